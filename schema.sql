@@ -1,0 +1,157 @@
+-- portalctl schema, migration 1.
+--
+-- Times are RFC 3339 UTC text ("2026-11-25T09:30:00Z"), so they sort as text.
+-- Nothing that an audit event, order or service refers to is ever deleted:
+-- people are retired (merged_into), memberships change status, invitations
+-- change state. Later migrations append; this file is never edited once
+-- released.
+
+-- Database-wide settings: the preset, the owner role, the blocking role.
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE roles (
+    id               INTEGER PRIMARY KEY,
+    name             TEXT NOT NULL UNIQUE,
+    description      TEXT NOT NULL DEFAULT '',
+    -- Holds every capability of the catalog, including ones added later.
+    all_capabilities INTEGER NOT NULL DEFAULT 0 CHECK (all_capabilities IN (0, 1)),
+    -- The blocking role holds nothing, not even portal.access.
+    blocking         INTEGER NOT NULL DEFAULT 0 CHECK (blocking IN (0, 1)),
+    builtin          INTEGER NOT NULL DEFAULT 0 CHECK (builtin IN (0, 1)),
+    created_at       TEXT NOT NULL,
+    CHECK (NOT (blocking AND all_capabilities))
+);
+CREATE UNIQUE INDEX roles_one_blocking ON roles (blocking) WHERE blocking = 1;
+
+CREATE TABLE role_capabilities (
+    role_id    INTEGER NOT NULL REFERENCES roles (id),
+    capability TEXT NOT NULL,
+    PRIMARY KEY (role_id, capability)
+) WITHOUT ROWID;
+
+-- Named bundles of capabilities ("areas") granted as one.
+CREATE TABLE grant_bundles (
+    name        TEXT PRIMARY KEY,
+    description TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+
+CREATE TABLE grant_bundle_capabilities (
+    bundle     TEXT NOT NULL REFERENCES grant_bundles (name),
+    capability TEXT NOT NULL,
+    PRIMARY KEY (bundle, capability)
+) WITHOUT ROWID;
+
+CREATE TABLE people (
+    id           INTEGER PRIMARY KEY,
+    email        TEXT NOT NULL UNIQUE,
+    name         TEXT NOT NULL,
+    duplicate_of INTEGER REFERENCES people (id),
+    merged_into  INTEGER REFERENCES people (id),
+    created_at   TEXT NOT NULL
+);
+
+CREATE TABLE accounts (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    kind       TEXT NOT NULL CHECK (kind IN ('partner', 'customer')),
+    parent_id  INTEGER REFERENCES accounts (id),
+    currency   TEXT NOT NULL CHECK (length(currency) = 3),
+    owner_id   INTEGER REFERENCES people (id),
+    phone      TEXT,
+    website    TEXT,
+    marketing  TEXT,
+    sectors    TEXT,
+    created_at TEXT NOT NULL,
+    CHECK (kind = 'customer' OR parent_id IS NULL)
+);
+CREATE INDEX accounts_by_parent ON accounts (parent_id);
+
+CREATE TABLE memberships (
+    id               INTEGER PRIMARY KEY,
+    person_id        INTEGER NOT NULL REFERENCES people (id),
+    account_id       INTEGER NOT NULL REFERENCES accounts (id),
+    role_id          INTEGER NOT NULL REFERENCES roles (id),
+    -- The role held before left-company, restored by activate.
+    previous_role_id INTEGER REFERENCES roles (id),
+    status           TEXT NOT NULL CHECK (status IN ('invited', 'active', 'deactivated', 'left')),
+    city             TEXT,
+    country          TEXT,
+    timezone         TEXT,
+    -- The partner account an external admin comes from.
+    external_from    INTEGER REFERENCES accounts (id),
+    invited_at       TEXT,
+    accepted_at      TEXT,
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    UNIQUE (person_id, account_id)
+);
+CREATE INDEX memberships_by_account ON memberships (account_id, status);
+CREATE INDEX memberships_by_role ON memberships (role_id);
+
+-- Capabilities or bundles on top of a membership's role. expires_at is for
+-- time-bound access: a grant past it no longer counts.
+CREATE TABLE membership_grants (
+    membership_id INTEGER NOT NULL REFERENCES memberships (id),
+    grant_name    TEXT NOT NULL,
+    granted_at    TEXT NOT NULL,
+    expires_at    TEXT,
+    PRIMARY KEY (membership_id, grant_name)
+) WITHOUT ROWID;
+
+-- Only a SHA-256 of each token is kept.
+CREATE TABLE invitations (
+    id            INTEGER PRIMARY KEY,
+    membership_id INTEGER NOT NULL REFERENCES memberships (id),
+    token_hash    TEXT NOT NULL UNIQUE,
+    created_at    TEXT NOT NULL,
+    expires_at    TEXT NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'revoked', 'replaced')),
+    ended_at      TEXT,
+    resend_count  INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX invitations_one_pending ON invitations (membership_id) WHERE state = 'pending';
+
+-- Emails written in the same transaction as the change that causes them,
+-- delivered later by `outbox send`.
+CREATE TABLE outbox (
+    id         INTEGER PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    recipient  TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    sent_at    TEXT,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+);
+CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL;
+
+-- The audit log: append-only and hash-chained. Each hash covers the event
+-- and the previous hash, so an edited or removed event breaks the chain.
+CREATE TABLE audit_events (
+    seq        INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    actor      TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    account_id INTEGER REFERENCES accounts (id),
+    account    TEXT,
+    target     TEXT,
+    before     TEXT,
+    after      TEXT,
+    prev_hash  TEXT NOT NULL,
+    hash       TEXT NOT NULL UNIQUE
+);
+CREATE INDEX audit_by_account ON audit_events (account_id, seq);
+CREATE INDEX audit_by_actor ON audit_events (actor, seq);
+
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;

@@ -1,0 +1,95 @@
+//! `init` and `preset`.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+
+use super::{email, Session};
+use crate::domain::{preset_names, InitRequest, Preset};
+use crate::error::Result;
+use crate::model::AccountKind;
+use crate::store::OpenMode;
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// A shipped role catalog (see `portalctl preset list`).
+    #[arg(long, default_value = "portal", conflicts_with = "preset_file")]
+    preset: String,
+    /// A role catalog of your own, in the preset JSON format.
+    #[arg(long, value_name = "FILE")]
+    preset_file: Option<PathBuf>,
+    /// The first account's name.
+    #[arg(long)]
+    account: String,
+    /// The first account's kind (default: the preset's).
+    #[arg(long)]
+    kind: Option<AccountKind>,
+    /// The owner's email; the owner holds every capability.
+    #[arg(long)]
+    owner_email: String,
+    /// The owner's name (default: the email's local part).
+    #[arg(long)]
+    owner_name: Option<String>,
+    /// ISO 4217 currency of the account.
+    #[arg(long, default_value = "GBP")]
+    currency: String,
+}
+
+pub(crate) fn init(s: &Session, args: InitArgs) -> Result<()> {
+    if s.act_as.is_some() {
+        return Err(crate::error::Error::invalid("init runs as the operator")
+            .help("drop --as / PORTALCTL_AS"));
+    }
+    let owner_email = email(&args.owner_email)?;
+    let preset = match &args.preset_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            Preset::from_json(&text, &format!("`{}`", path.display()))?
+        }
+        None => Preset::shipped(&args.preset)?,
+    };
+    let view = s.portal(OpenMode::Create)?.init(InitRequest {
+        preset,
+        account: args.account,
+        kind: args.kind,
+        currency: Some(args.currency),
+        owner_email,
+        owner_name: args.owner_name,
+    })?;
+    if view.created {
+        s.out.note(&format!(
+            "initialised `{}` with preset `{}`",
+            view.account.name, view.preset
+        ));
+    } else {
+        s.out
+            .note("already initialised with these settings; nothing changed");
+    }
+    s.out.item(&view)
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PresetCommand {
+    /// List the shipped presets.
+    List,
+    /// Show a preset's roles, capabilities and areas.
+    Show {
+        /// The preset name.
+        name: String,
+    },
+}
+
+pub(crate) fn preset(s: &Session, cmd: PresetCommand) -> Result<()> {
+    match cmd {
+        PresetCommand::List => {
+            let views = preset_names()
+                .into_iter()
+                .map(|n| Preset::shipped(n).map(|p| p.view()))
+                .collect::<Result<Vec<_>>>()?;
+            s.out.list(&views)
+        }
+        PresetCommand::Show { name } => s.out.item(&Preset::shipped(&name)?.view()),
+    }
+}

@@ -1,0 +1,207 @@
+//! The command line: clap definitions, the run context, and dispatch. Each
+//! command group parses, calls the domain, and hands the result to output.
+
+mod account;
+mod audit;
+mod init;
+mod role;
+mod user;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use chrono::Utc;
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::domain::{Actor, Ctx, Portal};
+use crate::error::{Error, Result};
+use crate::model::{parse_time, Email};
+use crate::output::Output;
+use crate::store::{default_path, OpenMode, SqliteStore};
+
+/// Admin tool for the users, roles, invitations and approvals of a B2B
+/// partner/customer portal, kept in one SQLite file.
+///
+/// Without --as, commands run as the operator who owns the database and may
+/// do anything an owner may; with --as EMAIL the portal's rules apply to
+/// that member.
+#[derive(Debug, Parser)]
+#[command(
+    name = "portalctl",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// The database file.
+    #[arg(long, global = true, env = "PORTALCTL_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    /// Act as this member, held to the portal's rules.
+    #[arg(long = "as", global = true, env = "PORTALCTL_AS", value_name = "EMAIL")]
+    act_as: Option<String>,
+
+    /// Print one JSON document instead of tables.
+    #[arg(long, global = true)]
+    json: bool,
+
+    /// Answer yes to confirmations.
+    #[arg(long, short = 'y', global = true)]
+    yes: bool,
+
+    /// Never prompt (implied when stdin is not a terminal).
+    #[arg(long, global = true)]
+    no_input: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a database: the role catalog, the first account and its owner.
+    Init(init::InitArgs),
+    /// The shipped role catalogs.
+    #[command(subcommand)]
+    Preset(init::PresetCommand),
+    /// The roles of this database.
+    #[command(subcommand)]
+    Role(role::RoleCommand),
+    /// Whether a member holds a capability, and why.
+    Can(role::CanArgs),
+    /// Accounts: partners and their customers.
+    #[command(subcommand)]
+    Account(account::AccountCommand),
+    /// Users: invitations, roles, grants and their whole life.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Emails waiting for delivery.
+    #[command(subcommand)]
+    Outbox(audit::OutboxCommand),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// What a command needs besides its own arguments.
+pub(crate) struct Session {
+    cli_db: Option<PathBuf>,
+    act_as: Option<String>,
+    yes: bool,
+    interactive: bool,
+    pub out: Output,
+}
+
+impl Session {
+    /// Opens the portal: `Create` only for `init`.
+    pub(crate) fn portal(&self, mode: OpenMode) -> Result<Portal> {
+        let path = match &self.cli_db {
+            Some(p) => p.clone(),
+            None => default_path()?,
+        };
+        let store = SqliteStore::open(&path, mode)?;
+        Ok(Portal::new(Box::new(store), self.ctx()?))
+    }
+
+    fn ctx(&self) -> Result<Ctx> {
+        let now = match std::env::var("PORTALCTL_NOW") {
+            Ok(text) if !text.trim().is_empty() => parse_time(&text).map_err(|_| {
+                Error::invalid(format!("PORTALCTL_NOW `{text}` is not an RFC 3339 time"))
+            })?,
+            _ => Utc::now(),
+        };
+        let actor = match self
+            .act_as
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(email) => Actor::Member(email.parse::<Email>()?),
+            None => Actor::Operator(os_user()),
+        };
+        Ok(Ctx { now, actor })
+    }
+
+    /// Asks before an irreversible change. `--yes` answers for the user; a
+    /// run that cannot prompt must say `--yes` rather than go ahead unasked.
+    pub(crate) fn confirm(&self, question: &str) -> Result<()> {
+        if self.yes {
+            return Ok(());
+        }
+        if !self.interactive {
+            return Err(
+                Error::invalid(format!("{question}: needs confirmation")).help("pass --yes")
+            );
+        }
+        match crate::prompt::confirm(question) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Error::conflict("cancelled; nothing changed")),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The name of the OS user running portalctl, for the audit log.
+fn os_user() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| {
+            use std::os::unix::fs::MetadataExt;
+            std::fs::metadata("/proc/self")
+                .map_or_else(|_| "unknown".into(), |m| format!("uid{}", m.uid()))
+        })
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let session = Session {
+        cli_db: cli.db,
+        act_as: cli.act_as,
+        yes: cli.yes,
+        interactive: !cli.no_input && std::io::stdin().is_terminal(),
+        out: Output { json: cli.json },
+    };
+    match cli.command {
+        Command::Init(args) => init::init(&session, args),
+        Command::Preset(cmd) => init::preset(&session, cmd),
+        Command::Role(cmd) => role::run(&session, cmd),
+        Command::Can(args) => role::can(&session, args),
+        Command::Account(cmd) => account::run(&session, cmd),
+        Command::User(cmd) => user::run(&session, cmd),
+        Command::Audit(cmd) => audit::audit(&session, cmd),
+        Command::Outbox(cmd) => audit::outbox(&session, cmd),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "portalctl", &mut script);
+            session.out.raw(&String::from_utf8_lossy(&script))
+        }
+    }
+}
+
+/// Splits `a,b , c` into trimmed, non-empty parts.
+pub(crate) fn split_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Reads `7d`, `48h`, `30m` into a duration.
+pub(crate) fn parse_duration(text: &str) -> Result<chrono::Duration> {
+    let std = humantime::parse_duration(text.trim()).map_err(|_| {
+        Error::invalid(format!("`{text}` is not a duration")).help("write it like 7d, 48h or 30m")
+    })?;
+    chrono::Duration::from_std(std).map_err(|_| Error::invalid(format!("`{text}` is too long")))
+}
+
+/// Reads an email argument.
+pub(crate) fn email(text: &str) -> Result<Email> {
+    text.parse()
+}

@@ -1,0 +1,75 @@
+//! `role` and `can`.
+
+use clap::{Args, Subcommand};
+
+use super::{email, split_list, Session};
+use crate::error::Result;
+use crate::store::OpenMode;
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RoleCommand {
+    /// List the roles with their capabilities.
+    List,
+    /// Show one role.
+    Show {
+        /// The role name.
+        name: String,
+    },
+    /// Create a custom role.
+    Create {
+        /// The role name: lower-case letters, digits and dashes.
+        name: String,
+        /// Comma-separated capabilities of the catalog.
+        #[arg(long, value_name = "CAP,..")]
+        capabilities: String,
+        /// What the role is for.
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Where the acting member's `users.manage` is checked.
+        #[arg(long)]
+        account: Option<String>,
+    },
+}
+
+pub(crate) fn run(s: &Session, cmd: RoleCommand) -> Result<()> {
+    let mut portal = s.portal(OpenMode::Existing)?;
+    match cmd {
+        RoleCommand::List => s.out.list(&portal.role_list()?),
+        RoleCommand::Show { name } => s.out.item(&portal.role_show(&name)?),
+        RoleCommand::Create {
+            name,
+            capabilities,
+            description,
+            account,
+        } => {
+            let view = portal.role_create(
+                &name,
+                &split_list(&capabilities),
+                &description,
+                account.as_deref(),
+            )?;
+            s.out.note(&format!("created role `{}`", view.name));
+            s.out.item(&view)
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CanArgs {
+    /// The member.
+    email: String,
+    /// A capability of the catalog, such as `users.manage`.
+    capability: String,
+    /// The account (needed when the member belongs to several).
+    #[arg(long)]
+    account: Option<String>,
+}
+
+pub(crate) fn can(s: &Session, args: CanArgs) -> Result<()> {
+    let view = s.portal(OpenMode::Existing)?.can(
+        &email(&args.email)?,
+        &args.capability,
+        args.account.as_deref(),
+    )?;
+    s.out.item(&view)
+}

@@ -1,0 +1,253 @@
+//! `user`.
+
+use clap::{Args, Subcommand};
+
+use super::{email, parse_duration, split_list, Session};
+use crate::domain::{InviteRequest, MemberFilter};
+use crate::error::Result;
+use crate::model::MemberStatus;
+use crate::store::OpenMode;
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum UserCommand {
+    /// Invite someone into an account (an existing login is reused).
+    Invite(InviteArgs),
+    /// Accept an invitation with its token.
+    Accept {
+        /// The token from the invitation.
+        token: String,
+    },
+    /// Send a new invitation token; the old one stops working.
+    ResendInvite {
+        /// The invited member.
+        email: String,
+        /// The account (needed when they belong to several).
+        #[arg(long)]
+        account: Option<String>,
+        /// How long the new token lasts.
+        #[arg(long, value_name = "DURATION")]
+        expires_in: Option<String>,
+    },
+    /// Withdraw a pending invitation.
+    RevokeInvite(Target),
+    /// List members.
+    List {
+        /// Only this account.
+        #[arg(long)]
+        account: Option<String>,
+        /// Only this status: invited, active, deactivated, left.
+        #[arg(long)]
+        status: Option<MemberStatus>,
+        /// Only this role.
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// Show a member with their capabilities.
+    Show(Target),
+    /// Give a member another role.
+    SetRole {
+        /// The member.
+        email: String,
+        /// The new role.
+        role: String,
+        /// The account (needed when they belong to several).
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Grant capabilities or areas on top of the role.
+    Grant(GrantArgs),
+    /// Take grants away.
+    Revoke(GrantArgs),
+    /// Disable a member; their history stays.
+    Deactivate(Target),
+    /// Re-enable a member, restoring the role they held.
+    Activate(Target),
+    /// Mark a member as having left the company (no access at all).
+    LeftCompany(Target),
+    /// Flag a person as a duplicate of another.
+    FlagDuplicate {
+        /// The duplicate.
+        email: String,
+        /// The person it duplicates.
+        #[arg(long)]
+        of: String,
+        /// The account (needed when they belong to several).
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Merge a duplicate into the person kept; the duplicate is retired.
+    Merge {
+        /// The duplicate.
+        email: String,
+        /// The person kept.
+        #[arg(long)]
+        into: String,
+    },
+    /// Make another active member the account's owner.
+    TransferOwnership {
+        /// The new owner.
+        #[arg(long)]
+        to: String,
+        /// The account (needed when they belong to several).
+        #[arg(long)]
+        account: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct Target {
+    /// The member.
+    email: String,
+    /// The account (needed when they belong to several).
+    #[arg(long)]
+    account: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GrantArgs {
+    /// The member.
+    email: String,
+    /// Comma-separated capabilities or areas.
+    grants: String,
+    /// The account (needed when they belong to several).
+    #[arg(long)]
+    account: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InviteArgs {
+    /// Their email.
+    #[arg(long)]
+    email: String,
+    /// Their full name (needed for someone new).
+    #[arg(long)]
+    name: Option<String>,
+    /// The role to give.
+    #[arg(long)]
+    role: String,
+    /// The account (may be left out when it is clear).
+    #[arg(long)]
+    account: Option<String>,
+    /// Do not email them now ("invite later"); `resend-invite` sends one.
+    #[arg(long)]
+    no_send: bool,
+    /// Comma-separated capabilities or areas on top of the role.
+    #[arg(long, value_name = "G,..")]
+    grant: Option<String>,
+    /// City.
+    #[arg(long)]
+    city: Option<String>,
+    /// ISO 3166 alpha-2 country code.
+    #[arg(long)]
+    country: Option<String>,
+    /// IANA timezone, such as Europe/London.
+    #[arg(long)]
+    timezone: Option<String>,
+    /// How long the invitation lasts.
+    #[arg(long, value_name = "DURATION", default_value = "7d")]
+    expires_in: String,
+}
+
+pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
+    let mut portal = s.portal(OpenMode::Existing)?;
+    let out = s.out;
+    match cmd {
+        UserCommand::Invite(a) => {
+            let req = InviteRequest {
+                email: Some(email(&a.email)?),
+                name: a.name,
+                role: a.role,
+                account: a.account,
+                send: !a.no_send,
+                grants: a.grant.as_deref().map(split_list).unwrap_or_default(),
+                city: a.city,
+                country: a.country,
+                timezone: a.timezone,
+                expires_in: Some(parse_duration(&a.expires_in)?),
+            };
+            let view = portal.invite(&req)?;
+            out.note(&format!(
+                "invited `{}` to `{}` as `{}`",
+                view.member.email, view.member.account, view.member.role
+            ));
+            out.item(&view)
+        }
+        UserCommand::Accept { token } => {
+            let view = portal.accept(&token)?;
+            out.note(&format!(
+                "`{}` is now active in `{}`",
+                view.email, view.account
+            ));
+            out.item(&view)
+        }
+        UserCommand::ResendInvite {
+            email: e,
+            account,
+            expires_in,
+        } => {
+            let expires_in = expires_in.as_deref().map(parse_duration).transpose()?;
+            let view = portal.resend_invite(&email(&e)?, account.as_deref(), expires_in)?;
+            out.note(&format!(
+                "sent a new invitation to `{}`; the old token no longer works",
+                view.member.email
+            ));
+            out.item(&view)
+        }
+        UserCommand::RevokeInvite(t) => {
+            out.item(&portal.revoke_invite(&email(&t.email)?, t.account.as_deref())?)
+        }
+        UserCommand::List {
+            account,
+            status,
+            role,
+        } => out.list(&portal.member_list(&MemberFilter {
+            account,
+            status,
+            role,
+        })?),
+        UserCommand::Show(t) => {
+            out.item(&portal.member_show(&email(&t.email)?, t.account.as_deref())?)
+        }
+        UserCommand::SetRole {
+            email: e,
+            role,
+            account,
+        } => out.item(&portal.set_role(&email(&e)?, &role, account.as_deref())?),
+        UserCommand::Grant(g) => out.item(&portal.grant(
+            &email(&g.email)?,
+            &split_list(&g.grants),
+            g.account.as_deref(),
+        )?),
+        UserCommand::Revoke(g) => out.item(&portal.revoke(
+            &email(&g.email)?,
+            &split_list(&g.grants),
+            g.account.as_deref(),
+        )?),
+        UserCommand::Deactivate(t) => {
+            out.item(&portal.deactivate(&email(&t.email)?, t.account.as_deref())?)
+        }
+        UserCommand::Activate(t) => {
+            out.item(&portal.activate(&email(&t.email)?, t.account.as_deref())?)
+        }
+        UserCommand::LeftCompany(t) => {
+            out.item(&portal.left_company(&email(&t.email)?, t.account.as_deref())?)
+        }
+        UserCommand::FlagDuplicate {
+            email: e,
+            of,
+            account,
+        } => out.item(&portal.flag_duplicate(&email(&e)?, &email(&of)?, account.as_deref())?),
+        UserCommand::Merge { email: e, into } => {
+            let (dup, kept) = (email(&e)?, email(&into)?);
+            s.confirm(&format!(
+                "merge `{dup}` into `{kept}`? `{dup}` will be retired"
+            ))?;
+            out.item(&portal.merge(&dup, &kept)?)
+        }
+        UserCommand::TransferOwnership { to, account } => {
+            let to = email(&to)?;
+            s.confirm(&format!("make `{to}` the owner?"))?;
+            out.item(&portal.transfer_ownership(&to, account.as_deref())?)
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! Accounts: creating them, listing them as a tree, and their profiles.
+
+use super::access::{authority, authorize, caps, Authority};
+use super::audit::{record, Change};
+use super::{find_account, resolve_account, snapshot, Actor, Catalog, Ctx, Portal};
+use crate::error::{Error, Result};
+use crate::model::{parse_currency, parse_name, Account, AccountKind, MemberStatus, Profile};
+use crate::store::Tx;
+use crate::view::AccountView;
+
+/// The printable form of an account.
+pub(crate) fn account_view(tx: &dyn Tx, a: &Account) -> Result<AccountView> {
+    let parent = a
+        .parent_id
+        .map(|id| tx.account(id))
+        .transpose()?
+        .map(|p| p.name);
+    let owner = a
+        .owner_id
+        .map(|id| tx.person(id))
+        .transpose()?
+        .map(|p| p.email.to_string());
+    let active_members = tx
+        .memberships_in(a.id)?
+        .iter()
+        .filter(|m| m.status == MemberStatus::Active)
+        .count();
+    Ok(AccountView {
+        name: a.name.clone(),
+        kind: a.kind,
+        parent,
+        currency: a.currency.clone(),
+        owner,
+        phone: a.profile.phone.clone(),
+        website: a.profile.website.clone(),
+        marketing: a.profile.marketing.clone(),
+        sectors: a.profile.sectors.clone(),
+        active_members,
+        created_at: a.created_at,
+    })
+}
+
+/// Refuses unless the actor holds `account.view` on the account or
+/// `customers.manage` on its parent partner.
+fn ensure_may_view(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, account: &Account) -> Result<()> {
+    if let Some(parent) = account.parent_id {
+        let parent = tx.account(parent)?;
+        if let Ok(who) = authority(tx, catalog, ctx, &parent) {
+            if who.holds(caps::CUSTOMERS_MANAGE) {
+                return Ok(());
+            }
+        }
+    }
+    authorize(tx, catalog, ctx, account, caps::ACCOUNT_VIEW).map(|_| ())
+}
+
+/// What `account create` is asked to make.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    /// Unique name.
+    pub name: String,
+    /// Partner or customer.
+    pub kind: AccountKind,
+    /// The parent partner of a customer.
+    pub parent: Option<String>,
+    /// ISO 4217 code; the parent's, else GBP, when `None`.
+    pub currency: Option<String>,
+}
+
+/// Profile changes: `Some("")` clears a field, `None` leaves it.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileChange {
+    /// Phone.
+    pub phone: Option<String>,
+    /// Web site.
+    pub website: Option<String>,
+    /// Marketing message.
+    pub marketing: Option<String>,
+    /// Sectors served.
+    pub sectors: Option<String>,
+}
+
+fn apply_field(field: &mut Option<String>, change: &Option<String>) {
+    if let Some(value) = change {
+        let value = value.trim();
+        *field = (!value.is_empty()).then(|| value.to_string());
+    }
+}
+
+impl Portal {
+    /// Creates an account. A customer of a partner needs `customers.manage`
+    /// on the partner; an account without a parent only the operator makes.
+    pub fn account_create(&mut self, req: &NewAccount) -> Result<AccountView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let name = parse_name("the account name", &req.name)?;
+        if tx.account_named(&name)?.is_some() {
+            return Err(Error::conflict(format!("account `{name}` already exists")));
+        }
+        let parent = req
+            .parent
+            .as_deref()
+            .map(|p| find_account(&*tx, p))
+            .transpose()?;
+        match (&parent, req.kind) {
+            (Some(_), AccountKind::Partner) => {
+                return Err(Error::invalid("only a customer account can have a parent")
+                    .help("pass --kind customer"))
+            }
+            (Some(p), AccountKind::Customer) if p.kind != AccountKind::Partner => {
+                return Err(Error::invalid(format!(
+                    "`{}` is a customer; a parent must be a partner account",
+                    p.name
+                )))
+            }
+            _ => {}
+        }
+        match &parent {
+            Some(p) => {
+                authorize(&*tx, &catalog, &self.ctx, p, caps::CUSTOMERS_MANAGE)?;
+            }
+            None if matches!(self.ctx.actor, Actor::Member(_)) => {
+                return Err(Error::denied(
+                    "only the operator can create an account without a parent partner",
+                )
+                .help(
+                    "members of a partner create customers with --kind customer --parent PARTNER",
+                ))
+            }
+            None => {}
+        }
+        let currency = match (&req.currency, &parent) {
+            (Some(c), _) => parse_currency(c)?,
+            (None, Some(p)) => p.currency.clone(),
+            (None, None) => "GBP".to_string(),
+        };
+        let mut account = Account {
+            id: 0,
+            name,
+            kind: req.kind,
+            parent_id: parent.as_ref().map(|p| p.id),
+            currency,
+            owner_id: None,
+            profile: Profile::default(),
+            created_at: self.ctx.now,
+        };
+        account.id = tx.insert_account(&account)?;
+        let view = account_view(&*tx, &account)?;
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "account.create",
+                account: Some(&account),
+                target: Some(account.name.clone()),
+                before: None,
+                after: Some(snapshot(&view)?),
+            },
+        )?;
+        tx.commit()?;
+        Ok(view)
+    }
+
+    /// The accounts the actor may see, partners each followed by their
+    /// customers. The operator sees all; a member sees the accounts they
+    /// hold `account.view` in, and the customers of partners where they hold
+    /// `customers.manage`.
+    pub fn account_list(&mut self) -> Result<Vec<AccountView>> {
+        let tx = self.store.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let all = tx.accounts()?;
+        let mut visible = Vec::new();
+        for a in &all {
+            let seen = match authority(&*tx, &catalog, &self.ctx, a) {
+                Ok(Authority::Operator) => true,
+                Ok(who) => who.holds(caps::ACCOUNT_VIEW),
+                Err(Error::Denied(_)) => false,
+                Err(e) => return Err(e),
+            };
+            let via_parent = match a.parent_id.and_then(|p| all.iter().find(|x| x.id == p)) {
+                Some(parent) => match authority(&*tx, &catalog, &self.ctx, parent) {
+                    Ok(who) => who.holds(caps::CUSTOMERS_MANAGE),
+                    Err(Error::Denied(_)) => false,
+                    Err(e) => return Err(e),
+                },
+                None => false,
+            };
+            if seen || via_parent {
+                visible.push(a.id);
+            }
+        }
+        // Tree order: each top-level account, then its customers by name.
+        let mut ordered = Vec::new();
+        for top in all
+            .iter()
+            .filter(|a| a.parent_id.is_none_or(|p| !visible.contains(&p)))
+        {
+            if visible.contains(&top.id) {
+                ordered.push(account_view(&*tx, top)?);
+            }
+            for child in all
+                .iter()
+                .filter(|c| c.parent_id == Some(top.id) && visible.contains(&c.id))
+            {
+                ordered.push(account_view(&*tx, child)?);
+            }
+        }
+        Ok(ordered)
+    }
+
+    /// One account; needs `account.view` on it (or `customers.manage` on
+    /// its parent partner).
+    pub fn account_show(&mut self, name: Option<&str>) -> Result<AccountView> {
+        let tx = self.store.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = resolve_account(&*tx, &self.ctx, name, None)?;
+        ensure_may_view(&*tx, &catalog, &self.ctx, &account)?;
+        account_view(&*tx, &account)
+    }
+
+    /// Changes profile fields; needs `account.edit`.
+    pub fn account_set(
+        &mut self,
+        name: Option<&str>,
+        change: &ProfileChange,
+    ) -> Result<AccountView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let mut account = resolve_account(&*tx, &self.ctx, name, None)?;
+        authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_EDIT)?;
+        if change.phone.is_none()
+            && change.website.is_none()
+            && change.marketing.is_none()
+            && change.sectors.is_none()
+        {
+            return Err(Error::invalid("nothing to change")
+                .help("pass --phone, --website, --marketing or --sectors"));
+        }
+        let before = account_view(&*tx, &account)?;
+        apply_field(&mut account.profile.phone, &change.phone);
+        apply_field(&mut account.profile.website, &change.website);
+        apply_field(&mut account.profile.marketing, &change.marketing);
+        apply_field(&mut account.profile.sectors, &change.sectors);
+        let after = account_view(&*tx, &account)?;
+        if before == after {
+            return Ok(after);
+        }
+        tx.update_account(&account)?;
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "account.set",
+                account: Some(&account),
+                target: Some(account.name.clone()),
+                before: Some(snapshot(&before)?),
+                after: Some(snapshot(&after)?),
+            },
+        )?;
+        tx.commit()?;
+        Ok(after)
+    }
+}

@@ -1,0 +1,464 @@
+//! Role catalogs: the shipped presets, catalogs loaded from files, and `init`.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+
+use super::audit::{record, Change};
+use super::{member_view, snapshot, Catalog, Portal};
+use crate::error::{Error, Result};
+use crate::model::{
+    parse_currency, parse_name, Account, AccountKind, Capability, Email, GrantBundle, MemberStatus,
+    Membership, Person, Profile, Role, CAPABILITIES,
+};
+use crate::store::Tx;
+use crate::view::{BundleView, InitView, PresetView, RoleView};
+
+/// The presets shipped in the binary, by name.
+const SHIPPED: &[(&str, &str)] = &[
+    ("portal", include_str!("../presets/portal.json")),
+    ("lmp", include_str!("../presets/lmp.json")),
+    ("msp", include_str!("../presets/msp.json")),
+    ("moodle", include_str!("../presets/moodle.json")),
+    (
+        "customer-area",
+        include_str!("../presets/customer-area.json"),
+    ),
+];
+
+/// The names of the shipped presets; the first is the default.
+pub fn preset_names() -> Vec<&'static str> {
+    SHIPPED.iter().map(|(name, _)| *name).collect()
+}
+
+/// A role catalog in the preset file format.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preset {
+    name: String,
+    title: String,
+    #[serde(default)]
+    description: String,
+    owner_role: String,
+    #[serde(default = "default_kind")]
+    account_kind: AccountKind,
+    roles: Vec<PresetRole>,
+    #[serde(default)]
+    grant_bundles: Vec<PresetBundle>,
+}
+
+fn default_kind() -> AccountKind {
+    AccountKind::Partner
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PresetRole {
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    capabilities: Vec<String>,
+    #[serde(default)]
+    all_capabilities: bool,
+    #[serde(default)]
+    blocking: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PresetBundle {
+    name: String,
+    #[serde(default)]
+    description: String,
+    capabilities: Vec<String>,
+}
+
+/// Checks a role or bundle name: lower-case letters, digits and dashes.
+pub(crate) fn check_role_name(name: &str) -> std::result::Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 40
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("`{name}` is not a valid name: use 1 to 40 lower-case letters, digits and dashes, starting with a letter"))
+    }
+}
+
+impl Preset {
+    /// A shipped preset by name.
+    pub fn shipped(name: &str) -> Result<Preset> {
+        let (_, text) = SHIPPED
+            .iter()
+            .find(|(n, _)| *n == name.trim())
+            .ok_or_else(|| {
+                Error::invalid(format!("unknown preset `{}`", name.trim()))
+                    .help(format!("presets are: {}", preset_names().join(", ")))
+            })?;
+        Preset::from_json(text, &format!("preset `{name}`"))
+    }
+
+    /// Reads and validates a catalog; errors name `source` and the JSON path.
+    pub fn from_json(text: &str, source: &str) -> Result<Preset> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let preset: Preset = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            Error::invalid(format!("{source}: {path}: {}", e.inner()))
+        })?;
+        preset
+            .validate()
+            .map_err(|(path, msg)| Error::invalid(format!("{source}: {path}: {msg}")))?;
+        Ok(preset)
+    }
+
+    /// The rules a catalog must keep, with the JSON path of the first broken one.
+    fn validate(&self) -> std::result::Result<(), (String, String)> {
+        check_role_name(&self.name).map_err(|m| ("name".into(), m))?;
+        let mut seen = HashSet::new();
+        for (i, role) in self.roles.iter().enumerate() {
+            let at = |field: &str| format!("roles[{i}]{field}");
+            check_role_name(&role.name).map_err(|m| (at(".name"), m))?;
+            if !seen.insert(role.name.as_str()) {
+                return Err((at(".name"), format!("duplicate role `{}`", role.name)));
+            }
+            check_capabilities(&role.capabilities)
+                .map_err(|(j, m)| (at(&format!(".capabilities[{j}]")), m))?;
+            if role.blocking && (role.all_capabilities || !role.capabilities.is_empty()) {
+                return Err((
+                    at(""),
+                    format!("blocking role `{}` must hold no capability", role.name),
+                ));
+            }
+        }
+        match self.roles.iter().filter(|r| r.blocking).count() {
+            1 => {}
+            0 => {
+                return Err((
+                    "roles".into(),
+                    "the catalog needs one blocking role (`\"blocking\": true`)".into(),
+                ))
+            }
+            _ => {
+                return Err((
+                    "roles".into(),
+                    "the catalog may have only one blocking role".into(),
+                ))
+            }
+        }
+        match self.roles.iter().find(|r| r.name == self.owner_role) {
+            Some(r) if r.blocking => {
+                return Err((
+                    "owner_role".into(),
+                    format!("the owner role `{}` must not be the blocking role", r.name),
+                ))
+            }
+            Some(_) => {}
+            None => {
+                return Err((
+                    "owner_role".into(),
+                    format!("no role named `{}`", self.owner_role),
+                ))
+            }
+        }
+        let mut bundles = HashSet::new();
+        for (i, bundle) in self.grant_bundles.iter().enumerate() {
+            let at = |field: &str| format!("grant_bundles[{i}]{field}");
+            check_role_name(&bundle.name).map_err(|m| (at(".name"), m))?;
+            if !bundles.insert(bundle.name.as_str()) {
+                return Err((
+                    at(".name"),
+                    format!("duplicate grant bundle `{}`", bundle.name),
+                ));
+            }
+            if CAPABILITIES.contains(&bundle.name.as_str()) {
+                return Err((
+                    at(".name"),
+                    format!("`{}` is a capability name", bundle.name),
+                ));
+            }
+            check_capabilities(&bundle.capabilities)
+                .map_err(|(j, m)| (at(&format!(".capabilities[{j}]")), m))?;
+        }
+        Ok(())
+    }
+
+    /// The catalog's roles as they will be stored.
+    fn roles(&self) -> Vec<Role> {
+        self.roles
+            .iter()
+            .map(|r| Role {
+                id: 0,
+                name: r.name.clone(),
+                description: r.description.clone(),
+                all_capabilities: r.all_capabilities,
+                blocking: r.blocking,
+                builtin: true,
+                capabilities: r
+                    .capabilities
+                    .iter()
+                    .filter(|c| *c != "portal.access")
+                    .cloned()
+                    .collect(),
+            })
+            .collect()
+    }
+
+    fn bundles(&self) -> Vec<GrantBundle> {
+        self.grant_bundles
+            .iter()
+            .map(|b| GrantBundle {
+                name: b.name.clone(),
+                description: b.description.clone(),
+                capabilities: b.capabilities.clone(),
+            })
+            .collect()
+    }
+
+    /// The printable form.
+    pub fn view(&self) -> PresetView {
+        PresetView {
+            name: self.name.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            owner_role: self.owner_role.clone(),
+            account_kind: self.account_kind,
+            roles: self.roles().iter().map(|r| role_view(r, None)).collect(),
+            grant_bundles: self.bundles().iter().map(bundle_view).collect(),
+        }
+    }
+}
+
+fn check_capabilities(caps: &[String]) -> std::result::Result<(), (usize, String)> {
+    let mut seen = HashSet::new();
+    for (j, cap) in caps.iter().enumerate() {
+        cap.parse::<Capability>().map_err(|e| (j, e.to_string()))?;
+        if !seen.insert(cap) {
+            return Err((j, format!("capability `{cap}` is listed twice")));
+        }
+    }
+    Ok(())
+}
+
+/// The printable form of a role.
+pub(crate) fn role_view(role: &Role, members: Option<usize>) -> RoleView {
+    RoleView {
+        name: role.name.clone(),
+        description: role.description.clone(),
+        capabilities: role
+            .capability_list()
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+        all_capabilities: role.all_capabilities,
+        blocking: role.blocking,
+        builtin: role.builtin,
+        members,
+    }
+}
+
+/// The printable form of a grant bundle.
+pub(crate) fn bundle_view(bundle: &GrantBundle) -> BundleView {
+    BundleView {
+        name: bundle.name.clone(),
+        description: bundle.description.clone(),
+        capabilities: bundle.capabilities.clone(),
+    }
+}
+
+/// What `init` is asked to create.
+#[derive(Debug, Clone)]
+pub struct InitRequest {
+    /// The role catalog.
+    pub preset: Preset,
+    /// The first account's name.
+    pub account: String,
+    /// Its kind; the preset's default when `None`.
+    pub kind: Option<AccountKind>,
+    /// Its currency; GBP when `None`.
+    pub currency: Option<String>,
+    /// The owner's email.
+    pub owner_email: Email,
+    /// The owner's name; the email's local part when `None`.
+    pub owner_name: Option<String>,
+}
+
+impl Portal {
+    /// Sets up a new database: the catalog, the first account and its owner.
+    /// Running it again with the same preset, account and owner changes
+    /// nothing and succeeds, so seeding scripts can repeat it.
+    pub fn init(&mut self, req: InitRequest) -> Result<InitView> {
+        let tx = self.store.write()?;
+        let account_name = parse_name("the account name", &req.account)?;
+        let currency = parse_currency(req.currency.as_deref().unwrap_or("GBP"))?;
+        let owner_name = match &req.owner_name {
+            Some(n) => parse_name("the owner's name", n)?,
+            None => req
+                .owner_email
+                .as_str()
+                .split('@')
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        };
+        if let Some(existing) = tx.setting("preset")? {
+            return already_initialised(&*tx, &existing, &req, &account_name);
+        }
+        let preset = &req.preset;
+        for role in preset.roles() {
+            tx.insert_role(&role, self.ctx.now)?;
+        }
+        for bundle in preset.bundles() {
+            tx.insert_bundle(&bundle)?;
+        }
+        tx.put_setting("preset", &preset.name)?;
+        tx.put_setting("owner_role", &preset.owner_role)?;
+        let catalog = Catalog::load(&*tx)?;
+        let owner_role = catalog.role_named(&preset.owner_role)?.id;
+        let person = Person {
+            id: 0,
+            email: req.owner_email.clone(),
+            name: owner_name,
+            duplicate_of: None,
+            merged_into: None,
+            created_at: self.ctx.now,
+        };
+        let person_id = tx.insert_person(&person)?;
+        let mut account = Account {
+            id: 0,
+            name: account_name,
+            kind: req.kind.unwrap_or(preset.account_kind),
+            parent_id: None,
+            currency,
+            owner_id: Some(person_id),
+            profile: Profile::default(),
+            created_at: self.ctx.now,
+        };
+        account.id = tx.insert_account(&account)?;
+        let membership = Membership {
+            id: 0,
+            person_id,
+            account_id: account.id,
+            role_id: owner_role,
+            previous_role_id: None,
+            status: MemberStatus::Active,
+            city: None,
+            country: None,
+            timezone: None,
+            external_from: None,
+            invited_at: None,
+            accepted_at: Some(self.ctx.now),
+            created_at: self.ctx.now,
+            updated_at: self.ctx.now,
+        };
+        let membership = tx.membership(tx.insert_membership(&membership)?)?;
+        let view = InitView {
+            preset: preset.name.clone(),
+            account: super::accounts::account_view(&*tx, &account)?,
+            owner: member_view(&*tx, &catalog, &membership)?,
+            created: true,
+        };
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "init",
+                account: Some(&account),
+                target: Some(req.owner_email.to_string()),
+                before: None,
+                after: Some(snapshot(&view)?),
+            },
+        )?;
+        tx.commit()?;
+        Ok(view)
+    }
+}
+
+/// `init` on a database that has a catalog: fine if it asks for what is
+/// there, a conflict otherwise.
+fn already_initialised(
+    tx: &dyn Tx,
+    existing: &str,
+    req: &InitRequest,
+    account_name: &str,
+) -> Result<InitView> {
+    let conflict = || {
+        Error::conflict(format!(
+            "this database is already initialised (preset `{existing}`)"
+        ))
+        .help("use `portalctl account create` for more accounts, or a new --db for a fresh portal")
+    };
+    if existing != req.preset.name {
+        return Err(conflict());
+    }
+    let account = tx.account_named(account_name)?.ok_or_else(conflict)?;
+    let owner = tx
+        .person_by_email(req.owner_email.as_str())?
+        .ok_or_else(conflict)?;
+    if account.owner_id != Some(owner.id) {
+        return Err(conflict());
+    }
+    let catalog = Catalog::load(tx)?;
+    let membership = super::membership_in(tx, &owner, &account)?;
+    Ok(InitView {
+        preset: existing.to_string(),
+        account: super::accounts::account_view(tx, &account)?,
+        owner: member_view(tx, &catalog, &membership)?,
+        created: false,
+    })
+}
+
+impl Portal {
+    /// The preset this database was initialised with.
+    pub fn preset_in_use(&mut self) -> Result<Option<String>> {
+        self.store.read()?.setting("preset")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_preset_is_valid() {
+        for name in preset_names() {
+            let preset = Preset::shipped(name).expect(name);
+            assert_eq!(preset.name, name);
+        }
+    }
+
+    #[test]
+    fn malformed_catalogs_are_refused_with_their_json_path() {
+        let cases = [
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","roles":[{"name":"a","capabilities":["users.fly"]},{"name":"b","blocking":true}]}"#,
+                "roles[0].capabilities[0]",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","roles":[{"name":"a"},{"name":"a","blocking":true}]}"#,
+                "roles[1].name",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","roles":[{"name":"a"}]}"#,
+                "roles: the catalog needs one blocking role",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","roles":[{"name":"a","colour":"red"}]}"#,
+                "roles[0].colour",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"z","roles":[{"name":"a"},{"name":"b","blocking":true}]}"#,
+                "owner_role",
+            ),
+        ];
+        for (json, path) in cases {
+            let err = Preset::from_json(json, "f.json")
+                .expect_err(path)
+                .to_string();
+            assert!(err.contains(path), "{err} should name {path}");
+        }
+    }
+}

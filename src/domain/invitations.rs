@@ -1,0 +1,449 @@
+//! Invitations: inviting, accepting, resending and revoking.
+//!
+//! A token is 256 random bits shown once; only its SHA-256 is stored. The
+//! invitation email goes into the outbox in the same transaction.
+
+use std::str::FromStr;
+
+use chrono::Duration;
+use sha2::{Digest, Sha256};
+
+use super::access::{authorize, caps};
+use super::audit::{record, Change};
+use super::{
+    find_person, member_view, membership_in, resolve_account, snapshot, Actor, Catalog, Ctx, Portal,
+};
+use crate::error::{Error, Result};
+use crate::model::{
+    format_time, parse_name, Account, Capability, Email, Grant, Invitation, InvitationState,
+    MemberStatus, Membership, OutboxMessage, Person, Role,
+};
+use crate::store::Tx;
+use crate::view::{InvitedView, MemberView};
+
+/// How long an invitation lasts unless `--expires-in` says otherwise.
+const DEFAULT_EXPIRY_DAYS: i64 = 7;
+/// The longest an invitation may last.
+const MAX_EXPIRY_DAYS: i64 = 365;
+
+/// What `user invite` is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct InviteRequest {
+    /// Who.
+    pub email: Option<Email>,
+    /// Their name; needed when the email is new.
+    pub name: Option<String>,
+    /// The role to give.
+    pub role: String,
+    /// Which account; resolved when `None`.
+    pub account: Option<String>,
+    /// Queue the invitation email now (false: "invite later").
+    pub send: bool,
+    /// Capabilities or areas on top of the role.
+    pub grants: Vec<String>,
+    /// City.
+    pub city: Option<String>,
+    /// ISO 3166 alpha-2 country.
+    pub country: Option<String>,
+    /// IANA timezone.
+    pub timezone: Option<String>,
+    /// How long the token lasts.
+    pub expires_in: Option<Duration>,
+}
+
+/// A fresh token and its stored hash.
+fn new_token() -> (String, String) {
+    let bytes: [u8; 32] = rand::random();
+    let token: String = std::iter::once("pinv_".to_string())
+        .chain(bytes.iter().map(|b| format!("{b:02x}")))
+        .collect();
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+fn token_hash(token: &str) -> String {
+    format!("{:x}", Sha256::digest(token.as_bytes()))
+}
+
+fn expiry(expires_in: Option<Duration>) -> Result<Duration> {
+    let d = expires_in.unwrap_or(Duration::days(DEFAULT_EXPIRY_DAYS));
+    if d <= Duration::zero() || d > Duration::days(MAX_EXPIRY_DAYS) {
+        return Err(Error::invalid(
+            "an invitation must expire after more than 0 seconds and at most 365 days",
+        )
+        .help("write it like 7d, 48h or 30m"));
+    }
+    Ok(d)
+}
+
+fn check_country(country: &str) -> Result<String> {
+    let code = country.trim().to_uppercase();
+    if code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase()) {
+        Ok(code)
+    } else {
+        Err(Error::invalid(format!(
+            "`{}` is not an ISO 3166 alpha-2 country code",
+            country.trim()
+        ))
+        .help("write it like GB, DE or US"))
+    }
+}
+
+fn check_timezone(tz: &str) -> Result<String> {
+    chrono_tz::Tz::from_str(tz.trim())
+        .map(|z| z.name().to_string())
+        .map_err(|_| {
+            Error::invalid(format!("`{}` is not an IANA timezone", tz.trim()))
+                .help("write it like Europe/London")
+        })
+}
+
+/// Who an invitation is for.
+struct Invitee<'a> {
+    membership: &'a Membership,
+    person: &'a Person,
+    account: &'a Account,
+    role: &'a Role,
+}
+
+/// Issues a token for the invitee and, if `send`, queues its email.
+fn issue(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    to: &Invitee<'_>,
+    lasts: Duration,
+    send: bool,
+    resend_count: i64,
+) -> Result<(String, Invitation)> {
+    let Invitee {
+        membership,
+        person,
+        account,
+        role,
+    } = to;
+    let (token, hash) = new_token();
+    let mut invitation = Invitation {
+        id: 0,
+        membership_id: membership.id,
+        token_hash: hash,
+        created_at: ctx.now,
+        expires_at: ctx.now + lasts,
+        state: InvitationState::Pending,
+        ended_at: None,
+        resend_count,
+    };
+    invitation.id = tx.insert_invitation(&invitation)?;
+    if send {
+        tx.enqueue(&OutboxMessage {
+            id: 0,
+            kind: "invitation".into(),
+            recipient: person.email.to_string(),
+            subject: format!("You are invited to {}", account.name),
+            body: format!(
+                "Hello {},\n\nYou have been invited to {} as {}.\n\nAccept with:\n\n    portalctl user accept {token}\n\nThis invitation expires at {}.\nIf you already use the portal, your existing login gives you access.\n",
+                person.name,
+                account.name,
+                role.name,
+                format_time(invitation.expires_at)
+            ),
+            created_at: ctx.now,
+            sent_at: None,
+        })?;
+    }
+    Ok((token, invitation))
+}
+
+impl Portal {
+    /// Invites a person into an account; needs `users.manage`, and a member
+    /// may only give a role and grants whose capabilities they hold.
+    pub fn invite(&mut self, req: &InviteRequest) -> Result<InvitedView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let email = req
+            .email
+            .clone()
+            .ok_or_else(|| Error::invalid("an email is needed").help("pass --email"))?;
+        let existing = match find_person(&*tx, &email) {
+            Ok(p) => Some(p),
+            Err(Error::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        };
+        let account = resolve_account(&*tx, &self.ctx, req.account.as_deref(), None)?;
+        let who = authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_MANAGE)?;
+        let role = catalog.role_named(&req.role)?;
+        let mut given: Vec<Capability> = role.capability_list();
+        let mut grants = Vec::new();
+        for g in &req.grants {
+            given.extend(catalog.grant_capabilities(g)?);
+            if !grants.contains(&g.trim().to_string()) {
+                grants.push(g.trim().to_string());
+            }
+        }
+        who.ensure_may_give(&format!("role `{}` with these grants", role.name), &given)?;
+        let city = req
+            .city
+            .as_deref()
+            .map(|c| parse_name("the city", c))
+            .transpose()?;
+        let country = req.country.as_deref().map(check_country).transpose()?;
+        let timezone = req.timezone.as_deref().map(check_timezone).transpose()?;
+        let lasts = expiry(req.expires_in)?;
+
+        let person = match existing {
+            Some(p) => {
+                if let Some(m) = tx.membership_of(p.id, account.id)? {
+                    return Err(Error::conflict(format!(
+                        "`{email}` is already a member of `{}` ({})",
+                        account.name, m.status
+                    ))
+                    .help(match m.status {
+                        MemberStatus::Invited => {
+                            format!("send a new token with `portalctl user resend-invite {email}`")
+                        }
+                        _ => format!("change them with `portalctl user set-role {email} ROLE`"),
+                    }));
+                }
+                p
+            }
+            None => {
+                let name = req.name.as_deref().ok_or_else(|| {
+                    Error::invalid(format!("`{email}` is new: their name is needed"))
+                        .help("pass --name")
+                })?;
+                let mut p = Person {
+                    id: 0,
+                    email: email.clone(),
+                    name: parse_name("the name", name)?,
+                    duplicate_of: None,
+                    merged_into: None,
+                    created_at: self.ctx.now,
+                };
+                p.id = tx.insert_person(&p)?;
+                p
+            }
+        };
+        let mut membership = Membership {
+            id: 0,
+            person_id: person.id,
+            account_id: account.id,
+            role_id: role.id,
+            previous_role_id: None,
+            status: MemberStatus::Invited,
+            city,
+            country,
+            timezone,
+            external_from: None,
+            invited_at: Some(self.ctx.now),
+            accepted_at: None,
+            created_at: self.ctx.now,
+            updated_at: self.ctx.now,
+        };
+        membership.id = tx.insert_membership(&membership)?;
+        for name in &grants {
+            tx.put_grant(
+                membership.id,
+                &Grant {
+                    name: name.clone(),
+                    granted_at: self.ctx.now,
+                    expires_at: None,
+                },
+            )?;
+        }
+        let to = Invitee {
+            membership: &membership,
+            person: &person,
+            account: &account,
+            role,
+        };
+        let (token, invitation) = issue(&*tx, &self.ctx, &to, lasts, req.send, 0)?;
+        let member = member_view(&*tx, &catalog, &membership)?;
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "user.invite",
+                account: Some(&account),
+                target: Some(email.to_string()),
+                before: None,
+                after: Some(snapshot(&member)?),
+            },
+        )?;
+        tx.commit()?;
+        Ok(InvitedView {
+            member,
+            token,
+            expires_at: invitation.expires_at,
+            email_queued: req.send,
+        })
+    }
+
+    /// Accepts an invitation. The token is the credential, so no `--as` is
+    /// needed; the audit log names the invitee.
+    pub fn accept(&mut self, token: &str) -> Result<MemberView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let invitation = tx
+            .invitation_by_hash(&token_hash(token.trim()))?
+            .ok_or_else(|| {
+                Error::not_found("no invitation matches this token")
+                    .help("check the token in the invitation email")
+            })?;
+        let ended = |what: &str| {
+            let when = invitation.ended_at.map(format_time).unwrap_or_default();
+            Error::conflict(format!("this invitation was {what} at {when}"))
+        };
+        match invitation.state {
+            InvitationState::Accepted => return Err(ended("already accepted")),
+            InvitationState::Revoked => {
+                return Err(ended("revoked").help("ask an admin of the account to invite you again"))
+            }
+            InvitationState::Replaced => {
+                return Err(ended("replaced by a newer one").help("use the token from the latest invitation email"))
+            }
+            InvitationState::Pending if self.ctx.now >= invitation.expires_at => {
+                return Err(Error::conflict(format!(
+                    "this invitation expired at {}",
+                    format_time(invitation.expires_at)
+                ))
+                .help("ask an admin of the account to resend it (`portalctl user resend-invite EMAIL`)"))
+            }
+            InvitationState::Pending => {}
+        }
+        let mut membership = tx.membership(invitation.membership_id)?;
+        if membership.status != MemberStatus::Invited {
+            return Err(Error::conflict(format!(
+                "this membership is {}, not awaiting acceptance",
+                membership.status
+            )));
+        }
+        let account = tx.account(membership.account_id)?;
+        let person = tx.person(membership.person_id)?;
+        let before = member_view(&*tx, &catalog, &membership)?;
+        membership.status = MemberStatus::Active;
+        membership.accepted_at = Some(self.ctx.now);
+        membership.updated_at = self.ctx.now;
+        tx.update_membership(&membership)?;
+        tx.end_invitation(invitation.id, InvitationState::Accepted, self.ctx.now)?;
+        let after = member_view(&*tx, &catalog, &membership)?;
+        let invitee = Ctx {
+            now: self.ctx.now,
+            actor: Actor::Member(person.email.clone()),
+        };
+        record(
+            &*tx,
+            &invitee,
+            Change {
+                action: "user.accept",
+                account: Some(&account),
+                target: Some(person.email.to_string()),
+                before: Some(snapshot(&before)?),
+                after: Some(snapshot(&after)?),
+            },
+        )?;
+        tx.commit()?;
+        Ok(after)
+    }
+
+    /// Issues a new token for a member who has not accepted yet; the old
+    /// token stops working. Also reopens an invitation that was revoked.
+    pub fn resend_invite(
+        &mut self,
+        email: &Email,
+        account: Option<&str>,
+        expires_in: Option<Duration>,
+    ) -> Result<InvitedView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let person = find_person(&*tx, email)?;
+        let account = resolve_account(&*tx, &self.ctx, account, Some(&person))?;
+        authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_MANAGE)?;
+        let mut membership = membership_in(&*tx, &person, &account)?;
+        let reopening =
+            membership.status == MemberStatus::Deactivated && membership.accepted_at.is_none();
+        if membership.status != MemberStatus::Invited && !reopening {
+            return Err(Error::conflict(format!(
+                "`{email}` has no invitation to resend: they are {} in `{}`",
+                membership.status, account.name
+            )));
+        }
+        let lasts = expiry(expires_in)?;
+        let before = member_view(&*tx, &catalog, &membership)?;
+        let pending = tx.pending_invitation(membership.id)?;
+        if let Some(old) = &pending {
+            tx.end_invitation(old.id, InvitationState::Replaced, self.ctx.now)?;
+        }
+        if reopening {
+            membership.status = MemberStatus::Invited;
+            membership.updated_at = self.ctx.now;
+            tx.update_membership(&membership)?;
+        }
+        let role = catalog.role(membership.role_id)?;
+        let resends = pending.map_or(1, |p| p.resend_count + 1);
+        let to = Invitee {
+            membership: &membership,
+            person: &person,
+            account: &account,
+            role,
+        };
+        let (token, invitation) = issue(&*tx, &self.ctx, &to, lasts, true, resends)?;
+        let member = member_view(&*tx, &catalog, &membership)?;
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "user.resend_invite",
+                account: Some(&account),
+                target: Some(email.to_string()),
+                before: Some(snapshot(&before)?),
+                after: Some(snapshot(&member)?),
+            },
+        )?;
+        tx.commit()?;
+        Ok(InvitedView {
+            member,
+            token,
+            expires_at: invitation.expires_at,
+            email_queued: true,
+        })
+    }
+
+    /// Withdraws a pending invitation: the token dies and the membership is
+    /// deactivated until an admin resends it.
+    pub fn revoke_invite(&mut self, email: &Email, account: Option<&str>) -> Result<MemberView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let person = find_person(&*tx, email)?;
+        let account = resolve_account(&*tx, &self.ctx, account, Some(&person))?;
+        authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_MANAGE)?;
+        let mut membership = membership_in(&*tx, &person, &account)?;
+        let pending = match (membership.status, tx.pending_invitation(membership.id)?) {
+            (MemberStatus::Invited, Some(p)) => p,
+            _ => {
+                return Err(Error::conflict(format!(
+                    "`{email}` has no pending invitation in `{}` (they are {})",
+                    account.name, membership.status
+                )))
+            }
+        };
+        let before = member_view(&*tx, &catalog, &membership)?;
+        // Invited members hold no capability, so no admin can be lost here.
+        tx.end_invitation(pending.id, InvitationState::Revoked, self.ctx.now)?;
+        membership.status = MemberStatus::Deactivated;
+        membership.updated_at = self.ctx.now;
+        tx.update_membership(&membership)?;
+        let after = member_view(&*tx, &catalog, &membership)?;
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "user.revoke_invite",
+                account: Some(&account),
+                target: Some(email.to_string()),
+                before: Some(snapshot(&before)?),
+                after: Some(snapshot(&after)?),
+            },
+        )?;
+        tx.commit()?;
+        Ok(after)
+    }
+}

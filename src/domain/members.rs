@@ -1,0 +1,553 @@
+//! Members after they are invited: listing, roles, grants, deactivation,
+//! leaving, duplicates and merges, and the account's ownership.
+
+use super::access::{authority, authorize, caps, ensure_admin_remains, Access, Authority};
+use super::audit::{record, Change};
+use super::{
+    find_person, member_view, membership_in, resolve_account, snapshot, Catalog, Ctx, Portal,
+};
+use crate::error::{Error, Result};
+use crate::model::{
+    Account, Capability, Email, Grant, InvitationState, MemberStatus, Membership, Person, Timestamp,
+};
+use crate::store::Tx;
+use crate::view::{CanView, MemberView, MergeView};
+
+/// Filters of `user list`.
+#[derive(Debug, Clone, Default)]
+pub struct MemberFilter {
+    /// Only this account.
+    pub account: Option<String>,
+    /// Only this status.
+    pub status: Option<MemberStatus>,
+    /// Only this role.
+    pub role: Option<String>,
+}
+
+/// What a membership change may look at while it edits.
+struct Edit<'a, 'c> {
+    tx: &'a dyn Tx,
+    catalog: &'c Catalog,
+    who: &'a Authority<'c>,
+    account: &'a Account,
+    person: &'a Person,
+    now: Timestamp,
+}
+
+impl Edit<'_, '_> {
+    fn refuse_for_owner(&self, what: &str) -> Result<()> {
+        if self.account.owner_id == Some(self.person.id) {
+            return Err(Error::conflict(format!(
+                "`{}` owns `{}` and cannot be {what}",
+                self.person.email, self.account.name
+            ))
+            .help("move ownership first with `portalctl user transfer-ownership --to EMAIL`"));
+        }
+        Ok(())
+    }
+
+    fn end_pending_invitation(&self, m: &Membership) -> Result<()> {
+        if let Some(pending) = self.tx.pending_invitation(m.id)? {
+            self.tx
+                .end_invitation(pending.id, InvitationState::Revoked, self.now)?;
+        }
+        Ok(())
+    }
+
+    /// Every capability a membership's role and grants would give.
+    fn capabilities_given(&self, m: &Membership) -> Result<Vec<Capability>> {
+        let mut given = self.catalog.role(m.role_id)?.capability_list();
+        for g in self.tx.grants(m.id)? {
+            given.extend(self.catalog.grant_capabilities(&g.name).unwrap_or_default());
+        }
+        Ok(given)
+    }
+}
+
+impl Portal {
+    /// Runs one membership change: finds the member, checks `users.manage`,
+    /// lets `change` edit, keeps an admin in the account, and records the
+    /// event. A change that alters nothing records nothing.
+    fn edit_member(
+        &mut self,
+        action: &'static str,
+        email: &Email,
+        account: Option<&str>,
+        change: impl FnOnce(&Edit<'_, '_>, &mut Membership) -> Result<()>,
+    ) -> Result<MemberView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let person = find_person(&*tx, email)?;
+        let account = resolve_account(&*tx, &self.ctx, account, Some(&person))?;
+        let who = authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_MANAGE)?;
+        let mut membership = membership_in(&*tx, &person, &account)?;
+        let before_view = member_view(&*tx, &catalog, &membership)?;
+        let before = Access::of(&*tx, &catalog, &account, membership.clone(), self.ctx.now)?;
+        let edit = Edit {
+            tx: &*tx,
+            catalog: &catalog,
+            who: &who,
+            account: &account,
+            person: &person,
+            now: self.ctx.now,
+        };
+        change(&edit, &mut membership)?;
+        if membership != before.membership {
+            membership.updated_at = self.ctx.now;
+            tx.update_membership(&membership)?;
+        }
+        let after_view = member_view(&*tx, &catalog, &membership)?;
+        if after_view == before_view {
+            return Ok(after_view);
+        }
+        let after = Access::of(&*tx, &catalog, &account, membership, self.ctx.now)?;
+        ensure_admin_remains(&*tx, &catalog, &account, &before, &after, self.ctx.now)?;
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action,
+                account: Some(&account),
+                target: Some(email.to_string()),
+                before: Some(snapshot(&before_view)?),
+                after: Some(snapshot(&after_view)?),
+            },
+        )?;
+        tx.commit()?;
+        Ok(after_view)
+    }
+
+    /// Gives a member another role. The owner's role does not change, and a
+    /// member may only give a role whose capabilities they hold.
+    pub fn set_role(
+        &mut self,
+        email: &Email,
+        role: &str,
+        account: Option<&str>,
+    ) -> Result<MemberView> {
+        self.edit_member("user.set_role", email, account, |e, m| {
+            e.refuse_for_owner("given another role")?;
+            if m.status == MemberStatus::Left {
+                return Err(Error::conflict(format!(
+                    "`{}` has left `{}`",
+                    e.person.email, e.account.name
+                ))
+                .help(format!(
+                    "bring them back first with `portalctl user activate {}`",
+                    e.person.email
+                )));
+            }
+            let role = e.catalog.role_named(role)?;
+            e.who
+                .ensure_may_give(&format!("role `{}`", role.name), &role.capability_list())?;
+            m.role_id = role.id;
+            Ok(())
+        })
+    }
+
+    /// Adds grants (capabilities or areas) on top of a member's role.
+    pub fn grant(
+        &mut self,
+        email: &Email,
+        grants: &[String],
+        account: Option<&str>,
+    ) -> Result<MemberView> {
+        self.edit_member("user.grant", email, account, |e, m| {
+            let held = e.tx.grants(m.id)?;
+            for name in grants {
+                let name = name.trim();
+                let given = e.catalog.grant_capabilities(name)?;
+                e.who.ensure_may_give(&format!("`{name}`"), &given)?;
+                if !held.iter().any(|g| g.name == name) {
+                    e.tx.put_grant(
+                        m.id,
+                        &Grant {
+                            name: name.to_string(),
+                            granted_at: e.now,
+                            expires_at: None,
+                        },
+                    )?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Takes grants away; grants the member does not have are ignored.
+    pub fn revoke(
+        &mut self,
+        email: &Email,
+        grants: &[String],
+        account: Option<&str>,
+    ) -> Result<MemberView> {
+        self.edit_member("user.revoke", email, account, |e, m| {
+            for name in grants {
+                let name = name.trim();
+                e.catalog.grant_capabilities(name)?;
+                e.tx.delete_grant(m.id, name)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Disables a member; history stays. An unaccepted invitation dies.
+    pub fn deactivate(&mut self, email: &Email, account: Option<&str>) -> Result<MemberView> {
+        self.edit_member("user.deactivate", email, account, |e, m| {
+            e.refuse_for_owner("deactivated")?;
+            match m.status {
+                MemberStatus::Deactivated => return Err(wrong_state(e, "is already deactivated")),
+                MemberStatus::Left => {
+                    return Err(wrong_state(e, "has left; there is nothing to deactivate"))
+                }
+                MemberStatus::Invited => e.end_pending_invitation(m)?,
+                MemberStatus::Active => {}
+            }
+            m.status = MemberStatus::Deactivated;
+            Ok(())
+        })
+    }
+
+    /// Re-enables a deactivated member, or brings back one who left with the
+    /// role they held before.
+    pub fn activate(&mut self, email: &Email, account: Option<&str>) -> Result<MemberView> {
+        self.edit_member("user.activate", email, account, |e, m| {
+            match m.status {
+                MemberStatus::Active => return Err(wrong_state(e, "is already active")),
+                MemberStatus::Invited => {
+                    return Err(wrong_state(e, "has not accepted the invitation yet"))
+                }
+                MemberStatus::Deactivated | MemberStatus::Left => {}
+            }
+            if m.accepted_at.is_none() {
+                return Err(wrong_state(e, "never accepted an invitation").help(format!(
+                    "send a new one with `portalctl user resend-invite {}`",
+                    e.person.email
+                )));
+            }
+            if let Some(previous) = m.previous_role_id.take() {
+                m.role_id = previous;
+            }
+            m.status = MemberStatus::Active;
+            let given = e.capabilities_given(m)?;
+            e.who
+                .ensure_may_give(&format!("`{}` their access back", e.person.email), &given)
+        })
+    }
+
+    /// Marks a member as having left the company: the blocking role and
+    /// status `left`; `activate` restores the role they held.
+    pub fn left_company(&mut self, email: &Email, account: Option<&str>) -> Result<MemberView> {
+        self.edit_member("user.left_company", email, account, |e, m| {
+            e.refuse_for_owner("marked as left")?;
+            if m.status == MemberStatus::Left {
+                return Err(wrong_state(e, "has already left"));
+            }
+            e.end_pending_invitation(m)?;
+            m.previous_role_id = Some(m.role_id);
+            m.role_id = e.catalog.blocking_role()?.id;
+            m.status = MemberStatus::Left;
+            Ok(())
+        })
+    }
+
+    /// Flags a person as a duplicate of another, for a later merge.
+    pub fn flag_duplicate(
+        &mut self,
+        email: &Email,
+        of: &Email,
+        account: Option<&str>,
+    ) -> Result<MemberView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let mut person = find_person(&*tx, email)?;
+        let original = find_person(&*tx, of)?;
+        if person.id == original.id {
+            return Err(Error::invalid(
+                "a person cannot be a duplicate of themselves",
+            ));
+        }
+        let account = resolve_account(&*tx, &self.ctx, account, Some(&person))?;
+        authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_MANAGE)?;
+        let membership = membership_in(&*tx, &person, &account)?;
+        let before = member_view(&*tx, &catalog, &membership)?;
+        if person.duplicate_of == Some(original.id) {
+            return Ok(before);
+        }
+        person.duplicate_of = Some(original.id);
+        tx.update_person(&person)?;
+        let after = member_view(&*tx, &catalog, &membership)?;
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "user.flag_duplicate",
+                account: Some(&account),
+                target: Some(email.to_string()),
+                before: Some(snapshot(&before)?),
+                after: Some(snapshot(&after)?),
+            },
+        )?;
+        tx.commit()?;
+        Ok(after)
+    }
+
+    /// Merges a duplicate person into the one kept. Memberships move to the
+    /// kept person; where both were members, the kept membership stays, the
+    /// duplicate's ends (status `left`) and its grants join the kept one.
+    /// The duplicate is retired, never deleted. Needs `users.manage` in every
+    /// account involved.
+    pub fn merge(&mut self, email: &Email, into: &Email) -> Result<MergeView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let mut dup = find_person(&*tx, email)?;
+        let kept = find_person(&*tx, into)?;
+        if dup.id == kept.id {
+            return Err(Error::invalid("a person cannot be merged into themselves"));
+        }
+        let memberships = tx.memberships_of(dup.id)?;
+        let before = snapshot(&person_views(&*tx, &catalog, &[&dup, &kept])?)?;
+        let mut view = MergeView {
+            merged: email.to_string(),
+            into: into.to_string(),
+            moved: vec![],
+            ended: vec![],
+        };
+        for mut m in memberships {
+            let mut account = tx.account(m.account_id)?;
+            authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_MANAGE)?;
+            let was = Access::of(&*tx, &catalog, &account, m.clone(), self.ctx.now)?;
+            match tx.membership_of(kept.id, account.id)? {
+                None => {
+                    m.person_id = kept.id;
+                    m.updated_at = self.ctx.now;
+                    tx.update_membership(&m)?;
+                    view.moved.push(account.name.clone());
+                }
+                Some(kept_m) => {
+                    for g in tx.grants(m.id)? {
+                        if !tx.grants(kept_m.id)?.iter().any(|k| k.name == g.name) {
+                            tx.put_grant(kept_m.id, &g)?;
+                        }
+                    }
+                    if m.status != MemberStatus::Left {
+                        m.previous_role_id = Some(m.role_id);
+                        m.role_id = catalog.blocking_role()?.id;
+                        m.status = MemberStatus::Left;
+                        m.updated_at = self.ctx.now;
+                        tx.update_membership(&m)?;
+                    }
+                    if let Some(pending) = tx.pending_invitation(m.id)? {
+                        tx.end_invitation(pending.id, InvitationState::Revoked, self.ctx.now)?;
+                    }
+                    if account.owner_id == Some(dup.id) && kept_m.status != MemberStatus::Active {
+                        return Err(Error::conflict(format!(
+                            "`{email}` owns `{}` and `{into}` is not active there",
+                            account.name
+                        ))
+                        .help(format!("activate `{into}` in `{}` first", account.name)));
+                    }
+                    view.ended.push(account.name.clone());
+                    let now = Access::of(&*tx, &catalog, &account, m.clone(), self.ctx.now)?;
+                    ensure_admin_remains(&*tx, &catalog, &account, &was, &now, self.ctx.now)?;
+                }
+            }
+            if account.owner_id == Some(dup.id) {
+                account.owner_id = Some(kept.id);
+                tx.update_account(&account)?;
+            }
+        }
+        dup.merged_into = Some(kept.id);
+        dup.duplicate_of = Some(kept.id);
+        tx.update_person(&dup)?;
+        let after = snapshot(&person_views(&*tx, &catalog, &[&dup, &kept])?)?;
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "user.merge",
+                account: None,
+                target: Some(email.to_string()),
+                before: Some(before),
+                after: Some(after),
+            },
+        )?;
+        tx.commit()?;
+        Ok(view)
+    }
+
+    /// Makes another active member the owner. Only the owner (or the
+    /// operator) can do it.
+    pub fn transfer_ownership(&mut self, to: &Email, account: Option<&str>) -> Result<MemberView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let person = find_person(&*tx, to)?;
+        let mut account = resolve_account(&*tx, &self.ctx, account, Some(&person))?;
+        let who = authority(&*tx, &catalog, &self.ctx, &account)?;
+        if !who.is_owner_or_operator() {
+            return Err(Error::denied(format!(
+                "only the owner of `{}` can transfer its ownership",
+                account.name
+            )));
+        }
+        let membership = membership_in(&*tx, &person, &account)?;
+        if account.owner_id == Some(person.id) {
+            return Err(Error::conflict(format!(
+                "`{to}` already owns `{}`",
+                account.name
+            )));
+        }
+        if membership.status != MemberStatus::Active || catalog.role(membership.role_id)?.blocking {
+            return Err(Error::conflict(format!(
+                "`{to}` is {} in `{}`; only an active member with access can own it",
+                membership.status, account.name
+            )));
+        }
+        let before = account
+            .owner_id
+            .map(|id| tx.person(id))
+            .transpose()?
+            .map(|p| p.email.to_string());
+        account.owner_id = Some(person.id);
+        tx.update_account(&account)?;
+        let view = member_view(&*tx, &catalog, &membership)?;
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "user.transfer_ownership",
+                account: Some(&account),
+                target: Some(to.to_string()),
+                before: Some(serde_json::json!({ "owner": before })),
+                after: Some(serde_json::json!({ "owner": to.as_str() })),
+            },
+        )?;
+        tx.commit()?;
+        Ok(view)
+    }
+
+    /// Members the actor may see (`users.view`), by account then email.
+    pub fn member_list(&mut self, filter: &MemberFilter) -> Result<Vec<MemberView>> {
+        let tx = self.store.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let role = filter
+            .role
+            .as_deref()
+            .map(|r| catalog.role_named(r))
+            .transpose()?;
+        let accounts = match &filter.account {
+            Some(name) => {
+                let account = super::find_account(&*tx, name)?;
+                authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_VIEW)?;
+                vec![account]
+            }
+            None => {
+                let mut visible = Vec::new();
+                for account in tx.accounts()? {
+                    match authority(&*tx, &catalog, &self.ctx, &account) {
+                        Ok(who) if who.holds(caps::USERS_VIEW) => visible.push(account),
+                        Ok(_) | Err(Error::Denied(_)) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                if visible.is_empty() {
+                    return Err(Error::denied(
+                        "listing users needs `users.view` in some account",
+                    ));
+                }
+                visible
+            }
+        };
+        let mut views = Vec::new();
+        for account in accounts {
+            for m in tx.memberships_in(account.id)? {
+                if filter.status.is_some_and(|s| s != m.status)
+                    || role.is_some_and(|r| r.id != m.role_id)
+                {
+                    continue;
+                }
+                views.push(member_view(&*tx, &catalog, &m)?);
+            }
+        }
+        views.sort_by(|a, b| (&a.account, &a.email).cmp(&(&b.account, &b.email)));
+        Ok(views)
+    }
+
+    /// One member with their effective capabilities. Members may see
+    /// themselves; others need `users.view`.
+    pub fn member_show(&mut self, email: &Email, account: Option<&str>) -> Result<MemberView> {
+        let tx = self.store.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
+        let mut view = member_view(&*tx, &catalog, &access.membership)?;
+        view.account = account.name;
+        view.capabilities = Some(
+            access
+                .capabilities()
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+        );
+        Ok(view)
+    }
+
+    /// Whether a member holds a capability, and why.
+    pub fn can(
+        &mut self,
+        email: &Email,
+        capability: &str,
+        account: Option<&str>,
+    ) -> Result<CanView> {
+        let cap: Capability = capability.parse()?;
+        let tx = self.store.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
+        let decision = access.decide(cap);
+        Ok(CanView {
+            email: email.to_string(),
+            account: account.name,
+            capability: cap.to_string(),
+            allowed: decision.allowed,
+            reason: decision.reason,
+        })
+    }
+}
+
+fn wrong_state(e: &Edit<'_, '_>, what: &str) -> Error {
+    Error::conflict(format!(
+        "`{}` {what} in `{}`",
+        e.person.email, e.account.name
+    ))
+}
+
+/// All memberships of these people, for a merge's before and after.
+fn person_views(tx: &dyn Tx, catalog: &Catalog, people: &[&Person]) -> Result<Vec<MemberView>> {
+    let mut views = Vec::new();
+    for p in people {
+        for m in tx.memberships_of(p.id)? {
+            views.push(member_view(tx, catalog, &m)?);
+        }
+    }
+    Ok(views)
+}
+
+/// The member's access, if the actor may look: themselves, or with
+/// `users.view` in the account.
+fn visible_member<'c>(
+    tx: &dyn Tx,
+    catalog: &'c Catalog,
+    ctx: &Ctx,
+    email: &Email,
+    account: Option<&str>,
+) -> Result<(Access<'c>, Account)> {
+    let person = find_person(tx, email)?;
+    let account = resolve_account(tx, ctx, account, Some(&person))?;
+    let who = authority(tx, catalog, ctx, &account)?;
+    if who.person().map(|p| p.id) != Some(person.id) {
+        authorize(tx, catalog, ctx, &account, caps::USERS_VIEW)?;
+    }
+    let membership = membership_in(tx, &person, &account)?;
+    Ok((
+        Access::of(tx, catalog, &account, membership, ctx.now)?,
+        account,
+    ))
+}

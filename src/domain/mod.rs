@@ -1,0 +1,282 @@
+//! The portal's rules: every permission check and every invariant.
+//!
+//! A [`Portal`] wraps a store and a [`Ctx`] (the clock and the actor). Each
+//! public method is one command: it opens one transaction, checks, changes,
+//! records exactly one audit event when something changed, and commits.
+
+mod access;
+mod accounts;
+mod audit;
+mod catalog;
+mod invitations;
+mod members;
+mod outbox;
+mod roles;
+
+use std::collections::HashMap;
+
+use crate::error::{Error, Result};
+use crate::model::{Account, Capability, Email, GrantBundle, Membership, Person, Role, Timestamp};
+use crate::store::{Store, Tx};
+use crate::view::MemberView;
+
+pub use access::Decision;
+pub use accounts::{NewAccount, ProfileChange};
+pub use audit::AuditFilter;
+pub use catalog::{preset_names, InitRequest, Preset};
+pub use invitations::InviteRequest;
+pub use members::MemberFilter;
+
+/// Who is acting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// The operator who owns the database file: may do anything an owner may.
+    Operator(String),
+    /// A member, held to the portal's rules (`--as EMAIL`).
+    Member(Email),
+}
+
+impl Actor {
+    /// How the audit log names the actor.
+    pub fn audit_name(&self) -> String {
+        match self {
+            Actor::Operator(user) => format!("operator:{user}"),
+            Actor::Member(email) => email.to_string(),
+        }
+    }
+}
+
+/// What every command runs with: the clock and the actor.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// "Now" for this whole process (fixed by `PORTALCTL_NOW` in tests).
+    pub now: Timestamp,
+    /// Who is acting.
+    pub actor: Actor,
+}
+
+/// The portal: a store plus the context commands run in.
+pub struct Portal {
+    store: Box<dyn Store>,
+    ctx: Ctx,
+}
+
+impl Portal {
+    /// A portal over `store`, acting in `ctx`.
+    pub fn new(store: Box<dyn Store>, ctx: Ctx) -> Portal {
+        Portal { store, ctx }
+    }
+}
+
+/// The roles and grant bundles of a database, loaded once per command.
+pub(crate) struct Catalog {
+    roles: HashMap<i64, Role>,
+    bundles: Vec<GrantBundle>,
+}
+
+impl Catalog {
+    pub(crate) fn load(tx: &dyn Tx) -> Result<Catalog> {
+        if tx.setting("preset")?.is_none() {
+            return Err(Error::not_found("this database has not been initialised")
+                .help("run `portalctl init --account NAME --owner-email EMAIL` first"));
+        }
+        let roles = tx.roles()?.into_iter().map(|r| (r.id, r)).collect();
+        Ok(Catalog {
+            roles,
+            bundles: tx.bundles()?,
+        })
+    }
+
+    pub(crate) fn role(&self, id: i64) -> Result<&Role> {
+        self.roles.get(&id).ok_or_else(|| {
+            Error::Internal(anyhow::anyhow!("membership refers to missing role {id}"))
+        })
+    }
+
+    pub(crate) fn role_named(&self, name: &str) -> Result<&Role> {
+        let name = name.trim();
+        self.roles.values().find(|r| r.name == name).ok_or_else(|| {
+            let mut names: Vec<&str> = self.roles.values().map(|r| r.name.as_str()).collect();
+            names.sort_unstable();
+            Error::invalid(format!("unknown role `{name}`"))
+                .help(format!("roles are: {}", names.join(", ")))
+        })
+    }
+
+    pub(crate) fn blocking_role(&self) -> Result<&Role> {
+        self.roles
+            .values()
+            .find(|r| r.blocking)
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("the catalog has no blocking role")))
+    }
+
+    pub(crate) fn bundle(&self, name: &str) -> Option<&GrantBundle> {
+        self.bundles.iter().find(|b| b.name == name)
+    }
+
+    /// The capabilities a grant name stands for: an area's bundle, or a
+    /// single capability of the catalog.
+    pub(crate) fn grant_capabilities(&self, name: &str) -> Result<Vec<Capability>> {
+        let name = name.trim();
+        match self.bundle(name) {
+            Some(bundle) => bundle.capabilities.iter().map(|c| c.parse()).collect(),
+            None => match name.parse::<Capability>() {
+                Ok(cap) => Ok(vec![cap]),
+                Err(_) => {
+                    let areas: Vec<&str> = self.bundles.iter().map(|b| b.name.as_str()).collect();
+                    let help = if areas.is_empty() {
+                        "grant a capability of the catalog, such as `billing.view`".to_string()
+                    } else {
+                        format!(
+                            "grant a capability of the catalog or an area: {}",
+                            areas.join(", ")
+                        )
+                    };
+                    Err(Error::invalid(format!("unknown grant `{name}`")).help(help))
+                }
+            },
+        }
+    }
+}
+
+/// Finds a person by email; a retired duplicate is named as such.
+pub(crate) fn find_person(tx: &dyn Tx, email: &Email) -> Result<Person> {
+    let person = tx.person_by_email(email.as_str())?.ok_or_else(|| {
+        Error::not_found(format!("no user `{email}`")).help("`portalctl user list` shows the users")
+    })?;
+    if let Some(kept) = person.merged_into {
+        let kept = tx.person(kept)?;
+        return Err(
+            Error::conflict(format!("`{email}` was merged into `{}`", kept.email))
+                .help(format!("use `{}` instead", kept.email)),
+        );
+    }
+    Ok(person)
+}
+
+/// Finds an account by name (compared without case).
+pub(crate) fn find_account(tx: &dyn Tx, name: &str) -> Result<Account> {
+    tx.account_named(name.trim())?.ok_or_else(|| {
+        Error::not_found(format!("no account `{}`", name.trim()))
+            .help("`portalctl account list` shows the accounts")
+    })
+}
+
+/// Picks the account a command means: the one named, else the only account
+/// of `subject`, else the only account of the acting member, else the only
+/// account in the database.
+pub(crate) fn resolve_account(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    named: Option<&str>,
+    subject: Option<&Person>,
+) -> Result<Account> {
+    if let Some(name) = named {
+        return find_account(tx, name);
+    }
+    if let Some(person) = subject {
+        if let Some(account) = only_account_of(tx, person)? {
+            return Ok(account);
+        }
+    }
+    if let Actor::Member(email) = &ctx.actor {
+        if let Some(person) = tx.person_by_email(email.as_str())? {
+            if let Some(account) = only_account_of(tx, &person)? {
+                return Ok(account);
+            }
+        }
+    }
+    let mut accounts = tx.accounts()?;
+    match accounts.len() {
+        0 => Err(Error::not_found("there are no accounts yet")
+            .help("create one with `portalctl init` or `portalctl account create`")),
+        1 => Ok(accounts.remove(0)),
+        _ => {
+            let names: Vec<String> = accounts
+                .iter()
+                .take(6)
+                .map(|a| format!("`{}`", a.name))
+                .collect();
+            Err(
+                Error::invalid("several accounts could be meant; pass --account")
+                    .help(format!("accounts include {}", names.join(", "))),
+            )
+        }
+    }
+}
+
+fn only_account_of(tx: &dyn Tx, person: &Person) -> Result<Option<Account>> {
+    let memberships = tx.memberships_of(person.id)?;
+    match memberships.as_slice() {
+        [only] => Ok(Some(tx.account(only.account_id)?)),
+        [] => Ok(None),
+        many => {
+            let mut names = Vec::new();
+            for m in many.iter().take(6) {
+                names.push(format!("`{}`", tx.account(m.account_id)?.name));
+            }
+            Err(Error::invalid(format!(
+                "`{}` belongs to several accounts; pass --account",
+                person.email
+            ))
+            .help(format!("their accounts: {}", names.join(", "))))
+        }
+    }
+}
+
+/// The person's membership in the account, or "not a member".
+pub(crate) fn membership_in(tx: &dyn Tx, person: &Person, account: &Account) -> Result<Membership> {
+    tx.membership_of(person.id, account.id)?.ok_or_else(|| {
+        Error::not_found(format!(
+            "`{}` is not a member of `{}`",
+            person.email, account.name
+        ))
+    })
+}
+
+/// Builds the printable view of a membership.
+pub(crate) fn member_view(tx: &dyn Tx, catalog: &Catalog, m: &Membership) -> Result<MemberView> {
+    let person = tx.person(m.person_id)?;
+    let account = tx.account(m.account_id)?;
+    let grants = tx.grants(m.id)?.into_iter().map(|g| g.name).collect();
+    let external_from = m
+        .external_from
+        .map(|id| tx.account(id))
+        .transpose()?
+        .map(|a| a.name);
+    let duplicate_of = person
+        .duplicate_of
+        .map(|id| tx.person(id))
+        .transpose()?
+        .map(|p| p.email.to_string());
+    Ok(MemberView {
+        email: person.email.to_string(),
+        name: person.name,
+        account: account.name,
+        role: catalog.role(m.role_id)?.name.clone(),
+        status: m.status,
+        grants,
+        owner: account.owner_id == Some(m.person_id),
+        invited_at: m.invited_at,
+        accepted_at: m.accepted_at,
+        city: m.city.clone(),
+        country: m.country.clone(),
+        timezone: m.timezone.clone(),
+        external_from,
+        duplicate_of,
+        capabilities: None,
+    })
+}
+
+/// Serialises a view for an audit event's before/after.
+pub(crate) fn snapshot<T: serde::Serialize>(value: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(value)
+        .map_err(|e| Error::Internal(anyhow::Error::new(e).context("cannot serialise")))
+}
+
+impl Portal {
+    /// "Now" for this command.
+    pub fn now(&self) -> Timestamp {
+        self.ctx.now
+    }
+}

@@ -1,0 +1,112 @@
+//! The one error type of portalctl and the exit code each kind maps to.
+
+use std::fmt;
+
+/// Everything that can go wrong, sorted by what the user can do about it.
+///
+/// Messages are lowercase and name the thing in backticks; `help` says what
+/// to do next, where that helps.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A malformed value or a request the design does not allow (exit 2).
+    #[error("{0}")]
+    Invalid(Detail),
+    /// An account, person, role, order or token that does not exist (exit 3).
+    #[error("{0}")]
+    NotFound(Detail),
+    /// Already exists, or a portal rule forbids it (exit 4).
+    #[error("{0}")]
+    Conflict(Detail),
+    /// The acting member lacks the capability (exit 5).
+    #[error("{0}")]
+    Denied(Detail),
+    /// The database stayed locked past the busy timeout, or is newer than
+    /// this binary (exit 6).
+    #[error("{0}")]
+    Unavailable(Detail),
+    /// I/O, SQL or anything else that is not the user's to fix (exit 1).
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// A message with an optional `help:` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    /// The one-line statement of what was wrong.
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl fmt::Display for Detail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+macro_rules! constructor {
+    ($fn:ident, $variant:ident) => {
+        #[doc = concat!("An [`Error::", stringify!($variant), "`] with this message.")]
+        pub fn $fn(message: impl Into<String>) -> Self {
+            Error::$variant(Detail {
+                message: message.into(),
+                help: None,
+            })
+        }
+    };
+}
+
+impl Error {
+    constructor!(invalid, Invalid);
+    constructor!(not_found, NotFound);
+    constructor!(conflict, Conflict);
+    constructor!(denied, Denied);
+    constructor!(unavailable, Unavailable);
+
+    /// Adds a `help:` line saying what to do.
+    #[must_use]
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        if let Some(detail) = self.detail_mut() {
+            detail.help = Some(help.into());
+        }
+        self
+    }
+
+    fn detail_mut(&mut self) -> Option<&mut Detail> {
+        match self {
+            Error::Invalid(d)
+            | Error::NotFound(d)
+            | Error::Conflict(d)
+            | Error::Denied(d)
+            | Error::Unavailable(d) => Some(d),
+            Error::Internal(_) => None,
+        }
+    }
+
+    /// The `help:` line, if any.
+    pub fn help_text(&self) -> Option<&str> {
+        match self {
+            Error::Invalid(d)
+            | Error::NotFound(d)
+            | Error::Conflict(d)
+            | Error::Denied(d)
+            | Error::Unavailable(d) => d.help.as_deref(),
+            Error::Internal(_) => None,
+        }
+    }
+
+    /// The process exit code of the design for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Internal(_) => 1,
+            Error::Invalid(_) => 2,
+            Error::NotFound(_) => 3,
+            Error::Conflict(_) => 4,
+            Error::Denied(_) => 5,
+            Error::Unavailable(_) => 6,
+        }
+    }
+}
+
+/// The result type used throughout portalctl.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

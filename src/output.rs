@@ -1,0 +1,425 @@
+//! Rendering: tables for people, one JSON document for scripts. The only
+//! writer to stdout; notes and errors go to stderr.
+
+use std::io::{self, Write};
+
+use comfy_table::{presets, ContentArrangement, Table};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::{format_time, AuditEvent, OutboxMessage, Timestamp};
+use crate::view::{
+    AccountView, CanView, InitView, InvitedView, MemberView, MergeView, PresetView, RoleView,
+};
+
+/// A view that prints as one row of a list.
+pub trait Row {
+    /// Column headers.
+    fn headers() -> &'static [&'static str];
+    /// This item's cells.
+    fn cells(&self) -> Vec<String>;
+}
+
+/// A view that prints as a two-column table of fields.
+pub trait Fields {
+    /// Field names and values, in print order.
+    fn fields(&self) -> Vec<(&'static str, String)>;
+}
+
+/// Where and how results are printed.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    /// One JSON document instead of tables.
+    pub json: bool,
+}
+
+impl Output {
+    /// Prints a list: a table, or a JSON array.
+    pub fn list<T: Serialize + Row>(&self, items: &[T]) -> Result<()> {
+        if self.json {
+            return self.print_json(&items);
+        }
+        let mut table = new_table();
+        table.set_header(T::headers().to_vec());
+        for item in items {
+            table.add_row(item.cells());
+        }
+        if items.is_empty() {
+            self.note("nothing to list");
+            return Ok(());
+        }
+        write_table(&table)
+    }
+
+    /// Prints one object: a field table, or a JSON object.
+    pub fn item<T: Serialize + Fields>(&self, item: &T) -> Result<()> {
+        if self.json {
+            return self.print_json(item);
+        }
+        let mut table = new_table();
+        for (name, value) in item.fields() {
+            table.add_row(vec![name.to_string(), value]);
+        }
+        write_table(&table)
+    }
+
+    /// Prints text as it is (completion scripts).
+    pub fn raw(&self, text: &str) -> Result<()> {
+        write_stdout(text)
+    }
+
+    /// A line for people on stderr, such as "invited ann@acme.test";
+    /// silent under `--json` so scripts see one document.
+    #[allow(clippy::print_stderr)]
+    pub fn note(&self, message: &str) {
+        if !self.json {
+            eprintln!("{message}");
+        }
+    }
+
+    fn print_json<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
+        let text = serde_json::to_string_pretty(value)
+            .map_err(|e| Error::Internal(anyhow::Error::new(e).context("cannot render JSON")))?;
+        write_stdout(&format!("{text}\n"))
+    }
+}
+
+/// Prints an error as `error: ...` and an optional `help: ...` on stderr.
+#[allow(clippy::print_stderr)]
+pub fn print_error(e: &Error) {
+    match e {
+        Error::Internal(inner) => eprintln!("error: {inner:#}"),
+        other => eprintln!("error: {other}"),
+    }
+    if let Some(help) = e.help_text() {
+        eprintln!("help: {help}");
+    }
+}
+
+/// Writes a table without the padding comfy-table leaves at line ends.
+fn write_table(table: &Table) -> Result<()> {
+    let text: String = table.lines().map(|line| format!("{}\n", line.trim_end())).collect();
+    write_stdout(&text)
+}
+
+fn write_stdout(text: &str) -> Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::Internal(e.into()))
+}
+
+/// True for the error a closed pipe gives (`portalctl user list | head`).
+pub fn is_broken_pipe(e: &Error) -> bool {
+    match e {
+        Error::Internal(inner) => inner
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe),
+        _ => false,
+    }
+}
+
+fn new_table() -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    table
+}
+
+fn opt(value: &Option<String>) -> String {
+    value.clone().unwrap_or_else(|| "-".into())
+}
+
+fn opt_time(value: Option<Timestamp>) -> String {
+    value.map(format_time).unwrap_or_else(|| "-".into())
+}
+
+fn list_or_dash(items: &[String]) -> String {
+    if items.is_empty() {
+        "-".into()
+    } else {
+        items.join(", ")
+    }
+}
+
+impl Row for MemberView {
+    fn headers() -> &'static [&'static str] {
+        &["EMAIL", "NAME", "ACCOUNT", "ROLE", "STATUS", "GRANTS"]
+    }
+    fn cells(&self) -> Vec<String> {
+        let role = if self.owner {
+            format!("{} (owner)", self.role)
+        } else {
+            self.role.clone()
+        };
+        vec![
+            self.email.clone(),
+            self.name.clone(),
+            self.account.clone(),
+            role,
+            self.status.to_string(),
+            list_or_dash(&self.grants),
+        ]
+    }
+}
+
+impl Fields for MemberView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut fields = vec![
+            ("email", self.email.clone()),
+            ("name", self.name.clone()),
+            ("account", self.account.clone()),
+            ("role", self.role.clone()),
+            (
+                "owner",
+                if self.owner {
+                    "yes".into()
+                } else {
+                    "no".into()
+                },
+            ),
+            ("status", self.status.to_string()),
+            ("grants", list_or_dash(&self.grants)),
+            ("invited at", opt_time(self.invited_at)),
+            ("accepted at", opt_time(self.accepted_at)),
+            ("city", opt(&self.city)),
+            ("country", opt(&self.country)),
+            ("timezone", opt(&self.timezone)),
+        ];
+        if let Some(from) = &self.external_from {
+            fields.push(("external from", from.clone()));
+        }
+        if let Some(of) = &self.duplicate_of {
+            fields.push(("duplicate of", of.clone()));
+        }
+        if let Some(caps) = &self.capabilities {
+            fields.push(("capabilities", list_or_dash(caps)));
+        }
+        fields
+    }
+}
+
+impl Fields for InvitedView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut fields = self.member.fields();
+        fields.push(("token", format!("{} (shown only this once)", self.token)));
+        fields.push(("expires at", format_time(self.expires_at)));
+        fields.push((
+            "email",
+            if self.email_queued {
+                "queued in the outbox".into()
+            } else {
+                "not sent (--no-send)".into()
+            },
+        ));
+        fields
+    }
+}
+
+impl Row for AccountView {
+    fn headers() -> &'static [&'static str] {
+        &[
+            "NAME",
+            "KIND",
+            "PARENT",
+            "CURRENCY",
+            "OWNER",
+            "ACTIVE MEMBERS",
+        ]
+    }
+    fn cells(&self) -> Vec<String> {
+        let name = if self.parent.is_some() {
+            format!("  {}", self.name)
+        } else {
+            self.name.clone()
+        };
+        vec![
+            name,
+            self.kind.to_string(),
+            opt(&self.parent),
+            self.currency.clone(),
+            opt(&self.owner),
+            self.active_members.to_string(),
+        ]
+    }
+}
+
+impl Fields for AccountView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("name", self.name.clone()),
+            ("kind", self.kind.to_string()),
+            ("parent", opt(&self.parent)),
+            ("currency", self.currency.clone()),
+            ("owner", opt(&self.owner)),
+            ("phone", opt(&self.phone)),
+            ("website", opt(&self.website)),
+            ("marketing", opt(&self.marketing)),
+            ("sectors", opt(&self.sectors)),
+            ("active members", self.active_members.to_string()),
+            ("created at", format_time(self.created_at)),
+        ]
+    }
+}
+
+fn role_capabilities(role: &RoleView) -> String {
+    if role.blocking {
+        "none (blocks all access)".into()
+    } else if role.all_capabilities {
+        "all".into()
+    } else {
+        list_or_dash(&role.capabilities)
+    }
+}
+
+impl Row for RoleView {
+    fn headers() -> &'static [&'static str] {
+        &["ROLE", "MEMBERS", "CAPABILITIES", "DESCRIPTION"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.name.clone(),
+            self.members.map_or_else(|| "-".into(), |n| n.to_string()),
+            role_capabilities(self),
+            self.description.clone(),
+        ]
+    }
+}
+
+impl Fields for RoleView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("name", self.name.clone()),
+            ("description", self.description.clone()),
+            (
+                "kind",
+                if self.builtin {
+                    "from the preset".into()
+                } else {
+                    "custom".into()
+                },
+            ),
+            (
+                "members",
+                self.members.map_or_else(|| "-".into(), |n| n.to_string()),
+            ),
+            (
+                "capabilities",
+                if self.blocking {
+                    role_capabilities(self)
+                } else {
+                    self.capabilities.join("\n")
+                },
+            ),
+        ]
+    }
+}
+
+impl Row for PresetView {
+    fn headers() -> &'static [&'static str] {
+        &["PRESET", "ROLES", "TITLE"]
+    }
+    fn cells(&self) -> Vec<String> {
+        let roles: Vec<String> = self.roles.iter().map(|r| r.name.clone()).collect();
+        vec![self.name.clone(), roles.join(", "), self.title.clone()]
+    }
+}
+
+impl Fields for PresetView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut fields = vec![
+            ("preset", self.name.clone()),
+            ("title", self.title.clone()),
+            ("owner role", self.owner_role.clone()),
+            ("account kind", self.account_kind.to_string()),
+        ];
+        for role in &self.roles {
+            fields.push((
+                "role",
+                format!("{}: {}", role.name, role_capabilities(role)),
+            ));
+        }
+        for bundle in &self.grant_bundles {
+            fields.push((
+                "area",
+                format!("{}: {}", bundle.name, bundle.capabilities.join(", ")),
+            ));
+        }
+        fields
+    }
+}
+
+impl Fields for CanView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            (
+                "allowed",
+                if self.allowed {
+                    "yes".into()
+                } else {
+                    "no".into()
+                },
+            ),
+            ("email", self.email.clone()),
+            ("account", self.account.clone()),
+            ("capability", self.capability.clone()),
+            ("reason", self.reason.clone()),
+        ]
+    }
+}
+
+impl Fields for MergeView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("merged", self.merged.clone()),
+            ("into", self.into.clone()),
+            ("moved", list_or_dash(&self.moved)),
+            ("ended", list_or_dash(&self.ended)),
+        ]
+    }
+}
+
+impl Fields for InitView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("preset", self.preset.clone()),
+            ("account", self.account.name.clone()),
+            ("kind", self.account.kind.to_string()),
+            ("currency", self.account.currency.clone()),
+            ("owner", self.owner.email.clone()),
+            ("owner role", self.owner.role.clone()),
+        ]
+    }
+}
+
+impl Row for AuditEvent {
+    fn headers() -> &'static [&'static str] {
+        &["SEQ", "AT", "ACTOR", "ACTION", "ACCOUNT", "TARGET"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.seq.to_string(),
+            format_time(self.at),
+            self.actor.clone(),
+            self.action.clone(),
+            opt(&self.account),
+            opt(&self.target),
+        ]
+    }
+}
+
+impl Row for OutboxMessage {
+    fn headers() -> &'static [&'static str] {
+        &["ID", "QUEUED", "TO", "SUBJECT", "SENT"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            format_time(self.created_at),
+            self.recipient.clone(),
+            self.subject.clone(),
+            opt_time(self.sent_at),
+        ]
+    }
+}

@@ -1,0 +1,109 @@
+//! SQL for invitations and the outbox.
+
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{
+    fmt_opt_time, fmt_time, keyword_col, opt_time_col, time_col, InvitationStore, SqliteTx,
+};
+use crate::error::Result;
+use crate::model::{Invitation, InvitationState, OutboxMessage, Timestamp};
+
+const COLUMNS: &str =
+    "id, membership_id, token_hash, created_at, expires_at, state, ended_at, resend_count";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Invitation> {
+    Ok(Invitation {
+        id: row.get("id")?,
+        membership_id: row.get("membership_id")?,
+        token_hash: row.get("token_hash")?,
+        created_at: time_col(row, "created_at")?,
+        expires_at: time_col(row, "expires_at")?,
+        state: keyword_col(row, "state")?,
+        ended_at: opt_time_col(row, "ended_at")?,
+        resend_count: row.get("resend_count")?,
+    })
+}
+
+fn message_from_row(row: &Row<'_>) -> rusqlite::Result<OutboxMessage> {
+    Ok(OutboxMessage {
+        id: row.get("id")?,
+        kind: row.get("kind")?,
+        recipient: row.get("recipient")?,
+        subject: row.get("subject")?,
+        body: row.get("body")?,
+        created_at: time_col(row, "created_at")?,
+        sent_at: opt_time_col(row, "sent_at")?,
+    })
+}
+
+impl InvitationStore for SqliteTx<'_> {
+    fn insert_invitation(&self, i: &Invitation) -> Result<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO invitations (membership_id, token_hash, created_at, expires_at, state, ended_at, resend_count)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                i.membership_id,
+                i.token_hash,
+                fmt_time(i.created_at),
+                fmt_time(i.expires_at),
+                i.state.as_str(),
+                fmt_opt_time(i.ended_at),
+                i.resend_count
+            ])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn invitation_by_hash(&self, token_hash: &str) -> Result<Option<Invitation>> {
+        let i = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM invitations WHERE token_hash = ?1"
+            ))?
+            .query_row([token_hash], from_row)
+            .optional()?;
+        Ok(i)
+    }
+
+    fn pending_invitation(&self, membership_id: i64) -> Result<Option<Invitation>> {
+        let i = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM invitations WHERE membership_id = ?1 AND state = 'pending'"
+            ))?
+            .query_row([membership_id], from_row)
+            .optional()?;
+        Ok(i)
+    }
+
+    fn end_invitation(&self, id: i64, state: InvitationState, at: Timestamp) -> Result<()> {
+        self.tx
+            .prepare_cached("UPDATE invitations SET state = ?2, ended_at = ?3 WHERE id = ?1 AND state = 'pending'")?
+            .execute(params![id, state.as_str(), fmt_time(at)])?;
+        Ok(())
+    }
+
+    fn enqueue(&self, m: &OutboxMessage) -> Result<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO outbox (kind, recipient, subject, body, created_at, sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![m.kind, m.recipient, m.subject, m.body, fmt_time(m.created_at), fmt_opt_time(m.sent_at)])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn messages(&self, unsent_only: bool) -> Result<Vec<OutboxMessage>> {
+        let sql = if unsent_only {
+            "SELECT id, kind, recipient, subject, body, created_at, sent_at FROM outbox WHERE sent_at IS NULL ORDER BY id"
+        } else {
+            "SELECT id, kind, recipient, subject, body, created_at, sent_at FROM outbox ORDER BY id"
+        };
+        let rows = self
+            .tx
+            .prepare_cached(sql)?
+            .query_map([], message_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+}

@@ -1,0 +1,354 @@
+//! Storage: the only module that speaks SQL.
+//!
+//! The domain sees two traits: [`Store`] opens transactions and [`Tx`] is the
+//! narrow set of reads and writes the rules need, split by table group. The
+//! SQLite implementation lives here; a server database can implement the same
+//! traits without the domain changing.
+
+mod accounts;
+mod audit;
+mod invitations;
+mod people;
+mod roles;
+
+use std::fs::OpenOptions;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+
+use crate::error::{Error, Result};
+use crate::model::{
+    Account, AuditEvent, Grant, GrantBundle, Invitation, InvitationState, Membership,
+    OutboxMessage, Person, Role, Timestamp,
+};
+
+/// The migrations in order; `PRAGMA user_version` counts how many have run.
+const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
+
+/// How long a writer waits for another process's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opens transactions on some database.
+pub trait Store {
+    /// A read-only view, consistent for its lifetime.
+    fn read(&mut self) -> Result<Box<dyn Tx + '_>>;
+    /// A write transaction that holds the write lock from its first statement.
+    fn write(&mut self) -> Result<Box<dyn Tx + '_>>;
+}
+
+/// One transaction: every read and write the domain needs. Dropping it
+/// without [`Tx::commit`] rolls back.
+pub trait Tx:
+    SettingStore + RoleStore + AccountStore + PeopleStore + InvitationStore + AuditStore
+{
+    /// Makes the transaction's writes durable.
+    fn commit(self: Box<Self>) -> Result<()>;
+}
+
+/// Database-wide settings.
+pub trait SettingStore {
+    /// A setting's value, if set.
+    fn setting(&self, key: &str) -> Result<Option<String>>;
+    /// Sets a setting.
+    fn put_setting(&self, key: &str, value: &str) -> Result<()>;
+}
+
+/// Roles and grant bundles.
+pub trait RoleStore {
+    /// Every role, by name.
+    fn roles(&self) -> Result<Vec<Role>>;
+    /// The role with this id.
+    fn role(&self, id: i64) -> Result<Role>;
+    /// The role with this exact name.
+    fn role_named(&self, name: &str) -> Result<Option<Role>>;
+    /// Adds a role (its `id` is ignored) and returns its id.
+    fn insert_role(&self, role: &Role, at: Timestamp) -> Result<i64>;
+    /// Every grant bundle, by name.
+    fn bundles(&self) -> Result<Vec<GrantBundle>>;
+    /// Adds a grant bundle.
+    fn insert_bundle(&self, bundle: &GrantBundle) -> Result<()>;
+}
+
+/// Accounts.
+pub trait AccountStore {
+    /// Every account, by name.
+    fn accounts(&self) -> Result<Vec<Account>>;
+    /// The account with this id.
+    fn account(&self, id: i64) -> Result<Account>;
+    /// The account with this name, compared without case.
+    fn account_named(&self, name: &str) -> Result<Option<Account>>;
+    /// Adds an account (its `id` is ignored) and returns its id.
+    fn insert_account(&self, account: &Account) -> Result<i64>;
+    /// Writes every field of an existing account.
+    fn update_account(&self, account: &Account) -> Result<()>;
+}
+
+/// People, memberships and grants.
+pub trait PeopleStore {
+    /// The person with this id.
+    fn person(&self, id: i64) -> Result<Person>;
+    /// The person with this email.
+    fn person_by_email(&self, email: &str) -> Result<Option<Person>>;
+    /// Adds a person (its `id` is ignored) and returns its id.
+    fn insert_person(&self, person: &Person) -> Result<i64>;
+    /// Writes every field of an existing person.
+    fn update_person(&self, person: &Person) -> Result<()>;
+    /// The membership with this id.
+    fn membership(&self, id: i64) -> Result<Membership>;
+    /// The person's membership in the account, if any.
+    fn membership_of(&self, person_id: i64, account_id: i64) -> Result<Option<Membership>>;
+    /// Every membership of an account, oldest first.
+    fn memberships_in(&self, account_id: i64) -> Result<Vec<Membership>>;
+    /// Every membership of a person, oldest first.
+    fn memberships_of(&self, person_id: i64) -> Result<Vec<Membership>>;
+    /// Adds a membership (its `id` is ignored) and returns its id.
+    fn insert_membership(&self, membership: &Membership) -> Result<i64>;
+    /// Writes every field of an existing membership.
+    fn update_membership(&self, membership: &Membership) -> Result<()>;
+    /// The grants of a membership, by name.
+    fn grants(&self, membership_id: i64) -> Result<Vec<Grant>>;
+    /// Adds or replaces a grant.
+    fn put_grant(&self, membership_id: i64, grant: &Grant) -> Result<()>;
+    /// Removes a grant.
+    fn delete_grant(&self, membership_id: i64, name: &str) -> Result<()>;
+}
+
+/// Invitations and the outbox.
+pub trait InvitationStore {
+    /// Adds an invitation (its `id` is ignored) and returns its id.
+    fn insert_invitation(&self, invitation: &Invitation) -> Result<i64>;
+    /// The invitation whose token hashes to this.
+    fn invitation_by_hash(&self, token_hash: &str) -> Result<Option<Invitation>>;
+    /// The pending invitation of a membership, if any.
+    fn pending_invitation(&self, membership_id: i64) -> Result<Option<Invitation>>;
+    /// Ends a pending invitation.
+    fn end_invitation(&self, id: i64, state: InvitationState, at: Timestamp) -> Result<()>;
+    /// Queues an email (its `id` is ignored) and returns its id.
+    fn enqueue(&self, message: &OutboxMessage) -> Result<i64>;
+    /// Queued emails, oldest first; only undelivered ones if `unsent_only`.
+    fn messages(&self, unsent_only: bool) -> Result<Vec<OutboxMessage>>;
+}
+
+/// Which audit events to list.
+#[derive(Debug, Default, Clone)]
+pub struct AuditQuery {
+    /// Only events by this actor.
+    pub actor: Option<String>,
+    /// Only events about these accounts (`None`: all).
+    pub accounts: Option<Vec<i64>>,
+    /// Only events at or after this time.
+    pub since: Option<Timestamp>,
+    /// At most this many, the newest.
+    pub limit: Option<u32>,
+}
+
+/// The audit log.
+pub trait AuditStore {
+    /// The sequence number and hash of the newest event.
+    fn audit_head(&self) -> Result<Option<(i64, String)>>;
+    /// Appends an event; its `seq` must follow the head.
+    fn append_audit(&self, event: &AuditEvent, account_id: Option<i64>) -> Result<()>;
+    /// Events matching the query, oldest first.
+    fn audit_events(&self, query: &AuditQuery) -> Result<Vec<AuditEvent>>;
+}
+
+/// Whether opening may create the database file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create the file (mode 0600) if it does not exist.
+    Create,
+    /// The file must exist.
+    Existing,
+}
+
+/// A portalctl database in one SQLite file.
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+/// A transaction on a [`SqliteStore`].
+pub struct SqliteTx<'c> {
+    tx: rusqlite::Transaction<'c>,
+}
+
+impl SqliteStore {
+    /// Opens the database at `path`, creating it if `mode` allows, and
+    /// migrates it to this binary's schema.
+    pub fn open(path: &Path, mode: OpenMode) -> Result<SqliteStore> {
+        if !path.exists() {
+            if mode == OpenMode::Existing {
+                return Err(
+                    Error::not_found(format!("no database at `{}`", path.display())).help(
+                        "create one with `portalctl init`, or point --db / PORTALCTL_DB at yours",
+                    ),
+                );
+            }
+            create_private_file(path)?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags)
+            .with_context(|| format!("cannot open `{}`", path.display()))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .context("cannot set the busy timeout")?;
+        let journal: String = conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+            .map_err(|e| not_a_database(path, e))?;
+        if !journal.eq_ignore_ascii_case("wal") {
+            return Err(anyhow::anyhow!(
+                "`{}` cannot use WAL journaling (got {journal})",
+                path.display()
+            )
+            .into());
+        }
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate(&mut conn)?;
+        Ok(SqliteStore { conn })
+    }
+
+    /// An in-memory database, for unit tests.
+    pub fn in_memory() -> Result<SqliteStore> {
+        let mut conn = Connection::open_in_memory().context("cannot open an in-memory database")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate(&mut conn)?;
+        Ok(SqliteStore { conn })
+    }
+}
+
+impl Store for SqliteStore {
+    fn read(&mut self) -> Result<Box<dyn Tx + '_>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)?;
+        Ok(Box::new(SqliteTx { tx }))
+    }
+
+    fn write(&mut self) -> Result<Box<dyn Tx + '_>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Ok(Box::new(SqliteTx { tx }))
+    }
+}
+
+impl Tx for SqliteTx<'_> {
+    fn commit(self: Box<Self>) -> Result<()> {
+        self.tx.commit()?;
+        Ok(())
+    }
+}
+
+/// The default database: `portal.db` in the platform data directory.
+pub fn default_path() -> Result<PathBuf> {
+    let dir = dirs::data_dir().ok_or_else(|| {
+        Error::invalid("no data directory is known for this user").help("pass --db PATH")
+    })?;
+    Ok(dir.join("portalctl").join("portal.db"))
+}
+
+fn create_private_file(path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create `{}`", dir.display()))?;
+    }
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot create `{}`", path.display()))?;
+    Ok(())
+}
+
+fn not_a_database(path: &Path, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => {
+            Error::invalid(format!("`{}` is not a portalctl database", path.display()))
+        }
+        _ => e.into(),
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let known = MIGRATIONS.len() as i64;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version == known {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Read again under the write lock: another process may have migrated.
+    let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > known {
+        return Err(Error::unavailable(format!(
+            "the database has schema version {version}, newer than this portalctl knows ({known})"
+        ))
+        .help("upgrade portalctl to open it"));
+    }
+    for (done, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql)
+            .with_context(|| format!("migration {} failed", done + 1))?;
+        tx.pragma_update(None, "user_version", done as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                Error::unavailable(format!(
+                    "the database stayed locked by another process for {}s",
+                    BUSY_TIMEOUT.as_secs()
+                ))
+                .help("try again when the other portalctl has finished")
+            }
+            Some(ErrorCode::ReadOnly) => {
+                Error::Internal(anyhow::Error::new(e).context("the database is read-only"))
+            }
+            _ => Error::Internal(anyhow::Error::new(e).context("database error")),
+        }
+    }
+}
+
+/// Column helpers shared by the table files: times are RFC 3339 text.
+fn time_col(row: &rusqlite::Row<'_>, col: &str) -> rusqlite::Result<Timestamp> {
+    let text: String = row.get(col)?;
+    parse_stored_time(col, &text)
+}
+
+fn opt_time_col(row: &rusqlite::Row<'_>, col: &str) -> rusqlite::Result<Option<Timestamp>> {
+    let text: Option<String> = row.get(col)?;
+    text.map(|t| parse_stored_time(col, &t)).transpose()
+}
+
+fn parse_stored_time(col: &str, text: &str) -> rusqlite::Result<Timestamp> {
+    crate::model::parse_time(text).map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("column `{col}` holds `{text}`, not an RFC 3339 time").into(),
+        )
+    })
+}
+
+fn keyword_col<T: std::str::FromStr>(row: &rusqlite::Row<'_>, col: &str) -> rusqlite::Result<T> {
+    let text: String = row.get(col)?;
+    text.parse().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("column `{col}` holds unknown value `{text}`").into(),
+        )
+    })
+}
+
+fn fmt_time(t: Timestamp) -> String {
+    crate::model::format_time(t)
+}
+
+fn fmt_opt_time(t: Option<Timestamp>) -> Option<String> {
+    t.map(crate::model::format_time)
+}

@@ -1,0 +1,219 @@
+//! SQL for people, memberships and grants.
+
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{fmt_opt_time, fmt_time, keyword_col, opt_time_col, time_col, PeopleStore, SqliteTx};
+use crate::error::{Error, Result};
+use crate::model::{Email, Grant, Membership, Person};
+
+const PERSON_COLUMNS: &str = "id, email, name, duplicate_of, merged_into, created_at";
+
+fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
+    let email: String = row.get("email")?;
+    Ok(Person {
+        id: row.get("id")?,
+        email: email.parse::<Email>().map_err(|_| {
+            rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Text,
+                format!("stored email `{email}` is malformed").into(),
+            )
+        })?,
+        name: row.get("name")?,
+        duplicate_of: row.get("duplicate_of")?,
+        merged_into: row.get("merged_into")?,
+        created_at: time_col(row, "created_at")?,
+    })
+}
+
+const MEMBERSHIP_COLUMNS: &str =
+    "id, person_id, account_id, role_id, previous_role_id, status, city, country, \
+     timezone, external_from, invited_at, accepted_at, created_at, updated_at";
+
+fn membership_from_row(row: &Row<'_>) -> rusqlite::Result<Membership> {
+    Ok(Membership {
+        id: row.get("id")?,
+        person_id: row.get("person_id")?,
+        account_id: row.get("account_id")?,
+        role_id: row.get("role_id")?,
+        previous_role_id: row.get("previous_role_id")?,
+        status: keyword_col(row, "status")?,
+        city: row.get("city")?,
+        country: row.get("country")?,
+        timezone: row.get("timezone")?,
+        external_from: row.get("external_from")?,
+        invited_at: opt_time_col(row, "invited_at")?,
+        accepted_at: opt_time_col(row, "accepted_at")?,
+        created_at: time_col(row, "created_at")?,
+        updated_at: time_col(row, "updated_at")?,
+    })
+}
+
+impl SqliteTx<'_> {
+    fn memberships_where(&self, column: &str, id: i64) -> Result<Vec<Membership>> {
+        let rows = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE {column} = ?1 ORDER BY id"
+            ))?
+            .query_map([id], membership_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+}
+
+impl PeopleStore for SqliteTx<'_> {
+    fn person(&self, id: i64) -> Result<Person> {
+        self.tx
+            .prepare_cached(&format!(
+                "SELECT {PERSON_COLUMNS} FROM people WHERE id = ?1"
+            ))?
+            .query_row([id], person_from_row)
+            .optional()?
+            .ok_or_else(|| Error::not_found(format!("no person with id {id}")))
+    }
+
+    fn person_by_email(&self, email: &str) -> Result<Option<Person>> {
+        let person = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {PERSON_COLUMNS} FROM people WHERE email = ?1"
+            ))?
+            .query_row([email], person_from_row)
+            .optional()?;
+        Ok(person)
+    }
+
+    fn insert_person(&self, p: &Person) -> Result<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO people (email, name, duplicate_of, merged_into, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![p.email.as_str(), p.name, p.duplicate_of, p.merged_into, fmt_time(p.created_at)])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn update_person(&self, p: &Person) -> Result<()> {
+        self.tx
+            .prepare_cached("UPDATE people SET email = ?2, name = ?3, duplicate_of = ?4, merged_into = ?5 WHERE id = ?1")?
+            .execute(params![p.id, p.email.as_str(), p.name, p.duplicate_of, p.merged_into])?;
+        Ok(())
+    }
+
+    fn membership(&self, id: i64) -> Result<Membership> {
+        self.tx
+            .prepare_cached(&format!(
+                "SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE id = ?1"
+            ))?
+            .query_row([id], membership_from_row)
+            .optional()?
+            .ok_or_else(|| Error::not_found(format!("no membership with id {id}")))
+    }
+
+    fn membership_of(&self, person_id: i64, account_id: i64) -> Result<Option<Membership>> {
+        let m = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE person_id = ?1 AND account_id = ?2"
+            ))?
+            .query_row([person_id, account_id], membership_from_row)
+            .optional()?;
+        Ok(m)
+    }
+
+    fn memberships_in(&self, account_id: i64) -> Result<Vec<Membership>> {
+        self.memberships_where("account_id", account_id)
+    }
+
+    fn memberships_of(&self, person_id: i64) -> Result<Vec<Membership>> {
+        self.memberships_where("person_id", person_id)
+    }
+
+    fn insert_membership(&self, m: &Membership) -> Result<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO memberships (person_id, account_id, role_id, previous_role_id, status, city, country,
+                 timezone, external_from, invited_at, accepted_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?
+            .execute(params![
+                m.person_id,
+                m.account_id,
+                m.role_id,
+                m.previous_role_id,
+                m.status.as_str(),
+                m.city,
+                m.country,
+                m.timezone,
+                m.external_from,
+                fmt_opt_time(m.invited_at),
+                fmt_opt_time(m.accepted_at),
+                fmt_time(m.created_at),
+                fmt_time(m.updated_at)
+            ])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn update_membership(&self, m: &Membership) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE memberships SET person_id = ?2, account_id = ?3, role_id = ?4, previous_role_id = ?5,
+                 status = ?6, city = ?7, country = ?8, timezone = ?9, external_from = ?10, invited_at = ?11,
+                 accepted_at = ?12, updated_at = ?13 WHERE id = ?1",
+            )?
+            .execute(params![
+                m.id,
+                m.person_id,
+                m.account_id,
+                m.role_id,
+                m.previous_role_id,
+                m.status.as_str(),
+                m.city,
+                m.country,
+                m.timezone,
+                m.external_from,
+                fmt_opt_time(m.invited_at),
+                fmt_opt_time(m.accepted_at),
+                fmt_time(m.updated_at)
+            ])?;
+        Ok(())
+    }
+
+    fn grants(&self, membership_id: i64) -> Result<Vec<Grant>> {
+        let grants = self
+            .tx
+            .prepare_cached(
+                "SELECT grant_name, granted_at, expires_at FROM membership_grants
+                 WHERE membership_id = ?1 ORDER BY grant_name",
+            )?
+            .query_map([membership_id], |r| {
+                Ok(Grant {
+                    name: r.get("grant_name")?,
+                    granted_at: time_col(r, "granted_at")?,
+                    expires_at: opt_time_col(r, "expires_at")?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(grants)
+    }
+
+    fn put_grant(&self, membership_id: i64, g: &Grant) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO membership_grants (membership_id, grant_name, granted_at, expires_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (membership_id, grant_name) DO UPDATE SET granted_at = excluded.granted_at,
+                 expires_at = excluded.expires_at",
+            )?
+            .execute(params![membership_id, g.name, fmt_time(g.granted_at), fmt_opt_time(g.expires_at)])?;
+        Ok(())
+    }
+
+    fn delete_grant(&self, membership_id: i64, name: &str) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "DELETE FROM membership_grants WHERE membership_id = ?1 AND grant_name = ?2",
+            )?
+            .execute(params![membership_id, name])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,137 @@
+//! SQL for settings, roles and grant bundles.
+
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{fmt_time, RoleStore, SettingStore, SqliteTx};
+use crate::error::{Error, Result};
+use crate::model::{GrantBundle, Role, Timestamp};
+
+impl SettingStore for SqliteTx<'_> {
+    fn setting(&self, key: &str) -> Result<Option<String>> {
+        let value = self
+            .tx
+            .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+            .query_row([key], |r| r.get("value"))
+            .optional()?;
+        Ok(value)
+    }
+
+    fn put_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")?
+            .execute([key, value])?;
+        Ok(())
+    }
+}
+
+impl SqliteTx<'_> {
+    fn role_from_row(&self, row: &Row<'_>) -> rusqlite::Result<Role> {
+        Ok(Role {
+            id: row.get("id")?,
+            name: row.get("name")?,
+            description: row.get("description")?,
+            all_capabilities: row.get("all_capabilities")?,
+            blocking: row.get("blocking")?,
+            builtin: row.get("builtin")?,
+            capabilities: Vec::new(),
+        })
+    }
+
+    fn with_capabilities(&self, mut role: Role) -> Result<Role> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT capability FROM role_capabilities WHERE role_id = ?1 ORDER BY capability",
+        )?;
+        role.capabilities = stmt
+            .query_map([role.id], |r| r.get("capability"))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(role)
+    }
+}
+
+const ROLE_COLUMNS: &str = "id, name, description, all_capabilities, blocking, builtin";
+
+impl RoleStore for SqliteTx<'_> {
+    fn roles(&self) -> Result<Vec<Role>> {
+        let roles: Vec<Role> = self
+            .tx
+            .prepare_cached(&format!("SELECT {ROLE_COLUMNS} FROM roles ORDER BY id"))?
+            .query_map([], |r| self.role_from_row(r))?
+            .collect::<rusqlite::Result<_>>()?;
+        roles
+            .into_iter()
+            .map(|r| self.with_capabilities(r))
+            .collect()
+    }
+
+    fn role(&self, id: i64) -> Result<Role> {
+        let role = self
+            .tx
+            .prepare_cached(&format!("SELECT {ROLE_COLUMNS} FROM roles WHERE id = ?1"))?
+            .query_row([id], |r| self.role_from_row(r))
+            .optional()?
+            .ok_or_else(|| Error::not_found(format!("no role with id {id}")))?;
+        self.with_capabilities(role)
+    }
+
+    fn role_named(&self, name: &str) -> Result<Option<Role>> {
+        let role = self
+            .tx
+            .prepare_cached(&format!("SELECT {ROLE_COLUMNS} FROM roles WHERE name = ?1"))?
+            .query_row([name], |r| self.role_from_row(r))
+            .optional()?;
+        role.map(|r| self.with_capabilities(r)).transpose()
+    }
+
+    fn insert_role(&self, role: &Role, at: Timestamp) -> Result<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO roles (name, description, all_capabilities, blocking, builtin, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![role.name, role.description, role.all_capabilities, role.blocking, role.builtin, fmt_time(at)])?;
+        let id = self.tx.last_insert_rowid();
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO role_capabilities (role_id, capability) VALUES (?1, ?2)",
+        )?;
+        for cap in &role.capabilities {
+            stmt.execute(params![id, cap])?;
+        }
+        Ok(id)
+    }
+
+    fn bundles(&self) -> Result<Vec<GrantBundle>> {
+        let mut bundles: Vec<GrantBundle> = self
+            .tx
+            .prepare_cached("SELECT name, description FROM grant_bundles ORDER BY name")?
+            .query_map([], |r| {
+                Ok(GrantBundle {
+                    name: r.get("name")?,
+                    description: r.get("description")?,
+                    capabilities: Vec::new(),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT capability FROM grant_bundle_capabilities WHERE bundle = ?1 ORDER BY capability")?;
+        for bundle in &mut bundles {
+            bundle.capabilities = stmt
+                .query_map([&bundle.name], |r| r.get("capability"))?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        Ok(bundles)
+    }
+
+    fn insert_bundle(&self, bundle: &GrantBundle) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT INTO grant_bundles (name, description) VALUES (?1, ?2)")?
+            .execute(params![bundle.name, bundle.description])?;
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO grant_bundle_capabilities (bundle, capability) VALUES (?1, ?2)",
+        )?;
+        for cap in &bundle.capabilities {
+            stmt.execute(params![bundle.name, cap])?;
+        }
+        Ok(())
+    }
+}

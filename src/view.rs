@@ -1,0 +1,180 @@
+//! What commands print: domain values shaped for a table or a JSON document.
+//!
+//! Field names are the stable snake_case names scripts rely on; the design
+//! lists them and more may follow.
+
+use serde::Serialize;
+
+use crate::model::{ser_opt_time, AccountKind, MemberStatus, Timestamp};
+
+/// One membership: a person's place in one account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MemberView {
+    /// Normalised email.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Account name.
+    pub account: String,
+    /// Role name.
+    pub role: String,
+    /// Where the membership stands.
+    pub status: MemberStatus,
+    /// Grants on top of the role (capabilities or areas).
+    pub grants: Vec<String>,
+    /// Owner of the account.
+    pub owner: bool,
+    /// When the first invitation was issued.
+    #[serde(serialize_with = "ser_opt_time")]
+    pub invited_at: Option<Timestamp>,
+    /// When the invitation was accepted.
+    #[serde(serialize_with = "ser_opt_time")]
+    pub accepted_at: Option<Timestamp>,
+    /// City.
+    pub city: Option<String>,
+    /// ISO 3166 alpha-2 country.
+    pub country: Option<String>,
+    /// IANA timezone.
+    pub timezone: Option<String>,
+    /// The partner account an external admin comes from.
+    pub external_from: Option<String>,
+    /// Flagged as a duplicate of this email.
+    pub duplicate_of: Option<String>,
+    /// Effective capabilities, where the command computes them (`user show`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Vec<String>>,
+}
+
+/// A new invitation: the member plus the token, shown this once.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvitedView {
+    /// The invited membership.
+    #[serde(flatten)]
+    pub member: MemberView,
+    /// The acceptance token; never stored, never shown again.
+    pub token: String,
+    /// When the token stops working.
+    #[serde(serialize_with = "crate::model::ser_time")]
+    pub expires_at: Timestamp,
+    /// Whether an invitation email was queued in the outbox.
+    pub email_queued: bool,
+}
+
+/// An account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountView {
+    /// Unique name.
+    pub name: String,
+    /// Partner or customer.
+    pub kind: AccountKind,
+    /// Parent partner's name.
+    pub parent: Option<String>,
+    /// ISO 4217 currency.
+    pub currency: String,
+    /// Owner's email.
+    pub owner: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Web site.
+    pub website: Option<String>,
+    /// Marketing message.
+    pub marketing: Option<String>,
+    /// Sectors served.
+    pub sectors: Option<String>,
+    /// Memberships that are active.
+    pub active_members: usize,
+    /// Created.
+    #[serde(serialize_with = "crate::model::ser_time")]
+    pub created_at: Timestamp,
+}
+
+/// A role of the catalog.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoleView {
+    /// Name.
+    pub name: String,
+    /// What it is for.
+    pub description: String,
+    /// Capabilities it holds (every capability for an all-capabilities role).
+    pub capabilities: Vec<String>,
+    /// Holds every capability, present and future.
+    pub all_capabilities: bool,
+    /// The blocking role.
+    pub blocking: bool,
+    /// From the preset rather than `role create`.
+    pub builtin: bool,
+    /// Memberships holding it, where known (roles of a database).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<usize>,
+}
+
+/// A grant bundle ("area").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BundleView {
+    /// Name.
+    pub name: String,
+    /// What it covers.
+    pub description: String,
+    /// Capabilities it grants.
+    pub capabilities: Vec<String>,
+}
+
+/// A role catalog, shipped or loaded from a file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PresetView {
+    /// Name.
+    pub name: String,
+    /// One-line title.
+    pub title: String,
+    /// What portal it models.
+    pub description: String,
+    /// The role the account owner gets.
+    pub owner_role: String,
+    /// The kind of account `init` creates.
+    pub account_kind: AccountKind,
+    /// Its roles.
+    pub roles: Vec<RoleView>,
+    /// Its grant bundles.
+    pub grant_bundles: Vec<BundleView>,
+}
+
+/// The answer of `can`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CanView {
+    /// Whose capability.
+    pub email: String,
+    /// In which account.
+    pub account: String,
+    /// Which capability.
+    pub capability: String,
+    /// Yes or no.
+    pub allowed: bool,
+    /// Why: owner, role, grant, blocked or inactive.
+    pub reason: String,
+}
+
+/// The outcome of `user merge`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MergeView {
+    /// The retired duplicate.
+    pub merged: String,
+    /// The kept person.
+    pub into: String,
+    /// Accounts whose membership moved to the kept person.
+    pub moved: Vec<String>,
+    /// Accounts where both were members: the duplicate's membership ended.
+    pub ended: Vec<String>,
+}
+
+/// The outcome of `init`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InitView {
+    /// The preset used.
+    pub preset: String,
+    /// The first account.
+    pub account: AccountView,
+    /// Its owner.
+    pub owner: MemberView,
+    /// False when the database already held exactly this and nothing changed.
+    pub created: bool,
+}
