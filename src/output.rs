@@ -98,7 +98,10 @@ pub fn print_error(e: &Error) {
 
 /// Writes a table without the padding comfy-table leaves at line ends.
 fn write_table(table: &Table) -> Result<()> {
-    let text: String = table.lines().map(|line| format!("{}\n", line.trim_end())).collect();
+    let text: String = table
+        .lines()
+        .map(|line| format!("{}\n", line.trim_end()))
+        .collect();
     write_stdout(&text)
 }
 

@@ -9,6 +9,7 @@ mod user;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use chrono::Utc;
 use clap::{CommandFactory, Parser, Subcommand};
@@ -17,7 +18,7 @@ use crate::domain::{Actor, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_time, Email};
 use crate::output::Output;
-use crate::store::{default_path, OpenMode, SqliteStore};
+use crate::store::{default_path, OpenMode, SqliteStore, DEFAULT_BUSY_TIMEOUT};
 
 /// Admin tool for the users, roles, invitations and approvals of a B2B
 /// partner/customer portal, kept in one SQLite file.
@@ -104,7 +105,7 @@ impl Session {
             Some(p) => p.clone(),
             None => default_path()?,
         };
-        let store = SqliteStore::open(&path, mode)?;
+        let store = SqliteStore::open(&path, mode, busy_timeout()?)?;
         Ok(Portal::new(Box::new(store), self.ctx()?))
     }
 
@@ -143,6 +144,22 @@ impl Session {
             Ok(false) => Err(Error::conflict("cancelled; nothing changed")),
             Err(e) => Err(e),
         }
+    }
+}
+
+/// `PORTALCTL_BUSY_TIMEOUT` in milliseconds, else the store's default.
+fn busy_timeout() -> Result<Duration> {
+    match std::env::var("PORTALCTL_BUSY_TIMEOUT") {
+        Ok(text) if !text.trim().is_empty() => text
+            .trim()
+            .parse::<u64>()
+            .map(Duration::from_millis)
+            .map_err(|_| {
+                Error::invalid(format!(
+                    "PORTALCTL_BUSY_TIMEOUT `{text}` is not a number of milliseconds"
+                ))
+            }),
+        _ => Ok(DEFAULT_BUSY_TIMEOUT),
     }
 }
 

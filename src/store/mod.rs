@@ -28,8 +28,9 @@ use crate::model::{
 /// The migrations in order; `PRAGMA user_version` counts how many have run.
 const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
 
-/// How long a writer waits for another process's lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a writer waits for another process's lock before giving up,
+/// unless the caller says otherwise.
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Opens transactions on some database.
 pub trait Store {
@@ -176,8 +177,9 @@ pub struct SqliteTx<'c> {
 
 impl SqliteStore {
     /// Opens the database at `path`, creating it if `mode` allows, and
-    /// migrates it to this binary's schema.
-    pub fn open(path: &Path, mode: OpenMode) -> Result<SqliteStore> {
+    /// migrates it to this binary's schema. Writers wait up to
+    /// `busy_timeout` for another process's lock.
+    pub fn open(path: &Path, mode: OpenMode, busy_timeout: Duration) -> Result<SqliteStore> {
         if !path.exists() {
             if mode == OpenMode::Existing {
                 return Err(
@@ -191,7 +193,7 @@ impl SqliteStore {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags)
             .with_context(|| format!("cannot open `{}`", path.display()))?;
-        conn.busy_timeout(BUSY_TIMEOUT)
+        conn.busy_timeout(busy_timeout)
             .context("cannot set the busy timeout")?;
         let journal: String = conn
             .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
@@ -299,11 +301,8 @@ impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-                Error::unavailable(format!(
-                    "the database stayed locked by another process for {}s",
-                    BUSY_TIMEOUT.as_secs()
-                ))
-                .help("try again when the other portalctl has finished")
+                Error::unavailable("the database stayed locked by another writer past the busy timeout")
+                    .help("try again when the other writer has finished, or raise PORTALCTL_BUSY_TIMEOUT (milliseconds)")
             }
             Some(ErrorCode::ReadOnly) => {
                 Error::Internal(anyhow::Error::new(e).context("the database is read-only"))

@@ -1,0 +1,249 @@
+//! A small builder around the binary: one temporary database per test.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The clock every test runs at unless it moves it.
+pub const NOW: &str = "2026-11-25T10:00:00Z";
+/// The owner `init` creates.
+pub const OWNER: &str = "owner@acme.test";
+/// The account `init` creates.
+pub const ACCOUNT: &str = "Acme Ltd";
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// A temporary portal database and the clock the binary sees.
+pub struct Portal {
+    _dir: TempDir,
+    pub db: PathBuf,
+    pub now: String,
+}
+
+impl Portal {
+    /// A path for a database that does not exist yet.
+    pub fn empty() -> Portal {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("portal.db");
+        Portal {
+            _dir: dir,
+            db,
+            now: NOW.to_string(),
+        }
+    }
+
+    /// A database initialised with `preset`: account `Acme Ltd`, owner
+    /// `owner@acme.test`.
+    #[track_caller]
+    pub fn with_preset(preset: &str) -> Portal {
+        let p = Portal::empty();
+        p.ok(&[
+            "init",
+            "--preset",
+            preset,
+            "--account",
+            ACCOUNT,
+            "--owner-email",
+            OWNER,
+            "--owner-name",
+            "Olive Owner",
+        ]);
+        p
+    }
+
+    /// The default `portal` preset.
+    #[track_caller]
+    pub fn new() -> Portal {
+        Portal::with_preset("portal")
+    }
+
+    /// Runs the binary as the operator, or as `act_as`.
+    pub fn run_as(&self, act_as: Option<&str>, args: &[&str]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_portalctl"));
+        cmd.args(args)
+            .env("PORTALCTL_DB", &self.db)
+            .env("PORTALCTL_NOW", &self.now)
+            .env("USER", "tester")
+            .env_remove("PORTALCTL_AS");
+        if let Some(email) = act_as {
+            cmd.env("PORTALCTL_AS", email);
+        }
+        let out = cmd.output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
+
+    /// Runs as the operator.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_as(None, args)
+    }
+
+    /// Runs as the operator and expects success; returns stdout.
+    #[track_caller]
+    pub fn ok(&self, args: &[&str]) -> String {
+        let run = self.run(args);
+        assert_eq!(
+            run.code,
+            0,
+            "`portalctl {}` failed: {}",
+            args.join(" "),
+            run.stderr
+        );
+        run.stdout
+    }
+
+    /// Runs with `--json` as the operator and parses stdout.
+    #[track_caller]
+    pub fn json(&self, args: &[&str]) -> Value {
+        self.json_as(None, args)
+    }
+
+    /// Runs with `--json`, as `act_as` if given, expects success and parses stdout.
+    #[track_caller]
+    pub fn json_as(&self, act_as: Option<&str>, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let run = self.run_as(act_as, &all);
+        assert_eq!(
+            run.code,
+            0,
+            "`portalctl {}` failed: {}",
+            all.join(" "),
+            run.stderr
+        );
+        serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout))
+    }
+
+    /// Runs as `act_as` (or the operator), expects exit `code`, one
+    /// `error:` line and no change to the database; returns stderr.
+    #[track_caller]
+    pub fn refused_as(&self, act_as: Option<&str>, args: &[&str], code: i32) -> String {
+        let before = self.dump();
+        let run = self.run_as(act_as, args);
+        assert_eq!(
+            run.code,
+            code,
+            "`portalctl {}`: stdout {} stderr {}",
+            args.join(" "),
+            run.stdout,
+            run.stderr
+        );
+        assert!(
+            run.stderr.starts_with("error: "),
+            "stderr should start with `error: `: {}",
+            run.stderr
+        );
+        assert_eq!(
+            run.stderr
+                .lines()
+                .filter(|l| l.starts_with("error:"))
+                .count(),
+            1,
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stdout.is_empty(),
+            "a refusal prints nothing on stdout: {}",
+            run.stdout
+        );
+        assert_eq!(
+            before,
+            self.dump(),
+            "`portalctl {}` changed the database",
+            args.join(" ")
+        );
+        run.stderr
+    }
+
+    /// `refused_as` for the operator.
+    #[track_caller]
+    pub fn refused(&self, args: &[&str], code: i32) -> String {
+        self.refused_as(None, args, code)
+    }
+
+    /// Invites `email` with `role` and accepts: an active member.
+    #[track_caller]
+    pub fn member(&self, email: &str, role: &str) {
+        self.member_in(email, role, ACCOUNT);
+    }
+
+    /// `member` in another account.
+    #[track_caller]
+    pub fn member_in(&self, email: &str, role: &str, account: &str) {
+        let token = self.invite(email, role, account);
+        self.ok(&["user", "accept", &token]);
+    }
+
+    /// Invites and returns the token.
+    #[track_caller]
+    pub fn invite(&self, email: &str, role: &str, account: &str) -> String {
+        let name = email.split('@').next().unwrap();
+        let v = self.json(&[
+            "user",
+            "invite",
+            "--email",
+            email,
+            "--name",
+            name,
+            "--role",
+            role,
+            "--account",
+            account,
+        ]);
+        v["token"].as_str().unwrap().to_string()
+    }
+
+    /// Every row of every table, as sorted text: equal dumps mean equal
+    /// content.
+    pub fn dump(&self) -> String {
+        if !self.db.exists() {
+            return String::new();
+        }
+        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut out = String::new();
+        for table in tables {
+            let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
+            let n = stmt.column_count();
+            let mut rows: Vec<String> = stmt
+                .query_map([], |r| {
+                    let cells: Vec<String> = (0..n)
+                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                        .collect();
+                    Ok(cells.join("|"))
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            rows.sort();
+            out.push_str(&format!("[{table}]\n{}\n", rows.join("\n")));
+        }
+        out
+    }
+
+    /// One value from the database.
+    pub fn query(&self, sql: &str) -> String {
+        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        conn.query_row(sql, [], |r| Ok(format!("{:?}", r.get_ref(0)?)))
+            .unwrap()
+    }
+}
