@@ -48,7 +48,7 @@ impl Output {
             self.note("nothing to list");
             return Ok(());
         }
-        write_table(&table)
+        write_table(&mut table)
     }
 
     /// Prints one object: a field table, or a JSON object.
@@ -60,7 +60,7 @@ impl Output {
         for (name, value) in item.fields() {
             table.add_row(vec![name.to_string(), value]);
         }
-        write_table(&table)
+        write_table(&mut table)
     }
 
     /// Prints text as it is (completion scripts).
@@ -96,8 +96,11 @@ pub fn print_error(e: &Error) {
     }
 }
 
-/// Writes a table without the padding comfy-table leaves at line ends.
-fn write_table(table: &Table) -> Result<()> {
+/// Writes a table as plain aligned columns, two spaces apart.
+fn write_table(table: &mut Table) -> Result<()> {
+    for column in table.column_iter_mut() {
+        column.set_padding((0, 2));
+    }
     let text: String = table
         .lines()
         .map(|line| format!("{}\n", line.trim_end()))
@@ -126,7 +129,7 @@ fn new_table() -> Table {
     let mut table = Table::new();
     table
         .load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled);
+        .set_content_arrangement(ContentArrangement::Dynamic);
     table
 }
 

@@ -1,1 +1,154 @@
-//! placeholder
+//! `account`.
+
+use crate::support::{Portal, ACCOUNT, OWNER};
+
+#[test]
+fn account_show_prints_the_details() {
+    let p = Portal::new();
+    let v = p.json(&["account", "show"]);
+    assert_eq!(v["name"], ACCOUNT);
+    assert_eq!(v["kind"], "customer");
+    assert_eq!(v["parent"], serde_json::Value::Null);
+    assert_eq!(v["currency"], "GBP");
+    assert_eq!(v["owner"], OWNER);
+    assert_eq!(v["active_members"], 1);
+    let table = p.ok(&["account", "show", "acme ltd"]);
+    assert!(
+        table.contains("owner@acme.test") && table.contains("currency"),
+        "{table}"
+    );
+}
+
+#[test]
+fn account_set_changes_and_clears_profile_fields_with_an_audit_event() {
+    let p = Portal::with_preset("moodle");
+    let v = p.json(&[
+        "account",
+        "set",
+        ACCOUNT,
+        "--phone",
+        "+44 20 7946 0000",
+        "--sectors",
+        "Education",
+    ]);
+    assert_eq!(v["phone"], "+44 20 7946 0000");
+    assert_eq!(v["sectors"], "Education");
+    let v = p.json(&["account", "set", ACCOUNT, "--phone", ""]);
+    assert_eq!(v["phone"], serde_json::Value::Null);
+    assert_eq!(v["sectors"], "Education");
+    assert_eq!(
+        p.query("SELECT COUNT(*) FROM audit_events WHERE action = 'account.set'"),
+        "Integer(2)"
+    );
+    // The same values again change nothing and record nothing.
+    p.ok(&["account", "set", ACCOUNT, "--sectors", "Education"]);
+    assert_eq!(
+        p.query("SELECT COUNT(*) FROM audit_events WHERE action = 'account.set'"),
+        "Integer(2)"
+    );
+    // Marketing "can edit partner details (contact info, marketing messages, sectors served)".
+    p.member("mia@acme.test", "marketing");
+    let v = p.json_as(
+        Some("mia@acme.test"),
+        &["account", "set", "--marketing", "Moodle experts"],
+    );
+    assert_eq!(v["marketing"], "Moodle experts");
+    p.member("sam@acme.test", "staff");
+    p.refused_as(
+        Some("sam@acme.test"),
+        &["account", "set", "--marketing", "x"],
+        5,
+    );
+    p.refused(&["account", "set", ACCOUNT], 2);
+}
+
+#[test]
+fn account_list_shows_partners_then_their_customers() {
+    let p = Portal::with_preset("msp");
+    p.ok(&[
+        "account",
+        "create",
+        "Zeta MSP",
+        "--kind",
+        "partner",
+        "--currency",
+        "eur",
+    ]);
+    let v = p.json(&[
+        "account",
+        "create",
+        "Beta Corp",
+        "--kind",
+        "customer",
+        "--parent",
+        "Zeta MSP",
+    ]);
+    assert_eq!(v["parent"], "Zeta MSP");
+    assert_eq!(
+        v["currency"], "EUR",
+        "a customer takes its partner's currency"
+    );
+    p.ok(&[
+        "account",
+        "create",
+        "Alpha Corp",
+        "--kind",
+        "customer",
+        "--parent",
+        ACCOUNT,
+    ]);
+    let list = p.json(&["account", "list"]);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, [ACCOUNT, "Alpha Corp", "Zeta MSP", "Beta Corp"]);
+    let table = p.ok(&["account", "list"]);
+    assert!(
+        table.contains("  Alpha Corp"),
+        "customers are indented under their partner:\n{table}"
+    );
+    // A member sees only their own account.
+    p.member("ann@acme.test", "msp-user");
+    let mine = p.json_as(Some("ann@acme.test"), &["account", "list"]);
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn account_create_refuses_bad_shapes() {
+    let p = Portal::with_preset("lmp");
+    assert!(p
+        .refused(&["account", "create", ACCOUNT, "--kind", "partner"], 4)
+        .contains("already exists"));
+    assert!(p
+        .refused(
+            &["account", "create", "X", "--kind", "partner", "--parent", ACCOUNT],
+            2
+        )
+        .contains("only a customer"));
+    assert!(p
+        .refused(
+            &["account", "create", "X", "--kind", "customer", "--parent", "Nope"],
+            3
+        )
+        .contains("no account `Nope`"));
+    assert!(p
+        .refused(&["account", "create", "  ", "--kind", "partner"], 2)
+        .contains("must not be empty"));
+    p.member("al@acme.test", "partner-allocator");
+    // "Partner Allocator: can add and manage customers".
+    p.json_as(
+        Some("al@acme.test"),
+        &[
+            "account", "create", "Cust", "--kind", "customer", "--parent", ACCOUNT,
+        ],
+    );
+    let err = p.refused_as(
+        Some("al@acme.test"),
+        &["account", "create", "Top", "--kind", "partner"],
+        5,
+    );
+    assert!(err.contains("only the operator"), "{err}");
+}

@@ -1,1 +1,206 @@
-//! placeholder
+//! Inviting, accepting, resending and revoking.
+
+use crate::support::{Portal, ACCOUNT, OWNER};
+
+#[test]
+fn invite_queues_an_email_and_stores_only_the_token_hash() {
+    let p = Portal::new();
+    let v = p.json(&[
+        "user",
+        "invite",
+        "--email",
+        " Ann@Acme.TEST",
+        "--name",
+        " Ann Smith ",
+        "--role",
+        "manager",
+    ]);
+    assert_eq!(v["email"], "ann@acme.test");
+    assert_eq!(v["name"], "Ann Smith");
+    assert_eq!(v["account"], ACCOUNT);
+    assert_eq!(v["role"], "manager");
+    assert_eq!(v["status"], "invited");
+    assert_eq!(v["invited_at"], "2026-11-25T10:00:00Z");
+    assert_eq!(v["accepted_at"], serde_json::Value::Null);
+    assert_eq!(
+        v["expires_at"], "2026-12-02T10:00:00Z",
+        "seven days by default"
+    );
+    let token = v["token"].as_str().unwrap();
+    assert!(
+        token.starts_with("pinv_") && token.len() == 5 + 64,
+        "{token}"
+    );
+    assert!(
+        !p.dump().replace("outbox", "").contains(&token[5..]) || {
+            // The token appears only in the queued email, never in the invitations table.
+            let stored = p.query("SELECT token_hash FROM invitations");
+            !stored.contains(token)
+        }
+    );
+    assert!(!p
+        .query("SELECT token_hash FROM invitations")
+        .contains(token));
+    let outbox = p.json(&["outbox", "list", "--pending"]);
+    let mail = &outbox.as_array().unwrap()[0];
+    assert_eq!(mail["recipient"], "ann@acme.test");
+    assert!(mail["body"].as_str().unwrap().contains(token));
+    assert_eq!(
+        p.query("SELECT COUNT(*) FROM audit_events WHERE action = 'user.invite'"),
+        "Integer(1)"
+    );
+    assert!(!p
+        .query("SELECT after FROM audit_events WHERE action = 'user.invite'")
+        .contains(token));
+}
+
+#[test]
+fn invite_without_sending_writes_no_email() {
+    let p = Portal::new();
+    let v = p.json(&[
+        "user",
+        "invite",
+        "--email",
+        "ann@acme.test",
+        "--name",
+        "Ann",
+        "--role",
+        "user",
+        "--no-send",
+    ]);
+    assert_eq!(v["email_queued"], false);
+    assert_eq!(p.json(&["outbox", "list"]), serde_json::json!([]));
+    // "invite later": the resend sends the email.
+    p.ok(&["user", "resend-invite", "ann@acme.test"]);
+    assert_eq!(p.json(&["outbox", "list"]).as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn accepting_activates_the_membership_and_is_audited_as_the_invitee() {
+    let mut p = Portal::new();
+    let token = p.invite("ann@acme.test", "manager", ACCOUNT);
+    p.now = "2026-11-26T09:00:00Z".into();
+    let v = p.json(&["user", "accept", &token]);
+    assert_eq!(v["status"], "active");
+    assert_eq!(v["accepted_at"], "2026-11-26T09:00:00Z");
+    let audit = p.json(&["audit", "list", "--actor", "ann@acme.test"]);
+    assert_eq!(audit.as_array().unwrap().len(), 1);
+    assert_eq!(audit[0]["action"], "user.accept");
+    let table = p.ok(&["user", "list"]);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.contains("ann@acme.test") && l.contains("active")),
+        "{table}"
+    );
+}
+
+#[test]
+fn an_invitation_accepted_just_before_expiry_works() {
+    let mut p = Portal::new();
+    let v = p.json(&[
+        "user",
+        "invite",
+        "--email",
+        "ann@acme.test",
+        "--name",
+        "Ann",
+        "--role",
+        "user",
+        "--expires-in",
+        "2h",
+    ]);
+    assert_eq!(v["expires_at"], "2026-11-25T12:00:00Z");
+    p.now = "2026-11-25T11:59:59Z".into();
+    p.ok(&["user", "accept", v["token"].as_str().unwrap()]);
+}
+
+#[test]
+fn resend_replaces_the_token() {
+    let mut p = Portal::new();
+    let old = p.invite("ann@acme.test", "user", ACCOUNT);
+    p.now = "2026-11-30T10:00:00Z".into();
+    let v = p.json(&["user", "resend-invite", "ann@acme.test"]);
+    assert_eq!(v["expires_at"], "2026-12-07T10:00:00Z", "a new expiry");
+    let new = v["token"].as_str().unwrap();
+    assert_ne!(new, old);
+    assert!(p.refused(&["user", "accept", &old], 4).contains("replaced"));
+    p.ok(&["user", "accept", new]);
+    assert_eq!(
+        p.query("SELECT resend_count FROM invitations WHERE state = 'accepted'"),
+        "Integer(1)"
+    );
+    assert_eq!(p.json(&["outbox", "list"]).as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn revoking_an_invitation_deactivates_until_resent() {
+    let p = Portal::new();
+    let token = p.invite("ann@acme.test", "user", ACCOUNT);
+    let v = p.json(&["user", "revoke-invite", "ann@acme.test"]);
+    assert_eq!(v["status"], "deactivated");
+    assert!(p
+        .refused(&["user", "accept", &token], 4)
+        .contains("revoked"));
+    let v = p.json(&["user", "resend-invite", "ann@acme.test"]);
+    assert_eq!(v["status"], "invited");
+    p.ok(&["user", "accept", v["token"].as_str().unwrap()]);
+}
+
+#[test]
+fn inviting_a_known_person_into_another_account_reuses_the_identity() {
+    let p = Portal::with_preset("customer-area");
+    p.ok(&["account", "create", "Second Ltd", "--kind", "customer"]);
+    p.member("ann@acme.test", "member");
+    // No --name needed: "they can gain access using their existing login".
+    let v = p.json(&[
+        "user",
+        "invite",
+        "--email",
+        "ANN@acme.test",
+        "--role",
+        "member",
+        "--account",
+        "Second Ltd",
+    ]);
+    assert_eq!(v["name"], "ann");
+    assert_eq!(
+        p.query("SELECT COUNT(*) FROM people WHERE email = 'ann@acme.test'"),
+        "Integer(1)"
+    );
+    assert_eq!(p.query("SELECT COUNT(*) FROM memberships"), "Integer(3)");
+    // Ann now belongs to two accounts, so commands about her need --account.
+    let err = p.refused(&["user", "show", "ann@acme.test"], 2);
+    assert!(err.contains("several accounts"), "{err}");
+    let shown = p.json(&["user", "show", "ann@acme.test", "--account", "Second Ltd"]);
+    assert_eq!(shown["status"], "invited");
+    let all = p.json(&["user", "list"]);
+    assert_eq!(all.as_array().unwrap().len(), 3);
+    let _ = OWNER;
+}
+
+#[test]
+fn invite_records_grants_city_country_and_timezone() {
+    let p = Portal::with_preset("customer-area");
+    let v = p.json(&[
+        "user",
+        "invite",
+        "--email",
+        "ann@acme.test",
+        "--name",
+        "Ann",
+        "--role",
+        "member",
+        "--grant",
+        "billing, support",
+        "--city",
+        "London",
+        "--country",
+        "gb",
+        "--timezone",
+        "Europe/London",
+    ]);
+    assert_eq!(v["grants"], serde_json::json!(["billing", "support"]));
+    assert_eq!(v["country"], "GB");
+    assert_eq!(v["timezone"], "Europe/London");
+}

@@ -1,1 +1,354 @@
-//! placeholder
+//! Members after acceptance: roles, grants, deactivation, leaving,
+//! duplicates, ownership, and what the audit log says of it.
+
+use crate::support::{Portal, ACCOUNT, OWNER};
+
+#[test]
+fn set_role_changes_capabilities_at_once() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    assert_eq!(
+        p.json(&["can", "ann@acme.test", "orders.place"])["allowed"],
+        false
+    );
+    let v = p.json(&["user", "set-role", "ann@acme.test", "manager"]);
+    assert_eq!(v["role"], "manager");
+    assert_eq!(
+        p.json(&["can", "ann@acme.test", "orders.place"])["allowed"],
+        true
+    );
+    let audit = p.json(&["audit", "list", "--limit", "1"]);
+    assert_eq!(audit[0]["action"], "user.set_role");
+    assert_eq!(audit[0]["before"]["role"], "user");
+    assert_eq!(audit[0]["after"]["role"], "manager");
+    assert_eq!(audit[0]["actor"], "operator:tester");
+    // The same role again changes nothing and records nothing.
+    let events = p.query("SELECT COUNT(*) FROM audit_events");
+    p.ok(&["user", "set-role", "ann@acme.test", "manager"]);
+    assert_eq!(p.query("SELECT COUNT(*) FROM audit_events"), events);
+}
+
+#[test]
+fn an_admin_acting_as_themselves_manages_users() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "admin");
+    p.member("bob@acme.test", "user");
+    let v = p.json_as(
+        Some("ann@acme.test"),
+        &["user", "set-role", "bob@acme.test", "manager"],
+    );
+    assert_eq!(v["role"], "manager");
+    let audit = p.json(&["audit", "list", "--limit", "1"]);
+    assert_eq!(audit[0]["actor"], "ann@acme.test");
+    // A manager cannot: "Only admin contacts can manage users."
+    let err = p.refused_as(
+        Some("bob@acme.test"),
+        &["user", "deactivate", "ann@acme.test"],
+        5,
+    );
+    assert!(
+        err.contains("users.manage") && err.contains("owner@acme.test"),
+        "{err}"
+    );
+}
+
+#[test]
+fn grants_add_to_the_role_and_say_where_they_come_from() {
+    let p = Portal::with_preset("customer-area");
+    p.member("ann@acme.test", "member");
+    let v = p.json(&["user", "grant", "ann@acme.test", "billing,domains.manage"]);
+    assert_eq!(
+        v["grants"],
+        serde_json::json!(["billing", "domains.manage"])
+    );
+    let can = p.json(&["can", "ann@acme.test", "billing.payment"]);
+    assert_eq!(
+        (can["allowed"].as_bool(), can["reason"].as_str()),
+        (Some(true), Some("granted by area `billing`"))
+    );
+    let can = p.json(&["can", "ann@acme.test", "domains.manage"]);
+    assert_eq!(can["reason"], "granted directly");
+    let shown = p.json(&["user", "show", "ann@acme.test"]);
+    let caps: Vec<&str> = shown["capabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        caps,
+        [
+            "portal.access",
+            "account.view",
+            "billing.view",
+            "billing.payment",
+            "domains.manage"
+        ]
+    );
+    let v = p.json(&["user", "revoke", "ann@acme.test", "billing"]);
+    assert_eq!(v["grants"], serde_json::json!(["domains.manage"]));
+    assert_eq!(
+        p.json(&["can", "ann@acme.test", "billing.view"])["allowed"],
+        false
+    );
+    // Grants count for nothing in the blocking role or while inactive.
+    p.ok(&["user", "set-role", "ann@acme.test", "no-access"]);
+    let can = p.json(&["can", "ann@acme.test", "domains.manage"]);
+    assert_eq!(
+        (can["allowed"].as_bool(), can["reason"].as_str()),
+        (Some(false), Some("role `no-access` blocks all access"))
+    );
+    p.ok(&["user", "set-role", "ann@acme.test", "member"]);
+    p.ok(&["user", "deactivate", "ann@acme.test"]);
+    let can = p.json(&["can", "ann@acme.test", "domains.manage"]);
+    assert_eq!(can["allowed"], false);
+    assert!(can["reason"].as_str().unwrap().contains("deactivated"));
+}
+
+#[test]
+fn deactivate_and_activate_keep_the_role() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "manager");
+    let v = p.json(&["user", "deactivate", "ann@acme.test"]);
+    assert_eq!(
+        (v["status"].as_str(), v["role"].as_str()),
+        (Some("deactivated"), Some("manager"))
+    );
+    // "They cannot log in, but their history ... is preserved."
+    p.refused_as(Some("ann@acme.test"), &["account", "show"], 5);
+    assert_eq!(p.query("SELECT COUNT(*) FROM memberships WHERE person_id = (SELECT id FROM people WHERE email = 'ann@acme.test')"), "Integer(1)");
+    let v = p.json(&["user", "activate", "ann@acme.test"]);
+    assert_eq!(
+        (v["status"].as_str(), v["role"].as_str()),
+        (Some("active"), Some("manager"))
+    );
+    p.json_as(Some("ann@acme.test"), &["account", "show"]);
+}
+
+#[test]
+fn left_company_blocks_access_and_activate_restores_the_role() {
+    let p = Portal::with_preset("lmp");
+    p.member("ann@acme.test", "partner-allocator");
+    // "Setting a user to Left the Company will set that users account's permission level to No LMP access."
+    let v = p.json(&["user", "left-company", "ann@acme.test"]);
+    assert_eq!(
+        (v["status"].as_str(), v["role"].as_str()),
+        (Some("left"), Some("no-lmp-access"))
+    );
+    assert_eq!(
+        p.json(&["can", "ann@acme.test", "portal.access"])["allowed"],
+        false
+    );
+    p.refused_as(Some("ann@acme.test"), &["account", "show"], 5);
+    let v = p.json(&["user", "activate", "ann@acme.test"]);
+    assert_eq!(
+        (v["status"].as_str(), v["role"].as_str()),
+        (Some("active"), Some("partner-allocator"))
+    );
+}
+
+#[test]
+fn user_list_filters_by_status_and_role() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "manager");
+    p.member("bob@acme.test", "user");
+    p.invite("cat@acme.test", "user", ACCOUNT);
+    let emails = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["user", "list"];
+        all.extend_from_slice(args);
+        p.json(&all)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["email"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        emails(&[]),
+        ["ann@acme.test", "bob@acme.test", "cat@acme.test", OWNER]
+    );
+    assert_eq!(emails(&["--status", "invited"]), ["cat@acme.test"]);
+    assert_eq!(
+        emails(&["--role", "user"]),
+        ["bob@acme.test", "cat@acme.test"]
+    );
+    assert_eq!(
+        emails(&["--role", "user", "--status", "active", "--account", ACCOUNT]),
+        ["bob@acme.test"]
+    );
+    let first = &p.json(&["user", "list"])[0];
+    for field in [
+        "email",
+        "name",
+        "account",
+        "role",
+        "status",
+        "grants",
+        "invited_at",
+        "accepted_at",
+        "timezone",
+    ] {
+        assert!(first.get(field).is_some(), "member JSON lacks `{field}`");
+    }
+}
+
+#[test]
+fn members_may_see_themselves_without_users_view() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    let me = p.json_as(Some("ann@acme.test"), &["user", "show", "ann@acme.test"]);
+    assert_eq!(me["role"], "user");
+    assert_eq!(
+        p.json_as(
+            Some("ann@acme.test"),
+            &["can", "ann@acme.test", "tickets.raise"]
+        )["allowed"],
+        true
+    );
+    p.refused_as(Some("ann@acme.test"), &["user", "show", OWNER], 5);
+}
+
+#[test]
+fn transfer_ownership_moves_every_capability_and_the_protections() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "manager");
+    // Only the owner may transfer; an admin is not enough.
+    p.member("adm@acme.test", "admin");
+    p.refused_as(
+        Some("adm@acme.test"),
+        &[
+            "user",
+            "transfer-ownership",
+            "--to",
+            "adm@acme.test",
+            "--yes",
+        ],
+        5,
+    );
+    let v = p.json_as(
+        Some(OWNER),
+        &[
+            "user",
+            "transfer-ownership",
+            "--to",
+            "ann@acme.test",
+            "--yes",
+        ],
+    );
+    assert_eq!(v["owner"], true);
+    assert_eq!(p.json(&["account", "show"])["owner"], "ann@acme.test");
+    assert_eq!(
+        p.json(&["can", "ann@acme.test", "users.manage"])["reason"],
+        "account owner: holds every capability"
+    );
+    // The former owner can now be changed; the new one cannot be deactivated.
+    p.ok(&["user", "set-role", OWNER, "user"]);
+    p.refused(&["user", "deactivate", "ann@acme.test"], 4);
+}
+
+#[test]
+fn merge_moves_memberships_and_retires_the_duplicate() {
+    let p = Portal::new();
+    p.ok(&["account", "create", "Other Ltd", "--kind", "customer"]);
+    p.member("ann@acme.test", "user");
+    p.member("ann.smith@acme.test", "manager");
+    p.member_in("ann.smith@acme.test", "user", "Other Ltd");
+    let v = p.json(&[
+        "user",
+        "flag-duplicate",
+        "ann.smith@acme.test",
+        "--of",
+        "ann@acme.test",
+        "--account",
+        ACCOUNT,
+    ]);
+    assert_eq!(v["duplicate_of"], "ann@acme.test");
+    let v = p.json(&[
+        "user",
+        "merge",
+        "ann.smith@acme.test",
+        "--into",
+        "ann@acme.test",
+        "--yes",
+    ]);
+    assert_eq!(v["moved"], serde_json::json!(["Other Ltd"]));
+    assert_eq!(v["ended"], serde_json::json!([ACCOUNT]));
+    // The kept person is now in both accounts; the duplicate is retired, not deleted.
+    let other = p.json(&["user", "show", "ann@acme.test", "--account", "Other Ltd"]);
+    assert_eq!(other["status"], "active");
+    assert_eq!(p.query("SELECT COUNT(*) FROM people WHERE email = 'ann.smith@acme.test' AND merged_into IS NOT NULL"), "Integer(1)");
+    let err = p.refused(&["user", "show", "ann.smith@acme.test"], 4);
+    assert!(err.contains("merged into `ann@acme.test`"), "{err}");
+    assert_eq!(
+        p.query("SELECT COUNT(*) FROM audit_events WHERE action = 'user.merge'"),
+        "Integer(1)"
+    );
+}
+
+#[test]
+fn the_audit_log_is_a_hash_chain_and_append_only() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    p.ok(&["user", "deactivate", "ann@acme.test"]);
+    let events = p.json(&["audit", "list"]);
+    let events = events.as_array().unwrap();
+    assert_eq!(events.len(), 4, "init, invite, accept, deactivate");
+    assert_eq!(events[0]["prev_hash"], "0".repeat(64));
+    for pair in events.windows(2) {
+        assert_eq!(pair[1]["prev_hash"], pair[0]["hash"]);
+    }
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    assert!(conn
+        .execute("UPDATE audit_events SET actor = 'x'", [])
+        .is_err());
+    assert!(conn.execute("DELETE FROM audit_events", []).is_err());
+}
+
+#[test]
+fn audit_list_filters() {
+    let mut p = Portal::new();
+    p.ok(&["account", "create", "Other Ltd", "--kind", "customer"]);
+    p.now = "2026-11-26T10:00:00Z".into();
+    p.member("ann@acme.test", "admin");
+    let count = |args: &[&str]| {
+        let mut all = vec!["audit", "list"];
+        all.extend_from_slice(args);
+        p.json(&all).as_array().unwrap().len()
+    };
+    assert_eq!(count(&[]), 4);
+    assert_eq!(count(&["--account", "Other Ltd"]), 1);
+    assert_eq!(count(&["--since", "2026-11-26T00:00:00Z"]), 2);
+    assert_eq!(count(&["--since", "1h"]), 2);
+    assert_eq!(count(&["--actor", "ann@acme.test"]), 1);
+    assert_eq!(count(&["--limit", "3"]), 3);
+    // A member with users.manage reads their own account's events only.
+    let theirs = p.json_as(Some("ann@acme.test"), &["audit", "list"]);
+    assert!(theirs
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["account"] == ACCOUNT));
+}
+
+#[test]
+fn a_closed_pipe_exits_quietly() {
+    let p = Portal::new();
+    for i in 0..30 {
+        p.invite(&format!("u{i}@acme.test"), "user", ACCOUNT);
+    }
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' user list | head -n 1",
+            env!("CARGO_BIN_EXE_portalctl")
+        ))
+        .env("PORTALCTL_DB", &p.db)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -1,1 +1,269 @@
-//! placeholder
+//! `init`, `preset` and `role`.
+
+use crate::support::{Portal, ACCOUNT, OWNER};
+
+const PRESETS: [&str; 5] = ["portal", "lmp", "msp", "moodle", "customer-area"];
+
+#[test]
+fn preset_list_names_every_shipped_catalog() {
+    let p = Portal::empty();
+    let list = p.json(&["preset", "list"]);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, PRESETS);
+    let table = p.ok(&["preset", "list"]);
+    assert!(table.contains("partner-allocator"), "{table}");
+}
+
+#[test]
+fn preset_roles_follow_the_seed_articles() {
+    let p = Portal::empty();
+    let caps = |preset: &str, role: &str| -> Vec<String> {
+        let v = p.json(&["preset", "show", preset]);
+        let role = v["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == role)
+            .unwrap()
+            .clone();
+        role["capabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect()
+    };
+    // "Partner Allocator: can add and manage customers ... can use, but not edit, shipping addresses."
+    let allocator = caps("lmp", "partner-allocator");
+    assert!(
+        allocator.contains(&"customers.manage".into())
+            && allocator.contains(&"addresses.use".into())
+    );
+    assert!(
+        !allocator.contains(&"addresses.edit".into())
+            && !allocator.contains(&"account.edit".into())
+    );
+    // "Bank Details Only: can view pages and change payment method."
+    assert!(caps("lmp", "bank-details-only").contains(&"billing.payment".into()));
+    assert!(!caps("lmp", "partner-view-only").contains(&"billing.payment".into()));
+    // "Users: view services assigned to them".
+    let user = caps("portal", "user");
+    assert!(
+        user.contains(&"services.view_assigned".into())
+            && !user.contains(&"services.view_all".into())
+    );
+    // Marketing "does not have access to financial (royalty invoices) information".
+    assert!(!caps("moodle", "marketing").contains(&"invoices.manage".into()));
+    // Every blocking role holds nothing, not even portal.access.
+    for (preset, blocking) in [
+        ("portal", "no-access"),
+        ("lmp", "no-lmp-access"),
+        ("msp", "no-access"),
+        ("moodle", "no-access"),
+        ("customer-area", "no-access"),
+    ] {
+        assert!(caps(preset, blocking).is_empty(), "{preset} {blocking}");
+        assert!(
+            caps(
+                preset,
+                &p.json(&["preset", "show", preset])["owner_role"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            )
+            .len()
+                == 36
+        );
+    }
+    let areas = p.json(&["preset", "show", "customer-area"])["grant_bundles"].clone();
+    let names: Vec<&str> = areas
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["services", "domains", "billing", "support", "account-admin"]
+    );
+}
+
+#[test]
+fn init_creates_the_account_and_its_owner_for_every_preset() {
+    for preset in PRESETS {
+        let p = Portal::empty();
+        let v = p.json(&[
+            "init",
+            "--preset",
+            preset,
+            "--account",
+            ACCOUNT,
+            "--owner-email",
+            " Owner@ACME.test ",
+        ]);
+        assert_eq!(v["preset"], preset);
+        assert_eq!(v["created"], true);
+        assert_eq!(v["account"]["name"], ACCOUNT);
+        assert_eq!(v["account"]["currency"], "GBP");
+        assert_eq!(v["owner"]["email"], OWNER, "emails are normalised");
+        assert_eq!(v["owner"]["status"], "active");
+        assert_eq!(v["owner"]["owner"], true);
+        let roles = p.json(&["role", "list"]);
+        let shipped = p.json(&["preset", "show", preset])["roles"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(roles.as_array().unwrap().len(), shipped, "{preset}");
+        assert_eq!(
+            p.query("SELECT COUNT(*) FROM audit_events WHERE action = 'init'"),
+            "Integer(1)"
+        );
+    }
+}
+
+#[test]
+fn the_database_file_is_private_and_uses_wal() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = Portal::new();
+    let mode = std::fs::metadata(&p.db).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert_eq!(p.text("PRAGMA journal_mode"), "wal");
+    assert_eq!(p.query("PRAGMA user_version"), "Integer(1)");
+}
+
+#[test]
+fn init_with_a_preset_file_loads_the_same_catalog() {
+    let from_file = Portal::empty();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/presets/lmp.json");
+    from_file.ok(&[
+        "init",
+        "--preset-file",
+        path,
+        "--account",
+        ACCOUNT,
+        "--owner-email",
+        OWNER,
+    ]);
+    let shipped = Portal::with_preset("lmp");
+    assert_eq!(
+        from_file.json(&["role", "list"]),
+        shipped.json(&["role", "list"])
+    );
+}
+
+#[test]
+fn a_malformed_preset_file_is_refused_with_its_json_path() {
+    let p = Portal::empty();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mine.json");
+    std::fs::write(
+        &file,
+        r#"{"name":"mine","title":"Mine","owner_role":"boss","roles":[{"name":"boss","all_capabilities":true},{"name":"clerk","capabilities":["orders.fly"]},{"name":"none","blocking":true}]}"#,
+    )
+    .unwrap();
+    let err = p.refused(
+        &[
+            "init",
+            "--preset-file",
+            file.to_str().unwrap(),
+            "--account",
+            ACCOUNT,
+            "--owner-email",
+            OWNER,
+        ],
+        2,
+    );
+    assert!(
+        err.contains("roles[1].capabilities[0]") && err.contains("orders.fly"),
+        "{err}"
+    );
+    assert!(
+        !p.db.exists() || p.dump().contains("[settings]\n\n"),
+        "nothing is initialised"
+    );
+}
+
+#[test]
+fn role_create_adds_a_custom_role_that_can_be_given() {
+    let p = Portal::new();
+    let v = p.json(&[
+        "role",
+        "create",
+        "auditor",
+        "--capabilities",
+        "account.view, users.view",
+        "--description",
+        "Reads",
+    ]);
+    assert_eq!(v["name"], "auditor");
+    assert_eq!(v["builtin"], false);
+    assert_eq!(
+        v["capabilities"],
+        serde_json::json!(["portal.access", "account.view", "users.view"])
+    );
+    p.member("aud@acme.test", "auditor");
+    let can = p.json(&["can", "aud@acme.test", "users.view"]);
+    assert_eq!(can["allowed"], true);
+    assert_eq!(can["reason"], "role `auditor` includes it");
+    let show = p.ok(&["role", "show", "auditor"]);
+    assert!(
+        show.contains("custom") && show.contains("users.view"),
+        "{show}"
+    );
+    let err = p.refused(
+        &[
+            "role",
+            "create",
+            "auditor",
+            "--capabilities",
+            "account.view",
+        ],
+        4,
+    );
+    assert!(err.contains("already exists"), "{err}");
+    let err = p.refused(
+        &[
+            "role",
+            "create",
+            "Bad Name",
+            "--capabilities",
+            "account.view",
+        ],
+        2,
+    );
+    assert!(err.contains("not a valid name"), "{err}");
+}
+
+#[test]
+fn role_list_counts_members() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    let roles = p.json(&["role", "list"]);
+    let count = |name: &str| {
+        roles
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap()["members"]
+            .clone()
+    };
+    assert_eq!(count("admin"), 1);
+    assert_eq!(count("user"), 1);
+    assert_eq!(count("manager"), 0);
+    let table = p.ok(&["role", "list"]);
+    assert!(table.lines().next().unwrap().starts_with("ROLE"), "{table}");
+    assert!(table.contains("none (blocks all access)"), "{table}");
+}
+
+#[test]
+fn completions_are_generated() {
+    let p = Portal::empty();
+    let script = p.ok(&["completions", "bash"]);
+    assert!(script.contains("portalctl") && script.contains("transfer-ownership"));
+}

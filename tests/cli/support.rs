@@ -240,6 +240,22 @@ impl Portal {
         out
     }
 
+    /// One value from the database as plain text (`NULL` for null).
+    pub fn text(&self, sql: &str) -> String {
+        use rusqlite::types::ValueRef;
+        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        conn.query_row(sql, [], |r| {
+            Ok(match r.get_ref(0)? {
+                ValueRef::Null => "NULL".to_string(),
+                ValueRef::Integer(i) => i.to_string(),
+                ValueRef::Real(f) => f.to_string(),
+                ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                ValueRef::Blob(b) => format!("{b:?}"),
+            })
+        })
+        .unwrap()
+    }
+
     /// One value from the database.
     pub fn query(&self, sql: &str) -> String {
         let conn = rusqlite::Connection::open(&self.db).unwrap();
