@@ -50,14 +50,33 @@ pub(crate) fn init(s: &Session, args: InitArgs) -> Result<()> {
         }
         None => Preset::shipped(&args.preset)?,
     };
-    let view = s.portal(OpenMode::Create)?.init(InitRequest {
+    let path = s.db_path()?;
+    let fresh = !path.exists();
+    let request = InitRequest {
         preset,
         account: args.account,
         kind: args.kind,
         currency: Some(args.currency),
         owner_email,
         owner_name: args.owner_name,
-    })?;
+    };
+    let view = match s
+        .portal(OpenMode::Create)
+        .and_then(|mut portal| portal.init(request))
+    {
+        Ok(view) => view,
+        Err(e) => {
+            // A refused init leaves no half-made database file behind.
+            if fresh {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+            return Err(e);
+        }
+    };
     if view.created {
         s.out.note(&format!(
             "initialised `{}` with preset `{}`",

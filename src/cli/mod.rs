@@ -101,12 +101,17 @@ pub(crate) struct Session {
 impl Session {
     /// Opens the portal: `Create` only for `init`.
     pub(crate) fn portal(&self, mode: OpenMode) -> Result<Portal> {
-        let path = match &self.cli_db {
-            Some(p) => p.clone(),
-            None => default_path()?,
-        };
-        let store = SqliteStore::open(&path, mode, busy_timeout()?)?;
-        Ok(Portal::new(Box::new(store), self.ctx()?))
+        let ctx = self.ctx()?;
+        let store = SqliteStore::open(&self.db_path()?, mode, busy_timeout()?)?;
+        Ok(Portal::new(Box::new(store), ctx))
+    }
+
+    /// The database file: --db / PORTALCTL_DB, else the default.
+    pub(crate) fn db_path(&self) -> Result<PathBuf> {
+        match &self.cli_db {
+            Some(p) => Ok(p.clone()),
+            None => default_path(),
+        }
     }
 
     fn ctx(&self) -> Result<Ctx> {

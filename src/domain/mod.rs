@@ -280,3 +280,99 @@ impl Portal {
         self.ctx.now
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::SqliteStore;
+    use chrono::TimeZone;
+
+    fn portal(actor: Actor) -> Portal {
+        let store = SqliteStore::in_memory().expect("in-memory store");
+        let now = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 25, 10, 0, 0)
+            .single()
+            .expect("valid time");
+        Portal::new(Box::new(store), Ctx { now, actor })
+    }
+
+    fn email(s: &str) -> Email {
+        s.parse().expect("valid email")
+    }
+
+    fn seeded(preset: &str) -> Portal {
+        let mut p = portal(Actor::Operator("root".into()));
+        p.init(InitRequest {
+            preset: Preset::shipped(preset).expect("shipped preset"),
+            account: "Acme".into(),
+            kind: None,
+            currency: None,
+            owner_email: email("owner@acme.test"),
+            owner_name: None,
+        })
+        .expect("init");
+        p
+    }
+
+    fn join(p: &mut Portal, who: &str, role: &str) {
+        let invited = p
+            .invite(&InviteRequest {
+                email: Some(email(who)),
+                name: Some("Someone".into()),
+                role: role.into(),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+        p.accept(&invited.token).expect("accept");
+    }
+
+    #[test]
+    fn the_owner_is_created_active_with_the_owner_role() {
+        let mut p = seeded("lmp");
+        let owner = p
+            .member_show(&email("owner@acme.test"), None)
+            .expect("show");
+        assert_eq!(owner.role, "partner-administrator");
+        assert!(owner.owner);
+        assert_eq!(owner.capabilities.map(|c| c.len()), Some(36));
+    }
+
+    #[test]
+    fn a_member_cannot_give_what_they_do_not_hold() {
+        let mut p = seeded("customer-area");
+        join(&mut p, "ann@acme.test", "member");
+        p.grant(&email("ann@acme.test"), &["account-admin".into()], None)
+            .expect("grant");
+        join(&mut p, "bob@acme.test", "member");
+        p.ctx.actor = Actor::Member(email("ann@acme.test"));
+        let err = p
+            .grant(&email("bob@acme.test"), &["billing".into()], None)
+            .expect_err("escalation");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        p.grant(&email("bob@acme.test"), &["users.view".into()], None)
+            .expect("a grant ann holds");
+    }
+
+    #[test]
+    fn expired_grants_no_longer_count() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "user");
+        let tx = p.store.write().expect("tx");
+        let m = tx
+            .memberships_in(1)
+            .expect("memberships")
+            .pop()
+            .expect("ann");
+        let grant = crate::model::Grant {
+            name: "billing.view".into(),
+            granted_at: p.ctx.now,
+            expires_at: Some(p.ctx.now + chrono::Duration::hours(1)),
+        };
+        tx.put_grant(m.id, &grant).expect("grant");
+        tx.commit().expect("commit");
+        let ann = email("ann@acme.test");
+        assert!(p.can(&ann, "billing.view", None).expect("can").allowed);
+        p.ctx.now += chrono::Duration::hours(2);
+        assert!(!p.can(&ann, "billing.view", None).expect("can").allowed);
+    }
+}
