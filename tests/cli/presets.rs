@@ -68,16 +68,11 @@ fn preset_roles_follow_the_seed_articles() {
         ("customer-area", "no-access"),
     ] {
         assert!(caps(preset, blocking).is_empty(), "{preset} {blocking}");
-        assert!(
-            caps(
-                preset,
-                &p.json(&["preset", "show", preset])["owner_role"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            )
-            .len()
-                == 36
+        let owner_role = p.json(&["preset", "show", preset])["owner_role"].clone();
+        assert_eq!(
+            caps(preset, owner_role.as_str().unwrap()).len(),
+            36,
+            "{preset}: the owner role holds all"
         );
     }
     let areas = p.json(&["preset", "show", "customer-area"])["grant_bundles"].clone();
