@@ -4,10 +4,11 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::access::{authority, caps, Authority};
-use super::{find_account, Actor, Catalog, Ctx, Portal};
+use super::{find_account, snapshot, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AuditEvent, Timestamp};
 use crate::store::{AuditQuery, Tx};
+use crate::view::MemberView;
 
 /// The `prev_hash` of the first event.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -42,6 +43,25 @@ pub(crate) fn record(tx: &dyn Tx, ctx: &Ctx, change: Change<'_>) -> Result<()> {
     };
     event.hash = event_hash(&event);
     tx.append_audit(&event, change.account.map(|a| a.id))
+}
+
+/// Records a change to one membership, with its views before and after.
+pub(crate) fn record_member(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    action: &'static str,
+    account: &Account,
+    before: Option<&MemberView>,
+    after: &MemberView,
+) -> Result<()> {
+    let change = Change {
+        action,
+        account: Some(account),
+        target: Some(after.email.clone()),
+        before: before.map(snapshot).transpose()?,
+        after: Some(snapshot(after)?),
+    };
+    record(tx, ctx, change)
 }
 
 /// SHA-256 over the previous hash and the event's canonical JSON (object

@@ -9,9 +9,9 @@ use chrono::Duration;
 use sha2::{Digest, Sha256};
 
 use super::access::{authorize, caps};
-use super::audit::{record, Change};
+use super::audit::record_member;
 use super::{
-    find_person, member_view, membership_in, resolve_account, snapshot, Actor, Catalog, Ctx, Portal,
+    find_person, member_view, membership_in, resolve_account, Actor, Catalog, Ctx, Portal,
 };
 use crate::error::{Error, Result};
 use crate::model::{
@@ -257,17 +257,7 @@ impl Portal {
         };
         let (token, invitation) = issue(&*tx, &self.ctx, &to, lasts, req.send, 0)?;
         let member = member_view(&*tx, &catalog, &membership)?;
-        record(
-            &*tx,
-            &self.ctx,
-            Change {
-                action: "user.invite",
-                account: Some(&account),
-                target: Some(email.to_string()),
-                before: None,
-                after: Some(snapshot(&member)?),
-            },
-        )?;
+        record_member(&*tx, &self.ctx, "user.invite", &account, None, &member)?;
         tx.commit()?;
         Ok(InvitedView {
             member,
@@ -329,16 +319,13 @@ impl Portal {
             now: self.ctx.now,
             actor: Actor::Member(person.email.clone()),
         };
-        record(
+        record_member(
             &*tx,
             &invitee,
-            Change {
-                action: "user.accept",
-                account: Some(&account),
-                target: Some(person.email.to_string()),
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&after)?),
-            },
+            "user.accept",
+            &account,
+            Some(&before),
+            &after,
         )?;
         tx.commit()?;
         Ok(after)
@@ -387,16 +374,13 @@ impl Portal {
         };
         let (token, invitation) = issue(&*tx, &self.ctx, &to, lasts, true, resends)?;
         let member = member_view(&*tx, &catalog, &membership)?;
-        record(
+        record_member(
             &*tx,
             &self.ctx,
-            Change {
-                action: "user.resend_invite",
-                account: Some(&account),
-                target: Some(email.to_string()),
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&member)?),
-            },
+            "user.resend_invite",
+            &account,
+            Some(&before),
+            &member,
         )?;
         tx.commit()?;
         Ok(InvitedView {
@@ -410,40 +394,16 @@ impl Portal {
     /// Withdraws a pending invitation: the token dies and the membership is
     /// deactivated until an admin resends it.
     pub fn revoke_invite(&mut self, email: &Email, account: Option<&str>) -> Result<MemberView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let person = find_person(&*tx, email)?;
-        let account = resolve_account(&*tx, &self.ctx, account, Some(&person))?;
-        authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_MANAGE)?;
-        let mut membership = membership_in(&*tx, &person, &account)?;
-        let pending = match (membership.status, tx.pending_invitation(membership.id)?) {
-            (MemberStatus::Invited, Some(p)) => p,
-            _ => {
+        self.edit_member("user.revoke_invite", email, account, |e, m| {
+            if m.status != MemberStatus::Invited || e.tx.pending_invitation(m.id)?.is_none() {
                 return Err(Error::conflict(format!(
-                    "`{email}` has no pending invitation in `{}` (they are {})",
-                    account.name, membership.status
-                )))
+                    "`{}` has no pending invitation in `{}` (they are {})",
+                    e.person.email, e.account.name, m.status
+                )));
             }
-        };
-        let before = member_view(&*tx, &catalog, &membership)?;
-        // Invited members hold no capability, so no admin can be lost here.
-        tx.end_invitation(pending.id, InvitationState::Revoked, self.ctx.now)?;
-        membership.status = MemberStatus::Deactivated;
-        membership.updated_at = self.ctx.now;
-        tx.update_membership(&membership)?;
-        let after = member_view(&*tx, &catalog, &membership)?;
-        record(
-            &*tx,
-            &self.ctx,
-            Change {
-                action: "user.revoke_invite",
-                account: Some(&account),
-                target: Some(email.to_string()),
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&after)?),
-            },
-        )?;
-        tx.commit()?;
-        Ok(after)
+            e.end_pending_invitation(m)?;
+            m.status = MemberStatus::Deactivated;
+            Ok(())
+        })
     }
 }

@@ -2,7 +2,7 @@
 //! leaving, duplicates and merges, and the account's ownership.
 
 use super::access::{authority, authorize, caps, ensure_admin_remains, Access, Authority};
-use super::audit::{record, Change};
+use super::audit::{record, record_member, Change};
 use super::{
     find_person, member_view, membership_in, resolve_account, snapshot, Catalog, Ctx, Portal,
 };
@@ -25,13 +25,13 @@ pub struct MemberFilter {
 }
 
 /// What a membership change may look at while it edits.
-struct Edit<'a, 'c> {
-    tx: &'a dyn Tx,
-    catalog: &'c Catalog,
-    who: &'a Authority<'c>,
-    account: &'a Account,
-    person: &'a Person,
-    now: Timestamp,
+pub(super) struct Edit<'a, 'c> {
+    pub(super) tx: &'a dyn Tx,
+    pub(super) catalog: &'c Catalog,
+    pub(super) who: &'a Authority<'c>,
+    pub(super) account: &'a Account,
+    pub(super) person: &'a Person,
+    pub(super) now: Timestamp,
 }
 
 impl Edit<'_, '_> {
@@ -46,7 +46,7 @@ impl Edit<'_, '_> {
         Ok(())
     }
 
-    fn end_pending_invitation(&self, m: &Membership) -> Result<()> {
+    pub(super) fn end_pending_invitation(&self, m: &Membership) -> Result<()> {
         if let Some(pending) = self.tx.pending_invitation(m.id)? {
             self.tx
                 .end_invitation(pending.id, InvitationState::Revoked, self.now)?;
@@ -68,7 +68,7 @@ impl Portal {
     /// Runs one membership change: finds the member, checks `users.manage`,
     /// lets `change` edit, keeps an admin in the account, and records the
     /// event. A change that alters nothing records nothing.
-    fn edit_member(
+    pub(super) fn edit_member(
         &mut self,
         action: &'static str,
         email: &Email,
@@ -102,16 +102,13 @@ impl Portal {
         }
         let after = Access::of(&*tx, &catalog, &account, membership, self.ctx.now)?;
         ensure_admin_remains(&*tx, &catalog, &account, &before, &after, self.ctx.now)?;
-        record(
+        record_member(
             &*tx,
             &self.ctx,
-            Change {
-                action,
-                account: Some(&account),
-                target: Some(email.to_string()),
-                before: Some(snapshot(&before_view)?),
-                after: Some(snapshot(&after_view)?),
-            },
+            action,
+            &account,
+            Some(&before_view),
+            &after_view,
         )?;
         tx.commit()?;
         Ok(after_view)
@@ -276,16 +273,13 @@ impl Portal {
         person.duplicate_of = Some(original.id);
         tx.update_person(&person)?;
         let after = member_view(&*tx, &catalog, &membership)?;
-        record(
+        record_member(
             &*tx,
             &self.ctx,
-            Change {
-                action: "user.flag_duplicate",
-                account: Some(&account),
-                target: Some(email.to_string()),
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&after)?),
-            },
+            "user.flag_duplicate",
+            &account,
+            Some(&before),
+            &after,
         )?;
         tx.commit()?;
         Ok(after)
@@ -396,10 +390,18 @@ impl Portal {
                 account.name
             )));
         }
-        if membership.status != MemberStatus::Active || catalog.role(membership.role_id)?.blocking {
+        let role = catalog.role(membership.role_id)?;
+        let standing = if membership.status != MemberStatus::Active {
+            Some(format!("is {}", membership.status))
+        } else if role.blocking {
+            Some(format!("has the blocking role `{}`", role.name))
+        } else {
+            None
+        };
+        if let Some(standing) = standing {
             return Err(Error::conflict(format!(
-                "`{to}` is {} in `{}`; only an active member with access can own it",
-                membership.status, account.name
+                "`{to}` {standing} in `{}`; only an active member with access can own it",
+                account.name
             )));
         }
         let before = account

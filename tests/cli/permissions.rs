@@ -1,1 +1,511 @@
-//! placeholder
+//! The permission matrix, checked through the real binary.
+//!
+//! For every shipped preset, every role of it and every guarded command, the
+//! expected outcome is derived from the preset's own data (`preset show
+//! --json`): a command is allowed when the role holds the capability it
+//! needs (an `all_capabilities` role holds everything, the blocking role
+//! holds nothing). An allowed command exits 0; a denied one exits 5 with one
+//! `error:` line, nothing on stdout and the database unchanged.
+//!
+//! Each command runs on a fresh copy of a database prepared once per
+//! (preset, role), so a change made by one command cannot affect the next.
+//! Failures are collected over the whole preset and reported together, each
+//! naming the preset, the role and the command.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::support::{Portal, ACCOUNT, OWNER};
+
+/// The member whose permissions are checked.
+const ACTOR: &str = "m@acme.test";
+/// An active member with the blocking role: the target of member changes.
+const TARGET: &str = "t@acme.test";
+/// Invited with the blocking role, never accepted.
+const INVITED: &str = "i@acme.test";
+/// Active with the blocking role, then deactivated.
+const DEACTIVATED: &str = "d@acme.test";
+
+/// The presets a test below covers, in `preset list` order.
+const COVERED: [&str; 5] = ["portal", "lmp", "msp", "moodle", "customer-area"];
+
+/// One role as `preset show --json` prints it.
+struct RoleData {
+    name: String,
+    capabilities: Vec<String>,
+    all_capabilities: bool,
+    blocking: bool,
+}
+
+impl RoleData {
+    /// Whether a member with this role holds `cap`, from the preset data.
+    fn holds(&self, cap: &str) -> bool {
+        if self.blocking {
+            return false;
+        }
+        self.all_capabilities
+            || cap == "portal.access"
+            || self.capabilities.iter().any(|c| c == cap)
+    }
+}
+
+/// One preset as `preset show --json` prints it.
+struct PresetData {
+    name: String,
+    owner_role: String,
+    roles: Vec<RoleData>,
+}
+
+impl PresetData {
+    fn load(name: &str) -> PresetData {
+        let v = Portal::empty().json(&["preset", "show", name]);
+        let text = |v: &Value, field: &str| -> String {
+            v[field]
+                .as_str()
+                .unwrap_or_else(|| panic!("preset `{name}`: `{field}` is not a string: {v}"))
+                .to_string()
+        };
+        let flag = |v: &Value, field: &str| -> bool {
+            v[field]
+                .as_bool()
+                .unwrap_or_else(|| panic!("preset `{name}`: `{field}` is not a bool: {v}"))
+        };
+        let roles = v["roles"]
+            .as_array()
+            .unwrap_or_else(|| panic!("preset `{name}`: `roles` is not an array: {v}"))
+            .iter()
+            .map(|r| RoleData {
+                name: text(r, "name"),
+                capabilities: r["capabilities"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("preset `{name}`: no capability list: {r}"))
+                    .iter()
+                    .map(|c| c.as_str().unwrap().to_string())
+                    .collect(),
+                all_capabilities: flag(r, "all_capabilities"),
+                blocking: flag(r, "blocking"),
+            })
+            .collect();
+        let preset = PresetData {
+            name: text(&v, "name"),
+            owner_role: text(&v, "owner_role"),
+            roles,
+        };
+        assert_eq!(preset.name, name);
+        assert!(
+            preset.roles.iter().any(|r| r.name == preset.owner_role),
+            "preset `{name}`: owner role `{}` is not one of its roles",
+            preset.owner_role
+        );
+        preset
+    }
+
+    /// The name of the one blocking role.
+    fn blocking(&self) -> &str {
+        let blocking: Vec<&RoleData> = self.roles.iter().filter(|r| r.blocking).collect();
+        assert_eq!(
+            blocking.len(),
+            1,
+            "preset `{}` should have exactly one blocking role",
+            self.name
+        );
+        &blocking[0].name
+    }
+}
+
+/// Who may run a guarded command.
+#[derive(Clone, Copy)]
+enum Needs {
+    /// Every one of these capabilities.
+    Caps(&'static [&'static str]),
+    /// The account's owner (or the operator).
+    Owner,
+    /// Only the operator.
+    Operator,
+}
+
+impl Needs {
+    /// Whether a (non-owner) member with `role` may run the command.
+    fn member_allowed(self, role: &RoleData) -> bool {
+        match self {
+            Needs::Caps(caps) => caps.iter().all(|c| role.holds(c)),
+            Needs::Owner | Needs::Operator => false,
+        }
+    }
+
+    /// Whether the account's owner may run the command.
+    fn owner_allowed(self) -> bool {
+        !matches!(self, Needs::Operator)
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Needs::Caps(caps) => caps.join(" + "),
+            Needs::Owner => "the owner".into(),
+            Needs::Operator => "the operator".into(),
+        }
+    }
+}
+
+/// One guarded command.
+struct Case {
+    args: Vec<String>,
+    needs: Needs,
+    /// Run as the operator on the fresh copy before the command.
+    prep: Option<Vec<String>>,
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|a| a.to_string()).collect()
+}
+
+/// The guarded commands. `block` is the preset's blocking role, `own_role`
+/// the actor's role, `new_owner` whom `transfer-ownership` names.
+fn cases(block: &str, own_role: &str, new_owner: &str) -> Vec<Case> {
+    const VIEW: Needs = Needs::Caps(&["users.view"]);
+    const MANAGE: Needs = Needs::Caps(&["users.manage"]);
+    let case = |args: &[&str], needs: Needs| Case {
+        args: strings(args),
+        needs,
+        prep: None,
+    };
+    vec![
+        case(&["user", "list"], VIEW),
+        case(&["user", "show", TARGET], VIEW),
+        case(&["can", TARGET, "account.view"], VIEW),
+        case(
+            &["account", "show", ACCOUNT],
+            Needs::Caps(&["account.view"]),
+        ),
+        case(
+            &["account", "set", ACCOUNT, "--phone", "0123"],
+            Needs::Caps(&["account.edit"]),
+        ),
+        case(
+            &[
+                "account", "create", "Cust Ltd", "--kind", "customer", "--parent", ACCOUNT,
+            ],
+            Needs::Caps(&["customers.manage"]),
+        ),
+        case(
+            &[
+                "user",
+                "invite",
+                "--email",
+                "new@acme.test",
+                "--name",
+                "New",
+                "--role",
+                block,
+                "--city",
+                "London",
+                "--country",
+                "GB",
+                "--timezone",
+                "Europe/London",
+            ],
+            MANAGE,
+        ),
+        case(&["user", "set-role", TARGET, own_role], MANAGE),
+        case(&["user", "grant", TARGET, "portal.access"], MANAGE),
+        Case {
+            args: strings(&["user", "revoke", TARGET, "portal.access"]),
+            needs: MANAGE,
+            prep: Some(strings(&["user", "grant", TARGET, "portal.access"])),
+        },
+        case(&["user", "deactivate", TARGET], MANAGE),
+        // Activating restores d's own (blocking) role: nothing is escalated.
+        case(&["user", "activate", DEACTIVATED], MANAGE),
+        case(&["user", "left-company", TARGET], MANAGE),
+        case(&["user", "resend-invite", INVITED], MANAGE),
+        case(&["user", "revoke-invite", INVITED], MANAGE),
+        case(&["user", "flag-duplicate", TARGET, "--of", INVITED], MANAGE),
+        // A member may only put capabilities they hold into a role.
+        case(
+            &[
+                "role",
+                "create",
+                "custom-x",
+                "--capabilities",
+                "account.view",
+            ],
+            Needs::Caps(&["users.manage", "account.view"]),
+        ),
+        case(&["audit", "list"], MANAGE),
+        case(
+            &["user", "transfer-ownership", "--to", new_owner, "--yes"],
+            Needs::Owner,
+        ),
+        case(&["outbox", "list"], Needs::Operator),
+    ]
+}
+
+/// Invites `email` into `Acme Ltd` as the operator; returns the token.
+fn invite(p: &Portal, email: &str, role: &str) -> String {
+    let name = email.split('@').next().unwrap();
+    let v = p.json(&[
+        "user",
+        "invite",
+        "--email",
+        email,
+        "--name",
+        name,
+        "--role",
+        role,
+        "--account",
+        ACCOUNT,
+        "--city",
+        "London",
+        "--country",
+        "GB",
+        "--timezone",
+        "Europe/London",
+    ]);
+    v["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("`user invite {email}` printed no token: {v}"))
+        .to_string()
+}
+
+/// Invites and accepts: an active member.
+fn active(p: &Portal, email: &str, role: &str) {
+    let token = invite(p, email, role);
+    p.ok(&["user", "accept", &token]);
+}
+
+/// The database every command of one (preset, actor role) starts from.
+fn prepare(preset: &PresetData, actor_role: &str) -> Portal {
+    let block = preset.blocking();
+    let p = Portal::empty();
+    p.ok(&[
+        "init",
+        "--preset",
+        &preset.name,
+        "--kind",
+        "partner",
+        "--account",
+        ACCOUNT,
+        "--owner-email",
+        OWNER,
+    ]);
+    active(&p, ACTOR, actor_role);
+    active(&p, TARGET, block);
+    invite(&p, INVITED, block);
+    active(&p, DEACTIVATED, block);
+    p.ok(&["user", "deactivate", DEACTIVATED]);
+    p
+}
+
+fn sidecar(db: &Path, suffix: &str) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// A new portal holding a copy of `base`'s database.
+fn fresh_copy(base: &Portal) -> Portal {
+    let fresh = Portal::empty();
+    std::fs::copy(&base.db, &fresh.db).unwrap();
+    for suffix in ["-wal", "-shm"] {
+        let from = sidecar(&base.db, suffix);
+        if from.exists() {
+            std::fs::copy(&from, sidecar(&fresh.db, suffix)).unwrap();
+        }
+    }
+    fresh
+}
+
+/// A command line as a user would type it.
+fn shown(args: &[String]) -> String {
+    let quoted: Vec<String> = args
+        .iter()
+        .map(|a| {
+            if a.contains(' ') {
+                format!("\"{a}\"")
+            } else {
+                a.clone()
+            }
+        })
+        .collect();
+    format!("portalctl {}", quoted.join(" "))
+}
+
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "(no message)".into())
+}
+
+/// Runs one case as `who` on a fresh copy of `base`; a failure is returned
+/// as a readable line naming `context` and the command.
+fn check(base: &Portal, who: &str, case: &Case, allowed: bool, context: &str) -> Option<String> {
+    let fresh = fresh_copy(base);
+    if let Some(prep) = &case.prep {
+        let prep: Vec<&str> = prep.iter().map(String::as_str).collect();
+        fresh.ok(&prep);
+    }
+    let args: Vec<&str> = case.args.iter().map(String::as_str).collect();
+    let command = shown(&case.args);
+    let needs = case.needs.describe();
+    if allowed {
+        let run = fresh.run_as(Some(who), &args);
+        (run.code != 0).then(|| {
+            format!(
+                "{context}: `{command}` (needs {needs}) should be allowed (exit 0) but exited {}; stderr: {}",
+                run.code,
+                run.stderr.trim_end()
+            )
+        })
+    } else {
+        catch_unwind(AssertUnwindSafe(|| fresh.refused_as(Some(who), &args, 5)))
+            .err()
+            .map(|payload| {
+                format!(
+                    "{context}: `{command}` (needs {needs}) should be denied (exit 5, one error line, no stdout, no change): {}",
+                    panic_text(payload.as_ref())
+                )
+            })
+    }
+}
+
+fn report(what: &str, failures: &[String], checked: usize) {
+    assert!(
+        failures.is_empty(),
+        "{what}: {} of {checked} permission checks failed:\n  {}",
+        failures.len(),
+        failures.join("\n  ")
+    );
+}
+
+/// Every role of `name` against every guarded command, acting as `m`.
+fn check_preset(name: &str) {
+    let preset = PresetData::load(name);
+    let block = preset.blocking().to_string();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for role in &preset.roles {
+        let base = prepare(&preset, &role.name);
+        let context = format!(
+            "preset `{}`, role `{}` (as {ACTOR})",
+            preset.name, role.name
+        );
+        for case in cases(&block, &role.name, TARGET) {
+            let allowed = case.needs.member_allowed(role);
+            checked += 1;
+            failures.extend(check(&base, ACTOR, &case, allowed, &context));
+        }
+    }
+    report(&format!("preset `{name}`"), &failures, checked);
+}
+
+/// The owner of `Acme Ltd` against every guarded command: all allowed, but
+/// the outbox, which only the operator reads.
+fn check_owner(name: &str) -> (Vec<String>, usize) {
+    let preset = PresetData::load(name);
+    let block = preset.blocking().to_string();
+    // m holds the owner's role, so it is someone ownership can move to: a
+    // member with the blocking role cannot own the account (it would hold
+    // nothing, while the owner holds every capability).
+    let base = prepare(&preset, &preset.owner_role);
+    let context = format!("preset `{}`, account owner ({OWNER})", preset.name);
+    let mut failures = Vec::new();
+    let all = cases(&block, &preset.owner_role, ACTOR);
+    for case in &all {
+        failures.extend(check(
+            &base,
+            OWNER,
+            case,
+            case.needs.owner_allowed(),
+            &context,
+        ));
+    }
+    (failures, all.len())
+}
+
+#[test]
+fn every_shipped_preset_has_a_permission_matrix() {
+    let list = Portal::empty().json(&["preset", "list"]);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names, COVERED,
+        "a preset was added or removed: give it a matrix test below"
+    );
+}
+
+#[test]
+fn derived_expectations_are_not_vacuous() {
+    // Guards the derivation itself: in every preset the owner role may manage
+    // users and the blocking role may do nothing.
+    for name in COVERED {
+        let preset = PresetData::load(name);
+        let block = preset.blocking().to_string();
+        let owner_role = preset
+            .roles
+            .iter()
+            .find(|r| r.name == preset.owner_role)
+            .unwrap();
+        let blocking = preset.roles.iter().find(|r| r.blocking).unwrap();
+        for case in cases(&block, &preset.owner_role, TARGET) {
+            let expected = matches!(case.needs, Needs::Caps(_));
+            assert_eq!(
+                case.needs.member_allowed(owner_role),
+                expected,
+                "preset `{name}`, role `{}`: {}",
+                owner_role.name,
+                shown(&case.args)
+            );
+            assert!(
+                !case.needs.member_allowed(blocking),
+                "preset `{name}`, role `{}`: {}",
+                blocking.name,
+                shown(&case.args)
+            );
+        }
+    }
+}
+
+#[test]
+fn permission_matrix_portal() {
+    check_preset("portal");
+}
+
+#[test]
+fn permission_matrix_lmp() {
+    check_preset("lmp");
+}
+
+#[test]
+fn permission_matrix_msp() {
+    check_preset("msp");
+}
+
+#[test]
+fn permission_matrix_moodle() {
+    check_preset("moodle");
+}
+
+#[test]
+fn permission_matrix_customer_area() {
+    check_preset("customer-area");
+}
+
+#[test]
+fn owner_may_run_every_guarded_command_but_the_outbox() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for name in COVERED {
+        let (failed, count) = check_owner(name);
+        failures.extend(failed);
+        checked += count;
+    }
+    report("every preset (owner)", &failures, checked);
+}
