@@ -155,3 +155,93 @@ CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
 BEGIN
     SELECT RAISE(ABORT, 'the audit log is append-only');
 END;
+
+-- ---------------------------------------------------------------------------
+-- Services, cost centres, approval policies and orders.
+-- Money is always integer minor units (pence, cents).
+
+CREATE TABLE services (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES accounts (id),
+    name        TEXT NOT NULL,
+    kind        TEXT,
+    assigned_to INTEGER REFERENCES memberships (id),
+    created_at  TEXT NOT NULL,
+    UNIQUE (account_id, name)
+);
+CREATE INDEX services_by_assignee ON services (assigned_to);
+
+CREATE TABLE cost_centres (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES accounts (id),
+    code        TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    archived_at TEXT,
+    created_at  TEXT NOT NULL,
+    UNIQUE (account_id, code)
+);
+
+CREATE TABLE policies (
+    id                 INTEGER PRIMARY KEY,
+    account_id         INTEGER NOT NULL REFERENCES accounts (id),
+    name               TEXT NOT NULL,
+    threshold          INTEGER NOT NULL CHECK (threshold >= 0),
+    order_type         TEXT,
+    required_approvals INTEGER NOT NULL CHECK (required_approvals >= 1),
+    enabled            INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    created_at         TEXT NOT NULL,
+    UNIQUE (account_id, name)
+);
+
+-- Named approvers; none means every active holder of orders.approve.
+CREATE TABLE policy_approvers (
+    policy_id INTEGER NOT NULL REFERENCES policies (id),
+    person_id INTEGER NOT NULL REFERENCES people (id),
+    PRIMARY KEY (policy_id, person_id)
+) WITHOUT ROWID;
+
+CREATE TABLE orders (
+    id              INTEGER PRIMARY KEY,
+    account_id      INTEGER NOT NULL REFERENCES accounts (id),
+    ref             TEXT,
+    -- The person who placed it; NULL when the operator did.
+    creator_id      INTEGER REFERENCES people (id),
+    creator         TEXT NOT NULL,
+    description     TEXT NOT NULL,
+    order_type      TEXT,
+    amount          INTEGER NOT NULL CHECK (amount > 0),
+    currency        TEXT NOT NULL,
+    cost_centre_id  INTEGER REFERENCES cost_centres (id),
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+    rejected_reason TEXT,
+    decided_at      TEXT,
+    created_at      TEXT NOT NULL,
+    UNIQUE (account_id, ref)
+);
+CREATE INDEX orders_by_account ON orders (account_id, status);
+
+-- The policies an order matched when placed, as they stood then.
+CREATE TABLE order_policies (
+    order_id           INTEGER NOT NULL REFERENCES orders (id),
+    policy_id          INTEGER NOT NULL REFERENCES policies (id),
+    name               TEXT NOT NULL,
+    required_approvals INTEGER NOT NULL,
+    PRIMARY KEY (order_id, policy_id)
+) WITHOUT ROWID;
+
+CREATE TABLE order_policy_approvers (
+    order_id  INTEGER NOT NULL,
+    policy_id INTEGER NOT NULL,
+    person_id INTEGER NOT NULL REFERENCES people (id),
+    PRIMARY KEY (order_id, policy_id, person_id),
+    FOREIGN KEY (order_id, policy_id) REFERENCES order_policies (order_id, policy_id)
+) WITHOUT ROWID;
+
+CREATE TABLE order_decisions (
+    order_id  INTEGER NOT NULL REFERENCES orders (id),
+    person_id INTEGER NOT NULL REFERENCES people (id),
+    approved  INTEGER NOT NULL CHECK (approved IN (0, 1)),
+    reason    TEXT,
+    at        TEXT NOT NULL,
+    PRIMARY KEY (order_id, person_id)
+) WITHOUT ROWID;

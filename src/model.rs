@@ -252,6 +252,222 @@ keyword_enum!(
     }
 );
 
+keyword_enum!(
+    /// Where an order stands.
+    OrderStatus, "order status" {
+        /// Waiting for approvals.
+        Pending = "pending",
+        /// Approved by every matching policy, or matched none.
+        Approved = "approved",
+        /// Rejected by an eligible approver.
+        Rejected = "rejected",
+    }
+);
+
+/// An amount of money in minor units (pence, cents): never floating point.
+///
+/// Text has at most two decimals: `50`, `50.5` and `50.00` are fine;
+/// negative numbers, exponents, currency signs and thousands separators
+/// are not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Money(i64);
+
+impl Money {
+    /// The largest amount accepted: a bound far above any real order that
+    /// keeps sums of many amounts inside `i64`.
+    pub const MAX: Money = Money(99_999_999_999_999);
+
+    /// From minor units.
+    pub fn from_minor(minor: i64) -> Money {
+        Money(minor)
+    }
+
+    /// In minor units.
+    pub fn minor(self) -> i64 {
+        self.0
+    }
+}
+
+impl FromStr for Money {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let text = s.trim();
+        let bad = || {
+            Error::invalid(format!("`{text}` is not an amount")).help(
+                "write it in the account's currency with at most two decimals, like 120 or 49.99",
+            )
+        };
+        let (units, cents) = match text.split_once('.') {
+            Some((u, c)) => (u, c),
+            None => (text, ""),
+        };
+        let digits = |p: &str| p.chars().all(|c| c.is_ascii_digit());
+        if units.is_empty()
+            || !digits(units)
+            || !digits(cents)
+            || cents.len() > 2
+            || (text.contains('.') && cents.is_empty())
+        {
+            return Err(bad());
+        }
+        let units: i64 = units.parse().map_err(|_| bad())?;
+        let cents: i64 = format!("{cents:0<2}").parse().map_err(|_| bad())?;
+        let minor = units
+            .checked_mul(100)
+            .and_then(|u| u.checked_add(cents))
+            .ok_or_else(bad)?;
+        if minor > Money::MAX.0 {
+            return Err(Error::invalid(format!(
+                "`{text}` is larger than any amount portalctl accepts"
+            )));
+        }
+        Ok(Money(minor))
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// An asset of an account: a line, a licence, a domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    /// Store key, also how commands can name it.
+    pub id: i64,
+    /// Owning account.
+    pub account_id: i64,
+    /// Unique name within the account.
+    pub name: String,
+    /// Free-text kind such as `broadband`.
+    pub kind: Option<String>,
+    /// The membership it is assigned to.
+    pub assigned_to: Option<i64>,
+    /// Created.
+    pub created_at: Timestamp,
+}
+
+/// A cost centre orders can carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CostCentre {
+    /// Store key.
+    pub id: i64,
+    /// Owning account.
+    pub account_id: i64,
+    /// Code, unique within the account, such as `FIN`.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// When it stopped taking new orders.
+    pub archived_at: Option<Timestamp>,
+    /// Created.
+    pub created_at: Timestamp,
+}
+
+/// An approval policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// Store key.
+    pub id: i64,
+    /// Owning account.
+    pub account_id: i64,
+    /// Unique name within the account.
+    pub name: String,
+    /// Orders above this amount match.
+    pub threshold: Money,
+    /// Only orders of this type match, if set.
+    pub order_type: Option<String>,
+    /// Named approvers (person ids); empty: every holder of `orders.approve`.
+    pub approvers: Vec<i64>,
+    /// Distinct approvals needed.
+    pub required_approvals: i64,
+    /// Disabled policies match no new order.
+    pub enabled: bool,
+    /// Created.
+    pub created_at: Timestamp,
+}
+
+impl Policy {
+    /// Whether an order of this amount and type triggers the policy.
+    pub fn matches(&self, amount: Money, order_type: Option<&str>) -> bool {
+        self.enabled
+            && amount > self.threshold
+            && self
+                .order_type
+                .as_deref()
+                .is_none_or(|t| Some(t) == order_type)
+    }
+}
+
+/// An order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    /// Store key and the id commands use.
+    pub id: i64,
+    /// Owning account.
+    pub account_id: i64,
+    /// External reference, unique within the account.
+    pub reference: Option<String>,
+    /// The person who placed it; `None` when the operator did.
+    pub creator_id: Option<i64>,
+    /// How the audit log named the placer.
+    pub creator: String,
+    /// What is ordered.
+    pub description: String,
+    /// Order type, if any.
+    pub order_type: Option<String>,
+    /// Amount in the account's currency.
+    pub amount: Money,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Cost centre, if any.
+    pub cost_centre_id: Option<i64>,
+    /// Where it stands.
+    pub status: OrderStatus,
+    /// Why it was rejected.
+    pub rejected_reason: Option<String>,
+    /// When it was approved or rejected.
+    pub decided_at: Option<Timestamp>,
+    /// Placed.
+    pub created_at: Timestamp,
+}
+
+/// A policy as it stood when an order matched it; decisions follow this
+/// copy even if the policy is disabled or changed later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchedPolicy {
+    /// The policy.
+    pub policy_id: i64,
+    /// Its name then.
+    pub name: String,
+    /// Its named approvers then (person ids; empty: every holder).
+    pub approvers: Vec<i64>,
+    /// Approvals it needed then.
+    pub required_approvals: i64,
+}
+
+/// One approver's decision on an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderDecision {
+    /// Who.
+    pub person_id: i64,
+    /// Approved (true) or rejected (false).
+    pub approved: bool,
+    /// A rejection's reason.
+    pub reason: Option<String>,
+    /// When.
+    pub at: Timestamp,
+}
+
 /// Profile fields of an account, all optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
@@ -508,6 +724,45 @@ mod tests {
             Some(MemberStatus::Active)
         );
         assert!("gone".parse::<MemberStatus>().is_err());
+    }
+
+    #[test]
+    fn amounts_parse_exactly_into_minor_units() {
+        let cases: &[(&str, Option<i64>)] = &[
+            ("50", Some(5000)),
+            ("50.5", Some(5050)),
+            ("50.00", Some(5000)),
+            (" 0.01 ", Some(1)),
+            ("0", Some(0)),
+            ("999999999999.99", Some(99_999_999_999_999)),
+            ("1000000000000", None),
+            ("50.001", None),
+            ("-1", None),
+            ("+1", None),
+            ("1e3", None),
+            ("£50", None),
+            ("50 GBP", None),
+            ("1,000", None),
+            ("", None),
+            (".5", None),
+            ("5.", None),
+            ("NaN", None),
+        ];
+        for (text, minor) in cases {
+            assert_eq!(
+                text.parse::<Money>().ok().map(Money::minor),
+                *minor,
+                "{text:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn formatting_then_parsing_gives_the_amount_back(minor in 0..=Money::MAX.minor()) {
+            let money = Money::from_minor(minor);
+            proptest::prop_assert_eq!(money.to_string().parse::<Money>().ok(), Some(money));
+        }
     }
 
     #[test]

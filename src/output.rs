@@ -9,7 +9,8 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::model::{format_time, AuditEvent, OutboxMessage, Timestamp};
 use crate::view::{
-    AccountView, CanView, InitView, InvitedView, MemberView, MergeView, PresetView, RoleView,
+    AccountView, CanView, CostCentreView, InitView, InvitedView, MemberView, MergeView, OrderView,
+    PolicyView, PresetView, RoleView, ServiceView,
 };
 
 /// A view that prints as one row of a list.
@@ -187,6 +188,7 @@ impl Fields for MemberView {
             ),
             ("status", self.status.to_string()),
             ("grants", list_or_dash(&self.grants)),
+            ("services", list_or_dash(&self.services)),
             ("invited at", opt_time(self.invited_at)),
             ("accepted at", opt_time(self.accepted_at)),
             ("city", opt(&self.city)),
@@ -428,4 +430,148 @@ impl Row for OutboxMessage {
             opt_time(self.sent_at),
         ]
     }
+}
+
+impl Row for ServiceView {
+    fn headers() -> &'static [&'static str] {
+        &["ID", "SERVICE", "KIND", "ASSIGNED TO"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.name.clone(),
+            opt(&self.kind),
+            opt(&self.assigned_to),
+        ]
+    }
+}
+
+impl Fields for ServiceView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("id", self.id.to_string()),
+            ("name", self.name.clone()),
+            ("kind", opt(&self.kind)),
+            ("account", self.account.clone()),
+            ("assigned to", opt(&self.assigned_to)),
+        ]
+    }
+}
+
+impl Row for CostCentreView {
+    fn headers() -> &'static [&'static str] {
+        &["CODE", "NAME", "ARCHIVED"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![self.code.clone(), self.name.clone(), yes_no(self.archived)]
+    }
+}
+
+impl Fields for CostCentreView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("code", self.code.clone()),
+            ("name", self.name.clone()),
+            ("account", self.account.clone()),
+            ("archived", yes_no(self.archived)),
+        ]
+    }
+}
+
+fn approvers(p: &PolicyView) -> String {
+    if p.approvers.is_empty() {
+        "every holder of orders.approve".into()
+    } else {
+        p.approvers.join(", ")
+    }
+}
+
+impl Row for PolicyView {
+    fn headers() -> &'static [&'static str] {
+        &["POLICY", "OVER", "TYPE", "APPROVERS", "NEEDS", "ENABLED"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.name.clone(),
+            format!("{} {}", self.threshold, self.currency),
+            opt(&self.order_type),
+            approvers(self),
+            self.required_approvals.to_string(),
+            yes_no(self.enabled),
+        ]
+    }
+}
+
+impl Fields for PolicyView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("name", self.name.clone()),
+            ("account", self.account.clone()),
+            ("threshold", format!("{} {}", self.threshold, self.currency)),
+            ("order type", opt(&self.order_type)),
+            ("approvers", approvers(self)),
+            ("required approvals", self.required_approvals.to_string()),
+            ("enabled", yes_no(self.enabled)),
+        ]
+    }
+}
+
+impl Row for OrderView {
+    fn headers() -> &'static [&'static str] {
+        &[
+            "ID",
+            "CREATED BY",
+            "DESCRIPTION",
+            "AMOUNT",
+            "STATUS",
+            "APPROVALS",
+        ]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.created_by.clone(),
+            self.description.clone(),
+            format!("{} {}", self.amount, self.currency),
+            self.status.to_string(),
+            list_or_dash(&self.approvals),
+        ]
+    }
+}
+
+impl Fields for OrderView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut fields = vec![
+            ("id", self.id.to_string()),
+            ("account", self.account.clone()),
+            ("ref", opt(&self.reference)),
+            ("created by", self.created_by.clone()),
+            ("description", self.description.clone()),
+            ("type", opt(&self.order_type)),
+            ("amount", format!("{} {}", self.amount, self.currency)),
+            ("cost centre", opt(&self.cost_centre)),
+            ("status", self.status.to_string()),
+            ("approvals", list_or_dash(&self.approvals)),
+        ];
+        for p in &self.policies {
+            fields.push((
+                "policy",
+                format!(
+                    "{}: {} of {} approvals",
+                    p.name, p.approvals, p.required_approvals
+                ),
+            ));
+        }
+        if let Some(by) = &self.rejected_by {
+            fields.push(("rejected by", by.clone()));
+            fields.push(("reason", opt(&self.rejected_reason)));
+        }
+        fields.push(("placed at", format_time(self.created_at)));
+        fields.push(("decided at", opt_time(self.decided_at)));
+        fields
+    }
+}
+
+fn yes_no(flag: bool) -> String {
+    if flag { "yes" } else { "no" }.into()
 }

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::model::{ser_opt_time, AccountKind, MemberStatus, Timestamp};
+use crate::model::{ser_opt_time, AccountKind, MemberStatus, Money, OrderStatus, Timestamp};
 
 /// One membership: a person's place in one account.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,6 +40,8 @@ pub struct MemberView {
     pub external_from: Option<String>,
     /// Flagged as a duplicate of this email.
     pub duplicate_of: Option<String>,
+    /// Services assigned to the member (as far as the actor may see them).
+    pub services: Vec<String>,
     /// Effective capabilities, where the command computes them (`user show`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<Vec<String>>,
@@ -177,4 +179,105 @@ pub struct InitView {
     pub owner: MemberView,
     /// False when the database already held exactly this and nothing changed.
     pub created: bool,
+}
+
+/// A service of an account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceView {
+    /// Id, usable instead of the name.
+    pub id: i64,
+    /// Name, unique within the account.
+    pub name: String,
+    /// Free-text kind.
+    pub kind: Option<String>,
+    /// Owning account.
+    pub account: String,
+    /// Email of the assigned contact.
+    pub assigned_to: Option<String>,
+}
+
+/// A cost centre.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostCentreView {
+    /// Code, unique within the account.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Owning account.
+    pub account: String,
+    /// Archived cost centres take no new orders.
+    pub archived: bool,
+}
+
+/// An approval policy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyView {
+    /// Name, unique within the account.
+    pub name: String,
+    /// Owning account.
+    pub account: String,
+    /// Orders above this amount match.
+    pub threshold: Money,
+    /// The account's currency.
+    pub currency: String,
+    /// Only orders of this type match, if set.
+    pub order_type: Option<String>,
+    /// Named approvers; empty means every active holder of `orders.approve`.
+    pub approvers: Vec<String>,
+    /// Distinct approvals needed.
+    pub required_approvals: i64,
+    /// Disabled policies match no new order.
+    pub enabled: bool,
+}
+
+/// How far an order is through one policy it matched.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyProgress {
+    /// The policy's name when the order matched it.
+    pub name: String,
+    /// Approvals it needs.
+    pub required_approvals: i64,
+    /// Approvals from its eligible approvers so far.
+    pub approvals: i64,
+}
+
+/// An order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrderView {
+    /// Id.
+    pub id: i64,
+    /// Owning account.
+    pub account: String,
+    /// External reference.
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    /// Who placed it: an email or `operator:<user>`.
+    pub created_by: String,
+    /// What is ordered.
+    pub description: String,
+    /// Order type.
+    #[serde(rename = "type")]
+    pub order_type: Option<String>,
+    /// Amount, a decimal string such as "120.00".
+    pub amount: Money,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Cost centre code.
+    pub cost_centre: Option<String>,
+    /// pending, approved or rejected.
+    pub status: OrderStatus,
+    /// Emails of those who approved.
+    pub approvals: Vec<String>,
+    /// Who rejected it.
+    pub rejected_by: Option<String>,
+    /// Why it was rejected; the creator can read it.
+    pub rejected_reason: Option<String>,
+    /// The policies it matched when placed.
+    pub policies: Vec<PolicyProgress>,
+    /// Placed.
+    #[serde(serialize_with = "crate::model::ser_time")]
+    pub created_at: Timestamp,
+    /// Approved or rejected.
+    #[serde(serialize_with = "ser_opt_time")]
+    pub decided_at: Option<Timestamp>,
 }

@@ -4,7 +4,9 @@
 mod account;
 mod audit;
 mod init;
+mod order;
 mod role;
+mod service;
 mod user;
 
 use std::io::IsTerminal;
@@ -76,6 +78,18 @@ enum Command {
     /// Users: invitations, roles, grants and their whole life.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Services and who they are assigned to.
+    #[command(subcommand)]
+    Service(service::ServiceCommand),
+    /// Cost centres orders can carry.
+    #[command(subcommand)]
+    CostCentre(service::CostCentreCommand),
+    /// Approval policies for orders.
+    #[command(subcommand)]
+    Policy(order::PolicyCommand),
+    /// Orders and their approvals.
+    #[command(subcommand)]
+    Order(order::OrderCommand),
     /// The audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -196,6 +210,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Can(args) => role::can(&session, args),
         Command::Account(cmd) => account::run(&session, cmd),
         Command::User(cmd) => user::run(&session, cmd),
+        Command::Service(cmd) => service::service(&session, cmd),
+        Command::CostCentre(cmd) => service::cost_centre(&session, cmd),
+        Command::Policy(cmd) => order::policy(&session, cmd),
+        Command::Order(cmd) => order::order(&session, cmd),
         Command::Audit(cmd) => audit::audit(&session, cmd),
         Command::Outbox(cmd) => audit::outbox(&session, cmd),
         Command::Completions { shell } => {

@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 
 use super::{email, parse_duration, split_list, Session};
-use crate::domain::{InviteRequest, MemberFilter};
+use crate::domain::{Handover, InviteRequest, MemberFilter};
 use crate::error::Result;
 use crate::model::MemberStatus;
 use crate::store::OpenMode;
@@ -59,11 +59,11 @@ pub(crate) enum UserCommand {
     /// Take grants away.
     Revoke(GrantArgs),
     /// Disable a member; their history stays.
-    Deactivate(Target),
+    Deactivate(Leaving),
     /// Re-enable a member, restoring the role they held.
     Activate(Target),
     /// Mark a member as having left the company (no access at all).
-    LeftCompany(Target),
+    LeftCompany(Leaving),
     /// Flag a person as a duplicate of another.
     FlagDuplicate {
         /// The duplicate.
@@ -101,6 +101,31 @@ pub(crate) struct Target {
     /// The account (needed when they belong to several).
     #[arg(long)]
     account: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct Leaving {
+    /// The member.
+    email: String,
+    /// The account (needed when they belong to several).
+    #[arg(long)]
+    account: Option<String>,
+    /// Give their services to this active member.
+    #[arg(long, value_name = "EMAIL", conflicts_with = "unassign")]
+    reassign_to: Option<String>,
+    /// Leave their services unassigned.
+    #[arg(long)]
+    unassign: bool,
+}
+
+impl Leaving {
+    fn handover(&self) -> Result<Handover> {
+        Ok(match (&self.reassign_to, self.unassign) {
+            (Some(to), _) => Handover::ReassignTo(email(to)?),
+            (None, true) => Handover::Unassign,
+            (None, false) => Handover::Refuse,
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -224,14 +249,16 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             g.account.as_deref(),
         )?),
         UserCommand::Deactivate(t) => {
-            out.item(&portal.deactivate(&email(&t.email)?, t.account.as_deref())?)
+            out.item(&portal.deactivate(&email(&t.email)?, t.account.as_deref(), &t.handover()?)?)
         }
         UserCommand::Activate(t) => {
             out.item(&portal.activate(&email(&t.email)?, t.account.as_deref())?)
         }
-        UserCommand::LeftCompany(t) => {
-            out.item(&portal.left_company(&email(&t.email)?, t.account.as_deref())?)
-        }
+        UserCommand::LeftCompany(t) => out.item(&portal.left_company(
+            &email(&t.email)?,
+            t.account.as_deref(),
+            &t.handover()?,
+        )?),
         UserCommand::FlagDuplicate {
             email: e,
             of,

@@ -15,6 +15,14 @@ pub(crate) mod caps {
     pub const USERS_VIEW: Capability = Capability::named("users.view");
     pub const USERS_MANAGE: Capability = Capability::named("users.manage");
     pub const PORTAL_ACCESS: Capability = Capability::named("portal.access");
+    pub const SERVICES_VIEW_ALL: Capability = Capability::named("services.view_all");
+    pub const SERVICES_VIEW_ASSIGNED: Capability = Capability::named("services.view_assigned");
+    pub const SERVICES_ASSIGN: Capability = Capability::named("services.assign");
+    pub const COST_CENTRES_MANAGE: Capability = Capability::named("cost_centres.manage");
+    pub const POLICIES_MANAGE: Capability = Capability::named("policies.manage");
+    pub const ORDERS_PLACE: Capability = Capability::named("orders.place");
+    pub const ORDERS_APPROVE: Capability = Capability::named("orders.approve");
+    pub const BILLING_VIEW: Capability = Capability::named("billing.view");
 }
 
 /// Whether a member holds a capability, and why.
@@ -292,6 +300,14 @@ mod tests {
             caps::USERS_VIEW,
             caps::USERS_MANAGE,
             caps::PORTAL_ACCESS,
+            caps::SERVICES_VIEW_ALL,
+            caps::SERVICES_VIEW_ASSIGNED,
+            caps::SERVICES_ASSIGN,
+            caps::COST_CENTRES_MANAGE,
+            caps::POLICIES_MANAGE,
+            caps::ORDERS_PLACE,
+            caps::ORDERS_APPROVE,
+            caps::BILLING_VIEW,
         ] {
             assert!(
                 cap.as_str().parse::<crate::model::Capability>().is_ok(),

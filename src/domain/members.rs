@@ -12,6 +12,7 @@ use crate::model::{
 };
 use crate::store::Tx;
 use crate::view::{CanView, MemberView, MergeView};
+use std::cell::RefCell;
 
 /// Filters of `user list`.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +25,18 @@ pub struct MemberFilter {
     pub role: Option<String>,
 }
 
+/// What happens to the services of a member who is deactivated or leaves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Handover {
+    /// Refuse while they hold services.
+    #[default]
+    Refuse,
+    /// Give them to this active member of the same account.
+    ReassignTo(Email),
+    /// Leave them unassigned.
+    Unassign,
+}
+
 /// What a membership change may look at while it edits.
 pub(super) struct Edit<'a, 'c> {
     pub(super) tx: &'a dyn Tx,
@@ -32,6 +45,9 @@ pub(super) struct Edit<'a, 'c> {
     pub(super) account: &'a Account,
     pub(super) person: &'a Person,
     pub(super) now: Timestamp,
+    /// Side effects worth recording beside the member's before and after,
+    /// such as where their services went.
+    pub(super) notes: RefCell<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl Edit<'_, '_> {
@@ -51,6 +67,48 @@ impl Edit<'_, '_> {
             self.tx
                 .end_invitation(pending.id, InvitationState::Revoked, self.now)?;
         }
+        Ok(())
+    }
+
+    /// Moves or clears the services assigned to a member who is leaving;
+    /// refuses while they hold services and `handover` says nothing.
+    fn hand_over_services(&self, m: &Membership, handover: &Handover) -> Result<()> {
+        let services = self.tx.services_assigned_to(m.id)?;
+        if services.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<String> = services.iter().map(|s| format!("`{}`", s.name)).collect();
+        let to = match handover {
+            Handover::Refuse => {
+                return Err(Error::conflict(format!(
+                    "`{}` holds services in `{}`: {}",
+                    self.person.email,
+                    self.account.name,
+                    names.join(", ")
+                ))
+                .help("pass --reassign-to EMAIL to give them to someone, or --unassign"))
+            }
+            Handover::Unassign => None,
+            Handover::ReassignTo(email) => {
+                let person = find_person(self.tx, email)?;
+                let heir = membership_in(self.tx, &person, self.account)?;
+                if heir.id == m.id || heir.status != MemberStatus::Active {
+                    return Err(Error::conflict(format!(
+                        "services can only go to another active member of `{}`",
+                        self.account.name
+                    )));
+                }
+                Some((heir.id, email.to_string()))
+            }
+        };
+        for mut service in services {
+            service.assigned_to = to.as_ref().map(|(id, _)| *id);
+            self.tx.update_service(&service)?;
+        }
+        let to = to.map_or(serde_json::Value::Null, |(_, email)| email.into());
+        self.notes
+            .borrow_mut()
+            .insert("services_reassigned_to".into(), to);
         Ok(())
     }
 
@@ -90,8 +148,10 @@ impl Portal {
             account: &account,
             person: &person,
             now: self.ctx.now,
+            notes: RefCell::default(),
         };
         change(&edit, &mut membership)?;
+        let notes = edit.notes.take();
         if membership != before.membership {
             membership.updated_at = self.ctx.now;
             tx.update_membership(&membership)?;
@@ -102,14 +162,18 @@ impl Portal {
         }
         let after = Access::of(&*tx, &catalog, &account, membership, self.ctx.now)?;
         ensure_admin_remains(&*tx, &catalog, &account, &before, &after, self.ctx.now)?;
-        record_member(
-            &*tx,
-            &self.ctx,
+        let mut after_json = snapshot(&after_view)?;
+        if let Some(fields) = after_json.as_object_mut() {
+            fields.extend(notes);
+        }
+        let change = Change {
             action,
-            &account,
-            Some(&before_view),
-            &after_view,
-        )?;
+            account: Some(&account),
+            target: Some(email.to_string()),
+            before: Some(snapshot(&before_view)?),
+            after: Some(after_json),
+        };
+        record(&*tx, &self.ctx, change)?;
         tx.commit()?;
         Ok(after_view)
     }
@@ -187,10 +251,17 @@ impl Portal {
         })
     }
 
-    /// Disables a member; history stays. An unaccepted invitation dies.
-    pub fn deactivate(&mut self, email: &Email, account: Option<&str>) -> Result<MemberView> {
+    /// Disables a member; history stays. An unaccepted invitation dies, and
+    /// their services go where `handover` says.
+    pub fn deactivate(
+        &mut self,
+        email: &Email,
+        account: Option<&str>,
+        handover: &Handover,
+    ) -> Result<MemberView> {
         self.edit_member("user.deactivate", email, account, |e, m| {
             e.refuse_for_owner("deactivated")?;
+            e.hand_over_services(m, handover)?;
             match m.status {
                 MemberStatus::Deactivated => return Err(wrong_state(e, "is already deactivated")),
                 MemberStatus::Left => {
@@ -233,9 +304,15 @@ impl Portal {
 
     /// Marks a member as having left the company: the blocking role and
     /// status `left`; `activate` restores the role they held.
-    pub fn left_company(&mut self, email: &Email, account: Option<&str>) -> Result<MemberView> {
+    pub fn left_company(
+        &mut self,
+        email: &Email,
+        account: Option<&str>,
+        handover: &Handover,
+    ) -> Result<MemberView> {
         self.edit_member("user.left_company", email, account, |e, m| {
             e.refuse_for_owner("marked as left")?;
+            e.hand_over_services(m, handover)?;
             if m.status == MemberStatus::Left {
                 return Err(wrong_state(e, "has already left"));
             }
@@ -318,6 +395,10 @@ impl Portal {
                     view.moved.push(account.name.clone());
                 }
                 Some(kept_m) => {
+                    for mut service in tx.services_assigned_to(m.id)? {
+                        service.assigned_to = Some(kept_m.id);
+                        tx.update_service(&service)?;
+                    }
                     for g in tx.grants(m.id)? {
                         if !tx.grants(kept_m.id)?.iter().any(|k| k.name == g.name) {
                             tx.put_grant(kept_m.id, &g)?;
@@ -481,6 +562,13 @@ impl Portal {
         let catalog = Catalog::load(&*tx)?;
         let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
         let mut view = member_view(&*tx, &catalog, &access.membership)?;
+        // Services show only as far as the actor may see services at all.
+        let assigned = tx.services_assigned_to(access.membership.id)?;
+        view.services = match super::services::visibility(&*tx, &catalog, &self.ctx, &account) {
+            Ok(seen) => assigned.iter().filter(|s| seen.sees(s)).map(|s| s.name.clone()).collect(),
+            Err(Error::Denied(_)) => Vec::new(),
+            Err(e) => return Err(e),
+        };
         view.account = account.name;
         view.capabilities = Some(
             access

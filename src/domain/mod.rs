@@ -8,10 +8,14 @@ mod access;
 mod accounts;
 mod audit;
 mod catalog;
+mod cost_centres;
 mod invitations;
 mod members;
+mod orders;
 mod outbox;
+mod policies;
 mod roles;
+mod services;
 
 use std::collections::HashMap;
 
@@ -25,7 +29,9 @@ pub use accounts::{NewAccount, ProfileChange};
 pub use audit::AuditFilter;
 pub use catalog::{preset_names, InitRequest, Preset};
 pub use invitations::InviteRequest;
-pub use members::MemberFilter;
+pub use members::{Handover, MemberFilter};
+pub use orders::{NewOrder, OrderFilter};
+pub use policies::NewPolicy;
 
 /// Who is acting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,6 +270,11 @@ pub(crate) fn member_view(tx: &dyn Tx, catalog: &Catalog, m: &Membership) -> Res
         timezone: m.timezone.clone(),
         external_from,
         duplicate_of,
+        services: tx
+            .services_assigned_to(m.id)?
+            .into_iter()
+            .map(|s| s.name)
+            .collect(),
         capabilities: None,
     })
 }

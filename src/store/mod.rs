@@ -8,8 +8,10 @@
 mod accounts;
 mod audit;
 mod invitations;
+mod orders;
 mod people;
 mod roles;
+mod services;
 
 use std::fs::OpenOptions;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -21,8 +23,9 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, AuditEvent, Grant, GrantBundle, Invitation, InvitationState, Membership,
-    OutboxMessage, Person, Role, Timestamp,
+    Account, AuditEvent, CostCentre, Grant, GrantBundle, Invitation, InvitationState,
+    MatchedPolicy, Membership, Order, OrderDecision, OutboxMessage, Person, Policy, Role, Service,
+    Timestamp,
 };
 
 /// The migrations in order; `PRAGMA user_version` counts how many have run.
@@ -43,7 +46,14 @@ pub trait Store {
 /// One transaction: every read and write the domain needs. Dropping it
 /// without [`Tx::commit`] rolls back.
 pub trait Tx:
-    SettingStore + RoleStore + AccountStore + PeopleStore + InvitationStore + AuditStore
+    SettingStore
+    + RoleStore
+    + AccountStore
+    + PeopleStore
+    + InvitationStore
+    + AuditStore
+    + ServiceStore
+    + OrderStore
 {
     /// Makes the transaction's writes durable.
     fn commit(self: Box<Self>) -> Result<()>;
@@ -131,6 +141,60 @@ pub trait InvitationStore {
     fn enqueue(&self, message: &OutboxMessage) -> Result<i64>;
     /// Queued emails, oldest first; only undelivered ones if `unsent_only`.
     fn messages(&self, unsent_only: bool) -> Result<Vec<OutboxMessage>>;
+}
+
+/// Services and cost centres.
+pub trait ServiceStore {
+    /// Every service of an account, by name.
+    fn services_in(&self, account_id: i64) -> Result<Vec<Service>>;
+    /// The services assigned to a membership, by name.
+    fn services_assigned_to(&self, membership_id: i64) -> Result<Vec<Service>>;
+    /// The service with this id.
+    fn service_by_id(&self, id: i64) -> Result<Option<Service>>;
+    /// The account's service with this exact name.
+    fn service_named(&self, account_id: i64, name: &str) -> Result<Option<Service>>;
+    /// Adds a service (its `id` is ignored) and returns its id.
+    fn insert_service(&self, service: &Service) -> Result<i64>;
+    /// Writes every field of an existing service.
+    fn update_service(&self, service: &Service) -> Result<()>;
+    /// Every cost centre of an account, by code.
+    fn cost_centres_in(&self, account_id: i64) -> Result<Vec<CostCentre>>;
+    /// The cost centre with this id.
+    fn cost_centre(&self, id: i64) -> Result<Option<CostCentre>>;
+    /// The account's cost centre with this code, compared without case.
+    fn cost_centre_by_code(&self, account_id: i64, code: &str) -> Result<Option<CostCentre>>;
+    /// Adds a cost centre (its `id` is ignored) and returns its id.
+    fn insert_cost_centre(&self, centre: &CostCentre) -> Result<i64>;
+    /// Writes every field of an existing cost centre.
+    fn update_cost_centre(&self, centre: &CostCentre) -> Result<()>;
+}
+
+/// Approval policies, orders and decisions.
+pub trait OrderStore {
+    /// Every policy of an account, by name, with its approvers.
+    fn policies_in(&self, account_id: i64) -> Result<Vec<Policy>>;
+    /// The account's policy with this name, compared without case.
+    fn policy_named(&self, account_id: i64, name: &str) -> Result<Option<Policy>>;
+    /// Adds a policy and its approvers (its `id` is ignored); returns its id.
+    fn insert_policy(&self, policy: &Policy) -> Result<i64>;
+    /// Writes every field of an existing policy and its approvers.
+    fn update_policy(&self, policy: &Policy) -> Result<()>;
+    /// Every order of an account, oldest first.
+    fn orders_in(&self, account_id: i64) -> Result<Vec<Order>>;
+    /// The order with this id.
+    fn order(&self, id: i64) -> Result<Option<Order>>;
+    /// Adds an order (its `id` is ignored) and returns its id.
+    fn insert_order(&self, order: &Order) -> Result<i64>;
+    /// Writes an order's status, decision and cost centre.
+    fn update_order(&self, order: &Order) -> Result<()>;
+    /// Records a policy as an order matched it.
+    fn insert_matched_policy(&self, order_id: i64, matched: &MatchedPolicy) -> Result<()>;
+    /// The policies an order matched when placed.
+    fn matched_policies(&self, order_id: i64) -> Result<Vec<MatchedPolicy>>;
+    /// Records one approver's decision.
+    fn insert_decision(&self, order_id: i64, decision: &OrderDecision) -> Result<()>;
+    /// An order's decisions, oldest first.
+    fn decisions(&self, order_id: i64) -> Result<Vec<OrderDecision>>;
 }
 
 /// Which audit events to list.

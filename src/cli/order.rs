@@ -1,0 +1,202 @@
+//! `policy` and `order`.
+
+use clap::Subcommand;
+
+use super::{email, split_list, Session};
+use crate::domain::{NewOrder, NewPolicy, OrderFilter};
+use crate::error::Result;
+use crate::model::OrderStatus;
+use crate::store::OpenMode;
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PolicyCommand {
+    /// Create an approval policy.
+    Create {
+        /// A descriptive name, such as "Finance approval over 50".
+        #[arg(long)]
+        name: String,
+        /// Orders above this amount need approval, such as 50.00.
+        #[arg(long)]
+        threshold: String,
+        /// Only orders of this type need approval.
+        #[arg(long)]
+        order_type: Option<String>,
+        /// Comma-separated approvers (default: every holder of orders.approve).
+        #[arg(long, value_name = "EMAIL,..")]
+        approvers: Option<String>,
+        /// Distinct approvals needed.
+        #[arg(long, default_value_t = 1)]
+        required_approvals: i64,
+        /// The account (may be left out when it is clear).
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// List approval policies.
+    List {
+        /// The account (may be left out when it is clear).
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Show one policy.
+    Show {
+        /// Its name.
+        name: String,
+        /// The account (may be left out when it is clear).
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Stop a policy matching new orders.
+    Disable {
+        /// Its name.
+        name: String,
+        /// The account (may be left out when it is clear).
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Let a policy match new orders again.
+    Enable {
+        /// Its name.
+        name: String,
+        /// The account (may be left out when it is clear).
+        #[arg(long)]
+        account: Option<String>,
+    },
+}
+
+pub(crate) fn policy(s: &Session, cmd: PolicyCommand) -> Result<()> {
+    let mut portal = s.portal(OpenMode::Existing)?;
+    match cmd {
+        PolicyCommand::Create {
+            name,
+            threshold,
+            order_type,
+            approvers,
+            required_approvals,
+            account,
+        } => {
+            let approvers = approvers.as_deref().map(split_list).unwrap_or_default();
+            let req = NewPolicy {
+                name,
+                threshold,
+                order_type,
+                approvers: approvers.iter().map(|a| email(a)).collect::<Result<_>>()?,
+                required_approvals: Some(required_approvals),
+                account,
+            };
+            s.out.item(&portal.policy_create(&req)?)
+        }
+        PolicyCommand::List { account } => s.out.list(&portal.policy_list(account.as_deref())?),
+        PolicyCommand::Show { name, account } => {
+            s.out.item(&portal.policy_show(&name, account.as_deref())?)
+        }
+        PolicyCommand::Disable { name, account } => {
+            s.out
+                .item(&portal.policy_set_enabled(&name, false, account.as_deref())?)
+        }
+        PolicyCommand::Enable { name, account } => {
+            s.out
+                .item(&portal.policy_set_enabled(&name, true, account.as_deref())?)
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum OrderCommand {
+    /// Place an order; it waits for approval when a policy matches.
+    Place {
+        /// What is ordered.
+        #[arg(long)]
+        description: String,
+        /// The amount in the account's currency, such as 120.00.
+        #[arg(long)]
+        amount: String,
+        /// The order type, matched against policies.
+        #[arg(long = "type")]
+        order_type: Option<String>,
+        /// Cost centre code.
+        #[arg(long)]
+        cost_centre: Option<String>,
+        /// Your own reference, unique within the account.
+        #[arg(long = "ref")]
+        reference: Option<String>,
+        /// The account (may be left out when it is clear).
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// List orders; `--status pending` is the Pending Approvals view.
+    List {
+        /// Only this status: pending, approved, rejected.
+        #[arg(long)]
+        status: Option<OrderStatus>,
+        /// Only orders placed by this member.
+        #[arg(long, value_name = "EMAIL")]
+        created_by: Option<String>,
+        /// Only orders on this cost centre.
+        #[arg(long)]
+        cost_centre: Option<String>,
+        /// The account (may be left out when it is clear).
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Show an order with its approvals.
+    Show {
+        /// The order id.
+        id: i64,
+    },
+    /// Approve an order (needs --as).
+    Approve {
+        /// The order id.
+        id: i64,
+    },
+    /// Reject an order with a reason the creator can read (needs --as).
+    Reject {
+        /// The order id.
+        id: i64,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
+    let mut portal = s.portal(OpenMode::Existing)?;
+    match cmd {
+        OrderCommand::Place {
+            description,
+            amount,
+            order_type,
+            cost_centre,
+            reference,
+            account,
+        } => {
+            let req = NewOrder {
+                description,
+                amount,
+                order_type,
+                cost_centre,
+                reference,
+                account,
+            };
+            let view = portal.order_place(&req)?;
+            s.out.note(&format!("order {} is {}", view.id, view.status));
+            s.out.item(&view)
+        }
+        OrderCommand::List {
+            status,
+            created_by,
+            cost_centre,
+            account,
+        } => {
+            let created_by = created_by.as_deref().map(email).transpose()?;
+            s.out.list(&portal.order_list(&OrderFilter {
+                status,
+                created_by,
+                cost_centre,
+                account,
+            })?)
+        }
+        OrderCommand::Show { id } => s.out.item(&portal.order_show(id)?),
+        OrderCommand::Approve { id } => s.out.item(&portal.order_decide(id, None)?),
+        OrderCommand::Reject { id, reason } => s.out.item(&portal.order_decide(id, Some(&reason))?),
+    }
+}

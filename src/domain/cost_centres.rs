@@ -1,0 +1,163 @@
+//! Cost centres: named codes per account that orders can carry.
+
+use super::access::{authorize, caps};
+use super::audit::{record, Change};
+use super::{resolve_account, snapshot, Catalog, Portal};
+use crate::error::{Error, Result};
+use crate::model::{parse_name, Account, CostCentre};
+use crate::store::Tx;
+use crate::view::CostCentreView;
+
+fn check_code(code: &str) -> Result<String> {
+    let code = code.trim();
+    let ok = !code.is_empty()
+        && code.len() <= 20
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(code.to_string())
+    } else {
+        Err(
+            Error::invalid(format!("`{code}` is not a cost centre code"))
+                .help("use 1 to 20 letters, digits, dashes or underscores, like FIN or OPS-2"),
+        )
+    }
+}
+
+/// Finds a cost centre by code (compared without case).
+pub(crate) fn find_cost_centre(tx: &dyn Tx, account: &Account, code: &str) -> Result<CostCentre> {
+    tx.cost_centre_by_code(account.id, code.trim())?
+        .ok_or_else(|| {
+            Error::not_found(format!(
+                "no cost centre `{}` in `{}`",
+                code.trim(),
+                account.name
+            ))
+            .help("`portalctl cost-centre list` shows them")
+        })
+}
+
+fn view(account: &Account, c: &CostCentre) -> CostCentreView {
+    CostCentreView {
+        code: c.code.clone(),
+        name: c.name.clone(),
+        account: account.name.clone(),
+        archived: c.archived_at.is_some(),
+    }
+}
+
+impl Portal {
+    /// Creates a cost centre; needs `cost_centres.manage`.
+    pub fn cost_centre_create(
+        &mut self,
+        code: &str,
+        name: &str,
+        account: Option<&str>,
+    ) -> Result<CostCentreView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = resolve_account(&*tx, &self.ctx, account, None)?;
+        authorize(
+            &*tx,
+            &catalog,
+            &self.ctx,
+            &account,
+            caps::COST_CENTRES_MANAGE,
+        )?;
+        let code = check_code(code)?;
+        let name = parse_name("the cost centre name", name)?;
+        if tx.cost_centre_by_code(account.id, &code)?.is_some() {
+            return Err(Error::conflict(format!(
+                "`{}` already has a cost centre `{code}`",
+                account.name
+            )));
+        }
+        let mut centre = CostCentre {
+            id: 0,
+            account_id: account.id,
+            code,
+            name,
+            archived_at: None,
+            created_at: self.ctx.now,
+        };
+        centre.id = tx.insert_cost_centre(&centre)?;
+        let after = view(&account, &centre);
+        let change = Change {
+            action: "cost_centre.create",
+            account: Some(&account),
+            target: Some(centre.code.clone()),
+            before: None,
+            after: Some(snapshot(&after)?),
+        };
+        record(&*tx, &self.ctx, change)?;
+        tx.commit()?;
+        Ok(after)
+    }
+
+    /// The account's cost centres, archived ones included; needs `account.view`.
+    pub fn cost_centre_list(&mut self, account: Option<&str>) -> Result<Vec<CostCentreView>> {
+        let tx = self.store.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = resolve_account(&*tx, &self.ctx, account, None)?;
+        authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_VIEW)?;
+        Ok(tx
+            .cost_centres_in(account.id)?
+            .iter()
+            .map(|c| view(&account, c))
+            .collect())
+    }
+
+    /// Renames a cost centre (`Some(name)`) or archives it (`None`); needs
+    /// `cost_centres.manage`. Archived cost centres take no new orders.
+    pub fn cost_centre_change(
+        &mut self,
+        code: &str,
+        rename: Option<&str>,
+        account: Option<&str>,
+    ) -> Result<CostCentreView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = resolve_account(&*tx, &self.ctx, account, None)?;
+        authorize(
+            &*tx,
+            &catalog,
+            &self.ctx,
+            &account,
+            caps::COST_CENTRES_MANAGE,
+        )?;
+        let mut centre = find_cost_centre(&*tx, &account, code)?;
+        let before = view(&account, &centre);
+        let action = match rename {
+            Some(name) => {
+                centre.name = parse_name("the cost centre name", name)?;
+                "cost_centre.rename"
+            }
+            None if centre.archived_at.is_some() => {
+                return Err(Error::conflict(format!(
+                    "cost centre `{}` is already archived",
+                    centre.code
+                )))
+            }
+            None => {
+                centre.archived_at = Some(self.ctx.now);
+                "cost_centre.archive"
+            }
+        };
+        let after = view(&account, &centre);
+        if after == before {
+            return Ok(after);
+        }
+        tx.update_cost_centre(&centre)?;
+        let change = Change {
+            action,
+            account: Some(&account),
+            target: Some(centre.code.clone()),
+            before: Some(snapshot(&before)?),
+            after: Some(snapshot(&after)?),
+        };
+        record(&*tx, &self.ctx, change)?;
+        tx.commit()?;
+        Ok(after)
+    }
+}

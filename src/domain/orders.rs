@@ -1,0 +1,413 @@
+//! Orders and their approval: which policies an order matches, who may
+//! approve or reject it, and when it is decided.
+
+use super::access::{authority, authorize, caps, denial, Authority};
+use super::audit::{record, Change};
+use super::cost_centres::find_cost_centre;
+use super::policies::parse_order_type;
+use super::{find_person, resolve_account, snapshot, Actor, Catalog, Ctx, Portal};
+use crate::error::{Error, Result};
+use crate::model::{
+    parse_name, Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderStatus, Person,
+};
+use crate::store::Tx;
+use crate::view::{OrderView, PolicyProgress};
+
+/// What `order place` is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct NewOrder {
+    /// What is ordered.
+    pub description: String,
+    /// The amount as typed (`120.00`), in the account's currency.
+    pub amount: String,
+    /// Order type, matched against policies' order types.
+    pub order_type: Option<String>,
+    /// Cost centre code.
+    pub cost_centre: Option<String>,
+    /// External reference, unique within the account.
+    pub reference: Option<String>,
+    /// Which account.
+    pub account: Option<String>,
+}
+
+/// Filters of `order list`.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    /// Only this status (`pending` is the "Pending Approvals" view).
+    pub status: Option<OrderStatus>,
+    /// Only orders placed by this person.
+    pub created_by: Option<Email>,
+    /// Only orders on this cost centre.
+    pub cost_centre: Option<String>,
+    /// Which account.
+    pub account: Option<String>,
+}
+
+/// Which orders of an account the actor may read.
+enum Sight {
+    /// All of them: approvers, billing viewers and the operator.
+    All,
+    /// Only their own: members who may only place orders.
+    Own(i64),
+}
+
+impl Sight {
+    fn sees(&self, order: &Order) -> bool {
+        match self {
+            Sight::All => true,
+            Sight::Own(person) => order.creator_id == Some(*person),
+        }
+    }
+}
+
+fn sight(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, account: &Account) -> Result<Sight> {
+    match authority(tx, catalog, ctx, account)? {
+        Authority::Operator => Ok(Sight::All),
+        Authority::Member { access, .. }
+            if access.holds(caps::ORDERS_APPROVE) || access.holds(caps::BILLING_VIEW) =>
+        {
+            Ok(Sight::All)
+        }
+        Authority::Member { person, access } if access.holds(caps::ORDERS_PLACE) => {
+            Ok(Sight::Own(person.id))
+        }
+        Authority::Member { .. } => {
+            authorize(tx, catalog, ctx, account, caps::ORDERS_PLACE).map(|_| Sight::All)
+        }
+    }
+}
+
+/// Approvals that count for a matched policy: from its named approvers,
+/// or from anyone when it names none (every approver held
+/// `orders.approve` when deciding).
+fn approvals_for(policy: &MatchedPolicy, decisions: &[OrderDecision]) -> i64 {
+    decisions
+        .iter()
+        .filter(|d| {
+            d.approved && (policy.approvers.is_empty() || policy.approvers.contains(&d.person_id))
+        })
+        .count() as i64
+}
+
+fn order_view(tx: &dyn Tx, account: &Account, o: &Order) -> Result<OrderView> {
+    let decisions = tx.decisions(o.id)?;
+    let email = |id: i64| -> Result<String> { Ok(tx.person(id)?.email.to_string()) };
+    let approvals = decisions
+        .iter()
+        .filter(|d| d.approved)
+        .map(|d| email(d.person_id))
+        .collect::<Result<_>>()?;
+    let rejected_by = decisions
+        .iter()
+        .find(|d| !d.approved)
+        .map(|d| email(d.person_id))
+        .transpose()?;
+    let policies = tx
+        .matched_policies(o.id)?
+        .iter()
+        .map(|m| PolicyProgress {
+            name: m.name.clone(),
+            required_approvals: m.required_approvals,
+            approvals: approvals_for(m, &decisions),
+        })
+        .collect();
+    let cost_centre = o
+        .cost_centre_id
+        .map(|id| tx.cost_centre(id))
+        .transpose()?
+        .flatten()
+        .map(|c| c.code);
+    Ok(OrderView {
+        id: o.id,
+        account: account.name.clone(),
+        reference: o.reference.clone(),
+        created_by: o
+            .creator_id
+            .map(email)
+            .transpose()?
+            .unwrap_or_else(|| o.creator.clone()),
+        description: o.description.clone(),
+        order_type: o.order_type.clone(),
+        amount: o.amount,
+        currency: o.currency.clone(),
+        cost_centre,
+        status: o.status,
+        approvals,
+        rejected_by,
+        rejected_reason: o.rejected_reason.clone(),
+        policies,
+        created_at: o.created_at,
+        decided_at: o.decided_at,
+    })
+}
+
+fn find_order(tx: &dyn Tx, id: i64) -> Result<(Order, Account)> {
+    let order = tx.order(id)?.ok_or_else(|| {
+        Error::not_found(format!("no order {id}")).help("`portalctl order list` shows them")
+    })?;
+    let account = tx.account(order.account_id)?;
+    Ok((order, account))
+}
+
+impl Portal {
+    /// Places an order; needs `orders.place`. It matches every enabled
+    /// policy whose threshold it exceeds (and whose type it has): with none
+    /// it is approved at once, otherwise it waits for approvals.
+    pub fn order_place(&mut self, req: &NewOrder) -> Result<OrderView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = resolve_account(&*tx, &self.ctx, req.account.as_deref(), None)?;
+        let who = authorize(&*tx, &catalog, &self.ctx, &account, caps::ORDERS_PLACE)?;
+        let description = parse_name("the description", &req.description)?;
+        let amount: Money = req.amount.parse()?;
+        if amount.minor() == 0 {
+            return Err(Error::invalid("an order's amount must be more than 0"));
+        }
+        let order_type = req
+            .order_type
+            .as_deref()
+            .map(parse_order_type)
+            .transpose()?;
+        let cost_centre = match &req.cost_centre {
+            Some(code) => {
+                let centre = find_cost_centre(&*tx, &account, code)?;
+                if centre.archived_at.is_some() {
+                    return Err(Error::conflict(format!(
+                        "cost centre `{}` is archived",
+                        centre.code
+                    ))
+                    .help("archived cost centres take no new orders"));
+                }
+                Some(centre.id)
+            }
+            None => None,
+        };
+        let reference = req
+            .reference
+            .as_deref()
+            .map(|r| parse_name("the order reference", r))
+            .transpose()?;
+        if let Some(r) = &reference {
+            if tx
+                .orders_in(account.id)?
+                .iter()
+                .any(|o| o.reference.as_ref() == Some(r))
+            {
+                return Err(Error::conflict(format!(
+                    "`{}` already has an order `{r}`",
+                    account.name
+                )));
+            }
+        }
+        let matched: Vec<MatchedPolicy> = tx
+            .policies_in(account.id)?
+            .into_iter()
+            .filter(|p| p.matches(amount, order_type.as_deref()))
+            .map(|p| MatchedPolicy {
+                policy_id: p.id,
+                name: p.name,
+                approvers: p.approvers,
+                required_approvals: p.required_approvals,
+            })
+            .collect();
+        let approved_now = matched.is_empty();
+        let mut order = Order {
+            id: 0,
+            account_id: account.id,
+            reference,
+            creator_id: who.person().map(|p| p.id),
+            creator: self.ctx.actor.audit_name(),
+            description,
+            order_type,
+            amount,
+            currency: account.currency.clone(),
+            cost_centre_id: cost_centre,
+            status: if approved_now {
+                OrderStatus::Approved
+            } else {
+                OrderStatus::Pending
+            },
+            rejected_reason: None,
+            decided_at: approved_now.then_some(self.ctx.now),
+            created_at: self.ctx.now,
+        };
+        order.id = tx.insert_order(&order)?;
+        for m in &matched {
+            tx.insert_matched_policy(order.id, m)?;
+        }
+        let view = order_view(&*tx, &account, &order)?;
+        let change = Change {
+            action: "order.place",
+            account: Some(&account),
+            target: Some(format!("order {}", order.id)),
+            before: None,
+            after: Some(snapshot(&view)?),
+        };
+        record(&*tx, &self.ctx, change)?;
+        tx.commit()?;
+        Ok(view)
+    }
+
+    /// Orders the actor may read, oldest first: everything for approvers
+    /// and billing viewers, their own for members who only place orders.
+    pub fn order_list(&mut self, filter: &OrderFilter) -> Result<Vec<OrderView>> {
+        let tx = self.store.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = resolve_account(&*tx, &self.ctx, filter.account.as_deref(), None)?;
+        let sight = sight(&*tx, &catalog, &self.ctx, &account)?;
+        let creator = filter
+            .created_by
+            .as_ref()
+            .map(|e| find_person(&*tx, e))
+            .transpose()?;
+        let centre = filter
+            .cost_centre
+            .as_deref()
+            .map(|c| find_cost_centre(&*tx, &account, c))
+            .transpose()?;
+        tx.orders_in(account.id)?
+            .iter()
+            .filter(|o| sight.sees(o))
+            .filter(|o| filter.status.is_none_or(|s| s == o.status))
+            .filter(|o| creator.as_ref().is_none_or(|p| o.creator_id == Some(p.id)))
+            .filter(|o| {
+                centre
+                    .as_ref()
+                    .is_none_or(|c| o.cost_centre_id == Some(c.id))
+            })
+            .map(|o| order_view(&*tx, &account, o))
+            .collect()
+    }
+
+    /// One order, with who approved it and why it was rejected.
+    pub fn order_show(&mut self, id: i64) -> Result<OrderView> {
+        let tx = self.store.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let (order, account) = find_order(&*tx, id)?;
+        if !sight(&*tx, &catalog, &self.ctx, &account)?.sees(&order) {
+            return Err(Error::denied(format!("order {id} is not yours"))
+                .help("members who only place orders see their own; approvers see all"));
+        }
+        order_view(&*tx, &account, &order)
+    }
+
+    /// Approves an order (`reject: None`) or rejects it with a reason.
+    /// Only a member can decide (`--as`), never on their own order, and
+    /// only as an eligible approver of a policy the order matched.
+    pub fn order_decide(&mut self, id: i64, reject: Option<&str>) -> Result<OrderView> {
+        let verb = if reject.is_some() {
+            "reject"
+        } else {
+            "approve"
+        };
+        if !matches!(self.ctx.actor, Actor::Member(_)) {
+            return Err(Error::invalid(format!(
+                "`order {verb}` needs --as: orders are decided by members"
+            ))
+            .help("pass --as EMAIL or set PORTALCTL_AS"));
+        }
+        let reason = reject.map(|r| parse_name("the reason", r)).transpose()?;
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let (mut order, account) = find_order(&*tx, id)?;
+        let (person, access) = match authority(&*tx, &catalog, &self.ctx, &account)? {
+            Authority::Member { person, access } => (person, access),
+            Authority::Operator => {
+                return Err(anyhow::anyhow!("the operator cannot decide orders").into())
+            }
+        };
+        let decision = access.decide(caps::ORDERS_APPROVE);
+        if !decision.allowed {
+            return Err(denial(
+                &*tx,
+                person.email.as_str(),
+                &account,
+                caps::ORDERS_APPROVE,
+                &decision,
+            )?);
+        }
+        if order.status != OrderStatus::Pending {
+            return Err(Error::conflict(format!(
+                "order {id} is already {}",
+                order.status
+            )));
+        }
+        if order.creator_id == Some(person.id) {
+            return Err(Error::conflict(format!(
+                "`{}` placed order {id}; nobody approves their own order",
+                person.email
+            )));
+        }
+        let matched = tx.matched_policies(id)?;
+        if !matched
+            .iter()
+            .any(|m| m.approvers.is_empty() || m.approvers.contains(&person.id))
+        {
+            return Err(not_an_approver(&person, id, &matched));
+        }
+        let mut decisions = tx.decisions(id)?;
+        if let Some(earlier) = decisions.iter().find(|d| d.person_id == person.id) {
+            let what = if earlier.approved {
+                "approved"
+            } else {
+                "rejected"
+            };
+            return Err(Error::conflict(format!(
+                "`{}` already {what} order {id}",
+                person.email
+            )));
+        }
+        let before = order_view(&*tx, &account, &order)?;
+        let mine = OrderDecision {
+            person_id: person.id,
+            approved: reason.is_none(),
+            reason: reason.clone(),
+            at: self.ctx.now,
+        };
+        tx.insert_decision(id, &mine)?;
+        decisions.push(mine);
+        if reason.is_some() {
+            order.status = OrderStatus::Rejected;
+            order.rejected_reason = reason;
+            order.decided_at = Some(self.ctx.now);
+        } else if matched
+            .iter()
+            .all(|m| approvals_for(m, &decisions) >= m.required_approvals)
+        {
+            order.status = OrderStatus::Approved;
+            order.decided_at = Some(self.ctx.now);
+        }
+        tx.update_order(&order)?;
+        let after = order_view(&*tx, &account, &order)?;
+        let change = Change {
+            action: if reject.is_some() {
+                "order.reject"
+            } else {
+                "order.approve"
+            },
+            account: Some(&account),
+            target: Some(format!("order {id}")),
+            before: Some(snapshot(&before)?),
+            after: Some(snapshot(&after)?),
+        };
+        record(&*tx, &self.ctx, change)?;
+        tx.commit()?;
+        Ok(after)
+    }
+}
+
+fn not_an_approver(person: &Person, id: i64, matched: &[MatchedPolicy]) -> Error {
+    let names: Vec<String> = matched.iter().map(|m| format!("`{}`", m.name)).collect();
+    let why = if matched.is_empty() {
+        "it matched no approval policy".to_string()
+    } else {
+        format!(
+            "the policies it matched ({}) name other approvers",
+            names.join(", ")
+        )
+    };
+    Error::denied(format!(
+        "`{}` is not an approver of order {id}: {why}",
+        person.email
+    ))
+}

@@ -1,0 +1,191 @@
+//! Approval policies: which orders need sign-off, and by whom.
+
+use super::access::{authorize, caps, Access};
+use super::audit::{record, Change};
+use super::{find_person, resolve_account, snapshot, Catalog, Portal};
+use crate::error::{Error, Result};
+use crate::model::{parse_name, Account, Email, MemberStatus, Money, Policy};
+use crate::store::Tx;
+use crate::view::PolicyView;
+
+/// What `policy create` is asked to make.
+#[derive(Debug, Clone, Default)]
+pub struct NewPolicy {
+    /// Unique name within the account.
+    pub name: String,
+    /// Orders above this amount match, as typed (`50.00`).
+    pub threshold: String,
+    /// Only orders of this type match.
+    pub order_type: Option<String>,
+    /// Named approvers; none means every holder of `orders.approve`.
+    pub approvers: Vec<Email>,
+    /// Distinct approvals needed (default 1).
+    pub required_approvals: Option<i64>,
+    /// Which account.
+    pub account: Option<String>,
+}
+
+/// Finds a policy by name (compared without case).
+fn find_policy(tx: &dyn Tx, account: &Account, name: &str) -> Result<Policy> {
+    tx.policy_named(account.id, name.trim())?.ok_or_else(|| {
+        Error::not_found(format!("no policy `{}` in `{}`", name.trim(), account.name))
+            .help("`portalctl policy list` shows them")
+    })
+}
+
+/// Reads an order type: trimmed, lower-cased, not empty.
+pub(crate) fn parse_order_type(text: &str) -> Result<String> {
+    Ok(parse_name("the order type", text)?.to_lowercase())
+}
+
+pub(crate) fn policy_view(tx: &dyn Tx, account: &Account, p: &Policy) -> Result<PolicyView> {
+    let approvers = p
+        .approvers
+        .iter()
+        .map(|id| Ok(tx.person(*id)?.email.to_string()))
+        .collect::<Result<_>>()?;
+    Ok(PolicyView {
+        name: p.name.clone(),
+        account: account.name.clone(),
+        threshold: p.threshold,
+        currency: account.currency.clone(),
+        order_type: p.order_type.clone(),
+        approvers,
+        required_approvals: p.required_approvals,
+        enabled: p.enabled,
+    })
+}
+
+impl Portal {
+    /// Creates a policy; needs `policies.manage`. Named approvers must be
+    /// active members holding `orders.approve`, and there must be at least
+    /// as many of them as the approvals required.
+    pub fn policy_create(&mut self, req: &NewPolicy) -> Result<PolicyView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = resolve_account(&*tx, &self.ctx, req.account.as_deref(), None)?;
+        authorize(&*tx, &catalog, &self.ctx, &account, caps::POLICIES_MANAGE)?;
+        let name = parse_name("the policy name", &req.name)?;
+        if tx.policy_named(account.id, &name)?.is_some() {
+            return Err(Error::conflict(format!(
+                "`{}` already has a policy `{name}`",
+                account.name
+            )));
+        }
+        let threshold: Money = req.threshold.parse()?;
+        let required = req.required_approvals.unwrap_or(1);
+        if required < 1 {
+            return Err(Error::invalid("a policy needs at least 1 approval"));
+        }
+        let mut approvers: Vec<i64> = Vec::new();
+        for email in &req.approvers {
+            let person = find_person(&*tx, email)?;
+            let holds = match tx.membership_of(person.id, account.id)? {
+                Some(m) if m.status == MemberStatus::Active => {
+                    Access::of(&*tx, &catalog, &account, m, self.ctx.now)?
+                        .holds(caps::ORDERS_APPROVE)
+                }
+                _ => false,
+            };
+            if !holds {
+                return Err(Error::conflict(format!(
+                    "`{email}` cannot approve orders in `{}`: approvers must be active members holding `orders.approve`",
+                    account.name
+                )));
+            }
+            if !approvers.contains(&person.id) {
+                approvers.push(person.id);
+            }
+        }
+        if !approvers.is_empty() && required > approvers.len() as i64 {
+            return Err(Error::invalid(format!(
+                "the policy needs {required} approvals but names only {} approvers",
+                approvers.len()
+            )));
+        }
+        let mut policy = Policy {
+            id: 0,
+            account_id: account.id,
+            name,
+            threshold,
+            order_type: req
+                .order_type
+                .as_deref()
+                .map(parse_order_type)
+                .transpose()?,
+            approvers,
+            required_approvals: required,
+            enabled: true,
+            created_at: self.ctx.now,
+        };
+        policy.id = tx.insert_policy(&policy)?;
+        let view = policy_view(&*tx, &account, &policy)?;
+        let change = Change {
+            action: "policy.create",
+            account: Some(&account),
+            target: Some(policy.name.clone()),
+            before: None,
+            after: Some(snapshot(&view)?),
+        };
+        record(&*tx, &self.ctx, change)?;
+        tx.commit()?;
+        Ok(view)
+    }
+
+    /// The account's policies; needs `account.view`.
+    pub fn policy_list(&mut self, account: Option<&str>) -> Result<Vec<PolicyView>> {
+        let tx = self.store.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = resolve_account(&*tx, &self.ctx, account, None)?;
+        authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_VIEW)?;
+        tx.policies_in(account.id)?
+            .iter()
+            .map(|p| policy_view(&*tx, &account, p))
+            .collect()
+    }
+
+    /// One policy; needs `account.view`.
+    pub fn policy_show(&mut self, name: &str, account: Option<&str>) -> Result<PolicyView> {
+        let tx = self.store.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = resolve_account(&*tx, &self.ctx, account, None)?;
+        authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_VIEW)?;
+        policy_view(&*tx, &account, &find_policy(&*tx, &account, name)?)
+    }
+
+    /// Enables or disables a policy; needs `policies.manage`. Orders placed
+    /// while it was enabled still follow it.
+    pub fn policy_set_enabled(
+        &mut self,
+        name: &str,
+        enabled: bool,
+        account: Option<&str>,
+    ) -> Result<PolicyView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = resolve_account(&*tx, &self.ctx, account, None)?;
+        authorize(&*tx, &catalog, &self.ctx, &account, caps::POLICIES_MANAGE)?;
+        let mut policy = find_policy(&*tx, &account, name)?;
+        let before = policy_view(&*tx, &account, &policy)?;
+        if policy.enabled == enabled {
+            return Ok(before);
+        }
+        policy.enabled = enabled;
+        tx.update_policy(&policy)?;
+        let after = policy_view(&*tx, &account, &policy)?;
+        let change = Change {
+            action: if enabled {
+                "policy.enable"
+            } else {
+                "policy.disable"
+            },
+            account: Some(&account),
+            target: Some(policy.name.clone()),
+            before: Some(snapshot(&before)?),
+            after: Some(snapshot(&after)?),
+        };
+        record(&*tx, &self.ctx, change)?;
+        tx.commit()?;
+        Ok(after)
+    }
+}

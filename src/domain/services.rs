@@ -1,0 +1,204 @@
+//! Services: the assets of an account, who they are assigned to, and who
+//! may see them.
+
+use super::access::{authority, authorize, caps, Authority};
+use super::audit::{record, Change};
+use super::{find_person, membership_in, resolve_account, snapshot, Catalog, Ctx, Portal};
+use crate::error::{Error, Result};
+use crate::model::{parse_name, Account, Email, MemberStatus, Service};
+use crate::store::Tx;
+use crate::view::ServiceView;
+
+/// Which services of an account the actor may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Visibility {
+    /// Every service (`services.view_all`, or the operator).
+    All,
+    /// Only those assigned to this membership (`services.view_assigned`).
+    Assigned(i64),
+}
+
+impl Visibility {
+    pub(crate) fn sees(self, service: &Service) -> bool {
+        match self {
+            Visibility::All => true,
+            Visibility::Assigned(m) => service.assigned_to == Some(m),
+        }
+    }
+}
+
+/// What the actor may see of the account's services; refused when nothing.
+pub(crate) fn visibility(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+) -> Result<Visibility> {
+    match authority(tx, catalog, ctx, account)? {
+        Authority::Operator => Ok(Visibility::All),
+        Authority::Member { access, .. } if access.holds(caps::SERVICES_VIEW_ALL) => {
+            Ok(Visibility::All)
+        }
+        Authority::Member { access, .. } if access.holds(caps::SERVICES_VIEW_ASSIGNED) => {
+            Ok(Visibility::Assigned(access.membership.id))
+        }
+        Authority::Member { .. } => {
+            authorize(tx, catalog, ctx, account, caps::SERVICES_VIEW_ALL).map(|_| Visibility::All)
+        }
+    }
+}
+
+/// Finds a service by its name within the account, or by its id.
+pub(crate) fn find_service(tx: &dyn Tx, account: &Account, key: &str) -> Result<Service> {
+    let key = key.trim();
+    if let Some(service) = tx.service_named(account.id, key)? {
+        return Ok(service);
+    }
+    let by_id = match key.parse::<i64>() {
+        Ok(id) => tx.service_by_id(id)?.filter(|s| s.account_id == account.id),
+        Err(_) => None,
+    };
+    by_id.ok_or_else(|| {
+        Error::not_found(format!("no service `{key}` in `{}`", account.name))
+            .help("`portalctl service list` shows them")
+    })
+}
+
+pub(crate) fn service_view(tx: &dyn Tx, account: &Account, s: &Service) -> Result<ServiceView> {
+    let assigned_to = match s.assigned_to {
+        Some(m) => Some(tx.person(tx.membership(m)?.person_id)?.email.to_string()),
+        None => None,
+    };
+    Ok(ServiceView {
+        id: s.id,
+        name: s.name.clone(),
+        kind: s.kind.clone(),
+        account: account.name.clone(),
+        assigned_to,
+    })
+}
+
+impl Portal {
+    /// Adds a service to an account; needs `services.assign`.
+    pub fn service_add(
+        &mut self,
+        name: &str,
+        kind: Option<&str>,
+        account: Option<&str>,
+    ) -> Result<ServiceView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = resolve_account(&*tx, &self.ctx, account, None)?;
+        authorize(&*tx, &catalog, &self.ctx, &account, caps::SERVICES_ASSIGN)?;
+        let name = parse_name("the service name", name)?;
+        if tx.service_named(account.id, &name)?.is_some() {
+            return Err(Error::conflict(format!(
+                "`{}` already has a service `{name}`",
+                account.name
+            )));
+        }
+        let kind = kind
+            .map(|k| parse_name("the service kind", k))
+            .transpose()?;
+        let mut service = Service {
+            id: 0,
+            account_id: account.id,
+            name,
+            kind,
+            assigned_to: None,
+            created_at: self.ctx.now,
+        };
+        service.id = tx.insert_service(&service)?;
+        let view = service_view(&*tx, &account, &service)?;
+        let change = Change {
+            action: "service.add",
+            account: Some(&account),
+            target: Some(service.name.clone()),
+            before: None,
+            after: Some(snapshot(&view)?),
+        };
+        record(&*tx, &self.ctx, change)?;
+        tx.commit()?;
+        Ok(view)
+    }
+
+    /// The services the actor may see: all of them with
+    /// `services.view_all`, only their own with `services.view_assigned`.
+    pub fn service_list(&mut self, account: Option<&str>) -> Result<Vec<ServiceView>> {
+        let tx = self.store.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = resolve_account(&*tx, &self.ctx, account, None)?;
+        let seen = visibility(&*tx, &catalog, &self.ctx, &account)?;
+        tx.services_in(account.id)?
+            .iter()
+            .filter(|s| seen.sees(s))
+            .map(|s| service_view(&*tx, &account, s))
+            .collect()
+    }
+
+    /// One service, if the actor may see it.
+    pub fn service_show(&mut self, key: &str, account: Option<&str>) -> Result<ServiceView> {
+        let tx = self.store.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = resolve_account(&*tx, &self.ctx, account, None)?;
+        let seen = visibility(&*tx, &catalog, &self.ctx, &account)?;
+        let service = find_service(&*tx, &account, key)?;
+        if !seen.sees(&service) {
+            return Err(Error::denied(format!(
+                "service `{}` is not assigned to you",
+                service.name
+            ))
+            .help("members with `services.view_assigned` see only the services assigned to them"));
+        }
+        service_view(&*tx, &account, &service)
+    }
+
+    /// Assigns a service to an active member of its account (`Some`), or
+    /// clears the assignment (`None`); needs `services.assign`.
+    pub fn service_assign(
+        &mut self,
+        key: &str,
+        to: Option<&Email>,
+        account: Option<&str>,
+    ) -> Result<ServiceView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = resolve_account(&*tx, &self.ctx, account, None)?;
+        authorize(&*tx, &catalog, &self.ctx, &account, caps::SERVICES_ASSIGN)?;
+        let mut service = find_service(&*tx, &account, key)?;
+        let before = service_view(&*tx, &account, &service)?;
+        service.assigned_to = match to {
+            Some(email) => {
+                let person = find_person(&*tx, email)?;
+                let m = membership_in(&*tx, &person, &account)?;
+                if m.status != MemberStatus::Active {
+                    return Err(Error::conflict(format!(
+                        "`{email}` is {} in `{}`; services go to active members",
+                        m.status, account.name
+                    )));
+                }
+                Some(m.id)
+            }
+            None => None,
+        };
+        let after = service_view(&*tx, &account, &service)?;
+        if after == before {
+            return Ok(after);
+        }
+        tx.update_service(&service)?;
+        let change = Change {
+            action: if to.is_some() {
+                "service.assign"
+            } else {
+                "service.unassign"
+            },
+            account: Some(&account),
+            target: Some(service.name.clone()),
+            before: Some(snapshot(&before)?),
+            after: Some(snapshot(&after)?),
+        };
+        record(&*tx, &self.ctx, change)?;
+        tx.commit()?;
+        Ok(after)
+    }
+}

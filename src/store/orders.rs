@@ -1,0 +1,255 @@
+//! SQL for approval policies, orders and their decisions.
+
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{fmt_opt_time, fmt_time, keyword_col, opt_time_col, time_col, OrderStore, SqliteTx};
+use crate::error::Result;
+use crate::model::{MatchedPolicy, Money, Order, OrderDecision, Policy};
+
+const POLICY_COLUMNS: &str =
+    "id, account_id, name, threshold, order_type, required_approvals, enabled, created_at";
+
+fn policy_from_row(row: &Row<'_>) -> rusqlite::Result<Policy> {
+    Ok(Policy {
+        id: row.get("id")?,
+        account_id: row.get("account_id")?,
+        name: row.get("name")?,
+        threshold: Money::from_minor(row.get("threshold")?),
+        order_type: row.get("order_type")?,
+        approvers: Vec::new(),
+        required_approvals: row.get("required_approvals")?,
+        enabled: row.get("enabled")?,
+        created_at: time_col(row, "created_at")?,
+    })
+}
+
+const ORDER_COLUMNS: &str =
+    "id, account_id, ref, creator_id, creator, description, order_type, amount, currency, \
+     cost_centre_id, status, rejected_reason, decided_at, created_at";
+
+fn order_from_row(row: &Row<'_>) -> rusqlite::Result<Order> {
+    Ok(Order {
+        id: row.get("id")?,
+        account_id: row.get("account_id")?,
+        reference: row.get("ref")?,
+        creator_id: row.get("creator_id")?,
+        creator: row.get("creator")?,
+        description: row.get("description")?,
+        order_type: row.get("order_type")?,
+        amount: Money::from_minor(row.get("amount")?),
+        currency: row.get("currency")?,
+        cost_centre_id: row.get("cost_centre_id")?,
+        status: keyword_col(row, "status")?,
+        rejected_reason: row.get("rejected_reason")?,
+        decided_at: opt_time_col(row, "decided_at")?,
+        created_at: time_col(row, "created_at")?,
+    })
+}
+
+impl SqliteTx<'_> {
+    fn with_approvers(&self, mut policy: Policy) -> Result<Policy> {
+        policy.approvers = self
+            .tx
+            .prepare_cached(
+                "SELECT person_id FROM policy_approvers WHERE policy_id = ?1 ORDER BY person_id",
+            )?
+            .query_map([policy.id], |r| r.get("person_id"))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(policy)
+    }
+
+    fn write_approvers(&self, policy: &Policy) -> Result<()> {
+        self.tx
+            .prepare_cached("DELETE FROM policy_approvers WHERE policy_id = ?1")?
+            .execute([policy.id])?;
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO policy_approvers (policy_id, person_id) VALUES (?1, ?2)",
+        )?;
+        for person in &policy.approvers {
+            stmt.execute([policy.id, *person])?;
+        }
+        Ok(())
+    }
+}
+
+impl OrderStore for SqliteTx<'_> {
+    fn policies_in(&self, account_id: i64) -> Result<Vec<Policy>> {
+        let rows: Vec<Policy> = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {POLICY_COLUMNS} FROM policies WHERE account_id = ?1 ORDER BY name"
+            ))?
+            .query_map([account_id], policy_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter().map(|p| self.with_approvers(p)).collect()
+    }
+
+    fn policy_named(&self, account_id: i64, name: &str) -> Result<Option<Policy>> {
+        let row = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {POLICY_COLUMNS} FROM policies WHERE account_id = ?1 AND name = ?2 COLLATE NOCASE"
+            ))?
+            .query_row(params![account_id, name], policy_from_row)
+            .optional()?;
+        row.map(|p| self.with_approvers(p)).transpose()
+    }
+
+    fn insert_policy(&self, p: &Policy) -> Result<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO policies (account_id, name, threshold, order_type, required_approvals, enabled, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                p.account_id,
+                p.name,
+                p.threshold.minor(),
+                p.order_type,
+                p.required_approvals,
+                p.enabled,
+                fmt_time(p.created_at)
+            ])?;
+        let id = self.tx.last_insert_rowid();
+        self.write_approvers(&Policy { id, ..p.clone() })?;
+        Ok(id)
+    }
+
+    fn update_policy(&self, p: &Policy) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE policies SET name = ?2, threshold = ?3, order_type = ?4, required_approvals = ?5, enabled = ?6
+                 WHERE id = ?1",
+            )?
+            .execute(params![p.id, p.name, p.threshold.minor(), p.order_type, p.required_approvals, p.enabled])?;
+        self.write_approvers(p)
+    }
+
+    fn orders_in(&self, account_id: i64) -> Result<Vec<Order>> {
+        let rows = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {ORDER_COLUMNS} FROM orders WHERE account_id = ?1 ORDER BY id"
+            ))?
+            .query_map([account_id], order_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn order(&self, id: i64) -> Result<Option<Order>> {
+        let row = self
+            .tx
+            .prepare_cached(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?1"))?
+            .query_row([id], order_from_row)
+            .optional()?;
+        Ok(row)
+    }
+
+    fn insert_order(&self, o: &Order) -> Result<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO orders (account_id, ref, creator_id, creator, description, order_type, amount, currency,
+                 cost_centre_id, status, rejected_reason, decided_at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?
+            .execute(params![
+                o.account_id,
+                o.reference,
+                o.creator_id,
+                o.creator,
+                o.description,
+                o.order_type,
+                o.amount.minor(),
+                o.currency,
+                o.cost_centre_id,
+                o.status.as_str(),
+                o.rejected_reason,
+                fmt_opt_time(o.decided_at),
+                fmt_time(o.created_at)
+            ])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn update_order(&self, o: &Order) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE orders SET status = ?2, rejected_reason = ?3, decided_at = ?4, cost_centre_id = ?5,
+                 creator_id = ?6 WHERE id = ?1",
+            )?
+            .execute(params![
+                o.id,
+                o.status.as_str(),
+                o.rejected_reason,
+                fmt_opt_time(o.decided_at),
+                o.cost_centre_id,
+                o.creator_id
+            ])?;
+        Ok(())
+    }
+
+    fn insert_matched_policy(&self, order_id: i64, m: &MatchedPolicy) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO order_policies (order_id, policy_id, name, required_approvals) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![order_id, m.policy_id, m.name, m.required_approvals])?;
+        let mut stmt = self
+            .tx
+            .prepare_cached("INSERT INTO order_policy_approvers (order_id, policy_id, person_id) VALUES (?1, ?2, ?3)")?;
+        for person in &m.approvers {
+            stmt.execute([order_id, m.policy_id, *person])?;
+        }
+        Ok(())
+    }
+
+    fn matched_policies(&self, order_id: i64) -> Result<Vec<MatchedPolicy>> {
+        let mut matched: Vec<MatchedPolicy> = self
+            .tx
+            .prepare_cached(
+                "SELECT policy_id, name, required_approvals FROM order_policies WHERE order_id = ?1 ORDER BY name",
+            )?
+            .query_map([order_id], |r| {
+                Ok(MatchedPolicy {
+                    policy_id: r.get("policy_id")?,
+                    name: r.get("name")?,
+                    approvers: Vec::new(),
+                    required_approvals: r.get("required_approvals")?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT person_id FROM order_policy_approvers WHERE order_id = ?1 AND policy_id = ?2 ORDER BY person_id",
+        )?;
+        for m in &mut matched {
+            m.approvers = stmt
+                .query_map([order_id, m.policy_id], |r| r.get("person_id"))?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        Ok(matched)
+    }
+
+    fn insert_decision(&self, order_id: i64, d: &OrderDecision) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO order_decisions (order_id, person_id, approved, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![order_id, d.person_id, d.approved, d.reason, fmt_time(d.at)])?;
+        Ok(())
+    }
+
+    fn decisions(&self, order_id: i64) -> Result<Vec<OrderDecision>> {
+        let rows = self
+            .tx
+            .prepare_cached("SELECT person_id, approved, reason, at FROM order_decisions WHERE order_id = ?1 ORDER BY at, person_id")?
+            .query_map([order_id], |r| {
+                Ok(OrderDecision {
+                    person_id: r.get("person_id")?,
+                    approved: r.get("approved")?,
+                    reason: r.get("reason")?,
+                    at: time_col(r, "at")?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+}

@@ -1,0 +1,148 @@
+//! SQL for services and cost centres.
+
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{fmt_opt_time, fmt_time, opt_time_col, time_col, ServiceStore, SqliteTx};
+use crate::error::Result;
+use crate::model::{CostCentre, Service};
+
+const SERVICE_COLUMNS: &str = "id, account_id, name, kind, assigned_to, created_at";
+
+fn service_from_row(row: &Row<'_>) -> rusqlite::Result<Service> {
+    Ok(Service {
+        id: row.get("id")?,
+        account_id: row.get("account_id")?,
+        name: row.get("name")?,
+        kind: row.get("kind")?,
+        assigned_to: row.get("assigned_to")?,
+        created_at: time_col(row, "created_at")?,
+    })
+}
+
+const CENTRE_COLUMNS: &str = "id, account_id, code, name, archived_at, created_at";
+
+fn centre_from_row(row: &Row<'_>) -> rusqlite::Result<CostCentre> {
+    Ok(CostCentre {
+        id: row.get("id")?,
+        account_id: row.get("account_id")?,
+        code: row.get("code")?,
+        name: row.get("name")?,
+        archived_at: opt_time_col(row, "archived_at")?,
+        created_at: time_col(row, "created_at")?,
+    })
+}
+
+impl ServiceStore for SqliteTx<'_> {
+    fn services_in(&self, account_id: i64) -> Result<Vec<Service>> {
+        let rows = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {SERVICE_COLUMNS} FROM services WHERE account_id = ?1 ORDER BY name"
+            ))?
+            .query_map([account_id], service_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn services_assigned_to(&self, membership_id: i64) -> Result<Vec<Service>> {
+        let rows = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {SERVICE_COLUMNS} FROM services WHERE assigned_to = ?1 ORDER BY name"
+            ))?
+            .query_map([membership_id], service_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn service_by_id(&self, id: i64) -> Result<Option<Service>> {
+        let row = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {SERVICE_COLUMNS} FROM services WHERE id = ?1"
+            ))?
+            .query_row([id], service_from_row)
+            .optional()?;
+        Ok(row)
+    }
+
+    fn service_named(&self, account_id: i64, name: &str) -> Result<Option<Service>> {
+        let row = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {SERVICE_COLUMNS} FROM services WHERE account_id = ?1 AND name = ?2"
+            ))?
+            .query_row(params![account_id, name], service_from_row)
+            .optional()?;
+        Ok(row)
+    }
+
+    fn insert_service(&self, s: &Service) -> Result<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO services (account_id, name, kind, assigned_to, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![s.account_id, s.name, s.kind, s.assigned_to, fmt_time(s.created_at)])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn update_service(&self, s: &Service) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE services SET name = ?2, kind = ?3, assigned_to = ?4 WHERE id = ?1",
+            )?
+            .execute(params![s.id, s.name, s.kind, s.assigned_to])?;
+        Ok(())
+    }
+
+    fn cost_centres_in(&self, account_id: i64) -> Result<Vec<CostCentre>> {
+        let rows = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {CENTRE_COLUMNS} FROM cost_centres WHERE account_id = ?1 ORDER BY code"
+            ))?
+            .query_map([account_id], centre_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn cost_centre(&self, id: i64) -> Result<Option<CostCentre>> {
+        let row = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {CENTRE_COLUMNS} FROM cost_centres WHERE id = ?1"
+            ))?
+            .query_row([id], centre_from_row)
+            .optional()?;
+        Ok(row)
+    }
+
+    fn cost_centre_by_code(&self, account_id: i64, code: &str) -> Result<Option<CostCentre>> {
+        let row = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {CENTRE_COLUMNS} FROM cost_centres WHERE account_id = ?1 AND code = ?2 COLLATE NOCASE"
+            ))?
+            .query_row(params![account_id, code], centre_from_row)
+            .optional()?;
+        Ok(row)
+    }
+
+    fn insert_cost_centre(&self, c: &CostCentre) -> Result<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO cost_centres (account_id, code, name, archived_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![c.account_id, c.code, c.name, fmt_opt_time(c.archived_at), fmt_time(c.created_at)])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn update_cost_centre(&self, c: &CostCentre) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE cost_centres SET code = ?2, name = ?3, archived_at = ?4 WHERE id = ?1",
+            )?
+            .execute(params![c.id, c.code, c.name, fmt_opt_time(c.archived_at)])?;
+        Ok(())
+    }
+}
