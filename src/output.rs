@@ -32,6 +32,8 @@ pub trait Fields {
 pub struct Output {
     /// One JSON document instead of tables.
     pub json: bool,
+    /// Print notes for people ("invited ann@acme.test") on stderr.
+    pub notes: bool,
 }
 
 impl Output {
@@ -69,11 +71,12 @@ impl Output {
         write_stdout(text)
     }
 
-    /// A line for people on stderr, such as "invited ann@acme.test";
-    /// silent under `--json` so scripts see one document.
+    /// A line for people on stderr, such as "invited ann@acme.test"; only
+    /// when stderr is a terminal and not under `--json`, so scripts see
+    /// nothing but the result.
     #[allow(clippy::print_stderr)]
     pub fn note(&self, message: &str) {
-        if !self.json {
+        if self.notes {
             eprintln!("{message}");
         }
     }
