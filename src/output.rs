@@ -191,7 +191,6 @@ impl Fields for MemberView {
             ),
             ("status", self.status.to_string()),
             ("grants", list_or_dash(&self.grants)),
-            ("services", list_or_dash(&self.services)),
             ("invited at", opt_time(self.invited_at)),
             ("accepted at", opt_time(self.accepted_at)),
             ("city", opt(&self.city)),
@@ -203,6 +202,9 @@ impl Fields for MemberView {
         }
         if let Some(of) = &self.duplicate_of {
             fields.push(("duplicate of", of.clone()));
+        }
+        if let Some(services) = &self.services {
+            fields.push(("services", list_or_dash(services)));
         }
         if let Some(caps) = &self.capabilities {
             fields.push(("capabilities", list_or_dash(caps)));

@@ -40,8 +40,10 @@ pub struct MemberView {
     pub external_from: Option<String>,
     /// Flagged as a duplicate of this email.
     pub duplicate_of: Option<String>,
-    /// Services assigned to the member (as far as the actor may see them).
-    pub services: Vec<String>,
+    /// Services assigned to the member, as far as the actor may see them
+    /// (`user show`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<String>>,
     /// Effective capabilities, where the command computes them (`user show`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<Vec<String>>,

@@ -201,7 +201,10 @@ pub fn run(cli: Cli) -> Result<()> {
         act_as: cli.act_as,
         yes: cli.yes,
         interactive: !cli.no_input && std::io::stdin().is_terminal(),
-        out: Output { json: cli.json, notes: !cli.json && std::io::stderr().is_terminal() },
+        out: Output {
+            json: cli.json,
+            notes: !cli.json && std::io::stderr().is_terminal(),
+        },
     };
     match cli.command {
         Command::Init(args) => init::init(&session, args),

@@ -16,7 +16,7 @@ pub(crate) enum PolicyCommand {
         #[arg(long)]
         name: String,
         /// Orders above this amount need approval, such as 50.00.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         threshold: String,
         /// Only orders of this type need approval.
         #[arg(long)]
@@ -108,7 +108,7 @@ pub(crate) enum OrderCommand {
         #[arg(long)]
         description: String,
         /// The amount in the account's currency, such as 120.00.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         amount: String,
         /// The order type, matched against policies.
         #[arg(long = "type")]

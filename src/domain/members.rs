@@ -8,7 +8,8 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Capability, Email, Grant, InvitationState, MemberStatus, Membership, Person, Timestamp,
+    Account, Capability, Email, Grant, InvitationState, MemberStatus, Membership, Person, Service,
+    Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{CanView, MemberView, MergeView};
@@ -101,14 +102,18 @@ impl Edit<'_, '_> {
                 Some((heir.id, email.to_string()))
             }
         };
-        for mut service in services {
-            service.assigned_to = to.as_ref().map(|(id, _)| *id);
-            self.tx.update_service(&service)?;
+        for service in &services {
+            let moved = Service {
+                assigned_to: to.as_ref().map(|(id, _)| *id),
+                ..service.clone()
+            };
+            self.tx.update_service(&moved)?;
         }
         let to = to.map_or(serde_json::Value::Null, |(_, email)| email.into());
-        self.notes
-            .borrow_mut()
-            .insert("services_reassigned_to".into(), to);
+        let mut notes = self.notes.borrow_mut();
+        let handed: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
+        notes.insert("services_handed_over".into(), handed.into());
+        notes.insert("services_reassigned_to".into(), to);
         Ok(())
     }
 
@@ -564,11 +569,17 @@ impl Portal {
         let mut view = member_view(&*tx, &catalog, &access.membership)?;
         // Services show only as far as the actor may see services at all.
         let assigned = tx.services_assigned_to(access.membership.id)?;
-        view.services = match super::services::visibility(&*tx, &catalog, &self.ctx, &account) {
-            Ok(seen) => assigned.iter().filter(|s| seen.sees(s)).map(|s| s.name.clone()).collect(),
-            Err(Error::Denied(_)) => Vec::new(),
-            Err(e) => return Err(e),
-        };
+        view.services = Some(
+            match super::services::visibility(&*tx, &catalog, &self.ctx, &account) {
+                Ok(seen) => assigned
+                    .iter()
+                    .filter(|s| seen.sees(s))
+                    .map(|s| s.name.clone())
+                    .collect(),
+                Err(Error::Denied(_)) => Vec::new(),
+                Err(e) => return Err(e),
+            },
+        );
         view.account = account.name;
         view.capabilities = Some(
             access

@@ -270,11 +270,7 @@ pub(crate) fn member_view(tx: &dyn Tx, catalog: &Catalog, m: &Membership) -> Res
         timezone: m.timezone.clone(),
         external_from,
         duplicate_of,
-        services: tx
-            .services_assigned_to(m.id)?
-            .into_iter()
-            .map(|s| s.name)
-            .collect(),
+        services: None,
         capabilities: None,
     })
 }

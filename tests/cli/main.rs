@@ -7,6 +7,8 @@ mod support;
 mod accounts;
 mod invitations;
 mod lifecycle;
+mod orders;
 mod permissions;
 mod presets;
 mod refusals;
+mod services;

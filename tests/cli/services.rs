@@ -1,0 +1,666 @@
+//! Services through the binary: adding and assigning them, who sees which
+//! (`services.view_all` against `services.view_assigned`, in `service list`
+//! and `user show` alike), and what happens to a leaver's services.
+
+use serde_json::Value;
+
+use crate::support::{Portal, ACCOUNT};
+
+const USAGE: i32 = 2;
+const NOT_FOUND: i32 = 3;
+const CONFLICT: i32 = 4;
+const DENIED: i32 = 5;
+
+/// Admin: holds services.assign and sees everything.
+const ADA: &str = "ada@acme.test";
+/// Manager: sees every service, assigns none.
+const MAX: &str = "max@acme.test";
+/// User-level members: see only what is assigned to them.
+const UMA: &str = "uma@acme.test";
+const NED: &str = "ned@acme.test";
+/// Blocking role.
+const NORA: &str = "nora@acme.test";
+
+/// Asserts that `haystack` contains `needle`, showing both when not.
+#[track_caller]
+fn says(haystack: &str, needle: &str) {
+    assert!(
+        haystack.contains(needle),
+        "expected {needle:?} in: {haystack}"
+    );
+}
+
+/// The `error:` line of a refusal.
+fn error_line(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or("")
+}
+
+fn events(p: &Portal) -> i64 {
+    p.text("SELECT COUNT(*) FROM audit_events").parse().unwrap()
+}
+
+#[track_caller]
+fn last_event(p: &Portal) -> Value {
+    p.json(&["audit", "list", "--limit", "1"])[0].clone()
+}
+
+/// Runs a change and asserts it wrote exactly one audit event `action`.
+#[track_caller]
+fn change(p: &Portal, who: Option<&str>, args: &[&str], action: &str) -> Value {
+    let before = events(p);
+    let v = p.json_as(who, args);
+    assert_eq!(
+        events(p),
+        before + 1,
+        "`{}` should write one audit event",
+        args.join(" ")
+    );
+    let e = last_event(p);
+    assert_eq!(e["action"], action, "{e}");
+    let actor = who.map_or("operator:tester".to_string(), str::to_string);
+    assert_eq!(e["actor"], actor.as_str(), "{e}");
+    assert_eq!(e["account"], ACCOUNT, "{e}");
+    v
+}
+
+/// Service names in a JSON list of services, in list order.
+fn names(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not an array: {list}"))
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A JSON array of strings, sorted.
+fn sorted(v: &Value) -> Vec<String> {
+    let mut out: Vec<String> = v
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {v}"))
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
+    out.sort();
+    out
+}
+
+fn sorted_names(list: &Value) -> Vec<String> {
+    let mut n = names(list);
+    n.sort();
+    n
+}
+
+/// Acme with an admin, a manager, two users and a blocked member, and three
+/// services: two assigned to Uma, one to Ned.
+fn acme() -> Portal {
+    let p = Portal::new();
+    p.member(ADA, "admin");
+    p.member(MAX, "manager");
+    p.member(UMA, "user");
+    p.member(NED, "user");
+    p.member(NORA, "no-access");
+    for (name, kind) in [
+        ("Broadband London", "broadband"),
+        ("Mobile 0789", "mobile"),
+        ("acme.test", "domain"),
+    ] {
+        p.ok(&["service", "add", "--name", name, "--kind", kind]);
+    }
+    p.ok(&["service", "assign", "Broadband London", "--to", UMA]);
+    p.ok(&["service", "assign", "Mobile 0789", "--to", UMA]);
+    p.ok(&["service", "assign", "acme.test", "--to", NED]);
+    p
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+// ------------------------------------------------------------ the seed (001)
+
+/// "Use the User permission level and assign them specific services.
+/// They'll only see what you've explicitly assigned."
+#[test]
+fn seed_a_user_level_member_sees_only_assigned_services() {
+    let p = acme();
+    let all = strings(&["Broadband London", "Mobile 0789", "acme.test"]);
+    // Admins and managers see the full account.
+    assert_eq!(
+        sorted_names(&p.json_as(Some(ADA), &["service", "list"])),
+        all
+    );
+    assert_eq!(
+        sorted_names(&p.json_as(Some(MAX), &["service", "list"])),
+        all
+    );
+    assert_eq!(sorted_names(&p.json(&["service", "list"])), all);
+    // Users see exactly what is assigned to them.
+    let mine = p.json_as(Some(UMA), &["service", "list"]);
+    assert_eq!(
+        sorted_names(&mine),
+        strings(&["Broadband London", "Mobile 0789"])
+    );
+    for s in mine.as_array().unwrap() {
+        assert_eq!(s["assigned_to"], UMA);
+    }
+    assert_eq!(
+        names(&p.json_as(Some(NED), &["service", "list"])),
+        strings(&["acme.test"])
+    );
+    // Their own services by name or id; not anyone else's.
+    let b = p.json_as(Some(UMA), &["service", "show", "Broadband London"]);
+    assert_eq!(b["assigned_to"], UMA);
+    let id = b["id"].as_i64().unwrap().to_string();
+    assert_eq!(p.json_as(Some(UMA), &["service", "show", &id]), b);
+    let err = p.refused_as(Some(UMA), &["service", "show", "acme.test"], DENIED);
+    says(error_line(&err), "acme.test");
+    let other_id = p.json(&["service", "show", "acme.test"])["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    p.refused_as(Some(UMA), &["service", "show", &other_id], DENIED);
+    // In `user show`, alike: their own services only.
+    let me = p.json_as(Some(UMA), &["user", "show", UMA]);
+    assert_eq!(
+        sorted(&me["services"]),
+        strings(&["Broadband London", "Mobile 0789"])
+    );
+
+    // Assigning another service makes it appear; unassigning removes it.
+    p.ok(&["service", "assign", "acme.test", "--to", UMA]);
+    assert_eq!(
+        sorted_names(&p.json_as(Some(UMA), &["service", "list"])),
+        all
+    );
+    assert_eq!(
+        p.json_as(Some(NED), &["service", "list"]),
+        serde_json::json!([])
+    );
+    p.ok(&["service", "unassign", "Broadband London"]);
+    assert_eq!(
+        sorted_names(&p.json_as(Some(UMA), &["service", "list"])),
+        strings(&["Mobile 0789", "acme.test"])
+    );
+    p.refused_as(Some(UMA), &["service", "show", "Broadband London"], DENIED);
+}
+
+/// "If they had access to services, re-assign those services to another
+/// person": a leaver's services go to the member named.
+#[test]
+fn seed_a_leaver_whose_services_are_reassigned() {
+    let p = acme();
+    // Refused while Uma holds services and nothing says where they go.
+    let err = p.refused(&["user", "left-company", UMA], CONFLICT);
+    says(error_line(&err), "Broadband London");
+    says(error_line(&err), "Mobile 0789");
+    let before = events(&p);
+    let v = p.json(&["user", "left-company", UMA, "--reassign-to", NED]);
+    assert_eq!(v["status"], "left");
+    assert!(
+        v.get("services").is_none(),
+        "changes print no services: {v}"
+    );
+    assert_eq!(events(&p), before + 1, "one event for the change");
+    let e = last_event(&p);
+    assert_eq!(e["action"], "user.left_company");
+    assert_eq!(e["target"], UMA);
+    assert_eq!(
+        sorted(&e["after"]["services_handed_over"]),
+        strings(&["Broadband London", "Mobile 0789"])
+    );
+    assert_eq!(e["after"]["services_reassigned_to"], NED, "{e}");
+
+    // Ned now holds them and sees them.
+    assert_eq!(
+        sorted_names(&p.json_as(Some(NED), &["service", "list"])),
+        strings(&["Broadband London", "Mobile 0789", "acme.test"])
+    );
+    let ned = p.json(&["user", "show", NED]);
+    assert_eq!(
+        sorted(&ned["services"]),
+        strings(&["Broadband London", "Mobile 0789", "acme.test"])
+    );
+    assert_eq!(
+        p.json(&["service", "show", "Mobile 0789"])["assigned_to"],
+        NED
+    );
+}
+
+#[test]
+fn deactivating_a_member_who_holds_services_needs_a_handover() {
+    let p = acme();
+    let err = p.refused(&["user", "deactivate", UMA], CONFLICT);
+    says(error_line(&err), UMA);
+    says(error_line(&err), "Broadband London");
+    says(error_line(&err), "Mobile 0789");
+    // An admin acting as themselves gets the same answer.
+    p.refused_as(Some(ADA), &["user", "deactivate", UMA], CONFLICT);
+
+    let v = p.json_as(
+        Some(ADA),
+        &["user", "deactivate", UMA, "--reassign-to", ADA],
+    );
+    assert_eq!(v["status"], "deactivated");
+    let e = last_event(&p);
+    assert_eq!(e["action"], "user.deactivate");
+    assert_eq!(e["actor"], ADA);
+    assert_eq!(e["after"]["services_reassigned_to"], ADA);
+    assert_eq!(
+        p.json(&["service", "show", "Broadband London"])["assigned_to"],
+        ADA
+    );
+    // A member without services needs no handover.
+    p.member("zed@acme.test", "user");
+    p.ok(&["user", "deactivate", "zed@acme.test"]);
+}
+
+#[test]
+fn a_leaver_with_unassign_leaves_their_services_unassigned() {
+    let p = acme();
+    let before = events(&p);
+    let v = p.json(&["user", "left-company", UMA, "--unassign"]);
+    assert_eq!(v["status"], "left");
+    assert_eq!(events(&p), before + 1);
+    let e = last_event(&p);
+    assert_eq!(e["action"], "user.left_company");
+    assert_eq!(
+        sorted(&e["after"]["services_handed_over"]),
+        strings(&["Broadband London", "Mobile 0789"])
+    );
+    assert!(
+        e["after"]
+            .as_object()
+            .unwrap()
+            .contains_key("services_reassigned_to"),
+        "the handover is recorded: {e}"
+    );
+    assert_eq!(e["after"]["services_reassigned_to"], Value::Null);
+    for name in ["Broadband London", "Mobile 0789"] {
+        assert_eq!(
+            p.json(&["service", "show", name])["assigned_to"],
+            Value::Null,
+            "{name}"
+        );
+    }
+    // Ned's service is untouched.
+    assert_eq!(
+        p.json(&["service", "show", "acme.test"])["assigned_to"],
+        NED
+    );
+
+    // Deactivation with --unassign, likewise.
+    p.ok(&["service", "assign", "Mobile 0789", "--to", ADA]);
+    let v = p.json(&["user", "deactivate", ADA, "--unassign"]);
+    assert_eq!(v["status"], "deactivated");
+    assert_eq!(
+        p.json(&["service", "show", "Mobile 0789"])["assigned_to"],
+        Value::Null
+    );
+}
+
+#[test]
+fn a_handover_goes_only_to_another_active_member() {
+    let p = acme();
+    p.json(&[
+        "user",
+        "invite",
+        "--email",
+        "ivy@acme.test",
+        "--name",
+        "Ivy",
+        "--role",
+        "user",
+    ]);
+    p.member("dan@acme.test", "user");
+    p.ok(&["user", "deactivate", "dan@acme.test"]);
+    p.ok(&["account", "create", "Other Ltd", "--kind", "customer"]);
+    p.member_in("olga@other.test", "admin", "Other Ltd");
+    for heir in [UMA, "ivy@acme.test", "dan@acme.test"] {
+        p.refused(
+            &["user", "left-company", UMA, "--reassign-to", heir],
+            CONFLICT,
+        );
+        p.refused(
+            &["user", "deactivate", UMA, "--reassign-to", heir],
+            CONFLICT,
+        );
+    }
+    // Someone of another account is not a member here (not found), as for
+    // `service assign`.
+    let err = p.refused(
+        &[
+            "user",
+            "left-company",
+            UMA,
+            "--reassign-to",
+            "olga@other.test",
+        ],
+        NOT_FOUND,
+    );
+    says(error_line(&err), "olga@other.test");
+    p.refused(
+        &[
+            "user",
+            "left-company",
+            UMA,
+            "--reassign-to",
+            "nobody@acme.test",
+        ],
+        NOT_FOUND,
+    );
+    p.refused(
+        &["user", "left-company", UMA, "--reassign-to", "not-an-email"],
+        USAGE,
+    );
+    p.refused(
+        &[
+            "user",
+            "left-company",
+            UMA,
+            "--reassign-to",
+            NED,
+            "--unassign",
+        ],
+        USAGE,
+    );
+    // Without users.manage the handover is never reached.
+    p.refused_as(
+        Some(MAX),
+        &["user", "deactivate", UMA, "--reassign-to", NED],
+        DENIED,
+    );
+}
+
+// ---------------------------------------------------------------- services
+
+#[test]
+fn service_add_prints_the_service_and_is_audited() {
+    let p = Portal::new();
+    p.member(ADA, "admin");
+    let v = change(
+        &p,
+        Some(ADA),
+        &[
+            "service",
+            "add",
+            "--name",
+            "Broadband London",
+            "--kind",
+            "broadband",
+        ],
+        "service.add",
+    );
+    assert!(v["id"].is_i64(), "{v}");
+    assert_eq!(v["name"], "Broadband London");
+    assert_eq!(v["kind"], "broadband");
+    assert_eq!(v["account"], ACCOUNT);
+    assert_eq!(v["assigned_to"], Value::Null);
+    let e = last_event(&p);
+    assert_eq!(e["target"], "Broadband London");
+    assert_eq!(e["after"]["name"], "Broadband London");
+
+    let plain = change(
+        &p,
+        None,
+        &["service", "add", "--name", "Line 2"],
+        "service.add",
+    );
+    assert_eq!(plain["kind"], Value::Null);
+
+    // Table output.
+    let table = p.ok(&["service", "list"]);
+    assert!(serde_json::from_str::<Value>(&table).is_err(), "{table}");
+    says(&table, "Broadband London");
+    says(&table, "broadband");
+    says(&table, "Line 2");
+    let one = p.ok(&["service", "show", "Line 2"]);
+    says(&one, "Line 2");
+    says(&one, ACCOUNT);
+}
+
+#[test]
+fn service_add_refusals() {
+    let p = acme();
+    let err = p.refused(&["service", "add", "--name", "acme.test"], CONFLICT);
+    says(error_line(&err), "acme.test");
+    p.refused(&["service", "add", "--name", "  "], USAGE);
+    let err = p.refused_as(Some(MAX), &["service", "add", "--name", "New"], DENIED);
+    says(error_line(&err), "services.assign");
+    p.refused_as(Some(UMA), &["service", "add", "--name", "New"], DENIED);
+    p.refused(
+        &["service", "add", "--name", "New", "--account", "Nope Ltd"],
+        NOT_FOUND,
+    );
+}
+
+#[test]
+fn assign_and_unassign_are_audited_once_per_change() {
+    let p = acme();
+    let v = change(
+        &p,
+        Some(ADA),
+        &["service", "assign", "acme.test", "--to", UMA],
+        "service.assign",
+    );
+    assert_eq!(v["assigned_to"], UMA);
+    let e = last_event(&p);
+    assert_eq!(e["target"], "acme.test");
+    assert_eq!(e["before"]["assigned_to"], NED);
+    assert_eq!(e["after"]["assigned_to"], UMA);
+
+    // The same assignment again changes nothing and records nothing.
+    let before = events(&p);
+    p.ok(&["service", "assign", "acme.test", "--to", UMA]);
+    assert_eq!(events(&p), before);
+
+    let v = change(
+        &p,
+        None,
+        &["service", "unassign", "acme.test"],
+        "service.unassign",
+    );
+    assert_eq!(v["assigned_to"], Value::Null);
+    let e = last_event(&p);
+    assert_eq!(e["before"]["assigned_to"], UMA);
+    assert_eq!(e["after"]["assigned_to"], Value::Null);
+    let before = events(&p);
+    p.ok(&["service", "unassign", "acme.test"]);
+    assert_eq!(events(&p), before);
+
+    // By id as well as by name.
+    let id = p.json(&["service", "show", "acme.test"])["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let v = p.json(&["service", "assign", &id, "--to", MAX]);
+    assert_eq!(v["name"], "acme.test");
+    assert_eq!(v["assigned_to"], MAX);
+}
+
+#[test]
+fn service_assign_refusals() {
+    let p = acme();
+    p.json(&[
+        "user",
+        "invite",
+        "--email",
+        "ivy@acme.test",
+        "--name",
+        "Ivy",
+        "--role",
+        "user",
+    ]);
+    p.member("dan@acme.test", "user");
+    p.ok(&["user", "deactivate", "dan@acme.test"]);
+    p.member("lee@acme.test", "user");
+    p.ok(&["user", "left-company", "lee@acme.test"]);
+
+    // Only active members take services.
+    for who in ["ivy@acme.test", "dan@acme.test", "lee@acme.test"] {
+        let err = p.refused(&["service", "assign", "acme.test", "--to", who], CONFLICT);
+        says(error_line(&err), who);
+    }
+    // Not found: the person, or the service.
+    p.refused(
+        &["service", "assign", "acme.test", "--to", "nobody@acme.test"],
+        NOT_FOUND,
+    );
+    let err = p.refused(&["service", "assign", "Nope", "--to", UMA], NOT_FOUND);
+    says(error_line(&err), "Nope");
+    p.refused(&["service", "assign", "999", "--to", UMA], NOT_FOUND);
+    p.refused(&["service", "unassign", "Nope"], NOT_FOUND);
+    p.refused(
+        &["service", "assign", "acme.test", "--to", "not-an-email"],
+        USAGE,
+    );
+    // Someone of another account is no assignee.
+    p.ok(&["account", "create", "Other Ltd", "--kind", "customer"]);
+    p.member_in("olga@other.test", "admin", "Other Ltd");
+    let err = p.refused(
+        &[
+            "service",
+            "assign",
+            "acme.test",
+            "--to",
+            "olga@other.test",
+            "--account",
+            ACCOUNT,
+        ],
+        NOT_FOUND,
+    );
+    says(error_line(&err), "olga@other.test");
+    // Assigning needs services.assign: managers and users may not.
+    for who in [MAX, UMA, NORA] {
+        let err = p.refused_as(
+            Some(who),
+            &["service", "assign", "acme.test", "--to", UMA],
+            DENIED,
+        );
+        says(error_line(&err), "services.assign");
+        p.refused_as(Some(who), &["service", "unassign", "acme.test"], DENIED);
+    }
+}
+
+#[test]
+fn who_may_see_services() {
+    let p = acme();
+    // Without either view capability: denied.
+    let err = p.refused_as(Some(NORA), &["service", "list"], DENIED);
+    says(error_line(&err), NORA);
+    p.refused_as(Some(NORA), &["service", "show", "acme.test"], DENIED);
+    // Unknown services are not found, for anyone who may look.
+    p.refused(&["service", "show", "Nope"], NOT_FOUND);
+    p.refused_as(Some(MAX), &["service", "show", "Nope"], NOT_FOUND);
+    // A user with nothing assigned sees an empty list.
+    p.member("zed@acme.test", "user");
+    assert_eq!(
+        p.json_as(Some("zed@acme.test"), &["service", "list"]),
+        serde_json::json!([])
+    );
+    // services.view_all as a grant widens a user's view.
+    p.ok(&["user", "grant", "zed@acme.test", "services.view_all"]);
+    assert_eq!(
+        p.json_as(Some("zed@acme.test"), &["service", "list"])
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+#[test]
+fn customer_area_services_area_sees_and_assigns_every_service() {
+    let p = Portal::with_preset("customer-area");
+    p.member("sam@acme.test", "member");
+    p.member("bea@acme.test", "member");
+    p.ok(&["service", "add", "--name", "Hosting"]);
+    // A member without the `services` area sees nothing at all.
+    p.refused_as(Some("sam@acme.test"), &["service", "list"], DENIED);
+    p.ok(&["user", "grant", "sam@acme.test", "services"]);
+    assert_eq!(
+        names(&p.json_as(Some("sam@acme.test"), &["service", "list"])),
+        strings(&["Hosting"])
+    );
+    let v = p.json_as(
+        Some("sam@acme.test"),
+        &["service", "assign", "Hosting", "--to", "bea@acme.test"],
+    );
+    assert_eq!(v["assigned_to"], "bea@acme.test");
+}
+
+// ------------------------------------------------------- user show / list
+
+/// "`user show` of a member lists their services only as far as the actor
+/// may see them."
+#[test]
+fn user_show_lists_services_only_as_far_as_the_actor_sees_them() {
+    let p = acme();
+    // Ned may view users, but sees only his own services.
+    p.ok(&["user", "grant", NED, "users.view"]);
+    // Vic may view users and nothing of services.
+    p.ok(&[
+        "role",
+        "create",
+        "people-viewer",
+        "--capabilities",
+        "account.view,users.view",
+    ]);
+    p.member("vic@acme.test", "people-viewer");
+
+    let uma_services = strings(&["Broadband London", "Mobile 0789"]);
+    // The operator and an admin see them all.
+    assert_eq!(
+        sorted(&p.json(&["user", "show", UMA])["services"]),
+        uma_services
+    );
+    assert_eq!(
+        sorted(&p.json_as(Some(ADA), &["user", "show", UMA])["services"]),
+        uma_services
+    );
+    // Ned (view_assigned) sees none of Uma's, and his own.
+    assert_eq!(
+        p.json_as(Some(NED), &["user", "show", UMA])["services"],
+        serde_json::json!([])
+    );
+    assert_eq!(
+        p.json_as(Some(NED), &["user", "show", NED])["services"],
+        serde_json::json!(["acme.test"])
+    );
+    // Vic (no services view) sees none.
+    assert_eq!(
+        p.json_as(Some("vic@acme.test"), &["user", "show", UMA])["services"],
+        serde_json::json!([])
+    );
+    assert_eq!(
+        p.json_as(Some("vic@acme.test"), &["user", "show", NED])["services"],
+        serde_json::json!([])
+    );
+    // The table says the same.
+    let table = p.run_as(Some(NED), &["user", "show", UMA]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(
+        !table.stdout.contains("Broadband London"),
+        "{}",
+        table.stdout
+    );
+    assert!(!table.stdout.contains("Mobile 0789"), "{}", table.stdout);
+}
+
+/// `user list` prints no services, so it cannot show a
+/// `services.view_assigned` member services assigned to others.
+#[test]
+fn user_list_lists_services_only_as_far_as_the_actor_sees_them() {
+    let p = acme();
+    p.ok(&["user", "grant", NED, "users.view"]);
+    let list = p.json_as(Some(NED), &["user", "list"]);
+    for m in list.as_array().unwrap() {
+        assert!(
+            m.get("services").is_none(),
+            "`user list --as {NED}` shows {}'s services: {m}",
+            m["email"]
+        );
+    }
+}
