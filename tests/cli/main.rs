@@ -5,6 +5,7 @@
 mod support;
 
 mod accounts;
+mod examples;
 mod invitations;
 mod lifecycle;
 mod orders;
