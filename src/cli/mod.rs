@@ -3,6 +3,7 @@
 
 mod account;
 mod audit;
+mod course;
 mod init;
 mod role;
 mod user;
@@ -73,9 +74,12 @@ enum Command {
     /// Accounts: partners and their customers.
     #[command(subcommand)]
     Account(account::AccountCommand),
-    /// Users: invitations, roles, grants and their whole life.
+    /// User management: invitations, roles, grants and each user's whole life.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// The courses members are enrolled in by their role.
+    #[command(subcommand)]
+    Course(course::CourseCommand),
     /// The audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -196,6 +200,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Can(args) => role::can(&session, args),
         Command::Account(cmd) => account::run(&session, cmd),
         Command::User(cmd) => user::run(&session, cmd),
+        Command::Course(cmd) => course::run(&session, cmd),
         Command::Audit(cmd) => audit::audit(&session, cmd),
         Command::Outbox(cmd) => audit::outbox(&session, cmd),
         Command::Completions { shell } => {
