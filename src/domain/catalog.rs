@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use serde::Deserialize;
 
 use super::audit::{record, Change};
-use super::courses::follow_role;
+use super::courses::{follow_role, in_catalog_order};
 use super::{member_view, snapshot, Catalog, Portal, REQUIRE_LOCATION};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -312,7 +312,7 @@ impl Preset {
                     description: c.description.clone(),
                     all_roles: c.roles.is_none(),
                     roles: self.course_roles(c),
-                    area_capabilities: c.area_capabilities.clone(),
+                    area_capabilities: in_catalog_order(&c.area_capabilities),
                 })
                 .collect(),
         }

@@ -8,7 +8,7 @@
 use super::members::visible_member;
 use super::{Catalog, Portal};
 use crate::error::Result;
-use crate::model::{Course, Email, Membership, Timestamp};
+use crate::model::{Capability, Course, Email, Membership, Timestamp};
 use crate::store::Tx;
 use crate::view::{CourseView, EnrolmentView};
 
@@ -74,8 +74,16 @@ pub(crate) fn course_view(catalog: &Catalog, course: &Course) -> CourseView {
         description: course.description.clone(),
         all_roles: course.all_roles,
         roles,
-        area_capabilities: course.area_capabilities.clone(),
+        area_capabilities: in_catalog_order(&course.area_capabilities),
     }
+}
+
+/// Capability names in the order of the capability catalog.
+pub(crate) fn in_catalog_order(names: &[String]) -> Vec<String> {
+    Capability::all()
+        .filter(|c| names.iter().any(|n| n == c.as_str()))
+        .map(|c| c.to_string())
+        .collect()
 }
 
 impl Portal {
@@ -109,11 +117,9 @@ impl Portal {
             for e in enrolments.iter().filter(|e| e.course_id == course.id) {
                 let opens_area = !course.area_capabilities.is_empty();
                 let area_access = (opens_area && e.ended_at.is_none()).then(|| {
-                    course
-                        .area_capabilities
-                        .iter()
-                        .filter(|c| held.iter().any(|h| h.as_str() == c.as_str()))
-                        .cloned()
+                    held.iter()
+                        .filter(|h| course.area_capabilities.iter().any(|c| c == h.as_str()))
+                        .map(|h| h.to_string())
                         .collect()
                 });
                 views.push(EnrolmentView {

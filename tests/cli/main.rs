@@ -5,6 +5,7 @@
 mod support;
 
 mod accounts;
+mod courses;
 mod invitations;
 mod lifecycle;
 mod permissions;
