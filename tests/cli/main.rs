@@ -5,6 +5,7 @@
 mod support;
 
 mod accounts;
+mod areas;
 mod courses;
 mod invitations;
 mod lifecycle;
