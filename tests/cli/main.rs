@@ -6,6 +6,7 @@ mod support;
 
 mod accounts;
 mod areas;
+mod catalogs;
 mod courses;
 mod invitations;
 mod lifecycle;
