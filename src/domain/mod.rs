@@ -408,6 +408,24 @@ mod tests {
     }
 
     #[test]
+    fn following_the_role_again_changes_no_enrolment() {
+        let mut p = seeded("moodle");
+        let now = p.ctx.now;
+        let tx = p.store.write().expect("tx");
+        let catalog = Catalog::load(&*tx).expect("catalog");
+        let owner = tx
+            .memberships_in(1)
+            .expect("memberships")
+            .pop()
+            .expect("owner");
+        let before = tx.enrolments(owner.id, false).expect("enrolments");
+        assert_eq!(before.len(), 7, "principal: six main courses and one more");
+        courses::follow_role(&*tx, &catalog, &owner, now + chrono::Duration::hours(1))
+            .expect("follow");
+        assert_eq!(tx.enrolments(owner.id, false).expect("enrolments"), before);
+    }
+
+    #[test]
     fn expired_grants_no_longer_count() {
         let mut p = seeded("portal");
         join(&mut p, "ann@acme.test", "user");
