@@ -540,7 +540,7 @@ impl Portal {
 /// The accounts the acting member belongs to (none for the operator or a
 /// stranger).
 fn actor_accounts(tx: &dyn Tx, ctx: &Ctx) -> Result<Vec<Account>> {
-    let crate::domain::Actor::Member(email) = &ctx.actor else {
+    let super::Actor::Member(email) = &ctx.actor else {
         return Ok(Vec::new());
     };
     let Some(person) = tx.person_by_email(email.as_str())? else {
