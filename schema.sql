@@ -22,6 +22,9 @@ CREATE TABLE roles (
     blocking         INTEGER NOT NULL DEFAULT 0 CHECK (blocking IN (0, 1)),
     builtin          INTEGER NOT NULL DEFAULT 0 CHECK (builtin IN (0, 1)),
     created_at       TEXT NOT NULL,
+    -- A role no longer offered. Roles are never hard-deleted: audit events
+    -- name them, and a name is not reused for something else.
+    deleted_at       TEXT,
     CHECK (NOT (blocking AND all_capabilities))
 );
 CREATE UNIQUE INDEX roles_one_blocking ON roles (blocking) WHERE blocking = 1;
@@ -245,3 +248,43 @@ CREATE TABLE order_decisions (
     at        TEXT NOT NULL,
     PRIMARY KEY (order_id, person_id)
 ) WITHOUT ROWID;
+-- Courses and enrolments.
+
+-- Courses of the catalog (the `moodle` preset's six main courses and
+-- "Clients and Invoices"). A course is given by a member's role: to every
+-- role but the blocking one when all_roles is set, else to the roles listed
+-- in course_roles.
+CREATE TABLE courses (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    description TEXT NOT NULL DEFAULT '',
+    all_roles   INTEGER NOT NULL DEFAULT 0 CHECK (all_roles IN (0, 1)),
+    created_at  TEXT NOT NULL
+);
+
+CREATE TABLE course_roles (
+    course_id INTEGER NOT NULL REFERENCES courses (id),
+    role_id   INTEGER NOT NULL REFERENCES roles (id),
+    PRIMARY KEY (course_id, role_id)
+) WITHOUT ROWID;
+
+-- The capabilities that make up the portal area a course opens (for
+-- "Clients and Invoices": clients, invoices, partner details, my clicks);
+-- `user courses` shows which of them a member holds.
+CREATE TABLE course_area_capabilities (
+    course_id  INTEGER NOT NULL REFERENCES courses (id),
+    capability TEXT NOT NULL,
+    PRIMARY KEY (course_id, capability)
+) WITHOUT ROWID;
+
+-- Enrolments follow the membership's role. They are ended, never deleted,
+-- so the history of who was enrolled when stays.
+CREATE TABLE enrolments (
+    id            INTEGER PRIMARY KEY,
+    membership_id INTEGER NOT NULL REFERENCES memberships (id),
+    course_id     INTEGER NOT NULL REFERENCES courses (id),
+    enrolled_at   TEXT NOT NULL,
+    ended_at      TEXT,
+    CHECK (ended_at IS NULL OR ended_at >= enrolled_at)
+);
+CREATE UNIQUE INDEX enrolments_one_current ON enrolments (membership_id, course_id) WHERE ended_at IS NULL;

@@ -89,6 +89,49 @@ impl Capability {
     pub const fn named(name: &'static str) -> Capability {
         Capability(name)
     }
+
+    /// What the capability lets a member do, for "you may not ..." errors.
+    pub fn action(self) -> &'static str {
+        match self.0 {
+            "portal.access" => "use the portal",
+            "account.view" => "see the account",
+            "account.edit" => "edit the account's details",
+            "account.config" => "change the account's configuration",
+            "addresses.use" => "use shipping addresses",
+            "addresses.edit" => "edit shipping addresses",
+            "users.view" => "see the account's users",
+            "users.manage" => "manage users (invite, change or remove them)",
+            "external_admins.manage" => "manage external admins",
+            "customers.manage" => "manage customer accounts",
+            "licenses.purchase" => "buy licences",
+            "licenses.allocate" => "allocate licences",
+            "billing.view" => "see billing",
+            "billing.payment" => "change payment details",
+            "invoices.manage" => "manage invoices",
+            "clients.manage" => "manage clients",
+            "services.view_all" => "see all services",
+            "services.view_assigned" => "see the services assigned to them",
+            "services.assign" => "assign services",
+            "orders.place" => "place orders",
+            "orders.approve" => "approve orders",
+            "policies.manage" => "manage approval policies",
+            "cost_centres.manage" => "manage cost centres",
+            "contracts.view" => "see contracts",
+            "contracts.renew" => "renew contracts",
+            "documents.download" => "download documents",
+            "reports.schedule" => "schedule reports",
+            "alerts.manage" => "manage alerts",
+            "tickets.raise" => "raise tickets",
+            "tickets.view" => "see tickets",
+            "domains.manage" => "manage domains",
+            "support.requests" => "make support requests",
+            "discussions.manage" => "manage discussions",
+            "stats.view" => "see statistics",
+            "clicks.view" => "see \"my clicks\"",
+            "notifications.financial" => "receive financial notifications",
+            _ => "do this",
+        }
+    }
 }
 
 impl FromStr for Capability {
@@ -536,6 +579,8 @@ pub struct Role {
     pub builtin: bool,
     /// Capability names, when not `all_capabilities`.
     pub capabilities: Vec<String>,
+    /// When `role delete` retired it; a deleted role is no longer offered.
+    pub deleted_at: Option<Timestamp>,
 }
 
 impl Role {
@@ -563,6 +608,38 @@ pub struct GrantBundle {
     pub description: String,
     /// Capability names.
     pub capabilities: Vec<String>,
+}
+
+/// A course of the catalog, given to members by their role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Course {
+    /// Store key.
+    pub id: i64,
+    /// Unique name such as `Partner Community`.
+    pub name: String,
+    /// What it covers.
+    pub description: String,
+    /// Given to every role but the blocking one, including roles made later.
+    pub all_roles: bool,
+    /// The roles it is given to, when not `all_roles`.
+    pub role_ids: Vec<i64>,
+    /// The capabilities that make up the portal area the course opens.
+    pub area_capabilities: Vec<String>,
+}
+
+/// One membership's enrolment in one course, current or ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrolment {
+    /// Store key.
+    pub id: i64,
+    /// Whose.
+    pub membership_id: i64,
+    /// Which course.
+    pub course_id: i64,
+    /// When it began.
+    pub enrolled_at: Timestamp,
+    /// When it ended, if it has.
+    pub ended_at: Option<Timestamp>,
 }
 
 /// A person's place in one account.
@@ -770,5 +847,12 @@ mod tests {
         assert!("users.manage".parse::<Capability>().is_ok());
         assert!("users.destroy".parse::<Capability>().is_err());
         assert_eq!(Capability::all().count(), 36);
+    }
+
+    #[test]
+    fn every_capability_says_what_it_allows() {
+        for cap in Capability::all() {
+            assert_ne!(cap.action(), "do this", "{cap}");
+        }
     }
 }

@@ -9,8 +9,8 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::model::{format_time, AuditEvent, OutboxMessage, Timestamp};
 use crate::view::{
-    AccountView, CanView, CostCentreView, InitView, InvitedView, MemberView, MergeView, OrderView,
-    PolicyView, PresetView, RoleView, ServiceView,
+    AccountView, CanView, CostCentreView, CourseView, EnrolmentView, InitView, InvitedView,
+    MemberView, MergeView, OrderView, PolicyView, PresetView, RoleView, ServiceView,
 };
 
 /// A view that prints as one row of a list.
@@ -190,7 +190,7 @@ impl Fields for MemberView {
                 },
             ),
             ("status", self.status.to_string()),
-            ("grants", list_or_dash(&self.grants)),
+            ("grants", self.grants_text()),
             ("invited at", opt_time(self.invited_at)),
             ("accepted at", opt_time(self.accepted_at)),
             ("city", opt(&self.city)),
@@ -209,7 +209,42 @@ impl Fields for MemberView {
         if let Some(caps) = &self.capabilities {
             fields.push(("capabilities", list_or_dash(caps)));
         }
+        if let Some(courses) = &self.courses {
+            fields.push((
+                "courses",
+                if courses.is_empty() {
+                    "-".into()
+                } else {
+                    courses.join("\n")
+                },
+            ));
+        }
         fields
+    }
+}
+
+impl MemberView {
+    /// One grant per line with what it gives (`billing: billing.view,
+    /// billing.payment`) where the details are known, else the names.
+    fn grants_text(&self) -> String {
+        match &self.grant_details {
+            Some(details) if !details.is_empty() => details
+                .iter()
+                .map(|g| {
+                    let until = g
+                        .expires_at
+                        .map(|t| format!(" (until {})", format_time(t)))
+                        .unwrap_or_default();
+                    if g.area {
+                        format!("area {}: {}{until}", g.name, g.capabilities.join(", "))
+                    } else {
+                        format!("{}{until}", g.name)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => list_or_dash(&self.grants),
+        }
     }
 }
 
@@ -226,6 +261,12 @@ impl Fields for InvitedView {
                 "not sent (--no-send)".into()
             },
         ));
+        if self.existing_login {
+            fields.push((
+                "login",
+                "existing login reused; no new identity or password".into(),
+            ));
+        }
         fields
     }
 }
@@ -326,6 +367,57 @@ impl Fields for RoleView {
                 },
             ),
         ]
+        .into_iter()
+        .chain(self.courses.as_ref().map(|c| ("courses", list_lines(c))))
+        .collect()
+    }
+}
+
+fn list_lines(items: &[String]) -> String {
+    if items.is_empty() {
+        "-".into()
+    } else {
+        items.join("\n")
+    }
+}
+
+impl Row for CourseView {
+    fn headers() -> &'static [&'static str] {
+        &["COURSE", "ROLES", "AREA", "DESCRIPTION"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.name.clone(),
+            course_roles(self),
+            list_or_dash(&self.area_capabilities),
+            self.description.clone(),
+        ]
+    }
+}
+
+fn course_roles(course: &CourseView) -> String {
+    if course.all_roles {
+        "every role but the blocking one".into()
+    } else {
+        list_or_dash(&course.roles)
+    }
+}
+
+impl Row for EnrolmentView {
+    fn headers() -> &'static [&'static str] {
+        &["COURSE", "ENROLLED", "ENDED", "ACCESS IN THE AREA"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.course.clone(),
+            format_time(self.enrolled_at),
+            opt_time(self.ended_at),
+            match &self.area_access {
+                Some(held) if held.is_empty() => "none".into(),
+                Some(held) => held.join(", "),
+                None => "-".into(),
+            },
+        ]
     }
 }
 
@@ -347,6 +439,12 @@ impl Fields for PresetView {
             ("owner role", self.owner_role.clone()),
             ("account kind", self.account_kind.to_string()),
         ];
+        if self.require_location {
+            fields.push((
+                "location",
+                "city and country required; timezone given or derived".into(),
+            ));
+        }
         for role in &self.roles {
             fields.push((
                 "role",
@@ -357,6 +455,12 @@ impl Fields for PresetView {
             fields.push((
                 "area",
                 format!("{}: {}", bundle.name, bundle.capabilities.join(", ")),
+            ));
+        }
+        for course in &self.courses {
+            fields.push((
+                "course",
+                format!("{}: {}", course.name, course_roles(course)),
             ));
         }
         fields

@@ -47,6 +47,68 @@ pub struct MemberView {
     /// Effective capabilities, where the command computes them (`user show`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<Vec<String>>,
+    /// Each grant with the capabilities it gives, where the command
+    /// computes them (`user show`): which area granted what.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grant_details: Option<Vec<GrantView>>,
+    /// The courses the member is enrolled in now, when the catalog has
+    /// courses (the `moodle` preset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub courses: Option<Vec<String>>,
+}
+
+/// One grant of a membership and what it gives.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GrantView {
+    /// The grant as given: an area name or a capability.
+    pub name: String,
+    /// True for an area (a named bundle of capabilities).
+    pub area: bool,
+    /// The capabilities it gives.
+    pub capabilities: Vec<String>,
+    /// When it lapses by itself, if ever.
+    #[serde(serialize_with = "ser_opt_time")]
+    pub expires_at: Option<Timestamp>,
+}
+
+/// A course of the catalog.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CourseView {
+    /// Name.
+    pub name: String,
+    /// What it covers.
+    pub description: String,
+    /// Given to every role but the blocking one, including custom roles.
+    pub all_roles: bool,
+    /// The roles it is given to (every non-blocking role when `all_roles`).
+    pub roles: Vec<String>,
+    /// The capabilities that make up the portal area the course opens.
+    pub area_capabilities: Vec<String>,
+}
+
+/// One enrolment of a member in a course.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnrolmentView {
+    /// The member.
+    pub email: String,
+    /// The account of the membership.
+    pub account: String,
+    /// The course.
+    pub course: String,
+    /// When it began.
+    #[serde(serialize_with = "crate::model::ser_time")]
+    pub enrolled_at: Timestamp,
+    /// When it ended; `None` while current.
+    #[serde(serialize_with = "ser_opt_time")]
+    pub ended_at: Option<Timestamp>,
+    /// Still enrolled.
+    pub current: bool,
+    /// Of the capabilities of the course's portal area, those the member
+    /// holds now (`None` when the course opens no area or the enrolment
+    /// has ended): Marketing sees
+    /// partner details and "my clicks" of Clients and Invoices, never
+    /// invoices.
+    pub area_access: Option<Vec<String>>,
 }
 
 /// A new invitation: the member plus the token, shown this once.
@@ -62,6 +124,9 @@ pub struct InvitedView {
     pub expires_at: Timestamp,
     /// Whether an invitation email was queued in the outbox.
     pub email_queued: bool,
+    /// The person already had a login (in another account): it was reused,
+    /// and the invitation only adds this membership.
+    pub existing_login: bool,
 }
 
 /// An account.
@@ -110,6 +175,10 @@ pub struct RoleView {
     /// Memberships holding it, where known (roles of a database).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<usize>,
+    /// The courses it enrols members in, when the catalog has courses
+    /// (`role show`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub courses: Option<Vec<String>>,
 }
 
 /// A grant bundle ("area").
@@ -140,6 +209,10 @@ pub struct PresetView {
     pub roles: Vec<RoleView>,
     /// Its grant bundles.
     pub grant_bundles: Vec<BundleView>,
+    /// Invitations need a city and a country, and get a timezone.
+    pub require_location: bool,
+    /// Its courses.
+    pub courses: Vec<CourseView>,
 }
 
 /// The answer of `can`.

@@ -3,6 +3,7 @@
 
 mod account;
 mod audit;
+mod course;
 mod init;
 mod order;
 mod role;
@@ -75,7 +76,7 @@ enum Command {
     /// Accounts: partners and their customers.
     #[command(subcommand)]
     Account(account::AccountCommand),
-    /// Users: invitations, roles, grants and their whole life.
+    /// User management: invitations, roles, grants and each user's whole life.
     #[command(subcommand)]
     User(user::UserCommand),
     /// Services and who they are assigned to.
@@ -90,6 +91,9 @@ enum Command {
     /// Orders and their approvals.
     #[command(subcommand)]
     Order(order::OrderCommand),
+    /// The courses members are enrolled in by their role.
+    #[command(subcommand)]
+    Course(course::CourseCommand),
     /// The audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -217,6 +221,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::CostCentre(cmd) => service::cost_centre(&session, cmd),
         Command::Policy(cmd) => order::policy(&session, cmd),
         Command::Order(cmd) => order::order(&session, cmd),
+        Command::Course(cmd) => course::run(&session, cmd),
         Command::Audit(cmd) => audit::audit(&session, cmd),
         Command::Outbox(cmd) => audit::outbox(&session, cmd),
         Command::Completions { shell } => {

@@ -29,6 +29,14 @@ pub(crate) enum RoleCommand {
         #[arg(long)]
         account: Option<String>,
     },
+    /// Delete a role nobody holds; it is retired, not erased.
+    Delete {
+        /// The role name.
+        name: String,
+        /// Where the acting member's `users.manage` is checked.
+        #[arg(long)]
+        account: Option<String>,
+    },
 }
 
 pub(crate) fn run(s: &Session, cmd: RoleCommand) -> Result<()> {
@@ -49,6 +57,14 @@ pub(crate) fn run(s: &Session, cmd: RoleCommand) -> Result<()> {
                 account.as_deref(),
             )?;
             s.out.note(&format!("created role `{}`", view.name));
+            s.out.item(&view)
+        }
+        RoleCommand::Delete { name, account } => {
+            let view = portal.role_delete(&name, account.as_deref())?;
+            s.out.note(&format!(
+                "deleted role `{}`; it is no longer offered",
+                view.name
+            ));
             s.out.item(&view)
         }
     }

@@ -18,6 +18,9 @@ pub(crate) enum UserCommand {
         token: String,
     },
     /// Send a new invitation token; the old one stops working.
+    ///
+    /// When an invitation does not arrive, ask the user to check their junk
+    /// mail or spam folder first, then resend.
     ResendInvite {
         /// The invited member.
         email: String,
@@ -42,8 +45,19 @@ pub(crate) enum UserCommand {
         #[arg(long)]
         role: Option<String>,
     },
-    /// Show a member with their capabilities.
+    /// Show a member with their capabilities, grants and courses.
     Show(Target),
+    /// List the courses a member is enrolled in.
+    Courses {
+        /// The member.
+        email: String,
+        /// The account (needed when they belong to several).
+        #[arg(long)]
+        account: Option<String>,
+        /// Include ended enrolments.
+        #[arg(long)]
+        history: bool,
+    },
     /// Give a member another role.
     SetRole {
         /// The member.
@@ -159,13 +173,14 @@ pub(crate) struct InviteArgs {
     /// Comma-separated capabilities or areas on top of the role.
     #[arg(long, value_name = "G,..")]
     grant: Option<String>,
-    /// City.
+    /// City (required by some presets, such as `moodle`).
     #[arg(long)]
     city: Option<String>,
-    /// ISO 3166 alpha-2 country code.
+    /// ISO 3166 alpha-2 country code, such as GB.
     #[arg(long)]
     country: Option<String>,
-    /// IANA timezone, such as Europe/London.
+    /// IANA timezone, such as Europe/London; derived from --city and
+    /// --country when left out.
     #[arg(long)]
     timezone: Option<String>,
     /// How long the invitation lasts.
@@ -195,6 +210,11 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
                 "invited `{}` to `{}` as `{}`",
                 view.member.email, view.member.account, view.member.role
             ));
+            out.note(if view.email_queued {
+                "if the invitation does not arrive, ask them to check their junk mail or spam folder; `portalctl user resend-invite` sends a new one"
+            } else {
+                "no email was sent; `portalctl user resend-invite` sends one"
+            });
             out.item(&view)
         }
         UserCommand::Accept { token } => {
@@ -233,6 +253,11 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
         UserCommand::Show(t) => {
             out.item(&portal.member_show(&email(&t.email)?, t.account.as_deref())?)
         }
+        UserCommand::Courses {
+            email: e,
+            account,
+            history,
+        } => out.list(&portal.member_courses(&email(&e)?, account.as_deref(), history)?),
         UserCommand::SetRole {
             email: e,
             role,

@@ -181,7 +181,7 @@ impl Authority<'_> {
             person.email,
             missing.join(", ")
         ))
-        .help("only someone who holds every capability of a role or grant may hand it out"))
+        .help("only someone who holds every capability of a role or grant, such as the account's owner, may hand it out"))
     }
 }
 
@@ -225,37 +225,126 @@ pub(crate) fn authorize<'c>(
         if !decision.allowed {
             return Err(denial(
                 tx,
+                catalog,
                 &person.email.to_string(),
                 account,
                 cap,
                 &decision,
+                ctx.now,
             )?);
         }
     }
     Ok(authority)
 }
 
-/// The "you cannot" error, naming who can help.
+/// How many helpers and sources a denial names.
+const NAMED: usize = 4;
+
+/// The "you cannot" error: what the member may not do, which capability is
+/// missing and why, and in the help line who holds it there (the owner
+/// first) and which roles or areas give it.
 pub(crate) fn denial(
     tx: &dyn Tx,
+    catalog: &Catalog,
     who: &str,
     account: &Account,
     cap: Capability,
     decision: &Decision,
+    at: Timestamp,
 ) -> Result<Error> {
-    let owner = account.owner_id.map(|id| tx.person(id)).transpose()?;
-    let help = match owner {
-        Some(owner) => format!(
-            "ask an admin of `{}` (its owner is `{}`) for `{cap}`",
-            account.name, owner.email
-        ),
-        None => format!("ask an admin of `{}` for `{cap}`", account.name),
+    let message = format!(
+        "`{who}` may not {} in `{}`: needs `{cap}` ({})",
+        cap.action(),
+        account.name,
+        decision.reason
+    );
+    let holders = holders(tx, catalog, account, cap, who, at)?;
+    let asked = if holders.is_empty() {
+        format!("ask an admin of `{}` for `{cap}`", account.name)
+    } else {
+        format!(
+            "{} {} `{cap}` in `{}` and can do it or give it to you",
+            and_list(&holders),
+            if holders.len() == 1 { "holds" } else { "hold" },
+            account.name
+        )
     };
-    Ok(Error::denied(format!(
-        "`{who}` may not do this in `{}`: needs `{cap}` ({})",
-        account.name, decision.reason
-    ))
-    .help(help))
+    let sources = sources(catalog, cap);
+    let help = if sources.is_empty() {
+        asked
+    } else {
+        format!("{asked}; it comes with {}", sources.join(" or "))
+    };
+    Ok(Error::denied(message).help(help))
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Who holds `cap` in the account, besides `who`: the owner first, then
+/// other active members, the first few of them.
+fn holders(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    account: &Account,
+    cap: Capability,
+    who: &str,
+    at: Timestamp,
+) -> Result<Vec<String>> {
+    let mut owner = None;
+    let mut others = Vec::new();
+    for m in tx.memberships_in(account.id)? {
+        if m.status != MemberStatus::Active {
+            continue;
+        }
+        let person_id = m.person_id;
+        let email = tx.person(person_id)?.email.to_string();
+        if email == who || !Access::of(tx, catalog, account, m, at)?.holds(cap) {
+            continue;
+        }
+        if account.owner_id == Some(person_id) {
+            owner = Some(format!("`{email}` (the owner)"));
+        } else {
+            others.push(format!("`{email}`"));
+        }
+    }
+    let more = others.len().saturating_sub(NAMED);
+    let mut named: Vec<String> = owner
+        .into_iter()
+        .chain(others.into_iter().take(NAMED))
+        .collect();
+    if more > 0 {
+        named.push(format!("{more} more"));
+    }
+    Ok(named)
+}
+
+/// The roles and areas that give `cap`, as "role `admin`" or "area
+/// `account-admin`".
+fn sources(catalog: &Catalog, cap: Capability) -> Vec<String> {
+    let roles = catalog
+        .live_roles()
+        .into_iter()
+        .filter(|r| r.holds(cap))
+        .map(|r| format!("role `{}`", r.name));
+    let areas = catalog
+        .bundles()
+        .iter()
+        .filter(|b| b.capabilities.iter().any(|c| c == cap.as_str()))
+        .map(|b| format!("area `{}`", b.name));
+    let mut all: Vec<String> = roles.chain(areas).collect();
+    if all.len() > NAMED {
+        let more = all.len() - NAMED;
+        all.truncate(NAMED);
+        all.push(format!("{more} more"));
+    }
+    all
 }
 
 /// Refuses a change that would leave an account with no active member

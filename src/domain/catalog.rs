@@ -5,14 +5,15 @@ use std::collections::HashSet;
 use serde::Deserialize;
 
 use super::audit::{record, Change};
-use super::{member_view, snapshot, Catalog, Portal};
+use super::courses::{follow_role, in_catalog_order};
+use super::{member_view, snapshot, Catalog, Portal, REQUIRE_LOCATION};
 use crate::error::{Error, Result};
 use crate::model::{
-    parse_currency, parse_name, Account, AccountKind, Capability, Email, GrantBundle, MemberStatus,
-    Membership, Person, Profile, Role, CAPABILITIES,
+    parse_currency, parse_name, Account, AccountKind, Capability, Course, Email, GrantBundle,
+    MemberStatus, Membership, Person, Profile, Role, Timestamp, CAPABILITIES,
 };
 use crate::store::Tx;
-use crate::view::{BundleView, InitView, PresetView, RoleView};
+use crate::view::{BundleView, CourseView, InitView, PresetView, RoleView};
 
 /// The presets shipped in the binary, by name.
 const SHIPPED: &[(&str, &str)] = &[
@@ -42,9 +43,15 @@ pub struct Preset {
     owner_role: String,
     #[serde(default = "default_kind")]
     account_kind: AccountKind,
+    /// Invitations need `--city` and `--country`; the timezone is given or
+    /// derived from them.
+    #[serde(default)]
+    require_location: bool,
     roles: Vec<PresetRole>,
     #[serde(default)]
     grant_bundles: Vec<PresetBundle>,
+    #[serde(default)]
+    courses: Vec<PresetCourse>,
 }
 
 fn default_kind() -> AccountKind {
@@ -72,6 +79,20 @@ struct PresetBundle {
     #[serde(default)]
     description: String,
     capabilities: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PresetCourse {
+    name: String,
+    #[serde(default)]
+    description: String,
+    /// The roles enrolled; left out, every role but the blocking one
+    /// (custom roles made later included).
+    #[serde(default)]
+    roles: Option<Vec<String>>,
+    #[serde(default)]
+    area_capabilities: Vec<String>,
 }
 
 /// Checks a role or bundle name: lower-case letters, digits and dashes.
@@ -183,6 +204,46 @@ impl Preset {
             check_capabilities(&bundle.capabilities)
                 .map_err(|(j, m)| (at(&format!(".capabilities[{j}]")), m))?;
         }
+        self.validate_courses()
+    }
+
+    fn validate_courses(&self) -> std::result::Result<(), (String, String)> {
+        let mut names = HashSet::new();
+        for (i, course) in self.courses.iter().enumerate() {
+            let at = |field: &str| format!("courses[{i}]{field}");
+            let name = parse_name("a course name", &course.name)
+                .map_err(|e| (at(".name"), e.to_string()))?;
+            if !names.insert(name.to_lowercase()) {
+                return Err((at(".name"), format!("duplicate course `{name}`")));
+            }
+            if let Some(roles) = &course.roles {
+                if roles.is_empty() {
+                    return Err((
+                        at(".roles"),
+                        "list at least one role, or leave `roles` out to enrol every role".into(),
+                    ));
+                }
+                let mut seen = HashSet::new();
+                for (j, role) in roles.iter().enumerate() {
+                    let at = at(&format!(".roles[{j}]"));
+                    match self.roles.iter().find(|r| r.name == *role) {
+                        None => return Err((at, format!("no role named `{role}`"))),
+                        Some(r) if r.blocking => {
+                            return Err((
+                                at,
+                                format!("the blocking role `{role}` cannot be enrolled in courses"),
+                            ))
+                        }
+                        Some(_) => {}
+                    }
+                    if !seen.insert(role.as_str()) {
+                        return Err((at, format!("role `{role}` is listed twice")));
+                    }
+                }
+            }
+            check_capabilities(&course.area_capabilities)
+                .map_err(|(j, m)| (at(&format!(".area_capabilities[{j}]")), m))?;
+        }
         Ok(())
     }
 
@@ -203,8 +264,22 @@ impl Preset {
                     .filter(|c| *c != "portal.access")
                     .cloned()
                     .collect(),
+                deleted_at: None,
             })
             .collect()
+    }
+
+    /// The roles a course enrols, by name.
+    fn course_roles(&self, course: &PresetCourse) -> Vec<String> {
+        match &course.roles {
+            Some(roles) => roles.clone(),
+            None => self
+                .roles
+                .iter()
+                .filter(|r| !r.blocking)
+                .map(|r| r.name.clone())
+                .collect(),
+        }
     }
 
     fn bundles(&self) -> Vec<GrantBundle> {
@@ -228,7 +303,55 @@ impl Preset {
             account_kind: self.account_kind,
             roles: self.roles().iter().map(|r| role_view(r, None)).collect(),
             grant_bundles: self.bundles().iter().map(bundle_view).collect(),
+            require_location: self.require_location,
+            courses: self
+                .courses
+                .iter()
+                .map(|c| CourseView {
+                    name: c.name.trim().to_string(),
+                    description: c.description.clone(),
+                    all_roles: c.roles.is_none(),
+                    roles: self.course_roles(c),
+                    area_capabilities: in_catalog_order(&c.area_capabilities),
+                })
+                .collect(),
         }
+    }
+
+    /// Stores the courses; the roles must be stored already.
+    fn insert_courses(&self, tx: &dyn Tx, at: Timestamp) -> Result<()> {
+        let roles = tx.roles()?;
+        for course in &self.courses {
+            let role_ids = match &course.roles {
+                Some(names) => names
+                    .iter()
+                    .map(|name| {
+                        roles
+                            .iter()
+                            .find(|r| r.name == *name)
+                            .map(|r| r.id)
+                            .ok_or_else(|| {
+                                Error::Internal(anyhow::anyhow!(
+                                    "course role `{name}` was not stored"
+                                ))
+                            })
+                    })
+                    .collect::<Result<Vec<i64>>>()?,
+                None => Vec::new(),
+            };
+            tx.insert_course(
+                &Course {
+                    id: 0,
+                    name: course.name.trim().to_string(),
+                    description: course.description.clone(),
+                    all_roles: course.roles.is_none(),
+                    role_ids,
+                    area_capabilities: course.area_capabilities.clone(),
+                },
+                at,
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -257,6 +380,7 @@ pub(crate) fn role_view(role: &Role, members: Option<usize>) -> RoleView {
         blocking: role.blocking,
         builtin: role.builtin,
         members,
+        courses: None,
     }
 }
 
@@ -314,8 +438,12 @@ impl Portal {
         for bundle in preset.bundles() {
             tx.insert_bundle(&bundle)?;
         }
+        preset.insert_courses(&*tx, self.ctx.now)?;
         tx.put_setting("preset", &preset.name)?;
         tx.put_setting("owner_role", &preset.owner_role)?;
+        if preset.require_location {
+            tx.put_setting(REQUIRE_LOCATION, "true")?;
+        }
         let catalog = Catalog::load(&*tx)?;
         let owner_role = catalog.role_named(&preset.owner_role)?.id;
         let person = Person {
@@ -355,6 +483,7 @@ impl Portal {
             updated_at: self.ctx.now,
         };
         let membership = tx.membership(tx.insert_membership(&membership)?)?;
+        follow_role(&*tx, &catalog, &membership, self.ctx.now)?;
         let view = InitView {
             preset: preset.name.clone(),
             account: super::accounts::account_view(&*tx, &account)?,
@@ -452,6 +581,30 @@ mod tests {
             (
                 r#"{"name":"x","title":"t","owner_role":"z","roles":[{"name":"a"},{"name":"b","blocking":true}]}"#,
                 "owner_role",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","roles":[{"name":"a"},{"name":"b","blocking":true}],"courses":[{"name":"C"},{"name":" c "}]}"#,
+                "courses[1].name: duplicate course",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","roles":[{"name":"a"},{"name":"b","blocking":true}],"courses":[{"name":"C","roles":["a","z"]}]}"#,
+                "courses[0].roles[1]: no role named `z`",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","roles":[{"name":"a"},{"name":"b","blocking":true}],"courses":[{"name":"C","roles":["b"]}]}"#,
+                "courses[0].roles[0]: the blocking role",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","roles":[{"name":"a"},{"name":"b","blocking":true}],"courses":[{"name":"C","roles":[]}]}"#,
+                "courses[0].roles: list at least one role",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","roles":[{"name":"a"},{"name":"b","blocking":true}],"courses":[{"name":"C","area_capabilities":["clicks.count"]}]}"#,
+                "courses[0].area_capabilities[0]",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","require_location":"yes","roles":[{"name":"a"},{"name":"b","blocking":true}]}"#,
+                "require_location",
             ),
         ];
         for (json, path) in cases {

@@ -3,13 +3,13 @@
 //! A token is 256 random bits shown once; only its SHA-256 is stored. The
 //! invitation email goes into the outbox in the same transaction.
 
-use std::str::FromStr;
-
 use chrono::Duration;
 use sha2::{Digest, Sha256};
 
 use super::access::{authorize, caps};
 use super::audit::record_member;
+use super::courses::follow_role;
+use super::timezones::{check_country, check_timezone, derive_timezone};
 use super::{
     find_person, member_view, membership_in, resolve_account, Actor, Catalog, Ctx, Portal,
 };
@@ -45,7 +45,7 @@ pub struct InviteRequest {
     pub city: Option<String>,
     /// ISO 3166 alpha-2 country.
     pub country: Option<String>,
-    /// IANA timezone.
+    /// IANA timezone; derived from the city and country when left out.
     pub timezone: Option<String>,
     /// How long the token lasts.
     pub expires_in: Option<Duration>,
@@ -76,26 +76,37 @@ fn expiry(expires_in: Option<Duration>) -> Result<Duration> {
     Ok(d)
 }
 
-fn check_country(country: &str) -> Result<String> {
-    let code = country.trim().to_uppercase();
-    if code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase()) {
-        Ok(code)
-    } else {
-        Err(Error::invalid(format!(
-            "`{}` is not an ISO 3166 alpha-2 country code",
-            country.trim()
+/// The city, country and timezone of an invitation. A given timezone is
+/// checked against the tz database; without one, a city and country give
+/// one or the request is refused. Catalogs that `require_location` (the
+/// `moodle` preset: "to ensure timezone is set correctly") need both.
+fn location(
+    catalog: &Catalog,
+    req: &InviteRequest,
+) -> Result<(Option<String>, Option<String>, Option<String>)> {
+    let city = req
+        .city
+        .as_deref()
+        .map(|c| parse_name("the city", c))
+        .transpose()?;
+    let country = req.country.as_deref().map(check_country).transpose()?;
+    if catalog.require_location && (city.is_none() || country.is_none()) {
+        let missing = match (&city, &country) {
+            (None, None) => "the city and the country are",
+            (None, Some(_)) => "the city is",
+            _ => "the country is",
+        };
+        return Err(Error::invalid(format!(
+            "this portal needs the city and country of every user, to set their timezone: {missing} missing"
         ))
-        .help("write it like GB, DE or US"))
+        .help("pass --city CITY --country CC (ISO 3166 alpha-2), and --timezone if it cannot be derived"));
     }
-}
-
-fn check_timezone(tz: &str) -> Result<String> {
-    chrono_tz::Tz::from_str(tz.trim())
-        .map(|z| z.name().to_string())
-        .map_err(|_| {
-            Error::invalid(format!("`{}` is not an IANA timezone", tz.trim()))
-                .help("write it like Europe/London")
-        })
+    let timezone = match (&req.timezone, &city, &country) {
+        (Some(tz), _, _) => Some(check_timezone(tz)?),
+        (None, Some(city), Some(country)) => Some(derive_timezone(city, country)?),
+        _ => None,
+    };
+    Ok((city, country, timezone))
 }
 
 /// Who an invitation is for.
@@ -140,7 +151,7 @@ fn issue(
             recipient: person.email.to_string(),
             subject: format!("You are invited to {}", account.name),
             body: format!(
-                "Hello {},\n\nYou have been invited to {} as {}.\n\nAccept with:\n\n    portalctl user accept {token}\n\nThis invitation expires at {}.\nIf you already use the portal, your existing login gives you access.\n",
+                "Hello {},\n\nYou have been invited to {} as {}.\n\nAccept with:\n\n    portalctl user accept {token}\n\nThis invitation expires at {}.\nIf you already use the portal, your existing login gives you access: no new password is needed.\n",
                 person.name,
                 account.name,
                 role.name,
@@ -180,15 +191,10 @@ impl Portal {
             }
         }
         who.ensure_may_give(&format!("role `{}` with these grants", role.name), &given)?;
-        let city = req
-            .city
-            .as_deref()
-            .map(|c| parse_name("the city", c))
-            .transpose()?;
-        let country = req.country.as_deref().map(check_country).transpose()?;
-        let timezone = req.timezone.as_deref().map(check_timezone).transpose()?;
+        let (city, country, timezone) = location(&catalog, req)?;
         let lasts = expiry(req.expires_in)?;
 
+        let existing_login = existing.is_some();
         let person = match existing {
             Some(p) => {
                 if let Some(m) = tx.membership_of(p.id, account.id)? {
@@ -239,6 +245,7 @@ impl Portal {
             updated_at: self.ctx.now,
         };
         membership.id = tx.insert_membership(&membership)?;
+        follow_role(&*tx, &catalog, &membership, self.ctx.now)?;
         for name in &grants {
             tx.put_grant(
                 membership.id,
@@ -264,6 +271,7 @@ impl Portal {
             token,
             expires_at: invitation.expires_at,
             email_queued: req.send,
+            existing_login,
         })
     }
 
@@ -374,6 +382,10 @@ impl Portal {
         };
         let (token, invitation) = issue(&*tx, &self.ctx, &to, lasts, true, resends)?;
         let member = member_view(&*tx, &catalog, &membership)?;
+        let existing_login = tx
+            .memberships_of(person.id)?
+            .iter()
+            .any(|m| m.id != membership.id);
         record_member(
             &*tx,
             &self.ctx,
@@ -388,6 +400,7 @@ impl Portal {
             token,
             expires_at: invitation.expires_at,
             email_queued: true,
+            existing_login,
         })
     }
 

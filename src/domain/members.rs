@@ -3,6 +3,7 @@
 
 use super::access::{authority, authorize, caps, ensure_admin_remains, Access, Authority};
 use super::audit::{record, record_member, Change};
+use super::courses::follow_role;
 use super::{
     find_person, member_view, membership_in, resolve_account, snapshot, Catalog, Ctx, Portal,
 };
@@ -12,7 +13,7 @@ use crate::model::{
     Timestamp,
 };
 use crate::store::Tx;
-use crate::view::{CanView, MemberView, MergeView};
+use crate::view::{CanView, GrantView, MemberView, MergeView};
 use std::cell::RefCell;
 
 /// Filters of `user list`.
@@ -160,6 +161,8 @@ impl Portal {
         if membership != before.membership {
             membership.updated_at = self.ctx.now;
             tx.update_membership(&membership)?;
+            // Courses follow the role, in this same transaction and event.
+            follow_role(&*tx, &catalog, &membership, self.ctx.now)?;
         }
         let after_view = member_view(&*tx, &catalog, &membership)?;
         if after_view == before_view {
@@ -415,6 +418,7 @@ impl Portal {
                         m.status = MemberStatus::Left;
                         m.updated_at = self.ctx.now;
                         tx.update_membership(&m)?;
+                        follow_role(&*tx, &catalog, &m, self.ctx.now)?;
                     }
                     if let Some(pending) = tx.pending_invitation(m.id)? {
                         tx.end_invitation(pending.id, InvitationState::Revoked, self.ctx.now)?;
@@ -538,6 +542,10 @@ impl Portal {
                     }
                 }
                 if visible.is_empty() {
+                    // The refusal in the actor's own account says who can help.
+                    if let Some(own) = actor_accounts(&*tx, &self.ctx)?.first() {
+                        authorize(&*tx, &catalog, &self.ctx, own, caps::USERS_VIEW)?;
+                    }
                     return Err(Error::denied(
                         "listing users needs `users.view` in some account",
                     ));
@@ -588,6 +596,21 @@ impl Portal {
                 .map(|c| c.to_string())
                 .collect(),
         );
+        let mut details = Vec::new();
+        for grant in tx.grants(access.membership.id)? {
+            let given = catalog.grant_capabilities(&grant.name).unwrap_or_default();
+            details.push(GrantView {
+                area: catalog.bundle(&grant.name).is_some(),
+                // In catalog order, like `capabilities`.
+                capabilities: Capability::all()
+                    .filter(|c| given.contains(c))
+                    .map(|c| c.to_string())
+                    .collect(),
+                name: grant.name,
+                expires_at: grant.expires_at,
+            });
+        }
+        view.grant_details = Some(details);
         Ok(view)
     }
 
@@ -613,6 +636,21 @@ impl Portal {
     }
 }
 
+/// The accounts the acting member belongs to (none for the operator or a
+/// stranger).
+fn actor_accounts(tx: &dyn Tx, ctx: &Ctx) -> Result<Vec<Account>> {
+    let super::Actor::Member(email) = &ctx.actor else {
+        return Ok(Vec::new());
+    };
+    let Some(person) = tx.person_by_email(email.as_str())? else {
+        return Ok(Vec::new());
+    };
+    tx.memberships_of(person.id)?
+        .iter()
+        .map(|m| tx.account(m.account_id))
+        .collect()
+}
+
 fn wrong_state(e: &Edit<'_, '_>, what: &str) -> Error {
     Error::conflict(format!(
         "`{}` {what} in `{}`",
@@ -633,7 +671,7 @@ fn person_views(tx: &dyn Tx, catalog: &Catalog, people: &[&Person]) -> Result<Ve
 
 /// The member's access, if the actor may look: themselves, or with
 /// `users.view` in the account.
-fn visible_member<'c>(
+pub(super) fn visible_member<'c>(
     tx: &dyn Tx,
     catalog: &'c Catalog,
     ctx: &Ctx,

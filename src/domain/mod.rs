@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod catalog;
 mod cost_centres;
+mod courses;
 mod invitations;
 mod members;
 mod orders;
@@ -16,11 +17,14 @@ mod outbox;
 mod policies;
 mod roles;
 mod services;
+mod timezones;
 
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::model::{Account, Capability, Email, GrantBundle, Membership, Person, Role, Timestamp};
+use crate::model::{
+    Account, Capability, Course, Email, GrantBundle, Membership, Person, Role, Timestamp,
+};
 use crate::store::{Store, Tx};
 use crate::view::MemberView;
 
@@ -74,10 +78,19 @@ impl Portal {
     }
 }
 
-/// The roles and grant bundles of a database, loaded once per command.
+/// The setting that makes invitations need a city and a country.
+pub(crate) const REQUIRE_LOCATION: &str = "require_location";
+
+/// The roles, grant bundles and courses of a database, loaded once per
+/// command.
 pub(crate) struct Catalog {
+    /// Every role by id, deleted ones included: old memberships and audit
+    /// snapshots may name them.
     roles: HashMap<i64, Role>,
     bundles: Vec<GrantBundle>,
+    courses: Vec<Course>,
+    /// Invitations need a city and a country (the `moodle` preset).
+    pub(crate) require_location: bool,
 }
 
 impl Catalog {
@@ -90,6 +103,8 @@ impl Catalog {
         Ok(Catalog {
             roles,
             bundles: tx.bundles()?,
+            courses: tx.courses()?,
+            require_location: tx.setting(REQUIRE_LOCATION)?.as_deref() == Some("true"),
         })
     }
 
@@ -99,14 +114,51 @@ impl Catalog {
         })
     }
 
+    /// The roles on offer (not deleted), oldest first.
+    pub(crate) fn live_roles(&self) -> Vec<&Role> {
+        let mut roles: Vec<&Role> = self
+            .roles
+            .values()
+            .filter(|r| r.deleted_at.is_none())
+            .collect();
+        roles.sort_by_key(|r| r.id);
+        roles
+    }
+
     pub(crate) fn role_named(&self, name: &str) -> Result<&Role> {
         let name = name.trim();
-        self.roles.values().find(|r| r.name == name).ok_or_else(|| {
-            let mut names: Vec<&str> = self.roles.values().map(|r| r.name.as_str()).collect();
-            names.sort_unstable();
-            Error::invalid(format!("unknown role `{name}`"))
-                .help(format!("roles are: {}", names.join(", ")))
-        })
+        self.live_roles()
+            .into_iter()
+            .find(|r| r.name == name)
+            .ok_or_else(|| {
+                let mut names: Vec<&str> =
+                    self.live_roles().iter().map(|r| r.name.as_str()).collect();
+                names.sort_unstable();
+                Error::invalid(format!("unknown role `{name}`"))
+                    .help(format!("roles are: {}", names.join(", ")))
+            })
+    }
+
+    /// Every course, in catalog order.
+    pub(crate) fn courses(&self) -> &[Course] {
+        &self.courses
+    }
+
+    /// The courses a role enrols its members in: none for the blocking
+    /// role, which holds nothing.
+    pub(crate) fn courses_for(&self, role: &Role) -> Vec<&Course> {
+        if role.blocking {
+            return Vec::new();
+        }
+        self.courses
+            .iter()
+            .filter(|c| c.all_roles || c.role_ids.contains(&role.id))
+            .collect()
+    }
+
+    /// The areas (grant bundles) of the catalog.
+    pub(crate) fn bundles(&self) -> &[GrantBundle] {
+        &self.bundles
     }
 
     pub(crate) fn blocking_role(&self) -> Result<&Role> {
@@ -272,6 +324,8 @@ pub(crate) fn member_view(tx: &dyn Tx, catalog: &Catalog, m: &Membership) -> Res
         duplicate_of,
         services: None,
         capabilities: None,
+        grant_details: None,
+        courses: courses::current_course_names(tx, catalog, m)?,
     })
 }
 
@@ -358,6 +412,24 @@ mod tests {
         assert_eq!(err.exit_code(), 5, "{err}");
         p.grant(&email("bob@acme.test"), &["users.view".into()], None)
             .expect("a grant ann holds");
+    }
+
+    #[test]
+    fn following_the_role_again_changes_no_enrolment() {
+        let mut p = seeded("moodle");
+        let now = p.ctx.now;
+        let tx = p.store.write().expect("tx");
+        let catalog = Catalog::load(&*tx).expect("catalog");
+        let owner = tx
+            .memberships_in(1)
+            .expect("memberships")
+            .pop()
+            .expect("owner");
+        let before = tx.enrolments(owner.id, false).expect("enrolments");
+        assert_eq!(before.len(), 7, "principal: six main courses and one more");
+        courses::follow_role(&*tx, &catalog, &owner, now + chrono::Duration::hours(1))
+            .expect("follow");
+        assert_eq!(tx.enrolments(owner.id, false).expect("enrolments"), before);
     }
 
     #[test]

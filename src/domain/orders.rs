@@ -320,10 +320,12 @@ impl Portal {
         if !decision.allowed {
             return Err(denial(
                 &*tx,
+                &catalog,
                 person.email.as_str(),
                 &account,
                 caps::ORDERS_APPROVE,
                 &decision,
+                self.ctx.now,
             )?);
         }
         if order.status != OrderStatus::Pending {

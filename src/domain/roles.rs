@@ -1,4 +1,5 @@
-//! The roles of a database: listing them and creating custom ones.
+//! The roles of a database: listing them, creating custom ones and
+//! deleting unused ones.
 
 use std::collections::HashMap;
 
@@ -7,8 +8,12 @@ use super::audit::{record, Change};
 use super::catalog::{check_role_name, role_view};
 use super::{resolve_account, snapshot, Actor, Catalog, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Capability, Role};
+use crate::model::{format_time, Capability, Role};
+use crate::store::Tx;
 use crate::view::RoleView;
+
+/// How many holders a refused `role delete` names.
+const HOLDERS_NAMED: usize = 5;
 
 impl Portal {
     /// Every role with how many memberships hold it.
@@ -24,6 +29,7 @@ impl Portal {
         Ok(tx
             .roles()?
             .iter()
+            .filter(|r| r.deleted_at.is_none())
             .map(|r| role_view(r, Some(counts.get(&r.id).copied().unwrap_or(0))))
             .collect())
     }
@@ -44,7 +50,17 @@ impl Portal {
                     .count())
             })
             .sum::<Result<usize>>()?;
-        Ok(role_view(role, Some(members)))
+        let mut view = role_view(role, Some(members));
+        if !catalog.courses().is_empty() {
+            view.courses = Some(
+                catalog
+                    .courses_for(role)
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .collect(),
+            );
+        }
+        Ok(view)
     }
 
     /// Adds a custom role. Roles serve every account of the database, so a
@@ -68,9 +84,22 @@ impl Portal {
                 caps_given.push(cap);
             }
         }
-        if tx.role_named(name)?.is_some() {
-            return Err(Error::conflict(format!("role `{name}` already exists"))
-                .help("`portalctl role list` shows the roles"));
+        match tx.role_named(name)? {
+            Some(Role {
+                deleted_at: Some(at),
+                ..
+            }) => {
+                return Err(Error::conflict(format!(
+                    "role `{name}` was deleted at {}; a deleted role's name is not reused",
+                    format_time(at)
+                ))
+                .help("choose another name, so that the audit log names one role per name"))
+            }
+            Some(_) => {
+                return Err(Error::conflict(format!("role `{name}` already exists"))
+                    .help("`portalctl role list` shows the roles"))
+            }
+            None => {}
         }
         if matches!(self.ctx.actor, Actor::Member(_)) {
             let account = resolve_account(&*tx, &self.ctx, account, None)?;
@@ -89,6 +118,7 @@ impl Portal {
                 .filter(|c| **c != caps::PORTAL_ACCESS)
                 .map(|c| c.to_string())
                 .collect(),
+            deleted_at: None,
         };
         let id = tx.insert_role(&role, self.ctx.now)?;
         let view = role_view(&tx.role(id)?, Some(0));
@@ -106,4 +136,86 @@ impl Portal {
         tx.commit()?;
         Ok(view)
     }
+}
+
+impl Portal {
+    /// Deletes a role nobody holds. The role is retired rather than removed
+    /// (audit events name it) and is no longer offered. The owner role and
+    /// the blocking role stay; a member needs `users.manage` and may delete
+    /// only custom roles, the operator any other role.
+    pub fn role_delete(&mut self, name: &str, account: Option<&str>) -> Result<RoleView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let role = catalog.role_named(name)?;
+        if matches!(self.ctx.actor, Actor::Member(_)) {
+            let account = resolve_account(&*tx, &self.ctx, account, None)?;
+            let who = authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_MANAGE)?;
+            if role.builtin {
+                let email = who
+                    .person()
+                    .map(|p| p.email.to_string())
+                    .unwrap_or_default();
+                return Err(Error::denied(format!(
+                    "`{email}` may not delete role `{}`: it comes with the preset, and only the operator deletes those",
+                    role.name
+                ))
+                .help("run the command without --as / PORTALCTL_AS"));
+            }
+        }
+        if role.blocking {
+            return Err(Error::conflict(format!(
+                "role `{}` is the blocking role; the catalog must keep it",
+                role.name
+            ))
+            .help("`user left-company` and merges give it to members who lose their access"));
+        }
+        if tx.setting("owner_role")?.as_deref() == Some(role.name.as_str()) {
+            return Err(Error::conflict(format!(
+                "role `{}` is the owner role of the catalog and cannot be deleted",
+                role.name
+            )));
+        }
+        let holders = tx.role_holders(role.id)?;
+        if !holders.is_empty() {
+            return Err(Error::conflict(format!(
+                "role `{}` is held by {} membership(s): {}",
+                role.name,
+                holders.len(),
+                holder_names(&*tx, &holders)?
+            ))
+            .help("give them another role first with `portalctl user set-role EMAIL ROLE`"));
+        }
+        let before = role_view(role, Some(0));
+        tx.delete_role(role.id, self.ctx.now)?;
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "role.delete",
+                account: None,
+                target: Some(role.name.clone()),
+                before: Some(snapshot(&before)?),
+                after: None,
+            },
+        )?;
+        tx.commit()?;
+        Ok(before)
+    }
+}
+
+/// `email in Account` for the first few holders of a role; a member who
+/// left and would get the role back on `activate` counts as a holder.
+fn holder_names(tx: &dyn Tx, holders: &[(i64, i64)]) -> Result<String> {
+    let mut names = Vec::new();
+    for (person_id, account_id) in holders.iter().take(HOLDERS_NAMED) {
+        names.push(format!(
+            "`{}` in `{}`",
+            tx.person(*person_id)?.email,
+            tx.account(*account_id)?.name
+        ));
+    }
+    if holders.len() > HOLDERS_NAMED {
+        names.push(format!("and {} more", holders.len() - HOLDERS_NAMED));
+    }
+    Ok(names.join(", "))
 }

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod audit;
+mod courses;
 mod invitations;
 mod orders;
 mod people;
@@ -23,9 +24,9 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, AuditEvent, CostCentre, Grant, GrantBundle, Invitation, InvitationState,
-    MatchedPolicy, Membership, Order, OrderDecision, OutboxMessage, Person, Policy, Role, Service,
-    Timestamp,
+    Account, AuditEvent, CostCentre, Course, Enrolment, Grant, GrantBundle, Invitation,
+    InvitationState, MatchedPolicy, Membership, Order, OrderDecision, OutboxMessage, Person,
+    Policy, Role, Service, Timestamp,
 };
 
 /// The migrations in order; `PRAGMA user_version` counts how many have run.
@@ -54,6 +55,7 @@ pub trait Tx:
     + AuditStore
     + ServiceStore
     + OrderStore
+    + CourseStore
 {
     /// Makes the transaction's writes durable.
     fn commit(self: Box<Self>) -> Result<()>;
@@ -77,6 +79,11 @@ pub trait RoleStore {
     fn role_named(&self, name: &str) -> Result<Option<Role>>;
     /// Adds a role (its `id` is ignored) and returns its id.
     fn insert_role(&self, role: &Role, at: Timestamp) -> Result<i64>;
+    /// Retires a role: it keeps its row, name and id, marked deleted.
+    fn delete_role(&self, id: i64, at: Timestamp) -> Result<()>;
+    /// `(person_id, account_id)` of every membership that holds the role,
+    /// or held it before leaving (and would get it back on `activate`).
+    fn role_holders(&self, id: i64) -> Result<Vec<(i64, i64)>>;
     /// Every grant bundle, by name.
     fn bundles(&self) -> Result<Vec<GrantBundle>>;
     /// Adds a grant bundle.
@@ -195,6 +202,22 @@ pub trait OrderStore {
     fn insert_decision(&self, order_id: i64, decision: &OrderDecision) -> Result<()>;
     /// An order's decisions, oldest first.
     fn decisions(&self, order_id: i64) -> Result<Vec<OrderDecision>>;
+}
+
+/// Courses and enrolments.
+pub trait CourseStore {
+    /// Every course, in catalog order.
+    fn courses(&self) -> Result<Vec<Course>>;
+    /// Adds a course with its roles and area (its `id` is ignored) and
+    /// returns its id.
+    fn insert_course(&self, course: &Course, at: Timestamp) -> Result<i64>;
+    /// A membership's enrolments, oldest first; only current ones if
+    /// `current_only`.
+    fn enrolments(&self, membership_id: i64, current_only: bool) -> Result<Vec<Enrolment>>;
+    /// Enrols a membership in a course from `at`.
+    fn enrol(&self, membership_id: i64, course_id: i64, at: Timestamp) -> Result<i64>;
+    /// Ends a current enrolment at `at`; the row stays as history.
+    fn end_enrolment(&self, id: i64, at: Timestamp) -> Result<()>;
 }
 
 /// Which audit events to list.

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{fmt_time, RoleStore, SettingStore, SqliteTx};
+use super::{fmt_time, opt_time_col, RoleStore, SettingStore, SqliteTx};
 use crate::error::{Error, Result};
 use crate::model::{GrantBundle, Role, Timestamp};
 
@@ -34,6 +34,7 @@ impl SqliteTx<'_> {
             blocking: row.get("blocking")?,
             builtin: row.get("builtin")?,
             capabilities: Vec::new(),
+            deleted_at: opt_time_col(row, "deleted_at")?,
         })
     }
 
@@ -48,7 +49,7 @@ impl SqliteTx<'_> {
     }
 }
 
-const ROLE_COLUMNS: &str = "id, name, description, all_capabilities, blocking, builtin";
+const ROLE_COLUMNS: &str = "id, name, description, all_capabilities, blocking, builtin, deleted_at";
 
 impl RoleStore for SqliteTx<'_> {
     fn roles(&self) -> Result<Vec<Role>> {
@@ -97,6 +98,27 @@ impl RoleStore for SqliteTx<'_> {
             stmt.execute(params![id, cap])?;
         }
         Ok(id)
+    }
+
+    fn delete_role(&self, id: i64, at: Timestamp) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE roles SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+            )?
+            .execute(params![id, fmt_time(at)])?;
+        Ok(())
+    }
+
+    fn role_holders(&self, id: i64) -> Result<Vec<(i64, i64)>> {
+        let rows = self
+            .tx
+            .prepare_cached(
+                "SELECT person_id, account_id FROM memberships
+                 WHERE role_id = ?1 OR previous_role_id = ?1 ORDER BY id",
+            )?
+            .query_map([id], |r| Ok((r.get("person_id")?, r.get("account_id")?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
     }
 
     fn bundles(&self) -> Result<Vec<GrantBundle>> {

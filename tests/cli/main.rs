@@ -5,6 +5,9 @@
 mod support;
 
 mod accounts;
+mod areas;
+mod catalogs;
+mod courses;
 mod examples;
 mod invitations;
 mod lifecycle;

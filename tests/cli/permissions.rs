@@ -243,6 +243,18 @@ fn cases(block: &str, own_role: &str, new_owner: &str) -> Vec<Case> {
             ],
             Needs::Caps(&["users.manage", "account.view"]),
         ),
+        Case {
+            args: strings(&["role", "delete", "custom-y"]),
+            needs: MANAGE,
+            prep: Some(strings(&[
+                "role",
+                "create",
+                "custom-y",
+                "--capabilities",
+                "account.view",
+            ])),
+        },
+        case(&["user", "courses", TARGET], VIEW),
         case(&["audit", "list"], MANAGE),
         case(
             &["user", "transfer-ownership", "--to", new_owner, "--yes"],

@@ -187,7 +187,8 @@ impl Portal {
         self.ok(&["user", "accept", &token]);
     }
 
-    /// Invites and returns the token.
+    /// Invites and returns the token. Every invitee gets a location
+    /// (London, GB), which presets such as `moodle` require.
     #[track_caller]
     pub fn invite(&self, email: &str, role: &str, account: &str) -> String {
         let name = email.split('@').next().unwrap();
@@ -202,6 +203,10 @@ impl Portal {
             role,
             "--account",
             account,
+            "--city",
+            "London",
+            "--country",
+            "GB",
         ]);
         v["token"].as_str().unwrap().to_string()
     }

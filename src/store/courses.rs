@@ -1,0 +1,107 @@
+//! SQL for courses and enrolments.
+
+use rusqlite::{params, Row};
+
+use super::{fmt_time, opt_time_col, time_col, CourseStore, SqliteTx};
+use crate::error::Result;
+use crate::model::{Course, Enrolment, Timestamp};
+
+fn enrolment_from_row(row: &Row<'_>) -> rusqlite::Result<Enrolment> {
+    Ok(Enrolment {
+        id: row.get("id")?,
+        membership_id: row.get("membership_id")?,
+        course_id: row.get("course_id")?,
+        enrolled_at: time_col(row, "enrolled_at")?,
+        ended_at: opt_time_col(row, "ended_at")?,
+    })
+}
+
+impl CourseStore for SqliteTx<'_> {
+    fn courses(&self) -> Result<Vec<Course>> {
+        let mut courses: Vec<Course> = self
+            .tx
+            .prepare_cached("SELECT id, name, description, all_roles FROM courses ORDER BY id")?
+            .query_map([], |r| {
+                Ok(Course {
+                    id: r.get("id")?,
+                    name: r.get("name")?,
+                    description: r.get("description")?,
+                    all_roles: r.get("all_roles")?,
+                    role_ids: Vec::new(),
+                    area_capabilities: Vec::new(),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut roles = self.tx.prepare_cached(
+            "SELECT role_id FROM course_roles WHERE course_id = ?1 ORDER BY role_id",
+        )?;
+        let mut area = self.tx.prepare_cached(
+            "SELECT capability FROM course_area_capabilities WHERE course_id = ?1 ORDER BY capability",
+        )?;
+        for course in &mut courses {
+            course.role_ids = roles
+                .query_map([course.id], |r| r.get("role_id"))?
+                .collect::<rusqlite::Result<_>>()?;
+            course.area_capabilities = area
+                .query_map([course.id], |r| r.get("capability"))?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        Ok(courses)
+    }
+
+    fn insert_course(&self, c: &Course, at: Timestamp) -> Result<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO courses (name, description, all_roles, created_at) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![c.name, c.description, c.all_roles, fmt_time(at)])?;
+        let id = self.tx.last_insert_rowid();
+        let mut role = self
+            .tx
+            .prepare_cached("INSERT INTO course_roles (course_id, role_id) VALUES (?1, ?2)")?;
+        for role_id in &c.role_ids {
+            role.execute(params![id, role_id])?;
+        }
+        let mut cap = self.tx.prepare_cached(
+            "INSERT INTO course_area_capabilities (course_id, capability) VALUES (?1, ?2)",
+        )?;
+        for capability in &c.area_capabilities {
+            cap.execute(params![id, capability])?;
+        }
+        Ok(id)
+    }
+
+    fn enrolments(&self, membership_id: i64, current_only: bool) -> Result<Vec<Enrolment>> {
+        let sql = if current_only {
+            "SELECT id, membership_id, course_id, enrolled_at, ended_at FROM enrolments
+             WHERE membership_id = ?1 AND ended_at IS NULL ORDER BY id"
+        } else {
+            "SELECT id, membership_id, course_id, enrolled_at, ended_at FROM enrolments
+             WHERE membership_id = ?1 ORDER BY id"
+        };
+        let rows = self
+            .tx
+            .prepare_cached(sql)?
+            .query_map([membership_id], enrolment_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn enrol(&self, membership_id: i64, course_id: i64, at: Timestamp) -> Result<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO enrolments (membership_id, course_id, enrolled_at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![membership_id, course_id, fmt_time(at)])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn end_enrolment(&self, id: i64, at: Timestamp) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE enrolments SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
+            )?
+            .execute(params![id, fmt_time(at)])?;
+        Ok(())
+    }
+}

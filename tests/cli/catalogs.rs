@@ -1,0 +1,411 @@
+//! Custom roles and catalogs of one's own: `role create|show|delete`,
+//! `init --preset-file`, and the shipped presets in `examples/presets/`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+use crate::support::{Portal, ACCOUNT, OWNER};
+
+/// A catalog of one's own, using every part of the format.
+const AGENCY: &str = r#"{
+  "name": "agency",
+  "title": "Agency portal",
+  "description": "A catalog of our own",
+  "owner_role": "boss",
+  "account_kind": "partner",
+  "require_location": true,
+  "roles": [
+    {"name": "boss", "description": "Runs the account", "all_capabilities": true},
+    {"name": "clerk", "capabilities": ["account.view", "orders.place"]},
+    {"name": "trainee", "capabilities": ["account.view"]},
+    {"name": "blocked", "blocking": true}
+  ],
+  "grant_bundles": [
+    {"name": "money", "description": "Billing", "capabilities": ["billing.view", "billing.payment"]}
+  ],
+  "courses": [
+    {"name": "Onboarding"},
+    {"name": "Finance 101", "roles": ["clerk"], "area_capabilities": ["billing.view", "billing.payment"]}
+  ]
+}"#;
+
+/// Writes `text` to a file in a fresh temporary directory.
+fn catalog_file(text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.json");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+fn init_args(file: &Path) -> Vec<String> {
+    [
+        "init",
+        "--preset-file",
+        file.to_str().unwrap(),
+        "--account",
+        ACCOUNT,
+        "--owner-email",
+        OWNER,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn names(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_catalog_file_is_loaded_and_used() {
+    let (_dir, file) = catalog_file(AGENCY);
+    let p = Portal::empty();
+    let args = init_args(&file);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let v = p.json(&args);
+    assert_eq!(v["preset"], "agency");
+    assert_eq!(v["owner"]["role"], "boss");
+    assert_eq!(v["owner"]["courses"], json!(["Onboarding"]));
+    assert_eq!(
+        names(&p.json(&["role", "list"])),
+        ["boss", "clerk", "trainee", "blocked"]
+    );
+    let courses = p.json(&["course", "list"]);
+    assert_eq!(names(&courses), ["Onboarding", "Finance 101"]);
+    assert_eq!(courses[0]["roles"], json!(["boss", "clerk", "trainee"]));
+    assert_eq!(courses[1]["roles"], json!(["clerk"]));
+
+    // require_location comes from the file.
+    let err = p.refused(
+        &[
+            "user",
+            "invite",
+            "--email",
+            "cal@acme.test",
+            "--name",
+            "Cal",
+            "--role",
+            "clerk",
+        ],
+        2,
+    );
+    assert!(err.contains("city"), "{err}");
+    p.member("cal@acme.test", "clerk");
+    let cal = p.json(&["user", "show", "cal@acme.test"]);
+    assert_eq!(cal["timezone"], "Europe/London");
+    assert_eq!(cal["courses"], json!(["Onboarding", "Finance 101"]));
+
+    // The file's area is granted like a shipped one.
+    p.ok(&["user", "grant", "cal@acme.test", "money"]);
+    let can = p.json(&["can", "cal@acme.test", "billing.payment"]);
+    assert_eq!(can["reason"], "granted by area `money`");
+    let finance = &p.json(&["user", "courses", "cal@acme.test"])[1];
+    assert_eq!(
+        finance["area_access"],
+        json!(["billing.view", "billing.payment"])
+    );
+
+    // Roles move enrolments here too.
+    let v = p.json(&["user", "set-role", "cal@acme.test", "trainee"]);
+    assert_eq!(v["courses"], json!(["Onboarding"]));
+    let v = p.json(&["user", "set-role", "cal@acme.test", "blocked"]);
+    assert_eq!(v["courses"], json!([]));
+}
+
+#[test]
+fn malformed_catalog_files_are_refused_with_their_json_path() {
+    let agency: Value = serde_json::from_str(AGENCY).unwrap();
+    let with = |change: &dyn Fn(&mut Value)| {
+        let mut v = agency.clone();
+        change(&mut v);
+        v.to_string()
+    };
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "unknown capability",
+            with(&|v| v["roles"][1]["capabilities"][1] = json!("orders.fly")),
+            "roles[1].capabilities[1]: unknown capability `orders.fly`",
+        ),
+        (
+            "duplicate role",
+            with(&|v| v["roles"][2]["name"] = json!("clerk")),
+            "roles[2].name: duplicate role `clerk`",
+        ),
+        (
+            "no blocking role",
+            with(&|v| {
+                v["roles"].as_array_mut().unwrap().pop();
+            }),
+            "roles: the catalog needs one blocking role",
+        ),
+        (
+            "two blocking roles",
+            with(&|v| v["roles"][2] = json!({"name": "out", "blocking": true})),
+            "roles: the catalog may have only one blocking role",
+        ),
+        (
+            "a blocking role with capabilities",
+            with(&|v| v["roles"][3]["capabilities"] = json!(["account.view"])),
+            "roles[3]: blocking role `blocked` must hold no capability",
+        ),
+        (
+            "unknown owner role",
+            with(&|v| v["owner_role"] = json!("chief")),
+            "owner_role: no role named `chief`",
+        ),
+        (
+            "unknown capability in an area",
+            with(&|v| v["grant_bundles"][0]["capabilities"][0] = json!("money.print")),
+            "grant_bundles[0].capabilities[0]",
+        ),
+        (
+            "a course for an unknown role",
+            with(&|v| v["courses"][1]["roles"][0] = json!("intern")),
+            "courses[1].roles[0]: no role named `intern`",
+        ),
+        (
+            "unknown field",
+            with(&|v| v["roles"][0]["colour"] = json!("red")),
+            "roles[0].colour",
+        ),
+        ("not JSON", "{\"name\": \"agency\",".to_string(), "line 1"),
+    ];
+    for (what, text, wanted) in cases {
+        let (_dir, file) = catalog_file(&text);
+        let p = Portal::empty();
+        let args = init_args(&file);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let err = p.refused(&args, 2);
+        assert!(err.contains(wanted), "{what}: wanted {wanted:?} in {err}");
+        assert!(
+            err.contains("catalog.json"),
+            "{what}: names the file: {err}"
+        );
+        assert!(!p.db.exists(), "{what}: a refused init leaves no database");
+    }
+}
+
+#[test]
+fn the_examples_are_the_shipped_presets() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shipped = names(&Portal::empty().json(&["preset", "list"]));
+    let mut examples: Vec<String> = std::fs::read_dir(root.join("examples/presets"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    examples.sort();
+    let mut wanted: Vec<String> = shipped.iter().map(|n| format!("{n}.json")).collect();
+    wanted.sort();
+    assert_eq!(examples, wanted, "one example per shipped preset");
+    for name in &shipped {
+        let example = root.join(format!("examples/presets/{name}.json"));
+        let source = root.join(format!("src/presets/{name}.json"));
+        assert_eq!(
+            std::fs::read_to_string(&example).unwrap(),
+            std::fs::read_to_string(&source).unwrap(),
+            "examples/presets/{name}.json differs from src/presets/{name}.json: copy it over"
+        );
+        // Loaded from the file, it makes the same database as the preset.
+        let from_file = Portal::empty();
+        let args = init_args(&example);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let by_file = from_file.json(&args);
+        let by_name = Portal::empty().json(&[
+            "init",
+            "--preset",
+            name,
+            "--account",
+            ACCOUNT,
+            "--owner-email",
+            OWNER,
+        ]);
+        assert_eq!(by_file, by_name, "{name}");
+        let shipped = Portal::with_preset(name);
+        for list in [["role", "list"], ["course", "list"]] {
+            assert_eq!(
+                from_file.json(&list),
+                shipped.json(&list),
+                "{name}: {list:?}"
+            );
+        }
+        // And `preset show` prints what the file says.
+        let file: Value =
+            serde_json::from_str(&std::fs::read_to_string(&example).unwrap()).unwrap();
+        let shown = Portal::empty().json(&["preset", "show", name]);
+        for field in ["name", "title", "owner_role"] {
+            assert_eq!(shown[field], file[field], "{name}: {field}");
+        }
+        assert_eq!(names(&shown["roles"]), names(&file["roles"]), "{name}");
+    }
+}
+
+// ---------------------------------------------------------------- custom roles
+
+#[test]
+fn role_create_checks_capabilities_against_the_catalog() {
+    let p = Portal::new();
+    let err = p.refused(
+        &[
+            "role",
+            "create",
+            "auditor",
+            "--capabilities",
+            "account.view,users.peek",
+        ],
+        2,
+    );
+    assert!(err.contains("users.peek"), "{err}");
+    let v = p.json(&[
+        "role",
+        "create",
+        "auditor",
+        "--capabilities",
+        "users.view, account.view,users.view",
+        "--description",
+        "Reads",
+    ]);
+    assert_eq!(
+        v["capabilities"],
+        json!(["portal.access", "account.view", "users.view"])
+    );
+    let shown = p.json(&["role", "show", "auditor"]);
+    assert_eq!(shown["description"], "Reads");
+    assert_eq!(shown["members"], 0);
+    assert!(shown.get("courses").is_none(), "no courses in this preset");
+}
+
+#[test]
+fn a_custom_role_gets_the_courses_for_every_role() {
+    let p = Portal::with_preset("moodle");
+    p.ok(&[
+        "role",
+        "create",
+        "reseller",
+        "--capabilities",
+        "account.view",
+    ]);
+    let shown = p.json(&["role", "show", "reseller"]);
+    assert_eq!(shown["courses"].as_array().unwrap().len(), 6);
+    p.member("rex@acme.test", "reseller");
+    let v = p.json(&["user", "show", "rex@acme.test"]);
+    assert_eq!(v["courses"].as_array().unwrap().len(), 6);
+    assert!(!v["courses"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("Clients and Invoices")));
+}
+
+#[test]
+fn role_delete_retires_an_unused_role() {
+    let p = Portal::new();
+    p.ok(&["role", "create", "auditor", "--capabilities", "users.view"]);
+    let v = p.json(&["role", "delete", "auditor"]);
+    assert_eq!(v["name"], "auditor");
+    assert!(!names(&p.json(&["role", "list"])).contains(&"auditor".to_string()));
+    let event = &p.json(&["audit", "list", "--limit", "1"])[0];
+    assert_eq!(event["action"], "role.delete");
+    assert_eq!(event["target"], "auditor");
+    assert_eq!(
+        event["before"]["capabilities"],
+        json!(["portal.access", "users.view"])
+    );
+    // Kept as a row, never offered again, its name not reused.
+    assert_eq!(
+        p.text("SELECT deleted_at FROM roles WHERE name = 'auditor'"),
+        crate::support::NOW
+    );
+    let err = p.refused(&["role", "show", "auditor"], 2);
+    assert!(err.contains("unknown role `auditor`"), "{err}");
+    let err = p.refused(
+        &[
+            "user",
+            "invite",
+            "--email",
+            "a@acme.test",
+            "--name",
+            "A",
+            "--role",
+            "auditor",
+        ],
+        2,
+    );
+    assert!(err.contains("unknown role"), "{err}");
+    let err = p.refused(
+        &["role", "create", "auditor", "--capabilities", "users.view"],
+        4,
+    );
+    assert!(err.contains("was deleted"), "{err}");
+    p.refused(&["role", "delete", "auditor"], 2);
+    // A preset role nobody holds may go too, by the operator.
+    p.ok(&["role", "delete", "manager"]);
+}
+
+#[test]
+fn role_delete_is_refused_while_a_member_holds_the_role() {
+    let p = Portal::new();
+    p.ok(&["role", "create", "auditor", "--capabilities", "users.view"]);
+    p.member("ann@acme.test", "auditor");
+    let err = p.refused(&["role", "delete", "auditor"], 4);
+    assert!(
+        err.contains("held by 1 membership")
+            && err.contains("ann@acme.test")
+            && err.contains(ACCOUNT),
+        "{err}"
+    );
+    assert!(err.contains("set-role"), "{err}");
+    // Someone who left would get it back on `activate`: still held.
+    p.ok(&["user", "left-company", "ann@acme.test"]);
+    let err = p.refused(&["role", "delete", "auditor"], 4);
+    assert!(err.contains("ann@acme.test"), "{err}");
+    p.ok(&["user", "activate", "ann@acme.test"]);
+    p.ok(&["user", "set-role", "ann@acme.test", "user"]);
+    p.ok(&["role", "delete", "auditor"]);
+    // An invitation not yet accepted holds it as well.
+    p.ok(&["role", "create", "viewer", "--capabilities", "account.view"]);
+    p.invite("bob@acme.test", "viewer", ACCOUNT);
+    p.refused(&["role", "delete", "viewer"], 4);
+}
+
+#[test]
+fn the_owner_and_blocking_roles_stay() {
+    let p = Portal::with_preset("customer-area");
+    let err = p.refused(&["role", "delete", "no-access"], 4);
+    assert!(err.contains("blocking role"), "{err}");
+    // The owner role, even once nobody holds it: ownership moved to a
+    // `member` and the former owner became one too.
+    p.member("ann@acme.test", "member");
+    p.ok(&[
+        "user",
+        "transfer-ownership",
+        "--to",
+        "ann@acme.test",
+        "--yes",
+    ]);
+    p.ok(&["user", "set-role", OWNER, "member"]);
+    assert_eq!(p.json(&["role", "show", "owner"])["members"], 0);
+    let err = p.refused(&["role", "delete", "owner"], 4);
+    assert!(err.contains("owner role"), "{err}");
+}
+
+#[test]
+fn members_may_delete_only_custom_roles_with_users_manage() {
+    let p = Portal::with_preset("customer-area");
+    p.member("max@acme.test", "member");
+    p.ok(&["user", "grant", "max@acme.test", "account-admin"]);
+    p.member("bob@acme.test", "member");
+    p.ok(&["role", "create", "viewer", "--capabilities", "account.view"]);
+    p.ok(&["role", "create", "reader", "--capabilities", "account.view"]);
+    let err = p.refused_as(Some("bob@acme.test"), &["role", "delete", "viewer"], 5);
+    assert!(err.contains("users.manage"), "{err}");
+    p.json_as(Some("max@acme.test"), &["role", "delete", "viewer"]);
+    let event = &p.json(&["audit", "list", "--limit", "1"])[0];
+    assert_eq!(event["actor"], "max@acme.test");
+    // A role of the preset is the operator's to delete.
+    let err = p.refused_as(Some("max@acme.test"), &["role", "delete", "no-access"], 5);
+    assert!(err.contains("preset"), "{err}");
+}

@@ -1,0 +1,562 @@
+//! The `moodle` preset (seed 003): courses that follow the role, one role
+//! per user, changes only by an officer, and the city, country and timezone
+//! of every user.
+
+use serde_json::{json, Value};
+
+use crate::support::{Portal, OWNER};
+
+const MAIN: [&str; 6] = [
+    "Partner Community",
+    "Moodle Products",
+    "Marketing Support",
+    "Branded Moodle App (BMA)",
+    "Moodle Workplace",
+    "Moodle Partner Salesforce Training",
+];
+const CLIENTS: &str = "Clients and Invoices";
+const ROLES: [&str; 5] = ["principal", "financial", "marketing", "staff", "no-access"];
+
+/// The courses a moodle role enrols in, from the seed.
+fn expected(role: &str) -> Vec<String> {
+    let mut courses: Vec<String> = match role {
+        "no-access" => vec![],
+        _ => MAIN.iter().map(|c| c.to_string()).collect(),
+    };
+    if ["principal", "financial", "marketing"].contains(&role) {
+        courses.push(CLIENTS.to_string());
+    }
+    courses
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("not an array: {v}"))
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The `course` of every enrolment `user courses --json` prints.
+fn enrolled(p: &Portal, email: &str, extra: &[&str]) -> Vec<String> {
+    let mut args = vec!["user", "courses", email];
+    args.extend_from_slice(extra);
+    p.json(&args)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["course"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// `course name|enrolled_at|ended_at` for every enrolment row of `email`,
+/// oldest first.
+fn rows(p: &Portal, email: &str) -> Vec<String> {
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT e.id, c.name, e.enrolled_at, e.ended_at FROM enrolments e
+             JOIN courses c ON c.id = e.course_id
+             JOIN memberships m ON m.id = e.membership_id
+             JOIN people p ON p.id = m.person_id
+             WHERE p.email = ?1 ORDER BY e.id",
+        )
+        .unwrap();
+    stmt.query_map([email], |r| {
+        Ok(format!(
+            "{}|{}|{}|{}",
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?.unwrap_or_default()
+        ))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+fn audit_count(p: &Portal) -> i64 {
+    p.text("SELECT COUNT(*) FROM audit_events").parse().unwrap()
+}
+
+#[test]
+fn course_list_shows_the_catalog_of_the_seed() {
+    let p = Portal::with_preset("moodle");
+    let list = p.json(&["course", "list"]);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    let mut all = MAIN.to_vec();
+    all.push(CLIENTS);
+    assert_eq!(names, all);
+    for course in &list.as_array().unwrap()[..6] {
+        assert_eq!(course["all_roles"], true);
+        assert_eq!(
+            course["roles"],
+            json!(["principal", "financial", "marketing", "staff"])
+        );
+    }
+    let clients = &list[6];
+    assert_eq!(clients["all_roles"], false);
+    assert_eq!(
+        clients["roles"],
+        json!(["principal", "financial", "marketing"])
+    );
+    let area = strings(&clients["area_capabilities"]);
+    assert!(area.contains(&"invoices.manage".to_string()), "{area:?}");
+    let table = p.ok(&["course", "list"]);
+    assert!(table.starts_with("COURSE"), "{table}");
+    assert!(
+        table.contains("Clients and Invoices") && table.contains("principal, financial, marketing"),
+        "{table}"
+    );
+    // The preset shows the same, and other presets have no courses.
+    let shown = p.json(&["preset", "show", "moodle"]);
+    assert_eq!(shown["courses"].as_array().unwrap().len(), 7);
+    assert_eq!(shown["require_location"], true);
+    let portal = Portal::new();
+    assert_eq!(portal.json(&["course", "list"]), json!([]));
+    assert!(portal
+        .json(&["user", "show", OWNER])
+        .get("courses")
+        .is_none());
+}
+
+#[test]
+fn init_and_invite_enrol_by_role() {
+    let p = Portal::with_preset("moodle");
+    let owner = p.json(&["user", "show", OWNER]);
+    assert_eq!(strings(&owner["courses"]), expected("principal"));
+    for role in ROLES {
+        let email = format!("{role}@acme.test");
+        let invited = p.json(&[
+            "user",
+            "invite",
+            "--email",
+            &email,
+            "--name",
+            role,
+            "--role",
+            role,
+            "--city",
+            "London",
+            "--country",
+            "GB",
+        ]);
+        assert_eq!(strings(&invited["courses"]), expected(role), "{role}");
+        assert_eq!(enrolled(&p, &email, &[]), expected(role), "{role}");
+        let shown = p.json(&["role", "show", role]);
+        assert_eq!(strings(&shown["courses"]), expected(role), "{role}");
+    }
+    let table = p.ok(&["user", "show", "staff@acme.test"]);
+    assert!(table.contains("Moodle Workplace"), "{table}");
+    assert!(!table.contains(CLIENTS), "{table}");
+}
+
+#[test]
+fn every_role_change_moves_the_enrolments_in_the_same_transaction() {
+    let mut p = Portal::with_preset("moodle");
+    p.member("ann@acme.test", "staff");
+    let mut current = "staff".to_string();
+    let mut minute = 0;
+    let mut checked = 0;
+    for from in ROLES {
+        for to in ROLES {
+            if from == to {
+                continue;
+            }
+            minute += 1;
+            if current != from {
+                p.now = format!("2026-11-25T11:{minute:02}:00Z");
+                p.ok(&["user", "set-role", "ann@acme.test", from]);
+            }
+            minute += 1;
+            p.now = format!("2026-11-25T11:{minute:02}:00Z");
+            let before = rows(&p, "ann@acme.test");
+            let events = audit_count(&p);
+            let v = p.json(&["user", "set-role", "ann@acme.test", to]);
+            current = to.to_string();
+            let context = format!("{from} -> {to}");
+
+            // The member, `user show` and `user courses` agree with the seed.
+            assert_eq!(strings(&v["courses"]), expected(to), "{context}");
+            let shown = p.json(&["user", "show", "ann@acme.test"]);
+            assert_eq!(strings(&shown["courses"]), expected(to), "{context}");
+            assert_eq!(
+                enrolled(&p, "ann@acme.test", &[]),
+                expected(to),
+                "{context}"
+            );
+
+            // Kept courses keep their enrolment; dropped ones end now; added
+            // ones start now. Nothing is deleted.
+            let after = rows(&p, "ann@acme.test");
+            assert!(after.len() >= before.len(), "{context}: rows were deleted");
+            for (old, new) in before.iter().zip(&after) {
+                let course = old.split('|').nth(1).unwrap();
+                let ended_before = !old.ends_with('|');
+                let wanted = expected(to).iter().any(|c| c == course);
+                if ended_before || wanted {
+                    assert_eq!(old, new, "{context}: {course} should be untouched");
+                } else {
+                    assert_eq!(
+                        new,
+                        &format!("{}{}", old, p.now),
+                        "{context}: {course} should end now"
+                    );
+                }
+            }
+            for new in &after[before.len()..] {
+                let course = new.split('|').nth(1).unwrap();
+                assert!(
+                    expected(to).iter().any(|c| c == course)
+                        && !expected(from).iter().any(|c| c == course),
+                    "{context}: {course} enrolled needlessly"
+                );
+                assert!(new.ends_with(&format!("|{}|", p.now)), "{context}: {new}");
+            }
+            let added = expected(to)
+                .iter()
+                .filter(|c| !expected(from).contains(c))
+                .count();
+            assert_eq!(after.len() - before.len(), added, "{context}");
+
+            // One audit event, with the courses before and after.
+            assert_eq!(audit_count(&p), events + 1, "{context}: one audit event");
+            let event = &p.json(&["audit", "list", "--limit", "1"])[0];
+            assert_eq!(event["action"], "user.set_role", "{context}");
+            assert_eq!(
+                strings(&event["before"]["courses"]),
+                expected(from),
+                "{context}"
+            );
+            assert_eq!(
+                strings(&event["after"]["courses"]),
+                expected(to),
+                "{context}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 20, "every ordered pair of the five roles");
+}
+
+#[test]
+fn a_refused_role_change_changes_no_enrolment() {
+    let p = Portal::with_preset("moodle");
+    p.member("ann@acme.test", "staff");
+    p.member("fin@acme.test", "financial");
+    // refused_as checks that the database, enrolments included, is unchanged.
+    let err = p.refused_as(
+        Some("fin@acme.test"),
+        &["user", "set-role", "ann@acme.test", "marketing"],
+        5,
+    );
+    assert!(err.contains("users.manage"), "{err}");
+    p.refused(&["user", "set-role", "ann@acme.test", "wizard"], 2);
+    assert_eq!(enrolled(&p, "ann@acme.test", &[]), expected("staff"));
+}
+
+#[test]
+fn leaving_ends_the_courses_and_coming_back_enrols_again() {
+    let mut p = Portal::with_preset("moodle");
+    p.member("ann@acme.test", "financial");
+    p.now = "2026-11-26T10:00:00Z".into();
+    let v = p.json(&["user", "left-company", "ann@acme.test"]);
+    assert_eq!(v["courses"], json!([]));
+    assert_eq!(enrolled(&p, "ann@acme.test", &[]), Vec::<String>::new());
+    p.now = "2026-11-27T10:00:00Z".into();
+    let v = p.json(&["user", "activate", "ann@acme.test"]);
+    assert_eq!(strings(&v["courses"]), expected("financial"));
+    let history = p.json(&["user", "courses", "ann@acme.test", "--history"]);
+    let history = history.as_array().unwrap();
+    assert_eq!(history.len(), 14, "seven ended and seven current");
+    for course in expected("financial") {
+        let of: Vec<&Value> = history.iter().filter(|e| e["course"] == course).collect();
+        assert_eq!(of.len(), 2, "{course}");
+        assert_eq!(of[0]["ended_at"], "2026-11-26T10:00:00Z");
+        assert_eq!(of[0]["current"], false);
+        assert_eq!(of[1]["enrolled_at"], "2026-11-27T10:00:00Z");
+        assert_eq!(of[1]["ended_at"], Value::Null);
+    }
+    // Deactivating keeps the enrolments: only the role decides them.
+    let v = p.json(&["user", "deactivate", "ann@acme.test"]);
+    assert_eq!(strings(&v["courses"]), expected("financial"));
+}
+
+#[test]
+fn marketing_has_the_limited_view_of_clients_and_invoices() {
+    let p = Portal::with_preset("moodle");
+    p.member("mia@acme.test", "marketing");
+    p.member("fay@acme.test", "financial");
+    p.member("sam@acme.test", "staff");
+    let can = |who: &str, cap: &str| p.json(&["can", who, cap])["allowed"].clone();
+    // "can edit partner details ... can view the my clicks tab ...
+    // does not have access to financial (royalty invoices) information".
+    assert_eq!(can("mia@acme.test", "account.edit"), true);
+    assert_eq!(can("mia@acme.test", "clicks.view"), true);
+    for cap in [
+        "invoices.manage",
+        "billing.view",
+        "clients.manage",
+        "notifications.financial",
+    ] {
+        assert_eq!(can("mia@acme.test", cap), false, "{cap}");
+        assert_eq!(can("fay@acme.test", cap), true, "{cap}");
+    }
+    let v = p.json_as(
+        Some("mia@acme.test"),
+        &["account", "set", "--marketing", "Moodle experts"],
+    );
+    assert_eq!(v["marketing"], "Moodle experts");
+
+    let clients = |who: &str| -> Value {
+        p.json(&["user", "courses", who])
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["course"] == CLIENTS)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(
+        clients("mia@acme.test")["area_access"],
+        json!(["account.edit", "clicks.view"])
+    );
+    assert_eq!(
+        clients("fay@acme.test")["area_access"],
+        json!([
+            "billing.view",
+            "invoices.manage",
+            "clients.manage",
+            "notifications.financial"
+        ])
+    );
+    assert_eq!(
+        strings(&clients(OWNER)["area_access"]).len(),
+        6,
+        "the principal holds the whole area"
+    );
+    assert_eq!(clients("sam@acme.test"), Value::Null, "staff: no access");
+    let table = p.ok(&["user", "courses", "mia@acme.test"]);
+    assert!(table.contains("account.edit, clicks.view"), "{table}");
+}
+
+#[test]
+fn members_see_their_own_courses_and_others_need_users_view() {
+    let p = Portal::with_preset("moodle");
+    p.member("sam@acme.test", "staff");
+    p.member("mia@acme.test", "marketing");
+    let own = p.json_as(Some("sam@acme.test"), &["user", "courses", "sam@acme.test"]);
+    assert_eq!(own.as_array().unwrap().len(), 6);
+    let err = p.refused_as(
+        Some("sam@acme.test"),
+        &["user", "courses", "mia@acme.test"],
+        5,
+    );
+    assert!(err.contains("users.view"), "{err}");
+    p.refused(&["user", "courses", "ghost@acme.test"], 3);
+}
+
+#[test]
+fn only_an_officer_may_add_delete_or_modify_users() {
+    let p = Portal::with_preset("moodle");
+    p.member("ann@acme.test", "staff");
+    for role in ["financial", "marketing", "staff"] {
+        let who = format!("{role}-actor@acme.test");
+        p.member(&who, role);
+        for args in [
+            vec![
+                "user",
+                "invite",
+                "--email",
+                "new@acme.test",
+                "--name",
+                "New",
+                "--role",
+                "staff",
+                "--city",
+                "London",
+                "--country",
+                "GB",
+            ],
+            vec!["user", "deactivate", "ann@acme.test"],
+            vec!["user", "set-role", "ann@acme.test", "no-access"],
+        ] {
+            let err = p.refused_as(Some(&who), &args, 5);
+            assert!(
+                err.contains("users.manage") && err.contains("role `principal`"),
+                "{role}: {err}"
+            );
+        }
+    }
+    p.member("pia@acme.test", "principal");
+    let v = p.json_as(
+        Some("pia@acme.test"),
+        &["user", "set-role", "ann@acme.test", "marketing"],
+    );
+    assert_eq!(strings(&v["courses"]), expected("marketing"));
+}
+
+// ---------------------------------------------------------------- location
+
+/// `user invite --json` of a new person with `role` at `location`.
+fn invite_at(p: &Portal, email: &str, role: &str, location: &[&str]) -> crate::support::Run {
+    let mut args = vec![
+        "--json", "user", "invite", "--email", email, "--name", "Someone", "--role", role,
+    ];
+    args.extend_from_slice(location);
+    p.run(&args)
+}
+
+#[test]
+fn moodle_needs_the_city_and_country_of_every_user() {
+    let p = Portal::with_preset("moodle");
+    for (location, missing) in [
+        (vec![], "the city and the country are missing"),
+        (vec!["--country", "GB"], "the city is missing"),
+        (vec!["--city", "London"], "the country is missing"),
+        (
+            vec!["--timezone", "Europe/London"],
+            "the city and the country are missing",
+        ),
+    ] {
+        let mut args = vec![
+            "user",
+            "invite",
+            "--email",
+            "ann@acme.test",
+            "--name",
+            "Ann",
+            "--role",
+            "staff",
+        ];
+        args.extend_from_slice(&location);
+        let err = p.refused(&args, 2);
+        assert!(err.contains(missing), "{location:?}: {err}");
+        assert!(err.contains("--city"), "{err}");
+    }
+    // Other presets leave the location optional.
+    let portal = Portal::new();
+    let run = invite_at(&portal, "ann@acme.test", "user", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn the_timezone_is_derived_from_the_city_and_country() {
+    let p = Portal::with_preset("moodle");
+    // (city, country, the timezone, or the exit code and part of the error)
+    let cases: [(&str, &str, Result<&str, &str>); 16] = [
+        ("London", "GB", Ok("Europe/London")),
+        ("london", "gb", Ok("Europe/London")),
+        ("LONDON", " Gb ", Ok("Europe/London")),
+        ("New York", "US", Ok("America/New_York")),
+        ("new york", "us", Ok("America/New_York")),
+        ("Los_Angeles", "US", Ok("America/Los_Angeles")),
+        ("Buenos Aires", "AR", Ok("America/Argentina/Buenos_Aires")),
+        ("São Paulo", "BR", Ok("America/Sao_Paulo")),
+        ("Perth", "AU", Ok("Australia/Perth")),
+        // A country with one timezone needs no matching city.
+        ("Manchester", "GB", Ok("Europe/London")),
+        // Ambiguous: several timezones, none named after the city.
+        ("Springfield", "US", Err("US has 29 timezones")),
+        ("London", "CA", Err("none is named after `London`")),
+        ("Munich", "DE", Err("DE has 2 timezones")),
+        // A zone of another country does not count.
+        ("Sydney", "US", Err("--timezone")),
+        // Unknown or malformed countries.
+        ("London", "XX", Err("unknown country `XX`")),
+        ("London", "GBR", Err("not an ISO 3166 alpha-2")),
+    ];
+    for (i, (city, country, want)) in cases.iter().enumerate() {
+        let email = format!("u{i}@acme.test");
+        let location = ["--city", city, "--country", country];
+        match want {
+            Ok(zone) => {
+                let run = invite_at(&p, &email, "staff", &location);
+                assert_eq!(run.code, 0, "{city}, {country}: {}", run.stderr);
+                let v: Value = serde_json::from_str(&run.stdout).unwrap();
+                assert_eq!(v["timezone"], *zone, "{city}, {country}");
+                assert_eq!(v["city"], city.trim(), "the city is kept as typed");
+                assert_eq!(v["country"], country.trim().to_uppercase());
+            }
+            Err(text) => {
+                let mut args = vec![
+                    "user",
+                    "invite",
+                    "--email",
+                    email.as_str(),
+                    "--name",
+                    "Someone",
+                    "--role",
+                    "staff",
+                ];
+                args.extend_from_slice(&location);
+                let err = p.refused(&args, 2);
+                let line = err.lines().next().unwrap();
+                assert!(line.contains(text), "{city}, {country}: {err}");
+                if !text.contains("country") && !text.contains("ISO") {
+                    assert!(line.contains("pass --timezone"), "{city}, {country}: {err}");
+                    assert!(err.contains("help: timezones"), "{city}, {country}: {err}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_given_timezone_is_checked_and_wins_over_the_city() {
+    let p = Portal::with_preset("moodle");
+    let v = p.json(&[
+        "user",
+        "invite",
+        "--email",
+        "ann@acme.test",
+        "--name",
+        "Ann",
+        "--role",
+        "staff",
+        "--city",
+        "Springfield",
+        "--country",
+        "US",
+        "--timezone",
+        " America/Chicago ",
+    ]);
+    assert_eq!(v["timezone"], "America/Chicago");
+    let err = p.refused(
+        &[
+            "user",
+            "invite",
+            "--email",
+            "bob@acme.test",
+            "--name",
+            "Bob",
+            "--role",
+            "staff",
+            "--city",
+            "London",
+            "--country",
+            "GB",
+            "--timezone",
+            "Europe/Londres",
+        ],
+        2,
+    );
+    assert!(err.contains("Europe/Londres"), "{err}");
+    // Without `require_location`, a city and country still give a timezone.
+    let portal = Portal::new();
+    let run = invite_at(
+        &portal,
+        "cat@acme.test",
+        "user",
+        &["--city", "Paris", "--country", "fr"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["timezone"], "Europe/Paris");
+}
