@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context as _;
 use clap::{Args, Subcommand};
 
 use super::{email, Session};
@@ -44,8 +43,9 @@ pub(crate) fn init(s: &Session, args: InitArgs) -> Result<()> {
     let owner_email = email(&args.owner_email)?;
     let preset = match &args.preset_file {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                crate::error::Error::invalid(format!("cannot read `{}`: {e}", path.display()))
+            })?;
             Preset::from_json(&text, &format!("`{}`", path.display()))?
         }
         None => Preset::shipped(&args.preset)?,

@@ -32,6 +32,9 @@ pub struct Decision {
     pub allowed: bool,
     /// The rule that decided: owner, role, grant, blocked or inactive.
     pub reason: String,
+    /// False when the member has no access at all (inactive or blocked),
+    /// rather than lacking this one capability.
+    pub has_access: bool,
 }
 
 /// One membership's capabilities at one moment.
@@ -73,19 +76,26 @@ impl<'c> Access<'c> {
         let deny = |reason: String| Decision {
             allowed: false,
             reason,
+            has_access: true,
         };
         let allow = |reason: String| Decision {
             allowed: true,
             reason,
+            has_access: true,
+        };
+        let shut_out = |reason: String| Decision {
+            allowed: false,
+            reason,
+            has_access: false,
         };
         if self.membership.status != MemberStatus::Active {
-            return deny(format!(
+            return shut_out(format!(
                 "membership is {}; only active members hold capabilities",
                 self.membership.status
             ));
         }
         if self.role.blocking {
-            return deny(format!("role `{}` blocks all access", self.role.name));
+            return shut_out(format!("role `{}` blocks all access", self.role.name));
         }
         if self.owner {
             return allow("account owner: holds every capability".into());
@@ -211,6 +221,29 @@ pub(crate) fn authority<'c>(
     })
 }
 
+/// For catalog-wide reads (roles, courses): the operator, or a member with
+/// access to at least one account. Returns whether the operator acts, who
+/// alone sees figures across accounts.
+pub(crate) fn ensure_portal_user(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx) -> Result<bool> {
+    let Actor::Member(email) = &ctx.actor else {
+        return Ok(true);
+    };
+    let person = tx.person_by_email(email.as_str())?;
+    for m in person
+        .map(|p| tx.memberships_of(p.id))
+        .transpose()?
+        .unwrap_or_default()
+    {
+        let account = tx.account(m.account_id)?;
+        if Access::of(tx, catalog, &account, m, ctx.now)?.holds(caps::PORTAL_ACCESS) {
+            return Ok(false);
+        }
+    }
+    Err(Error::denied(format!(
+        "`{email}` has no access to any account"
+    )))
+}
+
 /// The actor as a party to `account`, refused unless they hold `cap`.
 pub(crate) fn authorize<'c>(
     tx: &dyn Tx,
@@ -258,7 +291,12 @@ pub(crate) fn denial(
         account.name,
         decision.reason
     );
-    let holders = holders(tx, catalog, account, cap, who, at)?;
+    // Someone shut out of the account learns nothing about its members.
+    let holders = if decision.has_access {
+        holders(tx, catalog, account, cap, who, at)?
+    } else {
+        Vec::new()
+    };
     let asked = if holders.is_empty() {
         format!("ask an admin of `{}` for `{cap}`", account.name)
     } else {
@@ -288,7 +326,8 @@ fn and_list(items: &[String]) -> String {
 }
 
 /// Who holds `cap` in the account, besides `who`: the owner first, then
-/// other active members, the first few of them.
+/// the first few other active members. Stops looking once it has enough,
+/// so a denial stays cheap in a large account.
 fn holders(
     tx: &dyn Tx,
     catalog: &Catalog,
@@ -300,6 +339,9 @@ fn holders(
     let mut owner = None;
     let mut others = Vec::new();
     for m in tx.memberships_in(account.id)? {
+        if others.len() > NAMED && (owner.is_some() || account.owner_id.is_none()) {
+            break;
+        }
         if m.status != MemberStatus::Active {
             continue;
         }
@@ -314,13 +356,13 @@ fn holders(
             others.push(format!("`{email}`"));
         }
     }
-    let more = others.len().saturating_sub(NAMED);
+    let more = others.len() > NAMED;
     let mut named: Vec<String> = owner
         .into_iter()
         .chain(others.into_iter().take(NAMED))
         .collect();
-    if more > 0 {
-        named.push(format!("{more} more"));
+    if more {
+        named.push("others".to_string());
     }
     Ok(named)
 }

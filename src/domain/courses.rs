@@ -92,6 +92,7 @@ impl Portal {
     pub fn course_list(&mut self) -> Result<Vec<CourseView>> {
         let tx = self.store.read()?;
         let catalog = Catalog::load(&*tx)?;
+        super::access::ensure_portal_user(&*tx, &catalog, &self.ctx)?;
         Ok(catalog
             .courses()
             .iter()

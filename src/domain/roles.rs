@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::access::{authorize, caps};
+use super::access::{authorize, caps, ensure_portal_user};
 use super::audit::{record, Change};
 use super::catalog::{check_role_name, role_view};
 use super::{resolve_account, snapshot, Actor, Catalog, Portal};
@@ -17,20 +17,24 @@ const HOLDERS_NAMED: usize = 5;
 
 impl Portal {
     /// Every role with how many memberships hold it.
+    /// Member counts span every account, so only the operator sees them.
     pub fn role_list(&mut self) -> Result<Vec<RoleView>> {
         let tx = self.store.read()?;
-        Catalog::load(&*tx)?;
+        let catalog = Catalog::load(&*tx)?;
+        let operator = ensure_portal_user(&*tx, &catalog, &self.ctx)?;
         let mut counts: HashMap<i64, usize> = HashMap::new();
-        for account in tx.accounts()? {
-            for m in tx.memberships_in(account.id)? {
-                *counts.entry(m.role_id).or_default() += 1;
+        if operator {
+            for account in tx.accounts()? {
+                for m in tx.memberships_in(account.id)? {
+                    *counts.entry(m.role_id).or_default() += 1;
+                }
             }
         }
         Ok(tx
             .roles()?
             .iter()
             .filter(|r| r.deleted_at.is_none())
-            .map(|r| role_view(r, Some(counts.get(&r.id).copied().unwrap_or(0))))
+            .map(|r| role_view(r, operator.then(|| counts.get(&r.id).copied().unwrap_or(0))))
             .collect())
     }
 
@@ -38,19 +42,22 @@ impl Portal {
     pub fn role_show(&mut self, name: &str) -> Result<RoleView> {
         let tx = self.store.read()?;
         let catalog = Catalog::load(&*tx)?;
+        let operator = ensure_portal_user(&*tx, &catalog, &self.ctx)?;
         let role = catalog.role_named(name)?;
-        let members = tx
-            .accounts()?
-            .iter()
-            .map(|a| {
-                Ok(tx
-                    .memberships_in(a.id)?
+        let members = if operator {
+            let mut count = 0;
+            for account in tx.accounts()? {
+                count += tx
+                    .memberships_in(account.id)?
                     .iter()
                     .filter(|m| m.role_id == role.id)
-                    .count())
-            })
-            .sum::<Result<usize>>()?;
-        let mut view = role_view(role, Some(members));
+                    .count();
+            }
+            Some(count)
+        } else {
+            None
+        };
+        let mut view = role_view(role, members);
         if !catalog.courses().is_empty() {
             view.courses = Some(
                 catalog

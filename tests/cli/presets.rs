@@ -262,3 +262,61 @@ fn completions_are_generated() {
     let script = p.ok(&["completions", "bash"]);
     assert!(script.contains("portalctl") && script.contains("transfer-ownership"));
 }
+
+#[test]
+fn members_read_the_catalog_without_counts_across_accounts() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    let roles = p.json_as(Some("ann@acme.test"), &["role", "list"]);
+    assert!(
+        roles
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.get("members").is_none()),
+        "{roles}"
+    );
+    assert!(p
+        .json_as(Some("ann@acme.test"), &["role", "show", "admin"])
+        .get("members")
+        .is_none());
+    let err = p.refused_as(Some("stranger@else.test"), &["role", "list"], 5);
+    assert!(err.contains("no access to any account"), "{err}");
+    p.ok(&["user", "deactivate", "ann@acme.test"]);
+    p.refused_as(Some("ann@acme.test"), &["role", "list"], 5);
+}
+
+#[test]
+fn a_missing_preset_file_is_a_usage_error() {
+    let p = Portal::empty();
+    let err = p.refused(
+        &[
+            "init",
+            "--preset-file",
+            "/nonexistent/mine.json",
+            "--account",
+            ACCOUNT,
+            "--owner-email",
+            OWNER,
+        ],
+        2,
+    );
+    assert!(
+        err.contains("cannot read `/nonexistent/mine.json`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_member_shut_out_of_the_account_is_told_nothing_about_its_members() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    let err = p.refused_as(Some("ann@acme.test"), &["user", "list"], 5);
+    assert!(
+        err.contains(OWNER),
+        "an active member is told who can help: {err}"
+    );
+    p.ok(&["user", "left-company", "ann@acme.test"]);
+    let err = p.refused_as(Some("ann@acme.test"), &["user", "list"], 5);
+    assert!(!err.contains(OWNER), "a leaver learns no emails: {err}");
+}
