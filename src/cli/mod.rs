@@ -3,7 +3,9 @@
 
 mod account;
 mod audit;
+mod external_admin;
 mod init;
+mod license;
 mod role;
 mod user;
 
@@ -76,6 +78,12 @@ enum Command {
     /// Users: invitations, roles, grants and their whole life.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Members of a partner acting on its customers' accounts.
+    #[command(subcommand)]
+    ExternalAdmin(external_admin::ExternalAdminCommand),
+    /// Licences partners buy and allocate to their customers.
+    #[command(subcommand)]
+    License(license::LicenseCommand),
     /// The audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -196,6 +204,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Can(args) => role::can(&session, args),
         Command::Account(cmd) => account::run(&session, cmd),
         Command::User(cmd) => user::run(&session, cmd),
+        Command::ExternalAdmin(cmd) => external_admin::run(&session, cmd),
+        Command::License(cmd) => license::run(&session, cmd),
         Command::Audit(cmd) => audit::audit(&session, cmd),
         Command::Outbox(cmd) => audit::outbox(&session, cmd),
         Command::Completions { shell } => {

@@ -76,7 +76,8 @@ fn expiry(expires_in: Option<Duration>) -> Result<Duration> {
     Ok(d)
 }
 
-fn check_country(country: &str) -> Result<String> {
+/// Reads an ISO 3166 alpha-2 country code (any case).
+pub(super) fn check_country(country: &str) -> Result<String> {
     let code = country.trim().to_uppercase();
     if code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase()) {
         Ok(code)

@@ -96,7 +96,22 @@ impl Portal {
             membership.updated_at = self.ctx.now;
             tx.update_membership(&membership)?;
         }
-        let after_view = member_view(&*tx, &catalog, &membership)?;
+        let mut after_view = member_view(&*tx, &catalog, &membership)?;
+        // Someone no longer active in a partner keeps no access they were
+        // given as its external admin (see `external_admins`).
+        if matches!(
+            membership.status,
+            MemberStatus::Deactivated | MemberStatus::Left
+        ) && membership.status != before.membership.status
+        {
+            after_view.external_ended = super::external_admins::end_external_access(
+                &*tx,
+                &catalog,
+                &account,
+                person.id,
+                self.ctx.now,
+            )?;
+        }
         if after_view == before_view {
             return Ok(after_view);
         }
@@ -220,6 +235,27 @@ impl Portal {
                     "send a new one with `portalctl user resend-invite {}`",
                     e.person.email
                 )));
+            }
+            if let Some(partner_id) = m.external_from {
+                // External access lasts only while they are active in the
+                // partner it comes from.
+                let home_active =
+                    e.tx.membership_of(m.person_id, partner_id)?
+                        .is_some_and(|home| home.status == MemberStatus::Active);
+                if !home_active {
+                    let partner = e.tx.account(partner_id)?;
+                    return Err(wrong_state(
+                        e,
+                        &format!(
+                            "is an external admin from `{}` and no longer active there",
+                            partner.name
+                        ),
+                    )
+                    .help(format!(
+                        "activate them in `{}` first, then `portalctl external-admin add`",
+                        partner.name
+                    )));
+                }
             }
             if let Some(previous) = m.previous_role_id.take() {
                 m.role_id = previous;

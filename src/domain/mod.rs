@@ -6,11 +6,16 @@
 
 mod access;
 mod accounts;
+mod addresses;
 mod audit;
 mod catalog;
+mod external_admins;
 mod invitations;
+mod licenses;
 mod members;
 mod outbox;
+mod partner_config;
+mod payments;
 mod roles;
 
 use std::collections::HashMap;
@@ -22,9 +27,11 @@ use crate::view::MemberView;
 
 pub use access::Decision;
 pub use accounts::{NewAccount, ProfileChange};
+pub use addresses::NewAddress;
 pub use audit::AuditFilter;
 pub use catalog::{preset_names, InitRequest, Preset};
 pub use invitations::InviteRequest;
+pub use licenses::{Allocate, Move, Purchase};
 pub use members::MemberFilter;
 
 /// Who is acting.
@@ -265,6 +272,7 @@ pub(crate) fn member_view(tx: &dyn Tx, catalog: &Catalog, m: &Membership) -> Res
         external_from,
         duplicate_of,
         capabilities: None,
+        external_ended: Vec::new(),
     })
 }
 
