@@ -945,6 +945,150 @@ mod tests {
     }
 
     #[test]
+    fn ip_networks_are_normalised() {
+        for (typed, stored) in [
+            ("192.0.2.10", "192.0.2.10"),
+            (" 192.0.2.10/32 ", "192.0.2.10"),
+            ("10.1.2.3/8", "10.0.0.0/8"),
+            ("198.51.100.77/24", "198.51.100.0/24"),
+            ("2001:DB8:0:0:0:0:0:1", "2001:db8::1"),
+            ("2001:db8::1/128", "2001:db8::1"),
+            ("2001:db8:abcd::1/48", "2001:db8:abcd::/48"),
+            ("::ffff:192.0.2.1", "::ffff:192.0.2.1"),
+        ] {
+            let net: IpNetwork = typed.parse().expect(typed);
+            assert_eq!(net.to_string(), stored, "{typed}");
+        }
+    }
+
+    #[test]
+    fn malformed_or_unusable_ip_networks_are_refused() {
+        for bad in [
+            "",
+            "300.1.1.1",
+            "1.2.3",
+            "01.2.3.4",
+            "abc",
+            "10.0.0.0/33",
+            "10.0.0.0/",
+            "10.0.0.0/-1",
+            "10.0.0.0/+8",
+            "10.0.0.0/8/8",
+            "2001:db8::/129",
+            "fe80::1%eth0",
+            "0.0.0.0/0",
+            "::/0",
+            "0.0.0.0",
+            "127.0.0.1",
+            "::1",
+            "224.0.0.1",
+            "ff02::1",
+            "255.255.255.255",
+        ] {
+            let err = bad.parse::<IpNetwork>().expect_err(bad);
+            assert_eq!(err.exit_code(), 2, "{bad}");
+        }
+    }
+
+    #[test]
+    fn ip_networks_sort_by_address() {
+        let mut nets: Vec<IpNetwork> = ["10.0.0.1", "9.0.0.1", "2001:db8::1", "9.0.0.0/8"]
+            .iter()
+            .map(|s| s.parse().expect("valid"))
+            .collect();
+        nets.sort();
+        let shown: Vec<String> = nets.iter().map(|n| n.to_string()).collect();
+        assert_eq!(shown, ["9.0.0.0/8", "9.0.0.1", "10.0.0.1", "2001:db8::1"]);
+    }
+
+    #[test]
+    fn smarthosts_take_a_host_and_an_optional_port() {
+        for (typed, host, port, shown) in [
+            (
+                "mail.example.com",
+                "mail.example.com",
+                None,
+                "mail.example.com",
+            ),
+            (
+                "Mail.Example.COM.:587",
+                "mail.example.com",
+                Some(587),
+                "mail.example.com:587",
+            ),
+            ("192.0.2.25:25", "192.0.2.25", Some(25), "192.0.2.25:25"),
+            ("2001:db8::25", "2001:db8::25", None, "2001:db8::25"),
+            (
+                "[2001:DB8::25]:587",
+                "2001:db8::25",
+                Some(587),
+                "[2001:db8::25]:587",
+            ),
+            ("[2001:db8::25]", "2001:db8::25", None, "2001:db8::25"),
+            ("localhost", "localhost", None, "localhost"),
+        ] {
+            let s: Smarthost = typed.parse().expect(typed);
+            assert_eq!((s.host.as_str(), s.port), (host, port), "{typed}");
+            assert_eq!(s.to_string(), shown, "{typed}");
+        }
+    }
+
+    #[test]
+    fn bad_smarthosts_are_refused() {
+        for bad in [
+            "",
+            "mail.example.com:",
+            "mail.example.com:0",
+            "mail.example.com:65536",
+            "mail.example.com:99999",
+            "mail.example.com:abc",
+            "mail.example.com:+25",
+            "mail.example.com:25:25",
+            "mail_relay.example.com",
+            "-mail.example.com",
+            "mail..example.com",
+            "192.0.2.999",
+            "[2001:db8::25",
+            "[2001:db8::25]587",
+            "[mail.example.com]:25",
+            "0.0.0.0",
+        ] {
+            let err = bad.parse::<Smarthost>().expect_err(bad);
+            assert_eq!(err.exit_code(), 2, "{bad}");
+        }
+    }
+
+    #[test]
+    fn ibans_are_checked_and_masked() {
+        let iban: Iban = "gb82 west 1234 5698 7654 32".parse().expect("valid IBAN");
+        assert_eq!(iban.as_str(), "GB82WEST12345698765432");
+        assert_eq!(iban.masked(), "******************5432");
+        assert!(!format!("{iban:?}").contains("WEST"));
+        assert!("DE89 3704 0044 0532 0130 00".parse::<Iban>().is_ok());
+        for bad in [
+            "GB83WEST12345698765432",
+            "GB82WEST1234569876543",
+            "GB82-WEST-1234-5698-7654-32",
+            "1282WEST12345698765432",
+            "GB8",
+            "",
+        ] {
+            let err = bad.parse::<Iban>().expect_err(bad);
+            assert_eq!(err.exit_code(), 2, "{bad}");
+            assert!(!err.to_string().contains("WEST"), "{err}");
+        }
+    }
+
+    #[test]
+    fn payment_methods_parse_without_case() {
+        assert_eq!(
+            "Direct-Debit".parse::<PaymentMethod>().ok(),
+            Some(PaymentMethod::DirectDebit)
+        );
+        assert!("cheque".parse::<PaymentMethod>().is_err());
+    }
+
+    #[test]
     fn capabilities_come_from_the_catalog() {
         assert!("users.manage".parse::<Capability>().is_ok());
         assert!("users.destroy".parse::<Capability>().is_err());

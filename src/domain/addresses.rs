@@ -195,3 +195,105 @@ impl Portal {
         Ok(after)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::domain::{Actor, InitRequest, InviteRequest, Preset};
+    use crate::model::Email;
+    use crate::store::SqliteStore;
+
+    fn email(s: &str) -> Email {
+        s.parse().expect("valid email")
+    }
+
+    /// An lmp portal with an allocator and a view-only member, and an `HQ`
+    /// address on the partner.
+    fn portal() -> Portal {
+        let store = SqliteStore::in_memory().expect("in-memory store");
+        let now = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 25, 10, 0, 0)
+            .single()
+            .expect("valid time");
+        let mut p = Portal::new(
+            Box::new(store),
+            Ctx {
+                now,
+                actor: Actor::Operator("root".into()),
+            },
+        );
+        p.init(InitRequest {
+            preset: Preset::shipped("lmp").expect("shipped preset"),
+            account: "Acme".into(),
+            kind: None,
+            currency: None,
+            owner_email: email("owner@acme.test"),
+            owner_name: None,
+        })
+        .expect("init");
+        for (who, role) in [
+            ("al@acme.test", "partner-allocator"),
+            ("vo@acme.test", "partner-view-only"),
+        ] {
+            let invited = p
+                .invite(&InviteRequest {
+                    email: Some(email(who)),
+                    name: Some("Someone".into()),
+                    role: role.into(),
+                    ..InviteRequest::default()
+                })
+                .expect("invite");
+            p.accept(&invited.token).expect("accept");
+        }
+        p.address_add(
+            "Acme",
+            &NewAddress {
+                label: "HQ".into(),
+                line1: "1 High Street".into(),
+                line2: None,
+                city: "London".into(),
+                postcode: "EC1A 1BB".into(),
+                country: "gb".into(),
+            },
+        )
+        .expect("address");
+        p
+    }
+
+    fn ship_as(p: &mut Portal, who: &str, label: &str) -> Result<ShippingAddress> {
+        p.ctx.actor = Actor::Member(email(who));
+        let tx = p.store.read().expect("tx");
+        let catalog = Catalog::load(&*tx).expect("catalog");
+        let account = find_account(&*tx, "Acme").expect("account");
+        ship_to(&*tx, &catalog, &p.ctx, &account, label)
+    }
+
+    #[test]
+    fn shipping_needs_addresses_use_and_returns_a_copy() {
+        let mut p = portal();
+        // "Partner Allocator: can use, but not edit, shipping addresses."
+        let copy = ship_as(&mut p, "al@acme.test", "hq").expect("allocator may use");
+        assert_eq!(copy.label, "HQ");
+        assert_eq!(copy.country, "GB");
+        let err = ship_as(&mut p, "vo@acme.test", "HQ").expect_err("view only may not");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        let err = ship_as(&mut p, "al@acme.test", "Warehouse").expect_err("no such label");
+        assert_eq!(err.exit_code(), 3, "{err}");
+    }
+
+    #[test]
+    fn removing_an_address_keeps_the_copy_and_the_row() {
+        let mut p = portal();
+        let copy = ship_as(&mut p, "al@acme.test", "HQ").expect("copy");
+        p.ctx.actor = Actor::Operator("root".into());
+        let removed = p.address_remove("Acme", "HQ").expect("remove");
+        assert!(removed.removed_at.is_some());
+        assert_eq!(removed.address, copy, "the order's copy is what it was");
+        let err = ship_as(&mut p, "al@acme.test", "HQ").expect_err("removed");
+        assert_eq!(err.exit_code(), 3, "{err}");
+        let tx = p.store.read().expect("tx");
+        assert!(tx.addresses(1).expect("addresses").is_empty());
+    }
+}

@@ -5,8 +5,12 @@
 mod support;
 
 mod accounts;
+mod addresses;
 mod invitations;
+mod licenses;
 mod lifecycle;
+mod lmp_levels;
+mod partner_config;
 mod permissions;
 mod presets;
 mod refusals;
