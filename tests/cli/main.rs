@@ -6,6 +6,7 @@ mod support;
 
 mod accounts;
 mod addresses;
+mod external_admins;
 mod invitations;
 mod licenses;
 mod lifecycle;
