@@ -5,8 +5,9 @@
 //! `external_from`.
 //!
 //! Their access lasts only while they are an active member of the partner:
-//! when they are deactivated in it or leave it, their external memberships
-//! end (status `deactivated`) in the same transaction. That is never
+//! when they are deactivated in it, leave it, or are given its blocking
+//! role, their external memberships end (status `deactivated`) in the same
+//! transaction. That is never
 //! refused, so that nobody keeps a customer's access after leaving. If it
 //! leaves a customer with no active member holding `users.manage`, the
 //! change says so (`external_ended[].left_without_admin`, in the output and

@@ -97,13 +97,12 @@ impl Portal {
             tx.update_membership(&membership)?;
         }
         let mut after_view = member_view(&*tx, &catalog, &membership)?;
-        // Someone no longer active in a partner keeps no access they were
-        // given as its external admin (see `external_admins`).
-        if matches!(
-            membership.status,
-            MemberStatus::Deactivated | MemberStatus::Left
-        ) && membership.status != before.membership.status
-        {
+        // Someone without access to a partner (deactivated, left, or given
+        // the blocking role) keeps no access they were given as its
+        // external admin (see `external_admins`).
+        let has_access = membership.status == MemberStatus::Active
+            && !catalog.role(membership.role_id)?.blocking;
+        if !has_access {
             after_view.external_ended = super::external_admins::end_external_access(
                 &*tx,
                 &catalog,
@@ -239,9 +238,13 @@ impl Portal {
             if let Some(partner_id) = m.external_from {
                 // External access lasts only while they are active in the
                 // partner it comes from.
-                let home_active =
-                    e.tx.membership_of(m.person_id, partner_id)?
-                        .is_some_and(|home| home.status == MemberStatus::Active);
+                let home_active = match e.tx.membership_of(m.person_id, partner_id)? {
+                    Some(home) => {
+                        home.status == MemberStatus::Active
+                            && !e.catalog.role(home.role_id)?.blocking
+                    }
+                    None => false,
+                };
                 if !home_active {
                     let partner = e.tx.account(partner_id)?;
                     return Err(wrong_state(

@@ -371,6 +371,25 @@ fn deactivation_in_the_partner_ends_external_access_in_the_same_transaction() {
 }
 
 #[test]
+fn the_blocking_role_in_the_partner_ends_external_access_too() {
+    let p = msp();
+    p.ok(&add(BEN, "msp-administrator"));
+    p.ok(&add(UMA, "msp-user"));
+    let v = p.json(&["user", "set-role", UMA, "no-access", "--account", ACCOUNT]);
+    assert_eq!(v["external_ended"][0]["customer"], CUSTOMER);
+    assert_eq!(status_in_customer(&p, UMA), "deactivated");
+    let err = p.refused_as(
+        Some(BEN),
+        &["user", "activate", UMA, "--account", CUSTOMER],
+        4,
+    );
+    assert!(err.contains("no longer active there"), "{err}");
+    // Other changes to a partner member leave their external access alone.
+    p.ok(&["user", "grant", BEN, "billing.view", "--account", ACCOUNT]);
+    assert_eq!(status_in_customer(&p, BEN), "active");
+}
+
+#[test]
 fn external_access_cannot_be_reactivated_while_inactive_in_the_partner() {
     let p = msp();
     p.ok(&add(BEN, "msp-administrator"));
