@@ -215,6 +215,8 @@ CREATE TABLE orders (
     amount          INTEGER NOT NULL CHECK (amount > 0),
     currency        TEXT NOT NULL,
     cost_centre_id  INTEGER REFERENCES cost_centres (id),
+    -- A copy of the shipping address (JSON), kept as it was when ordered.
+    ship_to         TEXT,
     status          TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
     rejected_reason TEXT,
     decided_at      TEXT,
@@ -288,3 +290,90 @@ CREATE TABLE enrolments (
     CHECK (ended_at IS NULL OR ended_at >= enrolled_at)
 );
 CREATE UNIQUE INDEX enrolments_one_current ON enrolments (membership_id, course_id) WHERE ended_at IS NULL;
+-- ---------------------------------------------------------------------------
+-- Partners and their customers: licences, shipping addresses,
+-- payment details, partner config. External admins use
+-- memberships.external_from above.
+-- ---------------------------------------------------------------------------
+
+-- Licences a partner bought, one row per product. Seats only grow by
+-- purchase; allocations hand them to the partner's customers.
+CREATE TABLE licenses (
+    id         INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts (id),
+    product    TEXT NOT NULL COLLATE NOCASE,
+    seats      INTEGER NOT NULL CHECK (seats >= 0),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (account_id, product)
+);
+
+-- Seats of a licence held by one customer. A row is kept at 0 seats rather
+-- than deleted, so the history of who held what stays in one place.
+CREATE TABLE license_allocations (
+    license_id  INTEGER NOT NULL REFERENCES licenses (id),
+    customer_id INTEGER NOT NULL REFERENCES accounts (id),
+    seats       INTEGER NOT NULL CHECK (seats >= 0),
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (license_id, customer_id)
+) WITHOUT ROWID;
+CREATE INDEX license_allocations_by_customer ON license_allocations (customer_id);
+
+-- A backstop for the domain's rule: allocations never exceed what was bought.
+CREATE TRIGGER license_allocations_within_seats_insert AFTER INSERT ON license_allocations
+WHEN (SELECT SUM(seats) FROM license_allocations WHERE license_id = NEW.license_id)
+     > (SELECT seats FROM licenses WHERE id = NEW.license_id)
+BEGIN
+    SELECT RAISE(ABORT, 'license allocations exceed the seats bought');
+END;
+CREATE TRIGGER license_allocations_within_seats_update AFTER UPDATE ON license_allocations
+WHEN (SELECT SUM(seats) FROM license_allocations WHERE license_id = NEW.license_id)
+     > (SELECT seats FROM licenses WHERE id = NEW.license_id)
+BEGIN
+    SELECT RAISE(ABORT, 'license allocations exceed the seats bought');
+END;
+
+-- Shipping addresses. Orders keep their own copy; an address is never
+-- deleted, only marked removed, so a label can be reused afterwards.
+CREATE TABLE addresses (
+    id         INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts (id),
+    label      TEXT NOT NULL COLLATE NOCASE,
+    line1      TEXT NOT NULL,
+    line2      TEXT,
+    city       TEXT NOT NULL,
+    postcode   TEXT NOT NULL,
+    country    TEXT NOT NULL CHECK (length(country) = 2),
+    created_at TEXT NOT NULL,
+    removed_at TEXT
+);
+CREATE UNIQUE INDEX addresses_live_label ON addresses (account_id, label) WHERE removed_at IS NULL;
+
+-- How an account pays. The IBAN is kept whole (it is needed to collect);
+-- output and the audit log only ever show its last four characters.
+CREATE TABLE payment_details (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts (id),
+    method     TEXT NOT NULL CHECK (method IN ('direct-debit', 'bank-transfer', 'card', 'invoice')),
+    iban       TEXT,
+    updated_at TEXT NOT NULL
+);
+
+-- A partner's status (such as Technical or Sales) and mail smarthost.
+CREATE TABLE partner_config (
+    account_id     INTEGER PRIMARY KEY REFERENCES accounts (id),
+    partner_status TEXT,
+    smarthost_host TEXT,
+    smarthost_port INTEGER CHECK (smarthost_port BETWEEN 1 AND 65535),
+    updated_at     TEXT NOT NULL
+);
+
+-- A partner's inbound and outbound IP addresses: normalised text (an
+-- address, or the network address and prefix of a range), so equal
+-- addresses are one row.
+CREATE TABLE partner_ips (
+    account_id INTEGER NOT NULL REFERENCES accounts (id),
+    direction  TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+    network    TEXT NOT NULL,
+    added_at   TEXT NOT NULL,
+    PRIMARY KEY (account_id, direction, network)
+) WITHOUT ROWID;

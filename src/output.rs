@@ -9,8 +9,9 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::model::{format_time, AuditEvent, OutboxMessage, Timestamp};
 use crate::view::{
-    AccountView, CanView, CostCentreView, CourseView, EnrolmentView, InitView, InvitedView,
-    MemberView, MergeView, OrderView, PolicyView, PresetView, RoleView, ServiceView,
+    AccountDetailsView, AccountView, AddressView, CanView, CostCentreView, CourseView,
+    EnrolmentView, InitView, InvitedView, IpView, LicenseView, MemberView, MergeView, OrderView,
+    PartnerConfigView, PaymentView, PolicyView, PresetView, RoleView, ServiceView,
 };
 
 /// A view that prints as one row of a list.
@@ -25,6 +26,12 @@ pub trait Row {
 pub trait Fields {
     /// Field names and values, in print order.
     fn fields(&self) -> Vec<(&'static str, String)>;
+}
+
+/// A view that prints as titled sections of fields (`account show`).
+pub trait Sections {
+    /// Section titles, each with its field names and values in print order.
+    fn sections(&self) -> Vec<(&'static str, Vec<(String, String)>)>;
 }
 
 /// Where and how results are printed.
@@ -66,6 +73,34 @@ impl Output {
         write_table(&mut table)
     }
 
+    /// Prints one object in sections: a title line, then its fields
+    /// indented and aligned; or a JSON object.
+    pub fn sections<T: Serialize + Sections>(&self, item: &T) -> Result<()> {
+        if self.json {
+            return self.print_json(item);
+        }
+        let sections = item.sections();
+        let width = sections
+            .iter()
+            .flat_map(|(_, fields)| fields.iter().map(|(name, _)| name.chars().count()))
+            .max()
+            .unwrap_or(0);
+        let mut text = String::new();
+        for (title, fields) in sections {
+            text.push_str(title);
+            text.push('\n');
+            if fields.is_empty() {
+                text.push_str("  -\n");
+            }
+            for (name, value) in fields {
+                let line = format!("  {name:<width$}  {value}");
+                text.push_str(line.trim_end());
+                text.push('\n');
+            }
+        }
+        write_stdout(&text)
+    }
+
     /// Prints text as it is (completion scripts).
     pub fn raw(&self, text: &str) -> Result<()> {
         write_stdout(text)
@@ -79,6 +114,13 @@ impl Output {
         if self.notes {
             eprintln!("{message}");
         }
+    }
+
+    /// A `warning: ...` line on stderr, always: something succeeded but
+    /// needs the user's attention.
+    #[allow(clippy::print_stderr)]
+    pub fn warn(&self, message: &str) {
+        eprintln!("warning: {message}");
     }
 
     fn print_json<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
@@ -219,6 +261,17 @@ impl Fields for MemberView {
                 },
             ));
         }
+        for ended in &self.external_ended {
+            let note = if ended.left_without_admin {
+                " (it has no active admin now)"
+            } else {
+                ""
+            };
+            fields.push((
+                "external access ended",
+                format!("{} as {}{note}", ended.customer, ended.role),
+            ));
+        }
         fields
     }
 }
@@ -311,6 +364,7 @@ impl Fields for AccountView {
             ("website", opt(&self.website)),
             ("marketing", opt(&self.marketing)),
             ("sectors", opt(&self.sectors)),
+            ("partner status", opt(&self.partner_status)),
             ("active members", self.active_members.to_string()),
             ("created at", format_time(self.created_at)),
         ]
@@ -659,6 +713,10 @@ impl Fields for OrderView {
             ("type", opt(&self.order_type)),
             ("amount", format!("{} {}", self.amount, self.currency)),
             ("cost centre", opt(&self.cost_centre)),
+            (
+                "ship to",
+                self.ship_to.as_ref().map_or_else(|| "-".into(), one_line),
+            ),
             ("status", self.status.to_string()),
             ("approvals", list_or_dash(&self.approvals)),
         ];
@@ -683,4 +741,188 @@ impl Fields for OrderView {
 
 fn yes_no(flag: bool) -> String {
     if flag { "yes" } else { "no" }.into()
+}
+
+fn one_line(a: &crate::model::ShippingAddress) -> String {
+    let mut parts = vec![a.line1.clone()];
+    parts.extend(a.line2.clone());
+    parts.extend([a.city.clone(), a.postcode.clone(), a.country.clone()]);
+    parts.join(", ")
+}
+
+impl Sections for AccountDetailsView {
+    fn sections(&self) -> Vec<(&'static str, Vec<(String, String)>)> {
+        let a = &self.account;
+        let details = [
+            ("name", a.name.clone()),
+            ("kind", a.kind.to_string()),
+            ("parent", opt(&a.parent)),
+            ("currency", a.currency.clone()),
+            ("owner", opt(&a.owner)),
+            ("phone", opt(&a.phone)),
+            ("website", opt(&a.website)),
+            ("marketing", opt(&a.marketing)),
+            ("sectors", opt(&a.sectors)),
+            ("active members", a.active_members.to_string()),
+            ("created at", format_time(a.created_at)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let mut sections = vec![("Details", details)];
+        if a.kind == crate::model::AccountKind::Partner {
+            sections.push((
+                "Status",
+                vec![("partner status".into(), opt(&a.partner_status))],
+            ));
+        }
+        sections.push((
+            "Address",
+            self.addresses
+                .iter()
+                .map(|v| (v.address.label.clone(), one_line(&v.address)))
+                .collect(),
+        ));
+        sections.push((
+            "Products and prices",
+            self.products
+                .iter()
+                .map(|p| {
+                    let detail = match (p.allocated, p.available, &p.supplier) {
+                        (Some(allocated), Some(available), _) => format!(
+                            "{} seats bought, {allocated} allocated, {available} available",
+                            p.seats
+                        ),
+                        (_, _, Some(supplier)) => format!("{} seats from {supplier}", p.seats),
+                        _ => format!("{} seats", p.seats),
+                    };
+                    (p.product.clone(), detail)
+                })
+                .collect(),
+        ));
+        if let Some(config) = &self.config {
+            sections.push((
+                "Config",
+                vec![
+                    ("inbound IPs".into(), list_or_dash(&config.inbound)),
+                    ("outbound IPs".into(), list_or_dash(&config.outbound)),
+                    ("smarthost".into(), opt(&config.smarthost)),
+                ],
+            ));
+        }
+        sections
+    }
+}
+
+fn allocations_text(v: &LicenseView) -> String {
+    let parts: Vec<String> = v
+        .allocations
+        .iter()
+        .map(|a| format!("{} {}", a.customer, a.seats))
+        .collect();
+    list_or_dash(&parts)
+}
+
+impl Row for LicenseView {
+    fn headers() -> &'static [&'static str] {
+        &[
+            "PARTNER",
+            "PRODUCT",
+            "SEATS",
+            "ALLOCATED",
+            "AVAILABLE",
+            "CUSTOMERS",
+        ]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.account.clone(),
+            self.product.clone(),
+            self.seats.to_string(),
+            self.allocated.to_string(),
+            self.available.to_string(),
+            allocations_text(self),
+        ]
+    }
+}
+
+impl Fields for LicenseView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("partner", self.account.clone()),
+            ("product", self.product.clone()),
+            ("seats", self.seats.to_string()),
+            ("allocated", self.allocated.to_string()),
+            ("available", self.available.to_string()),
+            ("customers", allocations_text(self)),
+        ]
+    }
+}
+
+impl Row for AddressView {
+    fn headers() -> &'static [&'static str] {
+        &["LABEL", "LINE 1", "LINE 2", "CITY", "POSTCODE", "COUNTRY"]
+    }
+    fn cells(&self) -> Vec<String> {
+        let a = &self.address;
+        vec![
+            a.label.clone(),
+            a.line1.clone(),
+            opt(&a.line2),
+            a.city.clone(),
+            a.postcode.clone(),
+            a.country.clone(),
+        ]
+    }
+}
+
+impl Fields for AddressView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let a = &self.address;
+        let mut fields = vec![
+            ("account", self.account.clone()),
+            ("label", a.label.clone()),
+            ("line 1", a.line1.clone()),
+            ("line 2", opt(&a.line2)),
+            ("city", a.city.clone()),
+            ("postcode", a.postcode.clone()),
+            ("country", a.country.clone()),
+            ("added at", format_time(self.created_at)),
+        ];
+        if let Some(removed) = self.removed_at {
+            fields.push(("removed at", format_time(removed)));
+        }
+        fields
+    }
+}
+
+impl Fields for PaymentView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("account", self.account.clone()),
+            ("method", opt(&self.method)),
+            ("iban", opt(&self.iban_masked)),
+            ("updated at", opt_time(self.updated_at)),
+        ]
+    }
+}
+
+impl Row for IpView {
+    fn headers() -> &'static [&'static str] {
+        &["DIRECTION", "ADDRESS"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![self.direction.to_string(), self.address.clone()]
+    }
+}
+
+impl Fields for PartnerConfigView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("account", self.account.clone()),
+            ("inbound IPs", list_or_dash(&self.inbound)),
+            ("outbound IPs", list_or_dash(&self.outbound)),
+            ("smarthost", opt(&self.smarthost)),
+        ]
+    }
 }

@@ -5,7 +5,10 @@
 
 use serde::Serialize;
 
-use crate::model::{ser_opt_time, AccountKind, MemberStatus, Money, OrderStatus, Timestamp};
+use crate::model::{
+    ser_opt_time, AccountKind, IpDirection, MemberStatus, Money, OrderStatus, ShippingAddress,
+    Timestamp,
+};
 
 /// One membership: a person's place in one account.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -55,6 +58,23 @@ pub struct MemberView {
     /// courses (the `moodle` preset).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub courses: Option<Vec<String>>,
+    /// External admin memberships that ended with this change, because the
+    /// person was deactivated in, or left, the partner they came from.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub external_ended: Vec<ExternalEndedView>,
+}
+
+/// An external admin membership on a customer account that ended because
+/// its person stopped being an active member of the partner.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExternalEndedView {
+    /// The customer account.
+    pub customer: String,
+    /// The role they held there.
+    pub role: String,
+    /// True when the customer has no active member holding `users.manage`
+    /// any more: the partner's `external_admins.manage` holders must add one.
+    pub left_without_admin: bool,
 }
 
 /// One grant of a membership and what it gives.
@@ -150,6 +170,8 @@ pub struct AccountView {
     pub marketing: Option<String>,
     /// Sectors served.
     pub sectors: Option<String>,
+    /// A partner's status, such as `Technical` or `Sales`.
+    pub partner_status: Option<String>,
     /// Memberships that are active.
     pub active_members: usize,
     /// Created.
@@ -339,6 +361,8 @@ pub struct OrderView {
     pub currency: String,
     /// Cost centre code.
     pub cost_centre: Option<String>,
+    /// The shipping address as it was when ordered.
+    pub ship_to: Option<ShippingAddress>,
     /// pending, approved or rejected.
     pub status: OrderStatus,
     /// Emails of those who approved.
@@ -355,4 +379,115 @@ pub struct OrderView {
     /// Approved or rejected.
     #[serde(serialize_with = "ser_opt_time")]
     pub decided_at: Option<Timestamp>,
+}
+
+/// `account show`: the account's details followed by the partner details
+/// sections (status, addresses, products, config).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountDetailsView {
+    /// Details: the account and its contact information.
+    #[serde(flatten)]
+    pub account: AccountView,
+    /// Shipping addresses that are not removed.
+    pub addresses: Vec<AddressView>,
+    /// Licences: for a partner, what it bought and allocated; for a
+    /// customer, the seats it holds.
+    pub products: Vec<ProductView>,
+    /// A partner's IP addresses and smarthost; `None` for a customer.
+    pub config: Option<PartnerConfigView>,
+}
+
+/// One product line of `account show`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductView {
+    /// Product name.
+    pub product: String,
+    /// Seats bought (partner) or held (customer).
+    pub seats: i64,
+    /// Seats handed to customers (partner only).
+    pub allocated: Option<i64>,
+    /// Seats not handed out yet (partner only).
+    pub available: Option<i64>,
+    /// The partner the seats come from (customer only).
+    pub supplier: Option<String>,
+}
+
+/// A partner's licence for one product and who holds its seats.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LicenseView {
+    /// The partner.
+    pub account: String,
+    /// Product name.
+    pub product: String,
+    /// Seats bought.
+    pub seats: i64,
+    /// Seats allocated to customers.
+    pub allocated: i64,
+    /// Seats bought and not allocated.
+    pub available: i64,
+    /// Customers holding seats, by name.
+    pub allocations: Vec<AllocationView>,
+}
+
+/// Seats of a licence held by one customer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AllocationView {
+    /// The customer account.
+    pub customer: String,
+    /// Seats held.
+    pub seats: i64,
+}
+
+/// A shipping address.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AddressView {
+    /// The account it belongs to.
+    pub account: String,
+    /// The address fields.
+    #[serde(flatten)]
+    pub address: ShippingAddress,
+    /// Added.
+    #[serde(serialize_with = "crate::model::ser_time")]
+    pub created_at: Timestamp,
+    /// Removed, if it was.
+    #[serde(serialize_with = "ser_opt_time")]
+    pub removed_at: Option<Timestamp>,
+}
+
+/// An account's payment details, with bank details masked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PaymentView {
+    /// The account.
+    pub account: String,
+    /// The payment method, if one was set.
+    pub method: Option<String>,
+    /// The IBAN with all but its last four characters hidden.
+    pub iban_masked: Option<String>,
+    /// Last change.
+    #[serde(serialize_with = "ser_opt_time")]
+    pub updated_at: Option<Timestamp>,
+}
+
+/// One IP address of a partner.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IpView {
+    /// The partner.
+    pub account: String,
+    /// Inbound or outbound.
+    pub direction: IpDirection,
+    /// The normalised address or range.
+    pub address: String,
+}
+
+/// A partner's config: IP addresses and smarthost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartnerConfigView {
+    /// The partner.
+    pub account: String,
+    /// Inbound IP addresses and ranges.
+    pub inbound: Vec<String>,
+    /// Outbound IP addresses and ranges.
+    pub outbound: Vec<String>,
+    /// The mail relay, `HOST[:PORT]`.
+    pub smarthost: Option<String>,
 }

@@ -4,7 +4,9 @@
 mod account;
 mod audit;
 mod course;
+mod external_admin;
 mod init;
+mod license;
 mod order;
 mod role;
 mod service;
@@ -94,6 +96,12 @@ enum Command {
     /// The courses members are enrolled in by their role.
     #[command(subcommand)]
     Course(course::CourseCommand),
+    /// Members of a partner acting on its customers' accounts.
+    #[command(subcommand)]
+    ExternalAdmin(external_admin::ExternalAdminCommand),
+    /// Licences partners buy and allocate to their customers.
+    #[command(subcommand)]
+    License(license::LicenseCommand),
     /// The audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -222,6 +230,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Policy(cmd) => order::policy(&session, cmd),
         Command::Order(cmd) => order::order(&session, cmd),
         Command::Course(cmd) => course::run(&session, cmd),
+        Command::ExternalAdmin(cmd) => external_admin::run(&session, cmd),
+        Command::License(cmd) => license::run(&session, cmd),
         Command::Audit(cmd) => audit::audit(&session, cmd),
         Command::Outbox(cmd) => audit::outbox(&session, cmd),
         Command::Completions { shell } => {

@@ -119,6 +119,9 @@ pub(crate) enum OrderCommand {
         /// Your own reference, unique within the account.
         #[arg(long = "ref")]
         reference: Option<String>,
+        /// Ship to this address of the account (by label; needs addresses.use).
+        #[arg(long, value_name = "LABEL")]
+        ship_to: Option<String>,
         /// The account (may be left out when it is clear).
         #[arg(long)]
         account: Option<String>,
@@ -167,6 +170,7 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
             order_type,
             cost_centre,
             reference,
+            ship_to,
             account,
         } => {
             let req = NewOrder {
@@ -175,6 +179,7 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
                 order_type,
                 cost_centre,
                 reference,
+                ship_to,
                 account,
             };
             let view = portal.order_place(&req)?;

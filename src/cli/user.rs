@@ -7,6 +7,7 @@ use crate::domain::{Handover, InviteRequest, MemberFilter};
 use crate::error::Result;
 use crate::model::MemberStatus;
 use crate::store::OpenMode;
+use crate::view::MemberView;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum UserCommand {
@@ -274,16 +275,20 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             g.account.as_deref(),
         )?),
         UserCommand::Deactivate(t) => {
-            out.item(&portal.deactivate(&email(&t.email)?, t.account.as_deref(), &t.handover()?)?)
+            let view =
+                portal.deactivate(&email(&t.email)?, t.account.as_deref(), &t.handover()?)?;
+            note_external_ended(s, &view);
+            out.item(&view)
         }
         UserCommand::Activate(t) => {
             out.item(&portal.activate(&email(&t.email)?, t.account.as_deref())?)
         }
-        UserCommand::LeftCompany(t) => out.item(&portal.left_company(
-            &email(&t.email)?,
-            t.account.as_deref(),
-            &t.handover()?,
-        )?),
+        UserCommand::LeftCompany(t) => {
+            let view =
+                portal.left_company(&email(&t.email)?, t.account.as_deref(), &t.handover()?)?;
+            note_external_ended(s, &view);
+            out.item(&view)
+        }
         UserCommand::FlagDuplicate {
             email: e,
             of,
@@ -300,6 +305,23 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             let to = email(&to)?;
             s.confirm(&format!("make `{to}` the owner?"))?;
             out.item(&portal.transfer_ownership(&to, account.as_deref())?)
+        }
+    }
+}
+
+/// Says which external admin memberships ended with a deactivation or a
+/// departure, and warns about customers left without an admin.
+fn note_external_ended(s: &Session, view: &MemberView) {
+    for ended in &view.external_ended {
+        s.out.note(&format!(
+            "ended `{}`'s external access to `{}`",
+            view.email, ended.customer
+        ));
+        if ended.left_without_admin {
+            s.out.warn(&format!(
+                "`{}` has no active member holding `users.manage` now; add one with `portalctl external-admin add --customer \"{}\" --email EMAIL --role ROLE`",
+                ended.customer, ended.customer
+            ));
         }
     }
 }

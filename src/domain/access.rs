@@ -11,7 +11,15 @@ pub(crate) mod caps {
     use crate::model::Capability;
     pub const ACCOUNT_VIEW: Capability = Capability::named("account.view");
     pub const ACCOUNT_EDIT: Capability = Capability::named("account.edit");
+    pub const ACCOUNT_CONFIG: Capability = Capability::named("account.config");
+    pub const ADDRESSES_USE: Capability = Capability::named("addresses.use");
+    pub const ADDRESSES_EDIT: Capability = Capability::named("addresses.edit");
+    pub const BILLING_VIEW: Capability = Capability::named("billing.view");
+    pub const BILLING_PAYMENT: Capability = Capability::named("billing.payment");
     pub const CUSTOMERS_MANAGE: Capability = Capability::named("customers.manage");
+    pub const EXTERNAL_ADMINS_MANAGE: Capability = Capability::named("external_admins.manage");
+    pub const LICENSES_PURCHASE: Capability = Capability::named("licenses.purchase");
+    pub const LICENSES_ALLOCATE: Capability = Capability::named("licenses.allocate");
     pub const USERS_VIEW: Capability = Capability::named("users.view");
     pub const USERS_MANAGE: Capability = Capability::named("users.manage");
     pub const PORTAL_ACCESS: Capability = Capability::named("portal.access");
@@ -22,7 +30,6 @@ pub(crate) mod caps {
     pub const POLICIES_MANAGE: Capability = Capability::named("policies.manage");
     pub const ORDERS_PLACE: Capability = Capability::named("orders.place");
     pub const ORDERS_APPROVE: Capability = Capability::named("orders.approve");
-    pub const BILLING_VIEW: Capability = Capability::named("billing.view");
 }
 
 /// Whether a member holds a capability, and why.
@@ -270,6 +277,38 @@ pub(crate) fn authorize<'c>(
     Ok(authority)
 }
 
+/// The actor as a party to `account`, refused unless they hold at least one
+/// of `caps`: for reads that either of two capabilities allows.
+pub(crate) fn authorize_any<'c>(
+    tx: &dyn Tx,
+    catalog: &'c Catalog,
+    ctx: &Ctx,
+    account: &Account,
+    caps: &[Capability],
+) -> Result<Authority<'c>> {
+    let authority = authority(tx, catalog, ctx, account)?;
+    if let Authority::Member { person, access } = &authority {
+        if !caps.iter().any(|c| access.holds(*c)) {
+            let first = caps.first().copied().unwrap_or(caps::PORTAL_ACCESS);
+            let needs: Vec<String> = caps.iter().map(|c| format!("`{c}`")).collect();
+            let decision = access.decide(first);
+            let who = person.email.to_string();
+            let help = denial(tx, catalog, &who, account, first, &decision, ctx.now)?
+                .help_text()
+                .map(str::to_string)
+                .unwrap_or_default();
+            return Err(Error::denied(format!(
+                "`{who}` may not do this in `{}`: needs {} ({})",
+                account.name,
+                needs.join(" or "),
+                decision.reason
+            ))
+            .help(help));
+        }
+    }
+    Ok(authority)
+}
+
 /// How many helpers and sources a denial names.
 const NAMED: usize = 4;
 
@@ -400,22 +439,37 @@ pub(crate) fn ensure_admin_remains(
     after: &Access<'_>,
     at: Timestamp,
 ) -> Result<()> {
-    if !before.holds(caps::USERS_MANAGE) || after.holds(caps::USERS_MANAGE) {
+    if !before.holds(caps::USERS_MANAGE)
+        || after.holds(caps::USERS_MANAGE)
+        || another_admin(tx, catalog, account, before.membership.id, at)?
+    {
         return Ok(());
-    }
-    for other in tx.memberships_in(account.id)? {
-        if other.id == before.membership.id || other.status != MemberStatus::Active {
-            continue;
-        }
-        if Access::of(tx, catalog, account, other, at)?.holds(caps::USERS_MANAGE) {
-            return Ok(());
-        }
     }
     Err(Error::conflict(format!(
         "`{}` must keep at least one active member holding `users.manage`; this is the last one",
         account.name
     ))
     .help("give another member an admin role first"))
+}
+
+/// Whether an active member of `account`, other than the membership
+/// `except`, holds `users.manage`.
+pub(crate) fn another_admin(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    account: &Account,
+    except: i64,
+    at: Timestamp,
+) -> Result<bool> {
+    for other in tx.memberships_in(account.id)? {
+        if other.id == except || other.status != MemberStatus::Active {
+            continue;
+        }
+        if Access::of(tx, catalog, account, other, at)?.holds(caps::USERS_MANAGE) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 #[cfg(test)]
@@ -427,7 +481,15 @@ mod tests {
         for cap in [
             caps::ACCOUNT_VIEW,
             caps::ACCOUNT_EDIT,
+            caps::ACCOUNT_CONFIG,
+            caps::ADDRESSES_USE,
+            caps::ADDRESSES_EDIT,
+            caps::BILLING_VIEW,
+            caps::BILLING_PAYMENT,
             caps::CUSTOMERS_MANAGE,
+            caps::EXTERNAL_ADMINS_MANAGE,
+            caps::LICENSES_PURCHASE,
+            caps::LICENSES_ALLOCATE,
             caps::USERS_VIEW,
             caps::USERS_MANAGE,
             caps::PORTAL_ACCESS,

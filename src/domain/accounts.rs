@@ -6,7 +6,7 @@ use super::{find_account, resolve_account, snapshot, Actor, Catalog, Ctx, Portal
 use crate::error::{Error, Result};
 use crate::model::{parse_currency, parse_name, Account, AccountKind, MemberStatus, Profile};
 use crate::store::Tx;
-use crate::view::AccountView;
+use crate::view::{AccountDetailsView, AccountView};
 
 /// The printable form of an account.
 pub(crate) fn account_view(tx: &dyn Tx, a: &Account) -> Result<AccountView> {
@@ -35,6 +35,7 @@ pub(crate) fn account_view(tx: &dyn Tx, a: &Account) -> Result<AccountView> {
         website: a.profile.website.clone(),
         marketing: a.profile.marketing.clone(),
         sectors: a.profile.sectors.clone(),
+        partner_status: tx.partner_config(a.id)?.partner_status,
         active_members,
         created_at: a.created_at,
     })
@@ -42,7 +43,12 @@ pub(crate) fn account_view(tx: &dyn Tx, a: &Account) -> Result<AccountView> {
 
 /// Refuses unless the actor holds `account.view` on the account or
 /// `customers.manage` on its parent partner.
-fn ensure_may_view(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, account: &Account) -> Result<()> {
+pub(super) fn ensure_may_view(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+) -> Result<()> {
     if let Some(parent) = account.parent_id {
         let parent = tx.account(parent)?;
         if let Ok(who) = authority(tx, catalog, ctx, &parent) {
@@ -78,6 +84,8 @@ pub struct ProfileChange {
     pub marketing: Option<String>,
     /// Sectors served.
     pub sectors: Option<String>,
+    /// A partner's status, such as `Technical` or `Sales` (partners only).
+    pub status: Option<String>,
 }
 
 fn apply_field(field: &mut Option<String>, change: &Option<String>) {
@@ -208,14 +216,24 @@ impl Portal {
         Ok(ordered)
     }
 
-    /// One account; needs `account.view` on it (or `customers.manage` on
-    /// its parent partner).
-    pub fn account_show(&mut self, name: Option<&str>) -> Result<AccountView> {
+    /// One account with its partner details sections (status, addresses,
+    /// products, config); needs `account.view` on it (or `customers.manage`
+    /// on its parent partner).
+    pub fn account_show(&mut self, name: Option<&str>) -> Result<AccountDetailsView> {
         let tx = self.store.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, name, None)?;
         ensure_may_view(&*tx, &catalog, &self.ctx, &account)?;
-        account_view(&*tx, &account)
+        let config = match account.kind {
+            AccountKind::Partner => Some(super::partner_config::config_view(&*tx, &account)?),
+            AccountKind::Customer => None,
+        };
+        Ok(AccountDetailsView {
+            account: account_view(&*tx, &account)?,
+            addresses: super::addresses::address_views(&*tx, &account)?,
+            products: super::licenses::products_of(&*tx, &account)?,
+            config,
+        })
     }
 
     /// Changes profile fields; needs `account.edit`.
@@ -232,15 +250,30 @@ impl Portal {
             && change.website.is_none()
             && change.marketing.is_none()
             && change.sectors.is_none()
+            && change.status.is_none()
         {
             return Err(Error::invalid("nothing to change")
-                .help("pass --phone, --website, --marketing or --sectors"));
+                .help("pass --phone, --website, --marketing, --sectors or --status"));
+        }
+        if change.status.is_some() && account.kind != AccountKind::Partner {
+            return Err(Error::invalid(format!(
+                "`{}` is a customer; only a partner account has a partner status",
+                account.name
+            )));
         }
         let before = account_view(&*tx, &account)?;
         apply_field(&mut account.profile.phone, &change.phone);
         apply_field(&mut account.profile.website, &change.website);
         apply_field(&mut account.profile.marketing, &change.marketing);
         apply_field(&mut account.profile.sectors, &change.sectors);
+        if let Some(status) = &change.status {
+            let mut config = tx.partner_config(account.id)?;
+            config.partner_status = match status.trim() {
+                "" => None,
+                text => Some(parse_name("the partner status", text)?),
+            };
+            tx.put_partner_config(account.id, &config, self.ctx.now)?;
+        }
         let after = account_view(&*tx, &account)?;
         if before == after {
             return Ok(after);

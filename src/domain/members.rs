@@ -164,7 +164,21 @@ impl Portal {
             // Courses follow the role, in this same transaction and event.
             follow_role(&*tx, &catalog, &membership, self.ctx.now)?;
         }
-        let after_view = member_view(&*tx, &catalog, &membership)?;
+        let mut after_view = member_view(&*tx, &catalog, &membership)?;
+        // Someone without access to a partner (deactivated, left, or given
+        // the blocking role) keeps no access they were given as its
+        // external admin (see `external_admins`).
+        let has_access = membership.status == MemberStatus::Active
+            && !catalog.role(membership.role_id)?.blocking;
+        if !has_access {
+            after_view.external_ended = super::external_admins::end_external_access(
+                &*tx,
+                &catalog,
+                &account,
+                person.id,
+                self.ctx.now,
+            )?;
+        }
         if after_view == before_view {
             return Ok(after_view);
         }
@@ -299,6 +313,31 @@ impl Portal {
                     "send a new one with `portalctl user resend-invite {}`",
                     e.person.email
                 )));
+            }
+            if let Some(partner_id) = m.external_from {
+                // External access lasts only while they are active in the
+                // partner it comes from.
+                let home_active = match e.tx.membership_of(m.person_id, partner_id)? {
+                    Some(home) => {
+                        home.status == MemberStatus::Active
+                            && !e.catalog.role(home.role_id)?.blocking
+                    }
+                    None => false,
+                };
+                if !home_active {
+                    let partner = e.tx.account(partner_id)?;
+                    return Err(wrong_state(
+                        e,
+                        &format!(
+                            "is an external admin from `{}` and no longer active there",
+                            partner.name
+                        ),
+                    )
+                    .help(format!(
+                        "activate them in `{}` first, then `portalctl external-admin add`",
+                        partner.name
+                    )));
+                }
             }
             if let Some(previous) = m.previous_role_id.take() {
                 m.role_id = previous;

@@ -6,14 +6,19 @@
 
 mod access;
 mod accounts;
+mod addresses;
 mod audit;
 mod catalog;
 mod cost_centres;
 mod courses;
+mod external_admins;
 mod invitations;
+mod licenses;
 mod members;
 mod orders;
 mod outbox;
+mod partner_config;
+mod payments;
 mod policies;
 mod roles;
 mod services;
@@ -30,9 +35,11 @@ use crate::view::MemberView;
 
 pub use access::Decision;
 pub use accounts::{NewAccount, ProfileChange};
+pub use addresses::NewAddress;
 pub use audit::AuditFilter;
 pub use catalog::{preset_names, InitRequest, Preset};
 pub use invitations::InviteRequest;
+pub use licenses::{Allocate, Move, Purchase};
 pub use members::{Handover, MemberFilter};
 pub use orders::{NewOrder, OrderFilter};
 pub use policies::NewPolicy;
@@ -326,6 +333,7 @@ pub(crate) fn member_view(tx: &dyn Tx, catalog: &Catalog, m: &Membership) -> Res
         capabilities: None,
         grant_details: None,
         courses: courses::current_course_names(tx, catalog, m)?,
+        external_ended: Vec::new(),
     })
 }
 

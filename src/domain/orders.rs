@@ -26,6 +26,8 @@ pub struct NewOrder {
     pub cost_centre: Option<String>,
     /// External reference, unique within the account.
     pub reference: Option<String>,
+    /// Label of one of the account's shipping addresses (needs `addresses.use`).
+    pub ship_to: Option<String>,
     /// Which account.
     pub account: Option<String>,
 }
@@ -131,6 +133,7 @@ fn order_view(tx: &dyn Tx, account: &Account, o: &Order) -> Result<OrderView> {
         amount: o.amount,
         currency: o.currency.clone(),
         cost_centre,
+        ship_to: o.ship_to.clone(),
         status: o.status,
         approvals,
         rejected_by,
@@ -210,6 +213,11 @@ impl Portal {
                 required_approvals: p.required_approvals,
             })
             .collect();
+        let ship_to = req
+            .ship_to
+            .as_deref()
+            .map(|label| super::addresses::ship_to(&*tx, &catalog, &self.ctx, &account, label))
+            .transpose()?;
         let approved_now = matched.is_empty();
         let mut order = Order {
             id: 0,
@@ -222,6 +230,7 @@ impl Portal {
             amount,
             currency: account.currency.clone(),
             cost_centre_id: cost_centre,
+            ship_to,
             status: if approved_now {
                 OrderStatus::Approved
             } else {

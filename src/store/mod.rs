@@ -6,10 +6,13 @@
 //! traits without the domain changing.
 
 mod accounts;
+mod addresses;
 mod audit;
 mod courses;
 mod invitations;
+mod licenses;
 mod orders;
+mod partners;
 mod people;
 mod roles;
 mod services;
@@ -24,9 +27,10 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, AuditEvent, CostCentre, Course, Enrolment, Grant, GrantBundle, Invitation,
-    InvitationState, MatchedPolicy, Membership, Order, OrderDecision, OutboxMessage, Person,
-    Policy, Role, Service, Timestamp,
+    Account, Address, Allocation, AuditEvent, CostCentre, Course, Enrolment, Grant, GrantBundle,
+    Invitation, InvitationState, IpDirection, IpNetwork, License, MatchedPolicy, Membership, Order,
+    OrderDecision, OutboxMessage, PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, Role,
+    Service, ShippingAddress, Timestamp,
 };
 
 /// The migrations in order; `PRAGMA user_version` counts how many have run.
@@ -56,6 +60,9 @@ pub trait Tx:
     + ServiceStore
     + OrderStore
     + CourseStore
+    + LicenseStore
+    + AddressStore
+    + PartnerStore
 {
     /// Makes the transaction's writes durable.
     fn commit(self: Box<Self>) -> Result<()>;
@@ -241,6 +248,70 @@ pub trait AuditStore {
     fn append_audit(&self, event: &AuditEvent, account_id: Option<i64>) -> Result<()>;
     /// Events matching the query, oldest first.
     fn audit_events(&self, query: &AuditQuery) -> Result<Vec<AuditEvent>>;
+}
+
+/// Licences partners bought and the seats their customers hold.
+pub trait LicenseStore {
+    /// The partner's licences, by product.
+    fn licenses_of(&self, account_id: i64) -> Result<Vec<License>>;
+    /// The partner's licence for a product (compared without case).
+    fn license_for(&self, account_id: i64, product: &str) -> Result<Option<License>>;
+    /// Adds a licence (its `id` is ignored) and returns its id.
+    fn insert_license(&self, license: &License) -> Result<i64>;
+    /// Writes the seats and `updated_at` of an existing licence.
+    fn update_license(&self, license: &License) -> Result<()>;
+    /// Every allocation of a licence, by customer id.
+    fn allocations(&self, license_id: i64) -> Result<Vec<Allocation>>;
+    /// Every allocation a customer holds, by licence id.
+    fn allocations_of_customer(&self, customer_id: i64) -> Result<Vec<Allocation>>;
+    /// Adds or replaces the allocation of a licence to a customer.
+    fn put_allocation(&self, allocation: &Allocation) -> Result<()>;
+}
+
+/// Shipping addresses.
+pub trait AddressStore {
+    /// The account's addresses that are not removed, by label.
+    fn addresses(&self, account_id: i64) -> Result<Vec<Address>>;
+    /// The account's address with this label that is not removed
+    /// (compared without case).
+    fn address_labelled(&self, account_id: i64, label: &str) -> Result<Option<Address>>;
+    /// Adds an address and returns its id.
+    fn insert_address(
+        &self,
+        account_id: i64,
+        fields: &ShippingAddress,
+        at: Timestamp,
+    ) -> Result<i64>;
+    /// Marks an address removed; the row stays.
+    fn mark_address_removed(&self, id: i64, at: Timestamp) -> Result<()>;
+}
+
+/// Payment details and a partner's status, IP addresses and smarthost.
+pub trait PartnerStore {
+    /// The account's payment details, if any were set.
+    fn payment_details(&self, account_id: i64) -> Result<Option<PaymentDetails>>;
+    /// Sets the account's payment details.
+    fn put_payment_details(&self, details: &PaymentDetails) -> Result<()>;
+    /// The partner's status and smarthost (empty when never set).
+    fn partner_config(&self, account_id: i64) -> Result<PartnerConfig>;
+    /// Sets the partner's status and smarthost.
+    fn put_partner_config(
+        &self,
+        account_id: i64,
+        config: &PartnerConfig,
+        at: Timestamp,
+    ) -> Result<()>;
+    /// The partner's IP addresses, by direction then address.
+    fn partner_ips(&self, account_id: i64) -> Result<Vec<PartnerIp>>;
+    /// Adds an IP address; false if it was already there.
+    fn insert_partner_ip(&self, ip: &PartnerIp) -> Result<bool>;
+    /// Removes an IP address; false if it was not there.
+    fn delete_partner_ip(
+        &self,
+        account_id: i64,
+        direction: IpDirection,
+        network: &IpNetwork,
+    ) -> Result<bool>;
 }
 
 /// Whether opening may create the database file.

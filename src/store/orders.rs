@@ -23,9 +23,23 @@ fn policy_from_row(row: &Row<'_>) -> rusqlite::Result<Policy> {
     })
 }
 
+/// A JSON column read into a value.
+fn json_col<T: serde::de::DeserializeOwned>(
+    row: &Row<'_>,
+    col: &str,
+) -> rusqlite::Result<Option<T>> {
+    let text: Option<String> = row.get(col)?;
+    text.map(|t| {
+        serde_json::from_str(&t).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })
+    })
+    .transpose()
+}
+
 const ORDER_COLUMNS: &str =
     "id, account_id, ref, creator_id, creator, description, order_type, amount, currency, \
-     cost_centre_id, status, rejected_reason, decided_at, created_at";
+     cost_centre_id, ship_to, status, rejected_reason, decided_at, created_at";
 
 fn order_from_row(row: &Row<'_>) -> rusqlite::Result<Order> {
     Ok(Order {
@@ -39,6 +53,7 @@ fn order_from_row(row: &Row<'_>) -> rusqlite::Result<Order> {
         amount: Money::from_minor(row.get("amount")?),
         currency: row.get("currency")?,
         cost_centre_id: row.get("cost_centre_id")?,
+        ship_to: json_col(row, "ship_to")?,
         status: keyword_col(row, "status")?,
         rejected_reason: row.get("rejected_reason")?,
         decided_at: opt_time_col(row, "decided_at")?,
@@ -146,11 +161,17 @@ impl OrderStore for SqliteTx<'_> {
     }
 
     fn insert_order(&self, o: &Order) -> Result<i64> {
+        let ship_to = o
+            .ship_to
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| anyhow::Error::new(e).context("cannot store the shipping address"))?;
         self.tx
             .prepare_cached(
                 "INSERT INTO orders (account_id, ref, creator_id, creator, description, order_type, amount, currency,
-                 cost_centre_id, status, rejected_reason, decided_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                 cost_centre_id, ship_to, status, rejected_reason, decided_at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?
             .execute(params![
                 o.account_id,
@@ -162,6 +183,7 @@ impl OrderStore for SqliteTx<'_> {
                 o.amount.minor(),
                 o.currency,
                 o.cost_centre_id,
+                ship_to,
                 o.status.as_str(),
                 o.rejected_reason,
                 fmt_opt_time(o.decided_at),

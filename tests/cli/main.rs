@@ -5,13 +5,18 @@
 mod support;
 
 mod accounts;
+mod addresses;
 mod areas;
 mod catalogs;
 mod courses;
 mod examples;
+mod external_admins;
 mod invitations;
+mod licenses;
 mod lifecycle;
+mod lmp_levels;
 mod orders;
+mod partner_config;
 mod permissions;
 mod presets;
 mod refusals;

@@ -1,0 +1,64 @@
+//! `external-admin`: members of a partner acting on its customers' accounts.
+
+use clap::Subcommand;
+
+use super::{email, Session};
+use crate::error::Result;
+use crate::store::OpenMode;
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ExternalAdminCommand {
+    /// Give a member of the customer's partner a role on the customer
+    /// account; they use their existing login (needs
+    /// external_admins.manage in the partner).
+    Add {
+        /// The customer account.
+        #[arg(long)]
+        customer: String,
+        /// An active member of the customer's partner.
+        #[arg(long)]
+        email: String,
+        /// Their role on the customer account.
+        #[arg(long)]
+        role: String,
+    },
+    /// End an external admin's access to the customer account.
+    Remove {
+        /// The customer account.
+        #[arg(long)]
+        customer: String,
+        /// The external admin.
+        #[arg(long)]
+        email: String,
+    },
+    /// List external admins, current and ended.
+    List {
+        /// Only this customer account.
+        #[arg(long)]
+        customer: Option<String>,
+    },
+}
+
+pub(crate) fn run(s: &Session, cmd: ExternalAdminCommand) -> Result<()> {
+    let mut portal = s.portal(OpenMode::Existing)?;
+    match cmd {
+        ExternalAdminCommand::Add {
+            customer,
+            email: e,
+            role,
+        } => {
+            let view = portal.external_admin_add(&customer, &email(&e)?, &role)?;
+            s.out.note(&format!(
+                "`{}` is an external admin of `{}` as `{}`",
+                view.email, view.account, view.role
+            ));
+            s.out.item(&view)
+        }
+        ExternalAdminCommand::Remove { customer, email: e } => s
+            .out
+            .item(&portal.external_admin_remove(&customer, &email(&e)?)?),
+        ExternalAdminCommand::List { customer } => s
+            .out
+            .list(&portal.external_admin_list(customer.as_deref())?),
+    }
+}

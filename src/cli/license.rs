@@ -1,0 +1,110 @@
+//! `license`: partners buy seats and hand them to their customers.
+
+use clap::Subcommand;
+
+use super::Session;
+use crate::domain::{Allocate, Move, Purchase};
+use crate::error::Result;
+use crate::store::OpenMode;
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum LicenseCommand {
+    /// Buy seats of a product for a partner (needs licenses.purchase).
+    Purchase {
+        /// The product, such as "MDR Complete".
+        #[arg(long)]
+        product: String,
+        /// How many seats to add.
+        #[arg(long, allow_negative_numbers = true)]
+        seats: i64,
+        /// The partner (may be left out when it is clear).
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Set how many seats of a product a customer holds; 0 hands them all
+    /// back (needs licenses.allocate).
+    Allocate {
+        /// The product.
+        #[arg(long)]
+        product: String,
+        /// The customer account.
+        #[arg(long)]
+        customer: String,
+        /// The seats the customer holds afterwards.
+        #[arg(long, allow_negative_numbers = true)]
+        seats: i64,
+        /// The partner (default: the customer's parent).
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Move seats of a product from one customer to another (needs
+    /// licenses.allocate).
+    Move {
+        /// The product.
+        #[arg(long)]
+        product: String,
+        /// The customer giving seats.
+        #[arg(long)]
+        from: String,
+        /// The customer receiving them.
+        #[arg(long)]
+        to: String,
+        /// How many seats.
+        #[arg(long, allow_negative_numbers = true)]
+        seats: i64,
+        /// The partner (default: the customers' parent).
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// List a partner's licences and who holds their seats.
+    List {
+        /// Only the seats this customer holds.
+        #[arg(long)]
+        customer: Option<String>,
+        /// The partner (may be left out when it is clear).
+        #[arg(long)]
+        account: Option<String>,
+    },
+}
+
+pub(crate) fn run(s: &Session, cmd: LicenseCommand) -> Result<()> {
+    let mut portal = s.portal(OpenMode::Existing)?;
+    match cmd {
+        LicenseCommand::Purchase {
+            product,
+            seats,
+            account,
+        } => s.out.item(&portal.license_purchase(&Purchase {
+            product,
+            seats,
+            account,
+        })?),
+        LicenseCommand::Allocate {
+            product,
+            customer,
+            seats,
+            account,
+        } => s.out.item(&portal.license_allocate(&Allocate {
+            product,
+            customer,
+            seats,
+            account,
+        })?),
+        LicenseCommand::Move {
+            product,
+            from,
+            to,
+            seats,
+            account,
+        } => s.out.item(&portal.license_move(&Move {
+            product,
+            from,
+            to,
+            seats,
+            account,
+        })?),
+        LicenseCommand::List { customer, account } => s
+            .out
+            .list(&portal.license_list(account.as_deref(), customer.as_deref())?),
+    }
+}

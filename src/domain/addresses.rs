@@ -1,0 +1,296 @@
+//! Shipping addresses of an account, and the check an order makes to ship
+//! to one.
+//!
+//! Adding and removing need `addresses.edit`; shipping to one needs
+//! `addresses.use`. An address is never deleted, only marked removed, and
+//! an order keeps its own copy ([`ShippingAddress`]), so removing an
+//! address an order used leaves the order as it was.
+
+use super::access::{authority, authorize, caps};
+use super::accounts::ensure_may_view;
+use super::audit::{record, Change};
+use super::timezones::check_country;
+use super::{find_account, snapshot, Catalog, Ctx, Portal};
+use crate::error::{Error, Result};
+use crate::model::{parse_name, Account, Address, ShippingAddress};
+use crate::store::Tx;
+use crate::view::AddressView;
+
+/// What `account address add` is asked to add.
+#[derive(Debug, Clone, Default)]
+pub struct NewAddress {
+    /// Name unique among the account's addresses, such as `HQ`.
+    pub label: String,
+    /// First line.
+    pub line1: String,
+    /// Second line.
+    pub line2: Option<String>,
+    /// City.
+    pub city: String,
+    /// Postcode.
+    pub postcode: String,
+    /// ISO 3166 alpha-2 country code.
+    pub country: String,
+}
+
+/// Reads one address field: trimmed, not empty, no control characters, at
+/// most `max` characters.
+fn field(what: &str, text: &str, max: usize) -> Result<String> {
+    let value = parse_name(what, text)?;
+    if value.chars().count() > max {
+        return Err(Error::invalid(format!(
+            "{what} is longer than {max} characters"
+        )));
+    }
+    Ok(value)
+}
+
+impl NewAddress {
+    fn parse(&self) -> Result<ShippingAddress> {
+        Ok(ShippingAddress {
+            label: field("the label", &self.label, 40)?,
+            line1: field("the first line", &self.line1, 200)?,
+            line2: match self.line2.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(text) => Some(field("the second line", text, 200)?),
+            },
+            city: field("the city", &self.city, 100)?,
+            postcode: field("the postcode", &self.postcode, 20)?,
+            country: check_country(&self.country)?,
+        })
+    }
+}
+
+fn address_view(account: &Account, a: &Address) -> AddressView {
+    AddressView {
+        account: account.name.clone(),
+        address: a.fields.clone(),
+        created_at: a.created_at,
+        removed_at: a.removed_at,
+    }
+}
+
+/// The account's addresses that are not removed, by label.
+pub(crate) fn address_views(tx: &dyn Tx, account: &Account) -> Result<Vec<AddressView>> {
+    Ok(tx
+        .addresses(account.id)?
+        .iter()
+        .map(|a| address_view(account, a))
+        .collect())
+}
+
+fn labelled(tx: &dyn Tx, account: &Account, label: &str) -> Result<Address> {
+    let label = label.trim();
+    tx.address_labelled(account.id, label)?.ok_or_else(|| {
+        Error::not_found(format!(
+            "`{}` has no shipping address labelled `{label}`",
+            account.name
+        ))
+        .help(format!(
+            "`portalctl account address list \"{}\"` shows them",
+            account.name
+        ))
+    })
+}
+
+/// The copy of a shipping address an order keeps: resolves `label` among
+/// `account`'s addresses for the acting member, who needs `addresses.use`
+/// on the account. Call it inside the order's own transaction and store the
+/// returned value with the order (not the address's id), so a later
+/// `account address remove` leaves the order's copy intact.
+pub(crate) fn ship_to(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+    label: &str,
+) -> Result<ShippingAddress> {
+    authorize(tx, catalog, ctx, account, caps::ADDRESSES_USE)?;
+    Ok(labelled(tx, account, label)?.fields)
+}
+
+impl Portal {
+    /// Adds a shipping address; needs `addresses.edit`. Labels are unique
+    /// (without case) among the account's addresses.
+    pub fn address_add(&mut self, account: &str, new: &NewAddress) -> Result<AddressView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = find_account(&*tx, account)?;
+        authorize(&*tx, &catalog, &self.ctx, &account, caps::ADDRESSES_EDIT)?;
+        let fields = new.parse()?;
+        if let Some(existing) = tx.address_labelled(account.id, &fields.label)? {
+            return Err(Error::conflict(format!(
+                "`{}` already has an address labelled `{}`",
+                account.name, existing.fields.label
+            ))
+            .help("choose another label, or remove that address first"));
+        }
+        let id = tx.insert_address(account.id, &fields, self.ctx.now)?;
+        let view = address_view(
+            &account,
+            &Address {
+                id,
+                account_id: account.id,
+                fields,
+                created_at: self.ctx.now,
+                removed_at: None,
+            },
+        );
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "account.address_add",
+                account: Some(&account),
+                target: Some(view.address.label.clone()),
+                before: None,
+                after: Some(snapshot(&view)?),
+            },
+        )?;
+        tx.commit()?;
+        Ok(view)
+    }
+
+    /// The account's shipping addresses. Needs `account.view` or
+    /// `addresses.use` on the account (or `customers.manage` on its partner).
+    pub fn address_list(&mut self, account: &str) -> Result<Vec<AddressView>> {
+        let tx = self.store.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = find_account(&*tx, account)?;
+        let may_use = authority(&*tx, &catalog, &self.ctx, &account)
+            .is_ok_and(|who| who.holds(caps::ADDRESSES_USE));
+        if !may_use {
+            ensure_may_view(&*tx, &catalog, &self.ctx, &account)?;
+        }
+        address_views(&*tx, &account)
+    }
+
+    /// Removes a shipping address; needs `addresses.edit`. The address is
+    /// marked removed, never deleted: orders that used it keep their copy.
+    pub fn address_remove(&mut self, account: &str, label: &str) -> Result<AddressView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = find_account(&*tx, account)?;
+        authorize(&*tx, &catalog, &self.ctx, &account, caps::ADDRESSES_EDIT)?;
+        let mut address = labelled(&*tx, &account, label)?;
+        let before = address_view(&account, &address);
+        tx.mark_address_removed(address.id, self.ctx.now)?;
+        address.removed_at = Some(self.ctx.now);
+        let after = address_view(&account, &address);
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "account.address_remove",
+                account: Some(&account),
+                target: Some(address.fields.label.clone()),
+                before: Some(snapshot(&before)?),
+                after: Some(snapshot(&after)?),
+            },
+        )?;
+        tx.commit()?;
+        Ok(after)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::domain::{Actor, InitRequest, InviteRequest, Preset};
+    use crate::model::Email;
+    use crate::store::SqliteStore;
+
+    fn email(s: &str) -> Email {
+        s.parse().expect("valid email")
+    }
+
+    /// An lmp portal with an allocator and a view-only member, and an `HQ`
+    /// address on the partner.
+    fn portal() -> Portal {
+        let store = SqliteStore::in_memory().expect("in-memory store");
+        let now = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 25, 10, 0, 0)
+            .single()
+            .expect("valid time");
+        let mut p = Portal::new(
+            Box::new(store),
+            Ctx {
+                now,
+                actor: Actor::Operator("root".into()),
+            },
+        );
+        p.init(InitRequest {
+            preset: Preset::shipped("lmp").expect("shipped preset"),
+            account: "Acme".into(),
+            kind: None,
+            currency: None,
+            owner_email: email("owner@acme.test"),
+            owner_name: None,
+        })
+        .expect("init");
+        for (who, role) in [
+            ("al@acme.test", "partner-allocator"),
+            ("vo@acme.test", "partner-view-only"),
+        ] {
+            let invited = p
+                .invite(&InviteRequest {
+                    email: Some(email(who)),
+                    name: Some("Someone".into()),
+                    role: role.into(),
+                    ..InviteRequest::default()
+                })
+                .expect("invite");
+            p.accept(&invited.token).expect("accept");
+        }
+        p.address_add(
+            "Acme",
+            &NewAddress {
+                label: "HQ".into(),
+                line1: "1 High Street".into(),
+                line2: None,
+                city: "London".into(),
+                postcode: "EC1A 1BB".into(),
+                country: "gb".into(),
+            },
+        )
+        .expect("address");
+        p
+    }
+
+    fn ship_as(p: &mut Portal, who: &str, label: &str) -> Result<ShippingAddress> {
+        p.ctx.actor = Actor::Member(email(who));
+        let tx = p.store.read().expect("tx");
+        let catalog = Catalog::load(&*tx).expect("catalog");
+        let account = find_account(&*tx, "Acme").expect("account");
+        ship_to(&*tx, &catalog, &p.ctx, &account, label)
+    }
+
+    #[test]
+    fn shipping_needs_addresses_use_and_returns_a_copy() {
+        let mut p = portal();
+        // "Partner Allocator: can use, but not edit, shipping addresses."
+        let copy = ship_as(&mut p, "al@acme.test", "hq").expect("allocator may use");
+        assert_eq!(copy.label, "HQ");
+        assert_eq!(copy.country, "GB");
+        let err = ship_as(&mut p, "vo@acme.test", "HQ").expect_err("view only may not");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        let err = ship_as(&mut p, "al@acme.test", "Warehouse").expect_err("no such label");
+        assert_eq!(err.exit_code(), 3, "{err}");
+    }
+
+    #[test]
+    fn removing_an_address_keeps_the_copy_and_the_row() {
+        let mut p = portal();
+        let copy = ship_as(&mut p, "al@acme.test", "HQ").expect("copy");
+        p.ctx.actor = Actor::Operator("root".into());
+        let removed = p.address_remove("Acme", "HQ").expect("remove");
+        assert!(removed.removed_at.is_some());
+        assert_eq!(removed.address, copy, "the order's copy is what it was");
+        let err = ship_as(&mut p, "al@acme.test", "HQ").expect_err("removed");
+        assert_eq!(err.exit_code(), 3, "{err}");
+        let tx = p.store.read().expect("tx");
+        assert!(tx.addresses(1).expect("addresses").is_empty());
+    }
+}

@@ -1,0 +1,328 @@
+//! External administrators: a member of a partner given a role on one of
+//! the partner's customer accounts by an MSP administrator of the partner
+//! (`external_admins.manage` there). They use their existing login: the
+//! membership is active at once and records the partner in
+//! `external_from`.
+//!
+//! Their access lasts only while they are an active member of the partner:
+//! when they are deactivated in it, leave it, or are given its blocking
+//! role, their external memberships end (status `deactivated`) in the same
+//! transaction. That is never
+//! refused, so that nobody keeps a customer's access after leaving. If it
+//! leaves a customer with no active member holding `users.manage`, the
+//! change says so (`external_ended[].left_without_admin`, in the output and
+//! the audit event), and the partner's `external_admins.manage` holders can
+//! add another external admin, since that right comes from the partner. An
+//! explicit `external-admin remove`, by contrast, keeps the rule and is
+//! refused for a customer's last admin.
+
+use super::access::{another_admin, authority, authorize, caps, ensure_admin_remains, Access};
+use super::audit::record_member;
+use super::{find_account, find_person, member_view, membership_in, Catalog, Ctx, Portal};
+use crate::error::{Error, Result};
+use crate::model::{Account, AccountKind, Email, MemberStatus, Membership, Timestamp};
+use crate::store::Tx;
+use crate::view::{ExternalEndedView, MemberView};
+
+/// The customer account named and the partner it belongs to.
+fn customer_and_partner(tx: &dyn Tx, name: &str) -> Result<(Account, Account)> {
+    let customer = find_account(tx, name)?;
+    match (customer.kind, customer.parent_id) {
+        (AccountKind::Customer, Some(parent)) => {
+            let partner = tx.account(parent)?;
+            Ok((customer, partner))
+        }
+        (AccountKind::Customer, None) => Err(Error::invalid(format!(
+            "`{}` has no parent partner, so it can have no external admins",
+            customer.name
+        ))),
+        (AccountKind::Partner, _) => Err(Error::invalid(format!(
+            "`{}` is a partner; external admins are added to customer accounts",
+            customer.name
+        ))),
+    }
+}
+
+/// Whether the actor may see a customer's external admins: an MSP
+/// administrator of its partner, or a member of the customer who may view
+/// its users.
+fn may_see(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    customer: &Account,
+    partner: &Account,
+) -> Result<bool> {
+    for (account, cap) in [
+        (partner, caps::EXTERNAL_ADMINS_MANAGE),
+        (customer, caps::USERS_VIEW),
+    ] {
+        match authority(tx, catalog, ctx, account) {
+            Ok(who) if who.holds(cap) => return Ok(true),
+            Ok(_) | Err(Error::Denied(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(false)
+}
+
+/// Ends every active external membership of `person_id` that comes from
+/// `partner`, because they are no longer an active member of it. Runs in
+/// the caller's transaction; the caller records the one audit event.
+pub(super) fn end_external_access(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    partner: &Account,
+    person_id: i64,
+    now: Timestamp,
+) -> Result<Vec<ExternalEndedView>> {
+    let mut ended = Vec::new();
+    for mut m in tx.memberships_of(person_id)? {
+        if m.external_from != Some(partner.id) || m.status != MemberStatus::Active {
+            continue;
+        }
+        let customer = tx.account(m.account_id)?;
+        let held_admin =
+            Access::of(tx, catalog, &customer, m.clone(), now)?.holds(caps::USERS_MANAGE);
+        m.status = MemberStatus::Deactivated;
+        m.updated_at = now;
+        tx.update_membership(&m)?;
+        let left_without_admin = held_admin && !another_admin(tx, catalog, &customer, m.id, now)?;
+        ended.push(ExternalEndedView {
+            customer: customer.name,
+            role: catalog.role(m.role_id)?.name.clone(),
+            left_without_admin,
+        });
+    }
+    ended.sort_by(|a, b| a.customer.cmp(&b.customer));
+    Ok(ended)
+}
+
+impl Portal {
+    /// Gives an active member of a customer's partner a role on the
+    /// customer account. Needs `external_admins.manage` on the partner, and
+    /// a member may only give a role whose capabilities they hold. Adding
+    /// someone whose external access ended brings it back; adding them
+    /// again with another role changes their role.
+    pub fn external_admin_add(
+        &mut self,
+        customer: &str,
+        email: &Email,
+        role: &str,
+    ) -> Result<MemberView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let (customer, partner) = customer_and_partner(&*tx, customer)?;
+        let who = authorize(
+            &*tx,
+            &catalog,
+            &self.ctx,
+            &partner,
+            caps::EXTERNAL_ADMINS_MANAGE,
+        )?;
+        let role = catalog.role_named(role)?;
+        if role.blocking {
+            return Err(Error::invalid(format!(
+                "role `{}` blocks all access; an external admin needs a role with access",
+                role.name
+            ))
+            .help("to end someone's external access, use `portalctl external-admin remove`"));
+        }
+        who.ensure_may_give(&format!("role `{}`", role.name), &role.capability_list())?;
+        let person = find_person(&*tx, email)?;
+        let home = tx.membership_of(person.id, partner.id)?.ok_or_else(|| {
+            Error::not_found(format!("`{email}` is not a member of `{}`", partner.name)).help(
+                format!(
+                    "external admins of `{}` come from its partner `{}`",
+                    customer.name, partner.name
+                ),
+            )
+        })?;
+        let blocked = catalog.role(home.role_id)?.blocking;
+        if home.status != MemberStatus::Active || blocked {
+            let standing = if blocked {
+                "has no access".to_string()
+            } else {
+                format!("is {}", home.status)
+            };
+            return Err(Error::conflict(format!(
+                "`{email}` {standing} in `{}`; only an active member of the partner can be an external admin",
+                partner.name
+            )));
+        }
+        let (membership, before) = match tx.membership_of(person.id, customer.id)? {
+            None => {
+                let mut m = Membership {
+                    id: 0,
+                    person_id: person.id,
+                    account_id: customer.id,
+                    role_id: role.id,
+                    previous_role_id: None,
+                    status: MemberStatus::Active,
+                    city: home.city.clone(),
+                    country: home.country.clone(),
+                    timezone: home.timezone.clone(),
+                    external_from: Some(partner.id),
+                    invited_at: None,
+                    accepted_at: Some(self.ctx.now),
+                    created_at: self.ctx.now,
+                    updated_at: self.ctx.now,
+                };
+                m.id = tx.insert_membership(&m)?;
+                (m, None)
+            }
+            Some(m) if m.external_from != Some(partner.id) => {
+                return Err(Error::conflict(format!(
+                    "`{email}` is already a member of `{}` in their own right ({})",
+                    customer.name, m.status
+                ))
+                .help(format!(
+                    "change their role with `portalctl user set-role {email} ROLE --account \"{}\"`",
+                    customer.name
+                )));
+            }
+            Some(m) if m.status == MemberStatus::Active && m.role_id == role.id => {
+                return Err(Error::conflict(format!(
+                    "`{email}` is already an external admin of `{}` with role `{}`",
+                    customer.name, role.name
+                )));
+            }
+            Some(mut m) => {
+                let before = Access::of(&*tx, &catalog, &customer, m.clone(), self.ctx.now)?;
+                let before_view = member_view(&*tx, &catalog, &m)?;
+                m.role_id = role.id;
+                m.previous_role_id = None;
+                m.status = MemberStatus::Active;
+                m.updated_at = self.ctx.now;
+                tx.update_membership(&m)?;
+                let after = Access::of(&*tx, &catalog, &customer, m.clone(), self.ctx.now)?;
+                ensure_admin_remains(&*tx, &catalog, &customer, &before, &after, self.ctx.now)?;
+                (m, Some(before_view))
+            }
+        };
+        let after = member_view(&*tx, &catalog, &membership)?;
+        record_member(
+            &*tx,
+            &self.ctx,
+            "external_admin.add",
+            &customer,
+            before.as_ref(),
+            &after,
+        )?;
+        tx.commit()?;
+        Ok(after)
+    }
+
+    /// Ends an external admin's access to a customer (status
+    /// `deactivated`); needs `external_admins.manage` on the partner. The
+    /// customer's last active member holding `users.manage` cannot be
+    /// removed this way.
+    pub fn external_admin_remove(&mut self, customer: &str, email: &Email) -> Result<MemberView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let (customer, partner) = customer_and_partner(&*tx, customer)?;
+        authorize(
+            &*tx,
+            &catalog,
+            &self.ctx,
+            &partner,
+            caps::EXTERNAL_ADMINS_MANAGE,
+        )?;
+        let person = find_person(&*tx, email)?;
+        let mut m = membership_in(&*tx, &person, &customer)?;
+        if m.external_from != Some(partner.id) {
+            return Err(Error::conflict(format!(
+                "`{email}` is a member of `{}` in their own right, not an external admin",
+                customer.name
+            ))
+            .help(format!(
+                "an admin of `{}` can use `portalctl user deactivate {email} --account \"{}\"`",
+                customer.name, customer.name
+            )));
+        }
+        if m.status != MemberStatus::Active {
+            return Err(Error::conflict(format!(
+                "`{email}` is no longer an external admin of `{}` ({})",
+                customer.name, m.status
+            )));
+        }
+        let before_view = member_view(&*tx, &catalog, &m)?;
+        let before = Access::of(&*tx, &catalog, &customer, m.clone(), self.ctx.now)?;
+        m.status = MemberStatus::Deactivated;
+        m.updated_at = self.ctx.now;
+        tx.update_membership(&m)?;
+        let after = Access::of(&*tx, &catalog, &customer, m.clone(), self.ctx.now)?;
+        ensure_admin_remains(&*tx, &catalog, &customer, &before, &after, self.ctx.now).map_err(
+            |e| match e {
+                Error::Conflict(_) => Error::conflict(format!(
+                    "`{email}` is the last active member of `{}` holding `users.manage`",
+                    customer.name
+                ))
+                .help("add another external admin first"),
+                other => other,
+            },
+        )?;
+        let after_view = member_view(&*tx, &catalog, &m)?;
+        record_member(
+            &*tx,
+            &self.ctx,
+            "external_admin.remove",
+            &customer,
+            Some(&before_view),
+            &after_view,
+        )?;
+        tx.commit()?;
+        Ok(after_view)
+    }
+
+    /// External admins, current and ended, of one customer or of every
+    /// customer the actor may see: as an MSP administrator of its partner
+    /// (`external_admins.manage`) or with `users.view` in the customer.
+    pub fn external_admin_list(&mut self, customer: Option<&str>) -> Result<Vec<MemberView>> {
+        let tx = self.store.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let customers = match customer {
+            Some(name) => {
+                let (customer, partner) = customer_and_partner(&*tx, name)?;
+                if !may_see(&*tx, &catalog, &self.ctx, &customer, &partner)? {
+                    authorize(
+                        &*tx,
+                        &catalog,
+                        &self.ctx,
+                        &partner,
+                        caps::EXTERNAL_ADMINS_MANAGE,
+                    )?;
+                }
+                vec![customer]
+            }
+            None => {
+                let mut seen = Vec::new();
+                for account in tx.accounts()? {
+                    let Some(parent) = account.parent_id else {
+                        continue;
+                    };
+                    let partner = tx.account(parent)?;
+                    if may_see(&*tx, &catalog, &self.ctx, &account, &partner)? {
+                        seen.push(account);
+                    }
+                }
+                if seen.is_empty() && matches!(self.ctx.actor, super::Actor::Member(_)) {
+                    return Err(Error::denied(
+                        "listing external admins needs `external_admins.manage` in a partner or `users.view` in a customer",
+                    ));
+                }
+                seen
+            }
+        };
+        let mut views = Vec::new();
+        for c in customers {
+            for m in tx.memberships_in(c.id)? {
+                if m.external_from.is_some() {
+                    views.push(member_view(&*tx, &catalog, &m)?);
+                }
+            }
+        }
+        views.sort_by(|a, b| (&a.account, &a.email).cmp(&(&b.account, &b.email)));
+        Ok(views)
+    }
+}

@@ -1,0 +1,451 @@
+//! Licences: partners buy seats of a product and allocate or move them
+//! between their own customers. Seats never go negative, and the seats
+//! allocated never exceed the seats bought.
+
+use super::access::{authority, authorize, authorize_any, caps};
+use super::audit::{record, Change};
+use super::{find_account, resolve_account, snapshot, Actor, Catalog, Portal};
+use crate::error::{Error, Result};
+use crate::model::{parse_name, Account, AccountKind, Allocation, License};
+use crate::store::Tx;
+use crate::view::{AllocationView, LicenseView, ProductView};
+
+/// The most seats one command may buy, allocate or move; keeps every sum
+/// far from overflowing.
+const MAX_SEATS: i64 = 1_000_000;
+
+/// What `license purchase` is asked to buy.
+#[derive(Debug, Clone)]
+pub struct Purchase {
+    /// Product name, such as `MDR Complete`.
+    pub product: String,
+    /// Seats to add to what the partner has.
+    pub seats: i64,
+    /// The partner; resolved when `None`.
+    pub account: Option<String>,
+}
+
+/// What `license allocate` is asked to set.
+#[derive(Debug, Clone)]
+pub struct Allocate {
+    /// Product name.
+    pub product: String,
+    /// The customer account.
+    pub customer: String,
+    /// The seats the customer holds afterwards (0 hands them all back).
+    pub seats: i64,
+    /// The partner; the customer's parent when `None`.
+    pub account: Option<String>,
+}
+
+/// What `license move` is asked to move.
+#[derive(Debug, Clone)]
+pub struct Move {
+    /// Product name.
+    pub product: String,
+    /// The customer giving seats.
+    pub from: String,
+    /// The customer receiving them.
+    pub to: String,
+    /// How many.
+    pub seats: i64,
+    /// The partner; the customers' parent when `None`.
+    pub account: Option<String>,
+}
+
+fn parse_product(text: &str) -> Result<String> {
+    let product = parse_name("the product", text)?;
+    if product.chars().count() > 80 {
+        return Err(Error::invalid(
+            "the product name is longer than 80 characters",
+        ));
+    }
+    Ok(product)
+}
+
+/// Refuses seat counts below `min` or absurdly large.
+fn check_seats(seats: i64, min: i64) -> Result<i64> {
+    if seats < 0 {
+        return Err(Error::invalid(format!(
+            "seats cannot be negative (got {seats})"
+        )));
+    }
+    if seats < min {
+        return Err(Error::invalid(format!("seats must be at least {min}")));
+    }
+    if seats > MAX_SEATS {
+        return Err(Error::invalid(format!(
+            "{seats} seats is more than one command may handle ({MAX_SEATS})"
+        )));
+    }
+    Ok(seats)
+}
+
+fn ensure_partner(account: &Account) -> Result<()> {
+    if account.kind != AccountKind::Partner {
+        return Err(Error::invalid(format!(
+            "`{}` is a customer; licences belong to partner accounts",
+            account.name
+        ))
+        .help("name the partner with --account, and the customer with --customer"));
+    }
+    Ok(())
+}
+
+/// Finds a customer account by name.
+fn find_customer(tx: &dyn Tx, name: &str) -> Result<Account> {
+    let customer = find_account(tx, name)?;
+    if customer.kind != AccountKind::Customer {
+        return Err(Error::invalid(format!(
+            "`{}` is a partner, not a customer account",
+            customer.name
+        )));
+    }
+    Ok(customer)
+}
+
+/// The partner a command acts for: the one named, else the customer's
+/// parent.
+fn partner_for(tx: &dyn Tx, named: Option<&str>, customer: &Account) -> Result<Account> {
+    let partner = match (named, customer.parent_id) {
+        (Some(name), _) => find_account(tx, name)?,
+        (None, Some(parent)) => tx.account(parent)?,
+        (None, None) => {
+            return Err(Error::conflict(format!(
+                "`{}` has no parent partner, so it holds no licences",
+                customer.name
+            )))
+        }
+    };
+    ensure_partner(&partner)?;
+    Ok(partner)
+}
+
+/// Refuses a customer that belongs to another partner (or to none).
+fn ensure_customer_of(tx: &dyn Tx, customer: &Account, partner: &Account) -> Result<()> {
+    if customer.parent_id == Some(partner.id) {
+        return Ok(());
+    }
+    let whose = match customer.parent_id {
+        Some(id) => format!("a customer of `{}`", tx.account(id)?.name),
+        None => "a customer without a partner".to_string(),
+    };
+    Err(Error::conflict(format!(
+        "`{}` is {whose}, not of `{}`",
+        customer.name, partner.name
+    ))
+    .help(format!(
+        "`portalctl account list` shows the customers of `{}`",
+        partner.name
+    )))
+}
+
+fn license_of(tx: &dyn Tx, partner: &Account, product: &str) -> Result<License> {
+    tx.license_for(partner.id, product)?.ok_or_else(|| {
+        Error::not_found(format!(
+            "`{}` has bought no `{product}` licences",
+            partner.name
+        ))
+        .help("buy seats first with `portalctl license purchase --product P --seats N`")
+    })
+}
+
+fn held(allocations: &[Allocation], customer: &Account) -> i64 {
+    allocations
+        .iter()
+        .find(|a| a.customer_id == customer.id)
+        .map_or(0, |a| a.seats)
+}
+
+/// The printable form of a licence: customers holding seats, by name.
+pub(crate) fn license_view(tx: &dyn Tx, partner: &Account, l: &License) -> Result<LicenseView> {
+    let mut allocations = Vec::new();
+    let mut allocated = 0;
+    for a in tx.allocations(l.id)? {
+        allocated += a.seats;
+        if a.seats > 0 {
+            allocations.push(AllocationView {
+                customer: tx.account(a.customer_id)?.name,
+                seats: a.seats,
+            });
+        }
+    }
+    allocations.sort_by(|a, b| a.customer.cmp(&b.customer));
+    Ok(LicenseView {
+        account: partner.name.clone(),
+        product: l.product.clone(),
+        seats: l.seats,
+        allocated,
+        available: l.seats - allocated,
+        allocations,
+    })
+}
+
+/// The product lines of `account show`: what a partner bought and handed
+/// out, or what a customer holds and from whom.
+pub(crate) fn products_of(tx: &dyn Tx, account: &Account) -> Result<Vec<ProductView>> {
+    match (account.kind, account.parent_id) {
+        (AccountKind::Partner, _) => tx
+            .licenses_of(account.id)?
+            .iter()
+            .map(|l| {
+                let v = license_view(tx, account, l)?;
+                Ok(ProductView {
+                    product: v.product,
+                    seats: v.seats,
+                    allocated: Some(v.allocated),
+                    available: Some(v.available),
+                    supplier: None,
+                })
+            })
+            .collect(),
+        (AccountKind::Customer, Some(parent)) => {
+            let parent = tx.account(parent)?;
+            let held = tx.allocations_of_customer(account.id)?;
+            let mut lines = Vec::new();
+            for l in tx.licenses_of(parent.id)? {
+                let seats = held
+                    .iter()
+                    .find(|a| a.license_id == l.id)
+                    .map_or(0, |a| a.seats);
+                if seats > 0 {
+                    lines.push(ProductView {
+                        product: l.product,
+                        seats,
+                        allocated: None,
+                        available: None,
+                        supplier: Some(parent.name.clone()),
+                    });
+                }
+            }
+            Ok(lines)
+        }
+        (AccountKind::Customer, None) => Ok(Vec::new()),
+    }
+}
+
+impl Portal {
+    /// Buys seats of a product for a partner; needs `licenses.purchase`.
+    /// Buying a product again adds to the seats it has.
+    pub fn license_purchase(&mut self, req: &Purchase) -> Result<LicenseView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let partner = resolve_account(&*tx, &self.ctx, req.account.as_deref(), None)?;
+        ensure_partner(&partner)?;
+        authorize(&*tx, &catalog, &self.ctx, &partner, caps::LICENSES_PURCHASE)?;
+        let product = parse_product(&req.product)?;
+        let seats = check_seats(req.seats, 1)?;
+        let (license, before) = match tx.license_for(partner.id, &product)? {
+            Some(mut l) => {
+                let before = license_view(&*tx, &partner, &l)?;
+                l.seats = l.seats.checked_add(seats).ok_or_else(|| {
+                    Error::conflict(format!(
+                        "`{}` cannot hold more seats of `{}`",
+                        partner.name, l.product
+                    ))
+                })?;
+                l.updated_at = self.ctx.now;
+                tx.update_license(&l)?;
+                (l, Some(before))
+            }
+            None => {
+                let mut l = License {
+                    id: 0,
+                    account_id: partner.id,
+                    product,
+                    seats,
+                    created_at: self.ctx.now,
+                    updated_at: self.ctx.now,
+                };
+                l.id = tx.insert_license(&l)?;
+                (l, None)
+            }
+        };
+        let after = license_view(&*tx, &partner, &license)?;
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "license.purchase",
+                account: Some(&partner),
+                target: Some(license.product.clone()),
+                before: before.as_ref().map(snapshot).transpose()?,
+                after: Some(snapshot(&after)?),
+            },
+        )?;
+        tx.commit()?;
+        Ok(after)
+    }
+
+    /// Sets how many seats of a product one customer holds; needs
+    /// `licenses.allocate` on the customer's partner. The seats come from
+    /// (or go back to) the partner's unallocated seats.
+    pub fn license_allocate(&mut self, req: &Allocate) -> Result<LicenseView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let customer = find_customer(&*tx, &req.customer)?;
+        let partner = partner_for(&*tx, req.account.as_deref(), &customer)?;
+        authorize(&*tx, &catalog, &self.ctx, &partner, caps::LICENSES_ALLOCATE)?;
+        ensure_customer_of(&*tx, &customer, &partner)?;
+        let product = parse_product(&req.product)?;
+        let seats = check_seats(req.seats, 0)?;
+        let license = license_of(&*tx, &partner, &product)?;
+        let before = license_view(&*tx, &partner, &license)?;
+        let current = held(&tx.allocations(license.id)?, &customer);
+        if seats == current {
+            return Ok(before);
+        }
+        let others = before.allocated - current;
+        if others + seats > license.seats {
+            return Err(Error::conflict(format!(
+                "`{}` bought {} seats of `{}` and {others} are allocated to other customers: `{}` can hold at most {}",
+                partner.name,
+                license.seats,
+                license.product,
+                customer.name,
+                license.seats - others
+            ))
+            .help("buy more with `portalctl license purchase`, or move seats from another customer with `portalctl license move`"));
+        }
+        tx.put_allocation(&Allocation {
+            license_id: license.id,
+            customer_id: customer.id,
+            seats,
+            updated_at: self.ctx.now,
+        })?;
+        let after = license_view(&*tx, &partner, &license)?;
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "license.allocate",
+                account: Some(&partner),
+                target: Some(format!("{} for {}", license.product, customer.name)),
+                before: Some(snapshot(&before)?),
+                after: Some(snapshot(&after)?),
+            },
+        )?;
+        tx.commit()?;
+        Ok(after)
+    }
+
+    /// Moves seats of a product from one customer of a partner to another,
+    /// in one transaction; needs `licenses.allocate` on the partner.
+    pub fn license_move(&mut self, req: &Move) -> Result<LicenseView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let from = find_customer(&*tx, &req.from)?;
+        let to = find_customer(&*tx, &req.to)?;
+        let partner = partner_for(&*tx, req.account.as_deref(), &from)?;
+        authorize(&*tx, &catalog, &self.ctx, &partner, caps::LICENSES_ALLOCATE)?;
+        if from.id == to.id {
+            return Err(Error::invalid(format!(
+                "`{}` is both --from and --to; there is nothing to move",
+                from.name
+            )));
+        }
+        ensure_customer_of(&*tx, &from, &partner)?;
+        ensure_customer_of(&*tx, &to, &partner)?;
+        let product = parse_product(&req.product)?;
+        let seats = check_seats(req.seats, 1)?;
+        let license = license_of(&*tx, &partner, &product)?;
+        let before = license_view(&*tx, &partner, &license)?;
+        let allocations = tx.allocations(license.id)?;
+        let (giving, taking) = (held(&allocations, &from), held(&allocations, &to));
+        if giving < seats {
+            return Err(Error::conflict(format!(
+                "`{}` holds {giving} seats of `{}`; {seats} cannot be moved",
+                from.name, license.product
+            )));
+        }
+        // The giver first, so the total never passes the seats bought, not
+        // even between the two statements.
+        for (customer, seats) in [(&from, giving - seats), (&to, taking + seats)] {
+            tx.put_allocation(&Allocation {
+                license_id: license.id,
+                customer_id: customer.id,
+                seats,
+                updated_at: self.ctx.now,
+            })?;
+        }
+        let after = license_view(&*tx, &partner, &license)?;
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "license.move",
+                account: Some(&partner),
+                target: Some(format!(
+                    "{} from {} to {}",
+                    license.product, from.name, to.name
+                )),
+                before: Some(snapshot(&before)?),
+                after: Some(snapshot(&after)?),
+            },
+        )?;
+        tx.commit()?;
+        Ok(after)
+    }
+
+    /// Licences with who holds their seats: of the partner named, of the
+    /// customer's partner (only that customer's seats), or of every partner
+    /// the actor may see. Needs `licenses.allocate` or `account.view` on
+    /// the partner.
+    pub fn license_list(
+        &mut self,
+        account: Option<&str>,
+        customer: Option<&str>,
+    ) -> Result<Vec<LicenseView>> {
+        let tx = self.store.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let readers = [caps::LICENSES_ALLOCATE, caps::ACCOUNT_VIEW];
+        let customer = customer.map(|c| find_customer(&*tx, c)).transpose()?;
+        let partners = match (&customer, account) {
+            (Some(c), _) => {
+                let partner = partner_for(&*tx, account, c)?;
+                authorize_any(&*tx, &catalog, &self.ctx, &partner, &readers)?;
+                ensure_customer_of(&*tx, c, &partner)?;
+                vec![partner]
+            }
+            (None, Some(name)) => {
+                let partner = find_account(&*tx, name)?;
+                ensure_partner(&partner)?;
+                authorize_any(&*tx, &catalog, &self.ctx, &partner, &readers)?;
+                vec![partner]
+            }
+            (None, None) => {
+                let mut visible = Vec::new();
+                for a in tx.accounts()? {
+                    if a.kind != AccountKind::Partner {
+                        continue;
+                    }
+                    match authority(&*tx, &catalog, &self.ctx, &a) {
+                        Ok(who) if readers.iter().any(|c| who.holds(*c)) => visible.push(a),
+                        Ok(_) | Err(Error::Denied(_)) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                if visible.is_empty() && matches!(self.ctx.actor, Actor::Member(_)) {
+                    return Err(Error::denied(
+                        "listing licences needs `licenses.allocate` or `account.view` in a partner account",
+                    ));
+                }
+                visible
+            }
+        };
+        let mut views = Vec::new();
+        for partner in &partners {
+            for l in tx.licenses_of(partner.id)? {
+                let mut view = license_view(&*tx, partner, &l)?;
+                if let Some(c) = &customer {
+                    view.allocations.retain(|a| a.customer == c.name);
+                    if view.allocations.is_empty() {
+                        continue;
+                    }
+                }
+                views.push(view);
+            }
+        }
+        Ok(views)
+    }
+}

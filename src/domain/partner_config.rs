@@ -1,0 +1,173 @@
+//! A partner's config: inbound and outbound IP addresses and the mail
+//! smarthost. Changes need `account.config`, reading needs `account.view`.
+//! Addresses are stored in their normal form, so one address is one entry
+//! however it was typed.
+
+use super::access::{authorize, caps};
+use super::audit::{record, Change};
+use super::{find_account, snapshot, Catalog, Portal};
+use crate::error::{Error, Result};
+use crate::model::{Account, AccountKind, IpDirection, IpNetwork, PartnerIp, Smarthost};
+use crate::store::Tx;
+use crate::view::{IpView, PartnerConfigView};
+
+/// Finds an account that must be a partner: only partners have a config.
+fn find_partner(tx: &dyn Tx, name: &str) -> Result<Account> {
+    let account = find_account(tx, name)?;
+    if account.kind != AccountKind::Partner {
+        return Err(Error::invalid(format!(
+            "`{}` is a customer; IP addresses and the smarthost are partner config",
+            account.name
+        )));
+    }
+    Ok(account)
+}
+
+/// The partner's config as printed.
+pub(crate) fn config_view(tx: &dyn Tx, account: &Account) -> Result<PartnerConfigView> {
+    let ips = tx.partner_ips(account.id)?;
+    let of = |direction: IpDirection| -> Vec<String> {
+        ips.iter()
+            .filter(|ip| ip.direction == direction)
+            .map(|ip| ip.network.to_string())
+            .collect()
+    };
+    Ok(PartnerConfigView {
+        account: account.name.clone(),
+        inbound: of(IpDirection::Inbound),
+        outbound: of(IpDirection::Outbound),
+        smarthost: tx
+            .partner_config(account.id)?
+            .smarthost
+            .map(|s| s.to_string()),
+    })
+}
+
+impl Portal {
+    /// Adds an inbound or outbound IP address or CIDR range; needs
+    /// `account.config`. Adding one that is there already changes nothing.
+    pub fn ip_add(
+        &mut self,
+        account: &str,
+        direction: IpDirection,
+        ip: &str,
+    ) -> Result<PartnerConfigView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = find_partner(&*tx, account)?;
+        authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_CONFIG)?;
+        let network: IpNetwork = ip.parse()?;
+        let before = config_view(&*tx, &account)?;
+        let added = tx.insert_partner_ip(&PartnerIp {
+            account_id: account.id,
+            direction,
+            network,
+            added_at: self.ctx.now,
+        })?;
+        if !added {
+            return Ok(before);
+        }
+        let after = config_view(&*tx, &account)?;
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "account.ip_add",
+                account: Some(&account),
+                target: Some(format!("{direction} {network}")),
+                before: Some(snapshot(&before)?),
+                after: Some(snapshot(&after)?),
+            },
+        )?;
+        tx.commit()?;
+        Ok(after)
+    }
+
+    /// Removes an inbound or outbound IP address or range; needs
+    /// `account.config`. It is matched in its normal form.
+    pub fn ip_remove(
+        &mut self,
+        account: &str,
+        direction: IpDirection,
+        ip: &str,
+    ) -> Result<PartnerConfigView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = find_partner(&*tx, account)?;
+        authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_CONFIG)?;
+        let network: IpNetwork = ip.parse()?;
+        let before = config_view(&*tx, &account)?;
+        if !tx.delete_partner_ip(account.id, direction, &network)? {
+            return Err(Error::not_found(format!(
+                "`{}` has no {direction} IP address `{network}`",
+                account.name
+            ))
+            .help(format!(
+                "`portalctl account ip list \"{}\"` shows them",
+                account.name
+            )));
+        }
+        let after = config_view(&*tx, &account)?;
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "account.ip_remove",
+                account: Some(&account),
+                target: Some(format!("{direction} {network}")),
+                before: Some(snapshot(&before)?),
+                after: Some(snapshot(&after)?),
+            },
+        )?;
+        tx.commit()?;
+        Ok(after)
+    }
+
+    /// The partner's IP addresses, inbound then outbound, in address order;
+    /// needs `account.view`.
+    pub fn ip_list(&mut self, account: &str) -> Result<Vec<IpView>> {
+        let tx = self.store.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = find_partner(&*tx, account)?;
+        authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_VIEW)?;
+        Ok(tx
+            .partner_ips(account.id)?
+            .into_iter()
+            .map(|ip| IpView {
+                account: account.name.clone(),
+                direction: ip.direction,
+                address: ip.network.to_string(),
+            })
+            .collect())
+    }
+
+    /// Sets the partner's smarthost, `HOST[:PORT]`; needs `account.config`.
+    pub fn smarthost_set(&mut self, account: &str, host: &str) -> Result<PartnerConfigView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = find_partner(&*tx, account)?;
+        authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_CONFIG)?;
+        let smarthost: Smarthost = host.parse()?;
+        let before = config_view(&*tx, &account)?;
+        let mut config = tx.partner_config(account.id)?;
+        if config.smarthost.as_ref() == Some(&smarthost) {
+            return Ok(before);
+        }
+        config.smarthost = Some(smarthost);
+        tx.put_partner_config(account.id, &config, self.ctx.now)?;
+        let after = config_view(&*tx, &account)?;
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "account.smarthost_set",
+                account: Some(&account),
+                target: after.smarthost.clone(),
+                before: Some(snapshot(&before)?),
+                after: Some(snapshot(&after)?),
+            },
+        )?;
+        tx.commit()?;
+        Ok(after)
+    }
+}

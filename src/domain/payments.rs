@@ -1,0 +1,100 @@
+//! Payment details of an account. Setting them needs `billing.payment`;
+//! reading them `billing.view`. An IBAN is only ever shown, and written to
+//! the audit log, masked but for its last four characters.
+
+use super::access::{authorize, authorize_any, caps};
+use super::audit::{record, Change};
+use super::{find_account, snapshot, Catalog, Portal};
+use crate::error::{Error, Result};
+use crate::model::{Account, Iban, PaymentDetails, PaymentMethod};
+use crate::store::Tx;
+use crate::view::PaymentView;
+
+fn payment_view(tx: &dyn Tx, account: &Account) -> Result<PaymentView> {
+    let details = tx.payment_details(account.id)?;
+    Ok(PaymentView {
+        account: account.name.clone(),
+        method: details.as_ref().map(|d| d.method.to_string()),
+        iban_masked: details
+            .as_ref()
+            .and_then(|d| d.iban.as_ref())
+            .map(Iban::masked),
+        updated_at: details.map(|d| d.updated_at),
+    })
+}
+
+impl Portal {
+    /// Sets how the account pays. A direct debit needs an IBAN; a bank
+    /// transfer may keep one (for refunds); card and invoice take none.
+    /// The details given replace the previous ones whole.
+    pub fn payment_set(
+        &mut self,
+        account: &str,
+        method: &str,
+        iban: Option<&str>,
+    ) -> Result<PaymentView> {
+        let tx = self.store.write()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = find_account(&*tx, account)?;
+        authorize(&*tx, &catalog, &self.ctx, &account, caps::BILLING_PAYMENT)?;
+        let method: PaymentMethod = method.parse()?;
+        let iban: Option<Iban> = iban.map(str::parse).transpose()?;
+        match (method, &iban) {
+            (PaymentMethod::DirectDebit, None) => {
+                return Err(
+                    Error::invalid("a direct debit needs the bank account").help("pass --iban")
+                )
+            }
+            (PaymentMethod::Card | PaymentMethod::Invoice, Some(_)) => {
+                return Err(
+                    Error::invalid(format!("payment by {method} takes no bank account"))
+                        .help("leave out --iban, or use direct-debit or bank-transfer"),
+                )
+            }
+            _ => {}
+        }
+        let before = payment_view(&*tx, &account)?;
+        let unchanged = tx
+            .payment_details(account.id)?
+            .is_some_and(|d| d.method == method && d.iban == iban);
+        if unchanged {
+            return Ok(before);
+        }
+        tx.put_payment_details(&PaymentDetails {
+            account_id: account.id,
+            method,
+            iban,
+            updated_at: self.ctx.now,
+        })?;
+        let after = payment_view(&*tx, &account)?;
+        record(
+            &*tx,
+            &self.ctx,
+            Change {
+                action: "account.payment_set",
+                account: Some(&account),
+                target: Some(account.name.clone()),
+                before: Some(snapshot(&before)?),
+                after: Some(snapshot(&after)?),
+            },
+        )?;
+        tx.commit()?;
+        Ok(after)
+    }
+
+    /// The account's payment details, masked; needs `billing.view` (or
+    /// `billing.payment`).
+    pub fn payment_show(&mut self, account: &str) -> Result<PaymentView> {
+        let tx = self.store.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = find_account(&*tx, account)?;
+        authorize_any(
+            &*tx,
+            &catalog,
+            &self.ctx,
+            &account,
+            &[caps::BILLING_VIEW, caps::BILLING_PAYMENT],
+        )?;
+        payment_view(&*tx, &account)
+    }
+}

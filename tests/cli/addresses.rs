@@ -1,0 +1,359 @@
+//! `account address` and `account payment`: shipping addresses (never
+//! deleted) and payment details (bank details always masked).
+
+use serde_json::json;
+
+use crate::support::{Portal, ACCOUNT};
+
+const IBAN: &str = "GB82 WEST 1234 5698 7654 32";
+const IBAN_COMPACT: &str = "GB82WEST12345698765432";
+
+fn add_args<'a>(label: &'a str, country: &'a str) -> Vec<&'a str> {
+    vec![
+        "account",
+        "address",
+        "add",
+        ACCOUNT,
+        "--label",
+        label,
+        "--line1",
+        "1 High Street",
+        "--line2",
+        "Floor 2",
+        "--city",
+        "London",
+        "--postcode",
+        "EC1A 1BB",
+        "--country",
+        country,
+    ]
+}
+
+#[test]
+fn addresses_are_added_listed_and_removed() {
+    let p = Portal::with_preset("lmp");
+    let v = p.json(&add_args("HQ", "gb"));
+    assert_eq!(
+        (
+            v["account"].as_str(),
+            v["label"].as_str(),
+            v["country"].as_str()
+        ),
+        (Some(ACCOUNT), Some("HQ"), Some("GB"))
+    );
+    assert_eq!(v["line2"], "Floor 2");
+    p.ok(&[
+        "account",
+        "address",
+        "add",
+        ACCOUNT,
+        "--label",
+        "Depot",
+        "--line1",
+        "2 Dock Road",
+        "--city",
+        "Leeds",
+        "--postcode",
+        "LS1 1AA",
+        "--country",
+        "GB",
+    ]);
+    let list = p.json(&["account", "address", "list", ACCOUNT]);
+    let labels: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["Depot", "HQ"]);
+    assert_eq!(list[0]["line2"], serde_json::Value::Null);
+    let table = p.ok(&["account", "address", "list", ACCOUNT]);
+    assert!(
+        table.contains("2 Dock Road") && table.contains("LABEL"),
+        "{table}"
+    );
+    let v = p.json(&["account", "address", "remove", ACCOUNT, "hq"]);
+    assert_eq!(v["removed_at"], "2026-11-25T10:00:00Z");
+    let list = p.json(&["account", "address", "list", ACCOUNT]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    // Removed, not deleted: the row (and any order's copy) stays.
+    assert_eq!(p.text("SELECT COUNT(*) FROM addresses"), "2");
+    assert_eq!(
+        p.text("SELECT line1 FROM addresses WHERE label = 'HQ' AND removed_at IS NOT NULL"),
+        "1 High Street"
+    );
+    // The label can be used again.
+    p.ok(&add_args("HQ", "FR"));
+    let actions = p.json(&["audit", "list", "--limit", "2"]);
+    assert_eq!(actions[0]["action"], "account.address_remove");
+    assert_eq!(actions[0]["after"]["removed_at"], "2026-11-25T10:00:00Z");
+    assert_eq!(actions[1]["action"], "account.address_add");
+}
+
+#[test]
+fn account_show_lists_the_addresses() {
+    let p = Portal::with_preset("msp");
+    p.ok(&add_args("HQ", "GB"));
+    let v = p.json(&["account", "show"]);
+    assert_eq!(v["addresses"][0]["label"], "HQ");
+    let text = p.ok(&["account", "show"]);
+    assert!(
+        text.contains("Address\n") && text.contains("1 High Street, Floor 2, London, EC1A 1BB, GB"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_addresses_are_refused() {
+    let p = Portal::with_preset("lmp");
+    p.ok(&add_args("HQ", "GB"));
+    let err = p.refused(&add_args("hq", "GB"), 4);
+    assert!(
+        err.contains("already has an address labelled `HQ`"),
+        "{err}"
+    );
+    p.refused(&add_args("Depot", "GBR"), 2);
+    p.refused(&add_args("Depot", "1X"), 2);
+    p.refused(&add_args(" ", "GB"), 2);
+    p.refused(
+        &[
+            "account",
+            "address",
+            "add",
+            ACCOUNT,
+            "--label",
+            "Depot",
+            "--line1",
+            "",
+            "--city",
+            "Leeds",
+            "--postcode",
+            "LS1",
+            "--country",
+            "GB",
+        ],
+        2,
+    );
+    p.refused(
+        &[
+            "account",
+            "address",
+            "add",
+            "Nobody",
+            "--label",
+            "Depot",
+            "--line1",
+            "x",
+            "--city",
+            "Leeds",
+            "--postcode",
+            "LS1",
+            "--country",
+            "GB",
+        ],
+        3,
+    );
+    let err = p.refused(&["account", "address", "remove", ACCOUNT, "Depot"], 3);
+    assert!(
+        err.contains("no shipping address labelled `Depot`"),
+        "{err}"
+    );
+    p.ok(&["account", "address", "remove", ACCOUNT, "HQ"]);
+    p.refused(&["account", "address", "remove", ACCOUNT, "HQ"], 3);
+}
+
+#[test]
+fn payment_details_are_shown_masked_everywhere() {
+    let p = Portal::with_preset("lmp");
+    let v = p.json(&[
+        "account",
+        "payment",
+        "set",
+        ACCOUNT,
+        "--method",
+        "direct-debit",
+        "--iban",
+        IBAN,
+    ]);
+    assert_eq!(
+        v,
+        json!({
+            "account": ACCOUNT,
+            "method": "direct-debit",
+            "iban_masked": "******************5432",
+            "updated_at": "2026-11-25T10:00:00Z",
+        })
+    );
+    let table = p.ok(&["account", "payment", "show", ACCOUNT]);
+    assert!(table.contains("******************5432"), "{table}");
+    // The whole number is stored, but never printed nor put in the audit log.
+    assert_eq!(p.text("SELECT iban FROM payment_details"), IBAN_COMPACT);
+    let audit = p.ok(&["--json", "audit", "list"]);
+    assert!(!audit.contains("WEST") && audit.contains("5432"), "{audit}");
+    assert_eq!(
+        p.text(
+            "SELECT COUNT(*) FROM audit_events WHERE after LIKE '%WEST%' OR before LIKE '%WEST%'"
+        ),
+        "0"
+    );
+    // The same details again change nothing.
+    p.ok(&[
+        "account",
+        "payment",
+        "set",
+        ACCOUNT,
+        "--method",
+        "direct-debit",
+        "--iban",
+        IBAN_COMPACT,
+    ]);
+    assert_eq!(
+        p.text("SELECT COUNT(*) FROM audit_events WHERE action = 'account.payment_set'"),
+        "1"
+    );
+    // Before any details are set, `show` says so.
+    p.ok(&[
+        "account",
+        "create",
+        "Beta Corp",
+        "--kind",
+        "customer",
+        "--parent",
+        ACCOUNT,
+    ]);
+    let v = p.json(&["account", "payment", "show", "Beta Corp"]);
+    assert_eq!(v["method"], serde_json::Value::Null);
+}
+
+#[test]
+fn bad_payment_details_are_refused_without_echoing_them() {
+    let p = Portal::with_preset("lmp");
+    let err = p.refused(
+        &[
+            "account",
+            "payment",
+            "set",
+            ACCOUNT,
+            "--method",
+            "direct-debit",
+            "--iban",
+            "DE88 3704 0044 0532 0130 00",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("check digits") && !err.contains("3704"),
+        "{err}"
+    );
+    let err = p.refused(
+        &[
+            "account",
+            "payment",
+            "set",
+            ACCOUNT,
+            "--method",
+            "direct-debit",
+        ],
+        2,
+    );
+    assert!(err.contains("--iban"), "{err}");
+    let err = p.refused(
+        &[
+            "account", "payment", "set", ACCOUNT, "--method", "card", "--iban", IBAN,
+        ],
+        2,
+    );
+    assert!(err.contains("takes no bank account"), "{err}");
+    let err = p.refused(
+        &["account", "payment", "set", ACCOUNT, "--method", "cheque"],
+        2,
+    );
+    assert!(err.contains("unknown payment method `cheque`"), "{err}");
+    p.refused(
+        &["account", "payment", "set", "Nobody", "--method", "card"],
+        3,
+    );
+}
+
+#[test]
+fn payment_details_need_billing_capabilities() {
+    let p = Portal::with_preset("lmp");
+    p.member("al@acme.test", "partner-allocator");
+    p.member("vo@acme.test", "partner-view-only");
+    // Allocators hold neither billing.view nor billing.payment.
+    p.refused_as(
+        Some("al@acme.test"),
+        &["account", "payment", "show", ACCOUNT],
+        5,
+    );
+    p.json_as(
+        Some("vo@acme.test"),
+        &["account", "payment", "show", ACCOUNT],
+    );
+    let err = p.refused_as(
+        Some("vo@acme.test"),
+        &["account", "payment", "set", ACCOUNT, "--method", "invoice"],
+        5,
+    );
+    assert!(err.contains("billing.payment"), "{err}");
+}
+
+/// "An order may name a shipping address": the order keeps a copy that
+/// outlives the address, and naming one needs `addresses.use`.
+#[test]
+fn an_order_ships_to_a_copy_of_an_address() {
+    let p = Portal::new();
+    p.ok(&add_args("HQ", "GB"));
+    p.member("ann@acme.test", "admin");
+    p.member("max@acme.test", "manager");
+    let v = p.json_as(
+        Some("ann@acme.test"),
+        &[
+            "order",
+            "place",
+            "--description",
+            "Router",
+            "--amount",
+            "60",
+            "--ship-to",
+            "hq",
+        ],
+    );
+    assert_eq!(v["ship_to"]["label"], "HQ");
+    assert_eq!(v["ship_to"]["postcode"], "EC1A 1BB");
+    let id = v["id"].to_string();
+    p.ok(&["account", "address", "remove", ACCOUNT, "HQ"]);
+    let shown = p.json(&["order", "show", &id]);
+    assert_eq!(
+        shown["ship_to"]["line1"], "1 High Street",
+        "the order's copy stays: {shown}"
+    );
+    assert!(p
+        .ok(&["order", "show", &id])
+        .contains("1 High Street, Floor 2, London, EC1A 1BB, GB"));
+    // A removed or unknown label is not found; a manager may order but not use addresses.
+    let place = [
+        "order",
+        "place",
+        "--description",
+        "Cable",
+        "--amount",
+        "5",
+        "--ship-to",
+        "HQ",
+    ];
+    p.refused_as(Some("ann@acme.test"), &place, 3);
+    p.ok(&add_args("Depot", "GB"));
+    let place = [
+        "order",
+        "place",
+        "--description",
+        "Cable",
+        "--amount",
+        "5",
+        "--ship-to",
+        "Depot",
+    ];
+    let err = p.refused_as(Some("max@acme.test"), &place, 5);
+    assert!(err.contains("addresses.use"), "{err}");
+}

@@ -1,0 +1,493 @@
+//! Seed 002 (MSP portal): external administrators. An MSP administrator
+//! gives a member of the partner a role on a customer's account; that
+//! access ends when the person is deactivated in, or leaves, the partner.
+
+use serde_json::json;
+
+use crate::support::{Portal, ACCOUNT};
+
+const CUSTOMER: &str = "Client Co";
+const ADA: &str = "ada@acme.test";
+const BEN: &str = "ben@acme.test";
+const UMA: &str = "uma@acme.test";
+
+/// `Acme Ltd` (msp) with two MSP administrators, an MSP user and a
+/// customer `Client Co` that has no members of its own.
+fn msp() -> Portal {
+    let p = Portal::with_preset("msp");
+    p.member(ADA, "msp-administrator");
+    p.member(BEN, "msp-administrator");
+    p.member(UMA, "msp-user");
+    p.ok(&[
+        "account", "create", CUSTOMER, "--kind", "customer", "--parent", ACCOUNT,
+    ]);
+    p
+}
+
+fn add<'a>(email: &'a str, role: &'a str) -> Vec<&'a str> {
+    vec![
+        "external-admin",
+        "add",
+        "--customer",
+        CUSTOMER,
+        "--email",
+        email,
+        "--role",
+        role,
+    ]
+}
+
+fn remove(email: &str) -> Vec<&str> {
+    vec![
+        "external-admin",
+        "remove",
+        "--customer",
+        CUSTOMER,
+        "--email",
+        email,
+    ]
+}
+
+fn status_in_customer(p: &Portal, email: &str) -> String {
+    p.text(&format!(
+        "SELECT status FROM memberships WHERE person_id = (SELECT id FROM people WHERE email = '{email}') \
+         AND account_id = (SELECT id FROM accounts WHERE name = '{CUSTOMER}')"
+    ))
+}
+
+#[test]
+fn an_msp_administrator_adds_an_external_admin_who_uses_their_existing_login() {
+    let p = msp();
+    let v = p.json_as(Some(ADA), &add(BEN, "msp-administrator"));
+    assert_eq!(
+        (
+            v["account"].as_str(),
+            v["role"].as_str(),
+            v["status"].as_str(),
+            v["external_from"].as_str()
+        ),
+        (
+            Some(CUSTOMER),
+            Some("msp-administrator"),
+            Some("active"),
+            Some(ACCOUNT)
+        )
+    );
+    // No invitation: the same person, active at once.
+    assert_eq!(
+        p.text("SELECT COUNT(*) FROM people WHERE email = 'ben@acme.test'"),
+        "1"
+    );
+    assert_eq!(p.text("SELECT COUNT(*) FROM invitations"), "3");
+    assert_eq!(
+        p.text(&format!(
+            "SELECT external_from = (SELECT id FROM accounts WHERE name = '{ACCOUNT}') FROM memberships \
+             WHERE account_id = (SELECT id FROM accounts WHERE name = '{CUSTOMER}')"
+        )),
+        "1"
+    );
+    let audit = p.json(&["audit", "list", "--limit", "1"]);
+    assert_eq!(
+        (
+            audit[0]["action"].as_str(),
+            audit[0]["actor"].as_str(),
+            audit[0]["account"].as_str()
+        ),
+        (Some("external_admin.add"), Some(ADA), Some(CUSTOMER))
+    );
+    // Ben now administers the customer's console: he can add a further
+    // partner administrator ("add further partner administrators").
+    p.json_as(Some(BEN), &add(UMA, "msp-user"));
+    p.json_as(
+        Some(BEN),
+        &[
+            "user",
+            "invite",
+            "--email",
+            "it@client.test",
+            "--name",
+            "Client IT",
+            "--role",
+            "msp-user",
+            "--account",
+            CUSTOMER,
+        ],
+    );
+    let list = p.json_as(
+        Some(ADA),
+        &["external-admin", "list", "--customer", CUSTOMER],
+    );
+    let who: Vec<(&str, &str)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["email"].as_str().unwrap(), m["role"].as_str().unwrap()))
+        .collect();
+    assert_eq!(who, [(BEN, "msp-administrator"), (UMA, "msp-user")]);
+    let shown = p.ok(&["user", "show", BEN, "--account", CUSTOMER]);
+    assert!(shown.contains("external from  Acme Ltd"), "{shown}");
+}
+
+#[test]
+fn adding_again_with_another_role_changes_the_role() {
+    let p = msp();
+    p.ok(&add(UMA, "msp-user"));
+    let v = p.json(&add(UMA, "msp-administrator"));
+    assert_eq!(v["role"], "msp-administrator");
+    let err = p.refused(&add(UMA, "msp-administrator"), 4);
+    assert!(err.contains("already an external admin"), "{err}");
+}
+
+#[test]
+fn only_msp_administrators_manage_external_admins() {
+    let p = msp();
+    let err = p.refused_as(Some(UMA), &add(UMA, "msp-user"), 5);
+    assert!(err.contains("external_admins.manage"), "{err}");
+    p.ok(&add(BEN, "msp-administrator"));
+    p.refused_as(Some(UMA), &remove(BEN), 5);
+    p.refused_as(
+        Some(UMA),
+        &["external-admin", "list", "--customer", CUSTOMER],
+        5,
+    );
+    p.refused_as(Some(UMA), &["external-admin", "list"], 5);
+    // The customer's own admin is not the partner's: the right to add
+    // external admins comes from the partner.
+    p.member_in("cara@client.test", "msp-administrator", CUSTOMER);
+    let err = p.refused_as(Some("cara@client.test"), &add(UMA, "msp-user"), 5);
+    assert!(err.contains("not a member of `Acme Ltd`"), "{err}");
+    // They do see who the external admins of their account are.
+    let list = p.json_as(
+        Some("cara@client.test"),
+        &["external-admin", "list", "--customer", CUSTOMER],
+    );
+    assert_eq!(list[0]["email"], BEN);
+}
+
+#[test]
+fn a_member_cannot_give_a_role_beyond_their_own_capabilities() {
+    let p = msp();
+    p.ok(&[
+        "role",
+        "create",
+        "delegator",
+        "--capabilities",
+        "external_admins.manage,account.view",
+    ]);
+    p.ok(&["role", "create", "viewer", "--capabilities", "account.view"]);
+    p.member("dee@acme.test", "delegator");
+    let err = p.refused_as(Some("dee@acme.test"), &add(UMA, "msp-administrator"), 5);
+    assert!(
+        err.contains("cannot give role `msp-administrator`"),
+        "{err}"
+    );
+    p.refused_as(Some("dee@acme.test"), &add(UMA, "msp-user"), 5);
+    let v = p.json_as(Some("dee@acme.test"), &add(UMA, "viewer"));
+    assert_eq!(v["role"], "viewer");
+}
+
+#[test]
+fn bad_external_admin_requests_are_refused() {
+    let p = msp();
+    p.ok(&["account", "create", "Zeta MSP", "--kind", "partner"]);
+    p.member_in("zed@zeta.test", "msp-administrator", "Zeta MSP");
+    p.ok(&["account", "create", "Loner Ltd", "--kind", "customer"]);
+    p.invite("ivy@acme.test", "msp-user", ACCOUNT);
+    p.member("dan@acme.test", "msp-user");
+    p.ok(&["user", "deactivate", "dan@acme.test"]);
+    p.member("nora@acme.test", "no-access");
+    let cases: Vec<(Vec<&str>, i32, &str)> = vec![
+        (add(BEN, "superuser"), 2, "unknown role `superuser`"),
+        (add(BEN, "no-access"), 2, "blocks all access"),
+        (
+            add("ghost@acme.test", "msp-user"),
+            3,
+            "no user `ghost@acme.test`",
+        ),
+        (
+            add("zed@zeta.test", "msp-user"),
+            3,
+            "is not a member of `Acme Ltd`",
+        ),
+        (
+            add("ivy@acme.test", "msp-user"),
+            4,
+            "is invited in `Acme Ltd`",
+        ),
+        (
+            add("dan@acme.test", "msp-user"),
+            4,
+            "is deactivated in `Acme Ltd`",
+        ),
+        (
+            add("nora@acme.test", "msp-user"),
+            4,
+            "has no access in `Acme Ltd`",
+        ),
+        (
+            vec![
+                "external-admin",
+                "add",
+                "--customer",
+                "Nobody",
+                "--email",
+                BEN,
+                "--role",
+                "msp-user",
+            ],
+            3,
+            "no account `Nobody`",
+        ),
+        (
+            vec![
+                "external-admin",
+                "add",
+                "--customer",
+                ACCOUNT,
+                "--email",
+                BEN,
+                "--role",
+                "msp-user",
+            ],
+            2,
+            "is a partner",
+        ),
+        (
+            vec![
+                "external-admin",
+                "add",
+                "--customer",
+                "Loner Ltd",
+                "--email",
+                BEN,
+                "--role",
+                "msp-user",
+            ],
+            2,
+            "has no parent partner",
+        ),
+        (
+            vec![
+                "external-admin",
+                "add",
+                "--customer",
+                CUSTOMER,
+                "--email",
+                "not-an-email",
+                "--role",
+                "msp-user",
+            ],
+            2,
+            "not a valid email",
+        ),
+        (remove(BEN), 3, "is not a member of `Client Co`"),
+    ];
+    for (args, code, says) in cases {
+        let err = p.refused(&args, code);
+        assert!(
+            err.contains(says),
+            "`{}`: expected {says:?} in {err}",
+            args.join(" ")
+        );
+    }
+    // A member of another partner cannot reach Acme's customers.
+    p.refused_as(Some("zed@zeta.test"), &add("zed@zeta.test", "msp-user"), 5);
+    // A member of the customer in their own right is not an external admin.
+    p.invite("own@client.test", "msp-user", CUSTOMER);
+    p.member_in(BEN, "msp-user", CUSTOMER);
+    let err = p.refused(&add(BEN, "msp-administrator"), 4);
+    assert!(err.contains("in their own right"), "{err}");
+    let err = p.refused(&remove(BEN), 4);
+    assert!(err.contains("not an external admin"), "{err}");
+}
+
+#[test]
+fn remove_ends_access_but_never_the_customers_last_admin() {
+    let p = msp();
+    p.ok(&add(ADA, "msp-administrator"));
+    p.ok(&add(UMA, "msp-user"));
+    // Uma holds no users.manage: she can go.
+    let v = p.json(&remove(UMA));
+    assert_eq!(v["status"], "deactivated");
+    p.refused_as(Some(UMA), &["account", "show", CUSTOMER], 5);
+    let err = p.refused(&remove(UMA), 4);
+    assert!(err.contains("no longer an external admin"), "{err}");
+    // Ada is the customer's only admin: add another first.
+    let err = p.refused(&remove(ADA), 4);
+    assert!(
+        err.contains("last active member") && err.contains("users.manage"),
+        "{err}"
+    );
+    p.ok(&add(BEN, "msp-administrator"));
+    p.json(&remove(ADA));
+    // Adding someone whose access ended brings it back.
+    let v = p.json(&add(UMA, "msp-user"));
+    assert_eq!(v["status"], "active");
+    let audit = p.json(&["audit", "list", "--limit", "1"]);
+    assert_eq!(audit[0]["before"]["status"], "deactivated");
+}
+
+#[test]
+fn deactivation_in_the_partner_ends_external_access_in_the_same_transaction() {
+    let p = msp();
+    p.ok(&add(BEN, "msp-administrator"));
+    p.ok(&add(UMA, "msp-user"));
+    p.ok(&[
+        "account", "create", "Other Co", "--kind", "customer", "--parent", ACCOUNT,
+    ]);
+    p.ok(&[
+        "external-admin",
+        "add",
+        "--customer",
+        "Other Co",
+        "--email",
+        UMA,
+        "--role",
+        "msp-user",
+    ]);
+    let events: i64 = p.text("SELECT COUNT(*) FROM audit_events").parse().unwrap();
+    let v = p.json(&["user", "deactivate", UMA, "--account", ACCOUNT]);
+    assert_eq!(v["status"], "deactivated");
+    assert_eq!(
+        v["external_ended"],
+        json!([
+            {"customer": CUSTOMER, "role": "msp-user", "left_without_admin": false},
+            {"customer": "Other Co", "role": "msp-user", "left_without_admin": false},
+        ])
+    );
+    assert_eq!(status_in_customer(&p, UMA), "deactivated");
+    // One command, one audit event, which names what ended.
+    let now: i64 = p.text("SELECT COUNT(*) FROM audit_events").parse().unwrap();
+    assert_eq!(now, events + 1);
+    let audit = p.json(&["audit", "list", "--limit", "1"]);
+    assert_eq!(audit[0]["after"]["external_ended"][0]["customer"], CUSTOMER);
+    p.refused_as(Some(UMA), &["account", "show", CUSTOMER], 5);
+    // Reactivating in the partner does not bring external access back...
+    p.ok(&["user", "activate", UMA, "--account", ACCOUNT]);
+    assert_eq!(status_in_customer(&p, UMA), "deactivated");
+    // ...an MSP administrator adds it again.
+    p.ok(&add(UMA, "msp-user"));
+    assert_eq!(status_in_customer(&p, UMA), "active");
+}
+
+#[test]
+fn the_blocking_role_in_the_partner_ends_external_access_too() {
+    let p = msp();
+    p.ok(&add(BEN, "msp-administrator"));
+    p.ok(&add(UMA, "msp-user"));
+    let v = p.json(&["user", "set-role", UMA, "no-access", "--account", ACCOUNT]);
+    assert_eq!(v["external_ended"][0]["customer"], CUSTOMER);
+    assert_eq!(status_in_customer(&p, UMA), "deactivated");
+    let err = p.refused_as(
+        Some(BEN),
+        &["user", "activate", UMA, "--account", CUSTOMER],
+        4,
+    );
+    assert!(err.contains("no longer active there"), "{err}");
+    // Other changes to a partner member leave their external access alone.
+    p.ok(&["user", "grant", BEN, "billing.view", "--account", ACCOUNT]);
+    assert_eq!(status_in_customer(&p, BEN), "active");
+}
+
+#[test]
+fn external_access_cannot_be_reactivated_while_inactive_in_the_partner() {
+    let p = msp();
+    p.ok(&add(BEN, "msp-administrator"));
+    p.ok(&add(UMA, "msp-user"));
+    p.ok(&["user", "deactivate", UMA, "--account", ACCOUNT]);
+    let err = p.refused_as(
+        Some(BEN),
+        &["user", "activate", UMA, "--account", CUSTOMER],
+        4,
+    );
+    assert!(err.contains("no longer active there"), "{err}");
+    let err = p.refused(&add(UMA, "msp-user"), 4);
+    assert!(err.contains("is deactivated in `Acme Ltd`"), "{err}");
+}
+
+#[test]
+fn leaving_the_partner_ends_external_access_and_says_when_no_admin_is_left() {
+    // Decision: ending external access is never refused (a leaver must lose
+    // every access at once), even when it takes a customer's last member
+    // holding users.manage. It is not silent: the result flags the customer,
+    // stderr warns, the audit event records it, and the partner's MSP
+    // administrators can still add an admin, a right that comes from the
+    // partner.
+    let p = msp();
+    p.ok(&add(BEN, "msp-administrator"));
+    let run = p.run(&["user", "left-company", BEN, "--account", ACCOUNT]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: `Client Co` has no active member holding `users.manage` now"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains(
+            "external access ended  Client Co as msp-administrator (it has no active admin now)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(status_in_customer(&p, BEN), "deactivated");
+    let audit = p.json(&["audit", "list", "--limit", "1"]);
+    assert_eq!(audit[0]["action"], "user.left_company");
+    assert_eq!(
+        audit[0]["after"]["external_ended"],
+        json!([{"customer": CUSTOMER, "role": "msp-administrator", "left_without_admin": true}])
+    );
+    p.refused_as(Some(BEN), &["user", "list", "--account", CUSTOMER], 5);
+    // The partner restores an admin.
+    let v = p.json_as(Some(ADA), &add(ADA, "msp-administrator"));
+    assert_eq!(v["status"], "active");
+    // With the JSON output, the flag is in the document and stderr is quiet.
+    p.ok(&add(UMA, "msp-administrator"));
+    let run = p.run(&["--json", "user", "deactivate", ADA, "--account", ACCOUNT]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        v["external_ended"][0]["left_without_admin"], false,
+        "Uma is still an admin"
+    );
+}
+
+#[test]
+fn list_shows_every_customer_the_actor_may_see() {
+    let p = msp();
+    p.ok(&[
+        "account", "create", "Other Co", "--kind", "customer", "--parent", ACCOUNT,
+    ]);
+    p.ok(&add(BEN, "msp-administrator"));
+    p.ok(&[
+        "external-admin",
+        "add",
+        "--customer",
+        "Other Co",
+        "--email",
+        UMA,
+        "--role",
+        "msp-user",
+    ]);
+    p.ok(&["user", "deactivate", UMA, "--account", ACCOUNT]);
+    let all = p.json_as(Some(ADA), &["external-admin", "list"]);
+    let rows: Vec<(&str, &str, &str)> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["account"].as_str().unwrap(),
+                m["email"].as_str().unwrap(),
+                m["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [(CUSTOMER, BEN, "active"), ("Other Co", UMA, "deactivated")]
+    );
+    let table = p.ok(&["external-admin", "list", "--customer", CUSTOMER]);
+    assert!(table.contains(BEN) && !table.contains(UMA), "{table}");
+}

@@ -1,0 +1,607 @@
+//! `license`: buying, allocating, moving and listing seats; every refusal
+//! changes nothing.
+
+use serde_json::json;
+
+use crate::support::{Portal, ACCOUNT};
+
+const PRODUCT: &str = "MDR Complete";
+
+/// `Acme Ltd` (lmp) with customers Beta Corp and Gamma Ltd, 100 seats of
+/// MDR Complete, 30 of them with Beta Corp; and a second partner, Zeta MSP,
+/// with its customer Omega Inc.
+fn partner() -> Portal {
+    let p = Portal::with_preset("lmp");
+    for customer in ["Beta Corp", "Gamma Ltd"] {
+        p.ok(&[
+            "account", "create", customer, "--kind", "customer", "--parent", ACCOUNT,
+        ]);
+    }
+    p.ok(&["account", "create", "Zeta MSP", "--kind", "partner"]);
+    p.ok(&[
+        "account",
+        "create",
+        "Omega Inc",
+        "--kind",
+        "customer",
+        "--parent",
+        "Zeta MSP",
+    ]);
+    p.ok(&[
+        "license",
+        "purchase",
+        "--product",
+        PRODUCT,
+        "--seats",
+        "100",
+        "--account",
+        ACCOUNT,
+    ]);
+    p.ok(&[
+        "license",
+        "allocate",
+        "--product",
+        PRODUCT,
+        "--customer",
+        "Beta Corp",
+        "--seats",
+        "30",
+    ]);
+    p
+}
+
+fn events(p: &Portal, action: &str) -> String {
+    p.text(&format!(
+        "SELECT COUNT(*) FROM audit_events WHERE action = '{action}'"
+    ))
+}
+
+#[test]
+fn purchases_add_up_per_product_and_keep_the_first_spelling() {
+    let p = partner();
+    let v = p.json(&[
+        "license",
+        "purchase",
+        "--product",
+        "mdr complete",
+        "--seats",
+        "20",
+        "--account",
+        ACCOUNT,
+    ]);
+    assert_eq!(
+        (
+            v["product"].as_str(),
+            v["seats"].as_i64(),
+            v["available"].as_i64()
+        ),
+        (Some(PRODUCT), Some(120), Some(90))
+    );
+    let v = p.json(&[
+        "license",
+        "purchase",
+        "--product",
+        "MDR Core",
+        "--seats",
+        "5",
+        "--account",
+        ACCOUNT,
+    ]);
+    assert_eq!(v["allocations"], json!([]));
+    assert_eq!(events(&p, "license.purchase"), "3");
+    let audit = p.json(&["audit", "list", "--limit", "1"]);
+    assert_eq!(audit[0]["target"], "MDR Core");
+    assert_eq!(audit[0]["before"], serde_json::Value::Null);
+    assert_eq!(audit[0]["after"]["seats"], 5);
+}
+
+#[test]
+fn allocate_sets_what_a_customer_holds() {
+    let p = partner();
+    let v = p.json(&[
+        "license",
+        "allocate",
+        "--product",
+        PRODUCT,
+        "--customer",
+        "Gamma Ltd",
+        "--seats",
+        "70",
+    ]);
+    assert_eq!(
+        (v["allocated"].as_i64(), v["available"].as_i64()),
+        (Some(100), Some(0))
+    );
+    // Setting the same number again changes nothing and records nothing.
+    let before = events(&p, "license.allocate");
+    p.ok(&[
+        "license",
+        "allocate",
+        "--product",
+        PRODUCT,
+        "--customer",
+        "Gamma Ltd",
+        "--seats",
+        "70",
+    ]);
+    assert_eq!(events(&p, "license.allocate"), before);
+    // 0 hands the seats back to the partner.
+    let v = p.json(&[
+        "license",
+        "allocate",
+        "--product",
+        PRODUCT,
+        "--customer",
+        "Beta Corp",
+        "--seats",
+        "0",
+    ]);
+    assert_eq!(
+        v["allocations"],
+        json!([{"customer": "Gamma Ltd", "seats": 70}])
+    );
+    assert_eq!(v["available"], 30);
+    let audit = p.json(&["audit", "list", "--limit", "1"]);
+    assert_eq!(audit[0]["action"], "license.allocate");
+    assert_eq!(audit[0]["target"], "MDR Complete for Beta Corp");
+    assert_eq!(audit[0]["before"]["allocated"], 100);
+    assert_eq!(audit[0]["after"]["allocated"], 70);
+}
+
+#[test]
+fn a_move_is_one_transaction_and_one_audit_event() {
+    let p = partner();
+    let before = p.text("SELECT COUNT(*) FROM audit_events");
+    let v = p.json(&[
+        "license",
+        "move",
+        "--product",
+        PRODUCT,
+        "--from",
+        "Beta Corp",
+        "--to",
+        "Gamma Ltd",
+        "--seats",
+        "30",
+    ]);
+    assert_eq!(
+        v["allocations"],
+        json!([{"customer": "Gamma Ltd", "seats": 30}]),
+        "a customer left with no seats is not listed"
+    );
+    assert_eq!(
+        (v["seats"].as_i64(), v["allocated"].as_i64()),
+        (Some(100), Some(30))
+    );
+    let after: i64 = p.text("SELECT COUNT(*) FROM audit_events").parse().unwrap();
+    assert_eq!(after, before.parse::<i64>().unwrap() + 1);
+    let audit = p.json(&["audit", "list", "--limit", "1"]);
+    assert_eq!(audit[0]["action"], "license.move");
+    assert_eq!(audit[0]["account"], ACCOUNT);
+    assert_eq!(
+        audit[0]["before"]["allocations"],
+        json!([{"customer": "Beta Corp", "seats": 30}])
+    );
+    // The emptied allocation is kept at 0, not deleted.
+    assert_eq!(
+        p.text("SELECT seats FROM license_allocations JOIN accounts ON accounts.id = customer_id WHERE accounts.name = 'Beta Corp'"),
+        "0"
+    );
+}
+
+#[test]
+fn list_shows_a_partner_or_one_customer() {
+    let p = partner();
+    p.ok(&[
+        "license",
+        "allocate",
+        "--product",
+        PRODUCT,
+        "--customer",
+        "Gamma Ltd",
+        "--seats",
+        "5",
+    ]);
+    let all = p.json(&["license", "list", "--account", ACCOUNT]);
+    assert_eq!(all.as_array().unwrap().len(), 1);
+    assert_eq!(all[0]["allocated"], 35);
+    let gamma = p.json(&["license", "list", "--customer", "Gamma Ltd"]);
+    assert_eq!(
+        gamma[0]["allocations"],
+        json!([{"customer": "Gamma Ltd", "seats": 5}])
+    );
+    // Without --account the operator sees every partner's licences.
+    p.ok(&[
+        "license",
+        "purchase",
+        "--product",
+        "MDR Core",
+        "--seats",
+        "3",
+        "--account",
+        "Zeta MSP",
+    ]);
+    let everyone = p.json(&["license", "list"]);
+    let partners: Vec<&str> = everyone
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["account"].as_str().unwrap())
+        .collect();
+    assert_eq!(partners, [ACCOUNT, "Zeta MSP"]);
+    let table = p.ok(&["license", "list", "--account", ACCOUNT]);
+    assert!(table.contains("Beta Corp 30, Gamma Ltd 5"), "{table}");
+    // A customer holds seats; `account show` says so, and from whom.
+    let shown = p.json(&["account", "show", "Gamma Ltd"]);
+    assert_eq!(
+        shown["products"],
+        json!([{"product": PRODUCT, "seats": 5, "allocated": null, "available": null, "supplier": ACCOUNT}])
+    );
+}
+
+// ------------------------------------------------------------- bad input
+
+#[test]
+fn negative_or_zero_seats_are_invalid() {
+    let p = partner();
+    for args in [
+        vec![
+            "license",
+            "purchase",
+            "--product",
+            PRODUCT,
+            "--seats",
+            "-5",
+            "--account",
+            ACCOUNT,
+        ],
+        vec![
+            "license",
+            "purchase",
+            "--product",
+            PRODUCT,
+            "--seats",
+            "0",
+            "--account",
+            ACCOUNT,
+        ],
+        vec![
+            "license",
+            "allocate",
+            "--product",
+            PRODUCT,
+            "--customer",
+            "Beta Corp",
+            "--seats",
+            "-1",
+        ],
+        vec![
+            "license",
+            "move",
+            "--product",
+            PRODUCT,
+            "--from",
+            "Beta Corp",
+            "--to",
+            "Gamma Ltd",
+            "--seats",
+            "-10",
+        ],
+        vec![
+            "license",
+            "move",
+            "--product",
+            PRODUCT,
+            "--from",
+            "Beta Corp",
+            "--to",
+            "Gamma Ltd",
+            "--seats",
+            "0",
+        ],
+        vec![
+            "license",
+            "purchase",
+            "--product",
+            PRODUCT,
+            "--seats",
+            "ten",
+            "--account",
+            ACCOUNT,
+        ],
+        vec![
+            "license",
+            "purchase",
+            "--product",
+            PRODUCT,
+            "--seats",
+            "2000000",
+            "--account",
+            ACCOUNT,
+        ],
+        vec![
+            "license",
+            "purchase",
+            "--product",
+            " ",
+            "--seats",
+            "1",
+            "--account",
+            ACCOUNT,
+        ],
+    ] {
+        p.refused(&args, 2);
+    }
+    let err = p.refused(
+        &[
+            "license",
+            "allocate",
+            "--product",
+            PRODUCT,
+            "--customer",
+            "Beta Corp",
+            "--seats",
+            "-1",
+        ],
+        2,
+    );
+    assert!(err.contains("negative"), "{err}");
+}
+
+#[test]
+fn seats_never_exceed_what_the_partner_bought() {
+    let p = partner();
+    let err = p.refused(
+        &[
+            "license",
+            "allocate",
+            "--product",
+            PRODUCT,
+            "--customer",
+            "Gamma Ltd",
+            "--seats",
+            "71",
+        ],
+        4,
+    );
+    assert!(err.contains("at most 70"), "{err}");
+    let err = p.refused(
+        &[
+            "license",
+            "move",
+            "--product",
+            PRODUCT,
+            "--from",
+            "Beta Corp",
+            "--to",
+            "Gamma Ltd",
+            "--seats",
+            "31",
+        ],
+        4,
+    );
+    assert!(err.contains("holds 30 seats"), "{err}");
+    let err = p.refused(
+        &[
+            "license",
+            "move",
+            "--product",
+            PRODUCT,
+            "--from",
+            "Gamma Ltd",
+            "--to",
+            "Beta Corp",
+            "--seats",
+            "1",
+        ],
+        4,
+    );
+    assert!(err.contains("holds 0 seats"), "{err}");
+}
+
+#[test]
+fn the_database_refuses_over_allocation_even_behind_the_domain() {
+    let p = partner();
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    let err = conn
+        .execute("UPDATE license_allocations SET seats = 101", [])
+        .unwrap_err();
+    assert!(err.to_string().contains("exceed"), "{err}");
+    let err = conn
+        .execute("UPDATE license_allocations SET seats = -1", [])
+        .unwrap_err();
+    assert!(err.to_string().contains("CHECK"), "{err}");
+}
+
+#[test]
+fn unknown_customers_products_and_partners_are_not_found() {
+    let p = partner();
+    let err = p.refused(
+        &[
+            "license",
+            "allocate",
+            "--product",
+            PRODUCT,
+            "--customer",
+            "Nobody Ltd",
+            "--seats",
+            "1",
+        ],
+        3,
+    );
+    assert!(err.contains("no account `Nobody Ltd`"), "{err}");
+    let err = p.refused(
+        &[
+            "license",
+            "allocate",
+            "--product",
+            "MDR Cloud",
+            "--customer",
+            "Beta Corp",
+            "--seats",
+            "1",
+        ],
+        3,
+    );
+    assert!(err.contains("has bought no `MDR Cloud` licences"), "{err}");
+    p.refused(
+        &[
+            "license",
+            "purchase",
+            "--product",
+            PRODUCT,
+            "--seats",
+            "1",
+            "--account",
+            "Nobody",
+        ],
+        3,
+    );
+    p.refused(&["license", "list", "--customer", "Nobody Ltd"], 3);
+}
+
+#[test]
+fn a_customer_of_another_partner_is_refused() {
+    let p = partner();
+    p.ok(&[
+        "license",
+        "purchase",
+        "--product",
+        PRODUCT,
+        "--seats",
+        "10",
+        "--account",
+        "Zeta MSP",
+    ]);
+    // Named with the partner: a conflict that says whose customer it is.
+    let err = p.refused(
+        &[
+            "license",
+            "allocate",
+            "--product",
+            PRODUCT,
+            "--customer",
+            "Omega Inc",
+            "--seats",
+            "1",
+            "--account",
+            ACCOUNT,
+        ],
+        4,
+    );
+    assert!(
+        err.contains("`Omega Inc` is a customer of `Zeta MSP`, not of `Acme Ltd`"),
+        "{err}"
+    );
+    // Seats cannot cross from one partner's customers to another's.
+    let err = p.refused(
+        &[
+            "license",
+            "move",
+            "--product",
+            PRODUCT,
+            "--from",
+            "Beta Corp",
+            "--to",
+            "Omega Inc",
+            "--seats",
+            "1",
+        ],
+        4,
+    );
+    assert!(err.contains("Zeta MSP"), "{err}");
+    p.refused(
+        &[
+            "license",
+            "list",
+            "--customer",
+            "Omega Inc",
+            "--account",
+            ACCOUNT,
+        ],
+        4,
+    );
+    // A member of Acme has no say over Zeta's customers at all.
+    p.member("al@acme.test", "partner-allocator");
+    let err = p.refused_as(
+        Some("al@acme.test"),
+        &[
+            "license",
+            "allocate",
+            "--product",
+            PRODUCT,
+            "--customer",
+            "Omega Inc",
+            "--seats",
+            "1",
+        ],
+        5,
+    );
+    assert!(err.contains("not a member of `Zeta MSP`"), "{err}");
+}
+
+#[test]
+fn licences_belong_to_partners_and_customers() {
+    let p = partner();
+    // Seats are bought by a partner, not a customer.
+    let err = p.refused(
+        &[
+            "license",
+            "purchase",
+            "--product",
+            PRODUCT,
+            "--seats",
+            "1",
+            "--account",
+            "Beta Corp",
+        ],
+        2,
+    );
+    assert!(err.contains("is a customer"), "{err}");
+    // Seats go to a customer, not a partner.
+    let err = p.refused(
+        &[
+            "license",
+            "allocate",
+            "--product",
+            PRODUCT,
+            "--customer",
+            "Zeta MSP",
+            "--seats",
+            "1",
+        ],
+        2,
+    );
+    assert!(err.contains("not a customer"), "{err}");
+    let err = p.refused(
+        &[
+            "license",
+            "move",
+            "--product",
+            PRODUCT,
+            "--from",
+            "Beta Corp",
+            "--to",
+            "Beta Corp",
+            "--seats",
+            "1",
+        ],
+        2,
+    );
+    assert!(err.contains("both --from and --to"), "{err}");
+    // A customer without a partner holds no licences.
+    p.ok(&["account", "create", "Loner Ltd", "--kind", "customer"]);
+    p.refused(
+        &[
+            "license",
+            "allocate",
+            "--product",
+            PRODUCT,
+            "--customer",
+            "Loner Ltd",
+            "--seats",
+            "1",
+        ],
+        4,
+    );
+}

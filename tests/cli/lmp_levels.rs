@@ -1,0 +1,438 @@
+//! Seed 000 (License Management Portal): each sentence about the permission
+//! levels, as commands run through the binary by a member of that level.
+
+use crate::support::{Portal, ACCOUNT};
+
+const ADMIN: &str = "admin@acme.test";
+const ALLOCATOR: &str = "al@acme.test";
+const VIEW_ONLY: &str = "vo@acme.test";
+const BANK: &str = "bank@acme.test";
+const BLOCKED: &str = "no@acme.test";
+
+/// The partner `Acme Ltd` with two customers, 100 seats of MDR Complete
+/// (30 with Beta Corp), a shipping address, and one member per level.
+fn lmp() -> Portal {
+    let p = Portal::with_preset("lmp");
+    for customer in ["Beta Corp", "Gamma Ltd"] {
+        p.ok(&[
+            "account", "create", customer, "--kind", "customer", "--parent", ACCOUNT,
+        ]);
+    }
+    p.ok(&[
+        "license",
+        "purchase",
+        "--product",
+        "MDR Complete",
+        "--seats",
+        "100",
+        "--account",
+        ACCOUNT,
+    ]);
+    p.ok(&[
+        "license",
+        "allocate",
+        "--product",
+        "MDR Complete",
+        "--customer",
+        "Beta Corp",
+        "--seats",
+        "30",
+    ]);
+    p.ok(&[
+        "account",
+        "address",
+        "add",
+        ACCOUNT,
+        "--label",
+        "HQ",
+        "--line1",
+        "1 High Street",
+        "--city",
+        "London",
+        "--postcode",
+        "EC1A 1BB",
+        "--country",
+        "GB",
+    ]);
+    for (who, role) in [
+        (ADMIN, "partner-administrator"),
+        (ALLOCATOR, "partner-allocator"),
+        (VIEW_ONLY, "partner-view-only"),
+        (BANK, "bank-details-only"),
+        (BLOCKED, "no-lmp-access"),
+    ] {
+        p.member(who, role);
+    }
+    p
+}
+
+/// Every command that changes something in the partner's part of the LMP.
+fn writes() -> Vec<Vec<&'static str>> {
+    vec![
+        vec!["account", "set", ACCOUNT, "--phone", "+44 20 7946 0000"],
+        vec!["account", "set", ACCOUNT, "--status", "Sales"],
+        vec![
+            "account",
+            "create",
+            "Delta Ltd",
+            "--kind",
+            "customer",
+            "--parent",
+            ACCOUNT,
+        ],
+        vec![
+            "account",
+            "address",
+            "add",
+            ACCOUNT,
+            "--label",
+            "Depot",
+            "--line1",
+            "2 Dock Road",
+            "--city",
+            "Leeds",
+            "--postcode",
+            "LS1 1AA",
+            "--country",
+            "GB",
+        ],
+        vec!["account", "address", "remove", ACCOUNT, "HQ"],
+        vec!["account", "ip", "add", ACCOUNT, "--inbound", "192.0.2.10"],
+        vec!["account", "smarthost", "set", ACCOUNT, "mail.acme.test"],
+        vec![
+            "license",
+            "purchase",
+            "--product",
+            "MDR Core",
+            "--seats",
+            "5",
+            "--account",
+            ACCOUNT,
+        ],
+        vec![
+            "license",
+            "allocate",
+            "--product",
+            "MDR Complete",
+            "--customer",
+            "Gamma Ltd",
+            "--seats",
+            "5",
+        ],
+        vec![
+            "license",
+            "move",
+            "--product",
+            "MDR Complete",
+            "--from",
+            "Beta Corp",
+            "--to",
+            "Gamma Ltd",
+            "--seats",
+            "5",
+        ],
+        vec![
+            "user",
+            "invite",
+            "--email",
+            "new@acme.test",
+            "--name",
+            "New",
+            "--role",
+            "no-lmp-access",
+        ],
+    ]
+}
+
+/// The payment change only Bank Details Only (and administrators) may make.
+const PAYMENT_SET: [&str; 7] = [
+    "account",
+    "payment",
+    "set",
+    ACCOUNT,
+    "--method",
+    "bank-transfer",
+    "--iban=GB82 WEST 1234 5698 7654 32",
+];
+
+/// Pages of the LMP: reading them changes nothing.
+fn reads() -> Vec<Vec<&'static str>> {
+    vec![
+        vec!["account", "show", ACCOUNT],
+        vec!["account", "address", "list", ACCOUNT],
+        vec!["account", "payment", "show", ACCOUNT],
+        vec!["account", "ip", "list", ACCOUNT],
+        vec!["license", "list", "--account", ACCOUNT],
+        vec!["user", "list", "--account", ACCOUNT],
+    ]
+}
+
+#[track_caller]
+fn allowed(p: &Portal, who: &str, args: &[&str]) {
+    let run = p.run_as(Some(who), args);
+    assert_eq!(
+        run.code,
+        0,
+        "`{who}` should be allowed `portalctl {}`: {}",
+        args.join(" "),
+        run.stderr
+    );
+}
+
+#[test]
+fn a_partner_administrator_modifies_the_profile_edits_addresses_and_buys_licences() {
+    // "Has all the privileges of a Partner Manager, along with the ability to
+    // modify the partner profile, edit shipping addresses, and purchase
+    // additional MDR Core, Cloud, or Complete licenses."
+    let p = lmp();
+    let v = p.json_as(
+        Some(ADMIN),
+        &["account", "set", ACCOUNT, "--website", "https://acme.test"],
+    );
+    assert_eq!(v["website"], "https://acme.test");
+    allowed(
+        &p,
+        ADMIN,
+        &[
+            "account",
+            "address",
+            "add",
+            ACCOUNT,
+            "--label",
+            "Depot",
+            "--line1",
+            "2 Dock Road",
+            "--city",
+            "Leeds",
+            "--postcode",
+            "LS1 1AA",
+            "--country",
+            "GB",
+        ],
+    );
+    allowed(&p, ADMIN, &["account", "address", "remove", ACCOUNT, "HQ"]);
+    for product in ["MDR Core", "MDR Cloud", "MDR Complete"] {
+        allowed(
+            &p,
+            ADMIN,
+            &["license", "purchase", "--product", product, "--seats", "10"],
+        );
+    }
+    let list = p.json_as(Some(ADMIN), &["license", "list"]);
+    let seats: Vec<(&str, i64)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["product"].as_str().unwrap(), l["seats"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(
+        seats,
+        [("MDR Cloud", 10), ("MDR Complete", 110), ("MDR Core", 10)]
+    );
+    // Every write of the LMP is open to an administrator.
+    let p = lmp();
+    for args in writes() {
+        allowed(&p, ADMIN, &args);
+    }
+    allowed(&p, ADMIN, &PAYMENT_SET);
+}
+
+#[test]
+fn a_partner_allocator_adds_customers_and_moves_licences_but_cannot_buy() {
+    // "Can add and manage customers; create, move from license to license,
+    // and edit."
+    let p = lmp();
+    let v = p.json_as(
+        Some(ALLOCATOR),
+        &[
+            "account",
+            "create",
+            "Delta Ltd",
+            "--kind",
+            "customer",
+            "--parent",
+            ACCOUNT,
+        ],
+    );
+    assert_eq!(v["parent"], ACCOUNT);
+    let v = p.json_as(
+        Some(ALLOCATOR),
+        &[
+            "license",
+            "allocate",
+            "--product",
+            "MDR Complete",
+            "--customer",
+            "Delta Ltd",
+            "--seats",
+            "20",
+        ],
+    );
+    assert_eq!(v["allocated"], 50);
+    let v = p.json_as(
+        Some(ALLOCATOR),
+        &[
+            "license",
+            "move",
+            "--product",
+            "MDR Complete",
+            "--from",
+            "Beta Corp",
+            "--to",
+            "Gamma Ltd",
+            "--seats",
+            "10",
+        ],
+    );
+    assert_eq!(
+        v["allocations"],
+        serde_json::json!([
+            {"customer": "Beta Corp", "seats": 20},
+            {"customer": "Delta Ltd", "seats": 20},
+            {"customer": "Gamma Ltd", "seats": 10},
+        ])
+    );
+    allowed(
+        &p,
+        ALLOCATOR,
+        &["license", "list", "--customer", "Gamma Ltd"],
+    );
+    // Buying more is the administrator's ("purchase additional licenses").
+    let err = p.refused_as(
+        Some(ALLOCATOR),
+        &[
+            "license",
+            "purchase",
+            "--product",
+            "MDR Core",
+            "--seats",
+            "5",
+        ],
+        5,
+    );
+    assert!(err.contains("licenses.purchase"), "{err}");
+}
+
+#[test]
+fn a_partner_allocator_views_but_does_not_edit_the_partner_profile() {
+    // "Can view, but not edit, the partner profile."
+    let p = lmp();
+    let v = p.json_as(Some(ALLOCATOR), &["account", "show", ACCOUNT]);
+    assert_eq!(v["name"], ACCOUNT);
+    for args in [
+        vec!["account", "set", ACCOUNT, "--phone", "0123"],
+        vec!["account", "set", ACCOUNT, "--status", "Sales"],
+        vec!["account", "ip", "add", ACCOUNT, "--outbound", "192.0.2.10"],
+        vec!["account", "smarthost", "set", ACCOUNT, "mail.acme.test"],
+    ] {
+        p.refused_as(Some(ALLOCATOR), &args, 5);
+    }
+}
+
+#[test]
+fn a_partner_allocator_uses_but_does_not_edit_shipping_addresses() {
+    // "Can use, but not edit, shipping addresses."
+    let p = lmp();
+    let list = p.json_as(Some(ALLOCATOR), &["account", "address", "list", ACCOUNT]);
+    assert_eq!(list[0]["label"], "HQ");
+    let can = p.json(&["can", ALLOCATOR, "addresses.use"]);
+    assert_eq!(can["allowed"], true);
+    let err = p.refused_as(
+        Some(ALLOCATOR),
+        &[
+            "account",
+            "address",
+            "add",
+            ACCOUNT,
+            "--label",
+            "Depot",
+            "--line1",
+            "2 Dock Road",
+            "--city",
+            "Leeds",
+            "--postcode",
+            "LS1 1AA",
+            "--country",
+            "GB",
+        ],
+        5,
+    );
+    assert!(err.contains("addresses.edit"), "{err}");
+    p.refused_as(
+        Some(ALLOCATOR),
+        &["account", "address", "remove", ACCOUNT, "HQ"],
+        5,
+    );
+}
+
+#[test]
+fn partner_view_only_can_only_view_pages() {
+    // "Can only view pages within the LMP."
+    let p = lmp();
+    for args in reads() {
+        allowed(&p, VIEW_ONLY, &args);
+    }
+    let shown = p.json_as(Some(VIEW_ONLY), &["account", "show", ACCOUNT]);
+    assert_eq!(shown["products"][0]["product"], "MDR Complete");
+    for args in writes() {
+        p.refused_as(Some(VIEW_ONLY), &args, 5);
+    }
+    p.refused_as(Some(VIEW_ONLY), &PAYMENT_SET, 5);
+}
+
+#[test]
+fn bank_details_only_changes_the_payment_method_and_nothing_else() {
+    // "Can view pages and change payment method provided in the LMP."
+    let p = lmp();
+    for args in reads() {
+        allowed(&p, BANK, &args);
+    }
+    let v = p.json_as(Some(BANK), &PAYMENT_SET);
+    assert_eq!(v["method"], "bank-transfer");
+    assert_eq!(v["iban_masked"], "******************5432");
+    let v = p.json_as(
+        Some(BANK),
+        &["account", "payment", "set", ACCOUNT, "--method", "card"],
+    );
+    assert_eq!(v["method"], "card");
+    assert_eq!(v["iban_masked"], serde_json::Value::Null);
+    for args in writes() {
+        p.refused_as(Some(BANK), &args, 5);
+    }
+}
+
+#[test]
+fn no_lmp_access_can_do_nothing() {
+    // "The user will be explicitly blocked from accessing the LMP."
+    let p = lmp();
+    for args in reads().into_iter().chain(writes()) {
+        let err = p.refused_as(Some(BLOCKED), &args, 5);
+        assert!(err.contains("blocks all access"), "{err}");
+    }
+    p.refused_as(Some(BLOCKED), &PAYMENT_SET, 5);
+}
+
+#[test]
+fn a_member_who_left_the_company_has_no_lmp_access() {
+    // "Setting a user to Left the Company will set that users account's
+    // permission level to No LMP access."
+    let p = lmp();
+    let v = p.json(&["user", "left-company", ALLOCATOR]);
+    assert_eq!(v["role"], "no-lmp-access");
+    p.refused_as(
+        Some(ALLOCATOR),
+        &[
+            "license",
+            "move",
+            "--product",
+            "MDR Complete",
+            "--from",
+            "Beta Corp",
+            "--to",
+            "Gamma Ltd",
+            "--seats",
+            "1",
+        ],
+        5,
+    );
+}
