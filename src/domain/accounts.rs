@@ -51,10 +51,10 @@ pub(super) fn ensure_may_view(
 ) -> Result<()> {
     if let Some(parent) = account.parent_id {
         let parent = tx.account(parent)?;
-        if let Ok(who) = authority(tx, catalog, ctx, &parent) {
-            if who.holds(caps::CUSTOMERS_MANAGE) {
-                return Ok(());
-            }
+        match authority(tx, catalog, ctx, &parent) {
+            Ok(who) if who.holds(caps::CUSTOMERS_MANAGE) => return Ok(()),
+            Ok(_) | Err(Error::Denied(_)) => {}
+            Err(e) => return Err(e),
         }
     }
     authorize(tx, catalog, ctx, account, caps::ACCOUNT_VIEW).map(|_| ())
