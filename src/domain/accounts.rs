@@ -1,8 +1,8 @@
 //! Accounts: creating them, listing them as a tree, and their profiles.
 
 use super::access::{authority, authorize, caps, Authority};
-use super::audit::{record, Change};
-use super::{find_account, resolve_account, snapshot, Actor, Catalog, Ctx, Portal};
+use super::audit::{commit, Change};
+use super::{find_account, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_currency, parse_name, Account, AccountKind, MemberStatus, Profile};
 use crate::store::Tx;
@@ -154,18 +154,14 @@ impl Portal {
         };
         account.id = tx.insert_account(&account)?;
         let view = account_view(&*tx, &account)?;
-        record(
-            &*tx,
-            &self.ctx,
-            Change {
-                action: "account.create",
-                account: Some(&account),
-                target: Some(account.name.clone()),
-                before: None,
-                after: Some(snapshot(&view)?),
-            },
+        let change = Change::of(
+            "account.create",
+            &account,
+            account.name.clone(),
+            None,
+            &view,
         )?;
-        tx.commit()?;
+        commit(tx, &self.ctx, change)?;
         Ok(view)
     }
 
@@ -279,18 +275,14 @@ impl Portal {
             return Ok(after);
         }
         tx.update_account(&account)?;
-        record(
-            &*tx,
-            &self.ctx,
-            Change {
-                action: "account.set",
-                account: Some(&account),
-                target: Some(account.name.clone()),
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&after)?),
-            },
+        let change = Change::of(
+            "account.set",
+            &account,
+            account.name.clone(),
+            Some(&before),
+            &after,
         )?;
-        tx.commit()?;
+        commit(tx, &self.ctx, change)?;
         Ok(after)
     }
 }

@@ -8,9 +8,9 @@
 
 use super::access::{authority, authorize, caps};
 use super::accounts::ensure_may_view;
-use super::audit::{record, Change};
+use super::audit::{commit, Change};
 use super::timezones::check_country;
-use super::{find_account, snapshot, Catalog, Ctx, Portal};
+use super::{find_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, Address, ShippingAddress};
 use crate::store::Tx;
@@ -136,18 +136,14 @@ impl Portal {
                 removed_at: None,
             },
         );
-        record(
-            &*tx,
-            &self.ctx,
-            Change {
-                action: "account.address_add",
-                account: Some(&account),
-                target: Some(view.address.label.clone()),
-                before: None,
-                after: Some(snapshot(&view)?),
-            },
+        let change = Change::of(
+            "account.address_add",
+            &account,
+            view.address.label.clone(),
+            None,
+            &view,
         )?;
-        tx.commit()?;
+        commit(tx, &self.ctx, change)?;
         Ok(view)
     }
 
@@ -177,18 +173,14 @@ impl Portal {
         tx.mark_address_removed(address.id, self.ctx.now)?;
         address.removed_at = Some(self.ctx.now);
         let after = address_view(&account, &address);
-        record(
-            &*tx,
-            &self.ctx,
-            Change {
-                action: "account.address_remove",
-                account: Some(&account),
-                target: Some(address.fields.label.clone()),
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&after)?),
-            },
+        let change = Change::of(
+            "account.address_remove",
+            &account,
+            address.fields.label.clone(),
+            Some(&before),
+            &after,
         )?;
-        tx.commit()?;
+        commit(tx, &self.ctx, change)?;
         Ok(after)
     }
 }

@@ -8,7 +8,6 @@ use super::{find_account, snapshot, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AuditEvent, Timestamp};
 use crate::store::{AuditQuery, Tx};
-use crate::view::MemberView;
 
 /// The `prev_hash` of the first event.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -20,6 +19,32 @@ pub(crate) struct Change<'a> {
     pub target: Option<String>,
     pub before: Option<Value>,
     pub after: Option<Value>,
+}
+
+impl<'a> Change<'a> {
+    /// A change to `target` in `account`, from `before` (`None`: it is new)
+    /// to `after`, both as the views the commands print.
+    pub(crate) fn of<T: serde::Serialize>(
+        action: &'static str,
+        account: &'a Account,
+        target: impl Into<String>,
+        before: Option<&T>,
+        after: &T,
+    ) -> Result<Change<'a>> {
+        Ok(Change {
+            action,
+            account: Some(account),
+            target: Some(target.into()),
+            before: before.map(snapshot).transpose()?,
+            after: Some(snapshot(after)?),
+        })
+    }
+}
+
+/// The last step of every write: record the change, then commit both.
+pub(crate) fn commit(tx: Box<dyn Tx + '_>, ctx: &Ctx, change: Change<'_>) -> Result<()> {
+    record(&*tx, ctx, change)?;
+    tx.commit()
 }
 
 /// Appends the change's event, chained to the previous one. Called inside
@@ -43,25 +68,6 @@ pub(crate) fn record(tx: &dyn Tx, ctx: &Ctx, change: Change<'_>) -> Result<()> {
     };
     event.hash = event_hash(&event);
     tx.append_audit(&event, change.account.map(|a| a.id))
-}
-
-/// Records a change to one membership, with its views before and after.
-pub(crate) fn record_member(
-    tx: &dyn Tx,
-    ctx: &Ctx,
-    action: &'static str,
-    account: &Account,
-    before: Option<&MemberView>,
-    after: &MemberView,
-) -> Result<()> {
-    let change = Change {
-        action,
-        account: Some(account),
-        target: Some(after.email.clone()),
-        before: before.map(snapshot).transpose()?,
-        after: Some(snapshot(after)?),
-    };
-    record(tx, ctx, change)
 }
 
 /// SHA-256 over the previous hash and the event's canonical JSON (object

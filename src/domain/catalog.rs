@@ -4,9 +4,9 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
-use super::audit::{record, Change};
+use super::audit::{commit, Change};
 use super::courses::{follow_role, in_catalog_order};
-use super::{member_view, snapshot, Catalog, Portal, REQUIRE_LOCATION};
+use super::{member_view, Catalog, Portal, REQUIRE_LOCATION};
 use crate::error::{Error, Result};
 use crate::model::{
     parse_currency, parse_name, Account, AccountKind, Capability, Course, Email, GrantBundle,
@@ -490,18 +490,8 @@ impl Portal {
             owner: member_view(&*tx, &catalog, &membership)?,
             created: true,
         };
-        record(
-            &*tx,
-            &self.ctx,
-            Change {
-                action: "init",
-                account: Some(&account),
-                target: Some(req.owner_email.to_string()),
-                before: None,
-                after: Some(snapshot(&view)?),
-            },
-        )?;
-        tx.commit()?;
+        let change = Change::of("init", &account, req.owner_email.to_string(), None, &view)?;
+        commit(tx, &self.ctx, change)?;
         Ok(view)
     }
 }

@@ -1,8 +1,8 @@
 //! Cost centres: named codes per account that orders can carry.
 
 use super::access::{authorize, caps};
-use super::audit::{record, Change};
-use super::{resolve_account, snapshot, Catalog, Portal};
+use super::audit::{commit, Change};
+use super::{resolve_account, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, CostCentre};
 use crate::store::Tx;
@@ -83,15 +83,14 @@ impl Portal {
         };
         centre.id = tx.insert_cost_centre(&centre)?;
         let after = view(&account, &centre);
-        let change = Change {
-            action: "cost_centre.create",
-            account: Some(&account),
-            target: Some(centre.code.clone()),
-            before: None,
-            after: Some(snapshot(&after)?),
-        };
-        record(&*tx, &self.ctx, change)?;
-        tx.commit()?;
+        let change = Change::of(
+            "cost_centre.create",
+            &account,
+            centre.code.clone(),
+            None,
+            &after,
+        )?;
+        commit(tx, &self.ctx, change)?;
         Ok(after)
     }
 
@@ -149,15 +148,8 @@ impl Portal {
             return Ok(after);
         }
         tx.update_cost_centre(&centre)?;
-        let change = Change {
-            action,
-            account: Some(&account),
-            target: Some(centre.code.clone()),
-            before: Some(snapshot(&before)?),
-            after: Some(snapshot(&after)?),
-        };
-        record(&*tx, &self.ctx, change)?;
-        tx.commit()?;
+        let change = Change::of(action, &account, centre.code.clone(), Some(&before), &after)?;
+        commit(tx, &self.ctx, change)?;
         Ok(after)
     }
 }

@@ -17,7 +17,7 @@
 //! refused for a customer's last admin.
 
 use super::access::{another_admin, authority, authorize, caps, ensure_admin_remains, Access};
-use super::audit::record_member;
+use super::audit::{commit, Change};
 use super::{find_account, find_person, member_view, membership_in, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AccountKind, Email, MemberStatus, Membership, Timestamp};
@@ -201,15 +201,14 @@ impl Portal {
             }
         };
         let after = member_view(&*tx, &catalog, &membership)?;
-        record_member(
-            &*tx,
-            &self.ctx,
+        let change = Change::of(
             "external_admin.add",
             &customer,
+            after.email.clone(),
             before.as_ref(),
             &after,
         )?;
-        tx.commit()?;
+        commit(tx, &self.ctx, change)?;
         Ok(after)
     }
 
@@ -263,15 +262,14 @@ impl Portal {
             },
         )?;
         let after_view = member_view(&*tx, &catalog, &m)?;
-        record_member(
-            &*tx,
-            &self.ctx,
+        let change = Change::of(
             "external_admin.remove",
             &customer,
+            after_view.email.clone(),
             Some(&before_view),
             &after_view,
         )?;
-        tx.commit()?;
+        commit(tx, &self.ctx, change)?;
         Ok(after_view)
     }
 

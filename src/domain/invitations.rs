@@ -7,7 +7,7 @@ use chrono::Duration;
 use sha2::{Digest, Sha256};
 
 use super::access::{authorize, caps};
-use super::audit::record_member;
+use super::audit::{commit, Change};
 use super::courses::follow_role;
 use super::timezones::{check_country, check_timezone, derive_timezone};
 use super::{
@@ -264,8 +264,8 @@ impl Portal {
         };
         let (token, invitation) = issue(&*tx, &self.ctx, &to, lasts, req.send, 0)?;
         let member = member_view(&*tx, &catalog, &membership)?;
-        record_member(&*tx, &self.ctx, "user.invite", &account, None, &member)?;
-        tx.commit()?;
+        let change = Change::of("user.invite", &account, member.email.clone(), None, &member)?;
+        commit(tx, &self.ctx, change)?;
         Ok(InvitedView {
             member,
             token,
@@ -327,15 +327,14 @@ impl Portal {
             now: self.ctx.now,
             actor: Actor::Member(person.email.clone()),
         };
-        record_member(
-            &*tx,
-            &invitee,
+        let change = Change::of(
             "user.accept",
             &account,
+            after.email.clone(),
             Some(&before),
             &after,
         )?;
-        tx.commit()?;
+        commit(tx, &invitee, change)?;
         Ok(after)
     }
 
@@ -386,15 +385,14 @@ impl Portal {
             .memberships_of(person.id)?
             .iter()
             .any(|m| m.id != membership.id);
-        record_member(
-            &*tx,
-            &self.ctx,
+        let change = Change::of(
             "user.resend_invite",
             &account,
+            member.email.clone(),
             Some(&before),
             &member,
         )?;
-        tx.commit()?;
+        commit(tx, &self.ctx, change)?;
         Ok(InvitedView {
             member,
             token,

@@ -3,8 +3,8 @@
 //! allocated never exceed the seats bought.
 
 use super::access::{authority, authorize, authorize_any, caps};
-use super::audit::{record, Change};
-use super::{find_account, resolve_account, snapshot, Actor, Catalog, Portal};
+use super::audit::{commit, Change};
+use super::{find_account, resolve_account, Actor, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, AccountKind, Allocation, License};
 use crate::store::Tx;
@@ -262,18 +262,14 @@ impl Portal {
             }
         };
         let after = license_view(&*tx, &partner, &license)?;
-        record(
-            &*tx,
-            &self.ctx,
-            Change {
-                action: "license.purchase",
-                account: Some(&partner),
-                target: Some(license.product.clone()),
-                before: before.as_ref().map(snapshot).transpose()?,
-                after: Some(snapshot(&after)?),
-            },
+        let change = Change::of(
+            "license.purchase",
+            &partner,
+            license.product.clone(),
+            before.as_ref(),
+            &after,
         )?;
-        tx.commit()?;
+        commit(tx, &self.ctx, change)?;
         Ok(after)
     }
 
@@ -314,18 +310,14 @@ impl Portal {
             updated_at: self.ctx.now,
         })?;
         let after = license_view(&*tx, &partner, &license)?;
-        record(
-            &*tx,
-            &self.ctx,
-            Change {
-                action: "license.allocate",
-                account: Some(&partner),
-                target: Some(format!("{} for {}", license.product, customer.name)),
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&after)?),
-            },
+        let change = Change::of(
+            "license.allocate",
+            &partner,
+            format!("{} for {}", license.product, customer.name),
+            Some(&before),
+            &after,
         )?;
-        tx.commit()?;
+        commit(tx, &self.ctx, change)?;
         Ok(after)
     }
 
@@ -369,21 +361,14 @@ impl Portal {
             })?;
         }
         let after = license_view(&*tx, &partner, &license)?;
-        record(
-            &*tx,
-            &self.ctx,
-            Change {
-                action: "license.move",
-                account: Some(&partner),
-                target: Some(format!(
-                    "{} from {} to {}",
-                    license.product, from.name, to.name
-                )),
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&after)?),
-            },
+        let change = Change::of(
+            "license.move",
+            &partner,
+            format!("{} from {} to {}", license.product, from.name, to.name),
+            Some(&before),
+            &after,
         )?;
-        tx.commit()?;
+        commit(tx, &self.ctx, change)?;
         Ok(after)
     }
 

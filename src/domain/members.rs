@@ -2,7 +2,7 @@
 //! leaving, duplicates and merges, and the account's ownership.
 
 use super::access::{authority, authorize, caps, ensure_admin_remains, Access, Authority};
-use super::audit::{record, record_member, Change};
+use super::audit::{commit, Change};
 use super::courses::follow_role;
 use super::{
     find_person, member_view, membership_in, resolve_account, snapshot, Catalog, Ctx, Portal,
@@ -195,8 +195,7 @@ impl Portal {
             before: Some(snapshot(&before_view)?),
             after: Some(after_json),
         };
-        record(&*tx, &self.ctx, change)?;
-        tx.commit()?;
+        commit(tx, &self.ctx, change)?;
         Ok(after_view)
     }
 
@@ -397,15 +396,14 @@ impl Portal {
         person.duplicate_of = Some(original.id);
         tx.update_person(&person)?;
         let after = member_view(&*tx, &catalog, &membership)?;
-        record_member(
-            &*tx,
-            &self.ctx,
+        let change = Change::of(
             "user.flag_duplicate",
             &account,
+            after.email.clone(),
             Some(&before),
             &after,
         )?;
-        tx.commit()?;
+        commit(tx, &self.ctx, change)?;
         Ok(after)
     }
 
@@ -483,8 +481,8 @@ impl Portal {
         dup.duplicate_of = Some(kept.id);
         tx.update_person(&dup)?;
         let after = snapshot(&person_views(&*tx, &catalog, &[&dup, &kept])?)?;
-        record(
-            &*tx,
+        commit(
+            tx,
             &self.ctx,
             Change {
                 action: "user.merge",
@@ -494,7 +492,6 @@ impl Portal {
                 after: Some(after),
             },
         )?;
-        tx.commit()?;
         Ok(view)
     }
 
@@ -541,8 +538,8 @@ impl Portal {
         account.owner_id = Some(person.id);
         tx.update_account(&account)?;
         let view = member_view(&*tx, &catalog, &membership)?;
-        record(
-            &*tx,
+        commit(
+            tx,
             &self.ctx,
             Change {
                 action: "user.transfer_ownership",
@@ -552,7 +549,6 @@ impl Portal {
                 after: Some(serde_json::json!({ "owner": to.as_str() })),
             },
         )?;
-        tx.commit()?;
         Ok(view)
     }
 

@@ -2,10 +2,10 @@
 //! approve or reject it, and when it is decided.
 
 use super::access::{authority, authorize, caps, denial, Authority};
-use super::audit::{record, Change};
+use super::audit::{commit, Change};
 use super::cost_centres::find_cost_centre;
 use super::policies::parse_order_type;
-use super::{find_person, resolve_account, snapshot, Actor, Catalog, Ctx, Portal};
+use super::{find_person, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     parse_name, Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderStatus, Person,
@@ -245,15 +245,14 @@ impl Portal {
             tx.insert_matched_policy(order.id, m)?;
         }
         let view = order_view(&*tx, &account, &order)?;
-        let change = Change {
-            action: "order.place",
-            account: Some(&account),
-            target: Some(format!("order {}", order.id)),
-            before: None,
-            after: Some(snapshot(&view)?),
-        };
-        record(&*tx, &self.ctx, change)?;
-        tx.commit()?;
+        let change = Change::of(
+            "order.place",
+            &account,
+            format!("order {}", order.id),
+            None,
+            &view,
+        )?;
+        commit(tx, &self.ctx, change)?;
         Ok(view)
     }
 
@@ -390,19 +389,18 @@ impl Portal {
         }
         tx.update_order(&order)?;
         let after = order_view(&*tx, &account, &order)?;
-        let change = Change {
-            action: if reject.is_some() {
+        let change = Change::of(
+            if reject.is_some() {
                 "order.reject"
             } else {
                 "order.approve"
             },
-            account: Some(&account),
-            target: Some(format!("order {id}")),
-            before: Some(snapshot(&before)?),
-            after: Some(snapshot(&after)?),
-        };
-        record(&*tx, &self.ctx, change)?;
-        tx.commit()?;
+            &account,
+            format!("order {id}"),
+            Some(&before),
+            &after,
+        )?;
+        commit(tx, &self.ctx, change)?;
         Ok(after)
     }
 }

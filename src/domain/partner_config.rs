@@ -4,8 +4,8 @@
 //! however it was typed.
 
 use super::access::{authorize, caps};
-use super::audit::{record, Change};
-use super::{find_account, snapshot, Catalog, Portal};
+use super::audit::{commit, Change};
+use super::{find_account, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AccountKind, IpDirection, IpNetwork, PartnerIp, Smarthost};
 use crate::store::Tx;
@@ -68,18 +68,14 @@ impl Portal {
             return Ok(before);
         }
         let after = config_view(&*tx, &account)?;
-        record(
-            &*tx,
-            &self.ctx,
-            Change {
-                action: "account.ip_add",
-                account: Some(&account),
-                target: Some(format!("{direction} {network}")),
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&after)?),
-            },
+        let change = Change::of(
+            "account.ip_add",
+            &account,
+            format!("{direction} {network}"),
+            Some(&before),
+            &after,
         )?;
-        tx.commit()?;
+        commit(tx, &self.ctx, change)?;
         Ok(after)
     }
 
@@ -108,18 +104,14 @@ impl Portal {
             )));
         }
         let after = config_view(&*tx, &account)?;
-        record(
-            &*tx,
-            &self.ctx,
-            Change {
-                action: "account.ip_remove",
-                account: Some(&account),
-                target: Some(format!("{direction} {network}")),
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&after)?),
-            },
+        let change = Change::of(
+            "account.ip_remove",
+            &account,
+            format!("{direction} {network}"),
+            Some(&before),
+            &after,
         )?;
-        tx.commit()?;
+        commit(tx, &self.ctx, change)?;
         Ok(after)
     }
 
@@ -156,18 +148,15 @@ impl Portal {
         config.smarthost = Some(smarthost);
         tx.put_partner_config(account.id, &config, self.ctx.now)?;
         let after = config_view(&*tx, &account)?;
-        record(
-            &*tx,
-            &self.ctx,
-            Change {
-                action: "account.smarthost_set",
-                account: Some(&account),
-                target: after.smarthost.clone(),
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&after)?),
-            },
+        let target = after.smarthost.clone().unwrap_or_default();
+        let change = Change::of(
+            "account.smarthost_set",
+            &account,
+            target,
+            Some(&before),
+            &after,
         )?;
-        tx.commit()?;
+        commit(tx, &self.ctx, change)?;
         Ok(after)
     }
 }

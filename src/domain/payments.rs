@@ -3,8 +3,8 @@
 //! the audit log, masked but for its last four characters.
 
 use super::access::{authorize, authorize_any, caps};
-use super::audit::{record, Change};
-use super::{find_account, snapshot, Catalog, Portal};
+use super::audit::{commit, Change};
+use super::{find_account, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, Iban, PaymentDetails, PaymentMethod};
 use crate::store::Tx;
@@ -67,18 +67,14 @@ impl Portal {
             updated_at: self.ctx.now,
         })?;
         let after = payment_view(&*tx, &account)?;
-        record(
-            &*tx,
-            &self.ctx,
-            Change {
-                action: "account.payment_set",
-                account: Some(&account),
-                target: Some(account.name.clone()),
-                before: Some(snapshot(&before)?),
-                after: Some(snapshot(&after)?),
-            },
+        let change = Change::of(
+            "account.payment_set",
+            &account,
+            account.name.clone(),
+            Some(&before),
+            &after,
         )?;
-        tx.commit()?;
+        commit(tx, &self.ctx, change)?;
         Ok(after)
     }
 

@@ -1,8 +1,8 @@
 //! Approval policies: which orders need sign-off, and by whom.
 
 use super::access::{authorize, caps, Access};
-use super::audit::{record, Change};
-use super::{find_person, resolve_account, snapshot, Catalog, Portal};
+use super::audit::{commit, Change};
+use super::{find_person, resolve_account, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, Email, MemberStatus, Money, Policy};
 use crate::store::Tx;
@@ -120,15 +120,8 @@ impl Portal {
         };
         policy.id = tx.insert_policy(&policy)?;
         let view = policy_view(&*tx, &account, &policy)?;
-        let change = Change {
-            action: "policy.create",
-            account: Some(&account),
-            target: Some(policy.name.clone()),
-            before: None,
-            after: Some(snapshot(&view)?),
-        };
-        record(&*tx, &self.ctx, change)?;
-        tx.commit()?;
+        let change = Change::of("policy.create", &account, policy.name.clone(), None, &view)?;
+        commit(tx, &self.ctx, change)?;
         Ok(view)
     }
 
@@ -173,19 +166,18 @@ impl Portal {
         policy.enabled = enabled;
         tx.update_policy(&policy)?;
         let after = policy_view(&*tx, &account, &policy)?;
-        let change = Change {
-            action: if enabled {
+        let change = Change::of(
+            if enabled {
                 "policy.enable"
             } else {
                 "policy.disable"
             },
-            account: Some(&account),
-            target: Some(policy.name.clone()),
-            before: Some(snapshot(&before)?),
-            after: Some(snapshot(&after)?),
-        };
-        record(&*tx, &self.ctx, change)?;
-        tx.commit()?;
+            &account,
+            policy.name.clone(),
+            Some(&before),
+            &after,
+        )?;
+        commit(tx, &self.ctx, change)?;
         Ok(after)
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::access::{authorize, caps, ensure_portal_user};
-use super::audit::{record, Change};
+use super::audit::{commit, Change};
 use super::catalog::{check_role_name, role_view};
 use super::{resolve_account, snapshot, Actor, Catalog, Portal};
 use crate::error::{Error, Result};
@@ -129,8 +129,8 @@ impl Portal {
         };
         let id = tx.insert_role(&role, self.ctx.now)?;
         let view = role_view(&tx.role(id)?, Some(0));
-        record(
-            &*tx,
+        commit(
+            tx,
             &self.ctx,
             Change {
                 action: "role.create",
@@ -140,7 +140,6 @@ impl Portal {
                 after: Some(snapshot(&view)?),
             },
         )?;
-        tx.commit()?;
         Ok(view)
     }
 }
@@ -194,8 +193,8 @@ impl Portal {
         }
         let before = role_view(role, Some(0));
         tx.delete_role(role.id, self.ctx.now)?;
-        record(
-            &*tx,
+        commit(
+            tx,
             &self.ctx,
             Change {
                 action: "role.delete",
@@ -205,7 +204,6 @@ impl Portal {
                 after: None,
             },
         )?;
-        tx.commit()?;
         Ok(before)
     }
 }

@@ -2,8 +2,8 @@
 //! may see them.
 
 use super::access::{authority, authorize, caps, Authority};
-use super::audit::{record, Change};
-use super::{find_person, membership_in, resolve_account, snapshot, Catalog, Ctx, Portal};
+use super::audit::{commit, Change};
+use super::{find_person, membership_in, resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, Email, MemberStatus, Service};
 use crate::store::Tx;
@@ -110,15 +110,8 @@ impl Portal {
         };
         service.id = tx.insert_service(&service)?;
         let view = service_view(&*tx, &account, &service)?;
-        let change = Change {
-            action: "service.add",
-            account: Some(&account),
-            target: Some(service.name.clone()),
-            before: None,
-            after: Some(snapshot(&view)?),
-        };
-        record(&*tx, &self.ctx, change)?;
-        tx.commit()?;
+        let change = Change::of("service.add", &account, service.name.clone(), None, &view)?;
+        commit(tx, &self.ctx, change)?;
         Ok(view)
     }
 
@@ -186,19 +179,18 @@ impl Portal {
             return Ok(after);
         }
         tx.update_service(&service)?;
-        let change = Change {
-            action: if to.is_some() {
+        let change = Change::of(
+            if to.is_some() {
                 "service.assign"
             } else {
                 "service.unassign"
             },
-            account: Some(&account),
-            target: Some(service.name.clone()),
-            before: Some(snapshot(&before)?),
-            after: Some(snapshot(&after)?),
-        };
-        record(&*tx, &self.ctx, change)?;
-        tx.commit()?;
+            &account,
+            service.name.clone(),
+            Some(&before),
+            &after,
+        )?;
+        commit(tx, &self.ctx, change)?;
         Ok(after)
     }
 }
