@@ -307,7 +307,7 @@ impl Fields for InvitedView {
         fields.push(("token", format!("{} (shown only this once)", self.token)));
         fields.push(("expires at", format_time(self.expires_at)));
         fields.push((
-            "email",
+            "invitation email",
             if self.email_queued {
                 "queued in the outbox".into()
             } else {

@@ -21,3 +21,4 @@ mod permissions;
 mod presets;
 mod refusals;
 mod services;
+mod tables;

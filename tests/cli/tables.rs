@@ -1,0 +1,173 @@
+//! Table output for people: every user command prints its result as
+//! aligned `field  value` rows (or a list with a header), never JSON.
+
+use crate::support::{Portal, ACCOUNT, OWNER};
+
+/// The value printed beside `field` in a field table.
+#[track_caller]
+fn field<'a>(out: &'a str, field: &str) -> &'a str {
+    out.lines()
+        .find_map(|l| {
+            l.strip_prefix(field)
+                .filter(|rest| rest.starts_with("  "))
+                .map(str::trim)
+        })
+        .unwrap_or_else(|| panic!("no `{field}` row in:\n{out}"))
+}
+
+#[test]
+fn user_commands_print_field_tables() {
+    let p = Portal::new();
+    let out = p.ok(&[
+        "user",
+        "invite",
+        "--email",
+        "ann@acme.test",
+        "--name",
+        "Ann",
+        "--role",
+        "user",
+    ]);
+    assert_eq!(field(&out, "status"), "invited");
+    assert!(
+        field(&out, "token").starts_with("pinv_")
+            && field(&out, "token").ends_with("(shown only this once)")
+    );
+    let token = field(&out, "token").split(' ').next().unwrap().to_string();
+    assert_eq!(
+        field(&p.ok(&["user", "accept", &token]), "status"),
+        "active"
+    );
+    assert_eq!(
+        field(
+            &p.ok(&["user", "set-role", "ann@acme.test", "manager"]),
+            "role"
+        ),
+        "manager"
+    );
+    assert_eq!(
+        field(
+            &p.ok(&["user", "grant", "ann@acme.test", "billing.payment"]),
+            "grants"
+        ),
+        "billing.payment"
+    );
+    assert_eq!(
+        field(
+            &p.ok(&["user", "revoke", "ann@acme.test", "billing.payment"]),
+            "grants"
+        ),
+        "-"
+    );
+    assert_eq!(
+        field(&p.ok(&["user", "deactivate", "ann@acme.test"]), "status"),
+        "deactivated"
+    );
+    assert_eq!(
+        field(&p.ok(&["user", "activate", "ann@acme.test"]), "status"),
+        "active"
+    );
+    let left = p.ok(&["user", "left-company", "ann@acme.test"]);
+    assert_eq!(
+        (field(&left, "status"), field(&left, "role")),
+        ("left", "no-access")
+    );
+    let show = p.ok(&["user", "show", OWNER]);
+    assert_eq!(field(&show, "owner"), "yes");
+    assert!(field(&show, "capabilities").contains("users.manage"));
+    let can = p.ok(&["can", OWNER, "users.manage"]);
+    assert_eq!(field(&can, "allowed"), "yes");
+    assert_eq!(
+        field(&can, "reason"),
+        "account owner: holds every capability"
+    );
+    let out = p.ok(&[
+        "user",
+        "invite",
+        "--email",
+        "bob@acme.test",
+        "--name",
+        "Bob",
+        "--role",
+        "user",
+        "--no-send",
+    ]);
+    assert_eq!(field(&out, "invitation email"), "not sent (--no-send)");
+    assert!(
+        field(&p.ok(&["user", "resend-invite", "bob@acme.test"]), "token").starts_with("pinv_")
+    );
+    assert_eq!(
+        field(&p.ok(&["user", "revoke-invite", "bob@acme.test"]), "status"),
+        "deactivated"
+    );
+}
+
+#[test]
+fn lists_have_a_header_and_one_row_each() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "manager");
+    let list = p.ok(&["user", "list"]);
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 3, "{list}");
+    assert!(lines[0].starts_with("EMAIL") && lines[0].contains("STATUS"));
+    assert!(
+        lines[2].starts_with(OWNER) && lines[2].contains("admin (owner)"),
+        "{list}"
+    );
+    let audit = p.ok(&["audit", "list"]);
+    assert!(audit.lines().next().unwrap().starts_with("SEQ"));
+    assert!(audit
+        .lines()
+        .any(|l| l.contains("user.accept") && l.contains("ann@acme.test")));
+    let outbox = p.ok(&["outbox", "list"]);
+    assert!(
+        outbox
+            .lines()
+            .any(|l| l.contains("ann@acme.test") && l.contains(ACCOUNT)),
+        "{outbox}"
+    );
+    let accounts = p.ok(&["account", "list"]);
+    assert!(
+        accounts.lines().nth(1).unwrap().starts_with(ACCOUNT),
+        "{accounts}"
+    );
+    // An empty list prints nothing on stdout.
+    assert_eq!(p.ok(&["user", "list", "--status", "left"]), "");
+}
+
+#[test]
+fn merge_flag_and_transfer_print_their_outcome() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "admin");
+    p.member("a.smith@acme.test", "user");
+    let flag = p.ok(&[
+        "user",
+        "flag-duplicate",
+        "a.smith@acme.test",
+        "--of",
+        "ann@acme.test",
+    ]);
+    assert_eq!(field(&flag, "duplicate of"), "ann@acme.test");
+    let merged = p.ok(&[
+        "user",
+        "merge",
+        "a.smith@acme.test",
+        "--into",
+        "ann@acme.test",
+        "--yes",
+    ]);
+    assert_eq!(
+        (field(&merged, "merged"), field(&merged, "ended")),
+        ("a.smith@acme.test", ACCOUNT)
+    );
+    let moved = p.ok(&[
+        "user",
+        "transfer-ownership",
+        "--to",
+        "ann@acme.test",
+        "--yes",
+    ]);
+    assert_eq!(field(&moved, "owner"), "yes");
+    let set = p.ok(&["account", "set", ACCOUNT, "--website", "https://acme.test"]);
+    assert_eq!(field(&set, "website"), "https://acme.test");
+}
