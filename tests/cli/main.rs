@@ -8,6 +8,7 @@ mod accounts;
 mod addresses;
 mod areas;
 mod catalogs;
+mod concurrency;
 mod courses;
 mod examples;
 mod external_admins;
