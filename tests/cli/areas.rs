@@ -3,19 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::support::{Portal, ACCOUNT, OWNER};
+use crate::support::{strings, Portal, ACCOUNT, OWNER};
 
 const AREAS: [&str; 5] = ["services", "domains", "billing", "support", "account-admin"];
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|s| s.as_str().unwrap().to_string())
-        .collect()
-}
 
 /// The capabilities of the role `member` and of each area, from `preset
 /// show`.

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{Portal, OWNER};
+use crate::support::{strings, Portal, OWNER};
 
 const MAIN: [&str; 6] = [
     "Partner Community",
@@ -27,14 +27,6 @@ fn expected(role: &str) -> Vec<String> {
         courses.push(CLIENTS.to_string());
     }
     courses
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|s| s.as_str().unwrap().to_string())
-        .collect()
 }
 
 /// The `course` of every enrolment `user courses --json` prints.

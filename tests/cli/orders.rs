@@ -5,12 +5,9 @@
 use proptest::prelude::*;
 use serde_json::Value;
 
-use crate::support::{Portal, ACCOUNT, OWNER};
-
-const USAGE: i32 = 2;
-const NOT_FOUND: i32 = 3;
-const CONFLICT: i32 = 4;
-const DENIED: i32 = 5;
+use crate::support::{
+    error_line, says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, USAGE,
+};
 
 /// Admin: approves orders (default approver).
 const FIN: &str = "fin@acme.test";
@@ -22,23 +19,6 @@ const MAX: &str = "max@acme.test";
 const UMA: &str = "uma@acme.test";
 /// Custom role holding only `orders.place` (and portal.access).
 const BUYER: &str = "buyer@acme.test";
-
-/// Asserts that `haystack` contains `needle`, showing both when not.
-#[track_caller]
-fn says(haystack: &str, needle: &str) {
-    assert!(
-        haystack.contains(needle),
-        "expected {needle:?} in: {haystack}"
-    );
-}
-
-/// The `error:` line of a refusal.
-fn error_line(stderr: &str) -> &str {
-    stderr
-        .lines()
-        .find(|l| l.starts_with("error:"))
-        .unwrap_or("")
-}
 
 /// The portal preset with two admins, a manager, a user and a buyer.
 fn acme() -> Portal {
@@ -60,38 +40,6 @@ fn acme() -> Portal {
     p
 }
 
-/// How many audit events the database holds.
-fn events(p: &Portal) -> i64 {
-    p.text("SELECT COUNT(*) FROM audit_events").parse().unwrap()
-}
-
-/// The newest audit event.
-#[track_caller]
-fn last_event(p: &Portal) -> Value {
-    let v = p.json(&["audit", "list", "--limit", "1"]);
-    v[0].clone()
-}
-
-/// Runs a change as `who` (or the operator) and asserts it wrote exactly
-/// one audit event with `action`; returns the command's JSON.
-#[track_caller]
-fn change(p: &Portal, who: Option<&str>, args: &[&str], action: &str) -> Value {
-    let before = events(p);
-    let v = p.json_as(who, args);
-    assert_eq!(
-        events(p),
-        before + 1,
-        "`{}` should write one audit event",
-        args.join(" ")
-    );
-    let e = last_event(p);
-    assert_eq!(e["action"], action, "{e}");
-    let actor = who.map_or("operator:tester".to_string(), str::to_string);
-    assert_eq!(e["actor"], actor.as_str(), "{e}");
-    assert_eq!(e["account"], ACCOUNT, "{e}");
-    v
-}
-
 /// Places an order as `who` and returns it.
 #[track_caller]
 fn place(p: &Portal, who: Option<&str>, description: &str, amount: &str, extra: &[&str]) -> Value {
@@ -104,7 +52,7 @@ fn place(p: &Portal, who: Option<&str>, description: &str, amount: &str, extra: 
         amount,
     ];
     args.extend_from_slice(extra);
-    change(p, who, &args, "order.place")
+    p.change(who, &args, "order.place")
 }
 
 fn id_of(order: &Value) -> String {
@@ -117,7 +65,7 @@ fn id_of(order: &Value) -> String {
 /// Approves as `who`, expecting success and one audit event.
 #[track_caller]
 fn approve(p: &Portal, who: &str, id: &str) -> Value {
-    change(p, Some(who), &["order", "approve", id], "order.approve")
+    p.change(Some(who), &["order", "approve", id], "order.approve")
 }
 
 /// A JSON array of strings, sorted.
@@ -152,8 +100,7 @@ fn num(id: &str) -> i64 {
 #[test]
 fn seed_finance_approval_for_orders_over_50() {
     let p = acme();
-    let policy = change(
-        &p,
+    let policy = p.change(
         None,
         &[
             "policy",
@@ -195,7 +142,7 @@ fn seed_finance_approval_for_orders_over_50() {
     assert_eq!(done["status"], "approved");
     assert_eq!(done["approvals"], serde_json::json!([FIN]));
     assert_eq!(done["decided_at"], p.now.as_str());
-    let e = last_event(&p);
+    let e = p.last_event();
     assert_eq!(e["target"], format!("order {id}").as_str());
     assert_eq!(e["before"]["status"], "pending");
     assert_eq!(e["after"]["status"], "approved");
@@ -222,8 +169,7 @@ fn seed_second_approval_for_expensive_orders() {
         "--threshold",
         "50",
     ]);
-    let expensive = change(
-        &p,
+    let expensive = p.change(
         None,
         &[
             "policy",
@@ -400,8 +346,7 @@ fn orders_and_policies_print_tables_without_json() {
 #[test]
 fn policy_json_has_the_design_fields() {
     let p = acme();
-    let v = change(
-        &p,
+    let v = p.change(
         None,
         &[
             "policy",
@@ -435,7 +380,7 @@ fn policy_json_has_the_design_fields() {
     assert_eq!(sorted(&v["approvers"]), vec![FAY, FIN]);
     assert_eq!(v["required_approvals"], 2);
     assert_eq!(v["enabled"], true);
-    let e = last_event(&p);
+    let e = p.last_event();
     assert_eq!(e["target"], "Hardware over 500");
     assert_eq!(e["before"], Value::Null);
     assert_eq!(e["after"]["name"], "Hardware over 500");
@@ -642,26 +587,21 @@ fn policies_match_by_amount_and_order_type() {
 fn disable_and_enable_are_audited_and_steer_new_orders() {
     let p = acme();
     p.ok(&["policy", "create", "--name", "Over 50", "--threshold", "50"]);
-    let v = change(
-        &p,
-        None,
-        &["policy", "disable", "Over 50"],
-        "policy.disable",
-    );
+    let v = p.change(None, &["policy", "disable", "Over 50"], "policy.disable");
     assert_eq!(v["enabled"], false);
-    let e = last_event(&p);
+    let e = p.last_event();
     assert_eq!(e["before"]["enabled"], true);
     assert_eq!(e["after"]["enabled"], false);
     assert_eq!(place(&p, Some(MAX), "A", "60", &[])["status"], "approved");
 
-    let v = change(&p, None, &["policy", "enable", "Over 50"], "policy.enable");
+    let v = p.change(None, &["policy", "enable", "Over 50"], "policy.enable");
     assert_eq!(v["enabled"], true);
     assert_eq!(place(&p, Some(MAX), "B", "60", &[])["status"], "pending");
 
     // Enabling an enabled policy changes nothing and records nothing.
-    let before = events(&p);
+    let before = p.events();
     p.ok(&["policy", "enable", "Over 50"]);
-    assert_eq!(events(&p), before);
+    assert_eq!(p.events(), before);
 }
 
 /// "Deciding an order whose policy has been disabled since it was placed
@@ -878,8 +818,7 @@ fn policy_creation_refusals() {
 #[test]
 fn cost_centres_are_created_renamed_archived_and_audited() {
     let p = acme();
-    let fin = change(
-        &p,
+    let fin = p.change(
         None,
         &["cost-centre", "create", "FIN", "--name", "Finance"],
         "cost_centre.create",
@@ -887,26 +826,23 @@ fn cost_centres_are_created_renamed_archived_and_audited() {
     assert_eq!(fin["code"], "FIN");
     assert_eq!(fin["name"], "Finance");
     assert_eq!(fin["archived"], false);
-    change(
-        &p,
+    p.change(
         Some(FIN),
         &["cost-centre", "create", "OPS", "--name", "Operations"],
         "cost_centre.create",
     );
-    let renamed = change(
-        &p,
+    let renamed = p.change(
         None,
         &["cost-centre", "rename", "FIN", "--name", "Finance Dept"],
         "cost_centre.rename",
     );
     assert_eq!(renamed["name"], "Finance Dept");
-    let e = last_event(&p);
+    let e = p.last_event();
     assert_eq!(e["before"]["name"], "Finance");
     assert_eq!(e["after"]["name"], "Finance Dept");
 
     let on_ops = place(&p, Some(MAX), "Desk", "30", &["--cost-centre", "OPS"]);
-    let archived = change(
-        &p,
+    let archived = p.change(
         None,
         &["cost-centre", "archive", "OPS"],
         "cost_centre.archive",
@@ -1115,8 +1051,7 @@ fn one_rejection_rejects_and_the_creator_reads_the_reason() {
     let o = place(&p, Some(BUYER), "Monitor", "300", &[]);
     let id = id_of(&o);
     approve(&p, FIN, &id);
-    let v = change(
-        &p,
+    let v = p.change(
         Some(FAY),
         &[
             "order",
@@ -1129,7 +1064,7 @@ fn one_rejection_rejects_and_the_creator_reads_the_reason() {
     );
     assert_eq!(v["status"], "rejected");
     assert_eq!(v["rejected_reason"], "Over budget this quarter");
-    let e = last_event(&p);
+    let e = p.last_event();
     assert_eq!(e["before"]["status"], "pending");
     assert_eq!(e["after"]["status"], "rejected");
     assert_eq!(e["after"]["rejected_reason"], "Over budget this quarter");
@@ -1189,8 +1124,7 @@ fn order_list_filters_and_who_sees_what() {
     )));
     let d = num(&id_of(&place(&p, Some(MAX), "D", "80", &[])));
     approve(&p, FIN, &d.to_string());
-    change(
-        &p,
+    p.change(
         Some(FIN),
         &["order", "reject", &c.to_string(), "--reason", "no"],
         "order.reject",
@@ -1259,7 +1193,7 @@ fn refused_changes_write_no_audit_event() {
     p.ok(&["policy", "create", "--name", "Over 50", "--threshold", "50"]);
     let o = place(&p, Some(MAX), "Switch", "60", &[]);
     let id = id_of(&o);
-    let before = events(&p);
+    let before = p.events();
     p.refused_as(Some(MAX), &["order", "approve", &id], DENIED);
     p.refused_as(
         Some(MAX),
@@ -1276,7 +1210,7 @@ fn refused_changes_write_no_audit_event() {
         CONFLICT,
     );
     p.refused(&["cost-centre", "archive", "NOPE"], NOT_FOUND);
-    assert_eq!(events(&p), before);
+    assert_eq!(p.events(), before);
     assert_eq!(
         p.text("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'order.%'"),
         "1"

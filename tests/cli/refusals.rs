@@ -4,30 +4,11 @@
 
 use std::process::Command;
 
-use crate::support::{Portal, Run, ACCOUNT, OWNER};
+use crate::support::{
+    error_line, says, Portal, Run, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, USAGE,
+};
 
-const USAGE: i32 = 2;
-const NOT_FOUND: i32 = 3;
-const CONFLICT: i32 = 4;
-const DENIED: i32 = 5;
 const UNAVAILABLE: i32 = 6;
-
-/// Asserts that `haystack` contains `needle`, showing both when not.
-#[track_caller]
-fn says(haystack: &str, needle: &str) {
-    assert!(
-        haystack.contains(needle),
-        "expected {needle:?} in the error, got: {haystack}"
-    );
-}
-
-/// The `error:` line of a refusal.
-fn error_line(stderr: &str) -> &str {
-    stderr
-        .lines()
-        .find(|l| l.starts_with("error:"))
-        .unwrap_or("")
-}
 
 /// `user invite` arguments for a new person in Acme.
 fn invite_args<'a>(email: &'a str, name: &'a str, role: &'a str) -> Vec<&'a str> {

@@ -4,12 +4,7 @@
 
 use serde_json::Value;
 
-use crate::support::{Portal, ACCOUNT};
-
-const USAGE: i32 = 2;
-const NOT_FOUND: i32 = 3;
-const CONFLICT: i32 = 4;
-const DENIED: i32 = 5;
+use crate::support::{error_line, says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, USAGE};
 
 /// Admin: holds services.assign and sees everything.
 const ADA: &str = "ada@acme.test";
@@ -20,51 +15,6 @@ const UMA: &str = "uma@acme.test";
 const NED: &str = "ned@acme.test";
 /// Blocking role.
 const NORA: &str = "nora@acme.test";
-
-/// Asserts that `haystack` contains `needle`, showing both when not.
-#[track_caller]
-fn says(haystack: &str, needle: &str) {
-    assert!(
-        haystack.contains(needle),
-        "expected {needle:?} in: {haystack}"
-    );
-}
-
-/// The `error:` line of a refusal.
-fn error_line(stderr: &str) -> &str {
-    stderr
-        .lines()
-        .find(|l| l.starts_with("error:"))
-        .unwrap_or("")
-}
-
-fn events(p: &Portal) -> i64 {
-    p.text("SELECT COUNT(*) FROM audit_events").parse().unwrap()
-}
-
-#[track_caller]
-fn last_event(p: &Portal) -> Value {
-    p.json(&["audit", "list", "--limit", "1"])[0].clone()
-}
-
-/// Runs a change and asserts it wrote exactly one audit event `action`.
-#[track_caller]
-fn change(p: &Portal, who: Option<&str>, args: &[&str], action: &str) -> Value {
-    let before = events(p);
-    let v = p.json_as(who, args);
-    assert_eq!(
-        events(p),
-        before + 1,
-        "`{}` should write one audit event",
-        args.join(" ")
-    );
-    let e = last_event(p);
-    assert_eq!(e["action"], action, "{e}");
-    let actor = who.map_or("operator:tester".to_string(), str::to_string);
-    assert_eq!(e["actor"], actor.as_str(), "{e}");
-    assert_eq!(e["account"], ACCOUNT, "{e}");
-    v
-}
 
 /// Service names in a JSON list of services, in list order.
 fn names(list: &Value) -> Vec<String> {
@@ -196,15 +146,15 @@ fn seed_a_leaver_whose_services_are_reassigned() {
     let err = p.refused(&["user", "left-company", UMA], CONFLICT);
     says(error_line(&err), "Broadband London");
     says(error_line(&err), "Mobile 0789");
-    let before = events(&p);
+    let before = p.events();
     let v = p.json(&["user", "left-company", UMA, "--reassign-to", NED]);
     assert_eq!(v["status"], "left");
     assert!(
         v.get("services").is_none(),
         "changes print no services: {v}"
     );
-    assert_eq!(events(&p), before + 1, "one event for the change");
-    let e = last_event(&p);
+    assert_eq!(p.events(), before + 1, "one event for the change");
+    let e = p.last_event();
     assert_eq!(e["action"], "user.left_company");
     assert_eq!(e["target"], UMA);
     assert_eq!(
@@ -244,7 +194,7 @@ fn deactivating_a_member_who_holds_services_needs_a_handover() {
         &["user", "deactivate", UMA, "--reassign-to", ADA],
     );
     assert_eq!(v["status"], "deactivated");
-    let e = last_event(&p);
+    let e = p.last_event();
     assert_eq!(e["action"], "user.deactivate");
     assert_eq!(e["actor"], ADA);
     assert_eq!(e["after"]["services_reassigned_to"], ADA);
@@ -260,11 +210,11 @@ fn deactivating_a_member_who_holds_services_needs_a_handover() {
 #[test]
 fn a_leaver_with_unassign_leaves_their_services_unassigned() {
     let p = acme();
-    let before = events(&p);
+    let before = p.events();
     let v = p.json(&["user", "left-company", UMA, "--unassign"]);
     assert_eq!(v["status"], "left");
-    assert_eq!(events(&p), before + 1);
-    let e = last_event(&p);
+    assert_eq!(p.events(), before + 1);
+    let e = p.last_event();
     assert_eq!(e["action"], "user.left_company");
     assert_eq!(
         sorted(&e["after"]["services_handed_over"]),
@@ -380,8 +330,7 @@ fn a_handover_goes_only_to_another_active_member() {
 fn service_add_prints_the_service_and_is_audited() {
     let p = Portal::new();
     p.member(ADA, "admin");
-    let v = change(
-        &p,
+    let v = p.change(
         Some(ADA),
         &[
             "service",
@@ -398,16 +347,11 @@ fn service_add_prints_the_service_and_is_audited() {
     assert_eq!(v["kind"], "broadband");
     assert_eq!(v["account"], ACCOUNT);
     assert_eq!(v["assigned_to"], Value::Null);
-    let e = last_event(&p);
+    let e = p.last_event();
     assert_eq!(e["target"], "Broadband London");
     assert_eq!(e["after"]["name"], "Broadband London");
 
-    let plain = change(
-        &p,
-        None,
-        &["service", "add", "--name", "Line 2"],
-        "service.add",
-    );
+    let plain = p.change(None, &["service", "add", "--name", "Line 2"], "service.add");
     assert_eq!(plain["kind"], Value::Null);
 
     // Table output.
@@ -439,36 +383,34 @@ fn service_add_refusals() {
 #[test]
 fn assign_and_unassign_are_audited_once_per_change() {
     let p = acme();
-    let v = change(
-        &p,
+    let v = p.change(
         Some(ADA),
         &["service", "assign", "acme.test", "--to", UMA],
         "service.assign",
     );
     assert_eq!(v["assigned_to"], UMA);
-    let e = last_event(&p);
+    let e = p.last_event();
     assert_eq!(e["target"], "acme.test");
     assert_eq!(e["before"]["assigned_to"], NED);
     assert_eq!(e["after"]["assigned_to"], UMA);
 
     // The same assignment again changes nothing and records nothing.
-    let before = events(&p);
+    let before = p.events();
     p.ok(&["service", "assign", "acme.test", "--to", UMA]);
-    assert_eq!(events(&p), before);
+    assert_eq!(p.events(), before);
 
-    let v = change(
-        &p,
+    let v = p.change(
         None,
         &["service", "unassign", "acme.test"],
         "service.unassign",
     );
     assert_eq!(v["assigned_to"], Value::Null);
-    let e = last_event(&p);
+    let e = p.last_event();
     assert_eq!(e["before"]["assigned_to"], UMA);
     assert_eq!(e["after"]["assigned_to"], Value::Null);
-    let before = events(&p);
+    let before = p.events();
     p.ok(&["service", "unassign", "acme.test"]);
-    assert_eq!(events(&p), before);
+    assert_eq!(p.events(), before);
 
     // By id as well as by name.
     let id = p.json(&["service", "show", "acme.test"])["id"]

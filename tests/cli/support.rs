@@ -13,6 +13,39 @@ pub const OWNER: &str = "owner@acme.test";
 /// The account `init` creates.
 pub const ACCOUNT: &str = "Acme Ltd";
 
+/// Exit codes of the design.
+pub const USAGE: i32 = 2;
+pub const NOT_FOUND: i32 = 3;
+pub const CONFLICT: i32 = 4;
+pub const DENIED: i32 = 5;
+
+/// Asserts that `haystack` contains `needle`, showing both when not.
+#[track_caller]
+pub fn says(haystack: &str, needle: &str) {
+    assert!(
+        haystack.contains(needle),
+        "expected {needle:?} in: {haystack}"
+    );
+}
+
+/// The `error:` line of a refusal.
+pub fn error_line(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or("")
+}
+
+/// The strings of a JSON array.
+#[track_caller]
+pub fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("not an array: {v}"))
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
 /// What one run of the binary did.
 #[derive(Debug)]
 pub struct Run {
@@ -243,6 +276,40 @@ impl Portal {
             out.push_str(&format!("[{table}]\n{}\n", rows.join("\n")));
         }
         out
+    }
+
+    /// How many audit events the database holds.
+    pub fn events(&self) -> i64 {
+        self.text("SELECT COUNT(*) FROM audit_events")
+            .parse()
+            .unwrap()
+    }
+
+    /// The newest audit event.
+    #[track_caller]
+    pub fn last_event(&self) -> Value {
+        self.json(&["audit", "list", "--limit", "1"])[0].clone()
+    }
+
+    /// Runs a change as `who` (or the operator) and asserts it wrote exactly
+    /// one audit event with `action`, by that actor, about `Acme Ltd`;
+    /// returns the command's JSON.
+    #[track_caller]
+    pub fn change(&self, who: Option<&str>, args: &[&str], action: &str) -> Value {
+        let before = self.events();
+        let v = self.json_as(who, args);
+        assert_eq!(
+            self.events(),
+            before + 1,
+            "`{}` should write one audit event",
+            args.join(" ")
+        );
+        let e = self.last_event();
+        assert_eq!(e["action"], action, "{e}");
+        let actor = who.map_or("operator:tester".to_string(), str::to_string);
+        assert_eq!(e["actor"], actor.as_str(), "{e}");
+        assert_eq!(e["account"], ACCOUNT, "{e}");
+        v
     }
 
     /// One value from the database as plain text (`NULL` for null).
