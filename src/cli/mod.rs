@@ -199,11 +199,23 @@ fn os_user() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| {
-            use std::os::unix::fs::MetadataExt;
-            std::fs::metadata("/proc/self")
-                .map_or_else(|_| "unknown".into(), |m| format!("uid{}", m.uid()))
-        })
+        .unwrap_or_else(user_of_this_process)
+}
+
+/// The login name of this process's user from `/etc/passwd`, else its uid,
+/// for when no USER variable is set (cron, CI containers).
+fn user_of_this_process() -> String {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) else {
+        return "unknown".into();
+    };
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    passwd
+        .lines()
+        .map(|line| line.split(':').collect::<Vec<_>>())
+        .find(|fields| fields.get(2) == Some(&uid.to_string().as_str()))
+        .and_then(|fields| fields.first().map(|name| name.to_string()))
+        .unwrap_or_else(|| format!("uid{uid}"))
 }
 
 /// Runs one parsed command line.
