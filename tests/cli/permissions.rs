@@ -33,6 +33,19 @@ const SERVICE: &str = "S";
 /// policy with default approvers, so any holder of `orders.approve` may
 /// approve it.
 const ORDER: &str = "1";
+/// An active member of Acme with a limited role (neither blocking nor
+/// all-capabilities): whom `external-admin add` names. `t` cannot be the
+/// one, since with the blocking role they have no access in the partner
+/// and adding them is a conflict (exit 4) whoever asks.
+const EXTERNAL: &str = "x@acme.test";
+/// A customer of Acme in every base database, holding no seats.
+const CUSTOMER: &str = "Beta Corp";
+/// Another customer of Acme, holding 2 of the 10 seats of `PRODUCT`.
+const OTHER_CUSTOMER: &str = "Gamma Ltd";
+/// The product the operator bought for Acme in every base database.
+const PRODUCT: &str = "MDR Complete";
+/// The label of Acme's shipping address in every base database.
+const ADDRESS: &str = "HQ";
 
 /// The presets a test below covers, in `preset list` order.
 const COVERED: [&str; 5] = ["portal", "lmp", "msp", "moodle", "customer-area"];
@@ -118,6 +131,15 @@ impl PresetData {
             self.name
         );
         &blocking[0].name
+    }
+
+    /// The first role that is neither blocking nor all-capabilities.
+    fn limited(&self) -> &str {
+        self.roles
+            .iter()
+            .find(|r| !r.blocking && !r.all_capabilities)
+            .map(|r| r.name.as_str())
+            .unwrap_or_else(|| panic!("preset `{}` has no limited role", self.name))
     }
 }
 
@@ -296,6 +318,120 @@ fn cases(block: &str, own_role: &str, new_owner: &str) -> Vec<Case> {
             &["order", "list"],
             Needs::Any(&["orders.approve", "billing.view", "orders.place"]),
         ),
+        // Licences, shipping addresses, payment details, partner config and
+        // external admins.
+        case(
+            &[
+                "license",
+                "purchase",
+                "--product",
+                PRODUCT,
+                "--seats",
+                "5",
+                "--account",
+                ACCOUNT,
+            ],
+            Needs::Caps(&["licenses.purchase"]),
+        ),
+        case(
+            &[
+                "license",
+                "allocate",
+                "--product",
+                PRODUCT,
+                "--customer",
+                CUSTOMER,
+                "--seats",
+                "1",
+            ],
+            Needs::Caps(&["licenses.allocate"]),
+        ),
+        case(
+            &[
+                "license",
+                "move",
+                "--product",
+                PRODUCT,
+                "--from",
+                OTHER_CUSTOMER,
+                "--to",
+                CUSTOMER,
+                "--seats",
+                "1",
+            ],
+            Needs::Caps(&["licenses.allocate"]),
+        ),
+        case(
+            &["license", "list"],
+            Needs::Any(&["licenses.allocate", "account.view"]),
+        ),
+        case(
+            &[
+                "account",
+                "address",
+                "add",
+                ACCOUNT,
+                "--label",
+                "Depot",
+                "--line1",
+                "2 Dock Road",
+                "--city",
+                "Leeds",
+                "--postcode",
+                "LS1 1AA",
+                "--country",
+                "GB",
+            ],
+            Needs::Caps(&["addresses.edit"]),
+        ),
+        case(
+            &["account", "address", "list", ACCOUNT],
+            Needs::Any(&["account.view", "addresses.use"]),
+        ),
+        case(
+            &["account", "address", "remove", ACCOUNT, ADDRESS],
+            Needs::Caps(&["addresses.edit"]),
+        ),
+        case(
+            &["account", "payment", "set", ACCOUNT, "--method", "invoice"],
+            Needs::Caps(&["billing.payment"]),
+        ),
+        case(
+            &["account", "payment", "show", ACCOUNT],
+            Needs::Any(&["billing.view", "billing.payment"]),
+        ),
+        case(
+            &["account", "ip", "add", ACCOUNT, "--inbound", "192.0.2.1"],
+            Needs::Caps(&["account.config"]),
+        ),
+        case(
+            &["account", "ip", "list", ACCOUNT],
+            Needs::Caps(&["account.view"]),
+        ),
+        case(
+            &["account", "smarthost", "set", ACCOUNT, "mail.acme.test:25"],
+            Needs::Caps(&["account.config"]),
+        ),
+        // The actor's own role, so it never gives more than they hold.
+        case(
+            &[
+                "external-admin",
+                "add",
+                "--customer",
+                CUSTOMER,
+                "--email",
+                EXTERNAL,
+                "--role",
+                own_role,
+            ],
+            Needs::Caps(&["external_admins.manage"]),
+        ),
+        // The actor is no member of the customer, so its `users.view` there,
+        // the other way to see them, cannot apply.
+        case(
+            &["external-admin", "list", "--customer", CUSTOMER],
+            Needs::Caps(&["external_admins.manage"]),
+        ),
     ]
 }
 
@@ -352,6 +488,7 @@ fn prepare(preset: &PresetData, actor_role: &str) -> Portal {
     invite(&p, INVITED, block);
     active(&p, DEACTIVATED, block);
     p.ok(&["user", "deactivate", DEACTIVATED]);
+    active(&p, EXTERNAL, preset.limited());
     p.ok(&["service", "add", "--name", SERVICE]);
     p.ok(&[
         "policy",
@@ -375,6 +512,49 @@ fn prepare(preset: &PresetData, actor_role: &str) -> Portal {
         "preset `{}`: the base order should be order {ORDER}, pending: {order}",
         preset.name
     );
+    // Last, as the operator names no account above: with more than one
+    // account that would be ambiguous.
+    for customer in [CUSTOMER, OTHER_CUSTOMER] {
+        p.ok(&[
+            "account", "create", customer, "--kind", "customer", "--parent", ACCOUNT,
+        ]);
+    }
+    p.ok(&[
+        "license",
+        "purchase",
+        "--product",
+        PRODUCT,
+        "--seats",
+        "10",
+        "--account",
+        ACCOUNT,
+    ]);
+    p.ok(&[
+        "license",
+        "allocate",
+        "--product",
+        PRODUCT,
+        "--customer",
+        OTHER_CUSTOMER,
+        "--seats",
+        "2",
+    ]);
+    p.ok(&[
+        "account",
+        "address",
+        "add",
+        ACCOUNT,
+        "--label",
+        ADDRESS,
+        "--line1",
+        "1 High Street",
+        "--city",
+        "London",
+        "--postcode",
+        "EC1A 1BB",
+        "--country",
+        "GB",
+    ]);
     p
 }
 
