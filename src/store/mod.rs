@@ -420,13 +420,19 @@ fn create_private_file(path: &Path) -> Result<()> {
             .create(dir)
             .with_context(|| format!("cannot create `{}`", dir.display()))?;
     }
-    OpenOptions::new()
+    match OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(path)
-        .with_context(|| format!("cannot create `{}`", path.display()))?;
-    Ok(())
+    {
+        Ok(_) => Ok(()),
+        // Another process created it a moment ago: open theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(anyhow::Error::new(e)
+            .context(format!("cannot create `{}`", path.display()))
+            .into()),
+    }
 }
 
 fn not_a_database(path: &Path, e: rusqlite::Error) -> Error {

@@ -58,3 +58,41 @@ fn parallel_writers_all_land_and_keep_the_audit_chain() {
         );
     }
 }
+
+#[test]
+fn parallel_inits_of_a_new_file_agree() {
+    let p = Portal::empty();
+    let children: Vec<_> = (0..6)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_portalctl"))
+                .args([
+                    "init",
+                    "--account",
+                    "Acme Ltd",
+                    "--owner-email",
+                    "owner@acme.test",
+                ])
+                .env("PORTALCTL_DB", &p.db)
+                .env("PORTALCTL_NOW", &p.now)
+                .env_remove("PORTALCTL_AS")
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(p.text("SELECT COUNT(*) FROM accounts"), "1");
+    assert_eq!(
+        p.text("SELECT COUNT(*) FROM audit_events"),
+        "1",
+        "one init, the rest found it done"
+    );
+}
