@@ -22,4 +22,5 @@ mod permissions;
 mod presets;
 mod refusals;
 mod services;
+mod snapshots;
 mod tables;
