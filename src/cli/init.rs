@@ -36,10 +36,6 @@ pub(crate) struct InitArgs {
 }
 
 pub(crate) fn init(s: &Session, args: InitArgs) -> Result<()> {
-    if s.act_as.is_some() {
-        return Err(crate::error::Error::invalid("init runs as the operator")
-            .help("drop --as / PORTALCTL_AS"));
-    }
     let owner_email = email(&args.owner_email)?;
     let preset = match &args.preset_file {
         Some(path) => {

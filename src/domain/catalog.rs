@@ -415,6 +415,11 @@ impl Portal {
     /// Running it again with the same preset, account and owner changes
     /// nothing and succeeds, so seeding scripts can repeat it.
     pub fn init(&mut self, req: InitRequest) -> Result<InitView> {
+        if matches!(self.ctx.actor, super::Actor::Member(_)) {
+            return Err(
+                Error::invalid("init runs as the operator").help("drop --as / PORTALCTL_AS")
+            );
+        }
         let tx = self.store.write()?;
         let account_name = parse_name("the account name", &req.account)?;
         let currency = parse_currency(req.currency.as_deref().unwrap_or("GBP"))?;

@@ -320,3 +320,15 @@ fn a_member_shut_out_of_the_account_is_told_nothing_about_its_members() {
     let err = p.refused_as(Some("ann@acme.test"), &["user", "list"], 5);
     assert!(!err.contains(OWNER), "a leaver learns no emails: {err}");
 }
+
+#[test]
+fn init_runs_as_the_operator_only() {
+    let p = Portal::empty();
+    let err = p.refused_as(
+        Some(OWNER),
+        &["init", "--account", ACCOUNT, "--owner-email", OWNER],
+        2,
+    );
+    assert!(err.contains("init runs as the operator"), "{err}");
+    assert!(!p.db.exists(), "nothing is left behind");
+}
