@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::support::{Portal, ACCOUNT};
+use crate::support::{Portal, ACCOUNT, ADD_DEPOT};
 
 const IBAN: &str = "GB82 WEST 1234 5698 7654 32";
 const IBAN_COMPACT: &str = "GB82WEST12345698765432";
@@ -42,22 +42,7 @@ fn addresses_are_added_listed_and_removed() {
         (Some(ACCOUNT), Some("HQ"), Some("GB"))
     );
     assert_eq!(v["line2"], "Floor 2");
-    p.ok(&[
-        "account",
-        "address",
-        "add",
-        ACCOUNT,
-        "--label",
-        "Depot",
-        "--line1",
-        "2 Dock Road",
-        "--city",
-        "Leeds",
-        "--postcode",
-        "LS1 1AA",
-        "--country",
-        "GB",
-    ]);
+    p.ok(ADD_DEPOT);
     let list = p.json(&["account", "address", "list", ACCOUNT]);
     let labels: Vec<&str> = list
         .as_array()

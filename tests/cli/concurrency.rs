@@ -5,22 +5,14 @@ use std::process::{Command, Stdio};
 
 use crate::support::Portal;
 
-#[test]
-fn parallel_writers_all_land_and_keep_the_audit_chain() {
-    let p = Portal::new();
-    let children: Vec<_> = (0..12)
-        .map(|i| {
+/// Runs every command line at once against `p` and expects all to succeed.
+#[track_caller]
+fn all_at_once(p: &Portal, commands: &[Vec<String>]) {
+    let children: Vec<_> = commands
+        .iter()
+        .map(|args| {
             Command::new(env!("CARGO_BIN_EXE_portalctl"))
-                .args([
-                    "user",
-                    "invite",
-                    "--email",
-                    &format!("u{i}@acme.test"),
-                    "--name",
-                    "U",
-                    "--role",
-                    "user",
-                ])
+                .args(args)
                 .env("PORTALCTL_DB", &p.db)
                 .env("PORTALCTL_NOW", &p.now)
                 .env_remove("PORTALCTL_AS")
@@ -38,6 +30,30 @@ fn parallel_writers_all_land_and_keep_the_audit_chain() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+fn line(args: &[&str]) -> Vec<String> {
+    args.iter().map(|a| a.to_string()).collect()
+}
+
+#[test]
+fn parallel_writers_all_land_and_keep_the_audit_chain() {
+    let p = Portal::new();
+    let invites: Vec<Vec<String>> = (0..12)
+        .map(|i| {
+            line(&[
+                "user",
+                "invite",
+                "--email",
+                &format!("u{i}@acme.test"),
+                "--name",
+                "U",
+                "--role",
+                "user",
+            ])
+        })
+        .collect();
+    all_at_once(&p, &invites);
     assert_eq!(
         p.text("SELECT COUNT(*) FROM memberships WHERE status = 'invited'"),
         "12"
@@ -62,33 +78,14 @@ fn parallel_writers_all_land_and_keep_the_audit_chain() {
 #[test]
 fn parallel_inits_of_a_new_file_agree() {
     let p = Portal::empty();
-    let children: Vec<_> = (0..6)
-        .map(|_| {
-            Command::new(env!("CARGO_BIN_EXE_portalctl"))
-                .args([
-                    "init",
-                    "--account",
-                    "Acme Ltd",
-                    "--owner-email",
-                    "owner@acme.test",
-                ])
-                .env("PORTALCTL_DB", &p.db)
-                .env("PORTALCTL_NOW", &p.now)
-                .env_remove("PORTALCTL_AS")
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for child in children {
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    let init = line(&[
+        "init",
+        "--account",
+        "Acme Ltd",
+        "--owner-email",
+        "owner@acme.test",
+    ]);
+    all_at_once(&p, &vec![init; 6]);
     assert_eq!(p.text("SELECT COUNT(*) FROM accounts"), "1");
     assert_eq!(
         p.text("SELECT COUNT(*) FROM audit_events"),

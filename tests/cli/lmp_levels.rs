@@ -1,7 +1,7 @@
 //! Seed 000 (License Management Portal): each sentence about the permission
 //! levels, as commands run through the binary by a member of that level.
 
-use crate::support::{Portal, ACCOUNT};
+use crate::support::{Portal, ACCOUNT, ADD_DEPOT};
 
 const ADMIN: &str = "admin@acme.test";
 const ALLOCATOR: &str = "al@acme.test";
@@ -80,22 +80,7 @@ fn writes() -> Vec<Vec<&'static str>> {
             "--parent",
             ACCOUNT,
         ],
-        vec![
-            "account",
-            "address",
-            "add",
-            ACCOUNT,
-            "--label",
-            "Depot",
-            "--line1",
-            "2 Dock Road",
-            "--city",
-            "Leeds",
-            "--postcode",
-            "LS1 1AA",
-            "--country",
-            "GB",
-        ],
+        ADD_DEPOT.to_vec(),
         vec!["account", "address", "remove", ACCOUNT, "HQ"],
         vec!["account", "ip", "add", ACCOUNT, "--inbound", "192.0.2.10"],
         vec!["account", "smarthost", "set", ACCOUNT, "mail.acme.test"],
@@ -190,26 +175,7 @@ fn a_partner_administrator_modifies_the_profile_edits_addresses_and_buys_licence
         &["account", "set", ACCOUNT, "--website", "https://acme.test"],
     );
     assert_eq!(v["website"], "https://acme.test");
-    allowed(
-        &p,
-        ADMIN,
-        &[
-            "account",
-            "address",
-            "add",
-            ACCOUNT,
-            "--label",
-            "Depot",
-            "--line1",
-            "2 Dock Road",
-            "--city",
-            "Leeds",
-            "--postcode",
-            "LS1 1AA",
-            "--country",
-            "GB",
-        ],
-    );
+    allowed(&p, ADMIN, ADD_DEPOT);
     allowed(&p, ADMIN, &["account", "address", "remove", ACCOUNT, "HQ"]);
     for product in ["MDR Core", "MDR Cloud", "MDR Complete"] {
         allowed(
@@ -337,26 +303,7 @@ fn a_partner_allocator_uses_but_does_not_edit_shipping_addresses() {
     assert_eq!(list[0]["label"], "HQ");
     let can = p.json(&["can", ALLOCATOR, "addresses.use"]);
     assert_eq!(can["allowed"], true);
-    let err = p.refused_as(
-        Some(ALLOCATOR),
-        &[
-            "account",
-            "address",
-            "add",
-            ACCOUNT,
-            "--label",
-            "Depot",
-            "--line1",
-            "2 Dock Road",
-            "--city",
-            "Leeds",
-            "--postcode",
-            "LS1 1AA",
-            "--country",
-            "GB",
-        ],
-        5,
-    );
+    let err = p.refused_as(Some(ALLOCATOR), ADD_DEPOT, 5);
     assert!(err.contains("addresses.edit"), "{err}");
     p.refused_as(
         Some(ALLOCATOR),

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::support::{Portal, ACCOUNT, OWNER};
+use crate::support::{Portal, ACCOUNT, ADD_DEPOT, OWNER};
 
 /// The member whose permissions are checked.
 const ACTOR: &str = "m@acme.test";
@@ -365,25 +365,7 @@ fn cases(block: &str, own_role: &str, new_owner: &str) -> Vec<Case> {
             &["license", "list"],
             Needs::Any(&["licenses.allocate", "account.view"]),
         ),
-        case(
-            &[
-                "account",
-                "address",
-                "add",
-                ACCOUNT,
-                "--label",
-                "Depot",
-                "--line1",
-                "2 Dock Road",
-                "--city",
-                "Leeds",
-                "--postcode",
-                "LS1 1AA",
-                "--country",
-                "GB",
-            ],
-            Needs::Caps(&["addresses.edit"]),
-        ),
+        case(ADD_DEPOT, Needs::Caps(&["addresses.edit"])),
         case(
             &["account", "address", "list", ACCOUNT],
             Needs::Any(&["account.view", "addresses.use"]),

@@ -46,6 +46,24 @@ pub fn strings(v: &Value) -> Vec<String> {
         .collect()
 }
 
+/// `account address add` of a second address, `Depot`, to Acme.
+pub const ADD_DEPOT: &[&str] = &[
+    "account",
+    "address",
+    "add",
+    ACCOUNT,
+    "--label",
+    "Depot",
+    "--line1",
+    "2 Dock Road",
+    "--city",
+    "Leeds",
+    "--postcode",
+    "LS1 1AA",
+    "--country",
+    "GB",
+];
+
 /// What one run of the binary did.
 #[derive(Debug)]
 pub struct Run {
