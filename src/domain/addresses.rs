@@ -187,55 +187,16 @@ impl Portal {
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
-
     use super::*;
-    use crate::domain::{Actor, InitRequest, InviteRequest, Preset};
-    use crate::model::Email;
-    use crate::store::SqliteStore;
-
-    fn email(s: &str) -> Email {
-        s.parse().expect("valid email")
-    }
+    use crate::domain::fixtures::{email, join, seeded};
+    use crate::domain::Actor;
 
     /// An lmp portal with an allocator and a view-only member, and an `HQ`
     /// address on the partner.
     fn portal() -> Portal {
-        let store = SqliteStore::in_memory().expect("in-memory store");
-        let now = chrono::Utc
-            .with_ymd_and_hms(2026, 11, 25, 10, 0, 0)
-            .single()
-            .expect("valid time");
-        let mut p = Portal::new(
-            Box::new(store),
-            Ctx {
-                now,
-                actor: Actor::Operator("root".into()),
-            },
-        );
-        p.init(InitRequest {
-            preset: Preset::shipped("lmp").expect("shipped preset"),
-            account: "Acme".into(),
-            kind: None,
-            currency: None,
-            owner_email: email("owner@acme.test"),
-            owner_name: None,
-        })
-        .expect("init");
-        for (who, role) in [
-            ("al@acme.test", "partner-allocator"),
-            ("vo@acme.test", "partner-view-only"),
-        ] {
-            let invited = p
-                .invite(&InviteRequest {
-                    email: Some(email(who)),
-                    name: Some("Someone".into()),
-                    role: role.into(),
-                    ..InviteRequest::default()
-                })
-                .expect("invite");
-            p.accept(&invited.token).expect("accept");
-        }
+        let mut p = seeded("lmp");
+        join(&mut p, "al@acme.test", "partner-allocator");
+        join(&mut p, "vo@acme.test", "partner-view-only");
         p.address_add(
             "Acme",
             &NewAddress {

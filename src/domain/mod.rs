@@ -350,13 +350,15 @@ impl Portal {
     }
 }
 
+/// Fixtures for the domain's unit tests: a portal on an in-memory store at
+/// a fixed clock.
 #[cfg(test)]
-mod tests {
+pub(crate) mod fixtures {
     use super::*;
     use crate::store::SqliteStore;
     use chrono::TimeZone;
 
-    fn portal(actor: Actor) -> Portal {
+    pub(crate) fn portal(actor: Actor) -> Portal {
         let store = SqliteStore::in_memory().expect("in-memory store");
         let now = chrono::Utc
             .with_ymd_and_hms(2026, 11, 25, 10, 0, 0)
@@ -365,11 +367,12 @@ mod tests {
         Portal::new(Box::new(store), Ctx { now, actor })
     }
 
-    fn email(s: &str) -> Email {
+    pub(crate) fn email(s: &str) -> Email {
         s.parse().expect("valid email")
     }
 
-    fn seeded(preset: &str) -> Portal {
+    /// A portal with `preset`, account `Acme` and its owner `owner@acme.test`.
+    pub(crate) fn seeded(preset: &str) -> Portal {
         let mut p = portal(Actor::Operator("root".into()));
         p.init(InitRequest {
             preset: Preset::shipped(preset).expect("shipped preset"),
@@ -383,7 +386,8 @@ mod tests {
         p
     }
 
-    fn join(p: &mut Portal, who: &str, role: &str) {
+    /// Invites `who` with `role` and accepts: an active member.
+    pub(crate) fn join(p: &mut Portal, who: &str, role: &str) {
         let invited = p
             .invite(&InviteRequest {
                 email: Some(email(who)),
@@ -394,6 +398,12 @@ mod tests {
             .expect("invite");
         p.accept(&invited.token).expect("accept");
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{email, join, seeded};
+    use super::*;
 
     #[test]
     fn the_owner_is_created_active_with_the_owner_role() {

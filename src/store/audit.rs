@@ -3,19 +3,9 @@
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
-use super::{fmt_time, time_col, AuditQuery, AuditStore, SqliteTx};
+use super::{fmt_time, json_col, time_col, AuditQuery, AuditStore, SqliteTx};
 use crate::error::Result;
 use crate::model::AuditEvent;
-
-fn json_col(row: &Row<'_>, col: &str) -> rusqlite::Result<Option<serde_json::Value>> {
-    let text: Option<String> = row.get(col)?;
-    text.map(|t| {
-        serde_json::from_str(&t).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-        })
-    })
-    .transpose()
-}
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<AuditEvent> {
     Ok(AuditEvent {

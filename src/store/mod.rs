@@ -504,6 +504,20 @@ fn parse_stored_time(col: &str, text: &str) -> rusqlite::Result<Timestamp> {
     })
 }
 
+/// A JSON text column read into a value.
+fn json_col<T: serde::de::DeserializeOwned>(
+    row: &rusqlite::Row<'_>,
+    col: &str,
+) -> rusqlite::Result<Option<T>> {
+    let text: Option<String> = row.get(col)?;
+    text.map(|t| {
+        serde_json::from_str(&t).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })
+    })
+    .transpose()
+}
+
 fn keyword_col<T: std::str::FromStr>(row: &rusqlite::Row<'_>, col: &str) -> rusqlite::Result<T> {
     let text: String = row.get(col)?;
     text.parse().map_err(|_| {

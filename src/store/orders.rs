@@ -2,7 +2,9 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{fmt_opt_time, fmt_time, keyword_col, opt_time_col, time_col, OrderStore, SqliteTx};
+use super::{
+    fmt_opt_time, fmt_time, json_col, keyword_col, opt_time_col, time_col, OrderStore, SqliteTx,
+};
 use crate::error::Result;
 use crate::model::{MatchedPolicy, Money, Order, OrderDecision, Policy};
 
@@ -21,20 +23,6 @@ fn policy_from_row(row: &Row<'_>) -> rusqlite::Result<Policy> {
         enabled: row.get("enabled")?,
         created_at: time_col(row, "created_at")?,
     })
-}
-
-/// A JSON column read into a value.
-fn json_col<T: serde::de::DeserializeOwned>(
-    row: &Row<'_>,
-    col: &str,
-) -> rusqlite::Result<Option<T>> {
-    let text: Option<String> = row.get(col)?;
-    text.map(|t| {
-        serde_json::from_str(&t).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-        })
-    })
-    .transpose()
 }
 
 const ORDER_COLUMNS: &str =
