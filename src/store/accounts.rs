@@ -72,10 +72,13 @@ impl AccountStore for SqliteTx<'_> {
                 a.profile.sectors,
                 fmt_time(a.created_at)
             ])?;
-        Ok(self.tx.last_insert_rowid())
+        let id = self.tx.last_insert_rowid();
+        self.note(|j| &mut j.accounts, id, None)?;
+        Ok(id)
     }
 
     fn update_account(&self, a: &Account) -> Result<()> {
+        self.note(|j| &mut j.accounts, a.id, Some(&|| self.account(a.id)))?;
         self.tx
             .prepare_cached(
                 "UPDATE accounts SET name = ?2, kind = ?3, parent_id = ?4, currency = ?5, owner_id = ?6,

@@ -17,6 +17,8 @@ mod people;
 mod roles;
 mod services;
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::fs::OpenOptions;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -64,8 +66,28 @@ pub trait Tx:
     + AddressStore
     + PartnerStore
 {
+    /// What this transaction changed of the rows that decide who may do
+    /// what, as they were before it first wrote them.
+    fn journal(&self) -> Journal;
     /// Makes the transaction's writes durable.
     fn commit(self: Box<Self>) -> Result<()>;
+}
+
+/// The rows a write transaction changed that decide who may do what, each
+/// as it was before the transaction first wrote it (`None`: the
+/// transaction created it). The store keeps it for every write, so the
+/// domain's write gate sees every change of access, whichever command made
+/// it.
+#[derive(Debug, Clone, Default)]
+pub struct Journal {
+    /// Memberships with their grants, by membership id.
+    pub memberships: BTreeMap<i64, Option<(Membership, Vec<Grant>)>>,
+    /// Accounts (their owner), by id.
+    pub accounts: BTreeMap<i64, Option<Account>>,
+    /// People (merges), by id.
+    pub people: BTreeMap<i64, Option<Person>>,
+    /// Approval policies (their approvers), by id.
+    pub policies: BTreeMap<i64, Option<Policy>>,
 }
 
 /// Database-wide settings.
@@ -331,6 +353,40 @@ pub struct SqliteStore {
 /// A transaction on a [`SqliteStore`].
 pub struct SqliteTx<'c> {
     tx: rusqlite::Transaction<'c>,
+    journal: RefCell<Journal>,
+}
+
+impl SqliteTx<'_> {
+    fn new(tx: rusqlite::Transaction<'_>) -> SqliteTx<'_> {
+        SqliteTx {
+            tx,
+            journal: RefCell::default(),
+        }
+    }
+
+    /// Keeps a row's state before its first write in this transaction;
+    /// `read` is `None` for a row the transaction has just created.
+    fn note<T>(
+        &self,
+        table: fn(&mut Journal) -> &mut BTreeMap<i64, Option<T>>,
+        id: i64,
+        read: Option<&dyn Fn() -> Result<T>>,
+    ) -> Result<()> {
+        if table(&mut self.journal.borrow_mut()).contains_key(&id) {
+            return Ok(());
+        }
+        let before = read.map(|r| r()).transpose()?;
+        table(&mut self.journal.borrow_mut()).insert(id, before);
+        Ok(())
+    }
+
+    fn note_membership(&self, id: i64) -> Result<()> {
+        self.note(
+            |j| &mut j.memberships,
+            id,
+            Some(&|| Ok((self.membership(id)?, self.grants(id)?))),
+        )
+    }
 }
 
 impl SqliteStore {
@@ -382,18 +438,22 @@ impl Store for SqliteStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)?;
-        Ok(Box::new(SqliteTx { tx }))
+        Ok(Box::new(SqliteTx::new(tx)))
     }
 
     fn write(&mut self) -> Result<Box<dyn Tx + '_>> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Ok(Box::new(SqliteTx { tx }))
+        Ok(Box::new(SqliteTx::new(tx)))
     }
 }
 
 impl Tx for SqliteTx<'_> {
+    fn journal(&self) -> Journal {
+        self.journal.borrow().clone()
+    }
+
     fn commit(self: Box<Self>) -> Result<()> {
         self.tx.commit()?;
         Ok(())

@@ -61,6 +61,17 @@ impl SqliteTx<'_> {
         Ok(policy)
     }
 
+    /// A policy by id, for the journal.
+    fn policy(&self, id: i64) -> Result<Policy> {
+        let row = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {POLICY_COLUMNS} FROM policies WHERE id = ?1"
+            ))?
+            .query_row([id], policy_from_row)?;
+        self.with_approvers(row)
+    }
+
     fn write_approvers(&self, policy: &Policy) -> Result<()> {
         self.tx
             .prepare_cached("DELETE FROM policy_approvers WHERE policy_id = ?1")?
@@ -114,11 +125,13 @@ impl OrderStore for SqliteTx<'_> {
                 fmt_time(p.created_at)
             ])?;
         let id = self.tx.last_insert_rowid();
+        self.note(|j| &mut j.policies, id, None)?;
         self.write_approvers(&Policy { id, ..p.clone() })?;
         Ok(id)
     }
 
     fn update_policy(&self, p: &Policy) -> Result<()> {
+        self.note(|j| &mut j.policies, p.id, Some(&|| self.policy(p.id)))?;
         self.tx
             .prepare_cached(
                 "UPDATE policies SET name = ?2, threshold = ?3, order_type = ?4, required_approvals = ?5, enabled = ?6

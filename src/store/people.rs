@@ -90,10 +90,13 @@ impl PeopleStore for SqliteTx<'_> {
                 "INSERT INTO people (email, name, duplicate_of, merged_into, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![p.email.as_str(), p.name, p.duplicate_of, p.merged_into, fmt_time(p.created_at)])?;
-        Ok(self.tx.last_insert_rowid())
+        let id = self.tx.last_insert_rowid();
+        self.note(|j| &mut j.people, id, None)?;
+        Ok(id)
     }
 
     fn update_person(&self, p: &Person) -> Result<()> {
+        self.note(|j| &mut j.people, p.id, Some(&|| self.person(p.id)))?;
         self.tx
             .prepare_cached("UPDATE people SET email = ?2, name = ?3, duplicate_of = ?4, merged_into = ?5 WHERE id = ?1")?
             .execute(params![p.id, p.email.as_str(), p.name, p.duplicate_of, p.merged_into])?;
@@ -151,10 +154,13 @@ impl PeopleStore for SqliteTx<'_> {
                 fmt_time(m.created_at),
                 fmt_time(m.updated_at)
             ])?;
-        Ok(self.tx.last_insert_rowid())
+        let id = self.tx.last_insert_rowid();
+        self.note(|j| &mut j.memberships, id, None)?;
+        Ok(id)
     }
 
     fn update_membership(&self, m: &Membership) -> Result<()> {
+        self.note_membership(m.id)?;
         self.tx
             .prepare_cached(
                 "UPDATE memberships SET person_id = ?2, account_id = ?3, role_id = ?4, previous_role_id = ?5,
@@ -198,6 +204,7 @@ impl PeopleStore for SqliteTx<'_> {
     }
 
     fn put_grant(&self, membership_id: i64, g: &Grant) -> Result<()> {
+        self.note_membership(membership_id)?;
         self.tx
             .prepare_cached(
                 "INSERT INTO membership_grants (membership_id, grant_name, granted_at, expires_at) VALUES (?1, ?2, ?3, ?4)
@@ -209,6 +216,7 @@ impl PeopleStore for SqliteTx<'_> {
     }
 
     fn delete_grant(&self, membership_id: i64, name: &str) -> Result<()> {
+        self.note_membership(membership_id)?;
         self.tx
             .prepare_cached(
                 "DELETE FROM membership_grants WHERE membership_id = ?1 AND grant_name = ?2",
