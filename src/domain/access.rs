@@ -63,17 +63,28 @@ impl<'c> Access<'c> {
         membership: Membership,
         at: Timestamp,
     ) -> Result<Self> {
-        let role = catalog.role(membership.role_id)?;
-        let grants = tx
-            .grants(membership.id)?
-            .into_iter()
-            .filter(|g| g.expires_at.is_none_or(|e| e > at))
-            .collect();
+        let grants = tx.grants(membership.id)?;
+        let owner = account.owner_id == Some(membership.person_id);
+        Access::from_parts(catalog, membership, grants, owner, at)
+    }
+
+    /// A membership's access from rows already read: its grants and
+    /// whether it owns the account.
+    pub fn from_parts(
+        catalog: &'c Catalog,
+        membership: Membership,
+        grants: Vec<Grant>,
+        owner: bool,
+        at: Timestamp,
+    ) -> Result<Self> {
         Ok(Access {
-            owner: account.owner_id == Some(membership.person_id),
+            role: catalog.role(membership.role_id)?,
+            grants: grants
+                .into_iter()
+                .filter(|g| g.expires_at.is_none_or(|e| e > at))
+                .collect(),
+            owner,
             membership,
-            role,
-            grants,
             catalog,
         })
     }
@@ -426,30 +437,6 @@ fn sources(catalog: &Catalog, cap: Capability) -> Vec<String> {
         all.push(format!("{more} more"));
     }
     all
-}
-
-/// Refuses a change that would leave an account with no active member
-/// holding `users.manage`, when it had one before. `before` and `after` are
-/// the changed membership's access either side of the change.
-pub(crate) fn ensure_admin_remains(
-    tx: &dyn Tx,
-    catalog: &Catalog,
-    account: &Account,
-    before: &Access<'_>,
-    after: &Access<'_>,
-    at: Timestamp,
-) -> Result<()> {
-    if !before.holds(caps::USERS_MANAGE)
-        || after.holds(caps::USERS_MANAGE)
-        || another_admin(tx, catalog, account, before.membership.id, at)?
-    {
-        return Ok(());
-    }
-    Err(Error::conflict(format!(
-        "`{}` must keep at least one active member holding `users.manage`; this is the last one",
-        account.name
-    ))
-    .help("give another member an admin role first"))
 }
 
 /// Whether an active member of `account`, other than the membership

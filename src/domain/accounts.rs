@@ -1,7 +1,7 @@
 //! Accounts: creating them, listing them as a tree, and their profiles.
 
 use super::access::{authority, authorize, caps, Authority};
-use super::audit::{commit, Change};
+use super::audit::Change;
 use super::{find_account, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_currency, parse_name, Account, AccountKind, MemberStatus, Profile};
@@ -99,70 +99,70 @@ impl Portal {
     /// Creates an account. A customer of a partner needs `customers.manage`
     /// on the partner; an account without a parent only the operator makes.
     pub fn account_create(&mut self, req: &NewAccount) -> Result<AccountView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let name = parse_name("the account name", &req.name)?;
-        if tx.account_named(&name)?.is_some() {
-            return Err(Error::conflict(format!("account `{name}` already exists")));
-        }
-        let parent = req
-            .parent
-            .as_deref()
-            .map(|p| find_account(&*tx, p))
-            .transpose()?;
-        match (&parent, req.kind) {
-            (Some(_), AccountKind::Partner) => {
-                return Err(Error::invalid("only a customer account can have a parent")
-                    .help("pass --kind customer"))
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let name = parse_name("the account name", &req.name)?;
+            if tx.account_named(&name)?.is_some() {
+                return Err(Error::conflict(format!("account `{name}` already exists")));
             }
-            (Some(p), AccountKind::Customer) if p.kind != AccountKind::Partner => {
-                return Err(Error::invalid(format!(
-                    "`{}` is a customer; a parent must be a partner account",
-                    p.name
-                )))
+            let parent = req
+                .parent
+                .as_deref()
+                .map(|p| find_account(&*tx, p))
+                .transpose()?;
+            match (&parent, req.kind) {
+                (Some(_), AccountKind::Partner) => {
+                    return Err(Error::invalid("only a customer account can have a parent")
+                        .help("pass --kind customer"))
+                }
+                (Some(p), AccountKind::Customer) if p.kind != AccountKind::Partner => {
+                    return Err(Error::invalid(format!(
+                        "`{}` is a customer; a parent must be a partner account",
+                        p.name
+                    )))
+                }
+                _ => {}
             }
-            _ => {}
-        }
-        match &parent {
-            Some(p) => {
-                authorize(&*tx, &catalog, &self.ctx, p, caps::CUSTOMERS_MANAGE)?;
-            }
-            None if matches!(self.ctx.actor, Actor::Member(_)) => {
-                return Err(Error::denied(
+            match &parent {
+                Some(p) => {
+                    authorize(tx, catalog, &w.ctx, p, caps::CUSTOMERS_MANAGE)?;
+                }
+                None if matches!(w.ctx.actor, Actor::Member(_)) => return Err(Error::denied(
                     "only the operator can create an account without a parent partner",
                 )
                 .help(
                     "members of a partner create customers with --kind customer --parent PARTNER",
-                ))
+                )),
+                None => {}
             }
-            None => {}
-        }
-        let currency = match (&req.currency, &parent) {
-            (Some(c), _) => parse_currency(c)?,
-            (None, Some(p)) => p.currency.clone(),
-            (None, None) => "GBP".to_string(),
-        };
-        let mut account = Account {
-            id: 0,
-            name,
-            kind: req.kind,
-            parent_id: parent.as_ref().map(|p| p.id),
-            currency,
-            owner_id: None,
-            profile: Profile::default(),
-            created_at: self.ctx.now,
-        };
-        account.id = tx.insert_account(&account)?;
-        let view = account_view(&*tx, &account)?;
-        let change = Change::of(
-            "account.create",
-            &account,
-            account.name.clone(),
-            None,
-            &view,
-        )?;
-        commit(tx, &self.ctx, change)?;
-        Ok(view)
+            let currency = match (&req.currency, &parent) {
+                (Some(c), _) => parse_currency(c)?,
+                (None, Some(p)) => p.currency.clone(),
+                (None, None) => "GBP".to_string(),
+            };
+            let mut account = Account {
+                id: 0,
+                name,
+                kind: req.kind,
+                parent_id: parent.as_ref().map(|p| p.id),
+                currency,
+                owner_id: None,
+                profile: Profile::default(),
+                created_at: w.ctx.now,
+            };
+            account.id = tx.insert_account(&account)?;
+            let view = account_view(tx, &account)?;
+            let change = Change::of(
+                "account.create",
+                &account,
+                account.name.clone(),
+                None,
+                &view,
+            )?;
+            w.record(change);
+            Ok(view)
+        })
     }
 
     /// The accounts the actor may see, partners each followed by their
@@ -170,7 +170,7 @@ impl Portal {
     /// hold `account.view` in, and the customers of partners where they hold
     /// `customers.manage`.
     pub fn account_list(&mut self) -> Result<Vec<AccountView>> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let all = tx.accounts()?;
         let mut visible = Vec::new();
@@ -216,7 +216,7 @@ impl Portal {
     /// products, config); needs `account.view` on it (or `customers.manage`
     /// on its parent partner).
     pub fn account_show(&mut self, name: Option<&str>) -> Result<AccountDetailsView> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, name, None)?;
         ensure_may_view(&*tx, &catalog, &self.ctx, &account)?;
@@ -238,51 +238,53 @@ impl Portal {
         name: Option<&str>,
         change: &ProfileChange,
     ) -> Result<AccountView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let mut account = resolve_account(&*tx, &self.ctx, name, None)?;
-        authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_EDIT)?;
-        if change.phone.is_none()
-            && change.website.is_none()
-            && change.marketing.is_none()
-            && change.sectors.is_none()
-            && change.status.is_none()
-        {
-            return Err(Error::invalid("nothing to change")
-                .help("pass --phone, --website, --marketing, --sectors or --status"));
-        }
-        if change.status.is_some() && account.kind != AccountKind::Partner {
-            return Err(Error::invalid(format!(
-                "`{}` is a customer; only a partner account has a partner status",
-                account.name
-            )));
-        }
-        let before = account_view(&*tx, &account)?;
-        apply_field(&mut account.profile.phone, &change.phone);
-        apply_field(&mut account.profile.website, &change.website);
-        apply_field(&mut account.profile.marketing, &change.marketing);
-        apply_field(&mut account.profile.sectors, &change.sectors);
-        if let Some(status) = &change.status {
-            let mut config = tx.partner_config(account.id)?;
-            config.partner_status = match status.trim() {
-                "" => None,
-                text => Some(parse_name("the partner status", text)?),
-            };
-            tx.put_partner_config(account.id, &config, self.ctx.now)?;
-        }
-        let after = account_view(&*tx, &account)?;
-        if before == after {
-            return Ok(after);
-        }
-        tx.update_account(&account)?;
-        let change = Change::of(
-            "account.set",
-            &account,
-            account.name.clone(),
-            Some(&before),
-            &after,
-        )?;
-        commit(tx, &self.ctx, change)?;
-        Ok(after)
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let mut account = resolve_account(tx, &w.ctx, name, None)?;
+            authorize(tx, catalog, &w.ctx, &account, caps::ACCOUNT_EDIT)?;
+            if change.phone.is_none()
+                && change.website.is_none()
+                && change.marketing.is_none()
+                && change.sectors.is_none()
+                && change.status.is_none()
+            {
+                return Err(Error::invalid("nothing to change")
+                    .help("pass --phone, --website, --marketing, --sectors or --status"));
+            }
+            if change.status.is_some() && account.kind != AccountKind::Partner {
+                return Err(Error::invalid(format!(
+                    "`{}` is a customer; only a partner account has a partner status",
+                    account.name
+                )));
+            }
+            let before = account_view(tx, &account)?;
+            apply_field(&mut account.profile.phone, &change.phone);
+            apply_field(&mut account.profile.website, &change.website);
+            apply_field(&mut account.profile.marketing, &change.marketing);
+            apply_field(&mut account.profile.sectors, &change.sectors);
+            if let Some(status) = &change.status {
+                let mut config = tx.partner_config(account.id)?;
+                config.partner_status = match status.trim() {
+                    "" => None,
+                    text => Some(parse_name("the partner status", text)?),
+                };
+                tx.put_partner_config(account.id, &config, w.ctx.now)?;
+            }
+            let after = account_view(tx, &account)?;
+            if before == after {
+                return Ok(after);
+            }
+            tx.update_account(&account)?;
+            let change = Change::of(
+                "account.set",
+                &account,
+                account.name.clone(),
+                Some(&before),
+                &after,
+            )?;
+            w.record(change);
+            Ok(after)
+        })
     }
 }

@@ -8,7 +8,7 @@
 
 use super::access::{authority, authorize, caps};
 use super::accounts::ensure_may_view;
-use super::audit::{commit, Change};
+use super::audit::Change;
 use super::timezones::check_country;
 use super::{find_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -113,44 +113,46 @@ impl Portal {
     /// Adds a shipping address; needs `addresses.edit`. Labels are unique
     /// (without case) among the account's addresses.
     pub fn address_add(&mut self, account: &str, new: &NewAddress) -> Result<AddressView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let account = find_account(&*tx, account)?;
-        authorize(&*tx, &catalog, &self.ctx, &account, caps::ADDRESSES_EDIT)?;
-        let fields = new.parse()?;
-        if let Some(existing) = tx.address_labelled(account.id, &fields.label)? {
-            return Err(Error::conflict(format!(
-                "`{}` already has an address labelled `{}`",
-                account.name, existing.fields.label
-            ))
-            .help("choose another label, or remove that address first"));
-        }
-        let id = tx.insert_address(account.id, &fields, self.ctx.now)?;
-        let view = address_view(
-            &account,
-            &Address {
-                id,
-                account_id: account.id,
-                fields,
-                created_at: self.ctx.now,
-                removed_at: None,
-            },
-        );
-        let change = Change::of(
-            "account.address_add",
-            &account,
-            view.address.label.clone(),
-            None,
-            &view,
-        )?;
-        commit(tx, &self.ctx, change)?;
-        Ok(view)
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let account = find_account(tx, account)?;
+            authorize(tx, catalog, &w.ctx, &account, caps::ADDRESSES_EDIT)?;
+            let fields = new.parse()?;
+            if let Some(existing) = tx.address_labelled(account.id, &fields.label)? {
+                return Err(Error::conflict(format!(
+                    "`{}` already has an address labelled `{}`",
+                    account.name, existing.fields.label
+                ))
+                .help("choose another label, or remove that address first"));
+            }
+            let id = tx.insert_address(account.id, &fields, w.ctx.now)?;
+            let view = address_view(
+                &account,
+                &Address {
+                    id,
+                    account_id: account.id,
+                    fields,
+                    created_at: w.ctx.now,
+                    removed_at: None,
+                },
+            );
+            let change = Change::of(
+                "account.address_add",
+                &account,
+                view.address.label.clone(),
+                None,
+                &view,
+            )?;
+            w.record(change);
+            Ok(view)
+        })
     }
 
     /// The account's shipping addresses. Needs `account.view` or
     /// `addresses.use` on the account (or `customers.manage` on its partner).
     pub fn address_list(&mut self, account: &str) -> Result<Vec<AddressView>> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = find_account(&*tx, account)?;
         let may_use = authority(&*tx, &catalog, &self.ctx, &account)
@@ -164,24 +166,26 @@ impl Portal {
     /// Removes a shipping address; needs `addresses.edit`. The address is
     /// marked removed, never deleted: orders that used it keep their copy.
     pub fn address_remove(&mut self, account: &str, label: &str) -> Result<AddressView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let account = find_account(&*tx, account)?;
-        authorize(&*tx, &catalog, &self.ctx, &account, caps::ADDRESSES_EDIT)?;
-        let mut address = labelled(&*tx, &account, label)?;
-        let before = address_view(&account, &address);
-        tx.mark_address_removed(address.id, self.ctx.now)?;
-        address.removed_at = Some(self.ctx.now);
-        let after = address_view(&account, &address);
-        let change = Change::of(
-            "account.address_remove",
-            &account,
-            address.fields.label.clone(),
-            Some(&before),
-            &after,
-        )?;
-        commit(tx, &self.ctx, change)?;
-        Ok(after)
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let account = find_account(tx, account)?;
+            authorize(tx, catalog, &w.ctx, &account, caps::ADDRESSES_EDIT)?;
+            let mut address = labelled(tx, &account, label)?;
+            let before = address_view(&account, &address);
+            tx.mark_address_removed(address.id, w.ctx.now)?;
+            address.removed_at = Some(w.ctx.now);
+            let after = address_view(&account, &address);
+            let change = Change::of(
+                "account.address_remove",
+                &account,
+                address.fields.label.clone(),
+                Some(&before),
+                &after,
+            )?;
+            w.record(change);
+            Ok(after)
+        })
     }
 }
 
@@ -214,7 +218,7 @@ mod tests {
 
     fn ship_as(p: &mut Portal, who: &str, label: &str) -> Result<ShippingAddress> {
         p.ctx.actor = Actor::Member(email(who));
-        let tx = p.store.read().expect("tx");
+        let tx = p.gate.read().expect("tx");
         let catalog = Catalog::load(&*tx).expect("catalog");
         let account = find_account(&*tx, "Acme").expect("account");
         ship_to(&*tx, &catalog, &p.ctx, &account, label)
@@ -243,7 +247,7 @@ mod tests {
         assert_eq!(removed.address, copy, "the order's copy is what it was");
         let err = ship_as(&mut p, "al@acme.test", "HQ").expect_err("removed");
         assert_eq!(err.exit_code(), 3, "{err}");
-        let tx = p.store.read().expect("tx");
+        let tx = p.gate.read().expect("tx");
         assert!(tx.addresses(1).expect("addresses").is_empty());
     }
 }

@@ -13,27 +13,27 @@ use crate::store::{AuditQuery, Tx};
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// A change about to be recorded.
-pub(crate) struct Change<'a> {
+pub(crate) struct Change {
     pub action: &'static str,
-    pub account: Option<&'a Account>,
+    pub account: Option<Account>,
     pub target: Option<String>,
     pub before: Option<Value>,
     pub after: Option<Value>,
 }
 
-impl<'a> Change<'a> {
+impl Change {
     /// A change to `target` in `account`, from `before` (`None`: it is new)
     /// to `after`, both as the views the commands print.
     pub(crate) fn of<T: serde::Serialize>(
         action: &'static str,
-        account: &'a Account,
+        account: &Account,
         target: impl Into<String>,
         before: Option<&T>,
         after: &T,
-    ) -> Result<Change<'a>> {
+    ) -> Result<Change> {
         Ok(Change {
             action,
-            account: Some(account),
+            account: Some(account.clone()),
             target: Some(target.into()),
             before: before.map(snapshot).transpose()?,
             after: Some(snapshot(after)?),
@@ -41,15 +41,10 @@ impl<'a> Change<'a> {
     }
 }
 
-/// The last step of every write: record the change, then commit both.
-pub(crate) fn commit(tx: Box<dyn Tx + '_>, ctx: &Ctx, change: Change<'_>) -> Result<()> {
-    record(&*tx, ctx, change)?;
-    tx.commit()
-}
-
-/// Appends the change's event, chained to the previous one. Called inside
-/// the transaction that makes the change, so both commit or neither does.
-pub(crate) fn record(tx: &dyn Tx, ctx: &Ctx, change: Change<'_>) -> Result<()> {
+/// Appends the change's event, chained to the previous one. Called by the
+/// write gate inside the transaction that makes the change, so both commit
+/// or neither does.
+pub(super) fn record(tx: &dyn Tx, ctx: &Ctx, change: Change) -> Result<()> {
     let (seq, prev_hash) = match tx.audit_head()? {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS.to_string()),
@@ -59,7 +54,7 @@ pub(crate) fn record(tx: &dyn Tx, ctx: &Ctx, change: Change<'_>) -> Result<()> {
         at: ctx.now,
         actor: ctx.actor.audit_name(),
         action: change.action.to_string(),
-        account: change.account.map(|a| a.name.clone()),
+        account: change.account.as_ref().map(|a| a.name.clone()),
         target: change.target,
         before: change.before,
         after: change.after,
@@ -107,7 +102,7 @@ impl Portal {
     /// The audit log, oldest first. The operator reads all of it; a member
     /// reads the events of the accounts where they hold `users.manage`.
     pub fn audit_list(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let actor = filter.actor.as_deref().map(normalise_actor).transpose()?;
         let accounts = match (&self.ctx.actor, &filter.account) {

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
-use super::audit::{commit, Change};
+use super::audit::Change;
 use super::courses::{follow_role, in_catalog_order};
 use super::{member_view, Catalog, Portal, REQUIRE_LOCATION};
 use crate::error::{Error, Result};
@@ -420,84 +420,86 @@ impl Portal {
                 Error::invalid("init runs as the operator").help("drop --as / PORTALCTL_AS")
             );
         }
-        let tx = self.store.write()?;
-        let account_name = parse_name("the account name", &req.account)?;
-        let currency = parse_currency(req.currency.as_deref().unwrap_or("GBP"))?;
-        let owner_name = match &req.owner_name {
-            Some(n) => parse_name("the owner's name", n)?,
-            None => req
-                .owner_email
-                .as_str()
-                .split('@')
-                .next()
-                .unwrap_or_default()
-                .to_string(),
-        };
-        if let Some(existing) = tx.setting("preset")? {
-            return already_initialised(&*tx, &existing, &req, &account_name);
-        }
-        let preset = &req.preset;
-        for role in preset.roles() {
-            tx.insert_role(&role, self.ctx.now)?;
-        }
-        for bundle in preset.bundles() {
-            tx.insert_bundle(&bundle)?;
-        }
-        preset.insert_courses(&*tx, self.ctx.now)?;
-        tx.put_setting("preset", &preset.name)?;
-        tx.put_setting("owner_role", &preset.owner_role)?;
-        if preset.require_location {
-            tx.put_setting(REQUIRE_LOCATION, "true")?;
-        }
-        let catalog = Catalog::load(&*tx)?;
-        let owner_role = catalog.role_named(&preset.owner_role)?.id;
-        let person = Person {
-            id: 0,
-            email: req.owner_email.clone(),
-            name: owner_name,
-            duplicate_of: None,
-            merged_into: None,
-            created_at: self.ctx.now,
-        };
-        let person_id = tx.insert_person(&person)?;
-        let mut account = Account {
-            id: 0,
-            name: account_name,
-            kind: req.kind.unwrap_or(preset.account_kind),
-            parent_id: None,
-            currency,
-            owner_id: Some(person_id),
-            profile: Profile::default(),
-            created_at: self.ctx.now,
-        };
-        account.id = tx.insert_account(&account)?;
-        let membership = Membership {
-            id: 0,
-            person_id,
-            account_id: account.id,
-            role_id: owner_role,
-            previous_role_id: None,
-            status: MemberStatus::Active,
-            city: None,
-            country: None,
-            timezone: None,
-            external_from: None,
-            invited_at: None,
-            accepted_at: Some(self.ctx.now),
-            created_at: self.ctx.now,
-            updated_at: self.ctx.now,
-        };
-        let membership = tx.membership(tx.insert_membership(&membership)?)?;
-        follow_role(&*tx, &catalog, &membership, self.ctx.now)?;
-        let view = InitView {
-            preset: preset.name.clone(),
-            account: super::accounts::account_view(&*tx, &account)?,
-            owner: member_view(&*tx, &catalog, &membership)?,
-            created: true,
-        };
-        let change = Change::of("init", &account, req.owner_email.to_string(), None, &view)?;
-        commit(tx, &self.ctx, change)?;
-        Ok(view)
+        self.write(|w| {
+            let tx = w.tx;
+            let account_name = parse_name("the account name", &req.account)?;
+            let currency = parse_currency(req.currency.as_deref().unwrap_or("GBP"))?;
+            let owner_name = match &req.owner_name {
+                Some(n) => parse_name("the owner's name", n)?,
+                None => req
+                    .owner_email
+                    .as_str()
+                    .split('@')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+            };
+            if let Some(existing) = tx.setting("preset")? {
+                return already_initialised(tx, &existing, &req, &account_name);
+            }
+            let preset = &req.preset;
+            for role in preset.roles() {
+                tx.insert_role(&role, w.ctx.now)?;
+            }
+            for bundle in preset.bundles() {
+                tx.insert_bundle(&bundle)?;
+            }
+            preset.insert_courses(tx, w.ctx.now)?;
+            tx.put_setting("preset", &preset.name)?;
+            tx.put_setting("owner_role", &preset.owner_role)?;
+            if preset.require_location {
+                tx.put_setting(REQUIRE_LOCATION, "true")?;
+            }
+            let catalog = w.catalog()?;
+            let owner_role = catalog.role_named(&preset.owner_role)?.id;
+            let person = Person {
+                id: 0,
+                email: req.owner_email.clone(),
+                name: owner_name,
+                duplicate_of: None,
+                merged_into: None,
+                created_at: w.ctx.now,
+            };
+            let person_id = tx.insert_person(&person)?;
+            let mut account = Account {
+                id: 0,
+                name: account_name,
+                kind: req.kind.unwrap_or(preset.account_kind),
+                parent_id: None,
+                currency,
+                owner_id: Some(person_id),
+                profile: Profile::default(),
+                created_at: w.ctx.now,
+            };
+            account.id = tx.insert_account(&account)?;
+            let membership = Membership {
+                id: 0,
+                person_id,
+                account_id: account.id,
+                role_id: owner_role,
+                previous_role_id: None,
+                status: MemberStatus::Active,
+                city: None,
+                country: None,
+                timezone: None,
+                external_from: None,
+                invited_at: None,
+                accepted_at: Some(w.ctx.now),
+                created_at: w.ctx.now,
+                updated_at: w.ctx.now,
+            };
+            let membership = tx.membership(tx.insert_membership(&membership)?)?;
+            follow_role(tx, catalog, &membership, w.ctx.now)?;
+            let view = InitView {
+                preset: preset.name.clone(),
+                account: super::accounts::account_view(tx, &account)?,
+                owner: member_view(tx, catalog, &membership)?,
+                created: true,
+            };
+            let change = Change::of("init", &account, req.owner_email.to_string(), None, &view)?;
+            w.record(change);
+            Ok(view)
+        })
     }
 }
 
@@ -538,7 +540,7 @@ fn already_initialised(
 impl Portal {
     /// The preset this database was initialised with.
     pub fn preset_in_use(&mut self) -> Result<Option<String>> {
-        self.store.read()?.setting("preset")
+        self.gate.read()?.setting("preset")
     }
 }
 

@@ -1,7 +1,7 @@
 //! Cost centres: named codes per account that orders can carry.
 
 use super::access::{authorize, caps};
-use super::audit::{commit, Change};
+use super::audit::Change;
 use super::{resolve_account, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, CostCentre};
@@ -55,48 +55,44 @@ impl Portal {
         name: &str,
         account: Option<&str>,
     ) -> Result<CostCentreView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let account = resolve_account(&*tx, &self.ctx, account, None)?;
-        authorize(
-            &*tx,
-            &catalog,
-            &self.ctx,
-            &account,
-            caps::COST_CENTRES_MANAGE,
-        )?;
-        let code = check_code(code)?;
-        let name = parse_name("the cost centre name", name)?;
-        if tx.cost_centre_by_code(account.id, &code)?.is_some() {
-            return Err(Error::conflict(format!(
-                "`{}` already has a cost centre `{code}`",
-                account.name
-            )));
-        }
-        let mut centre = CostCentre {
-            id: 0,
-            account_id: account.id,
-            code,
-            name,
-            archived_at: None,
-            created_at: self.ctx.now,
-        };
-        centre.id = tx.insert_cost_centre(&centre)?;
-        let after = view(&account, &centre);
-        let change = Change::of(
-            "cost_centre.create",
-            &account,
-            centre.code.clone(),
-            None,
-            &after,
-        )?;
-        commit(tx, &self.ctx, change)?;
-        Ok(after)
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let account = resolve_account(tx, &w.ctx, account, None)?;
+            authorize(tx, catalog, &w.ctx, &account, caps::COST_CENTRES_MANAGE)?;
+            let code = check_code(code)?;
+            let name = parse_name("the cost centre name", name)?;
+            if tx.cost_centre_by_code(account.id, &code)?.is_some() {
+                return Err(Error::conflict(format!(
+                    "`{}` already has a cost centre `{code}`",
+                    account.name
+                )));
+            }
+            let mut centre = CostCentre {
+                id: 0,
+                account_id: account.id,
+                code,
+                name,
+                archived_at: None,
+                created_at: w.ctx.now,
+            };
+            centre.id = tx.insert_cost_centre(&centre)?;
+            let after = view(&account, &centre);
+            let change = Change::of(
+                "cost_centre.create",
+                &account,
+                centre.code.clone(),
+                None,
+                &after,
+            )?;
+            w.record(change);
+            Ok(after)
+        })
     }
 
     /// The account's cost centres, archived ones included; needs `account.view`.
     pub fn cost_centre_list(&mut self, account: Option<&str>) -> Result<Vec<CostCentreView>> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
         authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_VIEW)?;
@@ -115,41 +111,37 @@ impl Portal {
         rename: Option<&str>,
         account: Option<&str>,
     ) -> Result<CostCentreView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let account = resolve_account(&*tx, &self.ctx, account, None)?;
-        authorize(
-            &*tx,
-            &catalog,
-            &self.ctx,
-            &account,
-            caps::COST_CENTRES_MANAGE,
-        )?;
-        let mut centre = find_cost_centre(&*tx, &account, code)?;
-        let before = view(&account, &centre);
-        let action = match rename {
-            Some(name) => {
-                centre.name = parse_name("the cost centre name", name)?;
-                "cost_centre.rename"
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let account = resolve_account(tx, &w.ctx, account, None)?;
+            authorize(tx, catalog, &w.ctx, &account, caps::COST_CENTRES_MANAGE)?;
+            let mut centre = find_cost_centre(tx, &account, code)?;
+            let before = view(&account, &centre);
+            let action = match rename {
+                Some(name) => {
+                    centre.name = parse_name("the cost centre name", name)?;
+                    "cost_centre.rename"
+                }
+                None if centre.archived_at.is_some() => {
+                    return Err(Error::conflict(format!(
+                        "cost centre `{}` is already archived",
+                        centre.code
+                    )))
+                }
+                None => {
+                    centre.archived_at = Some(w.ctx.now);
+                    "cost_centre.archive"
+                }
+            };
+            let after = view(&account, &centre);
+            if after == before {
+                return Ok(after);
             }
-            None if centre.archived_at.is_some() => {
-                return Err(Error::conflict(format!(
-                    "cost centre `{}` is already archived",
-                    centre.code
-                )))
-            }
-            None => {
-                centre.archived_at = Some(self.ctx.now);
-                "cost_centre.archive"
-            }
-        };
-        let after = view(&account, &centre);
-        if after == before {
-            return Ok(after);
-        }
-        tx.update_cost_centre(&centre)?;
-        let change = Change::of(action, &account, centre.code.clone(), Some(&before), &after)?;
-        commit(tx, &self.ctx, change)?;
-        Ok(after)
+            tx.update_cost_centre(&centre)?;
+            let change = Change::of(action, &account, centre.code.clone(), Some(&before), &after)?;
+            w.record(change);
+            Ok(after)
+        })
     }
 }

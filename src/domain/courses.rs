@@ -90,7 +90,7 @@ impl Portal {
     /// The courses of the catalog and the roles that enrol in each. Like
     /// the roles, the catalog is no secret: anyone may list it.
     pub fn course_list(&mut self) -> Result<Vec<CourseView>> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         super::access::ensure_portal_user(&*tx, &catalog, &self.ctx)?;
         Ok(catalog
@@ -108,7 +108,7 @@ impl Portal {
         account: Option<&str>,
         history: bool,
     ) -> Result<Vec<EnrolmentView>> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
         let enrolments = tx.enrolments(access.membership.id, !history)?;

@@ -16,11 +16,12 @@
 //! explicit `external-admin remove`, by contrast, keeps the rule and is
 //! refused for a customer's last admin.
 
-use super::access::{another_admin, authority, authorize, caps, ensure_admin_remains, Access};
-use super::audit::{commit, Change};
+use super::access::{another_admin, authority, authorize, caps, Access};
+use super::audit::Change;
+use super::gate::Write;
 use super::{find_account, find_person, member_view, membership_in, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Account, AccountKind, Email, MemberStatus, Membership, Timestamp};
+use crate::model::{Account, AccountKind, Email, MemberStatus, Membership};
 use crate::store::Tx;
 use crate::view::{ExternalEndedView, MemberView};
 
@@ -70,12 +71,11 @@ fn may_see(
 /// `partner`, because they are no longer an active member of it. Runs in
 /// the caller's transaction; the caller records the one audit event.
 pub(super) fn end_external_access(
-    tx: &dyn Tx,
-    catalog: &Catalog,
+    w: &Write<'_>,
     partner: &Account,
     person_id: i64,
-    now: Timestamp,
 ) -> Result<Vec<ExternalEndedView>> {
+    let (tx, catalog, now) = (w.tx, w.catalog()?, w.ctx.now);
     let mut ended = Vec::new();
     for mut m in tx.memberships_of(person_id)? {
         if m.external_from != Some(partner.id) || m.status != MemberStatus::Active {
@@ -87,6 +87,7 @@ pub(super) fn end_external_access(
         m.status = MemberStatus::Deactivated;
         m.updated_at = now;
         tx.update_membership(&m)?;
+        w.may_leave_without_admin(&customer);
         let left_without_admin = held_admin && !another_admin(tx, catalog, &customer, m.id, now)?;
         ended.push(ExternalEndedView {
             customer: customer.name,
@@ -110,13 +111,14 @@ impl Portal {
         email: &Email,
         role: &str,
     ) -> Result<MemberView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let (customer, partner) = customer_and_partner(&*tx, customer)?;
-        let who = authorize(
-            &*tx,
-            &catalog,
-            &self.ctx,
+        self.write(|w| {
+        let tx = w.tx;
+        let catalog = w.catalog()?;
+        let (customer, partner) = customer_and_partner(tx, customer)?;
+        authorize(
+            tx,
+            catalog,
+            &w.ctx,
             &partner,
             caps::EXTERNAL_ADMINS_MANAGE,
         )?;
@@ -128,8 +130,7 @@ impl Portal {
             ))
             .help("to end someone's external access, use `portalctl external-admin remove`"));
         }
-        who.ensure_may_give(&format!("role `{}`", role.name), &role.capability_list())?;
-        let person = find_person(&*tx, email)?;
+        let person = find_person(tx, email)?;
         let home = tx.membership_of(person.id, partner.id)?.ok_or_else(|| {
             Error::not_found(format!("`{email}` is not a member of `{}`", partner.name)).help(
                 format!(
@@ -164,9 +165,9 @@ impl Portal {
                     timezone: home.timezone.clone(),
                     external_from: Some(partner.id),
                     invited_at: None,
-                    accepted_at: Some(self.ctx.now),
-                    created_at: self.ctx.now,
-                    updated_at: self.ctx.now,
+                    accepted_at: Some(w.ctx.now),
+                    created_at: w.ctx.now,
+                    updated_at: w.ctx.now,
                 };
                 m.id = tx.insert_membership(&m)?;
                 (m, None)
@@ -188,19 +189,16 @@ impl Portal {
                 )));
             }
             Some(mut m) => {
-                let before = Access::of(&*tx, &catalog, &customer, m.clone(), self.ctx.now)?;
-                let before_view = member_view(&*tx, &catalog, &m)?;
+                let before_view = member_view(tx, catalog, &m)?;
                 m.role_id = role.id;
                 m.previous_role_id = None;
                 m.status = MemberStatus::Active;
-                m.updated_at = self.ctx.now;
+                m.updated_at = w.ctx.now;
                 tx.update_membership(&m)?;
-                let after = Access::of(&*tx, &catalog, &customer, m.clone(), self.ctx.now)?;
-                ensure_admin_remains(&*tx, &catalog, &customer, &before, &after, self.ctx.now)?;
                 (m, Some(before_view))
             }
         };
-        let after = member_view(&*tx, &catalog, &membership)?;
+        let after = member_view(tx, catalog, &membership)?;
         let change = Change::of(
             "external_admin.add",
             &customer,
@@ -208,8 +206,9 @@ impl Portal {
             before.as_ref(),
             &after,
         )?;
-        commit(tx, &self.ctx, change)?;
+        w.record(change);
         Ok(after)
+        })
     }
 
     /// Ends an external admin's access to a customer (status
@@ -217,67 +216,51 @@ impl Portal {
     /// customer's last active member holding `users.manage` cannot be
     /// removed this way.
     pub fn external_admin_remove(&mut self, customer: &str, email: &Email) -> Result<MemberView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let (customer, partner) = customer_and_partner(&*tx, customer)?;
-        authorize(
-            &*tx,
-            &catalog,
-            &self.ctx,
-            &partner,
-            caps::EXTERNAL_ADMINS_MANAGE,
-        )?;
-        let person = find_person(&*tx, email)?;
-        let mut m = membership_in(&*tx, &person, &customer)?;
-        if m.external_from != Some(partner.id) {
-            return Err(Error::conflict(format!(
-                "`{email}` is a member of `{}` in their own right, not an external admin",
-                customer.name
-            ))
-            .help(format!(
-                "an admin of `{}` can use `portalctl user deactivate {email} --account \"{}\"`",
-                customer.name, customer.name
-            )));
-        }
-        if m.status != MemberStatus::Active {
-            return Err(Error::conflict(format!(
-                "`{email}` is no longer an external admin of `{}` ({})",
-                customer.name, m.status
-            )));
-        }
-        let before_view = member_view(&*tx, &catalog, &m)?;
-        let before = Access::of(&*tx, &catalog, &customer, m.clone(), self.ctx.now)?;
-        m.status = MemberStatus::Deactivated;
-        m.updated_at = self.ctx.now;
-        tx.update_membership(&m)?;
-        let after = Access::of(&*tx, &catalog, &customer, m.clone(), self.ctx.now)?;
-        ensure_admin_remains(&*tx, &catalog, &customer, &before, &after, self.ctx.now).map_err(
-            |e| match e {
-                Error::Conflict(_) => Error::conflict(format!(
-                    "`{email}` is the last active member of `{}` holding `users.manage`",
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let (customer, partner) = customer_and_partner(tx, customer)?;
+            authorize(tx, catalog, &w.ctx, &partner, caps::EXTERNAL_ADMINS_MANAGE)?;
+            let person = find_person(tx, email)?;
+            let mut m = membership_in(tx, &person, &customer)?;
+            if m.external_from != Some(partner.id) {
+                return Err(Error::conflict(format!(
+                    "`{email}` is a member of `{}` in their own right, not an external admin",
                     customer.name
                 ))
-                .help("add another external admin first"),
-                other => other,
-            },
-        )?;
-        let after_view = member_view(&*tx, &catalog, &m)?;
-        let change = Change::of(
-            "external_admin.remove",
-            &customer,
-            after_view.email.clone(),
-            Some(&before_view),
-            &after_view,
-        )?;
-        commit(tx, &self.ctx, change)?;
-        Ok(after_view)
+                .help(format!(
+                    "an admin of `{}` can use `portalctl user deactivate {email} --account \"{}\"`",
+                    customer.name, customer.name
+                )));
+            }
+            if m.status != MemberStatus::Active {
+                return Err(Error::conflict(format!(
+                    "`{email}` is no longer an external admin of `{}` ({})",
+                    customer.name, m.status
+                )));
+            }
+            let before_view = member_view(tx, catalog, &m)?;
+            m.status = MemberStatus::Deactivated;
+            m.updated_at = w.ctx.now;
+            tx.update_membership(&m)?;
+            let after_view = member_view(tx, catalog, &m)?;
+            let change = Change::of(
+                "external_admin.remove",
+                &customer,
+                after_view.email.clone(),
+                Some(&before_view),
+                &after_view,
+            )?;
+            w.record(change);
+            Ok(after_view)
+        })
     }
 
     /// External admins, current and ended, of one customer or of every
     /// customer the actor may see: as an MSP administrator of its partner
     /// (`external_admins.manage`) or with `users.view` in the customer.
     pub fn external_admin_list(&mut self, customer: Option<&str>) -> Result<Vec<MemberView>> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let customers = match customer {
             Some(name) => {

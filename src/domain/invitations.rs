@@ -7,7 +7,7 @@ use chrono::Duration;
 use sha2::{Digest, Sha256};
 
 use super::access::{authorize, caps};
-use super::audit::{commit, Change};
+use super::audit::Change;
 use super::courses::follow_role;
 use super::timezones::{check_country, check_timezone, derive_timezone};
 use super::{
@@ -15,8 +15,8 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::model::{
-    format_time, parse_name, Account, Capability, Email, Grant, Invitation, InvitationState,
-    MemberStatus, Membership, OutboxMessage, Person, Role,
+    format_time, parse_name, Account, Email, Grant, Invitation, InvitationState, MemberStatus,
+    Membership, OutboxMessage, Person, Role,
 };
 use crate::store::Tx;
 use crate::view::{InvitedView, MemberView};
@@ -168,37 +168,37 @@ impl Portal {
     /// Invites a person into an account; needs `users.manage`, and a member
     /// may only give a role and grants whose capabilities they hold.
     pub fn invite(&mut self, req: &InviteRequest) -> Result<InvitedView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let email = req
-            .email
-            .clone()
-            .ok_or_else(|| Error::invalid("an email is needed").help("pass --email"))?;
-        let existing = match find_person(&*tx, &email) {
-            Ok(p) => Some(p),
-            Err(Error::NotFound(_)) => None,
-            Err(e) => return Err(e),
-        };
-        let account = resolve_account(&*tx, &self.ctx, req.account.as_deref(), None)?;
-        let who = authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_MANAGE)?;
-        let role = catalog.role_named(&req.role)?;
-        let mut given: Vec<Capability> = role.capability_list();
-        let mut grants = Vec::new();
-        for g in &req.grants {
-            given.extend(catalog.grant_capabilities(g)?);
-            if !grants.contains(&g.trim().to_string()) {
-                grants.push(g.trim().to_string());
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let email = req
+                .email
+                .clone()
+                .ok_or_else(|| Error::invalid("an email is needed").help("pass --email"))?;
+            let existing = match find_person(tx, &email) {
+                Ok(p) => Some(p),
+                Err(Error::NotFound(_)) => None,
+                Err(e) => return Err(e),
+            };
+            let account = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
+            authorize(tx, catalog, &w.ctx, &account, caps::USERS_MANAGE)?;
+            let role = catalog.role_named(&req.role)?;
+            let mut grants = Vec::new();
+            for g in &req.grants {
+                catalog.grant_capabilities(g)?;
+                if !grants.contains(&g.trim().to_string()) {
+                    grants.push(g.trim().to_string());
+                }
             }
-        }
-        who.ensure_may_give(&format!("role `{}` with these grants", role.name), &given)?;
-        let (city, country, timezone) = location(&catalog, req)?;
-        let lasts = expiry(req.expires_in)?;
+            let (city, country, timezone) = location(catalog, req)?;
+            let lasts = expiry(req.expires_in)?;
 
-        let existing_login = existing.is_some();
-        let person = match existing {
-            Some(p) => {
-                if let Some(m) = tx.membership_of(p.id, account.id)? {
-                    return Err(Error::conflict(format!(
+            let existing_login = existing.is_some();
+            let person =
+                match existing {
+                    Some(p) => {
+                        if let Some(m) = tx.membership_of(p.id, account.id)? {
+                            return Err(Error::conflict(format!(
                         "`{email}` is already a member of `{}` ({})",
                         account.name, m.status
                     ))
@@ -208,78 +208,80 @@ impl Portal {
                         }
                         _ => format!("change them with `portalctl user set-role {email} ROLE`"),
                     }));
-                }
-                p
-            }
-            None => {
-                let name = req.name.as_deref().ok_or_else(|| {
-                    Error::invalid(format!("`{email}` is new: their name is needed"))
-                        .help("pass --name")
-                })?;
-                let mut p = Person {
-                    id: 0,
-                    email: email.clone(),
-                    name: parse_name("the name", name)?,
-                    duplicate_of: None,
-                    merged_into: None,
-                    created_at: self.ctx.now,
+                        }
+                        p
+                    }
+                    None => {
+                        let name = req.name.as_deref().ok_or_else(|| {
+                            Error::invalid(format!("`{email}` is new: their name is needed"))
+                                .help("pass --name")
+                        })?;
+                        let mut p = Person {
+                            id: 0,
+                            email: email.clone(),
+                            name: parse_name("the name", name)?,
+                            duplicate_of: None,
+                            merged_into: None,
+                            created_at: w.ctx.now,
+                        };
+                        p.id = tx.insert_person(&p)?;
+                        p
+                    }
                 };
-                p.id = tx.insert_person(&p)?;
-                p
+            let mut membership = Membership {
+                id: 0,
+                person_id: person.id,
+                account_id: account.id,
+                role_id: role.id,
+                previous_role_id: None,
+                status: MemberStatus::Invited,
+                city,
+                country,
+                timezone,
+                external_from: None,
+                invited_at: Some(w.ctx.now),
+                accepted_at: None,
+                created_at: w.ctx.now,
+                updated_at: w.ctx.now,
+            };
+            membership.id = tx.insert_membership(&membership)?;
+            follow_role(tx, catalog, &membership, w.ctx.now)?;
+            for name in &grants {
+                tx.put_grant(
+                    membership.id,
+                    &Grant {
+                        name: name.clone(),
+                        granted_at: w.ctx.now,
+                        expires_at: None,
+                    },
+                )?;
             }
-        };
-        let mut membership = Membership {
-            id: 0,
-            person_id: person.id,
-            account_id: account.id,
-            role_id: role.id,
-            previous_role_id: None,
-            status: MemberStatus::Invited,
-            city,
-            country,
-            timezone,
-            external_from: None,
-            invited_at: Some(self.ctx.now),
-            accepted_at: None,
-            created_at: self.ctx.now,
-            updated_at: self.ctx.now,
-        };
-        membership.id = tx.insert_membership(&membership)?;
-        follow_role(&*tx, &catalog, &membership, self.ctx.now)?;
-        for name in &grants {
-            tx.put_grant(
-                membership.id,
-                &Grant {
-                    name: name.clone(),
-                    granted_at: self.ctx.now,
-                    expires_at: None,
-                },
-            )?;
-        }
-        let to = Invitee {
-            membership: &membership,
-            person: &person,
-            account: &account,
-            role,
-        };
-        let (token, invitation) = issue(&*tx, &self.ctx, &to, lasts, req.send, 0)?;
-        let member = member_view(&*tx, &catalog, &membership)?;
-        let change = Change::of("user.invite", &account, member.email.clone(), None, &member)?;
-        commit(tx, &self.ctx, change)?;
-        Ok(InvitedView {
-            member,
-            token,
-            expires_at: invitation.expires_at,
-            email_queued: req.send,
-            existing_login,
+            let to = Invitee {
+                membership: &membership,
+                person: &person,
+                account: &account,
+                role,
+            };
+            let (token, invitation) = issue(tx, &w.ctx, &to, lasts, req.send, 0)?;
+            let member = member_view(tx, catalog, &membership)?;
+            let change = Change::of("user.invite", &account, member.email.clone(), None, &member)?;
+            w.record(change);
+            Ok(InvitedView {
+                member,
+                token,
+                expires_at: invitation.expires_at,
+                email_queued: req.send,
+                existing_login,
+            })
         })
     }
 
     /// Accepts an invitation. The token is the credential, so no `--as` is
     /// needed; the audit log names the invitee.
     pub fn accept(&mut self, token: &str) -> Result<MemberView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
+        self.write(|w| {
+        let tx = w.tx;
+        let catalog = w.catalog()?;
         let invitation = tx
             .invitation_by_hash(&token_hash(token.trim()))?
             .ok_or_else(|| {
@@ -298,7 +300,7 @@ impl Portal {
             InvitationState::Replaced => {
                 return Err(ended("replaced by a newer one").help("use the token from the latest invitation email"))
             }
-            InvitationState::Pending if self.ctx.now >= invitation.expires_at => {
+            InvitationState::Pending if w.ctx.now >= invitation.expires_at => {
                 return Err(Error::conflict(format!(
                     "this invitation expired at {}",
                     format_time(invitation.expires_at)
@@ -316,17 +318,14 @@ impl Portal {
         }
         let account = tx.account(membership.account_id)?;
         let person = tx.person(membership.person_id)?;
-        let before = member_view(&*tx, &catalog, &membership)?;
+        let before = member_view(tx, catalog, &membership)?;
         membership.status = MemberStatus::Active;
-        membership.accepted_at = Some(self.ctx.now);
-        membership.updated_at = self.ctx.now;
+        membership.accepted_at = Some(w.ctx.now);
+        membership.updated_at = w.ctx.now;
         tx.update_membership(&membership)?;
-        tx.end_invitation(invitation.id, InvitationState::Accepted, self.ctx.now)?;
-        let after = member_view(&*tx, &catalog, &membership)?;
-        let invitee = Ctx {
-            now: self.ctx.now,
-            actor: Actor::Member(person.email.clone()),
-        };
+        tx.end_invitation(invitation.id, InvitationState::Accepted, w.ctx.now)?;
+        let after = member_view(tx, catalog, &membership)?;
+        w.act_as(Actor::Member(person.email.clone()));
         let change = Change::of(
             "user.accept",
             &account,
@@ -334,8 +333,9 @@ impl Portal {
             Some(&before),
             &after,
         )?;
-        commit(tx, &invitee, change)?;
+        w.record(change);
         Ok(after)
+        })
     }
 
     /// Issues a new token for a member who has not accepted yet; the old
@@ -346,59 +346,61 @@ impl Portal {
         account: Option<&str>,
         expires_in: Option<Duration>,
     ) -> Result<InvitedView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let person = find_person(&*tx, email)?;
-        let account = resolve_account(&*tx, &self.ctx, account, Some(&person))?;
-        authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_MANAGE)?;
-        let mut membership = membership_in(&*tx, &person, &account)?;
-        let reopening =
-            membership.status == MemberStatus::Deactivated && membership.accepted_at.is_none();
-        if membership.status != MemberStatus::Invited && !reopening {
-            return Err(Error::conflict(format!(
-                "`{email}` has no invitation to resend: they are {} in `{}`",
-                membership.status, account.name
-            )));
-        }
-        let lasts = expiry(expires_in)?;
-        let before = member_view(&*tx, &catalog, &membership)?;
-        let pending = tx.pending_invitation(membership.id)?;
-        if let Some(old) = &pending {
-            tx.end_invitation(old.id, InvitationState::Replaced, self.ctx.now)?;
-        }
-        if reopening {
-            membership.status = MemberStatus::Invited;
-            membership.updated_at = self.ctx.now;
-            tx.update_membership(&membership)?;
-        }
-        let role = catalog.role(membership.role_id)?;
-        let resends = pending.map_or(1, |p| p.resend_count + 1);
-        let to = Invitee {
-            membership: &membership,
-            person: &person,
-            account: &account,
-            role,
-        };
-        let (token, invitation) = issue(&*tx, &self.ctx, &to, lasts, true, resends)?;
-        let member = member_view(&*tx, &catalog, &membership)?;
-        let existing_login = tx
-            .memberships_of(person.id)?
-            .iter()
-            .any(|m| m.id != membership.id);
-        let change = Change::of(
-            "user.resend_invite",
-            &account,
-            member.email.clone(),
-            Some(&before),
-            &member,
-        )?;
-        commit(tx, &self.ctx, change)?;
-        Ok(InvitedView {
-            member,
-            token,
-            expires_at: invitation.expires_at,
-            email_queued: true,
-            existing_login,
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let person = find_person(tx, email)?;
+            let account = resolve_account(tx, &w.ctx, account, Some(&person))?;
+            authorize(tx, catalog, &w.ctx, &account, caps::USERS_MANAGE)?;
+            let mut membership = membership_in(tx, &person, &account)?;
+            let reopening =
+                membership.status == MemberStatus::Deactivated && membership.accepted_at.is_none();
+            if membership.status != MemberStatus::Invited && !reopening {
+                return Err(Error::conflict(format!(
+                    "`{email}` has no invitation to resend: they are {} in `{}`",
+                    membership.status, account.name
+                )));
+            }
+            let lasts = expiry(expires_in)?;
+            let before = member_view(tx, catalog, &membership)?;
+            let pending = tx.pending_invitation(membership.id)?;
+            if let Some(old) = &pending {
+                tx.end_invitation(old.id, InvitationState::Replaced, w.ctx.now)?;
+            }
+            if reopening {
+                membership.status = MemberStatus::Invited;
+                membership.updated_at = w.ctx.now;
+                tx.update_membership(&membership)?;
+            }
+            let role = catalog.role(membership.role_id)?;
+            let resends = pending.map_or(1, |p| p.resend_count + 1);
+            let to = Invitee {
+                membership: &membership,
+                person: &person,
+                account: &account,
+                role,
+            };
+            let (token, invitation) = issue(tx, &w.ctx, &to, lasts, true, resends)?;
+            let member = member_view(tx, catalog, &membership)?;
+            let existing_login = tx
+                .memberships_of(person.id)?
+                .iter()
+                .any(|m| m.id != membership.id);
+            let change = Change::of(
+                "user.resend_invite",
+                &account,
+                member.email.clone(),
+                Some(&before),
+                &member,
+            )?;
+            w.record(change);
+            Ok(InvitedView {
+                member,
+                token,
+                expires_at: invitation.expires_at,
+                email_queued: true,
+                existing_login,
+            })
         })
     }
 

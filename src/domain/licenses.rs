@@ -3,7 +3,7 @@
 //! allocated never exceed the seats bought.
 
 use super::access::{authority, authorize, authorize_any, caps};
-use super::audit::{commit, Change};
+use super::audit::Change;
 use super::{find_account, resolve_account, Actor, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, AccountKind, Allocation, License};
@@ -228,65 +228,68 @@ impl Portal {
     /// Buys seats of a product for a partner; needs `licenses.purchase`.
     /// Buying a product again adds to the seats it has.
     pub fn license_purchase(&mut self, req: &Purchase) -> Result<LicenseView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let partner = resolve_account(&*tx, &self.ctx, req.account.as_deref(), None)?;
-        ensure_partner(&partner)?;
-        authorize(&*tx, &catalog, &self.ctx, &partner, caps::LICENSES_PURCHASE)?;
-        let product = parse_product(&req.product)?;
-        let seats = check_seats(req.seats, 1)?;
-        let (license, before) = match tx.license_for(partner.id, &product)? {
-            Some(mut l) => {
-                let before = license_view(&*tx, &partner, &l)?;
-                l.seats = l.seats.checked_add(seats).ok_or_else(|| {
-                    Error::conflict(format!(
-                        "`{}` cannot hold more seats of `{}`",
-                        partner.name, l.product
-                    ))
-                })?;
-                l.updated_at = self.ctx.now;
-                tx.update_license(&l)?;
-                (l, Some(before))
-            }
-            None => {
-                let mut l = License {
-                    id: 0,
-                    account_id: partner.id,
-                    product,
-                    seats,
-                    created_at: self.ctx.now,
-                    updated_at: self.ctx.now,
-                };
-                l.id = tx.insert_license(&l)?;
-                (l, None)
-            }
-        };
-        let after = license_view(&*tx, &partner, &license)?;
-        let change = Change::of(
-            "license.purchase",
-            &partner,
-            license.product.clone(),
-            before.as_ref(),
-            &after,
-        )?;
-        commit(tx, &self.ctx, change)?;
-        Ok(after)
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let partner = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
+            ensure_partner(&partner)?;
+            authorize(tx, catalog, &w.ctx, &partner, caps::LICENSES_PURCHASE)?;
+            let product = parse_product(&req.product)?;
+            let seats = check_seats(req.seats, 1)?;
+            let (license, before) = match tx.license_for(partner.id, &product)? {
+                Some(mut l) => {
+                    let before = license_view(tx, &partner, &l)?;
+                    l.seats = l.seats.checked_add(seats).ok_or_else(|| {
+                        Error::conflict(format!(
+                            "`{}` cannot hold more seats of `{}`",
+                            partner.name, l.product
+                        ))
+                    })?;
+                    l.updated_at = w.ctx.now;
+                    tx.update_license(&l)?;
+                    (l, Some(before))
+                }
+                None => {
+                    let mut l = License {
+                        id: 0,
+                        account_id: partner.id,
+                        product,
+                        seats,
+                        created_at: w.ctx.now,
+                        updated_at: w.ctx.now,
+                    };
+                    l.id = tx.insert_license(&l)?;
+                    (l, None)
+                }
+            };
+            let after = license_view(tx, &partner, &license)?;
+            let change = Change::of(
+                "license.purchase",
+                &partner,
+                license.product.clone(),
+                before.as_ref(),
+                &after,
+            )?;
+            w.record(change);
+            Ok(after)
+        })
     }
 
     /// Sets how many seats of a product one customer holds; needs
     /// `licenses.allocate` on the customer's partner. The seats come from
     /// (or go back to) the partner's unallocated seats.
     pub fn license_allocate(&mut self, req: &Allocate) -> Result<LicenseView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let customer = find_customer(&*tx, &req.customer)?;
-        let partner = partner_for(&*tx, req.account.as_deref(), &customer)?;
-        authorize(&*tx, &catalog, &self.ctx, &partner, caps::LICENSES_ALLOCATE)?;
-        ensure_customer_of(&*tx, &customer, &partner)?;
+        self.write(|w| {
+        let tx = w.tx;
+        let catalog = w.catalog()?;
+        let customer = find_customer(tx, &req.customer)?;
+        let partner = partner_for(tx, req.account.as_deref(), &customer)?;
+        authorize(tx, catalog, &w.ctx, &partner, caps::LICENSES_ALLOCATE)?;
+        ensure_customer_of(tx, &customer, &partner)?;
         let product = parse_product(&req.product)?;
         let seats = check_seats(req.seats, 0)?;
-        let license = license_of(&*tx, &partner, &product)?;
-        let before = license_view(&*tx, &partner, &license)?;
+        let license = license_of(tx, &partner, &product)?;
+        let before = license_view(tx, &partner, &license)?;
         let current = held(&tx.allocations(license.id)?, &customer);
         if seats == current {
             return Ok(before);
@@ -307,9 +310,9 @@ impl Portal {
             license_id: license.id,
             customer_id: customer.id,
             seats,
-            updated_at: self.ctx.now,
+            updated_at: w.ctx.now,
         })?;
-        let after = license_view(&*tx, &partner, &license)?;
+        let after = license_view(tx, &partner, &license)?;
         let change = Change::of(
             "license.allocate",
             &partner,
@@ -317,59 +320,62 @@ impl Portal {
             Some(&before),
             &after,
         )?;
-        commit(tx, &self.ctx, change)?;
+        w.record(change);
         Ok(after)
+        })
     }
 
     /// Moves seats of a product from one customer of a partner to another,
     /// in one transaction; needs `licenses.allocate` on the partner.
     pub fn license_move(&mut self, req: &Move) -> Result<LicenseView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let from = find_customer(&*tx, &req.from)?;
-        let to = find_customer(&*tx, &req.to)?;
-        let partner = partner_for(&*tx, req.account.as_deref(), &from)?;
-        authorize(&*tx, &catalog, &self.ctx, &partner, caps::LICENSES_ALLOCATE)?;
-        if from.id == to.id {
-            return Err(Error::invalid(format!(
-                "`{}` is both --from and --to; there is nothing to move",
-                from.name
-            )));
-        }
-        ensure_customer_of(&*tx, &from, &partner)?;
-        ensure_customer_of(&*tx, &to, &partner)?;
-        let product = parse_product(&req.product)?;
-        let seats = check_seats(req.seats, 1)?;
-        let license = license_of(&*tx, &partner, &product)?;
-        let before = license_view(&*tx, &partner, &license)?;
-        let allocations = tx.allocations(license.id)?;
-        let (giving, taking) = (held(&allocations, &from), held(&allocations, &to));
-        if giving < seats {
-            return Err(Error::conflict(format!(
-                "`{}` holds {giving} seats of `{}`; {seats} cannot be moved",
-                from.name, license.product
-            )));
-        }
-        // The giver first, so the total never passes the seats bought, not
-        // even between the two statements.
-        for (customer, seats) in [(&from, giving - seats), (&to, taking + seats)] {
-            tx.put_allocation(&Allocation {
-                license_id: license.id,
-                customer_id: customer.id,
-                seats,
-                updated_at: self.ctx.now,
-            })?;
-        }
-        let after = license_view(&*tx, &partner, &license)?;
-        let change = Change::of(
-            "license.move",
-            &partner,
-            format!("{} from {} to {}", license.product, from.name, to.name),
-            Some(&before),
-            &after,
-        )?;
-        commit(tx, &self.ctx, change)?;
-        Ok(after)
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let from = find_customer(tx, &req.from)?;
+            let to = find_customer(tx, &req.to)?;
+            let partner = partner_for(tx, req.account.as_deref(), &from)?;
+            authorize(tx, catalog, &w.ctx, &partner, caps::LICENSES_ALLOCATE)?;
+            if from.id == to.id {
+                return Err(Error::invalid(format!(
+                    "`{}` is both --from and --to; there is nothing to move",
+                    from.name
+                )));
+            }
+            ensure_customer_of(tx, &from, &partner)?;
+            ensure_customer_of(tx, &to, &partner)?;
+            let product = parse_product(&req.product)?;
+            let seats = check_seats(req.seats, 1)?;
+            let license = license_of(tx, &partner, &product)?;
+            let before = license_view(tx, &partner, &license)?;
+            let allocations = tx.allocations(license.id)?;
+            let (giving, taking) = (held(&allocations, &from), held(&allocations, &to));
+            if giving < seats {
+                return Err(Error::conflict(format!(
+                    "`{}` holds {giving} seats of `{}`; {seats} cannot be moved",
+                    from.name, license.product
+                )));
+            }
+            // The giver first, so the total never passes the seats bought, not
+            // even between the two statements.
+            for (customer, seats) in [(&from, giving - seats), (&to, taking + seats)] {
+                tx.put_allocation(&Allocation {
+                    license_id: license.id,
+                    customer_id: customer.id,
+                    seats,
+                    updated_at: w.ctx.now,
+                })?;
+            }
+            let after = license_view(tx, &partner, &license)?;
+            let change = Change::of(
+                "license.move",
+                &partner,
+                format!("{} from {} to {}", license.product, from.name, to.name),
+                Some(&before),
+                &after,
+            )?;
+            w.record(change);
+            Ok(after)
+        })
     }
 
     /// Licences with who holds their seats: of the partner named, of the
@@ -381,7 +387,7 @@ impl Portal {
         account: Option<&str>,
         customer: Option<&str>,
     ) -> Result<Vec<LicenseView>> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let readers = [caps::LICENSES_ALLOCATE, caps::ACCOUNT_VIEW];
         let customer = customer.map(|c| find_customer(&*tx, c)).transpose()?;

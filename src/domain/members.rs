@@ -1,8 +1,8 @@
 //! Members after they are invited: listing, roles, grants, deactivation,
 //! leaving, duplicates and merges, and the account's ownership.
 
-use super::access::{authority, authorize, caps, ensure_admin_remains, Access, Authority};
-use super::audit::{commit, Change};
+use super::access::{authority, authorize, caps, Access};
+use super::audit::Change;
 use super::courses::follow_role;
 use super::{
     find_person, member_view, membership_in, resolve_account, snapshot, Catalog, Ctx, Portal,
@@ -43,7 +43,6 @@ pub enum Handover {
 pub(super) struct Edit<'a, 'c> {
     pub(super) tx: &'a dyn Tx,
     pub(super) catalog: &'c Catalog,
-    pub(super) who: &'a Authority<'c>,
     pub(super) account: &'a Account,
     pub(super) person: &'a Person,
     pub(super) now: Timestamp,
@@ -117,21 +116,12 @@ impl Edit<'_, '_> {
         notes.insert("services_reassigned_to".into(), to);
         Ok(())
     }
-
-    /// Every capability a membership's role and grants would give.
-    fn capabilities_given(&self, m: &Membership) -> Result<Vec<Capability>> {
-        let mut given = self.catalog.role(m.role_id)?.capability_list();
-        for g in self.tx.grants(m.id)? {
-            given.extend(self.catalog.grant_capabilities(&g.name).unwrap_or_default());
-        }
-        Ok(given)
-    }
 }
 
 impl Portal {
     /// Runs one membership change: finds the member, checks `users.manage`,
-    /// lets `change` edit, keeps an admin in the account, and records the
-    /// event. A change that alters nothing records nothing.
+    /// lets `change` edit, and records the event. The write gate judges what
+    /// the change gives and keeps an admin in the account.
     pub(super) fn edit_member(
         &mut self,
         action: &'static str,
@@ -139,64 +129,54 @@ impl Portal {
         account: Option<&str>,
         change: impl FnOnce(&Edit<'_, '_>, &mut Membership) -> Result<()>,
     ) -> Result<MemberView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let person = find_person(&*tx, email)?;
-        let account = resolve_account(&*tx, &self.ctx, account, Some(&person))?;
-        let who = authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_MANAGE)?;
-        let mut membership = membership_in(&*tx, &person, &account)?;
-        let before_view = member_view(&*tx, &catalog, &membership)?;
-        let before = Access::of(&*tx, &catalog, &account, membership.clone(), self.ctx.now)?;
-        let edit = Edit {
-            tx: &*tx,
-            catalog: &catalog,
-            who: &who,
-            account: &account,
-            person: &person,
-            now: self.ctx.now,
-            notes: RefCell::default(),
-        };
-        change(&edit, &mut membership)?;
-        let notes = edit.notes.take();
-        if membership != before.membership {
-            membership.updated_at = self.ctx.now;
-            tx.update_membership(&membership)?;
-            // Courses follow the role, in this same transaction and event.
-            follow_role(&*tx, &catalog, &membership, self.ctx.now)?;
-        }
-        let mut after_view = member_view(&*tx, &catalog, &membership)?;
-        // Someone without access to a partner (deactivated, left, or given
-        // the blocking role) keeps no access they were given as its
-        // external admin (see `external_admins`).
-        let has_access = membership.status == MemberStatus::Active
-            && !catalog.role(membership.role_id)?.blocking;
-        if !has_access {
-            after_view.external_ended = super::external_admins::end_external_access(
-                &*tx,
-                &catalog,
-                &account,
-                person.id,
-                self.ctx.now,
-            )?;
-        }
-        if after_view == before_view {
-            return Ok(after_view);
-        }
-        let after = Access::of(&*tx, &catalog, &account, membership, self.ctx.now)?;
-        ensure_admin_remains(&*tx, &catalog, &account, &before, &after, self.ctx.now)?;
-        let mut after_json = snapshot(&after_view)?;
-        if let Some(fields) = after_json.as_object_mut() {
-            fields.extend(notes);
-        }
-        let change = Change {
-            action,
-            account: Some(&account),
-            target: Some(email.to_string()),
-            before: Some(snapshot(&before_view)?),
-            after: Some(after_json),
-        };
-        commit(tx, &self.ctx, change)?;
-        Ok(after_view)
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let person = find_person(tx, email)?;
+            let account = resolve_account(tx, &w.ctx, account, Some(&person))?;
+            w.authorize(&account, caps::USERS_MANAGE)?;
+            let mut membership = membership_in(tx, &person, &account)?;
+            let before = member_view(tx, catalog, &membership)?;
+            let original = membership.clone();
+            let edit = Edit {
+                tx,
+                catalog,
+                account: &account,
+                person: &person,
+                now: w.ctx.now,
+                notes: RefCell::default(),
+            };
+            change(&edit, &mut membership)?;
+            let notes = edit.notes.take();
+            if membership != original {
+                membership.updated_at = w.ctx.now;
+                tx.update_membership(&membership)?;
+                // Courses follow the role, in this same transaction and event.
+                follow_role(tx, catalog, &membership, w.ctx.now)?;
+            }
+            let mut after = member_view(tx, catalog, &membership)?;
+            // Someone without access to a partner (deactivated, left, or given
+            // the blocking role) keeps no access they were given as its
+            // external admin (see `external_admins`).
+            let has_access = membership.status == MemberStatus::Active
+                && !catalog.role(membership.role_id)?.blocking;
+            if !has_access {
+                after.external_ended =
+                    super::external_admins::end_external_access(w, &account, person.id)?;
+            }
+            let mut after_json = snapshot(&after)?;
+            if let Some(fields) = after_json.as_object_mut() {
+                fields.extend(notes);
+            }
+            w.record(Change {
+                action,
+                account: Some(account.clone()),
+                target: Some(email.to_string()),
+                before: Some(snapshot(&before)?),
+                after: Some(after_json),
+            });
+            Ok(after)
+        })
     }
 
     /// Gives a member another role. The owner's role does not change, and a
@@ -219,10 +199,7 @@ impl Portal {
                     e.person.email
                 )));
             }
-            let role = e.catalog.role_named(role)?;
-            e.who
-                .ensure_may_give(&format!("role `{}`", role.name), &role.capability_list())?;
-            m.role_id = role.id;
+            m.role_id = e.catalog.role_named(role)?.id;
             Ok(())
         })
     }
@@ -238,8 +215,7 @@ impl Portal {
             let held = e.tx.grants(m.id)?;
             for name in grants {
                 let name = name.trim();
-                let given = e.catalog.grant_capabilities(name)?;
-                e.who.ensure_may_give(&format!("`{name}`"), &given)?;
+                e.catalog.grant_capabilities(name)?;
                 if !held.iter().any(|g| g.name == name) {
                     e.tx.put_grant(
                         m.id,
@@ -342,9 +318,7 @@ impl Portal {
                 m.role_id = previous;
             }
             m.status = MemberStatus::Active;
-            let given = e.capabilities_given(m)?;
-            e.who
-                .ensure_may_give(&format!("`{}` their access back", e.person.email), &given)
+            Ok(())
         })
     }
 
@@ -377,184 +351,199 @@ impl Portal {
         of: &Email,
         account: Option<&str>,
     ) -> Result<MemberView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let mut person = find_person(&*tx, email)?;
-        let original = find_person(&*tx, of)?;
-        if person.id == original.id {
-            return Err(Error::invalid(
-                "a person cannot be a duplicate of themselves",
-            ));
-        }
-        let account = resolve_account(&*tx, &self.ctx, account, Some(&person))?;
-        authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_MANAGE)?;
-        let membership = membership_in(&*tx, &person, &account)?;
-        let before = member_view(&*tx, &catalog, &membership)?;
-        if person.duplicate_of == Some(original.id) {
-            return Ok(before);
-        }
-        person.duplicate_of = Some(original.id);
-        tx.update_person(&person)?;
-        let after = member_view(&*tx, &catalog, &membership)?;
-        let change = Change::of(
-            "user.flag_duplicate",
-            &account,
-            after.email.clone(),
-            Some(&before),
-            &after,
-        )?;
-        commit(tx, &self.ctx, change)?;
-        Ok(after)
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let mut person = find_person(tx, email)?;
+            let original = find_person(tx, of)?;
+            if person.id == original.id {
+                return Err(Error::invalid(
+                    "a person cannot be a duplicate of themselves",
+                ));
+            }
+            let account = resolve_account(tx, &w.ctx, account, Some(&person))?;
+            w.authorize(&account, caps::USERS_MANAGE)?;
+            let membership = membership_in(tx, &person, &account)?;
+            let before = member_view(tx, catalog, &membership)?;
+            person.duplicate_of = Some(original.id);
+            tx.update_person(&person)?;
+            let after = member_view(tx, catalog, &membership)?;
+            w.record(Change::of(
+                "user.flag_duplicate",
+                &account,
+                after.email.clone(),
+                Some(&before),
+                &after,
+            )?);
+            Ok(after)
+        })
     }
 
     /// Merges a duplicate person into the one kept. Memberships move to the
     /// kept person; where both were members, the kept membership stays, the
-    /// duplicate's ends (status `left`) and its grants join the kept one.
-    /// The duplicate is retired, never deleted. Needs `users.manage` in every
-    /// account involved.
+    /// duplicate's ends (status `left`) and its grants and services join the
+    /// kept one. The duplicate is retired, never deleted. Needs
+    /// `users.manage` in every account involved; the write gate refuses a
+    /// merge that would give anyone more than the actor holds, or move an
+    /// account's ownership without its owner.
     pub fn merge(&mut self, email: &Email, into: &Email) -> Result<MergeView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let mut dup = find_person(&*tx, email)?;
-        let kept = find_person(&*tx, into)?;
-        if dup.id == kept.id {
-            return Err(Error::invalid("a person cannot be merged into themselves"));
-        }
-        let memberships = tx.memberships_of(dup.id)?;
-        let before = snapshot(&person_views(&*tx, &catalog, &[&dup, &kept])?)?;
-        let mut view = MergeView {
-            merged: email.to_string(),
-            into: into.to_string(),
-            moved: vec![],
-            ended: vec![],
-        };
-        for mut m in memberships {
-            let mut account = tx.account(m.account_id)?;
-            authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_MANAGE)?;
-            let was = Access::of(&*tx, &catalog, &account, m.clone(), self.ctx.now)?;
-            match tx.membership_of(kept.id, account.id)? {
-                None => {
-                    m.person_id = kept.id;
-                    m.updated_at = self.ctx.now;
-                    tx.update_membership(&m)?;
-                    view.moved.push(account.name.clone());
-                }
-                Some(kept_m) => {
-                    for mut service in tx.services_assigned_to(m.id)? {
-                        service.assigned_to = Some(kept_m.id);
-                        tx.update_service(&service)?;
-                    }
-                    for g in tx.grants(m.id)? {
-                        if !tx.grants(kept_m.id)?.iter().any(|k| k.name == g.name) {
-                            tx.put_grant(kept_m.id, &g)?;
-                        }
-                    }
-                    if m.status != MemberStatus::Left {
-                        m.previous_role_id = Some(m.role_id);
-                        m.role_id = catalog.blocking_role()?.id;
-                        m.status = MemberStatus::Left;
-                        m.updated_at = self.ctx.now;
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let mut dup = find_person(tx, email)?;
+            let kept = find_person(tx, into)?;
+            if dup.id == kept.id {
+                return Err(Error::invalid("a person cannot be merged into themselves"));
+            }
+            let mut view = MergeView {
+                merged: email.to_string(),
+                into: into.to_string(),
+                moved: vec![],
+                ended: vec![],
+            };
+            for mut m in tx.memberships_of(dup.id)? {
+                let mut account = tx.account(m.account_id)?;
+                w.authorize(&account, caps::USERS_MANAGE)?;
+                let dup_before = member_view(tx, catalog, &m)?;
+                match tx.membership_of(kept.id, account.id)? {
+                    None => {
+                        m.person_id = kept.id;
+                        m.updated_at = w.ctx.now;
                         tx.update_membership(&m)?;
-                        follow_role(&*tx, &catalog, &m, self.ctx.now)?;
+                        let after = member_view(tx, catalog, &m)?;
+                        w.record(Change::of(
+                            "user.merge",
+                            &account,
+                            into.to_string(),
+                            Some(&dup_before),
+                            &after,
+                        )?);
+                        view.moved.push(account.name.clone());
                     }
-                    if let Some(pending) = tx.pending_invitation(m.id)? {
-                        tx.end_invitation(pending.id, InvitationState::Revoked, self.ctx.now)?;
+                    Some(kept_m) => {
+                        if account.owner_id == Some(dup.id) && kept_m.status != MemberStatus::Active
+                        {
+                            return Err(Error::conflict(format!(
+                                "`{email}` owns `{}` and `{into}` is not active there",
+                                account.name
+                            ))
+                            .help(format!("activate `{into}` in `{}` first", account.name)));
+                        }
+                        let kept_before = member_view(tx, catalog, &kept_m)?;
+                        for mut service in tx.services_assigned_to(m.id)? {
+                            service.assigned_to = Some(kept_m.id);
+                            tx.update_service(&service)?;
+                        }
+                        let held = tx.grants(kept_m.id)?;
+                        for g in tx.grants(m.id)? {
+                            if !held.iter().any(|k| k.name == g.name) {
+                                tx.put_grant(kept_m.id, &g)?;
+                            }
+                        }
+                        if m.status != MemberStatus::Left {
+                            m.previous_role_id = Some(m.role_id);
+                            m.role_id = catalog.blocking_role()?.id;
+                            m.status = MemberStatus::Left;
+                            m.updated_at = w.ctx.now;
+                            tx.update_membership(&m)?;
+                            follow_role(tx, catalog, &m, w.ctx.now)?;
+                        }
+                        if let Some(pending) = tx.pending_invitation(m.id)? {
+                            tx.end_invitation(pending.id, InvitationState::Revoked, w.ctx.now)?;
+                        }
+                        for (before, m) in [(dup_before, &m), (kept_before, &kept_m)] {
+                            let after = member_view(tx, catalog, m)?;
+                            let target = after.email.clone();
+                            w.record(Change::of(
+                                "user.merge",
+                                &account,
+                                target,
+                                Some(&before),
+                                &after,
+                            )?);
+                        }
+                        view.ended.push(account.name.clone());
                     }
-                    if account.owner_id == Some(dup.id) && kept_m.status != MemberStatus::Active {
-                        return Err(Error::conflict(format!(
-                            "`{email}` owns `{}` and `{into}` is not active there",
-                            account.name
-                        ))
-                        .help(format!("activate `{into}` in `{}` first", account.name)));
-                    }
-                    view.ended.push(account.name.clone());
-                    let now = Access::of(&*tx, &catalog, &account, m.clone(), self.ctx.now)?;
-                    ensure_admin_remains(&*tx, &catalog, &account, &was, &now, self.ctx.now)?;
+                }
+                if account.owner_id == Some(dup.id) {
+                    account.owner_id = Some(kept.id);
+                    tx.update_account(&account)?;
                 }
             }
-            if account.owner_id == Some(dup.id) {
-                account.owner_id = Some(kept.id);
-                tx.update_account(&account)?;
-            }
-        }
-        dup.merged_into = Some(kept.id);
-        dup.duplicate_of = Some(kept.id);
-        tx.update_person(&dup)?;
-        let after = snapshot(&person_views(&*tx, &catalog, &[&dup, &kept])?)?;
-        commit(
-            tx,
-            &self.ctx,
-            Change {
+            let before = serde_json::json!({ "email": email.as_str(), "merged_into": null });
+            dup.merged_into = Some(kept.id);
+            dup.duplicate_of = Some(kept.id);
+            tx.update_person(&dup)?;
+            w.record(Change {
                 action: "user.merge",
                 account: None,
                 target: Some(email.to_string()),
                 before: Some(before),
-                after: Some(after),
-            },
-        )?;
-        Ok(view)
+                after: Some(
+                    serde_json::json!({ "email": email.as_str(), "merged_into": into.as_str() }),
+                ),
+            });
+            Ok(view)
+        })
     }
 
     /// Makes another active member the owner. Only the owner (or the
     /// operator) can do it.
     pub fn transfer_ownership(&mut self, to: &Email, account: Option<&str>) -> Result<MemberView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let person = find_person(&*tx, to)?;
-        let mut account = resolve_account(&*tx, &self.ctx, account, Some(&person))?;
-        let who = authority(&*tx, &catalog, &self.ctx, &account)?;
-        if !who.is_owner_or_operator() {
-            return Err(Error::denied(format!(
-                "only the owner of `{}` can transfer its ownership",
-                account.name
-            )));
-        }
-        let membership = membership_in(&*tx, &person, &account)?;
-        if account.owner_id == Some(person.id) {
-            return Err(Error::conflict(format!(
-                "`{to}` already owns `{}`",
-                account.name
-            )));
-        }
-        let role = catalog.role(membership.role_id)?;
-        let standing = if membership.status != MemberStatus::Active {
-            Some(format!("is {}", membership.status))
-        } else if role.blocking {
-            Some(format!("has the blocking role `{}`", role.name))
-        } else {
-            None
-        };
-        if let Some(standing) = standing {
-            return Err(Error::conflict(format!(
-                "`{to}` {standing} in `{}`; only an active member with access can own it",
-                account.name
-            )));
-        }
-        let before = account
-            .owner_id
-            .map(|id| tx.person(id))
-            .transpose()?
-            .map(|p| p.email.to_string());
-        account.owner_id = Some(person.id);
-        tx.update_account(&account)?;
-        let view = member_view(&*tx, &catalog, &membership)?;
-        commit(
-            tx,
-            &self.ctx,
-            Change {
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let person = find_person(tx, to)?;
+            let mut account = resolve_account(tx, &w.ctx, account, Some(&person))?;
+            let who = authority(tx, catalog, &w.ctx, &account)?;
+            if !who.is_owner_or_operator() {
+                return Err(Error::denied(format!(
+                    "only the owner of `{}` can transfer its ownership",
+                    account.name
+                )));
+            }
+            let membership = membership_in(tx, &person, &account)?;
+            if account.owner_id == Some(person.id) {
+                return Err(Error::conflict(format!(
+                    "`{to}` already owns `{}`",
+                    account.name
+                )));
+            }
+            let role = catalog.role(membership.role_id)?;
+            let standing = if membership.status != MemberStatus::Active {
+                Some(format!("is {}", membership.status))
+            } else if role.blocking {
+                Some(format!("has the blocking role `{}`", role.name))
+            } else {
+                None
+            };
+            if let Some(standing) = standing {
+                return Err(Error::conflict(format!(
+                    "`{to}` {standing} in `{}`; only an active member with access can own it",
+                    account.name
+                )));
+            }
+            let before = account
+                .owner_id
+                .map(|id| tx.person(id))
+                .transpose()?
+                .map(|p| p.email.to_string());
+            account.owner_id = Some(person.id);
+            tx.update_account(&account)?;
+            w.record(Change {
                 action: "user.transfer_ownership",
-                account: Some(&account),
+                account: Some(account.clone()),
                 target: Some(to.to_string()),
                 before: Some(serde_json::json!({ "owner": before })),
                 after: Some(serde_json::json!({ "owner": to.as_str() })),
-            },
-        )?;
-        Ok(view)
+            });
+            member_view(tx, catalog, &membership)
+        })
     }
 
     /// Members the actor may see (`users.view`), by account then email.
     pub fn member_list(&mut self, filter: &MemberFilter) -> Result<Vec<MemberView>> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let role = filter
             .role
@@ -606,7 +595,7 @@ impl Portal {
     /// One member with their effective capabilities. Members may see
     /// themselves; others need `users.view`.
     pub fn member_show(&mut self, email: &Email, account: Option<&str>) -> Result<MemberView> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
         let mut view = member_view(&*tx, &catalog, &access.membership)?;
@@ -657,7 +646,7 @@ impl Portal {
         account: Option<&str>,
     ) -> Result<CanView> {
         let cap: Capability = capability.parse()?;
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
         let decision = access.decide(cap);
@@ -691,17 +680,6 @@ fn wrong_state(e: &Edit<'_, '_>, what: &str) -> Error {
         "`{}` {what} in `{}`",
         e.person.email, e.account.name
     ))
-}
-
-/// All memberships of these people, for a merge's before and after.
-fn person_views(tx: &dyn Tx, catalog: &Catalog, people: &[&Person]) -> Result<Vec<MemberView>> {
-    let mut views = Vec::new();
-    for p in people {
-        for m in tx.memberships_of(p.id)? {
-            views.push(member_view(tx, catalog, &m)?);
-        }
-    }
-    Ok(views)
 }
 
 /// The member's access, if the actor may look: themselves, or with

@@ -2,7 +2,7 @@
 //! approve or reject it, and when it is decided.
 
 use super::access::{authority, authorize, caps, denial, Authority};
-use super::audit::{commit, Change};
+use super::audit::Change;
 use super::cost_centres::find_cost_centre;
 use super::policies::parse_order_type;
 use super::{find_person, resolve_account, Actor, Catalog, Ctx, Portal};
@@ -157,109 +157,111 @@ impl Portal {
     /// policy whose threshold it exceeds (and whose type it has): with none
     /// it is approved at once, otherwise it waits for approvals.
     pub fn order_place(&mut self, req: &NewOrder) -> Result<OrderView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let account = resolve_account(&*tx, &self.ctx, req.account.as_deref(), None)?;
-        let who = authorize(&*tx, &catalog, &self.ctx, &account, caps::ORDERS_PLACE)?;
-        let description = parse_name("the description", &req.description)?;
-        let amount: Money = req.amount.parse()?;
-        if amount.minor() == 0 {
-            return Err(Error::invalid("an order's amount must be more than 0"));
-        }
-        let order_type = req
-            .order_type
-            .as_deref()
-            .map(parse_order_type)
-            .transpose()?;
-        let cost_centre = match &req.cost_centre {
-            Some(code) => {
-                let centre = find_cost_centre(&*tx, &account, code)?;
-                if centre.archived_at.is_some() {
-                    return Err(Error::conflict(format!(
-                        "cost centre `{}` is archived",
-                        centre.code
-                    ))
-                    .help("archived cost centres take no new orders"));
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let account = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
+            let who = authorize(tx, catalog, &w.ctx, &account, caps::ORDERS_PLACE)?;
+            let description = parse_name("the description", &req.description)?;
+            let amount: Money = req.amount.parse()?;
+            if amount.minor() == 0 {
+                return Err(Error::invalid("an order's amount must be more than 0"));
+            }
+            let order_type = req
+                .order_type
+                .as_deref()
+                .map(parse_order_type)
+                .transpose()?;
+            let cost_centre = match &req.cost_centre {
+                Some(code) => {
+                    let centre = find_cost_centre(tx, &account, code)?;
+                    if centre.archived_at.is_some() {
+                        return Err(Error::conflict(format!(
+                            "cost centre `{}` is archived",
+                            centre.code
+                        ))
+                        .help("archived cost centres take no new orders"));
+                    }
+                    Some(centre.id)
                 }
-                Some(centre.id)
+                None => None,
+            };
+            let reference = req
+                .reference
+                .as_deref()
+                .map(|r| parse_name("the order reference", r))
+                .transpose()?;
+            if let Some(r) = &reference {
+                if tx
+                    .orders_in(account.id)?
+                    .iter()
+                    .any(|o| o.reference.as_ref() == Some(r))
+                {
+                    return Err(Error::conflict(format!(
+                        "`{}` already has an order `{r}`",
+                        account.name
+                    )));
+                }
             }
-            None => None,
-        };
-        let reference = req
-            .reference
-            .as_deref()
-            .map(|r| parse_name("the order reference", r))
-            .transpose()?;
-        if let Some(r) = &reference {
-            if tx
-                .orders_in(account.id)?
-                .iter()
-                .any(|o| o.reference.as_ref() == Some(r))
-            {
-                return Err(Error::conflict(format!(
-                    "`{}` already has an order `{r}`",
-                    account.name
-                )));
+            let matched: Vec<MatchedPolicy> = tx
+                .policies_in(account.id)?
+                .into_iter()
+                .filter(|p| p.matches(amount, order_type.as_deref()))
+                .map(|p| MatchedPolicy {
+                    policy_id: p.id,
+                    name: p.name,
+                    approvers: p.approvers,
+                    required_approvals: p.required_approvals,
+                })
+                .collect();
+            let ship_to = req
+                .ship_to
+                .as_deref()
+                .map(|label| super::addresses::ship_to(&*tx, catalog, &w.ctx, &account, label))
+                .transpose()?;
+            let approved_now = matched.is_empty();
+            let mut order = Order {
+                id: 0,
+                account_id: account.id,
+                reference,
+                creator_id: who.person().map(|p| p.id),
+                creator: w.ctx.actor.audit_name(),
+                description,
+                order_type,
+                amount,
+                currency: account.currency.clone(),
+                cost_centre_id: cost_centre,
+                ship_to,
+                status: if approved_now {
+                    OrderStatus::Approved
+                } else {
+                    OrderStatus::Pending
+                },
+                rejected_reason: None,
+                decided_at: approved_now.then_some(w.ctx.now),
+                created_at: w.ctx.now,
+            };
+            order.id = tx.insert_order(&order)?;
+            for m in &matched {
+                tx.insert_matched_policy(order.id, m)?;
             }
-        }
-        let matched: Vec<MatchedPolicy> = tx
-            .policies_in(account.id)?
-            .into_iter()
-            .filter(|p| p.matches(amount, order_type.as_deref()))
-            .map(|p| MatchedPolicy {
-                policy_id: p.id,
-                name: p.name,
-                approvers: p.approvers,
-                required_approvals: p.required_approvals,
-            })
-            .collect();
-        let ship_to = req
-            .ship_to
-            .as_deref()
-            .map(|label| super::addresses::ship_to(&*tx, &catalog, &self.ctx, &account, label))
-            .transpose()?;
-        let approved_now = matched.is_empty();
-        let mut order = Order {
-            id: 0,
-            account_id: account.id,
-            reference,
-            creator_id: who.person().map(|p| p.id),
-            creator: self.ctx.actor.audit_name(),
-            description,
-            order_type,
-            amount,
-            currency: account.currency.clone(),
-            cost_centre_id: cost_centre,
-            ship_to,
-            status: if approved_now {
-                OrderStatus::Approved
-            } else {
-                OrderStatus::Pending
-            },
-            rejected_reason: None,
-            decided_at: approved_now.then_some(self.ctx.now),
-            created_at: self.ctx.now,
-        };
-        order.id = tx.insert_order(&order)?;
-        for m in &matched {
-            tx.insert_matched_policy(order.id, m)?;
-        }
-        let view = order_view(&*tx, &account, &order)?;
-        let change = Change::of(
-            "order.place",
-            &account,
-            format!("order {}", order.id),
-            None,
-            &view,
-        )?;
-        commit(tx, &self.ctx, change)?;
-        Ok(view)
+            let view = order_view(tx, &account, &order)?;
+            let change = Change::of(
+                "order.place",
+                &account,
+                format!("order {}", order.id),
+                None,
+                &view,
+            )?;
+            w.record(change);
+            Ok(view)
+        })
     }
 
     /// Orders the actor may read, oldest first: everything for approvers
     /// and billing viewers, their own for members who only place orders.
     pub fn order_list(&mut self, filter: &OrderFilter) -> Result<Vec<OrderView>> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, filter.account.as_deref(), None)?;
         let sight = sight(&*tx, &catalog, &self.ctx, &account)?;
@@ -289,7 +291,7 @@ impl Portal {
 
     /// One order, with who approved it and why it was rejected.
     pub fn order_show(&mut self, id: i64) -> Result<OrderView> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let (order, account) = find_order(&*tx, id)?;
         if !sight(&*tx, &catalog, &self.ctx, &account)?.sees(&order) {
@@ -315,94 +317,111 @@ impl Portal {
             .help("pass --as EMAIL or set PORTALCTL_AS"));
         }
         let reason = reject.map(|r| parse_name("the reason", r)).transpose()?;
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let (mut order, account) = find_order(&*tx, id)?;
-        let (person, access) = match authority(&*tx, &catalog, &self.ctx, &account)? {
-            Authority::Member { person, access } => (person, access),
-            Authority::Operator => {
-                return Err(anyhow::anyhow!("the operator cannot decide orders").into())
-            }
-        };
-        let decision = access.decide(caps::ORDERS_APPROVE);
-        if !decision.allowed {
-            return Err(denial(
-                &*tx,
-                &catalog,
-                person.email.as_str(),
-                &account,
-                caps::ORDERS_APPROVE,
-                &decision,
-                self.ctx.now,
-            )?);
-        }
-        if order.status != OrderStatus::Pending {
-            return Err(Error::conflict(format!(
-                "order {id} is already {}",
-                order.status
-            )));
-        }
-        if order.creator_id == Some(person.id) {
-            return Err(Error::conflict(format!(
-                "`{}` placed order {id}; nobody approves their own order",
-                person.email
-            )));
-        }
-        let matched = tx.matched_policies(id)?;
-        if !matched
-            .iter()
-            .any(|m| m.approvers.is_empty() || m.approvers.contains(&person.id))
-        {
-            return Err(not_an_approver(&person, id, &matched));
-        }
-        let mut decisions = tx.decisions(id)?;
-        if let Some(earlier) = decisions.iter().find(|d| d.person_id == person.id) {
-            let what = if earlier.approved {
-                "approved"
-            } else {
-                "rejected"
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let (mut order, account) = find_order(tx, id)?;
+            let (person, access) = match authority(tx, catalog, &w.ctx, &account)? {
+                Authority::Member { person, access } => (person, access),
+                Authority::Operator => {
+                    return Err(anyhow::anyhow!("the operator cannot decide orders").into())
+                }
             };
-            return Err(Error::conflict(format!(
-                "`{}` already {what} order {id}",
-                person.email
-            )));
-        }
-        let before = order_view(&*tx, &account, &order)?;
-        let mine = OrderDecision {
-            person_id: person.id,
-            approved: reason.is_none(),
-            reason: reason.clone(),
-            at: self.ctx.now,
-        };
-        tx.insert_decision(id, &mine)?;
-        decisions.push(mine);
-        if reason.is_some() {
-            order.status = OrderStatus::Rejected;
-            order.rejected_reason = reason;
-            order.decided_at = Some(self.ctx.now);
-        } else if matched
-            .iter()
-            .all(|m| approvals_for(m, &decisions) >= m.required_approvals)
-        {
-            order.status = OrderStatus::Approved;
-            order.decided_at = Some(self.ctx.now);
-        }
-        tx.update_order(&order)?;
-        let after = order_view(&*tx, &account, &order)?;
-        let change = Change::of(
-            if reject.is_some() {
-                "order.reject"
-            } else {
-                "order.approve"
-            },
-            &account,
-            format!("order {id}"),
-            Some(&before),
-            &after,
-        )?;
-        commit(tx, &self.ctx, change)?;
-        Ok(after)
+            let decision = access.decide(caps::ORDERS_APPROVE);
+            if !decision.allowed {
+                return Err(denial(
+                    tx,
+                    catalog,
+                    person.email.as_str(),
+                    &account,
+                    caps::ORDERS_APPROVE,
+                    &decision,
+                    w.ctx.now,
+                )?);
+            }
+            if order.status != OrderStatus::Pending {
+                return Err(Error::conflict(format!(
+                    "order {id} is already {}",
+                    order.status
+                )));
+            }
+            // A merged duplicate's orders are the kept person's own.
+            if order.creator_id.map(|id| kept_person(tx, id)).transpose()? == Some(person.id) {
+                return Err(Error::conflict(format!(
+                    "`{}` placed order {id}; nobody approves their own order",
+                    person.email
+                )));
+            }
+            let matched = tx.matched_policies(id)?;
+            if !matched
+                .iter()
+                .any(|m| m.approvers.is_empty() || m.approvers.contains(&person.id))
+            {
+                return Err(not_an_approver(&person, id, &matched));
+            }
+            let mut decisions = tx.decisions(id)?;
+            if let Some(earlier) = decisions.iter().find(|d| d.person_id == person.id) {
+                let what = if earlier.approved {
+                    "approved"
+                } else {
+                    "rejected"
+                };
+                return Err(Error::conflict(format!(
+                    "`{}` already {what} order {id}",
+                    person.email
+                )));
+            }
+            let before = order_view(tx, &account, &order)?;
+            let mine = OrderDecision {
+                person_id: person.id,
+                approved: reason.is_none(),
+                reason: reason.clone(),
+                at: w.ctx.now,
+            };
+            tx.insert_decision(id, &mine)?;
+            decisions.push(mine);
+            if reason.is_some() {
+                order.status = OrderStatus::Rejected;
+                order.rejected_reason = reason;
+                order.decided_at = Some(w.ctx.now);
+            } else if matched
+                .iter()
+                .all(|m| approvals_for(m, &decisions) >= m.required_approvals)
+            {
+                order.status = OrderStatus::Approved;
+                order.decided_at = Some(w.ctx.now);
+            }
+            tx.update_order(&order)?;
+            let after = order_view(tx, &account, &order)?;
+            let change = Change::of(
+                if reject.is_some() {
+                    "order.reject"
+                } else {
+                    "order.approve"
+                },
+                &account,
+                format!("order {id}"),
+                Some(&before),
+                &after,
+            )?;
+            w.record(change);
+            Ok(after)
+        })
     }
+}
+
+/// The person a (possibly merged) person is now: merges are followed to
+/// the one kept.
+fn kept_person(tx: &dyn Tx, mut id: i64) -> Result<i64> {
+    // Each merge retires one person into a live one, so the chain is
+    // short; the bound only guards against a damaged file.
+    for _ in 0..64 {
+        match tx.person(id)?.merged_into {
+            Some(next) => id = next,
+            None => return Ok(id),
+        }
+    }
+    Err(anyhow::anyhow!("the merges of person {id} form a loop").into())
 }
 
 fn not_an_approver(person: &Person, id: i64, matched: &[MatchedPolicy]) -> Error {

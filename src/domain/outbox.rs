@@ -14,7 +14,7 @@ impl Portal {
             )
             .help("run without --as / PORTALCTL_AS"));
         }
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         Catalog::load(&*tx)?;
         tx.messages(unsent_only)
     }

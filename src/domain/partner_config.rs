@@ -4,7 +4,7 @@
 //! however it was typed.
 
 use super::access::{authorize, caps};
-use super::audit::{commit, Change};
+use super::audit::Change;
 use super::{find_account, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AccountKind, IpDirection, IpNetwork, PartnerIp, Smarthost};
@@ -52,31 +52,33 @@ impl Portal {
         direction: IpDirection,
         ip: &str,
     ) -> Result<PartnerConfigView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let account = find_partner(&*tx, account)?;
-        authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_CONFIG)?;
-        let network: IpNetwork = ip.parse()?;
-        let before = config_view(&*tx, &account)?;
-        let added = tx.insert_partner_ip(&PartnerIp {
-            account_id: account.id,
-            direction,
-            network,
-            added_at: self.ctx.now,
-        })?;
-        if !added {
-            return Ok(before);
-        }
-        let after = config_view(&*tx, &account)?;
-        let change = Change::of(
-            "account.ip_add",
-            &account,
-            format!("{direction} {network}"),
-            Some(&before),
-            &after,
-        )?;
-        commit(tx, &self.ctx, change)?;
-        Ok(after)
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let account = find_partner(tx, account)?;
+            authorize(tx, catalog, &w.ctx, &account, caps::ACCOUNT_CONFIG)?;
+            let network: IpNetwork = ip.parse()?;
+            let before = config_view(tx, &account)?;
+            let added = tx.insert_partner_ip(&PartnerIp {
+                account_id: account.id,
+                direction,
+                network,
+                added_at: w.ctx.now,
+            })?;
+            if !added {
+                return Ok(before);
+            }
+            let after = config_view(tx, &account)?;
+            let change = Change::of(
+                "account.ip_add",
+                &account,
+                format!("{direction} {network}"),
+                Some(&before),
+                &after,
+            )?;
+            w.record(change);
+            Ok(after)
+        })
     }
 
     /// Removes an inbound or outbound IP address or range; needs
@@ -87,38 +89,40 @@ impl Portal {
         direction: IpDirection,
         ip: &str,
     ) -> Result<PartnerConfigView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let account = find_partner(&*tx, account)?;
-        authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_CONFIG)?;
-        let network: IpNetwork = ip.parse()?;
-        let before = config_view(&*tx, &account)?;
-        if !tx.delete_partner_ip(account.id, direction, &network)? {
-            return Err(Error::not_found(format!(
-                "`{}` has no {direction} IP address `{network}`",
-                account.name
-            ))
-            .help(format!(
-                "`portalctl account ip list \"{}\"` shows them",
-                account.name
-            )));
-        }
-        let after = config_view(&*tx, &account)?;
-        let change = Change::of(
-            "account.ip_remove",
-            &account,
-            format!("{direction} {network}"),
-            Some(&before),
-            &after,
-        )?;
-        commit(tx, &self.ctx, change)?;
-        Ok(after)
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let account = find_partner(tx, account)?;
+            authorize(tx, catalog, &w.ctx, &account, caps::ACCOUNT_CONFIG)?;
+            let network: IpNetwork = ip.parse()?;
+            let before = config_view(tx, &account)?;
+            if !tx.delete_partner_ip(account.id, direction, &network)? {
+                return Err(Error::not_found(format!(
+                    "`{}` has no {direction} IP address `{network}`",
+                    account.name
+                ))
+                .help(format!(
+                    "`portalctl account ip list \"{}\"` shows them",
+                    account.name
+                )));
+            }
+            let after = config_view(tx, &account)?;
+            let change = Change::of(
+                "account.ip_remove",
+                &account,
+                format!("{direction} {network}"),
+                Some(&before),
+                &after,
+            )?;
+            w.record(change);
+            Ok(after)
+        })
     }
 
     /// The partner's IP addresses, inbound then outbound, in address order;
     /// needs `account.view`.
     pub fn ip_list(&mut self, account: &str) -> Result<Vec<IpView>> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = find_partner(&*tx, account)?;
         authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_VIEW)?;
@@ -135,28 +139,30 @@ impl Portal {
 
     /// Sets the partner's smarthost, `HOST[:PORT]`; needs `account.config`.
     pub fn smarthost_set(&mut self, account: &str, host: &str) -> Result<PartnerConfigView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let account = find_partner(&*tx, account)?;
-        authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_CONFIG)?;
-        let smarthost: Smarthost = host.parse()?;
-        let before = config_view(&*tx, &account)?;
-        let mut config = tx.partner_config(account.id)?;
-        if config.smarthost.as_ref() == Some(&smarthost) {
-            return Ok(before);
-        }
-        config.smarthost = Some(smarthost);
-        tx.put_partner_config(account.id, &config, self.ctx.now)?;
-        let after = config_view(&*tx, &account)?;
-        let target = after.smarthost.clone().unwrap_or_default();
-        let change = Change::of(
-            "account.smarthost_set",
-            &account,
-            target,
-            Some(&before),
-            &after,
-        )?;
-        commit(tx, &self.ctx, change)?;
-        Ok(after)
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let account = find_partner(tx, account)?;
+            authorize(tx, catalog, &w.ctx, &account, caps::ACCOUNT_CONFIG)?;
+            let smarthost: Smarthost = host.parse()?;
+            let before = config_view(tx, &account)?;
+            let mut config = tx.partner_config(account.id)?;
+            if config.smarthost.as_ref() == Some(&smarthost) {
+                return Ok(before);
+            }
+            config.smarthost = Some(smarthost);
+            tx.put_partner_config(account.id, &config, w.ctx.now)?;
+            let after = config_view(tx, &account)?;
+            let target = after.smarthost.clone().unwrap_or_default();
+            let change = Change::of(
+                "account.smarthost_set",
+                &account,
+                target,
+                Some(&before),
+                &after,
+            )?;
+            w.record(change);
+            Ok(after)
+        })
     }
 }

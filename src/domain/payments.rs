@@ -3,7 +3,7 @@
 //! the audit log, masked but for its last four characters.
 
 use super::access::{authorize, authorize_any, caps};
-use super::audit::{commit, Change};
+use super::audit::Change;
 use super::{find_account, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, Iban, PaymentDetails, PaymentMethod};
@@ -33,55 +33,57 @@ impl Portal {
         method: &str,
         iban: Option<&str>,
     ) -> Result<PaymentView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let account = find_account(&*tx, account)?;
-        authorize(&*tx, &catalog, &self.ctx, &account, caps::BILLING_PAYMENT)?;
-        let method: PaymentMethod = method.parse()?;
-        let iban: Option<Iban> = iban.map(str::parse).transpose()?;
-        match (method, &iban) {
-            (PaymentMethod::DirectDebit, None) => {
-                return Err(
-                    Error::invalid("a direct debit needs the bank account").help("pass --iban")
-                )
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let account = find_account(tx, account)?;
+            authorize(tx, catalog, &w.ctx, &account, caps::BILLING_PAYMENT)?;
+            let method: PaymentMethod = method.parse()?;
+            let iban: Option<Iban> = iban.map(str::parse).transpose()?;
+            match (method, &iban) {
+                (PaymentMethod::DirectDebit, None) => {
+                    return Err(
+                        Error::invalid("a direct debit needs the bank account").help("pass --iban")
+                    )
+                }
+                (PaymentMethod::Card | PaymentMethod::Invoice, Some(_)) => {
+                    return Err(Error::invalid(format!(
+                        "payment by {method} takes no bank account"
+                    ))
+                    .help("leave out --iban, or use direct-debit or bank-transfer"))
+                }
+                _ => {}
             }
-            (PaymentMethod::Card | PaymentMethod::Invoice, Some(_)) => {
-                return Err(
-                    Error::invalid(format!("payment by {method} takes no bank account"))
-                        .help("leave out --iban, or use direct-debit or bank-transfer"),
-                )
+            let before = payment_view(tx, &account)?;
+            let unchanged = tx
+                .payment_details(account.id)?
+                .is_some_and(|d| d.method == method && d.iban == iban);
+            if unchanged {
+                return Ok(before);
             }
-            _ => {}
-        }
-        let before = payment_view(&*tx, &account)?;
-        let unchanged = tx
-            .payment_details(account.id)?
-            .is_some_and(|d| d.method == method && d.iban == iban);
-        if unchanged {
-            return Ok(before);
-        }
-        tx.put_payment_details(&PaymentDetails {
-            account_id: account.id,
-            method,
-            iban,
-            updated_at: self.ctx.now,
-        })?;
-        let after = payment_view(&*tx, &account)?;
-        let change = Change::of(
-            "account.payment_set",
-            &account,
-            account.name.clone(),
-            Some(&before),
-            &after,
-        )?;
-        commit(tx, &self.ctx, change)?;
-        Ok(after)
+            tx.put_payment_details(&PaymentDetails {
+                account_id: account.id,
+                method,
+                iban,
+                updated_at: w.ctx.now,
+            })?;
+            let after = payment_view(tx, &account)?;
+            let change = Change::of(
+                "account.payment_set",
+                &account,
+                account.name.clone(),
+                Some(&before),
+                &after,
+            )?;
+            w.record(change);
+            Ok(after)
+        })
     }
 
     /// The account's payment details, masked; needs `billing.view` (or
     /// `billing.payment`).
     pub fn payment_show(&mut self, account: &str) -> Result<PaymentView> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = find_account(&*tx, account)?;
         authorize_any(

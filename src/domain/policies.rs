@@ -1,7 +1,7 @@
 //! Approval policies: which orders need sign-off, and by whom.
 
 use super::access::{authorize, caps, Access};
-use super::audit::{commit, Change};
+use super::audit::Change;
 use super::{find_person, resolve_account, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, Email, MemberStatus, Money, Policy};
@@ -61,10 +61,11 @@ impl Portal {
     /// active members holding `orders.approve`, and there must be at least
     /// as many of them as the approvals required.
     pub fn policy_create(&mut self, req: &NewPolicy) -> Result<PolicyView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let account = resolve_account(&*tx, &self.ctx, req.account.as_deref(), None)?;
-        authorize(&*tx, &catalog, &self.ctx, &account, caps::POLICIES_MANAGE)?;
+        self.write(|w| {
+        let tx = w.tx;
+        let catalog = w.catalog()?;
+        let account = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
+        authorize(tx, catalog, &w.ctx, &account, caps::POLICIES_MANAGE)?;
         let name = parse_name("the policy name", &req.name)?;
         if tx.policy_named(account.id, &name)?.is_some() {
             return Err(Error::conflict(format!(
@@ -79,10 +80,10 @@ impl Portal {
         }
         let mut approvers: Vec<i64> = Vec::new();
         for email in &req.approvers {
-            let person = find_person(&*tx, email)?;
+            let person = find_person(tx, email)?;
             let holds = match tx.membership_of(person.id, account.id)? {
                 Some(m) if m.status == MemberStatus::Active => {
-                    Access::of(&*tx, &catalog, &account, m, self.ctx.now)?
+                    Access::of(tx, catalog, &account, m, w.ctx.now)?
                         .holds(caps::ORDERS_APPROVE)
                 }
                 _ => false,
@@ -116,18 +117,19 @@ impl Portal {
             approvers,
             required_approvals: required,
             enabled: true,
-            created_at: self.ctx.now,
+            created_at: w.ctx.now,
         };
         policy.id = tx.insert_policy(&policy)?;
-        let view = policy_view(&*tx, &account, &policy)?;
+        let view = policy_view(tx, &account, &policy)?;
         let change = Change::of("policy.create", &account, policy.name.clone(), None, &view)?;
-        commit(tx, &self.ctx, change)?;
+        w.record(change);
         Ok(view)
+        })
     }
 
     /// The account's policies; needs `account.view`.
     pub fn policy_list(&mut self, account: Option<&str>) -> Result<Vec<PolicyView>> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
         authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_VIEW)?;
@@ -139,7 +141,7 @@ impl Portal {
 
     /// One policy; needs `account.view`.
     pub fn policy_show(&mut self, name: &str, account: Option<&str>) -> Result<PolicyView> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
         authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_VIEW)?;
@@ -154,30 +156,32 @@ impl Portal {
         enabled: bool,
         account: Option<&str>,
     ) -> Result<PolicyView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let account = resolve_account(&*tx, &self.ctx, account, None)?;
-        authorize(&*tx, &catalog, &self.ctx, &account, caps::POLICIES_MANAGE)?;
-        let mut policy = find_policy(&*tx, &account, name)?;
-        let before = policy_view(&*tx, &account, &policy)?;
-        if policy.enabled == enabled {
-            return Ok(before);
-        }
-        policy.enabled = enabled;
-        tx.update_policy(&policy)?;
-        let after = policy_view(&*tx, &account, &policy)?;
-        let change = Change::of(
-            if enabled {
-                "policy.enable"
-            } else {
-                "policy.disable"
-            },
-            &account,
-            policy.name.clone(),
-            Some(&before),
-            &after,
-        )?;
-        commit(tx, &self.ctx, change)?;
-        Ok(after)
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let account = resolve_account(tx, &w.ctx, account, None)?;
+            authorize(tx, catalog, &w.ctx, &account, caps::POLICIES_MANAGE)?;
+            let mut policy = find_policy(tx, &account, name)?;
+            let before = policy_view(tx, &account, &policy)?;
+            if policy.enabled == enabled {
+                return Ok(before);
+            }
+            policy.enabled = enabled;
+            tx.update_policy(&policy)?;
+            let after = policy_view(tx, &account, &policy)?;
+            let change = Change::of(
+                if enabled {
+                    "policy.enable"
+                } else {
+                    "policy.disable"
+                },
+                &account,
+                policy.name.clone(),
+                Some(&before),
+                &after,
+            )?;
+            w.record(change);
+            Ok(after)
+        })
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::access::{authorize, caps, ensure_portal_user};
-use super::audit::{commit, Change};
+use super::audit::Change;
 use super::catalog::{check_role_name, role_view};
 use super::{resolve_account, snapshot, Actor, Catalog, Portal};
 use crate::error::{Error, Result};
@@ -19,7 +19,7 @@ impl Portal {
     /// Every role with how many memberships hold it.
     /// Member counts span every account, so only the operator sees them.
     pub fn role_list(&mut self) -> Result<Vec<RoleView>> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let operator = ensure_portal_user(&*tx, &catalog, &self.ctx)?;
         let mut counts: HashMap<i64, usize> = HashMap::new();
@@ -40,7 +40,7 @@ impl Portal {
 
     /// One role.
     pub fn role_show(&mut self, name: &str) -> Result<RoleView> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let operator = ensure_portal_user(&*tx, &catalog, &self.ctx)?;
         let role = catalog.role_named(name)?;
@@ -80,67 +80,65 @@ impl Portal {
         description: &str,
         account: Option<&str>,
     ) -> Result<RoleView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let name = name.trim();
-        check_role_name(name).map_err(Error::invalid)?;
-        let mut caps_given: Vec<Capability> = Vec::new();
-        for cap in capabilities {
-            let cap: Capability = cap.parse()?;
-            if !caps_given.contains(&cap) {
-                caps_given.push(cap);
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let name = name.trim();
+            check_role_name(name).map_err(Error::invalid)?;
+            let mut caps_given: Vec<Capability> = Vec::new();
+            for cap in capabilities {
+                let cap: Capability = cap.parse()?;
+                if !caps_given.contains(&cap) {
+                    caps_given.push(cap);
+                }
             }
-        }
-        match tx.role_named(name)? {
-            Some(Role {
-                deleted_at: Some(at),
-                ..
-            }) => {
-                return Err(Error::conflict(format!(
-                    "role `{name}` was deleted at {}; a deleted role's name is not reused",
-                    format_time(at)
-                ))
-                .help("choose another name, so that the audit log names one role per name"))
+            match tx.role_named(name)? {
+                Some(Role {
+                    deleted_at: Some(at),
+                    ..
+                }) => {
+                    return Err(Error::conflict(format!(
+                        "role `{name}` was deleted at {}; a deleted role's name is not reused",
+                        format_time(at)
+                    ))
+                    .help("choose another name, so that the audit log names one role per name"))
+                }
+                Some(_) => {
+                    return Err(Error::conflict(format!("role `{name}` already exists"))
+                        .help("`portalctl role list` shows the roles"))
+                }
+                None => {}
             }
-            Some(_) => {
-                return Err(Error::conflict(format!("role `{name}` already exists"))
-                    .help("`portalctl role list` shows the roles"))
+            if matches!(w.ctx.actor, Actor::Member(_)) {
+                let account = resolve_account(tx, &w.ctx, account, None)?;
+                let who = authorize(tx, catalog, &w.ctx, &account, caps::USERS_MANAGE)?;
+                who.ensure_may_give(&format!("role `{name}`"), &caps_given)?;
             }
-            None => {}
-        }
-        if matches!(self.ctx.actor, Actor::Member(_)) {
-            let account = resolve_account(&*tx, &self.ctx, account, None)?;
-            let who = authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_MANAGE)?;
-            who.ensure_may_give(&format!("role `{name}`"), &caps_given)?;
-        }
-        let role = Role {
-            id: 0,
-            name: name.to_string(),
-            description: description.trim().to_string(),
-            all_capabilities: false,
-            blocking: false,
-            builtin: false,
-            capabilities: caps_given
-                .iter()
-                .filter(|c| **c != caps::PORTAL_ACCESS)
-                .map(|c| c.to_string())
-                .collect(),
-            deleted_at: None,
-        };
-        let id = tx.insert_role(&role, self.ctx.now)?;
-        let view = role_view(&tx.role(id)?, Some(0));
-        commit(
-            tx,
-            &self.ctx,
-            Change {
+            let role = Role {
+                id: 0,
+                name: name.to_string(),
+                description: description.trim().to_string(),
+                all_capabilities: false,
+                blocking: false,
+                builtin: false,
+                capabilities: caps_given
+                    .iter()
+                    .filter(|c| **c != caps::PORTAL_ACCESS)
+                    .map(|c| c.to_string())
+                    .collect(),
+                deleted_at: None,
+            };
+            let id = tx.insert_role(&role, w.ctx.now)?;
+            let view = role_view(&tx.role(id)?, Some(0));
+            w.record(Change {
                 action: "role.create",
                 account: None,
                 target: Some(name.to_string()),
                 before: None,
                 after: Some(snapshot(&view)?),
-            },
-        )?;
-        Ok(view)
+            });
+            Ok(view)
+        })
     }
 }
 
@@ -150,12 +148,13 @@ impl Portal {
     /// the blocking role stay; a member needs `users.manage` and may delete
     /// only custom roles, the operator any other role.
     pub fn role_delete(&mut self, name: &str, account: Option<&str>) -> Result<RoleView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
+        self.write(|w| {
+        let tx = w.tx;
+        let catalog = w.catalog()?;
         let role = catalog.role_named(name)?;
-        if matches!(self.ctx.actor, Actor::Member(_)) {
-            let account = resolve_account(&*tx, &self.ctx, account, None)?;
-            let who = authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_MANAGE)?;
+        if matches!(w.ctx.actor, Actor::Member(_)) {
+            let account = resolve_account(tx, &w.ctx, account, None)?;
+            let who = authorize(tx, catalog, &w.ctx, &account, caps::USERS_MANAGE)?;
             if role.builtin {
                 let email = who
                     .person()
@@ -187,24 +186,21 @@ impl Portal {
                 "role `{}` is held by {} membership(s): {}",
                 role.name,
                 holders.len(),
-                holder_names(&*tx, &holders)?
+                holder_names(tx, &holders)?
             ))
             .help("give them another role first with `portalctl user set-role EMAIL ROLE`"));
         }
         let before = role_view(role, Some(0));
-        tx.delete_role(role.id, self.ctx.now)?;
-        commit(
-            tx,
-            &self.ctx,
-            Change {
+        tx.delete_role(role.id, w.ctx.now)?;
+        w.record(Change {
                 action: "role.delete",
                 account: None,
                 target: Some(role.name.clone()),
                 before: Some(snapshot(&before)?),
                 after: None,
-            },
-        )?;
+            });
         Ok(before)
+        })
     }
 }
 

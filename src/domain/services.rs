@@ -2,7 +2,7 @@
 //! may see them.
 
 use super::access::{authority, authorize, caps, Authority};
-use super::audit::{commit, Change};
+use super::audit::Change;
 use super::{find_person, membership_in, resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, Email, MemberStatus, Service};
@@ -86,39 +86,41 @@ impl Portal {
         kind: Option<&str>,
         account: Option<&str>,
     ) -> Result<ServiceView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let account = resolve_account(&*tx, &self.ctx, account, None)?;
-        authorize(&*tx, &catalog, &self.ctx, &account, caps::SERVICES_ASSIGN)?;
-        let name = parse_name("the service name", name)?;
-        if tx.service_named(account.id, &name)?.is_some() {
-            return Err(Error::conflict(format!(
-                "`{}` already has a service `{name}`",
-                account.name
-            )));
-        }
-        let kind = kind
-            .map(|k| parse_name("the service kind", k))
-            .transpose()?;
-        let mut service = Service {
-            id: 0,
-            account_id: account.id,
-            name,
-            kind,
-            assigned_to: None,
-            created_at: self.ctx.now,
-        };
-        service.id = tx.insert_service(&service)?;
-        let view = service_view(&*tx, &account, &service)?;
-        let change = Change::of("service.add", &account, service.name.clone(), None, &view)?;
-        commit(tx, &self.ctx, change)?;
-        Ok(view)
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let account = resolve_account(tx, &w.ctx, account, None)?;
+            authorize(tx, catalog, &w.ctx, &account, caps::SERVICES_ASSIGN)?;
+            let name = parse_name("the service name", name)?;
+            if tx.service_named(account.id, &name)?.is_some() {
+                return Err(Error::conflict(format!(
+                    "`{}` already has a service `{name}`",
+                    account.name
+                )));
+            }
+            let kind = kind
+                .map(|k| parse_name("the service kind", k))
+                .transpose()?;
+            let mut service = Service {
+                id: 0,
+                account_id: account.id,
+                name,
+                kind,
+                assigned_to: None,
+                created_at: w.ctx.now,
+            };
+            service.id = tx.insert_service(&service)?;
+            let view = service_view(tx, &account, &service)?;
+            let change = Change::of("service.add", &account, service.name.clone(), None, &view)?;
+            w.record(change);
+            Ok(view)
+        })
     }
 
     /// The services the actor may see: all of them with
     /// `services.view_all`, only their own with `services.view_assigned`.
     pub fn service_list(&mut self, account: Option<&str>) -> Result<Vec<ServiceView>> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
         let seen = visibility(&*tx, &catalog, &self.ctx, &account)?;
@@ -131,7 +133,7 @@ impl Portal {
 
     /// One service, if the actor may see it.
     pub fn service_show(&mut self, key: &str, account: Option<&str>) -> Result<ServiceView> {
-        let tx = self.store.read()?;
+        let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
         let seen = visibility(&*tx, &catalog, &self.ctx, &account)?;
@@ -154,43 +156,45 @@ impl Portal {
         to: Option<&Email>,
         account: Option<&str>,
     ) -> Result<ServiceView> {
-        let tx = self.store.write()?;
-        let catalog = Catalog::load(&*tx)?;
-        let account = resolve_account(&*tx, &self.ctx, account, None)?;
-        authorize(&*tx, &catalog, &self.ctx, &account, caps::SERVICES_ASSIGN)?;
-        let mut service = find_service(&*tx, &account, key)?;
-        let before = service_view(&*tx, &account, &service)?;
-        service.assigned_to = match to {
-            Some(email) => {
-                let person = find_person(&*tx, email)?;
-                let m = membership_in(&*tx, &person, &account)?;
-                if m.status != MemberStatus::Active {
-                    return Err(Error::conflict(format!(
-                        "`{email}` is {} in `{}`; services go to active members",
-                        m.status, account.name
-                    )));
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let account = resolve_account(tx, &w.ctx, account, None)?;
+            authorize(tx, catalog, &w.ctx, &account, caps::SERVICES_ASSIGN)?;
+            let mut service = find_service(tx, &account, key)?;
+            let before = service_view(tx, &account, &service)?;
+            service.assigned_to = match to {
+                Some(email) => {
+                    let person = find_person(tx, email)?;
+                    let m = membership_in(tx, &person, &account)?;
+                    if m.status != MemberStatus::Active {
+                        return Err(Error::conflict(format!(
+                            "`{email}` is {} in `{}`; services go to active members",
+                            m.status, account.name
+                        )));
+                    }
+                    Some(m.id)
                 }
-                Some(m.id)
+                None => None,
+            };
+            let after = service_view(tx, &account, &service)?;
+            if after == before {
+                return Ok(after);
             }
-            None => None,
-        };
-        let after = service_view(&*tx, &account, &service)?;
-        if after == before {
-            return Ok(after);
-        }
-        tx.update_service(&service)?;
-        let change = Change::of(
-            if to.is_some() {
-                "service.assign"
-            } else {
-                "service.unassign"
-            },
-            &account,
-            service.name.clone(),
-            Some(&before),
-            &after,
-        )?;
-        commit(tx, &self.ctx, change)?;
-        Ok(after)
+            tx.update_service(&service)?;
+            let change = Change::of(
+                if to.is_some() {
+                    "service.assign"
+                } else {
+                    "service.unassign"
+                },
+                &account,
+                service.name.clone(),
+                Some(&before),
+                &after,
+            )?;
+            w.record(change);
+            Ok(after)
+        })
     }
 }

@@ -90,6 +90,16 @@ pub struct Journal {
     pub policies: BTreeMap<i64, Option<Policy>>,
 }
 
+impl Journal {
+    /// True when the transaction changed nothing that decides access.
+    pub fn is_empty(&self) -> bool {
+        self.memberships.is_empty()
+            && self.accounts.is_empty()
+            && self.people.is_empty()
+            && self.policies.is_empty()
+    }
+}
+
 /// Database-wide settings.
 pub trait SettingStore {
     /// A setting's value, if set.

@@ -178,7 +178,7 @@ fn a_member_cannot_give_a_role_beyond_their_own_capabilities() {
     p.member("dee@acme.test", "delegator");
     let err = p.refused_as(Some("dee@acme.test"), &add(UMA, "msp-administrator"), 5);
     assert!(
-        err.contains("cannot give role `msp-administrator`"),
+        err.contains("cannot give `uma@acme.test` role `msp-administrator`"),
         "{err}"
     );
     p.refused_as(Some("dee@acme.test"), &add(UMA, "msp-user"), 5);

@@ -1,0 +1,462 @@
+//! The one write path. Every change to the database runs inside
+//! [`Portal::write`]: it opens the write transaction, lets the command
+//! change what it changes, and then, before anything is committed, checks
+//! from the store's [`Journal`] what the change did to anyone's access:
+//!
+//! - access grows only through someone who holds it: a member acting with
+//!   `--as` must hold, in that account (or, for a partner's customer, in
+//!   the partner with `external_admins.manage` or `customers.manage`),
+//!   every capability anyone gains. An invited member counts as holding
+//!   what accepting will give them, so the invitation is checked against
+//!   the inviter and accepting adds nothing;
+//! - only the owner or the operator changes who owns an account;
+//! - an account keeps an active member holding `users.manage`;
+//! - external access lasts only while its holder is active in the partner
+//!   it comes from.
+//!
+//! Then it records one audit event per changed object (none when nothing
+//! changed) and commits. Commands cannot commit any other way: the store
+//! sits in [`Gate`], whose reads hand out no commit.
+
+use std::cell::{OnceCell, RefCell};
+use std::collections::BTreeSet;
+use std::ops::Deref;
+
+use super::access::{caps, Access, Authority};
+use super::audit::{record, Change};
+use super::{Actor, Catalog, Ctx, Portal};
+use crate::error::{Error, Result};
+use crate::model::{Account, Capability, Grant, MemberStatus, Membership};
+use crate::store::{Journal, Store, Tx};
+
+/// The store, reachable only through reads and [`Portal::write`].
+pub(crate) struct Gate {
+    store: Box<dyn Store>,
+}
+
+impl Gate {
+    pub(crate) fn new(store: Box<dyn Store>) -> Gate {
+        Gate { store }
+    }
+
+    /// Reads the database in one consistent transaction.
+    pub(crate) fn read(&mut self) -> Result<Reading<'_>> {
+        Ok(Reading(self.store.read()?))
+    }
+}
+
+/// A read transaction: every read of the store, and no way to commit.
+pub(crate) struct Reading<'s>(Box<dyn Tx + 's>);
+
+impl<'s> Deref for Reading<'s> {
+    type Target = dyn Tx + 's;
+    fn deref(&self) -> &Self::Target {
+        &*self.0
+    }
+}
+
+/// What a command may use while it changes the database.
+pub(crate) struct Write<'t> {
+    /// The open write transaction.
+    pub(crate) tx: &'t dyn Tx,
+    /// The clock and the actor.
+    pub(crate) ctx: Ctx,
+    catalog: OnceCell<Catalog>,
+    changes: RefCell<Vec<Change>>,
+    may_lose_admin: RefCell<BTreeSet<i64>>,
+    acting: RefCell<Option<Actor>>,
+}
+
+impl Write<'_> {
+    /// The catalog, loaded on first use (`init` writes it first).
+    pub(crate) fn catalog(&self) -> Result<&Catalog> {
+        if let Some(c) = self.catalog.get() {
+            return Ok(c);
+        }
+        let loaded = Catalog::load(self.tx)?;
+        Ok(self.catalog.get_or_init(|| loaded))
+    }
+
+    /// Records a change for the audit log; one with the same before and
+    /// after is dropped.
+    pub(crate) fn record(&self, change: Change) {
+        self.changes.borrow_mut().push(change);
+    }
+
+    /// Makes `actor` the one this write is judged and audited as: whoever
+    /// accepts an invitation acts with its token, not with `--as`.
+    pub(crate) fn act_as(&self, actor: Actor) {
+        *self.acting.borrow_mut() = Some(actor);
+    }
+
+    /// Lets this write leave `account` without an active admin: ending
+    /// someone's external access is never refused (see `external_admins`).
+    pub(crate) fn may_leave_without_admin(&self, account: &Account) {
+        self.may_lose_admin.borrow_mut().insert(account.id);
+    }
+
+    /// The actor as a party to `account`, refused unless they hold `cap`.
+    pub(crate) fn authorize(&self, account: &Account, cap: Capability) -> Result<Authority<'_>> {
+        super::access::authorize(self.tx, self.catalog()?, &self.ctx, account, cap)
+    }
+}
+
+impl Portal {
+    /// Runs `change` in one write transaction, checks what it did to
+    /// anyone's access, records its audit events and commits. A refusal
+    /// anywhere rolls everything back.
+    pub(crate) fn write<T>(&mut self, change: impl FnOnce(&Write<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.gate.store.write()?;
+        let w = Write {
+            tx: &*tx,
+            ctx: self.ctx.clone(),
+            catalog: OnceCell::new(),
+            changes: RefCell::default(),
+            may_lose_admin: RefCell::default(),
+            acting: RefCell::default(),
+        };
+        let out = change(&w)?;
+        let ctx = Ctx {
+            now: w.ctx.now,
+            actor: w.acting.take().unwrap_or_else(|| w.ctx.actor.clone()),
+        };
+        let journal = tx.journal();
+        if !journal.is_empty() {
+            // Roles and areas may have changed: judge by the catalog now.
+            let catalog = Catalog::load(&*tx)?;
+            Review {
+                tx: &*tx,
+                catalog: &catalog,
+                ctx: &ctx,
+                journal: &journal,
+            }
+            .check(&w.may_lose_admin.borrow())?;
+        }
+        for change in w.changes.take() {
+            if change.before.is_none() || change.before != change.after {
+                record(&*tx, &ctx, change)?;
+            }
+        }
+        drop(w);
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// How many missing capabilities a refusal names.
+const SHOWN: usize = 5;
+
+/// One member in one account: the unit whose access the gate compares.
+type Seat = (i64, i64);
+
+/// A membership as the gate weighs it, with its grants and owner flag.
+struct Standing {
+    membership: Membership,
+    grants: Vec<Grant>,
+    owner: bool,
+}
+
+/// The gate's look at one write, before it commits.
+struct Review<'a> {
+    tx: &'a dyn Tx,
+    catalog: &'a Catalog,
+    ctx: &'a Ctx,
+    journal: &'a Journal,
+}
+
+impl Review<'_> {
+    fn check(&self, may_lose_admin: &BTreeSet<i64>) -> Result<()> {
+        self.check_owners()?;
+        let mut seats: BTreeSet<Seat> = BTreeSet::new();
+        for (id, before) in &self.journal.memberships {
+            if let Some((m, _)) = before {
+                seats.insert((m.person_id, m.account_id));
+            }
+            let now = self.tx.membership(*id)?;
+            seats.insert((now.person_id, now.account_id));
+        }
+        for (id, before) in &self.journal.accounts {
+            let now = self.tx.account(*id)?;
+            for person in [before.as_ref().and_then(|a| a.owner_id), now.owner_id]
+                .into_iter()
+                .flatten()
+            {
+                seats.insert((person, *id));
+            }
+        }
+        for seat in &seats {
+            let before = self.before(*seat)?;
+            let after = self.after(*seat)?;
+            let mut gained: Vec<Capability> = {
+                let had = self.potential(before.as_ref())?;
+                self.potential(after.as_ref())?
+                    .into_iter()
+                    .filter(|c| !had.contains(c))
+                    .collect()
+            };
+            gained.extend(self.new_approval_rights(*seat)?);
+            self.ensure_actor_holds(*seat, &gained, (before.as_ref(), after.as_ref()))?;
+            self.ensure_admin_remains(*seat, &before, &after, may_lose_admin)?;
+            self.ensure_external_access_is_backed(after.as_ref())?;
+        }
+        Ok(())
+    }
+
+    /// Only the owner or the operator changes who owns an account.
+    fn check_owners(&self) -> Result<()> {
+        for (id, before) in &self.journal.accounts {
+            let Some(before) = before else { continue };
+            let now = self.tx.account(*id)?;
+            if before.owner_id == now.owner_id {
+                continue;
+            }
+            if let Actor::Member(email) = &self.ctx.actor {
+                let actor = self.tx.person_by_email(email.as_str())?.map(|p| p.id);
+                if actor.is_none() || actor != before.owner_id {
+                    return Err(Error::denied(format!(
+                        "only the owner of `{}` can change who owns it",
+                        now.name
+                    ))
+                    .help("the owner can move it with `portalctl user transfer-ownership`"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The account as it was before this write.
+    fn account_before(&self, id: i64) -> Result<Option<Account>> {
+        match self.journal.accounts.get(&id) {
+            Some(before) => Ok(before.clone()),
+            None => self.tx.account(id).map(Some),
+        }
+    }
+
+    /// The seat before this write: a changed membership's old row, an
+    /// untouched one as it is, or none when this write created or moved it
+    /// there.
+    fn before(&self, (person, account): Seat) -> Result<Option<Standing>> {
+        let owner = self
+            .account_before(account)?
+            .is_some_and(|a| a.owner_id == Some(person));
+        let old = self.journal.memberships.values().flatten();
+        if let Some((m, grants)) = old
+            .into_iter()
+            .find(|(m, _)| m.person_id == person && m.account_id == account)
+        {
+            return Ok(Some(Standing {
+                membership: m.clone(),
+                grants: grants.clone(),
+                owner,
+            }));
+        }
+        match self.tx.membership_of(person, account)? {
+            Some(m) if !self.journal.memberships.contains_key(&m.id) => Ok(Some(Standing {
+                grants: self.tx.grants(m.id)?,
+                membership: m,
+                owner,
+            })),
+            _ => Ok(None),
+        }
+    }
+
+    /// The seat as this write leaves it.
+    fn after(&self, (person, account): Seat) -> Result<Option<Standing>> {
+        let owner = self.tx.account(account)?.owner_id == Some(person);
+        Ok(match self.tx.membership_of(person, account)? {
+            Some(m) => Some(Standing {
+                grants: self.tx.grants(m.id)?,
+                membership: m,
+                owner,
+            }),
+            None => None,
+        })
+    }
+
+    fn access<'c>(&'c self, s: &Standing, potential: bool) -> Result<Access<'c>> {
+        let mut membership = s.membership.clone();
+        // An invitation is checked when it is given: accepting it only
+        // takes what the inviter was allowed to give.
+        if potential && membership.status == MemberStatus::Invited {
+            membership.status = MemberStatus::Active;
+        }
+        Access::from_parts(
+            self.catalog,
+            membership,
+            s.grants.clone(),
+            s.owner,
+            self.ctx.now,
+        )
+    }
+
+    /// What the seat holds, or will hold once its invitation is accepted.
+    fn potential(&self, s: Option<&Standing>) -> Result<Vec<Capability>> {
+        Ok(match s {
+            Some(s) => self.access(s, true)?.capabilities(),
+            None => Vec::new(),
+        })
+    }
+
+    /// Being newly named an approver of a policy lets one decide its
+    /// orders: that is `orders.approve` given.
+    fn new_approval_rights(&self, (person, account): Seat) -> Result<Vec<Capability>> {
+        if self.journal.policies.is_empty() {
+            return Ok(Vec::new());
+        }
+        for now in self.tx.policies_in(account)? {
+            let Some(before) = self.journal.policies.get(&now.id) else {
+                continue;
+            };
+            let was = before
+                .as_ref()
+                .is_some_and(|p| p.approvers.contains(&person));
+            if now.approvers.contains(&person) && !was {
+                return Ok(vec![caps::ORDERS_APPROVE]);
+            }
+        }
+        Ok(Vec::new())
+    }
+
+    /// A member acting with `--as` must hold everything anyone gains.
+    fn ensure_actor_holds(
+        &self,
+        (person, account_id): Seat,
+        gained: &[Capability],
+        change: (Option<&Standing>, Option<&Standing>),
+    ) -> Result<()> {
+        let Actor::Member(email) = &self.ctx.actor else {
+            return Ok(());
+        };
+        if gained.is_empty() {
+            return Ok(());
+        }
+        let actor = self.tx.person_by_email(email.as_str())?;
+        let account = self.tx.account(account_id)?;
+        let mut missing: Vec<Capability> = gained.to_vec();
+        if let Some(actor) = &actor {
+            for (place, through_partner) in
+                std::iter::once((account_id, false)).chain(account.parent_id.map(|p| (p, true)))
+            {
+                let Some(standing) = self.before((actor.id, place))? else {
+                    continue;
+                };
+                let held = self.access(&standing, false)?;
+                if through_partner
+                    && !held.holds(caps::EXTERNAL_ADMINS_MANAGE)
+                    && !held.holds(caps::CUSTOMERS_MANAGE)
+                {
+                    continue;
+                }
+                missing.retain(|c| !held.holds(*c));
+            }
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let who = self.tx.person(person)?.email;
+        let mut names: Vec<String> = missing.iter().map(|c| c.to_string()).collect();
+        if names.len() > SHOWN {
+            let more = names.len() - SHOWN;
+            names.truncate(SHOWN);
+            names.push(format!("{more} more"));
+        }
+        Err(Error::denied(format!(
+            "`{email}` cannot give `{who}` {} in `{}`: it includes capabilities they do not hold ({})",
+            self.given(change)?,
+            account.name,
+            names.join(", ")
+        ))
+        .help(format!(
+            "only someone who holds `{}` there, such as the account's owner, can give it",
+            missing[0]
+        )))
+    }
+
+    /// What a change gave, in words: a role, grants, access back, or the
+    /// ownership.
+    fn given(&self, (before, after): (Option<&Standing>, Option<&Standing>)) -> Result<String> {
+        let Some(after) = after else {
+            return Ok("access".into());
+        };
+        let mut parts = Vec::new();
+        let role = after.membership.role_id;
+        if before.is_none_or(|b| b.membership.role_id != role) {
+            parts.push(format!("role `{}`", self.catalog.role(role)?.name));
+        }
+        for g in &after.grants {
+            if before.is_none_or(|b| !b.grants.iter().any(|h| h.name == g.name)) {
+                parts.push(format!("`{}`", g.name));
+            }
+        }
+        if after.owner && !before.is_some_and(|b| b.owner) {
+            parts.push("the ownership".into());
+        }
+        if parts.is_empty() {
+            parts.push("access back".into());
+        }
+        Ok(parts.join(" and "))
+    }
+
+    /// An account keeps an active member holding `users.manage`.
+    fn ensure_admin_remains(
+        &self,
+        (person, account_id): Seat,
+        before: &Option<Standing>,
+        after: &Option<Standing>,
+        may_lose_admin: &BTreeSet<i64>,
+    ) -> Result<()> {
+        let held = |s: &Option<Standing>| -> Result<bool> {
+            Ok(match s {
+                Some(s) => self.access(s, false)?.holds(caps::USERS_MANAGE),
+                None => false,
+            })
+        };
+        if !held(before)? || held(after)? || may_lose_admin.contains(&account_id) {
+            return Ok(());
+        }
+        let account = self.tx.account(account_id)?;
+        for m in self.tx.memberships_in(account_id)? {
+            if m.status != MemberStatus::Active {
+                continue;
+            }
+            let access = Access::of(self.tx, self.catalog, &account, m, self.ctx.now)?;
+            if access.holds(caps::USERS_MANAGE) {
+                return Ok(());
+            }
+        }
+        Err(Error::conflict(format!(
+            "`{}` is the last active member of `{}` holding `users.manage`, and an account must keep one",
+            self.tx.person(person)?.email,
+            account.name
+        ))
+        .help("give another member an admin role first"))
+    }
+
+    /// External access lasts only while its holder is an active member,
+    /// with access, of the partner it comes from.
+    fn ensure_external_access_is_backed(&self, after: Option<&Standing>) -> Result<()> {
+        let Some(s) = after else { return Ok(()) };
+        let m = &s.membership;
+        let Some(partner) = m.external_from else {
+            return Ok(());
+        };
+        if m.status != MemberStatus::Active {
+            return Ok(());
+        }
+        let backed = match self.tx.membership_of(m.person_id, partner)? {
+            Some(home) => {
+                home.status == MemberStatus::Active && !self.catalog.role(home.role_id)?.blocking
+            }
+            None => false,
+        };
+        if backed {
+            return Ok(());
+        }
+        let who = self.tx.person(m.person_id)?.email;
+        Err(Error::conflict(format!(
+            "`{who}` would keep access to `{}` from `{}` without being active there",
+            self.tx.account(m.account_id)?.name,
+            self.tx.account(partner)?.name
+        )))
+    }
+}
