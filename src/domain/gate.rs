@@ -380,7 +380,11 @@ impl Review<'_> {
         };
         let mut parts = Vec::new();
         let role = after.membership.role_id;
-        if before.is_none_or(|b| b.membership.role_id != role) {
+        let had_access = match before {
+            Some(b) => !self.access(b, true)?.capabilities().is_empty(),
+            None => false,
+        };
+        if !had_access || before.is_some_and(|b| b.membership.role_id != role) {
             parts.push(format!("role `{}`", self.catalog.role(role)?.name));
         }
         for g in &after.grants {

@@ -7,6 +7,8 @@
 mod access;
 mod accounts;
 mod addresses;
+#[cfg(test)]
+mod attacks;
 mod audit;
 mod catalog;
 mod cost_centres;
