@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ser_opt_time, ser_time, AccountKind, Capability, Email, Iban, InvitationState, IpDirection,
-    IpNetwork, MemberStatus, Money, OrderStatus, PaymentMethod, Smarthost, Timestamp,
+    ser_opt_time, ser_time, AccountKind, Email, Iban, InvitationState, IpDirection, IpNetwork,
+    MemberStatus, Money, OrderStatus, PaymentMethod, Smarthost, Timestamp,
 };
 
 /// An asset of an account: a line, a licence, a domain.
@@ -62,18 +62,6 @@ pub struct Policy {
     pub enabled: bool,
     /// Created.
     pub created_at: Timestamp,
-}
-
-impl Policy {
-    /// Whether an order of this amount and type triggers the policy.
-    pub fn matches(&self, amount: Money, order_type: Option<&str>) -> bool {
-        self.enabled
-            && amount > self.threshold
-            && self
-                .order_type
-                .as_deref()
-                .is_none_or(|t| Some(t) == order_type)
-    }
 }
 
 /// An order.
@@ -208,22 +196,6 @@ pub struct Role {
     pub capabilities: Vec<String>,
     /// When `role delete` retired it; a deleted role is no longer offered.
     pub deleted_at: Option<Timestamp>,
-}
-
-impl Role {
-    /// Whether the role itself (not grants) gives `cap`. Every role but the
-    /// blocking one holds `portal.access`.
-    pub fn holds(&self, cap: Capability) -> bool {
-        !self.blocking
-            && (self.all_capabilities
-                || cap.as_str() == "portal.access"
-                || self.capabilities.iter().any(|c| c == cap.as_str()))
-    }
-
-    /// The capabilities the role gives, in catalog order.
-    pub fn capability_list(&self) -> Vec<Capability> {
-        Capability::all().filter(|c| self.holds(*c)).collect()
-    }
 }
 
 /// A named bundle of capabilities that can be granted as one (an "area").
