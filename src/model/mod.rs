@@ -14,7 +14,7 @@ mod payment;
 mod records;
 mod time;
 
-pub use capability::{Capability, CAPABILITIES};
+pub use capability::{caps, Capability, CAPABILITIES};
 pub use keywords::{AccountKind, InvitationState, MemberStatus, OrderStatus};
 pub use money::{parse_currency, Money};
 pub use names::{parse_name, Email};
