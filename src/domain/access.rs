@@ -6,31 +6,8 @@ use crate::store::Tx;
 
 use super::{find_person, Actor, Catalog, Ctx};
 
-/// Capabilities the code checks by name.
-pub(crate) mod caps {
-    use crate::model::Capability;
-    pub const ACCOUNT_VIEW: Capability = Capability::named("account.view");
-    pub const ACCOUNT_EDIT: Capability = Capability::named("account.edit");
-    pub const ACCOUNT_CONFIG: Capability = Capability::named("account.config");
-    pub const ADDRESSES_USE: Capability = Capability::named("addresses.use");
-    pub const ADDRESSES_EDIT: Capability = Capability::named("addresses.edit");
-    pub const BILLING_VIEW: Capability = Capability::named("billing.view");
-    pub const BILLING_PAYMENT: Capability = Capability::named("billing.payment");
-    pub const CUSTOMERS_MANAGE: Capability = Capability::named("customers.manage");
-    pub const EXTERNAL_ADMINS_MANAGE: Capability = Capability::named("external_admins.manage");
-    pub const LICENSES_PURCHASE: Capability = Capability::named("licenses.purchase");
-    pub const LICENSES_ALLOCATE: Capability = Capability::named("licenses.allocate");
-    pub const USERS_VIEW: Capability = Capability::named("users.view");
-    pub const USERS_MANAGE: Capability = Capability::named("users.manage");
-    pub const PORTAL_ACCESS: Capability = Capability::named("portal.access");
-    pub const SERVICES_VIEW_ALL: Capability = Capability::named("services.view_all");
-    pub const SERVICES_VIEW_ASSIGNED: Capability = Capability::named("services.view_assigned");
-    pub const SERVICES_ASSIGN: Capability = Capability::named("services.assign");
-    pub const COST_CENTRES_MANAGE: Capability = Capability::named("cost_centres.manage");
-    pub const POLICIES_MANAGE: Capability = Capability::named("policies.manage");
-    pub const ORDERS_PLACE: Capability = Capability::named("orders.place");
-    pub const ORDERS_APPROVE: Capability = Capability::named("orders.approve");
-}
+/// Capabilities the code checks by name; the catalog table makes them.
+pub(crate) use crate::model::caps;
 
 /// Whether a member holds a capability, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -457,42 +434,4 @@ pub(crate) fn another_admin(
         }
     }
     Ok(false)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::caps;
-
-    #[test]
-    fn named_capabilities_are_in_the_catalog() {
-        for cap in [
-            caps::ACCOUNT_VIEW,
-            caps::ACCOUNT_EDIT,
-            caps::ACCOUNT_CONFIG,
-            caps::ADDRESSES_USE,
-            caps::ADDRESSES_EDIT,
-            caps::BILLING_VIEW,
-            caps::BILLING_PAYMENT,
-            caps::CUSTOMERS_MANAGE,
-            caps::EXTERNAL_ADMINS_MANAGE,
-            caps::LICENSES_PURCHASE,
-            caps::LICENSES_ALLOCATE,
-            caps::USERS_VIEW,
-            caps::USERS_MANAGE,
-            caps::PORTAL_ACCESS,
-            caps::SERVICES_VIEW_ALL,
-            caps::SERVICES_VIEW_ASSIGNED,
-            caps::SERVICES_ASSIGN,
-            caps::COST_CENTRES_MANAGE,
-            caps::POLICIES_MANAGE,
-            caps::ORDERS_PLACE,
-            caps::ORDERS_APPROVE,
-            caps::BILLING_VIEW,
-        ] {
-            assert!(
-                cap.as_str().parse::<crate::model::Capability>().is_ok(),
-                "{cap}"
-            );
-        }
-    }
 }

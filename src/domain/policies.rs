@@ -25,6 +25,20 @@ pub struct NewPolicy {
     pub account: Option<String>,
 }
 
+// Which orders a policy catches is an approval rule, so it lives in the
+// domain rather than beside the plain `Policy` record.
+impl Policy {
+    /// Whether an order of this amount and type triggers the policy.
+    pub fn matches(&self, amount: Money, order_type: Option<&str>) -> bool {
+        self.enabled
+            && amount > self.threshold
+            && self
+                .order_type
+                .as_deref()
+                .is_none_or(|t| Some(t) == order_type)
+    }
+}
+
 /// Finds a policy by name (compared without case).
 fn find_policy(tx: &dyn Tx, account: &Account, name: &str) -> Result<Policy> {
     tx.policy_named(account.id, name.trim())?.ok_or_else(|| {

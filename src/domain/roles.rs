@@ -15,6 +15,24 @@ use crate::view::RoleView;
 /// How many holders a refused `role delete` names.
 const HOLDERS_NAMED: usize = 5;
 
+// What a role gives by itself is a rule of access, so it lives in the
+// domain rather than beside the plain `Role` record.
+impl Role {
+    /// Whether the role itself (not grants) gives `cap`. Every role but the
+    /// blocking one holds `portal.access`.
+    pub fn holds(&self, cap: Capability) -> bool {
+        !self.blocking
+            && (self.all_capabilities
+                || cap == caps::PORTAL_ACCESS
+                || self.capabilities.iter().any(|c| c == cap.as_str()))
+    }
+
+    /// The capabilities the role gives, in catalog order.
+    pub fn capability_list(&self) -> Vec<Capability> {
+        Capability::all().filter(|c| self.holds(*c)).collect()
+    }
+}
+
 impl Portal {
     /// Every role with how many memberships hold it.
     /// Member counts span every account, so only the operator sees them.

@@ -1,0 +1,183 @@
+//! The capability catalog: the names roles and grants are made of.
+//!
+//! One table defines every capability: the constant the code checks, the
+//! catalog name and the action "you may not ..." errors name. A new
+//! capability is one line of it, and the code cannot name a capability the
+//! catalog lacks, because the table makes the only values there are.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// One entry of the capability catalog.
+///
+/// Only the table below makes values, so every `Capability` is in the
+/// catalog.
+// `name` comes first so that the derived order is by name; names are
+// unique, so `action` never decides a comparison or an equality.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Capability {
+    name: &'static str,
+    action: &'static str,
+}
+
+/// Turns the table into the catalog list, the `caps` constants and the
+/// value list behind `Capability::all`.
+macro_rules! capability_table {
+    ($($konst:ident = $name:literal => $action:literal,)+) => {
+        /// The capability catalog: the same for every preset.
+        pub const CAPABILITIES: &[&str] = &[$($name),+];
+
+        /// Every capability, in catalog order.
+        const ALL: &[Capability] = &[$(caps::$konst),+];
+
+        /// One constant per catalog entry, for the capabilities the code
+        /// checks by name.
+        pub mod caps {
+            use super::Capability;
+            $(
+                #[doc = concat!("`", $name, "`: may ", $action, ".")]
+                pub const $konst: Capability = Capability {
+                    name: $name,
+                    action: $action,
+                };
+            )+
+        }
+
+        /// Each constant's identifier beside its name, so a test can check
+        /// that they agree.
+        #[cfg(test)]
+        const IDENTS: &[(&str, &str)] = &[$((stringify!($konst), $name)),+];
+    };
+}
+
+// Catalog order, as the product documentation lists it; the action
+// completes "you may not ...".
+capability_table! {
+    PORTAL_ACCESS = "portal.access" => "use the portal",
+    ACCOUNT_VIEW = "account.view" => "see the account",
+    ACCOUNT_EDIT = "account.edit" => "edit the account's details",
+    ACCOUNT_CONFIG = "account.config" => "change the account's configuration",
+    ADDRESSES_USE = "addresses.use" => "use shipping addresses",
+    ADDRESSES_EDIT = "addresses.edit" => "edit shipping addresses",
+    USERS_VIEW = "users.view" => "see the account's users",
+    USERS_MANAGE = "users.manage" => "manage users (invite, change or remove them)",
+    EXTERNAL_ADMINS_MANAGE = "external_admins.manage" => "manage external admins",
+    CUSTOMERS_MANAGE = "customers.manage" => "manage customer accounts",
+    LICENSES_PURCHASE = "licenses.purchase" => "buy licences",
+    LICENSES_ALLOCATE = "licenses.allocate" => "allocate licences",
+    BILLING_VIEW = "billing.view" => "see billing",
+    BILLING_PAYMENT = "billing.payment" => "change payment details",
+    INVOICES_MANAGE = "invoices.manage" => "manage invoices",
+    CLIENTS_MANAGE = "clients.manage" => "manage clients",
+    SERVICES_VIEW_ALL = "services.view_all" => "see all services",
+    SERVICES_VIEW_ASSIGNED = "services.view_assigned" => "see the services assigned to them",
+    SERVICES_ASSIGN = "services.assign" => "assign services",
+    ORDERS_PLACE = "orders.place" => "place orders",
+    ORDERS_APPROVE = "orders.approve" => "approve orders",
+    POLICIES_MANAGE = "policies.manage" => "manage approval policies",
+    COST_CENTRES_MANAGE = "cost_centres.manage" => "manage cost centres",
+    CONTRACTS_VIEW = "contracts.view" => "see contracts",
+    CONTRACTS_RENEW = "contracts.renew" => "renew contracts",
+    DOCUMENTS_DOWNLOAD = "documents.download" => "download documents",
+    REPORTS_SCHEDULE = "reports.schedule" => "schedule reports",
+    ALERTS_MANAGE = "alerts.manage" => "manage alerts",
+    TICKETS_RAISE = "tickets.raise" => "raise tickets",
+    TICKETS_VIEW = "tickets.view" => "see tickets",
+    DOMAINS_MANAGE = "domains.manage" => "manage domains",
+    SUPPORT_REQUESTS = "support.requests" => "make support requests",
+    DISCUSSIONS_MANAGE = "discussions.manage" => "manage discussions",
+    STATS_VIEW = "stats.view" => "see statistics",
+    CLICKS_VIEW = "clicks.view" => "see \"my clicks\"",
+    NOTIFICATIONS_FINANCIAL = "notifications.financial" => "receive financial notifications",
+}
+
+impl Capability {
+    /// Every capability of the catalog, in catalog order.
+    pub fn all() -> impl Iterator<Item = Capability> {
+        ALL.iter().copied()
+    }
+
+    /// The capability's catalog name, such as `users.manage`.
+    pub fn as_str(self) -> &'static str {
+        self.name
+    }
+
+    /// What the capability lets a member do, for "you may not ..." errors.
+    pub fn action(self) -> &'static str {
+        self.action
+    }
+}
+
+/// Shows only the name, as when the type wrapped the name alone.
+impl fmt::Debug for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Capability").field(&self.name).finish()
+    }
+}
+
+impl FromStr for Capability {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let s = s.trim();
+        Capability::all().find(|c| c.name == s).ok_or_else(|| {
+            Error::invalid(format!("unknown capability `{s}`"))
+                .help("`portalctl role show ROLE` and `portalctl preset show` list the catalog")
+        })
+    }
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl Serialize for Capability {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capabilities_come_from_the_catalog() {
+        assert!("users.manage".parse::<Capability>().is_ok());
+        assert!("users.destroy".parse::<Capability>().is_err());
+        assert_eq!(Capability::all().count(), 36);
+    }
+
+    #[test]
+    fn the_list_and_the_values_agree() {
+        let names: Vec<&str> = Capability::all().map(Capability::as_str).collect();
+        assert_eq!(names, CAPABILITIES);
+        for (i, name) in CAPABILITIES.iter().enumerate() {
+            assert!(
+                !CAPABILITIES[..i].contains(name),
+                "`{name}` is listed twice"
+            );
+            assert_eq!(
+                name.parse::<Capability>().ok().map(Capability::as_str),
+                Some(*name)
+            );
+        }
+    }
+
+    #[test]
+    fn constants_are_named_after_their_capability() {
+        for (ident, name) in IDENTS {
+            assert_eq!(*ident, name.to_uppercase().replace('.', "_"));
+        }
+        assert_eq!(caps::USERS_MANAGE.as_str(), "users.manage");
+        assert_eq!(
+            caps::USERS_MANAGE.action(),
+            "manage users (invite, change or remove them)"
+        );
+    }
+}

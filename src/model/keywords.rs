@@ -1,0 +1,104 @@
+//! The lower-case keywords of kinds and statuses, as stored and typed.
+
+/// Generates `FromStr`, `Display` and `as_str` for a lower-case keyword enum.
+///
+/// Paths are absolute so the macro works in any module of `model`.
+macro_rules! keyword_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The keyword as stored and printed.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::error::Error;
+            fn from_str(s: &str) -> $crate::error::Result<Self> {
+                match s.trim().to_lowercase().as_str() {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err($crate::error::Error::invalid(format!(concat!("unknown ", $what, " `{}`"), s.trim()))
+                        .help(format!("use one of: {}", [$($text),+].join(", ")))),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+
+pub(super) use keyword_enum;
+
+keyword_enum!(
+    /// Whether an account is a partner or a customer.
+    AccountKind, "account kind" {
+        /// Resells or manages customers.
+        Partner = "partner",
+        /// Buys; may have a parent partner.
+        Customer = "customer",
+    }
+);
+
+keyword_enum!(
+    /// Where a membership stands.
+    MemberStatus, "status" {
+        /// Invitation sent, not accepted yet.
+        Invited = "invited",
+        /// Can use the portal.
+        Active = "active",
+        /// Disabled by an admin; history kept.
+        Deactivated = "deactivated",
+        /// Left the company: blocking role, no access.
+        Left = "left",
+    }
+);
+
+keyword_enum!(
+    /// The life of one invitation token.
+    InvitationState, "invitation state" {
+        /// Can be accepted until it expires.
+        Pending = "pending",
+        /// Used.
+        Accepted = "accepted",
+        /// Withdrawn by an admin.
+        Revoked = "revoked",
+        /// A resend issued a new token in its place.
+        Replaced = "replaced",
+    }
+);
+
+keyword_enum!(
+    /// Where an order stands.
+    OrderStatus, "order status" {
+        /// Waiting for approvals.
+        Pending = "pending",
+        /// Approved by every matching policy, or matched none.
+        Approved = "approved",
+        /// Rejected by an eligible approver.
+        Rejected = "rejected",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_parse_without_case() {
+        assert_eq!(
+            "Active".parse::<MemberStatus>().ok(),
+            Some(MemberStatus::Active)
+        );
+        assert!("gone".parse::<MemberStatus>().is_err());
+    }
+}

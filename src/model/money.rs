@@ -1,0 +1,140 @@
+//! Amounts and currencies: exact minor units, never floating point.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// An amount of money in minor units (pence, cents): never floating point.
+///
+/// Text has at most two decimals: `50`, `50.5` and `50.00` are fine;
+/// negative numbers, exponents, currency signs and thousands separators
+/// are not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Money(i64);
+
+impl Money {
+    /// The largest amount accepted: a bound far above any real order that
+    /// keeps sums of many amounts inside `i64`.
+    pub const MAX: Money = Money(99_999_999_999_999);
+
+    /// From minor units.
+    pub fn from_minor(minor: i64) -> Money {
+        Money(minor)
+    }
+
+    /// In minor units.
+    pub fn minor(self) -> i64 {
+        self.0
+    }
+}
+
+impl FromStr for Money {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let text = s.trim();
+        let bad = || {
+            Error::invalid(format!("`{text}` is not an amount")).help(
+                "write it in the account's currency with at most two decimals, like 120 or 49.99",
+            )
+        };
+        let (units, cents) = match text.split_once('.') {
+            Some((u, c)) => (u, c),
+            None => (text, ""),
+        };
+        let digits = |p: &str| p.chars().all(|c| c.is_ascii_digit());
+        if units.is_empty()
+            || !digits(units)
+            || !digits(cents)
+            || cents.len() > 2
+            || (text.contains('.') && cents.is_empty())
+        {
+            return Err(bad());
+        }
+        let units: i64 = units.parse().map_err(|_| bad())?;
+        let cents: i64 = format!("{cents:0<2}").parse().map_err(|_| bad())?;
+        let minor = units
+            .checked_mul(100)
+            .and_then(|u| u.checked_add(cents))
+            .ok_or_else(bad)?;
+        if minor > Money::MAX.0 {
+            return Err(Error::invalid(format!(
+                "`{text}` is larger than any amount portalctl accepts"
+            )));
+        }
+        Ok(Money(minor))
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Reads an ISO 4217 currency code such as `GBP` (any case).
+pub fn parse_currency(s: &str) -> Result<String> {
+    let code = s.trim().to_uppercase();
+    if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
+        Ok(code)
+    } else {
+        Err(
+            Error::invalid(format!("`{}` is not an ISO 4217 currency code", s.trim()))
+                .help("write it like GBP, EUR or USD"),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_parse_exactly_into_minor_units() {
+        let cases: &[(&str, Option<i64>)] = &[
+            ("50", Some(5000)),
+            ("50.5", Some(5050)),
+            ("50.00", Some(5000)),
+            (" 0.01 ", Some(1)),
+            ("0", Some(0)),
+            ("999999999999.99", Some(99_999_999_999_999)),
+            ("1000000000000", None),
+            ("50.001", None),
+            ("-1", None),
+            ("+1", None),
+            ("1e3", None),
+            ("£50", None),
+            ("50 GBP", None),
+            ("1,000", None),
+            ("", None),
+            (".5", None),
+            ("5.", None),
+            ("NaN", None),
+        ];
+        for (text, minor) in cases {
+            assert_eq!(
+                text.parse::<Money>().ok().map(Money::minor),
+                *minor,
+                "{text:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn formatting_then_parsing_gives_the_amount_back(minor in 0..=Money::MAX.minor()) {
+            let money = Money::from_minor(minor);
+            proptest::prop_assert_eq!(money.to_string().parse::<Money>().ok(), Some(money));
+        }
+    }
+}

@@ -1,0 +1,455 @@
+//! Records: plain rows as the store keeps them, shared by every layer.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    ser_opt_time, ser_time, AccountKind, Email, Iban, InvitationState, IpDirection, IpNetwork,
+    MemberStatus, Money, OrderStatus, PaymentMethod, Smarthost, Timestamp,
+};
+
+/// An asset of an account: a line, a licence, a domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    /// Store key, also how commands can name it.
+    pub id: i64,
+    /// Owning account.
+    pub account_id: i64,
+    /// Unique name within the account.
+    pub name: String,
+    /// Free-text kind such as `broadband`.
+    pub kind: Option<String>,
+    /// The membership it is assigned to.
+    pub assigned_to: Option<i64>,
+    /// Created.
+    pub created_at: Timestamp,
+}
+
+/// A cost centre orders can carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CostCentre {
+    /// Store key.
+    pub id: i64,
+    /// Owning account.
+    pub account_id: i64,
+    /// Code, unique within the account, such as `FIN`.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// When it stopped taking new orders.
+    pub archived_at: Option<Timestamp>,
+    /// Created.
+    pub created_at: Timestamp,
+}
+
+/// An approval policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// Store key.
+    pub id: i64,
+    /// Owning account.
+    pub account_id: i64,
+    /// Unique name within the account.
+    pub name: String,
+    /// Orders above this amount match.
+    pub threshold: Money,
+    /// Only orders of this type match, if set.
+    pub order_type: Option<String>,
+    /// Named approvers (person ids); empty: every holder of `orders.approve`.
+    pub approvers: Vec<i64>,
+    /// Distinct approvals needed.
+    pub required_approvals: i64,
+    /// Disabled policies match no new order.
+    pub enabled: bool,
+    /// Created.
+    pub created_at: Timestamp,
+}
+
+/// An order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    /// Store key and the id commands use.
+    pub id: i64,
+    /// Owning account.
+    pub account_id: i64,
+    /// External reference, unique within the account.
+    pub reference: Option<String>,
+    /// The person who placed it; `None` when the operator did.
+    pub creator_id: Option<i64>,
+    /// How the audit log named the placer.
+    pub creator: String,
+    /// What is ordered.
+    pub description: String,
+    /// Order type, if any.
+    pub order_type: Option<String>,
+    /// Amount in the account's currency.
+    pub amount: Money,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Cost centre, if any.
+    pub cost_centre_id: Option<i64>,
+    /// The shipping address as it was when ordered.
+    pub ship_to: Option<ShippingAddress>,
+    /// Where it stands.
+    pub status: OrderStatus,
+    /// Why it was rejected.
+    pub rejected_reason: Option<String>,
+    /// When it was approved or rejected.
+    pub decided_at: Option<Timestamp>,
+    /// Placed.
+    pub created_at: Timestamp,
+}
+
+/// A policy as it stood when an order matched it; decisions follow this
+/// copy even if the policy is disabled or changed later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchedPolicy {
+    /// The policy.
+    pub policy_id: i64,
+    /// Its name then.
+    pub name: String,
+    /// Its named approvers then (person ids; empty: every holder).
+    pub approvers: Vec<i64>,
+    /// Approvals it needed then.
+    pub required_approvals: i64,
+}
+
+/// One approver's decision on an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderDecision {
+    /// Who.
+    pub person_id: i64,
+    /// Approved (true) or rejected (false).
+    pub approved: bool,
+    /// A rejection's reason.
+    pub reason: Option<String>,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// Profile fields of an account, all optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Contact phone number.
+    pub phone: Option<String>,
+    /// Web site address.
+    pub website: Option<String>,
+    /// Marketing message shown to customers.
+    pub marketing: Option<String>,
+    /// Sectors served, as free text.
+    pub sectors: Option<String>,
+}
+
+/// An organisation using the portal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Store key.
+    pub id: i64,
+    /// Unique display name (compared without case).
+    pub name: String,
+    /// Partner or customer.
+    pub kind: AccountKind,
+    /// The partner account of a customer, if any.
+    pub parent_id: Option<i64>,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// The person who owns the account.
+    pub owner_id: Option<i64>,
+    /// Contact details and marketing text.
+    pub profile: Profile,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+/// One identity, keyed by email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// Store key.
+    pub id: i64,
+    /// Normalised email.
+    pub email: Email,
+    /// Display name.
+    pub name: String,
+    /// Flagged as a duplicate of this person.
+    pub duplicate_of: Option<i64>,
+    /// Retired by a merge into this person.
+    pub merged_into: Option<i64>,
+    /// When it was first seen.
+    pub created_at: Timestamp,
+}
+
+/// A named set of capabilities.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    /// Store key.
+    pub id: i64,
+    /// Unique name such as `admin`.
+    pub name: String,
+    /// What the role is for.
+    pub description: String,
+    /// Holds every capability of the catalog, present and future.
+    pub all_capabilities: bool,
+    /// The blocking role: holds nothing, not even `portal.access`.
+    pub blocking: bool,
+    /// Came from the preset rather than `role create`.
+    pub builtin: bool,
+    /// Capability names, when not `all_capabilities`.
+    pub capabilities: Vec<String>,
+    /// When `role delete` retired it; a deleted role is no longer offered.
+    pub deleted_at: Option<Timestamp>,
+}
+
+/// A named bundle of capabilities that can be granted as one (an "area").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GrantBundle {
+    /// Name such as `billing`.
+    pub name: String,
+    /// What the area covers.
+    pub description: String,
+    /// Capability names.
+    pub capabilities: Vec<String>,
+}
+
+/// A course of the catalog, given to members by their role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Course {
+    /// Store key.
+    pub id: i64,
+    /// Unique name such as `Partner Community`.
+    pub name: String,
+    /// What it covers.
+    pub description: String,
+    /// Given to every role but the blocking one, including roles made later.
+    pub all_roles: bool,
+    /// The roles it is given to, when not `all_roles`.
+    pub role_ids: Vec<i64>,
+    /// The capabilities that make up the portal area the course opens.
+    pub area_capabilities: Vec<String>,
+}
+
+/// One membership's enrolment in one course, current or ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrolment {
+    /// Store key.
+    pub id: i64,
+    /// Whose.
+    pub membership_id: i64,
+    /// Which course.
+    pub course_id: i64,
+    /// When it began.
+    pub enrolled_at: Timestamp,
+    /// When it ended, if it has.
+    pub ended_at: Option<Timestamp>,
+}
+
+/// A person's place in one account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    /// Store key.
+    pub id: i64,
+    /// Who.
+    pub person_id: i64,
+    /// Where.
+    pub account_id: i64,
+    /// Exactly one role.
+    pub role_id: i64,
+    /// The role held before `left-company`, restored by `activate`.
+    pub previous_role_id: Option<i64>,
+    /// Where the membership stands.
+    pub status: MemberStatus,
+    /// City, for the timezone.
+    pub city: Option<String>,
+    /// ISO 3166 alpha-2 country code.
+    pub country: Option<String>,
+    /// IANA timezone name.
+    pub timezone: Option<String>,
+    /// The partner account an external admin comes from.
+    pub external_from: Option<i64>,
+    /// When the first invitation was issued.
+    pub invited_at: Option<Timestamp>,
+    /// When it became active by accepting.
+    pub accepted_at: Option<Timestamp>,
+    /// When the membership row was created.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub updated_at: Timestamp,
+}
+
+/// A capability or area given to one membership on top of its role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// A capability name or a grant bundle name.
+    pub name: String,
+    /// When it was given.
+    pub granted_at: Timestamp,
+    /// When it lapses by itself, if ever.
+    pub expires_at: Option<Timestamp>,
+}
+
+/// One invitation token's record; the token itself is never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    /// Store key.
+    pub id: i64,
+    /// The membership it activates.
+    pub membership_id: i64,
+    /// SHA-256 of the token, hex.
+    pub token_hash: String,
+    /// Issued.
+    pub created_at: Timestamp,
+    /// No longer acceptable after this.
+    pub expires_at: Timestamp,
+    /// Its life so far.
+    pub state: InvitationState,
+    /// When it stopped being pending.
+    pub ended_at: Option<Timestamp>,
+    /// How many resends came before this token.
+    pub resend_count: i64,
+}
+
+/// An email waiting in (or delivered from) the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxMessage {
+    /// Store key.
+    pub id: i64,
+    /// What sort of message, such as `invitation`.
+    pub kind: String,
+    /// Address it goes to.
+    pub recipient: String,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+    /// Queued.
+    #[serde(serialize_with = "ser_time")]
+    pub created_at: Timestamp,
+    /// Delivered, if it was.
+    #[serde(serialize_with = "ser_opt_time")]
+    pub sent_at: Option<Timestamp>,
+}
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEvent {
+    /// Position in the log, from 1.
+    pub seq: i64,
+    /// When the change was made.
+    #[serde(serialize_with = "ser_time")]
+    pub at: Timestamp,
+    /// `operator:<os user>` or the acting member's email.
+    pub actor: String,
+    /// The command, such as `user.invite`.
+    pub action: String,
+    /// The account concerned, by name at the time.
+    pub account: Option<String>,
+    /// The thing changed, such as an email or a role name.
+    pub target: Option<String>,
+    /// State before, as JSON.
+    pub before: Option<serde_json::Value>,
+    /// State after, as JSON.
+    pub after: Option<serde_json::Value>,
+    /// Hash of the previous event (hex), chaining the log.
+    pub prev_hash: String,
+    /// SHA-256 over this event and `prev_hash` (hex).
+    pub hash: String,
+}
+
+// ------------------------------------------------- partners and customers
+
+/// Seats of one product a partner bought.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct License {
+    /// Store key.
+    pub id: i64,
+    /// The partner that bought them.
+    pub account_id: i64,
+    /// Product name, such as `MDR Complete` (compared without case).
+    pub product: String,
+    /// Seats bought, in total.
+    pub seats: i64,
+    /// First purchase.
+    pub created_at: Timestamp,
+    /// Last purchase.
+    pub updated_at: Timestamp,
+}
+
+/// Seats of a licence held by one customer of the partner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allocation {
+    /// The licence.
+    pub license_id: i64,
+    /// The customer account.
+    pub customer_id: i64,
+    /// Seats held; 0 once all were moved away.
+    pub seats: i64,
+    /// Last change.
+    pub updated_at: Timestamp,
+}
+
+/// A shipping address of an account. Never deleted: `removed_at` marks one
+/// that may no longer be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    /// Store key.
+    pub id: i64,
+    /// Whose address.
+    pub account_id: i64,
+    /// The shipping fields.
+    pub fields: ShippingAddress,
+    /// Added.
+    pub created_at: Timestamp,
+    /// Removed, if it was.
+    pub removed_at: Option<Timestamp>,
+}
+
+/// The fields of a shipping address: what an order keeps a copy of, so
+/// that removing the address later leaves the order's copy as it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShippingAddress {
+    /// Name unique among the account's live addresses, such as `HQ`.
+    pub label: String,
+    /// First line.
+    pub line1: String,
+    /// Second line.
+    pub line2: Option<String>,
+    /// City.
+    pub city: String,
+    /// Postcode.
+    pub postcode: String,
+    /// ISO 3166 alpha-2 country code.
+    pub country: String,
+}
+
+/// How an account pays, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentDetails {
+    /// Whose details.
+    pub account_id: i64,
+    /// The method.
+    pub method: PaymentMethod,
+    /// The bank account, where there is one.
+    pub iban: Option<Iban>,
+    /// Last change.
+    pub updated_at: Timestamp,
+}
+
+/// A partner's IP address entry, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerIp {
+    /// Whose.
+    pub account_id: i64,
+    /// Inbound or outbound.
+    pub direction: IpDirection,
+    /// The address or range.
+    pub network: IpNetwork,
+    /// Added.
+    pub added_at: Timestamp,
+}
+
+/// A partner's status and mail relay, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PartnerConfig {
+    /// Partner status, such as `Technical` or `Sales`.
+    pub partner_status: Option<String>,
+    /// The mail relay.
+    pub smarthost: Option<Smarthost>,
+}
