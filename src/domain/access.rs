@@ -1,7 +1,9 @@
 //! Who holds which capability, why, and whether the actor may act.
 
 use crate::error::{Error, Result};
-use crate::model::{Account, Capability, Grant, MemberStatus, Membership, Person, Role, Timestamp};
+use crate::model::{
+    Account, Capability, Email, Grant, MemberStatus, Membership, Person, Role, Timestamp,
+};
 use crate::store::Tx;
 
 use super::{find_person, Actor, Catalog, Ctx};
@@ -214,6 +216,30 @@ pub(crate) fn authority<'c>(
         person: Box::new(person),
         access: Box::new(access),
     })
+}
+
+/// Refuses a member where only the operator may act: the same refusal
+/// (exit 5) for every operator-only command.
+pub(crate) fn ensure_operator(ctx: &Ctx, what: &str) -> Result<()> {
+    match &ctx.actor {
+        Actor::Operator(_) => Ok(()),
+        Actor::Member(email) => Err(Error::denied(format!(
+            "`{email}` may not {what}: only the operator who owns the database can"
+        ))
+        .help("run the command without --as / PORTALCTL_AS")),
+    }
+}
+
+/// Refuses the operator where only a member may act: a usage error (exit
+/// 2), since the command needs to be told who acts.
+pub(crate) fn ensure_member<'c>(ctx: &'c Ctx, what: &str) -> Result<&'c Email> {
+    match &ctx.actor {
+        Actor::Member(email) => Ok(email),
+        Actor::Operator(_) => Err(Error::invalid(format!(
+            "{what} needs --as: only a member can do it"
+        ))
+        .help("pass --as EMAIL or set PORTALCTL_AS")),
+    }
 }
 
 /// For catalog-wide reads (roles, courses): the operator, or a member with

@@ -415,11 +415,7 @@ impl Portal {
     /// Running it again with the same preset, account and owner changes
     /// nothing and succeeds, so seeding scripts can repeat it.
     pub fn init(&mut self, req: InitRequest) -> Result<InitView> {
-        if matches!(self.ctx.actor, super::Actor::Member(_)) {
-            return Err(
-                Error::invalid("init runs as the operator").help("drop --as / PORTALCTL_AS")
-            );
-        }
+        super::access::ensure_operator(&self.ctx, "run `init`")?;
         self.write(|w| {
             let tx = w.tx;
             let account_name = parse_name("the account name", &req.account)?;

@@ -5,7 +5,7 @@ use super::access::{authority, authorize, caps, denial, Authority};
 use super::audit::Change;
 use super::cost_centres::find_cost_centre;
 use super::policies::parse_order_type;
-use super::{find_person, resolve_account, Actor, Catalog, Ctx, Portal};
+use super::{find_person, resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     parse_name, Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderStatus, Person,
@@ -310,12 +310,7 @@ impl Portal {
         } else {
             "approve"
         };
-        if !matches!(self.ctx.actor, Actor::Member(_)) {
-            return Err(Error::invalid(format!(
-                "`order {verb}` needs --as: orders are decided by members"
-            ))
-            .help("pass --as EMAIL or set PORTALCTL_AS"));
-        }
+        super::access::ensure_member(&self.ctx, &format!("`order {verb}`"))?;
         let reason = reject.map(|r| parse_name("the reason", r)).transpose()?;
         self.write(|w| {
             let tx = w.tx;

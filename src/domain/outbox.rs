@@ -1,19 +1,15 @@
 //! The outbox: emails queued by changes, waiting for delivery.
 
-use super::{Actor, Catalog, Portal};
-use crate::error::{Error, Result};
+use super::{Catalog, Portal};
+use crate::error::Result;
 use crate::model::OutboxMessage;
 
 impl Portal {
     /// Queued emails, oldest first. Only the operator reads the outbox:
     /// undelivered invitations carry their acceptance tokens.
     pub fn outbox_list(&mut self, unsent_only: bool) -> Result<Vec<OutboxMessage>> {
-        if matches!(self.ctx.actor, Actor::Member(_)) {
-            return Err(Error::denied(
-                "only the operator can read the outbox: it holds invitation tokens",
-            )
-            .help("run without --as / PORTALCTL_AS"));
-        }
+        // Undelivered invitations carry their acceptance tokens.
+        super::access::ensure_operator(&self.ctx, "read the outbox")?;
         let tx = self.gate.read()?;
         Catalog::load(&*tx)?;
         tx.messages(unsent_only)
