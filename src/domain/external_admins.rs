@@ -112,102 +112,102 @@ impl Portal {
         role: &str,
     ) -> Result<MemberView> {
         self.write(|w| {
-        let tx = w.tx;
-        let catalog = w.catalog()?;
-        let (customer, partner) = customer_and_partner(tx, customer)?;
-        authorize(
-            tx,
-            catalog,
-            &w.ctx,
-            &partner,
-            caps::EXTERNAL_ADMINS_MANAGE,
-        )?;
-        let role = catalog.role_named(role)?;
-        if role.blocking {
-            return Err(Error::invalid(format!(
-                "role `{}` blocks all access; an external admin needs a role with access",
-                role.name
-            ))
-            .help("to end someone's external access, use `portalctl external-admin remove`"));
-        }
-        let person = find_person(tx, email)?;
-        let home = tx.membership_of(person.id, partner.id)?.ok_or_else(|| {
-            Error::not_found(format!("`{email}` is not a member of `{}`", partner.name)).help(
-                format!(
-                    "external admins of `{}` come from its partner `{}`",
-                    customer.name, partner.name
-                ),
-            )
-        })?;
-        let blocked = catalog.role(home.role_id)?.blocking;
-        if home.status != MemberStatus::Active || blocked {
-            let standing = if blocked {
-                "has no access".to_string()
-            } else {
-                format!("is {}", home.status)
-            };
-            return Err(Error::conflict(format!(
-                "`{email}` {standing} in `{}`; only an active member of the partner can be an external admin",
-                partner.name
-            )));
-        }
-        let (membership, before) = match tx.membership_of(person.id, customer.id)? {
-            None => {
-                let mut m = Membership {
-                    id: 0,
-                    person_id: person.id,
-                    account_id: customer.id,
-                    role_id: role.id,
-                    previous_role_id: None,
-                    status: MemberStatus::Active,
-                    city: home.city.clone(),
-                    country: home.country.clone(),
-                    timezone: home.timezone.clone(),
-                    external_from: Some(partner.id),
-                    invited_at: None,
-                    accepted_at: Some(w.ctx.now),
-                    created_at: w.ctx.now,
-                    updated_at: w.ctx.now,
-                };
-                m.id = tx.insert_membership(&m)?;
-                (m, None)
-            }
-            Some(m) if m.external_from != Some(partner.id) => {
-                return Err(Error::conflict(format!(
-                    "`{email}` is already a member of `{}` in their own right ({})",
-                    customer.name, m.status
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let (customer, partner) = customer_and_partner(tx, customer)?;
+            authorize(
+                tx,
+                catalog,
+                &w.ctx,
+                &partner,
+                caps::EXTERNAL_ADMINS_MANAGE,
+            )?;
+            let role = catalog.role_named(role)?;
+            if role.blocking {
+                return Err(Error::invalid(format!(
+                    "role `{}` blocks all access; an external admin needs a role with access",
+                    role.name
                 ))
-                .help(format!(
-                    "change their role with `portalctl user set-role {email} ROLE --account \"{}\"`",
-                    customer.name
-                )));
+                .help("to end someone's external access, use `portalctl external-admin remove`"));
             }
-            Some(m) if m.status == MemberStatus::Active && m.role_id == role.id => {
+            let person = find_person(tx, email)?;
+            let home = tx.membership_of(person.id, partner.id)?.ok_or_else(|| {
+                Error::not_found(format!("`{email}` is not a member of `{}`", partner.name)).help(
+                    format!(
+                        "external admins of `{}` come from its partner `{}`",
+                        customer.name, partner.name
+                    ),
+                )
+            })?;
+            let blocked = catalog.role(home.role_id)?.blocking;
+            if home.status != MemberStatus::Active || blocked {
+                let standing = if blocked {
+                    "has no access".to_string()
+                } else {
+                    format!("is {}", home.status)
+                };
                 return Err(Error::conflict(format!(
-                    "`{email}` is already an external admin of `{}` with role `{}`",
-                    customer.name, role.name
+                    "`{email}` {standing} in `{}`; only an active member of the partner can be an external admin",
+                    partner.name
                 )));
             }
-            Some(mut m) => {
-                let before_view = member_view(tx, catalog, &m)?;
-                m.role_id = role.id;
-                m.previous_role_id = None;
-                m.status = MemberStatus::Active;
-                m.updated_at = w.ctx.now;
-                tx.update_membership(&m)?;
-                (m, Some(before_view))
-            }
-        };
-        let after = member_view(tx, catalog, &membership)?;
-        let change = Change::of(
-            "external_admin.add",
-            &customer,
-            after.email.clone(),
-            before.as_ref(),
-            &after,
-        )?;
-        w.record(change);
-        Ok(after)
+            let (membership, before) = match tx.membership_of(person.id, customer.id)? {
+                None => {
+                    let mut m = Membership {
+                        id: 0,
+                        person_id: person.id,
+                        account_id: customer.id,
+                        role_id: role.id,
+                        previous_role_id: None,
+                        status: MemberStatus::Active,
+                        city: home.city.clone(),
+                        country: home.country.clone(),
+                        timezone: home.timezone.clone(),
+                        external_from: Some(partner.id),
+                        invited_at: None,
+                        accepted_at: Some(w.ctx.now),
+                        created_at: w.ctx.now,
+                        updated_at: w.ctx.now,
+                    };
+                    m.id = tx.insert_membership(&m)?;
+                    (m, None)
+                }
+                Some(m) if m.external_from != Some(partner.id) => {
+                    return Err(Error::conflict(format!(
+                        "`{email}` is already a member of `{}` in their own right ({})",
+                        customer.name, m.status
+                    ))
+                    .help(format!(
+                        "change their role with `portalctl user set-role {email} ROLE --account \"{}\"`",
+                        customer.name
+                    )));
+                }
+                Some(m) if m.status == MemberStatus::Active && m.role_id == role.id => {
+                    return Err(Error::conflict(format!(
+                        "`{email}` is already an external admin of `{}` with role `{}`",
+                        customer.name, role.name
+                    )));
+                }
+                Some(mut m) => {
+                    let before_view = member_view(tx, catalog, &m)?;
+                    m.role_id = role.id;
+                    m.previous_role_id = None;
+                    m.status = MemberStatus::Active;
+                    m.updated_at = w.ctx.now;
+                    tx.update_membership(&m)?;
+                    (m, Some(before_view))
+                }
+            };
+            let after = member_view(tx, catalog, &membership)?;
+            let change = Change::of(
+                "external_admin.add",
+                &customer,
+                after.email.clone(),
+                before.as_ref(),
+                &after,
+            )?;
+            w.record(change);
+            Ok(after)
         })
     }
 

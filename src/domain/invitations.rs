@@ -280,61 +280,61 @@ impl Portal {
     /// needed; the audit log names the invitee.
     pub fn accept(&mut self, token: &str) -> Result<MemberView> {
         self.write(|w| {
-        let tx = w.tx;
-        let catalog = w.catalog()?;
-        let invitation = tx
-            .invitation_by_hash(&token_hash(token.trim()))?
-            .ok_or_else(|| {
-                Error::not_found("no invitation matches this token")
-                    .help("check the token in the invitation email")
-            })?;
-        let ended = |what: &str| {
-            let when = invitation.ended_at.map(format_time).unwrap_or_default();
-            Error::conflict(format!("this invitation was {what} at {when}"))
-        };
-        match invitation.state {
-            InvitationState::Accepted => return Err(ended("already accepted")),
-            InvitationState::Revoked => {
-                return Err(ended("revoked").help("ask an admin of the account to invite you again"))
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let invitation = tx
+                .invitation_by_hash(&token_hash(token.trim()))?
+                .ok_or_else(|| {
+                    Error::not_found("no invitation matches this token")
+                        .help("check the token in the invitation email")
+                })?;
+            let ended = |what: &str| {
+                let when = invitation.ended_at.map(format_time).unwrap_or_default();
+                Error::conflict(format!("this invitation was {what} at {when}"))
+            };
+            match invitation.state {
+                InvitationState::Accepted => return Err(ended("already accepted")),
+                InvitationState::Revoked => {
+                    return Err(ended("revoked").help("ask an admin of the account to invite you again"))
+                }
+                InvitationState::Replaced => {
+                    return Err(ended("replaced by a newer one").help("use the token from the latest invitation email"))
+                }
+                InvitationState::Pending if w.ctx.now >= invitation.expires_at => {
+                    return Err(Error::conflict(format!(
+                        "this invitation expired at {}",
+                        format_time(invitation.expires_at)
+                    ))
+                    .help("ask an admin of the account to resend it (`portalctl user resend-invite EMAIL`)"))
+                }
+                InvitationState::Pending => {}
             }
-            InvitationState::Replaced => {
-                return Err(ended("replaced by a newer one").help("use the token from the latest invitation email"))
-            }
-            InvitationState::Pending if w.ctx.now >= invitation.expires_at => {
+            let mut membership = tx.membership(invitation.membership_id)?;
+            if membership.status != MemberStatus::Invited {
                 return Err(Error::conflict(format!(
-                    "this invitation expired at {}",
-                    format_time(invitation.expires_at)
-                ))
-                .help("ask an admin of the account to resend it (`portalctl user resend-invite EMAIL`)"))
+                    "this membership is {}, not awaiting acceptance",
+                    membership.status
+                )));
             }
-            InvitationState::Pending => {}
-        }
-        let mut membership = tx.membership(invitation.membership_id)?;
-        if membership.status != MemberStatus::Invited {
-            return Err(Error::conflict(format!(
-                "this membership is {}, not awaiting acceptance",
-                membership.status
-            )));
-        }
-        let account = tx.account(membership.account_id)?;
-        let person = tx.person(membership.person_id)?;
-        let before = member_view(tx, catalog, &membership)?;
-        membership.status = MemberStatus::Active;
-        membership.accepted_at = Some(w.ctx.now);
-        membership.updated_at = w.ctx.now;
-        tx.update_membership(&membership)?;
-        tx.end_invitation(invitation.id, InvitationState::Accepted, w.ctx.now)?;
-        let after = member_view(tx, catalog, &membership)?;
-        w.act_as(Actor::Member(person.email.clone()));
-        let change = Change::of(
-            "user.accept",
-            &account,
-            after.email.clone(),
-            Some(&before),
-            &after,
-        )?;
-        w.record(change);
-        Ok(after)
+            let account = tx.account(membership.account_id)?;
+            let person = tx.person(membership.person_id)?;
+            let before = member_view(tx, catalog, &membership)?;
+            membership.status = MemberStatus::Active;
+            membership.accepted_at = Some(w.ctx.now);
+            membership.updated_at = w.ctx.now;
+            tx.update_membership(&membership)?;
+            tx.end_invitation(invitation.id, InvitationState::Accepted, w.ctx.now)?;
+            let after = member_view(tx, catalog, &membership)?;
+            w.act_as(Actor::Member(person.email.clone()));
+            let change = Change::of(
+                "user.accept",
+                &account,
+                after.email.clone(),
+                Some(&before),
+                &after,
+            )?;
+            w.record(change);
+            Ok(after)
         })
     }
 

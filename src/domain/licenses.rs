@@ -280,48 +280,48 @@ impl Portal {
     /// (or go back to) the partner's unallocated seats.
     pub fn license_allocate(&mut self, req: &Allocate) -> Result<LicenseView> {
         self.write(|w| {
-        let tx = w.tx;
-        let catalog = w.catalog()?;
-        let customer = find_customer(tx, &req.customer)?;
-        let partner = partner_for(tx, req.account.as_deref(), &customer)?;
-        authorize(tx, catalog, &w.ctx, &partner, caps::LICENSES_ALLOCATE)?;
-        ensure_customer_of(tx, &customer, &partner)?;
-        let product = parse_product(&req.product)?;
-        let seats = check_seats(req.seats, 0)?;
-        let license = license_of(tx, &partner, &product)?;
-        let before = license_view(tx, &partner, &license)?;
-        let current = held(&tx.allocations(license.id)?, &customer);
-        if seats == current {
-            return Ok(before);
-        }
-        let others = before.allocated - current;
-        if others + seats > license.seats {
-            return Err(Error::conflict(format!(
-                "`{}` bought {} seats of `{}` and {others} are allocated to other customers: `{}` can hold at most {}",
-                partner.name,
-                license.seats,
-                license.product,
-                customer.name,
-                license.seats - others
-            ))
-            .help("buy more with `portalctl license purchase`, or move seats from another customer with `portalctl license move`"));
-        }
-        tx.put_allocation(&Allocation {
-            license_id: license.id,
-            customer_id: customer.id,
-            seats,
-            updated_at: w.ctx.now,
-        })?;
-        let after = license_view(tx, &partner, &license)?;
-        let change = Change::of(
-            "license.allocate",
-            &partner,
-            format!("{} for {}", license.product, customer.name),
-            Some(&before),
-            &after,
-        )?;
-        w.record(change);
-        Ok(after)
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let customer = find_customer(tx, &req.customer)?;
+            let partner = partner_for(tx, req.account.as_deref(), &customer)?;
+            authorize(tx, catalog, &w.ctx, &partner, caps::LICENSES_ALLOCATE)?;
+            ensure_customer_of(tx, &customer, &partner)?;
+            let product = parse_product(&req.product)?;
+            let seats = check_seats(req.seats, 0)?;
+            let license = license_of(tx, &partner, &product)?;
+            let before = license_view(tx, &partner, &license)?;
+            let current = held(&tx.allocations(license.id)?, &customer);
+            if seats == current {
+                return Ok(before);
+            }
+            let others = before.allocated - current;
+            if others + seats > license.seats {
+                return Err(Error::conflict(format!(
+                    "`{}` bought {} seats of `{}` and {others} are allocated to other customers: `{}` can hold at most {}",
+                    partner.name,
+                    license.seats,
+                    license.product,
+                    customer.name,
+                    license.seats - others
+                ))
+                .help("buy more with `portalctl license purchase`, or move seats from another customer with `portalctl license move`"));
+            }
+            tx.put_allocation(&Allocation {
+                license_id: license.id,
+                customer_id: customer.id,
+                seats,
+                updated_at: w.ctx.now,
+            })?;
+            let after = license_view(tx, &partner, &license)?;
+            let change = Change::of(
+                "license.allocate",
+                &partner,
+                format!("{} for {}", license.product, customer.name),
+                Some(&before),
+                &after,
+            )?;
+            w.record(change);
+            Ok(after)
         })
     }
 

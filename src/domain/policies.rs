@@ -76,68 +76,68 @@ impl Portal {
     /// as many of them as the approvals required.
     pub fn policy_create(&mut self, req: &NewPolicy) -> Result<PolicyView> {
         self.write(|w| {
-        let tx = w.tx;
-        let catalog = w.catalog()?;
-        let account = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
-        authorize(tx, catalog, &w.ctx, &account, caps::POLICIES_MANAGE)?;
-        let name = parse_name("the policy name", &req.name)?;
-        if tx.policy_named(account.id, &name)?.is_some() {
-            return Err(Error::conflict(format!(
-                "`{}` already has a policy `{name}`",
-                account.name
-            )));
-        }
-        let threshold: Money = req.threshold.parse()?;
-        let required = req.required_approvals.unwrap_or(1);
-        if required < 1 {
-            return Err(Error::invalid("a policy needs at least 1 approval"));
-        }
-        let mut approvers: Vec<i64> = Vec::new();
-        for email in &req.approvers {
-            let person = find_person(tx, email)?;
-            let holds = match tx.membership_of(person.id, account.id)? {
-                Some(m) if m.status == MemberStatus::Active => {
-                    Access::of(tx, catalog, &account, m, w.ctx.now)?
-                        .holds(caps::ORDERS_APPROVE)
-                }
-                _ => false,
-            };
-            if !holds {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let account = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
+            authorize(tx, catalog, &w.ctx, &account, caps::POLICIES_MANAGE)?;
+            let name = parse_name("the policy name", &req.name)?;
+            if tx.policy_named(account.id, &name)?.is_some() {
                 return Err(Error::conflict(format!(
-                    "`{email}` cannot approve orders in `{}`: approvers must be active members holding `orders.approve`",
+                    "`{}` already has a policy `{name}`",
                     account.name
                 )));
             }
-            if !approvers.contains(&person.id) {
-                approvers.push(person.id);
+            let threshold: Money = req.threshold.parse()?;
+            let required = req.required_approvals.unwrap_or(1);
+            if required < 1 {
+                return Err(Error::invalid("a policy needs at least 1 approval"));
             }
-        }
-        if !approvers.is_empty() && required > approvers.len() as i64 {
-            return Err(Error::invalid(format!(
-                "the policy needs {required} approvals but names only {} approvers",
-                approvers.len()
-            )));
-        }
-        let mut policy = Policy {
-            id: 0,
-            account_id: account.id,
-            name,
-            threshold,
-            order_type: req
-                .order_type
-                .as_deref()
-                .map(parse_order_type)
-                .transpose()?,
-            approvers,
-            required_approvals: required,
-            enabled: true,
-            created_at: w.ctx.now,
-        };
-        policy.id = tx.insert_policy(&policy)?;
-        let view = policy_view(tx, &account, &policy)?;
-        let change = Change::of("policy.create", &account, policy.name.clone(), None, &view)?;
-        w.record(change);
-        Ok(view)
+            let mut approvers: Vec<i64> = Vec::new();
+            for email in &req.approvers {
+                let person = find_person(tx, email)?;
+                let holds = match tx.membership_of(person.id, account.id)? {
+                    Some(m) if m.status == MemberStatus::Active => {
+                        Access::of(tx, catalog, &account, m, w.ctx.now)?
+                            .holds(caps::ORDERS_APPROVE)
+                    }
+                    _ => false,
+                };
+                if !holds {
+                    return Err(Error::conflict(format!(
+                        "`{email}` cannot approve orders in `{}`: approvers must be active members holding `orders.approve`",
+                        account.name
+                    )));
+                }
+                if !approvers.contains(&person.id) {
+                    approvers.push(person.id);
+                }
+            }
+            if !approvers.is_empty() && required > approvers.len() as i64 {
+                return Err(Error::invalid(format!(
+                    "the policy needs {required} approvals but names only {} approvers",
+                    approvers.len()
+                )));
+            }
+            let mut policy = Policy {
+                id: 0,
+                account_id: account.id,
+                name,
+                threshold,
+                order_type: req
+                    .order_type
+                    .as_deref()
+                    .map(parse_order_type)
+                    .transpose()?,
+                approvers,
+                required_approvals: required,
+                enabled: true,
+                created_at: w.ctx.now,
+            };
+            policy.id = tx.insert_policy(&policy)?;
+            let view = policy_view(tx, &account, &policy)?;
+            let change = Change::of("policy.create", &account, policy.name.clone(), None, &view)?;
+            w.record(change);
+            Ok(view)
         })
     }
 

@@ -167,57 +167,57 @@ impl Portal {
     /// only custom roles, the operator any other role.
     pub fn role_delete(&mut self, name: &str, account: Option<&str>) -> Result<RoleView> {
         self.write(|w| {
-        let tx = w.tx;
-        let catalog = w.catalog()?;
-        let role = catalog.role_named(name)?;
-        if matches!(w.ctx.actor, Actor::Member(_)) {
-            let account = resolve_account(tx, &w.ctx, account, None)?;
-            let who = authorize(tx, catalog, &w.ctx, &account, caps::USERS_MANAGE)?;
-            if role.builtin {
-                let email = who
-                    .person()
-                    .map(|p| p.email.to_string())
-                    .unwrap_or_default();
-                return Err(Error::denied(format!(
-                    "`{email}` may not delete role `{}`: it comes with the preset, and only the operator deletes those",
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let role = catalog.role_named(name)?;
+            if matches!(w.ctx.actor, Actor::Member(_)) {
+                let account = resolve_account(tx, &w.ctx, account, None)?;
+                let who = authorize(tx, catalog, &w.ctx, &account, caps::USERS_MANAGE)?;
+                if role.builtin {
+                    let email = who
+                        .person()
+                        .map(|p| p.email.to_string())
+                        .unwrap_or_default();
+                    return Err(Error::denied(format!(
+                        "`{email}` may not delete role `{}`: it comes with the preset, and only the operator deletes those",
+                        role.name
+                    ))
+                    .help("run the command without --as / PORTALCTL_AS"));
+                }
+            }
+            if role.blocking {
+                return Err(Error::conflict(format!(
+                    "role `{}` is the blocking role; the catalog must keep it",
                     role.name
                 ))
-                .help("run the command without --as / PORTALCTL_AS"));
+                .help("`user left-company` and merges give it to members who lose their access"));
             }
-        }
-        if role.blocking {
-            return Err(Error::conflict(format!(
-                "role `{}` is the blocking role; the catalog must keep it",
-                role.name
-            ))
-            .help("`user left-company` and merges give it to members who lose their access"));
-        }
-        if tx.setting("owner_role")?.as_deref() == Some(role.name.as_str()) {
-            return Err(Error::conflict(format!(
-                "role `{}` is the owner role of the catalog and cannot be deleted",
-                role.name
-            )));
-        }
-        let holders = tx.role_holders(role.id)?;
-        if !holders.is_empty() {
-            return Err(Error::conflict(format!(
-                "role `{}` is held by {} membership(s): {}",
-                role.name,
-                holders.len(),
-                holder_names(tx, &holders)?
-            ))
-            .help("give them another role first with `portalctl user set-role EMAIL ROLE`"));
-        }
-        let before = role_view(role, Some(0));
-        tx.delete_role(role.id, w.ctx.now)?;
-        w.record(Change {
-                action: "role.delete",
-                account: None,
-                target: Some(role.name.clone()),
-                before: Some(snapshot(&before)?),
-                after: None,
-            });
-        Ok(before)
+            if tx.setting("owner_role")?.as_deref() == Some(role.name.as_str()) {
+                return Err(Error::conflict(format!(
+                    "role `{}` is the owner role of the catalog and cannot be deleted",
+                    role.name
+                )));
+            }
+            let holders = tx.role_holders(role.id)?;
+            if !holders.is_empty() {
+                return Err(Error::conflict(format!(
+                    "role `{}` is held by {} membership(s): {}",
+                    role.name,
+                    holders.len(),
+                    holder_names(tx, &holders)?
+                ))
+                .help("give them another role first with `portalctl user set-role EMAIL ROLE`"));
+            }
+            let before = role_view(role, Some(0));
+            tx.delete_role(role.id, w.ctx.now)?;
+            w.record(Change {
+                    action: "role.delete",
+                    account: None,
+                    target: Some(role.name.clone()),
+                    before: Some(snapshot(&before)?),
+                    after: None,
+                });
+            Ok(before)
         })
     }
 }
