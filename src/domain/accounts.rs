@@ -272,9 +272,6 @@ impl Portal {
                 tx.put_partner_config(account.id, &config, w.ctx.now)?;
             }
             let after = account_view(tx, &account)?;
-            if before == after {
-                return Ok(after);
-            }
             tx.update_account(&account)?;
             let change = Change::of(
                 "account.set",

@@ -135,9 +135,6 @@ impl Portal {
                 }
             };
             let after = view(&account, &centre);
-            if after == before {
-                return Ok(after);
-            }
             tx.update_cost_centre(&centre)?;
             let change = Change::of(action, &account, centre.code.clone(), Some(&before), &after)?;
             w.record(change);

@@ -178,9 +178,6 @@ impl Portal {
                 None => None,
             };
             let after = service_view(tx, &account, &service)?;
-            if after == before {
-                return Ok(after);
-            }
             tx.update_service(&service)?;
             let change = Change::of(
                 if to.is_some() {
