@@ -10,6 +10,7 @@ mod accounts;
 mod addresses;
 mod audit;
 mod courses;
+mod file;
 mod invitations;
 mod licenses;
 mod orders;
@@ -20,14 +21,13 @@ mod services;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::fs::OpenOptions;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context as _;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
+use self::file::{create_private_file, CreatedFile, FileId};
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Address, Allocation, AuditEvent, CostCentre, Course, Enrolment, Grant, GrantBundle,
@@ -361,7 +361,8 @@ pub struct AuditQuery {
 /// Whether opening may create the database file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
-    /// Create the file (mode 0600) if it does not exist.
+    /// Create the file (mode 0600) if it does not exist. Nothing removes
+    /// it again; [`SqliteStore::create`] does when `init` fails.
     Create,
     /// The file must exist.
     Existing,
@@ -436,6 +437,44 @@ impl SqliteStore {
             }
             create_private_file(path)?;
         }
+        SqliteStore::connect(path, busy_timeout)
+    }
+
+    /// Runs `init` on the database at `path`, opened as by [`open`] with
+    /// [`OpenMode::Create`].
+    ///
+    /// A refused `init` leaves no half-made database behind: when this call
+    /// created the file and `init` fails, the file is removed again, but
+    /// only if nobody else's database can be in it. Another process may
+    /// have opened the new file meanwhile, even initialised it; such a file
+    /// stays, as does any file this call did not create.
+    ///
+    /// [`open`]: SqliteStore::open
+    pub fn create<T>(
+        path: &Path,
+        busy_timeout: Duration,
+        init: impl FnOnce(SqliteStore) -> Result<T>,
+    ) -> Result<T> {
+        let created = if path.exists() {
+            None
+        } else {
+            CreatedFile::create(path)?
+        };
+        // `init` owns the store, so its connection is closed by the time
+        // the file may be removed.
+        let result = SqliteStore::connect(path, busy_timeout).and_then(init);
+        if let (Err(_), Some(file)) = (&result, created) {
+            // The user needs to hear why `init` failed, not why a clean-up
+            // did; a file left behind holds no data, and `init` can use it.
+            let _ = file.remove_if_unused();
+        }
+        result
+    }
+
+    /// Opens and migrates the existing database file at `path`.
+    fn connect(path: &Path, busy_timeout: Duration) -> Result<SqliteStore> {
+        let opened =
+            FileId::at(path).with_context(|| format!("cannot open `{}`", path.display()))?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags)
             .with_context(|| format!("cannot open `{}`", path.display()))?;
@@ -453,6 +492,18 @@ impl SqliteStore {
         }
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate(&mut conn)?;
+        // From its first read until it closes, the connection holds a
+        // shared lock on the file, and a failed `init` removes only a file
+        // nobody holds. So if `path` still names the file opened above,
+        // nobody removes it under us; if not, a failed `init` removed it
+        // before our lock, and what we would write would be lost.
+        if FileId::at(path).ok() != Some(opened) {
+            return Err(Error::unavailable(format!(
+                "`{}` was removed while it was being opened",
+                path.display()
+            ))
+            .help("try again"));
+        }
         Ok(SqliteStore { conn })
     }
 
@@ -487,33 +538,6 @@ pub fn default_path() -> Result<PathBuf> {
         Error::invalid("no data directory is known for this user").help("pass --db PATH")
     })?;
     Ok(dir.join("portalctl").join("portal.db"))
-}
-
-fn create_private_file(path: &Path) -> Result<()> {
-    if let Some(dir) = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
-    {
-        // A directory made for the database is private like the file.
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .with_context(|| format!("cannot create `{}`", dir.display()))?;
-    }
-    match OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(_) => Ok(()),
-        // Another process created it a moment ago: open theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(anyhow::Error::new(e)
-            .context(format!("cannot create `{}`", path.display()))
-            .into()),
-    }
 }
 
 fn not_a_database(path: &Path, e: rusqlite::Error) -> Error {
