@@ -17,6 +17,8 @@ mod orders;
 mod partners;
 mod people;
 mod roles;
+#[cfg(test)]
+mod seam_tests;
 mod services;
 
 use std::cell::RefCell;
@@ -114,7 +116,7 @@ seam! {
 
         // Roles and grant bundles.
 
-        /// Every role, by name.
+        /// Every role, deleted ones too, oldest first.
         fn roles(&self) -> Result<Vec<Role>>;
         /// The role with this id.
         fn role(&self, id: i64) -> Result<Role>;
