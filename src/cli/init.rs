@@ -8,7 +8,6 @@ use super::{email, Session};
 use crate::domain::{preset_names, InitRequest, Preset};
 use crate::error::Result;
 use crate::model::AccountKind;
-use crate::store::OpenMode;
 
 #[derive(Debug, Args)]
 pub(crate) struct InitArgs {
@@ -46,8 +45,6 @@ pub(crate) fn init(s: &Session, args: InitArgs) -> Result<()> {
         }
         None => Preset::shipped(&args.preset)?,
     };
-    let path = s.db_path()?;
-    let fresh = !path.exists();
     let request = InitRequest {
         preset,
         account: args.account,
@@ -56,23 +53,7 @@ pub(crate) fn init(s: &Session, args: InitArgs) -> Result<()> {
         owner_email,
         owner_name: args.owner_name,
     };
-    let view = match s
-        .portal(OpenMode::Create)
-        .and_then(|mut portal| portal.init(request))
-    {
-        Ok(view) => view,
-        Err(e) => {
-            // A refused init leaves no half-made database file behind.
-            if fresh {
-                for suffix in ["", "-wal", "-shm"] {
-                    let mut file = path.clone().into_os_string();
-                    file.push(suffix);
-                    let _ = std::fs::remove_file(file);
-                }
-            }
-            return Err(e);
-        }
-    };
+    let view = s.init_portal(|portal| portal.init(request))?;
     if view.created {
         s.out.note(&format!(
             "initialised `{}` with preset `{}`",

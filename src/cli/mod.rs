@@ -125,11 +125,22 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    /// Opens the portal: `Create` only for `init`.
+    /// Opens the portal; `init` uses [`Session::init_portal`] instead.
     pub(crate) fn portal(&self, mode: OpenMode) -> Result<Portal> {
         let ctx = self.ctx()?;
         let store = SqliteStore::open(&self.db_path()?, mode, busy_timeout()?)?;
         Ok(Portal::new(Box::new(store), ctx))
+    }
+
+    /// Runs `init` on the portal, creating the database file if there is
+    /// none; a file created here is removed again if `init` fails (see
+    /// [`SqliteStore::create`]).
+    pub(crate) fn init_portal<T>(&self, init: impl FnOnce(&mut Portal) -> Result<T>) -> Result<T> {
+        let path = self.db_path()?;
+        let ctx = self.ctx()?;
+        SqliteStore::create(&path, busy_timeout()?, |store| {
+            init(&mut Portal::new(Box::new(store), ctx))
+        })
     }
 
     /// The database file: --db / PORTALCTL_DB, else the default.

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{fmt_time, keyword_col, time_col, AccountStore, SqliteTx};
+use super::{fmt_time, keyword_col, time_col, SqliteTx};
 use crate::error::{Error, Result};
 use crate::model::{Account, Profile};
 
@@ -27,8 +27,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
     })
 }
 
-impl AccountStore for SqliteTx<'_> {
-    fn accounts(&self) -> Result<Vec<Account>> {
+impl SqliteTx<'_> {
+    pub(super) fn accounts(&self) -> Result<Vec<Account>> {
         let accounts = self
             .tx
             .prepare_cached(&format!("SELECT {COLUMNS} FROM accounts ORDER BY name"))?
@@ -37,7 +37,7 @@ impl AccountStore for SqliteTx<'_> {
         Ok(accounts)
     }
 
-    fn account(&self, id: i64) -> Result<Account> {
+    pub(super) fn account(&self, id: i64) -> Result<Account> {
         self.tx
             .prepare_cached(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"))?
             .query_row([id], from_row)
@@ -45,7 +45,7 @@ impl AccountStore for SqliteTx<'_> {
             .ok_or_else(|| Error::not_found(format!("no account with id {id}")))
     }
 
-    fn account_named(&self, name: &str) -> Result<Option<Account>> {
+    pub(super) fn account_named(&self, name: &str) -> Result<Option<Account>> {
         let account = self
             .tx
             .prepare_cached(&format!("SELECT {COLUMNS} FROM accounts WHERE name = ?1"))?
@@ -54,7 +54,7 @@ impl AccountStore for SqliteTx<'_> {
         Ok(account)
     }
 
-    fn insert_account(&self, a: &Account) -> Result<i64> {
+    pub(super) fn insert_account(&self, a: &Account) -> Result<i64> {
         self.tx
             .prepare_cached(
                 "INSERT INTO accounts (name, kind, parent_id, currency, owner_id, phone, website, marketing, sectors, created_at)
@@ -77,7 +77,7 @@ impl AccountStore for SqliteTx<'_> {
         Ok(id)
     }
 
-    fn update_account(&self, a: &Account) -> Result<()> {
+    pub(super) fn update_account(&self, a: &Account) -> Result<()> {
         self.note(|j| &mut j.accounts, a.id, Some(&|| self.account(a.id)))?;
         self.tx
             .prepare_cached(

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{fmt_time, opt_time_col, time_col, AddressStore, SqliteTx};
+use super::{fmt_time, opt_time_col, time_col, SqliteTx};
 use crate::error::Result;
 use crate::model::{Address, ShippingAddress, Timestamp};
 
@@ -26,8 +26,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Address> {
     })
 }
 
-impl AddressStore for SqliteTx<'_> {
-    fn addresses(&self, account_id: i64) -> Result<Vec<Address>> {
+impl SqliteTx<'_> {
+    pub(super) fn addresses(&self, account_id: i64) -> Result<Vec<Address>> {
         let rows = self
             .tx
             .prepare_cached(&format!(
@@ -39,7 +39,7 @@ impl AddressStore for SqliteTx<'_> {
         Ok(rows)
     }
 
-    fn address_labelled(&self, account_id: i64, label: &str) -> Result<Option<Address>> {
+    pub(super) fn address_labelled(&self, account_id: i64, label: &str) -> Result<Option<Address>> {
         let address = self
             .tx
             .prepare_cached(&format!(
@@ -51,7 +51,12 @@ impl AddressStore for SqliteTx<'_> {
         Ok(address)
     }
 
-    fn insert_address(&self, account_id: i64, f: &ShippingAddress, at: Timestamp) -> Result<i64> {
+    pub(super) fn insert_address(
+        &self,
+        account_id: i64,
+        f: &ShippingAddress,
+        at: Timestamp,
+    ) -> Result<i64> {
         self.tx
             .prepare_cached(
                 "INSERT INTO addresses (account_id, label, line1, line2, city, postcode, country, created_at)
@@ -70,7 +75,7 @@ impl AddressStore for SqliteTx<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
-    fn mark_address_removed(&self, id: i64, at: Timestamp) -> Result<()> {
+    pub(super) fn mark_address_removed(&self, id: i64, at: Timestamp) -> Result<()> {
         self.tx
             .prepare_cached(
                 "UPDATE addresses SET removed_at = ?2 WHERE id = ?1 AND removed_at IS NULL",

@@ -3,7 +3,7 @@
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
-use super::{fmt_time, json_col, time_col, AuditQuery, AuditStore, SqliteTx};
+use super::{fmt_time, json_col, time_col, AuditQuery, SqliteTx};
 use crate::error::Result;
 use crate::model::AuditEvent;
 
@@ -22,8 +22,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<AuditEvent> {
     })
 }
 
-impl AuditStore for SqliteTx<'_> {
-    fn audit_head(&self) -> Result<Option<(i64, String)>> {
+impl SqliteTx<'_> {
+    pub(super) fn audit_head(&self) -> Result<Option<(i64, String)>> {
         let head = self
             .tx
             .prepare_cached("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")?
@@ -32,7 +32,7 @@ impl AuditStore for SqliteTx<'_> {
         Ok(head)
     }
 
-    fn append_audit(&self, e: &AuditEvent, account_id: Option<i64>) -> Result<()> {
+    pub(super) fn append_audit(&self, e: &AuditEvent, account_id: Option<i64>) -> Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO audit_events (seq, at, actor, action, account_id, account, target, before, after, prev_hash, hash)
@@ -54,7 +54,7 @@ impl AuditStore for SqliteTx<'_> {
         Ok(())
     }
 
-    fn audit_events(&self, q: &AuditQuery) -> Result<Vec<AuditEvent>> {
+    pub(super) fn audit_events(&self, q: &AuditQuery) -> Result<Vec<AuditEvent>> {
         let mut sql = String::from(
             "SELECT seq, at, actor, action, account, target, before, after, prev_hash, hash FROM audit_events WHERE 1 = 1",
         );

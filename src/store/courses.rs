@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Row};
 
-use super::{fmt_time, opt_time_col, time_col, CourseStore, SqliteTx};
+use super::{fmt_time, opt_time_col, time_col, SqliteTx};
 use crate::error::Result;
 use crate::model::{Course, Enrolment, Timestamp};
 
@@ -16,8 +16,8 @@ fn enrolment_from_row(row: &Row<'_>) -> rusqlite::Result<Enrolment> {
     })
 }
 
-impl CourseStore for SqliteTx<'_> {
-    fn courses(&self) -> Result<Vec<Course>> {
+impl SqliteTx<'_> {
+    pub(super) fn courses(&self) -> Result<Vec<Course>> {
         let mut courses: Vec<Course> = self
             .tx
             .prepare_cached("SELECT id, name, description, all_roles FROM courses ORDER BY id")?
@@ -49,7 +49,7 @@ impl CourseStore for SqliteTx<'_> {
         Ok(courses)
     }
 
-    fn insert_course(&self, c: &Course, at: Timestamp) -> Result<i64> {
+    pub(super) fn insert_course(&self, c: &Course, at: Timestamp) -> Result<i64> {
         self.tx
             .prepare_cached(
                 "INSERT INTO courses (name, description, all_roles, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -71,7 +71,11 @@ impl CourseStore for SqliteTx<'_> {
         Ok(id)
     }
 
-    fn enrolments(&self, membership_id: i64, current_only: bool) -> Result<Vec<Enrolment>> {
+    pub(super) fn enrolments(
+        &self,
+        membership_id: i64,
+        current_only: bool,
+    ) -> Result<Vec<Enrolment>> {
         let sql = if current_only {
             "SELECT id, membership_id, course_id, enrolled_at, ended_at FROM enrolments
              WHERE membership_id = ?1 AND ended_at IS NULL ORDER BY id"
@@ -87,7 +91,7 @@ impl CourseStore for SqliteTx<'_> {
         Ok(rows)
     }
 
-    fn enrol(&self, membership_id: i64, course_id: i64, at: Timestamp) -> Result<i64> {
+    pub(super) fn enrol(&self, membership_id: i64, course_id: i64, at: Timestamp) -> Result<i64> {
         self.tx
             .prepare_cached(
                 "INSERT INTO enrolments (membership_id, course_id, enrolled_at) VALUES (?1, ?2, ?3)",
@@ -96,7 +100,7 @@ impl CourseStore for SqliteTx<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
-    fn end_enrolment(&self, id: i64, at: Timestamp) -> Result<()> {
+    pub(super) fn end_enrolment(&self, id: i64, at: Timestamp) -> Result<()> {
         self.tx
             .prepare_cached(
                 "UPDATE enrolments SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",

@@ -2,9 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{
-    fmt_opt_time, fmt_time, keyword_col, opt_time_col, time_col, InvitationStore, SqliteTx,
-};
+use super::{fmt_opt_time, fmt_time, keyword_col, opt_time_col, time_col, SqliteTx};
 use crate::error::Result;
 use crate::model::{Invitation, InvitationState, OutboxMessage, Timestamp};
 
@@ -36,8 +34,8 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<OutboxMessage> {
     })
 }
 
-impl InvitationStore for SqliteTx<'_> {
-    fn insert_invitation(&self, i: &Invitation) -> Result<i64> {
+impl SqliteTx<'_> {
+    pub(super) fn insert_invitation(&self, i: &Invitation) -> Result<i64> {
         self.tx
             .prepare_cached(
                 "INSERT INTO invitations (membership_id, token_hash, created_at, expires_at, state, ended_at, resend_count)
@@ -55,7 +53,7 @@ impl InvitationStore for SqliteTx<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
-    fn invitation_by_hash(&self, token_hash: &str) -> Result<Option<Invitation>> {
+    pub(super) fn invitation_by_hash(&self, token_hash: &str) -> Result<Option<Invitation>> {
         let i = self
             .tx
             .prepare_cached(&format!(
@@ -66,7 +64,7 @@ impl InvitationStore for SqliteTx<'_> {
         Ok(i)
     }
 
-    fn pending_invitation(&self, membership_id: i64) -> Result<Option<Invitation>> {
+    pub(super) fn pending_invitation(&self, membership_id: i64) -> Result<Option<Invitation>> {
         let i = self
             .tx
             .prepare_cached(&format!(
@@ -77,14 +75,19 @@ impl InvitationStore for SqliteTx<'_> {
         Ok(i)
     }
 
-    fn end_invitation(&self, id: i64, state: InvitationState, at: Timestamp) -> Result<()> {
+    pub(super) fn end_invitation(
+        &self,
+        id: i64,
+        state: InvitationState,
+        at: Timestamp,
+    ) -> Result<()> {
         self.tx
             .prepare_cached("UPDATE invitations SET state = ?2, ended_at = ?3 WHERE id = ?1 AND state = 'pending'")?
             .execute(params![id, state.as_str(), fmt_time(at)])?;
         Ok(())
     }
 
-    fn enqueue(&self, m: &OutboxMessage) -> Result<i64> {
+    pub(super) fn enqueue(&self, m: &OutboxMessage) -> Result<i64> {
         self.tx
             .prepare_cached(
                 "INSERT INTO outbox (kind, recipient, subject, body, created_at, sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -93,7 +96,7 @@ impl InvitationStore for SqliteTx<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
-    fn messages(&self, unsent_only: bool) -> Result<Vec<OutboxMessage>> {
+    pub(super) fn messages(&self, unsent_only: bool) -> Result<Vec<OutboxMessage>> {
         let sql = if unsent_only {
             "SELECT id, kind, recipient, subject, body, created_at, sent_at FROM outbox WHERE sent_at IS NULL ORDER BY id"
         } else {

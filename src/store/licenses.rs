@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{fmt_time, time_col, LicenseStore, SqliteTx};
+use super::{fmt_time, time_col, SqliteTx};
 use crate::error::Result;
 use crate::model::{Allocation, License};
 
@@ -28,8 +28,8 @@ fn allocation_from_row(row: &Row<'_>) -> rusqlite::Result<Allocation> {
     })
 }
 
-impl LicenseStore for SqliteTx<'_> {
-    fn licenses_of(&self, account_id: i64) -> Result<Vec<License>> {
+impl SqliteTx<'_> {
+    pub(super) fn licenses_of(&self, account_id: i64) -> Result<Vec<License>> {
         let rows = self
             .tx
             .prepare_cached(&format!(
@@ -40,7 +40,7 @@ impl LicenseStore for SqliteTx<'_> {
         Ok(rows)
     }
 
-    fn license_for(&self, account_id: i64, product: &str) -> Result<Option<License>> {
+    pub(super) fn license_for(&self, account_id: i64, product: &str) -> Result<Option<License>> {
         let license = self
             .tx
             .prepare_cached(&format!(
@@ -51,7 +51,7 @@ impl LicenseStore for SqliteTx<'_> {
         Ok(license)
     }
 
-    fn insert_license(&self, l: &License) -> Result<i64> {
+    pub(super) fn insert_license(&self, l: &License) -> Result<i64> {
         self.tx
             .prepare_cached(
                 "INSERT INTO licenses (account_id, product, seats, created_at, updated_at)
@@ -67,14 +67,14 @@ impl LicenseStore for SqliteTx<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
-    fn update_license(&self, l: &License) -> Result<()> {
+    pub(super) fn update_license(&self, l: &License) -> Result<()> {
         self.tx
             .prepare_cached("UPDATE licenses SET seats = ?2, updated_at = ?3 WHERE id = ?1")?
             .execute(params![l.id, l.seats, fmt_time(l.updated_at)])?;
         Ok(())
     }
 
-    fn allocations(&self, license_id: i64) -> Result<Vec<Allocation>> {
+    pub(super) fn allocations(&self, license_id: i64) -> Result<Vec<Allocation>> {
         let rows = self
             .tx
             .prepare_cached(
@@ -86,7 +86,7 @@ impl LicenseStore for SqliteTx<'_> {
         Ok(rows)
     }
 
-    fn allocations_of_customer(&self, customer_id: i64) -> Result<Vec<Allocation>> {
+    pub(super) fn allocations_of_customer(&self, customer_id: i64) -> Result<Vec<Allocation>> {
         let rows = self
             .tx
             .prepare_cached(
@@ -98,7 +98,7 @@ impl LicenseStore for SqliteTx<'_> {
         Ok(rows)
     }
 
-    fn put_allocation(&self, a: &Allocation) -> Result<()> {
+    pub(super) fn put_allocation(&self, a: &Allocation) -> Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO license_allocations (license_id, customer_id, seats, updated_at)

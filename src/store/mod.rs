@@ -1,32 +1,35 @@
 //! Storage: the only module that speaks SQL.
 //!
 //! The domain sees two traits: [`Store`] opens transactions and [`Tx`] is the
-//! narrow set of reads and writes the rules need, split by table group. The
-//! SQLite implementation lives here; a server database can implement the same
-//! traits without the domain changing.
+//! narrow set of reads and writes the rules need, grouped by table. They are
+//! the one seam: [`SqliteStore`] implements them here, with one file of SQL
+//! per table group, and a server database can implement the same two traits
+//! without the domain changing.
 
 mod accounts;
 mod addresses;
 mod audit;
 mod courses;
+mod file;
 mod invitations;
 mod licenses;
 mod orders;
 mod partners;
 mod people;
 mod roles;
+#[cfg(test)]
+mod seam_tests;
 mod services;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::fs::OpenOptions;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context as _;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
+use self::file::{create_private_file, CreatedFile, FileId};
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Address, Allocation, AuditEvent, CostCentre, Course, Enrolment, Grant, GrantBundle,
@@ -50,27 +53,281 @@ pub trait Store {
     fn write(&mut self) -> Result<Box<dyn Tx + '_>>;
 }
 
-/// One transaction: every read and write the domain needs. Dropping it
-/// without [`Tx::commit`] rolls back.
-pub trait Tx:
-    SettingStore
-    + RoleStore
-    + AccountStore
-    + PeopleStore
-    + InvitationStore
-    + AuditStore
-    + ServiceStore
-    + OrderStore
-    + CourseStore
-    + LicenseStore
-    + AddressStore
-    + PartnerStore
-{
-    /// What this transaction changed of the rows that decide who may do
-    /// what, as they were before it first wrote them.
-    fn journal(&self) -> Journal;
-    /// Makes the transaction's writes durable.
-    fn commit(self: Box<Self>) -> Result<()>;
+/// Declares [`Tx`] from its method list and implements it for [`SqliteTx`]
+/// by calling `SqliteTx`'s inherent method of the same name, which the
+/// table files define beside their SQL. So a signature is written twice:
+/// here, where another database's store reads what it must provide, and
+/// once beside the SQL that provides it.
+macro_rules! seam {
+    (
+        $(#[$attr:meta])*
+        pub trait Tx {
+            $(#[$commit_attr:meta])*
+            fn commit(self: Box<Self>) -> $commit_ret:ty;
+            $(
+                $(#[$method_attr:meta])*
+                fn $method:ident(&self $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty;
+            )*
+        }
+    ) => {
+        $(#[$attr])*
+        pub trait Tx {
+            $(#[$commit_attr])*
+            fn commit(self: Box<Self>) -> $commit_ret;
+            $(
+                $(#[$method_attr])*
+                fn $method(&self $(, $arg: $ty)*) -> $ret;
+            )*
+        }
+
+        // Were an inherent method missing, its delegate would call itself.
+        #[deny(unconditional_recursion)]
+        impl Tx for SqliteTx<'_> {
+            fn commit(self: Box<Self>) -> $commit_ret {
+                SqliteTx::commit(*self)
+            }
+            $(
+                fn $method(&self $(, $arg: $ty)*) -> $ret {
+                    SqliteTx::$method(self $(, $arg)*)
+                }
+            )*
+        }
+    };
+}
+
+seam! {
+    /// One transaction: every read and write the domain needs, and all a
+    /// second database (PostgreSQL) has to implement. Dropping it without
+    /// [`Tx::commit`] rolls back.
+    pub trait Tx {
+        /// Makes the transaction's writes durable.
+        fn commit(self: Box<Self>) -> Result<()>;
+
+        /// What this transaction changed of the rows that decide who may do
+        /// what, as they were before it first wrote them.
+        fn journal(&self) -> Journal;
+
+        // Settings.
+
+        /// A setting's value, if set.
+        fn setting(&self, key: &str) -> Result<Option<String>>;
+        /// Sets a setting.
+        fn put_setting(&self, key: &str, value: &str) -> Result<()>;
+
+        // Roles and grant bundles.
+
+        /// Every role, deleted ones too, oldest first.
+        fn roles(&self) -> Result<Vec<Role>>;
+        /// The role with this id.
+        fn role(&self, id: i64) -> Result<Role>;
+        /// The role with this exact name.
+        fn role_named(&self, name: &str) -> Result<Option<Role>>;
+        /// Adds a role (its `id` is ignored) and returns its id.
+        fn insert_role(&self, role: &Role, at: Timestamp) -> Result<i64>;
+        /// Retires a role: it keeps its row, name and id, marked deleted.
+        fn delete_role(&self, id: i64, at: Timestamp) -> Result<()>;
+        /// `(person_id, account_id)` of every membership that holds the role,
+        /// or held it before leaving (and would get it back on `activate`).
+        fn role_holders(&self, id: i64) -> Result<Vec<(i64, i64)>>;
+        /// Every grant bundle, by name.
+        fn bundles(&self) -> Result<Vec<GrantBundle>>;
+        /// Adds a grant bundle.
+        fn insert_bundle(&self, bundle: &GrantBundle) -> Result<()>;
+
+        // Accounts.
+
+        /// Every account, by name.
+        fn accounts(&self) -> Result<Vec<Account>>;
+        /// The account with this id.
+        fn account(&self, id: i64) -> Result<Account>;
+        /// The account with this name, compared without case.
+        fn account_named(&self, name: &str) -> Result<Option<Account>>;
+        /// Adds an account (its `id` is ignored) and returns its id.
+        fn insert_account(&self, account: &Account) -> Result<i64>;
+        /// Writes every field of an existing account.
+        fn update_account(&self, account: &Account) -> Result<()>;
+
+        // People, memberships and grants.
+
+        /// The person with this id.
+        fn person(&self, id: i64) -> Result<Person>;
+        /// The person with this email.
+        fn person_by_email(&self, email: &str) -> Result<Option<Person>>;
+        /// Adds a person (its `id` is ignored) and returns its id.
+        fn insert_person(&self, person: &Person) -> Result<i64>;
+        /// Writes every field of an existing person.
+        fn update_person(&self, person: &Person) -> Result<()>;
+        /// The membership with this id.
+        fn membership(&self, id: i64) -> Result<Membership>;
+        /// The person's membership in the account, if any.
+        fn membership_of(&self, person_id: i64, account_id: i64) -> Result<Option<Membership>>;
+        /// Every membership of an account, oldest first.
+        fn memberships_in(&self, account_id: i64) -> Result<Vec<Membership>>;
+        /// Every membership of a person, oldest first.
+        fn memberships_of(&self, person_id: i64) -> Result<Vec<Membership>>;
+        /// Adds a membership (its `id` is ignored) and returns its id.
+        fn insert_membership(&self, membership: &Membership) -> Result<i64>;
+        /// Writes every field of an existing membership.
+        fn update_membership(&self, membership: &Membership) -> Result<()>;
+        /// The grants of a membership, by name.
+        fn grants(&self, membership_id: i64) -> Result<Vec<Grant>>;
+        /// Adds or replaces a grant.
+        fn put_grant(&self, membership_id: i64, grant: &Grant) -> Result<()>;
+        /// Removes a grant.
+        fn delete_grant(&self, membership_id: i64, name: &str) -> Result<()>;
+
+        // Invitations and the outbox.
+
+        /// Adds an invitation (its `id` is ignored) and returns its id.
+        fn insert_invitation(&self, invitation: &Invitation) -> Result<i64>;
+        /// The invitation whose token hashes to this.
+        fn invitation_by_hash(&self, token_hash: &str) -> Result<Option<Invitation>>;
+        /// The pending invitation of a membership, if any.
+        fn pending_invitation(&self, membership_id: i64) -> Result<Option<Invitation>>;
+        /// Ends a pending invitation.
+        fn end_invitation(&self, id: i64, state: InvitationState, at: Timestamp) -> Result<()>;
+        /// Queues an email (its `id` is ignored) and returns its id.
+        fn enqueue(&self, message: &OutboxMessage) -> Result<i64>;
+        /// Queued emails, oldest first; only undelivered ones if `unsent_only`.
+        fn messages(&self, unsent_only: bool) -> Result<Vec<OutboxMessage>>;
+
+        // The audit log.
+
+        /// The sequence number and hash of the newest event.
+        fn audit_head(&self) -> Result<Option<(i64, String)>>;
+        /// Appends an event; its `seq` must follow the head.
+        fn append_audit(&self, event: &AuditEvent, account_id: Option<i64>) -> Result<()>;
+        /// Events matching the query, oldest first.
+        fn audit_events(&self, query: &AuditQuery) -> Result<Vec<AuditEvent>>;
+
+        // Services and cost centres.
+
+        /// Every service of an account, by name.
+        fn services_in(&self, account_id: i64) -> Result<Vec<Service>>;
+        /// The services assigned to a membership, by name.
+        fn services_assigned_to(&self, membership_id: i64) -> Result<Vec<Service>>;
+        /// The service with this id.
+        fn service_by_id(&self, id: i64) -> Result<Option<Service>>;
+        /// The account's service with this exact name.
+        fn service_named(&self, account_id: i64, name: &str) -> Result<Option<Service>>;
+        /// Adds a service (its `id` is ignored) and returns its id.
+        fn insert_service(&self, service: &Service) -> Result<i64>;
+        /// Writes every field of an existing service.
+        fn update_service(&self, service: &Service) -> Result<()>;
+        /// Every cost centre of an account, by code.
+        fn cost_centres_in(&self, account_id: i64) -> Result<Vec<CostCentre>>;
+        /// The cost centre with this id.
+        fn cost_centre(&self, id: i64) -> Result<Option<CostCentre>>;
+        /// The account's cost centre with this code, compared without case.
+        fn cost_centre_by_code(&self, account_id: i64, code: &str) -> Result<Option<CostCentre>>;
+        /// Adds a cost centre (its `id` is ignored) and returns its id.
+        fn insert_cost_centre(&self, centre: &CostCentre) -> Result<i64>;
+        /// Writes every field of an existing cost centre.
+        fn update_cost_centre(&self, centre: &CostCentre) -> Result<()>;
+
+        // Approval policies, orders and decisions.
+
+        /// Every policy of an account, by name, with its approvers.
+        fn policies_in(&self, account_id: i64) -> Result<Vec<Policy>>;
+        /// The account's policy with this name, compared without case.
+        fn policy_named(&self, account_id: i64, name: &str) -> Result<Option<Policy>>;
+        /// Adds a policy and its approvers (its `id` is ignored); returns its id.
+        fn insert_policy(&self, policy: &Policy) -> Result<i64>;
+        /// Writes every field of an existing policy and its approvers.
+        fn update_policy(&self, policy: &Policy) -> Result<()>;
+        /// Every order of an account, oldest first.
+        fn orders_in(&self, account_id: i64) -> Result<Vec<Order>>;
+        /// The order with this id.
+        fn order(&self, id: i64) -> Result<Option<Order>>;
+        /// Adds an order (its `id` is ignored) and returns its id.
+        fn insert_order(&self, order: &Order) -> Result<i64>;
+        /// Writes an order's status, decision and cost centre.
+        fn update_order(&self, order: &Order) -> Result<()>;
+        /// Records a policy as an order matched it.
+        fn insert_matched_policy(&self, order_id: i64, matched: &MatchedPolicy) -> Result<()>;
+        /// The policies an order matched when placed.
+        fn matched_policies(&self, order_id: i64) -> Result<Vec<MatchedPolicy>>;
+        /// Records one approver's decision.
+        fn insert_decision(&self, order_id: i64, decision: &OrderDecision) -> Result<()>;
+        /// An order's decisions, oldest first.
+        fn decisions(&self, order_id: i64) -> Result<Vec<OrderDecision>>;
+
+        // Courses and enrolments.
+
+        /// Every course, in catalog order.
+        fn courses(&self) -> Result<Vec<Course>>;
+        /// Adds a course with its roles and area (its `id` is ignored) and
+        /// returns its id.
+        fn insert_course(&self, course: &Course, at: Timestamp) -> Result<i64>;
+        /// A membership's enrolments, oldest first; only current ones if
+        /// `current_only`.
+        fn enrolments(&self, membership_id: i64, current_only: bool) -> Result<Vec<Enrolment>>;
+        /// Enrols a membership in a course from `at`.
+        fn enrol(&self, membership_id: i64, course_id: i64, at: Timestamp) -> Result<i64>;
+        /// Ends a current enrolment at `at`; the row stays as history.
+        fn end_enrolment(&self, id: i64, at: Timestamp) -> Result<()>;
+
+        // Licences partners bought and the seats their customers hold.
+
+        /// The partner's licences, by product.
+        fn licenses_of(&self, account_id: i64) -> Result<Vec<License>>;
+        /// The partner's licence for a product (compared without case).
+        fn license_for(&self, account_id: i64, product: &str) -> Result<Option<License>>;
+        /// Adds a licence (its `id` is ignored) and returns its id.
+        fn insert_license(&self, license: &License) -> Result<i64>;
+        /// Writes the seats and `updated_at` of an existing licence.
+        fn update_license(&self, license: &License) -> Result<()>;
+        /// Every allocation of a licence, by customer id.
+        fn allocations(&self, license_id: i64) -> Result<Vec<Allocation>>;
+        /// Every allocation a customer holds, by licence id.
+        fn allocations_of_customer(&self, customer_id: i64) -> Result<Vec<Allocation>>;
+        /// Adds or replaces the allocation of a licence to a customer.
+        fn put_allocation(&self, allocation: &Allocation) -> Result<()>;
+
+        // Shipping addresses.
+
+        /// The account's addresses that are not removed, by label.
+        fn addresses(&self, account_id: i64) -> Result<Vec<Address>>;
+        /// The account's address with this label that is not removed
+        /// (compared without case).
+        fn address_labelled(&self, account_id: i64, label: &str) -> Result<Option<Address>>;
+        /// Adds an address and returns its id.
+        fn insert_address(
+            &self,
+            account_id: i64,
+            fields: &ShippingAddress,
+            at: Timestamp,
+        ) -> Result<i64>;
+        /// Marks an address removed; the row stays.
+        fn mark_address_removed(&self, id: i64, at: Timestamp) -> Result<()>;
+
+        // Payment details and a partner's status, IP addresses and smarthost.
+
+        /// The account's payment details, if any were set.
+        fn payment_details(&self, account_id: i64) -> Result<Option<PaymentDetails>>;
+        /// Sets the account's payment details.
+        fn put_payment_details(&self, details: &PaymentDetails) -> Result<()>;
+        /// The partner's status and smarthost (empty when never set).
+        fn partner_config(&self, account_id: i64) -> Result<PartnerConfig>;
+        /// Sets the partner's status and smarthost.
+        fn put_partner_config(
+            &self,
+            account_id: i64,
+            config: &PartnerConfig,
+            at: Timestamp,
+        ) -> Result<()>;
+        /// The partner's IP addresses, by direction then address.
+        fn partner_ips(&self, account_id: i64) -> Result<Vec<PartnerIp>>;
+        /// Adds an IP address; false if it was already there.
+        fn insert_partner_ip(&self, ip: &PartnerIp) -> Result<bool>;
+        /// Removes an IP address; false if it was not there.
+        fn delete_partner_ip(
+            &self,
+            account_id: i64,
+            direction: IpDirection,
+            network: &IpNetwork,
+        ) -> Result<bool>;
+    }
 }
 
 /// The rows a write transaction changed that decide who may do what, each
@@ -100,165 +357,6 @@ impl Journal {
     }
 }
 
-/// Database-wide settings.
-pub trait SettingStore {
-    /// A setting's value, if set.
-    fn setting(&self, key: &str) -> Result<Option<String>>;
-    /// Sets a setting.
-    fn put_setting(&self, key: &str, value: &str) -> Result<()>;
-}
-
-/// Roles and grant bundles.
-pub trait RoleStore {
-    /// Every role, by name.
-    fn roles(&self) -> Result<Vec<Role>>;
-    /// The role with this id.
-    fn role(&self, id: i64) -> Result<Role>;
-    /// The role with this exact name.
-    fn role_named(&self, name: &str) -> Result<Option<Role>>;
-    /// Adds a role (its `id` is ignored) and returns its id.
-    fn insert_role(&self, role: &Role, at: Timestamp) -> Result<i64>;
-    /// Retires a role: it keeps its row, name and id, marked deleted.
-    fn delete_role(&self, id: i64, at: Timestamp) -> Result<()>;
-    /// `(person_id, account_id)` of every membership that holds the role,
-    /// or held it before leaving (and would get it back on `activate`).
-    fn role_holders(&self, id: i64) -> Result<Vec<(i64, i64)>>;
-    /// Every grant bundle, by name.
-    fn bundles(&self) -> Result<Vec<GrantBundle>>;
-    /// Adds a grant bundle.
-    fn insert_bundle(&self, bundle: &GrantBundle) -> Result<()>;
-}
-
-/// Accounts.
-pub trait AccountStore {
-    /// Every account, by name.
-    fn accounts(&self) -> Result<Vec<Account>>;
-    /// The account with this id.
-    fn account(&self, id: i64) -> Result<Account>;
-    /// The account with this name, compared without case.
-    fn account_named(&self, name: &str) -> Result<Option<Account>>;
-    /// Adds an account (its `id` is ignored) and returns its id.
-    fn insert_account(&self, account: &Account) -> Result<i64>;
-    /// Writes every field of an existing account.
-    fn update_account(&self, account: &Account) -> Result<()>;
-}
-
-/// People, memberships and grants.
-pub trait PeopleStore {
-    /// The person with this id.
-    fn person(&self, id: i64) -> Result<Person>;
-    /// The person with this email.
-    fn person_by_email(&self, email: &str) -> Result<Option<Person>>;
-    /// Adds a person (its `id` is ignored) and returns its id.
-    fn insert_person(&self, person: &Person) -> Result<i64>;
-    /// Writes every field of an existing person.
-    fn update_person(&self, person: &Person) -> Result<()>;
-    /// The membership with this id.
-    fn membership(&self, id: i64) -> Result<Membership>;
-    /// The person's membership in the account, if any.
-    fn membership_of(&self, person_id: i64, account_id: i64) -> Result<Option<Membership>>;
-    /// Every membership of an account, oldest first.
-    fn memberships_in(&self, account_id: i64) -> Result<Vec<Membership>>;
-    /// Every membership of a person, oldest first.
-    fn memberships_of(&self, person_id: i64) -> Result<Vec<Membership>>;
-    /// Adds a membership (its `id` is ignored) and returns its id.
-    fn insert_membership(&self, membership: &Membership) -> Result<i64>;
-    /// Writes every field of an existing membership.
-    fn update_membership(&self, membership: &Membership) -> Result<()>;
-    /// The grants of a membership, by name.
-    fn grants(&self, membership_id: i64) -> Result<Vec<Grant>>;
-    /// Adds or replaces a grant.
-    fn put_grant(&self, membership_id: i64, grant: &Grant) -> Result<()>;
-    /// Removes a grant.
-    fn delete_grant(&self, membership_id: i64, name: &str) -> Result<()>;
-}
-
-/// Invitations and the outbox.
-pub trait InvitationStore {
-    /// Adds an invitation (its `id` is ignored) and returns its id.
-    fn insert_invitation(&self, invitation: &Invitation) -> Result<i64>;
-    /// The invitation whose token hashes to this.
-    fn invitation_by_hash(&self, token_hash: &str) -> Result<Option<Invitation>>;
-    /// The pending invitation of a membership, if any.
-    fn pending_invitation(&self, membership_id: i64) -> Result<Option<Invitation>>;
-    /// Ends a pending invitation.
-    fn end_invitation(&self, id: i64, state: InvitationState, at: Timestamp) -> Result<()>;
-    /// Queues an email (its `id` is ignored) and returns its id.
-    fn enqueue(&self, message: &OutboxMessage) -> Result<i64>;
-    /// Queued emails, oldest first; only undelivered ones if `unsent_only`.
-    fn messages(&self, unsent_only: bool) -> Result<Vec<OutboxMessage>>;
-}
-
-/// Services and cost centres.
-pub trait ServiceStore {
-    /// Every service of an account, by name.
-    fn services_in(&self, account_id: i64) -> Result<Vec<Service>>;
-    /// The services assigned to a membership, by name.
-    fn services_assigned_to(&self, membership_id: i64) -> Result<Vec<Service>>;
-    /// The service with this id.
-    fn service_by_id(&self, id: i64) -> Result<Option<Service>>;
-    /// The account's service with this exact name.
-    fn service_named(&self, account_id: i64, name: &str) -> Result<Option<Service>>;
-    /// Adds a service (its `id` is ignored) and returns its id.
-    fn insert_service(&self, service: &Service) -> Result<i64>;
-    /// Writes every field of an existing service.
-    fn update_service(&self, service: &Service) -> Result<()>;
-    /// Every cost centre of an account, by code.
-    fn cost_centres_in(&self, account_id: i64) -> Result<Vec<CostCentre>>;
-    /// The cost centre with this id.
-    fn cost_centre(&self, id: i64) -> Result<Option<CostCentre>>;
-    /// The account's cost centre with this code, compared without case.
-    fn cost_centre_by_code(&self, account_id: i64, code: &str) -> Result<Option<CostCentre>>;
-    /// Adds a cost centre (its `id` is ignored) and returns its id.
-    fn insert_cost_centre(&self, centre: &CostCentre) -> Result<i64>;
-    /// Writes every field of an existing cost centre.
-    fn update_cost_centre(&self, centre: &CostCentre) -> Result<()>;
-}
-
-/// Approval policies, orders and decisions.
-pub trait OrderStore {
-    /// Every policy of an account, by name, with its approvers.
-    fn policies_in(&self, account_id: i64) -> Result<Vec<Policy>>;
-    /// The account's policy with this name, compared without case.
-    fn policy_named(&self, account_id: i64, name: &str) -> Result<Option<Policy>>;
-    /// Adds a policy and its approvers (its `id` is ignored); returns its id.
-    fn insert_policy(&self, policy: &Policy) -> Result<i64>;
-    /// Writes every field of an existing policy and its approvers.
-    fn update_policy(&self, policy: &Policy) -> Result<()>;
-    /// Every order of an account, oldest first.
-    fn orders_in(&self, account_id: i64) -> Result<Vec<Order>>;
-    /// The order with this id.
-    fn order(&self, id: i64) -> Result<Option<Order>>;
-    /// Adds an order (its `id` is ignored) and returns its id.
-    fn insert_order(&self, order: &Order) -> Result<i64>;
-    /// Writes an order's status, decision and cost centre.
-    fn update_order(&self, order: &Order) -> Result<()>;
-    /// Records a policy as an order matched it.
-    fn insert_matched_policy(&self, order_id: i64, matched: &MatchedPolicy) -> Result<()>;
-    /// The policies an order matched when placed.
-    fn matched_policies(&self, order_id: i64) -> Result<Vec<MatchedPolicy>>;
-    /// Records one approver's decision.
-    fn insert_decision(&self, order_id: i64, decision: &OrderDecision) -> Result<()>;
-    /// An order's decisions, oldest first.
-    fn decisions(&self, order_id: i64) -> Result<Vec<OrderDecision>>;
-}
-
-/// Courses and enrolments.
-pub trait CourseStore {
-    /// Every course, in catalog order.
-    fn courses(&self) -> Result<Vec<Course>>;
-    /// Adds a course with its roles and area (its `id` is ignored) and
-    /// returns its id.
-    fn insert_course(&self, course: &Course, at: Timestamp) -> Result<i64>;
-    /// A membership's enrolments, oldest first; only current ones if
-    /// `current_only`.
-    fn enrolments(&self, membership_id: i64, current_only: bool) -> Result<Vec<Enrolment>>;
-    /// Enrols a membership in a course from `at`.
-    fn enrol(&self, membership_id: i64, course_id: i64, at: Timestamp) -> Result<i64>;
-    /// Ends a current enrolment at `at`; the row stays as history.
-    fn end_enrolment(&self, id: i64, at: Timestamp) -> Result<()>;
-}
-
 /// Which audit events to list.
 #[derive(Debug, Default, Clone)]
 pub struct AuditQuery {
@@ -272,84 +370,11 @@ pub struct AuditQuery {
     pub limit: Option<u32>,
 }
 
-/// The audit log.
-pub trait AuditStore {
-    /// The sequence number and hash of the newest event.
-    fn audit_head(&self) -> Result<Option<(i64, String)>>;
-    /// Appends an event; its `seq` must follow the head.
-    fn append_audit(&self, event: &AuditEvent, account_id: Option<i64>) -> Result<()>;
-    /// Events matching the query, oldest first.
-    fn audit_events(&self, query: &AuditQuery) -> Result<Vec<AuditEvent>>;
-}
-
-/// Licences partners bought and the seats their customers hold.
-pub trait LicenseStore {
-    /// The partner's licences, by product.
-    fn licenses_of(&self, account_id: i64) -> Result<Vec<License>>;
-    /// The partner's licence for a product (compared without case).
-    fn license_for(&self, account_id: i64, product: &str) -> Result<Option<License>>;
-    /// Adds a licence (its `id` is ignored) and returns its id.
-    fn insert_license(&self, license: &License) -> Result<i64>;
-    /// Writes the seats and `updated_at` of an existing licence.
-    fn update_license(&self, license: &License) -> Result<()>;
-    /// Every allocation of a licence, by customer id.
-    fn allocations(&self, license_id: i64) -> Result<Vec<Allocation>>;
-    /// Every allocation a customer holds, by licence id.
-    fn allocations_of_customer(&self, customer_id: i64) -> Result<Vec<Allocation>>;
-    /// Adds or replaces the allocation of a licence to a customer.
-    fn put_allocation(&self, allocation: &Allocation) -> Result<()>;
-}
-
-/// Shipping addresses.
-pub trait AddressStore {
-    /// The account's addresses that are not removed, by label.
-    fn addresses(&self, account_id: i64) -> Result<Vec<Address>>;
-    /// The account's address with this label that is not removed
-    /// (compared without case).
-    fn address_labelled(&self, account_id: i64, label: &str) -> Result<Option<Address>>;
-    /// Adds an address and returns its id.
-    fn insert_address(
-        &self,
-        account_id: i64,
-        fields: &ShippingAddress,
-        at: Timestamp,
-    ) -> Result<i64>;
-    /// Marks an address removed; the row stays.
-    fn mark_address_removed(&self, id: i64, at: Timestamp) -> Result<()>;
-}
-
-/// Payment details and a partner's status, IP addresses and smarthost.
-pub trait PartnerStore {
-    /// The account's payment details, if any were set.
-    fn payment_details(&self, account_id: i64) -> Result<Option<PaymentDetails>>;
-    /// Sets the account's payment details.
-    fn put_payment_details(&self, details: &PaymentDetails) -> Result<()>;
-    /// The partner's status and smarthost (empty when never set).
-    fn partner_config(&self, account_id: i64) -> Result<PartnerConfig>;
-    /// Sets the partner's status and smarthost.
-    fn put_partner_config(
-        &self,
-        account_id: i64,
-        config: &PartnerConfig,
-        at: Timestamp,
-    ) -> Result<()>;
-    /// The partner's IP addresses, by direction then address.
-    fn partner_ips(&self, account_id: i64) -> Result<Vec<PartnerIp>>;
-    /// Adds an IP address; false if it was already there.
-    fn insert_partner_ip(&self, ip: &PartnerIp) -> Result<bool>;
-    /// Removes an IP address; false if it was not there.
-    fn delete_partner_ip(
-        &self,
-        account_id: i64,
-        direction: IpDirection,
-        network: &IpNetwork,
-    ) -> Result<bool>;
-}
-
 /// Whether opening may create the database file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
-    /// Create the file (mode 0600) if it does not exist.
+    /// Create the file (mode 0600) if it does not exist. Nothing removes
+    /// it again; [`SqliteStore::create`] does when `init` fails.
     Create,
     /// The file must exist.
     Existing,
@@ -360,7 +385,8 @@ pub struct SqliteStore {
     conn: Connection,
 }
 
-/// A transaction on a [`SqliteStore`].
+/// A transaction on a [`SqliteStore`]. The table files give it an inherent
+/// method for each [`Tx`] method, which the `impl Tx` calls.
 pub struct SqliteTx<'c> {
     tx: rusqlite::Transaction<'c>,
     journal: RefCell<Journal>,
@@ -390,6 +416,15 @@ impl SqliteTx<'_> {
         Ok(())
     }
 
+    fn journal(&self) -> Journal {
+        self.journal.borrow().clone()
+    }
+
+    fn commit(self) -> Result<()> {
+        self.tx.commit()?;
+        Ok(())
+    }
+
     fn note_membership(&self, id: i64) -> Result<()> {
         self.note(
             |j| &mut j.memberships,
@@ -414,6 +449,44 @@ impl SqliteStore {
             }
             create_private_file(path)?;
         }
+        SqliteStore::connect(path, busy_timeout)
+    }
+
+    /// Runs `init` on the database at `path`, opened as by [`open`] with
+    /// [`OpenMode::Create`].
+    ///
+    /// A refused `init` leaves no half-made database behind: when this call
+    /// created the file and `init` fails, the file is removed again, but
+    /// only if nobody else's database can be in it. Another process may
+    /// have opened the new file meanwhile, even initialised it; such a file
+    /// stays, as does any file this call did not create.
+    ///
+    /// [`open`]: SqliteStore::open
+    pub fn create<T>(
+        path: &Path,
+        busy_timeout: Duration,
+        init: impl FnOnce(SqliteStore) -> Result<T>,
+    ) -> Result<T> {
+        let created = if path.exists() {
+            None
+        } else {
+            CreatedFile::create(path)?
+        };
+        // `init` owns the store, so its connection is closed by the time
+        // the file may be removed.
+        let result = SqliteStore::connect(path, busy_timeout).and_then(init);
+        if let (Err(_), Some(file)) = (&result, created) {
+            // The user needs to hear why `init` failed, not why a clean-up
+            // did; a file left behind holds no data, and `init` can use it.
+            let _ = file.remove_if_unused();
+        }
+        result
+    }
+
+    /// Opens and migrates the existing database file at `path`.
+    fn connect(path: &Path, busy_timeout: Duration) -> Result<SqliteStore> {
+        let opened =
+            FileId::at(path).with_context(|| format!("cannot open `{}`", path.display()))?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags)
             .with_context(|| format!("cannot open `{}`", path.display()))?;
@@ -431,6 +504,18 @@ impl SqliteStore {
         }
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate(&mut conn)?;
+        // From its first read until it closes, the connection holds a
+        // shared lock on the file, and a failed `init` removes only a file
+        // nobody holds. So if `path` still names the file opened above,
+        // nobody removes it under us; if not, a failed `init` removed it
+        // before our lock, and what we would write would be lost.
+        if FileId::at(path).ok() != Some(opened) {
+            return Err(Error::unavailable(format!(
+                "`{}` was removed while it was being opened",
+                path.display()
+            ))
+            .help("try again"));
+        }
         Ok(SqliteStore { conn })
     }
 
@@ -459,50 +544,12 @@ impl Store for SqliteStore {
     }
 }
 
-impl Tx for SqliteTx<'_> {
-    fn journal(&self) -> Journal {
-        self.journal.borrow().clone()
-    }
-
-    fn commit(self: Box<Self>) -> Result<()> {
-        self.tx.commit()?;
-        Ok(())
-    }
-}
-
 /// The default database: `portal.db` in the platform data directory.
 pub fn default_path() -> Result<PathBuf> {
     let dir = dirs::data_dir().ok_or_else(|| {
         Error::invalid("no data directory is known for this user").help("pass --db PATH")
     })?;
     Ok(dir.join("portalctl").join("portal.db"))
-}
-
-fn create_private_file(path: &Path) -> Result<()> {
-    if let Some(dir) = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
-    {
-        // A directory made for the database is private like the file.
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .with_context(|| format!("cannot create `{}`", dir.display()))?;
-    }
-    match OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(_) => Ok(()),
-        // Another process created it a moment ago: open theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(anyhow::Error::new(e)
-            .context(format!("cannot create `{}`", path.display()))
-            .into()),
-    }
 }
 
 fn not_a_database(path: &Path, e: rusqlite::Error) -> Error {

@@ -2,9 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{
-    fmt_opt_time, fmt_time, json_col, keyword_col, opt_time_col, time_col, OrderStore, SqliteTx,
-};
+use super::{fmt_opt_time, fmt_time, json_col, keyword_col, opt_time_col, time_col, SqliteTx};
 use crate::error::Result;
 use crate::model::{MatchedPolicy, Money, Order, OrderDecision, Policy};
 
@@ -86,8 +84,8 @@ impl SqliteTx<'_> {
     }
 }
 
-impl OrderStore for SqliteTx<'_> {
-    fn policies_in(&self, account_id: i64) -> Result<Vec<Policy>> {
+impl SqliteTx<'_> {
+    pub(super) fn policies_in(&self, account_id: i64) -> Result<Vec<Policy>> {
         let rows: Vec<Policy> = self
             .tx
             .prepare_cached(&format!(
@@ -98,7 +96,7 @@ impl OrderStore for SqliteTx<'_> {
         rows.into_iter().map(|p| self.with_approvers(p)).collect()
     }
 
-    fn policy_named(&self, account_id: i64, name: &str) -> Result<Option<Policy>> {
+    pub(super) fn policy_named(&self, account_id: i64, name: &str) -> Result<Option<Policy>> {
         let row = self
             .tx
             .prepare_cached(&format!(
@@ -109,7 +107,7 @@ impl OrderStore for SqliteTx<'_> {
         row.map(|p| self.with_approvers(p)).transpose()
     }
 
-    fn insert_policy(&self, p: &Policy) -> Result<i64> {
+    pub(super) fn insert_policy(&self, p: &Policy) -> Result<i64> {
         self.tx
             .prepare_cached(
                 "INSERT INTO policies (account_id, name, threshold, order_type, required_approvals, enabled, created_at)
@@ -130,7 +128,7 @@ impl OrderStore for SqliteTx<'_> {
         Ok(id)
     }
 
-    fn update_policy(&self, p: &Policy) -> Result<()> {
+    pub(super) fn update_policy(&self, p: &Policy) -> Result<()> {
         self.note(|j| &mut j.policies, p.id, Some(&|| self.policy(p.id)))?;
         self.tx
             .prepare_cached(
@@ -141,7 +139,7 @@ impl OrderStore for SqliteTx<'_> {
         self.write_approvers(p)
     }
 
-    fn orders_in(&self, account_id: i64) -> Result<Vec<Order>> {
+    pub(super) fn orders_in(&self, account_id: i64) -> Result<Vec<Order>> {
         let rows = self
             .tx
             .prepare_cached(&format!(
@@ -152,7 +150,7 @@ impl OrderStore for SqliteTx<'_> {
         Ok(rows)
     }
 
-    fn order(&self, id: i64) -> Result<Option<Order>> {
+    pub(super) fn order(&self, id: i64) -> Result<Option<Order>> {
         let row = self
             .tx
             .prepare_cached(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?1"))?
@@ -161,7 +159,7 @@ impl OrderStore for SqliteTx<'_> {
         Ok(row)
     }
 
-    fn insert_order(&self, o: &Order) -> Result<i64> {
+    pub(super) fn insert_order(&self, o: &Order) -> Result<i64> {
         let ship_to = o
             .ship_to
             .as_ref()
@@ -193,7 +191,7 @@ impl OrderStore for SqliteTx<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
-    fn update_order(&self, o: &Order) -> Result<()> {
+    pub(super) fn update_order(&self, o: &Order) -> Result<()> {
         self.tx
             .prepare_cached(
                 "UPDATE orders SET status = ?2, rejected_reason = ?3, decided_at = ?4, cost_centre_id = ?5,
@@ -210,7 +208,7 @@ impl OrderStore for SqliteTx<'_> {
         Ok(())
     }
 
-    fn insert_matched_policy(&self, order_id: i64, m: &MatchedPolicy) -> Result<()> {
+    pub(super) fn insert_matched_policy(&self, order_id: i64, m: &MatchedPolicy) -> Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO order_policies (order_id, policy_id, name, required_approvals) VALUES (?1, ?2, ?3, ?4)",
@@ -225,7 +223,7 @@ impl OrderStore for SqliteTx<'_> {
         Ok(())
     }
 
-    fn matched_policies(&self, order_id: i64) -> Result<Vec<MatchedPolicy>> {
+    pub(super) fn matched_policies(&self, order_id: i64) -> Result<Vec<MatchedPolicy>> {
         let mut matched: Vec<MatchedPolicy> = self
             .tx
             .prepare_cached(
@@ -251,7 +249,7 @@ impl OrderStore for SqliteTx<'_> {
         Ok(matched)
     }
 
-    fn insert_decision(&self, order_id: i64, d: &OrderDecision) -> Result<()> {
+    pub(super) fn insert_decision(&self, order_id: i64, d: &OrderDecision) -> Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO order_decisions (order_id, person_id, approved, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -260,7 +258,7 @@ impl OrderStore for SqliteTx<'_> {
         Ok(())
     }
 
-    fn decisions(&self, order_id: i64) -> Result<Vec<OrderDecision>> {
+    pub(super) fn decisions(&self, order_id: i64) -> Result<Vec<OrderDecision>> {
         let rows = self
             .tx
             .prepare_cached("SELECT person_id, approved, reason, at FROM order_decisions WHERE order_id = ?1 ORDER BY at, person_id")?

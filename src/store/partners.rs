@@ -3,7 +3,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{fmt_time, keyword_col, time_col, PartnerStore, SqliteTx};
+use super::{fmt_time, keyword_col, time_col, SqliteTx};
 use crate::error::Result;
 use crate::model::{
     IpDirection, IpNetwork, PartnerConfig, PartnerIp, PaymentDetails, Smarthost, Timestamp,
@@ -38,8 +38,8 @@ fn ip_from_row(row: &Row<'_>) -> rusqlite::Result<PartnerIp> {
     })
 }
 
-impl PartnerStore for SqliteTx<'_> {
-    fn payment_details(&self, account_id: i64) -> Result<Option<PaymentDetails>> {
+impl SqliteTx<'_> {
+    pub(super) fn payment_details(&self, account_id: i64) -> Result<Option<PaymentDetails>> {
         let details = self
             .tx
             .prepare_cached(
@@ -50,7 +50,7 @@ impl PartnerStore for SqliteTx<'_> {
         Ok(details)
     }
 
-    fn put_payment_details(&self, d: &PaymentDetails) -> Result<()> {
+    pub(super) fn put_payment_details(&self, d: &PaymentDetails) -> Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO payment_details (account_id, method, iban, updated_at) VALUES (?1, ?2, ?3, ?4)
@@ -66,7 +66,7 @@ impl PartnerStore for SqliteTx<'_> {
         Ok(())
     }
 
-    fn partner_config(&self, account_id: i64) -> Result<PartnerConfig> {
+    pub(super) fn partner_config(&self, account_id: i64) -> Result<PartnerConfig> {
         let config = self
             .tx
             .prepare_cached(
@@ -85,7 +85,12 @@ impl PartnerStore for SqliteTx<'_> {
         Ok(config.unwrap_or_default())
     }
 
-    fn put_partner_config(&self, account_id: i64, c: &PartnerConfig, at: Timestamp) -> Result<()> {
+    pub(super) fn put_partner_config(
+        &self,
+        account_id: i64,
+        c: &PartnerConfig,
+        at: Timestamp,
+    ) -> Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO partner_config (account_id, partner_status, smarthost_host, smarthost_port, updated_at)
@@ -104,7 +109,7 @@ impl PartnerStore for SqliteTx<'_> {
         Ok(())
     }
 
-    fn partner_ips(&self, account_id: i64) -> Result<Vec<PartnerIp>> {
+    pub(super) fn partner_ips(&self, account_id: i64) -> Result<Vec<PartnerIp>> {
         let mut rows: Vec<PartnerIp> = self
             .tx
             .prepare_cached(
@@ -117,7 +122,7 @@ impl PartnerStore for SqliteTx<'_> {
         Ok(rows)
     }
 
-    fn insert_partner_ip(&self, ip: &PartnerIp) -> Result<bool> {
+    pub(super) fn insert_partner_ip(&self, ip: &PartnerIp) -> Result<bool> {
         let added = self
             .tx
             .prepare_cached(
@@ -133,7 +138,7 @@ impl PartnerStore for SqliteTx<'_> {
         Ok(added == 1)
     }
 
-    fn delete_partner_ip(
+    pub(super) fn delete_partner_ip(
         &self,
         account_id: i64,
         direction: IpDirection,

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{fmt_opt_time, fmt_time, keyword_col, opt_time_col, time_col, PeopleStore, SqliteTx};
+use super::{fmt_opt_time, fmt_time, keyword_col, opt_time_col, time_col, SqliteTx};
 use crate::error::{Error, Result};
 use crate::model::{Email, Grant, Membership, Person};
 
@@ -62,8 +62,8 @@ impl SqliteTx<'_> {
     }
 }
 
-impl PeopleStore for SqliteTx<'_> {
-    fn person(&self, id: i64) -> Result<Person> {
+impl SqliteTx<'_> {
+    pub(super) fn person(&self, id: i64) -> Result<Person> {
         self.tx
             .prepare_cached(&format!(
                 "SELECT {PERSON_COLUMNS} FROM people WHERE id = ?1"
@@ -73,7 +73,7 @@ impl PeopleStore for SqliteTx<'_> {
             .ok_or_else(|| Error::not_found(format!("no person with id {id}")))
     }
 
-    fn person_by_email(&self, email: &str) -> Result<Option<Person>> {
+    pub(super) fn person_by_email(&self, email: &str) -> Result<Option<Person>> {
         let person = self
             .tx
             .prepare_cached(&format!(
@@ -84,7 +84,7 @@ impl PeopleStore for SqliteTx<'_> {
         Ok(person)
     }
 
-    fn insert_person(&self, p: &Person) -> Result<i64> {
+    pub(super) fn insert_person(&self, p: &Person) -> Result<i64> {
         self.tx
             .prepare_cached(
                 "INSERT INTO people (email, name, duplicate_of, merged_into, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -95,7 +95,7 @@ impl PeopleStore for SqliteTx<'_> {
         Ok(id)
     }
 
-    fn update_person(&self, p: &Person) -> Result<()> {
+    pub(super) fn update_person(&self, p: &Person) -> Result<()> {
         self.note(|j| &mut j.people, p.id, Some(&|| self.person(p.id)))?;
         self.tx
             .prepare_cached("UPDATE people SET email = ?2, name = ?3, duplicate_of = ?4, merged_into = ?5 WHERE id = ?1")?
@@ -103,7 +103,7 @@ impl PeopleStore for SqliteTx<'_> {
         Ok(())
     }
 
-    fn membership(&self, id: i64) -> Result<Membership> {
+    pub(super) fn membership(&self, id: i64) -> Result<Membership> {
         self.tx
             .prepare_cached(&format!(
                 "SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE id = ?1"
@@ -113,7 +113,11 @@ impl PeopleStore for SqliteTx<'_> {
             .ok_or_else(|| Error::not_found(format!("no membership with id {id}")))
     }
 
-    fn membership_of(&self, person_id: i64, account_id: i64) -> Result<Option<Membership>> {
+    pub(super) fn membership_of(
+        &self,
+        person_id: i64,
+        account_id: i64,
+    ) -> Result<Option<Membership>> {
         let m = self
             .tx
             .prepare_cached(&format!(
@@ -124,15 +128,15 @@ impl PeopleStore for SqliteTx<'_> {
         Ok(m)
     }
 
-    fn memberships_in(&self, account_id: i64) -> Result<Vec<Membership>> {
+    pub(super) fn memberships_in(&self, account_id: i64) -> Result<Vec<Membership>> {
         self.memberships_where("account_id", account_id)
     }
 
-    fn memberships_of(&self, person_id: i64) -> Result<Vec<Membership>> {
+    pub(super) fn memberships_of(&self, person_id: i64) -> Result<Vec<Membership>> {
         self.memberships_where("person_id", person_id)
     }
 
-    fn insert_membership(&self, m: &Membership) -> Result<i64> {
+    pub(super) fn insert_membership(&self, m: &Membership) -> Result<i64> {
         self.tx
             .prepare_cached(
                 "INSERT INTO memberships (person_id, account_id, role_id, previous_role_id, status, city, country,
@@ -159,7 +163,7 @@ impl PeopleStore for SqliteTx<'_> {
         Ok(id)
     }
 
-    fn update_membership(&self, m: &Membership) -> Result<()> {
+    pub(super) fn update_membership(&self, m: &Membership) -> Result<()> {
         self.note_membership(m.id)?;
         self.tx
             .prepare_cached(
@@ -185,7 +189,7 @@ impl PeopleStore for SqliteTx<'_> {
         Ok(())
     }
 
-    fn grants(&self, membership_id: i64) -> Result<Vec<Grant>> {
+    pub(super) fn grants(&self, membership_id: i64) -> Result<Vec<Grant>> {
         let grants = self
             .tx
             .prepare_cached(
@@ -203,7 +207,7 @@ impl PeopleStore for SqliteTx<'_> {
         Ok(grants)
     }
 
-    fn put_grant(&self, membership_id: i64, g: &Grant) -> Result<()> {
+    pub(super) fn put_grant(&self, membership_id: i64, g: &Grant) -> Result<()> {
         self.note_membership(membership_id)?;
         self.tx
             .prepare_cached(
@@ -215,7 +219,7 @@ impl PeopleStore for SqliteTx<'_> {
         Ok(())
     }
 
-    fn delete_grant(&self, membership_id: i64, name: &str) -> Result<()> {
+    pub(super) fn delete_grant(&self, membership_id: i64, name: &str) -> Result<()> {
         self.note_membership(membership_id)?;
         self.tx
             .prepare_cached(

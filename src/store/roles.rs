@@ -2,12 +2,12 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{fmt_time, opt_time_col, RoleStore, SettingStore, SqliteTx};
+use super::{fmt_time, opt_time_col, SqliteTx};
 use crate::error::{Error, Result};
 use crate::model::{GrantBundle, Role, Timestamp};
 
-impl SettingStore for SqliteTx<'_> {
-    fn setting(&self, key: &str) -> Result<Option<String>> {
+impl SqliteTx<'_> {
+    pub(super) fn setting(&self, key: &str) -> Result<Option<String>> {
         let value = self
             .tx
             .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
@@ -16,7 +16,7 @@ impl SettingStore for SqliteTx<'_> {
         Ok(value)
     }
 
-    fn put_setting(&self, key: &str, value: &str) -> Result<()> {
+    pub(super) fn put_setting(&self, key: &str, value: &str) -> Result<()> {
         self.tx
             .prepare_cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")?
             .execute([key, value])?;
@@ -51,8 +51,8 @@ impl SqliteTx<'_> {
 
 const ROLE_COLUMNS: &str = "id, name, description, all_capabilities, blocking, builtin, deleted_at";
 
-impl RoleStore for SqliteTx<'_> {
-    fn roles(&self) -> Result<Vec<Role>> {
+impl SqliteTx<'_> {
+    pub(super) fn roles(&self) -> Result<Vec<Role>> {
         let roles: Vec<Role> = self
             .tx
             .prepare_cached(&format!("SELECT {ROLE_COLUMNS} FROM roles ORDER BY id"))?
@@ -64,7 +64,7 @@ impl RoleStore for SqliteTx<'_> {
             .collect()
     }
 
-    fn role(&self, id: i64) -> Result<Role> {
+    pub(super) fn role(&self, id: i64) -> Result<Role> {
         let role = self
             .tx
             .prepare_cached(&format!("SELECT {ROLE_COLUMNS} FROM roles WHERE id = ?1"))?
@@ -74,7 +74,7 @@ impl RoleStore for SqliteTx<'_> {
         self.with_capabilities(role)
     }
 
-    fn role_named(&self, name: &str) -> Result<Option<Role>> {
+    pub(super) fn role_named(&self, name: &str) -> Result<Option<Role>> {
         let role = self
             .tx
             .prepare_cached(&format!("SELECT {ROLE_COLUMNS} FROM roles WHERE name = ?1"))?
@@ -83,7 +83,7 @@ impl RoleStore for SqliteTx<'_> {
         role.map(|r| self.with_capabilities(r)).transpose()
     }
 
-    fn insert_role(&self, role: &Role, at: Timestamp) -> Result<i64> {
+    pub(super) fn insert_role(&self, role: &Role, at: Timestamp) -> Result<i64> {
         self.tx
             .prepare_cached(
                 "INSERT INTO roles (name, description, all_capabilities, blocking, builtin, created_at)
@@ -100,7 +100,7 @@ impl RoleStore for SqliteTx<'_> {
         Ok(id)
     }
 
-    fn delete_role(&self, id: i64, at: Timestamp) -> Result<()> {
+    pub(super) fn delete_role(&self, id: i64, at: Timestamp) -> Result<()> {
         self.tx
             .prepare_cached(
                 "UPDATE roles SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
@@ -109,7 +109,7 @@ impl RoleStore for SqliteTx<'_> {
         Ok(())
     }
 
-    fn role_holders(&self, id: i64) -> Result<Vec<(i64, i64)>> {
+    pub(super) fn role_holders(&self, id: i64) -> Result<Vec<(i64, i64)>> {
         let rows = self
             .tx
             .prepare_cached(
@@ -121,7 +121,7 @@ impl RoleStore for SqliteTx<'_> {
         Ok(rows)
     }
 
-    fn bundles(&self) -> Result<Vec<GrantBundle>> {
+    pub(super) fn bundles(&self) -> Result<Vec<GrantBundle>> {
         let mut bundles: Vec<GrantBundle> = self
             .tx
             .prepare_cached("SELECT name, description FROM grant_bundles ORDER BY name")?
@@ -144,7 +144,7 @@ impl RoleStore for SqliteTx<'_> {
         Ok(bundles)
     }
 
-    fn insert_bundle(&self, bundle: &GrantBundle) -> Result<()> {
+    pub(super) fn insert_bundle(&self, bundle: &GrantBundle) -> Result<()> {
         self.tx
             .prepare_cached("INSERT INTO grant_bundles (name, description) VALUES (?1, ?2)")?
             .execute(params![bundle.name, bundle.description])?;

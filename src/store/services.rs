@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{fmt_opt_time, fmt_time, opt_time_col, time_col, ServiceStore, SqliteTx};
+use super::{fmt_opt_time, fmt_time, opt_time_col, time_col, SqliteTx};
 use crate::error::Result;
 use crate::model::{CostCentre, Service};
 
@@ -32,8 +32,8 @@ fn centre_from_row(row: &Row<'_>) -> rusqlite::Result<CostCentre> {
     })
 }
 
-impl ServiceStore for SqliteTx<'_> {
-    fn services_in(&self, account_id: i64) -> Result<Vec<Service>> {
+impl SqliteTx<'_> {
+    pub(super) fn services_in(&self, account_id: i64) -> Result<Vec<Service>> {
         let rows = self
             .tx
             .prepare_cached(&format!(
@@ -44,7 +44,7 @@ impl ServiceStore for SqliteTx<'_> {
         Ok(rows)
     }
 
-    fn services_assigned_to(&self, membership_id: i64) -> Result<Vec<Service>> {
+    pub(super) fn services_assigned_to(&self, membership_id: i64) -> Result<Vec<Service>> {
         let rows = self
             .tx
             .prepare_cached(&format!(
@@ -55,7 +55,7 @@ impl ServiceStore for SqliteTx<'_> {
         Ok(rows)
     }
 
-    fn service_by_id(&self, id: i64) -> Result<Option<Service>> {
+    pub(super) fn service_by_id(&self, id: i64) -> Result<Option<Service>> {
         let row = self
             .tx
             .prepare_cached(&format!(
@@ -66,7 +66,7 @@ impl ServiceStore for SqliteTx<'_> {
         Ok(row)
     }
 
-    fn service_named(&self, account_id: i64, name: &str) -> Result<Option<Service>> {
+    pub(super) fn service_named(&self, account_id: i64, name: &str) -> Result<Option<Service>> {
         let row = self
             .tx
             .prepare_cached(&format!(
@@ -77,7 +77,7 @@ impl ServiceStore for SqliteTx<'_> {
         Ok(row)
     }
 
-    fn insert_service(&self, s: &Service) -> Result<i64> {
+    pub(super) fn insert_service(&self, s: &Service) -> Result<i64> {
         self.tx
             .prepare_cached(
                 "INSERT INTO services (account_id, name, kind, assigned_to, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -86,7 +86,7 @@ impl ServiceStore for SqliteTx<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
-    fn update_service(&self, s: &Service) -> Result<()> {
+    pub(super) fn update_service(&self, s: &Service) -> Result<()> {
         self.tx
             .prepare_cached(
                 "UPDATE services SET name = ?2, kind = ?3, assigned_to = ?4 WHERE id = ?1",
@@ -95,7 +95,7 @@ impl ServiceStore for SqliteTx<'_> {
         Ok(())
     }
 
-    fn cost_centres_in(&self, account_id: i64) -> Result<Vec<CostCentre>> {
+    pub(super) fn cost_centres_in(&self, account_id: i64) -> Result<Vec<CostCentre>> {
         let rows = self
             .tx
             .prepare_cached(&format!(
@@ -106,7 +106,7 @@ impl ServiceStore for SqliteTx<'_> {
         Ok(rows)
     }
 
-    fn cost_centre(&self, id: i64) -> Result<Option<CostCentre>> {
+    pub(super) fn cost_centre(&self, id: i64) -> Result<Option<CostCentre>> {
         let row = self
             .tx
             .prepare_cached(&format!(
@@ -117,7 +117,11 @@ impl ServiceStore for SqliteTx<'_> {
         Ok(row)
     }
 
-    fn cost_centre_by_code(&self, account_id: i64, code: &str) -> Result<Option<CostCentre>> {
+    pub(super) fn cost_centre_by_code(
+        &self,
+        account_id: i64,
+        code: &str,
+    ) -> Result<Option<CostCentre>> {
         let row = self
             .tx
             .prepare_cached(&format!(
@@ -128,7 +132,7 @@ impl ServiceStore for SqliteTx<'_> {
         Ok(row)
     }
 
-    fn insert_cost_centre(&self, c: &CostCentre) -> Result<i64> {
+    pub(super) fn insert_cost_centre(&self, c: &CostCentre) -> Result<i64> {
         self.tx
             .prepare_cached(
                 "INSERT INTO cost_centres (account_id, code, name, archived_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -137,7 +141,7 @@ impl ServiceStore for SqliteTx<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
-    fn update_cost_centre(&self, c: &CostCentre) -> Result<()> {
+    pub(super) fn update_cost_centre(&self, c: &CostCentre) -> Result<()> {
         self.tx
             .prepare_cached(
                 "UPDATE cost_centres SET code = ?2, name = ?3, archived_at = ?4 WHERE id = ?1",
