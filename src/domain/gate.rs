@@ -184,17 +184,21 @@ impl Review<'_> {
                 seats.insert((person, *id));
             }
         }
+        for (id, before) in &self.journal.policies {
+            let now = self.tx.policy(*id)?;
+            let named = before.iter().flat_map(|p| &p.approvers);
+            for person in now.approvers.iter().chain(named) {
+                seats.insert((*person, now.account_id));
+            }
+        }
         for seat in &seats {
             let before = self.before(*seat)?;
             let after = self.after(*seat)?;
-            let mut gained: Vec<Capability> = {
-                let had = self.potential(before.as_ref())?;
-                self.potential(after.as_ref())?
-                    .into_iter()
-                    .filter(|c| !had.contains(c))
-                    .collect()
-            };
-            gained.extend(self.new_approval_rights(*seat)?);
+            let had = self.potential(before.as_ref())?;
+            let mut has = self.potential(after.as_ref())?;
+            has.extend(self.new_approval_rights(*seat)?);
+            has.dedup();
+            let gained: Vec<Capability> = has.into_iter().filter(|c| !had.contains(c)).collect();
             self.ensure_actor_holds(*seat, &gained, (before.as_ref(), after.as_ref()))?;
             self.ensure_admin_remains(*seat, &before, &after, may_lose_admin)?;
             self.ensure_external_access_is_backed(after.as_ref())?;
@@ -300,17 +304,12 @@ impl Review<'_> {
     /// Being newly named an approver of a policy lets one decide its
     /// orders: that is `orders.approve` given.
     fn new_approval_rights(&self, (person, account): Seat) -> Result<Vec<Capability>> {
-        if self.journal.policies.is_empty() {
-            return Ok(Vec::new());
-        }
-        for now in self.tx.policies_in(account)? {
-            let Some(before) = self.journal.policies.get(&now.id) else {
-                continue;
-            };
+        for (id, before) in &self.journal.policies {
+            let now = self.tx.policy(*id)?;
             let was = before
                 .as_ref()
                 .is_some_and(|p| p.approvers.contains(&person));
-            if now.approvers.contains(&person) && !was {
+            if now.account_id == account && now.approvers.contains(&person) && !was {
                 return Ok(vec![caps::ORDERS_APPROVE]);
             }
         }

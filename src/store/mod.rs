@@ -229,6 +229,8 @@ seam! {
 
         /// Every policy of an account, by name, with its approvers.
         fn policies_in(&self, account_id: i64) -> Result<Vec<Policy>>;
+        /// The policy with this id.
+        fn policy(&self, id: i64) -> Result<Policy>;
         /// The account's policy with this name, compared without case.
         fn policy_named(&self, account_id: i64, name: &str) -> Result<Option<Policy>>;
         /// Adds a policy and its approvers (its `id` is ignored); returns its id.

@@ -59,8 +59,7 @@ impl SqliteTx<'_> {
         Ok(policy)
     }
 
-    /// A policy by id, for the journal.
-    fn policy(&self, id: i64) -> Result<Policy> {
+    pub(super) fn policy(&self, id: i64) -> Result<Policy> {
         let row = self
             .tx
             .prepare_cached(&format!(
