@@ -5,8 +5,10 @@ use clap::{ArgGroup, Args, Subcommand};
 
 use super::Session;
 use crate::domain::{NewAccount, NewAddress, ProfileChange};
-use crate::error::Result;
-use crate::model::{AccountKind, IpDirection};
+use crate::error::{Error, Result};
+use crate::model::{
+    parse_currency, AccountKind, Iban, IpDirection, IpNetwork, PaymentMethod, Smarthost,
+};
 use crate::store::OpenMode;
 
 #[derive(Debug, Subcommand)]
@@ -22,7 +24,7 @@ pub(crate) enum AccountCommand {
         #[arg(long)]
         parent: Option<String>,
         /// ISO 4217 currency (default: the parent's, else GBP).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_currency)]
         currency: Option<String>,
     },
     /// List accounts: each partner followed by its customers.
@@ -119,10 +121,10 @@ pub(crate) enum PaymentCommand {
         account: String,
         /// direct-debit, bank-transfer, card or invoice.
         #[arg(long)]
-        method: String,
+        method: PaymentMethod,
         /// The bank account (IBAN), for direct-debit or bank-transfer.
         #[arg(long)]
-        iban: Option<String>,
+        iban: Option<Iban>,
     },
     /// Show the payment details, bank details masked.
     Show {
@@ -151,18 +153,19 @@ pub(crate) struct IpArgs {
     account: String,
     /// An inbound IPv4 or IPv6 address, or a CIDR range.
     #[arg(long, value_name = "IP")]
-    inbound: Option<String>,
+    inbound: Option<IpNetwork>,
     /// An outbound IPv4 or IPv6 address, or a CIDR range.
     #[arg(long, value_name = "IP")]
-    outbound: Option<String>,
+    outbound: Option<IpNetwork>,
 }
 
 impl IpArgs {
     /// The direction and address given; clap makes sure it is one of them.
-    fn target(self) -> (String, IpDirection, String) {
+    fn target(self) -> Result<(String, IpDirection, IpNetwork)> {
         match (self.inbound, self.outbound) {
-            (Some(ip), _) => (self.account, IpDirection::Inbound, ip),
-            (None, ip) => (self.account, IpDirection::Outbound, ip.unwrap_or_default()),
+            (Some(ip), _) => Ok((self.account, IpDirection::Inbound, ip)),
+            (None, Some(ip)) => Ok((self.account, IpDirection::Outbound, ip)),
+            (None, None) => Err(Error::invalid("pass --inbound or --outbound")),
         }
     }
 }
@@ -174,7 +177,7 @@ pub(crate) enum SmarthostCommand {
         /// The partner account.
         account: String,
         /// HOST or HOST:PORT; an IPv6 address with a port as [ADDR]:PORT.
-        host: String,
+        host: Smarthost,
     },
 }
 
@@ -231,24 +234,22 @@ pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
                 account,
                 method,
                 iban,
-            } => s
-                .out
-                .item(&portal.payment_set(&account, &method, iban.as_deref())?),
+            } => s.out.item(&portal.payment_set(&account, method, iban)?),
             PaymentCommand::Show { account } => s.out.item(&portal.payment_show(&account)?),
         },
         AccountCommand::Ip(cmd) => match cmd {
             IpCommand::Add(a) => {
-                let (account, direction, ip) = a.target();
-                s.out.item(&portal.ip_add(&account, direction, &ip)?)
+                let (account, direction, ip) = a.target()?;
+                s.out.item(&portal.ip_add(&account, direction, ip)?)
             }
             IpCommand::Remove(a) => {
-                let (account, direction, ip) = a.target();
-                s.out.item(&portal.ip_remove(&account, direction, &ip)?)
+                let (account, direction, ip) = a.target()?;
+                s.out.item(&portal.ip_remove(&account, direction, ip)?)
             }
             IpCommand::List { account } => s.out.list(&portal.ip_list(&account)?),
         },
         AccountCommand::Smarthost(SmarthostCommand::Set { account, host }) => {
-            s.out.item(&portal.smarthost_set(&account, &host)?)
+            s.out.item(&portal.smarthost_set(&account, host)?)
         }
     }
 }

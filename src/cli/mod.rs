@@ -21,7 +21,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::domain::{Actor, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{parse_time, Email};
+use crate::model::{parse_time, Email, Timestamp};
 use crate::output::Output;
 use crate::store::{default_path, OpenMode, SqliteStore, DEFAULT_BUSY_TIMEOUT};
 
@@ -254,24 +254,56 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// Splits `a,b , c` into trimmed, non-empty parts.
-pub(crate) fn split_list(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect()
-}
-
 /// Reads `7d`, `48h`, `30m` into a duration.
-pub(crate) fn parse_duration(text: &str) -> Result<chrono::Duration> {
+pub(crate) fn duration(text: &str) -> Result<chrono::Duration> {
     let std = humantime::parse_duration(text.trim()).map_err(|_| {
         Error::invalid(format!("`{text}` is not a duration")).help("write it like 7d, 48h or 30m")
     })?;
     chrono::Duration::from_std(std).map_err(|_| Error::invalid(format!("`{text}` is too long")))
 }
 
-/// Reads an email argument.
-pub(crate) fn email(text: &str) -> Result<Email> {
-    text.parse()
+/// A point in time given either as such or as how long ago it was.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Since {
+    /// An RFC 3339 time.
+    At(Timestamp),
+    /// This long before now.
+    Ago(chrono::Duration),
+}
+
+impl Since {
+    /// The time meant, counting back from `now`.
+    pub(crate) fn at(self, now: Timestamp) -> Timestamp {
+        match self {
+            Since::At(t) => t,
+            Since::Ago(d) => now - d,
+        }
+    }
+}
+
+/// Reads `--since`: an RFC 3339 time, or a duration such as `2h` or `7d`.
+pub(crate) fn since(text: &str) -> Result<Since> {
+    if text.contains('T') || text.contains('-') {
+        parse_time(text).map(Since::At)
+    } else {
+        duration(text).map(Since::Ago)
+    }
+}
+
+/// Reads an audit actor: an email, or `operator:USER`.
+pub(crate) fn audit_actor(text: &str) -> Result<Actor> {
+    match text.strip_prefix("operator:") {
+        Some(user) => Ok(Actor::Operator(user.to_string())),
+        None => Ok(Actor::Member(text.parse()?)),
+    }
+}
+
+/// The domain error behind a clap value-parser refusal, so that a value
+/// refused while parsing reads exactly as it would from the domain.
+pub fn value_error(e: &clap::Error) -> Option<&Error> {
+    use std::error::Error as _;
+    if e.kind() != clap::error::ErrorKind::ValueValidation {
+        return None;
+    }
+    e.source()?.downcast_ref::<Error>()
 }

@@ -2,10 +2,10 @@
 
 use clap::Subcommand;
 
-use super::{email, split_list, Session};
+use super::Session;
 use crate::domain::{NewOrder, NewPolicy, OrderFilter};
 use crate::error::Result;
-use crate::model::OrderStatus;
+use crate::model::{Email, Money, OrderStatus};
 use crate::store::OpenMode;
 
 #[derive(Debug, Subcommand)]
@@ -17,13 +17,13 @@ pub(crate) enum PolicyCommand {
         name: String,
         /// Orders above this amount need approval, such as 50.00.
         #[arg(long, allow_hyphen_values = true)]
-        threshold: String,
+        threshold: Money,
         /// Only orders of this type need approval.
         #[arg(long)]
         order_type: Option<String>,
         /// Comma-separated approvers (default: every holder of orders.approve).
-        #[arg(long, value_name = "EMAIL,..")]
-        approvers: Option<String>,
+        #[arg(long, value_name = "EMAIL,..", value_delimiter = ',')]
+        approvers: Vec<Email>,
         /// Distinct approvals needed.
         #[arg(long, default_value_t = 1)]
         required_approvals: i64,
@@ -74,12 +74,11 @@ pub(crate) fn policy(s: &Session, cmd: PolicyCommand) -> Result<()> {
             required_approvals,
             account,
         } => {
-            let approvers = approvers.as_deref().map(split_list).unwrap_or_default();
             let req = NewPolicy {
                 name,
                 threshold,
                 order_type,
-                approvers: approvers.iter().map(|a| email(a)).collect::<Result<_>>()?,
+                approvers,
                 required_approvals: Some(required_approvals),
                 account,
             };
@@ -109,7 +108,7 @@ pub(crate) enum OrderCommand {
         description: String,
         /// The amount in the account's currency, such as 120.00.
         #[arg(long, allow_hyphen_values = true)]
-        amount: String,
+        amount: Money,
         /// The order type, matched against policies.
         #[arg(long = "type")]
         order_type: Option<String>,
@@ -133,7 +132,7 @@ pub(crate) enum OrderCommand {
         status: Option<OrderStatus>,
         /// Only orders placed by this member.
         #[arg(long, value_name = "EMAIL")]
-        created_by: Option<String>,
+        created_by: Option<Email>,
         /// Only orders on this cost centre.
         #[arg(long)]
         cost_centre: Option<String>,
@@ -191,15 +190,12 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
             created_by,
             cost_centre,
             account,
-        } => {
-            let created_by = created_by.as_deref().map(email).transpose()?;
-            s.out.list(&portal.order_list(&OrderFilter {
-                status,
-                created_by,
-                cost_centre,
-                account,
-            })?)
-        }
+        } => s.out.list(&portal.order_list(&OrderFilter {
+            status,
+            created_by,
+            cost_centre,
+            account,
+        })?),
         OrderCommand::Show { id } => s.out.item(&portal.order_show(id)?),
         OrderCommand::Approve { id } => s.out.item(&portal.order_decide(id, None)?),
         OrderCommand::Reject { id, reason } => s.out.item(&portal.order_decide(id, Some(&reason))?),

@@ -2,8 +2,9 @@
 
 use clap::Subcommand;
 
-use super::{email, Session};
+use super::Session;
 use crate::error::Result;
+use crate::model::Email;
 use crate::store::OpenMode;
 
 #[derive(Debug, Subcommand)]
@@ -40,7 +41,7 @@ pub(crate) enum ServiceCommand {
         service: String,
         /// The member.
         #[arg(long)]
-        to: String,
+        to: Email,
         /// The account (may be left out when it is clear).
         #[arg(long)]
         account: Option<String>,
@@ -73,10 +74,9 @@ pub(crate) fn service(s: &Session, cmd: ServiceCommand) -> Result<()> {
             service,
             to,
             account,
-        } => {
-            s.out
-                .item(&portal.service_assign(&service, Some(&email(&to)?), account.as_deref())?)
-        }
+        } => s
+            .out
+            .item(&portal.service_assign(&service, Some(&to), account.as_deref())?),
         ServiceCommand::Unassign { service, account } => {
             s.out
                 .item(&portal.service_assign(&service, None, account.as_deref())?)

@@ -50,14 +50,13 @@ impl Portal {
         &mut self,
         account: &str,
         direction: IpDirection,
-        ip: &str,
+        network: IpNetwork,
     ) -> Result<PartnerConfigView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
             let account = find_partner(tx, account)?;
             authorize(tx, catalog, &w.ctx, &account, caps::ACCOUNT_CONFIG)?;
-            let network: IpNetwork = ip.parse()?;
             let before = config_view(tx, &account)?;
             let added = tx.insert_partner_ip(&PartnerIp {
                 account_id: account.id,
@@ -87,14 +86,13 @@ impl Portal {
         &mut self,
         account: &str,
         direction: IpDirection,
-        ip: &str,
+        network: IpNetwork,
     ) -> Result<PartnerConfigView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
             let account = find_partner(tx, account)?;
             authorize(tx, catalog, &w.ctx, &account, caps::ACCOUNT_CONFIG)?;
-            let network: IpNetwork = ip.parse()?;
             let before = config_view(tx, &account)?;
             if !tx.delete_partner_ip(account.id, direction, &network)? {
                 return Err(Error::not_found(format!(
@@ -138,13 +136,16 @@ impl Portal {
     }
 
     /// Sets the partner's smarthost, `HOST[:PORT]`; needs `account.config`.
-    pub fn smarthost_set(&mut self, account: &str, host: &str) -> Result<PartnerConfigView> {
+    pub fn smarthost_set(
+        &mut self,
+        account: &str,
+        smarthost: Smarthost,
+    ) -> Result<PartnerConfigView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
             let account = find_partner(tx, account)?;
             authorize(tx, catalog, &w.ctx, &account, caps::ACCOUNT_CONFIG)?;
-            let smarthost: Smarthost = host.parse()?;
             let before = config_view(tx, &account)?;
             let mut config = tx.partner_config(account.id)?;
             if config.smarthost.as_ref() == Some(&smarthost) {

@@ -30,16 +30,14 @@ impl Portal {
     pub fn payment_set(
         &mut self,
         account: &str,
-        method: &str,
-        iban: Option<&str>,
+        method: PaymentMethod,
+        iban: Option<Iban>,
     ) -> Result<PaymentView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
             let account = find_account(tx, account)?;
             authorize(tx, catalog, &w.ctx, &account, caps::BILLING_PAYMENT)?;
-            let method: PaymentMethod = method.parse()?;
-            let iban: Option<Iban> = iban.map(str::parse).transpose()?;
             match (method, &iban) {
                 (PaymentMethod::DirectDebit, None) => {
                     return Err(
