@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::Utc;
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::domain::{Actor, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -250,6 +250,44 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "portalctl", &mut script);
             session.out.raw(&String::from_utf8_lossy(&script))
+        }
+    }
+}
+
+/// `--account`: the account a command acts in. Left out, the domain picks
+/// the only account of the member concerned, of the acting member, or of
+/// the database.
+#[derive(Debug, Clone, Default, Args)]
+pub(crate) struct AccountArg {
+    /// The account to act in (may be left out when it is clear).
+    #[arg(long, value_name = "ACCOUNT")]
+    account: Option<String>,
+}
+
+impl AccountArg {
+    /// The account named, if any.
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+
+    /// The account named, if any, for a request that owns it.
+    pub(crate) fn into_name(self) -> Option<String> {
+        self.account
+    }
+
+    /// The account named by `--account` or by the positional shorthand
+    /// `account ... ACCOUNT`; naming two different ones is a usage error.
+    pub(crate) fn or_positional(self, positional: Option<String>) -> Result<AccountArg> {
+        match (self.account, positional) {
+            (Some(flag), Some(pos)) if flag.trim() != pos.trim() => Err(Error::invalid(format!(
+                "two accounts given: `{}` and --account `{}`",
+                pos.trim(),
+                flag.trim()
+            ))
+            .help("name the account once, with --account")),
+            (flag, pos) => Ok(AccountArg {
+                account: flag.or(pos),
+            }),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::Session;
+use super::{AccountArg, Session};
 use crate::domain::{NewOrder, NewPolicy, OrderFilter};
 use crate::error::Result;
 use crate::model::{Email, Money, OrderStatus};
@@ -27,39 +27,34 @@ pub(crate) enum PolicyCommand {
         /// Distinct approvals needed.
         #[arg(long, default_value_t = 1)]
         required_approvals: i64,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// List approval policies.
     List {
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Show one policy.
     Show {
         /// Its name.
         name: String,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Stop a policy matching new orders.
     Disable {
         /// Its name.
         name: String,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Let a policy match new orders again.
     Enable {
         /// Its name.
         name: String,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
 }
 
@@ -80,21 +75,21 @@ pub(crate) fn policy(s: &Session, cmd: PolicyCommand) -> Result<()> {
                 order_type,
                 approvers,
                 required_approvals: Some(required_approvals),
-                account,
+                account: account.into_name(),
             };
             s.out.item(&portal.policy_create(&req)?)
         }
-        PolicyCommand::List { account } => s.out.list(&portal.policy_list(account.as_deref())?),
+        PolicyCommand::List { account } => s.out.list(&portal.policy_list(account.name())?),
         PolicyCommand::Show { name, account } => {
-            s.out.item(&portal.policy_show(&name, account.as_deref())?)
+            s.out.item(&portal.policy_show(&name, account.name())?)
         }
         PolicyCommand::Disable { name, account } => {
             s.out
-                .item(&portal.policy_set_enabled(&name, false, account.as_deref())?)
+                .item(&portal.policy_set_enabled(&name, false, account.name())?)
         }
         PolicyCommand::Enable { name, account } => {
             s.out
-                .item(&portal.policy_set_enabled(&name, true, account.as_deref())?)
+                .item(&portal.policy_set_enabled(&name, true, account.name())?)
         }
     }
 }
@@ -121,9 +116,8 @@ pub(crate) enum OrderCommand {
         /// Ship to this address of the account (by label; needs addresses.use).
         #[arg(long, value_name = "LABEL")]
         ship_to: Option<String>,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// List orders; `--status pending` is the Pending Approvals view.
     List {
@@ -136,9 +130,8 @@ pub(crate) enum OrderCommand {
         /// Only orders on this cost centre.
         #[arg(long)]
         cost_centre: Option<String>,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Show an order with its approvals.
     Show {
@@ -179,7 +172,7 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
                 cost_centre,
                 reference,
                 ship_to,
-                account,
+                account: account.into_name(),
             };
             let view = portal.order_place(&req)?;
             s.out.note(&format!("order {} is {}", view.id, view.status));
@@ -194,7 +187,7 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
             status,
             created_by,
             cost_centre,
-            account,
+            account: account.into_name(),
         })?),
         OrderCommand::Show { id } => s.out.item(&portal.order_show(id)?),
         OrderCommand::Approve { id } => s.out.item(&portal.order_decide(id, None)?),

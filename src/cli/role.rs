@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::Session;
+use super::{AccountArg, Session};
 use crate::error::Result;
 use crate::model::{Capability, Email};
 use crate::store::OpenMode;
@@ -26,17 +26,15 @@ pub(crate) enum RoleCommand {
         /// What the role is for.
         #[arg(long, default_value = "")]
         description: String,
-        /// Where the acting member's `users.manage` is checked.
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Delete a role nobody holds; it is retired, not erased.
     Delete {
         /// The role name.
         name: String,
-        /// Where the acting member's `users.manage` is checked.
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
 }
 
@@ -51,13 +49,12 @@ pub(crate) fn run(s: &Session, cmd: RoleCommand) -> Result<()> {
             description,
             account,
         } => {
-            let view =
-                portal.role_create(&name, &capabilities, &description, account.as_deref())?;
+            let view = portal.role_create(&name, &capabilities, &description, account.name())?;
             s.out.note(&format!("created role `{}`", view.name));
             s.out.item(&view)
         }
         RoleCommand::Delete { name, account } => {
-            let view = portal.role_delete(&name, account.as_deref())?;
+            let view = portal.role_delete(&name, account.name())?;
             s.out.note(&format!(
                 "deleted role `{}`; it is no longer offered",
                 view.name
@@ -73,14 +70,13 @@ pub(crate) struct CanArgs {
     email: Email,
     /// A capability of the catalog, such as `users.manage`.
     capability: Capability,
-    /// The account (needed when the member belongs to several).
-    #[arg(long)]
-    account: Option<String>,
+    #[command(flatten)]
+    account: AccountArg,
 }
 
 pub(crate) fn can(s: &Session, args: CanArgs) -> Result<()> {
     let view =
         s.portal(OpenMode::Existing)?
-            .can(&args.email, args.capability, args.account.as_deref())?;
+            .can(&args.email, args.capability, args.account.name())?;
     s.out.item(&view)
 }

@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::{duration, Session};
+use super::{duration, AccountArg, Session};
 use crate::domain::{Handover, InviteRequest, MemberFilter};
 use crate::error::Result;
 use crate::model::{Email, MemberStatus};
@@ -25,9 +25,8 @@ pub(crate) enum UserCommand {
     ResendInvite {
         /// The invited member.
         email: Email,
-        /// The account (needed when they belong to several).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
         /// How long the new token lasts.
         #[arg(long, value_name = "DURATION", value_parser = duration)]
         expires_in: Option<chrono::Duration>,
@@ -52,9 +51,8 @@ pub(crate) enum UserCommand {
     Courses {
         /// The member.
         email: Email,
-        /// The account (needed when they belong to several).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
         /// Include ended enrolments.
         #[arg(long)]
         history: bool,
@@ -65,9 +63,8 @@ pub(crate) enum UserCommand {
         email: Email,
         /// The new role.
         role: String,
-        /// The account (needed when they belong to several).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Grant capabilities or areas on top of the role.
     Grant(GrantArgs),
@@ -86,9 +83,8 @@ pub(crate) enum UserCommand {
         /// The person it duplicates.
         #[arg(long)]
         of: Email,
-        /// The account (needed when they belong to several).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Merge a duplicate into the person kept; the duplicate is retired.
     Merge {
@@ -103,9 +99,8 @@ pub(crate) enum UserCommand {
         /// The new owner.
         #[arg(long)]
         to: Email,
-        /// The account (needed when they belong to several).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
 }
 
@@ -113,18 +108,16 @@ pub(crate) enum UserCommand {
 pub(crate) struct Target {
     /// The member.
     email: Email,
-    /// The account (needed when they belong to several).
-    #[arg(long)]
-    account: Option<String>,
+    #[command(flatten)]
+    account: AccountArg,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct Leaving {
     /// The member.
     email: Email,
-    /// The account (needed when they belong to several).
-    #[arg(long)]
-    account: Option<String>,
+    #[command(flatten)]
+    account: AccountArg,
     /// Give their services to this active member.
     #[arg(long, value_name = "EMAIL", conflicts_with = "unassign")]
     reassign_to: Option<Email>,
@@ -150,9 +143,8 @@ pub(crate) struct GrantArgs {
     /// Comma-separated capabilities or areas.
     #[arg(value_name = "G,..", value_delimiter = ',', required = true)]
     grants: Vec<String>,
-    /// The account (needed when they belong to several).
-    #[arg(long)]
-    account: Option<String>,
+    #[command(flatten)]
+    account: AccountArg,
 }
 
 #[derive(Debug, Args)]
@@ -166,9 +158,8 @@ pub(crate) struct InviteArgs {
     /// The role to give.
     #[arg(long)]
     role: String,
-    /// The account (may be left out when it is clear).
-    #[arg(long)]
-    account: Option<String>,
+    #[command(flatten)]
+    account: AccountArg,
     /// Do not email them now ("invite later"); `resend-invite` sends one.
     #[arg(long)]
     no_send: bool,
@@ -199,7 +190,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
                 email: Some(a.email),
                 name: a.name,
                 role: a.role,
-                account: a.account,
+                account: a.account.into_name(),
                 send: !a.no_send,
                 grants: listed(a.grant),
                 city: a.city,
@@ -232,7 +223,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             account,
             expires_in,
         } => {
-            let view = portal.resend_invite(&e, account.as_deref(), expires_in)?;
+            let view = portal.resend_invite(&e, account.name(), expires_in)?;
             out.note(&format!(
                 "sent a new invitation to `{}`; the old token no longer works",
                 view.member.email
@@ -240,7 +231,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             out.item(&view)
         }
         UserCommand::RevokeInvite(t) => {
-            out.item(&portal.revoke_invite(&t.email, t.account.as_deref())?)
+            out.item(&portal.revoke_invite(&t.email, t.account.name())?)
         }
         UserCommand::List {
             account,
@@ -251,31 +242,31 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             status,
             role,
         })?),
-        UserCommand::Show(t) => out.item(&portal.member_show(&t.email, t.account.as_deref())?),
+        UserCommand::Show(t) => out.item(&portal.member_show(&t.email, t.account.name())?),
         UserCommand::Courses {
             email: e,
             account,
             history,
-        } => out.list(&portal.member_courses(&e, account.as_deref(), history)?),
+        } => out.list(&portal.member_courses(&e, account.name(), history)?),
         UserCommand::SetRole {
             email: e,
             role,
             account,
-        } => out.item(&portal.set_role(&e, &role, account.as_deref())?),
+        } => out.item(&portal.set_role(&e, &role, account.name())?),
         UserCommand::Grant(g) => {
-            out.item(&portal.grant(&g.email, &listed(g.grants), g.account.as_deref())?)
+            out.item(&portal.grant(&g.email, &listed(g.grants), g.account.name())?)
         }
         UserCommand::Revoke(g) => {
-            out.item(&portal.revoke(&g.email, &listed(g.grants), g.account.as_deref())?)
+            out.item(&portal.revoke(&g.email, &listed(g.grants), g.account.name())?)
         }
         UserCommand::Deactivate(t) => {
-            let view = portal.deactivate(&t.email, t.account.as_deref(), &t.handover())?;
+            let view = portal.deactivate(&t.email, t.account.name(), &t.handover())?;
             note_external_ended(s, &view);
             out.item(&view)
         }
-        UserCommand::Activate(t) => out.item(&portal.activate(&t.email, t.account.as_deref())?),
+        UserCommand::Activate(t) => out.item(&portal.activate(&t.email, t.account.name())?),
         UserCommand::LeftCompany(t) => {
-            let view = portal.left_company(&t.email, t.account.as_deref(), &t.handover())?;
+            let view = portal.left_company(&t.email, t.account.name(), &t.handover())?;
             note_external_ended(s, &view);
             out.item(&view)
         }
@@ -283,7 +274,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             email: e,
             of,
             account,
-        } => out.item(&portal.flag_duplicate(&e, &of, account.as_deref())?),
+        } => out.item(&portal.flag_duplicate(&e, &of, account.name())?),
         UserCommand::Merge { email: e, into } => {
             let (dup, kept) = (e, into);
             s.confirm(&format!(
@@ -293,7 +284,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
         }
         UserCommand::TransferOwnership { to, account } => {
             s.confirm(&format!("make `{to}` the owner?"))?;
-            out.item(&portal.transfer_ownership(&to, account.as_deref())?)
+            out.item(&portal.transfer_ownership(&to, account.name())?)
         }
     }
 }
