@@ -14,5 +14,5 @@ mod prompt;
 pub mod store;
 pub mod view;
 
-pub use cli::{run, Cli};
+pub use cli::{run, value_error, Cli};
 pub use error::{Error, Result};

@@ -5,7 +5,19 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = portalctl::Cli::parse();
+    let cli = match portalctl::Cli::try_parse() {
+        Ok(cli) => cli,
+        // A value refused by a model type's parser reads as the domain's
+        // own refusal (message and help line, exit 2); clap reports the
+        // rest (unknown flags, missing arguments, --help) itself.
+        Err(e) => match portalctl::value_error(&e) {
+            Some(error) => {
+                portalctl::output::print_error(error);
+                return ExitCode::from(error.exit_code());
+            }
+            None => e.exit(),
+        },
+    };
     match portalctl::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if portalctl::output::is_broken_pipe(&e) => ExitCode::SUCCESS,

@@ -3,10 +3,12 @@
 
 use clap::{ArgGroup, Args, Subcommand};
 
-use super::Session;
+use super::{AccountArg, Session};
 use crate::domain::{NewAccount, NewAddress, ProfileChange};
-use crate::error::Result;
-use crate::model::{AccountKind, IpDirection};
+use crate::error::{Error, Result};
+use crate::model::{
+    parse_currency, AccountKind, Iban, IpDirection, IpNetwork, PaymentMethod, Smarthost,
+};
 use crate::store::OpenMode;
 
 #[derive(Debug, Subcommand)]
@@ -22,15 +24,18 @@ pub(crate) enum AccountCommand {
         #[arg(long)]
         parent: Option<String>,
         /// ISO 4217 currency (default: the parent's, else GBP).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_currency)]
         currency: Option<String>,
     },
     /// List accounts: each partner followed by its customers.
     List,
     /// Show an account: details, status, addresses, products and config.
     Show {
-        /// The account (may be left out when there is only one).
+        /// The account (shorthand for --account).
+        #[arg(value_name = "ACCOUNT")]
         name: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Change profile fields; an empty value clears a field.
     Set(SetArgs),
@@ -50,8 +55,11 @@ pub(crate) enum AccountCommand {
 
 #[derive(Debug, Args)]
 pub(crate) struct SetArgs {
-    /// The account (may be left out when there is only one).
+    /// The account (shorthand for --account).
+    #[arg(value_name = "ACCOUNT")]
     name: Option<String>,
+    #[command(flatten)]
+    account: AccountArg,
     /// Contact phone.
     #[arg(long)]
     phone: Option<String>,
@@ -75,22 +83,30 @@ pub(crate) enum AddressCommand {
     Add(AddressArgs),
     /// List the account's shipping addresses.
     List {
-        /// The account.
-        account: String,
+        /// The account (shorthand for --account).
+        #[arg(value_name = "ACCOUNT")]
+        positional: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Remove a shipping address; orders that used it keep their copy.
     Remove {
-        /// The account.
-        account: String,
-        /// The address's label.
-        label: String,
+        /// The address's label, after the account as a shorthand for
+        /// --account: `remove LABEL` or `remove ACCOUNT LABEL`.
+        #[arg(value_name = "[ACCOUNT] LABEL", num_args = 1..=2, required = true)]
+        words: Vec<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct AddressArgs {
-    /// The account.
-    account: String,
+    /// The account (shorthand for --account).
+    #[arg(value_name = "ACCOUNT")]
+    positional: Option<String>,
+    #[command(flatten)]
+    account: AccountArg,
     /// A name for the address, unique in the account, such as HQ.
     #[arg(long)]
     label: String,
@@ -115,19 +131,25 @@ pub(crate) struct AddressArgs {
 pub(crate) enum PaymentCommand {
     /// Set how the account pays (needs billing.payment).
     Set {
-        /// The account.
-        account: String,
+        /// The account (shorthand for --account).
+        #[arg(value_name = "ACCOUNT")]
+        positional: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
         /// direct-debit, bank-transfer, card or invoice.
         #[arg(long)]
-        method: String,
+        method: PaymentMethod,
         /// The bank account (IBAN), for direct-debit or bank-transfer.
         #[arg(long)]
-        iban: Option<String>,
+        iban: Option<Iban>,
     },
     /// Show the payment details, bank details masked.
     Show {
-        /// The account.
-        account: String,
+        /// The account (shorthand for --account).
+        #[arg(value_name = "ACCOUNT")]
+        positional: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
 }
 
@@ -139,30 +161,39 @@ pub(crate) enum IpCommand {
     Remove(IpArgs),
     /// List the partner's IP addresses.
     List {
-        /// The partner account.
-        account: String,
+        /// The partner account (shorthand for --account).
+        #[arg(value_name = "ACCOUNT")]
+        positional: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
 }
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("direction").required(true).args(["inbound", "outbound"])))]
 pub(crate) struct IpArgs {
-    /// The partner account.
-    account: String,
+    /// The partner account (shorthand for --account).
+    #[arg(value_name = "ACCOUNT")]
+    positional: Option<String>,
+    #[command(flatten)]
+    account: AccountArg,
     /// An inbound IPv4 or IPv6 address, or a CIDR range.
     #[arg(long, value_name = "IP")]
-    inbound: Option<String>,
+    inbound: Option<IpNetwork>,
     /// An outbound IPv4 or IPv6 address, or a CIDR range.
     #[arg(long, value_name = "IP")]
-    outbound: Option<String>,
+    outbound: Option<IpNetwork>,
 }
 
 impl IpArgs {
-    /// The direction and address given; clap makes sure it is one of them.
-    fn target(self) -> (String, IpDirection, String) {
+    /// The account, direction and address given; clap makes sure it is one
+    /// of the directions.
+    fn target(self) -> Result<(AccountArg, IpDirection, IpNetwork)> {
+        let account = self.account.or_positional(self.positional)?;
         match (self.inbound, self.outbound) {
-            (Some(ip), _) => (self.account, IpDirection::Inbound, ip),
-            (None, ip) => (self.account, IpDirection::Outbound, ip.unwrap_or_default()),
+            (Some(ip), _) => Ok((account, IpDirection::Inbound, ip)),
+            (None, Some(ip)) => Ok((account, IpDirection::Outbound, ip)),
+            (None, None) => Err(Error::invalid("pass --inbound or --outbound")),
         }
     }
 }
@@ -171,11 +202,20 @@ impl IpArgs {
 pub(crate) enum SmarthostCommand {
     /// Set the smarthost (needs account.config).
     Set {
-        /// The partner account.
-        account: String,
-        /// HOST or HOST:PORT; an IPv6 address with a port as [ADDR]:PORT.
-        host: String,
+        /// HOST or HOST:PORT, after the partner account as a shorthand for
+        /// --account; an IPv6 address with a port as [ADDR]:PORT.
+        #[arg(value_name = "[ACCOUNT] HOST", num_args = 1..=2, required = true)]
+        words: Vec<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
+}
+
+/// Splits `[ACCOUNT] VALUE` into the account (merged with --account) and
+/// the value.
+fn shorthand(mut words: Vec<String>, account: AccountArg) -> Result<(AccountArg, String)> {
+    let value = words.pop().unwrap_or_default();
+    Ok((account.or_positional(words.pop())?, value))
 }
 
 pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
@@ -198,7 +238,10 @@ pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
             s.out.item(&view)
         }
         AccountCommand::List => s.out.list(&portal.account_list()?),
-        AccountCommand::Show { name } => s.out.sections(&portal.account_show(name.as_deref())?),
+        AccountCommand::Show { name, account } => {
+            let account = account.or_positional(name)?;
+            s.out.sections(&portal.account_show(account.name())?)
+        }
         AccountCommand::Set(a) => {
             let change = ProfileChange {
                 phone: a.phone,
@@ -207,10 +250,12 @@ pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
                 sectors: a.sectors,
                 status: a.status,
             };
-            s.out.item(&portal.account_set(a.name.as_deref(), &change)?)
+            let account = a.account.or_positional(a.name)?;
+            s.out.item(&portal.account_set(account.name(), &change)?)
         }
         AccountCommand::Address(cmd) => match cmd {
             AddressCommand::Add(a) => {
+                let account = a.account.or_positional(a.positional)?;
                 let new = NewAddress {
                     label: a.label,
                     line1: a.line1,
@@ -219,36 +264,61 @@ pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
                     postcode: a.postcode,
                     country: a.country,
                 };
-                s.out.item(&portal.address_add(&a.account, &new)?)
+                s.out.item(&portal.address_add(account.name(), &new)?)
             }
-            AddressCommand::List { account } => s.out.list(&portal.address_list(&account)?),
-            AddressCommand::Remove { account, label } => {
-                s.out.item(&portal.address_remove(&account, &label)?)
+            AddressCommand::List {
+                positional,
+                account,
+            } => {
+                let account = account.or_positional(positional)?;
+                s.out.list(&portal.address_list(account.name())?)
+            }
+            AddressCommand::Remove { words, account } => {
+                let (account, label) = shorthand(words, account)?;
+                s.out.item(&portal.address_remove(account.name(), &label)?)
             }
         },
         AccountCommand::Payment(cmd) => match cmd {
             PaymentCommand::Set {
+                positional,
                 account,
                 method,
                 iban,
-            } => s
-                .out
-                .item(&portal.payment_set(&account, &method, iban.as_deref())?),
-            PaymentCommand::Show { account } => s.out.item(&portal.payment_show(&account)?),
+            } => {
+                let account = account.or_positional(positional)?;
+                s.out
+                    .item(&portal.payment_set(account.name(), method, iban)?)
+            }
+            PaymentCommand::Show {
+                positional,
+                account,
+            } => {
+                let account = account.or_positional(positional)?;
+                s.out.item(&portal.payment_show(account.name())?)
+            }
         },
         AccountCommand::Ip(cmd) => match cmd {
             IpCommand::Add(a) => {
-                let (account, direction, ip) = a.target();
-                s.out.item(&portal.ip_add(&account, direction, &ip)?)
+                let (account, direction, ip) = a.target()?;
+                s.out.item(&portal.ip_add(account.name(), direction, ip)?)
             }
             IpCommand::Remove(a) => {
-                let (account, direction, ip) = a.target();
-                s.out.item(&portal.ip_remove(&account, direction, &ip)?)
+                let (account, direction, ip) = a.target()?;
+                s.out
+                    .item(&portal.ip_remove(account.name(), direction, ip)?)
             }
-            IpCommand::List { account } => s.out.list(&portal.ip_list(&account)?),
+            IpCommand::List {
+                positional,
+                account,
+            } => {
+                let account = account.or_positional(positional)?;
+                s.out.list(&portal.ip_list(account.name())?)
+            }
         },
-        AccountCommand::Smarthost(SmarthostCommand::Set { account, host }) => {
-            s.out.item(&portal.smarthost_set(&account, &host)?)
+        AccountCommand::Smarthost(SmarthostCommand::Set { words, account }) => {
+            let (account, host) = shorthand(words, account)?;
+            let host: Smarthost = host.parse()?;
+            s.out.item(&portal.smarthost_set(account.name(), host)?)
         }
     }
 }

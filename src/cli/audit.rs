@@ -2,10 +2,9 @@
 
 use clap::Subcommand;
 
-use super::{parse_duration, Session};
-use crate::domain::AuditFilter;
+use super::{audit_actor, since, Session, Since};
+use crate::domain::{Actor, AuditFilter};
 use crate::error::Result;
-use crate::model::parse_time;
 use crate::store::OpenMode;
 
 #[derive(Debug, Subcommand)]
@@ -13,14 +12,14 @@ pub(crate) enum AuditCommand {
     /// List audit events, oldest first.
     List {
         /// Only events by this actor (an email or `operator:USER`).
-        #[arg(long)]
-        actor: Option<String>,
+        #[arg(long, value_parser = audit_actor)]
+        actor: Option<Actor>,
         /// Only events about this account.
         #[arg(long)]
         account: Option<String>,
         /// Only events since this time (RFC 3339) or this long ago (`2h`, `7d`).
-        #[arg(long)]
-        since: Option<String>,
+        #[arg(long, value_parser = since)]
+        since: Option<Since>,
         /// At most this many, the newest.
         #[arg(long)]
         limit: Option<u32>,
@@ -35,11 +34,7 @@ pub(crate) fn audit(s: &Session, cmd: AuditCommand) -> Result<()> {
         limit,
     } = cmd;
     let mut portal = s.portal(OpenMode::Existing)?;
-    let since = match since {
-        Some(text) if text.contains('T') || text.contains('-') => Some(parse_time(&text)?),
-        Some(text) => Some(portal.now() - parse_duration(&text)?),
-        None => None,
-    };
+    let since = since.map(|s| s.at(portal.now()));
     s.out.list(&portal.audit_list(&AuditFilter {
         actor,
         account,

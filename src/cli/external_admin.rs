@@ -2,8 +2,9 @@
 
 use clap::Subcommand;
 
-use super::{email, Session};
+use super::Session;
 use crate::error::Result;
+use crate::model::Email;
 use crate::store::OpenMode;
 
 #[derive(Debug, Subcommand)]
@@ -17,7 +18,7 @@ pub(crate) enum ExternalAdminCommand {
         customer: String,
         /// An active member of the customer's partner.
         #[arg(long)]
-        email: String,
+        email: Email,
         /// Their role on the customer account.
         #[arg(long)]
         role: String,
@@ -29,7 +30,7 @@ pub(crate) enum ExternalAdminCommand {
         customer: String,
         /// The external admin.
         #[arg(long)]
-        email: String,
+        email: Email,
     },
     /// List external admins, current and ended.
     List {
@@ -47,16 +48,16 @@ pub(crate) fn run(s: &Session, cmd: ExternalAdminCommand) -> Result<()> {
             email: e,
             role,
         } => {
-            let view = portal.external_admin_add(&customer, &email(&e)?, &role)?;
+            let view = portal.external_admin_add(&customer, &e, &role)?;
             s.out.note(&format!(
                 "`{}` is an external admin of `{}` as `{}`",
                 view.email, view.account, view.role
             ));
             s.out.item(&view)
         }
-        ExternalAdminCommand::Remove { customer, email: e } => s
-            .out
-            .item(&portal.external_admin_remove(&customer, &email(&e)?)?),
+        ExternalAdminCommand::Remove { customer, email: e } => {
+            s.out.item(&portal.external_admin_remove(&customer, &e)?)
+        }
         ExternalAdminCommand::List { customer } => s
             .out
             .list(&portal.external_admin_list(customer.as_deref())?),

@@ -4,10 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::{email, Session};
+use super::Session;
 use crate::domain::{preset_names, InitRequest, Preset};
 use crate::error::Result;
-use crate::model::AccountKind;
+use crate::model::{parse_currency, AccountKind, Email};
 
 #[derive(Debug, Args)]
 pub(crate) struct InitArgs {
@@ -25,17 +25,16 @@ pub(crate) struct InitArgs {
     kind: Option<AccountKind>,
     /// The owner's email; the owner holds every capability.
     #[arg(long)]
-    owner_email: String,
+    owner_email: Email,
     /// The owner's name (default: the email's local part).
     #[arg(long)]
     owner_name: Option<String>,
     /// ISO 4217 currency of the account.
-    #[arg(long, default_value = "GBP")]
+    #[arg(long, default_value = "GBP", value_parser = parse_currency)]
     currency: String,
 }
 
 pub(crate) fn init(s: &Session, args: InitArgs) -> Result<()> {
-    let owner_email = email(&args.owner_email)?;
     let preset = match &args.preset_file {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
@@ -50,7 +49,7 @@ pub(crate) fn init(s: &Session, args: InitArgs) -> Result<()> {
         account: args.account,
         kind: args.kind,
         currency: Some(args.currency),
-        owner_email,
+        owner_email: args.owner_email,
         owner_name: args.owner_name,
     };
     let view = s.init_portal(|portal| portal.init(request))?;

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::Session;
+use super::{AccountArg, Session};
 use crate::domain::{Allocate, Move, Purchase};
 use crate::error::Result;
 use crate::store::OpenMode;
@@ -17,9 +17,8 @@ pub(crate) enum LicenseCommand {
         /// How many seats to add.
         #[arg(long, allow_negative_numbers = true)]
         seats: i64,
-        /// The partner (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Set how many seats of a product a customer holds; 0 hands them all
     /// back (needs licenses.allocate).
@@ -33,9 +32,8 @@ pub(crate) enum LicenseCommand {
         /// The seats the customer holds afterwards.
         #[arg(long, allow_negative_numbers = true)]
         seats: i64,
-        /// The partner (default: the customer's parent).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Move seats of a product from one customer to another (needs
     /// licenses.allocate).
@@ -52,18 +50,16 @@ pub(crate) enum LicenseCommand {
         /// How many seats.
         #[arg(long, allow_negative_numbers = true)]
         seats: i64,
-        /// The partner (default: the customers' parent).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// List a partner's licences and who holds their seats.
     List {
         /// Only the seats this customer holds.
         #[arg(long)]
         customer: Option<String>,
-        /// The partner (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
 }
 
@@ -77,7 +73,7 @@ pub(crate) fn run(s: &Session, cmd: LicenseCommand) -> Result<()> {
         } => s.out.item(&portal.license_purchase(&Purchase {
             product,
             seats,
-            account,
+            account: account.into_name(),
         })?),
         LicenseCommand::Allocate {
             product,
@@ -88,7 +84,7 @@ pub(crate) fn run(s: &Session, cmd: LicenseCommand) -> Result<()> {
             product,
             customer,
             seats,
-            account,
+            account: account.into_name(),
         })?),
         LicenseCommand::Move {
             product,
@@ -101,10 +97,10 @@ pub(crate) fn run(s: &Session, cmd: LicenseCommand) -> Result<()> {
             from,
             to,
             seats,
-            account,
+            account: account.into_name(),
         })?),
         LicenseCommand::List { customer, account } => s
             .out
-            .list(&portal.license_list(account.as_deref(), customer.as_deref())?),
+            .list(&portal.license_list(account.name(), customer.as_deref())?),
     }
 }

@@ -17,11 +17,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::Utc;
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::domain::{Actor, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{parse_time, Email};
+use crate::model::{parse_time, Email, Timestamp};
 use crate::output::Output;
 use crate::store::{default_path, OpenMode, SqliteStore, DEFAULT_BUSY_TIMEOUT};
 
@@ -265,24 +265,94 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// Splits `a,b , c` into trimmed, non-empty parts.
-pub(crate) fn split_list(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect()
+/// `--account`: the account a command acts in. Left out, the domain picks
+/// the only account of the member concerned, of the acting member, or of
+/// the database.
+#[derive(Debug, Clone, Default, Args)]
+pub(crate) struct AccountArg {
+    /// The account to act in (may be left out when it is clear).
+    #[arg(long, value_name = "ACCOUNT")]
+    account: Option<String>,
+}
+
+impl AccountArg {
+    /// The account named, if any.
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+
+    /// The account named, if any, for a request that owns it.
+    pub(crate) fn into_name(self) -> Option<String> {
+        self.account
+    }
+
+    /// The account named by `--account` or by the positional shorthand
+    /// `account ... ACCOUNT`; naming two different ones is a usage error.
+    pub(crate) fn or_positional(self, positional: Option<String>) -> Result<AccountArg> {
+        match (self.account, positional) {
+            (Some(flag), Some(pos)) if flag.trim() != pos.trim() => Err(Error::invalid(format!(
+                "two accounts given: `{}` and --account `{}`",
+                pos.trim(),
+                flag.trim()
+            ))
+            .help("name the account once, with --account")),
+            (flag, pos) => Ok(AccountArg {
+                account: flag.or(pos),
+            }),
+        }
+    }
 }
 
 /// Reads `7d`, `48h`, `30m` into a duration.
-pub(crate) fn parse_duration(text: &str) -> Result<chrono::Duration> {
+pub(crate) fn duration(text: &str) -> Result<chrono::Duration> {
     let std = humantime::parse_duration(text.trim()).map_err(|_| {
         Error::invalid(format!("`{text}` is not a duration")).help("write it like 7d, 48h or 30m")
     })?;
     chrono::Duration::from_std(std).map_err(|_| Error::invalid(format!("`{text}` is too long")))
 }
 
-/// Reads an email argument.
-pub(crate) fn email(text: &str) -> Result<Email> {
-    text.parse()
+/// A point in time given either as such or as how long ago it was.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Since {
+    /// An RFC 3339 time.
+    At(Timestamp),
+    /// This long before now.
+    Ago(chrono::Duration),
+}
+
+impl Since {
+    /// The time meant, counting back from `now`.
+    pub(crate) fn at(self, now: Timestamp) -> Timestamp {
+        match self {
+            Since::At(t) => t,
+            Since::Ago(d) => now - d,
+        }
+    }
+}
+
+/// Reads `--since`: an RFC 3339 time, or a duration such as `2h` or `7d`.
+pub(crate) fn since(text: &str) -> Result<Since> {
+    if text.contains('T') || text.contains('-') {
+        parse_time(text).map(Since::At)
+    } else {
+        duration(text).map(Since::Ago)
+    }
+}
+
+/// Reads an audit actor: an email, or `operator:USER`.
+pub(crate) fn audit_actor(text: &str) -> Result<Actor> {
+    match text.strip_prefix("operator:") {
+        Some(user) => Ok(Actor::Operator(user.to_string())),
+        None => Ok(Actor::Member(text.parse()?)),
+    }
+}
+
+/// The domain error behind a clap value-parser refusal, so that a value
+/// refused while parsing reads exactly as it would from the domain.
+pub fn value_error(e: &clap::Error) -> Option<&Error> {
+    use std::error::Error as _;
+    if e.kind() != clap::error::ErrorKind::ValueValidation {
+        return None;
+    }
+    e.source()?.downcast_ref::<Error>()
 }

@@ -2,10 +2,10 @@
 
 use clap::Subcommand;
 
-use super::{email, split_list, Session};
+use super::{AccountArg, Session};
 use crate::domain::{NewOrder, NewPolicy, OrderFilter};
 use crate::error::Result;
-use crate::model::OrderStatus;
+use crate::model::{Email, Money, OrderStatus};
 use crate::store::OpenMode;
 
 #[derive(Debug, Subcommand)]
@@ -17,49 +17,44 @@ pub(crate) enum PolicyCommand {
         name: String,
         /// Orders above this amount need approval, such as 50.00.
         #[arg(long, allow_hyphen_values = true)]
-        threshold: String,
+        threshold: Money,
         /// Only orders of this type need approval.
         #[arg(long)]
         order_type: Option<String>,
         /// Comma-separated approvers (default: every holder of orders.approve).
-        #[arg(long, value_name = "EMAIL,..")]
-        approvers: Option<String>,
+        #[arg(long, value_name = "EMAIL,..", value_delimiter = ',')]
+        approvers: Vec<Email>,
         /// Distinct approvals needed.
         #[arg(long, default_value_t = 1)]
         required_approvals: i64,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// List approval policies.
     List {
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Show one policy.
     Show {
         /// Its name.
         name: String,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Stop a policy matching new orders.
     Disable {
         /// Its name.
         name: String,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Let a policy match new orders again.
     Enable {
         /// Its name.
         name: String,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
 }
 
@@ -74,28 +69,27 @@ pub(crate) fn policy(s: &Session, cmd: PolicyCommand) -> Result<()> {
             required_approvals,
             account,
         } => {
-            let approvers = approvers.as_deref().map(split_list).unwrap_or_default();
             let req = NewPolicy {
                 name,
                 threshold,
                 order_type,
-                approvers: approvers.iter().map(|a| email(a)).collect::<Result<_>>()?,
+                approvers,
                 required_approvals: Some(required_approvals),
-                account,
+                account: account.into_name(),
             };
             s.out.item(&portal.policy_create(&req)?)
         }
-        PolicyCommand::List { account } => s.out.list(&portal.policy_list(account.as_deref())?),
+        PolicyCommand::List { account } => s.out.list(&portal.policy_list(account.name())?),
         PolicyCommand::Show { name, account } => {
-            s.out.item(&portal.policy_show(&name, account.as_deref())?)
+            s.out.item(&portal.policy_show(&name, account.name())?)
         }
         PolicyCommand::Disable { name, account } => {
             s.out
-                .item(&portal.policy_set_enabled(&name, false, account.as_deref())?)
+                .item(&portal.policy_set_enabled(&name, false, account.name())?)
         }
         PolicyCommand::Enable { name, account } => {
             s.out
-                .item(&portal.policy_set_enabled(&name, true, account.as_deref())?)
+                .item(&portal.policy_set_enabled(&name, true, account.name())?)
         }
     }
 }
@@ -109,7 +103,7 @@ pub(crate) enum OrderCommand {
         description: String,
         /// The amount in the account's currency, such as 120.00.
         #[arg(long, allow_hyphen_values = true)]
-        amount: String,
+        amount: Money,
         /// The order type, matched against policies.
         #[arg(long = "type")]
         order_type: Option<String>,
@@ -122,9 +116,8 @@ pub(crate) enum OrderCommand {
         /// Ship to this address of the account (by label; needs addresses.use).
         #[arg(long, value_name = "LABEL")]
         ship_to: Option<String>,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// List orders; `--status pending` is the Pending Approvals view.
     List {
@@ -133,13 +126,12 @@ pub(crate) enum OrderCommand {
         status: Option<OrderStatus>,
         /// Only orders placed by this member.
         #[arg(long, value_name = "EMAIL")]
-        created_by: Option<String>,
+        created_by: Option<Email>,
         /// Only orders on this cost centre.
         #[arg(long)]
         cost_centre: Option<String>,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Show an order with its approvals.
     Show {
@@ -180,7 +172,7 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
                 cost_centre,
                 reference,
                 ship_to,
-                account,
+                account: account.into_name(),
             };
             let view = portal.order_place(&req)?;
             s.out.note(&format!("order {} is {}", view.id, view.status));
@@ -191,15 +183,12 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
             created_by,
             cost_centre,
             account,
-        } => {
-            let created_by = created_by.as_deref().map(email).transpose()?;
-            s.out.list(&portal.order_list(&OrderFilter {
-                status,
-                created_by,
-                cost_centre,
-                account,
-            })?)
-        }
+        } => s.out.list(&portal.order_list(&OrderFilter {
+            status,
+            created_by,
+            cost_centre,
+            account: account.into_name(),
+        })?),
         OrderCommand::Show { id } => s.out.item(&portal.order_show(id)?),
         OrderCommand::Approve { id } => s.out.item(&portal.order_decide(id, None)?),
         OrderCommand::Reject { id, reason } => s.out.item(&portal.order_decide(id, Some(&reason))?),

@@ -2,8 +2,9 @@
 
 use clap::{Args, Subcommand};
 
-use super::{email, split_list, Session};
+use super::{AccountArg, Session};
 use crate::error::Result;
+use crate::model::{Capability, Email};
 use crate::store::OpenMode;
 
 #[derive(Debug, Subcommand)]
@@ -20,22 +21,20 @@ pub(crate) enum RoleCommand {
         /// The role name: lower-case letters, digits and dashes.
         name: String,
         /// Comma-separated capabilities of the catalog.
-        #[arg(long, value_name = "CAP,..")]
-        capabilities: String,
+        #[arg(long, value_name = "CAP,..", value_delimiter = ',', required = true)]
+        capabilities: Vec<Capability>,
         /// What the role is for.
         #[arg(long, default_value = "")]
         description: String,
-        /// Where the acting member's `users.manage` is checked.
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Delete a role nobody holds; it is retired, not erased.
     Delete {
         /// The role name.
         name: String,
-        /// Where the acting member's `users.manage` is checked.
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
 }
 
@@ -50,17 +49,12 @@ pub(crate) fn run(s: &Session, cmd: RoleCommand) -> Result<()> {
             description,
             account,
         } => {
-            let view = portal.role_create(
-                &name,
-                &split_list(&capabilities),
-                &description,
-                account.as_deref(),
-            )?;
+            let view = portal.role_create(&name, &capabilities, &description, account.name())?;
             s.out.note(&format!("created role `{}`", view.name));
             s.out.item(&view)
         }
         RoleCommand::Delete { name, account } => {
-            let view = portal.role_delete(&name, account.as_deref())?;
+            let view = portal.role_delete(&name, account.name())?;
             s.out.note(&format!(
                 "deleted role `{}`; it is no longer offered",
                 view.name
@@ -73,19 +67,16 @@ pub(crate) fn run(s: &Session, cmd: RoleCommand) -> Result<()> {
 #[derive(Debug, Args)]
 pub(crate) struct CanArgs {
     /// The member.
-    email: String,
+    email: Email,
     /// A capability of the catalog, such as `users.manage`.
-    capability: String,
-    /// The account (needed when the member belongs to several).
-    #[arg(long)]
-    account: Option<String>,
+    capability: Capability,
+    #[command(flatten)]
+    account: AccountArg,
 }
 
 pub(crate) fn can(s: &Session, args: CanArgs) -> Result<()> {
-    let view = s.portal(OpenMode::Existing)?.can(
-        &email(&args.email)?,
-        &args.capability,
-        args.account.as_deref(),
-    )?;
+    let view =
+        s.portal(OpenMode::Existing)?
+            .can(&args.email, args.capability, args.account.name())?;
     s.out.item(&view)
 }

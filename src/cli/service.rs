@@ -2,8 +2,9 @@
 
 use clap::Subcommand;
 
-use super::{email, Session};
+use super::{AccountArg, Session};
 use crate::error::Result;
+use crate::model::Email;
 use crate::store::OpenMode;
 
 #[derive(Debug, Subcommand)]
@@ -16,23 +17,20 @@ pub(crate) enum ServiceCommand {
         /// What sort of service, such as broadband.
         #[arg(long)]
         kind: Option<String>,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// List the services you may see.
     List {
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Show one service.
     Show {
         /// Its name or id.
         service: String,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Assign a service to a member: its assigned contact.
     Assign {
@@ -40,18 +38,16 @@ pub(crate) enum ServiceCommand {
         service: String,
         /// The member.
         #[arg(long)]
-        to: String,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        to: Email,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Clear a service's assigned contact.
     Unassign {
         /// Its name or id.
         service: String,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
 }
 
@@ -64,22 +60,21 @@ pub(crate) fn service(s: &Session, cmd: ServiceCommand) -> Result<()> {
             account,
         } => s
             .out
-            .item(&portal.service_add(&name, kind.as_deref(), account.as_deref())?),
-        ServiceCommand::List { account } => s.out.list(&portal.service_list(account.as_deref())?),
-        ServiceCommand::Show { service, account } => s
-            .out
-            .item(&portal.service_show(&service, account.as_deref())?),
+            .item(&portal.service_add(&name, kind.as_deref(), account.name())?),
+        ServiceCommand::List { account } => s.out.list(&portal.service_list(account.name())?),
+        ServiceCommand::Show { service, account } => {
+            s.out.item(&portal.service_show(&service, account.name())?)
+        }
         ServiceCommand::Assign {
             service,
             to,
             account,
-        } => {
-            s.out
-                .item(&portal.service_assign(&service, Some(&email(&to)?), account.as_deref())?)
-        }
+        } => s
+            .out
+            .item(&portal.service_assign(&service, Some(&to), account.name())?),
         ServiceCommand::Unassign { service, account } => {
             s.out
-                .item(&portal.service_assign(&service, None, account.as_deref())?)
+                .item(&portal.service_assign(&service, None, account.name())?)
         }
     }
 }
@@ -93,15 +88,13 @@ pub(crate) enum CostCentreCommand {
         /// Its name.
         #[arg(long)]
         name: String,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// List cost centres, archived ones included.
     List {
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Rename a cost centre.
     Rename {
@@ -110,17 +103,15 @@ pub(crate) enum CostCentreCommand {
         /// The new name.
         #[arg(long)]
         name: String,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Archive a cost centre: it takes no new orders.
     Archive {
         /// Its code.
         code: String,
-        /// The account (may be left out when it is clear).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
 }
 
@@ -133,9 +124,9 @@ pub(crate) fn cost_centre(s: &Session, cmd: CostCentreCommand) -> Result<()> {
             account,
         } => s
             .out
-            .item(&portal.cost_centre_create(&code, &name, account.as_deref())?),
+            .item(&portal.cost_centre_create(&code, &name, account.name())?),
         CostCentreCommand::List { account } => {
-            s.out.list(&portal.cost_centre_list(account.as_deref())?)
+            s.out.list(&portal.cost_centre_list(account.name())?)
         }
         CostCentreCommand::Rename {
             code,
@@ -143,10 +134,10 @@ pub(crate) fn cost_centre(s: &Session, cmd: CostCentreCommand) -> Result<()> {
             account,
         } => s
             .out
-            .item(&portal.cost_centre_change(&code, Some(&name), account.as_deref())?),
+            .item(&portal.cost_centre_change(&code, Some(&name), account.name())?),
         CostCentreCommand::Archive { code, account } => {
             s.out
-                .item(&portal.cost_centre_change(&code, None, account.as_deref())?)
+                .item(&portal.cost_centre_change(&code, None, account.name())?)
         }
     }
 }

@@ -2,10 +2,10 @@
 
 use clap::{Args, Subcommand};
 
-use super::{email, parse_duration, split_list, Session};
+use super::{duration, AccountArg, Session};
 use crate::domain::{Handover, InviteRequest, MemberFilter};
 use crate::error::Result;
-use crate::model::MemberStatus;
+use crate::model::{Email, MemberStatus};
 use crate::store::OpenMode;
 use crate::view::MemberView;
 
@@ -24,13 +24,12 @@ pub(crate) enum UserCommand {
     /// mail or spam folder first, then resend.
     ResendInvite {
         /// The invited member.
-        email: String,
-        /// The account (needed when they belong to several).
-        #[arg(long)]
-        account: Option<String>,
+        email: Email,
+        #[command(flatten)]
+        account: AccountArg,
         /// How long the new token lasts.
-        #[arg(long, value_name = "DURATION")]
-        expires_in: Option<String>,
+        #[arg(long, value_name = "DURATION", value_parser = duration)]
+        expires_in: Option<chrono::Duration>,
     },
     /// Withdraw a pending invitation.
     RevokeInvite(Target),
@@ -51,10 +50,9 @@ pub(crate) enum UserCommand {
     /// List the courses a member is enrolled in.
     Courses {
         /// The member.
-        email: String,
-        /// The account (needed when they belong to several).
-        #[arg(long)]
-        account: Option<String>,
+        email: Email,
+        #[command(flatten)]
+        account: AccountArg,
         /// Include ended enrolments.
         #[arg(long)]
         history: bool,
@@ -62,12 +60,11 @@ pub(crate) enum UserCommand {
     /// Give a member another role.
     SetRole {
         /// The member.
-        email: String,
+        email: Email,
         /// The new role.
         role: String,
-        /// The account (needed when they belong to several).
-        #[arg(long)]
-        account: Option<String>,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Grant capabilities or areas on top of the role.
     Grant(GrantArgs),
@@ -82,98 +79,93 @@ pub(crate) enum UserCommand {
     /// Flag a person as a duplicate of another.
     FlagDuplicate {
         /// The duplicate.
-        email: String,
+        email: Email,
         /// The person it duplicates.
         #[arg(long)]
-        of: String,
-        /// The account (needed when they belong to several).
-        #[arg(long)]
-        account: Option<String>,
+        of: Email,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Merge a duplicate into the person kept; the duplicate is retired.
     Merge {
         /// The duplicate.
-        email: String,
+        email: Email,
         /// The person kept.
         #[arg(long)]
-        into: String,
+        into: Email,
     },
     /// Make another active member the account's owner.
     TransferOwnership {
         /// The new owner.
         #[arg(long)]
-        to: String,
-        /// The account (needed when they belong to several).
-        #[arg(long)]
-        account: Option<String>,
+        to: Email,
+        #[command(flatten)]
+        account: AccountArg,
     },
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct Target {
     /// The member.
-    email: String,
-    /// The account (needed when they belong to several).
-    #[arg(long)]
-    account: Option<String>,
+    email: Email,
+    #[command(flatten)]
+    account: AccountArg,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct Leaving {
     /// The member.
-    email: String,
-    /// The account (needed when they belong to several).
-    #[arg(long)]
-    account: Option<String>,
+    email: Email,
+    #[command(flatten)]
+    account: AccountArg,
     /// Give their services to this active member.
     #[arg(long, value_name = "EMAIL", conflicts_with = "unassign")]
-    reassign_to: Option<String>,
+    reassign_to: Option<Email>,
     /// Leave their services unassigned.
     #[arg(long)]
     unassign: bool,
 }
 
 impl Leaving {
-    fn handover(&self) -> Result<Handover> {
-        Ok(match (&self.reassign_to, self.unassign) {
-            (Some(to), _) => Handover::ReassignTo(email(to)?),
+    fn handover(&self) -> Handover {
+        match (&self.reassign_to, self.unassign) {
+            (Some(to), _) => Handover::ReassignTo(to.clone()),
             (None, true) => Handover::Unassign,
             (None, false) => Handover::Refuse,
-        })
+        }
     }
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct GrantArgs {
     /// The member.
-    email: String,
+    email: Email,
     /// Comma-separated capabilities or areas.
-    grants: String,
-    /// The account (needed when they belong to several).
-    #[arg(long)]
-    account: Option<String>,
+    #[arg(value_name = "G,..", value_delimiter = ',', required = true)]
+    grants: Vec<String>,
+    #[command(flatten)]
+    account: AccountArg,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct InviteArgs {
     /// Their email.
     #[arg(long)]
-    email: String,
+    email: Email,
     /// Their full name (needed for someone new).
     #[arg(long)]
     name: Option<String>,
     /// The role to give.
     #[arg(long)]
     role: String,
-    /// The account (may be left out when it is clear).
-    #[arg(long)]
-    account: Option<String>,
+    #[command(flatten)]
+    account: AccountArg,
     /// Do not email them now ("invite later"); `resend-invite` sends one.
     #[arg(long)]
     no_send: bool,
     /// Comma-separated capabilities or areas on top of the role.
-    #[arg(long, value_name = "G,..")]
-    grant: Option<String>,
+    #[arg(long, value_name = "G,..", value_delimiter = ',')]
+    grant: Vec<String>,
     /// City (required by some presets, such as `moodle`).
     #[arg(long)]
     city: Option<String>,
@@ -185,8 +177,8 @@ pub(crate) struct InviteArgs {
     #[arg(long)]
     timezone: Option<String>,
     /// How long the invitation lasts.
-    #[arg(long, value_name = "DURATION", default_value = "7d")]
-    expires_in: String,
+    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = duration)]
+    expires_in: chrono::Duration,
 }
 
 pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
@@ -195,16 +187,16 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
     match cmd {
         UserCommand::Invite(a) => {
             let req = InviteRequest {
-                email: Some(email(&a.email)?),
+                email: Some(a.email),
                 name: a.name,
                 role: a.role,
-                account: a.account,
+                account: a.account.into_name(),
                 send: !a.no_send,
-                grants: a.grant.as_deref().map(split_list).unwrap_or_default(),
+                grants: listed(a.grant),
                 city: a.city,
                 country: a.country,
                 timezone: a.timezone,
-                expires_in: Some(parse_duration(&a.expires_in)?),
+                expires_in: Some(a.expires_in),
             };
             let view = portal.invite(&req)?;
             out.note(&format!(
@@ -231,8 +223,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             account,
             expires_in,
         } => {
-            let expires_in = expires_in.as_deref().map(parse_duration).transpose()?;
-            let view = portal.resend_invite(&email(&e)?, account.as_deref(), expires_in)?;
+            let view = portal.resend_invite(&e, account.name(), expires_in)?;
             out.note(&format!(
                 "sent a new invitation to `{}`; the old token no longer works",
                 view.member.email
@@ -240,7 +231,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             out.item(&view)
         }
         UserCommand::RevokeInvite(t) => {
-            out.item(&portal.revoke_invite(&email(&t.email)?, t.account.as_deref())?)
+            out.item(&portal.revoke_invite(&t.email, t.account.name())?)
         }
         UserCommand::List {
             account,
@@ -251,41 +242,31 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             status,
             role,
         })?),
-        UserCommand::Show(t) => {
-            out.item(&portal.member_show(&email(&t.email)?, t.account.as_deref())?)
-        }
+        UserCommand::Show(t) => out.item(&portal.member_show(&t.email, t.account.name())?),
         UserCommand::Courses {
             email: e,
             account,
             history,
-        } => out.list(&portal.member_courses(&email(&e)?, account.as_deref(), history)?),
+        } => out.list(&portal.member_courses(&e, account.name(), history)?),
         UserCommand::SetRole {
             email: e,
             role,
             account,
-        } => out.item(&portal.set_role(&email(&e)?, &role, account.as_deref())?),
-        UserCommand::Grant(g) => out.item(&portal.grant(
-            &email(&g.email)?,
-            &split_list(&g.grants),
-            g.account.as_deref(),
-        )?),
-        UserCommand::Revoke(g) => out.item(&portal.revoke(
-            &email(&g.email)?,
-            &split_list(&g.grants),
-            g.account.as_deref(),
-        )?),
+        } => out.item(&portal.set_role(&e, &role, account.name())?),
+        UserCommand::Grant(g) => {
+            out.item(&portal.grant(&g.email, &listed(g.grants), g.account.name())?)
+        }
+        UserCommand::Revoke(g) => {
+            out.item(&portal.revoke(&g.email, &listed(g.grants), g.account.name())?)
+        }
         UserCommand::Deactivate(t) => {
-            let view =
-                portal.deactivate(&email(&t.email)?, t.account.as_deref(), &t.handover()?)?;
+            let view = portal.deactivate(&t.email, t.account.name(), &t.handover())?;
             note_external_ended(s, &view);
             out.item(&view)
         }
-        UserCommand::Activate(t) => {
-            out.item(&portal.activate(&email(&t.email)?, t.account.as_deref())?)
-        }
+        UserCommand::Activate(t) => out.item(&portal.activate(&t.email, t.account.name())?),
         UserCommand::LeftCompany(t) => {
-            let view =
-                portal.left_company(&email(&t.email)?, t.account.as_deref(), &t.handover()?)?;
+            let view = portal.left_company(&t.email, t.account.name(), &t.handover())?;
             note_external_ended(s, &view);
             out.item(&view)
         }
@@ -293,20 +274,29 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             email: e,
             of,
             account,
-        } => out.item(&portal.flag_duplicate(&email(&e)?, &email(&of)?, account.as_deref())?),
+        } => out.item(&portal.flag_duplicate(&e, &of, account.name())?),
         UserCommand::Merge { email: e, into } => {
-            let (dup, kept) = (email(&e)?, email(&into)?);
+            let (dup, kept) = (e, into);
             s.confirm(&format!(
                 "merge `{dup}` into `{kept}`? `{dup}` will be retired"
             ))?;
             out.item(&portal.merge(&dup, &kept)?)
         }
         UserCommand::TransferOwnership { to, account } => {
-            let to = email(&to)?;
             s.confirm(&format!("make `{to}` the owner?"))?;
-            out.item(&portal.transfer_ownership(&to, account.as_deref())?)
+            out.item(&portal.transfer_ownership(&to, account.name())?)
         }
     }
+}
+
+/// The items of a comma-separated list that say something: `a,,b` and a
+/// trailing comma name two grants, and an empty `--grant ""` none.
+fn listed(items: Vec<String>) -> Vec<String> {
+    items
+        .into_iter()
+        .map(|item| item.trim().to_string())
+        .filter(|item| !item.is_empty())
+        .collect()
 }
 
 /// Says which external admin memberships ended with a deactivation or a

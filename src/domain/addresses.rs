@@ -10,7 +10,7 @@ use super::access::{authority, authorize, caps};
 use super::accounts::ensure_may_view;
 use super::audit::Change;
 use super::timezones::check_country;
-use super::{find_account, Catalog, Ctx, Portal};
+use super::{resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, Address, ShippingAddress};
 use crate::store::Tx;
@@ -87,7 +87,7 @@ fn labelled(tx: &dyn Tx, account: &Account, label: &str) -> Result<Address> {
             account.name
         ))
         .help(format!(
-            "`portalctl account address list \"{}\"` shows them",
+            "`portalctl account address list --account \"{}\"` shows them",
             account.name
         ))
     })
@@ -112,11 +112,11 @@ pub(crate) fn ship_to(
 impl Portal {
     /// Adds a shipping address; needs `addresses.edit`. Labels are unique
     /// (without case) among the account's addresses.
-    pub fn address_add(&mut self, account: &str, new: &NewAddress) -> Result<AddressView> {
+    pub fn address_add(&mut self, account: Option<&str>, new: &NewAddress) -> Result<AddressView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let account = find_account(tx, account)?;
+            let account = resolve_account(tx, &w.ctx, account, None)?;
             authorize(tx, catalog, &w.ctx, &account, caps::ADDRESSES_EDIT)?;
             let fields = new.parse()?;
             if let Some(existing) = tx.address_labelled(account.id, &fields.label)? {
@@ -151,10 +151,10 @@ impl Portal {
 
     /// The account's shipping addresses. Needs `account.view` or
     /// `addresses.use` on the account (or `customers.manage` on its partner).
-    pub fn address_list(&mut self, account: &str) -> Result<Vec<AddressView>> {
+    pub fn address_list(&mut self, account: Option<&str>) -> Result<Vec<AddressView>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
-        let account = find_account(&*tx, account)?;
+        let account = resolve_account(&*tx, &self.ctx, account, None)?;
         let may_use = authority(&*tx, &catalog, &self.ctx, &account)
             .is_ok_and(|who| who.holds(caps::ADDRESSES_USE));
         if !may_use {
@@ -165,11 +165,11 @@ impl Portal {
 
     /// Removes a shipping address; needs `addresses.edit`. The address is
     /// marked removed, never deleted: orders that used it keep their copy.
-    pub fn address_remove(&mut self, account: &str, label: &str) -> Result<AddressView> {
+    pub fn address_remove(&mut self, account: Option<&str>, label: &str) -> Result<AddressView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let account = find_account(tx, account)?;
+            let account = resolve_account(tx, &w.ctx, account, None)?;
             authorize(tx, catalog, &w.ctx, &account, caps::ADDRESSES_EDIT)?;
             let mut address = labelled(tx, &account, label)?;
             let before = address_view(&account, &address);
@@ -193,7 +193,7 @@ impl Portal {
 mod tests {
     use super::*;
     use crate::domain::fixtures::{email, join, seeded};
-    use crate::domain::Actor;
+    use crate::domain::{find_account, Actor};
 
     /// An lmp portal with an allocator and a view-only member, and an `HQ`
     /// address on the partner.
@@ -202,7 +202,7 @@ mod tests {
         join(&mut p, "al@acme.test", "partner-allocator");
         join(&mut p, "vo@acme.test", "partner-view-only");
         p.address_add(
-            "Acme",
+            Some("Acme"),
             &NewAddress {
                 label: "HQ".into(),
                 line1: "1 High Street".into(),
@@ -242,7 +242,7 @@ mod tests {
         let mut p = portal();
         let copy = ship_as(&mut p, "al@acme.test", "HQ").expect("copy");
         p.ctx.actor = Actor::Operator("root".into());
-        let removed = p.address_remove("Acme", "HQ").expect("remove");
+        let removed = p.address_remove(Some("Acme"), "HQ").expect("remove");
         assert!(removed.removed_at.is_some());
         assert_eq!(removed.address, copy, "the order's copy is what it was");
         let err = ship_as(&mut p, "al@acme.test", "HQ").expect_err("removed");

@@ -105,7 +105,7 @@ fn a_merged_duplicates_pending_order_is_the_kept_persons_own() {
     join(&mut p, "adm@acme.test", "admin");
     p.policy_create(&NewPolicy {
         name: "Over 50".into(),
-        threshold: "50.00".into(),
+        threshold: money("50.00"),
         ..NewPolicy::default()
     })
     .expect("policy");
@@ -113,7 +113,7 @@ fn a_merged_duplicates_pending_order_is_the_kept_persons_own() {
     let order = p
         .order_place(&NewOrder {
             description: "Router".into(),
-            amount: "60.00".into(),
+            amount: money("60.00"),
             ..NewOrder::default()
         })
         .expect("order");
@@ -331,7 +331,7 @@ fn no_member_write_gives_anyone_more_than_the_actor_holds() {
             .expect("customer");
             p.role_create(
                 DELEGATE,
-                &DELEGATE_CAPABILITIES.map(String::from),
+                &DELEGATE_CAPABILITIES.map(|c| c.parse::<Capability>().expect("capability")),
                 "manages users",
                 Some("Acme"),
             )
@@ -390,6 +390,11 @@ fn no_member_write_gives_anyone_more_than_the_actor_holds() {
         allowed > 50,
         "only {allowed} attempts went through: the sweep proves little"
     );
+}
+
+/// An amount written as in a fixture.
+fn money(text: &str) -> crate::model::Money {
+    text.parse().expect("valid amount")
 }
 
 /// The custom role of the sweep's partial administrator.

@@ -88,8 +88,8 @@ pub(crate) fn event_hash(e: &AuditEvent) -> String {
 /// Filters of `audit list`.
 #[derive(Debug, Default, Clone)]
 pub struct AuditFilter {
-    /// Only this actor: an email or `operator:<user>`.
-    pub actor: Option<String>,
+    /// Only this actor: a member or the operator.
+    pub actor: Option<Actor>,
     /// Only this account.
     pub account: Option<String>,
     /// Only events at or after this time.
@@ -104,7 +104,7 @@ impl Portal {
     pub fn audit_list(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
-        let actor = filter.actor.as_deref().map(normalise_actor).transpose()?;
+        let actor = filter.actor.as_ref().map(Actor::audit_name);
         let accounts = match (&self.ctx.actor, &filter.account) {
             (Actor::Operator(_), None) => None,
             (_, Some(name)) => {
@@ -137,14 +137,6 @@ impl Portal {
             since: filter.since,
             limit: filter.limit,
         })
-    }
-}
-
-fn normalise_actor(actor: &str) -> Result<String> {
-    if actor.starts_with("operator:") {
-        Ok(actor.to_string())
-    } else {
-        Ok(actor.parse::<crate::model::Email>()?.to_string())
     }
 }
 

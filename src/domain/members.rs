@@ -642,10 +642,9 @@ impl Portal {
     pub fn can(
         &mut self,
         email: &Email,
-        capability: &str,
+        cap: Capability,
         account: Option<&str>,
     ) -> Result<CanView> {
-        let cap: Capability = capability.parse()?;
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;

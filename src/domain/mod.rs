@@ -471,8 +471,16 @@ mod tests {
         })
         .expect("grant");
         let ann = email("ann@acme.test");
-        assert!(p.can(&ann, "billing.view", None).expect("can").allowed);
+        assert!(
+            p.can(&ann, crate::model::caps::BILLING_VIEW, None)
+                .expect("can")
+                .allowed
+        );
         p.ctx.now += chrono::Duration::hours(2);
-        assert!(!p.can(&ann, "billing.view", None).expect("can").allowed);
+        assert!(
+            !p.can(&ann, crate::model::caps::BILLING_VIEW, None)
+                .expect("can")
+                .allowed
+        );
     }
 }

@@ -18,8 +18,8 @@ use crate::view::{OrderView, PolicyProgress};
 pub struct NewOrder {
     /// What is ordered.
     pub description: String,
-    /// The amount as typed (`120.00`), in the account's currency.
-    pub amount: String,
+    /// The amount, in the account's currency.
+    pub amount: Money,
     /// Order type, matched against policies' order types.
     pub order_type: Option<String>,
     /// Cost centre code.
@@ -163,7 +163,7 @@ impl Portal {
             let account = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
             let who = authorize(tx, catalog, &w.ctx, &account, caps::ORDERS_PLACE)?;
             let description = parse_name("the description", &req.description)?;
-            let amount: Money = req.amount.parse()?;
+            let amount = req.amount;
             if amount.minor() == 0 {
                 return Err(Error::invalid("an order's amount must be more than 0"));
             }

@@ -5,15 +5,16 @@
 
 use super::access::{authorize, caps};
 use super::audit::Change;
-use super::{find_account, Catalog, Portal};
+use super::{resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AccountKind, IpDirection, IpNetwork, PartnerIp, Smarthost};
 use crate::store::Tx;
 use crate::view::{IpView, PartnerConfigView};
 
-/// Finds an account that must be a partner: only partners have a config.
-fn find_partner(tx: &dyn Tx, name: &str) -> Result<Account> {
-    let account = find_account(tx, name)?;
+/// Picks the account meant, which must be a partner: only partners have a
+/// config.
+fn find_partner(tx: &dyn Tx, ctx: &Ctx, named: Option<&str>) -> Result<Account> {
+    let account = resolve_account(tx, ctx, named, None)?;
     if account.kind != AccountKind::Partner {
         return Err(Error::invalid(format!(
             "`{}` is a customer; IP addresses and the smarthost are partner config",
@@ -48,16 +49,15 @@ impl Portal {
     /// `account.config`. Adding one that is there already changes nothing.
     pub fn ip_add(
         &mut self,
-        account: &str,
+        account: Option<&str>,
         direction: IpDirection,
-        ip: &str,
+        network: IpNetwork,
     ) -> Result<PartnerConfigView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let account = find_partner(tx, account)?;
+            let account = find_partner(tx, &w.ctx, account)?;
             authorize(tx, catalog, &w.ctx, &account, caps::ACCOUNT_CONFIG)?;
-            let network: IpNetwork = ip.parse()?;
             let before = config_view(tx, &account)?;
             let added = tx.insert_partner_ip(&PartnerIp {
                 account_id: account.id,
@@ -85,16 +85,15 @@ impl Portal {
     /// `account.config`. It is matched in its normal form.
     pub fn ip_remove(
         &mut self,
-        account: &str,
+        account: Option<&str>,
         direction: IpDirection,
-        ip: &str,
+        network: IpNetwork,
     ) -> Result<PartnerConfigView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let account = find_partner(tx, account)?;
+            let account = find_partner(tx, &w.ctx, account)?;
             authorize(tx, catalog, &w.ctx, &account, caps::ACCOUNT_CONFIG)?;
-            let network: IpNetwork = ip.parse()?;
             let before = config_view(tx, &account)?;
             if !tx.delete_partner_ip(account.id, direction, &network)? {
                 return Err(Error::not_found(format!(
@@ -102,7 +101,7 @@ impl Portal {
                     account.name
                 ))
                 .help(format!(
-                    "`portalctl account ip list \"{}\"` shows them",
+                    "`portalctl account ip list --account \"{}\"` shows them",
                     account.name
                 )));
             }
@@ -121,10 +120,10 @@ impl Portal {
 
     /// The partner's IP addresses, inbound then outbound, in address order;
     /// needs `account.view`.
-    pub fn ip_list(&mut self, account: &str) -> Result<Vec<IpView>> {
+    pub fn ip_list(&mut self, account: Option<&str>) -> Result<Vec<IpView>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
-        let account = find_partner(&*tx, account)?;
+        let account = find_partner(&*tx, &self.ctx, account)?;
         authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_VIEW)?;
         Ok(tx
             .partner_ips(account.id)?
@@ -138,13 +137,16 @@ impl Portal {
     }
 
     /// Sets the partner's smarthost, `HOST[:PORT]`; needs `account.config`.
-    pub fn smarthost_set(&mut self, account: &str, host: &str) -> Result<PartnerConfigView> {
+    pub fn smarthost_set(
+        &mut self,
+        account: Option<&str>,
+        smarthost: Smarthost,
+    ) -> Result<PartnerConfigView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let account = find_partner(tx, account)?;
+            let account = find_partner(tx, &w.ctx, account)?;
             authorize(tx, catalog, &w.ctx, &account, caps::ACCOUNT_CONFIG)?;
-            let smarthost: Smarthost = host.parse()?;
             let before = config_view(tx, &account)?;
             let mut config = tx.partner_config(account.id)?;
             if config.smarthost.as_ref() == Some(&smarthost) {

@@ -4,7 +4,7 @@
 
 use super::access::{authorize, authorize_any, caps};
 use super::audit::Change;
-use super::{find_account, Catalog, Portal};
+use super::{resolve_account, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, Iban, PaymentDetails, PaymentMethod};
 use crate::store::Tx;
@@ -29,17 +29,15 @@ impl Portal {
     /// The details given replace the previous ones whole.
     pub fn payment_set(
         &mut self,
-        account: &str,
-        method: &str,
-        iban: Option<&str>,
+        account: Option<&str>,
+        method: PaymentMethod,
+        iban: Option<Iban>,
     ) -> Result<PaymentView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let account = find_account(tx, account)?;
+            let account = resolve_account(tx, &w.ctx, account, None)?;
             authorize(tx, catalog, &w.ctx, &account, caps::BILLING_PAYMENT)?;
-            let method: PaymentMethod = method.parse()?;
-            let iban: Option<Iban> = iban.map(str::parse).transpose()?;
             match (method, &iban) {
                 (PaymentMethod::DirectDebit, None) => {
                     return Err(
@@ -82,10 +80,10 @@ impl Portal {
 
     /// The account's payment details, masked; needs `billing.view` (or
     /// `billing.payment`).
-    pub fn payment_show(&mut self, account: &str) -> Result<PaymentView> {
+    pub fn payment_show(&mut self, account: Option<&str>) -> Result<PaymentView> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
-        let account = find_account(&*tx, account)?;
+        let account = resolve_account(&*tx, &self.ctx, account, None)?;
         authorize_any(
             &*tx,
             &catalog,

@@ -13,8 +13,8 @@ use crate::view::PolicyView;
 pub struct NewPolicy {
     /// Unique name within the account.
     pub name: String,
-    /// Orders above this amount match, as typed (`50.00`).
-    pub threshold: String,
+    /// Orders above this amount match.
+    pub threshold: Money,
     /// Only orders of this type match.
     pub order_type: Option<String>,
     /// Named approvers; none means every holder of `orders.approve`.
@@ -87,7 +87,7 @@ impl Portal {
                     account.name
                 )));
             }
-            let threshold: Money = req.threshold.parse()?;
+            let threshold = req.threshold;
             let required = req.required_approvals.unwrap_or(1);
             if required < 1 {
                 return Err(Error::invalid("a policy needs at least 1 approval"));

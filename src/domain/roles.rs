@@ -94,7 +94,7 @@ impl Portal {
     pub fn role_create(
         &mut self,
         name: &str,
-        capabilities: &[String],
+        capabilities: &[Capability],
         description: &str,
         account: Option<&str>,
     ) -> Result<RoleView> {
@@ -104,8 +104,7 @@ impl Portal {
             let name = name.trim();
             check_role_name(name).map_err(Error::invalid)?;
             let mut caps_given: Vec<Capability> = Vec::new();
-            for cap in capabilities {
-                let cap: Capability = cap.parse()?;
+            for &cap in capabilities {
                 if !caps_given.contains(&cap) {
                     caps_given.push(cap);
                 }

@@ -7,6 +7,7 @@ mod support;
 mod accounts;
 mod addresses;
 mod areas;
+mod arguments;
 mod attacks;
 mod catalogs;
 mod concurrency;

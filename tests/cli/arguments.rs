@@ -1,0 +1,240 @@
+//! Arguments: `--account` on every command that acts in an account (the
+//! account commands keep their positional shorthand), and values that the
+//! model's parsers refuse before anything runs.
+
+use serde_json::json;
+
+use crate::support::{says, Portal, ACCOUNT, USAGE};
+
+const ADMIN: &str = "ada@acme.test";
+
+/// `Acme Ltd` (msp, a partner) with an administrator and a customer, so
+/// that the operator must say which account is meant.
+fn partner() -> Portal {
+    let p = Portal::with_preset("msp");
+    p.member(ADMIN, "msp-administrator");
+    p.ok(&[
+        "account",
+        "create",
+        "Client Co",
+        "--kind",
+        "customer",
+        "--parent",
+        ACCOUNT,
+    ]);
+    p
+}
+
+#[test]
+fn partner_config_takes_dash_dash_account() {
+    let p = partner();
+    let v = p.json(&[
+        "account",
+        "ip",
+        "add",
+        "--account",
+        ACCOUNT,
+        "--inbound",
+        "192.0.2.10",
+    ]);
+    assert_eq!(v["inbound"], json!(["192.0.2.10"]));
+    let v = p.json(&["account", "ip", "list", "--account", ACCOUNT]);
+    assert_eq!(v[0]["address"], "192.0.2.10");
+    let v = p.json(&[
+        "account",
+        "ip",
+        "remove",
+        "--account",
+        ACCOUNT,
+        "--inbound",
+        "192.0.2.10",
+    ]);
+    assert_eq!(v["inbound"], json!([]));
+    let v = p.json(&[
+        "account",
+        "smarthost",
+        "set",
+        "--account",
+        ACCOUNT,
+        "mail.acme.test:25",
+    ]);
+    assert_eq!(v["smarthost"], "mail.acme.test:25");
+    // The positional shorthand still works.
+    let v = p.json(&["account", "smarthost", "set", ACCOUNT, "mail.acme.test"]);
+    assert_eq!(v["smarthost"], "mail.acme.test");
+}
+
+#[test]
+fn a_left_out_account_defaults_as_elsewhere() {
+    let p = partner();
+    // A member of one account acts in it.
+    let v = p.json_as(
+        Some(ADMIN),
+        &["account", "smarthost", "set", "relay.acme.test"],
+    );
+    assert_eq!(v["account"], ACCOUNT);
+    assert_eq!(v["smarthost"], "relay.acme.test");
+    let v = p.json_as(Some(ADMIN), &["account", "ip", "list"]);
+    assert_eq!(v, json!([]));
+    // The operator of two accounts must say which.
+    let err = p.refused(&["account", "ip", "add", "--inbound", "192.0.2.10"], USAGE);
+    says(&err, "pass --account");
+}
+
+#[test]
+fn payment_and_addresses_take_dash_dash_account_or_none() {
+    let p = Portal::with_preset("lmp");
+    let v = p.json(&[
+        "account",
+        "payment",
+        "set",
+        "--account",
+        ACCOUNT,
+        "--method",
+        "card",
+    ]);
+    assert_eq!(v["method"], "card");
+    // One account in the database: it may be left out.
+    let v = p.json(&["account", "payment", "show"]);
+    assert_eq!(v["account"], ACCOUNT);
+    assert_eq!(v["method"], "card");
+    let v = p.json(&[
+        "account",
+        "address",
+        "add",
+        "--account",
+        ACCOUNT,
+        "--label",
+        "HQ",
+        "--line1",
+        "1 High Street",
+        "--city",
+        "London",
+        "--postcode",
+        "EC1A 1BB",
+        "--country",
+        "GB",
+    ]);
+    assert_eq!(v["label"], "HQ");
+    let v = p.json(&["account", "address", "list", "--account", ACCOUNT]);
+    assert_eq!(v[0]["label"], "HQ");
+    let v = p.json(&["account", "address", "list"]);
+    assert_eq!(v[0]["label"], "HQ");
+    let v = p.json(&["account", "address", "remove", "--account", ACCOUNT, "HQ"]);
+    assert_eq!(v["label"], "HQ");
+    assert_eq!(p.json(&["account", "address", "list", ACCOUNT]), json!([]));
+}
+
+#[test]
+fn the_positional_account_and_dash_dash_account_must_agree() {
+    let p = partner();
+    let err = p.refused(
+        &[
+            "account",
+            "ip",
+            "add",
+            ACCOUNT,
+            "--account",
+            "Client Co",
+            "--inbound",
+            "192.0.2.10",
+        ],
+        USAGE,
+    );
+    says(&err, "two accounts given");
+    p.refused(
+        &[
+            "account",
+            "smarthost",
+            "set",
+            "--account",
+            "Client Co",
+            ACCOUNT,
+            "mail.acme.test",
+        ],
+        USAGE,
+    );
+    // Naming the same account twice is fine.
+    let v = p.json(&["account", "ip", "list", ACCOUNT, "--account", ACCOUNT]);
+    assert_eq!(v, json!([]));
+}
+
+#[test]
+fn malformed_values_are_refused_while_parsing() {
+    let p = Portal::new();
+    for amount in ["12.345", "abc", "-5"] {
+        let err = p.refused(
+            &["order", "place", "--description", "X", "--amount", amount],
+            USAGE,
+        );
+        assert_eq!(
+            err,
+            format!(
+                "error: `{amount}` is not an amount\nhelp: write it in the account's currency with at most two decimals, like 120 or 49.99\n"
+            )
+        );
+    }
+    let err = p.refused(
+        &[
+            "policy",
+            "create",
+            "--name",
+            "Big",
+            "--threshold",
+            "50",
+            "--approvers",
+            "owner@acme.test,not-an-email",
+        ],
+        USAGE,
+    );
+    says(&err, "`not-an-email` is not a valid email address");
+    let err = p.refused(
+        &[
+            "user",
+            "invite",
+            "--email",
+            "ann@acme.test",
+            "--role",
+            "user",
+            "--expires-in",
+            "soon",
+        ],
+        USAGE,
+    );
+    says(&err, "`soon` is not a duration");
+    let err = p.refused(&["audit", "list", "--since", "yesterday"], USAGE);
+    says(&err, "`yesterday` is not a duration");
+    let err = p.refused(&["account", "payment", "set", "--method", "cheque"], USAGE);
+    says(&err, "unknown payment method `cheque`");
+    // What clap itself refuses still reads as one `error:` line, exit 2.
+    p.refused(&["order", "place", "--description", "X"], USAGE);
+    p.refused(&["order", "place", "--bogus"], USAGE);
+}
+
+#[test]
+fn lists_are_split_on_commas() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "admin");
+    p.member("bob@acme.test", "admin");
+    let v = p.json(&[
+        "policy",
+        "create",
+        "--name",
+        "Big",
+        "--threshold",
+        "50",
+        "--approvers",
+        "ann@acme.test, bob@acme.test",
+        "--required-approvals",
+        "2",
+    ]);
+    assert_eq!(v["approvers"], json!(["ann@acme.test", "bob@acme.test"]));
+    let v = p.json(&[
+        "role",
+        "create",
+        "viewer",
+        "--capabilities",
+        "account.view,users.view",
+    ]);
+    assert_eq!(v["name"], "viewer");
+}
