@@ -1,0 +1,293 @@
+//! An account and its partner details: addresses, products, payment,
+//! IP addresses and smarthost.
+
+use serde::Serialize;
+
+use super::{list_or_dash, one_line, opt, opt_time};
+use crate::model::{
+    format_time, ser_opt_time, AccountKind, IpDirection, ShippingAddress, Timestamp,
+};
+use crate::output::{Fields, Row, Sections};
+
+/// An account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountView {
+    /// Unique name.
+    pub name: String,
+    /// Partner or customer.
+    pub kind: AccountKind,
+    /// Parent partner's name.
+    pub parent: Option<String>,
+    /// ISO 4217 currency.
+    pub currency: String,
+    /// Owner's email.
+    pub owner: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Web site.
+    pub website: Option<String>,
+    /// Marketing message.
+    pub marketing: Option<String>,
+    /// Sectors served.
+    pub sectors: Option<String>,
+    /// A partner's status, such as `Technical` or `Sales`.
+    pub partner_status: Option<String>,
+    /// Memberships that are active.
+    pub active_members: usize,
+    /// Created.
+    #[serde(serialize_with = "crate::model::ser_time")]
+    pub created_at: Timestamp,
+}
+
+impl Row for AccountView {
+    fn headers() -> &'static [&'static str] {
+        &[
+            "NAME",
+            "KIND",
+            "PARENT",
+            "CURRENCY",
+            "OWNER",
+            "ACTIVE MEMBERS",
+        ]
+    }
+    fn cells(&self) -> Vec<String> {
+        let name = if self.parent.is_some() {
+            format!("  {}", self.name)
+        } else {
+            self.name.clone()
+        };
+        vec![
+            name,
+            self.kind.to_string(),
+            opt(&self.parent),
+            self.currency.clone(),
+            opt(&self.owner),
+            self.active_members.to_string(),
+        ]
+    }
+}
+
+impl Fields for AccountView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("name", self.name.clone()),
+            ("kind", self.kind.to_string()),
+            ("parent", opt(&self.parent)),
+            ("currency", self.currency.clone()),
+            ("owner", opt(&self.owner)),
+            ("phone", opt(&self.phone)),
+            ("website", opt(&self.website)),
+            ("marketing", opt(&self.marketing)),
+            ("sectors", opt(&self.sectors)),
+            ("partner status", opt(&self.partner_status)),
+            ("active members", self.active_members.to_string()),
+            ("created at", format_time(self.created_at)),
+        ]
+    }
+}
+
+/// `account show`: the account's details followed by the partner details
+/// sections (status, addresses, products, config).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountDetailsView {
+    /// Details: the account and its contact information.
+    #[serde(flatten)]
+    pub account: AccountView,
+    /// Shipping addresses that are not removed.
+    pub addresses: Vec<AddressView>,
+    /// Licences: for a partner, what it bought and allocated; for a
+    /// customer, the seats it holds.
+    pub products: Vec<ProductView>,
+    /// A partner's IP addresses and smarthost; `None` for a customer.
+    pub config: Option<PartnerConfigView>,
+}
+
+impl Sections for AccountDetailsView {
+    fn sections(&self) -> Vec<(&'static str, Vec<(String, String)>)> {
+        let a = &self.account;
+        // The details are the account's fields but its partner status,
+        // which has a section of its own.
+        let details = without(a.fields(), "partner status");
+        let mut sections = vec![("Details", details)];
+        if a.kind == AccountKind::Partner {
+            sections.push((
+                "Status",
+                vec![("partner status".into(), opt(&a.partner_status))],
+            ));
+        }
+        sections.push((
+            "Address",
+            self.addresses
+                .iter()
+                .map(|v| (v.address.label.clone(), one_line(&v.address)))
+                .collect(),
+        ));
+        sections.push((
+            "Products and prices",
+            self.products
+                .iter()
+                .map(|p| {
+                    let detail = match (p.allocated, p.available, &p.supplier) {
+                        (Some(allocated), Some(available), _) => format!(
+                            "{} seats bought, {allocated} allocated, {available} available",
+                            p.seats
+                        ),
+                        (_, _, Some(supplier)) => format!("{} seats from {supplier}", p.seats),
+                        _ => format!("{} seats", p.seats),
+                    };
+                    (p.product.clone(), detail)
+                })
+                .collect(),
+        ));
+        if let Some(config) = &self.config {
+            sections.push(("Config", without(config.fields(), "account")));
+        }
+        sections
+    }
+}
+
+/// A section's lines: the fields but the one named `left_out`.
+fn without(fields: Vec<(&'static str, String)>, left_out: &str) -> Vec<(String, String)> {
+    fields
+        .into_iter()
+        .filter(|(name, _)| *name != left_out)
+        .map(|(name, value)| (name.to_string(), value))
+        .collect()
+}
+
+/// One product line of `account show`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductView {
+    /// Product name.
+    pub product: String,
+    /// Seats bought (partner) or held (customer).
+    pub seats: i64,
+    /// Seats handed to customers (partner only).
+    pub allocated: Option<i64>,
+    /// Seats not handed out yet (partner only).
+    pub available: Option<i64>,
+    /// The partner the seats come from (customer only).
+    pub supplier: Option<String>,
+}
+
+/// A shipping address.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AddressView {
+    /// The account it belongs to.
+    pub account: String,
+    /// The address fields.
+    #[serde(flatten)]
+    pub address: ShippingAddress,
+    /// Added.
+    #[serde(serialize_with = "crate::model::ser_time")]
+    pub created_at: Timestamp,
+    /// Removed, if it was.
+    #[serde(serialize_with = "ser_opt_time")]
+    pub removed_at: Option<Timestamp>,
+}
+
+impl Row for AddressView {
+    fn headers() -> &'static [&'static str] {
+        &["LABEL", "LINE 1", "LINE 2", "CITY", "POSTCODE", "COUNTRY"]
+    }
+    fn cells(&self) -> Vec<String> {
+        let a = &self.address;
+        vec![
+            a.label.clone(),
+            a.line1.clone(),
+            opt(&a.line2),
+            a.city.clone(),
+            a.postcode.clone(),
+            a.country.clone(),
+        ]
+    }
+}
+
+impl Fields for AddressView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let a = &self.address;
+        let mut fields = vec![
+            ("account", self.account.clone()),
+            ("label", a.label.clone()),
+            ("line 1", a.line1.clone()),
+            ("line 2", opt(&a.line2)),
+            ("city", a.city.clone()),
+            ("postcode", a.postcode.clone()),
+            ("country", a.country.clone()),
+            ("added at", format_time(self.created_at)),
+        ];
+        if let Some(removed) = self.removed_at {
+            fields.push(("removed at", format_time(removed)));
+        }
+        fields
+    }
+}
+
+/// An account's payment details, with bank details masked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PaymentView {
+    /// The account.
+    pub account: String,
+    /// The payment method, if one was set.
+    pub method: Option<String>,
+    /// The IBAN with all but its last four characters hidden.
+    pub iban_masked: Option<String>,
+    /// Last change.
+    #[serde(serialize_with = "ser_opt_time")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl Fields for PaymentView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("account", self.account.clone()),
+            ("method", opt(&self.method)),
+            ("iban", opt(&self.iban_masked)),
+            ("updated at", opt_time(self.updated_at)),
+        ]
+    }
+}
+
+/// One IP address of a partner.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IpView {
+    /// The partner.
+    pub account: String,
+    /// Inbound or outbound.
+    pub direction: IpDirection,
+    /// The normalised address or range.
+    pub address: String,
+}
+
+impl Row for IpView {
+    fn headers() -> &'static [&'static str] {
+        &["DIRECTION", "ADDRESS"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![self.direction.to_string(), self.address.clone()]
+    }
+}
+
+/// A partner's config: IP addresses and smarthost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartnerConfigView {
+    /// The partner.
+    pub account: String,
+    /// Inbound IP addresses and ranges.
+    pub inbound: Vec<String>,
+    /// Outbound IP addresses and ranges.
+    pub outbound: Vec<String>,
+    /// The mail relay, `HOST[:PORT]`.
+    pub smarthost: Option<String>,
+}
+
+impl Fields for PartnerConfigView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("account", self.account.clone()),
+            ("inbound IPs", list_or_dash(&self.inbound)),
+            ("outbound IPs", list_or_dash(&self.outbound)),
+            ("smarthost", opt(&self.smarthost)),
+        ]
+    }
+}

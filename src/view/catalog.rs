@@ -1,0 +1,274 @@
+//! A role catalog and what it holds: roles, grant bundles, presets,
+//! courses and enrolments, and the outcome of `init`.
+
+use serde::Serialize;
+
+use super::{list_lines, list_or_dash, opt_time, AccountView, MemberView};
+use crate::model::{format_time, ser_opt_time, AccountKind, Timestamp};
+use crate::output::{Fields, Row};
+
+/// A role of the catalog.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoleView {
+    /// Name.
+    pub name: String,
+    /// What it is for.
+    pub description: String,
+    /// Capabilities it holds (every capability for an all-capabilities role).
+    pub capabilities: Vec<String>,
+    /// Holds every capability, present and future.
+    pub all_capabilities: bool,
+    /// The blocking role.
+    pub blocking: bool,
+    /// From the preset rather than `role create`.
+    pub builtin: bool,
+    /// Memberships holding it, where known (roles of a database).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<usize>,
+    /// The courses it enrols members in, when the catalog has courses
+    /// (`role show`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub courses: Option<Vec<String>>,
+}
+
+impl Row for RoleView {
+    fn headers() -> &'static [&'static str] {
+        &["ROLE", "MEMBERS", "CAPABILITIES", "DESCRIPTION"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.name.clone(),
+            self.members.map_or_else(|| "-".into(), |n| n.to_string()),
+            role_capabilities(self),
+            self.description.clone(),
+        ]
+    }
+}
+
+impl Fields for RoleView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("name", self.name.clone()),
+            ("description", self.description.clone()),
+            (
+                "kind",
+                if self.builtin {
+                    "from the preset".into()
+                } else {
+                    "custom".into()
+                },
+            ),
+            (
+                "members",
+                self.members.map_or_else(|| "-".into(), |n| n.to_string()),
+            ),
+            (
+                "capabilities",
+                if self.blocking {
+                    role_capabilities(self)
+                } else {
+                    self.capabilities.join("\n")
+                },
+            ),
+        ]
+        .into_iter()
+        .chain(self.courses.as_ref().map(|c| ("courses", list_lines(c))))
+        .collect()
+    }
+}
+
+fn role_capabilities(role: &RoleView) -> String {
+    if role.blocking {
+        "none (blocks all access)".into()
+    } else if role.all_capabilities {
+        "all".into()
+    } else {
+        list_or_dash(&role.capabilities)
+    }
+}
+
+/// A grant bundle ("area").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BundleView {
+    /// Name.
+    pub name: String,
+    /// What it covers.
+    pub description: String,
+    /// Capabilities it grants.
+    pub capabilities: Vec<String>,
+}
+
+/// A role catalog, shipped or loaded from a file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PresetView {
+    /// Name.
+    pub name: String,
+    /// One-line title.
+    pub title: String,
+    /// What portal it models.
+    pub description: String,
+    /// The role the account owner gets.
+    pub owner_role: String,
+    /// The kind of account `init` creates.
+    pub account_kind: AccountKind,
+    /// Its roles.
+    pub roles: Vec<RoleView>,
+    /// Its grant bundles.
+    pub grant_bundles: Vec<BundleView>,
+    /// Invitations need a city and a country, and get a timezone.
+    pub require_location: bool,
+    /// Its courses.
+    pub courses: Vec<CourseView>,
+}
+
+impl Row for PresetView {
+    fn headers() -> &'static [&'static str] {
+        &["PRESET", "ROLES", "TITLE"]
+    }
+    fn cells(&self) -> Vec<String> {
+        let roles: Vec<String> = self.roles.iter().map(|r| r.name.clone()).collect();
+        vec![self.name.clone(), roles.join(", "), self.title.clone()]
+    }
+}
+
+impl Fields for PresetView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut fields = vec![
+            ("preset", self.name.clone()),
+            ("title", self.title.clone()),
+            ("owner role", self.owner_role.clone()),
+            ("account kind", self.account_kind.to_string()),
+        ];
+        if self.require_location {
+            fields.push((
+                "location",
+                "city and country required; timezone given or derived".into(),
+            ));
+        }
+        for role in &self.roles {
+            fields.push((
+                "role",
+                format!("{}: {}", role.name, role_capabilities(role)),
+            ));
+        }
+        for bundle in &self.grant_bundles {
+            fields.push((
+                "area",
+                format!("{}: {}", bundle.name, bundle.capabilities.join(", ")),
+            ));
+        }
+        for course in &self.courses {
+            fields.push((
+                "course",
+                format!("{}: {}", course.name, course_roles(course)),
+            ));
+        }
+        fields
+    }
+}
+
+/// A course of the catalog.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CourseView {
+    /// Name.
+    pub name: String,
+    /// What it covers.
+    pub description: String,
+    /// Given to every role but the blocking one, including custom roles.
+    pub all_roles: bool,
+    /// The roles it is given to (every non-blocking role when `all_roles`).
+    pub roles: Vec<String>,
+    /// The capabilities that make up the portal area the course opens.
+    pub area_capabilities: Vec<String>,
+}
+
+impl Row for CourseView {
+    fn headers() -> &'static [&'static str] {
+        &["COURSE", "ROLES", "AREA", "DESCRIPTION"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.name.clone(),
+            course_roles(self),
+            list_or_dash(&self.area_capabilities),
+            self.description.clone(),
+        ]
+    }
+}
+
+fn course_roles(course: &CourseView) -> String {
+    if course.all_roles {
+        "every role but the blocking one".into()
+    } else {
+        list_or_dash(&course.roles)
+    }
+}
+
+/// One enrolment of a member in a course.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnrolmentView {
+    /// The member.
+    pub email: String,
+    /// The account of the membership.
+    pub account: String,
+    /// The course.
+    pub course: String,
+    /// When it began.
+    #[serde(serialize_with = "crate::model::ser_time")]
+    pub enrolled_at: Timestamp,
+    /// When it ended; `None` while current.
+    #[serde(serialize_with = "ser_opt_time")]
+    pub ended_at: Option<Timestamp>,
+    /// Still enrolled.
+    pub current: bool,
+    /// Of the capabilities of the course's portal area, those the member
+    /// holds now (`None` when the course opens no area or the enrolment
+    /// has ended): Marketing sees
+    /// partner details and "my clicks" of Clients and Invoices, never
+    /// invoices.
+    pub area_access: Option<Vec<String>>,
+}
+
+impl Row for EnrolmentView {
+    fn headers() -> &'static [&'static str] {
+        &["COURSE", "ENROLLED", "ENDED", "ACCESS IN THE AREA"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.course.clone(),
+            format_time(self.enrolled_at),
+            opt_time(self.ended_at),
+            match &self.area_access {
+                Some(held) if held.is_empty() => "none".into(),
+                Some(held) => held.join(", "),
+                None => "-".into(),
+            },
+        ]
+    }
+}
+
+/// The outcome of `init`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InitView {
+    /// The preset used.
+    pub preset: String,
+    /// The first account.
+    pub account: AccountView,
+    /// Its owner.
+    pub owner: MemberView,
+    /// False when the database already held exactly this and nothing changed.
+    pub created: bool,
+}
+
+impl Fields for InitView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("preset", self.preset.clone()),
+            ("account", self.account.name.clone()),
+            ("kind", self.account.kind.to_string()),
+            ("currency", self.account.currency.clone()),
+            ("owner", self.owner.email.clone()),
+            ("owner role", self.owner.role.clone()),
+        ]
+    }
+}

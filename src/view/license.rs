@@ -1,0 +1,77 @@
+//! A partner's licences and the seats its customers hold.
+
+use serde::Serialize;
+
+use super::list_or_dash;
+use crate::output::{Fields, Row};
+
+/// A partner's licence for one product and who holds its seats.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LicenseView {
+    /// The partner.
+    pub account: String,
+    /// Product name.
+    pub product: String,
+    /// Seats bought.
+    pub seats: i64,
+    /// Seats allocated to customers.
+    pub allocated: i64,
+    /// Seats bought and not allocated.
+    pub available: i64,
+    /// Customers holding seats, by name.
+    pub allocations: Vec<AllocationView>,
+}
+
+impl Row for LicenseView {
+    fn headers() -> &'static [&'static str] {
+        &[
+            "PARTNER",
+            "PRODUCT",
+            "SEATS",
+            "ALLOCATED",
+            "AVAILABLE",
+            "CUSTOMERS",
+        ]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.account.clone(),
+            self.product.clone(),
+            self.seats.to_string(),
+            self.allocated.to_string(),
+            self.available.to_string(),
+            allocations_text(self),
+        ]
+    }
+}
+
+impl Fields for LicenseView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("partner", self.account.clone()),
+            ("product", self.product.clone()),
+            ("seats", self.seats.to_string()),
+            ("allocated", self.allocated.to_string()),
+            ("available", self.available.to_string()),
+            ("customers", allocations_text(self)),
+        ]
+    }
+}
+
+fn allocations_text(v: &LicenseView) -> String {
+    let parts: Vec<String> = v
+        .allocations
+        .iter()
+        .map(|a| format!("{} {}", a.customer, a.seats))
+        .collect();
+    list_or_dash(&parts)
+}
+
+/// Seats of a licence held by one customer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AllocationView {
+    /// The customer account.
+    pub customer: String,
+    /// Seats held.
+    pub seats: i64,
+}

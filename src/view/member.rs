@@ -1,0 +1,273 @@
+//! A person's membership and what commands about members answer: an
+//! invitation, a merge, a `can` check.
+
+use serde::Serialize;
+
+use super::{list_lines, list_or_dash, opt, opt_time, yes_no};
+use crate::model::{format_time, ser_opt_time, MemberStatus, Timestamp};
+use crate::output::{Fields, Row};
+
+/// One membership: a person's place in one account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MemberView {
+    /// Normalised email.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Account name.
+    pub account: String,
+    /// Role name.
+    pub role: String,
+    /// Where the membership stands.
+    pub status: MemberStatus,
+    /// Grants on top of the role (capabilities or areas).
+    pub grants: Vec<String>,
+    /// Owner of the account.
+    pub owner: bool,
+    /// When the first invitation was issued.
+    #[serde(serialize_with = "ser_opt_time")]
+    pub invited_at: Option<Timestamp>,
+    /// When the invitation was accepted.
+    #[serde(serialize_with = "ser_opt_time")]
+    pub accepted_at: Option<Timestamp>,
+    /// City.
+    pub city: Option<String>,
+    /// ISO 3166 alpha-2 country.
+    pub country: Option<String>,
+    /// IANA timezone.
+    pub timezone: Option<String>,
+    /// The partner account an external admin comes from.
+    pub external_from: Option<String>,
+    /// Flagged as a duplicate of this email.
+    pub duplicate_of: Option<String>,
+    /// Services assigned to the member, as far as the actor may see them
+    /// (`user show`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<String>>,
+    /// Effective capabilities, where the command computes them (`user show`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Vec<String>>,
+    /// Each grant with the capabilities it gives, where the command
+    /// computes them (`user show`): which area granted what.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grant_details: Option<Vec<GrantView>>,
+    /// The courses the member is enrolled in now, when the catalog has
+    /// courses (the `moodle` preset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub courses: Option<Vec<String>>,
+    /// External admin memberships that ended with this change, because the
+    /// person was deactivated in, or left, the partner they came from.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub external_ended: Vec<ExternalEndedView>,
+}
+
+impl Row for MemberView {
+    fn headers() -> &'static [&'static str] {
+        &["EMAIL", "NAME", "ACCOUNT", "ROLE", "STATUS", "GRANTS"]
+    }
+    fn cells(&self) -> Vec<String> {
+        let role = if self.owner {
+            format!("{} (owner)", self.role)
+        } else {
+            self.role.clone()
+        };
+        vec![
+            self.email.clone(),
+            self.name.clone(),
+            self.account.clone(),
+            role,
+            self.status.to_string(),
+            list_or_dash(&self.grants),
+        ]
+    }
+}
+
+impl Fields for MemberView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut fields = vec![
+            ("email", self.email.clone()),
+            ("name", self.name.clone()),
+            ("account", self.account.clone()),
+            ("role", self.role.clone()),
+            ("owner", yes_no(self.owner)),
+            ("status", self.status.to_string()),
+            ("grants", self.grants_text()),
+            ("invited at", opt_time(self.invited_at)),
+            ("accepted at", opt_time(self.accepted_at)),
+            ("city", opt(&self.city)),
+            ("country", opt(&self.country)),
+            ("timezone", opt(&self.timezone)),
+        ];
+        if let Some(from) = &self.external_from {
+            fields.push(("external from", from.clone()));
+        }
+        if let Some(of) = &self.duplicate_of {
+            fields.push(("duplicate of", of.clone()));
+        }
+        if let Some(services) = &self.services {
+            fields.push(("services", list_or_dash(services)));
+        }
+        if let Some(caps) = &self.capabilities {
+            fields.push(("capabilities", list_or_dash(caps)));
+        }
+        if let Some(courses) = &self.courses {
+            fields.push(("courses", list_lines(courses)));
+        }
+        for ended in &self.external_ended {
+            let note = if ended.left_without_admin {
+                " (it has no active admin now)"
+            } else {
+                ""
+            };
+            fields.push((
+                "external access ended",
+                format!("{} as {}{note}", ended.customer, ended.role),
+            ));
+        }
+        fields
+    }
+}
+
+impl MemberView {
+    /// One grant per line with what it gives (`billing: billing.view,
+    /// billing.payment`) where the details are known, else the names.
+    fn grants_text(&self) -> String {
+        match &self.grant_details {
+            Some(details) if !details.is_empty() => details
+                .iter()
+                .map(|g| {
+                    let until = g
+                        .expires_at
+                        .map(|t| format!(" (until {})", format_time(t)))
+                        .unwrap_or_default();
+                    if g.area {
+                        format!("area {}: {}{until}", g.name, g.capabilities.join(", "))
+                    } else {
+                        format!("{}{until}", g.name)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => list_or_dash(&self.grants),
+        }
+    }
+}
+
+/// An external admin membership on a customer account that ended because
+/// its person stopped being an active member of the partner.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExternalEndedView {
+    /// The customer account.
+    pub customer: String,
+    /// The role they held there.
+    pub role: String,
+    /// True when the customer has no active member holding `users.manage`
+    /// any more: the partner's `external_admins.manage` holders must add one.
+    pub left_without_admin: bool,
+}
+
+/// One grant of a membership and what it gives.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GrantView {
+    /// The grant as given: an area name or a capability.
+    pub name: String,
+    /// True for an area (a named bundle of capabilities).
+    pub area: bool,
+    /// The capabilities it gives.
+    pub capabilities: Vec<String>,
+    /// When it lapses by itself, if ever.
+    #[serde(serialize_with = "ser_opt_time")]
+    pub expires_at: Option<Timestamp>,
+}
+
+/// A new invitation: the member plus the token, shown this once.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvitedView {
+    /// The invited membership.
+    #[serde(flatten)]
+    pub member: MemberView,
+    /// The acceptance token; never stored, never shown again.
+    pub token: String,
+    /// When the token stops working.
+    #[serde(serialize_with = "crate::model::ser_time")]
+    pub expires_at: Timestamp,
+    /// Whether an invitation email was queued in the outbox.
+    pub email_queued: bool,
+    /// The person already had a login (in another account): it was reused,
+    /// and the invitation only adds this membership.
+    pub existing_login: bool,
+}
+
+impl Fields for InvitedView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut fields = self.member.fields();
+        fields.push(("token", format!("{} (shown only this once)", self.token)));
+        fields.push(("expires at", format_time(self.expires_at)));
+        fields.push((
+            "invitation email",
+            if self.email_queued {
+                "queued in the outbox".into()
+            } else {
+                "not sent (--no-send)".into()
+            },
+        ));
+        if self.existing_login {
+            fields.push((
+                "login",
+                "existing login reused; no new identity or password".into(),
+            ));
+        }
+        fields
+    }
+}
+
+/// The outcome of `user merge`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MergeView {
+    /// The retired duplicate.
+    pub merged: String,
+    /// The kept person.
+    pub into: String,
+    /// Accounts whose membership moved to the kept person.
+    pub moved: Vec<String>,
+    /// Accounts where both were members: the duplicate's membership ended.
+    pub ended: Vec<String>,
+}
+
+impl Fields for MergeView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("merged", self.merged.clone()),
+            ("into", self.into.clone()),
+            ("moved", list_or_dash(&self.moved)),
+            ("ended", list_or_dash(&self.ended)),
+        ]
+    }
+}
+
+/// The answer of `can`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CanView {
+    /// Whose capability.
+    pub email: String,
+    /// In which account.
+    pub account: String,
+    /// Which capability.
+    pub capability: String,
+    /// Yes or no.
+    pub allowed: bool,
+    /// Why: owner, role, grant, blocked or inactive.
+    pub reason: String,
+}
+
+impl Fields for CanView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("allowed", yes_no(self.allowed)),
+            ("email", self.email.clone()),
+            ("account", self.account.clone()),
+            ("capability", self.capability.clone()),
+            ("reason", self.reason.clone()),
+        ]
+    }
+}

@@ -1,0 +1,61 @@
+//! What commands print: domain values shaped for a table or a JSON document,
+//! each beside the `Row`, `Fields` or `Sections` impl that says how it
+//! prints as a table. The printing itself is `crate::output`'s.
+//!
+//! Field names are the stable snake_case names scripts rely on; the design
+//! lists them and more may follow.
+
+mod account;
+mod audit;
+mod catalog;
+mod license;
+mod member;
+mod order;
+
+pub use account::{
+    AccountDetailsView, AccountView, AddressView, IpView, PartnerConfigView, PaymentView,
+    ProductView,
+};
+pub use catalog::{BundleView, CourseView, EnrolmentView, InitView, PresetView, RoleView};
+pub use license::{AllocationView, LicenseView};
+pub use member::{CanView, ExternalEndedView, GrantView, InvitedView, MemberView, MergeView};
+pub use order::{CostCentreView, OrderView, PolicyProgress, PolicyView, ServiceView};
+
+use crate::model::{format_time, ShippingAddress, Timestamp};
+
+// The cells shared by several views; `-` stands for nothing.
+
+fn opt(value: &Option<String>) -> String {
+    value.clone().unwrap_or_else(|| "-".into())
+}
+
+fn opt_time(value: Option<Timestamp>) -> String {
+    value.map(format_time).unwrap_or_else(|| "-".into())
+}
+
+fn list_or_dash(items: &[String]) -> String {
+    if items.is_empty() {
+        "-".into()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn list_lines(items: &[String]) -> String {
+    if items.is_empty() {
+        "-".into()
+    } else {
+        items.join("\n")
+    }
+}
+
+fn yes_no(flag: bool) -> String {
+    if flag { "yes" } else { "no" }.into()
+}
+
+fn one_line(a: &ShippingAddress) -> String {
+    let mut parts = vec![a.line1.clone()];
+    parts.extend(a.line2.clone());
+    parts.extend([a.city.clone(), a.postcode.clone(), a.country.clone()]);
+    parts.join(", ")
+}

@@ -1,0 +1,255 @@
+//! Orders and what they are placed against: approval policies, services
+//! and cost centres.
+
+use serde::Serialize;
+
+use super::{list_or_dash, one_line, opt, opt_time, yes_no};
+use crate::model::{format_time, ser_opt_time, Money, OrderStatus, ShippingAddress, Timestamp};
+use crate::output::{Fields, Row};
+
+/// An order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrderView {
+    /// Id.
+    pub id: i64,
+    /// Owning account.
+    pub account: String,
+    /// External reference.
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    /// Who placed it: an email or `operator:<user>`.
+    pub created_by: String,
+    /// What is ordered.
+    pub description: String,
+    /// Order type.
+    #[serde(rename = "type")]
+    pub order_type: Option<String>,
+    /// Amount, a decimal string such as "120.00".
+    pub amount: Money,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Cost centre code.
+    pub cost_centre: Option<String>,
+    /// The shipping address as it was when ordered.
+    pub ship_to: Option<ShippingAddress>,
+    /// pending, approved or rejected.
+    pub status: OrderStatus,
+    /// Emails of those who approved.
+    pub approvals: Vec<String>,
+    /// Who rejected it.
+    pub rejected_by: Option<String>,
+    /// Why it was rejected; the creator can read it.
+    pub rejected_reason: Option<String>,
+    /// The policies it matched when placed.
+    pub policies: Vec<PolicyProgress>,
+    /// Placed.
+    #[serde(serialize_with = "crate::model::ser_time")]
+    pub created_at: Timestamp,
+    /// Approved or rejected.
+    #[serde(serialize_with = "ser_opt_time")]
+    pub decided_at: Option<Timestamp>,
+}
+
+impl Row for OrderView {
+    fn headers() -> &'static [&'static str] {
+        &[
+            "ID",
+            "CREATED BY",
+            "DESCRIPTION",
+            "AMOUNT",
+            "STATUS",
+            "APPROVALS",
+        ]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.created_by.clone(),
+            self.description.clone(),
+            format!("{} {}", self.amount, self.currency),
+            self.status.to_string(),
+            list_or_dash(&self.approvals),
+        ]
+    }
+}
+
+impl Fields for OrderView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut fields = vec![
+            ("id", self.id.to_string()),
+            ("account", self.account.clone()),
+            ("ref", opt(&self.reference)),
+            ("created by", self.created_by.clone()),
+            ("description", self.description.clone()),
+            ("type", opt(&self.order_type)),
+            ("amount", format!("{} {}", self.amount, self.currency)),
+            ("cost centre", opt(&self.cost_centre)),
+            (
+                "ship to",
+                self.ship_to.as_ref().map_or_else(|| "-".into(), one_line),
+            ),
+            ("status", self.status.to_string()),
+            ("approvals", list_or_dash(&self.approvals)),
+        ];
+        for p in &self.policies {
+            fields.push((
+                "policy",
+                format!(
+                    "{}: {} of {} approvals",
+                    p.name, p.approvals, p.required_approvals
+                ),
+            ));
+        }
+        if let Some(by) = &self.rejected_by {
+            fields.push(("rejected by", by.clone()));
+            fields.push(("reason", opt(&self.rejected_reason)));
+        }
+        fields.push(("placed at", format_time(self.created_at)));
+        fields.push(("decided at", opt_time(self.decided_at)));
+        fields
+    }
+}
+
+/// How far an order is through one policy it matched.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyProgress {
+    /// The policy's name when the order matched it.
+    pub name: String,
+    /// Approvals it needs.
+    pub required_approvals: i64,
+    /// Approvals from its eligible approvers so far.
+    pub approvals: i64,
+}
+
+/// An approval policy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyView {
+    /// Name, unique within the account.
+    pub name: String,
+    /// Owning account.
+    pub account: String,
+    /// Orders above this amount match.
+    pub threshold: Money,
+    /// The account's currency.
+    pub currency: String,
+    /// Only orders of this type match, if set.
+    pub order_type: Option<String>,
+    /// Named approvers; empty means every active holder of `orders.approve`.
+    pub approvers: Vec<String>,
+    /// Distinct approvals needed.
+    pub required_approvals: i64,
+    /// Disabled policies match no new order.
+    pub enabled: bool,
+}
+
+impl Row for PolicyView {
+    fn headers() -> &'static [&'static str] {
+        &["POLICY", "OVER", "TYPE", "APPROVERS", "NEEDS", "ENABLED"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.name.clone(),
+            format!("{} {}", self.threshold, self.currency),
+            opt(&self.order_type),
+            approvers(self),
+            self.required_approvals.to_string(),
+            yes_no(self.enabled),
+        ]
+    }
+}
+
+impl Fields for PolicyView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("name", self.name.clone()),
+            ("account", self.account.clone()),
+            ("threshold", format!("{} {}", self.threshold, self.currency)),
+            ("order type", opt(&self.order_type)),
+            ("approvers", approvers(self)),
+            ("required approvals", self.required_approvals.to_string()),
+            ("enabled", yes_no(self.enabled)),
+        ]
+    }
+}
+
+fn approvers(p: &PolicyView) -> String {
+    if p.approvers.is_empty() {
+        "every holder of orders.approve".into()
+    } else {
+        p.approvers.join(", ")
+    }
+}
+
+/// A service of an account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceView {
+    /// Id, usable instead of the name.
+    pub id: i64,
+    /// Name, unique within the account.
+    pub name: String,
+    /// Free-text kind.
+    pub kind: Option<String>,
+    /// Owning account.
+    pub account: String,
+    /// Email of the assigned contact.
+    pub assigned_to: Option<String>,
+}
+
+impl Row for ServiceView {
+    fn headers() -> &'static [&'static str] {
+        &["ID", "SERVICE", "KIND", "ASSIGNED TO"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.name.clone(),
+            opt(&self.kind),
+            opt(&self.assigned_to),
+        ]
+    }
+}
+
+impl Fields for ServiceView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("id", self.id.to_string()),
+            ("name", self.name.clone()),
+            ("kind", opt(&self.kind)),
+            ("account", self.account.clone()),
+            ("assigned to", opt(&self.assigned_to)),
+        ]
+    }
+}
+
+/// A cost centre.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostCentreView {
+    /// Code, unique within the account.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Owning account.
+    pub account: String,
+    /// Archived cost centres take no new orders.
+    pub archived: bool,
+}
+
+impl Row for CostCentreView {
+    fn headers() -> &'static [&'static str] {
+        &["CODE", "NAME", "ARCHIVED"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![self.code.clone(), self.name.clone(), yes_no(self.archived)]
+    }
+}
+
+impl Fields for CostCentreView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("code", self.code.clone()),
+            ("name", self.name.clone()),
+            ("account", self.account.clone()),
+            ("archived", yes_no(self.archived)),
+        ]
+    }
+}
