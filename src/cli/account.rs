@@ -9,7 +9,6 @@ use crate::error::{Error, Result};
 use crate::model::{
     parse_currency, AccountKind, Iban, IpDirection, IpNetwork, PaymentMethod, Smarthost,
 };
-use crate::store::OpenMode;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum AccountCommand {
@@ -219,7 +218,7 @@ fn shorthand(mut words: Vec<String>, account: AccountArg) -> Result<(AccountArg,
 }
 
 pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
-    let mut portal = s.portal(OpenMode::Existing)?;
+    let mut portal = s.portal()?;
     match cmd {
         AccountCommand::Create {
             name,

@@ -5,7 +5,6 @@ use clap::Subcommand;
 use super::{audit_actor, since, Session, Since};
 use crate::domain::{Actor, AuditFilter};
 use crate::error::Result;
-use crate::store::OpenMode;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum AuditCommand {
@@ -33,7 +32,7 @@ pub(crate) fn audit(s: &Session, cmd: AuditCommand) -> Result<()> {
         since,
         limit,
     } = cmd;
-    let mut portal = s.portal(OpenMode::Existing)?;
+    let mut portal = s.portal()?;
     let since = since.map(|s| s.at(portal.now()));
     s.out.list(&portal.audit_list(&AuditFilter {
         actor,
@@ -55,6 +54,5 @@ pub(crate) enum OutboxCommand {
 
 pub(crate) fn outbox(s: &Session, cmd: OutboxCommand) -> Result<()> {
     let OutboxCommand::List { pending } = cmd;
-    s.out
-        .list(&s.portal(OpenMode::Existing)?.outbox_list(pending)?)
+    s.out.list(&s.portal()?.outbox_list(pending)?)
 }

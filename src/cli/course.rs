@@ -4,7 +4,6 @@ use clap::Subcommand;
 
 use super::Session;
 use crate::error::Result;
-use crate::store::OpenMode;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum CourseCommand {
@@ -13,7 +12,7 @@ pub(crate) enum CourseCommand {
 }
 
 pub(crate) fn run(s: &Session, cmd: CourseCommand) -> Result<()> {
-    let mut portal = s.portal(OpenMode::Existing)?;
+    let mut portal = s.portal()?;
     match cmd {
         CourseCommand::List => s.out.list(&portal.course_list()?),
     }

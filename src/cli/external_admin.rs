@@ -5,7 +5,6 @@ use clap::Subcommand;
 use super::Session;
 use crate::error::Result;
 use crate::model::Email;
-use crate::store::OpenMode;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ExternalAdminCommand {
@@ -41,7 +40,7 @@ pub(crate) enum ExternalAdminCommand {
 }
 
 pub(crate) fn run(s: &Session, cmd: ExternalAdminCommand) -> Result<()> {
-    let mut portal = s.portal(OpenMode::Existing)?;
+    let mut portal = s.portal()?;
     match cmd {
         ExternalAdminCommand::Add {
             customer,

@@ -5,7 +5,6 @@ use clap::Subcommand;
 use super::{AccountArg, Session};
 use crate::domain::{Allocate, Move, Purchase};
 use crate::error::Result;
-use crate::store::OpenMode;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum LicenseCommand {
@@ -64,7 +63,7 @@ pub(crate) enum LicenseCommand {
 }
 
 pub(crate) fn run(s: &Session, cmd: LicenseCommand) -> Result<()> {
-    let mut portal = s.portal(OpenMode::Existing)?;
+    let mut portal = s.portal()?;
     match cmd {
         LicenseCommand::Purchase {
             product,

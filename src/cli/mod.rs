@@ -23,7 +23,6 @@ use crate::domain::{Actor, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_time, Email, Timestamp};
 use crate::output::Output;
-use crate::store::{default_path, OpenMode, SqliteStore, DEFAULT_BUSY_TIMEOUT};
 
 /// Admin tool for the users, roles, invitations and approvals of a B2B
 /// partner/customer portal, kept in one SQLite file.
@@ -126,28 +125,22 @@ pub(crate) struct Session {
 
 impl Session {
     /// Opens the portal; `init` uses [`Session::init_portal`] instead.
-    pub(crate) fn portal(&self, mode: OpenMode) -> Result<Portal> {
-        let ctx = self.ctx()?;
-        let store = SqliteStore::open(&self.db_path()?, mode, busy_timeout()?)?;
-        Ok(Portal::new(Box::new(store), ctx))
+    pub(crate) fn portal(&self) -> Result<Portal> {
+        Portal::open(&self.db_path()?, busy_timeout()?, self.ctx()?)
     }
 
     /// Runs `init` on the portal, creating the database file if there is
     /// none; a file created here is removed again if `init` fails (see
-    /// [`SqliteStore::create`]).
+    /// [`Portal::create`]).
     pub(crate) fn init_portal<T>(&self, init: impl FnOnce(&mut Portal) -> Result<T>) -> Result<T> {
-        let path = self.db_path()?;
-        let ctx = self.ctx()?;
-        SqliteStore::create(&path, busy_timeout()?, |store| {
-            init(&mut Portal::new(Box::new(store), ctx))
-        })
+        Portal::create(&self.db_path()?, busy_timeout()?, self.ctx()?, init)
     }
 
     /// The database file: --db / PORTALCTL_DB, else the default.
     pub(crate) fn db_path(&self) -> Result<PathBuf> {
         match &self.cli_db {
             Some(p) => Ok(p.clone()),
-            None => default_path(),
+            None => crate::domain::default_db_path(),
         }
     }
 
@@ -190,18 +183,18 @@ impl Session {
 }
 
 /// `PORTALCTL_BUSY_TIMEOUT` in milliseconds, else the store's default.
-fn busy_timeout() -> Result<Duration> {
+fn busy_timeout() -> Result<Option<Duration>> {
     match std::env::var("PORTALCTL_BUSY_TIMEOUT") {
         Ok(text) if !text.trim().is_empty() => text
             .trim()
             .parse::<u64>()
-            .map(Duration::from_millis)
+            .map(|ms| Some(Duration::from_millis(ms)))
             .map_err(|_| {
                 Error::invalid(format!(
                     "PORTALCTL_BUSY_TIMEOUT `{text}` is not a number of milliseconds"
                 ))
             }),
-        _ => Ok(DEFAULT_BUSY_TIMEOUT),
+        _ => Ok(None),
     }
 }
 

@@ -6,7 +6,6 @@ use super::{AccountArg, Session};
 use crate::domain::{NewOrder, NewPolicy, OrderFilter};
 use crate::error::Result;
 use crate::model::{Email, Money, OrderStatus};
-use crate::store::OpenMode;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum PolicyCommand {
@@ -59,7 +58,7 @@ pub(crate) enum PolicyCommand {
 }
 
 pub(crate) fn policy(s: &Session, cmd: PolicyCommand) -> Result<()> {
-    let mut portal = s.portal(OpenMode::Existing)?;
+    let mut portal = s.portal()?;
     match cmd {
         PolicyCommand::Create {
             name,
@@ -154,7 +153,7 @@ pub(crate) enum OrderCommand {
 }
 
 pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
-    let mut portal = s.portal(OpenMode::Existing)?;
+    let mut portal = s.portal()?;
     match cmd {
         OrderCommand::Place {
             description,

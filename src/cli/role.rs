@@ -5,7 +5,6 @@ use clap::{Args, Subcommand};
 use super::{AccountArg, Session};
 use crate::error::Result;
 use crate::model::{Capability, Email};
-use crate::store::OpenMode;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum RoleCommand {
@@ -39,7 +38,7 @@ pub(crate) enum RoleCommand {
 }
 
 pub(crate) fn run(s: &Session, cmd: RoleCommand) -> Result<()> {
-    let mut portal = s.portal(OpenMode::Existing)?;
+    let mut portal = s.portal()?;
     match cmd {
         RoleCommand::List => s.out.list(&portal.role_list()?),
         RoleCommand::Show { name } => s.out.item(&portal.role_show(&name)?),
@@ -75,8 +74,8 @@ pub(crate) struct CanArgs {
 }
 
 pub(crate) fn can(s: &Session, args: CanArgs) -> Result<()> {
-    let view =
-        s.portal(OpenMode::Existing)?
-            .can(&args.email, args.capability, args.account.name())?;
+    let view = s
+        .portal()?
+        .can(&args.email, args.capability, args.account.name())?;
     s.out.item(&view)
 }

@@ -5,7 +5,6 @@ use clap::Subcommand;
 use super::{AccountArg, Session};
 use crate::error::Result;
 use crate::model::Email;
-use crate::store::OpenMode;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ServiceCommand {
@@ -52,7 +51,7 @@ pub(crate) enum ServiceCommand {
 }
 
 pub(crate) fn service(s: &Session, cmd: ServiceCommand) -> Result<()> {
-    let mut portal = s.portal(OpenMode::Existing)?;
+    let mut portal = s.portal()?;
     match cmd {
         ServiceCommand::Add {
             name,
@@ -116,7 +115,7 @@ pub(crate) enum CostCentreCommand {
 }
 
 pub(crate) fn cost_centre(s: &Session, cmd: CostCentreCommand) -> Result<()> {
-    let mut portal = s.portal(OpenMode::Existing)?;
+    let mut portal = s.portal()?;
     match cmd {
         CostCentreCommand::Create {
             code,

@@ -6,7 +6,6 @@ use super::{duration, AccountArg, Session};
 use crate::domain::{Handover, InviteRequest, MemberFilter};
 use crate::error::Result;
 use crate::model::{Email, MemberStatus};
-use crate::store::OpenMode;
 use crate::view::MemberView;
 
 #[derive(Debug, Subcommand)]
@@ -182,7 +181,7 @@ pub(crate) struct InviteArgs {
 }
 
 pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
-    let mut portal = s.portal(OpenMode::Existing)?;
+    let mut portal = s.portal()?;
     let out = s.out;
     match cmd {
         UserCommand::Invite(a) => {

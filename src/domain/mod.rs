@@ -28,12 +28,14 @@ mod services;
 mod timezones;
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Capability, Course, Email, GrantBundle, Membership, Person, Role, Timestamp,
 };
-use crate::store::{Store, Tx};
+use crate::store::{SqliteStore, Store, Tx, DEFAULT_BUSY_TIMEOUT};
 use crate::view::MemberView;
 
 pub use access::Decision;
@@ -82,6 +84,28 @@ pub struct Portal {
 }
 
 impl Portal {
+    /// The portal in the database file at `path`, which must exist.
+    /// Writers wait up to `busy_timeout` (default 5 s) for another
+    /// process's lock.
+    pub fn open(path: &Path, busy_timeout: Option<Duration>, ctx: Ctx) -> Result<Portal> {
+        let store = SqliteStore::open(path, busy_timeout.unwrap_or(DEFAULT_BUSY_TIMEOUT))?;
+        Ok(Portal::new(Box::new(store), ctx))
+    }
+
+    /// Runs `init` on the portal at `path`, creating the file when there is
+    /// none; a file created here is removed again if `init` fails.
+    pub fn create<T>(
+        path: &Path,
+        busy_timeout: Option<Duration>,
+        ctx: Ctx,
+        init: impl FnOnce(&mut Portal) -> Result<T>,
+    ) -> Result<T> {
+        let timeout = busy_timeout.unwrap_or(DEFAULT_BUSY_TIMEOUT);
+        SqliteStore::create(path, timeout, |store| {
+            init(&mut Portal::new(Box::new(store), ctx))
+        })
+    }
+
     /// A portal over `store`, acting in `ctx`.
     pub fn new(store: Box<dyn Store>, ctx: Ctx) -> Portal {
         Portal {
@@ -89,6 +113,11 @@ impl Portal {
             ctx,
         }
     }
+}
+
+/// The default database: `portal.db` in the platform data directory.
+pub fn default_db_path() -> Result<PathBuf> {
+    crate::store::default_path()
 }
 
 /// The setting that makes invitations need a city and a country.

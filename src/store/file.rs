@@ -53,7 +53,7 @@ pub(super) struct CreatedFile {
 /// Creates the file at `path` with mode 0600, and its directory with mode
 /// 0700 if that is missing too. `None`: another process created the file
 /// first, and it is theirs as much as ours.
-pub(super) fn create_private_file(path: &Path) -> Result<Option<File>> {
+fn create_private_file(path: &Path) -> Result<Option<File>> {
     if let Some(dir) = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty() && !d.exists())
@@ -182,7 +182,7 @@ fn holds_rows(conn: &Connection) -> Result<bool> {
 mod tests {
     use super::*;
     use crate::error::Error;
-    use crate::store::{OpenMode, SqliteStore, Store, DEFAULT_BUSY_TIMEOUT};
+    use crate::store::{SqliteStore, Store, DEFAULT_BUSY_TIMEOUT};
 
     /// A path in a new temporary directory, below a directory `create`
     /// has to make.
@@ -197,7 +197,7 @@ mod tests {
     }
 
     fn open(path: &Path) -> Result<SqliteStore> {
-        SqliteStore::open(path, OpenMode::Existing, DEFAULT_BUSY_TIMEOUT)
+        SqliteStore::open(path, DEFAULT_BUSY_TIMEOUT)
     }
 
     /// Commits what an initialised database holds: a setting.

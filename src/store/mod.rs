@@ -29,7 +29,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
-use self::file::{create_private_file, CreatedFile, FileId};
+use self::file::{CreatedFile, FileId};
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Address, Allocation, AuditEvent, CostCentre, Course, Enrolment, Grant, GrantBundle,
@@ -372,16 +372,6 @@ pub struct AuditQuery {
     pub limit: Option<u32>,
 }
 
-/// Whether opening may create the database file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OpenMode {
-    /// Create the file (mode 0600) if it does not exist. Nothing removes
-    /// it again; [`SqliteStore::create`] does when `init` fails.
-    Create,
-    /// The file must exist.
-    Existing,
-}
-
 /// A portalctl database in one SQLite file.
 pub struct SqliteStore {
     conn: Connection,
@@ -437,33 +427,28 @@ impl SqliteTx<'_> {
 }
 
 impl SqliteStore {
-    /// Opens the database at `path`, creating it if `mode` allows, and
-    /// migrates it to this binary's schema. Writers wait up to
-    /// `busy_timeout` for another process's lock.
-    pub fn open(path: &Path, mode: OpenMode, busy_timeout: Duration) -> Result<SqliteStore> {
+    /// Opens the existing database at `path` and migrates it to this
+    /// binary's schema. Writers wait up to `busy_timeout` for another
+    /// process's lock.
+    pub fn open(path: &Path, busy_timeout: Duration) -> Result<SqliteStore> {
         if !path.exists() {
-            if mode == OpenMode::Existing {
-                return Err(
-                    Error::not_found(format!("no database at `{}`", path.display())).help(
-                        "create one with `portalctl init`, or point --db / PORTALCTL_DB at yours",
-                    ),
-                );
-            }
-            create_private_file(path)?;
+            return Err(
+                Error::not_found(format!("no database at `{}`", path.display())).help(
+                    "create one with `portalctl init`, or point --db / PORTALCTL_DB at yours",
+                ),
+            );
         }
         SqliteStore::connect(path, busy_timeout)
     }
 
-    /// Runs `init` on the database at `path`, opened as by [`open`] with
-    /// [`OpenMode::Create`].
+    /// Runs `init` on the database at `path`, creating the file (mode
+    /// 0600) when there is none.
     ///
     /// A refused `init` leaves no half-made database behind: when this call
     /// created the file and `init` fails, the file is removed again, but
     /// only if nobody else's database can be in it. Another process may
     /// have opened the new file meanwhile, even initialised it; such a file
     /// stays, as does any file this call did not create.
-    ///
-    /// [`open`]: SqliteStore::open
     pub fn create<T>(
         path: &Path,
         busy_timeout: Duration,
