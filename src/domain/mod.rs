@@ -13,6 +13,7 @@ mod audit;
 mod catalog;
 mod cost_centres;
 mod courses;
+mod duplicates;
 mod external_admins;
 mod gate;
 mod invitations;

@@ -1,0 +1,209 @@
+//! Duplicates and ownership: flagging a person as another's duplicate,
+//! merging them, and moving an account's ownership.
+
+use super::access::{authority, caps};
+use super::audit::Change;
+use super::courses::follow_role;
+use super::{find_person, member_view, membership_in, resolve_account, Portal};
+use crate::error::{Error, Result};
+use crate::model::{Email, InvitationState, MemberStatus};
+use crate::view::{MemberView, MergeView};
+
+impl Portal {
+    /// Flags a person as a duplicate of another, for a later merge.
+    pub fn flag_duplicate(
+        &mut self,
+        email: &Email,
+        of: &Email,
+        account: Option<&str>,
+    ) -> Result<MemberView> {
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let mut person = find_person(tx, email)?;
+            let original = find_person(tx, of)?;
+            if person.id == original.id {
+                return Err(Error::invalid(
+                    "a person cannot be a duplicate of themselves",
+                ));
+            }
+            let account = resolve_account(tx, &w.ctx, account, Some(&person))?;
+            w.authorize(&account, caps::USERS_MANAGE)?;
+            let membership = membership_in(tx, &person, &account)?;
+            let before = member_view(tx, catalog, &membership)?;
+            person.duplicate_of = Some(original.id);
+            tx.update_person(&person)?;
+            let after = member_view(tx, catalog, &membership)?;
+            w.record(Change::of(
+                "user.flag_duplicate",
+                &account,
+                after.email.clone(),
+                Some(&before),
+                &after,
+            )?);
+            Ok(after)
+        })
+    }
+
+    /// Merges a duplicate person into the one kept. Memberships move to the
+    /// kept person; where both were members, the kept membership stays, the
+    /// duplicate's ends (status `left`) and its grants and services join the
+    /// kept one. The duplicate is retired, never deleted. Needs
+    /// `users.manage` in every account involved; the write gate refuses a
+    /// merge that would give anyone more than the actor holds, or move an
+    /// account's ownership without its owner.
+    pub fn merge(&mut self, email: &Email, into: &Email) -> Result<MergeView> {
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let mut dup = find_person(tx, email)?;
+            let kept = find_person(tx, into)?;
+            if dup.id == kept.id {
+                return Err(Error::invalid("a person cannot be merged into themselves"));
+            }
+            let mut view = MergeView {
+                merged: email.to_string(),
+                into: into.to_string(),
+                moved: vec![],
+                ended: vec![],
+            };
+            for mut m in tx.memberships_of(dup.id)? {
+                let mut account = tx.account(m.account_id)?;
+                w.authorize(&account, caps::USERS_MANAGE)?;
+                let dup_before = member_view(tx, catalog, &m)?;
+                match tx.membership_of(kept.id, account.id)? {
+                    None => {
+                        m.person_id = kept.id;
+                        m.updated_at = w.ctx.now;
+                        tx.update_membership(&m)?;
+                        let after = member_view(tx, catalog, &m)?;
+                        w.record(Change::of(
+                            "user.merge",
+                            &account,
+                            into.to_string(),
+                            Some(&dup_before),
+                            &after,
+                        )?);
+                        view.moved.push(account.name.clone());
+                    }
+                    Some(kept_m) => {
+                        if account.owner_id == Some(dup.id) && kept_m.status != MemberStatus::Active
+                        {
+                            return Err(Error::conflict(format!(
+                                "`{email}` owns `{}` and `{into}` is not active there",
+                                account.name
+                            ))
+                            .help(format!("activate `{into}` in `{}` first", account.name)));
+                        }
+                        let kept_before = member_view(tx, catalog, &kept_m)?;
+                        for mut service in tx.services_assigned_to(m.id)? {
+                            service.assigned_to = Some(kept_m.id);
+                            tx.update_service(&service)?;
+                        }
+                        let held = tx.grants(kept_m.id)?;
+                        for g in tx.grants(m.id)? {
+                            if !held.iter().any(|k| k.name == g.name) {
+                                tx.put_grant(kept_m.id, &g)?;
+                            }
+                        }
+                        if m.status != MemberStatus::Left {
+                            m.previous_role_id = Some(m.role_id);
+                            m.role_id = catalog.blocking_role()?.id;
+                            m.status = MemberStatus::Left;
+                            m.updated_at = w.ctx.now;
+                            tx.update_membership(&m)?;
+                            follow_role(tx, catalog, &m, w.ctx.now)?;
+                        }
+                        if let Some(pending) = tx.pending_invitation(m.id)? {
+                            tx.end_invitation(pending.id, InvitationState::Revoked, w.ctx.now)?;
+                        }
+                        for (before, m) in [(dup_before, &m), (kept_before, &kept_m)] {
+                            let after = member_view(tx, catalog, m)?;
+                            let target = after.email.clone();
+                            w.record(Change::of(
+                                "user.merge",
+                                &account,
+                                target,
+                                Some(&before),
+                                &after,
+                            )?);
+                        }
+                        view.ended.push(account.name.clone());
+                    }
+                }
+                if account.owner_id == Some(dup.id) {
+                    account.owner_id = Some(kept.id);
+                    tx.update_account(&account)?;
+                }
+            }
+            let before = serde_json::json!({ "email": email.as_str(), "merged_into": null });
+            dup.merged_into = Some(kept.id);
+            dup.duplicate_of = Some(kept.id);
+            tx.update_person(&dup)?;
+            w.record(Change {
+                action: "user.merge",
+                account: None,
+                target: Some(email.to_string()),
+                before: Some(before),
+                after: Some(
+                    serde_json::json!({ "email": email.as_str(), "merged_into": into.as_str() }),
+                ),
+            });
+            Ok(view)
+        })
+    }
+
+    /// Makes another active member the owner. Only the owner (or the
+    /// operator) can do it.
+    pub fn transfer_ownership(&mut self, to: &Email, account: Option<&str>) -> Result<MemberView> {
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let person = find_person(tx, to)?;
+            let mut account = resolve_account(tx, &w.ctx, account, Some(&person))?;
+            let who = authority(tx, catalog, &w.ctx, &account)?;
+            if !who.is_owner_or_operator() {
+                return Err(Error::denied(format!(
+                    "only the owner of `{}` can transfer its ownership",
+                    account.name
+                )));
+            }
+            let membership = membership_in(tx, &person, &account)?;
+            if account.owner_id == Some(person.id) {
+                return Err(Error::conflict(format!(
+                    "`{to}` already owns `{}`",
+                    account.name
+                )));
+            }
+            let role = catalog.role(membership.role_id)?;
+            let standing = if membership.status != MemberStatus::Active {
+                Some(format!("is {}", membership.status))
+            } else if role.blocking {
+                Some(format!("has the blocking role `{}`", role.name))
+            } else {
+                None
+            };
+            if let Some(standing) = standing {
+                return Err(Error::conflict(format!(
+                    "`{to}` {standing} in `{}`; only an active member with access can own it",
+                    account.name
+                )));
+            }
+            let before = account
+                .owner_id
+                .map(|id| tx.person(id))
+                .transpose()?
+                .map(|p| p.email.to_string());
+            account.owner_id = Some(person.id);
+            tx.update_account(&account)?;
+            w.record(Change {
+                action: "user.transfer_ownership",
+                account: Some(account.clone()),
+                target: Some(to.to_string()),
+                before: Some(serde_json::json!({ "owner": before })),
+                after: Some(serde_json::json!({ "owner": to.as_str() })),
+            });
+            member_view(tx, catalog, &membership)
+        })
+    }
+}

@@ -1,0 +1,337 @@
+//! Round trips of services, cost centres, policies, orders, courses,
+//! licences, addresses, payment details and partner settings.
+
+use super::*;
+
+#[test]
+fn services_and_cost_centres_read_back_and_update() {
+    let (mut s, b) = store_with_base();
+    let mut line = Service {
+        id: 0,
+        account_id: b.account,
+        name: "Line 1".into(),
+        kind: Some("broadband".into()),
+        assigned_to: Some(b.membership),
+        created_at: t(1),
+    };
+    let mut centre = CostCentre {
+        id: 0,
+        account_id: b.account,
+        code: "FIN".into(),
+        name: "Finance".into(),
+        archived_at: None,
+        created_at: t(1),
+    };
+    committed(&mut *s, |tx| {
+        line.id = tx.insert_service(&line)?;
+        centre.id = tx.insert_cost_centre(&centre)?;
+        Ok(())
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(tx.services_in(b.account)?, vec![line.clone()]);
+        assert_eq!(tx.services_assigned_to(b.membership)?, vec![line.clone()]);
+        assert_eq!(tx.service_by_id(line.id)?, Some(line.clone()));
+        assert_eq!(tx.service_named(b.account, "Line 1")?, Some(line.clone()));
+        assert_eq!(tx.service_named(b.account, "Line 2")?, None);
+        assert_eq!(tx.cost_centres_in(b.account)?, vec![centre.clone()]);
+        assert_eq!(tx.cost_centre(centre.id)?, Some(centre.clone()));
+        assert_eq!(
+            tx.cost_centre_by_code(b.account, "fin")?,
+            Some(centre.clone())
+        );
+        Ok(())
+    });
+    let line = Service {
+        name: "Line one".into(),
+        kind: None,
+        assigned_to: None,
+        ..line
+    };
+    let centre = CostCentre {
+        code: "FN".into(),
+        name: "Finance team".into(),
+        archived_at: Some(t(9)),
+        ..centre
+    };
+    committed(&mut *s, |tx| {
+        tx.update_service(&line)?;
+        tx.update_cost_centre(&centre)
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(tx.service_by_id(line.id)?, Some(line.clone()));
+        assert_eq!(tx.services_assigned_to(b.membership)?, vec![]);
+        assert_eq!(tx.cost_centre(centre.id)?, Some(centre.clone()));
+        Ok(())
+    });
+}
+
+#[test]
+fn policies_orders_and_decisions_read_back_and_update() {
+    let (mut s, b) = store_with_base();
+    let mut large = policy(b.account, vec![b.person]);
+    let mut order = Order {
+        id: 0,
+        account_id: b.account,
+        reference: Some("PO-1".into()),
+        creator_id: Some(b.person),
+        creator: "ann@acme.test".into(),
+        description: "Laptops".into(),
+        order_type: Some("hardware".into()),
+        amount: Money::from_minor(250_000),
+        currency: "GBP".into(),
+        cost_centre_id: None,
+        ship_to: Some(ShippingAddress {
+            label: "HQ".into(),
+            line1: "1 Main Street".into(),
+            line2: None,
+            city: "Leeds".into(),
+            postcode: "LS1 1AA".into(),
+            country: "GB".into(),
+        }),
+        status: OrderStatus::Pending,
+        rejected_reason: None,
+        decided_at: None,
+        created_at: t(5),
+    };
+    committed(&mut *s, |tx| {
+        large.id = tx.insert_policy(&large)?;
+        order.id = tx.insert_order(&order)?;
+        Ok(())
+    });
+    let matched = MatchedPolicy {
+        policy_id: large.id,
+        name: "Large".into(),
+        approvers: vec![b.person],
+        required_approvals: 1,
+    };
+    let decision = OrderDecision {
+        person_id: b.person,
+        approved: false,
+        reason: Some("too dear".into()),
+        at: t(6),
+    };
+    let rejected = Order {
+        status: OrderStatus::Rejected,
+        rejected_reason: Some("too dear".into()),
+        decided_at: Some(t(6)),
+        ..order.clone()
+    };
+    let relaxed = Policy {
+        approvers: vec![],
+        enabled: false,
+        required_approvals: 2,
+        ..large.clone()
+    };
+    read(&mut *s, |tx| {
+        assert_eq!(tx.policies_in(b.account)?, vec![large.clone()]);
+        assert_eq!(tx.policy_named(b.account, "LARGE")?, Some(large.clone()));
+        assert_eq!(tx.order(order.id)?, Some(order.clone()));
+        assert_eq!(tx.orders_in(b.account)?, vec![order.clone()]);
+        assert_eq!(tx.matched_policies(order.id)?, vec![]);
+        assert_eq!(tx.decisions(order.id)?, vec![]);
+        Ok(())
+    });
+    committed(&mut *s, |tx| {
+        tx.insert_matched_policy(order.id, &matched)?;
+        tx.insert_decision(order.id, &decision)?;
+        tx.update_order(&rejected)?;
+        tx.update_policy(&relaxed)
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(tx.matched_policies(order.id)?, vec![matched.clone()]);
+        assert_eq!(tx.decisions(order.id)?, vec![decision.clone()]);
+        assert_eq!(tx.order(order.id)?, Some(rejected.clone()));
+        assert_eq!(tx.policy_named(b.account, "Large")?, Some(relaxed.clone()));
+        Ok(())
+    });
+}
+
+#[test]
+fn courses_and_enrolments_read_back_and_end() {
+    let (mut s, b) = store_with_base();
+    let mut course = Course {
+        id: 0,
+        name: "Partner Community".into(),
+        description: "Forums".into(),
+        all_roles: false,
+        role_ids: vec![b.role],
+        area_capabilities: vec!["community.post".into(), "community.read".into()],
+    };
+    let enrolment = committed(&mut *s, |tx| {
+        course.id = tx.insert_course(&course, t(0))?;
+        tx.enrol(b.membership, course.id, t(2))
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(tx.courses()?, vec![course.clone()]);
+        let current = tx.enrolments(b.membership, true)?;
+        assert_eq!(current.len(), 1);
+        assert_eq!(
+            (current[0].id, current[0].course_id, current[0].enrolled_at),
+            (enrolment, course.id, t(2))
+        );
+        assert_eq!(current[0].ended_at, None);
+        Ok(())
+    });
+    committed(&mut *s, |tx| tx.end_enrolment(enrolment, t(8)));
+    read(&mut *s, |tx| {
+        assert_eq!(tx.enrolments(b.membership, true)?, vec![]);
+        let all = tx.enrolments(b.membership, false)?;
+        assert_eq!(all.len(), 1, "an ended enrolment stays as history");
+        assert_eq!(all[0].ended_at, Some(t(8)));
+        Ok(())
+    });
+}
+
+#[test]
+fn licences_and_allocations_read_back_and_update() {
+    let (mut s, b) = store_with_base();
+    let mut licence = License {
+        id: 0,
+        account_id: b.account,
+        product: "MDR Complete".into(),
+        seats: 10,
+        created_at: t(1),
+        updated_at: t(1),
+    };
+    let customer = committed(&mut *s, |tx| {
+        licence.id = tx.insert_license(&licence)?;
+        tx.insert_account(&Account {
+            parent_id: Some(b.account),
+            ..account("Bolt plc", AccountKind::Customer, None)
+        })
+    });
+    let allocation = Allocation {
+        license_id: licence.id,
+        customer_id: customer,
+        seats: 4,
+        updated_at: t(2),
+    };
+    let bought_more = License {
+        seats: 20,
+        updated_at: t(3),
+        ..licence.clone()
+    };
+    committed(&mut *s, |tx| {
+        tx.put_allocation(&Allocation {
+            seats: 1,
+            ..allocation.clone()
+        })?;
+        // Replaces the first.
+        tx.put_allocation(&allocation)?;
+        tx.update_license(&bought_more)
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(tx.licenses_of(b.account)?, vec![bought_more.clone()]);
+        assert_eq!(
+            tx.license_for(b.account, "mdr complete")?,
+            Some(bought_more.clone())
+        );
+        assert_eq!(tx.license_for(b.account, "EDR")?, None);
+        assert_eq!(tx.allocations(licence.id)?, vec![allocation.clone()]);
+        assert_eq!(
+            tx.allocations_of_customer(customer)?,
+            vec![allocation.clone()]
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn addresses_read_back_until_removed() {
+    let (mut s, b) = store_with_base();
+    let fields = ShippingAddress {
+        label: "HQ".into(),
+        line1: "1 Main Street".into(),
+        line2: Some("Floor 2".into()),
+        city: "Leeds".into(),
+        postcode: "LS1 1AA".into(),
+        country: "GB".into(),
+    };
+    let id = committed(&mut *s, |tx| tx.insert_address(b.account, &fields, t(1)));
+    let address = Address {
+        id,
+        account_id: b.account,
+        fields,
+        created_at: t(1),
+        removed_at: None,
+    };
+    read(&mut *s, |tx| {
+        assert_eq!(tx.addresses(b.account)?, vec![address.clone()]);
+        assert_eq!(tx.address_labelled(b.account, "hq")?, Some(address.clone()));
+        Ok(())
+    });
+    committed(&mut *s, |tx| tx.mark_address_removed(id, t(9)));
+    read(&mut *s, |tx| {
+        assert_eq!(tx.addresses(b.account)?, vec![]);
+        assert_eq!(tx.address_labelled(b.account, "HQ")?, None);
+        Ok(())
+    });
+}
+
+#[test]
+fn payment_details_and_partner_settings_read_back() {
+    let (mut s, b) = store_with_base();
+    read(&mut *s, |tx| {
+        assert_eq!(tx.payment_details(b.account)?, None);
+        assert_eq!(tx.partner_config(b.account)?, PartnerConfig::default());
+        assert_eq!(tx.partner_ips(b.account)?, vec![]);
+        Ok(())
+    });
+    let details = PaymentDetails {
+        account_id: b.account,
+        method: PaymentMethod::DirectDebit,
+        iban: Some("GB82 WEST 1234 5698 7654 32".parse().expect("an IBAN")),
+        updated_at: t(2),
+    };
+    let config = PartnerConfig {
+        partner_status: Some("Technical".into()),
+        smarthost: Some(Smarthost {
+            host: "mail.acme.test".into(),
+            port: Some(587),
+        }),
+    };
+    let ip = |network: &str, direction| PartnerIp {
+        account_id: b.account,
+        direction,
+        network: network.parse().expect("an address"),
+        added_at: t(3),
+    };
+    let (ten, nine, out) = (
+        ip("10.0.0.1", IpDirection::Inbound),
+        ip("9.0.0.1", IpDirection::Inbound),
+        ip("192.0.2.0/24", IpDirection::Outbound),
+    );
+    committed(&mut *s, |tx| {
+        tx.put_payment_details(&PaymentDetails {
+            method: PaymentMethod::Card,
+            iban: None,
+            ..details.clone()
+        })?;
+        // Replaces the first.
+        tx.put_payment_details(&details)?;
+        tx.put_partner_config(b.account, &config, t(2))?;
+        for ip in [&ten, &out, &nine] {
+            assert!(tx.insert_partner_ip(ip)?, "{ip:?} is new");
+        }
+        assert!(!tx.insert_partner_ip(&ten)?, "already there");
+        Ok(())
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(tx.payment_details(b.account)?, Some(details.clone()));
+        assert_eq!(tx.partner_config(b.account)?, config.clone());
+        assert_eq!(
+            tx.partner_ips(b.account)?,
+            vec![nine.clone(), ten.clone(), out.clone()]
+        );
+        Ok(())
+    });
+    committed(&mut *s, |tx| {
+        assert!(tx.delete_partner_ip(b.account, ten.direction, &ten.network)?);
+        assert!(!tx.delete_partner_ip(b.account, ten.direction, &ten.network)?);
+        Ok(())
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(tx.partner_ips(b.account)?, vec![nine.clone(), out.clone()]);
+        Ok(())
+    });
+}

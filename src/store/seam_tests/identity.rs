@@ -1,0 +1,274 @@
+//! Round trips of settings, roles, accounts, people, invitations and the
+//! audit log.
+
+use super::*;
+
+#[test]
+fn settings_read_back_and_replace() {
+    let mut s = store();
+    committed(&mut *s, |tx| {
+        tx.put_setting("preset", "portal")?;
+        tx.put_setting("preset", "moodle")
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(tx.setting("preset")?.as_deref(), Some("moodle"));
+        assert_eq!(tx.setting("owner_role")?, None);
+        Ok(())
+    });
+}
+
+#[test]
+fn roles_and_bundles_read_back() {
+    let (mut s, b) = store_with_base();
+    let bundle = GrantBundle {
+        name: "billing".into(),
+        description: "Bills and payments".into(),
+        capabilities: vec!["billing.pay".into(), "billing.view".into()],
+    };
+    let admin = committed(&mut *s, |tx| {
+        tx.insert_bundle(&bundle)?;
+        tx.insert_role(&role("admin"), t(0))
+    });
+    let user = Role {
+        id: b.role,
+        ..role("user")
+    };
+    let admin = Role {
+        id: admin,
+        ..role("admin")
+    };
+    read(&mut *s, |tx| {
+        assert_eq!(tx.role(b.role)?, user);
+        assert_eq!(tx.role_named("admin")?, Some(admin.clone()));
+        assert_eq!(tx.role_named("Admin")?, None, "names match exactly");
+        assert_eq!(tx.roles()?, vec![user.clone(), admin.clone()]);
+        assert_eq!(tx.role_holders(b.role)?, vec![(b.person, b.account)]);
+        assert_eq!(tx.role_holders(admin.id)?, vec![]);
+        assert_eq!(tx.bundles()?, vec![bundle.clone()]);
+        Ok(())
+    });
+    committed(&mut *s, |tx| tx.delete_role(admin.id, t(9)));
+    read(&mut *s, |tx| {
+        assert_eq!(tx.role(admin.id)?.deleted_at, Some(t(9)), "kept, marked");
+        Ok(())
+    });
+}
+
+#[test]
+fn accounts_read_back_and_update() {
+    let (mut s, b) = store_with_base();
+    let mut customer = Account {
+        parent_id: Some(b.account),
+        ..account("Bolt plc", AccountKind::Customer, None)
+    };
+    customer.id = committed(&mut *s, |tx| tx.insert_account(&customer));
+    let acme = Account {
+        id: b.account,
+        ..account("Acme Ltd", AccountKind::Partner, Some(b.person))
+    };
+    read(&mut *s, |tx| {
+        assert_eq!(tx.account(b.account)?, acme);
+        assert_eq!(tx.account_named("ACME LTD")?, Some(acme.clone()));
+        assert_eq!(tx.account_named("Nobody")?, None);
+        assert_eq!(tx.accounts()?, vec![acme.clone(), customer.clone()]);
+        Ok(())
+    });
+    let changed = Account {
+        name: "Acme Group".into(),
+        owner_id: None,
+        profile: Profile {
+            phone: Some("+44 113 496 0000".into()),
+            website: Some("acme.test".into()),
+            marketing: Some("We fix things".into()),
+            sectors: Some("Retail".into()),
+        },
+        ..acme
+    };
+    committed(&mut *s, |tx| tx.update_account(&changed));
+    read(&mut *s, |tx| {
+        assert_eq!(tx.account(b.account)?, changed);
+        Ok(())
+    });
+}
+
+#[test]
+fn people_memberships_and_grants_read_back_and_update() {
+    let (mut s, b) = store_with_base();
+    let mut bob = person("bob@acme.test");
+    bob.id = committed(&mut *s, |tx| tx.insert_person(&bob));
+    let ann = Person {
+        id: b.person,
+        ..person("ann@acme.test")
+    };
+    let owner = Membership {
+        id: b.membership,
+        ..membership(b.person, b.account, b.role)
+    };
+    read(&mut *s, |tx| {
+        assert_eq!(tx.person(b.person)?, ann);
+        assert_eq!(tx.person_by_email("bob@acme.test")?, Some(bob.clone()));
+        assert_eq!(tx.person_by_email("eve@acme.test")?, None);
+        assert_eq!(tx.membership(b.membership)?, owner);
+        assert_eq!(tx.membership_of(b.person, b.account)?, Some(owner.clone()));
+        assert_eq!(tx.membership_of(bob.id, b.account)?, None);
+        assert_eq!(tx.memberships_in(b.account)?, vec![owner.clone()]);
+        assert_eq!(tx.memberships_of(b.person)?, vec![owner.clone()]);
+        assert_eq!(tx.grants(b.membership)?, vec![]);
+        Ok(())
+    });
+    let merged = Person {
+        name: "Robert".into(),
+        merged_into: Some(ann.id),
+        ..bob.clone()
+    };
+    let left = Membership {
+        status: MemberStatus::Left,
+        previous_role_id: Some(b.role),
+        external_from: Some(b.account),
+        updated_at: t(8),
+        ..owner.clone()
+    };
+    committed(&mut *s, |tx| {
+        tx.update_person(&merged)?;
+        tx.update_membership(&left)?;
+        tx.put_grant(b.membership, &grant("orders.approve"))?;
+        tx.put_grant(b.membership, &grant("billing"))?;
+        // Replaces the first.
+        tx.put_grant(
+            b.membership,
+            &Grant {
+                expires_at: None,
+                ..grant("orders.approve")
+            },
+        )?;
+        tx.put_grant(b.membership, &grant("users.invite"))?;
+        tx.delete_grant(b.membership, "users.invite")
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(tx.person(bob.id)?, merged);
+        assert_eq!(tx.membership(b.membership)?, left);
+        assert_eq!(
+            tx.grants(b.membership)?,
+            vec![
+                grant("billing"),
+                Grant {
+                    expires_at: None,
+                    ..grant("orders.approve")
+                },
+            ]
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn invitations_and_the_outbox_read_back() {
+    let (mut s, b) = store_with_base();
+    let mut invitation = Invitation {
+        id: 0,
+        membership_id: b.membership,
+        token_hash: "ab12".into(),
+        created_at: t(1),
+        expires_at: t(50),
+        state: InvitationState::Pending,
+        ended_at: None,
+        resend_count: 2,
+    };
+    let message = |recipient: &str, sent_at| OutboxMessage {
+        id: 0,
+        kind: "invitation".into(),
+        recipient: recipient.into(),
+        subject: "Welcome".into(),
+        body: "Accept with the token".into(),
+        created_at: t(1),
+        sent_at,
+    };
+    let mut sent = message("ann@acme.test", Some(t(2)));
+    let mut unsent = message("bob@acme.test", None);
+    committed(&mut *s, |tx| {
+        invitation.id = tx.insert_invitation(&invitation)?;
+        sent.id = tx.enqueue(&sent)?;
+        unsent.id = tx.enqueue(&unsent)?;
+        Ok(())
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(tx.invitation_by_hash("ab12")?, Some(invitation.clone()));
+        assert_eq!(tx.invitation_by_hash("cd34")?, None);
+        assert_eq!(
+            tx.pending_invitation(b.membership)?,
+            Some(invitation.clone())
+        );
+        assert_eq!(tx.messages(false)?, vec![sent.clone(), unsent.clone()]);
+        assert_eq!(tx.messages(true)?, vec![unsent.clone()]);
+        Ok(())
+    });
+    committed(&mut *s, |tx| {
+        tx.end_invitation(invitation.id, InvitationState::Accepted, t(7))
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(tx.pending_invitation(b.membership)?, None);
+        assert_eq!(
+            tx.invitation_by_hash("ab12")?,
+            Some(Invitation {
+                state: InvitationState::Accepted,
+                ended_at: Some(t(7)),
+                ..invitation
+            })
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn the_audit_log_reads_back_by_query() {
+    let (mut s, b) = store_with_base();
+    let event = |seq: i64, actor: &str, at| AuditEvent {
+        seq,
+        at,
+        actor: actor.into(),
+        action: "user.invite".into(),
+        account: Some("Acme Ltd".into()),
+        target: Some("bob@acme.test".into()),
+        before: None,
+        after: Some(serde_json::json!({ "role": "user" })),
+        prev_hash: format!("hash{}", seq - 1),
+        hash: format!("hash{seq}"),
+    };
+    let first = event(1, "operator:root", t(1));
+    let second = AuditEvent {
+        account: None,
+        before: Some(serde_json::json!(["a", 1])),
+        ..event(2, "ann@acme.test", t(5))
+    };
+    assert_eq!(read(&mut *s, |tx| tx.audit_head()), None);
+    committed(&mut *s, |tx| {
+        tx.append_audit(&first, Some(b.account))?;
+        tx.append_audit(&second, None)
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(tx.audit_head()?, Some((2, "hash2".into())));
+        let all = AuditQuery::default();
+        assert_eq!(tx.audit_events(&all)?, vec![first.clone(), second.clone()]);
+        let by_actor = AuditQuery {
+            actor: Some("ann@acme.test".into()),
+            ..all.clone()
+        };
+        assert_eq!(tx.audit_events(&by_actor)?, vec![second.clone()]);
+        let by_account = AuditQuery {
+            accounts: Some(vec![b.account]),
+            ..all.clone()
+        };
+        assert_eq!(tx.audit_events(&by_account)?, vec![first.clone()]);
+        let since = AuditQuery {
+            since: Some(t(5)),
+            ..all.clone()
+        };
+        assert_eq!(tx.audit_events(&since)?, vec![second.clone()]);
+        let newest = AuditQuery {
+            limit: Some(1),
+            ..all
+        };
+        assert_eq!(tx.audit_events(&newest)?, vec![second.clone()]);
+        Ok(())
+    });
+}
