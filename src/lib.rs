@@ -1,18 +1,20 @@
 //! portalctl: an admin tool for the users, roles, invitations and order
 //! approvals of a B2B partner/customer portal, kept in one SQLite file.
 //!
-//! Layers point one way: [`cli`] parses and prints, [`domain`] holds every
-//! rule, [`store`] holds all SQL. [`model`], [`view`] and [`error`] are
-//! shared plain data.
+//! Layers point one way: `cli` parses and prints, `domain` holds every
+//! rule, `store` holds all SQL. `model`, `view` and `error` are shared
+//! plain data.
 
-pub mod cli;
-pub mod domain;
-pub mod error;
-pub mod model;
-pub mod output;
+mod cli;
+mod domain;
+mod error;
+mod model;
+mod output;
 mod prompt;
-pub mod store;
-pub mod view;
+mod store;
+mod view;
 
+// Only what the binary uses is public, so the compiler reports dead code.
 pub use cli::{run, value_error, Cli};
 pub use error::{Error, Result};
+pub use output::{is_broken_pipe, print_error};

@@ -12,7 +12,7 @@ fn main() -> ExitCode {
         // rest (unknown flags, missing arguments, --help) itself.
         Err(e) => match portalctl::value_error(&e) {
             Some(error) => {
-                portalctl::output::print_error(error);
+                portalctl::print_error(error);
                 return ExitCode::from(error.exit_code());
             }
             None => e.exit(),
@@ -20,9 +20,9 @@ fn main() -> ExitCode {
     };
     match portalctl::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if portalctl::output::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if portalctl::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            portalctl::output::print_error(&e);
+            portalctl::print_error(&e);
             ExitCode::from(e.exit_code())
         }
     }

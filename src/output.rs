@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 /// A view that prints as one row of a list.
-pub trait Row {
+pub(crate) trait Row {
     /// Column headers.
     fn headers() -> &'static [&'static str];
     /// This item's cells.
@@ -18,20 +18,20 @@ pub trait Row {
 }
 
 /// A view that prints as a two-column table of fields.
-pub trait Fields {
+pub(crate) trait Fields {
     /// Field names and values, in print order.
     fn fields(&self) -> Vec<(&'static str, String)>;
 }
 
 /// A view that prints as titled sections of fields (`account show`).
-pub trait Sections {
+pub(crate) trait Sections {
     /// Section titles, each with its field names and values in print order.
     fn sections(&self) -> Vec<(&'static str, Vec<(String, String)>)>;
 }
 
 /// Where and how results are printed.
 #[derive(Debug, Clone, Copy)]
-pub struct Output {
+pub(crate) struct Output {
     /// One JSON document instead of tables.
     pub json: bool,
     /// Print notes for people ("invited ann@acme.test") on stderr.
@@ -40,7 +40,7 @@ pub struct Output {
 
 impl Output {
     /// Prints a list: a table, or a JSON array.
-    pub fn list<T: Serialize + Row>(&self, items: &[T]) -> Result<()> {
+    pub(crate) fn list<T: Serialize + Row>(&self, items: &[T]) -> Result<()> {
         if self.json {
             return self.print_json(&items);
         }
@@ -57,7 +57,7 @@ impl Output {
     }
 
     /// Prints one object: a field table, or a JSON object.
-    pub fn item<T: Serialize + Fields>(&self, item: &T) -> Result<()> {
+    pub(crate) fn item<T: Serialize + Fields>(&self, item: &T) -> Result<()> {
         if self.json {
             return self.print_json(item);
         }
@@ -70,7 +70,7 @@ impl Output {
 
     /// Prints one object in sections: a title line, then its fields
     /// indented and aligned; or a JSON object.
-    pub fn sections<T: Serialize + Sections>(&self, item: &T) -> Result<()> {
+    pub(crate) fn sections<T: Serialize + Sections>(&self, item: &T) -> Result<()> {
         if self.json {
             return self.print_json(item);
         }
@@ -97,7 +97,7 @@ impl Output {
     }
 
     /// Prints text as it is (completion scripts).
-    pub fn raw(&self, text: &str) -> Result<()> {
+    pub(crate) fn raw(&self, text: &str) -> Result<()> {
         write_stdout(text)
     }
 
@@ -105,7 +105,7 @@ impl Output {
     /// when stderr is a terminal and not under `--json`, so scripts see
     /// nothing but the result.
     #[allow(clippy::print_stderr)]
-    pub fn note(&self, message: &str) {
+    pub(crate) fn note(&self, message: &str) {
         if self.notes {
             eprintln!("{message}");
         }
@@ -114,7 +114,7 @@ impl Output {
     /// A `warning: ...` line on stderr, always: something succeeded but
     /// needs the user's attention.
     #[allow(clippy::print_stderr)]
-    pub fn warn(&self, message: &str) {
+    pub(crate) fn warn(&self, message: &str) {
         eprintln!("warning: {message}");
     }
 

@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 
 /// Asks a yes/no question on the terminal; no is the default.
-pub fn confirm(question: &str) -> Result<bool> {
+pub(crate) fn confirm(question: &str) -> Result<bool> {
     dialoguer::Confirm::new()
         .with_prompt(question)
         .default(false)

@@ -13,7 +13,7 @@ pub(crate) use crate::model::caps;
 
 /// Whether a member holds a capability, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decision {
+pub(crate) struct Decision {
     /// Yes or no.
     pub allowed: bool,
     /// The rule that decided: owner, role, grant, blocked or inactive.
@@ -35,7 +35,7 @@ pub(crate) struct Access<'c> {
 impl<'c> Access<'c> {
     /// Evaluates `membership` in `account` at `at`: grants past their expiry
     /// no longer count.
-    pub fn of(
+    pub(crate) fn of(
         tx: &dyn Tx,
         catalog: &'c Catalog,
         account: &Account,
@@ -49,7 +49,7 @@ impl<'c> Access<'c> {
 
     /// A membership's access from rows already read: its grants and
     /// whether it owns the account.
-    pub fn from_parts(
+    pub(crate) fn from_parts(
         catalog: &'c Catalog,
         membership: Membership,
         grants: Vec<Grant>,
@@ -69,7 +69,7 @@ impl<'c> Access<'c> {
     }
 
     /// Holds `cap`, and why or why not.
-    pub fn decide(&self, cap: Capability) -> Decision {
+    pub(crate) fn decide(&self, cap: Capability) -> Decision {
         let deny = |reason: String| Decision {
             allowed: false,
             reason,
@@ -123,12 +123,12 @@ impl<'c> Access<'c> {
     }
 
     /// Holds `cap`.
-    pub fn holds(&self, cap: Capability) -> bool {
+    pub(crate) fn holds(&self, cap: Capability) -> bool {
         self.decide(cap).allowed
     }
 
     /// Every capability held, in catalog order.
-    pub fn capabilities(&self) -> Vec<Capability> {
+    pub(crate) fn capabilities(&self) -> Vec<Capability> {
         Capability::all().filter(|c| self.holds(*c)).collect()
     }
 }
@@ -146,7 +146,7 @@ pub(crate) enum Authority<'c> {
 
 impl Authority<'_> {
     /// Whether the actor holds `cap` (the operator holds everything).
-    pub fn holds(&self, cap: Capability) -> bool {
+    pub(crate) fn holds(&self, cap: Capability) -> bool {
         match self {
             Authority::Operator => true,
             Authority::Member { access, .. } => access.holds(cap),
@@ -154,7 +154,7 @@ impl Authority<'_> {
     }
 
     /// The operator or the account's owner.
-    pub fn is_owner_or_operator(&self) -> bool {
+    pub(crate) fn is_owner_or_operator(&self) -> bool {
         match self {
             Authority::Operator => true,
             Authority::Member { access, .. } => access.owner,
@@ -162,7 +162,7 @@ impl Authority<'_> {
     }
 
     /// The acting person, unless the operator acts.
-    pub fn person(&self) -> Option<&Person> {
+    pub(crate) fn person(&self) -> Option<&Person> {
         match self {
             Authority::Operator => None,
             Authority::Member { person, .. } => Some(person.as_ref()),
@@ -171,7 +171,7 @@ impl Authority<'_> {
 
     /// Refuses to hand out capabilities the actor does not hold: a member
     /// may only give a role or grant whose capabilities they hold themselves.
-    pub fn ensure_may_give(&self, what: &str, given: &[Capability]) -> Result<()> {
+    pub(crate) fn ensure_may_give(&self, what: &str, given: &[Capability]) -> Result<()> {
         let Authority::Member { person, .. } = self else {
             return Ok(());
         };

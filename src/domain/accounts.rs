@@ -62,7 +62,7 @@ pub(super) fn ensure_may_view(
 
 /// What `account create` is asked to make.
 #[derive(Debug, Clone)]
-pub struct NewAccount {
+pub(crate) struct NewAccount {
     /// Unique name.
     pub name: String,
     /// Partner or customer.
@@ -75,7 +75,7 @@ pub struct NewAccount {
 
 /// Profile changes: `Some("")` clears a field, `None` leaves it.
 #[derive(Debug, Clone, Default)]
-pub struct ProfileChange {
+pub(crate) struct ProfileChange {
     /// Phone.
     pub phone: Option<String>,
     /// Web site.
@@ -98,7 +98,7 @@ fn apply_field(field: &mut Option<String>, change: &Option<String>) {
 impl Portal {
     /// Creates an account. A customer of a partner needs `customers.manage`
     /// on the partner; an account without a parent only the operator makes.
-    pub fn account_create(&mut self, req: &NewAccount) -> Result<AccountView> {
+    pub(crate) fn account_create(&mut self, req: &NewAccount) -> Result<AccountView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
@@ -169,7 +169,7 @@ impl Portal {
     /// customers. The operator sees all; a member sees the accounts they
     /// hold `account.view` in, and the customers of partners where they hold
     /// `customers.manage`.
-    pub fn account_list(&mut self) -> Result<Vec<AccountView>> {
+    pub(crate) fn account_list(&mut self) -> Result<Vec<AccountView>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let all = tx.accounts()?;
@@ -215,7 +215,7 @@ impl Portal {
     /// One account with its partner details sections (status, addresses,
     /// products, config); needs `account.view` on it (or `customers.manage`
     /// on its parent partner).
-    pub fn account_show(&mut self, name: Option<&str>) -> Result<AccountDetailsView> {
+    pub(crate) fn account_show(&mut self, name: Option<&str>) -> Result<AccountDetailsView> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, name, None)?;
@@ -233,7 +233,7 @@ impl Portal {
     }
 
     /// Changes profile fields; needs `account.edit`.
-    pub fn account_set(
+    pub(crate) fn account_set(
         &mut self,
         name: Option<&str>,
         change: &ProfileChange,

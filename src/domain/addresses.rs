@@ -18,7 +18,7 @@ use crate::view::AddressView;
 
 /// What `account address add` is asked to add.
 #[derive(Debug, Clone, Default)]
-pub struct NewAddress {
+pub(crate) struct NewAddress {
     /// Name unique among the account's addresses, such as `HQ`.
     pub label: String,
     /// First line.
@@ -112,7 +112,11 @@ pub(crate) fn ship_to(
 impl Portal {
     /// Adds a shipping address; needs `addresses.edit`. Labels are unique
     /// (without case) among the account's addresses.
-    pub fn address_add(&mut self, account: Option<&str>, new: &NewAddress) -> Result<AddressView> {
+    pub(crate) fn address_add(
+        &mut self,
+        account: Option<&str>,
+        new: &NewAddress,
+    ) -> Result<AddressView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
@@ -151,7 +155,7 @@ impl Portal {
 
     /// The account's shipping addresses. Needs `account.view` or
     /// `addresses.use` on the account (or `customers.manage` on its partner).
-    pub fn address_list(&mut self, account: Option<&str>) -> Result<Vec<AddressView>> {
+    pub(crate) fn address_list(&mut self, account: Option<&str>) -> Result<Vec<AddressView>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
@@ -165,7 +169,11 @@ impl Portal {
 
     /// Removes a shipping address; needs `addresses.edit`. The address is
     /// marked removed, never deleted: orders that used it keep their copy.
-    pub fn address_remove(&mut self, account: Option<&str>, label: &str) -> Result<AddressView> {
+    pub(crate) fn address_remove(
+        &mut self,
+        account: Option<&str>,
+        label: &str,
+    ) -> Result<AddressView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;

@@ -87,7 +87,7 @@ pub(crate) fn event_hash(e: &AuditEvent) -> String {
 
 /// Filters of `audit list`.
 #[derive(Debug, Default, Clone)]
-pub struct AuditFilter {
+pub(crate) struct AuditFilter {
     /// Only this actor: a member or the operator.
     pub actor: Option<Actor>,
     /// Only this account.
@@ -101,7 +101,7 @@ pub struct AuditFilter {
 impl Portal {
     /// The audit log, oldest first. The operator reads all of it; a member
     /// reads the events of the accounts where they hold `users.manage`.
-    pub fn audit_list(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
+    pub(crate) fn audit_list(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let actor = filter.actor.as_ref().map(Actor::audit_name);

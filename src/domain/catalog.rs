@@ -28,14 +28,14 @@ const SHIPPED: &[(&str, &str)] = &[
 ];
 
 /// The names of the shipped presets; the first is the default.
-pub fn preset_names() -> Vec<&'static str> {
+pub(crate) fn preset_names() -> Vec<&'static str> {
     SHIPPED.iter().map(|(name, _)| *name).collect()
 }
 
 /// A role catalog in the preset file format.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Preset {
+pub(crate) struct Preset {
     name: String,
     title: String,
     #[serde(default)]
@@ -112,7 +112,7 @@ pub(crate) fn check_role_name(name: &str) -> std::result::Result<(), String> {
 
 impl Preset {
     /// A shipped preset by name.
-    pub fn shipped(name: &str) -> Result<Preset> {
+    pub(crate) fn shipped(name: &str) -> Result<Preset> {
         let (_, text) = SHIPPED
             .iter()
             .find(|(n, _)| *n == name.trim())
@@ -124,7 +124,7 @@ impl Preset {
     }
 
     /// Reads and validates a catalog; errors name `source` and the JSON path.
-    pub fn from_json(text: &str, source: &str) -> Result<Preset> {
+    pub(crate) fn from_json(text: &str, source: &str) -> Result<Preset> {
         let de = &mut serde_json::Deserializer::from_str(text);
         let preset: Preset = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
@@ -294,7 +294,7 @@ impl Preset {
     }
 
     /// The printable form.
-    pub fn view(&self) -> PresetView {
+    pub(crate) fn view(&self) -> PresetView {
         PresetView {
             name: self.name.clone(),
             title: self.title.clone(),
@@ -395,7 +395,7 @@ pub(crate) fn bundle_view(bundle: &GrantBundle) -> BundleView {
 
 /// What `init` is asked to create.
 #[derive(Debug, Clone)]
-pub struct InitRequest {
+pub(crate) struct InitRequest {
     /// The role catalog.
     pub preset: Preset,
     /// The first account's name.
@@ -414,7 +414,7 @@ impl Portal {
     /// Sets up a new database: the catalog, the first account and its owner.
     /// Running it again with the same preset, account and owner changes
     /// nothing and succeeds, so seeding scripts can repeat it.
-    pub fn init(&mut self, req: InitRequest) -> Result<InitView> {
+    pub(crate) fn init(&mut self, req: InitRequest) -> Result<InitView> {
         super::access::ensure_operator(&self.ctx, "run `init`")?;
         self.write(|w| {
             let tx = w.tx;
@@ -531,13 +531,6 @@ fn already_initialised(
         owner: member_view(tx, &catalog, &membership)?,
         created: false,
     })
-}
-
-impl Portal {
-    /// The preset this database was initialised with.
-    pub fn preset_in_use(&mut self) -> Result<Option<String>> {
-        self.gate.read()?.setting("preset")
-    }
 }
 
 #[cfg(test)]

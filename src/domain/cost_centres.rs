@@ -49,7 +49,7 @@ fn view(account: &Account, c: &CostCentre) -> CostCentreView {
 
 impl Portal {
     /// Creates a cost centre; needs `cost_centres.manage`.
-    pub fn cost_centre_create(
+    pub(crate) fn cost_centre_create(
         &mut self,
         code: &str,
         name: &str,
@@ -91,7 +91,10 @@ impl Portal {
     }
 
     /// The account's cost centres, archived ones included; needs `account.view`.
-    pub fn cost_centre_list(&mut self, account: Option<&str>) -> Result<Vec<CostCentreView>> {
+    pub(crate) fn cost_centre_list(
+        &mut self,
+        account: Option<&str>,
+    ) -> Result<Vec<CostCentreView>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
@@ -105,7 +108,7 @@ impl Portal {
 
     /// Renames a cost centre (`Some(name)`) or archives it (`None`); needs
     /// `cost_centres.manage`. Archived cost centres take no new orders.
-    pub fn cost_centre_change(
+    pub(crate) fn cost_centre_change(
         &mut self,
         code: &str,
         rename: Option<&str>,

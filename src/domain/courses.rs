@@ -89,7 +89,7 @@ pub(crate) fn in_catalog_order(names: &[String]) -> Vec<String> {
 impl Portal {
     /// The courses of the catalog and the roles that enrol in each. Like
     /// the roles, the catalog is no secret: anyone may list it.
-    pub fn course_list(&mut self) -> Result<Vec<CourseView>> {
+    pub(crate) fn course_list(&mut self) -> Result<Vec<CourseView>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         super::access::ensure_portal_user(&*tx, &catalog, &self.ctx)?;
@@ -102,7 +102,7 @@ impl Portal {
 
     /// A member's enrolments in catalog order, current ones only unless
     /// `history`. Members may see their own; others need `users.view`.
-    pub fn member_courses(
+    pub(crate) fn member_courses(
         &mut self,
         email: &Email,
         account: Option<&str>,

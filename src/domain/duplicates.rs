@@ -11,7 +11,7 @@ use crate::view::{MemberView, MergeView};
 
 impl Portal {
     /// Flags a person as a duplicate of another, for a later merge.
-    pub fn flag_duplicate(
+    pub(crate) fn flag_duplicate(
         &mut self,
         email: &Email,
         of: &Email,
@@ -52,7 +52,7 @@ impl Portal {
     /// `users.manage` in every account involved; the write gate refuses a
     /// merge that would give anyone more than the actor holds, or move an
     /// account's ownership without its owner.
-    pub fn merge(&mut self, email: &Email, into: &Email) -> Result<MergeView> {
+    pub(crate) fn merge(&mut self, email: &Email, into: &Email) -> Result<MergeView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
@@ -155,7 +155,11 @@ impl Portal {
 
     /// Makes another active member the owner. Only the owner (or the
     /// operator) can do it.
-    pub fn transfer_ownership(&mut self, to: &Email, account: Option<&str>) -> Result<MemberView> {
+    pub(crate) fn transfer_ownership(
+        &mut self,
+        to: &Email,
+        account: Option<&str>,
+    ) -> Result<MemberView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;

@@ -105,7 +105,7 @@ impl Portal {
     /// a member may only give a role whose capabilities they hold. Adding
     /// someone whose external access ended brings it back; adding them
     /// again with another role changes their role.
-    pub fn external_admin_add(
+    pub(crate) fn external_admin_add(
         &mut self,
         customer: &str,
         email: &Email,
@@ -215,7 +215,11 @@ impl Portal {
     /// `deactivated`); needs `external_admins.manage` on the partner. The
     /// customer's last active member holding `users.manage` cannot be
     /// removed this way.
-    pub fn external_admin_remove(&mut self, customer: &str, email: &Email) -> Result<MemberView> {
+    pub(crate) fn external_admin_remove(
+        &mut self,
+        customer: &str,
+        email: &Email,
+    ) -> Result<MemberView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
@@ -259,7 +263,10 @@ impl Portal {
     /// External admins, current and ended, of one customer or of every
     /// customer the actor may see: as an MSP administrator of its partner
     /// (`external_admins.manage`) or with `users.view` in the customer.
-    pub fn external_admin_list(&mut self, customer: Option<&str>) -> Result<Vec<MemberView>> {
+    pub(crate) fn external_admin_list(
+        &mut self,
+        customer: Option<&str>,
+    ) -> Result<Vec<MemberView>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let customers = match customer {

@@ -28,7 +28,7 @@ const MAX_EXPIRY_DAYS: i64 = 365;
 
 /// What `user invite` is asked to do.
 #[derive(Debug, Clone, Default)]
-pub struct InviteRequest {
+pub(crate) struct InviteRequest {
     /// Who.
     pub email: Option<Email>,
     /// Their name; needed when the email is new.
@@ -167,7 +167,7 @@ fn issue(
 impl Portal {
     /// Invites a person into an account; needs `users.manage`, and a member
     /// may only give a role and grants whose capabilities they hold.
-    pub fn invite(&mut self, req: &InviteRequest) -> Result<InvitedView> {
+    pub(crate) fn invite(&mut self, req: &InviteRequest) -> Result<InvitedView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
@@ -278,7 +278,7 @@ impl Portal {
 
     /// Accepts an invitation. The token is the credential, so no `--as` is
     /// needed; the audit log names the invitee.
-    pub fn accept(&mut self, token: &str) -> Result<MemberView> {
+    pub(crate) fn accept(&mut self, token: &str) -> Result<MemberView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
@@ -340,7 +340,7 @@ impl Portal {
 
     /// Issues a new token for a member who has not accepted yet; the old
     /// token stops working. Also reopens an invitation that was revoked.
-    pub fn resend_invite(
+    pub(crate) fn resend_invite(
         &mut self,
         email: &Email,
         account: Option<&str>,
@@ -406,7 +406,11 @@ impl Portal {
 
     /// Withdraws a pending invitation: the token dies and the membership is
     /// deactivated until an admin resends it.
-    pub fn revoke_invite(&mut self, email: &Email, account: Option<&str>) -> Result<MemberView> {
+    pub(crate) fn revoke_invite(
+        &mut self,
+        email: &Email,
+        account: Option<&str>,
+    ) -> Result<MemberView> {
         self.edit_member("user.revoke_invite", email, account, |e, m| {
             if m.status != MemberStatus::Invited || e.tx.pending_invitation(m.id)?.is_none() {
                 return Err(Error::conflict(format!(

@@ -16,7 +16,7 @@ const MAX_SEATS: i64 = 1_000_000;
 
 /// What `license purchase` is asked to buy.
 #[derive(Debug, Clone)]
-pub struct Purchase {
+pub(crate) struct Purchase {
     /// Product name, such as `MDR Complete`.
     pub product: String,
     /// Seats to add to what the partner has.
@@ -27,7 +27,7 @@ pub struct Purchase {
 
 /// What `license allocate` is asked to set.
 #[derive(Debug, Clone)]
-pub struct Allocate {
+pub(crate) struct Allocate {
     /// Product name.
     pub product: String,
     /// The customer account.
@@ -40,7 +40,7 @@ pub struct Allocate {
 
 /// What `license move` is asked to move.
 #[derive(Debug, Clone)]
-pub struct Move {
+pub(crate) struct Move {
     /// Product name.
     pub product: String,
     /// The customer giving seats.
@@ -227,7 +227,7 @@ pub(crate) fn products_of(tx: &dyn Tx, account: &Account) -> Result<Vec<ProductV
 impl Portal {
     /// Buys seats of a product for a partner; needs `licenses.purchase`.
     /// Buying a product again adds to the seats it has.
-    pub fn license_purchase(&mut self, req: &Purchase) -> Result<LicenseView> {
+    pub(crate) fn license_purchase(&mut self, req: &Purchase) -> Result<LicenseView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
@@ -278,7 +278,7 @@ impl Portal {
     /// Sets how many seats of a product one customer holds; needs
     /// `licenses.allocate` on the customer's partner. The seats come from
     /// (or go back to) the partner's unallocated seats.
-    pub fn license_allocate(&mut self, req: &Allocate) -> Result<LicenseView> {
+    pub(crate) fn license_allocate(&mut self, req: &Allocate) -> Result<LicenseView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
@@ -327,7 +327,7 @@ impl Portal {
 
     /// Moves seats of a product from one customer of a partner to another,
     /// in one transaction; needs `licenses.allocate` on the partner.
-    pub fn license_move(&mut self, req: &Move) -> Result<LicenseView> {
+    pub(crate) fn license_move(&mut self, req: &Move) -> Result<LicenseView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
@@ -382,7 +382,7 @@ impl Portal {
     /// customer's partner (only that customer's seats), or of every partner
     /// the actor may see. Needs `licenses.allocate` or `account.view` on
     /// the partner.
-    pub fn license_list(
+    pub(crate) fn license_list(
         &mut self,
         account: Option<&str>,
         customer: Option<&str>,

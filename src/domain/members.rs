@@ -18,7 +18,7 @@ use std::cell::RefCell;
 
 /// Filters of `user list`.
 #[derive(Debug, Clone, Default)]
-pub struct MemberFilter {
+pub(crate) struct MemberFilter {
     /// Only this account.
     pub account: Option<String>,
     /// Only this status.
@@ -29,7 +29,7 @@ pub struct MemberFilter {
 
 /// What happens to the services of a member who is deactivated or leaves.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Handover {
+pub(crate) enum Handover {
     /// Refuse while they hold services.
     #[default]
     Refuse,
@@ -181,7 +181,7 @@ impl Portal {
 
     /// Gives a member another role. The owner's role does not change, and a
     /// member may only give a role whose capabilities they hold.
-    pub fn set_role(
+    pub(crate) fn set_role(
         &mut self,
         email: &Email,
         role: &str,
@@ -205,7 +205,7 @@ impl Portal {
     }
 
     /// Adds grants (capabilities or areas) on top of a member's role.
-    pub fn grant(
+    pub(crate) fn grant(
         &mut self,
         email: &Email,
         grants: &[String],
@@ -232,7 +232,7 @@ impl Portal {
     }
 
     /// Takes grants away; grants the member does not have are ignored.
-    pub fn revoke(
+    pub(crate) fn revoke(
         &mut self,
         email: &Email,
         grants: &[String],
@@ -250,7 +250,7 @@ impl Portal {
 
     /// Disables a member; history stays. An unaccepted invitation dies, and
     /// their services go where `handover` says.
-    pub fn deactivate(
+    pub(crate) fn deactivate(
         &mut self,
         email: &Email,
         account: Option<&str>,
@@ -274,7 +274,7 @@ impl Portal {
 
     /// Re-enables a deactivated member, or brings back one who left with the
     /// role they held before.
-    pub fn activate(&mut self, email: &Email, account: Option<&str>) -> Result<MemberView> {
+    pub(crate) fn activate(&mut self, email: &Email, account: Option<&str>) -> Result<MemberView> {
         self.edit_member("user.activate", email, account, |e, m| {
             match m.status {
                 MemberStatus::Active => return Err(wrong_state(e, "is already active")),
@@ -324,7 +324,7 @@ impl Portal {
 
     /// Marks a member as having left the company: the blocking role and
     /// status `left`; `activate` restores the role they held.
-    pub fn left_company(
+    pub(crate) fn left_company(
         &mut self,
         email: &Email,
         account: Option<&str>,
@@ -345,7 +345,7 @@ impl Portal {
     }
 
     /// Members the actor may see (`users.view`), by account then email.
-    pub fn member_list(&mut self, filter: &MemberFilter) -> Result<Vec<MemberView>> {
+    pub(crate) fn member_list(&mut self, filter: &MemberFilter) -> Result<Vec<MemberView>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let role = filter
@@ -397,7 +397,11 @@ impl Portal {
 
     /// One member with their effective capabilities. Members may see
     /// themselves; others need `users.view`.
-    pub fn member_show(&mut self, email: &Email, account: Option<&str>) -> Result<MemberView> {
+    pub(crate) fn member_show(
+        &mut self,
+        email: &Email,
+        account: Option<&str>,
+    ) -> Result<MemberView> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
@@ -442,7 +446,7 @@ impl Portal {
     }
 
     /// Whether a member holds a capability, and why.
-    pub fn can(
+    pub(crate) fn can(
         &mut self,
         email: &Email,
         cap: Capability,

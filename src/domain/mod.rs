@@ -39,20 +39,19 @@ use crate::model::{
 use crate::store::{SqliteStore, Store, Tx, DEFAULT_BUSY_TIMEOUT};
 use crate::view::MemberView;
 
-pub use access::Decision;
-pub use accounts::{NewAccount, ProfileChange};
-pub use addresses::NewAddress;
-pub use audit::AuditFilter;
-pub use catalog::{preset_names, InitRequest, Preset};
-pub use invitations::InviteRequest;
-pub use licenses::{Allocate, Move, Purchase};
-pub use members::{Handover, MemberFilter};
-pub use orders::{NewOrder, OrderFilter};
-pub use policies::NewPolicy;
+pub(crate) use accounts::{NewAccount, ProfileChange};
+pub(crate) use addresses::NewAddress;
+pub(crate) use audit::AuditFilter;
+pub(crate) use catalog::{preset_names, InitRequest, Preset};
+pub(crate) use invitations::InviteRequest;
+pub(crate) use licenses::{Allocate, Move, Purchase};
+pub(crate) use members::{Handover, MemberFilter};
+pub(crate) use orders::{NewOrder, OrderFilter};
+pub(crate) use policies::NewPolicy;
 
 /// Who is acting.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Actor {
+pub(crate) enum Actor {
     /// The operator who owns the database file: may do anything an owner may.
     Operator(String),
     /// A member, held to the portal's rules (`--as EMAIL`).
@@ -61,7 +60,7 @@ pub enum Actor {
 
 impl Actor {
     /// How the audit log names the actor.
-    pub fn audit_name(&self) -> String {
+    pub(crate) fn audit_name(&self) -> String {
         match self {
             Actor::Operator(user) => format!("operator:{user}"),
             Actor::Member(email) => email.to_string(),
@@ -71,7 +70,7 @@ impl Actor {
 
 /// What every command runs with: the clock and the actor.
 #[derive(Debug, Clone)]
-pub struct Ctx {
+pub(crate) struct Ctx {
     /// "Now" for this whole process (fixed by `PORTALCTL_NOW` in tests).
     pub now: Timestamp,
     /// Who is acting.
@@ -79,7 +78,7 @@ pub struct Ctx {
 }
 
 /// The portal: a store plus the context commands run in.
-pub struct Portal {
+pub(crate) struct Portal {
     gate: gate::Gate,
     ctx: Ctx,
 }
@@ -88,14 +87,14 @@ impl Portal {
     /// The portal in the database file at `path`, which must exist.
     /// Writers wait up to `busy_timeout` (default 5 s) for another
     /// process's lock.
-    pub fn open(path: &Path, busy_timeout: Option<Duration>, ctx: Ctx) -> Result<Portal> {
+    pub(crate) fn open(path: &Path, busy_timeout: Option<Duration>, ctx: Ctx) -> Result<Portal> {
         let store = SqliteStore::open(path, busy_timeout.unwrap_or(DEFAULT_BUSY_TIMEOUT))?;
         Ok(Portal::new(Box::new(store), ctx))
     }
 
     /// Runs `init` on the portal at `path`, creating the file when there is
     /// none; a file created here is removed again if `init` fails.
-    pub fn create<T>(
+    pub(crate) fn create<T>(
         path: &Path,
         busy_timeout: Option<Duration>,
         ctx: Ctx,
@@ -108,7 +107,7 @@ impl Portal {
     }
 
     /// A portal over `store`, acting in `ctx`.
-    pub fn new(store: Box<dyn Store>, ctx: Ctx) -> Portal {
+    pub(crate) fn new(store: Box<dyn Store>, ctx: Ctx) -> Portal {
         Portal {
             gate: gate::Gate::new(store),
             ctx,
@@ -117,7 +116,7 @@ impl Portal {
 }
 
 /// The default database: `portal.db` in the platform data directory.
-pub fn default_db_path() -> Result<PathBuf> {
+pub(crate) fn default_db_path() -> Result<PathBuf> {
     crate::store::default_path()
 }
 
@@ -381,7 +380,7 @@ pub(crate) fn snapshot<T: serde::Serialize>(value: &T) -> Result<serde_json::Val
 
 impl Portal {
     /// "Now" for this command.
-    pub fn now(&self) -> Timestamp {
+    pub(crate) fn now(&self) -> Timestamp {
         self.ctx.now
     }
 }

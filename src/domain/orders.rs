@@ -15,7 +15,7 @@ use crate::view::{OrderView, PolicyProgress};
 
 /// What `order place` is asked to do.
 #[derive(Debug, Clone, Default)]
-pub struct NewOrder {
+pub(crate) struct NewOrder {
     /// What is ordered.
     pub description: String,
     /// The amount, in the account's currency.
@@ -34,7 +34,7 @@ pub struct NewOrder {
 
 /// Filters of `order list`.
 #[derive(Debug, Clone, Default)]
-pub struct OrderFilter {
+pub(crate) struct OrderFilter {
     /// Only this status (`pending` is the "Pending Approvals" view).
     pub status: Option<OrderStatus>,
     /// Only orders placed by this person.
@@ -156,7 +156,7 @@ impl Portal {
     /// Places an order; needs `orders.place`. It matches every enabled
     /// policy whose threshold it exceeds (and whose type it has): with none
     /// it is approved at once, otherwise it waits for approvals.
-    pub fn order_place(&mut self, req: &NewOrder) -> Result<OrderView> {
+    pub(crate) fn order_place(&mut self, req: &NewOrder) -> Result<OrderView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
@@ -260,7 +260,7 @@ impl Portal {
 
     /// Orders the actor may read, oldest first: everything for approvers
     /// and billing viewers, their own for members who only place orders.
-    pub fn order_list(&mut self, filter: &OrderFilter) -> Result<Vec<OrderView>> {
+    pub(crate) fn order_list(&mut self, filter: &OrderFilter) -> Result<Vec<OrderView>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, filter.account.as_deref(), None)?;
@@ -290,7 +290,7 @@ impl Portal {
     }
 
     /// One order, with who approved it and why it was rejected.
-    pub fn order_show(&mut self, id: i64) -> Result<OrderView> {
+    pub(crate) fn order_show(&mut self, id: i64) -> Result<OrderView> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let (order, account) = find_order(&*tx, id)?;
@@ -304,7 +304,7 @@ impl Portal {
     /// Approves an order (`reject: None`) or rejects it with a reason.
     /// Only a member can decide (`--as`), never on their own order, and
     /// only as an eligible approver of a policy the order matched.
-    pub fn order_decide(&mut self, id: i64, reject: Option<&str>) -> Result<OrderView> {
+    pub(crate) fn order_decide(&mut self, id: i64, reject: Option<&str>) -> Result<OrderView> {
         let verb = if reject.is_some() {
             "reject"
         } else {

@@ -47,7 +47,7 @@ pub(crate) fn config_view(tx: &dyn Tx, account: &Account) -> Result<PartnerConfi
 impl Portal {
     /// Adds an inbound or outbound IP address or CIDR range; needs
     /// `account.config`. Adding one that is there already changes nothing.
-    pub fn ip_add(
+    pub(crate) fn ip_add(
         &mut self,
         account: Option<&str>,
         direction: IpDirection,
@@ -83,7 +83,7 @@ impl Portal {
 
     /// Removes an inbound or outbound IP address or range; needs
     /// `account.config`. It is matched in its normal form.
-    pub fn ip_remove(
+    pub(crate) fn ip_remove(
         &mut self,
         account: Option<&str>,
         direction: IpDirection,
@@ -120,7 +120,7 @@ impl Portal {
 
     /// The partner's IP addresses, inbound then outbound, in address order;
     /// needs `account.view`.
-    pub fn ip_list(&mut self, account: Option<&str>) -> Result<Vec<IpView>> {
+    pub(crate) fn ip_list(&mut self, account: Option<&str>) -> Result<Vec<IpView>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = find_partner(&*tx, &self.ctx, account)?;
@@ -137,7 +137,7 @@ impl Portal {
     }
 
     /// Sets the partner's smarthost, `HOST[:PORT]`; needs `account.config`.
-    pub fn smarthost_set(
+    pub(crate) fn smarthost_set(
         &mut self,
         account: Option<&str>,
         smarthost: Smarthost,

@@ -27,7 +27,7 @@ impl Portal {
     /// Sets how the account pays. A direct debit needs an IBAN; a bank
     /// transfer may keep one (for refunds); card and invoice take none.
     /// The details given replace the previous ones whole.
-    pub fn payment_set(
+    pub(crate) fn payment_set(
         &mut self,
         account: Option<&str>,
         method: PaymentMethod,
@@ -80,7 +80,7 @@ impl Portal {
 
     /// The account's payment details, masked; needs `billing.view` (or
     /// `billing.payment`).
-    pub fn payment_show(&mut self, account: Option<&str>) -> Result<PaymentView> {
+    pub(crate) fn payment_show(&mut self, account: Option<&str>) -> Result<PaymentView> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;

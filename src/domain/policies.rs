@@ -10,7 +10,7 @@ use crate::view::PolicyView;
 
 /// What `policy create` is asked to make.
 #[derive(Debug, Clone, Default)]
-pub struct NewPolicy {
+pub(crate) struct NewPolicy {
     /// Unique name within the account.
     pub name: String,
     /// Orders above this amount match.
@@ -29,7 +29,7 @@ pub struct NewPolicy {
 // domain rather than beside the plain `Policy` record.
 impl Policy {
     /// Whether an order of this amount and type triggers the policy.
-    pub fn matches(&self, amount: Money, order_type: Option<&str>) -> bool {
+    pub(crate) fn matches(&self, amount: Money, order_type: Option<&str>) -> bool {
         self.enabled
             && amount > self.threshold
             && self
@@ -74,7 +74,7 @@ impl Portal {
     /// Creates a policy; needs `policies.manage`. Named approvers must be
     /// active members holding `orders.approve`, and there must be at least
     /// as many of them as the approvals required.
-    pub fn policy_create(&mut self, req: &NewPolicy) -> Result<PolicyView> {
+    pub(crate) fn policy_create(&mut self, req: &NewPolicy) -> Result<PolicyView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
@@ -142,7 +142,7 @@ impl Portal {
     }
 
     /// The account's policies; needs `account.view`.
-    pub fn policy_list(&mut self, account: Option<&str>) -> Result<Vec<PolicyView>> {
+    pub(crate) fn policy_list(&mut self, account: Option<&str>) -> Result<Vec<PolicyView>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
@@ -154,7 +154,7 @@ impl Portal {
     }
 
     /// One policy; needs `account.view`.
-    pub fn policy_show(&mut self, name: &str, account: Option<&str>) -> Result<PolicyView> {
+    pub(crate) fn policy_show(&mut self, name: &str, account: Option<&str>) -> Result<PolicyView> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
@@ -164,7 +164,7 @@ impl Portal {
 
     /// Enables or disables a policy; needs `policies.manage`. Orders placed
     /// while it was enabled still follow it.
-    pub fn policy_set_enabled(
+    pub(crate) fn policy_set_enabled(
         &mut self,
         name: &str,
         enabled: bool,

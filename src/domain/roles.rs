@@ -20,7 +20,7 @@ const HOLDERS_NAMED: usize = 5;
 impl Role {
     /// Whether the role itself (not grants) gives `cap`. Every role but the
     /// blocking one holds `portal.access`.
-    pub fn holds(&self, cap: Capability) -> bool {
+    pub(crate) fn holds(&self, cap: Capability) -> bool {
         !self.blocking
             && (self.all_capabilities
                 || cap == caps::PORTAL_ACCESS
@@ -28,7 +28,7 @@ impl Role {
     }
 
     /// The capabilities the role gives, in catalog order.
-    pub fn capability_list(&self) -> Vec<Capability> {
+    pub(crate) fn capability_list(&self) -> Vec<Capability> {
         Capability::all().filter(|c| self.holds(*c)).collect()
     }
 }
@@ -36,7 +36,7 @@ impl Role {
 impl Portal {
     /// Every role with how many memberships hold it.
     /// Member counts span every account, so only the operator sees them.
-    pub fn role_list(&mut self) -> Result<Vec<RoleView>> {
+    pub(crate) fn role_list(&mut self) -> Result<Vec<RoleView>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let operator = ensure_portal_user(&*tx, &catalog, &self.ctx)?;
@@ -57,7 +57,7 @@ impl Portal {
     }
 
     /// One role.
-    pub fn role_show(&mut self, name: &str) -> Result<RoleView> {
+    pub(crate) fn role_show(&mut self, name: &str) -> Result<RoleView> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let operator = ensure_portal_user(&*tx, &catalog, &self.ctx)?;
@@ -91,7 +91,7 @@ impl Portal {
     /// Adds a custom role. Roles serve every account of the database, so a
     /// member needs `users.manage` and may only bundle capabilities they
     /// hold themselves.
-    pub fn role_create(
+    pub(crate) fn role_create(
         &mut self,
         name: &str,
         capabilities: &[Capability],
@@ -164,7 +164,7 @@ impl Portal {
     /// (audit events name it) and is no longer offered. The owner role and
     /// the blocking role stay; a member needs `users.manage` and may delete
     /// only custom roles, the operator any other role.
-    pub fn role_delete(&mut self, name: &str, account: Option<&str>) -> Result<RoleView> {
+    pub(crate) fn role_delete(&mut self, name: &str, account: Option<&str>) -> Result<RoleView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;

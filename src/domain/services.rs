@@ -80,7 +80,7 @@ pub(crate) fn service_view(tx: &dyn Tx, account: &Account, s: &Service) -> Resul
 
 impl Portal {
     /// Adds a service to an account; needs `services.assign`.
-    pub fn service_add(
+    pub(crate) fn service_add(
         &mut self,
         name: &str,
         kind: Option<&str>,
@@ -119,7 +119,7 @@ impl Portal {
 
     /// The services the actor may see: all of them with
     /// `services.view_all`, only their own with `services.view_assigned`.
-    pub fn service_list(&mut self, account: Option<&str>) -> Result<Vec<ServiceView>> {
+    pub(crate) fn service_list(&mut self, account: Option<&str>) -> Result<Vec<ServiceView>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
@@ -132,7 +132,7 @@ impl Portal {
     }
 
     /// One service, if the actor may see it.
-    pub fn service_show(&mut self, key: &str, account: Option<&str>) -> Result<ServiceView> {
+    pub(crate) fn service_show(&mut self, key: &str, account: Option<&str>) -> Result<ServiceView> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
@@ -150,7 +150,7 @@ impl Portal {
 
     /// Assigns a service to an active member of its account (`Some`), or
     /// clears the assignment (`None`); needs `services.assign`.
-    pub fn service_assign(
+    pub(crate) fn service_assign(
         &mut self,
         key: &str,
         to: Option<&Email>,

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 // `name` comes first so that the derived order is by name; names are
 // unique, so `action` never decides a comparison or an equality.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Capability {
+pub(crate) struct Capability {
     name: &'static str,
     action: &'static str,
 }
@@ -29,18 +29,18 @@ pub struct Capability {
 macro_rules! capability_table {
     ($($konst:ident = $name:literal => $action:literal,)+) => {
         /// The capability catalog: the same for every preset.
-        pub const CAPABILITIES: &[&str] = &[$($name),+];
+        pub(crate) const CAPABILITIES: &[&str] = &[$($name),+];
 
         /// Every capability, in catalog order.
         const ALL: &[Capability] = &[$(caps::$konst),+];
 
         /// One constant per catalog entry, for the capabilities the code
         /// checks by name.
-        pub mod caps {
+        pub(crate) mod caps {
             use super::Capability;
             $(
                 #[doc = concat!("`", $name, "`: may ", $action, ".")]
-                pub const $konst: Capability = Capability {
+                pub(crate) const $konst: Capability = Capability {
                     name: $name,
                     action: $action,
                 };
@@ -97,17 +97,17 @@ capability_table! {
 
 impl Capability {
     /// Every capability of the catalog, in catalog order.
-    pub fn all() -> impl Iterator<Item = Capability> {
+    pub(crate) fn all() -> impl Iterator<Item = Capability> {
         ALL.iter().copied()
     }
 
     /// The capability's catalog name, such as `users.manage`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         self.name
     }
 
     /// What the capability lets a member do, for "you may not ..." errors.
-    pub fn action(self) -> &'static str {
+    pub(crate) fn action(self) -> &'static str {
         self.action
     }
 }

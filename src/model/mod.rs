@@ -14,16 +14,16 @@ mod payment;
 mod records;
 mod time;
 
-pub use capability::{caps, Capability, CAPABILITIES};
-pub use keywords::{AccountKind, InvitationState, MemberStatus, OrderStatus};
-pub use money::{parse_currency, Money};
-pub use names::{parse_name, Email};
-pub use network::{IpDirection, IpNetwork, Smarthost};
-pub use payment::{Iban, PaymentMethod};
-pub use records::{
+pub(crate) use capability::{caps, Capability, CAPABILITIES};
+pub(crate) use keywords::{AccountKind, InvitationState, MemberStatus, OrderStatus};
+pub(crate) use money::{parse_currency, Money};
+pub(crate) use names::{parse_name, Email};
+pub(crate) use network::{IpDirection, IpNetwork, Smarthost};
+pub(crate) use payment::{Iban, PaymentMethod};
+pub(crate) use records::{
     Account, Address, Allocation, AuditEvent, CostCentre, Course, Enrolment, Grant, GrantBundle,
     Invitation, License, MatchedPolicy, Membership, Order, OrderDecision, OutboxMessage,
     PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, Profile, Role, Service,
     ShippingAddress,
 };
-pub use time::{format_time, parse_time, ser_opt_time, ser_time, Timestamp};
+pub(crate) use time::{format_time, parse_time, ser_opt_time, ser_time, Timestamp};

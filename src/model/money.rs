@@ -13,20 +13,20 @@ use crate::error::{Error, Result};
 /// negative numbers, exponents, currency signs and thousands separators
 /// are not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Money(i64);
+pub(crate) struct Money(i64);
 
 impl Money {
     /// The largest amount accepted: a bound far above any real order that
     /// keeps sums of many amounts inside `i64`.
-    pub const MAX: Money = Money(99_999_999_999_999);
+    pub(crate) const MAX: Money = Money(99_999_999_999_999);
 
     /// From minor units.
-    pub fn from_minor(minor: i64) -> Money {
+    pub(crate) fn from_minor(minor: i64) -> Money {
         Money(minor)
     }
 
     /// In minor units.
-    pub fn minor(self) -> i64 {
+    pub(crate) fn minor(self) -> i64 {
         self.0
     }
 }
@@ -83,7 +83,7 @@ impl Serialize for Money {
 }
 
 /// Reads an ISO 4217 currency code such as `GBP` (any case).
-pub fn parse_currency(s: &str) -> Result<String> {
+pub(crate) fn parse_currency(s: &str) -> Result<String> {
     let code = s.trim().to_uppercase();
     if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
         Ok(code)

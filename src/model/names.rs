@@ -11,11 +11,11 @@ use crate::error::{Error, Result};
 /// A normalised email address: trimmed, lower-cased, syntactically valid.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
-pub struct Email(String);
+pub(crate) struct Email(String);
 
 impl Email {
     /// The normalised address.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }
@@ -42,7 +42,7 @@ impl fmt::Display for Email {
 }
 
 /// Reads a person's or account's display name: trimmed, not empty.
-pub fn parse_name(what: &str, s: &str) -> Result<String> {
+pub(crate) fn parse_name(what: &str, s: &str) -> Result<String> {
     let name = s.trim();
     if name.is_empty() {
         return Err(Error::invalid(format!("{what} must not be empty")));

@@ -20,7 +20,7 @@ keyword_enum!(
 /// normal form: host bits cleared, and a full-length prefix written as the
 /// plain address. Equal ranges therefore have one spelling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct IpNetwork {
+pub(crate) struct IpNetwork {
     addr: std::net::IpAddr,
     prefix: u8,
 }
@@ -115,7 +115,7 @@ impl fmt::Display for IpNetwork {
 
 /// A mail relay: a host name or IP address and an optional port.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Smarthost {
+pub(crate) struct Smarthost {
     /// Lower-case host name without a trailing dot, or an IP address.
     pub host: String,
     /// The port, when not the default.

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 
 /// How an account pays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PaymentMethod {
+pub(crate) enum PaymentMethod {
     /// Collected from a bank account: needs an IBAN.
     DirectDebit,
     /// The account transfers money itself.
@@ -20,7 +20,7 @@ pub enum PaymentMethod {
 
 impl PaymentMethod {
     /// Every method, in the order help text lists them.
-    pub const ALL: &'static [PaymentMethod] = &[
+    pub(crate) const ALL: &'static [PaymentMethod] = &[
         PaymentMethod::DirectDebit,
         PaymentMethod::BankTransfer,
         PaymentMethod::Card,
@@ -28,7 +28,7 @@ impl PaymentMethod {
     ];
 
     /// The keyword as stored and printed.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             PaymentMethod::DirectDebit => "direct-debit",
             PaymentMethod::BankTransfer => "bank-transfer",
@@ -63,17 +63,17 @@ impl fmt::Display for PaymentMethod {
 /// An International Bank Account Number (ISO 13616): spaces removed,
 /// upper-cased, and its check digits verified.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Iban(String);
+pub(crate) struct Iban(String);
 
 impl Iban {
     /// The whole number; only for storing it.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 
     /// The number with all but its last four characters hidden, which is
     /// the only form ever printed or written to the audit log.
-    pub fn masked(&self) -> String {
+    pub(crate) fn masked(&self) -> String {
         let shown = self.0.len().saturating_sub(4);
         format!("{}{}", "*".repeat(shown), &self.0[shown..])
     }

@@ -9,7 +9,7 @@ use super::{
 
 /// An asset of an account: a line, a licence, a domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Service {
+pub(crate) struct Service {
     /// Store key, also how commands can name it.
     pub id: i64,
     /// Owning account.
@@ -26,7 +26,7 @@ pub struct Service {
 
 /// A cost centre orders can carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CostCentre {
+pub(crate) struct CostCentre {
     /// Store key.
     pub id: i64,
     /// Owning account.
@@ -43,7 +43,7 @@ pub struct CostCentre {
 
 /// An approval policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Policy {
+pub(crate) struct Policy {
     /// Store key.
     pub id: i64,
     /// Owning account.
@@ -66,7 +66,7 @@ pub struct Policy {
 
 /// An order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Order {
+pub(crate) struct Order {
     /// Store key and the id commands use.
     pub id: i64,
     /// Owning account.
@@ -102,7 +102,7 @@ pub struct Order {
 /// A policy as it stood when an order matched it; decisions follow this
 /// copy even if the policy is disabled or changed later.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MatchedPolicy {
+pub(crate) struct MatchedPolicy {
     /// The policy.
     pub policy_id: i64,
     /// Its name then.
@@ -115,7 +115,7 @@ pub struct MatchedPolicy {
 
 /// One approver's decision on an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrderDecision {
+pub(crate) struct OrderDecision {
     /// Who.
     pub person_id: i64,
     /// Approved (true) or rejected (false).
@@ -128,7 +128,7 @@ pub struct OrderDecision {
 
 /// Profile fields of an account, all optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Profile {
+pub(crate) struct Profile {
     /// Contact phone number.
     pub phone: Option<String>,
     /// Web site address.
@@ -141,7 +141,7 @@ pub struct Profile {
 
 /// An organisation using the portal.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Account {
+pub(crate) struct Account {
     /// Store key.
     pub id: i64,
     /// Unique display name (compared without case).
@@ -162,7 +162,7 @@ pub struct Account {
 
 /// One identity, keyed by email.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Person {
+pub(crate) struct Person {
     /// Store key.
     pub id: i64,
     /// Normalised email.
@@ -179,7 +179,7 @@ pub struct Person {
 
 /// A named set of capabilities.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Role {
+pub(crate) struct Role {
     /// Store key.
     pub id: i64,
     /// Unique name such as `admin`.
@@ -200,7 +200,7 @@ pub struct Role {
 
 /// A named bundle of capabilities that can be granted as one (an "area").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct GrantBundle {
+pub(crate) struct GrantBundle {
     /// Name such as `billing`.
     pub name: String,
     /// What the area covers.
@@ -211,7 +211,7 @@ pub struct GrantBundle {
 
 /// A course of the catalog, given to members by their role.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Course {
+pub(crate) struct Course {
     /// Store key.
     pub id: i64,
     /// Unique name such as `Partner Community`.
@@ -228,7 +228,7 @@ pub struct Course {
 
 /// One membership's enrolment in one course, current or ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Enrolment {
+pub(crate) struct Enrolment {
     /// Store key.
     pub id: i64,
     /// Whose.
@@ -243,7 +243,7 @@ pub struct Enrolment {
 
 /// A person's place in one account.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Membership {
+pub(crate) struct Membership {
     /// Store key.
     pub id: i64,
     /// Who.
@@ -276,7 +276,7 @@ pub struct Membership {
 
 /// A capability or area given to one membership on top of its role.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Grant {
+pub(crate) struct Grant {
     /// A capability name or a grant bundle name.
     pub name: String,
     /// When it was given.
@@ -287,7 +287,7 @@ pub struct Grant {
 
 /// One invitation token's record; the token itself is never stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Invitation {
+pub(crate) struct Invitation {
     /// Store key.
     pub id: i64,
     /// The membership it activates.
@@ -308,7 +308,7 @@ pub struct Invitation {
 
 /// An email waiting in (or delivered from) the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OutboxMessage {
+pub(crate) struct OutboxMessage {
     /// Store key.
     pub id: i64,
     /// What sort of message, such as `invitation`.
@@ -329,7 +329,7 @@ pub struct OutboxMessage {
 
 /// One entry of the audit log.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AuditEvent {
+pub(crate) struct AuditEvent {
     /// Position in the log, from 1.
     pub seq: i64,
     /// When the change was made.
@@ -357,7 +357,7 @@ pub struct AuditEvent {
 
 /// Seats of one product a partner bought.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct License {
+pub(crate) struct License {
     /// Store key.
     pub id: i64,
     /// The partner that bought them.
@@ -374,7 +374,7 @@ pub struct License {
 
 /// Seats of a licence held by one customer of the partner.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Allocation {
+pub(crate) struct Allocation {
     /// The licence.
     pub license_id: i64,
     /// The customer account.
@@ -388,7 +388,7 @@ pub struct Allocation {
 /// A shipping address of an account. Never deleted: `removed_at` marks one
 /// that may no longer be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Address {
+pub(crate) struct Address {
     /// Store key.
     pub id: i64,
     /// Whose address.
@@ -404,7 +404,7 @@ pub struct Address {
 /// The fields of a shipping address: what an order keeps a copy of, so
 /// that removing the address later leaves the order's copy as it was.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ShippingAddress {
+pub(crate) struct ShippingAddress {
     /// Name unique among the account's live addresses, such as `HQ`.
     pub label: String,
     /// First line.
@@ -421,7 +421,7 @@ pub struct ShippingAddress {
 
 /// How an account pays, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PaymentDetails {
+pub(crate) struct PaymentDetails {
     /// Whose details.
     pub account_id: i64,
     /// The method.
@@ -434,7 +434,7 @@ pub struct PaymentDetails {
 
 /// A partner's IP address entry, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PartnerIp {
+pub(crate) struct PartnerIp {
     /// Whose.
     pub account_id: i64,
     /// Inbound or outbound.
@@ -447,7 +447,7 @@ pub struct PartnerIp {
 
 /// A partner's status and mail relay, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct PartnerConfig {
+pub(crate) struct PartnerConfig {
     /// Partner status, such as `Technical` or `Sales`.
     pub partner_status: Option<String>,
     /// The mail relay.

@@ -18,7 +18,7 @@ impl SqliteStore {
     /// Opens the existing database at `path` and migrates it to this
     /// binary's schema. Writers wait up to `busy_timeout` for another
     /// process's lock.
-    pub fn open(path: &Path, busy_timeout: Duration) -> Result<SqliteStore> {
+    pub(crate) fn open(path: &Path, busy_timeout: Duration) -> Result<SqliteStore> {
         if !path.exists() {
             return Err(
                 Error::not_found(format!("no database at `{}`", path.display())).help(
@@ -37,7 +37,7 @@ impl SqliteStore {
     /// only if nobody else's database can be in it. Another process may
     /// have opened the new file meanwhile, even initialised it; such a file
     /// stays, as does any file this call did not create.
-    pub fn create<T>(
+    pub(crate) fn create<T>(
         path: &Path,
         busy_timeout: Duration,
         init: impl FnOnce(SqliteStore) -> Result<T>,
@@ -95,7 +95,8 @@ impl SqliteStore {
     }
 
     /// An in-memory database, for unit tests.
-    pub fn in_memory() -> Result<SqliteStore> {
+    #[cfg(test)]
+    pub(crate) fn in_memory() -> Result<SqliteStore> {
         let mut conn = Connection::open_in_memory().context("cannot open an in-memory database")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate(&mut conn)?;
@@ -120,7 +121,7 @@ impl Store for SqliteStore {
 }
 
 /// The default database: `portal.db` in the platform data directory.
-pub fn default_path() -> Result<PathBuf> {
+pub(crate) fn default_path() -> Result<PathBuf> {
     let dir = dirs::data_dir().ok_or_else(|| {
         Error::invalid("no data directory is known for this user").help("pass --db PATH")
     })?;

@@ -30,7 +30,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 use self::columns::{fmt_opt_time, fmt_time, json_col, keyword_col, opt_time_col, time_col};
-pub use self::database::default_path;
+pub(crate) use self::database::default_path;
 use crate::error::Result;
 use crate::model::{
     Account, Address, Allocation, AuditEvent, CostCentre, Course, Enrolment, Grant, GrantBundle,
@@ -41,10 +41,10 @@ use crate::model::{
 
 /// How long a writer waits for another process's lock before giving up,
 /// unless the caller says otherwise.
-pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Opens transactions on some database.
-pub trait Store {
+pub(crate) trait Store {
     /// A read-only view, consistent for its lifetime.
     fn read(&mut self) -> Result<Box<dyn Tx + '_>>;
     /// A write transaction that holds the write lock from its first statement.
@@ -69,7 +69,7 @@ macro_rules! seam {
         }
     ) => {
         $(#[$attr])*
-        pub trait Tx {
+        pub(crate) trait Tx {
             $(#[$commit_attr])*
             fn commit(self: Box<Self>) -> $commit_ret;
             $(
@@ -336,7 +336,7 @@ seam! {
 /// domain's write gate sees every change of access, whichever command made
 /// it.
 #[derive(Debug, Clone, Default)]
-pub struct Journal {
+pub(crate) struct Journal {
     /// Memberships with their grants, by membership id.
     pub memberships: BTreeMap<i64, Option<(Membership, Vec<Grant>)>>,
     /// Accounts (their owner), by id.
@@ -349,7 +349,7 @@ pub struct Journal {
 
 impl Journal {
     /// True when the transaction changed nothing that decides access.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.memberships.is_empty()
             && self.accounts.is_empty()
             && self.people.is_empty()
@@ -359,7 +359,7 @@ impl Journal {
 
 /// Which audit events to list.
 #[derive(Debug, Default, Clone)]
-pub struct AuditQuery {
+pub(crate) struct AuditQuery {
     /// Only events by this actor.
     pub actor: Option<String>,
     /// Only events about these accounts (`None`: all).
@@ -371,13 +371,13 @@ pub struct AuditQuery {
 }
 
 /// A portalctl database in one SQLite file.
-pub struct SqliteStore {
+pub(crate) struct SqliteStore {
     conn: Connection,
 }
 
 /// A transaction on a [`SqliteStore`]. The table files give it an inherent
 /// method for each [`Tx`] method, which the `impl Tx` calls.
-pub struct SqliteTx<'c> {
+pub(crate) struct SqliteTx<'c> {
     tx: rusqlite::Transaction<'c>,
     journal: RefCell<Journal>,
 }

@@ -11,7 +11,7 @@ use crate::output::{Fields, Row, Sections};
 
 /// An account.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AccountView {
+pub(crate) struct AccountView {
     /// Unique name.
     pub name: String,
     /// Partner or customer.
@@ -89,7 +89,7 @@ impl Fields for AccountView {
 /// `account show`: the account's details followed by the partner details
 /// sections (status, addresses, products, config).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AccountDetailsView {
+pub(crate) struct AccountDetailsView {
     /// Details: the account and its contact information.
     #[serde(flatten)]
     pub account: AccountView,
@@ -157,7 +157,7 @@ fn without(fields: Vec<(&'static str, String)>, left_out: &str) -> Vec<(String, 
 
 /// One product line of `account show`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ProductView {
+pub(crate) struct ProductView {
     /// Product name.
     pub product: String,
     /// Seats bought (partner) or held (customer).
@@ -172,7 +172,7 @@ pub struct ProductView {
 
 /// A shipping address.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AddressView {
+pub(crate) struct AddressView {
     /// The account it belongs to.
     pub account: String,
     /// The address fields.
@@ -225,7 +225,7 @@ impl Fields for AddressView {
 
 /// An account's payment details, with bank details masked.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PaymentView {
+pub(crate) struct PaymentView {
     /// The account.
     pub account: String,
     /// The payment method, if one was set.
@@ -250,7 +250,7 @@ impl Fields for PaymentView {
 
 /// One IP address of a partner.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct IpView {
+pub(crate) struct IpView {
     /// The partner.
     pub account: String,
     /// Inbound or outbound.
@@ -270,7 +270,7 @@ impl Row for IpView {
 
 /// A partner's config: IP addresses and smarthost.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PartnerConfigView {
+pub(crate) struct PartnerConfigView {
     /// The partner.
     pub account: String,
     /// Inbound IP addresses and ranges.

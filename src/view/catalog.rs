@@ -9,7 +9,7 @@ use crate::output::{Fields, Row};
 
 /// A role of the catalog.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RoleView {
+pub(crate) struct RoleView {
     /// Name.
     pub name: String,
     /// What it is for.
@@ -89,7 +89,7 @@ fn role_capabilities(role: &RoleView) -> String {
 
 /// A grant bundle ("area").
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BundleView {
+pub(crate) struct BundleView {
     /// Name.
     pub name: String,
     /// What it covers.
@@ -100,7 +100,7 @@ pub struct BundleView {
 
 /// A role catalog, shipped or loaded from a file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PresetView {
+pub(crate) struct PresetView {
     /// Name.
     pub name: String,
     /// One-line title.
@@ -169,7 +169,7 @@ impl Fields for PresetView {
 
 /// A course of the catalog.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CourseView {
+pub(crate) struct CourseView {
     /// Name.
     pub name: String,
     /// What it covers.
@@ -206,7 +206,7 @@ fn course_roles(course: &CourseView) -> String {
 
 /// One enrolment of a member in a course.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EnrolmentView {
+pub(crate) struct EnrolmentView {
     /// The member.
     pub email: String,
     /// The account of the membership.
@@ -249,7 +249,7 @@ impl Row for EnrolmentView {
 
 /// The outcome of `init`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InitView {
+pub(crate) struct InitView {
     /// The preset used.
     pub preset: String,
     /// The first account.

@@ -7,7 +7,7 @@ use crate::output::{Fields, Row};
 
 /// A partner's licence for one product and who holds its seats.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LicenseView {
+pub(crate) struct LicenseView {
     /// The partner.
     pub account: String,
     /// Product name.
@@ -69,7 +69,7 @@ fn allocations_text(v: &LicenseView) -> String {
 
 /// Seats of a licence held by one customer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AllocationView {
+pub(crate) struct AllocationView {
     /// The customer account.
     pub customer: String,
     /// Seats held.

@@ -9,7 +9,7 @@ use crate::output::{Fields, Row};
 
 /// One membership: a person's place in one account.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MemberView {
+pub(crate) struct MemberView {
     /// Normalised email.
     pub email: String,
     /// Display name.
@@ -156,7 +156,7 @@ impl MemberView {
 /// An external admin membership on a customer account that ended because
 /// its person stopped being an active member of the partner.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ExternalEndedView {
+pub(crate) struct ExternalEndedView {
     /// The customer account.
     pub customer: String,
     /// The role they held there.
@@ -168,7 +168,7 @@ pub struct ExternalEndedView {
 
 /// One grant of a membership and what it gives.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GrantView {
+pub(crate) struct GrantView {
     /// The grant as given: an area name or a capability.
     pub name: String,
     /// True for an area (a named bundle of capabilities).
@@ -182,7 +182,7 @@ pub struct GrantView {
 
 /// A new invitation: the member plus the token, shown this once.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InvitedView {
+pub(crate) struct InvitedView {
     /// The invited membership.
     #[serde(flatten)]
     pub member: MemberView,
@@ -223,7 +223,7 @@ impl Fields for InvitedView {
 
 /// The outcome of `user merge`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MergeView {
+pub(crate) struct MergeView {
     /// The retired duplicate.
     pub merged: String,
     /// The kept person.
@@ -247,7 +247,7 @@ impl Fields for MergeView {
 
 /// The answer of `can`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CanView {
+pub(crate) struct CanView {
     /// Whose capability.
     pub email: String,
     /// In which account.

@@ -12,14 +12,16 @@ mod license;
 mod member;
 mod order;
 
-pub use account::{
+pub(crate) use account::{
     AccountDetailsView, AccountView, AddressView, IpView, PartnerConfigView, PaymentView,
     ProductView,
 };
-pub use catalog::{BundleView, CourseView, EnrolmentView, InitView, PresetView, RoleView};
-pub use license::{AllocationView, LicenseView};
-pub use member::{CanView, ExternalEndedView, GrantView, InvitedView, MemberView, MergeView};
-pub use order::{CostCentreView, OrderView, PolicyProgress, PolicyView, ServiceView};
+pub(crate) use catalog::{BundleView, CourseView, EnrolmentView, InitView, PresetView, RoleView};
+pub(crate) use license::{AllocationView, LicenseView};
+pub(crate) use member::{
+    CanView, ExternalEndedView, GrantView, InvitedView, MemberView, MergeView,
+};
+pub(crate) use order::{CostCentreView, OrderView, PolicyProgress, PolicyView, ServiceView};
 
 use crate::model::{format_time, ShippingAddress, Timestamp};
 

@@ -9,7 +9,7 @@ use crate::output::{Fields, Row};
 
 /// An order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OrderView {
+pub(crate) struct OrderView {
     /// Id.
     pub id: i64,
     /// Owning account.
@@ -112,7 +112,7 @@ impl Fields for OrderView {
 
 /// How far an order is through one policy it matched.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PolicyProgress {
+pub(crate) struct PolicyProgress {
     /// The policy's name when the order matched it.
     pub name: String,
     /// Approvals it needs.
@@ -123,7 +123,7 @@ pub struct PolicyProgress {
 
 /// An approval policy.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PolicyView {
+pub(crate) struct PolicyView {
     /// Name, unique within the account.
     pub name: String,
     /// Owning account.
@@ -182,7 +182,7 @@ fn approvers(p: &PolicyView) -> String {
 
 /// A service of an account.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ServiceView {
+pub(crate) struct ServiceView {
     /// Id, usable instead of the name.
     pub id: i64,
     /// Name, unique within the account.
@@ -223,7 +223,7 @@ impl Fields for ServiceView {
 
 /// A cost centre.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CostCentreView {
+pub(crate) struct CostCentreView {
     /// Code, unique within the account.
     pub code: String,
     /// Display name.

@@ -7,21 +7,21 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 /// The clock every test runs at unless it moves it.
-pub const NOW: &str = "2026-11-25T10:00:00Z";
+pub(crate) const NOW: &str = "2026-11-25T10:00:00Z";
 /// The owner `init` creates.
-pub const OWNER: &str = "owner@acme.test";
+pub(crate) const OWNER: &str = "owner@acme.test";
 /// The account `init` creates.
-pub const ACCOUNT: &str = "Acme Ltd";
+pub(crate) const ACCOUNT: &str = "Acme Ltd";
 
 /// Exit codes of the design.
-pub const USAGE: i32 = 2;
-pub const NOT_FOUND: i32 = 3;
-pub const CONFLICT: i32 = 4;
-pub const DENIED: i32 = 5;
+pub(crate) const USAGE: i32 = 2;
+pub(crate) const NOT_FOUND: i32 = 3;
+pub(crate) const CONFLICT: i32 = 4;
+pub(crate) const DENIED: i32 = 5;
 
 /// Asserts that `haystack` contains `needle`, showing both when not.
 #[track_caller]
-pub fn says(haystack: &str, needle: &str) {
+pub(crate) fn says(haystack: &str, needle: &str) {
     assert!(
         haystack.contains(needle),
         "expected {needle:?} in: {haystack}"
@@ -29,7 +29,7 @@ pub fn says(haystack: &str, needle: &str) {
 }
 
 /// The `error:` line of a refusal.
-pub fn error_line(stderr: &str) -> &str {
+pub(crate) fn error_line(stderr: &str) -> &str {
     stderr
         .lines()
         .find(|l| l.starts_with("error:"))
@@ -38,7 +38,7 @@ pub fn error_line(stderr: &str) -> &str {
 
 /// The strings of a JSON array.
 #[track_caller]
-pub fn strings(v: &Value) -> Vec<String> {
+pub(crate) fn strings(v: &Value) -> Vec<String> {
     v.as_array()
         .unwrap_or_else(|| panic!("not an array: {v}"))
         .iter()
@@ -47,7 +47,7 @@ pub fn strings(v: &Value) -> Vec<String> {
 }
 
 /// `account address add` of a second address, `Depot`, to Acme.
-pub const ADD_DEPOT: &[&str] = &[
+pub(crate) const ADD_DEPOT: &[&str] = &[
     "account",
     "address",
     "add",
@@ -66,14 +66,14 @@ pub const ADD_DEPOT: &[&str] = &[
 
 /// What one run of the binary did.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
 }
 
 /// A temporary portal database and the clock the binary sees.
-pub struct Portal {
+pub(crate) struct Portal {
     _dir: TempDir,
     pub db: PathBuf,
     pub now: String,
@@ -81,7 +81,7 @@ pub struct Portal {
 
 impl Portal {
     /// A path for a database that does not exist yet.
-    pub fn empty() -> Portal {
+    pub(crate) fn empty() -> Portal {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("portal.db");
         Portal {
@@ -94,7 +94,7 @@ impl Portal {
     /// A database initialised with `preset`: account `Acme Ltd`, owner
     /// `owner@acme.test`.
     #[track_caller]
-    pub fn with_preset(preset: &str) -> Portal {
+    pub(crate) fn with_preset(preset: &str) -> Portal {
         let p = Portal::empty();
         p.ok(&[
             "init",
@@ -112,12 +112,12 @@ impl Portal {
 
     /// The default `portal` preset.
     #[track_caller]
-    pub fn new() -> Portal {
+    pub(crate) fn new() -> Portal {
         Portal::with_preset("portal")
     }
 
     /// Runs the binary as the operator, or as `act_as`.
-    pub fn run_as(&self, act_as: Option<&str>, args: &[&str]) -> Run {
+    pub(crate) fn run_as(&self, act_as: Option<&str>, args: &[&str]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_portalctl"));
         cmd.args(args)
             .env("PORTALCTL_DB", &self.db)
@@ -136,13 +136,13 @@ impl Portal {
     }
 
     /// Runs as the operator.
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         self.run_as(None, args)
     }
 
     /// Runs as the operator and expects success; returns stdout.
     #[track_caller]
-    pub fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         let run = self.run(args);
         assert_eq!(
             run.code,
@@ -156,13 +156,13 @@ impl Portal {
 
     /// Runs with `--json` as the operator and parses stdout.
     #[track_caller]
-    pub fn json(&self, args: &[&str]) -> Value {
+    pub(crate) fn json(&self, args: &[&str]) -> Value {
         self.json_as(None, args)
     }
 
     /// Runs with `--json`, as `act_as` if given, expects success and parses stdout.
     #[track_caller]
-    pub fn json_as(&self, act_as: Option<&str>, args: &[&str]) -> Value {
+    pub(crate) fn json_as(&self, act_as: Option<&str>, args: &[&str]) -> Value {
         let mut all = vec!["--json"];
         all.extend_from_slice(args);
         let run = self.run_as(act_as, &all);
@@ -180,7 +180,7 @@ impl Portal {
     /// Runs as `act_as` (or the operator), expects exit `code`, one
     /// `error:` line and no change to the database; returns stderr.
     #[track_caller]
-    pub fn refused_as(&self, act_as: Option<&str>, args: &[&str], code: i32) -> String {
+    pub(crate) fn refused_as(&self, act_as: Option<&str>, args: &[&str], code: i32) -> String {
         let before = self.dump();
         let run = self.run_as(act_as, args);
         assert_eq!(
@@ -221,19 +221,19 @@ impl Portal {
 
     /// `refused_as` for the operator.
     #[track_caller]
-    pub fn refused(&self, args: &[&str], code: i32) -> String {
+    pub(crate) fn refused(&self, args: &[&str], code: i32) -> String {
         self.refused_as(None, args, code)
     }
 
     /// Invites `email` with `role` and accepts: an active member.
     #[track_caller]
-    pub fn member(&self, email: &str, role: &str) {
+    pub(crate) fn member(&self, email: &str, role: &str) {
         self.member_in(email, role, ACCOUNT);
     }
 
     /// `member` in another account.
     #[track_caller]
-    pub fn member_in(&self, email: &str, role: &str, account: &str) {
+    pub(crate) fn member_in(&self, email: &str, role: &str, account: &str) {
         let token = self.invite(email, role, account);
         self.ok(&["user", "accept", &token]);
     }
@@ -241,7 +241,7 @@ impl Portal {
     /// Invites and returns the token. Every invitee gets a location
     /// (London, GB), which presets such as `moodle` require.
     #[track_caller]
-    pub fn invite(&self, email: &str, role: &str, account: &str) -> String {
+    pub(crate) fn invite(&self, email: &str, role: &str, account: &str) -> String {
         let name = email.split('@').next().unwrap();
         let v = self.json(&[
             "user",
@@ -264,7 +264,7 @@ impl Portal {
 
     /// Every row of every table, as sorted text: equal dumps mean equal
     /// content.
-    pub fn dump(&self) -> String {
+    pub(crate) fn dump(&self) -> String {
         if !self.db.exists() {
             return String::new();
         }
@@ -297,7 +297,7 @@ impl Portal {
     }
 
     /// How many audit events the database holds.
-    pub fn events(&self) -> i64 {
+    pub(crate) fn events(&self) -> i64 {
         self.text("SELECT COUNT(*) FROM audit_events")
             .parse()
             .unwrap()
@@ -305,7 +305,7 @@ impl Portal {
 
     /// The newest audit event.
     #[track_caller]
-    pub fn last_event(&self) -> Value {
+    pub(crate) fn last_event(&self) -> Value {
         self.json(&["audit", "list", "--limit", "1"])[0].clone()
     }
 
@@ -313,7 +313,7 @@ impl Portal {
     /// one audit event with `action`, by that actor, about `Acme Ltd`;
     /// returns the command's JSON.
     #[track_caller]
-    pub fn change(&self, who: Option<&str>, args: &[&str], action: &str) -> Value {
+    pub(crate) fn change(&self, who: Option<&str>, args: &[&str], action: &str) -> Value {
         let before = self.events();
         let v = self.json_as(who, args);
         assert_eq!(
@@ -331,7 +331,7 @@ impl Portal {
     }
 
     /// One value from the database as plain text (`NULL` for null).
-    pub fn text(&self, sql: &str) -> String {
+    pub(crate) fn text(&self, sql: &str) -> String {
         use rusqlite::types::ValueRef;
         let conn = rusqlite::Connection::open(&self.db).unwrap();
         conn.query_row(sql, [], |r| {
@@ -347,7 +347,7 @@ impl Portal {
     }
 
     /// One value from the database.
-    pub fn query(&self, sql: &str) -> String {
+    pub(crate) fn query(&self, sql: &str) -> String {
         let conn = rusqlite::Connection::open(&self.db).unwrap();
         conn.query_row(sql, [], |r| Ok(format!("{:?}", r.get_ref(0)?)))
             .unwrap()
