@@ -1,7 +1,6 @@
 //! Accounts: creating them, listing them as a tree, and their profiles.
 
 use super::access::{authority, authorize, caps, Authority};
-use super::audit::Change;
 use super::{find_account, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_currency, parse_name, Account, AccountKind, MemberStatus, Profile};
@@ -153,14 +152,13 @@ impl Portal {
             };
             account.id = tx.insert_account(&account)?;
             let view = account_view(tx, &account)?;
-            let change = Change::of(
+            w.changed(
                 "account.create",
                 &account,
                 account.name.clone(),
                 None,
                 &view,
             )?;
-            w.record(change);
             Ok(view)
         })
     }
@@ -240,9 +238,7 @@ impl Portal {
     ) -> Result<AccountView> {
         self.write(|w| {
             let tx = w.tx;
-            let catalog = w.catalog()?;
-            let mut account = resolve_account(tx, &w.ctx, name, None)?;
-            authorize(tx, catalog, &w.ctx, &account, caps::ACCOUNT_EDIT)?;
+            let mut account = w.account(name, caps::ACCOUNT_EDIT)?;
             if change.phone.is_none()
                 && change.website.is_none()
                 && change.marketing.is_none()
@@ -273,14 +269,13 @@ impl Portal {
             }
             let after = account_view(tx, &account)?;
             tx.update_account(&account)?;
-            let change = Change::of(
+            w.changed(
                 "account.set",
                 &account,
                 account.name.clone(),
                 Some(&before),
                 &after,
             )?;
-            w.record(change);
             Ok(after)
         })
     }

@@ -8,7 +8,6 @@
 
 use super::access::{authority, authorize, caps};
 use super::accounts::ensure_may_view;
-use super::audit::Change;
 use super::timezones::check_country;
 use super::{resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -119,9 +118,7 @@ impl Portal {
     ) -> Result<AddressView> {
         self.write(|w| {
             let tx = w.tx;
-            let catalog = w.catalog()?;
-            let account = resolve_account(tx, &w.ctx, account, None)?;
-            authorize(tx, catalog, &w.ctx, &account, caps::ADDRESSES_EDIT)?;
+            let account = w.account(account, caps::ADDRESSES_EDIT)?;
             let fields = new.parse()?;
             if let Some(existing) = tx.address_labelled(account.id, &fields.label)? {
                 return Err(Error::conflict(format!(
@@ -141,14 +138,13 @@ impl Portal {
                     removed_at: None,
                 },
             );
-            let change = Change::of(
+            w.changed(
                 "account.address_add",
                 &account,
                 view.address.label.clone(),
                 None,
                 &view,
             )?;
-            w.record(change);
             Ok(view)
         })
     }
@@ -176,22 +172,19 @@ impl Portal {
     ) -> Result<AddressView> {
         self.write(|w| {
             let tx = w.tx;
-            let catalog = w.catalog()?;
-            let account = resolve_account(tx, &w.ctx, account, None)?;
-            authorize(tx, catalog, &w.ctx, &account, caps::ADDRESSES_EDIT)?;
+            let account = w.account(account, caps::ADDRESSES_EDIT)?;
             let mut address = labelled(tx, &account, label)?;
             let before = address_view(&account, &address);
             tx.mark_address_removed(address.id, w.ctx.now)?;
             address.removed_at = Some(w.ctx.now);
             let after = address_view(&account, &address);
-            let change = Change::of(
+            w.changed(
                 "account.address_remove",
                 &account,
                 address.fields.label.clone(),
                 Some(&before),
                 &after,
             )?;
-            w.record(change);
             Ok(after)
         })
     }

@@ -4,7 +4,6 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
-use super::audit::Change;
 use super::courses::{follow_role, in_catalog_order};
 use super::{member_view, Catalog, Portal, REQUIRE_LOCATION};
 use crate::error::{Error, Result};
@@ -492,8 +491,7 @@ impl Portal {
                 owner: member_view(tx, catalog, &membership)?,
                 created: true,
             };
-            let change = Change::of("init", &account, req.owner_email.to_string(), None, &view)?;
-            w.record(change);
+            w.changed("init", &account, req.owner_email.to_string(), None, &view)?;
             Ok(view)
         })
     }

@@ -1,7 +1,6 @@
 //! Cost centres: named codes per account that orders can carry.
 
 use super::access::{authorize, caps};
-use super::audit::Change;
 use super::{resolve_account, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, CostCentre};
@@ -57,9 +56,7 @@ impl Portal {
     ) -> Result<CostCentreView> {
         self.write(|w| {
             let tx = w.tx;
-            let catalog = w.catalog()?;
-            let account = resolve_account(tx, &w.ctx, account, None)?;
-            authorize(tx, catalog, &w.ctx, &account, caps::COST_CENTRES_MANAGE)?;
+            let account = w.account(account, caps::COST_CENTRES_MANAGE)?;
             let code = check_code(code)?;
             let name = parse_name("the cost centre name", name)?;
             if tx.cost_centre_by_code(account.id, &code)?.is_some() {
@@ -78,14 +75,13 @@ impl Portal {
             };
             centre.id = tx.insert_cost_centre(&centre)?;
             let after = view(&account, &centre);
-            let change = Change::of(
+            w.changed(
                 "cost_centre.create",
                 &account,
                 centre.code.clone(),
                 None,
                 &after,
             )?;
-            w.record(change);
             Ok(after)
         })
     }
@@ -116,9 +112,7 @@ impl Portal {
     ) -> Result<CostCentreView> {
         self.write(|w| {
             let tx = w.tx;
-            let catalog = w.catalog()?;
-            let account = resolve_account(tx, &w.ctx, account, None)?;
-            authorize(tx, catalog, &w.ctx, &account, caps::COST_CENTRES_MANAGE)?;
+            let account = w.account(account, caps::COST_CENTRES_MANAGE)?;
             let mut centre = find_cost_centre(tx, &account, code)?;
             let before = view(&account, &centre);
             let action = match rename {
@@ -139,8 +133,7 @@ impl Portal {
             };
             let after = view(&account, &centre);
             tx.update_cost_centre(&centre)?;
-            let change = Change::of(action, &account, centre.code.clone(), Some(&before), &after)?;
-            w.record(change);
+            w.changed(action, &account, centre.code.clone(), Some(&before), &after)?;
             Ok(after)
         })
     }

@@ -34,13 +34,13 @@ impl Portal {
             person.duplicate_of = Some(original.id);
             tx.update_person(&person)?;
             let after = member_view(tx, catalog, &membership)?;
-            w.record(Change::of(
+            w.changed(
                 "user.flag_duplicate",
                 &account,
                 after.email.clone(),
                 Some(&before),
                 &after,
-            )?);
+            )?;
             Ok(after)
         })
     }
@@ -77,13 +77,13 @@ impl Portal {
                         m.updated_at = w.ctx.now;
                         tx.update_membership(&m)?;
                         let after = member_view(tx, catalog, &m)?;
-                        w.record(Change::of(
+                        w.changed(
                             "user.merge",
                             &account,
                             into.to_string(),
                             Some(&dup_before),
                             &after,
-                        )?);
+                        )?;
                         view.moved.push(account.name.clone());
                     }
                     Some(kept_m) => {
@@ -120,13 +120,7 @@ impl Portal {
                         for (before, m) in [(dup_before, &m), (kept_before, &kept_m)] {
                             let after = member_view(tx, catalog, m)?;
                             let target = after.email.clone();
-                            w.record(Change::of(
-                                "user.merge",
-                                &account,
-                                target,
-                                Some(&before),
-                                &after,
-                            )?);
+                            w.changed("user.merge", &account, target, Some(&before), &after)?;
                         }
                         view.ended.push(account.name.clone());
                     }

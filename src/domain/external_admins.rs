@@ -17,7 +17,6 @@
 //! refused for a customer's last admin.
 
 use super::access::{another_admin, authority, authorize, caps, Access};
-use super::audit::Change;
 use super::gate::Write;
 use super::{find_account, find_person, member_view, membership_in, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -199,14 +198,13 @@ impl Portal {
                 }
             };
             let after = member_view(tx, catalog, &membership)?;
-            let change = Change::of(
+            w.changed(
                 "external_admin.add",
                 &customer,
                 after.email.clone(),
                 before.as_ref(),
                 &after,
             )?;
-            w.record(change);
             Ok(after)
         })
     }
@@ -248,14 +246,13 @@ impl Portal {
             m.updated_at = w.ctx.now;
             tx.update_membership(&m)?;
             let after_view = member_view(tx, catalog, &m)?;
-            let change = Change::of(
+            w.changed(
                 "external_admin.remove",
                 &customer,
                 after_view.email.clone(),
                 Some(&before_view),
                 &after_view,
             )?;
-            w.record(change);
             Ok(after_view)
         })
     }

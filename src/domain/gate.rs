@@ -24,7 +24,7 @@ use std::ops::Deref;
 
 use super::access::{caps, Access, Authority};
 use super::audit::{record, Change};
-use super::{Actor, Catalog, Ctx, Portal};
+use super::{resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, Capability, Grant, MemberStatus, Membership};
 use crate::store::{Journal, Store, Tx};
@@ -93,6 +93,30 @@ impl Write<'_> {
     /// someone's external access is never refused (see `external_admins`).
     pub(crate) fn may_leave_without_admin(&self, account: &Account) {
         self.may_lose_admin.borrow_mut().insert(account.id);
+    }
+
+    /// The account a command acts in (the one named, else the one meant),
+    /// with the actor refused unless they hold `cap` there.
+    pub(crate) fn account(&self, named: Option<&str>, cap: Capability) -> Result<Account> {
+        // An uninitialised database says so before anything else.
+        self.catalog()?;
+        let account = resolve_account(self.tx, &self.ctx, named, None)?;
+        self.authorize(&account, cap)?;
+        Ok(account)
+    }
+
+    /// Records the change of `target` in `account` from `before` (`None`:
+    /// it is new) to `after`, both as the views the commands print.
+    pub(crate) fn changed<T: serde::Serialize>(
+        &self,
+        action: &'static str,
+        account: &Account,
+        target: impl Into<String>,
+        before: Option<&T>,
+        after: &T,
+    ) -> Result<()> {
+        self.record(Change::of(action, account, target, before, after)?);
+        Ok(())
     }
 
     /// The actor as a party to `account`, refused unless they hold `cap`.

@@ -7,7 +7,6 @@ use chrono::Duration;
 use sha2::{Digest, Sha256};
 
 use super::access::{authorize, caps};
-use super::audit::Change;
 use super::courses::follow_role;
 use super::timezones::{check_country, check_timezone, derive_timezone};
 use super::{
@@ -180,8 +179,7 @@ impl Portal {
                 Err(Error::NotFound(_)) => None,
                 Err(e) => return Err(e),
             };
-            let account = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
-            authorize(tx, catalog, &w.ctx, &account, caps::USERS_MANAGE)?;
+            let account = w.account(req.account.as_deref(), caps::USERS_MANAGE)?;
             let role = catalog.role_named(&req.role)?;
             let mut grants = Vec::new();
             for g in &req.grants {
@@ -264,8 +262,7 @@ impl Portal {
             };
             let (token, invitation) = issue(tx, &w.ctx, &to, lasts, req.send, 0)?;
             let member = member_view(tx, catalog, &membership)?;
-            let change = Change::of("user.invite", &account, member.email.clone(), None, &member)?;
-            w.record(change);
+            w.changed("user.invite", &account, member.email.clone(), None, &member)?;
             Ok(InvitedView {
                 member,
                 token,
@@ -326,14 +323,13 @@ impl Portal {
             tx.end_invitation(invitation.id, InvitationState::Accepted, w.ctx.now)?;
             let after = member_view(tx, catalog, &membership)?;
             w.act_as(Actor::Member(person.email.clone()));
-            let change = Change::of(
+            w.changed(
                 "user.accept",
                 &account,
                 after.email.clone(),
                 Some(&before),
                 &after,
             )?;
-            w.record(change);
             Ok(after)
         })
     }
@@ -386,14 +382,13 @@ impl Portal {
                 .memberships_of(person.id)?
                 .iter()
                 .any(|m| m.id != membership.id);
-            let change = Change::of(
+            w.changed(
                 "user.resend_invite",
                 &account,
                 member.email.clone(),
                 Some(&before),
                 &member,
             )?;
-            w.record(change);
             Ok(InvitedView {
                 member,
                 token,

@@ -3,7 +3,6 @@
 //! allocated never exceed the seats bought.
 
 use super::access::{authority, authorize, authorize_any, caps};
-use super::audit::Change;
 use super::{find_account, resolve_account, Actor, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, AccountKind, Allocation, License};
@@ -263,14 +262,13 @@ impl Portal {
                 }
             };
             let after = license_view(tx, &partner, &license)?;
-            let change = Change::of(
+            w.changed(
                 "license.purchase",
                 &partner,
                 license.product.clone(),
                 before.as_ref(),
                 &after,
             )?;
-            w.record(change);
             Ok(after)
         })
     }
@@ -313,14 +311,13 @@ impl Portal {
                 updated_at: w.ctx.now,
             })?;
             let after = license_view(tx, &partner, &license)?;
-            let change = Change::of(
+            w.changed(
                 "license.allocate",
                 &partner,
                 format!("{} for {}", license.product, customer.name),
                 Some(&before),
                 &after,
             )?;
-            w.record(change);
             Ok(after)
         })
     }
@@ -366,14 +363,13 @@ impl Portal {
                 })?;
             }
             let after = license_view(tx, &partner, &license)?;
-            let change = Change::of(
+            w.changed(
                 "license.move",
                 &partner,
                 format!("{} from {} to {}", license.product, from.name, to.name),
                 Some(&before),
                 &after,
             )?;
-            w.record(change);
             Ok(after)
         })
     }

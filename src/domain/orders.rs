@@ -2,7 +2,6 @@
 //! approve or reject it, and when it is decided.
 
 use super::access::{authority, authorize, caps, denial, Authority};
-use super::audit::Change;
 use super::cost_centres::find_cost_centre;
 use super::policies::parse_order_type;
 use super::{find_person, resolve_account, Catalog, Ctx, Portal};
@@ -246,14 +245,13 @@ impl Portal {
                 tx.insert_matched_policy(order.id, m)?;
             }
             let view = order_view(tx, &account, &order)?;
-            let change = Change::of(
+            w.changed(
                 "order.place",
                 &account,
                 format!("order {}", order.id),
                 None,
                 &view,
             )?;
-            w.record(change);
             Ok(view)
         })
     }
@@ -388,7 +386,7 @@ impl Portal {
             }
             tx.update_order(&order)?;
             let after = order_view(tx, &account, &order)?;
-            let change = Change::of(
+            w.changed(
                 if reject.is_some() {
                     "order.reject"
                 } else {
@@ -399,7 +397,6 @@ impl Portal {
                 Some(&before),
                 &after,
             )?;
-            w.record(change);
             Ok(after)
         })
     }

@@ -4,7 +4,6 @@
 //! however it was typed.
 
 use super::access::{authorize, caps};
-use super::audit::Change;
 use super::{resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AccountKind, IpDirection, IpNetwork, PartnerIp, Smarthost};
@@ -69,14 +68,13 @@ impl Portal {
                 return Ok(before);
             }
             let after = config_view(tx, &account)?;
-            let change = Change::of(
+            w.changed(
                 "account.ip_add",
                 &account,
                 format!("{direction} {network}"),
                 Some(&before),
                 &after,
             )?;
-            w.record(change);
             Ok(after)
         })
     }
@@ -106,14 +104,13 @@ impl Portal {
                 )));
             }
             let after = config_view(tx, &account)?;
-            let change = Change::of(
+            w.changed(
                 "account.ip_remove",
                 &account,
                 format!("{direction} {network}"),
                 Some(&before),
                 &after,
             )?;
-            w.record(change);
             Ok(after)
         })
     }
@@ -156,14 +153,13 @@ impl Portal {
             tx.put_partner_config(account.id, &config, w.ctx.now)?;
             let after = config_view(tx, &account)?;
             let target = after.smarthost.clone().unwrap_or_default();
-            let change = Change::of(
+            w.changed(
                 "account.smarthost_set",
                 &account,
                 target,
                 Some(&before),
                 &after,
             )?;
-            w.record(change);
             Ok(after)
         })
     }

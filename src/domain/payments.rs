@@ -2,8 +2,7 @@
 //! reading them `billing.view`. An IBAN is only ever shown, and written to
 //! the audit log, masked but for its last four characters.
 
-use super::access::{authorize, authorize_any, caps};
-use super::audit::Change;
+use super::access::{authorize_any, caps};
 use super::{resolve_account, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, Iban, PaymentDetails, PaymentMethod};
@@ -35,9 +34,7 @@ impl Portal {
     ) -> Result<PaymentView> {
         self.write(|w| {
             let tx = w.tx;
-            let catalog = w.catalog()?;
-            let account = resolve_account(tx, &w.ctx, account, None)?;
-            authorize(tx, catalog, &w.ctx, &account, caps::BILLING_PAYMENT)?;
+            let account = w.account(account, caps::BILLING_PAYMENT)?;
             match (method, &iban) {
                 (PaymentMethod::DirectDebit, None) => {
                     return Err(
@@ -66,14 +63,13 @@ impl Portal {
                 updated_at: w.ctx.now,
             })?;
             let after = payment_view(tx, &account)?;
-            let change = Change::of(
+            w.changed(
                 "account.payment_set",
                 &account,
                 account.name.clone(),
                 Some(&before),
                 &after,
             )?;
-            w.record(change);
             Ok(after)
         })
     }

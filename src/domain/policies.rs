@@ -1,7 +1,6 @@
 //! Approval policies: which orders need sign-off, and by whom.
 
 use super::access::{authorize, caps, Access};
-use super::audit::Change;
 use super::{find_person, resolve_account, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, Email, MemberStatus, Money, Policy};
@@ -78,8 +77,7 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let account = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
-            authorize(tx, catalog, &w.ctx, &account, caps::POLICIES_MANAGE)?;
+            let account = w.account(req.account.as_deref(), caps::POLICIES_MANAGE)?;
             let name = parse_name("the policy name", &req.name)?;
             if tx.policy_named(account.id, &name)?.is_some() {
                 return Err(Error::conflict(format!(
@@ -135,8 +133,7 @@ impl Portal {
             };
             policy.id = tx.insert_policy(&policy)?;
             let view = policy_view(tx, &account, &policy)?;
-            let change = Change::of("policy.create", &account, policy.name.clone(), None, &view)?;
-            w.record(change);
+            w.changed("policy.create", &account, policy.name.clone(), None, &view)?;
             Ok(view)
         })
     }
@@ -172,9 +169,7 @@ impl Portal {
     ) -> Result<PolicyView> {
         self.write(|w| {
             let tx = w.tx;
-            let catalog = w.catalog()?;
-            let account = resolve_account(tx, &w.ctx, account, None)?;
-            authorize(tx, catalog, &w.ctx, &account, caps::POLICIES_MANAGE)?;
+            let account = w.account(account, caps::POLICIES_MANAGE)?;
             let mut policy = find_policy(tx, &account, name)?;
             let before = policy_view(tx, &account, &policy)?;
             if policy.enabled == enabled {
@@ -183,7 +178,7 @@ impl Portal {
             policy.enabled = enabled;
             tx.update_policy(&policy)?;
             let after = policy_view(tx, &account, &policy)?;
-            let change = Change::of(
+            w.changed(
                 if enabled {
                     "policy.enable"
                 } else {
@@ -194,7 +189,6 @@ impl Portal {
                 Some(&before),
                 &after,
             )?;
-            w.record(change);
             Ok(after)
         })
     }

@@ -2,7 +2,6 @@
 //! may see them.
 
 use super::access::{authority, authorize, caps, Authority};
-use super::audit::Change;
 use super::{find_person, membership_in, resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, Email, MemberStatus, Service};
@@ -88,9 +87,7 @@ impl Portal {
     ) -> Result<ServiceView> {
         self.write(|w| {
             let tx = w.tx;
-            let catalog = w.catalog()?;
-            let account = resolve_account(tx, &w.ctx, account, None)?;
-            authorize(tx, catalog, &w.ctx, &account, caps::SERVICES_ASSIGN)?;
+            let account = w.account(account, caps::SERVICES_ASSIGN)?;
             let name = parse_name("the service name", name)?;
             if tx.service_named(account.id, &name)?.is_some() {
                 return Err(Error::conflict(format!(
@@ -111,8 +108,7 @@ impl Portal {
             };
             service.id = tx.insert_service(&service)?;
             let view = service_view(tx, &account, &service)?;
-            let change = Change::of("service.add", &account, service.name.clone(), None, &view)?;
-            w.record(change);
+            w.changed("service.add", &account, service.name.clone(), None, &view)?;
             Ok(view)
         })
     }
@@ -158,9 +154,7 @@ impl Portal {
     ) -> Result<ServiceView> {
         self.write(|w| {
             let tx = w.tx;
-            let catalog = w.catalog()?;
-            let account = resolve_account(tx, &w.ctx, account, None)?;
-            authorize(tx, catalog, &w.ctx, &account, caps::SERVICES_ASSIGN)?;
+            let account = w.account(account, caps::SERVICES_ASSIGN)?;
             let mut service = find_service(tx, &account, key)?;
             let before = service_view(tx, &account, &service)?;
             service.assigned_to = match to {
@@ -179,7 +173,7 @@ impl Portal {
             };
             let after = service_view(tx, &account, &service)?;
             tx.update_service(&service)?;
-            let change = Change::of(
+            w.changed(
                 if to.is_some() {
                     "service.assign"
                 } else {
@@ -190,7 +184,6 @@ impl Portal {
                 Some(&before),
                 &after,
             )?;
-            w.record(change);
             Ok(after)
         })
     }
