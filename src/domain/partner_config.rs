@@ -4,6 +4,7 @@
 //! however it was typed.
 
 use super::access::{authorize, caps};
+use super::gate::Write;
 use super::{resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AccountKind, IpDirection, IpNetwork, PartnerIp, Smarthost};
@@ -21,6 +22,16 @@ fn find_partner(tx: &dyn Tx, ctx: &Ctx, named: Option<&str>) -> Result<Account> 
         )));
     }
     Ok(account)
+}
+
+/// The partner whose config a write changes, with the actor holding
+/// `account.config` there, and its config before the change.
+fn configuring(w: &Write<'_>, named: Option<&str>) -> Result<(Account, PartnerConfigView)> {
+    w.catalog()?;
+    let account = find_partner(w.tx, &w.ctx, named)?;
+    w.authorize(&account, caps::ACCOUNT_CONFIG)?;
+    let before = config_view(w.tx, &account)?;
+    Ok((account, before))
 }
 
 /// The partner's config as printed.
@@ -54,10 +65,7 @@ impl Portal {
     ) -> Result<PartnerConfigView> {
         self.write(|w| {
             let tx = w.tx;
-            let catalog = w.catalog()?;
-            let account = find_partner(tx, &w.ctx, account)?;
-            authorize(tx, catalog, &w.ctx, &account, caps::ACCOUNT_CONFIG)?;
-            let before = config_view(tx, &account)?;
+            let (account, before) = configuring(w, account)?;
             let added = tx.insert_partner_ip(&PartnerIp {
                 account_id: account.id,
                 direction,
@@ -89,10 +97,7 @@ impl Portal {
     ) -> Result<PartnerConfigView> {
         self.write(|w| {
             let tx = w.tx;
-            let catalog = w.catalog()?;
-            let account = find_partner(tx, &w.ctx, account)?;
-            authorize(tx, catalog, &w.ctx, &account, caps::ACCOUNT_CONFIG)?;
-            let before = config_view(tx, &account)?;
+            let (account, before) = configuring(w, account)?;
             if !tx.delete_partner_ip(account.id, direction, &network)? {
                 return Err(Error::not_found(format!(
                     "`{}` has no {direction} IP address `{network}`",
@@ -141,10 +146,7 @@ impl Portal {
     ) -> Result<PartnerConfigView> {
         self.write(|w| {
             let tx = w.tx;
-            let catalog = w.catalog()?;
-            let account = find_partner(tx, &w.ctx, account)?;
-            authorize(tx, catalog, &w.ctx, &account, caps::ACCOUNT_CONFIG)?;
-            let before = config_view(tx, &account)?;
+            let (account, before) = configuring(w, account)?;
             let mut config = tx.partner_config(account.id)?;
             if config.smarthost.as_ref() == Some(&smarthost) {
                 return Ok(before);
