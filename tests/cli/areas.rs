@@ -287,6 +287,10 @@ fn inviting_someone_with_a_login_elsewhere_reuses_it() {
 // ---------------------------------------------------------------- troubleshooting
 
 fn with_admins() -> Portal {
+    Portal::cached("areas: with_admins", build_with_admins)
+}
+
+fn build_with_admins() -> Portal {
     let p = Portal::with_preset("customer-area");
     p.member("max@acme.test", "member");
     p.ok(&["user", "grant", "max@acme.test", "account-admin"]);

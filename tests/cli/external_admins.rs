@@ -14,6 +14,10 @@ const UMA: &str = "uma@acme.test";
 /// `Acme Ltd` (msp) with two MSP administrators, an MSP user and a
 /// customer `Client Co` that has no members of its own.
 fn msp() -> Portal {
+    Portal::cached("external_admins: msp", build_msp)
+}
+
+fn build_msp() -> Portal {
     let p = Portal::with_preset("msp");
     p.member(ADA, "msp-administrator");
     p.member(BEN, "msp-administrator");

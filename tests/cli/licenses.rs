@@ -11,6 +11,10 @@ const PRODUCT: &str = "MDR Complete";
 /// MDR Complete, 30 of them with Beta Corp; and a second partner, Zeta MSP,
 /// with its customer Omega Inc.
 fn partner() -> Portal {
+    Portal::cached("licenses: partner", build_partner)
+}
+
+fn build_partner() -> Portal {
     let p = Portal::with_preset("lmp");
     for customer in ["Beta Corp", "Gamma Ltd"] {
         p.ok(&[

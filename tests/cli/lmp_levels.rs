@@ -12,6 +12,10 @@ const BLOCKED: &str = "no@acme.test";
 /// The partner `Acme Ltd` with two customers, 100 seats of MDR Complete
 /// (30 with Beta Corp), a shipping address, and one member per level.
 fn lmp() -> Portal {
+    Portal::cached("lmp_levels: lmp", build_lmp)
+}
+
+fn build_lmp() -> Portal {
     let p = Portal::with_preset("lmp");
     for customer in ["Beta Corp", "Gamma Ltd"] {
         p.ok(&[

@@ -22,22 +22,24 @@ const BUYER: &str = "buyer@acme.test";
 
 /// The portal preset with two admins, a manager, a user and a buyer.
 fn acme() -> Portal {
-    let p = Portal::new();
-    p.member(FIN, "admin");
-    p.member(FAY, "admin");
-    p.member(MAX, "manager");
-    p.member(UMA, "user");
-    p.ok(&[
-        "role",
-        "create",
-        "buyer",
-        "--capabilities",
-        "orders.place",
-        "--description",
-        "places orders, nothing else",
-    ]);
-    p.member(BUYER, "buyer");
-    p
+    Portal::cached("orders: acme", || {
+        let p = Portal::new();
+        p.member(FIN, "admin");
+        p.member(FAY, "admin");
+        p.member(MAX, "manager");
+        p.member(UMA, "user");
+        p.ok(&[
+            "role",
+            "create",
+            "buyer",
+            "--capabilities",
+            "orders.place",
+            "--description",
+            "places orders, nothing else",
+        ]);
+        p.member(BUYER, "buyer");
+        p
+    })
 }
 
 /// Places an order as `who` and returns it.

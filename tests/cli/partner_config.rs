@@ -11,6 +11,10 @@ const BLOCKED: &str = "nob@acme.test";
 
 /// `Acme Ltd` (msp) with one member per role and a customer.
 fn msp() -> Portal {
+    Portal::cached("partner_config: msp", build_msp)
+}
+
+fn build_msp() -> Portal {
     let p = Portal::with_preset("msp");
     p.member(MSP_ADMIN, "msp-administrator");
     p.member(MSP_USER, "msp-user");

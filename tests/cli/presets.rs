@@ -124,7 +124,7 @@ fn init_creates_the_account_and_its_owner_for_every_preset() {
 #[test]
 fn the_database_file_is_private_and_uses_wal() {
     use std::os::unix::fs::PermissionsExt;
-    let p = Portal::new();
+    let p = Portal::init("portal");
     let mode = std::fs::metadata(&p.db).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
     assert_eq!(p.text("PRAGMA journal_mode"), "wal");

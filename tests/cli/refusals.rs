@@ -332,6 +332,10 @@ fn a_revoked_token_says_revoked() {
 // ---------------------------------------------------------------- last admin
 
 fn solo() -> Portal {
+    Portal::cached("refusals: solo", build_solo)
+}
+
+fn build_solo() -> Portal {
     let p = Portal::new();
     p.ok(&["account", "create", "Solo Ltd", "--kind", "partner"]);
     p.member_in("sam@solo.test", "admin", "Solo Ltd");
@@ -495,6 +499,13 @@ fn a_member_of_another_account_may_not_act_on_acme() {
 // ---------------------------------------------------------------- escalation
 
 fn customer_area_with_account_admin() -> Portal {
+    Portal::cached(
+        "refusals: customer_area_with_account_admin",
+        build_customer_area_with_account_admin,
+    )
+}
+
+fn build_customer_area_with_account_admin() -> Portal {
     let p = Portal::with_preset("customer-area");
     p.member("max@acme.test", "member");
     p.ok(&["user", "grant", "max@acme.test", "account-admin"]);

@@ -46,23 +46,25 @@ fn sorted_names(list: &Value) -> Vec<String> {
 /// Acme with an admin, a manager, two users and a blocked member, and three
 /// services: two assigned to Uma, one to Ned.
 fn acme() -> Portal {
-    let p = Portal::new();
-    p.member(ADA, "admin");
-    p.member(MAX, "manager");
-    p.member(UMA, "user");
-    p.member(NED, "user");
-    p.member(NORA, "no-access");
-    for (name, kind) in [
-        ("Broadband London", "broadband"),
-        ("Mobile 0789", "mobile"),
-        ("acme.test", "domain"),
-    ] {
-        p.ok(&["service", "add", "--name", name, "--kind", kind]);
-    }
-    p.ok(&["service", "assign", "Broadband London", "--to", UMA]);
-    p.ok(&["service", "assign", "Mobile 0789", "--to", UMA]);
-    p.ok(&["service", "assign", "acme.test", "--to", NED]);
-    p
+    Portal::cached("services: acme", || {
+        let p = Portal::new();
+        p.member(ADA, "admin");
+        p.member(MAX, "manager");
+        p.member(UMA, "user");
+        p.member(NED, "user");
+        p.member(NORA, "no-access");
+        for (name, kind) in [
+            ("Broadband London", "broadband"),
+            ("Mobile 0789", "mobile"),
+            ("acme.test", "domain"),
+        ] {
+            p.ok(&["service", "add", "--name", name, "--kind", kind]);
+        }
+        p.ok(&["service", "assign", "Broadband London", "--to", UMA]);
+        p.ok(&["service", "assign", "Mobile 0789", "--to", UMA]);
+        p.ok(&["service", "assign", "acme.test", "--to", NED]);
+        p
+    })
 }
 
 fn strings(items: &[&str]) -> Vec<String> {

@@ -16,6 +16,10 @@ fn masked(text: &str) -> String {
 }
 
 fn seeded() -> Portal {
+    Portal::cached("snapshots: seeded", build_seeded)
+}
+
+fn build_seeded() -> Portal {
     let p = Portal::new();
     p.member("ann@acme.test", "manager");
     p.member("una@acme.test", "user");

@@ -1,7 +1,13 @@
 //! A small builder around the binary: one temporary database per test.
+//!
+//! Databases that several tests start from are made once per test process
+//! ([`Portal::cached`]) and copied for each test, so the set-up commands run
+//! once, not once per test.
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
 use tempfile::TempDir;
@@ -64,6 +70,71 @@ pub const ADD_DEPOT: &[&str] = &[
     "GB",
 ];
 
+/// A database held in memory: the file once every process that wrote it has
+/// exited, its permissions, and the clock it was made at.
+struct Image {
+    bytes: Vec<u8>,
+    permissions: std::fs::Permissions,
+    now: String,
+}
+
+impl Image {
+    #[track_caller]
+    fn of(p: &Portal) -> Image {
+        // Fold the write-ahead log into the file, so that the file alone is
+        // the database; closing the last connection removes the log.
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+        drop(conn);
+        assert!(
+            !sidecar(&p.db, "-wal").exists(),
+            "the write-ahead log of {} outlived its connections",
+            p.db.display()
+        );
+        Image {
+            bytes: std::fs::read(&p.db).unwrap(),
+            permissions: std::fs::metadata(&p.db).unwrap().permissions(),
+            now: p.now.clone(),
+        }
+    }
+
+    /// A new portal holding a copy of the database.
+    fn restore(&self) -> Portal {
+        let mut p = Portal::empty();
+        std::fs::write(&p.db, &self.bytes).unwrap();
+        std::fs::set_permissions(&p.db, self.permissions.clone()).unwrap();
+        p.now.clone_from(&self.now);
+        p
+    }
+}
+
+/// A new temporary directory for databases: in memory where the system
+/// offers it (`/dev/shm`), else in the usual temporary directory. No test
+/// needs a file to outlive a crash, and waiting for the disk to sync each
+/// write is most of what a write costs.
+pub fn scratch_dir() -> TempDir {
+    let shm = Path::new("/dev/shm");
+    shm.is_dir()
+        .then(|| tempfile::tempdir_in(shm).ok())
+        .flatten()
+        .unwrap_or_else(|| tempfile::tempdir().unwrap())
+}
+
+/// A database as files: the main file and its write-ahead log, if any.
+#[derive(PartialEq)]
+struct Files {
+    db: Option<Vec<u8>>,
+    wal: Option<Vec<u8>>,
+}
+
+/// `db` with `suffix` (`-wal`, `-shm`) added to its name.
+fn sidecar(db: &Path, suffix: &str) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 /// What one run of the binary did.
 #[derive(Debug)]
 pub struct Run {
@@ -82,7 +153,7 @@ pub struct Portal {
 impl Portal {
     /// A path for a database that does not exist yet.
     pub fn empty() -> Portal {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = scratch_dir();
         let db = dir.path().join("portal.db");
         Portal {
             _dir: dir,
@@ -91,10 +162,34 @@ impl Portal {
         }
     }
 
-    /// A database initialised with `preset`: account `Acme Ltd`, owner
-    /// `owner@acme.test`.
+    /// A copy of the database `build` makes. `build` runs once per test
+    /// process for each `key`; every call after the first copies its file.
+    /// A key names one set-up: two builders must not share one.
+    #[track_caller]
+    pub fn cached(key: &str, build: impl FnOnce() -> Portal) -> Portal {
+        static IMAGES: OnceLock<Mutex<HashMap<String, Arc<OnceLock<Image>>>>> = OnceLock::new();
+        let cell = IMAGES
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap()
+            .entry(key.to_string())
+            .or_default()
+            .clone();
+        // Only this key's cell waits while it is built; other keys go on.
+        cell.get_or_init(|| Image::of(&build())).restore()
+    }
+
+    /// A copy of a database initialised with `preset` (see [`Portal::init`]).
     #[track_caller]
     pub fn with_preset(preset: &str) -> Portal {
+        Portal::cached(&format!("init --preset {preset}"), || Portal::init(preset))
+    }
+
+    /// Runs `init` with `preset`: account `Acme Ltd`, owner
+    /// `owner@acme.test`. Tests about `init` itself use this; the others
+    /// take a copy with [`Portal::with_preset`].
+    #[track_caller]
+    pub fn init(preset: &str) -> Portal {
         let p = Portal::empty();
         p.ok(&[
             "init",
@@ -181,7 +276,7 @@ impl Portal {
     /// `error:` line and no change to the database; returns stderr.
     #[track_caller]
     pub fn refused_as(&self, act_as: Option<&str>, args: &[&str], code: i32) -> String {
-        let before = self.dump();
+        let before = self.files();
         let run = self.run_as(act_as, args);
         assert_eq!(
             run.code,
@@ -210,13 +305,37 @@ impl Portal {
             "a refusal prints nothing on stdout: {}",
             run.stdout
         );
-        assert_eq!(
-            before,
-            self.dump(),
-            "`portalctl {}` changed the database",
-            args.join(" ")
-        );
+        self.assert_unchanged(&before, &format!("`portalctl {}`", args.join(" ")));
         run.stderr
+    }
+
+    /// The database file and its write-ahead log, as bytes.
+    fn files(&self) -> Files {
+        let read = |path: &Path| std::fs::read(path).ok();
+        Files {
+            db: read(&self.db),
+            wal: read(&sidecar(&self.db, "-wal")),
+        }
+    }
+
+    /// Asserts that the database holds what it held `before`. Equal bytes
+    /// hold equal content; only when the bytes differ are the contents
+    /// compared, row by row.
+    #[track_caller]
+    fn assert_unchanged(&self, before: &Files, what: &str) {
+        if self.files() == *before {
+            return;
+        }
+        let was = Portal::empty();
+        for (bytes, path) in [
+            (&before.db, was.db.clone()),
+            (&before.wal, sidecar(&was.db, "-wal")),
+        ] {
+            if let Some(bytes) = bytes {
+                std::fs::write(path, bytes).unwrap();
+            }
+        }
+        assert_eq!(was.dump(), self.dump(), "{what} changed the database");
     }
 
     /// `refused_as` for the operator.
