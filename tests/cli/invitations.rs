@@ -1,6 +1,6 @@
 //! Inviting, accepting, resending and revoking.
 
-use crate::support::{Portal, ACCOUNT, OWNER};
+use crate::support::{Portal, ACCOUNT, CONFLICT, OWNER, USAGE};
 
 #[test]
 fn invite_queues_an_email_and_stores_only_the_token_hash() {
@@ -124,7 +124,9 @@ fn resend_replaces_the_token() {
     assert_eq!(v["expires_at"], "2026-12-07T10:00:00Z", "a new expiry");
     let new = v["token"].as_str().unwrap();
     assert_ne!(new, old);
-    assert!(p.refused(&["user", "accept", &old], 4).contains("replaced"));
+    assert!(p
+        .refused(&["user", "accept", &old], CONFLICT)
+        .contains("replaced"));
     p.ok(&["user", "accept", new]);
     assert_eq!(
         p.query("SELECT resend_count FROM invitations WHERE state = 'accepted'"),
@@ -140,7 +142,7 @@ fn revoking_an_invitation_deactivates_until_resent() {
     let v = p.json(&["user", "revoke-invite", "ann@acme.test"]);
     assert_eq!(v["status"], "deactivated");
     assert!(p
-        .refused(&["user", "accept", &token], 4)
+        .refused(&["user", "accept", &token], CONFLICT)
         .contains("revoked"));
     let v = p.json(&["user", "resend-invite", "ann@acme.test"]);
     assert_eq!(v["status"], "invited");
@@ -170,7 +172,7 @@ fn inviting_a_known_person_into_another_account_reuses_the_identity() {
     );
     assert_eq!(p.query("SELECT COUNT(*) FROM memberships"), "Integer(3)");
     // Ann now belongs to two accounts, so commands about her need --account.
-    let err = p.refused(&["user", "show", "ann@acme.test"], 2);
+    let err = p.refused(&["user", "show", "ann@acme.test"], USAGE);
     assert!(err.contains("several accounts"), "{err}");
     let shown = p.json(&["user", "show", "ann@acme.test", "--account", "Second Ltd"]);
     assert_eq!(shown["status"], "invited");

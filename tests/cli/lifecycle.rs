@@ -1,7 +1,7 @@
 //! Members after acceptance: roles, grants, deactivation, leaving,
 //! duplicates, ownership, and what the audit log says of it.
 
-use crate::support::{Portal, ACCOUNT, OWNER};
+use crate::support::{Portal, ACCOUNT, CONFLICT, DENIED, OWNER};
 
 #[test]
 fn set_role_changes_capabilities_at_once() {
@@ -44,7 +44,7 @@ fn an_admin_acting_as_themselves_manages_users() {
     let err = p.refused_as(
         Some("bob@acme.test"),
         &["user", "deactivate", "ann@acme.test"],
-        5,
+        DENIED,
     );
     assert!(
         err.contains("users.manage") && err.contains("owner@acme.test"),
@@ -115,7 +115,7 @@ fn deactivate_and_activate_keep_the_role() {
         (Some("deactivated"), Some("manager"))
     );
     // "They cannot log in, but their history ... is preserved."
-    p.refused_as(Some("ann@acme.test"), &["account", "show"], 5);
+    p.refused_as(Some("ann@acme.test"), &["account", "show"], DENIED);
     assert_eq!(p.query("SELECT COUNT(*) FROM memberships WHERE person_id = (SELECT id FROM people WHERE email = 'ann@acme.test')"), "Integer(1)");
     let v = p.json(&["user", "activate", "ann@acme.test"]);
     assert_eq!(
@@ -139,7 +139,7 @@ fn left_company_blocks_access_and_activate_restores_the_role() {
         p.json(&["can", "ann@acme.test", "portal.access"])["allowed"],
         false
     );
-    p.refused_as(Some("ann@acme.test"), &["account", "show"], 5);
+    p.refused_as(Some("ann@acme.test"), &["account", "show"], DENIED);
     let v = p.json(&["user", "activate", "ann@acme.test"]);
     assert_eq!(
         (v["status"].as_str(), v["role"].as_str()),
@@ -205,7 +205,7 @@ fn members_may_see_themselves_without_users_view() {
         )["allowed"],
         true
     );
-    p.refused_as(Some("ann@acme.test"), &["user", "show", OWNER], 5);
+    p.refused_as(Some("ann@acme.test"), &["user", "show", OWNER], DENIED);
 }
 
 #[test]
@@ -223,7 +223,7 @@ fn transfer_ownership_moves_every_capability_and_the_protections() {
             "adm@acme.test",
             "--yes",
         ],
-        5,
+        DENIED,
     );
     let v = p.json_as(
         Some(OWNER),
@@ -243,7 +243,7 @@ fn transfer_ownership_moves_every_capability_and_the_protections() {
     );
     // The former owner can now be changed; the new one cannot be deactivated.
     p.ok(&["user", "set-role", OWNER, "user"]);
-    p.refused(&["user", "deactivate", "ann@acme.test"], 4);
+    p.refused(&["user", "deactivate", "ann@acme.test"], CONFLICT);
 }
 
 #[test]
@@ -277,7 +277,7 @@ fn merge_moves_memberships_and_retires_the_duplicate() {
     let other = p.json(&["user", "show", "ann@acme.test", "--account", "Other Ltd"]);
     assert_eq!(other["status"], "active");
     assert_eq!(p.query("SELECT COUNT(*) FROM people WHERE email = 'ann.smith@acme.test' AND merged_into IS NOT NULL"), "Integer(1)");
-    let err = p.refused(&["user", "show", "ann.smith@acme.test"], 4);
+    let err = p.refused(&["user", "show", "ann.smith@acme.test"], CONFLICT);
     assert!(err.contains("merged into `ann@acme.test`"), "{err}");
     assert_eq!(
         p.query("SELECT COUNT(*) FROM audit_events WHERE action = 'user.merge'"),

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 use crate::support::{
-    error_line, says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, USAGE,
+    error_line, says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, SUCCESS, USAGE,
 };
 
 /// Admin: approves orders (default approver).
@@ -340,7 +340,7 @@ fn orders_and_policies_print_tables_without_json() {
         Some(MAX),
         &["order", "place", "--description", "Mouse", "--amount", "5"],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     says(&run.stdout, "Mouse");
     says(&run.stdout, "approved");
 }
@@ -1077,7 +1077,7 @@ fn one_rejection_rejects_and_the_creator_reads_the_reason() {
     assert_eq!(seen["rejected_reason"], "Over budget this quarter");
     assert_eq!(seen["created_by"], BUYER);
     let table = p.run_as(Some(BUYER), &["order", "show", &id]);
-    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert_eq!(table.code, SUCCESS, "{}", table.stderr);
     says(&table.stdout, "Over budget this quarter");
     says(&table.stdout, "rejected");
 

@@ -16,7 +16,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use serde_json::Value;
 
-use crate::support::{Portal, ACCOUNT, ADD_DEPOT, OWNER};
+use crate::support::{Portal, ACCOUNT, ADD_DEPOT, DENIED, OWNER, SUCCESS};
 
 /// The member whose permissions are checked.
 const ACTOR: &str = "m@acme.test";
@@ -592,7 +592,7 @@ fn check(fresh: Portal, who: &str, case: &Case, allowed: bool, context: &str) ->
     let needs = case.needs.describe();
     if allowed {
         let run = fresh.run_as(Some(who), &args);
-        (run.code != 0).then(|| {
+        (run.code != SUCCESS).then(|| {
             format!(
                 "{context}: `{command}` (needs {needs}) should be allowed (exit 0) but exited {}; stderr: {}",
                 run.code,
@@ -600,7 +600,7 @@ fn check(fresh: Portal, who: &str, case: &Case, allowed: bool, context: &str) ->
             )
         })
     } else {
-        catch_unwind(AssertUnwindSafe(|| fresh.refused_as(Some(who), &args, 5)))
+        catch_unwind(AssertUnwindSafe(|| fresh.refused_as(Some(who), &args, DENIED)))
             .err()
             .map(|payload| {
                 format!(

@@ -1,6 +1,6 @@
 //! `init`, `preset` and `role`.
 
-use crate::support::{Portal, ACCOUNT, OWNER};
+use crate::support::{Portal, ACCOUNT, CONFLICT, DENIED, OWNER, USAGE};
 
 const PRESETS: [&str; 5] = ["portal", "lmp", "msp", "moodle", "customer-area"];
 
@@ -171,7 +171,7 @@ fn a_malformed_preset_file_is_refused_with_its_json_path() {
             "--owner-email",
             OWNER,
         ],
-        2,
+        USAGE,
     );
     assert!(
         err.contains("roles[1].capabilities[0]") && err.contains("orders.fly"),
@@ -218,7 +218,7 @@ fn role_create_adds_a_custom_role_that_can_be_given() {
             "--capabilities",
             "account.view",
         ],
-        4,
+        CONFLICT,
     );
     assert!(err.contains("already exists"), "{err}");
     let err = p.refused(
@@ -229,7 +229,7 @@ fn role_create_adds_a_custom_role_that_can_be_given() {
             "--capabilities",
             "account.view",
         ],
-        2,
+        USAGE,
     );
     assert!(err.contains("not a valid name"), "{err}");
 }
@@ -280,10 +280,10 @@ fn members_read_the_catalog_without_counts_across_accounts() {
         .json_as(Some("ann@acme.test"), &["role", "show", "admin"])
         .get("members")
         .is_none());
-    let err = p.refused_as(Some("stranger@else.test"), &["role", "list"], 5);
+    let err = p.refused_as(Some("stranger@else.test"), &["role", "list"], DENIED);
     assert!(err.contains("no access to any account"), "{err}");
     p.ok(&["user", "deactivate", "ann@acme.test"]);
-    p.refused_as(Some("ann@acme.test"), &["role", "list"], 5);
+    p.refused_as(Some("ann@acme.test"), &["role", "list"], DENIED);
 }
 
 #[test]
@@ -299,7 +299,7 @@ fn a_missing_preset_file_is_a_usage_error() {
             "--owner-email",
             OWNER,
         ],
-        2,
+        USAGE,
     );
     assert!(
         err.contains("cannot read `/nonexistent/mine.json`"),
@@ -311,13 +311,13 @@ fn a_missing_preset_file_is_a_usage_error() {
 fn a_member_shut_out_of_the_account_is_told_nothing_about_its_members() {
     let p = Portal::new();
     p.member("ann@acme.test", "user");
-    let err = p.refused_as(Some("ann@acme.test"), &["user", "list"], 5);
+    let err = p.refused_as(Some("ann@acme.test"), &["user", "list"], DENIED);
     assert!(
         err.contains(OWNER),
         "an active member is told who can help: {err}"
     );
     p.ok(&["user", "left-company", "ann@acme.test"]);
-    let err = p.refused_as(Some("ann@acme.test"), &["user", "list"], 5);
+    let err = p.refused_as(Some("ann@acme.test"), &["user", "list"], DENIED);
     assert!(!err.contains(OWNER), "a leaver learns no emails: {err}");
 }
 
@@ -327,7 +327,7 @@ fn init_runs_as_the_operator_only() {
     let err = p.refused_as(
         Some(OWNER),
         &["init", "--account", ACCOUNT, "--owner-email", OWNER],
-        2,
+        USAGE,
     );
     assert!(err.contains("init runs as the operator"), "{err}");
     assert!(!p.db.exists(), "nothing is left behind");

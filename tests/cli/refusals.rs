@@ -2,13 +2,10 @@
 //! prints one `error:` line naming what was wrong, nothing on stdout, and
 //! leaves the database exactly as it was.
 
-use std::process::Command;
-
 use crate::support::{
-    error_line, says, Portal, Run, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, USAGE,
+    error_line, says, Portal, Run, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, SUCCESS,
+    UNAVAILABLE, USAGE,
 };
-
-const UNAVAILABLE: i32 = 6;
 
 /// `user invite` arguments for a new person in Acme.
 fn invite_args<'a>(email: &'a str, name: &'a str, role: &'a str) -> Vec<&'a str> {
@@ -30,26 +27,6 @@ fn invite_args<'a>(email: &'a str, name: &'a str, role: &'a str) -> Vec<&'a str>
 #[track_caller]
 fn token_of(p: &Portal, email: &str) -> String {
     p.invite(email, "user", ACCOUNT)
-}
-
-/// Runs the binary with extra environment variables.
-fn run_with_env(p: &Portal, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_portalctl"));
-    cmd.args(args)
-        .env("PORTALCTL_DB", &p.db)
-        .env("PORTALCTL_NOW", &p.now)
-        .env("USER", "tester")
-        .env_remove("PORTALCTL_AS")
-        .env_remove("PORTALCTL_BUSY_TIMEOUT");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
 }
 
 /// One `error:` line, first on stderr, and an empty stdout.
@@ -710,8 +687,7 @@ fn a_locked_database_is_unavailable_after_the_busy_timeout() {
     let before = p.dump();
     let conn = rusqlite::Connection::open(&p.db).unwrap();
     conn.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let run = run_with_env(
-        &p,
+    let run = p.run_with(
         &invite_args("ann@acme.test", "Ann", "user"),
         &[("PORTALCTL_BUSY_TIMEOUT", "200")],
     );
@@ -761,6 +737,6 @@ fn the_same_init_again_changes_nothing() {
         "--owner-name",
         "Olive Owner",
     ]);
-    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.code, SUCCESS, "{run:?}");
     assert_eq!(before, p.dump(), "a repeated init changed the database");
 }

@@ -4,7 +4,9 @@
 
 use serde_json::Value;
 
-use crate::support::{error_line, says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, USAGE};
+use crate::support::{
+    error_line, says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, SUCCESS, USAGE,
+};
 
 /// Admin: holds services.assign and sees everything.
 const ADA: &str = "ada@acme.test";
@@ -584,7 +586,7 @@ fn user_show_lists_services_only_as_far_as_the_actor_sees_them() {
     );
     // The table says the same.
     let table = p.run_as(Some(NED), &["user", "show", UMA]);
-    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert_eq!(table.code, SUCCESS, "{}", table.stderr);
     assert!(
         !table.stdout.contains("Broadband London"),
         "{}",

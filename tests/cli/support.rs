@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
@@ -20,10 +20,21 @@ pub const OWNER: &str = "owner@acme.test";
 pub const ACCOUNT: &str = "Acme Ltd";
 
 /// Exit codes of the design.
+pub const SUCCESS: i32 = 0;
 pub const USAGE: i32 = 2;
 pub const NOT_FOUND: i32 = 3;
 pub const CONFLICT: i32 = 4;
 pub const DENIED: i32 = 5;
+pub const UNAVAILABLE: i32 = 6;
+
+/// The environment that makes a command act as `act_as`; none for the
+/// operator.
+fn acting(act_as: Option<&str>) -> Vec<(&'static str, &str)> {
+    act_as
+        .map(|who| ("PORTALCTL_AS", who))
+        .into_iter()
+        .collect()
+}
 
 /// Asserts that `haystack` contains `needle`, showing both when not.
 #[track_caller]
@@ -211,18 +222,30 @@ impl Portal {
         Portal::with_preset("portal")
     }
 
-    /// Runs the binary as the operator, or as `act_as`.
-    pub fn run_as(&self, act_as: Option<&str>, args: &[&str]) -> Run {
+    /// The command line `args` as a process, not started yet: this portal's
+    /// database and clock, the OS user `tester`, none of the `PORTALCTL_*`
+    /// settings of the environment the tests run in, no terminal on stdin,
+    /// and `env` on top (`PORTALCTL_AS`, `PORTALCTL_NOW`, ...).
+    pub fn command(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_portalctl"));
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("PORTALCTL_") {
+                cmd.env_remove(key);
+            }
+        }
         cmd.args(args)
             .env("PORTALCTL_DB", &self.db)
             .env("PORTALCTL_NOW", &self.now)
             .env("USER", "tester")
-            .env_remove("PORTALCTL_AS");
-        if let Some(email) = act_as {
-            cmd.env("PORTALCTL_AS", email);
-        }
-        let out = cmd.output().unwrap();
+            .envs(env.iter().copied())
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs `args` with `env` set (see [`Portal::command`]) and waits for
+    /// it. Every helper below that runs the binary comes through here.
+    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let out = self.command(args, env).output().unwrap();
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8(out.stdout).unwrap(),
@@ -230,9 +253,14 @@ impl Portal {
         }
     }
 
+    /// Runs as the operator, or as `act_as`.
+    pub fn run_as(&self, act_as: Option<&str>, args: &[&str]) -> Run {
+        self.run_with(args, &acting(act_as))
+    }
+
     /// Runs as the operator.
     pub fn run(&self, args: &[&str]) -> Run {
-        self.run_as(None, args)
+        self.run_with(args, &[])
     }
 
     /// Runs as the operator and expects success; returns stdout.
@@ -241,7 +269,7 @@ impl Portal {
         let run = self.run(args);
         assert_eq!(
             run.code,
-            0,
+            SUCCESS,
             "`portalctl {}` failed: {}",
             args.join(" "),
             run.stderr
@@ -252,18 +280,24 @@ impl Portal {
     /// Runs with `--json` as the operator and parses stdout.
     #[track_caller]
     pub fn json(&self, args: &[&str]) -> Value {
-        self.json_as(None, args)
+        self.json_with(args, &[])
     }
 
     /// Runs with `--json`, as `act_as` if given, expects success and parses stdout.
     #[track_caller]
     pub fn json_as(&self, act_as: Option<&str>, args: &[&str]) -> Value {
+        self.json_with(args, &acting(act_as))
+    }
+
+    /// Runs with `--json` and `env`, expects success and parses stdout.
+    #[track_caller]
+    pub fn json_with(&self, args: &[&str], env: &[(&str, &str)]) -> Value {
         let mut all = vec!["--json"];
         all.extend_from_slice(args);
-        let run = self.run_as(act_as, &all);
+        let run = self.run_with(&all, env);
         assert_eq!(
             run.code,
-            0,
+            SUCCESS,
             "`portalctl {}` failed: {}",
             all.join(" "),
             run.stderr
@@ -276,8 +310,14 @@ impl Portal {
     /// `error:` line and no change to the database; returns stderr.
     #[track_caller]
     pub fn refused_as(&self, act_as: Option<&str>, args: &[&str], code: i32) -> String {
+        self.refused_with(args, &acting(act_as), code)
+    }
+
+    /// `refused_as` with `env` set.
+    #[track_caller]
+    pub fn refused_with(&self, args: &[&str], env: &[(&str, &str)], code: i32) -> String {
         let before = self.files();
-        let run = self.run_as(act_as, args);
+        let run = self.run_with(args, env);
         assert_eq!(
             run.code,
             code,
