@@ -127,7 +127,7 @@ fn resend_replaces_the_token() {
     assert!(p
         .refused(&["user", "accept", &old], CONFLICT)
         .contains("replaced"));
-    p.ok(&["user", "accept", new]);
+    assert_eq!(p.json(&["user", "accept", new])["status"], "active");
     assert_eq!(
         p.query("SELECT resend_count FROM invitations WHERE state = 'accepted'"),
         "Integer(1)"

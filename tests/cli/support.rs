@@ -132,6 +132,32 @@ pub fn scratch_dir() -> TempDir {
         .unwrap_or_else(|| tempfile::tempdir().unwrap())
 }
 
+/// The body of [`Portal::dump`] for a file that exists.
+fn dump_rows(db: &Path) -> rusqlite::Result<String> {
+    let conn = rusqlite::Connection::open(db)?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let mut out = format!("[user_version] {version}\n");
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for table in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\""))?;
+        let n = stmt.column_count();
+        let mut rows: Vec<String> = stmt
+            .query_map([], |r| {
+                let cells = (0..n)
+                    .map(|i| Ok(format!("{:?}", r.get_ref(i)?)))
+                    .collect::<rusqlite::Result<Vec<String>>>()?;
+                Ok(cells.join("|"))
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.sort();
+        out.push_str(&format!("[{table}]\n{}\n", rows.join("\n")));
+    }
+    Ok(out)
+}
+
 /// A database as files: the main file and its write-ahead log, if any.
 #[derive(PartialEq)]
 struct Files {
@@ -421,38 +447,16 @@ impl Portal {
         v["token"].as_str().unwrap().to_string()
     }
 
-    /// Every row of every table, as sorted text: equal dumps mean equal
-    /// content.
+    /// The schema version and every row of every table, as sorted text:
+    /// equal dumps mean equal content. A missing file, or a file that is not
+    /// a database, dumps as such.
     pub fn dump(&self) -> String {
-        if !self.db.exists() {
-            return String::new();
-        }
-        let conn = rusqlite::Connection::open(&self.db).unwrap();
-        let tables: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        let mut out = String::new();
-        for table in tables {
-            let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
-            let n = stmt.column_count();
-            let mut rows: Vec<String> = stmt
-                .query_map([], |r| {
-                    let cells: Vec<String> = (0..n)
-                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                        .collect();
-                    Ok(cells.join("|"))
-                })
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
-            rows.sort();
-            out.push_str(&format!("[{table}]\n{}\n", rows.join("\n")));
-        }
-        out
+        let Ok(bytes) = std::fs::read(&self.db) else {
+            return "(no database file)".to_string();
+        };
+        dump_rows(&self.db).unwrap_or_else(|e| {
+            format!("(not a database: {e})\n{}", String::from_utf8_lossy(&bytes))
+        })
     }
 
     /// How many audit events the database holds.
