@@ -106,7 +106,14 @@ fn user_show_says_which_area_granted_what() {
     );
     // Lists stay short: only `user show` carries the details.
     let list = p.json(&["user", "list"]);
-    assert!(list[0].get("grant_details").is_none(), "{list}");
+    let ann = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == "ann@acme.test")
+        .unwrap_or_else(|| panic!("ann is not listed: {list}"));
+    assert_eq!(ann["grants"], json!(["billing", "domains.manage"]));
+    assert!(ann.get("grant_details").is_none(), "{ann}");
 }
 
 #[test]

@@ -525,16 +525,24 @@ fn policy_thresholds_parse_exactly_or_are_refused_with_a_hint() {
 #[test]
 fn a_negative_amount_typed_plainly_gets_the_amount_hint() {
     let p = acme();
-    for args in [
-        vec!["order", "place", "--description", "Thing", "--amount", "-1"],
-        vec!["policy", "create", "--name", "Neg", "--threshold", "-1"],
+    for (plain, joined) in [
+        (
+            ["order", "place", "--description", "Thing", "--amount", "-1"],
+            ["order", "place", "--description", "Thing", "--amount=-1"],
+        ),
+        (
+            ["policy", "create", "--name", "Neg", "--threshold", "-1"],
+            ["policy", "create", "--name", "Neg", "--threshold=-1"],
+        ),
     ] {
-        let err = p.refused(&args, USAGE);
-        says(error_line(&err), "-1");
-        assert!(
-            err.lines().any(|l| l.starts_with("help:")) || error_line(&err).contains("amount"),
-            "`{}` should explain that amounts cannot be negative: {err}",
-            args.join(" ")
+        let err = p.refused(&plain, USAGE);
+        check_amount_refusal(&err, "-1");
+        assert_eq!(
+            err,
+            p.refused(&joined, USAGE),
+            "`{}` should be refused like `{}`",
+            plain.join(" "),
+            joined.join(" ")
         );
     }
 }

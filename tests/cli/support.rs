@@ -147,7 +147,7 @@ fn dump_rows(db: &Path) -> rusqlite::Result<String> {
         let mut rows: Vec<String> = stmt
             .query_map([], |r| {
                 let cells = (0..n)
-                    .map(|i| Ok(format!("{:?}", r.get_ref(i)?)))
+                    .map(|i| Ok(cell(r.get_ref(i)?)))
                     .collect::<rusqlite::Result<Vec<String>>>()?;
                 Ok(cells.join("|"))
             })?
@@ -156,6 +156,25 @@ fn dump_rows(db: &Path) -> rusqlite::Result<String> {
         out.push_str(&format!("[{table}]\n{}\n", rows.join("\n")));
     }
     Ok(out)
+}
+
+/// One value of a dump, readable and telling the types apart: `NULL`, `7`,
+/// `7.0`, `"text"`, `x'00ff'`.
+fn cell(value: rusqlite::types::ValueRef<'_>) -> String {
+    use rusqlite::types::ValueRef;
+    match value {
+        ValueRef::Null => "NULL".to_string(),
+        ValueRef::Integer(i) => i.to_string(),
+        ValueRef::Real(f) => format!("{f:?}"),
+        ValueRef::Text(t) => match std::str::from_utf8(t) {
+            Ok(text) => format!("{text:?}"),
+            Err(_) => format!("text{t:?}"),
+        },
+        ValueRef::Blob(b) => {
+            let hex: String = b.iter().map(|byte| format!("{byte:02x}")).collect();
+            format!("x'{hex}'")
+        }
+    }
 }
 
 /// A database as files: the main file and its write-ahead log, if any.
