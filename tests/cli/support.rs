@@ -27,15 +27,6 @@ pub const CONFLICT: i32 = 4;
 pub const DENIED: i32 = 5;
 pub const UNAVAILABLE: i32 = 6;
 
-/// The environment that makes a command act as `act_as`; none for the
-/// operator.
-fn acting(act_as: Option<&str>) -> Vec<(&'static str, &str)> {
-    act_as
-        .map(|who| ("PORTALCTL_AS", who))
-        .into_iter()
-        .collect()
-}
-
 /// Asserts that `haystack` contains `needle`, showing both when not.
 #[track_caller]
 pub fn says(haystack: &str, needle: &str) {
@@ -80,116 +71,6 @@ pub const ADD_DEPOT: &[&str] = &[
     "--country",
     "GB",
 ];
-
-/// A database held in memory: the file once every process that wrote it has
-/// exited, its permissions, and the clock it was made at.
-struct Image {
-    bytes: Vec<u8>,
-    permissions: std::fs::Permissions,
-    now: String,
-}
-
-impl Image {
-    #[track_caller]
-    fn of(p: &Portal) -> Image {
-        // Fold the write-ahead log into the file, so that the file alone is
-        // the database; closing the last connection removes the log.
-        let conn = rusqlite::Connection::open(&p.db).unwrap();
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .unwrap();
-        drop(conn);
-        assert!(
-            !sidecar(&p.db, "-wal").exists(),
-            "the write-ahead log of {} outlived its connections",
-            p.db.display()
-        );
-        Image {
-            bytes: std::fs::read(&p.db).unwrap(),
-            permissions: std::fs::metadata(&p.db).unwrap().permissions(),
-            now: p.now.clone(),
-        }
-    }
-
-    /// A new portal holding a copy of the database.
-    fn restore(&self) -> Portal {
-        let mut p = Portal::empty();
-        std::fs::write(&p.db, &self.bytes).unwrap();
-        std::fs::set_permissions(&p.db, self.permissions.clone()).unwrap();
-        p.now.clone_from(&self.now);
-        p
-    }
-}
-
-/// A new temporary directory for databases: in memory where the system
-/// offers it (`/dev/shm`), else in the usual temporary directory. No test
-/// needs a file to outlive a crash, and waiting for the disk to sync each
-/// write is most of what a write costs.
-pub fn scratch_dir() -> TempDir {
-    let shm = Path::new("/dev/shm");
-    shm.is_dir()
-        .then(|| tempfile::tempdir_in(shm).ok())
-        .flatten()
-        .unwrap_or_else(|| tempfile::tempdir().unwrap())
-}
-
-/// The body of [`Portal::dump`] for a file that exists.
-fn dump_rows(db: &Path) -> rusqlite::Result<String> {
-    let conn = rusqlite::Connection::open(db)?;
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let mut out = format!("[user_version] {version}\n");
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for table in tables {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\""))?;
-        let n = stmt.column_count();
-        let mut rows: Vec<String> = stmt
-            .query_map([], |r| {
-                let cells = (0..n)
-                    .map(|i| Ok(cell(r.get_ref(i)?)))
-                    .collect::<rusqlite::Result<Vec<String>>>()?;
-                Ok(cells.join("|"))
-            })?
-            .collect::<Result<_, _>>()?;
-        rows.sort();
-        out.push_str(&format!("[{table}]\n{}\n", rows.join("\n")));
-    }
-    Ok(out)
-}
-
-/// One value of a dump, readable and telling the types apart: `NULL`, `7`,
-/// `7.0`, `"text"`, `x'00ff'`.
-fn cell(value: rusqlite::types::ValueRef<'_>) -> String {
-    use rusqlite::types::ValueRef;
-    match value {
-        ValueRef::Null => "NULL".to_string(),
-        ValueRef::Integer(i) => i.to_string(),
-        ValueRef::Real(f) => format!("{f:?}"),
-        ValueRef::Text(t) => match std::str::from_utf8(t) {
-            Ok(text) => format!("{text:?}"),
-            Err(_) => format!("text{t:?}"),
-        },
-        ValueRef::Blob(b) => {
-            let hex: String = b.iter().map(|byte| format!("{byte:02x}")).collect();
-            format!("x'{hex}'")
-        }
-    }
-}
-
-/// A database as files: the main file and its write-ahead log, if any.
-#[derive(PartialEq)]
-struct Files {
-    db: Option<Vec<u8>>,
-    wal: Option<Vec<u8>>,
-}
-
-/// `db` with `suffix` (`-wal`, `-shm`) added to its name.
-fn sidecar(db: &Path, suffix: &str) -> PathBuf {
-    let mut name = db.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
 
 /// What one run of the binary did.
 #[derive(Debug)]
@@ -351,8 +232,14 @@ impl Portal {
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout))
     }
 
-    /// Runs as `act_as` (or the operator), expects exit `code`, one
-    /// `error:` line and no change to the database; returns stderr.
+    /// Runs as the operator, expects exit `code`, one `error:` line,
+    /// nothing on stdout and no change to the database; returns stderr.
+    #[track_caller]
+    pub fn refused(&self, args: &[&str], code: i32) -> String {
+        self.refused_as(None, args, code)
+    }
+
+    /// `refused` as `act_as`, or the operator.
     #[track_caller]
     pub fn refused_as(&self, act_as: Option<&str>, args: &[&str], code: i32) -> String {
         self.refused_with(args, &acting(act_as), code)
@@ -421,12 +308,6 @@ impl Portal {
             }
         }
         assert_eq!(was.dump(), self.dump(), "{what} changed the database");
-    }
-
-    /// `refused_as` for the operator.
-    #[track_caller]
-    pub fn refused(&self, args: &[&str], code: i32) -> String {
-        self.refused_as(None, args, code)
     }
 
     /// Invites `email` with `role` and accepts: an active member.
@@ -534,4 +415,123 @@ impl Portal {
         conn.query_row(sql, [], |r| Ok(format!("{:?}", r.get_ref(0)?)))
             .unwrap()
     }
+}
+
+/// A database held in memory: the file once every process that wrote it has
+/// exited, its permissions, and the clock it was made at.
+struct Image {
+    bytes: Vec<u8>,
+    permissions: std::fs::Permissions,
+    now: String,
+}
+
+impl Image {
+    #[track_caller]
+    fn of(p: &Portal) -> Image {
+        // Fold the write-ahead log into the file, so that the file alone is
+        // the database; closing the last connection removes the log.
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+        drop(conn);
+        assert!(
+            !sidecar(&p.db, "-wal").exists(),
+            "the write-ahead log of {} outlived its connections",
+            p.db.display()
+        );
+        Image {
+            bytes: std::fs::read(&p.db).unwrap(),
+            permissions: std::fs::metadata(&p.db).unwrap().permissions(),
+            now: p.now.clone(),
+        }
+    }
+
+    /// A new portal holding a copy of the database.
+    fn restore(&self) -> Portal {
+        let mut p = Portal::empty();
+        std::fs::write(&p.db, &self.bytes).unwrap();
+        std::fs::set_permissions(&p.db, self.permissions.clone()).unwrap();
+        p.now.clone_from(&self.now);
+        p
+    }
+}
+
+/// A new temporary directory for databases: in memory where the system
+/// offers it (`/dev/shm`), else in the usual temporary directory. No test
+/// needs a file to outlive a crash, and waiting for the disk to sync each
+/// write is most of what a write costs.
+pub fn scratch_dir() -> TempDir {
+    let shm = Path::new("/dev/shm");
+    shm.is_dir()
+        .then(|| tempfile::tempdir_in(shm).ok())
+        .flatten()
+        .unwrap_or_else(|| tempfile::tempdir().unwrap())
+}
+
+/// The body of [`Portal::dump`] for a file that exists.
+fn dump_rows(db: &Path) -> rusqlite::Result<String> {
+    let conn = rusqlite::Connection::open(db)?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let mut out = format!("[user_version] {version}\n");
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for table in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\""))?;
+        let n = stmt.column_count();
+        let mut rows: Vec<String> = stmt
+            .query_map([], |r| {
+                let cells = (0..n)
+                    .map(|i| Ok(cell(r.get_ref(i)?)))
+                    .collect::<rusqlite::Result<Vec<String>>>()?;
+                Ok(cells.join("|"))
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.sort();
+        out.push_str(&format!("[{table}]\n{}\n", rows.join("\n")));
+    }
+    Ok(out)
+}
+
+/// One value of a dump, readable and telling the types apart: `NULL`, `7`,
+/// `7.0`, `"text"`, `x'00ff'`.
+fn cell(value: rusqlite::types::ValueRef<'_>) -> String {
+    use rusqlite::types::ValueRef;
+    match value {
+        ValueRef::Null => "NULL".to_string(),
+        ValueRef::Integer(i) => i.to_string(),
+        ValueRef::Real(f) => format!("{f:?}"),
+        ValueRef::Text(t) => match std::str::from_utf8(t) {
+            Ok(text) => format!("{text:?}"),
+            Err(_) => format!("text{t:?}"),
+        },
+        ValueRef::Blob(b) => {
+            let hex: String = b.iter().map(|byte| format!("{byte:02x}")).collect();
+            format!("x'{hex}'")
+        }
+    }
+}
+
+/// A database as files: the main file and its write-ahead log, if any.
+#[derive(PartialEq)]
+struct Files {
+    db: Option<Vec<u8>>,
+    wal: Option<Vec<u8>>,
+}
+
+/// `db` with `suffix` (`-wal`, `-shm`) added to its name.
+fn sidecar(db: &Path, suffix: &str) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// The environment that makes a command act as `act_as`; none for the
+/// operator.
+fn acting(act_as: Option<&str>) -> Vec<(&'static str, &str)> {
+    act_as
+        .map(|who| ("PORTALCTL_AS", who))
+        .into_iter()
+        .collect()
 }
