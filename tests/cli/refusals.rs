@@ -2,9 +2,9 @@
 //! prints one `error:` line naming what was wrong, nothing on stdout, and
 //! leaves the database exactly as it was.
 //!
-//! Most of them are rows of one table: a set-up, who acts, the command, the
-//! exit code and what the error line must name. All their error lines are
-//! one snapshot, so a change to any message shows up in review.
+//! Most of them are rows of one table: a set-up, who acts, the command line,
+//! the exit code and what the error line must name. All their error lines
+//! are one snapshot, so a change to any message shows up in review.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -16,163 +16,115 @@ use crate::support::{
 
 const ANN: &str = "ann@acme.test";
 
-/// Stands for the token of the first invitation email in the outbox.
-const TOKEN: &str = "<token of the first invitation>";
+/// In a row's command line, the token of the first invitation email in the
+/// outbox.
+const TOKEN: &str = "{token}";
 
-/// `user invite` arguments for a new person in Acme.
-fn invite_args(email: &'static str, name: &'static str, role: &'static str) -> Vec<&'static str> {
-    vec![
-        "user",
-        "invite",
-        "--email",
-        email,
-        "--name",
-        name,
-        "--role",
-        role,
-        "--account",
-        ACCOUNT,
-    ]
+/// The arguments of a command line: words split at spaces, and `'...'` one
+/// word with the spaces inside (`''` is an empty one).
+fn words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                word.get_or_insert_with(String::new);
+            }
+            ' ' if !quoted => words.extend(word.take()),
+            _ => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    assert!(!quoted, "unbalanced quote in {line:?}");
+    words.extend(word);
+    words
 }
 
-/// `invite_args` and more.
-fn invite_with(email: &'static str, extra: &[&'static str]) -> Vec<&'static str> {
-    let mut args = invite_args(email, "Ann", "user");
-    args.extend_from_slice(extra);
-    args
+/// `words` as the `&str`s the helpers take.
+fn strs(words: &[String]) -> Vec<&str> {
+    words.iter().map(String::as_str).collect()
 }
 
 // ---------------------------------------------------------------- set-ups
 
-/// A database the rows start from. Refusals change nothing, so the rows of
-/// one set-up share one copy of it.
+/// A database the rows start from, and its name in the snapshot. Refusals
+/// change nothing, so the rows of one set-up share one copy of it.
 #[derive(Clone, Copy)]
-struct Setup {
-    name: &'static str,
-    make: fn() -> Portal,
-}
+struct Setup(&'static str, fn() -> Portal);
 
-const ACME: Setup = Setup {
-    name: "acme",
-    make: Portal::new,
-};
-const NO_FILE: Setup = Setup {
-    name: "no database file",
-    make: Portal::empty,
-};
-const NOTES: Setup = Setup {
-    name: "a file of notes",
-    make: || {
-        let p = Portal::empty();
-        let text = "these are my shopping notes, not a database\n".repeat(100);
-        std::fs::write(&p.db, text).unwrap();
-        p
-    },
-};
-const NEWER: Setup = Setup {
-    name: "acme at schema version 99",
-    make: || {
-        let p = Portal::new();
-        let conn = rusqlite::Connection::open(&p.db).unwrap();
-        conn.pragma_update(None, "user_version", 99).unwrap();
-        p
-    },
-};
-const ANN_USER: Setup = Setup {
-    name: "ann a user",
-    make: || with_ann("user", &[]),
-};
-const ANN_ADMIN: Setup = Setup {
-    name: "ann an admin",
-    make: || with_ann("admin", &[]),
-};
-const ANN_NO_ACCESS: Setup = Setup {
-    name: "ann blocked",
-    make: || with_ann("no-access", &[]),
-};
-const ANN_DEACTIVATED: Setup = Setup {
-    name: "ann a deactivated user",
-    make: || with_ann("user", &["deactivate"]),
-};
-const ANN_LEFT: Setup = Setup {
-    name: "ann a user who left",
-    make: || with_ann("user", &["left-company"]),
-};
-const ADMIN_DEACTIVATED: Setup = Setup {
-    name: "ann a deactivated admin",
-    make: || with_ann("admin", &["deactivate"]),
-};
-const ADMIN_LEFT: Setup = Setup {
-    name: "ann an admin who left",
-    make: || with_ann("admin", &["left-company"]),
-};
-const ANN_INVITED: Setup = Setup {
-    name: "ann invited as a user",
-    make: || invited("user", &[]),
-};
-const ADMIN_INVITED: Setup = Setup {
-    name: "ann invited as an admin",
-    make: || invited("admin", &[]),
-};
-const ANN_RESENT: Setup = Setup {
-    name: "ann invited, the invitation resent",
-    make: || invited("user", &["resend-invite"]),
-};
-const ANN_REVOKED: Setup = Setup {
-    name: "ann invited, the invitation revoked",
-    make: || invited("user", &["revoke-invite"]),
-};
-const BOB_INVITED: Setup = Setup {
-    name: "ann a user, bob invited",
-    make: || {
-        let p = with_ann("user", &[]);
-        p.invite("bob@acme.test", "user", ACCOUNT);
-        p
-    },
-};
-const TWO_ANNS: Setup = Setup {
-    name: "ann an admin, ann.b a user",
-    make: || {
-        let p = with_ann("admin", &[]);
-        p.member("ann.b@acme.test", "user");
-        p
-    },
-};
-const OTHER: Setup = Setup {
-    name: "olga an admin of Other Ltd",
-    make: other_account,
-};
-const SOLO: Setup = Setup {
-    name: "sam the only admin of Solo Ltd",
-    make: solo,
-};
-const SOLO_DEMOTED: Setup = Setup {
-    name: "Solo Ltd, tia an admin, sam demoted",
-    make: || {
-        let p = solo_with_tia();
-        p.ok(&[
-            "user",
-            "set-role",
-            "sam@solo.test",
-            "user",
-            "--account",
-            "Solo Ltd",
-        ]);
-        p
-    },
-};
-const MAX_ADMIN: Setup = Setup {
-    name: "customer-area, max an account-admin member",
-    make: customer_area_with_account_admin,
-};
-const MAX_AND_MIA: Setup = Setup {
-    name: "customer-area, max an account-admin member, mia a member",
-    make: || {
+const ACME: Setup = Setup("acme", Portal::new);
+const NO_FILE: Setup = Setup("no database file", Portal::empty);
+const NOTES: Setup = Setup("a file of notes", notes);
+const NEWER: Setup = Setup("acme at schema version 99", newer);
+const ANN_USER: Setup = Setup("ann a user", || with_ann("user", &[]));
+const ANN_ADMIN: Setup = Setup("ann an admin", || with_ann("admin", &[]));
+const ANN_NO_ACCESS: Setup = Setup("ann blocked", || with_ann("no-access", &[]));
+const ANN_DEACTIVATED: Setup = Setup("ann a deactivated user", || {
+    with_ann("user", &["deactivate"])
+});
+const ANN_LEFT: Setup = Setup("ann a user who left", || {
+    with_ann("user", &["left-company"])
+});
+const ADMIN_DEACTIVATED: Setup = Setup("ann a deactivated admin", || {
+    with_ann("admin", &["deactivate"])
+});
+const ADMIN_LEFT: Setup = Setup("ann an admin who left", || {
+    with_ann("admin", &["left-company"])
+});
+const ANN_INVITED: Setup = Setup("ann invited as a user", || invited("user", &[]));
+const ADMIN_INVITED: Setup = Setup("ann invited as an admin", || invited("admin", &[]));
+const ANN_RESENT: Setup = Setup("ann invited, the invitation resent", || {
+    invited("user", &["resend-invite"])
+});
+const ANN_REVOKED: Setup = Setup("ann invited, the invitation revoked", || {
+    invited("user", &["revoke-invite"])
+});
+const BOB_INVITED: Setup = Setup("ann a user, bob invited", || {
+    let p = with_ann("user", &[]);
+    p.invite("bob@acme.test", "user", ACCOUNT);
+    p
+});
+const TWO_ANNS: Setup = Setup("ann an admin, ann.b a user", || {
+    let p = with_ann("admin", &[]);
+    p.member("ann.b@acme.test", "user");
+    p
+});
+const OTHER: Setup = Setup("olga an admin of Other Ltd", other_account);
+const SOLO: Setup = Setup("sam the only admin of Solo Ltd", solo);
+const SOLO_DEMOTED: Setup = Setup("Solo Ltd, tia an admin, sam demoted", || {
+    let p = solo_with_tia();
+    p.ok(&strs(&words(
+        "user set-role sam@solo.test user --account 'Solo Ltd'",
+    )));
+    p
+});
+const MAX_ADMIN: Setup = Setup(
+    "customer-area, max an account-admin member",
+    customer_area_with_account_admin,
+);
+const MAX_AND_MIA: Setup = Setup(
+    "customer-area, max an account-admin member, mia a member",
+    || {
         let p = customer_area_with_account_admin();
         p.member("mia@acme.test", "member");
         p
     },
-};
+);
+
+fn notes() -> Portal {
+    let p = Portal::empty();
+    let text = "these are my shopping notes, not a database\n".repeat(100);
+    std::fs::write(&p.db, text).unwrap();
+    p
+}
+
+fn newer() -> Portal {
+    let p = Portal::new();
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    p
+}
 
 /// Acme with Ann as an active `role`, after the operator's `user COMMAND
 /// ann` for each of `then`.
@@ -233,25 +185,25 @@ fn customer_area_with_account_admin() -> Portal {
 
 // ---------------------------------------------------------------- the table
 
-/// One refusal: `args` run on `setup` by `actor` (or the operator) at `now`
-/// (or the set-up's clock) exit with `code`; the error line names each of
+/// One refusal: `line` run on `setup` by `actor` (or the operator) at `now`
+/// (or the set-up's clock) exits with `code`; the error line names each of
 /// `names`, and stderr says each of `hints`.
 struct Row {
     setup: Setup,
     actor: Option<&'static str>,
     now: Option<&'static str>,
-    args: Vec<&'static str>,
+    line: &'static str,
     code: i32,
     names: Vec<&'static str>,
     hints: Vec<&'static str>,
 }
 
-fn row(setup: Setup, args: &[&'static str], code: i32, names: &[&'static str]) -> Row {
+fn row(setup: Setup, line: &'static str, code: i32, names: &[&'static str]) -> Row {
     Row {
         setup,
         actor: None,
         now: None,
-        args: args.to_vec(),
+        line,
         code,
         names: names.to_vec(),
         hints: Vec::new(),
@@ -288,7 +240,7 @@ impl fmt::Display for Row {
             UNAVAILABLE => "UNAVAILABLE",
             _ => "?",
         };
-        write!(f, "{code} ({}", self.setup.name)?;
+        write!(f, "{code} ({}", self.setup.0)?;
         if let Some(actor) = self.actor {
             write!(f, ", as {actor}")?;
         }
@@ -296,7 +248,7 @@ impl fmt::Display for Row {
             write!(f, ", at {now}")?;
         }
         write!(f, "): portalctl")?;
-        for arg in &self.args {
+        for arg in words(self.line) {
             if arg.is_empty() || arg.contains(' ') {
                 write!(f, " {arg:?}")?;
             } else {
@@ -307,509 +259,143 @@ impl fmt::Display for Row {
     }
 }
 
-/// Both a write and a read in Acme, as `who`, are denied, naming them and
-/// `why`.
-fn denied_in_acme(setup: Setup, who: &'static str, why: &'static str) -> Vec<Row> {
-    vec![
-        row(
-            setup,
-            &invite_args("newbie@acme.test", "Newbie", "user"),
-            DENIED,
-            &[who, why],
-        )
-        .by(who),
-        row(
-            setup,
-            &["user", "list", "--account", ACCOUNT],
-            DENIED,
-            &[who, why],
-        )
-        .by(who),
-    ]
-}
-
+/// The rows, one command line each. `{token}` stands for the token of the
+/// first invitation email.
+#[rustfmt::skip]
 fn rows() -> Vec<Row> {
+    const INIT_NOPE: &str = "init --preset nope --account 'Acme Ltd' --owner-email owner@acme.test";
+    const INVITE_NEWBIE: &str = "user invite --email newbie@acme.test --name Newbie --role user --account 'Acme Ltd'";
+    const LIST_ACME: &str = "user list --account 'Acme Ltd'";
     let mut rows = vec![
         // ------------------------------------------------------ bad values
-        row(
-            ACME,
-            &invite_args("not-an-email", "Nobody", "user"),
-            USAGE,
-            &["not-an-email", "not a valid email"],
-        ),
+        row(ACME, "user invite --email not-an-email --name Nobody --role user --account 'Acme Ltd'",
+            USAGE, &["not-an-email", "not a valid email"]),
         // A new user needs a non-blank name.
-        row(ACME, &invite_args(ANN, "", "user"), USAGE, &["name"]),
-        row(
-            ACME,
-            &invite_args(ANN, "   ", "user"),
-            USAGE,
-            &["name", "empty"],
-        ),
+        row(ACME, "user invite --email ann@acme.test --name '' --role user --account 'Acme Ltd'",
+            USAGE, &["name"]),
+        row(ACME, "user invite --email ann@acme.test --name '   ' --role user --account 'Acme Ltd'",
+            USAGE, &["name", "empty"]),
         // An unknown role is named.
-        row(
-            ACME,
-            &invite_args(ANN, "Ann", "wizard"),
-            USAGE,
-            &["unknown role", "wizard"],
-        ),
-        row(
-            ANN_USER,
-            &["user", "set-role", ANN, "wizard"],
-            USAGE,
-            &["wizard"],
-        ),
-        // An unknown account is not found.
-        row(
-            ACME,
-            &[
-                "user",
-                "invite",
-                "--email",
-                ANN,
-                "--name",
-                "Ann",
-                "--role",
-                "user",
-                "--account",
-                "Nope Ltd",
-            ],
-            NOT_FOUND,
-            &["Nope Ltd"],
-        ),
-        row(
-            ACME,
-            &["user", "list", "--account", "Nope Ltd"],
-            NOT_FOUND,
-            &["Nope Ltd"],
-        ),
-        row(
-            ACME,
-            &["user", "show", OWNER, "--account", "Nope Ltd"],
-            NOT_FOUND,
-            &["Nope Ltd"],
-        ),
-        // An unknown user is not found.
-        row(
-            ACME,
-            &["user", "show", "ghost@acme.test"],
-            NOT_FOUND,
-            &["ghost@acme.test"],
-        ),
-        row(
-            ACME,
-            &["user", "set-role", "ghost@acme.test", "user"],
-            NOT_FOUND,
-            &["ghost@acme.test"],
-        ),
-        row(
-            ACME,
-            &["user", "deactivate", "ghost@acme.test"],
-            NOT_FOUND,
-            &["ghost@acme.test"],
-        ),
-        // Malformed expiries, timezones, countries and currencies.
-        row(
-            ACME,
-            &invite_with(ANN, &["--expires-in", "soon"]),
-            USAGE,
-            &["soon", "duration"],
-        ),
-        row(
-            ACME,
-            &invite_with(ANN, &["--expires-in", "0s"]),
-            USAGE,
-            &["expire"],
-        ),
-        row(
-            ACME,
-            &invite_with(ANN, &["--timezone", "Mars/Olympus_Mons"]),
-            USAGE,
-            &["Mars/Olympus_Mons", "timezone"],
-        ),
-        row(
-            ACME,
-            &invite_with(ANN, &["--city", "London", "--country", "GBR"]),
-            USAGE,
-            &["GBR", "country"],
-        ),
-        row(
-            ACME,
-            &[
-                "account",
-                "create",
-                "Other Ltd",
-                "--kind",
-                "customer",
-                "--currency",
-                "POUNDS",
-            ],
-            USAGE,
-            &["POUNDS", "currency"],
-        ),
-        // A malformed clock.
-        row(
-            ACME,
-            &["user", "list"],
-            USAGE,
-            &["PORTALCTL_NOW", "yesterday"],
-        )
-        .at("yesterday"),
-        row(
-            ACME,
-            &invite_args(ANN, "Ann", "user"),
-            USAGE,
-            &["PORTALCTL_NOW"],
-        )
-        .at("yesterday"),
-        // Unknown capabilities, grants and presets.
-        row(ACME, &["can", OWNER, "users.fly"], USAGE, &["users.fly"]),
-        row(
-            ANN_USER,
-            &["user", "grant", ANN, "superpowers"],
-            USAGE,
-            &["superpowers"],
-        ),
-        row(
-            ANN_USER,
-            &[
-                "init",
-                "--preset",
-                "nope",
-                "--account",
-                ACCOUNT,
-                "--owner-email",
-                OWNER,
-            ],
-            USAGE,
-            &["nope"],
-        ),
-        // A refused init leaves no file behind.
-        row(
-            NO_FILE,
-            &[
-                "init",
-                "--preset",
-                "nope",
-                "--account",
-                ACCOUNT,
-                "--owner-email",
-                OWNER,
-            ],
-            USAGE,
-            &["unknown preset"],
-        ),
+        row(ACME, "user invite --email ann@acme.test --name Ann --role wizard --account 'Acme Ltd'",
+            USAGE, &["unknown role", "wizard"]),
+        row(ANN_USER, "user set-role ann@acme.test wizard", USAGE, &["wizard"]),
+        // An unknown account or user is not found.
+        row(ACME, "user invite --email ann@acme.test --name Ann --role user --account 'Nope Ltd'",
+            NOT_FOUND, &["Nope Ltd"]),
+        row(ACME, "user list --account 'Nope Ltd'", NOT_FOUND, &["Nope Ltd"]),
+        row(ACME, "user show owner@acme.test --account 'Nope Ltd'", NOT_FOUND, &["Nope Ltd"]),
+        row(ACME, "user show ghost@acme.test", NOT_FOUND, &["ghost@acme.test"]),
+        row(ACME, "user set-role ghost@acme.test user", NOT_FOUND, &["ghost@acme.test"]),
+        row(ACME, "user deactivate ghost@acme.test", NOT_FOUND, &["ghost@acme.test"]),
+        // Malformed expiries, timezones, countries, currencies and clocks.
+        row(ACME, "user invite --email ann@acme.test --name Ann --role user --account 'Acme Ltd' --expires-in soon",
+            USAGE, &["soon", "duration"]),
+        row(ACME, "user invite --email ann@acme.test --name Ann --role user --account 'Acme Ltd' --expires-in 0s",
+            USAGE, &["expire"]),
+        row(ACME, "user invite --email ann@acme.test --name Ann --role user --account 'Acme Ltd' --timezone Mars/Olympus_Mons",
+            USAGE, &["Mars/Olympus_Mons", "timezone"]),
+        row(ACME, "user invite --email ann@acme.test --name Ann --role user --account 'Acme Ltd' --city London --country GBR",
+            USAGE, &["GBR", "country"]),
+        row(ACME, "account create 'Other Ltd' --kind customer --currency POUNDS",
+            USAGE, &["POUNDS", "currency"]),
+        row(ACME, "user list", USAGE, &["PORTALCTL_NOW", "yesterday"]).at("yesterday"),
+        row(ACME, "user invite --email ann@acme.test --name Ann --role user --account 'Acme Ltd'",
+            USAGE, &["PORTALCTL_NOW"]).at("yesterday"),
+        // Unknown capabilities, grants and presets; a refused init leaves no
+        // file behind.
+        row(ACME, "can owner@acme.test users.fly", USAGE, &["users.fly"]),
+        row(ANN_USER, "user grant ann@acme.test superpowers", USAGE, &["superpowers"]),
+        row(ANN_USER, INIT_NOPE, USAGE, &["nope"]),
+        row(NO_FILE, INIT_NOPE, USAGE, &["unknown preset"]),
         // Usage errors of the parser itself.
-        row(
-            ACME,
-            &["user", "invite", "--email", ANN, "--name", "Ann"],
-            USAGE,
-            &[],
-        )
-        .hint(&["--role"]),
-        row(ACME, &["user", "frobnicate"], USAGE, &[]),
-        row(
-            ACME,
-            &["account", "create", "X Ltd", "--kind", "vendor"],
-            USAGE,
-            &["vendor"],
-        ),
+        row(ACME, "user invite --email ann@acme.test --name Ann", USAGE, &[]).hint(&["--role"]),
+        row(ACME, "user frobnicate", USAGE, &[]),
+        row(ACME, "account create 'X Ltd' --kind vendor", USAGE, &["vendor"]),
         // ------------------------------------------------------- conflicts
-        // Inviting a member again.
-        row(
-            ANN_USER,
-            &invite_args(ANN, "Ann", "manager"),
-            CONFLICT,
-            &[ANN, "already a member"],
-        ),
-        row(
-            BOB_INVITED,
-            &invite_args("bob@acme.test", "Bob", "user"),
-            CONFLICT,
-            &["already a member"],
-        ),
-        row(
-            BOB_INVITED,
-            &invite_args(OWNER, "Olive", "user"),
-            CONFLICT,
-            &[OWNER],
-        ),
+        row(ANN_USER, "user invite --email ann@acme.test --name Ann --role manager --account 'Acme Ltd'",
+            CONFLICT, &[ANN, "already a member"]),
+        row(BOB_INVITED, "user invite --email bob@acme.test --name Bob --role user --account 'Acme Ltd'",
+            CONFLICT, &["already a member"]),
+        row(BOB_INVITED, "user invite --email owner@acme.test --name Olive --role user --account 'Acme Ltd'",
+            CONFLICT, &[OWNER]),
         // ---------------------------------------------------------- tokens
-        row(
-            ACME,
-            &[
-                "user",
-                "accept",
-                "pinv_0000000000000000000000000000000000000000000000000000000000000000",
-            ],
-            NOT_FOUND,
-            &["invitation"],
-        ),
-        row(ACME, &["user", "accept", "garbage"], NOT_FOUND, &[]),
-        row(
-            ANN_USER,
-            &["user", "accept", TOKEN],
-            CONFLICT,
-            &["already accepted"],
-        ),
-        row(
-            ANN_INVITED,
-            &["user", "accept", TOKEN],
-            CONFLICT,
-            &["expired"],
-        )
-        .at("2026-12-03T10:00:00Z"),
-        row(
-            ANN_RESENT,
-            &["user", "accept", TOKEN],
-            CONFLICT,
-            &["replaced"],
-        ),
-        row(
-            ANN_REVOKED,
-            &["user", "accept", TOKEN],
-            CONFLICT,
-            &["revoked"],
-        ),
-    ];
-    // ------------------------------------------------------- the last admin
-    for args in [
-        &[
-            "user",
-            "set-role",
-            "sam@solo.test",
-            "user",
-            "--account",
-            "Solo Ltd",
-        ][..],
-        &["user", "set-role", "sam@solo.test", "no-access"],
-        &[
-            "user",
-            "deactivate",
-            "sam@solo.test",
-            "--account",
-            "Solo Ltd",
-        ],
-        &[
-            "user",
-            "left-company",
-            "sam@solo.test",
-            "--account",
-            "Solo Ltd",
-        ],
-    ] {
-        rows.push(row(SOLO, args, CONFLICT, &["Solo Ltd", "users.manage"]));
-    }
-    // Once a second admin took over, they are the last one.
-    rows.push(row(
-        SOLO_DEMOTED,
-        &["user", "deactivate", "tia@solo.test"],
-        CONFLICT,
-        &["users.manage"],
-    ));
-    // ------------------------------------------------------------ the owner
-    // Another admin exists, so only the owner rule can refuse.
-    for args in [
-        &["user", "deactivate", OWNER][..],
-        &["user", "left-company", OWNER],
-        &["user", "set-role", OWNER, "user"],
-    ] {
-        rows.push(row(ANN_ADMIN, args, CONFLICT, &[OWNER, "owns"]));
-    }
-    // Not even by another admin.
-    rows.push(
-        row(
-            ANN_ADMIN,
-            &["user", "deactivate", OWNER],
-            CONFLICT,
-            &["owns"],
-        )
-        .by(ANN),
-    );
-    // ------------------------------------------------------------ acting as
-    rows.extend(denied_in_acme(ADMIN_DEACTIVATED, ANN, "deactivated"));
-    rows.extend(denied_in_acme(ADMIN_LEFT, ANN, "left"));
-    rows.extend(denied_in_acme(ADMIN_INVITED, ANN, "invited"));
-    rows.extend(denied_in_acme(ANN_NO_ACCESS, ANN, "no-access"));
-    rows.push(
-        row(
-            ANN_NO_ACCESS,
-            &["user", "show", OWNER],
-            DENIED,
-            &["users.view"],
-        )
-        .by(ANN),
-    );
-    rows.extend(denied_in_acme(ACME, "ghost@acme.test", "not a known user"));
-    rows.push(row(ACME, &["user", "list"], DENIED, &["users.view"]).by("ghost@acme.test"));
-    rows.extend(denied_in_acme(
-        OTHER,
-        "olga@other.test",
-        "not a member of `Acme Ltd`",
-    ));
-    rows.push(
-        row(
-            OTHER,
-            &["user", "deactivate", OWNER, "--account", ACCOUNT],
-            DENIED,
-            &["Acme Ltd"],
-        )
-        .by("olga@other.test"),
-    );
-    rows.extend([
+        row(ACME, "user accept pinv_0000000000000000000000000000000000000000000000000000000000000000",
+            NOT_FOUND, &["invitation"]),
+        row(ACME, "user accept garbage", NOT_FOUND, &[]),
+        row(ANN_USER, "user accept {token}", CONFLICT, &["already accepted"]),
+        row(ANN_INVITED, "user accept {token}", CONFLICT, &["expired"]).at("2026-12-03T10:00:00Z"),
+        row(ANN_RESENT, "user accept {token}", CONFLICT, &["replaced"]),
+        row(ANN_REVOKED, "user accept {token}", CONFLICT, &["revoked"]),
+        // -------------------------------------------------- the last admin
+        row(SOLO, "user set-role sam@solo.test user --account 'Solo Ltd'",
+            CONFLICT, &["Solo Ltd", "users.manage"]),
+        row(SOLO, "user set-role sam@solo.test no-access", CONFLICT, &["Solo Ltd", "users.manage"]),
+        row(SOLO, "user deactivate sam@solo.test --account 'Solo Ltd'",
+            CONFLICT, &["Solo Ltd", "users.manage"]),
+        row(SOLO, "user left-company sam@solo.test --account 'Solo Ltd'",
+            CONFLICT, &["Solo Ltd", "users.manage"]),
+        // Once a second admin took over, they are the last one.
+        row(SOLO_DEMOTED, "user deactivate tia@solo.test", CONFLICT, &["users.manage"]),
+        // ------------------------------------------------------- the owner
+        // Another admin exists, so only the owner rule can refuse; not even
+        // that admin may.
+        row(ANN_ADMIN, "user deactivate owner@acme.test", CONFLICT, &[OWNER, "owns"]),
+        row(ANN_ADMIN, "user left-company owner@acme.test", CONFLICT, &[OWNER, "owns"]),
+        row(ANN_ADMIN, "user set-role owner@acme.test user", CONFLICT, &[OWNER, "owns"]),
+        row(ANN_ADMIN, "user deactivate owner@acme.test", CONFLICT, &["owns"]).by(ANN),
+        // ------------------------------------------------------- acting as
+        row(ANN_NO_ACCESS, "user show owner@acme.test", DENIED, &["users.view"]).by(ANN),
+        row(ACME, "user list", DENIED, &["users.view"]).by("ghost@acme.test"),
+        row(OTHER, "user deactivate owner@acme.test --account 'Acme Ltd'", DENIED, &["Acme Ltd"])
+            .by("olga@other.test"),
         // ------------------------------------------------------ escalation
-        // An account-admin member may not invite an owner...
-        row(
-            MAX_ADMIN,
-            &invite_args("mia@acme.test", "Mia", "owner"),
-            DENIED,
-            &["max@acme.test", "owner"],
-        )
-        .by("max@acme.test"),
-        // ... nor grant billing, to others or themselves, or by inviting...
-        row(
-            MAX_AND_MIA,
-            &["user", "grant", "mia@acme.test", "billing"],
-            DENIED,
-            &["billing"],
-        )
-        .by("max@acme.test"),
-        row(
-            MAX_AND_MIA,
-            &["user", "grant", "max@acme.test", "billing"],
-            DENIED,
-            &["billing"],
-        )
-        .by("max@acme.test"),
-        row(
-            MAX_AND_MIA,
-            &[
-                "user",
-                "invite",
-                "--email",
-                "zoe@acme.test",
-                "--name",
-                "Zoe",
-                "--role",
-                "member",
-                "--account",
-                ACCOUNT,
-                "--grant",
-                "billing",
-            ],
-            DENIED,
-            &["billing"],
-        )
-        .by("max@acme.test"),
-        // ... nor create a role beyond their capabilities.
-        row(
-            MAX_ADMIN,
-            &[
-                "role",
-                "create",
-                "biller",
-                "--capabilities",
-                "account.view,billing.view",
-            ],
-            DENIED,
-            &["billing.view"],
-        )
-        .by("max@acme.test"),
+        // An account-admin member may not invite an owner, grant billing (to
+        // others, themselves or by inviting), nor create a role beyond their
+        // capabilities.
+        row(MAX_ADMIN, "user invite --email mia@acme.test --name Mia --role owner --account 'Acme Ltd'",
+            DENIED, &["max@acme.test", "owner"]).by("max@acme.test"),
+        row(MAX_AND_MIA, "user grant mia@acme.test billing", DENIED, &["billing"]).by("max@acme.test"),
+        row(MAX_AND_MIA, "user grant max@acme.test billing", DENIED, &["billing"]).by("max@acme.test"),
+        row(MAX_AND_MIA, "user invite --email zoe@acme.test --name Zoe --role member --account 'Acme Ltd' --grant billing",
+            DENIED, &["billing"]).by("max@acme.test"),
+        row(MAX_ADMIN, "role create biller --capabilities account.view,billing.view",
+            DENIED, &["billing.view"]).by("max@acme.test"),
         // ----------------------------------------------------- wrong state
-        row(
-            ANN_DEACTIVATED,
-            &["user", "deactivate", ANN],
-            CONFLICT,
-            &["already deactivated"],
-        ),
-        row(
-            ANN_USER,
-            &["user", "activate", ANN],
-            CONFLICT,
-            &["already active"],
-        ),
-        row(
-            ANN_INVITED,
-            &["user", "activate", ANN],
-            CONFLICT,
-            &[ANN, "accepted"],
-        ),
+        row(ANN_DEACTIVATED, "user deactivate ann@acme.test", CONFLICT, &["already deactivated"]),
+        row(ANN_USER, "user activate ann@acme.test", CONFLICT, &["already active"]),
+        row(ANN_INVITED, "user activate ann@acme.test", CONFLICT, &[ANN, "accepted"]),
         // A revoked invitation leaves them deactivated but never accepted.
-        row(
-            ANN_REVOKED,
-            &["user", "activate", ANN],
-            CONFLICT,
-            &["never accepted"],
-        ),
-        row(
-            ANN_LEFT,
-            &["user", "left-company", ANN],
-            CONFLICT,
-            &["already left"],
-        ),
-        row(
-            ANN_USER,
-            &["user", "revoke-invite", ANN],
-            CONFLICT,
-            &["no pending invitation"],
-        ),
-        row(
-            ANN_USER,
-            &["user", "resend-invite", ANN],
-            CONFLICT,
-            &["no invitation to resend"],
-        ),
-        row(
-            ADMIN_INVITED,
-            &["user", "transfer-ownership", "--to", ANN, "--yes"],
-            CONFLICT,
-            &[ANN, "invited"],
-        ),
+        row(ANN_REVOKED, "user activate ann@acme.test", CONFLICT, &["never accepted"]),
+        row(ANN_LEFT, "user left-company ann@acme.test", CONFLICT, &["already left"]),
+        row(ANN_USER, "user revoke-invite ann@acme.test", CONFLICT, &["no pending invitation"]),
+        row(ANN_USER, "user resend-invite ann@acme.test", CONFLICT, &["no invitation to resend"]),
+        row(ADMIN_INVITED, "user transfer-ownership --to ann@acme.test --yes", CONFLICT, &[ANN, "invited"]),
         // Merge and transfer need --yes without a terminal.
-        row(
-            TWO_ANNS,
-            &["user", "merge", "ann.b@acme.test", "--into", ANN],
-            USAGE,
-            &[],
-        )
-        .hint(&["--yes"]),
-        row(
-            TWO_ANNS,
-            &["user", "transfer-ownership", "--to", ANN],
-            USAGE,
-            &[],
-        )
-        .hint(&["--yes"]),
-        // --------------------------------------------------------- the file
-        row(NEWER, &["user", "list"], UNAVAILABLE, &["99"]),
-        row(
-            NEWER,
-            &invite_args(ANN, "Ann", "user"),
-            UNAVAILABLE,
-            &["newer"],
-        ),
-        row(NO_FILE, &["user", "list"], NOT_FOUND, &["no database"]),
-        row(
-            NOTES,
-            &["user", "list"],
-            USAGE,
-            &["not a portalctl database"],
-        ),
-        // ------------------------------------------------------------- init
-        row(
-            ACME,
-            &[
-                "init",
-                "--preset",
-                "lmp",
-                "--account",
-                ACCOUNT,
-                "--owner-email",
-                OWNER,
-            ],
-            CONFLICT,
-            &["already initialised", "portal"],
-        ),
-    ]);
+        row(TWO_ANNS, "user merge ann.b@acme.test --into ann@acme.test", USAGE, &[]).hint(&["--yes"]),
+        row(TWO_ANNS, "user transfer-ownership --to ann@acme.test", USAGE, &[]).hint(&["--yes"]),
+        // -------------------------------------------------------- the file
+        row(NEWER, "user list", UNAVAILABLE, &["99"]),
+        row(NEWER, "user invite --email ann@acme.test --name Ann --role user --account 'Acme Ltd'",
+            UNAVAILABLE, &["newer"]),
+        row(NO_FILE, "user list", NOT_FOUND, &["no database"]),
+        row(NOTES, "user list", USAGE, &["not a portalctl database"]),
+        // ------------------------------------------------------------ init
+        row(ACME, "init --preset lmp --account 'Acme Ltd' --owner-email owner@acme.test",
+            CONFLICT, &["already initialised", "portal"]),
+    ];
+    // Members who may not act, and strangers: both a write and a read in
+    // Acme are denied, naming them and why.
+    for (setup, who, why) in [
+        (ADMIN_DEACTIVATED, ANN, "deactivated"),
+        (ADMIN_LEFT, ANN, "left"),
+        (ADMIN_INVITED, ANN, "invited"),
+        (ANN_NO_ACCESS, ANN, "no-access"),
+        (ACME, "ghost@acme.test", "not a known user"),
+        (OTHER, "olga@other.test", "not a member of `Acme Ltd`"),
+    ] {
+        rows.push(row(setup, INVITE_NEWBIE, DENIED, &[who, why]).by(who));
+        rows.push(row(setup, LIST_ACME, DENIED, &[who, why]).by(who));
+    }
     rows
 }
 
@@ -832,15 +418,10 @@ fn every_refusal_exits_with_its_code_names_the_problem_and_changes_nothing() {
     for row in rows() {
         // Shown with the panic message when the row fails.
         eprintln!("row: {row}");
-        let p = portals.entry(row.setup.name).or_insert_with(row.setup.make);
-        let token = row.args.contains(&TOKEN).then(|| first_token(p));
-        let args: Vec<&str> = row
-            .args
-            .iter()
-            .map(|&a| match &token {
-                Some(token) if a == TOKEN => token.as_str(),
-                _ => a,
-            })
+        let p = portals.entry(row.setup.0).or_insert_with(row.setup.1);
+        let args: Vec<String> = words(row.line)
+            .into_iter()
+            .map(|w| if w == TOKEN { first_token(p) } else { w })
             .collect();
         let env: Vec<(&str, &str)> = [
             row.actor.map(|who| ("PORTALCTL_AS", who)),
@@ -849,7 +430,7 @@ fn every_refusal_exits_with_its_code_names_the_problem_and_changes_nothing() {
         .into_iter()
         .flatten()
         .collect();
-        let err = p.refused_with(&args, &env, row.code);
+        let err = p.refused_with(&strs(&args), &env, row.code);
         let line = error_line(&err);
         for name in &row.names {
             assert!(line.contains(name), "{row}: {name:?} not in: {err}");
@@ -868,14 +449,9 @@ fn every_refusal_exits_with_its_code_names_the_problem_and_changes_nothing() {
 #[test]
 fn with_a_second_admin_the_demotion_works() {
     let p = solo_with_tia();
-    let v = p.json(&[
-        "user",
-        "set-role",
-        "sam@solo.test",
-        "user",
-        "--account",
-        "Solo Ltd",
-    ]);
+    let v = p.json(&strs(&words(
+        "user set-role sam@solo.test user --account 'Solo Ltd'",
+    )));
     assert_eq!(v["role"], "user");
 }
 
@@ -892,21 +468,22 @@ fn a_member_of_another_account_acts_on_their_own() {
 #[test]
 fn an_account_admin_member_may_invite_members() {
     let p = customer_area_with_account_admin();
-    let v = p.json_as(
-        Some("max@acme.test"),
-        &invite_args("mia@acme.test", "Mia", "member"),
-    );
+    let invite =
+        words("user invite --email mia@acme.test --name Mia --role member --account 'Acme Ltd'");
+    let v = p.json_as(Some("max@acme.test"), &strs(&invite));
     assert_eq!(v["role"], "member");
 }
 
 #[test]
 fn a_locked_database_is_unavailable_after_the_busy_timeout() {
     let p = Portal::new();
+    let invite =
+        words("user invite --email ann@acme.test --name Ann --role user --account 'Acme Ltd'");
     let before = p.dump();
     let conn = rusqlite::Connection::open(&p.db).unwrap();
     conn.execute_batch("BEGIN IMMEDIATE").unwrap();
     let err = p.refused_with(
-        &invite_args(ANN, "Ann", "user"),
+        &strs(&invite),
         &[("PORTALCTL_BUSY_TIMEOUT", "200")],
         UNAVAILABLE,
     );
@@ -915,24 +492,16 @@ fn a_locked_database_is_unavailable_after_the_busy_timeout() {
     says(error_line(&err), "locked");
     assert_eq!(before, p.dump(), "a busy write changed the database");
     // Once the lock is gone the same command works.
-    p.ok(&invite_args(ANN, "Ann", "user"));
+    p.ok(&strs(&invite));
 }
 
 #[test]
 fn the_same_init_again_changes_nothing() {
     let p = Portal::new();
     let before = p.dump();
-    let run = p.run(&[
-        "init",
-        "--preset",
-        "portal",
-        "--account",
-        ACCOUNT,
-        "--owner-email",
-        OWNER,
-        "--owner-name",
-        "Olive Owner",
-    ]);
+    let run = p.run(&strs(&words(
+        "init --preset portal --account 'Acme Ltd' --owner-email owner@acme.test --owner-name 'Olive Owner'",
+    )));
     assert_eq!(run.code, SUCCESS, "{run:?}");
     assert_eq!(before, p.dump(), "a repeated init changed the database");
 }
