@@ -1,6 +1,6 @@
 //! `account`.
 
-use crate::support::{Portal, ACCOUNT, OWNER};
+use crate::support::{Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, USAGE};
 
 #[test]
 fn account_show_prints_the_details() {
@@ -57,9 +57,9 @@ fn account_set_changes_and_clears_profile_fields_with_an_audit_event() {
     p.refused_as(
         Some("sam@acme.test"),
         &["account", "set", "--marketing", "x"],
-        5,
+        DENIED,
     );
-    p.refused(&["account", "set", ACCOUNT], 2);
+    p.refused(&["account", "set", ACCOUNT], USAGE);
 }
 
 #[test]
@@ -120,22 +120,25 @@ fn account_list_shows_partners_then_their_customers() {
 fn account_create_refuses_bad_shapes() {
     let p = Portal::with_preset("lmp");
     assert!(p
-        .refused(&["account", "create", ACCOUNT, "--kind", "partner"], 4)
+        .refused(
+            &["account", "create", ACCOUNT, "--kind", "partner"],
+            CONFLICT
+        )
         .contains("already exists"));
     assert!(p
         .refused(
             &["account", "create", "X", "--kind", "partner", "--parent", ACCOUNT],
-            2
+            USAGE
         )
         .contains("only a customer"));
     assert!(p
         .refused(
             &["account", "create", "X", "--kind", "customer", "--parent", "Nope"],
-            3
+            NOT_FOUND
         )
         .contains("no account `Nope`"));
     assert!(p
-        .refused(&["account", "create", "  ", "--kind", "partner"], 2)
+        .refused(&["account", "create", "  ", "--kind", "partner"], USAGE)
         .contains("must not be empty"));
     p.member("al@acme.test", "partner-allocator");
     // "Partner Allocator: can add and manage customers".
@@ -148,7 +151,7 @@ fn account_create_refuses_bad_shapes() {
     let err = p.refused_as(
         Some("al@acme.test"),
         &["account", "create", "Top", "--kind", "partner"],
-        5,
+        DENIED,
     );
     assert!(err.contains("only the operator"), "{err}");
 }

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::support::{Portal, ACCOUNT, ADD_DEPOT};
+use crate::support::{Portal, ACCOUNT, ADD_DEPOT, CONFLICT, DENIED, NOT_FOUND, USAGE};
 
 const IBAN: &str = "GB82 WEST 1234 5698 7654 32";
 const IBAN_COMPACT: &str = "GB82WEST12345698765432";
@@ -92,14 +92,14 @@ fn account_show_lists_the_addresses() {
 fn bad_addresses_are_refused() {
     let p = Portal::with_preset("lmp");
     p.ok(&add_args("HQ", "GB"));
-    let err = p.refused(&add_args("hq", "GB"), 4);
+    let err = p.refused(&add_args("hq", "GB"), CONFLICT);
     assert!(
         err.contains("already has an address labelled `HQ`"),
         "{err}"
     );
-    p.refused(&add_args("Depot", "GBR"), 2);
-    p.refused(&add_args("Depot", "1X"), 2);
-    p.refused(&add_args(" ", "GB"), 2);
+    p.refused(&add_args("Depot", "GBR"), USAGE);
+    p.refused(&add_args("Depot", "1X"), USAGE);
+    p.refused(&add_args(" ", "GB"), USAGE);
     p.refused(
         &[
             "account",
@@ -117,7 +117,7 @@ fn bad_addresses_are_refused() {
             "--country",
             "GB",
         ],
-        2,
+        USAGE,
     );
     p.refused(
         &[
@@ -136,15 +136,18 @@ fn bad_addresses_are_refused() {
             "--country",
             "GB",
         ],
-        3,
+        NOT_FOUND,
     );
-    let err = p.refused(&["account", "address", "remove", ACCOUNT, "Depot"], 3);
+    let err = p.refused(
+        &["account", "address", "remove", ACCOUNT, "Depot"],
+        NOT_FOUND,
+    );
     assert!(
         err.contains("no shipping address labelled `Depot`"),
         "{err}"
     );
     p.ok(&["account", "address", "remove", ACCOUNT, "HQ"]);
-    p.refused(&["account", "address", "remove", ACCOUNT, "HQ"], 3);
+    p.refused(&["account", "address", "remove", ACCOUNT, "HQ"], NOT_FOUND);
 }
 
 #[test]
@@ -224,7 +227,7 @@ fn bad_payment_details_are_refused_without_echoing_them() {
             "--iban",
             "DE88 3704 0044 0532 0130 00",
         ],
-        2,
+        USAGE,
     );
     assert!(
         err.contains("check digits") && !err.contains("3704"),
@@ -239,24 +242,24 @@ fn bad_payment_details_are_refused_without_echoing_them() {
             "--method",
             "direct-debit",
         ],
-        2,
+        USAGE,
     );
     assert!(err.contains("--iban"), "{err}");
     let err = p.refused(
         &[
             "account", "payment", "set", ACCOUNT, "--method", "card", "--iban", IBAN,
         ],
-        2,
+        USAGE,
     );
     assert!(err.contains("takes no bank account"), "{err}");
     let err = p.refused(
         &["account", "payment", "set", ACCOUNT, "--method", "cheque"],
-        2,
+        USAGE,
     );
     assert!(err.contains("unknown payment method `cheque`"), "{err}");
     p.refused(
         &["account", "payment", "set", "Nobody", "--method", "card"],
-        3,
+        NOT_FOUND,
     );
 }
 
@@ -269,7 +272,7 @@ fn payment_details_need_billing_capabilities() {
     p.refused_as(
         Some("al@acme.test"),
         &["account", "payment", "show", ACCOUNT],
-        5,
+        DENIED,
     );
     p.json_as(
         Some("vo@acme.test"),
@@ -278,7 +281,7 @@ fn payment_details_need_billing_capabilities() {
     let err = p.refused_as(
         Some("vo@acme.test"),
         &["account", "payment", "set", ACCOUNT, "--method", "invoice"],
-        5,
+        DENIED,
     );
     assert!(err.contains("billing.payment"), "{err}");
 }
@@ -327,7 +330,7 @@ fn an_order_ships_to_a_copy_of_an_address() {
         "--ship-to",
         "HQ",
     ];
-    p.refused_as(Some("ann@acme.test"), &place, 3);
+    p.refused_as(Some("ann@acme.test"), &place, NOT_FOUND);
     p.ok(&add_args("Depot", "GB"));
     let place = [
         "order",
@@ -339,6 +342,6 @@ fn an_order_ships_to_a_copy_of_an_address() {
         "--ship-to",
         "Depot",
     ];
-    let err = p.refused_as(Some("max@acme.test"), &place, 5);
+    let err = p.refused_as(Some("max@acme.test"), &place, DENIED);
     assert!(err.contains("addresses.use"), "{err}");
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use crate::support::{strings, Portal, ACCOUNT, OWNER};
+use crate::support::{strings, Portal, ACCOUNT, DENIED, OWNER, SUCCESS};
 
 const AREAS: [&str; 5] = ["services", "domains", "billing", "support", "account-admin"];
 
@@ -106,7 +106,14 @@ fn user_show_says_which_area_granted_what() {
     );
     // Lists stay short: only `user show` carries the details.
     let list = p.json(&["user", "list"]);
-    assert!(list[0].get("grant_details").is_none(), "{list}");
+    let ann = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == "ann@acme.test")
+        .unwrap_or_else(|| panic!("ann is not listed: {list}"));
+    assert_eq!(ann["grants"], json!(["billing", "domains.manage"]));
+    assert!(ann.get("grant_details").is_none(), "{ann}");
 }
 
 #[test]
@@ -152,7 +159,7 @@ fn grants_count_for_nothing_in_the_blocking_role_or_while_not_active() {
             "--role",
             "member",
         ],
-        5,
+        DENIED,
     );
     assert!(err.contains("no-access"), "{err}");
     // Deactivated, and left.
@@ -287,6 +294,10 @@ fn inviting_someone_with_a_login_elsewhere_reuses_it() {
 // ---------------------------------------------------------------- troubleshooting
 
 fn with_admins() -> Portal {
+    Portal::cached("areas: with_admins", build_with_admins)
+}
+
+fn build_with_admins() -> Portal {
     let p = Portal::with_preset("customer-area");
     p.member("max@acme.test", "member");
     p.ok(&["user", "grant", "max@acme.test", "account-admin"]);
@@ -309,7 +320,7 @@ fn i_cannot_invite_new_users_says_who_can_and_what_is_missing() {
             "--role",
             "member",
         ],
-        5,
+        DENIED,
     );
     let (line, help) = (
         err.lines().next().unwrap(),
@@ -352,7 +363,7 @@ fn i_cannot_invite_new_users_says_who_can_and_what_is_missing() {
 #[test]
 fn i_cannot_find_user_management_says_who_can_and_what_is_missing() {
     let p = with_admins();
-    let err = p.refused_as(Some("bob@acme.test"), &["user", "list"], 5);
+    let err = p.refused_as(Some("bob@acme.test"), &["user", "list"], DENIED);
     assert!(
         err.contains("may not see the account's users") && err.contains("needs `users.view`"),
         "{err}"
@@ -378,7 +389,7 @@ fn the_user_is_not_receiving_the_invitation_points_at_spam_and_resend() {
         "--role",
         "member",
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     // Notes go to a terminal only; the command's help carries the answer.
     let help = p.ok(&["user", "resend-invite", "--help"]);
     assert!(help.contains("junk mail or spam"), "{help}");
@@ -393,7 +404,7 @@ fn handing_out_an_area_one_does_not_hold_names_what_is_missing() {
     let err = p.refused_as(
         Some("max@acme.test"),
         &["user", "grant", "bob@acme.test", "billing"],
-        5,
+        DENIED,
     );
     assert!(
         err.contains("billing.view") && err.contains("billing.payment"),

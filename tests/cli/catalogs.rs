@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::support::{Portal, ACCOUNT, OWNER};
+use crate::support::{Portal, ACCOUNT, CONFLICT, DENIED, OWNER, USAGE};
 
 /// A catalog of one's own, using every part of the format.
 const AGENCY: &str = r#"{
@@ -92,7 +92,7 @@ fn a_catalog_file_is_loaded_and_used() {
             "--role",
             "clerk",
         ],
-        2,
+        USAGE,
     );
     assert!(err.contains("city"), "{err}");
     p.member("cal@acme.test", "clerk");
@@ -180,7 +180,7 @@ fn malformed_catalog_files_are_refused_with_their_json_path() {
         let p = Portal::empty();
         let args = init_args(&file);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let err = p.refused(&args, 2);
+        let err = p.refused(&args, USAGE);
         assert!(err.contains(wanted), "{what}: wanted {wanted:?} in {err}");
         assert!(
             err.contains("catalog.json"),
@@ -257,7 +257,7 @@ fn role_create_checks_capabilities_against_the_catalog() {
             "--capabilities",
             "account.view,users.peek",
         ],
-        2,
+        USAGE,
     );
     assert!(err.contains("users.peek"), "{err}");
     let v = p.json(&[
@@ -319,7 +319,7 @@ fn role_delete_retires_an_unused_role() {
         p.text("SELECT deleted_at FROM roles WHERE name = 'auditor'"),
         crate::support::NOW
     );
-    let err = p.refused(&["role", "show", "auditor"], 2);
+    let err = p.refused(&["role", "show", "auditor"], USAGE);
     assert!(err.contains("unknown role `auditor`"), "{err}");
     let err = p.refused(
         &[
@@ -332,15 +332,15 @@ fn role_delete_retires_an_unused_role() {
             "--role",
             "auditor",
         ],
-        2,
+        USAGE,
     );
     assert!(err.contains("unknown role"), "{err}");
     let err = p.refused(
         &["role", "create", "auditor", "--capabilities", "users.view"],
-        4,
+        CONFLICT,
     );
     assert!(err.contains("was deleted"), "{err}");
-    p.refused(&["role", "delete", "auditor"], 2);
+    p.refused(&["role", "delete", "auditor"], USAGE);
     // A preset role nobody holds may go too, by the operator.
     p.ok(&["role", "delete", "manager"]);
 }
@@ -350,7 +350,7 @@ fn role_delete_is_refused_while_a_member_holds_the_role() {
     let p = Portal::new();
     p.ok(&["role", "create", "auditor", "--capabilities", "users.view"]);
     p.member("ann@acme.test", "auditor");
-    let err = p.refused(&["role", "delete", "auditor"], 4);
+    let err = p.refused(&["role", "delete", "auditor"], CONFLICT);
     assert!(
         err.contains("held by 1 membership")
             && err.contains("ann@acme.test")
@@ -360,7 +360,7 @@ fn role_delete_is_refused_while_a_member_holds_the_role() {
     assert!(err.contains("set-role"), "{err}");
     // Someone who left would get it back on `activate`: still held.
     p.ok(&["user", "left-company", "ann@acme.test"]);
-    let err = p.refused(&["role", "delete", "auditor"], 4);
+    let err = p.refused(&["role", "delete", "auditor"], CONFLICT);
     assert!(err.contains("ann@acme.test"), "{err}");
     p.ok(&["user", "activate", "ann@acme.test"]);
     p.ok(&["user", "set-role", "ann@acme.test", "user"]);
@@ -368,13 +368,13 @@ fn role_delete_is_refused_while_a_member_holds_the_role() {
     // An invitation not yet accepted holds it as well.
     p.ok(&["role", "create", "viewer", "--capabilities", "account.view"]);
     p.invite("bob@acme.test", "viewer", ACCOUNT);
-    p.refused(&["role", "delete", "viewer"], 4);
+    p.refused(&["role", "delete", "viewer"], CONFLICT);
 }
 
 #[test]
 fn the_owner_and_blocking_roles_stay() {
     let p = Portal::with_preset("customer-area");
-    let err = p.refused(&["role", "delete", "no-access"], 4);
+    let err = p.refused(&["role", "delete", "no-access"], CONFLICT);
     assert!(err.contains("blocking role"), "{err}");
     // The owner role, even once nobody holds it: ownership moved to a
     // `member` and the former owner became one too.
@@ -388,7 +388,7 @@ fn the_owner_and_blocking_roles_stay() {
     ]);
     p.ok(&["user", "set-role", OWNER, "member"]);
     assert_eq!(p.json(&["role", "show", "owner"])["members"], 0);
-    let err = p.refused(&["role", "delete", "owner"], 4);
+    let err = p.refused(&["role", "delete", "owner"], CONFLICT);
     assert!(err.contains("owner role"), "{err}");
 }
 
@@ -400,12 +400,16 @@ fn members_may_delete_only_custom_roles_with_users_manage() {
     p.member("bob@acme.test", "member");
     p.ok(&["role", "create", "viewer", "--capabilities", "account.view"]);
     p.ok(&["role", "create", "reader", "--capabilities", "account.view"]);
-    let err = p.refused_as(Some("bob@acme.test"), &["role", "delete", "viewer"], 5);
+    let err = p.refused_as(Some("bob@acme.test"), &["role", "delete", "viewer"], DENIED);
     assert!(err.contains("users.manage"), "{err}");
     p.json_as(Some("max@acme.test"), &["role", "delete", "viewer"]);
     let event = &p.json(&["audit", "list", "--limit", "1"])[0];
     assert_eq!(event["actor"], "max@acme.test");
     // A role of the preset is the operator's to delete.
-    let err = p.refused_as(Some("max@acme.test"), &["role", "delete", "no-access"], 5);
+    let err = p.refused_as(
+        Some("max@acme.test"),
+        &["role", "delete", "no-access"],
+        DENIED,
+    );
     assert!(err.contains("preset"), "{err}");
 }

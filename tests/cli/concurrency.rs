@@ -1,7 +1,7 @@
 //! Several processes writing one database at once: every write waits for
 //! the lock, none is lost, and the audit chain stays whole.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use crate::support::Portal;
 
@@ -11,11 +11,8 @@ fn all_at_once(p: &Portal, commands: &[Vec<String>]) {
     let children: Vec<_> = commands
         .iter()
         .map(|args| {
-            Command::new(env!("CARGO_BIN_EXE_portalctl"))
-                .args(args)
-                .env("PORTALCTL_DB", &p.db)
-                .env("PORTALCTL_NOW", &p.now)
-                .env_remove("PORTALCTL_AS")
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            p.command(&args, &[])
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
                 .spawn()

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{strings, Portal, OWNER};
+use crate::support::{strings, Portal, DENIED, NOT_FOUND, OWNER, SUCCESS, USAGE};
 
 const MAIN: [&str; 6] = [
     "Partner Community",
@@ -246,10 +246,10 @@ fn a_refused_role_change_changes_no_enrolment() {
     let err = p.refused_as(
         Some("fin@acme.test"),
         &["user", "set-role", "ann@acme.test", "marketing"],
-        5,
+        DENIED,
     );
     assert!(err.contains("users.manage"), "{err}");
-    p.refused(&["user", "set-role", "ann@acme.test", "wizard"], 2);
+    p.refused(&["user", "set-role", "ann@acme.test", "wizard"], USAGE);
     assert_eq!(enrolled(&p, "ann@acme.test", &[]), expected("staff"));
 }
 
@@ -348,10 +348,10 @@ fn members_see_their_own_courses_and_others_need_users_view() {
     let err = p.refused_as(
         Some("sam@acme.test"),
         &["user", "courses", "mia@acme.test"],
-        5,
+        DENIED,
     );
     assert!(err.contains("users.view"), "{err}");
-    p.refused(&["user", "courses", "ghost@acme.test"], 3);
+    p.refused(&["user", "courses", "ghost@acme.test"], NOT_FOUND);
 }
 
 #[test]
@@ -379,7 +379,7 @@ fn only_an_officer_may_add_delete_or_modify_users() {
             vec!["user", "deactivate", "ann@acme.test"],
             vec!["user", "set-role", "ann@acme.test", "no-access"],
         ] {
-            let err = p.refused_as(Some(&who), &args, 5);
+            let err = p.refused_as(Some(&who), &args, DENIED);
             assert!(
                 err.contains("users.manage") && err.contains("role `principal`"),
                 "{role}: {err}"
@@ -428,14 +428,14 @@ fn moodle_needs_the_city_and_country_of_every_user() {
             "staff",
         ];
         args.extend_from_slice(&location);
-        let err = p.refused(&args, 2);
+        let err = p.refused(&args, USAGE);
         assert!(err.contains(missing), "{location:?}: {err}");
         assert!(err.contains("--city"), "{err}");
     }
     // Other presets leave the location optional.
     let portal = Portal::new();
     let run = invite_at(&portal, "ann@acme.test", "user", &[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
 }
 
 #[test]
@@ -470,7 +470,7 @@ fn the_timezone_is_derived_from_the_city_and_country() {
         match want {
             Ok(zone) => {
                 let run = invite_at(&p, &email, "staff", &location);
-                assert_eq!(run.code, 0, "{city}, {country}: {}", run.stderr);
+                assert_eq!(run.code, SUCCESS, "{city}, {country}: {}", run.stderr);
                 let v: Value = serde_json::from_str(&run.stdout).unwrap();
                 assert_eq!(v["timezone"], *zone, "{city}, {country}");
                 assert_eq!(v["city"], city.trim(), "the city is kept as typed");
@@ -488,7 +488,7 @@ fn the_timezone_is_derived_from_the_city_and_country() {
                     "staff",
                 ];
                 args.extend_from_slice(&location);
-                let err = p.refused(&args, 2);
+                let err = p.refused(&args, USAGE);
                 let line = err.lines().next().unwrap();
                 assert!(line.contains(text), "{city}, {country}: {err}");
                 if !text.contains("country") && !text.contains("ISO") {
@@ -537,7 +537,7 @@ fn a_given_timezone_is_checked_and_wins_over_the_city() {
             "--timezone",
             "Europe/Londres",
         ],
-        2,
+        USAGE,
     );
     assert!(err.contains("Europe/Londres"), "{err}");
     // Without `require_location`, a city and country still give a timezone.
@@ -548,7 +548,7 @@ fn a_given_timezone_is_checked_and_wins_over_the_city() {
         "user",
         &["--city", "Paris", "--country", "fr"],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     let v: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["timezone"], "Europe/Paris");
 }

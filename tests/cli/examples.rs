@@ -4,7 +4,7 @@ use std::process::Command;
 
 #[test]
 fn the_approval_example_runs_and_shows_the_flow() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::scratch_dir();
     let out = Command::new("bash")
         .arg(concat!(
             env!("CARGO_MANIFEST_DIR"),

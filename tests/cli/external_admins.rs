@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::support::{Portal, ACCOUNT};
+use crate::support::{Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, SUCCESS, USAGE};
 
 const CUSTOMER: &str = "Client Co";
 const ADA: &str = "ada@acme.test";
@@ -14,6 +14,10 @@ const UMA: &str = "uma@acme.test";
 /// `Acme Ltd` (msp) with two MSP administrators, an MSP user and a
 /// customer `Client Co` that has no members of its own.
 fn msp() -> Portal {
+    Portal::cached("external_admins: msp", build_msp)
+}
+
+fn build_msp() -> Portal {
     let p = Portal::with_preset("msp");
     p.member(ADA, "msp-administrator");
     p.member(BEN, "msp-administrator");
@@ -134,27 +138,27 @@ fn adding_again_with_another_role_changes_the_role() {
     p.ok(&add(UMA, "msp-user"));
     let v = p.json(&add(UMA, "msp-administrator"));
     assert_eq!(v["role"], "msp-administrator");
-    let err = p.refused(&add(UMA, "msp-administrator"), 4);
+    let err = p.refused(&add(UMA, "msp-administrator"), CONFLICT);
     assert!(err.contains("already an external admin"), "{err}");
 }
 
 #[test]
 fn only_msp_administrators_manage_external_admins() {
     let p = msp();
-    let err = p.refused_as(Some(UMA), &add(UMA, "msp-user"), 5);
+    let err = p.refused_as(Some(UMA), &add(UMA, "msp-user"), DENIED);
     assert!(err.contains("external_admins.manage"), "{err}");
     p.ok(&add(BEN, "msp-administrator"));
-    p.refused_as(Some(UMA), &remove(BEN), 5);
+    p.refused_as(Some(UMA), &remove(BEN), DENIED);
     p.refused_as(
         Some(UMA),
         &["external-admin", "list", "--customer", CUSTOMER],
-        5,
+        DENIED,
     );
-    p.refused_as(Some(UMA), &["external-admin", "list"], 5);
+    p.refused_as(Some(UMA), &["external-admin", "list"], DENIED);
     // The customer's own admin is not the partner's: the right to add
     // external admins comes from the partner.
     p.member_in("cara@client.test", "msp-administrator", CUSTOMER);
-    let err = p.refused_as(Some("cara@client.test"), &add(UMA, "msp-user"), 5);
+    let err = p.refused_as(Some("cara@client.test"), &add(UMA, "msp-user"), DENIED);
     assert!(err.contains("not a member of `Acme Ltd`"), "{err}");
     // They do see who the external admins of their account are.
     let list = p.json_as(
@@ -176,12 +180,16 @@ fn a_member_cannot_give_a_role_beyond_their_own_capabilities() {
     ]);
     p.ok(&["role", "create", "viewer", "--capabilities", "account.view"]);
     p.member("dee@acme.test", "delegator");
-    let err = p.refused_as(Some("dee@acme.test"), &add(UMA, "msp-administrator"), 5);
+    let err = p.refused_as(
+        Some("dee@acme.test"),
+        &add(UMA, "msp-administrator"),
+        DENIED,
+    );
     assert!(
         err.contains("cannot give `uma@acme.test` role `msp-administrator`"),
         "{err}"
     );
-    p.refused_as(Some("dee@acme.test"), &add(UMA, "msp-user"), 5);
+    p.refused_as(Some("dee@acme.test"), &add(UMA, "msp-user"), DENIED);
     let v = p.json_as(Some("dee@acme.test"), &add(UMA, "viewer"));
     assert_eq!(v["role"], "viewer");
 }
@@ -197,31 +205,31 @@ fn bad_external_admin_requests_are_refused() {
     p.ok(&["user", "deactivate", "dan@acme.test"]);
     p.member("nora@acme.test", "no-access");
     let cases: Vec<(Vec<&str>, i32, &str)> = vec![
-        (add(BEN, "superuser"), 2, "unknown role `superuser`"),
-        (add(BEN, "no-access"), 2, "blocks all access"),
+        (add(BEN, "superuser"), USAGE, "unknown role `superuser`"),
+        (add(BEN, "no-access"), USAGE, "blocks all access"),
         (
             add("ghost@acme.test", "msp-user"),
-            3,
+            NOT_FOUND,
             "no user `ghost@acme.test`",
         ),
         (
             add("zed@zeta.test", "msp-user"),
-            3,
+            NOT_FOUND,
             "is not a member of `Acme Ltd`",
         ),
         (
             add("ivy@acme.test", "msp-user"),
-            4,
+            CONFLICT,
             "is invited in `Acme Ltd`",
         ),
         (
             add("dan@acme.test", "msp-user"),
-            4,
+            CONFLICT,
             "is deactivated in `Acme Ltd`",
         ),
         (
             add("nora@acme.test", "msp-user"),
-            4,
+            CONFLICT,
             "has no access in `Acme Ltd`",
         ),
         (
@@ -235,7 +243,7 @@ fn bad_external_admin_requests_are_refused() {
                 "--role",
                 "msp-user",
             ],
-            3,
+            NOT_FOUND,
             "no account `Nobody`",
         ),
         (
@@ -249,7 +257,7 @@ fn bad_external_admin_requests_are_refused() {
                 "--role",
                 "msp-user",
             ],
-            2,
+            USAGE,
             "is a partner",
         ),
         (
@@ -263,7 +271,7 @@ fn bad_external_admin_requests_are_refused() {
                 "--role",
                 "msp-user",
             ],
-            2,
+            USAGE,
             "has no parent partner",
         ),
         (
@@ -277,10 +285,10 @@ fn bad_external_admin_requests_are_refused() {
                 "--role",
                 "msp-user",
             ],
-            2,
+            USAGE,
             "not a valid email",
         ),
-        (remove(BEN), 3, "is not a member of `Client Co`"),
+        (remove(BEN), NOT_FOUND, "is not a member of `Client Co`"),
     ];
     for (args, code, says) in cases {
         let err = p.refused(&args, code);
@@ -291,13 +299,17 @@ fn bad_external_admin_requests_are_refused() {
         );
     }
     // A member of another partner cannot reach Acme's customers.
-    p.refused_as(Some("zed@zeta.test"), &add("zed@zeta.test", "msp-user"), 5);
+    p.refused_as(
+        Some("zed@zeta.test"),
+        &add("zed@zeta.test", "msp-user"),
+        DENIED,
+    );
     // A member of the customer in their own right is not an external admin.
     p.invite("own@client.test", "msp-user", CUSTOMER);
     p.member_in(BEN, "msp-user", CUSTOMER);
-    let err = p.refused(&add(BEN, "msp-administrator"), 4);
+    let err = p.refused(&add(BEN, "msp-administrator"), CONFLICT);
     assert!(err.contains("in their own right"), "{err}");
-    let err = p.refused(&remove(BEN), 4);
+    let err = p.refused(&remove(BEN), CONFLICT);
     assert!(err.contains("not an external admin"), "{err}");
 }
 
@@ -309,11 +321,11 @@ fn remove_ends_access_but_never_the_customers_last_admin() {
     // Uma holds no users.manage: she can go.
     let v = p.json(&remove(UMA));
     assert_eq!(v["status"], "deactivated");
-    p.refused_as(Some(UMA), &["account", "show", CUSTOMER], 5);
-    let err = p.refused(&remove(UMA), 4);
+    p.refused_as(Some(UMA), &["account", "show", CUSTOMER], DENIED);
+    let err = p.refused(&remove(UMA), CONFLICT);
     assert!(err.contains("no longer an external admin"), "{err}");
     // Ada is the customer's only admin: add another first.
-    let err = p.refused(&remove(ADA), 4);
+    let err = p.refused(&remove(ADA), CONFLICT);
     assert!(
         err.contains("last active member") && err.contains("users.manage"),
         "{err}"
@@ -361,7 +373,7 @@ fn deactivation_in_the_partner_ends_external_access_in_the_same_transaction() {
     assert_eq!(now, events + 1);
     let audit = p.json(&["audit", "list", "--limit", "1"]);
     assert_eq!(audit[0]["after"]["external_ended"][0]["customer"], CUSTOMER);
-    p.refused_as(Some(UMA), &["account", "show", CUSTOMER], 5);
+    p.refused_as(Some(UMA), &["account", "show", CUSTOMER], DENIED);
     // Reactivating in the partner does not bring external access back...
     p.ok(&["user", "activate", UMA, "--account", ACCOUNT]);
     assert_eq!(status_in_customer(&p, UMA), "deactivated");
@@ -381,7 +393,7 @@ fn the_blocking_role_in_the_partner_ends_external_access_too() {
     let err = p.refused_as(
         Some(BEN),
         &["user", "activate", UMA, "--account", CUSTOMER],
-        4,
+        CONFLICT,
     );
     assert!(err.contains("no longer active there"), "{err}");
     // Other changes to a partner member leave their external access alone.
@@ -398,10 +410,10 @@ fn external_access_cannot_be_reactivated_while_inactive_in_the_partner() {
     let err = p.refused_as(
         Some(BEN),
         &["user", "activate", UMA, "--account", CUSTOMER],
-        4,
+        CONFLICT,
     );
     assert!(err.contains("no longer active there"), "{err}");
-    let err = p.refused(&add(UMA, "msp-user"), 4);
+    let err = p.refused(&add(UMA, "msp-user"), CONFLICT);
     assert!(err.contains("is deactivated in `Acme Ltd`"), "{err}");
 }
 
@@ -416,7 +428,7 @@ fn leaving_the_partner_ends_external_access_and_says_when_no_admin_is_left() {
     let p = msp();
     p.ok(&add(BEN, "msp-administrator"));
     let run = p.run(&["user", "left-company", BEN, "--account", ACCOUNT]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     assert!(
         run.stderr
             .contains("warning: `Client Co` has no active member holding `users.manage` now"),
@@ -437,14 +449,14 @@ fn leaving_the_partner_ends_external_access_and_says_when_no_admin_is_left() {
         audit[0]["after"]["external_ended"],
         json!([{"customer": CUSTOMER, "role": "msp-administrator", "left_without_admin": true}])
     );
-    p.refused_as(Some(BEN), &["user", "list", "--account", CUSTOMER], 5);
+    p.refused_as(Some(BEN), &["user", "list", "--account", CUSTOMER], DENIED);
     // The partner restores an admin.
     let v = p.json_as(Some(ADA), &add(ADA, "msp-administrator"));
     assert_eq!(v["status"], "active");
     // With the JSON output, the flag is in the document and stderr is quiet.
     p.ok(&add(UMA, "msp-administrator"));
     let run = p.run(&["--json", "user", "deactivate", ADA, "--account", ACCOUNT]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::support::{Portal, ACCOUNT};
+use crate::support::{Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, USAGE};
 
 const PRODUCT: &str = "MDR Complete";
 
@@ -11,6 +11,10 @@ const PRODUCT: &str = "MDR Complete";
 /// MDR Complete, 30 of them with Beta Corp; and a second partner, Zeta MSP,
 /// with its customer Omega Inc.
 fn partner() -> Portal {
+    Portal::cached("licenses: partner", build_partner)
+}
+
+fn build_partner() -> Portal {
     let p = Portal::with_preset("lmp");
     for customer in ["Beta Corp", "Gamma Ltd"] {
         p.ok(&[
@@ -330,7 +334,7 @@ fn negative_or_zero_seats_are_invalid() {
             ACCOUNT,
         ],
     ] {
-        p.refused(&args, 2);
+        p.refused(&args, USAGE);
     }
     let err = p.refused(
         &[
@@ -343,7 +347,7 @@ fn negative_or_zero_seats_are_invalid() {
             "--seats",
             "-1",
         ],
-        2,
+        USAGE,
     );
     assert!(err.contains("negative"), "{err}");
 }
@@ -362,7 +366,7 @@ fn seats_never_exceed_what_the_partner_bought() {
             "--seats",
             "71",
         ],
-        4,
+        CONFLICT,
     );
     assert!(err.contains("at most 70"), "{err}");
     let err = p.refused(
@@ -378,7 +382,7 @@ fn seats_never_exceed_what_the_partner_bought() {
             "--seats",
             "31",
         ],
-        4,
+        CONFLICT,
     );
     assert!(err.contains("holds 30 seats"), "{err}");
     let err = p.refused(
@@ -394,7 +398,7 @@ fn seats_never_exceed_what_the_partner_bought() {
             "--seats",
             "1",
         ],
-        4,
+        CONFLICT,
     );
     assert!(err.contains("holds 0 seats"), "{err}");
 }
@@ -427,7 +431,7 @@ fn unknown_customers_products_and_partners_are_not_found() {
             "--seats",
             "1",
         ],
-        3,
+        NOT_FOUND,
     );
     assert!(err.contains("no account `Nobody Ltd`"), "{err}");
     let err = p.refused(
@@ -441,7 +445,7 @@ fn unknown_customers_products_and_partners_are_not_found() {
             "--seats",
             "1",
         ],
-        3,
+        NOT_FOUND,
     );
     assert!(err.contains("has bought no `MDR Cloud` licences"), "{err}");
     p.refused(
@@ -455,9 +459,9 @@ fn unknown_customers_products_and_partners_are_not_found() {
             "--account",
             "Nobody",
         ],
-        3,
+        NOT_FOUND,
     );
-    p.refused(&["license", "list", "--customer", "Nobody Ltd"], 3);
+    p.refused(&["license", "list", "--customer", "Nobody Ltd"], NOT_FOUND);
 }
 
 #[test]
@@ -487,7 +491,7 @@ fn a_customer_of_another_partner_is_refused() {
             "--account",
             ACCOUNT,
         ],
-        4,
+        CONFLICT,
     );
     assert!(
         err.contains("`Omega Inc` is a customer of `Zeta MSP`, not of `Acme Ltd`"),
@@ -507,7 +511,7 @@ fn a_customer_of_another_partner_is_refused() {
             "--seats",
             "1",
         ],
-        4,
+        CONFLICT,
     );
     assert!(err.contains("Zeta MSP"), "{err}");
     p.refused(
@@ -519,7 +523,7 @@ fn a_customer_of_another_partner_is_refused() {
             "--account",
             ACCOUNT,
         ],
-        4,
+        CONFLICT,
     );
     // A member of Acme has no say over Zeta's customers at all.
     p.member("al@acme.test", "partner-allocator");
@@ -535,7 +539,7 @@ fn a_customer_of_another_partner_is_refused() {
             "--seats",
             "1",
         ],
-        5,
+        DENIED,
     );
     assert!(err.contains("not a member of `Zeta MSP`"), "{err}");
 }
@@ -555,7 +559,7 @@ fn licences_belong_to_partners_and_customers() {
             "--account",
             "Beta Corp",
         ],
-        2,
+        USAGE,
     );
     assert!(err.contains("is a customer"), "{err}");
     // Seats go to a customer, not a partner.
@@ -570,7 +574,7 @@ fn licences_belong_to_partners_and_customers() {
             "--seats",
             "1",
         ],
-        2,
+        USAGE,
     );
     assert!(err.contains("not a customer"), "{err}");
     let err = p.refused(
@@ -586,7 +590,7 @@ fn licences_belong_to_partners_and_customers() {
             "--seats",
             "1",
         ],
-        2,
+        USAGE,
     );
     assert!(err.contains("both --from and --to"), "{err}");
     // A customer without a partner holds no licences.
@@ -602,6 +606,6 @@ fn licences_belong_to_partners_and_customers() {
             "--seats",
             "1",
         ],
-        4,
+        CONFLICT,
     );
 }

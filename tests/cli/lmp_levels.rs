@@ -1,7 +1,7 @@
 //! Seed 000 (License Management Portal): each sentence about the permission
 //! levels, as commands run through the binary by a member of that level.
 
-use crate::support::{Portal, ACCOUNT, ADD_DEPOT};
+use crate::support::{Portal, ACCOUNT, ADD_DEPOT, DENIED, SUCCESS};
 
 const ADMIN: &str = "admin@acme.test";
 const ALLOCATOR: &str = "al@acme.test";
@@ -12,6 +12,10 @@ const BLOCKED: &str = "no@acme.test";
 /// The partner `Acme Ltd` with two customers, 100 seats of MDR Complete
 /// (30 with Beta Corp), a shipping address, and one member per level.
 fn lmp() -> Portal {
+    Portal::cached("lmp_levels: lmp", build_lmp)
+}
+
+fn build_lmp() -> Portal {
     let p = Portal::with_preset("lmp");
     for customer in ["Beta Corp", "Gamma Ltd"] {
         p.ok(&[
@@ -157,7 +161,7 @@ fn allowed(p: &Portal, who: &str, args: &[&str]) {
     let run = p.run_as(Some(who), args);
     assert_eq!(
         run.code,
-        0,
+        SUCCESS,
         "`{who}` should be allowed `portalctl {}`: {}",
         args.join(" "),
         run.stderr
@@ -274,7 +278,7 @@ fn a_partner_allocator_adds_customers_and_moves_licences_but_cannot_buy() {
             "--seats",
             "5",
         ],
-        5,
+        DENIED,
     );
     assert!(err.contains("licenses.purchase"), "{err}");
 }
@@ -291,7 +295,7 @@ fn a_partner_allocator_views_but_does_not_edit_the_partner_profile() {
         vec!["account", "ip", "add", ACCOUNT, "--outbound", "192.0.2.10"],
         vec!["account", "smarthost", "set", ACCOUNT, "mail.acme.test"],
     ] {
-        p.refused_as(Some(ALLOCATOR), &args, 5);
+        p.refused_as(Some(ALLOCATOR), &args, DENIED);
     }
 }
 
@@ -303,12 +307,12 @@ fn a_partner_allocator_uses_but_does_not_edit_shipping_addresses() {
     assert_eq!(list[0]["label"], "HQ");
     let can = p.json(&["can", ALLOCATOR, "addresses.use"]);
     assert_eq!(can["allowed"], true);
-    let err = p.refused_as(Some(ALLOCATOR), ADD_DEPOT, 5);
+    let err = p.refused_as(Some(ALLOCATOR), ADD_DEPOT, DENIED);
     assert!(err.contains("addresses.edit"), "{err}");
     p.refused_as(
         Some(ALLOCATOR),
         &["account", "address", "remove", ACCOUNT, "HQ"],
-        5,
+        DENIED,
     );
 }
 
@@ -322,9 +326,9 @@ fn partner_view_only_can_only_view_pages() {
     let shown = p.json_as(Some(VIEW_ONLY), &["account", "show", ACCOUNT]);
     assert_eq!(shown["products"][0]["product"], "MDR Complete");
     for args in writes() {
-        p.refused_as(Some(VIEW_ONLY), &args, 5);
+        p.refused_as(Some(VIEW_ONLY), &args, DENIED);
     }
-    p.refused_as(Some(VIEW_ONLY), &PAYMENT_SET, 5);
+    p.refused_as(Some(VIEW_ONLY), &PAYMENT_SET, DENIED);
 }
 
 #[test]
@@ -344,7 +348,7 @@ fn bank_details_only_changes_the_payment_method_and_nothing_else() {
     assert_eq!(v["method"], "card");
     assert_eq!(v["iban_masked"], serde_json::Value::Null);
     for args in writes() {
-        p.refused_as(Some(BANK), &args, 5);
+        p.refused_as(Some(BANK), &args, DENIED);
     }
 }
 
@@ -353,10 +357,10 @@ fn no_lmp_access_can_do_nothing() {
     // "The user will be explicitly blocked from accessing the LMP."
     let p = lmp();
     for args in reads().into_iter().chain(writes()) {
-        let err = p.refused_as(Some(BLOCKED), &args, 5);
+        let err = p.refused_as(Some(BLOCKED), &args, DENIED);
         assert!(err.contains("blocks all access"), "{err}");
     }
-    p.refused_as(Some(BLOCKED), &PAYMENT_SET, 5);
+    p.refused_as(Some(BLOCKED), &PAYMENT_SET, DENIED);
 }
 
 #[test]
@@ -380,6 +384,6 @@ fn a_member_who_left_the_company_has_no_lmp_access() {
             "--seats",
             "1",
         ],
-        5,
+        DENIED,
     );
 }

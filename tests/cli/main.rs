@@ -1,6 +1,12 @@
 //! End-to-end tests: the real binary on a temporary database.
 
-#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+// Helpers shared between test modules are `pub` for the crate alone.
+#![allow(
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
 
 mod support;
 

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::support::{Portal, ACCOUNT};
+use crate::support::{Portal, ACCOUNT, DENIED, NOT_FOUND, SUCCESS, USAGE};
 
 const MSP_ADMIN: &str = "ada@acme.test";
 const MSP_USER: &str = "uma@acme.test";
@@ -11,6 +11,10 @@ const BLOCKED: &str = "nob@acme.test";
 
 /// `Acme Ltd` (msp) with one member per role and a customer.
 fn msp() -> Portal {
+    Portal::cached("partner_config: msp", build_msp)
+}
+
+fn build_msp() -> Portal {
     let p = Portal::with_preset("msp");
     p.member(MSP_ADMIN, "msp-administrator");
     p.member(MSP_USER, "msp-user");
@@ -92,11 +96,11 @@ fn malformed_ip_addresses_are_refused() {
         "127.0.0.1",
         "224.0.0.5",
     ] {
-        let err = p.refused(&["account", "ip", "add", ACCOUNT, "--inbound", bad], 2);
+        let err = p.refused(&["account", "ip", "add", ACCOUNT, "--inbound", bad], USAGE);
         assert!(err.contains(bad), "the error names `{bad}`: {err}");
     }
     // Exactly one of --inbound and --outbound.
-    p.refused(&["account", "ip", "add", ACCOUNT, "192.0.2.11"], 2);
+    p.refused(&["account", "ip", "add", ACCOUNT, "192.0.2.11"], USAGE);
     p.refused(
         &[
             "account",
@@ -108,7 +112,7 @@ fn malformed_ip_addresses_are_refused() {
             "--outbound",
             "192.0.2.12",
         ],
-        2,
+        USAGE,
     );
     // Not there: not found. A customer has no partner config.
     p.refused(
@@ -120,11 +124,11 @@ fn malformed_ip_addresses_are_refused() {
             "--outbound",
             "192.0.2.10",
         ],
-        3,
+        NOT_FOUND,
     );
     p.refused(
         &["account", "ip", "add", "Nobody", "--inbound", "192.0.2.11"],
-        3,
+        NOT_FOUND,
     );
     let err = p.refused(
         &[
@@ -135,7 +139,7 @@ fn malformed_ip_addresses_are_refused() {
             "--inbound",
             "192.0.2.11",
         ],
-        2,
+        USAGE,
     );
     assert!(err.contains("partner config"), "{err}");
 }
@@ -184,7 +188,7 @@ fn a_bad_smarthost_is_refused() {
         "[2001:db8::25",
         "192.0.2.300",
     ] {
-        p.refused(&["account", "smarthost", "set", ACCOUNT, bad], 2);
+        p.refused(&["account", "smarthost", "set", ACCOUNT, bad], USAGE);
     }
     let err = p.refused(
         &[
@@ -194,12 +198,12 @@ fn a_bad_smarthost_is_refused() {
             ACCOUNT,
             "mail.acme.test:99999",
         ],
-        2,
+        USAGE,
     );
     assert!(err.contains("`99999` is not a port"), "{err}");
     p.refused(
         &["account", "smarthost", "set", "Client Co", "mail.acme.test"],
-        2,
+        USAGE,
     );
 }
 
@@ -220,7 +224,7 @@ fn the_partner_status_is_set_with_account_set() {
     assert_eq!(audit[0]["after"]["partner_status"], "Sales");
     let v = p.json(&["account", "set", ACCOUNT, "--status", ""]);
     assert_eq!(v["partner_status"], serde_json::Value::Null);
-    let err = p.refused(&["account", "set", "Client Co", "--status", "Sales"], 2);
+    let err = p.refused(&["account", "set", "Client Co", "--status", "Sales"], USAGE);
     assert!(err.contains("only a partner account"), "{err}");
 }
 
@@ -340,12 +344,12 @@ fn only_msp_administrators_configure_the_partner_account() {
         &["account", "set", ACCOUNT, "--status", "Sales"],
     ];
     for args in changes {
-        p.refused_as(Some(MSP_USER), args, 5);
-        p.refused_as(Some(BLOCKED), args, 5);
+        p.refused_as(Some(MSP_USER), args, DENIED);
+        p.refused_as(Some(BLOCKED), args, DENIED);
     }
     for args in changes {
         let run = p.run_as(Some(MSP_ADMIN), args);
-        assert_eq!(run.code, 0, "{}: {}", args.join(" "), run.stderr);
+        assert_eq!(run.code, SUCCESS, "{}: {}", args.join(" "), run.stderr);
     }
     p.refused_as(
         Some(MSP_USER),
@@ -357,12 +361,12 @@ fn only_msp_administrators_configure_the_partner_account() {
             "--inbound",
             "192.0.2.10",
         ],
-        5,
+        DENIED,
     );
     // "Displaying your account details" is open to MSP users; not to no-access.
     let v = p.json_as(Some(MSP_USER), &["account", "show", ACCOUNT]);
     assert_eq!(v["config"]["smarthost"], "mail.acme.test");
     p.json_as(Some(MSP_USER), &["account", "ip", "list", ACCOUNT]);
-    p.refused_as(Some(BLOCKED), &["account", "show", ACCOUNT], 5);
-    p.refused_as(Some(BLOCKED), &["account", "ip", "list", ACCOUNT], 5);
+    p.refused_as(Some(BLOCKED), &["account", "show", ACCOUNT], DENIED);
+    p.refused_as(Some(BLOCKED), &["account", "ip", "list", ACCOUNT], DENIED);
 }

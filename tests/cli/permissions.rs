@@ -13,11 +13,10 @@
 //! naming the preset, the role and the command.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::support::{Portal, ACCOUNT, ADD_DEPOT, OWNER};
+use crate::support::{Portal, ACCOUNT, ADD_DEPOT, DENIED, OWNER, SUCCESS};
 
 /// The member whose permissions are checked.
 const ACTOR: &str = "m@acme.test";
@@ -450,8 +449,27 @@ fn active(p: &Portal, email: &str, role: &str) {
     p.ok(&["user", "accept", &token]);
 }
 
-/// The database every command of one (preset, actor role) starts from.
-fn prepare(preset: &PresetData, actor_role: &str) -> Portal {
+/// The database every command of one (preset, actor role) starts from: the
+/// preset's base with the actor added. Made once per test process; each
+/// call is a fresh copy, so a change made by one command cannot affect the
+/// next.
+fn base(preset: &PresetData, actor_role: &str) -> Portal {
+    let key = format!("permissions: {}, {ACTOR} as {actor_role}", preset.name);
+    Portal::cached(&key, || {
+        let p = preset_base(preset);
+        active(&p, ACTOR, actor_role);
+        p
+    })
+}
+
+/// Everything of a base database but the actor.
+fn preset_base(preset: &PresetData) -> Portal {
+    Portal::cached(&format!("permissions: {}", preset.name), || {
+        build_preset_base(preset)
+    })
+}
+
+fn build_preset_base(preset: &PresetData) -> Portal {
     let block = preset.blocking();
     let p = Portal::empty();
     p.ok(&[
@@ -465,7 +483,6 @@ fn prepare(preset: &PresetData, actor_role: &str) -> Portal {
         "--owner-email",
         OWNER,
     ]);
-    active(&p, ACTOR, actor_role);
     active(&p, TARGET, block);
     invite(&p, INVITED, block);
     active(&p, DEACTIVATED, block);
@@ -540,25 +557,6 @@ fn prepare(preset: &PresetData, actor_role: &str) -> Portal {
     p
 }
 
-fn sidecar(db: &Path, suffix: &str) -> PathBuf {
-    let mut name = db.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
-
-/// A new portal holding a copy of `base`'s database.
-fn fresh_copy(base: &Portal) -> Portal {
-    let fresh = Portal::empty();
-    std::fs::copy(&base.db, &fresh.db).unwrap();
-    for suffix in ["-wal", "-shm"] {
-        let from = sidecar(&base.db, suffix);
-        if from.exists() {
-            std::fs::copy(&from, sidecar(&fresh.db, suffix)).unwrap();
-        }
-    }
-    fresh
-}
-
 /// A command line as a user would type it.
 fn shown(args: &[String]) -> String {
     let quoted: Vec<String> = args
@@ -582,10 +580,9 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "(no message)".into())
 }
 
-/// Runs one case as `who` on a fresh copy of `base`; a failure is returned
-/// as a readable line naming `context` and the command.
-fn check(base: &Portal, who: &str, case: &Case, allowed: bool, context: &str) -> Option<String> {
-    let fresh = fresh_copy(base);
+/// Runs one case as `who` on `fresh`, a fresh copy of a base database; a
+/// failure is returned as a readable line naming `context` and the command.
+fn check(fresh: Portal, who: &str, case: &Case, allowed: bool, context: &str) -> Option<String> {
     if let Some(prep) = &case.prep {
         let prep: Vec<&str> = prep.iter().map(String::as_str).collect();
         fresh.ok(&prep);
@@ -595,7 +592,7 @@ fn check(base: &Portal, who: &str, case: &Case, allowed: bool, context: &str) ->
     let needs = case.needs.describe();
     if allowed {
         let run = fresh.run_as(Some(who), &args);
-        (run.code != 0).then(|| {
+        (run.code != SUCCESS).then(|| {
             format!(
                 "{context}: `{command}` (needs {needs}) should be allowed (exit 0) but exited {}; stderr: {}",
                 run.code,
@@ -603,7 +600,7 @@ fn check(base: &Portal, who: &str, case: &Case, allowed: bool, context: &str) ->
             )
         })
     } else {
-        catch_unwind(AssertUnwindSafe(|| fresh.refused_as(Some(who), &args, 5)))
+        catch_unwind(AssertUnwindSafe(|| fresh.refused_as(Some(who), &args, DENIED)))
             .err()
             .map(|payload| {
                 format!(
@@ -630,7 +627,6 @@ fn check_preset(name: &str) {
     let mut failures = Vec::new();
     let mut checked = 0;
     for role in &preset.roles {
-        let base = prepare(&preset, &role.name);
         let context = format!(
             "preset `{}`, role `{}` (as {ACTOR})",
             preset.name, role.name
@@ -638,7 +634,8 @@ fn check_preset(name: &str) {
         for case in cases(&block, &role.name, TARGET) {
             let allowed = case.needs.member_allowed(role);
             checked += 1;
-            failures.extend(check(&base, ACTOR, &case, allowed, &context));
+            let fresh = base(&preset, &role.name);
+            failures.extend(check(fresh, ACTOR, &case, allowed, &context));
         }
     }
     report(&format!("preset `{name}`"), &failures, checked);
@@ -652,13 +649,12 @@ fn check_owner(name: &str) -> (Vec<String>, usize) {
     // m holds the owner's role, so it is someone ownership can move to: a
     // member with the blocking role cannot own the account (it would hold
     // nothing, while the owner holds every capability).
-    let base = prepare(&preset, &preset.owner_role);
     let context = format!("preset `{}`, account owner ({OWNER})", preset.name);
     let mut failures = Vec::new();
     let all = cases(&block, &preset.owner_role, ACTOR);
     for case in &all {
         failures.extend(check(
-            &base,
+            base(&preset, &preset.owner_role),
             OWNER,
             case,
             case.needs.owner_allowed(),

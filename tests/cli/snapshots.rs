@@ -1,7 +1,7 @@
 //! Snapshots of what people and scripts read: tables, JSON documents and
 //! error messages, at a fixed clock. A change to any of them shows up here.
 
-use crate::support::{Portal, ACCOUNT};
+use crate::support::{Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, USAGE};
 
 /// Stdout with the one random part, the invitation token, masked.
 fn masked(text: &str) -> String {
@@ -16,6 +16,10 @@ fn masked(text: &str) -> String {
 }
 
 fn seeded() -> Portal {
+    Portal::cached("snapshots: seeded", build_seeded)
+}
+
+fn build_seeded() -> Portal {
     let p = Portal::new();
     p.member("ann@acme.test", "manager");
     p.member("una@acme.test", "user");
@@ -102,9 +106,9 @@ fn policy_list_table() {
 fn refusals_read_clearly() {
     let p = seeded();
     let errors = [
-        p.refused_as(Some("una@acme.test"), &["user", "list"], 5),
-        p.refused_as(Some("ann@acme.test"), &["order", "approve", "1"], 5),
-        p.refused(&["user", "deactivate", "owner@acme.test"], 4),
+        p.refused_as(Some("una@acme.test"), &["user", "list"], DENIED),
+        p.refused_as(Some("ann@acme.test"), &["order", "approve", "1"], DENIED),
+        p.refused(&["user", "deactivate", "owner@acme.test"], CONFLICT),
         p.refused(
             &[
                 "user",
@@ -116,13 +120,13 @@ fn refusals_read_clearly() {
                 "--role",
                 "user",
             ],
-            2,
+            USAGE,
         ),
         p.refused(
             &["order", "place", "--description", "X", "--amount", "12.345"],
-            2,
+            USAGE,
         ),
-        p.refused(&["user", "accept", "pinv_0000"], 3),
+        p.refused(&["user", "accept", "pinv_0000"], NOT_FOUND),
     ];
     insta::assert_snapshot!(errors.join("\n"));
 }

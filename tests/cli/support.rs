@@ -1,27 +1,35 @@
 //! A small builder around the binary: one temporary database per test.
+//!
+//! Databases that several tests start from are made once per test process
+//! ([`Portal::cached`]) and copied for each test, so the set-up commands run
+//! once, not once per test.
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
 use tempfile::TempDir;
 
 /// The clock every test runs at unless it moves it.
-pub(crate) const NOW: &str = "2026-11-25T10:00:00Z";
+pub const NOW: &str = "2026-11-25T10:00:00Z";
 /// The owner `init` creates.
-pub(crate) const OWNER: &str = "owner@acme.test";
+pub const OWNER: &str = "owner@acme.test";
 /// The account `init` creates.
-pub(crate) const ACCOUNT: &str = "Acme Ltd";
+pub const ACCOUNT: &str = "Acme Ltd";
 
 /// Exit codes of the design.
-pub(crate) const USAGE: i32 = 2;
-pub(crate) const NOT_FOUND: i32 = 3;
-pub(crate) const CONFLICT: i32 = 4;
-pub(crate) const DENIED: i32 = 5;
+pub const SUCCESS: i32 = 0;
+pub const USAGE: i32 = 2;
+pub const NOT_FOUND: i32 = 3;
+pub const CONFLICT: i32 = 4;
+pub const DENIED: i32 = 5;
+pub const UNAVAILABLE: i32 = 6;
 
 /// Asserts that `haystack` contains `needle`, showing both when not.
 #[track_caller]
-pub(crate) fn says(haystack: &str, needle: &str) {
+pub fn says(haystack: &str, needle: &str) {
     assert!(
         haystack.contains(needle),
         "expected {needle:?} in: {haystack}"
@@ -29,7 +37,7 @@ pub(crate) fn says(haystack: &str, needle: &str) {
 }
 
 /// The `error:` line of a refusal.
-pub(crate) fn error_line(stderr: &str) -> &str {
+pub fn error_line(stderr: &str) -> &str {
     stderr
         .lines()
         .find(|l| l.starts_with("error:"))
@@ -38,7 +46,7 @@ pub(crate) fn error_line(stderr: &str) -> &str {
 
 /// The strings of a JSON array.
 #[track_caller]
-pub(crate) fn strings(v: &Value) -> Vec<String> {
+pub fn strings(v: &Value) -> Vec<String> {
     v.as_array()
         .unwrap_or_else(|| panic!("not an array: {v}"))
         .iter()
@@ -47,7 +55,7 @@ pub(crate) fn strings(v: &Value) -> Vec<String> {
 }
 
 /// `account address add` of a second address, `Depot`, to Acme.
-pub(crate) const ADD_DEPOT: &[&str] = &[
+pub const ADD_DEPOT: &[&str] = &[
     "account",
     "address",
     "add",
@@ -66,14 +74,14 @@ pub(crate) const ADD_DEPOT: &[&str] = &[
 
 /// What one run of the binary did.
 #[derive(Debug)]
-pub(crate) struct Run {
+pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
 }
 
 /// A temporary portal database and the clock the binary sees.
-pub(crate) struct Portal {
+pub struct Portal {
     _dir: TempDir,
     pub db: PathBuf,
     pub now: String,
@@ -81,8 +89,8 @@ pub(crate) struct Portal {
 
 impl Portal {
     /// A path for a database that does not exist yet.
-    pub(crate) fn empty() -> Portal {
-        let dir = tempfile::tempdir().unwrap();
+    pub fn empty() -> Portal {
+        let dir = scratch_dir();
         let db = dir.path().join("portal.db");
         Portal {
             _dir: dir,
@@ -91,10 +99,34 @@ impl Portal {
         }
     }
 
-    /// A database initialised with `preset`: account `Acme Ltd`, owner
-    /// `owner@acme.test`.
+    /// A copy of the database `build` makes. `build` runs once per test
+    /// process for each `key`; every call after the first copies its file.
+    /// A key names one set-up: two builders must not share one.
     #[track_caller]
-    pub(crate) fn with_preset(preset: &str) -> Portal {
+    pub fn cached(key: &str, build: impl FnOnce() -> Portal) -> Portal {
+        static IMAGES: OnceLock<Mutex<HashMap<String, Arc<OnceLock<Image>>>>> = OnceLock::new();
+        let cell = IMAGES
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap()
+            .entry(key.to_string())
+            .or_default()
+            .clone();
+        // Only this key's cell waits while it is built; other keys go on.
+        cell.get_or_init(|| Image::of(&build())).restore()
+    }
+
+    /// A copy of a database initialised with `preset` (see [`Portal::init`]).
+    #[track_caller]
+    pub fn with_preset(preset: &str) -> Portal {
+        Portal::cached(&format!("init --preset {preset}"), || Portal::init(preset))
+    }
+
+    /// Runs `init` with `preset`: account `Acme Ltd`, owner
+    /// `owner@acme.test`. Tests about `init` itself use this; the others
+    /// take a copy with [`Portal::with_preset`].
+    #[track_caller]
+    pub fn init(preset: &str) -> Portal {
         let p = Portal::empty();
         p.ok(&[
             "init",
@@ -112,22 +144,34 @@ impl Portal {
 
     /// The default `portal` preset.
     #[track_caller]
-    pub(crate) fn new() -> Portal {
+    pub fn new() -> Portal {
         Portal::with_preset("portal")
     }
 
-    /// Runs the binary as the operator, or as `act_as`.
-    pub(crate) fn run_as(&self, act_as: Option<&str>, args: &[&str]) -> Run {
+    /// The command line `args` as a process, not started yet: this portal's
+    /// database and clock, the OS user `tester`, none of the `PORTALCTL_*`
+    /// settings of the environment the tests run in, no terminal on stdin,
+    /// and `env` on top (`PORTALCTL_AS`, `PORTALCTL_NOW`, ...).
+    pub fn command(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_portalctl"));
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("PORTALCTL_") {
+                cmd.env_remove(key);
+            }
+        }
         cmd.args(args)
             .env("PORTALCTL_DB", &self.db)
             .env("PORTALCTL_NOW", &self.now)
             .env("USER", "tester")
-            .env_remove("PORTALCTL_AS");
-        if let Some(email) = act_as {
-            cmd.env("PORTALCTL_AS", email);
-        }
-        let out = cmd.output().unwrap();
+            .envs(env.iter().copied())
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs `args` with `env` set (see [`Portal::command`]) and waits for
+    /// it. Every helper below that runs the binary comes through here.
+    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let out = self.command(args, env).output().unwrap();
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8(out.stdout).unwrap(),
@@ -135,18 +179,23 @@ impl Portal {
         }
     }
 
+    /// Runs as the operator, or as `act_as`.
+    pub fn run_as(&self, act_as: Option<&str>, args: &[&str]) -> Run {
+        self.run_with(args, &acting(act_as))
+    }
+
     /// Runs as the operator.
-    pub(crate) fn run(&self, args: &[&str]) -> Run {
-        self.run_as(None, args)
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, &[])
     }
 
     /// Runs as the operator and expects success; returns stdout.
     #[track_caller]
-    pub(crate) fn ok(&self, args: &[&str]) -> String {
+    pub fn ok(&self, args: &[&str]) -> String {
         let run = self.run(args);
         assert_eq!(
             run.code,
-            0,
+            SUCCESS,
             "`portalctl {}` failed: {}",
             args.join(" "),
             run.stderr
@@ -156,19 +205,25 @@ impl Portal {
 
     /// Runs with `--json` as the operator and parses stdout.
     #[track_caller]
-    pub(crate) fn json(&self, args: &[&str]) -> Value {
-        self.json_as(None, args)
+    pub fn json(&self, args: &[&str]) -> Value {
+        self.json_with(args, &[])
     }
 
     /// Runs with `--json`, as `act_as` if given, expects success and parses stdout.
     #[track_caller]
-    pub(crate) fn json_as(&self, act_as: Option<&str>, args: &[&str]) -> Value {
+    pub fn json_as(&self, act_as: Option<&str>, args: &[&str]) -> Value {
+        self.json_with(args, &acting(act_as))
+    }
+
+    /// Runs with `--json` and `env`, expects success and parses stdout.
+    #[track_caller]
+    pub fn json_with(&self, args: &[&str], env: &[(&str, &str)]) -> Value {
         let mut all = vec!["--json"];
         all.extend_from_slice(args);
-        let run = self.run_as(act_as, &all);
+        let run = self.run_with(&all, env);
         assert_eq!(
             run.code,
-            0,
+            SUCCESS,
             "`portalctl {}` failed: {}",
             all.join(" "),
             run.stderr
@@ -177,12 +232,24 @@ impl Portal {
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout))
     }
 
-    /// Runs as `act_as` (or the operator), expects exit `code`, one
-    /// `error:` line and no change to the database; returns stderr.
+    /// Runs as the operator, expects exit `code`, one `error:` line,
+    /// nothing on stdout and no change to the database; returns stderr.
     #[track_caller]
-    pub(crate) fn refused_as(&self, act_as: Option<&str>, args: &[&str], code: i32) -> String {
-        let before = self.dump();
-        let run = self.run_as(act_as, args);
+    pub fn refused(&self, args: &[&str], code: i32) -> String {
+        self.refused_as(None, args, code)
+    }
+
+    /// `refused` as `act_as`, or the operator.
+    #[track_caller]
+    pub fn refused_as(&self, act_as: Option<&str>, args: &[&str], code: i32) -> String {
+        self.refused_with(args, &acting(act_as), code)
+    }
+
+    /// `refused_as` with `env` set.
+    #[track_caller]
+    pub fn refused_with(&self, args: &[&str], env: &[(&str, &str)], code: i32) -> String {
+        let before = self.files();
+        let run = self.run_with(args, env);
         assert_eq!(
             run.code,
             code,
@@ -210,30 +277,48 @@ impl Portal {
             "a refusal prints nothing on stdout: {}",
             run.stdout
         );
-        assert_eq!(
-            before,
-            self.dump(),
-            "`portalctl {}` changed the database",
-            args.join(" ")
-        );
+        self.assert_unchanged(&before, &format!("`portalctl {}`", args.join(" ")));
         run.stderr
     }
 
-    /// `refused_as` for the operator.
+    /// The database file and its write-ahead log, as bytes.
+    fn files(&self) -> Files {
+        let read = |path: &Path| std::fs::read(path).ok();
+        Files {
+            db: read(&self.db),
+            wal: read(&sidecar(&self.db, "-wal")),
+        }
+    }
+
+    /// Asserts that the database holds what it held `before`. Equal bytes
+    /// hold equal content; only when the bytes differ are the contents
+    /// compared, row by row.
     #[track_caller]
-    pub(crate) fn refused(&self, args: &[&str], code: i32) -> String {
-        self.refused_as(None, args, code)
+    fn assert_unchanged(&self, before: &Files, what: &str) {
+        if self.files() == *before {
+            return;
+        }
+        let was = Portal::empty();
+        for (bytes, path) in [
+            (&before.db, was.db.clone()),
+            (&before.wal, sidecar(&was.db, "-wal")),
+        ] {
+            if let Some(bytes) = bytes {
+                std::fs::write(path, bytes).unwrap();
+            }
+        }
+        assert_eq!(was.dump(), self.dump(), "{what} changed the database");
     }
 
     /// Invites `email` with `role` and accepts: an active member.
     #[track_caller]
-    pub(crate) fn member(&self, email: &str, role: &str) {
+    pub fn member(&self, email: &str, role: &str) {
         self.member_in(email, role, ACCOUNT);
     }
 
     /// `member` in another account.
     #[track_caller]
-    pub(crate) fn member_in(&self, email: &str, role: &str, account: &str) {
+    pub fn member_in(&self, email: &str, role: &str, account: &str) {
         let token = self.invite(email, role, account);
         self.ok(&["user", "accept", &token]);
     }
@@ -241,7 +326,7 @@ impl Portal {
     /// Invites and returns the token. Every invitee gets a location
     /// (London, GB), which presets such as `moodle` require.
     #[track_caller]
-    pub(crate) fn invite(&self, email: &str, role: &str, account: &str) -> String {
+    pub fn invite(&self, email: &str, role: &str, account: &str) -> String {
         let name = email.split('@').next().unwrap();
         let v = self.json(&[
             "user",
@@ -262,42 +347,20 @@ impl Portal {
         v["token"].as_str().unwrap().to_string()
     }
 
-    /// Every row of every table, as sorted text: equal dumps mean equal
-    /// content.
-    pub(crate) fn dump(&self) -> String {
-        if !self.db.exists() {
-            return String::new();
-        }
-        let conn = rusqlite::Connection::open(&self.db).unwrap();
-        let tables: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        let mut out = String::new();
-        for table in tables {
-            let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
-            let n = stmt.column_count();
-            let mut rows: Vec<String> = stmt
-                .query_map([], |r| {
-                    let cells: Vec<String> = (0..n)
-                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                        .collect();
-                    Ok(cells.join("|"))
-                })
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
-            rows.sort();
-            out.push_str(&format!("[{table}]\n{}\n", rows.join("\n")));
-        }
-        out
+    /// The schema version and every row of every table, as sorted text:
+    /// equal dumps mean equal content. A missing file, or a file that is not
+    /// a database, dumps as such.
+    pub fn dump(&self) -> String {
+        let Ok(bytes) = std::fs::read(&self.db) else {
+            return "(no database file)".to_string();
+        };
+        dump_rows(&self.db).unwrap_or_else(|e| {
+            format!("(not a database: {e})\n{}", String::from_utf8_lossy(&bytes))
+        })
     }
 
     /// How many audit events the database holds.
-    pub(crate) fn events(&self) -> i64 {
+    pub fn events(&self) -> i64 {
         self.text("SELECT COUNT(*) FROM audit_events")
             .parse()
             .unwrap()
@@ -305,7 +368,7 @@ impl Portal {
 
     /// The newest audit event.
     #[track_caller]
-    pub(crate) fn last_event(&self) -> Value {
+    pub fn last_event(&self) -> Value {
         self.json(&["audit", "list", "--limit", "1"])[0].clone()
     }
 
@@ -313,7 +376,7 @@ impl Portal {
     /// one audit event with `action`, by that actor, about `Acme Ltd`;
     /// returns the command's JSON.
     #[track_caller]
-    pub(crate) fn change(&self, who: Option<&str>, args: &[&str], action: &str) -> Value {
+    pub fn change(&self, who: Option<&str>, args: &[&str], action: &str) -> Value {
         let before = self.events();
         let v = self.json_as(who, args);
         assert_eq!(
@@ -331,7 +394,7 @@ impl Portal {
     }
 
     /// One value from the database as plain text (`NULL` for null).
-    pub(crate) fn text(&self, sql: &str) -> String {
+    pub fn text(&self, sql: &str) -> String {
         use rusqlite::types::ValueRef;
         let conn = rusqlite::Connection::open(&self.db).unwrap();
         conn.query_row(sql, [], |r| {
@@ -347,9 +410,128 @@ impl Portal {
     }
 
     /// One value from the database.
-    pub(crate) fn query(&self, sql: &str) -> String {
+    pub fn query(&self, sql: &str) -> String {
         let conn = rusqlite::Connection::open(&self.db).unwrap();
         conn.query_row(sql, [], |r| Ok(format!("{:?}", r.get_ref(0)?)))
             .unwrap()
     }
+}
+
+/// A database held in memory: the file once every process that wrote it has
+/// exited, its permissions, and the clock it was made at.
+struct Image {
+    bytes: Vec<u8>,
+    permissions: std::fs::Permissions,
+    now: String,
+}
+
+impl Image {
+    #[track_caller]
+    fn of(p: &Portal) -> Image {
+        // Fold the write-ahead log into the file, so that the file alone is
+        // the database; closing the last connection removes the log.
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+        drop(conn);
+        assert!(
+            !sidecar(&p.db, "-wal").exists(),
+            "the write-ahead log of {} outlived its connections",
+            p.db.display()
+        );
+        Image {
+            bytes: std::fs::read(&p.db).unwrap(),
+            permissions: std::fs::metadata(&p.db).unwrap().permissions(),
+            now: p.now.clone(),
+        }
+    }
+
+    /// A new portal holding a copy of the database.
+    fn restore(&self) -> Portal {
+        let mut p = Portal::empty();
+        std::fs::write(&p.db, &self.bytes).unwrap();
+        std::fs::set_permissions(&p.db, self.permissions.clone()).unwrap();
+        p.now.clone_from(&self.now);
+        p
+    }
+}
+
+/// A new temporary directory for databases: in memory where the system
+/// offers it (`/dev/shm`), else in the usual temporary directory. No test
+/// needs a file to outlive a crash, and waiting for the disk to sync each
+/// write is most of what a write costs.
+pub fn scratch_dir() -> TempDir {
+    let shm = Path::new("/dev/shm");
+    shm.is_dir()
+        .then(|| tempfile::tempdir_in(shm).ok())
+        .flatten()
+        .unwrap_or_else(|| tempfile::tempdir().unwrap())
+}
+
+/// The body of [`Portal::dump`] for a file that exists.
+fn dump_rows(db: &Path) -> rusqlite::Result<String> {
+    let conn = rusqlite::Connection::open(db)?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let mut out = format!("[user_version] {version}\n");
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for table in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\""))?;
+        let n = stmt.column_count();
+        let mut rows: Vec<String> = stmt
+            .query_map([], |r| {
+                let cells = (0..n)
+                    .map(|i| Ok(cell(r.get_ref(i)?)))
+                    .collect::<rusqlite::Result<Vec<String>>>()?;
+                Ok(cells.join("|"))
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.sort();
+        out.push_str(&format!("[{table}]\n{}\n", rows.join("\n")));
+    }
+    Ok(out)
+}
+
+/// One value of a dump, readable and telling the types apart: `NULL`, `7`,
+/// `7.0`, `"text"`, `x'00ff'`.
+fn cell(value: rusqlite::types::ValueRef<'_>) -> String {
+    use rusqlite::types::ValueRef;
+    match value {
+        ValueRef::Null => "NULL".to_string(),
+        ValueRef::Integer(i) => i.to_string(),
+        ValueRef::Real(f) => format!("{f:?}"),
+        ValueRef::Text(t) => match std::str::from_utf8(t) {
+            Ok(text) => format!("{text:?}"),
+            Err(_) => format!("text{t:?}"),
+        },
+        ValueRef::Blob(b) => {
+            let hex: String = b.iter().map(|byte| format!("{byte:02x}")).collect();
+            format!("x'{hex}'")
+        }
+    }
+}
+
+/// A database as files: the main file and its write-ahead log, if any.
+#[derive(PartialEq)]
+struct Files {
+    db: Option<Vec<u8>>,
+    wal: Option<Vec<u8>>,
+}
+
+/// `db` with `suffix` (`-wal`, `-shm`) added to its name.
+fn sidecar(db: &Path, suffix: &str) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// The environment that makes a command act as `act_as`; none for the
+/// operator.
+fn acting(act_as: Option<&str>) -> Vec<(&'static str, &str)> {
+    act_as
+        .map(|who| ("PORTALCTL_AS", who))
+        .into_iter()
+        .collect()
 }
