@@ -21,7 +21,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::domain::{Actor, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{parse_time, Email, Timestamp};
+use crate::model::{Email, Timestamp};
 use crate::output::Output;
 
 /// Admin tool for the users, roles, invitations and approvals of a B2B
@@ -146,10 +146,10 @@ impl Session {
 
     fn ctx(&self) -> Result<Ctx> {
         let now = match std::env::var("PORTALCTL_NOW") {
-            Ok(text) if !text.trim().is_empty() => parse_time(&text).map_err(|_| {
+            Ok(text) if !text.trim().is_empty() => text.parse().map_err(|_| {
                 Error::invalid(format!("PORTALCTL_NOW `{text}` is not an RFC 3339 time"))
             })?,
-            _ => Utc::now(),
+            _ => Utc::now().into(),
         };
         let actor = match self
             .act_as
@@ -326,7 +326,7 @@ impl Since {
 /// Reads `--since`: an RFC 3339 time, or a duration such as `2h` or `7d`.
 pub(crate) fn since(text: &str) -> Result<Since> {
     if text.contains('T') || text.contains('-') {
-        parse_time(text).map(Since::At)
+        text.parse().map(Since::At)
     } else {
         duration(text).map(Since::Ago)
     }

@@ -70,7 +70,7 @@ pub(super) fn record(tx: &dyn Tx, ctx: &Ctx, change: Change) -> Result<()> {
 pub(crate) fn event_hash(e: &AuditEvent) -> String {
     let body = json!({
         "seq": e.seq,
-        "at": crate::model::format_time(e.at),
+        "at": e.at.to_string(),
         "actor": e.actor,
         "action": e.action,
         "account": e.account,
@@ -151,7 +151,8 @@ mod tests {
             at: chrono::Utc
                 .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
                 .single()
-                .expect("valid time"),
+                .expect("valid time")
+                .into(),
             actor: "operator:root".into(),
             action: "init".into(),
             account: Some("Acme".into()),

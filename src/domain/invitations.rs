@@ -14,8 +14,8 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::model::{
-    format_time, parse_name, Account, Email, Grant, Invitation, InvitationState, MemberStatus,
-    Membership, OutboxMessage, Person, Role,
+    parse_name, Account, Email, Grant, Invitation, InvitationState, MemberStatus, Membership,
+    OutboxMessage, Person, Role,
 };
 use crate::store::Tx;
 use crate::view::{InvitedView, MemberView};
@@ -154,7 +154,7 @@ fn issue(
                 person.name,
                 account.name,
                 role.name,
-                format_time(invitation.expires_at)
+                invitation.expires_at
             ),
             created_at: ctx.now,
             sent_at: None,
@@ -286,7 +286,7 @@ impl Portal {
                         .help("check the token in the invitation email")
                 })?;
             let ended = |what: &str| {
-                let when = invitation.ended_at.map(format_time).unwrap_or_default();
+                let when = invitation.ended_at.map(|t| t.to_string()).unwrap_or_default();
                 Error::conflict(format!("this invitation was {what} at {when}"))
             };
             match invitation.state {
@@ -300,7 +300,7 @@ impl Portal {
                 InvitationState::Pending if w.ctx.now >= invitation.expires_at => {
                     return Err(Error::conflict(format!(
                         "this invitation expired at {}",
-                        format_time(invitation.expires_at)
+                        invitation.expires_at
                     ))
                     .help("ask an admin of the account to resend it (`portalctl user resend-invite EMAIL`)"))
                 }

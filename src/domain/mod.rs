@@ -398,7 +398,8 @@ pub(crate) mod fixtures {
         let now = chrono::Utc
             .with_ymd_and_hms(2026, 11, 25, 10, 0, 0)
             .single()
-            .expect("valid time");
+            .expect("valid time")
+            .into();
         Portal::new(Box::new(store), Ctx { now, actor })
     }
 

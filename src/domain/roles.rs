@@ -8,7 +8,7 @@ use super::audit::Change;
 use super::catalog::{check_role_name, role_view};
 use super::{resolve_account, snapshot, Actor, Catalog, Portal};
 use crate::error::{Error, Result};
-use crate::model::{format_time, Capability, Role};
+use crate::model::{Capability, Role};
 use crate::store::Tx;
 use crate::view::RoleView;
 
@@ -116,7 +116,7 @@ impl Portal {
                 }) => {
                     return Err(Error::conflict(format!(
                         "role `{name}` was deleted at {}; a deleted role's name is not reused",
-                        format_time(at)
+                        at
                     ))
                     .help("choose another name, so that the audit log names one role per name"))
                 }

@@ -26,4 +26,4 @@ pub(crate) use records::{
     PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, Profile, Role, Service,
     ShippingAddress,
 };
-pub(crate) use time::{format_time, parse_time, ser_opt_time, ser_time, Timestamp};
+pub(crate) use time::Timestamp;

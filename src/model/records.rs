@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ser_opt_time, ser_time, AccountKind, Email, Iban, InvitationState, IpDirection, IpNetwork,
-    MemberStatus, Money, OrderStatus, PaymentMethod, Smarthost, Timestamp,
+    AccountKind, Email, Iban, InvitationState, IpDirection, IpNetwork, MemberStatus, Money,
+    OrderStatus, PaymentMethod, Smarthost, Timestamp,
 };
 
 /// An asset of an account: a line, a licence, a domain.
@@ -320,10 +320,8 @@ pub(crate) struct OutboxMessage {
     /// Plain-text body.
     pub body: String,
     /// Queued.
-    #[serde(serialize_with = "ser_time")]
     pub created_at: Timestamp,
     /// Delivered, if it was.
-    #[serde(serialize_with = "ser_opt_time")]
     pub sent_at: Option<Timestamp>,
 }
 
@@ -333,7 +331,6 @@ pub(crate) struct AuditEvent {
     /// Position in the log, from 1.
     pub seq: i64,
     /// When the change was made.
-    #[serde(serialize_with = "ser_time")]
     pub at: Timestamp,
     /// `operator:<os user>` or the acting member's email.
     pub actor: String,

@@ -1,42 +1,106 @@
 //! Timestamps and their one text form, shared by the database and output.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use std::fmt;
+use std::ops::{Add, AddAssign, Sub};
+use std::str::FromStr;
 
-use crate::error::{Error, Result};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 
-/// A point in time; always UTC inside portalctl.
-pub(crate) type Timestamp = DateTime<Utc>;
+use crate::error::Error;
 
-/// The one text form of a timestamp, in the database and in output.
-pub(crate) fn format_time(t: Timestamp) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+/// A point in time; always UTC inside portalctl. Its one text form (in
+/// the database, tables and JSON) is RFC 3339 in whole seconds with `Z`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Timestamp(DateTime<Utc>);
+
+impl From<DateTime<Utc>> for Timestamp {
+    fn from(t: DateTime<Utc>) -> Self {
+        Timestamp(t)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::Secs, true))
+    }
+}
+
+/// As the wrapped time, so records print in `{:?}` as they always did.
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
 }
 
 /// Reads an RFC 3339 timestamp (any offset) as UTC.
-pub(crate) fn parse_time(s: &str) -> Result<Timestamp> {
-    DateTime::parse_from_rfc3339(s.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            Error::invalid(format!("`{s}` is not an RFC 3339 time"))
-                .help("write it like 2026-11-25T09:30:00Z")
-        })
+impl FromStr for Timestamp {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        DateTime::parse_from_rfc3339(s.trim())
+            .map(|t| Timestamp(t.with_timezone(&Utc)))
+            .map_err(|_| {
+                Error::invalid(format!("`{s}` is not an RFC 3339 time"))
+                    .help("write it like 2026-11-25T09:30:00Z")
+            })
+    }
 }
 
-/// Serialises a timestamp in the one text form.
-pub(crate) fn ser_time<S: serde::Serializer>(
-    t: &Timestamp,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&format_time(*t))
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
-/// Serialises an optional timestamp in the one text form.
-pub(crate) fn ser_opt_time<S: serde::Serializer>(
-    t: &Option<Timestamp>,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.serialize_str(&format_time(*t)),
-        None => s.serialize_none(),
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Add<Duration> for Timestamp {
+    type Output = Timestamp;
+
+    fn add(self, d: Duration) -> Timestamp {
+        Timestamp(self.0 + d)
+    }
+}
+
+impl AddAssign<Duration> for Timestamp {
+    fn add_assign(&mut self, d: Duration) {
+        self.0 += d;
+    }
+}
+
+impl Sub<Duration> for Timestamp {
+    type Output = Timestamp;
+
+    fn sub(self, d: Duration) -> Timestamp {
+        Timestamp(self.0 - d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_form_is_whole_seconds_in_utc() {
+        let t: Timestamp = "2026-11-25T10:30:00.789+01:00".parse().expect("a time");
+        assert_eq!(t.to_string(), "2026-11-25T09:30:00Z");
+        assert_eq!(
+            serde_json::to_string(&t).expect("json"),
+            "\"2026-11-25T09:30:00Z\""
+        );
+        let back: Timestamp = serde_json::from_str("\"2026-11-25T09:30:00Z\"").expect("json");
+        assert_eq!(back.to_string(), t.to_string());
+    }
+
+    #[test]
+    fn a_bad_time_says_how_to_write_one() {
+        let e = "yesterday".parse::<Timestamp>().expect_err("not a time");
+        assert_eq!(e.to_string(), "`yesterday` is not an RFC 3339 time");
+        assert!(serde_json::from_str::<Timestamp>("\"yesterday\"").is_err());
     }
 }

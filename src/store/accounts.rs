@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{fmt_time, keyword_col, time_col, SqliteTx};
+use super::{keyword_col, SqliteTx};
 use crate::error::{Error, Result};
 use crate::model::{Account, Profile};
 
@@ -23,7 +23,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
             marketing: row.get("marketing")?,
             sectors: row.get("sectors")?,
         },
-        created_at: time_col(row, "created_at")?,
+        created_at: row.get("created_at")?,
     })
 }
 
@@ -70,7 +70,7 @@ impl SqliteTx<'_> {
                 a.profile.website,
                 a.profile.marketing,
                 a.profile.sectors,
-                fmt_time(a.created_at)
+                a.created_at
             ])?;
         let id = self.tx.last_insert_rowid();
         self.note(|j| &mut j.accounts, id, None)?;

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{fmt_time, opt_time_col, time_col, SqliteTx};
+use super::SqliteTx;
 use crate::error::Result;
 use crate::model::{Address, ShippingAddress, Timestamp};
 
@@ -21,8 +21,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Address> {
             postcode: row.get("postcode")?,
             country: row.get("country")?,
         },
-        created_at: time_col(row, "created_at")?,
-        removed_at: opt_time_col(row, "removed_at")?,
+        created_at: row.get("created_at")?,
+        removed_at: row.get("removed_at")?,
     })
 }
 
@@ -70,7 +70,7 @@ impl SqliteTx<'_> {
                 f.city,
                 f.postcode,
                 f.country,
-                fmt_time(at)
+                at
             ])?;
         Ok(self.tx.last_insert_rowid())
     }
@@ -80,7 +80,7 @@ impl SqliteTx<'_> {
             .prepare_cached(
                 "UPDATE addresses SET removed_at = ?2 WHERE id = ?1 AND removed_at IS NULL",
             )?
-            .execute(params![id, fmt_time(at)])?;
+            .execute(params![id, at])?;
         Ok(())
     }
 }

@@ -3,14 +3,14 @@
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
-use super::{fmt_time, json_col, time_col, AuditQuery, SqliteTx};
+use super::{json_col, AuditQuery, SqliteTx};
 use crate::error::Result;
 use crate::model::AuditEvent;
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<AuditEvent> {
     Ok(AuditEvent {
         seq: row.get("seq")?,
-        at: time_col(row, "at")?,
+        at: row.get("at")?,
         actor: row.get("actor")?,
         action: row.get("action")?,
         account: row.get("account")?,
@@ -40,7 +40,7 @@ impl SqliteTx<'_> {
             )?
             .execute(params![
                 e.seq,
-                fmt_time(e.at),
+                e.at,
                 e.actor,
                 e.action,
                 account_id,
@@ -70,7 +70,7 @@ impl SqliteTx<'_> {
         }
         if let Some(since) = q.since {
             sql.push_str(" AND at >= ?");
-            args.push(Value::Text(fmt_time(since)));
+            args.push(Value::Text(since.to_string()));
         }
         sql.push_str(" ORDER BY seq DESC");
         if let Some(limit) = q.limit {

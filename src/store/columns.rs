@@ -1,30 +1,24 @@
 //! How the table files read and write column values: times as RFC 3339
 //! text, JSON documents and keywords.
 
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+
 use crate::model::Timestamp;
 
-/// Column helpers shared by the table files: times are RFC 3339 text.
-pub(super) fn time_col(row: &rusqlite::Row<'_>, col: &str) -> rusqlite::Result<Timestamp> {
-    let text: String = row.get(col)?;
-    parse_stored_time(col, &text)
+/// Times are stored in their one text form; existing databases keep it.
+impl ToSql for Timestamp {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.to_string()))
+    }
 }
 
-pub(super) fn opt_time_col(
-    row: &rusqlite::Row<'_>,
-    col: &str,
-) -> rusqlite::Result<Option<Timestamp>> {
-    let text: Option<String> = row.get(col)?;
-    text.map(|t| parse_stored_time(col, &t)).transpose()
-}
-
-pub(super) fn parse_stored_time(col: &str, text: &str) -> rusqlite::Result<Timestamp> {
-    crate::model::parse_time(text).map_err(|_| {
-        rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Text,
-            format!("column `{col}` holds `{text}`, not an RFC 3339 time").into(),
-        )
-    })
+/// A stored text that is not a time is an error naming that text.
+impl FromSql for Timestamp {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let text = value.as_str()?;
+        text.parse()
+            .map_err(|_| FromSqlError::Other(format!("`{text}` is not an RFC 3339 time").into()))
+    }
 }
 
 /// A JSON text column read into a value.
@@ -55,10 +49,36 @@ pub(super) fn keyword_col<T: std::str::FromStr>(
     })
 }
 
-pub(super) fn fmt_time(t: Timestamp) -> String {
-    crate::model::format_time(t)
-}
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
 
-pub(super) fn fmt_opt_time(t: Option<Timestamp>) -> Option<String> {
-    t.map(crate::model::format_time)
+    use crate::model::Timestamp;
+
+    #[test]
+    fn times_are_bound_and_read_as_their_text() {
+        let conn = Connection::open_in_memory().expect("in-memory db");
+        let t: Timestamp = "2026-11-25T10:30:00+01:00".parse().expect("a time");
+        let (text, back): (String, Timestamp) = conn
+            .query_row("SELECT ?1 AS a, ?1 AS b", [t], |r| {
+                Ok((r.get("a")?, r.get("b")?))
+            })
+            .expect("a row");
+        assert_eq!(text, "2026-11-25T09:30:00Z");
+        assert_eq!(back, t);
+    }
+
+    #[test]
+    fn a_stored_text_that_is_not_a_time_is_named() {
+        let conn = Connection::open_in_memory().expect("in-memory db");
+        let e = conn
+            .query_row("SELECT 'soon' AS created_at", [], |r| {
+                r.get::<_, Timestamp>("created_at")
+            })
+            .expect_err("not a time");
+        assert!(
+            e.to_string().contains("`soon` is not an RFC 3339 time"),
+            "{e}"
+        );
+    }
 }

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Row};
 
-use super::{fmt_time, opt_time_col, time_col, SqliteTx};
+use super::SqliteTx;
 use crate::error::Result;
 use crate::model::{Course, Enrolment, Timestamp};
 
@@ -11,8 +11,8 @@ fn enrolment_from_row(row: &Row<'_>) -> rusqlite::Result<Enrolment> {
         id: row.get("id")?,
         membership_id: row.get("membership_id")?,
         course_id: row.get("course_id")?,
-        enrolled_at: time_col(row, "enrolled_at")?,
-        ended_at: opt_time_col(row, "ended_at")?,
+        enrolled_at: row.get("enrolled_at")?,
+        ended_at: row.get("ended_at")?,
     })
 }
 
@@ -54,7 +54,7 @@ impl SqliteTx<'_> {
             .prepare_cached(
                 "INSERT INTO courses (name, description, all_roles, created_at) VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![c.name, c.description, c.all_roles, fmt_time(at)])?;
+            .execute(params![c.name, c.description, c.all_roles, at])?;
         let id = self.tx.last_insert_rowid();
         let mut role = self
             .tx
@@ -96,7 +96,7 @@ impl SqliteTx<'_> {
             .prepare_cached(
                 "INSERT INTO enrolments (membership_id, course_id, enrolled_at) VALUES (?1, ?2, ?3)",
             )?
-            .execute(params![membership_id, course_id, fmt_time(at)])?;
+            .execute(params![membership_id, course_id, at])?;
         Ok(self.tx.last_insert_rowid())
     }
 
@@ -105,7 +105,7 @@ impl SqliteTx<'_> {
             .prepare_cached(
                 "UPDATE enrolments SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
             )?
-            .execute(params![id, fmt_time(at)])?;
+            .execute(params![id, at])?;
         Ok(())
     }
 }

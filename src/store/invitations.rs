@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{fmt_opt_time, fmt_time, keyword_col, opt_time_col, time_col, SqliteTx};
+use super::{keyword_col, SqliteTx};
 use crate::error::Result;
 use crate::model::{Invitation, InvitationState, OutboxMessage, Timestamp};
 
@@ -14,10 +14,10 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Invitation> {
         id: row.get("id")?,
         membership_id: row.get("membership_id")?,
         token_hash: row.get("token_hash")?,
-        created_at: time_col(row, "created_at")?,
-        expires_at: time_col(row, "expires_at")?,
+        created_at: row.get("created_at")?,
+        expires_at: row.get("expires_at")?,
         state: keyword_col(row, "state")?,
-        ended_at: opt_time_col(row, "ended_at")?,
+        ended_at: row.get("ended_at")?,
         resend_count: row.get("resend_count")?,
     })
 }
@@ -29,8 +29,8 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<OutboxMessage> {
         recipient: row.get("recipient")?,
         subject: row.get("subject")?,
         body: row.get("body")?,
-        created_at: time_col(row, "created_at")?,
-        sent_at: opt_time_col(row, "sent_at")?,
+        created_at: row.get("created_at")?,
+        sent_at: row.get("sent_at")?,
     })
 }
 
@@ -44,10 +44,10 @@ impl SqliteTx<'_> {
             .execute(params![
                 i.membership_id,
                 i.token_hash,
-                fmt_time(i.created_at),
-                fmt_time(i.expires_at),
+                i.created_at,
+                i.expires_at,
                 i.state.as_str(),
-                fmt_opt_time(i.ended_at),
+                i.ended_at,
                 i.resend_count
             ])?;
         Ok(self.tx.last_insert_rowid())
@@ -83,7 +83,7 @@ impl SqliteTx<'_> {
     ) -> Result<()> {
         self.tx
             .prepare_cached("UPDATE invitations SET state = ?2, ended_at = ?3 WHERE id = ?1 AND state = 'pending'")?
-            .execute(params![id, state.as_str(), fmt_time(at)])?;
+            .execute(params![id, state.as_str(), at])?;
         Ok(())
     }
 
@@ -92,7 +92,7 @@ impl SqliteTx<'_> {
             .prepare_cached(
                 "INSERT INTO outbox (kind, recipient, subject, body, created_at, sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![m.kind, m.recipient, m.subject, m.body, fmt_time(m.created_at), fmt_opt_time(m.sent_at)])?;
+            .execute(params![m.kind, m.recipient, m.subject, m.body, m.created_at, m.sent_at])?;
         Ok(self.tx.last_insert_rowid())
     }
 

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{fmt_time, time_col, SqliteTx};
+use super::SqliteTx;
 use crate::error::Result;
 use crate::model::{Allocation, License};
 
@@ -14,8 +14,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<License> {
         account_id: row.get("account_id")?,
         product: row.get("product")?,
         seats: row.get("seats")?,
-        created_at: time_col(row, "created_at")?,
-        updated_at: time_col(row, "updated_at")?,
+        created_at: row.get("created_at")?,
+        updated_at: row.get("updated_at")?,
     })
 }
 
@@ -24,7 +24,7 @@ fn allocation_from_row(row: &Row<'_>) -> rusqlite::Result<Allocation> {
         license_id: row.get("license_id")?,
         customer_id: row.get("customer_id")?,
         seats: row.get("seats")?,
-        updated_at: time_col(row, "updated_at")?,
+        updated_at: row.get("updated_at")?,
     })
 }
 
@@ -61,8 +61,8 @@ impl SqliteTx<'_> {
                 l.account_id,
                 l.product,
                 l.seats,
-                fmt_time(l.created_at),
-                fmt_time(l.updated_at)
+                l.created_at,
+                l.updated_at
             ])?;
         Ok(self.tx.last_insert_rowid())
     }
@@ -70,7 +70,7 @@ impl SqliteTx<'_> {
     pub(super) fn update_license(&self, l: &License) -> Result<()> {
         self.tx
             .prepare_cached("UPDATE licenses SET seats = ?2, updated_at = ?3 WHERE id = ?1")?
-            .execute(params![l.id, l.seats, fmt_time(l.updated_at)])?;
+            .execute(params![l.id, l.seats, l.updated_at])?;
         Ok(())
     }
 
@@ -106,12 +106,7 @@ impl SqliteTx<'_> {
                  ON CONFLICT (license_id, customer_id) DO UPDATE SET seats = excluded.seats,
                  updated_at = excluded.updated_at",
             )?
-            .execute(params![
-                a.license_id,
-                a.customer_id,
-                a.seats,
-                fmt_time(a.updated_at)
-            ])?;
+            .execute(params![a.license_id, a.customer_id, a.seats, a.updated_at])?;
         Ok(())
     }
 }

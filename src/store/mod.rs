@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-use self::columns::{fmt_opt_time, fmt_time, json_col, keyword_col, opt_time_col, time_col};
+use self::columns::{json_col, keyword_col};
 pub(crate) use self::database::default_path;
 use crate::error::Result;
 use crate::model::{

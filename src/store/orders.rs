@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{fmt_opt_time, fmt_time, json_col, keyword_col, opt_time_col, time_col, SqliteTx};
+use super::{json_col, keyword_col, SqliteTx};
 use crate::error::Result;
 use crate::model::{MatchedPolicy, Money, Order, OrderDecision, Policy};
 
@@ -19,7 +19,7 @@ fn policy_from_row(row: &Row<'_>) -> rusqlite::Result<Policy> {
         approvers: Vec::new(),
         required_approvals: row.get("required_approvals")?,
         enabled: row.get("enabled")?,
-        created_at: time_col(row, "created_at")?,
+        created_at: row.get("created_at")?,
     })
 }
 
@@ -42,8 +42,8 @@ fn order_from_row(row: &Row<'_>) -> rusqlite::Result<Order> {
         ship_to: json_col(row, "ship_to")?,
         status: keyword_col(row, "status")?,
         rejected_reason: row.get("rejected_reason")?,
-        decided_at: opt_time_col(row, "decided_at")?,
-        created_at: time_col(row, "created_at")?,
+        decided_at: row.get("decided_at")?,
+        created_at: row.get("created_at")?,
     })
 }
 
@@ -119,7 +119,7 @@ impl SqliteTx<'_> {
                 p.order_type,
                 p.required_approvals,
                 p.enabled,
-                fmt_time(p.created_at)
+                p.created_at
             ])?;
         let id = self.tx.last_insert_rowid();
         self.note(|j| &mut j.policies, id, None)?;
@@ -184,8 +184,8 @@ impl SqliteTx<'_> {
                 ship_to,
                 o.status.as_str(),
                 o.rejected_reason,
-                fmt_opt_time(o.decided_at),
-                fmt_time(o.created_at)
+                o.decided_at,
+                o.created_at
             ])?;
         Ok(self.tx.last_insert_rowid())
     }
@@ -200,7 +200,7 @@ impl SqliteTx<'_> {
                 o.id,
                 o.status.as_str(),
                 o.rejected_reason,
-                fmt_opt_time(o.decided_at),
+                o.decided_at,
                 o.cost_centre_id,
                 o.creator_id
             ])?;
@@ -253,7 +253,7 @@ impl SqliteTx<'_> {
             .prepare_cached(
                 "INSERT INTO order_decisions (order_id, person_id, approved, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
-            .execute(params![order_id, d.person_id, d.approved, d.reason, fmt_time(d.at)])?;
+            .execute(params![order_id, d.person_id, d.approved, d.reason, d.at])?;
         Ok(())
     }
 
@@ -266,7 +266,7 @@ impl SqliteTx<'_> {
                     person_id: r.get("person_id")?,
                     approved: r.get("approved")?,
                     reason: r.get("reason")?,
-                    at: time_col(r, "at")?,
+                    at: r.get("at")?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;

@@ -3,7 +3,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{fmt_time, keyword_col, time_col, SqliteTx};
+use super::{keyword_col, SqliteTx};
 use crate::error::Result;
 use crate::model::{
     IpDirection, IpNetwork, PartnerConfig, PartnerIp, PaymentDetails, Smarthost, Timestamp,
@@ -25,7 +25,7 @@ fn payment_from_row(row: &Row<'_>) -> rusqlite::Result<PaymentDetails> {
                 })
             })
             .transpose()?,
-        updated_at: time_col(row, "updated_at")?,
+        updated_at: row.get("updated_at")?,
     })
 }
 
@@ -34,7 +34,7 @@ fn ip_from_row(row: &Row<'_>) -> rusqlite::Result<PartnerIp> {
         account_id: row.get("account_id")?,
         direction: keyword_col(row, "direction")?,
         network: keyword_col(row, "network")?,
-        added_at: time_col(row, "added_at")?,
+        added_at: row.get("added_at")?,
     })
 }
 
@@ -61,7 +61,7 @@ impl SqliteTx<'_> {
                 d.account_id,
                 d.method.as_str(),
                 d.iban.as_ref().map(|i| i.as_str()),
-                fmt_time(d.updated_at)
+                d.updated_at
             ])?;
         Ok(())
     }
@@ -104,7 +104,7 @@ impl SqliteTx<'_> {
                 c.partner_status,
                 c.smarthost.as_ref().map(|s| s.host.as_str()),
                 c.smarthost.as_ref().and_then(|s| s.port),
-                fmt_time(at)
+                at
             ])?;
         Ok(())
     }
@@ -133,7 +133,7 @@ impl SqliteTx<'_> {
                 ip.account_id,
                 ip.direction.as_str(),
                 ip.network.to_string(),
-                fmt_time(ip.added_at)
+                ip.added_at
             ])?;
         Ok(added == 1)
     }

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{fmt_opt_time, fmt_time, keyword_col, opt_time_col, time_col, SqliteTx};
+use super::{keyword_col, SqliteTx};
 use crate::error::{Error, Result};
 use crate::model::{Email, Grant, Membership, Person};
 
@@ -22,7 +22,7 @@ fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
         name: row.get("name")?,
         duplicate_of: row.get("duplicate_of")?,
         merged_into: row.get("merged_into")?,
-        created_at: time_col(row, "created_at")?,
+        created_at: row.get("created_at")?,
     })
 }
 
@@ -42,10 +42,10 @@ fn membership_from_row(row: &Row<'_>) -> rusqlite::Result<Membership> {
         country: row.get("country")?,
         timezone: row.get("timezone")?,
         external_from: row.get("external_from")?,
-        invited_at: opt_time_col(row, "invited_at")?,
-        accepted_at: opt_time_col(row, "accepted_at")?,
-        created_at: time_col(row, "created_at")?,
-        updated_at: time_col(row, "updated_at")?,
+        invited_at: row.get("invited_at")?,
+        accepted_at: row.get("accepted_at")?,
+        created_at: row.get("created_at")?,
+        updated_at: row.get("updated_at")?,
     })
 }
 
@@ -89,7 +89,7 @@ impl SqliteTx<'_> {
             .prepare_cached(
                 "INSERT INTO people (email, name, duplicate_of, merged_into, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
-            .execute(params![p.email.as_str(), p.name, p.duplicate_of, p.merged_into, fmt_time(p.created_at)])?;
+            .execute(params![p.email.as_str(), p.name, p.duplicate_of, p.merged_into, p.created_at])?;
         let id = self.tx.last_insert_rowid();
         self.note(|j| &mut j.people, id, None)?;
         Ok(id)
@@ -153,10 +153,10 @@ impl SqliteTx<'_> {
                 m.country,
                 m.timezone,
                 m.external_from,
-                fmt_opt_time(m.invited_at),
-                fmt_opt_time(m.accepted_at),
-                fmt_time(m.created_at),
-                fmt_time(m.updated_at)
+                m.invited_at,
+                m.accepted_at,
+                m.created_at,
+                m.updated_at
             ])?;
         let id = self.tx.last_insert_rowid();
         self.note(|j| &mut j.memberships, id, None)?;
@@ -182,9 +182,9 @@ impl SqliteTx<'_> {
                 m.country,
                 m.timezone,
                 m.external_from,
-                fmt_opt_time(m.invited_at),
-                fmt_opt_time(m.accepted_at),
-                fmt_time(m.updated_at)
+                m.invited_at,
+                m.accepted_at,
+                m.updated_at
             ])?;
         Ok(())
     }
@@ -199,8 +199,8 @@ impl SqliteTx<'_> {
             .query_map([membership_id], |r| {
                 Ok(Grant {
                     name: r.get("grant_name")?,
-                    granted_at: time_col(r, "granted_at")?,
-                    expires_at: opt_time_col(r, "expires_at")?,
+                    granted_at: r.get("granted_at")?,
+                    expires_at: r.get("expires_at")?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -215,7 +215,7 @@ impl SqliteTx<'_> {
                  ON CONFLICT (membership_id, grant_name) DO UPDATE SET granted_at = excluded.granted_at,
                  expires_at = excluded.expires_at",
             )?
-            .execute(params![membership_id, g.name, fmt_time(g.granted_at), fmt_opt_time(g.expires_at)])?;
+            .execute(params![membership_id, g.name, g.granted_at, g.expires_at])?;
         Ok(())
     }
 

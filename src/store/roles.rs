@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{fmt_time, opt_time_col, SqliteTx};
+use super::SqliteTx;
 use crate::error::{Error, Result};
 use crate::model::{GrantBundle, Role, Timestamp};
 
@@ -34,7 +34,7 @@ impl SqliteTx<'_> {
             blocking: row.get("blocking")?,
             builtin: row.get("builtin")?,
             capabilities: Vec::new(),
-            deleted_at: opt_time_col(row, "deleted_at")?,
+            deleted_at: row.get("deleted_at")?,
         })
     }
 
@@ -89,7 +89,7 @@ impl SqliteTx<'_> {
                 "INSERT INTO roles (name, description, all_capabilities, blocking, builtin, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![role.name, role.description, role.all_capabilities, role.blocking, role.builtin, fmt_time(at)])?;
+            .execute(params![role.name, role.description, role.all_capabilities, role.blocking, role.builtin, at])?;
         let id = self.tx.last_insert_rowid();
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO role_capabilities (role_id, capability) VALUES (?1, ?2)",
@@ -105,7 +105,7 @@ impl SqliteTx<'_> {
             .prepare_cached(
                 "UPDATE roles SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
             )?
-            .execute(params![id, fmt_time(at)])?;
+            .execute(params![id, at])?;
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{fmt_opt_time, fmt_time, opt_time_col, time_col, SqliteTx};
+use super::SqliteTx;
 use crate::error::Result;
 use crate::model::{CostCentre, Service};
 
@@ -15,7 +15,7 @@ fn service_from_row(row: &Row<'_>) -> rusqlite::Result<Service> {
         name: row.get("name")?,
         kind: row.get("kind")?,
         assigned_to: row.get("assigned_to")?,
-        created_at: time_col(row, "created_at")?,
+        created_at: row.get("created_at")?,
     })
 }
 
@@ -27,8 +27,8 @@ fn centre_from_row(row: &Row<'_>) -> rusqlite::Result<CostCentre> {
         account_id: row.get("account_id")?,
         code: row.get("code")?,
         name: row.get("name")?,
-        archived_at: opt_time_col(row, "archived_at")?,
-        created_at: time_col(row, "created_at")?,
+        archived_at: row.get("archived_at")?,
+        created_at: row.get("created_at")?,
     })
 }
 
@@ -82,7 +82,7 @@ impl SqliteTx<'_> {
             .prepare_cached(
                 "INSERT INTO services (account_id, name, kind, assigned_to, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
-            .execute(params![s.account_id, s.name, s.kind, s.assigned_to, fmt_time(s.created_at)])?;
+            .execute(params![s.account_id, s.name, s.kind, s.assigned_to, s.created_at])?;
         Ok(self.tx.last_insert_rowid())
     }
 
@@ -137,7 +137,7 @@ impl SqliteTx<'_> {
             .prepare_cached(
                 "INSERT INTO cost_centres (account_id, code, name, archived_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
-            .execute(params![c.account_id, c.code, c.name, fmt_opt_time(c.archived_at), fmt_time(c.created_at)])?;
+            .execute(params![c.account_id, c.code, c.name, c.archived_at, c.created_at])?;
         Ok(self.tx.last_insert_rowid())
     }
 
@@ -146,7 +146,7 @@ impl SqliteTx<'_> {
             .prepare_cached(
                 "UPDATE cost_centres SET code = ?2, name = ?3, archived_at = ?4 WHERE id = ?1",
             )?
-            .execute(params![c.id, c.code, c.name, fmt_opt_time(c.archived_at)])?;
+            .execute(params![c.id, c.code, c.name, c.archived_at])?;
         Ok(())
     }
 }

@@ -4,9 +4,7 @@
 use serde::Serialize;
 
 use super::{list_or_dash, one_line, opt, opt_time};
-use crate::model::{
-    format_time, ser_opt_time, AccountKind, IpDirection, ShippingAddress, Timestamp,
-};
+use crate::model::{AccountKind, IpDirection, ShippingAddress, Timestamp};
 use crate::output::{Fields, Row, Sections};
 
 /// An account.
@@ -35,7 +33,6 @@ pub(crate) struct AccountView {
     /// Memberships that are active.
     pub active_members: usize,
     /// Created.
-    #[serde(serialize_with = "crate::model::ser_time")]
     pub created_at: Timestamp,
 }
 
@@ -81,7 +78,7 @@ impl Fields for AccountView {
             ("sectors", opt(&self.sectors)),
             ("partner status", opt(&self.partner_status)),
             ("active members", self.active_members.to_string()),
-            ("created at", format_time(self.created_at)),
+            ("created at", self.created_at.to_string()),
         ]
     }
 }
@@ -179,10 +176,8 @@ pub(crate) struct AddressView {
     #[serde(flatten)]
     pub address: ShippingAddress,
     /// Added.
-    #[serde(serialize_with = "crate::model::ser_time")]
     pub created_at: Timestamp,
     /// Removed, if it was.
-    #[serde(serialize_with = "ser_opt_time")]
     pub removed_at: Option<Timestamp>,
 }
 
@@ -214,10 +209,10 @@ impl Fields for AddressView {
             ("city", a.city.clone()),
             ("postcode", a.postcode.clone()),
             ("country", a.country.clone()),
-            ("added at", format_time(self.created_at)),
+            ("added at", self.created_at.to_string()),
         ];
         if let Some(removed) = self.removed_at {
-            fields.push(("removed at", format_time(removed)));
+            fields.push(("removed at", removed.to_string()));
         }
         fields
     }
@@ -233,7 +228,6 @@ pub(crate) struct PaymentView {
     /// The IBAN with all but its last four characters hidden.
     pub iban_masked: Option<String>,
     /// Last change.
-    #[serde(serialize_with = "ser_opt_time")]
     pub updated_at: Option<Timestamp>,
 }
 

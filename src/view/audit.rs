@@ -1,7 +1,7 @@
 //! How the audit log and the outbox print as rows.
 
 use super::{opt, opt_time};
-use crate::model::{format_time, AuditEvent, OutboxMessage};
+use crate::model::{AuditEvent, OutboxMessage};
 use crate::output::Row;
 
 impl Row for AuditEvent {
@@ -11,7 +11,7 @@ impl Row for AuditEvent {
     fn cells(&self) -> Vec<String> {
         vec![
             self.seq.to_string(),
-            format_time(self.at),
+            self.at.to_string(),
             self.actor.clone(),
             self.action.clone(),
             opt(&self.account),
@@ -27,7 +27,7 @@ impl Row for OutboxMessage {
     fn cells(&self) -> Vec<String> {
         vec![
             self.id.to_string(),
-            format_time(self.created_at),
+            self.created_at.to_string(),
             self.recipient.clone(),
             self.subject.clone(),
             opt_time(self.sent_at),

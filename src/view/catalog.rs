@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{list_lines, list_or_dash, opt_time, AccountView, MemberView};
-use crate::model::{format_time, ser_opt_time, AccountKind, Timestamp};
+use crate::model::{AccountKind, Timestamp};
 use crate::output::{Fields, Row};
 
 /// A role of the catalog.
@@ -214,10 +214,8 @@ pub(crate) struct EnrolmentView {
     /// The course.
     pub course: String,
     /// When it began.
-    #[serde(serialize_with = "crate::model::ser_time")]
     pub enrolled_at: Timestamp,
     /// When it ended; `None` while current.
-    #[serde(serialize_with = "ser_opt_time")]
     pub ended_at: Option<Timestamp>,
     /// Still enrolled.
     pub current: bool,
@@ -236,7 +234,7 @@ impl Row for EnrolmentView {
     fn cells(&self) -> Vec<String> {
         vec![
             self.course.clone(),
-            format_time(self.enrolled_at),
+            self.enrolled_at.to_string(),
             opt_time(self.ended_at),
             match &self.area_access {
                 Some(held) if held.is_empty() => "none".into(),

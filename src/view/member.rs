@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{list_lines, list_or_dash, opt, opt_time, yes_no};
-use crate::model::{format_time, ser_opt_time, MemberStatus, Timestamp};
+use crate::model::{MemberStatus, Timestamp};
 use crate::output::{Fields, Row};
 
 /// One membership: a person's place in one account.
@@ -25,10 +25,8 @@ pub(crate) struct MemberView {
     /// Owner of the account.
     pub owner: bool,
     /// When the first invitation was issued.
-    #[serde(serialize_with = "ser_opt_time")]
     pub invited_at: Option<Timestamp>,
     /// When the invitation was accepted.
-    #[serde(serialize_with = "ser_opt_time")]
     pub accepted_at: Option<Timestamp>,
     /// City.
     pub city: Option<String>,
@@ -138,7 +136,7 @@ impl MemberView {
                 .map(|g| {
                     let until = g
                         .expires_at
-                        .map(|t| format!(" (until {})", format_time(t)))
+                        .map(|t| format!(" (until {t})"))
                         .unwrap_or_default();
                     if g.area {
                         format!("area {}: {}{until}", g.name, g.capabilities.join(", "))
@@ -176,7 +174,6 @@ pub(crate) struct GrantView {
     /// The capabilities it gives.
     pub capabilities: Vec<String>,
     /// When it lapses by itself, if ever.
-    #[serde(serialize_with = "ser_opt_time")]
     pub expires_at: Option<Timestamp>,
 }
 
@@ -189,7 +186,6 @@ pub(crate) struct InvitedView {
     /// The acceptance token; never stored, never shown again.
     pub token: String,
     /// When the token stops working.
-    #[serde(serialize_with = "crate::model::ser_time")]
     pub expires_at: Timestamp,
     /// Whether an invitation email was queued in the outbox.
     pub email_queued: bool,
@@ -202,7 +198,7 @@ impl Fields for InvitedView {
     fn fields(&self) -> Vec<(&'static str, String)> {
         let mut fields = self.member.fields();
         fields.push(("token", format!("{} (shown only this once)", self.token)));
-        fields.push(("expires at", format_time(self.expires_at)));
+        fields.push(("expires at", self.expires_at.to_string()));
         fields.push((
             "invitation email",
             if self.email_queued {

@@ -23,7 +23,7 @@ pub(crate) use member::{
 };
 pub(crate) use order::{CostCentreView, OrderView, PolicyProgress, PolicyView, ServiceView};
 
-use crate::model::{format_time, ShippingAddress, Timestamp};
+use crate::model::{ShippingAddress, Timestamp};
 
 // The cells shared by several views; `-` stands for nothing.
 
@@ -32,7 +32,7 @@ fn opt(value: &Option<String>) -> String {
 }
 
 fn opt_time(value: Option<Timestamp>) -> String {
-    value.map(format_time).unwrap_or_else(|| "-".into())
+    value.map(|t| t.to_string()).unwrap_or_else(|| "-".into())
 }
 
 fn list_or_dash(items: &[String]) -> String {

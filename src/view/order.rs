@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{list_or_dash, one_line, opt, opt_time, yes_no};
-use crate::model::{format_time, ser_opt_time, Money, OrderStatus, ShippingAddress, Timestamp};
+use crate::model::{Money, OrderStatus, ShippingAddress, Timestamp};
 use crate::output::{Fields, Row};
 
 /// An order.
@@ -43,10 +43,8 @@ pub(crate) struct OrderView {
     /// The policies it matched when placed.
     pub policies: Vec<PolicyProgress>,
     /// Placed.
-    #[serde(serialize_with = "crate::model::ser_time")]
     pub created_at: Timestamp,
     /// Approved or rejected.
-    #[serde(serialize_with = "ser_opt_time")]
     pub decided_at: Option<Timestamp>,
 }
 
@@ -104,7 +102,7 @@ impl Fields for OrderView {
             fields.push(("rejected by", by.clone()));
             fields.push(("reason", opt(&self.rejected_reason)));
         }
-        fields.push(("placed at", format_time(self.created_at)));
+        fields.push(("placed at", self.created_at.to_string()));
         fields.push(("decided at", opt_time(self.decided_at)));
         fields
     }

@@ -10,9 +10,9 @@ mod transactions;
 use super::{AuditQuery, SqliteStore, Store, Tx};
 use crate::error::Result;
 use crate::model::{
-    parse_time, Account, AccountKind, Address, Allocation, AuditEvent, CostCentre, Course, Grant,
-    GrantBundle, Invitation, InvitationState, IpDirection, License, MatchedPolicy, MemberStatus,
-    Membership, Money, Order, OrderDecision, OrderStatus, OutboxMessage, PartnerConfig, PartnerIp,
+    Account, AccountKind, Address, Allocation, AuditEvent, CostCentre, Course, Grant, GrantBundle,
+    Invitation, InvitationState, IpDirection, License, MatchedPolicy, MemberStatus, Membership,
+    Money, Order, OrderDecision, OrderStatus, OutboxMessage, PartnerConfig, PartnerIp,
     PaymentDetails, PaymentMethod, Person, Policy, Profile, Role, Service, ShippingAddress,
     Smarthost, Timestamp,
 };
@@ -38,7 +38,9 @@ pub(super) fn read<T>(store: &mut dyn Store, f: impl FnOnce(&dyn Tx) -> Result<T
 
 /// A fixed time, `minute` minutes into the test day.
 pub(super) fn t(minute: u32) -> Timestamp {
-    parse_time(&format!("2026-11-25T09:{minute:02}:00Z")).expect("a time")
+    format!("2026-11-25T09:{minute:02}:00Z")
+        .parse()
+        .expect("a time")
 }
 
 pub(super) fn person(email: &str) -> Person {
