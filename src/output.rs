@@ -34,6 +34,8 @@ pub(crate) trait Sections {
 pub(crate) struct Output {
     /// One JSON document instead of tables.
     pub json: bool,
+    /// Nothing on stdout (`--quiet`): the exit code is the answer.
+    pub quiet: bool,
     /// Print notes for people ("invited ann@acme.test") on stderr.
     pub notes: bool,
 }
@@ -41,6 +43,9 @@ pub(crate) struct Output {
 impl Output {
     /// Prints a list: a table, or a JSON array.
     pub(crate) fn list<T: Serialize + Row>(&self, items: &[T]) -> Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
         if self.json {
             return self.print_json(&items);
         }
@@ -58,6 +63,9 @@ impl Output {
 
     /// Prints one object: a field table, or a JSON object.
     pub(crate) fn item<T: Serialize + Fields>(&self, item: &T) -> Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
         if self.json {
             return self.print_json(item);
         }
@@ -71,6 +79,9 @@ impl Output {
     /// Prints one object in sections: a title line, then its fields
     /// indented and aligned; or a JSON object.
     pub(crate) fn sections<T: Serialize + Sections>(&self, item: &T) -> Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
         if self.json {
             return self.print_json(item);
         }
@@ -98,6 +109,9 @@ impl Output {
 
     /// Prints text as it is (completion scripts).
     pub(crate) fn raw(&self, text: &str) -> Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
         write_stdout(text)
     }
 

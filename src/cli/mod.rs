@@ -58,6 +58,14 @@ pub struct Cli {
     #[arg(long, global = true)]
     no_input: bool,
 
+    /// Print nothing on success: the exit code says how it went.
+    #[arg(long, short = 'q', global = true)]
+    quiet: bool,
+
+    /// Fix the clock (RFC 3339), for tests and reproducible fixtures.
+    #[arg(long, global = true, env = "PORTALCTL_NOW", hide = true)]
+    now: Option<String>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -118,6 +126,7 @@ enum Command {
 pub(crate) struct Session {
     cli_db: Option<PathBuf>,
     act_as: Option<String>,
+    now: Option<String>,
     yes: bool,
     interactive: bool,
     pub out: Output,
@@ -145,11 +154,11 @@ impl Session {
     }
 
     fn ctx(&self) -> Result<Ctx> {
-        let now = match std::env::var("PORTALCTL_NOW") {
-            Ok(text) if !text.trim().is_empty() => text.parse().map_err(|_| {
+        let now = match self.now.as_deref().filter(|t| !t.trim().is_empty()) {
+            Some(text) => text.parse().map_err(|_| {
                 Error::invalid(format!("PORTALCTL_NOW `{text}` is not an RFC 3339 time"))
             })?,
-            _ => Utc::now().into(),
+            None => Utc::now().into(),
         };
         let actor = match self
             .act_as
@@ -227,11 +236,13 @@ pub fn run(cli: Cli) -> Result<()> {
     let session = Session {
         cli_db: cli.db,
         act_as: cli.act_as,
+        now: cli.now,
         yes: cli.yes,
         interactive: !cli.no_input && std::io::stdin().is_terminal(),
         out: Output {
             json: cli.json,
-            notes: !cli.json && std::io::stderr().is_terminal(),
+            quiet: cli.quiet,
+            notes: !cli.json && !cli.quiet && std::io::stderr().is_terminal(),
         },
     };
     match cli.command {

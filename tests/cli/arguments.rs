@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::support::{says, Portal, ACCOUNT, USAGE};
+use crate::support::{says, Portal, ACCOUNT, DENIED, SUCCESS, USAGE};
 
 const ADMIN: &str = "ada@acme.test";
 
@@ -237,4 +237,39 @@ fn lists_are_split_on_commas() {
         "account.view,users.view",
     ]);
     assert_eq!(v["name"], "viewer");
+}
+
+/// `user invite` of Ann as a user.
+const INVITE_ANN: [&str; 8] = [
+    "user",
+    "invite",
+    "--email",
+    "ann@acme.test",
+    "--name",
+    "Ann",
+    "--role",
+    "user",
+];
+
+#[test]
+fn quiet_prints_nothing_on_success_and_still_explains_a_refusal() {
+    let p = Portal::new();
+    let run = p.run(&[&["--quiet"][..], &INVITE_ANN].concat());
+    assert_eq!((run.code, &*run.stdout, &*run.stderr), (SUCCESS, "", ""));
+    assert_eq!(
+        p.json(&["user", "show", "ann@acme.test"])["status"],
+        "invited"
+    );
+    let run = p.run(&["-q", "user", "list", "--json"]);
+    assert_eq!((run.code, &*run.stdout), (SUCCESS, ""));
+    let err = p.refused_as(Some("ann@acme.test"), &["-q", "user", "list"], DENIED);
+    says(&err, "error: ");
+}
+
+#[test]
+fn the_clock_can_be_fixed_by_flag_as_by_environment() {
+    let p = Portal::new();
+    let v = p.json(&[&["--now", "2030-01-02T03:04:05Z"][..], &INVITE_ANN].concat());
+    assert_eq!(v["invited_at"], "2030-01-02T03:04:05Z");
+    p.refused(&["--now", "soon", "user", "list"], USAGE);
 }

@@ -1,11 +1,14 @@
-//! The permission matrix, checked through the real binary.
+//! The permission matrix: the real command lines, parsed and run in this
+//! process (a thousand-odd process starts would cost more than the
+//! commands); the refusals table and every other file here run the binary
+//! itself, so its error lines and exit codes are checked end to end.
 //!
 //! For every shipped preset, every role of it and every guarded command, the
 //! expected outcome is derived from the preset's own data (`preset show
 //! --json`): a command is allowed when the role holds the capability it
 //! needs, or for a few reads any one of several (an `all_capabilities` role
-//! holds everything, the blocking role holds nothing). An allowed command exits 0; a denied one exits 5 with one
-//! `error:` line, nothing on stdout and the database unchanged.
+//! holds everything, the blocking role holds nothing). An allowed command
+//! exits 0; a denied one exits 5 and leaves the database unchanged.
 //!
 //! Each command runs on a fresh copy of a database prepared once per
 //! (preset, role), so a change made by one command cannot affect the next.
@@ -583,31 +586,32 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 /// Runs one case as `who` on `fresh`, a fresh copy of a base database; a
 /// failure is returned as a readable line naming `context` and the command.
 fn check(fresh: Portal, who: &str, case: &Case, allowed: bool, context: &str) -> Option<String> {
+    let command = shown(&case.args);
     if let Some(prep) = &case.prep {
         let prep: Vec<&str> = prep.iter().map(String::as_str).collect();
-        fresh.ok(&prep);
+        let code = fresh.exit_code_in_process(None, &prep);
+        if code != SUCCESS {
+            return Some(format!("{context}: preparing `{command}` exited {code}"));
+        }
     }
     let args: Vec<&str> = case.args.iter().map(String::as_str).collect();
-    let command = shown(&case.args);
     let needs = case.needs.describe();
     if allowed {
-        let run = fresh.run_as(Some(who), &args);
-        (run.code != SUCCESS).then(|| {
-            format!(
-                "{context}: `{command}` (needs {needs}) should be allowed (exit 0) but exited {}; stderr: {}",
-                run.code,
-                run.stderr.trim_end()
-            )
+        let code = fresh.exit_code_in_process(Some(who), &args);
+        (code != SUCCESS).then(|| {
+            format!("{context}: `{command}` (needs {needs}) should be allowed (exit 0) but exited {code}")
         })
     } else {
-        catch_unwind(AssertUnwindSafe(|| fresh.refused_as(Some(who), &args, DENIED)))
-            .err()
-            .map(|payload| {
-                format!(
-                    "{context}: `{command}` (needs {needs}) should be denied (exit 5, one error line, no stdout, no change): {}",
-                    panic_text(payload.as_ref())
-                )
-            })
+        catch_unwind(AssertUnwindSafe(|| {
+            fresh.refused_in_process(Some(who), &args, DENIED)
+        }))
+        .err()
+        .map(|payload| {
+            format!(
+                "{context}: `{command}` (needs {needs}) should be denied (exit 5, no change): {}",
+                panic_text(payload.as_ref())
+            )
+        })
     }
 }
 

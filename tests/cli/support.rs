@@ -282,6 +282,35 @@ impl Portal {
     }
 
     /// The database file and its write-ahead log, as bytes.
+    /// Runs a command line in this process instead of spawning the
+    /// binary: the same parsing and dispatch, `--quiet` so nothing is
+    /// printed. For the permission matrix's thousand-odd cases, where a
+    /// process start would cost more than the command. Returns the exit
+    /// code the binary would exit with.
+    pub fn exit_code_in_process(&self, act_as: Option<&str>, args: &[&str]) -> i32 {
+        use clap::Parser;
+        let db = self.db.to_string_lossy().into_owned();
+        let mut argv = vec!["portalctl", "--quiet", "--no-input", "--db", &db];
+        argv.extend(["--now", &self.now]);
+        argv.extend(act_as.map(|who| ["--as", who]).into_iter().flatten());
+        argv.extend(args);
+        let code = match portalctl::Cli::try_parse_from(argv) {
+            Ok(cli) => portalctl::run(cli).map_or_else(|e| e.exit_code(), |()| 0),
+            Err(e) => portalctl::value_error(&e).map_or(e.exit_code() as u8, |e| e.exit_code()),
+        };
+        i32::from(code)
+    }
+
+    /// Runs in process like [`Portal::exit_code_in_process`] and asserts
+    /// that the command was refused with `code` and changed nothing.
+    #[track_caller]
+    pub fn refused_in_process(&self, act_as: Option<&str>, args: &[&str], code: i32) {
+        let before = self.files();
+        let got = self.exit_code_in_process(act_as, args);
+        assert_eq!(got, code, "`portalctl {}` exited {got}", args.join(" "));
+        self.assert_unchanged(&before, &format!("`portalctl {}`", args.join(" ")));
+    }
+
     fn files(&self) -> Files {
         let read = |path: &Path| std::fs::read(path).ok();
         Files {
