@@ -88,15 +88,7 @@ fn account_list_shows_partners_then_their_customers() {
         v["currency"], "EUR",
         "a customer takes its partner's currency"
     );
-    p.ok(&[
-        "account",
-        "create",
-        "Alpha Corp",
-        "--kind",
-        "customer",
-        "--parent",
-        ACCOUNT,
-    ]);
+    p.customer("Alpha Corp");
     let list = p.json(&["account", "list"]);
     let names: Vec<&str> = list
         .as_array()

@@ -200,15 +200,7 @@ fn payment_details_are_shown_masked_everywhere() {
         "1"
     );
     // Before any details are set, `show` says so.
-    p.ok(&[
-        "account",
-        "create",
-        "Beta Corp",
-        "--kind",
-        "customer",
-        "--parent",
-        ACCOUNT,
-    ]);
+    p.customer("Beta Corp");
     let v = p.json(&["account", "payment", "show", "Beta Corp"]);
     assert_eq!(v["method"], serde_json::Value::Null);
 }

@@ -13,15 +13,7 @@ const ADMIN: &str = "ada@acme.test";
 fn partner() -> Portal {
     let p = Portal::with_preset("msp");
     p.member(ADMIN, "msp-administrator");
-    p.ok(&[
-        "account",
-        "create",
-        "Client Co",
-        "--kind",
-        "customer",
-        "--parent",
-        ACCOUNT,
-    ]);
+    p.customer("Client Co");
     p
 }
 

@@ -105,15 +105,7 @@ fn nobody_approves_an_order_that_became_their_own_by_a_merge() {
 #[test]
 fn a_merge_gives_no_external_access_to_someone_who_left_the_partner() {
     let p = Portal::with_preset("msp");
-    p.ok(&[
-        "account",
-        "create",
-        "Client Co",
-        "--kind",
-        "customer",
-        "--parent",
-        ACCOUNT,
-    ]);
+    p.customer("Client Co");
     p.member("dup@acme.test", "msp-user");
     p.member("gone@acme.test", "msp-user");
     p.ok(&[

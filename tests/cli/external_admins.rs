@@ -22,9 +22,7 @@ fn build_msp() -> Portal {
     p.member(ADA, "msp-administrator");
     p.member(BEN, "msp-administrator");
     p.member(UMA, "msp-user");
-    p.ok(&[
-        "account", "create", CUSTOMER, "--kind", "customer", "--parent", ACCOUNT,
-    ]);
+    p.customer(CUSTOMER);
     p
 }
 
@@ -344,9 +342,7 @@ fn deactivation_in_the_partner_ends_external_access_in_the_same_transaction() {
     let p = msp();
     p.ok(&add(BEN, "msp-administrator"));
     p.ok(&add(UMA, "msp-user"));
-    p.ok(&[
-        "account", "create", "Other Co", "--kind", "customer", "--parent", ACCOUNT,
-    ]);
+    p.customer("Other Co");
     p.ok(&[
         "external-admin",
         "add",
@@ -468,9 +464,7 @@ fn leaving_the_partner_ends_external_access_and_says_when_no_admin_is_left() {
 #[test]
 fn list_shows_every_customer_the_actor_may_see() {
     let p = msp();
-    p.ok(&[
-        "account", "create", "Other Co", "--kind", "customer", "--parent", ACCOUNT,
-    ]);
+    p.customer("Other Co");
     p.ok(&add(BEN, "msp-administrator"));
     p.ok(&[
         "external-admin",

@@ -17,9 +17,7 @@ fn partner() -> Portal {
 fn build_partner() -> Portal {
     let p = Portal::with_preset("lmp");
     for customer in ["Beta Corp", "Gamma Ltd"] {
-        p.ok(&[
-            "account", "create", customer, "--kind", "customer", "--parent", ACCOUNT,
-        ]);
+        p.customer(customer);
     }
     p.ok(&["account", "create", "Zeta MSP", "--kind", "partner"]);
     p.ok(&[

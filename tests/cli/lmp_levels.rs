@@ -18,9 +18,7 @@ fn lmp() -> Portal {
 fn build_lmp() -> Portal {
     let p = Portal::with_preset("lmp");
     for customer in ["Beta Corp", "Gamma Ltd"] {
-        p.ok(&[
-            "account", "create", customer, "--kind", "customer", "--parent", ACCOUNT,
-        ]);
+        p.customer(customer);
     }
     p.ok(&[
         "license",

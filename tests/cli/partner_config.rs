@@ -19,15 +19,7 @@ fn build_msp() -> Portal {
     p.member(MSP_ADMIN, "msp-administrator");
     p.member(MSP_USER, "msp-user");
     p.member(BLOCKED, "no-access");
-    p.ok(&[
-        "account",
-        "create",
-        "Client Co",
-        "--kind",
-        "customer",
-        "--parent",
-        ACCOUNT,
-    ]);
+    p.customer("Client Co");
     p
 }
 

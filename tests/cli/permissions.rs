@@ -517,9 +517,7 @@ fn build_preset_base(preset: &PresetData) -> Portal {
     // Last, as the operator names no account above: with more than one
     // account that would be ambiguous.
     for customer in [CUSTOMER, OTHER_CUSTOMER] {
-        p.ok(&[
-            "account", "create", customer, "--kind", "customer", "--parent", ACCOUNT,
-        ]);
+        p.customer(customer);
     }
     p.ok(&[
         "license",

@@ -339,6 +339,14 @@ impl Portal {
         assert_eq!(was.dump(), self.dump(), "{what} changed the database");
     }
 
+    /// Creates `name`, a customer of `Acme Ltd`.
+    #[track_caller]
+    pub fn customer(&self, name: &str) {
+        self.ok(&[
+            "account", "create", name, "--kind", "customer", "--parent", ACCOUNT,
+        ]);
+    }
+
     /// Invites `email` with `role` and accepts: an active member.
     #[track_caller]
     pub fn member(&self, email: &str, role: &str) {
