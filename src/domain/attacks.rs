@@ -400,11 +400,7 @@ fn money(text: &str) -> crate::model::Money {
 /// The custom role of the sweep's partial administrator.
 const DELEGATE: &str = "delegate";
 const DELEGATE_CAPABILITIES: [&str; 5] = [
-    "account.view",
-    "users.view",
-    "users.manage",
-    "external_admins.manage",
-    "tickets.view",
+    "account.view", "users.view", "users.manage", "external_admins.manage", "tickets.view",
 ];
 
 /// Invites and accepts `who` into `Acme`.

@@ -58,11 +58,7 @@ impl SqliteTx<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![
-                l.account_id,
-                l.product,
-                l.seats,
-                l.created_at,
-                l.updated_at
+                l.account_id, l.product, l.seats, l.created_at, l.updated_at
             ])?;
         Ok(self.tx.last_insert_rowid())
     }

@@ -39,12 +39,7 @@ pub(crate) struct AccountView {
 impl Row for AccountView {
     fn headers() -> &'static [&'static str] {
         &[
-            "NAME",
-            "KIND",
-            "PARENT",
-            "CURRENCY",
-            "OWNER",
-            "ACTIVE MEMBERS",
+            "NAME", "KIND", "PARENT", "CURRENCY", "OWNER", "ACTIVE MEMBERS",
         ]
     }
     fn cells(&self) -> Vec<String> {

@@ -25,12 +25,7 @@ pub(crate) struct LicenseView {
 impl Row for LicenseView {
     fn headers() -> &'static [&'static str] {
         &[
-            "PARTNER",
-            "PRODUCT",
-            "SEATS",
-            "ALLOCATED",
-            "AVAILABLE",
-            "CUSTOMERS",
+            "PARTNER", "PRODUCT", "SEATS", "ALLOCATED", "AVAILABLE", "CUSTOMERS",
         ]
     }
     fn cells(&self) -> Vec<String> {

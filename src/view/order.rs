@@ -51,12 +51,7 @@ pub(crate) struct OrderView {
 impl Row for OrderView {
     fn headers() -> &'static [&'static str] {
         &[
-            "ID",
-            "CREATED BY",
-            "DESCRIPTION",
-            "AMOUNT",
-            "STATUS",
-            "APPROVALS",
+            "ID", "CREATED BY", "DESCRIPTION", "AMOUNT", "STATUS", "APPROVALS",
         ]
     }
     fn cells(&self) -> Vec<String> {

@@ -23,13 +23,7 @@ fn account_show_prints_the_details() {
 fn account_set_changes_and_clears_profile_fields_with_an_audit_event() {
     let p = Portal::with_preset("moodle");
     let v = p.json(&[
-        "account",
-        "set",
-        ACCOUNT,
-        "--phone",
-        "+44 20 7946 0000",
-        "--sectors",
-        "Education",
+        "account", "set", ACCOUNT, "--phone", "+44 20 7946 0000", "--sectors", "Education",
     ]);
     assert_eq!(v["phone"], "+44 20 7946 0000");
     assert_eq!(v["sectors"], "Education");
@@ -66,22 +60,10 @@ fn account_set_changes_and_clears_profile_fields_with_an_audit_event() {
 fn account_list_shows_partners_then_their_customers() {
     let p = Portal::with_preset("msp");
     p.ok(&[
-        "account",
-        "create",
-        "Zeta MSP",
-        "--kind",
-        "partner",
-        "--currency",
-        "eur",
+        "account", "create", "Zeta MSP", "--kind", "partner", "--currency", "eur",
     ]);
     let v = p.json(&[
-        "account",
-        "create",
-        "Beta Corp",
-        "--kind",
-        "customer",
-        "--parent",
-        "Zeta MSP",
+        "account", "create", "Beta Corp", "--kind", "customer", "--parent", "Zeta MSP",
     ]);
     assert_eq!(v["parent"], "Zeta MSP");
     assert_eq!(

@@ -10,22 +10,8 @@ const IBAN_COMPACT: &str = "GB82WEST12345698765432";
 
 fn add_args<'a>(label: &'a str, country: &'a str) -> Vec<&'a str> {
     vec![
-        "account",
-        "address",
-        "add",
-        ACCOUNT,
-        "--label",
-        label,
-        "--line1",
-        "1 High Street",
-        "--line2",
-        "Floor 2",
-        "--city",
-        "London",
-        "--postcode",
-        "EC1A 1BB",
-        "--country",
-        country,
+        "account", "address", "add", ACCOUNT, "--label", label, "--line1", "1 High Street",
+        "--line2", "Floor 2", "--city", "London", "--postcode", "EC1A 1BB", "--country", country,
     ]
 }
 
@@ -102,39 +88,15 @@ fn bad_addresses_are_refused() {
     p.refused(&add_args(" ", "GB"), USAGE);
     p.refused(
         &[
-            "account",
-            "address",
-            "add",
-            ACCOUNT,
-            "--label",
-            "Depot",
-            "--line1",
-            "",
-            "--city",
-            "Leeds",
-            "--postcode",
-            "LS1",
-            "--country",
-            "GB",
+            "account", "address", "add", ACCOUNT, "--label", "Depot", "--line1", "", "--city",
+            "Leeds", "--postcode", "LS1", "--country", "GB",
         ],
         USAGE,
     );
     p.refused(
         &[
-            "account",
-            "address",
-            "add",
-            "Nobody",
-            "--label",
-            "Depot",
-            "--line1",
-            "x",
-            "--city",
-            "Leeds",
-            "--postcode",
-            "LS1",
-            "--country",
-            "GB",
+            "account", "address", "add", "Nobody", "--label", "Depot", "--line1", "x", "--city",
+            "Leeds", "--postcode", "LS1", "--country", "GB",
         ],
         NOT_FOUND,
     );
@@ -154,14 +116,7 @@ fn bad_addresses_are_refused() {
 fn payment_details_are_shown_masked_everywhere() {
     let p = Portal::with_preset("lmp");
     let v = p.json(&[
-        "account",
-        "payment",
-        "set",
-        ACCOUNT,
-        "--method",
-        "direct-debit",
-        "--iban",
-        IBAN,
+        "account", "payment", "set", ACCOUNT, "--method", "direct-debit", "--iban", IBAN,
     ]);
     assert_eq!(
         v,
@@ -186,14 +141,7 @@ fn payment_details_are_shown_masked_everywhere() {
     );
     // The same details again change nothing.
     p.ok(&[
-        "account",
-        "payment",
-        "set",
-        ACCOUNT,
-        "--method",
-        "direct-debit",
-        "--iban",
-        IBAN_COMPACT,
+        "account", "payment", "set", ACCOUNT, "--method", "direct-debit", "--iban", IBAN_COMPACT,
     ]);
     assert_eq!(
         p.text("SELECT COUNT(*) FROM audit_events WHERE action = 'account.payment_set'"),
@@ -210,13 +158,7 @@ fn bad_payment_details_are_refused_without_echoing_them() {
     let p = Portal::with_preset("lmp");
     let err = p.refused(
         &[
-            "account",
-            "payment",
-            "set",
-            ACCOUNT,
-            "--method",
-            "direct-debit",
-            "--iban",
+            "account", "payment", "set", ACCOUNT, "--method", "direct-debit", "--iban",
             "DE88 3704 0044 0532 0130 00",
         ],
         USAGE,
@@ -227,12 +169,7 @@ fn bad_payment_details_are_refused_without_echoing_them() {
     );
     let err = p.refused(
         &[
-            "account",
-            "payment",
-            "set",
-            ACCOUNT,
-            "--method",
-            "direct-debit",
+            "account", "payment", "set", ACCOUNT, "--method", "direct-debit",
         ],
         USAGE,
     );
@@ -289,14 +226,7 @@ fn an_order_ships_to_a_copy_of_an_address() {
     let v = p.json_as(
         Some("ann@acme.test"),
         &[
-            "order",
-            "place",
-            "--description",
-            "Router",
-            "--amount",
-            "60",
-            "--ship-to",
-            "hq",
+            "order", "place", "--description", "Router", "--amount", "60", "--ship-to", "hq",
         ],
     );
     assert_eq!(v["ship_to"]["label"], "HQ");
@@ -313,26 +243,12 @@ fn an_order_ships_to_a_copy_of_an_address() {
         .contains("1 High Street, Floor 2, London, EC1A 1BB, GB"));
     // A removed or unknown label is not found; a manager may order but not use addresses.
     let place = [
-        "order",
-        "place",
-        "--description",
-        "Cable",
-        "--amount",
-        "5",
-        "--ship-to",
-        "HQ",
+        "order", "place", "--description", "Cable", "--amount", "5", "--ship-to", "HQ",
     ];
     p.refused_as(Some("ann@acme.test"), &place, NOT_FOUND);
     p.ok(&add_args("Depot", "GB"));
     let place = [
-        "order",
-        "place",
-        "--description",
-        "Cable",
-        "--amount",
-        "5",
-        "--ship-to",
-        "Depot",
+        "order", "place", "--description", "Cable", "--amount", "5", "--ship-to", "Depot",
     ];
     let err = p.refused_as(Some("max@acme.test"), &place, DENIED);
     assert!(err.contains("addresses.use"), "{err}");

@@ -122,16 +122,8 @@ fn grants_count_for_nothing_in_the_blocking_role_or_while_not_active() {
     let nothing = BTreeSet::new();
     // Invited with areas, not accepted yet.
     let v = p.json(&[
-        "user",
-        "invite",
-        "--email",
-        "ivy@acme.test",
-        "--name",
-        "Ivy",
-        "--role",
-        "member",
-        "--grant",
-        "billing,support",
+        "user", "invite", "--email", "ivy@acme.test", "--name", "Ivy", "--role", "member",
+        "--grant", "billing,support",
     ]);
     assert_eq!(v["grants"], json!(["billing", "support"]));
     assert_eq!(capabilities(&p, "ivy@acme.test"), nothing);
@@ -150,14 +142,7 @@ fn grants_count_for_nothing_in_the_blocking_role_or_while_not_active() {
     let err = p.refused_as(
         Some("bo@acme.test"),
         &[
-            "user",
-            "invite",
-            "--email",
-            "x@acme.test",
-            "--name",
-            "X",
-            "--role",
-            "member",
+            "user", "invite", "--email", "x@acme.test", "--name", "X", "--role", "member",
         ],
         DENIED,
     );
@@ -197,11 +182,7 @@ fn the_account_owner_always_has_full_access() {
     // An owner whose role is `member`, with no grant at all.
     p.member("ann@acme.test", "member");
     p.ok(&[
-        "user",
-        "transfer-ownership",
-        "--to",
-        "ann@acme.test",
-        "--yes",
+        "user", "transfer-ownership", "--to", "ann@acme.test", "--yes",
     ]);
     let v = p.json(&["user", "show", "ann@acme.test"]);
     assert_eq!(v["role"], "member");
@@ -218,16 +199,8 @@ fn the_account_owner_always_has_full_access() {
     let v = p.json_as(
         Some("ann@acme.test"),
         &[
-            "user",
-            "invite",
-            "--email",
-            "bob@acme.test",
-            "--name",
-            "Bob",
-            "--role",
-            "member",
-            "--grant",
-            "billing",
+            "user", "invite", "--email", "bob@acme.test", "--name", "Bob", "--role", "member",
+            "--grant", "billing",
         ],
     );
     assert_eq!(v["grants"], json!(["billing"]));
@@ -240,16 +213,8 @@ fn inviting_someone_with_a_login_elsewhere_reuses_it() {
     p.member("ann@acme.test", "member");
     let people = p.query("SELECT COUNT(*) FROM people");
     let v = p.json(&[
-        "user",
-        "invite",
-        "--email",
-        " Ann@ACME.test ",
-        "--role",
-        "member",
-        "--grant",
-        "support",
-        "--account",
-        "Second Ltd",
+        "user", "invite", "--email", " Ann@ACME.test ", "--role", "member", "--grant", "support",
+        "--account", "Second Ltd",
     ]);
     assert_eq!(v["existing_login"], true);
     assert_eq!(v["name"], "ann", "the identity is reused, name and all");
@@ -277,16 +242,8 @@ fn inviting_someone_with_a_login_elsewhere_reuses_it() {
     assert_eq!(second["grants"], json!(["support"]));
     // Someone new is no existing login.
     let v = p.json(&[
-        "user",
-        "invite",
-        "--email",
-        "new@acme.test",
-        "--name",
-        "New",
-        "--role",
-        "member",
-        "--account",
-        ACCOUNT,
+        "user", "invite", "--email", "new@acme.test", "--name", "New", "--role", "member",
+        "--account", ACCOUNT,
     ]);
     assert_eq!(v["existing_login"], false);
 }
@@ -311,14 +268,7 @@ fn i_cannot_invite_new_users_says_who_can_and_what_is_missing() {
     let err = p.refused_as(
         Some("bob@acme.test"),
         &[
-            "user",
-            "invite",
-            "--email",
-            "zoe@acme.test",
-            "--name",
-            "Zoe",
-            "--role",
-            "member",
+            "user", "invite", "--email", "zoe@acme.test", "--name", "Zoe", "--role", "member",
         ],
         DENIED,
     );
@@ -348,14 +298,7 @@ fn i_cannot_invite_new_users_says_who_can_and_what_is_missing() {
     p.json_as(
         Some("bob@acme.test"),
         &[
-            "user",
-            "invite",
-            "--email",
-            "zoe@acme.test",
-            "--name",
-            "Zoe",
-            "--role",
-            "member",
+            "user", "invite", "--email", "zoe@acme.test", "--name", "Zoe", "--role", "member",
         ],
     );
 }
@@ -380,14 +323,7 @@ fn i_cannot_find_user_management_says_who_can_and_what_is_missing() {
 fn the_user_is_not_receiving_the_invitation_points_at_spam_and_resend() {
     let p = Portal::with_preset("customer-area");
     let run = p.run(&[
-        "user",
-        "invite",
-        "--email",
-        "ann@acme.test",
-        "--name",
-        "Ann",
-        "--role",
-        "member",
+        "user", "invite", "--email", "ann@acme.test", "--name", "Ann", "--role", "member",
     ]);
     assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     // Notes go to a terminal only; the command's help carries the answer.

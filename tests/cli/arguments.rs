@@ -21,34 +21,17 @@ fn partner() -> Portal {
 fn partner_config_takes_dash_dash_account() {
     let p = partner();
     let v = p.json(&[
-        "account",
-        "ip",
-        "add",
-        "--account",
-        ACCOUNT,
-        "--inbound",
-        "192.0.2.10",
+        "account", "ip", "add", "--account", ACCOUNT, "--inbound", "192.0.2.10",
     ]);
     assert_eq!(v["inbound"], json!(["192.0.2.10"]));
     let v = p.json(&["account", "ip", "list", "--account", ACCOUNT]);
     assert_eq!(v[0]["address"], "192.0.2.10");
     let v = p.json(&[
-        "account",
-        "ip",
-        "remove",
-        "--account",
-        ACCOUNT,
-        "--inbound",
-        "192.0.2.10",
+        "account", "ip", "remove", "--account", ACCOUNT, "--inbound", "192.0.2.10",
     ]);
     assert_eq!(v["inbound"], json!([]));
     let v = p.json(&[
-        "account",
-        "smarthost",
-        "set",
-        "--account",
-        ACCOUNT,
-        "mail.acme.test:25",
+        "account", "smarthost", "set", "--account", ACCOUNT, "mail.acme.test:25",
     ]);
     assert_eq!(v["smarthost"], "mail.acme.test:25");
     // The positional shorthand still works.
@@ -77,13 +60,7 @@ fn a_left_out_account_defaults_as_elsewhere() {
 fn payment_and_addresses_take_dash_dash_account_or_none() {
     let p = Portal::with_preset("lmp");
     let v = p.json(&[
-        "account",
-        "payment",
-        "set",
-        "--account",
-        ACCOUNT,
-        "--method",
-        "card",
+        "account", "payment", "set", "--account", ACCOUNT, "--method", "card",
     ]);
     assert_eq!(v["method"], "card");
     // One account in the database: it may be left out.
@@ -91,21 +68,8 @@ fn payment_and_addresses_take_dash_dash_account_or_none() {
     assert_eq!(v["account"], ACCOUNT);
     assert_eq!(v["method"], "card");
     let v = p.json(&[
-        "account",
-        "address",
-        "add",
-        "--account",
-        ACCOUNT,
-        "--label",
-        "HQ",
-        "--line1",
-        "1 High Street",
-        "--city",
-        "London",
-        "--postcode",
-        "EC1A 1BB",
-        "--country",
-        "GB",
+        "account", "address", "add", "--account", ACCOUNT, "--label", "HQ", "--line1",
+        "1 High Street", "--city", "London", "--postcode", "EC1A 1BB", "--country", "GB",
     ]);
     assert_eq!(v["label"], "HQ");
     let v = p.json(&["account", "address", "list", "--account", ACCOUNT]);
@@ -122,27 +86,14 @@ fn the_positional_account_and_dash_dash_account_must_agree() {
     let p = partner();
     let err = p.refused(
         &[
-            "account",
-            "ip",
-            "add",
-            ACCOUNT,
-            "--account",
-            "Client Co",
-            "--inbound",
-            "192.0.2.10",
+            "account", "ip", "add", ACCOUNT, "--account", "Client Co", "--inbound", "192.0.2.10",
         ],
         USAGE,
     );
     says(&err, "two accounts given");
     p.refused(
         &[
-            "account",
-            "smarthost",
-            "set",
-            "--account",
-            "Client Co",
-            ACCOUNT,
-            "mail.acme.test",
+            "account", "smarthost", "set", "--account", "Client Co", ACCOUNT, "mail.acme.test",
         ],
         USAGE,
     );
@@ -168,13 +119,7 @@ fn malformed_values_are_refused_while_parsing() {
     }
     let err = p.refused(
         &[
-            "policy",
-            "create",
-            "--name",
-            "Big",
-            "--threshold",
-            "50",
-            "--approvers",
+            "policy", "create", "--name", "Big", "--threshold", "50", "--approvers",
             "owner@acme.test,not-an-email",
         ],
         USAGE,
@@ -182,14 +127,7 @@ fn malformed_values_are_refused_while_parsing() {
     says(&err, "`not-an-email` is not a valid email address");
     let err = p.refused(
         &[
-            "user",
-            "invite",
-            "--email",
-            "ann@acme.test",
-            "--role",
-            "user",
-            "--expires-in",
-            "soon",
+            "user", "invite", "--email", "ann@acme.test", "--role", "user", "--expires-in", "soon",
         ],
         USAGE,
     );
@@ -209,38 +147,19 @@ fn lists_are_split_on_commas() {
     p.member("ann@acme.test", "admin");
     p.member("bob@acme.test", "admin");
     let v = p.json(&[
-        "policy",
-        "create",
-        "--name",
-        "Big",
-        "--threshold",
-        "50",
-        "--approvers",
-        "ann@acme.test, bob@acme.test",
-        "--required-approvals",
-        "2",
+        "policy", "create", "--name", "Big", "--threshold", "50", "--approvers",
+        "ann@acme.test, bob@acme.test", "--required-approvals", "2",
     ]);
     assert_eq!(v["approvers"], json!(["ann@acme.test", "bob@acme.test"]));
     let v = p.json(&[
-        "role",
-        "create",
-        "viewer",
-        "--capabilities",
-        "account.view,users.view",
+        "role", "create", "viewer", "--capabilities", "account.view,users.view",
     ]);
     assert_eq!(v["name"], "viewer");
 }
 
 /// `user invite` of Ann as a user.
 const INVITE_ANN: [&str; 8] = [
-    "user",
-    "invite",
-    "--email",
-    "ann@acme.test",
-    "--name",
-    "Ann",
-    "--role",
-    "user",
+    "user", "invite", "--email", "ann@acme.test", "--name", "Ann", "--role", "user",
 ];
 
 #[test]

@@ -35,12 +35,7 @@ fn a_member_cannot_gain_an_area_by_merging_its_holder_into_themselves() {
     let err = p.refused_as(
         Some("ann@acme.test"),
         &[
-            "-y",
-            "user",
-            "merge",
-            "bob@acme.test",
-            "--into",
-            "ann@acme.test",
+            "-y", "user", "merge", "bob@acme.test", "--into", "ann@acme.test",
         ],
         DENIED,
     );
@@ -81,22 +76,12 @@ fn nobody_approves_an_order_that_became_their_own_by_a_merge() {
     let order = p.json_as(
         Some("cat@acme.test"),
         &[
-            "order",
-            "place",
-            "--description",
-            "Router",
-            "--amount",
-            "60.00",
+            "order", "place", "--description", "Router", "--amount", "60.00",
         ],
     );
     let id = order["id"].to_string();
     p.ok(&[
-        "-y",
-        "user",
-        "merge",
-        "cat@acme.test",
-        "--into",
-        "adm@acme.test",
+        "-y", "user", "merge", "cat@acme.test", "--into", "adm@acme.test",
     ]);
     let err = p.refused_as(Some("adm@acme.test"), &["order", "approve", &id], CONFLICT);
     says(&err, "nobody approves their own order");
@@ -109,24 +94,13 @@ fn a_merge_gives_no_external_access_to_someone_who_left_the_partner() {
     p.member("dup@acme.test", "msp-user");
     p.member("gone@acme.test", "msp-user");
     p.ok(&[
-        "external-admin",
-        "add",
-        "--customer",
-        "Client Co",
-        "--email",
-        "dup@acme.test",
-        "--role",
+        "external-admin", "add", "--customer", "Client Co", "--email", "dup@acme.test", "--role",
         "msp-administrator",
     ]);
     p.ok(&["-y", "user", "left-company", "gone@acme.test"]);
     let err = p.refused(
         &[
-            "-y",
-            "user",
-            "merge",
-            "dup@acme.test",
-            "--into",
-            "gone@acme.test",
+            "-y", "user", "merge", "dup@acme.test", "--into", "gone@acme.test",
         ],
         CONFLICT,
     );

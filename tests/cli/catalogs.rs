@@ -83,14 +83,7 @@ fn a_catalog_file_is_loaded_and_used() {
     // require_location comes from the file.
     let err = p.refused(
         &[
-            "user",
-            "invite",
-            "--email",
-            "cal@acme.test",
-            "--name",
-            "Cal",
-            "--role",
-            "clerk",
+            "user", "invite", "--email", "cal@acme.test", "--name", "Cal", "--role", "clerk",
         ],
         USAGE,
     );
@@ -216,13 +209,7 @@ fn the_examples_are_the_shipped_presets() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let by_file = from_file.json(&args);
         let by_name = Portal::empty().json(&[
-            "init",
-            "--preset",
-            name,
-            "--account",
-            ACCOUNT,
-            "--owner-email",
-            OWNER,
+            "init", "--preset", name, "--account", ACCOUNT, "--owner-email", OWNER,
         ]);
         assert_eq!(by_file, by_name, "{name}");
         let shipped = Portal::with_preset(name);
@@ -251,11 +238,7 @@ fn role_create_checks_capabilities_against_the_catalog() {
     let p = Portal::new();
     let err = p.refused(
         &[
-            "role",
-            "create",
-            "auditor",
-            "--capabilities",
-            "account.view,users.peek",
+            "role", "create", "auditor", "--capabilities", "account.view,users.peek",
         ],
         USAGE,
     );
@@ -283,11 +266,7 @@ fn role_create_checks_capabilities_against_the_catalog() {
 fn a_custom_role_gets_the_courses_for_every_role() {
     let p = Portal::with_preset("moodle");
     p.ok(&[
-        "role",
-        "create",
-        "reseller",
-        "--capabilities",
-        "account.view",
+        "role", "create", "reseller", "--capabilities", "account.view",
     ]);
     let shown = p.json(&["role", "show", "reseller"]);
     assert_eq!(shown["courses"].as_array().unwrap().len(), 6);
@@ -323,14 +302,7 @@ fn role_delete_retires_an_unused_role() {
     assert!(err.contains("unknown role `auditor`"), "{err}");
     let err = p.refused(
         &[
-            "user",
-            "invite",
-            "--email",
-            "a@acme.test",
-            "--name",
-            "A",
-            "--role",
-            "auditor",
+            "user", "invite", "--email", "a@acme.test", "--name", "A", "--role", "auditor",
         ],
         USAGE,
     );
@@ -380,11 +352,7 @@ fn the_owner_and_blocking_roles_stay() {
     // `member` and the former owner became one too.
     p.member("ann@acme.test", "member");
     p.ok(&[
-        "user",
-        "transfer-ownership",
-        "--to",
-        "ann@acme.test",
-        "--yes",
+        "user", "transfer-ownership", "--to", "ann@acme.test", "--yes",
     ]);
     p.ok(&["user", "set-role", OWNER, "member"]);
     assert_eq!(p.json(&["role", "show", "owner"])["members"], 0);

@@ -76,11 +76,7 @@ fn parallel_writers_all_land_and_keep_the_audit_chain() {
 fn parallel_inits_of_a_new_file_agree() {
     let p = Portal::empty();
     let init = line(&[
-        "init",
-        "--account",
-        "Acme Ltd",
-        "--owner-email",
-        "owner@acme.test",
+        "init", "--account", "Acme Ltd", "--owner-email", "owner@acme.test",
     ]);
     all_at_once(&p, &vec![init; 6]);
     assert_eq!(p.text("SELECT COUNT(*) FROM accounts"), "1");

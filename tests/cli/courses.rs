@@ -126,18 +126,8 @@ fn init_and_invite_enrol_by_role() {
     for role in ROLES {
         let email = format!("{role}@acme.test");
         let invited = p.json(&[
-            "user",
-            "invite",
-            "--email",
-            &email,
-            "--name",
-            role,
-            "--role",
-            role,
-            "--city",
-            "London",
-            "--country",
-            "GB",
+            "user", "invite", "--email", &email, "--name", role, "--role", role, "--city",
+            "London", "--country", "GB",
         ]);
         assert_eq!(strings(&invited["courses"]), expected(role), "{role}");
         assert_eq!(enrolled(&p, &email, &[]), expected(role), "{role}");
@@ -292,10 +282,7 @@ fn marketing_has_the_limited_view_of_clients_and_invoices() {
     assert_eq!(can("mia@acme.test", "account.edit"), true);
     assert_eq!(can("mia@acme.test", "clicks.view"), true);
     for cap in [
-        "invoices.manage",
-        "billing.view",
-        "clients.manage",
-        "notifications.financial",
+        "invoices.manage", "billing.view", "clients.manage", "notifications.financial",
     ] {
         assert_eq!(can("mia@acme.test", cap), false, "{cap}");
         assert_eq!(can("fay@acme.test", cap), true, "{cap}");
@@ -321,12 +308,7 @@ fn marketing_has_the_limited_view_of_clients_and_invoices() {
     );
     assert_eq!(
         clients("fay@acme.test")["area_access"],
-        json!([
-            "billing.view",
-            "invoices.manage",
-            "clients.manage",
-            "notifications.financial"
-        ])
+        json!(["billing.view", "invoices.manage", "clients.manage", "notifications.financial"])
     );
     assert_eq!(
         strings(&clients(OWNER)["area_access"]).len(),
@@ -363,18 +345,8 @@ fn only_an_officer_may_add_delete_or_modify_users() {
         p.member(&who, role);
         for args in [
             vec![
-                "user",
-                "invite",
-                "--email",
-                "new@acme.test",
-                "--name",
-                "New",
-                "--role",
-                "staff",
-                "--city",
-                "London",
-                "--country",
-                "GB",
+                "user", "invite", "--email", "new@acme.test", "--name", "New", "--role", "staff",
+                "--city", "London", "--country", "GB",
             ],
             vec!["user", "deactivate", "ann@acme.test"],
             vec!["user", "set-role", "ann@acme.test", "no-access"],
@@ -418,14 +390,7 @@ fn moodle_needs_the_city_and_country_of_every_user() {
         ),
     ] {
         let mut args = vec![
-            "user",
-            "invite",
-            "--email",
-            "ann@acme.test",
-            "--name",
-            "Ann",
-            "--role",
-            "staff",
+            "user", "invite", "--email", "ann@acme.test", "--name", "Ann", "--role", "staff",
         ];
         args.extend_from_slice(&location);
         let err = p.refused(&args, USAGE);
@@ -504,38 +469,14 @@ fn the_timezone_is_derived_from_the_city_and_country() {
 fn a_given_timezone_is_checked_and_wins_over_the_city() {
     let p = Portal::with_preset("moodle");
     let v = p.json(&[
-        "user",
-        "invite",
-        "--email",
-        "ann@acme.test",
-        "--name",
-        "Ann",
-        "--role",
-        "staff",
-        "--city",
-        "Springfield",
-        "--country",
-        "US",
-        "--timezone",
-        " America/Chicago ",
+        "user", "invite", "--email", "ann@acme.test", "--name", "Ann", "--role", "staff", "--city",
+        "Springfield", "--country", "US", "--timezone", " America/Chicago ",
     ]);
     assert_eq!(v["timezone"], "America/Chicago");
     let err = p.refused(
         &[
-            "user",
-            "invite",
-            "--email",
-            "bob@acme.test",
-            "--name",
-            "Bob",
-            "--role",
-            "staff",
-            "--city",
-            "London",
-            "--country",
-            "GB",
-            "--timezone",
-            "Europe/Londres",
+            "user", "invite", "--email", "bob@acme.test", "--name", "Bob", "--role", "staff",
+            "--city", "London", "--country", "GB", "--timezone", "Europe/Londres",
         ],
         USAGE,
     );

@@ -28,25 +28,13 @@ fn build_msp() -> Portal {
 
 fn add<'a>(email: &'a str, role: &'a str) -> Vec<&'a str> {
     vec![
-        "external-admin",
-        "add",
-        "--customer",
-        CUSTOMER,
-        "--email",
-        email,
-        "--role",
-        role,
+        "external-admin", "add", "--customer", CUSTOMER, "--email", email, "--role", role,
     ]
 }
 
 fn remove(email: &str) -> Vec<&str> {
     vec![
-        "external-admin",
-        "remove",
-        "--customer",
-        CUSTOMER,
-        "--email",
-        email,
+        "external-admin", "remove", "--customer", CUSTOMER, "--email", email,
     ]
 }
 
@@ -103,16 +91,8 @@ fn an_msp_administrator_adds_an_external_admin_who_uses_their_existing_login() {
     p.json_as(
         Some(BEN),
         &[
-            "user",
-            "invite",
-            "--email",
-            "it@client.test",
-            "--name",
-            "Client IT",
-            "--role",
-            "msp-user",
-            "--account",
-            CUSTOMER,
+            "user", "invite", "--email", "it@client.test", "--name", "Client IT", "--role",
+            "msp-user", "--account", CUSTOMER,
         ],
     );
     let list = p.json_as(
@@ -232,13 +212,7 @@ fn bad_external_admin_requests_are_refused() {
         ),
         (
             vec![
-                "external-admin",
-                "add",
-                "--customer",
-                "Nobody",
-                "--email",
-                BEN,
-                "--role",
+                "external-admin", "add", "--customer", "Nobody", "--email", BEN, "--role",
                 "msp-user",
             ],
             NOT_FOUND,
@@ -246,13 +220,7 @@ fn bad_external_admin_requests_are_refused() {
         ),
         (
             vec![
-                "external-admin",
-                "add",
-                "--customer",
-                ACCOUNT,
-                "--email",
-                BEN,
-                "--role",
+                "external-admin", "add", "--customer", ACCOUNT, "--email", BEN, "--role",
                 "msp-user",
             ],
             USAGE,
@@ -260,13 +228,7 @@ fn bad_external_admin_requests_are_refused() {
         ),
         (
             vec![
-                "external-admin",
-                "add",
-                "--customer",
-                "Loner Ltd",
-                "--email",
-                BEN,
-                "--role",
+                "external-admin", "add", "--customer", "Loner Ltd", "--email", BEN, "--role",
                 "msp-user",
             ],
             USAGE,
@@ -274,14 +236,8 @@ fn bad_external_admin_requests_are_refused() {
         ),
         (
             vec![
-                "external-admin",
-                "add",
-                "--customer",
-                CUSTOMER,
-                "--email",
-                "not-an-email",
-                "--role",
-                "msp-user",
+                "external-admin", "add", "--customer", CUSTOMER, "--email", "not-an-email",
+                "--role", "msp-user",
             ],
             USAGE,
             "not a valid email",
@@ -344,14 +300,7 @@ fn deactivation_in_the_partner_ends_external_access_in_the_same_transaction() {
     p.ok(&add(UMA, "msp-user"));
     p.customer("Other Co");
     p.ok(&[
-        "external-admin",
-        "add",
-        "--customer",
-        "Other Co",
-        "--email",
-        UMA,
-        "--role",
-        "msp-user",
+        "external-admin", "add", "--customer", "Other Co", "--email", UMA, "--role", "msp-user",
     ]);
     let events: i64 = p.text("SELECT COUNT(*) FROM audit_events").parse().unwrap();
     let v = p.json(&["user", "deactivate", UMA, "--account", ACCOUNT]);
@@ -467,14 +416,7 @@ fn list_shows_every_customer_the_actor_may_see() {
     p.customer("Other Co");
     p.ok(&add(BEN, "msp-administrator"));
     p.ok(&[
-        "external-admin",
-        "add",
-        "--customer",
-        "Other Co",
-        "--email",
-        UMA,
-        "--role",
-        "msp-user",
+        "external-admin", "add", "--customer", "Other Co", "--email", UMA, "--role", "msp-user",
     ]);
     p.ok(&["user", "deactivate", UMA, "--account", ACCOUNT]);
     let all = p.json_as(Some(ADA), &["external-admin", "list"]);

@@ -20,14 +20,7 @@ fn tables_holding<'a>(dump: &'a str, text: &str) -> Vec<&'a str> {
 fn invite_queues_an_email_and_stores_only_the_token_hash() {
     let p = Portal::new();
     let v = p.json(&[
-        "user",
-        "invite",
-        "--email",
-        " Ann@Acme.TEST",
-        "--name",
-        " Ann Smith ",
-        "--role",
-        "manager",
+        "user", "invite", "--email", " Ann@Acme.TEST", "--name", " Ann Smith ", "--role", "manager",
     ]);
     assert_eq!(v["email"], "ann@acme.test");
     assert_eq!(v["name"], "Ann Smith");
@@ -71,14 +64,7 @@ fn invite_queues_an_email_and_stores_only_the_token_hash() {
 fn invite_without_sending_writes_no_email() {
     let p = Portal::new();
     let v = p.json(&[
-        "user",
-        "invite",
-        "--email",
-        "ann@acme.test",
-        "--name",
-        "Ann",
-        "--role",
-        "user",
+        "user", "invite", "--email", "ann@acme.test", "--name", "Ann", "--role", "user",
         "--no-send",
     ]);
     assert_eq!(v["email_queued"], false);
@@ -112,16 +98,8 @@ fn accepting_activates_the_membership_and_is_audited_as_the_invitee() {
 fn an_invitation_accepted_just_before_expiry_works() {
     let mut p = Portal::new();
     let v = p.json(&[
-        "user",
-        "invite",
-        "--email",
-        "ann@acme.test",
-        "--name",
-        "Ann",
-        "--role",
-        "user",
-        "--expires-in",
-        "2h",
+        "user", "invite", "--email", "ann@acme.test", "--name", "Ann", "--role", "user",
+        "--expires-in", "2h",
     ]);
     assert_eq!(v["expires_at"], "2026-11-25T12:00:00Z");
     p.now = "2026-11-25T11:59:59Z".into();
@@ -169,14 +147,7 @@ fn inviting_a_known_person_into_another_account_reuses_the_identity() {
     p.member("ann@acme.test", "member");
     // No --name needed: "they can gain access using their existing login".
     let v = p.json(&[
-        "user",
-        "invite",
-        "--email",
-        "ANN@acme.test",
-        "--role",
-        "member",
-        "--account",
-        "Second Ltd",
+        "user", "invite", "--email", "ANN@acme.test", "--role", "member", "--account", "Second Ltd",
     ]);
     assert_eq!(v["name"], "ann");
     assert_eq!(
@@ -197,21 +168,8 @@ fn inviting_a_known_person_into_another_account_reuses_the_identity() {
 fn invite_records_grants_city_country_and_timezone() {
     let p = Portal::with_preset("customer-area");
     let v = p.json(&[
-        "user",
-        "invite",
-        "--email",
-        "ann@acme.test",
-        "--name",
-        "Ann",
-        "--role",
-        "member",
-        "--grant",
-        "billing, support",
-        "--city",
-        "London",
-        "--country",
-        "gb",
-        "--timezone",
+        "user", "invite", "--email", "ann@acme.test", "--name", "Ann", "--role", "member",
+        "--grant", "billing, support", "--city", "London", "--country", "gb", "--timezone",
         "Europe/London",
     ]);
     assert_eq!(v["grants"], serde_json::json!(["billing", "support"]));

@@ -21,33 +21,13 @@ fn build_partner() -> Portal {
     }
     p.ok(&["account", "create", "Zeta MSP", "--kind", "partner"]);
     p.ok(&[
-        "account",
-        "create",
-        "Omega Inc",
-        "--kind",
-        "customer",
-        "--parent",
-        "Zeta MSP",
+        "account", "create", "Omega Inc", "--kind", "customer", "--parent", "Zeta MSP",
     ]);
     p.ok(&[
-        "license",
-        "purchase",
-        "--product",
-        PRODUCT,
-        "--seats",
-        "100",
-        "--account",
-        ACCOUNT,
+        "license", "purchase", "--product", PRODUCT, "--seats", "100", "--account", ACCOUNT,
     ]);
     p.ok(&[
-        "license",
-        "allocate",
-        "--product",
-        PRODUCT,
-        "--customer",
-        "Beta Corp",
-        "--seats",
-        "30",
+        "license", "allocate", "--product", PRODUCT, "--customer", "Beta Corp", "--seats", "30",
     ]);
     p
 }
@@ -62,14 +42,7 @@ fn events(p: &Portal, action: &str) -> String {
 fn purchases_add_up_per_product_and_keep_the_first_spelling() {
     let p = partner();
     let v = p.json(&[
-        "license",
-        "purchase",
-        "--product",
-        "mdr complete",
-        "--seats",
-        "20",
-        "--account",
-        ACCOUNT,
+        "license", "purchase", "--product", "mdr complete", "--seats", "20", "--account", ACCOUNT,
     ]);
     assert_eq!(
         (
@@ -80,14 +53,7 @@ fn purchases_add_up_per_product_and_keep_the_first_spelling() {
         (Some(PRODUCT), Some(120), Some(90))
     );
     let v = p.json(&[
-        "license",
-        "purchase",
-        "--product",
-        "MDR Core",
-        "--seats",
-        "5",
-        "--account",
-        ACCOUNT,
+        "license", "purchase", "--product", "MDR Core", "--seats", "5", "--account", ACCOUNT,
     ]);
     assert_eq!(v["allocations"], json!([]));
     assert_eq!(events(&p, "license.purchase"), "3");
@@ -101,14 +67,7 @@ fn purchases_add_up_per_product_and_keep_the_first_spelling() {
 fn allocate_sets_what_a_customer_holds() {
     let p = partner();
     let v = p.json(&[
-        "license",
-        "allocate",
-        "--product",
-        PRODUCT,
-        "--customer",
-        "Gamma Ltd",
-        "--seats",
-        "70",
+        "license", "allocate", "--product", PRODUCT, "--customer", "Gamma Ltd", "--seats", "70",
     ]);
     assert_eq!(
         (v["allocated"].as_i64(), v["available"].as_i64()),
@@ -117,26 +76,12 @@ fn allocate_sets_what_a_customer_holds() {
     // Setting the same number again changes nothing and records nothing.
     let before = events(&p, "license.allocate");
     p.ok(&[
-        "license",
-        "allocate",
-        "--product",
-        PRODUCT,
-        "--customer",
-        "Gamma Ltd",
-        "--seats",
-        "70",
+        "license", "allocate", "--product", PRODUCT, "--customer", "Gamma Ltd", "--seats", "70",
     ]);
     assert_eq!(events(&p, "license.allocate"), before);
     // 0 hands the seats back to the partner.
     let v = p.json(&[
-        "license",
-        "allocate",
-        "--product",
-        PRODUCT,
-        "--customer",
-        "Beta Corp",
-        "--seats",
-        "0",
+        "license", "allocate", "--product", PRODUCT, "--customer", "Beta Corp", "--seats", "0",
     ]);
     assert_eq!(
         v["allocations"],
@@ -155,16 +100,8 @@ fn a_move_is_one_transaction_and_one_audit_event() {
     let p = partner();
     let before = p.text("SELECT COUNT(*) FROM audit_events");
     let v = p.json(&[
-        "license",
-        "move",
-        "--product",
-        PRODUCT,
-        "--from",
-        "Beta Corp",
-        "--to",
-        "Gamma Ltd",
-        "--seats",
-        "30",
+        "license", "move", "--product", PRODUCT, "--from", "Beta Corp", "--to", "Gamma Ltd",
+        "--seats", "30",
     ]);
     assert_eq!(
         v["allocations"],
@@ -195,14 +132,7 @@ fn a_move_is_one_transaction_and_one_audit_event() {
 fn list_shows_a_partner_or_one_customer() {
     let p = partner();
     p.ok(&[
-        "license",
-        "allocate",
-        "--product",
-        PRODUCT,
-        "--customer",
-        "Gamma Ltd",
-        "--seats",
-        "5",
+        "license", "allocate", "--product", PRODUCT, "--customer", "Gamma Ltd", "--seats", "5",
     ]);
     let all = p.json(&["license", "list", "--account", ACCOUNT]);
     assert_eq!(all.as_array().unwrap().len(), 1);
@@ -214,14 +144,7 @@ fn list_shows_a_partner_or_one_customer() {
     );
     // Without --account the operator sees every partner's licences.
     p.ok(&[
-        "license",
-        "purchase",
-        "--product",
-        "MDR Core",
-        "--seats",
-        "3",
-        "--account",
-        "Zeta MSP",
+        "license", "purchase", "--product", "MDR Core", "--seats", "3", "--account", "Zeta MSP",
     ]);
     let everyone = p.json(&["license", "list"]);
     let partners: Vec<&str> = everyone
@@ -248,102 +171,37 @@ fn negative_or_zero_seats_are_invalid() {
     let p = partner();
     for args in [
         vec![
-            "license",
-            "purchase",
-            "--product",
-            PRODUCT,
-            "--seats",
-            "-5",
-            "--account",
-            ACCOUNT,
+            "license", "purchase", "--product", PRODUCT, "--seats", "-5", "--account", ACCOUNT,
         ],
         vec![
-            "license",
-            "purchase",
-            "--product",
-            PRODUCT,
-            "--seats",
-            "0",
-            "--account",
-            ACCOUNT,
+            "license", "purchase", "--product", PRODUCT, "--seats", "0", "--account", ACCOUNT,
         ],
         vec![
-            "license",
-            "allocate",
-            "--product",
-            PRODUCT,
-            "--customer",
-            "Beta Corp",
-            "--seats",
-            "-1",
+            "license", "allocate", "--product", PRODUCT, "--customer", "Beta Corp", "--seats", "-1",
         ],
         vec![
-            "license",
-            "move",
-            "--product",
-            PRODUCT,
-            "--from",
-            "Beta Corp",
-            "--to",
-            "Gamma Ltd",
-            "--seats",
-            "-10",
+            "license", "move", "--product", PRODUCT, "--from", "Beta Corp", "--to", "Gamma Ltd",
+            "--seats", "-10",
         ],
         vec![
-            "license",
-            "move",
-            "--product",
-            PRODUCT,
-            "--from",
-            "Beta Corp",
-            "--to",
-            "Gamma Ltd",
-            "--seats",
-            "0",
+            "license", "move", "--product", PRODUCT, "--from", "Beta Corp", "--to", "Gamma Ltd",
+            "--seats", "0",
         ],
         vec![
-            "license",
-            "purchase",
-            "--product",
-            PRODUCT,
-            "--seats",
-            "ten",
-            "--account",
-            ACCOUNT,
+            "license", "purchase", "--product", PRODUCT, "--seats", "ten", "--account", ACCOUNT,
         ],
         vec![
-            "license",
-            "purchase",
-            "--product",
-            PRODUCT,
-            "--seats",
-            "2000000",
-            "--account",
-            ACCOUNT,
+            "license", "purchase", "--product", PRODUCT, "--seats", "2000000", "--account", ACCOUNT,
         ],
         vec![
-            "license",
-            "purchase",
-            "--product",
-            " ",
-            "--seats",
-            "1",
-            "--account",
-            ACCOUNT,
+            "license", "purchase", "--product", " ", "--seats", "1", "--account", ACCOUNT,
         ],
     ] {
         p.refused(&args, USAGE);
     }
     let err = p.refused(
         &[
-            "license",
-            "allocate",
-            "--product",
-            PRODUCT,
-            "--customer",
-            "Beta Corp",
-            "--seats",
-            "-1",
+            "license", "allocate", "--product", PRODUCT, "--customer", "Beta Corp", "--seats", "-1",
         ],
         USAGE,
     );
@@ -355,46 +213,23 @@ fn seats_never_exceed_what_the_partner_bought() {
     let p = partner();
     let err = p.refused(
         &[
-            "license",
-            "allocate",
-            "--product",
-            PRODUCT,
-            "--customer",
-            "Gamma Ltd",
-            "--seats",
-            "71",
+            "license", "allocate", "--product", PRODUCT, "--customer", "Gamma Ltd", "--seats", "71",
         ],
         CONFLICT,
     );
     assert!(err.contains("at most 70"), "{err}");
     let err = p.refused(
         &[
-            "license",
-            "move",
-            "--product",
-            PRODUCT,
-            "--from",
-            "Beta Corp",
-            "--to",
-            "Gamma Ltd",
-            "--seats",
-            "31",
+            "license", "move", "--product", PRODUCT, "--from", "Beta Corp", "--to", "Gamma Ltd",
+            "--seats", "31",
         ],
         CONFLICT,
     );
     assert!(err.contains("holds 30 seats"), "{err}");
     let err = p.refused(
         &[
-            "license",
-            "move",
-            "--product",
-            PRODUCT,
-            "--from",
-            "Gamma Ltd",
-            "--to",
-            "Beta Corp",
-            "--seats",
-            "1",
+            "license", "move", "--product", PRODUCT, "--from", "Gamma Ltd", "--to", "Beta Corp",
+            "--seats", "1",
         ],
         CONFLICT,
     );
@@ -420,27 +255,14 @@ fn unknown_customers_products_and_partners_are_not_found() {
     let p = partner();
     let err = p.refused(
         &[
-            "license",
-            "allocate",
-            "--product",
-            PRODUCT,
-            "--customer",
-            "Nobody Ltd",
-            "--seats",
-            "1",
+            "license", "allocate", "--product", PRODUCT, "--customer", "Nobody Ltd", "--seats", "1",
         ],
         NOT_FOUND,
     );
     assert!(err.contains("no account `Nobody Ltd`"), "{err}");
     let err = p.refused(
         &[
-            "license",
-            "allocate",
-            "--product",
-            "MDR Cloud",
-            "--customer",
-            "Beta Corp",
-            "--seats",
+            "license", "allocate", "--product", "MDR Cloud", "--customer", "Beta Corp", "--seats",
             "1",
         ],
         NOT_FOUND,
@@ -448,14 +270,7 @@ fn unknown_customers_products_and_partners_are_not_found() {
     assert!(err.contains("has bought no `MDR Cloud` licences"), "{err}");
     p.refused(
         &[
-            "license",
-            "purchase",
-            "--product",
-            PRODUCT,
-            "--seats",
-            "1",
-            "--account",
-            "Nobody",
+            "license", "purchase", "--product", PRODUCT, "--seats", "1", "--account", "Nobody",
         ],
         NOT_FOUND,
     );
@@ -466,28 +281,13 @@ fn unknown_customers_products_and_partners_are_not_found() {
 fn a_customer_of_another_partner_is_refused() {
     let p = partner();
     p.ok(&[
-        "license",
-        "purchase",
-        "--product",
-        PRODUCT,
-        "--seats",
-        "10",
-        "--account",
-        "Zeta MSP",
+        "license", "purchase", "--product", PRODUCT, "--seats", "10", "--account", "Zeta MSP",
     ]);
     // Named with the partner: a conflict that says whose customer it is.
     let err = p.refused(
         &[
-            "license",
-            "allocate",
-            "--product",
-            PRODUCT,
-            "--customer",
-            "Omega Inc",
-            "--seats",
-            "1",
-            "--account",
-            ACCOUNT,
+            "license", "allocate", "--product", PRODUCT, "--customer", "Omega Inc", "--seats", "1",
+            "--account", ACCOUNT,
         ],
         CONFLICT,
     );
@@ -498,28 +298,15 @@ fn a_customer_of_another_partner_is_refused() {
     // Seats cannot cross from one partner's customers to another's.
     let err = p.refused(
         &[
-            "license",
-            "move",
-            "--product",
-            PRODUCT,
-            "--from",
-            "Beta Corp",
-            "--to",
-            "Omega Inc",
-            "--seats",
-            "1",
+            "license", "move", "--product", PRODUCT, "--from", "Beta Corp", "--to", "Omega Inc",
+            "--seats", "1",
         ],
         CONFLICT,
     );
     assert!(err.contains("Zeta MSP"), "{err}");
     p.refused(
         &[
-            "license",
-            "list",
-            "--customer",
-            "Omega Inc",
-            "--account",
-            ACCOUNT,
+            "license", "list", "--customer", "Omega Inc", "--account", ACCOUNT,
         ],
         CONFLICT,
     );
@@ -528,14 +315,7 @@ fn a_customer_of_another_partner_is_refused() {
     let err = p.refused_as(
         Some("al@acme.test"),
         &[
-            "license",
-            "allocate",
-            "--product",
-            PRODUCT,
-            "--customer",
-            "Omega Inc",
-            "--seats",
-            "1",
+            "license", "allocate", "--product", PRODUCT, "--customer", "Omega Inc", "--seats", "1",
         ],
         DENIED,
     );
@@ -548,14 +328,7 @@ fn licences_belong_to_partners_and_customers() {
     // Seats are bought by a partner, not a customer.
     let err = p.refused(
         &[
-            "license",
-            "purchase",
-            "--product",
-            PRODUCT,
-            "--seats",
-            "1",
-            "--account",
-            "Beta Corp",
+            "license", "purchase", "--product", PRODUCT, "--seats", "1", "--account", "Beta Corp",
         ],
         USAGE,
     );
@@ -563,30 +336,15 @@ fn licences_belong_to_partners_and_customers() {
     // Seats go to a customer, not a partner.
     let err = p.refused(
         &[
-            "license",
-            "allocate",
-            "--product",
-            PRODUCT,
-            "--customer",
-            "Zeta MSP",
-            "--seats",
-            "1",
+            "license", "allocate", "--product", PRODUCT, "--customer", "Zeta MSP", "--seats", "1",
         ],
         USAGE,
     );
     assert!(err.contains("not a customer"), "{err}");
     let err = p.refused(
         &[
-            "license",
-            "move",
-            "--product",
-            PRODUCT,
-            "--from",
-            "Beta Corp",
-            "--to",
-            "Beta Corp",
-            "--seats",
-            "1",
+            "license", "move", "--product", PRODUCT, "--from", "Beta Corp", "--to", "Beta Corp",
+            "--seats", "1",
         ],
         USAGE,
     );
@@ -595,14 +353,7 @@ fn licences_belong_to_partners_and_customers() {
     p.ok(&["account", "create", "Loner Ltd", "--kind", "customer"]);
     p.refused(
         &[
-            "license",
-            "allocate",
-            "--product",
-            PRODUCT,
-            "--customer",
-            "Loner Ltd",
-            "--seats",
-            "1",
+            "license", "allocate", "--product", PRODUCT, "--customer", "Loner Ltd", "--seats", "1",
         ],
         CONFLICT,
     );

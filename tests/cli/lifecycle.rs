@@ -80,13 +80,7 @@ fn grants_add_to_the_role_and_say_where_they_come_from() {
         .collect();
     assert_eq!(
         caps,
-        [
-            "portal.access",
-            "account.view",
-            "billing.view",
-            "billing.payment",
-            "domains.manage"
-        ]
+        ["portal.access", "account.view", "billing.view", "billing.payment", "domains.manage"]
     );
     let v = p.json(&["user", "revoke", "ann@acme.test", "billing"]);
     assert_eq!(v["grants"], serde_json::json!(["domains.manage"]));
@@ -181,14 +175,7 @@ fn user_list_filters_by_status_and_role() {
     );
     let first = &p.json(&["user", "list"])[0];
     for field in [
-        "email",
-        "name",
-        "account",
-        "role",
-        "status",
-        "grants",
-        "invited_at",
-        "accepted_at",
+        "email", "name", "account", "role", "status", "grants", "invited_at", "accepted_at",
         "timezone",
     ] {
         assert!(first.get(field).is_some(), "member JSON lacks `{field}`");
@@ -220,22 +207,14 @@ fn transfer_ownership_moves_every_capability_and_the_protections() {
     p.refused_as(
         Some("adm@acme.test"),
         &[
-            "user",
-            "transfer-ownership",
-            "--to",
-            "adm@acme.test",
-            "--yes",
+            "user", "transfer-ownership", "--to", "adm@acme.test", "--yes",
         ],
         DENIED,
     );
     let v = p.json_as(
         Some(OWNER),
         &[
-            "user",
-            "transfer-ownership",
-            "--to",
-            "ann@acme.test",
-            "--yes",
+            "user", "transfer-ownership", "--to", "ann@acme.test", "--yes",
         ],
     );
     assert_eq!(v["owner"], true);
@@ -257,22 +236,12 @@ fn merge_moves_memberships_and_retires_the_duplicate() {
     p.member("ann.smith@acme.test", "manager");
     p.member_in("ann.smith@acme.test", "user", "Other Ltd");
     let v = p.json(&[
-        "user",
-        "flag-duplicate",
-        "ann.smith@acme.test",
-        "--of",
-        "ann@acme.test",
-        "--account",
+        "user", "flag-duplicate", "ann.smith@acme.test", "--of", "ann@acme.test", "--account",
         ACCOUNT,
     ]);
     assert_eq!(v["duplicate_of"], "ann@acme.test");
     let v = p.json(&[
-        "user",
-        "merge",
-        "ann.smith@acme.test",
-        "--into",
-        "ann@acme.test",
-        "--yes",
+        "user", "merge", "ann.smith@acme.test", "--into", "ann@acme.test", "--yes",
     ]);
     assert_eq!(v["moved"], serde_json::json!(["Other Ltd"]));
     assert_eq!(v["ended"], serde_json::json!([ACCOUNT]));
@@ -349,23 +318,10 @@ fn a_closed_pipe_exits_quietly() {
     let p = Portal::empty();
     let long = "N".repeat(100_000);
     p.ok(&[
-        "init",
-        "--account",
-        &long,
-        "--owner-email",
-        OWNER,
-        "--owner-name",
-        &long,
+        "init", "--account", &long, "--owner-email", OWNER, "--owner-name", &long,
     ]);
     p.ok(&[
-        "user",
-        "invite",
-        "--email",
-        "ann@acme.test",
-        "--name",
-        &long,
-        "--role",
-        "user",
+        "user", "invite", "--email", "ann@acme.test", "--name", &long, "--role", "user",
     ]);
     let whole = p.ok(&["user", "list"]);
     let rest = whole.len() - whole.lines().next().unwrap_or("").len();

@@ -21,40 +21,15 @@ fn build_lmp() -> Portal {
         p.customer(customer);
     }
     p.ok(&[
-        "license",
-        "purchase",
-        "--product",
-        "MDR Complete",
-        "--seats",
-        "100",
-        "--account",
-        ACCOUNT,
+        "license", "purchase", "--product", "MDR Complete", "--seats", "100", "--account", ACCOUNT,
     ]);
     p.ok(&[
-        "license",
-        "allocate",
-        "--product",
-        "MDR Complete",
-        "--customer",
-        "Beta Corp",
-        "--seats",
+        "license", "allocate", "--product", "MDR Complete", "--customer", "Beta Corp", "--seats",
         "30",
     ]);
     p.ok(&[
-        "account",
-        "address",
-        "add",
-        ACCOUNT,
-        "--label",
-        "HQ",
-        "--line1",
-        "1 High Street",
-        "--city",
-        "London",
-        "--postcode",
-        "EC1A 1BB",
-        "--country",
-        "GB",
+        "account", "address", "add", ACCOUNT, "--label", "HQ", "--line1", "1 High Street",
+        "--city", "London", "--postcode", "EC1A 1BB", "--country", "GB",
     ]);
     for (who, role) in [
         (ADMIN, "partner-administrator"),
@@ -74,58 +49,25 @@ fn writes() -> Vec<Vec<&'static str>> {
         vec!["account", "set", ACCOUNT, "--phone", "+44 20 7946 0000"],
         vec!["account", "set", ACCOUNT, "--status", "Sales"],
         vec![
-            "account",
-            "create",
-            "Delta Ltd",
-            "--kind",
-            "customer",
-            "--parent",
-            ACCOUNT,
+            "account", "create", "Delta Ltd", "--kind", "customer", "--parent", ACCOUNT,
         ],
         ADD_DEPOT.to_vec(),
         vec!["account", "address", "remove", ACCOUNT, "HQ"],
         vec!["account", "ip", "add", ACCOUNT, "--inbound", "192.0.2.10"],
         vec!["account", "smarthost", "set", ACCOUNT, "mail.acme.test"],
         vec![
-            "license",
-            "purchase",
-            "--product",
-            "MDR Core",
-            "--seats",
-            "5",
-            "--account",
-            ACCOUNT,
+            "license", "purchase", "--product", "MDR Core", "--seats", "5", "--account", ACCOUNT,
         ],
         vec![
-            "license",
-            "allocate",
-            "--product",
-            "MDR Complete",
-            "--customer",
-            "Gamma Ltd",
-            "--seats",
-            "5",
+            "license", "allocate", "--product", "MDR Complete", "--customer", "Gamma Ltd",
+            "--seats", "5",
         ],
         vec![
-            "license",
-            "move",
-            "--product",
-            "MDR Complete",
-            "--from",
-            "Beta Corp",
-            "--to",
-            "Gamma Ltd",
-            "--seats",
-            "5",
+            "license", "move", "--product", "MDR Complete", "--from", "Beta Corp", "--to",
+            "Gamma Ltd", "--seats", "5",
         ],
         vec![
-            "user",
-            "invite",
-            "--email",
-            "new@acme.test",
-            "--name",
-            "New",
-            "--role",
+            "user", "invite", "--email", "new@acme.test", "--name", "New", "--role",
             "no-lmp-access",
         ],
     ]
@@ -213,43 +155,23 @@ fn a_partner_allocator_adds_customers_and_moves_licences_but_cannot_buy() {
     let v = p.json_as(
         Some(ALLOCATOR),
         &[
-            "account",
-            "create",
-            "Delta Ltd",
-            "--kind",
-            "customer",
-            "--parent",
-            ACCOUNT,
+            "account", "create", "Delta Ltd", "--kind", "customer", "--parent", ACCOUNT,
         ],
     );
     assert_eq!(v["parent"], ACCOUNT);
     let v = p.json_as(
         Some(ALLOCATOR),
         &[
-            "license",
-            "allocate",
-            "--product",
-            "MDR Complete",
-            "--customer",
-            "Delta Ltd",
-            "--seats",
-            "20",
+            "license", "allocate", "--product", "MDR Complete", "--customer", "Delta Ltd",
+            "--seats", "20",
         ],
     );
     assert_eq!(v["allocated"], 50);
     let v = p.json_as(
         Some(ALLOCATOR),
         &[
-            "license",
-            "move",
-            "--product",
-            "MDR Complete",
-            "--from",
-            "Beta Corp",
-            "--to",
-            "Gamma Ltd",
-            "--seats",
-            "10",
+            "license", "move", "--product", "MDR Complete", "--from", "Beta Corp", "--to",
+            "Gamma Ltd", "--seats", "10",
         ],
     );
     assert_eq!(
@@ -269,12 +191,7 @@ fn a_partner_allocator_adds_customers_and_moves_licences_but_cannot_buy() {
     let err = p.refused_as(
         Some(ALLOCATOR),
         &[
-            "license",
-            "purchase",
-            "--product",
-            "MDR Core",
-            "--seats",
-            "5",
+            "license", "purchase", "--product", "MDR Core", "--seats", "5",
         ],
         DENIED,
     );
@@ -371,16 +288,8 @@ fn a_member_who_left_the_company_has_no_lmp_access() {
     p.refused_as(
         Some(ALLOCATOR),
         &[
-            "license",
-            "move",
-            "--product",
-            "MDR Complete",
-            "--from",
-            "Beta Corp",
-            "--to",
-            "Gamma Ltd",
-            "--seats",
-            "1",
+            "license", "move", "--product", "MDR Complete", "--from", "Beta Corp", "--to",
+            "Gamma Ltd", "--seats", "1",
         ],
         DENIED,
     );

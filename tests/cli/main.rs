@@ -2,10 +2,7 @@
 
 // Helpers shared between test modules are `pub` for the crate alone.
 #![allow(
-    unreachable_pub,
-    clippy::unwrap_used,
-    clippy::print_stdout,
-    clippy::print_stderr
+    unreachable_pub, clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr
 )]
 
 mod support;

@@ -29,12 +29,7 @@ fn acme() -> Portal {
         p.member(MAX, "manager");
         p.member(UMA, "user");
         p.ok(&[
-            "role",
-            "create",
-            "buyer",
-            "--capabilities",
-            "orders.place",
-            "--description",
+            "role", "create", "buyer", "--capabilities", "orders.place", "--description",
             "places orders, nothing else",
         ]);
         p.member(BUYER, "buyer");
@@ -46,12 +41,7 @@ fn acme() -> Portal {
 #[track_caller]
 fn place(p: &Portal, who: Option<&str>, description: &str, amount: &str, extra: &[&str]) -> Value {
     let mut args = vec![
-        "order",
-        "place",
-        "--description",
-        description,
-        "--amount",
-        amount,
+        "order", "place", "--description", description, "--amount", amount,
     ];
     args.extend_from_slice(extra);
     p.change(who, &args, "order.place")
@@ -164,24 +154,13 @@ fn seed_finance_approval_for_orders_over_50() {
 fn seed_second_approval_for_expensive_orders() {
     let p = acme();
     p.ok(&[
-        "policy",
-        "create",
-        "--name",
-        "Finance over 50",
-        "--threshold",
-        "50",
+        "policy", "create", "--name", "Finance over 50", "--threshold", "50",
     ]);
     let expensive = p.change(
         None,
         &[
-            "policy",
-            "create",
-            "--name",
-            "Expensive orders",
-            "--threshold",
-            "100.00",
-            "--required-approvals",
-            "2",
+            "policy", "create", "--name", "Expensive orders", "--threshold", "100.00",
+            "--required-approvals", "2",
         ],
         "policy.create",
     );
@@ -241,12 +220,7 @@ fn order_json_has_the_design_fields() {
     let p = acme();
     p.ok(&["cost-centre", "create", "FIN", "--name", "Finance"]);
     p.ok(&[
-        "policy",
-        "create",
-        "--name",
-        "Over 100",
-        "--threshold",
-        "100",
+        "policy", "create", "--name", "Over 100", "--threshold", "100",
     ]);
     let o = place(
         &p,
@@ -254,25 +228,12 @@ fn order_json_has_the_design_fields() {
         "Laptop",
         "120",
         &[
-            "--type",
-            "hardware",
-            "--cost-centre",
-            "FIN",
-            "--ref",
-            "PO-7",
+            "--type", "hardware", "--cost-centre", "FIN", "--ref", "PO-7",
         ],
     );
     for field in [
-        "id",
-        "account",
-        "created_by",
-        "description",
-        "type",
-        "amount",
-        "currency",
-        "status",
-        "approvals",
-        "rejected_reason",
+        "id", "account", "created_by", "description", "type", "amount", "currency", "status",
+        "approvals", "rejected_reason",
     ] {
         assert!(o.get(field).is_some(), "order JSON lacks `{field}`: {o}");
     }
@@ -298,12 +259,7 @@ fn order_json_has_the_design_fields() {
 fn orders_and_policies_print_tables_without_json() {
     let p = acme();
     p.ok(&[
-        "policy",
-        "create",
-        "--name",
-        "Over 100",
-        "--threshold",
-        "100",
+        "policy", "create", "--name", "Over 100", "--threshold", "100",
     ]);
     let o = place(&p, Some(MAX), "Laptop", "120.5", &[]);
     let id = id_of(&o);
@@ -367,12 +323,7 @@ fn policy_json_has_the_design_fields() {
         "policy.create",
     );
     for field in [
-        "name",
-        "threshold",
-        "order_type",
-        "approvers",
-        "required_approvals",
-        "enabled",
+        "name", "threshold", "order_type", "approvers", "required_approvals", "enabled",
     ] {
         assert!(v.get(field).is_some(), "policy JSON lacks `{field}`: {v}");
     }
@@ -400,36 +351,16 @@ fn policy_json_has_the_design_fields() {
 fn orders_are_in_the_accounts_currency() {
     let p = acme();
     p.ok(&[
-        "account",
-        "create",
-        "Euro GmbH",
-        "--kind",
-        "customer",
-        "--currency",
-        "EUR",
+        "account", "create", "Euro GmbH", "--kind", "customer", "--currency", "EUR",
     ]);
     let o = p.json(&[
-        "order",
-        "place",
-        "--description",
-        "Licence",
-        "--amount",
-        "99.9",
-        "--account",
-        "Euro GmbH",
+        "order", "place", "--description", "Licence", "--amount", "99.9", "--account", "Euro GmbH",
     ]);
     assert_eq!(o["currency"], "EUR");
     assert_eq!(o["amount"], "99.90");
     assert_eq!(o["account"], "Euro GmbH");
     let gbp = p.json(&[
-        "order",
-        "place",
-        "--description",
-        "Licence",
-        "--amount",
-        "99.9",
-        "--account",
-        ACCOUNT,
+        "order", "place", "--description", "Licence", "--amount", "99.9", "--account", ACCOUNT,
     ]);
     assert_eq!(gbp["currency"], "GBP");
 }
@@ -573,14 +504,7 @@ proptest! {
 fn policies_match_by_amount_and_order_type() {
     let p = acme();
     p.ok(&[
-        "policy",
-        "create",
-        "--name",
-        "Hardware",
-        "--threshold",
-        "50",
-        "--order-type",
-        "hardware",
+        "policy", "create", "--name", "Hardware", "--threshold", "50", "--order-type", "hardware",
     ]);
     let hw = place(&p, Some(MAX), "Server", "60", &["--type", "hardware"]);
     assert_eq!(hw["status"], "pending");
@@ -620,24 +544,11 @@ fn disable_and_enable_are_audited_and_steer_new_orders() {
 fn a_policy_disabled_after_an_order_was_placed_still_governs_it() {
     let p = acme();
     p.ok(&[
-        "policy",
-        "create",
-        "--name",
-        "Two admins",
-        "--threshold",
-        "50",
-        "--required-approvals",
+        "policy", "create", "--name", "Two admins", "--threshold", "50", "--required-approvals",
         "2",
     ]);
     p.ok(&[
-        "policy",
-        "create",
-        "--name",
-        "Fin only",
-        "--threshold",
-        "1000",
-        "--approvers",
-        FIN,
+        "policy", "create", "--name", "Fin only", "--threshold", "1000", "--approvers", FIN,
     ]);
     let small = place(&p, Some(MAX), "Switch", "60", &[]);
     let big = place(&p, Some(MAX), "Rack", "2000", &[]);
@@ -671,14 +582,7 @@ fn a_policy_disabled_after_an_order_was_placed_still_governs_it() {
 fn named_approvers_alone_decide_their_policy() {
     let p = acme();
     p.ok(&[
-        "policy",
-        "create",
-        "--name",
-        "Fin signs",
-        "--threshold",
-        "50",
-        "--approvers",
-        FIN,
+        "policy", "create", "--name", "Fin signs", "--threshold", "50", "--approvers", FIN,
     ]);
     let o = place(&p, Some(MAX), "Switch", "60", &[]);
     let id = id_of(&o);
@@ -711,14 +615,7 @@ fn default_approvers_are_whoever_holds_orders_approve_when_deciding() {
 fn policy_creation_refusals() {
     let p = acme();
     p.json(&[
-        "user",
-        "invite",
-        "--email",
-        "ivy@acme.test",
-        "--name",
-        "Ivy",
-        "--role",
-        "admin",
+        "user", "invite", "--email", "ivy@acme.test", "--name", "Ivy", "--role", "admin",
     ]);
 
     // A named approver must hold orders.approve.
@@ -741,13 +638,7 @@ fn policy_creation_refusals() {
     // An unknown approver is not found.
     p.refused(
         &[
-            "policy",
-            "create",
-            "--name",
-            "P",
-            "--threshold",
-            "50",
-            "--approvers",
+            "policy", "create", "--name", "P", "--threshold", "50", "--approvers",
             "nobody@acme.test",
         ],
         NOT_FOUND,
@@ -755,14 +646,7 @@ fn policy_creation_refusals() {
     // A malformed approver email is a usage error.
     p.refused(
         &[
-            "policy",
-            "create",
-            "--name",
-            "P",
-            "--threshold",
-            "50",
-            "--approvers",
-            "not-an-email",
+            "policy", "create", "--name", "P", "--threshold", "50", "--approvers", "not-an-email",
         ],
         USAGE,
     );
@@ -785,14 +669,7 @@ fn policy_creation_refusals() {
     says(error_line(&err), "3");
     p.refused(
         &[
-            "policy",
-            "create",
-            "--name",
-            "P",
-            "--threshold",
-            "50",
-            "--required-approvals",
-            "0",
+            "policy", "create", "--name", "P", "--threshold", "50", "--required-approvals", "0",
         ],
         USAGE,
     );
@@ -880,14 +757,7 @@ fn cost_centres_are_created_renamed_archived_and_audited() {
     let err = p.refused_as(
         Some(MAX),
         &[
-            "order",
-            "place",
-            "--description",
-            "Chair",
-            "--amount",
-            "30",
-            "--cost-centre",
-            "OPS",
+            "order", "place", "--description", "Chair", "--amount", "30", "--cost-centre", "OPS",
         ],
         CONFLICT,
     );
@@ -926,14 +796,7 @@ fn cost_centre_refusals() {
     let err = p.refused_as(
         Some(MAX),
         &[
-            "order",
-            "place",
-            "--description",
-            "Desk",
-            "--amount",
-            "30",
-            "--cost-centre",
-            "NOPE",
+            "order", "place", "--description", "Desk", "--amount", "30", "--cost-centre", "NOPE",
         ],
         NOT_FOUND,
     );
@@ -964,14 +827,7 @@ fn order_place_refusals() {
     let err = p.refused_as(
         Some(BUYER),
         &[
-            "order",
-            "place",
-            "--description",
-            "Chair",
-            "--amount",
-            "30",
-            "--ref",
-            "PO-1",
+            "order", "place", "--description", "Chair", "--amount", "30", "--ref", "PO-1",
         ],
         CONFLICT,
     );
@@ -979,14 +835,7 @@ fn order_place_refusals() {
     // An unknown order type is just a type; an unknown account is not found.
     p.refused(
         &[
-            "order",
-            "place",
-            "--description",
-            "Chair",
-            "--amount",
-            "30",
-            "--account",
-            "Nope Ltd",
+            "order", "place", "--description", "Chair", "--amount", "30", "--account", "Nope Ltd",
         ],
         NOT_FOUND,
     );
@@ -1049,13 +898,7 @@ fn order_decision_refusals() {
 fn one_rejection_rejects_and_the_creator_reads_the_reason() {
     let p = acme();
     p.ok(&[
-        "policy",
-        "create",
-        "--name",
-        "Two admins",
-        "--threshold",
-        "50",
-        "--required-approvals",
+        "policy", "create", "--name", "Two admins", "--threshold", "50", "--required-approvals",
         "2",
     ]);
     let o = place(&p, Some(BUYER), "Monitor", "300", &[]);
@@ -1064,11 +907,7 @@ fn one_rejection_rejects_and_the_creator_reads_the_reason() {
     let v = p.change(
         Some(FAY),
         &[
-            "order",
-            "reject",
-            &id,
-            "--reason",
-            "Over budget this quarter",
+            "order", "reject", &id, "--reason", "Over budget this quarter",
         ],
         "order.reject",
     );

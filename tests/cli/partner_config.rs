@@ -75,18 +75,8 @@ fn malformed_ip_addresses_are_refused() {
     let p = msp();
     ip(&p, "add", "--inbound", "192.0.2.10");
     for bad in [
-        "300.1.1.1",
-        "192.0.2",
-        "192.0.2.010",
-        "192.0.2.10/33",
-        "192.0.2.0/",
-        "2001:db8::/129",
-        "2001:db8:::1",
-        "fe80::1%eth0",
-        "mail.acme.test",
-        "0.0.0.0/0",
-        "127.0.0.1",
-        "224.0.0.5",
+        "300.1.1.1", "192.0.2", "192.0.2.010", "192.0.2.10/33", "192.0.2.0/", "2001:db8::/129",
+        "2001:db8:::1", "fe80::1%eth0", "mail.acme.test", "0.0.0.0/0", "127.0.0.1", "224.0.0.5",
     ] {
         let err = p.refused(&["account", "ip", "add", ACCOUNT, "--inbound", bad], USAGE);
         assert!(err.contains(bad), "the error names `{bad}`: {err}");
@@ -95,26 +85,14 @@ fn malformed_ip_addresses_are_refused() {
     p.refused(&["account", "ip", "add", ACCOUNT, "192.0.2.11"], USAGE);
     p.refused(
         &[
-            "account",
-            "ip",
-            "add",
-            ACCOUNT,
-            "--inbound",
-            "192.0.2.11",
-            "--outbound",
-            "192.0.2.12",
+            "account", "ip", "add", ACCOUNT, "--inbound", "192.0.2.11", "--outbound", "192.0.2.12",
         ],
         USAGE,
     );
     // Not there: not found. A customer has no partner config.
     p.refused(
         &[
-            "account",
-            "ip",
-            "remove",
-            ACCOUNT,
-            "--outbound",
-            "192.0.2.10",
+            "account", "ip", "remove", ACCOUNT, "--outbound", "192.0.2.10",
         ],
         NOT_FOUND,
     );
@@ -124,12 +102,7 @@ fn malformed_ip_addresses_are_refused() {
     );
     let err = p.refused(
         &[
-            "account",
-            "ip",
-            "add",
-            "Client Co",
-            "--inbound",
-            "192.0.2.11",
+            "account", "ip", "add", "Client Co", "--inbound", "192.0.2.11",
         ],
         USAGE,
     );
@@ -144,21 +117,13 @@ fn the_smarthost_is_set_and_changed() {
     let v = p.json(&["account", "smarthost", "set", ACCOUNT, "mail.acme.test:587"]);
     assert_eq!(v["smarthost"], "mail.acme.test:587");
     let v = p.json(&[
-        "account",
-        "smarthost",
-        "set",
-        ACCOUNT,
-        "[2001:DB8::25]:2525",
+        "account", "smarthost", "set", ACCOUNT, "[2001:DB8::25]:2525",
     ]);
     assert_eq!(v["smarthost"], "[2001:db8::25]:2525");
     let events = p.text("SELECT COUNT(*) FROM audit_events WHERE action = 'account.smarthost_set'");
     assert_eq!(events, "3");
     p.ok(&[
-        "account",
-        "smarthost",
-        "set",
-        ACCOUNT,
-        "[2001:db8::25]:2525",
+        "account", "smarthost", "set", ACCOUNT, "[2001:db8::25]:2525",
     ]);
     assert_eq!(
         p.text("SELECT COUNT(*) FROM audit_events WHERE action = 'account.smarthost_set'"),
@@ -172,23 +137,14 @@ fn a_bad_smarthost_is_refused() {
     let p = msp();
     p.ok(&["account", "smarthost", "set", ACCOUNT, "mail.acme.test:25"]);
     for bad in [
-        "mail.acme.test:0",
-        "mail.acme.test:65536",
-        "mail.acme.test:smtp",
-        "mail.acme.test:",
-        "mail_relay.acme.test",
-        "[2001:db8::25",
-        "192.0.2.300",
+        "mail.acme.test:0", "mail.acme.test:65536", "mail.acme.test:smtp", "mail.acme.test:",
+        "mail_relay.acme.test", "[2001:db8::25", "192.0.2.300",
     ] {
         p.refused(&["account", "smarthost", "set", ACCOUNT, bad], USAGE);
     }
     let err = p.refused(
         &[
-            "account",
-            "smarthost",
-            "set",
-            ACCOUNT,
-            "mail.acme.test:99999",
+            "account", "smarthost", "set", ACCOUNT, "mail.acme.test:99999",
         ],
         USAGE,
     );
@@ -225,48 +181,17 @@ fn account_show_prints_the_partner_details_sections() {
     // "Details, Status, Address, Products and Prices."
     let p = msp();
     p.ok(&[
-        "account",
-        "set",
-        ACCOUNT,
-        "--status",
-        "Technical",
-        "--phone",
-        "+44 20 7946 0000",
+        "account", "set", ACCOUNT, "--status", "Technical", "--phone", "+44 20 7946 0000",
     ]);
     p.ok(&[
-        "account",
-        "address",
-        "add",
-        ACCOUNT,
-        "--label",
-        "HQ",
-        "--line1",
-        "1 High Street",
-        "--city",
-        "London",
-        "--postcode",
-        "EC1A 1BB",
-        "--country",
-        "GB",
+        "account", "address", "add", ACCOUNT, "--label", "HQ", "--line1", "1 High Street",
+        "--city", "London", "--postcode", "EC1A 1BB", "--country", "GB",
     ]);
     p.ok(&[
-        "license",
-        "purchase",
-        "--product",
-        "Email Security",
-        "--seats",
-        "50",
-        "--account",
-        ACCOUNT,
+        "license", "purchase", "--product", "Email Security", "--seats", "50", "--account", ACCOUNT,
     ]);
     p.ok(&[
-        "license",
-        "allocate",
-        "--product",
-        "Email Security",
-        "--customer",
-        "Client Co",
-        "--seats",
+        "license", "allocate", "--product", "Email Security", "--customer", "Client Co", "--seats",
         "20",
     ]);
     p.ok(&["account", "ip", "add", ACCOUNT, "--inbound", "192.0.2.10"]);
@@ -275,13 +200,7 @@ fn account_show_prints_the_partner_details_sections() {
     let titles: Vec<&str> = text.lines().filter(|l| !l.starts_with(' ')).collect();
     assert_eq!(
         titles,
-        [
-            "Details",
-            "Status",
-            "Address",
-            "Products and prices",
-            "Config"
-        ]
+        ["Details", "Status", "Address", "Products and prices", "Config"]
     );
     for expected in [
         "  phone           +44 20 7946 0000",
@@ -324,12 +243,7 @@ fn only_msp_administrators_configure_the_partner_account() {
     let changes: [&[&str]; 5] = [
         &["account", "ip", "add", ACCOUNT, "--inbound", "192.0.2.10"],
         &[
-            "account",
-            "ip",
-            "add",
-            ACCOUNT,
-            "--outbound",
-            "2001:db8::25",
+            "account", "ip", "add", ACCOUNT, "--outbound", "2001:db8::25",
         ],
         &["account", "smarthost", "set", ACCOUNT, "mail.acme.test"],
         &["account", "set", ACCOUNT, "--website", "https://acme.test"],
@@ -346,12 +260,7 @@ fn only_msp_administrators_configure_the_partner_account() {
     p.refused_as(
         Some(MSP_USER),
         &[
-            "account",
-            "ip",
-            "remove",
-            ACCOUNT,
-            "--inbound",
-            "192.0.2.10",
+            "account", "ip", "remove", ACCOUNT, "--inbound", "192.0.2.10",
         ],
         DENIED,
     );

@@ -225,20 +225,8 @@ fn cases(block: &str, own_role: &str, new_owner: &str) -> Vec<Case> {
         ),
         case(
             &[
-                "user",
-                "invite",
-                "--email",
-                "new@acme.test",
-                "--name",
-                "New",
-                "--role",
-                block,
-                "--city",
-                "London",
-                "--country",
-                "GB",
-                "--timezone",
-                "Europe/London",
+                "user", "invite", "--email", "new@acme.test", "--name", "New", "--role", block,
+                "--city", "London", "--country", "GB", "--timezone", "Europe/London",
             ],
             MANAGE,
         ),
@@ -259,11 +247,7 @@ fn cases(block: &str, own_role: &str, new_owner: &str) -> Vec<Case> {
         // A member may only put capabilities they hold into a role.
         case(
             &[
-                "role",
-                "create",
-                "custom-x",
-                "--capabilities",
-                "account.view",
+                "role", "create", "custom-x", "--capabilities", "account.view",
             ],
             Needs::Caps(&["users.manage", "account.view"]),
         ),
@@ -271,11 +255,7 @@ fn cases(block: &str, own_role: &str, new_owner: &str) -> Vec<Case> {
             args: strings(&["role", "delete", "custom-y"]),
             needs: MANAGE,
             prep: Some(strings(&[
-                "role",
-                "create",
-                "custom-y",
-                "--capabilities",
-                "account.view",
+                "role", "create", "custom-y", "--capabilities", "account.view",
             ])),
         },
         case(&["user", "courses", TARGET], VIEW),
@@ -324,42 +304,20 @@ fn cases(block: &str, own_role: &str, new_owner: &str) -> Vec<Case> {
         // external admins.
         case(
             &[
-                "license",
-                "purchase",
-                "--product",
-                PRODUCT,
-                "--seats",
-                "5",
-                "--account",
-                ACCOUNT,
+                "license", "purchase", "--product", PRODUCT, "--seats", "5", "--account", ACCOUNT,
             ],
             Needs::Caps(&["licenses.purchase"]),
         ),
         case(
             &[
-                "license",
-                "allocate",
-                "--product",
-                PRODUCT,
-                "--customer",
-                CUSTOMER,
-                "--seats",
-                "1",
+                "license", "allocate", "--product", PRODUCT, "--customer", CUSTOMER, "--seats", "1",
             ],
             Needs::Caps(&["licenses.allocate"]),
         ),
         case(
             &[
-                "license",
-                "move",
-                "--product",
-                PRODUCT,
-                "--from",
-                OTHER_CUSTOMER,
-                "--to",
-                CUSTOMER,
-                "--seats",
-                "1",
+                "license", "move", "--product", PRODUCT, "--from", OTHER_CUSTOMER, "--to",
+                CUSTOMER, "--seats", "1",
             ],
             Needs::Caps(&["licenses.allocate"]),
         ),
@@ -399,13 +357,7 @@ fn cases(block: &str, own_role: &str, new_owner: &str) -> Vec<Case> {
         // The actor's own role, so it never gives more than they hold.
         case(
             &[
-                "external-admin",
-                "add",
-                "--customer",
-                CUSTOMER,
-                "--email",
-                EXTERNAL,
-                "--role",
+                "external-admin", "add", "--customer", CUSTOMER, "--email", EXTERNAL, "--role",
                 own_role,
             ],
             Needs::Caps(&["external_admins.manage"]),
@@ -423,22 +375,8 @@ fn cases(block: &str, own_role: &str, new_owner: &str) -> Vec<Case> {
 fn invite(p: &Portal, email: &str, role: &str) -> String {
     let name = email.split('@').next().unwrap();
     let v = p.json(&[
-        "user",
-        "invite",
-        "--email",
-        email,
-        "--name",
-        name,
-        "--role",
-        role,
-        "--account",
-        ACCOUNT,
-        "--city",
-        "London",
-        "--country",
-        "GB",
-        "--timezone",
-        "Europe/London",
+        "user", "invite", "--email", email, "--name", name, "--role", role, "--account", ACCOUNT,
+        "--city", "London", "--country", "GB", "--timezone", "Europe/London",
     ]);
     v["token"]
         .as_str()
@@ -476,15 +414,8 @@ fn build_preset_base(preset: &PresetData) -> Portal {
     let block = preset.blocking();
     let p = Portal::empty();
     p.ok(&[
-        "init",
-        "--preset",
-        &preset.name,
-        "--kind",
-        "partner",
-        "--account",
-        ACCOUNT,
-        "--owner-email",
-        OWNER,
+        "init", "--preset", &preset.name, "--kind", "partner", "--account", ACCOUNT,
+        "--owner-email", OWNER,
     ]);
     active(&p, TARGET, block);
     invite(&p, INVITED, block);
@@ -493,20 +424,10 @@ fn build_preset_base(preset: &PresetData) -> Portal {
     active(&p, EXTERNAL, preset.limited());
     p.ok(&["service", "add", "--name", SERVICE]);
     p.ok(&[
-        "policy",
-        "create",
-        "--name",
-        "Base policy",
-        "--threshold",
-        "5",
+        "policy", "create", "--name", "Base policy", "--threshold", "5",
     ]);
     let order = p.json(&[
-        "order",
-        "place",
-        "--description",
-        "Base order",
-        "--amount",
-        "100",
+        "order", "place", "--description", "Base order", "--amount", "100",
     ]);
     assert_eq!(
         (order["id"].to_string().as_str(), &order["status"]),
@@ -520,40 +441,14 @@ fn build_preset_base(preset: &PresetData) -> Portal {
         p.customer(customer);
     }
     p.ok(&[
-        "license",
-        "purchase",
-        "--product",
-        PRODUCT,
-        "--seats",
-        "10",
-        "--account",
-        ACCOUNT,
+        "license", "purchase", "--product", PRODUCT, "--seats", "10", "--account", ACCOUNT,
     ]);
     p.ok(&[
-        "license",
-        "allocate",
-        "--product",
-        PRODUCT,
-        "--customer",
-        OTHER_CUSTOMER,
-        "--seats",
-        "2",
+        "license", "allocate", "--product", PRODUCT, "--customer", OTHER_CUSTOMER, "--seats", "2",
     ]);
     p.ok(&[
-        "account",
-        "address",
-        "add",
-        ACCOUNT,
-        "--label",
-        ADDRESS,
-        "--line1",
-        "1 High Street",
-        "--city",
-        "London",
-        "--postcode",
-        "EC1A 1BB",
-        "--country",
-        "GB",
+        "account", "address", "add", ACCOUNT, "--label", ADDRESS, "--line1", "1 High Street",
+        "--city", "London", "--postcode", "EC1A 1BB", "--country", "GB",
     ]);
     p
 }

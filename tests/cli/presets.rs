@@ -93,13 +93,7 @@ fn init_creates_the_account_and_its_owner_for_every_preset() {
     for preset in PRESETS {
         let p = Portal::empty();
         let v = p.json(&[
-            "init",
-            "--preset",
-            preset,
-            "--account",
-            ACCOUNT,
-            "--owner-email",
-            " Owner@ACME.test ",
+            "init", "--preset", preset, "--account", ACCOUNT, "--owner-email", " Owner@ACME.test ",
         ]);
         assert_eq!(v["preset"], preset);
         assert_eq!(v["created"], true);
@@ -136,13 +130,7 @@ fn init_with_a_preset_file_loads_the_same_catalog() {
     let from_file = Portal::empty();
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/presets/lmp.json");
     from_file.ok(&[
-        "init",
-        "--preset-file",
-        path,
-        "--account",
-        ACCOUNT,
-        "--owner-email",
-        OWNER,
+        "init", "--preset-file", path, "--account", ACCOUNT, "--owner-email", OWNER,
     ]);
     let shipped = Portal::with_preset("lmp");
     assert_eq!(
@@ -184,12 +172,7 @@ fn a_malformed_preset_file_is_refused_with_its_json_path() {
 fn role_create_adds_a_custom_role_that_can_be_given() {
     let p = Portal::new();
     let v = p.json(&[
-        "role",
-        "create",
-        "auditor",
-        "--capabilities",
-        "account.view, users.view",
-        "--description",
+        "role", "create", "auditor", "--capabilities", "account.view, users.view", "--description",
         "Reads",
     ]);
     assert_eq!(v["name"], "auditor");
@@ -209,22 +192,14 @@ fn role_create_adds_a_custom_role_that_can_be_given() {
     );
     let err = p.refused(
         &[
-            "role",
-            "create",
-            "auditor",
-            "--capabilities",
-            "account.view",
+            "role", "create", "auditor", "--capabilities", "account.view",
         ],
         CONFLICT,
     );
     assert!(err.contains("already exists"), "{err}");
     let err = p.refused(
         &[
-            "role",
-            "create",
-            "Bad Name",
-            "--capabilities",
-            "account.view",
+            "role", "create", "Bad Name", "--capabilities", "account.view",
         ],
         USAGE,
     );
@@ -286,13 +261,8 @@ fn a_missing_preset_file_is_a_usage_error() {
     let p = Portal::empty();
     let err = p.refused(
         &[
-            "init",
-            "--preset-file",
-            "/nonexistent/mine.json",
-            "--account",
-            ACCOUNT,
-            "--owner-email",
-            OWNER,
+            "init", "--preset-file", "/nonexistent/mine.json", "--account", ACCOUNT,
+            "--owner-email", OWNER,
         ],
         USAGE,
     );

@@ -259,14 +259,7 @@ fn a_leaver_with_unassign_leaves_their_services_unassigned() {
 fn a_handover_goes_only_to_another_active_member() {
     let p = acme();
     p.json(&[
-        "user",
-        "invite",
-        "--email",
-        "ivy@acme.test",
-        "--name",
-        "Ivy",
-        "--role",
-        "user",
+        "user", "invite", "--email", "ivy@acme.test", "--name", "Ivy", "--role", "user",
     ]);
     p.member("dan@acme.test", "user");
     p.ok(&["user", "deactivate", "dan@acme.test"]);
@@ -286,22 +279,14 @@ fn a_handover_goes_only_to_another_active_member() {
     // `service assign`.
     let err = p.refused(
         &[
-            "user",
-            "left-company",
-            UMA,
-            "--reassign-to",
-            "olga@other.test",
+            "user", "left-company", UMA, "--reassign-to", "olga@other.test",
         ],
         NOT_FOUND,
     );
     says(error_line(&err), "olga@other.test");
     p.refused(
         &[
-            "user",
-            "left-company",
-            UMA,
-            "--reassign-to",
-            "nobody@acme.test",
+            "user", "left-company", UMA, "--reassign-to", "nobody@acme.test",
         ],
         NOT_FOUND,
     );
@@ -311,12 +296,7 @@ fn a_handover_goes_only_to_another_active_member() {
     );
     p.refused(
         &[
-            "user",
-            "left-company",
-            UMA,
-            "--reassign-to",
-            NED,
-            "--unassign",
+            "user", "left-company", UMA, "--reassign-to", NED, "--unassign",
         ],
         USAGE,
     );
@@ -337,12 +317,7 @@ fn service_add_prints_the_service_and_is_audited() {
     let v = p.change(
         Some(ADA),
         &[
-            "service",
-            "add",
-            "--name",
-            "Broadband London",
-            "--kind",
-            "broadband",
+            "service", "add", "--name", "Broadband London", "--kind", "broadband",
         ],
         "service.add",
     );
@@ -430,14 +405,7 @@ fn assign_and_unassign_are_audited_once_per_change() {
 fn service_assign_refusals() {
     let p = acme();
     p.json(&[
-        "user",
-        "invite",
-        "--email",
-        "ivy@acme.test",
-        "--name",
-        "Ivy",
-        "--role",
-        "user",
+        "user", "invite", "--email", "ivy@acme.test", "--name", "Ivy", "--role", "user",
     ]);
     p.member("dan@acme.test", "user");
     p.ok(&["user", "deactivate", "dan@acme.test"]);
@@ -467,13 +435,7 @@ fn service_assign_refusals() {
     p.member_in("olga@other.test", "admin", "Other Ltd");
     let err = p.refused(
         &[
-            "service",
-            "assign",
-            "acme.test",
-            "--to",
-            "olga@other.test",
-            "--account",
-            ACCOUNT,
+            "service", "assign", "acme.test", "--to", "olga@other.test", "--account", ACCOUNT,
         ],
         NOT_FOUND,
     );
@@ -548,11 +510,7 @@ fn user_show_lists_services_only_as_far_as_the_actor_sees_them() {
     p.ok(&["user", "grant", NED, "users.view"]);
     // Vic may view users and nothing of services.
     p.ok(&[
-        "role",
-        "create",
-        "people-viewer",
-        "--capabilities",
-        "account.view,users.view",
+        "role", "create", "people-viewer", "--capabilities", "account.view,users.view",
     ]);
     p.member("vic@acme.test", "people-viewer");
 

@@ -25,41 +25,19 @@ fn build_seeded() -> Portal {
     p.member("una@acme.test", "user");
     p.invite("ivy@acme.test", "user", ACCOUNT);
     p.ok(&[
-        "policy",
-        "create",
-        "--name",
-        "Finance over 50",
-        "--threshold",
-        "50",
-        "--approvers",
+        "policy", "create", "--name", "Finance over 50", "--threshold", "50", "--approvers",
         "owner@acme.test",
     ]);
     p.ok(&[
-        "service",
-        "add",
-        "--name",
-        "Broadband London",
-        "--kind",
-        "broadband",
+        "service", "add", "--name", "Broadband London", "--kind", "broadband",
     ]);
     p.ok(&[
-        "service",
-        "assign",
-        "Broadband London",
-        "--to",
-        "una@acme.test",
+        "service", "assign", "Broadband London", "--to", "una@acme.test",
     ]);
     p.json_as(
         Some("ann@acme.test"),
         &[
-            "order",
-            "place",
-            "--description",
-            "Router",
-            "--amount",
-            "60",
-            "--type",
-            "hardware",
+            "order", "place", "--description", "Router", "--amount", "60", "--type", "hardware",
         ],
     );
     p
@@ -79,15 +57,7 @@ fn user_show_table() {
 fn invite_json() {
     let p = Portal::new();
     let out = p.ok(&[
-        "--json",
-        "user",
-        "invite",
-        "--email",
-        "bob@acme.test",
-        "--name",
-        "Bob",
-        "--role",
-        "user",
+        "--json", "user", "invite", "--email", "bob@acme.test", "--name", "Bob", "--role", "user",
     ]);
     insta::assert_snapshot!(masked(&out));
 }
@@ -111,14 +81,7 @@ fn refusals_read_clearly() {
         p.refused(&["user", "deactivate", "owner@acme.test"], CONFLICT),
         p.refused(
             &[
-                "user",
-                "invite",
-                "--email",
-                "not-an-email",
-                "--name",
-                "X",
-                "--role",
-                "user",
+                "user", "invite", "--email", "not-an-email", "--name", "X", "--role", "user",
             ],
             USAGE,
         ),

@@ -56,20 +56,8 @@ pub fn strings(v: &Value) -> Vec<String> {
 
 /// `account address add` of a second address, `Depot`, to Acme.
 pub const ADD_DEPOT: &[&str] = &[
-    "account",
-    "address",
-    "add",
-    ACCOUNT,
-    "--label",
-    "Depot",
-    "--line1",
-    "2 Dock Road",
-    "--city",
-    "Leeds",
-    "--postcode",
-    "LS1 1AA",
-    "--country",
-    "GB",
+    "account", "address", "add", ACCOUNT, "--label", "Depot", "--line1", "2 Dock Road", "--city",
+    "Leeds", "--postcode", "LS1 1AA", "--country", "GB",
 ];
 
 /// What one run of the binary did.
@@ -129,15 +117,8 @@ impl Portal {
     pub fn init(preset: &str) -> Portal {
         let p = Portal::empty();
         p.ok(&[
-            "init",
-            "--preset",
-            preset,
-            "--account",
-            ACCOUNT,
-            "--owner-email",
-            OWNER,
-            "--owner-name",
-            "Olive Owner",
+            "init", "--preset", preset, "--account", ACCOUNT, "--owner-email", OWNER,
+            "--owner-name", "Olive Owner",
         ]);
         p
     }
@@ -366,20 +347,8 @@ impl Portal {
     pub fn invite(&self, email: &str, role: &str, account: &str) -> String {
         let name = email.split('@').next().unwrap();
         let v = self.json(&[
-            "user",
-            "invite",
-            "--email",
-            email,
-            "--name",
-            name,
-            "--role",
-            role,
-            "--account",
-            account,
-            "--city",
-            "London",
-            "--country",
-            "GB",
+            "user", "invite", "--email", email, "--name", name, "--role", role, "--account",
+            account, "--city", "London", "--country", "GB",
         ]);
         v["token"].as_str().unwrap().to_string()
     }

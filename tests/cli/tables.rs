@@ -19,14 +19,7 @@ fn field<'a>(out: &'a str, field: &str) -> &'a str {
 fn user_commands_print_field_tables() {
     let p = Portal::new();
     let out = p.ok(&[
-        "user",
-        "invite",
-        "--email",
-        "ann@acme.test",
-        "--name",
-        "Ann",
-        "--role",
-        "user",
+        "user", "invite", "--email", "ann@acme.test", "--name", "Ann", "--role", "user",
     ]);
     assert_eq!(field(&out, "status"), "invited");
     assert!(
@@ -82,14 +75,7 @@ fn user_commands_print_field_tables() {
         "account owner: holds every capability"
     );
     let out = p.ok(&[
-        "user",
-        "invite",
-        "--email",
-        "bob@acme.test",
-        "--name",
-        "Bob",
-        "--role",
-        "user",
+        "user", "invite", "--email", "bob@acme.test", "--name", "Bob", "--role", "user",
         "--no-send",
     ]);
     assert_eq!(field(&out, "invitation email"), "not sent (--no-send)");
@@ -141,31 +127,18 @@ fn merge_flag_and_transfer_print_their_outcome() {
     p.member("ann@acme.test", "admin");
     p.member("a.smith@acme.test", "user");
     let flag = p.ok(&[
-        "user",
-        "flag-duplicate",
-        "a.smith@acme.test",
-        "--of",
-        "ann@acme.test",
+        "user", "flag-duplicate", "a.smith@acme.test", "--of", "ann@acme.test",
     ]);
     assert_eq!(field(&flag, "duplicate of"), "ann@acme.test");
     let merged = p.ok(&[
-        "user",
-        "merge",
-        "a.smith@acme.test",
-        "--into",
-        "ann@acme.test",
-        "--yes",
+        "user", "merge", "a.smith@acme.test", "--into", "ann@acme.test", "--yes",
     ]);
     assert_eq!(
         (field(&merged, "merged"), field(&merged, "ended")),
         ("a.smith@acme.test", ACCOUNT)
     );
     let moved = p.ok(&[
-        "user",
-        "transfer-ownership",
-        "--to",
-        "ann@acme.test",
-        "--yes",
+        "user", "transfer-ownership", "--to", "ann@acme.test", "--yes",
     ]);
     assert_eq!(field(&moved, "owner"), "yes");
     let set = p.ok(&["account", "set", ACCOUNT, "--website", "https://acme.test"]);
