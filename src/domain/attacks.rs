@@ -126,6 +126,30 @@ fn a_merged_duplicates_pending_order_is_the_kept_persons_own() {
     assert!(err.to_string().contains("own order"), "{err}");
 }
 
+#[test]
+fn a_change_of_access_that_records_no_event_is_refused_and_rolled_back() {
+    let mut p = seeded("portal");
+    join(&mut p, "ann@acme.test", "user");
+    let before = state(&mut p);
+    let err = p
+        .write(|w| {
+            let admin = w.catalog()?.role_named("admin")?.id;
+            let mut ann = w.tx.memberships_in(1)?.pop().expect("ann");
+            ann.role_id = admin;
+            w.tx.update_membership(&ann)
+        })
+        .expect_err("an unaudited change");
+    assert_eq!(err.exit_code(), 1, "{err}");
+    assert_eq!(state(&mut p), before);
+    // Writing a row back as it was changes nothing and needs no event.
+    p.write(|w| {
+        let ann = w.tx.memberships_in(1)?.pop().expect("ann");
+        w.tx.update_membership(&ann)
+    })
+    .expect("a write that changes nothing");
+    assert_eq!(state(&mut p), before);
+}
+
 /// An MSP partner `Acme` with a customer `Client Co`, where `dup` is an
 /// external admin, and `gone`, who has left the partner.
 fn msp_with_customer() -> Portal {

@@ -14,8 +14,9 @@
 //! - external access lasts only while its holder is active in the partner
 //!   it comes from.
 //!
-//! Then it records one audit event per changed object (none when nothing
-//! changed) and commits. Commands cannot commit any other way: the store
+//! Then it records the command's audit events, one per changed object,
+//! dropping those whose before and after agree, and commits; a change of
+//! access that no event records is refused as a defect. Commands cannot commit any other way: the store
 //! sits in [`Gate`], whose reads hand out no commit.
 
 use std::cell::{OnceCell, RefCell};
@@ -156,15 +157,50 @@ impl Portal {
             }
             .check(&w.may_lose_admin.borrow())?;
         }
+        let mut recorded = 0;
         for change in w.changes.take() {
             if change.before.is_none() || change.before != change.after {
                 record(&*tx, &ctx, change)?;
+                recorded += 1;
             }
+        }
+        if recorded == 0 && changed_rows(&*tx, &journal)? {
+            return Err(anyhow::anyhow!(
+                "a change of access was about to be made without an audit event"
+            )
+            .into());
         }
         drop(w);
         tx.commit()?;
         Ok(out)
     }
+}
+
+/// Whether any row in the journal differs from what it is now: a write
+/// may rewrite a row with the values it had, which changes nothing.
+fn changed_rows(tx: &dyn Tx, journal: &Journal) -> Result<bool> {
+    for (id, before) in &journal.memberships {
+        let now = (tx.membership(*id)?, tx.grants(*id)?);
+        if before.as_ref() != Some(&now) {
+            return Ok(true);
+        }
+    }
+    for (id, before) in &journal.accounts {
+        if before.as_ref() != Some(&tx.account(*id)?) {
+            return Ok(true);
+        }
+    }
+    for (id, before) in &journal.people {
+        if before.as_ref() != Some(&tx.person(*id)?) {
+            return Ok(true);
+        }
+    }
+    for (id, before) in &journal.policies {
+        if before.as_ref() != Some(&tx.policy(*id)?) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// How many missing capabilities a refusal names.
