@@ -497,7 +497,15 @@ mod tests {
         };
         p.write(|w| {
             let m = w.tx.memberships_in(1)?.pop().expect("ann");
-            w.tx.put_grant(m.id, &grant)
+            w.tx.put_grant(m.id, &grant)?;
+            w.record(audit::Change {
+                action: "user.grant",
+                account: None,
+                target: Some("ann@acme.test".into()),
+                before: None,
+                after: Some(serde_json::json!({ "grant": "billing.view" })),
+            });
+            Ok(())
         })
         .expect("grant");
         let ann = email("ann@acme.test");

@@ -1,6 +1,6 @@
 //! SQL for shipping addresses.
 
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Row};
 
 use super::SqliteTx;
 use crate::error::Result;
@@ -28,27 +28,25 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Address> {
 
 impl SqliteTx<'_> {
     pub(super) fn addresses(&self, account_id: i64) -> Result<Vec<Address>> {
-        let rows = self
-            .tx
-            .prepare_cached(&format!(
+        self.rows(
+            &format!(
                 "SELECT {COLUMNS} FROM addresses WHERE account_id = ?1 AND removed_at IS NULL
                  ORDER BY label"
-            ))?
-            .query_map([account_id], from_row)?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+            ),
+            [account_id],
+            from_row,
+        )
     }
 
     pub(super) fn address_labelled(&self, account_id: i64, label: &str) -> Result<Option<Address>> {
-        let address = self
-            .tx
-            .prepare_cached(&format!(
+        self.row(
+            &format!(
                 "SELECT {COLUMNS} FROM addresses
                  WHERE account_id = ?1 AND label = ?2 AND removed_at IS NULL"
-            ))?
-            .query_row(params![account_id, label], from_row)
-            .optional()?;
-        Ok(address)
+            ),
+            params![account_id, label],
+            from_row,
+        )
     }
 
     pub(super) fn insert_address(
@@ -57,12 +55,8 @@ impl SqliteTx<'_> {
         f: &ShippingAddress,
         at: Timestamp,
     ) -> Result<i64> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO addresses (account_id, label, line1, line2, city, postcode, country, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![
+        self.insert("INSERT INTO addresses (account_id, label, line1, line2, city, postcode, country, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", params![
                 account_id,
                 f.label,
                 f.line1,
@@ -71,16 +65,14 @@ impl SqliteTx<'_> {
                 f.postcode,
                 f.country,
                 at
-            ])?;
-        Ok(self.tx.last_insert_rowid())
+            ])
     }
 
     pub(super) fn mark_address_removed(&self, id: i64, at: Timestamp) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "UPDATE addresses SET removed_at = ?2 WHERE id = ?1 AND removed_at IS NULL",
-            )?
-            .execute(params![id, at])?;
+        self.exec(
+            "UPDATE addresses SET removed_at = ?2 WHERE id = ?1 AND removed_at IS NULL",
+            params![id, at],
+        )?;
         Ok(())
     }
 }

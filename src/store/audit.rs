@@ -33,12 +33,8 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn append_audit(&self, e: &AuditEvent, account_id: Option<i64>) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO audit_events (seq, at, actor, action, account_id, account, target, before, after, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )?
-            .execute(params![
+        self.exec("INSERT INTO audit_events (seq, at, actor, action, account_id, account, target, before, after, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", params![
                 e.seq,
                 e.at,
                 e.actor,

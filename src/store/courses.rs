@@ -50,12 +50,7 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_course(&self, c: &Course, at: Timestamp) -> Result<i64> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO courses (name, description, all_roles, created_at) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![c.name, c.description, c.all_roles, at])?;
-        let id = self.tx.last_insert_rowid();
+        let id = self.insert("INSERT INTO courses (name, description, all_roles, created_at) VALUES (?1, ?2, ?3, ?4)", params![c.name, c.description, c.all_roles, at])?;
         let mut role = self
             .tx
             .prepare_cached("INSERT INTO course_roles (course_id, role_id) VALUES (?1, ?2)")?;
@@ -83,29 +78,21 @@ impl SqliteTx<'_> {
             "SELECT id, membership_id, course_id, enrolled_at, ended_at FROM enrolments
              WHERE membership_id = ?1 ORDER BY id"
         };
-        let rows = self
-            .tx
-            .prepare_cached(sql)?
-            .query_map([membership_id], enrolment_from_row)?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+        self.rows(sql, [membership_id], enrolment_from_row)
     }
 
     pub(super) fn enrol(&self, membership_id: i64, course_id: i64, at: Timestamp) -> Result<i64> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO enrolments (membership_id, course_id, enrolled_at) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![membership_id, course_id, at])?;
-        Ok(self.tx.last_insert_rowid())
+        self.insert(
+            "INSERT INTO enrolments (membership_id, course_id, enrolled_at) VALUES (?1, ?2, ?3)",
+            params![membership_id, course_id, at],
+        )
     }
 
     pub(super) fn end_enrolment(&self, id: i64, at: Timestamp) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "UPDATE enrolments SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
-            )?
-            .execute(params![id, at])?;
+        self.exec(
+            "UPDATE enrolments SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
+            params![id, at],
+        )?;
         Ok(())
     }
 }

@@ -1,6 +1,6 @@
 //! SQL for invitations and the outbox.
 
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Row};
 
 use super::{keyword_col, SqliteTx};
 use crate::error::Result;
@@ -36,12 +36,8 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<OutboxMessage> {
 
 impl SqliteTx<'_> {
     pub(super) fn insert_invitation(&self, i: &Invitation) -> Result<i64> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO invitations (membership_id, token_hash, created_at, expires_at, state, ended_at, resend_count)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
+        self.insert("INSERT INTO invitations (membership_id, token_hash, created_at, expires_at, state, ended_at, resend_count)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", params![
                 i.membership_id,
                 i.token_hash,
                 i.created_at,
@@ -49,30 +45,25 @@ impl SqliteTx<'_> {
                 i.state.as_str(),
                 i.ended_at,
                 i.resend_count
-            ])?;
-        Ok(self.tx.last_insert_rowid())
+            ])
     }
 
     pub(super) fn invitation_by_hash(&self, token_hash: &str) -> Result<Option<Invitation>> {
-        let i = self
-            .tx
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM invitations WHERE token_hash = ?1"
-            ))?
-            .query_row([token_hash], from_row)
-            .optional()?;
-        Ok(i)
+        self.row(
+            &format!("SELECT {COLUMNS} FROM invitations WHERE token_hash = ?1"),
+            [token_hash],
+            from_row,
+        )
     }
 
     pub(super) fn pending_invitation(&self, membership_id: i64) -> Result<Option<Invitation>> {
-        let i = self
-            .tx
-            .prepare_cached(&format!(
+        self.row(
+            &format!(
                 "SELECT {COLUMNS} FROM invitations WHERE membership_id = ?1 AND state = 'pending'"
-            ))?
-            .query_row([membership_id], from_row)
-            .optional()?;
-        Ok(i)
+            ),
+            [membership_id],
+            from_row,
+        )
     }
 
     pub(super) fn end_invitation(
@@ -81,19 +72,15 @@ impl SqliteTx<'_> {
         state: InvitationState,
         at: Timestamp,
     ) -> Result<()> {
-        self.tx
-            .prepare_cached("UPDATE invitations SET state = ?2, ended_at = ?3 WHERE id = ?1 AND state = 'pending'")?
-            .execute(params![id, state.as_str(), at])?;
+        self.exec(
+            "UPDATE invitations SET state = ?2, ended_at = ?3 WHERE id = ?1 AND state = 'pending'",
+            params![id, state.as_str(), at],
+        )?;
         Ok(())
     }
 
     pub(super) fn enqueue(&self, m: &OutboxMessage) -> Result<i64> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO outbox (kind, recipient, subject, body, created_at, sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![m.kind, m.recipient, m.subject, m.body, m.created_at, m.sent_at])?;
-        Ok(self.tx.last_insert_rowid())
+        self.insert("INSERT INTO outbox (kind, recipient, subject, body, created_at, sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![m.kind, m.recipient, m.subject, m.body, m.created_at, m.sent_at])
     }
 
     pub(super) fn messages(&self, unsent_only: bool) -> Result<Vec<OutboxMessage>> {
@@ -102,11 +89,6 @@ impl SqliteTx<'_> {
         } else {
             "SELECT id, kind, recipient, subject, body, created_at, sent_at FROM outbox ORDER BY id"
         };
-        let rows = self
-            .tx
-            .prepare_cached(sql)?
-            .query_map([], message_from_row)?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+        self.rows(sql, [], message_from_row)
     }
 }

@@ -415,6 +415,47 @@ impl SqliteTx<'_> {
         Ok(())
     }
 
+    /// Every row `sql` selects, each read by `map`.
+    fn rows<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        let rows = self
+            .tx
+            .prepare_cached(sql)?
+            .query_map(params, map)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// The row `sql` selects, if there is one, read by `map`.
+    fn row<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        map: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>> {
+        use rusqlite::OptionalExtension as _;
+        Ok(self
+            .tx
+            .prepare_cached(sql)?
+            .query_row(params, map)
+            .optional()?)
+    }
+
+    /// Runs the `INSERT` in `sql` and returns the new row's id.
+    fn insert(&self, sql: &str, params: impl rusqlite::Params) -> Result<i64> {
+        self.tx.prepare_cached(sql)?.execute(params)?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Runs the statement in `sql`; returns how many rows it changed.
+    fn exec(&self, sql: &str, params: impl rusqlite::Params) -> Result<usize> {
+        Ok(self.tx.prepare_cached(sql)?.execute(params)?)
+    }
+
     fn note_membership(&self, id: i64) -> Result<()> {
         self.note(
             |j| &mut j.memberships,

@@ -70,9 +70,10 @@ impl SqliteTx<'_> {
     }
 
     fn write_approvers(&self, policy: &Policy) -> Result<()> {
-        self.tx
-            .prepare_cached("DELETE FROM policy_approvers WHERE policy_id = ?1")?
-            .execute([policy.id])?;
+        self.exec(
+            "DELETE FROM policy_approvers WHERE policy_id = ?1",
+            [policy.id],
+        )?;
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO policy_approvers (policy_id, person_id) VALUES (?1, ?2)",
         )?;
@@ -107,12 +108,8 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_policy(&self, p: &Policy) -> Result<i64> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO policies (account_id, name, threshold, order_type, required_approvals, enabled, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
+        let id = self.insert("INSERT INTO policies (account_id, name, threshold, order_type, required_approvals, enabled, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", params![
                 p.account_id,
                 p.name,
                 p.threshold.minor(),
@@ -121,7 +118,6 @@ impl SqliteTx<'_> {
                 p.enabled,
                 p.created_at
             ])?;
-        let id = self.tx.last_insert_rowid();
         self.note(|j| &mut j.policies, id, None)?;
         self.write_approvers(&Policy { id, ..p.clone() })?;
         Ok(id)
@@ -129,33 +125,25 @@ impl SqliteTx<'_> {
 
     pub(super) fn update_policy(&self, p: &Policy) -> Result<()> {
         self.note(|j| &mut j.policies, p.id, Some(&|| self.policy(p.id)))?;
-        self.tx
-            .prepare_cached(
-                "UPDATE policies SET name = ?2, threshold = ?3, order_type = ?4, required_approvals = ?5, enabled = ?6
-                 WHERE id = ?1",
-            )?
-            .execute(params![p.id, p.name, p.threshold.minor(), p.order_type, p.required_approvals, p.enabled])?;
+        self.exec("UPDATE policies SET name = ?2, threshold = ?3, order_type = ?4, required_approvals = ?5, enabled = ?6
+                 WHERE id = ?1", params![p.id, p.name, p.threshold.minor(), p.order_type, p.required_approvals, p.enabled])?;
         self.write_approvers(p)
     }
 
     pub(super) fn orders_in(&self, account_id: i64) -> Result<Vec<Order>> {
-        let rows = self
-            .tx
-            .prepare_cached(&format!(
-                "SELECT {ORDER_COLUMNS} FROM orders WHERE account_id = ?1 ORDER BY id"
-            ))?
-            .query_map([account_id], order_from_row)?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+        self.rows(
+            &format!("SELECT {ORDER_COLUMNS} FROM orders WHERE account_id = ?1 ORDER BY id"),
+            [account_id],
+            order_from_row,
+        )
     }
 
     pub(super) fn order(&self, id: i64) -> Result<Option<Order>> {
-        let row = self
-            .tx
-            .prepare_cached(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?1"))?
-            .query_row([id], order_from_row)
-            .optional()?;
-        Ok(row)
+        self.row(
+            &format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?1"),
+            [id],
+            order_from_row,
+        )
     }
 
     pub(super) fn insert_order(&self, o: &Order) -> Result<i64> {
@@ -165,13 +153,9 @@ impl SqliteTx<'_> {
             .map(serde_json::to_string)
             .transpose()
             .map_err(|e| anyhow::Error::new(e).context("cannot store the shipping address"))?;
-        self.tx
-            .prepare_cached(
-                "INSERT INTO orders (account_id, ref, creator_id, creator, description, order_type, amount, currency,
+        self.insert("INSERT INTO orders (account_id, ref, creator_id, creator, description, order_type, amount, currency,
                  cost_centre_id, ship_to, status, rejected_reason, decided_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )?
-            .execute(params![
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)", params![
                 o.account_id,
                 o.reference,
                 o.creator_id,
@@ -186,17 +170,12 @@ impl SqliteTx<'_> {
                 o.rejected_reason,
                 o.decided_at,
                 o.created_at
-            ])?;
-        Ok(self.tx.last_insert_rowid())
+            ])
     }
 
     pub(super) fn update_order(&self, o: &Order) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "UPDATE orders SET status = ?2, rejected_reason = ?3, decided_at = ?4, cost_centre_id = ?5,
-                 creator_id = ?6 WHERE id = ?1",
-            )?
-            .execute(params![
+        self.exec("UPDATE orders SET status = ?2, rejected_reason = ?3, decided_at = ?4, cost_centre_id = ?5,
+                 creator_id = ?6 WHERE id = ?1", params![
                 o.id,
                 o.status.as_str(),
                 o.rejected_reason,
@@ -208,11 +187,7 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_matched_policy(&self, order_id: i64, m: &MatchedPolicy) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO order_policies (order_id, policy_id, name, required_approvals) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![order_id, m.policy_id, m.name, m.required_approvals])?;
+        self.exec("INSERT INTO order_policies (order_id, policy_id, name, required_approvals) VALUES (?1, ?2, ?3, ?4)", params![order_id, m.policy_id, m.name, m.required_approvals])?;
         let mut stmt = self
             .tx
             .prepare_cached("INSERT INTO order_policy_approvers (order_id, policy_id, person_id) VALUES (?1, ?2, ?3)")?;
@@ -249,11 +224,7 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_decision(&self, order_id: i64, d: &OrderDecision) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO order_decisions (order_id, person_id, approved, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![order_id, d.person_id, d.approved, d.reason, d.at])?;
+        self.exec("INSERT INTO order_decisions (order_id, person_id, approved, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)", params![order_id, d.person_id, d.approved, d.reason, d.at])?;
         Ok(())
     }
 

@@ -1,6 +1,6 @@
 //! SQL for people, memberships and grants.
 
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Row};
 
 use super::{keyword_col, SqliteTx};
 use crate::error::{Error, Result};
@@ -51,66 +51,53 @@ fn membership_from_row(row: &Row<'_>) -> rusqlite::Result<Membership> {
 
 impl SqliteTx<'_> {
     fn memberships_where(&self, column: &str, id: i64) -> Result<Vec<Membership>> {
-        let rows = self
-            .tx
-            .prepare_cached(&format!(
+        self.rows(
+            &format!(
                 "SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE {column} = ?1 ORDER BY id"
-            ))?
-            .query_map([id], membership_from_row)?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+            ),
+            [id],
+            membership_from_row,
+        )
     }
 }
 
 impl SqliteTx<'_> {
     pub(super) fn person(&self, id: i64) -> Result<Person> {
-        self.tx
-            .prepare_cached(&format!(
-                "SELECT {PERSON_COLUMNS} FROM people WHERE id = ?1"
-            ))?
-            .query_row([id], person_from_row)
-            .optional()?
-            .ok_or_else(|| Error::not_found(format!("no person with id {id}")))
+        self.row(
+            &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = ?1"),
+            [id],
+            person_from_row,
+        )?
+        .ok_or_else(|| Error::not_found(format!("no person with id {id}")))
     }
 
     pub(super) fn person_by_email(&self, email: &str) -> Result<Option<Person>> {
-        let person = self
-            .tx
-            .prepare_cached(&format!(
-                "SELECT {PERSON_COLUMNS} FROM people WHERE email = ?1"
-            ))?
-            .query_row([email], person_from_row)
-            .optional()?;
-        Ok(person)
+        self.row(
+            &format!("SELECT {PERSON_COLUMNS} FROM people WHERE email = ?1"),
+            [email],
+            person_from_row,
+        )
     }
 
     pub(super) fn insert_person(&self, p: &Person) -> Result<i64> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO people (email, name, duplicate_of, merged_into, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![p.email.as_str(), p.name, p.duplicate_of, p.merged_into, p.created_at])?;
-        let id = self.tx.last_insert_rowid();
+        let id = self.insert("INSERT INTO people (email, name, duplicate_of, merged_into, created_at) VALUES (?1, ?2, ?3, ?4, ?5)", params![p.email.as_str(), p.name, p.duplicate_of, p.merged_into, p.created_at])?;
         self.note(|j| &mut j.people, id, None)?;
         Ok(id)
     }
 
     pub(super) fn update_person(&self, p: &Person) -> Result<()> {
         self.note(|j| &mut j.people, p.id, Some(&|| self.person(p.id)))?;
-        self.tx
-            .prepare_cached("UPDATE people SET email = ?2, name = ?3, duplicate_of = ?4, merged_into = ?5 WHERE id = ?1")?
-            .execute(params![p.id, p.email.as_str(), p.name, p.duplicate_of, p.merged_into])?;
+        self.exec("UPDATE people SET email = ?2, name = ?3, duplicate_of = ?4, merged_into = ?5 WHERE id = ?1", params![p.id, p.email.as_str(), p.name, p.duplicate_of, p.merged_into])?;
         Ok(())
     }
 
     pub(super) fn membership(&self, id: i64) -> Result<Membership> {
-        self.tx
-            .prepare_cached(&format!(
-                "SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE id = ?1"
-            ))?
-            .query_row([id], membership_from_row)
-            .optional()?
-            .ok_or_else(|| Error::not_found(format!("no membership with id {id}")))
+        self.row(
+            &format!("SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE id = ?1"),
+            [id],
+            membership_from_row,
+        )?
+        .ok_or_else(|| Error::not_found(format!("no membership with id {id}")))
     }
 
     pub(super) fn membership_of(
@@ -118,14 +105,9 @@ impl SqliteTx<'_> {
         person_id: i64,
         account_id: i64,
     ) -> Result<Option<Membership>> {
-        let m = self
-            .tx
-            .prepare_cached(&format!(
+        self.row(&format!(
                 "SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE person_id = ?1 AND account_id = ?2"
-            ))?
-            .query_row([person_id, account_id], membership_from_row)
-            .optional()?;
-        Ok(m)
+            ), [person_id, account_id], membership_from_row)
     }
 
     pub(super) fn memberships_in(&self, account_id: i64) -> Result<Vec<Membership>> {
@@ -137,13 +119,9 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_membership(&self, m: &Membership) -> Result<i64> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO memberships (person_id, account_id, role_id, previous_role_id, status, city, country,
+        let id = self.insert("INSERT INTO memberships (person_id, account_id, role_id, previous_role_id, status, city, country,
                  timezone, external_from, invited_at, accepted_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?
-            .execute(params![
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", params![
                 m.person_id,
                 m.account_id,
                 m.role_id,
@@ -158,20 +136,15 @@ impl SqliteTx<'_> {
                 m.created_at,
                 m.updated_at
             ])?;
-        let id = self.tx.last_insert_rowid();
         self.note(|j| &mut j.memberships, id, None)?;
         Ok(id)
     }
 
     pub(super) fn update_membership(&self, m: &Membership) -> Result<()> {
         self.note_membership(m.id)?;
-        self.tx
-            .prepare_cached(
-                "UPDATE memberships SET person_id = ?2, account_id = ?3, role_id = ?4, previous_role_id = ?5,
+        self.exec("UPDATE memberships SET person_id = ?2, account_id = ?3, role_id = ?4, previous_role_id = ?5,
                  status = ?6, city = ?7, country = ?8, timezone = ?9, external_from = ?10, invited_at = ?11,
-                 accepted_at = ?12, updated_at = ?13 WHERE id = ?1",
-            )?
-            .execute(params![
+                 accepted_at = ?12, updated_at = ?13 WHERE id = ?1", params![
                 m.id,
                 m.person_id,
                 m.account_id,
@@ -209,23 +182,18 @@ impl SqliteTx<'_> {
 
     pub(super) fn put_grant(&self, membership_id: i64, g: &Grant) -> Result<()> {
         self.note_membership(membership_id)?;
-        self.tx
-            .prepare_cached(
-                "INSERT INTO membership_grants (membership_id, grant_name, granted_at, expires_at) VALUES (?1, ?2, ?3, ?4)
+        self.exec("INSERT INTO membership_grants (membership_id, grant_name, granted_at, expires_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (membership_id, grant_name) DO UPDATE SET granted_at = excluded.granted_at,
-                 expires_at = excluded.expires_at",
-            )?
-            .execute(params![membership_id, g.name, g.granted_at, g.expires_at])?;
+                 expires_at = excluded.expires_at", params![membership_id, g.name, g.granted_at, g.expires_at])?;
         Ok(())
     }
 
     pub(super) fn delete_grant(&self, membership_id: i64, name: &str) -> Result<()> {
         self.note_membership(membership_id)?;
-        self.tx
-            .prepare_cached(
-                "DELETE FROM membership_grants WHERE membership_id = ?1 AND grant_name = ?2",
-            )?
-            .execute(params![membership_id, name])?;
+        self.exec(
+            "DELETE FROM membership_grants WHERE membership_id = ?1 AND grant_name = ?2",
+            params![membership_id, name],
+        )?;
         Ok(())
     }
 }

@@ -17,9 +17,7 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn put_setting(&self, key: &str, value: &str) -> Result<()> {
-        self.tx
-            .prepare_cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")?
-            .execute([key, value])?;
+        self.exec("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])?;
         Ok(())
     }
 }
@@ -84,13 +82,13 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_role(&self, role: &Role, at: Timestamp) -> Result<i64> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO roles (name, description, all_capabilities, blocking, builtin, created_at)
+        let id = self.insert(
+            "INSERT INTO roles (name, description, all_capabilities, blocking, builtin, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![role.name, role.description, role.all_capabilities, role.blocking, role.builtin, at])?;
-        let id = self.tx.last_insert_rowid();
+            params![
+                role.name, role.description, role.all_capabilities, role.blocking, role.builtin, at
+            ],
+        )?;
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO role_capabilities (role_id, capability) VALUES (?1, ?2)",
         )?;
@@ -101,11 +99,10 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn delete_role(&self, id: i64, at: Timestamp) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "UPDATE roles SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
-            )?
-            .execute(params![id, at])?;
+        self.exec(
+            "UPDATE roles SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+            params![id, at],
+        )?;
         Ok(())
     }
 
@@ -145,9 +142,10 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_bundle(&self, bundle: &GrantBundle) -> Result<()> {
-        self.tx
-            .prepare_cached("INSERT INTO grant_bundles (name, description) VALUES (?1, ?2)")?
-            .execute(params![bundle.name, bundle.description])?;
+        self.exec(
+            "INSERT INTO grant_bundles (name, description) VALUES (?1, ?2)",
+            params![bundle.name, bundle.description],
+        )?;
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO grant_bundle_capabilities (bundle, capability) VALUES (?1, ?2)",
         )?;

@@ -1,6 +1,6 @@
 //! SQL for services and cost centres.
 
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Row};
 
 use super::SqliteTx;
 use crate::error::Result;
@@ -34,87 +34,65 @@ fn centre_from_row(row: &Row<'_>) -> rusqlite::Result<CostCentre> {
 
 impl SqliteTx<'_> {
     pub(super) fn services_in(&self, account_id: i64) -> Result<Vec<Service>> {
-        let rows = self
-            .tx
-            .prepare_cached(&format!(
-                "SELECT {SERVICE_COLUMNS} FROM services WHERE account_id = ?1 ORDER BY name"
-            ))?
-            .query_map([account_id], service_from_row)?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+        self.rows(
+            &format!("SELECT {SERVICE_COLUMNS} FROM services WHERE account_id = ?1 ORDER BY name"),
+            [account_id],
+            service_from_row,
+        )
     }
 
     pub(super) fn services_assigned_to(&self, membership_id: i64) -> Result<Vec<Service>> {
-        let rows = self
-            .tx
-            .prepare_cached(&format!(
-                "SELECT {SERVICE_COLUMNS} FROM services WHERE assigned_to = ?1 ORDER BY name"
-            ))?
-            .query_map([membership_id], service_from_row)?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+        self.rows(
+            &format!("SELECT {SERVICE_COLUMNS} FROM services WHERE assigned_to = ?1 ORDER BY name"),
+            [membership_id],
+            service_from_row,
+        )
     }
 
     pub(super) fn service_by_id(&self, id: i64) -> Result<Option<Service>> {
-        let row = self
-            .tx
-            .prepare_cached(&format!(
-                "SELECT {SERVICE_COLUMNS} FROM services WHERE id = ?1"
-            ))?
-            .query_row([id], service_from_row)
-            .optional()?;
-        Ok(row)
+        self.row(
+            &format!("SELECT {SERVICE_COLUMNS} FROM services WHERE id = ?1"),
+            [id],
+            service_from_row,
+        )
     }
 
     pub(super) fn service_named(&self, account_id: i64, name: &str) -> Result<Option<Service>> {
-        let row = self
-            .tx
-            .prepare_cached(&format!(
-                "SELECT {SERVICE_COLUMNS} FROM services WHERE account_id = ?1 AND name = ?2"
-            ))?
-            .query_row(params![account_id, name], service_from_row)
-            .optional()?;
-        Ok(row)
+        self.row(
+            &format!("SELECT {SERVICE_COLUMNS} FROM services WHERE account_id = ?1 AND name = ?2"),
+            params![account_id, name],
+            service_from_row,
+        )
     }
 
     pub(super) fn insert_service(&self, s: &Service) -> Result<i64> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO services (account_id, name, kind, assigned_to, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![s.account_id, s.name, s.kind, s.assigned_to, s.created_at])?;
-        Ok(self.tx.last_insert_rowid())
+        self.insert("INSERT INTO services (account_id, name, kind, assigned_to, created_at) VALUES (?1, ?2, ?3, ?4, ?5)", params![s.account_id, s.name, s.kind, s.assigned_to, s.created_at])
     }
 
     pub(super) fn update_service(&self, s: &Service) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "UPDATE services SET name = ?2, kind = ?3, assigned_to = ?4 WHERE id = ?1",
-            )?
-            .execute(params![s.id, s.name, s.kind, s.assigned_to])?;
+        self.exec(
+            "UPDATE services SET name = ?2, kind = ?3, assigned_to = ?4 WHERE id = ?1",
+            params![s.id, s.name, s.kind, s.assigned_to],
+        )?;
         Ok(())
     }
 
     pub(super) fn cost_centres_in(&self, account_id: i64) -> Result<Vec<CostCentre>> {
-        let rows = self
-            .tx
-            .prepare_cached(&format!(
+        self.rows(
+            &format!(
                 "SELECT {CENTRE_COLUMNS} FROM cost_centres WHERE account_id = ?1 ORDER BY code"
-            ))?
-            .query_map([account_id], centre_from_row)?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+            ),
+            [account_id],
+            centre_from_row,
+        )
     }
 
     pub(super) fn cost_centre(&self, id: i64) -> Result<Option<CostCentre>> {
-        let row = self
-            .tx
-            .prepare_cached(&format!(
-                "SELECT {CENTRE_COLUMNS} FROM cost_centres WHERE id = ?1"
-            ))?
-            .query_row([id], centre_from_row)
-            .optional()?;
-        Ok(row)
+        self.row(
+            &format!("SELECT {CENTRE_COLUMNS} FROM cost_centres WHERE id = ?1"),
+            [id],
+            centre_from_row,
+        )
     }
 
     pub(super) fn cost_centre_by_code(
@@ -122,31 +100,20 @@ impl SqliteTx<'_> {
         account_id: i64,
         code: &str,
     ) -> Result<Option<CostCentre>> {
-        let row = self
-            .tx
-            .prepare_cached(&format!(
+        self.row(&format!(
                 "SELECT {CENTRE_COLUMNS} FROM cost_centres WHERE account_id = ?1 AND code = ?2 COLLATE NOCASE"
-            ))?
-            .query_row(params![account_id, code], centre_from_row)
-            .optional()?;
-        Ok(row)
+            ), params![account_id, code], centre_from_row)
     }
 
     pub(super) fn insert_cost_centre(&self, c: &CostCentre) -> Result<i64> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO cost_centres (account_id, code, name, archived_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![c.account_id, c.code, c.name, c.archived_at, c.created_at])?;
-        Ok(self.tx.last_insert_rowid())
+        self.insert("INSERT INTO cost_centres (account_id, code, name, archived_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)", params![c.account_id, c.code, c.name, c.archived_at, c.created_at])
     }
 
     pub(super) fn update_cost_centre(&self, c: &CostCentre) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "UPDATE cost_centres SET code = ?2, name = ?3, archived_at = ?4 WHERE id = ?1",
-            )?
-            .execute(params![c.id, c.code, c.name, c.archived_at])?;
+        self.exec(
+            "UPDATE cost_centres SET code = ?2, name = ?3, archived_at = ?4 WHERE id = ?1",
+            params![c.id, c.code, c.name, c.archived_at],
+        )?;
         Ok(())
     }
 }
