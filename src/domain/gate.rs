@@ -256,8 +256,9 @@ impl Review<'_> {
             let after = self.after(*seat)?;
             let had = self.potential(before.as_ref())?;
             let mut has = self.potential(after.as_ref())?;
-            has.extend(self.new_approval_rights(*seat)?);
-            has.dedup();
+            if self.newly_named_approver(*seat)? && !has.contains(&caps::ORDERS_APPROVE) {
+                has.push(caps::ORDERS_APPROVE);
+            }
             let gained: Vec<Capability> = has.into_iter().filter(|c| !had.contains(c)).collect();
             self.ensure_actor_holds(*seat, &gained, (before.as_ref(), after.as_ref()))?;
             self.ensure_admin_remains(*seat, &before, &after, may_lose_admin)?;
@@ -363,17 +364,17 @@ impl Review<'_> {
 
     /// Being newly named an approver of a policy lets one decide its
     /// orders: that is `orders.approve` given.
-    fn new_approval_rights(&self, (person, account): Seat) -> Result<Vec<Capability>> {
+    fn newly_named_approver(&self, (person, account): Seat) -> Result<bool> {
         for (id, before) in &self.journal.policies {
             let now = self.tx.policy(*id)?;
             let was = before
                 .as_ref()
                 .is_some_and(|p| p.approvers.contains(&person));
             if now.account_id == account && now.approvers.contains(&person) && !was {
-                return Ok(vec![caps::ORDERS_APPROVE]);
+                return Ok(true);
             }
         }
-        Ok(Vec::new())
+        Ok(false)
     }
 
     /// A member acting with `--as` must hold everything anyone gains.
