@@ -15,22 +15,9 @@ use crate::model::{parse_name, Account, Address, ShippingAddress};
 use crate::store::Tx;
 use crate::view::AddressView;
 
-/// What `account address add` is asked to add.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct NewAddress {
-    /// Name unique among the account's addresses, such as `HQ`.
-    pub label: String,
-    /// First line.
-    pub line1: String,
-    /// Second line.
-    pub line2: Option<String>,
-    /// City.
-    pub city: String,
-    /// Postcode.
-    pub postcode: String,
-    /// ISO 3166 alpha-2 country code.
-    pub country: String,
-}
+/// What `account address add` is asked to add: the fields as typed,
+/// which `address_add` checks one by one.
+pub(crate) type NewAddress = ShippingAddress;
 
 /// Reads one address field: trimmed, not empty, no control characters, at
 /// most `max` characters.
@@ -44,20 +31,19 @@ fn field(what: &str, text: &str, max: usize) -> Result<String> {
     Ok(value)
 }
 
-impl NewAddress {
-    fn parse(&self) -> Result<ShippingAddress> {
-        Ok(ShippingAddress {
-            label: field("the label", &self.label, 40)?,
-            line1: field("the first line", &self.line1, 200)?,
-            line2: match self.line2.as_deref().map(str::trim) {
-                None | Some("") => None,
-                Some(text) => Some(field("the second line", text, 200)?),
-            },
-            city: field("the city", &self.city, 100)?,
-            postcode: field("the postcode", &self.postcode, 20)?,
-            country: check_country(&self.country)?,
-        })
-    }
+/// The address with every field checked.
+fn checked(typed: &NewAddress) -> Result<ShippingAddress> {
+    Ok(ShippingAddress {
+        label: field("the label", &typed.label, 40)?,
+        line1: field("the first line", &typed.line1, 200)?,
+        line2: match typed.line2.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(field("the second line", text, 200)?),
+        },
+        city: field("the city", &typed.city, 100)?,
+        postcode: field("the postcode", &typed.postcode, 20)?,
+        country: check_country(&typed.country)?,
+    })
 }
 
 fn address_view(account: &Account, a: &Address) -> AddressView {
@@ -119,7 +105,7 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let account = w.account(account, caps::ADDRESSES_EDIT)?;
-            let fields = new.parse()?;
+            let fields = checked(new)?;
             if let Some(existing) = tx.address_labelled(account.id, &fields.label)? {
                 return Err(Error::conflict(format!(
                     "`{}` already has an address labelled `{}`",

@@ -34,13 +34,7 @@ impl Portal {
             person.duplicate_of = Some(original.id);
             tx.update_person(&person)?;
             let after = member_view(tx, catalog, &membership)?;
-            w.changed(
-                "user.flag_duplicate",
-                &account,
-                after.email.clone(),
-                Some(&before),
-                &after,
-            )?;
+            w.member_changed("user.flag_duplicate", &account, Some(&before), &after)?;
             Ok(after)
         })
     }
@@ -77,13 +71,7 @@ impl Portal {
                         m.updated_at = w.ctx.now;
                         tx.update_membership(&m)?;
                         let after = member_view(tx, catalog, &m)?;
-                        w.changed(
-                            "user.merge",
-                            &account,
-                            into.to_string(),
-                            Some(&dup_before),
-                            &after,
-                        )?;
+                        w.member_changed("user.merge", &account, Some(&dup_before), &after)?;
                         view.moved.push(account.name.clone());
                     }
                     Some(kept_m) => {
@@ -119,8 +107,7 @@ impl Portal {
                         }
                         for (before, m) in [(dup_before, &m), (kept_before, &kept_m)] {
                             let after = member_view(tx, catalog, m)?;
-                            let target = after.email.clone();
-                            w.changed("user.merge", &account, target, Some(&before), &after)?;
+                            w.member_changed("user.merge", &account, Some(&before), &after)?;
                         }
                         view.ended.push(account.name.clone());
                     }

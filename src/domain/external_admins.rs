@@ -198,13 +198,7 @@ impl Portal {
                 }
             };
             let after = member_view(tx, catalog, &membership)?;
-            w.changed(
-                "external_admin.add",
-                &customer,
-                after.email.clone(),
-                before.as_ref(),
-                &after,
-            )?;
+            w.member_changed("external_admin.add", &customer, before.as_ref(), &after)?;
             Ok(after)
         })
     }
@@ -246,10 +240,9 @@ impl Portal {
             m.updated_at = w.ctx.now;
             tx.update_membership(&m)?;
             let after_view = member_view(tx, catalog, &m)?;
-            w.changed(
+            w.member_changed(
                 "external_admin.remove",
                 &customer,
-                after_view.email.clone(),
                 Some(&before_view),
                 &after_view,
             )?;

@@ -29,6 +29,7 @@ use super::{resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, Capability, Grant, MemberStatus, Membership};
 use crate::store::{Journal, Store, Tx};
+use crate::view::MemberView;
 
 /// The store, reachable only through reads and [`Portal::write`].
 pub(crate) struct Gate {
@@ -118,6 +119,17 @@ impl Write<'_> {
     ) -> Result<()> {
         self.record(Change::of(action, account, target, before, after)?);
         Ok(())
+    }
+
+    /// Records the change of a member, named by their email.
+    pub(crate) fn member_changed(
+        &self,
+        action: &'static str,
+        account: &Account,
+        before: Option<&MemberView>,
+        after: &MemberView,
+    ) -> Result<()> {
+        self.changed(action, account, after.email.clone(), before, after)
     }
 
     /// The actor as a party to `account`, refused unless they hold `cap`.

@@ -262,7 +262,7 @@ impl Portal {
             };
             let (token, invitation) = issue(tx, &w.ctx, &to, lasts, req.send, 0)?;
             let member = member_view(tx, catalog, &membership)?;
-            w.changed("user.invite", &account, member.email.clone(), None, &member)?;
+            w.member_changed("user.invite", &account, None, &member)?;
             Ok(InvitedView {
                 member,
                 token,
@@ -323,13 +323,7 @@ impl Portal {
             tx.end_invitation(invitation.id, InvitationState::Accepted, w.ctx.now)?;
             let after = member_view(tx, catalog, &membership)?;
             w.act_as(Actor::Member(person.email.clone()));
-            w.changed(
-                "user.accept",
-                &account,
-                after.email.clone(),
-                Some(&before),
-                &after,
-            )?;
+            w.member_changed("user.accept", &account, Some(&before), &after)?;
             Ok(after)
         })
     }
@@ -382,13 +376,7 @@ impl Portal {
                 .memberships_of(person.id)?
                 .iter()
                 .any(|m| m.id != membership.id);
-            w.changed(
-                "user.resend_invite",
-                &account,
-                member.email.clone(),
-                Some(&before),
-                &member,
-            )?;
+            w.member_changed("user.resend_invite", &account, Some(&before), &member)?;
             Ok(InvitedView {
                 member,
                 token,
