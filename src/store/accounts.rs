@@ -54,8 +54,10 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_account(&self, a: &Account) -> Result<i64> {
-        let id = self.insert("INSERT INTO accounts (name, kind, parent_id, currency, owner_id, phone, website, marketing, sectors, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", params![
+        let id = self.insert(
+            "INSERT INTO accounts (name, kind, parent_id, currency, owner_id, phone, website, marketing, sectors, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
                 a.name,
                 a.kind.as_str(),
                 a.parent_id,
@@ -65,16 +67,19 @@ impl SqliteTx<'_> {
                 a.profile.website,
                 a.profile.marketing,
                 a.profile.sectors,
-                a.created_at
-            ])?;
+                a.created_at,
+            ],
+        )?;
         self.note(|j| &mut j.accounts, id, None)?;
         Ok(id)
     }
 
     pub(super) fn update_account(&self, a: &Account) -> Result<()> {
         self.note(|j| &mut j.accounts, a.id, Some(&|| self.account(a.id)))?;
-        self.exec("UPDATE accounts SET name = ?2, kind = ?3, parent_id = ?4, currency = ?5, owner_id = ?6,
-                 phone = ?7, website = ?8, marketing = ?9, sectors = ?10 WHERE id = ?1", params![
+        self.exec(
+            "UPDATE accounts SET name = ?2, kind = ?3, parent_id = ?4, currency = ?5, owner_id = ?6,
+                 phone = ?7, website = ?8, marketing = ?9, sectors = ?10 WHERE id = ?1",
+            params![
                 a.id,
                 a.name,
                 a.kind.as_str(),
@@ -84,8 +89,9 @@ impl SqliteTx<'_> {
                 a.profile.phone,
                 a.profile.website,
                 a.profile.marketing,
-                a.profile.sectors
-            ])?;
+                a.profile.sectors,
+            ],
+        )?;
         Ok(())
     }
 }

@@ -55,8 +55,10 @@ impl SqliteTx<'_> {
         f: &ShippingAddress,
         at: Timestamp,
     ) -> Result<i64> {
-        self.insert("INSERT INTO addresses (account_id, label, line1, line2, city, postcode, country, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", params![
+        self.insert(
+            "INSERT INTO addresses (account_id, label, line1, line2, city, postcode, country, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
                 account_id,
                 f.label,
                 f.line1,
@@ -64,8 +66,9 @@ impl SqliteTx<'_> {
                 f.city,
                 f.postcode,
                 f.country,
-                at
-            ])
+                at,
+            ],
+        )
     }
 
     pub(super) fn mark_address_removed(&self, id: i64, at: Timestamp) -> Result<()> {

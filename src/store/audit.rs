@@ -33,8 +33,10 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn append_audit(&self, e: &AuditEvent, account_id: Option<i64>) -> Result<()> {
-        self.exec("INSERT INTO audit_events (seq, at, actor, action, account_id, account, target, before, after, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", params![
+        self.exec(
+            "INSERT INTO audit_events (seq, at, actor, action, account_id, account, target, before, after, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
                 e.seq,
                 e.at,
                 e.actor,
@@ -45,8 +47,9 @@ impl SqliteTx<'_> {
                 e.before.as_ref().map(|v| v.to_string()),
                 e.after.as_ref().map(|v| v.to_string()),
                 e.prev_hash,
-                e.hash
-            ])?;
+                e.hash,
+            ],
+        )?;
         Ok(())
     }
 

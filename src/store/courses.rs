@@ -50,7 +50,10 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_course(&self, c: &Course, at: Timestamp) -> Result<i64> {
-        let id = self.insert("INSERT INTO courses (name, description, all_roles, created_at) VALUES (?1, ?2, ?3, ?4)", params![c.name, c.description, c.all_roles, at])?;
+        let id = self.insert(
+            "INSERT INTO courses (name, description, all_roles, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![c.name, c.description, c.all_roles, at],
+        )?;
         let mut role = self
             .tx
             .prepare_cached("INSERT INTO course_roles (course_id, role_id) VALUES (?1, ?2)")?;

@@ -36,16 +36,19 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<OutboxMessage> {
 
 impl SqliteTx<'_> {
     pub(super) fn insert_invitation(&self, i: &Invitation) -> Result<i64> {
-        self.insert("INSERT INTO invitations (membership_id, token_hash, created_at, expires_at, state, ended_at, resend_count)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", params![
+        self.insert(
+            "INSERT INTO invitations (membership_id, token_hash, created_at, expires_at, state, ended_at, resend_count)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
                 i.membership_id,
                 i.token_hash,
                 i.created_at,
                 i.expires_at,
                 i.state.as_str(),
                 i.ended_at,
-                i.resend_count
-            ])
+                i.resend_count,
+            ],
+        )
     }
 
     pub(super) fn invitation_by_hash(&self, token_hash: &str) -> Result<Option<Invitation>> {
@@ -80,7 +83,10 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn enqueue(&self, m: &OutboxMessage) -> Result<i64> {
-        self.insert("INSERT INTO outbox (kind, recipient, subject, body, created_at, sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![m.kind, m.recipient, m.subject, m.body, m.created_at, m.sent_at])
+        self.insert(
+            "INSERT INTO outbox (kind, recipient, subject, body, created_at, sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![m.kind, m.recipient, m.subject, m.body, m.created_at, m.sent_at],
+        )
     }
 
     pub(super) fn messages(&self, unsent_only: bool) -> Result<Vec<OutboxMessage>> {

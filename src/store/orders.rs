@@ -108,16 +108,19 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_policy(&self, p: &Policy) -> Result<i64> {
-        let id = self.insert("INSERT INTO policies (account_id, name, threshold, order_type, required_approvals, enabled, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", params![
+        let id = self.insert(
+            "INSERT INTO policies (account_id, name, threshold, order_type, required_approvals, enabled, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
                 p.account_id,
                 p.name,
                 p.threshold.minor(),
                 p.order_type,
                 p.required_approvals,
                 p.enabled,
-                p.created_at
-            ])?;
+                p.created_at,
+            ],
+        )?;
         self.note(|j| &mut j.policies, id, None)?;
         self.write_approvers(&Policy { id, ..p.clone() })?;
         Ok(id)
@@ -125,8 +128,18 @@ impl SqliteTx<'_> {
 
     pub(super) fn update_policy(&self, p: &Policy) -> Result<()> {
         self.note(|j| &mut j.policies, p.id, Some(&|| self.policy(p.id)))?;
-        self.exec("UPDATE policies SET name = ?2, threshold = ?3, order_type = ?4, required_approvals = ?5, enabled = ?6
-                 WHERE id = ?1", params![p.id, p.name, p.threshold.minor(), p.order_type, p.required_approvals, p.enabled])?;
+        self.exec(
+            "UPDATE policies SET name = ?2, threshold = ?3, order_type = ?4, required_approvals = ?5, enabled = ?6
+                 WHERE id = ?1",
+            params![
+                p.id,
+                p.name,
+                p.threshold.minor(),
+                p.order_type,
+                p.required_approvals,
+                p.enabled,
+            ],
+        )?;
         self.write_approvers(p)
     }
 
@@ -153,9 +166,11 @@ impl SqliteTx<'_> {
             .map(serde_json::to_string)
             .transpose()
             .map_err(|e| anyhow::Error::new(e).context("cannot store the shipping address"))?;
-        self.insert("INSERT INTO orders (account_id, ref, creator_id, creator, description, order_type, amount, currency,
+        self.insert(
+            "INSERT INTO orders (account_id, ref, creator_id, creator, description, order_type, amount, currency,
                  cost_centre_id, ship_to, status, rejected_reason, decided_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)", params![
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            params![
                 o.account_id,
                 o.reference,
                 o.creator_id,
@@ -169,25 +184,32 @@ impl SqliteTx<'_> {
                 o.status.as_str(),
                 o.rejected_reason,
                 o.decided_at,
-                o.created_at
-            ])
+                o.created_at,
+            ],
+        )
     }
 
     pub(super) fn update_order(&self, o: &Order) -> Result<()> {
-        self.exec("UPDATE orders SET status = ?2, rejected_reason = ?3, decided_at = ?4, cost_centre_id = ?5,
-                 creator_id = ?6 WHERE id = ?1", params![
+        self.exec(
+            "UPDATE orders SET status = ?2, rejected_reason = ?3, decided_at = ?4, cost_centre_id = ?5,
+                 creator_id = ?6 WHERE id = ?1",
+            params![
                 o.id,
                 o.status.as_str(),
                 o.rejected_reason,
                 o.decided_at,
                 o.cost_centre_id,
-                o.creator_id
-            ])?;
+                o.creator_id,
+            ],
+        )?;
         Ok(())
     }
 
     pub(super) fn insert_matched_policy(&self, order_id: i64, m: &MatchedPolicy) -> Result<()> {
-        self.exec("INSERT INTO order_policies (order_id, policy_id, name, required_approvals) VALUES (?1, ?2, ?3, ?4)", params![order_id, m.policy_id, m.name, m.required_approvals])?;
+        self.exec(
+            "INSERT INTO order_policies (order_id, policy_id, name, required_approvals) VALUES (?1, ?2, ?3, ?4)",
+            params![order_id, m.policy_id, m.name, m.required_approvals],
+        )?;
         let mut stmt = self
             .tx
             .prepare_cached("INSERT INTO order_policy_approvers (order_id, policy_id, person_id) VALUES (?1, ?2, ?3)")?;
@@ -224,7 +246,10 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_decision(&self, order_id: i64, d: &OrderDecision) -> Result<()> {
-        self.exec("INSERT INTO order_decisions (order_id, person_id, approved, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)", params![order_id, d.person_id, d.approved, d.reason, d.at])?;
+        self.exec(
+            "INSERT INTO order_decisions (order_id, person_id, approved, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![order_id, d.person_id, d.approved, d.reason, d.at],
+        )?;
         Ok(())
     }
 

@@ -40,18 +40,25 @@ fn ip_from_row(row: &Row<'_>) -> rusqlite::Result<PartnerIp> {
 
 impl SqliteTx<'_> {
     pub(super) fn payment_details(&self, account_id: i64) -> Result<Option<PaymentDetails>> {
-        self.row("SELECT account_id, method, iban, updated_at FROM payment_details WHERE account_id = ?1", [account_id], payment_from_row)
+        self.row(
+            "SELECT account_id, method, iban, updated_at FROM payment_details WHERE account_id = ?1",
+            [account_id],
+            payment_from_row,
+        )
     }
 
     pub(super) fn put_payment_details(&self, d: &PaymentDetails) -> Result<()> {
-        self.exec("INSERT INTO payment_details (account_id, method, iban, updated_at) VALUES (?1, ?2, ?3, ?4)
+        self.exec(
+            "INSERT INTO payment_details (account_id, method, iban, updated_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (account_id) DO UPDATE SET method = excluded.method, iban = excluded.iban,
-                 updated_at = excluded.updated_at", params![
+                 updated_at = excluded.updated_at",
+            params![
                 d.account_id,
                 d.method.as_str(),
                 d.iban.as_ref().map(|i| i.as_str()),
-                d.updated_at
-            ])?;
+                d.updated_at,
+            ],
+        )?;
         Ok(())
     }
 
@@ -80,17 +87,20 @@ impl SqliteTx<'_> {
         c: &PartnerConfig,
         at: Timestamp,
     ) -> Result<()> {
-        self.exec("INSERT INTO partner_config (account_id, partner_status, smarthost_host, smarthost_port, updated_at)
+        self.exec(
+            "INSERT INTO partner_config (account_id, partner_status, smarthost_host, smarthost_port, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (account_id) DO UPDATE SET partner_status = excluded.partner_status,
                  smarthost_host = excluded.smarthost_host, smarthost_port = excluded.smarthost_port,
-                 updated_at = excluded.updated_at", params![
+                 updated_at = excluded.updated_at",
+            params![
                 account_id,
                 c.partner_status,
                 c.smarthost.as_ref().map(|s| s.host.as_str()),
                 c.smarthost.as_ref().and_then(|s| s.port),
-                at
-            ])?;
+                at,
+            ],
+        )?;
         Ok(())
     }
 

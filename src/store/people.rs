@@ -80,14 +80,20 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_person(&self, p: &Person) -> Result<i64> {
-        let id = self.insert("INSERT INTO people (email, name, duplicate_of, merged_into, created_at) VALUES (?1, ?2, ?3, ?4, ?5)", params![p.email.as_str(), p.name, p.duplicate_of, p.merged_into, p.created_at])?;
+        let id = self.insert(
+            "INSERT INTO people (email, name, duplicate_of, merged_into, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![p.email.as_str(), p.name, p.duplicate_of, p.merged_into, p.created_at],
+        )?;
         self.note(|j| &mut j.people, id, None)?;
         Ok(id)
     }
 
     pub(super) fn update_person(&self, p: &Person) -> Result<()> {
         self.note(|j| &mut j.people, p.id, Some(&|| self.person(p.id)))?;
-        self.exec("UPDATE people SET email = ?2, name = ?3, duplicate_of = ?4, merged_into = ?5 WHERE id = ?1", params![p.id, p.email.as_str(), p.name, p.duplicate_of, p.merged_into])?;
+        self.exec(
+            "UPDATE people SET email = ?2, name = ?3, duplicate_of = ?4, merged_into = ?5 WHERE id = ?1",
+            params![p.id, p.email.as_str(), p.name, p.duplicate_of, p.merged_into],
+        )?;
         Ok(())
     }
 
@@ -119,9 +125,11 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_membership(&self, m: &Membership) -> Result<i64> {
-        let id = self.insert("INSERT INTO memberships (person_id, account_id, role_id, previous_role_id, status, city, country,
+        let id = self.insert(
+            "INSERT INTO memberships (person_id, account_id, role_id, previous_role_id, status, city, country,
                  timezone, external_from, invited_at, accepted_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", params![
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            params![
                 m.person_id,
                 m.account_id,
                 m.role_id,
@@ -134,17 +142,20 @@ impl SqliteTx<'_> {
                 m.invited_at,
                 m.accepted_at,
                 m.created_at,
-                m.updated_at
-            ])?;
+                m.updated_at,
+            ],
+        )?;
         self.note(|j| &mut j.memberships, id, None)?;
         Ok(id)
     }
 
     pub(super) fn update_membership(&self, m: &Membership) -> Result<()> {
         self.note_membership(m.id)?;
-        self.exec("UPDATE memberships SET person_id = ?2, account_id = ?3, role_id = ?4, previous_role_id = ?5,
+        self.exec(
+            "UPDATE memberships SET person_id = ?2, account_id = ?3, role_id = ?4, previous_role_id = ?5,
                  status = ?6, city = ?7, country = ?8, timezone = ?9, external_from = ?10, invited_at = ?11,
-                 accepted_at = ?12, updated_at = ?13 WHERE id = ?1", params![
+                 accepted_at = ?12, updated_at = ?13 WHERE id = ?1",
+            params![
                 m.id,
                 m.person_id,
                 m.account_id,
@@ -157,8 +168,9 @@ impl SqliteTx<'_> {
                 m.external_from,
                 m.invited_at,
                 m.accepted_at,
-                m.updated_at
-            ])?;
+                m.updated_at,
+            ],
+        )?;
         Ok(())
     }
 
@@ -182,9 +194,12 @@ impl SqliteTx<'_> {
 
     pub(super) fn put_grant(&self, membership_id: i64, g: &Grant) -> Result<()> {
         self.note_membership(membership_id)?;
-        self.exec("INSERT INTO membership_grants (membership_id, grant_name, granted_at, expires_at) VALUES (?1, ?2, ?3, ?4)
+        self.exec(
+            "INSERT INTO membership_grants (membership_id, grant_name, granted_at, expires_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (membership_id, grant_name) DO UPDATE SET granted_at = excluded.granted_at,
-                 expires_at = excluded.expires_at", params![membership_id, g.name, g.granted_at, g.expires_at])?;
+                 expires_at = excluded.expires_at",
+            params![membership_id, g.name, g.granted_at, g.expires_at],
+        )?;
         Ok(())
     }
 

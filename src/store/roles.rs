@@ -17,7 +17,10 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn put_setting(&self, key: &str, value: &str) -> Result<()> {
-        self.exec("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])?;
+        self.exec(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
         Ok(())
     }
 }

@@ -66,7 +66,10 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_service(&self, s: &Service) -> Result<i64> {
-        self.insert("INSERT INTO services (account_id, name, kind, assigned_to, created_at) VALUES (?1, ?2, ?3, ?4, ?5)", params![s.account_id, s.name, s.kind, s.assigned_to, s.created_at])
+        self.insert(
+            "INSERT INTO services (account_id, name, kind, assigned_to, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![s.account_id, s.name, s.kind, s.assigned_to, s.created_at],
+        )
     }
 
     pub(super) fn update_service(&self, s: &Service) -> Result<()> {
@@ -106,7 +109,10 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_cost_centre(&self, c: &CostCentre) -> Result<i64> {
-        self.insert("INSERT INTO cost_centres (account_id, code, name, archived_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)", params![c.account_id, c.code, c.name, c.archived_at, c.created_at])
+        self.insert(
+            "INSERT INTO cost_centres (account_id, code, name, archived_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![c.account_id, c.code, c.name, c.archived_at, c.created_at],
+        )
     }
 
     pub(super) fn update_cost_centre(&self, c: &CostCentre) -> Result<()> {
