@@ -2,7 +2,7 @@
 //! timeout, the migrations, and how SQLite's errors read.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
@@ -67,9 +67,7 @@ impl SqliteStore {
             .with_context(|| format!("cannot open `{}`", path.display()))?;
         conn.busy_timeout(busy_timeout)
             .context("cannot set the busy timeout")?;
-        let journal: String = conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
-            .map_err(|e| not_a_database(path, e))?;
+        let journal = use_wal(&conn, busy_timeout).map_err(|e| not_a_database(path, e))?;
         if !journal.eq_ignore_ascii_case("wal") {
             return Err(anyhow::anyhow!(
                 "`{}` cannot use WAL journaling (got {journal})",
@@ -159,6 +157,25 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     }
     tx.commit()?;
     Ok(())
+}
+
+/// Switches the file to WAL journaling and returns the mode it now has.
+/// SQLite answers "busy" at once, without waiting, when another connection
+/// is switching the same new file, so the switch is retried until
+/// `busy_timeout` as every other lock is.
+fn use_wal(conn: &Connection, busy_timeout: Duration) -> rusqlite::Result<String> {
+    let deadline = Instant::now() + busy_timeout;
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)) {
+            Err(e)
+                if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            other => return other,
+        }
+    }
 }
 
 impl From<rusqlite::Error> for Error {
