@@ -368,26 +368,18 @@ fn orders_are_in_the_accounts_currency() {
 // ------------------------------------------------------------------- money
 
 /// Amounts as typed, and what they become: `Some(text)` is the decimal
-/// string printed back, `None` a usage error (exit 2).
+/// string printed back, `None` a usage error (exit 2). The whole table of
+/// amounts runs in process (`model::money`); these few check that the
+/// command line reaches it, and what a refused amount prints.
 const AMOUNTS: &[(&str, Option<&str>)] = &[
-    ("50", Some("50.00")),
     ("50.5", Some("50.50")),
-    ("50.00", Some("50.00")),
-    ("0.01", Some("0.01")),
     (" 7 ", Some("7.00")),
     ("999999999999.99", Some("999999999999.99")),
     ("50.001", None),
     ("-1", None),
-    ("+1", None),
     ("1e3", None),
     ("£50", None),
-    ("50 GBP", None),
-    ("1,000", None),
-    (".5", None),
-    ("5.", None),
-    ("NaN", None),
     ("", None),
-    ("   ", None),
     ("1000000000000", None),
 ];
 
