@@ -160,12 +160,13 @@ impl Session {
             })?,
             None => Utc::now().into(),
         };
-        let actor = match self
-            .act_as
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        // Only leaving --as out means the operator: a blank one is a
+        // mistake (an unset variable in a script), not a way to gain rights.
+        let actor = match self.act_as.as_deref().map(str::trim) {
+            Some("") => {
+                return Err(Error::invalid("--as (or PORTALCTL_AS) is empty")
+                    .help("name a member with --as EMAIL, or leave it out to act as the operator"))
+            }
             Some(email) => Actor::Member(email.parse::<Email>()?),
             None => Actor::Operator(os_user()),
         };

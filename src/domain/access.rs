@@ -203,8 +203,12 @@ pub(crate) fn authority<'c>(
         Actor::Operator(_) => return Ok(Authority::Operator),
         Actor::Member(email) => email,
     };
+    // Opening the portal refuses such an actor already; this keeps the
+    // domain's own answer the same for callers that did not.
     let person = find_person(tx, email).map_err(|e| match e {
-        Error::NotFound(_) => Error::denied(format!("`{email}` (--as) is not a known user")),
+        Error::NotFound(_) | Error::Conflict(_) => {
+            Error::not_found(format!("no member `{email}` (--as)"))
+        }
         other => other,
     })?;
     let membership = tx.membership_of(person.id, account.id)?.ok_or_else(|| {

@@ -89,7 +89,25 @@ impl Portal {
     /// process's lock.
     pub(crate) fn open(path: &Path, busy_timeout: Option<Duration>, ctx: Ctx) -> Result<Portal> {
         let store = SqliteStore::open(path, busy_timeout.unwrap_or(DEFAULT_BUSY_TIMEOUT))?;
-        Ok(Portal::new(Box::new(store), ctx))
+        let mut portal = Portal::new(Box::new(store), ctx);
+        portal.ensure_actor_known()?;
+        Ok(portal)
+    }
+
+    /// Refuses an `--as` that names nobody, the same way (exit 3) for every
+    /// command, before any rule is asked. A duplicate merged away names
+    /// nobody either: saying whom it was merged into would tell a stranger
+    /// another member's email.
+    fn ensure_actor_known(&mut self) -> Result<()> {
+        let Actor::Member(email) = &self.ctx.actor else {
+            return Ok(());
+        };
+        let person = self.gate.read()?.person_by_email(email.as_str())?;
+        if person.is_some_and(|p| p.merged_into.is_none()) {
+            return Ok(());
+        }
+        Err(Error::not_found(format!("no member `{email}` (--as)"))
+            .help("check the email, or leave --as out to act as the operator"))
     }
 
     /// Runs `init` on the portal at `path`, creating the file when there is

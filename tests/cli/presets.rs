@@ -1,6 +1,6 @@
 //! `init`, `preset` and `role`.
 
-use crate::support::{Portal, ACCOUNT, CONFLICT, DENIED, OWNER, USAGE};
+use crate::support::{Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, USAGE};
 
 const PRESETS: [&str; 5] = ["portal", "lmp", "msp", "moodle", "customer-area"];
 
@@ -250,8 +250,8 @@ fn members_read_the_catalog_without_counts_across_accounts() {
         .json_as(Some("ann@acme.test"), &["role", "show", "admin"])
         .get("members")
         .is_none());
-    let err = p.refused_as(Some("stranger@else.test"), &["role", "list"], DENIED);
-    assert!(err.contains("no access to any account"), "{err}");
+    let err = p.refused_as(Some("stranger@else.test"), &["role", "list"], NOT_FOUND);
+    assert!(err.contains("no member `stranger@else.test`"), "{err}");
     p.ok(&["user", "deactivate", "ann@acme.test"]);
     p.refused_as(Some("ann@acme.test"), &["role", "list"], DENIED);
 }

@@ -345,7 +345,14 @@ fn rows() -> Vec<Row> {
         row(ANN_ADMIN, "user deactivate owner@acme.test", CONFLICT, &["owns"]).by(ANN),
         // ------------------------------------------------------- acting as
         row(ANN_NO_ACCESS, "user show owner@acme.test", DENIED, &["users.view"]).by(ANN),
-        row(ACME, "user list", DENIED, &["users.view"]).by("ghost@acme.test"),
+        // Only leaving --as out means the operator; an --as that names
+        // nobody is refused alike by every command, before any rule.
+        row(ACME, "user list", USAGE, &["empty"]).by(""),
+        row(ACME, "--as '  ' user list", USAGE, &["empty"]),
+        row(ACME, "user list", NOT_FOUND, &["no member", "ghost@acme.test"]).by("ghost@acme.test"),
+        row(ACME, INVITE_NEWBIE, NOT_FOUND, &["ghost@acme.test"]).by("ghost@acme.test"),
+        row(ACME, "order place --description X --amount 1", NOT_FOUND, &["ghost@acme.test"])
+            .by("ghost@acme.test"),
         row(OTHER, "user deactivate owner@acme.test --account 'Acme Ltd'", DENIED, &["Acme Ltd"])
             .by("olga@other.test"),
         // ------------------------------------------------------ escalation
@@ -390,7 +397,6 @@ fn rows() -> Vec<Row> {
         (ADMIN_LEFT, ANN, "left"),
         (ADMIN_INVITED, ANN, "invited"),
         (ANN_NO_ACCESS, ANN, "no-access"),
-        (ACME, "ghost@acme.test", "not a known user"),
         (OTHER, "olga@other.test", "not a member of `Acme Ltd`"),
     ] {
         rows.push(row(setup, INVITE_NEWBIE, DENIED, &[who, why]).by(who));
