@@ -10,7 +10,8 @@ use crate::error::Result;
 pub(crate) enum AuditCommand {
     /// List audit events, oldest first.
     List {
-        /// Only events by this actor (an email or `operator:USER`).
+        /// Only events by this actor: an email, or the operator's login name
+        /// (`root` or `operator:root`).
         #[arg(long, value_parser = audit_actor)]
         actor: Option<Actor>,
         /// Only events about this account.

@@ -344,10 +344,13 @@ pub(crate) fn since(text: &str) -> Result<Since> {
     }
 }
 
-/// Reads an audit actor: an email, or `operator:USER`.
+/// Reads an audit actor: an email, or the operator as `operator:USER` or
+/// just the login name `USER` (a login name never holds an `@`).
 pub(crate) fn audit_actor(text: &str) -> Result<Actor> {
+    let text = text.trim();
     match text.strip_prefix("operator:") {
         Some(user) => Ok(Actor::Operator(user.to_string())),
+        None if !text.is_empty() && !text.contains('@') => Ok(Actor::Operator(text.to_string())),
         None => Ok(Actor::Member(text.parse()?)),
     }
 }

@@ -294,6 +294,14 @@ fn audit_list_filters() {
     assert_eq!(count(&["--since", "2026-11-26T00:00:00Z"]), 2);
     assert_eq!(count(&["--since", "1h"]), 2);
     assert_eq!(count(&["--actor", "ann@acme.test"]), 1);
+    // The operator is found by their login name, with or without the prefix.
+    let operator = p.json(&["audit", "list"])[0]["actor"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let login = operator.strip_prefix("operator:").unwrap();
+    assert_eq!(count(&["--actor", &operator]), 3);
+    assert_eq!(count(&["--actor", login]), 3);
     assert_eq!(count(&["--limit", "3"]), 3);
     // A member with users.manage reads their own account's events only:
     // every one but the creation of Other Ltd.
