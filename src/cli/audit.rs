@@ -34,7 +34,7 @@ pub(crate) fn audit(s: &Session, cmd: AuditCommand) -> Result<()> {
         limit,
     } = cmd;
     let mut portal = s.portal()?;
-    let since = since.map(|s| s.at(portal.now()));
+    let since = since.map(|s| s.at(portal.now())).transpose()?;
     s.out.list(&portal.audit_list(&AuditFilter {
         actor,
         account,

@@ -195,13 +195,17 @@ impl Session {
 /// `PORTALCTL_BUSY_TIMEOUT` in milliseconds, else the store's default.
 fn busy_timeout() -> Result<Option<Duration>> {
     match std::env::var("PORTALCTL_BUSY_TIMEOUT") {
+        // SQLite counts the wait in a signed 32-bit number of milliseconds.
         Ok(text) if !text.trim().is_empty() => text
             .trim()
-            .parse::<u64>()
-            .map(|ms| Some(Duration::from_millis(ms)))
-            .map_err(|_| {
+            .parse::<u32>()
+            .ok()
+            .filter(|ms| i32::try_from(*ms).is_ok())
+            .map(|ms| Some(Duration::from_millis(u64::from(ms))))
+            .ok_or_else(|| {
                 Error::invalid(format!(
-                    "PORTALCTL_BUSY_TIMEOUT `{text}` is not a number of milliseconds"
+                    "PORTALCTL_BUSY_TIMEOUT `{text}` is not a number of milliseconds up to {}",
+                    i32::MAX
                 ))
             }),
         _ => Ok(None),
@@ -327,10 +331,10 @@ pub(crate) enum Since {
 
 impl Since {
     /// The time meant, counting back from `now`.
-    pub(crate) fn at(self, now: Timestamp) -> Timestamp {
+    pub(crate) fn at(self, now: Timestamp) -> Result<Timestamp> {
         match self {
-            Since::At(t) => t,
-            Since::Ago(d) => now - d,
+            Since::At(t) => Ok(t),
+            Since::Ago(d) => now.minus(d),
         }
     }
 }

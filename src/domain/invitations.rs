@@ -137,7 +137,7 @@ fn issue(
         membership_id: membership.id,
         token_hash: hash,
         created_at: ctx.now,
-        expires_at: ctx.now + lasts,
+        expires_at: ctx.now.plus(lasts)?,
         state: InvitationState::Pending,
         ended_at: None,
         resend_count,

@@ -499,8 +499,13 @@ mod tests {
             .expect("owner");
         let before = tx.enrolments(owner.id, false).expect("enrolments");
         assert_eq!(before.len(), 7, "principal: six main courses and one more");
-        courses::follow_role(&*tx, &catalog, &owner, now + chrono::Duration::hours(1))
-            .expect("follow");
+        courses::follow_role(
+            &*tx,
+            &catalog,
+            &owner,
+            now.plus(chrono::Duration::hours(1)).expect("in range"),
+        )
+        .expect("follow");
         assert_eq!(tx.enrolments(owner.id, false).expect("enrolments"), before);
     }
 
@@ -511,7 +516,12 @@ mod tests {
         let grant = crate::model::Grant {
             name: "billing.view".into(),
             granted_at: p.ctx.now,
-            expires_at: Some(p.ctx.now + chrono::Duration::hours(1)),
+            expires_at: Some(
+                p.ctx
+                    .now
+                    .plus(chrono::Duration::hours(1))
+                    .expect("in range"),
+            ),
         };
         p.write(|w| {
             let m = w.tx.memberships_in(1)?.pop().expect("ann");
@@ -532,7 +542,11 @@ mod tests {
                 .expect("can")
                 .allowed
         );
-        p.ctx.now += chrono::Duration::hours(2);
+        p.ctx.now = p
+            .ctx
+            .now
+            .plus(chrono::Duration::hours(2))
+            .expect("in range");
         assert!(
             !p.can(&ann, crate::model::caps::BILLING_VIEW, None)
                 .expect("can")

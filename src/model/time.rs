@@ -1,12 +1,11 @@
 //! Timestamps and their one text form, shared by the database and output.
 
 use std::fmt;
-use std::ops::{Add, AddAssign, Sub};
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, Duration, SecondsFormat, Utc};
 
-use crate::error::Error;
+use crate::error::{Error, Result};
 
 /// A point in time; always UTC inside portalctl. Its one text form (in
 /// the database, tables and JSON) is RFC 3339 in whole seconds with `Z`.
@@ -59,26 +58,35 @@ impl<'de> serde::Deserialize<'de> for Timestamp {
     }
 }
 
-impl Add<Duration> for Timestamp {
-    type Output = Timestamp;
+impl Timestamp {
+    /// `self + d`, refused when it would fall outside the years 0000–9999,
+    /// the only ones the text form (and so the database) can hold.
+    pub(crate) fn plus(self, d: Duration) -> Result<Timestamp> {
+        self.0
+            .checked_add_signed(d)
+            .map(Timestamp)
+            .filter(Timestamp::is_writable)
+            .ok_or_else(|| out_of_range(self, "after"))
+    }
 
-    fn add(self, d: Duration) -> Timestamp {
-        Timestamp(self.0 + d)
+    /// `self - d`, refused like [`Timestamp::plus`].
+    pub(crate) fn minus(self, d: Duration) -> Result<Timestamp> {
+        self.0
+            .checked_sub_signed(d)
+            .map(Timestamp)
+            .filter(Timestamp::is_writable)
+            .ok_or_else(|| out_of_range(self, "before"))
+    }
+
+    fn is_writable(&self) -> bool {
+        (0..=9999).contains(&self.0.year())
     }
 }
 
-impl AddAssign<Duration> for Timestamp {
-    fn add_assign(&mut self, d: Duration) {
-        self.0 += d;
-    }
-}
-
-impl Sub<Duration> for Timestamp {
-    type Output = Timestamp;
-
-    fn sub(self, d: Duration) -> Timestamp {
-        Timestamp(self.0 - d)
-    }
+fn out_of_range(from: Timestamp, side: &str) -> Error {
+    Error::invalid(format!(
+        "that reaches outside the years 0000 to 9999 (counting {side} {from})"
+    ))
 }
 
 #[cfg(test)]

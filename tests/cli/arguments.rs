@@ -184,3 +184,19 @@ fn the_clock_can_be_fixed_by_flag_as_by_environment() {
     assert_eq!(v["invited_at"], "2030-01-02T03:04:05Z");
     p.refused(&["--now", "soon", "user", "list"], USAGE);
 }
+
+#[test]
+fn a_busy_timeout_sqlite_cannot_take_is_a_usage_error() {
+    let p = Portal::new();
+    let err = p.refused_with(
+        &["user", "list"],
+        &[("PORTALCTL_BUSY_TIMEOUT", "2147483648")],
+        USAGE,
+    );
+    says(&err, "up to 2147483647");
+    let run = p.run_with(
+        &["user", "list"],
+        &[("PORTALCTL_BUSY_TIMEOUT", "2147483647")],
+    );
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+}

@@ -345,6 +345,9 @@ fn rows() -> Vec<Row> {
         row(ANN_ADMIN, "user deactivate owner@acme.test", CONFLICT, &["owns"]).by(ANN),
         // ------------------------------------------------------- acting as
         row(ANN_NO_ACCESS, "user show owner@acme.test", DENIED, &["users.view"]).by(ANN),
+        // Times the text form cannot hold are refused, not stored.
+        row(ACME, "audit list --since 1000000y", USAGE, &["0000 to 9999"]),
+        row(ACME, INVITE_NEWBIE, USAGE, &["0000 to 9999"]).at("9999-12-31T00:00:00Z"),
         // Only leaving --as out means the operator; an --as that names
         // nobody is refused alike by every command, before any rule.
         row(ACME, "user list", USAGE, &["empty"]).by(""),
