@@ -500,9 +500,14 @@ pub(super) fn visible_member<'c>(
     let person = find_person(tx, email)?;
     let account = resolve_account(tx, ctx, account, Some(&person))?;
     let who = authority(tx, catalog, ctx, &account)?;
-    if who.person().map(|p| p.id) != Some(person.id) {
-        authorize(tx, catalog, ctx, &account, caps::USERS_VIEW)?;
-    }
+    // Members may look at themselves while they have access at all: one
+    // who has left or is blocked reads nothing, not even that.
+    let needs = if who.person().map(|p| p.id) == Some(person.id) {
+        caps::PORTAL_ACCESS
+    } else {
+        caps::USERS_VIEW
+    };
+    authorize(tx, catalog, ctx, &account, needs)?;
     let membership = membership_in(tx, &person, &account)?;
     Ok((
         Access::of(tx, catalog, &account, membership, ctx.now)?,

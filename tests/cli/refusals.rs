@@ -345,6 +345,10 @@ fn rows() -> Vec<Row> {
         row(ANN_ADMIN, "user deactivate owner@acme.test", CONFLICT, &["owns"]).by(ANN),
         // ------------------------------------------------------- acting as
         row(ANN_NO_ACCESS, "user show owner@acme.test", DENIED, &["users.view"]).by(ANN),
+        // Who has left or is blocked reads nothing, not even themselves.
+        row(ADMIN_LEFT, "user show ann@acme.test", DENIED, &[ANN, "left"]).by(ANN),
+        row(ADMIN_LEFT, "can ann@acme.test users.view", DENIED, &[ANN, "left"]).by(ANN),
+        row(ANN_NO_ACCESS, "user show ann@acme.test", DENIED, &[ANN, "no-access"]).by(ANN),
         // Times the text form cannot hold are refused, not stored.
         row(ACME, "audit list --since 1000000y", USAGE, &["0000 to 9999"]),
         row(ACME, INVITE_NEWBIE, USAGE, &["0000 to 9999"]).at("9999-12-31T00:00:00Z"),
