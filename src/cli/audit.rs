@@ -24,23 +24,37 @@ pub(crate) enum AuditCommand {
         #[arg(long)]
         limit: Option<u32>,
     },
+    /// The newest event's position and hash: keep it elsewhere as an anchor.
+    Head,
+    /// Recompute the hash chain; exits 4 naming the first broken event.
+    Verify {
+        /// Also check that the event at SEQ still has HASH (from `audit head`
+        /// kept elsewhere), which catches truncation and a rewritten chain.
+        #[arg(long, value_name = "SEQ:HASH")]
+        anchor: Option<String>,
+    },
 }
 
 pub(crate) fn audit(s: &Session, cmd: AuditCommand) -> Result<()> {
-    let AuditCommand::List {
-        actor,
-        account,
-        since,
-        limit,
-    } = cmd;
     let mut portal = s.portal()?;
-    let since = since.map(|s| s.at(portal.now())).transpose()?;
-    s.out.list(&portal.audit_list(&AuditFilter {
-        actor,
-        account,
-        since,
-        limit,
-    })?)
+    match cmd {
+        AuditCommand::List {
+            actor,
+            account,
+            since,
+            limit,
+        } => {
+            let since = since.map(|s| s.at(portal.now())).transpose()?;
+            s.out.list(&portal.audit_list(&AuditFilter {
+                actor,
+                account,
+                since,
+                limit,
+            })?)
+        }
+        AuditCommand::Head => s.out.item(&portal.audit_head()?),
+        AuditCommand::Verify { anchor } => s.out.item(&portal.audit_verify(anchor.as_deref())?),
+    }
 }
 
 #[derive(Debug, Subcommand)]

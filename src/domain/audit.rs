@@ -8,6 +8,7 @@ use super::{find_account, snapshot, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AuditEvent, Timestamp};
 use crate::store::{AuditQuery, Tx};
+use crate::view::{AuditHeadView, AuditVerifiedView};
 
 /// The `prev_hash` of the first event.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -99,6 +100,81 @@ pub(crate) struct AuditFilter {
 }
 
 impl Portal {
+    /// The newest event's position and hash; only the operator reads the
+    /// whole log's head.
+    pub(crate) fn audit_head(&mut self) -> Result<AuditHeadView> {
+        super::access::ensure_operator(&self.ctx, "read the audit log's head")?;
+        let tx = self.gate.read()?;
+        let (seq, hash) = tx.audit_head()?.unwrap_or((0, GENESIS.to_string()));
+        Ok(AuditHeadView { seq, hash })
+    }
+
+    /// Recomputes the whole chain: every event's hash over its fields and
+    /// the previous hash, in unbroken order from 1. With an `anchor` kept
+    /// elsewhere (`SEQ:HASH` from `audit head`), the event at that position
+    /// must still carry that hash, which a truncated or recomputed log does
+    /// not. The first fault is a conflict (exit 4) naming the event.
+    pub(crate) fn audit_verify(&mut self, anchor: Option<&str>) -> Result<AuditVerifiedView> {
+        super::access::ensure_operator(&self.ctx, "verify the audit log")?;
+        let anchor = anchor.map(parse_anchor).transpose()?;
+        let tx = self.gate.read()?;
+        let events = tx.audit_events(&AuditQuery::default())?;
+        let mut head = AuditHeadView {
+            seq: 0,
+            hash: GENESIS.to_string(),
+        };
+        for event in &events {
+            let broken = |what: &str| {
+                Error::conflict(format!(
+                    "the audit log is broken at event {}: {what}",
+                    event.seq
+                ))
+                .help(
+                    "restore the database from a backup, and find out who could write to the file",
+                )
+            };
+            if event.seq != head.seq + 1 {
+                return Err(broken(&format!(
+                    "expected event {} here (events missing or reordered)",
+                    head.seq + 1
+                )));
+            }
+            if event.prev_hash != head.hash {
+                return Err(broken(
+                    "it does not follow the event before (missing or reordered)",
+                ));
+            }
+            if event_hash(event) != event.hash {
+                return Err(broken("its content was edited after it was written"));
+            }
+            head = AuditHeadView {
+                seq: event.seq,
+                hash: event.hash.clone(),
+            };
+        }
+        if let Some((seq, hash)) = &anchor {
+            match events.iter().find(|e| e.seq == *seq) {
+                None => {
+                    return Err(Error::conflict(format!(
+                        "the audit log has no event {seq}, which the anchor names: it was truncated"
+                    )))
+                }
+                Some(e) if e.hash != *hash => {
+                    return Err(Error::conflict(format!(
+                        "event {seq} no longer has the anchor's hash: the log was rewritten since"
+                    )))
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(AuditVerifiedView {
+            intact: true,
+            events: head.seq,
+            head,
+            anchor: anchor.map(|(seq, hash)| format!("{seq}:{hash}")),
+        })
+    }
+
     /// The audit log, oldest first. The operator reads all of it; a member
     /// reads the events of the accounts where they hold `users.manage`.
     pub(crate) fn audit_list(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
@@ -138,6 +214,21 @@ impl Portal {
             limit: filter.limit,
         })
     }
+}
+
+/// Reads an anchor, `SEQ:HASH` as `audit head` prints it.
+fn parse_anchor(text: &str) -> Result<(i64, String)> {
+    let bad = || {
+        Error::invalid(format!("`{text}` is not an anchor"))
+            .help("write it as `audit head` prints it: SEQ:HASH")
+    };
+    let (seq, hash) = text.trim().split_once(':').ok_or_else(bad)?;
+    let seq: i64 = seq.parse().map_err(|_| bad())?;
+    let hash = hash.to_ascii_lowercase();
+    if seq < 1 || hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    Ok((seq, hash))
 }
 
 #[cfg(test)]

@@ -1,8 +1,55 @@
-//! How the audit log and the outbox print as rows.
+//! How the audit log, its head and its verification, and the outbox
+//! print.
+
+use serde::Serialize;
 
 use super::{opt, opt_time};
 use crate::model::{AuditEvent, OutboxMessage};
-use crate::output::Row;
+use crate::output::{Fields, Row};
+
+/// The newest event of the audit log: what an admin keeps elsewhere as an
+/// anchor (`audit verify --anchor SEQ:HASH`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct AuditHeadView {
+    /// Its position in the log (0: the log is empty).
+    pub seq: i64,
+    /// Its hash.
+    pub hash: String,
+}
+
+impl Fields for AuditHeadView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("seq", self.seq.to_string()),
+            ("hash", self.hash.clone()),
+            ("anchor", format!("{}:{}", self.seq, self.hash)),
+        ]
+    }
+}
+
+/// A verified audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct AuditVerifiedView {
+    /// Always true: a broken chain is an error.
+    pub intact: bool,
+    /// How many events were checked.
+    pub events: i64,
+    /// The newest event.
+    pub head: AuditHeadView,
+    /// The anchor that was checked too, as given.
+    pub anchor: Option<String>,
+}
+
+impl Fields for AuditVerifiedView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("intact", "yes".into()),
+            ("events", self.events.to_string()),
+            ("head", format!("{}:{}", self.head.seq, self.head.hash)),
+            ("anchor", opt(&self.anchor)),
+        ]
+    }
+}
 
 impl Row for AuditEvent {
     fn headers() -> &'static [&'static str] {

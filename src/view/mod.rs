@@ -16,6 +16,7 @@ pub(crate) use account::{
     AccountDetailsView, AccountView, AddressView, IpView, PartnerConfigView, PaymentView,
     ProductView,
 };
+pub(crate) use audit::{AuditHeadView, AuditVerifiedView};
 pub(crate) use catalog::{BundleView, CourseView, EnrolmentView, InitView, PresetView, RoleView};
 pub(crate) use license::{AllocationView, LicenseView};
 pub(crate) use member::{

@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use crate::support::{Portal, ACCOUNT, CONFLICT, DENIED, OWNER, SUCCESS};
+use crate::support::{says, Portal, ACCOUNT, CONFLICT, DENIED, OWNER, SUCCESS, USAGE};
 
 #[test]
 fn set_role_changes_capabilities_at_once() {
@@ -276,6 +276,49 @@ fn the_audit_log_is_a_hash_chain_and_append_only() {
         .execute("UPDATE audit_events SET actor = 'x'", [])
         .is_err());
     assert!(conn.execute("DELETE FROM audit_events", []).is_err());
+}
+
+/// Runs SQL on the file behind portalctl's back, as its owner could.
+fn tamper(p: &Portal, sql: &str) {
+    rusqlite::Connection::open(&p.db)
+        .unwrap()
+        .execute_batch(sql)
+        .unwrap();
+}
+
+#[test]
+fn audit_verify_proves_the_chain_and_an_anchor_kept_elsewhere_catches_a_rewrite() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    let head = p.json(&["audit", "head"]);
+    assert_eq!(head["seq"], 3, "init, invite, accept");
+    let anchor = format!("{}:{}", head["seq"], head["hash"].as_str().unwrap());
+    let v = p.json(&["audit", "verify", "--anchor", &anchor]);
+    assert_eq!(
+        (v["intact"].as_bool(), v["events"].as_i64()),
+        (Some(true), Some(3))
+    );
+    // Only the operator, who owns the whole file, verifies it.
+    p.refused_as(Some("ann@acme.test"), &["audit", "verify"], DENIED);
+    p.refused(&["audit", "verify", "--anchor", "3:nothex"], USAGE);
+    // An edited event is named.
+    let edited = Portal::new();
+    edited.member("ann@acme.test", "user");
+    tamper(&edited, "DROP TRIGGER audit_events_no_update; UPDATE audit_events SET actor = 'mallory' WHERE seq = 2;");
+    let err = edited.refused(&["audit", "verify"], CONFLICT);
+    says(&err, "broken at event 2: its content was edited");
+    // A missing event breaks the order.
+    tamper(
+        &p,
+        "DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq = 2;",
+    );
+    let err = p.refused(&["audit", "verify"], CONFLICT);
+    says(&err, "broken at event 3");
+    // Truncated to before the anchor: only the anchor tells.
+    tamper(&p, "DELETE FROM audit_events WHERE seq >= 2;");
+    p.ok(&["audit", "verify"]);
+    let err = p.refused(&["audit", "verify", "--anchor", &anchor], CONFLICT);
+    says(&err, "no event 3");
 }
 
 #[test]
