@@ -12,7 +12,10 @@ use super::{SqliteStore, SqliteTx, Store, Tx};
 use crate::error::{Error, Result};
 
 /// The migrations in order; `PRAGMA user_version` counts how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../schema.sql"),
+    include_str!("../../migrations/0002_audit_insert_guard.sql"),
+];
 
 impl SqliteStore {
     /// Opens the existing database at `path` and migrates it to this

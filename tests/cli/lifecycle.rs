@@ -276,6 +276,21 @@ fn the_audit_log_is_a_hash_chain_and_append_only() {
         .execute("UPDATE audit_events SET actor = 'x'", [])
         .is_err());
     assert!(conn.execute("DELETE FROM audit_events", []).is_err());
+    // Replacing an event is refused too: the conflict's delete fires no
+    // DELETE trigger, so the schema guards the insert itself.
+    for replace in [
+        "INSERT OR REPLACE INTO audit_events (seq, at, actor, action, prev_hash, hash)
+         VALUES (1, 'x', 'mallory', 'x', 'x', 'new')",
+        "REPLACE INTO audit_events (seq, at, actor, action, prev_hash, hash)
+         SELECT 99, at, 'mallory', action, prev_hash, hash FROM audit_events WHERE seq = 1",
+    ] {
+        assert!(conn.execute(replace, []).is_err(), "{replace}");
+    }
+    assert_eq!(
+        p.text("SELECT actor FROM audit_events WHERE seq = 1"),
+        events[0]["actor"].as_str().unwrap()
+    );
+    p.ok(&["audit", "verify"]);
 }
 
 /// Runs SQL on the file behind portalctl's back, as its owner could.
