@@ -46,6 +46,29 @@ fn find_policy(tx: &dyn Tx, account: &Account, name: &str) -> Result<Policy> {
     })
 }
 
+/// How many active members of `account` hold `orders.approve`, counting no
+/// further than `enough`, so a large account costs no more than it must.
+fn approvers_up_to(
+    tx: &dyn Tx,
+    catalog: &super::Catalog,
+    account: &Account,
+    enough: i64,
+    at: crate::model::Timestamp,
+) -> Result<i64> {
+    let mut found = 0;
+    for m in tx.memberships_in(account.id)? {
+        if found >= enough {
+            break;
+        }
+        if m.status == MemberStatus::Active
+            && Access::of(tx, catalog, account, m, at)?.holds(caps::ORDERS_APPROVE)
+        {
+            found += 1;
+        }
+    }
+    Ok(found)
+}
+
 /// Reads an order type: trimmed, lower-cased, not empty.
 pub(crate) fn parse_order_type(text: &str) -> Result<String> {
     Ok(parse_name("the order type", text)?.to_lowercase())
@@ -110,11 +133,20 @@ impl Portal {
                     approvers.push(person.id);
                 }
             }
-            if !approvers.is_empty() && required > approvers.len() as i64 {
-                return Err(Error::invalid(format!(
-                    "the policy needs {required} approvals but names only {} approvers",
-                    approvers.len()
-                )));
+            // A policy that can never gather its approvals would hold every
+            // order it matches for good.
+            let eligible = if approvers.is_empty() {
+                approvers_up_to(tx, catalog, &account, required, w.ctx.now)?
+            } else {
+                approvers.len() as i64
+            };
+            if required > eligible {
+                return Err(Error::conflict(format!(
+                    "the policy needs {required} approvals but `{}` has only {eligible} eligible approver{}",
+                    account.name,
+                    if eligible == 1 { "" } else { "s" }
+                ))
+                .help("require fewer approvals, or name more approvers who hold `orders.approve`"));
             }
             let mut policy = Policy {
                 id: 0,

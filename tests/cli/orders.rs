@@ -656,9 +656,23 @@ fn policy_creation_refusals() {
             "--required-approvals",
             "3",
         ],
-        USAGE,
+        CONFLICT,
     );
-    says(error_line(&err), "3");
+    says(
+        error_line(&err),
+        "needs 3 approvals but `Acme Ltd` has only 2 eligible approvers",
+    );
+    // With every holder of orders.approve as approvers, they are counted.
+    let err = p.refused(
+        &[
+            "policy", "create", "--name", "P", "--threshold", "50", "--required-approvals", "9",
+        ],
+        CONFLICT,
+    );
+    says(
+        error_line(&err),
+        "needs 9 approvals but `Acme Ltd` has only",
+    );
     p.refused(
         &[
             "policy", "create", "--name", "P", "--threshold", "50", "--required-approvals", "0",
