@@ -102,14 +102,23 @@ impl Portal {
             let tx = w.tx;
             let catalog = w.catalog()?;
             let name = parse_name("the account name", &req.name)?;
-            if tx.account_named(&name)?.is_some() {
-                return Err(Error::conflict(format!("account `{name}` already exists")));
-            }
             let parent = req
                 .parent
                 .as_deref()
                 .map(|p| find_account(&*tx, p))
                 .transpose()?;
+            match &parent {
+                Some(p) => {
+                    authorize(tx, catalog, &w.ctx, p, caps::CUSTOMERS_MANAGE)?;
+                }
+                None if matches!(w.ctx.actor, Actor::Member(_)) => return Err(Error::denied(
+                    "only the operator can create an account without a parent partner",
+                )
+                .help(
+                    "members of a partner create customers with --kind customer --parent PARTNER",
+                )),
+                None => {}
+            }
             match (&parent, req.kind) {
                 (Some(_), AccountKind::Partner) => {
                     return Err(Error::invalid("only a customer account can have a parent")
@@ -123,17 +132,10 @@ impl Portal {
                 }
                 _ => {}
             }
-            match &parent {
-                Some(p) => {
-                    authorize(tx, catalog, &w.ctx, p, caps::CUSTOMERS_MANAGE)?;
-                }
-                None if matches!(w.ctx.actor, Actor::Member(_)) => return Err(Error::denied(
-                    "only the operator can create an account without a parent partner",
-                )
-                .help(
-                    "members of a partner create customers with --kind customer --parent PARTNER",
-                )),
-                None => {}
+            // Only someone who may create the account learns what kind the
+            // parent is and whether the name is taken.
+            if tx.account_named(&name)?.is_some() {
+                return Err(Error::conflict(format!("account `{name}` already exists")));
             }
             let currency = match (&req.currency, &parent) {
                 (Some(c), _) => parse_currency(c)?,

@@ -345,6 +345,9 @@ fn rows() -> Vec<Row> {
         row(ANN_ADMIN, "user deactivate owner@acme.test", CONFLICT, &["owns"]).by(ANN),
         // ------------------------------------------------------- acting as
         row(ANN_NO_ACCESS, "user show owner@acme.test", DENIED, &["users.view"]).by(ANN),
+        // Whether an account name is taken is told only to who may create it.
+        row(SOLO, "account create 'Acme Ltd' --kind customer --parent 'Solo Ltd'", CONFLICT, &["already exists"]).by("sam@solo.test"),
+        row(ANN_NO_ACCESS, "account create 'Acme Ltd' --kind customer --parent 'Acme Ltd'", DENIED, &["customers.manage"]).by(ANN),
         // Who has left or is blocked reads nothing, not even themselves.
         row(ADMIN_LEFT, "user show ann@acme.test", DENIED, &[ANN, "left"]).by(ANN),
         row(ADMIN_LEFT, "can ann@acme.test users.view", DENIED, &[ANN, "left"]).by(ANN),
