@@ -46,6 +46,7 @@ impl SqliteStore {
         init: impl FnOnce(SqliteStore) -> Result<T>,
     ) -> Result<T> {
         let created = if path.exists() {
+            make_private(path)?;
             None
         } else {
             CreatedFile::create(path)?
@@ -159,6 +160,23 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         tx.pragma_update(None, "user_version", done as i64 + 1)?;
     }
     tx.commit()?;
+    Ok(())
+}
+
+/// Makes an existing database file, and its `-wal` and `-shm` files, readable
+/// by its owner alone, as a file `init` creates is: it holds invitation
+/// tokens and the audit log.
+fn make_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let file = PathBuf::from(file);
+        if suffix.is_empty() || file.exists() {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                .with_context(|| format!("cannot make `{}` private (mode 0600)", file.display()))?;
+        }
+    }
     Ok(())
 }
 

@@ -126,6 +126,22 @@ fn the_database_file_is_private_and_uses_wal() {
 }
 
 #[test]
+fn init_on_an_existing_file_makes_it_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Portal| std::fs::metadata(&p.db).unwrap().permissions().mode() & 0o777;
+    let p = Portal::init("portal");
+    std::fs::set_permissions(&p.db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    p.ok(&["init", "--account", ACCOUNT, "--owner-email", OWNER]);
+    assert_eq!(mode(&p), 0o600, "init again, as seeding scripts do");
+    // An empty file someone made with the default mode.
+    let fresh = Portal::empty();
+    std::fs::write(&fresh.db, b"").unwrap();
+    std::fs::set_permissions(&fresh.db, std::fs::Permissions::from_mode(0o664)).unwrap();
+    fresh.ok(&["init", "--account", ACCOUNT, "--owner-email", OWNER]);
+    assert_eq!(mode(&fresh), 0o600);
+}
+
+#[test]
 fn init_with_a_preset_file_loads_the_same_catalog() {
     let from_file = Portal::empty();
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/presets/lmp.json");
