@@ -154,10 +154,8 @@ fn a_change_of_access_that_records_no_event_is_refused_and_rolled_back() {
     assert_eq!(state(&mut p), before);
 }
 
-/// An MSP partner `Acme` with a customer `Client Co`, where `dup` is an
-/// external admin, and `gone`, who has left the partner.
-fn msp_with_customer() -> Portal {
-    let mut p = seeded("msp");
+/// Adds `Client Co`, a customer of the partner `Acme`.
+fn add_client_co(p: &mut Portal) {
     p.account_create(&NewAccount {
         name: "Client Co".into(),
         kind: AccountKind::Customer,
@@ -165,6 +163,13 @@ fn msp_with_customer() -> Portal {
         currency: None,
     })
     .expect("customer");
+}
+
+/// An MSP partner `Acme` with a customer `Client Co`, where `dup` is an
+/// external admin, and `gone`, who has left the partner.
+fn msp_with_customer() -> Portal {
+    let mut p = seeded("msp");
+    add_client_co(&mut p);
     invite_located(&mut p, "dup@acme.test", "msp-user");
     invite_located(&mut p, "gone@acme.test", "msp-user");
     p.external_admin_add("Client Co", &email("dup@acme.test"), "msp-administrator")
@@ -350,13 +355,7 @@ fn no_member_write_gives_anyone_more_than_the_actor_holds() {
                 owner_name: None,
             })
             .expect("init");
-            p.account_create(&NewAccount {
-                name: "Client Co".into(),
-                kind: AccountKind::Customer,
-                parent: Some("Acme".into()),
-                currency: None,
-            })
-            .expect("customer");
+            add_client_co(&mut p);
             p.role_create(
                 DELEGATE,
                 &DELEGATE_CAPABILITIES.map(|c| c.parse::<Capability>().expect("capability")),
