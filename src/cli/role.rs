@@ -15,7 +15,7 @@ pub(crate) enum RoleCommand {
         /// The role name.
         name: String,
     },
-    /// Create a custom role.
+    /// Create a custom role; made in an account (--account, or a member's own), it is that account's to delete
     Create {
         /// The role name: lower-case letters, digits and dashes.
         name: String,

@@ -6,7 +6,7 @@ use crate::model::{
 };
 use crate::store::Tx;
 
-use super::{find_person, Actor, Catalog, Ctx};
+use super::{not_a_member, Actor, Catalog, Ctx};
 
 /// Capabilities the code checks by name; the catalog table makes them.
 pub(crate) use crate::model::caps;
@@ -205,16 +205,13 @@ pub(crate) fn authority<'c>(
     };
     // Opening the portal refuses such an actor already; this keeps the
     // domain's own answer the same for callers that did not.
-    let person = find_person(tx, email).map_err(|e| match e {
-        Error::NotFound(_) | Error::Conflict(_) => {
-            Error::not_found(format!("no member `{email}` (--as)"))
-        }
-        other => other,
-    })?;
-    let membership = tx.membership_of(person.id, account.id)?.ok_or_else(|| {
-        Error::denied(format!("`{email}` is not a member of `{}`", account.name))
-            .help("act as a member of that account, or pass the right --account")
-    })?;
+    let person = tx
+        .person_by_email(email.as_str())?
+        .filter(|p| p.merged_into.is_none())
+        .ok_or_else(|| Error::not_found(format!("no member `{email}` (--as)")))?;
+    let membership = tx
+        .membership_of(person.id, account.id)?
+        .ok_or_else(|| not_a_member(email, &account.name))?;
     let access = Access::of(tx, catalog, account, membership, ctx.now)?;
     Ok(Authority::Member {
         person: Box::new(person),

@@ -105,7 +105,7 @@ impl Portal {
             let parent = req
                 .parent
                 .as_deref()
-                .map(|p| find_account(&*tx, p))
+                .map(|p| find_account(tx, &w.ctx, p))
                 .transpose()?;
             match &parent {
                 Some(p) => {

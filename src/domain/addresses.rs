@@ -180,7 +180,7 @@ impl Portal {
 mod tests {
     use super::*;
     use crate::domain::fixtures::{email, join, seeded};
-    use crate::domain::{find_account, Actor};
+    use crate::domain::Actor;
 
     /// An lmp portal with an allocator and a view-only member, and an `HQ`
     /// address on the partner.
@@ -207,7 +207,7 @@ mod tests {
         p.ctx.actor = Actor::Member(email(who));
         let tx = p.gate.read().expect("tx");
         let catalog = Catalog::load(&*tx).expect("catalog");
-        let account = find_account(&*tx, "Acme").expect("account");
+        let account = tx.account_named("Acme").expect("read").expect("account");
         ship_to(&*tx, &catalog, &p.ctx, &account, label)
     }
 

@@ -184,7 +184,7 @@ impl Portal {
         let accounts = match (&self.ctx.actor, &filter.account) {
             (Actor::Operator(_), None) => None,
             (_, Some(name)) => {
-                let account = find_account(&*tx, name)?;
+                let account = find_account(&*tx, &self.ctx, name)?;
                 super::access::authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_MANAGE)?;
                 Some(vec![account.id])
             }

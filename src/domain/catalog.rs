@@ -264,6 +264,7 @@ impl Preset {
                     .cloned()
                     .collect(),
                 deleted_at: None,
+                account_id: None,
             })
             .collect()
     }
@@ -515,14 +516,15 @@ fn already_initialised(
         return Err(conflict());
     }
     let account = tx.account_named(account_name)?.ok_or_else(conflict)?;
-    let owner = tx
-        .person_by_email(req.owner_email.as_str())?
-        .ok_or_else(conflict)?;
+    let (owner, membership) =
+        super::member_in(tx, &req.owner_email, &account).map_err(|e| match e {
+            Error::NotFound(_) | Error::Conflict(_) => conflict(),
+            other => other,
+        })?;
     if account.owner_id != Some(owner.id) {
         return Err(conflict());
     }
     let catalog = Catalog::load(tx)?;
-    let membership = super::membership_in(tx, &owner, &account)?;
     Ok(InitView {
         preset: existing.to_string(),
         account: super::accounts::account_view(tx, &account)?,

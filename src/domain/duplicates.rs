@@ -4,7 +4,7 @@
 use super::access::{authority, caps};
 use super::audit::Change;
 use super::courses::follow_role;
-use super::{find_person, member_view, membership_in, resolve_account, Portal};
+use super::{find_account, find_person, member_in, member_view, resolve_account, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Email, InvitationState, MemberStatus};
 use crate::view::{MemberView, MergeView};
@@ -20,16 +20,15 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let mut person = find_person(tx, email)?;
-            let original = find_person(tx, of)?;
-            if person.id == original.id {
+            if email == of {
                 return Err(Error::invalid(
                     "a person cannot be a duplicate of themselves",
                 ));
             }
-            let account = resolve_account(tx, &w.ctx, account, Some(&person))?;
+            let account = resolve_account(tx, &w.ctx, account, Some(email))?;
             w.authorize(&account, caps::USERS_MANAGE)?;
-            let membership = membership_in(tx, &person, &account)?;
+            let (mut person, membership) = member_in(tx, email, &account)?;
+            let original = find_person(tx, &w.ctx, of)?;
             let before = member_view(tx, catalog, &membership)?;
             person.duplicate_of = Some(original.id);
             tx.update_person(&person)?;
@@ -50,8 +49,8 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let mut dup = find_person(tx, email)?;
-            let kept = find_person(tx, into)?;
+            let mut dup = find_person(tx, &w.ctx, email)?;
+            let kept = find_person(tx, &w.ctx, into)?;
             if dup.id == kept.id {
                 return Err(Error::invalid("a person cannot be merged into themselves"));
             }
@@ -63,6 +62,13 @@ impl Portal {
             };
             for mut m in tx.memberships_of(dup.id)? {
                 let mut account = tx.account(m.account_id)?;
+                // An account the actor cannot see stays unnamed.
+                if find_account(tx, &w.ctx, &account.name).is_err() {
+                    return Err(Error::denied(format!(
+                        "`{email}` also belongs to an account you are not a member of, so you cannot merge them"
+                    ))
+                    .help("the operator, or an admin of every account they belong to, can"));
+                }
                 w.authorize(&account, caps::USERS_MANAGE)?;
                 let dup_before = member_view(tx, catalog, &m)?;
                 match tx.membership_of(kept.id, account.id)? {
@@ -144,8 +150,7 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let person = find_person(tx, to)?;
-            let mut account = resolve_account(tx, &w.ctx, account, Some(&person))?;
+            let mut account = resolve_account(tx, &w.ctx, account, Some(to))?;
             let who = authority(tx, catalog, &w.ctx, &account)?;
             if !who.is_owner_or_operator() {
                 return Err(Error::denied(format!(
@@ -153,7 +158,7 @@ impl Portal {
                     account.name
                 )));
             }
-            let membership = membership_in(tx, &person, &account)?;
+            let (person, membership) = member_in(tx, to, &account)?;
             if account.owner_id == Some(person.id) {
                 return Err(Error::conflict(format!(
                     "`{to}` already owns `{}`",

@@ -18,15 +18,15 @@
 
 use super::access::{another_admin, authority, authorize, caps, Access};
 use super::gate::Write;
-use super::{find_account, find_person, member_view, membership_in, Catalog, Ctx, Portal};
+use super::{find_account, member_in, member_view, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AccountKind, Email, MemberStatus, Membership};
 use crate::store::Tx;
 use crate::view::{ExternalEndedView, MemberView};
 
 /// The customer account named and the partner it belongs to.
-fn customer_and_partner(tx: &dyn Tx, name: &str) -> Result<(Account, Account)> {
-    let customer = find_account(tx, name)?;
+fn customer_and_partner(tx: &dyn Tx, ctx: &Ctx, name: &str) -> Result<(Account, Account)> {
+    let customer = find_account(tx, ctx, name)?;
     match (customer.kind, customer.parent_id) {
         (AccountKind::Customer, Some(parent)) => {
             let partner = tx.account(parent)?;
@@ -113,7 +113,7 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let (customer, partner) = customer_and_partner(tx, customer)?;
+            let (customer, partner) = customer_and_partner(tx, &w.ctx, customer)?;
             authorize(
                 tx,
                 catalog,
@@ -129,14 +129,11 @@ impl Portal {
                 ))
                 .help("to end someone's external access, use `portalctl external-admin remove`"));
             }
-            let person = find_person(tx, email)?;
-            let home = tx.membership_of(person.id, partner.id)?.ok_or_else(|| {
-                Error::not_found(format!("`{email}` is not a member of `{}`", partner.name)).help(
-                    format!(
-                        "external admins of `{}` come from its partner `{}`",
-                        customer.name, partner.name
-                    ),
-                )
+            let (person, home) = member_in(tx, email, &partner).map_err(|e| {
+                e.help(format!(
+                    "external admins of `{}` come from its partner `{}`",
+                    customer.name, partner.name
+                ))
             })?;
             let blocked = catalog.role(home.role_id)?.blocking;
             if home.status != MemberStatus::Active || blocked {
@@ -215,10 +212,9 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let (customer, partner) = customer_and_partner(tx, customer)?;
+            let (customer, partner) = customer_and_partner(tx, &w.ctx, customer)?;
             authorize(tx, catalog, &w.ctx, &partner, caps::EXTERNAL_ADMINS_MANAGE)?;
-            let person = find_person(tx, email)?;
-            let mut m = membership_in(tx, &person, &customer)?;
+            let (_, mut m) = member_in(tx, email, &customer)?;
             if m.external_from != Some(partner.id) {
                 return Err(Error::conflict(format!(
                     "`{email}` is a member of `{}` in their own right, not an external admin",
@@ -261,7 +257,7 @@ impl Portal {
         let catalog = Catalog::load(&*tx)?;
         let customers = match customer {
             Some(name) => {
-                let (customer, partner) = customer_and_partner(&*tx, name)?;
+                let (customer, partner) = customer_and_partner(&*tx, &self.ctx, name)?;
                 if !may_see(&*tx, &catalog, &self.ctx, &customer, &partner)? {
                     authorize(
                         &*tx,

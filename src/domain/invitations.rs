@@ -9,9 +9,7 @@ use sha2::{Digest, Sha256};
 use super::access::{authorize, caps};
 use super::courses::follow_role;
 use super::timezones::{check_country, check_timezone, derive_timezone};
-use super::{
-    find_person, member_view, membership_in, resolve_account, Actor, Catalog, Ctx, Portal,
-};
+use super::{member_in, member_view, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     parse_name, Account, Email, Grant, Invitation, InvitationState, MemberStatus, Membership,
@@ -163,6 +161,22 @@ fn issue(
     Ok((token, invitation))
 }
 
+/// The login an invitation into `account` reuses, if `email` has one. A
+/// retired duplicate's address is refused; the person it was merged into
+/// is named only when they belong to `account`.
+fn existing_login(tx: &dyn Tx, email: &Email, account: &Account) -> Result<Option<Person>> {
+    match tx.person_by_email(email.as_str())? {
+        Some(p) if p.merged_into.is_some() => Err(match member_in(tx, email, account) {
+            Err(merged @ Error::Conflict(_)) => merged,
+            _ => Error::conflict(format!(
+                "`{email}` is the address of a retired duplicate and cannot be invited"
+            ))
+            .help("invite the person by the address they kept"),
+        }),
+        found => Ok(found),
+    }
+}
+
 impl Portal {
     /// Invites a person into an account; needs `users.manage`, and a member
     /// may only give a role and grants whose capabilities they hold.
@@ -174,12 +188,8 @@ impl Portal {
                 .email
                 .clone()
                 .ok_or_else(|| Error::invalid("an email is needed").help("pass --email"))?;
-            let existing = match find_person(tx, &email) {
-                Ok(p) => Some(p),
-                Err(Error::NotFound(_)) => None,
-                Err(e) => return Err(e),
-            };
             let account = w.account(req.account.as_deref(), caps::USERS_MANAGE)?;
+            let existing = existing_login(tx, &email, &account)?;
             let role = catalog.role_named(&req.role)?;
             let mut grants = Vec::new();
             for g in &req.grants {
@@ -339,10 +349,9 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let person = find_person(tx, email)?;
-            let account = resolve_account(tx, &w.ctx, account, Some(&person))?;
+            let account = resolve_account(tx, &w.ctx, account, Some(email))?;
             authorize(tx, catalog, &w.ctx, &account, caps::USERS_MANAGE)?;
-            let mut membership = membership_in(tx, &person, &account)?;
+            let (person, mut membership) = member_in(tx, email, &account)?;
             let reopening =
                 membership.status == MemberStatus::Deactivated && membership.accepted_at.is_none();
             if membership.status != MemberStatus::Invited && !reopening {

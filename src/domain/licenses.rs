@@ -3,7 +3,7 @@
 //! allocated never exceed the seats bought.
 
 use super::access::{authority, authorize, authorize_any, caps};
-use super::{find_account, resolve_account, Actor, Catalog, Portal};
+use super::{find_account, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, AccountKind, Allocation, License};
 use crate::store::Tx;
@@ -92,8 +92,8 @@ fn ensure_partner(account: &Account) -> Result<()> {
 }
 
 /// Finds a customer account by name.
-fn find_customer(tx: &dyn Tx, name: &str) -> Result<Account> {
-    let customer = find_account(tx, name)?;
+fn find_customer(tx: &dyn Tx, ctx: &Ctx, name: &str) -> Result<Account> {
+    let customer = find_account(tx, ctx, name)?;
     if customer.kind != AccountKind::Customer {
         return Err(Error::invalid(format!(
             "`{}` is a partner, not a customer account",
@@ -105,9 +105,9 @@ fn find_customer(tx: &dyn Tx, name: &str) -> Result<Account> {
 
 /// The partner a command acts for: the one named, else the customer's
 /// parent.
-fn partner_for(tx: &dyn Tx, named: Option<&str>, customer: &Account) -> Result<Account> {
+fn partner_for(tx: &dyn Tx, ctx: &Ctx, named: Option<&str>, customer: &Account) -> Result<Account> {
     let partner = match (named, customer.parent_id) {
-        (Some(name), _) => find_account(tx, name)?,
+        (Some(name), _) => find_account(tx, ctx, name)?,
         (None, Some(parent)) => tx.account(parent)?,
         (None, None) => {
             return Err(Error::conflict(format!(
@@ -280,8 +280,8 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let customer = find_customer(tx, &req.customer)?;
-            let partner = partner_for(tx, req.account.as_deref(), &customer)?;
+            let customer = find_customer(tx, &w.ctx, &req.customer)?;
+            let partner = partner_for(tx, &w.ctx, req.account.as_deref(), &customer)?;
             authorize(tx, catalog, &w.ctx, &partner, caps::LICENSES_ALLOCATE)?;
             ensure_customer_of(tx, &customer, &partner)?;
             let product = parse_product(&req.product)?;
@@ -328,9 +328,9 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let from = find_customer(tx, &req.from)?;
-            let to = find_customer(tx, &req.to)?;
-            let partner = partner_for(tx, req.account.as_deref(), &from)?;
+            let from = find_customer(tx, &w.ctx, &req.from)?;
+            let to = find_customer(tx, &w.ctx, &req.to)?;
+            let partner = partner_for(tx, &w.ctx, req.account.as_deref(), &from)?;
             authorize(tx, catalog, &w.ctx, &partner, caps::LICENSES_ALLOCATE)?;
             if from.id == to.id {
                 return Err(Error::invalid(format!(
@@ -386,16 +386,18 @@ impl Portal {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let readers = [caps::LICENSES_ALLOCATE, caps::ACCOUNT_VIEW];
-        let customer = customer.map(|c| find_customer(&*tx, c)).transpose()?;
+        let customer = customer
+            .map(|c| find_customer(&*tx, &self.ctx, c))
+            .transpose()?;
         let partners = match (&customer, account) {
             (Some(c), _) => {
-                let partner = partner_for(&*tx, account, c)?;
+                let partner = partner_for(&*tx, &self.ctx, account, c)?;
                 authorize_any(&*tx, &catalog, &self.ctx, &partner, &readers)?;
                 ensure_customer_of(&*tx, c, &partner)?;
                 vec![partner]
             }
             (None, Some(name)) => {
-                let partner = find_account(&*tx, name)?;
+                let partner = find_account(&*tx, &self.ctx, name)?;
                 ensure_partner(&partner)?;
                 authorize_any(&*tx, &catalog, &self.ctx, &partner, &readers)?;
                 vec![partner]

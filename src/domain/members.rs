@@ -4,9 +4,7 @@
 use super::access::{authority, authorize, caps, Access};
 use super::audit::Change;
 use super::courses::follow_role;
-use super::{
-    find_person, member_view, membership_in, resolve_account, snapshot, Catalog, Ctx, Portal,
-};
+use super::{member_in, member_view, resolve_account, snapshot, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Capability, Email, Grant, InvitationState, MemberStatus, Membership, Person, Service,
@@ -91,8 +89,7 @@ impl Edit<'_, '_> {
             }
             Handover::Unassign => None,
             Handover::ReassignTo(email) => {
-                let person = find_person(self.tx, email)?;
-                let heir = membership_in(self.tx, &person, self.account)?;
+                let (_, heir) = member_in(self.tx, email, self.account)?;
                 if heir.id == m.id || heir.status != MemberStatus::Active {
                     return Err(Error::conflict(format!(
                         "services can only go to another active member of `{}`",
@@ -132,10 +129,9 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let person = find_person(tx, email)?;
-            let account = resolve_account(tx, &w.ctx, account, Some(&person))?;
+            let account = resolve_account(tx, &w.ctx, account, Some(email))?;
             w.authorize(&account, caps::USERS_MANAGE)?;
-            let mut membership = membership_in(tx, &person, &account)?;
+            let (person, mut membership) = member_in(tx, email, &account)?;
             let before = member_view(tx, catalog, &membership)?;
             let original = membership.clone();
             let edit = Edit {
@@ -355,7 +351,7 @@ impl Portal {
             .transpose()?;
         let accounts = match &filter.account {
             Some(name) => {
-                let account = super::find_account(&*tx, name)?;
+                let account = super::find_account(&*tx, &self.ctx, name)?;
                 authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_VIEW)?;
                 vec![account]
             }
@@ -497,18 +493,17 @@ pub(super) fn visible_member<'c>(
     email: &Email,
     account: Option<&str>,
 ) -> Result<(Access<'c>, Account)> {
-    let person = find_person(tx, email)?;
-    let account = resolve_account(tx, ctx, account, Some(&person))?;
+    let account = resolve_account(tx, ctx, account, Some(email))?;
     let who = authority(tx, catalog, ctx, &account)?;
     // Members may look at themselves while they have access at all: one
     // who has left or is blocked reads nothing, not even that.
-    let needs = if who.person().map(|p| p.id) == Some(person.id) {
+    let needs = if who.person().is_some_and(|p| p.email == *email) {
         caps::PORTAL_ACCESS
     } else {
         caps::USERS_VIEW
     };
     authorize(tx, catalog, ctx, &account, needs)?;
-    let membership = membership_in(tx, &person, &account)?;
+    let (_, membership) = member_in(tx, email, &account)?;
     Ok((
         Access::of(tx, catalog, &account, membership, ctx.now)?,
         account,

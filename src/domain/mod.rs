@@ -27,15 +27,14 @@ mod policies;
 mod roles;
 mod services;
 mod timezones;
+mod visibility;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::model::{
-    Account, Capability, Course, Email, GrantBundle, Membership, Person, Role, Timestamp,
-};
+use crate::model::{Capability, Course, Email, GrantBundle, Membership, Role, Timestamp};
 use crate::store::{SqliteStore, Store, Tx, DEFAULT_BUSY_TIMEOUT};
 use crate::view::MemberView;
 
@@ -48,6 +47,7 @@ pub(crate) use licenses::{Allocate, Move, Purchase};
 pub(crate) use members::{Handover, MemberFilter};
 pub(crate) use orders::{NewOrder, OrderFilter};
 pub(crate) use policies::NewPolicy;
+pub(crate) use visibility::{find_account, find_person, member_in, not_a_member, resolve_account};
 
 /// Who is acting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -255,101 +255,6 @@ impl Catalog {
             },
         }
     }
-}
-
-/// Finds a person by email; a retired duplicate is named as such.
-pub(crate) fn find_person(tx: &dyn Tx, email: &Email) -> Result<Person> {
-    let person = tx.person_by_email(email.as_str())?.ok_or_else(|| {
-        Error::not_found(format!("no user `{email}`")).help("`portalctl user list` shows the users")
-    })?;
-    if let Some(kept) = person.merged_into {
-        let kept = tx.person(kept)?;
-        return Err(
-            Error::conflict(format!("`{email}` was merged into `{}`", kept.email))
-                .help(format!("use `{}` instead", kept.email)),
-        );
-    }
-    Ok(person)
-}
-
-/// Finds an account by name (compared without case).
-pub(crate) fn find_account(tx: &dyn Tx, name: &str) -> Result<Account> {
-    tx.account_named(name.trim())?.ok_or_else(|| {
-        Error::not_found(format!("no account `{}`", name.trim()))
-            .help("`portalctl account list` shows the accounts")
-    })
-}
-
-/// Picks the account a command means: the one named, else the only account
-/// of `subject`, else the only account of the acting member, else the only
-/// account in the database.
-pub(crate) fn resolve_account(
-    tx: &dyn Tx,
-    ctx: &Ctx,
-    named: Option<&str>,
-    subject: Option<&Person>,
-) -> Result<Account> {
-    if let Some(name) = named {
-        return find_account(tx, name);
-    }
-    if let Some(person) = subject {
-        if let Some(account) = only_account_of(tx, person)? {
-            return Ok(account);
-        }
-    }
-    if let Actor::Member(email) = &ctx.actor {
-        if let Some(person) = tx.person_by_email(email.as_str())? {
-            if let Some(account) = only_account_of(tx, &person)? {
-                return Ok(account);
-            }
-        }
-    }
-    let mut accounts = tx.accounts()?;
-    match accounts.len() {
-        0 => Err(Error::not_found("there are no accounts yet")
-            .help("create one with `portalctl init` or `portalctl account create`")),
-        1 => Ok(accounts.remove(0)),
-        _ => {
-            let names: Vec<String> = accounts
-                .iter()
-                .take(6)
-                .map(|a| format!("`{}`", a.name))
-                .collect();
-            Err(
-                Error::invalid("several accounts could be meant; pass --account")
-                    .help(format!("accounts include {}", names.join(", "))),
-            )
-        }
-    }
-}
-
-fn only_account_of(tx: &dyn Tx, person: &Person) -> Result<Option<Account>> {
-    let memberships = tx.memberships_of(person.id)?;
-    match memberships.as_slice() {
-        [only] => Ok(Some(tx.account(only.account_id)?)),
-        [] => Ok(None),
-        many => {
-            let mut names = Vec::new();
-            for m in many.iter().take(6) {
-                names.push(format!("`{}`", tx.account(m.account_id)?.name));
-            }
-            Err(Error::invalid(format!(
-                "`{}` belongs to several accounts; pass --account",
-                person.email
-            ))
-            .help(format!("their accounts: {}", names.join(", "))))
-        }
-    }
-}
-
-/// The person's membership in the account, or "not a member".
-pub(crate) fn membership_in(tx: &dyn Tx, person: &Person, account: &Account) -> Result<Membership> {
-    tx.membership_of(person.id, account.id)?.ok_or_else(|| {
-        Error::not_found(format!(
-            "`{}` is not a member of `{}`",
-            person.email, account.name
-        ))
-    })
 }
 
 /// Builds the printable view of a membership.

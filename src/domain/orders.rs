@@ -4,7 +4,7 @@
 use super::access::{authority, authorize, caps, denial, Authority};
 use super::cost_centres::find_cost_centre;
 use super::policies::parse_order_type;
-use super::{find_person, resolve_account, Catalog, Ctx, Portal};
+use super::{member_in, resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     parse_name, Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderStatus, Person,
@@ -266,7 +266,7 @@ impl Portal {
         let creator = filter
             .created_by
             .as_ref()
-            .map(|e| find_person(&*tx, e))
+            .map(|e| member_in(&*tx, e, &account).map(|(p, _)| p))
             .transpose()?;
         let centre = filter
             .cost_centre

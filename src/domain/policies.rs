@@ -1,7 +1,7 @@
 //! Approval policies: which orders need sign-off, and by whom.
 
 use super::access::{authorize, caps, Access};
-use super::{find_person, resolve_account, Catalog, Portal};
+use super::{member_in, resolve_account, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, Email, MemberStatus, Money, Policy};
 use crate::store::Tx;
@@ -115,9 +115,9 @@ impl Portal {
             }
             let mut approvers: Vec<i64> = Vec::new();
             for email in &req.approvers {
-                let person = find_person(tx, email)?;
-                let holds = match tx.membership_of(person.id, account.id)? {
-                    Some(m) if m.status == MemberStatus::Active => {
+                let (person, m) = member_in(tx, email, &account)?;
+                let holds = match m {
+                    m if m.status == MemberStatus::Active => {
                         Access::of(tx, catalog, &account, m, w.ctx.now)?
                             .holds(caps::ORDERS_APPROVE)
                     }

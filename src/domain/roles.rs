@@ -90,7 +90,9 @@ impl Portal {
 
     /// Adds a custom role. Roles serve every account of the database, so a
     /// member needs `users.manage` and may only bundle capabilities they
-    /// hold themselves.
+    /// hold themselves. The role belongs to the account it was made for
+    /// (the operator's to no account unless `account` names one), whose
+    /// admins may retire it while no other account uses it.
     pub(crate) fn role_create(
         &mut self,
         name: &str,
@@ -126,11 +128,18 @@ impl Portal {
                 }
                 None => {}
             }
-            if matches!(w.ctx.actor, Actor::Member(_)) {
-                let account = resolve_account(tx, &w.ctx, account, None)?;
-                let who = authorize(tx, catalog, &w.ctx, &account, caps::USERS_MANAGE)?;
-                who.ensure_may_give(&format!("role `{name}`"), &caps_given)?;
-            }
+            // A member's role belongs to the account they made it for,
+            // whose admins alone may retire it; the operator's serves every
+            // account unless they name one.
+            let made_for = match (&w.ctx.actor, account) {
+                (Actor::Operator(_), None) => None,
+                _ => {
+                    let account = resolve_account(tx, &w.ctx, account, None)?;
+                    let who = authorize(tx, catalog, &w.ctx, &account, caps::USERS_MANAGE)?;
+                    who.ensure_may_give(&format!("role `{name}`"), &caps_given)?;
+                    Some(account.id)
+                }
+            };
             let role = Role {
                 id: 0,
                 name: name.to_string(),
@@ -144,6 +153,7 @@ impl Portal {
                     .map(|c| c.to_string())
                     .collect(),
                 deleted_at: None,
+                account_id: made_for,
             };
             let id = tx.insert_role(&role, w.ctx.now)?;
             let view = role_view(&tx.role(id)?, Some(0));
@@ -162,27 +172,37 @@ impl Portal {
 impl Portal {
     /// Deletes a role nobody holds. The role is retired rather than removed
     /// (audit events name it) and is no longer offered. The owner role and
-    /// the blocking role stay; a member needs `users.manage` and may delete
-    /// only custom roles, the operator any other role.
+    /// the blocking role stay. Roles serve the whole database, so a member
+    /// needs `users.manage` in the account a custom role was made for and
+    /// may retire only such a role that no other account uses; the operator
+    /// retires any other role.
     pub(crate) fn role_delete(&mut self, name: &str, account: Option<&str>) -> Result<RoleView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
             let role = catalog.role_named(name)?;
-            if matches!(w.ctx.actor, Actor::Member(_)) {
+            let mut holders = tx.role_holders(role.id)?;
+            if let Actor::Member(email) = &w.ctx.actor {
                 let account = resolve_account(tx, &w.ctx, account, None)?;
-                let who = authorize(tx, catalog, &w.ctx, &account, caps::USERS_MANAGE)?;
-                if role.builtin {
-                    let email = who
-                        .person()
-                        .map(|p| p.email.to_string())
-                        .unwrap_or_default();
+                authorize(tx, catalog, &w.ctx, &account, caps::USERS_MANAGE)?;
+                // Nothing here names another account or its members.
+                let serves_others = if role.builtin {
+                    Some("it comes with the preset and serves every account")
+                } else if role.account_id != Some(account.id) {
+                    Some("it was not made for this account")
+                } else if holders.iter().any(|(_, a)| *a != account.id) {
+                    Some("other accounts use it too")
+                } else {
+                    None
+                };
+                if let Some(why) = serves_others {
                     return Err(Error::denied(format!(
-                        "`{email}` may not delete role `{}`: it comes with the preset, and only the operator deletes those",
-                        role.name
+                        "`{email}` may not delete role `{}` from `{}`: {why}",
+                        role.name, account.name
                     ))
-                    .help("run the command without --as / PORTALCTL_AS"));
+                    .help("only the operator retires a role other accounts may use"));
                 }
+                holders.retain(|(_, a)| *a == account.id);
             }
             if role.blocking {
                 return Err(Error::conflict(format!(
@@ -197,7 +217,6 @@ impl Portal {
                     role.name
                 )));
             }
-            let holders = tx.role_holders(role.id)?;
             if !holders.is_empty() {
                 return Err(Error::conflict(format!(
                     "role `{}` is held by {} membership(s): {}",
@@ -210,12 +229,12 @@ impl Portal {
             let before = role_view(role, Some(0));
             tx.delete_role(role.id, w.ctx.now)?;
             w.record(Change {
-                    action: "role.delete",
-                    account: None,
-                    target: Some(role.name.clone()),
-                    before: Some(snapshot(&before)?),
-                    after: None,
-                });
+                action: "role.delete",
+                account: None,
+                target: Some(role.name.clone()),
+                before: Some(snapshot(&before)?),
+                after: None,
+            });
             Ok(before)
         })
     }
@@ -236,4 +255,56 @@ fn holder_names(tx: &dyn Tx, holders: &[(i64, i64)]) -> Result<String> {
         names.push(format!("and {} more", holders.len() - HOLDERS_NAMED));
     }
     Ok(names.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::{email, join, seeded};
+    use super::super::{InviteRequest, NewAccount};
+    use super::*;
+    use crate::model::{caps, AccountKind};
+
+    #[test]
+    fn an_accounts_admin_retires_only_its_own_roles() {
+        let mut p = seeded("portal");
+        join(&mut p, "adam@acme.test", "admin");
+        p.account_create(&NewAccount {
+            name: "Beta".into(),
+            kind: AccountKind::Customer,
+            parent: None,
+            currency: None,
+        })
+        .expect("account");
+        let operator = p.ctx.actor.clone();
+        p.role_create("everyone", &[caps::ACCOUNT_VIEW], "", None)
+            .expect("the operator's role");
+        let adam = Actor::Member(email("adam@acme.test"));
+        p.ctx.actor = adam.clone();
+        p.role_create("acme-only", &[caps::ACCOUNT_VIEW], "", None)
+            .expect("Acme's role");
+        let refused = p
+            .role_delete("everyone", None)
+            .expect_err("serves every account");
+        assert_eq!(refused.exit_code(), 5, "{refused}");
+        // Once Beta uses Acme's role, Acme's admin cannot retire it either,
+        // and learns nothing of who holds it there.
+        p.ctx.actor = operator;
+        p.invite(&InviteRequest {
+            email: Some(email("bo@beta.test")),
+            name: Some("Bo".into()),
+            role: "acme-only".into(),
+            account: Some("Beta".into()),
+            ..InviteRequest::default()
+        })
+        .expect("invite into Beta");
+        p.ctx.actor = adam;
+        let refused = p.role_delete("acme-only", None).expect_err("used by Beta");
+        assert_eq!(refused.exit_code(), 5, "{refused}");
+        assert!(!refused.to_string().contains("bo@beta.test"), "{refused}");
+        // A role of Acme's that nobody else uses is Acme's to retire.
+        p.role_create("acme-tmp", &[caps::ACCOUNT_VIEW], "", None)
+            .expect("Acme's role");
+        p.role_delete("acme-tmp", None)
+            .expect("Acme's admin retires it");
+    }
 }

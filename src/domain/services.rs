@@ -2,7 +2,7 @@
 //! may see them.
 
 use super::access::{authority, authorize, caps, Authority};
-use super::{find_person, membership_in, resolve_account, Catalog, Ctx, Portal};
+use super::{member_in, resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, Email, MemberStatus, Service};
 use crate::store::Tx;
@@ -159,8 +159,7 @@ impl Portal {
             let before = service_view(tx, &account, &service)?;
             service.assigned_to = match to {
                 Some(email) => {
-                    let person = find_person(tx, email)?;
-                    let m = membership_in(tx, &person, &account)?;
+                    let (_, m) = member_in(tx, email, &account)?;
                     if m.status != MemberStatus::Active {
                         return Err(Error::conflict(format!(
                             "`{email}` is {} in `{}`; services go to active members",

@@ -196,6 +196,10 @@ pub(crate) struct Role {
     pub capabilities: Vec<String>,
     /// When `role delete` retired it; a deleted role is no longer offered.
     pub deleted_at: Option<Timestamp>,
+    /// The account a member made it for, whose admins may retire it;
+    /// `None` for the preset's roles and the operator's, which serve
+    /// every account.
+    pub account_id: Option<i64>,
 }
 
 /// A named bundle of capabilities that can be granted as one (an "area").

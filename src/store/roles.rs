@@ -36,6 +36,7 @@ impl SqliteTx<'_> {
             builtin: row.get("builtin")?,
             capabilities: Vec::new(),
             deleted_at: row.get("deleted_at")?,
+            account_id: row.get("account_id")?,
         })
     }
 
@@ -50,7 +51,8 @@ impl SqliteTx<'_> {
     }
 }
 
-const ROLE_COLUMNS: &str = "id, name, description, all_capabilities, blocking, builtin, deleted_at";
+const ROLE_COLUMNS: &str =
+    "id, name, description, all_capabilities, blocking, builtin, deleted_at, account_id";
 
 impl SqliteTx<'_> {
     pub(super) fn roles(&self) -> Result<Vec<Role>> {
@@ -86,10 +88,16 @@ impl SqliteTx<'_> {
 
     pub(super) fn insert_role(&self, role: &Role, at: Timestamp) -> Result<i64> {
         let id = self.insert(
-            "INSERT INTO roles (name, description, all_capabilities, blocking, builtin, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO roles (name, description, all_capabilities, blocking, builtin, created_at, account_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
-                role.name, role.description, role.all_capabilities, role.blocking, role.builtin, at
+                role.name,
+                role.description,
+                role.all_capabilities,
+                role.blocking,
+                role.builtin,
+                at,
+                role.account_id
             ],
         )?;
         let mut stmt = self.tx.prepare_cached(

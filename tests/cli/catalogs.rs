@@ -361,23 +361,64 @@ fn the_owner_and_blocking_roles_stay() {
 }
 
 #[test]
-fn members_may_delete_only_custom_roles_with_users_manage() {
+fn members_may_delete_only_their_own_accounts_roles_with_users_manage() {
     let p = Portal::with_preset("customer-area");
     p.member("max@acme.test", "member");
     p.ok(&["user", "grant", "max@acme.test", "account-admin"]);
     p.member("bob@acme.test", "member");
-    p.ok(&["role", "create", "viewer", "--capabilities", "account.view"]);
-    p.ok(&["role", "create", "reader", "--capabilities", "account.view"]);
+    p.ok(&["account", "create", "Beta Co", "--kind", "customer"]);
+    p.member_in("bea@beta.test", "member", "Beta Co");
+    p.ok(&[
+        "user", "grant", "bea@beta.test", "account-admin", "--account", "Beta Co",
+    ]);
+    let max = Some("max@acme.test");
+    p.json_as(
+        max,
+        &["role", "create", "viewer", "--capabilities", "account.view"],
+    );
     let err = p.refused_as(Some("bob@acme.test"), &["role", "delete", "viewer"], DENIED);
     assert!(err.contains("users.manage"), "{err}");
-    p.json_as(Some("max@acme.test"), &["role", "delete", "viewer"]);
+    p.json_as(max, &["role", "delete", "viewer"]);
     let event = &p.json(&["audit", "list", "--limit", "1"])[0];
     assert_eq!(event["actor"], "max@acme.test");
-    // A role of the preset is the operator's to delete.
-    let err = p.refused_as(
-        Some("max@acme.test"),
-        &["role", "delete", "no-access"],
-        DENIED,
+
+    // A role the operator made serves every account: an account's admin
+    // cannot retire it for all of them.
+    p.ok(&["role", "create", "reader", "--capabilities", "account.view"]);
+    let err = p.refused_as(max, &["role", "delete", "reader"], DENIED);
+    assert!(err.contains("not made for this account"), "{err}");
+    // Nor one another account made.
+    let bea = Some("bea@beta.test");
+    p.json_as(
+        bea,
+        &[
+            "role", "create", "beta-view", "--capabilities", "account.view",
+        ],
     );
+    p.refused_as(max, &["role", "delete", "beta-view"], DENIED);
+    // Once another account uses Acme's role, only the operator retires it,
+    // and the refusal names nobody over there.
+    p.json_as(
+        max,
+        &[
+            "role", "create", "acme-view", "--capabilities", "account.view",
+        ],
+    );
+    p.member_in("ben@beta.test", "acme-view", "Beta Co");
+    p.json_as(bea, &["user", "set-role", "ben@beta.test", "member"]);
+    p.json_as(bea, &["user", "set-role", "ben@beta.test", "acme-view"]);
+    let err = p.refused_as(max, &["role", "delete", "acme-view"], DENIED);
+    assert!(err.contains("other accounts use it"), "{err}");
+    assert!(!err.contains("ben@") && !err.contains("Beta"), "{err}");
+    // Held only at home: the holders are named, as they are the admin's own.
+    p.json_as(bea, &["user", "set-role", "ben@beta.test", "member"]);
+    p.member("amy@acme.test", "acme-view");
+    let err = p.refused_as(max, &["role", "delete", "acme-view"], CONFLICT);
+    assert!(err.contains("amy@acme.test"), "{err}");
+    p.ok(&["user", "set-role", "amy@acme.test", "member"]);
+    p.json_as(max, &["role", "delete", "acme-view"]);
+
+    // A role of the preset is the operator's to delete.
+    let err = p.refused_as(max, &["role", "delete", "no-access"], DENIED);
     assert!(err.contains("preset"), "{err}");
 }

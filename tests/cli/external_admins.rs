@@ -188,7 +188,7 @@ fn bad_external_admin_requests_are_refused() {
         (
             add("ghost@acme.test", "msp-user"),
             NOT_FOUND,
-            "no user `ghost@acme.test`",
+            "`ghost@acme.test` is not a member of `Acme Ltd`",
         ),
         (
             add("zed@zeta.test", "msp-user"),

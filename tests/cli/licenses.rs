@@ -319,7 +319,7 @@ fn a_customer_of_another_partner_is_refused() {
         ],
         DENIED,
     );
-    assert!(err.contains("not a member of `Zeta MSP`"), "{err}");
+    assert!(err.contains("not a member of `Omega Inc`"), "{err}");
 }
 
 #[test]

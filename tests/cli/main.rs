@@ -18,6 +18,7 @@ mod courses;
 mod examples;
 mod external_admins;
 mod invitations;
+mod leaks;
 mod licenses;
 mod lifecycle;
 mod lmp_levels;

@@ -255,7 +255,8 @@ fn cases(block: &str, own_role: &str, new_owner: &str) -> Vec<Case> {
             args: strings(&["role", "delete", "custom-y"]),
             needs: MANAGE,
             prep: Some(strings(&[
-                "role", "create", "custom-y", "--capabilities", "account.view",
+                "role", "create", "custom-y", "--capabilities", "account.view", "--account",
+                ACCOUNT,
             ])),
         },
         case(&["user", "courses", TARGET], VIEW),

@@ -269,17 +269,31 @@ impl Portal {
     /// process start would cost more than the command. Returns the exit
     /// code the binary would exit with.
     pub fn exit_code_in_process(&self, act_as: Option<&str>, args: &[&str]) -> i32 {
+        self.answer_in_process(act_as, args).0
+    }
+
+    /// Runs in process like [`Portal::exit_code_in_process`] and returns
+    /// the exit code with what the error said (message and help), empty
+    /// on success.
+    pub fn answer_in_process(&self, act_as: Option<&str>, args: &[&str]) -> (i32, String) {
         use clap::Parser;
         let db = self.db.to_string_lossy().into_owned();
         let mut argv = vec!["portalctl", "--quiet", "--no-input", "--db", &db];
         argv.extend(["--now", &self.now]);
         argv.extend(act_as.map(|who| ["--as", who]).into_iter().flatten());
         argv.extend(args);
-        let code = match portalctl::Cli::try_parse_from(argv) {
-            Ok(cli) => portalctl::run(cli).map_or_else(|e| e.exit_code(), |()| 0),
-            Err(e) => portalctl::value_error(&e).map_or(e.exit_code() as u8, |e| e.exit_code()),
+        let said = |e: &portalctl::Error| format!("{e} | {}", e.help_text().unwrap_or_default());
+        let (code, said) = match portalctl::Cli::try_parse_from(argv) {
+            Ok(cli) => match portalctl::run(cli) {
+                Ok(()) => (0, String::new()),
+                Err(e) => (e.exit_code(), said(&e)),
+            },
+            Err(e) => match portalctl::value_error(&e) {
+                Some(e) => (e.exit_code(), said(e)),
+                None => (e.exit_code() as u8, e.to_string()),
+            },
         };
-        i32::from(code)
+        (i32::from(code), said)
     }
 
     /// Runs in process like [`Portal::exit_code_in_process`] and asserts

@@ -77,6 +77,7 @@ pub(super) fn role(name: &str) -> Role {
         builtin: true,
         capabilities: vec!["orders.view".into(), "users.view".into()],
         deleted_at: None,
+        account_id: None,
     }
 }
 

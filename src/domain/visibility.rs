@@ -1,0 +1,235 @@
+//! What the actor may learn exists. Every account and person a command
+//! names is found here, so that a member refused in an account they cannot
+//! see gets the same answer whether it exists or not, and a person outside
+//! the accounts whose users they may view is as unknown as one who never
+//! was. The operator sees everything.
+
+use super::access::{caps, Access};
+use super::{Actor, Catalog, Ctx};
+use crate::error::{Error, Result};
+use crate::model::{Account, Email, Membership, Person};
+use crate::store::Tx;
+
+/// How many accounts a "which one?" error names.
+const ACCOUNTS_NAMED: usize = 6;
+
+/// The account named (compared without case). A member finds only the
+/// accounts they belong to and the customers of partners they belong to;
+/// any other name, taken or not, is refused alike (exit 5).
+pub(crate) fn find_account(tx: &dyn Tx, ctx: &Ctx, name: &str) -> Result<Account> {
+    let name = name.trim();
+    let found = tx.account_named(name)?;
+    let Actor::Member(email) = &ctx.actor else {
+        return found.ok_or_else(|| {
+            Error::not_found(format!("no account `{name}`"))
+                .help("`portalctl account list` shows the accounts")
+        });
+    };
+    if let Some(account) = found {
+        if let Some(me) = tx.person_by_email(email.as_str())? {
+            let home = std::iter::once(account.id).chain(account.parent_id);
+            for id in home {
+                if tx.membership_of(me.id, id)?.is_some() {
+                    return Ok(account);
+                }
+            }
+        }
+    }
+    Err(not_a_member(email, name))
+}
+
+/// The refusal of a member in an account they do not belong to; the name
+/// is the one asked for, so the refusal reads the same whether the account
+/// exists or not.
+pub(crate) fn not_a_member(email: &Email, account: &str) -> Error {
+    Error::denied(format!("`{email}` is not a member of `{account}`"))
+        .help("act as a member of that account, or pass the right --account")
+}
+
+/// A person the command names without an account to look in (a merge, the
+/// original of a duplicate). A member finds themselves and the people of
+/// the accounts whose users they may view; anyone else is "no user", as
+/// is a retired duplicate whose kept person the member could not see.
+pub(crate) fn find_person(tx: &dyn Tx, ctx: &Ctx, email: &Email) -> Result<Person> {
+    let unknown = || {
+        Error::not_found(format!("no user `{email}`"))
+            .help("`portalctl user list` shows the users you may see")
+    };
+    let person = tx.person_by_email(email.as_str())?.ok_or_else(unknown)?;
+    let sees = |p: &Person| sees_person(tx, ctx, p);
+    match person.merged_into {
+        None if sees(&person)? => Ok(person),
+        None => Err(unknown()),
+        Some(kept) => {
+            let kept = tx.person(kept)?;
+            if !sees(&kept)? {
+                return Err(unknown());
+            }
+            Err(merged(email, &kept))
+        }
+    }
+}
+
+/// The membership of the person `email` in `account`, looked up once the
+/// actor is authorized there: whoever is not in the account reads alike,
+/// "not a member", whether they exist elsewhere or not at all.
+pub(crate) fn member_in(
+    tx: &dyn Tx,
+    email: &Email,
+    account: &Account,
+) -> Result<(Person, Membership)> {
+    let absent = || Error::not_found(format!("`{email}` is not a member of `{}`", account.name));
+    let person = tx.person_by_email(email.as_str())?.ok_or_else(absent)?;
+    if let Some(kept) = person.merged_into {
+        let kept = tx.person(kept)?;
+        // Naming the kept person helps only someone who can see them here.
+        return Err(match tx.membership_of(kept.id, account.id)? {
+            Some(_) => merged(email, &kept),
+            None => absent(),
+        });
+    }
+    let membership = tx
+        .membership_of(person.id, account.id)?
+        .ok_or_else(absent)?;
+    Ok((person, membership))
+}
+
+fn merged(email: &Email, kept: &Person) -> Error {
+    Error::conflict(format!("`{email}` was merged into `{}`", kept.email))
+        .help(format!("use `{}` instead", kept.email))
+}
+
+/// Whether the actor may know `person`: the operator always; a member for
+/// themselves and for the people of accounts where they hold `users.view`.
+fn sees_person(tx: &dyn Tx, ctx: &Ctx, person: &Person) -> Result<bool> {
+    let Actor::Member(email) = &ctx.actor else {
+        return Ok(true);
+    };
+    if person.email == *email {
+        return Ok(true);
+    }
+    let catalog = Catalog::load(tx)?;
+    for m in tx.memberships_of(person.id)? {
+        let account = tx.account(m.account_id)?;
+        if views_users(tx, &catalog, ctx, email, &account)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether the member `email` holds `users.view` in `account`.
+fn views_users(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    email: &Email,
+    account: &Account,
+) -> Result<bool> {
+    let Some(me) = tx.person_by_email(email.as_str())? else {
+        return Ok(false);
+    };
+    match tx.membership_of(me.id, account.id)? {
+        Some(m) => Ok(Access::of(tx, catalog, account, m, ctx.now)?.holds(caps::USERS_VIEW)),
+        None => Ok(false),
+    }
+}
+
+/// Picks the account a command means: the one named; else the only
+/// account of `subject` that the actor may see the users of; else the
+/// only account of the acting member; else, for the operator, the only
+/// account in the database.
+pub(crate) fn resolve_account(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    named: Option<&str>,
+    subject: Option<&Email>,
+) -> Result<Account> {
+    if let Some(name) = named {
+        return find_account(tx, ctx, name);
+    }
+    if let Some(email) = subject {
+        let accounts = subject_accounts(tx, ctx, email)?;
+        match accounts.as_slice() {
+            [] => {}
+            [only] => return Ok(only.clone()),
+            many => {
+                return Err(Error::invalid(format!(
+                    "`{email}` belongs to several accounts; pass --account"
+                ))
+                .help(format!("their accounts: {}", account_names(many))))
+            }
+        }
+    }
+    let mut accounts = match &ctx.actor {
+        Actor::Member(email) => member_accounts(tx, email)?,
+        Actor::Operator(_) => tx.accounts()?,
+    };
+    match accounts.len() {
+        0 if matches!(ctx.actor, Actor::Member(_)) => Err(Error::invalid(
+            "you belong to no account, so pass --account",
+        )),
+        0 => Err(Error::not_found("there are no accounts yet")
+            .help("create one with `portalctl init` or `portalctl account create`")),
+        1 => Ok(accounts.remove(0)),
+        _ => Err(
+            Error::invalid("several accounts could be meant; pass --account")
+                .help(format!("accounts include {}", account_names(&accounts))),
+        ),
+    }
+}
+
+/// The accounts of the person `email` that the actor may see them in.
+fn subject_accounts(tx: &dyn Tx, ctx: &Ctx, email: &Email) -> Result<Vec<Account>> {
+    let Some(person) = tx.person_by_email(email.as_str())? else {
+        return Ok(Vec::new());
+    };
+    if let Some(kept) = person.merged_into {
+        // Whom they were merged into helps whoever may see that person; to
+        // anyone else the address is unknown.
+        let kept = tx.person(kept)?;
+        if sees_person(tx, ctx, &kept)? {
+            return Err(merged(email, &kept));
+        }
+        return Ok(Vec::new());
+    }
+    let mut accounts = Vec::new();
+    let catalog = match &ctx.actor {
+        Actor::Member(me) if *me != person.email => Some((me, Catalog::load(tx)?)),
+        _ => None,
+    };
+    for m in tx.memberships_of(person.id)? {
+        let account = tx.account(m.account_id)?;
+        let seen = match &catalog {
+            Some((me, catalog)) => views_users(tx, catalog, ctx, me, &account)?,
+            None => true,
+        };
+        if seen {
+            accounts.push(account);
+        }
+    }
+    Ok(accounts)
+}
+
+/// The accounts the member `email` belongs to, in any state.
+fn member_accounts(tx: &dyn Tx, email: &Email) -> Result<Vec<Account>> {
+    let Some(me) = tx.person_by_email(email.as_str())? else {
+        return Ok(Vec::new());
+    };
+    tx.memberships_of(me.id)?
+        .iter()
+        .map(|m| tx.account(m.account_id))
+        .collect()
+}
+
+fn account_names(accounts: &[Account]) -> String {
+    let mut names: Vec<String> = accounts
+        .iter()
+        .take(ACCOUNTS_NAMED)
+        .map(|a| format!("`{}`", a.name))
+        .collect();
+    if accounts.len() > ACCOUNTS_NAMED {
+        names.push(format!("and {} more", accounts.len() - ACCOUNTS_NAMED));
+    }
+    names.join(", ")
+}

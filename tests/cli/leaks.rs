@@ -1,0 +1,155 @@
+//! Refusals tell a member nothing about what they cannot see: every
+//! command that names an account or a person answers a member the same,
+//! word for word, whether the account or person exists outside their
+//! sight, was merged away, or never existed. A new command that looks
+//! something up before checking the actor's right shows up here.
+
+use crate::support::{Portal, ACCOUNT, SUCCESS};
+
+const PLAIN: &str = "ann@acme.test";
+const ADMIN: &str = "adam@acme.test";
+
+/// Acme Ltd with a plain member and an admin; a partner `Other` they are
+/// not members of, with an admin, a member and a duplicate merged into
+/// that member.
+fn portal() -> Portal {
+    Portal::cached("leaks", || {
+        let p = Portal::init("portal");
+        p.member(PLAIN, "user");
+        p.member(ADMIN, "admin");
+        p.ok(&["account", "create", "Other", "--kind", "partner"]);
+        for (email, role) in [
+            ("bob@other.test", "admin"),
+            ("dave@other.test", "user"),
+            ("carol@other.test", "user"),
+        ] {
+            p.member_in(email, role, "Other");
+        }
+        p.ok(&[
+            "user", "flag-duplicate", "carol@other.test", "--of", "dave@other.test",
+        ]);
+        p.ok(&[
+            "user", "merge", "carol@other.test", "--into", "dave@other.test", "--yes",
+        ]);
+        p.ok(&["service", "add", "--name", "Line 1", "--account", ACCOUNT]);
+        p
+    })
+}
+
+/// Runs `template` with `{}` replaced by each of `names` as `actor`, and
+/// asserts one answer for all: the same exit code, and the same message
+/// once the name asked for is blanked out. Returns that code.
+#[track_caller]
+fn one_answer(p: &Portal, actor: &str, template: &[&str], names: &[&str]) -> i32 {
+    let answers: Vec<(i32, String)> = names
+        .iter()
+        .map(|name| {
+            let args: Vec<String> = template.iter().map(|a| a.replace("{}", name)).collect();
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let (code, said) = p.answer_in_process(Some(actor), &args);
+            (code, said.replace(name, "{}"))
+        })
+        .collect();
+    for (answer, name) in answers.iter().zip(names) {
+        assert_eq!(
+            *answer,
+            answers[0],
+            "`{}` as {actor} tells `{name}` from `{}` apart",
+            template.join(" "),
+            names[0]
+        );
+    }
+    answers[0].0
+}
+
+#[test]
+fn a_member_learns_nothing_about_accounts_they_are_not_in() {
+    let p = portal();
+    let commands: &[&[&str]] = &[
+        &["account", "show", "{}"],
+        &["account", "set", "{}", "--phone", "1"],
+        &["account", "address", "list", "--account", "{}"],
+        &["user", "list", "--account", "{}"],
+        &["user", "show", "bob@other.test", "--account", "{}"],
+        &[
+            "user", "invite", "--email", "z@z.test", "--name", "Z", "--role", "user", "--account",
+            "{}",
+        ],
+        &["can", ADMIN, "portal.access", "--account", "{}"],
+        &["service", "list", "--account", "{}"],
+        &["service", "add", "--name", "S", "--account", "{}"],
+        &["order", "list", "--account", "{}"],
+        &[
+            "order", "place", "--description", "X", "--amount", "1", "--account", "{}",
+        ],
+        &["policy", "list", "--account", "{}"],
+        &["cost-centre", "list", "--account", "{}"],
+        &["audit", "list", "--account", "{}"],
+        &[
+            "role", "create", "r9", "--capabilities", "portal.access", "--account", "{}",
+        ],
+        &["role", "delete", "user", "--account", "{}"],
+        &[
+            "account", "create", "Sub", "--kind", "customer", "--parent", "{}",
+        ],
+        &["external-admin", "list", "--customer", "{}"],
+        &["license", "list", "--customer", "{}"],
+        &["license", "list", "--account", "{}"],
+    ];
+    for actor in [PLAIN, ADMIN] {
+        for template in commands {
+            let code = one_answer(&p, actor, template, &["Other", "Nope", "other"]);
+            assert_ne!(code, SUCCESS, "`{}` as {actor}", template.join(" "));
+        }
+    }
+}
+
+#[test]
+fn a_member_learns_nothing_about_people_outside_their_sight() {
+    let p = portal();
+    // Someone in another account, a duplicate merged into them, and an
+    // address nobody has.
+    let people = ["bob@other.test", "carol@other.test", "nobody@other.test"];
+    let commands: &[&[&str]] = &[
+        &["user", "show", "{}"],
+        &["user", "courses", "{}"],
+        &["can", "{}", "portal.access"],
+        &["user", "set-role", "{}", "user"],
+        &["user", "grant", "{}", "billing.view"],
+        &["user", "deactivate", "{}"],
+        &["user", "activate", "{}"],
+        &["user", "left-company", "{}", "--yes"],
+        &["user", "resend-invite", "{}"],
+        &["user", "revoke-invite", "{}"],
+        &["user", "flag-duplicate", "{}", "--of", PLAIN],
+        &["user", "flag-duplicate", PLAIN, "--of", "{}"],
+        &["user", "merge", "{}", "--into", PLAIN, "--yes"],
+        &["user", "merge", PLAIN, "--into", "{}", "--yes"],
+        &["user", "transfer-ownership", "--to", "{}"],
+        &["service", "assign", "Line 1", "--to", "{}"],
+        &[
+            "policy", "create", "--name", "P", "--threshold", "10", "--approvers", "{}",
+        ],
+        &["order", "list", "--created-by", "{}"],
+    ];
+    for actor in [PLAIN, ADMIN] {
+        for template in commands {
+            let code = one_answer(&p, actor, template, &people);
+            assert_ne!(code, SUCCESS, "`{}` as {actor}", template.join(" "));
+        }
+    }
+}
+
+#[test]
+fn the_operator_is_told_what_a_merged_address_became() {
+    let p = portal();
+    let err = p.refused(&["user", "show", "carol@other.test"], 4);
+    assert!(err.contains("merged into `dave@other.test`"), "{err}");
+    // A member who can see the kept person is told too.
+    let err = p.refused_as(
+        Some("bob@other.test"),
+        &["user", "show", "carol@other.test"],
+        4,
+    );
+    assert!(err.contains("merged into `dave@other.test`"), "{err}");
+}
