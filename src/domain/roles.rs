@@ -182,8 +182,11 @@ impl Portal {
             let catalog = w.catalog()?;
             let role = catalog.role_named(name)?;
             let mut holders = tx.role_holders(role.id)?;
-            if let Actor::Member(email) = &w.ctx.actor {
-                let account = resolve_account(tx, &w.ctx, account, None)?;
+            let account = match (&w.ctx.actor, account) {
+                (Actor::Operator(_), None) => None,
+                (_, named) => Some(resolve_account(tx, &w.ctx, named, None)?),
+            };
+            if let (Actor::Member(email), Some(account)) = (&w.ctx.actor, account) {
                 authorize(tx, catalog, &w.ctx, &account, caps::USERS_MANAGE)?;
                 // Nothing here names another account or its members.
                 let serves_others = if role.builtin {

@@ -296,6 +296,22 @@ impl Portal {
         (i32::from(code), said)
     }
 
+    /// Runs in process like [`Portal::answer_in_process`] and asserts that
+    /// a refusal changed nothing.
+    #[track_caller]
+    pub fn answer_unchanged_on_refusal(
+        &self,
+        act_as: Option<&str>,
+        args: &[&str],
+    ) -> (i32, String) {
+        let before = self.files();
+        let answer = self.answer_in_process(act_as, args);
+        if answer.0 != SUCCESS {
+            self.assert_unchanged(&before, &format!("`portalctl {}`", args.join(" ")));
+        }
+        answer
+    }
+
     /// Runs in process like [`Portal::exit_code_in_process`] and asserts
     /// that the command was refused with `code` and changed nothing.
     #[track_caller]
