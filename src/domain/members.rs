@@ -366,7 +366,7 @@ impl Portal {
                 }
                 if visible.is_empty() {
                     // The refusal in the actor's own account says who can help.
-                    if let Some(own) = actor_accounts(&*tx, &self.ctx)?.first() {
+                    if let Some(own) = super::visibility::actor_accounts(&*tx, &self.ctx)?.first() {
                         authorize(&*tx, &catalog, &self.ctx, own, caps::USERS_VIEW)?;
                     }
                     return Err(Error::denied(
@@ -460,21 +460,6 @@ impl Portal {
             reason: decision.reason,
         })
     }
-}
-
-/// The accounts the acting member belongs to (none for the operator or a
-/// stranger).
-fn actor_accounts(tx: &dyn Tx, ctx: &Ctx) -> Result<Vec<Account>> {
-    let super::Actor::Member(email) = &ctx.actor else {
-        return Ok(Vec::new());
-    };
-    let Some(person) = tx.person_by_email(email.as_str())? else {
-        return Ok(Vec::new());
-    };
-    tx.memberships_of(person.id)?
-        .iter()
-        .map(|m| tx.account(m.account_id))
-        .collect()
 }
 
 fn wrong_state(e: &Edit<'_, '_>, what: &str) -> Error {

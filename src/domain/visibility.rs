@@ -162,7 +162,7 @@ pub(crate) fn resolve_account(
         }
     }
     let mut accounts = match &ctx.actor {
-        Actor::Member(email) => member_accounts(tx, email)?,
+        Actor::Member(_) => actor_accounts(tx, ctx)?,
         Actor::Operator(_) => tx.accounts()?,
     };
     match accounts.len() {
@@ -211,8 +211,12 @@ fn subject_accounts(tx: &dyn Tx, ctx: &Ctx, email: &Email) -> Result<Vec<Account
     Ok(accounts)
 }
 
-/// The accounts the member `email` belongs to, in any state.
-fn member_accounts(tx: &dyn Tx, email: &Email) -> Result<Vec<Account>> {
+/// The accounts the acting member belongs to, in any state (none for the
+/// operator).
+pub(crate) fn actor_accounts(tx: &dyn Tx, ctx: &Ctx) -> Result<Vec<Account>> {
+    let Actor::Member(email) = &ctx.actor else {
+        return Ok(Vec::new());
+    };
     let Some(me) = tx.person_by_email(email.as_str())? else {
         return Ok(Vec::new());
     };
