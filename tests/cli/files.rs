@@ -1,10 +1,12 @@
-//! The database file: only `init` puts a schema in a file, and never in
-//! another application's; a file this user may only read serves the
-//! commands that only read.
+//! The database file and the other files portalctl reads: only `init` puts
+//! a schema in a file, and never in another application's; a file this user
+//! may only read serves the commands that only read; input files are read
+//! up to a cap.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::process::Stdio;
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::support::{error_line, says, Portal, ACCOUNT, NOT_FOUND, OWNER, UNAVAILABLE, USAGE};
 
@@ -363,4 +365,84 @@ fn an_older_portal_that_cannot_be_written_is_refused_until_it_can() {
     // Writable again, any command migrates it.
     p.ok(&["user", "list"]);
     assert_eq!(p.query("PRAGMA user_version"), "Integer(2)");
+}
+
+// ---------------------------------------------------------- input files
+
+/// Runs `args` and waits at most `limit` for it, killing it if it takes
+/// longer; returns the exit code and stderr.
+#[track_caller]
+fn run_within(p: &Portal, args: &[&str], limit: Duration) -> (i32, String) {
+    let mut child = p
+        .command(args, &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("`portalctl {}` still ran after {limit:?}", args.join(" "));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn init_with_preset_file(file: &str) -> Vec<&str> {
+    vec![
+        "init", "--preset-file", file, "--account", ACCOUNT, "--owner-email", OWNER,
+    ]
+}
+
+#[test]
+fn a_preset_file_that_never_ends_is_refused_at_once() {
+    let p = Portal::empty();
+    let (code, stderr) = run_within(
+        &p,
+        &init_with_preset_file("/dev/zero"),
+        Duration::from_secs(20),
+    );
+    assert_eq!(code, USAGE, "{stderr}");
+    says(error_line(&stderr), "larger than 1 MiB");
+    assert!(!p.db.exists(), "no database is made");
+}
+
+#[test]
+fn a_preset_file_over_the_cap_is_refused_naming_it() {
+    let p = Portal::empty();
+    let dir = crate::support::scratch_dir();
+    let big = dir.path().join("big.json");
+    // The shipped lmp catalog, padded with spaces (still valid JSON) to
+    // one byte over the cap.
+    let mut text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/presets/lmp.json"
+    ))
+    .unwrap();
+    text.push_str(&" ".repeat((1 << 20) + 1 - text.len()));
+    std::fs::write(&big, &text).unwrap();
+    let err = p.refused(&init_with_preset_file(big.to_str().unwrap()), USAGE);
+    says(error_line(&err), "larger than 1 MiB");
+    says(error_line(&err), "big.json");
+    // One byte less is within the cap and loads.
+    text.pop();
+    std::fs::write(&big, &text).unwrap();
+    p.ok(&init_with_preset_file(big.to_str().unwrap()));
+}
+
+#[test]
+fn a_preset_file_that_is_not_text_is_refused() {
+    let p = Portal::empty();
+    let dir = crate::support::scratch_dir();
+    let file = dir.path().join("preset.json");
+    std::fs::write(&file, [0xff, 0xfe, b'{', b'}']).unwrap();
+    let err = p.refused(&init_with_preset_file(file.to_str().unwrap()), USAGE);
+    says(error_line(&err), "not UTF-8");
 }
