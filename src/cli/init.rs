@@ -37,9 +37,7 @@ pub(crate) struct InitArgs {
 pub(crate) fn init(s: &Session, args: InitArgs) -> Result<()> {
     let preset = match &args.preset_file {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                crate::error::Error::invalid(format!("cannot read `{}`: {e}", path.display()))
-            })?;
+            let text = super::read_text_file(path)?;
             Preset::from_json(&text, &format!("`{}`", path.display()))?
         }
         None => Preset::shipped(&args.preset)?,

@@ -12,8 +12,8 @@ mod role;
 mod service;
 mod user;
 
-use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Read as _};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -227,13 +227,42 @@ fn user_of_this_process() -> String {
     let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) else {
         return "unknown".into();
     };
-    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let passwd = read_text_file(Path::new("/etc/passwd")).unwrap_or_default();
     passwd
         .lines()
         .map(|line| line.split(':').collect::<Vec<_>>())
         .find(|fields| fields.get(2) == Some(&uid.to_string().as_str()))
         .and_then(|fields| fields.first().map(|name| name.to_string()))
         .unwrap_or_else(|| format!("uid{uid}"))
+}
+
+/// The most, in MiB, of any file portalctl reads besides its database (a
+/// preset file, `/etc/passwd`): hundreds of times the largest shipped
+/// preset, and still a small allocation.
+const MAX_FILE_MIB: u64 = 1;
+
+/// Reads the UTF-8 text file at `path`, refusing it (exit 2) once it holds
+/// more than [`MAX_FILE_MIB`]: a huge file, or one that never ends such as
+/// `/dev/zero`, is refused after that much rather than read into memory.
+/// Pipes are read too (`--preset-file <(...)`), under the same cap.
+pub(crate) fn read_text_file(path: &Path) -> Result<String> {
+    let cap = MAX_FILE_MIB << 20;
+    let cannot_read =
+        |e: std::io::Error| Error::invalid(format!("cannot read `{}`: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let mut bytes = Vec::new();
+    // One byte past the cap tells a file of exactly the cap from a larger one.
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > cap {
+        return Err(Error::invalid(format!(
+            "`{}` is larger than {MAX_FILE_MIB} MiB, the most portalctl reads from an input file",
+            path.display()
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| Error::invalid(format!("`{}` is not UTF-8 text", path.display())))
 }
 
 /// Runs one parsed command line.

@@ -1,11 +1,15 @@
-//! Opening a portalctl database: the file, its journal mode and busy
-//! timeout, the migrations, and how SQLite's errors read.
+//! Opening a portalctl database: telling a portal from an empty or foreign
+//! file before anything is written to it, reading a file this user may not
+//! write, the journal mode and busy timeout, the migrations, and how
+//! SQLite's errors read.
 
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, MAIN_DB};
 
 use super::file::{CreatedFile, FileId};
 use super::{SqliteStore, SqliteTx, Store, Tx};
@@ -18,10 +22,48 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_role_account.sql"),
 ];
 
+/// Tables every portalctl schema has held since migration 1, and which
+/// later migrations must keep: a database at a `user_version` we use is
+/// ours only if it holds them, so another application's database that
+/// happens to count its own `user_version` is not taken for a portal and
+/// migrated.
+const MARKER_TABLES: &[&str] = &["settings", "audit_events"];
+
+/// Why a database is opened: only `init` may put the schema in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    /// Any command but `init`: the file must hold a portal already.
+    Command,
+    /// `init`: an empty file gets the schema.
+    Init,
+}
+
+/// What a database file holds, as read before anything is written to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Contents {
+    /// No schema object at all and `user_version` 0: a 0-byte file, or an
+    /// SQLite file nobody has put anything in. A portal is never seen at
+    /// version 0, because the migrations and the version that counts them
+    /// commit in one transaction.
+    Empty,
+    /// A portal at this schema version, which this binary knows.
+    Portal(i64),
+    /// A portal at this schema version, newer than this binary knows.
+    Newer(i64),
+    /// Another application's SQLite database.
+    Foreign,
+}
+
 impl SqliteStore {
     /// Opens the existing database at `path` and migrates it to this
     /// binary's schema. Writers wait up to `busy_timeout` for another
     /// process's lock.
+    ///
+    /// Only a portal is opened: an empty file, another application's
+    /// database or a newer portal is refused before anything is written to
+    /// it. A file this user may read but not write (or whose directory it
+    /// may not write) opens read-only; a write then refuses (see
+    /// [`read_only`]).
     pub(crate) fn open(path: &Path, busy_timeout: Duration) -> Result<SqliteStore> {
         if !path.exists() {
             return Err(
@@ -30,11 +72,13 @@ impl SqliteStore {
                 ),
             );
         }
-        SqliteStore::connect(path, busy_timeout)
+        SqliteStore::connect(path, busy_timeout, Purpose::Command)
     }
 
     /// Runs `init` on the database at `path`, creating the file (mode
-    /// 0600) when there is none.
+    /// 0600) when there is none. An existing file is made private (mode
+    /// 0600) and gets the schema if it is empty; another application's
+    /// database is refused and left as it is.
     ///
     /// A refused `init` leaves no half-made database behind: when this call
     /// created the file and `init` fails, the file is removed again, but
@@ -47,14 +91,13 @@ impl SqliteStore {
         init: impl FnOnce(SqliteStore) -> Result<T>,
     ) -> Result<T> {
         let created = if path.exists() {
-            make_private(path)?;
             None
         } else {
             CreatedFile::create(path)?
         };
         // `init` owns the store, so its connection is closed by the time
         // the file may be removed.
-        let result = SqliteStore::connect(path, busy_timeout).and_then(init);
+        let result = SqliteStore::connect(path, busy_timeout, Purpose::Init).and_then(init);
         if let (Err(_), Some(file)) = (&result, created) {
             // The user needs to hear why `init` failed, not why a clean-up
             // did; a file left behind holds no data, and `init` can use it.
@@ -63,25 +106,74 @@ impl SqliteStore {
         result
     }
 
-    /// Opens and migrates the existing database file at `path`.
-    fn connect(path: &Path, busy_timeout: Duration) -> Result<SqliteStore> {
+    /// Opens the existing database file at `path` for `purpose`, and
+    /// migrates it if it may.
+    ///
+    /// What the file holds is read first, before the journal mode is
+    /// switched or anything else is written: switching another
+    /// application's database to WAL, or writing our tables into it, would
+    /// change a file that is not ours.
+    fn connect(path: &Path, busy_timeout: Duration, purpose: Purpose) -> Result<SqliteStore> {
+        let meta =
+            std::fs::metadata(path).with_context(|| format!("cannot open `{}`", path.display()))?;
+        // A device or a pipe is no database, and `init` would change the
+        // mode of what it names (`/dev/null`).
+        if !meta.is_file() {
+            return Err(Error::invalid(format!(
+                "`{}` is not a portalctl database: it is not a regular file",
+                path.display()
+            )));
+        }
         let opened =
             FileId::at(path).with_context(|| format!("cannot open `{}`", path.display()))?;
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut conn = Connection::open_with_flags(path, flags)
-            .with_context(|| format!("cannot open `{}`", path.display()))?;
-        conn.busy_timeout(busy_timeout)
-            .context("cannot set the busy timeout")?;
-        let journal = use_wal(&conn, busy_timeout).map_err(|e| not_a_database(path, e))?;
-        if !journal.eq_ignore_ascii_case("wal") {
-            return Err(anyhow::anyhow!(
-                "`{}` cannot use WAL journaling (got {journal})",
-                path.display()
-            )
-            .into());
+        let (mut conn, mut writable) = open_file(path, busy_timeout)?;
+        let contents = match inspect(&mut conn, busy_timeout) {
+            // A read-write connection to a WAL database has to create its
+            // `-wal` and `-shm` files, which a read-only directory refuses:
+            // read without them.
+            Err(e) if writable && cannot_write(&e) => {
+                conn = open_read_only(path, busy_timeout)?;
+                writable = false;
+                inspect(&mut conn, busy_timeout)
+            }
+            other => other,
+        }
+        .map_err(|e| not_a_database(path, e))?;
+        if let Some(refusal) = refusal(path, contents, purpose) {
+            return Err(refusal);
+        }
+        let current = contents == Contents::Portal(known_version());
+        if writable {
+            if purpose == Purpose::Init {
+                make_private(path)?;
+            }
+            let journal = use_wal(&conn, busy_timeout).map_err(|e| {
+                if cannot_write(&e) {
+                    read_only(path, "change", "")
+                } else {
+                    not_a_database(path, e)
+                }
+            })?;
+            if !journal.eq_ignore_ascii_case("wal") {
+                return Err(anyhow::anyhow!(
+                    "`{}` cannot use WAL journaling (got {journal})",
+                    path.display()
+                )
+                .into());
+            }
+        } else if purpose == Purpose::Init {
+            return Err(read_only(path, "initialise", ""));
+        } else if let (false, Contents::Portal(version)) = (current, contents) {
+            return Err(read_only(
+                path,
+                "migrate",
+                &format!(" from schema version {version} to {}", known_version()),
+            ));
         }
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrate(&mut conn)?;
+        if !current {
+            migrate(&mut conn, path, purpose)?;
+        }
         // From its first read until it closes, the connection holds a
         // shared lock on the file, and a failed `init` removes only a file
         // nobody holds. So if `path` still names the file opened above,
@@ -102,7 +194,7 @@ impl SqliteStore {
     pub(crate) fn in_memory() -> Result<SqliteStore> {
         let mut conn = Connection::open_in_memory().context("cannot open an in-memory database")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrate(&mut conn)?;
+        migrate(&mut conn, Path::new(":memory:"), Purpose::Init)?;
         Ok(SqliteStore { conn })
     }
 }
@@ -116,6 +208,12 @@ impl Store for SqliteStore {
     }
 
     fn write(&mut self) -> Result<Box<dyn Tx + '_>> {
+        // On a read-only connection SQLite would refuse the first write
+        // statement; refusing here says which file and why.
+        if self.conn.is_readonly(MAIN_DB)? {
+            let path = PathBuf::from(self.conn.path().unwrap_or_default());
+            return Err(read_only(&path, "change", ""));
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -131,30 +229,198 @@ pub(crate) fn default_path() -> Result<PathBuf> {
     Ok(dir.join("portalctl").join("portal.db"))
 }
 
+/// The schema version of this binary.
+fn known_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// Opens `path` read-write if this user may write it, else read-only;
+/// true if read-write.
+fn open_file(path: &Path, busy_timeout: Duration) -> Result<(Connection, bool)> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)
+        .with_context(|| format!("cannot open `{}`", path.display()))?;
+    // SQLite opens a file it may not write read-only, though asked for
+    // read-write. Its first read of a WAL database would then create the
+    // `-wal` and `-shm` files, and a read-only connection cannot remove
+    // them when it closes: open it without them instead.
+    if conn.is_readonly(MAIN_DB)? {
+        return Ok((open_read_only(path, busy_timeout)?, false));
+    }
+    conn.busy_timeout(busy_timeout)
+        .context("cannot set the busy timeout")?;
+    Ok((conn, true))
+}
+
+/// Opens `path` read-only, creating no file beside it where it can.
+///
+/// When the write-ahead log holds no frames, the file alone is the whole
+/// database, and it is opened `immutable`: SQLite then takes no lock and
+/// needs no `-shm`, so it reads where no `-wal`/`-shm` may be created (a
+/// read-only directory) and leaves nothing behind. Immutable also means
+/// SQLite would not notice a change made while it reads. That is safe
+/// enough here: with no log, nobody is writing now, and the only race left
+/// is a writer with more rights than this user who opens, commits and
+/// folds its log into the file (when its last connection closes) within
+/// the few milliseconds of this command's reads. With frames in the log (a
+/// writer at work, or one that crashed), the log holds committed data the
+/// file lacks, so SQLite's ordinary read-only mode reads it, with locks and
+/// the existing `-shm`.
+fn open_read_only(path: &Path, busy_timeout: Duration) -> Result<Connection> {
+    let log_has_frames = std::fs::metadata(side_file(path, "-wal")).is_ok_and(|m| m.len() > 0);
+    let uri = format!(
+        "{}?mode=ro{}",
+        file_uri(path),
+        if log_has_frames { "" } else { "&immutable=1" }
+    );
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(&uri, flags)
+        .with_context(|| format!("cannot open `{}`", path.display()))?;
+    conn.busy_timeout(busy_timeout)
+        .context("cannot set the busy timeout")?;
+    Ok(conn)
+}
+
+/// `path` as an SQLite `file:` URI, every byte but the unreserved ones
+/// percent-encoded, so that a `?`, `#` or `%` in a name stays part of it.
+fn file_uri(path: &Path) -> String {
+    // `file:` with an absolute path takes an empty authority, so that a
+    // path starting `//` is not read as a host.
+    let mut uri = String::from(if path.is_absolute() {
+        "file://"
+    } else {
+        "file:"
+    });
+    for &byte in path.as_os_str().as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
+/// Whether SQLite refused because this user may not write the file, or
+/// create the files it needs beside it.
+fn cannot_write(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen)
+    )
+}
+
+/// What the file holds, read in one transaction so that the version and
+/// the tables agree. It reads only: nothing is written to the file.
+fn inspect(conn: &mut Connection, busy_timeout: Duration) -> rusqlite::Result<Contents> {
+    retry_busy(busy_timeout, || {
+        // Dropped, the transaction ends; it wrote nothing to commit.
+        let tx = conn.transaction()?;
+        contents(&tx)
+    })
+}
+
+/// What the database of `conn` holds; see [`Contents`].
+fn contents(conn: &Connection) -> rusqlite::Result<Contents> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let objects: i64 = conn.query_row("SELECT COUNT(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    if version == 0 && objects == 0 {
+        return Ok(Contents::Empty);
+    }
+    for table in MARKER_TABLES {
+        let present: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1)",
+            [table],
+            |r| r.get(0),
+        )?;
+        if !present {
+            return Ok(Contents::Foreign);
+        }
+    }
+    Ok(match version {
+        ..=0 => Contents::Foreign,
+        v if v > known_version() => Contents::Newer(v),
+        v => Contents::Portal(v),
+    })
+}
+
+/// Why a command for `purpose` may not go on with a file holding
+/// `contents`, if it may not.
+fn refusal(path: &Path, contents: Contents, purpose: Purpose) -> Option<Error> {
+    match (contents, purpose) {
+        (Contents::Portal(_), _) | (Contents::Empty, Purpose::Init) => None,
+        // An empty file holds no portal, as a missing file does not: the
+        // same exit code (3) and the same way out.
+        (Contents::Empty, Purpose::Command) => Some(
+            Error::not_found(format!(
+                "no portal in `{}`: the file is empty",
+                path.display()
+            ))
+            .help("create one with `portalctl init`, or point --db / PORTALCTL_DB at yours"),
+        ),
+        (Contents::Newer(version), _) => Some(
+            Error::unavailable(format!(
+                "the database has schema version {version}, newer than this portalctl knows ({})",
+                known_version()
+            ))
+            .help("upgrade portalctl to open it"),
+        ),
+        (Contents::Foreign, _) => Some(
+            Error::invalid(format!("`{}` is not a portalctl database", path.display())).help(
+                "it is another application's SQLite database, left as it is; \
+                 point --db / PORTALCTL_DB at a portalctl database",
+            ),
+        ),
+    }
+}
+
+/// The refusal to `verb` (change, initialise, migrate) the database at
+/// `path`, which this user may only read; `rest` follows the path.
+///
+/// Exit 6 (unavailable), as for a database another writer keeps locked:
+/// the command is right as it stands and works once the file and its
+/// directory are writable. Not 2, which says the command line needs
+/// changing; not 5, which says the portal's rules refused the acting
+/// member; not 1, since it is the user's to fix.
+fn read_only(path: &Path, verb: &str, rest: &str) -> Error {
+    // Opening for writing changes nothing in the file; it only asks.
+    let file_writable = std::fs::OpenOptions::new().write(true).open(path).is_ok();
+    let why = if file_writable {
+        "its directory is read-only for this user, and SQLite keeps the `-wal` and `-shm` files there"
+    } else {
+        "the file is read-only for this user"
+    };
+    Error::unavailable(format!("cannot {verb} `{}`{rest}: {why}", path.display())).help(
+        "run it as a user who may write the file and its directory; commands that only read work as they are",
+    )
+}
+
+/// A refusal from SQLite that the file is no database at all, as ours.
 fn not_a_database(path: &Path, e: rusqlite::Error) -> Error {
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => {
             Error::invalid(format!("`{}` is not a portalctl database", path.display()))
+                .help("point --db / PORTALCTL_DB at a portalctl database, or at a new file for `portalctl init`")
         }
         _ => e.into(),
     }
 }
 
-fn migrate(conn: &mut Connection) -> Result<()> {
-    let known = MIGRATIONS.len() as i64;
-    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if version == known {
-        return Ok(());
-    }
+/// Runs the migrations the database lacks, in one transaction.
+fn migrate(conn: &mut Connection, path: &Path, purpose: Purpose) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    // Read again under the write lock: another process may have migrated.
-    let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if version > known {
-        return Err(Error::unavailable(format!(
-            "the database has schema version {version}, newer than this portalctl knows ({known})"
-        ))
-        .help("upgrade portalctl to open it"));
+    // Read again under the write lock: another process may have migrated,
+    // or initialised the empty file, meanwhile.
+    let contents = contents(&tx).map_err(|e| not_a_database(path, e))?;
+    if let Some(refusal) = refusal(path, contents, purpose) {
+        return Err(refusal);
     }
+    let version = match contents {
+        Contents::Portal(version) => version,
+        _ => 0,
+    };
     for (done, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         tx.execute_batch(sql)
             .with_context(|| format!("migration {} failed", done + 1))?;
@@ -164,15 +430,20 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
+/// `path` with `suffix` (`-wal`, `-shm`) added to its name.
+fn side_file(path: &Path, suffix: &str) -> PathBuf {
+    let mut file = OsString::from(path.as_os_str());
+    file.push(suffix);
+    PathBuf::from(file)
+}
+
 /// Makes an existing database file, and its `-wal` and `-shm` files, readable
 /// by its owner alone, as a file `init` creates is: it holds invitation
 /// tokens and the audit log.
 fn make_private(path: &Path) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
     for suffix in ["", "-wal", "-shm"] {
-        let mut file = path.as_os_str().to_owned();
-        file.push(suffix);
-        let file = PathBuf::from(file);
+        let file = side_file(path, suffix);
         if suffix.is_empty() || file.exists() {
             std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
                 .with_context(|| format!("cannot make `{}` private (mode 0600)", file.display()))?;
@@ -182,13 +453,23 @@ fn make_private(path: &Path) -> Result<()> {
 }
 
 /// Switches the file to WAL journaling and returns the mode it now has.
-/// SQLite answers "busy" at once, without waiting, when another connection
-/// is switching the same new file, so the switch is retried until
-/// `busy_timeout` as every other lock is.
 fn use_wal(conn: &Connection, busy_timeout: Duration) -> rusqlite::Result<String> {
+    retry_busy(busy_timeout, || {
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+    })
+}
+
+/// Runs `attempt` again while SQLite answers "busy", until `busy_timeout`
+/// has passed. SQLite answers so at once, without waiting, when another
+/// connection is switching the same new file to WAL; such an answer is
+/// retried here as SQLite waits for every other lock.
+fn retry_busy<T>(
+    busy_timeout: Duration,
+    mut attempt: impl FnMut() -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
     let deadline = Instant::now() + busy_timeout;
     loop {
-        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)) {
+        match attempt() {
             Err(e)
                 if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
                     && Instant::now() < deadline =>
@@ -207,10 +488,109 @@ impl From<rusqlite::Error> for Error {
                 Error::unavailable("the database stayed locked by another writer past the busy timeout")
                     .help("try again when the other writer has finished, or raise PORTALCTL_BUSY_TIMEOUT (milliseconds)")
             }
+            // Writes to a read-only store are refused before SQLite sees
+            // them (see `read_only`); this is the same refusal, unnamed.
             Some(ErrorCode::ReadOnly) => {
-                Error::Internal(anyhow::Error::new(e).context("the database is read-only"))
+                Error::unavailable("the database is read-only for this user")
+                    .help("run it as a user who may write the file and its directory")
             }
             _ => Error::Internal(anyhow::Error::new(e).context("database error")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::DEFAULT_BUSY_TIMEOUT;
+
+    /// What an in-memory database holds after `sql`.
+    fn contents_after(sql: &str) -> Contents {
+        let conn = Connection::open_in_memory().expect("in-memory db");
+        conn.execute_batch(sql).expect("set-up");
+        contents(&conn).expect("reads")
+    }
+
+    /// Migration 1 at `user_version` `version`.
+    fn schema_at(version: i64) -> String {
+        format!("{}; PRAGMA user_version = {version};", MIGRATIONS[0])
+    }
+
+    #[test]
+    fn a_file_is_empty_ours_newer_or_foreign() {
+        assert_eq!(contents_after(""), Contents::Empty);
+        assert_eq!(contents_after(&schema_at(1)), Contents::Portal(1));
+        assert_eq!(contents_after(&schema_at(99)), Contents::Newer(99));
+        for foreign in [
+            "CREATE TABLE notes (body TEXT)",
+            "PRAGMA user_version = 3",
+            "CREATE TABLE notes (body TEXT); PRAGMA user_version = 1",
+            "CREATE TABLE settings (k); PRAGMA user_version = 1",
+        ] {
+            assert_eq!(contents_after(foreign), Contents::Foreign, "{foreign}");
+        }
+        // Our tables at a version no portalctl writes.
+        assert_eq!(contents_after(&schema_at(0)), Contents::Foreign);
+        assert_eq!(contents_after(&schema_at(-1)), Contents::Foreign);
+    }
+
+    #[test]
+    fn a_migrated_database_is_current() {
+        let store = SqliteStore::in_memory().expect("in-memory store");
+        assert_eq!(
+            contents(&store.conn).expect("reads"),
+            Contents::Portal(known_version())
+        );
+    }
+
+    #[test]
+    fn only_init_may_go_on_with_an_empty_file() {
+        let path = Path::new("portal.db");
+        assert!(refusal(path, Contents::Empty, Purpose::Init).is_none());
+        assert!(matches!(
+            refusal(path, Contents::Empty, Purpose::Command),
+            Some(Error::NotFound(_))
+        ));
+        for purpose in [Purpose::Command, Purpose::Init] {
+            assert!(refusal(path, Contents::Portal(1), purpose).is_none());
+            assert!(matches!(
+                refusal(path, Contents::Foreign, purpose),
+                Some(Error::Invalid(_))
+            ));
+            assert!(matches!(
+                refusal(path, Contents::Newer(99), purpose),
+                Some(Error::Unavailable(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn a_file_uri_keeps_every_character_of_the_path() {
+        assert_eq!(
+            file_uri(Path::new("/tmp/a b?c#d%e.db")),
+            "file:///tmp/a%20b%3Fc%23d%25e.db"
+        );
+        assert_eq!(file_uri(Path::new("data/portal.db")), "file:data/portal.db");
+        assert_eq!(file_uri(Path::new("//host/x.db")), "file:////host/x.db");
+    }
+
+    #[test]
+    fn a_read_only_store_reads_and_refuses_writes_leaving_no_side_file() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        // Characters a URI would otherwise take for its own.
+        let path = dir.path().join("a b?c#d%e.db");
+        SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, |_| Ok(())).expect("init");
+        let conn = open_read_only(&path, DEFAULT_BUSY_TIMEOUT).expect("opens");
+        let mut store = SqliteStore { conn };
+        assert_eq!(
+            contents(&store.conn).expect("reads"),
+            Contents::Portal(known_version())
+        );
+        assert!(store.read().is_ok());
+        assert!(matches!(store.write(), Err(Error::Unavailable(_))));
+        drop(store);
+        for suffix in ["-wal", "-shm"] {
+            assert!(!side_file(&path, suffix).exists(), "{suffix} left behind");
         }
     }
 }

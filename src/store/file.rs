@@ -309,13 +309,17 @@ mod tests {
         let created = CreatedFile::create(&path)
             .expect("creates")
             .expect("this call made it");
-        let store = open(&path).expect("opens");
-        assert!(matches!(
-            created.remove_if_unused(),
-            Err(Error::Unavailable(_))
-        ));
-        assert!(path.exists(), "the open database stays");
-        drop(store);
+        // Another process's `init`, with the new file open.
+        SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, |store| {
+            assert!(matches!(
+                created.remove_if_unused(),
+                Err(Error::Unavailable(_))
+            ));
+            assert!(path.exists(), "the open database stays");
+            drop(store);
+            Ok(())
+        })
+        .expect("the other init opens it");
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod concurrency;
 mod courses;
 mod examples;
 mod external_admins;
+mod files;
 mod fuzz;
 mod invitations;
 mod leaks;

@@ -27,6 +27,14 @@ pub const CONFLICT: i32 = 4;
 pub const DENIED: i32 = 5;
 pub const UNAVAILABLE: i32 = 6;
 
+/// `PRAGMA user_version` of a database this binary made or migrated:
+/// schema.sql and every migration after it.
+pub fn schema_version() -> String {
+    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .map_or(0, Iterator::count);
+    format!("Integer({})", migrations + 1)
+}
+
 /// Asserts that `haystack` contains `needle`, showing both when not.
 #[track_caller]
 pub fn says(haystack: &str, needle: &str) {
