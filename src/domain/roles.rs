@@ -8,7 +8,7 @@ use super::audit::Change;
 use super::catalog::{check_role_name, role_view};
 use super::{resolve_account, snapshot, Actor, Catalog, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Capability, Role};
+use crate::model::{Capability, Role, Text};
 use crate::store::Tx;
 use crate::view::RoleView;
 
@@ -95,7 +95,7 @@ impl Portal {
         &mut self,
         name: &str,
         capabilities: &[Capability],
-        description: &str,
+        description: &Text,
         account: Option<&str>,
     ) -> Result<RoleView> {
         self.write(|w| {
@@ -134,7 +134,7 @@ impl Portal {
             let role = Role {
                 id: 0,
                 name: name.to_string(),
-                description: description.trim().to_string(),
+                description: description.to_string(),
                 all_capabilities: false,
                 blocking: false,
                 builtin: false,

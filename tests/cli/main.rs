@@ -17,6 +17,7 @@ mod concurrency;
 mod courses;
 mod examples;
 mod external_admins;
+mod hostile_text;
 mod invitations;
 mod licenses;
 mod lifecycle;
