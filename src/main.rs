@@ -9,13 +9,14 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         // A value refused by a model type's parser reads as the domain's
         // own refusal (message and help line, exit 2); clap reports the
-        // rest (unknown flags, missing arguments, --help) itself.
+        // rest (unknown flags, missing arguments, --help) itself, with any
+        // value it echoes escaped.
         Err(e) => match portalctl::value_error(&e) {
             Some(error) => {
                 portalctl::print_error(error);
                 return ExitCode::from(error.exit_code());
             }
-            None => e.exit(),
+            None => portalctl::clap_error(e).exit(),
         },
     };
     match portalctl::run(cli) {

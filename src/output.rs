@@ -2,6 +2,16 @@
 //! writer to stdout; notes and errors go to stderr. Each view says how it
 //! fills a table by implementing [`Row`], [`Fields`] or [`Sections`] beside
 //! its struct in `crate::view`.
+//!
+//! Everything printed for people passes through [`escape`] here, once:
+//! table cells, notes, warnings and errors (completion scripts, made from
+//! the command definition alone, are printed as they are). Stored text is checked on the
+//! way in ([`crate::model::Text`]), but a database written by an older
+//! binary or by hand, or an argument that failed to parse, may still hold
+//! an escape sequence, a newline or a bidirectional override; printed raw,
+//! it could colour, clear or retitle the terminal, or forge an `error:`
+//! line. A cell is therefore always one line: a view with several values
+//! for one field gives one row per value, not a newline.
 
 use std::io::{self, Write};
 
@@ -9,6 +19,8 @@ use comfy_table::{presets, ContentArrangement, Table};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::model::{escape, unsafe_to_print};
+
 /// A view that prints as one row of a list.
 pub(crate) trait Row {
     /// Column headers.
@@ -52,7 +64,7 @@ impl Output {
         let mut table = new_table();
         table.set_header(T::headers().to_vec());
         for item in items {
-            table.add_row(item.cells());
+            table.add_row(item.cells().iter().map(|cell| escape(cell)));
         }
         if items.is_empty() {
             self.note("nothing to list");
@@ -71,7 +83,7 @@ impl Output {
         }
         let mut table = new_table();
         for (name, value) in item.fields() {
-            table.add_row(vec![name.to_string(), value]);
+            table.add_row(vec![escape(name), escape(&value)]);
         }
         write_table(&mut table)
     }
@@ -85,7 +97,17 @@ impl Output {
         if self.json {
             return self.print_json(item);
         }
-        let sections = item.sections();
+        let sections: Vec<(&str, Vec<(String, String)>)> = item
+            .sections()
+            .into_iter()
+            .map(|(title, fields)| {
+                let fields = fields
+                    .iter()
+                    .map(|(name, value)| (escape(name).into_owned(), escape(value).into_owned()))
+                    .collect();
+                (title, fields)
+            })
+            .collect();
         let width = sections
             .iter()
             .flat_map(|(_, fields)| fields.iter().map(|(name, _)| name.chars().count()))
@@ -121,7 +143,7 @@ impl Output {
     #[allow(clippy::print_stderr)]
     pub(crate) fn note(&self, message: &str) {
         if self.notes {
-            eprintln!("{message}");
+            eprintln!("{}", escape(message));
         }
     }
 
@@ -129,25 +151,52 @@ impl Output {
     /// needs the user's attention.
     #[allow(clippy::print_stderr)]
     pub(crate) fn warn(&self, message: &str) {
-        eprintln!("warning: {message}");
+        eprintln!("warning: {}", escape(message));
     }
 
     fn print_json<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
         let text = serde_json::to_string_pretty(value)
             .map_err(|e| Error::Internal(anyhow::Error::new(e).context("cannot render JSON")))?;
-        write_stdout(&format!("{text}\n"))
+        write_stdout(&format!("{}\n", escape_json(&text)))
     }
 }
 
-/// Prints an error as `error: ...` and an optional `help: ...` on stderr.
+/// Rendered JSON with the characters [`unsafe_to_print`] that serde leaves
+/// raw (DEL, C1 controls, bidirectional formatting, U+2028/U+2029) written
+/// as `\uXXXX` escapes. serde already escapes the C0 controls inside
+/// strings (the newlines and spaces left are the layout's), and outside
+/// strings JSON is ASCII, so every character replaced is inside a string,
+/// where the escape means the same character: a program reads the same
+/// document, and a person who runs `--json` at a terminal sees nothing act
+/// on it.
+fn escape_json(text: &str) -> std::borrow::Cow<'_, str> {
+    let raw = |c: char| c > '\u{1f}' && unsafe_to_print(c);
+    if !text.chars().any(raw) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if raw(c) {
+            // All of them are in the Basic Multilingual Plane: one escape.
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
+/// Prints an error as `error: ...` and an optional `help: ...` on stderr,
+/// each one line whatever the message echoes (see [`escape`]).
 #[allow(clippy::print_stderr)]
 pub fn print_error(e: &Error) {
-    match e {
-        Error::Internal(inner) => eprintln!("error: {inner:#}"),
-        other => eprintln!("error: {other}"),
-    }
+    let message = match e {
+        Error::Internal(inner) => format!("{inner:#}"),
+        other => other.to_string(),
+    };
+    eprintln!("error: {}", escape(&message));
     if let Some(help) = e.help_text() {
-        eprintln!("help: {help}");
+        eprintln!("help: {}", escape(help));
     }
 }
 
@@ -186,4 +235,26 @@ fn new_table() -> Table {
         .load_preset(presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Dynamic);
     table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_escapes_what_serde_leaves_raw_and_means_the_same() {
+        let value = serde_json::json!({ "a": "x\u{1b}\u{7f}\u{9b}\u{202e}\u{2066}\u{2028}y" });
+        let text = serde_json::to_string_pretty(&value).expect("json");
+        let escaped = escape_json(&text);
+        assert!(
+            !escaped.chars().any(|c| c != '\n' && unsafe_to_print(c)),
+            "{escaped}"
+        );
+        assert!(
+            escaped.contains("\\u001b\\u007f\\u009b\\u202e\\u2066\\u2028y"),
+            "{escaped}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&escaped).expect("still JSON");
+        assert_eq!(back, value);
+    }
 }

@@ -3,11 +3,11 @@
 
 use clap::{ArgGroup, Args, Subcommand};
 
-use super::{AccountArg, Session};
+use super::{AccountArg, Session, TextArg};
 use crate::domain::{NewAccount, NewAddress, ProfileChange};
 use crate::error::{Error, Result};
 use crate::model::{
-    parse_currency, AccountKind, Iban, IpDirection, IpNetwork, PaymentMethod, Smarthost,
+    parse_currency, AccountKind, Iban, IpDirection, IpNetwork, PaymentMethod, Smarthost, Text,
 };
 
 #[derive(Debug, Subcommand)]
@@ -15,7 +15,8 @@ pub(crate) enum AccountCommand {
     /// Create an account.
     Create {
         /// Its unique name.
-        name: String,
+        #[arg(value_parser = account_name)]
+        name: Text,
         /// Partner or customer.
         #[arg(long)]
         kind: AccountKind,
@@ -36,7 +37,8 @@ pub(crate) enum AccountCommand {
         #[command(flatten)]
         account: AccountArg,
     },
-    /// Change profile fields; an empty value clears a field.
+    /// Change profile fields; an empty value clears a field. Each is one
+    /// line of text.
     Set(SetArgs),
     /// Shipping addresses.
     #[command(subcommand)]
@@ -60,20 +62,20 @@ pub(crate) struct SetArgs {
     #[command(flatten)]
     account: AccountArg,
     /// Contact phone.
-    #[arg(long)]
-    phone: Option<String>,
+    #[arg(long, value_parser = TextArg)]
+    phone: Option<Text>,
     /// Web site.
-    #[arg(long)]
-    website: Option<String>,
+    #[arg(long, value_parser = TextArg)]
+    website: Option<Text>,
     /// Marketing message.
-    #[arg(long)]
-    marketing: Option<String>,
+    #[arg(long, value_parser = TextArg)]
+    marketing: Option<Text>,
     /// Sectors served.
-    #[arg(long)]
-    sectors: Option<String>,
+    #[arg(long, value_parser = TextArg)]
+    sectors: Option<Text>,
     /// A partner's status, such as Technical or Sales.
-    #[arg(long)]
-    status: Option<String>,
+    #[arg(long, value_parser = TextArg)]
+    status: Option<Text>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,23 +109,23 @@ pub(crate) struct AddressArgs {
     #[command(flatten)]
     account: AccountArg,
     /// A name for the address, unique in the account, such as HQ.
-    #[arg(long)]
-    label: String,
+    #[arg(long, value_parser = TextArg)]
+    label: Text,
     /// First line.
-    #[arg(long)]
-    line1: String,
+    #[arg(long, value_parser = TextArg)]
+    line1: Text,
     /// Second line.
-    #[arg(long)]
-    line2: Option<String>,
+    #[arg(long, value_parser = TextArg)]
+    line2: Option<Text>,
     /// City.
-    #[arg(long)]
-    city: String,
+    #[arg(long, value_parser = TextArg)]
+    city: Text,
     /// Postcode.
-    #[arg(long)]
-    postcode: String,
+    #[arg(long, value_parser = TextArg)]
+    postcode: Text,
     /// ISO 3166 alpha-2 country code.
-    #[arg(long)]
-    country: String,
+    #[arg(long, value_parser = TextArg)]
+    country: Text,
 }
 
 #[derive(Debug, Subcommand)]
@@ -208,6 +210,12 @@ pub(crate) enum SmarthostCommand {
         #[command(flatten)]
         account: AccountArg,
     },
+}
+
+/// Reads the name of a new account (a refusal names it as such, where
+/// [`TextArg`] would say "the name").
+fn account_name(text: &str) -> Result<Text> {
+    Text::parse("the account name", text)
 }
 
 /// Splits `[ACCOUNT] VALUE` into the account (merged with --account) and

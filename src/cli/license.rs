@@ -2,17 +2,18 @@
 
 use clap::Subcommand;
 
-use super::{AccountArg, Session};
+use super::{AccountArg, Session, TextArg};
 use crate::domain::{Allocate, Move, Purchase};
 use crate::error::Result;
+use crate::model::Text;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum LicenseCommand {
     /// Buy seats of a product for a partner (needs licenses.purchase).
     Purchase {
         /// The product, such as "MDR Complete".
-        #[arg(long)]
-        product: String,
+        #[arg(long, value_parser = TextArg)]
+        product: Text,
         /// How many seats to add.
         #[arg(long, allow_negative_numbers = true)]
         seats: i64,

@@ -21,7 +21,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::domain::{Actor, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Email, Timestamp};
+use crate::model::{escape, unsafe_to_print, Email, Text, Timestamp};
 use crate::output::Output;
 
 /// Admin tool for the users, roles, invitations and approvals of a B2B
@@ -184,7 +184,7 @@ impl Session {
                 Error::invalid(format!("{question}: needs confirmation")).help("pass --yes")
             );
         }
-        match crate::prompt::confirm(question) {
+        match crate::prompt::confirm(&escape(question)) {
             Ok(true) => Ok(()),
             Ok(false) => Err(Error::conflict("cancelled; nothing changed")),
             Err(e) => Err(e),
@@ -341,6 +341,35 @@ impl AccountArg {
     }
 }
 
+/// The value parser of every stored free-text argument: reads it into a
+/// [`Text`], and a refusal names the flag (`--description ... contains a
+/// control character`) and reads as the domain's own (see [`value_error`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TextArg;
+
+impl clap::builder::TypedValueParser for TextArg {
+    type Value = Text;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<Text, clap::Error> {
+        let what = match arg {
+            Some(a) => match a.get_long() {
+                Some(long) => format!("--{long}"),
+                None => format!("the {}", a.get_id()),
+            },
+            None => "the text".to_string(),
+        };
+        // A function parser makes clap keep our error as the source, which
+        // `value_error` finds again.
+        let parse = move |s: &str| Text::parse(&what, s);
+        parse.parse_ref(cmd, arg, value)
+    }
+}
+
 /// Reads `7d`, `48h`, `30m` into a duration.
 pub(crate) fn duration(text: &str) -> Result<chrono::Duration> {
     let std = humantime::parse_duration(text.trim()).map_err(|_| {
@@ -396,4 +425,44 @@ pub fn value_error(e: &clap::Error) -> Option<&Error> {
         return None;
     }
     e.source()?.downcast_ref::<Error>()
+}
+
+/// clap's own refusal `e`, with the command-line values it echoes escaped
+/// (see [`crate::output`]): an unknown subcommand or a bad `--limit` holding
+/// an escape sequence or a newline must not act on the terminal or forge an
+/// `error:` line. clap echoes them raw, so an error holding such a value is
+/// rebuilt from its context with the values escaped; any other error (help
+/// and version included) is returned as it is.
+pub fn clap_error(e: clap::Error) -> clap::Error {
+    use clap::builder::StyledStr;
+    use clap::error::{ContextKind, ContextValue};
+
+    let hostile = e.context().any(|(_, value)| match value {
+        ContextValue::String(s) => s.chars().any(unsafe_to_print),
+        ContextValue::Strings(v) => v.iter().any(|s| s.chars().any(unsafe_to_print)),
+        _ => false,
+    });
+    if !hostile {
+        return e;
+    }
+    // Plain text, styling dropped: a styled value (a tip that repeats the
+    // argument) may hold the user's own escape sequences among clap's.
+    let plain = |s: &StyledStr| StyledStr::from(escape(&s.to_string()).into_owned());
+    let mut safe = clap::Error::new(e.kind()).with_cmd(&Cli::command());
+    for (kind, value) in e.context() {
+        let value = match value {
+            ContextValue::String(s) => ContextValue::String(escape(s).into_owned()),
+            ContextValue::Strings(v) => {
+                ContextValue::Strings(v.iter().map(|s| escape(s).into_owned()).collect())
+            }
+            // The usage line comes from the definition, not from the user.
+            ContextValue::StyledStr(s) if kind != ContextKind::Usage => {
+                ContextValue::StyledStr(plain(s))
+            }
+            ContextValue::StyledStrs(v) => ContextValue::StyledStrs(v.iter().map(plain).collect()),
+            other => other.clone(),
+        };
+        safe.insert(kind, value);
+    }
+    safe
 }

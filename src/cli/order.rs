@@ -2,24 +2,24 @@
 
 use clap::Subcommand;
 
-use super::{AccountArg, Session};
+use super::{AccountArg, Session, TextArg};
 use crate::domain::{NewOrder, NewPolicy, OrderFilter};
 use crate::error::Result;
-use crate::model::{Email, Money, OrderStatus};
+use crate::model::{Email, Money, OrderStatus, Text};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum PolicyCommand {
     /// Create an approval policy.
     Create {
         /// A descriptive name, such as "Finance approval over 50".
-        #[arg(long)]
-        name: String,
+        #[arg(long, value_parser = TextArg)]
+        name: Text,
         /// Orders above this amount need approval, such as 50.00.
         #[arg(long, allow_hyphen_values = true)]
         threshold: Money,
         /// Only orders of this type need approval.
-        #[arg(long)]
-        order_type: Option<String>,
+        #[arg(long, value_parser = TextArg)]
+        order_type: Option<Text>,
         /// Comma-separated approvers (default: every holder of orders.approve).
         #[arg(long, value_name = "EMAIL,..", value_delimiter = ',')]
         approvers: Vec<Email>,
@@ -97,21 +97,21 @@ pub(crate) fn policy(s: &Session, cmd: PolicyCommand) -> Result<()> {
 pub(crate) enum OrderCommand {
     /// Place an order; it waits for approval when a policy matches.
     Place {
-        /// What is ordered.
-        #[arg(long)]
-        description: String,
+        /// What is ordered, on one line.
+        #[arg(long, value_parser = TextArg)]
+        description: Text,
         /// The amount in the account's currency, such as 120.00.
         #[arg(long, allow_hyphen_values = true)]
         amount: Money,
         /// The order type, matched against policies.
-        #[arg(long = "type")]
-        order_type: Option<String>,
+        #[arg(long = "type", value_parser = TextArg)]
+        order_type: Option<Text>,
         /// Cost centre code.
         #[arg(long)]
         cost_centre: Option<String>,
         /// Your own reference, unique within the account.
-        #[arg(long = "ref")]
-        reference: Option<String>,
+        #[arg(long = "ref", value_parser = TextArg)]
+        reference: Option<Text>,
         /// Ship to this address of the account (by label; needs addresses.use).
         #[arg(long, value_name = "LABEL")]
         ship_to: Option<String>,
@@ -146,9 +146,9 @@ pub(crate) enum OrderCommand {
     Reject {
         /// The order id.
         id: i64,
-        /// Why.
-        #[arg(long)]
-        reason: String,
+        /// Why, on one line.
+        #[arg(long, value_parser = TextArg)]
+        reason: Text,
     },
 }
 

@@ -2,9 +2,9 @@
 
 use clap::{Args, Subcommand};
 
-use super::{AccountArg, Session};
+use super::{AccountArg, Session, TextArg};
 use crate::error::Result;
-use crate::model::{Capability, Email};
+use crate::model::{Capability, Email, Text};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum RoleCommand {
@@ -22,9 +22,9 @@ pub(crate) enum RoleCommand {
         /// Comma-separated capabilities of the catalog.
         #[arg(long, value_name = "CAP,..", value_delimiter = ',', required = true)]
         capabilities: Vec<Capability>,
-        /// What the role is for.
-        #[arg(long, default_value = "")]
-        description: String,
+        /// What the role is for, on one line.
+        #[arg(long, default_value = "", value_parser = TextArg)]
+        description: Text,
         #[command(flatten)]
         account: AccountArg,
     },

@@ -2,20 +2,20 @@
 
 use clap::Subcommand;
 
-use super::{AccountArg, Session};
+use super::{AccountArg, Session, TextArg};
 use crate::error::Result;
-use crate::model::Email;
+use crate::model::{Email, Text};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ServiceCommand {
     /// Add a service (a line, a licence, a domain) to an account.
     Add {
         /// Its name, unique within the account.
-        #[arg(long)]
-        name: String,
+        #[arg(long, value_parser = TextArg)]
+        name: Text,
         /// What sort of service, such as broadband.
-        #[arg(long)]
-        kind: Option<String>,
+        #[arg(long, value_parser = TextArg)]
+        kind: Option<Text>,
         #[command(flatten)]
         account: AccountArg,
     },
@@ -57,9 +57,11 @@ pub(crate) fn service(s: &Session, cmd: ServiceCommand) -> Result<()> {
             name,
             kind,
             account,
-        } => s
-            .out
-            .item(&portal.service_add(&name, kind.as_deref(), account.name())?),
+        } => s.out.item(&portal.service_add(
+            name.as_str(),
+            kind.as_ref().map(Text::as_str),
+            account.name(),
+        )?),
         ServiceCommand::List { account } => s.out.list(&portal.service_list(account.name())?),
         ServiceCommand::Show { service, account } => {
             s.out.item(&portal.service_show(&service, account.name())?)
@@ -85,8 +87,8 @@ pub(crate) enum CostCentreCommand {
         /// Its code, such as FIN.
         code: String,
         /// Its name.
-        #[arg(long)]
-        name: String,
+        #[arg(long, value_parser = TextArg)]
+        name: Text,
         #[command(flatten)]
         account: AccountArg,
     },
@@ -100,8 +102,8 @@ pub(crate) enum CostCentreCommand {
         /// Its code.
         code: String,
         /// The new name.
-        #[arg(long)]
-        name: String,
+        #[arg(long, value_parser = TextArg)]
+        name: Text,
         #[command(flatten)]
         account: AccountArg,
     },

@@ -2,10 +2,10 @@
 
 use clap::{Args, Subcommand};
 
-use super::{duration, AccountArg, Session};
+use super::{duration, AccountArg, Session, TextArg};
 use crate::domain::{Handover, InviteRequest, MemberFilter};
 use crate::error::Result;
-use crate::model::{Email, MemberStatus};
+use crate::model::{Email, MemberStatus, Text};
 use crate::view::MemberView;
 
 #[derive(Debug, Subcommand)]
@@ -152,8 +152,8 @@ pub(crate) struct InviteArgs {
     #[arg(long)]
     email: Email,
     /// Their full name (needed for someone new).
-    #[arg(long)]
-    name: Option<String>,
+    #[arg(long, value_parser = TextArg)]
+    name: Option<Text>,
     /// The role to give.
     #[arg(long)]
     role: String,
@@ -166,8 +166,8 @@ pub(crate) struct InviteArgs {
     #[arg(long, value_name = "G,..", value_delimiter = ',')]
     grant: Vec<String>,
     /// City (required by some presets, such as `moodle`).
-    #[arg(long)]
-    city: Option<String>,
+    #[arg(long, value_parser = TextArg)]
+    city: Option<Text>,
     /// ISO 3166 alpha-2 country code, such as GB.
     #[arg(long)]
     country: Option<String>,

@@ -3,7 +3,7 @@
 use super::access::{authority, authorize, caps, Authority};
 use super::{find_account, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{parse_currency, parse_name, Account, AccountKind, MemberStatus, Profile};
+use crate::model::{parse_currency, Account, AccountKind, MemberStatus, Profile, Text};
 use crate::store::Tx;
 use crate::view::{AccountDetailsView, AccountView};
 
@@ -63,7 +63,7 @@ pub(super) fn ensure_may_view(
 #[derive(Debug, Clone)]
 pub(crate) struct NewAccount {
     /// Unique name.
-    pub name: String,
+    pub name: Text,
     /// Partner or customer.
     pub kind: AccountKind,
     /// The parent partner of a customer.
@@ -72,25 +72,24 @@ pub(crate) struct NewAccount {
     pub currency: Option<String>,
 }
 
-/// Profile changes: `Some("")` clears a field, `None` leaves it.
+/// Profile changes: an empty text clears a field, `None` leaves it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ProfileChange {
     /// Phone.
-    pub phone: Option<String>,
+    pub phone: Option<Text>,
     /// Web site.
-    pub website: Option<String>,
-    /// Marketing message.
-    pub marketing: Option<String>,
+    pub website: Option<Text>,
+    /// Marketing message, one line like every other field.
+    pub marketing: Option<Text>,
     /// Sectors served.
-    pub sectors: Option<String>,
+    pub sectors: Option<Text>,
     /// A partner's status, such as `Technical` or `Sales` (partners only).
-    pub status: Option<String>,
+    pub status: Option<Text>,
 }
 
-fn apply_field(field: &mut Option<String>, change: &Option<String>) {
+fn apply_field(field: &mut Option<String>, change: &Option<Text>) {
     if let Some(value) = change {
-        let value = value.trim();
-        *field = (!value.is_empty()).then(|| value.to_string());
+        *field = value.non_empty();
     }
 }
 
@@ -101,7 +100,7 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let name = parse_name("the account name", &req.name)?;
+            let name = req.name.required("the account name")?;
             let parent = req
                 .parent
                 .as_deref()
@@ -263,10 +262,7 @@ impl Portal {
             apply_field(&mut account.profile.sectors, &change.sectors);
             if let Some(status) = &change.status {
                 let mut config = tx.partner_config(account.id)?;
-                config.partner_status = match status.trim() {
-                    "" => None,
-                    text => Some(parse_name("the partner status", text)?),
-                };
+                config.partner_status = status.non_empty();
                 tx.put_partner_config(account.id, &config, w.ctx.now)?;
             }
             let after = account_view(tx, &account)?;

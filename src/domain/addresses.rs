@@ -11,18 +11,31 @@ use super::accounts::ensure_may_view;
 use super::timezones::check_country;
 use super::{resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{parse_name, Account, Address, ShippingAddress};
+use crate::model::{Account, Address, ShippingAddress, Text};
 use crate::store::Tx;
 use crate::view::AddressView;
 
-/// What `account address add` is asked to add: the fields as typed,
-/// which `address_add` checks one by one.
-pub(crate) type NewAddress = ShippingAddress;
+/// What `account address add` is asked to add: the fields as typed (each
+/// one line of [`Text`]), which `address_add` checks one by one.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NewAddress {
+    /// A name for the address, unique in the account, such as `HQ`.
+    pub label: Text,
+    /// First line.
+    pub line1: Text,
+    /// Second line; empty or `None` for none.
+    pub line2: Option<Text>,
+    /// City.
+    pub city: Text,
+    /// Postcode.
+    pub postcode: Text,
+    /// ISO 3166 alpha-2 country code.
+    pub country: Text,
+}
 
-/// Reads one address field: trimmed, not empty, no control characters, at
-/// most `max` characters.
-fn field(what: &str, text: &str, max: usize) -> Result<String> {
-    let value = parse_name(what, text)?;
+/// Reads one address field: not empty, at most `max` characters.
+fn field(what: &str, text: &Text, max: usize) -> Result<String> {
+    let value = text.required(what)?;
     if value.chars().count() > max {
         return Err(Error::invalid(format!(
             "{what} is longer than {max} characters"
@@ -36,13 +49,13 @@ fn checked(typed: &NewAddress) -> Result<ShippingAddress> {
     Ok(ShippingAddress {
         label: field("the label", &typed.label, 40)?,
         line1: field("the first line", &typed.line1, 200)?,
-        line2: match typed.line2.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(text) => Some(field("the second line", text, 200)?),
+        line2: match &typed.line2 {
+            Some(text) if !text.is_empty() => Some(field("the second line", text, 200)?),
+            _ => None,
         },
         city: field("the city", &typed.city, 100)?,
         postcode: field("the postcode", &typed.postcode, 20)?,
-        country: check_country(&typed.country)?,
+        country: check_country(typed.country.as_str())?,
     })
 }
 

@@ -359,7 +359,7 @@ fn no_member_write_gives_anyone_more_than_the_actor_holds() {
             p.role_create(
                 DELEGATE,
                 &DELEGATE_CAPABILITIES.map(|c| c.parse::<Capability>().expect("capability")),
-                "manages users",
+                &"manages users".into(),
                 Some("Acme"),
             )
             .expect("delegate role");

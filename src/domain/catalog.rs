@@ -9,7 +9,7 @@ use super::{member_view, Catalog, Portal, REQUIRE_LOCATION};
 use crate::error::{Error, Result};
 use crate::model::{
     parse_currency, parse_name, Account, AccountKind, Capability, Course, Email, GrantBundle,
-    MemberStatus, Membership, Person, Profile, Role, Timestamp, CAPABILITIES,
+    MemberStatus, Membership, Person, Profile, Role, Text, Timestamp, CAPABILITIES,
 };
 use crate::store::Tx;
 use crate::view::{BundleView, CourseView, InitView, PresetView, RoleView};
@@ -31,14 +31,17 @@ pub(crate) fn preset_names() -> Vec<&'static str> {
     SHIPPED.iter().map(|(name, _)| *name).collect()
 }
 
-/// A role catalog in the preset file format.
+/// A role catalog in the preset file format. Its texts (title,
+/// descriptions, course names) are [`Text`]: a file of the user's own holds
+/// nothing a terminal would act on when they are printed, and a refusal
+/// names the JSON path.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Preset {
     name: String,
-    title: String,
+    title: Text,
     #[serde(default)]
-    description: String,
+    description: Text,
     owner_role: String,
     #[serde(default = "default_kind")]
     account_kind: AccountKind,
@@ -62,7 +65,7 @@ fn default_kind() -> AccountKind {
 struct PresetRole {
     name: String,
     #[serde(default)]
-    description: String,
+    description: Text,
     #[serde(default)]
     capabilities: Vec<String>,
     #[serde(default)]
@@ -76,16 +79,16 @@ struct PresetRole {
 struct PresetBundle {
     name: String,
     #[serde(default)]
-    description: String,
+    description: Text,
     capabilities: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PresetCourse {
-    name: String,
+    name: Text,
     #[serde(default)]
-    description: String,
+    description: Text,
     /// The roles enrolled; left out, every role but the blocking one
     /// (custom roles made later included).
     #[serde(default)]
@@ -210,7 +213,9 @@ impl Preset {
         let mut names = HashSet::new();
         for (i, course) in self.courses.iter().enumerate() {
             let at = |field: &str| format!("courses[{i}]{field}");
-            let name = parse_name("a course name", &course.name)
+            let name = course
+                .name
+                .required("a course name")
                 .map_err(|e| (at(".name"), e.to_string()))?;
             if !names.insert(name.to_lowercase()) {
                 return Err((at(".name"), format!("duplicate course `{name}`")));
@@ -253,7 +258,7 @@ impl Preset {
             .map(|r| Role {
                 id: 0,
                 name: r.name.clone(),
-                description: r.description.clone(),
+                description: r.description.to_string(),
                 all_capabilities: r.all_capabilities,
                 blocking: r.blocking,
                 builtin: true,
@@ -287,7 +292,7 @@ impl Preset {
             .iter()
             .map(|b| GrantBundle {
                 name: b.name.clone(),
-                description: b.description.clone(),
+                description: b.description.to_string(),
                 capabilities: b.capabilities.clone(),
             })
             .collect()
@@ -297,8 +302,8 @@ impl Preset {
     pub(crate) fn view(&self) -> PresetView {
         PresetView {
             name: self.name.clone(),
-            title: self.title.clone(),
-            description: self.description.clone(),
+            title: self.title.to_string(),
+            description: self.description.to_string(),
             owner_role: self.owner_role.clone(),
             account_kind: self.account_kind,
             roles: self.roles().iter().map(|r| role_view(r, None)).collect(),
@@ -308,8 +313,8 @@ impl Preset {
                 .courses
                 .iter()
                 .map(|c| CourseView {
-                    name: c.name.trim().to_string(),
-                    description: c.description.clone(),
+                    name: c.name.to_string(),
+                    description: c.description.to_string(),
                     all_roles: c.roles.is_none(),
                     roles: self.course_roles(c),
                     area_capabilities: in_catalog_order(&c.area_capabilities),
@@ -342,8 +347,8 @@ impl Preset {
             tx.insert_course(
                 &Course {
                     id: 0,
-                    name: course.name.trim().to_string(),
-                    description: course.description.clone(),
+                    name: course.name.to_string(),
+                    description: course.description.to_string(),
                     all_roles: course.roles.is_none(),
                     role_ids,
                     area_capabilities: course.area_capabilities.clone(),
@@ -591,6 +596,26 @@ mod tests {
             (
                 r#"{"name":"x","title":"t","owner_role":"a","require_location":"yes","roles":[{"name":"a"},{"name":"b","blocking":true}]}"#,
                 "require_location",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","roles":[{"name":"a","description":"ok\u001b[2J"},{"name":"b","blocking":true}]}"#,
+                "roles[0].description: the text `ok\\u{1b}[2J` contains a control character (U+001B)",
+            ),
+            (
+                r#"{"name":"x","title":"t\u202e","owner_role":"a","roles":[{"name":"a"},{"name":"b","blocking":true}]}"#,
+                "title: the text `t\\u{202e}` contains a bidirectional formatting character",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","roles":[{"name":"a"},{"name":"b","blocking":true}],"grant_bundles":[{"name":"c","description":"\u2066x","capabilities":[]}]}"#,
+                "grant_bundles[0].description",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","roles":[{"name":"a"},{"name":"b","blocking":true}],"courses":[{"name":"C\nD"}]}"#,
+                "courses[0].name",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","roles":[{"name":"a"},{"name":"b","blocking":true}],"courses":[{"name":"C","description":"a\u0085b"}]}"#,
+                "courses[0].description",
             ),
         ];
         for (json, path) in cases {

@@ -3,7 +3,7 @@
 use super::access::{authorize, caps};
 use super::{resolve_account, Catalog, Portal};
 use crate::error::{Error, Result};
-use crate::model::{parse_name, Account, CostCentre};
+use crate::model::{Account, CostCentre, Text};
 use crate::store::Tx;
 use crate::view::CostCentreView;
 
@@ -51,14 +51,14 @@ impl Portal {
     pub(crate) fn cost_centre_create(
         &mut self,
         code: &str,
-        name: &str,
+        name: &Text,
         account: Option<&str>,
     ) -> Result<CostCentreView> {
         self.write(|w| {
             let tx = w.tx;
             let account = w.account(account, caps::COST_CENTRES_MANAGE)?;
             let code = check_code(code)?;
-            let name = parse_name("the cost centre name", name)?;
+            let name = name.required("the cost centre name")?;
             if tx.cost_centre_by_code(account.id, &code)?.is_some() {
                 return Err(Error::conflict(format!(
                     "`{}` already has a cost centre `{code}`",
@@ -107,7 +107,7 @@ impl Portal {
     pub(crate) fn cost_centre_change(
         &mut self,
         code: &str,
-        rename: Option<&str>,
+        rename: Option<&Text>,
         account: Option<&str>,
     ) -> Result<CostCentreView> {
         self.write(|w| {
@@ -117,7 +117,7 @@ impl Portal {
             let before = view(&account, &centre);
             let action = match rename {
                 Some(name) => {
-                    centre.name = parse_name("the cost centre name", name)?;
+                    centre.name = name.required("the cost centre name")?;
                     "cost_centre.rename"
                 }
                 None if centre.archived_at.is_some() => {

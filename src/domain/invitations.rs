@@ -12,8 +12,8 @@ use super::timezones::{check_country, check_timezone, derive_timezone};
 use super::{member_in, member_view, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    parse_name, Account, Email, Grant, Invitation, InvitationState, MemberStatus, Membership,
-    OutboxMessage, Person, Role,
+    Account, Email, Grant, Invitation, InvitationState, MemberStatus, Membership, OutboxMessage,
+    Person, Role, Text,
 };
 use crate::store::Tx;
 use crate::view::{InvitedView, MemberView};
@@ -29,7 +29,7 @@ pub(crate) struct InviteRequest {
     /// Who.
     pub email: Option<Email>,
     /// Their name; needed when the email is new.
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// The role to give.
     pub role: String,
     /// Which account; resolved when `None`.
@@ -39,7 +39,7 @@ pub(crate) struct InviteRequest {
     /// Capabilities or areas on top of the role.
     pub grants: Vec<String>,
     /// City.
-    pub city: Option<String>,
+    pub city: Option<Text>,
     /// ISO 3166 alpha-2 country.
     pub country: Option<String>,
     /// IANA timezone; derived from the city and country when left out.
@@ -83,8 +83,8 @@ fn location(
 ) -> Result<(Option<String>, Option<String>, Option<String>)> {
     let city = req
         .city
-        .as_deref()
-        .map(|c| parse_name("the city", c))
+        .as_ref()
+        .map(|c| c.required("the city"))
         .transpose()?;
     let country = req.country.as_deref().map(check_country).transpose()?;
     if catalog.require_location && (city.is_none() || country.is_none()) {
@@ -220,14 +220,14 @@ impl Portal {
                         p
                     }
                     None => {
-                        let name = req.name.as_deref().ok_or_else(|| {
+                        let name = req.name.as_ref().ok_or_else(|| {
                             Error::invalid(format!("`{email}` is new: their name is needed"))
                                 .help("pass --name")
                         })?;
                         let mut p = Person {
                             id: 0,
                             email: email.clone(),
-                            name: parse_name("the name", name)?,
+                            name: name.required("the name")?,
                             duplicate_of: None,
                             merged_into: None,
                             created_at: w.ctx.now,

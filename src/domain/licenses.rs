@@ -5,7 +5,7 @@
 use super::access::{authority, authorize, authorize_any, caps};
 use super::{find_account, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{parse_name, Account, AccountKind, Allocation, License};
+use crate::model::{parse_name, Account, AccountKind, Allocation, License, Text};
 use crate::store::Tx;
 use crate::view::{AllocationView, LicenseView, ProductView};
 
@@ -17,7 +17,7 @@ const MAX_SEATS: i64 = 1_000_000;
 #[derive(Debug, Clone)]
 pub(crate) struct Purchase {
     /// Product name, such as `MDR Complete`.
-    pub product: String,
+    pub product: Text,
     /// Seats to add to what the partner has.
     pub seats: i64,
     /// The partner; resolved when `None`.
@@ -233,7 +233,7 @@ impl Portal {
             let partner = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
             ensure_partner(&partner)?;
             authorize(tx, catalog, &w.ctx, &partner, caps::LICENSES_PURCHASE)?;
-            let product = parse_product(&req.product)?;
+            let product = parse_product(req.product.as_str())?;
             let seats = check_seats(req.seats, 1)?;
             let (license, before) = match tx.license_for(partner.id, &product)? {
                 Some(mut l) => {

@@ -7,7 +7,7 @@ use super::policies::parse_order_type;
 use super::{member_in, resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    parse_name, Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderStatus, Person,
+    Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderStatus, Person, Text,
 };
 use crate::store::Tx;
 use crate::view::{OrderView, PolicyProgress};
@@ -16,15 +16,15 @@ use crate::view::{OrderView, PolicyProgress};
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NewOrder {
     /// What is ordered.
-    pub description: String,
+    pub description: Text,
     /// The amount, in the account's currency.
     pub amount: Money,
     /// Order type, matched against policies' order types.
-    pub order_type: Option<String>,
+    pub order_type: Option<Text>,
     /// Cost centre code.
     pub cost_centre: Option<String>,
     /// External reference, unique within the account.
-    pub reference: Option<String>,
+    pub reference: Option<Text>,
     /// Label of one of the account's shipping addresses (needs `addresses.use`).
     pub ship_to: Option<String>,
     /// Which account.
@@ -161,16 +161,12 @@ impl Portal {
             let catalog = w.catalog()?;
             let account = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
             let who = authorize(tx, catalog, &w.ctx, &account, caps::ORDERS_PLACE)?;
-            let description = parse_name("the description", &req.description)?;
+            let description = req.description.required("the description")?;
             let amount = req.amount;
             if amount.minor() == 0 {
                 return Err(Error::invalid("an order's amount must be more than 0"));
             }
-            let order_type = req
-                .order_type
-                .as_deref()
-                .map(parse_order_type)
-                .transpose()?;
+            let order_type = req.order_type.as_ref().map(parse_order_type).transpose()?;
             let cost_centre = match &req.cost_centre {
                 Some(code) => {
                     let centre = find_cost_centre(tx, &account, code)?;
@@ -187,8 +183,8 @@ impl Portal {
             };
             let reference = req
                 .reference
-                .as_deref()
-                .map(|r| parse_name("the order reference", r))
+                .as_ref()
+                .map(|r| r.required("the order reference"))
                 .transpose()?;
             if let Some(r) = &reference {
                 if tx
@@ -302,14 +298,14 @@ impl Portal {
     /// Approves an order (`reject: None`) or rejects it with a reason.
     /// Only a member can decide (`--as`), never on their own order, and
     /// only as an eligible approver of a policy the order matched.
-    pub(crate) fn order_decide(&mut self, id: i64, reject: Option<&str>) -> Result<OrderView> {
+    pub(crate) fn order_decide(&mut self, id: i64, reject: Option<&Text>) -> Result<OrderView> {
         let verb = if reject.is_some() {
             "reject"
         } else {
             "approve"
         };
         super::access::ensure_member(&self.ctx, &format!("`order {verb}`"))?;
-        let reason = reject.map(|r| parse_name("the reason", r)).transpose()?;
+        let reason = reject.map(|r| r.required("the reason")).transpose()?;
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;

@@ -3,7 +3,7 @@
 use super::access::{authorize, caps, Access};
 use super::{member_in, resolve_account, Catalog, Portal};
 use crate::error::{Error, Result};
-use crate::model::{parse_name, Account, Email, MemberStatus, Money, Policy};
+use crate::model::{Account, Email, MemberStatus, Money, Policy, Text};
 use crate::store::Tx;
 use crate::view::PolicyView;
 
@@ -11,11 +11,11 @@ use crate::view::PolicyView;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NewPolicy {
     /// Unique name within the account.
-    pub name: String,
+    pub name: Text,
     /// Orders above this amount match.
     pub threshold: Money,
     /// Only orders of this type match.
-    pub order_type: Option<String>,
+    pub order_type: Option<Text>,
     /// Named approvers; none means every holder of `orders.approve`.
     pub approvers: Vec<Email>,
     /// Distinct approvals needed (default 1).
@@ -69,9 +69,9 @@ fn approvers_up_to(
     Ok(found)
 }
 
-/// Reads an order type: trimmed, lower-cased, not empty.
-pub(crate) fn parse_order_type(text: &str) -> Result<String> {
-    Ok(parse_name("the order type", text)?.to_lowercase())
+/// Reads an order type: lower-cased, not empty.
+pub(crate) fn parse_order_type(text: &Text) -> Result<String> {
+    Ok(text.required("the order type")?.to_lowercase())
 }
 
 pub(crate) fn policy_view(tx: &dyn Tx, account: &Account, p: &Policy) -> Result<PolicyView> {
@@ -101,7 +101,7 @@ impl Portal {
             let tx = w.tx;
             let catalog = w.catalog()?;
             let account = w.account(req.account.as_deref(), caps::POLICIES_MANAGE)?;
-            let name = parse_name("the policy name", &req.name)?;
+            let name = req.name.required("the policy name")?;
             if tx.policy_named(account.id, &name)?.is_some() {
                 return Err(Error::conflict(format!(
                     "`{}` already has a policy `{name}`",
@@ -155,7 +155,7 @@ impl Portal {
                 threshold,
                 order_type: req
                     .order_type
-                    .as_deref()
+                    .as_ref()
                     .map(parse_order_type)
                     .transpose()?,
                 approvers,

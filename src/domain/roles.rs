@@ -8,7 +8,7 @@ use super::audit::Change;
 use super::catalog::{check_role_name, role_view};
 use super::{resolve_account, snapshot, Actor, Catalog, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Capability, Role};
+use crate::model::{Capability, Role, Text};
 use crate::store::Tx;
 use crate::view::RoleView;
 
@@ -97,7 +97,7 @@ impl Portal {
         &mut self,
         name: &str,
         capabilities: &[Capability],
-        description: &str,
+        description: &Text,
         account: Option<&str>,
     ) -> Result<RoleView> {
         self.write(|w| {
@@ -143,7 +143,7 @@ impl Portal {
             let role = Role {
                 id: 0,
                 name: name.to_string(),
-                description: description.trim().to_string(),
+                description: description.to_string(),
                 all_capabilities: false,
                 blocking: false,
                 builtin: false,
@@ -265,7 +265,7 @@ mod tests {
     use super::super::fixtures::{email, join, seeded};
     use super::super::{InviteRequest, NewAccount};
     use super::*;
-    use crate::model::{caps, AccountKind};
+    use crate::model::{caps, AccountKind, Text};
 
     #[test]
     fn an_accounts_admin_retires_only_its_own_roles() {
@@ -279,11 +279,11 @@ mod tests {
         })
         .expect("account");
         let operator = p.ctx.actor.clone();
-        p.role_create("everyone", &[caps::ACCOUNT_VIEW], "", None)
+        p.role_create("everyone", &[caps::ACCOUNT_VIEW], &Text::default(), None)
             .expect("the operator's role");
         let adam = Actor::Member(email("adam@acme.test"));
         p.ctx.actor = adam.clone();
-        p.role_create("acme-only", &[caps::ACCOUNT_VIEW], "", None)
+        p.role_create("acme-only", &[caps::ACCOUNT_VIEW], &Text::default(), None)
             .expect("Acme's role");
         let refused = p
             .role_delete("everyone", None)
@@ -305,7 +305,7 @@ mod tests {
         assert_eq!(refused.exit_code(), 5, "{refused}");
         assert!(!refused.to_string().contains("bo@beta.test"), "{refused}");
         // A role of Acme's that nobody else uses is Acme's to retire.
-        p.role_create("acme-tmp", &[caps::ACCOUNT_VIEW], "", None)
+        p.role_create("acme-tmp", &[caps::ACCOUNT_VIEW], &Text::default(), None)
             .expect("Acme's role");
         p.role_delete("acme-tmp", None)
             .expect("Acme's admin retires it");

@@ -12,6 +12,7 @@ mod names;
 mod network;
 mod payment;
 mod records;
+mod text;
 mod time;
 
 pub(crate) use capability::{caps, Capability, CAPABILITIES};
@@ -26,4 +27,5 @@ pub(crate) use records::{
     PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, Profile, Role, Service,
     ShippingAddress,
 };
+pub(crate) use text::{escape, unsafe_to_print, Text};
 pub(crate) use time::Timestamp;

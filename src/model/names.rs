@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+use super::text::{unsafe_to_print, Text};
 use crate::error::{Error, Result};
 
 /// A normalised email address: trimmed, lower-cased, syntactically valid.
@@ -24,12 +25,17 @@ impl FromStr for Email {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
         let normal = s.trim().to_lowercase();
-        if email_address::EmailAddress::is_valid(&normal) && !normal.contains(['<', '>', ' ']) {
+        // A quoted local part may hold almost anything; an address is
+        // printed in tables and errors, so it holds no more than a name may.
+        if email_address::EmailAddress::is_valid(&normal)
+            && !normal.contains(['<', '>', ' '])
+            && !normal.chars().any(unsafe_to_print)
+        {
             Ok(Email(normal))
         } else {
             Err(Error::invalid(format!(
                 "`{}` is not a valid email address",
-                s.trim()
+                super::text::escape(s.trim())
             )))
         }
     }
@@ -41,19 +47,10 @@ impl fmt::Display for Email {
     }
 }
 
-/// Reads a person's or account's display name: trimmed, not empty.
+/// Reads a person's or account's display name (and the other names a user
+/// gives: policies, cost centres, services): a [`Text`] that is not empty.
 pub(crate) fn parse_name(what: &str, s: &str) -> Result<String> {
-    let name = s.trim();
-    if name.is_empty() {
-        return Err(Error::invalid(format!("{what} must not be empty")));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(Error::invalid(format!(
-            "{what} `{}` contains control characters",
-            name.escape_debug()
-        )));
-    }
-    Ok(name.to_string())
+    Text::parse(what, s)?.required(what)
 }
 
 #[cfg(test)]
@@ -70,8 +67,23 @@ mod tests {
     fn malformed_emails_are_refused() {
         for bad in [
             "", "ann", "ann@", "@acme.test", "a b@acme.test", "ann@@acme.test",
+            "\"a\u{1b}[2J\"@acme.test", "\"a\u{202e}b\"@acme.test", "a\u{202e}b@acme.test",
         ] {
             assert!(bad.parse::<Email>().is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn names_refuse_bidi_and_control_characters() {
+        assert_eq!(parse_name("the name", "  Ann  ").expect("clean"), "Ann");
+        assert!(parse_name("the name", "   ").is_err());
+        for bad in [
+            "A\u{202e}nn", "A\u{2066}nn", "A\u{1b}[31mnn", "A\nnn", "A\u{9b}nn",
+        ] {
+            assert_eq!(
+                parse_name("the name", bad).map_err(|e| e.exit_code()),
+                Err(2)
+            );
         }
     }
 }

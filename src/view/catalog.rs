@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{list_lines, list_or_dash, opt_time, AccountView, MemberView};
+use super::{lines, list_or_dash, opt_time, AccountView, MemberView};
 use crate::model::{AccountKind, Timestamp};
 use crate::output::{Fields, Row};
 
@@ -47,7 +47,7 @@ impl Row for RoleView {
 
 impl Fields for RoleView {
     fn fields(&self) -> Vec<(&'static str, String)> {
-        vec![
+        let mut fields = vec![
             ("name", self.name.clone()),
             ("description", self.description.clone()),
             (
@@ -62,18 +62,16 @@ impl Fields for RoleView {
                 "members",
                 self.members.map_or_else(|| "-".into(), |n| n.to_string()),
             ),
-            (
-                "capabilities",
-                if self.blocking {
-                    role_capabilities(self)
-                } else {
-                    self.capabilities.join("\n")
-                },
-            ),
-        ]
-        .into_iter()
-        .chain(self.courses.as_ref().map(|c| ("courses", list_lines(c))))
-        .collect()
+        ];
+        if self.blocking {
+            fields.push(("capabilities", role_capabilities(self)));
+        } else {
+            fields.extend(lines("capabilities", self.capabilities.clone()));
+        }
+        if let Some(courses) = &self.courses {
+            fields.extend(lines("courses", courses.clone()));
+        }
+        fields
     }
 }
 

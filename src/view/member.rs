@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{list_lines, list_or_dash, opt, opt_time, yes_no};
+use super::{lines, list_or_dash, opt, opt_time, yes_no};
 use crate::model::{MemberStatus, Timestamp};
 use crate::output::{Fields, Row};
 
@@ -89,13 +89,15 @@ impl Fields for MemberView {
             ("role", self.role.clone()),
             ("owner", yes_no(self.owner)),
             ("status", self.status.to_string()),
-            ("grants", self.grants_text()),
+        ];
+        fields.extend(self.grant_lines());
+        fields.extend([
             ("invited at", opt_time(self.invited_at)),
             ("accepted at", opt_time(self.accepted_at)),
             ("city", opt(&self.city)),
             ("country", opt(&self.country)),
             ("timezone", opt(&self.timezone)),
-        ];
+        ]);
         if let Some(from) = &self.external_from {
             fields.push(("external from", from.clone()));
         }
@@ -109,7 +111,7 @@ impl Fields for MemberView {
             fields.push(("capabilities", list_or_dash(caps)));
         }
         if let Some(courses) = &self.courses {
-            fields.push(("courses", list_lines(courses)));
+            fields.extend(lines("courses", courses.clone()));
         }
         for ended in &self.external_ended {
             let note = if ended.left_without_admin {
@@ -129,24 +131,26 @@ impl Fields for MemberView {
 impl MemberView {
     /// One grant per line with what it gives (`billing: billing.view,
     /// billing.payment`) where the details are known, else the names.
-    fn grants_text(&self) -> String {
+    fn grant_lines(&self) -> Vec<(&'static str, String)> {
         match &self.grant_details {
-            Some(details) if !details.is_empty() => details
-                .iter()
-                .map(|g| {
-                    let until = g
-                        .expires_at
-                        .map(|t| format!(" (until {t})"))
-                        .unwrap_or_default();
-                    if g.area {
-                        format!("area {}: {}{until}", g.name, g.capabilities.join(", "))
-                    } else {
-                        format!("{}{until}", g.name)
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
-            _ => list_or_dash(&self.grants),
+            Some(details) if !details.is_empty() => lines(
+                "grants",
+                details
+                    .iter()
+                    .map(|g| {
+                        let until = g
+                            .expires_at
+                            .map(|t| format!(" (until {t})"))
+                            .unwrap_or_default();
+                        if g.area {
+                            format!("area {}: {}{until}", g.name, g.capabilities.join(", "))
+                        } else {
+                            format!("{}{until}", g.name)
+                        }
+                    })
+                    .collect(),
+            ),
+            _ => vec![("grants", list_or_dash(&self.grants))],
         }
     }
 }

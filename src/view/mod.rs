@@ -44,12 +44,19 @@ fn list_or_dash(items: &[String]) -> String {
     }
 }
 
-fn list_lines(items: &[String]) -> String {
+/// A field with one value per line: the name on the first line, nothing on
+/// the lines after. A table cell is one line (see `crate::output`, which
+/// escapes any newline inside one), so a field with several values takes
+/// several rows. `-` stands for none.
+fn lines(name: &'static str, items: Vec<String>) -> Vec<(&'static str, String)> {
     if items.is_empty() {
-        "-".into()
-    } else {
-        items.join("\n")
+        return vec![(name, "-".into())];
     }
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| (if i == 0 { name } else { "" }, item))
+        .collect()
 }
 
 fn yes_no(flag: bool) -> String {

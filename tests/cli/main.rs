@@ -19,6 +19,7 @@ mod examples;
 mod external_admins;
 mod files;
 mod fuzz;
+mod hostile_text;
 mod invitations;
 mod leaks;
 mod licenses;

@@ -1,0 +1,228 @@
+//! Free text a user types and portalctl stores: descriptions, profile
+//! fields, address lines, order and policy names. It is printed back in
+//! tables and error messages on a terminal, so characters that drive the
+//! terminal or reorder what it shows are refused on the way in, and
+//! escaped on the way out (for text that got into a database by other
+//! means).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// One line of free text: trimmed, possibly empty, holding no control
+/// character (C0, DEL, C1, so no newline or tab either), no Unicode
+/// bidirectional formatting character (U+061C, U+200E, U+200F,
+/// U+202A–U+202E, U+2066–U+2069) and no line or paragraph separator
+/// (U+2028, U+2029).
+///
+/// Every stored field is one line: it is shown in one table cell, and a
+/// line break typed into a marketing message would read as a new row.
+/// The only way to make a `Text` is [`Text::parse`] (or its `FromStr` and
+/// serde forms; `Default` is the empty text), so holding one means the
+/// check was made.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub(crate) struct Text(String);
+
+impl Text {
+    /// Checks `s` as the text `what` names (`--description`, "the city"):
+    /// trims it and refuses the characters listed on [`Text`], naming the
+    /// first one.
+    pub(crate) fn parse(what: &str, s: &str) -> Result<Text> {
+        let text = s.trim();
+        match text
+            .chars()
+            .find_map(|c| forbidden(c).map(|kind| (c, kind)))
+        {
+            None => Ok(Text(text.to_string())),
+            Some((c, kind)) => Err(Error::invalid(format!(
+                "{what} `{}` contains {kind} (U+{:04X})",
+                escape(text),
+                u32::from(c)
+            ))
+            .help(
+                "type the text on one line, without control or bidirectional formatting characters",
+            )),
+        }
+    }
+
+    /// The text.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether nothing was typed (or only spaces).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The text as a name: refused when empty.
+    pub(crate) fn required(&self, what: &str) -> Result<String> {
+        if self.is_empty() {
+            return Err(Error::invalid(format!("{what} must not be empty")));
+        }
+        Ok(self.0.clone())
+    }
+
+    /// The text, or `None` when empty: an empty value clears a field.
+    pub(crate) fn non_empty(&self) -> Option<String> {
+        (!self.is_empty()).then(|| self.0.clone())
+    }
+}
+
+impl FromStr for Text {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Text::parse("the text", s)
+    }
+}
+
+impl TryFrom<String> for Text {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        s.parse()
+    }
+}
+
+impl From<Text> for String {
+    fn from(text: Text) -> String {
+        text.0
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Unit tests build requests from literals they know to be clean.
+#[cfg(test)]
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::parse("a test literal", s).expect("clean text")
+    }
+}
+
+/// What kind of character `c` is when stored text may not hold it.
+fn forbidden(c: char) -> Option<&'static str> {
+    if c.is_control() {
+        Some("a control character")
+    } else if is_bidi_control(c) {
+        Some("a bidirectional formatting character")
+    } else if matches!(c, '\u{2028}' | '\u{2029}') {
+        Some("a line break")
+    } else {
+        None
+    }
+}
+
+/// Unicode's `Bidi_Control` characters: marks, embeddings, overrides and
+/// isolates that reorder how the text around them is shown.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// Whether printing `c` to a terminal could act on it (colour, clear,
+/// retitle, move the cursor, start a line) or reorder the text around it.
+pub(crate) fn unsafe_to_print(c: char) -> bool {
+    forbidden(c).is_some()
+}
+
+/// `s` with every character [`unsafe_to_print`] written as a Rust-style
+/// escape: `\n`, `\r`, `\t`, else `\u{1b}`. Everything else, backslashes
+/// included, is left as it is, so ordinary text reads unchanged and
+/// escaping twice changes nothing more.
+pub(crate) fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(unsafe_to_print) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if unsafe_to_print(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOSTILE: &[&str] = &[
+        "\u{1b}[31mred", "bell\u{7}", "del\u{7f}", "csi\u{9b}2J", "next\u{85}line", "two\nlines",
+        "tab\tbed", "cr\rreturn", "rlo\u{202e}txt", "lre\u{202a}x", "isolate\u{2066}x\u{2069}",
+        "mark\u{200f}", "arabic\u{61c}mark", "line\u{2028}sep",
+    ];
+
+    #[test]
+    fn clean_text_is_trimmed_and_kept() {
+        let t =
+            Text::parse("the description", "  Café — 50% off, \"quoted\" \\ ok  ").expect("clean");
+        assert_eq!(t.as_str(), "Café — 50% off, \"quoted\" \\ ok");
+        assert!(Text::parse("x", "   ").expect("blank").is_empty());
+        // Right-to-left scripts are text, not formatting.
+        assert!(Text::parse("x", "שלום عربي").is_ok());
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_refused_and_named() {
+        for bad in HOSTILE {
+            let err = Text::parse("--description", bad).expect_err(bad);
+            assert_eq!(err.exit_code(), 2);
+            let message = err.to_string();
+            assert!(message.starts_with("--description `"), "{message}");
+            assert!(!message.chars().any(unsafe_to_print), "{message:?}");
+        }
+        let err = Text::parse("the city", "a\u{202e}b").expect_err("bidi");
+        assert_eq!(
+            err.to_string(),
+            "the city `a\\u{202e}b` contains a bidirectional formatting character (U+202E)"
+        );
+    }
+
+    #[test]
+    fn serde_checks_too() {
+        assert!(serde_json::from_str::<Text>("\"ok\"").is_ok());
+        assert!(serde_json::from_str::<Text>("\"a\\u001b[2J\"").is_err());
+        assert!(serde_json::from_str::<Text>("\"a\\u202eb\"").is_err());
+    }
+
+    #[test]
+    fn escaping_leaves_nothing_a_terminal_acts_on() {
+        assert_eq!(escape("plain \\ text"), "plain \\ text");
+        assert_eq!(
+            escape("\u{1b}]0;title\u{7}\nerror: forged\u{202e}"),
+            "\\u{1b}]0;title\\u{7}\\nerror: forged\\u{202e}"
+        );
+        for bad in HOSTILE {
+            let once = escape(bad);
+            assert!(!once.chars().any(unsafe_to_print), "{once:?}");
+            assert_eq!(escape(&once), once, "escaping is idempotent");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsed_text_and_escaped_text_print_safely(s in "\\PC*|[\\x00-\\x{9f}\\x{2028}\\x{202e}\\x{2066} a-z]*") {
+            if let Ok(text) = Text::parse("x", &s) {
+                proptest::prop_assert!(!text.as_str().chars().any(unsafe_to_print));
+            }
+            let once = escape(&s);
+            proptest::prop_assert!(!once.chars().any(unsafe_to_print));
+            proptest::prop_assert_eq!(escape(&once), once.clone());
+        }
+    }
+}
