@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../schema.sql"),
     include_str!("../../migrations/0002_audit_insert_guard.sql"),
+    include_str!("../../migrations/0003_audit_hash_version.sql"),
 ];
 
 impl SqliteStore {

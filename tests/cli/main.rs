@@ -12,6 +12,7 @@ mod addresses;
 mod areas;
 mod arguments;
 mod attacks;
+mod audit;
 mod catalogs;
 mod concurrency;
 mod courses;

@@ -122,7 +122,7 @@ fn the_database_file_is_private_and_uses_wal() {
     let mode = std::fs::metadata(&p.db).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
     assert_eq!(p.text("PRAGMA journal_mode"), "wal");
-    assert_eq!(p.query("PRAGMA user_version"), "Integer(2)");
+    assert_eq!(p.query("PRAGMA user_version"), "Integer(3)");
 }
 
 #[test]
