@@ -16,6 +16,7 @@ mod audit;
 mod catalogs;
 mod concurrency;
 mod courses;
+mod crash;
 mod examples;
 mod external_admins;
 mod invitations;
