@@ -69,7 +69,11 @@ pub(super) fn record(tx: &dyn Tx, ctx: &Ctx, change: Change) -> Result<()> {
         account_id: change.account.map(|a| a.id),
         hash_version: HASH_VERSION,
     };
-    record.event.hash = hash_v2(&record);
+    record.event.hash = event_hash(&record).ok_or_else(|| {
+        Error::Internal(anyhow::anyhow!(
+            "hash version {HASH_VERSION} has no formula"
+        ))
+    })?;
     tx.append_audit(&record)
 }
 
