@@ -7,7 +7,7 @@ use super::access::{authority, caps, Authority};
 use super::{find_account, snapshot, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AuditEvent, Timestamp};
-use crate::store::{AuditQuery, Tx};
+use crate::store::{AuditQuery, AuditRecord, Tx};
 use crate::view::{AuditHeadView, AuditVerifiedView};
 
 /// The `prev_hash` of the first event.
@@ -42,6 +42,9 @@ impl Change {
     }
 }
 
+/// The hash formula new events are written with (see [`event_hash`]).
+const HASH_VERSION: i64 = 2;
+
 /// Appends the change's event, chained to the previous one. Called by the
 /// write gate inside the transaction that makes the change, so both commit
 /// or neither does.
@@ -50,37 +53,95 @@ pub(super) fn record(tx: &dyn Tx, ctx: &Ctx, change: Change) -> Result<()> {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS.to_string()),
     };
-    let mut event = AuditEvent {
-        seq,
-        at: ctx.now,
-        actor: ctx.actor.audit_name(),
-        action: change.action.to_string(),
-        account: change.account.as_ref().map(|a| a.name.clone()),
-        target: change.target,
-        before: change.before,
-        after: change.after,
-        prev_hash,
-        hash: String::new(),
+    let mut record = AuditRecord {
+        event: AuditEvent {
+            seq,
+            at: ctx.now,
+            actor: ctx.actor.audit_name(),
+            action: change.action.to_string(),
+            account: change.account.as_ref().map(|a| a.name.clone()),
+            target: change.target,
+            before: change.before,
+            after: change.after,
+            prev_hash,
+            hash: String::new(),
+        },
+        account_id: change.account.map(|a| a.id),
+        hash_version: HASH_VERSION,
     };
-    event.hash = event_hash(&event);
-    tx.append_audit(&event, change.account.map(|a| a.id))
+    record.event.hash = event_hash(&record).ok_or_else(|| {
+        Error::Internal(anyhow::anyhow!(
+            "hash version {HASH_VERSION} has no formula"
+        ))
+    })?;
+    tx.append_audit(&record)
 }
 
-/// SHA-256 over the previous hash and the event's canonical JSON (object
-/// keys sorted), hex.
-pub(crate) fn event_hash(e: &AuditEvent) -> String {
-    let body = json!({
-        "seq": e.seq,
-        "at": e.at.to_string(),
-        "actor": e.actor,
-        "action": e.action,
-        "account": e.account,
-        "target": e.target,
-        "before": e.before,
-        "after": e.after,
-    });
+/// The hash of an event by the formula its `hash_version` names; `None`
+/// for a version this binary does not know.
+///
+/// Every version hashes the previous hash, a newline and a canonical JSON
+/// object (keys sorted, no spaces) of the event's columns, with SHA-256,
+/// in hex. They differ in the columns:
+///
+/// - 1, before migration 4: seq, at, actor, action, account (the name),
+///   target, before, after. It leaves out `account_id`, which `audit list
+///   --account` selects by.
+/// - 2: every column: those of version 1, `account_id`, and
+///   `hash_version` itself, so an event cannot be passed off as another
+///   version.
+///
+/// A new column in `audit_events` needs a new version; the store's tests
+/// list the columns so that one is not added unnoticed.
+pub(crate) fn event_hash(record: &AuditRecord) -> Option<String> {
+    match record.hash_version {
+        1 => Some(hash_v1(&record.event)),
+        2 => Some(hash_v2(record)),
+        _ => None,
+    }
+}
+
+fn hash_v1(e: &AuditEvent) -> String {
+    digest(
+        &e.prev_hash,
+        &json!({
+            "seq": e.seq,
+            "at": e.at.to_string(),
+            "actor": e.actor,
+            "action": e.action,
+            "account": e.account,
+            "target": e.target,
+            "before": e.before,
+            "after": e.after,
+        }),
+    )
+}
+
+fn hash_v2(r: &AuditRecord) -> String {
+    let e = &r.event;
+    digest(
+        &e.prev_hash,
+        &json!({
+            "seq": e.seq,
+            "at": e.at.to_string(),
+            "actor": e.actor,
+            "action": e.action,
+            "account_id": r.account_id,
+            "account": e.account,
+            "target": e.target,
+            "before": e.before,
+            "after": e.after,
+            "hash_version": r.hash_version,
+        }),
+    )
+}
+
+/// SHA-256 of `prev_hash`, a newline and `body` as compact JSON, in hex.
+/// serde_json's objects keep their keys sorted, which makes the JSON
+/// canonical; the known-answer tests below fail should that change.
+fn digest(prev_hash: &str, body: &Value) -> String {
     let mut hasher = Sha256::new();
-    hasher.update(e.prev_hash.as_bytes());
+    hasher.update(prev_hash.as_bytes());
     hasher.update(b"\n");
     hasher.update(body.to_string().as_bytes());
     format!("{:x}", hasher.finalize())
@@ -109,21 +170,31 @@ impl Portal {
         Ok(AuditHeadView { seq, hash })
     }
 
-    /// Recomputes the whole chain: every event's hash over its fields and
-    /// the previous hash, in unbroken order from 1. With an `anchor` kept
-    /// elsewhere (`SEQ:HASH` from `audit head`), the event at that position
-    /// must still carry that hash, which a truncated or recomputed log does
-    /// not. The first fault is a conflict (exit 4) naming the event.
+    /// Recomputes the whole chain: every event's hash over its columns
+    /// and the previous hash, by the formula its hash version names, in
+    /// unbroken order from 1. Versions never go down along the chain: this
+    /// binary writes the newest, and one that wrote an older version
+    /// refuses a database this new, so an older version after a newer one
+    /// is an event someone else appended, hashed so as to leave columns
+    /// out. With an `anchor` kept elsewhere (`SEQ:HASH` from `audit head`),
+    /// the event at that position must still carry that hash, which a
+    /// truncated or recomputed log does not. Last, the guards that keep the
+    /// log append-only must all be in place. The first fault is a conflict
+    /// (exit 4) naming the event, or the guards missing.
     pub(crate) fn audit_verify(&mut self, anchor: Option<&str>) -> Result<AuditVerifiedView> {
         super::access::ensure_operator(&self.ctx, "verify the audit log")?;
         let anchor = anchor.map(parse_anchor).transpose()?;
         let tx = self.gate.read()?;
-        let events = tx.audit_events(&AuditQuery::default())?;
+        let records = tx.audit_chain()?;
         let mut head = AuditHeadView {
             seq: 0,
             hash: GENESIS.to_string(),
         };
-        for event in &events {
+        let mut newest_version = 1;
+        let mut legacy_events = 0;
+        for record in &records {
+            let event = &record.event;
+            let version = record.hash_version;
             let broken = |what: &str| {
                 Error::conflict(format!(
                     "the audit log is broken at event {}: {what}",
@@ -144,8 +215,21 @@ impl Portal {
                     "it does not follow the event before (missing or reordered)",
                 ));
             }
-            if event_hash(event) != event.hash {
+            let Some(hash) = event_hash(record) else {
+                return Err(broken(&format!("its hash version {version} is unknown")));
+            };
+            if version < newest_version {
+                return Err(broken(&format!(
+                    "its hash version {version} follows version {newest_version}: \
+                     a downgrade that leaves columns out of the hash"
+                )));
+            }
+            if hash != event.hash {
                 return Err(broken("its content was edited after it was written"));
+            }
+            newest_version = version;
+            if version == 1 {
+                legacy_events += 1;
             }
             head = AuditHeadView {
                 seq: event.seq,
@@ -153,13 +237,13 @@ impl Portal {
             };
         }
         if let Some((seq, hash)) = &anchor {
-            match events.iter().find(|e| e.seq == *seq) {
+            match records.iter().find(|r| r.event.seq == *seq) {
                 None => {
                     return Err(Error::conflict(format!(
                         "the audit log has no event {seq}, which the anchor names: it was truncated"
                     )))
                 }
-                Some(e) if e.hash != *hash => {
+                Some(r) if r.event.hash != *hash => {
                     return Err(Error::conflict(format!(
                         "event {seq} no longer has the anchor's hash: the log was rewritten since"
                     )))
@@ -167,9 +251,24 @@ impl Portal {
                 Some(_) => {}
             }
         }
+        // After the chain: an event shown to be edited says more than a
+        // guard shown to be gone.
+        let missing = tx.audit_guards_missing()?;
+        if !missing.is_empty() {
+            let names: Vec<String> = missing.iter().map(|n| format!("`{n}`")).collect();
+            return Err(Error::conflict(format!(
+                "the audit log is no longer append-only: guard trigger missing: {}",
+                names.join(", ")
+            ))
+            .help(
+                "the events verify, but the file no longer refuses to change them: \
+                 find out who could write to it, and restore it from a backup",
+            ));
+        }
         Ok(AuditVerifiedView {
             intact: true,
             events: head.seq,
+            legacy_events,
             head,
             anchor: anchor.map(|(seq, hash)| format!("{seq}:{hash}")),
         })
@@ -234,16 +333,22 @@ fn parse_anchor(text: &str) -> Result<(i64, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{AccountKind, Profile};
+    use crate::store::{SqliteStore, Store};
     use chrono::TimeZone;
+
+    fn at(hour: u32) -> Timestamp {
+        chrono::Utc
+            .with_ymd_and_hms(2026, 1, 1, hour, 0, 0)
+            .single()
+            .expect("valid time")
+            .into()
+    }
 
     fn event(prev: &str) -> AuditEvent {
         AuditEvent {
             seq: 1,
-            at: chrono::Utc
-                .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
-                .single()
-                .expect("valid time")
-                .into(),
+            at: at(0),
             actor: "operator:root".into(),
             action: "init".into(),
             account: Some("Acme".into()),
@@ -255,18 +360,232 @@ mod tests {
         }
     }
 
+    fn record(version: i64) -> AuditRecord {
+        AuditRecord {
+            event: event(GENESIS),
+            account_id: Some(1),
+            hash_version: version,
+        }
+    }
+
+    fn hash(r: &AuditRecord) -> String {
+        event_hash(r).expect("a known version")
+    }
+
     #[test]
     fn the_hash_covers_the_previous_hash_and_every_field() {
-        let base = event_hash(&event(GENESIS));
+        let base = hash(&record(1));
         assert_eq!(base.len(), 64);
-        assert_ne!(base, event_hash(&event("1111")));
-        let mut changed = event(GENESIS);
-        changed.actor = "ann@acme.test".into();
-        assert_ne!(base, event_hash(&changed));
+        let mut changed = record(1);
+        changed.event.prev_hash = "1111".into();
+        assert_ne!(base, hash(&changed));
+        let mut changed = record(1);
+        changed.event.actor = "ann@acme.test".into();
+        assert_ne!(base, hash(&changed));
+        assert_eq!(base, hash(&record(1)), "the hash is deterministic");
+    }
+
+    /// Hashes written by earlier binaries must verify for ever, so each
+    /// version's formula is pinned to a hash it gave; this also fails
+    /// should serde_json stop sorting object keys.
+    #[test]
+    fn each_version_still_gives_the_hash_it_always_gave() {
         assert_eq!(
-            base,
-            event_hash(&event(GENESIS)),
-            "the hash is deterministic"
+            hash(&record(1)),
+            "c6aae7b6a16c49f0aeb0c81b98d4caa46dac75478f10077b596a8ae0fd20a025"
+        );
+        assert_eq!(
+            hash(&record(2)),
+            "bfa2f05c3b193279506f42ad30ee764398bf0f84ea9733286f6400a3cd07a219"
+        );
+        assert_eq!(event_hash(&record(0)), None);
+        assert_eq!(event_hash(&record(3)), None);
+    }
+
+    #[test]
+    fn version_1_leaves_the_account_id_out_and_version_2_covers_every_column() {
+        let mut moved = record(1);
+        moved.account_id = Some(2);
+        assert_eq!(
+            hash(&record(1)),
+            hash(&moved),
+            "the weakness version 2 ends"
+        );
+
+        let base = hash(&record(2));
+        type Edit = fn(&mut AuditRecord);
+        let edits: Vec<(&str, Edit)> = vec![
+            ("seq", |r| r.event.seq = 2),
+            ("at", |r| r.event.at = at(1)),
+            ("actor", |r| r.event.actor = "mallory".into()),
+            ("action", |r| r.event.action = "user.invite".into()),
+            ("account_id", |r| r.account_id = Some(2)),
+            ("account_id null", |r| r.account_id = None),
+            ("account", |r| r.event.account = Some("Other".into())),
+            ("target", |r| r.event.target = Some("x".into())),
+            ("before", |r| r.event.before = Some(json!({}))),
+            ("after", |r| r.event.after = Some(json!({"b": 1, "a": 3}))),
+            ("prev_hash", |r| r.event.prev_hash = "1".repeat(64)),
+        ];
+        for (column, edit) in edits {
+            let mut edited = record(2);
+            edit(&mut edited);
+            assert_ne!(base, hash(&edited), "version 2 must cover {column}");
+        }
+        // The version is covered too: the same columns hashed as version 1
+        // give another hash, so a version-2 event relabelled 1 fails.
+        assert_ne!(base, hash(&record(1)));
+    }
+
+    /// A chain of events in account `Acme`, the i-th hashed by
+    /// `versions[i]`, correctly linked.
+    fn chain(versions: &[i64]) -> Vec<AuditRecord> {
+        let mut prev = GENESIS.to_string();
+        let mut records = Vec::new();
+        for (i, version) in versions.iter().enumerate() {
+            let seq = i as i64 + 1;
+            let mut r = AuditRecord {
+                event: AuditEvent {
+                    seq,
+                    at: at(1),
+                    actor: "operator:root".into(),
+                    action: "account.set".into(),
+                    target: Some(format!("change {seq}")),
+                    prev_hash: prev.clone(),
+                    ..event(GENESIS)
+                },
+                account_id: Some(1),
+                hash_version: *version,
+            };
+            r.event.hash = hash(&r);
+            prev = r.event.hash.clone();
+            records.push(r);
+        }
+        records
+    }
+
+    /// A portal, as the operator, whose store holds accounts `Acme` (id 1)
+    /// and `Other` (id 2) and exactly `records` as its audit log.
+    fn portal_with(records: &[AuditRecord]) -> Portal {
+        let mut store = SqliteStore::in_memory().expect("in-memory store");
+        let tx = store.write().expect("write");
+        for name in ["Acme", "Other"] {
+            tx.insert_account(&Account {
+                id: 0,
+                name: name.into(),
+                kind: AccountKind::Partner,
+                parent_id: None,
+                currency: "GBP".into(),
+                owner_id: None,
+                profile: Profile::default(),
+                created_at: at(0),
+            })
+            .expect("account");
+        }
+        for r in records {
+            tx.append_audit(r).expect("append");
+        }
+        tx.commit().expect("commit");
+        let actor = Actor::Operator("root".into());
+        Portal::new(Box::new(store), Ctx { now: at(2), actor })
+    }
+
+    /// The refusal of `audit verify` on `records`: exit 4, and its message.
+    #[track_caller]
+    fn refused(records: &[AuditRecord]) -> String {
+        let err = portal_with(records)
+            .audit_verify(None)
+            .expect_err("verify must fail");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        err.to_string()
+    }
+
+    #[test]
+    fn a_log_of_version_1_then_version_2_verifies_and_counts_its_legacy_events() {
+        let v = portal_with(&chain(&[1, 1, 2, 2]))
+            .audit_verify(None)
+            .expect("verifies");
+        assert_eq!((v.events, v.legacy_events), (4, 2));
+        let v = portal_with(&[]).audit_verify(None).expect("empty verifies");
+        assert_eq!((v.events, v.legacy_events, v.head.seq), (0, 0, 0));
+    }
+
+    #[test]
+    fn new_events_are_written_with_version_2() {
+        let mut p = super::super::fixtures::seeded("portal");
+        let tx = p.gate.read().expect("read");
+        let versions: Vec<i64> = tx
+            .audit_chain()
+            .expect("chain")
+            .iter()
+            .map(|r| r.hash_version)
+            .collect();
+        assert_eq!(versions, vec![HASH_VERSION]);
+        drop(tx);
+        let v = p.audit_verify(None).expect("verifies");
+        assert_eq!(v.legacy_events, 0);
+    }
+
+    #[test]
+    fn an_event_moved_to_another_account_is_named() {
+        let mut records = chain(&[1, 2, 2]);
+        records[1].account_id = Some(2);
+        let err = refused(&records);
+        assert!(
+            err.contains("broken at event 2: its content was edited"),
+            "{err}"
+        );
+        records[1].account_id = None;
+        assert!(refused(&records).contains("broken at event 2"));
+    }
+
+    #[test]
+    fn a_flipped_hash_version_is_named() {
+        // Down: a downgrade after version 2, or a mismatch at the start.
+        let mut records = chain(&[2, 2, 2]);
+        records[1].hash_version = 1;
+        let err = refused(&records);
+        assert!(
+            err.contains("broken at event 2: its hash version 1 follows version 2"),
+            "{err}"
+        );
+        let mut records = chain(&[2, 2]);
+        records[0].hash_version = 1;
+        let err = refused(&records);
+        assert!(
+            err.contains("broken at event 1: its content was edited"),
+            "{err}"
+        );
+        // Up: a version-1 event relabelled 2 no longer matches its hash.
+        let mut records = chain(&[1, 1]);
+        records[1].hash_version = 2;
+        let err = refused(&records);
+        assert!(
+            err.contains("broken at event 2: its content was edited"),
+            "{err}"
+        );
+        // Unknown versions, old or new.
+        for unknown in [0, 3] {
+            let mut records = chain(&[1, 2]);
+            records[1].hash_version = unknown;
+            let err = refused(&records);
+            assert!(
+                err.contains(&format!(
+                    "broken at event 2: its hash version {unknown} is unknown"
+                )),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_version_1_event_appended_after_version_2_is_a_downgrade_even_if_well_hashed() {
+        // Whoever can write the file can append a well-chained event; as
+        // version 1 its account id could later be changed unseen.
+        let err = refused(&chain(&[1, 2, 1]));
+        assert!(
+            err.contains("broken at event 3: its hash version 1 follows version 2"),
+            "{err}"
         );
     }
 }

@@ -3,7 +3,7 @@
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
-use super::{json_col, AuditQuery, SqliteTx};
+use super::{json_col, AuditQuery, AuditRecord, SqliteTx};
 use crate::error::Result;
 use crate::model::AuditEvent;
 
@@ -22,6 +22,36 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<AuditEvent> {
     })
 }
 
+/// The triggers that keep `audit_events` append-only, each with its
+/// statement as the migrations that made it wrote it (schema.sql: update
+/// and delete; migration 2: replace), so that a trigger of the same name
+/// that no longer refuses is told apart. Released migrations never change,
+/// so neither do these.
+const GUARDS: &[(&str, &str)] = &[
+    (
+        "audit_events_no_update",
+        "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    ),
+    (
+        "audit_events_no_delete",
+        "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    ),
+    (
+        "audit_events_no_replace",
+        "CREATE TRIGGER audit_events_no_replace BEFORE INSERT ON audit_events
+         WHEN EXISTS (SELECT 1 FROM audit_events WHERE seq = NEW.seq OR hash = NEW.hash)
+         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    ),
+];
+
+/// A statement's words, one space apart: SQLite keeps a trigger's text as
+/// written, and only its layout may differ from [`GUARDS`].
+fn words(sql: &str) -> String {
+    sql.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 impl SqliteTx<'_> {
     pub(super) fn audit_head(&self) -> Result<Option<(i64, String)>> {
         let head = self
@@ -32,25 +62,59 @@ impl SqliteTx<'_> {
         Ok(head)
     }
 
-    pub(super) fn append_audit(&self, e: &AuditEvent, account_id: Option<i64>) -> Result<()> {
+    pub(super) fn append_audit(&self, r: &AuditRecord) -> Result<()> {
+        let e = &r.event;
         self.exec(
-            "INSERT INTO audit_events (seq, at, actor, action, account_id, account, target, before, after, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT INTO audit_events (seq, at, actor, action, account_id, account, target, before, after, prev_hash, hash, hash_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 e.seq,
                 e.at,
                 e.actor,
                 e.action,
-                account_id,
+                r.account_id,
                 e.account,
                 e.target,
                 e.before.as_ref().map(|v| v.to_string()),
                 e.after.as_ref().map(|v| v.to_string()),
                 e.prev_hash,
                 e.hash,
+                r.hash_version,
             ],
         )?;
         Ok(())
+    }
+
+    pub(super) fn audit_chain(&self) -> Result<Vec<AuditRecord>> {
+        self.rows(
+            "SELECT seq, at, actor, action, account_id, account, target, before, after, prev_hash, hash, hash_version
+                 FROM audit_events ORDER BY seq",
+            [],
+            |row| {
+                Ok(AuditRecord {
+                    event: from_row(row)?,
+                    account_id: row.get("account_id")?,
+                    hash_version: row.get("hash_version")?,
+                })
+            },
+        )
+    }
+
+    pub(super) fn audit_guards_missing(&self) -> Result<Vec<String>> {
+        let present: Vec<(String, Option<String>)> = self.rows(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'",
+            [],
+            |r| Ok((r.get("name")?, r.get("sql")?)),
+        )?;
+        Ok(GUARDS
+            .iter()
+            .filter(|(name, sql)| {
+                !present.iter().any(|(found, found_sql)| {
+                    found == name && found_sql.as_deref().map(words) == Some(words(sql))
+                })
+            })
+            .map(|(name, _)| (*name).to_string())
+            .collect())
     }
 
     pub(super) fn audit_events(&self, q: &AuditQuery) -> Result<Vec<AuditEvent>> {
@@ -83,5 +147,109 @@ impl SqliteTx<'_> {
             .collect::<rusqlite::Result<_>>()?;
         events.reverse();
         Ok(events)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::super::{SqliteStore, Store};
+    use super::*;
+
+    fn missing(store: &mut SqliteStore) -> Vec<String> {
+        store
+            .read()
+            .expect("read")
+            .audit_guards_missing()
+            .expect("guards")
+    }
+
+    /// The domain's newest hash version covers exactly these columns; a
+    /// migration that adds one must add a hash version that covers it.
+    #[test]
+    fn the_audit_log_has_the_columns_the_newest_hash_covers() {
+        let store = SqliteStore::in_memory().expect("store");
+        let columns: Vec<String> = store
+            .conn
+            .prepare("SELECT name FROM pragma_table_info('audit_events') ORDER BY cid")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .expect("columns");
+        assert_eq!(
+            columns,
+            [
+                "seq", "at", "actor", "action", "account_id", "account", "target", "before",
+                "after", "prev_hash", "hash", "hash_version"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_dropped_or_weakened_guard_is_missing_and_a_relaid_one_is_not() {
+        let mut store = SqliteStore::in_memory().expect("store");
+        assert_eq!(missing(&mut store), Vec::<String>::new());
+        for (name, _) in GUARDS {
+            let mut store = SqliteStore::in_memory().expect("store");
+            store
+                .conn
+                .execute_batch(&format!("DROP TRIGGER {name}"))
+                .expect("drop");
+            assert_eq!(missing(&mut store), [*name]);
+        }
+        // Same name, but refusing nothing.
+        store
+            .conn
+            .execute_batch(
+                "DROP TRIGGER audit_events_no_update;
+                 CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+                 WHEN 0 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+            )
+            .expect("weaken");
+        assert_eq!(missing(&mut store), ["audit_events_no_update"]);
+        // The same statement laid out otherwise is the same guard.
+        store
+            .conn
+            .execute_batch(
+                "DROP TRIGGER audit_events_no_update;
+                 CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN
+                 SELECT RAISE(ABORT, 'the audit log is append-only');
+                 END;",
+            )
+            .expect("relay");
+        assert_eq!(missing(&mut store), Vec::<String>::new());
+    }
+
+    /// Migration 4 on a database that holds events: they stay as written,
+    /// read as version 1, and the append-only triggers, which refuse any
+    /// UPDATE, do not fire.
+    #[test]
+    fn migration_4_keeps_existing_events_as_version_1() {
+        let conn = Connection::open_in_memory().expect("db");
+        conn.execute_batch(include_str!("../../schema.sql"))
+            .and_then(|()| {
+                conn.execute_batch(include_str!("../../migrations/0002_audit_insert_guard.sql"))
+            })
+            .expect("migrations 1 and 2");
+        conn.execute(
+            "INSERT INTO audit_events (seq, at, actor, action, prev_hash, hash)
+             VALUES (1, '2026-01-01T00:00:00Z', 'operator:root', 'init', 'p', 'h')",
+            [],
+        )
+        .expect("an event");
+        conn.execute_batch(include_str!("../../migrations/0004_audit_hash_version.sql"))
+            .expect("migration 4");
+        let row: (i64, String, String) = conn
+            .query_row(
+                "SELECT hash_version, actor, hash FROM audit_events",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .expect("the event");
+        assert_eq!(row, (1, "operator:root".into(), "h".into()));
+        assert!(
+            conn.execute("UPDATE audit_events SET hash_version = 2", [])
+                .is_err(),
+            "the column is guarded like the others"
+        );
     }
 }

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema.sql"),
     include_str!("../../migrations/0002_audit_insert_guard.sql"),
     include_str!("../../migrations/0003_role_account.sql"),
+    include_str!("../../migrations/0004_audit_hash_version.sql"),
 ];
 
 /// Tables every portalctl schema has held since migration 1, and which

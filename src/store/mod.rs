@@ -194,9 +194,18 @@ seam! {
         /// The sequence number and hash of the newest event.
         fn audit_head(&self) -> Result<Option<(i64, String)>>;
         /// Appends an event; its `seq` must follow the head.
-        fn append_audit(&self, event: &AuditEvent, account_id: Option<i64>) -> Result<()>;
+        fn append_audit(&self, record: &AuditRecord) -> Result<()>;
         /// Events matching the query, oldest first.
         fn audit_events(&self, query: &AuditQuery) -> Result<Vec<AuditEvent>>;
+        /// Every event with every column its hash may cover, oldest first.
+        fn audit_chain(&self) -> Result<Vec<AuditRecord>>;
+        /// The guards that keep the audit log append-only (refusing to
+        /// edit, delete or replace an event) that are not in place as this
+        /// store made them, each by the name the database knows it by;
+        /// empty when all are. How a guard is made is the store's business
+        /// (SQLite: triggers), so a guard altered to let changes through
+        /// counts as missing.
+        fn audit_guards_missing(&self) -> Result<Vec<String>>;
 
         // Services and cost centres.
 
@@ -355,6 +364,19 @@ impl Journal {
             && self.people.is_empty()
             && self.policies.is_empty()
     }
+}
+
+/// An audit event as the log keeps it: the event `audit list` shows and
+/// the columns beside it, all of which its hash may cover.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct AuditRecord {
+    /// The event, with its `prev_hash` and `hash`.
+    pub event: AuditEvent,
+    /// The account concerned, by id (`event.account` is its name then).
+    pub account_id: Option<i64>,
+    /// Which formula made `event.hash`: the domain's audit module knows
+    /// each. Rows older than the column read 1.
+    pub hash_version: i64,
 }
 
 /// Which audit events to list.

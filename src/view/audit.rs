@@ -34,6 +34,10 @@ pub(crate) struct AuditVerifiedView {
     pub intact: bool,
     /// How many events were checked.
     pub events: i64,
+    /// How many of them are hashed by version 1, written before portalctl
+    /// hashed every column: their account id is not covered, so an edit
+    /// to it does not show.
+    pub legacy_events: i64,
     /// The newest event.
     pub head: AuditHeadView,
     /// The anchor that was checked too, as given.
@@ -45,6 +49,7 @@ impl Fields for AuditVerifiedView {
         vec![
             ("intact", "yes".into()),
             ("events", self.events.to_string()),
+            ("legacy events", self.legacy_events.to_string()),
             ("head", format!("{}:{}", self.head.seq, self.head.hash)),
             ("anchor", opt(&self.anchor)),
         ]

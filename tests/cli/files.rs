@@ -127,6 +127,7 @@ fn version_1() -> Portal {
     conn.execute_batch(
         "DROP TRIGGER audit_events_no_replace;
          ALTER TABLE roles DROP COLUMN account_id;
+         ALTER TABLE audit_events DROP COLUMN hash_version;
          PRAGMA user_version = 1;",
     )
     .unwrap();

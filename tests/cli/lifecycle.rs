@@ -329,8 +329,14 @@ fn audit_verify_proves_the_chain_and_an_anchor_kept_elsewhere_catches_a_rewrite(
     );
     let err = p.refused(&["audit", "verify"], CONFLICT);
     says(&err, "broken at event 3");
-    // Truncated to before the anchor: only the anchor tells.
-    tamper(&p, "DELETE FROM audit_events WHERE seq >= 2;");
+    // Truncated to before the anchor, the guard put back: only the anchor
+    // tells.
+    tamper(
+        &p,
+        "DELETE FROM audit_events WHERE seq >= 2;
+         CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+    );
     p.ok(&["audit", "verify"]);
     let err = p.refused(&["audit", "verify", "--anchor", &anchor], CONFLICT);
     says(&err, "no event 3");

@@ -240,13 +240,28 @@ fn the_audit_log_reads_back_by_query() {
         before: Some(serde_json::json!(["a", 1])),
         ..event(2, "ann@acme.test", t(5))
     };
+    // The second as a version-1 event, as a database migrated from before
+    // hash versions holds.
+    let records = [
+        AuditRecord {
+            event: first.clone(),
+            account_id: Some(b.account),
+            hash_version: 2,
+        },
+        AuditRecord {
+            event: second.clone(),
+            account_id: None,
+            hash_version: 1,
+        },
+    ];
     assert_eq!(read(&mut *s, |tx| tx.audit_head()), None);
     committed(&mut *s, |tx| {
-        tx.append_audit(&first, Some(b.account))?;
-        tx.append_audit(&second, None)
+        tx.append_audit(&records[0])?;
+        tx.append_audit(&records[1])
     });
     read(&mut *s, |tx| {
         assert_eq!(tx.audit_head()?, Some((2, "hash2".into())));
+        assert_eq!(tx.audit_chain()?, records.to_vec());
         let all = AuditQuery::default();
         assert_eq!(tx.audit_events(&all)?, vec![first.clone(), second.clone()]);
         let by_actor = AuditQuery {

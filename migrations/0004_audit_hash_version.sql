@@ -1,0 +1,11 @@
+-- Migration 4: which formula made each audit event's hash.
+--
+-- Version 1 hashed an event without its account_id. From this migration
+-- portalctl writes version 2, whose hash covers every column, this one
+-- included. Events written before keep version 1 (the default) and verify
+-- by the formula they were hashed with; they cannot be rehashed, as the
+-- log is append-only and anchors kept elsewhere name their hashes.
+--
+-- ADD COLUMN changes the table's definition, not its rows, so the
+-- append-only triggers do not fire.
+ALTER TABLE audit_events ADD COLUMN hash_version INTEGER NOT NULL DEFAULT 1;

@@ -1,0 +1,291 @@
+//! `audit verify` against someone who can write the database file: every
+//! column of an event is covered by its hash, hash versions cannot be
+//! flipped or downgraded, a database from before hash versions still
+//! verifies, and a missing append-only guard is a fault.
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::support::{says, schema_version, Portal, CONFLICT};
+
+/// The triggers that keep the audit log append-only.
+const GUARDS: [&str; 3] = [
+    "audit_events_no_update", "audit_events_no_delete", "audit_events_no_replace",
+];
+
+/// Runs SQL on the file behind portalctl's back, as its owner could.
+fn tamper(p: &Portal, sql: &str) {
+    rusqlite::Connection::open(&p.db)
+        .unwrap()
+        .execute_batch(sql)
+        .unwrap();
+}
+
+/// Runs `change` with the append-only triggers dropped, then puts them
+/// back as they were, as a careful attacker would: only the hashes can
+/// tell.
+fn unguarded(p: &Portal, change: impl FnOnce(&rusqlite::Connection)) {
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    let guards: Vec<String> = conn
+        .prepare(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(guards.len(), GUARDS.len());
+    for name in GUARDS {
+        conn.execute_batch(&format!("DROP TRIGGER {name}")).unwrap();
+    }
+    change(&conn);
+    for guard in guards {
+        conn.execute_batch(&guard).unwrap();
+    }
+}
+
+/// `sql` run [`unguarded`].
+fn tamper_unseen(p: &Portal, sql: &str) {
+    unguarded(p, |conn| conn.execute_batch(sql).unwrap());
+}
+
+/// Acme, a second account Beta, and a member of Acme, ann: init, account
+/// create, invite, accept.
+fn acme_and_beta() -> Portal {
+    Portal::cached("audit: acme and beta", || {
+        let p = Portal::new();
+        p.ok(&["account", "create", "Beta", "--kind", "partner"]);
+        p.member("ann@acme.test", "user");
+        p
+    })
+}
+
+fn seq_of(p: &Portal, action: &str) -> String {
+    p.text(&format!(
+        "SELECT seq FROM audit_events WHERE action = '{action}'"
+    ))
+}
+
+#[test]
+fn a_new_log_is_hashed_over_every_column() {
+    let p = acme_and_beta();
+    let v = p.json(&["audit", "verify"]);
+    assert_eq!(
+        (&v["intact"], &v["events"], &v["legacy_events"]),
+        (&json!(true), &json!(4), &json!(0))
+    );
+    assert_eq!(
+        p.text("SELECT group_concat(DISTINCT hash_version) FROM audit_events"),
+        "2"
+    );
+}
+
+#[test]
+fn an_event_moved_to_another_account_is_named() {
+    let p = acme_and_beta();
+    let invite = seq_of(&p, "user.invite");
+    let beta = p.text("SELECT id FROM accounts WHERE name = 'Beta'");
+    tamper_unseen(
+        &p,
+        &format!("UPDATE audit_events SET account_id = {beta} WHERE seq = {invite}"),
+    );
+    // What moving it does: Beta's admins now read Acme's event as theirs.
+    let listed = p.json(&["audit", "list", "--account", "Beta"]);
+    let seqs: Vec<String> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].to_string())
+        .collect();
+    assert!(seqs.contains(&invite), "{seqs:?}");
+    let err = p.refused(&["audit", "verify"], CONFLICT);
+    says(
+        &err,
+        &format!("broken at event {invite}: its content was edited"),
+    );
+}
+
+#[test]
+fn a_flipped_hash_version_is_named() {
+    for (version, seq, fault) in [
+        (1, 4, "its hash version 1 follows version 2"),
+        (1, 1, "its content was edited"),
+        (3, 2, "its hash version 3 is unknown"),
+        (0, 3, "its hash version 0 is unknown"),
+    ] {
+        let p = acme_and_beta();
+        tamper_unseen(
+            &p,
+            &format!("UPDATE audit_events SET hash_version = {version} WHERE seq = {seq}"),
+        );
+        let err = p.refused(&["audit", "verify"], CONFLICT);
+        says(&err, &format!("broken at event {seq}: {fault}"));
+    }
+}
+
+#[test]
+fn each_missing_or_weakened_guard_trigger_is_a_fault() {
+    for name in GUARDS {
+        let p = acme_and_beta();
+        tamper(&p, &format!("DROP TRIGGER {name}"));
+        let err = p.refused(&["audit", "verify"], CONFLICT);
+        says(&err, &format!("guard trigger missing: `{name}`"));
+        says(&err, "help:");
+    }
+    let p = acme_and_beta();
+    tamper(
+        &p,
+        "DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_replace;",
+    );
+    let err = p.refused(&["audit", "verify"], CONFLICT);
+    says(
+        &err,
+        "guard trigger missing: `audit_events_no_update`, `audit_events_no_replace`",
+    );
+    // A trigger of the right name that refuses nothing is no guard.
+    let p = acme_and_beta();
+    tamper(
+        &p,
+        "DROP TRIGGER audit_events_no_delete;
+         CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+         WHEN 0 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+    );
+    let err = p.refused(&["audit", "verify"], CONFLICT);
+    says(&err, "guard trigger missing: `audit_events_no_delete`");
+}
+
+/// The version-1 hash, as portalctl wrote it before migration 4: the
+/// previous hash, a newline and the sorted JSON of every column but
+/// `account_id`, `prev_hash` and `hash`.
+fn hash_v1(prev: &str, row: &rusqlite::Row<'_>) -> String {
+    let json_col = |name: &str| -> Value {
+        row.get::<_, Option<String>>(name)
+            .unwrap()
+            .map_or(Value::Null, |t| serde_json::from_str(&t).unwrap())
+    };
+    let body = json!({
+        "seq": row.get::<_, i64>("seq").unwrap(),
+        "at": row.get::<_, String>("at").unwrap(),
+        "actor": row.get::<_, String>("actor").unwrap(),
+        "action": row.get::<_, String>("action").unwrap(),
+        "account": row.get::<_, Option<String>>("account").unwrap(),
+        "target": row.get::<_, Option<String>>("target").unwrap(),
+        "before": json_col("before"),
+        "after": json_col("after"),
+    });
+    digest(prev, &body)
+}
+
+/// SHA-256 over the previous hash, a newline and the body's JSON, hex.
+fn digest(prev: &str, body: &Value) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(prev.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(body.to_string().as_bytes());
+    format!("{:x}", hasher.finalize())
+}
+
+/// Turns `p` into the database an earlier portalctl left: schema version 3,
+/// no `hash_version` column, every event hashed by version 1.
+fn as_before_hash_versions(p: &Portal) {
+    unguarded(p, |conn| {
+        let mut prev = "0".repeat(64);
+        let rows: Vec<(i64, String)> = conn
+            .prepare("SELECT * FROM audit_events ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| {
+                let hash = hash_v1(&prev, r);
+                prev.clone_from(&hash);
+                Ok((r.get("seq")?, hash))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut prev = "0".repeat(64);
+        for (seq, hash) in rows {
+            conn.execute(
+                "UPDATE audit_events SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+                rusqlite::params![prev, hash, seq],
+            )
+            .unwrap();
+            prev = hash;
+        }
+        conn.execute_batch(
+            "ALTER TABLE audit_events DROP COLUMN hash_version; PRAGMA user_version = 3;",
+        )
+        .unwrap();
+    });
+}
+
+#[test]
+fn a_database_from_before_hash_versions_verifies_and_goes_on_with_version_2() {
+    let p = acme_and_beta();
+    let before = p.text("SELECT hash FROM audit_events WHERE seq = 4");
+    as_before_hash_versions(&p);
+    assert_eq!(p.query("PRAGMA user_version"), "Integer(3)");
+    // The anchor an admin kept from the earlier portalctl.
+    let hash = p.text("SELECT hash FROM audit_events WHERE seq = 4");
+    assert_ne!(hash, before, "rehashed by version 1");
+    let anchor = format!("4:{hash}");
+
+    // Opening it migrates it; its events verify by version 1, and the
+    // anchor taken before the upgrade still holds.
+    let v = p.json(&["audit", "verify", "--anchor", &anchor]);
+    assert_eq!((&v["events"], &v["legacy_events"]), (&json!(4), &json!(4)));
+    assert_eq!(p.query("PRAGMA user_version"), schema_version());
+
+    // New events are version 2, chained on.
+    p.ok(&["user", "deactivate", "ann@acme.test"]);
+    assert_eq!(
+        p.text("SELECT group_concat(hash_version, '') FROM (SELECT hash_version FROM audit_events ORDER BY seq)"),
+        "11112"
+    );
+    let v = p.json(&["audit", "verify", "--anchor", &anchor]);
+    assert_eq!((&v["events"], &v["legacy_events"]), (&json!(5), &json!(4)));
+}
+
+#[test]
+fn a_version_1_event_appended_after_version_2_is_a_downgrade() {
+    // Anyone who can write the file can append a well-chained event, and
+    // the guards let an insert through. Hashed by version 1, its account id
+    // could be changed later unseen, so after version 2 it is a fault.
+    let p = acme_and_beta();
+    let (seq, prev): (i64, String) = {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        conn.query_row(
+            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    };
+    let body = json!({
+        "seq": seq + 1, "at": "2026-11-25T10:00:00Z", "actor": "operator:tester",
+        "action": "user.invite", "account": "Acme Ltd", "target": "mallory@acme.test",
+        "before": null, "after": null,
+    });
+    let hash = digest(&prev, &body);
+    rusqlite::Connection::open(&p.db)
+        .unwrap()
+        .execute(
+            "INSERT INTO audit_events (seq, at, actor, action, account_id, account, target, prev_hash, hash)
+             VALUES (?1, '2026-11-25T10:00:00Z', 'operator:tester', 'user.invite', 1, 'Acme Ltd',
+                     'mallory@acme.test', ?2, ?3)",
+            rusqlite::params![seq + 1, prev, hash],
+        )
+        .unwrap();
+    assert_eq!(
+        p.text("SELECT hash_version FROM audit_events ORDER BY seq DESC LIMIT 1"),
+        "1",
+        "an insert that names no version gets the column's default"
+    );
+    let err = p.refused(&["audit", "verify"], CONFLICT);
+    says(
+        &err,
+        &format!(
+            "broken at event {}: its hash version 1 follows version 2",
+            seq + 1
+        ),
+    );
+}
