@@ -2,7 +2,8 @@
 //! the parser knows gets empty, huge, control, bidirectional, SQL-looking,
 //! out-of-range and malformed values, as the operator and as a member. No
 //! input may panic, exit with anything but a documented code for a
-//! refusal, or change the database when refused. The commands come from
+//! refusal, change the database when refused, or store a character that
+//! would take over a terminal when accepted. The commands come from
 //! the parser itself, so a new subcommand is driven without listing it.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -21,6 +22,10 @@ const HOSTILE: &[&str] = &[
     "0000-01-01T00:00:00Z", "1000000y", "18446744073709551616s", "../../../../etc/passwd",
     "\u{feff}\u{200b}", "😀@😀.test", "a@b", "ANN@ACME.TEST", "1:", ":0",
 ];
+
+/// Characters that must never be stored: they would colour, clear or
+/// retitle a terminal, or reorder what it shows.
+const UNPRINTABLE: &[char] = &['\u{1b}', '\u{7}', '\u{202e}', '\u{2066}', '\u{2069}'];
 
 /// Arguments every command shares, set by the harness itself.
 const GLOBAL: &[&str] = &[
@@ -174,6 +179,15 @@ fn no_hostile_argument_panics_or_changes_the_database_when_refused() {
                     Err(_) => failures.push(format!("{shown}: panicked")),
                     Ok((code, said)) if ![SUCCESS, 2, 3, 4, 5].contains(&code) => {
                         failures.push(format!("{shown}: exit {code}: {said}"))
+                    }
+                    Ok((SUCCESS, _)) => {
+                        let stored = p.dump();
+                        if let Some(c) = stored.chars().find(|c| UNPRINTABLE.contains(c)) {
+                            failures.push(format!("{shown}: stored {c:?}"));
+                        }
+                        if stored.contains("line\nerror") {
+                            failures.push(format!("{shown}: stored a line break"));
+                        }
                     }
                     Ok(_) => {}
                 }
