@@ -249,9 +249,17 @@ fn order_json_has_the_design_fields() {
     assert_eq!(o["rejected_reason"], Value::Null);
     assert_eq!(o["cost_centre"], "FIN");
     assert_eq!(o["ref"], "PO-7");
-    // `show` and `list` print the same object.
+    // `show` and `list` print the same object; `show` of a pending order
+    // also says who may decide it now.
     let id = id_of(&o);
-    assert_eq!(p.json(&["order", "show", &id]), o);
+    let mut shown = p.json(&["order", "show", &id]);
+    assert_eq!(shown["deciders"], serde_json::json!([OWNER, FIN, FAY]));
+    assert_eq!(shown["more_deciders"], false);
+    if let Some(fields) = shown.as_object_mut() {
+        fields.remove("deciders");
+        fields.remove("more_deciders");
+    }
+    assert_eq!(shown, o);
     assert_eq!(p.json(&["order", "list"]), serde_json::json!([o]));
 }
 
@@ -530,10 +538,12 @@ fn disable_and_enable_are_audited_and_steer_new_orders() {
     assert_eq!(p.events(), before);
 }
 
-/// "Deciding an order whose policy has been disabled since it was placed
-/// still follows the policies it matched when placed."
+/// No order is ever stuck (001): "`policy disable` releases the orders it
+/// holds". An order waiting on a disabled policy no longer needs its
+/// approvals; one with nothing else to wait for is approved at once, and
+/// each is audited as `order.release`.
 #[test]
-fn a_policy_disabled_after_an_order_was_placed_still_governs_it() {
+fn disabling_a_policy_releases_the_orders_it_holds() {
     let p = acme();
     p.ok(&[
         "policy", "create", "--name", "Two admins", "--threshold", "50", "--required-approvals",
@@ -542,32 +552,47 @@ fn a_policy_disabled_after_an_order_was_placed_still_governs_it() {
     p.ok(&[
         "policy", "create", "--name", "Fin only", "--threshold", "1000", "--approvers", FIN,
     ]);
-    let small = place(&p, Some(MAX), "Switch", "60", &[]);
-    let big = place(&p, Some(MAX), "Rack", "2000", &[]);
-    p.ok(&["policy", "disable", "Two admins"]);
-    p.ok(&["policy", "disable", "Fin only"]);
+    let small = id_of(&place(&p, Some(MAX), "Switch", "60", &[]));
+    let big = id_of(&place(&p, Some(MAX), "Rack", "2000", &[]));
+    approve(&p, FAY, &small);
 
-    // New orders no longer match.
+    let before = p.events();
+    let v = p.json(&["policy", "disable", "Two admins"]);
+    assert_eq!(v["enabled"], false);
+    // The policy's event and one per order it held.
+    assert_eq!(p.events(), before + 3);
+    let small_now = p.json(&["order", "show", &small]);
+    assert_eq!(small_now["status"], "approved", "{small_now}");
+    assert_eq!(small_now["policies"][0]["released"], true);
     assert_eq!(
-        place(&p, Some(MAX), "Other", "2000", &[])["status"],
+        p.text(&format!(
+            "SELECT action FROM audit_events WHERE target = 'order {small}' ORDER BY seq DESC LIMIT 1"
+        )),
+        "order.release"
+    );
+    // The big order still waits for `Fin only`; `Two admins` lets it go.
+    let big_now = p.json(&["order", "show", &big]);
+    assert_eq!(big_now["status"], "pending", "{big_now}");
+    assert_eq!(big_now["deciders"], serde_json::json!([FIN]));
+    assert_eq!(
+        p.text(&format!(
+            "SELECT action FROM audit_events WHERE target = 'order {big}' ORDER BY seq DESC LIMIT 1"
+        )),
+        "order.reevaluate"
+    );
+
+    // New orders no longer match it.
+    assert_eq!(
+        place(&p, Some(MAX), "Other", "60", &[])["status"],
         "approved"
     );
 
-    // The small order still needs two approvals.
-    let id = id_of(&small);
-    let one = approve(&p, FIN, &id);
-    assert_eq!(one["status"], "pending", "{one}");
-    let two = approve(&p, FAY, &id);
-    assert_eq!(two["status"], "approved");
-
-    // The big one still follows `Fin only`'s named approver: Fay's approval
-    // satisfies `Two admins` in part but cannot satisfy `Fin only`.
-    let id = id_of(&big);
-    approve(&p, FAY, &id);
-    approve(&p, OWNER, &id);
-    assert_eq!(p.json(&["order", "show", &id])["status"], "pending");
-    let done = approve(&p, FIN, &id);
-    assert_eq!(done["status"], "approved");
+    // Disabling the last policy that holds it approves it.
+    p.ok(&["policy", "disable", "Fin only"]);
+    assert_eq!(p.json(&["order", "show", &big])["status"], "approved");
+    // Enabling again holds new orders only: a released order stays approved.
+    p.ok(&["policy", "enable", "Fin only"]);
+    assert_eq!(p.json(&["order", "show", &big])["status"], "approved");
 }
 
 #[test]
@@ -609,9 +634,14 @@ fn policy_creation_refusals() {
     p.json(&[
         "user", "invite", "--email", "ivy@acme.test", "--name", "Ivy", "--role", "admin",
     ]);
+    p.member("nora@acme.test", "no-access");
+    p.member("dee@acme.test", "admin");
+    p.ok(&["user", "deactivate", "dee@acme.test", "--yes"]);
 
-    // A named approver must hold orders.approve.
-    for who in [MAX, UMA, "ivy@acme.test"] {
+    // "Approvers: all admins by default, or specific users (e.g. a finance
+    // lead)": a named approver is any active member with portal access; an
+    // invited, blocked or deactivated one is refused.
+    for who in ["ivy@acme.test", "nora@acme.test", "dee@acme.test"] {
         let err = p.refused(
             &[
                 "policy",
@@ -702,7 +732,6 @@ fn policy_creation_refusals() {
     p.refused(&["policy", "disable", "Nope"], NOT_FOUND);
     p.refused(&["policy", "enable", "Nope"], NOT_FOUND);
     // A member of the blocking role cannot even read them.
-    p.member("nora@acme.test", "no-access");
     p.refused_as(Some("nora@acme.test"), &["policy", "list"], DENIED);
 }
 
