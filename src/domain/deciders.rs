@@ -301,3 +301,142 @@ impl Pending {
 pub(super) fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// Members by id with what they may do; approvers are the ones who
+    /// approve, in id order.
+    struct Fake(BTreeMap<i64, Ability>);
+
+    impl Roster for Fake {
+        fn ability(&self, person: i64) -> Result<Ability> {
+            Ok(self.0.get(&person).copied().unwrap_or_default())
+        }
+        fn approvers(&self, except: &BTreeSet<i64>, enough: usize) -> Result<Vec<i64>> {
+            let all: Vec<i64> = self
+                .0
+                .iter()
+                .filter(|(_, a)| a.approves)
+                .map(|(p, _)| *p)
+                .collect();
+            Ok(take(&all, except, enough))
+        }
+    }
+
+    const ADMIN: Ability = Ability {
+        access: true,
+        approves: true,
+    };
+    const MEMBER: Ability = Ability {
+        access: true,
+        approves: false,
+    };
+    const GONE: Ability = Ability {
+        access: false,
+        approves: false,
+    };
+
+    /// Admins 1 and 2, manager 3, deactivated 4.
+    fn acme() -> Fake {
+        Fake(BTreeMap::from([
+            (1, ADMIN),
+            (2, ADMIN),
+            (3, MEMBER),
+            (4, GONE),
+        ]))
+    }
+
+    fn matched(id: i64, approvers: Vec<i64>, required: i64) -> MatchedPolicy {
+        MatchedPolicy {
+            policy_id: id,
+            name: format!("P{id}"),
+            approvers,
+            required_approvals: required,
+            released_at: None,
+        }
+    }
+
+    fn approval(person: i64) -> OrderDecision {
+        OrderDecision {
+            person_id: person,
+            approved: true,
+            reason: None,
+            at: "2026-11-25T10:00:00Z".parse().expect("a time"),
+        }
+    }
+
+    /// 001: "Approvers: all admins by default, or specific users (e.g. a
+    /// finance lead)": a named manager decides; admins who are not named
+    /// do not while the named ones suffice.
+    #[test]
+    fn named_approvers_decide_without_orders_approve() {
+        let p = Pending::of(&acme(), &[matched(7, vec![3], 1)], &[], &[], None).expect("pending");
+        assert_eq!(p.may_decide(3, MEMBER), vec![7]);
+        assert_eq!(p.may_decide(1, ADMIN), Vec::<i64>::new());
+        assert_eq!(p.deciders(&acme(), 10).expect("deciders"), (vec![3], false));
+    }
+
+    /// No order is ever stuck: named approvers who lost access leave the
+    /// order to the account's approvers.
+    #[test]
+    fn too_few_named_approvers_fall_back_to_the_account_approvers() {
+        let p = Pending::of(&acme(), &[matched(7, vec![3, 4], 2)], &[], &[], None).expect("p");
+        let hold = &p.holds[0];
+        assert_eq!(hold.named, vec![3]);
+        assert!(hold.falls_back());
+        assert_eq!(p.may_decide(1, ADMIN), vec![7]);
+        assert_eq!(p.deciders(&acme(), 10).expect("d"), (vec![3, 1, 2], false));
+        assert!(p.stuck(&acme()).expect("stuck").is_empty());
+    }
+
+    /// "Nobody decides their own order", nor the same order twice; an order
+    /// that nobody left can finish is stuck, and lists no deciders.
+    #[test]
+    fn the_creator_and_those_who_decided_are_left_out() {
+        let counts = [(7, 2)];
+        let p = Pending::of(
+            &acme(),
+            &[matched(7, vec![], 3)],
+            &[approval(2)],
+            &counts,
+            Some(1),
+        )
+        .expect("p");
+        assert_eq!(p.holds[0].need(), 2);
+        assert_eq!(p.may_decide(1, ADMIN), Vec::<i64>::new());
+        assert_eq!(p.may_decide(2, ADMIN), Vec::<i64>::new());
+        assert_eq!(p.deciders(&acme(), 10).expect("d"), (vec![], false));
+        assert_eq!(p.stuck(&acme()).expect("stuck").len(), 1);
+    }
+
+    /// An approval counts only toward the policies that still need it, so
+    /// `order show` never reads "2 of 1"; released policies hold nothing.
+    #[test]
+    fn satisfied_and_released_policies_take_no_more_approvals() {
+        let mut released = matched(9, vec![], 1);
+        released.released_at = Some("2026-11-25T10:00:00Z".parse().expect("a time"));
+        let p = Pending::of(
+            &acme(),
+            &[matched(7, vec![], 1), matched(8, vec![], 2), released],
+            &[approval(1)],
+            &[(7, 1), (8, 1)],
+            None,
+        )
+        .expect("p");
+        assert_eq!(p.holds.len(), 2);
+        assert_eq!(p.may_decide(2, ADMIN), vec![8]);
+        assert!(!p.satisfied());
+    }
+
+    #[test]
+    fn deciders_stop_at_the_limit() {
+        let many = Fake((1..=30).map(|p| (p, ADMIN)).collect());
+        let p = Pending::of(&many, &[matched(7, vec![], 1)], &[], &[], None).expect("p");
+        let (shown, more) = p.deciders(&many, SHOWN_DECIDERS).expect("d");
+        assert_eq!(shown.len(), SHOWN_DECIDERS);
+        assert!(more);
+    }
+}
