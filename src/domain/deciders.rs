@@ -104,9 +104,11 @@ impl Roster for Now<'_> {
             return Ok(take(all, except, enough));
         }
         let mut found = Vec::new();
+        // Those left out do not count toward `enough`.
+        let mut wanted = 0;
         let mut complete = true;
         for m in self.tx.memberships_in(self.account.id)? {
-            if found.len() >= enough {
+            if wanted >= enough {
                 complete = false;
                 break;
             }
@@ -117,6 +119,9 @@ impl Roster for Now<'_> {
             .approves
             {
                 found.push(person);
+                if !except.contains(&person) {
+                    wanted += 1;
+                }
             }
         }
         if complete {
@@ -438,5 +443,32 @@ mod tests {
         let (shown, more) = p.deciders(&many, SHOWN_DECIDERS).expect("d");
         assert_eq!(shown.len(), SHOWN_DECIDERS);
         assert!(more);
+    }
+
+    /// The walk for approvers counts only those it may return: the
+    /// creator, first in the account, does not use up the one wanted.
+    #[test]
+    fn approvers_left_out_do_not_end_the_walk() {
+        use crate::domain::fixtures::{join, seeded};
+        let mut p = seeded("portal");
+        join(&mut p, "fin@acme.test", "admin");
+        let tx = p.gate.read().expect("read");
+        let catalog = Catalog::load(&*tx).expect("catalog");
+        let account = tx.account_named("Acme").expect("read").expect("Acme");
+        let owner = account.owner_id.expect("an owner");
+        let now = Now::new(&*tx, &catalog, &account, p.ctx.now);
+        let fin = tx
+            .person_by_email("fin@acme.test")
+            .expect("read")
+            .expect("fin")
+            .id;
+        assert_eq!(
+            now.approvers(&BTreeSet::from([owner]), 1).expect("walk"),
+            vec![fin]
+        );
+        assert_eq!(
+            now.approvers(&BTreeSet::new(), 5).expect("walk"),
+            vec![owner, fin]
+        );
     }
 }
