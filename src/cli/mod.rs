@@ -122,6 +122,36 @@ enum Command {
     },
 }
 
+/// An open portal that, once the command is done with it, prints the
+/// warnings its writes left (`warning: ...` on stderr): a change that went
+/// through but needs the user's attention, such as orders left without
+/// approvers.
+pub(crate) struct Opened {
+    portal: Portal,
+    out: Output,
+}
+
+impl std::ops::Deref for Opened {
+    type Target = Portal;
+    fn deref(&self) -> &Portal {
+        &self.portal
+    }
+}
+
+impl std::ops::DerefMut for Opened {
+    fn deref_mut(&mut self) -> &mut Portal {
+        &mut self.portal
+    }
+}
+
+impl Drop for Opened {
+    fn drop(&mut self) {
+        for warning in self.portal.take_warnings() {
+            self.out.warn(&warning);
+        }
+    }
+}
+
 /// What a command needs besides its own arguments.
 pub(crate) struct Session {
     cli_db: Option<PathBuf>,
@@ -134,8 +164,11 @@ pub(crate) struct Session {
 
 impl Session {
     /// Opens the portal; `init` uses [`Session::init_portal`] instead.
-    pub(crate) fn portal(&self) -> Result<Portal> {
-        Portal::open(&self.db_path()?, busy_timeout()?, self.ctx()?)
+    pub(crate) fn portal(&self) -> Result<Opened> {
+        Ok(Opened {
+            portal: Portal::open(&self.db_path()?, busy_timeout()?, self.ctx()?)?,
+            out: self.out,
+        })
     }
 
     /// Runs `init` on the portal, creating the database file if there is

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use super::{AccountArg, Session, TextArg};
-use crate::domain::{NewOrder, NewPolicy, OrderFilter};
+use crate::domain::{NewOrder, NewPolicy, OrderFilter, PolicyChange, PolicyEdit};
 use crate::error::Result;
 use crate::model::{Email, Money, OrderStatus, Text};
 
@@ -20,12 +20,47 @@ pub(crate) enum PolicyCommand {
         /// Only orders of this type need approval.
         #[arg(long, value_parser = TextArg)]
         order_type: Option<Text>,
-        /// Comma-separated approvers (default: every holder of orders.approve).
+        /// Comma-separated approvers: any active members, who may then decide
+        /// this policy's orders (default: every holder of orders.approve).
         #[arg(long, value_name = "EMAIL,..", value_delimiter = ',')]
         approvers: Vec<Email>,
         /// Distinct approvals needed.
         #[arg(long, default_value_t = 1)]
         required_approvals: i64,
+        #[command(flatten)]
+        account: AccountArg,
+    },
+    /// Change a policy; the pending orders it holds are re-evaluated, and
+    /// those it no longer holds back are approved.
+    Edit {
+        /// Its name now.
+        name: String,
+        /// A new name.
+        #[arg(long = "name", value_name = "NEW_NAME", value_parser = TextArg)]
+        new_name: Option<Text>,
+        /// Orders above this amount need approval, such as 50.00.
+        #[arg(long, allow_hyphen_values = true)]
+        threshold: Option<Money>,
+        /// Only orders of this type need approval.
+        #[arg(long, conflicts_with = "any_order_type", value_parser = TextArg)]
+        order_type: Option<Text>,
+        /// Orders of any type need approval.
+        #[arg(long)]
+        any_order_type: bool,
+        /// Comma-separated approvers, replacing the named ones.
+        #[arg(
+            long,
+            value_name = "EMAIL,..",
+            value_delimiter = ',',
+            conflicts_with = "default_approvers"
+        )]
+        approvers: Option<Vec<Email>>,
+        /// Name nobody: every holder of orders.approve approves.
+        #[arg(long)]
+        default_approvers: bool,
+        /// Distinct approvals needed.
+        #[arg(long)]
+        required_approvals: Option<i64>,
         #[command(flatten)]
         account: AccountArg,
     },
@@ -41,7 +76,8 @@ pub(crate) enum PolicyCommand {
         #[command(flatten)]
         account: AccountArg,
     },
-    /// Stop a policy matching new orders.
+    /// Stop a policy matching new orders, and release the pending orders
+    /// it holds.
     Disable {
         /// Its name.
         name: String,
@@ -82,15 +118,54 @@ pub(crate) fn policy(s: &Session, cmd: PolicyCommand) -> Result<()> {
         PolicyCommand::Show { name, account } => {
             s.out.item(&portal.policy_show(&name, account.name())?)
         }
+        PolicyCommand::Edit {
+            name,
+            new_name,
+            threshold,
+            order_type,
+            any_order_type,
+            approvers,
+            default_approvers,
+            required_approvals,
+            account,
+        } => {
+            let req = PolicyEdit {
+                name,
+                new_name,
+                threshold,
+                order_type: if any_order_type {
+                    Some(None)
+                } else {
+                    order_type.map(Some)
+                },
+                approvers: if default_approvers {
+                    Some(Vec::new())
+                } else {
+                    approvers
+                },
+                required_approvals,
+                account: account.into_name(),
+            };
+            changed(s, portal.policy_edit(&req)?)
+        }
         PolicyCommand::Disable { name, account } => {
-            s.out
-                .item(&portal.policy_set_enabled(&name, false, account.name())?)
+            changed(s, portal.policy_set_enabled(&name, false, account.name())?)
         }
         PolicyCommand::Enable { name, account } => {
-            s.out
-                .item(&portal.policy_set_enabled(&name, true, account.name())?)
+            changed(s, portal.policy_set_enabled(&name, true, account.name())?)
         }
     }
+}
+
+/// Prints a changed policy, and says which held orders the change approved.
+fn changed(s: &Session, change: PolicyChange) -> Result<()> {
+    for id in &change.released {
+        s.out.note(&format!(
+            "order {id} is approved: `{}` no longer holds it back",
+            change.policy.name
+        ));
+    }
+    s.out.item(&change.policy)
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,7 +195,7 @@ pub(crate) enum OrderCommand {
     },
     /// List orders; `--status pending` is the Pending Approvals view.
     List {
-        /// Only this status: pending, approved, rejected.
+        /// Only this status: pending, approved, rejected, cancelled.
         #[arg(long)]
         status: Option<OrderStatus>,
         /// Only orders placed by this member.
@@ -132,7 +207,8 @@ pub(crate) enum OrderCommand {
         #[command(flatten)]
         account: AccountArg,
     },
-    /// Show an order with its approvals.
+    /// Show an order with its approvals and, while pending, who may
+    /// decide it now.
     Show {
         /// The order id.
         id: i64,
@@ -149,6 +225,14 @@ pub(crate) enum OrderCommand {
         /// Why, on one line.
         #[arg(long, value_parser = TextArg)]
         reason: Text,
+    },
+    /// Cancel a pending order: its creator, or anyone who may decide it.
+    Cancel {
+        /// The order id.
+        id: i64,
+        /// Why, for the audit log and the creator.
+        #[arg(long, value_parser = TextArg)]
+        reason: Option<Text>,
     },
 }
 
@@ -191,5 +275,8 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
         OrderCommand::Show { id } => s.out.item(&portal.order_show(id)?),
         OrderCommand::Approve { id } => s.out.item(&portal.order_decide(id, None)?),
         OrderCommand::Reject { id, reason } => s.out.item(&portal.order_decide(id, Some(&reason))?),
+        OrderCommand::Cancel { id, reason } => {
+            s.out.item(&portal.order_cancel(id, reason.as_ref())?)
+        }
     }
 }

@@ -25,6 +25,8 @@ use std::ops::Deref;
 
 use super::access::{caps, Access, Authority};
 use super::audit::{record, Change};
+use super::deciders::{count, policy_eligible, take, Ability, Roster};
+use super::orders::pending_of;
 use super::{resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, Capability, Grant, MemberStatus, Membership};
@@ -67,6 +69,7 @@ pub(crate) struct Write<'t> {
     changes: RefCell<Vec<Change>>,
     may_lose_admin: RefCell<BTreeSet<i64>>,
     acting: RefCell<Option<Actor>>,
+    warnings: RefCell<Vec<String>>,
 }
 
 impl Write<'_> {
@@ -83,6 +86,13 @@ impl Write<'_> {
     /// after is dropped.
     pub(crate) fn record(&self, change: Change) {
         self.changes.borrow_mut().push(change);
+    }
+
+    /// Something the write does that the user should hear about though it
+    /// goes through, such as an order left without approvers; handed to
+    /// the caller (see [`Portal::take_warnings`]) once the write commits.
+    pub(crate) fn warn(&self, message: String) {
+        self.warnings.borrow_mut().push(message);
     }
 
     /// Makes `actor` the one this write is judged and audited as: whoever
@@ -139,6 +149,12 @@ impl Write<'_> {
 }
 
 impl Portal {
+    /// The warnings of the writes so far, for the caller to show: each
+    /// write that committed may leave some (see [`Write::warn`]).
+    pub(crate) fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+
     /// Runs `change` in one write transaction, checks what it did to
     /// anyone's access, records its audit events and commits. A refusal
     /// anywhere rolls everything back.
@@ -151,6 +167,7 @@ impl Portal {
             changes: RefCell::default(),
             may_lose_admin: RefCell::default(),
             acting: RefCell::default(),
+            warnings: RefCell::default(),
         };
         let out = change(&w)?;
         let ctx = Ctx {
@@ -161,13 +178,16 @@ impl Portal {
         if !journal.is_empty() {
             // Roles and areas may have changed: judge by the catalog now.
             let catalog = Catalog::load(&*tx)?;
-            Review {
+            let review = Review {
                 tx: &*tx,
                 catalog: &catalog,
                 ctx: &ctx,
                 journal: &journal,
+            };
+            review.check(&w.may_lose_admin.borrow())?;
+            for warning in review.shortfalls()? {
+                w.warn(warning);
             }
-            .check(&w.may_lose_admin.borrow())?;
         }
         let mut recorded = 0;
         for change in w.changes.take() {
@@ -182,8 +202,10 @@ impl Portal {
             )
             .into());
         }
+        let warnings = w.warnings.take();
         drop(w);
         tx.commit()?;
+        self.warnings.extend(warnings);
         Ok(out)
     }
 }
@@ -534,5 +556,140 @@ impl Review<'_> {
             self.tx.account(m.account_id)?.name,
             self.tx.account(partner)?.name
         )))
+    }
+}
+
+/// The members of one account as the gate sees them, before or after the
+/// write under review.
+struct Seen<'r, 'a> {
+    review: &'r Review<'a>,
+    account: i64,
+    before: bool,
+    all: OnceCell<Vec<i64>>,
+}
+
+impl Seen<'_, '_> {
+    fn standing(&self, person: i64) -> Result<Option<Standing>> {
+        if self.before {
+            self.review.before((person, self.account))
+        } else {
+            self.review.after((person, self.account))
+        }
+    }
+}
+
+impl Roster for Seen<'_, '_> {
+    fn ability(&self, person: i64) -> Result<Ability> {
+        Ok(match self.standing(person)? {
+            Some(s) => Ability::of(&self.review.access(&s, false)?),
+            None => Ability::default(),
+        })
+    }
+
+    fn approvers(&self, except: &BTreeSet<i64>, enough: usize) -> Result<Vec<i64>> {
+        if self.all.get().is_none() {
+            let mut all = Vec::new();
+            for m in self.review.tx.memberships_in(self.account)? {
+                if self.ability(m.person_id)?.approves {
+                    all.push(m.person_id);
+                }
+            }
+            let _ = self.all.set(all);
+        }
+        Ok(take(self.all.get().map_or(&[][..], |a| a), except, enough))
+    }
+}
+
+impl<'a> Review<'a> {
+    /// What the write leaves short of approvers that was not before: an
+    /// enabled policy with fewer eligible approvers than it requires, and
+    /// a pending order that now falls back to the account's approvers, or
+    /// that nobody eligible is left to decide. The write goes through; the
+    /// caller hears it as warnings. Eligibility is judged when deciding,
+    /// so the fallback itself needs nothing written.
+    fn shortfalls(&self) -> Result<Vec<String>> {
+        let mut accounts: BTreeSet<i64> = self.journal.accounts.keys().copied().collect();
+        for (id, before) in &self.journal.memberships {
+            if let Some((m, _)) = before {
+                accounts.insert(m.account_id);
+            }
+            accounts.insert(self.tx.membership(*id)?.account_id);
+        }
+        let mut warnings = Vec::new();
+        for id in accounts {
+            let account = self.tx.account(id)?;
+            let seen = |before| Seen {
+                review: self,
+                account: id,
+                before,
+                all: OnceCell::new(),
+            };
+            let (was, now) = (seen(true), seen(false));
+            for policy in self.tx.policies_in(id)?.iter().filter(|p| p.enabled) {
+                let need = usize::try_from(policy.required_approvals).unwrap_or(usize::MAX);
+                let had = policy_eligible(&was, policy, need)?;
+                let has = policy_eligible(&now, policy, need)?;
+                if had < need || has >= need {
+                    continue;
+                }
+                let fallback = if policy.approvers.is_empty() {
+                    "its orders can only be cancelled, or released by `portalctl policy edit` or `policy disable`"
+                } else {
+                    "its orders fall back to the account's approvers (holders of `orders.approve`)"
+                };
+                warnings.push(format!(
+                    "policy `{}` in `{}` now has {} for {}; {fallback}",
+                    policy.name,
+                    account.name,
+                    count(
+                        has,
+                        if policy.approvers.is_empty() {
+                            "approver"
+                        } else {
+                            "eligible approver"
+                        }
+                    ),
+                    count(need, "required approval"),
+                ));
+            }
+            for order in self.tx.pending_orders_in(id)? {
+                let before = pending_of(self.tx, &was, &order)?;
+                let after = pending_of(self.tx, &now, &order)?;
+                let stuck_before: Vec<i64> = before
+                    .stuck(&was)?
+                    .iter()
+                    .map(|h| h.policy.policy_id)
+                    .collect();
+                for h in after.stuck(&now)? {
+                    if !stuck_before.contains(&h.policy.policy_id) {
+                        warnings.push(format!(
+                            "order {} in `{}`: nobody eligible is left to give policy `{}` the {} it needs; cancel it (`portalctl order cancel {}`) or ease the policy (`portalctl policy edit`)",
+                            order.id,
+                            account.name,
+                            h.policy.name,
+                            count(usize::try_from(h.need()).unwrap_or(0), "approval"),
+                            order.id
+                        ));
+                    }
+                }
+                for h in after
+                    .holds
+                    .iter()
+                    .filter(|h| h.falls_back() && !h.satisfied())
+                {
+                    let fell = before
+                        .holds
+                        .iter()
+                        .any(|b| b.policy.policy_id == h.policy.policy_id && b.falls_back());
+                    if !fell {
+                        warnings.push(format!(
+                            "order {} in `{}` now falls back to the account's approvers: policy `{}` has too few eligible approvers left",
+                            order.id, account.name, h.policy.name
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(warnings)
     }
 }

@@ -13,6 +13,7 @@ mod audit;
 mod catalog;
 mod cost_centres;
 mod courses;
+mod deciders;
 mod duplicates;
 mod external_admins;
 mod gate;
@@ -46,7 +47,7 @@ pub(crate) use invitations::InviteRequest;
 pub(crate) use licenses::{Allocate, Move, Purchase};
 pub(crate) use members::{Handover, MemberFilter};
 pub(crate) use orders::{NewOrder, OrderFilter};
-pub(crate) use policies::NewPolicy;
+pub(crate) use policies::{NewPolicy, PolicyChange, PolicyEdit};
 pub(crate) use visibility::{find_account, find_person, member_in, not_a_member, resolve_account};
 
 /// Who is acting.
@@ -81,6 +82,9 @@ pub(crate) struct Ctx {
 pub(crate) struct Portal {
     gate: gate::Gate,
     ctx: Ctx,
+    /// What committed writes left for the user to hear; see
+    /// [`Portal::take_warnings`].
+    warnings: Vec<String>,
 }
 
 impl Portal {
@@ -129,6 +133,7 @@ impl Portal {
         Portal {
             gate: gate::Gate::new(store),
             ctx,
+            warnings: Vec::new(),
         }
     }
 }

@@ -3,6 +3,8 @@
 
 use super::access::{authority, authorize, caps, denial, Authority};
 use super::cost_centres::find_cost_centre;
+use super::deciders::{count, Ability, Now, Pending, Roster, SHOWN_DECIDERS};
+use super::gate::Write;
 use super::policies::parse_order_type;
 use super::{member_in, resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -78,20 +80,9 @@ fn sight(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, account: &Account) -> Result
     }
 }
 
-/// Approvals that count for a matched policy: from its named approvers,
-/// or from anyone when it names none (every approver held
-/// `orders.approve` when deciding).
-fn approvals_for(policy: &MatchedPolicy, decisions: &[OrderDecision]) -> i64 {
-    decisions
-        .iter()
-        .filter(|d| {
-            d.approved && (policy.approvers.is_empty() || policy.approvers.contains(&d.person_id))
-        })
-        .count() as i64
-}
-
-fn order_view(tx: &dyn Tx, account: &Account, o: &Order) -> Result<OrderView> {
+pub(super) fn order_view(tx: &dyn Tx, account: &Account, o: &Order) -> Result<OrderView> {
     let decisions = tx.decisions(o.id)?;
+    let counts = tx.approval_counts(o.id)?;
     let email = |id: i64| -> Result<String> { Ok(tx.person(id)?.email.to_string()) };
     let approvals = decisions
         .iter()
@@ -106,10 +97,15 @@ fn order_view(tx: &dyn Tx, account: &Account, o: &Order) -> Result<OrderView> {
     let policies = tx
         .matched_policies(o.id)?
         .iter()
-        .map(|m| PolicyProgress {
-            name: m.name.clone(),
-            required_approvals: m.required_approvals,
-            approvals: approvals_for(m, &decisions),
+        .map(|m| {
+            let approvals = counts.iter().filter(|(p, _)| *p == m.policy_id).count() as i64;
+            PolicyProgress {
+                name: m.name.clone(),
+                required_approvals: m.required_approvals,
+                approvals,
+                satisfied: approvals >= m.required_approvals,
+                released: m.released_at.is_some(),
+            }
         })
         .collect();
     let cost_centre = o
@@ -137,10 +133,74 @@ fn order_view(tx: &dyn Tx, account: &Account, o: &Order) -> Result<OrderView> {
         approvals,
         rejected_by,
         rejected_reason: o.rejected_reason.clone(),
+        cancelled_by: o.cancelled_by.clone(),
+        cancelled_reason: o.cancelled_reason.clone(),
         policies,
+        deciders: None,
+        more_deciders: None,
         created_at: o.created_at,
         decided_at: o.decided_at,
     })
+}
+
+/// How the policies hold a pending order now.
+pub(super) fn pending_of(tx: &dyn Tx, roster: &dyn Roster, o: &Order) -> Result<Pending> {
+    let creator = o.creator_id.map(|id| kept_person(tx, id)).transpose()?;
+    Pending::of(
+        roster,
+        &tx.matched_policies(o.id)?,
+        &tx.decisions(o.id)?,
+        &tx.approval_counts(o.id)?,
+        creator,
+    )
+}
+
+/// Approves a pending order whose policies all have their approvals (or
+/// released it), after a policy was edited or disabled; records the change
+/// as `order.release` (approved by the policy change, not by the editor,
+/// who may even be its creator) or `order.reevaluate` (still pending, held
+/// differently). Returns whether it was approved.
+pub(super) fn reevaluate(
+    w: &Write<'_>,
+    account: &Account,
+    order: &Order,
+    before: &OrderView,
+) -> Result<bool> {
+    let tx = w.tx;
+    let catalog = w.catalog()?;
+    let roster = Now::new(tx, catalog, account, w.ctx.now);
+    let pending = pending_of(tx, &roster, order)?;
+    let mut order = order.clone();
+    let released = pending.satisfied();
+    if released {
+        order.status = OrderStatus::Approved;
+        order.decided_at = Some(w.ctx.now);
+        tx.update_order(&order)?;
+    } else {
+        for h in pending.stuck(&roster)? {
+            w.warn(format!(
+                "order {} in `{}` cannot get the {} policy `{}` still needs from anyone eligible; cancel it (`portalctl order cancel {}`) or ease the policy",
+                order.id,
+                account.name,
+                count(usize::try_from(h.need()).unwrap_or(0), "approval"),
+                h.policy.name,
+                order.id
+            ));
+        }
+    }
+    let after = order_view(tx, account, &order)?;
+    w.changed(
+        if released {
+            "order.release"
+        } else {
+            "order.reevaluate"
+        },
+        account,
+        format!("order {}", order.id),
+        Some(before),
+        &after,
+    )?;
+    Ok(released)
 }
 
 fn find_order(tx: &dyn Tx, id: i64) -> Result<(Order, Account)> {
@@ -207,6 +267,7 @@ impl Portal {
                     name: p.name,
                     approvers: p.approvers,
                     required_approvals: p.required_approvals,
+                    released_at: None,
                 })
                 .collect();
             let ship_to = req
@@ -233,6 +294,8 @@ impl Portal {
                     OrderStatus::Pending
                 },
                 rejected_reason: None,
+                cancelled_by: None,
+                cancelled_reason: None,
                 decided_at: approved_now.then_some(w.ctx.now),
                 created_at: w.ctx.now,
             };
@@ -283,7 +346,9 @@ impl Portal {
             .collect()
     }
 
-    /// One order, with who approved it and why it was rejected.
+    /// One order, with who approved it and why it was rejected; a pending
+    /// one also says who may decide it right now (at most
+    /// [`SHOWN_DECIDERS`] of them, and whether there are others).
     pub(crate) fn order_show(&mut self, id: i64) -> Result<OrderView> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
@@ -292,12 +357,28 @@ impl Portal {
             return Err(Error::denied(format!("order {id} is not yours"))
                 .help("members who only place orders see their own; approvers see all"));
         }
-        order_view(&*tx, &account, &order)
+        let mut view = order_view(&*tx, &account, &order)?;
+        if order.status == OrderStatus::Pending {
+            let roster = Now::new(&*tx, &catalog, &account, self.ctx.now);
+            let (people, more) =
+                pending_of(&*tx, &roster, &order)?.deciders(&roster, SHOWN_DECIDERS)?;
+            view.deciders = Some(
+                people
+                    .iter()
+                    .map(|p| Ok(tx.person(*p)?.email.to_string()))
+                    .collect::<Result<_>>()?,
+            );
+            view.more_deciders = Some(more);
+        }
+        Ok(view)
     }
 
     /// Approves an order (`reject: None`) or rejects it with a reason.
     /// Only a member can decide (`--as`), never on their own order, and
-    /// only as an eligible approver of a policy the order matched.
+    /// only while they may decide it (see `deciders`): a named approver of
+    /// a policy it is held by, or an account approver where that policy
+    /// names nobody or its named approvers fall short. An approval counts
+    /// toward every such policy; one rejection rejects the order.
     pub(crate) fn order_decide(&mut self, id: i64, reject: Option<&Text>) -> Result<OrderView> {
         let verb = if reject.is_some() {
             "reject"
@@ -316,8 +397,14 @@ impl Portal {
                     return Err(anyhow::anyhow!("the operator cannot decide orders").into())
                 }
             };
-            let decision = access.decide(caps::ORDERS_APPROVE);
-            if !decision.allowed {
+            let ability = Ability::of(&access);
+            let matched = tx.matched_policies(id)?;
+            let named = matched
+                .iter()
+                .any(|m| m.released_at.is_none() && m.approvers.contains(&person.id));
+            // Being named stands in for `orders.approve`.
+            if !(ability.approves || (named && ability.access)) {
+                let decision = access.decide(caps::ORDERS_APPROVE);
                 return Err(denial(
                     tx,
                     catalog,
@@ -341,14 +428,7 @@ impl Portal {
                     person.email
                 )));
             }
-            let matched = tx.matched_policies(id)?;
-            if !matched
-                .iter()
-                .any(|m| m.approvers.is_empty() || m.approvers.contains(&person.id))
-            {
-                return Err(not_an_approver(&person, id, &matched));
-            }
-            let mut decisions = tx.decisions(id)?;
+            let decisions = tx.decisions(id)?;
             if let Some(earlier) = decisions.iter().find(|d| d.person_id == person.id) {
                 let what = if earlier.approved {
                     "approved"
@@ -360,6 +440,11 @@ impl Portal {
                     person.email
                 )));
             }
+            let roster = Now::new(tx, catalog, &account, w.ctx.now);
+            let toward = pending_of(tx, &roster, &order)?.may_decide(person.id, ability);
+            if toward.is_empty() {
+                return Err(not_an_approver(&person, id, &matched));
+            }
             let before = order_view(tx, &account, &order)?;
             let mine = OrderDecision {
                 person_id: person.id,
@@ -368,17 +453,18 @@ impl Portal {
                 at: w.ctx.now,
             };
             tx.insert_decision(id, &mine)?;
-            decisions.push(mine);
             if reason.is_some() {
                 order.status = OrderStatus::Rejected;
                 order.rejected_reason = reason;
                 order.decided_at = Some(w.ctx.now);
-            } else if matched
-                .iter()
-                .all(|m| approvals_for(m, &decisions) >= m.required_approvals)
-            {
-                order.status = OrderStatus::Approved;
-                order.decided_at = Some(w.ctx.now);
+            } else {
+                for policy in toward {
+                    tx.count_approval(id, person.id, policy)?;
+                }
+                if pending_of(tx, &roster, &order)?.satisfied() {
+                    order.status = OrderStatus::Approved;
+                    order.decided_at = Some(w.ctx.now);
+                }
             }
             tx.update_order(&order)?;
             let after = order_view(tx, &account, &order)?;
@@ -388,6 +474,60 @@ impl Portal {
                 } else {
                     "order.approve"
                 },
+                &account,
+                format!("order {id}"),
+                Some(&before),
+                &after,
+            )?;
+            Ok(after)
+        })
+    }
+
+    /// Cancels a pending order: by its creator (the kept person, or the
+    /// operator who placed it), by anyone who may decide it now, or by the
+    /// operator. It then takes no decisions; what was decided stays.
+    pub(crate) fn order_cancel(&mut self, id: i64, reason: Option<&Text>) -> Result<OrderView> {
+        let reason = reason.map(|r| r.required("the reason")).transpose()?;
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let (mut order, account) = find_order(tx, id)?;
+            if !sight(tx, catalog, &w.ctx, &account)?.sees(&order) {
+                return Err(Error::denied(format!("order {id} is not yours"))
+                    .help("members who only place orders see their own; approvers see all"));
+            }
+            if order.status != OrderStatus::Pending {
+                return Err(Error::conflict(format!(
+                    "order {id} is already {}",
+                    order.status
+                ))
+                .help("only a pending order can be cancelled"));
+            }
+            if let Authority::Member { person, access } = authority(tx, catalog, &w.ctx, &account)? {
+                let creator = order.creator_id.map(|c| kept_person(tx, c)).transpose()?;
+                let roster = Now::new(tx, catalog, &account, w.ctx.now);
+                let decides = || -> Result<bool> {
+                    Ok(!pending_of(tx, &roster, &order)?
+                        .may_decide(person.id, Ability::of(&access))
+                        .is_empty())
+                };
+                if creator != Some(person.id) && !decides()? {
+                    return Err(Error::denied(format!(
+                        "`{}` may not cancel order {id}: only its creator or someone who may decide it can",
+                        person.email
+                    ))
+                    .help(format!("`portalctl order show {id}` says who may decide it")));
+                }
+            }
+            let before = order_view(tx, &account, &order)?;
+            order.status = OrderStatus::Cancelled;
+            order.cancelled_by = Some(w.ctx.actor.audit_name());
+            order.cancelled_reason = reason;
+            order.decided_at = Some(w.ctx.now);
+            tx.update_order(&order)?;
+            let after = order_view(tx, &account, &order)?;
+            w.changed(
+                "order.cancel",
                 &account,
                 format!("order {id}"),
                 Some(&before),
@@ -413,12 +553,16 @@ fn kept_person(tx: &dyn Tx, mut id: i64) -> Result<i64> {
 }
 
 fn not_an_approver(person: &Person, id: i64, matched: &[MatchedPolicy]) -> Error {
-    let names: Vec<String> = matched.iter().map(|m| format!("`{}`", m.name)).collect();
-    let why = if matched.is_empty() {
+    let names: Vec<String> = matched
+        .iter()
+        .filter(|m| m.released_at.is_none())
+        .map(|m| format!("`{}`", m.name))
+        .collect();
+    let why = if names.is_empty() {
         "it matched no approval policy".to_string()
     } else {
         format!(
-            "the policies it matched ({}) name other approvers",
+            "the policies that hold it ({}) name other approvers, or have the approvals you could give",
             names.join(", ")
         )
     };

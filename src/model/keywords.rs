@@ -83,6 +83,8 @@ keyword_enum!(
         Approved = "approved",
         /// Rejected by an eligible approver.
         Rejected = "rejected",
+        /// Withdrawn while pending, by its creator or one who could decide it.
+        Cancelled = "cancelled",
     }
 );
 

@@ -93,14 +93,18 @@ pub(crate) struct Order {
     pub status: OrderStatus,
     /// Why it was rejected.
     pub rejected_reason: Option<String>,
-    /// When it was approved or rejected.
+    /// Who cancelled it, as the audit log names them.
+    pub cancelled_by: Option<String>,
+    /// Why it was cancelled, if they said.
+    pub cancelled_reason: Option<String>,
+    /// When it was approved, rejected or cancelled.
     pub decided_at: Option<Timestamp>,
     /// Placed.
     pub created_at: Timestamp,
 }
 
-/// A policy as it stood when an order matched it; decisions follow this
-/// copy even if the policy is disabled or changed later.
+/// A policy as it holds an order: copied when the order matched it, and
+/// brought up to date by `policy edit` while the order is pending.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct MatchedPolicy {
     /// The policy.
@@ -111,6 +115,9 @@ pub(crate) struct MatchedPolicy {
     pub approvers: Vec<i64>,
     /// Approvals it needed then.
     pub required_approvals: i64,
+    /// When it stopped holding the order (the policy was disabled, or
+    /// edited so that it no longer matches); its approvals no longer count.
+    pub released_at: Option<Timestamp>,
 }
 
 /// One approver's decision on an order.

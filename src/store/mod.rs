@@ -246,6 +246,8 @@ seam! {
         fn update_policy(&self, policy: &Policy) -> Result<()>;
         /// Every order of an account, oldest first.
         fn orders_in(&self, account_id: i64) -> Result<Vec<Order>>;
+        /// The pending orders of an account, oldest first.
+        fn pending_orders_in(&self, account_id: i64) -> Result<Vec<Order>>;
         /// The order with this id.
         fn order(&self, id: i64) -> Result<Option<Order>>;
         /// Adds an order (its `id` is ignored) and returns its id.
@@ -254,8 +256,20 @@ seam! {
         fn update_order(&self, order: &Order) -> Result<()>;
         /// Records a policy as an order matched it.
         fn insert_matched_policy(&self, order_id: i64, matched: &MatchedPolicy) -> Result<()>;
-        /// The policies an order matched when placed.
+        /// The policies an order matched when placed, released ones too.
         fn matched_policies(&self, order_id: i64) -> Result<Vec<MatchedPolicy>>;
+        /// Writes how a policy holds an order: its copied name, approvers
+        /// and required approvals, and when it released the order.
+        fn update_matched_policy(&self, order_id: i64, matched: &MatchedPolicy) -> Result<()>;
+        /// The pending orders a policy holds (matched and not released),
+        /// oldest first.
+        fn orders_held_by(&self, policy_id: i64) -> Result<Vec<Order>>;
+        /// Records that a person's approval of an order counts toward one
+        /// of the policies it matched.
+        fn count_approval(&self, order_id: i64, person_id: i64, policy_id: i64) -> Result<()>;
+        /// `(policy_id, person_id)` of every approval of an order and the
+        /// policies it counts toward.
+        fn approval_counts(&self, order_id: i64) -> Result<Vec<(i64, i64)>>;
         /// Records one approver's decision.
         fn insert_decision(&self, order_id: i64, decision: &OrderDecision) -> Result<()>;
         /// An order's decisions, oldest first.

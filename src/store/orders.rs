@@ -25,7 +25,8 @@ fn policy_from_row(row: &Row<'_>) -> rusqlite::Result<Policy> {
 
 const ORDER_COLUMNS: &str =
     "id, account_id, ref, creator_id, creator, description, order_type, amount, currency, \
-     cost_centre_id, ship_to, status, rejected_reason, decided_at, created_at";
+     cost_centre_id, ship_to, status, rejected_reason, cancelled_by, cancelled_reason, decided_at, \
+     created_at";
 
 fn order_from_row(row: &Row<'_>) -> rusqlite::Result<Order> {
     Ok(Order {
@@ -42,6 +43,8 @@ fn order_from_row(row: &Row<'_>) -> rusqlite::Result<Order> {
         ship_to: json_col(row, "ship_to")?,
         status: keyword_col(row, "status")?,
         rejected_reason: row.get("rejected_reason")?,
+        cancelled_by: row.get("cancelled_by")?,
+        cancelled_reason: row.get("cancelled_reason")?,
         decided_at: row.get("decided_at")?,
         created_at: row.get("created_at")?,
     })
@@ -151,6 +154,16 @@ impl SqliteTx<'_> {
         )
     }
 
+    pub(super) fn pending_orders_in(&self, account_id: i64) -> Result<Vec<Order>> {
+        self.rows(
+            &format!(
+                "SELECT {ORDER_COLUMNS} FROM orders WHERE account_id = ?1 AND status = 'pending' ORDER BY id"
+            ),
+            [account_id],
+            order_from_row,
+        )
+    }
+
     pub(super) fn order(&self, id: i64) -> Result<Option<Order>> {
         self.row(
             &format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?1"),
@@ -168,8 +181,9 @@ impl SqliteTx<'_> {
             .map_err(|e| anyhow::Error::new(e).context("cannot store the shipping address"))?;
         self.insert(
             "INSERT INTO orders (account_id, ref, creator_id, creator, description, order_type, amount, currency,
-                 cost_centre_id, ship_to, status, rejected_reason, decided_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                 cost_centre_id, ship_to, status, rejected_reason, cancelled_by, cancelled_reason,
+                 decided_at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             params![
                 o.account_id,
                 o.reference,
@@ -183,6 +197,8 @@ impl SqliteTx<'_> {
                 ship_to,
                 o.status.as_str(),
                 o.rejected_reason,
+                o.cancelled_by,
+                o.cancelled_reason,
                 o.decided_at,
                 o.created_at,
             ],
@@ -192,7 +208,7 @@ impl SqliteTx<'_> {
     pub(super) fn update_order(&self, o: &Order) -> Result<()> {
         self.exec(
             "UPDATE orders SET status = ?2, rejected_reason = ?3, decided_at = ?4, cost_centre_id = ?5,
-                 creator_id = ?6 WHERE id = ?1",
+                 creator_id = ?6, cancelled_by = ?7, cancelled_reason = ?8 WHERE id = ?1",
             params![
                 o.id,
                 o.status.as_str(),
@@ -200,6 +216,8 @@ impl SqliteTx<'_> {
                 o.decided_at,
                 o.cost_centre_id,
                 o.creator_id,
+                o.cancelled_by,
+                o.cancelled_reason,
             ],
         )?;
         Ok(())
@@ -207,9 +225,27 @@ impl SqliteTx<'_> {
 
     pub(super) fn insert_matched_policy(&self, order_id: i64, m: &MatchedPolicy) -> Result<()> {
         self.exec(
-            "INSERT INTO order_policies (order_id, policy_id, name, required_approvals) VALUES (?1, ?2, ?3, ?4)",
-            params![order_id, m.policy_id, m.name, m.required_approvals],
+            "INSERT INTO order_policies (order_id, policy_id, name, required_approvals, released_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![order_id, m.policy_id, m.name, m.required_approvals, m.released_at],
         )?;
+        self.write_matched_approvers(order_id, m)
+    }
+
+    pub(super) fn update_matched_policy(&self, order_id: i64, m: &MatchedPolicy) -> Result<()> {
+        self.exec(
+            "UPDATE order_policies SET name = ?3, required_approvals = ?4, released_at = ?5
+                 WHERE order_id = ?1 AND policy_id = ?2",
+            params![order_id, m.policy_id, m.name, m.required_approvals, m.released_at],
+        )?;
+        self.exec(
+            "DELETE FROM order_policy_approvers WHERE order_id = ?1 AND policy_id = ?2",
+            [order_id, m.policy_id],
+        )?;
+        self.write_matched_approvers(order_id, m)
+    }
+
+    fn write_matched_approvers(&self, order_id: i64, m: &MatchedPolicy) -> Result<()> {
         let mut stmt = self
             .tx
             .prepare_cached("INSERT INTO order_policy_approvers (order_id, policy_id, person_id) VALUES (?1, ?2, ?3)")?;
@@ -219,11 +255,51 @@ impl SqliteTx<'_> {
         Ok(())
     }
 
+    pub(super) fn orders_held_by(&self, policy_id: i64) -> Result<Vec<Order>> {
+        let columns: Vec<String> = ORDER_COLUMNS
+            .split(',')
+            .map(|c| format!("o.{}", c.trim()))
+            .collect();
+        self.rows(
+            &format!(
+                "SELECT {} FROM orders o JOIN order_policies p ON p.order_id = o.id
+                     WHERE p.policy_id = ?1 AND p.released_at IS NULL AND o.status = 'pending'
+                     ORDER BY o.id",
+                columns.join(", ")
+            ),
+            [policy_id],
+            order_from_row,
+        )
+    }
+
+    pub(super) fn count_approval(
+        &self,
+        order_id: i64,
+        person_id: i64,
+        policy_id: i64,
+    ) -> Result<()> {
+        self.exec(
+            "INSERT INTO order_approval_policies (order_id, person_id, policy_id) VALUES (?1, ?2, ?3)",
+            [order_id, person_id, policy_id],
+        )?;
+        Ok(())
+    }
+
+    pub(super) fn approval_counts(&self, order_id: i64) -> Result<Vec<(i64, i64)>> {
+        self.rows(
+            "SELECT policy_id, person_id FROM order_approval_policies WHERE order_id = ?1
+                 ORDER BY policy_id, person_id",
+            [order_id],
+            |r| Ok((r.get("policy_id")?, r.get("person_id")?)),
+        )
+    }
+
     pub(super) fn matched_policies(&self, order_id: i64) -> Result<Vec<MatchedPolicy>> {
         let mut matched: Vec<MatchedPolicy> = self
             .tx
             .prepare_cached(
-                "SELECT policy_id, name, required_approvals FROM order_policies WHERE order_id = ?1 ORDER BY name",
+                "SELECT policy_id, name, required_approvals, released_at FROM order_policies
+                     WHERE order_id = ?1 ORDER BY name",
             )?
             .query_map([order_id], |r| {
                 Ok(MatchedPolicy {
@@ -231,6 +307,7 @@ impl SqliteTx<'_> {
                     name: r.get("name")?,
                     approvers: Vec::new(),
                     required_approvals: r.get("required_approvals")?,
+                    released_at: r.get("released_at")?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;

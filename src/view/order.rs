@@ -32,7 +32,7 @@ pub(crate) struct OrderView {
     pub cost_centre: Option<String>,
     /// The shipping address as it was when ordered.
     pub ship_to: Option<ShippingAddress>,
-    /// pending, approved or rejected.
+    /// pending, approved, rejected or cancelled.
     pub status: OrderStatus,
     /// Emails of those who approved.
     pub approvals: Vec<String>,
@@ -40,8 +40,20 @@ pub(crate) struct OrderView {
     pub rejected_by: Option<String>,
     /// Why it was rejected; the creator can read it.
     pub rejected_reason: Option<String>,
+    /// Who cancelled it.
+    pub cancelled_by: Option<String>,
+    /// Why it was cancelled, if they said.
+    pub cancelled_reason: Option<String>,
     /// The policies it matched when placed.
     pub policies: Vec<PolicyProgress>,
+    /// `order show` of a pending order: who may decide it right now, at
+    /// most a few (see `more_deciders`); empty when nobody can.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deciders: Option<Vec<String>>,
+    /// `order show` of a pending order: whether more people than
+    /// `deciders` lists may decide it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub more_deciders: Option<bool>,
     /// Placed.
     pub created_at: Timestamp,
     /// Approved or rejected.
@@ -85,17 +97,18 @@ impl Fields for OrderView {
             ("approvals", list_or_dash(&self.approvals)),
         ];
         for p in &self.policies {
-            fields.push((
-                "policy",
-                format!(
-                    "{}: {} of {} approvals",
-                    p.name, p.approvals, p.required_approvals
-                ),
-            ));
+            fields.push(("policy", progress(p)));
+        }
+        if let Some(deciders) = &self.deciders {
+            fields.push(("can decide", self.who_decides(deciders)));
         }
         if let Some(by) = &self.rejected_by {
             fields.push(("rejected by", by.clone()));
             fields.push(("reason", opt(&self.rejected_reason)));
+        }
+        if let Some(by) = &self.cancelled_by {
+            fields.push(("cancelled by", by.clone()));
+            fields.push(("reason", opt(&self.cancelled_reason)));
         }
         fields.push(("placed at", self.created_at.to_string()));
         fields.push(("decided at", opt_time(self.decided_at)));
@@ -103,15 +116,59 @@ impl Fields for OrderView {
     }
 }
 
+impl OrderView {
+    /// Who may decide it, in words; when nobody can, what to do instead.
+    fn who_decides(&self, deciders: &[String]) -> String {
+        if deciders.is_empty() {
+            return format!(
+                "nobody: cancel it (`portalctl order cancel {}`), or ease its policies (`portalctl policy edit`)",
+                self.id
+            );
+        }
+        let list = deciders.join(", ");
+        if self.more_deciders == Some(true) {
+            format!("{list} and others")
+        } else {
+            list
+        }
+    }
+}
+
+/// One policy's line in `order show`: never more approvals "of" fewer
+/// required, since a policy eased after approvals were given may hold
+/// more than it now needs.
+fn progress(p: &PolicyProgress) -> String {
+    if p.released {
+        format!("{}: released (no longer needs approval)", p.name)
+    } else if p.satisfied {
+        format!(
+            "{}: satisfied ({} of {} approvals)",
+            p.name,
+            p.approvals.min(p.required_approvals),
+            p.required_approvals
+        )
+    } else {
+        format!(
+            "{}: {} of {} approvals",
+            p.name, p.approvals, p.required_approvals
+        )
+    }
+}
+
 /// How far an order is through one policy it matched.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct PolicyProgress {
-    /// The policy's name when the order matched it.
+    /// The policy's name, as it holds the order.
     pub name: String,
     /// Approvals it needs.
     pub required_approvals: i64,
-    /// Approvals from its eligible approvers so far.
+    /// Approvals counted toward it so far.
     pub approvals: i64,
+    /// It has all the approvals it needs.
+    pub satisfied: bool,
+    /// It no longer holds the order: disabled, or edited so that it no
+    /// longer matches.
+    pub released: bool,
 }
 
 /// An approval policy.
@@ -127,7 +184,8 @@ pub(crate) struct PolicyView {
     pub currency: String,
     /// Only orders of this type match, if set.
     pub order_type: Option<String>,
-    /// Named approvers; empty means every active holder of `orders.approve`.
+    /// Named approvers (any active member with portal access); empty
+    /// means every active holder of `orders.approve`.
     pub approvers: Vec<String>,
     /// Distinct approvals needed.
     pub required_approvals: i64,

@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::support::{says, schema_version, Portal, CONFLICT};
+use crate::support::{rewind, says, schema_version, Portal, CONFLICT};
 
 /// The triggers that keep the audit log append-only.
 const GUARDS: [&str; 3] = [
@@ -211,10 +211,7 @@ fn as_before_hash_versions(p: &Portal) {
             .unwrap();
             prev = hash;
         }
-        conn.execute_batch(
-            "ALTER TABLE audit_events DROP COLUMN hash_version; PRAGMA user_version = 3;",
-        )
-        .unwrap();
+        rewind(conn, 3);
     });
 }
 

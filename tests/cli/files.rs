@@ -9,7 +9,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::support::{
-    error_line, says, schema_version, Portal, ACCOUNT, NOT_FOUND, OWNER, UNAVAILABLE, USAGE,
+    error_line, rewind, says, schema_version, Portal, ACCOUNT, NOT_FOUND, OWNER, UNAVAILABLE, USAGE,
 };
 
 /// Commands that only read.
@@ -123,14 +123,7 @@ fn newer() -> Portal {
 fn version_1() -> Portal {
     let p = Portal::new();
     let conn = rusqlite::Connection::open(&p.db).unwrap();
-    // Each migration since version 1, undone.
-    conn.execute_batch(
-        "DROP TRIGGER audit_events_no_replace;
-         ALTER TABLE roles DROP COLUMN account_id;
-         ALTER TABLE audit_events DROP COLUMN hash_version;
-         PRAGMA user_version = 1;",
-    )
-    .unwrap();
+    rewind(&conn, 1);
     p
 }
 

@@ -249,9 +249,17 @@ fn order_json_has_the_design_fields() {
     assert_eq!(o["rejected_reason"], Value::Null);
     assert_eq!(o["cost_centre"], "FIN");
     assert_eq!(o["ref"], "PO-7");
-    // `show` and `list` print the same object.
+    // `show` and `list` print the same object; `show` of a pending order
+    // also says who may decide it now.
     let id = id_of(&o);
-    assert_eq!(p.json(&["order", "show", &id]), o);
+    let mut shown = p.json(&["order", "show", &id]);
+    assert_eq!(shown["deciders"], serde_json::json!([OWNER, FIN, FAY]));
+    assert_eq!(shown["more_deciders"], false);
+    if let Some(fields) = shown.as_object_mut() {
+        fields.remove("deciders");
+        fields.remove("more_deciders");
+    }
+    assert_eq!(shown, o);
     assert_eq!(p.json(&["order", "list"]), serde_json::json!([o]));
 }
 
@@ -530,10 +538,12 @@ fn disable_and_enable_are_audited_and_steer_new_orders() {
     assert_eq!(p.events(), before);
 }
 
-/// "Deciding an order whose policy has been disabled since it was placed
-/// still follows the policies it matched when placed."
+/// No order is ever stuck (001): "`policy disable` releases the orders it
+/// holds". An order waiting on a disabled policy no longer needs its
+/// approvals; one with nothing else to wait for is approved at once, and
+/// each is audited as `order.release`.
 #[test]
-fn a_policy_disabled_after_an_order_was_placed_still_governs_it() {
+fn disabling_a_policy_releases_the_orders_it_holds() {
     let p = acme();
     p.ok(&[
         "policy", "create", "--name", "Two admins", "--threshold", "50", "--required-approvals",
@@ -542,32 +552,47 @@ fn a_policy_disabled_after_an_order_was_placed_still_governs_it() {
     p.ok(&[
         "policy", "create", "--name", "Fin only", "--threshold", "1000", "--approvers", FIN,
     ]);
-    let small = place(&p, Some(MAX), "Switch", "60", &[]);
-    let big = place(&p, Some(MAX), "Rack", "2000", &[]);
-    p.ok(&["policy", "disable", "Two admins"]);
-    p.ok(&["policy", "disable", "Fin only"]);
+    let small = id_of(&place(&p, Some(MAX), "Switch", "60", &[]));
+    let big = id_of(&place(&p, Some(MAX), "Rack", "2000", &[]));
+    approve(&p, FAY, &small);
 
-    // New orders no longer match.
+    let before = p.events();
+    let v = p.json(&["policy", "disable", "Two admins"]);
+    assert_eq!(v["enabled"], false);
+    // The policy's event and one per order it held.
+    assert_eq!(p.events(), before + 3);
+    let small_now = p.json(&["order", "show", &small]);
+    assert_eq!(small_now["status"], "approved", "{small_now}");
+    assert_eq!(small_now["policies"][0]["released"], true);
     assert_eq!(
-        place(&p, Some(MAX), "Other", "2000", &[])["status"],
+        p.text(&format!(
+            "SELECT action FROM audit_events WHERE target = 'order {small}' ORDER BY seq DESC LIMIT 1"
+        )),
+        "order.release"
+    );
+    // The big order still waits for `Fin only`; `Two admins` lets it go.
+    let big_now = p.json(&["order", "show", &big]);
+    assert_eq!(big_now["status"], "pending", "{big_now}");
+    assert_eq!(big_now["deciders"], serde_json::json!([FIN]));
+    assert_eq!(
+        p.text(&format!(
+            "SELECT action FROM audit_events WHERE target = 'order {big}' ORDER BY seq DESC LIMIT 1"
+        )),
+        "order.reevaluate"
+    );
+
+    // New orders no longer match it.
+    assert_eq!(
+        place(&p, Some(MAX), "Other", "60", &[])["status"],
         "approved"
     );
 
-    // The small order still needs two approvals.
-    let id = id_of(&small);
-    let one = approve(&p, FIN, &id);
-    assert_eq!(one["status"], "pending", "{one}");
-    let two = approve(&p, FAY, &id);
-    assert_eq!(two["status"], "approved");
-
-    // The big one still follows `Fin only`'s named approver: Fay's approval
-    // satisfies `Two admins` in part but cannot satisfy `Fin only`.
-    let id = id_of(&big);
-    approve(&p, FAY, &id);
-    approve(&p, OWNER, &id);
-    assert_eq!(p.json(&["order", "show", &id])["status"], "pending");
-    let done = approve(&p, FIN, &id);
-    assert_eq!(done["status"], "approved");
+    // Disabling the last policy that holds it approves it.
+    p.ok(&["policy", "disable", "Fin only"]);
+    assert_eq!(p.json(&["order", "show", &big])["status"], "approved");
+    // Enabling again holds new orders only: a released order stays approved.
+    p.ok(&["policy", "enable", "Fin only"]);
+    assert_eq!(p.json(&["order", "show", &big])["status"], "approved");
 }
 
 #[test]
@@ -609,9 +634,14 @@ fn policy_creation_refusals() {
     p.json(&[
         "user", "invite", "--email", "ivy@acme.test", "--name", "Ivy", "--role", "admin",
     ]);
+    p.member("nora@acme.test", "no-access");
+    p.member("dee@acme.test", "admin");
+    p.ok(&["user", "deactivate", "dee@acme.test", "--yes"]);
 
-    // A named approver must hold orders.approve.
-    for who in [MAX, UMA, "ivy@acme.test"] {
+    // "Approvers: all admins by default, or specific users (e.g. a finance
+    // lead)": a named approver is any active member with portal access; an
+    // invited, blocked or deactivated one is refused.
+    for who in ["ivy@acme.test", "nora@acme.test", "dee@acme.test"] {
         let err = p.refused(
             &[
                 "policy",
@@ -702,7 +732,6 @@ fn policy_creation_refusals() {
     p.refused(&["policy", "disable", "Nope"], NOT_FOUND);
     p.refused(&["policy", "enable", "Nope"], NOT_FOUND);
     // A member of the blocking role cannot even read them.
-    p.member("nora@acme.test", "no-access");
     p.refused_as(Some("nora@acme.test"), &["policy", "list"], DENIED);
 }
 
@@ -1070,4 +1099,467 @@ fn refused_changes_write_no_audit_event() {
         p.text("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'order.%'"),
         "1"
     );
+}
+
+// ------------------------------------------- no order is ever stuck (001)
+
+/// The `warning:` lines of a run.
+fn warnings(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect()
+}
+
+/// The action of the newest audit event about order `id`.
+fn last_action_on(p: &Portal, id: &str) -> String {
+    p.text(&format!(
+        "SELECT action FROM audit_events WHERE target = 'order {id}' ORDER BY seq DESC LIMIT 1"
+    ))
+}
+
+/// 001: "Approvers: all admins by default, or specific users (e.g. a finance
+/// lead)". A named approver is any active member of the account: being
+/// named is what lets a manager decide the policy's orders, without
+/// `orders.approve`; admins who are not named do not decide them.
+#[test]
+fn a_named_finance_lead_decides_without_orders_approve() {
+    let p = acme();
+    let v = p.change(
+        None,
+        &[
+            "policy", "create", "--name", "Finance lead signs", "--threshold", "50", "--approvers",
+            MAX,
+        ],
+        "policy.create",
+    );
+    assert_eq!(v["approvers"], serde_json::json!([MAX]));
+    let id = id_of(&place(&p, Some(BUYER), "Switch", "60", &[]));
+    assert_eq!(
+        p.json(&["order", "show", &id])["deciders"],
+        serde_json::json!([MAX])
+    );
+    p.refused_as(Some(FIN), &["order", "approve", &id], DENIED);
+    assert_eq!(approve(&p, MAX, &id)["status"], "approved");
+}
+
+/// No order is ever stuck: "a change that leaves a policy or a pending
+/// order short of eligible approvers (set-role, deactivate, left-company)
+/// still goes through, prints a `warning:` naming what is affected, and the
+/// affected orders fall back to the account's approvers".
+#[test]
+fn losing_named_approvers_warns_and_their_orders_fall_back_to_the_admins() {
+    let p = acme();
+    p.member("lead@acme.test", "manager");
+    p.ok(&[
+        "policy",
+        "create",
+        "--name",
+        "Leads sign",
+        "--threshold",
+        "50",
+        "--approvers",
+        &format!("{MAX},lead@acme.test"),
+    ]);
+    let id = id_of(&place(&p, Some(BUYER), "Switch", "60", &[]));
+
+    // One named approver left: still enough for one approval, no warning.
+    let run = p.run(&["user", "deactivate", "lead@acme.test", "--yes"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(warnings(&run.stderr), Vec::<&str>::new());
+
+    // The last one blocked: the change goes through, and says so.
+    let run = p.run(&["user", "set-role", MAX, "no-access"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let said = warnings(&run.stderr);
+    assert_eq!(said.len(), 2, "{}", run.stderr);
+    says(said[0], "policy `Leads sign`");
+    says(said[0], "0 eligible approvers for 1 required approval");
+    says(said[0], "fall back to the account's approvers");
+    says(said[1], &format!("order {id}"));
+    says(said[1], "falls back to the account's approvers");
+    assert_eq!(p.json(&["user", "show", MAX])["role"], "no-access");
+
+    // The admins may decide it now, and `order show` says so.
+    assert_eq!(
+        p.json(&["order", "show", &id])["deciders"],
+        serde_json::json!([OWNER, FIN, FAY])
+    );
+    assert_eq!(approve(&p, FIN, &id)["status"], "approved");
+}
+
+/// "A change that leaves a policy short of eligible approvers" where the
+/// policy names nobody: its approvers are the holders of `orders.approve`,
+/// and an order nobody eligible is left to decide says how to move it on.
+#[test]
+fn losing_admins_warns_about_a_default_policy_and_orders_nobody_can_finish() {
+    let p = acme();
+    p.ok(&[
+        "policy", "create", "--name", "Two admins", "--threshold", "50", "--required-approvals",
+        "2",
+    ]);
+    let id = id_of(&place(&p, Some(FIN), "Rack", "300", &[]));
+    // Fin placed it: the owner and Fay are the two who can approve it.
+    let run = p.run(&["user", "left-company", FAY, "--yes"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let said = warnings(&run.stderr).join("\n");
+    // Owner and Fin remain for the policy, so it is not short...
+    assert!(!said.contains("policy `Two admins` in"), "{said}");
+    // ...but this order cannot get its two approvals from anyone but Fin.
+    says(&said, &format!("order {id}"));
+    says(
+        &said,
+        "nobody eligible is left to give policy `Two admins` the 2 approvals",
+    );
+    says(&said, &format!("portalctl order cancel {id}"));
+
+    // One admin fewer: the policy itself is short now.
+    let run = p.run(&["user", "set-role", FIN, "user"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(
+        &warnings(&run.stderr).join("\n"),
+        "policy `Two admins` in `Acme Ltd` now has 1 approver for 2 required approvals",
+    );
+}
+
+/// `order show` says who can decide a pending order right now, and when
+/// nobody can, says so and how to move it on.
+#[test]
+fn order_show_names_who_can_decide_or_says_nobody_can() {
+    let p = acme();
+    p.ok(&[
+        "policy", "create", "--name", "Three admins", "--threshold", "50", "--required-approvals",
+        "3",
+    ]);
+    let id = id_of(&place(&p, Some(FIN), "Rack", "300", &[]));
+    assert_eq!(
+        p.json(&["order", "show", &id])["deciders"],
+        serde_json::json!([OWNER, FAY])
+    );
+    approve(&p, OWNER, &id);
+    approve(&p, FAY, &id);
+    let v = p.json(&["order", "show", &id]);
+    assert_eq!(v["status"], "pending");
+    assert_eq!(v["deciders"], serde_json::json!([]));
+    assert_eq!(v["more_deciders"], false);
+    let table = p.ok(&["order", "show", &id]);
+    says(&table, "can decide");
+    says(&table, "nobody");
+    says(&table, &format!("portalctl order cancel {id}"));
+    // A decided order names no deciders.
+    let cheap = id_of(&place(&p, Some(MAX), "Cable", "5", &[]));
+    let v = p.json(&["order", "show", &cheap]);
+    assert!(v.get("deciders").is_none(), "{v}");
+}
+
+/// The list of deciders is bounded: ten names, then "and others".
+#[test]
+fn order_show_names_ten_deciders_and_others() {
+    let p = acme();
+    for n in 0..10 {
+        p.member(&format!("admin{n}@acme.test"), "admin");
+    }
+    p.ok(&["policy", "create", "--name", "Over 50", "--threshold", "50"]);
+    let id = id_of(&place(&p, Some(MAX), "Rack", "300", &[]));
+    let v = p.json(&["order", "show", &id]);
+    assert_eq!(v["deciders"].as_array().map(Vec::len), Some(10), "{v}");
+    assert_eq!(v["more_deciders"], true);
+    says(&p.ok(&["order", "show", &id]), "and others");
+}
+
+/// "`order show` can print `2 of 1`": an approval counts toward the
+/// policies its giver may decide and that still need it, so no policy ever
+/// shows more approvals than it requires.
+#[test]
+fn order_show_never_prints_more_approvals_than_required() {
+    let p = acme();
+    p.ok(&["policy", "create", "--name", "One", "--threshold", "50"]);
+    p.ok(&[
+        "policy", "create", "--name", "Two", "--threshold", "50", "--required-approvals", "2",
+    ]);
+    let id = id_of(&place(&p, Some(MAX), "Rack", "300", &[]));
+    approve(&p, FIN, &id);
+    let done = approve(&p, FAY, &id);
+    assert_eq!(done["status"], "approved");
+    let progress: Vec<(i64, i64)> = done["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["approvals"].as_i64().unwrap(),
+                m["required_approvals"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(progress, vec![(1, 1), (2, 2)]);
+    let table = p.ok(&["order", "show", &id]);
+    assert!(!table.contains("2 of 1"), "{table}");
+}
+
+/// "`--required-approvals 3` is accepted with two eligible approvers":
+/// create and edit refuse more required approvals than eligible approvers
+/// (exit 4, saying how many), and change nothing.
+#[test]
+fn more_required_approvals_than_eligible_approvers_is_refused() {
+    let p = acme();
+    let err = p.refused(
+        &[
+            "policy",
+            "create",
+            "--name",
+            "P",
+            "--threshold",
+            "50",
+            "--approvers",
+            &format!("{MAX},{UMA}"),
+            "--required-approvals",
+            "3",
+        ],
+        CONFLICT,
+    );
+    says(
+        error_line(&err),
+        "needs 3 approvals but `Acme Ltd` has only 2 eligible approvers",
+    );
+    p.ok(&[
+        "policy",
+        "create",
+        "--name",
+        "P",
+        "--threshold",
+        "50",
+        "--approvers",
+        &format!("{MAX},{UMA}"),
+    ]);
+    let err = p.refused(
+        &["policy", "edit", "P", "--required-approvals", "3"],
+        CONFLICT,
+    );
+    says(error_line(&err), "only 2 eligible approvers");
+    // Named nobody: the holders of orders.approve (owner, Fin, Fay) count.
+    let err = p.refused(
+        &[
+            "policy", "edit", "P", "--default-approvers", "--required-approvals", "4",
+        ],
+        CONFLICT,
+    );
+    says(error_line(&err), "only 3 eligible approvers");
+    p.refused(&["policy", "edit", "P", "--required-approvals", "0"], USAGE);
+    p.refused(&["policy", "edit", "Nope", "--threshold", "5"], NOT_FOUND);
+    p.refused(
+        &["policy", "edit", "P", "--approvers", "nobody@acme.test"],
+        NOT_FOUND,
+    );
+    let err = p.refused_as(
+        Some(MAX),
+        &["policy", "edit", "P", "--threshold", "5"],
+        DENIED,
+    );
+    says(error_line(&err), "policies.manage");
+    p.ok(&["policy", "create", "--name", "Q", "--threshold", "50"]);
+    p.refused(&["policy", "edit", "P", "--name", "q"], CONFLICT);
+}
+
+/// "`policy edit NAME` (threshold, order type, approvers, required
+/// approvals); editing a policy re-evaluates the orders it holds (those now
+/// satisfied become approved, audited as such)".
+#[test]
+fn editing_a_policy_reevaluates_the_orders_it_holds() {
+    let p = acme();
+    p.ok(&[
+        "policy", "create", "--name", "Two admins", "--threshold", "50", "--required-approvals",
+        "2",
+    ]);
+    let a = id_of(&place(&p, Some(MAX), "Switch", "60", &[]));
+    let b = id_of(&place(&p, Some(MAX), "Rack", "300", &[]));
+    approve(&p, FIN, &a);
+
+    // One approval is now enough: order a has it, b still waits.
+    let before = p.events();
+    let v = p.json(&["policy", "edit", "Two admins", "--required-approvals", "1"]);
+    assert_eq!(v["required_approvals"], 1);
+    assert_eq!(p.events(), before + 3, "the policy and its two orders");
+    let edit = p.text("SELECT action || ' ' || actor FROM audit_events WHERE target = 'Two admins' ORDER BY seq DESC LIMIT 1");
+    assert_eq!(edit, "policy.edit operator:tester");
+    let shown = p.json(&["order", "show", &a]);
+    assert_eq!(shown["status"], "approved", "{shown}");
+    assert_eq!(shown["approvals"], serde_json::json!([FIN]));
+    assert_eq!(last_action_on(&p, &a), "order.release");
+    let shown = p.json(&["order", "show", &b]);
+    assert_eq!(shown["status"], "pending");
+    assert_eq!(shown["policies"][0]["required_approvals"], 1);
+    assert_eq!(last_action_on(&p, &b), "order.reevaluate");
+
+    // A threshold above the order lets it go; so does another order type.
+    p.ok(&["policy", "edit", "Two admins", "--threshold", "500"]);
+    let shown = p.json(&["order", "show", &b]);
+    assert_eq!(shown["status"], "approved");
+    assert_eq!(shown["policies"][0]["released"], true);
+    assert_eq!(last_action_on(&p, &b), "order.release");
+
+    // Named approvers and an order type apply to the orders it holds.
+    let c = id_of(&place(
+        &p,
+        Some(BUYER),
+        "Server",
+        "600",
+        &["--type", "hardware"],
+    ));
+    let v = p.json(&[
+        "policy", "edit", "Two admins", "--name", "Hardware", "--order-type", "hardware",
+        "--approvers", MAX,
+    ]);
+    assert_eq!(v["name"], "Hardware");
+    assert_eq!(v["order_type"], "hardware");
+    assert_eq!(v["approvers"], serde_json::json!([MAX]));
+    let shown = p.json(&["order", "show", &c]);
+    assert_eq!(shown["policies"][0]["name"], "Hardware");
+    assert_eq!(shown["deciders"], serde_json::json!([MAX]));
+    assert_eq!(approve(&p, MAX, &c)["status"], "approved");
+
+    // An edit that changes nothing writes nothing.
+    let before = p.events();
+    p.ok(&["policy", "edit", "Hardware", "--threshold", "500"]);
+    assert_eq!(p.events(), before);
+}
+
+/// "`order cancel ID [--reason]` by its creator or an approver": pending
+/// only, audited; others are refused and nothing changes.
+#[test]
+fn order_cancel_by_its_creator_or_an_approver() {
+    let p = acme();
+    p.ok(&["policy", "create", "--name", "Over 50", "--threshold", "50"]);
+    let mine = id_of(&place(&p, Some(BUYER), "Switch", "60", &[]));
+    let v = p.change(
+        Some(BUYER),
+        &["order", "cancel", &mine, "--reason", "bought elsewhere"],
+        "order.cancel",
+    );
+    assert_eq!(v["status"], "cancelled");
+    assert_eq!(v["cancelled_by"], BUYER);
+    assert_eq!(v["cancelled_reason"], "bought elsewhere");
+    assert_eq!(v["decided_at"], p.now.as_str());
+    let e = p.last_event();
+    assert_eq!(e["before"]["status"], "pending");
+    assert_eq!(e["after"]["status"], "cancelled");
+    // Cancelled: no more decisions, no second cancel.
+    let err = p.refused_as(Some(BUYER), &["order", "cancel", &mine], CONFLICT);
+    says(error_line(&err), "already cancelled");
+    p.refused_as(Some(FIN), &["order", "approve", &mine], CONFLICT);
+    let listed = p.json(&["order", "list", "--status", "cancelled"]);
+    assert_eq!(ids(&listed), vec![num(&mine)]);
+
+    // An approver cancels someone else's order; a manager who may neither
+    // decide it nor placed it may not.
+    let other = id_of(&place(&p, Some(BUYER), "Rack", "300", &[]));
+    let err = p.refused_as(Some(MAX), &["order", "cancel", &other], DENIED);
+    says(
+        error_line(&err),
+        "only its creator or someone who may decide it",
+    );
+    p.refused_as(Some(UMA), &["order", "cancel", &other], DENIED);
+    let v = p.change(Some(FIN), &["order", "cancel", &other], "order.cancel");
+    assert_eq!(v["cancelled_by"], FIN);
+    assert_eq!(v["cancelled_reason"], Value::Null);
+
+    // An approved order cannot be cancelled; an unknown one is not found.
+    let cheap = id_of(&place(&p, Some(BUYER), "Cable", "5", &[]));
+    p.refused_as(Some(BUYER), &["order", "cancel", &cheap], CONFLICT);
+    p.refused(&["order", "cancel", "999"], NOT_FOUND);
+    p.refused(&["order", "cancel", &cheap, "--reason", " "], USAGE);
+}
+
+/// Databases made before orders could be cancelled migrate in place: the
+/// orders table is rebuilt with its rows, decisions and matched policies
+/// kept, foreign keys and integrity clean, and old approvals count as they
+/// did.
+#[test]
+fn a_database_from_before_cancellation_migrates_with_its_orders() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut earlier = vec![std::fs::read_to_string(root.join("schema.sql")).unwrap()];
+    let mut files: Vec<_> = std::fs::read_dir(root.join("migrations"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let all = files.len() + 1;
+    for f in files {
+        if !f.to_string_lossy().contains("orders_never_stuck") {
+            earlier.push(std::fs::read_to_string(f).unwrap());
+        }
+    }
+    assert_eq!(
+        earlier.len(),
+        all - 1,
+        "exactly one migration is under test"
+    );
+
+    let p = Portal::empty();
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+    for sql in &earlier {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.pragma_update(None, "user_version", earlier.len() as i64)
+        .unwrap();
+    conn.execute_batch(
+        "INSERT INTO people (id, email, name, created_at) VALUES
+             (1, 'ann@acme.test', 'Ann', '2026-01-01T00:00:00Z'),
+             (2, 'bob@acme.test', 'Bob', '2026-01-01T00:00:00Z');
+         INSERT INTO accounts (id, name, kind, currency, owner_id, created_at)
+             VALUES (1, 'Acme Ltd', 'partner', 'GBP', 1, '2026-01-01T00:00:00Z');
+         INSERT INTO policies (id, account_id, name, threshold, required_approvals, created_at) VALUES
+             (1, 1, 'Anyone', 5000, 1, '2026-01-01T00:00:00Z'),
+             (2, 1, 'Bob signs', 5000, 1, '2026-01-01T00:00:00Z');
+         INSERT INTO policy_approvers (policy_id, person_id) VALUES (2, 2);
+         INSERT INTO orders (id, account_id, creator_id, creator, description, amount, currency, status, created_at) VALUES
+             (1, 1, NULL, 'operator:root', 'Rack', 9000, 'GBP', 'pending', '2026-01-02T00:00:00Z'),
+             (2, 1, NULL, 'operator:root', 'Desk', 100, 'GBP', 'approved', '2026-01-02T00:00:00Z');
+         INSERT INTO order_policies (order_id, policy_id, name, required_approvals) VALUES
+             (1, 1, 'Anyone', 1), (1, 2, 'Bob signs', 1);
+         INSERT INTO order_policy_approvers (order_id, policy_id, person_id) VALUES (1, 2, 2);
+         INSERT INTO order_decisions (order_id, person_id, approved, at)
+             VALUES (1, 1, 1, '2026-01-03T00:00:00Z');",
+    )
+    .unwrap();
+    drop(conn);
+
+    // Any command opens, and so migrates, the database.
+    p.run(&["order", "list"]);
+    let version: usize = p.text("PRAGMA user_version").parse().unwrap();
+    assert_eq!(version, all);
+    assert_eq!(p.text("PRAGMA integrity_check"), "ok");
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    let orphans: Vec<String> = conn
+        .prepare("PRAGMA foreign_key_check")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(orphans, Vec::<String>::new());
+    assert_eq!(
+        p.text(
+            "SELECT group_concat(id || ':' || status, ' ') FROM (SELECT * FROM orders ORDER BY id)"
+        ),
+        "1:pending 2:approved"
+    );
+    assert_eq!(p.text("SELECT COUNT(*) FROM order_decisions"), "1");
+    // Ann's approval counted toward the policy naming nobody, not toward
+    // the one naming Bob.
+    assert_eq!(
+        p.text("SELECT group_concat(policy_id || '/' || person_id) FROM order_approval_policies"),
+        "1/1"
+    );
+    let indexes = p.text(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'orders_by_account'",
+    );
+    assert_eq!(indexes, "1");
+    // The rebuilt table takes the new status.
+    conn.execute(
+        "UPDATE orders SET status = 'cancelled', cancelled_by = 'operator:root' WHERE id = 1",
+        [],
+    )
+    .unwrap();
 }

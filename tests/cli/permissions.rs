@@ -289,6 +289,11 @@ fn cases(block: &str, own_role: &str, new_owner: &str) -> Vec<Case> {
             Needs::Caps(&["policies.manage"]),
         ),
         case(&["policy", "list"], Needs::Caps(&["account.view"])),
+        // Issue 10: editing re-evaluates the orders the policy holds.
+        case(
+            &["policy", "edit", "Base policy", "--threshold", "10"],
+            Needs::Caps(&["policies.manage"]),
+        ),
         case(
             &["order", "place", "--description", "D", "--amount", "10"],
             Needs::Caps(&["orders.place"]),
@@ -300,6 +305,11 @@ fn cases(block: &str, own_role: &str, new_owner: &str) -> Vec<Case> {
         case(
             &["order", "list"],
             Needs::Any(&["orders.approve", "billing.view", "orders.place"]),
+        ),
+        // The operator placed it: only those who may decide it cancel it.
+        case(
+            &["order", "cancel", ORDER, "--reason", "not needed"],
+            Needs::Caps(&["orders.approve"]),
         ),
         // Licences, shipping addresses, payment details, partner config and
         // external admins.

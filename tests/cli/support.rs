@@ -27,6 +27,30 @@ pub const CONFLICT: i32 = 4;
 pub const DENIED: i32 = 5;
 pub const UNAVAILABLE: i32 = 6;
 
+/// What undoes each migration after the first, in the order they run: the
+/// database an earlier portalctl left, for tests of migrating forward. A
+/// new migration adds its undo here.
+const UNDO: &[&str] = &[
+    // 0002_audit_insert_guard
+    "DROP TRIGGER audit_events_no_replace;",
+    // 0003_role_account
+    "ALTER TABLE roles DROP COLUMN account_id;",
+    // 0004_audit_hash_version
+    "ALTER TABLE audit_events DROP COLUMN hash_version;",
+    // 0006_orders_never_stuck: the rebuilt `orders` table keeps the
+    // cancellation columns, which the migration's copy ignores.
+    "DROP TABLE order_approval_policies; ALTER TABLE order_policies DROP COLUMN released_at;",
+];
+
+/// Undoes every migration after `version` on `conn`, newest first, and
+/// sets `user_version` to `version`.
+pub fn rewind(conn: &rusqlite::Connection, version: usize) {
+    for undo in UNDO.iter().skip(version - 1).rev() {
+        conn.execute_batch(undo).unwrap();
+    }
+    conn.pragma_update(None, "user_version", version).unwrap();
+}
+
 /// `PRAGMA user_version` of a database this binary made or migrated:
 /// schema.sql and every migration after it.
 pub fn schema_version() -> String {

@@ -90,6 +90,8 @@ fn policies_orders_and_decisions_read_back_and_update() {
         }),
         status: OrderStatus::Pending,
         rejected_reason: None,
+        cancelled_by: None,
+        cancelled_reason: None,
         decided_at: None,
         created_at: t(5),
     };
@@ -103,6 +105,7 @@ fn policies_orders_and_decisions_read_back_and_update() {
         name: "Large".into(),
         approvers: vec![b.person],
         required_approvals: 1,
+        released_at: None,
     };
     let decision = OrderDecision {
         person_id: b.person,
@@ -142,6 +145,82 @@ fn policies_orders_and_decisions_read_back_and_update() {
         assert_eq!(tx.decisions(order.id)?, vec![decision.clone()]);
         assert_eq!(tx.order(order.id)?, Some(rejected.clone()));
         assert_eq!(tx.policy_named(b.account, "Large")?, Some(relaxed.clone()));
+        Ok(())
+    });
+}
+
+#[test]
+fn held_orders_approvals_counted_and_cancellation_read_back() {
+    let (mut s, b) = store_with_base();
+    let mut rule = policy(b.account, vec![b.person]);
+    let mut order = Order {
+        id: 0,
+        account_id: b.account,
+        reference: None,
+        creator_id: None,
+        creator: "operator:root".into(),
+        description: "Desk".into(),
+        order_type: None,
+        amount: Money::from_minor(9_000),
+        currency: "GBP".into(),
+        cost_centre_id: None,
+        ship_to: None,
+        status: OrderStatus::Pending,
+        rejected_reason: None,
+        cancelled_by: None,
+        cancelled_reason: None,
+        decided_at: None,
+        created_at: t(5),
+    };
+    let mut matched = committed(&mut *s, |tx| {
+        rule.id = tx.insert_policy(&rule)?;
+        order.id = tx.insert_order(&order)?;
+        let matched = MatchedPolicy {
+            policy_id: rule.id,
+            name: rule.name.clone(),
+            approvers: vec![b.person],
+            required_approvals: 2,
+            released_at: None,
+        };
+        tx.insert_matched_policy(order.id, &matched)?;
+        tx.insert_decision(
+            order.id,
+            &OrderDecision {
+                person_id: b.person,
+                approved: true,
+                reason: None,
+                at: t(6),
+            },
+        )?;
+        tx.count_approval(order.id, b.person, rule.id)?;
+        Ok(matched)
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(tx.orders_held_by(rule.id)?, vec![order.clone()]);
+        assert_eq!(tx.pending_orders_in(b.account)?, vec![order.clone()]);
+        assert_eq!(tx.approval_counts(order.id)?, vec![(rule.id, b.person)]);
+        Ok(())
+    });
+    matched.approvers = vec![];
+    matched.required_approvals = 1;
+    matched.released_at = Some(t(7));
+    let cancelled = Order {
+        status: OrderStatus::Cancelled,
+        cancelled_by: Some("ann@acme.test".into()),
+        cancelled_reason: Some("bought elsewhere".into()),
+        decided_at: Some(t(8)),
+        ..order.clone()
+    };
+    committed(&mut *s, |tx| {
+        tx.update_matched_policy(order.id, &matched)?;
+        tx.update_order(&cancelled)
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(tx.matched_policies(order.id)?, vec![matched.clone()]);
+        assert_eq!(tx.order(order.id)?, Some(cancelled.clone()));
+        // Released, and no longer pending: held by nothing.
+        assert_eq!(tx.orders_held_by(rule.id)?, vec![]);
+        assert_eq!(tx.pending_orders_in(b.account)?, vec![]);
         Ok(())
     });
 }

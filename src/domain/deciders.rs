@@ -1,0 +1,474 @@
+//! Who may decide a pending order right now, and what leaves a policy or an
+//! order short of approvers (issue 10: no order is ever stuck).
+//!
+//! Eligibility is judged at decision time from the members as they are,
+//! never stored, so a change of access needs no clean-up:
+//!
+//! - a policy that names approvers is decided by those of them who are
+//!   active members of the account with portal access (not blocked);
+//!   being named is what lets them decide, `orders.approve` or not;
+//! - a policy that names nobody is decided by the account's approvers:
+//!   its active members holding `orders.approve`;
+//! - when a named policy's eligible approvers who have not decided yet are
+//!   fewer than the approvals it still needs, the account's approvers may
+//!   decide it too (the fallback);
+//! - nobody decides their own order (an order placed by a merged duplicate
+//!   is the kept person's), and nobody decides one twice.
+//!
+//! An approval counts toward every policy of the order its giver was
+//! eligible for when giving it, and that is recorded with the approval, so
+//! later changes of access do not undo approvals already given.
+
+use std::cell::OnceCell;
+use std::collections::BTreeSet;
+
+use super::access::{caps, Access};
+use super::Catalog;
+use crate::error::Result;
+use crate::model::{Account, MatchedPolicy, OrderDecision, Policy, Timestamp};
+use crate::store::Tx;
+
+/// How many deciders `order show` names before it says "and others": the
+/// cost of the answer stays bounded however large the account is.
+pub(super) const SHOWN_DECIDERS: usize = 10;
+
+/// What one person may do about approvals in one account.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Ability {
+    /// An active member with portal access: may decide what names them.
+    pub access: bool,
+    /// Also holds `orders.approve`: one of the account's approvers.
+    pub approves: bool,
+}
+
+impl Ability {
+    /// The ability an access gives.
+    pub(super) fn of(access: &Access<'_>) -> Ability {
+        Ability {
+            access: access.holds(caps::PORTAL_ACCESS),
+            approves: access.holds(caps::ORDERS_APPROVE),
+        }
+    }
+}
+
+/// The members of one account as seen at one moment: now, or (in the write
+/// gate) as they were before the write.
+pub(super) trait Roster {
+    /// What `person` may do; nothing for someone who is no member.
+    fn ability(&self, person: i64) -> Result<Ability>;
+    /// Up to `enough` of the account's approvers, leaving out `except`.
+    fn approvers(&self, except: &BTreeSet<i64>, enough: usize) -> Result<Vec<i64>>;
+}
+
+/// The account's members as the database holds them now. Approvers are
+/// found by walking the members until enough are found.
+pub(super) struct Now<'a> {
+    pub tx: &'a dyn Tx,
+    pub catalog: &'a Catalog,
+    pub account: &'a Account,
+    pub at: Timestamp,
+    /// Every approver, once a walk needed them all.
+    all: OnceCell<Vec<i64>>,
+}
+
+impl<'a> Now<'a> {
+    /// The members of `account` at `at`.
+    pub(super) fn new(
+        tx: &'a dyn Tx,
+        catalog: &'a Catalog,
+        account: &'a Account,
+        at: Timestamp,
+    ) -> Now<'a> {
+        Now {
+            tx,
+            catalog,
+            account,
+            at,
+            all: OnceCell::new(),
+        }
+    }
+}
+
+impl Roster for Now<'_> {
+    fn ability(&self, person: i64) -> Result<Ability> {
+        match self.tx.membership_of(person, self.account.id)? {
+            Some(m) => Ok(Ability::of(&Access::of(
+                self.tx, self.catalog, self.account, m, self.at,
+            )?)),
+            None => Ok(Ability::default()),
+        }
+    }
+
+    fn approvers(&self, except: &BTreeSet<i64>, enough: usize) -> Result<Vec<i64>> {
+        if let Some(all) = self.all.get() {
+            return Ok(take(all, except, enough));
+        }
+        let mut found = Vec::new();
+        // Those left out do not count toward `enough`.
+        let mut wanted = 0;
+        let mut complete = true;
+        for m in self.tx.memberships_in(self.account.id)? {
+            if wanted >= enough {
+                complete = false;
+                break;
+            }
+            let person = m.person_id;
+            if Ability::of(&Access::of(
+                self.tx, self.catalog, self.account, m, self.at,
+            )?)
+            .approves
+            {
+                found.push(person);
+                if !except.contains(&person) {
+                    wanted += 1;
+                }
+            }
+        }
+        if complete {
+            let _ = self.all.set(found.clone());
+        }
+        Ok(take(&found, except, enough))
+    }
+}
+
+/// Up to `enough` of `all` that are not in `except`.
+pub(super) fn take(all: &[i64], except: &BTreeSet<i64>, enough: usize) -> Vec<i64> {
+    all.iter()
+        .filter(|p| !except.contains(p))
+        .take(enough)
+        .copied()
+        .collect()
+}
+
+/// How many approvers a policy has that could decide its orders, counting
+/// no further than `enough`: its named approvers with access, or, naming
+/// nobody, the account's approvers.
+pub(super) fn policy_eligible(
+    roster: &dyn Roster,
+    policy: &Policy,
+    enough: usize,
+) -> Result<usize> {
+    if policy.approvers.is_empty() {
+        return Ok(roster.approvers(&BTreeSet::new(), enough)?.len());
+    }
+    let mut found = 0;
+    for person in &policy.approvers {
+        if roster.ability(*person)?.access {
+            found += 1;
+        }
+    }
+    Ok(found)
+}
+
+/// How one policy holds a pending order.
+#[derive(Debug, Clone)]
+pub(super) struct Hold {
+    /// The policy as it holds the order.
+    pub policy: MatchedPolicy,
+    /// Approvals counted toward it.
+    pub approvals: i64,
+    /// Its named approvers who may still decide: eligible, not the
+    /// order's creator, not decided yet.
+    pub named: Vec<i64>,
+    /// Whether the account's approvers decide it: it names nobody, or its
+    /// named approvers are too few for the approvals it still needs.
+    pub account_approvers: bool,
+}
+
+impl Hold {
+    /// Approvals it still needs.
+    pub(super) fn need(&self) -> i64 {
+        (self.policy.required_approvals - self.approvals).max(0)
+    }
+
+    /// Whether it has all its approvals.
+    pub(super) fn satisfied(&self) -> bool {
+        self.need() == 0
+    }
+
+    /// Whether it names approvers but falls back to the account's.
+    pub(super) fn falls_back(&self) -> bool {
+        self.account_approvers && !self.policy.approvers.is_empty()
+    }
+}
+
+/// A pending order as its policies hold it.
+#[derive(Debug, Clone)]
+pub(super) struct Pending {
+    /// The policies that still hold it (released ones left out).
+    pub holds: Vec<Hold>,
+    /// Its creator (the kept person) and whoever decided it: none of them
+    /// may decide it now.
+    pub excluded: BTreeSet<i64>,
+}
+
+impl Pending {
+    /// How `matched` hold an order placed by `creator` (the kept person),
+    /// after `decisions` and the approvals `counts` records
+    /// (`(policy_id, person_id)`).
+    pub(super) fn of(
+        roster: &dyn Roster,
+        matched: &[MatchedPolicy],
+        decisions: &[OrderDecision],
+        counts: &[(i64, i64)],
+        creator: Option<i64>,
+    ) -> Result<Pending> {
+        let excluded: BTreeSet<i64> = creator
+            .into_iter()
+            .chain(decisions.iter().map(|d| d.person_id))
+            .collect();
+        let mut holds = Vec::new();
+        for m in matched.iter().filter(|m| m.released_at.is_none()) {
+            let approvals = counts.iter().filter(|(p, _)| *p == m.policy_id).count() as i64;
+            let mut named = Vec::new();
+            for person in m.approvers.iter().filter(|p| !excluded.contains(p)) {
+                if roster.ability(*person)?.access {
+                    named.push(*person);
+                }
+            }
+            let need = (m.required_approvals - approvals).max(0);
+            let account_approvers = m.approvers.is_empty() || (named.len() as i64) < need;
+            holds.push(Hold {
+                policy: m.clone(),
+                approvals,
+                named,
+                account_approvers,
+            });
+        }
+        Ok(Pending { holds, excluded })
+    }
+
+    /// Whether every policy has its approvals.
+    pub(super) fn satisfied(&self) -> bool {
+        self.holds.iter().all(Hold::satisfied)
+    }
+
+    /// The policies (ids) `person` may decide the order for now: the ones
+    /// still needing approvals whose deciders include them.
+    pub(super) fn may_decide(&self, person: i64, ability: Ability) -> Vec<i64> {
+        if self.excluded.contains(&person) {
+            return Vec::new();
+        }
+        self.holds
+            .iter()
+            .filter(|h| !h.satisfied())
+            .filter(|h| h.named.contains(&person) || (h.account_approvers && ability.approves))
+            .map(|h| h.policy.policy_id)
+            .collect()
+    }
+
+    /// Up to `limit` people who may decide the order now, named approvers
+    /// first, and whether there are more.
+    pub(super) fn deciders(&self, roster: &dyn Roster, limit: usize) -> Result<(Vec<i64>, bool)> {
+        let mut found: Vec<i64> = Vec::new();
+        let open: Vec<&Hold> = self.holds.iter().filter(|h| !h.satisfied()).collect();
+        for h in &open {
+            for p in &h.named {
+                if !found.contains(p) {
+                    found.push(*p);
+                }
+            }
+        }
+        if open.iter().any(|h| h.account_approvers) {
+            let mut except = self.excluded.clone();
+            except.extend(found.iter().copied());
+            // One more than is shown tells whether there are others.
+            let room = (limit + 1).saturating_sub(found.len());
+            found.extend(roster.approvers(&except, room)?);
+        }
+        let more = found.len() > limit;
+        found.truncate(limit);
+        Ok((found, more))
+    }
+
+    /// The policies that cannot get the approvals they still need even
+    /// from the account's approvers: only cancelling the order, or editing
+    /// or disabling the policy, moves it on.
+    pub(super) fn stuck(&self, roster: &dyn Roster) -> Result<Vec<&Hold>> {
+        let mut stuck = Vec::new();
+        for h in self.holds.iter().filter(|h| !h.satisfied()) {
+            let need = usize::try_from(h.need()).unwrap_or(usize::MAX);
+            let mut pool = h.named.len();
+            if h.account_approvers && pool < need {
+                let mut except = self.excluded.clone();
+                except.extend(h.named.iter().copied());
+                pool += roster.approvers(&except, need - pool)?.len();
+            }
+            if pool < need {
+                stuck.push(h);
+            }
+        }
+        Ok(stuck)
+    }
+}
+
+/// `n` and the noun, singular or plural.
+pub(super) fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// Members by id with what they may do; approvers are the ones who
+    /// approve, in id order.
+    struct Fake(BTreeMap<i64, Ability>);
+
+    impl Roster for Fake {
+        fn ability(&self, person: i64) -> Result<Ability> {
+            Ok(self.0.get(&person).copied().unwrap_or_default())
+        }
+        fn approvers(&self, except: &BTreeSet<i64>, enough: usize) -> Result<Vec<i64>> {
+            let all: Vec<i64> = self
+                .0
+                .iter()
+                .filter(|(_, a)| a.approves)
+                .map(|(p, _)| *p)
+                .collect();
+            Ok(take(&all, except, enough))
+        }
+    }
+
+    const ADMIN: Ability = Ability {
+        access: true,
+        approves: true,
+    };
+    const MEMBER: Ability = Ability {
+        access: true,
+        approves: false,
+    };
+    const GONE: Ability = Ability {
+        access: false,
+        approves: false,
+    };
+
+    /// Admins 1 and 2, manager 3, deactivated 4.
+    fn acme() -> Fake {
+        Fake(BTreeMap::from([
+            (1, ADMIN),
+            (2, ADMIN),
+            (3, MEMBER),
+            (4, GONE),
+        ]))
+    }
+
+    fn matched(id: i64, approvers: Vec<i64>, required: i64) -> MatchedPolicy {
+        MatchedPolicy {
+            policy_id: id,
+            name: format!("P{id}"),
+            approvers,
+            required_approvals: required,
+            released_at: None,
+        }
+    }
+
+    fn approval(person: i64) -> OrderDecision {
+        OrderDecision {
+            person_id: person,
+            approved: true,
+            reason: None,
+            at: "2026-11-25T10:00:00Z".parse().expect("a time"),
+        }
+    }
+
+    /// 001: "Approvers: all admins by default, or specific users (e.g. a
+    /// finance lead)": a named manager decides; admins who are not named
+    /// do not while the named ones suffice.
+    #[test]
+    fn named_approvers_decide_without_orders_approve() {
+        let p = Pending::of(&acme(), &[matched(7, vec![3], 1)], &[], &[], None).expect("pending");
+        assert_eq!(p.may_decide(3, MEMBER), vec![7]);
+        assert_eq!(p.may_decide(1, ADMIN), Vec::<i64>::new());
+        assert_eq!(p.deciders(&acme(), 10).expect("deciders"), (vec![3], false));
+    }
+
+    /// No order is ever stuck: named approvers who lost access leave the
+    /// order to the account's approvers.
+    #[test]
+    fn too_few_named_approvers_fall_back_to_the_account_approvers() {
+        let p = Pending::of(&acme(), &[matched(7, vec![3, 4], 2)], &[], &[], None).expect("p");
+        let hold = &p.holds[0];
+        assert_eq!(hold.named, vec![3]);
+        assert!(hold.falls_back());
+        assert_eq!(p.may_decide(1, ADMIN), vec![7]);
+        assert_eq!(p.deciders(&acme(), 10).expect("d"), (vec![3, 1, 2], false));
+        assert!(p.stuck(&acme()).expect("stuck").is_empty());
+    }
+
+    /// "Nobody decides their own order", nor the same order twice; an order
+    /// that nobody left can finish is stuck, and lists no deciders.
+    #[test]
+    fn the_creator_and_those_who_decided_are_left_out() {
+        let counts = [(7, 2)];
+        let p = Pending::of(
+            &acme(),
+            &[matched(7, vec![], 3)],
+            &[approval(2)],
+            &counts,
+            Some(1),
+        )
+        .expect("p");
+        assert_eq!(p.holds[0].need(), 2);
+        assert_eq!(p.may_decide(1, ADMIN), Vec::<i64>::new());
+        assert_eq!(p.may_decide(2, ADMIN), Vec::<i64>::new());
+        assert_eq!(p.deciders(&acme(), 10).expect("d"), (vec![], false));
+        assert_eq!(p.stuck(&acme()).expect("stuck").len(), 1);
+    }
+
+    /// An approval counts only toward the policies that still need it, so
+    /// `order show` never reads "2 of 1"; released policies hold nothing.
+    #[test]
+    fn satisfied_and_released_policies_take_no_more_approvals() {
+        let mut released = matched(9, vec![], 1);
+        released.released_at = Some("2026-11-25T10:00:00Z".parse().expect("a time"));
+        let p = Pending::of(
+            &acme(),
+            &[matched(7, vec![], 1), matched(8, vec![], 2), released],
+            &[approval(1)],
+            &[(7, 1), (8, 1)],
+            None,
+        )
+        .expect("p");
+        assert_eq!(p.holds.len(), 2);
+        assert_eq!(p.may_decide(2, ADMIN), vec![8]);
+        assert!(!p.satisfied());
+    }
+
+    #[test]
+    fn deciders_stop_at_the_limit() {
+        let many = Fake((1..=30).map(|p| (p, ADMIN)).collect());
+        let p = Pending::of(&many, &[matched(7, vec![], 1)], &[], &[], None).expect("p");
+        let (shown, more) = p.deciders(&many, SHOWN_DECIDERS).expect("d");
+        assert_eq!(shown.len(), SHOWN_DECIDERS);
+        assert!(more);
+    }
+
+    /// The walk for approvers counts only those it may return: the
+    /// creator, first in the account, does not use up the one wanted.
+    #[test]
+    fn approvers_left_out_do_not_end_the_walk() {
+        use crate::domain::fixtures::{join, seeded};
+        let mut p = seeded("portal");
+        join(&mut p, "fin@acme.test", "admin");
+        let tx = p.gate.read().expect("read");
+        let catalog = Catalog::load(&*tx).expect("catalog");
+        let account = tx.account_named("Acme").expect("read").expect("Acme");
+        let owner = account.owner_id.expect("an owner");
+        let now = Now::new(&*tx, &catalog, &account, p.ctx.now);
+        let fin = tx
+            .person_by_email("fin@acme.test")
+            .expect("read")
+            .expect("fin")
+            .id;
+        assert_eq!(
+            now.approvers(&BTreeSet::from([owner]), 1).expect("walk"),
+            vec![fin]
+        );
+        assert_eq!(
+            now.approvers(&BTreeSet::new(), 5).expect("walk"),
+            vec![owner, fin]
+        );
+    }
+}
