@@ -261,6 +261,25 @@ struct Review<'a> {
 impl Review<'_> {
     fn check(&self, may_lose_admin: &BTreeSet<i64>) -> Result<()> {
         self.check_owners()?;
+        for seat in &self.seats()? {
+            let before = self.before(*seat)?;
+            let after = self.after(*seat)?;
+            let had = self.potential(before.as_ref())?;
+            let mut has = self.potential(after.as_ref())?;
+            if self.newly_named_approver(*seat)? && !has.contains(&caps::ORDERS_APPROVE) {
+                has.push(caps::ORDERS_APPROVE);
+            }
+            let gained: Vec<Capability> = has.into_iter().filter(|c| !had.contains(c)).collect();
+            self.ensure_actor_holds(*seat, &gained, (before.as_ref(), after.as_ref()))?;
+            self.ensure_admin_remains(*seat, &before, &after, may_lose_admin)?;
+            self.ensure_external_access_is_backed(after.as_ref())?;
+        }
+        Ok(())
+    }
+
+    /// Every (person, account) the write touched: memberships it changed,
+    /// owners it moved, approvers it named or dropped.
+    fn seats(&self) -> Result<BTreeSet<Seat>> {
         let mut seats: BTreeSet<Seat> = BTreeSet::new();
         for (id, before) in &self.journal.memberships {
             if let Some((m, _)) = before {
@@ -285,20 +304,7 @@ impl Review<'_> {
                 seats.insert((*person, now.account_id));
             }
         }
-        for seat in &seats {
-            let before = self.before(*seat)?;
-            let after = self.after(*seat)?;
-            let had = self.potential(before.as_ref())?;
-            let mut has = self.potential(after.as_ref())?;
-            if self.newly_named_approver(*seat)? && !has.contains(&caps::ORDERS_APPROVE) {
-                has.push(caps::ORDERS_APPROVE);
-            }
-            let gained: Vec<Capability> = has.into_iter().filter(|c| !had.contains(c)).collect();
-            self.ensure_actor_holds(*seat, &gained, (before.as_ref(), after.as_ref()))?;
-            self.ensure_admin_remains(*seat, &before, &after, may_lose_admin)?;
-            self.ensure_external_access_is_backed(after.as_ref())?;
-        }
-        Ok(())
+        Ok(seats)
     }
 
     /// Only the owner or the operator changes who owns an account.
@@ -608,12 +614,20 @@ impl<'a> Review<'a> {
     /// caller hears it as warnings. Eligibility is judged when deciding,
     /// so the fallback itself needs nothing written.
     fn shortfalls(&self) -> Result<Vec<String>> {
-        let mut accounts: BTreeSet<i64> = self.journal.accounts.keys().copied().collect();
-        for (id, before) in &self.journal.memberships {
-            if let Some((m, _)) = before {
-                accounts.insert(m.account_id);
+        // Only a change in someone's ability to decide can leave a policy
+        // or an order short. Most writes change none, and then nothing
+        // here reads an account's members or orders.
+        let mut accounts: BTreeSet<i64> = BTreeSet::new();
+        for (person, account) in self.seats()? {
+            let seen = |before| Seen {
+                review: self,
+                account,
+                before,
+                all: OnceCell::new(),
+            };
+            if seen(true).ability(person)? != seen(false).ability(person)? {
+                accounts.insert(account);
             }
-            accounts.insert(self.tx.membership(*id)?.account_id);
         }
         let mut warnings = Vec::new();
         for id in accounts {
