@@ -254,6 +254,10 @@ pub(crate) struct InitView {
     pub owner: MemberView,
     /// False when the database already held exactly this and nothing changed.
     pub created: bool,
+    /// Said when the owner's city was ambiguous (see `timezones`); printed
+    /// as a warning, not part of the document.
+    #[serde(skip)]
+    pub timezone_warning: Option<String>,
 }
 
 impl Fields for InitView {
