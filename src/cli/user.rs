@@ -201,8 +201,8 @@ pub(crate) struct InviteArgs {
     /// ISO 3166 alpha-2 country code, such as GB.
     #[arg(long)]
     country: Option<String>,
-    /// IANA timezone, such as Europe/London; derived from --city and
-    /// --country when left out.
+    /// IANA timezone, such as Europe/London, a zone of --country; derived
+    /// from --city and --country when left out.
     #[arg(long)]
     timezone: Option<String>,
     /// How long the invitation lasts.

@@ -262,13 +262,18 @@ pub(crate) struct InitView {
 
 impl Fields for InitView {
     fn fields(&self) -> Vec<(&'static str, String)> {
-        vec![
+        let mut fields = vec![
             ("preset", self.preset.clone()),
             ("account", self.account.name.clone()),
             ("kind", self.account.kind.to_string()),
             ("currency", self.account.currency.clone()),
             ("owner", self.owner.email.clone()),
             ("owner role", self.owner.role.clone()),
-        ]
+        ];
+        // Only when given, so a portal that asks for no location shows none.
+        if let Some(tz) = &self.owner.timezone {
+            fields.push(("owner timezone", tz.clone()));
+        }
+        fields
     }
 }
