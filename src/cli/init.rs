@@ -4,10 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::Session;
-use crate::domain::{preset_names, InitRequest, Preset};
+use super::{Session, TextArg};
+use crate::domain::{preset_names, InitRequest, LocationInput, Preset};
 use crate::error::Result;
-use crate::model::{parse_currency, AccountKind, Email};
+use crate::model::{parse_currency, AccountKind, Email, Text};
 
 #[derive(Debug, Args)]
 pub(crate) struct InitArgs {
@@ -29,6 +29,17 @@ pub(crate) struct InitArgs {
     /// The owner's name (default: the email's local part).
     #[arg(long)]
     owner_name: Option<String>,
+    /// The owner's city; catalogs that need every user's location (such as
+    /// `moodle`) need it, with --owner-country.
+    #[arg(long, value_parser = TextArg)]
+    owner_city: Option<Text>,
+    /// The owner's country, as an ISO 3166 alpha-2 code such as GB.
+    #[arg(long, value_name = "CC")]
+    owner_country: Option<String>,
+    /// The owner's IANA timezone, such as Europe/London; derived from
+    /// --owner-city and --owner-country when left out.
+    #[arg(long, value_name = "TZ")]
+    owner_timezone: Option<String>,
     /// ISO 4217 currency of the account.
     #[arg(long, default_value = "GBP", value_parser = parse_currency)]
     currency: String,
@@ -49,8 +60,16 @@ pub(crate) fn init(s: &Session, args: InitArgs) -> Result<()> {
         currency: Some(args.currency),
         owner_email: args.owner_email,
         owner_name: args.owner_name,
+        owner_location: LocationInput {
+            city: args.owner_city,
+            country: args.owner_country,
+            timezone: args.owner_timezone,
+        },
     };
     let view = s.init_portal(|portal| portal.init(request))?;
+    if let Some(warning) = &view.timezone_warning {
+        s.out.warn(warning);
+    }
     if view.created {
         s.out.note(&format!(
             "initialised `{}` with preset `{}`",

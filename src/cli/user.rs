@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 
 use super::{duration, AccountArg, Session, TextArg};
-use crate::domain::{Handover, InviteRequest, MemberFilter};
+use crate::domain::{Handover, InviteRequest, LocationInput, MemberFilter, PersonEdit};
 use crate::error::Result;
 use crate::model::{Email, MemberStatus, Text};
 use crate::view::MemberView;
@@ -56,6 +56,12 @@ pub(crate) enum UserCommand {
         #[arg(long)]
         history: bool,
     },
+    /// Change a person's name, email, or city, country and timezone.
+    ///
+    /// The name and the email are the person's in every account they
+    /// belong to; a new email needs `users.manage` in each of them. The
+    /// city, country and timezone are their membership's in this account.
+    Edit(EditArgs),
     /// Give a member another role.
     SetRole {
         /// The member.
@@ -147,6 +153,30 @@ pub(crate) struct GrantArgs {
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct EditArgs {
+    /// The member.
+    email: Email,
+    #[command(flatten)]
+    account: AccountArg,
+    /// Their full name.
+    #[arg(long, value_parser = TextArg)]
+    name: Option<Text>,
+    /// Their city; with --country, it gives the timezone unless
+    /// --timezone is passed.
+    #[arg(long, value_parser = TextArg, requires = "country")]
+    city: Option<Text>,
+    /// ISO 3166 alpha-2 country code, such as GB.
+    #[arg(long, value_name = "CC", requires = "city")]
+    country: Option<String>,
+    /// IANA timezone, such as Europe/London: a zone of their country.
+    #[arg(long, value_name = "TZ")]
+    timezone: Option<String>,
+    /// Their new email address, the login of every account they belong to.
+    #[arg(long, value_name = "EMAIL")]
+    new_email: Option<Email>,
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct InviteArgs {
     /// Their email.
     #[arg(long)]
@@ -171,8 +201,8 @@ pub(crate) struct InviteArgs {
     /// ISO 3166 alpha-2 country code, such as GB.
     #[arg(long)]
     country: Option<String>,
-    /// IANA timezone, such as Europe/London; derived from --city and
-    /// --country when left out.
+    /// IANA timezone, such as Europe/London, a zone of --country; derived
+    /// from --city and --country when left out.
     #[arg(long)]
     timezone: Option<String>,
     /// How long the invitation lasts.
@@ -198,6 +228,9 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
                 expires_in: Some(a.expires_in),
             };
             let view = portal.invite(&req)?;
+            if let Some(warning) = &view.timezone_warning {
+                out.warn(warning);
+            }
             out.note(&format!(
                 "invited `{}` to `{}` as `{}`",
                 view.member.email, view.member.account, view.member.role
@@ -247,6 +280,28 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             account,
             history,
         } => out.list(&portal.member_courses(&e, account.name(), history)?),
+        UserCommand::Edit(a) => {
+            let edit = PersonEdit {
+                name: a.name,
+                location: LocationInput {
+                    city: a.city,
+                    country: a.country,
+                    timezone: a.timezone,
+                },
+                new_email: a.new_email,
+            };
+            let edited = portal.edit_person(&a.email, a.account.name(), &edit)?;
+            for warning in &edited.warnings {
+                out.warn(warning);
+            }
+            for note in &edited.notes {
+                out.note(note);
+            }
+            if !edited.changed {
+                out.note("nothing changed: it was so already");
+            }
+            out.item(&edited.member)
+        }
         UserCommand::SetRole {
             email: e,
             role,

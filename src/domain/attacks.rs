@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::access::{caps, Access};
-use super::fixtures::{email, join, portal, seeded};
+use super::fixtures::{email, join, london, portal, seeded};
 use super::*;
 use crate::model::{AccountKind, MemberStatus};
 
@@ -353,6 +353,7 @@ fn no_member_write_gives_anyone_more_than_the_actor_holds() {
                 currency: None,
                 owner_email: email("owner@acme.test"),
                 owner_name: None,
+                owner_location: london(),
             })
             .expect("init");
             add_client_co(&mut p);

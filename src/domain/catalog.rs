@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use serde::Deserialize;
 
 use super::courses::{follow_role, in_catalog_order};
+use super::timezones::{LocationInput, OWNER_FLAGS};
 use super::{member_view, Catalog, Portal, REQUIRE_LOCATION};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -413,6 +414,9 @@ pub(crate) struct InitRequest {
     pub owner_email: Email,
     /// The owner's name; the email's local part when `None`.
     pub owner_name: Option<String>,
+    /// The owner's city, country and timezone; catalogs that
+    /// `require_location` need the city and country.
+    pub owner_location: LocationInput,
 }
 
 impl Portal {
@@ -435,6 +439,11 @@ impl Portal {
                     .unwrap_or_default()
                     .to_string(),
             };
+            // The owner is a member like any other: a catalog that needs
+            // every user's city and country needs the owner's too.
+            let location = req
+                .owner_location
+                .locate(req.preset.require_location, OWNER_FLAGS)?;
             if let Some(existing) = tx.setting("preset")? {
                 return already_initialised(tx, &existing, &req, &account_name);
             }
@@ -480,9 +489,9 @@ impl Portal {
                 role_id: owner_role,
                 previous_role_id: None,
                 status: MemberStatus::Active,
-                city: None,
-                country: None,
-                timezone: None,
+                city: location.city,
+                country: location.country,
+                timezone: location.timezone,
                 external_from: None,
                 invited_at: None,
                 accepted_at: Some(w.ctx.now),
@@ -496,6 +505,7 @@ impl Portal {
                 account: super::accounts::account_view(tx, &account)?,
                 owner: member_view(tx, catalog, &membership)?,
                 created: true,
+                timezone_warning: location.warning,
             };
             w.changed("init", &account, req.owner_email.to_string(), None, &view)?;
             Ok(view)
@@ -535,6 +545,7 @@ fn already_initialised(
         account: super::accounts::account_view(tx, &account)?,
         owner: member_view(tx, &catalog, &membership)?,
         created: false,
+        timezone_warning: None,
     })
 }
 

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::access::{authorize, caps};
 use super::courses::follow_role;
-use super::timezones::{check_country, check_timezone, derive_timezone};
+use super::timezones::{locate, Location, MEMBER_FLAGS};
 use super::{member_in, member_view, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -73,37 +73,15 @@ fn expiry(expires_in: Option<Duration>) -> Result<Duration> {
     Ok(d)
 }
 
-/// The city, country and timezone of an invitation. A given timezone is
-/// checked against the tz database; without one, a city and country give
-/// one or the request is refused. Catalogs that `require_location` (the
-/// `moodle` preset: "to ensure timezone is set correctly") need both.
-fn location(
-    catalog: &Catalog,
-    req: &InviteRequest,
-) -> Result<(Option<String>, Option<String>, Option<String>)> {
-    let city = req
-        .city
-        .as_ref()
-        .map(|c| c.required("the city"))
-        .transpose()?;
-    let country = req.country.as_deref().map(check_country).transpose()?;
-    if catalog.require_location && (city.is_none() || country.is_none()) {
-        let missing = match (&city, &country) {
-            (None, None) => "the city and the country are",
-            (None, Some(_)) => "the city is",
-            _ => "the country is",
-        };
-        return Err(Error::invalid(format!(
-            "this portal needs the city and country of every user, to set their timezone: {missing} missing"
-        ))
-        .help("pass --city CITY --country CC (ISO 3166 alpha-2), and --timezone if it cannot be derived"));
-    }
-    let timezone = match (&req.timezone, &city, &country) {
-        (Some(tz), _, _) => Some(check_timezone(tz)?),
-        (None, Some(city), Some(country)) => Some(derive_timezone(city, country)?),
-        _ => None,
-    };
-    Ok((city, country, timezone))
+/// The city, country and timezone of an invitation: see [`locate`].
+fn location(catalog: &Catalog, req: &InviteRequest) -> Result<Location> {
+    locate(
+        catalog.require_location,
+        MEMBER_FLAGS,
+        req.city.as_ref(),
+        req.country.as_deref(),
+        req.timezone.as_deref(),
+    )
 }
 
 /// Who an invitation is for.
@@ -198,7 +176,12 @@ impl Portal {
                     grants.push(g.trim().to_string());
                 }
             }
-            let (city, country, timezone) = location(catalog, req)?;
+            let Location {
+                city,
+                country,
+                timezone,
+                warning,
+            } = location(catalog, req)?;
             let lasts = expiry(req.expires_in)?;
 
             let existing_login = existing.is_some();
@@ -279,6 +262,7 @@ impl Portal {
                 expires_at: invitation.expires_at,
                 email_queued: req.send,
                 existing_login,
+                timezone_warning: warning,
             })
         })
     }
@@ -392,6 +376,7 @@ impl Portal {
                 expires_at: invitation.expires_at,
                 email_queued: true,
                 existing_login,
+                timezone_warning: None,
             })
         })
     }

@@ -24,6 +24,7 @@ mod orders;
 mod outbox;
 mod partner_config;
 mod payments;
+mod people;
 mod policies;
 mod roles;
 mod services;
@@ -47,7 +48,9 @@ pub(crate) use invitations::InviteRequest;
 pub(crate) use licenses::{Allocate, Move, Purchase};
 pub(crate) use members::{Handover, MemberFilter};
 pub(crate) use orders::{NewOrder, OrderFilter};
+pub(crate) use people::PersonEdit;
 pub(crate) use policies::{NewPolicy, PolicyChange, PolicyEdit};
+pub(crate) use timezones::LocationInput;
 pub(crate) use visibility::{find_account, find_person, member_in, not_a_member, resolve_account};
 
 /// Who is acting.
@@ -345,9 +348,19 @@ pub(crate) mod fixtures {
             currency: None,
             owner_email: email("owner@acme.test"),
             owner_name: None,
+            owner_location: london(),
         })
         .expect("init");
         p
+    }
+
+    /// London, GB: a location every catalog accepts, for the owner.
+    pub(crate) fn london() -> LocationInput {
+        LocationInput {
+            city: Some("London".parse().expect("a city")),
+            country: Some("GB".into()),
+            timezone: None,
+        }
     }
 
     /// Invites `who` with `role` and accepts: an active member.

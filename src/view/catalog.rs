@@ -254,17 +254,26 @@ pub(crate) struct InitView {
     pub owner: MemberView,
     /// False when the database already held exactly this and nothing changed.
     pub created: bool,
+    /// Said when the owner's city was ambiguous (see `timezones`); printed
+    /// as a warning, not part of the document.
+    #[serde(skip)]
+    pub timezone_warning: Option<String>,
 }
 
 impl Fields for InitView {
     fn fields(&self) -> Vec<(&'static str, String)> {
-        vec![
+        let mut fields = vec![
             ("preset", self.preset.clone()),
             ("account", self.account.name.clone()),
             ("kind", self.account.kind.to_string()),
             ("currency", self.account.currency.clone()),
             ("owner", self.owner.email.clone()),
             ("owner role", self.owner.role.clone()),
-        ]
+        ];
+        // Only when given, so a portal that asks for no location shows none.
+        if let Some(tz) = &self.owner.timezone {
+            fields.push(("owner timezone", tz.clone()));
+        }
+        fields
     }
 }

@@ -196,6 +196,10 @@ pub(crate) struct InvitedView {
     /// The person already had a login (in another account): it was reused,
     /// and the invitation only adds this membership.
     pub existing_login: bool,
+    /// Said when the city's name was ambiguous (see `timezones`); printed
+    /// as a warning, not part of the document.
+    #[serde(skip)]
+    pub timezone_warning: Option<String>,
 }
 
 impl Fields for InvitedView {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::support::{Portal, ACCOUNT, CONFLICT, DENIED, OWNER, USAGE};
+use crate::support::{Portal, ACCOUNT, CONFLICT, DENIED, OWNER, OWNER_LOCATION, USAGE};
 
 /// A catalog of one's own, using every part of the format.
 const AGENCY: &str = r#"{
@@ -49,6 +49,7 @@ fn init_args(file: &Path) -> Vec<String> {
         OWNER,
     ]
     .iter()
+    .chain(&OWNER_LOCATION)
     .map(|s| s.to_string())
     .collect()
 }
@@ -208,9 +209,11 @@ fn the_examples_are_the_shipped_presets() {
         let args = init_args(&example);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let by_file = from_file.json(&args);
-        let by_name = Portal::empty().json(&[
+        let mut by_name = vec![
             "init", "--preset", name, "--account", ACCOUNT, "--owner-email", OWNER,
-        ]);
+        ];
+        by_name.extend(OWNER_LOCATION);
+        let by_name = Portal::empty().json(&by_name);
         assert_eq!(by_file, by_name, "{name}");
         let shipped = Portal::with_preset(name);
         for list in [["role", "list"], ["course", "list"]] {

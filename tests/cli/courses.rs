@@ -419,12 +419,13 @@ fn the_timezone_is_derived_from_the_city_and_country() {
         ("Perth", "AU", Ok("Australia/Perth")),
         // A country with one timezone needs no matching city.
         ("Manchester", "GB", Ok("Europe/London")),
-        // Ambiguous: several timezones, none named after the city.
-        ("Springfield", "US", Err("US has 29 timezones")),
-        ("London", "CA", Err("none is named after `London`")),
-        ("Munich", "DE", Err("DE has 2 timezones")),
-        // A zone of another country does not count.
-        ("Sydney", "US", Err("--timezone")),
+        // The gazetteer knows cities, not just zone names: London, Ontario;
+        // Munich; and the most populous of several Springfields.
+        ("London", "CA", Ok("America/Toronto")),
+        ("Munich", "DE", Ok("Europe/Berlin")),
+        ("Springfield", "US", Ok("America/Chicago")),
+        // A city it does not know, in a country of several timezones.
+        ("Nowhereville", "US", Err("not among its cities")),
         // Unknown or malformed countries.
         ("London", "XX", Err("unknown country `XX`")),
         ("London", "GBR", Err("not an ISO 3166 alpha-2")),

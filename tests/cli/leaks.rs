@@ -119,6 +119,8 @@ fn a_member_learns_nothing_about_people_outside_their_sight() {
         &["user", "deactivate", "{}"],
         &["user", "activate", "{}"],
         &["user", "left-company", "{}", "--yes"],
+        &["user", "edit", "{}", "--name", "X"],
+        &["user", "edit", "{}", "--new-email", "x@acme.test"],
         &["user", "resend-invite", "{}"],
         &["user", "revoke-invite", "{}"],
         &["user", "flag-duplicate", "{}", "--of", PLAIN],
@@ -152,4 +154,26 @@ fn the_operator_is_told_what_a_merged_address_became() {
         4,
     );
     assert!(err.contains("merged into `dave@other.test`"), "{err}");
+}
+
+#[test]
+fn a_new_email_that_is_taken_reads_the_same_whoever_has_it() {
+    // Someone in an account the admin cannot see, and a duplicate merged
+    // away: both addresses are taken, and the refusal says no more.
+    let p = portal();
+    let code = one_answer(
+        &p,
+        ADMIN,
+        &["user", "edit", PLAIN, "--new-email", "{}"],
+        &["bob@other.test", "carol@other.test"],
+    );
+    assert_eq!(code, crate::support::CONFLICT);
+    // A member who may not change the email learns nothing of the address.
+    let code = one_answer(
+        &p,
+        PLAIN,
+        &["user", "edit", ADMIN, "--new-email", "{}"],
+        &["bob@other.test", "carol@other.test", "nobody@other.test"],
+    );
+    assert_ne!(code, SUCCESS);
 }

@@ -29,6 +29,7 @@ mod lifecycle;
 mod lmp_levels;
 mod orders;
 mod partner_config;
+mod people;
 mod permissions;
 mod presets;
 mod refusals;

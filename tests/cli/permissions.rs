@@ -19,7 +19,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use serde_json::Value;
 
-use crate::support::{Portal, ACCOUNT, ADD_DEPOT, DENIED, OWNER, SUCCESS};
+use crate::support::{Portal, ACCOUNT, ADD_DEPOT, DENIED, OWNER, OWNER_LOCATION, SUCCESS};
 
 /// The member whose permissions are checked.
 const ACTOR: &str = "m@acme.test";
@@ -424,10 +424,12 @@ fn preset_base(preset: &PresetData) -> Portal {
 fn build_preset_base(preset: &PresetData) -> Portal {
     let block = preset.blocking();
     let p = Portal::empty();
-    p.ok(&[
+    let mut init = vec![
         "init", "--preset", &preset.name, "--kind", "partner", "--account", ACCOUNT,
         "--owner-email", OWNER,
-    ]);
+    ];
+    init.extend(OWNER_LOCATION);
+    p.ok(&init);
     active(&p, TARGET, block);
     invite(&p, INVITED, block);
     active(&p, DEACTIVATED, block);

@@ -1,6 +1,8 @@
 //! `init`, `preset` and `role`.
 
-use crate::support::{schema_version, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, USAGE};
+use crate::support::{
+    schema_version, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, OWNER_LOCATION, USAGE,
+};
 
 const PRESETS: [&str; 5] = ["portal", "lmp", "msp", "moodle", "customer-area"];
 
@@ -92,9 +94,11 @@ fn preset_roles_follow_the_seed_articles() {
 fn init_creates_the_account_and_its_owner_for_every_preset() {
     for preset in PRESETS {
         let p = Portal::empty();
-        let v = p.json(&[
+        let mut args = vec![
             "init", "--preset", preset, "--account", ACCOUNT, "--owner-email", " Owner@ACME.test ",
-        ]);
+        ];
+        args.extend(OWNER_LOCATION);
+        let v = p.json(&args);
         assert_eq!(v["preset"], preset);
         assert_eq!(v["created"], true);
         assert_eq!(v["account"]["name"], ACCOUNT);

@@ -18,6 +18,9 @@ pub const NOW: &str = "2026-11-25T10:00:00Z";
 pub const OWNER: &str = "owner@acme.test";
 /// The account `init` creates.
 pub const ACCOUNT: &str = "Acme Ltd";
+/// Where the owner `init` creates is: catalogs such as `moodle` need
+/// every user's city and country, the owner's too.
+pub const OWNER_LOCATION: [&str; 4] = ["--owner-city", "London", "--owner-country", "GB"];
 
 /// Exit codes of the design.
 pub const SUCCESS: i32 = 0;
@@ -148,10 +151,14 @@ impl Portal {
     #[track_caller]
     pub fn init(preset: &str) -> Portal {
         let p = Portal::empty();
-        p.ok(&[
+        let mut args = vec![
             "init", "--preset", preset, "--account", ACCOUNT, "--owner-email", OWNER,
             "--owner-name", "Olive Owner",
-        ]);
+        ];
+        if preset == "moodle" {
+            args.extend(OWNER_LOCATION);
+        }
+        p.ok(&args);
         p
     }
 

@@ -1,0 +1,324 @@
+//! People's details (seeds 000 and 003): `user edit` and the timezone a
+//! city and country give, from the GeoNames gazetteer.
+
+use serde_json::Value;
+
+use crate::support::{
+    says, Portal, ACCOUNT, CONFLICT, DENIED, OWNER, OWNER_LOCATION, SUCCESS, USAGE,
+};
+
+const ANN: &str = "ann@acme.test";
+const ADMIN: &str = "adam@acme.test";
+const CLERK: &str = "cleo@acme.test";
+
+/// The moodle portal (003) with an admin (principal) and two staff members.
+fn moodle() -> Portal {
+    Portal::cached("people: moodle", || {
+        let p = Portal::init("moodle");
+        p.member(ADMIN, "principal");
+        p.member(ANN, "staff");
+        p.member(CLERK, "staff");
+        p
+    })
+}
+
+/// `moodle()` with Ann also a member of a second account, `Other`, where
+/// the admin is not.
+fn two_accounts() -> Portal {
+    Portal::cached("people: two accounts", || {
+        let p = moodle();
+        p.ok(&["account", "create", "Other", "--kind", "partner"]);
+        p.member_in(ANN, "staff", "Other");
+        p
+    })
+}
+
+/// `user invite --json` of `email` as staff at `city, country`, as the
+/// operator; the run itself, for its stderr.
+fn invite_at(p: &Portal, email: &str, city: &str, country: &str) -> crate::support::Run {
+    p.run(&[
+        "--json", "user", "invite", "--email", email, "--name", "Someone", "--role", "staff",
+        "--city", city, "--country", country,
+    ])
+}
+
+#[test]
+fn manage_permission_level_also_edits_their_other_details() {
+    // 000: "Clicking Manage Permission Level will open a new window where
+    // you can choose a new permission level for the contact, as well as
+    // edit their other details."
+    let p = moodle();
+    let v = p.change(
+        Some(ADMIN),
+        &[
+            "user", "edit", ANN, "--name", "Ann Smith", "--city", "Frankfurt", "--country", "de",
+        ],
+        "user.edit",
+    );
+    assert_eq!(v["name"], "Ann Smith");
+    assert_eq!(v["city"], "Frankfurt");
+    assert_eq!(v["country"], "DE");
+    assert_eq!(v["timezone"], "Europe/Berlin");
+    let event = p.last_event();
+    assert_eq!(event["target"], ANN);
+    assert_eq!(event["before"]["name"], "ann");
+    assert_eq!(event["after"]["timezone"], "Europe/Berlin");
+    let shown = p.json(&["user", "show", ANN]);
+    assert_eq!(shown["name"], "Ann Smith");
+    assert_eq!(shown["timezone"], "Europe/Berlin");
+
+    // A timezone on its own is checked against the country they have.
+    let v = p.json(&["user", "edit", ANN, "--timezone", "Europe/Busingen"]);
+    assert_eq!(v["timezone"], "Europe/Busingen");
+    assert_eq!(v["city"], "Frankfurt", "the city stays");
+
+    // Asking for what is already so changes nothing and writes no event.
+    let events = p.events();
+    p.json(&["user", "edit", ANN, "--name", "Ann Smith"]);
+    assert_eq!(p.events(), events);
+}
+
+#[test]
+fn each_user_must_have_their_own_account_so_only_user_managers_edit_them() {
+    // 003: "each user must have their own account with an appropriate
+    // role" and "Requests for changes should come from an officer of the
+    // company": a staff member cannot edit someone else.
+    let p = moodle();
+    let err = p.refused_as(Some(CLERK), &["user", "edit", ANN, "--name", "X"], DENIED);
+    says(&err, "users.manage");
+    // Nor a blank edit, nor half a location.
+    p.refused(&["user", "edit", ANN], USAGE);
+    p.refused(&["user", "edit", ANN, "--city", "Paris"], USAGE);
+    p.refused(&["user", "edit", ANN, "--name", " "], USAGE);
+}
+
+#[test]
+fn the_city_and_country_set_the_timezone_correctly_from_a_gazetteer() {
+    // 003: "user's city and country (to ensure timezone is set correctly)".
+    // Cities whose zone is named after another city, alternate names
+    // (München is Munich, Kiev is Kyiv) and names in several countries.
+    let p = moodle();
+    let cases = [
+        ("Frankfurt", "DE", "Europe/Berlin"),
+        ("Munich", "DE", "Europe/Berlin"),
+        ("München", "DE", "Europe/Berlin"),
+        ("Ottawa", "CA", "America/Toronto"),
+        ("Canberra", "AU", "Australia/Sydney"),
+        ("Wellington", "NZ", "Pacific/Auckland"),
+        ("San Francisco", "US", "America/Los_Angeles"),
+        ("Dallas", "US", "America/Chicago"),
+        ("Barcelona", "ES", "Europe/Madrid"),
+        ("Rio de Janeiro", "BR", "America/Sao_Paulo"),
+        ("Kyiv", "UA", "Europe/Kyiv"),
+        ("Kiev", "UA", "Europe/Kyiv"),
+        ("rio-de-janeiro", "br", "America/Sao_Paulo"),
+    ];
+    for (i, (city, country, zone)) in cases.iter().enumerate() {
+        let run = invite_at(&p, &format!("u{i}@acme.test"), city, country);
+        assert_eq!(run.code, SUCCESS, "{city}, {country}: {}", run.stderr);
+        let v: Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(v["timezone"], *zone, "{city}, {country}");
+        assert_eq!(v["city"], *city, "the city is kept as typed");
+    }
+    // `user edit` derives it the same way.
+    let v = p.json(&["user", "edit", ANN, "--city", "Kiev", "--country", "UA"]);
+    assert_eq!(v["timezone"], "Europe/Kyiv");
+}
+
+#[test]
+fn an_ambiguous_city_takes_the_most_populous_and_says_so() {
+    // 003: "to ensure timezone is set correctly": Dallas, Texas is not
+    // Dallas, Oregon; the guess is the larger and a warning says so.
+    let p = moodle();
+    let run = invite_at(&p, "dan@acme.test", "Dallas", "US");
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["timezone"], "America/Chicago");
+    let warning = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("warning:"))
+        .unwrap_or_else(|| panic!("no warning: {}", run.stderr));
+    says(warning, "several places called `Dallas` in US");
+    says(warning, "America/Los_Angeles");
+    says(warning, "--timezone");
+    // The same from `user edit`; a city of one zone says nothing.
+    let run = p.run(&["user", "edit", ANN, "--city", "Dallas", "--country", "US"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "warning: there are several places called `Dallas`",
+    );
+    let run = p.run(&["user", "edit", ANN, "--city", "Ottawa", "--country", "CA"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+}
+
+#[test]
+fn a_given_timezone_must_be_one_of_the_country() {
+    // 003: "user's city and country (to ensure timezone is set correctly)":
+    // a timezone that contradicts the country is refused, not stored.
+    let p = moodle();
+    let err = p.refused(
+        &[
+            "user", "invite", "--email", "pat@acme.test", "--name", "Pat", "--role", "staff",
+            "--city", "Perth", "--country", "AU", "--timezone", "Europe/London",
+        ],
+        USAGE,
+    );
+    says(&err, "`Europe/London` is not a timezone of AU");
+    says(&err, "Australia/Perth");
+    let err = p.refused(
+        &[
+            "user", "edit", ANN, "--city", "Perth", "--country", "AU", "--timezone",
+            "Europe/London",
+        ],
+        USAGE,
+    );
+    says(&err, "not a timezone of AU");
+    // Ann is in London, GB.
+    p.refused(
+        &["user", "edit", ANN, "--timezone", "Australia/Perth"],
+        USAGE,
+    );
+    // An old name of one of the country's zones is one of its zones.
+    let v = p.json(&[
+        "user", "edit", ANN, "--city", "Kyiv", "--country", "UA", "--timezone", "Europe/Kiev",
+    ]);
+    assert_eq!(v["timezone"], "Europe/Kiev");
+    // A city the gazetteer does not know, where the country has several
+    // zones, asks for one.
+    let err = p.refused(
+        &[
+            "user", "edit", ANN, "--city", "Nowhereville", "--country", "US",
+        ],
+        USAGE,
+    );
+    says(&err, "pass --timezone");
+}
+
+#[test]
+fn moodle_needs_the_owners_city_and_country_too() {
+    // 003: "Your request must include: ... user's city and country (to
+    // ensure timezone is set correctly)": the owner is a user.
+    for (location, missing) in [
+        (vec![], "the city and the country are missing"),
+        (vec!["--owner-country", "GB"], "the city is missing"),
+        (vec!["--owner-city", "London"], "the country is missing"),
+    ] {
+        let p = Portal::empty();
+        let mut args = vec![
+            "init", "--preset", "moodle", "--account", ACCOUNT, "--owner-email", OWNER,
+        ];
+        args.extend(location);
+        let err = p.refused(&args, USAGE);
+        says(&err, missing);
+        says(&err, "--owner-city");
+    }
+    let p = Portal::empty();
+    let mut args = vec![
+        "init", "--preset", "moodle", "--account", ACCOUNT, "--owner-email", OWNER,
+    ];
+    args.extend(["--owner-city", "Canberra", "--owner-country", "AU"]);
+    let v = p.json(&args);
+    assert_eq!(v["owner"]["timezone"], "Australia/Sydney");
+    assert_eq!(v["owner"]["city"], "Canberra");
+    // A given timezone is checked against the country.
+    let p = Portal::empty();
+    let mut args = vec![
+        "init", "--preset", "moodle", "--account", ACCOUNT, "--owner-email", OWNER,
+    ];
+    args.extend(OWNER_LOCATION);
+    args.extend(["--owner-timezone", "Australia/Perth"]);
+    p.refused(&args, USAGE);
+    // Other catalogs take a location without needing one.
+    let p = Portal::empty();
+    let v = p.json(&[
+        "init", "--account", ACCOUNT, "--owner-email", OWNER, "--owner-city", "Wellington",
+        "--owner-country", "NZ",
+    ]);
+    assert_eq!(v["owner"]["timezone"], "Pacific/Auckland");
+}
+
+#[test]
+fn a_new_email_is_their_login_in_every_account() {
+    // 000 "edit their other details"; 003 "user's email address" is part
+    // of a modify request. The email is the person's login everywhere, so
+    // a member needs `users.manage` in each of their accounts.
+    let p = two_accounts();
+    let new = "ann.smith@acme.test";
+    let err = p.refused_as(
+        Some(ADMIN),
+        &[
+            "user", "edit", ANN, "--new-email", new, "--account", ACCOUNT,
+        ],
+        DENIED,
+    );
+    says(&err, "every account they belong to");
+    assert!(!err.contains("Other"), "names an account unseen: {err}");
+    // The name is theirs too, and an admin of one account may change it:
+    // one event in each account, so each account's log shows it.
+    let before = p.events();
+    let v = p.json_as(
+        Some(ADMIN),
+        &[
+            "user", "edit", ANN, "--name", "Ann Smith", "--account", ACCOUNT,
+        ],
+    );
+    assert_eq!(v["name"], "Ann Smith");
+    assert_eq!(p.events(), before + 2);
+    let shown = p.json(&["user", "show", ANN, "--account", "Other"]);
+    assert_eq!(shown["name"], "Ann Smith");
+
+    // The operator may change the email; every account knows them by it.
+    let before = p.events();
+    let v = p.json(&[
+        "user", "edit", ANN, "--new-email", new, "--account", ACCOUNT,
+    ]);
+    assert_eq!(v["email"], new);
+    assert_eq!(p.events(), before + 2);
+    let event = p.last_event();
+    assert_eq!(event["action"], "user.edit");
+    assert_eq!(event["before"]["email"], ANN);
+    assert_eq!(event["after"]["email"], new);
+    assert_eq!(
+        p.json(&["user", "show", new, "--account", "Other"])["email"],
+        new
+    );
+    p.refused(&["user", "show", ANN, "--account", "Other"], 3);
+    // The new address logs in.
+    let run = p.run_as(Some(new), &["user", "show", new, "--account", ACCOUNT]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+}
+
+#[test]
+fn an_admin_of_every_account_of_the_person_may_change_their_email() {
+    let p = two_accounts();
+    p.member_in(ADMIN, "principal", "Other");
+    let new = "ann.smith@acme.test";
+    let v = p.json_as(
+        Some(ADMIN),
+        &[
+            "user", "edit", ANN, "--new-email", " Ann.Smith@ACME.test ", "--account", ACCOUNT,
+        ],
+    );
+    assert_eq!(v["email"], new, "emails are normalised");
+}
+
+#[test]
+fn a_new_email_someone_else_has_is_refused_without_saying_whose() {
+    // 000 "Duplicate Contacts": two logins for one person are merged by
+    // support, never made by an edit.
+    let p = two_accounts();
+    p.ok(&["account", "create", "Third", "--kind", "partner"]);
+    p.member_in("zed@third.test", "staff", "Third");
+    for taken in [CLERK, "zed@third.test"] {
+        let err = p.refused(&["user", "edit", ADMIN, "--new-email", taken], CONFLICT);
+        says(&err, "another login already uses it");
+        assert!(!err.contains("Third"), "{err}");
+        assert!(!err.contains("staff"), "{err}");
+    }
+    // Their own address is no change.
+    let run = p.run(&["user", "edit", ADMIN, "--new-email", ADMIN]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+}
