@@ -392,14 +392,18 @@ impl Portal {
         let partners = match (&customer, account) {
             (Some(c), _) => {
                 let partner = partner_for(&*tx, &self.ctx, account, c)?;
-                authorize_any(&*tx, &catalog, &self.ctx, &partner, &readers)?;
+                authorize_any(
+                    &*tx, &catalog, &self.ctx, &partner, &readers, "see licences",
+                )?;
                 ensure_customer_of(&*tx, c, &partner)?;
                 vec![partner]
             }
             (None, Some(name)) => {
                 let partner = find_account(&*tx, &self.ctx, name)?;
                 ensure_partner(&partner)?;
-                authorize_any(&*tx, &catalog, &self.ctx, &partner, &readers)?;
+                authorize_any(
+                    &*tx, &catalog, &self.ctx, &partner, &readers, "see licences",
+                )?;
                 vec![partner]
             }
             (None, None) => {

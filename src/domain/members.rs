@@ -200,7 +200,8 @@ impl Portal {
         })
     }
 
-    /// Adds grants (capabilities or areas) on top of a member's role.
+    /// Adds grants (areas, or single capabilities) on top of a member's
+    /// role, only what the catalog declares grantable.
     pub(crate) fn grant(
         &mut self,
         email: &Email,
@@ -211,7 +212,7 @@ impl Portal {
             let held = e.tx.grants(m.id)?;
             for name in grants {
                 let name = name.trim();
-                e.catalog.grant_capabilities(name)?;
+                e.catalog.grantable(name)?;
                 if !held.iter().any(|g| g.name == name) {
                     e.tx.put_grant(
                         m.id,

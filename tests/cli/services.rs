@@ -468,8 +468,9 @@ fn who_may_see_services() {
         p.json_as(Some("zed@acme.test"), &["service", "list"]),
         serde_json::json!([])
     );
-    // services.view_all as a grant widens a user's view.
-    p.ok(&["user", "grant", "zed@acme.test", "services.view_all"]);
+    // A role with services.view_all widens a user's view (001: "Admins
+    // and managers see the full customer account — all services").
+    p.ok(&["user", "set-role", "zed@acme.test", "manager"]);
     assert_eq!(
         p.json_as(Some("zed@acme.test"), &["service", "list"])
             .as_array()
@@ -501,13 +502,27 @@ fn customer_area_services_area_sees_and_assigns_every_service() {
 
 // ------------------------------------------------------- user show / list
 
+/// Gives `who` a role that sees the account's users and only the services
+/// assigned to them: in the portal catalog access comes from the role
+/// alone, so a custom role stands in for a grant on top of `user`.
+fn assigned_viewer(p: &Portal, who: &str) {
+    p.ok(&[
+        "role",
+        "create",
+        "assigned-viewer",
+        "--capabilities",
+        "account.view,services.view_assigned,users.view",
+    ]);
+    p.ok(&["user", "set-role", who, "assigned-viewer"]);
+}
+
 /// "`user show` of a member lists their services only as far as the actor
 /// may see them."
 #[test]
 fn user_show_lists_services_only_as_far_as_the_actor_sees_them() {
     let p = acme();
     // Ned may view users, but sees only his own services.
-    p.ok(&["user", "grant", NED, "users.view"]);
+    assigned_viewer(&p, NED);
     // Vic may view users and nothing of services.
     p.ok(&[
         "role", "create", "people-viewer", "--capabilities", "account.view,users.view",
@@ -560,7 +575,7 @@ fn user_show_lists_services_only_as_far_as_the_actor_sees_them() {
 #[test]
 fn user_list_lists_services_only_as_far_as_the_actor_sees_them() {
     let p = acme();
-    p.ok(&["user", "grant", NED, "users.view"]);
+    assigned_viewer(&p, NED);
     let hidden = strings(&["Broadband London", "Mobile 0789"]);
     let list = p.json_as(Some(NED), &["user", "list"]);
     let emails: Vec<&str> = list
