@@ -26,7 +26,7 @@ impl Portal {
                 ));
             }
             let account = resolve_account(tx, &w.ctx, account, Some(email))?;
-            w.authorize(&account, caps::USERS_MANAGE)?;
+            w.authorize(&account, caps::USERS_MANAGE.to("flag duplicates"))?;
             let (mut person, membership) = member_in(tx, email, &account)?;
             let original = find_person(tx, &w.ctx, of)?;
             let before = member_view(tx, catalog, &membership)?;
@@ -69,7 +69,7 @@ impl Portal {
                     ))
                     .help("the operator, or an admin of every account they belong to, can"));
                 }
-                w.authorize(&account, caps::USERS_MANAGE)?;
+                w.authorize(&account, caps::USERS_MANAGE.to("merge people"))?;
                 let dup_before = member_view(tx, catalog, &m)?;
                 match tx.membership_of(kept.id, account.id)? {
                     None => {

@@ -331,7 +331,13 @@ impl Portal {
             let from = find_customer(tx, &w.ctx, &req.from)?;
             let to = find_customer(tx, &w.ctx, &req.to)?;
             let partner = partner_for(tx, &w.ctx, req.account.as_deref(), &from)?;
-            authorize(tx, catalog, &w.ctx, &partner, caps::LICENSES_ALLOCATE)?;
+            authorize(
+                tx,
+                catalog,
+                &w.ctx,
+                &partner,
+                caps::LICENSES_ALLOCATE.to("move licence seats"),
+            )?;
             if from.id == to.id {
                 return Err(Error::invalid(format!(
                     "`{}` is both --from and --to; there is nothing to move",

@@ -41,9 +41,14 @@ pub(crate) fn visibility(
         Authority::Member { access, .. } if access.holds(caps::SERVICES_VIEW_ASSIGNED) => {
             Ok(Visibility::Assigned(access.membership.id))
         }
-        Authority::Member { .. } => {
-            authorize(tx, catalog, ctx, account, caps::SERVICES_VIEW_ALL).map(|_| Visibility::All)
-        }
+        Authority::Member { .. } => authorize(
+            tx,
+            catalog,
+            ctx,
+            account,
+            caps::SERVICES_VIEW_ALL.to("see services"),
+        )
+        .map(|_| Visibility::All),
     }
 }
 
@@ -87,7 +92,7 @@ impl Portal {
     ) -> Result<ServiceView> {
         self.write(|w| {
             let tx = w.tx;
-            let account = w.account(account, caps::SERVICES_ASSIGN)?;
+            let account = w.account(account, caps::SERVICES_ASSIGN.to("add services"))?;
             let name = parse_name("the service name", name)?;
             if tx.service_named(account.id, &name)?.is_some() {
                 return Err(Error::conflict(format!(
