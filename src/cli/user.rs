@@ -276,6 +276,9 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
         } => out.item(&portal.flag_duplicate(&e, &of, account.name())?),
         UserCommand::Merge { email: e, into } => {
             let (dup, kept) = (e, into);
+            // Both people and the actor's rights first: nobody confirms a
+            // merge that is then refused.
+            portal.merge_check(&dup, &kept)?;
             s.confirm(&format!(
                 "merge `{dup}` into `{kept}`? `{dup}` will be retired"
             ))?;

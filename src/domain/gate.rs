@@ -164,6 +164,25 @@ impl Portal {
     /// anyone's access, records its audit events and commits. A refusal
     /// anywhere rolls everything back.
     pub(crate) fn write<T>(&mut self, change: impl FnOnce(&Write<'_>) -> Result<T>) -> Result<T> {
+        self.run_write(change, true)
+    }
+
+    /// Runs `change` as [`Portal::write`] does, every check of the gate
+    /// included, and rolls it back: whether it would go through, to know
+    /// before asking someone to confirm it. The lock is not held while
+    /// they answer, so the real write checks everything again.
+    pub(crate) fn rehearse<T>(
+        &mut self,
+        change: impl FnOnce(&Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.run_write(change, false)
+    }
+
+    fn run_write<T>(
+        &mut self,
+        change: impl FnOnce(&Write<'_>) -> Result<T>,
+        commit: bool,
+    ) -> Result<T> {
         let tx = self.gate.store.write()?;
         let w = Write {
             tx: &*tx,
@@ -209,6 +228,10 @@ impl Portal {
         }
         let warnings = w.warnings.take();
         drop(w);
+        if !commit {
+            // Dropping the transaction rolls it back.
+            return Ok(out);
+        }
         tx.commit()?;
         self.warnings.extend(warnings);
         Ok(out)
