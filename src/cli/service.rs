@@ -5,6 +5,7 @@ use clap::Subcommand;
 use super::{AccountArg, Session, TextArg};
 use crate::error::Result;
 use crate::model::{Email, Text};
+use crate::view::ServiceView;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ServiceCommand {
@@ -31,20 +32,23 @@ pub(crate) enum ServiceCommand {
         #[command(flatten)]
         account: AccountArg,
     },
-    /// Assign a service to a member: its assigned contact.
+    /// Assign services to a member: their assigned contact. Several go
+    /// together or not at all.
     Assign {
-        /// Its name or id.
-        service: String,
+        /// Their names or ids.
+        #[arg(required = true, num_args = 1..)]
+        services: Vec<String>,
         /// The member.
         #[arg(long)]
         to: Email,
         #[command(flatten)]
         account: AccountArg,
     },
-    /// Clear a service's assigned contact.
+    /// Clear services' assigned contact. Several go together or not at all.
     Unassign {
-        /// Its name or id.
-        service: String,
+        /// Their names or ids.
+        #[arg(required = true, num_args = 1..)]
+        services: Vec<String>,
         #[command(flatten)]
         account: AccountArg,
     },
@@ -67,16 +71,24 @@ pub(crate) fn service(s: &Session, cmd: ServiceCommand) -> Result<()> {
             s.out.item(&portal.service_show(&service, account.name())?)
         }
         ServiceCommand::Assign {
-            service,
+            services,
             to,
             account,
-        } => s
-            .out
-            .item(&portal.service_assign(&service, Some(&to), account.name())?),
-        ServiceCommand::Unassign { service, account } => {
-            s.out
-                .item(&portal.service_assign(&service, None, account.name())?)
+        } => assigned(
+            s,
+            &portal.service_assign(&services, Some(&to), account.name())?,
+        ),
+        ServiceCommand::Unassign { services, account } => {
+            assigned(s, &portal.service_assign(&services, None, account.name())?)
         }
+    }
+}
+
+/// One service named prints that service; several print a list.
+fn assigned(s: &Session, services: &[ServiceView]) -> Result<()> {
+    match services {
+        [one] => s.out.item(one),
+        all => s.out.list(all),
     }
 }
 

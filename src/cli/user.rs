@@ -71,7 +71,8 @@ pub(crate) enum UserCommand {
         #[command(flatten)]
         account: AccountArg,
     },
-    /// Grant capabilities or areas on top of the role.
+    /// Grant areas (or, where the catalog allows, capabilities) on top of
+    /// the role; catalogs that give access by role alone grant nothing.
     Grant(GrantArgs),
     /// Take grants away.
     Revoke(GrantArgs),
@@ -192,7 +193,8 @@ pub(crate) struct InviteArgs {
     /// Do not email them now ("invite later"); `resend-invite` sends one.
     #[arg(long)]
     no_send: bool,
-    /// Comma-separated capabilities or areas on top of the role.
+    /// Comma-separated areas (or capabilities, where the catalog allows)
+    /// on top of the role.
     #[arg(long, value_name = "G,..", value_delimiter = ',')]
     grant: Vec<String>,
     /// City (required by some presets, such as `moodle`).
@@ -331,6 +333,9 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
         } => out.item(&portal.flag_duplicate(&e, &of, account.name())?),
         UserCommand::Merge { email: e, into } => {
             let (dup, kept) = (e, into);
+            // Both people and the actor's rights first: nobody confirms a
+            // merge that is then refused.
+            portal.merge_check(&dup, &kept)?;
             s.confirm(&format!(
                 "merge `{dup}` into `{kept}`? `{dup}` will be retired"
             ))?;

@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Capability, Email, Grant, MemberStatus, Membership, Person, Role, Timestamp,
+    Account, Capability, Email, Grant, MemberStatus, Membership, Need, Person, Role, Timestamp,
 };
 use crate::store::Tx;
 
@@ -272,18 +272,19 @@ pub(crate) fn authorize<'c>(
     catalog: &'c Catalog,
     ctx: &Ctx,
     account: &Account,
-    cap: Capability,
+    need: impl Into<Need>,
 ) -> Result<Authority<'c>> {
+    let need = need.into();
     let authority = authority(tx, catalog, ctx, account)?;
     if let Authority::Member { person, access } = &authority {
-        let decision = access.decide(cap);
+        let decision = access.decide(need.cap);
         if !decision.allowed {
             return Err(denial(
                 tx,
                 catalog,
                 &person.email.to_string(),
                 account,
-                cap,
+                need,
                 &decision,
                 ctx.now,
             )?);
@@ -300,6 +301,7 @@ pub(crate) fn authorize_any<'c>(
     ctx: &Ctx,
     account: &Account,
     caps: &[Capability],
+    action: &'static str,
 ) -> Result<Authority<'c>> {
     let authority = authority(tx, catalog, ctx, account)?;
     if let Authority::Member { person, access } = &authority {
@@ -313,7 +315,7 @@ pub(crate) fn authorize_any<'c>(
                 .map(str::to_string)
                 .unwrap_or_default();
             return Err(Error::denied(format!(
-                "`{who}` may not do this in `{}`: needs {} ({})",
+                "`{who}` may not {action} in `{}`: needs {} ({})",
                 account.name,
                 needs.join(" or "),
                 decision.reason
@@ -335,15 +337,14 @@ pub(crate) fn denial(
     catalog: &Catalog,
     who: &str,
     account: &Account,
-    cap: Capability,
+    need: impl Into<Need>,
     decision: &Decision,
     at: Timestamp,
 ) -> Result<Error> {
+    let Need { cap, action } = need.into();
     let message = format!(
-        "`{who}` may not {} in `{}`: needs `{cap}` ({})",
-        cap.action(),
-        account.name,
-        decision.reason
+        "`{who}` may not {action} in `{}`: needs `{cap}` ({})",
+        account.name, decision.reason
     );
     // Someone shut out of the account learns nothing about its members.
     let holders = if decision.has_access {

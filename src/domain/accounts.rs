@@ -108,7 +108,13 @@ impl Portal {
                 .transpose()?;
             match &parent {
                 Some(p) => {
-                    authorize(tx, catalog, &w.ctx, p, caps::CUSTOMERS_MANAGE)?;
+                    authorize(
+                        tx,
+                        catalog,
+                        &w.ctx,
+                        p,
+                        caps::CUSTOMERS_MANAGE.to("create customer accounts"),
+                    )?;
                 }
                 None if matches!(w.ctx.actor, Actor::Member(_)) => return Err(Error::denied(
                     "only the operator can create an account without a parent partner",

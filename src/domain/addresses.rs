@@ -117,7 +117,7 @@ impl Portal {
     ) -> Result<AddressView> {
         self.write(|w| {
             let tx = w.tx;
-            let account = w.account(account, caps::ADDRESSES_EDIT)?;
+            let account = w.account(account, caps::ADDRESSES_EDIT.to("add shipping addresses"))?;
             let fields = checked(new)?;
             if let Some(existing) = tx.address_labelled(account.id, &fields.label)? {
                 return Err(Error::conflict(format!(
@@ -171,7 +171,10 @@ impl Portal {
     ) -> Result<AddressView> {
         self.write(|w| {
             let tx = w.tx;
-            let account = w.account(account, caps::ADDRESSES_EDIT)?;
+            let account = w.account(
+                account,
+                caps::ADDRESSES_EDIT.to("remove shipping addresses"),
+            )?;
             let mut address = labelled(tx, &account, label)?;
             let before = address_view(&account, &address);
             tx.mark_address_removed(address.id, w.ctx.now)?;

@@ -284,7 +284,13 @@ impl Portal {
             (Actor::Operator(_), None) => None,
             (_, Some(name)) => {
                 let account = find_account(&*tx, &self.ctx, name)?;
-                super::access::authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_MANAGE)?;
+                super::access::authorize(
+                    &*tx,
+                    &catalog,
+                    &self.ctx,
+                    &account,
+                    caps::USERS_MANAGE.to("read the audit log"),
+                )?;
                 Some(vec![account.id])
             }
             (Actor::Member(_), None) => {

@@ -6,11 +6,11 @@ use serde::Deserialize;
 
 use super::courses::{follow_role, in_catalog_order};
 use super::timezones::{LocationInput, OWNER_FLAGS};
-use super::{member_view, Catalog, Portal, REQUIRE_LOCATION};
+use super::{member_view, Catalog, Portal, GRANT_RULE, REQUIRE_LOCATION};
 use crate::error::{Error, Result};
 use crate::model::{
     parse_currency, parse_name, Account, AccountKind, Capability, Course, Email, GrantBundle,
-    MemberStatus, Membership, Person, Profile, Role, Text, Timestamp, CAPABILITIES,
+    GrantRule, MemberStatus, Membership, Person, Profile, Role, Text, Timestamp, CAPABILITIES,
 };
 use crate::store::Tx;
 use crate::view::{BundleView, CourseView, InitView, PresetView, RoleView};
@@ -53,12 +53,29 @@ pub(crate) struct Preset {
     roles: Vec<PresetRole>,
     #[serde(default)]
     grant_bundles: Vec<PresetBundle>,
+    /// What may be granted on top of a role; left out, the catalog's areas
+    /// if it declares any, else nothing (see [`default_grant_rule`]).
+    #[serde(default)]
+    grants: Option<GrantRule>,
     #[serde(default)]
     courses: Vec<PresetCourse>,
 }
 
 fn default_kind() -> AccountKind {
     AccountKind::Partner
+}
+
+/// The grant rule of a catalog that does not state one: declaring areas
+/// is opting in to granting them, and a catalog without areas assigns
+/// access by role alone. Single capabilities are granted only where a
+/// catalog says `"grants": "capabilities"`. Databases made before the rule
+/// was stored read the same way.
+pub(crate) fn default_grant_rule(has_areas: bool) -> GrantRule {
+    if has_areas {
+        GrantRule::Areas
+    } else {
+        GrantRule::None
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -207,7 +224,28 @@ impl Preset {
             check_capabilities(&bundle.capabilities)
                 .map_err(|(j, m)| (at(&format!(".capabilities[{j}]")), m))?;
         }
+        match (self.grant_rule(), self.grant_bundles.is_empty()) {
+            (GrantRule::Areas, true) => {
+                return Err((
+                    "grants".into(),
+                    "`areas` needs at least one area in `grant_bundles`".into(),
+                ))
+            }
+            (GrantRule::None, false) => {
+                return Err((
+                    "grant_bundles".into(),
+                    "the catalog grants nothing on top of a role (`\"grants\": \"none\"`), so its areas could never be given".into(),
+                ))
+            }
+            _ => {}
+        }
         self.validate_courses()
+    }
+
+    /// What the catalog lets admins grant on top of a role.
+    pub(crate) fn grant_rule(&self) -> GrantRule {
+        self.grants
+            .unwrap_or_else(|| default_grant_rule(!self.grant_bundles.is_empty()))
     }
 
     fn validate_courses(&self) -> std::result::Result<(), (String, String)> {
@@ -309,6 +347,7 @@ impl Preset {
             account_kind: self.account_kind,
             roles: self.roles().iter().map(|r| role_view(r, None)).collect(),
             grant_bundles: self.bundles().iter().map(bundle_view).collect(),
+            grants: self.grant_rule(),
             require_location: self.require_location,
             courses: self
                 .courses
@@ -457,6 +496,7 @@ impl Portal {
             preset.insert_courses(tx, w.ctx.now)?;
             tx.put_setting("preset", &preset.name)?;
             tx.put_setting("owner_role", &preset.owner_role)?;
+            tx.put_setting(GRANT_RULE, preset.grant_rule().as_str())?;
             if preset.require_location {
                 tx.put_setting(REQUIRE_LOCATION, "true")?;
             }

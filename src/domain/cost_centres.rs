@@ -56,7 +56,8 @@ impl Portal {
     ) -> Result<CostCentreView> {
         self.write(|w| {
             let tx = w.tx;
-            let account = w.account(account, caps::COST_CENTRES_MANAGE)?;
+            let account =
+                w.account(account, caps::COST_CENTRES_MANAGE.to("create cost centres"))?;
             let code = check_code(code)?;
             let name = name.required("the cost centre name")?;
             if tx.cost_centre_by_code(account.id, &code)?.is_some() {
@@ -94,7 +95,13 @@ impl Portal {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
-        authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_VIEW)?;
+        authorize(
+            &*tx,
+            &catalog,
+            &self.ctx,
+            &account,
+            caps::ACCOUNT_VIEW.to("see cost centres"),
+        )?;
         Ok(tx
             .cost_centres_in(account.id)?
             .iter()
@@ -112,7 +119,12 @@ impl Portal {
     ) -> Result<CostCentreView> {
         self.write(|w| {
             let tx = w.tx;
-            let account = w.account(account, caps::COST_CENTRES_MANAGE)?;
+            let doing = if rename.is_some() {
+                "rename cost centres"
+            } else {
+                "archive cost centres"
+            };
+            let account = w.account(account, caps::COST_CENTRES_MANAGE.to(doing))?;
             let mut centre = find_cost_centre(tx, &account, code)?;
             let before = view(&account, &centre);
             let action = match rename {

@@ -4,6 +4,7 @@
 use super::access::{authority, caps};
 use super::audit::Change;
 use super::courses::follow_role;
+use super::gate::Write;
 use super::{find_account, find_person, member_in, member_view, resolve_account, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Email, InvitationState, MemberStatus};
@@ -26,7 +27,7 @@ impl Portal {
                 ));
             }
             let account = resolve_account(tx, &w.ctx, account, Some(email))?;
-            w.authorize(&account, caps::USERS_MANAGE)?;
+            w.authorize(&account, caps::USERS_MANAGE.to("flag duplicates"))?;
             let (mut person, membership) = member_in(tx, email, &account)?;
             let original = find_person(tx, &w.ctx, of)?;
             let before = member_view(tx, catalog, &membership)?;
@@ -46,98 +47,15 @@ impl Portal {
     /// merge that would give anyone more than the actor holds, or move an
     /// account's ownership without its owner.
     pub(crate) fn merge(&mut self, email: &Email, into: &Email) -> Result<MergeView> {
-        self.write(|w| {
-            let tx = w.tx;
-            let catalog = w.catalog()?;
-            let mut dup = find_person(tx, &w.ctx, email)?;
-            let kept = find_person(tx, &w.ctx, into)?;
-            if dup.id == kept.id {
-                return Err(Error::invalid("a person cannot be merged into themselves"));
-            }
-            let mut view = MergeView {
-                merged: email.to_string(),
-                into: into.to_string(),
-                moved: vec![],
-                ended: vec![],
-            };
-            for mut m in tx.memberships_of(dup.id)? {
-                let mut account = tx.account(m.account_id)?;
-                // An account the actor cannot see stays unnamed.
-                if find_account(tx, &w.ctx, &account.name).is_err() {
-                    return Err(Error::denied(format!(
-                        "`{email}` also belongs to an account you are not a member of, so you cannot merge them"
-                    ))
-                    .help("the operator, or an admin of every account they belong to, can"));
-                }
-                w.authorize(&account, caps::USERS_MANAGE)?;
-                let dup_before = member_view(tx, catalog, &m)?;
-                match tx.membership_of(kept.id, account.id)? {
-                    None => {
-                        m.person_id = kept.id;
-                        m.updated_at = w.ctx.now;
-                        tx.update_membership(&m)?;
-                        let after = member_view(tx, catalog, &m)?;
-                        w.member_changed("user.merge", &account, Some(&dup_before), &after)?;
-                        view.moved.push(account.name.clone());
-                    }
-                    Some(kept_m) => {
-                        if account.owner_id == Some(dup.id) && kept_m.status != MemberStatus::Active
-                        {
-                            return Err(Error::conflict(format!(
-                                "`{email}` owns `{}` and `{into}` is not active there",
-                                account.name
-                            ))
-                            .help(format!("activate `{into}` in `{}` first", account.name)));
-                        }
-                        let kept_before = member_view(tx, catalog, &kept_m)?;
-                        for mut service in tx.services_assigned_to(m.id)? {
-                            service.assigned_to = Some(kept_m.id);
-                            tx.update_service(&service)?;
-                        }
-                        let held = tx.grants(kept_m.id)?;
-                        for g in tx.grants(m.id)? {
-                            if !held.iter().any(|k| k.name == g.name) {
-                                tx.put_grant(kept_m.id, &g)?;
-                            }
-                        }
-                        if m.status != MemberStatus::Left {
-                            m.previous_role_id = Some(m.role_id);
-                            m.role_id = catalog.blocking_role()?.id;
-                            m.status = MemberStatus::Left;
-                            m.updated_at = w.ctx.now;
-                            tx.update_membership(&m)?;
-                            follow_role(tx, catalog, &m, w.ctx.now)?;
-                        }
-                        if let Some(pending) = tx.pending_invitation(m.id)? {
-                            tx.end_invitation(pending.id, InvitationState::Revoked, w.ctx.now)?;
-                        }
-                        for (before, m) in [(dup_before, &m), (kept_before, &kept_m)] {
-                            let after = member_view(tx, catalog, m)?;
-                            w.member_changed("user.merge", &account, Some(&before), &after)?;
-                        }
-                        view.ended.push(account.name.clone());
-                    }
-                }
-                if account.owner_id == Some(dup.id) {
-                    account.owner_id = Some(kept.id);
-                    tx.update_account(&account)?;
-                }
-            }
-            let before = serde_json::json!({ "email": email.as_str(), "merged_into": null });
-            dup.merged_into = Some(kept.id);
-            dup.duplicate_of = Some(kept.id);
-            tx.update_person(&dup)?;
-            w.record(Change {
-                action: "user.merge",
-                account: None,
-                target: Some(email.to_string()),
-                before: Some(before),
-                after: Some(
-                    serde_json::json!({ "email": email.as_str(), "merged_into": into.as_str() }),
-                ),
-            });
-            Ok(view)
-        })
+        self.write(|w| merge_in(w, email, into))
+    }
+
+    /// Whether `merge` would go through, changing nothing: both people are
+    /// found, the actor may merge them in every account involved, and the
+    /// gate accepts the result. `user merge` asks this before it asks for
+    /// confirmation, so nobody confirms a merge that is then refused.
+    pub(crate) fn merge_check(&mut self, email: &Email, into: &Email) -> Result<()> {
+        self.rehearse(|w| merge_in(w, email, into)).map(|_| ())
     }
 
     /// Makes another active member the owner. Only the owner (or the
@@ -196,4 +114,95 @@ impl Portal {
             member_view(tx, catalog, &membership)
         })
     }
+}
+
+/// The merge itself, inside a write: see [`Portal::merge`].
+fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
+    let tx = w.tx;
+    let catalog = w.catalog()?;
+    let mut dup = find_person(tx, &w.ctx, email)?;
+    let kept = find_person(tx, &w.ctx, into)?;
+    if dup.id == kept.id {
+        return Err(Error::invalid("a person cannot be merged into themselves"));
+    }
+    let mut view = MergeView {
+        merged: email.to_string(),
+        into: into.to_string(),
+        moved: vec![],
+        ended: vec![],
+    };
+    for mut m in tx.memberships_of(dup.id)? {
+        let mut account = tx.account(m.account_id)?;
+        // An account the actor cannot see stays unnamed.
+        if find_account(tx, &w.ctx, &account.name).is_err() {
+            return Err(Error::denied(format!(
+                "`{email}` also belongs to an account you are not a member of, so you cannot merge them"
+            ))
+            .help("the operator, or an admin of every account they belong to, can"));
+        }
+        w.authorize(&account, caps::USERS_MANAGE.to("merge people"))?;
+        let dup_before = member_view(tx, catalog, &m)?;
+        match tx.membership_of(kept.id, account.id)? {
+            None => {
+                m.person_id = kept.id;
+                m.updated_at = w.ctx.now;
+                tx.update_membership(&m)?;
+                let after = member_view(tx, catalog, &m)?;
+                w.member_changed("user.merge", &account, Some(&dup_before), &after)?;
+                view.moved.push(account.name.clone());
+            }
+            Some(kept_m) => {
+                if account.owner_id == Some(dup.id) && kept_m.status != MemberStatus::Active {
+                    return Err(Error::conflict(format!(
+                        "`{email}` owns `{}` and `{into}` is not active there",
+                        account.name
+                    ))
+                    .help(format!("activate `{into}` in `{}` first", account.name)));
+                }
+                let kept_before = member_view(tx, catalog, &kept_m)?;
+                for mut service in tx.services_assigned_to(m.id)? {
+                    service.assigned_to = Some(kept_m.id);
+                    tx.update_service(&service)?;
+                }
+                let held = tx.grants(kept_m.id)?;
+                for g in tx.grants(m.id)? {
+                    if !held.iter().any(|k| k.name == g.name) {
+                        tx.put_grant(kept_m.id, &g)?;
+                    }
+                }
+                if m.status != MemberStatus::Left {
+                    m.previous_role_id = Some(m.role_id);
+                    m.role_id = catalog.blocking_role()?.id;
+                    m.status = MemberStatus::Left;
+                    m.updated_at = w.ctx.now;
+                    tx.update_membership(&m)?;
+                    follow_role(tx, catalog, &m, w.ctx.now)?;
+                }
+                if let Some(pending) = tx.pending_invitation(m.id)? {
+                    tx.end_invitation(pending.id, InvitationState::Revoked, w.ctx.now)?;
+                }
+                for (before, m) in [(dup_before, &m), (kept_before, &kept_m)] {
+                    let after = member_view(tx, catalog, m)?;
+                    w.member_changed("user.merge", &account, Some(&before), &after)?;
+                }
+                view.ended.push(account.name.clone());
+            }
+        }
+        if account.owner_id == Some(dup.id) {
+            account.owner_id = Some(kept.id);
+            tx.update_account(&account)?;
+        }
+    }
+    let before = serde_json::json!({ "email": email.as_str(), "merged_into": null });
+    dup.merged_into = Some(kept.id);
+    dup.duplicate_of = Some(kept.id);
+    tx.update_person(&dup)?;
+    w.record(Change {
+        action: "user.merge",
+        account: None,
+        target: Some(email.to_string()),
+        before: Some(before),
+        after: Some(serde_json::json!({ "email": email.as_str(), "merged_into": into.as_str() })),
+    });
+    Ok(view)
 }

@@ -3,6 +3,7 @@
 //! change what it changes, and then, before anything is committed, checks
 //! from the store's [`Journal`] what the change did to anyone's access:
 //!
+//! - a grant is one the catalog declares grantable on top of a role;
 //! - access grows only through someone who holds it: a member acting with
 //!   `--as` must hold, in that account (or, for a partner's customer, in
 //!   the partner with `external_admins.manage` or `customers.manage`),
@@ -29,7 +30,7 @@ use super::deciders::{count, policy_eligible, take, Ability, Roster};
 use super::orders::pending_of;
 use super::{resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Account, Capability, Grant, MemberStatus, Membership};
+use crate::model::{Account, Capability, Grant, MemberStatus, Membership, Need};
 use crate::store::{Journal, Store, Tx};
 use crate::view::MemberView;
 
@@ -109,11 +110,11 @@ impl Write<'_> {
 
     /// The account a command acts in (the one named, else the one meant),
     /// with the actor refused unless they hold `cap` there.
-    pub(crate) fn account(&self, named: Option<&str>, cap: Capability) -> Result<Account> {
+    pub(crate) fn account(&self, named: Option<&str>, need: impl Into<Need>) -> Result<Account> {
         // An uninitialised database says so before anything else.
         self.catalog()?;
         let account = resolve_account(self.tx, &self.ctx, named, None)?;
-        self.authorize(&account, cap)?;
+        self.authorize(&account, need)?;
         Ok(account)
     }
 
@@ -143,8 +144,12 @@ impl Write<'_> {
     }
 
     /// The actor as a party to `account`, refused unless they hold `cap`.
-    pub(crate) fn authorize(&self, account: &Account, cap: Capability) -> Result<Authority<'_>> {
-        super::access::authorize(self.tx, self.catalog()?, &self.ctx, account, cap)
+    pub(crate) fn authorize(
+        &self,
+        account: &Account,
+        need: impl Into<Need>,
+    ) -> Result<Authority<'_>> {
+        super::access::authorize(self.tx, self.catalog()?, &self.ctx, account, need)
     }
 }
 
@@ -159,6 +164,25 @@ impl Portal {
     /// anyone's access, records its audit events and commits. A refusal
     /// anywhere rolls everything back.
     pub(crate) fn write<T>(&mut self, change: impl FnOnce(&Write<'_>) -> Result<T>) -> Result<T> {
+        self.run_write(change, true)
+    }
+
+    /// Runs `change` as [`Portal::write`] does, every check of the gate
+    /// included, and rolls it back: whether it would go through, to know
+    /// before asking someone to confirm it. The lock is not held while
+    /// they answer, so the real write checks everything again.
+    pub(crate) fn rehearse<T>(
+        &mut self,
+        change: impl FnOnce(&Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.run_write(change, false)
+    }
+
+    fn run_write<T>(
+        &mut self,
+        change: impl FnOnce(&Write<'_>) -> Result<T>,
+        commit: bool,
+    ) -> Result<T> {
         let tx = self.gate.store.write()?;
         let w = Write {
             tx: &*tx,
@@ -204,6 +228,10 @@ impl Portal {
         }
         let warnings = w.warnings.take();
         drop(w);
+        if !commit {
+            // Dropping the transaction rolls it back.
+            return Ok(out);
+        }
         tx.commit()?;
         self.warnings.extend(warnings);
         Ok(out)
@@ -264,6 +292,7 @@ impl Review<'_> {
         for seat in &self.seats()? {
             let before = self.before(*seat)?;
             let after = self.after(*seat)?;
+            self.ensure_grantable(before.as_ref(), after.as_ref())?;
             let had = self.potential(before.as_ref())?;
             let mut has = self.potential(after.as_ref())?;
             if self.newly_named_approver(*seat)? && !has.contains(&caps::ORDERS_APPROVE) {
@@ -415,6 +444,19 @@ impl Review<'_> {
             }
         }
         Ok(false)
+    }
+
+    /// Every grant the seat gains is one the catalog lets be granted on
+    /// top of a role, whichever command made it. Grants held from before
+    /// (a database older than the rule) may stay, and go with `revoke`.
+    fn ensure_grantable(&self, before: Option<&Standing>, after: Option<&Standing>) -> Result<()> {
+        let Some(after) = after else { return Ok(()) };
+        for g in &after.grants {
+            if before.is_none_or(|b| !b.grants.iter().any(|h| h.name == g.name)) {
+                self.catalog.grantable(&g.name)?;
+            }
+        }
+        Ok(())
     }
 
     /// A member acting with `--as` must hold everything anyone gains.

@@ -171,7 +171,7 @@ impl Portal {
             let role = catalog.role_named(&req.role)?;
             let mut grants = Vec::new();
             for g in &req.grants {
-                catalog.grant_capabilities(g)?;
+                catalog.grantable(g)?;
                 if !grants.contains(&g.trim().to_string()) {
                     grants.push(g.trim().to_string());
                 }

@@ -331,7 +331,13 @@ impl Portal {
             let from = find_customer(tx, &w.ctx, &req.from)?;
             let to = find_customer(tx, &w.ctx, &req.to)?;
             let partner = partner_for(tx, &w.ctx, req.account.as_deref(), &from)?;
-            authorize(tx, catalog, &w.ctx, &partner, caps::LICENSES_ALLOCATE)?;
+            authorize(
+                tx,
+                catalog,
+                &w.ctx,
+                &partner,
+                caps::LICENSES_ALLOCATE.to("move licence seats"),
+            )?;
             if from.id == to.id {
                 return Err(Error::invalid(format!(
                     "`{}` is both --from and --to; there is nothing to move",
@@ -392,14 +398,18 @@ impl Portal {
         let partners = match (&customer, account) {
             (Some(c), _) => {
                 let partner = partner_for(&*tx, &self.ctx, account, c)?;
-                authorize_any(&*tx, &catalog, &self.ctx, &partner, &readers)?;
+                authorize_any(
+                    &*tx, &catalog, &self.ctx, &partner, &readers, "see licences",
+                )?;
                 ensure_customer_of(&*tx, c, &partner)?;
                 vec![partner]
             }
             (None, Some(name)) => {
                 let partner = find_account(&*tx, &self.ctx, name)?;
                 ensure_partner(&partner)?;
-                authorize_any(&*tx, &catalog, &self.ctx, &partner, &readers)?;
+                authorize_any(
+                    &*tx, &catalog, &self.ctx, &partner, &readers, "see licences",
+                )?;
                 vec![partner]
             }
             (None, None) => {

@@ -115,6 +115,20 @@ impl Edit<'_, '_> {
     }
 }
 
+/// What a refusal of a membership change says was refused.
+fn refused_action(action: &str) -> &'static str {
+    match action {
+        "user.set_role" => "change users' roles",
+        "user.grant" => "grant users access",
+        "user.revoke" => "revoke users' access",
+        "user.deactivate" => "deactivate users",
+        "user.activate" => "activate users",
+        "user.left_company" => "mark users as left",
+        "user.revoke_invite" => "revoke invitations",
+        _ => "manage users (invite, change or remove them)",
+    }
+}
+
 impl Portal {
     /// Runs one membership change: finds the member, checks `users.manage`,
     /// lets `change` edit, and records the event. The write gate judges what
@@ -130,7 +144,7 @@ impl Portal {
             let tx = w.tx;
             let catalog = w.catalog()?;
             let account = resolve_account(tx, &w.ctx, account, Some(email))?;
-            w.authorize(&account, caps::USERS_MANAGE)?;
+            w.authorize(&account, caps::USERS_MANAGE.to(refused_action(action)))?;
             let (person, mut membership) = member_in(tx, email, &account)?;
             let before = member_view(tx, catalog, &membership)?;
             let original = membership.clone();
@@ -200,7 +214,8 @@ impl Portal {
         })
     }
 
-    /// Adds grants (capabilities or areas) on top of a member's role.
+    /// Adds grants (areas, or single capabilities) on top of a member's
+    /// role, only what the catalog declares grantable.
     pub(crate) fn grant(
         &mut self,
         email: &Email,
@@ -211,7 +226,7 @@ impl Portal {
             let held = e.tx.grants(m.id)?;
             for name in grants {
                 let name = name.trim();
-                e.catalog.grant_capabilities(name)?;
+                e.catalog.grantable(name)?;
                 if !held.iter().any(|g| g.name == name) {
                     e.tx.put_grant(
                         m.id,

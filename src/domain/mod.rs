@@ -36,7 +36,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::model::{Capability, Course, Email, GrantBundle, Membership, Role, Timestamp};
+use crate::model::{
+    Capability, Course, Email, GrantBundle, GrantRule, Membership, Role, Timestamp,
+};
 use crate::store::{SqliteStore, Store, Tx, DEFAULT_BUSY_TIMEOUT};
 use crate::view::MemberView;
 
@@ -149,6 +151,10 @@ pub(crate) fn default_db_path() -> Result<PathBuf> {
 /// The setting that makes invitations need a city and a country.
 pub(crate) const REQUIRE_LOCATION: &str = "require_location";
 
+/// The setting that holds the catalog's [`GrantRule`]: what may be granted
+/// on top of a role.
+pub(crate) const GRANT_RULE: &str = "grants";
+
 /// The roles, grant bundles and courses of a database, loaded once per
 /// command.
 pub(crate) struct Catalog {
@@ -159,20 +165,35 @@ pub(crate) struct Catalog {
     courses: Vec<Course>,
     /// Invitations need a city and a country (the `moodle` preset).
     pub(crate) require_location: bool,
+    /// What may be granted on top of a role.
+    pub(crate) grants: GrantRule,
+    /// The catalog's name, for refusals that quote its rules.
+    preset: String,
 }
 
 impl Catalog {
     pub(crate) fn load(tx: &dyn Tx) -> Result<Catalog> {
-        if tx.setting("preset")?.is_none() {
+        let Some(preset) = tx.setting("preset")? else {
             return Err(Error::not_found("this database has not been initialised")
                 .help("run `portalctl init --account NAME --owner-email EMAIL` first"));
-        }
+        };
         let roles = tx.roles()?.into_iter().map(|r| (r.id, r)).collect();
+        let bundles = tx.bundles()?;
+        // A database made before the rule was stored reads as a catalog
+        // file without `grants` does.
+        let grants = match tx.setting(GRANT_RULE)? {
+            Some(rule) => rule.parse().map_err(|e| {
+                Error::Internal(anyhow::anyhow!("the stored grant rule is unreadable: {e}"))
+            })?,
+            None => catalog::default_grant_rule(!bundles.is_empty()),
+        };
         Ok(Catalog {
             roles,
-            bundles: tx.bundles()?,
+            bundles,
             courses: tx.courses()?,
             require_location: tx.setting(REQUIRE_LOCATION)?.as_deref() == Some("true"),
+            grants,
+            preset,
         })
     }
 
@@ -240,6 +261,47 @@ impl Catalog {
         self.bundles.iter().find(|b| b.name == name)
     }
 
+    /// The capabilities `name` gives, refused unless the catalog lets it be
+    /// granted on top of a role: a catalog that assigns access by role
+    /// alone grants nothing (003: "each user is assigned only 1 role"), one
+    /// of areas grants only its areas. Every grant any write creates passes
+    /// here (the gate checks them), so no command can go around it.
+    pub(crate) fn grantable(&self, name: &str) -> Result<Vec<Capability>> {
+        let given = self.grant_capabilities(name)?;
+        let name = name.trim();
+        match self.grants {
+            GrantRule::Capabilities => Ok(given),
+            GrantRule::Areas if self.bundle(name).is_some() => Ok(given),
+            GrantRule::Areas => {
+                let areas: Vec<&str> = self
+                    .bundles
+                    .iter()
+                    .filter(|b| b.capabilities.iter().any(|c| c == name))
+                    .map(|b| b.name.as_str())
+                    .collect();
+                let help = if areas.is_empty() {
+                    format!("grant one of its areas: {}", self.area_names().join(", "))
+                } else {
+                    format!("grant an area that includes it: {}", areas.join(", "))
+                };
+                Err(Error::conflict(format!(
+                    "the `{}` catalog grants areas, not single capabilities: `{name}` cannot be granted on top of a role",
+                    self.preset
+                ))
+                .help(help))
+            }
+            GrantRule::None => Err(Error::conflict(format!(
+                "the `{}` catalog assigns access by role alone, one role per user: `{name}` cannot be granted on top of a role",
+                self.preset
+            ))
+            .help("give a role that includes it with `portalctl user set-role`, or make one with `portalctl role create`")),
+        }
+    }
+
+    fn area_names(&self) -> Vec<&str> {
+        self.bundles.iter().map(|b| b.name.as_str()).collect()
+    }
+
     /// The capabilities a grant name stands for: an area's bundle, or a
     /// single capability of the catalog.
     pub(crate) fn grant_capabilities(&self, name: &str) -> Result<Vec<Capability>> {
@@ -249,14 +311,19 @@ impl Catalog {
             None => match name.parse::<Capability>() {
                 Ok(cap) => Ok(vec![cap]),
                 Err(_) => {
-                    let areas: Vec<&str> = self.bundles.iter().map(|b| b.name.as_str()).collect();
-                    let help = if areas.is_empty() {
-                        "grant a capability of the catalog, such as `billing.view`".to_string()
-                    } else {
-                        format!(
-                            "grant a capability of the catalog or an area: {}",
-                            areas.join(", ")
-                        )
+                    let areas = self.area_names().join(", ");
+                    let help = match self.grants {
+                        GrantRule::None => {
+                            "this catalog grants nothing on top of a role: give a role instead"
+                                .to_string()
+                        }
+                        GrantRule::Areas => format!("grant an area: {areas}"),
+                        GrantRule::Capabilities if areas.is_empty() => {
+                            "grant a capability of the catalog, such as `billing.view`".to_string()
+                        }
+                        GrantRule::Capabilities => {
+                            format!("grant a capability of the catalog or an area: {areas}")
+                        }
                     };
                     Err(Error::invalid(format!("unknown grant `{name}`")).help(help))
                 }
@@ -363,13 +430,20 @@ pub(crate) mod fixtures {
         }
     }
 
-    /// Invites `who` with `role` and accepts: an active member.
+    /// Invites `who` with `role` and accepts: an active member. A catalog
+    /// that needs every user's location (`moodle`) gets London, GB.
     pub(crate) fn join(p: &mut Portal, who: &str, role: &str) {
+        let located = {
+            let tx = p.gate.read().expect("read");
+            Catalog::load(&*tx).expect("catalog").require_location
+        };
         let invited = p
             .invite(&InviteRequest {
                 email: Some(email(who)),
                 name: Some("Someone".into()),
                 role: role.into(),
+                city: located.then(|| "London".into()),
+                country: located.then(|| "GB".into()),
                 ..InviteRequest::default()
             })
             .expect("invite");
@@ -405,8 +479,8 @@ mod tests {
             .grant(&email("bob@acme.test"), &["billing".into()], None)
             .expect_err("escalation");
         assert_eq!(err.exit_code(), 5, "{err}");
-        p.grant(&email("bob@acme.test"), &["users.view".into()], None)
-            .expect("a grant ann holds");
+        p.grant(&email("bob@acme.test"), &["account-admin".into()], None)
+            .expect("an area ann holds");
     }
 
     #[test]
@@ -434,10 +508,10 @@ mod tests {
 
     #[test]
     fn expired_grants_no_longer_count() {
-        let mut p = seeded("portal");
-        join(&mut p, "ann@acme.test", "user");
+        let mut p = seeded("customer-area");
+        join(&mut p, "ann@acme.test", "member");
         let grant = crate::model::Grant {
-            name: "billing.view".into(),
+            name: "billing".into(),
             granted_at: p.ctx.now,
             expires_at: Some(
                 p.ctx
@@ -454,7 +528,7 @@ mod tests {
                 account: None,
                 target: Some("ann@acme.test".into()),
                 before: None,
-                after: Some(serde_json::json!({ "grant": "billing.view" })),
+                after: Some(serde_json::json!({ "grant": "billing" })),
             });
             Ok(())
         })
@@ -475,5 +549,81 @@ mod tests {
                 .expect("can")
                 .allowed
         );
+    }
+
+    /// A grant written by any command, not only `user grant`, passes the
+    /// catalog's rule: the gate refuses what the catalog does not declare
+    /// grantable, so a new command cannot go around it. (003: "each user is
+    /// assigned only 1 role"; 001: "Only admin contacts can manage users".)
+    #[test]
+    fn the_gate_refuses_a_grant_the_catalog_forbids_whichever_command_writes_it() {
+        for (preset, role, name) in [
+            ("portal", "manager", "users.manage"),
+            ("moodle", "staff", "invoices.manage"),
+            ("customer-area", "member", "users.view"),
+        ] {
+            let mut p = seeded(preset);
+            join(&mut p, "ann@acme.test", role);
+            let before = p.audit_head().expect("head");
+            let err = p
+                .write(|w| {
+                    let ann = w.tx.person_by_email("ann@acme.test")?.expect("ann");
+                    let m = w.tx.membership_of(ann.id, 1)?.expect("member");
+                    w.tx.put_grant(
+                        m.id,
+                        &crate::model::Grant {
+                            name: name.into(),
+                            granted_at: w.ctx.now,
+                            expires_at: None,
+                        },
+                    )?;
+                    w.record(audit::Change {
+                        action: "test.grant",
+                        account: None,
+                        target: Some("ann@acme.test".into()),
+                        before: None,
+                        after: Some(serde_json::json!({ "grant": name })),
+                    });
+                    Ok(())
+                })
+                .expect_err(preset);
+            assert_eq!(err.exit_code(), 4, "{preset}: {err}");
+            assert!(
+                err.to_string()
+                    .contains("cannot be granted on top of a role"),
+                "{preset}: {err}"
+            );
+            assert_eq!(
+                p.audit_head().expect("head"),
+                before,
+                "{preset}: nothing written"
+            );
+            let ann = p.member_show(&email("ann@acme.test"), None).expect("show");
+            assert!(ann.grants.is_empty(), "{preset}: {:?}", ann.grants);
+        }
+    }
+
+    /// "Partner portal roles - each user is assigned only 1 role" (003), and
+    /// 001's three permission levels: `user grant` in those catalogs is a
+    /// conflict naming the rule; customer-area grants its areas.
+    #[test]
+    fn user_grant_follows_the_catalogs_rule() {
+        let mut p = seeded("moodle");
+        join(&mut p, "sam@acme.test", "staff");
+        let err = p
+            .grant(&email("sam@acme.test"), &["invoices.manage".into()], None)
+            .expect_err("one role per user");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert!(err.to_string().contains("one role per user"), "{err}");
+
+        let mut p = seeded("customer-area");
+        join(&mut p, "ann@acme.test", "member");
+        p.grant(&email("ann@acme.test"), &["billing".into()], None)
+            .expect("an area");
+        let err = p
+            .grant(&email("ann@acme.test"), &["billing.view".into()], None)
+            .expect_err("areas only");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert!(err.help_text().unwrap_or_default().contains("billing"));
     }
 }

@@ -74,9 +74,14 @@ fn sight(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, account: &Account) -> Result
         Authority::Member { person, access } if access.holds(caps::ORDERS_PLACE) => {
             Ok(Sight::Own(person.id))
         }
-        Authority::Member { .. } => {
-            authorize(tx, catalog, ctx, account, caps::ORDERS_PLACE).map(|_| Sight::All)
-        }
+        Authority::Member { .. } => authorize(
+            tx,
+            catalog,
+            ctx,
+            account,
+            caps::ORDERS_PLACE.to("see orders"),
+        )
+        .map(|_| Sight::All),
     }
 }
 
@@ -410,7 +415,11 @@ impl Portal {
                     catalog,
                     person.email.as_str(),
                     &account,
-                    caps::ORDERS_APPROVE,
+                    caps::ORDERS_APPROVE.to(if reject.is_some() {
+                        "reject orders"
+                    } else {
+                        "approve orders"
+                    }),
                     &decision,
                     w.ctx.now,
                 )?);

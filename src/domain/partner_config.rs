@@ -126,7 +126,13 @@ impl Portal {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = find_partner(&*tx, &self.ctx, account)?;
-        authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_VIEW)?;
+        authorize(
+            &*tx,
+            &catalog,
+            &self.ctx,
+            &account,
+            caps::ACCOUNT_VIEW.to("see the partner's IP addresses"),
+        )?;
         Ok(tx
             .partner_ips(account.id)?
             .into_iter()

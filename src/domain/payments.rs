@@ -86,6 +86,7 @@ impl Portal {
             &self.ctx,
             &account,
             &[caps::BILLING_VIEW, caps::BILLING_PAYMENT],
+            "see payment details",
         )?;
         payment_view(&*tx, &account)
     }

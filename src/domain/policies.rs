@@ -205,7 +205,10 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let account = w.account(req.account.as_deref(), caps::POLICIES_MANAGE)?;
+            let account = w.account(
+                req.account.as_deref(),
+                caps::POLICIES_MANAGE.to("create approval policies"),
+            )?;
             let name = req.name.required("the policy name")?;
             if tx.policy_named(account.id, &name)?.is_some() {
                 return Err(Error::conflict(format!(
@@ -246,7 +249,13 @@ impl Portal {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
-        authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_VIEW)?;
+        authorize(
+            &*tx,
+            &catalog,
+            &self.ctx,
+            &account,
+            caps::ACCOUNT_VIEW.to("see approval policies"),
+        )?;
         tx.policies_in(account.id)?
             .iter()
             .map(|p| policy_view(&*tx, &account, p))
@@ -258,7 +267,13 @@ impl Portal {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
-        authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_VIEW)?;
+        authorize(
+            &*tx,
+            &catalog,
+            &self.ctx,
+            &account,
+            caps::ACCOUNT_VIEW.to("see approval policies"),
+        )?;
         policy_view(&*tx, &account, &find_policy(&*tx, &account, name)?)
     }
 
@@ -274,7 +289,12 @@ impl Portal {
     ) -> Result<PolicyChange> {
         self.write(|w| {
             let tx = w.tx;
-            let account = w.account(account, caps::POLICIES_MANAGE)?;
+            let doing = if enabled {
+                "enable approval policies"
+            } else {
+                "disable approval policies"
+            };
+            let account = w.account(account, caps::POLICIES_MANAGE.to(doing))?;
             let mut policy = find_policy(tx, &account, name)?;
             let before = policy_view(tx, &account, &policy)?;
             if policy.enabled == enabled {
@@ -313,7 +333,10 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let account = w.account(req.account.as_deref(), caps::POLICIES_MANAGE)?;
+            let account = w.account(
+                req.account.as_deref(),
+                caps::POLICIES_MANAGE.to("edit approval policies"),
+            )?;
             let old = find_policy(tx, &account, &req.name)?;
             let mut policy = old.clone();
             if let Some(name) = &req.new_name {

@@ -135,7 +135,13 @@ impl Portal {
                 (Actor::Operator(_), None) => None,
                 _ => {
                     let account = resolve_account(tx, &w.ctx, account, None)?;
-                    let who = authorize(tx, catalog, &w.ctx, &account, caps::USERS_MANAGE)?;
+                    let who = authorize(
+                        tx,
+                        catalog,
+                        &w.ctx,
+                        &account,
+                        caps::USERS_MANAGE.to("create roles"),
+                    )?;
                     who.ensure_may_give(&format!("role `{name}`"), &caps_given)?;
                     Some(account.id)
                 }
@@ -187,7 +193,13 @@ impl Portal {
                 (_, named) => Some(resolve_account(tx, &w.ctx, named, None)?),
             };
             if let (Actor::Member(email), Some(account)) = (&w.ctx.actor, account) {
-                authorize(tx, catalog, &w.ctx, &account, caps::USERS_MANAGE)?;
+                authorize(
+                    tx,
+                    catalog,
+                    &w.ctx,
+                    &account,
+                    caps::USERS_MANAGE.to("delete roles"),
+                )?;
                 // Nothing here names another account or its members.
                 let serves_others = if role.builtin {
                     Some("it comes with the preset and serves every account")

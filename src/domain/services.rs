@@ -41,9 +41,14 @@ pub(crate) fn visibility(
         Authority::Member { access, .. } if access.holds(caps::SERVICES_VIEW_ASSIGNED) => {
             Ok(Visibility::Assigned(access.membership.id))
         }
-        Authority::Member { .. } => {
-            authorize(tx, catalog, ctx, account, caps::SERVICES_VIEW_ALL).map(|_| Visibility::All)
-        }
+        Authority::Member { .. } => authorize(
+            tx,
+            catalog,
+            ctx,
+            account,
+            caps::SERVICES_VIEW_ALL.to("see services"),
+        )
+        .map(|_| Visibility::All),
     }
 }
 
@@ -87,7 +92,7 @@ impl Portal {
     ) -> Result<ServiceView> {
         self.write(|w| {
             let tx = w.tx;
-            let account = w.account(account, caps::SERVICES_ASSIGN)?;
+            let account = w.account(account, caps::SERVICES_ASSIGN.to("add services"))?;
             let name = parse_name("the service name", name)?;
             if tx.service_named(account.id, &name)?.is_some() {
                 return Err(Error::conflict(format!(
@@ -144,20 +149,39 @@ impl Portal {
         service_view(&*tx, &account, &service)
     }
 
-    /// Assigns a service to an active member of its account (`Some`), or
-    /// clears the assignment (`None`); needs `services.assign`.
+    /// Assigns services to an active member of their account (`Some`), or
+    /// clears their assignment (`None`); needs `services.assign`. Several
+    /// services go in one transaction (001: "assigned by an admin via the
+    /// asset detail page or bulk assignment"): one audit event each, and
+    /// one that cannot be found or assigned refuses them all. A service
+    /// named twice is assigned once.
     pub(crate) fn service_assign(
         &mut self,
-        key: &str,
+        keys: &[String],
         to: Option<&Email>,
         account: Option<&str>,
-    ) -> Result<ServiceView> {
+    ) -> Result<Vec<ServiceView>> {
         self.write(|w| {
             let tx = w.tx;
-            let account = w.account(account, caps::SERVICES_ASSIGN)?;
-            let mut service = find_service(tx, &account, key)?;
-            let before = service_view(tx, &account, &service)?;
-            service.assigned_to = match to {
+            let account = w.account(
+                account,
+                caps::SERVICES_ASSIGN.to(if to.is_some() {
+                    "assign services"
+                } else {
+                    "unassign services"
+                }),
+            )?;
+            let mut services: Vec<Service> = Vec::new();
+            for key in keys {
+                let service = find_service(tx, &account, key)?;
+                if !services.iter().any(|s| s.id == service.id) {
+                    services.push(service);
+                }
+            }
+            if services.is_empty() {
+                return Err(Error::invalid("name at least one service"));
+            }
+            let assigned_to = match to {
                 Some(email) => {
                     let (_, m) = member_in(tx, email, &account)?;
                     if m.status != MemberStatus::Active {
@@ -170,20 +194,26 @@ impl Portal {
                 }
                 None => None,
             };
-            let after = service_view(tx, &account, &service)?;
-            tx.update_service(&service)?;
-            w.changed(
-                if to.is_some() {
-                    "service.assign"
-                } else {
-                    "service.unassign"
-                },
-                &account,
-                service.name.clone(),
-                Some(&before),
-                &after,
-            )?;
-            Ok(after)
+            let mut views = Vec::with_capacity(services.len());
+            for mut service in services {
+                let before = service_view(tx, &account, &service)?;
+                service.assigned_to = assigned_to;
+                let after = service_view(tx, &account, &service)?;
+                tx.update_service(&service)?;
+                w.changed(
+                    if to.is_some() {
+                        "service.assign"
+                    } else {
+                        "service.unassign"
+                    },
+                    &account,
+                    service.name.clone(),
+                    Some(&before),
+                    &after,
+                )?;
+                views.push(after);
+            }
+            Ok(views)
         })
     }
 }

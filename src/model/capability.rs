@@ -105,10 +105,34 @@ impl Capability {
     pub(crate) fn as_str(self) -> &'static str {
         self.name
     }
+}
 
-    /// What the capability lets a member do, for "you may not ..." errors.
-    pub(crate) fn action(self) -> &'static str {
-        self.action
+/// What a command asks of the actor: a capability, and what a refusal says
+/// was refused ("may not add services"). A bare capability names its own
+/// action; a command whose capability covers more than it does names its
+/// own with [`Capability::to`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Need {
+    /// The capability checked.
+    pub cap: Capability,
+    /// Completes "you may not ...".
+    pub action: &'static str,
+}
+
+impl From<Capability> for Need {
+    fn from(cap: Capability) -> Need {
+        Need {
+            cap,
+            action: cap.action,
+        }
+    }
+}
+
+impl Capability {
+    /// This capability, needed to do `action` (which completes "you may
+    /// not ...").
+    pub(crate) fn to(self, action: &'static str) -> Need {
+        Need { cap: self, action }
     }
 }
 
@@ -176,7 +200,7 @@ mod tests {
         }
         assert_eq!(caps::USERS_MANAGE.as_str(), "users.manage");
         assert_eq!(
-            caps::USERS_MANAGE.action(),
+            Need::from(caps::USERS_MANAGE).action,
             "manage users (invite, change or remove them)"
         );
     }

@@ -88,6 +88,19 @@ keyword_enum!(
     }
 );
 
+keyword_enum!(
+    /// What a role catalog lets admins grant on top of a member's role
+    /// (the catalog file's `grants` field).
+    GrantRule, "grant rule" {
+        /// Access comes from the role alone: one role per user, nothing on top.
+        None = "none",
+        /// The catalog's areas (grant bundles), each given as one.
+        Areas = "areas",
+        /// The catalog's areas and any single capability.
+        Capabilities = "capabilities",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

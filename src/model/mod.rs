@@ -15,8 +15,8 @@ mod records;
 mod text;
 mod time;
 
-pub(crate) use capability::{caps, Capability, CAPABILITIES};
-pub(crate) use keywords::{AccountKind, InvitationState, MemberStatus, OrderStatus};
+pub(crate) use capability::{caps, Capability, Need, CAPABILITIES};
+pub(crate) use keywords::{AccountKind, GrantRule, InvitationState, MemberStatus, OrderStatus};
 pub(crate) use money::{parse_currency, Money};
 pub(crate) use names::{parse_name, Email};
 pub(crate) use network::{IpDirection, IpNetwork, Smarthost};

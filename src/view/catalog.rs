@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{lines, list_or_dash, opt_time, AccountView, MemberView};
-use crate::model::{AccountKind, Timestamp};
+use crate::model::{AccountKind, GrantRule, Timestamp};
 use crate::output::{Fields, Row};
 
 /// A role of the catalog.
@@ -113,6 +113,9 @@ pub(crate) struct PresetView {
     pub roles: Vec<RoleView>,
     /// Its grant bundles.
     pub grant_bundles: Vec<BundleView>,
+    /// What may be granted on top of a role: `none`, `areas` or
+    /// `capabilities`.
+    pub grants: GrantRule,
     /// Invitations need a city and a country, and get a timezone.
     pub require_location: bool,
     /// Its courses.
@@ -149,6 +152,7 @@ impl Fields for PresetView {
                 format!("{}: {}", role.name, role_capabilities(role)),
             ));
         }
+        fields.push(("grants", grant_rule_text(self.grants).into()));
         for bundle in &self.grant_bundles {
             fields.push((
                 "area",
@@ -275,5 +279,14 @@ impl Fields for InitView {
             fields.push(("owner timezone", tz.clone()));
         }
         fields
+    }
+}
+
+/// What a grant rule allows, in words.
+fn grant_rule_text(rule: GrantRule) -> &'static str {
+    match rule {
+        GrantRule::None => "nothing on top of a role: one role per user",
+        GrantRule::Areas => "areas on top of a role",
+        GrantRule::Capabilities => "areas and single capabilities on top of a role",
     }
 }

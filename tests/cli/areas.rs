@@ -5,9 +5,24 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use crate::support::{strings, Portal, ACCOUNT, DENIED, OWNER, SUCCESS};
+use crate::support::{says, strings, Portal, ACCOUNT, CONFLICT, DENIED, OWNER, SUCCESS};
 
 const AREAS: [&str; 5] = ["services", "domains", "billing", "support", "account-admin"];
+
+/// The customer-area catalog as a file of one's own that opts in to
+/// granting single capabilities as well as areas (`"grants":
+/// "capabilities"`).
+fn with_capabilities() -> Portal {
+    let shipped = include_str!("../../src/presets/customer-area.json");
+    let text = shipped
+        .replace(
+            r#""name": "customer-area""#,
+            r#""name": "customer-area-plus""#,
+        )
+        .replace(r#""grants": "areas""#, r#""grants": "capabilities""#);
+    assert_ne!(text, shipped);
+    Portal::with_catalog("customer-area-plus", &text)
+}
 
 /// The capabilities of the role `member` and of each area, from `preset
 /// show`.
@@ -47,7 +62,7 @@ fn a_members_capabilities_are_the_union_of_role_and_areas() {
         areas.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
         AREAS
     );
-    // Each area alone, then all of them together with a single capability.
+    // Each area alone, then all of them together.
     for (i, (area, caps)) in areas.iter().enumerate() {
         let email = format!("m{i}@acme.test");
         p.member(&email, "member");
@@ -61,19 +76,12 @@ fn a_members_capabilities_are_the_union_of_role_and_areas() {
         }
     }
     p.member("all@acme.test", "member");
-    let mut list: Vec<&str> = AREAS.to_vec();
-    list.push("alerts.manage");
-    p.ok(&["user", "grant", "all@acme.test", &list.join(",")]);
+    p.ok(&["user", "grant", "all@acme.test", &AREAS.join(",")]);
     let mut want: BTreeSet<String> = role.iter().cloned().collect();
     for (_, caps) in &areas {
         want.extend(caps.iter().cloned());
     }
-    want.insert("alerts.manage".into());
     assert_eq!(capabilities(&p, "all@acme.test"), want);
-    assert_eq!(
-        p.json(&["can", "all@acme.test", "alerts.manage"])["reason"],
-        "granted directly"
-    );
     // What neither the role nor a grant gives stays refused.
     let can = p.json(&["can", "all@acme.test", "orders.approve"]);
     assert_eq!(can["allowed"], false);
@@ -83,9 +91,66 @@ fn a_members_capabilities_are_the_union_of_role_and_areas() {
     assert!(capabilities(&p, "all@acme.test").contains("domains.manage"));
 }
 
+/// 004: "Permissions can include access to, among other things: Services,
+/// Domains, Billing, Support requests, Account administration": the
+/// catalog grants its areas, not single capabilities (exit 4, naming the
+/// rule and the area that gives it), in `user grant` as in `user invite`.
+#[test]
+fn customer_area_grants_its_areas_not_single_capabilities() {
+    let p = Portal::with_preset("customer-area");
+    p.member("ann@acme.test", "member");
+    let err = p.refused(
+        &["user", "grant", "ann@acme.test", "billing.view"],
+        CONFLICT,
+    );
+    says(
+        &err,
+        "the `customer-area` catalog grants areas, not single capabilities: `billing.view` cannot be granted on top of a role",
+    );
+    says(&err, "help: grant an area that includes it: billing");
+    // One refused grant in a list refuses the others too.
+    p.refused(
+        &["user", "grant", "ann@acme.test", "billing,alerts.manage"],
+        CONFLICT,
+    );
+    let err = p.refused(
+        &[
+            "user", "invite", "--email", "bo@acme.test", "--name", "Bo", "--role", "member",
+            "--grant", "support,tickets.view",
+        ],
+        CONFLICT,
+    );
+    says(&err, "`tickets.view` cannot be granted on top of a role");
+    assert_eq!(
+        p.json(&["user", "show", "ann@acme.test"])["grants"],
+        json!([])
+    );
+}
+
+/// A catalog of one's own that opts in (`"grants": "capabilities"`) grants
+/// single capabilities beside its areas.
+#[test]
+fn a_catalog_that_opts_in_grants_single_capabilities_too() {
+    let p = with_capabilities();
+    p.member("all@acme.test", "member");
+    p.ok(&["user", "grant", "all@acme.test", "billing,alerts.manage"]);
+    assert_eq!(
+        p.json(&["can", "all@acme.test", "alerts.manage"])["reason"],
+        "granted directly"
+    );
+    assert_eq!(
+        p.json(&["can", "all@acme.test", "billing.view"])["reason"],
+        "granted by area `billing`"
+    );
+    assert_eq!(
+        p.json(&["preset", "show", "customer-area"])["grants"],
+        "areas"
+    );
+}
+
 #[test]
 fn user_show_says_which_area_granted_what() {
-    let p = Portal::with_preset("customer-area");
+    let p = with_capabilities();
     p.member("ann@acme.test", "member");
     p.ok(&["user", "grant", "ann@acme.test", "billing,domains.manage"]);
     let v = p.json(&["user", "show", "ann@acme.test"]);

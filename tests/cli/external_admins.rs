@@ -342,7 +342,7 @@ fn the_blocking_role_in_the_partner_ends_external_access_too() {
     );
     assert!(err.contains("no longer active there"), "{err}");
     // Other changes to a partner member leave their external access alone.
-    p.ok(&["user", "grant", BEN, "billing.view", "--account", ACCOUNT]);
+    p.ok(&["user", "set-role", BEN, "msp-user", "--account", ACCOUNT]);
     assert_eq!(status_in_customer(&p, BEN), "active");
 }
 

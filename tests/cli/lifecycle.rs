@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use crate::support::{says, Portal, ACCOUNT, CONFLICT, DENIED, OWNER, SUCCESS, USAGE};
+use crate::support::{says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, SUCCESS, USAGE};
 
 #[test]
 fn set_role_changes_capabilities_at_once() {
@@ -59,18 +59,15 @@ fn an_admin_acting_as_themselves_manages_users() {
 fn grants_add_to_the_role_and_say_where_they_come_from() {
     let p = Portal::with_preset("customer-area");
     p.member("ann@acme.test", "member");
-    let v = p.json(&["user", "grant", "ann@acme.test", "billing,domains.manage"]);
-    assert_eq!(
-        v["grants"],
-        serde_json::json!(["billing", "domains.manage"])
-    );
+    let v = p.json(&["user", "grant", "ann@acme.test", "billing,domains"]);
+    assert_eq!(v["grants"], serde_json::json!(["billing", "domains"]));
     let can = p.json(&["can", "ann@acme.test", "billing.payment"]);
     assert_eq!(
         (can["allowed"].as_bool(), can["reason"].as_str()),
         (Some(true), Some("granted by area `billing`"))
     );
     let can = p.json(&["can", "ann@acme.test", "domains.manage"]);
-    assert_eq!(can["reason"], "granted directly");
+    assert_eq!(can["reason"], "granted by area `domains`");
     let shown = p.json(&["user", "show", "ann@acme.test"]);
     let caps: Vec<&str> = shown["capabilities"]
         .as_array()
@@ -83,7 +80,7 @@ fn grants_add_to_the_role_and_say_where_they_come_from() {
         ["portal.access", "account.view", "billing.view", "billing.payment", "domains.manage"]
     );
     let v = p.json(&["user", "revoke", "ann@acme.test", "billing"]);
-    assert_eq!(v["grants"], serde_json::json!(["domains.manage"]));
+    assert_eq!(v["grants"], serde_json::json!(["domains"]));
     assert_eq!(
         p.json(&["can", "ann@acme.test", "billing.view"])["allowed"],
         false
@@ -418,4 +415,50 @@ fn a_closed_pipe_exits_quietly() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// `user merge` checks both people and the actor's rights before it asks
+/// to confirm: what would be refused anyway says so first, with its own
+/// exit code, and a merge that would go through still waits for the
+/// answer (here none can be given: no terminal, no --yes), having changed
+/// nothing.
+#[test]
+fn user_merge_checks_both_people_and_the_actor_before_asking_to_confirm() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    p.member("ann.b@acme.test", "user");
+    // Vic sees the users but may not manage them.
+    p.ok(&[
+        "role", "create", "viewer", "--capabilities", "account.view,users.view",
+    ]);
+    p.member("vic@acme.test", "viewer");
+    let events = p.events();
+    for (args, code) in [
+        (["ghost@acme.test", "ann@acme.test"], NOT_FOUND),
+        (["ann.b@acme.test", "ghost@acme.test"], NOT_FOUND),
+        (["ann@acme.test", "ann@acme.test"], USAGE),
+    ] {
+        let err = p.refused(&["user", "merge", args[0], "--into", args[1]], code);
+        assert!(!err.contains("confirmation"), "{err}");
+    }
+    let err = p.refused_as(
+        Some("vic@acme.test"),
+        &[
+            "user", "merge", "ann.b@acme.test", "--into", "ann@acme.test",
+        ],
+        DENIED,
+    );
+    says(&err, "may not merge people");
+    let err = p.refused(
+        &[
+            "user", "merge", "ann.b@acme.test", "--into", "ann@acme.test",
+        ],
+        USAGE,
+    );
+    says(&err, "needs confirmation");
+    assert_eq!(p.events(), events, "nothing was written");
+    p.ok(&[
+        "--yes", "user", "merge", "ann.b@acme.test", "--into", "ann@acme.test",
+    ]);
+    assert!(p.events() > events);
 }

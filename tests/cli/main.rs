@@ -21,6 +21,7 @@ mod examples;
 mod external_admins;
 mod files;
 mod fuzz;
+mod grants;
 mod hostile_text;
 mod invitations;
 mod leaks;

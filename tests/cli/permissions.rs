@@ -19,7 +19,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use serde_json::Value;
 
-use crate::support::{Portal, ACCOUNT, ADD_DEPOT, DENIED, OWNER, OWNER_LOCATION, SUCCESS};
+use crate::support::{
+    Portal, ACCOUNT, ADD_DEPOT, CONFLICT, DENIED, OWNER, OWNER_LOCATION, SUCCESS,
+};
 
 /// The member whose permissions are checked.
 const ACTOR: &str = "m@acme.test";
@@ -77,6 +79,8 @@ struct PresetData {
     name: String,
     owner_role: String,
     roles: Vec<RoleData>,
+    /// An area `user grant` may give, when the catalog grants any.
+    area: Option<String>,
 }
 
 impl PresetData {
@@ -109,10 +113,15 @@ impl PresetData {
                 blocking: flag(r, "blocking"),
             })
             .collect();
+        let area = match text(&v, "grants").as_str() {
+            "none" => None,
+            _ => v["grant_bundles"][0]["name"].as_str().map(str::to_string),
+        };
         let preset = PresetData {
             name: text(&v, "name"),
             owner_role: text(&v, "owner_role"),
             roles,
+            area,
         };
         assert_eq!(preset.name, name);
         assert!(
@@ -189,6 +198,9 @@ struct Case {
     needs: Needs,
     /// Run as the operator on the fresh copy before the command.
     prep: Option<Vec<String>>,
+    /// Whoever may run it is still refused by a rule of the catalog (exit
+    /// 4, nothing changed); whoever may not is denied (exit 5) first.
+    forbidden: bool,
 }
 
 fn strings(args: &[&str]) -> Vec<String> {
@@ -196,15 +208,19 @@ fn strings(args: &[&str]) -> Vec<String> {
 }
 
 /// The guarded commands. `block` is the preset's blocking role, `own_role`
-/// the actor's role, `new_owner` whom `transfer-ownership` names.
-fn cases(block: &str, own_role: &str, new_owner: &str) -> Vec<Case> {
+/// the actor's role, `new_owner` whom `transfer-ownership` names, `area`
+/// what `user grant` gives (none: the catalog grants nothing on top of a
+/// role, and `user grant` is a conflict for whoever may manage users).
+fn cases(block: &str, own_role: &str, new_owner: &str, area: Option<&str>) -> Vec<Case> {
     const VIEW: Needs = Needs::Caps(&["users.view"]);
     const MANAGE: Needs = Needs::Caps(&["users.manage"]);
     let case = |args: &[&str], needs: Needs| Case {
         args: strings(args),
         needs,
         prep: None,
+        forbidden: false,
     };
+    let grant = area.unwrap_or("portal.access");
     vec![
         case(&["user", "list"], VIEW),
         case(&["user", "show", TARGET], VIEW),
@@ -231,11 +247,14 @@ fn cases(block: &str, own_role: &str, new_owner: &str) -> Vec<Case> {
             MANAGE,
         ),
         case(&["user", "set-role", TARGET, own_role], MANAGE),
-        case(&["user", "grant", TARGET, "portal.access"], MANAGE),
         Case {
-            args: strings(&["user", "revoke", TARGET, "portal.access"]),
-            needs: MANAGE,
-            prep: Some(strings(&["user", "grant", TARGET, "portal.access"])),
+            forbidden: area.is_none(),
+            ..case(&["user", "grant", TARGET, grant], MANAGE)
+        },
+        // Revoking what is not held changes nothing, and is still guarded.
+        Case {
+            prep: area.map(|a| strings(&["user", "grant", TARGET, a])),
+            ..case(&["user", "revoke", TARGET, grant], MANAGE)
         },
         case(&["user", "deactivate", TARGET], MANAGE),
         // Activating restores d's own (blocking) role: nothing is escalated.
@@ -258,6 +277,7 @@ fn cases(block: &str, own_role: &str, new_owner: &str) -> Vec<Case> {
                 "role", "create", "custom-y", "--capabilities", "account.view", "--account",
                 ACCOUNT,
             ])),
+            forbidden: false,
         },
         case(&["user", "courses", TARGET], VIEW),
         case(&["audit", "list"], MANAGE),
@@ -502,7 +522,18 @@ fn check(fresh: Portal, who: &str, case: &Case, allowed: bool, context: &str) ->
     }
     let args: Vec<&str> = case.args.iter().map(String::as_str).collect();
     let needs = case.needs.describe();
-    if allowed {
+    if allowed && case.forbidden {
+        catch_unwind(AssertUnwindSafe(|| {
+            fresh.refused_in_process(Some(who), &args, CONFLICT)
+        }))
+        .err()
+        .map(|payload| {
+            format!(
+                "{context}: `{command}` (needs {needs}) should be refused by the catalog (exit 4, no change): {}",
+                panic_text(payload.as_ref())
+            )
+        })
+    } else if allowed {
         let code = fresh.exit_code_in_process(Some(who), &args);
         (code != SUCCESS).then(|| {
             format!("{context}: `{command}` (needs {needs}) should be allowed (exit 0) but exited {code}")
@@ -541,7 +572,7 @@ fn check_preset(name: &str) {
             "preset `{}`, role `{}` (as {ACTOR})",
             preset.name, role.name
         );
-        for case in cases(&block, &role.name, TARGET) {
+        for case in cases(&block, &role.name, TARGET, preset.area.as_deref()) {
             let allowed = case.needs.member_allowed(role);
             checked += 1;
             let fresh = base(&preset, &role.name);
@@ -561,7 +592,7 @@ fn check_owner(name: &str) -> (Vec<String>, usize) {
     // nothing, while the owner holds every capability).
     let context = format!("preset `{}`, account owner ({OWNER})", preset.name);
     let mut failures = Vec::new();
-    let all = cases(&block, &preset.owner_role, ACTOR);
+    let all = cases(&block, &preset.owner_role, ACTOR, preset.area.as_deref());
     for case in &all {
         failures.extend(check(
             base(&preset, &preset.owner_role),
@@ -602,7 +633,7 @@ fn derived_expectations_are_not_vacuous() {
             .find(|r| r.name == preset.owner_role)
             .unwrap();
         let blocking = preset.roles.iter().find(|r| r.blocking).unwrap();
-        for case in cases(&block, &preset.owner_role, TARGET) {
+        for case in cases(&block, &preset.owner_role, TARGET, preset.area.as_deref()) {
             let expected = matches!(case.needs, Needs::Caps(_) | Needs::Any(_));
             assert_eq!(
                 case.needs.member_allowed(owner_role),

@@ -345,6 +345,14 @@ fn rows() -> Vec<Row> {
         row(ANN_ADMIN, "user deactivate owner@acme.test", CONFLICT, &["owns"]).by(ANN),
         // ------------------------------------------------------- acting as
         row(ANN_NO_ACCESS, "user show owner@acme.test", DENIED, &["users.view"]).by(ANN),
+        // A refusal says what was refused, not only the capability.
+        row(ANN_USER, "service add --name Line", DENIED, &["may not add services", "services.assign"]).by(ANN),
+        row(ANN_USER, "user set-role ann@acme.test admin", DENIED, &["may not change users' roles"]).by(ANN),
+        row(ANN_USER, "policy create --name P --threshold 5", DENIED, &["may not create approval policies"]).by(ANN),
+        row(ANN_USER, "cost-centre create FIN --name Finance", DENIED, &["may not create cost centres"]).by(ANN),
+        row(ANN_USER, "role create r --capabilities account.view", DENIED, &["may not create roles"]).by(ANN),
+        // 001's levels are roles: nothing is granted on top of one.
+        row(ANN_USER, "user grant ann@acme.test billing.view", CONFLICT, &["one role per user", "billing.view"]),
         // Whether an account name is taken is told only to who may create it.
         row(SOLO, "account create 'Acme Ltd' --kind customer --parent 'Solo Ltd'", CONFLICT, &["already exists"]).by("sam@solo.test"),
         row(ANN_NO_ACCESS, "account create 'Acme Ltd' --kind customer --parent 'Acme Ltd'", DENIED, &["customers.manage"]).by(ANN),

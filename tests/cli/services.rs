@@ -468,8 +468,9 @@ fn who_may_see_services() {
         p.json_as(Some("zed@acme.test"), &["service", "list"]),
         serde_json::json!([])
     );
-    // services.view_all as a grant widens a user's view.
-    p.ok(&["user", "grant", "zed@acme.test", "services.view_all"]);
+    // A role with services.view_all widens a user's view (001: "Admins
+    // and managers see the full customer account — all services").
+    p.ok(&["user", "set-role", "zed@acme.test", "manager"]);
     assert_eq!(
         p.json_as(Some("zed@acme.test"), &["service", "list"])
             .as_array()
@@ -501,13 +502,27 @@ fn customer_area_services_area_sees_and_assigns_every_service() {
 
 // ------------------------------------------------------- user show / list
 
+/// Gives `who` a role that sees the account's users and only the services
+/// assigned to them: in the portal catalog access comes from the role
+/// alone, so a custom role stands in for a grant on top of `user`.
+fn assigned_viewer(p: &Portal, who: &str) {
+    p.ok(&[
+        "role",
+        "create",
+        "assigned-viewer",
+        "--capabilities",
+        "account.view,services.view_assigned,users.view",
+    ]);
+    p.ok(&["user", "set-role", who, "assigned-viewer"]);
+}
+
 /// "`user show` of a member lists their services only as far as the actor
 /// may see them."
 #[test]
 fn user_show_lists_services_only_as_far_as_the_actor_sees_them() {
     let p = acme();
     // Ned may view users, but sees only his own services.
-    p.ok(&["user", "grant", NED, "users.view"]);
+    assigned_viewer(&p, NED);
     // Vic may view users and nothing of services.
     p.ok(&[
         "role", "create", "people-viewer", "--capabilities", "account.view,users.view",
@@ -560,7 +575,7 @@ fn user_show_lists_services_only_as_far_as_the_actor_sees_them() {
 #[test]
 fn user_list_lists_services_only_as_far_as_the_actor_sees_them() {
     let p = acme();
-    p.ok(&["user", "grant", NED, "users.view"]);
+    assigned_viewer(&p, NED);
     let hidden = strings(&["Broadband London", "Mobile 0789"]);
     let list = p.json_as(Some(NED), &["user", "list"]);
     let emails: Vec<&str> = list
@@ -592,4 +607,83 @@ fn user_list_lists_services_only_as_far_as_the_actor_sees_them() {
             assert_eq!(all, hidden, "`user show {UMA}` as {ADA}");
         }
     }
+}
+
+// ------------------------------------------------------- bulk assignment
+
+/// 001: "Users see only services assigned to them (assigned by an admin via
+/// the asset detail page or bulk assignment)": `service assign S1 S2 ...
+/// --to EMAIL` assigns them all in one transaction, one audit event each.
+#[test]
+fn bulk_assignment_assigns_every_service_named_with_one_event_each() {
+    let p = acme();
+    let before = p.events();
+    let v = p.json_as(
+        Some(ADA),
+        &[
+            "service", "assign", "Broadband London", "acme.test", "Mobile 0789", "--to", NED,
+        ],
+    );
+    assert_eq!(
+        names(&v),
+        strings(&["Broadband London", "acme.test", "Mobile 0789"])
+    );
+    assert!(v
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["assigned_to"] == NED));
+    assert_eq!(p.events(), before + 2, "acme.test was Ned's already");
+    let events = p.json(&["audit", "list", "--limit", "2"]);
+    for e in events.as_array().unwrap() {
+        assert_eq!(e["action"], "service.assign", "{e}");
+        assert_eq!(e["actor"], ADA, "{e}");
+    }
+    assert_eq!(
+        sorted_names(&p.json_as(Some(NED), &["service", "list"])),
+        strings(&["Broadband London", "Mobile 0789", "acme.test"])
+    );
+    // A table lists them; a service named twice is assigned once.
+    let table = p.ok(&[
+        "service", "unassign", "acme.test", "Mobile 0789", "acme.test",
+    ]);
+    says(&table, "Mobile 0789");
+    assert_eq!(p.events(), before + 4);
+    assert_eq!(
+        names(&p.json_as(Some(NED), &["service", "list"])),
+        strings(&["Broadband London"])
+    );
+}
+
+/// Bulk assignment is all or nothing: one service that cannot be found, or
+/// a member who cannot take services, refuses every one of them and
+/// changes nothing.
+#[test]
+fn bulk_assignment_is_all_or_nothing() {
+    let p = acme();
+    let err = p.refused(
+        &["service", "assign", "Broadband London", "Nope", "--to", NED],
+        NOT_FOUND,
+    );
+    says(error_line(&err), "no service `Nope`");
+    p.ok(&["user", "deactivate", NED, "--unassign"]);
+    p.refused(
+        &[
+            "service", "assign", "Broadband London", "Mobile 0789", "--to", NED,
+        ],
+        CONFLICT,
+    );
+    let err = p.refused_as(
+        Some(MAX),
+        &[
+            "service", "assign", "Broadband London", "Mobile 0789", "--to", UMA,
+        ],
+        DENIED,
+    );
+    says(error_line(&err), "may not assign services");
+    p.refused(&["service", "assign", "--to", UMA], USAGE);
+    assert_eq!(
+        sorted_names(&p.json_as(Some(UMA), &["service", "list"])),
+        strings(&["Broadband London", "Mobile 0789"])
+    );
 }

@@ -162,6 +162,30 @@ impl Portal {
         p
     }
 
+    /// A copy of a database initialised from a catalog file holding `text`
+    /// (`init --preset-file`), with the account and owner of
+    /// [`Portal::init`]. `key` names the catalog among the cached set-ups.
+    #[track_caller]
+    pub fn with_catalog(key: &str, text: &str) -> Portal {
+        Portal::cached(&format!("init --preset-file {key}"), || {
+            let p = Portal::empty();
+            let file = p.db.with_file_name("catalog.json");
+            std::fs::write(&file, text).unwrap();
+            p.ok(&[
+                "init",
+                "--preset-file",
+                file.to_str().unwrap(),
+                "--account",
+                ACCOUNT,
+                "--owner-email",
+                OWNER,
+                "--owner-name",
+                "Olive Owner",
+            ]);
+            p
+        })
+    }
+
     /// The default `portal` preset.
     #[track_caller]
     pub fn new() -> Portal {

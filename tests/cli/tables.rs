@@ -38,16 +38,19 @@ fn user_commands_print_field_tables() {
         ),
         "manager"
     );
+    // Grants go on top of a role in the catalog that has areas.
+    let areas = Portal::with_preset("customer-area");
+    areas.member("ann@acme.test", "member");
     assert_eq!(
         field(
-            &p.ok(&["user", "grant", "ann@acme.test", "billing.payment"]),
+            &areas.ok(&["user", "grant", "ann@acme.test", "billing"]),
             "grants"
         ),
-        "billing.payment"
+        "billing"
     );
     assert_eq!(
         field(
-            &p.ok(&["user", "revoke", "ann@acme.test", "billing.payment"]),
+            &areas.ok(&["user", "revoke", "ann@acme.test", "billing"]),
             "grants"
         ),
         "-"
