@@ -26,6 +26,7 @@ mod payments;
 mod policies;
 mod roles;
 mod services;
+mod settings;
 mod timezones;
 mod visibility;
 

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema.sql"),
     include_str!("../../migrations/0002_audit_insert_guard.sql"),
     include_str!("../../migrations/0003_role_account.sql"),
+    include_str!("../../migrations/0005_outbox_delivery.sql"),
 ];
 
 impl SqliteStore {
