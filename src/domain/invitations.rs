@@ -66,17 +66,18 @@ pub(super) fn new_token() -> (String, String) {
 /// names hold no line breaks, so no name can forge this line.
 const TOKEN_LINE: &str = "    portalctl user accept <token minted when this email is sent>";
 
-/// The body of an invitation email with `token` in its token line.
-pub(super) fn fill_token(body: &str, token: &str) -> Result<String> {
+/// The body of an invitation email with `token` in its token line;
+/// `None` if it has none.
+pub(super) fn fill_token(body: &str, token: &str) -> Option<String> {
     if !body.lines().any(|l| l == TOKEN_LINE) {
-        return Err(anyhow::anyhow!("an invitation email has no line for its token").into());
+        return None;
     }
     let filled = format!("    portalctl user accept {token}");
     let lines: Vec<&str> = body
         .split('\n')
         .map(|l| if l == TOKEN_LINE { filled.as_str() } else { l })
         .collect();
-    Ok(lines.join("\n"))
+    Some(lines.join("\n"))
 }
 
 /// Ends an invitation and cancels its emails not sent yet, in the same

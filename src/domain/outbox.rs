@@ -60,9 +60,9 @@ struct Claimed {
 enum Claim {
     /// Nothing is due.
     Nothing,
-    /// The email no longer makes sense (its invitation ended or expired)
-    /// and was cancelled instead.
-    Cancelled,
+    /// The email was not handed over but ended here: cancelled (its
+    /// invitation ended or expired) or failed (it cannot carry a token).
+    Ended(OutboxState),
     /// Ready to hand over.
     Send(Box<Claimed>),
 }
@@ -168,7 +168,11 @@ impl Portal {
         while limit.is_none_or(|l| handed < l) {
             let claimed = match self.write(|w| claim(w, &delivery))? {
                 Claim::Nothing => break,
-                Claim::Cancelled => {
+                Claim::Ended(OutboxState::Failed) => {
+                    report.failed += 1;
+                    continue;
+                }
+                Claim::Ended(_) => {
                     report.cancelled += 1;
                     continue;
                 }
@@ -296,20 +300,32 @@ fn claim(w: &Write<'_>, delivery: &Delivery) -> Result<Claim> {
         return Ok(Claim::Nothing);
     };
     let before = m.clone();
-    if let Some(why) = invitation_ended(w.tx, &m, now)? {
-        m.state = OutboxState::Cancelled;
+    let end = |mut m: OutboxMessage, state, why| -> Result<Claim> {
+        m.state = state;
         m.ended_at = Some(now);
         m.next_attempt_at = None;
         m.last_error = Some(why);
         w.tx.update_message(&m)?;
         record(w, "outbox.send", &before, &m)?;
-        return Ok(Claim::Cancelled);
+        Ok(Claim::Ended(state))
+    };
+    if let Some(why) = invitation_ended(w.tx, &m, now)? {
+        return end(m, OutboxState::Cancelled, why);
     }
     let (text, token_hash) = match m.invitation_id {
         Some(invitation_id) => {
             let (token, hash) = new_token();
+            let Some(text) = fill_token(&m.body, &token) else {
+                // Sent without a token it would be useless; kept, it would
+                // stop every run here.
+                return end(
+                    m,
+                    OutboxState::Failed,
+                    "the email has no line for its token".into(),
+                );
+            };
             w.tx.add_invitation_token(invitation_id, &hash, now)?;
-            (fill_token(&m.body, &token)?, Some(hash))
+            (text, Some(hash))
         }
         None => (m.body.clone(), None),
     };
@@ -634,6 +650,24 @@ mod tests {
         let e = p.outbox_send(&mut mailer, None).expect_err("member");
         assert_eq!(e.exit_code(), 5, "{e}");
         assert!(mailer.handed.is_empty());
+    }
+
+    #[test]
+    fn an_invitation_email_with_no_token_line_fails_instead_of_blocking_the_queue() {
+        let mut p = ready_portal();
+        invite(&mut p, "ann@acme.test");
+        let queued = p.outbox_list(None).expect("list").remove(0);
+        p.write(|w| {
+            w.tx.enqueue(&OutboxMessage {
+                body: "no token line here".into(),
+                ..queued.clone()
+            })
+        })
+        .expect("enqueue");
+        let mut mailer = Scripted::default();
+        let report = p.outbox_send(&mut mailer, None).expect("send");
+        assert_eq!((report.sent, report.failed, report.pending), (1, 1, 0));
+        assert_eq!(mailer.handed.len(), 1);
     }
 
     #[test]

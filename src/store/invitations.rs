@@ -221,3 +221,81 @@ impl SqliteTx<'_> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    /// A database as the version before delivery left it: one invitation
+    /// email still pending, one whose invitation was accepted, each with
+    /// its token in the body.
+    fn before_delivery() -> Connection {
+        let conn = Connection::open_in_memory().expect("memory");
+        for sql in [
+            include_str!("../../schema.sql"),
+            include_str!("../../migrations/0002_audit_insert_guard.sql"),
+            include_str!("../../migrations/0003_role_account.sql"),
+        ] {
+            conn.execute_batch(sql).expect("older schema");
+        }
+        let body = |token: &str| {
+            format!("Hello Ann,\n\nAccept with:\n\n    portalctl user accept pinv_{token}\n\nThis invitation expires at 2026-12-02T10:00:00Z.\n")
+        };
+        conn.execute_batch(
+            "INSERT INTO roles (id, name, created_at) VALUES (1, 'user', '2026-11-25T10:00:00Z');
+             INSERT INTO people (id, email, name, created_at) VALUES
+                 (1, 'ann@acme.test', 'Ann', '2026-11-25T10:00:00Z'),
+                 (2, 'bob@acme.test', 'Bob', '2026-11-25T10:00:00Z');
+             INSERT INTO accounts (id, name, kind, currency, created_at)
+                 VALUES (1, 'Acme', 'partner', 'GBP', '2026-11-25T10:00:00Z');
+             INSERT INTO memberships (id, person_id, account_id, role_id, status, created_at, updated_at) VALUES
+                 (1, 1, 1, 1, 'invited', '2026-11-25T10:00:00Z', '2026-11-25T10:00:00Z'),
+                 (2, 2, 1, 1, 'active', '2026-11-25T10:00:00Z', '2026-11-25T10:00:00Z');
+             INSERT INTO invitations (id, membership_id, token_hash, created_at, expires_at, state) VALUES
+                 (1, 1, 'h1', '2026-11-25T10:00:00Z', '2026-12-02T10:00:00Z', 'pending'),
+                 (2, 2, 'h2', '2026-11-25T10:00:00Z', '2026-12-02T10:00:00Z', 'accepted');",
+        )
+        .expect("rows");
+        for (who, token) in [
+            ("ann@acme.test", "a".repeat(64)),
+            ("bob@acme.test", "b".repeat(64)),
+        ] {
+            conn.execute(
+                "INSERT INTO outbox (kind, recipient, subject, body, created_at)
+                 VALUES ('invitation', ?1, 'Invited', ?2, '2026-11-25T10:00:00Z')",
+                [who, &body(&token)],
+            )
+            .expect("email");
+        }
+        conn
+    }
+
+    #[test]
+    fn the_migration_takes_the_tokens_out_of_queued_emails() {
+        let conn = before_delivery();
+        conn.execute_batch(include_str!("../../migrations/0005_outbox_delivery.sql"))
+            .expect("migration");
+        let rows: Vec<(String, Option<i64>, String, String)> = conn
+            .prepare("SELECT recipient, invitation_id, state, body FROM outbox ORDER BY id")
+            .expect("select")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        for (who, _, _, body) in &rows {
+            assert!(!body.contains("pinv_"), "{who}: {body}");
+            assert!(
+                body.lines().any(
+                    |l| l == "    portalctl user accept <token minted when this email is sent>"
+                ),
+                "{who}: {body}"
+            );
+            assert!(
+                body.ends_with("expires at 2026-12-02T10:00:00Z.\n"),
+                "{body}"
+            );
+        }
+        assert_eq!((rows[0].1, rows[0].2.as_str()), (Some(1), "pending"));
+        assert_eq!((rows[1].1, rows[1].2.as_str()), (Some(2), "cancelled"));
+    }
+}
