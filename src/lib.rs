@@ -8,6 +8,7 @@
 mod cli;
 mod domain;
 mod error;
+mod mail;
 mod model;
 mod output;
 mod prompt;

@@ -1,4 +1,4 @@
-//! `audit` and `outbox`.
+//! `audit`.
 
 use clap::Subcommand;
 
@@ -55,19 +55,4 @@ pub(crate) fn audit(s: &Session, cmd: AuditCommand) -> Result<()> {
         AuditCommand::Head => s.out.item(&portal.audit_head()?),
         AuditCommand::Verify { anchor } => s.out.item(&portal.audit_verify(anchor.as_deref())?),
     }
-}
-
-#[derive(Debug, Subcommand)]
-pub(crate) enum OutboxCommand {
-    /// List queued emails.
-    List {
-        /// Only emails not delivered yet.
-        #[arg(long)]
-        pending: bool,
-    },
-}
-
-pub(crate) fn outbox(s: &Session, cmd: OutboxCommand) -> Result<()> {
-    let OutboxCommand::List { pending } = cmd;
-    s.out.list(&s.portal()?.outbox_list(pending)?)
 }

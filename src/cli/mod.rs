@@ -8,8 +8,10 @@ mod external_admin;
 mod init;
 mod license;
 mod order;
+mod outbox;
 mod role;
 mod service;
+mod settings;
 mod user;
 
 use std::io::{IsTerminal, Read as _};
@@ -112,9 +114,12 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
-    /// Emails waiting for delivery.
+    /// Emails queued by changes, and their delivery over SMTP.
     #[command(subcommand)]
-    Outbox(audit::OutboxCommand),
+    Outbox(outbox::OutboxCommand),
+    /// Database settings: the sender of email, the support address, retries.
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -327,7 +332,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::ExternalAdmin(cmd) => external_admin::run(&session, cmd),
         Command::License(cmd) => license::run(&session, cmd),
         Command::Audit(cmd) => audit::audit(&session, cmd),
-        Command::Outbox(cmd) => audit::outbox(&session, cmd),
+        Command::Outbox(cmd) => outbox::run(&session, cmd),
+        Command::Settings(cmd) => settings::run(&session, cmd),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "portalctl", &mut script);

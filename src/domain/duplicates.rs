@@ -5,13 +5,46 @@ use super::access::{authority, caps};
 use super::audit::Change;
 use super::courses::follow_role;
 use super::gate::Write;
-use super::{find_account, find_person, member_in, member_view, resolve_account, Portal};
+use super::{find_account, find_person, member_in, member_view, resolve_account, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Email, InvitationState, MemberStatus};
+use crate::model::{Email, InvitationState, MemberStatus, OutboxMessage, OutboxState};
 use crate::view::{MemberView, MergeView};
 
+/// The email telling support that `dup` duplicates `original` in an account.
+fn duplicate_notice(
+    support: &Email,
+    ctx: &Ctx,
+    account: &str,
+    (dup_name, dup): (&str, &Email),
+    (original_name, original): (&str, &Email),
+) -> OutboxMessage {
+    OutboxMessage {
+        id: 0,
+        kind: "duplicate-notice".into(),
+        recipient: support.to_string(),
+        subject: format!("Duplicate contact in {account}: {dup}"),
+        body: format!(
+            "Hello,\n\n\
+             {} flagged the contact {dup_name} <{dup}> in {account} as a duplicate of \
+             {original_name} <{original}>.\n\n\
+             Please merge them:\n\n    portalctl user merge {dup} --into {original}\n",
+            ctx.actor.audit_name(),
+        ),
+        created_at: ctx.now,
+        sent_at: None,
+        state: OutboxState::Pending,
+        invitation_id: None,
+        attempts: 0,
+        last_error: None,
+        last_attempt_at: None,
+        next_attempt_at: None,
+        ended_at: None,
+    }
+}
+
 impl Portal {
-    /// Flags a person as a duplicate of another, for a later merge.
+    /// Flags a person as a duplicate of another, for a later merge, and
+    /// tells support by email when `support-email` is set.
     pub(crate) fn flag_duplicate(
         &mut self,
         email: &Email,
@@ -33,6 +66,17 @@ impl Portal {
             let before = member_view(tx, catalog, &membership)?;
             person.duplicate_of = Some(original.id);
             tx.update_person(&person)?;
+            // "Clicking Duplicate will inform our support team", through
+            // the outbox like every email, when a support address is set.
+            if let Some(support) = super::settings::support_email(tx)? {
+                tx.enqueue(&duplicate_notice(
+                    &support,
+                    &w.ctx,
+                    &account.name,
+                    (&person.name, email),
+                    (&original.name, of),
+                ))?;
+            }
             let after = member_view(tx, catalog, &membership)?;
             w.member_changed("user.flag_duplicate", &account, Some(&before), &after)?;
             Ok(after)
@@ -179,7 +223,12 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
                     follow_role(tx, catalog, &m, w.ctx.now)?;
                 }
                 if let Some(pending) = tx.pending_invitation(m.id)? {
-                    tx.end_invitation(pending.id, InvitationState::Revoked, w.ctx.now)?;
+                    super::invitations::end_invitation(
+                        tx,
+                        pending.id,
+                        InvitationState::Revoked,
+                        w.ctx.now,
+                    )?;
                 }
                 for (before, m) in [(dup_before, &m), (kept_before, &kept_m)] {
                     let after = member_view(tx, catalog, m)?;

@@ -1,7 +1,10 @@
 //! Invitations: inviting, accepting, resending and revoking.
 //!
 //! A token is 256 random bits shown once; only its SHA-256 is stored. The
-//! invitation email goes into the outbox in the same transaction.
+//! invitation email goes into the outbox in the same transaction, without
+//! a token: `outbox send` mints a further one into it as it sends it (see
+//! `outbox`), and any token of a pending invitation accepts it. Ending an
+//! invitation cancels its emails not sent yet, in the same transaction.
 
 use chrono::Duration;
 use sha2::{Digest, Sha256};
@@ -13,7 +16,7 @@ use super::{member_in, member_view, resolve_account, Actor, Catalog, Ctx, Portal
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Email, Grant, Invitation, InvitationState, MemberStatus, Membership, OutboxMessage,
-    Person, Role, Text,
+    OutboxState, Person, Role, Text, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{InvitedView, MemberView};
@@ -49,13 +52,70 @@ pub(crate) struct InviteRequest {
 }
 
 /// A fresh token and its stored hash.
-fn new_token() -> (String, String) {
+pub(super) fn new_token() -> (String, String) {
     let bytes: [u8; 32] = rand::random();
     let token: String = std::iter::once("pinv_".to_string())
         .chain(bytes.iter().map(|b| format!("{b:02x}")))
         .collect();
     let hash = token_hash(&token);
     (token, hash)
+}
+
+/// The line of a queued invitation email that holds its token once sent.
+/// Every other line that shows a name has text of its own around it, and
+/// names hold no line breaks, so no name can forge this line.
+const TOKEN_LINE: &str = "    portalctl user accept <token minted when this email is sent>";
+
+/// The body of an invitation email with `token` in its token line;
+/// `None` if it has none.
+pub(super) fn fill_token(body: &str, token: &str) -> Option<String> {
+    if !body.lines().any(|l| l == TOKEN_LINE) {
+        return None;
+    }
+    let filled = format!("    portalctl user accept {token}");
+    let lines: Vec<&str> = body
+        .split('\n')
+        .map(|l| if l == TOKEN_LINE { filled.as_str() } else { l })
+        .collect();
+    Some(lines.join("\n"))
+}
+
+/// Ends an invitation and cancels its emails not sent yet, in the same
+/// transaction: mail that no longer makes sense never goes out.
+pub(super) fn end_invitation(
+    tx: &dyn Tx,
+    id: i64,
+    state: InvitationState,
+    at: Timestamp,
+) -> Result<()> {
+    tx.end_invitation(id, state, at)?;
+    let why = match state {
+        InvitationState::Pending => return Ok(()),
+        InvitationState::Accepted => "the invitation was accepted",
+        InvitationState::Revoked => "the invitation was revoked",
+        InvitationState::Replaced => "the invitation was replaced by a newer one",
+    };
+    tx.cancel_invitation_messages(id, why, at)?;
+    Ok(())
+}
+
+/// How an email names whoever acts: a member by name and address, the
+/// operator as the portal's administrator.
+fn inviter(tx: &dyn Tx, ctx: &Ctx) -> Result<String> {
+    Ok(match &ctx.actor {
+        Actor::Member(email) => match tx.person_by_email(email.as_str())? {
+            Some(p) => format!("{} ({email})", p.name),
+            None => email.to_string(),
+        },
+        Actor::Operator(_) => "An administrator of the portal".to_string(),
+    })
+}
+
+/// A time as an email shows it: `2 December 2026 at 10:00 UTC`.
+fn long_date(t: Timestamp) -> String {
+    chrono::DateTime::parse_from_rfc3339(&t.to_string())
+        .map(|d| d.format("%-d %B %Y at %H:%M UTC").to_string())
+        .unwrap_or_else(|_| t.to_string())
 }
 
 fn token_hash(token: &str) -> String {
@@ -120,20 +180,35 @@ fn issue(
     };
     invitation.id = tx.insert_invitation(&invitation)?;
     if send {
+        let inviter = inviter(tx, ctx)?;
         tx.enqueue(&OutboxMessage {
             id: 0,
             kind: "invitation".into(),
             recipient: person.email.to_string(),
-            subject: format!("You are invited to {}", account.name),
+            subject: format!("Invitation to join {} as {}", account.name, role.name),
             body: format!(
-                "Hello {},\n\nYou have been invited to {} as {}.\n\nAccept with:\n\n    portalctl user accept {token}\n\nThis invitation expires at {}.\nIf you already use the portal, your existing login gives you access: no new password is needed.\n",
+                "Hello {},\n\n\
+                 {inviter} has invited you to join {} on the portal, with the role {}.\n\n\
+                 To accept, run:\n\n\
+                 {TOKEN_LINE}\n\n\
+                 The invitation expires on {} ({}).\n\
+                 If you already use the portal, your existing login gives you access: \
+                 no new password is needed.\n",
                 person.name,
                 account.name,
                 role.name,
-                invitation.expires_at
+                long_date(invitation.expires_at),
+                invitation.expires_at,
             ),
             created_at: ctx.now,
             sent_at: None,
+            state: OutboxState::Pending,
+            invitation_id: Some(invitation.id),
+            attempts: 0,
+            last_error: None,
+            last_attempt_at: None,
+            next_attempt_at: None,
+            ended_at: None,
         })?;
     }
     Ok((token, invitation))
@@ -314,7 +389,7 @@ impl Portal {
             membership.accepted_at = Some(w.ctx.now);
             membership.updated_at = w.ctx.now;
             tx.update_membership(&membership)?;
-            tx.end_invitation(invitation.id, InvitationState::Accepted, w.ctx.now)?;
+            end_invitation(tx, invitation.id, InvitationState::Accepted, w.ctx.now)?;
             let after = member_view(tx, catalog, &membership)?;
             w.act_as(Actor::Member(person.email.clone()));
             w.member_changed("user.accept", &account, Some(&before), &after)?;
@@ -348,7 +423,7 @@ impl Portal {
             let before = member_view(tx, catalog, &membership)?;
             let pending = tx.pending_invitation(membership.id)?;
             if let Some(old) = &pending {
-                tx.end_invitation(old.id, InvitationState::Replaced, w.ctx.now)?;
+                end_invitation(tx, old.id, InvitationState::Replaced, w.ctx.now)?;
             }
             if reopening {
                 membership.status = MemberStatus::Invited;

@@ -63,8 +63,12 @@ impl Edit<'_, '_> {
 
     pub(super) fn end_pending_invitation(&self, m: &Membership) -> Result<()> {
         if let Some(pending) = self.tx.pending_invitation(m.id)? {
-            self.tx
-                .end_invitation(pending.id, InvitationState::Revoked, self.now)?;
+            super::invitations::end_invitation(
+                self.tx,
+                pending.id,
+                InvitationState::Revoked,
+                self.now,
+            )?;
         }
         Ok(())
     }

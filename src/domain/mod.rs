@@ -28,6 +28,7 @@ mod people;
 mod policies;
 mod roles;
 mod services;
+mod settings;
 mod timezones;
 mod visibility;
 

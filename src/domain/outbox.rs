@@ -1,17 +1,682 @@
-//! The outbox: emails queued by changes, waiting for delivery.
+//! The outbox: emails queued by changes, and their delivery.
+//!
+//! `outbox send` never holds the write lock while it talks to a server.
+//! Each email goes through two short transactions around the hand-over:
+//!
+//! 1. claim: the oldest due email is taken for a while (its next attempt
+//!    moved a lease ahead, so a second run leaves it alone) and, for an
+//!    invitation, a fresh token is minted into it; only the token's hash
+//!    is stored, as a further token of the invitation;
+//! 2. settle: after the hand-over, the email is marked sent, or the refusal
+//!    is recorded with the next attempt time (exponential back-off), or it
+//!    is marked failed after the last attempt allowed.
+//!
+//! A run killed between the two leaves the email pending: it is sent
+//! again once the lease is over, so a message the server had accepted may
+//! arrive twice, and none is ever skipped. Its token stays valid, as the
+//! email carrying it may have arrived.
 
+use chrono::Duration;
+use serde_json::json;
+
+use super::access::ensure_operator;
+use super::audit::Change;
+use super::gate::Write;
+use super::invitations::{fill_token, new_token};
+use super::settings::Delivery;
 use super::{Catalog, Portal};
-use crate::error::Result;
-use crate::model::OutboxMessage;
+use crate::error::{Error, Result};
+use crate::mail::{Mail, Mailer, Undelivered};
+use crate::model::{Account, InvitationState, OutboxMessage, OutboxState, Timestamp};
+use crate::store::Tx;
+use crate::view::SendView;
+
+/// How long a run holds an email it has taken: past this, a run that
+/// died holding it has its email sent by the next run. Longer than the
+/// SMTP client's timeout, so a live run is never overtaken.
+const CLAIM_LEASE_MINUTES: i64 = 15;
+/// The longest wait between two attempts, however many came before.
+const LONGEST_BACKOFF_HOURS: i64 = 24;
+
+/// The wait after the `attempts`-th refused attempt: `first`, doubled
+/// after each further one, at most a day.
+pub(crate) fn backoff(first: Duration, attempts: i64) -> Duration {
+    let longest = Duration::hours(LONGEST_BACKOFF_HOURS);
+    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
+    first
+        .checked_mul(2_i32.saturating_pow(doublings))
+        .map_or(longest, |d| d.min(longest))
+        .max(first.min(longest))
+}
+
+/// An email taken by a run, with the token minted into it.
+struct Claimed {
+    mail: Mail,
+    /// The hash of the token in it, withdrawn if the email is refused.
+    token_hash: Option<String>,
+}
+
+/// What the claim step found.
+enum Claim {
+    /// Nothing is due.
+    Nothing,
+    /// The email was not handed over but ended here: cancelled (its
+    /// invitation ended or expired) or failed (it cannot carry a token).
+    Ended(OutboxState),
+    /// Ready to hand over.
+    Send(Box<Claimed>),
+}
+
+/// The account an email is about, for its audit event: its invitation's.
+fn account_of(tx: &dyn Tx, m: &OutboxMessage) -> Result<Option<Account>> {
+    let Some(id) = m.invitation_id else {
+        return Ok(None);
+    };
+    let Some(invitation) = tx.invitation(id)? else {
+        return Ok(None);
+    };
+    let membership = tx.membership(invitation.membership_id)?;
+    tx.account(membership.account_id).map(Some)
+}
+
+/// What an audit event shows of an email.
+fn snapshot(m: &OutboxMessage) -> serde_json::Value {
+    json!({
+        "id": m.id,
+        "kind": m.kind,
+        "state": m.state,
+        "attempts": m.attempts,
+        "last_error": m.last_error,
+        "next_attempt_at": m.next_attempt_at,
+    })
+}
+
+/// Records the change of an email for the audit log.
+fn record(
+    w: &Write<'_>,
+    action: &'static str,
+    before: &OutboxMessage,
+    after: &OutboxMessage,
+) -> Result<()> {
+    w.record(Change {
+        action,
+        account: account_of(w.tx, after)?,
+        target: Some(after.recipient.clone()),
+        before: Some(snapshot(before)),
+        after: Some(snapshot(after)),
+    });
+    Ok(())
+}
+
+/// Why an invitation email can no longer be sent, if it cannot.
+fn invitation_ended(tx: &dyn Tx, m: &OutboxMessage, now: Timestamp) -> Result<Option<String>> {
+    let Some(id) = m.invitation_id else {
+        return Ok(None);
+    };
+    let invitation = tx.invitation(id)?.ok_or_else(|| {
+        anyhow::anyhow!("outbox email {} refers to missing invitation {id}", m.id)
+    })?;
+    Ok(match invitation.state {
+        InvitationState::Pending if now >= invitation.expires_at => Some(format!(
+            "the invitation expired at {}",
+            invitation.expires_at
+        )),
+        InvitationState::Pending => None,
+        InvitationState::Replaced => Some("the invitation was replaced by a newer one".into()),
+        ended => Some(format!("the invitation was {ended}")),
+    })
+}
+
+/// The email with this id, or "not found".
+fn message(tx: &dyn Tx, id: i64) -> Result<OutboxMessage> {
+    tx.message(id)?.ok_or_else(|| {
+        Error::not_found(format!("no email `{id}` in the outbox"))
+            .help("list them with `portalctl outbox list`")
+    })
+}
 
 impl Portal {
-    /// Queued emails, oldest first. Only the operator reads the outbox:
-    /// undelivered invitations carry their acceptance tokens.
-    pub(crate) fn outbox_list(&mut self, unsent_only: bool) -> Result<Vec<OutboxMessage>> {
-        // Undelivered invitations carry their acceptance tokens.
-        super::access::ensure_operator(&self.ctx, "read the outbox")?;
+    /// Queued emails, oldest first; only those in `state` if given. Only
+    /// the operator reads the outbox: it says who is invited where.
+    pub(crate) fn outbox_list(&mut self, state: Option<OutboxState>) -> Result<Vec<OutboxMessage>> {
+        ensure_operator(&self.ctx, "read the outbox")?;
         let tx = self.gate.read()?;
         Catalog::load(&*tx)?;
-        tx.messages(unsent_only)
+        tx.messages(state)
+    }
+
+    /// Delivers due emails through `mailer`, at most `limit`, oldest first.
+    pub(crate) fn outbox_send(
+        &mut self,
+        mailer: &mut dyn Mailer,
+        limit: Option<u32>,
+    ) -> Result<SendView> {
+        ensure_operator(&self.ctx, "send the outbox")?;
+        let delivery = {
+            let tx = self.gate.read()?;
+            Catalog::load(&*tx)?;
+            Delivery::load(&*tx)?
+        };
+        let mut report = SendView {
+            via: mailer.destination(),
+            ..SendView::default()
+        };
+        // A server that is down, or refuses the login, gets no email
+        // claimed: nothing is touched, nothing is lost.
+        mailer.ready().map_err(|why| unreachable(&report, &why))?;
+        let mut handed = 0;
+        while limit.is_none_or(|l| handed < l) {
+            let claimed = match self.write(|w| claim(w, &delivery))? {
+                Claim::Nothing => break,
+                Claim::Ended(OutboxState::Failed) => {
+                    report.failed += 1;
+                    continue;
+                }
+                Claim::Ended(_) => {
+                    report.cancelled += 1;
+                    continue;
+                }
+                Claim::Send(c) => c,
+            };
+            handed += 1;
+            let outcome = mailer.deliver(&claimed.mail);
+            let state = self.write(|w| settle(w, &delivery, &claimed, &outcome))?;
+            match state {
+                OutboxState::Sent => report.sent += 1,
+                OutboxState::Failed => report.failed += 1,
+                OutboxState::Pending => report.retry_later += 1,
+                OutboxState::Cancelled => report.cancelled += 1,
+            }
+            // A broken exchange may mean the server went away: stop rather
+            // than spend an attempt of every other email on it.
+            if let Err(Undelivered::InDoubt(_)) = outcome {
+                if let Err(why) = mailer.ready() {
+                    report.pending = self.pending()?;
+                    return Err(unreachable(&report, &why));
+                }
+            }
+        }
+        report.pending = self.pending()?;
+        Ok(report)
+    }
+
+    fn pending(&mut self) -> Result<usize> {
+        Ok(self
+            .gate
+            .read()?
+            .messages(Some(OutboxState::Pending))?
+            .len())
+    }
+
+    /// Makes a failed or waiting email due again now; a failed one gets
+    /// its attempts afresh.
+    pub(crate) fn outbox_retry(&mut self, id: i64) -> Result<OutboxMessage> {
+        ensure_operator(&self.ctx, "retry an email")?;
+        self.write(|w| {
+            w.catalog()?;
+            let mut m = message(w.tx, id)?;
+            let before = m.clone();
+            match m.state {
+                OutboxState::Sent => {
+                    return Err(Error::conflict(format!(
+                        "email `{id}` was already sent at {}",
+                        m.sent_at.map(|t| t.to_string()).unwrap_or_default()
+                    ))
+                    .help("to send an invitation again, use `portalctl user resend-invite EMAIL`"))
+                }
+                OutboxState::Cancelled => {
+                    return Err(Error::conflict(format!(
+                        "email `{id}` was cancelled: {}",
+                        m.last_error.as_deref().unwrap_or("by an admin")
+                    ))
+                    .help("to send an invitation again, use `portalctl user resend-invite EMAIL`"))
+                }
+                OutboxState::Pending | OutboxState::Failed => {}
+            }
+            if let Some(why) = invitation_ended(w.tx, &m, w.ctx.now)? {
+                return Err(
+                    Error::conflict(format!("email `{id}` cannot be sent: {why}")).help(
+                        "to send an invitation again, use `portalctl user resend-invite EMAIL`",
+                    ),
+                );
+            }
+            if m.state == OutboxState::Failed {
+                m.attempts = 0;
+            }
+            m.state = OutboxState::Pending;
+            m.next_attempt_at = None;
+            m.ended_at = None;
+            w.tx.update_message(&m)?;
+            record(w, "outbox.retry", &before, &m)?;
+            Ok(m)
+        })
+    }
+
+    /// Withdraws an email not sent yet. An invitation stays as it is: its
+    /// printed token still works, and `user revoke-invite` ends it.
+    pub(crate) fn outbox_cancel(&mut self, id: i64) -> Result<OutboxMessage> {
+        ensure_operator(&self.ctx, "cancel an email")?;
+        self.write(|w| {
+            w.catalog()?;
+            let mut m = message(w.tx, id)?;
+            let before = m.clone();
+            match m.state {
+                OutboxState::Sent => {
+                    return Err(Error::conflict(format!(
+                        "email `{id}` was already sent at {}",
+                        m.sent_at.map(|t| t.to_string()).unwrap_or_default()
+                    )))
+                }
+                OutboxState::Cancelled => {
+                    return Err(Error::conflict(format!(
+                        "email `{id}` is already cancelled"
+                    )))
+                }
+                OutboxState::Pending | OutboxState::Failed => {}
+            }
+            m.state = OutboxState::Cancelled;
+            m.ended_at = Some(w.ctx.now);
+            m.next_attempt_at = None;
+            m.last_error = Some(format!("cancelled by {}", w.ctx.actor.audit_name()));
+            w.tx.update_message(&m)?;
+            record(w, "outbox.cancel", &before, &m)?;
+            Ok(m)
+        })
+    }
+}
+
+/// "Cannot send": the mailer cannot take any email now.
+fn unreachable(report: &SendView, why: &str) -> Error {
+    Error::unavailable(format!("cannot send through `{}`: {why}", report.via)).help(format!(
+        "{} sent in this run; the rest stay pending and nothing is lost: run `portalctl outbox send` again later",
+        report.sent
+    ))
+}
+
+/// Takes the oldest due email for this run, minting its token.
+fn claim(w: &Write<'_>, delivery: &Delivery) -> Result<Claim> {
+    let now = w.ctx.now;
+    let Some(mut m) = w.tx.next_due_message(now)? else {
+        return Ok(Claim::Nothing);
+    };
+    let before = m.clone();
+    let end = |mut m: OutboxMessage, state, why| -> Result<Claim> {
+        m.state = state;
+        m.ended_at = Some(now);
+        m.next_attempt_at = None;
+        m.last_error = Some(why);
+        w.tx.update_message(&m)?;
+        record(w, "outbox.send", &before, &m)?;
+        Ok(Claim::Ended(state))
+    };
+    if let Some(why) = invitation_ended(w.tx, &m, now)? {
+        return end(m, OutboxState::Cancelled, why);
+    }
+    let (text, token_hash) = match m.invitation_id {
+        Some(invitation_id) => {
+            let (token, hash) = new_token();
+            let Some(text) = fill_token(&m.body, &token) else {
+                // Sent without a token it would be useless; kept, it would
+                // stop every run here.
+                return end(
+                    m,
+                    OutboxState::Failed,
+                    "the email has no line for its token".into(),
+                );
+            };
+            w.tx.add_invitation_token(invitation_id, &hash, now)?;
+            (text, Some(hash))
+        }
+        None => (m.body.clone(), None),
+    };
+    m.last_attempt_at = Some(now);
+    m.next_attempt_at = Some(now.plus(Duration::minutes(CLAIM_LEASE_MINUTES))?);
+    w.tx.update_message(&m)?;
+    Ok(Claim::Send(Box::new(Claimed {
+        mail: Mail {
+            outbox_id: m.id,
+            from: delivery.from.clone(),
+            to: m.recipient.clone(),
+            subject: m.subject.clone(),
+            text,
+            date: now,
+        },
+        token_hash,
+    })))
+}
+
+/// Records the outcome of a hand-over; returns where the email now stands.
+fn settle(
+    w: &Write<'_>,
+    delivery: &Delivery,
+    claimed: &Claimed,
+    outcome: &std::result::Result<(), Undelivered>,
+) -> Result<OutboxState> {
+    let now = w.ctx.now;
+    let mut m = message(w.tx, claimed.mail.outbox_id)?;
+    let before = m.clone();
+    if m.state != OutboxState::Pending {
+        // Cancelled while it was on its way (its invitation was accepted,
+        // say): it stays cancelled, and says whether it went.
+        if outcome.is_ok() {
+            m.sent_at = Some(now);
+            w.tx.update_message(&m)?;
+        }
+        return Ok(m.state);
+    }
+    m.attempts += 1;
+    m.next_attempt_at = None;
+    match outcome {
+        Ok(()) => {
+            m.state = OutboxState::Sent;
+            m.sent_at = Some(now);
+            m.last_error = None;
+        }
+        Err(undelivered) => {
+            let why = match undelivered {
+                // Refused: the token never left, so it is withdrawn.
+                Undelivered::Refused(why) => {
+                    if let Some(hash) = &claimed.token_hash {
+                        w.tx.remove_invitation_token(hash)?;
+                    }
+                    why
+                }
+                // In doubt: the email may have arrived, and its token with it.
+                Undelivered::InDoubt(why) => why,
+            };
+            m.last_error = Some(why.clone());
+            if m.attempts >= delivery.max_attempts {
+                m.state = OutboxState::Failed;
+                m.ended_at = Some(now);
+            } else {
+                m.next_attempt_at = Some(now.plus(backoff(delivery.retry_after, m.attempts))?);
+            }
+        }
+    }
+    w.tx.update_message(&m)?;
+    record(w, "outbox.send", &before, &m)?;
+    Ok(m.state)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+
+    use super::super::fixtures::{email, join, seeded};
+    use super::super::{Actor, InviteRequest};
+    use super::*;
+
+    /// A mailer that answers as told, and keeps what it was handed.
+    #[derive(Default)]
+    struct Scripted {
+        answers: VecDeque<std::result::Result<(), Undelivered>>,
+        down: bool,
+        handed: Vec<Mail>,
+    }
+
+    impl Mailer for Scripted {
+        fn destination(&self) -> String {
+            "scripted".into()
+        }
+        fn ready(&mut self) -> std::result::Result<(), String> {
+            if self.down {
+                Err("connection refused".into())
+            } else {
+                Ok(())
+            }
+        }
+        fn deliver(&mut self, mail: &Mail) -> std::result::Result<(), Undelivered> {
+            self.handed.push(mail.clone());
+            self.answers.pop_front().unwrap_or(Ok(()))
+        }
+    }
+
+    fn invite(p: &mut Portal, who: &str) -> String {
+        p.invite(&InviteRequest {
+            email: Some(email(who)),
+            name: Some("Ann Example".into()),
+            role: "user".into(),
+            send: true,
+            ..InviteRequest::default()
+        })
+        .expect("invite")
+        .token
+    }
+
+    fn ready_portal() -> Portal {
+        let mut p = seeded("portal");
+        p.settings_set("mail-from", "Acme Portal <portal@acme.test>")
+            .expect("mail-from");
+        p
+    }
+
+    fn token_in(mail: &Mail) -> String {
+        mail.text
+            .split_whitespace()
+            .find(|w| w.starts_with("pinv_"))
+            .expect("a token in the body")
+            .to_string()
+    }
+
+    fn at(p: &mut Portal, minutes: i64) {
+        p.ctx.now = p
+            .ctx
+            .now
+            .plus(Duration::minutes(minutes))
+            .expect("in range");
+    }
+
+    #[test]
+    fn the_sent_token_and_the_printed_one_both_accept_and_both_end_together() {
+        let mut p = ready_portal();
+        let printed = invite(&mut p, "ann@acme.test");
+        assert!(
+            !p.outbox_list(None).expect("list")[0].body.contains("pinv_"),
+            "no token is queued"
+        );
+        let mut mailer = Scripted::default();
+        let report = p.outbox_send(&mut mailer, None).expect("send");
+        assert_eq!((report.sent, report.pending), (1, 0));
+        let mail = &mailer.handed[0];
+        assert_eq!(mail.to, "ann@acme.test");
+        assert!(mail.subject.contains("Acme"), "{}", mail.subject);
+        let sent = token_in(mail);
+        assert_ne!(sent, printed);
+        p.accept(&sent).expect("the mailed token accepts");
+        let e = p.accept(&printed).expect_err("consumed");
+        assert_eq!(e.exit_code(), 4, "{e}");
+    }
+
+    #[test]
+    fn a_refusal_backs_off_doubling_and_fails_after_the_last_attempt() {
+        let mut p = ready_portal();
+        p.settings_set("mail-max-attempts", "3").expect("set");
+        p.settings_set("mail-retry-after", "10m").expect("set");
+        invite(&mut p, "ann@acme.test");
+        let refused = || Err(Undelivered::Refused("550 no such user".into()));
+        let mut mailer = Scripted {
+            answers: [refused(), refused(), refused()].into(),
+            ..Scripted::default()
+        };
+        let first = p.outbox_send(&mut mailer, None).expect("send");
+        assert_eq!((first.retry_later, first.pending), (1, 1));
+        let m = p.outbox_list(None).expect("list").remove(0);
+        assert_eq!(m.attempts, 1);
+        assert_eq!(m.last_error.as_deref(), Some("550 no such user"));
+        assert_eq!(
+            m.next_attempt_at,
+            Some(p.now().plus(Duration::minutes(10)).expect("t"))
+        );
+        // Not due yet: nothing is handed over.
+        at(&mut p, 9);
+        p.outbox_send(&mut mailer, None).expect("send");
+        assert_eq!(mailer.handed.len(), 1);
+        at(&mut p, 1);
+        p.outbox_send(&mut mailer, None).expect("send");
+        let m = p.outbox_list(None).expect("list").remove(0);
+        assert_eq!(
+            m.next_attempt_at,
+            Some(p.now().plus(Duration::minutes(20)).expect("t"))
+        );
+        at(&mut p, 20);
+        let last = p.outbox_send(&mut mailer, None).expect("send");
+        assert_eq!((last.failed, last.pending), (1, 0));
+        let m = p
+            .outbox_list(Some(OutboxState::Failed))
+            .expect("list")
+            .remove(0);
+        assert_eq!(m.attempts, 3);
+        // Refused emails leave no token of theirs behind.
+        for mail in &mailer.handed {
+            let e = p.accept(&token_in(mail)).expect_err("withdrawn");
+            assert_eq!(e.exit_code(), 3, "{e}");
+        }
+        // `outbox retry` gives it its attempts afresh.
+        let again = p.outbox_retry(m.id).expect("retry");
+        assert_eq!((again.state, again.attempts), (OutboxState::Pending, 0));
+        p.outbox_send(&mut mailer, None).expect("send");
+        assert_eq!(
+            p.outbox_list(Some(OutboxState::Sent)).expect("list").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_server_that_is_down_touches_nothing() {
+        let mut p = ready_portal();
+        invite(&mut p, "ann@acme.test");
+        let before = p.outbox_list(None).expect("list");
+        let mut mailer = Scripted {
+            down: true,
+            ..Scripted::default()
+        };
+        let e = p.outbox_send(&mut mailer, None).expect_err("down");
+        assert_eq!(e.exit_code(), 6, "{e}");
+        assert_eq!(p.outbox_list(None).expect("list"), before);
+    }
+
+    #[test]
+    fn a_run_that_dies_after_the_claim_sends_again_after_the_lease_keeping_both_tokens() {
+        let mut p = ready_portal();
+        invite(&mut p, "ann@acme.test");
+        let delivery = {
+            let tx = p.gate.read().expect("read");
+            Delivery::load(&*tx).expect("delivery")
+        };
+        // A run claims the email, hands it over, and dies before settling.
+        let Claim::Send(lost) = p.write(|w| claim(w, &delivery)).expect("claim") else {
+            panic!("nothing claimed");
+        };
+        let mut mailer = Scripted::default();
+        p.outbox_send(&mut mailer, None).expect("send");
+        assert!(mailer.handed.is_empty(), "still leased to the dead run");
+        at(&mut p, CLAIM_LEASE_MINUTES);
+        p.outbox_send(&mut mailer, None).expect("send");
+        assert_eq!(mailer.handed.len(), 1, "sent again, never skipped");
+        // Either email's token accepts: the first may have arrived.
+        p.accept(&token_in(&lost.mail))
+            .expect("the first token works");
+    }
+
+    #[test]
+    fn a_broken_exchange_keeps_the_token_and_stops_when_the_server_is_gone() {
+        let mut p = ready_portal();
+        invite(&mut p, "ann@acme.test");
+        invite(&mut p, "bob@acme.test");
+        let mut mailer = Scripted {
+            answers: [Err(Undelivered::InDoubt("connection reset".into()))].into(),
+            ..Scripted::default()
+        };
+        p.outbox_send(&mut mailer, Some(1)).expect("send");
+        let m = p.outbox_list(None).expect("list").remove(0);
+        assert_eq!((m.state, m.attempts), (OutboxState::Pending, 1));
+        p.accept(&token_in(&mailer.handed[0]))
+            .expect("a token that may have arrived stays valid");
+    }
+
+    #[test]
+    fn ending_an_invitation_cancels_its_email_in_the_same_change() {
+        let mut p = ready_portal();
+        let token = invite(&mut p, "ann@acme.test");
+        p.accept(&token).expect("accept");
+        invite(&mut p, "bob@acme.test");
+        p.revoke_invite(&email("bob@acme.test"), None)
+            .expect("revoke");
+        invite(&mut p, "cy@acme.test");
+        p.resend_invite(&email("cy@acme.test"), None, None)
+            .expect("resend");
+        let states: Vec<(String, OutboxState)> = p
+            .outbox_list(None)
+            .expect("list")
+            .into_iter()
+            .map(|m| (m.recipient, m.state))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ("ann@acme.test".to_string(), OutboxState::Cancelled),
+                ("bob@acme.test".to_string(), OutboxState::Cancelled),
+                ("cy@acme.test".to_string(), OutboxState::Cancelled),
+                ("cy@acme.test".to_string(), OutboxState::Pending),
+            ]
+        );
+        let mut mailer = Scripted::default();
+        let report = p.outbox_send(&mut mailer, None).expect("send");
+        assert_eq!(report.sent, 1);
+    }
+
+    #[test]
+    fn an_expired_invitation_is_not_mailed() {
+        let mut p = ready_portal();
+        invite(&mut p, "ann@acme.test");
+        at(&mut p, 8 * 24 * 60);
+        let mut mailer = Scripted::default();
+        let report = p.outbox_send(&mut mailer, None).expect("send");
+        assert_eq!((report.sent, report.cancelled), (0, 1));
+        assert!(mailer.handed.is_empty());
+    }
+
+    #[test]
+    fn sending_needs_a_sender_and_the_operator() {
+        let mut p = seeded("portal");
+        invite(&mut p, "ann@acme.test");
+        let mut mailer = Scripted::default();
+        let e = p.outbox_send(&mut mailer, None).expect_err("no sender");
+        assert_eq!(e.exit_code(), 4, "{e}");
+        p.settings_set("mail-from", "portal@acme.test")
+            .expect("set");
+        join(&mut p, "max@acme.test", "admin");
+        p.ctx.actor = Actor::Member(email("max@acme.test"));
+        let e = p.outbox_send(&mut mailer, None).expect_err("member");
+        assert_eq!(e.exit_code(), 5, "{e}");
+        assert!(mailer.handed.is_empty());
+    }
+
+    #[test]
+    fn an_invitation_email_with_no_token_line_fails_instead_of_blocking_the_queue() {
+        let mut p = ready_portal();
+        invite(&mut p, "ann@acme.test");
+        let queued = p.outbox_list(None).expect("list").remove(0);
+        p.write(|w| {
+            w.tx.enqueue(&OutboxMessage {
+                body: "no token line here".into(),
+                ..queued.clone()
+            })
+        })
+        .expect("enqueue");
+        let mut mailer = Scripted::default();
+        let report = p.outbox_send(&mut mailer, None).expect("send");
+        assert_eq!((report.sent, report.failed, report.pending), (1, 1, 0));
+        assert_eq!(mailer.handed.len(), 1);
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_a_day() {
+        let five = Duration::minutes(5);
+        assert_eq!(backoff(five, 1), five);
+        assert_eq!(backoff(five, 2), Duration::minutes(10));
+        assert_eq!(backoff(five, 4), Duration::minutes(40));
+        assert_eq!(backoff(five, 60), Duration::hours(24));
+        assert_eq!(backoff(Duration::days(7), 1), Duration::hours(24));
     }
 }

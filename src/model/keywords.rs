@@ -101,6 +101,20 @@ keyword_enum!(
     }
 );
 
+keyword_enum!(
+    /// Where an email of the outbox stands.
+    OutboxState, "outbox state" {
+        /// Waiting for delivery, or for its next attempt.
+        Pending = "pending",
+        /// Accepted by the mail server (or written as a file).
+        Sent = "sent",
+        /// Refused on every attempt allowed; `outbox retry` tries again.
+        Failed = "failed",
+        /// No longer to be sent: its invitation ended, or an admin cancelled it.
+        Cancelled = "cancelled",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

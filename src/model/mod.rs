@@ -7,6 +7,7 @@
 
 mod capability;
 mod keywords;
+mod mailbox;
 mod money;
 mod names;
 mod network;
@@ -16,7 +17,10 @@ mod text;
 mod time;
 
 pub(crate) use capability::{caps, Capability, Need, CAPABILITIES};
-pub(crate) use keywords::{AccountKind, GrantRule, InvitationState, MemberStatus, OrderStatus};
+pub(crate) use keywords::{
+    AccountKind, GrantRule, InvitationState, MemberStatus, OrderStatus, OutboxState,
+};
+pub(crate) use mailbox::Mailbox;
 pub(crate) use money::{parse_currency, Money};
 pub(crate) use names::{parse_name, Email};
 pub(crate) use network::{IpDirection, IpNetwork, Smarthost};

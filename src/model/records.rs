@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     AccountKind, Email, Iban, InvitationState, IpDirection, IpNetwork, MemberStatus, Money,
-    OrderStatus, PaymentMethod, Smarthost, Timestamp,
+    OrderStatus, OutboxState, PaymentMethod, Smarthost, Timestamp,
 };
 
 /// An asset of an account: a line, a licence, a domain.
@@ -328,12 +328,27 @@ pub(crate) struct OutboxMessage {
     pub recipient: String,
     /// Subject line.
     pub subject: String,
-    /// Plain-text body.
+    /// Plain-text body. An invitation's holds no token: `outbox send`
+    /// mints one into it when it hands the email over.
     pub body: String,
     /// Queued.
     pub created_at: Timestamp,
     /// Delivered, if it was.
     pub sent_at: Option<Timestamp>,
+    /// Where it stands.
+    pub state: OutboxState,
+    /// The invitation whose token it carries, if any.
+    pub invitation_id: Option<i64>,
+    /// Attempts that reached an outcome (accepted or refused).
+    pub attempts: i64,
+    /// The last refusal: the server's answer or what went wrong.
+    pub last_error: Option<String>,
+    /// The last time a run took it to send.
+    pub last_attempt_at: Option<Timestamp>,
+    /// Not sent before this (back-off); `None`: due now.
+    pub next_attempt_at: Option<Timestamp>,
+    /// When it was marked failed or cancelled.
+    pub ended_at: Option<Timestamp>,
 }
 
 /// One entry of the audit log.

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_audit_insert_guard.sql"),
     include_str!("../../migrations/0003_role_account.sql"),
     include_str!("../../migrations/0004_audit_hash_version.sql"),
+    include_str!("../../migrations/0005_outbox_delivery.sql"),
     include_str!("../../migrations/0006_orders_never_stuck.sql"),
 ];
 

@@ -35,8 +35,8 @@ use crate::error::Result;
 use crate::model::{
     Account, Address, Allocation, AuditEvent, CostCentre, Course, Enrolment, Grant, GrantBundle,
     Invitation, InvitationState, IpDirection, IpNetwork, License, MatchedPolicy, Membership, Order,
-    OrderDecision, OutboxMessage, PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, Role,
-    Service, ShippingAddress, Timestamp,
+    OrderDecision, OutboxMessage, OutboxState, PartnerConfig, PartnerIp, PaymentDetails, Person,
+    Policy, Role, Service, ShippingAddress, Timestamp,
 };
 
 /// How long a writer waits for another process's lock before giving up,
@@ -184,10 +184,37 @@ seam! {
         fn pending_invitation(&self, membership_id: i64) -> Result<Option<Invitation>>;
         /// Ends a pending invitation.
         fn end_invitation(&self, id: i64, state: InvitationState, at: Timestamp) -> Result<()>;
+        /// The invitation with this id.
+        fn invitation(&self, id: i64) -> Result<Option<Invitation>>;
+        /// Adds a further token of an invitation, by its hash: one minted
+        /// into an email as it is sent.
+        fn add_invitation_token(
+            &self,
+            invitation_id: i64,
+            token_hash: &str,
+            at: Timestamp,
+        ) -> Result<()>;
+        /// Withdraws a further token (its email was refused).
+        fn remove_invitation_token(&self, token_hash: &str) -> Result<()>;
         /// Queues an email (its `id` is ignored) and returns its id.
         fn enqueue(&self, message: &OutboxMessage) -> Result<i64>;
-        /// Queued emails, oldest first; only undelivered ones if `unsent_only`.
-        fn messages(&self, unsent_only: bool) -> Result<Vec<OutboxMessage>>;
+        /// Queued emails, oldest first; only those in `state` if given.
+        fn messages(&self, state: Option<OutboxState>) -> Result<Vec<OutboxMessage>>;
+        /// The email with this id.
+        fn message(&self, id: i64) -> Result<Option<OutboxMessage>>;
+        /// The oldest pending email due at `now` (its next attempt time,
+        /// if any, reached).
+        fn next_due_message(&self, now: Timestamp) -> Result<Option<OutboxMessage>>;
+        /// Writes an email's delivery fields: state, attempts, times, error.
+        fn update_message(&self, message: &OutboxMessage) -> Result<()>;
+        /// Cancels the pending or failed emails of an invitation, giving
+        /// `reason`; returns how many.
+        fn cancel_invitation_messages(
+            &self,
+            invitation_id: i64,
+            reason: &str,
+            at: Timestamp,
+        ) -> Result<usize>;
 
         // The audit log.
 

@@ -1,10 +1,9 @@
-//! How the audit log, its head and its verification, and the outbox
-//! print.
+//! How the audit log, its head and its verification print.
 
 use serde::Serialize;
 
-use super::{opt, opt_time};
-use crate::model::{AuditEvent, OutboxMessage};
+use super::opt;
+use crate::model::AuditEvent;
 use crate::output::{Fields, Row};
 
 /// The newest event of the audit log: what an admin keeps elsewhere as an
@@ -68,21 +67,6 @@ impl Row for AuditEvent {
             self.action.clone(),
             opt(&self.account),
             opt(&self.target),
-        ]
-    }
-}
-
-impl Row for OutboxMessage {
-    fn headers() -> &'static [&'static str] {
-        &["ID", "QUEUED", "TO", "SUBJECT", "SENT"]
-    }
-    fn cells(&self) -> Vec<String> {
-        vec![
-            self.id.to_string(),
-            self.created_at.to_string(),
-            self.recipient.clone(),
-            self.subject.clone(),
-            opt_time(self.sent_at),
         ]
     }
 }

@@ -11,6 +11,7 @@ mod catalog;
 mod license;
 mod member;
 mod order;
+mod outbox;
 
 pub(crate) use account::{
     AccountDetailsView, AccountView, AddressView, IpView, PartnerConfigView, PaymentView,
@@ -23,6 +24,7 @@ pub(crate) use member::{
     CanView, ExternalEndedView, GrantView, InvitedView, MemberView, MergeView,
 };
 pub(crate) use order::{CostCentreView, OrderView, PolicyProgress, PolicyView, ServiceView};
+pub(crate) use outbox::{SendView, SettingView};
 
 use crate::model::{ShippingAddress, Timestamp};
 

@@ -286,6 +286,14 @@ fn cases(block: &str, own_role: &str, new_owner: &str, area: Option<&str>) -> Ve
             Needs::Owner,
         ),
         case(&["outbox", "list"], Needs::Operator),
+        case(&["outbox", "send", "--to-dir", "mail"], Needs::Operator),
+        case(&["outbox", "retry", "1"], Needs::Operator),
+        case(&["outbox", "cancel", "1"], Needs::Operator),
+        case(&["settings", "show"], Needs::Operator),
+        case(
+            &["settings", "set", "mail-from", "portal@acme.test"],
+            Needs::Operator,
+        ),
         // Services, cost centres, policies and orders (issue 3).
         case(
             &["service", "add", "--name", "X"],

@@ -40,6 +40,11 @@ const UNDO: &[&str] = &[
     "ALTER TABLE roles DROP COLUMN account_id;",
     // 0004_audit_hash_version
     "ALTER TABLE audit_events DROP COLUMN hash_version;",
+    // 0005_outbox_delivery
+    "DROP INDEX outbox_due; DROP INDEX outbox_by_invitation;
+     ALTER TABLE outbox DROP COLUMN ended_at; ALTER TABLE outbox DROP COLUMN next_attempt_at;
+     ALTER TABLE outbox DROP COLUMN last_attempt_at; ALTER TABLE outbox DROP COLUMN invitation_id;
+     ALTER TABLE outbox DROP COLUMN state; DROP TABLE invitation_tokens;",
     // 0006_orders_never_stuck: the rebuilt `orders` table keeps the
     // cancellation columns, which the migration's copy ignores.
     "DROP TABLE order_approval_policies; ALTER TABLE order_policies DROP COLUMN released_at;",

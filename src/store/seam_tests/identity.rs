@@ -174,7 +174,7 @@ fn invitations_and_the_outbox_read_back() {
         ended_at: None,
         resend_count: 2,
     };
-    let message = |recipient: &str, sent_at| OutboxMessage {
+    let message = |recipient: &str, sent_at: Option<Timestamp>| OutboxMessage {
         id: 0,
         kind: "invitation".into(),
         recipient: recipient.into(),
@@ -182,13 +182,26 @@ fn invitations_and_the_outbox_read_back() {
         body: "Accept with the token".into(),
         created_at: t(1),
         sent_at,
+        state: if sent_at.is_some() {
+            OutboxState::Sent
+        } else {
+            OutboxState::Pending
+        },
+        invitation_id: None,
+        attempts: 0,
+        last_error: None,
+        last_attempt_at: None,
+        next_attempt_at: None,
+        ended_at: None,
     };
     let mut sent = message("ann@acme.test", Some(t(2)));
     let mut unsent = message("bob@acme.test", None);
     committed(&mut *s, |tx| {
         invitation.id = tx.insert_invitation(&invitation)?;
         sent.id = tx.enqueue(&sent)?;
+        unsent.invitation_id = Some(invitation.id);
         unsent.id = tx.enqueue(&unsent)?;
+        tx.add_invitation_token(invitation.id, "ef56", t(3))?;
         Ok(())
     });
     read(&mut *s, |tx| {
@@ -198,12 +211,52 @@ fn invitations_and_the_outbox_read_back() {
             tx.pending_invitation(b.membership)?,
             Some(invitation.clone())
         );
-        assert_eq!(tx.messages(false)?, vec![sent.clone(), unsent.clone()]);
-        assert_eq!(tx.messages(true)?, vec![unsent.clone()]);
+        assert_eq!(tx.invitation_by_hash("ef56")?, Some(invitation.clone()));
+        assert_eq!(tx.invitation(invitation.id)?, Some(invitation.clone()));
+        assert_eq!(tx.messages(None)?, vec![sent.clone(), unsent.clone()]);
+        assert_eq!(
+            tx.messages(Some(OutboxState::Pending))?,
+            vec![unsent.clone()]
+        );
+        assert_eq!(tx.message(unsent.id)?, Some(unsent.clone()));
+        assert_eq!(tx.next_due_message(t(1))?, Some(unsent.clone()));
+        Ok(())
+    });
+    // A refused attempt: the message waits, the further token goes.
+    let mut waiting = OutboxMessage {
+        attempts: 1,
+        last_error: Some("451 try later".into()),
+        last_attempt_at: Some(t(4)),
+        next_attempt_at: Some(t(9)),
+        ..unsent.clone()
+    };
+    committed(&mut *s, |tx| {
+        tx.update_message(&waiting)?;
+        tx.remove_invitation_token("ef56")
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(tx.message(unsent.id)?, Some(waiting.clone()));
+        assert_eq!(tx.next_due_message(t(8))?, None, "not due before its time");
+        assert_eq!(tx.next_due_message(t(9))?, Some(waiting.clone()));
+        assert_eq!(tx.invitation_by_hash("ef56")?, None);
         Ok(())
     });
     committed(&mut *s, |tx| {
-        tx.end_invitation(invitation.id, InvitationState::Accepted, t(7))
+        tx.end_invitation(invitation.id, InvitationState::Accepted, t(7))?;
+        assert_eq!(
+            tx.cancel_invitation_messages(invitation.id, "accepted", t(7))?,
+            1
+        );
+        Ok(())
+    });
+    waiting.state = OutboxState::Cancelled;
+    waiting.ended_at = Some(t(7));
+    waiting.next_attempt_at = None;
+    waiting.last_error = Some("accepted".into());
+    read(&mut *s, |tx| {
+        assert_eq!(tx.message(unsent.id)?, Some(waiting.clone()));
+        assert_eq!(tx.next_due_message(t(59))?, None);
+        Ok(())
     });
     read(&mut *s, |tx| {
         assert_eq!(tx.pending_invitation(b.membership)?, None);

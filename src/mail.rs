@@ -1,0 +1,460 @@
+//! Handing email over: the [`Mailer`] seam the domain sends through, and its
+//! two implementations, an SMTP client ([`SmtpMailer`], lettre) and a
+//! directory of RFC 5322 `.eml` files ([`DirMailer`]).
+//!
+//! The domain decides what is sent, when, and what an outcome means for the
+//! outbox; this module only turns a [`Mail`] into a message and hands it
+//! over. Both implementations build the message with lettre, so headers
+//! are encoded (RFC 2047) the same way whichever way it leaves.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use lettre::message::{header::ContentType, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::PoolConfig;
+use lettre::{Message, SmtpTransport, Transport as _};
+
+use crate::error::{Error, Result};
+use crate::model::{Mailbox, Timestamp};
+
+/// One email ready to go: the token, if any, already in its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Mail {
+    /// The outbox row it comes from (names the `.eml` file).
+    pub outbox_id: i64,
+    /// The sender (`settings set mail-from`).
+    pub from: Mailbox,
+    /// The recipient's address.
+    pub to: String,
+    /// The subject line.
+    pub subject: String,
+    /// The plain-text body.
+    pub text: String,
+    /// Its `Date:`.
+    pub date: Timestamp,
+}
+
+/// Why a message was not handed over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Undelivered {
+    /// The other side answered no (an SMTP 4xx or 5xx reply, or a file that
+    /// could not be written): the message was not taken.
+    Refused(String),
+    /// The exchange broke off before an answer (a dropped connection, a
+    /// timeout): the message may have arrived or not.
+    InDoubt(String),
+}
+
+/// Where `outbox send` hands messages. The domain calls it between its
+/// short transactions, never inside one.
+pub(crate) trait Mailer {
+    /// Where messages go, for reports: never a password.
+    fn destination(&self) -> String;
+    /// Checks that messages can be handed over at all (the server answers
+    /// and takes the login; the directory can be written), so that a run
+    /// against a server that is down touches no message. Says why not.
+    fn ready(&mut self) -> std::result::Result<(), String>;
+    /// Hands one message over; `Ok` once the other side has taken it.
+    fn deliver(&mut self, mail: &Mail) -> std::result::Result<(), Undelivered>;
+}
+
+/// A header value with every control character (CR and LF above all) made
+/// a space: a name can never start a header line of its own.
+fn header_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// The plain-text body as a small HTML page: paragraphs at blank lines,
+/// every character that HTML gives a meaning escaped.
+fn html_body(text: &str) -> String {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;")
+    };
+    let paragraphs: Vec<String> = text
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            if p.starts_with("    ") {
+                // The command to run, as the text shows it.
+                format!("<pre>{}</pre>", escape(p.trim()))
+            } else {
+                format!("<p>{}</p>", escape(p.trim()).replace('\n', "<br>\n"))
+            }
+        })
+        .collect();
+    format!(
+        "<!DOCTYPE html>\n<html><body>\n{}\n</body></html>\n",
+        paragraphs.join("\n")
+    )
+}
+
+/// The RFC 5322 message for `mail`: plain text with an HTML alternative.
+fn message(mail: &Mail) -> std::result::Result<Message, String> {
+    let from = lettre::message::Mailbox::new(
+        mail.from.name.as_deref().map(header_safe),
+        mail.from
+            .email
+            .as_str()
+            .parse()
+            .map_err(|e| format!("the sender `{}`: {e}", mail.from.email))?,
+    );
+    let to: lettre::message::Mailbox = mail
+        .to
+        .parse()
+        .map_err(|e| format!("the recipient `{}`: {e}", mail.to))?;
+    let domain = mail
+        .from
+        .email
+        .as_str()
+        .rsplit_once('@')
+        .map_or("localhost", |(_, d)| d);
+    let unique: u64 = rand::random();
+    let date = chrono::DateTime::parse_from_rfc3339(&mail.date.to_string())
+        .map_err(|e| format!("the date `{}`: {e}", mail.date))?;
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(header_safe(&mail.subject))
+        .date(date.into())
+        .message_id(Some(format!(
+            "<portalctl.{}.{unique:016x}@{domain}>",
+            mail.outbox_id
+        )))
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(mail.text.clone()),
+                )
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_HTML)
+                        .body(html_body(&mail.text)),
+                ),
+        )
+        .map_err(|e| e.to_string())
+}
+
+/// How `smtp://` connections use TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TlsMode {
+    /// STARTTLS when the server offers it (`smtp://`, the default).
+    Opportunistic,
+    /// STARTTLS or refuse to go on (`?tls=required`).
+    Required,
+    /// Never (`?tls=none`): a local relay.
+    None,
+    /// TLS from the first byte (`smtps://`).
+    Wrapper,
+}
+
+/// A parsed SMTP URL: `smtp[s]://[user[:password]@]host[:port][?tls=...]`.
+/// Its `Display` never shows the password.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct SmtpUrl {
+    host: String,
+    port: u16,
+    tls: TlsMode,
+    user: Option<String>,
+    password: Option<String>,
+}
+
+impl std::fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SmtpUrl({self})")
+    }
+}
+
+impl std::fmt::Display for SmtpUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = if self.tls == TlsMode::Wrapper {
+            "smtps"
+        } else {
+            "smtp"
+        };
+        write!(f, "{scheme}://")?;
+        if let Some(user) = &self.user {
+            let hidden = if self.password.is_some() { ":***" } else { "" };
+            write!(f, "{user}{hidden}@")?;
+        }
+        write!(f, "{}:{}", self.host, self.port)?;
+        match self.tls {
+            TlsMode::Required => write!(f, "?tls=required"),
+            TlsMode::None => write!(f, "?tls=none"),
+            TlsMode::Opportunistic | TlsMode::Wrapper => Ok(()),
+        }
+    }
+}
+
+impl std::str::FromStr for SmtpUrl {
+    type Err = Error;
+
+    /// Reads an SMTP URL. Refusals never repeat the URL: it may hold a
+    /// password.
+    fn from_str(text: &str) -> Result<SmtpUrl> {
+        let how = "write it like smtp://user:password@host:port or smtps://host (add ?tls=required or ?tls=none to smtp://)";
+        let url = url::Url::parse(text.trim())
+            .map_err(|e| Error::invalid(format!("the SMTP URL is not a URL ({e})")).help(how))?;
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8()
+                .map(|s| s.into_owned())
+                .map_err(|_| {
+                    Error::invalid("the SMTP URL's user or password is not UTF-8 once decoded")
+                })
+        };
+        let tls_param = url
+            .query_pairs()
+            .find(|(k, _)| k == "tls")
+            .map(|(_, v)| v.to_string());
+        let tls = match (url.scheme(), tls_param.as_deref()) {
+            ("smtp", None | Some("opportunistic")) => TlsMode::Opportunistic,
+            ("smtp", Some("required")) => TlsMode::Required,
+            ("smtp", Some("none")) => TlsMode::None,
+            ("smtps", None) => TlsMode::Wrapper,
+            ("smtp" | "smtps", Some(other)) => {
+                return Err(Error::invalid(format!(
+                    "the SMTP URL's `tls={other}` is not known here"
+                ))
+                .help("smtp:// takes ?tls=opportunistic (the default), required or none; smtps:// takes none"))
+            }
+            (scheme, _) => {
+                return Err(Error::invalid(format!(
+                    "the SMTP URL's scheme `{scheme}` is neither smtp nor smtps"
+                ))
+                .help(how))
+            }
+        };
+        let host = url
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| Error::invalid("the SMTP URL names no host").help(how))?;
+        // An IPv6 literal comes back in brackets; the socket address wants it bare.
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        let port = url
+            .port()
+            .unwrap_or(if tls == TlsMode::Wrapper { 465 } else { 25 });
+        let user = Some(url.username())
+            .filter(|u| !u.is_empty())
+            .map(decode)
+            .transpose()?;
+        let password = url.password().map(decode).transpose()?;
+        if password.is_some() && user.is_none() {
+            return Err(Error::invalid("the SMTP URL has a password but no user").help(how));
+        }
+        Ok(SmtpUrl {
+            host,
+            port,
+            tls,
+            user,
+            password,
+        })
+    }
+}
+
+/// How long one SMTP command may wait for the server.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Sends over SMTP with lettre, over one pooled connection for the run.
+pub(crate) struct SmtpMailer {
+    transport: SmtpTransport,
+    shown: String,
+}
+
+impl SmtpMailer {
+    /// A client for the server at `url`. Nothing is connected yet.
+    pub(crate) fn new(url: &SmtpUrl) -> Result<SmtpMailer> {
+        let params = || {
+            TlsParameters::new(url.host.clone())
+                .map_err(|e| Error::invalid(format!("cannot set up TLS for `{}`: {e}", url.host)))
+        };
+        let tls = match url.tls {
+            TlsMode::None => Tls::None,
+            TlsMode::Opportunistic => Tls::Opportunistic(params()?),
+            TlsMode::Required => Tls::Required(params()?),
+            TlsMode::Wrapper => Tls::Wrapper(params()?),
+        };
+        let mut builder = SmtpTransport::builder_dangerous(url.host.clone())
+            .port(url.port)
+            .tls(tls)
+            .timeout(Some(SMTP_TIMEOUT))
+            // One connection carries the whole run, one message after another.
+            .pool_config(PoolConfig::new().max_size(1));
+        if let Some(user) = &url.user {
+            builder = builder.credentials(Credentials::new(
+                user.clone(),
+                url.password.clone().unwrap_or_default(),
+            ));
+        }
+        Ok(SmtpMailer {
+            transport: builder.build(),
+            shown: url.to_string(),
+        })
+    }
+}
+
+impl Mailer for SmtpMailer {
+    fn destination(&self) -> String {
+        self.shown.clone()
+    }
+
+    fn ready(&mut self) -> std::result::Result<(), String> {
+        match self.transport.test_connection() {
+            Ok(true) => Ok(()),
+            Ok(false) => Err("the server did not answer NOOP".into()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    fn deliver(&mut self, mail: &Mail) -> std::result::Result<(), Undelivered> {
+        let message = message(mail).map_err(Undelivered::Refused)?;
+        match self.transport.send(&message) {
+            Ok(_) => Ok(()),
+            // A reply code: the server has said no to this message.
+            Err(e) if e.status().is_some() => Err(Undelivered::Refused(e.to_string())),
+            Err(e) => Err(Undelivered::InDoubt(e.to_string())),
+        }
+    }
+}
+
+/// Writes each message as `outbox-ID.eml` in a directory, for another
+/// system to pick up. A file appears whole or not at all: it is written
+/// under a temporary name, synced, then renamed.
+pub(crate) struct DirMailer {
+    dir: PathBuf,
+}
+
+impl DirMailer {
+    /// Writes into `dir`, created (private to its owner) if missing.
+    pub(crate) fn new(dir: &Path) -> DirMailer {
+        DirMailer {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    fn write(&self, mail: &Mail, bytes: &[u8]) -> std::io::Result<()> {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let name = format!("outbox-{}.eml", mail.outbox_id);
+        let partial = self.dir.join(format!(".{name}.partial"));
+        // The file holds a live token: readable by its owner alone.
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&partial)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&partial, self.dir.join(name))?;
+        // The rename itself is durable once the directory is synced.
+        fs::File::open(&self.dir)?.sync_all()
+    }
+}
+
+impl Mailer for DirMailer {
+    fn destination(&self) -> String {
+        self.dir.display().to_string()
+    }
+
+    fn ready(&mut self) -> std::result::Result<(), String> {
+        use std::os::unix::fs::DirBuilderExt as _;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.dir)
+            .map_err(|e| format!("cannot create `{}`: {e}", self.dir.display()))?;
+        let meta = fs::metadata(&self.dir)
+            .map_err(|e| format!("cannot read `{}`: {e}", self.dir.display()))?;
+        if meta.permissions().readonly() {
+            return Err(format!("`{}` is read-only", self.dir.display()));
+        }
+        Ok(())
+    }
+
+    fn deliver(&mut self, mail: &Mail) -> std::result::Result<(), Undelivered> {
+        let message = message(mail).map_err(Undelivered::Refused)?;
+        self.write(mail, &message.formatted()).map_err(|e| {
+            Undelivered::Refused(format!("cannot write into `{}`: {e}", self.dir.display()))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_urls_never_show_their_password() {
+        let url: SmtpUrl = "smtp://ann:s%3Acret@mail.acme.test:2525"
+            .parse()
+            .expect("valid");
+        assert_eq!(url.password.as_deref(), Some("s:cret"));
+        assert_eq!(url.to_string(), "smtp://ann:***@mail.acme.test:2525");
+        assert_eq!(
+            format!("{url:?}"),
+            "SmtpUrl(smtp://ann:***@mail.acme.test:2525)"
+        );
+        let tls: SmtpUrl = "smtps://mail.acme.test".parse().expect("valid");
+        assert_eq!(tls.to_string(), "smtps://mail.acme.test:465");
+        let plain: SmtpUrl = "smtp://127.0.0.1?tls=none".parse().expect("valid");
+        assert_eq!(plain.tls, TlsMode::None);
+        assert_eq!(plain.port, 25);
+    }
+
+    #[test]
+    fn a_bad_smtp_url_is_refused_without_repeating_it() {
+        for bad in [
+            "http://ann:hunter2@mail.acme.test",
+            "smtp://ann:hunter2@mail.acme.test?tls=maybe",
+            "smtps://ann:hunter2@mail.acme.test?tls=none",
+            "smtp://:hunter2@mail.acme.test",
+            "hunter2",
+        ] {
+            let e = bad.parse::<SmtpUrl>().expect_err(bad);
+            assert_eq!(e.exit_code(), 2, "{bad}");
+            let said = format!("{e} {}", e.help_text().unwrap_or_default());
+            assert!(!said.contains("hunter2"), "{bad}: {said}");
+        }
+    }
+
+    #[test]
+    fn names_cannot_add_header_lines() {
+        let mail = Mail {
+            outbox_id: 7,
+            from: "Acme Portal <portal@acme.test>".parse().expect("mailbox"),
+            to: "ann@acme.test".into(),
+            subject: "Hello\r\nBcc: everyone@acme.test".into(),
+            text: "Hello <Ann> & co\n\n    portalctl user accept pinv_x\n".into(),
+            date: "2026-11-25T10:00:00Z".parse().expect("time"),
+        };
+        let raw = String::from_utf8(message(&mail).expect("message").formatted()).expect("utf-8");
+        assert!(
+            !raw.lines().any(|l| l.starts_with("Bcc:")),
+            "a header was injected: {raw}"
+        );
+        assert!(
+            raw.contains("Subject: Hello  Bcc: everyone@acme.test"),
+            "{raw}"
+        );
+        assert!(raw.contains("Date: Wed, 25 Nov 2026 10:00:00"), "{raw}");
+        assert!(raw.contains("Hello &lt;Ann&gt; &amp; co"), "{raw}");
+        assert!(
+            raw.contains("<pre>portalctl user accept pinv_x</pre>"),
+            "{raw}"
+        );
+    }
+}

@@ -1,0 +1,350 @@
+//! Delivering the outbox against a real SMTP server (aiosmtpd, see
+//! `smtp_server`), as `.eml` files, and with no live token ever at rest.
+
+use std::os::unix::fs::PermissionsExt as _;
+
+use crate::smtp_server::{closed_port, decode, token_in, SmtpServer};
+use crate::support::{error_line, says, Portal, ACCOUNT, CONFLICT, NOT_FOUND, UNAVAILABLE, USAGE};
+
+const ANN: &str = "ann@acme.test";
+
+/// Acme with a sender set.
+fn ready() -> Portal {
+    Portal::cached("outbox: mail-from set", || {
+        let p = Portal::new();
+        p.ok(&[
+            "settings", "set", "mail-from", "Acme Portal <portal@acme.test>",
+        ]);
+        p
+    })
+}
+
+/// `outbox send --smtp URL` as JSON.
+#[track_caller]
+fn send(p: &Portal, url: &str) -> serde_json::Value {
+    p.json(&["outbox", "send", "--smtp", url])
+}
+
+/// The outbox as JSON, `args` added (`--pending`, `--failed`).
+#[track_caller]
+fn outbox(p: &Portal, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["outbox", "list"];
+    all.extend_from_slice(args);
+    p.json(&all).as_array().unwrap().clone()
+}
+
+#[test]
+fn an_invitation_arrives_over_smtp_and_its_token_accepts() {
+    let p = ready();
+    let printed = p.invite(ANN, "manager", ACCOUNT);
+    let server = SmtpServer::start();
+    let report = send(&p, &server.url());
+    assert_eq!(report["sent"], 1, "{report}");
+    assert_eq!(report["pending"], 0, "{report}");
+    let mail = &server.received()[0];
+    assert_eq!(mail["rcpt_tos"], serde_json::json!([ANN]));
+    assert_eq!(mail["mail_from"], "portal@acme.test");
+    assert_eq!(mail["from"], "Acme Portal <portal@acme.test>");
+    assert_eq!(mail["subject"], "Invitation to join Acme Ltd as manager");
+    let text = mail["text"].as_str().unwrap();
+    for part in [
+        "Hello ann,",
+        "An administrator of the portal has invited you to join Acme Ltd",
+        "with the role manager",
+        "expires on 2 December 2026 at 10:00 UTC",
+        "portalctl user accept pinv_",
+    ] {
+        says(text, part);
+    }
+    says(
+        mail["html"].as_str().unwrap(),
+        "portalctl user accept pinv_",
+    );
+    assert_eq!(mail["date"], "Wed, 25 Nov 2026 10:00:00 +0000");
+    let mailed = token_in(mail);
+    assert_ne!(mailed, printed, "the email carries a token of its own");
+    assert_eq!(p.json(&["user", "accept", &mailed])["status"], "active");
+    // Either token consumes the one invitation.
+    says(
+        &p.refused(&["user", "accept", &printed], CONFLICT),
+        "already accepted",
+    );
+    let listed = outbox(&p, &[]);
+    assert_eq!(listed[0]["state"], "sent");
+    assert_eq!(listed[0]["attempts"], 1);
+    assert_eq!(listed[0]["sent_at"], "2026-11-25T10:00:00Z");
+    // Nothing is left to send.
+    assert_eq!(send(&p, &server.url())["sent"], 0);
+    assert_eq!(server.received().len(), 1);
+}
+
+#[test]
+fn no_token_is_ever_at_rest_in_the_file_its_log_or_a_dump() {
+    let p = ready();
+    // A reader keeps the write-ahead log from being folded away, so it can
+    // be read after the commands.
+    let reader = rusqlite::Connection::open(&p.db).unwrap();
+    reader
+        .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    let mut tokens = vec![
+        p.invite(ANN, "user", ACCOUNT),
+        p.invite("bob@acme.test", "user", ACCOUNT),
+    ];
+    let resent = p.json(&["user", "resend-invite", "bob@acme.test"]);
+    tokens.push(resent["token"].as_str().unwrap().to_string());
+    let server = SmtpServer::start();
+    assert_eq!(send(&p, &server.url())["sent"], 2);
+    let dir = tempfile::tempdir().unwrap();
+    let resent = p.json(&["user", "resend-invite", ANN]);
+    tokens.push(resent["token"].as_str().unwrap().to_string());
+    p.ok(&["outbox", "send", "--to-dir", dir.path().to_str().unwrap()]);
+    for mail in server.received() {
+        tokens.push(token_in(&mail));
+    }
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    for mail in decode(&files) {
+        tokens.push(token_in(&mail));
+    }
+    assert_eq!(tokens.len(), 7);
+    let mut wal = p.db.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal = std::fs::read(&wal).expect("the write-ahead log is kept while a reader is open");
+    let db = std::fs::read(&p.db).unwrap();
+    let dump = p.dump();
+    for token in &tokens {
+        let secret = token.trim_start_matches("pinv_");
+        let found = |bytes: &[u8]| bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+        assert!(!found(&db), "{token} is in the database file");
+        assert!(!found(&wal), "{token} is in the write-ahead log");
+        assert!(!dump.contains(secret), "{token} is in the dump");
+    }
+    drop(reader);
+}
+
+#[test]
+fn a_server_refusing_with_5xx_fails_the_email_after_the_attempts() {
+    let mut p = ready();
+    p.ok(&["settings", "set", "mail-max-attempts", "2"]);
+    p.ok(&["settings", "set", "mail-retry-after", "1m"]);
+    p.invite(ANN, "user", ACCOUNT);
+    let server = SmtpServer::with(&["--reply", "550 5.1.1 no such user here"]);
+    let run = p.run(&["--json", "outbox", "send", "--smtp", &server.url()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    says(&run.stderr, "warning: 1 email(s) refused");
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["retry_later"], 1, "{report}");
+    let waiting = &outbox(&p, &["--pending"])[0];
+    assert_eq!(waiting["attempts"], 1);
+    says(waiting["last_error"].as_str().unwrap(), "550");
+    says(waiting["last_error"].as_str().unwrap(), "no such user here");
+    assert_eq!(waiting["next_attempt_at"], "2026-11-25T10:01:00Z");
+    p.now = "2026-11-25T10:01:00Z".into();
+    assert_eq!(send(&p, &server.url())["failed"], 1);
+    let failed = outbox(&p, &["--failed"]);
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["state"], "failed");
+    assert_eq!(failed[0]["attempts"], 2);
+    assert!(outbox(&p, &["--pending"]).is_empty());
+    let table = p.ok(&["outbox", "list"]);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.contains(ANN) && l.contains("failed") && l.contains("550")),
+        "{table}"
+    );
+    // Once the address is fixed, `outbox retry` sends it again.
+    let id = failed[0]["id"].to_string();
+    let retried = p.json(&["outbox", "retry", &id]);
+    assert_eq!(retried[0]["state"], "pending");
+    let good = SmtpServer::start();
+    assert_eq!(send(&p, &good.url())["sent"], 1);
+    says(
+        &p.refused(&["outbox", "retry", &id], CONFLICT),
+        "already sent",
+    );
+}
+
+#[test]
+fn a_4xx_is_retried_after_its_back_off() {
+    let mut p = ready();
+    p.invite(ANN, "user", ACCOUNT);
+    let busy = SmtpServer::with(&["--reply", "451 4.3.0 try again later"]);
+    assert_eq!(send(&p, &busy.url())["retry_later"], 1);
+    let waiting = &outbox(&p, &["--pending"])[0];
+    says(waiting["last_error"].as_str().unwrap(), "451");
+    assert_eq!(waiting["next_attempt_at"], "2026-11-25T10:05:00Z");
+    let server = SmtpServer::start();
+    // Not due yet: the run leaves it.
+    assert_eq!(send(&p, &server.url())["pending"], 1);
+    assert!(server.received().is_empty());
+    p.now = "2026-11-25T10:05:00Z".into();
+    assert_eq!(send(&p, &server.url())["sent"], 1);
+    assert_eq!(server.received().len(), 1);
+    p.ok(&["user", "accept", &token_in(&server.received()[0])]);
+}
+
+#[test]
+fn a_server_that_is_not_listening_loses_nothing() {
+    let p = ready();
+    p.invite(ANN, "user", ACCOUNT);
+    let url = format!("smtp://127.0.0.1:{}", closed_port());
+    let err = p.refused(&["outbox", "send", "--smtp", &url], UNAVAILABLE);
+    says(error_line(&err), "cannot send through");
+    says(&err, "nothing is lost");
+    // The same through PORTALCTL_SMTP.
+    p.refused_with(
+        &["outbox", "send"],
+        &[("PORTALCTL_SMTP", &url)],
+        UNAVAILABLE,
+    );
+    let server = SmtpServer::start();
+    let report = p.json_with(&["outbox", "send"], &[("PORTALCTL_SMTP", &server.url())]);
+    assert_eq!(report["sent"], 1, "{report}");
+}
+
+#[test]
+fn auth_with_a_user_and_password_which_is_never_printed() {
+    let p = ready();
+    p.invite(ANN, "user", ACCOUNT);
+    let server = SmtpServer::with(&["--auth", "mailer:s3cret-pw"]);
+    let wrong = format!("smtp://mailer:wrong-pw@127.0.0.1:{}", server.port);
+    let err = p.refused(&["outbox", "send", "--smtp", &wrong], UNAVAILABLE);
+    assert!(!err.contains("wrong-pw"), "{err}");
+    says(error_line(&err), "535");
+    let url = format!("smtp://mailer:s3cret-pw@127.0.0.1:{}", server.port);
+    let run = p.run(&["outbox", "send", "--smtp", &url]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("s3cret"), "{}", run.stdout);
+    says(
+        &run.stdout,
+        &format!("smtp://mailer:***@127.0.0.1:{}", server.port),
+    );
+    assert_eq!(server.received().len(), 1);
+    // --help shows the variable, never its value.
+    let help = p.run_with(&["outbox", "send", "--help"], &[("PORTALCTL_SMTP", &url)]);
+    assert!(!help.stdout.contains("s3cret"), "{}", help.stdout);
+}
+
+#[test]
+fn to_dir_writes_private_eml_files_whose_token_accepts() {
+    let p = ready();
+    p.invite(ANN, "user", ACCOUNT);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mail");
+    let report = p.json(&["outbox", "send", "--to-dir", out.to_str().unwrap()]);
+    assert_eq!(report["sent"], 1, "{report}");
+    let file = out.join("outbox-1.eml");
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "the file holds a live token");
+    let mail = &decode(&[file])[0];
+    assert_eq!(mail["to"], ANN);
+    says(mail["raw"].as_str().unwrap(), "Message-ID: <portalctl.1.");
+    p.ok(&["user", "accept", &token_in(mail)]);
+}
+
+#[test]
+fn ending_an_invitation_cancels_its_email_in_the_same_change() {
+    let p = ready();
+    let token = p.invite(ANN, "user", ACCOUNT);
+    p.invite("bob@acme.test", "user", ACCOUNT);
+    p.invite("cy@acme.test", "user", ACCOUNT);
+    p.ok(&["user", "accept", &token]);
+    p.ok(&["user", "revoke-invite", "bob@acme.test"]);
+    p.ok(&["user", "resend-invite", "cy@acme.test"]);
+    let states: Vec<(String, String, String)> = outbox(&p, &[])
+        .iter()
+        .map(|m| {
+            (
+                m["recipient"].as_str().unwrap().to_string(),
+                m["state"].as_str().unwrap().to_string(),
+                m["last_error"].as_str().unwrap_or("-").to_string(),
+            )
+        })
+        .collect();
+    let row = |who: &str, state: &str, why: &str| (who.into(), state.into(), why.into());
+    assert_eq!(
+        states,
+        [
+            row(ANN, "cancelled", "the invitation was accepted"),
+            row("bob@acme.test", "cancelled", "the invitation was revoked"),
+            row(
+                "cy@acme.test",
+                "cancelled",
+                "the invitation was replaced by a newer one"
+            ),
+            row("cy@acme.test", "pending", "-"),
+        ]
+    );
+}
+
+#[test]
+fn sending_and_the_settings_are_refused_cleanly() {
+    let p = Portal::new();
+    p.invite(ANN, "user", ACCOUNT);
+    let dir = tempfile::tempdir().unwrap();
+    let to_dir = dir.path().to_str().unwrap();
+    says(
+        &p.refused(&["outbox", "send", "--to-dir", to_dir], CONFLICT),
+        "settings set mail-from",
+    );
+    says(&p.refused(&["outbox", "send"], USAGE), "--smtp");
+    let bad = p.refused(
+        &["outbox", "send", "--smtp", "smtp://u:hunter2@x?tls=maybe"],
+        USAGE,
+    );
+    assert!(!bad.contains("hunter2"), "{bad}");
+    p.refused(
+        &[
+            "settings",
+            "set",
+            "mail-from",
+            "Evil\r\nBcc: x@y.test <a@b.test>",
+        ],
+        USAGE,
+    );
+    p.refused(&["settings", "set", "mail-from", "not an address"], USAGE);
+    p.refused(&["settings", "set", "colour", "blue"], USAGE);
+    p.refused(&["outbox", "retry", "99"], NOT_FOUND);
+    p.refused(&["outbox", "cancel", "99"], NOT_FOUND);
+    p.refused(
+        &[
+            "user", "invite", "--email", "bob@acme.test", "--name", "Bob\r\nBcc: all@acme.test",
+            "--role", "user",
+        ],
+        USAGE,
+    );
+    let shown = p.ok(&["settings", "show"]);
+    says(&shown, "mail-max-attempts");
+    says(&shown, "5 (default)");
+    let cancelled = p.json(&["outbox", "cancel", "1"]);
+    assert_eq!(cancelled[0]["state"], "cancelled");
+    says(
+        &p.refused(&["outbox", "cancel", "1"], CONFLICT),
+        "already cancelled",
+    );
+    // A cancelled email is not sent; the printed token still works.
+    p.ok(&["settings", "set", "mail-from", "portal@acme.test"]);
+    assert_eq!(p.json(&["outbox", "send", "--to-dir", to_dir])["sent"], 0);
+}
+
+#[test]
+fn flagging_a_duplicate_tells_support_by_email() {
+    let p = ready();
+    p.ok(&["settings", "set", "support-email", "support@portal.test"]);
+    p.member(ANN, "user");
+    p.member("ann.smith@acme.test", "user");
+    p.ok(&["user", "flag-duplicate", "ann.smith@acme.test", "--of", ANN]);
+    let server = SmtpServer::start();
+    assert_eq!(send(&p, &server.url())["sent"], 1);
+    let mail = &server.received()[0];
+    assert_eq!(mail["rcpt_tos"], serde_json::json!(["support@portal.test"]));
+    says(mail["subject"].as_str().unwrap(), "ann.smith@acme.test");
+    says(
+        mail["text"].as_str().unwrap(),
+        "portalctl user merge ann.smith@acme.test --into ann@acme.test",
+    );
+}
