@@ -356,6 +356,14 @@ fn cases(block: &str, own_role: &str, new_owner: &str, area: Option<&str>) -> Ve
             ],
             Needs::Caps(&["licenses.allocate"]),
         ),
+        // 000: an allocator "can use shipping addresses" (the partner's).
+        case(
+            &[
+                "license", "allocate", "--product", PRODUCT, "--customer", CUSTOMER, "--seats",
+                "1", "--ship-to", ADDRESS,
+            ],
+            Needs::Caps(&["licenses.allocate", "addresses.use"]),
+        ),
         case(
             &[
                 "license", "move", "--product", PRODUCT, "--from", OTHER_CUSTOMER, "--to",
