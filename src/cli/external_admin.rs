@@ -10,7 +10,7 @@ use crate::model::Email;
 pub(crate) enum ExternalAdminCommand {
     /// Give a member of the customer's partner a role on the customer
     /// account; they use their existing login (needs
-    /// external_admins.manage in the partner).
+    /// external_admins.manage in the partner or in the customer).
     Add {
         /// The customer account.
         #[arg(long)]

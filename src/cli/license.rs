@@ -32,6 +32,10 @@ pub(crate) enum LicenseCommand {
         /// The seats the customer holds afterwards.
         #[arg(long, allow_negative_numbers = true)]
         seats: i64,
+        /// Label of one of the partner's shipping addresses to ship the
+        /// seats to (needs addresses.use); kept until another is given.
+        #[arg(long, value_name = "LABEL")]
+        ship_to: Option<String>,
         #[command(flatten)]
         account: AccountArg,
     },
@@ -79,11 +83,13 @@ pub(crate) fn run(s: &Session, cmd: LicenseCommand) -> Result<()> {
             product,
             customer,
             seats,
+            ship_to,
             account,
         } => s.out.item(&portal.license_allocate(&Allocate {
             product,
             customer,
             seats,
+            ship_to,
             account: account.into_name(),
         })?),
         LicenseCommand::Move {

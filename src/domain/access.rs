@@ -133,12 +133,30 @@ impl<'c> Access<'c> {
     }
 }
 
+/// What a partner's `customers.manage` holder may do in a customer account
+/// the partner created, without being a member of it: "add and manage
+/// customers" (seed 000) covers the customer's profile and its shipping
+/// addresses. Nothing about its members, so no access is handed out this way.
+pub(crate) const MANAGED_BY_PARTNER: [Capability; 4] = [
+    caps::ACCOUNT_VIEW,
+    caps::ACCOUNT_EDIT,
+    caps::ADDRESSES_EDIT,
+    caps::ADDRESSES_USE,
+];
+
 /// The acting party, once checked against an account.
 pub(crate) enum Authority<'c> {
     /// The operator: anything an owner may do.
     Operator,
     /// A member of the account.
     Member {
+        person: Box<Person>,
+        access: Box<Access<'c>>,
+    },
+    /// A member of the account's parent partner who holds
+    /// `customers.manage` there: they hold [`MANAGED_BY_PARTNER`] in the
+    /// customer, and nothing else.
+    Partner {
         person: Box<Person>,
         access: Box<Access<'c>>,
     },
@@ -150,6 +168,9 @@ impl Authority<'_> {
         match self {
             Authority::Operator => true,
             Authority::Member { access, .. } => access.holds(cap),
+            Authority::Partner { access, .. } => {
+                MANAGED_BY_PARTNER.contains(&cap) && access.holds(caps::CUSTOMERS_MANAGE)
+            }
         }
     }
 
@@ -158,6 +179,7 @@ impl Authority<'_> {
         match self {
             Authority::Operator => true,
             Authority::Member { access, .. } => access.owner,
+            Authority::Partner { .. } => false,
         }
     }
 
@@ -165,14 +187,16 @@ impl Authority<'_> {
     pub(crate) fn person(&self) -> Option<&Person> {
         match self {
             Authority::Operator => None,
-            Authority::Member { person, .. } => Some(person.as_ref()),
+            Authority::Member { person, .. } | Authority::Partner { person, .. } => {
+                Some(person.as_ref())
+            }
         }
     }
 
     /// Refuses to hand out capabilities the actor does not hold: a member
     /// may only give a role or grant whose capabilities they hold themselves.
     pub(crate) fn ensure_may_give(&self, what: &str, given: &[Capability]) -> Result<()> {
-        let Authority::Member { person, .. } = self else {
+        let (Authority::Member { person, .. } | Authority::Partner { person, .. }) = self else {
             return Ok(());
         };
         let missing: Vec<&str> = given
@@ -275,11 +299,13 @@ pub(crate) fn authorize<'c>(
     need: impl Into<Need>,
 ) -> Result<Authority<'c>> {
     let need = need.into();
-    let authority = authority(tx, catalog, ctx, account)?;
-    if let Authority::Member { person, access } = &authority {
-        let decision = access.decide(need.cap);
-        if !decision.allowed {
-            return Err(denial(
+    let refusal = match authority(tx, catalog, ctx, account) {
+        Ok(Authority::Member { person, access }) => {
+            let decision = access.decide(need.cap);
+            if decision.allowed {
+                return Ok(Authority::Member { person, access });
+            }
+            denial(
                 tx,
                 catalog,
                 &person.email.to_string(),
@@ -287,10 +313,45 @@ pub(crate) fn authorize<'c>(
                 need,
                 &decision,
                 ctx.now,
-            )?);
+            )?
         }
+        Ok(who) => return Ok(who),
+        Err(e @ Error::Denied(_)) => e,
+        Err(e) => return Err(e),
+    };
+    // The one place a parent partner's authority counts, so that every
+    // command on a customer's profile or addresses allows it alike.
+    match via_parent(tx, catalog, ctx, account, need.cap)? {
+        Some(who) => Ok(who),
+        None => Err(refusal),
     }
-    Ok(authority)
+}
+
+/// The actor as a member of `account`'s parent partner holding
+/// `customers.manage` there, when `cap` is one that covers
+/// ([`MANAGED_BY_PARTNER`]); `None` otherwise. The refusal of the customer
+/// stands then, so it says no more than before.
+fn via_parent<'c>(
+    tx: &dyn Tx,
+    catalog: &'c Catalog,
+    ctx: &Ctx,
+    account: &Account,
+    cap: Capability,
+) -> Result<Option<Authority<'c>>> {
+    let Some(parent) = account.parent_id else {
+        return Ok(None);
+    };
+    if !MANAGED_BY_PARTNER.contains(&cap) {
+        return Ok(None);
+    }
+    let parent = tx.account(parent)?;
+    match authority(tx, catalog, ctx, &parent) {
+        Ok(Authority::Member { person, access }) if access.holds(caps::CUSTOMERS_MANAGE) => {
+            Ok(Some(Authority::Partner { person, access }))
+        }
+        Ok(_) | Err(Error::Denied(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// The actor as a party to `account`, refused unless they hold at least one
@@ -303,9 +364,11 @@ pub(crate) fn authorize_any<'c>(
     caps: &[Capability],
     action: &'static str,
 ) -> Result<Authority<'c>> {
-    let authority = authority(tx, catalog, ctx, account)?;
-    if let Authority::Member { person, access } = &authority {
-        if !caps.iter().any(|c| access.holds(*c)) {
+    let refusal = match authority(tx, catalog, ctx, account) {
+        Ok(Authority::Member { person, access }) => {
+            if caps.iter().any(|c| access.holds(*c)) {
+                return Ok(Authority::Member { person, access });
+            }
             let first = caps.first().copied().unwrap_or(caps::PORTAL_ACCESS);
             let needs: Vec<String> = caps.iter().map(|c| format!("`{c}`")).collect();
             let decision = access.decide(first);
@@ -314,16 +377,24 @@ pub(crate) fn authorize_any<'c>(
                 .help_text()
                 .map(str::to_string)
                 .unwrap_or_default();
-            return Err(Error::denied(format!(
+            Error::denied(format!(
                 "`{who}` may not {action} in `{}`: needs {} ({})",
                 account.name,
                 needs.join(" or "),
                 decision.reason
             ))
-            .help(help));
+            .help(help)
+        }
+        Ok(who) => return Ok(who),
+        Err(e @ Error::Denied(_)) => e,
+        Err(e) => return Err(e),
+    };
+    for cap in caps {
+        if let Some(who) = via_parent(tx, catalog, ctx, account, *cap)? {
+            return Ok(who);
         }
     }
-    Ok(authority)
+    Err(refusal)
 }
 
 /// How many helpers and sources a denial names.

@@ -41,21 +41,13 @@ pub(crate) fn account_view(tx: &dyn Tx, a: &Account) -> Result<AccountView> {
 }
 
 /// Refuses unless the actor holds `account.view` on the account or
-/// `customers.manage` on its parent partner.
+/// `customers.manage` on its parent partner (see [`authorize`]).
 pub(super) fn ensure_may_view(
     tx: &dyn Tx,
     catalog: &Catalog,
     ctx: &Ctx,
     account: &Account,
 ) -> Result<()> {
-    if let Some(parent) = account.parent_id {
-        let parent = tx.account(parent)?;
-        match authority(tx, catalog, ctx, &parent) {
-            Ok(who) if who.holds(caps::CUSTOMERS_MANAGE) => return Ok(()),
-            Ok(_) | Err(Error::Denied(_)) => {}
-            Err(e) => return Err(e),
-        }
-    }
     authorize(tx, catalog, ctx, account, caps::ACCOUNT_VIEW).map(|_| ())
 }
 
@@ -237,7 +229,8 @@ impl Portal {
         })
     }
 
-    /// Changes profile fields; needs `account.edit`.
+    /// Changes profile fields; needs `account.edit`, or for a customer
+    /// `customers.manage` on its parent partner.
     pub(crate) fn account_set(
         &mut self,
         name: Option<&str>,

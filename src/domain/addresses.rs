@@ -2,7 +2,8 @@
 //! to one.
 //!
 //! Adding and removing need `addresses.edit`; shipping to one needs
-//! `addresses.use`. An address is never deleted, only marked removed, and
+//! `addresses.use`. A customer's addresses are also its parent partner's
+//! `customers.manage` holders' to manage (see `access::authorize`). An address is never deleted, only marked removed, and
 //! an order keeps its own copy ([`ShippingAddress`]), so removing an
 //! address an order used leaves the order as it was.
 

@@ -1,6 +1,9 @@
 //! External administrators: a member of a partner given a role on one of
-//! the partner's customer accounts by an MSP administrator of the partner
-//! (`external_admins.manage` there). They use their existing login: the
+//! the partner's customer accounts by whoever holds
+//! `external_admins.manage` there: an MSP administrator of the partner, or,
+//! as seed 002's steps 1-6 do it, someone logged in to the customer's own
+//! console (its login, or an external admin already given a role with that
+//! capability). They use their existing login: the
 //! membership is active at once and records the partner in
 //! `external_from`.
 //!
@@ -43,9 +46,33 @@ fn customer_and_partner(tx: &dyn Tx, ctx: &Ctx, name: &str) -> Result<(Account, 
     }
 }
 
+/// Refuses unless the actor holds `external_admins.manage` in the partner
+/// or in the customer. The refusal is the customer's when the actor is a
+/// member of it, else the partner's, so it names where they stand.
+fn ensure_may_manage(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    customer: &Account,
+    partner: &Account,
+    action: &'static str,
+) -> Result<()> {
+    let need = caps::EXTERNAL_ADMINS_MANAGE.to(action);
+    let refusal = match authorize(tx, catalog, ctx, partner, need) {
+        Ok(_) => return Ok(()),
+        Err(e @ Error::Denied(_)) => e,
+        Err(e) => return Err(e),
+    };
+    match authority(tx, catalog, ctx, customer) {
+        Ok(_) => authorize(tx, catalog, ctx, customer, need).map(|_| ()),
+        Err(Error::Denied(_)) => Err(refusal),
+        Err(e) => Err(e),
+    }
+}
+
 /// Whether the actor may see a customer's external admins: an MSP
-/// administrator of its partner, or a member of the customer who may view
-/// its users.
+/// administrator of its partner, or a member of the customer who manages
+/// its external admins or may view its users.
 fn may_see(
     tx: &dyn Tx,
     catalog: &Catalog,
@@ -55,10 +82,26 @@ fn may_see(
 ) -> Result<bool> {
     for (account, cap) in [
         (partner, caps::EXTERNAL_ADMINS_MANAGE),
+        (customer, caps::EXTERNAL_ADMINS_MANAGE),
         (customer, caps::USERS_VIEW),
     ] {
         match authority(tx, catalog, ctx, account) {
             Ok(who) if who.holds(cap) => return Ok(true),
+            Ok(_) | Err(Error::Denied(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(false)
+}
+
+/// Whether the actor holds `external_admins.manage` in some partner.
+fn manages_a_partner(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx) -> Result<bool> {
+    for account in tx.accounts()? {
+        if account.kind != AccountKind::Partner {
+            continue;
+        }
+        match authority(tx, catalog, ctx, &account) {
+            Ok(who) if who.holds(caps::EXTERNAL_ADMINS_MANAGE) => return Ok(true),
             Ok(_) | Err(Error::Denied(_)) => {}
             Err(e) => return Err(e),
         }
@@ -100,8 +143,9 @@ pub(super) fn end_external_access(
 
 impl Portal {
     /// Gives an active member of a customer's partner a role on the
-    /// customer account. Needs `external_admins.manage` on the partner, and
-    /// a member may only give a role whose capabilities they hold. Adding
+    /// customer account. Needs `external_admins.manage` on the partner or
+    /// on the customer, and a member may only give a role whose
+    /// capabilities they hold there. Adding
     /// someone whose external access ended brings it back; adding them
     /// again with another role changes their role.
     pub(crate) fn external_admin_add(
@@ -114,12 +158,13 @@ impl Portal {
             let tx = w.tx;
             let catalog = w.catalog()?;
             let (customer, partner) = customer_and_partner(tx, &w.ctx, customer)?;
-            authorize(
+            ensure_may_manage(
                 tx,
                 catalog,
                 &w.ctx,
+                &customer,
                 &partner,
-                caps::EXTERNAL_ADMINS_MANAGE,
+                "add external admins",
             )?;
             let role = catalog.role_named(role)?;
             if role.blocking {
@@ -201,7 +246,8 @@ impl Portal {
     }
 
     /// Ends an external admin's access to a customer (status
-    /// `deactivated`); needs `external_admins.manage` on the partner. The
+    /// `deactivated`); needs `external_admins.manage` on the partner or the
+    /// customer. The
     /// customer's last active member holding `users.manage` cannot be
     /// removed this way.
     pub(crate) fn external_admin_remove(
@@ -213,7 +259,9 @@ impl Portal {
             let tx = w.tx;
             let catalog = w.catalog()?;
             let (customer, partner) = customer_and_partner(tx, &w.ctx, customer)?;
-            authorize(tx, catalog, &w.ctx, &partner, caps::EXTERNAL_ADMINS_MANAGE)?;
+            ensure_may_manage(
+                tx, catalog, &w.ctx, &customer, &partner, "remove external admins",
+            )?;
             let (_, mut m) = member_in(tx, email, &customer)?;
             if m.external_from != Some(partner.id) {
                 return Err(Error::conflict(format!(
@@ -259,12 +307,8 @@ impl Portal {
             Some(name) => {
                 let (customer, partner) = customer_and_partner(&*tx, &self.ctx, name)?;
                 if !may_see(&*tx, &catalog, &self.ctx, &customer, &partner)? {
-                    authorize(
-                        &*tx,
-                        &catalog,
-                        &self.ctx,
-                        &partner,
-                        caps::EXTERNAL_ADMINS_MANAGE,
+                    ensure_may_manage(
+                        &*tx, &catalog, &self.ctx, &customer, &partner, "list external admins",
                     )?;
                 }
                 vec![customer]
@@ -280,7 +324,13 @@ impl Portal {
                         seen.push(account);
                     }
                 }
-                if seen.is_empty() && matches!(self.ctx.actor, super::Actor::Member(_)) {
+                // An MSP administrator of a partner with no customers yet
+                // sees an empty list; only someone who could never see any
+                // is refused.
+                if seen.is_empty()
+                    && matches!(self.ctx.actor, super::Actor::Member(_))
+                    && !manages_a_partner(&*tx, &catalog, &self.ctx)?
+                {
                     return Err(Error::denied(
                         "listing external admins needs `external_admins.manage` in a partner or `users.view` in a customer",
                     ));

@@ -5,7 +5,7 @@
 use super::access::{authority, authorize, authorize_any, caps};
 use super::{find_account, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{parse_name, Account, AccountKind, Allocation, License, Text};
+use crate::model::{parse_name, Account, AccountKind, Allocation, License, ShippingAddress, Text};
 use crate::store::Tx;
 use crate::view::{AllocationView, LicenseView, ProductView};
 
@@ -35,6 +35,10 @@ pub(crate) struct Allocate {
     pub seats: i64,
     /// The partner; the customer's parent when `None`.
     pub account: Option<String>,
+    /// Label of one of the partner's shipping addresses to ship the seats
+    /// to (needs `addresses.use` on the partner); `None` keeps the one
+    /// the allocation has.
+    pub ship_to: Option<String>,
 }
 
 /// What `license move` is asked to move.
@@ -156,6 +160,14 @@ fn held(allocations: &[Allocation], customer: &Account) -> i64 {
         .map_or(0, |a| a.seats)
 }
 
+/// Where the customer's seats are shipped, as their allocation records it.
+fn shipped_to(allocations: &[Allocation], customer: &Account) -> Option<ShippingAddress> {
+    allocations
+        .iter()
+        .find(|a| a.customer_id == customer.id)
+        .and_then(|a| a.ship_to.clone())
+}
+
 /// The printable form of a licence: customers holding seats, by name.
 pub(crate) fn license_view(tx: &dyn Tx, partner: &Account, l: &License) -> Result<LicenseView> {
     let mut allocations = Vec::new();
@@ -166,6 +178,7 @@ pub(crate) fn license_view(tx: &dyn Tx, partner: &Account, l: &License) -> Resul
             allocations.push(AllocationView {
                 customer: tx.account(a.customer_id)?.name,
                 seats: a.seats,
+                ship_to: a.ship_to,
             });
         }
     }
@@ -275,7 +288,10 @@ impl Portal {
 
     /// Sets how many seats of a product one customer holds; needs
     /// `licenses.allocate` on the customer's partner. The seats come from
-    /// (or go back to) the partner's unallocated seats.
+    /// (or go back to) the partner's unallocated seats. `ship_to` names one
+    /// of the partner's shipping addresses (seed 000: the partner's
+    /// addresses, which an allocator "can use, but not edit"); the
+    /// allocation keeps a copy of it.
     pub(crate) fn license_allocate(&mut self, req: &Allocate) -> Result<LicenseView> {
         self.write(|w| {
             let tx = w.tx;
@@ -288,8 +304,16 @@ impl Portal {
             let seats = check_seats(req.seats, 0)?;
             let license = license_of(tx, &partner, &product)?;
             let before = license_view(tx, &partner, &license)?;
-            let current = held(&tx.allocations(license.id)?, &customer);
-            if seats == current {
+            let allocations = tx.allocations(license.id)?;
+            let current = held(&allocations, &customer);
+            let had = shipped_to(&allocations, &customer);
+            let ship_to = match req.ship_to.as_deref() {
+                Some(label) => Some(super::addresses::ship_to(
+                    tx, catalog, &w.ctx, &partner, label,
+                )?),
+                None => had.clone(),
+            };
+            if seats == current && ship_to == had {
                 return Ok(before);
             }
             let others = before.allocated - current;
@@ -308,6 +332,7 @@ impl Portal {
                 license_id: license.id,
                 customer_id: customer.id,
                 seats,
+                ship_to,
                 updated_at: w.ctx.now,
             })?;
             let after = license_view(tx, &partner, &license)?;
@@ -361,10 +386,12 @@ impl Portal {
             // The giver first, so the total never passes the seats bought, not
             // even between the two statements.
             for (customer, seats) in [(&from, giving - seats), (&to, taking + seats)] {
+                // Each keeps where its seats are shipped.
                 tx.put_allocation(&Allocation {
                     license_id: license.id,
                     customer_id: customer.id,
                     seats,
+                    ship_to: shipped_to(&allocations, customer),
                     updated_at: w.ctx.now,
                 })?;
             }

@@ -74,7 +74,8 @@ fn sight(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, account: &Account) -> Result
         Authority::Member { person, access } if access.holds(caps::ORDERS_PLACE) => {
             Ok(Sight::Own(person.id))
         }
-        Authority::Member { .. } => authorize(
+        // Orders are no part of what a parent partner manages.
+        Authority::Member { .. } | Authority::Partner { .. } => authorize(
             tx,
             catalog,
             ctx,
@@ -400,6 +401,12 @@ impl Portal {
                 Authority::Member { person, access } => (person, access),
                 Authority::Operator => {
                     return Err(anyhow::anyhow!("the operator cannot decide orders").into())
+                }
+                // `authority` answers for members of the account only.
+                Authority::Partner { .. } => {
+                    return Err(
+                        anyhow::anyhow!("a partner cannot decide a customer's orders").into(),
+                    )
                 }
             };
             let ability = Ability::of(&access);

@@ -41,7 +41,8 @@ pub(crate) fn visibility(
         Authority::Member { access, .. } if access.holds(caps::SERVICES_VIEW_ASSIGNED) => {
             Ok(Visibility::Assigned(access.membership.id))
         }
-        Authority::Member { .. } => authorize(
+        // Services are no part of what a parent partner manages.
+        Authority::Member { .. } | Authority::Partner { .. } => authorize(
             tx,
             catalog,
             ctx,

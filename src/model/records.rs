@@ -404,6 +404,9 @@ pub(crate) struct Allocation {
     pub customer_id: i64,
     /// Seats held; 0 once all were moved away.
     pub seats: i64,
+    /// Where the seats are shipped: the allocation's own copy of a
+    /// shipping address, kept when the address is removed.
+    pub ship_to: Option<ShippingAddress>,
     /// Last change.
     pub updated_at: Timestamp,
 }

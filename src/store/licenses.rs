@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Row};
 
-use super::SqliteTx;
+use super::{json_col, SqliteTx};
 use crate::error::Result;
 use crate::model::{Allocation, License};
 
@@ -24,6 +24,7 @@ fn allocation_from_row(row: &Row<'_>) -> rusqlite::Result<Allocation> {
         license_id: row.get("license_id")?,
         customer_id: row.get("customer_id")?,
         seats: row.get("seats")?,
+        ship_to: json_col(row, "ship_to")?,
         updated_at: row.get("updated_at")?,
     })
 }
@@ -63,7 +64,7 @@ impl SqliteTx<'_> {
 
     pub(super) fn allocations(&self, license_id: i64) -> Result<Vec<Allocation>> {
         self.rows(
-            "SELECT license_id, customer_id, seats, updated_at FROM license_allocations
+            "SELECT license_id, customer_id, seats, ship_to, updated_at FROM license_allocations
                  WHERE license_id = ?1 ORDER BY customer_id",
             [license_id],
             allocation_from_row,
@@ -72,7 +73,7 @@ impl SqliteTx<'_> {
 
     pub(super) fn allocations_of_customer(&self, customer_id: i64) -> Result<Vec<Allocation>> {
         self.rows(
-            "SELECT license_id, customer_id, seats, updated_at FROM license_allocations
+            "SELECT license_id, customer_id, seats, ship_to, updated_at FROM license_allocations
                  WHERE customer_id = ?1 ORDER BY license_id",
             [customer_id],
             allocation_from_row,
@@ -80,12 +81,18 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn put_allocation(&self, a: &Allocation) -> Result<()> {
+        let ship_to = a
+            .ship_to
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| anyhow::Error::new(e).context("cannot store the shipping address"))?;
         self.exec(
-            "INSERT INTO license_allocations (license_id, customer_id, seats, updated_at)
-                 VALUES (?1, ?2, ?3, ?4)
+            "INSERT INTO license_allocations (license_id, customer_id, seats, ship_to, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (license_id, customer_id) DO UPDATE SET seats = excluded.seats,
-                 updated_at = excluded.updated_at",
-            params![a.license_id, a.customer_id, a.seats, a.updated_at],
+                 ship_to = excluded.ship_to, updated_at = excluded.updated_at",
+            params![a.license_id, a.customer_id, a.seats, ship_to, a.updated_at],
         )?;
         Ok(())
     }

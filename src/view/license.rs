@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::list_or_dash;
+use crate::model::ShippingAddress;
 use crate::output::{Fields, Row};
 
 /// A partner's licence for one product and who holds its seats.
@@ -57,7 +58,10 @@ fn allocations_text(v: &LicenseView) -> String {
     let parts: Vec<String> = v
         .allocations
         .iter()
-        .map(|a| format!("{} {}", a.customer, a.seats))
+        .map(|a| match &a.ship_to {
+            Some(to) => format!("{} {} (ship to {})", a.customer, a.seats, to.label),
+            None => format!("{} {}", a.customer, a.seats),
+        })
         .collect();
     list_or_dash(&parts)
 }
@@ -69,4 +73,7 @@ pub(crate) struct AllocationView {
     pub customer: String,
     /// Seats held.
     pub seats: i64,
+    /// Where they are shipped (`license allocate --ship-to`), when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ship_to: Option<ShippingAddress>,
 }

@@ -121,7 +121,7 @@ fn adding_again_with_another_role_changes_the_role() {
 }
 
 #[test]
-fn only_msp_administrators_manage_external_admins() {
+fn only_holders_of_external_admins_manage_add_external_admins() {
     let p = msp();
     let err = p.refused_as(Some(UMA), &add(UMA, "msp-user"), DENIED);
     assert!(err.contains("external_admins.manage"), "{err}");
@@ -133,17 +133,94 @@ fn only_msp_administrators_manage_external_admins() {
         DENIED,
     );
     p.refused_as(Some(UMA), &["external-admin", "list"], DENIED);
-    // The customer's own admin is not the partner's: the right to add
-    // external admins comes from the partner.
+    // A member of the customer without `external_admins.manage` there is
+    // refused in the customer's words.
+    p.member_in("carl@client.test", "msp-user", CUSTOMER);
+    let err = p.refused_as(Some("carl@client.test"), &add(UMA, "msp-user"), DENIED);
+    assert!(
+        err.contains("may not add external admins in `Client Co`"),
+        "{err}"
+    );
+}
+
+/// 002, "Add External Admin" step 1: "Log in to the customer's
+/// Administration Console using the account details provided when the
+/// account was created", then steps 4-6 add the external admin.
+#[test]
+fn the_customers_console_login_adds_external_admins_from_the_partner() {
+    let p = msp();
     p.member_in("cara@client.test", "msp-administrator", CUSTOMER);
-    let err = p.refused_as(Some("cara@client.test"), &add(UMA, "msp-user"), DENIED);
-    assert!(err.contains("not a member of `Acme Ltd`"), "{err}");
-    // They do see who the external admins of their account are.
+    let v = p.json_as(Some("cara@client.test"), &add(UMA, "msp-user"));
+    assert_eq!(
+        (v["role"].as_str(), v["external_from"].as_str()),
+        (Some("msp-user"), Some(ACCOUNT))
+    );
+    assert_eq!(p.last_event()["actor"], "cara@client.test");
+    // "Repeat Steps 4 to 6 if additional administrators are required".
+    p.json_as(Some("cara@client.test"), &add(BEN, "msp-administrator"));
+    // They see who the external admins of their account are, and may end
+    // an external admin's access as they gave it.
     let list = p.json_as(
         Some("cara@client.test"),
         &["external-admin", "list", "--customer", CUSTOMER],
     );
-    assert_eq!(list[0]["email"], BEN);
+    assert_eq!(strings_of(&list, "email"), [BEN, UMA]);
+    p.json_as(Some("cara@client.test"), &remove(UMA));
+    assert_eq!(status_in_customer(&p, UMA), "deactivated");
+    // Only members of the partner can be added: the customer's own people
+    // are its members already.
+    let err = p.refused_as(
+        Some("cara@client.test"),
+        &add("cara@client.test", "msp-user"),
+        NOT_FOUND,
+    );
+    assert!(err.contains("Acme Ltd"), "{err}");
+}
+
+/// 002: "Existing partner administrators can single sign-on (SSO) to the
+/// customer's Administration Console and add further partner administrators
+/// using the Manage External Admin functionality": the right can come from
+/// the role held on the customer alone.
+#[test]
+fn an_external_admin_with_the_right_on_the_customer_adds_further_ones() {
+    let p = msp();
+    p.member("vic@acme.test", "msp-user");
+    // Uma holds no `external_admins.manage` in the partner, only on the
+    // customer as an external admin.
+    p.ok(&add(UMA, "msp-administrator"));
+    let v = p.json_as(Some(UMA), &add("vic@acme.test", "msp-user"));
+    assert_eq!(v["account"], CUSTOMER);
+    assert_eq!(
+        p.json_as(
+            Some(UMA),
+            &["can", UMA, "external_admins.manage", "--account", CUSTOMER]
+        )["allowed"],
+        true
+    );
+}
+
+/// 002 "Manage External Administrators ... A list of existing external
+/// administrators is displayed": for a partner with no customers yet it is
+/// an empty list, not a refusal.
+#[test]
+fn an_msp_administrator_of_a_partner_without_customers_lists_none() {
+    let p = Portal::cached("external_admins: msp without customers", || {
+        let p = Portal::with_preset("msp");
+        p.member(ADA, "msp-administrator");
+        p.member(UMA, "msp-user");
+        p
+    });
+    assert_eq!(p.json_as(Some(ADA), &["external-admin", "list"]), json!([]));
+    // Someone who could never see any is still refused.
+    p.refused_as(Some(UMA), &["external-admin", "list"], DENIED);
+}
+
+fn strings_of<'v>(list: &'v serde_json::Value, field: &str) -> Vec<&'v str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m[field].as_str())
+        .collect()
 }
 
 #[test]

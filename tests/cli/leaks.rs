@@ -93,6 +93,19 @@ fn a_member_learns_nothing_about_accounts_they_are_not_in() {
             "account", "create", "Sub", "--kind", "customer", "--parent", "{}",
         ],
         &["external-admin", "list", "--customer", "{}"],
+        // A customer's own members may add external admins too (002).
+        &[
+            "external-admin", "add", "--customer", "{}", "--email", ADMIN, "--role", "user",
+        ],
+        // A parent partner's `customers.manage` reaches customers' addresses.
+        &[
+            "account", "address", "add", "{}", "--label", "L", "--line1", "1 A St", "--city",
+            "York", "--postcode", "YO1 1AA", "--country", "GB",
+        ],
+        &[
+            "license", "allocate", "--product", "P", "--customer", "{}", "--seats", "1",
+            "--ship-to", "HQ",
+        ],
         &["license", "list", "--customer", "{}"],
         &["license", "list", "--account", "{}"],
     ];

@@ -358,3 +358,76 @@ fn licences_belong_to_partners_and_customers() {
         CONFLICT,
     );
 }
+
+/// `license allocate` of `seats` MDR Complete to Beta Corp, shipped to the
+/// partner's address `label` when given.
+fn allocate_to_beta<'a>(seats: &'a str, ship_to: Option<&'a str>) -> Vec<&'a str> {
+    let mut args = vec![
+        "license", "allocate", "--product", PRODUCT, "--customer", "Beta Corp", "--seats", seats,
+    ];
+    args.extend(
+        ship_to
+            .map(|label| ["--ship-to", label])
+            .into_iter()
+            .flatten(),
+    );
+    args
+}
+
+/// Seed 000, Partner Allocator: "Can use, but not edit, shipping
+/// addresses." The addresses are the partner's (the Partner tab, beside
+/// its profile); an allocation ships what it allocates to one of them and
+/// keeps its own copy.
+#[test]
+fn an_allocator_ships_allocated_seats_to_a_partner_shipping_address() {
+    let p = partner();
+    p.ok(&[
+        "account", "address", "add", ACCOUNT, "--label", "HQ", "--line1", "1 High Street",
+        "--city", "London", "--postcode", "EC1A 1BB", "--country", "GB",
+    ]);
+    p.member("al@acme.test", "partner-allocator");
+    let v = p.json_as(Some("al@acme.test"), &allocate_to_beta("40", Some("hq")));
+    assert_eq!(
+        v["allocations"],
+        json!([{"customer": "Beta Corp", "seats": 40, "ship_to": {
+            "label": "HQ", "line1": "1 High Street", "line2": null, "city": "London",
+            "postcode": "EC1A 1BB", "country": "GB"}}])
+    );
+    assert_eq!(p.last_event()["action"], "license.allocate");
+    // Allocating again without --ship-to keeps where the seats go.
+    let v = p.json(&allocate_to_beta("40", None));
+    assert_eq!(v["allocations"][0]["ship_to"]["label"], "HQ");
+    let table = p.ok(&["license", "list", "--account", ACCOUNT]);
+    assert!(table.contains("Beta Corp 40 (ship to HQ)"), "{table}");
+    // Removing the address leaves the allocation's copy; a move keeps it.
+    p.ok(&["account", "address", "remove", ACCOUNT, "HQ"]);
+    let v = p.json(&[
+        "license", "move", "--product", PRODUCT, "--from", "Beta Corp", "--to", "Gamma Ltd",
+        "--seats", "5",
+    ]);
+    assert_eq!(v["allocations"][0]["ship_to"]["line1"], "1 High Street");
+    assert!(v["allocations"][1].get("ship_to").is_none(), "{v}");
+    // A removed or unknown label is not found, and nothing changes.
+    let err = p.refused(&allocate_to_beta("10", Some("HQ")), NOT_FOUND);
+    assert!(err.contains("no shipping address labelled `HQ`"), "{err}");
+}
+
+#[test]
+fn shipping_needs_addresses_use_on_the_partner() {
+    // "Can use shipping addresses" is the allocator's; view-only members
+    // neither allocate nor use them, and a customer's own address is not
+    // the partner's to ship to.
+    let p = partner();
+    p.ok(&[
+        "account", "address", "add", "Beta Corp", "--label", "Site", "--line1", "3 Mill Lane",
+        "--city", "York", "--postcode", "YO1 7HH", "--country", "GB",
+    ]);
+    p.member("vo@acme.test", "partner-view-only");
+    p.refused_as(
+        Some("vo@acme.test"),
+        &allocate_to_beta("40", Some("Site")),
+        DENIED,
+    );
+    let err = p.refused(&allocate_to_beta("40", Some("Site")), NOT_FOUND);
+    assert!(err.contains("`Acme Ltd` has no shipping address"), "{err}");
+}

@@ -1,7 +1,7 @@
 //! Seed 000 (License Management Portal): each sentence about the permission
 //! levels, as commands run through the binary by a member of that level.
 
-use crate::support::{Portal, ACCOUNT, ADD_DEPOT, DENIED, SUCCESS};
+use crate::support::{Portal, ACCOUNT, ADD_DEPOT, DENIED, SUCCESS, USAGE};
 
 const ADMIN: &str = "admin@acme.test";
 const ALLOCATOR: &str = "al@acme.test";
@@ -196,6 +196,61 @@ fn a_partner_allocator_adds_customers_and_moves_licences_but_cannot_buy() {
         DENIED,
     );
     assert!(err.contains("licenses.purchase"), "{err}");
+}
+
+#[test]
+fn a_partner_allocator_manages_the_customers_profile_and_addresses() {
+    // "Can add and manage customers": managing a customer the partner
+    // created covers its profile and its addresses, not being a member.
+    let p = lmp();
+    let v = p.json_as(
+        Some(ALLOCATOR),
+        &["account", "set", "Beta Corp", "--phone", "0113 496 0000"],
+    );
+    assert_eq!(v["phone"], "0113 496 0000");
+    assert_eq!(
+        (
+            p.last_event()["actor"].as_str(),
+            p.last_event()["account"].as_str()
+        ),
+        (Some(ALLOCATOR), Some("Beta Corp"))
+    );
+    let site = [
+        "account", "address", "add", "Beta Corp", "--label", "Site", "--line1", "3 Mill Lane",
+        "--city", "York", "--postcode", "YO1 7HH", "--country", "GB",
+    ];
+    p.json_as(Some(ALLOCATOR), &site);
+    let list = p.json_as(
+        Some(ALLOCATOR),
+        &["account", "address", "list", "Beta Corp"],
+    );
+    assert_eq!(list[0]["label"], "Site");
+    allowed(
+        &p,
+        ALLOCATOR,
+        &["account", "address", "remove", "Beta Corp", "Site"],
+    );
+    // Nothing about the customer's people comes with it.
+    let err = p.refused_as(
+        Some(ALLOCATOR),
+        &["user", "list", "--account", "Beta Corp"],
+        DENIED,
+    );
+    assert!(err.contains("not a member of `Beta Corp`"), "{err}");
+    // Without `customers.manage` in the partner, the customer is not theirs
+    // to edit, and a customer account has no partner status.
+    let err = p.refused_as(
+        Some(VIEW_ONLY),
+        &["account", "set", "Beta Corp", "--phone", "0"],
+        DENIED,
+    );
+    assert!(err.contains("not a member of `Beta Corp`"), "{err}");
+    p.refused_as(Some(VIEW_ONLY), &site, DENIED);
+    p.refused_as(
+        Some(ALLOCATOR),
+        &["account", "set", "Beta Corp", "--status", "Sales"],
+        USAGE,
+    );
 }
 
 #[test]

@@ -4,11 +4,17 @@
 //! itself, so its error lines and exit codes are checked end to end.
 //!
 //! For every shipped preset, every role of it and every guarded command, the
-//! expected outcome is derived from the preset's own data (`preset show
-//! --json`): a command is allowed when the role holds the capability it
-//! needs, or for a few reads any one of several (an `all_capabilities` role
-//! holds everything, the blocking role holds nothing). An allowed command
-//! exits 0; a denied one exits 5 and leaves the database unchanged.
+//! expected outcome is what `portalctl can` answers for the capabilities the
+//! command needs (all of them, or for a few reads any one of several): `can`
+//! and enforcement must agree, `can` yes exactly when the command is allowed.
+//! The same answer is also derived from the preset's own data (`preset show
+//! --json`: an `all_capabilities` role holds everything, the blocking role
+//! holds nothing), so `can` is checked against the catalog too. An allowed
+//! command exits 0; a denied one exits 5 and leaves the database unchanged.
+//!
+//! The commands a customer's own members may run on it (seed 002: its
+//! console login, or an external admin, adds external admins) are swept a
+//! second time with the actor a member of the customer, asking `can` there.
 //!
 //! Each command runs on a fresh copy of a database prepared once per
 //! (preset, role), so a change made by one command cannot affect the next.
@@ -201,6 +207,9 @@ struct Case {
     /// Whoever may run it is still refused by a rule of the catalog (exit
     /// 4, nothing changed); whoever may not is denied (exit 5) first.
     forbidden: bool,
+    /// What a member of `CUSTOMER` needs there to run it, for the commands
+    /// the customer's own members may run too; `None` for the others.
+    in_customer: Option<Needs>,
 }
 
 fn strings(args: &[&str]) -> Vec<String> {
@@ -219,6 +228,7 @@ fn cases(block: &str, own_role: &str, new_owner: &str, area: Option<&str>) -> Ve
         needs,
         prep: None,
         forbidden: false,
+        in_customer: None,
     };
     let grant = area.unwrap_or("portal.access");
     vec![
@@ -278,6 +288,7 @@ fn cases(block: &str, own_role: &str, new_owner: &str, area: Option<&str>) -> Ve
                 ACCOUNT,
             ])),
             forbidden: false,
+            in_customer: None,
         },
         case(&["user", "courses", TARGET], VIEW),
         case(&["audit", "list"], MANAGE),
@@ -353,6 +364,14 @@ fn cases(block: &str, own_role: &str, new_owner: &str, area: Option<&str>) -> Ve
             ],
             Needs::Caps(&["licenses.allocate"]),
         ),
+        // 000: an allocator "can use shipping addresses" (the partner's).
+        case(
+            &[
+                "license", "allocate", "--product", PRODUCT, "--customer", CUSTOMER, "--seats",
+                "1", "--ship-to", ADDRESS,
+            ],
+            Needs::Caps(&["licenses.allocate", "addresses.use"]),
+        ),
         case(
             &[
                 "license", "move", "--product", PRODUCT, "--from", OTHER_CUSTOMER, "--to",
@@ -393,28 +412,67 @@ fn cases(block: &str, own_role: &str, new_owner: &str, area: Option<&str>) -> Ve
             &["account", "smarthost", "set", ACCOUNT, "mail.acme.test:25"],
             Needs::Caps(&["account.config"]),
         ),
-        // The actor's own role, so it never gives more than they hold.
-        case(
-            &[
-                "external-admin", "add", "--customer", CUSTOMER, "--email", EXTERNAL, "--role",
-                own_role,
-            ],
-            Needs::Caps(&["external_admins.manage"]),
-        ),
-        // The actor is no member of the customer, so its `users.view` there,
-        // the other way to see them, cannot apply.
-        case(
-            &["external-admin", "list", "--customer", CUSTOMER],
-            Needs::Caps(&["external_admins.manage"]),
-        ),
+        // The actor's own role, so it never gives more than they hold. 002:
+        // whoever holds `external_admins.manage` in the partner or in the
+        // customer ("Log in to the customer's Administration Console").
+        Case {
+            in_customer: Some(Needs::Caps(&["external_admins.manage"])),
+            ..case(
+                &[
+                    "external-admin", "add", "--customer", CUSTOMER, "--email", EXTERNAL, "--role",
+                    own_role,
+                ],
+                Needs::Caps(&["external_admins.manage"]),
+            )
+        },
+        // A member of the partner is no member of the customer, so its
+        // `users.view` there, the other way to see them, cannot apply.
+        Case {
+            in_customer: Some(Needs::Any(&["external_admins.manage", "users.view"])),
+            ..case(
+                &["external-admin", "list", "--customer", CUSTOMER],
+                Needs::Caps(&["external_admins.manage"]),
+            )
+        },
+        // 000: "Can add and manage customers": the partner's
+        // `customers.manage` covers the customer's profile and addresses.
+        Case {
+            in_customer: Some(Needs::Caps(&["account.edit"])),
+            ..case(
+                &["account", "set", CUSTOMER, "--phone", "0123"],
+                Needs::Caps(&["customers.manage"]),
+            )
+        },
+        Case {
+            in_customer: Some(Needs::Caps(&["addresses.edit"])),
+            ..case(
+                &[
+                    "account", "address", "add", CUSTOMER, "--label", "Site", "--line1",
+                    "3 Mill Lane", "--city", "York", "--postcode", "YO1 7HH", "--country", "GB",
+                ],
+                Needs::Caps(&["customers.manage"]),
+            )
+        },
+        Case {
+            in_customer: Some(Needs::Any(&["account.view", "addresses.use"])),
+            ..case(
+                &["account", "address", "list", CUSTOMER],
+                Needs::Caps(&["customers.manage"]),
+            )
+        },
     ]
 }
 
 /// Invites `email` into `Acme Ltd` as the operator; returns the token.
 fn invite(p: &Portal, email: &str, role: &str) -> String {
+    invite_to(p, email, role, ACCOUNT)
+}
+
+/// Invites `email` into `account` as the operator; returns the token.
+fn invite_to(p: &Portal, email: &str, role: &str, account: &str) -> String {
     let name = email.split('@').next().unwrap();
     let v = p.json(&[
-        "user", "invite", "--email", email, "--name", name, "--role", role, "--account", ACCOUNT,
+        "user", "invite", "--email", email, "--name", name, "--role", role, "--account", account,
         "--city", "London", "--country", "GB", "--timezone", "Europe/London",
     ]);
     v["token"]
@@ -440,6 +498,59 @@ fn base(preset: &PresetData, actor_role: &str) -> Portal {
         active(&p, ACTOR, actor_role);
         p
     })
+}
+
+/// The preset's base with the actor a member of the customer `CUSTOMER`
+/// only (its console login, in seed 002's words), with `actor_role`.
+fn customer_base(preset: &PresetData, actor_role: &str) -> Portal {
+    let key = format!(
+        "permissions: {}, {ACTOR} as {actor_role} in {CUSTOMER}",
+        preset.name
+    );
+    Portal::cached(&key, || {
+        let p = preset_base(preset);
+        let token = invite_to(&p, ACTOR, actor_role, CUSTOMER);
+        p.ok(&["user", "accept", &token]);
+        p
+    })
+}
+
+/// What `portalctl can` answers for the actor in one account, asked once
+/// per capability.
+struct Can<'p> {
+    portal: &'p Portal,
+    account: &'static str,
+    answers: std::collections::BTreeMap<&'static str, bool>,
+}
+
+impl<'p> Can<'p> {
+    fn new(portal: &'p Portal, account: &'static str) -> Self {
+        Can {
+            portal,
+            account,
+            answers: Default::default(),
+        }
+    }
+
+    fn says(&mut self, cap: &'static str) -> bool {
+        let (portal, account) = (self.portal, self.account);
+        *self.answers.entry(cap).or_insert_with(|| {
+            let v = portal.json(&["can", ACTOR, cap, "--account", account]);
+            v["allowed"]
+                .as_bool()
+                .unwrap_or_else(|| panic!("`can {ACTOR} {cap}` printed no answer: {v}"))
+        })
+    }
+
+    /// Whether `can` says the actor, a member who is not the owner, holds
+    /// what `needs` asks for.
+    fn allows(&mut self, needs: Needs) -> bool {
+        match needs {
+            Needs::Caps(caps) => caps.iter().all(|c| self.says(c)),
+            Needs::Any(caps) => caps.iter().any(|c| self.says(c)),
+            Needs::Owner | Needs::Operator => false,
+        }
+    }
 }
 
 /// Everything of a base database but the actor.
@@ -580,10 +691,36 @@ fn check_preset(name: &str) {
             "preset `{}`, role `{}` (as {ACTOR})",
             preset.name, role.name
         );
+        let asked = base(&preset, &role.name);
+        let mut can = Can::new(&asked, ACCOUNT);
         for case in cases(&block, &role.name, TARGET, preset.area.as_deref()) {
-            let allowed = case.needs.member_allowed(role);
+            let allowed = can.allows(case.needs);
+            let derived = case.needs.member_allowed(role);
+            if allowed != derived {
+                failures.push(format!(
+                    "{context}: `can` says {allowed} for `{}` (needs {}) but the preset says {derived}",
+                    shown(&case.args),
+                    case.needs.describe()
+                ));
+            }
             checked += 1;
             let fresh = base(&preset, &role.name);
+            failures.extend(check(fresh, ACTOR, &case, allowed, &context));
+        }
+        // The same role held in the customer instead of the partner.
+        let context = format!(
+            "preset `{}`, role `{}` in `{CUSTOMER}` (as {ACTOR})",
+            preset.name, role.name
+        );
+        let asked = customer_base(&preset, &role.name);
+        let mut can = Can::new(&asked, CUSTOMER);
+        for case in cases(&block, &role.name, TARGET, preset.area.as_deref()) {
+            let Some(needs) = case.in_customer else {
+                continue;
+            };
+            let allowed = can.allows(needs);
+            checked += 1;
+            let fresh = customer_base(&preset, &role.name);
             failures.extend(check(fresh, ACTOR, &case, allowed, &context));
         }
     }

@@ -48,6 +48,8 @@ const UNDO: &[&str] = &[
     // 0006_orders_never_stuck: the rebuilt `orders` table keeps the
     // cancellation columns, which the migration's copy ignores.
     "DROP TABLE order_approval_policies; ALTER TABLE order_policies DROP COLUMN released_at;",
+    // 0007_partners
+    "ALTER TABLE license_allocations DROP COLUMN ship_to;",
 ];
 
 /// Undoes every migration after `version` on `conn`, newest first, and

@@ -283,6 +283,7 @@ fn licences_and_allocations_read_back_and_update() {
         license_id: licence.id,
         customer_id: customer,
         seats: 4,
+        ship_to: None,
         updated_at: t(2),
     };
     let bought_more = License {
