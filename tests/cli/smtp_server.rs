@@ -1,7 +1,8 @@
 //! A real SMTP server for the delivery tests: `tests/smtp_server.py`
 //! (Python's aiosmtpd) in a child process on 127.0.0.1, on a free port.
-//! `.ci/run` installs aiosmtpd; without it these tests fail and say so.
-//! `PORTALCTL_TEST_PYTHON` names the Python to use (default `python3`).
+//! `scripts/test-deps.sh` installs aiosmtpd; without it these tests fail
+//! and say so. `PORTALCTL_TEST_PYTHON` names the Python to use; else the
+//! virtualenv that script may have made, else `python3`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -16,13 +17,19 @@ fn script() -> PathBuf {
 }
 
 fn python() -> String {
-    std::env::var("PORTALCTL_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+    if let Ok(python) = std::env::var("PORTALCTL_TEST_PYTHON") {
+        return python;
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/smtp-venv/bin/python");
+    if venv.exists() {
+        return venv.to_string_lossy().into_owned();
+    }
+    "python3".into()
 }
 
 /// What to do when Python or aiosmtpd is missing: fail, naming the step.
-const INSTALL: &str =
-    "the SMTP tests need Python 3 with aiosmtpd: run `.ci/run` (it installs it), \
-     or `python3 -m pip install aiosmtpd`, or set PORTALCTL_TEST_PYTHON";
+const INSTALL: &str = "the SMTP tests need Python 3 with aiosmtpd: run `scripts/test-deps.sh` \
+     (it installs it), or set PORTALCTL_TEST_PYTHON";
 
 /// A running server; stopped when dropped.
 pub struct SmtpServer {
