@@ -196,6 +196,25 @@ pub(crate) fn policy_view(tx: &dyn Tx, account: &Account, p: &Policy) -> Result<
     })
 }
 
+/// Stores a changed policy with its event, then re-evaluates the pending
+/// orders it holds under it.
+fn save(
+    w: &Write<'_>,
+    account: &Account,
+    policy: &Policy,
+    action: &'static str,
+    before: &PolicyView,
+) -> Result<PolicyChange> {
+    w.tx.update_policy(policy)?;
+    let after = policy_view(w.tx, account, policy)?;
+    w.changed(action, account, policy.name.clone(), Some(before), &after)?;
+    let released = reevaluate_held(w, account, policy)?;
+    Ok(PolicyChange {
+        policy: after,
+        released,
+    })
+}
+
 impl Portal {
     /// Creates a policy; needs `policies.manage`. Named approvers must be
     /// active members with portal access (001: "Approvers: all admins by
@@ -304,24 +323,12 @@ impl Portal {
                 });
             }
             policy.enabled = enabled;
-            tx.update_policy(&policy)?;
-            let after = policy_view(tx, &account, &policy)?;
-            w.changed(
-                if enabled {
-                    "policy.enable"
-                } else {
-                    "policy.disable"
-                },
-                &account,
-                policy.name.clone(),
-                Some(&before),
-                &after,
-            )?;
-            let released = reevaluate_held(w, &account, &policy)?;
-            Ok(PolicyChange {
-                policy: after,
-                released,
-            })
+            let action = if enabled {
+                "policy.enable"
+            } else {
+                "policy.disable"
+            };
+            save(w, &account, &policy, action, &before)
         })
     }
 
@@ -377,20 +384,7 @@ impl Portal {
                     released: Vec::new(),
                 });
             }
-            tx.update_policy(&policy)?;
-            let after = policy_view(tx, &account, &policy)?;
-            w.changed(
-                "policy.edit",
-                &account,
-                policy.name.clone(),
-                Some(&before),
-                &after,
-            )?;
-            let released = reevaluate_held(w, &account, &policy)?;
-            Ok(PolicyChange {
-                policy: after,
-                released,
-            })
+            save(w, &account, &policy, "policy.edit", &before)
         })
     }
 }
