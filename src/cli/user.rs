@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use super::{duration, AccountArg, Session, TextArg};
 use crate::domain::{Handover, InviteRequest, LocationInput, MemberFilter, PersonEdit};
 use crate::error::Result;
-use crate::model::{Email, MemberStatus, Text};
+use crate::model::{Email, MemberStanding, Text};
 use crate::view::MemberView;
 
 #[derive(Debug, Subcommand)]
@@ -37,9 +37,9 @@ pub(crate) enum UserCommand {
         /// Only this account.
         #[arg(long)]
         account: Option<String>,
-        /// Only this status: invited, active, deactivated, left.
+        /// Only this status: invited, active, deactivated, revoked, left.
         #[arg(long)]
-        status: Option<MemberStatus>,
+        status: Option<MemberStanding>,
         /// Only this role.
         #[arg(long)]
         role: Option<String>,

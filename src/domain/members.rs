@@ -7,8 +7,8 @@ use super::courses::follow_role;
 use super::{member_in, member_view, resolve_account, snapshot, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Capability, Email, Grant, InvitationState, MemberStatus, Membership, Person, Service,
-    Timestamp,
+    Account, Capability, Email, Grant, InvitationState, MemberStanding, MemberStatus, Membership,
+    Person, Service, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{CanView, GrantView, MemberView};
@@ -19,8 +19,8 @@ use std::cell::RefCell;
 pub(crate) struct MemberFilter {
     /// Only this account.
     pub account: Option<String>,
-    /// Only this status.
-    pub status: Option<MemberStatus>,
+    /// Only this status, as shown (`revoked` included).
+    pub status: Option<MemberStanding>,
     /// Only this role.
     pub role: Option<String>,
 }
@@ -398,12 +398,14 @@ impl Portal {
         let mut views = Vec::new();
         for account in accounts {
             for m in tx.memberships_in(account.id)? {
-                if filter.status.is_some_and(|s| s != m.status)
-                    || role.is_some_and(|r| r.id != m.role_id)
-                {
+                if role.is_some_and(|r| r.id != m.role_id) {
                     continue;
                 }
-                views.push(member_view(&*tx, &catalog, &m)?);
+                let view = member_view(&*tx, &catalog, &m)?;
+                if filter.status.is_some_and(|s| s != view.status) {
+                    continue;
+                }
+                views.push(view);
             }
         }
         views.sort_by(|a, b| (&a.account, &a.email).cmp(&(&b.account, &b.email)));

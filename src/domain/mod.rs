@@ -38,7 +38,8 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Capability, Course, Email, GrantBundle, GrantRule, Membership, Role, Timestamp,
+    Capability, Course, Email, GrantBundle, GrantRule, InvitationState, MemberStanding,
+    MemberStatus, Membership, Role, Timestamp,
 };
 use crate::store::{SqliteStore, Store, Tx, DEFAULT_BUSY_TIMEOUT};
 use crate::view::MemberView;
@@ -353,7 +354,7 @@ pub(crate) fn member_view(tx: &dyn Tx, catalog: &Catalog, m: &Membership) -> Res
         name: person.name,
         account: account.name,
         role: catalog.role(m.role_id)?.name.clone(),
-        status: m.status,
+        status: standing(tx, m)?,
         grants,
         owner: account.owner_id == Some(m.person_id),
         invited_at: m.invited_at,
@@ -369,6 +370,20 @@ pub(crate) fn member_view(tx: &dyn Tx, catalog: &Catalog, m: &Membership) -> Res
         courses: courses::current_course_names(tx, catalog, m)?,
         external_ended: Vec::new(),
     })
+}
+
+/// Where a membership stands as shown: a deactivated one that was never
+/// accepted and whose last invitation was revoked shows as `revoked`.
+fn standing(tx: &dyn Tx, m: &Membership) -> Result<MemberStanding> {
+    if m.status == MemberStatus::Deactivated && m.accepted_at.is_none() {
+        let revoked = tx
+            .last_invitation(m.id)?
+            .is_some_and(|i| i.state == InvitationState::Revoked);
+        if revoked {
+            return Ok(MemberStanding::Revoked);
+        }
+    }
+    Ok(m.status.into())
 }
 
 /// Serialises a view for an audit event's before/after.

@@ -13,7 +13,8 @@ use crate::view::ServiceView;
 pub(crate) enum Visibility {
     /// Every service (`services.view_all`, or the operator).
     All,
-    /// Only those assigned to this membership (`services.view_assigned`).
+    /// Only those assigned to this membership: what every member with a
+    /// role that is not blocking sees (`services.view_assigned` or not).
     Assigned(i64),
 }
 
@@ -38,7 +39,10 @@ pub(crate) fn visibility(
         Authority::Member { access, .. } if access.holds(caps::SERVICES_VIEW_ALL) => {
             Ok(Visibility::All)
         }
-        Authority::Member { access, .. } if access.holds(caps::SERVICES_VIEW_ASSIGNED) => {
+        // 004: "a member always sees the services assigned to them", with
+        // `services.view_assigned` or without it; only a blocking role (the
+        // one for those who left, no access at all) sees none.
+        Authority::Member { access, .. } if !access.role.blocking => {
             Ok(Visibility::Assigned(access.membership.id))
         }
         // Services are no part of what a parent partner manages.
@@ -145,7 +149,7 @@ impl Portal {
                 "service `{}` is not assigned to you",
                 service.name
             ))
-            .help("members with `services.view_assigned` see only the services assigned to them"));
+            .help("members see only the services assigned to them"));
         }
         service_view(&*tx, &account, &service)
     }

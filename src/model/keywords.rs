@@ -61,6 +61,37 @@ keyword_enum!(
 );
 
 keyword_enum!(
+    /// Where a membership stands as shown and filtered on: its stored
+    /// status, except that one deactivated before it was ever accepted
+    /// because its invitation was withdrawn shows as `revoked`. Not a stored
+    /// status: the invitation's own state says it, so no schema change.
+    MemberStanding, "status" {
+        /// Invitation sent, not accepted yet.
+        Invited = "invited",
+        /// Can use the portal.
+        Active = "active",
+        /// Disabled by an admin; history kept.
+        Deactivated = "deactivated",
+        /// Never accepted: the invitation was withdrawn (`user revoke-invite`,
+        /// or deactivating an invitee); `user resend-invite` reopens it.
+        Revoked = "revoked",
+        /// Left the company: blocking role, no access.
+        Left = "left",
+    }
+);
+
+impl From<MemberStatus> for MemberStanding {
+    fn from(status: MemberStatus) -> Self {
+        match status {
+            MemberStatus::Invited => MemberStanding::Invited,
+            MemberStatus::Active => MemberStanding::Active,
+            MemberStatus::Deactivated => MemberStanding::Deactivated,
+            MemberStatus::Left => MemberStanding::Left,
+        }
+    }
+}
+
+keyword_enum!(
     /// The life of one invitation token.
     InvitationState, "invitation state" {
         /// Can be accepted until it expires.

@@ -18,7 +18,7 @@ mod time;
 
 pub(crate) use capability::{caps, Capability, Need, CAPABILITIES};
 pub(crate) use keywords::{
-    AccountKind, GrantRule, InvitationState, MemberStatus, OrderStatus, OutboxState,
+    AccountKind, GrantRule, InvitationState, MemberStanding, MemberStatus, OrderStatus, OutboxState,
 };
 pub(crate) use mailbox::Mailbox;
 pub(crate) use money::{parse_currency, Money};

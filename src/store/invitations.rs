@@ -115,6 +115,16 @@ impl SqliteTx<'_> {
         )
     }
 
+    pub(super) fn last_invitation(&self, membership_id: i64) -> Result<Option<Invitation>> {
+        self.row(
+            &format!(
+                "SELECT {COLUMNS} FROM invitations WHERE membership_id = ?1 ORDER BY id DESC LIMIT 1"
+            ),
+            [membership_id],
+            from_row,
+        )
+    }
+
     pub(super) fn end_invitation(
         &self,
         id: i64,

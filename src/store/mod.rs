@@ -182,6 +182,8 @@ seam! {
         fn invitation_by_hash(&self, token_hash: &str) -> Result<Option<Invitation>>;
         /// The pending invitation of a membership, if any.
         fn pending_invitation(&self, membership_id: i64) -> Result<Option<Invitation>>;
+        /// The latest invitation of a membership, in whatever state.
+        fn last_invitation(&self, membership_id: i64) -> Result<Option<Invitation>>;
         /// Ends a pending invitation.
         fn end_invitation(&self, id: i64, state: InvitationState, at: Timestamp) -> Result<()>;
         /// The invitation with this id.

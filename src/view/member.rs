@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{lines, list_or_dash, opt, opt_time, yes_no};
-use crate::model::{MemberStatus, Timestamp};
+use crate::model::{MemberStanding, Timestamp};
 use crate::output::{Fields, Row};
 
 /// One membership: a person's place in one account.
@@ -18,8 +18,9 @@ pub(crate) struct MemberView {
     pub account: String,
     /// Role name.
     pub role: String,
-    /// Where the membership stands.
-    pub status: MemberStatus,
+    /// Where the membership stands (`revoked` for an invitation withdrawn
+    /// before it was accepted).
+    pub status: MemberStanding,
     /// Grants on top of the role (capabilities or areas).
     pub grants: Vec<String>,
     /// Owner of the account.

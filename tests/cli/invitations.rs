@@ -134,11 +134,29 @@ fn resend_replaces_the_token() {
 }
 
 #[test]
-fn revoking_an_invitation_deactivates_until_resent() {
+fn revoking_an_invitation_shows_revoked_until_resent() {
+    // Issue 10: "A revoked invitation shows as `revoked`, not `deactivated`".
     let p = Portal::new();
     let token = p.invite("ann@acme.test", "user", ACCOUNT);
     let v = p.json(&["user", "revoke-invite", "ann@acme.test"]);
-    assert_eq!(v["status"], "deactivated");
+    assert_eq!(v["status"], "revoked");
+    assert_eq!(
+        p.json(&["user", "show", "ann@acme.test"])["status"],
+        "revoked"
+    );
+    let listed = p.json(&["user", "list", "--status", "revoked"]);
+    let emails: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(emails, ["ann@acme.test"]);
+    assert_eq!(
+        p.json(&["user", "list", "--status", "deactivated"]),
+        serde_json::json!([])
+    );
+    assert!(p.ok(&["user", "list"]).contains("revoked"));
     assert!(p
         .refused(&["user", "accept", &token], CONFLICT)
         .contains("revoked"));

@@ -310,10 +310,9 @@ fn cases(block: &str, own_role: &str, new_owner: &str, area: Option<&str>) -> Ve
             &["service", "add", "--name", "X"],
             Needs::Caps(&["services.assign"]),
         ),
-        case(
-            &["service", "list"],
-            Needs::Any(&["services.view_all", "services.view_assigned"]),
-        ),
+        // 004: "a member always sees the services assigned to them": any
+        // member with portal access lists (at least) their own.
+        case(&["service", "list"], Needs::Caps(&["portal.access"])),
         case(
             &["service", "assign", SERVICE, "--to", TARGET],
             Needs::Caps(&["services.assign"]),

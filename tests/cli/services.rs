@@ -486,8 +486,12 @@ fn customer_area_services_area_sees_and_assigns_every_service() {
     p.member("sam@acme.test", "member");
     p.member("bea@acme.test", "member");
     p.ok(&["service", "add", "--name", "Hosting"]);
-    // A member without the `services` area sees nothing at all.
-    p.refused_as(Some("sam@acme.test"), &["service", "list"], DENIED);
+    // A member without the `services` area sees only what is assigned to
+    // them (004: "a member always sees the services assigned to them").
+    assert_eq!(
+        p.json_as(Some("sam@acme.test"), &["service", "list"]),
+        serde_json::json!([])
+    );
     p.ok(&["user", "grant", "sam@acme.test", "services"]);
     assert_eq!(
         names(&p.json_as(Some("sam@acme.test"), &["service", "list"])),
@@ -686,4 +690,25 @@ fn bulk_assignment_is_all_or_nothing() {
         sorted_names(&p.json_as(Some(UMA), &["service", "list"])),
         strings(&["Broadband London", "Mobile 0789"])
     );
+}
+
+/// 004 customer area, issue 10: "A member always sees the services assigned
+/// to them", though the `member` role holds neither `services.view_all` nor
+/// `services.view_assigned`; services that are not theirs stay out of sight.
+#[test]
+fn customer_area_a_member_always_sees_the_services_assigned_to_them() {
+    let p = Portal::with_preset("customer-area");
+    p.member(UMA, "member");
+    p.ok(&[
+        "service", "add", "--name", "Broadband London", "--kind", "broadband",
+    ]);
+    p.ok(&["service", "add", "--name", "acme.test", "--kind", "domain"]);
+    p.ok(&["service", "assign", "Broadband London", "--to", UMA]);
+    let seen = p.json_as(Some(UMA), &["service", "list"]);
+    assert_eq!(names(&seen), ["Broadband London"]);
+    let one = p.json_as(Some(UMA), &["service", "show", "Broadband London"]);
+    assert_eq!(one["name"], "Broadband London");
+    p.refused_as(Some(UMA), &["service", "show", "acme.test"], DENIED);
+    let me = p.json_as(Some(UMA), &["user", "show", UMA]);
+    assert_eq!(me["services"], serde_json::json!(["Broadband London"]));
 }

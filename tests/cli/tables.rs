@@ -86,8 +86,9 @@ fn user_commands_print_field_tables() {
         field(&p.ok(&["user", "resend-invite", "bob@acme.test"]), "token").starts_with("pinv_")
     );
     assert_eq!(
+        // "A revoked invitation shows as `revoked`, not `deactivated`".
         field(&p.ok(&["user", "revoke-invite", "bob@acme.test"]), "status"),
-        "deactivated"
+        "revoked"
     );
 }
 
