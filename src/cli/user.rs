@@ -3,7 +3,9 @@
 use clap::{Args, Subcommand};
 
 use super::{duration, AccountArg, Session, TextArg};
-use crate::domain::{Handover, InviteRequest, LocationInput, MemberFilter, PersonEdit};
+use crate::domain::{
+    Handover, InviteRequest, LocationInput, MemberFilter, OwnershipTransfer, PersonEdit,
+};
 use crate::error::Result;
 use crate::model::{Email, MemberStanding, Text};
 use crate::view::MemberView;
@@ -16,6 +18,9 @@ pub(crate) enum UserCommand {
     Accept {
         /// The token from the invitation.
         token: String,
+        /// Your full name, when the invitation did not give it.
+        #[arg(long, value_parser = TextArg)]
+        name: Option<Text>,
     },
     /// Send a new invitation token; the old one stops working.
     ///
@@ -105,6 +110,11 @@ pub(crate) enum UserCommand {
         /// The new owner.
         #[arg(long)]
         to: Email,
+        /// The role the former owner is left with; by default what the
+        /// catalog says (customer-area: `member` with `account-admin`), else
+        /// the role they hold.
+        #[arg(long, value_name = "ROLE")]
+        former_owner_role: Option<String>,
         #[command(flatten)]
         account: AccountArg,
     },
@@ -182,12 +192,13 @@ pub(crate) struct InviteArgs {
     /// Their email.
     #[arg(long)]
     email: Email,
-    /// Their full name (needed for someone new).
+    /// Their full name; someone new may give it when they accept.
     #[arg(long, value_parser = TextArg)]
     name: Option<Text>,
-    /// The role to give.
+    /// The role to give; the catalog's default role (customer-area:
+    /// `member`) when left out.
     #[arg(long)]
-    role: String,
+    role: Option<String>,
     #[command(flatten)]
     account: AccountArg,
     /// Do not email them now ("invite later"); `resend-invite` sends one.
@@ -244,8 +255,8 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             });
             out.item(&view)
         }
-        UserCommand::Accept { token } => {
-            let view = portal.accept(&token)?;
+        UserCommand::Accept { token, name } => {
+            let view = portal.accept(&token, name.as_ref())?;
             out.note(&format!(
                 "`{}` is now active in `{}`",
                 view.email, view.account
@@ -341,9 +352,20 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             ))?;
             out.item(&portal.merge(&dup, &kept)?)
         }
-        UserCommand::TransferOwnership { to, account } => {
+        UserCommand::TransferOwnership {
+            to,
+            former_owner_role,
+            account,
+        } => {
+            let handover = OwnershipTransfer {
+                to: &to,
+                former_owner_role: former_owner_role.as_deref(),
+                account: account.name(),
+            };
+            // Refused before anyone is asked to confirm.
+            portal.transfer_check(&handover)?;
             s.confirm(&format!("make `{to}` the owner?"))?;
-            out.item(&portal.transfer_ownership(&to, account.name())?)
+            out.item(&portal.transfer_ownership(&handover)?)
         }
     }
 }

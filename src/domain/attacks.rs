@@ -81,12 +81,13 @@ fn a_member_cannot_gain_an_area_by_merging_its_holder_into_themselves() {
 }
 
 #[test]
-fn a_member_cannot_reopen_an_invitation_to_a_role_they_could_not_give() {
+fn a_member_cannot_reopen_an_invitation_to_access_they_could_not_give() {
     let mut p = ann_administers_the_customer_area();
     p.invite(&InviteRequest {
         email: Some(email("pend@acme.test")),
         name: Some("Pend".into()),
-        role: "owner".into(),
+        role: Some("member".into()),
+        grants: vec!["billing".into()],
         ..InviteRequest::default()
     })
     .expect("invite");
@@ -95,7 +96,7 @@ fn a_member_cannot_reopen_an_invitation_to_a_role_they_could_not_give() {
     let err = refused(&mut p, "ann@acme.test", 5, |p| {
         p.resend_invite(&email("pend@acme.test"), None, None)
     });
-    assert!(err.to_string().contains("role `owner`"), "{err}");
+    assert!(err.to_string().contains("billing.payment"), "{err}");
     // Activation is no way round: only accepted memberships come back.
     refused(&mut p, "ann@acme.test", 4, |p| {
         p.activate(&email("pend@acme.test"), None)
@@ -298,7 +299,12 @@ fn attempts(roles: &[String], grants: &[String], people: &[String]) -> Vec<Attem
         }));
         let e2 = e.clone();
         all.push(Box::new(move |p| {
-            p.transfer_ownership(&e2, Some("Acme")).map(drop)
+            p.transfer_ownership(&OwnershipTransfer {
+                to: &e2,
+                former_owner_role: None,
+                account: Some("Acme"),
+            })
+            .map(drop)
         }));
         for other in people.iter().chain(["owner@acme.test".to_string()].iter()) {
             if other != who {
@@ -313,7 +319,7 @@ fn attempts(roles: &[String], grants: &[String], people: &[String]) -> Vec<Attem
             p.invite(&InviteRequest {
                 email: Some(email(&format!("new{i}@acme.test"))),
                 name: Some("New".into()),
-                role: role.clone(),
+                role: Some(role.clone()),
                 account: Some("Acme".into()),
                 city: Some("London".into()),
                 country: Some("GB".into()),
@@ -366,13 +372,29 @@ fn no_member_write_gives_anyone_more_than_the_actor_holds() {
             .expect("delegate role");
             let actor = "actor@acme.test".to_string();
             let mut people = vec![];
+            // Where the owner role is the owner's alone, nobody else holds
+            // it; the strongest other role stands in for it.
+            let strongest = match &view.former_owner {
+                Some(former) => &former.role,
+                None => &view.owner_role,
+            };
             for (i, role) in roles.iter().enumerate() {
                 let who = format!("m{i}@acme.test");
+                let role = if *role == view.owner_role {
+                    strongest
+                } else {
+                    role
+                };
                 invite_located(&mut p, &who, role);
                 people.push(who);
             }
+            let actor_role = if actor_role == view.owner_role {
+                strongest.clone()
+            } else {
+                actor_role
+            };
             invite_located(&mut p, &actor, &actor_role);
-            invite(&mut p, "pend@acme.test", &view.owner_role);
+            invite(&mut p, "pend@acme.test", strongest);
             p.revoke_invite(&email("pend@acme.test"), Some("Acme"))
                 .expect("revoke");
             people.push("pend@acme.test".into());
@@ -434,7 +456,7 @@ const DELEGATE_CAPABILITIES: [&str; 5] = [
 /// Invites and accepts `who` into `Acme`.
 fn invite_located(p: &mut Portal, who: &str, role: &str) {
     let token = invite(p, who, role);
-    p.accept(&token).expect("accept");
+    p.accept(&token, None).expect("accept");
 }
 
 /// Invites `who` into `Acme`, with a location for presets that need one;
@@ -443,7 +465,7 @@ fn invite(p: &mut Portal, who: &str, role: &str) -> String {
     p.invite(&InviteRequest {
         email: Some(email(who)),
         name: Some("Someone".into()),
-        role: role.into(),
+        role: Some(role.into()),
         account: Some("Acme".into()),
         city: Some("London".into()),
         country: Some("GB".into()),
@@ -451,4 +473,57 @@ fn invite(p: &mut Portal, who: &str, role: &str) -> String {
     })
     .expect("invite")
     .token
+}
+
+/// 004: "Account owners always have full access to the client account":
+/// in the customer area that access is the owner's alone. Every way of
+/// giving a role meets the same gate rule, the operator's included.
+#[test]
+fn nobody_but_the_owner_holds_a_reserved_owner_role() {
+    let mut p = ann_administers_the_customer_area();
+    let before = state(&mut p);
+    let conflict = |r: Result<MemberView>| {
+        let err = r.expect_err("the owner role must stay the owner's");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert!(
+            err.to_string()
+                .contains("`owner` role is the owner's alone"),
+            "{err}"
+        );
+    };
+    conflict(p.set_role(&email("ann@acme.test"), "owner", None));
+    conflict(
+        p.invite(&InviteRequest {
+            email: Some(email("eve@acme.test")),
+            role: Some("owner".into()),
+            ..InviteRequest::default()
+        })
+        .map(|v| v.member),
+    );
+    conflict(p.transfer_ownership(&OwnershipTransfer {
+        to: &email("ann@acme.test"),
+        former_owner_role: Some("owner"),
+        account: None,
+    }));
+    assert_eq!(state(&mut p), before, "a refusal changed the database");
+    // The handover itself keeps the rule: the owner role moves with the
+    // ownership.
+    p.transfer_ownership(&OwnershipTransfer {
+        to: &email("ann@acme.test"),
+        former_owner_role: None,
+        account: None,
+    })
+    .expect("transfer");
+    let tx = p.gate.read().expect("read");
+    let catalog = Catalog::load(&*tx).expect("catalog");
+    let role_of = |who: &str| {
+        let person = tx.person_by_email(who).expect("read").expect("person");
+        let m = tx
+            .membership_of(person.id, 1)
+            .expect("read")
+            .expect("member");
+        catalog.role(m.role_id).expect("role").name.clone()
+    };
+    assert_eq!(role_of("ann@acme.test"), "owner");
+    assert_eq!(role_of("owner@acme.test"), "member");
 }

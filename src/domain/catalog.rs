@@ -6,14 +6,17 @@ use serde::Deserialize;
 
 use super::courses::{follow_role, in_catalog_order};
 use super::timezones::{LocationInput, OWNER_FLAGS};
-use super::{member_view, Catalog, Portal, GRANT_RULE, REQUIRE_LOCATION};
+use super::{
+    member_view, Catalog, Portal, DEFAULT_ROLE, FORMER_OWNER_GRANTS, FORMER_OWNER_ROLE, GRANT_RULE,
+    OWNER_ROLE, REQUIRE_LOCATION,
+};
 use crate::error::{Error, Result};
 use crate::model::{
     parse_currency, parse_name, Account, AccountKind, Capability, Course, Email, GrantBundle,
     GrantRule, MemberStatus, Membership, Person, Profile, Role, Text, Timestamp, CAPABILITIES,
 };
 use crate::store::Tx;
-use crate::view::{BundleView, CourseView, InitView, PresetView, RoleView};
+use crate::view::{BundleView, CourseView, FormerOwnerView, InitView, PresetView, RoleView};
 
 /// The presets shipped in the binary, by name.
 const SHIPPED: &[(&str, &str)] = &[
@@ -59,6 +62,27 @@ pub(crate) struct Preset {
     grants: Option<GrantRule>,
     #[serde(default)]
     courses: Vec<PresetCourse>,
+    /// The role `user invite` gives when `--role` is left out; left out,
+    /// every invitation names its role.
+    #[serde(default)]
+    default_role: Option<String>,
+    /// What the owner becomes on handing ownership over. Naming it
+    /// reserves the owner role for the owner alone; left out, the owner
+    /// role is the catalog's admin role and the former owner keeps it.
+    #[serde(default)]
+    former_owner: Option<FormerOwner>,
+}
+
+/// The role, and the grants on top of it, a former owner is left with.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FormerOwner {
+    /// The role.
+    pub role: String,
+    /// Areas or capabilities on top of it, as the catalog's grant rule
+    /// allows.
+    #[serde(default)]
+    pub grants: Vec<String>,
 }
 
 fn default_kind() -> AccountKind {
@@ -239,7 +263,54 @@ impl Preset {
             }
             _ => {}
         }
+        self.validate_owner_roles()?;
         self.validate_courses()
+    }
+
+    /// The default role and the former owner's role are live, unblocked
+    /// roles, and a reserved owner role is nobody else's.
+    fn validate_owner_roles(&self) -> std::result::Result<(), (String, String)> {
+        let reserved = self.former_owner.is_some();
+        let check = |path: &str, name: &str| match self.roles.iter().find(|r| r.name == name) {
+            None => Err((path.to_string(), format!("no role named `{name}`"))),
+            Some(r) if r.blocking => {
+                Err((path.to_string(), format!("`{name}` is the blocking role")))
+            }
+            Some(r) if reserved && r.name == self.owner_role => Err((
+                path.to_string(),
+                format!("`{name}` is the owner role, which `former_owner` reserves for the owner"),
+            )),
+            Some(_) => Ok(()),
+        };
+        if let Some(role) = &self.default_role {
+            check("default_role", role)?;
+        }
+        if let Some(former) = &self.former_owner {
+            check("former_owner.role", &former.role)?;
+            for (i, grant) in former.grants.iter().enumerate() {
+                let at = format!("former_owner.grants[{i}]");
+                let known = self.grant_bundles.iter().any(|b| b.name == *grant)
+                    || CAPABILITIES.contains(&grant.as_str());
+                let allowed = match self.grant_rule() {
+                    GrantRule::None => false,
+                    GrantRule::Areas => self.grant_bundles.iter().any(|b| b.name == *grant),
+                    GrantRule::Capabilities => known,
+                };
+                if !known {
+                    return Err((at, format!("`{grant}` is neither an area nor a capability")));
+                }
+                if !allowed {
+                    return Err((
+                        at,
+                        format!(
+                            "the catalog's grant rule (`{}`) does not let `{grant}` be granted",
+                            self.grant_rule().as_str()
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// What the catalog lets admins grant on top of a role.
@@ -349,6 +420,11 @@ impl Preset {
             grant_bundles: self.bundles().iter().map(bundle_view).collect(),
             grants: self.grant_rule(),
             require_location: self.require_location,
+            default_role: self.default_role.clone(),
+            former_owner: self.former_owner.as_ref().map(|f| FormerOwnerView {
+                role: f.role.clone(),
+                grants: f.grants.clone(),
+            }),
             courses: self
                 .courses
                 .iter()
@@ -495,8 +571,15 @@ impl Portal {
             }
             preset.insert_courses(tx, w.ctx.now)?;
             tx.put_setting("preset", &preset.name)?;
-            tx.put_setting("owner_role", &preset.owner_role)?;
+            tx.put_setting(OWNER_ROLE, &preset.owner_role)?;
             tx.put_setting(GRANT_RULE, preset.grant_rule().as_str())?;
+            if let Some(role) = &preset.default_role {
+                tx.put_setting(DEFAULT_ROLE, role)?;
+            }
+            if let Some(former) = &preset.former_owner {
+                tx.put_setting(FORMER_OWNER_ROLE, &former.role)?;
+                tx.put_setting(FORMER_OWNER_GRANTS, &former.grants.join(","))?;
+            }
             if preset.require_location {
                 tx.put_setting(REQUIRE_LOCATION, "true")?;
             }
@@ -623,6 +706,34 @@ mod tests {
             (
                 r#"{"name":"x","title":"t","owner_role":"z","roles":[{"name":"a"},{"name":"b","blocking":true}]}"#,
                 "owner_role",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","default_role":"z","roles":[{"name":"a"},{"name":"b","blocking":true}]}"#,
+                "default_role: no role named `z`",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","default_role":"b","roles":[{"name":"a"},{"name":"b","blocking":true}]}"#,
+                "default_role: `b` is the blocking role",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","default_role":"a","former_owner":{"role":"c"},"roles":[{"name":"a"},{"name":"b","blocking":true},{"name":"c"}]}"#,
+                "default_role: `a` is the owner role, which `former_owner` reserves",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","former_owner":{"role":"a"},"roles":[{"name":"a"},{"name":"b","blocking":true}]}"#,
+                "former_owner.role: `a` is the owner role",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","former_owner":{"role":"c","grants":["users.manage"]},"roles":[{"name":"a"},{"name":"b","blocking":true},{"name":"c"}]}"#,
+                "former_owner.grants[0]: the catalog's grant rule (`none`) does not let `users.manage` be granted",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","grants":"capabilities","former_owner":{"role":"c","grants":["users.fly"]},"roles":[{"name":"a"},{"name":"b","blocking":true},{"name":"c"}]}"#,
+                "former_owner.grants[0]: `users.fly` is neither an area nor a capability",
+            ),
+            (
+                r#"{"name":"x","title":"t","owner_role":"a","former_owner":{"role":"c","colour":"red"},"roles":[{"name":"a"},{"name":"b","blocking":true},{"name":"c"}]}"#,
+                "former_owner.colour",
             ),
             (
                 r#"{"name":"x","title":"t","owner_role":"a","roles":[{"name":"a"},{"name":"b","blocking":true}],"courses":[{"name":"C"},{"name":" c "}]}"#,

@@ -7,7 +7,10 @@ use super::courses::follow_role;
 use super::gate::Write;
 use super::{find_account, find_person, member_in, member_view, resolve_account, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Email, InvitationState, MemberStatus, OutboxMessage, OutboxState};
+use crate::model::{
+    Account, Email, Grant, InvitationState, MemberStatus, Membership, OutboxMessage, OutboxState,
+    Person, Role,
+};
 use crate::view::{MemberView, MergeView};
 
 /// The email telling support that `dup` duplicates `original` in an account.
@@ -15,9 +18,11 @@ fn duplicate_notice(
     support: &Email,
     ctx: &Ctx,
     account: &str,
-    (dup_name, dup): (&str, &Email),
-    (original_name, original): (&str, &Email),
+    dup: &Person,
+    original: &Person,
 ) -> OutboxMessage {
+    let (dup_mailbox, original_mailbox) = (dup.mailbox(), original.mailbox());
+    let (dup, original) = (&dup.email, &original.email);
     OutboxMessage {
         id: 0,
         kind: "duplicate-notice".into(),
@@ -25,8 +30,8 @@ fn duplicate_notice(
         subject: format!("Duplicate contact in {account}: {dup}"),
         body: format!(
             "Hello,\n\n\
-             {} flagged the contact {dup_name} <{dup}> in {account} as a duplicate of \
-             {original_name} <{original}>.\n\n\
+             {} flagged the contact {dup_mailbox} in {account} as a duplicate of \
+             {original_mailbox}.\n\n\
              Please merge them:\n\n    portalctl user merge {dup} --into {original}\n",
             ctx.actor.audit_name(),
         ),
@@ -70,11 +75,7 @@ impl Portal {
             // the outbox like every email, when a support address is set.
             if let Some(support) = super::settings::support_email(tx)? {
                 tx.enqueue(&duplicate_notice(
-                    &support,
-                    &w.ctx,
-                    &account.name,
-                    (&person.name, email),
-                    (&original.name, of),
+                    &support, &w.ctx, &account.name, &person, &original,
                 ))?;
             }
             let after = member_view(tx, catalog, &membership)?;
@@ -102,62 +103,133 @@ impl Portal {
         self.rehearse(|w| merge_in(w, email, into)).map(|_| ())
     }
 
-    /// Makes another active member the owner. Only the owner (or the
-    /// operator) can do it.
+    /// Makes `to` the owner of an account, holding the catalog's owner
+    /// role. The former owner is left with `former_owner_role`, else what
+    /// the catalog says a former owner becomes, else the role they have
+    /// (where the owner role is the catalog's admin role). Only the owner
+    /// or the operator may.
     pub(crate) fn transfer_ownership(
         &mut self,
-        to: &Email,
-        account: Option<&str>,
+        handover: &OwnershipTransfer<'_>,
     ) -> Result<MemberView> {
-        self.write(|w| {
-            let tx = w.tx;
-            let catalog = w.catalog()?;
-            let mut account = resolve_account(tx, &w.ctx, account, Some(to))?;
-            let who = authority(tx, catalog, &w.ctx, &account)?;
-            if !who.is_owner_or_operator() {
-                return Err(Error::denied(format!(
-                    "only the owner of `{}` can transfer its ownership",
-                    account.name
-                )));
-            }
-            let (person, membership) = member_in(tx, to, &account)?;
-            if account.owner_id == Some(person.id) {
-                return Err(Error::conflict(format!(
-                    "`{to}` already owns `{}`",
-                    account.name
-                )));
-            }
-            let role = catalog.role(membership.role_id)?;
-            let standing = if membership.status != MemberStatus::Active {
-                Some(format!("is {}", membership.status))
-            } else if role.blocking {
-                Some(format!("has the blocking role `{}`", role.name))
-            } else {
-                None
-            };
-            if let Some(standing) = standing {
-                return Err(Error::conflict(format!(
-                    "`{to}` {standing} in `{}`; only an active member with access can own it",
-                    account.name
-                )));
-            }
-            let before = account
-                .owner_id
-                .map(|id| tx.person(id))
-                .transpose()?
-                .map(|p| p.email.to_string());
-            account.owner_id = Some(person.id);
-            tx.update_account(&account)?;
-            w.record(Change {
-                action: "user.transfer_ownership",
-                account: Some(account.clone()),
-                target: Some(to.to_string()),
-                before: Some(serde_json::json!({ "owner": before })),
-                after: Some(serde_json::json!({ "owner": to.as_str() })),
-            });
-            member_view(tx, catalog, &membership)
-        })
+        self.write(|w| transfer_in(w, handover))
     }
+
+    /// Whether `transfer_ownership` would go through, changing nothing;
+    /// asked before the confirmation, like [`Portal::merge_check`].
+    pub(crate) fn transfer_check(&mut self, handover: &OwnershipTransfer<'_>) -> Result<()> {
+        self.rehearse(|w| transfer_in(w, handover)).map(|_| ())
+    }
+}
+
+/// What `user transfer-ownership` is asked to do.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OwnershipTransfer<'a> {
+    /// The new owner.
+    pub to: &'a Email,
+    /// The role the former owner is left with, instead of the catalog's.
+    pub former_owner_role: Option<&'a str>,
+    /// Which account; resolved when `None`.
+    pub account: Option<&'a str>,
+}
+
+/// The ownership transfer itself, inside a write: see
+/// [`Portal::transfer_ownership`].
+fn transfer_in(w: &Write<'_>, h: &OwnershipTransfer<'_>) -> Result<MemberView> {
+    let tx = w.tx;
+    let catalog = w.catalog()?;
+    let to = h.to;
+    let mut account = resolve_account(tx, &w.ctx, h.account, Some(to))?;
+    let who = authority(tx, catalog, &w.ctx, &account)?;
+    if !who.is_owner_or_operator() {
+        return Err(Error::denied(format!(
+            "only the owner of `{}` can transfer its ownership",
+            account.name
+        )));
+    }
+    let (person, membership) = member_in(tx, to, &account)?;
+    if account.owner_id == Some(person.id) {
+        return Err(Error::conflict(format!(
+            "`{to}` already owns `{}`",
+            account.name
+        )));
+    }
+    let role = catalog.role(membership.role_id)?;
+    let standing = if membership.status != MemberStatus::Active {
+        Some(format!("is {}", membership.status))
+    } else if role.blocking {
+        Some(format!("has the blocking role `{}`", role.name))
+    } else {
+        None
+    };
+    if let Some(standing) = standing {
+        return Err(Error::conflict(format!(
+            "`{to}` {standing} in `{}`; only an active member with access can own it",
+            account.name
+        )));
+    }
+    // What the former owner is left with: a role, and grants on top.
+    let left_with = match (h.former_owner_role, catalog.former_owner()) {
+        (Some(name), _) => Some((catalog.role_named(name)?, Vec::new())),
+        (None, Some(f)) => Some((catalog.role_named(&f.role)?, f.grants.clone())),
+        (None, None) => None,
+    };
+    let former = account.owner_id.map(|id| tx.person(id)).transpose()?;
+    account.owner_id = Some(person.id);
+    tx.update_account(&account)?;
+    w.record(Change {
+        action: "user.transfer_ownership",
+        account: Some(account.clone()),
+        target: Some(to.to_string()),
+        before: Some(serde_json::json!({ "owner": former.as_ref().map(|p| p.email.as_str()) })),
+        after: Some(serde_json::json!({ "owner": to.as_str() })),
+    });
+    // The owner holds the owner role: "account owners always have full
+    // access" (004), and courses follow it (003).
+    let owner_role = catalog.owner_role()?;
+    let new_owner = change_role(w, &account, membership, owner_role, &[])?;
+    if let (Some(former), Some((role, grants))) = (former, left_with) {
+        if let Some(m) = tx.membership_of(former.id, account.id)? {
+            change_role(w, &account, m, role, &grants)?;
+        }
+    }
+    Ok(new_owner)
+}
+
+/// Gives a member `role` and `grants` on top of what they hold, with
+/// their courses and one event, as part of an ownership transfer.
+fn change_role(
+    w: &Write<'_>,
+    account: &Account,
+    mut membership: Membership,
+    role: &Role,
+    grants: &[String],
+) -> Result<MemberView> {
+    let tx = w.tx;
+    let catalog = w.catalog()?;
+    let before = member_view(tx, catalog, &membership)?;
+    let held = tx.grants(membership.id)?;
+    for name in grants {
+        if !held.iter().any(|g| g.name == *name) {
+            tx.put_grant(
+                membership.id,
+                &Grant {
+                    name: name.clone(),
+                    granted_at: w.ctx.now,
+                    expires_at: None,
+                },
+            )?;
+        }
+    }
+    if membership.role_id != role.id {
+        membership.role_id = role.id;
+        membership.updated_at = w.ctx.now;
+        tx.update_membership(&membership)?;
+        follow_role(tx, catalog, &membership, w.ctx.now)?;
+    }
+    let after = member_view(tx, catalog, &membership)?;
+    w.member_changed("user.transfer_ownership", account, Some(&before), &after)?;
+    Ok(after)
 }
 
 /// The merge itself, inside a write: see [`Portal::merge`].

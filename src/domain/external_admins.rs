@@ -21,7 +21,7 @@
 
 use super::access::{another_admin, authority, authorize, caps, Access};
 use super::gate::Write;
-use super::{find_account, member_in, member_view, Catalog, Ctx, Portal};
+use super::{find_account, member_in, member_view, standing, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AccountKind, Email, MemberStatus, Membership};
 use crate::store::Tx;
@@ -216,7 +216,8 @@ impl Portal {
                 Some(m) if m.external_from != Some(partner.id) => {
                     return Err(Error::conflict(format!(
                         "`{email}` is already a member of `{}` in their own right ({})",
-                        customer.name, m.status
+                        customer.name,
+                        standing(tx, &m)?
                     ))
                     .help(format!(
                         "change their role with `portalctl user set-role {email} ROLE --account \"{}\"`",
@@ -276,7 +277,8 @@ impl Portal {
             if m.status != MemberStatus::Active {
                 return Err(Error::conflict(format!(
                     "`{email}` is no longer an external admin of `{}` ({})",
-                    customer.name, m.status
+                    customer.name,
+                    standing(tx, &m)?
                 )));
             }
             let before_view = member_view(tx, catalog, &m)?;

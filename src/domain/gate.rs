@@ -293,6 +293,7 @@ impl Review<'_> {
             let before = self.before(*seat)?;
             let after = self.after(*seat)?;
             self.ensure_grantable(before.as_ref(), after.as_ref())?;
+            self.ensure_owner_role_is_the_owners(before.as_ref(), after.as_ref())?;
             let had = self.potential(before.as_ref())?;
             let mut has = self.potential(after.as_ref())?;
             if self.newly_named_approver(*seat)? && !has.contains(&caps::ORDERS_APPROVE) {
@@ -457,6 +458,46 @@ impl Review<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Where the catalog reserves its owner role for the owner (it names
+    /// what a former owner becomes), a seat whose role or ownership this
+    /// write changed holds that role exactly when it owns the account,
+    /// whichever command made the change: nobody keeps "full access to the
+    /// client account" (004) without being its owner.
+    fn ensure_owner_role_is_the_owners(
+        &self,
+        before: Option<&Standing>,
+        after: Option<&Standing>,
+    ) -> Result<()> {
+        let (Some(reserved), Some(after)) = (self.catalog.reserved_owner_role(), after) else {
+            return Ok(());
+        };
+        let weighed = |s: &Standing| (s.membership.role_id, s.owner);
+        if before.map(weighed) == Some(weighed(after)) {
+            return Ok(());
+        }
+        let holds = self.catalog.role(after.membership.role_id)?.name == reserved;
+        if holds == after.owner {
+            return Ok(());
+        }
+        let email = self.tx.person(after.membership.person_id)?.email;
+        let account = self.tx.account(after.membership.account_id)?.name;
+        Err(if holds {
+            Error::conflict(format!(
+                "the `{reserved}` role is the owner's alone, and `{email}` does not own `{account}`"
+            ))
+            .help(match before {
+                Some(_) => format!(
+                    "give another role, or make them the owner with `portalctl user transfer-ownership --to {email}`"
+                ),
+                None => "give another role".to_string(),
+            })
+        } else {
+            Error::conflict(format!(
+                "the owner of `{account}` holds the `{reserved}` role; `{email}` cannot own it with another"
+            ))
+        })
     }
 
     /// A member acting with `--as` must hold everything anyone gains.

@@ -12,11 +12,11 @@ use sha2::{Digest, Sha256};
 use super::access::{authorize, caps};
 use super::courses::follow_role;
 use super::timezones::{locate, Location, MEMBER_FLAGS};
-use super::{member_in, member_view, resolve_account, Actor, Catalog, Ctx, Portal};
+use super::{member_in, member_view, resolve_account, standing, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Email, Grant, Invitation, InvitationState, MemberStatus, Membership, OutboxMessage,
-    OutboxState, Person, Role, Text, Timestamp,
+    Account, Email, Grant, Invitation, InvitationState, MemberStanding, MemberStatus, Membership,
+    OutboxMessage, OutboxState, Person, Role, Text, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{InvitedView, MemberView};
@@ -31,10 +31,10 @@ const MAX_EXPIRY_DAYS: i64 = 365;
 pub(crate) struct InviteRequest {
     /// Who.
     pub email: Option<Email>,
-    /// Their name; needed when the email is new.
+    /// Their name, when known; someone new may give it on accepting.
     pub name: Option<Text>,
-    /// The role to give.
-    pub role: String,
+    /// The role to give; the catalog's default role when `None`.
+    pub role: Option<String>,
     /// Which account; resolved when `None`.
     pub account: Option<String>,
     /// Queue the invitation email now (false: "invite later").
@@ -104,7 +104,10 @@ pub(super) fn end_invitation(
 fn inviter(tx: &dyn Tx, ctx: &Ctx) -> Result<String> {
     Ok(match &ctx.actor {
         Actor::Member(email) => match tx.person_by_email(email.as_str())? {
-            Some(p) => format!("{} ({email})", p.name),
+            Some(p) => match p.known_name() {
+                Some(name) => format!("{name} ({email})"),
+                None => email.to_string(),
+            },
             None => email.to_string(),
         },
         Actor::Operator(_) => "An administrator of the portal".to_string(),
@@ -181,20 +184,27 @@ fn issue(
     invitation.id = tx.insert_invitation(&invitation)?;
     if send {
         let inviter = inviter(tx, ctx)?;
+        let (greeting, name_hint) = match person.known_name() {
+            Some(name) => (format!("Hello {name}"), ""),
+            None => (
+                "Hello".to_string(),
+                "Add --name \"Your Name\" to give the name the portal shows for you.\n\n",
+            ),
+        };
         tx.enqueue(&OutboxMessage {
             id: 0,
             kind: "invitation".into(),
             recipient: person.email.to_string(),
             subject: format!("Invitation to join {} as {}", account.name, role.name),
             body: format!(
-                "Hello {},\n\n\
+                "{greeting},\n\n\
                  {inviter} has invited you to join {} on the portal, with the role {}.\n\n\
                  To accept, run:\n\n\
                  {TOKEN_LINE}\n\n\
+                 {name_hint}\
                  The invitation expires on {} ({}).\n\
                  If you already use the portal, your existing login gives you access: \
                  no new password is needed.\n",
-                person.name,
                 account.name,
                 role.name,
                 long_date(invitation.expires_at),
@@ -243,7 +253,10 @@ impl Portal {
                 .ok_or_else(|| Error::invalid("an email is needed").help("pass --email"))?;
             let account = w.account(req.account.as_deref(), caps::USERS_MANAGE)?;
             let existing = existing_login(tx, &email, &account)?;
-            let role = catalog.role_named(&req.role)?;
+            let role = match &req.role {
+                Some(name) => catalog.role_named(name)?,
+                None => catalog.default_role()?,
+            };
             let mut grants = Vec::new();
             for g in &req.grants {
                 catalog.grantable(g)?;
@@ -260,40 +273,43 @@ impl Portal {
             let lasts = expiry(req.expires_in)?;
 
             let existing_login = existing.is_some();
-            let person =
-                match existing {
-                    Some(p) => {
-                        if let Some(m) = tx.membership_of(p.id, account.id)? {
-                            return Err(Error::conflict(format!(
-                        "`{email}` is already a member of `{}` ({})",
-                        account.name, m.status
-                    ))
-                    .help(match m.status {
-                        MemberStatus::Invited => {
-                            format!("send a new token with `portalctl user resend-invite {email}`")
-                        }
-                        _ => format!("change them with `portalctl user set-role {email} ROLE`"),
-                    }));
-                        }
-                        p
+            let person = match existing {
+                Some(p) => {
+                    if let Some(m) = tx.membership_of(p.id, account.id)? {
+                        let standing = standing(tx, &m)?;
+                        return Err(Error::conflict(format!(
+                            "`{email}` is already a member of `{}` ({standing})",
+                            account.name
+                        ))
+                        .help(match standing {
+                            MemberStanding::Invited | MemberStanding::Revoked => format!(
+                                "send a new token with `portalctl user resend-invite {email}`"
+                            ),
+                            _ => format!("change them with `portalctl user set-role {email} ROLE`"),
+                        }));
                     }
-                    None => {
-                        let name = req.name.as_ref().ok_or_else(|| {
-                            Error::invalid(format!("`{email}` is new: their name is needed"))
-                                .help("pass --name")
-                        })?;
-                        let mut p = Person {
-                            id: 0,
-                            email: email.clone(),
-                            name: name.required("the name")?,
-                            duplicate_of: None,
-                            merged_into: None,
-                            created_at: w.ctx.now,
-                        };
-                        p.id = tx.insert_person(&p)?;
-                        p
-                    }
-                };
+                    p
+                }
+                None => {
+                    // 004: "Enter the email address of the user, select
+                    // the desired permissions": the name may follow on
+                    // acceptance or by `user edit`.
+                    let name = match &req.name {
+                        Some(name) => name.required("the name")?,
+                        None => String::new(),
+                    };
+                    let mut p = Person {
+                        id: 0,
+                        email: email.clone(),
+                        name,
+                        duplicate_of: None,
+                        merged_into: None,
+                        created_at: w.ctx.now,
+                    };
+                    p.id = tx.insert_person(&p)?;
+                    p
+                }
+            };
             let mut membership = Membership {
                 id: 0,
                 person_id: person.id,
@@ -344,7 +360,9 @@ impl Portal {
 
     /// Accepts an invitation. The token is the credential, so no `--as` is
     /// needed; the audit log names the invitee.
-    pub(crate) fn accept(&mut self, token: &str) -> Result<MemberView> {
+    /// Someone invited by email alone may give their name here (004: the
+    /// name follows the invitation); a person who has one keeps it.
+    pub(crate) fn accept(&mut self, token: &str, name: Option<&Text>) -> Result<MemberView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
@@ -379,12 +397,29 @@ impl Portal {
             if membership.status != MemberStatus::Invited {
                 return Err(Error::conflict(format!(
                     "this membership is {}, not awaiting acceptance",
-                    membership.status
+                    standing(tx, &membership)?
                 )));
             }
             let account = tx.account(membership.account_id)?;
-            let person = tx.person(membership.person_id)?;
+            let mut person = tx.person(membership.person_id)?;
             let before = member_view(tx, catalog, &membership)?;
+            if let Some(name) = name {
+                let name = name.required("the name")?;
+                match person.known_name() {
+                    None => {
+                        person.name = name;
+                        tx.update_person(&person)?;
+                    }
+                    Some(known) if known == name => {}
+                    Some(known) => {
+                        return Err(Error::conflict(format!(
+                            "`{}` already has a name, `{}`; accepting does not change it",
+                            person.email, known
+                        ))
+                        .help("accept without --name; an admin can change it with `portalctl user edit EMAIL --name NAME`"))
+                    }
+                }
+            }
             membership.status = MemberStatus::Active;
             membership.accepted_at = Some(w.ctx.now);
             membership.updated_at = w.ctx.now;
@@ -467,7 +502,9 @@ impl Portal {
             if m.status != MemberStatus::Invited || e.tx.pending_invitation(m.id)?.is_none() {
                 return Err(Error::conflict(format!(
                     "`{}` has no pending invitation in `{}` (they are {})",
-                    e.person.email, e.account.name, m.status
+                    e.person.email,
+                    e.account.name,
+                    standing(e.tx, m)?
                 )));
             }
             e.end_pending_invitation(m)?;

@@ -4,7 +4,7 @@
 use super::access::{authority, authorize, caps, Access};
 use super::audit::Change;
 use super::courses::follow_role;
-use super::{member_in, member_view, resolve_account, snapshot, Catalog, Ctx, Portal};
+use super::{member_in, member_view, resolve_account, snapshot, standing, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Capability, Email, Grant, InvitationState, MemberStanding, MemberStatus, Membership,
@@ -275,7 +275,15 @@ impl Portal {
             e.refuse_for_owner("deactivated")?;
             e.hand_over_services(m, handover)?;
             match m.status {
-                MemberStatus::Deactivated => return Err(wrong_state(e, "is already deactivated")),
+                MemberStatus::Deactivated => {
+                    return Err(wrong_state(
+                        e,
+                        match standing(e.tx, m)? {
+                            MemberStanding::Revoked => "has only a revoked invitation",
+                            _ => "is already deactivated",
+                        },
+                    ))
+                }
                 MemberStatus::Left => {
                     return Err(wrong_state(e, "has left; there is nothing to deactivate"))
                 }

@@ -48,6 +48,7 @@ pub(crate) use accounts::{NewAccount, ProfileChange};
 pub(crate) use addresses::NewAddress;
 pub(crate) use audit::AuditFilter;
 pub(crate) use catalog::{preset_names, InitRequest, Preset};
+pub(crate) use duplicates::OwnershipTransfer;
 pub(crate) use invitations::InviteRequest;
 pub(crate) use licenses::{Allocate, Move, Purchase};
 pub(crate) use members::{Handover, MemberFilter};
@@ -157,6 +158,17 @@ pub(crate) const REQUIRE_LOCATION: &str = "require_location";
 /// on top of a role.
 pub(crate) const GRANT_RULE: &str = "grants";
 
+/// The setting that names the role `user invite` gives by default.
+pub(crate) const DEFAULT_ROLE: &str = "default_role";
+
+/// The settings that say what a former owner becomes; set, the owner role
+/// is the owner's alone.
+pub(crate) const FORMER_OWNER_ROLE: &str = "former_owner_role";
+pub(crate) const FORMER_OWNER_GRANTS: &str = "former_owner_grants";
+
+/// The setting that names the role the owner holds.
+pub(crate) const OWNER_ROLE: &str = "owner_role";
+
 /// The roles, grant bundles and courses of a database, loaded once per
 /// command.
 pub(crate) struct Catalog {
@@ -171,6 +183,13 @@ pub(crate) struct Catalog {
     pub(crate) grants: GrantRule,
     /// The catalog's name, for refusals that quote its rules.
     preset: String,
+    /// The role the owner holds.
+    owner_role: Option<String>,
+    /// The role `user invite` gives when none is named.
+    default_role: Option<String>,
+    /// What a former owner becomes; set, the owner role is the owner's
+    /// alone.
+    former_owner: Option<catalog::FormerOwner>,
 }
 
 impl Catalog {
@@ -196,7 +215,62 @@ impl Catalog {
             require_location: tx.setting(REQUIRE_LOCATION)?.as_deref() == Some("true"),
             grants,
             preset,
+            owner_role: tx.setting(OWNER_ROLE)?,
+            default_role: tx.setting(DEFAULT_ROLE)?,
+            former_owner: match tx.setting(FORMER_OWNER_ROLE)? {
+                Some(role) => Some(catalog::FormerOwner {
+                    role,
+                    grants: tx
+                        .setting(FORMER_OWNER_GRANTS)?
+                        .unwrap_or_default()
+                        .split(',')
+                        .filter(|g| !g.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                }),
+                None => None,
+            },
         })
+    }
+
+    /// The role `user invite` gives when `--role` is left out.
+    pub(crate) fn default_role(&self) -> Result<&Role> {
+        match &self.default_role {
+            Some(name) => self.role_named(name),
+            None => Err(Error::invalid(format!(
+                "the `{}` catalog gives no role by default: name one",
+                self.preset
+            ))
+            .help(format!(
+                "pass --role; roles are: {}",
+                self.live_role_names().join(", ")
+            ))),
+        }
+    }
+
+    /// What a former owner is left with, when the catalog says.
+    pub(crate) fn former_owner(&self) -> Option<&catalog::FormerOwner> {
+        self.former_owner.as_ref()
+    }
+
+    /// The owner role when the catalog reserves it for the owner alone.
+    pub(crate) fn reserved_owner_role(&self) -> Option<&str> {
+        self.former_owner.as_ref().and(self.owner_role.as_deref())
+    }
+
+    /// The role the owner holds.
+    pub(crate) fn owner_role(&self) -> Result<&Role> {
+        let name = self
+            .owner_role
+            .as_deref()
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("the database names no owner role")))?;
+        self.role_named(name)
+    }
+
+    fn live_role_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.live_roles().iter().map(|r| r.name.as_str()).collect();
+        names.sort_unstable();
+        names
     }
 
     pub(crate) fn role(&self, id: i64) -> Result<&Role> {
@@ -222,11 +296,8 @@ impl Catalog {
             .into_iter()
             .find(|r| r.name == name)
             .ok_or_else(|| {
-                let mut names: Vec<&str> =
-                    self.live_roles().iter().map(|r| r.name.as_str()).collect();
-                names.sort_unstable();
                 Error::invalid(format!("unknown role `{name}`"))
-                    .help(format!("roles are: {}", names.join(", ")))
+                    .help(format!("roles are: {}", self.live_role_names().join(", ")))
             })
     }
 
@@ -351,7 +422,7 @@ pub(crate) fn member_view(tx: &dyn Tx, catalog: &Catalog, m: &Membership) -> Res
         .map(|p| p.email.to_string());
     Ok(MemberView {
         email: person.email.to_string(),
-        name: person.name,
+        name: person.known_name().map(str::to_string),
         account: account.name,
         role: catalog.role(m.role_id)?.name.clone(),
         status: standing(tx, m)?,
@@ -374,7 +445,7 @@ pub(crate) fn member_view(tx: &dyn Tx, catalog: &Catalog, m: &Membership) -> Res
 
 /// Where a membership stands as shown: a deactivated one that was never
 /// accepted and whose last invitation was revoked shows as `revoked`.
-fn standing(tx: &dyn Tx, m: &Membership) -> Result<MemberStanding> {
+pub(crate) fn standing(tx: &dyn Tx, m: &Membership) -> Result<MemberStanding> {
     if m.status == MemberStatus::Deactivated && m.accepted_at.is_none() {
         let revoked = tx
             .last_invitation(m.id)?
@@ -457,13 +528,13 @@ pub(crate) mod fixtures {
             .invite(&InviteRequest {
                 email: Some(email(who)),
                 name: Some("Someone".into()),
-                role: role.into(),
+                role: Some(role.into()),
                 city: located.then(|| "London".into()),
                 country: located.then(|| "GB".into()),
                 ..InviteRequest::default()
             })
             .expect("invite");
-        p.accept(&invited.token).expect("accept");
+        p.accept(&invited.token, None).expect("accept");
     }
 }
 

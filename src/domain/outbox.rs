@@ -435,7 +435,7 @@ mod tests {
         p.invite(&InviteRequest {
             email: Some(email(who)),
             name: Some("Ann Example".into()),
-            role: "user".into(),
+            role: Some("user".into()),
             send: true,
             ..InviteRequest::default()
         })
@@ -482,8 +482,8 @@ mod tests {
         assert!(mail.subject.contains("Acme"), "{}", mail.subject);
         let sent = token_in(mail);
         assert_ne!(sent, printed);
-        p.accept(&sent).expect("the mailed token accepts");
-        let e = p.accept(&printed).expect_err("consumed");
+        p.accept(&sent, None).expect("the mailed token accepts");
+        let e = p.accept(&printed, None).expect_err("consumed");
         assert_eq!(e.exit_code(), 4, "{e}");
     }
 
@@ -528,7 +528,7 @@ mod tests {
         assert_eq!(m.attempts, 3);
         // Refused emails leave no token of theirs behind.
         for mail in &mailer.handed {
-            let e = p.accept(&token_in(mail)).expect_err("withdrawn");
+            let e = p.accept(&token_in(mail), None).expect_err("withdrawn");
             assert_eq!(e.exit_code(), 3, "{e}");
         }
         // `outbox retry` gives it its attempts afresh.
@@ -574,7 +574,7 @@ mod tests {
         p.outbox_send(&mut mailer, None).expect("send");
         assert_eq!(mailer.handed.len(), 1, "sent again, never skipped");
         // Either email's token accepts: the first may have arrived.
-        p.accept(&token_in(&lost.mail))
+        p.accept(&token_in(&lost.mail), None)
             .expect("the first token works");
     }
 
@@ -590,7 +590,7 @@ mod tests {
         p.outbox_send(&mut mailer, Some(1)).expect("send");
         let m = p.outbox_list(None).expect("list").remove(0);
         assert_eq!((m.state, m.attempts), (OutboxState::Pending, 1));
-        p.accept(&token_in(&mailer.handed[0]))
+        p.accept(&token_in(&mailer.handed[0]), None)
             .expect("a token that may have arrived stays valid");
     }
 
@@ -598,7 +598,7 @@ mod tests {
     fn ending_an_invitation_cancels_its_email_in_the_same_change() {
         let mut p = ready_portal();
         let token = invite(&mut p, "ann@acme.test");
-        p.accept(&token).expect("accept");
+        p.accept(&token, None).expect("accept");
         invite(&mut p, "bob@acme.test");
         p.revoke_invite(&email("bob@acme.test"), None)
             .expect("revoke");

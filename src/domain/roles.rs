@@ -307,7 +307,7 @@ mod tests {
         p.invite(&InviteRequest {
             email: Some(email("bo@beta.test")),
             name: Some("Bo".into()),
-            role: "acme-only".into(),
+            role: Some("acme-only".into()),
             account: Some("Beta".into()),
             ..InviteRequest::default()
         })

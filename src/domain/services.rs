@@ -2,7 +2,7 @@
 //! may see them.
 
 use super::access::{authority, authorize, caps, Authority};
-use super::{member_in, resolve_account, Catalog, Ctx, Portal};
+use super::{member_in, resolve_account, standing, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, Email, MemberStatus, Service};
 use crate::store::Tx;
@@ -192,7 +192,8 @@ impl Portal {
                     if m.status != MemberStatus::Active {
                         return Err(Error::conflict(format!(
                             "`{email}` is {} in `{}`; services go to active members",
-                            m.status, account.name
+                            standing(tx, &m)?,
+                            account.name
                         )));
                     }
                     Some(m.id)

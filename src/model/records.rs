@@ -174,7 +174,7 @@ pub(crate) struct Person {
     pub id: i64,
     /// Normalised email.
     pub email: Email,
-    /// Display name.
+    /// Display name; empty until someone invited by email alone gives it.
     pub name: String,
     /// Flagged as a duplicate of this person.
     pub duplicate_of: Option<i64>,
@@ -182,6 +182,21 @@ pub(crate) struct Person {
     pub merged_into: Option<i64>,
     /// When it was first seen.
     pub created_at: Timestamp,
+}
+
+impl Person {
+    /// The name, if one was given.
+    pub(crate) fn known_name(&self) -> Option<&str> {
+        (!self.name.is_empty()).then_some(self.name.as_str())
+    }
+
+    /// `Name <email>`, or the email alone while no name is known.
+    pub(crate) fn mailbox(&self) -> String {
+        match self.known_name() {
+            Some(name) => format!("{name} <{}>", self.email),
+            None => self.email.to_string(),
+        }
+    }
 }
 
 /// A named set of capabilities.

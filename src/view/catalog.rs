@@ -120,6 +120,20 @@ pub(crate) struct PresetView {
     pub require_location: bool,
     /// Its courses.
     pub courses: Vec<CourseView>,
+    /// The role an invitation gives when none is named.
+    pub default_role: Option<String>,
+    /// What the owner becomes on handing ownership over; when set, the
+    /// owner role is the owner's alone.
+    pub former_owner: Option<FormerOwnerView>,
+}
+
+/// The role, and grants on top of it, a former owner is left with.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct FormerOwnerView {
+    /// The role.
+    pub role: String,
+    /// Grants on top of it.
+    pub grants: Vec<String>,
 }
 
 impl Row for PresetView {
@@ -140,6 +154,23 @@ impl Fields for PresetView {
             ("owner role", self.owner_role.clone()),
             ("account kind", self.account_kind.to_string()),
         ];
+        if let Some(former) = &self.former_owner {
+            let grants = if former.grants.is_empty() {
+                String::new()
+            } else {
+                format!(" with {}", former.grants.join(", "))
+            };
+            fields.push((
+                "former owner",
+                format!(
+                    "becomes {}{grants}; the owner role is the owner's alone",
+                    former.role
+                ),
+            ));
+        }
+        if let Some(role) = &self.default_role {
+            fields.push(("invitations", format!("role {role} unless --role")));
+        }
         if self.require_location {
             fields.push((
                 "location",

@@ -12,8 +12,8 @@ use crate::output::{Fields, Row};
 pub(crate) struct MemberView {
     /// Normalised email.
     pub email: String,
-    /// Display name.
-    pub name: String,
+    /// Display name; `None` until someone invited by email alone gives it.
+    pub name: Option<String>,
     /// Account name.
     pub account: String,
     /// Role name.
@@ -72,7 +72,7 @@ impl Row for MemberView {
         };
         vec![
             self.email.clone(),
-            self.name.clone(),
+            self.name.clone().unwrap_or_else(|| "-".into()),
             self.account.clone(),
             role,
             self.status.to_string(),
@@ -85,7 +85,7 @@ impl Fields for MemberView {
     fn fields(&self) -> Vec<(&'static str, String)> {
         let mut fields = vec![
             ("email", self.email.clone()),
-            ("name", self.name.clone()),
+            ("name", opt(&self.name)),
             ("account", self.account.clone()),
             ("role", self.role.clone()),
             ("owner", yes_no(self.owner)),

@@ -244,13 +244,14 @@ fn the_account_owner_always_has_full_access() {
     p.ok(&["user", "grant", OWNER, "billing"]);
     p.ok(&["user", "revoke", OWNER, "billing"]);
     assert_eq!(capabilities(&p, OWNER).len(), 36);
-    // An owner whose role is `member`, with no grant at all.
+    // A `member` with no grant at all, made the owner, holds the owner
+    // role and so everything.
     p.member("ann@acme.test", "member");
     p.ok(&[
         "user", "transfer-ownership", "--to", "ann@acme.test", "--yes",
     ]);
     let v = p.json(&["user", "show", "ann@acme.test"]);
-    assert_eq!(v["role"], "member");
+    assert_eq!(v["role"], "owner");
     assert_eq!(v["grants"], json!([]));
     assert_eq!(v["capabilities"].as_array().unwrap().len(), 36);
     for cap in ["billing.payment", "users.manage", "domains.manage"] {

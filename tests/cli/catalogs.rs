@@ -351,14 +351,12 @@ fn the_owner_and_blocking_roles_stay() {
     let p = Portal::with_preset("customer-area");
     let err = p.refused(&["role", "delete", "no-access"], CONFLICT);
     assert!(err.contains("blocking role"), "{err}");
-    // The owner role, even once nobody holds it: ownership moved to a
-    // `member` and the former owner became one too.
+    // The owner role, held by the owner alone, whoever that is.
     p.member("ann@acme.test", "member");
     p.ok(&[
         "user", "transfer-ownership", "--to", "ann@acme.test", "--yes",
     ]);
-    p.ok(&["user", "set-role", OWNER, "member"]);
-    assert_eq!(p.json(&["role", "show", "owner"])["members"], 0);
+    assert_eq!(p.json(&["role", "show", "owner"])["members"], 1);
     let err = p.refused(&["role", "delete", "owner"], CONFLICT);
     assert!(err.contains("owner role"), "{err}");
 }

@@ -201,3 +201,43 @@ fn invite_records_grants_city_country_and_timezone() {
     assert_eq!(v["country"], "GB");
     assert_eq!(v["timezone"], "Europe/London");
 }
+
+/// A revoked invitation shows as `revoked` wherever a refusal names where
+/// the member stands, not as the `deactivated` it is stored as.
+#[test]
+fn refusals_name_a_revoked_invitation_as_revoked() {
+    let p = Portal::with_preset("customer-area");
+    p.ok(&[
+        "user", "invite", "--email", "bea@acme.test", "--grant", "billing",
+    ]);
+    p.ok(&["-y", "user", "revoke-invite", "bea@acme.test"]);
+    p.ok(&["service", "add", "--name", "Hosting"]);
+    for (args, says_what) in [
+        (
+            &["user", "invite", "--email", "bea@acme.test"][..],
+            "`bea@acme.test` is already a member of `Acme Ltd` (revoked)",
+        ),
+        (
+            &["-y", "user", "revoke-invite", "bea@acme.test"][..],
+            "has no pending invitation in `Acme Ltd` (they are revoked)",
+        ),
+        (
+            &["-y", "user", "deactivate", "bea@acme.test"][..],
+            "`bea@acme.test` has only a revoked invitation in `Acme Ltd`",
+        ),
+        (
+            &["service", "assign", "Hosting", "--to", "bea@acme.test"][..],
+            "`bea@acme.test` is revoked in `Acme Ltd`",
+        ),
+    ] {
+        let err = p.refused(args, CONFLICT);
+        assert!(err.contains(says_what), "{args:?}: {err}");
+        assert!(!err.contains("deactivated"), "{args:?}: {err}");
+    }
+    // The invitation's help says how to reopen it.
+    let err = p.refused(&["user", "invite", "--email", "bea@acme.test"], CONFLICT);
+    assert!(
+        err.contains("portalctl user resend-invite bea@acme.test"),
+        "{err}"
+    );
+}

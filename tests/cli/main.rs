@@ -30,6 +30,7 @@ mod lifecycle;
 mod lmp_levels;
 mod orders;
 mod outbox;
+mod ownership;
 mod partner_config;
 mod people;
 mod permissions;

@@ -375,11 +375,13 @@ fn rows() -> Vec<Row> {
         row(OTHER, "user deactivate owner@acme.test --account 'Acme Ltd'", DENIED, &["Acme Ltd"])
             .by("olga@other.test"),
         // ------------------------------------------------------ escalation
-        // An account-admin member may not invite an owner, grant billing (to
-        // others, themselves or by inviting), nor create a role beyond their
-        // capabilities.
+        // Nobody but the owner holds the customer area's owner role (004:
+        // "Account owners always have full access"), whoever asks; an
+        // account-admin member may not grant billing (to others, themselves
+        // or by inviting), nor create a role beyond their capabilities.
         row(MAX_ADMIN, "user invite --email mia@acme.test --name Mia --role owner --account 'Acme Ltd'",
-            DENIED, &["max@acme.test", "owner"]).by("max@acme.test"),
+            CONFLICT, &["mia@acme.test", "`owner` role is the owner's alone"]).by("max@acme.test"),
+        row(MAX_AND_MIA, "user set-role mia@acme.test owner", CONFLICT, &["`owner` role is the owner's alone"]),
         row(MAX_AND_MIA, "user grant mia@acme.test billing", DENIED, &["billing"]).by("max@acme.test"),
         row(MAX_AND_MIA, "user grant max@acme.test billing", DENIED, &["billing"]).by("max@acme.test"),
         row(MAX_AND_MIA, "user invite --email zoe@acme.test --name Zoe --role member --account 'Acme Ltd' --grant billing",

@@ -1,0 +1,275 @@
+//! The customer area's invitation by email and permissions alone, and
+//! handing an account's ownership over (seed 004), in every catalog.
+
+use serde_json::json;
+
+use crate::support::*;
+
+/// 004, Step 2: "Enter the email address of the user, Select the desired
+/// permissions, Click Send invitation": no role and no name are asked for.
+#[test]
+fn invite_with_only_an_email_and_permissions() {
+    let p = Portal::with_preset("customer-area");
+    let v = p.change(
+        None,
+        &[
+            "user", "invite", "--email", "bea@acme.test", "--grant", "billing,support",
+        ],
+        "user.invite",
+    );
+    assert_eq!(v["role"], "member", "the catalog's default role: {v}");
+    assert_eq!(v["grants"], json!(["billing", "support"]));
+    assert_eq!(v["name"], serde_json::Value::Null);
+    assert_eq!(v["status"], "invited");
+    // The list shows that no name is known yet.
+    let list = p.ok(&["user", "list"]);
+    let row = list.lines().find(|l| l.contains("bea@acme.test")).unwrap();
+    assert!(row.contains(" - "), "{row}");
+    // The email greets them without a name and says how to give one.
+    let body = p.text("SELECT body FROM outbox WHERE recipient = 'bea@acme.test'");
+    assert!(body.starts_with("Hello,\n"), "{body}");
+    says(&body, "--name \"Your Name\"");
+    // `--role` still picks another role.
+    let v = p.json(&[
+        "user", "invite", "--email", "nia@acme.test", "--role", "no-access",
+    ]);
+    assert_eq!(v["role"], "no-access");
+}
+
+/// "The name is given on acceptance (`user accept TOKEN --name`) or later
+/// by `user edit`" (issue 10, for 004's invitation by email alone).
+#[test]
+fn the_name_follows_on_acceptance_or_by_user_edit() {
+    let p = Portal::with_preset("customer-area");
+    let token = p.json(&[
+        "user", "invite", "--email", "bea@acme.test", "--grant", "billing",
+    ])["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let v = p.change(
+        Some("bea@acme.test"),
+        &["user", "accept", &token, "--name", " Bea Bauer "],
+        "user.accept",
+    );
+    assert_eq!(
+        (v["name"].as_str(), v["status"].as_str()),
+        (Some("Bea Bauer"), Some("active"))
+    );
+    assert_eq!(p.last_event()["after"]["name"], "Bea Bauer");
+
+    // Accepting without a name is fine; an admin names them later.
+    let token = p.json(&["user", "invite", "--email", "cy@acme.test"])["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        p.json(&["user", "accept", &token])["name"],
+        serde_json::Value::Null
+    );
+    let v = p.json(&["user", "edit", "cy@acme.test", "--name", "Cy Cole"]);
+    assert_eq!(v["name"], "Cy Cole");
+}
+
+#[test]
+fn accepting_never_renames_someone_who_has_a_name() {
+    let p = Portal::with_preset("customer-area");
+    let token = p.invite("ann@acme.test", "member", ACCOUNT);
+    let before = p.dump();
+    let err = p.refused(&["user", "accept", &token, "--name", "Mallory"], CONFLICT);
+    says(&err, "`ann@acme.test` already has a name, `ann`");
+    assert_eq!(before, p.dump());
+    // The same name, or none, accepts.
+    let v = p.json(&["user", "accept", &token, "--name", "ann"]);
+    assert_eq!(v["status"], "active");
+    // An empty name is no name at all.
+    let token = p.json(&["user", "invite", "--email", "cy@acme.test"])["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    p.refused(&["user", "accept", &token, "--name", "  "], USAGE);
+}
+
+#[test]
+fn a_catalog_without_a_default_role_asks_for_one() {
+    // 001's portal gives roles (admin, manager, user): none is assumed.
+    let p = Portal::new();
+    let before = p.dump();
+    let err = p.refused(&["user", "invite", "--email", "bea@acme.test"], USAGE);
+    says(&err, "the `portal` catalog gives no role by default");
+    says(
+        &err,
+        "pass --role; roles are: admin, manager, no-access, user",
+    );
+    assert_eq!(before, p.dump());
+}
+
+/// 004: "Account owners always have full access to the client account."
+/// After a handover the new owner holds the owner role, and the former
+/// owner keeps administering the account without it.
+#[test]
+fn after_transfer_ownership_the_former_owner_is_an_account_admin_member() {
+    let p = Portal::with_preset("customer-area");
+    p.member("ann@acme.test", "member");
+    let before = p.events();
+    p.ok(&[
+        "user", "transfer-ownership", "--to", "ann@acme.test", "--yes",
+    ]);
+    // The owner moved, and each member's role changed, one event each.
+    assert_eq!(p.events(), before + 3);
+    let ann = p.json(&["user", "show", "ann@acme.test"]);
+    assert_eq!(
+        (ann["role"].as_str(), ann["owner"].as_bool()),
+        (Some("owner"), Some(true))
+    );
+    let former = p.json(&["user", "show", OWNER]);
+    assert_eq!(
+        (former["role"].as_str(), former["owner"].as_bool()),
+        (Some("member"), Some(false))
+    );
+    assert_eq!(former["grants"], json!(["account-admin"]));
+    // They still manage users, but hold billing no more.
+    let can = p.run(&["can", OWNER, "users.manage"]);
+    assert_eq!(can.code, SUCCESS, "{}", can.stdout);
+    let can = p.json(&["can", OWNER, "billing.payment"]);
+    assert_eq!(can["allowed"], false, "{can}");
+    // Nobody else may take the owner role: not the former owner, not by
+    // an invitation.
+    let err = p.refused(&["user", "set-role", OWNER, "owner"], CONFLICT);
+    says(&err, "the `owner` role is the owner's alone");
+    says(&err, "transfer-ownership --to owner@acme.test");
+    p.refused(
+        &[
+            "user", "invite", "--email", "eve@acme.test", "--role", "owner",
+        ],
+        CONFLICT,
+    );
+}
+
+#[test]
+fn the_former_owner_role_can_be_named() {
+    let p = Portal::with_preset("customer-area");
+    p.member("ann@acme.test", "member");
+    p.ok(&[
+        "user", "transfer-ownership", "--to", "ann@acme.test", "--former-owner-role", "no-access",
+        "--yes",
+    ]);
+    let former = p.json(&["user", "show", OWNER]);
+    assert_eq!(
+        (former["role"].as_str(), former["grants"].clone()),
+        (Some("no-access"), json!([]))
+    );
+    // Naming the reserved owner role is refused before anything changes,
+    // and before anyone is asked to confirm.
+    let p = Portal::with_preset("customer-area");
+    p.member("ann@acme.test", "member");
+    let before = p.dump();
+    let err = p.refused(
+        &[
+            "user", "transfer-ownership", "--to", "ann@acme.test", "--former-owner-role", "owner",
+        ],
+        CONFLICT,
+    );
+    says(&err, "the `owner` role is the owner's alone");
+    let err = p.refused(
+        &[
+            "user", "transfer-ownership", "--to", "ann@acme.test", "--former-owner-role", "boss",
+        ],
+        USAGE,
+    );
+    says(&err, "unknown role `boss`");
+    assert_eq!(before, p.dump());
+}
+
+/// 001: "Admins: full access". Where the owner role is the admin role,
+/// the former owner stays an admin and the new owner becomes one.
+#[test]
+fn in_the_business_portal_the_former_owner_stays_an_admin() {
+    let p = Portal::new();
+    p.member("max@acme.test", "manager");
+    p.ok(&[
+        "user", "transfer-ownership", "--to", "max@acme.test", "--yes",
+    ]);
+    let max = p.json(&["user", "show", "max@acme.test"]);
+    assert_eq!(
+        (max["role"].as_str(), max["owner"].as_bool()),
+        (Some("admin"), Some(true))
+    );
+    assert_eq!(p.json(&["user", "show", OWNER])["role"], "admin");
+    // The former owner may be left with a lesser role.
+    p.ok(&[
+        "--as", "max@acme.test", "user", "transfer-ownership", "--to", OWNER,
+        "--former-owner-role", "manager", "--yes",
+    ]);
+    assert_eq!(
+        p.json(&["user", "show", "max@acme.test"])["role"],
+        "manager"
+    );
+}
+
+/// 003: courses follow the role, so a new owner is enrolled in the
+/// principal's courses ("the 6 main courses plus Clients and Invoices").
+#[test]
+fn a_new_moodle_owner_takes_the_principals_courses() {
+    let p = Portal::init("moodle");
+    p.member("sam@acme.test", "staff");
+    let courses = |who: &str| -> Vec<String> {
+        p.json(&["user", "courses", who])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["course"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(!courses("sam@acme.test").contains(&"Clients and Invoices".to_string()));
+    p.ok(&[
+        "user", "transfer-ownership", "--to", "sam@acme.test", "--yes",
+    ]);
+    assert_eq!(
+        p.json(&["user", "show", "sam@acme.test"])["role"],
+        "principal"
+    );
+    assert!(courses("sam@acme.test").contains(&"Clients and Invoices".to_string()));
+}
+
+/// The schema version just before `migration` (a file in `migrations/`).
+fn version_before(migration: &str) -> usize {
+    let mut files: Vec<String> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+    files.sort();
+    // schema.sql is version 1, the first file in `migrations/` version 2.
+    1 + files.iter().position(|f| f == migration).unwrap()
+}
+
+#[test]
+fn a_customer_area_database_made_before_learns_the_new_rules() {
+    let p = Portal::with_preset("customer-area");
+    p.member("ann@acme.test", "member");
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        rewind(&conn, version_before("0010_owner_handover.sql"));
+        let roles: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM settings WHERE key LIKE '%role'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(roles, 1, "only the owner role is left");
+    }
+    let v = p.json(&[
+        "user", "invite", "--email", "bea@acme.test", "--grant", "billing",
+    ]);
+    assert_eq!(v["role"], "member");
+    p.ok(&[
+        "user", "transfer-ownership", "--to", "ann@acme.test", "--yes",
+    ]);
+    let former = p.json(&["user", "show", OWNER]);
+    assert_eq!(
+        (former["role"].as_str(), former["grants"].clone()),
+        (Some("member"), json!(["account-admin"]))
+    );
+}
