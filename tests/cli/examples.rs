@@ -1,30 +1,111 @@
-//! The scripts in `examples/` run as documented.
+//! The scripts in `examples/` run as documented: one per seed portal,
+//! walking its article's flows on a temporary database.
 
 use std::process::Command;
 
-#[test]
-fn the_approval_example_runs_and_shows_the_flow() {
+/// Runs `examples/NAME.sh` against the built binary on a fresh database;
+/// asserts it succeeds and returns what it printed, stderr after stdout
+/// (the refusals it shows go there).
+fn run_example(name: &str) -> String {
     let dir = crate::support::scratch_dir();
+    let script = format!("{}/examples/{name}.sh", env!("CARGO_MANIFEST_DIR"));
     let out = Command::new("bash")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/examples/approvals.sh"
-        ))
+        .arg(&script)
         .env("PORTALCTL", env!("CARGO_BIN_EXE_portalctl"))
-        .env("PORTALCTL_DB", dir.path().join("approvals.db"))
+        .env("PORTALCTL_DB", dir.path().join(format!("{name}.db")))
         .env_remove("PORTALCTL_AS")
+        .env_remove("PORTALCTL_NOW")
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let after = stdout.split("After Fiona's approval:").nth(1).unwrap();
-    assert!(after
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{script} failed:\n{stdout}\n{stderr}");
+    assert!(!stderr.contains("UNEXPECTED"), "{stderr}");
+    format!("{stdout}\n{stderr}")
+}
+
+/// The part of `output` after the line `heading`.
+fn after<'a>(output: &'a str, heading: &str) -> &'a str {
+    output
+        .split(heading)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {heading:?} in:\n{output}"))
+}
+
+/// The table row of `output` that holds `key`.
+fn row<'a>(output: &'a str, key: &str) -> &'a str {
+    output
+        .lines()
+        .find(|l| l.contains(key))
+        .unwrap_or_else(|| panic!("no row with {key:?} in:\n{output}"))
+}
+
+#[test]
+fn the_approval_example_runs_and_shows_the_flow() {
+    let out = run_example("approvals");
+    let after_fiona = after(&out, "After Fiona's approval:");
+    assert!(after_fiona
         .lines()
         .any(|l| l.contains("Router") && l.contains("approved") && l.contains("fiona@acme.test")));
-    let una = stdout.split("What Una sees:").nth(1).unwrap();
-    assert!(una.contains("Broadband London"), "{una}");
+    assert!(after(&out, "What Una sees:").contains("Broadband London"));
+}
+
+/// Seed 000: permission levels, duplicates reported and merged, and
+/// "Left Company ... permission level to No LMP access".
+#[test]
+fn the_licence_portal_example_walks_manage_access() {
+    let out = run_example("lmp");
+    let allocator = after(&out, "What the allocator may do:");
+    assert!(row(allocator, "MDR Complete").contains("Contoso 3 (ship to HQ), Fabrikam 1"));
+    assert!(allocator.contains("may not add shipping addresses"));
+    assert!(after(&out, "What the view-only contact may do:").contains("may not buy licences"));
+    assert!(after(&out, "What the bank-details contact may do:").contains("direct-debit"));
+    assert!(row(after(&out, "Mail for support:"), "support@lmp.test").contains("duplicate-notice"));
+    let left = after(&out, "After Bo left the company:");
+    assert!(left.contains("no-lmp-access") && left.contains("status        left"));
+    let end = after(&out, "Contacts at the end:");
+    assert!(row(end, "vi@northwind.test").contains("Vi Vance"));
+    assert!(row(end, "vi@northwind.test").contains("partner-allocator"));
+}
+
+/// Seed 003: "each user is assigned only 1 role", courses by role, and a
+/// timezone from the city and country.
+#[test]
+fn the_moodle_example_walks_roles_courses_and_timezones() {
+    let out = run_example("moodle");
+    let zones = after(&out, "Users and their timezones:");
+    for (who, zone) in [
+        ("pia@", "Europe/Berlin"),
+        ("fin@", "America/Los_Angeles"),
+        ("mia@", "Pacific/Auckland"),
+        ("sam@", "Europe/Kyiv"),
+    ] {
+        assert!(row(zones, who).ends_with(zone), "{who}: {zones}");
+    }
+    let staff = after(&out, "Sam's courses (staff):");
+    let staff = staff.split("Fin's courses").next().unwrap();
+    assert!(staff.contains("Partner Community") && !staff.contains("Clients and Invoices"));
+    assert!(out.contains("one role per user"));
+    let marketing = after(&out, "Sam's courses after moving to marketing:");
+    assert!(row(marketing, "Clients and Invoices").contains("clicks.view"));
+    let history = after(&out, "Fin's course history after leaving:");
+    assert_eq!(history.matches("Z  20").count(), 7, "{history}");
+}
+
+/// Seed 004: invite with an email and permissions, areas, and the owner's
+/// full access moving with the ownership.
+#[test]
+fn the_customer_area_example_walks_user_management() {
+    let out = run_example("customer-area");
+    let users = after(&out, "Users:");
+    assert!(row(users, "ada@fjord.test").contains("Ada Admin"));
+    assert!(row(users, "bill@fjord.test").contains("billing, support"));
+    assert!(out.contains("existing login reused"));
+    assert!(out.contains("bill@fjord.test billing.payment: granted by area `billing`"));
+    assert!(out.contains("cannot give `bill@fjord.test` `domains`"));
+    assert!(row(after(&out, "Invitations waiting"), "dan@fjord.test").contains("pending"));
+    let handed = after(&out, "After Owen handed the account to Ada:");
+    assert!(row(handed, "ada@fjord.test").contains("owner (owner)"));
+    assert!(row(handed, "owen@fjord.test").contains("member"));
+    assert!(row(handed, "owen@fjord.test").contains("account-admin"));
 }
