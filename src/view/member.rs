@@ -75,7 +75,12 @@ impl Row for MemberView {
             self.name.clone().unwrap_or_else(|| "-".into()),
             self.account.clone(),
             role,
-            self.status.to_string(),
+            // 000: "Duplicate will inform our support team": until they
+            // merge it, the list shows who was flagged.
+            match &self.duplicate_of {
+                Some(of) => format!("{}, duplicate of {of}", self.status),
+                None => self.status.to_string(),
+            },
             list_or_dash(&self.grants),
         ]
     }

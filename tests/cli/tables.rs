@@ -134,6 +134,16 @@ fn merge_flag_and_transfer_print_their_outcome() {
         "user", "flag-duplicate", "a.smith@acme.test", "--of", "ann@acme.test",
     ]);
     assert_eq!(field(&flag, "duplicate of"), "ann@acme.test");
+    // 000: "Duplicate will inform our support team": until support merges
+    // them, the list shows who was flagged.
+    let list = p.ok(&["user", "list"]);
+    let flagged = list.lines().find(|l| l.starts_with("a.smith@")).unwrap();
+    assert!(
+        flagged.contains("active, duplicate of ann@acme.test"),
+        "{list}"
+    );
+    let ann = list.lines().find(|l| l.starts_with("ann@")).unwrap();
+    assert!(!ann.contains("duplicate"), "{list}");
     let merged = p.ok(&[
         "user", "merge", "a.smith@acme.test", "--into", "ann@acme.test", "--yes",
     ]);
