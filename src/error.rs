@@ -102,8 +102,43 @@ impl Error {
             Error::Invalid(_) => 2,
             Error::NotFound(_) => 3,
             Error::Conflict(_) => 4,
-            Error::Denied(_) => 5,
+            Error::Denied(_) => DENIED,
             Error::Unavailable(_) => 6,
+        }
+    }
+
+    /// The kind a script reads in `--json` errors, one per exit code.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Internal(_) => "internal",
+            Error::Invalid(_) => "invalid",
+            Error::NotFound(_) => "not_found",
+            Error::Conflict(_) => "conflict",
+            Error::Denied(_) => "permission_denied",
+            Error::Unavailable(_) => "unavailable",
+        }
+    }
+}
+
+/// The exit code of a permission refusal, and of `can` answering no.
+const DENIED: u8 = 5;
+
+/// How a command that ran ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It did what was asked.
+    Done,
+    /// It answered "no" (`can`): exit 5 like a refusal, so that `if
+    /// portalctl can ...` works in a script, with the answer printed.
+    No,
+}
+
+impl Outcome {
+    /// The process exit code.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Done => 0,
+            Outcome::No => DENIED,
         }
     }
 }

@@ -5,6 +5,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Known before parsing, so that even a refused argument is reported
+    // as JSON to a script that asked for it.
+    let json = std::env::args_os().skip(1).any(|a| a == "--json");
     let cli = match portalctl::Cli::try_parse() {
         Ok(cli) => cli,
         // A value refused by a model type's parser reads as the domain's
@@ -13,17 +16,23 @@ fn main() -> ExitCode {
         // value it echoes escaped.
         Err(e) => match portalctl::value_error(&e) {
             Some(error) => {
-                portalctl::print_error(error);
+                portalctl::print_error(error, json);
                 return ExitCode::from(error.exit_code());
             }
-            None => portalctl::clap_error(e).exit(),
+            None => match portalctl::usage_error(&e).filter(|_| json) {
+                Some(error) => {
+                    portalctl::print_error(&error, json);
+                    return ExitCode::from(error.exit_code());
+                }
+                None => portalctl::clap_error(e).exit(),
+            },
         },
     };
     match portalctl::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(outcome) => ExitCode::from(outcome.exit_code()),
         Err(e) if portalctl::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            portalctl::print_error(&e);
+            portalctl::print_error(&e, json);
             ExitCode::from(e.exit_code())
         }
     }

@@ -187,13 +187,28 @@ fn escape_json(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Prints an error as `error: ...` and an optional `help: ...` on stderr,
-/// each one line whatever the message echoes (see [`escape`]).
+/// each one line whatever the message echoes (see [`escape`]); with
+/// `--json`, as one JSON object `{"error": {"code", "kind", "message",
+/// "help"}}` instead.
 #[allow(clippy::print_stderr)]
-pub fn print_error(e: &Error) {
+pub fn print_error(e: &Error, json: bool) {
     let message = match e {
         Error::Internal(inner) => format!("{inner:#}"),
         other => other.to_string(),
     };
+    if json {
+        // One JSON object, so a script reads the kind and code without
+        // parsing prose; escaped as the text is, since serde leaves
+        // bidirectional controls as they are.
+        let error = serde_json::json!({"error": {
+            "code": e.exit_code(),
+            "kind": e.kind(),
+            "message": escape(&message),
+            "help": e.help_text().map(escape),
+        }});
+        eprintln!("{error}");
+        return;
+    }
     eprintln!("error: {}", escape(&message));
     if let Some(help) = e.help_text() {
         eprintln!("help: {}", escape(help));

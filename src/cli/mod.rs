@@ -22,7 +22,7 @@ use chrono::Utc;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::domain::{Actor, Ctx, Portal};
-use crate::error::{Error, Result};
+use crate::error::{Error, Outcome, Result};
 use crate::model::{escape, unsafe_to_print, Email, Text, Timestamp};
 use crate::output::Output;
 
@@ -82,7 +82,8 @@ enum Command {
     /// The roles of this database.
     #[command(subcommand)]
     Role(role::RoleCommand),
-    /// Whether a member holds a capability, and why.
+    /// Whether a member holds a capability, and why: exits 0 for yes and 5
+    /// for no, the answer printed either way (`if portalctl can ...`).
     Can(role::CanArgs),
     /// Accounts: partners and their customers.
     #[command(subcommand)]
@@ -304,7 +305,7 @@ pub(crate) fn read_text_file(path: &Path) -> Result<String> {
 }
 
 /// Runs one parsed command line.
-pub fn run(cli: Cli) -> Result<()> {
+pub fn run(cli: Cli) -> Result<Outcome> {
     let session = Session {
         cli_db: cli.db,
         act_as: cli.act_as,
@@ -317,11 +318,11 @@ pub fn run(cli: Cli) -> Result<()> {
             notes: !cli.json && !cli.quiet && std::io::stderr().is_terminal(),
         },
     };
-    match cli.command {
+    let done = match cli.command {
+        Command::Can(args) => return role::can(&session, args),
         Command::Init(args) => init::init(&session, args),
         Command::Preset(cmd) => init::preset(&session, cmd),
         Command::Role(cmd) => role::run(&session, cmd),
-        Command::Can(args) => role::can(&session, args),
         Command::Account(cmd) => account::run(&session, cmd),
         Command::User(cmd) => user::run(&session, cmd),
         Command::Service(cmd) => service::service(&session, cmd),
@@ -339,7 +340,8 @@ pub fn run(cli: Cli) -> Result<()> {
             clap_complete::generate(shell, &mut Cli::command(), "portalctl", &mut script);
             session.out.raw(&String::from_utf8_lossy(&script))
         }
-    }
+    };
+    done.map(|()| Outcome::Done)
 }
 
 /// `--account`: the account a command acts in. Left out, the domain picks
@@ -464,6 +466,21 @@ pub fn value_error(e: &clap::Error) -> Option<&Error> {
         return None;
     }
     e.source()?.downcast_ref::<Error>()
+}
+
+/// clap's own refusal `e` as the domain's usage error (exit 2), for
+/// `--json`: its first line, which names what was wrong. `None` for help
+/// and version, which are not errors.
+pub fn usage_error(e: &clap::Error) -> Option<Error> {
+    if !e.use_stderr() {
+        return None;
+    }
+    let rendered = e.render().to_string();
+    let first = rendered.lines().next().unwrap_or_default();
+    Some(
+        Error::invalid(first.strip_prefix("error: ").unwrap_or(first))
+            .help("`portalctl help` and `--help` show the arguments"),
+    )
 }
 
 /// clap's own refusal `e`, with the command-line values it echoes escaped

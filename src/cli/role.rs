@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 
 use super::{AccountArg, Session, TextArg};
-use crate::error::Result;
+use crate::error::{Outcome, Result};
 use crate::model::{Capability, Email, Text};
 
 #[derive(Debug, Subcommand)]
@@ -73,9 +73,15 @@ pub(crate) struct CanArgs {
     account: AccountArg,
 }
 
-pub(crate) fn can(s: &Session, args: CanArgs) -> Result<()> {
+/// Prints the answer either way; "no" exits 5.
+pub(crate) fn can(s: &Session, args: CanArgs) -> Result<Outcome> {
     let view = s
         .portal()?
         .can(&args.email, args.capability, args.account.name())?;
-    s.out.item(&view)
+    s.out.item(&view)?;
+    Ok(if view.allowed {
+        Outcome::Done
+    } else {
+        Outcome::No
+    })
 }

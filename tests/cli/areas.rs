@@ -70,7 +70,7 @@ fn a_members_capabilities_are_the_union_of_role_and_areas() {
         let want: BTreeSet<String> = role.iter().chain(caps).cloned().collect();
         assert_eq!(capabilities(&p, &email), want, "area `{area}`");
         for cap in caps {
-            let can = p.json(&["can", &email, cap]);
+            let can = p.can(&[&email, cap]);
             assert_eq!(can["allowed"], true, "{area}: {cap}");
             assert_eq!(can["reason"], format!("granted by area `{area}`"));
         }
@@ -83,7 +83,7 @@ fn a_members_capabilities_are_the_union_of_role_and_areas() {
     }
     assert_eq!(capabilities(&p, "all@acme.test"), want);
     // What neither the role nor a grant gives stays refused.
-    let can = p.json(&["can", "all@acme.test", "orders.approve"]);
+    let can = p.can(&["all@acme.test", "orders.approve"]);
     assert_eq!(can["allowed"], false);
     // Revoking an area takes exactly its capabilities away.
     p.ok(&["user", "revoke", "all@acme.test", "billing"]);
@@ -135,11 +135,11 @@ fn a_catalog_that_opts_in_grants_single_capabilities_too() {
     p.member("all@acme.test", "member");
     p.ok(&["user", "grant", "all@acme.test", "billing,alerts.manage"]);
     assert_eq!(
-        p.json(&["can", "all@acme.test", "alerts.manage"])["reason"],
+        p.can(&["all@acme.test", "alerts.manage"])["reason"],
         "granted directly"
     );
     assert_eq!(
-        p.json(&["can", "all@acme.test", "billing.view"])["reason"],
+        p.can(&["all@acme.test", "billing.view"])["reason"],
         "granted by area `billing`"
     );
     assert_eq!(
@@ -192,7 +192,7 @@ fn grants_count_for_nothing_in_the_blocking_role_or_while_not_active() {
     ]);
     assert_eq!(v["grants"], json!(["billing", "support"]));
     assert_eq!(capabilities(&p, "ivy@acme.test"), nothing);
-    let can = p.json(&["can", "ivy@acme.test", "billing.view"]);
+    let can = p.can(&["ivy@acme.test", "billing.view"]);
     assert_eq!(can["allowed"], false);
     assert!(can["reason"].as_str().unwrap().contains("invited"), "{can}");
     // Active with the blocking role.
@@ -201,7 +201,7 @@ fn grants_count_for_nothing_in_the_blocking_role_or_while_not_active() {
     p.ok(&["user", "set-role", "bo@acme.test", "no-access"]);
     assert_eq!(capabilities(&p, "bo@acme.test"), nothing);
     assert_eq!(
-        p.json(&["can", "bo@acme.test", "users.manage"])["reason"],
+        p.can(&["bo@acme.test", "users.manage"])["reason"],
         "role `no-access` blocks all access"
     );
     let err = p.refused_as(
@@ -221,7 +221,7 @@ fn grants_count_for_nothing_in_the_blocking_role_or_while_not_active() {
         p.ok(&["user", "grant", email, "billing"]);
         p.ok(&["user", command, email]);
         assert_eq!(capabilities(&p, email), nothing, "{email}");
-        let can = p.json(&["can", email, "billing.view"]);
+        let can = p.can(&[email, "billing.view"]);
         assert_eq!(can["allowed"], false);
         assert!(can["reason"].as_str().unwrap().contains(why), "{can}");
         // The grants are kept for when they come back.
@@ -255,7 +255,7 @@ fn the_account_owner_always_has_full_access() {
     assert_eq!(v["grants"], json!([]));
     assert_eq!(v["capabilities"].as_array().unwrap().len(), 36);
     for cap in ["billing.payment", "users.manage", "domains.manage"] {
-        let can = p.json(&["can", "ann@acme.test", cap]);
+        let can = p.can(&["ann@acme.test", cap]);
         assert_eq!(
             (can["allowed"].as_bool(), can["reason"].as_str()),
             (Some(true), Some("account owner: holds every capability")),

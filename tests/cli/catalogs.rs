@@ -96,7 +96,7 @@ fn a_catalog_file_is_loaded_and_used() {
 
     // The file's area is granted like a shipped one.
     p.ok(&["user", "grant", "cal@acme.test", "money"]);
-    let can = p.json(&["can", "cal@acme.test", "billing.payment"]);
+    let can = p.can(&["cal@acme.test", "billing.payment"]);
     assert_eq!(can["reason"], "granted by area `money`");
     let finance = &p.json(&["user", "courses", "cal@acme.test"])[1];
     assert_eq!(

@@ -276,7 +276,7 @@ fn marketing_has_the_limited_view_of_clients_and_invoices() {
     p.member("mia@acme.test", "marketing");
     p.member("fay@acme.test", "financial");
     p.member("sam@acme.test", "staff");
-    let can = |who: &str, cap: &str| p.json(&["can", who, cap])["allowed"].clone();
+    let can = |who: &str, cap: &str| p.can(&[who, cap])["allowed"].clone();
     // "can edit partner details ... can view the my clicks tab ...
     // does not have access to financial (royalty invoices) information".
     assert_eq!(can("mia@acme.test", "account.edit"), true);

@@ -275,7 +275,7 @@ fn a_partner_allocator_uses_but_does_not_edit_shipping_addresses() {
     let p = lmp();
     let list = p.json_as(Some(ALLOCATOR), &["account", "address", "list", ACCOUNT]);
     assert_eq!(list[0]["label"], "HQ");
-    let can = p.json(&["can", ALLOCATOR, "addresses.use"]);
+    let can = p.can(&[ALLOCATOR, "addresses.use"]);
     assert_eq!(can["allowed"], true);
     let err = p.refused_as(Some(ALLOCATOR), ADD_DEPOT, DENIED);
     assert!(err.contains("addresses.edit"), "{err}");

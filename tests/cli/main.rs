@@ -36,6 +36,7 @@ mod people;
 mod permissions;
 mod presets;
 mod refusals;
+mod scripting;
 mod services;
 mod smtp_server;
 mod snapshots;

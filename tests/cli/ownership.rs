@@ -131,7 +131,7 @@ fn after_transfer_ownership_the_former_owner_is_an_account_admin_member() {
     // They still manage users, but hold billing no more.
     let can = p.run(&["can", OWNER, "users.manage"]);
     assert_eq!(can.code, SUCCESS, "{}", can.stdout);
-    let can = p.json(&["can", OWNER, "billing.payment"]);
+    let can = p.can(&[OWNER, "billing.payment"]);
     assert_eq!(can["allowed"], false, "{can}");
     // Nobody else may take the owner role: not the former owner, not by
     // an invitation.

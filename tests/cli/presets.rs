@@ -202,7 +202,7 @@ fn role_create_adds_a_custom_role_that_can_be_given() {
         serde_json::json!(["portal.access", "account.view", "users.view"])
     );
     p.member("aud@acme.test", "auditor");
-    let can = p.json(&["can", "aud@acme.test", "users.view"]);
+    let can = p.can(&["aud@acme.test", "users.view"]);
     assert_eq!(can["allowed"], true);
     assert_eq!(can["reason"], "role `auditor` includes it");
     let show = p.ok(&["role", "show", "auditor"]);

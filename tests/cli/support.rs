@@ -357,7 +357,7 @@ impl Portal {
         let said = |e: &portalctl::Error| format!("{e} | {}", e.help_text().unwrap_or_default());
         let (code, said) = match portalctl::Cli::try_parse_from(argv) {
             Ok(cli) => match portalctl::run(cli) {
-                Ok(()) => (0, String::new()),
+                Ok(outcome) => (outcome.exit_code(), String::new()),
                 Err(e) => (e.exit_code(), said(&e)),
             },
             Err(e) => match portalctl::value_error(&e) {
@@ -478,6 +478,30 @@ impl Portal {
     #[track_caller]
     pub fn last_event(&self) -> Value {
         self.json(&["audit", "list", "--limit", "1"])[0].clone()
+    }
+
+    /// `--json can ARGS`: the answer, after asserting that the exit code
+    /// says the same (0 for yes, 5 for no).
+    #[track_caller]
+    pub fn can(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json", "can"];
+        all.extend(args);
+        let run = self.run(&all);
+        let v: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
+            panic!(
+                "`can {}`: {e}: {}{}",
+                args.join(" "),
+                run.stdout,
+                run.stderr
+            )
+        });
+        let code = if v["allowed"] == true {
+            SUCCESS
+        } else {
+            DENIED
+        };
+        assert_eq!(run.code, code, "`can {}` exit code: {v}", args.join(" "));
+        v
     }
 
     /// Runs a change as `who` (or the operator) and asserts it wrote exactly

@@ -1,0 +1,89 @@
+//! What a script relies on: `can`'s exit code, and errors it can parse.
+
+use serde_json::Value;
+
+use crate::support::*;
+
+/// The one JSON error object on stderr, after asserting that stdout is
+/// empty and the exit code matches it.
+#[track_caller]
+fn json_error(run: &Run, code: i32) -> Value {
+    assert_eq!(run.code, code, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "", "nothing on stdout on an error");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one line on stderr: {}", run.stderr);
+    let v: Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(v["error"]["code"], code, "{v}");
+    v["error"].clone()
+}
+
+#[test]
+fn can_exits_0_for_yes_and_5_for_no_with_the_answer_either_way() {
+    let p = Portal::new();
+    p.member("una@acme.test", "user");
+    let yes = p.run(&["can", "una@acme.test", "portal.access"]);
+    assert_eq!(yes.code, SUCCESS, "{}", yes.stderr);
+    says(&yes.stdout, "allowed     yes");
+    let no = p.run(&["can", "una@acme.test", "users.manage"]);
+    assert_eq!(no.code, DENIED, "{}", no.stderr);
+    says(&no.stdout, "allowed     no");
+    says(&no.stdout, "role `user` does not include it");
+    assert_eq!(no.stderr, "", "a no is an answer, not an error");
+    // --json: the same answer as a document, the same exit code.
+    let no = p.run(&["--json", "can", "una@acme.test", "users.manage"]);
+    assert_eq!(no.code, DENIED);
+    let v: Value = serde_json::from_str(&no.stdout).unwrap();
+    assert_eq!(v["allowed"], false);
+    // A refusal to answer is still an error, on stderr.
+    let refused = p.run(&["--as", "una@acme.test", "can", OWNER, "users.manage"]);
+    assert_eq!(refused.code, DENIED);
+    assert_eq!(refused.stdout, "");
+    says(&refused.stderr, "error: ");
+}
+
+#[test]
+fn with_json_every_error_is_one_json_object_on_stderr() {
+    let p = Portal::new();
+    p.member("una@acme.test", "user");
+    let denied = json_error(
+        &p.run(&["--json", "--as", "una@acme.test", "user", "list"]),
+        DENIED,
+    );
+    assert_eq!(denied["kind"], "permission_denied");
+    says(denied["message"].as_str().unwrap(), "needs `users.view`");
+    says(denied["help"].as_str().unwrap(), "owner@acme.test");
+    let missing = json_error(
+        &p.run(&["--json", "user", "show", "nobody@acme.test"]),
+        NOT_FOUND,
+    );
+    assert_eq!(missing["kind"], "not_found");
+    assert_eq!(missing["help"], Value::Null);
+    let conflict = json_error(
+        &p.run(&["--json", "-y", "user", "deactivate", OWNER]),
+        CONFLICT,
+    );
+    assert_eq!(conflict["kind"], "conflict");
+    // Values refused while parsing, and clap's own usage errors.
+    let bad = json_error(&p.run(&["--json", "user", "show", "not-an-email"]), USAGE);
+    assert_eq!(bad["kind"], "invalid");
+    let unknown = json_error(&p.run(&["--json", "user", "frobnicate"]), USAGE);
+    says(unknown["message"].as_str().unwrap(), "frobnicate");
+    // Hostile text in a message stays inert, as in the text form.
+    let hostile = json_error(
+        &p.run(&["--json", "user", "show", "a\u{202e}b@acme.test"]),
+        USAGE,
+    );
+    assert!(!hostile.to_string().contains('\u{202e}'), "{hostile}");
+    // Help is no error, and stays text.
+    let help = p.run(&["--json", "--help"]);
+    assert_eq!(help.code, SUCCESS);
+    says(&help.stdout, "Usage:");
+}
+
+#[test]
+fn without_json_errors_stay_text() {
+    let p = Portal::new();
+    let run = p.run(&["user", "show", "nobody@acme.test"]);
+    assert_eq!(run.code, NOT_FOUND);
+    assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+}
