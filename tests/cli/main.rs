@@ -31,6 +31,7 @@ mod lmp_levels;
 mod orders;
 mod outbox;
 mod partner_config;
+mod partner_details;
 mod people;
 mod permissions;
 mod presets;
