@@ -29,7 +29,8 @@ pub(crate) enum AccountCommand {
     },
     /// List accounts: each partner followed by its customers.
     List,
-    /// Show an account: details, status, addresses, products and config.
+    /// Show an account: details, status, addresses, products and prices,
+    /// and config.
     Show {
         /// The account (shorthand for --account).
         #[arg(value_name = "ACCOUNT")]
