@@ -29,7 +29,8 @@ pub(crate) enum AccountCommand {
     },
     /// List accounts: each partner followed by its customers.
     List,
-    /// Show an account: details, status, addresses, products and config.
+    /// Show an account: details, status, addresses, products and prices,
+    /// and config.
     Show {
         /// The account (shorthand for --account).
         #[arg(value_name = "ACCOUNT")]
@@ -52,6 +53,16 @@ pub(crate) enum AccountCommand {
     /// A partner's mail smarthost.
     #[command(subcommand)]
     Smarthost(SmarthostCommand),
+    /// A customer's request for information (RFI), prefilled with its
+    /// partner's IP addresses, smarthost and billing contact (needs
+    /// account.config in the partner).
+    Rfi {
+        /// The customer account.
+        #[arg(long)]
+        customer: String,
+        #[command(flatten)]
+        account: AccountArg,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -76,6 +87,9 @@ pub(crate) struct SetArgs {
     /// A partner's status, such as Technical or Sales.
     #[arg(long, value_parser = TextArg)]
     status: Option<Text>,
+    /// Whom invoices go to: an email address ("" clears it).
+    #[arg(long, value_name = "EMAIL", value_parser = TextArg)]
+    billing_contact: Option<Text>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -256,6 +270,7 @@ pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
                 marketing: a.marketing,
                 sectors: a.sectors,
                 status: a.status,
+                billing_contact: a.billing_contact,
             };
             let account = a.account.or_positional(a.name)?;
             s.out.item(&portal.account_set(account.name(), &change)?)
@@ -322,6 +337,9 @@ pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
                 s.out.list(&portal.ip_list(account.name())?)
             }
         },
+        AccountCommand::Rfi { customer, account } => {
+            s.out.item(&portal.account_rfi(&customer, account.name())?)
+        }
         AccountCommand::Smarthost(SmarthostCommand::Set { words, account }) => {
             let (account, host) = shorthand(words, account)?;
             let host: Smarthost = host.parse()?;

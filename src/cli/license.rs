@@ -5,7 +5,7 @@ use clap::Subcommand;
 use super::{AccountArg, Session, TextArg};
 use crate::domain::{Allocate, Move, Purchase};
 use crate::error::Result;
-use crate::model::Text;
+use crate::model::{Money, Text};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum LicenseCommand {
@@ -65,6 +65,39 @@ pub(crate) enum LicenseCommand {
         #[command(flatten)]
         account: AccountArg,
     },
+    /// A partner's contracted prices: what it agreed with the vendor per
+    /// product.
+    #[command(subcommand)]
+    Price(PriceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PriceCommand {
+    /// Set the price agreed for a product, in the partner's currency
+    /// (the operator only: prices are agreed with the vendor).
+    Set {
+        /// The product, such as "Email Security".
+        #[arg(long, value_parser = TextArg)]
+        product: Text,
+        /// The price, such as 12.50.
+        #[arg(long, allow_hyphen_values = true)]
+        price: Money,
+        #[command(flatten)]
+        account: AccountArg,
+    },
+    /// Remove the price agreed for a product (the operator only).
+    Remove {
+        /// The product.
+        #[arg(long, value_parser = TextArg)]
+        product: Text,
+        #[command(flatten)]
+        account: AccountArg,
+    },
+    /// List the prices a partner agreed, by product (needs account.view).
+    List {
+        #[command(flatten)]
+        account: AccountArg,
+    },
 }
 
 pub(crate) fn run(s: &Session, cmd: LicenseCommand) -> Result<()> {
@@ -108,5 +141,23 @@ pub(crate) fn run(s: &Session, cmd: LicenseCommand) -> Result<()> {
         LicenseCommand::List { customer, account } => s
             .out
             .list(&portal.license_list(account.name(), customer.as_deref())?),
+        LicenseCommand::Price(cmd) => match cmd {
+            PriceCommand::Set {
+                product,
+                price,
+                account,
+            } => s
+                .out
+                .item(&portal.price_set(account.name(), &product, price)?),
+            PriceCommand::Remove { product, account } => {
+                let removed = portal.price_remove(account.name(), &product)?;
+                s.out.note(&format!(
+                    "removed the price of `{}` for `{}`",
+                    removed.line.product, removed.account
+                ));
+                s.out.item(&removed)
+            }
+            PriceCommand::List { account } => s.out.list(&portal.price_list(account.name())?),
+        },
     }
 }

@@ -3,7 +3,7 @@
 use super::access::{authority, authorize, caps, Authority};
 use super::{find_account, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{parse_currency, Account, AccountKind, MemberStatus, Profile, Text};
+use crate::model::{parse_currency, Account, AccountKind, Email, MemberStatus, Profile, Text};
 use crate::store::Tx;
 use crate::view::{AccountDetailsView, AccountView};
 
@@ -34,6 +34,7 @@ pub(crate) fn account_view(tx: &dyn Tx, a: &Account) -> Result<AccountView> {
         website: a.profile.website.clone(),
         marketing: a.profile.marketing.clone(),
         sectors: a.profile.sectors.clone(),
+        billing_contact: a.profile.billing_contact.clone(),
         partner_status: tx.partner_config(a.id)?.partner_status,
         active_members,
         created_at: a.created_at,
@@ -77,6 +78,35 @@ pub(crate) struct ProfileChange {
     pub sectors: Option<Text>,
     /// A partner's status, such as `Technical` or `Sales` (partners only).
     pub status: Option<Text>,
+    /// Whom invoices go to: an email address (seed 002's "billing
+    /// contact").
+    pub billing_contact: Option<Text>,
+}
+
+impl ProfileChange {
+    fn is_empty(&self) -> bool {
+        self.phone.is_none()
+            && self.website.is_none()
+            && self.marketing.is_none()
+            && self.sectors.is_none()
+            && self.status.is_none()
+            && self.billing_contact.is_none()
+    }
+}
+
+/// The billing contact a change asks for: `None` leaves it, an empty text
+/// clears it, anything else must be an email address, kept normalised.
+fn billing_contact(change: &Option<Text>) -> Result<Option<Option<String>>> {
+    match change {
+        None => Ok(None),
+        Some(text) if text.is_empty() => Ok(Some(None)),
+        Some(text) => {
+            let email: Email = text.as_str().parse().map_err(|e: Error| {
+                e.help("give the billing contact as an email address, or \"\" to clear it")
+            })?;
+            Ok(Some(Some(email.to_string())))
+        }
+    }
 }
 
 fn apply_field(field: &mut Option<String>, change: &Option<Text>) {
@@ -210,7 +240,7 @@ impl Portal {
     }
 
     /// One account with its partner details sections (status, addresses,
-    /// products, config); needs `account.view` on it (or `customers.manage`
+    /// products and prices, config); needs `account.view` on it (or `customers.manage`
     /// on its parent partner).
     pub(crate) fn account_show(&mut self, name: Option<&str>) -> Result<AccountDetailsView> {
         let tx = self.gate.read()?;
@@ -225,6 +255,7 @@ impl Portal {
             account: account_view(&*tx, &account)?,
             addresses: super::addresses::address_views(&*tx, &account)?,
             products: super::licenses::products_of(&*tx, &account)?,
+            prices: super::prices::price_lines(&*tx, &account)?,
             config,
         })
     }
@@ -239,15 +270,12 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let mut account = w.account(name, caps::ACCOUNT_EDIT)?;
-            if change.phone.is_none()
-                && change.website.is_none()
-                && change.marketing.is_none()
-                && change.sectors.is_none()
-                && change.status.is_none()
-            {
-                return Err(Error::invalid("nothing to change")
-                    .help("pass --phone, --website, --marketing, --sectors or --status"));
+            if change.is_empty() {
+                return Err(Error::invalid("nothing to change").help(
+                    "pass --phone, --website, --marketing, --sectors, --status or --billing-contact",
+                ));
             }
+            let billing = billing_contact(&change.billing_contact)?;
             if change.status.is_some() && account.kind != AccountKind::Partner {
                 return Err(Error::invalid(format!(
                     "`{}` is a customer; only a partner account has a partner status",
@@ -259,6 +287,9 @@ impl Portal {
             apply_field(&mut account.profile.website, &change.website);
             apply_field(&mut account.profile.marketing, &change.marketing);
             apply_field(&mut account.profile.sectors, &change.sectors);
+            if let Some(contact) = billing {
+                account.profile.billing_contact = contact;
+            }
             if let Some(status) = &change.status {
                 let mut config = tx.partner_config(account.id)?;
                 config.partner_status = status.non_empty();

@@ -56,7 +56,7 @@ pub(crate) struct Move {
     pub account: Option<String>,
 }
 
-fn parse_product(text: &str) -> Result<String> {
+pub(super) fn parse_product(text: &str) -> Result<String> {
     let product = parse_name("the product", text)?;
     if product.chars().count() > 80 {
         return Err(Error::invalid(
@@ -96,7 +96,7 @@ fn ensure_partner(account: &Account) -> Result<()> {
 }
 
 /// Finds a customer account by name.
-fn find_customer(tx: &dyn Tx, ctx: &Ctx, name: &str) -> Result<Account> {
+pub(super) fn find_customer(tx: &dyn Tx, ctx: &Ctx, name: &str) -> Result<Account> {
     let customer = find_account(tx, ctx, name)?;
     if customer.kind != AccountKind::Customer {
         return Err(Error::invalid(format!(
@@ -125,7 +125,7 @@ fn partner_for(tx: &dyn Tx, ctx: &Ctx, named: Option<&str>, customer: &Account) 
 }
 
 /// Refuses a customer that belongs to another partner (or to none).
-fn ensure_customer_of(tx: &dyn Tx, customer: &Account, partner: &Account) -> Result<()> {
+pub(super) fn ensure_customer_of(tx: &dyn Tx, customer: &Account, partner: &Account) -> Result<()> {
     if customer.parent_id == Some(partner.id) {
         return Ok(());
     }

@@ -26,6 +26,7 @@ mod partner_config;
 mod payments;
 mod people;
 mod policies;
+mod prices;
 mod roles;
 mod services;
 mod settings;

@@ -1,15 +1,18 @@
 //! A partner's config: inbound and outbound IP addresses and the mail
 //! smarthost. Changes need `account.config`, reading needs `account.view`.
+//! The config prefills each customer's request for information (RFI),
+//! which only whoever holds `account.config` prepares.
 //! Addresses are stored in their normal form, so one address is one entry
 //! however it was typed.
 
 use super::access::{authorize, caps};
 use super::gate::Write;
-use super::{resolve_account, Catalog, Ctx, Portal};
+use super::licenses::{ensure_customer_of, find_customer};
+use super::{find_account, resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AccountKind, IpDirection, IpNetwork, PartnerIp, Smarthost};
 use crate::store::Tx;
-use crate::view::{IpView, PartnerConfigView};
+use crate::view::{IpView, PartnerConfigView, RfiView};
 
 /// Picks the account meant, which must be a partner: only partners have a
 /// config.
@@ -170,5 +173,142 @@ impl Portal {
             )?;
             Ok(after)
         })
+    }
+
+    /// The request for information (RFI) of one of a partner's customers,
+    /// prefilled from the partner's config and its billing contact (seed
+    /// 002: "The information you provide here will pre-populate into all
+    /// customer RFIs."). Needs `account.config` in the partner ("only
+    /// available to MSP Administrators"). The partner is the one named,
+    /// else the customer's parent; a customer of another partner is
+    /// refused once the actor is known to configure this one.
+    pub(crate) fn account_rfi(&mut self, customer: &str, account: Option<&str>) -> Result<RfiView> {
+        let tx = self.gate.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let customer = find_customer(&*tx, &self.ctx, customer)?;
+        let partner = match (account, customer.parent_id) {
+            (Some(name), _) => find_account(&*tx, &self.ctx, name)?,
+            (None, Some(parent)) => tx.account(parent)?,
+            (None, None) => {
+                return Err(Error::conflict(format!(
+                    "`{}` has no parent partner, so no partner config prefills its RFI",
+                    customer.name
+                ))
+                .help("name the partner with --account"))
+            }
+        };
+        if partner.kind != AccountKind::Partner {
+            return Err(Error::invalid(format!(
+                "`{}` is a customer; an RFI is prefilled from a partner's config",
+                partner.name
+            )));
+        }
+        authorize(
+            &*tx,
+            &catalog,
+            &self.ctx,
+            &partner,
+            caps::ACCOUNT_CONFIG.to("prepare a customer's RFI"),
+        )?;
+        ensure_customer_of(&*tx, &customer, &partner)?;
+        let config = config_view(&*tx, &partner)?;
+        Ok(RfiView {
+            customer: customer.name,
+            partner: partner.name,
+            inbound: config.inbound,
+            outbound: config.outbound,
+            smarthost: config.smarthost,
+            billing_contact: partner.profile.billing_contact,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::fixtures::{email, join, seeded};
+    use crate::domain::{Actor, NewAccount, ProfileChange};
+    use crate::store::AuditQuery;
+
+    fn account(p: &mut Portal, name: &str, kind: AccountKind, parent: Option<&str>) {
+        p.account_create(&NewAccount {
+            name: name.into(),
+            kind,
+            parent: parent.map(str::to_string),
+            currency: None,
+        })
+        .expect("account");
+    }
+
+    /// Acme (msp) with a customer, an MSP user, and a second partner with
+    /// a customer of its own.
+    fn portal() -> Portal {
+        let mut p = seeded("msp");
+        join(&mut p, "uma@acme.test", "msp-user");
+        account(&mut p, "Client", AccountKind::Customer, Some("Acme"));
+        account(&mut p, "Other", AccountKind::Partner, None);
+        account(&mut p, "Other Client", AccountKind::Customer, Some("Other"));
+        p
+    }
+
+    #[test]
+    fn the_rfi_is_prefilled_and_writes_nothing() {
+        let mut p = portal();
+        let ip = "192.0.2.10".parse().expect("an address");
+        p.ip_add(Some("Acme"), IpDirection::Inbound, ip)
+            .expect("ip");
+        p.smarthost_set(Some("Acme"), "mail.acme.test".parse().expect("a host"))
+            .expect("smarthost");
+        p.account_set(
+            Some("Acme"),
+            &ProfileChange {
+                billing_contact: Some("Billing@Acme.Test".into()),
+                ..ProfileChange::default()
+            },
+        )
+        .expect("billing contact");
+        let events = |p: &mut Portal| {
+            let tx = p.gate.read().expect("tx");
+            tx.audit_events(&AuditQuery::default())
+                .expect("events")
+                .len()
+        };
+        let before = events(&mut p);
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let rfi = p.account_rfi("Client", None).expect("rfi");
+        assert_eq!(rfi.partner, "Acme");
+        assert_eq!(rfi.inbound, vec!["192.0.2.10".to_string()]);
+        assert!(rfi.outbound.is_empty());
+        assert_eq!(rfi.smarthost.as_deref(), Some("mail.acme.test"));
+        assert_eq!(rfi.billing_contact.as_deref(), Some("billing@acme.test"));
+        assert_eq!(events(&mut p), before);
+    }
+
+    #[test]
+    fn the_rfi_needs_account_config_and_a_customer_of_the_partner() {
+        let mut p = portal();
+        // The operator sees every account, so learns why.
+        let err = p
+            .account_rfi("Other Client", Some("Acme"))
+            .expect_err("another partner's customer");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        let err = p.account_rfi("Other", None).expect_err("a partner");
+        assert_eq!(err.exit_code(), 2, "{err}");
+        // A member is told no more than for a name that does not exist.
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let other = p
+            .account_rfi("Other Client", Some("Acme"))
+            .expect_err("another partner's customer");
+        let nobody = p
+            .account_rfi("Nobody", Some("Acme"))
+            .expect_err("no such customer");
+        assert_eq!(other.exit_code(), 5, "{other}");
+        assert_eq!(
+            other.to_string().replace("Other Client", "X"),
+            nobody.to_string().replace("Nobody", "X")
+        );
+        p.ctx.actor = Actor::Member(email("uma@acme.test"));
+        let err = p.account_rfi("Client", None).expect_err("an MSP user");
+        assert_eq!(err.exit_code(), 5, "{err}");
     }
 }

@@ -144,6 +144,8 @@ pub(crate) struct Profile {
     pub marketing: Option<String>,
     /// Sectors served, as free text.
     pub sectors: Option<String>,
+    /// Whom invoices go to: a normalised email address.
+    pub billing_contact: Option<String>,
 }
 
 /// An organisation using the portal.
@@ -469,6 +471,22 @@ pub(crate) struct PaymentDetails {
     pub method: PaymentMethod,
     /// The bank account, where there is one.
     pub iban: Option<Iban>,
+    /// Last change.
+    pub updated_at: Timestamp,
+}
+
+/// The price of one product that a partner agreed with the vendor, as
+/// stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ContractPrice {
+    /// The partner.
+    pub account_id: i64,
+    /// Product name (compared without case).
+    pub product: String,
+    /// The price of one seat, in minor units.
+    pub price: Money,
+    /// ISO 4217 code: the partner's currency when the price was set.
+    pub currency: String,
     /// Last change.
     pub updated_at: Timestamp,
 }

@@ -6,8 +6,8 @@ use super::{keyword_col, SqliteTx};
 use crate::error::{Error, Result};
 use crate::model::{Account, Profile};
 
-const COLUMNS: &str =
-    "id, name, kind, parent_id, currency, owner_id, phone, website, marketing, sectors, created_at";
+const COLUMNS: &str = "id, name, kind, parent_id, currency, owner_id, phone, website, marketing, \
+     sectors, billing_contact, created_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
     Ok(Account {
@@ -22,6 +22,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
             website: row.get("website")?,
             marketing: row.get("marketing")?,
             sectors: row.get("sectors")?,
+            billing_contact: row.get("billing_contact")?,
         },
         created_at: row.get("created_at")?,
     })
@@ -55,8 +56,9 @@ impl SqliteTx<'_> {
 
     pub(super) fn insert_account(&self, a: &Account) -> Result<i64> {
         let id = self.insert(
-            "INSERT INTO accounts (name, kind, parent_id, currency, owner_id, phone, website, marketing, sectors, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO accounts (name, kind, parent_id, currency, owner_id, phone, website, marketing, sectors,
+                 billing_contact, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 a.name,
                 a.kind.as_str(),
@@ -67,6 +69,7 @@ impl SqliteTx<'_> {
                 a.profile.website,
                 a.profile.marketing,
                 a.profile.sectors,
+                a.profile.billing_contact,
                 a.created_at,
             ],
         )?;
@@ -78,7 +81,8 @@ impl SqliteTx<'_> {
         self.note(|j| &mut j.accounts, a.id, Some(&|| self.account(a.id)))?;
         self.exec(
             "UPDATE accounts SET name = ?2, kind = ?3, parent_id = ?4, currency = ?5, owner_id = ?6,
-                 phone = ?7, website = ?8, marketing = ?9, sectors = ?10 WHERE id = ?1",
+                 phone = ?7, website = ?8, marketing = ?9, sectors = ?10, billing_contact = ?11
+                 WHERE id = ?1",
             params![
                 a.id,
                 a.name,
@@ -90,6 +94,7 @@ impl SqliteTx<'_> {
                 a.profile.website,
                 a.profile.marketing,
                 a.profile.sectors,
+                a.profile.billing_contact,
             ],
         )?;
         Ok(())

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_outbox_delivery.sql"),
     include_str!("../../migrations/0006_orders_never_stuck.sql"),
     include_str!("../../migrations/0007_partners.sql"),
+    include_str!("../../migrations/0008_partner_details.sql"),
     include_str!("../../migrations/0010_owner_handover.sql"),
 ];
 

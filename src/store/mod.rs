@@ -33,10 +33,10 @@ use self::columns::{json_col, keyword_col};
 pub(crate) use self::database::default_path;
 use crate::error::Result;
 use crate::model::{
-    Account, Address, Allocation, AuditEvent, CostCentre, Course, Enrolment, Grant, GrantBundle,
-    Invitation, InvitationState, IpDirection, IpNetwork, License, MatchedPolicy, Membership, Order,
-    OrderDecision, OutboxMessage, OutboxState, PartnerConfig, PartnerIp, PaymentDetails, Person,
-    Policy, Role, Service, ShippingAddress, Timestamp,
+    Account, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course, Enrolment, Grant,
+    GrantBundle, Invitation, InvitationState, IpDirection, IpNetwork, License, MatchedPolicy,
+    Membership, Order, OrderDecision, OutboxMessage, OutboxState, PartnerConfig, PartnerIp,
+    PaymentDetails, Person, Policy, Role, Service, ShippingAddress, Timestamp,
 };
 
 /// How long a writer waits for another process's lock before giving up,
@@ -353,7 +353,8 @@ seam! {
         /// Marks an address removed; the row stays.
         fn mark_address_removed(&self, id: i64, at: Timestamp) -> Result<()>;
 
-        // Payment details and a partner's status, IP addresses and smarthost.
+        // Payment details and a partner's status, IP addresses, smarthost
+        // and contracted prices.
 
         /// The account's payment details, if any were set.
         fn payment_details(&self, account_id: i64) -> Result<Option<PaymentDetails>>;
@@ -379,6 +380,14 @@ seam! {
             direction: IpDirection,
             network: &IpNetwork,
         ) -> Result<bool>;
+        /// The prices the partner agreed with the vendor, by product.
+        fn partner_prices(&self, account_id: i64) -> Result<Vec<ContractPrice>>;
+        /// The partner's agreed price of a product (compared without case).
+        fn partner_price(&self, account_id: i64, product: &str) -> Result<Option<ContractPrice>>;
+        /// Adds or replaces the partner's price of a product.
+        fn put_partner_price(&self, price: &ContractPrice) -> Result<()>;
+        /// Removes the partner's price of a product; false if it had none.
+        fn delete_partner_price(&self, account_id: i64, product: &str) -> Result<bool>;
     }
 }
 

@@ -1,12 +1,13 @@
-//! SQL for payment details and a partner's status, IP addresses and
-//! smarthost.
+//! SQL for payment details and a partner's status, IP addresses,
+//! smarthost and contracted prices.
 
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{keyword_col, SqliteTx};
 use crate::error::Result;
 use crate::model::{
-    IpDirection, IpNetwork, PartnerConfig, PartnerIp, PaymentDetails, Smarthost, Timestamp,
+    ContractPrice, IpDirection, IpNetwork, Money, PartnerConfig, PartnerIp, PaymentDetails,
+    Smarthost, Timestamp,
 };
 
 fn payment_from_row(row: &Row<'_>) -> rusqlite::Result<PaymentDetails> {
@@ -37,6 +38,18 @@ fn ip_from_row(row: &Row<'_>) -> rusqlite::Result<PartnerIp> {
         added_at: row.get("added_at")?,
     })
 }
+
+fn price_from_row(row: &Row<'_>) -> rusqlite::Result<ContractPrice> {
+    Ok(ContractPrice {
+        account_id: row.get("account_id")?,
+        product: row.get("product")?,
+        price: Money::from_minor(row.get("price_minor")?),
+        currency: row.get("currency")?,
+        updated_at: row.get("updated_at")?,
+    })
+}
+
+const PRICE_COLUMNS: &str = "account_id, product, price_minor, currency, updated_at";
 
 impl SqliteTx<'_> {
     pub(super) fn payment_details(&self, account_id: i64) -> Result<Option<PaymentDetails>> {
@@ -145,6 +158,56 @@ impl SqliteTx<'_> {
                 "DELETE FROM partner_ips WHERE account_id = ?1 AND direction = ?2 AND network = ?3",
             )?
             .execute(params![account_id, direction.as_str(), network.to_string()])?;
+        Ok(removed == 1)
+    }
+
+    pub(super) fn partner_prices(&self, account_id: i64) -> Result<Vec<ContractPrice>> {
+        self.rows(
+            &format!(
+                "SELECT {PRICE_COLUMNS} FROM partner_prices WHERE account_id = ?1 ORDER BY product"
+            ),
+            [account_id],
+            price_from_row,
+        )
+    }
+
+    pub(super) fn partner_price(
+        &self,
+        account_id: i64,
+        product: &str,
+    ) -> Result<Option<ContractPrice>> {
+        self.row(
+            &format!(
+                "SELECT {PRICE_COLUMNS} FROM partner_prices WHERE account_id = ?1 AND product = ?2"
+            ),
+            params![account_id, product],
+            price_from_row,
+        )
+    }
+
+    pub(super) fn put_partner_price(&self, p: &ContractPrice) -> Result<()> {
+        self.exec(
+            "INSERT INTO partner_prices (account_id, product, price_minor, currency, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (account_id, product) DO UPDATE SET product = excluded.product,
+                 price_minor = excluded.price_minor, currency = excluded.currency,
+                 updated_at = excluded.updated_at",
+            params![
+                p.account_id,
+                p.product,
+                p.price.minor(),
+                p.currency,
+                p.updated_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub(super) fn delete_partner_price(&self, account_id: i64, product: &str) -> Result<bool> {
+        let removed = self.exec(
+            "DELETE FROM partner_prices WHERE account_id = ?1 AND product = ?2",
+            params![account_id, product],
+        )?;
         Ok(removed == 1)
     }
 }

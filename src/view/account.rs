@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{list_or_dash, one_line, opt, opt_time};
+use super::{list_or_dash, one_line, opt, opt_time, PriceLine};
 use crate::model::{AccountKind, IpDirection, ShippingAddress, Timestamp};
 use crate::output::{Fields, Row, Sections};
 
@@ -28,6 +28,8 @@ pub(crate) struct AccountView {
     pub marketing: Option<String>,
     /// Sectors served.
     pub sectors: Option<String>,
+    /// Whom invoices go to: an email address.
+    pub billing_contact: Option<String>,
     /// A partner's status, such as `Technical` or `Sales`.
     pub partner_status: Option<String>,
     /// Memberships that are active.
@@ -71,6 +73,7 @@ impl Fields for AccountView {
             ("website", opt(&self.website)),
             ("marketing", opt(&self.marketing)),
             ("sectors", opt(&self.sectors)),
+            ("billing contact", opt(&self.billing_contact)),
             ("partner status", opt(&self.partner_status)),
             ("active members", self.active_members.to_string()),
             ("created at", self.created_at.to_string()),
@@ -90,6 +93,8 @@ pub(crate) struct AccountDetailsView {
     /// Licences: for a partner, what it bought and allocated; for a
     /// customer, the seats it holds.
     pub products: Vec<ProductView>,
+    /// A partner's contracted prices, by product; none for a customer.
+    pub prices: Vec<PriceLine>,
     /// A partner's IP addresses and smarthost; `None` for a customer.
     pub config: Option<PartnerConfigView>,
 }
@@ -114,27 +119,55 @@ impl Sections for AccountDetailsView {
                 .map(|v| (v.address.label.clone(), one_line(&v.address)))
                 .collect(),
         ));
-        sections.push((
-            "Products and prices",
-            self.products
-                .iter()
-                .map(|p| {
-                    let detail = match (p.allocated, p.available, &p.supplier) {
-                        (Some(allocated), Some(available), _) => format!(
-                            "{} seats bought, {allocated} allocated, {available} available",
-                            p.seats
-                        ),
-                        (_, _, Some(supplier)) => format!("{} seats from {supplier}", p.seats),
-                        _ => format!("{} seats", p.seats),
-                    };
-                    (p.product.clone(), detail)
-                })
-                .collect(),
-        ));
+        sections.push(("Products and prices", self.product_lines()));
         if let Some(config) = &self.config {
             sections.push(("Config", without(config.fields(), "account")));
         }
         sections
+    }
+}
+
+impl AccountDetailsView {
+    /// One line per product: the seats, and its contracted price when it
+    /// has one; then the priced products without seats.
+    fn product_lines(&self) -> Vec<(String, String)> {
+        let price_of = |product: &str| {
+            self.prices
+                .iter()
+                .find(|p| p.product.to_lowercase() == product.to_lowercase())
+        };
+        let mut lines: Vec<(String, String)> = self
+            .products
+            .iter()
+            .map(|p| {
+                let seats = match (p.allocated, p.available, &p.supplier) {
+                    (Some(allocated), Some(available), _) => format!(
+                        "{} seats bought, {allocated} allocated, {available} available",
+                        p.seats
+                    ),
+                    (_, _, Some(supplier)) => format!("{} seats from {supplier}", p.seats),
+                    _ => format!("{} seats", p.seats),
+                };
+                let detail = match price_of(&p.product) {
+                    Some(price) => format!("{seats}; price {}", price.amount()),
+                    None => seats,
+                };
+                (p.product.clone(), detail)
+            })
+            .collect();
+        for price in &self.prices {
+            let has_seats = self
+                .products
+                .iter()
+                .any(|p| p.product.to_lowercase() == price.product.to_lowercase());
+            if !has_seats {
+                lines.push((
+                    price.product.clone(),
+                    format!("price {}, no seats bought", price.amount()),
+                ));
+            }
+        }
+        lines
     }
 }
 
@@ -277,6 +310,47 @@ impl Fields for PartnerConfigView {
             ("inbound IPs", list_or_dash(&self.inbound)),
             ("outbound IPs", list_or_dash(&self.outbound)),
             ("smarthost", opt(&self.smarthost)),
+        ]
+    }
+}
+
+/// A customer's request for information (RFI), prefilled from its
+/// partner's config (seed 002: "The information you provide here will
+/// pre-populate into all customer RFIs.").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct RfiView {
+    /// The customer account.
+    pub customer: String,
+    /// Its partner.
+    pub partner: String,
+    /// The partner's inbound IP addresses and ranges.
+    pub inbound: Vec<String>,
+    /// The partner's outbound IP addresses and ranges.
+    pub outbound: Vec<String>,
+    /// The partner's mail relay, `HOST[:PORT]`.
+    pub smarthost: Option<String>,
+    /// The partner's billing contact.
+    pub billing_contact: Option<String>,
+}
+
+impl Fields for RfiView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        // A form to fill in: what the partner has not given says so.
+        let unset = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not set)".into());
+        let many = |v: &[String]| {
+            if v.is_empty() {
+                "(not set)".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        vec![
+            ("customer", self.customer.clone()),
+            ("partner", self.partner.clone()),
+            ("inbound IPs", many(&self.inbound)),
+            ("outbound IPs", many(&self.outbound)),
+            ("smarthost", unset(&self.smarthost)),
+            ("billing contact", unset(&self.billing_contact)),
         ]
     }
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::list_or_dash;
-use crate::model::ShippingAddress;
+use crate::model::{Money, ShippingAddress};
 use crate::output::{Fields, Row};
 
 /// A partner's licence for one product and who holds its seats.
@@ -76,4 +76,57 @@ pub(crate) struct AllocationView {
     /// Where they are shipped (`license allocate --ship-to`), when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ship_to: Option<ShippingAddress>,
+}
+
+/// A price a partner agreed with the vendor, as `account show` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct PriceLine {
+    /// Product name.
+    pub product: String,
+    /// The price, a decimal string such as `"12.50"`.
+    pub price: Money,
+    /// ISO 4217 currency: the partner's.
+    pub currency: String,
+}
+
+impl PriceLine {
+    /// `12.50 GBP`.
+    pub(crate) fn amount(&self) -> String {
+        format!("{} {}", self.price, self.currency)
+    }
+}
+
+/// A partner's contracted price of one product.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct PriceView {
+    /// The partner.
+    pub account: String,
+    /// The product and its price.
+    #[serde(flatten)]
+    pub line: PriceLine,
+}
+
+impl Row for PriceView {
+    fn headers() -> &'static [&'static str] {
+        &["PARTNER", "PRODUCT", "PRICE", "CURRENCY"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.account.clone(),
+            self.line.product.clone(),
+            self.line.price.to_string(),
+            self.line.currency.clone(),
+        ]
+    }
+}
+
+impl Fields for PriceView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("partner", self.account.clone()),
+            ("product", self.line.product.clone()),
+            ("price", self.line.price.to_string()),
+            ("currency", self.line.currency.clone()),
+        ]
+    }
 }

@@ -15,13 +15,13 @@ mod outbox;
 
 pub(crate) use account::{
     AccountDetailsView, AccountView, AddressView, IpView, PartnerConfigView, PaymentView,
-    ProductView,
+    ProductView, RfiView,
 };
 pub(crate) use audit::{AuditHeadView, AuditVerifiedView};
 pub(crate) use catalog::{
     BundleView, CourseView, EnrolmentView, FormerOwnerView, InitView, PresetView, RoleView,
 };
-pub(crate) use license::{AllocationView, LicenseView};
+pub(crate) use license::{AllocationView, LicenseView, PriceLine, PriceView};
 pub(crate) use member::{
     CanView, ExternalEndedView, GrantView, InvitedView, MemberView, MergeView,
 };

@@ -108,6 +108,15 @@ fn a_member_learns_nothing_about_accounts_they_are_not_in() {
         ],
         &["license", "list", "--customer", "{}"],
         &["license", "list", "--account", "{}"],
+        &["license", "price", "list", "--account", "{}"],
+        &[
+            "license", "price", "set", "--product", "P", "--price", "1", "--account", "{}",
+        ],
+        &[
+            "license", "price", "remove", "--product", "P", "--account", "{}",
+        ],
+        &["account", "rfi", "--customer", "{}"],
+        &["account", "set", "{}", "--billing-contact", "b@other.test"],
     ];
     for actor in [PLAIN, ADMIN] {
         for template in commands {

@@ -32,6 +32,7 @@ mod orders;
 mod outbox;
 mod ownership;
 mod partner_config;
+mod partner_details;
 mod people;
 mod permissions;
 mod presets;

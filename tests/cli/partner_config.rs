@@ -203,12 +203,12 @@ fn account_show_prints_the_partner_details_sections() {
         ["Details", "Status", "Address", "Products and prices", "Config"]
     );
     for expected in [
-        "  phone           +44 20 7946 0000",
-        "  partner status  Technical",
-        "  HQ              1 High Street, London, EC1A 1BB, GB",
-        "  Email Security  50 seats bought, 20 allocated, 30 available",
-        "  inbound IPs     192.0.2.10",
-        "  smarthost       mail.acme.test",
+        "  phone            +44 20 7946 0000",
+        "  partner status   Technical",
+        "  HQ               1 High Street, London, EC1A 1BB, GB",
+        "  Email Security   50 seats bought, 20 allocated, 30 available",
+        "  inbound IPs      192.0.2.10",
+        "  smarthost        mail.acme.test",
     ] {
         assert!(
             text.lines().any(|l| l == expected),

@@ -429,6 +429,23 @@ fn cases(block: &str, own_role: &str, new_owner: &str, area: Option<&str>) -> Ve
             &["account", "smarthost", "set", ACCOUNT, "mail.acme.test:25"],
             Needs::Caps(&["account.config"]),
         ),
+        // 002: "The information you provide here will pre-populate into
+        // all customer RFIs." / "only available to MSP Administrators".
+        case(
+            &["account", "rfi", "--customer", CUSTOMER],
+            Needs::Caps(&["account.config"]),
+        ),
+        // 002: "Products and Prices: Displays your agreed contracted pricing."
+        case(
+            &["license", "price", "list", "--account", ACCOUNT],
+            Needs::Caps(&["account.view"]),
+        ),
+        case(
+            &[
+                "account", "set", ACCOUNT, "--billing-contact", "billing@acme.test",
+            ],
+            Needs::Caps(&["account.edit"]),
+        ),
         // The actor's own role, so it never gives more than they hold. 002:
         // whoever holds `external_admins.manage` in the partner or in the
         // customer ("Log in to the customer's Administration Console").

@@ -50,6 +50,8 @@ const UNDO: &[&str] = &[
     "DROP TABLE order_approval_policies; ALTER TABLE order_policies DROP COLUMN released_at;",
     // 0007_partners
     "ALTER TABLE license_allocations DROP COLUMN ship_to;",
+    // 0008_partner_details
+    "DROP TABLE partner_prices; ALTER TABLE accounts DROP COLUMN billing_contact;",
     // 0010_owner_handover
     "DELETE FROM settings WHERE key IN ('default_role', 'former_owner_role', 'former_owner_grants');",
 ];

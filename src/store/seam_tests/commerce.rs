@@ -415,3 +415,56 @@ fn payment_details_and_partner_settings_read_back() {
         Ok(())
     });
 }
+
+#[test]
+fn contracted_prices_read_back_replace_and_delete() {
+    let (mut s, b) = store_with_base();
+    read(&mut *s, |tx| {
+        assert_eq!(tx.partner_prices(b.account)?, vec![]);
+        assert_eq!(tx.partner_price(b.account, "Email Security")?, None);
+        Ok(())
+    });
+    let price = |product: &str, minor: i64, at: u32| ContractPrice {
+        account_id: b.account,
+        product: product.into(),
+        price: Money::from_minor(minor),
+        currency: "GBP".into(),
+        updated_at: t(at),
+    };
+    let (mail, archive) = (price("Email Security", 1250, 1), price("Archive", 99, 2));
+    committed(&mut *s, |tx| {
+        tx.put_partner_price(&mail)?;
+        tx.put_partner_price(&archive)?;
+        Ok(())
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(
+            tx.partner_prices(b.account)?,
+            vec![archive.clone(), mail.clone()]
+        );
+        assert_eq!(
+            tx.partner_price(b.account, "EMAIL SECURITY")?,
+            Some(mail.clone())
+        );
+        Ok(())
+    });
+    // The same product in another case replaces the price, not adds one.
+    let changed = price("email security", 1300, 3);
+    committed(&mut *s, |tx| tx.put_partner_price(&changed));
+    read(&mut *s, |tx| {
+        assert_eq!(
+            tx.partner_prices(b.account)?,
+            vec![archive.clone(), changed.clone()]
+        );
+        Ok(())
+    });
+    committed(&mut *s, |tx| {
+        assert!(tx.delete_partner_price(b.account, "ARCHIVE")?);
+        assert!(!tx.delete_partner_price(b.account, "Archive")?);
+        Ok(())
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(tx.partner_prices(b.account)?, vec![changed.clone()]);
+        Ok(())
+    });
+}

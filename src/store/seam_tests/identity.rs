@@ -81,6 +81,7 @@ fn accounts_read_back_and_update() {
             website: Some("acme.test".into()),
             marketing: Some("We fix things".into()),
             sectors: Some("Retail".into()),
+            billing_contact: Some("billing@acme.test".into()),
         },
         ..acme
     };
