@@ -12,6 +12,7 @@ mod money;
 mod names;
 mod network;
 mod payment;
+mod percent;
 mod records;
 mod text;
 mod time;
@@ -25,8 +26,9 @@ pub(crate) use money::{parse_currency, Money};
 pub(crate) use names::{parse_name, Email};
 pub(crate) use network::{IpDirection, IpNetwork, Smarthost};
 pub(crate) use payment::{Iban, PaymentMethod};
+pub(crate) use percent::Percent;
 pub(crate) use records::{
-    Account, Address, Allocation, AuditEvent, CostCentre, Course, Enrolment, Grant, GrantBundle,
+    Account, Address, Allocation, AuditEvent, CostCentre, Course, CourseProgress, Enrolment, Grant, GrantBundle,
     Invitation, License, MatchedPolicy, Membership, Order, OrderDecision, OutboxMessage,
     PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, Profile, Role, Service,
     ShippingAddress,

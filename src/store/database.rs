@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_outbox_delivery.sql"),
     include_str!("../../migrations/0006_orders_never_stuck.sql"),
     include_str!("../../migrations/0007_partners.sql"),
+    include_str!("../../migrations/0009_course_progress.sql"),
 ];
 
 /// Tables every portalctl schema has held since migration 1, and which

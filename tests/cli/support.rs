@@ -50,6 +50,8 @@ const UNDO: &[&str] = &[
     "DROP TABLE order_approval_policies; ALTER TABLE order_policies DROP COLUMN released_at;",
     // 0007_partners
     "ALTER TABLE license_allocations DROP COLUMN ship_to;",
+    // 0009_course_progress
+    "DROP TABLE course_progress;",
 ];
 
 /// Undoes every migration after `version` on `conn`, newest first, and
