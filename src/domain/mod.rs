@@ -48,6 +48,7 @@ pub(crate) use accounts::{NewAccount, ProfileChange};
 pub(crate) use addresses::NewAddress;
 pub(crate) use audit::AuditFilter;
 pub(crate) use catalog::{preset_names, InitRequest, Preset};
+pub(crate) use courses::ProgressInput;
 pub(crate) use invitations::InviteRequest;
 pub(crate) use licenses::{Allocate, Move, Purchase};
 pub(crate) use members::{Handover, MemberFilter};

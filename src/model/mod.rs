@@ -28,10 +28,10 @@ pub(crate) use network::{IpDirection, IpNetwork, Smarthost};
 pub(crate) use payment::{Iban, PaymentMethod};
 pub(crate) use percent::Percent;
 pub(crate) use records::{
-    Account, Address, Allocation, AuditEvent, CostCentre, Course, CourseProgress, Enrolment, Grant, GrantBundle,
-    Invitation, License, MatchedPolicy, Membership, Order, OrderDecision, OutboxMessage,
-    PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, Profile, Role, Service,
-    ShippingAddress,
+    Account, Address, Allocation, AuditEvent, CostCentre, Course, CourseProgress, Enrolment, Grant,
+    GrantBundle, Invitation, License, MatchedPolicy, Membership, Order, OrderDecision,
+    OutboxMessage, PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, Profile, Role,
+    Service, ShippingAddress,
 };
 pub(crate) use text::{escape, unsafe_to_print, Text};
 pub(crate) use time::Timestamp;

@@ -67,7 +67,10 @@ mod tests {
     #[test]
     fn reads_whole_numbers_from_0_to_100() {
         assert_eq!("0".parse::<Percent>().map(Percent::value).ok(), Some(0));
-        assert_eq!(" 40% ".parse::<Percent>().map(Percent::value).ok(), Some(40));
+        assert_eq!(
+            " 40% ".parse::<Percent>().map(Percent::value).ok(),
+            Some(40)
+        );
         assert_eq!("100".parse::<Percent>().ok(), Some(Percent::FULL));
         for bad in ["101", "-1", "4.5", "", "forty", "99999999999999999999"] {
             let e = bad.parse::<Percent>().expect_err(bad);

@@ -33,10 +33,10 @@ use self::columns::{json_col, keyword_col};
 pub(crate) use self::database::default_path;
 use crate::error::Result;
 use crate::model::{
-    Account, Address, Allocation, AuditEvent, CostCentre, Course, CourseProgress, Enrolment, Grant, GrantBundle,
-    Invitation, InvitationState, IpDirection, IpNetwork, License, MatchedPolicy, Membership, Order,
-    OrderDecision, OutboxMessage, OutboxState, PartnerConfig, PartnerIp, PaymentDetails, Person,
-    Policy, Role, Service, ShippingAddress, Timestamp,
+    Account, Address, Allocation, AuditEvent, CostCentre, Course, CourseProgress, Enrolment, Grant,
+    GrantBundle, Invitation, InvitationState, IpDirection, IpNetwork, License, MatchedPolicy,
+    Membership, Order, OrderDecision, OutboxMessage, OutboxState, PartnerConfig, PartnerIp,
+    PaymentDetails, Person, Policy, Role, Service, ShippingAddress, Timestamp,
 };
 
 /// How long a writer waits for another process's lock before giving up,

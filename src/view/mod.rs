@@ -18,7 +18,9 @@ pub(crate) use account::{
     ProductView,
 };
 pub(crate) use audit::{AuditHeadView, AuditVerifiedView};
-pub(crate) use catalog::{BundleView, CourseView, EnrolmentView, InitView, PresetView, RoleView};
+pub(crate) use catalog::{
+    BundleView, CourseProgressView, CourseView, EnrolmentView, InitView, PresetView, RoleView,
+};
 pub(crate) use license::{AllocationView, LicenseView};
 pub(crate) use member::{
     CanView, ExternalEndedView, GrantView, InvitedView, MemberView, MergeView,
