@@ -4,13 +4,30 @@
 //! change of role goes through [`follow_role`] in the same transaction, so
 //! the enrolments change with it and the command's one audit event shows
 //! the courses before and after. Ended enrolments stay as history.
+//!
+//! A member's progress on a course (002: "a summary of any assigned
+//! courses and the progress to date") belongs to the membership and the
+//! course, not to one enrolment: it is recorded while they are enrolled,
+//! and waits for them when an enrolment ends and starts again.
 
+use super::access::{authority, caps};
 use super::members::visible_member;
-use super::{Catalog, Portal};
-use crate::error::Result;
-use crate::model::{Capability, Course, Email, Membership, Timestamp};
+use super::{member_in, resolve_account, Catalog, Portal};
+use crate::error::{Error, Result};
+use crate::model::{
+    Capability, Course, CourseProgress, Email, Membership, Percent, Text, Timestamp,
+};
 use crate::store::Tx;
-use crate::view::{CourseView, EnrolmentView};
+use crate::view::{CourseProgressView, CourseView, EnrolmentView};
+
+/// What `course progress` records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ProgressInput {
+    /// This far; 100 completes the course.
+    Percent(Percent),
+    /// Completed (100 percent).
+    Completed,
+}
 
 /// Brings a membership's enrolments in line with its role: ends those the
 /// role no longer gives, and enrols in those it gives and the membership
@@ -86,7 +103,113 @@ pub(crate) fn in_catalog_order(names: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The course of the catalog named `name`, compared without case.
+fn course_named<'c>(catalog: &'c Catalog, name: &str) -> Result<&'c Course> {
+    catalog
+        .courses()
+        .iter()
+        .find(|c| c.name.to_lowercase() == name.to_lowercase())
+        .ok_or_else(|| {
+            Error::not_found(format!("no course `{name}`"))
+                .help("`portalctl course list` shows the courses")
+        })
+}
+
+/// A membership's progress on `course_id`, if any was recorded.
+fn progress_on(tx: &dyn Tx, membership_id: i64, course_id: i64) -> Result<Option<CourseProgress>> {
+    Ok(tx
+        .course_progress(membership_id)?
+        .into_iter()
+        .find(|p| p.course_id == course_id))
+}
+
 impl Portal {
+    /// Records a member's progress on a course they are enrolled in now.
+    /// The member may record their own; anyone else needs `users.manage`
+    /// in the account. Recording what is recorded already changes nothing;
+    /// completing a completed course keeps its completion time.
+    pub(crate) fn course_progress(
+        &mut self,
+        email: &Email,
+        course: &Text,
+        account: Option<&str>,
+        input: ProgressInput,
+    ) -> Result<CourseProgressView> {
+        let course_name = course.required("the course")?;
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let account = resolve_account(tx, &w.ctx, account, Some(email))?;
+            let own = authority(tx, catalog, &w.ctx, &account)?
+                .person()
+                .is_some_and(|p| p.email == *email);
+            // Members record their own progress while they have access at
+            // all; someone else's is an admin's to record.
+            let need = if own {
+                caps::PORTAL_ACCESS.to("record their course progress")
+            } else {
+                caps::USERS_MANAGE.to("record another member's course progress")
+            };
+            w.authorize(&account, need)?;
+            let (_, membership) = member_in(tx, email, &account)?;
+            let course = course_named(catalog, &course_name)?;
+            let enrolled = tx
+                .enrolments(membership.id, true)?
+                .iter()
+                .any(|e| e.course_id == course.id);
+            if !enrolled {
+                return Err(Error::conflict(format!(
+                    "`{email}` is not enrolled in `{}`",
+                    course.name
+                ))
+                .help(format!(
+                    "courses follow the role; `portalctl user courses {email}` shows theirs"
+                )));
+            }
+            let existing = progress_on(tx, membership.id, course.id)?;
+            let percent = match input {
+                ProgressInput::Percent(p) => p,
+                ProgressInput::Completed => Percent::FULL,
+            };
+            let completed_at = (percent == Percent::FULL).then(|| {
+                existing
+                    .as_ref()
+                    .and_then(|p| p.completed_at)
+                    .unwrap_or(w.ctx.now)
+            });
+            let view = |p: &CourseProgress| CourseProgressView {
+                email: email.to_string(),
+                account: account.name.clone(),
+                course: course.name.clone(),
+                progress: p.percent,
+                completed_at: p.completed_at,
+            };
+            let before = existing.as_ref().map(view);
+            if let Some(p) = &existing {
+                if p.percent == percent.value() && p.completed_at == completed_at {
+                    return Ok(view(p));
+                }
+            }
+            let next = CourseProgress {
+                membership_id: membership.id,
+                course_id: course.id,
+                percent: percent.value(),
+                completed_at,
+                updated_at: w.ctx.now,
+            };
+            tx.put_course_progress(&next)?;
+            let after = view(&next);
+            w.changed(
+                "course.progress",
+                &account,
+                email.to_string(),
+                before.as_ref(),
+                &after,
+            )?;
+            Ok(after)
+        })
+    }
+
     /// The courses of the catalog and the roles that enrol in each. Like
     /// the roles, the catalog is no secret: anyone may list it.
     pub(crate) fn course_list(&mut self) -> Result<Vec<CourseView>> {
@@ -112,9 +235,11 @@ impl Portal {
         let catalog = Catalog::load(&*tx)?;
         let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
         let enrolments = tx.enrolments(access.membership.id, !history)?;
+        let progress = tx.course_progress(access.membership.id)?;
         let held = access.capabilities();
         let mut views = Vec::new();
         for course in catalog.courses() {
+            let done = progress.iter().find(|p| p.course_id == course.id);
             for e in enrolments.iter().filter(|e| e.course_id == course.id) {
                 let opens_area = !course.area_capabilities.is_empty();
                 let area_access = (opens_area && e.ended_at.is_none()).then(|| {
@@ -130,10 +255,140 @@ impl Portal {
                     enrolled_at: e.enrolled_at,
                     ended_at: e.ended_at,
                     current: e.ended_at.is_none(),
+                    progress: done.map(|p| p.percent),
+                    completed_at: done.and_then(|p| p.completed_at),
                     area_access,
                 });
             }
         }
         Ok(views)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::fixtures::{email, join, seeded};
+    use crate::domain::Actor;
+    use crate::store::AuditQuery;
+
+    const ONBOARDING: &str = "University Onboarding";
+
+    fn text(s: &str) -> Text {
+        Text::parse("the course", s).expect("a course name")
+    }
+
+    fn events(p: &mut Portal) -> usize {
+        let tx = p.gate.read().expect("read");
+        tx.audit_events(&AuditQuery::default())
+            .expect("events")
+            .len()
+    }
+
+    fn record(p: &mut Portal, who: &str, input: ProgressInput) -> Result<CourseProgressView> {
+        p.course_progress(&email(who), &text(ONBOARDING), None, input)
+    }
+
+    fn percent(n: i64) -> ProgressInput {
+        ProgressInput::Percent(Percent::new(n).expect("a percentage"))
+    }
+
+    /// The msp portal with an administrator and a plain user.
+    fn msp() -> Portal {
+        let mut p = seeded("msp");
+        join(&mut p, "ada@acme.test", "msp-administrator");
+        join(&mut p, "uma@acme.test", "msp-user");
+        p
+    }
+
+    fn as_member(p: &mut Portal, who: &str) {
+        p.ctx.actor = Actor::Member(email(who));
+    }
+
+    #[test]
+    fn a_member_records_their_own_progress_and_an_admin_anyones() {
+        let mut p = msp();
+        join(&mut p, "max@acme.test", "msp-administrator");
+        as_member(&mut p, "ada@acme.test");
+        let own = record(&mut p, "ada@acme.test", percent(40)).expect("their own");
+        assert_eq!((own.progress, own.completed_at), (40, None));
+        let by_admin = record(&mut p, "max@acme.test", ProgressInput::Completed).expect("admin");
+        assert_eq!(
+            (by_admin.progress, by_admin.completed_at),
+            (100, Some(p.now()))
+        );
+    }
+
+    #[test]
+    fn another_plain_member_may_not_record_it() {
+        let mut p = msp();
+        as_member(&mut p, "uma@acme.test");
+        let before = events(&mut p);
+        let e = record(&mut p, "ada@acme.test", percent(10)).expect_err("not theirs");
+        assert_eq!(e.exit_code(), 5, "{e}");
+        assert_eq!(events(&mut p), before);
+    }
+
+    #[test]
+    fn only_a_current_enrolment_takes_progress() {
+        let mut p = msp();
+        let e = record(&mut p, "uma@acme.test", percent(10)).expect_err("msp-user");
+        assert_eq!(e.exit_code(), 4, "{e}");
+        let e = p
+            .course_progress(&email("ada@acme.test"), &text("Nope"), None, percent(10))
+            .expect_err("unknown course");
+        assert_eq!(e.exit_code(), 3, "{e}");
+        // The name is compared without case.
+        p.course_progress(
+            &email("ada@acme.test"),
+            &text("university onboarding"),
+            None,
+            percent(10),
+        )
+        .expect("same course");
+    }
+
+    #[test]
+    fn the_same_progress_again_changes_nothing_and_completion_keeps_its_time() {
+        let mut p = msp();
+        record(&mut p, "ada@acme.test", percent(40)).expect("40");
+        let after_first = events(&mut p);
+        record(&mut p, "ada@acme.test", percent(40)).expect("40 again");
+        assert_eq!(events(&mut p), after_first, "no change, no event");
+        let done = record(&mut p, "ada@acme.test", ProgressInput::Completed).expect("done");
+        assert_eq!(events(&mut p), after_first + 1);
+        p.ctx.now = p.ctx.now.plus(chrono::Duration::days(1)).expect("a day on");
+        let again = record(&mut p, "ada@acme.test", percent(100)).expect("100 is completed");
+        assert_eq!(again.completed_at, done.completed_at);
+        assert_eq!(events(&mut p), after_first + 1);
+        // Going back reopens the course.
+        let back = record(&mut p, "ada@acme.test", percent(90)).expect("90");
+        assert_eq!((back.progress, back.completed_at), (90, None));
+    }
+
+    #[test]
+    fn progress_waits_while_the_enrolment_is_ended() {
+        let mut p = msp();
+        let ada = email("ada@acme.test");
+        record(&mut p, "ada@acme.test", percent(60)).expect("60");
+        p.set_role(&ada, "msp-user", None).expect("demoted");
+        assert_eq!(
+            record(&mut p, "ada@acme.test", percent(70))
+                .expect_err("not enrolled now")
+                .exit_code(),
+            4
+        );
+        let history = p.member_courses(&ada, None, true).expect("history");
+        assert!(history
+            .iter()
+            .all(|e| !e.current && (e.course != ONBOARDING || e.progress == Some(60))));
+        p.set_role(&ada, "msp-administrator", None)
+            .expect("promoted");
+        let now = p.member_courses(&ada, None, false).expect("courses");
+        let onboarding = now
+            .iter()
+            .find(|e| e.course == ONBOARDING)
+            .expect("enrolled");
+        assert_eq!((onboarding.current, onboarding.progress), (true, Some(60)));
     }
 }

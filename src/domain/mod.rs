@@ -49,6 +49,7 @@ pub(crate) use accounts::{NewAccount, ProfileChange};
 pub(crate) use addresses::NewAddress;
 pub(crate) use audit::AuditFilter;
 pub(crate) use catalog::{preset_names, InitRequest, Preset};
+pub(crate) use courses::ProgressInput;
 pub(crate) use duplicates::OwnershipTransfer;
 pub(crate) use invitations::InviteRequest;
 pub(crate) use licenses::{Allocate, Move, Purchase};

@@ -12,6 +12,7 @@ mod money;
 mod names;
 mod network;
 mod payment;
+mod percent;
 mod records;
 mod text;
 mod time;
@@ -25,11 +26,12 @@ pub(crate) use money::{parse_currency, Money};
 pub(crate) use names::{parse_name, Email};
 pub(crate) use network::{IpDirection, IpNetwork, Smarthost};
 pub(crate) use payment::{Iban, PaymentMethod};
+pub(crate) use percent::Percent;
 pub(crate) use records::{
-    Account, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course, Enrolment, Grant,
-    GrantBundle, Invitation, License, MatchedPolicy, Membership, Order, OrderDecision,
-    OutboxMessage, PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, Profile, Role,
-    Service, ShippingAddress,
+    Account, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course, CourseProgress,
+    Enrolment, Grant, GrantBundle, Invitation, License, MatchedPolicy, Membership, Order,
+    OrderDecision, OutboxMessage, PartnerConfig, PartnerIp, PaymentDetails, Person, Policy,
+    Profile, Role, Service, ShippingAddress,
 };
 pub(crate) use text::{escape, unsafe_to_print, Text};
 pub(crate) use time::Timestamp;

@@ -269,6 +269,21 @@ pub(crate) struct Enrolment {
     pub ended_at: Option<Timestamp>,
 }
 
+/// A membership's progress on a course, kept across its enrolments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CourseProgress {
+    /// Whose.
+    pub membership_id: i64,
+    /// Which course.
+    pub course_id: i64,
+    /// How far, 0 to 100.
+    pub percent: u8,
+    /// When it was completed; set exactly when `percent` is 100.
+    pub completed_at: Option<Timestamp>,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+}
+
 /// A person's place in one account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Membership {

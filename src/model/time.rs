@@ -59,6 +59,11 @@ impl<'de> serde::Deserialize<'de> for Timestamp {
 }
 
 impl Timestamp {
+    /// The day, as `2026-11-25` (UTC).
+    pub(crate) fn date(self) -> String {
+        self.0.format("%Y-%m-%d").to_string()
+    }
+
     /// `self + d`, refused when it would fall outside the years 0000–9999,
     /// the only ones the text form (and so the database) can hold.
     pub(crate) fn plus(self, d: Duration) -> Result<Timestamp> {

@@ -1,10 +1,10 @@
-//! SQL for courses and enrolments.
+//! SQL for courses, enrolments and progress on them.
 
 use rusqlite::{params, Row};
 
 use super::SqliteTx;
 use crate::error::Result;
-use crate::model::{Course, Enrolment, Timestamp};
+use crate::model::{Course, CourseProgress, Enrolment, Timestamp};
 
 fn enrolment_from_row(row: &Row<'_>) -> rusqlite::Result<Enrolment> {
     Ok(Enrolment {
@@ -13,6 +13,16 @@ fn enrolment_from_row(row: &Row<'_>) -> rusqlite::Result<Enrolment> {
         course_id: row.get("course_id")?,
         enrolled_at: row.get("enrolled_at")?,
         ended_at: row.get("ended_at")?,
+    })
+}
+
+fn progress_from_row(row: &Row<'_>) -> rusqlite::Result<CourseProgress> {
+    Ok(CourseProgress {
+        membership_id: row.get("membership_id")?,
+        course_id: row.get("course_id")?,
+        percent: row.get("percent")?,
+        completed_at: row.get("completed_at")?,
+        updated_at: row.get("updated_at")?,
     })
 }
 
@@ -95,6 +105,28 @@ impl SqliteTx<'_> {
         self.exec(
             "UPDATE enrolments SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
             params![id, at],
+        )?;
+        Ok(())
+    }
+
+    pub(super) fn course_progress(&self, membership_id: i64) -> Result<Vec<CourseProgress>> {
+        self.rows(
+            "SELECT membership_id, course_id, percent, completed_at, updated_at
+             FROM course_progress WHERE membership_id = ?1 ORDER BY course_id",
+            [membership_id],
+            progress_from_row,
+        )
+    }
+
+    pub(super) fn put_course_progress(&self, p: &CourseProgress) -> Result<()> {
+        self.exec(
+            "INSERT INTO course_progress (membership_id, course_id, percent, completed_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (membership_id, course_id) DO UPDATE SET
+                 percent = excluded.percent,
+                 completed_at = excluded.completed_at,
+                 updated_at = excluded.updated_at",
+            params![p.membership_id, p.course_id, p.percent, p.completed_at, p.updated_at],
         )?;
         Ok(())
     }

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_orders_never_stuck.sql"),
     include_str!("../../migrations/0007_partners.sql"),
     include_str!("../../migrations/0008_partner_details.sql"),
+    include_str!("../../migrations/0009_course_progress.sql"),
     include_str!("../../migrations/0010_owner_handover.sql"),
 ];
 

@@ -33,10 +33,10 @@ use self::columns::{json_col, keyword_col};
 pub(crate) use self::database::default_path;
 use crate::error::Result;
 use crate::model::{
-    Account, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course, Enrolment, Grant,
-    GrantBundle, Invitation, InvitationState, IpDirection, IpNetwork, License, MatchedPolicy,
-    Membership, Order, OrderDecision, OutboxMessage, OutboxState, PartnerConfig, PartnerIp,
-    PaymentDetails, Person, Policy, Role, Service, ShippingAddress, Timestamp,
+    Account, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course, CourseProgress,
+    Enrolment, Grant, GrantBundle, Invitation, InvitationState, IpDirection, IpNetwork, License,
+    MatchedPolicy, Membership, Order, OrderDecision, OutboxMessage, OutboxState, PartnerConfig,
+    PartnerIp, PaymentDetails, Person, Policy, Role, Service, ShippingAddress, Timestamp,
 };
 
 /// How long a writer waits for another process's lock before giving up,
@@ -318,6 +318,11 @@ seam! {
         fn enrol(&self, membership_id: i64, course_id: i64, at: Timestamp) -> Result<i64>;
         /// Ends a current enrolment at `at`; the row stays as history.
         fn end_enrolment(&self, id: i64, at: Timestamp) -> Result<()>;
+        /// A membership's progress on each course it has any, by course id.
+        /// Progress outlives enrolments: it stays when one ends.
+        fn course_progress(&self, membership_id: i64) -> Result<Vec<CourseProgress>>;
+        /// Sets a membership's progress on a course, replacing any.
+        fn put_course_progress(&self, progress: &CourseProgress) -> Result<()>;
 
         // Licences partners bought and the seats their customers hold.
 

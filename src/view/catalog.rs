@@ -252,6 +252,11 @@ pub(crate) struct EnrolmentView {
     pub ended_at: Option<Timestamp>,
     /// Still enrolled.
     pub current: bool,
+    /// The member's progress on the course in percent, whichever
+    /// enrolment it was recorded in; `None` when none was recorded.
+    pub progress: Option<u8>,
+    /// When they completed it, if they have.
+    pub completed_at: Option<Timestamp>,
     /// Of the capabilities of the course's portal area, those the member
     /// holds now (`None` when the course opens no area or the enrolment
     /// has ended): Marketing sees
@@ -262,18 +267,59 @@ pub(crate) struct EnrolmentView {
 
 impl Row for EnrolmentView {
     fn headers() -> &'static [&'static str] {
-        &["COURSE", "ENROLLED", "ENDED", "ACCESS IN THE AREA"]
+        &[
+            "COURSE", "ENROLLED", "ENDED", "PROGRESS", "ACCESS IN THE AREA",
+        ]
     }
     fn cells(&self) -> Vec<String> {
         vec![
             self.course.clone(),
             self.enrolled_at.to_string(),
             opt_time(self.ended_at),
+            progress_cell(self.progress, self.completed_at),
             match &self.area_access {
                 Some(held) if held.is_empty() => "none".into(),
                 Some(held) => held.join(", "),
                 None => "-".into(),
             },
+        ]
+    }
+}
+
+/// `40%`, `completed 2026-11-25`, or `-` when nothing was recorded.
+fn progress_cell(progress: Option<u8>, completed_at: Option<Timestamp>) -> String {
+    match (progress, completed_at) {
+        (_, Some(at)) => format!("completed {}", at.date()),
+        (Some(p), None) => format!("{p}%"),
+        (None, None) => "-".into(),
+    }
+}
+
+/// A member's progress on one course, as `course progress` records it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct CourseProgressView {
+    /// The member.
+    pub email: String,
+    /// The account of the membership.
+    pub account: String,
+    /// The course.
+    pub course: String,
+    /// How far, in percent.
+    pub progress: u8,
+    /// When they completed it; `None` until then.
+    pub completed_at: Option<Timestamp>,
+}
+
+impl Fields for CourseProgressView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("email", self.email.clone()),
+            ("account", self.account.clone()),
+            ("course", self.course.clone()),
+            (
+                "progress",
+                progress_cell(Some(self.progress), self.completed_at),
+            ),
         ]
     }
 }

@@ -19,7 +19,8 @@ pub(crate) use account::{
 };
 pub(crate) use audit::{AuditHeadView, AuditVerifiedView};
 pub(crate) use catalog::{
-    BundleView, CourseView, EnrolmentView, FormerOwnerView, InitView, PresetView, RoleView,
+    BundleView, CourseProgressView, CourseView, EnrolmentView, FormerOwnerView, InitView,
+    PresetView, RoleView,
 };
 pub(crate) use license::{AllocationView, LicenseView, PriceLine, PriceView};
 pub(crate) use member::{

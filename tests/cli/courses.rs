@@ -1,10 +1,11 @@
 //! The `moodle` preset (seed 003): courses that follow the role, one role
 //! per user, changes only by an officer, and the city, country and timezone
-//! of every user.
+//! of every user. The `msp` preset's university courses (seed 002) and
+//! `course progress`, which both catalogs' courses take.
 
 use serde_json::{json, Value};
 
-use crate::support::{strings, Portal, DENIED, NOT_FOUND, OWNER, SUCCESS, USAGE};
+use crate::support::{strings, Portal, CONFLICT, DENIED, NOT_FOUND, OWNER, SUCCESS, USAGE};
 
 const MAIN: [&str; 6] = [
     "Partner Community",
@@ -493,4 +494,258 @@ fn a_given_timezone_is_checked_and_wins_over_the_city() {
     assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     let v: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["timezone"], "Europe/Paris");
+}
+
+// Seed 002, "Mimecast University": "Registered users can single sign-on to
+// the Mimecast University. This provides access to a wide range of training
+// materials, including a summary of any assigned courses and the progress
+// to date. This functionality is only available to Managed Service
+// Providers administrators."
+
+const UNIVERSITY: [&str; 2] = ["University Onboarding", "MSP Administrator Essentials"];
+const ADA: &str = "ada@acme.test";
+const UMA: &str = "uma@acme.test";
+
+/// The msp portal with an administrator (Ada) and a plain user (Uma).
+fn msp() -> Portal {
+    Portal::cached("courses msp", || {
+        let p = Portal::init("msp");
+        p.member(ADA, "msp-administrator");
+        p.member(UMA, "msp-user");
+        p
+    })
+}
+
+/// `course: progress` of each of the member's enrolments, from the table.
+fn progress_cells(p: &Portal, email: &str) -> Vec<String> {
+    p.json(&["user", "courses", email])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}: {}|{}",
+                e["course"].as_str().unwrap(),
+                e["progress"],
+                e["completed_at"]
+            )
+        })
+        .collect()
+}
+
+/// "This functionality is only available to Managed Service Providers
+/// administrators."
+#[test]
+fn only_msp_administrators_are_enrolled_in_the_university_courses() {
+    let p = msp();
+    let list = p.json(&["course", "list"]);
+    for (course, name) in list.as_array().unwrap().iter().zip(UNIVERSITY) {
+        assert_eq!(course["name"], name);
+        assert_eq!(course["roles"], json!(["msp-administrator"]));
+        assert!(
+            course["description"]
+                .as_str()
+                .unwrap()
+                .contains("MSP University's assigned courses"),
+            "{course}"
+        );
+    }
+    assert_eq!(list.as_array().unwrap().len(), UNIVERSITY.len());
+    for admin in [OWNER, ADA] {
+        assert_eq!(enrolled(&p, admin, &[]), UNIVERSITY, "{admin}");
+    }
+    assert_eq!(enrolled(&p, UMA, &[]), Vec::<String>::new());
+    p.ok(&[
+        "user", "invite", "--email", "nora@acme.test", "--name", "Nora", "--role", "no-access",
+    ]);
+    assert_eq!(enrolled(&p, "nora@acme.test", &[]), Vec::<String>::new());
+    assert_eq!(
+        strings(&p.json(&["role", "show", "msp-user"])["courses"]),
+        Vec::<String>::new()
+    );
+}
+
+/// "This functionality is only available to Managed Service Providers
+/// administrators": a role change starts and ends the enrolments, and the
+/// progress to date waits for the member to come back.
+#[test]
+fn a_role_change_starts_and_ends_the_university_courses() {
+    let p = msp();
+    p.ok(&["user", "set-role", UMA, "msp-administrator"]);
+    assert_eq!(enrolled(&p, UMA, &[]), UNIVERSITY);
+    p.ok(&["course", "progress", UMA, UNIVERSITY[0], "--percent", "30"]);
+    p.ok(&["user", "set-role", UMA, "msp-user"]);
+    assert_eq!(enrolled(&p, UMA, &[]), Vec::<String>::new());
+    let history = p.json(&["user", "courses", UMA, "--history"]);
+    assert_eq!(history.as_array().unwrap().len(), 2);
+    assert_eq!(history[0]["current"], false);
+    assert_eq!(history[0]["progress"], 30, "{history}");
+    // Not enrolled now: no progress can be recorded.
+    p.refused(
+        &["course", "progress", UMA, UNIVERSITY[0], "--percent", "40"],
+        CONFLICT,
+    );
+    p.ok(&["user", "set-role", UMA, "msp-administrator"]);
+    assert_eq!(
+        progress_cells(&p, UMA),
+        [
+            "University Onboarding: 30|null",
+            "MSP Administrator Essentials: null|null"
+        ]
+    );
+}
+
+/// "... a summary of any assigned courses and the progress to date": the
+/// member records their own progress and an admin anyone's, and `user
+/// courses` shows it.
+#[test]
+fn the_progress_to_date_is_recorded_by_the_member_or_an_admin() {
+    let p = msp();
+    let own = p.change(
+        Some(ADA),
+        &[
+            "course", "progress", ADA, "university onboarding", "--percent", "40",
+        ],
+        "course.progress",
+    );
+    assert_eq!(own["course"], "University Onboarding");
+    assert_eq!(
+        (own["progress"].clone(), own["completed_at"].clone()),
+        (json!(40), json!(null))
+    );
+    assert_eq!(p.last_event()["target"], ADA);
+    let table = p.ok(&["user", "courses", ADA]);
+    assert!(
+        table.contains("PROGRESS") && table.contains("40%"),
+        "{table}"
+    );
+
+    // The owner, an admin, completes a course for Ada a day later.
+    let later = "2026-11-26T09:00:00Z";
+    let before = p.events();
+    let done = p.json_with(
+        &["course", "progress", ADA, UNIVERSITY[1], "--completed"],
+        &[("PORTALCTL_AS", OWNER), ("PORTALCTL_NOW", later)],
+    );
+    assert_eq!(p.events(), before + 1);
+    assert_eq!(
+        (done["progress"].clone(), done["completed_at"].clone()),
+        (json!(100), json!(later))
+    );
+    assert_eq!(
+        progress_cells(&p, ADA),
+        [
+            "University Onboarding: 40|null",
+            "MSP Administrator Essentials: 100|\"2026-11-26T09:00:00Z\""
+        ]
+    );
+    let table = p.ok(&["user", "courses", ADA]);
+    assert!(table.contains("completed 2026-11-26"), "{table}");
+    // Where nothing was recorded, the table reads `-`.
+    let owner = p.ok(&["user", "courses", OWNER]);
+    let column = owner.find("PROGRESS").unwrap();
+    for line in owner.lines().skip(1) {
+        assert!(line[column..].starts_with("- "), "{owner}");
+    }
+
+    // The same value again is no change: no event, the completion keeps
+    // its time.
+    let before = p.events();
+    p.json_as(
+        Some(ADA),
+        &["course", "progress", ADA, UNIVERSITY[0], "--percent", "40"],
+    );
+    let again = p.json_as(
+        Some(ADA),
+        &["course", "progress", ADA, UNIVERSITY[1], "--percent", "100"],
+    );
+    assert_eq!(again["completed_at"], later);
+    assert_eq!(p.events(), before);
+}
+
+/// "This functionality is only available to Managed Service Providers
+/// administrators": a plain member records nobody's progress, and
+/// refusals change nothing.
+#[test]
+fn course_progress_refusals_change_nothing() {
+    let p = msp();
+    let err = p.refused_as(
+        Some(UMA),
+        &["course", "progress", ADA, UNIVERSITY[0], "--percent", "10"],
+        DENIED,
+    );
+    assert!(err.contains("users.manage"), "{err}");
+    let err = p.refused(
+        &["course", "progress", UMA, UNIVERSITY[0], "--percent", "10"],
+        CONFLICT,
+    );
+    assert!(
+        err.contains("not enrolled in `University Onboarding`"),
+        "{err}"
+    );
+    let err = p.refused_as(
+        Some(UMA),
+        &["course", "progress", UMA, UNIVERSITY[0], "--completed"],
+        CONFLICT,
+    );
+    assert!(err.contains("not enrolled"), "{err}");
+    for bad in ["101", "-1", "forty", "4.5"] {
+        let err = p.refused(
+            &["course", "progress", ADA, UNIVERSITY[0], "--percent", bad],
+            USAGE,
+        );
+        assert!(err.contains("not a percentage from 0 to 100"), "{err}");
+    }
+    let err = p.refused(
+        &[
+            "course", "progress", ADA, "Basket Weaving", "--percent", "10",
+        ],
+        NOT_FOUND,
+    );
+    assert!(err.contains("no course `Basket Weaving`"), "{err}");
+    p.refused(
+        &[
+            "course", "progress", "ghost@acme.test", UNIVERSITY[0], "--completed",
+        ],
+        NOT_FOUND,
+    );
+    p.refused(&["course", "progress", ADA, UNIVERSITY[0]], USAGE);
+    p.refused(
+        &[
+            "course", "progress", ADA, UNIVERSITY[0], "--percent", "5", "--completed",
+        ],
+        USAGE,
+    );
+    p.refused(&["course", "progress", ADA, " ", "--percent", "5"], USAGE);
+}
+
+/// Seed 003, "All users are enrolled in the following courses": moodle's
+/// courses take progress too.
+#[test]
+fn moodle_courses_get_progress_too() {
+    let p = Portal::with_preset("moodle");
+    p.member("stan@acme.test", "staff");
+    p.json_as(
+        Some("stan@acme.test"),
+        &[
+            "course", "progress", "stan@acme.test", "Moodle Workplace", "--percent", "75",
+        ],
+    );
+    let courses = p.json(&["user", "courses", "stan@acme.test"]);
+    let workplace = courses
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["course"] == "Moodle Workplace")
+        .unwrap();
+    assert_eq!(workplace["progress"], 75);
+    // "Only users with a Principal, Financial or Marketing role are
+    // enrolled in Clients and Invoices."
+    p.refused_as(
+        Some("stan@acme.test"),
+        &[
+            "course", "progress", "stan@acme.test", CLIENTS, "--percent", "5",
+        ],
+        CONFLICT,
+    );
 }

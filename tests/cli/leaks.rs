@@ -117,6 +117,9 @@ fn a_member_learns_nothing_about_accounts_they_are_not_in() {
         ],
         &["account", "rfi", "--customer", "{}"],
         &["account", "set", "{}", "--billing-contact", "b@other.test"],
+        &[
+            "course", "progress", ADMIN, "Onboarding", "--percent", "10", "--account", "{}",
+        ],
     ];
     for actor in [PLAIN, ADMIN] {
         for template in commands {
@@ -135,6 +138,8 @@ fn a_member_learns_nothing_about_people_outside_their_sight() {
     let commands: &[&[&str]] = &[
         &["user", "show", "{}"],
         &["user", "courses", "{}"],
+        &["course", "progress", "{}", "Onboarding", "--percent", "10"],
+        &["course", "progress", "{}", "Onboarding", "--completed"],
         &["can", "{}", "portal.access"],
         &["user", "set-role", "{}", "user"],
         &["user", "grant", "{}", "billing.view"],

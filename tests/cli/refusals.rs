@@ -103,6 +103,11 @@ const MAX_ADMIN: Setup = Setup(
     "customer-area, max an account-admin member",
     customer_area_with_account_admin,
 );
+const MSP_ANN: Setup = Setup("msp, ann an msp-user", || {
+    let p = Portal::with_preset("msp");
+    p.member(ANN, "msp-user");
+    p
+});
 const MAX_AND_MIA: Setup = Setup(
     "customer-area, max an account-admin member, mia a member",
     || {
@@ -407,6 +412,15 @@ fn rows() -> Vec<Row> {
             UNAVAILABLE, &["newer"]),
         row(NO_FILE, "user list", NOT_FOUND, &["no database"]),
         row(NOTES, "user list", USAGE, &["not a portalctl database"]),
+        // --------------------------------------------------------- courses
+        row(MSP_ANN, "course progress owner@acme.test 'University Onboarding' --percent 10",
+            DENIED, &[ANN, "users.manage"]).by(ANN),
+        row(MSP_ANN, "course progress ann@acme.test 'University Onboarding' --completed",
+            CONFLICT, &[ANN, "not enrolled"]).by(ANN),
+        row(MSP_ANN, "course progress owner@acme.test 'University Onboarding' --percent 101",
+            USAGE, &["101", "percentage"]),
+        row(MSP_ANN, "course progress owner@acme.test 'Basket Weaving' --percent 10",
+            NOT_FOUND, &["Basket Weaving"]),
         // ------------------------------------------------------------ init
         row(ACME, "init --preset lmp --account 'Acme Ltd' --owner-email owner@acme.test",
             CONFLICT, &["already initialised", "portal"]),

@@ -52,6 +52,8 @@ const UNDO: &[&str] = &[
     "ALTER TABLE license_allocations DROP COLUMN ship_to;",
     // 0008_partner_details
     "DROP TABLE partner_prices; ALTER TABLE accounts DROP COLUMN billing_contact;",
+    // 0009_course_progress
+    "DROP TABLE course_progress;",
     // 0010_owner_handover
     "DELETE FROM settings WHERE key IN ('default_role', 'former_owner_role', 'former_owner_grants');",
 ];

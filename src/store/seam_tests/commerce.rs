@@ -262,6 +262,62 @@ fn courses_and_enrolments_read_back_and_end() {
 }
 
 #[test]
+fn course_progress_reads_back_replaces_and_outlives_the_enrolment() {
+    let (mut s, b) = store_with_base();
+    let course = Course {
+        id: 0,
+        name: "University Onboarding".into(),
+        description: String::new(),
+        all_roles: true,
+        role_ids: vec![],
+        area_capabilities: vec![],
+    };
+    let (course_id, enrolment) = committed(&mut *s, |tx| {
+        let id = tx.insert_course(&course, t(0))?;
+        Ok((id, tx.enrol(b.membership, id, t(1))?))
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(tx.course_progress(b.membership)?, vec![]);
+        Ok(())
+    });
+    let mut progress = CourseProgress {
+        membership_id: b.membership,
+        course_id,
+        percent: 40,
+        completed_at: None,
+        updated_at: t(2),
+    };
+    committed(&mut *s, |tx| tx.put_course_progress(&progress));
+    read(&mut *s, |tx| {
+        assert_eq!(tx.course_progress(b.membership)?, vec![progress.clone()]);
+        Ok(())
+    });
+    progress.percent = 100;
+    progress.completed_at = Some(t(3));
+    progress.updated_at = t(3);
+    committed(&mut *s, |tx| {
+        tx.put_course_progress(&progress)?;
+        tx.end_enrolment(enrolment, t(4))
+    });
+    read(&mut *s, |tx| {
+        assert_eq!(
+            tx.course_progress(b.membership)?,
+            vec![progress.clone()],
+            "one row per membership and course, kept when the enrolment ends"
+        );
+        Ok(())
+    });
+    // Completion and 100 percent go together.
+    let tx = s.write().expect("a write transaction");
+    let half_done = CourseProgress {
+        completed_at: Some(t(5)),
+        percent: 50,
+        ..progress.clone()
+    };
+    assert!(tx.put_course_progress(&half_done).is_err());
+}
+
+#[test]
 fn licences_and_allocations_read_back_and_update() {
     let (mut s, b) = store_with_base();
     let mut licence = License {

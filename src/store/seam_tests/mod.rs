@@ -11,10 +11,10 @@ use super::{AuditQuery, AuditRecord, SqliteStore, Store, Tx};
 use crate::error::Result;
 use crate::model::{
     Account, AccountKind, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course,
-    Grant, GrantBundle, Invitation, InvitationState, IpDirection, License, MatchedPolicy,
-    MemberStatus, Membership, Money, Order, OrderDecision, OrderStatus, OutboxMessage, OutboxState,
-    PartnerConfig, PartnerIp, PaymentDetails, PaymentMethod, Person, Policy, Profile, Role,
-    Service, ShippingAddress, Smarthost, Timestamp,
+    CourseProgress, Grant, GrantBundle, Invitation, InvitationState, IpDirection, License,
+    MatchedPolicy, MemberStatus, Membership, Money, Order, OrderDecision, OrderStatus,
+    OutboxMessage, OutboxState, PartnerConfig, PartnerIp, PaymentDetails, PaymentMethod, Person,
+    Policy, Profile, Role, Service, ShippingAddress, Smarthost, Timestamp,
 };
 
 /// A new, empty store of the implementation under test.
