@@ -47,6 +47,10 @@ refused user grant sam@partner.test invoices.manage
 # cannot ask for changes to users.
 refused --as sam@partner.test user invite --email y@partner.test --name Y --city Leeds --country GB --role staff
 
+# Progress on a course: Sam records his own, the principal records Mia's.
+p --as sam@partner.test course progress sam@partner.test "Moodle Products" --percent 40 >/dev/null
+p --as pia@partner.test course progress mia@partner.test "Marketing Support" --completed >/dev/null
+
 # Modify: Sam moves to marketing and joins Clients and Invoices.
 p --as pia@partner.test user set-role sam@partner.test marketing >/dev/null
 echo

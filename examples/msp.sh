@@ -40,3 +40,33 @@ p --as max@harbour.test external-admin add --customer "Client Co" --email hana@h
 echo
 echo "External administrators of Client Co:"
 p external-admin list --customer "Client Co"
+
+# "Details: Displays your account details, including contact information
+# and billing contact ... Products and Prices: Displays your agreed
+# contracted pricing." The vendor (the operator) sets the prices.
+p --as max@harbour.test account set --account "Harbour MSP" --phone "+44 117 496 0000" --billing-contact billing@harbour.test >/dev/null
+p license price set --product "Email Security" --price 2.40 --account "Harbour MSP" >/dev/null
+p license price set --product "Archive" --price 0.95 --account "Harbour MSP" >/dev/null
+echo
+echo "Partner details:"
+p --as una@harbour.test account show --account "Harbour MSP"
+echo
+echo "A partner's member may not set their own prices:"
+refused --as max@harbour.test license price set --product "Archive" --price 0.01 --account "Harbour MSP"
+
+# "The information you provide here will pre-populate into all customer RFIs."
+echo
+echo "Client Co's request for information:"
+p --as max@harbour.test account rfi --customer "Client Co" --account "Harbour MSP"
+
+# "Mimecast University ... a summary of any assigned courses and the progress
+# to date. This functionality is only available to Managed Service Providers
+# administrators."
+p --as max@harbour.test course progress max@harbour.test "University Onboarding" --percent 60 --account "Harbour MSP" >/dev/null
+p --as max@harbour.test course progress max@harbour.test "MSP Administrator Essentials" --completed --account "Harbour MSP" >/dev/null
+echo
+echo "Max's assigned courses:"
+p user courses max@harbour.test --account "Harbour MSP"
+echo
+echo "Una's assigned courses (an MSP user):"
+p user courses una@harbour.test --account "Harbour MSP"

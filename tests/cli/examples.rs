@@ -88,6 +88,8 @@ fn the_moodle_example_walks_roles_courses_and_timezones() {
     assert!(out.contains("one role per user"));
     let marketing = after(&out, "Sam's courses after moving to marketing:");
     assert!(row(marketing, "Clients and Invoices").contains("clicks.view"));
+    // Progress recorded before the move stays with the course.
+    assert!(row(marketing, "Moodle Products").contains("40%"));
     let history = after(&out, "Fin's course history after leaving:");
     assert_eq!(history.matches("Z  20").count(), 7, "{history}");
 }
@@ -108,4 +110,27 @@ fn the_customer_area_example_walks_user_management() {
     assert!(row(handed, "ada@fjord.test").contains("owner (owner)"));
     assert!(row(handed, "owen@fjord.test").contains("member"));
     assert!(row(handed, "owen@fjord.test").contains("account-admin"));
+}
+
+/// Seed 002: partner details and config, external administrators added
+/// from the customer's console, the customer RFI, and the University.
+#[test]
+fn the_msp_example_walks_partner_details_external_admins_and_courses() {
+    let out = run_example("msp");
+    assert!(out.contains("may not change the account's configuration"));
+    let admins = after(&out, "External administrators of Client Co:");
+    assert!(row(admins, "max@harbour.test").contains("msp-administrator"));
+    assert!(row(admins, "hana@harbour.test").contains("msp-administrator"));
+    let details = after(&out, "Partner details:");
+    assert!(row(details, "billing contact").contains("billing@harbour.test"));
+    assert!(row(details, "Email Security").contains("price 2.40 GBP"));
+    assert!(after(&out, "may not set their own prices:").contains("agreed with the vendor"));
+    let rfi = after(&out, "Client Co's request for information:");
+    assert!(row(rfi, "inbound IPs").contains("203.0.113.10"));
+    assert!(row(rfi, "smarthost").contains("smtp.harbour.test:25"));
+    let max = after(&out, "Max's assigned courses:");
+    assert!(row(max, "University Onboarding").contains("60%"));
+    assert!(row(max, "MSP Administrator Essentials").contains("completed"));
+    let una = after(&out, "Una's assigned courses (an MSP user):");
+    assert!(!una.contains("University"), "{una}");
 }
