@@ -72,6 +72,15 @@ impl Error {
         self
     }
 
+    /// Names where in a file the error is: `accounts[2].users[17]: ...`.
+    #[must_use]
+    pub fn at(mut self, path: &str) -> Self {
+        if let Some(detail) = self.detail_mut() {
+            detail.message = format!("{path}: {}", detail.message);
+        }
+        self
+    }
+
     fn detail_mut(&mut self) -> Option<&mut Detail> {
         match self {
             Error::Invalid(d)

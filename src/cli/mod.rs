@@ -5,6 +5,7 @@ mod account;
 mod audit;
 mod course;
 mod external_admin;
+mod fixture;
 mod init;
 mod license;
 mod order;
@@ -121,6 +122,14 @@ enum Command {
     /// Database settings: the sender of email, the support address, retries.
     #[command(subcommand)]
     Settings(settings::SettingsCommand),
+    /// Make the database match a fixture (JSON): accounts, users, roles,
+    /// services, cost centres, policies. One transaction; a second apply
+    /// of the same file changes nothing.
+    Apply(fixture::ApplyArgs),
+    /// Print the database (or one account) as a fixture `apply` reads.
+    Export(fixture::ExportArgs),
+    /// Print the JSON Schema of the fixture format.
+    Schema,
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -335,6 +344,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Audit(cmd) => audit::audit(&session, cmd),
         Command::Outbox(cmd) => outbox::run(&session, cmd),
         Command::Settings(cmd) => settings::run(&session, cmd),
+        Command::Apply(args) => fixture::apply(&session, args),
+        Command::Export(args) => fixture::export(&session, args),
+        Command::Schema => fixture::schema(&session),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "portalctl", &mut script);

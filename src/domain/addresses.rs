@@ -196,7 +196,7 @@ impl Portal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::fixtures::{email, join, seeded};
+    use crate::domain::testing::{email, join, seeded};
     use crate::domain::Actor;
 
     /// An lmp portal with an allocator and a view-only member, and an `HQ`

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::access::{caps, Access};
-use super::fixtures::{email, join, london, portal, seeded};
+use super::testing::{email, join, london, portal, seeded};
 use super::*;
 use crate::model::{AccountKind, MemberStatus};
 

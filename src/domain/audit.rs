@@ -518,7 +518,7 @@ mod tests {
 
     #[test]
     fn new_events_are_written_with_version_2() {
-        let mut p = super::super::fixtures::seeded("portal");
+        let mut p = super::super::testing::seeded("portal");
         let tx = p.gate.read().expect("read");
         let versions: Vec<i64> = tx
             .audit_chain()

@@ -449,7 +449,7 @@ mod tests {
     /// creator, first in the account, does not use up the one wanted.
     #[test]
     fn approvers_left_out_do_not_end_the_walk() {
-        use crate::domain::fixtures::{join, seeded};
+        use crate::domain::testing::{join, seeded};
         let mut p = seeded("portal");
         join(&mut p, "fin@acme.test", "admin");
         let tx = p.gate.read().expect("read");

@@ -178,6 +178,23 @@ impl Portal {
         self.run_write(change, false)
     }
 
+    /// Runs `work` as one all-or-nothing batch: each write inside it is
+    /// checked by the gate and audited as if it ran alone, and the whole
+    /// commits only when `commit` and every write went through (`apply`;
+    /// `apply --dry-run` rolls it back).
+    pub(crate) fn batch<T>(
+        &mut self,
+        commit: bool,
+        work: impl FnOnce(&mut Portal) -> Result<T>,
+    ) -> Result<T> {
+        self.gate.store.begin_batch()?;
+        let out = work(self);
+        let ended = self.gate.store.end_batch(commit && out.is_ok());
+        let out = out?;
+        ended?;
+        Ok(out)
+    }
+
     fn run_write<T>(
         &mut self,
         change: impl FnOnce(&Write<'_>) -> Result<T>,

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::access::{authorize, caps};
 use super::courses::follow_role;
+use super::gate::Write;
 use super::timezones::{locate, Location, MEMBER_FLAGS};
 use super::{member_in, member_view, resolve_account, standing, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -240,122 +241,163 @@ fn existing_login(tx: &dyn Tx, email: &Email, account: &Account) -> Result<Optio
     }
 }
 
+/// A new membership, and its invitation unless it joins `active`.
+struct Enrolled {
+    member: MemberView,
+    issued: Option<(String, Invitation)>,
+    existing_login: bool,
+    timezone_warning: Option<String>,
+}
+
+/// Makes `req`'s person a member of its account: invited, or `active` at
+/// once (a fixture's member, who needs no invitation). Needs
+/// `users.manage`; the gate judges what the membership gives.
+fn enrol(w: &Write<'_>, req: &InviteRequest, active: bool) -> Result<Enrolled> {
+    let tx = w.tx;
+    let catalog = w.catalog()?;
+    let email = req
+        .email
+        .clone()
+        .ok_or_else(|| Error::invalid("an email is needed").help("pass --email"))?;
+    let account = w.account(req.account.as_deref(), caps::USERS_MANAGE)?;
+    let existing = existing_login(tx, &email, &account)?;
+    let role = match &req.role {
+        Some(name) => catalog.role_named(name)?,
+        None => catalog.default_role()?,
+    };
+    let mut grants = Vec::new();
+    for g in &req.grants {
+        catalog.grantable(g)?;
+        if !grants.contains(&g.trim().to_string()) {
+            grants.push(g.trim().to_string());
+        }
+    }
+    let Location {
+        city,
+        country,
+        timezone,
+        warning,
+    } = location(catalog, req)?;
+    let lasts = expiry(req.expires_in)?;
+
+    let existing_login = existing.is_some();
+    let person = match existing {
+        Some(p) => {
+            if let Some(m) = tx.membership_of(p.id, account.id)? {
+                let standing = standing(tx, &m)?;
+                return Err(Error::conflict(format!(
+                    "`{email}` is already a member of `{}` ({standing})",
+                    account.name
+                ))
+                .help(match standing {
+                    MemberStanding::Invited | MemberStanding::Revoked => {
+                        format!("send a new token with `portalctl user resend-invite {email}`")
+                    }
+                    _ => format!("change them with `portalctl user set-role {email} ROLE`"),
+                }));
+            }
+            p
+        }
+        None => {
+            // 004: "Enter the email address of the user, select
+            // the desired permissions": the name may follow on
+            // acceptance or by `user edit`.
+            let name = match &req.name {
+                Some(name) => name.required("the name")?,
+                None => String::new(),
+            };
+            let mut p = Person {
+                id: 0,
+                email: email.clone(),
+                name,
+                duplicate_of: None,
+                merged_into: None,
+                created_at: w.ctx.now,
+            };
+            p.id = tx.insert_person(&p)?;
+            p
+        }
+    };
+    let mut membership = Membership {
+        id: 0,
+        person_id: person.id,
+        account_id: account.id,
+        role_id: role.id,
+        previous_role_id: None,
+        status: if active {
+            MemberStatus::Active
+        } else {
+            MemberStatus::Invited
+        },
+        city,
+        country,
+        timezone,
+        external_from: None,
+        invited_at: Some(w.ctx.now),
+        accepted_at: active.then_some(w.ctx.now),
+        created_at: w.ctx.now,
+        updated_at: w.ctx.now,
+    };
+    membership.id = tx.insert_membership(&membership)?;
+    follow_role(tx, catalog, &membership, w.ctx.now)?;
+    for name in &grants {
+        tx.put_grant(
+            membership.id,
+            &Grant {
+                name: name.clone(),
+                granted_at: w.ctx.now,
+                expires_at: None,
+            },
+        )?;
+    }
+    // A fixture's active member joins without an invitation.
+    let issued = if active {
+        None
+    } else {
+        let to = Invitee {
+            membership: &membership,
+            person: &person,
+            account: &account,
+            role,
+        };
+        Some(issue(tx, &w.ctx, &to, lasts, req.send, 0)?)
+    };
+    let member = member_view(tx, catalog, &membership)?;
+    let action = if active { "user.add" } else { "user.invite" };
+    w.member_changed(action, &account, None, &member)?;
+    Ok(Enrolled {
+        member,
+        issued,
+        existing_login,
+        timezone_warning: warning,
+    })
+}
+
 impl Portal {
     /// Invites a person into an account; needs `users.manage`, and a member
     /// may only give a role and grants whose capabilities they hold.
     pub(crate) fn invite(&mut self, req: &InviteRequest) -> Result<InvitedView> {
         self.write(|w| {
-            let tx = w.tx;
-            let catalog = w.catalog()?;
-            let email = req
-                .email
-                .clone()
-                .ok_or_else(|| Error::invalid("an email is needed").help("pass --email"))?;
-            let account = w.account(req.account.as_deref(), caps::USERS_MANAGE)?;
-            let existing = existing_login(tx, &email, &account)?;
-            let role = match &req.role {
-                Some(name) => catalog.role_named(name)?,
-                None => catalog.default_role()?,
-            };
-            let mut grants = Vec::new();
-            for g in &req.grants {
-                catalog.grantable(g)?;
-                if !grants.contains(&g.trim().to_string()) {
-                    grants.push(g.trim().to_string());
-                }
-            }
-            let Location {
-                city,
-                country,
-                timezone,
-                warning,
-            } = location(catalog, req)?;
-            let lasts = expiry(req.expires_in)?;
-
-            let existing_login = existing.is_some();
-            let person = match existing {
-                Some(p) => {
-                    if let Some(m) = tx.membership_of(p.id, account.id)? {
-                        let standing = standing(tx, &m)?;
-                        return Err(Error::conflict(format!(
-                            "`{email}` is already a member of `{}` ({standing})",
-                            account.name
-                        ))
-                        .help(match standing {
-                            MemberStanding::Invited | MemberStanding::Revoked => format!(
-                                "send a new token with `portalctl user resend-invite {email}`"
-                            ),
-                            _ => format!("change them with `portalctl user set-role {email} ROLE`"),
-                        }));
-                    }
-                    p
-                }
-                None => {
-                    // 004: "Enter the email address of the user, select
-                    // the desired permissions": the name may follow on
-                    // acceptance or by `user edit`.
-                    let name = match &req.name {
-                        Some(name) => name.required("the name")?,
-                        None => String::new(),
-                    };
-                    let mut p = Person {
-                        id: 0,
-                        email: email.clone(),
-                        name,
-                        duplicate_of: None,
-                        merged_into: None,
-                        created_at: w.ctx.now,
-                    };
-                    p.id = tx.insert_person(&p)?;
-                    p
-                }
-            };
-            let mut membership = Membership {
-                id: 0,
-                person_id: person.id,
-                account_id: account.id,
-                role_id: role.id,
-                previous_role_id: None,
-                status: MemberStatus::Invited,
-                city,
-                country,
-                timezone,
-                external_from: None,
-                invited_at: Some(w.ctx.now),
-                accepted_at: None,
-                created_at: w.ctx.now,
-                updated_at: w.ctx.now,
-            };
-            membership.id = tx.insert_membership(&membership)?;
-            follow_role(tx, catalog, &membership, w.ctx.now)?;
-            for name in &grants {
-                tx.put_grant(
-                    membership.id,
-                    &Grant {
-                        name: name.clone(),
-                        granted_at: w.ctx.now,
-                        expires_at: None,
-                    },
-                )?;
-            }
-            let to = Invitee {
-                membership: &membership,
-                person: &person,
-                account: &account,
-                role,
-            };
-            let (token, invitation) = issue(tx, &w.ctx, &to, lasts, req.send, 0)?;
-            let member = member_view(tx, catalog, &membership)?;
-            w.member_changed("user.invite", &account, None, &member)?;
+            let enrolled = enrol(w, req, false)?;
+            let (token, invitation) = enrolled
+                .issued
+                .ok_or_else(|| Error::Internal(anyhow::anyhow!("an invitation was not issued")))?;
             Ok(InvitedView {
-                member,
+                member: enrolled.member,
                 token,
                 expires_at: invitation.expires_at,
                 email_queued: req.send,
-                existing_login,
-                timezone_warning: warning,
+                existing_login: enrolled.existing_login,
+                timezone_warning: enrolled.timezone_warning,
             })
         })
+    }
+
+    /// Adds someone as an active member at once, without an invitation:
+    /// how a fixture's `"status": "active"` user joins. Checked as an
+    /// invitation is.
+    pub(crate) fn add_member(&mut self, req: &InviteRequest) -> Result<MemberView> {
+        self.write(|w| enrol(w, req, true).map(|e| e.member))
     }
 
     /// Accepts an invitation. The token is the credential, so no `--as` is

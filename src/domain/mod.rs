@@ -16,6 +16,7 @@ mod courses;
 mod deciders;
 mod duplicates;
 mod external_admins;
+mod fixtures;
 mod gate;
 mod invitations;
 mod licenses;
@@ -51,6 +52,7 @@ pub(crate) use audit::AuditFilter;
 pub(crate) use catalog::{preset_names, InitRequest, Preset};
 pub(crate) use courses::ProgressInput;
 pub(crate) use duplicates::OwnershipTransfer;
+pub(crate) use fixtures::{fixture_schema, parse_fixture, ApplyOptions};
 pub(crate) use invitations::InviteRequest;
 pub(crate) use licenses::{Allocate, Move, Purchase};
 pub(crate) use members::{Handover, MemberFilter};
@@ -475,7 +477,7 @@ impl Portal {
 /// Fixtures for the domain's unit tests: a portal on an in-memory store at
 /// a fixed clock.
 #[cfg(test)]
-pub(crate) mod fixtures {
+pub(crate) mod testing {
     use super::*;
     use crate::store::SqliteStore;
     use chrono::TimeZone;
@@ -542,7 +544,7 @@ pub(crate) mod fixtures {
 
 #[cfg(test)]
 mod tests {
-    use super::fixtures::{email, join, seeded};
+    use super::testing::{email, join, seeded};
     use super::*;
 
     #[test]

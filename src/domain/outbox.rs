@@ -402,7 +402,7 @@ fn settle(
 mod tests {
     use std::collections::VecDeque;
 
-    use super::super::fixtures::{email, join, seeded};
+    use super::super::testing::{email, join, seeded};
     use super::super::{Actor, InviteRequest};
     use super::*;
 

@@ -226,7 +226,7 @@ impl Portal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::fixtures::{email, join, seeded};
+    use crate::domain::testing::{email, join, seeded};
     use crate::domain::{Actor, NewAccount, ProfileChange};
     use crate::store::AuditQuery;
 

@@ -170,7 +170,7 @@ impl Portal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::fixtures::{email, join, seeded};
+    use crate::domain::testing::{email, join, seeded};
     use crate::domain::NewAccount;
     use crate::store::AuditQuery;
 

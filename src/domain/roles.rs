@@ -274,7 +274,7 @@ fn holder_names(tx: &dyn Tx, holders: &[(i64, i64)]) -> Result<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{email, join, seeded};
+    use super::super::testing::{email, join, seeded};
     use super::super::{InviteRequest, NewAccount};
     use super::*;
     use crate::model::{caps, AccountKind, Text};

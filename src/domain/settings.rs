@@ -189,7 +189,7 @@ impl Portal {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{email, seeded};
+    use super::super::testing::{email, seeded};
     use super::super::Actor;
     use super::*;
 

@@ -6,6 +6,7 @@
 //! file; everything is re-exported here, so callers name `crate::model::X`.
 
 mod capability;
+mod fixture;
 mod keywords;
 mod mailbox;
 mod money;
@@ -18,6 +19,10 @@ mod text;
 mod time;
 
 pub(crate) use capability::{caps, Capability, Need, CAPABILITIES};
+pub(crate) use fixture::{
+    Fixture, FixtureAccount, FixtureCostCentre, FixturePolicy, FixtureProfile, FixtureRole,
+    FixtureService, FixtureStatus, FixtureUser,
+};
 pub(crate) use keywords::{
     AccountKind, GrantRule, InvitationState, MemberStanding, MemberStatus, OrderStatus, OutboxState,
 };

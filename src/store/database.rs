@@ -12,7 +12,7 @@ use anyhow::Context as _;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, MAIN_DB};
 
 use super::file::{CreatedFile, FileId};
-use super::{SqliteStore, SqliteTx, Store, Tx};
+use super::{Open, SqliteStore, SqliteTx, Store, Tx};
 use crate::error::{Error, Result};
 
 /// The migrations in order; `PRAGMA user_version` counts how many have run.
@@ -193,7 +193,7 @@ impl SqliteStore {
             ))
             .help("try again"));
         }
-        Ok(SqliteStore { conn })
+        Ok(SqliteStore { conn, batch: false })
     }
 
     /// An in-memory database, for unit tests.
@@ -202,29 +202,66 @@ impl SqliteStore {
         let mut conn = Connection::open_in_memory().context("cannot open an in-memory database")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate(&mut conn, Path::new(":memory:"), Purpose::Init)?;
-        Ok(SqliteStore { conn })
+        Ok(SqliteStore { conn, batch: false })
     }
 }
 
 impl Store for SqliteStore {
     fn read(&mut self) -> Result<Box<dyn Tx + '_>> {
+        if self.batch {
+            return Ok(Box::new(SqliteTx::new(Open::Savepoint(
+                self.conn.savepoint()?,
+            ))));
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)?;
-        Ok(Box::new(SqliteTx::new(tx)))
+        Ok(Box::new(SqliteTx::new(Open::Transaction(tx))))
+    }
+
+    fn begin_batch(&mut self) -> Result<()> {
+        if self.batch {
+            return Err(anyhow::anyhow!("a batch is open already").into());
+        }
+        self.ensure_writable()?;
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.batch = true;
+        Ok(())
+    }
+
+    fn end_batch(&mut self, commit: bool) -> Result<()> {
+        if !self.batch {
+            return Err(anyhow::anyhow!("no batch is open").into());
+        }
+        self.batch = false;
+        self.conn
+            .execute_batch(if commit { "COMMIT" } else { "ROLLBACK" })?;
+        Ok(())
     }
 
     fn write(&mut self) -> Result<Box<dyn Tx + '_>> {
-        // On a read-only connection SQLite would refuse the first write
-        // statement; refusing here says which file and why.
+        if self.batch {
+            return Ok(Box::new(SqliteTx::new(Open::Savepoint(
+                self.conn.savepoint()?,
+            ))));
+        }
+        self.ensure_writable()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Ok(Box::new(SqliteTx::new(Open::Transaction(tx))))
+    }
+}
+
+impl SqliteStore {
+    /// On a read-only connection SQLite would refuse the first write
+    /// statement; refusing before it says which file and why.
+    fn ensure_writable(&self) -> Result<()> {
         if self.conn.is_readonly(MAIN_DB)? {
             let path = PathBuf::from(self.conn.path().unwrap_or_default());
             return Err(read_only(&path, "change", ""));
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Ok(Box::new(SqliteTx::new(tx)))
+        Ok(())
     }
 }
 
@@ -588,7 +625,7 @@ mod tests {
         let path = dir.path().join("a b?c#d%e.db");
         SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, |_| Ok(())).expect("init");
         let conn = open_read_only(&path, DEFAULT_BUSY_TIMEOUT).expect("opens");
-        let mut store = SqliteStore { conn };
+        let mut store = SqliteStore { conn, batch: false };
         assert_eq!(
             contents(&store.conn).expect("reads"),
             Contents::Portal(known_version())

@@ -49,6 +49,13 @@ pub(crate) trait Store {
     fn read(&mut self) -> Result<Box<dyn Tx + '_>>;
     /// A write transaction that holds the write lock from its first statement.
     fn write(&mut self) -> Result<Box<dyn Tx + '_>>;
+    /// Opens a batch: until [`Store::end_batch`], the transactions `read`
+    /// and `write` give are savepoints inside one outer write transaction,
+    /// so that many writes, each checked on its own, commit or roll back
+    /// as one (`apply`).
+    fn begin_batch(&mut self) -> Result<()>;
+    /// Ends the batch, committing everything it wrote or rolling it back.
+    fn end_batch(&mut self, commit: bool) -> Result<()>;
 }
 
 /// Declares [`Tx`] from its method list and implements it for [`SqliteTx`]
@@ -452,17 +459,36 @@ pub(crate) struct AuditQuery {
 /// A portalctl database in one SQLite file.
 pub(crate) struct SqliteStore {
     conn: Connection,
+    /// A batch is open (see [`Store::begin_batch`]).
+    batch: bool,
 }
 
 /// A transaction on a [`SqliteStore`]. The table files give it an inherent
 /// method for each [`Tx`] method, which the `impl Tx` calls.
 pub(crate) struct SqliteTx<'c> {
-    tx: rusqlite::Transaction<'c>,
+    tx: Open<'c>,
     journal: RefCell<Journal>,
 }
 
+/// A transaction of its own, or a savepoint inside a batch. Dropped
+/// without a commit, either rolls back.
+enum Open<'c> {
+    Transaction(rusqlite::Transaction<'c>),
+    Savepoint(rusqlite::Savepoint<'c>),
+}
+
+impl std::ops::Deref for Open<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        match self {
+            Open::Transaction(tx) => tx,
+            Open::Savepoint(sp) => sp,
+        }
+    }
+}
+
 impl SqliteTx<'_> {
-    fn new(tx: rusqlite::Transaction<'_>) -> SqliteTx<'_> {
+    fn new(tx: Open<'_>) -> SqliteTx<'_> {
         SqliteTx {
             tx,
             journal: RefCell::default(),
@@ -490,7 +516,10 @@ impl SqliteTx<'_> {
     }
 
     fn commit(self) -> Result<()> {
-        self.tx.commit()?;
+        match self.tx {
+            Open::Transaction(tx) => tx.commit()?,
+            Open::Savepoint(sp) => sp.commit()?,
+        }
         Ok(())
     }
 

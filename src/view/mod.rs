@@ -8,6 +8,7 @@
 mod account;
 mod audit;
 mod catalog;
+mod fixture;
 mod license;
 mod member;
 mod order;
@@ -22,6 +23,7 @@ pub(crate) use catalog::{
     BundleView, CourseProgressView, CourseView, EnrolmentView, FormerOwnerView, InitView,
     PresetView, RoleView,
 };
+pub(crate) use fixture::{ApplyView, PlanLine};
 pub(crate) use license::{AllocationView, LicenseView, PriceLine, PriceView};
 pub(crate) use member::{
     CanView, ExternalEndedView, GrantView, InvitedView, MemberView, MergeView,

@@ -20,6 +20,7 @@ mod crash;
 mod examples;
 mod external_admins;
 mod files;
+mod fixtures;
 mod fuzz;
 mod grants;
 mod hostile_text;

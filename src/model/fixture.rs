@@ -1,0 +1,208 @@
+//! The fixture format of `apply` and `export`: a portal's desired state,
+//! keyed by natural keys (account name, email, service name, cost-centre
+//! code, policy name). Unknown fields are errors, so a typo never passes
+//! silently; `portalctl schema` prints the JSON Schema made from these
+//! types.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::AccountKind;
+
+/// A whole fixture document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Fixture {
+    /// The shipped preset the database is made from (`portal`, `lmp`,
+    /// `msp`, `moodle`, `customer-area`). Needed when the database is new;
+    /// otherwise it must be the database's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+    /// Custom roles, made as `role create` makes them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<FixtureRole>,
+    /// Accounts, parents before their customers.
+    #[serde(default)]
+    pub accounts: Vec<FixtureAccount>,
+}
+
+/// A custom role.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixtureRole {
+    /// Lower-case letters, digits and dashes.
+    pub name: String,
+    /// What the role is for.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Its capabilities, such as `account.view`.
+    pub capabilities: Vec<String>,
+    /// The account it belongs to; left out, the operator's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+}
+
+/// An account, with everything in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixtureAccount {
+    /// Unique name.
+    pub name: String,
+    /// `partner` or `customer`; left out, the preset's kind (a customer
+    /// when it has a parent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<AccountKind>,
+    /// The partner a customer belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// ISO 4217 code; left out, the parent's, else GBP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// The owner's email: one of `users` (the first account's owner is
+    /// the database's owner, made by `init`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Contact details; a field left out is left as it is.
+    #[serde(default, skip_serializing_if = "FixtureProfile::is_empty")]
+    pub profile: FixtureProfile,
+    /// Members, each keyed by email.
+    #[serde(default)]
+    pub users: Vec<FixtureUser>,
+    /// Services, keyed by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<FixtureService>,
+    /// Cost centres, keyed by code.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cost_centres: Vec<FixtureCostCentre>,
+    /// Approval policies, keyed by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<FixturePolicy>,
+}
+
+/// An account's contact details; an empty string clears a field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixtureProfile {
+    /// Phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Web site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+    /// Marketing message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marketing: Option<String>,
+    /// Sectors served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sectors: Option<String>,
+    /// Whom invoices go to (an email address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_contact: Option<String>,
+}
+
+impl FixtureProfile {
+    /// No field is given.
+    pub(crate) fn is_empty(&self) -> bool {
+        *self == FixtureProfile::default()
+    }
+}
+
+/// Where a fixture's member stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum FixtureStatus {
+    /// Active at once, without an invitation.
+    #[default]
+    Active,
+    /// Invited: an invitation is made and its email queued (tokens are
+    /// never in files).
+    Invited,
+    /// Deactivated.
+    Deactivated,
+    /// Left the company: the blocking role, no access.
+    Left,
+}
+
+/// A member of the account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixtureUser {
+    /// Their email: the key.
+    pub email: String,
+    /// Their full name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Their role; left out, the catalog's default role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// `active` (the default), `invited`, `deactivated` or `left`.
+    #[serde(default)]
+    pub status: FixtureStatus,
+    /// Areas (or capabilities, where the catalog allows) on top of the
+    /// role: exactly these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<String>,
+    /// City, for catalogs that need one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// ISO 3166 alpha-2 country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// IANA timezone; derived from the city and country when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+}
+
+/// A service of the account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixtureService {
+    /// Unique within the account.
+    pub name: String,
+    /// What kind, such as `broadband`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The member it is assigned to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+}
+
+/// A cost centre of the account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixtureCostCentre {
+    /// Unique within the account.
+    pub code: String,
+    /// What it is.
+    pub name: String,
+}
+
+/// An approval policy of the account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixturePolicy {
+    /// Unique within the account.
+    pub name: String,
+    /// Orders above this amount need approval, such as `"50.00"`.
+    pub threshold: String,
+    /// Only orders of this type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_type: Option<String>,
+    /// Named approvers; empty, every holder of `orders.approve`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvers: Vec<String>,
+    /// Distinct approvals needed; left out, 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_approvals: Option<i64>,
+    /// Whether it applies; left out, true.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(b: &bool) -> bool {
+    *b
+}

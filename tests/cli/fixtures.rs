@@ -1,0 +1,234 @@
+//! `apply`, `export` and `schema` through the binary: what a CI pipeline
+//! seeding test accounts does.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use serde_json::Value;
+
+use crate::support::*;
+
+const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.json");
+
+/// `apply` with `file_text` on stdin (`apply -`).
+fn apply_stdin(p: &Portal, args: &[&str], file_text: &str) -> Run {
+    let mut all = vec!["apply", "-"];
+    all.extend(args);
+    let mut child = p
+        .command(&all, &[])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(file_text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// A portal made by applying the demo fixture.
+fn demo() -> Portal {
+    Portal::cached("apply examples/demo.json", || {
+        let p = Portal::empty();
+        p.ok(&["apply", DEMO]);
+        p
+    })
+}
+
+#[test]
+fn apply_alone_makes_a_working_portal_and_a_second_apply_changes_nothing() {
+    let p = Portal::empty();
+    let first = p.json(&["apply", DEMO]);
+    assert_eq!(
+        (first["created"].as_u64(), first["updated"].as_u64()),
+        (Some(23), Some(0))
+    );
+    let users = p.json(&["user", "list", "--account", ACCOUNT]);
+    assert_eq!(users.as_array().unwrap().len(), 7, "{users}");
+    let ivan = p.json(&["user", "show", "ivan@acme.test", "--account", ACCOUNT]);
+    assert_eq!(ivan["status"], "invited");
+    // The invited user's email waits in the outbox; no token is printed.
+    let outbox = p.json(&["outbox", "list"]);
+    assert!(outbox.to_string().contains("ivan@acme.test"), "{outbox}");
+    let events = p.events();
+    let again = p.ok(&["apply", DEMO]);
+    assert_eq!(
+        again.lines().take(2).collect::<Vec<_>>(),
+        ["created    0", "updated    0"]
+    );
+    assert_eq!(p.events(), events, "nothing changed, so nothing is logged");
+}
+
+#[test]
+fn every_change_of_an_apply_is_audited_with_one_event_for_the_apply() {
+    let p = demo();
+    let actions = p.text("SELECT group_concat(DISTINCT action) FROM audit_events");
+    for action in [
+        "init", "user.add", "user.invite", "user.left_company", "service.add", "policy.create",
+        "apply",
+    ] {
+        assert!(actions.contains(action), "{action} missing from {actions}");
+    }
+    assert_eq!(
+        p.text("SELECT COUNT(*) FROM audit_events WHERE action = 'apply'"),
+        "1"
+    );
+    p.ok(&["audit", "verify"]);
+}
+
+#[test]
+fn a_dry_run_prints_the_plan_and_writes_nothing() {
+    let p = demo();
+    let changed = std::fs::read_to_string(DEMO).unwrap().replace(
+        r#""Max Manager", "role": "manager""#,
+        r#""Max Manager", "role": "admin""#,
+    );
+    let before = p.dump();
+    let run = apply_stdin(&p, &["--dry-run"], &changed);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("user max@acme.test"))
+        .unwrap();
+    assert!(
+        line.starts_with("update") && line.ends_with("role"),
+        "{line}"
+    );
+    says(&run.stdout, "updated    would be 1");
+    assert_eq!(before, p.dump());
+    // Applied for real, the same file changes just that.
+    let run = apply_stdin(&p, &["--json"], &changed);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (v["updated"].as_u64(), v["created"].as_u64()),
+        (Some(1), Some(0)),
+        "{v}"
+    );
+    assert_eq!(v.get("plan"), None, "the plan is for dry runs");
+}
+
+#[test]
+fn an_invalid_entry_aborts_the_whole_apply_and_names_its_json_path() {
+    let p = demo();
+    let before = p.dump();
+    let text = std::fs::read_to_string(DEMO).unwrap();
+    let typo = text.replace(r#""role": "manager""#, r#""role": "admn""#);
+    let run = apply_stdin(&p, &[], &typo);
+    assert_eq!(run.code, USAGE);
+    assert_eq!(
+        error_line(&run.stderr),
+        "error: accounts[0].users[2]: unknown role `admn`"
+    );
+    says(
+        &run.stderr,
+        "roles are: admin, auditor, manager, no-access, user",
+    );
+    let unknown = text.replace(r#""role": "manager""#, r#""rol": "manager""#);
+    let run = apply_stdin(&p, &[], &unknown);
+    assert_eq!(run.code, USAGE);
+    says(&run.stderr, "accounts[0].users[2].rol: unknown field `rol`");
+    let run = apply_stdin(&p, &[], "{\"accounts\": [");
+    assert_eq!(run.code, USAGE);
+    assert_eq!(before, p.dump());
+}
+
+#[test]
+fn a_failed_apply_leaves_no_database_behind() {
+    let p = Portal::empty();
+    let text = std::fs::read_to_string(DEMO)
+        .unwrap()
+        .replace(r#""threshold": "50.00""#, r#""threshold": "fifty""#);
+    let run = apply_stdin(&p, &[], &text);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "accounts[0].policies[0]: threshold: `fifty` is not an amount",
+    );
+    assert!(!p.db.exists(), "the database made for the apply is removed");
+    // A new database needs a preset.
+    let run = apply_stdin(&p, &[], r#"{"accounts": []}"#);
+    assert_eq!(run.code, USAGE);
+    says(&run.stderr, "preset: a new database needs a preset");
+}
+
+#[test]
+fn an_apply_as_a_member_may_do_what_their_commands_may() {
+    let p = demo();
+    let text = std::fs::read_to_string(DEMO).unwrap().replace(
+        r#""Una User", "role": "user""#, r#""Una User", "role": "admin""#,
+    );
+    let before = p.dump();
+    let run = apply_stdin(&p, &["--as", "max@acme.test"], &text);
+    assert_eq!(run.code, DENIED);
+    says(
+        &run.stderr,
+        "accounts[0].users[3]: `max@acme.test` may not change users' roles",
+    );
+    assert_eq!(before, p.dump());
+}
+
+#[test]
+fn export_then_apply_onto_an_empty_database_reproduces_the_state() {
+    let p = demo();
+    let exported = p.ok(&["export"]);
+    assert!(!exported.contains("pinv_"), "no token in an export");
+    let copy = Portal::empty();
+    let run = apply_stdin(&copy, &[], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), exported);
+    // One account, as its admin sees it.
+    let contoso = p.json_as(
+        Some("carl@contoso.test"),
+        &["export", "--account", "Contoso"],
+    );
+    assert_eq!(contoso["accounts"].as_array().unwrap().len(), 1);
+    assert_eq!(contoso["accounts"][0]["name"], "Contoso");
+    p.refused_as(Some("cleo@contoso.test"), &["export"], DENIED);
+}
+
+#[test]
+fn prune_deactivates_who_the_file_no_longer_lists() {
+    let p = demo();
+    let text = std::fs::read_to_string(DEMO).unwrap().replace(
+        r#"{"email": "una@acme.test", "name": "Una User", "role": "user"},"#,
+        "",
+    );
+    // Without --prune, Una stays as she is.
+    let run = apply_stdin(&p, &[], &text);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(
+        p.json(&["user", "show", "una@acme.test"])["status"],
+        "active"
+    );
+    let run = apply_stdin(&p, &["--prune"], &text);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stdout, "removed    1");
+    assert_eq!(
+        p.json(&["user", "show", "una@acme.test"])["status"],
+        "deactivated"
+    );
+    // Her service went back to the pool; history keeps who had it.
+    let service = p.json(&["service", "show", "Broadband London", "--account", ACCOUNT]);
+    assert_eq!(service["assigned_to"], Value::Null);
+}
+
+#[test]
+fn schema_prints_the_json_schema_of_the_fixture_format() {
+    let p = Portal::empty();
+    let schema: Value = serde_json::from_str(&p.ok(&["schema"])).unwrap();
+    assert_eq!(schema["title"], "Fixture");
+    let user = &schema["$defs"]["FixtureUser"];
+    assert_eq!(user["additionalProperties"], false, "{user}");
+    assert!(user["properties"]["email"].is_object(), "{user}");
+    assert!(!p.db.exists(), "schema needs no database");
+}
