@@ -378,17 +378,14 @@ impl Portal {
                 changes.push("name");
             }
         }
-        let place = (
-            u.city.as_deref(),
-            u.country.as_deref(),
-            u.timezone.as_deref(),
-        );
-        let now = (
-            current.city.as_deref(),
-            current.country.as_deref(),
-            current.timezone.as_deref(),
-        );
-        if place != (None, None, None) && place != now {
+        // A timezone left out is derived, so only one given is compared.
+        let same = |want: Option<&str>, have: Option<&str>| {
+            want.is_none_or(|w| have.is_some_and(|h| w.trim().eq_ignore_ascii_case(h)))
+        };
+        let moved = !same(u.city.as_deref(), current.city.as_deref())
+            || !same(u.country.as_deref(), current.country.as_deref())
+            || !same(u.timezone.as_deref(), current.timezone.as_deref());
+        if moved {
             edit.location = LocationInput {
                 city: u.city.as_deref().map(text).transpose()?,
                 country: u.country.clone(),

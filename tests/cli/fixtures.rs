@@ -232,3 +232,37 @@ fn schema_prints_the_json_schema_of_the_fixture_format() {
     assert!(user["properties"]["email"].is_object(), "{user}");
     assert!(!p.db.exists(), "schema needs no database");
 }
+
+/// Every fixture in `examples/` (one per preset): it makes a database on
+/// its own, a second apply changes nothing, and `export | apply` onto an
+/// empty database reproduces it.
+#[test]
+fn every_example_fixture_applies_again_as_a_no_op_and_round_trips() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+    let mut seen = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let file = path.to_str().unwrap();
+        let p = Portal::empty();
+        let first = p.json(&["apply", file]);
+        assert!(first["created"].as_u64() > Some(0), "{file}: {first}");
+        let again = p.json(&["apply", file]);
+        assert_eq!(
+            (again["created"].as_u64(), again["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "{file}: {again}"
+        );
+        let exported = p.ok(&["export"]);
+        let copy = Portal::empty();
+        let run = apply_stdin(&copy, &[], &exported);
+        assert_eq!(run.code, SUCCESS, "{file}: {}", run.stderr);
+        assert_eq!(copy.ok(&["export"]), exported, "{file}");
+        let preset: Value = serde_json::from_str(&exported).unwrap();
+        seen.push(preset["preset"].as_str().unwrap().to_string());
+    }
+    seen.sort();
+    assert_eq!(seen, ["customer-area", "lmp", "moodle", "msp", "portal"]);
+}
