@@ -178,6 +178,10 @@ impl SqliteStore {
             ));
         }
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // A command runs a few dozen distinct statements, an apply the same
+        // ones per object: rusqlite's default of 16 would evict and parse
+        // them again and again.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         if !current {
             migrate(&mut conn, path, purpose)?;
         }
@@ -201,10 +205,15 @@ impl SqliteStore {
     pub(crate) fn in_memory() -> Result<SqliteStore> {
         let mut conn = Connection::open_in_memory().context("cannot open an in-memory database")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         migrate(&mut conn, Path::new(":memory:"), Purpose::Init)?;
         Ok(SqliteStore { conn, batch: false })
     }
 }
+
+/// How many prepared statements a connection keeps: more than the store
+/// has distinct statements.
+const STATEMENT_CACHE: usize = 512;
 
 impl Store for SqliteStore {
     fn read(&mut self) -> Result<Box<dyn Tx + '_>> {

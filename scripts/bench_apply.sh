@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Benchmark: `portalctl apply` loading N users into one account, against a
+# baseline measured in the same run: examples/apply_baseline.rs, the least
+# a program can do (parse the same JSON, insert each user's person and
+# membership with prepared statements in one transaction, into the same
+# schema). Both are timed as whole processes, JSON parsing included; peak
+# memory is the maximum resident set size. Also: the naive way (one
+# transaction per user), a second no-op apply, and `export`.
+#
+#   scripts/bench_apply.sh                 # 1,000 and 10,000 users
+#   SIZES="10000 100000" scripts/bench_apply.sh
+#
+# Prints a Markdown table; with WRITE=1 it also replaces the apply section
+# of BENCHMARKS.md. Needs /usr/bin/time (GNU time) and Python 3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZES=${SIZES:-"1000 10000"}
+PORTALCTL=target/release/portalctl
+BASELINE=target/release/examples/apply_baseline
+cargo build --release --quiet --bin portalctl --example apply_baseline
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# seconds and peak KiB of a command, as "S KIB"
+measure() {
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null
+    cat "$work/time"
+}
+ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print(f'{a / b:.2f}' if b else '-')" "$1" "$2"; }
+rate() { python3 -c "import sys; n, s = map(float, sys.argv[1:]); print(f'{n / s:,.0f}' if s else '-')" "$1" "$2"; }
+
+table="| users | case | seconds | users/s | vs baseline | peak MiB |
+|---:|---|---:|---:|---:|---:|"
+for n in $SIZES; do
+    python3 - "$n" "$work/fixture.json" <<'PY'
+import json, sys
+n, path = int(sys.argv[1]), sys.argv[2]
+users = [{"email": "olive@acme.test", "name": "Olive Owner", "role": "admin"}]
+users += [{"email": f"u{i}@acme.test", "name": f"User {i}", "role": "user"} for i in range(n)]
+doc = {"preset": "portal", "accounts": [{"name": "Acme Ltd", "owner": "olive@acme.test", "users": users}]}
+json.dump(doc, open(path, "w"))
+PY
+    # The baseline's database: the same schema, account and roles, made by
+    # portalctl itself.
+    PORTALCTL_DB="$work/empty.db" PORTALCTL_NOW=2026-11-25T10:00:00Z \
+        "$PORTALCTL" init --account "Acme Ltd" --owner-email olive@acme.test --owner-name "Olive Owner" >/dev/null
+    cp "$work/empty.db" "$work/base.db"
+    read -r base_s base_kb < <(measure "$BASELINE" "$work/base.db" "$work/fixture.json")
+    # The naive way, on at most 2,000 users, scaled.
+    naive_n=$(( n < 2000 ? n : 2000 ))
+    python3 - "$naive_n" "$work/fixture.json" "$work/naive.json" <<'PY'
+import json, sys
+n, src, dst = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+doc = json.load(open(src))
+doc["accounts"][0]["users"] = doc["accounts"][0]["users"][: n + 1]
+json.dump(doc, open(dst, "w"))
+PY
+    cp "$work/empty.db" "$work/naive.db"
+    read -r naive_s naive_kb < <(measure "$BASELINE" "$work/naive.db" "$work/naive.json" --per-row)
+    naive_s=$(python3 -c "print(${naive_s} * $n / $naive_n)")
+    export PORTALCTL_DB="$work/apply.db" PORTALCTL_NOW=2026-11-25T10:00:00Z
+    rm -f "$work"/apply.db*
+    read -r apply_s apply_kb < <(measure "$PORTALCTL" apply "$work/fixture.json")
+    read -r again_s again_kb < <(measure "$PORTALCTL" apply "$work/fixture.json")
+    read -r export_s export_kb < <(measure "$PORTALCTL" export)
+    unset PORTALCTL_DB PORTALCTL_NOW
+    mib() { python3 -c "print(f'{$1 / 1024:.0f}')"; }
+    table+="
+| $n | baseline: one transaction, prepared statements | $base_s | $(rate "$n" "$base_s") | 1.00 | $(mib "$base_kb") |
+| $n | naive: one transaction per user (timed on $naive_n) | $naive_s | $(rate "$n" "$naive_s") | $(ratio "$base_s" "$naive_s") | $(mib "$naive_kb") |
+| $n | \`apply\`, new database | $apply_s | $(rate "$n" "$apply_s") | $(ratio "$base_s" "$apply_s") | $(mib "$apply_kb") |
+| $n | \`apply\` again, nothing to change | $again_s | $(rate "$n" "$again_s") | $(ratio "$base_s" "$again_s") | $(mib "$again_kb") |
+| $n | \`export\` | $export_s | $(rate "$n" "$export_s") | $(ratio "$base_s" "$export_s") | $(mib "$export_kb") |"
+    rm -f "$work"/*.db*
+done
+echo "$table"
+if [ "${WRITE:-0}" = 1 ]; then
+    python3 - "$table" <<'PY'
+import re, sys
+table = sys.argv[1]
+text = open("BENCHMARKS.md").read()
+block = "<!-- bench_apply -->\n" + table + "\n<!-- /bench_apply -->"
+new, n = re.subn(r"<!-- bench_apply -->.*?<!-- /bench_apply -->", block, text, flags=re.S)
+if n == 0:
+    raise SystemExit("BENCHMARKS.md has no <!-- bench_apply --> section")
+open("BENCHMARKS.md", "w").write(new)
+PY
+fi
