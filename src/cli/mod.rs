@@ -12,6 +12,7 @@ mod outbox;
 mod role;
 mod service;
 mod settings;
+mod status;
 mod user;
 
 use std::io::{IsTerminal, Read as _};
@@ -76,6 +77,10 @@ pub struct Cli {
 enum Command {
     /// Create a database: the role catalog, the first account and its owner.
     Init(init::InitArgs),
+    /// Which database this is, its schema and preset, what it holds, and
+    /// whether its integrity check and audit chain pass. Read-only; a member
+    /// (--as) sees the counts of their own accounts only.
+    Status,
     /// The shipped role catalogs.
     #[command(subcommand)]
     Preset(init::PresetCommand),
@@ -321,6 +326,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     let done = match cli.command {
         Command::Can(args) => return role::can(&session, args),
         Command::Init(args) => init::init(&session, args),
+        Command::Status => status::status(&session),
         Command::Preset(cmd) => init::preset(&session, cmd),
         Command::Role(cmd) => role::run(&session, cmd),
         Command::Account(cmd) => account::run(&session, cmd),

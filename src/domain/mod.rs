@@ -30,6 +30,7 @@ mod prices;
 mod roles;
 mod services;
 mod settings;
+mod status;
 mod timezones;
 mod visibility;
 

@@ -237,7 +237,7 @@ pub(crate) fn default_path() -> Result<PathBuf> {
 }
 
 /// The schema version of this binary.
-fn known_version() -> i64 {
+pub(crate) fn known_version() -> i64 {
     MIGRATIONS.len() as i64
 }
 

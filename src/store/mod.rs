@@ -22,6 +22,7 @@ mod roles;
 #[cfg(test)]
 mod seam_tests;
 mod services;
+mod status;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -30,7 +31,8 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 use self::columns::{json_col, keyword_col};
-pub(crate) use self::database::default_path;
+pub(crate) use self::database::{default_path, known_version};
+pub(crate) use self::status::{MailCounts, StatusCounts};
 use crate::error::Result;
 use crate::model::{
     Account, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course, CourseProgress,
@@ -235,6 +237,17 @@ seam! {
         /// (SQLite: triggers), so a guard altered to let changes through
         /// counts as missing.
         fn audit_guards_missing(&self) -> Result<Vec<String>>;
+
+        // The whole database, for `status`.
+
+        /// Counts of the accounts with these ids (every account when `None`).
+        fn status_counts(&self, accounts: Option<&[i64]>) -> Result<StatusCounts>;
+        /// The outbox's pending and failed emails.
+        fn mail_counts(&self) -> Result<MailCounts>;
+        /// The schema version the database is at.
+        fn schema_version(&self) -> Result<i64>;
+        /// What the database's own integrity check finds wrong; empty when sound.
+        fn integrity_problems(&self) -> Result<Vec<String>>;
 
         // Services and cost centres.
 

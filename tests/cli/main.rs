@@ -41,4 +41,5 @@ mod scripting;
 mod services;
 mod smtp_server;
 mod snapshots;
+mod status;
 mod tables;
