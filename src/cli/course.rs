@@ -40,7 +40,7 @@ pub(crate) struct ProgressArgs {
 pub(crate) fn run(s: &Session, cmd: CourseCommand) -> Result<()> {
     let mut portal = s.portal()?;
     match cmd {
-        CourseCommand::List => s.out.list(&portal.course_list()?),
+        CourseCommand::List => s.out.list(&portal.course_list()?, "courses"),
         CourseCommand::Progress(a) => {
             let input = match a.percent {
                 Some(p) => ProgressInput::Percent(p),

@@ -57,8 +57,9 @@ pub(crate) fn run(s: &Session, cmd: ExternalAdminCommand) -> Result<()> {
         ExternalAdminCommand::Remove { customer, email: e } => {
             s.out.item(&portal.external_admin_remove(&customer, &e)?)
         }
-        ExternalAdminCommand::List { customer } => s
-            .out
-            .list(&portal.external_admin_list(customer.as_deref())?),
+        ExternalAdminCommand::List { customer } => s.out.list(
+            &portal.external_admin_list(customer.as_deref())?,
+            "external admins",
+        ),
     }
 }

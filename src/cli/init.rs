@@ -100,7 +100,7 @@ pub(crate) fn preset(s: &Session, cmd: PresetCommand) -> Result<()> {
                 .into_iter()
                 .map(|n| Preset::shipped(n).map(|p| p.view()))
                 .collect::<Result<Vec<_>>>()?;
-            s.out.list(&views)
+            s.out.list(&views, "presets")
         }
         PresetCommand::Show { name } => s.out.item(&Preset::shipped(&name)?.view()),
     }

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{AccountArg, Session, TextArg};
+use super::{AccountArg, LimitArg, Session, TextArg};
 use crate::domain::{Allocate, Move, Purchase};
 use crate::error::Result;
 use crate::model::{Money, Text};
@@ -64,6 +64,8 @@ pub(crate) enum LicenseCommand {
         customer: Option<String>,
         #[command(flatten)]
         account: AccountArg,
+        #[command(flatten)]
+        limit: LimitArg,
     },
     /// A partner's contracted prices: what it agreed with the vendor per
     /// product.
@@ -138,9 +140,14 @@ pub(crate) fn run(s: &Session, cmd: LicenseCommand) -> Result<()> {
             seats,
             account: account.into_name(),
         })?),
-        LicenseCommand::List { customer, account } => s
-            .out
-            .list(&portal.license_list(account.name(), customer.as_deref())?),
+        LicenseCommand::List {
+            customer,
+            account,
+            limit,
+        } => s.out.list(
+            &portal.license_list(account.name(), customer.as_deref(), limit.limit)?,
+            "licences",
+        ),
         LicenseCommand::Price(cmd) => match cmd {
             PriceCommand::Set {
                 product,
@@ -157,7 +164,9 @@ pub(crate) fn run(s: &Session, cmd: LicenseCommand) -> Result<()> {
                 ));
                 s.out.item(&removed)
             }
-            PriceCommand::List { account } => s.out.list(&portal.price_list(account.name())?),
+            PriceCommand::List { account } => {
+                s.out.list(&portal.price_list(account.name())?, "prices")
+            }
         },
     }
 }

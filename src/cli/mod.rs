@@ -388,6 +388,15 @@ impl AccountArg {
     }
 }
 
+/// `--limit COUNT` of a list: at most this many items, the first in the
+/// list's order.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub(crate) struct LimitArg {
+    /// List at most this many, the first in the list's order.
+    #[arg(long, value_name = "COUNT")]
+    pub(crate) limit: Option<u32>,
+}
+
 /// The value parser of every stored free-text argument: reads it into a
 /// [`Text`], and a refusal names the flag (`--description ... contains a
 /// control character`) and reads as the domain's own (see [`value_error`]).
@@ -432,20 +441,38 @@ pub(crate) enum Since {
     At(Timestamp),
     /// This long before now.
     Ago(chrono::Duration),
+    /// A whole day (UTC): from its start, or up to its end.
+    Day(chrono::NaiveDate),
 }
 
 impl Since {
-    /// The time meant, counting back from `now`.
+    /// The time meant as a start, counting back from `now`: a day means
+    /// its first second.
     pub(crate) fn at(self, now: Timestamp) -> Result<Timestamp> {
         match self {
             Since::At(t) => Ok(t),
             Since::Ago(d) => now.minus(d),
+            Since::Day(day) => Ok(day.and_time(chrono::NaiveTime::MIN).and_utc().into()),
+        }
+    }
+
+    /// The time meant as an end (inclusive): a day means its last second.
+    pub(crate) fn until(self, now: Timestamp) -> Result<Timestamp> {
+        match self {
+            Since::Day(_) => self
+                .at(now)?
+                .plus(chrono::Duration::days(1) - chrono::Duration::seconds(1)),
+            other => other.at(now),
         }
     }
 }
 
-/// Reads `--since`: an RFC 3339 time, or a duration such as `2h` or `7d`.
+/// Reads `--since` and `--until`: a date (`2026-11-25`, a whole day in
+/// UTC), an RFC 3339 time, or a duration ago such as `2h` or `7d`.
 pub(crate) fn since(text: &str) -> Result<Since> {
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        return Ok(Since::Day(day));
+    }
     if text.contains('T') || text.contains('-') {
         text.parse().map(Since::At)
     } else {

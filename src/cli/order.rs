@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{AccountArg, Session, TextArg};
+use super::{AccountArg, LimitArg, Session, TextArg};
 use crate::domain::{NewOrder, NewPolicy, OrderFilter, PolicyChange, PolicyEdit};
 use crate::error::Result;
 use crate::model::{Email, Money, OrderStatus, Text};
@@ -68,6 +68,8 @@ pub(crate) enum PolicyCommand {
     List {
         #[command(flatten)]
         account: AccountArg,
+        #[command(flatten)]
+        limit: LimitArg,
     },
     /// Show one policy.
     Show {
@@ -114,7 +116,10 @@ pub(crate) fn policy(s: &Session, cmd: PolicyCommand) -> Result<()> {
             };
             s.out.item(&portal.policy_create(&req)?)
         }
-        PolicyCommand::List { account } => s.out.list(&portal.policy_list(account.name())?),
+        PolicyCommand::List { account, limit } => s.out.list(
+            &portal.policy_list(account.name(), limit.limit)?,
+            "policies",
+        ),
         PolicyCommand::Show { name, account } => {
             s.out.item(&portal.policy_show(&name, account.name())?)
         }
@@ -206,6 +211,8 @@ pub(crate) enum OrderCommand {
         cost_centre: Option<String>,
         #[command(flatten)]
         account: AccountArg,
+        #[command(flatten)]
+        limit: LimitArg,
     },
     /// Show an order with its approvals and, while pending, who may
     /// decide it now.
@@ -266,12 +273,17 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
             created_by,
             cost_centre,
             account,
-        } => s.out.list(&portal.order_list(&OrderFilter {
-            status,
-            created_by,
-            cost_centre,
-            account: account.into_name(),
-        })?),
+            limit,
+        } => s.out.list(
+            &portal.order_list(&OrderFilter {
+                status,
+                created_by,
+                cost_centre,
+                account: account.into_name(),
+                limit: limit.limit,
+            })?,
+            "orders match",
+        ),
         OrderCommand::Show { id } => s.out.item(&portal.order_show(id)?),
         OrderCommand::Approve { id } => s.out.item(&portal.order_decide(id, None)?),
         OrderCommand::Reject { id, reason } => s.out.item(&portal.order_decide(id, Some(&reason))?),

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::Session;
+use super::{LimitArg, Session};
 use crate::error::{Error, Result};
 use crate::mail::{DirMailer, Mailer, SmtpMailer, SmtpUrl};
 use crate::model::OutboxState;
@@ -20,6 +20,8 @@ pub(crate) enum OutboxCommand {
         /// Only emails refused on every attempt allowed.
         #[arg(long)]
         failed: bool,
+        #[command(flatten)]
+        limit: LimitArg,
     },
     /// Deliver the pending emails that are due, oldest first.
     ///
@@ -68,7 +70,11 @@ pub(crate) struct SendArgs {
 
 pub(crate) fn run(s: &Session, cmd: OutboxCommand) -> Result<()> {
     match cmd {
-        OutboxCommand::List { pending, failed } => {
+        OutboxCommand::List {
+            pending,
+            failed,
+            limit,
+        } => {
             let state = if pending {
                 Some(OutboxState::Pending)
             } else if failed {
@@ -76,11 +82,14 @@ pub(crate) fn run(s: &Session, cmd: OutboxCommand) -> Result<()> {
             } else {
                 None
             };
-            s.out.list(&s.portal()?.outbox_list(state)?)
+            s.out.list(
+                &s.portal()?.outbox_list(state, limit.limit)?,
+                "emails match",
+            )
         }
         OutboxCommand::Send(args) => send(s, args),
-        OutboxCommand::Retry { id } => s.out.list(&[s.portal()?.outbox_retry(id)?]),
-        OutboxCommand::Cancel { id } => s.out.list(&[s.portal()?.outbox_cancel(id)?]),
+        OutboxCommand::Retry { id } => s.out.list(&[s.portal()?.outbox_retry(id)?], "emails"),
+        OutboxCommand::Cancel { id } => s.out.list(&[s.portal()?.outbox_cancel(id)?], "emails"),
     }
 }
 

@@ -40,7 +40,7 @@ pub(crate) enum RoleCommand {
 pub(crate) fn run(s: &Session, cmd: RoleCommand) -> Result<()> {
     let mut portal = s.portal()?;
     match cmd {
-        RoleCommand::List => s.out.list(&portal.role_list()?),
+        RoleCommand::List => s.out.list(&portal.role_list()?, "roles"),
         RoleCommand::Show { name } => s.out.item(&portal.role_show(&name)?),
         RoleCommand::Create {
             name,

@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::{duration, AccountArg, Session, TextArg};
+use super::{duration, AccountArg, LimitArg, Session, TextArg};
 use crate::domain::{
     Handover, InviteRequest, LocationInput, MemberFilter, OwnershipTransfer, PersonEdit,
 };
@@ -48,6 +48,8 @@ pub(crate) enum UserCommand {
         /// Only this role.
         #[arg(long)]
         role: Option<String>,
+        #[command(flatten)]
+        limit: LimitArg,
     },
     /// Show a member with their capabilities, grants and courses.
     Show(Target),
@@ -282,17 +284,25 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             account,
             status,
             role,
-        } => out.list(&portal.member_list(&MemberFilter {
-            account,
-            status,
-            role,
-        })?),
+            limit,
+        } => out.list(
+            &portal.member_list(&MemberFilter {
+                account,
+                status,
+                role,
+                limit: limit.limit,
+            })?,
+            "members match",
+        ),
         UserCommand::Show(t) => out.item(&portal.member_show(&t.email, t.account.name())?),
         UserCommand::Courses {
             email: e,
             account,
             history,
-        } => out.list(&portal.member_courses(&e, account.name(), history)?),
+        } => out.list(
+            &portal.member_courses(&e, account.name(), history)?,
+            "courses",
+        ),
         UserCommand::Edit(a) => {
             let edit = PersonEdit {
                 name: a.name,

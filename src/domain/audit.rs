@@ -156,6 +156,10 @@ pub(crate) struct AuditFilter {
     pub account: Option<String>,
     /// Only events at or after this time.
     pub since: Option<Timestamp>,
+    /// Only events at or before this time.
+    pub until: Option<Timestamp>,
+    /// Only events of this action, such as `user.invite`.
+    pub action: Option<String>,
     /// At most this many, the newest.
     pub limit: Option<u32>,
 }
@@ -230,6 +234,8 @@ impl Portal {
             actor,
             accounts,
             since: filter.since,
+            until: filter.until,
+            action: filter.action.clone(),
             limit: filter.limit,
         })
     }

@@ -149,6 +149,15 @@ impl Portal {
     }
 }
 
+/// The first `limit` items of a list, or all of them (`--limit`), for lists
+/// the domain filters after reading, where SQL cannot apply the limit.
+pub(crate) fn first<T>(mut items: Vec<T>, limit: Option<u32>) -> Vec<T> {
+    if let Some(limit) = limit {
+        items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    }
+    items
+}
+
 /// The default database: `portal.db` in the platform data directory.
 pub(crate) fn default_db_path() -> Result<PathBuf> {
     crate::store::default_path()

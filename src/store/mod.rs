@@ -202,8 +202,13 @@ seam! {
         fn remove_invitation_token(&self, token_hash: &str) -> Result<()>;
         /// Queues an email (its `id` is ignored) and returns its id.
         fn enqueue(&self, message: &OutboxMessage) -> Result<i64>;
-        /// Queued emails, oldest first; only those in `state` if given.
-        fn messages(&self, state: Option<OutboxState>) -> Result<Vec<OutboxMessage>>;
+        /// Queued emails, oldest first; only those in `state` if given, and at
+        /// most `limit`.
+        fn messages(
+            &self,
+            state: Option<OutboxState>,
+            limit: Option<u32>,
+        ) -> Result<Vec<OutboxMessage>>;
         /// The email with this id.
         fn message(&self, id: i64) -> Result<Option<OutboxMessage>>;
         /// The oldest pending email due at `now` (its next attempt time,
@@ -458,6 +463,10 @@ pub(crate) struct AuditQuery {
     pub accounts: Option<Vec<i64>>,
     /// Only events at or after this time.
     pub since: Option<Timestamp>,
+    /// Only events at or before this time.
+    pub until: Option<Timestamp>,
+    /// Only events of this action (`user.invite`).
+    pub action: Option<String>,
     /// At most this many, the newest.
     pub limit: Option<u32>,
 }
