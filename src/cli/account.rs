@@ -21,7 +21,7 @@ pub(crate) enum AccountCommand {
         #[arg(long)]
         kind: AccountKind,
         /// The parent partner of a customer.
-        #[arg(long)]
+        #[arg(long, value_name = "ACCOUNT")]
         parent: Option<String>,
         /// ISO 4217 currency (default: the parent's, else GBP).
         #[arg(long, value_parser = parse_currency)]
@@ -61,7 +61,7 @@ pub(crate) enum AccountCommand {
     /// account.config in the partner).
     Rfi {
         /// The customer account.
-        #[arg(long)]
+        #[arg(long, value_name = "ACCOUNT")]
         customer: String,
         #[command(flatten)]
         account: AccountArg,

@@ -24,17 +24,17 @@ pub(crate) struct InitArgs {
     #[arg(long)]
     kind: Option<AccountKind>,
     /// The owner's email; the owner holds every capability.
-    #[arg(long)]
+    #[arg(long, value_name = "EMAIL")]
     owner_email: Email,
     /// The owner's name (default: the email's local part).
-    #[arg(long)]
+    #[arg(long, value_name = "NAME")]
     owner_name: Option<String>,
     /// The owner's city; catalogs that need every user's location (such as
     /// `moodle`) need it, with --owner-country.
-    #[arg(long, value_parser = TextArg)]
+    #[arg(long, value_name = "CITY", value_parser = TextArg)]
     owner_city: Option<Text>,
     /// The owner's country, as an ISO 3166 alpha-2 code such as GB.
-    #[arg(long, value_name = "CC")]
+    #[arg(long, value_name = "COUNTRY")]
     owner_country: Option<String>,
     /// The owner's IANA timezone, such as Europe/London; derived from
     /// --owner-city and --owner-country when left out.

@@ -27,6 +27,29 @@ use crate::error::{Error, Outcome, Result};
 use crate::model::{escape, unsafe_to_print, Email, Text, Timestamp};
 use crate::output::Output;
 
+/// The heading of the options every command takes.
+const GLOBAL: &str = "Global options";
+
+/// The end of the top-level help: where the database is and what the
+/// environment sets.
+const ENVIRONMENT_HELP: &str = "\
+Database:
+  --db PATH, else PORTALCTL_DB, else portal.db in the platform data directory:
+  $XDG_DATA_HOME/portalctl/portal.db (~/.local/share/portalctl/portal.db) on
+  Linux, ~/Library/Application Support/portalctl/portal.db on macOS.
+
+Environment:
+  PORTALCTL_DB            the database file (--db)
+  PORTALCTL_AS            act as this member (--as)
+  PORTALCTL_NOW           fix the clock, an RFC 3339 time (tests, fixtures)
+  PORTALCTL_BUSY_TIMEOUT  how long a writer waits for a lock, in milliseconds
+                          (default 5000)
+  PORTALCTL_SMTP          the SMTP server of `outbox send` (--smtp)
+
+Exit codes: 0 success, 1 internal or I/O error, 2 usage or invalid value,
+3 not found, 4 conflict, 5 permission denied (and `can` answering no),
+6 database busy, newer than this binary, or read-only.";
+
 /// Admin tool for the users, roles, invitations and approvals of a B2B
 /// partner/customer portal, kept in one SQLite file.
 ///
@@ -38,35 +61,36 @@ use crate::output::Output;
     name = "portalctl",
     version,
     propagate_version = true,
-    max_term_width = 100
+    max_term_width = 100,
+    after_help = ENVIRONMENT_HELP
 )]
 pub struct Cli {
     /// The database file.
-    #[arg(long, global = true, env = "PORTALCTL_DB", value_name = "PATH")]
+    #[arg(long, global = true, env = "PORTALCTL_DB", value_name = "PATH", help_heading = GLOBAL)]
     db: Option<PathBuf>,
 
     /// Act as this member, held to the portal's rules.
-    #[arg(long = "as", global = true, env = "PORTALCTL_AS", value_name = "EMAIL")]
+    #[arg(long = "as", global = true, env = "PORTALCTL_AS", value_name = "EMAIL", help_heading = GLOBAL)]
     act_as: Option<String>,
 
     /// Print one JSON document instead of tables.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     json: bool,
 
     /// Answer yes to confirmations.
-    #[arg(long, short = 'y', global = true)]
+    #[arg(long, short = 'y', global = true, help_heading = GLOBAL)]
     yes: bool,
 
     /// Never prompt (implied when stdin is not a terminal).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     no_input: bool,
 
     /// Print nothing on success: the exit code says how it went.
-    #[arg(long, short = 'q', global = true)]
+    #[arg(long, short = 'q', global = true, help_heading = GLOBAL)]
     quiet: bool,
 
     /// Fix the clock (RFC 3339), for tests and reproducible fixtures.
-    #[arg(long, global = true, env = "PORTALCTL_NOW", hide = true)]
+    #[arg(long, global = true, env = "PORTALCTL_NOW", hide = true, help_heading = GLOBAL)]
     now: Option<String>,
 
     #[command(subcommand)]

@@ -15,17 +15,17 @@ pub(crate) enum PolicyCommand {
         #[arg(long, value_parser = TextArg)]
         name: Text,
         /// Orders above this amount need approval, such as 50.00.
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
         threshold: Money,
         /// Only orders of this type need approval.
-        #[arg(long, value_parser = TextArg)]
+        #[arg(long, value_name = "TYPE", value_parser = TextArg)]
         order_type: Option<Text>,
         /// Comma-separated approvers: any active members, who may then decide
         /// this policy's orders (default: every holder of orders.approve).
         #[arg(long, value_name = "EMAIL,..", value_delimiter = ',')]
         approvers: Vec<Email>,
         /// Distinct approvals needed.
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, value_name = "COUNT", default_value_t = 1)]
         required_approvals: i64,
         #[command(flatten)]
         account: AccountArg,
@@ -39,10 +39,10 @@ pub(crate) enum PolicyCommand {
         #[arg(long = "name", value_name = "NEW_NAME", value_parser = TextArg)]
         new_name: Option<Text>,
         /// Orders above this amount need approval, such as 50.00.
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
         threshold: Option<Money>,
         /// Only orders of this type need approval.
-        #[arg(long, conflicts_with = "any_order_type", value_parser = TextArg)]
+        #[arg(long, value_name = "TYPE", conflicts_with = "any_order_type", value_parser = TextArg)]
         order_type: Option<Text>,
         /// Orders of any type need approval.
         #[arg(long)]
@@ -59,7 +59,7 @@ pub(crate) enum PolicyCommand {
         #[arg(long)]
         default_approvers: bool,
         /// Distinct approvals needed.
-        #[arg(long)]
+        #[arg(long, value_name = "COUNT")]
         required_approvals: Option<i64>,
         #[command(flatten)]
         account: AccountArg,
@@ -184,7 +184,7 @@ pub(crate) enum OrderCommand {
         #[arg(long, allow_hyphen_values = true)]
         amount: Money,
         /// The order type, matched against policies.
-        #[arg(long = "type", value_parser = TextArg)]
+        #[arg(long = "order-type", alias = "type", value_name = "TYPE", value_parser = TextArg)]
         order_type: Option<Text>,
         /// Cost centre code.
         #[arg(long)]

@@ -64,7 +64,7 @@ pub(crate) struct SendArgs {
     #[arg(long, value_name = "DIR", conflicts_with = "smtp")]
     to_dir: Option<PathBuf>,
     /// Send at most this many emails.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "COUNT", value_parser = clap::value_parser!(u32).range(1..))]
     limit: Option<u32>,
 }
 

@@ -20,7 +20,12 @@ pub(crate) enum RoleCommand {
         /// The role name: lower-case letters, digits and dashes.
         name: String,
         /// Comma-separated capabilities of the catalog.
-        #[arg(long, value_name = "CAP,..", value_delimiter = ',', required = true)]
+        #[arg(
+            long,
+            value_name = "CAPABILITY,..",
+            value_delimiter = ',',
+            required = true
+        )]
         capabilities: Vec<Capability>,
         /// What the role is for, on one line.
         #[arg(long, default_value = "", value_parser = TextArg)]

@@ -41,7 +41,7 @@ pub(crate) enum ServiceCommand {
         #[arg(required = true, num_args = 1..)]
         services: Vec<String>,
         /// The member.
-        #[arg(long)]
+        #[arg(long, value_name = "EMAIL")]
         to: Email,
         #[command(flatten)]
         account: AccountArg,

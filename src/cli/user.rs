@@ -94,7 +94,7 @@ pub(crate) enum UserCommand {
         /// The duplicate.
         email: Email,
         /// The person it duplicates.
-        #[arg(long)]
+        #[arg(long, value_name = "EMAIL")]
         of: Email,
         #[command(flatten)]
         account: AccountArg,
@@ -104,13 +104,13 @@ pub(crate) enum UserCommand {
         /// The duplicate.
         email: Email,
         /// The person kept.
-        #[arg(long)]
+        #[arg(long, value_name = "EMAIL")]
         into: Email,
     },
     /// Make another active member the account's owner.
     TransferOwnership {
         /// The new owner.
-        #[arg(long)]
+        #[arg(long, value_name = "EMAIL")]
         to: Email,
         /// The role the former owner is left with; by default what the
         /// catalog says (customer-area: `member` with `account-admin`), else
@@ -159,7 +159,7 @@ pub(crate) struct GrantArgs {
     /// The member.
     email: Email,
     /// Comma-separated capabilities or areas.
-    #[arg(value_name = "G,..", value_delimiter = ',', required = true)]
+    #[arg(value_name = "GRANT,..", value_delimiter = ',', required = true)]
     grants: Vec<String>,
     #[command(flatten)]
     account: AccountArg,
@@ -179,7 +179,7 @@ pub(crate) struct EditArgs {
     #[arg(long, value_parser = TextArg, requires = "country")]
     city: Option<Text>,
     /// ISO 3166 alpha-2 country code, such as GB.
-    #[arg(long, value_name = "CC", requires = "city")]
+    #[arg(long, value_name = "COUNTRY", requires = "city")]
     country: Option<String>,
     /// IANA timezone, such as Europe/London: a zone of their country.
     #[arg(long, value_name = "TZ")]
@@ -190,10 +190,16 @@ pub(crate) struct EditArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("subject").required(true).args(["email", "email_flag"])
+))]
 pub(crate) struct InviteArgs {
     /// Their email.
-    #[arg(long)]
-    email: Email,
+    #[arg(value_name = "EMAIL")]
+    email: Option<Email>,
+    /// Their email, as an option: the same as EMAIL (one of the two).
+    #[arg(long = "email", value_name = "EMAIL")]
+    email_flag: Option<Email>,
     /// Their full name; someone new may give it when they accept.
     #[arg(long, value_parser = TextArg)]
     name: Option<Text>,
@@ -208,13 +214,13 @@ pub(crate) struct InviteArgs {
     no_send: bool,
     /// Comma-separated areas (or capabilities, where the catalog allows)
     /// on top of the role.
-    #[arg(long, value_name = "G,..", value_delimiter = ',')]
+    #[arg(long, value_name = "GRANT,..", value_delimiter = ',')]
     grant: Vec<String>,
     /// City (required by some presets, such as `moodle`).
     #[arg(long, value_parser = TextArg)]
     city: Option<Text>,
     /// ISO 3166 alpha-2 country code, such as GB.
-    #[arg(long)]
+    #[arg(long, value_name = "COUNTRY")]
     country: Option<String>,
     /// IANA timezone, such as Europe/London, a zone of --country; derived
     /// from --city and --country when left out.
@@ -231,7 +237,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
     match cmd {
         UserCommand::Invite(a) => {
             let req = InviteRequest {
-                email: Some(a.email),
+                email: a.email.or(a.email_flag),
                 name: a.name,
                 role: a.role,
                 account: a.account.into_name(),
