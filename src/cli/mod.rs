@@ -241,22 +241,43 @@ impl Session {
         Ok(Ctx { now, actor })
     }
 
-    /// Asks before an irreversible change. `--yes` answers for the user; a
-    /// run that cannot prompt must say `--yes` rather than go ahead unasked.
+    /// Asks before an irreversible or access-removing change. `--yes`
+    /// answers for the user; a run that cannot prompt (no terminal, or
+    /// `--no-input`) must say `--yes` rather than go ahead unasked (exit
+    /// 2), and a declined prompt changes nothing (exit 2).
     pub(crate) fn confirm(&self, question: &str) -> Result<()> {
         if self.yes {
             return Ok(());
         }
         if !self.interactive {
             return Err(
-                Error::invalid(format!("{question}: needs confirmation")).help("pass --yes")
+                Error::invalid(format!("{question}: needs confirmation, pass --yes")).help(
+                    "without a terminal, or with --no-input, portalctl never asks: --yes (-y) confirms",
+                ),
             );
         }
         match crate::prompt::confirm(&escape(question)) {
             Ok(true) => Ok(()),
-            Ok(false) => Err(Error::conflict("cancelled; nothing changed")),
+            Ok(false) => Err(Error::invalid("cancelled; nothing changed")),
             Err(e) => Err(e),
         }
+    }
+
+    /// Confirms `question` once `check` (the command itself, rehearsed by
+    /// [`Portal::check`]) shows it would go through: nobody is asked to
+    /// confirm what is then refused. With `--yes` nobody is asked, and the
+    /// command checks itself as it runs.
+    pub(crate) fn confirm_checked(
+        &self,
+        portal: &mut Portal,
+        check: impl FnOnce(&mut Portal) -> Result<()>,
+        question: &str,
+    ) -> Result<()> {
+        if self.yes {
+            return Ok(());
+        }
+        check(portal)?;
+        self.confirm(question)
     }
 }
 

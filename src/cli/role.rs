@@ -58,6 +58,11 @@ pub(crate) fn run(s: &Session, cmd: RoleCommand) -> Result<()> {
             s.out.item(&view)
         }
         RoleCommand::Delete { name, account } => {
+            s.confirm_checked(
+                &mut portal,
+                |p| p.check(|p| p.role_delete(&name, account.name())),
+                &format!("delete role `{name}`? it is no longer offered"),
+            )?;
             let view = portal.role_delete(&name, account.name())?;
             s.out.note(&format!(
                 "deleted role `{}`; it is no longer offered",

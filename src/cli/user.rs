@@ -284,7 +284,13 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             out.item(&view)
         }
         UserCommand::RevokeInvite(t) => {
-            out.item(&portal.revoke_invite(&t.email, t.account.name())?)
+            let (e, account) = (&t.email, t.account.name());
+            s.confirm_checked(
+                &mut portal,
+                |p| p.check(|p| p.revoke_invite(e, account)),
+                &format!("revoke the invitation of `{e}`? their token stops working"),
+            )?;
+            out.item(&portal.revoke_invite(e, account)?)
         }
         UserCommand::List {
             account,
@@ -343,13 +349,25 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             out.item(&portal.revoke(&g.email, &listed(g.grants), g.account.name())?)
         }
         UserCommand::Deactivate(t) => {
-            let view = portal.deactivate(&t.email, t.account.name(), &t.handover())?;
+            let (e, account, handover) = (&t.email, t.account.name(), t.handover());
+            s.confirm_checked(
+                &mut portal,
+                |p| p.check(|p| p.deactivate(e, account, &handover)),
+                &format!("deactivate `{e}`? they lose access"),
+            )?;
+            let view = portal.deactivate(e, account, &handover)?;
             note_external_ended(s, &view);
             out.item(&view)
         }
         UserCommand::Activate(t) => out.item(&portal.activate(&t.email, t.account.name())?),
         UserCommand::LeftCompany(t) => {
-            let view = portal.left_company(&t.email, t.account.name(), &t.handover())?;
+            let (e, account, handover) = (&t.email, t.account.name(), t.handover());
+            s.confirm_checked(
+                &mut portal,
+                |p| p.check(|p| p.left_company(e, account, &handover)),
+                &format!("mark `{e}` as left the company? they lose access"),
+            )?;
+            let view = portal.left_company(e, account, &handover)?;
             note_external_ended(s, &view);
             out.item(&view)
         }

@@ -37,11 +37,17 @@ use crate::view::MemberView;
 /// The store, reachable only through reads and [`Portal::write`].
 pub(crate) struct Gate {
     store: Box<dyn Store>,
+    /// Every write rolls back, as in [`Portal::rehearse`]: see
+    /// [`Portal::check`].
+    rehearsing: bool,
 }
 
 impl Gate {
     pub(crate) fn new(store: Box<dyn Store>) -> Gate {
-        Gate { store }
+        Gate {
+            store,
+            rehearsing: false,
+        }
     }
 
     /// Reads the database in one consistent transaction.
@@ -178,11 +184,26 @@ impl Portal {
         self.run_write(change, false)
     }
 
+    /// Runs a whole command with every write it makes rehearsed (checked
+    /// by the gate, then rolled back): whether it would go through, to know
+    /// before asking someone to confirm it. What it returns and any
+    /// warnings are dropped; a refusal is returned as the command's own.
+    pub(crate) fn check<T>(
+        &mut self,
+        command: impl FnOnce(&mut Portal) -> Result<T>,
+    ) -> Result<()> {
+        self.gate.rehearsing = true;
+        let result = command(self);
+        self.gate.rehearsing = false;
+        result.map(|_| ())
+    }
+
     fn run_write<T>(
         &mut self,
         change: impl FnOnce(&Write<'_>) -> Result<T>,
         commit: bool,
     ) -> Result<T> {
+        let commit = commit && !self.gate.rehearsing;
         let tx = self.gate.store.write()?;
         let w = Write {
             tx: &*tx,

@@ -194,7 +194,7 @@ fn run(p: &Portal, writer: usize, step: usize, op: Op) -> Ran {
             None,
         ),
         Op::SetRole(k, role) => (vec!["user", "set-role", SHARED[*k], role], None),
-        Op::Deactivate(k) => (vec!["user", "deactivate", SHARED[*k]], None),
+        Op::Deactivate(k) => (vec!["user", "deactivate", "--yes", SHARED[*k]], None),
         Op::Activate(k) => (vec!["user", "activate", SHARED[*k]], None),
         Op::Place(amount) => (
             vec![

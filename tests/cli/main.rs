@@ -15,6 +15,7 @@ mod attacks;
 mod audit;
 mod catalogs;
 mod concurrency;
+mod confirmations;
 mod courses;
 mod crash;
 mod examples;

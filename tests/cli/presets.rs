@@ -272,7 +272,7 @@ fn members_read_the_catalog_without_counts_across_accounts() {
         .is_none());
     let err = p.refused_as(Some("stranger@else.test"), &["role", "list"], NOT_FOUND);
     assert!(err.contains("no member `stranger@else.test`"), "{err}");
-    p.ok(&["user", "deactivate", "ann@acme.test"]);
+    p.ok(&["user", "deactivate", "--yes", "ann@acme.test"]);
     p.refused_as(Some("ann@acme.test"), &["role", "list"], DENIED);
 }
 
@@ -301,7 +301,7 @@ fn a_member_shut_out_of_the_account_is_told_nothing_about_its_members() {
         err.contains(OWNER),
         "an active member is told who can help: {err}"
     );
-    p.ok(&["user", "left-company", "ann@acme.test"]);
+    p.ok(&["user", "left-company", "--yes", "ann@acme.test"]);
     let err = p.refused_as(Some("ann@acme.test"), &["user", "list"], DENIED);
     assert!(!err.contains(OWNER), "a leaver learns no emails: {err}");
 }

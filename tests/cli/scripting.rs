@@ -59,7 +59,7 @@ fn with_json_every_error_is_one_json_object_on_stderr() {
     assert_eq!(missing["kind"], "not_found");
     assert_eq!(missing["help"], Value::Null);
     let conflict = json_error(
-        &p.run(&["--json", "-y", "user", "deactivate", OWNER]),
+        &p.run(&["--json", "-y", "user", "deactivate", "--yes", OWNER]),
         CONFLICT,
     );
     assert_eq!(conflict["kind"], "conflict");
