@@ -100,6 +100,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Create a database: the role catalog, the first account and its owner.
+    /// Run again with the same settings it changes nothing; with others it
+    /// is refused (exit 4), naming the difference.
     Init(init::InitArgs),
     /// Which database this is, its schema and preset, what it holds, and
     /// whether its integrity check and audit chain pass. Read-only; a member

@@ -1,7 +1,8 @@
 //! `init`, `preset` and `role`.
 
 use crate::support::{
-    schema_version, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, OWNER_LOCATION, USAGE,
+    says, schema_version, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, OWNER_LOCATION,
+    USAGE,
 };
 
 const PRESETS: [&str; 5] = ["portal", "lmp", "msp", "moodle", "customer-area"];
@@ -316,4 +317,37 @@ fn init_runs_as_the_operator_only() {
     );
     assert!(err.contains("only the operator"), "{err}");
     assert!(!p.db.exists(), "nothing is left behind");
+}
+
+#[test]
+fn init_again_with_other_settings_names_the_difference_and_the_same_changes_nothing() {
+    let p = Portal::new();
+    let same = ["init", "--account", ACCOUNT, "--owner-email", OWNER];
+    let before = p.dump();
+    let v = p.json(&same);
+    assert_eq!(v["created"], false, "{v}");
+    assert_eq!(before, p.dump(), "the same settings change nothing");
+    for (extra, named) in [
+        (&["--currency", "EUR"][..], "currency `EUR`, not `GBP`"),
+        (&["--kind", "partner"], "kind `partner`, not `customer`"),
+        (
+            &["--owner-name", "Someone Else"],
+            "owner name `Someone Else`",
+        ),
+        (&["--preset", "lmp"], "preset `lmp`, not `portal`"),
+    ] {
+        let err = p.refused(&[&same[..], extra].concat(), CONFLICT);
+        says(&err, named);
+        assert_eq!(before, p.dump(), "{extra:?}");
+    }
+    let err = p.refused(
+        &["init", "--account", "Other Ltd", "--owner-email", OWNER],
+        CONFLICT,
+    );
+    says(&err, "account `Other Ltd`, not `Acme Ltd`");
+    let err = p.refused(
+        &["init", "--account", ACCOUNT, "--owner-email", "x@acme.test"],
+        CONFLICT,
+    );
+    says(&err, "owner `x@acme.test`, not `owner@acme.test`");
 }
