@@ -38,7 +38,7 @@ pub(crate) struct InitArgs {
     owner_country: Option<String>,
     /// The owner's IANA timezone, such as Europe/London; derived from
     /// --owner-city and --owner-country when left out.
-    #[arg(long, value_name = "TZ")]
+    #[arg(long, value_name = "TIMEZONE")]
     owner_timezone: Option<String>,
     /// ISO 4217 currency of the account.
     #[arg(long, default_value = "GBP", value_parser = parse_currency)]

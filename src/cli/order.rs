@@ -187,7 +187,7 @@ pub(crate) enum OrderCommand {
         #[arg(long = "order-type", alias = "type", value_name = "TYPE", value_parser = TextArg)]
         order_type: Option<Text>,
         /// Cost centre code.
-        #[arg(long)]
+        #[arg(long, value_name = "CODE")]
         cost_centre: Option<String>,
         /// Your own reference, unique within the account.
         #[arg(long = "ref", value_parser = TextArg)]
@@ -207,7 +207,7 @@ pub(crate) enum OrderCommand {
         #[arg(long, value_name = "EMAIL")]
         created_by: Option<Email>,
         /// Only orders on this cost centre.
-        #[arg(long)]
+        #[arg(long, value_name = "CODE")]
         cost_centre: Option<String>,
         #[command(flatten)]
         account: AccountArg,

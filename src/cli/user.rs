@@ -182,7 +182,7 @@ pub(crate) struct EditArgs {
     #[arg(long, value_name = "COUNTRY", requires = "city")]
     country: Option<String>,
     /// IANA timezone, such as Europe/London: a zone of their country.
-    #[arg(long, value_name = "TZ")]
+    #[arg(long, value_name = "TIMEZONE")]
     timezone: Option<String>,
     /// Their new email address, the login of every account they belong to.
     #[arg(long, value_name = "EMAIL")]

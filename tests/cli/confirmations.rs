@@ -118,3 +118,16 @@ fn on_a_terminal_it_asks_and_a_no_changes_nothing() {
         "deactivated"
     );
 }
+
+#[test]
+fn on_a_terminal_an_empty_list_says_what_it_lacks() {
+    let p = Portal::new();
+    let Some((code, text)) = on_a_terminal(&p, &["order", "list", "--status", "pending"], "")
+    else {
+        return;
+    };
+    assert_eq!(code, SUCCESS, "{text}");
+    says(&text, "no orders match");
+    let (_, text) = on_a_terminal(&p, &["policy", "list"], "").unwrap();
+    says(&text, "no policies");
+}
