@@ -144,6 +144,10 @@ fn a_member_learns_nothing_about_people_outside_their_sight() {
         &["user", "set-role", "{}", "user"],
         &["user", "grant", "{}", "billing.view"],
         &["user", "deactivate", "--yes", "{}"],
+        // Without --yes, the rehearsal before the prompt answers alike.
+        &["user", "deactivate", "{}"],
+        &["user", "left-company", "{}"],
+        &["user", "revoke-invite", "{}"],
         &["user", "activate", "{}"],
         &["user", "left-company", "{}", "--yes"],
         &["user", "edit", "{}", "--name", "X"],

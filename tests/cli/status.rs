@@ -35,6 +35,10 @@ fn status_names_the_database_and_counts_by_what_the_actor_may_see() {
     assert_eq!(ann["mail_pending"], serde_json::Value::Null);
     assert_eq!(ann["audit_chain_ok"], true);
 
+    // What happens in another account does not show.
+    p.member_in("dan@beta.test", "partner-view-only", "Beta Co");
+    assert_eq!(ann, p.json_as(Some("ann@acme.test"), &["status"]));
+
     let text = p.ok(&["status"]);
     says(&text, "audit chain          ok");
     says(&text, "integrity check      ok");
