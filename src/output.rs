@@ -53,8 +53,10 @@ pub(crate) struct Output {
 }
 
 impl Output {
-    /// Prints a list: a table, or a JSON array.
-    pub(crate) fn list<T: Serialize + Row>(&self, items: &[T]) -> Result<()> {
+    /// Prints a list: a table, or a JSON array (`[]` when empty). An empty
+    /// table prints nothing on stdout and says `no {what}` on a terminal's
+    /// stderr, `what` naming the list (`orders match`).
+    pub(crate) fn list<T: Serialize + Row>(&self, items: &[T], what: &str) -> Result<()> {
         if self.quiet {
             return Ok(());
         }
@@ -67,7 +69,7 @@ impl Output {
             table.add_row(item.cells().iter().map(|cell| escape(cell)));
         }
         if items.is_empty() {
-            self.note("nothing to list");
+            self.note(&format!("no {what}"));
             return Ok(());
         }
         write_table(&mut table)

@@ -3,7 +3,7 @@
 
 use clap::{ArgGroup, Args, Subcommand};
 
-use super::{AccountArg, Session, TextArg};
+use super::{AccountArg, LimitArg, Session, TextArg};
 use crate::domain::{NewAccount, NewAddress, ProfileChange};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -21,14 +21,17 @@ pub(crate) enum AccountCommand {
         #[arg(long)]
         kind: AccountKind,
         /// The parent partner of a customer.
-        #[arg(long)]
+        #[arg(long, value_name = "ACCOUNT")]
         parent: Option<String>,
         /// ISO 4217 currency (default: the parent's, else GBP).
         #[arg(long, value_parser = parse_currency)]
         currency: Option<String>,
     },
     /// List accounts: each partner followed by its customers.
-    List,
+    List {
+        #[command(flatten)]
+        limit: LimitArg,
+    },
     /// Show an account: details, status, addresses, products and prices,
     /// and config.
     Show {
@@ -58,7 +61,7 @@ pub(crate) enum AccountCommand {
     /// account.config in the partner).
     Rfi {
         /// The customer account.
-        #[arg(long)]
+        #[arg(long, value_name = "ACCOUNT")]
         customer: String,
         #[command(flatten)]
         account: AccountArg,
@@ -258,7 +261,9 @@ pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
                 .note(&format!("created {} account `{}`", view.kind, view.name));
             s.out.item(&view)
         }
-        AccountCommand::List => s.out.list(&portal.account_list()?),
+        AccountCommand::List { limit } => {
+            s.out.list(&portal.account_list(limit.limit)?, "accounts")
+        }
         AccountCommand::Show { name, account } => {
             let account = account.or_positional(name)?;
             s.out.sections(&portal.account_show(account.name())?)
@@ -293,7 +298,8 @@ pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
                 account,
             } => {
                 let account = account.or_positional(positional)?;
-                s.out.list(&portal.address_list(account.name())?)
+                s.out
+                    .list(&portal.address_list(account.name())?, "addresses")
             }
             AddressCommand::Remove { words, account } => {
                 let (account, label) = shorthand(words, account)?;
@@ -334,7 +340,7 @@ pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
                 account,
             } => {
                 let account = account.or_positional(positional)?;
-                s.out.list(&portal.ip_list(account.name())?)
+                s.out.list(&portal.ip_list(account.name())?, "IP addresses")
             }
         },
         AccountCommand::Rfi { customer, account } => {

@@ -8,7 +8,8 @@ use crate::error::Result;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum AuditCommand {
-    /// List audit events, oldest first.
+    /// List audit events, oldest first: the newest 50 unless --limit or
+    /// --all.
     List {
         /// Only events by this actor: an email, or the operator's login name
         /// (`root` or `operator:root`).
@@ -17,12 +18,23 @@ pub(crate) enum AuditCommand {
         /// Only events about this account.
         #[arg(long)]
         account: Option<String>,
-        /// Only events since this time (RFC 3339) or this long ago (`2h`, `7d`).
-        #[arg(long, value_parser = since)]
+        /// Only events of this action, such as `user.invite`.
+        #[arg(long, value_name = "ACTION")]
+        action: Option<String>,
+        /// Only events since this time: a date (`2026-11-25`, from its
+        /// start, UTC), an RFC 3339 time, or how long ago (`2h`, `7d`).
+        #[arg(long, value_name = "WHEN", value_parser = since)]
         since: Option<Since>,
-        /// At most this many, the newest.
-        #[arg(long)]
+        /// Only events until this time: a date (to its end, UTC), an RFC
+        /// 3339 time, or how long ago (`2h`, `7d`).
+        #[arg(long, value_name = "WHEN", value_parser = since)]
+        until: Option<Since>,
+        /// At most this many, the newest (default 50).
+        #[arg(long, value_name = "COUNT", conflicts_with = "all")]
         limit: Option<u32>,
+        /// Every matching event, not just the newest 50.
+        #[arg(long)]
+        all: bool,
     },
     /// The newest event's position and hash: keep it elsewhere as an anchor.
     Head,
@@ -35,22 +47,39 @@ pub(crate) enum AuditCommand {
     },
 }
 
+/// How many events `audit list` shows without --limit or --all: the newest.
+const DEFAULT_AUDIT_LIMIT: u32 = 50;
+
 pub(crate) fn audit(s: &Session, cmd: AuditCommand) -> Result<()> {
     let mut portal = s.portal()?;
     match cmd {
         AuditCommand::List {
             actor,
             account,
+            action,
             since,
+            until,
             limit,
+            all,
         } => {
             let since = since.map(|s| s.at(portal.now())).transpose()?;
-            s.out.list(&portal.audit_list(&AuditFilter {
-                actor,
-                account,
-                since,
-                limit,
-            })?)
+            let until = until.map(|u| u.until(portal.now())).transpose()?;
+            let limit = if all {
+                None
+            } else {
+                Some(limit.unwrap_or(DEFAULT_AUDIT_LIMIT))
+            };
+            s.out.list(
+                &portal.audit_list(&AuditFilter {
+                    actor,
+                    account,
+                    since,
+                    until,
+                    action: action.map(|a| a.trim().to_string()),
+                    limit,
+                })?,
+                "audit events match",
+            )
         }
         AuditCommand::Head => s.out.item(&portal.audit_head()?),
         AuditCommand::Verify { anchor } => s.out.item(&portal.audit_verify(anchor.as_deref())?),

@@ -28,7 +28,7 @@ pub(crate) struct ProgressArgs {
     #[arg(value_parser = TextArg)]
     course: Text,
     /// How far they are, a whole percentage from 0 to 100 (100 completes it).
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    #[arg(long, value_name = "PERCENT", allow_hyphen_values = true)]
     percent: Option<Percent>,
     /// They completed the course (100%, completed now).
     #[arg(long)]
@@ -40,7 +40,7 @@ pub(crate) struct ProgressArgs {
 pub(crate) fn run(s: &Session, cmd: CourseCommand) -> Result<()> {
     let mut portal = s.portal()?;
     match cmd {
-        CourseCommand::List => s.out.list(&portal.course_list()?),
+        CourseCommand::List => s.out.list(&portal.course_list()?, "courses"),
         CourseCommand::Progress(a) => {
             let input = match a.percent {
                 Some(p) => ProgressInput::Percent(p),

@@ -13,7 +13,7 @@ pub(crate) enum ExternalAdminCommand {
     /// external_admins.manage in the partner or in the customer).
     Add {
         /// The customer account.
-        #[arg(long)]
+        #[arg(long, value_name = "ACCOUNT")]
         customer: String,
         /// An active member of the customer's partner.
         #[arg(long)]
@@ -25,7 +25,7 @@ pub(crate) enum ExternalAdminCommand {
     /// End an external admin's access to the customer account.
     Remove {
         /// The customer account.
-        #[arg(long)]
+        #[arg(long, value_name = "ACCOUNT")]
         customer: String,
         /// The external admin.
         #[arg(long)]
@@ -34,7 +34,7 @@ pub(crate) enum ExternalAdminCommand {
     /// List external admins, current and ended.
     List {
         /// Only this customer account.
-        #[arg(long)]
+        #[arg(long, value_name = "ACCOUNT")]
         customer: Option<String>,
     },
 }
@@ -57,8 +57,9 @@ pub(crate) fn run(s: &Session, cmd: ExternalAdminCommand) -> Result<()> {
         ExternalAdminCommand::Remove { customer, email: e } => {
             s.out.item(&portal.external_admin_remove(&customer, &e)?)
         }
-        ExternalAdminCommand::List { customer } => s
-            .out
-            .list(&portal.external_admin_list(customer.as_deref())?),
+        ExternalAdminCommand::List { customer } => s.out.list(
+            &portal.external_admin_list(customer.as_deref())?,
+            "external admins",
+        ),
     }
 }

@@ -69,6 +69,15 @@ pub(crate) fn apply(s: &Session, args: ApplyArgs) -> Result<()> {
         prune: args.prune,
     };
     let (view, warnings) = s.init_portal(|p| {
+        if opts.prune && !opts.dry_run {
+            s.confirm_checked(
+                p,
+                |p| p.check(|p| p.apply(&fixture, opts)),
+                &format!(
+                    "apply `{source}` with --prune? members and policies it does not list are deactivated and disabled"
+                ),
+            )?;
+        }
         let view = p.apply(&fixture, opts)?;
         Ok((view, p.take_warnings()))
     })?;
@@ -76,7 +85,7 @@ pub(crate) fn apply(s: &Session, args: ApplyArgs) -> Result<()> {
         s.out.warn(&warning);
     }
     if view.dry_run && !s.out.json {
-        s.out.list(&view.plan)?;
+        s.out.list(&view.plan, "objects in the file")?;
     }
     s.out.item(&view)
 }

@@ -24,21 +24,21 @@ pub(crate) struct InitArgs {
     #[arg(long)]
     kind: Option<AccountKind>,
     /// The owner's email; the owner holds every capability.
-    #[arg(long)]
+    #[arg(long, value_name = "EMAIL")]
     owner_email: Email,
     /// The owner's name (default: the email's local part).
-    #[arg(long)]
+    #[arg(long, value_name = "NAME")]
     owner_name: Option<String>,
     /// The owner's city; catalogs that need every user's location (such as
     /// `moodle`) need it, with --owner-country.
-    #[arg(long, value_parser = TextArg)]
+    #[arg(long, value_name = "CITY", value_parser = TextArg)]
     owner_city: Option<Text>,
     /// The owner's country, as an ISO 3166 alpha-2 code such as GB.
-    #[arg(long, value_name = "CC")]
+    #[arg(long, value_name = "COUNTRY")]
     owner_country: Option<String>,
     /// The owner's IANA timezone, such as Europe/London; derived from
     /// --owner-city and --owner-country when left out.
-    #[arg(long, value_name = "TZ")]
+    #[arg(long, value_name = "TIMEZONE")]
     owner_timezone: Option<String>,
     /// ISO 4217 currency of the account.
     #[arg(long, default_value = "GBP", value_parser = parse_currency)]
@@ -100,7 +100,7 @@ pub(crate) fn preset(s: &Session, cmd: PresetCommand) -> Result<()> {
                 .into_iter()
                 .map(|n| Preset::shipped(n).map(|p| p.view()))
                 .collect::<Result<Vec<_>>>()?;
-            s.out.list(&views)
+            s.out.list(&views, "presets")
         }
         PresetCommand::Show { name } => s.out.item(&Preset::shipped(&name)?.view()),
     }

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{AccountArg, Session, TextArg};
+use super::{AccountArg, LimitArg, Session, TextArg};
 use crate::domain::{Allocate, Move, Purchase};
 use crate::error::Result;
 use crate::model::{Money, Text};
@@ -15,7 +15,7 @@ pub(crate) enum LicenseCommand {
         #[arg(long, value_parser = TextArg)]
         product: Text,
         /// How many seats to add.
-        #[arg(long, allow_negative_numbers = true)]
+        #[arg(long, value_name = "COUNT", allow_negative_numbers = true)]
         seats: i64,
         #[command(flatten)]
         account: AccountArg,
@@ -27,10 +27,10 @@ pub(crate) enum LicenseCommand {
         #[arg(long)]
         product: String,
         /// The customer account.
-        #[arg(long)]
+        #[arg(long, value_name = "ACCOUNT")]
         customer: String,
         /// The seats the customer holds afterwards.
-        #[arg(long, allow_negative_numbers = true)]
+        #[arg(long, value_name = "COUNT", allow_negative_numbers = true)]
         seats: i64,
         /// Label of one of the partner's shipping addresses to ship the
         /// seats to (needs addresses.use); kept until another is given.
@@ -46,13 +46,13 @@ pub(crate) enum LicenseCommand {
         #[arg(long)]
         product: String,
         /// The customer giving seats.
-        #[arg(long)]
+        #[arg(long, value_name = "ACCOUNT")]
         from: String,
         /// The customer receiving them.
-        #[arg(long)]
+        #[arg(long, value_name = "ACCOUNT")]
         to: String,
         /// How many seats.
-        #[arg(long, allow_negative_numbers = true)]
+        #[arg(long, value_name = "COUNT", allow_negative_numbers = true)]
         seats: i64,
         #[command(flatten)]
         account: AccountArg,
@@ -60,10 +60,12 @@ pub(crate) enum LicenseCommand {
     /// List a partner's licences and who holds their seats.
     List {
         /// Only the seats this customer holds.
-        #[arg(long)]
+        #[arg(long, value_name = "ACCOUNT")]
         customer: Option<String>,
         #[command(flatten)]
         account: AccountArg,
+        #[command(flatten)]
+        limit: LimitArg,
     },
     /// A partner's contracted prices: what it agreed with the vendor per
     /// product.
@@ -80,7 +82,7 @@ pub(crate) enum PriceCommand {
         #[arg(long, value_parser = TextArg)]
         product: Text,
         /// The price, such as 12.50.
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
         price: Money,
         #[command(flatten)]
         account: AccountArg,
@@ -138,9 +140,14 @@ pub(crate) fn run(s: &Session, cmd: LicenseCommand) -> Result<()> {
             seats,
             account: account.into_name(),
         })?),
-        LicenseCommand::List { customer, account } => s
-            .out
-            .list(&portal.license_list(account.name(), customer.as_deref())?),
+        LicenseCommand::List {
+            customer,
+            account,
+            limit,
+        } => s.out.list(
+            &portal.license_list(account.name(), customer.as_deref(), limit.limit)?,
+            "licences",
+        ),
         LicenseCommand::Price(cmd) => match cmd {
             PriceCommand::Set {
                 product,
@@ -157,7 +164,9 @@ pub(crate) fn run(s: &Session, cmd: LicenseCommand) -> Result<()> {
                 ));
                 s.out.item(&removed)
             }
-            PriceCommand::List { account } => s.out.list(&portal.price_list(account.name())?),
+            PriceCommand::List { account } => {
+                s.out.list(&portal.price_list(account.name())?, "prices")
+            }
         },
     }
 }

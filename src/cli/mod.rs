@@ -13,6 +13,7 @@ mod outbox;
 mod role;
 mod service;
 mod settings;
+mod status;
 mod user;
 
 use std::io::{IsTerminal, Read as _};
@@ -27,6 +28,29 @@ use crate::error::{Error, Outcome, Result};
 use crate::model::{escape, unsafe_to_print, Email, Text, Timestamp};
 use crate::output::Output;
 
+/// The heading of the options every command takes.
+const GLOBAL: &str = "Global options";
+
+/// The end of the top-level help: where the database is and what the
+/// environment sets.
+const ENVIRONMENT_HELP: &str = "\
+Database:
+  --db PATH, else PORTALCTL_DB, else portal.db in the platform data directory:
+  $XDG_DATA_HOME/portalctl/portal.db (~/.local/share/portalctl/portal.db) on
+  Linux, ~/Library/Application Support/portalctl/portal.db on macOS.
+
+Environment:
+  PORTALCTL_DB            the database file (--db)
+  PORTALCTL_AS            act as this member (--as)
+  PORTALCTL_NOW           fix the clock, an RFC 3339 time (tests, fixtures)
+  PORTALCTL_BUSY_TIMEOUT  how long a writer waits for a lock, in milliseconds
+                          (default 5000)
+  PORTALCTL_SMTP          the SMTP server of `outbox send` (--smtp)
+
+Exit codes: 0 success, 1 internal or I/O error, 2 usage or invalid value,
+3 not found, 4 conflict, 5 permission denied (and `can` answering no),
+6 database busy, newer than this binary, or read-only.";
+
 /// Admin tool for the users, roles, invitations and approvals of a B2B
 /// partner/customer portal, kept in one SQLite file.
 ///
@@ -38,35 +62,36 @@ use crate::output::Output;
     name = "portalctl",
     version,
     propagate_version = true,
-    max_term_width = 100
+    max_term_width = 100,
+    after_help = ENVIRONMENT_HELP
 )]
 pub struct Cli {
     /// The database file.
-    #[arg(long, global = true, env = "PORTALCTL_DB", value_name = "PATH")]
+    #[arg(long, global = true, env = "PORTALCTL_DB", value_name = "PATH", help_heading = GLOBAL)]
     db: Option<PathBuf>,
 
     /// Act as this member, held to the portal's rules.
-    #[arg(long = "as", global = true, env = "PORTALCTL_AS", value_name = "EMAIL")]
+    #[arg(long = "as", global = true, env = "PORTALCTL_AS", value_name = "EMAIL", help_heading = GLOBAL)]
     act_as: Option<String>,
 
     /// Print one JSON document instead of tables.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     json: bool,
 
     /// Answer yes to confirmations.
-    #[arg(long, short = 'y', global = true)]
+    #[arg(long, short = 'y', global = true, help_heading = GLOBAL)]
     yes: bool,
 
     /// Never prompt (implied when stdin is not a terminal).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     no_input: bool,
 
     /// Print nothing on success: the exit code says how it went.
-    #[arg(long, short = 'q', global = true)]
+    #[arg(long, short = 'q', global = true, help_heading = GLOBAL)]
     quiet: bool,
 
     /// Fix the clock (RFC 3339), for tests and reproducible fixtures.
-    #[arg(long, global = true, env = "PORTALCTL_NOW", hide = true)]
+    #[arg(long, global = true, env = "PORTALCTL_NOW", hide = true, help_heading = GLOBAL)]
     now: Option<String>,
 
     #[command(subcommand)]
@@ -76,7 +101,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Create a database: the role catalog, the first account and its owner.
+    /// Run again with the same settings it changes nothing; with others it
+    /// is refused (exit 4), naming the difference.
     Init(init::InitArgs),
+    /// Which database this is, its schema and preset, what it holds, and
+    /// whether its integrity check and audit chain pass. Read-only; a member
+    /// (--as) sees the counts of their own accounts only.
+    Status,
     /// The shipped role catalogs.
     #[command(subcommand)]
     Preset(init::PresetCommand),
@@ -221,22 +252,43 @@ impl Session {
         Ok(Ctx { now, actor })
     }
 
-    /// Asks before an irreversible change. `--yes` answers for the user; a
-    /// run that cannot prompt must say `--yes` rather than go ahead unasked.
+    /// Asks before an irreversible or access-removing change. `--yes`
+    /// answers for the user; a run that cannot prompt (no terminal, or
+    /// `--no-input`) must say `--yes` rather than go ahead unasked (exit
+    /// 2), and a declined prompt changes nothing (exit 2).
     pub(crate) fn confirm(&self, question: &str) -> Result<()> {
         if self.yes {
             return Ok(());
         }
         if !self.interactive {
             return Err(
-                Error::invalid(format!("{question}: needs confirmation")).help("pass --yes")
+                Error::invalid(format!("{question}: needs confirmation, pass --yes")).help(
+                    "without a terminal, or with --no-input, portalctl never asks: --yes (-y) confirms",
+                ),
             );
         }
         match crate::prompt::confirm(&escape(question)) {
             Ok(true) => Ok(()),
-            Ok(false) => Err(Error::conflict("cancelled; nothing changed")),
+            Ok(false) => Err(Error::invalid("cancelled; nothing changed")),
             Err(e) => Err(e),
         }
+    }
+
+    /// Confirms `question` once `check` (the command itself, rehearsed by
+    /// [`Portal::check`]) shows it would go through: nobody is asked to
+    /// confirm what is then refused. With `--yes` nobody is asked, and the
+    /// command checks itself as it runs.
+    pub(crate) fn confirm_checked(
+        &self,
+        portal: &mut Portal,
+        check: impl FnOnce(&mut Portal) -> Result<()>,
+        question: &str,
+    ) -> Result<()> {
+        if self.yes {
+            return Ok(());
+        }
+        check(portal)?;
+        self.confirm(question)
     }
 }
 
@@ -330,6 +382,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     let done = match cli.command {
         Command::Can(args) => return role::can(&session, args),
         Command::Init(args) => init::init(&session, args),
+        Command::Status => status::status(&session),
         Command::Preset(cmd) => init::preset(&session, cmd),
         Command::Role(cmd) => role::run(&session, cmd),
         Command::Account(cmd) => account::run(&session, cmd),
@@ -394,6 +447,15 @@ impl AccountArg {
     }
 }
 
+/// `--limit COUNT` of a list: at most this many items, the first in the
+/// list's order.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub(crate) struct LimitArg {
+    /// List at most this many, the first in the list's order.
+    #[arg(long, value_name = "COUNT")]
+    pub(crate) limit: Option<u32>,
+}
+
 /// The value parser of every stored free-text argument: reads it into a
 /// [`Text`], and a refusal names the flag (`--description ... contains a
 /// control character`) and reads as the domain's own (see [`value_error`]).
@@ -438,20 +500,38 @@ pub(crate) enum Since {
     At(Timestamp),
     /// This long before now.
     Ago(chrono::Duration),
+    /// A whole day (UTC): from its start, or up to its end.
+    Day(chrono::NaiveDate),
 }
 
 impl Since {
-    /// The time meant, counting back from `now`.
+    /// The time meant as a start, counting back from `now`: a day means
+    /// its first second.
     pub(crate) fn at(self, now: Timestamp) -> Result<Timestamp> {
         match self {
             Since::At(t) => Ok(t),
             Since::Ago(d) => now.minus(d),
+            Since::Day(day) => Ok(day.and_time(chrono::NaiveTime::MIN).and_utc().into()),
+        }
+    }
+
+    /// The time meant as an end (inclusive): a day means its last second.
+    pub(crate) fn until(self, now: Timestamp) -> Result<Timestamp> {
+        match self {
+            Since::Day(_) => self
+                .at(now)?
+                .plus(chrono::Duration::days(1) - chrono::Duration::seconds(1)),
+            other => other.at(now),
         }
     }
 }
 
-/// Reads `--since`: an RFC 3339 time, or a duration such as `2h` or `7d`.
+/// Reads `--since` and `--until`: a date (`2026-11-25`, a whole day in
+/// UTC), an RFC 3339 time, or a duration ago such as `2h` or `7d`.
 pub(crate) fn since(text: &str) -> Result<Since> {
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        return Ok(Since::Day(day));
+    }
     if text.contains('T') || text.contains('-') {
         text.parse().map(Since::At)
     } else {

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{AccountArg, Session, TextArg};
+use super::{AccountArg, LimitArg, Session, TextArg};
 use crate::domain::{NewOrder, NewPolicy, OrderFilter, PolicyChange, PolicyEdit};
 use crate::error::Result;
 use crate::model::{Email, Money, OrderStatus, Text};
@@ -15,17 +15,17 @@ pub(crate) enum PolicyCommand {
         #[arg(long, value_parser = TextArg)]
         name: Text,
         /// Orders above this amount need approval, such as 50.00.
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
         threshold: Money,
         /// Only orders of this type need approval.
-        #[arg(long, value_parser = TextArg)]
+        #[arg(long, value_name = "TYPE", value_parser = TextArg)]
         order_type: Option<Text>,
         /// Comma-separated approvers: any active members, who may then decide
         /// this policy's orders (default: every holder of orders.approve).
         #[arg(long, value_name = "EMAIL,..", value_delimiter = ',')]
         approvers: Vec<Email>,
         /// Distinct approvals needed.
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, value_name = "COUNT", default_value_t = 1)]
         required_approvals: i64,
         #[command(flatten)]
         account: AccountArg,
@@ -39,10 +39,10 @@ pub(crate) enum PolicyCommand {
         #[arg(long = "name", value_name = "NEW_NAME", value_parser = TextArg)]
         new_name: Option<Text>,
         /// Orders above this amount need approval, such as 50.00.
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
         threshold: Option<Money>,
         /// Only orders of this type need approval.
-        #[arg(long, conflicts_with = "any_order_type", value_parser = TextArg)]
+        #[arg(long, value_name = "TYPE", conflicts_with = "any_order_type", value_parser = TextArg)]
         order_type: Option<Text>,
         /// Orders of any type need approval.
         #[arg(long)]
@@ -59,7 +59,7 @@ pub(crate) enum PolicyCommand {
         #[arg(long)]
         default_approvers: bool,
         /// Distinct approvals needed.
-        #[arg(long)]
+        #[arg(long, value_name = "COUNT")]
         required_approvals: Option<i64>,
         #[command(flatten)]
         account: AccountArg,
@@ -68,6 +68,8 @@ pub(crate) enum PolicyCommand {
     List {
         #[command(flatten)]
         account: AccountArg,
+        #[command(flatten)]
+        limit: LimitArg,
     },
     /// Show one policy.
     Show {
@@ -114,7 +116,10 @@ pub(crate) fn policy(s: &Session, cmd: PolicyCommand) -> Result<()> {
             };
             s.out.item(&portal.policy_create(&req)?)
         }
-        PolicyCommand::List { account } => s.out.list(&portal.policy_list(account.name())?),
+        PolicyCommand::List { account, limit } => s.out.list(
+            &portal.policy_list(account.name(), limit.limit)?,
+            "policies",
+        ),
         PolicyCommand::Show { name, account } => {
             s.out.item(&portal.policy_show(&name, account.name())?)
         }
@@ -179,10 +184,10 @@ pub(crate) enum OrderCommand {
         #[arg(long, allow_hyphen_values = true)]
         amount: Money,
         /// The order type, matched against policies.
-        #[arg(long = "type", value_parser = TextArg)]
+        #[arg(long = "order-type", alias = "type", value_name = "TYPE", value_parser = TextArg)]
         order_type: Option<Text>,
         /// Cost centre code.
-        #[arg(long)]
+        #[arg(long, value_name = "CODE")]
         cost_centre: Option<String>,
         /// Your own reference, unique within the account.
         #[arg(long = "ref", value_parser = TextArg)]
@@ -202,10 +207,12 @@ pub(crate) enum OrderCommand {
         #[arg(long, value_name = "EMAIL")]
         created_by: Option<Email>,
         /// Only orders on this cost centre.
-        #[arg(long)]
+        #[arg(long, value_name = "CODE")]
         cost_centre: Option<String>,
         #[command(flatten)]
         account: AccountArg,
+        #[command(flatten)]
+        limit: LimitArg,
     },
     /// Show an order with its approvals and, while pending, who may
     /// decide it now.
@@ -266,12 +273,17 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
             created_by,
             cost_centre,
             account,
-        } => s.out.list(&portal.order_list(&OrderFilter {
-            status,
-            created_by,
-            cost_centre,
-            account: account.into_name(),
-        })?),
+            limit,
+        } => s.out.list(
+            &portal.order_list(&OrderFilter {
+                status,
+                created_by,
+                cost_centre,
+                account: account.into_name(),
+                limit: limit.limit,
+            })?,
+            "orders match",
+        ),
         OrderCommand::Show { id } => s.out.item(&portal.order_show(id)?),
         OrderCommand::Approve { id } => s.out.item(&portal.order_decide(id, None)?),
         OrderCommand::Reject { id, reason } => s.out.item(&portal.order_decide(id, Some(&reason))?),

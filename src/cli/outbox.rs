@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::Session;
+use super::{LimitArg, Session};
 use crate::error::{Error, Result};
 use crate::mail::{DirMailer, Mailer, SmtpMailer, SmtpUrl};
 use crate::model::OutboxState;
@@ -20,6 +20,8 @@ pub(crate) enum OutboxCommand {
         /// Only emails refused on every attempt allowed.
         #[arg(long)]
         failed: bool,
+        #[command(flatten)]
+        limit: LimitArg,
     },
     /// Deliver the pending emails that are due, oldest first.
     ///
@@ -62,13 +64,17 @@ pub(crate) struct SendArgs {
     #[arg(long, value_name = "DIR", conflicts_with = "smtp")]
     to_dir: Option<PathBuf>,
     /// Send at most this many emails.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "COUNT", value_parser = clap::value_parser!(u32).range(1..))]
     limit: Option<u32>,
 }
 
 pub(crate) fn run(s: &Session, cmd: OutboxCommand) -> Result<()> {
     match cmd {
-        OutboxCommand::List { pending, failed } => {
+        OutboxCommand::List {
+            pending,
+            failed,
+            limit,
+        } => {
             let state = if pending {
                 Some(OutboxState::Pending)
             } else if failed {
@@ -76,11 +82,14 @@ pub(crate) fn run(s: &Session, cmd: OutboxCommand) -> Result<()> {
             } else {
                 None
             };
-            s.out.list(&s.portal()?.outbox_list(state)?)
+            s.out.list(
+                &s.portal()?.outbox_list(state, limit.limit)?,
+                "emails match",
+            )
         }
         OutboxCommand::Send(args) => send(s, args),
-        OutboxCommand::Retry { id } => s.out.list(&[s.portal()?.outbox_retry(id)?]),
-        OutboxCommand::Cancel { id } => s.out.list(&[s.portal()?.outbox_cancel(id)?]),
+        OutboxCommand::Retry { id } => s.out.list(&[s.portal()?.outbox_retry(id)?], "emails"),
+        OutboxCommand::Cancel { id } => s.out.list(&[s.portal()?.outbox_cancel(id)?], "emails"),
     }
 }
 

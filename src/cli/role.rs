@@ -20,7 +20,12 @@ pub(crate) enum RoleCommand {
         /// The role name: lower-case letters, digits and dashes.
         name: String,
         /// Comma-separated capabilities of the catalog.
-        #[arg(long, value_name = "CAP,..", value_delimiter = ',', required = true)]
+        #[arg(
+            long,
+            value_name = "CAPABILITY,..",
+            value_delimiter = ',',
+            required = true
+        )]
         capabilities: Vec<Capability>,
         /// What the role is for, on one line.
         #[arg(long, default_value = "", value_parser = TextArg)]
@@ -40,7 +45,7 @@ pub(crate) enum RoleCommand {
 pub(crate) fn run(s: &Session, cmd: RoleCommand) -> Result<()> {
     let mut portal = s.portal()?;
     match cmd {
-        RoleCommand::List => s.out.list(&portal.role_list()?),
+        RoleCommand::List => s.out.list(&portal.role_list()?, "roles"),
         RoleCommand::Show { name } => s.out.item(&portal.role_show(&name)?),
         RoleCommand::Create {
             name,
@@ -53,6 +58,11 @@ pub(crate) fn run(s: &Session, cmd: RoleCommand) -> Result<()> {
             s.out.item(&view)
         }
         RoleCommand::Delete { name, account } => {
+            s.confirm_checked(
+                &mut portal,
+                |p| p.check(|p| p.role_delete(&name, account.name())),
+                &format!("delete role `{name}`? it is no longer offered"),
+            )?;
             let view = portal.role_delete(&name, account.name())?;
             s.out.note(&format!(
                 "deleted role `{}`; it is no longer offered",

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{AccountArg, Session, TextArg};
+use super::{AccountArg, LimitArg, Session, TextArg};
 use crate::error::Result;
 use crate::model::{Email, Text};
 use crate::view::ServiceView;
@@ -24,6 +24,8 @@ pub(crate) enum ServiceCommand {
     List {
         #[command(flatten)]
         account: AccountArg,
+        #[command(flatten)]
+        limit: LimitArg,
     },
     /// Show one service.
     Show {
@@ -39,7 +41,7 @@ pub(crate) enum ServiceCommand {
         #[arg(required = true, num_args = 1..)]
         services: Vec<String>,
         /// The member.
-        #[arg(long)]
+        #[arg(long, value_name = "EMAIL")]
         to: Email,
         #[command(flatten)]
         account: AccountArg,
@@ -66,7 +68,10 @@ pub(crate) fn service(s: &Session, cmd: ServiceCommand) -> Result<()> {
             kind.as_ref().map(Text::as_str),
             account.name(),
         )?),
-        ServiceCommand::List { account } => s.out.list(&portal.service_list(account.name())?),
+        ServiceCommand::List { account, limit } => s.out.list(
+            &portal.service_list(account.name(), limit.limit)?,
+            "services",
+        ),
         ServiceCommand::Show { service, account } => {
             s.out.item(&portal.service_show(&service, account.name())?)
         }
@@ -88,7 +93,7 @@ pub(crate) fn service(s: &Session, cmd: ServiceCommand) -> Result<()> {
 fn assigned(s: &Session, services: &[ServiceView]) -> Result<()> {
     match services {
         [one] => s.out.item(one),
-        all => s.out.list(all),
+        all => s.out.list(all, "services"),
     }
 }
 
@@ -138,9 +143,9 @@ pub(crate) fn cost_centre(s: &Session, cmd: CostCentreCommand) -> Result<()> {
         } => s
             .out
             .item(&portal.cost_centre_create(&code, &name, account.name())?),
-        CostCentreCommand::List { account } => {
-            s.out.list(&portal.cost_centre_list(account.name())?)
-        }
+        CostCentreCommand::List { account } => s
+            .out
+            .list(&portal.cost_centre_list(account.name())?, "cost centres"),
         CostCentreCommand::Rename {
             code,
             name,

@@ -25,9 +25,11 @@ pub(crate) enum SettingsCommand {
 
 pub(crate) fn run(s: &Session, cmd: SettingsCommand) -> Result<()> {
     match cmd {
-        SettingsCommand::Set { key, value } => {
-            s.out.list(&[s.portal()?.settings_set(&key, &value)?])
-        }
-        SettingsCommand::Show { key } => s.out.list(&s.portal()?.settings_show(key.as_deref())?),
+        SettingsCommand::Set { key, value } => s
+            .out
+            .list(&[s.portal()?.settings_set(&key, &value)?], "settings"),
+        SettingsCommand::Show { key } => s
+            .out
+            .list(&s.portal()?.settings_show(key.as_deref())?, "settings"),
     }
 }

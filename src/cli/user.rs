@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::{duration, AccountArg, Session, TextArg};
+use super::{duration, AccountArg, LimitArg, Session, TextArg};
 use crate::domain::{
     Handover, InviteRequest, LocationInput, MemberFilter, OwnershipTransfer, PersonEdit,
 };
@@ -48,6 +48,8 @@ pub(crate) enum UserCommand {
         /// Only this role.
         #[arg(long)]
         role: Option<String>,
+        #[command(flatten)]
+        limit: LimitArg,
     },
     /// Show a member with their capabilities, grants and courses.
     Show(Target),
@@ -92,7 +94,7 @@ pub(crate) enum UserCommand {
         /// The duplicate.
         email: Email,
         /// The person it duplicates.
-        #[arg(long)]
+        #[arg(long, value_name = "EMAIL")]
         of: Email,
         #[command(flatten)]
         account: AccountArg,
@@ -102,13 +104,13 @@ pub(crate) enum UserCommand {
         /// The duplicate.
         email: Email,
         /// The person kept.
-        #[arg(long)]
+        #[arg(long, value_name = "EMAIL")]
         into: Email,
     },
     /// Make another active member the account's owner.
     TransferOwnership {
         /// The new owner.
-        #[arg(long)]
+        #[arg(long, value_name = "EMAIL")]
         to: Email,
         /// The role the former owner is left with; by default what the
         /// catalog says (customer-area: `member` with `account-admin`), else
@@ -157,7 +159,7 @@ pub(crate) struct GrantArgs {
     /// The member.
     email: Email,
     /// Comma-separated capabilities or areas.
-    #[arg(value_name = "G,..", value_delimiter = ',', required = true)]
+    #[arg(value_name = "GRANT,..", value_delimiter = ',', required = true)]
     grants: Vec<String>,
     #[command(flatten)]
     account: AccountArg,
@@ -177,10 +179,10 @@ pub(crate) struct EditArgs {
     #[arg(long, value_parser = TextArg, requires = "country")]
     city: Option<Text>,
     /// ISO 3166 alpha-2 country code, such as GB.
-    #[arg(long, value_name = "CC", requires = "city")]
+    #[arg(long, value_name = "COUNTRY", requires = "city")]
     country: Option<String>,
     /// IANA timezone, such as Europe/London: a zone of their country.
-    #[arg(long, value_name = "TZ")]
+    #[arg(long, value_name = "TIMEZONE")]
     timezone: Option<String>,
     /// Their new email address, the login of every account they belong to.
     #[arg(long, value_name = "EMAIL")]
@@ -188,10 +190,16 @@ pub(crate) struct EditArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("subject").required(true).args(["email", "email_flag"])
+))]
 pub(crate) struct InviteArgs {
     /// Their email.
-    #[arg(long)]
-    email: Email,
+    #[arg(value_name = "EMAIL")]
+    email: Option<Email>,
+    /// Their email, as an option: the same as EMAIL (one of the two).
+    #[arg(long = "email", value_name = "EMAIL")]
+    email_flag: Option<Email>,
     /// Their full name; someone new may give it when they accept.
     #[arg(long, value_parser = TextArg)]
     name: Option<Text>,
@@ -206,13 +214,13 @@ pub(crate) struct InviteArgs {
     no_send: bool,
     /// Comma-separated areas (or capabilities, where the catalog allows)
     /// on top of the role.
-    #[arg(long, value_name = "G,..", value_delimiter = ',')]
+    #[arg(long, value_name = "GRANT,..", value_delimiter = ',')]
     grant: Vec<String>,
     /// City (required by some presets, such as `moodle`).
     #[arg(long, value_parser = TextArg)]
     city: Option<Text>,
     /// ISO 3166 alpha-2 country code, such as GB.
-    #[arg(long)]
+    #[arg(long, value_name = "COUNTRY")]
     country: Option<String>,
     /// IANA timezone, such as Europe/London, a zone of --country; derived
     /// from --city and --country when left out.
@@ -229,7 +237,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
     match cmd {
         UserCommand::Invite(a) => {
             let req = InviteRequest {
-                email: Some(a.email),
+                email: a.email.or(a.email_flag),
                 name: a.name,
                 role: a.role,
                 account: a.account.into_name(),
@@ -276,23 +284,37 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             out.item(&view)
         }
         UserCommand::RevokeInvite(t) => {
-            out.item(&portal.revoke_invite(&t.email, t.account.name())?)
+            let (e, account) = (&t.email, t.account.name());
+            s.confirm_checked(
+                &mut portal,
+                |p| p.check(|p| p.revoke_invite(e, account)),
+                &format!("revoke the invitation of `{e}`? their token stops working"),
+            )?;
+            out.item(&portal.revoke_invite(e, account)?)
         }
         UserCommand::List {
             account,
             status,
             role,
-        } => out.list(&portal.member_list(&MemberFilter {
-            account,
-            status,
-            role,
-        })?),
+            limit,
+        } => out.list(
+            &portal.member_list(&MemberFilter {
+                account,
+                status,
+                role,
+                limit: limit.limit,
+            })?,
+            "members match",
+        ),
         UserCommand::Show(t) => out.item(&portal.member_show(&t.email, t.account.name())?),
         UserCommand::Courses {
             email: e,
             account,
             history,
-        } => out.list(&portal.member_courses(&e, account.name(), history)?),
+        } => out.list(
+            &portal.member_courses(&e, account.name(), history)?,
+            "courses",
+        ),
         UserCommand::Edit(a) => {
             let edit = PersonEdit {
                 name: a.name,
@@ -327,13 +349,25 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             out.item(&portal.revoke(&g.email, &listed(g.grants), g.account.name())?)
         }
         UserCommand::Deactivate(t) => {
-            let view = portal.deactivate(&t.email, t.account.name(), &t.handover())?;
+            let (e, account, handover) = (&t.email, t.account.name(), t.handover());
+            s.confirm_checked(
+                &mut portal,
+                |p| p.check(|p| p.deactivate(e, account, &handover)),
+                &format!("deactivate `{e}`? they lose access"),
+            )?;
+            let view = portal.deactivate(e, account, &handover)?;
             note_external_ended(s, &view);
             out.item(&view)
         }
         UserCommand::Activate(t) => out.item(&portal.activate(&t.email, t.account.name())?),
         UserCommand::LeftCompany(t) => {
-            let view = portal.left_company(&t.email, t.account.name(), &t.handover())?;
+            let (e, account, handover) = (&t.email, t.account.name(), t.handover());
+            s.confirm_checked(
+                &mut portal,
+                |p| p.check(|p| p.left_company(e, account, &handover)),
+                &format!("mark `{e}` as left the company? they lose access"),
+            )?;
+            let view = portal.left_company(e, account, &handover)?;
             note_external_ended(s, &view);
             out.item(&view)
         }
@@ -344,12 +378,11 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
         } => out.item(&portal.flag_duplicate(&e, &of, account.name())?),
         UserCommand::Merge { email: e, into } => {
             let (dup, kept) = (e, into);
-            // Both people and the actor's rights first: nobody confirms a
-            // merge that is then refused.
-            portal.merge_check(&dup, &kept)?;
-            s.confirm(&format!(
-                "merge `{dup}` into `{kept}`? `{dup}` will be retired"
-            ))?;
+            s.confirm_checked(
+                &mut portal,
+                |p| p.check(|p| p.merge(&dup, &kept)),
+                &format!("merge `{dup}` into `{kept}`? `{dup}` will be retired"),
+            )?;
             out.item(&portal.merge(&dup, &kept)?)
         }
         UserCommand::TransferOwnership {
@@ -362,9 +395,11 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
                 former_owner_role: former_owner_role.as_deref(),
                 account: account.name(),
             };
-            // Refused before anyone is asked to confirm.
-            portal.transfer_check(&handover)?;
-            s.confirm(&format!("make `{to}` the owner?"))?;
+            s.confirm_checked(
+                &mut portal,
+                |p| p.check(|p| p.transfer_ownership(&handover)),
+                &format!("make `{to}` the owner?"),
+            )?;
             out.item(&portal.transfer_ownership(&handover)?)
         }
     }

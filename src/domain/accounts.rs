@@ -192,11 +192,16 @@ impl Portal {
         })
     }
 
+    /// At most `limit` of [`Portal::account_list_all`], in its order.
+    pub(crate) fn account_list(&mut self, limit: Option<u32>) -> Result<Vec<AccountView>> {
+        Ok(super::first(self.account_list_all()?, limit))
+    }
+
     /// The accounts the actor may see, partners each followed by their
     /// customers. The operator sees all; a member sees the accounts they
     /// hold `account.view` in, and the customers of partners where they hold
     /// `customers.manage`.
-    pub(crate) fn account_list(&mut self) -> Result<Vec<AccountView>> {
+    fn account_list_all(&mut self) -> Result<Vec<AccountView>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let all = tx.accounts()?;

@@ -156,6 +156,10 @@ pub(crate) struct AuditFilter {
     pub account: Option<String>,
     /// Only events at or after this time.
     pub since: Option<Timestamp>,
+    /// Only events at or before this time.
+    pub until: Option<Timestamp>,
+    /// Only events of this action, such as `user.invite`.
+    pub action: Option<String>,
     /// At most this many, the newest.
     pub limit: Option<u32>,
 }
@@ -185,93 +189,7 @@ impl Portal {
         super::access::ensure_operator(&self.ctx, "verify the audit log")?;
         let anchor = anchor.map(parse_anchor).transpose()?;
         let tx = self.gate.read()?;
-        let records = tx.audit_chain()?;
-        let mut head = AuditHeadView {
-            seq: 0,
-            hash: GENESIS.to_string(),
-        };
-        let mut newest_version = 1;
-        let mut legacy_events = 0;
-        for record in &records {
-            let event = &record.event;
-            let version = record.hash_version;
-            let broken = |what: &str| {
-                Error::conflict(format!(
-                    "the audit log is broken at event {}: {what}",
-                    event.seq
-                ))
-                .help(
-                    "restore the database from a backup, and find out who could write to the file",
-                )
-            };
-            if event.seq != head.seq + 1 {
-                return Err(broken(&format!(
-                    "expected event {} here (events missing or reordered)",
-                    head.seq + 1
-                )));
-            }
-            if event.prev_hash != head.hash {
-                return Err(broken(
-                    "it does not follow the event before (missing or reordered)",
-                ));
-            }
-            let Some(hash) = event_hash(record) else {
-                return Err(broken(&format!("its hash version {version} is unknown")));
-            };
-            if version < newest_version {
-                return Err(broken(&format!(
-                    "its hash version {version} follows version {newest_version}: \
-                     a downgrade that leaves columns out of the hash"
-                )));
-            }
-            if hash != event.hash {
-                return Err(broken("its content was edited after it was written"));
-            }
-            newest_version = version;
-            if version == 1 {
-                legacy_events += 1;
-            }
-            head = AuditHeadView {
-                seq: event.seq,
-                hash: event.hash.clone(),
-            };
-        }
-        if let Some((seq, hash)) = &anchor {
-            match records.iter().find(|r| r.event.seq == *seq) {
-                None => {
-                    return Err(Error::conflict(format!(
-                        "the audit log has no event {seq}, which the anchor names: it was truncated"
-                    )))
-                }
-                Some(r) if r.event.hash != *hash => {
-                    return Err(Error::conflict(format!(
-                        "event {seq} no longer has the anchor's hash: the log was rewritten since"
-                    )))
-                }
-                Some(_) => {}
-            }
-        }
-        // After the chain: an event shown to be edited says more than a
-        // guard shown to be gone.
-        let missing = tx.audit_guards_missing()?;
-        if !missing.is_empty() {
-            let names: Vec<String> = missing.iter().map(|n| format!("`{n}`")).collect();
-            return Err(Error::conflict(format!(
-                "the audit log is no longer append-only: guard trigger missing: {}",
-                names.join(", ")
-            ))
-            .help(
-                "the events verify, but the file no longer refuses to change them: \
-                 find out who could write to it, and restore it from a backup",
-            ));
-        }
-        Ok(AuditVerifiedView {
-            intact: true,
-            events: head.seq,
-            legacy_events,
-            head,
-            anchor: anchor.map(|(seq, hash)| format!("{seq}:{hash}")),
-        })
+        verify_chain(&*tx, anchor)
     }
 
     /// The audit log, oldest first. The operator reads all of it; a member
@@ -316,9 +234,104 @@ impl Portal {
             actor,
             accounts,
             since: filter.since,
+            until: filter.until,
+            action: filter.action.clone(),
             limit: filter.limit,
         })
     }
+}
+
+/// Checks the chain of `audit verify` (see [`Portal::audit_verify`]), for
+/// whoever the caller has already let read it.
+pub(crate) fn verify_chain(
+    tx: &dyn Tx,
+    anchor: Option<(i64, String)>,
+) -> Result<AuditVerifiedView> {
+    let records = tx.audit_chain()?;
+    let mut head = AuditHeadView {
+        seq: 0,
+        hash: GENESIS.to_string(),
+    };
+    let mut newest_version = 1;
+    let mut legacy_events = 0;
+    for record in &records {
+        let event = &record.event;
+        let version = record.hash_version;
+        let broken = |what: &str| {
+            Error::conflict(format!(
+                "the audit log is broken at event {}: {what}",
+                event.seq
+            ))
+            .help("restore the database from a backup, and find out who could write to the file")
+        };
+        if event.seq != head.seq + 1 {
+            return Err(broken(&format!(
+                "expected event {} here (events missing or reordered)",
+                head.seq + 1
+            )));
+        }
+        if event.prev_hash != head.hash {
+            return Err(broken(
+                "it does not follow the event before (missing or reordered)",
+            ));
+        }
+        let Some(hash) = event_hash(record) else {
+            return Err(broken(&format!("its hash version {version} is unknown")));
+        };
+        if version < newest_version {
+            return Err(broken(&format!(
+                "its hash version {version} follows version {newest_version}: \
+                     a downgrade that leaves columns out of the hash"
+            )));
+        }
+        if hash != event.hash {
+            return Err(broken("its content was edited after it was written"));
+        }
+        newest_version = version;
+        if version == 1 {
+            legacy_events += 1;
+        }
+        head = AuditHeadView {
+            seq: event.seq,
+            hash: event.hash.clone(),
+        };
+    }
+    if let Some((seq, hash)) = &anchor {
+        match records.iter().find(|r| r.event.seq == *seq) {
+            None => {
+                return Err(Error::conflict(format!(
+                    "the audit log has no event {seq}, which the anchor names: it was truncated"
+                )))
+            }
+            Some(r) if r.event.hash != *hash => {
+                return Err(Error::conflict(format!(
+                    "event {seq} no longer has the anchor's hash: the log was rewritten since"
+                )))
+            }
+            Some(_) => {}
+        }
+    }
+    // After the chain: an event shown to be edited says more than a
+    // guard shown to be gone.
+    let missing = tx.audit_guards_missing()?;
+    if !missing.is_empty() {
+        let names: Vec<String> = missing.iter().map(|n| format!("`{n}`")).collect();
+        return Err(Error::conflict(format!(
+            "the audit log is no longer append-only: guard trigger missing: {}",
+            names.join(", ")
+        ))
+        .help(
+            "the events verify, but the file no longer refuses to change them: \
+                 find out who could write to it, and restore it from a backup",
+        ));
+    }
+    Ok(AuditVerifiedView {
+        intact: true,
+        events: head.seq,
+        legacy_events,
+        head,
+        anchor: anchor.map(|(seq, hash)| format!("{seq}:{hash}")),
+    })
 }
 
 /// Reads an anchor, `SEQ:HASH` as `audit head` prints it.

@@ -536,8 +536,9 @@ pub(crate) struct InitRequest {
 
 impl Portal {
     /// Sets up a new database: the catalog, the first account and its owner.
-    /// Running it again with the same preset, account and owner changes
-    /// nothing and succeeds, so seeding scripts can repeat it.
+    /// Running it again with the same settings changes nothing and
+    /// succeeds, so seeding scripts can repeat it; with other settings it
+    /// is a conflict naming each difference.
     pub(crate) fn init(&mut self, req: InitRequest) -> Result<InitView> {
         super::access::ensure_operator(&self.ctx, "run `init`")?;
         self.write(|w| {
@@ -560,7 +561,7 @@ impl Portal {
                 .owner_location
                 .locate(req.preset.require_location, OWNER_FLAGS)?;
             if let Some(existing) = tx.setting("preset")? {
-                return already_initialised(tx, &existing, &req, &account_name);
+                return already_initialised(tx, &existing, &req, &account_name, &currency);
             }
             let preset = &req.preset;
             for role in preset.roles() {
@@ -637,35 +638,72 @@ impl Portal {
 }
 
 /// `init` on a database that has a catalog: fine if it asks for what is
-/// there, a conflict otherwise.
+/// there, changing nothing; a conflict (exit 4) naming each setting that
+/// differs otherwise: the preset, the first account and its kind and
+/// currency, the owner's email, and the owner's name when given.
 fn already_initialised(
     tx: &dyn Tx,
     existing: &str,
     req: &InitRequest,
     account_name: &str,
+    currency: &str,
 ) -> Result<InitView> {
-    let conflict = || {
+    let refuse = |differences: Vec<String>| {
         Error::conflict(format!(
-            "this database is already initialised (preset `{existing}`)"
+            "this database is already initialised (preset `{existing}`) with other settings: {}",
+            differences.join("; ")
         ))
-        .help("use `portalctl account create` for more accounts, or a new --db for a fresh portal")
+        .help(
+            "run `init` with the settings it has, or use `portalctl account create` for more \
+             accounts, or a new --db for a fresh portal",
+        )
     };
     if existing != req.preset.name {
-        return Err(conflict());
+        return Err(refuse(vec![format!(
+            "preset `{}`, not `{existing}`",
+            req.preset.name
+        )]));
     }
-    let account = tx.account_named(account_name)?.ok_or_else(conflict)?;
-    let (owner, membership) =
-        super::member_in(tx, &req.owner_email, &account).map_err(|e| match e {
-            Error::NotFound(_) | Error::Conflict(_) => conflict(),
-            other => other,
-        })?;
-    if account.owner_id != Some(owner.id) {
-        return Err(conflict());
+    // The first account is the oldest one; `init` made it.
+    let first = tx
+        .accounts()?
+        .into_iter()
+        .min_by_key(|a| a.id)
+        .ok_or_else(|| refuse(vec!["it has no account".into()]))?;
+    let owner = first.owner_id.map(|id| tx.person(id)).transpose()?;
+    let mut differences = Vec::new();
+    if first.name.to_lowercase() != account_name.to_lowercase() {
+        differences.push(format!("account `{account_name}`, not `{}`", first.name));
     }
+    let kind = req.kind.unwrap_or(req.preset.account_kind);
+    if first.kind != kind {
+        differences.push(format!("kind `{kind}`, not `{}`", first.kind));
+    }
+    if first.currency != currency {
+        differences.push(format!("currency `{currency}`, not `{}`", first.currency));
+    }
+    match &owner {
+        Some(o) if o.email == req.owner_email => {
+            if let Some(name) = &req.owner_name {
+                if name.trim() != o.name {
+                    differences.push(format!("owner name `{}`, not `{}`", name.trim(), o.name));
+                }
+            }
+        }
+        Some(o) => differences.push(format!("owner `{}`, not `{}`", req.owner_email, o.email)),
+        None => differences.push(format!(
+            "owner `{}`, but the account has none",
+            req.owner_email
+        )),
+    }
+    if !differences.is_empty() {
+        return Err(refuse(differences));
+    }
+    let (_, membership) = super::member_in(tx, &req.owner_email, &first)?;
     let catalog = Catalog::load(tx)?;
     Ok(InitView {
         preset: existing.to_string(),
-        account: super::accounts::account_view(tx, &account)?,
+        account: super::accounts::account_view(tx, &first)?,
         owner: member_view(tx, &catalog, &membership)?,
         created: false,
         timezone_warning: None,

@@ -95,14 +95,6 @@ impl Portal {
         self.write(|w| merge_in(w, email, into))
     }
 
-    /// Whether `merge` would go through, changing nothing: both people are
-    /// found, the actor may merge them in every account involved, and the
-    /// gate accepts the result. `user merge` asks this before it asks for
-    /// confirmation, so nobody confirms a merge that is then refused.
-    pub(crate) fn merge_check(&mut self, email: &Email, into: &Email) -> Result<()> {
-        self.rehearse(|w| merge_in(w, email, into)).map(|_| ())
-    }
-
     /// Makes `to` the owner of an account, holding the catalog's owner
     /// role. The former owner is left with `former_owner_role`, else what
     /// the catalog says a former owner becomes, else the role they have
@@ -113,12 +105,6 @@ impl Portal {
         handover: &OwnershipTransfer<'_>,
     ) -> Result<MemberView> {
         self.write(|w| transfer_in(w, handover))
-    }
-
-    /// Whether `transfer_ownership` would go through, changing nothing;
-    /// asked before the confirmation, like [`Portal::merge_check`].
-    pub(crate) fn transfer_check(&mut self, handover: &OwnershipTransfer<'_>) -> Result<()> {
-        self.rehearse(|w| transfer_in(w, handover)).map(|_| ())
     }
 }
 

@@ -164,18 +164,7 @@ impl Portal {
     /// anyone's access, records its audit events and commits. A refusal
     /// anywhere rolls everything back.
     pub(crate) fn write<T>(&mut self, change: impl FnOnce(&Write<'_>) -> Result<T>) -> Result<T> {
-        self.run_write(change, true)
-    }
-
-    /// Runs `change` as [`Portal::write`] does, every check of the gate
-    /// included, and rolls it back: whether it would go through, to know
-    /// before asking someone to confirm it. The lock is not held while
-    /// they answer, so the real write checks everything again.
-    pub(crate) fn rehearse<T>(
-        &mut self,
-        change: impl FnOnce(&Write<'_>) -> Result<T>,
-    ) -> Result<T> {
-        self.run_write(change, false)
+        self.run_write(change)
     }
 
     /// Runs `work` as one all-or-nothing batch: each write inside it is
@@ -195,11 +184,21 @@ impl Portal {
         Ok(out)
     }
 
-    fn run_write<T>(
+    /// Runs a whole command with every write it makes checked by the gate
+    /// and then rolled back, as one batch: whether it would go through, to
+    /// know before asking someone to confirm it. What it returns and any
+    /// warnings are dropped; a refusal is returned as the command's own.
+    pub(crate) fn check<T>(
         &mut self,
-        change: impl FnOnce(&Write<'_>) -> Result<T>,
-        commit: bool,
-    ) -> Result<T> {
+        command: impl FnOnce(&mut Portal) -> Result<T>,
+    ) -> Result<()> {
+        let kept = self.warnings.len();
+        let result = self.batch(false, command);
+        self.warnings.truncate(kept);
+        result.map(|_| ())
+    }
+
+    fn run_write<T>(&mut self, change: impl FnOnce(&Write<'_>) -> Result<T>) -> Result<T> {
         let tx = self.gate.store.write()?;
         let w = Write {
             tx: &*tx,
@@ -245,10 +244,6 @@ impl Portal {
         }
         let warnings = w.warnings.take();
         drop(w);
-        if !commit {
-            // Dropping the transaction rolls it back.
-            return Ok(out);
-        }
         tx.commit()?;
         self.warnings.extend(warnings);
         Ok(out)

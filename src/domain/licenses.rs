@@ -407,11 +407,24 @@ impl Portal {
         })
     }
 
+    /// At most `limit` of [`Portal::license_list_all`], in its order.
+    pub(crate) fn license_list(
+        &mut self,
+        account: Option<&str>,
+        customer: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<Vec<LicenseView>> {
+        Ok(super::first(
+            self.license_list_all(account, customer)?,
+            limit,
+        ))
+    }
+
     /// Licences with who holds their seats: of the partner named, of the
     /// customer's partner (only that customer's seats), or of every partner
     /// the actor may see. Needs `licenses.allocate` or `account.view` on
     /// the partner.
-    pub(crate) fn license_list(
+    fn license_list_all(
         &mut self,
         account: Option<&str>,
         customer: Option<&str>,

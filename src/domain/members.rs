@@ -17,6 +17,8 @@ use std::cell::RefCell;
 /// Filters of `user list`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MemberFilter {
+    /// At most this many, the first in the list's order (`--limit`).
+    pub limit: Option<u32>,
     /// Only this account.
     pub account: Option<String>,
     /// Only this status, as shown (`revoked` included).
@@ -367,8 +369,14 @@ impl Portal {
         })
     }
 
-    /// Members the actor may see (`users.view`), by account then email.
+    /// At most `filter.limit` of [`Portal::member_list_all`], in its order.
     pub(crate) fn member_list(&mut self, filter: &MemberFilter) -> Result<Vec<MemberView>> {
+        let limit = filter.limit;
+        Ok(super::first(self.member_list_all(filter)?, limit))
+    }
+
+    /// Members the actor may see (`users.view`), by account then email.
+    fn member_list_all(&mut self, filter: &MemberFilter) -> Result<Vec<MemberView>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let role = filter

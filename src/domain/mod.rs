@@ -31,6 +31,7 @@ mod prices;
 mod roles;
 mod services;
 mod settings;
+mod status;
 mod timezones;
 mod visibility;
 
@@ -148,6 +149,15 @@ impl Portal {
             warnings: Vec::new(),
         }
     }
+}
+
+/// The first `limit` items of a list, or all of them (`--limit`), for lists
+/// the domain filters after reading, where SQL cannot apply the limit.
+pub(crate) fn first<T>(mut items: Vec<T>, limit: Option<u32>) -> Vec<T> {
+    if let Some(limit) = limit {
+        items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    }
+    items
 }
 
 /// The default database: `portal.db` in the platform data directory.

@@ -36,6 +36,8 @@ pub(crate) struct NewOrder {
 /// Filters of `order list`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OrderFilter {
+    /// At most this many, the first in the list's order (`--limit`).
+    pub limit: Option<u32>,
     /// Only this status (`pending` is the "Pending Approvals" view).
     pub status: Option<OrderStatus>,
     /// Only orders placed by this person.
@@ -321,9 +323,15 @@ impl Portal {
         })
     }
 
+    /// At most `filter.limit` of [`Portal::order_list_all`], in its order.
+    pub(crate) fn order_list(&mut self, filter: &OrderFilter) -> Result<Vec<OrderView>> {
+        let limit = filter.limit;
+        Ok(super::first(self.order_list_all(filter)?, limit))
+    }
+
     /// Orders the actor may read, oldest first: everything for approvers
     /// and billing viewers, their own for members who only place orders.
-    pub(crate) fn order_list(&mut self, filter: &OrderFilter) -> Result<Vec<OrderView>> {
+    fn order_list_all(&mut self, filter: &OrderFilter) -> Result<Vec<OrderView>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, filter.account.as_deref(), None)?;

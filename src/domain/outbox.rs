@@ -138,11 +138,15 @@ fn message(tx: &dyn Tx, id: i64) -> Result<OutboxMessage> {
 impl Portal {
     /// Queued emails, oldest first; only those in `state` if given. Only
     /// the operator reads the outbox: it says who is invited where.
-    pub(crate) fn outbox_list(&mut self, state: Option<OutboxState>) -> Result<Vec<OutboxMessage>> {
+    pub(crate) fn outbox_list(
+        &mut self,
+        state: Option<OutboxState>,
+        limit: Option<u32>,
+    ) -> Result<Vec<OutboxMessage>> {
         ensure_operator(&self.ctx, "read the outbox")?;
         let tx = self.gate.read()?;
         Catalog::load(&*tx)?;
-        tx.messages(state)
+        tx.messages(state, limit)
     }
 
     /// Delivers due emails through `mailer`, at most `limit`, oldest first.
@@ -204,7 +208,7 @@ impl Portal {
         Ok(self
             .gate
             .read()?
-            .messages(Some(OutboxState::Pending))?
+            .messages(Some(OutboxState::Pending), None)?
             .len())
     }
 
@@ -471,7 +475,9 @@ mod tests {
         let mut p = ready_portal();
         let printed = invite(&mut p, "ann@acme.test");
         assert!(
-            !p.outbox_list(None).expect("list")[0].body.contains("pinv_"),
+            !p.outbox_list(None, None).expect("list")[0]
+                .body
+                .contains("pinv_"),
             "no token is queued"
         );
         let mut mailer = Scripted::default();
@@ -500,7 +506,7 @@ mod tests {
         };
         let first = p.outbox_send(&mut mailer, None).expect("send");
         assert_eq!((first.retry_later, first.pending), (1, 1));
-        let m = p.outbox_list(None).expect("list").remove(0);
+        let m = p.outbox_list(None, None).expect("list").remove(0);
         assert_eq!(m.attempts, 1);
         assert_eq!(m.last_error.as_deref(), Some("550 no such user"));
         assert_eq!(
@@ -513,7 +519,7 @@ mod tests {
         assert_eq!(mailer.handed.len(), 1);
         at(&mut p, 1);
         p.outbox_send(&mut mailer, None).expect("send");
-        let m = p.outbox_list(None).expect("list").remove(0);
+        let m = p.outbox_list(None, None).expect("list").remove(0);
         assert_eq!(
             m.next_attempt_at,
             Some(p.now().plus(Duration::minutes(20)).expect("t"))
@@ -522,7 +528,7 @@ mod tests {
         let last = p.outbox_send(&mut mailer, None).expect("send");
         assert_eq!((last.failed, last.pending), (1, 0));
         let m = p
-            .outbox_list(Some(OutboxState::Failed))
+            .outbox_list(Some(OutboxState::Failed), None)
             .expect("list")
             .remove(0);
         assert_eq!(m.attempts, 3);
@@ -536,7 +542,9 @@ mod tests {
         assert_eq!((again.state, again.attempts), (OutboxState::Pending, 0));
         p.outbox_send(&mut mailer, None).expect("send");
         assert_eq!(
-            p.outbox_list(Some(OutboxState::Sent)).expect("list").len(),
+            p.outbox_list(Some(OutboxState::Sent), None)
+                .expect("list")
+                .len(),
             1
         );
     }
@@ -545,14 +553,14 @@ mod tests {
     fn a_server_that_is_down_touches_nothing() {
         let mut p = ready_portal();
         invite(&mut p, "ann@acme.test");
-        let before = p.outbox_list(None).expect("list");
+        let before = p.outbox_list(None, None).expect("list");
         let mut mailer = Scripted {
             down: true,
             ..Scripted::default()
         };
         let e = p.outbox_send(&mut mailer, None).expect_err("down");
         assert_eq!(e.exit_code(), 6, "{e}");
-        assert_eq!(p.outbox_list(None).expect("list"), before);
+        assert_eq!(p.outbox_list(None, None).expect("list"), before);
     }
 
     #[test]
@@ -588,7 +596,7 @@ mod tests {
             ..Scripted::default()
         };
         p.outbox_send(&mut mailer, Some(1)).expect("send");
-        let m = p.outbox_list(None).expect("list").remove(0);
+        let m = p.outbox_list(None, None).expect("list").remove(0);
         assert_eq!((m.state, m.attempts), (OutboxState::Pending, 1));
         p.accept(&token_in(&mailer.handed[0]), None)
             .expect("a token that may have arrived stays valid");
@@ -606,7 +614,7 @@ mod tests {
         p.resend_invite(&email("cy@acme.test"), None, None)
             .expect("resend");
         let states: Vec<(String, OutboxState)> = p
-            .outbox_list(None)
+            .outbox_list(None, None)
             .expect("list")
             .into_iter()
             .map(|m| (m.recipient, m.state))
@@ -656,7 +664,7 @@ mod tests {
     fn an_invitation_email_with_no_token_line_fails_instead_of_blocking_the_queue() {
         let mut p = ready_portal();
         invite(&mut p, "ann@acme.test");
-        let queued = p.outbox_list(None).expect("list").remove(0);
+        let queued = p.outbox_list(None, None).expect("list").remove(0);
         p.write(|w| {
             w.tx.enqueue(&OutboxMessage {
                 body: "no token line here".into(),

@@ -263,8 +263,17 @@ impl Portal {
         })
     }
 
+    /// At most `limit` of [`Portal::policy_list_all`], in its order.
+    pub(crate) fn policy_list(
+        &mut self,
+        account: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<Vec<PolicyView>> {
+        Ok(super::first(self.policy_list_all(account)?, limit))
+    }
+
     /// The account's policies; needs `account.view`.
-    pub(crate) fn policy_list(&mut self, account: Option<&str>) -> Result<Vec<PolicyView>> {
+    fn policy_list_all(&mut self, account: Option<&str>) -> Result<Vec<PolicyView>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;

@@ -123,9 +123,18 @@ impl Portal {
         })
     }
 
+    /// At most `limit` of [`Portal::service_list_all`], the first by name.
+    pub(crate) fn service_list(
+        &mut self,
+        account: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<Vec<ServiceView>> {
+        Ok(super::first(self.service_list_all(account)?, limit))
+    }
+
     /// The services the actor may see: all of them with
     /// `services.view_all`, only their own with `services.view_assigned`.
-    pub(crate) fn service_list(&mut self, account: Option<&str>) -> Result<Vec<ServiceView>> {
+    fn service_list_all(&mut self, account: Option<&str>) -> Result<Vec<ServiceView>> {
         let tx = self.gate.read()?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;

@@ -135,6 +135,14 @@ impl SqliteTx<'_> {
             sql.push_str(" AND at >= ?");
             args.push(Value::Text(since.to_string()));
         }
+        if let Some(until) = q.until {
+            sql.push_str(" AND at <= ?");
+            args.push(Value::Text(until.to_string()));
+        }
+        if let Some(action) = &q.action {
+            sql.push_str(" AND action = ?");
+            args.push(Value::Text(action.clone()));
+        }
         sql.push_str(" ORDER BY seq DESC");
         if let Some(limit) = q.limit {
             sql.push_str(" LIMIT ?");

@@ -197,7 +197,7 @@ impl SqliteStore {
             ))
             .help("try again"));
         }
-        Ok(SqliteStore { conn, batch: false })
+        Ok(SqliteStore { conn, batch: 0 })
     }
 
     /// An in-memory database, for unit tests.
@@ -207,7 +207,7 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         migrate(&mut conn, Path::new(":memory:"), Purpose::Init)?;
-        Ok(SqliteStore { conn, batch: false })
+        Ok(SqliteStore { conn, batch: 0 })
     }
 }
 
@@ -217,7 +217,7 @@ const STATEMENT_CACHE: usize = 512;
 
 impl Store for SqliteStore {
     fn read(&mut self) -> Result<Box<dyn Tx + '_>> {
-        if self.batch {
+        if self.batch > 0 {
             return Ok(Box::new(SqliteTx::new(Open::Savepoint(
                 self.conn.savepoint()?,
             ))));
@@ -229,27 +229,37 @@ impl Store for SqliteStore {
     }
 
     fn begin_batch(&mut self) -> Result<()> {
-        if self.batch {
-            return Err(anyhow::anyhow!("a batch is open already").into());
+        // A batch inside a batch (checking an apply before confirming it)
+        // is a savepoint of the outer one.
+        if self.batch > 0 {
+            self.conn
+                .execute_batch(&format!("SAVEPOINT batch{}", self.batch))?;
+        } else {
+            self.ensure_writable()?;
+            self.conn.execute_batch("BEGIN IMMEDIATE")?;
         }
-        self.ensure_writable()?;
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        self.batch = true;
+        self.batch += 1;
         Ok(())
     }
 
     fn end_batch(&mut self, commit: bool) -> Result<()> {
-        if !self.batch {
+        let depth = self.batch;
+        if depth == 0 {
             return Err(anyhow::anyhow!("no batch is open").into());
         }
-        self.batch = false;
-        self.conn
-            .execute_batch(if commit { "COMMIT" } else { "ROLLBACK" })?;
+        self.batch -= 1;
+        let sql = match (depth, commit) {
+            (1, true) => "COMMIT".to_string(),
+            (1, false) => "ROLLBACK".to_string(),
+            (_, true) => format!("RELEASE batch{}", depth - 1),
+            (_, false) => format!("ROLLBACK TO batch{0}; RELEASE batch{0}", depth - 1),
+        };
+        self.conn.execute_batch(&sql)?;
         Ok(())
     }
 
     fn write(&mut self) -> Result<Box<dyn Tx + '_>> {
-        if self.batch {
+        if self.batch > 0 {
             return Ok(Box::new(SqliteTx::new(Open::Savepoint(
                 self.conn.savepoint()?,
             ))));
@@ -283,7 +293,7 @@ pub(crate) fn default_path() -> Result<PathBuf> {
 }
 
 /// The schema version of this binary.
-fn known_version() -> i64 {
+pub(crate) fn known_version() -> i64 {
     MIGRATIONS.len() as i64
 }
 
@@ -634,7 +644,7 @@ mod tests {
         let path = dir.path().join("a b?c#d%e.db");
         SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, |_| Ok(())).expect("init");
         let conn = open_read_only(&path, DEFAULT_BUSY_TIMEOUT).expect("opens");
-        let mut store = SqliteStore { conn, batch: false };
+        let mut store = SqliteStore { conn, batch: 0 };
         assert_eq!(
             contents(&store.conn).expect("reads"),
             Contents::Portal(known_version())

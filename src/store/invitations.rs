@@ -162,19 +162,20 @@ impl SqliteTx<'_> {
         )
     }
 
-    pub(super) fn messages(&self, state: Option<OutboxState>) -> Result<Vec<OutboxMessage>> {
-        match state {
-            Some(state) => self.rows(
-                &format!("SELECT {MESSAGE_COLUMNS} FROM outbox WHERE state = ?1 ORDER BY id"),
-                [state.as_str()],
-                message_from_row,
+    pub(super) fn messages(
+        &self,
+        state: Option<OutboxState>,
+        limit: Option<u32>,
+    ) -> Result<Vec<OutboxMessage>> {
+        // SQLite reads a negative limit as none.
+        let limit = limit.map_or(-1, i64::from);
+        self.rows(
+            &format!(
+                "SELECT {MESSAGE_COLUMNS} FROM outbox WHERE ?1 IS NULL OR state = ?1 ORDER BY id LIMIT ?2"
             ),
-            None => self.rows(
-                &format!("SELECT {MESSAGE_COLUMNS} FROM outbox ORDER BY id"),
-                [],
-                message_from_row,
-            ),
-        }
+            rusqlite::params![state.map(|s| s.as_str()), limit],
+            message_from_row,
+        )
     }
 
     pub(super) fn message(&self, id: i64) -> Result<Option<OutboxMessage>> {

@@ -22,6 +22,7 @@ mod roles;
 #[cfg(test)]
 mod seam_tests;
 mod services;
+mod status;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -30,7 +31,8 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 use self::columns::{json_col, keyword_col};
-pub(crate) use self::database::default_path;
+pub(crate) use self::database::{default_path, known_version};
+pub(crate) use self::status::{MailCounts, StatusCounts};
 use crate::error::Result;
 use crate::model::{
     Account, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course, CourseProgress,
@@ -52,7 +54,7 @@ pub(crate) trait Store {
     /// Opens a batch: until [`Store::end_batch`], the transactions `read`
     /// and `write` give are savepoints inside one outer write transaction,
     /// so that many writes, each checked on its own, commit or roll back
-    /// as one (`apply`).
+    /// as one (`apply`). Batches nest.
     fn begin_batch(&mut self) -> Result<()>;
     /// Ends the batch, committing everything it wrote or rolling it back.
     fn end_batch(&mut self, commit: bool) -> Result<()>;
@@ -207,8 +209,13 @@ seam! {
         fn remove_invitation_token(&self, token_hash: &str) -> Result<()>;
         /// Queues an email (its `id` is ignored) and returns its id.
         fn enqueue(&self, message: &OutboxMessage) -> Result<i64>;
-        /// Queued emails, oldest first; only those in `state` if given.
-        fn messages(&self, state: Option<OutboxState>) -> Result<Vec<OutboxMessage>>;
+        /// Queued emails, oldest first; only those in `state` if given, and at
+        /// most `limit`.
+        fn messages(
+            &self,
+            state: Option<OutboxState>,
+            limit: Option<u32>,
+        ) -> Result<Vec<OutboxMessage>>;
         /// The email with this id.
         fn message(&self, id: i64) -> Result<Option<OutboxMessage>>;
         /// The oldest pending email due at `now` (its next attempt time,
@@ -242,6 +249,17 @@ seam! {
         /// (SQLite: triggers), so a guard altered to let changes through
         /// counts as missing.
         fn audit_guards_missing(&self) -> Result<Vec<String>>;
+
+        // The whole database, for `status`.
+
+        /// Counts of the accounts with these ids (every account when `None`).
+        fn status_counts(&self, accounts: Option<&[i64]>) -> Result<StatusCounts>;
+        /// The outbox's pending and failed emails.
+        fn mail_counts(&self) -> Result<MailCounts>;
+        /// The schema version the database is at.
+        fn schema_version(&self) -> Result<i64>;
+        /// What the database's own integrity check finds wrong; empty when sound.
+        fn integrity_problems(&self) -> Result<Vec<String>>;
 
         // Services and cost centres.
 
@@ -452,6 +470,10 @@ pub(crate) struct AuditQuery {
     pub accounts: Option<Vec<i64>>,
     /// Only events at or after this time.
     pub since: Option<Timestamp>,
+    /// Only events at or before this time.
+    pub until: Option<Timestamp>,
+    /// Only events of this action (`user.invite`).
+    pub action: Option<String>,
     /// At most this many, the newest.
     pub limit: Option<u32>,
 }
@@ -459,8 +481,9 @@ pub(crate) struct AuditQuery {
 /// A portalctl database in one SQLite file.
 pub(crate) struct SqliteStore {
     conn: Connection,
-    /// A batch is open (see [`Store::begin_batch`]).
-    batch: bool,
+    /// How many batches are open, one inside another (see
+    /// [`Store::begin_batch`]).
+    batch: usize,
 }
 
 /// A transaction on a [`SqliteStore`]. The table files give it an inherent

@@ -13,6 +13,7 @@ mod license;
 mod member;
 mod order;
 mod outbox;
+mod status;
 
 pub(crate) use account::{
     AccountDetailsView, AccountView, AddressView, IpView, PartnerConfigView, PaymentView,
@@ -30,6 +31,7 @@ pub(crate) use member::{
 };
 pub(crate) use order::{CostCentreView, OrderView, PolicyProgress, PolicyView, ServiceView};
 pub(crate) use outbox::{SendView, SettingView};
+pub(crate) use status::StatusView;
 
 use crate::model::{ShippingAddress, Timestamp};
 

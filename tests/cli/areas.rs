@@ -219,7 +219,7 @@ fn grants_count_for_nothing_in_the_blocking_role_or_while_not_active() {
     ] {
         p.member(email, "member");
         p.ok(&["user", "grant", email, "billing"]);
-        p.ok(&["user", command, email]);
+        p.ok(&["user", command, "--yes", email]);
         assert_eq!(capabilities(&p, email), nothing, "{email}");
         let can = p.can(&[email, "billing.view"]);
         assert_eq!(can["allowed"], false);

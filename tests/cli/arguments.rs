@@ -200,3 +200,72 @@ fn a_busy_timeout_sqlite_cannot_take_is_a_usage_error() {
     );
     assert_eq!(run.code, SUCCESS, "{}", run.stderr);
 }
+
+#[test]
+fn the_subject_member_is_the_positional_email_on_invite_too() {
+    let p = Portal::new();
+    let v = p.json(&["user", "invite", "ann@acme.test", "--role", "user"]);
+    assert_eq!(v["email"], "ann@acme.test", "{v}");
+    // --email still works, as the one alternative.
+    let v = p.json(&[
+        "user", "invite", "--email", "bob@acme.test", "--role", "user",
+    ]);
+    assert_eq!(v["email"], "bob@acme.test", "{v}");
+    p.refused(
+        &[
+            "user", "invite", "cat@acme.test", "--email", "cat@acme.test",
+        ],
+        USAGE,
+    );
+    p.refused(&["user", "invite", "--role", "user"], USAGE);
+}
+
+#[test]
+fn order_place_and_policies_name_the_order_type_alike() {
+    let p = Portal::new();
+    p.ok(&[
+        "policy", "create", "--name", "Hardware", "--threshold", "10", "--order-type", "hardware",
+    ]);
+    let held = p.json(&[
+        "order", "place", "--description", "Router", "--amount", "60", "--order-type", "hardware",
+    ]);
+    assert_eq!(held["status"], "pending", "{held}");
+    // `--type` stays as a hidden alias.
+    let held = p.json(&[
+        "order", "place", "--description", "Desk", "--amount", "60", "--type", "hardware",
+    ]);
+    assert_eq!(held["status"], "pending", "{held}");
+    let help = p.ok(&["order", "place", "--help"]);
+    says(&help, "--order-type <TYPE>");
+    assert!(!help.contains("--type"), "{help}");
+}
+
+#[test]
+fn value_names_say_what_they_are_and_global_options_have_their_heading() {
+    let p = Portal::new();
+    for (cmd, wanted) in [
+        (&["user", "merge"][..], "--into <EMAIL>"),
+        (&["user", "flag-duplicate"], "--of <EMAIL>"),
+        (&["user", "transfer-ownership"], "--to <EMAIL>"),
+        (&["service", "assign"], "--to <EMAIL>"),
+        (&["license", "move"], "--to <ACCOUNT>"),
+        (&["policy", "create"], "--threshold <AMOUNT>"),
+        (&["policy", "create"], "--required-approvals <COUNT>"),
+        (&["order", "place"], "--amount <AMOUNT>"),
+    ] {
+        let help = p.ok(&[cmd, &["--help"]].concat());
+        says(&help, wanted);
+        says(&help, "Global options:\n");
+        for bad in ["<TO>", "<OF>", "<INTO>", "<N>"] {
+            assert!(!help.contains(bad), "{cmd:?}: {help}");
+        }
+    }
+    let top = p.ok(&["--help"]);
+    says(&top, "Global options:\n");
+    for var in [
+        "PORTALCTL_DB", "PORTALCTL_AS", "PORTALCTL_NOW", "PORTALCTL_BUSY_TIMEOUT",
+    ] {
+        says(&top, var);
+    }
+    says(&top, "portalctl/portal.db");
+}

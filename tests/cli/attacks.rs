@@ -50,7 +50,7 @@ fn a_member_cannot_reopen_an_invitation_to_access_they_could_not_give() {
     p.ok(&[
         "user", "invite", "--email", "pend@acme.test", "--grant", "billing",
     ]);
-    p.ok(&["-y", "user", "revoke-invite", "pend@acme.test"]);
+    p.ok(&["-y", "user", "revoke-invite", "--yes", "pend@acme.test"]);
     let err = p.refused_as(
         Some("ann@acme.test"),
         &["user", "resend-invite", "pend@acme.test"],
@@ -107,7 +107,7 @@ fn a_merge_gives_no_external_access_to_someone_who_left_the_partner() {
         "external-admin", "add", "--customer", "Client Co", "--email", "dup@acme.test", "--role",
         "msp-administrator",
     ]);
-    p.ok(&["-y", "user", "left-company", "gone@acme.test"]);
+    p.ok(&["-y", "user", "left-company", "--yes", "gone@acme.test"]);
     let err = p.refused(
         &[
             "-y", "user", "merge", "dup@acme.test", "--into", "gone@acme.test",

@@ -233,7 +233,7 @@ fn a_database_from_before_hash_versions_verifies_and_goes_on_with_version_2() {
     assert_eq!(p.query("PRAGMA user_version"), schema_version());
 
     // New events are version 2, chained on.
-    p.ok(&["user", "deactivate", "ann@acme.test"]);
+    p.ok(&["user", "deactivate", "--yes", "ann@acme.test"]);
     assert_eq!(
         p.text("SELECT group_concat(hash_version, '') FROM (SELECT hash_version FROM audit_events ORDER BY seq)"),
         "11112"

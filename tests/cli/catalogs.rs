@@ -286,7 +286,7 @@ fn a_custom_role_gets_the_courses_for_every_role() {
 fn role_delete_retires_an_unused_role() {
     let p = Portal::new();
     p.ok(&["role", "create", "auditor", "--capabilities", "users.view"]);
-    let v = p.json(&["role", "delete", "auditor"]);
+    let v = p.json(&["role", "delete", "--yes", "auditor"]);
     assert_eq!(v["name"], "auditor");
     assert!(!names(&p.json(&["role", "list"])).contains(&"auditor".to_string()));
     let event = &p.json(&["audit", "list", "--limit", "1"])[0];
@@ -315,9 +315,9 @@ fn role_delete_retires_an_unused_role() {
         CONFLICT,
     );
     assert!(err.contains("was deleted"), "{err}");
-    p.refused(&["role", "delete", "auditor"], USAGE);
+    p.refused(&["role", "delete", "--yes", "auditor"], USAGE);
     // A preset role nobody holds may go too, by the operator.
-    p.ok(&["role", "delete", "manager"]);
+    p.ok(&["role", "delete", "--yes", "manager"]);
 }
 
 #[test]
@@ -325,7 +325,7 @@ fn role_delete_is_refused_while_a_member_holds_the_role() {
     let p = Portal::new();
     p.ok(&["role", "create", "auditor", "--capabilities", "users.view"]);
     p.member("ann@acme.test", "auditor");
-    let err = p.refused(&["role", "delete", "auditor"], CONFLICT);
+    let err = p.refused(&["role", "delete", "--yes", "auditor"], CONFLICT);
     assert!(
         err.contains("held by 1 membership")
             && err.contains("ann@acme.test")
@@ -334,22 +334,22 @@ fn role_delete_is_refused_while_a_member_holds_the_role() {
     );
     assert!(err.contains("set-role"), "{err}");
     // Someone who left would get it back on `activate`: still held.
-    p.ok(&["user", "left-company", "ann@acme.test"]);
-    let err = p.refused(&["role", "delete", "auditor"], CONFLICT);
+    p.ok(&["user", "left-company", "--yes", "ann@acme.test"]);
+    let err = p.refused(&["role", "delete", "--yes", "auditor"], CONFLICT);
     assert!(err.contains("ann@acme.test"), "{err}");
     p.ok(&["user", "activate", "ann@acme.test"]);
     p.ok(&["user", "set-role", "ann@acme.test", "user"]);
-    p.ok(&["role", "delete", "auditor"]);
+    p.ok(&["role", "delete", "--yes", "auditor"]);
     // An invitation not yet accepted holds it as well.
     p.ok(&["role", "create", "viewer", "--capabilities", "account.view"]);
     p.invite("bob@acme.test", "viewer", ACCOUNT);
-    p.refused(&["role", "delete", "viewer"], CONFLICT);
+    p.refused(&["role", "delete", "--yes", "viewer"], CONFLICT);
 }
 
 #[test]
 fn the_owner_and_blocking_roles_stay() {
     let p = Portal::with_preset("customer-area");
-    let err = p.refused(&["role", "delete", "no-access"], CONFLICT);
+    let err = p.refused(&["role", "delete", "--yes", "no-access"], CONFLICT);
     assert!(err.contains("blocking role"), "{err}");
     // The owner role, held by the owner alone, whoever that is.
     p.member("ann@acme.test", "member");
@@ -357,7 +357,7 @@ fn the_owner_and_blocking_roles_stay() {
         "user", "transfer-ownership", "--to", "ann@acme.test", "--yes",
     ]);
     assert_eq!(p.json(&["role", "show", "owner"])["members"], 1);
-    let err = p.refused(&["role", "delete", "owner"], CONFLICT);
+    let err = p.refused(&["role", "delete", "--yes", "owner"], CONFLICT);
     assert!(err.contains("owner role"), "{err}");
 }
 
@@ -377,16 +377,20 @@ fn members_may_delete_only_their_own_accounts_roles_with_users_manage() {
         max,
         &["role", "create", "viewer", "--capabilities", "account.view"],
     );
-    let err = p.refused_as(Some("bob@acme.test"), &["role", "delete", "viewer"], DENIED);
+    let err = p.refused_as(
+        Some("bob@acme.test"),
+        &["role", "delete", "--yes", "viewer"],
+        DENIED,
+    );
     assert!(err.contains("users.manage"), "{err}");
-    p.json_as(max, &["role", "delete", "viewer"]);
+    p.json_as(max, &["role", "delete", "--yes", "viewer"]);
     let event = &p.json(&["audit", "list", "--limit", "1"])[0];
     assert_eq!(event["actor"], "max@acme.test");
 
     // A role the operator made serves every account: an account's admin
     // cannot retire it for all of them.
     p.ok(&["role", "create", "reader", "--capabilities", "account.view"]);
-    let err = p.refused_as(max, &["role", "delete", "reader"], DENIED);
+    let err = p.refused_as(max, &["role", "delete", "--yes", "reader"], DENIED);
     assert!(err.contains("not made for this account"), "{err}");
     // Nor one another account made.
     let bea = Some("bea@beta.test");
@@ -396,7 +400,7 @@ fn members_may_delete_only_their_own_accounts_roles_with_users_manage() {
             "role", "create", "beta-view", "--capabilities", "account.view",
         ],
     );
-    p.refused_as(max, &["role", "delete", "beta-view"], DENIED);
+    p.refused_as(max, &["role", "delete", "--yes", "beta-view"], DENIED);
     // Once another account uses Acme's role, only the operator retires it,
     // and the refusal names nobody over there.
     p.json_as(
@@ -408,18 +412,18 @@ fn members_may_delete_only_their_own_accounts_roles_with_users_manage() {
     p.member_in("ben@beta.test", "acme-view", "Beta Co");
     p.json_as(bea, &["user", "set-role", "ben@beta.test", "member"]);
     p.json_as(bea, &["user", "set-role", "ben@beta.test", "acme-view"]);
-    let err = p.refused_as(max, &["role", "delete", "acme-view"], DENIED);
+    let err = p.refused_as(max, &["role", "delete", "--yes", "acme-view"], DENIED);
     assert!(err.contains("other accounts use it"), "{err}");
     assert!(!err.contains("ben@") && !err.contains("Beta"), "{err}");
     // Held only at home: the holders are named, as they are the admin's own.
     p.json_as(bea, &["user", "set-role", "ben@beta.test", "member"]);
     p.member("amy@acme.test", "acme-view");
-    let err = p.refused_as(max, &["role", "delete", "acme-view"], CONFLICT);
+    let err = p.refused_as(max, &["role", "delete", "--yes", "acme-view"], CONFLICT);
     assert!(err.contains("amy@acme.test"), "{err}");
     p.ok(&["user", "set-role", "amy@acme.test", "member"]);
-    p.json_as(max, &["role", "delete", "acme-view"]);
+    p.json_as(max, &["role", "delete", "--yes", "acme-view"]);
 
     // A role of the preset is the operator's to delete.
-    let err = p.refused_as(max, &["role", "delete", "no-access"], DENIED);
+    let err = p.refused_as(max, &["role", "delete", "--yes", "no-access"], DENIED);
     assert!(err.contains("preset"), "{err}");
 }

@@ -60,7 +60,7 @@ fn parallel_writers_all_land_and_keep_the_audit_chain() {
         p.text("SELECT COUNT(*) FROM memberships WHERE status = 'invited'"),
         "12"
     );
-    let events = p.json(&["audit", "list"]);
+    let events = p.json(&["audit", "list", "--all"]);
     let events = events.as_array().unwrap();
     assert_eq!(events.len(), 13, "init and twelve invitations");
     for (n, pair) in events.windows(2).enumerate() {
@@ -194,7 +194,7 @@ fn run(p: &Portal, writer: usize, step: usize, op: Op) -> Ran {
             None,
         ),
         Op::SetRole(k, role) => (vec!["user", "set-role", SHARED[*k], role], None),
-        Op::Deactivate(k) => (vec!["user", "deactivate", SHARED[*k]], None),
+        Op::Deactivate(k) => (vec!["user", "deactivate", "--yes", SHARED[*k]], None),
         Op::Activate(k) => (vec!["user", "activate", SHARED[*k]], None),
         Op::Place(amount) => (
             vec![
@@ -263,7 +263,7 @@ fn mixed_writers_on_shared_rows_lose_nothing_and_the_log_agrees_with_the_data() 
     assert_eq!(p.text("PRAGMA integrity_check"), "ok");
     p.ok(&["audit", "verify"]);
 
-    let events = p.json(&["audit", "list"]);
+    let events = p.json(&["audit", "list", "--all"]);
     let events: Vec<&Value> = events
         .as_array()
         .unwrap()

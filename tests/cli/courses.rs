@@ -249,7 +249,7 @@ fn leaving_ends_the_courses_and_coming_back_enrols_again() {
     let mut p = Portal::with_preset("moodle");
     p.member("ann@acme.test", "financial");
     p.now = "2026-11-26T10:00:00Z".into();
-    let v = p.json(&["user", "left-company", "ann@acme.test"]);
+    let v = p.json(&["user", "left-company", "--yes", "ann@acme.test"]);
     assert_eq!(v["courses"], json!([]));
     assert_eq!(enrolled(&p, "ann@acme.test", &[]), Vec::<String>::new());
     p.now = "2026-11-27T10:00:00Z".into();
@@ -267,7 +267,7 @@ fn leaving_ends_the_courses_and_coming_back_enrols_again() {
         assert_eq!(of[1]["ended_at"], Value::Null);
     }
     // Deactivating keeps the enrolments: only the role decides them.
-    let v = p.json(&["user", "deactivate", "ann@acme.test"]);
+    let v = p.json(&["user", "deactivate", "--yes", "ann@acme.test"]);
     assert_eq!(strings(&v["courses"]), expected("financial"));
 }
 
@@ -349,7 +349,7 @@ fn only_an_officer_may_add_delete_or_modify_users() {
                 "user", "invite", "--email", "new@acme.test", "--name", "New", "--role", "staff",
                 "--city", "London", "--country", "GB",
             ],
-            vec!["user", "deactivate", "ann@acme.test"],
+            vec!["user", "deactivate", "--yes", "ann@acme.test"],
             vec!["user", "set-role", "ann@acme.test", "no-access"],
         ] {
             let err = p.refused_as(Some(&who), &args, DENIED);

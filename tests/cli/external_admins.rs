@@ -254,7 +254,7 @@ fn bad_external_admin_requests_are_refused() {
     p.ok(&["account", "create", "Loner Ltd", "--kind", "customer"]);
     p.invite("ivy@acme.test", "msp-user", ACCOUNT);
     p.member("dan@acme.test", "msp-user");
-    p.ok(&["user", "deactivate", "dan@acme.test"]);
+    p.ok(&["user", "deactivate", "--yes", "dan@acme.test"]);
     p.member("nora@acme.test", "no-access");
     let cases: Vec<(Vec<&str>, i32, &str)> = vec![
         (add(BEN, "superuser"), USAGE, "unknown role `superuser`"),
@@ -377,7 +377,7 @@ fn deactivation_in_the_partner_ends_external_access_in_the_same_transaction() {
         "external-admin", "add", "--customer", "Other Co", "--email", UMA, "--role", "msp-user",
     ]);
     let events: i64 = p.text("SELECT COUNT(*) FROM audit_events").parse().unwrap();
-    let v = p.json(&["user", "deactivate", UMA, "--account", ACCOUNT]);
+    let v = p.json(&["user", "deactivate", "--yes", UMA, "--account", ACCOUNT]);
     assert_eq!(v["status"], "deactivated");
     assert_eq!(
         v["external_ended"],
@@ -425,7 +425,7 @@ fn external_access_cannot_be_reactivated_while_inactive_in_the_partner() {
     let p = msp();
     p.ok(&add(BEN, "msp-administrator"));
     p.ok(&add(UMA, "msp-user"));
-    p.ok(&["user", "deactivate", UMA, "--account", ACCOUNT]);
+    p.ok(&["user", "deactivate", "--yes", UMA, "--account", ACCOUNT]);
     let err = p.refused_as(
         Some(BEN),
         &["user", "activate", UMA, "--account", CUSTOMER],
@@ -446,7 +446,7 @@ fn leaving_the_partner_ends_external_access_and_says_when_no_admin_is_left() {
     // partner.
     let p = msp();
     p.ok(&add(BEN, "msp-administrator"));
-    let run = p.run(&["user", "left-company", BEN, "--account", ACCOUNT]);
+    let run = p.run(&["user", "left-company", "--yes", BEN, "--account", ACCOUNT]);
     assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     assert!(
         run.stderr
@@ -474,7 +474,9 @@ fn leaving_the_partner_ends_external_access_and_says_when_no_admin_is_left() {
     assert_eq!(v["status"], "active");
     // With the JSON output, the flag is in the document and stderr is quiet.
     p.ok(&add(UMA, "msp-administrator"));
-    let run = p.run(&["--json", "user", "deactivate", ADA, "--account", ACCOUNT]);
+    let run = p.run(&[
+        "--json", "user", "deactivate", "--yes", ADA, "--account", ACCOUNT,
+    ]);
     assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -492,7 +494,7 @@ fn list_shows_every_customer_the_actor_may_see() {
     p.ok(&[
         "external-admin", "add", "--customer", "Other Co", "--email", UMA, "--role", "msp-user",
     ]);
-    p.ok(&["user", "deactivate", UMA, "--account", ACCOUNT]);
+    p.ok(&["user", "deactivate", "--yes", UMA, "--account", ACCOUNT]);
     let all = p.json_as(Some(ADA), &["external-admin", "list"]);
     let rows: Vec<(&str, &str, &str)> = all
         .as_array()

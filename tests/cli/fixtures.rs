@@ -211,6 +211,9 @@ fn prune_deactivates_who_the_file_no_longer_lists() {
         "active"
     );
     let run = apply_stdin(&p, &["--prune"], &text);
+    assert_eq!(run.code, USAGE, "--prune removes access: it needs --yes");
+    says(&run.stderr, "--yes");
+    let run = apply_stdin(&p, &["--prune", "--yes"], &text);
     assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     says(&run.stdout, "removed    1");
     assert_eq!(

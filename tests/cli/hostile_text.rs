@@ -148,9 +148,9 @@ const STORED_FIELDS: &[(&[&str], &str)] = &[
     ),
     (
         &[
-            "order", "place", "--description", "Router", "--amount", "10", "--type", "V",
+            "order", "place", "--description", "Router", "--amount", "10", "--order-type", "V",
         ],
-        "--type",
+        "--order-type",
     ),
     (
         &[

@@ -138,7 +138,7 @@ fn revoking_an_invitation_shows_revoked_until_resent() {
     // Issue 10: "A revoked invitation shows as `revoked`, not `deactivated`".
     let p = Portal::new();
     let token = p.invite("ann@acme.test", "user", ACCOUNT);
-    let v = p.json(&["user", "revoke-invite", "ann@acme.test"]);
+    let v = p.json(&["user", "revoke-invite", "--yes", "ann@acme.test"]);
     assert_eq!(v["status"], "revoked");
     assert_eq!(
         p.json(&["user", "show", "ann@acme.test"])["status"],
@@ -210,7 +210,7 @@ fn refusals_name_a_revoked_invitation_as_revoked() {
     p.ok(&[
         "user", "invite", "--email", "bea@acme.test", "--grant", "billing",
     ]);
-    p.ok(&["-y", "user", "revoke-invite", "bea@acme.test"]);
+    p.ok(&["-y", "user", "revoke-invite", "--yes", "bea@acme.test"]);
     p.ok(&["service", "add", "--name", "Hosting"]);
     for (args, says_what) in [
         (
@@ -218,11 +218,11 @@ fn refusals_name_a_revoked_invitation_as_revoked() {
             "`bea@acme.test` is already a member of `Acme Ltd` (revoked)",
         ),
         (
-            &["-y", "user", "revoke-invite", "bea@acme.test"][..],
+            &["-y", "user", "revoke-invite", "--yes", "bea@acme.test"][..],
             "has no pending invitation in `Acme Ltd` (they are revoked)",
         ),
         (
-            &["-y", "user", "deactivate", "bea@acme.test"][..],
+            &["-y", "user", "deactivate", "--yes", "bea@acme.test"][..],
             "`bea@acme.test` has only a revoked invitation in `Acme Ltd`",
         ),
         (

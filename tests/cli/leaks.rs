@@ -88,7 +88,7 @@ fn a_member_learns_nothing_about_accounts_they_are_not_in() {
         &[
             "role", "create", "r9", "--capabilities", "portal.access", "--account", "{}",
         ],
-        &["role", "delete", "user", "--account", "{}"],
+        &["role", "delete", "--yes", "user", "--account", "{}"],
         &[
             "account", "create", "Sub", "--kind", "customer", "--parent", "{}",
         ],
@@ -143,13 +143,17 @@ fn a_member_learns_nothing_about_people_outside_their_sight() {
         &["can", "{}", "portal.access"],
         &["user", "set-role", "{}", "user"],
         &["user", "grant", "{}", "billing.view"],
+        &["user", "deactivate", "--yes", "{}"],
+        // Without --yes, the rehearsal before the prompt answers alike.
         &["user", "deactivate", "{}"],
+        &["user", "left-company", "{}"],
+        &["user", "revoke-invite", "{}"],
         &["user", "activate", "{}"],
         &["user", "left-company", "{}", "--yes"],
         &["user", "edit", "{}", "--name", "X"],
         &["user", "edit", "{}", "--new-email", "x@acme.test"],
         &["user", "resend-invite", "{}"],
-        &["user", "revoke-invite", "{}"],
+        &["user", "revoke-invite", "--yes", "{}"],
         &["user", "flag-duplicate", "{}", "--of", PLAIN],
         &["user", "flag-duplicate", PLAIN, "--of", "{}"],
         &["user", "merge", "{}", "--into", PLAIN, "--yes"],

@@ -40,7 +40,7 @@ fn an_admin_acting_as_themselves_manages_users() {
     // A manager cannot: "Only admin contacts can manage users."
     let err = p.refused_as(
         Some("bob@acme.test"),
-        &["user", "deactivate", "ann@acme.test"],
+        &["user", "deactivate", "--yes", "ann@acme.test"],
         DENIED,
     );
     assert!(
@@ -84,7 +84,7 @@ fn grants_add_to_the_role_and_say_where_they_come_from() {
         (Some(false), Some("role `no-access` blocks all access"))
     );
     p.ok(&["user", "set-role", "ann@acme.test", "member"]);
-    p.ok(&["user", "deactivate", "ann@acme.test"]);
+    p.ok(&["user", "deactivate", "--yes", "ann@acme.test"]);
     let can = p.can(&["ann@acme.test", "domains.manage"]);
     assert_eq!(can["allowed"], false);
     assert!(can["reason"].as_str().unwrap().contains("deactivated"));
@@ -94,7 +94,7 @@ fn grants_add_to_the_role_and_say_where_they_come_from() {
 fn deactivate_and_activate_keep_the_role() {
     let p = Portal::new();
     p.member("ann@acme.test", "manager");
-    let v = p.json(&["user", "deactivate", "ann@acme.test"]);
+    let v = p.json(&["user", "deactivate", "--yes", "ann@acme.test"]);
     assert_eq!(
         (v["status"].as_str(), v["role"].as_str()),
         (Some("deactivated"), Some("manager"))
@@ -115,7 +115,7 @@ fn left_company_blocks_access_and_activate_restores_the_role() {
     let p = Portal::with_preset("lmp");
     p.member("ann@acme.test", "partner-allocator");
     // "Setting a user to Left the Company will set that users account's permission level to No LMP access."
-    let v = p.json(&["user", "left-company", "ann@acme.test"]);
+    let v = p.json(&["user", "left-company", "--yes", "ann@acme.test"]);
     assert_eq!(
         (v["status"].as_str(), v["role"].as_str()),
         (Some("left"), Some("no-lmp-access"))
@@ -207,7 +207,7 @@ fn transfer_ownership_moves_every_capability_and_the_protections() {
     );
     // The former owner can now be changed; the new one cannot be deactivated.
     p.ok(&["user", "set-role", OWNER, "user"]);
-    p.refused(&["user", "deactivate", "ann@acme.test"], CONFLICT);
+    p.refused(&["user", "deactivate", "--yes", "ann@acme.test"], CONFLICT);
 }
 
 #[test]
@@ -245,7 +245,7 @@ fn merge_moves_memberships_and_retires_the_duplicate() {
 fn the_audit_log_is_a_hash_chain_and_append_only() {
     let p = Portal::new();
     p.member("ann@acme.test", "user");
-    p.ok(&["user", "deactivate", "ann@acme.test"]);
+    p.ok(&["user", "deactivate", "--yes", "ann@acme.test"]);
     let events = p.json(&["audit", "list"]);
     let events = events.as_array().unwrap();
     assert_eq!(events.len(), 4, "init, invite, accept, deactivate");

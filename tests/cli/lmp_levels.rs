@@ -338,7 +338,7 @@ fn a_member_who_left_the_company_has_no_lmp_access() {
     // "Setting a user to Left the Company will set that users account's
     // permission level to No LMP access."
     let p = lmp();
-    let v = p.json(&["user", "left-company", ALLOCATOR]);
+    let v = p.json(&["user", "left-company", "--yes", ALLOCATOR]);
     assert_eq!(v["role"], "no-lmp-access");
     p.refused_as(
         Some(ALLOCATOR),

@@ -253,7 +253,7 @@ fn ending_an_invitation_cancels_its_email_in_the_same_change() {
     p.invite("bob@acme.test", "user", ACCOUNT);
     p.invite("cy@acme.test", "user", ACCOUNT);
     p.ok(&["user", "accept", &token]);
-    p.ok(&["user", "revoke-invite", "bob@acme.test"]);
+    p.ok(&["user", "revoke-invite", "--yes", "bob@acme.test"]);
     p.ok(&["user", "resend-invite", "cy@acme.test"]);
     let states: Vec<(String, String, String)> = outbox(&p, &[])
         .iter()

@@ -284,12 +284,12 @@ fn cases(block: &str, own_role: &str, new_owner: &str, area: Option<&str>) -> Ve
             prep: area.map(|a| strings(&["user", "grant", TARGET, a])),
             ..case(&["user", "revoke", TARGET, grant], MANAGE)
         },
-        case(&["user", "deactivate", TARGET], MANAGE),
+        case(&["user", "deactivate", "--yes", TARGET], MANAGE),
         // Activating restores d's own (blocking) role: nothing is escalated.
         case(&["user", "activate", DEACTIVATED], MANAGE),
-        case(&["user", "left-company", TARGET], MANAGE),
+        case(&["user", "left-company", "--yes", TARGET], MANAGE),
         case(&["user", "resend-invite", INVITED], MANAGE),
-        case(&["user", "revoke-invite", INVITED], MANAGE),
+        case(&["user", "revoke-invite", "--yes", INVITED], MANAGE),
         case(&["user", "flag-duplicate", TARGET, "--of", INVITED], MANAGE),
         // A member may only put capabilities they hold into a role.
         case(
@@ -299,7 +299,7 @@ fn cases(block: &str, own_role: &str, new_owner: &str, area: Option<&str>) -> Ve
             Needs::Caps(&["users.manage", "account.view"]),
         ),
         Case {
-            args: strings(&["role", "delete", "custom-y"]),
+            args: strings(&["role", "delete", "--yes", "custom-y"]),
             needs: MANAGE,
             prep: Some(strings(&[
                 "role", "create", "custom-y", "--capabilities", "account.view", "--account",
@@ -606,7 +606,7 @@ fn build_preset_base(preset: &PresetData) -> Portal {
     active(&p, TARGET, block);
     invite(&p, INVITED, block);
     active(&p, DEACTIVATED, block);
-    p.ok(&["user", "deactivate", DEACTIVATED]);
+    p.ok(&["user", "deactivate", "--yes", DEACTIVATED]);
     active(&p, EXTERNAL, preset.limited());
     p.ok(&["service", "add", "--name", SERVICE]);
     p.ok(&[

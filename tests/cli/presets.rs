@@ -1,7 +1,8 @@
 //! `init`, `preset` and `role`.
 
 use crate::support::{
-    schema_version, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, OWNER_LOCATION, USAGE,
+    says, schema_version, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, OWNER_LOCATION,
+    USAGE,
 };
 
 const PRESETS: [&str; 5] = ["portal", "lmp", "msp", "moodle", "customer-area"];
@@ -272,7 +273,7 @@ fn members_read_the_catalog_without_counts_across_accounts() {
         .is_none());
     let err = p.refused_as(Some("stranger@else.test"), &["role", "list"], NOT_FOUND);
     assert!(err.contains("no member `stranger@else.test`"), "{err}");
-    p.ok(&["user", "deactivate", "ann@acme.test"]);
+    p.ok(&["user", "deactivate", "--yes", "ann@acme.test"]);
     p.refused_as(Some("ann@acme.test"), &["role", "list"], DENIED);
 }
 
@@ -301,7 +302,7 @@ fn a_member_shut_out_of_the_account_is_told_nothing_about_its_members() {
         err.contains(OWNER),
         "an active member is told who can help: {err}"
     );
-    p.ok(&["user", "left-company", "ann@acme.test"]);
+    p.ok(&["user", "left-company", "--yes", "ann@acme.test"]);
     let err = p.refused_as(Some("ann@acme.test"), &["user", "list"], DENIED);
     assert!(!err.contains(OWNER), "a leaver learns no emails: {err}");
 }
@@ -316,4 +317,37 @@ fn init_runs_as_the_operator_only() {
     );
     assert!(err.contains("only the operator"), "{err}");
     assert!(!p.db.exists(), "nothing is left behind");
+}
+
+#[test]
+fn init_again_with_other_settings_names_the_difference_and_the_same_changes_nothing() {
+    let p = Portal::new();
+    let same = ["init", "--account", ACCOUNT, "--owner-email", OWNER];
+    let before = p.dump();
+    let v = p.json(&same);
+    assert_eq!(v["created"], false, "{v}");
+    assert_eq!(before, p.dump(), "the same settings change nothing");
+    for (extra, named) in [
+        (&["--currency", "EUR"][..], "currency `EUR`, not `GBP`"),
+        (&["--kind", "partner"], "kind `partner`, not `customer`"),
+        (
+            &["--owner-name", "Someone Else"],
+            "owner name `Someone Else`",
+        ),
+        (&["--preset", "lmp"], "preset `lmp`, not `portal`"),
+    ] {
+        let err = p.refused(&[&same[..], extra].concat(), CONFLICT);
+        says(&err, named);
+        assert_eq!(before, p.dump(), "{extra:?}");
+    }
+    let err = p.refused(
+        &["init", "--account", "Other Ltd", "--owner-email", OWNER],
+        CONFLICT,
+    );
+    says(&err, "account `Other Ltd`, not `Acme Ltd`");
+    let err = p.refused(
+        &["init", "--account", ACCOUNT, "--owner-email", "x@acme.test"],
+        CONFLICT,
+    );
+    says(&err, "owner `x@acme.test`, not `owner@acme.test`");
 }

@@ -138,7 +138,7 @@ fn with_ann(role: &str, then: &[&str]) -> Portal {
     let token = invite_ann(&p, role);
     p.ok(&["user", "accept", &token]);
     for command in then {
-        p.ok(&["user", command, ANN]);
+        p.ok(&["user", command, "--yes", ANN]);
     }
     p
 }
@@ -149,7 +149,7 @@ fn invited(role: &str, then: &[&str]) -> Portal {
     let p = Portal::new();
     invite_ann(&p, role);
     for command in then {
-        p.ok(&["user", command, ANN]);
+        p.ok(&["user", command, "--yes", ANN]);
     }
     p
 }

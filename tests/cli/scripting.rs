@@ -59,7 +59,7 @@ fn with_json_every_error_is_one_json_object_on_stderr() {
     assert_eq!(missing["kind"], "not_found");
     assert_eq!(missing["help"], Value::Null);
     let conflict = json_error(
-        &p.run(&["--json", "-y", "user", "deactivate", OWNER]),
+        &p.run(&["--json", "-y", "user", "deactivate", "--yes", OWNER]),
         CONFLICT,
     );
     assert_eq!(conflict["kind"], "conflict");
@@ -86,4 +86,82 @@ fn without_json_errors_stay_text() {
     let run = p.run(&["user", "show", "nobody@acme.test"]);
     assert_eq!(run.code, NOT_FOUND);
     assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+}
+
+#[test]
+fn lists_take_a_limit_and_an_empty_list_is_an_empty_array() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    p.member("bob@acme.test", "user");
+    let all = p.json(&["user", "list"]);
+    assert_eq!(all.as_array().unwrap().len(), 3, "{all}");
+    let one = p.json(&["user", "list", "--limit", "1"]);
+    assert_eq!(one.as_array().unwrap().len(), 1, "{one}");
+    assert_eq!(one[0], all[0], "the first in the list's order");
+    for list in [
+        &["order", "list"][..],
+        &["policy", "list"],
+        &["service", "list"],
+        &["outbox", "list", "--failed"],
+        &["user", "list", "--status", "left"],
+    ] {
+        let v = p.json(list);
+        assert_eq!(v, serde_json::json!([]), "{list:?}");
+        let text = p.run(list);
+        assert_eq!((text.code, text.stdout.as_str()), (SUCCESS, ""), "{list:?}");
+    }
+    let mail = p.json(&["outbox", "list", "--limit", "1"]);
+    assert_eq!(mail.as_array().unwrap().len(), 1, "{mail}");
+    let accounts = p.json(&["account", "list", "--limit", "0"]);
+    assert_eq!(accounts, serde_json::json!([]));
+    for help in [["user", "list"], ["order", "list"], ["outbox", "list"]] {
+        says(&p.ok(&[help[0], help[1], "--help"]), "--limit <COUNT>");
+    }
+}
+
+#[test]
+fn audit_list_shows_the_newest_50_and_filters_by_action_and_time() {
+    let p = Portal::new();
+    for i in 0..55 {
+        p.ok(&[
+            "settings",
+            "set",
+            "support-email",
+            &format!("help{i}@acme.test"),
+        ]);
+    }
+    let events = p.json(&["audit", "list"]);
+    let events = events.as_array().unwrap();
+    assert_eq!(events.len(), 50);
+    assert_eq!(events[49]["seq"], 56, "the newest, oldest first");
+    assert_eq!(
+        p.json(&["audit", "list", "--all"])
+            .as_array()
+            .unwrap()
+            .len(),
+        56
+    );
+    assert_eq!(
+        p.json(&["audit", "list", "--limit", "3"])
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    p.refused(&["audit", "list", "--limit", "3", "--all"], USAGE);
+    let init = p.json(&["audit", "list", "--action", "init"]);
+    assert_eq!(init.as_array().unwrap().len(), 1, "{init}");
+    // The clock is fixed at NOW (2026-11-25T10:00:00Z): a date is a whole day.
+    let today = [
+        "audit", "list", "--all", "--since", "2026-11-25", "--until", "2026-11-25",
+    ];
+    assert_eq!(p.json(&today).as_array().unwrap().len(), 56);
+    let before = p.json(&["audit", "list", "--until", "2026-11-24"]);
+    assert_eq!(before, serde_json::json!([]));
+    let after = p.json(&["audit", "list", "--since", "2026-11-26T00:00:00Z"]);
+    assert_eq!(after, serde_json::json!([]));
+    let recent = p.json(&["audit", "list", "--since", "1h", "--action", "init"]);
+    assert_eq!(recent.as_array().unwrap().len(), 1);
+    let old = p.json(&["audit", "list", "--until", "1h"]);
+    assert_eq!(old, serde_json::json!([]));
 }

@@ -147,11 +147,11 @@ fn seed_a_user_level_member_sees_only_assigned_services() {
 fn seed_a_leaver_whose_services_are_reassigned() {
     let p = acme();
     // Refused while Uma holds services and nothing says where they go.
-    let err = p.refused(&["user", "left-company", UMA], CONFLICT);
+    let err = p.refused(&["user", "left-company", "--yes", UMA], CONFLICT);
     says(error_line(&err), "Broadband London");
     says(error_line(&err), "Mobile 0789");
     let before = p.events();
-    let v = p.json(&["user", "left-company", UMA, "--reassign-to", NED]);
+    let v = p.json(&["user", "left-company", "--yes", UMA, "--reassign-to", NED]);
     assert_eq!(v["status"], "left");
     assert!(
         v.get("services").is_none(),
@@ -186,16 +186,16 @@ fn seed_a_leaver_whose_services_are_reassigned() {
 #[test]
 fn deactivating_a_member_who_holds_services_needs_a_handover() {
     let p = acme();
-    let err = p.refused(&["user", "deactivate", UMA], CONFLICT);
+    let err = p.refused(&["user", "deactivate", "--yes", UMA], CONFLICT);
     says(error_line(&err), UMA);
     says(error_line(&err), "Broadband London");
     says(error_line(&err), "Mobile 0789");
     // An admin acting as themselves gets the same answer.
-    p.refused_as(Some(ADA), &["user", "deactivate", UMA], CONFLICT);
+    p.refused_as(Some(ADA), &["user", "deactivate", "--yes", UMA], CONFLICT);
 
     let v = p.json_as(
         Some(ADA),
-        &["user", "deactivate", UMA, "--reassign-to", ADA],
+        &["user", "deactivate", "--yes", UMA, "--reassign-to", ADA],
     );
     assert_eq!(v["status"], "deactivated");
     let e = p.last_event();
@@ -208,14 +208,14 @@ fn deactivating_a_member_who_holds_services_needs_a_handover() {
     );
     // A member without services needs no handover.
     p.member("zed@acme.test", "user");
-    p.ok(&["user", "deactivate", "zed@acme.test"]);
+    p.ok(&["user", "deactivate", "--yes", "zed@acme.test"]);
 }
 
 #[test]
 fn a_leaver_with_unassign_leaves_their_services_unassigned() {
     let p = acme();
     let before = p.events();
-    let v = p.json(&["user", "left-company", UMA, "--unassign"]);
+    let v = p.json(&["user", "left-company", "--yes", UMA, "--unassign"]);
     assert_eq!(v["status"], "left");
     assert_eq!(p.events(), before + 1);
     let e = p.last_event();
@@ -247,7 +247,7 @@ fn a_leaver_with_unassign_leaves_their_services_unassigned() {
 
     // Deactivation with --unassign, likewise.
     p.ok(&["service", "assign", "Mobile 0789", "--to", ADA]);
-    let v = p.json(&["user", "deactivate", ADA, "--unassign"]);
+    let v = p.json(&["user", "deactivate", "--yes", ADA, "--unassign"]);
     assert_eq!(v["status"], "deactivated");
     assert_eq!(
         p.json(&["service", "show", "Mobile 0789"])["assigned_to"],
@@ -262,16 +262,16 @@ fn a_handover_goes_only_to_another_active_member() {
         "user", "invite", "--email", "ivy@acme.test", "--name", "Ivy", "--role", "user",
     ]);
     p.member("dan@acme.test", "user");
-    p.ok(&["user", "deactivate", "dan@acme.test"]);
+    p.ok(&["user", "deactivate", "--yes", "dan@acme.test"]);
     p.ok(&["account", "create", "Other Ltd", "--kind", "customer"]);
     p.member_in("olga@other.test", "admin", "Other Ltd");
     for heir in [UMA, "ivy@acme.test", "dan@acme.test"] {
         p.refused(
-            &["user", "left-company", UMA, "--reassign-to", heir],
+            &["user", "left-company", "--yes", UMA, "--reassign-to", heir],
             CONFLICT,
         );
         p.refused(
-            &["user", "deactivate", UMA, "--reassign-to", heir],
+            &["user", "deactivate", "--yes", UMA, "--reassign-to", heir],
             CONFLICT,
         );
     }
@@ -279,31 +279,33 @@ fn a_handover_goes_only_to_another_active_member() {
     // `service assign`.
     let err = p.refused(
         &[
-            "user", "left-company", UMA, "--reassign-to", "olga@other.test",
+            "user", "left-company", "--yes", UMA, "--reassign-to", "olga@other.test",
         ],
         NOT_FOUND,
     );
     says(error_line(&err), "olga@other.test");
     p.refused(
         &[
-            "user", "left-company", UMA, "--reassign-to", "nobody@acme.test",
+            "user", "left-company", "--yes", UMA, "--reassign-to", "nobody@acme.test",
         ],
         NOT_FOUND,
     );
     p.refused(
-        &["user", "left-company", UMA, "--reassign-to", "not-an-email"],
+        &[
+            "user", "left-company", "--yes", UMA, "--reassign-to", "not-an-email",
+        ],
         USAGE,
     );
     p.refused(
         &[
-            "user", "left-company", UMA, "--reassign-to", NED, "--unassign",
+            "user", "left-company", "--yes", UMA, "--reassign-to", NED, "--unassign",
         ],
         USAGE,
     );
     // Without users.manage the handover is never reached.
     p.refused_as(
         Some(MAX),
-        &["user", "deactivate", UMA, "--reassign-to", NED],
+        &["user", "deactivate", "--yes", UMA, "--reassign-to", NED],
         DENIED,
     );
 }
@@ -408,9 +410,9 @@ fn service_assign_refusals() {
         "user", "invite", "--email", "ivy@acme.test", "--name", "Ivy", "--role", "user",
     ]);
     p.member("dan@acme.test", "user");
-    p.ok(&["user", "deactivate", "dan@acme.test"]);
+    p.ok(&["user", "deactivate", "--yes", "dan@acme.test"]);
     p.member("lee@acme.test", "user");
-    p.ok(&["user", "left-company", "lee@acme.test"]);
+    p.ok(&["user", "left-company", "--yes", "lee@acme.test"]);
 
     // Only active members take services.
     for who in ["ivy@acme.test", "dan@acme.test", "lee@acme.test"] {
@@ -670,7 +672,7 @@ fn bulk_assignment_is_all_or_nothing() {
         NOT_FOUND,
     );
     says(error_line(&err), "no service `Nope`");
-    p.ok(&["user", "deactivate", NED, "--unassign"]);
+    p.ok(&["user", "deactivate", "--yes", NED, "--unassign"]);
     p.refused(
         &[
             "service", "assign", "Broadband London", "Mobile 0789", "--to", NED,

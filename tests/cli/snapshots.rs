@@ -78,7 +78,10 @@ fn refusals_read_clearly() {
     let errors = [
         p.refused_as(Some("una@acme.test"), &["user", "list"], DENIED),
         p.refused_as(Some("ann@acme.test"), &["order", "approve", "1"], DENIED),
-        p.refused(&["user", "deactivate", "owner@acme.test"], CONFLICT),
+        p.refused(
+            &["user", "deactivate", "--yes", "owner@acme.test"],
+            CONFLICT,
+        ),
         p.refused(
             &[
                 "user", "invite", "--email", "not-an-email", "--name", "X", "--role", "user",

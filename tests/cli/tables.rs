@@ -56,14 +56,17 @@ fn user_commands_print_field_tables() {
         "-"
     );
     assert_eq!(
-        field(&p.ok(&["user", "deactivate", "ann@acme.test"]), "status"),
+        field(
+            &p.ok(&["user", "deactivate", "--yes", "ann@acme.test"]),
+            "status"
+        ),
         "deactivated"
     );
     assert_eq!(
         field(&p.ok(&["user", "activate", "ann@acme.test"]), "status"),
         "active"
     );
-    let left = p.ok(&["user", "left-company", "ann@acme.test"]);
+    let left = p.ok(&["user", "left-company", "--yes", "ann@acme.test"]);
     assert_eq!(
         (field(&left, "status"), field(&left, "role")),
         ("left", "no-access")
@@ -87,7 +90,10 @@ fn user_commands_print_field_tables() {
     );
     assert_eq!(
         // "A revoked invitation shows as `revoked`, not `deactivated`".
-        field(&p.ok(&["user", "revoke-invite", "bob@acme.test"]), "status"),
+        field(
+            &p.ok(&["user", "revoke-invite", "--yes", "bob@acme.test"]),
+            "status"
+        ),
         "revoked"
     );
 }

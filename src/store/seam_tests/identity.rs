@@ -214,9 +214,9 @@ fn invitations_and_the_outbox_read_back() {
         );
         assert_eq!(tx.invitation_by_hash("ef56")?, Some(invitation.clone()));
         assert_eq!(tx.invitation(invitation.id)?, Some(invitation.clone()));
-        assert_eq!(tx.messages(None)?, vec![sent.clone(), unsent.clone()]);
+        assert_eq!(tx.messages(None, None)?, vec![sent.clone(), unsent.clone()]);
         assert_eq!(
-            tx.messages(Some(OutboxState::Pending))?,
+            tx.messages(Some(OutboxState::Pending), None)?,
             vec![unsent.clone()]
         );
         assert_eq!(tx.message(unsent.id)?, Some(unsent.clone()));

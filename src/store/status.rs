@@ -1,0 +1,94 @@
+//! SQL for `status`: counts over whole tables, never rows loaded one by one,
+//! and the database's own health checks.
+
+use rusqlite::params_from_iter;
+use rusqlite::types::Value;
+
+use super::SqliteTx;
+use crate::error::Result;
+
+/// How many of each thing a database holds, for `status`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct StatusCounts {
+    /// Accounts.
+    pub accounts: i64,
+    /// Active memberships.
+    pub members: i64,
+    /// Invitations not yet accepted, revoked or replaced.
+    pub pending_invitations: i64,
+    /// Orders awaiting a decision.
+    pub pending_orders: i64,
+}
+
+/// The outbox's emails still to send, and those given up on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct MailCounts {
+    /// Waiting for `outbox send`.
+    pub pending: i64,
+    /// Failed after the last attempt allowed.
+    pub failed: i64,
+}
+
+impl SqliteTx<'_> {
+    /// Counts of the accounts `accounts` (every account when `None`).
+    pub(super) fn status_counts(&self, accounts: Option<&[i64]>) -> Result<StatusCounts> {
+        let (filter, args) = match accounts {
+            None => (String::new(), Vec::new()),
+            Some(ids) => (
+                format!(" AND {{col}} IN ({})", vec!["?"; ids.len()].join(", ")),
+                ids.iter().map(|id| Value::Integer(*id)).collect::<Vec<_>>(),
+            ),
+        };
+        let count = |sql: &str, col: &str| -> Result<i64> {
+            let sql = format!("{sql}{}", filter.replace("{col}", col));
+            Ok(self
+                .tx
+                .prepare(&sql)?
+                .query_row(params_from_iter(args.iter()), |r| r.get(0))?)
+        };
+        Ok(StatusCounts {
+            accounts: count("SELECT COUNT(*) FROM accounts WHERE 1 = 1", "id")?,
+            members: count(
+                "SELECT COUNT(*) FROM memberships WHERE status = 'active'",
+                "account_id",
+            )?,
+            pending_invitations: count(
+                "SELECT COUNT(*) FROM invitations i JOIN memberships m ON m.id = i.membership_id \
+                 WHERE i.state = 'pending'",
+                "m.account_id",
+            )?,
+            pending_orders: count(
+                "SELECT COUNT(*) FROM orders WHERE status = 'pending'",
+                "account_id",
+            )?,
+        })
+    }
+
+    /// The outbox's pending and failed emails.
+    pub(super) fn mail_counts(&self) -> Result<MailCounts> {
+        Ok(self.tx.query_row(
+            "SELECT COALESCE(SUM(state = 'pending'), 0) AS pending, \
+                    COALESCE(SUM(state = 'failed'), 0) AS failed FROM outbox",
+            [],
+            |r| {
+                Ok(MailCounts {
+                    pending: r.get("pending")?,
+                    failed: r.get("failed")?,
+                })
+            },
+        )?)
+    }
+
+    /// The schema version the file is at (`PRAGMA user_version`).
+    pub(super) fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .tx
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// What `PRAGMA integrity_check` finds wrong; empty when the file is sound.
+    pub(super) fn integrity_problems(&self) -> Result<Vec<String>> {
+        let found = self.rows("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))?;
+        Ok(found.into_iter().filter(|line| line != "ok").collect())
+    }
+}

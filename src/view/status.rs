@@ -1,0 +1,68 @@
+//! How `status` prints.
+
+use serde::Serialize;
+
+use crate::output::Fields;
+
+/// Which database this is and how it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct StatusView {
+    /// The database file.
+    pub database: String,
+    /// Its schema version (`PRAGMA user_version`).
+    pub schema_version: i64,
+    /// The newest schema version this binary knows.
+    pub schema_current: i64,
+    /// The role catalog chosen at `init`.
+    pub preset: Option<String>,
+    /// What the counts cover: `all accounts` for the operator, else the
+    /// accounts the acting member belongs to.
+    pub scope: String,
+    /// Accounts.
+    pub accounts: i64,
+    /// Active members.
+    pub members: i64,
+    /// Invitations still open.
+    pub pending_invitations: i64,
+    /// Orders awaiting a decision.
+    pub pending_orders: i64,
+    /// Outbox emails waiting to be sent; operator only (`null` for a member).
+    pub mail_pending: Option<i64>,
+    /// Outbox emails given up on; operator only (`null` for a member).
+    pub mail_failed: Option<i64>,
+    /// Whether `PRAGMA integrity_check` passes.
+    pub integrity_ok: bool,
+    /// Whether the audit chain verifies (as `audit verify` does).
+    pub audit_chain_ok: bool,
+    /// What is wrong, when something is; the operator only sees details.
+    pub problems: Vec<String>,
+}
+
+impl Fields for StatusView {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let pass = |ok: bool| if ok { "ok" } else { "FAILED" }.to_string();
+        let count = |n: Option<i64>| n.map_or_else(|| "-".into(), |n| n.to_string());
+        let mut fields = vec![
+            ("database", self.database.clone()),
+            (
+                "schema",
+                format!(
+                    "{} (this binary: {})",
+                    self.schema_version, self.schema_current
+                ),
+            ),
+            ("preset", self.preset.clone().unwrap_or_else(|| "-".into())),
+            ("counts for", self.scope.clone()),
+            ("accounts", self.accounts.to_string()),
+            ("members", self.members.to_string()),
+            ("pending invitations", self.pending_invitations.to_string()),
+            ("pending orders", self.pending_orders.to_string()),
+            ("mail pending", count(self.mail_pending)),
+            ("mail failed", count(self.mail_failed)),
+            ("integrity check", pass(self.integrity_ok)),
+            ("audit chain", pass(self.audit_chain_ok)),
+        ];
+        fields.extend(self.problems.iter().map(|p| ("problem", p.clone())));
+        fields
+    }
+}

@@ -1,0 +1,133 @@
+//! Irreversible or access-removing commands ask on a terminal unless
+//! `--yes`; without one (or with `--no-input`) they need `--yes`.
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+use crate::support::*;
+
+/// The commands that ask, each on a member set up for it.
+fn asking(p: &Portal) -> Vec<Vec<String>> {
+    p.member("dee@acme.test", "user");
+    p.member("lee@acme.test", "user");
+    p.invite("ivy@acme.test", "user", ACCOUNT);
+    p.ok(&["role", "create", "spare", "--capabilities", "account.view"]);
+    p.member("dup@acme.test", "user");
+    p.member("kept@acme.test", "user");
+    p.ok(&[
+        "user", "flag-duplicate", "dup@acme.test", "--of", "kept@acme.test",
+    ]);
+    [
+        &["user", "deactivate", "dee@acme.test"][..],
+        &["user", "left-company", "lee@acme.test"],
+        &["user", "revoke-invite", "ivy@acme.test"],
+        &["role", "delete", "spare"],
+        &["user", "merge", "dup@acme.test", "--into", "kept@acme.test"],
+        &["user", "transfer-ownership", "--to", "kept@acme.test"],
+    ]
+    .iter()
+    .map(|args| args.iter().map(|a| a.to_string()).collect())
+    .collect()
+}
+
+#[test]
+fn without_a_terminal_each_needs_yes_and_changes_nothing() {
+    let p = Portal::new();
+    for args in asking(&p) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let before = p.dump();
+        for extra in [&[][..], &["--no-input"]] {
+            let err = p.refused(&[&args[..], extra].concat(), USAGE);
+            says(&err, "pass --yes");
+            assert_eq!(before, p.dump(), "{args:?} changed the database");
+        }
+    }
+    // With --yes (or -y) each goes through.
+    p.ok(&["user", "deactivate", "-y", "dee@acme.test"]);
+    p.ok(&["user", "left-company", "--yes", "lee@acme.test"]);
+    p.ok(&["user", "revoke-invite", "--yes", "ivy@acme.test"]);
+    p.ok(&["role", "delete", "--yes", "spare"]);
+}
+
+#[test]
+fn a_request_that_would_be_refused_is_refused_before_anyone_confirms() {
+    let p = Portal::new();
+    // Without --yes, the refusal is the rule's own, not a call for --yes.
+    let err = p.refused(&["user", "deactivate", OWNER], CONFLICT);
+    assert!(!err.contains("--yes"), "{err}");
+    let err = p.refused(&["role", "delete", "admin"], CONFLICT);
+    assert!(!err.contains("--yes"), "{err}");
+    p.refused(&["user", "revoke-invite", "nobody@acme.test"], NOT_FOUND);
+    p.member("una@acme.test", "user");
+    p.refused(
+        &["user", "left-company", "--as", "una@acme.test", OWNER],
+        DENIED,
+    );
+}
+
+/// Runs `args` on a pseudo-terminal (util-linux `script`) answering
+/// `answer`; `None` where there is no `script`.
+fn on_a_terminal(p: &Portal, args: &[&str], answer: &str) -> Option<(i32, String)> {
+    let script = ["/usr/bin/script", "/bin/script"]
+        .into_iter()
+        .find(|s| std::path::Path::new(s).exists())?;
+    let line = std::iter::once(env!("CARGO_BIN_EXE_portalctl"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let plain = p.command(&[], &[]);
+    let mut cmd = Command::new(script);
+    cmd.args(["-qec", &line, "/dev/null"])
+        .env_clear()
+        .envs(plain.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("TERM", "dumb")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().ok()?;
+    let mut stdin = child.stdin.take().unwrap();
+    // Give the prompt time to appear before answering it.
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    stdin.write_all(answer.as_bytes()).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    Some((out.status.code().unwrap_or(-1), text))
+}
+
+#[test]
+fn on_a_terminal_it_asks_and_a_no_changes_nothing() {
+    let p = Portal::new();
+    p.member("dee@acme.test", "user");
+    let before = p.dump();
+    let Some((code, text)) = on_a_terminal(&p, &["user", "deactivate", "dee@acme.test"], "n\n")
+    else {
+        return;
+    };
+    says(&text, "deactivate `dee@acme.test`? they lose access");
+    says(&text, "cancelled; nothing changed");
+    assert_eq!(code, USAGE, "{text}");
+    assert_eq!(before, p.dump());
+    let (code, text) = on_a_terminal(&p, &["user", "deactivate", "dee@acme.test"], "y\n").unwrap();
+    assert_eq!(code, SUCCESS, "{text}");
+    assert_eq!(
+        p.json(&["user", "show", "dee@acme.test"])["status"],
+        "deactivated"
+    );
+}
+
+#[test]
+fn on_a_terminal_an_empty_list_says_what_it_lacks() {
+    let p = Portal::new();
+    let Some((code, text)) = on_a_terminal(&p, &["order", "list", "--status", "pending"], "")
+    else {
+        return;
+    };
+    assert_eq!(code, SUCCESS, "{text}");
+    says(&text, "no orders match");
+    let (_, text) = on_a_terminal(&p, &["policy", "list"], "").unwrap();
+    says(&text, "no policies");
+}

@@ -1,0 +1,61 @@
+//! `status`: which database, its schema and preset, counts, and health.
+
+use crate::support::*;
+
+#[test]
+fn status_names_the_database_and_counts_by_what_the_actor_may_see() {
+    let p = Portal::with_preset("lmp");
+    p.customer("Beta Co");
+    p.member("ann@acme.test", "partner-view-only");
+    p.member_in("bob@beta.test", "partner-administrator", "Beta Co");
+    p.invite("cat@beta.test", "partner-view-only", "Beta Co");
+    p.ok(&[
+        "order", "place", "--account", "Beta Co", "--description", "Desk", "--amount", "5",
+    ]);
+
+    let all = p.json(&["status"]);
+    assert_eq!(all["database"], p.db.display().to_string());
+    assert_eq!(all["schema_version"], all["schema_current"]);
+    assert_eq!(all["preset"], "lmp");
+    assert_eq!(all["accounts"], 2);
+    assert_eq!(all["members"], 3, "{all}");
+    assert_eq!(all["pending_invitations"], 1);
+    assert_eq!(all["mail_pending"], 1, "the open invitation's email: {all}");
+    assert_eq!(all["pending_orders"], 0, "no policy holds the order");
+    assert_eq!(all["mail_failed"], 0);
+    assert_eq!(all["integrity_ok"], true);
+    assert_eq!(all["audit_chain_ok"], true);
+
+    // A member counts their own accounts only, and sees no outbox.
+    let ann = p.json_as(Some("ann@acme.test"), &["status"]);
+    assert_eq!(ann["accounts"], 1, "{ann}");
+    assert_eq!(ann["members"], 2, "owner and ann: {ann}");
+    assert_eq!(ann["pending_invitations"], 0);
+    assert_eq!(ann["pending_orders"], 0);
+    assert_eq!(ann["mail_pending"], serde_json::Value::Null);
+    assert_eq!(ann["audit_chain_ok"], true);
+
+    // What happens in another account does not show.
+    p.member_in("dan@beta.test", "partner-view-only", "Beta Co");
+    assert_eq!(ann, p.json_as(Some("ann@acme.test"), &["status"]));
+
+    let text = p.ok(&["status"]);
+    says(&text, "audit chain          ok");
+    says(&text, "integrity check      ok");
+}
+
+#[test]
+fn status_reports_a_broken_audit_chain_and_changes_nothing() {
+    let p = Portal::new();
+    let before = p.dump();
+    let v = p.json(&["status"]);
+    assert_eq!(v["audit_chain_ok"], true);
+    assert_eq!(before, p.dump(), "status is read-only");
+    rusqlite::Connection::open(&p.db)
+        .unwrap()
+        .execute_batch("DROP TRIGGER audit_events_no_update")
+        .unwrap();
+    let v = p.json(&["status"]);
+    assert_eq!(v["audit_chain_ok"], false, "{v}");
+    says(&v["problems"][0].to_string(), "audit");
+}
