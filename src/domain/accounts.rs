@@ -3,7 +3,7 @@
 use super::access::{authority, authorize, caps, Authority};
 use super::{find_account, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{parse_currency, Account, AccountKind, Email, MemberStatus, Profile, Text};
+use crate::model::{parse_currency, Account, AccountKind, Email, Profile, Text};
 use crate::store::Tx;
 use crate::view::{AccountDetailsView, AccountView};
 
@@ -19,11 +19,7 @@ pub(crate) fn account_view(tx: &dyn Tx, a: &Account) -> Result<AccountView> {
         .map(|id| tx.person(id))
         .transpose()?
         .map(|p| p.email.to_string());
-    let active_members = tx
-        .memberships_in(a.id)?
-        .iter()
-        .filter(|m| m.status == MemberStatus::Active)
-        .count();
+    let active_members = usize::try_from(tx.active_member_count(a.id)?).unwrap_or_default();
     Ok(AccountView {
         name: a.name.clone(),
         kind: a.kind,

@@ -28,6 +28,8 @@ mod payments;
 mod people;
 mod policies;
 mod prices;
+#[cfg(test)]
+mod query_plans;
 mod roles;
 mod services;
 mod settings;
@@ -385,7 +387,7 @@ impl Catalog {
         }
     }
 
-    fn area_names(&self) -> Vec<&str> {
+    pub(crate) fn area_names(&self) -> Vec<&str> {
         self.bundles.iter().map(|b| b.name.as_str()).collect()
     }
 

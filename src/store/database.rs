@@ -200,6 +200,29 @@ impl SqliteStore {
         Ok(SqliteStore { conn, batch: 0 })
     }
 
+    /// An in-memory database that hands every statement it runs to
+    /// `trace`, for the tests of query plans.
+    #[cfg(test)]
+    pub(crate) fn in_memory_traced(
+        trace: fn(rusqlite::trace::TraceEvent<'_>),
+    ) -> Result<SqliteStore> {
+        let store = SqliteStore::in_memory()?;
+        store.conn.trace_v2(
+            rusqlite::trace::TraceEventCodes::SQLITE_TRACE_STMT,
+            Some(trace),
+        );
+        Ok(store)
+    }
+
+    /// How SQLite would run `sql`: the detail lines of `EXPLAIN QUERY
+    /// PLAN`, for the tests of query plans.
+    #[cfg(test)]
+    pub(crate) fn query_plan(&self, sql: &str) -> Result<Vec<String>> {
+        let mut statement = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let rows = statement.query_map([], |r| r.get::<_, String>(3))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// An in-memory database, for unit tests.
     #[cfg(test)]
     pub(crate) fn in_memory() -> Result<SqliteStore> {

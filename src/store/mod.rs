@@ -170,6 +170,20 @@ seam! {
         fn membership_of(&self, person_id: i64, account_id: i64) -> Result<Option<Membership>>;
         /// Every membership of an account, oldest first.
         fn memberships_in(&self, account_id: i64) -> Result<Vec<Membership>>;
+        /// Up to `limit` active memberships of an account, oldest first,
+        /// that hold one of `roles` or an unexpired grant named in
+        /// `grants` at `at`: who may do something, found by index rather
+        /// than by reading every member.
+        fn active_holders(
+            &self,
+            account_id: i64,
+            roles: &[i64],
+            grants: &[String],
+            at: Timestamp,
+            limit: usize,
+        ) -> Result<Vec<Membership>>;
+        /// How many active members an account has, counted by the index.
+        fn active_member_count(&self, account_id: i64) -> Result<i64>;
         /// Every membership of a person, oldest first.
         fn memberships_of(&self, person_id: i64) -> Result<Vec<Membership>>;
         /// Adds a membership (its `id` is ignored) and returns its id.

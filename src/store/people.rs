@@ -4,7 +4,7 @@ use rusqlite::{params, Row};
 
 use super::{keyword_col, SqliteTx};
 use crate::error::{Error, Result};
-use crate::model::{Email, Grant, Membership, Person};
+use crate::model::{Email, Grant, Membership, Person, Timestamp};
 
 const PERSON_COLUMNS: &str = "id, email, name, duplicate_of, merged_into, created_at";
 
@@ -50,6 +50,48 @@ fn membership_from_row(row: &Row<'_>) -> rusqlite::Result<Membership> {
 }
 
 impl SqliteTx<'_> {
+    pub(super) fn active_holders(
+        &self,
+        account_id: i64,
+        roles: &[i64],
+        grants: &[String],
+        at: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Membership>> {
+        // The lists go in as JSON arrays, read by `json_each`: one
+        // statement whatever their length.
+        let roles = serde_json::to_string(roles).map_err(anyhow::Error::from)?;
+        let grants = serde_json::to_string(grants).map_err(anyhow::Error::from)?;
+        self.rows(
+            &format!(
+                "SELECT {MEMBERSHIP_COLUMNS} FROM memberships m
+                 WHERE account_id = ?1 AND status = 'active'
+                   AND (role_id IN (SELECT value FROM json_each(?2))
+                        OR EXISTS (SELECT 1 FROM membership_grants g
+                                   WHERE g.membership_id = m.id
+                                     AND g.grant_name IN (SELECT value FROM json_each(?3))
+                                     AND (g.expires_at IS NULL OR g.expires_at > ?4)))
+                 ORDER BY id LIMIT ?5"
+            ),
+            params![
+                account_id,
+                roles,
+                grants,
+                at,
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ],
+            membership_from_row,
+        )
+    }
+
+    pub(super) fn active_member_count(&self, account_id: i64) -> Result<i64> {
+        Ok(self.tx.query_row(
+            "SELECT COUNT(*) FROM memberships WHERE account_id = ?1 AND status = 'active'",
+            [account_id],
+            |r| r.get(0),
+        )?)
+    }
+
     fn memberships_where(&self, column: &str, id: i64) -> Result<Vec<Membership>> {
         self.rows(
             &format!(

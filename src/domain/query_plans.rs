@@ -1,0 +1,185 @@
+//! Everything a command does for one member, and the lists an admin asks
+//! for most, is found by index: no statement they run reads a whole table
+//! of members, people, grants or orders (issue 11: "as fast at a million
+//! members as at a thousand"). The statements are traced as the commands
+//! run, then each is explained on an empty copy of the schema, so a new
+//! query that scans is caught whichever command adds it.
+
+use std::cell::RefCell;
+
+use super::testing::{email, join};
+use super::*;
+use crate::model::{caps, Money, OrderStatus};
+use crate::store::SqliteStore;
+
+thread_local! {
+    static RAN: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+fn record(event: rusqlite::trace::TraceEvent<'_>) {
+    if let rusqlite::trace::TraceEvent::Stmt(_, sql) = event {
+        RAN.with(|ran| ran.borrow_mut().push(sql.to_string()));
+    }
+}
+
+/// The tables that grow with an account's members and orders.
+const LARGE: &[&str] = &[
+    "memberships", "people", "membership_grants", "orders", "invitations", "enrolments",
+    "services", "audit_events",
+];
+
+/// Runs `command` on a seeded portal and returns the statements it ran
+/// that read a large table without an index.
+fn scans(command: impl FnOnce(&mut Portal)) -> Vec<String> {
+    let store = SqliteStore::in_memory_traced(record).expect("store");
+    let mut p = Portal::new(
+        Box::new(store),
+        Ctx {
+            now: "2026-11-25T10:00:00Z".parse().expect("time"),
+            actor: Actor::Operator("root".into()),
+        },
+    );
+    p.init(InitRequest {
+        preset: Preset::shipped("portal").expect("preset"),
+        account: "Acme".into(),
+        kind: None,
+        currency: None,
+        owner_email: email("owner@acme.test"),
+        owner_name: None,
+        owner_location: LocationInput::default(),
+    })
+    .expect("init");
+    for (who, role) in [("ann@acme.test", "manager"), ("una@acme.test", "user")] {
+        join(&mut p, who, role);
+    }
+    RAN.with(|ran| ran.borrow_mut().clear());
+    command(&mut p);
+    let ran = RAN.with(|ran| ran.take());
+    let explainer = SqliteStore::in_memory().expect("store");
+    ran.iter()
+        .flat_map(|sql| full_scans(&explainer, sql))
+        .collect()
+}
+
+/// The lines of `sql`'s plan that read a large table without an index.
+fn full_scans(explainer: &SqliteStore, sql: &str) -> Vec<String> {
+    // The newest audit event: a walk down the rowid b-tree that stops at
+    // its first row, though SQLite calls it a scan.
+    if sql.contains("ORDER BY seq DESC LIMIT 1") {
+        return Vec::new();
+    }
+    let Ok(plan) = explainer.query_plan(sql) else {
+        return Vec::new();
+    };
+    plan.into_iter()
+        .filter(|line| !line.contains(" USING "))
+        .filter(|line| {
+            // A table, or its alias in the statement (`memberships m`).
+            line.strip_prefix("SCAN ")
+                .and_then(|rest| rest.split_whitespace().next())
+                .is_some_and(|table| {
+                    LARGE
+                        .iter()
+                        .any(|t| sql.contains(t) && (table == *t || table.len() <= 2))
+                })
+        })
+        .map(|line| format!("{line}\n    in: {sql}"))
+        .collect()
+}
+
+#[test]
+fn a_statement_that_reads_every_member_is_caught() {
+    let explainer = SqliteStore::in_memory().expect("store");
+    let scan = "SELECT id FROM memberships m WHERE city = 'Leeds'";
+    assert_eq!(full_scans(&explainer, scan).len(), 1);
+    let indexed = "SELECT id FROM memberships WHERE account_id = 1 AND status = 'active'";
+    assert!(full_scans(&explainer, indexed).is_empty());
+}
+
+/// A command run on the seeded portal.
+type Command = Box<dyn FnOnce(&mut Portal)>;
+
+#[test]
+fn one_member_commands_and_everyday_lists_use_indexes() {
+    let cases: Vec<(&str, Command)> = vec![
+        (
+            "user show",
+            Box::new(|p| {
+                p.member_show(&email("ann@acme.test"), None).expect("show");
+            }),
+        ),
+        (
+            "can",
+            Box::new(|p| {
+                p.can(&email("ann@acme.test"), caps::ORDERS_PLACE, None)
+                    .expect("can");
+            }),
+        ),
+        (
+            "user list --account --role",
+            Box::new(|p| {
+                p.member_list(&MemberFilter {
+                    account: Some("Acme".into()),
+                    role: Some("manager".into()),
+                    ..MemberFilter::default()
+                })
+                .expect("list");
+            }),
+        ),
+        (
+            "order list --status pending",
+            Box::new(|p| {
+                p.order_list(&OrderFilter {
+                    status: Some(OrderStatus::Pending),
+                    ..OrderFilter::default()
+                })
+                .expect("orders");
+            }),
+        ),
+        (
+            "account show",
+            Box::new(|p| {
+                p.account_show(Some("Acme")).expect("account");
+            }),
+        ),
+        (
+            "a refusal naming who holds the capability",
+            Box::new(|p| {
+                p.ctx.actor = Actor::Member(email("una@acme.test"));
+                p.member_list(&MemberFilter::default())
+                    .expect_err("una may not list users");
+            }),
+        ),
+        (
+            "user invite",
+            Box::new(|p| {
+                p.invite(&InviteRequest {
+                    email: Some(email("new@acme.test")),
+                    role: Some("user".into()),
+                    name: Some("New".into()),
+                    ..InviteRequest::default()
+                })
+                .expect("invite");
+            }),
+        ),
+        (
+            "order place",
+            Box::new(|p| {
+                p.ctx.actor = Actor::Member(email("ann@acme.test"));
+                p.order_place(&NewOrder {
+                    description: "Router".into(),
+                    amount: "60.00".parse::<Money>().expect("amount"),
+                    ..NewOrder::default()
+                })
+                .expect("order");
+            }),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, command) in cases {
+        for scan in scans(command) {
+            failures.push(format!("{name}: {scan}"));
+        }
+    }
+    assert!(failures.is_empty(), "full scans:\n{}", failures.join("\n"));
+}
