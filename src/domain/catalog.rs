@@ -492,11 +492,7 @@ pub(crate) fn role_view(role: &Role, members: Option<usize>) -> RoleView {
     RoleView {
         name: role.name.clone(),
         description: role.description.clone(),
-        capabilities: role
-            .capability_list()
-            .iter()
-            .map(|c| c.to_string())
-            .collect(),
+        capabilities: role.capability_names(),
         all_capabilities: role.all_capabilities,
         blocking: role.blocking,
         builtin: role.builtin,

@@ -197,14 +197,7 @@ fn change_role(
     let held = tx.grants(membership.id)?;
     for name in grants {
         if !held.iter().any(|g| g.name == *name) {
-            tx.put_grant(
-                membership.id,
-                &Grant {
-                    name: name.clone(),
-                    granted_at: w.ctx.now,
-                    expires_at: None,
-                },
-            )?;
+            tx.put_grant(membership.id, &Grant::lasting(name, w.ctx.now))?;
         }
     }
     if membership.role_id != role.id {

@@ -54,6 +54,16 @@ impl Plan {
         });
     }
 
+    /// An existing object: updated when `changes` names anything.
+    fn existing(&mut self, object: String, changes: Vec<&'static str>) {
+        let action = if changes.is_empty() {
+            "unchanged"
+        } else {
+            "update"
+        };
+        self.note(object, action, changes);
+    }
+
     fn count(&self, action: &str) -> usize {
         self.lines.iter().filter(|l| l.action == action).count()
     }
@@ -431,15 +441,7 @@ impl Portal {
             self.set_status(&address, named, u.status)?;
             changes.push("status");
         }
-        plan.note(
-            object,
-            if changes.is_empty() {
-                "unchanged"
-            } else {
-                "update"
-            },
-            changes,
-        );
+        plan.existing(object, changes);
         Ok(())
     }
 
@@ -522,17 +524,11 @@ impl Portal {
         if wanted != assigned_now {
             self.service_assign(&key, wanted.as_ref(), named)?;
         }
-        let action = match (&existing, wanted != assigned_now) {
-            (None, _) => "create",
-            (Some(_), true) => "update",
-            (Some(_), false) => "unchanged",
-        };
-        let changes = if action == "update" {
-            vec!["assigned_to"]
-        } else {
-            vec![]
-        };
-        plan.note(object, action, changes);
+        match existing {
+            None => plan.note(object, "create", vec![]),
+            Some(_) if wanted != assigned_now => plan.existing(object, vec!["assigned_to"]),
+            Some(_) => plan.existing(object, vec![]),
+        }
         Ok(())
     }
 
@@ -556,9 +552,9 @@ impl Portal {
             }
             Some(existing) if existing.name != name.to_string() => {
                 self.cost_centre_change(&c.code, Some(&name), named)?;
-                plan.note(object, "update", vec!["name"]);
+                plan.existing(object, vec!["name"]);
             }
-            Some(_) => plan.note(object, "unchanged", vec![]),
+            Some(_) => plan.existing(object, vec![]),
         }
         Ok(())
     }
@@ -638,15 +634,7 @@ impl Portal {
             self.policy_set_enabled(&policy.name, f.enabled, Some(&account.name))?;
             changes.push("enabled");
         }
-        plan.note(
-            object,
-            if changes.is_empty() {
-                "unchanged"
-            } else {
-                "update"
-            },
-            changes,
-        );
+        plan.existing(object, changes);
         Ok(())
     }
 
@@ -825,11 +813,7 @@ impl Portal {
                 roles.push(FixtureRole {
                     name: role.name.clone(),
                     description: role.description.clone(),
-                    capabilities: role
-                        .capability_list()
-                        .iter()
-                        .map(|c| c.to_string())
-                        .collect(),
+                    capabilities: role.capability_names(),
                     account: account.map(|a| a.name),
                 });
             }

@@ -341,14 +341,7 @@ fn enrol(w: &Write<'_>, req: &InviteRequest, active: bool) -> Result<Enrolled> {
     membership.id = tx.insert_membership(&membership)?;
     follow_role(tx, catalog, &membership, w.ctx.now)?;
     for name in &grants {
-        tx.put_grant(
-            membership.id,
-            &Grant {
-                name: name.clone(),
-                granted_at: w.ctx.now,
-                expires_at: None,
-            },
-        )?;
+        tx.put_grant(membership.id, &Grant::lasting(name, w.ctx.now))?;
     }
     // A fixture's active member joins without an invitation.
     let issued = if active {

@@ -234,14 +234,7 @@ impl Portal {
                 let name = name.trim();
                 e.catalog.grantable(name)?;
                 if !held.iter().any(|g| g.name == name) {
-                    e.tx.put_grant(
-                        m.id,
-                        &Grant {
-                            name: name.to_string(),
-                            granted_at: e.now,
-                            expires_at: None,
-                        },
-                    )?;
+                    e.tx.put_grant(m.id, &Grant::lasting(name, e.now))?;
                 }
             }
             Ok(())

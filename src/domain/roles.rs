@@ -31,6 +31,14 @@ impl Role {
     pub(crate) fn capability_list(&self) -> Vec<Capability> {
         Capability::all().filter(|c| self.holds(*c)).collect()
     }
+
+    /// The names of [`Role::capability_list`].
+    pub(crate) fn capability_names(&self) -> Vec<String> {
+        self.capability_list()
+            .iter()
+            .map(|c| c.to_string())
+            .collect()
+    }
 }
 
 impl Portal {

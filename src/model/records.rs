@@ -328,6 +328,17 @@ pub(crate) struct Grant {
     pub expires_at: Option<Timestamp>,
 }
 
+impl Grant {
+    /// `name`, given at `at` for good.
+    pub(crate) fn lasting(name: &str, at: Timestamp) -> Grant {
+        Grant {
+            name: name.to_string(),
+            granted_at: at,
+            expires_at: None,
+        }
+    }
+}
+
 /// One invitation token's record; the token itself is never stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Invitation {
