@@ -16,6 +16,7 @@ use super::accounts::{NewAccount, ProfileChange};
 use super::audit::Change;
 use super::catalog::{InitRequest, Preset};
 use super::members::Handover;
+use super::orders::NewOrder;
 use super::people::PersonEdit;
 use super::policies::{NewPolicy, PolicyEdit};
 use super::timezones::LocationInput;
@@ -23,8 +24,8 @@ use super::{member_view, resolve_account, Actor, Catalog, InviteRequest, Portal}
 use crate::error::{Error, Result};
 use crate::model::{
     caps, Account, AccountKind, Capability, Email, Fixture, FixtureAccount, FixtureCostCentre,
-    FixturePolicy, FixtureProfile, FixtureRole, FixtureService, FixtureStatus, FixtureUser,
-    MemberStanding, MemberStatus, Money, Text,
+    FixtureOrder, FixturePolicy, FixtureProfile, FixtureRole, FixtureService, FixtureStatus,
+    FixtureUser, MemberStanding, MemberStatus, Money, Text,
 };
 use crate::store::Tx;
 use crate::view::{ApplyView, PlanLine};
@@ -320,6 +321,10 @@ impl Portal {
         for (j, policy) in a.policies.iter().enumerate() {
             self.apply_policy(&account, policy, plan)
                 .map_err(|e| e.at(&format!("{at}.policies[{j}]")))?;
+        }
+        for (j, order) in a.orders.iter().enumerate() {
+            self.apply_order(&account, order, plan)
+                .map_err(|e| e.at(&format!("{at}.orders[{j}]")))?;
         }
         if prune {
             self.prune(&account, a, plan).map_err(|e| e.at(at))?;
@@ -638,6 +643,88 @@ impl Portal {
         Ok(())
     }
 
+    /// Places the order unless it is there; a placed order that the file
+    /// describes otherwise is refused, since orders do not change.
+    fn apply_order(&mut self, account: &Account, f: &FixtureOrder, plan: &mut Plan) -> Result<()> {
+        let object = format!("order {} in {}", f.reference.trim(), account.name);
+        let creator = email(&f.created_by).map_err(|e| e.at("created_by"))?;
+        let amount: Money = f.amount.parse().map_err(|e: Error| e.at("amount"))?;
+        let existing = {
+            let tx = self.gate.read()?;
+            let found = match f.reference.trim().strip_prefix('#') {
+                Some(number) => number
+                    .parse::<i64>()
+                    .ok()
+                    .map(|id| tx.order(id))
+                    .transpose()?
+                    .flatten()
+                    .filter(|o| o.account_id == account.id && o.reference.is_none()),
+                None => tx.order_by_reference(account.id, f.reference.trim())?,
+            };
+            match found {
+                Some(o) => {
+                    let placed_by = o.creator_id.map(|id| tx.person(id)).transpose()?;
+                    let cost_centre = match o.cost_centre_id {
+                        Some(id) => tx.cost_centre(id)?.map(|c| c.code),
+                        None => None,
+                    };
+                    Some(
+                        placed_by.is_some_and(|p| p.email == creator)
+                            && o.description == f.description.trim()
+                            && o.amount == amount
+                            && o.order_type.as_deref() == f.order_type.as_deref().map(str::trim)
+                            && cost_centre.as_deref() == f.cost_centre.as_deref().map(str::trim),
+                    )
+                }
+                None => None,
+            }
+        };
+        match existing {
+            Some(true) => {
+                plan.existing(object, vec![]);
+                return Ok(());
+            }
+            Some(false) => {
+                return Err(Error::conflict(format!(
+                    "order `{}` was placed with other details, and a placed order does not change",
+                    f.reference.trim()
+                ))
+                .help(
+                    "cancel it with `portalctl order cancel ID` and place another under a new ref",
+                ))
+            }
+            None => {}
+        }
+        // The order is placed by its creator, as they would place it: the
+        // operator may place it for them; a member, only their own.
+        let reference = match f.reference.trim().strip_prefix('#') {
+            Some(_) => None,
+            None => Some(text(&f.reference)?),
+        };
+        let acting = self.ctx.actor.clone();
+        match &acting {
+            Actor::Member(me) if *me != creator => {
+                return Err(Error::denied(format!(
+                    "created_by: `{me}` may place orders only as themselves, not as `{creator}`"
+                )))
+            }
+            _ => self.ctx.actor = Actor::Member(creator),
+        }
+        let placed = self.order_place(&NewOrder {
+            description: text(&f.description)?,
+            amount,
+            order_type: f.order_type.as_deref().map(text).transpose()?,
+            cost_centre: f.cost_centre.clone(),
+            reference,
+            ship_to: None,
+            account: Some(account.name.clone()),
+        });
+        self.ctx.actor = acting;
+        placed?;
+        plan.note(object, "create", vec![]);
+        Ok(())
+    }
+
     /// `--prune`: deactivates the account's own members the file does not
     /// list, and disables its policies the file does not list; history
     /// stays.
@@ -894,6 +981,26 @@ fn export_account(tx: &dyn Tx, catalog: &Catalog, a: &Account) -> Result<Fixture
         });
     }
     policies.sort_by(|x, y| x.name.cmp(&y.name));
+    // In the order they were placed, so that an apply places them so.
+    let mut orders = Vec::new();
+    for o in tx.orders_in(a.id)? {
+        let Some(creator) = o.creator_id else {
+            // Placed by the operator: no member to place it again as.
+            continue;
+        };
+        let cost_centre = match o.cost_centre_id {
+            Some(id) => tx.cost_centre(id)?.map(|c| c.code),
+            None => None,
+        };
+        orders.push(FixtureOrder {
+            reference: o.reference.clone().unwrap_or_else(|| format!("#{}", o.id)),
+            created_by: tx.person(creator)?.email.to_string(),
+            description: o.description.clone(),
+            amount: o.amount.to_string(),
+            order_type: o.order_type.clone(),
+            cost_centre,
+        });
+    }
     let profile = &a.profile;
     Ok(FixtureAccount {
         name: a.name.clone(),
@@ -912,6 +1019,7 @@ fn export_account(tx: &dyn Tx, catalog: &Catalog, a: &Account) -> Result<Fixture
         services,
         cost_centres,
         policies,
+        orders,
     })
 }
 
@@ -939,12 +1047,12 @@ mod tests {
     fn an_apply_makes_a_new_database_and_a_second_changes_nothing() {
         let mut p = operator();
         let first = p.apply(&demo(), ApplyOptions::default()).expect("apply");
-        assert_eq!((first.created, first.updated), (23, 0), "{first:?}");
+        assert_eq!((first.created, first.updated), (26, 0), "{first:?}");
         let logged = events(&mut p);
         let again = p.apply(&demo(), ApplyOptions::default()).expect("again");
         assert_eq!(
             (again.created, again.updated, again.unchanged),
-            (0, 0, 22),
+            (0, 0, 25),
             "{again:?}"
         );
         assert_eq!(events(&mut p), logged, "a no-op apply writes no event");
@@ -1090,5 +1198,94 @@ mod tests {
         ] {
             assert!(schema.contains(field), "{field}");
         }
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::super::testing as setup;
+    use super::*;
+    use crate::model::OrderStatus;
+
+    fn demo() -> Fixture {
+        parse_fixture(include_str!("../../examples/demo.json"), "demo.json").expect("demo")
+    }
+
+    fn applied() -> Portal {
+        let mut p = setup::portal(Actor::Operator("root".into()));
+        p.apply(&demo(), ApplyOptions::default()).expect("apply");
+        p
+    }
+
+    #[test]
+    fn fixture_orders_are_placed_by_their_creator_and_wait_for_their_policies() {
+        let mut p = applied();
+        let exported = p.export(Some("Acme Ltd")).expect("export");
+        let orders = &exported.accounts[0].orders;
+        assert_eq!(orders.len(), 3);
+        assert_eq!(orders[0].created_by, "max@acme.test");
+        let tx = p.gate.read().expect("read");
+        let account = tx.account_named("Acme Ltd").expect("read").expect("acme");
+        let router = tx.order_by_reference(account.id, "PO-1001").expect("read").expect("PO-1001");
+        let cable = tx.order_by_reference(account.id, "PO-1002").expect("read").expect("PO-1002");
+        // "Finance approval over 50" holds the router; the cable is under it.
+        assert_eq!(
+            (router.status, cable.status),
+            (OrderStatus::Pending, OrderStatus::Approved)
+        );
+    }
+
+    #[test]
+    fn a_placed_order_described_otherwise_is_refused() {
+        let mut p = applied();
+        let mut changed = demo();
+        changed.accounts[0].orders[0].amount = "61.00".into();
+        let err = p.apply(&changed, ApplyOptions::default()).expect_err("refused");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("accounts[0].orders[0]: order `PO-1001` was placed with other details"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_member_places_fixture_orders_only_as_themselves() {
+        let mut p = applied();
+        let mut more = demo();
+        more.accounts[0].orders.push(FixtureOrder {
+            reference: "PO-2000".into(),
+            created_by: "max@acme.test".into(),
+            description: "Desk".into(),
+            amount: "40.00".into(),
+            ..FixtureOrder::default()
+        });
+        p.ctx.actor = Actor::Member(setup::email("fiona@acme.test"));
+        let err = p.apply(&more, ApplyOptions::default()).expect_err("not as max");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        p.ctx.actor = Actor::Member(setup::email("max@acme.test"));
+        let done = p.apply(&more, ApplyOptions::default()).expect("max places his own");
+        assert_eq!(done.created, 1);
+    }
+
+    #[test]
+    fn an_order_placed_without_a_reference_round_trips_by_its_number() {
+        let mut p = applied();
+        p.ctx.actor = Actor::Member(setup::email("max@acme.test"));
+        p.order_place(&NewOrder {
+            description: "Mouse".into(),
+            amount: "5.00".parse().expect("amount"),
+            account: Some("Acme Ltd".into()),
+            ..NewOrder::default()
+        })
+        .expect("order");
+        p.ctx.actor = Actor::Operator("root".into());
+        let exported = p.export(None).expect("export");
+        assert_eq!(exported.accounts[0].orders[3].reference, "#4");
+        let again = p.apply(&exported, ApplyOptions::default()).expect("again");
+        assert_eq!((again.created, again.updated), (0, 0));
+        let mut copy = setup::portal(Actor::Operator("root".into()));
+        copy.apply(&exported, ApplyOptions::default()).expect("copy");
+        assert_eq!(copy.export(None).expect("export"), exported);
     }
 }

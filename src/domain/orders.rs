@@ -255,11 +255,7 @@ impl Portal {
                 .map(|r| r.required("the order reference"))
                 .transpose()?;
             if let Some(r) = &reference {
-                if tx
-                    .orders_in(account.id)?
-                    .iter()
-                    .any(|o| o.reference.as_ref() == Some(r))
-                {
+                if tx.order_by_reference(account.id, r)?.is_some() {
                     return Err(Error::conflict(format!(
                         "`{}` already has an order `{r}`",
                         account.name

@@ -77,6 +77,10 @@ pub(crate) struct FixtureAccount {
     /// Approval policies, keyed by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub policies: Vec<FixturePolicy>,
+    /// Orders, keyed by `ref`, placed after the policies (which decide
+    /// whether they wait for approval).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub orders: Vec<FixtureOrder>,
 }
 
 /// An account's contact details; an empty string clears a field.
@@ -197,6 +201,31 @@ pub(crate) struct FixturePolicy {
     /// Whether it applies; left out, true.
     #[serde(default = "yes", skip_serializing_if = "is_yes")]
     pub enabled: bool,
+}
+
+/// An order as it was placed. Placed orders do not change: approvals,
+/// rejections and cancellations are decisions, made by commands and kept in
+/// the audit log, not fixture content.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixtureOrder {
+    /// The key: an external reference unique within the account, or `#N`
+    /// for the order numbered N, which `export` writes for an order placed
+    /// without a reference.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Who placed it: a member who may place orders.
+    pub created_by: String,
+    /// What is ordered.
+    pub description: String,
+    /// The amount in the account's currency, such as `"60.00"`.
+    pub amount: String,
+    /// Its order type, matched against policies' order types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_type: Option<String>,
+    /// Its cost centre's code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_centre: Option<String>,
 }
 
 fn yes() -> bool {

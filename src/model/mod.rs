@@ -20,8 +20,8 @@ mod time;
 
 pub(crate) use capability::{caps, Capability, Need, CAPABILITIES};
 pub(crate) use fixture::{
-    Fixture, FixtureAccount, FixtureCostCentre, FixturePolicy, FixtureProfile, FixtureRole,
-    FixtureService, FixtureStatus, FixtureUser,
+    Fixture, FixtureAccount, FixtureCostCentre, FixtureOrder, FixturePolicy, FixtureProfile,
+    FixtureRole, FixtureService, FixtureStatus, FixtureUser,
 };
 pub(crate) use keywords::{
     AccountKind, GrantRule, InvitationState, MemberStanding, MemberStatus, OrderStatus, OutboxState,

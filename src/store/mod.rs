@@ -316,6 +316,9 @@ seam! {
         fn orders_in(&self, account_id: i64) -> Result<Vec<Order>>;
         /// The pending orders of an account, oldest first.
         fn pending_orders_in(&self, account_id: i64) -> Result<Vec<Order>>;
+        /// The order of an account with this external reference, by the
+        /// unique index.
+        fn order_by_reference(&self, account_id: i64, reference: &str) -> Result<Option<Order>>;
         /// The order with this id.
         fn order(&self, id: i64) -> Result<Option<Order>>;
         /// Adds an order (its `id` is ignored) and returns its id.

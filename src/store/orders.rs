@@ -164,6 +164,20 @@ impl SqliteTx<'_> {
         )
     }
 
+    pub(super) fn order_by_reference(
+        &self,
+        account_id: i64,
+        reference: &str,
+    ) -> Result<Option<Order>> {
+        Ok(self
+            .rows(
+                &format!("SELECT {ORDER_COLUMNS} FROM orders WHERE account_id = ?1 AND ref = ?2"),
+                rusqlite::params![account_id, reference],
+                order_from_row,
+            )?
+            .pop())
+    }
+
     pub(super) fn order(&self, id: i64) -> Result<Option<Order>> {
         self.row(
             &format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?1"),
