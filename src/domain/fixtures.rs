@@ -1226,8 +1226,14 @@ mod order_tests {
         assert_eq!(orders[0].created_by, "max@acme.test");
         let tx = p.gate.read().expect("read");
         let account = tx.account_named("Acme Ltd").expect("read").expect("acme");
-        let router = tx.order_by_reference(account.id, "PO-1001").expect("read").expect("PO-1001");
-        let cable = tx.order_by_reference(account.id, "PO-1002").expect("read").expect("PO-1002");
+        let router = tx
+            .order_by_reference(account.id, "PO-1001")
+            .expect("read")
+            .expect("PO-1001");
+        let cable = tx
+            .order_by_reference(account.id, "PO-1002")
+            .expect("read")
+            .expect("PO-1002");
         // "Finance approval over 50" holds the router; the cable is under it.
         assert_eq!(
             (router.status, cable.status),
@@ -1240,11 +1246,14 @@ mod order_tests {
         let mut p = applied();
         let mut changed = demo();
         changed.accounts[0].orders[0].amount = "61.00".into();
-        let err = p.apply(&changed, ApplyOptions::default()).expect_err("refused");
+        let err = p
+            .apply(&changed, ApplyOptions::default())
+            .expect_err("refused");
         assert_eq!(err.exit_code(), 4, "{err}");
         assert!(
-            err.to_string()
-                .starts_with("accounts[0].orders[0]: order `PO-1001` was placed with other details"),
+            err.to_string().starts_with(
+                "accounts[0].orders[0]: order `PO-1001` was placed with other details"
+            ),
             "{err}"
         );
     }
@@ -1261,10 +1270,14 @@ mod order_tests {
             ..FixtureOrder::default()
         });
         p.ctx.actor = Actor::Member(setup::email("fiona@acme.test"));
-        let err = p.apply(&more, ApplyOptions::default()).expect_err("not as max");
+        let err = p
+            .apply(&more, ApplyOptions::default())
+            .expect_err("not as max");
         assert_eq!(err.exit_code(), 5, "{err}");
         p.ctx.actor = Actor::Member(setup::email("max@acme.test"));
-        let done = p.apply(&more, ApplyOptions::default()).expect("max places his own");
+        let done = p
+            .apply(&more, ApplyOptions::default())
+            .expect("max places his own");
         assert_eq!(done.created, 1);
     }
 
@@ -1285,7 +1298,8 @@ mod order_tests {
         let again = p.apply(&exported, ApplyOptions::default()).expect("again");
         assert_eq!((again.created, again.updated), (0, 0));
         let mut copy = setup::portal(Actor::Operator("root".into()));
-        copy.apply(&exported, ApplyOptions::default()).expect("copy");
+        copy.apply(&exported, ApplyOptions::default())
+            .expect("copy");
         assert_eq!(copy.export(None).expect("export"), exported);
     }
 }
