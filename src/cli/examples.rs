@@ -130,10 +130,10 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("external-admin list", &["portalctl external-admin list", "portalctl external-admin list --customer Fabrikam"]),
     ("license purchase", &["portalctl license purchase --account Contoso --product \"MDR Complete\" --seats 10"]),
     ("license allocate", &[
-        "portalctl license allocate --product MDR --customer Fabrikam --seats 3",
-        "portalctl license allocate --product MDR --customer Fabrikam --seats 3 --ship-to HQ",
+        "portalctl license allocate --product \"MDR Complete\" --customer Fabrikam --seats 3",
+        "portalctl license allocate --product \"MDR Complete\" --customer Fabrikam --seats 3 --ship-to HQ",
     ]),
-    ("license move", &["portalctl license move --product MDR --from Fabrikam --to Northwind --seats 1"]),
+    ("license move", &["portalctl license move --product \"MDR Complete\" --from Fabrikam --to Northwind --seats 1"]),
     ("license list", &["portalctl license list --account Contoso", "portalctl license list --account Contoso --customer Fabrikam"]),
     ("license price set", &["portalctl license price set --account Contoso --product \"Email Security\" --price 12.50"]),
     ("license price remove", &["portalctl license price remove --account Contoso --product \"Email Security\""]),
