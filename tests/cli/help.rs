@@ -1,6 +1,6 @@
 //! Help ends with examples, and they work; `man` writes the manual.
 
-use crate::support::{says, Portal, DENIED, SUCCESS};
+use crate::support::{says, Portal, DENIED, OWNER, SUCCESS, USAGE};
 
 /// The leaf commands of `cmd` (built), with their paths.
 fn leaves(cmd: &clap::Command, path: &mut Vec<String>, out: &mut Vec<(String, clap::Command)>) {
@@ -170,4 +170,59 @@ fn man_prints_the_page_and_writes_one_per_command() {
     says(&invite, "grant");
     says(&invite, "Examples:");
     assert!(!out.join("portalctl-help.1").exists());
+}
+
+/// A mistyped value is answered like a mistyped command: the value meant
+/// first, then the valid ones; nothing close, only the valid ones.
+#[test]
+fn typos_in_values_get_suggestions() {
+    let p = Portal::new();
+    let help_of = |stderr: &str| {
+        stderr
+            .lines()
+            .find(|l| l.starts_with("help:"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["user", "invite", "ann@acme.test", "--role", "admn"],
+            "help: did you mean `admin`? roles are: admin, manager, no-access, user",
+        ),
+        (
+            &["user", "list", "--status", "actve"],
+            "help: did you mean `active`? use one of: invited, active, deactivated, revoked, left",
+        ),
+        (
+            &["order", "list", "--status", "pendng"],
+            "help: did you mean `pending`? use one of: pending, approved, rejected, cancelled",
+        ),
+        (
+            &["can", OWNER, "users.mange"],
+            "help: did you mean `users.manage`? `portalctl role show ROLE`",
+        ),
+        (
+            &[
+                "init", "--preset", "portl", "--account", "A", "--owner-email", OWNER,
+            ],
+            "help: did you mean `portal`? presets are: portal, lmp",
+        ),
+        (
+            &["user", "invite", "ann@acme.test", "--role", "qqqq"],
+            "help: roles are: admin, manager, no-access, user",
+        ),
+    ];
+    for (args, help) in cases {
+        let stderr = p.refused(args, USAGE);
+        says(&help_of(&stderr), help);
+    }
+    let areas = Portal::with_preset("customer-area");
+    let stderr = areas.refused(
+        &["user", "invite", "ann@acme.test", "--grant", "biling"],
+        USAGE,
+    );
+    assert_eq!(
+        help_of(&stderr),
+        "help: did you mean `billing`? grant an area: account-admin, billing, domains, services, support"
+    );
 }
