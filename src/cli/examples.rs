@@ -117,8 +117,8 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "portalctl order list --created-by ann@acme.test --limit 20 --json",
     ]),
     ("order show", &["portalctl order show 1"]),
-    ("order approve", &["portalctl order approve 1"]),
-    ("order reject", &["portalctl order reject 1 --reason \"over budget this quarter\""]),
+    ("order approve", &["portalctl --as olive@acme.test order approve 1"]),
+    ("order reject", &["portalctl --as olive@acme.test order reject 1 --reason \"over budget this quarter\""]),
     ("order cancel", &["portalctl --as ann@acme.test order cancel 1 --reason \"ordered twice\""]),
     ("course list", &["portalctl course list"]),
     ("course progress", &[
