@@ -2,13 +2,18 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 fn main() -> ExitCode {
     // Known before parsing, so that even a refused argument is reported
     // as JSON to a script that asked for it.
     let json = std::env::args_os().skip(1).any(|a| a == "--json");
-    let cli = match portalctl::Cli::try_parse() {
+    // Parsed with the command that carries the examples, so that `--help`
+    // shows them.
+    let parsed = portalctl::command()
+        .try_get_matches()
+        .and_then(|mut matches| portalctl::Cli::from_arg_matches_mut(&mut matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         // A value refused by a model type's parser reads as the domain's
         // own refusal (message and help line, exit 2); clap reports the

@@ -4,10 +4,12 @@
 mod account;
 mod audit;
 mod course;
+mod examples;
 mod external_admin;
 mod fixture;
 mod init;
 mod license;
+mod man;
 mod order;
 mod outbox;
 mod role;
@@ -166,6 +168,15 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff), or write one page per command.
+    Man(man::ManArgs),
+}
+
+/// The whole command line as clap knows it, each command's examples
+/// included: what parses the arguments and what completions and manual
+/// pages are made from.
+pub fn command() -> clap::Command {
+    examples::attach(Cli::command())
 }
 
 /// An open portal that, once the command is done with it, prints the
@@ -402,9 +413,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Schema => fixture::schema(&session),
         Command::Completions { shell } => {
             let mut script = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "portalctl", &mut script);
+            clap_complete::generate(shell, &mut command(), "portalctl", &mut script);
             session.out.raw(&String::from_utf8_lossy(&script))
         }
+        Command::Man(args) => man::man(&session, args),
     };
     done.map(|()| Outcome::Done)
 }

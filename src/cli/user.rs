@@ -7,7 +7,7 @@ use crate::domain::{
     Handover, InviteRequest, LocationInput, MemberFilter, OwnershipTransfer, PersonEdit,
 };
 use crate::error::Result;
-use crate::model::{Email, MemberStanding, Text};
+use crate::model::{escape, Email, MemberStanding, Text};
 use crate::view::MemberView;
 
 #[derive(Debug, Subcommand)]
@@ -236,10 +236,18 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
     let out = s.out;
     match cmd {
         UserCommand::Invite(a) => {
+            let email = a.email.or(a.email_flag);
+            // On a terminal, a role left out that the catalog does not give
+            // by default is asked for; without one the domain says to pass
+            // --role.
+            let role = match a.role {
+                None if s.interactive => pick_role(&mut portal, email.as_ref())?,
+                role => role,
+            };
             let req = InviteRequest {
-                email: a.email.or(a.email_flag),
+                email,
                 name: a.name,
-                role: a.role,
+                role,
                 account: a.account.into_name(),
                 send: !a.no_send,
                 grants: listed(a.grant),
@@ -430,4 +438,15 @@ fn note_external_ended(s: &Session, view: &MemberView) {
             ));
         }
     }
+}
+
+/// The role picked on the terminal for an invitation, among the catalog's
+/// roles; `None` when the catalog gives one by default.
+fn pick_role(portal: &mut crate::domain::Portal, email: Option<&Email>) -> Result<Option<String>> {
+    let roles = portal.invite_role_choices()?;
+    if roles.is_empty() {
+        return Ok(None);
+    }
+    let whom = email.map_or_else(String::new, |e| format!(" for `{e}`"));
+    crate::prompt::pick(&escape(&format!("role{whom}")), &roles).map(Some)
 }

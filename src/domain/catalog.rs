@@ -12,8 +12,9 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::model::{
-    parse_currency, parse_name, Account, AccountKind, Capability, Course, Email, GrantBundle,
-    GrantRule, MemberStatus, Membership, Person, Profile, Role, Text, Timestamp, CAPABILITIES,
+    did_you_mean, parse_currency, parse_name, Account, AccountKind, Capability, Course, Email,
+    GrantBundle, GrantRule, MemberStatus, Membership, Person, Profile, Role, Text, Timestamp,
+    CAPABILITIES,
 };
 use crate::store::Tx;
 use crate::view::{BundleView, CourseView, FormerOwnerView, InitView, PresetView, RoleView};
@@ -161,8 +162,11 @@ impl Preset {
             .iter()
             .find(|(n, _)| *n == name.trim())
             .ok_or_else(|| {
-                Error::invalid(format!("unknown preset `{}`", name.trim()))
-                    .help(format!("presets are: {}", preset_names().join(", ")))
+                Error::invalid(format!("unknown preset `{}`", name.trim())).help(did_you_mean(
+                    name,
+                    preset_names(),
+                    format!("presets are: {}", preset_names().join(", ")),
+                ))
             })?;
         Preset::from_json(text, &format!("preset `{name}`"))
     }

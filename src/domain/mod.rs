@@ -43,8 +43,8 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Capability, Course, Email, GrantBundle, GrantRule, InvitationState, MemberStanding,
-    MemberStatus, Membership, Role, Timestamp,
+    did_you_mean, Capability, Course, Email, GrantBundle, GrantRule, InvitationState,
+    MemberStanding, MemberStatus, Membership, Role, Timestamp,
 };
 use crate::store::{SqliteStore, Store, Tx, DEFAULT_BUSY_TIMEOUT};
 use crate::view::MemberView;
@@ -312,8 +312,11 @@ impl Catalog {
             .into_iter()
             .find(|r| r.name == name)
             .ok_or_else(|| {
-                Error::invalid(format!("unknown role `{name}`"))
-                    .help(format!("roles are: {}", self.live_role_names().join(", ")))
+                Error::invalid(format!("unknown role `{name}`")).help(did_you_mean(
+                    name,
+                    self.live_role_names(),
+                    format!("roles are: {}", self.live_role_names().join(", ")),
+                ))
             })
     }
 
@@ -413,6 +416,15 @@ impl Catalog {
                         GrantRule::Capabilities => {
                             format!("grant a capability of the catalog or an area: {areas}")
                         }
+                    };
+                    // An area, or a capability where single ones may be granted.
+                    let mut meant = self.area_names();
+                    if self.grants == GrantRule::Capabilities {
+                        meant.extend(Capability::all().map(|c| c.as_str()));
+                    }
+                    let help = match self.grants {
+                        GrantRule::None => help,
+                        _ => did_you_mean(name, meant, help),
                     };
                     Err(Error::invalid(format!("unknown grant `{name}`")).help(help))
                 }

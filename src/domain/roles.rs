@@ -64,6 +64,25 @@ impl Portal {
             .collect())
     }
 
+    /// The roles `user invite` offers to pick from on a terminal when
+    /// `--role` is left out: none when the catalog gives a role by default
+    /// (the invitation takes that one), else every live role but the
+    /// blocking one, in catalog order.
+    pub(crate) fn invite_role_choices(&mut self) -> Result<Vec<String>> {
+        let tx = self.gate.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        ensure_portal_user(&*tx, &catalog, &self.ctx)?;
+        if catalog.default_role().is_ok() {
+            return Ok(Vec::new());
+        }
+        Ok(catalog
+            .live_roles()
+            .into_iter()
+            .filter(|r| !r.blocking)
+            .map(|r| r.name.clone())
+            .collect())
+    }
+
     /// One role.
     pub(crate) fn role_show(&mut self, name: &str) -> Result<RoleView> {
         let tx = self.gate.read()?;

@@ -148,8 +148,11 @@ impl FromStr for Capability {
     fn from_str(s: &str) -> Result<Self> {
         let s = s.trim();
         Capability::all().find(|c| c.name == s).ok_or_else(|| {
-            Error::invalid(format!("unknown capability `{s}`"))
-                .help("`portalctl role show ROLE` and `portalctl preset show` list the catalog")
+            Error::invalid(format!("unknown capability `{s}`")).help(super::did_you_mean(
+                s,
+                Capability::all().map(|c| c.name),
+                "`portalctl role show ROLE` and `portalctl preset show` list the catalog",
+            ))
         })
     }
 }

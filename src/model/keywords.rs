@@ -23,7 +23,7 @@ macro_rules! keyword_enum {
                 match s.trim().to_lowercase().as_str() {
                     $($text => Ok($name::$variant),)+
                     _ => Err($crate::error::Error::invalid(format!(concat!("unknown ", $what, " `{}`"), s.trim()))
-                        .help(format!("use one of: {}", [$($text),+].join(", ")))),
+                        .help($crate::model::did_you_mean(s, [$($text),+], format!("use one of: {}", [$($text),+].join(", "))))),
                 }
             }
         }

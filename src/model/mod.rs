@@ -15,6 +15,7 @@ mod network;
 mod payment;
 mod percent;
 mod records;
+mod suggest;
 mod text;
 mod time;
 
@@ -38,5 +39,6 @@ pub(crate) use records::{
     OrderDecision, OutboxMessage, PartnerConfig, PartnerIp, PaymentDetails, Person, Policy,
     Profile, Role, Service, ShippingAddress,
 };
+pub(crate) use suggest::did_you_mean;
 pub(crate) use text::{escape, unsafe_to_print, Text};
 pub(crate) use time::Timestamp;

@@ -131,3 +131,31 @@ fn on_a_terminal_an_empty_list_says_what_it_lacks() {
     let (_, text) = on_a_terminal(&p, &["policy", "list"], "").unwrap();
     says(&text, "no policies");
 }
+
+#[test]
+fn on_a_terminal_invite_asks_for_a_role_the_catalog_does_not_give() {
+    let p = Portal::new();
+    // Down once from `admin`, then Enter.
+    let args = ["user", "invite", "ann@acme.test", "--no-send"];
+    let Some((code, text)) = on_a_terminal(&p, &args, "\u{1b}[B\r") else {
+        return;
+    };
+    assert_eq!(code, SUCCESS, "{text}");
+    says(&text, "role for `ann@acme.test`");
+    assert_eq!(
+        p.json(&["user", "show", "ann@acme.test"])["role"],
+        "manager"
+    );
+    // Without a terminal it never asks: --role is needed.
+    let stderr = p.refused(&["user", "invite", "bob@acme.test"], USAGE);
+    says(&stderr, "gives no role by default");
+    // A catalog with a default role takes it, unasked.
+    let areas = Portal::with_preset("customer-area");
+    let (code, text) = on_a_terminal(&areas, &args, "").unwrap();
+    assert_eq!(code, SUCCESS, "{text}");
+    assert!(!text.contains("role for"), "{text}");
+    assert_eq!(
+        areas.json(&["user", "show", "ann@acme.test"])["role"],
+        "member"
+    );
+}

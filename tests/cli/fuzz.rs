@@ -32,9 +32,9 @@ const GLOBAL: &[&str] = &[
     "db", "as", "json", "yes", "no_input", "quiet", "now", "help", "version",
 ];
 
-/// Commands that print whatever they are given or only describe the
-/// parser; they touch no database.
-const SKIPPED: &[&str] = &["completions", "help"];
+/// Commands that print whatever they are given, only describe the parser,
+/// or write files where told (`man --dir`); they touch no database.
+const SKIPPED: &[&str] = &["completions", "help", "man"];
 
 /// A value that gets an argument past parsing, so that the hostile value
 /// in another argument is what the command has to deal with.

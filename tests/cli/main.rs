@@ -24,6 +24,7 @@ mod files;
 mod fixtures;
 mod fuzz;
 mod grants;
+mod help;
 mod hostile_text;
 mod invitations;
 mod leaks;

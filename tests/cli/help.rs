@@ -1,0 +1,234 @@
+//! Help ends with examples, and they work; `man` writes the manual.
+
+use crate::support::{says, Portal, DENIED, OWNER, SUCCESS, USAGE};
+
+/// The leaf commands of `cmd` (built), with their paths.
+fn leaves(cmd: &clap::Command, path: &mut Vec<String>, out: &mut Vec<(String, clap::Command)>) {
+    let subs: Vec<_> = cmd
+        .get_subcommands()
+        .filter(|s| s.get_name() != "help")
+        .collect();
+    if subs.is_empty() {
+        out.push((path.join(" "), cmd.clone()));
+    }
+    for sub in subs {
+        path.push(sub.get_name().to_string());
+        leaves(sub, path, out);
+        path.pop();
+    }
+}
+
+#[test]
+fn every_command_help_ends_with_examples() {
+    let mut cmd = portalctl::command();
+    cmd.build();
+    let mut all = Vec::new();
+    leaves(&cmd, &mut Vec::new(), &mut all);
+    assert!(all.len() > 80, "{} leaf commands", all.len());
+    for (path, mut leaf) in all {
+        let help = leaf.render_long_help().to_string();
+        let examples = help
+            .split("\nExamples:\n")
+            .nth(1)
+            .unwrap_or_else(|| panic!("`portalctl {path} --help` has no Examples:\n{help}"));
+        assert!(
+            examples
+                .lines()
+                .any(|l| l.contains(&format!("portalctl {path}"))
+                    || l.contains(&format!(" {path} "))),
+            "`{path}`: {examples}"
+        );
+    }
+    // And the binary shows them.
+    let run = Portal::empty().run(&["user", "invite", "--help"]);
+    assert_eq!(run.code, SUCCESS);
+    says(
+        &run.stdout,
+        "Examples:\n  portalctl user invite ann@acme.test",
+    );
+}
+
+/// The example lines of `portalctl ARGS --help`, split into arguments as
+/// a shell would (double quotes only), without the leading `portalctl`;
+/// lines a plain split cannot run (pipes, redirections) are left out.
+fn examples_of(p: &Portal, args: &[&str]) -> Vec<Vec<String>> {
+    let mut help = args.to_vec();
+    help.push("--help");
+    let out = p.ok(&help);
+    let section = out.split("\nExamples:\n").nth(1).unwrap_or_default();
+    section
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("portalctl "))
+        .filter(|l| !l.contains(['|', '>', '$']))
+        .map(shell_words)
+        .collect()
+}
+
+fn shell_words(line: &str) -> Vec<String> {
+    let (mut words, mut word, mut quoted, mut any) = (Vec::new(), String::new(), false, false);
+    for c in line.chars() {
+        match c {
+            '"' => (quoted, any) = (!quoted, true),
+            ' ' if !quoted => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            c => (word.push(c), any = true).0,
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}
+
+/// Runs every example of each command, in order, on one database the
+/// first (`init`) creates: the README's story, told by the help texts.
+#[test]
+fn the_examples_of_the_help_texts_run() {
+    let p = Portal::empty();
+    let story: &[&[&str]] = &[
+        &["init"],
+        &["status"],
+        &["role", "show"],
+        &["role", "create"],
+        &["role", "delete"],
+        &["user", "invite"],
+        &["user", "list"],
+        &["user", "show"],
+        &["user", "resend-invite"],
+        &["user", "set-role"],
+        &["can"],
+        &["account", "set"],
+        &["account", "address", "add"],
+        &["account", "payment", "set"],
+        &["service", "add"],
+        &["service", "show"],
+        &["cost-centre", "create"],
+        &["cost-centre", "rename"],
+        &["policy", "create"],
+        &["policy", "edit"],
+        &["policy", "disable"],
+        &["policy", "enable"],
+        &["order", "place"],
+        &["order", "list"],
+        &["order", "show"],
+        &["service", "assign"],
+        &["service", "list"],
+        &["user", "edit"],
+        &["settings", "set"],
+        &["settings", "show"],
+        &["audit", "list"],
+        &["audit", "verify"],
+        // A partner and its customer: from here on, commands in one account
+        // need --account.
+        &["account", "create"],
+        &["account", "ip", "add"],
+        &["account", "ip", "remove"],
+        &["account", "ip", "list"],
+        &["account", "smarthost", "set"],
+        &["account", "rfi"],
+    ];
+    // What needs a file of its own; a line with a comment is for another
+    // preset (`# customer-area preset`).
+    let elsewhere = ["--preset-file", "#"];
+    let mut failed = Vec::new();
+    for command in story {
+        for example in examples_of(&p, command) {
+            let args: Vec<&str> = example.iter().map(String::as_str).collect();
+            if args.iter().any(|a| elsewhere.contains(a)) {
+                continue;
+            }
+            let run = p.run(&args);
+            if run.code != SUCCESS && !(command == &["can"] && run.code == DENIED) {
+                failed.push(format!("`portalctl {}`: {}", args.join(" "), run.stderr));
+            }
+        }
+        // Ann accepts, with a token of her own, once her invitation's
+        // examples have run.
+        if command == &["user", "resend-invite"] {
+            let again = p.json(&["user", "resend-invite", "ann@acme.test"]);
+            p.ok(&["user", "accept", again["token"].as_str().unwrap()]);
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+#[test]
+fn man_prints_the_page_and_writes_one_per_command() {
+    let p = Portal::empty();
+    let page = p.ok(&["man"]);
+    says(&page, ".TH portalctl 1");
+    says(&page, "user");
+    let dir = crate::support::scratch_dir();
+    let out = dir.path().join("man1");
+    p.ok(&["man", "--dir", out.to_str().unwrap()]);
+    for name in [
+        "portalctl.1",
+        "portalctl-user.1",
+        "portalctl-account-address-add.1",
+    ] {
+        assert!(out.join(name).is_file(), "no {name}");
+    }
+    let invite = std::fs::read_to_string(out.join("portalctl-user-invite.1")).unwrap();
+    says(&invite, "grant");
+    says(&invite, "Examples:");
+    assert!(!out.join("portalctl-help.1").exists());
+}
+
+/// A mistyped value is answered like a mistyped command: the value meant
+/// first, then the valid ones; nothing close, only the valid ones.
+#[test]
+fn typos_in_values_get_suggestions() {
+    let p = Portal::new();
+    let help_of = |stderr: &str| {
+        stderr
+            .lines()
+            .find(|l| l.starts_with("help:"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["user", "invite", "ann@acme.test", "--role", "admn"],
+            "help: did you mean `admin`? roles are: admin, manager, no-access, user",
+        ),
+        (
+            &["user", "list", "--status", "actve"],
+            "help: did you mean `active`? use one of: invited, active, deactivated, revoked, left",
+        ),
+        (
+            &["order", "list", "--status", "pendng"],
+            "help: did you mean `pending`? use one of: pending, approved, rejected, cancelled",
+        ),
+        (
+            &["can", OWNER, "users.mange"],
+            "help: did you mean `users.manage`? `portalctl role show ROLE`",
+        ),
+        (
+            &[
+                "init", "--preset", "portl", "--account", "A", "--owner-email", OWNER,
+            ],
+            "help: did you mean `portal`? presets are: portal, lmp",
+        ),
+        (
+            &["user", "invite", "ann@acme.test", "--role", "qqqq"],
+            "help: roles are: admin, manager, no-access, user",
+        ),
+    ];
+    for (args, help) in cases {
+        let stderr = p.refused(args, USAGE);
+        says(&help_of(&stderr), help);
+    }
+    let areas = Portal::with_preset("customer-area");
+    let stderr = areas.refused(
+        &["user", "invite", "ann@acme.test", "--grant", "biling"],
+        USAGE,
+    );
+    assert_eq!(
+        help_of(&stderr),
+        "help: did you mean `billing`? grant an area: account-admin, billing, domains, services, support"
+    );
+}
