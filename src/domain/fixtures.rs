@@ -11,7 +11,7 @@
 
 use std::collections::BTreeSet;
 
-use super::access::authorize;
+use super::access::{authorize, Access};
 use super::accounts::{NewAccount, ProfileChange};
 use super::audit::Change;
 use super::catalog::{InitRequest, Preset};
@@ -25,7 +25,7 @@ use crate::error::{Error, Result};
 use crate::model::{
     caps, Account, AccountKind, Capability, Email, Fixture, FixtureAccount, FixtureCostCentre,
     FixtureOrder, FixturePolicy, FixtureProfile, FixtureRole, FixtureService, FixtureStatus,
-    FixtureUser, MemberStanding, MemberStatus, Money, Text,
+    FixtureUser, MemberStanding, MemberStatus, Money, Text, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{ApplyView, PlanLine};
@@ -583,11 +583,10 @@ impl Portal {
             let tx = self.gate.read()?;
             match tx.policy_named(account.id, f.name.trim())? {
                 Some(p) => {
-                    let mut named_approvers = Vec::new();
-                    for id in &p.approvers {
-                        named_approvers.push(tx.person(*id)?.email);
-                    }
-                    Some((p, named_approvers))
+                    let catalog = Catalog::load(&*tx)?;
+                    let named =
+                        eligible_approvers(&*tx, &catalog, account, &p.approvers, self.ctx.now)?;
+                    Some((p, named))
                 }
                 None => None,
             }
@@ -776,6 +775,30 @@ impl Portal {
     }
 }
 
+/// A policy's named approvers who may still decide its orders: active,
+/// with portal access. One who left or was deactivated is no part of what
+/// the policy does now (its orders fall back to the account's approvers),
+/// and a file naming them could not be applied, so fixtures leave them out.
+fn eligible_approvers(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    account: &Account,
+    approvers: &[i64],
+    at: Timestamp,
+) -> Result<Vec<Email>> {
+    let mut eligible = Vec::new();
+    for id in approvers {
+        let person = tx.person(*id)?;
+        if let Some(m) = tx.membership_of(*id, account.id)? {
+            let active = m.status == MemberStatus::Active;
+            if active && Access::of(tx, catalog, account, m, at)?.holds(caps::PORTAL_ACCESS) {
+                eligible.push(person.email);
+            }
+        }
+    }
+    Ok(eligible)
+}
+
 /// What a member's standing is in the file's words.
 fn standing_of(status: MemberStanding) -> FixtureStatus {
     match status {
@@ -908,7 +931,7 @@ impl Portal {
         roles.sort_by(|a, b| a.name.cmp(&b.name));
         let mut out = Vec::with_capacity(accounts.len());
         for account in &accounts {
-            out.push(export_account(&*tx, &catalog, account)?);
+            out.push(export_account(&*tx, &catalog, account, self.ctx.now)?);
         }
         Ok(Fixture {
             preset: tx.setting("preset")?,
@@ -918,7 +941,12 @@ impl Portal {
     }
 }
 
-fn export_account(tx: &dyn Tx, catalog: &Catalog, a: &Account) -> Result<FixtureAccount> {
+fn export_account(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    a: &Account,
+    at: Timestamp,
+) -> Result<FixtureAccount> {
     let parent = a.parent_id.map(|id| tx.account(id)).transpose()?;
     let owner = a.owner_id.map(|id| tx.person(id)).transpose()?;
     let email_of = |membership_id: i64| -> Result<String> {
@@ -966,10 +994,10 @@ fn export_account(tx: &dyn Tx, catalog: &Catalog, a: &Account) -> Result<Fixture
     cost_centres.sort_by(|x, y| x.code.cmp(&y.code));
     let mut policies = Vec::new();
     for p in tx.policies_in(a.id)? {
-        let mut approvers = Vec::new();
-        for id in &p.approvers {
-            approvers.push(tx.person(*id)?.email.to_string());
-        }
+        let mut approvers: Vec<String> = eligible_approvers(tx, catalog, a, &p.approvers, at)?
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
         approvers.sort();
         policies.push(FixturePolicy {
             name: p.name.clone(),
@@ -1300,6 +1328,44 @@ mod order_tests {
         let mut copy = setup::portal(Actor::Operator("root".into()));
         copy.apply(&exported, ApplyOptions::default())
             .expect("copy");
+        assert_eq!(copy.export(None).expect("export"), exported);
+    }
+}
+
+#[cfg(test)]
+mod approver_tests {
+    use super::super::members::Handover;
+    use super::super::testing as setup;
+    use super::*;
+
+    /// An approver who left is no part of what a policy does now: the
+    /// export leaves them out, so it applies to a new database, and it is
+    /// still a no-op on the database it came from.
+    #[test]
+    fn an_export_after_an_approver_left_applies_again() {
+        let mut p = setup::portal(Actor::Operator("root".into()));
+        let mut demo =
+            parse_fixture(include_str!("../../examples/demo.json"), "demo").expect("demo");
+        // Its two-approval policy would be short of approvers once Fiona
+        // leaves, which a new database refuses to create (see the note on
+        // issue 11).
+        demo.accounts[0].policies.truncate(1);
+        p.apply(&demo, ApplyOptions::default()).expect("apply");
+        p.left_company(
+            &setup::email("fiona@acme.test"),
+            Some("Acme Ltd"),
+            &Handover::Unassign,
+        )
+        .expect("fiona leaves");
+        let exported = p.export(None).expect("export");
+        let policy = &exported.accounts[0].policies[0];
+        assert_eq!(policy.name, "Finance approval over 50");
+        assert!(policy.approvers.is_empty(), "{policy:?}");
+        let again = p.apply(&exported, ApplyOptions::default()).expect("again");
+        assert_eq!((again.created, again.updated), (0, 0), "{again:?}");
+        let mut copy = setup::portal(Actor::Operator("root".into()));
+        copy.apply(&exported, ApplyOptions::default())
+            .expect("a new database");
         assert_eq!(copy.export(None).expect("export"), exported);
     }
 }
