@@ -379,11 +379,16 @@ impl Portal {
             return Ok(());
         };
         let mut changes = Vec::new();
+        // Left out: the catalog's default role, or, in a catalog without
+        // one, the role they have.
         let role = match &u.role {
             Some(role) => Some(role.trim().to_string()),
             None => {
                 let tx = self.gate.read()?;
-                Some(Catalog::load(&*tx)?.default_role()?.name.clone())
+                Catalog::load(&*tx)?
+                    .default_role()
+                    .ok()
+                    .map(|r| r.name.clone())
             }
         };
         let mut edit = PersonEdit::default();
@@ -1367,5 +1372,34 @@ mod approver_tests {
         copy.apply(&exported, ApplyOptions::default())
             .expect("a new database");
         assert_eq!(copy.export(None).expect("export"), exported);
+    }
+}
+
+#[cfg(test)]
+mod role_tests {
+    use super::super::testing as setup;
+    use super::*;
+
+    #[test]
+    fn a_user_listed_without_a_role_keeps_theirs_where_no_role_is_the_default() {
+        let mut p = setup::portal(Actor::Operator("root".into()));
+        let mut demo =
+            parse_fixture(include_str!("../../examples/demo.json"), "demo").expect("demo");
+        p.apply(&demo, ApplyOptions::default()).expect("apply");
+        demo.accounts[0].users[2].role = None;
+        let again = p.apply(&demo, ApplyOptions::default()).expect("again");
+        assert_eq!((again.created, again.updated), (0, 0), "{again:?}");
+        // A new member still needs one.
+        demo.accounts[0].users.push(FixtureUser {
+            email: "nora@acme.test".into(),
+            ..FixtureUser::default()
+        });
+        let err = p
+            .apply(&demo, ApplyOptions::default())
+            .expect_err("no role");
+        assert!(
+            err.to_string().contains("gives no role by default"),
+            "{err}"
+        );
     }
 }

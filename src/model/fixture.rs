@@ -136,7 +136,8 @@ pub(crate) struct FixtureUser {
     /// Their full name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Their role; left out, the catalog's default role.
+    /// Their role; left out, the catalog's default role (a new member
+    /// needs one), or in a catalog without one the role they have.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// `active` (the default), `invited`, `deactivated` or `left`.
