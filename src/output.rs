@@ -248,11 +248,21 @@ pub fn is_broken_pipe(e: &Error) -> bool {
 
 fn new_table() -> Table {
     let mut table = Table::new();
-    table
-        .load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Dynamic);
+    table.load_preset(presets::NOTHING);
+    // Wrap to the terminal's width only when it has one: a pseudo-terminal
+    // nobody sized (a CI job's, `script`'s) reports 0 columns, and
+    // wrapping to that would print every cell one character a line.
+    let sized = table.width().is_some_and(|w| w >= MIN_TABLE_WIDTH);
+    table.set_content_arrangement(if sized {
+        ContentArrangement::Dynamic
+    } else {
+        ContentArrangement::Disabled
+    });
     table
 }
+
+/// The narrowest terminal a table is wrapped to.
+const MIN_TABLE_WIDTH: u16 = 20;
 
 #[cfg(test)]
 mod tests {

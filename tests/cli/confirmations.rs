@@ -119,6 +119,23 @@ fn on_a_terminal_it_asks_and_a_no_changes_nothing() {
     );
 }
 
+/// A pseudo-terminal nobody sized reports 0 columns: a table is then
+/// printed as it is, not squeezed to one character a line.
+#[test]
+fn on_an_unsized_terminal_a_table_keeps_its_rows() {
+    let p = Portal::new();
+    p.member("dee@acme.test", "user");
+    let Some((code, text)) = on_a_terminal(&p, &["user", "list"], "") else {
+        return;
+    };
+    assert_eq!(code, SUCCESS, "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("dee@acme.test") && l.contains("user") && l.contains("active")),
+        "{text}"
+    );
+}
+
 #[test]
 fn on_a_terminal_an_empty_list_says_what_it_lacks() {
     let p = Portal::new();
