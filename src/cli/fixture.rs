@@ -1,6 +1,5 @@
 //! `apply`, `export` and `schema`: a portal's state as a JSON document.
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -34,36 +33,10 @@ pub(crate) struct ExportArgs {
     account: Option<String>,
 }
 
-/// Reads the fixture at `path` (`-`: stdin), at most [`MAX_FIXTURE_MIB`].
-fn read_fixture(path: &PathBuf) -> Result<String> {
-    let cap = MAX_FIXTURE_MIB << 20;
-    let name = path.display().to_string();
-    let cannot = |e: std::io::Error| Error::invalid(format!("cannot read `{name}`: {e}"));
-    let mut bytes = Vec::new();
-    if name == "-" {
-        std::io::stdin()
-            .take(cap + 1)
-            .read_to_end(&mut bytes)
-            .map_err(cannot)?;
-    } else {
-        std::fs::File::open(path)
-            .map_err(cannot)?
-            .take(cap + 1)
-            .read_to_end(&mut bytes)
-            .map_err(cannot)?;
-    }
-    if bytes.len() as u64 > cap {
-        return Err(Error::invalid(format!(
-            "`{name}` is larger than {MAX_FIXTURE_MIB} MiB, the most `apply` reads"
-        )));
-    }
-    String::from_utf8(bytes).map_err(|_| Error::invalid(format!("`{name}` is not UTF-8 text")))
-}
-
 /// `apply FILE`: creates the database if there is none.
 pub(crate) fn apply(s: &Session, args: ApplyArgs) -> Result<()> {
     let source = args.file.display().to_string();
-    let fixture = parse_fixture(&read_fixture(&args.file)?, &source)?;
+    let fixture = parse_fixture(&super::read_capped(&args.file, MAX_FIXTURE_MIB)?, &source)?;
     let opts = ApplyOptions {
         dry_run: args.dry_run,
         prune: args.prune,

@@ -357,18 +357,32 @@ const MAX_FILE_MIB: u64 = 1;
 /// `/dev/zero`, is refused after that much rather than read into memory.
 /// Pipes are read too (`--preset-file <(...)`), under the same cap.
 pub(crate) fn read_text_file(path: &Path) -> Result<String> {
-    let cap = MAX_FILE_MIB << 20;
+    read_capped(path, MAX_FILE_MIB)
+}
+
+/// Reads the UTF-8 text at `path` (`-`: stdin), refusing it (exit 2) once
+/// it holds more than `cap_mib` MiB.
+pub(crate) fn read_capped(path: &Path, cap_mib: u64) -> Result<String> {
+    let cap = cap_mib << 20;
     let cannot_read =
         |e: std::io::Error| Error::invalid(format!("cannot read `{}`: {e}", path.display()));
-    let file = std::fs::File::open(path).map_err(cannot_read)?;
     let mut bytes = Vec::new();
     // One byte past the cap tells a file of exactly the cap from a larger one.
-    file.take(cap + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot_read)?;
+    if path == Path::new("-") {
+        std::io::stdin()
+            .take(cap + 1)
+            .read_to_end(&mut bytes)
+            .map_err(cannot_read)?;
+    } else {
+        std::fs::File::open(path)
+            .map_err(cannot_read)?
+            .take(cap + 1)
+            .read_to_end(&mut bytes)
+            .map_err(cannot_read)?;
+    }
     if bytes.len() as u64 > cap {
         return Err(Error::invalid(format!(
-            "`{}` is larger than {MAX_FILE_MIB} MiB, the most portalctl reads from an input file",
+            "`{}` is larger than {cap_mib} MiB, the most portalctl reads from it",
             path.display()
         )));
     }
