@@ -45,36 +45,47 @@ impl Change {
 /// The hash formula new events are written with (see [`event_hash`]).
 const HASH_VERSION: i64 = 2;
 
-/// Appends the change's event, chained to the previous one. Called by the
-/// write gate inside the transaction that makes the change, so both commit
-/// or neither does.
-pub(super) fn record(tx: &dyn Tx, ctx: &Ctx, change: Change) -> Result<()> {
-    let (seq, prev_hash) = match tx.audit_head()? {
-        Some((seq, hash)) => (seq + 1, hash),
-        None => (1, GENESIS.to_string()),
+/// Appends the changes' events, each chained to the one before. Called by
+/// the write gate inside the transaction that makes the changes, so they
+/// commit or none does. The head is read once: a write of many members
+/// appends its events one after another.
+pub(super) fn record(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    changes: impl IntoIterator<Item = Change>,
+) -> Result<()> {
+    let (mut seq, mut prev_hash) = match tx.audit_head()? {
+        Some((seq, hash)) => (seq, hash),
+        None => (0, GENESIS.to_string()),
     };
-    let mut record = AuditRecord {
-        event: AuditEvent {
-            seq,
-            at: ctx.now,
-            actor: ctx.actor.audit_name(),
-            action: change.action.to_string(),
-            account: change.account.as_ref().map(|a| a.name.clone()),
-            target: change.target,
-            before: change.before,
-            after: change.after,
-            prev_hash,
-            hash: String::new(),
-        },
-        account_id: change.account.map(|a| a.id),
-        hash_version: HASH_VERSION,
-    };
-    record.event.hash = event_hash(&record).ok_or_else(|| {
-        Error::Internal(anyhow::anyhow!(
-            "hash version {HASH_VERSION} has no formula"
-        ))
-    })?;
-    tx.append_audit(&record)
+    let actor = ctx.actor.audit_name();
+    for change in changes {
+        seq += 1;
+        let mut record = AuditRecord {
+            event: AuditEvent {
+                seq,
+                at: ctx.now,
+                actor: actor.clone(),
+                action: change.action.to_string(),
+                account: change.account.as_ref().map(|a| a.name.clone()),
+                target: change.target,
+                before: change.before,
+                after: change.after,
+                prev_hash,
+                hash: String::new(),
+            },
+            account_id: change.account.map(|a| a.id),
+            hash_version: HASH_VERSION,
+        };
+        record.event.hash = event_hash(&record).ok_or_else(|| {
+            Error::Internal(anyhow::anyhow!(
+                "hash version {HASH_VERSION} has no formula"
+            ))
+        })?;
+        tx.append_audit(&record)?;
+        prev_hash = record.event.hash;
+    }
+    Ok(())
 }
 
 /// The hash of an event by the formula its `hash_version` names; `None`

@@ -21,7 +21,7 @@
 //! sits in [`Gate`], whose reads hand out no commit.
 
 use std::cell::{OnceCell, RefCell};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Deref;
 
 use super::access::{caps, Access, Authority};
@@ -218,24 +218,16 @@ impl Portal {
         if !journal.is_empty() {
             // Roles and areas may have changed: judge by the catalog now.
             let catalog = Catalog::load(&*tx)?;
-            let review = Review {
-                tx: &*tx,
-                catalog: &catalog,
-                ctx: &ctx,
-                journal: &journal,
-            };
+            let review = Review::new(&*tx, &catalog, &ctx, &journal);
             review.check(&w.may_lose_admin.borrow())?;
             for warning in review.shortfalls()? {
                 w.warn(warning);
             }
         }
-        let mut recorded = 0;
-        for change in w.changes.take() {
-            if change.before.is_none() || change.before != change.after {
-                record(&*tx, &ctx, change)?;
-                recorded += 1;
-            }
-        }
+        let mut changes = w.changes.take();
+        changes.retain(|c| c.before.is_none() || c.before != c.after);
+        let recorded = changes.len();
+        record(&*tx, &ctx, changes)?;
         if recorded == 0 && changed_rows(&*tx, &journal)? {
             return Err(anyhow::anyhow!(
                 "a change of access was about to be made without an audit event"
@@ -284,24 +276,32 @@ const SHOWN: usize = 5;
 type Seat = (i64, i64);
 
 /// A membership as the gate weighs it, with its grants and owner flag.
+#[derive(Clone)]
 struct Standing {
     membership: Membership,
     grants: Vec<Grant>,
     owner: bool,
 }
 
-/// The gate's look at one write, before it commits.
+/// The gate's look at one write, before it commits. Nothing is written
+/// while it looks, so what it reads is kept: a write of many members (a
+/// fixture's) reads each seat once, not once per rule.
 struct Review<'a> {
     tx: &'a dyn Tx,
     catalog: &'a Catalog,
     ctx: &'a Ctx,
     journal: &'a Journal,
+    seats: OnceCell<BTreeSet<Seat>>,
+    /// The journal's old membership rows, by the seat they were at.
+    old_rows: OnceCell<HashMap<Seat, &'a (Membership, Vec<Grant>)>>,
+    accounts: RefCell<HashMap<i64, Account>>,
+    afters: RefCell<HashMap<Seat, Option<Standing>>>,
 }
 
-impl Review<'_> {
+impl<'a> Review<'a> {
     fn check(&self, may_lose_admin: &BTreeSet<i64>) -> Result<()> {
         self.check_owners()?;
-        for seat in &self.seats()? {
+        for seat in self.seats()? {
             let before = self.before(*seat)?;
             let after = self.after(*seat)?;
             self.ensure_grantable(before.as_ref(), after.as_ref())?;
@@ -319,19 +319,43 @@ impl Review<'_> {
         Ok(())
     }
 
+    fn new(tx: &'a dyn Tx, catalog: &'a Catalog, ctx: &'a Ctx, journal: &'a Journal) -> Self {
+        Review {
+            tx,
+            catalog,
+            ctx,
+            journal,
+            seats: OnceCell::new(),
+            old_rows: OnceCell::new(),
+            accounts: RefCell::default(),
+            afters: RefCell::default(),
+        }
+    }
+
     /// Every (person, account) the write touched: memberships it changed,
     /// owners it moved, approvers it named or dropped.
-    fn seats(&self) -> Result<BTreeSet<Seat>> {
+    fn seats(&self) -> Result<&BTreeSet<Seat>> {
+        if let Some(seats) = self.seats.get() {
+            return Ok(seats);
+        }
         let mut seats: BTreeSet<Seat> = BTreeSet::new();
         for (id, before) in &self.journal.memberships {
             if let Some((m, _)) = before {
                 seats.insert((m.person_id, m.account_id));
             }
             let now = self.tx.membership(*id)?;
-            seats.insert((now.person_id, now.account_id));
+            let seat = (now.person_id, now.account_id);
+            seats.insert(seat);
+            // The seat's row as the write leaves it: kept for `after`.
+            let standing = Standing {
+                grants: self.tx.grants(now.id)?,
+                owner: self.account(now.account_id)?.owner_id == Some(now.person_id),
+                membership: now,
+            };
+            self.afters.borrow_mut().insert(seat, Some(standing));
         }
         for (id, before) in &self.journal.accounts {
-            let now = self.tx.account(*id)?;
+            let now = self.account(*id)?;
             for person in [before.as_ref().and_then(|a| a.owner_id), now.owner_id]
                 .into_iter()
                 .flatten()
@@ -346,14 +370,24 @@ impl Review<'_> {
                 seats.insert((*person, now.account_id));
             }
         }
-        Ok(seats)
+        Ok(self.seats.get_or_init(|| seats))
+    }
+
+    /// An account as the write leaves it.
+    fn account(&self, id: i64) -> Result<Account> {
+        if let Some(a) = self.accounts.borrow().get(&id) {
+            return Ok(a.clone());
+        }
+        let a = self.tx.account(id)?;
+        self.accounts.borrow_mut().insert(id, a.clone());
+        Ok(a)
     }
 
     /// Only the owner or the operator changes who owns an account.
     fn check_owners(&self) -> Result<()> {
         for (id, before) in &self.journal.accounts {
             let Some(before) = before else { continue };
-            let now = self.tx.account(*id)?;
+            let now = self.account(*id)?;
             if before.owner_id == now.owner_id {
                 continue;
             }
@@ -375,49 +409,58 @@ impl Review<'_> {
     fn account_before(&self, id: i64) -> Result<Option<Account>> {
         match self.journal.accounts.get(&id) {
             Some(before) => Ok(before.clone()),
-            None => self.tx.account(id).map(Some),
+            None => self.account(id).map(Some),
         }
     }
 
     /// The seat before this write: a changed membership's old row, an
     /// untouched one as it is, or none when this write created or moved it
     /// there.
-    fn before(&self, (person, account): Seat) -> Result<Option<Standing>> {
+    fn before(&self, seat: Seat) -> Result<Option<Standing>> {
+        let (person, account) = seat;
         let owner = self
             .account_before(account)?
             .is_some_and(|a| a.owner_id == Some(person));
-        let old = self.journal.memberships.values().flatten();
-        if let Some((m, grants)) = old
-            .into_iter()
-            .find(|(m, _)| m.person_id == person && m.account_id == account)
-        {
+        let old_rows = self.old_rows.get_or_init(|| {
+            self.journal
+                .memberships
+                .values()
+                .flatten()
+                .map(|row| ((row.0.person_id, row.0.account_id), row))
+                .collect()
+        });
+        if let Some((m, grants)) = old_rows.get(&seat) {
             return Ok(Some(Standing {
                 membership: m.clone(),
                 grants: grants.clone(),
                 owner,
             }));
         }
-        match self.tx.membership_of(person, account)? {
-            Some(m) if !self.journal.memberships.contains_key(&m.id) => Ok(Some(Standing {
-                grants: self.tx.grants(m.id)?,
-                membership: m,
-                owner,
-            })),
-            _ => Ok(None),
-        }
+        Ok(match self.after(seat)? {
+            Some(s) if !self.journal.memberships.contains_key(&s.membership.id) => {
+                Some(Standing { owner, ..s })
+            }
+            _ => None,
+        })
     }
 
     /// The seat as this write leaves it.
-    fn after(&self, (person, account): Seat) -> Result<Option<Standing>> {
-        let owner = self.tx.account(account)?.owner_id == Some(person);
-        Ok(match self.tx.membership_of(person, account)? {
+    fn after(&self, seat: Seat) -> Result<Option<Standing>> {
+        if let Some(s) = self.afters.borrow().get(&seat) {
+            return Ok(s.clone());
+        }
+        let (person, account) = seat;
+        let owner = self.account(account)?.owner_id == Some(person);
+        let standing = match self.tx.membership_of(person, account)? {
             Some(m) => Some(Standing {
                 grants: self.tx.grants(m.id)?,
                 membership: m,
                 owner,
             }),
             None => None,
-        })
+        };
+        self.afters.borrow_mut().insert(seat, standing.clone());
+        Ok(standing)
     }
 
     fn access<'c>(&'c self, s: &Standing, potential: bool) -> Result<Access<'c>> {
@@ -494,7 +537,7 @@ impl Review<'_> {
             return Ok(());
         }
         let email = self.tx.person(after.membership.person_id)?.email;
-        let account = self.tx.account(after.membership.account_id)?.name;
+        let account = self.account(after.membership.account_id)?.name;
         Err(if holds {
             Error::conflict(format!(
                 "the `{reserved}` role is the owner's alone, and `{email}` does not own `{account}`"
@@ -526,7 +569,7 @@ impl Review<'_> {
             return Ok(());
         }
         let actor = self.tx.person_by_email(email.as_str())?;
-        let account = self.tx.account(account_id)?;
+        let account = self.account(account_id)?;
         let mut missing: Vec<Capability> = gained.to_vec();
         if let Some(actor) = &actor {
             for (place, through_partner) in
@@ -613,7 +656,7 @@ impl Review<'_> {
         if !held(before)? || held(after)? || may_lose_admin.contains(&account_id) {
             return Ok(());
         }
-        let account = self.tx.account(account_id)?;
+        let account = self.account(account_id)?;
         for m in self.tx.memberships_in(account_id)? {
             if m.status != MemberStatus::Active {
                 continue;
@@ -713,7 +756,7 @@ impl<'a> Review<'a> {
         // or an order short. Most writes change none, and then nothing
         // here reads an account's members or orders.
         let mut accounts: BTreeSet<i64> = BTreeSet::new();
-        for (person, account) in self.seats()? {
+        for &(person, account) in self.seats()? {
             let seen = |before| Seen {
                 review: self,
                 account,
@@ -726,7 +769,7 @@ impl<'a> Review<'a> {
         }
         let mut warnings = Vec::new();
         for id in accounts {
-            let account = self.tx.account(id)?;
+            let account = self.account(id)?;
             let seen = |before| Seen {
                 review: self,
                 account: id,

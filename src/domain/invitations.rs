@@ -13,7 +13,9 @@ use super::access::{authorize, caps};
 use super::courses::follow_role;
 use super::gate::Write;
 use super::timezones::{locate, Location, MEMBER_FLAGS};
-use super::{member_in, member_view, resolve_account, standing, Actor, Catalog, Ctx, Portal};
+use super::{
+    member_in, member_view, member_view_of, resolve_account, standing, Actor, Catalog, Ctx, Portal,
+};
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Email, Grant, Invitation, InvitationState, MemberStanding, MemberStatus, Membership,
@@ -242,25 +244,30 @@ fn existing_login(tx: &dyn Tx, email: &Email, account: &Account) -> Result<Optio
 }
 
 /// A new membership, and its invitation unless it joins `active`.
-struct Enrolled {
+pub(super) struct Enrolled {
     member: MemberView,
     issued: Option<(String, Invitation)>,
     existing_login: bool,
     timezone_warning: Option<String>,
 }
 
-/// Makes `req`'s person a member of its account: invited, or `active` at
-/// once (a fixture's member, who needs no invitation). Needs
-/// `users.manage`; the gate judges what the membership gives.
-fn enrol(w: &Write<'_>, req: &InviteRequest, active: bool) -> Result<Enrolled> {
+/// Makes `req`'s person a member of `account`, where the actor holds
+/// `users.manage` (see [`Write::account`]): invited, or `active` at once
+/// (a fixture's member, who needs no invitation). The gate judges what the
+/// membership gives.
+pub(super) fn enrol(
+    w: &Write<'_>,
+    account: &Account,
+    req: &InviteRequest,
+    active: bool,
+) -> Result<Enrolled> {
     let tx = w.tx;
     let catalog = w.catalog()?;
     let email = req
         .email
         .clone()
         .ok_or_else(|| Error::invalid("an email is needed").help("pass --email"))?;
-    let account = w.account(req.account.as_deref(), caps::USERS_MANAGE)?;
-    let existing = existing_login(tx, &email, &account)?;
+    let existing = existing_login(tx, &email, account)?;
     let role = match &req.role {
         Some(name) => catalog.role_named(name)?,
         None => catalog.default_role()?,
@@ -350,14 +357,15 @@ fn enrol(w: &Write<'_>, req: &InviteRequest, active: bool) -> Result<Enrolled> {
         let to = Invitee {
             membership: &membership,
             person: &person,
-            account: &account,
+            account,
             role,
         };
         Some(issue(tx, &w.ctx, &to, lasts, req.send, 0)?)
     };
-    let member = member_view(tx, catalog, &membership)?;
+    grants.sort();
+    let member = member_view_of(tx, catalog, &membership, &person, account, grants)?;
     let action = if active { "user.add" } else { "user.invite" };
-    w.member_changed(action, &account, None, &member)?;
+    w.member_changed(action, account, None, &member)?;
     Ok(Enrolled {
         member,
         issued,
@@ -371,7 +379,8 @@ impl Portal {
     /// may only give a role and grants whose capabilities they hold.
     pub(crate) fn invite(&mut self, req: &InviteRequest) -> Result<InvitedView> {
         self.write(|w| {
-            let enrolled = enrol(w, req, false)?;
+            let account = w.account(req.account.as_deref(), caps::USERS_MANAGE)?;
+            let enrolled = enrol(w, &account, req, false)?;
             let (token, invitation) = enrolled
                 .issued
                 .ok_or_else(|| Error::Internal(anyhow::anyhow!("an invitation was not issued")))?;
@@ -390,7 +399,10 @@ impl Portal {
     /// how a fixture's `"status": "active"` user joins. Checked as an
     /// invitation is.
     pub(crate) fn add_member(&mut self, req: &InviteRequest) -> Result<MemberView> {
-        self.write(|w| enrol(w, req, true).map(|e| e.member))
+        self.write(|w| {
+            let account = w.account(req.account.as_deref(), caps::USERS_MANAGE)?;
+            enrol(w, &account, req, true).map(|e| e.member)
+        })
     }
 
     /// Accepts an invitation. The token is the credential, so no `--as` is

@@ -43,8 +43,8 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    did_you_mean, Capability, Course, Email, GrantBundle, GrantRule, InvitationState,
-    MemberStanding, MemberStatus, Membership, Role, Timestamp,
+    did_you_mean, Account, Capability, Course, Email, GrantBundle, GrantRule, InvitationState,
+    MemberStanding, MemberStatus, Membership, Person, Role, Timestamp,
 };
 use crate::store::{SqliteStore, Store, Tx, DEFAULT_BUSY_TIMEOUT};
 use crate::view::MemberView;
@@ -438,6 +438,20 @@ pub(crate) fn member_view(tx: &dyn Tx, catalog: &Catalog, m: &Membership) -> Res
     let person = tx.person(m.person_id)?;
     let account = tx.account(m.account_id)?;
     let grants = tx.grants(m.id)?.into_iter().map(|g| g.name).collect();
+    member_view_of(tx, catalog, m, &person, &account, grants)
+}
+
+/// [`member_view`] of a membership whose person, account and grant names
+/// (sorted, as the store keeps them) the caller holds already: a write
+/// that has just made them reads none of them back.
+pub(crate) fn member_view_of(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    m: &Membership,
+    person: &Person,
+    account: &Account,
+    grants: Vec<String>,
+) -> Result<MemberView> {
     let external_from = m
         .external_from
         .map(|id| tx.account(id))
@@ -451,7 +465,7 @@ pub(crate) fn member_view(tx: &dyn Tx, catalog: &Catalog, m: &Membership) -> Res
     Ok(MemberView {
         email: person.email.to_string(),
         name: person.known_name().map(str::to_string),
-        account: account.name,
+        account: account.name.clone(),
         role: catalog.role(m.role_id)?.name.clone(),
         status: standing(tx, m)?,
         grants,
