@@ -35,12 +35,9 @@ pub(crate) struct PersonEdit {
 }
 
 impl PersonEdit {
-    fn is_empty(&self) -> bool {
-        self.name.is_none()
-            && self.new_email.is_none()
-            && self.location.city.is_none()
-            && self.location.country.is_none()
-            && self.location.timezone.is_none()
+    /// True when it changes nothing.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.name.is_none() && self.new_email.is_none() && self.location.is_empty()
     }
 }
 

@@ -308,6 +308,11 @@ pub(crate) struct LocationInput {
 }
 
 impl LocationInput {
+    /// True when nothing of it is given.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.city.is_none() && self.country.is_none() && self.timezone.is_none()
+    }
+
     /// Checks it: see [`locate`].
     pub(crate) fn locate(&self, require: bool, flags: LocationFlags) -> Result<Location> {
         locate(
