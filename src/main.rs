@@ -5,6 +5,9 @@ use std::process::ExitCode;
 use clap::FromArgMatches;
 
 fn main() -> ExitCode {
+    // A shell asking for completions (the script of `portalctl
+    // completions`) is answered here, and the process ends.
+    portalctl::complete_from_env();
     // Known before parsing, so that even a refused argument is reported
     // as JSON to a script that asked for it.
     let json = std::env::args_os().skip(1).any(|a| a == "--json");

@@ -3,6 +3,7 @@
 
 mod account;
 mod audit;
+mod complete;
 mod course;
 mod examples;
 mod external_admin;
@@ -29,29 +30,86 @@ use crate::domain::{Actor, Ctx, Portal};
 use crate::error::{Error, Outcome, Result};
 use crate::model::{escape, unsafe_to_print, Email, Text, Timestamp};
 use crate::output::Output;
+pub use complete::complete_from_env;
 
 /// The heading of the options every command takes.
 const GLOBAL: &str = "Global options";
 
-/// The end of the top-level help: where the database is and what the
-/// environment sets.
-const ENVIRONMENT_HELP: &str = "\
-Database:
-  --db PATH, else PORTALCTL_DB, else portal.db in the platform data directory:
+/// Where the database is.
+const DATABASE_HELP: &str =
+    "  --db PATH, else PORTALCTL_DB, else portal.db in the platform data directory:
   $XDG_DATA_HOME/portalctl/portal.db (~/.local/share/portalctl/portal.db) on
-  Linux, ~/Library/Application Support/portalctl/portal.db on macOS.
+  Linux, ~/Library/Application Support/portalctl/portal.db on macOS.";
 
-Environment:
-  PORTALCTL_DB            the database file (--db)
-  PORTALCTL_AS            act as this member (--as)
-  PORTALCTL_NOW           fix the clock, an RFC 3339 time (tests, fixtures)
-  PORTALCTL_BUSY_TIMEOUT  how long a writer waits for a lock, in milliseconds
-                          (default 5000)
-  PORTALCTL_SMTP          the SMTP server of `outbox send` (--smtp)
+/// Every environment variable portalctl reads, and what it sets.
+const ENVIRONMENT: &[(&str, &str)] = &[
+    ("PORTALCTL_DB", "the database file (--db)"),
+    ("PORTALCTL_AS", "act as this member (--as)"),
+    (
+        "PORTALCTL_NOW",
+        "fix the clock, an RFC 3339 time (tests, fixtures)",
+    ),
+    (
+        "PORTALCTL_BUSY_TIMEOUT",
+        "how long a writer waits for a lock, in milliseconds (default 5000)",
+    ),
+    (
+        "PORTALCTL_SMTP",
+        "the SMTP server of `outbox send` (--smtp)",
+    ),
+    (
+        complete::VAR,
+        "set by the script of `portalctl completions` to ask for completions",
+    ),
+];
 
-Exit codes: 0 success, 1 internal or I/O error, 2 usage or invalid value,
-3 not found, 4 conflict, 5 permission denied (and `can` answering no),
-6 database busy, newer than this binary, or read-only.";
+/// The topics of `portalctl help TOPIC`, besides the commands.
+const TOPICS: &[(&str, &str)] = &[
+    (
+        "capabilities",
+        "which roles and areas give each capability, in this database's preset (or every preset)",
+    ),
+    ("exit-codes", "what each exit code means"),
+    (
+        "environment",
+        "the PORTALCTL_* variables and where the database is",
+    ),
+];
+
+/// Where the database is and what the environment sets.
+fn environment_help() -> String {
+    let mut text = format!("Database:\n{DATABASE_HELP}\n\nEnvironment:");
+    for (var, what) in ENVIRONMENT {
+        text.push_str(&format!("\n  {var:<23} {what}"));
+    }
+    text
+}
+
+/// What each exit code means, with the `kind` of its `--json` errors when
+/// `kinds`.
+fn exit_codes_help(kinds: bool) -> String {
+    let mut text = String::from("Exit codes:");
+    for (code, kind, meaning) in crate::error::EXIT_CODES {
+        if kinds && !kind.is_empty() {
+            text.push_str(&format!("\n  {code}  {meaning} (--json kind `{kind}`)"));
+        } else {
+            text.push_str(&format!("\n  {code}  {meaning}"));
+        }
+    }
+    text
+}
+
+/// The end of the top-level help: the database, the environment, the exit
+/// codes and the help topics.
+fn top_help_end() -> String {
+    let topics: Vec<&str> = TOPICS.iter().map(|(name, _)| *name).collect();
+    format!(
+        "{}\n\n{}\n\nHelp topics: portalctl help {}",
+        environment_help(),
+        exit_codes_help(false),
+        topics.join("|")
+    )
+}
 
 /// Admin tool for the users, roles, invitations and approvals of a B2B
 /// partner/customer portal, kept in one SQLite file.
@@ -65,7 +123,8 @@ Exit codes: 0 success, 1 internal or I/O error, 2 usage or invalid value,
     version,
     propagate_version = true,
     max_term_width = 100,
-    after_help = ENVIRONMENT_HELP
+    after_help = top_help_end(),
+    disable_help_subcommand = true
 )]
 pub struct Cli {
     /// The database file.
@@ -170,13 +229,20 @@ enum Command {
     },
     /// Print the manual page (roff), or write one page per command.
     Man(man::ManArgs),
+    /// Help on a command (as --help), or on a topic: capabilities,
+    /// exit-codes, environment.
+    Help {
+        /// A command (`user invite`) or a topic.
+        #[arg(value_name = "COMMAND|TOPIC")]
+        words: Vec<String>,
+    },
 }
 
 /// The whole command line as clap knows it, each command's examples
 /// included: what parses the arguments and what completions and manual
 /// pages are made from.
 pub fn command() -> clap::Command {
-    examples::attach(Cli::command())
+    complete::attach(examples::attach(Cli::command()))
 }
 
 /// An open portal that, once the command is done with it, prints the
@@ -425,14 +491,68 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Apply(args) => fixture::apply(&session, args),
         Command::Export(args) => fixture::export(&session, args),
         Command::Schema => fixture::schema(&session),
-        Command::Completions { shell } => {
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut command(), "portalctl", &mut script);
-            session.out.raw(&String::from_utf8_lossy(&script))
-        }
+        Command::Completions { shell } => session.out.raw(&complete::script(shell)?),
         Command::Man(args) => man::man(&session, args),
+        Command::Help { words } => help(&session, &words),
     };
     done.map(|()| Outcome::Done)
+}
+
+/// `portalctl help [COMMAND...|TOPIC]`: a topic, else the long help of the
+/// command named (as `--help` shows it), else the top-level help.
+fn help(session: &Session, words: &[String]) -> Result<()> {
+    let out = session.out;
+    match words.first().map(String::as_str) {
+        Some("capabilities") if words.len() == 1 => {
+            let database = session.db_path().ok();
+            out.list(
+                &crate::domain::capability_catalog(database.as_deref())?,
+                "capabilities",
+            )
+        }
+        Some("exit-codes") if words.len() == 1 => out.raw(&format!("{}\n", exit_codes_help(true))),
+        Some("environment") if words.len() == 1 => out.raw(&format!("{}\n", environment_help())),
+        _ => {
+            let mut cmd = command();
+            cmd.build();
+            let mut at = &mut cmd;
+            for word in words {
+                let names: Vec<String> = at
+                    .get_subcommands()
+                    .map(|c| c.get_name().to_string())
+                    .filter(|name| name != "help")
+                    .collect();
+                at = match at.find_subcommand_mut(word) {
+                    Some(sub) => sub,
+                    None => {
+                        let mut valid: Vec<&str> = names.iter().map(String::as_str).collect();
+                        if std::ptr::eq(words.first().unwrap_or(word), word) {
+                            valid.extend(TOPICS.iter().map(|(name, _)| *name));
+                        }
+                        return Err(Error::invalid(format!(
+                            "no command or help topic `{}`",
+                            words.join(" ")
+                        ))
+                        .help(crate::model::did_you_mean(
+                            word,
+                            valid.iter().copied(),
+                            format!("one of: {}", valid.join(", ")),
+                        )));
+                    }
+                };
+            }
+            // Shown as `--help` shows it, by clap itself.
+            let argv = std::iter::once("portalctl")
+                .chain(words.iter().map(String::as_str))
+                .chain(["--help"]);
+            match command().try_get_matches_from(argv) {
+                Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => {
+                    out.raw(&e.render().to_string())
+                }
+                _ => out.raw(&at.render_long_help().to_string()),
+            }
+        }
+    }
 }
 
 /// `--account`: the account a command acts in. Left out, the domain picks
