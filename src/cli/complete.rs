@@ -26,6 +26,10 @@ pub(crate) const VAR: &str = "PORTALCTL_COMPLETE";
 /// Answers a completion request (`PORTALCTL_COMPLETE` set) and exits;
 /// returns at once on an ordinary run.
 pub fn complete_from_env() {
+    // An ordinary run pays for no more than this look-up.
+    if std::env::var_os(VAR).is_none() {
+        return;
+    }
     CompleteEnv::with_factory(super::command)
         .var(VAR)
         .completer(completer())

@@ -165,8 +165,9 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("export", &["portalctl export > portal.json", "portalctl export --account \"Acme Ltd\""]),
     ("schema", &["portalctl schema > fixture.schema.json"]),
     ("completions", &[
-        "portalctl completions bash > ~/.local/share/bash-completion/completions/portalctl",
-        "portalctl completions zsh > \"${fpath[1]}/_portalctl\"",
+        "echo 'source <(portalctl completions bash)' >> ~/.bashrc",
+        "echo 'source <(portalctl completions zsh)' >> ~/.zshrc",
+        "portalctl completions fish > ~/.config/fish/completions/portalctl.fish",
     ]),
     ("man", &["portalctl man | man -l -", "portalctl man --dir /usr/local/share/man/man1"]),
 ];

@@ -222,7 +222,10 @@ enum Command {
     Export(fixture::ExportArgs),
     /// Print the JSON Schema of the fixture format.
     Schema,
-    /// Print a shell completion script.
+    /// Print a shell completion script. It completes commands, flags and
+    /// values: statuses, kinds, presets, capabilities, and the roles,
+    /// accounts and member emails of the database (--db, PORTALCTL_DB),
+    /// asking portalctl at each Tab; load it at shell start-up.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
@@ -513,20 +516,22 @@ fn help(session: &Session, words: &[String]) -> Result<()> {
         Some("exit-codes") if words.len() == 1 => out.raw(&format!("{}\n", exit_codes_help(true))),
         Some("environment") if words.len() == 1 => out.raw(&format!("{}\n", environment_help())),
         _ => {
-            let mut cmd = command();
-            cmd.build();
-            let mut at = &mut cmd;
-            for word in words {
-                let names: Vec<String> = at
+            // Each word must name a command of the one before (the first
+            // may also be a topic), so that a typo is answered as such
+            // rather than read as a command's argument.
+            let cmd = command();
+            let mut at = &cmd;
+            for (i, word) in words.iter().enumerate() {
+                let names: Vec<&str> = at
                     .get_subcommands()
-                    .map(|c| c.get_name().to_string())
-                    .filter(|name| name != "help")
+                    .map(clap::Command::get_name)
+                    .filter(|name| *name != "help")
                     .collect();
-                at = match at.find_subcommand_mut(word) {
+                at = match at.find_subcommand(word) {
                     Some(sub) => sub,
                     None => {
-                        let mut valid: Vec<&str> = names.iter().map(String::as_str).collect();
-                        if std::ptr::eq(words.first().unwrap_or(word), word) {
+                        let mut valid = names;
+                        if i == 0 {
                             valid.extend(TOPICS.iter().map(|(name, _)| *name));
                         }
                         return Err(Error::invalid(format!(
@@ -545,11 +550,11 @@ fn help(session: &Session, words: &[String]) -> Result<()> {
             let argv = std::iter::once("portalctl")
                 .chain(words.iter().map(String::as_str))
                 .chain(["--help"]);
-            match command().try_get_matches_from(argv) {
+            match cmd.clone().try_get_matches_from(argv) {
                 Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => {
                     out.raw(&e.render().to_string())
                 }
-                _ => out.raw(&at.render_long_help().to_string()),
+                _ => out.raw(&at.clone().render_long_help().to_string()),
             }
         }
     }
