@@ -206,7 +206,7 @@ mod tests {
         fn leaves(cmd: &clap::Command, path: &mut Vec<String>, out: &mut Vec<String>) {
             let subs: Vec<_> = cmd
                 .get_subcommands()
-                .filter(|s| s.get_name() != "help")
+                .filter(|s| s.get_name() != "help" && !s.is_hide_set())
                 .collect();
             if subs.is_empty() {
                 out.push(path.join(" "));

@@ -19,6 +19,7 @@ mod settings;
 mod status;
 mod user;
 
+use std::ffi::OsString;
 use std::io::{IsTerminal, Read as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -123,8 +124,7 @@ fn top_help_end() -> String {
     version,
     propagate_version = true,
     max_term_width = 100,
-    after_help = top_help_end(),
-    disable_help_subcommand = true
+    after_help = top_help_end()
 )]
 pub struct Cli {
     /// The database file.
@@ -232,12 +232,13 @@ enum Command {
     },
     /// Print the manual page (roff), or write one page per command.
     Man(man::ManArgs),
-    /// Help on a command (as --help), or on a topic: capabilities,
-    /// exit-codes, environment.
-    Help {
-        /// A command (`user invite`) or a topic.
-        #[arg(value_name = "COMMAND|TOPIC")]
-        words: Vec<String>,
+    /// `portalctl help TOPIC`, which clap's own `help` (of commands)
+    /// hands over (see [`help_topic_line`]).
+    #[command(name = "help-topic", hide = true)]
+    HelpTopic {
+        /// capabilities, exit-codes or environment.
+        #[arg(value_parser = TOPICS.iter().map(|(name, _)| *name).collect::<Vec<_>>())]
+        topic: String,
     },
 }
 
@@ -496,67 +497,59 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Schema => fixture::schema(&session),
         Command::Completions { shell } => session.out.raw(&complete::script(shell)?),
         Command::Man(args) => man::man(&session, args),
-        Command::Help { words } => help(&session, &words),
+        Command::HelpTopic { topic } => help_topic(&session, &topic),
     };
     done.map(|()| Outcome::Done)
 }
 
-/// `portalctl help [COMMAND...|TOPIC]`: a topic, else the long help of the
-/// command named (as `--help` shows it), else the top-level help.
-fn help(session: &Session, words: &[String]) -> Result<()> {
+/// The command line `args` with `help TOPIC` read as `help-topic TOPIC`,
+/// when clap refused it (`e`) because TOPIC is no command: clap's own
+/// `help` shows the help of commands (`portalctl help user invite`, and
+/// `portalctl user help invite`), and the topics are ours.
+pub fn help_topic_line(args: &[OsString], e: &clap::Error) -> Option<Vec<OsString>> {
+    if e.kind() != clap::error::ErrorKind::InvalidSubcommand {
+        return None;
+    }
+    let at = args
+        .windows(2)
+        .position(|w| w[0] == "help" && TOPICS.iter().any(|(topic, _)| w[1] == *topic))?;
+    let mut line = args.to_vec();
+    line[at] = "help-topic".into();
+    Some(line)
+}
+
+/// The refusal of `help TOPIC` with a mistyped topic (`help exit-code`),
+/// naming the topic meant; `None` when the word is like no topic, for
+/// clap to refuse as the unknown command it is.
+pub fn help_topic_typo(args: &[OsString], e: &clap::Error) -> Option<Error> {
+    if e.kind() != clap::error::ErrorKind::InvalidSubcommand {
+        return None;
+    }
+    let at = args.iter().position(|a| a == "help")?;
+    let word = args.get(at + 1)?.to_str()?;
+    let topics: Vec<&str> = TOPICS.iter().map(|(name, _)| *name).collect();
+    let plain = format!(
+        "help topics are: {}; `portalctl help` lists the commands",
+        topics.join(", ")
+    );
+    let help = crate::model::did_you_mean(word, topics.iter().copied(), plain.clone());
+    (help != plain)
+        .then(|| Error::invalid(format!("no command or help topic `{}`", escape(word))).help(help))
+}
+
+/// `portalctl help TOPIC`.
+fn help_topic(session: &Session, topic: &str) -> Result<()> {
     let out = session.out;
-    match words.first().map(String::as_str) {
-        Some("capabilities") if words.len() == 1 => {
+    match topic {
+        "capabilities" => {
             let database = session.db_path().ok();
             out.list(
                 &crate::domain::capability_catalog(database.as_deref())?,
                 "capabilities",
             )
         }
-        Some("exit-codes") if words.len() == 1 => out.raw(&format!("{}\n", exit_codes_help(true))),
-        Some("environment") if words.len() == 1 => out.raw(&format!("{}\n", environment_help())),
-        _ => {
-            // Each word must name a command of the one before (the first
-            // may also be a topic), so that a typo is answered as such
-            // rather than read as a command's argument.
-            let cmd = command();
-            let mut at = &cmd;
-            for (i, word) in words.iter().enumerate() {
-                let names: Vec<&str> = at
-                    .get_subcommands()
-                    .map(clap::Command::get_name)
-                    .filter(|name| *name != "help")
-                    .collect();
-                at = match at.find_subcommand(word) {
-                    Some(sub) => sub,
-                    None => {
-                        let mut valid = names;
-                        if i == 0 {
-                            valid.extend(TOPICS.iter().map(|(name, _)| *name));
-                        }
-                        return Err(Error::invalid(format!(
-                            "no command or help topic `{}`",
-                            words.join(" ")
-                        ))
-                        .help(crate::model::did_you_mean(
-                            word,
-                            valid.iter().copied(),
-                            format!("one of: {}", valid.join(", ")),
-                        )));
-                    }
-                };
-            }
-            // Shown as `--help` shows it, by clap itself.
-            let argv = std::iter::once("portalctl")
-                .chain(words.iter().map(String::as_str))
-                .chain(["--help"]);
-            match cmd.clone().try_get_matches_from(argv) {
-                Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => {
-                    out.raw(&e.render().to_string())
-                }
-                _ => out.raw(&at.clone().render_long_help().to_string()),
-            }
-        }
+        "exit-codes" => out.raw(&format!("{}\n", exit_codes_help(true))),
+        _ => out.raw(&format!("{}\n", environment_help())),
     }
 }
 

@@ -6,7 +6,7 @@ use crate::support::{says, Portal, DENIED, OWNER, SUCCESS, USAGE};
 fn leaves(cmd: &clap::Command, path: &mut Vec<String>, out: &mut Vec<(String, clap::Command)>) {
     let subs: Vec<_> = cmd
         .get_subcommands()
-        .filter(|s| s.get_name() != "help")
+        .filter(|s| s.get_name() != "help" && !s.is_hide_set())
         .collect();
     if subs.is_empty() {
         out.push((path.join(" "), cmd.clone()));
@@ -116,7 +116,6 @@ fn quiet_prints_nothing_on_success_for_every_command() {
         &["man"],
         &["help", "exit-codes"],
         &["help", "capabilities"],
-        &["help", "user", "invite"],
         &["--db", applied, "apply", &fixture],
         &["--json", "user", "list"],
     ];
@@ -244,12 +243,8 @@ fn man_prints_the_page_and_writes_one_per_command() {
     let invite = std::fs::read_to_string(out.join("portalctl-user-invite.1")).unwrap();
     says(&invite, "grant");
     says(&invite, "Examples:");
-    // `help` has a page for its topics; clap's own help of each group none.
-    says(
-        &std::fs::read_to_string(out.join("portalctl-help.1")).unwrap(),
-        "capabilities",
-    );
-    assert!(!out.join("portalctl-user-help.1").exists());
+    assert!(!out.join("portalctl-help.1").exists());
+    assert!(!out.join("portalctl-help-topic.1").exists());
 }
 
 /// A mistyped value is answered like a mistyped command: the value meant
@@ -422,6 +417,13 @@ fn help_of_a_command_is_its_help() {
     assert_eq!(p.ok(&["help"]), p.ok(&["--help"]));
     let stderr = p.refused(&["help", "exit-code"], USAGE);
     says(&stderr, "did you mean `exit-codes`?");
+    // As clap's own `help` does, in groups too.
     let stderr = p.refused(&["help", "user", "invit"], USAGE);
-    says(&stderr, "did you mean `invite`?");
+    says(&stderr, "invit");
+    assert_eq!(
+        p.ok(&["user", "help", "invite"]),
+        p.ok(&["user", "invite", "--help"])
+    );
+    // The topics take the global options.
+    assert!(p.ok(&["-q", "help", "environment"]).is_empty());
 }
