@@ -129,6 +129,39 @@ impl Error {
     }
 }
 
+/// Every exit code, the `kind` of the `--json` errors that exit with it,
+/// and what it means: the one text the top-level help and `portalctl help
+/// exit-codes` both print.
+pub(crate) const EXIT_CODES: &[(u8, &str, &str)] = &[
+    (0, "", "success"),
+    (1, "internal", "internal or I/O error"),
+    (
+        2,
+        "invalid",
+        "usage error or invalid value; a confirmation declined, or needed without a terminal",
+    ),
+    (
+        3,
+        "not_found",
+        "not found (account, user, order, token, database)",
+    ),
+    (
+        4,
+        "conflict",
+        "conflict: already exists, or a rule forbids it (last admin, own order, wrong state)",
+    ),
+    (
+        DENIED,
+        "permission_denied",
+        "permission denied for the acting member, and `can` answering no",
+    ),
+    (
+        6,
+        "unavailable",
+        "database busy past the lock timeout, newer than this binary, or read-only",
+    ),
+];
+
 /// The exit code of a permission refusal, and of `can` answering no.
 const DENIED: u8 = 5;
 
@@ -154,3 +187,41 @@ impl Outcome {
 
 /// The result type used throughout portalctl.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table says what the code does: each error's code and kind are
+    /// in it, and so is every outcome's.
+    #[test]
+    fn the_exit_code_table_is_the_codes_errors_exit_with() {
+        let errors = [
+            Error::Internal(anyhow::anyhow!("x")),
+            Error::invalid("x"),
+            Error::not_found("x"),
+            Error::conflict("x"),
+            Error::denied("x"),
+            Error::unavailable("x"),
+        ];
+        for e in &errors {
+            assert!(
+                EXIT_CODES.contains(&(
+                    e.exit_code(),
+                    e.kind(),
+                    EXIT_CODES[usize::from(e.exit_code())].2
+                )),
+                "{} {}",
+                e.exit_code(),
+                e.kind()
+            );
+        }
+        for outcome in [Outcome::Done, Outcome::No] {
+            assert!(EXIT_CODES
+                .iter()
+                .any(|(code, _, _)| *code == outcome.exit_code()));
+        }
+        let codes: Vec<u8> = EXIT_CODES.iter().map(|(code, _, _)| *code).collect();
+        assert_eq!(codes, (0..=6).collect::<Vec<u8>>());
+    }
+}

@@ -5,33 +5,50 @@ use std::process::ExitCode;
 use clap::FromArgMatches;
 
 fn main() -> ExitCode {
+    // A shell asking for completions (the script of `portalctl
+    // completions`) is answered here, and the process ends.
+    portalctl::complete_from_env();
     // Known before parsing, so that even a refused argument is reported
     // as JSON to a script that asked for it.
     let json = std::env::args_os().skip(1).any(|a| a == "--json");
     // Parsed with the command that carries the examples, so that `--help`
     // shows them.
-    let parsed = portalctl::command()
-        .try_get_matches()
-        .and_then(|mut matches| portalctl::Cli::from_arg_matches_mut(&mut matches));
+    let parse = |args: &[std::ffi::OsString]| {
+        portalctl::command()
+            .try_get_matches_from(args)
+            .and_then(|mut matches| portalctl::Cli::from_arg_matches_mut(&mut matches))
+    };
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `help TOPIC` is clap's `help` until the topic is found no command.
+    let parsed = parse(&args).or_else(|e| match portalctl::help_topic_line(&args, &e) {
+        Some(line) => parse(&line),
+        None => Err(e),
+    });
     let cli = match parsed {
         Ok(cli) => cli,
         // A value refused by a model type's parser reads as the domain's
         // own refusal (message and help line, exit 2); clap reports the
         // rest (unknown flags, missing arguments, --help) itself, with any
         // value it echoes escaped.
-        Err(e) => match portalctl::value_error(&e) {
-            Some(error) => {
-                portalctl::print_error(error, json);
+        Err(e) => {
+            if let Some(error) = portalctl::help_topic_typo(&args, &e) {
+                portalctl::print_error(&error, json);
                 return ExitCode::from(error.exit_code());
             }
-            None => match portalctl::usage_error(&e).filter(|_| json) {
+            match portalctl::value_error(&e) {
                 Some(error) => {
-                    portalctl::print_error(&error, json);
+                    portalctl::print_error(error, json);
                     return ExitCode::from(error.exit_code());
                 }
-                None => portalctl::clap_error(e).exit(),
-            },
-        },
+                None => match portalctl::usage_error(&e).filter(|_| json) {
+                    Some(error) => {
+                        portalctl::print_error(&error, json);
+                        return ExitCode::from(error.exit_code());
+                    }
+                    None => portalctl::clap_error(e).exit(),
+                },
+            }
+        }
     };
     match portalctl::run(cli) {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),

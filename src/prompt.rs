@@ -22,3 +22,14 @@ pub(crate) fn pick(question: &str, items: &[String]) -> Result<String> {
         .map_err(|e| Error::Internal(anyhow::Error::new(e).context("cannot read the answer")))?;
     Ok(items[index].clone())
 }
+
+/// Asks for a value typed on the terminal, asking again while `check`
+/// refuses it (its message shown); returns the value accepted, trimmed.
+pub(crate) fn input(question: &str, check: impl Fn(&str) -> Result<()>) -> Result<String> {
+    let answer: String = dialoguer::Input::new()
+        .with_prompt(question)
+        .validate_with(|text: &String| check(text.trim()).map_err(|e| e.to_string()))
+        .interact_text()
+        .map_err(|e| Error::Internal(anyhow::Error::new(e).context("cannot read the answer")))?;
+    Ok(answer.trim().to_string())
+}

@@ -3,7 +3,7 @@
 
 use clap::{ArgGroup, Args, Subcommand};
 
-use super::{AccountArg, LimitArg, Session, TextArg};
+use super::{complete, AccountArg, LimitArg, Session, TextArg};
 use crate::domain::{NewAccount, NewAddress, ProfileChange};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -18,7 +18,7 @@ pub(crate) enum AccountCommand {
         #[arg(value_parser = account_name)]
         name: Text,
         /// Partner or customer.
-        #[arg(long)]
+        #[arg(long, add = complete::keywords(AccountKind::NAMES))]
         kind: AccountKind,
         /// The parent partner of a customer.
         #[arg(long, value_name = "ACCOUNT")]

@@ -165,8 +165,9 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("export", &["portalctl export > portal.json", "portalctl export --account \"Acme Ltd\""]),
     ("schema", &["portalctl schema > fixture.schema.json"]),
     ("completions", &[
-        "portalctl completions bash > ~/.local/share/bash-completion/completions/portalctl",
-        "portalctl completions zsh > \"${fpath[1]}/_portalctl\"",
+        "echo 'source <(portalctl completions bash)' >> ~/.bashrc",
+        "echo 'source <(portalctl completions zsh)' >> ~/.zshrc",
+        "portalctl completions fish > ~/.config/fish/completions/portalctl.fish",
     ]),
     ("man", &["portalctl man | man -l -", "portalctl man --dir /usr/local/share/man/man1"]),
 ];
@@ -205,7 +206,7 @@ mod tests {
         fn leaves(cmd: &clap::Command, path: &mut Vec<String>, out: &mut Vec<String>) {
             let subs: Vec<_> = cmd
                 .get_subcommands()
-                .filter(|s| s.get_name() != "help")
+                .filter(|s| s.get_name() != "help" && !s.is_hide_set())
                 .collect();
             if subs.is_empty() {
                 out.push(path.join(" "));

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::{Session, TextArg};
+use super::{complete, Session, TextArg};
 use crate::domain::{preset_names, InitRequest, LocationInput, Preset};
 use crate::error::Result;
 use crate::model::{parse_currency, AccountKind, Email, Text};
@@ -12,7 +12,7 @@ use crate::model::{parse_currency, AccountKind, Email, Text};
 #[derive(Debug, Args)]
 pub(crate) struct InitArgs {
     /// A shipped role catalog (see `portalctl preset list`).
-    #[arg(long, default_value = "portal", conflicts_with = "preset_file")]
+    #[arg(long, default_value = "portal", conflicts_with = "preset_file", add = complete::presets())]
     preset: String,
     /// A role catalog of your own, in the preset JSON format.
     #[arg(long, value_name = "FILE")]
@@ -21,7 +21,7 @@ pub(crate) struct InitArgs {
     #[arg(long)]
     account: String,
     /// The first account's kind (default: the preset's).
-    #[arg(long)]
+    #[arg(long, add = complete::keywords(AccountKind::NAMES))]
     kind: Option<AccountKind>,
     /// The owner's email; the owner holds every capability.
     #[arg(long, value_name = "EMAIL")]
@@ -89,6 +89,7 @@ pub(crate) enum PresetCommand {
     /// Show a preset's roles, capabilities and areas.
     Show {
         /// The preset name.
+        #[arg(add = complete::presets())]
         name: String,
     },
 }

@@ -3,6 +3,7 @@
 
 mod account;
 mod audit;
+mod complete;
 mod course;
 mod examples;
 mod external_admin;
@@ -18,6 +19,7 @@ mod settings;
 mod status;
 mod user;
 
+use std::ffi::OsString;
 use std::io::{IsTerminal, Read as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -29,29 +31,86 @@ use crate::domain::{Actor, Ctx, Portal};
 use crate::error::{Error, Outcome, Result};
 use crate::model::{escape, unsafe_to_print, Email, Text, Timestamp};
 use crate::output::Output;
+pub use complete::complete_from_env;
 
 /// The heading of the options every command takes.
 const GLOBAL: &str = "Global options";
 
-/// The end of the top-level help: where the database is and what the
-/// environment sets.
-const ENVIRONMENT_HELP: &str = "\
-Database:
-  --db PATH, else PORTALCTL_DB, else portal.db in the platform data directory:
+/// Where the database is.
+const DATABASE_HELP: &str =
+    "  --db PATH, else PORTALCTL_DB, else portal.db in the platform data directory:
   $XDG_DATA_HOME/portalctl/portal.db (~/.local/share/portalctl/portal.db) on
-  Linux, ~/Library/Application Support/portalctl/portal.db on macOS.
+  Linux, ~/Library/Application Support/portalctl/portal.db on macOS.";
 
-Environment:
-  PORTALCTL_DB            the database file (--db)
-  PORTALCTL_AS            act as this member (--as)
-  PORTALCTL_NOW           fix the clock, an RFC 3339 time (tests, fixtures)
-  PORTALCTL_BUSY_TIMEOUT  how long a writer waits for a lock, in milliseconds
-                          (default 5000)
-  PORTALCTL_SMTP          the SMTP server of `outbox send` (--smtp)
+/// Every environment variable portalctl reads, and what it sets.
+const ENVIRONMENT: &[(&str, &str)] = &[
+    ("PORTALCTL_DB", "the database file (--db)"),
+    ("PORTALCTL_AS", "act as this member (--as)"),
+    (
+        "PORTALCTL_NOW",
+        "fix the clock, an RFC 3339 time (tests, fixtures)",
+    ),
+    (
+        "PORTALCTL_BUSY_TIMEOUT",
+        "how long a writer waits for a lock, in milliseconds (default 5000)",
+    ),
+    (
+        "PORTALCTL_SMTP",
+        "the SMTP server of `outbox send` (--smtp)",
+    ),
+    (
+        complete::VAR,
+        "set by the script of `portalctl completions` to ask for completions",
+    ),
+];
 
-Exit codes: 0 success, 1 internal or I/O error, 2 usage or invalid value,
-3 not found, 4 conflict, 5 permission denied (and `can` answering no),
-6 database busy, newer than this binary, or read-only.";
+/// The topics of `portalctl help TOPIC`, besides the commands.
+const TOPICS: &[(&str, &str)] = &[
+    (
+        "capabilities",
+        "which roles and areas give each capability, in this database's preset (or every preset)",
+    ),
+    ("exit-codes", "what each exit code means"),
+    (
+        "environment",
+        "the PORTALCTL_* variables and where the database is",
+    ),
+];
+
+/// Where the database is and what the environment sets.
+fn environment_help() -> String {
+    let mut text = format!("Database:\n{DATABASE_HELP}\n\nEnvironment:");
+    for (var, what) in ENVIRONMENT {
+        text.push_str(&format!("\n  {var:<23} {what}"));
+    }
+    text
+}
+
+/// What each exit code means, with the `kind` of its `--json` errors when
+/// `kinds`.
+fn exit_codes_help(kinds: bool) -> String {
+    let mut text = String::from("Exit codes:");
+    for (code, kind, meaning) in crate::error::EXIT_CODES {
+        if kinds && !kind.is_empty() {
+            text.push_str(&format!("\n  {code}  {meaning} (--json kind `{kind}`)"));
+        } else {
+            text.push_str(&format!("\n  {code}  {meaning}"));
+        }
+    }
+    text
+}
+
+/// The end of the top-level help: the database, the environment, the exit
+/// codes and the help topics.
+fn top_help_end() -> String {
+    let topics: Vec<&str> = TOPICS.iter().map(|(name, _)| *name).collect();
+    format!(
+        "{}\n\n{}\n\nHelp topics: portalctl help {}",
+        environment_help(),
+        exit_codes_help(false),
+        topics.join("|")
+    )
+}
 
 /// Admin tool for the users, roles, invitations and approvals of a B2B
 /// partner/customer portal, kept in one SQLite file.
@@ -65,7 +124,7 @@ Exit codes: 0 success, 1 internal or I/O error, 2 usage or invalid value,
     version,
     propagate_version = true,
     max_term_width = 100,
-    after_help = ENVIRONMENT_HELP
+    after_help = top_help_end()
 )]
 pub struct Cli {
     /// The database file.
@@ -163,20 +222,31 @@ enum Command {
     Export(fixture::ExportArgs),
     /// Print the JSON Schema of the fixture format.
     Schema,
-    /// Print a shell completion script.
+    /// Print a shell completion script. It completes commands, flags and
+    /// values: statuses, kinds, presets, capabilities, and the roles,
+    /// accounts and member emails of the database (--db, PORTALCTL_DB),
+    /// asking portalctl at each Tab; load it at shell start-up.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
     /// Print the manual page (roff), or write one page per command.
     Man(man::ManArgs),
+    /// `portalctl help TOPIC`, which clap's own `help` (of commands)
+    /// hands over (see [`help_topic_line`]).
+    #[command(name = "help-topic", hide = true)]
+    HelpTopic {
+        /// capabilities, exit-codes or environment.
+        #[arg(value_parser = TOPICS.iter().map(|(name, _)| *name).collect::<Vec<_>>())]
+        topic: String,
+    },
 }
 
 /// The whole command line as clap knows it, each command's examples
 /// included: what parses the arguments and what completions and manual
 /// pages are made from.
 pub fn command() -> clap::Command {
-    examples::attach(Cli::command())
+    complete::attach(examples::attach(Cli::command()))
 }
 
 /// An open portal that, once the command is done with it, prints the
@@ -425,14 +495,62 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Apply(args) => fixture::apply(&session, args),
         Command::Export(args) => fixture::export(&session, args),
         Command::Schema => fixture::schema(&session),
-        Command::Completions { shell } => {
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut command(), "portalctl", &mut script);
-            session.out.raw(&String::from_utf8_lossy(&script))
-        }
+        Command::Completions { shell } => session.out.raw(&complete::script(shell)?),
         Command::Man(args) => man::man(&session, args),
+        Command::HelpTopic { topic } => help_topic(&session, &topic),
     };
     done.map(|()| Outcome::Done)
+}
+
+/// The command line `args` with `help TOPIC` read as `help-topic TOPIC`,
+/// when clap refused it (`e`) because TOPIC is no command: clap's own
+/// `help` shows the help of commands (`portalctl help user invite`, and
+/// `portalctl user help invite`), and the topics are ours.
+pub fn help_topic_line(args: &[OsString], e: &clap::Error) -> Option<Vec<OsString>> {
+    if e.kind() != clap::error::ErrorKind::InvalidSubcommand {
+        return None;
+    }
+    let at = args
+        .windows(2)
+        .position(|w| w[0] == "help" && TOPICS.iter().any(|(topic, _)| w[1] == *topic))?;
+    let mut line = args.to_vec();
+    line[at] = "help-topic".into();
+    Some(line)
+}
+
+/// The refusal of `help TOPIC` with a mistyped topic (`help exit-code`),
+/// naming the topic meant; `None` when the word is like no topic, for
+/// clap to refuse as the unknown command it is.
+pub fn help_topic_typo(args: &[OsString], e: &clap::Error) -> Option<Error> {
+    if e.kind() != clap::error::ErrorKind::InvalidSubcommand {
+        return None;
+    }
+    let at = args.iter().position(|a| a == "help")?;
+    let word = args.get(at + 1)?.to_str()?;
+    let topics: Vec<&str> = TOPICS.iter().map(|(name, _)| *name).collect();
+    let plain = format!(
+        "help topics are: {}; `portalctl help` lists the commands",
+        topics.join(", ")
+    );
+    let help = crate::model::did_you_mean(word, topics.iter().copied(), plain.clone());
+    (help != plain)
+        .then(|| Error::invalid(format!("no command or help topic `{}`", escape(word))).help(help))
+}
+
+/// `portalctl help TOPIC`.
+fn help_topic(session: &Session, topic: &str) -> Result<()> {
+    let out = session.out;
+    match topic {
+        "capabilities" => {
+            let database = session.db_path().ok();
+            out.list(
+                &crate::domain::capability_catalog(database.as_deref())?,
+                "capabilities",
+            )
+        }
+        "exit-codes" => out.raw(&format!("{}\n", exit_codes_help(true))),
+        _ => out.raw(&format!("{}\n", environment_help())),
+    }
 }
 
 /// `--account`: the account a command acts in. Left out, the domain picks

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{AccountArg, LimitArg, Session, TextArg};
+use super::{complete, AccountArg, LimitArg, Session, TextArg};
 use crate::domain::{NewOrder, NewPolicy, OrderFilter, PolicyChange, PolicyEdit};
 use crate::error::Result;
 use crate::model::{Email, Money, OrderStatus, Text};
@@ -201,7 +201,7 @@ pub(crate) enum OrderCommand {
     /// List orders; `--status pending` is the Pending Approvals view.
     List {
         /// Only this status: pending, approved, rejected, cancelled.
-        #[arg(long)]
+        #[arg(long, add = complete::keywords(OrderStatus::NAMES))]
         status: Option<OrderStatus>,
         /// Only orders placed by this member.
         #[arg(long, value_name = "EMAIL")]

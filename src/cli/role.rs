@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::{AccountArg, Session, TextArg};
+use super::{complete, AccountArg, Session, TextArg};
 use crate::error::{Outcome, Result};
 use crate::model::{Capability, Email, Text};
 
@@ -13,6 +13,7 @@ pub(crate) enum RoleCommand {
     /// Show one role.
     Show {
         /// The role name.
+        #[arg(value_name = "ROLE")]
         name: String,
     },
     /// Create a custom role; made in an account (--account, or a member's own), it is that account's to delete
@@ -24,7 +25,8 @@ pub(crate) enum RoleCommand {
             long,
             value_name = "CAPABILITY,..",
             value_delimiter = ',',
-            required = true
+            required = true,
+            add = complete::capabilities()
         )]
         capabilities: Vec<Capability>,
         /// What the role is for, on one line.
@@ -36,6 +38,7 @@ pub(crate) enum RoleCommand {
     /// Delete a role nobody holds; it is retired, not erased.
     Delete {
         /// The role name.
+        #[arg(value_name = "ROLE")]
         name: String,
         #[command(flatten)]
         account: AccountArg,
@@ -78,6 +81,7 @@ pub(crate) struct CanArgs {
     /// The member.
     email: Email,
     /// A capability of the catalog, such as `users.manage`.
+    #[arg(add = complete::capabilities())]
     capability: Capability,
     #[command(flatten)]
     account: AccountArg,

@@ -2,11 +2,11 @@
 
 use clap::{Args, Subcommand};
 
-use super::{duration, AccountArg, LimitArg, Session, TextArg};
+use super::{complete, duration, AccountArg, LimitArg, Session, TextArg};
 use crate::domain::{
     Handover, InviteRequest, LocationInput, MemberFilter, OwnershipTransfer, PersonEdit,
 };
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{escape, Email, MemberStanding, Text};
 use crate::view::MemberView;
 
@@ -43,7 +43,7 @@ pub(crate) enum UserCommand {
         #[arg(long)]
         account: Option<String>,
         /// Only this status: invited, active, deactivated, revoked, left.
-        #[arg(long)]
+        #[arg(long, add = complete::keywords(MemberStanding::NAMES))]
         status: Option<MemberStanding>,
         /// Only this role.
         #[arg(long)]
@@ -190,9 +190,9 @@ pub(crate) struct EditArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(group(
-    clap::ArgGroup::new("subject").required(true).args(["email", "email_flag"])
-))]
+// Not required: on a terminal a missing email is asked for; without one
+// `invite` says which argument is missing (exit 2).
+#[command(group(clap::ArgGroup::new("subject").args(["email", "email_flag"])))]
 pub(crate) struct InviteArgs {
     /// Their email.
     #[arg(value_name = "EMAIL")]
@@ -236,23 +236,44 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
     let out = s.out;
     match cmd {
         UserCommand::Invite(a) => {
-            let email = a.email.or(a.email_flag);
+            let email = match a.email.or(a.email_flag) {
+                Some(email) => email,
+                None if s.interactive => ask_email()?,
+                None => {
+                    return Err(Error::invalid(
+                        "the email of the person to invite is missing: EMAIL (or --email EMAIL)",
+                    )
+                    .help("name them, as in `portalctl user invite ann@example.com`; on a terminal portalctl asks"))
+                }
+            };
             // On a terminal, a role left out that the catalog does not give
             // by default is asked for; without one the domain says to pass
-            // --role.
+            // --role. So are a city and a country the catalog needs.
             let role = match a.role {
-                None if s.interactive => pick_role(&mut portal, email.as_ref())?,
+                None if s.interactive => pick_role(&mut portal, Some(&email))?,
                 role => role,
             };
+            let (mut city, mut country) = (a.city, a.country);
+            if s.interactive
+                && (city.is_none() || country.is_none())
+                && portal.invite_needs_location()?
+            {
+                if city.is_none() {
+                    city = Some(ask_city(&email)?);
+                }
+                if country.is_none() {
+                    country = Some(ask_country(&email)?);
+                }
+            }
             let req = InviteRequest {
-                email,
+                email: Some(email),
                 name: a.name,
                 role,
                 account: a.account.into_name(),
                 send: !a.no_send,
                 grants: listed(a.grant),
-                city: a.city,
-                country: a.country,
+                city,
+                country,
                 timezone: a.timezone,
                 expires_in: Some(a.expires_in),
             };
@@ -449,4 +470,29 @@ fn pick_role(portal: &mut crate::domain::Portal, email: Option<&Email>) -> Resul
     }
     let whom = email.map_or_else(String::new, |e| format!(" for `{e}`"));
     crate::prompt::pick(&escape(&format!("role{whom}")), &roles).map(Some)
+}
+
+/// Asks for the email of the person to invite, read as EMAIL would be.
+fn ask_email() -> Result<Email> {
+    let text = crate::prompt::input("email of the person to invite", |t| {
+        t.parse::<Email>().map(|_| ())
+    })?;
+    text.parse()
+}
+
+/// Asks for the city of `email`, read as --city would be.
+fn ask_city(email: &Email) -> Result<Text> {
+    let check = |t: &str| Text::parse("--city", t).and_then(|c| c.required("the city").map(|_| ()));
+    let text = crate::prompt::input(&escape(&format!("city of `{email}`")), check)?;
+    Text::parse("--city", &text)
+}
+
+/// Asks for the country of `email`, read as --country would be.
+fn ask_country(email: &Email) -> Result<String> {
+    crate::prompt::input(
+        &escape(&format!(
+            "country of `{email}` (ISO 3166 alpha-2, such as GB)"
+        )),
+        |t| crate::domain::check_country(t).map(|_| ()),
+    )
 }

@@ -21,6 +21,7 @@ mod gate;
 mod invitations;
 mod licenses;
 mod members;
+mod names;
 mod orders;
 mod outbox;
 mod partner_config;
@@ -59,10 +60,11 @@ pub(crate) use fixtures::{fixture_schema, parse_fixture, ApplyOptions};
 pub(crate) use invitations::InviteRequest;
 pub(crate) use licenses::{Allocate, Move, Purchase};
 pub(crate) use members::{Handover, MemberFilter};
+pub(crate) use names::{capability_catalog, names, NameKind};
 pub(crate) use orders::{NewOrder, OrderFilter};
 pub(crate) use people::PersonEdit;
 pub(crate) use policies::{NewPolicy, PolicyChange, PolicyEdit};
-pub(crate) use timezones::LocationInput;
+pub(crate) use timezones::{check_country, LocationInput};
 pub(crate) use visibility::{find_account, find_person, member_in, not_a_member, resolve_account};
 
 /// Who is acting.

@@ -83,6 +83,15 @@ impl Portal {
             .collect())
     }
 
+    /// Whether `user invite` needs a city and a country in this catalog
+    /// (`moodle`), so that a terminal asks for those left out.
+    pub(crate) fn invite_needs_location(&mut self) -> Result<bool> {
+        let tx = self.gate.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        ensure_portal_user(&*tx, &catalog, &self.ctx)?;
+        Ok(catalog.require_location)
+    }
+
     /// One role.
     pub(crate) fn role_show(&mut self, name: &str) -> Result<RoleView> {
         let tx = self.gate.read()?;

@@ -11,6 +11,10 @@ macro_rules! keyword_enum {
         pub(crate) enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
+            /// Every keyword, in order: what a shell completes.
+            #[allow(dead_code)]
+            pub(crate) const NAMES: &'static [&'static str] = &[$($text),+];
+
             /// The keyword as stored and printed.
             pub(crate) fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }

@@ -82,6 +82,30 @@ impl SqliteStore {
         SqliteStore::connect(path, busy_timeout, Purpose::Command)
     }
 
+    /// Opens the portal at `path` only to read it, for shell completion:
+    /// unlike [`SqliteStore::open`] it never creates, migrates or writes
+    /// anything, not even the journal mode, and refuses a file that is not
+    /// a portal at this binary's schema version rather than change it.
+    pub(crate) fn open_to_read(path: &Path, busy_timeout: Duration) -> Result<SqliteStore> {
+        if !path.is_file() {
+            return Err(Error::not_found(format!(
+                "no database at `{}`",
+                path.display()
+            )));
+        }
+        let mut conn = open_read_only(path, busy_timeout)?;
+        let contents = inspect(&mut conn, busy_timeout).map_err(|e| not_a_database(path, e))?;
+        if contents != Contents::Portal(known_version()) {
+            return Err(Error::invalid(format!(
+                "`{}` is not a portal at schema version {}",
+                path.display(),
+                known_version()
+            )));
+        }
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(SqliteStore { conn, batch: 0 })
+    }
+
     /// Runs `init` on the database at `path`, creating the file (mode
     /// 0600) when there is none. An existing file is made private (mode
     /// 0600) and gets the schema if it is empty; another application's

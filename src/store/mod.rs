@@ -160,6 +160,9 @@ seam! {
         fn person(&self, id: i64) -> Result<Person>;
         /// The person with this email.
         fn person_by_email(&self, email: &str) -> Result<Option<Person>>;
+        /// The email of every person who belongs to an account and was
+        /// not merged away, in order: what completes a member's email.
+        fn member_emails(&self) -> Result<Vec<String>>;
         /// Adds a person (its `id` is ignored) and returns its id.
         fn insert_person(&self, person: &Person) -> Result<i64>;
         /// Writes every field of an existing person.

@@ -121,6 +121,15 @@ impl SqliteTx<'_> {
         )
     }
 
+    pub(super) fn member_emails(&self) -> Result<Vec<String>> {
+        self.rows(
+            "SELECT p.email FROM people p WHERE p.merged_into IS NULL \
+             AND EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id) ORDER BY p.email",
+            [],
+            |r| r.get("email"),
+        )
+    }
+
     pub(super) fn insert_person(&self, p: &Person) -> Result<i64> {
         let id = self.insert(
             "INSERT INTO people (email, name, duplicate_of, merged_into, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -367,3 +367,31 @@ fn grant_rule_text(rule: GrantRule) -> &'static str {
         GrantRule::Capabilities => "areas and single capabilities on top of a role",
     }
 }
+
+/// A capability and what gives it in one preset (`portalctl help
+/// capabilities`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct CapabilityView {
+    /// The preset (catalog) the row is about.
+    pub preset: String,
+    /// The capability, such as `users.manage`.
+    pub capability: String,
+    /// The roles that hold it.
+    pub roles: Vec<String>,
+    /// The areas (grant bundles) that grant it on top of a role.
+    pub areas: Vec<String>,
+}
+
+impl Row for CapabilityView {
+    fn headers() -> &'static [&'static str] {
+        &["PRESET", "CAPABILITY", "ROLES", "AREAS"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.preset.clone(),
+            self.capability.clone(),
+            list_or_dash(&self.roles),
+            list_or_dash(&self.areas),
+        ]
+    }
+}

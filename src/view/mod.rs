@@ -21,8 +21,8 @@ pub(crate) use account::{
 };
 pub(crate) use audit::{AuditHeadView, AuditVerifiedView};
 pub(crate) use catalog::{
-    BundleView, CourseProgressView, CourseView, EnrolmentView, FormerOwnerView, InitView,
-    PresetView, RoleView,
+    BundleView, CapabilityView, CourseProgressView, CourseView, EnrolmentView, FormerOwnerView,
+    InitView, PresetView, RoleView,
 };
 pub(crate) use fixture::{ApplyView, PlanLine};
 pub(crate) use license::{AllocationView, LicenseView, PriceLine, PriceView};

@@ -176,3 +176,69 @@ fn on_a_terminal_invite_asks_for_a_role_the_catalog_does_not_give() {
         "member"
     );
 }
+
+#[test]
+fn on_a_terminal_invite_asks_for_a_missing_email_until_it_reads_as_one() {
+    let p = Portal::new();
+    let args = ["user", "invite", "--role", "user", "--no-send"];
+    let Some((code, text)) = on_a_terminal(&p, &args, "not-an-email\rann@acme.test\r") else {
+        return;
+    };
+    assert_eq!(code, SUCCESS, "{text}");
+    says(&text, "email of the person to invite");
+    // The first answer was refused as the argument would be, then asked again.
+    says(&text, "not-an-email");
+    assert_eq!(p.json(&["user", "show", "ann@acme.test"])["role"], "user");
+    // Without a terminal, or with --no-input, it never asks: the argument
+    // is named, exit 2.
+    let stderr = p.refused(&["user", "invite", "--role", "user"], USAGE);
+    says(&stderr, "EMAIL (or --email EMAIL)");
+    let before = p.dump();
+    let (code, text) =
+        on_a_terminal(&p, &["--no-input", "user", "invite", "--role", "user"], "").unwrap();
+    assert_eq!(code, USAGE, "{text}");
+    says(&text, "EMAIL (or --email EMAIL)");
+    assert!(!text.contains("person to invite:"), "{text}");
+    assert_eq!(before, p.dump());
+}
+
+/// A catalog that needs every member's city and country (`moodle`) has a
+/// terminal ask for those left out, each read as its flag would be.
+#[test]
+fn on_a_terminal_invite_asks_for_the_city_and_country_the_catalog_needs() {
+    let p = Portal::with_preset("moodle");
+    let args = [
+        "user", "invite", "bob@acme.test", "--role", "staff", "--no-send",
+    ];
+    let Some((code, text)) = on_a_terminal(&p, &args, "Leeds\rXX\rgb\r") else {
+        return;
+    };
+    assert_eq!(code, SUCCESS, "{text}");
+    says(&text, "city of `bob@acme.test`");
+    says(&text, "country of `bob@acme.test`");
+    says(&text, "unknown country `XX`");
+    let bob = p.json(&["user", "show", "bob@acme.test"]);
+    assert_eq!(
+        (&bob["city"], &bob["country"]),
+        (&"Leeds".into(), &"GB".into()),
+        "{bob}"
+    );
+    // The default catalog needs no location and asks for none.
+    let portal = Portal::new();
+    let (code, text) = on_a_terminal(
+        &portal,
+        &[
+            "user", "invite", "cy@acme.test", "--role", "user", "--no-send",
+        ],
+        "",
+    )
+    .unwrap();
+    assert_eq!(code, SUCCESS, "{text}");
+    assert!(!text.contains("city of"), "{text}");
+    // Without a terminal the catalog's own refusal names the flags.
+    let stderr = p.refused(
+        &["user", "invite", "dee@acme.test", "--role", "staff"],
+        USAGE,
+    );
+    says(&stderr, "--city");
+}

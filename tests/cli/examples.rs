@@ -134,3 +134,91 @@ fn the_msp_example_walks_partner_details_external_admins_and_courses() {
     let una = after(&out, "Una's assigned courses (an MSP user):");
     assert!(!una.contains("University"), "{una}");
 }
+
+/// Seeding a CI job's accounts: a fixture applied, then applied again
+/// without change, the users it lists, and checks by exit code.
+#[test]
+fn the_ci_seed_example_applies_a_fixture_twice() {
+    let out = run_example("ci-seed");
+    let first = after(&out, "First apply:");
+    assert!(row(first, "created").trim_end().ends_with("12"), "{first}");
+    let second = after(&out, "Second apply");
+    assert!(
+        row(second, "created").trim_end().ends_with(" 0"),
+        "{second}"
+    );
+    assert!(
+        row(second, "updated").trim_end().ends_with(" 0"),
+        "{second}"
+    );
+    let users = after(&out, "Test users:");
+    assert!(row(users, "auditor@ci.test").contains("auditor"));
+    assert!(row(users, "invitee@ci.test").contains("invited"));
+    assert!(row(users, "owner@ci.test").contains("admin (owner)"));
+    assert!(out.contains("an invitation token for the tests: pinv_"));
+}
+
+/// Onboarding a partner: its owner, a customer it manages, and the
+/// partner's admin acting on the customer.
+#[test]
+fn the_onboarding_example_sets_up_a_partner_and_its_customer() {
+    let out = run_example("onboard-partner");
+    let accounts = after(&out, "Accounts:");
+    assert!(row(accounts, "Contoso ").contains("carla@contoso.test"));
+    assert!(row(accounts, "Fabrikam").contains("customer  Contoso"));
+    let admins = after(&out, "External administrators of Fabrikam:");
+    assert!(row(admins, "carla@contoso.test").contains("msp-administrator"));
+    assert!(row(after(&out, "Can Carla manage"), "allowed").contains("yes"));
+    assert!(row(after(&out, "What Fred sees:"), "Broadband Fabrikam HQ").contains("fred@"));
+}
+
+/// Offboarding a leaver: services handed over in the same step, access
+/// gone, the audit log saying so.
+#[test]
+fn the_offboarding_example_hands_over_services_and_removes_access() {
+    let out = run_example("offboard-leaver");
+    let before = after(&out, "Services before max@acme.test leaves:");
+    assert!(row(before, "Mobile 07700 900123").contains("max@acme.test"));
+    let after_ = after(&out, "Services after:");
+    assert!(row(after_, "Mobile 07700 900123").contains("una@acme.test"));
+    let now = after(&out, "max@acme.test now:");
+    assert!(row(now, "status").contains("left"));
+    assert!(row(now, "role").contains("no-access"));
+    assert!(row(after(&out, "still log in?"), "allowed").contains("no"));
+    let audit = after(&out, "What the audit log says:");
+    assert!(row(audit, "max@acme.test").contains("user.left_company"));
+}
+
+/// A month of orders: every working day's orders decided the next
+/// morning, the month's report adding up.
+#[test]
+fn the_month_of_orders_example_reports_the_month() {
+    let out = run_example("month-of-orders");
+    let count = |status: &str| -> usize {
+        row(&out, &format!("  {status}: "))
+            .split(": ")
+            .nth(1)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    // 21 working days from the 2nd to the 30th, two orders each.
+    assert!(out.contains("November: 42 orders placed"), "{out}");
+    assert_eq!(count("approved") + count("rejected") + count("pending"), 42);
+    assert!(count("rejected") > 0 && count("approved") > 0);
+    // Only the last day's orders still wait.
+    let waiting = after(&out, "Still waiting at the end of the month");
+    let waiting = waiting.split("Decisions in the audit log:").next().unwrap();
+    assert!(
+        waiting
+            .lines()
+            .skip(2)
+            .all(|l| l.trim().is_empty() || l.contains("day 30") || l.contains("rack 30")),
+        "{waiting}"
+    );
+    assert!(row(after(&out, "Why, as the buyer reads it:"), "reason").contains("needs a quote"));
+    let decisions = after(&out, "Decisions in the audit log:");
+    assert_eq!(decisions.matches("order.reject").count(), count("rejected"));
+    assert!(decisions.contains("2026-11-05T08:00:00Z"));
+}

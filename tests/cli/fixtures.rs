@@ -267,5 +267,7 @@ fn every_example_fixture_applies_again_as_a_no_op_and_round_trips() {
         seen.push(preset["preset"].as_str().unwrap().to_string());
     }
     seen.sort();
+    // Every preset has one; `portal` also the CI example's.
+    seen.dedup();
     assert_eq!(seen, ["customer-area", "lmp", "moodle", "msp", "portal"]);
 }

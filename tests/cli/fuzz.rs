@@ -34,7 +34,7 @@ const GLOBAL: &[&str] = &[
 
 /// Commands that print whatever they are given, only describe the parser,
 /// or write files where told (`man --dir`); they touch no database.
-const SKIPPED: &[&str] = &["completions", "help", "man"];
+const SKIPPED: &[&str] = &["completions", "help", "help-topic", "man"];
 
 /// A value that gets an argument past parsing, so that the hostile value
 /// in another argument is what the command has to deal with.

@@ -6,7 +6,7 @@ use crate::support::{says, Portal, DENIED, OWNER, SUCCESS, USAGE};
 fn leaves(cmd: &clap::Command, path: &mut Vec<String>, out: &mut Vec<(String, clap::Command)>) {
     let subs: Vec<_> = cmd
         .get_subcommands()
-        .filter(|s| s.get_name() != "help")
+        .filter(|s| s.get_name() != "help" && !s.is_hide_set())
         .collect();
     if subs.is_empty() {
         out.push((path.join(" "), cmd.clone()));
@@ -88,6 +88,61 @@ fn shell_words(line: &str) -> Vec<String> {
 /// first (`init`) creates: the README's story, told by the help texts.
 #[test]
 fn the_examples_of_the_help_texts_run() {
+    tell_the_story(false);
+}
+
+/// `--quiet` prints nothing on success, whatever the command: the story
+/// of the help texts again, each example run with `--quiet`, and a
+/// command of every group the story leaves out.
+#[test]
+fn quiet_prints_nothing_on_success_for_every_command() {
+    let p = tell_the_story(true);
+    let customer_area = crate::support::scratch_dir();
+    let fixture = format!("{}/examples/demo.json", env!("CARGO_MANIFEST_DIR"));
+    let applied = customer_area.path().join("applied.db");
+    let applied = applied.to_str().unwrap();
+    let rest: &[&[&str]] = &[
+        &["preset", "list"],
+        &["preset", "show", "portal"],
+        &["role", "list"],
+        &["course", "list"],
+        &["license", "list"],
+        &["external-admin", "list", "--customer", "Fabrikam"],
+        &["outbox", "list"],
+        &["audit", "head"],
+        &["export"],
+        &["schema"],
+        &["completions", "bash"],
+        &["man"],
+        &["help", "exit-codes"],
+        &["help", "capabilities"],
+        &["--db", applied, "apply", &fixture],
+        &["--json", "user", "list"],
+    ];
+    let mut loud = Vec::new();
+    for args in rest {
+        let mut all = vec!["--quiet"];
+        all.extend_from_slice(args);
+        let run = p.run(&all);
+        assert_eq!(
+            run.code,
+            SUCCESS,
+            "`portalctl {}`: {}",
+            all.join(" "),
+            run.stderr
+        );
+        if !run.stdout.is_empty() {
+            loud.push(format!("`portalctl {}`: {}", all.join(" "), run.stdout));
+        }
+    }
+    assert!(loud.is_empty(), "{}", loud.join("\n"));
+}
+
+/// Runs the examples of the story's commands (see
+/// [`the_examples_of_the_help_texts_run`]), with `--quiet` when `quiet`,
+/// and then asserts that none printed anything on stdout. Returns the
+/// database it told the story on.
+fn tell_the_story(quiet: bool) -> Portal {
     let p = Portal::empty();
     let story: &[&[&str]] = &[
         &["init"],
@@ -141,9 +196,21 @@ fn the_examples_of_the_help_texts_run() {
             if args.iter().any(|a| elsewhere.contains(a)) {
                 continue;
             }
+            let args = if quiet {
+                [&["--quiet"][..], &args].concat()
+            } else {
+                args
+            };
             let run = p.run(&args);
             if run.code != SUCCESS && !(command == &["can"] && run.code == DENIED) {
                 failed.push(format!("`portalctl {}`: {}", args.join(" "), run.stderr));
+            }
+            if quiet && !run.stdout.is_empty() {
+                failed.push(format!(
+                    "`portalctl {}` printed: {}",
+                    args.join(" "),
+                    run.stdout
+                ));
             }
         }
         // Ann accepts, with a token of her own, once her invitation's
@@ -154,6 +221,7 @@ fn the_examples_of_the_help_texts_run() {
         }
     }
     assert!(failed.is_empty(), "{}", failed.join("\n"));
+    p
 }
 
 #[test]
@@ -176,6 +244,7 @@ fn man_prints_the_page_and_writes_one_per_command() {
     says(&invite, "grant");
     says(&invite, "Examples:");
     assert!(!out.join("portalctl-help.1").exists());
+    assert!(!out.join("portalctl-help-topic.1").exists());
 }
 
 /// A mistyped value is answered like a mistyped command: the value meant
@@ -231,4 +300,130 @@ fn typos_in_values_get_suggestions() {
         help_of(&stderr),
         "help: did you mean `billing`? grant an area: account-admin, billing, domains, services, support"
     );
+}
+
+/// `portalctl help TOPIC`: the capability catalog, the exit codes and the
+/// environment, the last two the very text of the top-level help.
+#[test]
+fn help_topics_print_capabilities_exit_codes_and_environment() {
+    let p = Portal::new();
+    let top = p.ok(&["--help"]);
+    says(
+        &top,
+        "Help topics: portalctl help capabilities|exit-codes|environment",
+    );
+
+    let codes = p.ok(&["help", "exit-codes"]);
+    for code in 0..=6 {
+        says(&codes, &format!("\n  {code}  "));
+    }
+    says(&codes, "(--json kind `permission_denied`)");
+    // The same lines as the top-level help, which has them without kinds.
+    let strip = |l: &str| l.split(" (--json kind").next().unwrap().to_string();
+    let code_lines: Vec<String> = codes.lines().skip(1).map(strip).collect();
+    let top_codes = top.split("Exit codes:\n").nth(1).unwrap();
+    for line in &code_lines {
+        says(top_codes, line);
+    }
+
+    let env = p.ok(&["help", "environment"]);
+    says(&top, env.trim_end());
+    says(&env, "~/.local/share/portalctl/portal.db");
+    // Every PORTALCTL_* variable the source reads is listed.
+    for var in variables_in_source() {
+        says(&env, &format!("  {var} "));
+    }
+
+    // The database's preset only.
+    let caps = p.json(&["help", "capabilities"]);
+    let rows = caps.as_array().unwrap();
+    assert!(rows.iter().all(|r| r["preset"] == "portal"), "{caps}");
+    let manage = rows
+        .iter()
+        .find(|r| r["capability"] == "users.manage")
+        .unwrap();
+    assert_eq!(manage["roles"], serde_json::json!(["admin"]));
+    let table = p.ok(&["help", "capabilities"]);
+    assert!(
+        table.lines().next().unwrap().contains("CAPABILITY"),
+        "{table}"
+    );
+    // Areas give capabilities too.
+    let areas = Portal::with_preset("customer-area");
+    let caps = areas.json(&["help", "capabilities"]);
+    let payment = caps
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["capability"] == "billing.payment")
+        .unwrap()
+        .clone();
+    assert_eq!(payment["areas"], serde_json::json!(["billing"]));
+    // No database: every preset, and no database made.
+    let none = Portal::empty();
+    let caps = none.json(&["help", "capabilities"]);
+    let mut presets: Vec<&str> = caps
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["preset"].as_str().unwrap())
+        .collect();
+    presets.dedup();
+    assert_eq!(presets, ["portal", "lmp", "msp", "moodle", "customer-area"]);
+    assert!(!none.db.exists());
+}
+
+/// The PORTALCTL_* names in the source, besides the tests' own.
+fn variables_in_source() -> Vec<String> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (at, _) in text.match_indices("PORTALCTL_") {
+                    let name: String = text[at..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+                        .collect();
+                    if name.len() > "PORTALCTL_".len() && !out.contains(&name) {
+                        out.push(name);
+                    }
+                }
+            }
+        }
+    }
+    let mut vars = Vec::new();
+    walk(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")),
+        &mut vars,
+    );
+    assert!(vars.len() >= 5, "{vars:?}");
+    vars
+}
+
+/// `help COMMAND...` is the command's `--help`, as clap's own help
+/// command was; a name that is neither a command nor a topic is refused
+/// with the one meant.
+#[test]
+fn help_of_a_command_is_its_help() {
+    let p = Portal::empty();
+    assert_eq!(
+        p.ok(&["help", "user", "invite"]),
+        p.ok(&["user", "invite", "--help"])
+    );
+    assert_eq!(p.ok(&["help", "user"]), p.ok(&["user", "--help"]));
+    assert_eq!(p.ok(&["help"]), p.ok(&["--help"]));
+    let stderr = p.refused(&["help", "exit-code"], USAGE);
+    says(&stderr, "did you mean `exit-codes`?");
+    // As clap's own `help` does, in groups too.
+    let stderr = p.refused(&["help", "user", "invit"], USAGE);
+    says(&stderr, "invit");
+    assert_eq!(
+        p.ok(&["user", "help", "invite"]),
+        p.ok(&["user", "invite", "--help"])
+    );
+    // The topics take the global options.
+    assert!(p.ok(&["-q", "help", "environment"]).is_empty());
 }

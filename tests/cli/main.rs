@@ -14,6 +14,7 @@ mod arguments;
 mod attacks;
 mod audit;
 mod catalogs;
+mod completions;
 mod concurrency;
 mod confirmations;
 mod courses;

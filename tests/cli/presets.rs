@@ -250,13 +250,6 @@ fn role_list_counts_members() {
 }
 
 #[test]
-fn completions_are_generated() {
-    let p = Portal::empty();
-    let script = p.ok(&["completions", "bash"]);
-    assert!(script.contains("portalctl") && script.contains("transfer-ownership"));
-}
-
-#[test]
 fn members_read_the_catalog_without_counts_across_accounts() {
     let p = Portal::new();
     p.member("ann@acme.test", "user");

@@ -1,0 +1,165 @@
+//! Shell completion of real values, with clap_complete's dynamic engine.
+//!
+//! `portalctl completions SHELL` prints a small script that, at each Tab,
+//! runs portalctl again with `PORTALCTL_COMPLETE=SHELL` and the words typed
+//! so far; [`complete_from_env`] answers such a run before anything else
+//! happens. Commands and flags come from the clap definition; statuses,
+//! kinds, presets and capabilities from the model's own lists (attached
+//! where those arguments are declared); roles, accounts and member emails
+//! from the database that `--db` / `PORTALCTL_DB` names, read through the
+//! domain without writing anything ([`crate::domain::names`]). A missing or
+//! unreadable database completes no names and prints nothing.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
+use clap_complete::env::{CompleteEnv, Shells};
+
+use crate::domain::NameKind;
+use crate::error::{Error, Result};
+
+/// The variable that tells portalctl to complete rather than run: set by
+/// the script `portalctl completions SHELL` prints, never by hand.
+pub(crate) const VAR: &str = "PORTALCTL_COMPLETE";
+
+/// Answers a completion request (`PORTALCTL_COMPLETE` set) and exits;
+/// returns at once on an ordinary run.
+pub fn complete_from_env() {
+    // An ordinary run pays for no more than this look-up.
+    if std::env::var_os(VAR).is_none() {
+        return;
+    }
+    CompleteEnv::with_factory(super::command)
+        .var(VAR)
+        .completer(completer())
+        .complete();
+}
+
+/// The registration script of `shell`: what `portalctl completions SHELL`
+/// prints, to be sourced at shell start-up.
+pub(crate) fn script(shell: clap_complete::Shell) -> Result<String> {
+    let name = shell.to_string();
+    let shells = Shells::builtins();
+    let target = shells.completer(&name).ok_or_else(|| {
+        Error::invalid(format!("no completion for `{name}`"))
+            .help("use bash, zsh, fish, elvish or powershell")
+    })?;
+    let mut script = Vec::new();
+    target
+        .write_registration(VAR, "portalctl", "portalctl", &completer(), &mut script)
+        .map_err(|e| Error::Internal(anyhow::Error::new(e)))?;
+    Ok(String::from_utf8_lossy(&script).into_owned())
+}
+
+/// The binary the script calls back: this one, by its full path, so that
+/// the values come from the same version that wrote the script.
+fn completer() -> String {
+    std::env::current_exe()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "portalctl".to_string())
+}
+
+/// Candidates from a fixed list of keywords.
+pub(crate) fn keywords(names: &'static [&'static str]) -> ArgValueCandidates {
+    ArgValueCandidates::new(move || names.iter().map(|n| CompletionCandidate::new(*n)).collect())
+}
+
+/// The shipped presets.
+pub(crate) fn presets() -> ArgValueCandidates {
+    ArgValueCandidates::new(|| {
+        crate::domain::preset_names()
+            .into_iter()
+            .map(CompletionCandidate::new)
+            .collect()
+    })
+}
+
+/// The capabilities of the catalog.
+pub(crate) fn capabilities() -> ArgValueCandidates {
+    keywords(crate::model::CAPABILITIES)
+}
+
+/// `cmd` with the database's names attached to every argument whose value
+/// is one: by the value name, so that an argument added later with
+/// `<ROLE>`, `<ACCOUNT>` or `<EMAIL>` completes without more code.
+pub(crate) fn attach(cmd: clap::Command) -> clap::Command {
+    cmd.mut_args(|arg| {
+        let kind = match arg
+            .get_value_names()
+            .and_then(|v| v.first())
+            .map(|n| n.as_str())
+        {
+            Some("ROLE") => Some(NameKind::Role),
+            Some("ACCOUNT") => Some(NameKind::Account),
+            Some("EMAIL") => Some(NameKind::MemberEmail),
+            _ => None,
+        };
+        match kind {
+            Some(kind) => arg.add(ArgValueCandidates::new(move || from_database(kind))),
+            None => arg,
+        }
+    })
+    .mut_subcommands(attach)
+}
+
+/// The names of `kind` in the database the command line being completed
+/// names; none when there is no such database.
+fn from_database(kind: NameKind) -> Vec<CompletionCandidate> {
+    let Some(path) = database(std::env::args_os().collect()) else {
+        return Vec::new();
+    };
+    crate::domain::names(&path, kind)
+        .unwrap_or_default()
+        .into_iter()
+        .map(CompletionCandidate::new)
+        .collect()
+}
+
+/// The database of the command line being completed: its `--db`, else
+/// `PORTALCTL_DB`, else the default. The words typed follow `--` in this
+/// process's arguments.
+fn database(args: Vec<OsString>) -> Option<PathBuf> {
+    let typed = args.iter().skip_while(|a| *a != "--").skip(1);
+    let mut db = None;
+    let mut next_is_db = false;
+    for word in typed {
+        if next_is_db {
+            db = Some(PathBuf::from(word));
+            next_is_db = false;
+        } else if word == "--db" {
+            next_is_db = true;
+        } else if let Some(path) = word.to_str().and_then(|w| w.strip_prefix("--db=")) {
+            db = Some(PathBuf::from(path));
+        }
+    }
+    db.filter(|p| !p.as_os_str().is_empty())
+        .or_else(|| {
+            std::env::var_os("PORTALCTL_DB")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+        .or_else(|| crate::domain::default_db_path().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_is_the_typed_db_flag() {
+        let args = |words: &[&str]| words.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            database(args(&[
+                "portalctl", "--", "portalctl", "--db", "/tmp/a.db", "user", "show", ""
+            ])),
+            Some(PathBuf::from("/tmp/a.db"))
+        );
+        assert_eq!(
+            database(args(&[
+                "portalctl", "--", "portalctl", "user", "show", "--db=/tmp/b.db", ""
+            ])),
+            Some(PathBuf::from("/tmp/b.db"))
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! What is read from a database without acting in it: the names a shell
+//! completes (roles, accounts, member emails) and the capability catalog
+//! of `portalctl help capabilities`. Read-only: the file is opened without
+//! being created, migrated or written, so pressing Tab or asking for help
+//! never changes a database.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::{preset_names, Catalog, Preset};
+use crate::error::Result;
+use crate::model::{Role, CAPABILITIES};
+use crate::store::{SqliteStore, Store as _};
+use crate::view::CapabilityView;
+
+/// What kind of name to complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameKind {
+    /// The roles that can be given (deleted ones left out).
+    Role,
+    /// Every account.
+    Account,
+    /// The email of every member of any account.
+    MemberEmail,
+}
+
+/// How long completion waits for a writer's lock: a shell waiting on Tab
+/// should not hang for the busy timeout of a command.
+const WAIT: Duration = Duration::from_millis(200);
+
+/// The names of `kind` in the portal at `path`, sorted and without
+/// repeats. A missing file, or one that is not a portal of this version,
+/// is an error the caller turns into no candidates.
+pub(crate) fn names(path: &Path, kind: NameKind) -> Result<Vec<String>> {
+    let mut store = SqliteStore::open_to_read(path, WAIT)?;
+    let tx = store.read()?;
+    let mut names: Vec<String> = match kind {
+        NameKind::Role => tx
+            .roles()?
+            .into_iter()
+            .filter(|r| r.deleted_at.is_none())
+            .map(|r| r.name)
+            .collect(),
+        NameKind::Account => tx.accounts()?.into_iter().map(|a| a.name).collect(),
+        NameKind::MemberEmail => tx.member_emails()?,
+    };
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
+/// Which roles and areas give each capability: in the preset of the
+/// database at `database` (its own roles included) when there is one,
+/// else in every shipped preset.
+pub(crate) fn capability_catalog(database: Option<&Path>) -> Result<Vec<CapabilityView>> {
+    if let Some(path) = database.filter(|p| p.exists()) {
+        let mut store = SqliteStore::open_to_read(path, WAIT)?;
+        let tx = store.read()?;
+        let catalog = Catalog::load(&*tx)?;
+        let roles: Vec<(String, Vec<String>)> = catalog
+            .live_roles()
+            .into_iter()
+            .map(|r| (r.name.clone(), role_capabilities(r)))
+            .collect();
+        let areas: Vec<(String, Vec<String>)> = catalog
+            .bundles()
+            .iter()
+            .map(|b| (b.name.clone(), b.capabilities.clone()))
+            .collect();
+        return Ok(rows(&catalog.preset, &roles, &areas));
+    }
+    let mut all = Vec::new();
+    for name in preset_names() {
+        let view = Preset::shipped(name)?.view();
+        let roles: Vec<(String, Vec<String>)> = view
+            .roles
+            .into_iter()
+            .map(|r| (r.name, r.capabilities))
+            .collect();
+        let areas: Vec<(String, Vec<String>)> = view
+            .grant_bundles
+            .into_iter()
+            .map(|b| (b.name, b.capabilities))
+            .collect();
+        all.extend(rows(name, &roles, &areas));
+    }
+    Ok(all)
+}
+
+/// The capabilities `role` holds, every one for an all-capabilities role.
+fn role_capabilities(role: &Role) -> Vec<String> {
+    if role.blocking {
+        Vec::new()
+    } else if role.all_capabilities {
+        CAPABILITIES.iter().map(|c| c.to_string()).collect()
+    } else {
+        role.capabilities.clone()
+    }
+}
+
+/// One row per capability of the catalog: the roles and areas of
+/// `preset` that give it.
+fn rows(
+    preset: &str,
+    roles: &[(String, Vec<String>)],
+    areas: &[(String, Vec<String>)],
+) -> Vec<CapabilityView> {
+    let giving = |list: &[(String, Vec<String>)], cap: &str| -> Vec<String> {
+        list.iter()
+            .filter(|(_, caps)| caps.iter().any(|c| c == cap))
+            .map(|(name, _)| name.clone())
+            .collect()
+    };
+    CAPABILITIES
+        .iter()
+        .map(|cap| CapabilityView {
+            preset: preset.to_string(),
+            capability: cap.to_string(),
+            roles: giving(roles, cap),
+            areas: giving(areas, cap),
+        })
+        .collect()
+}

@@ -1,0 +1,235 @@
+//! `portalctl completions SHELL`: a script that completes real values,
+//! statuses and presets from the model and roles, accounts and member
+//! emails from the database, tried in a real bash.
+
+use std::process::Command;
+
+use crate::support::*;
+
+/// What the bash script of `portalctl completions bash` offers for the
+/// last of `words` (the word being typed, possibly empty), with `env`
+/// on top of the portal's own (its PORTALCTL_DB among them). `None` where
+/// there is no bash.
+fn bash_completes(
+    p: &Portal,
+    words: &[&str],
+    env: &[(&str, &str)],
+) -> Option<(Vec<String>, String)> {
+    let bash = ["/bin/bash", "/usr/bin/bash"]
+        .into_iter()
+        .find(|b| std::path::Path::new(b).exists())?;
+    let script = p.ok(&["completions", "bash"]);
+    let dir = scratch_dir();
+    let file = dir.path().join("portalctl.bash");
+    std::fs::write(&file, script).unwrap();
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let cword = words.len() - 1;
+    let line = format!(
+        "source '{}' && COMP_WORDS=({}) && COMP_CWORD={cword} && COMP_TYPE=9 && \
+         _clap_complete_portalctl portalctl {} {} && printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        file.display(),
+        quoted.join(" "),
+        quoted[cword],
+        quoted[cword.saturating_sub(1)],
+    );
+    let plain = p.command(&[], &[]);
+    let out = Command::new(bash)
+        .args(["--norc", "--noprofile", "-c", &line])
+        .env_clear()
+        .envs(plain.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "bash: {stderr}");
+    let offered = stdout
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect();
+    Some((offered, stderr))
+}
+
+/// A portal with a second member and a customer account.
+fn seeded() -> Portal {
+    Portal::cached("completions: ann and Fabrikam", || {
+        let p = Portal::init("portal");
+        p.member("ann@acme.test", "manager");
+        p.ok(&["account", "create", "Fabrikam", "--kind", "partner"]);
+        p
+    })
+}
+
+#[track_caller]
+fn offers(offered: &[String], wanted: &[&str]) {
+    for want in wanted {
+        assert!(
+            offered.iter().any(|o| o == want),
+            "{want} not in {offered:?}"
+        );
+    }
+}
+
+#[test]
+fn bash_completes_roles_accounts_and_emails_of_the_database() {
+    let p = seeded();
+    let Some((emails, stderr)) = bash_completes(&p, &["portalctl", "user", "show", ""], &[]) else {
+        return;
+    };
+    offers(&emails, &["ann@acme.test", OWNER]);
+    assert!(stderr.is_empty(), "{stderr}");
+    let (emails, _) = bash_completes(&p, &["portalctl", "user", "show", "an"], &[]).unwrap();
+    assert_eq!(emails, ["ann@acme.test"]);
+    let (roles, _) = bash_completes(
+        &p,
+        &["portalctl", "user", "set-role", "ann@acme.test", ""],
+        &[],
+    )
+    .unwrap();
+    offers(&roles, &["admin", "manager", "user", "no-access"]);
+    let (roles, _) = bash_completes(
+        &p,
+        &["portalctl", "user", "invite", "x@acme.test", "--role", "ma"],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(roles, ["manager"]);
+    let (accounts, _) =
+        bash_completes(&p, &["portalctl", "user", "list", "--account", ""], &[]).unwrap();
+    offers(&accounts, &[ACCOUNT, "Fabrikam"]);
+    let (accounts, _) = bash_completes(
+        &p,
+        &["portalctl", "external-admin", "list", "--customer", "Fab"],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(accounts, ["Fabrikam"]);
+}
+
+#[test]
+fn bash_completes_statuses_kinds_presets_and_capabilities() {
+    let p = Portal::empty();
+    let Some((statuses, _)) =
+        bash_completes(&p, &["portalctl", "user", "list", "--status", ""], &[])
+    else {
+        return;
+    };
+    offers(
+        &statuses,
+        &["invited", "active", "deactivated", "revoked", "left"],
+    );
+    let (statuses, _) =
+        bash_completes(&p, &["portalctl", "order", "list", "--status", "p"], &[]).unwrap();
+    assert_eq!(statuses, ["pending"]);
+    let (kinds, _) = bash_completes(
+        &p,
+        &["portalctl", "account", "create", "X", "--kind", ""],
+        &[],
+    )
+    .unwrap();
+    offers(&kinds, &["partner", "customer"]);
+    let (presets, _) = bash_completes(&p, &["portalctl", "init", "--preset", ""], &[]).unwrap();
+    offers(
+        &presets,
+        &["portal", "lmp", "msp", "moodle", "customer-area"],
+    );
+    let (presets, _) = bash_completes(&p, &["portalctl", "preset", "show", "cu"], &[]).unwrap();
+    assert_eq!(presets, ["customer-area"]);
+    let (caps, _) = bash_completes(&p, &["portalctl", "can", OWNER, "users."], &[]).unwrap();
+    offers(&caps, &["users.view", "users.manage"]);
+    // Commands and flags as before.
+    let (commands, _) = bash_completes(&p, &["portalctl", "user", "transfer-o"], &[]).unwrap();
+    assert_eq!(commands, ["transfer-ownership"]);
+}
+
+/// `--db` on the line being completed wins over PORTALCTL_DB, as it does
+/// when the command runs.
+#[test]
+fn completion_reads_the_database_the_line_names() {
+    let p = seeded();
+    let elsewhere = Portal::empty();
+    let db = p.db.to_str().unwrap();
+    let Some((emails, _)) = bash_completes(
+        &elsewhere,
+        &["portalctl", "--db", db, "user", "show", "an"],
+        &[],
+    ) else {
+        return;
+    };
+    assert_eq!(emails, ["ann@acme.test"]);
+    let (emails, _) = bash_completes(
+        &elsewhere,
+        &["portalctl", "user", "show", &format!("--db={db}"), "an"],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(emails, ["ann@acme.test"]);
+}
+
+/// Completing reads: it creates no database where there is none, prints
+/// nothing where it cannot read one, and leaves a database as it was,
+/// with no file beside it.
+#[test]
+fn completion_never_writes_nor_creates_a_database() {
+    let missing = Portal::empty();
+    let Some((offered, stderr)) = bash_completes(&missing, &["portalctl", "user", "show", ""], &[])
+    else {
+        return;
+    };
+    // No names: only the flags clap knows.
+    assert!(offered.iter().all(|o| o.starts_with("--")), "{offered:?}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(!missing.db.exists(), "completion created the database");
+    assert_eq!(
+        std::fs::read_dir(missing.db.parent().unwrap())
+            .unwrap()
+            .count(),
+        0,
+        "completion left a file"
+    );
+    // Not a database at all.
+    std::fs::write(&missing.db, "not sqlite").unwrap();
+    let (offered, stderr) =
+        bash_completes(&missing, &["portalctl", "user", "show", ""], &[]).unwrap();
+    assert!(offered.iter().all(|o| o.starts_with("--")), "{offered:?}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(std::fs::read(&missing.db).unwrap(), b"not sqlite");
+
+    let p = seeded();
+    let dir = p.db.parent().unwrap();
+    let listing = || {
+        let mut names: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+    };
+    let (files, bytes) = (listing(), std::fs::read(&p.db).unwrap());
+    for words in [
+        &["portalctl", "user", "show", ""][..],
+        &["portalctl", "user", "set-role", OWNER, ""],
+        &["portalctl", "user", "list", "--account", ""],
+    ] {
+        let (offered, _) = bash_completes(&p, words, &[]).unwrap();
+        assert!(
+            offered.iter().any(|o| !o.starts_with("--")),
+            "{words:?}: {offered:?}"
+        );
+    }
+    assert_eq!(listing(), files);
+    assert_eq!(std::fs::read(&p.db).unwrap(), bytes);
+}
+
+#[test]
+fn every_shell_gets_a_script_that_calls_portalctl_back() {
+    let p = Portal::empty();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let script = p.ok(&["completions", shell]);
+        says(&script, "PORTALCTL_COMPLETE");
+        says(&script, env!("CARGO_BIN_EXE_portalctl"));
+    }
+    p.refused(&["completions", "tcsh"], USAGE);
+}
