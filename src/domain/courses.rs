@@ -371,7 +371,7 @@ mod tests {
         let mut p = msp();
         let ada = email("ada@acme.test");
         record(&mut p, "ada@acme.test", percent(60)).expect("60");
-        p.set_role(&ada, "msp-user", None).expect("demoted");
+        p.set_role(&ada, "msp-user", None, None).expect("demoted");
         assert_eq!(
             record(&mut p, "ada@acme.test", percent(70))
                 .expect_err("not enrolled now")
@@ -382,7 +382,7 @@ mod tests {
         assert!(history
             .iter()
             .all(|e| !e.current && (e.course != ONBOARDING || e.progress == Some(60))));
-        p.set_role(&ada, "msp-administrator", None)
+        p.set_role(&ada, "msp-administrator", None, None)
             .expect("promoted");
         let now = p.member_courses(&ada, None, false).expect("courses");
         let onboarding = now

@@ -46,3 +46,4 @@ mod smtp_server;
 mod snapshots;
 mod status;
 mod tables;
+mod time_bound;
