@@ -206,7 +206,7 @@ fn merging_an_external_admin_into_someone_who_left_the_partner_is_refused() {
 /// and each account's owner and parent: read from the whole database, not
 /// from the gate's journal.
 fn holdings(p: &mut Portal) -> (Holdings, Accounts) {
-    let tx = p.gate.read().expect("read");
+    let tx = p.gate.read(p.ctx.now).expect("read");
     let catalog = Catalog::load(&*tx).expect("catalog");
     let mut held = BTreeMap::new();
     let mut accounts = BTreeMap::new();
@@ -524,7 +524,7 @@ fn nobody_but_the_owner_holds_a_reserved_owner_role() {
         account: None,
     })
     .expect("transfer");
-    let tx = p.gate.read().expect("read");
+    let tx = p.gate.read(p.ctx.now).expect("read");
     let catalog = Catalog::load(&*tx).expect("catalog");
     let role_of = |who: &str| {
         let person = tx.person_by_email(who).expect("read").expect("person");

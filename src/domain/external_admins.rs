@@ -320,7 +320,7 @@ impl Portal {
         &mut self,
         customer: Option<&str>,
     ) -> Result<Vec<MemberView>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let customers = match customer {
             Some(name) => {

@@ -44,8 +44,10 @@ impl Gate {
         Gate { store }
     }
 
-    /// Reads the database in one consistent transaction.
-    pub(crate) fn read(&mut self) -> Result<Reading<'_>> {
+    /// Reads the database in one consistent transaction, with
+    /// time-bound access as it stands at `now` (the command's clock).
+    pub(crate) fn read(&mut self, now: Timestamp) -> Result<Reading<'_>> {
+        self.store.set_moment(now);
         Ok(Reading(self.store.read()?))
     }
 }
@@ -199,6 +201,8 @@ impl Portal {
     }
 
     fn run_write<T>(&mut self, change: impl FnOnce(&Write<'_>) -> Result<T>) -> Result<T> {
+        // Time-bound access is read as it stands now, by every read.
+        self.gate.store.set_moment(self.ctx.now);
         let tx = self.gate.store.write()?;
         let w = Write {
             tx: &*tx,

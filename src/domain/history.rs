@@ -148,7 +148,7 @@ impl Portal {
         account: Option<&str>,
         at: Timestamp,
     ) -> Result<CanView> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let (now, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
         let view = |allowed: bool, reason: String, until: Option<Timestamp>| CanView {
@@ -180,7 +180,7 @@ impl Portal {
         account: Option<&str>,
         at: Timestamp,
     ) -> Result<MemberView> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let (now, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
         let past = state_at(&*tx, &catalog, &account, &now.membership, email, at)?
@@ -234,7 +234,7 @@ impl Portal {
         email: &Email,
         account: Option<&str>,
     ) -> Result<Vec<HistoryView>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let accounts = match account {
             Some(_) => vec![visible_member(&*tx, &catalog, &self.ctx, email, account)?.1],
@@ -356,5 +356,128 @@ fn compact(v: &Value) -> String {
             .collect::<Vec<_>>()
             .join(", "),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{email, join, seeded};
+    use super::super::{Actor, MemberFilter};
+    use super::*;
+    use crate::model::caps;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().expect("a time")
+    }
+
+    const T: &str = "2026-11-25T12:00:00Z";
+
+    #[test]
+    fn a_time_bound_role_lapses_to_the_second_in_process() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "user");
+        let ann = email("ann@acme.test");
+        let v = p
+            .set_role(&ann, "admin", None, Some(t(T)))
+            .expect("set-role --until");
+        assert_eq!(
+            (v.role_until, v.role_after.as_deref()),
+            (Some(t(T)), Some("user"))
+        );
+        for (now, held) in [
+            ("2026-11-25T11:59:59Z", true),
+            (T, false),
+            ("2026-11-25T12:00:01Z", false),
+        ] {
+            p.ctx.now = t(now);
+            let can = p.can(&ann, caps::USERS_MANAGE, None).expect("can");
+            assert_eq!(can.allowed, held, "at {now}");
+            let admins = p
+                .member_list(&MemberFilter {
+                    role: Some("admin".into()),
+                    ..MemberFilter::default()
+                })
+                .expect("list");
+            assert_eq!(
+                admins.iter().any(|m| m.email == ann.as_str()),
+                held,
+                "at {now}"
+            );
+            // Her own --as checks see the same.
+            p.ctx.actor = Actor::Member(ann.clone());
+            let listed = p.member_list(&MemberFilter::default());
+            assert_eq!(listed.is_ok(), held, "at {now}");
+            p.ctx.actor = Actor::Operator("root".into());
+        }
+    }
+
+    #[test]
+    fn refusals_of_time_bound_access_have_their_exit_codes() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "user");
+        join(&mut p, "max@acme.test", "manager");
+        let ann = email("ann@acme.test");
+        // Not in the future: a usage error.
+        let past = p.set_role(&ann, "manager", None, Some(p.ctx.now));
+        assert_eq!(past.expect_err("past").exit_code(), 2);
+        // A manager gives no role, time-bound or not.
+        p.ctx.actor = Actor::Member(email("max@acme.test"));
+        let denied = p.set_role(&ann, "manager", None, Some(t(T)));
+        assert_eq!(denied.expect_err("denied").exit_code(), 5);
+        // Nothing changed: no event beyond the two joins.
+        p.ctx.actor = Actor::Operator("root".into());
+        assert_eq!(p.member_history(&ann, None).expect("history").len(), 2);
+    }
+
+    #[test]
+    fn can_at_and_history_read_the_recorded_changes() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "user");
+        let ann = email("ann@acme.test");
+        p.ctx.now = t("2026-11-25T11:00:00Z");
+        p.set_role(&ann, "manager", None, None).expect("manager");
+        p.ctx.now = t("2026-11-25T13:00:00Z");
+        p.set_role(&ann, "admin", None, Some(t("2026-11-25T14:00:00Z")))
+            .expect("admin for an hour");
+        p.ctx.now = t("2026-11-26T00:00:00Z");
+        let ask = |p: &mut Portal, cap, at: &str| {
+            p.can_at(&ann, cap, None, t(at)).expect("can --at").allowed
+        };
+        assert!(!ask(&mut p, caps::ORDERS_PLACE, "2026-11-25T10:59:59Z"));
+        assert!(ask(&mut p, caps::ORDERS_PLACE, "2026-11-25T11:00:00Z"));
+        assert!(!ask(&mut p, caps::USERS_MANAGE, "2026-11-25T12:59:59Z"));
+        assert!(ask(&mut p, caps::USERS_MANAGE, "2026-11-25T13:59:59Z"));
+        assert!(!ask(&mut p, caps::USERS_MANAGE, "2026-11-25T14:00:00Z"));
+        let was = p
+            .member_show_at(&ann, None, t("2026-11-25T13:30:00Z"))
+            .expect("show --at");
+        assert_eq!(
+            (was.role.as_str(), was.role_after.as_deref()),
+            ("admin", Some("manager"))
+        );
+        let history = p.member_history(&ann, None).expect("history");
+        let actions: Vec<&str> = history.iter().map(|h| h.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["user.invite", "user.accept", "user.set_role", "user.set_role"]
+        );
+        assert!(history[2]
+            .changes
+            .contains(&"role: user -> manager".to_string()));
+    }
+
+    #[test]
+    fn changes_name_each_field_that_differs() {
+        let before = serde_json::json!({"email": "a@x.test", "role": "user", "grants": []});
+        let after =
+            serde_json::json!({"email": "a@x.test", "role": "admin", "grants": ["billing"]});
+        assert_eq!(
+            changes(Some(&before), Some(&after)),
+            ["grants: - -> billing", "role: user -> admin"]
+        );
+        assert_eq!(
+            changes(None, Some(&before)),
+            ["email: a@x.test", "role: user"]
+        );
     }
 }

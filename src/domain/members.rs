@@ -409,7 +409,7 @@ impl Portal {
 
     /// Members the actor may see (`users.view`), by account then email.
     fn member_list_all(&mut self, filter: &MemberFilter) -> Result<Vec<MemberView>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let role = filter
             .role
@@ -471,7 +471,7 @@ impl Portal {
         email: &Email,
         account: Option<&str>,
     ) -> Result<MemberView> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
         let mut view = member_view(&*tx, &catalog, &access.membership)?;
@@ -521,7 +521,7 @@ impl Portal {
         cap: Capability,
         account: Option<&str>,
     ) -> Result<CanView> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
         let decision = access.decide(cap);

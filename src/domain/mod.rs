@@ -122,7 +122,10 @@ impl Portal {
         let Actor::Member(email) = &self.ctx.actor else {
             return Ok(());
         };
-        let person = self.gate.read()?.person_by_email(email.as_str())?;
+        let person = self
+            .gate
+            .read(self.ctx.now)?
+            .person_by_email(email.as_str())?;
         if person.is_some_and(|p| p.merged_into.is_none()) {
             return Ok(());
         }
@@ -588,7 +591,7 @@ pub(crate) mod testing {
     /// that needs every user's location (`moodle`) gets London, GB.
     pub(crate) fn join(p: &mut Portal, who: &str, role: &str) {
         let located = {
-            let tx = p.gate.read().expect("read");
+            let tx = p.gate.read(p.ctx.now).expect("read");
             Catalog::load(&*tx).expect("catalog").require_location
         };
         let invited = p
@@ -651,7 +654,7 @@ mod tests {
     fn following_the_role_again_changes_no_enrolment() {
         let mut p = seeded("moodle");
         let now = p.ctx.now;
-        let tx = p.gate.read().expect("tx");
+        let tx = p.gate.read(p.ctx.now).expect("tx");
         let catalog = Catalog::load(&*tx).expect("catalog");
         let owner = tx
             .memberships_in(1)

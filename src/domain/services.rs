@@ -137,7 +137,7 @@ impl Portal {
     /// The services the actor may see: all of them with
     /// `services.view_all`, only their own with `services.view_assigned`.
     fn service_list_all(&mut self, account: Option<&str>) -> Result<Vec<ServiceView>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
         let seen = visibility(&*tx, &catalog, &self.ctx, &account)?;
@@ -150,7 +150,7 @@ impl Portal {
 
     /// One service, if the actor may see it.
     pub(crate) fn service_show(&mut self, key: &str, account: Option<&str>) -> Result<ServiceView> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
         let seen = visibility(&*tx, &catalog, &self.ctx, &account)?;
