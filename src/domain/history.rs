@@ -87,10 +87,21 @@ fn state_at<'c>(
         MemberStanding::Deactivated | MemberStanding::Revoked => MemberStatus::Deactivated,
         MemberStanding::Left => MemberStatus::Left,
     };
-    let external_from = match text(&after, "external_from") {
-        // Only whether access is external matters to the rules here.
-        Some(name) => Some(tx.account_named(&name)?.map_or(0, |a| a.id)),
+    let partner = match text(&after, "external_from") {
+        Some(name) => tx.account_named(&name)?,
         None => None,
+    };
+    // Only whether access is external matters to the rules here.
+    let external_from = text(&after, "external_from").map(|_| partner.as_ref().map_or(0, |a| a.id));
+    // External access that ended because its holder lost access to the
+    // partner is recorded with the partner's event alone
+    // (`external_ended`): it ended then too.
+    let ended_from_partner = match &partner {
+        Some(partner) => tx
+            .target_events_between(email.as_str(), partner.id, event.seq, at)?
+            .iter()
+            .any(|e| names_customer(e.after.as_ref(), &account.name)),
+        None => false,
     };
     let mut until: BTreeMap<String, Timestamp> = BTreeMap::new();
     if let Some(map) = after.get("grants_until").and_then(Value::as_object) {
@@ -112,6 +123,11 @@ fn state_at<'c>(
             expires_at: until.get(name).copied(),
         })
         .collect();
+    let status = if ended_from_partner && status == MemberStatus::Active {
+        MemberStatus::Deactivated
+    } else {
+        status
+    };
     let membership = Membership {
         role_id: role.id,
         previous_role_id: None,
@@ -128,6 +144,19 @@ fn state_at<'c>(
         access: Access::from_parts(catalog, membership, grants, owner, at)?,
         recorded: after,
     }))
+}
+
+/// Whether a member's recorded `after` says their external access to
+/// `customer` ended with it.
+fn names_customer(after: Option<&Value>, customer: &str) -> bool {
+    after
+        .and_then(|a| a.get("external_ended"))
+        .and_then(Value::as_array)
+        .is_some_and(|ended| {
+            ended
+                .iter()
+                .any(|e| e.get("customer").and_then(Value::as_str) == Some(customer))
+        })
 }
 
 /// "`ann@acme.test` was no member of `Acme` at T".

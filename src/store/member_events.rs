@@ -50,4 +50,22 @@ impl SqliteTx<'_> {
             from_row,
         )
     }
+
+    pub(super) fn target_events_between(
+        &self,
+        target: &str,
+        account_id: i64,
+        after_seq: i64,
+        at: Timestamp,
+    ) -> Result<Vec<AuditEvent>> {
+        self.rows(
+            &format!(
+                "SELECT {EVENT_COLUMNS} FROM audit_events INDEXED BY audit_by_target
+                 WHERE target = ?1 AND account_id = ?2 AND seq > ?3 AND at <= ?4
+                 ORDER BY seq"
+            ),
+            params![target, account_id, after_seq, at],
+            from_row,
+        )
+    }
 }

@@ -272,6 +272,15 @@ seam! {
             account_id: i64,
             at: Timestamp,
         ) -> Result<Option<AuditEvent>>;
+        /// The events about `target` in the account after event `after_seq`
+        /// and up to `at`, oldest first, by the target index.
+        fn target_events_between(
+            &self,
+            target: &str,
+            account_id: i64,
+            after_seq: i64,
+            at: Timestamp,
+        ) -> Result<Vec<AuditEvent>>;
         /// Every event with every column its hash may cover, oldest first.
         fn audit_chain(&self) -> Result<Vec<AuditRecord>>;
         /// The guards that keep the audit log append-only (refusing to

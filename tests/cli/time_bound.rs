@@ -598,3 +598,41 @@ fn a_database_from_before_time_bound_access_migrates_and_answers() {
         3
     );
 }
+
+#[test]
+fn can_at_sees_external_access_end_with_the_partner_membership() {
+    let p = Portal::with_preset("msp");
+    p.member("ada@acme.test", "msp-administrator");
+    p.member("uma@acme.test", "msp-user");
+    p.customer("Client Co");
+    p.ok(&[
+        "external-admin", "add", "--customer", "Client Co", "--email", "ada@acme.test", "--role",
+        "msp-administrator",
+    ]);
+    p.ok(&[
+        "external-admin", "add", "--customer", "Client Co", "--email", "uma@acme.test", "--role",
+        "msp-user",
+    ]);
+    // Uma leaves the partner at 11:00: her access to the customer ends
+    // with the partner's one event.
+    p.json_with(
+        &[
+            "user", "left-company", "--yes", "uma@acme.test", "--account", ACCOUNT,
+        ],
+        &at("2026-11-25T11:00:00Z"),
+    );
+    let later = at("2026-11-26T00:00:00Z");
+    let ask = |t: &str| {
+        p.run_with(
+            &[
+                "can", "uma@acme.test", "account.view", "--account", "Client Co", "--at", t,
+            ],
+            &later,
+        )
+        .code
+    };
+    assert_eq!(
+        (ask("2026-11-25T10:59:59Z"), ask("2026-11-25T11:00:00Z")),
+        (0, 5)
+    );
+}
