@@ -337,8 +337,10 @@ fn past_grants(recorded: &Value, at: Timestamp) -> Result<Vec<Grant>> {
         .collect())
 }
 
-/// Fields of a member's view that say nothing about the change itself.
-const QUIET: &[&str] = &["email", "account"];
+/// Fields of a member's view that say nothing about the change itself:
+/// whose and where (the event says), and `access_ends`, which the
+/// `*_until` fields already show.
+const QUIET: &[&str] = &["email", "account", "access_ends"];
 
 /// What changed between two recorded states: `field: before -> after`
 /// for each field that differs (`field: value` for a new object).
@@ -351,7 +353,7 @@ pub(crate) fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<Stri
     keys.dedup();
     let mut out = Vec::new();
     for key in keys {
-        if QUIET.contains(&key.as_str()) && before.is_some() {
+        if QUIET.contains(&key.as_str()) {
             continue;
         }
         let (old, new) = (b.get(key), a.get(key));
@@ -504,9 +506,6 @@ mod tests {
             changes(Some(&before), Some(&after)),
             ["grants: - -> billing", "role: user -> admin"]
         );
-        assert_eq!(
-            changes(None, Some(&before)),
-            ["email: a@x.test", "role: user"]
-        );
+        assert_eq!(changes(None, Some(&before)), ["role: user"]);
     }
 }
