@@ -11,7 +11,9 @@
 //!   what accepting will give them, so the invitation is checked against
 //!   the inviter and accepting adds nothing;
 //! - only the owner or the operator changes who owns an account;
-//! - an account keeps an active member holding `users.manage`;
+//! - an account keeps an active member holding `users.manage` for good:
+//!   one whose `users.manage` is time-bound (`--until`) does not count,
+//!   since nothing would refuse its lapse;
 //! - external access lasts only while its holder is active in the partner
 //!   it comes from.
 //!
