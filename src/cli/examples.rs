@@ -23,6 +23,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("can", &[
         "portalctl can ann@acme.test orders.place",
         "if portalctl --quiet can ann@acme.test users.manage; then echo admin; fi",
+        "portalctl can ann@acme.test orders.approve --at 2026-11-17T14:00:00Z",
     ]),
     ("account create", &[
         "portalctl account create Contoso --kind partner",
@@ -63,17 +64,30 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("user list", &[
         "portalctl user list",
         "portalctl user list --status invited --role manager",
-        "portalctl user list --account \"Acme Ltd\" --json",
+        "portalctl user list --expiring 7d --json",
     ]),
-    ("user show", &["portalctl user show ann@acme.test"]),
+    ("user show", &[
+        "portalctl user show ann@acme.test",
+        "portalctl user show ann@acme.test --at 2026-11-25T10:00:00Z",
+    ]),
+    ("user history", &[
+        "portalctl user history ann@acme.test",
+        "portalctl user history ann@acme.test --account \"Acme Ltd\" --json",
+    ]),
     ("user courses", &["portalctl user courses ann@acme.test --history"]),
     ("user edit", &[
         "portalctl user edit ann@acme.test --name \"Ann Lee-Smith\"",
         "portalctl user edit ann@acme.test --city Berlin --country DE",
         "portalctl user edit ann@acme.test --new-email ann.lee@acme.test",
     ]),
-    ("user set-role", &["portalctl user set-role ann@acme.test admin"]),
-    ("user grant", &["portalctl user grant ann@acme.test billing,support"]),
+    ("user set-role", &[
+        "portalctl user set-role ann@acme.test admin",
+        "portalctl user set-role ann@acme.test admin --until 2026-12-01T09:00:00Z",
+    ]),
+    ("user grant", &[
+        "portalctl user grant ann@acme.test billing,support",
+        "portalctl user grant ann@acme.test billing --until 7d",
+    ]),
     ("user revoke", &["portalctl user revoke ann@acme.test support"]),
     ("user deactivate", &[
         "portalctl user deactivate ann@acme.test --reassign-to olive@acme.test --yes",
@@ -90,7 +104,10 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("service add", &["portalctl service add --name \"Broadband London\" --kind broadband"]),
     ("service list", &["portalctl service list", "portalctl --as ann@acme.test service list"]),
     ("service show", &["portalctl service show \"Broadband London\""]),
-    ("service assign", &["portalctl service assign \"Broadband London\" --to ann@acme.test"]),
+    ("service assign", &[
+        "portalctl service assign \"Broadband London\" --to ann@acme.test",
+        "portalctl service assign \"Broadband London\" --to ann@acme.test --until 2026-12-24",
+    ]),
     ("service unassign", &["portalctl service unassign \"Broadband London\""]),
     ("cost-centre create", &["portalctl cost-centre create FIN --name Finance"]),
     ("cost-centre list", &["portalctl cost-centre list"]),
@@ -125,7 +142,10 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "portalctl course progress ann@acme.test \"Moodle Workplace\" --percent 40",
         "portalctl course progress ann@acme.test \"Moodle Workplace\" --completed",
     ]),
-    ("external-admin add", &["portalctl external-admin add --customer Fabrikam --email max@contoso.test --role msp-user"]),
+    ("external-admin add", &[
+        "portalctl external-admin add --customer Fabrikam --email max@contoso.test --role msp-user",
+        "portalctl external-admin add --customer Fabrikam --email m@contoso.test --role msp-user --until 7d",
+    ]),
     ("external-admin remove", &["portalctl external-admin remove --customer Fabrikam --email max@contoso.test"]),
     ("external-admin list", &["portalctl external-admin list", "portalctl external-admin list --customer Fabrikam"]),
     ("license purchase", &["portalctl license purchase --account Contoso --product \"MDR Complete\" --seats 10"]),

@@ -21,6 +21,11 @@ pub(crate) enum ExternalAdminCommand {
         /// Their role on the customer account.
         #[arg(long)]
         role: String,
+        /// Only until this moment, when their access ends by itself: an
+        /// RFC 3339 time, a date (its first second), or how long from now
+        /// (7d).
+        #[arg(long, value_name = "WHEN", value_parser = super::until)]
+        until: Option<super::Until>,
     },
     /// End an external admin's access to the customer account.
     Remove {
@@ -46,8 +51,10 @@ pub(crate) fn run(s: &Session, cmd: ExternalAdminCommand) -> Result<()> {
             customer,
             email: e,
             role,
+            until,
         } => {
-            let view = portal.external_admin_add(&customer, &e, &role)?;
+            let until = until.map(|u| u.at(portal.now())).transpose()?;
+            let view = portal.external_admin_add(&customer, &e, &role, until)?;
             s.out.note(&format!(
                 "`{}` is an external admin of `{}` as `{}`",
                 view.email, view.account, view.role

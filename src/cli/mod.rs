@@ -683,6 +683,38 @@ pub(crate) fn since(text: &str) -> Result<Since> {
     }
 }
 
+/// A moment ahead, for `--until`: an RFC 3339 time, a date (its first
+/// second, UTC), or how long from now (`7d`, `36h`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Until {
+    /// An RFC 3339 time.
+    At(Timestamp),
+    /// This long after now.
+    In(chrono::Duration),
+    /// The start of a day (UTC).
+    Day(chrono::NaiveDate),
+}
+
+impl Until {
+    /// The moment meant, counting on from `now`.
+    pub(crate) fn at(self, now: Timestamp) -> Result<Timestamp> {
+        match self {
+            Until::At(t) => Ok(t),
+            Until::In(d) => now.plus(d),
+            Until::Day(day) => Ok(day.and_time(chrono::NaiveTime::MIN).and_utc().into()),
+        }
+    }
+}
+
+/// Reads `--until`: what `--since` reads, with a duration counted forward.
+pub(crate) fn until(text: &str) -> Result<Until> {
+    Ok(match since(text)? {
+        Since::At(t) => Until::At(t),
+        Since::Ago(d) => Until::In(d),
+        Since::Day(day) => Until::Day(day),
+    })
+}
+
 /// Reads an audit actor: an email, or the operator as `operator:USER` or
 /// just the login name `USER` (a login name never holds an `@`).
 pub(crate) fn audit_actor(text: &str) -> Result<Actor> {

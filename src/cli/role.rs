@@ -85,13 +85,22 @@ pub(crate) struct CanArgs {
     capability: Capability,
     #[command(flatten)]
     account: AccountArg,
+    /// Answer as of this moment, from the audit log: an RFC 3339 time, a
+    /// date (its first second), or how long ago (3d).
+    #[arg(long, value_name = "WHEN", value_parser = super::since)]
+    at: Option<super::Since>,
 }
 
 /// Prints the answer either way; "no" exits 5.
 pub(crate) fn can(s: &Session, args: CanArgs) -> Result<Outcome> {
-    let view = s
-        .portal()?
-        .can(&args.email, args.capability, args.account.name())?;
+    let mut portal = s.portal()?;
+    let view = match args.at {
+        Some(at) => {
+            let at = at.at(portal.now())?;
+            portal.can_at(&args.email, args.capability, args.account.name(), at)?
+        }
+        None => portal.can(&args.email, args.capability, args.account.name())?,
+    };
     s.out.item(&view)?;
     Ok(if view.allowed {
         Outcome::Done

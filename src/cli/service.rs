@@ -45,6 +45,11 @@ pub(crate) enum ServiceCommand {
         to: Email,
         #[command(flatten)]
         account: AccountArg,
+        /// Only until this moment, when the assignment ends by itself: an
+        /// RFC 3339 time, a date (its first second), or how long from now
+        /// (7d).
+        #[arg(long, value_name = "WHEN", value_parser = super::until)]
+        until: Option<super::Until>,
     },
     /// Clear services' assigned contact. Several go together or not at all.
     Unassign {
@@ -79,13 +84,18 @@ pub(crate) fn service(s: &Session, cmd: ServiceCommand) -> Result<()> {
             services,
             to,
             account,
-        } => assigned(
-            s,
-            &portal.service_assign(&services, Some(&to), account.name())?,
-        ),
-        ServiceCommand::Unassign { services, account } => {
-            assigned(s, &portal.service_assign(&services, None, account.name())?)
+            until,
+        } => {
+            let until = until.map(|u| u.at(portal.now())).transpose()?;
+            assigned(
+                s,
+                &portal.service_assign(&services, Some(&to), account.name(), until)?,
+            )
         }
+        ServiceCommand::Unassign { services, account } => assigned(
+            s,
+            &portal.service_assign(&services, None, account.name(), None)?,
+        ),
     }
 }
 

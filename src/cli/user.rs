@@ -2,7 +2,9 @@
 
 use clap::{Args, Subcommand};
 
-use super::{complete, duration, AccountArg, LimitArg, Session, TextArg};
+use super::{
+    complete, duration, since, until, AccountArg, LimitArg, Session, Since, TextArg, Until,
+};
 use crate::domain::{
     Handover, InviteRequest, LocationInput, MemberFilter, OwnershipTransfer, PersonEdit,
 };
@@ -48,11 +50,34 @@ pub(crate) enum UserCommand {
         /// Only this role.
         #[arg(long)]
         role: Option<String>,
+        /// Only members some of whose time-bound access (role, grant,
+        /// external access) lapses within this long, such as 7d.
+        #[arg(long, value_name = "DURATION", value_parser = duration)]
+        expiring: Option<chrono::Duration>,
         #[command(flatten)]
         limit: LimitArg,
     },
-    /// Show a member with their capabilities, grants and courses.
-    Show(Target),
+    /// Show a member with their capabilities, grants and courses, and when
+    /// time-bound access ends.
+    Show {
+        /// The member.
+        email: Email,
+        #[command(flatten)]
+        account: AccountArg,
+        /// Show them as they stood at this moment, from the audit log: an
+        /// RFC 3339 time, a date (its first second), or how long ago (3d).
+        #[arg(long, value_name = "WHEN", value_parser = since)]
+        at: Option<Since>,
+    },
+    /// The member's timeline from the audit log: invitations, role, grant
+    /// and status changes, external access, enrolments, merges; each with
+    /// when, who, and what changed.
+    History {
+        /// The member.
+        email: Email,
+        #[command(flatten)]
+        account: AccountArg,
+    },
     /// List the courses a member is enrolled in.
     Courses {
         /// The member.
@@ -77,10 +102,22 @@ pub(crate) enum UserCommand {
         role: String,
         #[command(flatten)]
         account: AccountArg,
+        /// Only until this moment, when the role held before comes back:
+        /// an RFC 3339 time, a date (its first second), or how long from
+        /// now (7d).
+        #[arg(long, value_name = "WHEN", value_parser = until)]
+        until: Option<Until>,
     },
     /// Grant areas (or, where the catalog allows, capabilities) on top of
     /// the role; catalogs that give access by role alone grant nothing.
-    Grant(GrantArgs),
+    Grant {
+        #[command(flatten)]
+        grant: GrantArgs,
+        /// Only until this moment, when the grant lapses: an RFC 3339
+        /// time, a date (its first second), or how long from now (7d).
+        #[arg(long, value_name = "WHEN", value_parser = until)]
+        until: Option<Until>,
+    },
     /// Take grants away.
     Revoke(GrantArgs),
     /// Disable a member; their history stays.
@@ -325,17 +362,28 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             account,
             status,
             role,
+            expiring,
             limit,
         } => out.list(
             &portal.member_list(&MemberFilter {
                 account,
                 status,
                 role,
+                expiring,
                 limit: limit.limit,
             })?,
             "members match",
         ),
-        UserCommand::Show(t) => out.item(&portal.member_show(&t.email, t.account.name())?),
+        UserCommand::Show { email, account, at } => match at {
+            Some(at) => {
+                let at = at.at(portal.now())?;
+                out.item(&portal.member_show_at(&email, account.name(), at)?)
+            }
+            None => out.item(&portal.member_show(&email, account.name())?),
+        },
+        UserCommand::History { email, account } => {
+            out.list(&portal.member_history(&email, account.name())?, "events")
+        }
         UserCommand::Courses {
             email: e,
             account,
@@ -370,9 +418,14 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             email: e,
             role,
             account,
-        } => out.item(&portal.set_role(&e, &role, account.name())?),
-        UserCommand::Grant(g) => {
-            out.item(&portal.grant(&g.email, &listed(g.grants), g.account.name())?)
+            until,
+        } => {
+            let until = until.map(|u| u.at(portal.now())).transpose()?;
+            out.item(&portal.set_role(&e, &role, account.name(), until)?)
+        }
+        UserCommand::Grant { grant: g, until } => {
+            let until = until.map(|u| u.at(portal.now())).transpose()?;
+            out.item(&portal.grant(&g.email, &listed(g.grants), g.account.name(), until)?)
         }
         UserCommand::Revoke(g) => {
             out.item(&portal.revoke(&g.email, &listed(g.grants), g.account.name())?)

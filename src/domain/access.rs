@@ -58,10 +58,7 @@ impl<'c> Access<'c> {
     ) -> Result<Self> {
         Ok(Access {
             role: catalog.role(membership.role_id)?,
-            grants: grants
-                .into_iter()
-                .filter(|g| g.expires_at.is_none_or(|e| e > at))
-                .collect(),
+            grants: grants.into_iter().filter(|g| g.in_force(at)).collect(),
             owner,
             membership,
             catalog,
@@ -120,6 +117,37 @@ impl<'c> Access<'c> {
             "role `{}` does not include it and no grant gives it",
             self.role.name
         ))
+    }
+
+    /// When `cap`, held now, stops being held as time-bound access lapses
+    /// (role, grants, external access): the first lapse after which it is
+    /// not held. `None` when it is not held, or held for good.
+    pub(crate) fn held_until(&self, cap: Capability, now: Timestamp) -> Result<Option<Timestamp>> {
+        if !self.holds(cap) {
+            return Ok(None);
+        }
+        let mut moments: Vec<Timestamp> =
+            [self.membership.role_until, self.membership.external_until]
+                .into_iter()
+                .chain(self.grants.iter().map(|g| g.expires_at))
+                .flatten()
+                .filter(|t| *t > now)
+                .collect();
+        moments.sort_unstable();
+        moments.dedup();
+        for at in moments {
+            let later = Access::from_parts(
+                self.catalog,
+                self.membership.clone().in_force(at),
+                self.grants.clone(),
+                self.owner,
+                at,
+            )?;
+            if !later.holds(cap) {
+                return Ok(Some(at));
+            }
+        }
+        Ok(None)
     }
 
     /// Holds `cap`.

@@ -198,7 +198,7 @@ impl Portal {
     /// hold `account.view` in, and the customers of partners where they hold
     /// `customers.manage`.
     fn account_list_all(&mut self) -> Result<Vec<AccountView>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let all = tx.accounts()?;
         let mut visible = Vec::new();
@@ -244,7 +244,7 @@ impl Portal {
     /// products and prices, config); needs `account.view` on it (or `customers.manage`
     /// on its parent partner).
     pub(crate) fn account_show(&mut self, name: Option<&str>) -> Result<AccountDetailsView> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, name, None)?;
         ensure_may_view(&*tx, &catalog, &self.ctx, &account)?;

@@ -152,7 +152,7 @@ impl Portal {
     /// The account's shipping addresses. Needs `account.view` or
     /// `addresses.use` on the account (or `customers.manage` on its partner).
     pub(crate) fn address_list(&mut self, account: Option<&str>) -> Result<Vec<AddressView>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
         let may_use = authority(&*tx, &catalog, &self.ctx, &account)
@@ -222,7 +222,7 @@ mod tests {
 
     fn ship_as(p: &mut Portal, who: &str, label: &str) -> Result<ShippingAddress> {
         p.ctx.actor = Actor::Member(email(who));
-        let tx = p.gate.read().expect("tx");
+        let tx = p.gate.read(p.ctx.now).expect("tx");
         let catalog = Catalog::load(&*tx).expect("catalog");
         let account = tx.account_named("Acme").expect("read").expect("account");
         ship_to(&*tx, &catalog, &p.ctx, &account, label)
@@ -251,7 +251,7 @@ mod tests {
         assert_eq!(removed.address, copy, "the order's copy is what it was");
         let err = ship_as(&mut p, "al@acme.test", "HQ").expect_err("removed");
         assert_eq!(err.exit_code(), 3, "{err}");
-        let tx = p.gate.read().expect("tx");
+        let tx = p.gate.read(p.ctx.now).expect("tx");
         assert!(tx.addresses(1).expect("addresses").is_empty());
     }
 }

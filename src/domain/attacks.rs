@@ -63,8 +63,13 @@ fn an_admin_cannot_take_the_owners_account_by_merging_the_owner_into_themselves(
 fn ann_administers_the_customer_area() -> Portal {
     let mut p = seeded("customer-area");
     join(&mut p, "ann@acme.test", "member");
-    p.grant(&email("ann@acme.test"), &["account-admin".into()], None)
-        .expect("grant");
+    p.grant(
+        &email("ann@acme.test"),
+        &["account-admin".into()],
+        None,
+        None,
+    )
+    .expect("grant");
     p
 }
 
@@ -72,7 +77,7 @@ fn ann_administers_the_customer_area() -> Portal {
 fn a_member_cannot_gain_an_area_by_merging_its_holder_into_themselves() {
     let mut p = ann_administers_the_customer_area();
     join(&mut p, "bob@acme.test", "member");
-    p.grant(&email("bob@acme.test"), &["billing".into()], None)
+    p.grant(&email("bob@acme.test"), &["billing".into()], None, None)
         .expect("grant");
     let err = refused(&mut p, "ann@acme.test", 5, |p| {
         p.merge(&email("bob@acme.test"), &email("ann@acme.test"))
@@ -173,8 +178,13 @@ fn msp_with_customer() -> Portal {
     add_client_co(&mut p);
     invite_located(&mut p, "dup@acme.test", "msp-user");
     invite_located(&mut p, "gone@acme.test", "msp-user");
-    p.external_admin_add("Client Co", &email("dup@acme.test"), "msp-administrator")
-        .expect("external admin");
+    p.external_admin_add(
+        "Client Co",
+        &email("dup@acme.test"),
+        "msp-administrator",
+        None,
+    )
+    .expect("external admin");
     p.left_company(&email("gone@acme.test"), Some("Acme"), &Handover::default())
         .expect("left");
     p
@@ -196,7 +206,7 @@ fn merging_an_external_admin_into_someone_who_left_the_partner_is_refused() {
 /// and each account's owner and parent: read from the whole database, not
 /// from the gate's journal.
 fn holdings(p: &mut Portal) -> (Holdings, Accounts) {
-    let tx = p.gate.read().expect("read");
+    let tx = p.gate.read(p.ctx.now).expect("read");
     let catalog = Catalog::load(&*tx).expect("catalog");
     let mut held = BTreeMap::new();
     let mut accounts = BTreeMap::new();
@@ -275,19 +285,19 @@ fn attempts(roles: &[String], grants: &[String], people: &[String]) -> Vec<Attem
         for role in roles {
             let (e, role) = (e.clone(), role.clone());
             all.push(Box::new(move |p| {
-                p.set_role(&e, &role, Some("Acme")).map(drop)
+                p.set_role(&e, &role, Some("Acme"), None).map(drop)
             }));
         }
         for role in roles {
             let (e, role) = (e.clone(), role.clone());
             all.push(Box::new(move |p| {
-                p.external_admin_add("Client Co", &e, &role).map(drop)
+                p.external_admin_add("Client Co", &e, &role, None).map(drop)
             }));
         }
         for g in grants {
             let (e, g) = (e.clone(), g.clone());
             all.push(Box::new(move |p| {
-                p.grant(&e, std::slice::from_ref(&g), Some("Acme"))
+                p.grant(&e, std::slice::from_ref(&g), Some("Acme"), None)
                     .map(drop)
             }));
         }
@@ -491,7 +501,7 @@ fn nobody_but_the_owner_holds_a_reserved_owner_role() {
             "{err}"
         );
     };
-    conflict(p.set_role(&email("ann@acme.test"), "owner", None));
+    conflict(p.set_role(&email("ann@acme.test"), "owner", None, None));
     conflict(
         p.invite(&InviteRequest {
             email: Some(email("eve@acme.test")),
@@ -514,7 +524,7 @@ fn nobody_but_the_owner_holds_a_reserved_owner_role() {
         account: None,
     })
     .expect("transfer");
-    let tx = p.gate.read().expect("read");
+    let tx = p.gate.read(p.ctx.now).expect("read");
     let catalog = Catalog::load(&*tx).expect("catalog");
     let role_of = |who: &str| {
         let person = tx.person_by_email(who).expect("read").expect("person");

@@ -180,7 +180,7 @@ impl Portal {
     /// whole log's head.
     pub(crate) fn audit_head(&mut self) -> Result<AuditHeadView> {
         super::access::ensure_operator(&self.ctx, "read the audit log's head")?;
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let (seq, hash) = tx.audit_head()?.unwrap_or((0, GENESIS.to_string()));
         Ok(AuditHeadView { seq, hash })
     }
@@ -199,14 +199,14 @@ impl Portal {
     pub(crate) fn audit_verify(&mut self, anchor: Option<&str>) -> Result<AuditVerifiedView> {
         super::access::ensure_operator(&self.ctx, "verify the audit log")?;
         let anchor = anchor.map(parse_anchor).transpose()?;
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         verify_chain(&*tx, anchor)
     }
 
     /// The audit log, oldest first. The operator reads all of it; a member
     /// reads the events of the accounts where they hold `users.manage`.
     pub(crate) fn audit_list(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let actor = filter.actor.as_ref().map(Actor::audit_name);
         let accounts = match (&self.ctx.actor, &filter.account) {
@@ -543,7 +543,7 @@ mod tests {
     #[test]
     fn new_events_are_written_with_version_2() {
         let mut p = super::super::testing::seeded("portal");
-        let tx = p.gate.read().expect("read");
+        let tx = p.gate.read(p.ctx.now).expect("read");
         let versions: Vec<i64> = tx
             .audit_chain()
             .expect("chain")

@@ -92,7 +92,7 @@ impl Portal {
         &mut self,
         account: Option<&str>,
     ) -> Result<Vec<CostCentreView>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
         authorize(

@@ -213,7 +213,7 @@ impl Portal {
     /// The courses of the catalog and the roles that enrol in each. Like
     /// the roles, the catalog is no secret: anyone may list it.
     pub(crate) fn course_list(&mut self) -> Result<Vec<CourseView>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         super::access::ensure_portal_user(&*tx, &catalog, &self.ctx)?;
         Ok(catalog
@@ -231,7 +231,7 @@ impl Portal {
         account: Option<&str>,
         history: bool,
     ) -> Result<Vec<EnrolmentView>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
         let enrolments = tx.enrolments(access.membership.id, !history)?;
@@ -279,7 +279,7 @@ mod tests {
     }
 
     fn events(p: &mut Portal) -> usize {
-        let tx = p.gate.read().expect("read");
+        let tx = p.gate.read(p.ctx.now).expect("read");
         tx.audit_events(&AuditQuery::default())
             .expect("events")
             .len()
@@ -371,7 +371,7 @@ mod tests {
         let mut p = msp();
         let ada = email("ada@acme.test");
         record(&mut p, "ada@acme.test", percent(60)).expect("60");
-        p.set_role(&ada, "msp-user", None).expect("demoted");
+        p.set_role(&ada, "msp-user", None, None).expect("demoted");
         assert_eq!(
             record(&mut p, "ada@acme.test", percent(70))
                 .expect_err("not enrolled now")
@@ -382,7 +382,7 @@ mod tests {
         assert!(history
             .iter()
             .all(|e| !e.current && (e.course != ONBOARDING || e.progress == Some(60))));
-        p.set_role(&ada, "msp-administrator", None)
+        p.set_role(&ada, "msp-administrator", None, None)
             .expect("promoted");
         let now = p.member_courses(&ada, None, false).expect("courses");
         let onboarding = now

@@ -452,7 +452,7 @@ mod tests {
         use crate::domain::testing::{join, seeded};
         let mut p = seeded("portal");
         join(&mut p, "fin@acme.test", "admin");
-        let tx = p.gate.read().expect("read");
+        let tx = p.gate.read(p.ctx.now).expect("read");
         let catalog = Catalog::load(&*tx).expect("catalog");
         let account = tx.account_named("Acme").expect("read").expect("Acme");
         let owner = account.owner_id.expect("an owner");

@@ -200,8 +200,12 @@ fn change_role(
             tx.put_grant(membership.id, &Grant::lasting(name, w.ctx.now))?;
         }
     }
-    if membership.role_id != role.id {
+    // A role given with ownership is given for good: nothing time-bound
+    // about the old one lingers to lapse into later.
+    if membership.role_id != role.id || membership.role_until.is_some() {
         membership.role_id = role.id;
+        membership.role_until = None;
+        membership.role_after = None;
         membership.updated_at = w.ctx.now;
         tx.update_membership(&membership)?;
         follow_role(tx, catalog, &membership, w.ctx.now)?;

@@ -23,7 +23,7 @@ use super::access::{another_admin, authority, authorize, caps, Access};
 use super::gate::Write;
 use super::{find_account, member_in, member_view, standing, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Account, AccountKind, Email, MemberStatus, Membership};
+use crate::model::{Account, AccountKind, Email, MemberStatus, Membership, Timestamp};
 use crate::store::Tx;
 use crate::view::{ExternalEndedView, MemberView};
 
@@ -147,13 +147,19 @@ impl Portal {
     /// on the customer, and a member may only give a role whose
     /// capabilities they hold there. Adding
     /// someone whose external access ended brings it back; adding them
-    /// again with another role changes their role.
+    /// again with another role changes their role. With `until`, the
+    /// access ends by itself at that moment (as `external-admin remove`
+    /// would end it); adding again sets or clears that end.
     pub(crate) fn external_admin_add(
         &mut self,
         customer: &str,
         email: &Email,
         role: &str,
+        until: Option<Timestamp>,
     ) -> Result<MemberView> {
+        if let Some(until) = until {
+            super::ensure_future(until, self.now())?;
+        }
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
@@ -205,6 +211,9 @@ impl Portal {
                         country: home.country.clone(),
                         timezone: home.timezone.clone(),
                         external_from: Some(partner.id),
+                        role_until: None,
+                        role_after: None,
+                        external_until: until,
                         invited_at: None,
                         accepted_at: Some(w.ctx.now),
                         created_at: w.ctx.now,
@@ -224,7 +233,12 @@ impl Portal {
                         customer.name
                     )));
                 }
-                Some(m) if m.status == MemberStatus::Active && m.role_id == role.id => {
+                Some(m)
+                    if m.status == MemberStatus::Active
+                        && m.role_id == role.id
+                        && m.role_until.is_none()
+                        && m.external_until == until =>
+                {
                     return Err(Error::conflict(format!(
                         "`{email}` is already an external admin of `{}` with role `{}`",
                         customer.name, role.name
@@ -234,6 +248,9 @@ impl Portal {
                     let before_view = member_view(tx, catalog, &m)?;
                     m.role_id = role.id;
                     m.previous_role_id = None;
+                    m.role_until = None;
+                    m.role_after = None;
+                    m.external_until = until;
                     m.status = MemberStatus::Active;
                     m.updated_at = w.ctx.now;
                     tx.update_membership(&m)?;
@@ -303,7 +320,7 @@ impl Portal {
         &mut self,
         customer: Option<&str>,
     ) -> Result<Vec<MemberView>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let customers = match customer {
             Some(name) => {

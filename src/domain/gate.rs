@@ -11,7 +11,9 @@
 //!   what accepting will give them, so the invitation is checked against
 //!   the inviter and accepting adds nothing;
 //! - only the owner or the operator changes who owns an account;
-//! - an account keeps an active member holding `users.manage`;
+//! - an account keeps an active member holding `users.manage` for good:
+//!   one whose `users.manage` is time-bound (`--until`) does not count,
+//!   since nothing would refuse its lapse;
 //! - external access lasts only while its holder is active in the partner
 //!   it comes from.
 //!
@@ -30,7 +32,7 @@ use super::deciders::{count, policy_eligible, take, Ability, Roster};
 use super::orders::pending_of;
 use super::{resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Account, Capability, Grant, MemberStatus, Membership, Need};
+use crate::model::{Account, Capability, Grant, MemberStatus, Membership, Need, Timestamp};
 use crate::store::{Journal, Store, Tx};
 use crate::view::MemberView;
 
@@ -44,8 +46,10 @@ impl Gate {
         Gate { store }
     }
 
-    /// Reads the database in one consistent transaction.
-    pub(crate) fn read(&mut self) -> Result<Reading<'_>> {
+    /// Reads the database in one consistent transaction, with
+    /// time-bound access as it stands at `now` (the command's clock).
+    pub(crate) fn read(&mut self, now: Timestamp) -> Result<Reading<'_>> {
+        self.store.set_moment(now);
         Ok(Reading(self.store.read()?))
     }
 }
@@ -199,6 +203,8 @@ impl Portal {
     }
 
     fn run_write<T>(&mut self, change: impl FnOnce(&Write<'_>) -> Result<T>) -> Result<T> {
+        // Time-bound access is read as it stands now, by every read.
+        self.gate.store.set_moment(self.ctx.now);
         let tx = self.gate.store.write()?;
         let w = Write {
             tx: &*tx,
@@ -240,6 +246,29 @@ impl Portal {
         self.warnings.extend(warnings);
         Ok(out)
     }
+}
+
+/// Whether the seat holds `users.manage` now.
+fn held_now(review: &Review<'_>, s: &Option<Standing>) -> bool {
+    s.as_ref()
+        .and_then(|s| review.access(s, false).ok())
+        .is_some_and(|a| a.holds(caps::USERS_MANAGE))
+}
+
+/// Whether a membership holds `users.manage` now and still holds it once
+/// everything time-bound about it has lapsed.
+fn lasting_admin(
+    catalog: &Catalog,
+    m: &Membership,
+    grants: &[Grant],
+    owner: bool,
+    now: Timestamp,
+) -> Result<bool> {
+    let held = |m: Membership, at: Timestamp| -> Result<bool> {
+        Ok(Access::from_parts(catalog, m, grants.to_vec(), owner, at)?.holds(caps::USERS_MANAGE))
+    };
+    let end = Timestamp::end_of_time();
+    Ok(held(m.clone(), now)? && held(m.clone().in_force(end), end)?)
 }
 
 /// Whether any row in the journal differs from what it is now: a write
@@ -647,9 +676,16 @@ impl<'a> Review<'a> {
         after: &Option<Standing>,
         may_lose_admin: &BTreeSet<i64>,
     ) -> Result<()> {
+        // Time-bound access counts only while it lasts: an admin whose
+        // `users.manage` lapses at T would leave the account without one
+        // at T, with no write for this rule to refuse then. So the rule
+        // asks for an admin for good: whoever holds `users.manage` now and
+        // after everything time-bound has lapsed.
         let held = |s: &Option<Standing>| -> Result<bool> {
             Ok(match s {
-                Some(s) => self.access(s, false)?.holds(caps::USERS_MANAGE),
+                Some(s) => lasting_admin(
+                    self.catalog, &s.membership, &s.grants, s.owner, self.ctx.now,
+                )?,
                 None => false,
             })
         };
@@ -661,14 +697,25 @@ impl<'a> Review<'a> {
             if m.status != MemberStatus::Active {
                 continue;
             }
-            let access = Access::of(self.tx, self.catalog, &account, m, self.ctx.now)?;
-            if access.holds(caps::USERS_MANAGE) {
+            let grants = self.tx.grants(m.id)?;
+            let owner = account.owner_id == Some(m.person_id);
+            if lasting_admin(self.catalog, &m, &grants, owner, self.ctx.now)? {
                 return Ok(());
             }
         }
+        let who = self.tx.person(person)?.email;
+        let lapses = after
+            .as_ref()
+            .and_then(|s| s.membership.next_lapse(&s.grants));
+        if let Some(at) = lapses.filter(|_| held_now(self, after)) {
+            return Err(Error::conflict(format!(
+                "`{who}` is the last active member of `{}` holding `users.manage` for good, and it would lapse at {at}; an account must keep one",
+                account.name
+            ))
+            .help("give the admin role without --until, or give another member an admin role first"));
+        }
         Err(Error::conflict(format!(
-            "`{}` is the last active member of `{}` holding `users.manage`, and an account must keep one",
-            self.tx.person(person)?.email,
+            "`{who}` is the last active member of `{}` holding `users.manage`, and an account must keep one",
             account.name
         ))
         .help("give another member an admin role first"))

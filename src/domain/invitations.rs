@@ -340,6 +340,9 @@ pub(super) fn enrol(
         country,
         timezone,
         external_from: None,
+        role_until: None,
+        role_after: None,
+        external_until: None,
         invited_at: Some(w.ctx.now),
         accepted_at: active.then_some(w.ctx.now),
         created_at: w.ctx.now,
@@ -363,7 +366,11 @@ pub(super) fn enrol(
         Some(issue(tx, &w.ctx, &to, lasts, req.send, 0)?)
     };
     grants.sort();
-    let member = member_view_of(tx, catalog, &membership, &person, account, grants)?;
+    let held = grants
+        .iter()
+        .map(|g| Grant::lasting(g, w.ctx.now))
+        .collect();
+    let member = member_view_of(tx, catalog, &membership, &person, account, held)?;
     let action = if active { "user.add" } else { "user.invite" };
     w.member_changed(action, account, None, &member)?;
     Ok(Enrolled {

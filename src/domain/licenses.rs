@@ -429,7 +429,7 @@ impl Portal {
         account: Option<&str>,
         customer: Option<&str>,
     ) -> Result<Vec<LicenseView>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let readers = [caps::LICENSES_ALLOCATE, caps::ACCOUNT_VIEW];
         let customer = customer

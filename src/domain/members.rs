@@ -25,6 +25,9 @@ pub(crate) struct MemberFilter {
     pub status: Option<MemberStanding>,
     /// Only this role.
     pub role: Option<String>,
+    /// Only members some of whose time-bound access lapses within this
+    /// long from now (`--expiring 7d`).
+    pub expiring: Option<chrono::Duration>,
 }
 
 /// What happens to the services of a member who is deactivated or leaves.
@@ -108,6 +111,7 @@ impl Edit<'_, '_> {
         for service in &services {
             let moved = Service {
                 assigned_to: to.as_ref().map(|(id, _)| *id),
+                assigned_until: None,
                 ..service.clone()
             };
             self.tx.update_service(&moved)?;
@@ -196,13 +200,19 @@ impl Portal {
     }
 
     /// Gives a member another role. The owner's role does not change, and a
-    /// member may only give a role whose capabilities they hold.
+    /// member may only give a role whose capabilities they hold. With
+    /// `until`, the role lapses at that moment back to the role held for
+    /// good (the one before, or before an earlier time-bound role).
     pub(crate) fn set_role(
         &mut self,
         email: &Email,
         role: &str,
         account: Option<&str>,
+        until: Option<Timestamp>,
     ) -> Result<MemberView> {
+        if let Some(until) = until {
+            super::ensure_future(until, self.now())?;
+        }
         self.edit_member("user.set_role", email, account, |e, m| {
             e.refuse_for_owner("given another role")?;
             if m.status == MemberStatus::Left {
@@ -215,27 +225,53 @@ impl Portal {
                     e.person.email
                 )));
             }
-            m.role_id = e.catalog.role_named(role)?.id;
+            let new = e.catalog.role_named(role)?.id;
+            // The role held for good: the one a time-bound role lapses to.
+            let lasting = m.role_after.unwrap_or(m.role_id);
+            m.role_id = new;
+            match until {
+                Some(until) if new != lasting => {
+                    m.role_until = Some(until);
+                    m.role_after = Some(lasting);
+                }
+                _ => {
+                    m.role_until = None;
+                    m.role_after = None;
+                }
+            }
             Ok(())
         })
     }
 
     /// Adds grants (areas, or single capabilities) on top of a member's
     /// role, only what the catalog declares grantable.
+    ///
+    /// With `until`, each grant lapses at that moment. A grant held for
+    /// good stays so (at `until` access is what it was before); a
+    /// time-bound one takes the new end, or, without `until`, is held for
+    /// good from now.
     pub(crate) fn grant(
         &mut self,
         email: &Email,
         grants: &[String],
         account: Option<&str>,
+        until: Option<Timestamp>,
     ) -> Result<MemberView> {
+        if let Some(until) = until {
+            super::ensure_future(until, self.now())?;
+        }
         self.edit_member("user.grant", email, account, |e, m| {
             let held = e.tx.grants(m.id)?;
             for name in grants {
                 let name = name.trim();
                 e.catalog.grantable(name)?;
-                if !held.iter().any(|g| g.name == name) {
-                    e.tx.put_grant(m.id, &Grant::lasting(name, e.now))?;
+                let current = held.iter().find(|g| g.name == name);
+                if current.is_some_and(|g| g.expires_at.is_none() || g.expires_at == until) {
+                    continue;
                 }
+                let mut grant = Grant::lasting(name, e.now);
+                grant.expires_at = until;
+                e.tx.put_grant(m.id, &grant)?;
             }
             Ok(())
         })
@@ -355,7 +391,10 @@ impl Portal {
                 return Err(wrong_state(e, "has already left"));
             }
             e.end_pending_invitation(m)?;
-            m.previous_role_id = Some(m.role_id);
+            // A time-bound role ends with leaving: `activate` restores the
+            // role held for good.
+            m.previous_role_id = Some(m.role_after.take().unwrap_or(m.role_id));
+            m.role_until = None;
             m.role_id = e.catalog.blocking_role()?.id;
             m.status = MemberStatus::Left;
             Ok(())
@@ -370,7 +409,7 @@ impl Portal {
 
     /// Members the actor may see (`users.view`), by account then email.
     fn member_list_all(&mut self, filter: &MemberFilter) -> Result<Vec<MemberView>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let role = filter
             .role
@@ -404,6 +443,7 @@ impl Portal {
                 visible
             }
         };
+        let horizon = filter.expiring.map(|d| self.ctx.now.plus(d)).transpose()?;
         let mut views = Vec::new();
         for account in accounts {
             for m in tx.memberships_in(account.id)? {
@@ -412,6 +452,9 @@ impl Portal {
                 }
                 let view = member_view(&*tx, &catalog, &m)?;
                 if filter.status.is_some_and(|s| s != view.status) {
+                    continue;
+                }
+                if horizon.is_some_and(|h| view.access_ends.is_none_or(|t| t > h)) {
                     continue;
                 }
                 views.push(view);
@@ -428,7 +471,7 @@ impl Portal {
         email: &Email,
         account: Option<&str>,
     ) -> Result<MemberView> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
         let mut view = member_view(&*tx, &catalog, &access.membership)?;
@@ -478,7 +521,7 @@ impl Portal {
         cap: Capability,
         account: Option<&str>,
     ) -> Result<CanView> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
         let decision = access.decide(cap);
@@ -488,6 +531,8 @@ impl Portal {
             capability: cap.to_string(),
             allowed: decision.allowed,
             reason: decision.reason,
+            until: access.held_until(cap, self.ctx.now)?,
+            at: None,
         })
     }
 }

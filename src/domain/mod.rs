@@ -18,6 +18,7 @@ mod duplicates;
 mod external_admins;
 mod fixtures;
 mod gate;
+mod history;
 mod invitations;
 mod licenses;
 mod members;
@@ -44,8 +45,8 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    did_you_mean, Account, Capability, Course, Email, GrantBundle, GrantRule, InvitationState,
-    MemberStanding, MemberStatus, Membership, Person, Role, Timestamp,
+    did_you_mean, Account, Capability, Course, Email, Grant, GrantBundle, GrantRule,
+    InvitationState, MemberStanding, MemberStatus, Membership, Person, Role, Timestamp,
 };
 use crate::store::{SqliteStore, Store, Tx, DEFAULT_BUSY_TIMEOUT};
 use crate::view::MemberView;
@@ -123,7 +124,10 @@ impl Portal {
         let Actor::Member(email) = &self.ctx.actor else {
             return Ok(());
         };
-        let person = self.gate.read()?.person_by_email(email.as_str())?;
+        let person = self
+            .gate
+            .read(self.ctx.now)?
+            .person_by_email(email.as_str())?;
         if person.is_some_and(|p| p.merged_into.is_none()) {
             return Ok(());
         }
@@ -146,7 +150,9 @@ impl Portal {
     }
 
     /// A portal over `store`, acting in `ctx`.
-    pub(crate) fn new(store: Box<dyn Store>, ctx: Ctx) -> Portal {
+    pub(crate) fn new(mut store: Box<dyn Store>, ctx: Ctx) -> Portal {
+        // Time-bound access is read as it stands now, by every read.
+        store.set_moment(ctx.now);
         Portal {
             gate: gate::Gate::new(store),
             ctx,
@@ -308,6 +314,13 @@ impl Catalog {
         roles
     }
 
+    /// The role with this exact name, deleted ones too: for what a member
+    /// held in the past.
+    pub(crate) fn any_role_named(&self, name: &str) -> Option<&Role> {
+        self.roles.values().find(|r| r.name == name)
+    }
+
+    /// The role on offer with this name.
     pub(crate) fn role_named(&self, name: &str) -> Result<&Role> {
         let name = name.trim();
         self.live_roles()
@@ -439,21 +452,32 @@ impl Catalog {
 pub(crate) fn member_view(tx: &dyn Tx, catalog: &Catalog, m: &Membership) -> Result<MemberView> {
     let person = tx.person(m.person_id)?;
     let account = tx.account(m.account_id)?;
-    let grants = tx.grants(m.id)?.into_iter().map(|g| g.name).collect();
-    member_view_of(tx, catalog, m, &person, &account, grants)
+    let held = tx.grants(m.id)?;
+    member_view_of(tx, catalog, m, &person, &account, held)
 }
 
-/// [`member_view`] of a membership whose person, account and grant names
-/// (sorted, as the store keeps them) the caller holds already: a write
-/// that has just made them reads none of them back.
+/// [`member_view`] of a membership whose person, account and grants
+/// (sorted by name, as the store keeps them) the caller holds already: a
+/// write that has just made them reads none of them back.
 pub(crate) fn member_view_of(
     tx: &dyn Tx,
     catalog: &Catalog,
     m: &Membership,
     person: &Person,
     account: &Account,
-    grants: Vec<String>,
+    held: Vec<Grant>,
 ) -> Result<MemberView> {
+    let access_ends = m.next_lapse(&held);
+    let grants_until = held
+        .iter()
+        .filter_map(|g| g.expires_at.map(|t| (g.name.clone(), t)))
+        .collect();
+    let grants = held.into_iter().map(|g| g.name).collect();
+    let role_after = m
+        .role_after
+        .filter(|_| m.role_until.is_some())
+        .map(|id| catalog.role(id).map(|r| r.name.clone()))
+        .transpose()?;
     let external_from = m
         .external_from
         .map(|id| tx.account(id))
@@ -478,6 +502,12 @@ pub(crate) fn member_view_of(
         country: m.country.clone(),
         timezone: m.timezone.clone(),
         external_from,
+        role_until: m.role_until,
+        role_after,
+        grants_until,
+        external_until: m.external_until,
+        access_ends,
+        as_of: None,
         duplicate_of,
         services: None,
         capabilities: None,
@@ -499,6 +529,18 @@ pub(crate) fn standing(tx: &dyn Tx, m: &Membership) -> Result<MemberStanding> {
         }
     }
     Ok(m.status.into())
+}
+
+/// Refuses an `--until` that is not in the future: access that would
+/// lapse at once, or already have lapsed, is a mistake (exit 2).
+pub(crate) fn ensure_future(until: Timestamp, now: Timestamp) -> Result<()> {
+    if until > now {
+        return Ok(());
+    }
+    Err(Error::invalid(format!(
+        "--until {until} is not in the future (it is {now})"
+    ))
+    .help("give a later time, such as 2030-01-01T00:00:00Z or 7d"))
 }
 
 /// Serialises a view for an audit event's before/after.
@@ -565,7 +607,7 @@ pub(crate) mod testing {
     /// that needs every user's location (`moodle`) gets London, GB.
     pub(crate) fn join(p: &mut Portal, who: &str, role: &str) {
         let located = {
-            let tx = p.gate.read().expect("read");
+            let tx = p.gate.read(p.ctx.now).expect("read");
             Catalog::load(&*tx).expect("catalog").require_location
         };
         let invited = p
@@ -602,23 +644,33 @@ mod tests {
     fn a_member_cannot_give_what_they_do_not_hold() {
         let mut p = seeded("customer-area");
         join(&mut p, "ann@acme.test", "member");
-        p.grant(&email("ann@acme.test"), &["account-admin".into()], None)
-            .expect("grant");
+        p.grant(
+            &email("ann@acme.test"),
+            &["account-admin".into()],
+            None,
+            None,
+        )
+        .expect("grant");
         join(&mut p, "bob@acme.test", "member");
         p.ctx.actor = Actor::Member(email("ann@acme.test"));
         let err = p
-            .grant(&email("bob@acme.test"), &["billing".into()], None)
+            .grant(&email("bob@acme.test"), &["billing".into()], None, None)
             .expect_err("escalation");
         assert_eq!(err.exit_code(), 5, "{err}");
-        p.grant(&email("bob@acme.test"), &["account-admin".into()], None)
-            .expect("an area ann holds");
+        p.grant(
+            &email("bob@acme.test"),
+            &["account-admin".into()],
+            None,
+            None,
+        )
+        .expect("an area ann holds");
     }
 
     #[test]
     fn following_the_role_again_changes_no_enrolment() {
         let mut p = seeded("moodle");
         let now = p.ctx.now;
-        let tx = p.gate.read().expect("tx");
+        let tx = p.gate.read(p.ctx.now).expect("tx");
         let catalog = Catalog::load(&*tx).expect("catalog");
         let owner = tx
             .memberships_in(1)
@@ -742,17 +794,27 @@ mod tests {
         let mut p = seeded("moodle");
         join(&mut p, "sam@acme.test", "staff");
         let err = p
-            .grant(&email("sam@acme.test"), &["invoices.manage".into()], None)
+            .grant(
+                &email("sam@acme.test"),
+                &["invoices.manage".into()],
+                None,
+                None,
+            )
             .expect_err("one role per user");
         assert_eq!(err.exit_code(), 4, "{err}");
         assert!(err.to_string().contains("one role per user"), "{err}");
 
         let mut p = seeded("customer-area");
         join(&mut p, "ann@acme.test", "member");
-        p.grant(&email("ann@acme.test"), &["billing".into()], None)
+        p.grant(&email("ann@acme.test"), &["billing".into()], None, None)
             .expect("an area");
         let err = p
-            .grant(&email("ann@acme.test"), &["billing.view".into()], None)
+            .grant(
+                &email("ann@acme.test"),
+                &["billing.view".into()],
+                None,
+                None,
+            )
             .expect_err("areas only");
         assert_eq!(err.exit_code(), 4, "{err}");
         assert!(err.help_text().unwrap_or_default().contains("billing"));

@@ -328,7 +328,7 @@ impl Portal {
     /// Orders the actor may read, oldest first: everything for approvers
     /// and billing viewers, their own for members who only place orders.
     fn order_list_all(&mut self, filter: &OrderFilter) -> Result<Vec<OrderView>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, filter.account.as_deref(), None)?;
         let sight = sight(&*tx, &catalog, &self.ctx, &account)?;
@@ -360,7 +360,7 @@ impl Portal {
     /// one also says who may decide it right now (at most
     /// [`SHOWN_DECIDERS`] of them, and whether there are others).
     pub(crate) fn order_show(&mut self, id: i64) -> Result<OrderView> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let (order, account) = find_order(&*tx, id)?;
         if !sight(&*tx, &catalog, &self.ctx, &account)?.sees(&order) {

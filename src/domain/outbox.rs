@@ -144,7 +144,7 @@ impl Portal {
         limit: Option<u32>,
     ) -> Result<Vec<OutboxMessage>> {
         ensure_operator(&self.ctx, "read the outbox")?;
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         Catalog::load(&*tx)?;
         tx.messages(state, limit)
     }
@@ -157,7 +157,7 @@ impl Portal {
     ) -> Result<SendView> {
         ensure_operator(&self.ctx, "send the outbox")?;
         let delivery = {
-            let tx = self.gate.read()?;
+            let tx = self.gate.read(self.ctx.now)?;
             Catalog::load(&*tx)?;
             Delivery::load(&*tx)?
         };
@@ -207,7 +207,7 @@ impl Portal {
     fn pending(&mut self) -> Result<usize> {
         Ok(self
             .gate
-            .read()?
+            .read(self.ctx.now)?
             .messages(Some(OutboxState::Pending), None)?
             .len())
     }
@@ -568,7 +568,7 @@ mod tests {
         let mut p = ready_portal();
         invite(&mut p, "ann@acme.test");
         let delivery = {
-            let tx = p.gate.read().expect("read");
+            let tx = p.gate.read(p.ctx.now).expect("read");
             Delivery::load(&*tx).expect("delivery")
         };
         // A run claims the email, hands it over, and dies before settling.

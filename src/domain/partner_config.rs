@@ -126,7 +126,7 @@ impl Portal {
     /// The partner's IP addresses, inbound then outbound, in address order;
     /// needs `account.view`.
     pub(crate) fn ip_list(&mut self, account: Option<&str>) -> Result<Vec<IpView>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let account = find_partner(&*tx, &self.ctx, account)?;
         authorize(
@@ -183,7 +183,7 @@ impl Portal {
     /// else the customer's parent; a customer of another partner is
     /// refused once the actor is known to configure this one.
     pub(crate) fn account_rfi(&mut self, customer: &str, account: Option<&str>) -> Result<RfiView> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let customer = find_customer(&*tx, &self.ctx, customer)?;
         let partner = match (account, customer.parent_id) {
@@ -268,7 +268,7 @@ mod tests {
         )
         .expect("billing contact");
         let events = |p: &mut Portal| {
-            let tx = p.gate.read().expect("tx");
+            let tx = p.gate.read(p.ctx.now).expect("tx");
             tx.audit_events(&AuditQuery::default())
                 .expect("events")
                 .len()

@@ -77,7 +77,7 @@ impl Portal {
     /// The account's payment details, masked; needs `billing.view` (or
     /// `billing.payment`).
     pub(crate) fn payment_show(&mut self, account: Option<&str>) -> Result<PaymentView> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
         authorize_any(

@@ -274,7 +274,7 @@ impl Portal {
 
     /// The account's policies; needs `account.view`.
     fn policy_list_all(&mut self, account: Option<&str>) -> Result<Vec<PolicyView>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
         authorize(
@@ -292,7 +292,7 @@ impl Portal {
 
     /// One policy; needs `account.view`.
     pub(crate) fn policy_show(&mut self, name: &str, account: Option<&str>) -> Result<PolicyView> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
         authorize(

@@ -149,7 +149,7 @@ impl Portal {
     /// The prices a partner agreed, by product; needs `account.view` in
     /// the partner.
     pub(crate) fn price_list(&mut self, account: Option<&str>) -> Result<Vec<PriceView>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let partner = find_partner(&*tx, &self.ctx, account)?;
         authorize(
@@ -175,7 +175,7 @@ mod tests {
     use crate::store::AuditQuery;
 
     fn events(p: &mut Portal) -> usize {
-        let tx = p.gate.read().expect("tx");
+        let tx = p.gate.read(p.ctx.now).expect("tx");
         tx.audit_events(&AuditQuery::default())
             .expect("events")
             .len()
@@ -214,7 +214,7 @@ mod tests {
             assert_eq!(p.price_list(None).expect("list").len(), 1);
         }
         assert_eq!(events(&mut p), before);
-        let tx = p.gate.read().expect("tx");
+        let tx = p.gate.read(p.ctx.now).expect("tx");
         let stored = tx.partner_prices(1).expect("prices");
         assert_eq!(stored.len(), 1);
         assert_eq!(stored[0].price.minor(), 1250);

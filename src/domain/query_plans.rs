@@ -116,6 +116,29 @@ fn one_member_commands_and_everyday_lists_use_indexes() {
             }),
         ),
         (
+            "can --at",
+            Box::new(|p| {
+                let at = "2026-11-25T10:00:00Z".parse().expect("time");
+                p.can_at(&email("ann@acme.test"), caps::ORDERS_PLACE, None, at)
+                    .expect("can --at");
+            }),
+        ),
+        (
+            "user show --at",
+            Box::new(|p| {
+                let at = "2026-11-25T10:00:00Z".parse().expect("time");
+                p.member_show_at(&email("ann@acme.test"), None, at)
+                    .expect("show --at");
+            }),
+        ),
+        (
+            "user history",
+            Box::new(|p| {
+                p.member_history(&email("ann@acme.test"), None)
+                    .expect("history");
+            }),
+        ),
+        (
             "user list --account --role",
             Box::new(|p| {
                 p.member_list(&MemberFilter {

@@ -45,7 +45,7 @@ impl Portal {
     /// Every role with how many memberships hold it.
     /// Member counts span every account, so only the operator sees them.
     pub(crate) fn role_list(&mut self) -> Result<Vec<RoleView>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let operator = ensure_portal_user(&*tx, &catalog, &self.ctx)?;
         let mut counts: HashMap<i64, usize> = HashMap::new();
@@ -69,7 +69,7 @@ impl Portal {
     /// (the invitation takes that one), else every live role but the
     /// blocking one, in catalog order.
     pub(crate) fn invite_role_choices(&mut self) -> Result<Vec<String>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         ensure_portal_user(&*tx, &catalog, &self.ctx)?;
         if catalog.default_role().is_ok() {
@@ -86,7 +86,7 @@ impl Portal {
     /// Whether `user invite` needs a city and a country in this catalog
     /// (`moodle`), so that a terminal asks for those left out.
     pub(crate) fn invite_needs_location(&mut self) -> Result<bool> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         ensure_portal_user(&*tx, &catalog, &self.ctx)?;
         Ok(catalog.require_location)
@@ -94,7 +94,7 @@ impl Portal {
 
     /// One role.
     pub(crate) fn role_show(&mut self, name: &str) -> Result<RoleView> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let operator = ensure_portal_user(&*tx, &catalog, &self.ctx)?;
         let role = catalog.role_named(name)?;

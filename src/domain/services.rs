@@ -4,7 +4,7 @@
 use super::access::{authority, authorize, caps, Authority};
 use super::{member_in, resolve_account, standing, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{parse_name, Account, Email, MemberStatus, Service};
+use crate::model::{parse_name, Account, Email, MemberStatus, Service, Timestamp};
 use crate::store::Tx;
 use crate::view::ServiceView;
 
@@ -84,6 +84,7 @@ pub(crate) fn service_view(tx: &dyn Tx, account: &Account, s: &Service) -> Resul
         kind: s.kind.clone(),
         account: account.name.clone(),
         assigned_to,
+        assigned_until: s.assigned_until,
     })
 }
 
@@ -114,6 +115,7 @@ impl Portal {
                 name,
                 kind,
                 assigned_to: None,
+                assigned_until: None,
                 created_at: w.ctx.now,
             };
             service.id = tx.insert_service(&service)?;
@@ -135,7 +137,7 @@ impl Portal {
     /// The services the actor may see: all of them with
     /// `services.view_all`, only their own with `services.view_assigned`.
     fn service_list_all(&mut self, account: Option<&str>) -> Result<Vec<ServiceView>> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
         let seen = visibility(&*tx, &catalog, &self.ctx, &account)?;
@@ -148,7 +150,7 @@ impl Portal {
 
     /// One service, if the actor may see it.
     pub(crate) fn service_show(&mut self, key: &str, account: Option<&str>) -> Result<ServiceView> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
         let seen = visibility(&*tx, &catalog, &self.ctx, &account)?;
@@ -168,13 +170,18 @@ impl Portal {
     /// services go in one transaction (001: "assigned by an admin via the
     /// asset detail page or bulk assignment"): one audit event each, and
     /// one that cannot be found or assigned refuses them all. A service
-    /// named twice is assigned once.
+    /// named twice is assigned once. With `until`, the assignment ends by
+    /// itself at that moment.
     pub(crate) fn service_assign(
         &mut self,
         keys: &[String],
         to: Option<&Email>,
         account: Option<&str>,
+        until: Option<Timestamp>,
     ) -> Result<Vec<ServiceView>> {
+        if let Some(until) = until {
+            super::ensure_future(until, self.now())?;
+        }
         self.write(|w| {
             let tx = w.tx;
             let account = w.account(
@@ -213,6 +220,7 @@ impl Portal {
             for mut service in services {
                 let before = service_view(tx, &account, &service)?;
                 service.assigned_to = assigned_to;
+                service.assigned_until = assigned_to.and(until);
                 let after = service_view(tx, &account, &service)?;
                 tx.update_service(&service)?;
                 w.changed(

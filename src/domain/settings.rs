@@ -158,7 +158,7 @@ impl Portal {
     /// The settings an admin may set, or the one named, with their values.
     pub(crate) fn settings_show(&mut self, key: Option<&str>) -> Result<Vec<SettingView>> {
         ensure_operator(&self.ctx, "read the settings")?;
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         Catalog::load(&*tx)?;
         match key {
             Some(key) => Ok(vec![view(&*tx, known(key)?)?]),

@@ -18,7 +18,7 @@ use crate::view::StatusView;
 impl Portal {
     /// The database at `database`: its schema, preset, counts and health.
     pub(crate) fn status(&mut self, database: &Path) -> Result<StatusView> {
-        let tx = self.gate.read()?;
+        let tx = self.gate.read(self.ctx.now)?;
         let (accounts, scope) = match &self.ctx.actor {
             Actor::Operator(_) => (None, "all accounts".to_string()),
             Actor::Member(email) => {

@@ -20,8 +20,29 @@ pub(crate) struct Service {
     pub kind: Option<String>,
     /// The membership it is assigned to.
     pub assigned_to: Option<i64>,
+    /// When the assignment ends by itself (`service assign --until`).
+    pub assigned_until: Option<Timestamp>,
     /// Created.
     pub created_at: Timestamp,
+}
+
+impl Service {
+    /// The service as it stands at `at`: an assignment past its end is
+    /// gone (see [`Membership::in_force`]).
+    pub(crate) fn in_force(mut self, at: Timestamp) -> Service {
+        if lapsed(self.assigned_until, at) {
+            self.assigned_to = None;
+            self.assigned_until = None;
+        }
+        self
+    }
+}
+
+/// Whether something that lasts `until` has lapsed at `at`: held up to the
+/// second before, gone at `until` itself and after. The one rule of
+/// time-bound access; everything that ends by itself asks it.
+pub(crate) fn lapsed(until: Option<Timestamp>, at: Timestamp) -> bool {
+    until.is_some_and(|end| end <= at)
 }
 
 /// A cost centre orders can carry.
@@ -307,6 +328,13 @@ pub(crate) struct Membership {
     pub timezone: Option<String>,
     /// The partner account an external admin comes from.
     pub external_from: Option<i64>,
+    /// When the role lapses by itself (`user set-role --until`), back to
+    /// `role_after`.
+    pub role_until: Option<Timestamp>,
+    /// The role held before a time-bound one, held again at `role_until`.
+    pub role_after: Option<i64>,
+    /// When external access ends by itself (`external-admin add --until`).
+    pub external_until: Option<Timestamp>,
     /// When the first invitation was issued.
     pub invited_at: Option<Timestamp>,
     /// When it became active by accepting.
@@ -315,6 +343,42 @@ pub(crate) struct Membership {
     pub created_at: Timestamp,
     /// Last change.
     pub updated_at: Timestamp,
+}
+
+impl Membership {
+    /// The membership as it stands at `at`. Time-bound access lapses to
+    /// exactly what it was before, to the second ([`lapsed`]): a role set
+    /// until T is the previous role again at T, external access given until
+    /// T has ended at T (deactivated, as `external-admin remove` leaves
+    /// it). The store reads every membership through this at the moment
+    /// its transaction stands at, so no check anywhere sees lapsed access
+    /// as held; point-in-time answers apply it at their moment.
+    pub(crate) fn in_force(mut self, at: Timestamp) -> Membership {
+        if lapsed(self.role_until, at) {
+            if let Some(previous) = self.role_after {
+                self.role_id = previous;
+            }
+            self.role_until = None;
+            self.role_after = None;
+        }
+        if lapsed(self.external_until, at) {
+            if self.external_from.is_some() && self.status == MemberStatus::Active {
+                self.status = MemberStatus::Deactivated;
+            }
+            self.external_until = None;
+        }
+        self
+    }
+
+    /// The earliest moment at which some of its access (role, external
+    /// access, one of `grants`) lapses, if any does.
+    pub(crate) fn next_lapse(&self, grants: &[Grant]) -> Option<Timestamp> {
+        [self.role_until, self.external_until]
+            .into_iter()
+            .chain(grants.iter().map(|g| g.expires_at))
+            .flatten()
+            .min()
+    }
 }
 
 /// A capability or area given to one membership on top of its role.
@@ -336,6 +400,11 @@ impl Grant {
             granted_at: at,
             expires_at: None,
         }
+    }
+
+    /// Whether the grant still counts at `at` ([`lapsed`]).
+    pub(crate) fn in_force(&self, at: Timestamp) -> bool {
+        !lapsed(self.expires_at, at)
     }
 }
 
@@ -537,4 +606,72 @@ pub(crate) struct PartnerConfig {
     pub partner_status: Option<String>,
     /// The mail relay.
     pub smarthost: Option<Smarthost>,
+}
+
+#[cfg(test)]
+mod lapse_tests {
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().expect("a time")
+    }
+
+    fn member() -> Membership {
+        let at = t("2026-11-25T10:00:00Z");
+        Membership {
+            id: 1,
+            person_id: 1,
+            account_id: 1,
+            role_id: 2,
+            previous_role_id: None,
+            status: MemberStatus::Active,
+            city: None,
+            country: None,
+            timezone: None,
+            external_from: Some(9),
+            role_until: Some(t("2026-11-25T12:00:00Z")),
+            role_after: Some(3),
+            external_until: Some(t("2026-11-25T13:00:00Z")),
+            invited_at: None,
+            accepted_at: Some(at),
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn access_is_held_the_second_before_and_gone_at_the_end() {
+        let end = Some(t("2026-11-25T12:00:00Z"));
+        assert!(!lapsed(end, t("2026-11-25T11:59:59Z")));
+        assert!(lapsed(end, t("2026-11-25T12:00:00Z")));
+        assert!(lapsed(end, t("2026-11-25T12:00:01Z")));
+        assert!(!lapsed(None, Timestamp::end_of_time()));
+    }
+
+    #[test]
+    fn a_membership_lapses_to_what_it_was_before() {
+        let before = member().in_force(t("2026-11-25T11:59:59Z"));
+        assert_eq!(before, member());
+        let role_gone = member().in_force(t("2026-11-25T12:00:00Z"));
+        assert_eq!(
+            (role_gone.role_id, role_gone.role_until, role_gone.role_after),
+            (3, None, None)
+        );
+        assert_eq!(role_gone.status, MemberStatus::Active);
+        let all_gone = member().in_force(t("2026-11-25T13:00:00Z"));
+        assert_eq!(
+            (all_gone.status, all_gone.external_until),
+            (MemberStatus::Deactivated, None)
+        );
+        let grant = Grant {
+            expires_at: Some(t("2026-11-25T12:00:00Z")),
+            ..Grant::lasting("billing", t("2026-11-25T10:00:00Z"))
+        };
+        assert!(grant.in_force(t("2026-11-25T11:59:59Z")));
+        assert!(!grant.in_force(t("2026-11-25T12:00:00Z")));
+        assert_eq!(
+            member().next_lapse(&[grant]),
+            Some(t("2026-11-25T12:00:00Z"))
+        );
+    }
 }

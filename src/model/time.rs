@@ -83,6 +83,14 @@ impl Timestamp {
             .ok_or_else(|| out_of_range(self, "before"))
     }
 
+    /// The last second the text form can hold: later than any `until`.
+    pub(crate) fn end_of_time() -> Timestamp {
+        let end = chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
+            .and_then(|d| d.and_hms_opt(23, 59, 59))
+            .expect("a valid date");
+        Timestamp(end.and_utc())
+    }
+
     fn is_writable(&self) -> bool {
         (0..=9999).contains(&self.0.year())
     }

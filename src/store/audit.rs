@@ -7,7 +7,7 @@ use super::{json_col, AuditQuery, AuditRecord, SqliteTx};
 use crate::error::Result;
 use crate::model::AuditEvent;
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<AuditEvent> {
+pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<AuditEvent> {
     Ok(AuditEvent {
         seq: row.get("seq")?,
         at: row.get("at")?,

@@ -14,6 +14,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, MAIN_DB};
 use super::file::{CreatedFile, FileId};
 use super::{Open, SqliteStore, SqliteTx, Store, Tx};
 use crate::error::{Error, Result};
+use crate::model::Timestamp;
 
 /// The migrations in order; `PRAGMA user_version` counts how many have run.
 const MIGRATIONS: &[&str] = &[
@@ -27,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0008_partner_details.sql"),
     include_str!("../../migrations/0009_course_progress.sql"),
     include_str!("../../migrations/0010_owner_handover.sql"),
+    include_str!("../../migrations/0011_time_bound_access.sql"),
 ];
 
 /// Tables every portalctl schema has held since migration 1, and which
@@ -103,7 +105,11 @@ impl SqliteStore {
             )));
         }
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        Ok(SqliteStore { conn, batch: 0 })
+        Ok(SqliteStore {
+            conn,
+            batch: 0,
+            moment: None,
+        })
     }
 
     /// Runs `init` on the database at `path`, creating the file (mode
@@ -221,7 +227,11 @@ impl SqliteStore {
             ))
             .help("try again"));
         }
-        Ok(SqliteStore { conn, batch: 0 })
+        Ok(SqliteStore {
+            conn,
+            batch: 0,
+            moment: None,
+        })
     }
 
     /// An in-memory database that hands every statement it runs to
@@ -254,7 +264,11 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         migrate(&mut conn, Path::new(":memory:"), Purpose::Init)?;
-        Ok(SqliteStore { conn, batch: 0 })
+        Ok(SqliteStore {
+            conn,
+            batch: 0,
+            moment: None,
+        })
     }
 }
 
@@ -263,16 +277,21 @@ impl SqliteStore {
 const STATEMENT_CACHE: usize = 512;
 
 impl Store for SqliteStore {
+    fn set_moment(&mut self, at: Timestamp) {
+        self.moment = Some(at);
+    }
+
     fn read(&mut self) -> Result<Box<dyn Tx + '_>> {
         if self.batch > 0 {
-            return Ok(Box::new(SqliteTx::new(Open::Savepoint(
-                self.conn.savepoint()?,
-            ))));
+            return Ok(Box::new(SqliteTx::new(
+                Open::Savepoint(self.conn.savepoint()?),
+                self.moment,
+            )));
         }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)?;
-        Ok(Box::new(SqliteTx::new(Open::Transaction(tx))))
+        Ok(Box::new(SqliteTx::new(Open::Transaction(tx), self.moment)))
     }
 
     fn begin_batch(&mut self) -> Result<()> {
@@ -307,15 +326,16 @@ impl Store for SqliteStore {
 
     fn write(&mut self) -> Result<Box<dyn Tx + '_>> {
         if self.batch > 0 {
-            return Ok(Box::new(SqliteTx::new(Open::Savepoint(
-                self.conn.savepoint()?,
-            ))));
+            return Ok(Box::new(SqliteTx::new(
+                Open::Savepoint(self.conn.savepoint()?),
+                self.moment,
+            )));
         }
         self.ensure_writable()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Ok(Box::new(SqliteTx::new(Open::Transaction(tx))))
+        Ok(Box::new(SqliteTx::new(Open::Transaction(tx), self.moment)))
     }
 }
 
@@ -691,7 +711,11 @@ mod tests {
         let path = dir.path().join("a b?c#d%e.db");
         SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, |_| Ok(())).expect("init");
         let conn = open_read_only(&path, DEFAULT_BUSY_TIMEOUT).expect("opens");
-        let mut store = SqliteStore { conn, batch: 0 };
+        let mut store = SqliteStore {
+            conn,
+            batch: 0,
+            moment: None,
+        };
         assert_eq!(
             contents(&store.conn).expect("reads"),
             Contents::Portal(known_version())

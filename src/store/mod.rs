@@ -15,6 +15,7 @@ mod database;
 mod file;
 mod invitations;
 mod licenses;
+mod member_events;
 mod orders;
 mod partners;
 mod people;
@@ -58,6 +59,11 @@ pub(crate) trait Store {
     fn begin_batch(&mut self) -> Result<()>;
     /// Ends the batch, committing everything it wrote or rolling it back.
     fn end_batch(&mut self, commit: bool) -> Result<()>;
+    /// Makes every transaction read time-bound access as it stands at
+    /// `at` (the command's clock): memberships, grants and service
+    /// assignments come back with what has lapsed by then lapsed (see
+    /// `Membership::in_force`). Until it is set they read as stored.
+    fn set_moment(&mut self, at: Timestamp);
 }
 
 /// Declares [`Tx`] from its method list and implements it for [`SqliteTx`]
@@ -257,6 +263,27 @@ seam! {
         fn append_audit(&self, record: &AuditRecord) -> Result<()>;
         /// Events matching the query, oldest first.
         fn audit_events(&self, query: &AuditQuery) -> Result<Vec<AuditEvent>>;
+        /// The events whose target is `target` (a member's email) in any of
+        /// `account_ids`, oldest first, by the target index.
+        fn target_events(&self, target: &str, account_ids: &[i64]) -> Result<Vec<AuditEvent>>;
+        /// The newest event up to `at` that records member `target`'s
+        /// state in the account (its `after` is a member), by the target
+        /// index.
+        fn member_state_at(
+            &self,
+            target: &str,
+            account_id: i64,
+            at: Timestamp,
+        ) -> Result<Option<AuditEvent>>;
+        /// The events about `target` in the account after event `after_seq`
+        /// and up to `at`, oldest first, by the target index.
+        fn target_events_between(
+            &self,
+            target: &str,
+            account_id: i64,
+            after_seq: i64,
+            at: Timestamp,
+        ) -> Result<Vec<AuditEvent>>;
         /// Every event with every column its hash may cover, oldest first.
         fn audit_chain(&self) -> Result<Vec<AuditRecord>>;
         /// The guards that keep the audit log append-only (refusing to
@@ -504,6 +531,8 @@ pub(crate) struct SqliteStore {
     /// How many batches are open, one inside another (see
     /// [`Store::begin_batch`]).
     batch: usize,
+    /// The moment time-bound access is read as of ([`Store::set_moment`]).
+    moment: Option<Timestamp>,
 }
 
 /// A transaction on a [`SqliteStore`]. The table files give it an inherent
@@ -511,6 +540,7 @@ pub(crate) struct SqliteStore {
 pub(crate) struct SqliteTx<'c> {
     tx: Open<'c>,
     journal: RefCell<Journal>,
+    moment: Option<Timestamp>,
 }
 
 /// A transaction of its own, or a savepoint inside a batch. Dropped
@@ -531,11 +561,41 @@ impl std::ops::Deref for Open<'_> {
 }
 
 impl SqliteTx<'_> {
-    fn new(tx: Open<'_>) -> SqliteTx<'_> {
+    fn new(tx: Open<'_>, moment: Option<Timestamp>) -> SqliteTx<'_> {
         SqliteTx {
             tx,
             journal: RefCell::default(),
+            moment,
         }
+    }
+
+    /// A membership as it stands at the transaction's moment.
+    fn in_force(&self, m: Membership) -> Membership {
+        match self.moment {
+            Some(at) => m.in_force(at),
+            None => m,
+        }
+    }
+
+    /// A service as it stands at the transaction's moment.
+    fn service_in_force(&self, s: Service) -> Service {
+        match self.moment {
+            Some(at) => s.in_force(at),
+            None => s,
+        }
+    }
+
+    /// Whether a grant counts at the transaction's moment.
+    fn holds_at(&self, g: &Grant) -> bool {
+        self.moment.is_none_or(|at| g.in_force(at))
+    }
+
+    /// The transaction's moment as SQL compares it: with none set, a time
+    /// no `until` reaches, so nothing reads as lapsed.
+    fn moment_or_never(&self) -> String {
+        self.moment
+            .unwrap_or_else(Timestamp::end_of_time)
+            .to_string()
     }
 
     /// Keeps a row's state before its first write in this transaction;

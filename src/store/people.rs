@@ -28,7 +28,8 @@ fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
 
 const MEMBERSHIP_COLUMNS: &str =
     "id, person_id, account_id, role_id, previous_role_id, status, city, country, \
-     timezone, external_from, invited_at, accepted_at, created_at, updated_at";
+     timezone, external_from, role_until, role_after, external_until, invited_at, accepted_at, \
+     created_at, updated_at";
 
 fn membership_from_row(row: &Row<'_>) -> rusqlite::Result<Membership> {
     Ok(Membership {
@@ -42,6 +43,9 @@ fn membership_from_row(row: &Row<'_>) -> rusqlite::Result<Membership> {
         country: row.get("country")?,
         timezone: row.get("timezone")?,
         external_from: row.get("external_from")?,
+        role_until: row.get("role_until")?,
+        role_after: row.get("role_after")?,
+        external_until: row.get("external_until")?,
         invited_at: row.get("invited_at")?,
         accepted_at: row.get("accepted_at")?,
         created_at: row.get("created_at")?,
@@ -66,7 +70,13 @@ impl SqliteTx<'_> {
             &format!(
                 "SELECT {MEMBERSHIP_COLUMNS} FROM memberships m
                  WHERE account_id = ?1 AND status = 'active'
-                   AND (role_id IN (SELECT value FROM json_each(?2))
+                   -- `Membership::in_force` at ?4, as SQL: lapsed
+                   -- external access is no access, a lapsed role is the
+                   -- one it replaced.
+                   AND NOT (external_until IS NOT NULL AND external_until <= ?4)
+                   AND (CASE WHEN role_until IS NOT NULL AND role_until <= ?4
+                             THEN role_after ELSE role_id END
+                        IN (SELECT value FROM json_each(?2))
                         OR EXISTS (SELECT 1 FROM membership_grants g
                                    WHERE g.membership_id = m.id
                                      AND g.grant_name IN (SELECT value FROM json_each(?3))
@@ -82,12 +92,14 @@ impl SqliteTx<'_> {
             ],
             membership_from_row,
         )
+        .map(|rows| rows.into_iter().map(|m| m.in_force(at)).collect())
     }
 
     pub(super) fn active_member_count(&self, account_id: i64) -> Result<i64> {
         Ok(self.tx.query_row(
-            "SELECT COUNT(*) FROM memberships WHERE account_id = ?1 AND status = 'active'",
-            [account_id],
+            "SELECT COUNT(*) FROM memberships WHERE account_id = ?1 AND status = 'active'
+                 AND NOT (external_until IS NOT NULL AND external_until <= ?2)",
+            params![account_id, self.moment_or_never()],
             |r| r.get(0),
         )?)
     }
@@ -100,6 +112,7 @@ impl SqliteTx<'_> {
             [id],
             membership_from_row,
         )
+        .map(|rows| rows.into_iter().map(|m| self.in_force(m)).collect())
     }
 }
 
@@ -154,6 +167,7 @@ impl SqliteTx<'_> {
             [id],
             membership_from_row,
         )?
+        .map(|m| self.in_force(m))
         .ok_or_else(|| Error::not_found(format!("no membership with id {id}")))
     }
 
@@ -165,6 +179,7 @@ impl SqliteTx<'_> {
         self.row(&format!(
                 "SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE person_id = ?1 AND account_id = ?2"
             ), [person_id, account_id], membership_from_row)
+            .map(|m| m.map(|m| self.in_force(m)))
     }
 
     pub(super) fn memberships_in(&self, account_id: i64) -> Result<Vec<Membership>> {
@@ -178,8 +193,9 @@ impl SqliteTx<'_> {
     pub(super) fn insert_membership(&self, m: &Membership) -> Result<i64> {
         let id = self.insert(
             "INSERT INTO memberships (person_id, account_id, role_id, previous_role_id, status, city, country,
-                 timezone, external_from, invited_at, accepted_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                 timezone, external_from, invited_at, accepted_at, created_at, updated_at,
+                 role_until, role_after, external_until)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             params![
                 m.person_id,
                 m.account_id,
@@ -194,6 +210,9 @@ impl SqliteTx<'_> {
                 m.accepted_at,
                 m.created_at,
                 m.updated_at,
+                m.role_until,
+                m.role_after,
+                m.external_until,
             ],
         )?;
         self.note(|j| &mut j.memberships, id, None)?;
@@ -205,7 +224,8 @@ impl SqliteTx<'_> {
         self.exec(
             "UPDATE memberships SET person_id = ?2, account_id = ?3, role_id = ?4, previous_role_id = ?5,
                  status = ?6, city = ?7, country = ?8, timezone = ?9, external_from = ?10, invited_at = ?11,
-                 accepted_at = ?12, updated_at = ?13 WHERE id = ?1",
+                 accepted_at = ?12, updated_at = ?13, role_until = ?14, role_after = ?15,
+                 external_until = ?16 WHERE id = ?1",
             params![
                 m.id,
                 m.person_id,
@@ -220,6 +240,9 @@ impl SqliteTx<'_> {
                 m.invited_at,
                 m.accepted_at,
                 m.updated_at,
+                m.role_until,
+                m.role_after,
+                m.external_until,
             ],
         )?;
         Ok(())
@@ -239,8 +262,8 @@ impl SqliteTx<'_> {
                     expires_at: r.get("expires_at")?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(grants)
+            .collect::<rusqlite::Result<Vec<Grant>>>()?;
+        Ok(grants.into_iter().filter(|g| self.holds_at(g)).collect())
     }
 
     pub(super) fn put_grant(&self, membership_id: i64, g: &Grant) -> Result<()> {

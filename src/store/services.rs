@@ -6,7 +6,7 @@ use super::SqliteTx;
 use crate::error::Result;
 use crate::model::{CostCentre, Service};
 
-const SERVICE_COLUMNS: &str = "id, account_id, name, kind, assigned_to, created_at";
+const SERVICE_COLUMNS: &str = "id, account_id, name, kind, assigned_to, assigned_until, created_at";
 
 fn service_from_row(row: &Row<'_>) -> rusqlite::Result<Service> {
     Ok(Service {
@@ -15,6 +15,7 @@ fn service_from_row(row: &Row<'_>) -> rusqlite::Result<Service> {
         name: row.get("name")?,
         kind: row.get("kind")?,
         assigned_to: row.get("assigned_to")?,
+        assigned_until: row.get("assigned_until")?,
         created_at: row.get("created_at")?,
     })
 }
@@ -39,6 +40,7 @@ impl SqliteTx<'_> {
             [account_id],
             service_from_row,
         )
+        .map(|rows| rows.into_iter().map(|s| self.service_in_force(s)).collect())
     }
 
     pub(super) fn services_assigned_to(&self, membership_id: i64) -> Result<Vec<Service>> {
@@ -47,6 +49,12 @@ impl SqliteTx<'_> {
             [membership_id],
             service_from_row,
         )
+        .map(|rows| {
+            rows.into_iter()
+                .map(|s| self.service_in_force(s))
+                .filter(|s| s.assigned_to == Some(membership_id))
+                .collect()
+        })
     }
 
     pub(super) fn service_by_id(&self, id: i64) -> Result<Option<Service>> {
@@ -55,6 +63,7 @@ impl SqliteTx<'_> {
             [id],
             service_from_row,
         )
+        .map(|s| s.map(|s| self.service_in_force(s)))
     }
 
     pub(super) fn service_named(&self, account_id: i64, name: &str) -> Result<Option<Service>> {
@@ -63,19 +72,21 @@ impl SqliteTx<'_> {
             params![account_id, name],
             service_from_row,
         )
+        .map(|s| s.map(|s| self.service_in_force(s)))
     }
 
     pub(super) fn insert_service(&self, s: &Service) -> Result<i64> {
         self.insert(
-            "INSERT INTO services (account_id, name, kind, assigned_to, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![s.account_id, s.name, s.kind, s.assigned_to, s.created_at],
+            "INSERT INTO services (account_id, name, kind, assigned_to, assigned_until, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![s.account_id, s.name, s.kind, s.assigned_to, s.assigned_until, s.created_at],
         )
     }
 
     pub(super) fn update_service(&self, s: &Service) -> Result<()> {
         self.exec(
-            "UPDATE services SET name = ?2, kind = ?3, assigned_to = ?4 WHERE id = ?1",
-            params![s.id, s.name, s.kind, s.assigned_to],
+            "UPDATE services SET name = ?2, kind = ?3, assigned_to = ?4, assigned_until = ?5 WHERE id = ?1",
+            params![s.id, s.name, s.kind, s.assigned_to, s.assigned_until],
         )?;
         Ok(())
     }

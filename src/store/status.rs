@@ -49,7 +49,11 @@ impl SqliteTx<'_> {
         Ok(StatusCounts {
             accounts: count("SELECT COUNT(*) FROM accounts WHERE 1 = 1", "id")?,
             members: count(
-                "SELECT COUNT(*) FROM memberships WHERE status = 'active'",
+                &format!(
+                    "SELECT COUNT(*) FROM memberships WHERE status = 'active' \
+                     AND NOT (external_until IS NOT NULL AND external_until <= '{}')",
+                    self.moment_or_never()
+                ),
                 "account_id",
             )?,
             pending_invitations: count(

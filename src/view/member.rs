@@ -1,6 +1,8 @@
 //! A person's membership and what commands about members answer: an
 //! invitation, a merge, a `can` check.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::{lines, list_or_dash, opt, opt_time, yes_no};
@@ -37,6 +39,25 @@ pub(crate) struct MemberView {
     pub timezone: Option<String>,
     /// The partner account an external admin comes from.
     pub external_from: Option<String>,
+    /// When the role lapses by itself, back to `role_after`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_until: Option<Timestamp>,
+    /// The role held again at `role_until`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_after: Option<String>,
+    /// When each time-bound grant lapses, by grant name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub grants_until: BTreeMap<String, Timestamp>,
+    /// When external access ends by itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_until: Option<Timestamp>,
+    /// The first moment some of this access lapses (`user show`, `user
+    /// list`): the earliest of the times above.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_ends: Option<Timestamp>,
+    /// The moment this view is of (`user show --at`); now when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<Timestamp>,
     /// Flagged as a duplicate of this email.
     pub duplicate_of: Option<String>,
     /// Services assigned to the member, as far as the actor may see them
@@ -88,14 +109,18 @@ impl Row for MemberView {
 
 impl Fields for MemberView {
     fn fields(&self) -> Vec<(&'static str, String)> {
-        let mut fields = vec![
+        let mut fields = vec![];
+        if let Some(at) = self.as_of {
+            fields.push(("as of", at.to_string()));
+        }
+        fields.extend([
             ("email", self.email.clone()),
             ("name", opt(&self.name)),
             ("account", self.account.clone()),
             ("role", self.role.clone()),
             ("owner", yes_no(self.owner)),
             ("status", self.status.to_string()),
-        ];
+        ]);
         fields.extend(self.grant_lines());
         fields.extend([
             ("invited at", opt_time(self.invited_at)),
@@ -106,6 +131,18 @@ impl Fields for MemberView {
         ]);
         if let Some(from) = &self.external_from {
             fields.push(("external from", from.clone()));
+        }
+        if let Some(until) = self.external_until {
+            fields.push(("external until", until.to_string()));
+        }
+        if let (Some(until), Some(after)) = (self.role_until, &self.role_after) {
+            fields.push(("role until", format!("{until}, then `{after}`")));
+        }
+        for (grant, until) in &self.grants_until {
+            fields.push(("grant until", format!("{grant}: {until}")));
+        }
+        if let Some(ends) = self.access_ends {
+            fields.push(("access ends", ends.to_string()));
         }
         if let Some(of) = &self.duplicate_of {
             fields.push(("duplicate of", of.clone()));
@@ -268,16 +305,66 @@ pub(crate) struct CanView {
     pub allowed: bool,
     /// Why: owner, role, grant, blocked or inactive.
     pub reason: String,
+    /// When time-bound access lapses so that the capability is no longer
+    /// held (as recorded at `at` for a point-in-time answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<Timestamp>,
+    /// The moment the answer is for (`can --at`); now when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<Timestamp>,
 }
 
 impl Fields for CanView {
     fn fields(&self) -> Vec<(&'static str, String)> {
-        vec![
+        let mut fields = vec![
             ("allowed", yes_no(self.allowed)),
             ("email", self.email.clone()),
             ("account", self.account.clone()),
             ("capability", self.capability.clone()),
             ("reason", self.reason.clone()),
+        ];
+        if let Some(until) = self.until {
+            fields.push(("until", until.to_string()));
+        }
+        if let Some(at) = self.at {
+            fields.push(("as of", at.to_string()));
+        }
+        fields
+    }
+}
+
+/// One event of a member's timeline (`user history`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct HistoryView {
+    /// Position in the audit log.
+    pub seq: i64,
+    /// When.
+    pub at: Timestamp,
+    /// Who did it: a member's email or `operator:<os user>`.
+    pub actor: String,
+    /// The command, such as `user.set_role`.
+    pub action: String,
+    /// In which account.
+    pub account: Option<String>,
+    /// What changed, one `field: before -> after` each.
+    pub changes: Vec<String>,
+}
+
+impl Row for HistoryView {
+    fn headers() -> &'static [&'static str] {
+        &["AT", "ACTOR", "ACTION", "ACCOUNT", "CHANGES"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.at.to_string(),
+            self.actor.clone(),
+            self.action.clone(),
+            opt(&self.account),
+            if self.changes.is_empty() {
+                "-".to_string()
+            } else {
+                self.changes.join("; ")
+            },
         ]
     }
 }

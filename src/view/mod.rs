@@ -27,7 +27,7 @@ pub(crate) use catalog::{
 pub(crate) use fixture::{ApplyView, PlanLine};
 pub(crate) use license::{AllocationView, LicenseView, PriceLine, PriceView};
 pub(crate) use member::{
-    CanView, ExternalEndedView, GrantView, InvitedView, MemberView, MergeView,
+    CanView, ExternalEndedView, GrantView, HistoryView, InvitedView, MemberView, MergeView,
 };
 pub(crate) use order::{CostCentreView, OrderView, PolicyProgress, PolicyView, ServiceView};
 pub(crate) use outbox::{SendView, SettingView};

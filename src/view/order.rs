@@ -244,6 +244,9 @@ pub(crate) struct ServiceView {
     pub account: String,
     /// Email of the assigned contact.
     pub assigned_to: Option<String>,
+    /// When the assignment ends by itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned_until: Option<Timestamp>,
 }
 
 impl Row for ServiceView {
@@ -255,20 +258,27 @@ impl Row for ServiceView {
             self.id.to_string(),
             self.name.clone(),
             opt(&self.kind),
-            opt(&self.assigned_to),
+            match (&self.assigned_to, self.assigned_until) {
+                (Some(to), Some(until)) => format!("{to} until {until}"),
+                _ => opt(&self.assigned_to),
+            },
         ]
     }
 }
 
 impl Fields for ServiceView {
     fn fields(&self) -> Vec<(&'static str, String)> {
-        vec![
+        let mut fields = vec![
             ("id", self.id.to_string()),
             ("name", self.name.clone()),
             ("kind", opt(&self.kind)),
             ("account", self.account.clone()),
             ("assigned to", opt(&self.assigned_to)),
-        ]
+        ];
+        if let Some(until) = self.assigned_until {
+            fields.push(("assigned until", until.to_string()));
+        }
+        fields
     }
 }
 

@@ -47,3 +47,4 @@ mod smtp_server;
 mod snapshots;
 mod status;
 mod tables;
+mod time_bound;

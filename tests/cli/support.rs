@@ -56,6 +56,12 @@ const UNDO: &[&str] = &[
     "DROP TABLE course_progress;",
     // 0010_owner_handover
     "DELETE FROM settings WHERE key IN ('default_role', 'former_owner_role', 'former_owner_grants');",
+    // 0011_time_bound_access
+    "DROP INDEX audit_by_target;
+     ALTER TABLE services DROP COLUMN assigned_until;
+     ALTER TABLE memberships DROP COLUMN external_until;
+     ALTER TABLE memberships DROP COLUMN role_after;
+     ALTER TABLE memberships DROP COLUMN role_until;",
 ];
 
 /// Undoes every migration after `version` on `conn`, newest first, and

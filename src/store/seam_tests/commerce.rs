@@ -12,6 +12,7 @@ fn services_and_cost_centres_read_back_and_update() {
         name: "Line 1".into(),
         kind: Some("broadband".into()),
         assigned_to: Some(b.membership),
+        assigned_until: None,
         created_at: t(1),
     };
     let mut centre = CostCentre {

@@ -1,0 +1,511 @@
+//! A member's past, read from the audit log: their timeline (`user
+//! history`) and their access as of a moment (`can --at`, `user show
+//! --at`).
+//!
+//! Every change of a member is recorded with their whole state after it
+//! (the `MemberView` that `user show` prints: role, grants, status, owner,
+//! external access, and when time-bound access lapses), so their state at
+//! T is the `after` of their last such event at or before T, found by the
+//! audit log's target index. Time-bound access recorded then is lapsed at
+//! T by the same rule every check uses (`Membership::in_force`). Roles and
+//! areas never change their capabilities once made (roles are created and
+//! retired, never edited; a retired role keeps its row), so the catalog of
+//! today answers for any moment.
+//!
+//! Limits: events are found by the email the member had when they were
+//! recorded, so history from before a `user edit --new-email` stays under
+//! the old email; a member with no recorded event up to T (one who joined
+//! later, or whose only records predate the audit log) was no member then.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::access::Access;
+use super::members::visible_member;
+use super::{member_in, Catalog, Portal};
+use crate::error::{Error, Result};
+use crate::model::{
+    Account, Capability, Email, Grant, MemberStanding, MemberStatus, Membership, Timestamp,
+};
+use crate::store::Tx;
+use crate::view::{CanView, HistoryView, MemberView};
+
+/// A member's recorded state at a moment, with time-bound access lapsed
+/// as it stood then.
+struct Past<'c> {
+    access: Access<'c>,
+    /// The view as recorded by the last event up to the moment.
+    recorded: Value,
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn time(v: &Value, key: &str) -> Result<Option<Timestamp>> {
+    text(v, key).map(|t| t.parse()).transpose()
+}
+
+/// The member's state in `account` at `at`, if they had one then.
+fn state_at<'c>(
+    tx: &dyn Tx,
+    catalog: &'c Catalog,
+    account: &Account,
+    current: &Membership,
+    email: &Email,
+    at: Timestamp,
+) -> Result<Option<Past<'c>>> {
+    let Some(event) = tx.member_state_at(email.as_str(), account.id, at)? else {
+        return Ok(None);
+    };
+    let Some(after) = event.after else {
+        return Ok(None);
+    };
+    let defect = |what: &str| {
+        Error::Internal(anyhow::anyhow!(
+            "audit event {} records {what} that this catalog does not know",
+            event.seq
+        ))
+    };
+    let role_name = text(&after, "role").unwrap_or_default();
+    let role = catalog
+        .any_role_named(&role_name)
+        .ok_or_else(|| defect(&format!("role `{role_name}`")))?;
+    let role_after = match text(&after, "role_after") {
+        Some(name) => Some(
+            catalog
+                .any_role_named(&name)
+                .ok_or_else(|| defect(&format!("role `{name}`")))?
+                .id,
+        ),
+        None => None,
+    };
+    let status = match text(&after, "status").unwrap_or_default().parse()? {
+        MemberStanding::Invited => MemberStatus::Invited,
+        MemberStanding::Active => MemberStatus::Active,
+        MemberStanding::Deactivated | MemberStanding::Revoked => MemberStatus::Deactivated,
+        MemberStanding::Left => MemberStatus::Left,
+    };
+    let partner = match text(&after, "external_from") {
+        Some(name) => tx.account_named(&name)?,
+        None => None,
+    };
+    // Only whether access is external matters to the rules here.
+    let external_from = text(&after, "external_from").map(|_| partner.as_ref().map_or(0, |a| a.id));
+    // External access that ended because its holder lost access to the
+    // partner is recorded with the partner's event alone
+    // (`external_ended`): it ended then too.
+    let ended_from_partner = match &partner {
+        Some(partner) => tx
+            .target_events_between(email.as_str(), partner.id, event.seq, at)?
+            .iter()
+            .any(|e| names_customer(e.after.as_ref(), &account.name)),
+        None => false,
+    };
+    let mut until: BTreeMap<String, Timestamp> = BTreeMap::new();
+    if let Some(map) = after.get("grants_until").and_then(Value::as_object) {
+        for (name, t) in map {
+            if let Some(t) = t.as_str() {
+                until.insert(name.clone(), t.parse()?);
+            }
+        }
+    }
+    let grants: Vec<Grant> = after
+        .get("grants")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|name| Grant {
+            name: name.to_string(),
+            granted_at: event.at,
+            expires_at: until.get(name).copied(),
+        })
+        .collect();
+    let status = if ended_from_partner && status == MemberStatus::Active {
+        MemberStatus::Deactivated
+    } else {
+        status
+    };
+    let membership = Membership {
+        role_id: role.id,
+        previous_role_id: None,
+        status,
+        external_from,
+        role_until: time(&after, "role_until")?,
+        role_after,
+        external_until: time(&after, "external_until")?,
+        ..current.clone()
+    }
+    .in_force(at);
+    let owner = after.get("owner").and_then(Value::as_bool) == Some(true);
+    Ok(Some(Past {
+        access: Access::from_parts(catalog, membership, grants, owner, at)?,
+        recorded: after,
+    }))
+}
+
+/// Whether a member's recorded `after` says their external access to
+/// `customer` ended with it.
+fn names_customer(after: Option<&Value>, customer: &str) -> bool {
+    after
+        .and_then(|a| a.get("external_ended"))
+        .and_then(Value::as_array)
+        .is_some_and(|ended| {
+            ended
+                .iter()
+                .any(|e| e.get("customer").and_then(Value::as_str) == Some(customer))
+        })
+}
+
+/// "`ann@acme.test` was no member of `Acme` at T".
+fn not_then(email: &Email, account: &Account, at: Timestamp) -> String {
+    format!(
+        "`{email}` was not a member of `{}` at {at}: nothing is recorded of them there by then",
+        account.name
+    )
+}
+
+impl Portal {
+    /// Whether a member held a capability at `at`, and why, as recorded.
+    /// The actor needs what `can` needs now.
+    pub(crate) fn can_at(
+        &mut self,
+        email: &Email,
+        cap: Capability,
+        account: Option<&str>,
+        at: Timestamp,
+    ) -> Result<CanView> {
+        let tx = self.gate.read(self.ctx.now)?;
+        let catalog = Catalog::load(&*tx)?;
+        let (now, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
+        let view = |allowed: bool, reason: String, until: Option<Timestamp>| CanView {
+            email: email.to_string(),
+            account: account.name.clone(),
+            capability: cap.to_string(),
+            allowed,
+            reason,
+            until,
+            at: Some(at),
+        };
+        Ok(
+            match state_at(&*tx, &catalog, &account, &now.membership, email, at)? {
+                Some(past) => {
+                    let decision = past.access.decide(cap);
+                    let until = past.access.held_until(cap, at)?;
+                    view(decision.allowed, decision.reason, until)
+                }
+                None => view(false, not_then(email, &account, at), None),
+            },
+        )
+    }
+
+    /// A member as they stood at `at`, as recorded: role, grants, status,
+    /// ownership and external access then, and the capabilities they gave.
+    pub(crate) fn member_show_at(
+        &mut self,
+        email: &Email,
+        account: Option<&str>,
+        at: Timestamp,
+    ) -> Result<MemberView> {
+        let tx = self.gate.read(self.ctx.now)?;
+        let catalog = Catalog::load(&*tx)?;
+        let (now, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
+        let past = state_at(&*tx, &catalog, &account, &now.membership, email, at)?
+            .ok_or_else(|| Error::not_found(not_then(email, &account, at)))?;
+        let m = &past.access.membership;
+        let grants: Vec<Grant> = past_grants(&past.recorded, at)?;
+        let mut view = super::member_view(&*tx, &catalog, m)?;
+        view.as_of = Some(at);
+        view.account = account.name.clone();
+        view.name = text(&past.recorded, "name").or(view.name);
+        view.role = catalog.role(m.role_id)?.name.clone();
+        view.status = match text(&past.recorded, "status").as_deref() {
+            Some("revoked") => MemberStanding::Revoked,
+            _ => m.status.into(),
+        };
+        view.owner = past.access.owner;
+        view.external_from =
+            text(&past.recorded, "external_from").filter(|_| m.external_from.is_some());
+        view.grants = grants.iter().map(|g| g.name.clone()).collect();
+        view.grants_until = grants
+            .iter()
+            .filter_map(|g| g.expires_at.map(|t| (g.name.clone(), t)))
+            .collect();
+        view.role_until = m.role_until;
+        view.role_after = m
+            .role_after
+            .map(|id| catalog.role(id).map(|r| r.name.clone()))
+            .transpose()?;
+        view.external_until = m.external_until;
+        view.access_ends = m.next_lapse(&grants);
+        view.capabilities = Some(
+            past.access
+                .capabilities()
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+        );
+        // Services and courses are not recorded with the member: a past
+        // view leaves them out rather than show today's.
+        view.services = None;
+        view.courses = None;
+        view.duplicate_of = None;
+        Ok(view)
+    }
+
+    /// The member's timeline: every recorded change of them in the
+    /// accounts where the actor may see them (`user show`'s rule), oldest
+    /// first, each with when, who, and what changed.
+    pub(crate) fn member_history(
+        &mut self,
+        email: &Email,
+        account: Option<&str>,
+    ) -> Result<Vec<HistoryView>> {
+        let tx = self.gate.read(self.ctx.now)?;
+        let catalog = Catalog::load(&*tx)?;
+        let accounts = match account {
+            Some(_) => vec![visible_member(&*tx, &catalog, &self.ctx, email, account)?.1],
+            None => {
+                let person = tx
+                    .person_by_email(email.as_str())?
+                    .ok_or_else(|| Error::not_found(format!("no member `{email}`")))?;
+                let mut seen = Vec::new();
+                let mut refusal = None;
+                for m in tx.memberships_of(person.id)? {
+                    let account = tx.account(m.account_id)?;
+                    match visible_member(&*tx, &catalog, &self.ctx, email, Some(&account.name)) {
+                        Ok((_, account)) => seen.push(account),
+                        Err(e @ (Error::Denied(_) | Error::NotFound(_))) => {
+                            refusal.get_or_insert(e);
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                if seen.is_empty() {
+                    // What the actor was told about the first account.
+                    return Err(
+                        refusal.unwrap_or_else(|| Error::not_found(format!("no member `{email}`")))
+                    );
+                }
+                seen
+            }
+        };
+        // Still a member of each (the rule above asked), so the email is theirs.
+        for account in &accounts {
+            member_in(&*tx, email, account)?;
+        }
+        let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
+        Ok(tx
+            .target_events(email.as_str(), &ids)?
+            .into_iter()
+            .map(|e| HistoryView {
+                seq: e.seq,
+                at: e.at,
+                actor: e.actor,
+                action: e.action,
+                account: e.account,
+                changes: changes(e.before.as_ref(), e.after.as_ref()),
+            })
+            .collect())
+    }
+}
+
+/// The grants recorded in a member's view, those in force at `at`.
+fn past_grants(recorded: &Value, at: Timestamp) -> Result<Vec<Grant>> {
+    let mut until: BTreeMap<&str, Timestamp> = BTreeMap::new();
+    if let Some(map) = recorded.get("grants_until").and_then(Value::as_object) {
+        for (name, t) in map {
+            if let Some(t) = t.as_str() {
+                until.insert(name, t.parse()?);
+            }
+        }
+    }
+    Ok(recorded
+        .get("grants")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|name| Grant {
+            name: name.to_string(),
+            granted_at: at,
+            expires_at: until.get(name).copied(),
+        })
+        .filter(|g| g.in_force(at))
+        .collect())
+}
+
+/// Fields of a member's view that say nothing about the change itself:
+/// whose and where (the event says), and `access_ends`, which the
+/// `*_until` fields already show.
+const QUIET: &[&str] = &["email", "account", "access_ends"];
+
+/// What changed between two recorded states: `field: before -> after`
+/// for each field that differs (`field: value` for a new object).
+pub(crate) fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<String> {
+    let empty = serde_json::Map::new();
+    let b = before.and_then(Value::as_object).unwrap_or(&empty);
+    let a = after.and_then(Value::as_object).unwrap_or(&empty);
+    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut out = Vec::new();
+    for key in keys {
+        if QUIET.contains(&key.as_str()) {
+            continue;
+        }
+        let (old, new) = (b.get(key), a.get(key));
+        if old == new {
+            continue;
+        }
+        let shown = |v: Option<&Value>| v.map_or_else(|| "-".to_string(), compact);
+        if before.is_none() {
+            if new.is_some_and(|v| !v.is_null() && v != &Value::Array(vec![])) {
+                out.push(format!("{key}: {}", shown(new)));
+            }
+        } else {
+            out.push(format!("{key}: {} -> {}", shown(old), shown(new)));
+        }
+    }
+    out
+}
+
+/// A JSON value in one short line: text bare, lists comma-separated.
+fn compact(v: &Value) -> String {
+    match v {
+        Value::Null => "-".to_string(),
+        Value::String(s) => s.clone(),
+        Value::Bool(true) => "yes".to_string(),
+        Value::Bool(false) => "no".to_string(),
+        Value::Array(items) if items.is_empty() => "-".to_string(),
+        Value::Array(items) => items.iter().map(compact).collect::<Vec<_>>().join(", "),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{k}={}", compact(v)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{email, join, seeded};
+    use super::super::{Actor, MemberFilter};
+    use super::*;
+    use crate::model::caps;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().expect("a time")
+    }
+
+    const T: &str = "2026-11-25T12:00:00Z";
+
+    #[test]
+    fn a_time_bound_role_lapses_to_the_second_in_process() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "user");
+        let ann = email("ann@acme.test");
+        let v = p
+            .set_role(&ann, "admin", None, Some(t(T)))
+            .expect("set-role --until");
+        assert_eq!(
+            (v.role_until, v.role_after.as_deref()),
+            (Some(t(T)), Some("user"))
+        );
+        for (now, held) in [
+            ("2026-11-25T11:59:59Z", true),
+            (T, false),
+            ("2026-11-25T12:00:01Z", false),
+        ] {
+            p.ctx.now = t(now);
+            let can = p.can(&ann, caps::USERS_MANAGE, None).expect("can");
+            assert_eq!(can.allowed, held, "at {now}");
+            let admins = p
+                .member_list(&MemberFilter {
+                    role: Some("admin".into()),
+                    ..MemberFilter::default()
+                })
+                .expect("list");
+            assert_eq!(
+                admins.iter().any(|m| m.email == ann.as_str()),
+                held,
+                "at {now}"
+            );
+            // Her own --as checks see the same.
+            p.ctx.actor = Actor::Member(ann.clone());
+            let listed = p.member_list(&MemberFilter::default());
+            assert_eq!(listed.is_ok(), held, "at {now}");
+            p.ctx.actor = Actor::Operator("root".into());
+        }
+    }
+
+    #[test]
+    fn refusals_of_time_bound_access_have_their_exit_codes() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "user");
+        join(&mut p, "max@acme.test", "manager");
+        let ann = email("ann@acme.test");
+        // Not in the future: a usage error.
+        let past = p.set_role(&ann, "manager", None, Some(p.ctx.now));
+        assert_eq!(past.expect_err("past").exit_code(), 2);
+        // A manager gives no role, time-bound or not.
+        p.ctx.actor = Actor::Member(email("max@acme.test"));
+        let denied = p.set_role(&ann, "manager", None, Some(t(T)));
+        assert_eq!(denied.expect_err("denied").exit_code(), 5);
+        // Nothing changed: no event beyond the two joins.
+        p.ctx.actor = Actor::Operator("root".into());
+        assert_eq!(p.member_history(&ann, None).expect("history").len(), 2);
+    }
+
+    #[test]
+    fn can_at_and_history_read_the_recorded_changes() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "user");
+        let ann = email("ann@acme.test");
+        p.ctx.now = t("2026-11-25T11:00:00Z");
+        p.set_role(&ann, "manager", None, None).expect("manager");
+        p.ctx.now = t("2026-11-25T13:00:00Z");
+        p.set_role(&ann, "admin", None, Some(t("2026-11-25T14:00:00Z")))
+            .expect("admin for an hour");
+        p.ctx.now = t("2026-11-26T00:00:00Z");
+        let ask = |p: &mut Portal, cap, at: &str| {
+            p.can_at(&ann, cap, None, t(at)).expect("can --at").allowed
+        };
+        assert!(!ask(&mut p, caps::ORDERS_PLACE, "2026-11-25T10:59:59Z"));
+        assert!(ask(&mut p, caps::ORDERS_PLACE, "2026-11-25T11:00:00Z"));
+        assert!(!ask(&mut p, caps::USERS_MANAGE, "2026-11-25T12:59:59Z"));
+        assert!(ask(&mut p, caps::USERS_MANAGE, "2026-11-25T13:59:59Z"));
+        assert!(!ask(&mut p, caps::USERS_MANAGE, "2026-11-25T14:00:00Z"));
+        let was = p
+            .member_show_at(&ann, None, t("2026-11-25T13:30:00Z"))
+            .expect("show --at");
+        assert_eq!(
+            (was.role.as_str(), was.role_after.as_deref()),
+            ("admin", Some("manager"))
+        );
+        let history = p.member_history(&ann, None).expect("history");
+        let actions: Vec<&str> = history.iter().map(|h| h.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["user.invite", "user.accept", "user.set_role", "user.set_role"]
+        );
+        assert!(history[2]
+            .changes
+            .contains(&"role: user -> manager".to_string()));
+    }
+
+    #[test]
+    fn changes_name_each_field_that_differs() {
+        let before = serde_json::json!({"email": "a@x.test", "role": "user", "grants": []});
+        let after =
+            serde_json::json!({"email": "a@x.test", "role": "admin", "grants": ["billing"]});
+        assert_eq!(
+            changes(Some(&before), Some(&after)),
+            ["grants: - -> billing", "role: user -> admin"]
+        );
+        assert_eq!(changes(None, Some(&before)), ["role: user"]);
+    }
+}

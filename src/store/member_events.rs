@@ -1,0 +1,71 @@
+//! SQL for one member's audit events: `user history` and point-in-time
+//! answers. Every statement finds them by the `audit_by_target` index
+//! (target, account, seq), never by reading the whole log.
+
+use rusqlite::params;
+
+use super::audit::from_row;
+use super::SqliteTx;
+use crate::error::Result;
+use crate::model::{AuditEvent, Timestamp};
+
+const EVENT_COLUMNS: &str =
+    "seq, at, actor, action, account, target, before, after, prev_hash, hash";
+
+impl SqliteTx<'_> {
+    pub(super) fn target_events(
+        &self,
+        target: &str,
+        account_ids: &[i64],
+    ) -> Result<Vec<AuditEvent>> {
+        let accounts = serde_json::to_string(account_ids).map_err(anyhow::Error::from)?;
+        self.rows(
+            &format!(
+                "SELECT {EVENT_COLUMNS} FROM audit_events INDEXED BY audit_by_target
+                 WHERE target = ?1 AND account_id IN (SELECT value FROM json_each(?2))
+                 ORDER BY seq"
+            ),
+            params![target, accounts],
+            from_row,
+        )
+    }
+
+    pub(super) fn member_state_at(
+        &self,
+        target: &str,
+        account_id: i64,
+        at: Timestamp,
+    ) -> Result<Option<AuditEvent>> {
+        // The newest of the member's events up to `at` whose `after` is a
+        // member as `user show` prints one (it has a role and a status).
+        self.row(
+            &format!(
+                "SELECT {EVENT_COLUMNS} FROM audit_events INDEXED BY audit_by_target
+                 WHERE target = ?1 AND account_id = ?2 AND at <= ?3
+                   AND json_extract(after, '$.role') IS NOT NULL
+                   AND json_extract(after, '$.status') IS NOT NULL
+                 ORDER BY seq DESC LIMIT 1"
+            ),
+            params![target, account_id, at],
+            from_row,
+        )
+    }
+
+    pub(super) fn target_events_between(
+        &self,
+        target: &str,
+        account_id: i64,
+        after_seq: i64,
+        at: Timestamp,
+    ) -> Result<Vec<AuditEvent>> {
+        self.rows(
+            &format!(
+                "SELECT {EVENT_COLUMNS} FROM audit_events INDEXED BY audit_by_target
+                 WHERE target = ?1 AND account_id = ?2 AND seq > ?3 AND at <= ?4
+                 ORDER BY seq"
+            ),
+            params![target, account_id, after_seq, at],
+            from_row,
+        )
+    }
+}

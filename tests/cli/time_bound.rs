@@ -1,0 +1,638 @@
+//! Issue 14: time-bound access (`--until`), point-in-time answers (`can
+//! --at`, `user show --at`) and `user history`, with a fixed clock.
+
+use serde_json::{json, Value};
+
+use crate::support::{rewind, says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, USAGE};
+
+/// The moment time-bound access given at `NOW` (10:00) lapses.
+const T: &str = "2026-11-25T12:00:00Z";
+const BEFORE_T: &str = "2026-11-25T11:59:59Z";
+const AFTER_T: &str = "2026-11-25T12:00:01Z";
+
+fn at(t: &str) -> [(&'static str, &str); 1] {
+    [("PORTALCTL_NOW", t)]
+}
+
+/// The environment of a command run at `t` as `who`.
+fn as_at<'a>(t: &'a str, who: &'a str) -> [(&'static str, &'a str); 2] {
+    [("PORTALCTL_NOW", t), ("PORTALCTL_AS", who)]
+}
+
+/// `args` with `--json`, at `t`, as the operator.
+#[track_caller]
+fn json_at(p: &Portal, t: &str, args: &[&str]) -> Value {
+    p.json_with(args, &at(t))
+}
+
+/// `can` at `t`: (allowed, exit code).
+#[track_caller]
+fn can_at(p: &Portal, t: &str, email: &str, cap: &str) -> (bool, i32) {
+    let run = p.run_with(&["--json", "can", email, cap], &at(t));
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    (v["allowed"].as_bool().unwrap(), run.code)
+}
+
+#[test]
+fn a_role_set_until_t_is_held_to_the_second_before_and_reverts_at_t() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    let v = p.json(&["user", "set-role", "ann@acme.test", "manager", "--until", T]);
+    assert_eq!(
+        (&v["role"], &v["role_until"], &v["role_after"], &v["access_ends"]),
+        (&json!("manager"), &json!(T), &json!("user"), &json!(T))
+    );
+    let can = p.can(&["ann@acme.test", "orders.place"]);
+    assert_eq!((&can["allowed"], &can["until"]), (&json!(true), &json!(T)));
+    assert_eq!(
+        can_at(&p, BEFORE_T, "ann@acme.test", "orders.place"),
+        (true, 0)
+    );
+    assert_eq!(can_at(&p, T, "ann@acme.test", "orders.place"), (false, 5));
+    assert_eq!(
+        can_at(&p, AFTER_T, "ann@acme.test", "orders.place"),
+        (false, 5)
+    );
+    // What she held before is back, and nothing says it ends.
+    let show = json_at(&p, T, &["user", "show", "ann@acme.test"]);
+    assert_eq!(show["role"], "user");
+    assert!(
+        show.get("role_until").is_none() && show.get("access_ends").is_none(),
+        "{show}"
+    );
+    assert_eq!(can_at(&p, T, "ann@acme.test", "tickets.raise"), (true, 0));
+    // The table says when the role ends too.
+    says(&p.ok(&["user", "show", "ann@acme.test"]), "then `user`");
+}
+
+#[test]
+fn a_second_time_bound_role_still_lapses_to_the_role_held_for_good() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    p.ok(&["user", "set-role", "ann@acme.test", "manager", "--until", T]);
+    let v = p.json(&[
+        "user", "set-role", "ann@acme.test", "admin", "--until", "1d",
+    ]);
+    assert_eq!(
+        (&v["role"], &v["role_until"], &v["role_after"]),
+        (
+            &json!("admin"),
+            &json!("2026-11-26T10:00:00Z"),
+            &json!("user")
+        )
+    );
+    // Set for good, nothing lapses any more.
+    let v = p.json(&["user", "set-role", "ann@acme.test", "manager"]);
+    assert!(v.get("role_until").is_none(), "{v}");
+    assert_eq!(
+        json_at(
+            &p,
+            "2027-01-01T00:00:00Z",
+            &["user", "show", "ann@acme.test"]
+        )["role"],
+        "manager"
+    );
+}
+
+#[test]
+fn a_grant_until_t_disappears_at_t_and_a_lasting_grant_stays_lasting() {
+    let p = Portal::with_preset("customer-area");
+    p.member("ann@acme.test", "member");
+    let v = p.json(&["user", "grant", "ann@acme.test", "billing", "--until", T]);
+    assert_eq!(v["grants_until"], json!({"billing": T}));
+    assert_eq!(
+        can_at(&p, BEFORE_T, "ann@acme.test", "billing.payment"),
+        (true, 0)
+    );
+    assert_eq!(
+        can_at(&p, T, "ann@acme.test", "billing.payment"),
+        (false, 5)
+    );
+    assert_eq!(
+        can_at(&p, AFTER_T, "ann@acme.test", "billing.payment"),
+        (false, 5)
+    );
+    assert_eq!(
+        json_at(&p, T, &["user", "show", "ann@acme.test"])["grants"],
+        json!([])
+    );
+    // A grant held for good is not made time-bound: at T she keeps it.
+    p.ok(&["user", "grant", "ann@acme.test", "support"]);
+    let v = p.json(&["user", "grant", "ann@acme.test", "support", "--until", T]);
+    assert_eq!(v["grants_until"], json!({"billing": T}));
+    assert_eq!(
+        can_at(&p, T, "ann@acme.test", "support.requests"),
+        (true, 0)
+    );
+}
+
+#[test]
+fn until_must_be_in_the_future() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    for when in ["2026-11-25T10:00:00Z", "2026-11-24T10:00:00Z", "2026-11-01"] {
+        let err = p.refused(
+            &[
+                "user", "set-role", "ann@acme.test", "manager", "--until", when,
+            ],
+            USAGE,
+        );
+        says(&err, "not in the future");
+    }
+    p.refused(
+        &[
+            "user", "set-role", "ann@acme.test", "manager", "--until", "soon",
+        ],
+        USAGE,
+    );
+    p.refused(
+        &[
+            "service", "assign", "Line", "--to", "ann@acme.test", "--until", "2020-01-01",
+        ],
+        USAGE,
+    );
+    assert_eq!(p.json(&["user", "show", "ann@acme.test"])["role"], "user");
+}
+
+#[test]
+fn a_member_gives_time_bound_only_what_they_could_give_for_good() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "admin");
+    p.member("max@acme.test", "manager");
+    p.member("bob@acme.test", "user");
+    // A manager holds no users.manage: no role at all, time-bound or not.
+    p.refused_as(
+        Some("max@acme.test"),
+        &["user", "set-role", "bob@acme.test", "manager", "--until", T],
+        DENIED,
+    );
+    let v = p.json_as(
+        Some("ann@acme.test"),
+        &["user", "set-role", "bob@acme.test", "manager", "--until", T],
+    );
+    assert_eq!(v["role_until"], T);
+}
+
+#[test]
+fn the_last_admin_cannot_be_made_time_bound() {
+    let p = Portal::with_preset("msp");
+    p.member("ada@acme.test", "msp-administrator");
+    p.customer("Client Co");
+    let add = |until: Option<&str>| {
+        let mut args = vec![
+            "external-admin", "add", "--customer", "Client Co", "--email", "ada@acme.test",
+            "--role", "msp-administrator",
+        ];
+        args.extend(until.map(|u| ["--until", u]).into_iter().flatten());
+        args.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let args = add(None);
+    p.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    // Ada is Client Co's only admin: her access may not lapse.
+    let args = add(Some(T));
+    let err = p.refused(
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        CONFLICT,
+    );
+    says(&err, "would lapse at 2026-11-25T12:00:00Z");
+}
+
+#[test]
+fn external_access_until_t_ends_at_t() {
+    let p = Portal::with_preset("msp");
+    p.member("ada@acme.test", "msp-administrator");
+    p.member("uma@acme.test", "msp-user");
+    p.customer("Client Co");
+    p.ok(&[
+        "external-admin", "add", "--customer", "Client Co", "--email", "ada@acme.test", "--role",
+        "msp-administrator",
+    ]);
+    let v = p.json(&[
+        "external-admin", "add", "--customer", "Client Co", "--email", "uma@acme.test", "--role",
+        "msp-user", "--until", T,
+    ]);
+    assert_eq!(v["external_until"], T);
+    let args = [
+        "--json", "can", "uma@acme.test", "account.view", "--account", "Client Co",
+    ];
+    assert_eq!(p.run_with(&args, &at(BEFORE_T)).code, 0);
+    assert_eq!(p.run_with(&args, &at(T)).code, 5);
+    let show = p.json_with(
+        &["user", "show", "uma@acme.test", "--account", "Client Co"],
+        &at(AFTER_T),
+    );
+    assert_eq!(show["status"], "deactivated");
+    p.refused_with(
+        &["account", "show", "Client Co"],
+        &[("PORTALCTL_NOW", T), ("PORTALCTL_AS", "uma@acme.test")],
+        DENIED,
+    );
+}
+
+#[test]
+fn a_service_assigned_until_t_is_unassigned_at_t() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    p.ok(&["service", "add", "--name", "Line"]);
+    let v = p.json(&[
+        "service", "assign", "Line", "--to", "ann@acme.test", "--until", T,
+    ]);
+    assert_eq!(
+        (&v["assigned_to"], &v["assigned_until"]),
+        (&json!("ann@acme.test"), &json!(T))
+    );
+    let mine = |t: &str| {
+        p.json_with(
+            &["service", "list"],
+            &[("PORTALCTL_NOW", t), ("PORTALCTL_AS", "ann@acme.test")],
+        )
+        .as_array()
+        .unwrap()
+        .len()
+    };
+    assert_eq!((mine(BEFORE_T), mine(T), mine(AFTER_T)), (1, 0, 0));
+    assert_eq!(
+        json_at(&p, T, &["service", "show", "Line"])["assigned_to"],
+        Value::Null
+    );
+}
+
+/// After expiry, no command sees the lapsed access as held.
+#[test]
+fn no_command_sees_lapsed_access_after_t() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    p.member("bob@acme.test", "manager");
+    p.ok(&["policy", "create", "--name", "Big", "--threshold", "50.00"]);
+    p.ok(&["user", "set-role", "ann@acme.test", "admin", "--until", T]);
+    let order = p.json_as(
+        Some("bob@acme.test"),
+        &[
+            "order", "place", "--description", "Router", "--amount", "120.00",
+        ],
+    );
+    let id = order["id"].to_string();
+    let as_ann = |t| as_at(t, "ann@acme.test");
+    // Before T she is an admin.
+    assert_eq!(p.run_with(&["user", "list"], &as_ann(BEFORE_T)).code, 0);
+    for t in [T, AFTER_T, "2027-06-01T00:00:00Z"] {
+        // Her own checks: listing users, inviting, setting roles, approving.
+        p.refused_with(&["user", "list"], &as_ann(t), DENIED);
+        p.refused_with(&["user", "invite", "cy@acme.test"], &as_ann(t), DENIED);
+        p.refused_with(
+            &["user", "set-role", "bob@acme.test", "user"],
+            &as_ann(t),
+            DENIED,
+        );
+        p.refused_with(&["order", "approve", &id], &as_ann(t), DENIED);
+        // What others see of her.
+        assert_eq!(can_at(&p, t, "ann@acme.test", "users.manage"), (false, 5));
+        let listed = json_at(&p, t, &["user", "list", "--role", "admin"]);
+        assert!(!listed.to_string().contains("ann@acme.test"), "{listed}");
+        assert_eq!(
+            json_at(&p, t, &["user", "show", "ann@acme.test"])["role"],
+            "user"
+        );
+        assert_eq!(
+            json_at(&p, t, &["user", "list", "--expiring", "30d"]),
+            json!([])
+        );
+        // A refusal names nobody who no longer holds it.
+        let err = p.refused_with(
+            &["user", "list"],
+            &[("PORTALCTL_NOW", t), ("PORTALCTL_AS", "bob@acme.test")],
+            DENIED,
+        );
+        assert!(!err.contains("ann@acme.test"), "{err}");
+    }
+    // A write after T starts from her role as it lapsed, and says so.
+    p.json_with(
+        &["user", "set-role", "ann@acme.test", "manager"],
+        &at(AFTER_T),
+    );
+    let event = p.json(&["audit", "list", "--limit", "1"]);
+    assert_eq!(
+        (&event[0]["before"]["role"], &event[0]["after"]["role"]),
+        (&json!("user"), &json!("manager"))
+    );
+}
+
+#[test]
+fn user_list_expiring_lists_what_lapses_within_the_window() {
+    let p = Portal::with_preset("customer-area");
+    p.member("ann@acme.test", "member");
+    p.member("bob@acme.test", "member");
+    p.member("cy@acme.test", "member");
+    p.ok(&["user", "grant", "ann@acme.test", "billing", "--until", "3d"]);
+    p.ok(&[
+        "user", "grant", "bob@acme.test", "billing", "--until", "10d",
+    ]);
+    let emails = |v: Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["email"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        emails(p.json(&["user", "list", "--expiring", "7d"])),
+        ["ann@acme.test"]
+    );
+    assert_eq!(
+        emails(p.json(&["user", "list", "--expiring", "30d"])),
+        ["ann@acme.test", "bob@acme.test"]
+    );
+    assert_eq!(
+        emails(p.json(&["user", "list", "--expiring", "1d"])),
+        Vec::<String>::new()
+    );
+}
+
+/// Ann invited at 09:00 as `user`, accepted 09:30, `manager` at 11:00,
+/// `admin` until 15:00 at 13:00, deactivated at 14:00.
+fn a_recorded_life() -> Portal {
+    let p = Portal::new();
+    let when = at;
+    let v = p.json_with(
+        &["user", "invite", "ann@acme.test", "--role", "user"],
+        &when("2026-11-25T09:00:00Z"),
+    );
+    let token = v["token"].as_str().unwrap().to_string();
+    p.json_with(
+        &["user", "accept", &token, "--name", "Ann"],
+        &when("2026-11-25T09:30:00Z"),
+    );
+    p.json_with(
+        &["user", "set-role", "ann@acme.test", "manager"],
+        &when("2026-11-25T11:00:00Z"),
+    );
+    p.json_with(
+        &[
+            "user", "set-role", "ann@acme.test", "admin", "--until", "2026-11-25T15:00:00Z",
+        ],
+        &when("2026-11-25T13:00:00Z"),
+    );
+    p.json_with(
+        &["user", "deactivate", "--yes", "ann@acme.test"],
+        &when("2026-11-25T14:00:00Z"),
+    );
+    p
+}
+
+#[test]
+fn can_at_answers_as_of_moments_between_recorded_changes() {
+    let p = a_recorded_life();
+    let now = [("PORTALCTL_NOW", "2026-11-26T10:00:00Z")];
+    let ask = |cap: &str, t: &str| {
+        let run = p.run_with(&["--json", "can", "ann@acme.test", cap, "--at", t], &now);
+        let v: Value = serde_json::from_str(&run.stdout).unwrap();
+        if t.contains('T') {
+            assert_eq!(v["at"], t);
+        }
+        (
+            v["allowed"].as_bool().unwrap(),
+            run.code,
+            v["reason"].as_str().unwrap().to_string(),
+        )
+    };
+    // Before she was invited: no member then.
+    let (yes, code, why) = ask("account.view", "2026-11-25T08:59:59Z");
+    assert_eq!((yes, code), (false, 5));
+    says(&why, "was not a member");
+    // Invited, not accepted: no access.
+    assert!(!ask("account.view", "2026-11-25T09:00:00Z").0);
+    // A user from 09:30.
+    assert!(ask("account.view", "2026-11-25T09:30:00Z").0);
+    assert!(!ask("orders.place", "2026-11-25T10:59:59Z").0);
+    // A manager from 11:00.
+    assert!(ask("orders.place", "2026-11-25T11:00:00Z").0);
+    assert!(!ask("users.manage", "2026-11-25T12:59:59Z").0);
+    // An admin from 13:00, deactivated at 14:00.
+    let (yes, _, why) = ask("users.manage", "2026-11-25T13:00:00Z");
+    assert!(yes, "{why}");
+    assert!(ask("users.manage", "2026-11-25T13:59:59Z").0);
+    let (yes, _, why) = ask("users.manage", "2026-11-25T14:00:00Z");
+    assert!(!yes);
+    says(&why, "deactivated");
+    // The date form means the day's first second; a duration, that long ago.
+    assert!(!ask("account.view", "2026-11-25").0);
+    let run = p.run_with(
+        &[
+            "--json", "can", "ann@acme.test", "account.view", "--at", "1d",
+        ],
+        &now,
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&run.stdout).unwrap()["at"],
+        "2026-11-25T10:00:00Z"
+    );
+    assert_eq!(run.code, 0);
+}
+
+#[test]
+fn can_at_applies_the_lapse_at_that_moment() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    p.ok(&["user", "set-role", "ann@acme.test", "admin", "--until", T]);
+    let later = [("PORTALCTL_NOW", "2026-12-01T00:00:00Z")];
+    let ask = |t: &str| {
+        let run = p.run_with(
+            &["--json", "can", "ann@acme.test", "users.manage", "--at", t],
+            &later,
+        );
+        (
+            serde_json::from_str::<Value>(&run.stdout).unwrap(),
+            run.code,
+        )
+    };
+    let (v, code) = ask(BEFORE_T);
+    assert_eq!((code, &v["until"]), (0, &json!(T)));
+    assert_eq!(ask(T).1, 5);
+    assert_eq!(ask(AFTER_T).1, 5);
+    let show = p.json_with(&["user", "show", "ann@acme.test", "--at", BEFORE_T], &later);
+    assert_eq!(
+        (&show["role"], &show["as_of"], &show["role_until"]),
+        (&json!("admin"), &json!(BEFORE_T), &json!(T))
+    );
+    let show = p.json_with(&["user", "show", "ann@acme.test", "--at", T], &later);
+    assert_eq!(show["role"], "user");
+}
+
+#[test]
+fn user_show_at_reconstructs_role_status_and_capabilities() {
+    let p = a_recorded_life();
+    let now = [("PORTALCTL_NOW", "2026-11-26T10:00:00Z")];
+    let show = |t: &str| p.json_with(&["user", "show", "ann@acme.test", "--at", t], &now);
+    let v = show("2026-11-25T09:15:00Z");
+    assert_eq!(
+        (&v["role"], &v["status"]),
+        (&json!("user"), &json!("invited"))
+    );
+    assert_eq!(v["capabilities"], json!([]));
+    let v = show("2026-11-25T12:00:00Z");
+    assert_eq!(
+        (&v["role"], &v["status"], &v["name"]),
+        (&json!("manager"), &json!("active"), &json!("Ann"))
+    );
+    assert!(strings_contain(&v["capabilities"], "orders.place"), "{v}");
+    let v = show("2026-11-25T14:30:00Z");
+    assert_eq!(
+        (&v["role"], &v["status"]),
+        (&json!("admin"), &json!("deactivated"))
+    );
+    let v = show("2026-11-25T15:00:00Z");
+    assert_eq!(v["role"], "manager");
+    let err = p.refused_with(
+        &["user", "show", "ann@acme.test", "--at", "2026-11-24"],
+        &now,
+        NOT_FOUND,
+    );
+    says(&err, "was not a member of `Acme Ltd`");
+}
+
+fn strings_contain(v: &Value, s: &str) -> bool {
+    v.as_array().is_some_and(|a| a.iter().any(|x| x == s))
+}
+
+#[test]
+fn user_history_is_the_members_timeline_with_who_and_what_changed() {
+    let p = a_recorded_life();
+    let v = p.json(&["user", "history", "ann@acme.test"]);
+    let actions: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["user.invite", "user.accept", "user.set_role", "user.set_role", "user.deactivate"]
+    );
+    assert_eq!(v[0]["at"], "2026-11-25T09:00:00Z");
+    assert_eq!(v[0]["actor"], "operator:tester");
+    assert_eq!(v[0]["account"], ACCOUNT);
+    let changes = |i: usize| v[i]["changes"].to_string();
+    says(&changes(0), "role: user");
+    says(&changes(2), "role: user -> manager");
+    says(&changes(3), "role: manager -> admin");
+    says(&changes(3), "role_until: - -> 2026-11-25T15:00:00Z");
+    says(&changes(4), "status: active -> deactivated");
+    says(
+        &p.ok(&["user", "history", "ann@acme.test"]),
+        "user.set_role",
+    );
+}
+
+#[test]
+fn user_history_follows_user_shows_rule() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    p.member("bob@acme.test", "user");
+    p.member("max@acme.test", "manager");
+    // Herself: yes. Another user, or a manager without users.view: no.
+    assert_eq!(
+        p.json_as(Some("ann@acme.test"), &["user", "history", "ann@acme.test"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    p.refused_as(
+        Some("bob@acme.test"),
+        &["user", "history", "ann@acme.test"],
+        DENIED,
+    );
+    p.refused_as(
+        Some("max@acme.test"),
+        &["user", "history", "ann@acme.test", "--account", ACCOUNT],
+        DENIED,
+    );
+    p.refused_as(
+        Some("bob@acme.test"),
+        &["can", "ann@acme.test", "account.view", "--at", "1h"],
+        DENIED,
+    );
+    p.refused_as(
+        Some("bob@acme.test"),
+        &["user", "show", "ann@acme.test", "--at", "1h"],
+        DENIED,
+    );
+    p.refused(&["user", "history", "nobody@acme.test"], NOT_FOUND);
+    // The owner's history starts with `init`.
+    let v = p.json(&["user", "history", OWNER]);
+    assert_eq!(v[0]["action"], "init");
+}
+
+#[test]
+fn a_database_from_before_time_bound_access_migrates_and_answers() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        rewind(&conn, 10);
+        let has: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM pragma_table_info('memberships') WHERE name = 'role_until'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(has, 0);
+    }
+    let v = p.json(&["user", "set-role", "ann@acme.test", "manager", "--until", T]);
+    assert_eq!(v["role_until"], T);
+    assert_eq!(
+        p.query("PRAGMA user_version"),
+        crate::support::schema_version()
+    );
+    // Her events from before the migration answer `--at`.
+    let v = p.json(&[
+        "can", "ann@acme.test", "account.view", "--at", "2026-11-25T10:00:00Z",
+    ]);
+    assert_eq!(v["allowed"], true);
+    assert_eq!(
+        p.json(&["user", "history", "ann@acme.test"])
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+#[test]
+fn can_at_sees_external_access_end_with_the_partner_membership() {
+    let p = Portal::with_preset("msp");
+    p.member("ada@acme.test", "msp-administrator");
+    p.member("uma@acme.test", "msp-user");
+    p.customer("Client Co");
+    p.ok(&[
+        "external-admin", "add", "--customer", "Client Co", "--email", "ada@acme.test", "--role",
+        "msp-administrator",
+    ]);
+    p.ok(&[
+        "external-admin", "add", "--customer", "Client Co", "--email", "uma@acme.test", "--role",
+        "msp-user",
+    ]);
+    // Uma leaves the partner at 11:00: her access to the customer ends
+    // with the partner's one event.
+    p.json_with(
+        &[
+            "user", "left-company", "--yes", "uma@acme.test", "--account", ACCOUNT,
+        ],
+        &at("2026-11-25T11:00:00Z"),
+    );
+    let later = at("2026-11-26T00:00:00Z");
+    let ask = |t: &str| {
+        p.run_with(
+            &[
+                "can", "uma@acme.test", "account.view", "--account", "Client Co", "--at", t,
+            ],
+            &later,
+        )
+        .code
+    };
+    assert_eq!(
+        (ask("2026-11-25T10:59:59Z"), ask("2026-11-25T11:00:00Z")),
+        (0, 5)
+    );
+}
