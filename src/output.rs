@@ -131,6 +131,46 @@ impl Output {
         write_stdout(&text)
     }
 
+    /// Prints each item as one compact JSON document on its own line
+    /// (NDJSON), for log systems; nothing for no items.
+    pub(crate) fn ndjson<T: Serialize>(&self, items: &[T]) -> Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        let mut text = String::new();
+        for item in items {
+            let line = serde_json::to_string(item).map_err(|e| {
+                Error::Internal(anyhow::Error::new(e).context("cannot render JSON"))
+            })?;
+            text.push_str(&escape_json(&line));
+            text.push('\n');
+        }
+        write_stdout(&text)
+    }
+
+    /// Prints CSV (RFC 4180): the header, then one record per row, each
+    /// field quoted where it holds a comma, a quote or a line break.
+    pub(crate) fn csv(&self, headers: &[&str], rows: &[Vec<String>]) -> Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        let failed =
+            |e: csv::Error| Error::Internal(anyhow::Error::new(e).context("cannot write CSV"));
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        writer.write_record(headers).map_err(failed)?;
+        for row in rows {
+            writer.write_record(row).map_err(failed)?;
+        }
+        let bytes = writer
+            .into_inner()
+            .map_err(|e| Error::Internal(anyhow::anyhow!("cannot write CSV: {e}")))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|e| Error::Internal(anyhow::Error::new(e).context("CSV is not UTF-8")))?;
+        write_stdout(&text)
+    }
+
     /// Prints text as it is (completion scripts).
     pub(crate) fn raw(&self, text: &str) -> Result<()> {
         if self.quiet {

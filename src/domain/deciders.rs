@@ -213,9 +213,15 @@ impl Pending {
         counts: &[(i64, i64)],
         creator: Option<i64>,
     ) -> Result<Pending> {
+        // A decision made for a delegator is theirs too: neither decides
+        // again, so one approver never counts twice.
         let excluded: BTreeSet<i64> = creator
             .into_iter()
-            .chain(decisions.iter().map(|d| d.person_id))
+            .chain(
+                decisions
+                    .iter()
+                    .flat_map(|d| std::iter::once(d.person_id).chain(d.on_behalf_of)),
+            )
             .collect();
         let mut holds = Vec::new();
         for m in matched.iter().filter(|m| m.released_at.is_none()) {
@@ -367,6 +373,7 @@ mod tests {
     fn approval(person: i64) -> OrderDecision {
         OrderDecision {
             person_id: person,
+            on_behalf_of: None,
             approved: true,
             reason: None,
             at: "2026-11-25T10:00:00Z".parse().expect("a time"),

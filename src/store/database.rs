@@ -27,6 +27,10 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0008_partner_details.sql"),
     include_str!("../../migrations/0009_course_progress.sql"),
     include_str!("../../migrations/0010_owner_handover.sql"),
+    // Eleventh on this branch, numbered 0012: 0011 (time-bound access) is
+    // written on another branch. Merging puts 0011 before this line; the
+    // position in this list, not the file's number, is the version.
+    include_str!("../../migrations/0012_delegation.sql"),
 ];
 
 /// Tables every portalctl schema has held since migration 1, and which

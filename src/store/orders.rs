@@ -338,8 +338,9 @@ impl SqliteTx<'_> {
 
     pub(super) fn insert_decision(&self, order_id: i64, d: &OrderDecision) -> Result<()> {
         self.exec(
-            "INSERT INTO order_decisions (order_id, person_id, approved, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![order_id, d.person_id, d.approved, d.reason, d.at],
+            "INSERT INTO order_decisions (order_id, person_id, on_behalf_of, approved, reason, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![order_id, d.person_id, d.on_behalf_of, d.approved, d.reason, d.at],
         )?;
         Ok(())
     }
@@ -347,10 +348,11 @@ impl SqliteTx<'_> {
     pub(super) fn decisions(&self, order_id: i64) -> Result<Vec<OrderDecision>> {
         let rows = self
             .tx
-            .prepare_cached("SELECT person_id, approved, reason, at FROM order_decisions WHERE order_id = ?1 ORDER BY at, person_id")?
+            .prepare_cached("SELECT person_id, on_behalf_of, approved, reason, at FROM order_decisions WHERE order_id = ?1 ORDER BY at, person_id")?
             .query_map([order_id], |r| {
                 Ok(OrderDecision {
                     person_id: r.get("person_id")?,
+                    on_behalf_of: r.get("on_behalf_of")?,
                     approved: r.get("approved")?,
                     reason: r.get("reason")?,
                     at: r.get("at")?,

@@ -18,6 +18,7 @@ mod concurrency;
 mod confirmations;
 mod courses;
 mod crash;
+mod delegation;
 mod examples;
 mod external_admins;
 mod files;

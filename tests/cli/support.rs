@@ -56,6 +56,9 @@ const UNDO: &[&str] = &[
     "DROP TABLE course_progress;",
     // 0010_owner_handover
     "DELETE FROM settings WHERE key IN ('default_role', 'former_owner_role', 'former_owner_grants');",
+    // 0012_delegation (eleventh until 0011 is merged before it)
+    "DROP TABLE order_decision_deciders; ALTER TABLE order_decisions DROP COLUMN more_deciders;
+     ALTER TABLE order_decisions DROP COLUMN on_behalf_of; DROP TABLE delegations;",
 ];
 
 /// Undoes every migration after `version` on `conn`, newest first, and
