@@ -159,6 +159,7 @@ pub(super) fn order_view(tx: &dyn Tx, account: &Account, o: &Order) -> Result<Or
         policies,
         deciders: None,
         more_deciders: None,
+        delegates: Vec::new(),
         could_decide: None,
         could_decide_more: None,
         created_at: o.created_at,
@@ -385,8 +386,8 @@ impl Portal {
         let mut view = order_view(&*tx, &account, &order)?;
         if order.status == OrderStatus::Pending {
             let roster = Now::new(&*tx, &catalog, &account, self.ctx.now);
-            let (people, more) =
-                pending_of(&*tx, &roster, &order)?.deciders(&roster, SHOWN_DECIDERS)?;
+            let pending = pending_of(&*tx, &roster, &order)?;
+            let (people, more) = pending.deciders(&roster, SHOWN_DECIDERS)?;
             view.deciders = Some(
                 people
                     .iter()
@@ -394,6 +395,21 @@ impl Portal {
                     .collect::<Result<_>>()?,
             );
             view.more_deciders = Some(more);
+            // And who may decide it now for one of them, by a delegation.
+            let email = |id: i64| -> Result<String> { Ok(tx.person(id)?.email.to_string()) };
+            view.delegates = could_decide(
+                &*tx, &roster, account.id, &pending, self.ctx.now, SHOWN_DECIDERS,
+            )?
+            .deciders
+            .into_iter()
+            .filter_map(|(e, d)| d.map(|d| (e, d)))
+            .map(|(e, d)| {
+                Ok(DeciderView {
+                    email: email(e)?,
+                    on_behalf_of: Some(email(d)?),
+                })
+            })
+            .collect::<Result<_>>()?;
         }
         with_could_decide(&*tx, &order, &mut view)?;
         Ok(view)

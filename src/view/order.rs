@@ -58,6 +58,10 @@ pub(crate) struct OrderView {
     /// `deciders` lists may decide it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub more_deciders: Option<bool>,
+    /// `order show` of a pending order: who may decide it now for one of
+    /// `deciders`, through a delegation that holds.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub delegates: Vec<DeciderView>,
     /// `order show` of a decided order: who could decide it when it was
     /// decided (at most a few, see `could_decide_more`), as recorded with
     /// the deciding decision; absent when nothing was recorded.
@@ -113,6 +117,10 @@ impl Fields for OrderView {
         }
         if let Some(deciders) = &self.deciders {
             fields.push(("can decide", self.who_decides(deciders)));
+        }
+        if !self.delegates.is_empty() {
+            let list: Vec<String> = self.delegates.iter().map(DeciderView::in_words).collect();
+            fields.push(("delegates", list.join(", ")));
         }
         if let Some(could) = &self.could_decide {
             let mut list =

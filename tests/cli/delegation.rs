@@ -132,6 +132,19 @@ fn a_delegate_decides_for_the_delegator_exactly_while_it_holds() {
             p.refused_with(&["order", "approve", &id], &env(EVE, now), DENIED);
         }
     }
+    // While it holds, `order show` names her beside those she covers.
+    let shown = p.json_with(&["order", "show", &id], &[("PORTALCTL_NOW", T1)]);
+    assert_eq!(
+        shown["delegates"],
+        serde_json::json!([{"email": EVE, "on_behalf_of": FIN}]),
+        "{shown}"
+    );
+    says(
+        &p.run_with(&["order", "show", &id], &[("PORTALCTL_NOW", T1)])
+            .stdout,
+        "eve@acme.test on behalf of fin@acme.test",
+    );
+    assert!(p.json(&["order", "show", &id]).get("delegates").is_none());
     // At the very last second, EVE approves for FIN.
     let approved = json_at(&p, EVE, "2026-11-27T16:59:59Z", &["order", "approve", &id]);
     assert_eq!(approved["status"], "approved", "{approved}");

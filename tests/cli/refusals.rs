@@ -438,6 +438,10 @@ fn rows() -> Vec<Row> {
         row(ACME, "order delegate --to ghost@acme.test --until 2026-12-01T00:00:00Z --for owner@acme.test",
             NOT_FOUND, &["ghost@acme.test"]),
         row(ACME, "order delegate --end --for owner@acme.test", NOT_FOUND, &["no delegation from", OWNER]),
+        // The gate: lending the owner's deciding gives what orders.approve
+        // gives, and an account-admin member does not hold it.
+        row(MAX_AND_MIA, "order delegate --for owner@acme.test --to mia@acme.test --until 2026-12-01T00:00:00Z",
+            DENIED, &["max@acme.test", "mia@acme.test", "orders.approve"]).by("max@acme.test"),
         row(ACME, "order inbox", USAGE, &["--for"]),
         row(ANN_USER, "order inbox --for owner@acme.test", DENIED, &[ANN, "another member's inbox"]).by(ANN),
         // ------------------------------------------------------------ init
