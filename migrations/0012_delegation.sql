@@ -38,6 +38,10 @@ CREATE INDEX delegations_by_delegate ON delegations (account_id, delegate_id, en
 -- Ending, listing and checking a delegator's delegations.
 CREATE INDEX delegations_by_delegator ON delegations (account_id, delegator_id, ends_at);
 
+-- The inbox of a member who decides only what names them: the orders whose
+-- policies name them, by index, not every pending order of the account.
+CREATE INDEX order_policy_approvers_by_person ON order_policy_approvers (person_id, order_id);
+
 ALTER TABLE order_decisions ADD COLUMN on_behalf_of INTEGER;
 ALTER TABLE order_decisions ADD COLUMN more_deciders INTEGER CHECK (more_deciders IN (0, 1));
 

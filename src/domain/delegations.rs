@@ -22,7 +22,8 @@ use super::orders::pending_of;
 use super::{member_in, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Delegation, Email, MemberStatus, Membership, Person, RecordedDeciders, Timestamp,
+    Account, Delegation, Email, MemberStatus, Membership, Order, Person, RecordedDeciders,
+    Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{DelegationView, InboxView};
@@ -419,8 +420,29 @@ impl Portal {
         }
         let covering = tx.delegations_to(account.id, person.id, now)?;
         let roster = Now::new(&*tx, &catalog, &account, now);
+        // An account approver, or one covering for one, may decide any
+        // pending order; anyone else only those whose policies name them
+        // or a delegator they cover, found by index.
+        let mut approves_any = ability.approves;
+        for d in &covering {
+            approves_any = approves_any || roster.ability(d.delegator_id)?.approves;
+        }
+        let candidates = if approves_any {
+            tx.pending_orders_in(account.id)?
+        } else {
+            let mut found: Vec<Order> = Vec::new();
+            for p in std::iter::once(person.id).chain(covering.iter().map(|d| d.delegator_id)) {
+                for o in tx.pending_orders_naming(account.id, p)? {
+                    if !found.iter().any(|f| f.id == o.id) {
+                        found.push(o);
+                    }
+                }
+            }
+            found.sort_by_key(|o| o.id);
+            found
+        };
         let mut inbox = Vec::new();
-        for order in tx.pending_orders_in(account.id)? {
+        for order in candidates {
             let pending = pending_of(&*tx, &roster, &order)?;
             let Some(route) = route(&roster, &pending, person.id, ability, &covering)? else {
                 continue;

@@ -25,7 +25,7 @@ fn record(event: rusqlite::trace::TraceEvent<'_>) {
 /// The tables that grow with an account's members and orders.
 const LARGE: &[&str] = &[
     "memberships", "people", "membership_grants", "orders", "invitations", "enrolments",
-    "services", "audit_events", "delegations",
+    "services", "audit_events", "delegations", "order_policy_approvers",
 ];
 
 /// Runs `command` on a seeded portal and returns the statements it ran
@@ -226,6 +226,36 @@ fn one_member_commands_and_everyday_lists_use_indexes() {
     );
     for scan in inbox {
         failures.push(format!("order inbox: {scan}"));
+    }
+    // A member who only decides what names them: the orders naming them,
+    // by index, not every pending order.
+    let named = scans_after(
+        |p| {
+            p.policy_create(&NewPolicy {
+                name: "Una signs".into(),
+                threshold: "50.00".parse::<Money>().expect("amount"),
+                order_type: None,
+                approvers: vec![email("una@acme.test")],
+                required_approvals: None,
+                account: None,
+            })
+            .expect("policy");
+            p.ctx.actor = Actor::Member(email("ann@acme.test"));
+            p.order_place(&NewOrder {
+                description: "Router".into(),
+                amount: "60.00".parse::<Money>().expect("amount"),
+                ..NewOrder::default()
+            })
+            .expect("order");
+        },
+        |p| {
+            p.ctx.actor = Actor::Member(email("una@acme.test"));
+            let inbox = p.order_inbox(None, None).expect("inbox");
+            assert_eq!(inbox.len(), 1, "una is named");
+        },
+    );
+    for scan in named {
+        failures.push(format!("order inbox of a named approver: {scan}"));
     }
     assert!(failures.is_empty(), "full scans:\n{}", failures.join("\n"));
 }

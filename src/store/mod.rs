@@ -318,6 +318,9 @@ seam! {
         fn orders_in(&self, account_id: i64) -> Result<Vec<Order>>;
         /// The pending orders of an account, oldest first.
         fn pending_orders_in(&self, account_id: i64) -> Result<Vec<Order>>;
+        /// The pending orders of an account that a policy they matched
+        /// names `person_id` as an approver of, oldest first, by index.
+        fn pending_orders_naming(&self, account_id: i64, person_id: i64) -> Result<Vec<Order>>;
         /// The order of an account with this external reference, by the
         /// unique index.
         fn order_by_reference(&self, account_id: i64, reference: &str) -> Result<Option<Order>>;

@@ -164,6 +164,27 @@ impl SqliteTx<'_> {
         )
     }
 
+    pub(super) fn pending_orders_naming(
+        &self,
+        account_id: i64,
+        person_id: i64,
+    ) -> Result<Vec<Order>> {
+        let columns: Vec<String> = ORDER_COLUMNS
+            .split(',')
+            .map(|c| format!("o.{}", c.trim()))
+            .collect();
+        self.rows(
+            &format!(
+                "SELECT DISTINCT {} FROM order_policy_approvers a JOIN orders o ON o.id = a.order_id
+                     WHERE a.person_id = ?1 AND o.account_id = ?2 AND o.status = 'pending'
+                     ORDER BY o.id",
+                columns.join(", ")
+            ),
+            [person_id, account_id],
+            order_from_row,
+        )
+    }
+
     pub(super) fn order_by_reference(
         &self,
         account_id: i64,

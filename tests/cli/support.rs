@@ -58,7 +58,8 @@ const UNDO: &[&str] = &[
     "DELETE FROM settings WHERE key IN ('default_role', 'former_owner_role', 'former_owner_grants');",
     // 0012_delegation (eleventh until 0011 is merged before it)
     "DROP TABLE order_decision_deciders; ALTER TABLE order_decisions DROP COLUMN more_deciders;
-     ALTER TABLE order_decisions DROP COLUMN on_behalf_of; DROP TABLE delegations;",
+     ALTER TABLE order_decisions DROP COLUMN on_behalf_of; DROP TABLE delegations;
+     DROP INDEX order_policy_approvers_by_person;",
 ];
 
 /// Undoes every migration after `version` on `conn`, newest first, and
