@@ -257,5 +257,38 @@ fn one_member_commands_and_everyday_lists_use_indexes() {
     for scan in named {
         failures.push(format!("order inbox of a named approver: {scan}"));
     }
+    // Deciding records who could decide, and `order show` of a pending
+    // order names them: the account's approvers, found by index.
+    let placed = std::cell::Cell::new(0);
+    let setup = |p: &mut Portal| {
+        p.policy_create(&NewPolicy {
+            name: "Over 50".into(),
+            threshold: "50.00".parse::<Money>().expect("amount"),
+            order_type: None,
+            approvers: Vec::new(),
+            required_approvals: None,
+            account: None,
+        })
+        .expect("policy");
+        p.ctx.actor = Actor::Member(email("ann@acme.test"));
+        p.order_place(&NewOrder {
+            description: "Router".into(),
+            amount: "60.00".parse::<Money>().expect("amount"),
+            ..NewOrder::default()
+        })
+        .expect("order")
+        .id
+    };
+    for scan in scans_after(
+        |p| placed.set(setup(p)),
+        |p| {
+            p.order_show(placed.get()).expect("show");
+            p.ctx.actor = Actor::Member(email("owner@acme.test"));
+            let v = p.order_decide(placed.get(), None).expect("approve");
+            assert!(v.could_decide.is_some(), "recorded");
+        },
+    ) {
+        failures.push(format!("order show, order approve: {scan}"));
+    }
     assert!(failures.is_empty(), "full scans:\n{}", failures.join("\n"));
 }
