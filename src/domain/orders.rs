@@ -67,7 +67,19 @@ impl Sight {
 }
 
 fn sight(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, account: &Account) -> Result<Sight> {
-    match authority(tx, catalog, ctx, account)? {
+    let who = authority(tx, catalog, ctx, account)?;
+    // A delegate stands in for an approver while a delegation holds, and
+    // sees what they do.
+    if let Authority::Member { person, access } = &who {
+        if access.holds(caps::PORTAL_ACCESS)
+            && !tx
+                .delegations_to(account.id, person.id, ctx.now)?
+                .is_empty()
+        {
+            return Ok(Sight::All);
+        }
+    }
+    match who {
         Authority::Operator => Ok(Sight::All),
         Authority::Member { access, .. }
             if access.holds(caps::ORDERS_APPROVE) || access.holds(caps::BILLING_VIEW) =>

@@ -563,3 +563,28 @@ fn a_database_from_before_delegation_migrates_with_its_orders() {
         .count() as i64;
     assert_eq!(orphans, 0);
 }
+
+#[test]
+fn a_delegate_may_cancel_what_they_may_decide() {
+    let p = acme();
+    let id = place(&p, "60.00");
+    // Before the delegation holds, EVE may neither decide nor cancel it.
+    p.refused_as(Some(EVE), &["order", "cancel", &id], DENIED);
+    p.change(
+        Some(FIN),
+        &["order", "delegate", "--to", EVE, "--until", T2],
+        "order.delegate",
+    );
+    // While it holds she reads the orders, as the approver she stands in for.
+    assert_eq!(
+        p.json_as(Some(EVE), &["order", "show", &id])["id"],
+        id.parse::<i64>().unwrap()
+    );
+    let listed = p.json_as(Some(EVE), &["order", "list", "--status", "pending"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    let v = p.change(Some(EVE), &["order", "cancel", &id], "order.cancel");
+    assert_eq!(v["status"], "cancelled", "{v}");
+    // Once it ends, she reads them no more.
+    p.ok(&["order", "delegate", "--end", "--for", FIN]);
+    p.refused_as(Some(EVE), &["order", "show", &id], DENIED);
+}
