@@ -131,6 +131,32 @@ impl Output {
         write_stdout(&text)
     }
 
+    /// Prints each item as one compact JSON document on its own line
+    /// (NDJSON), for log systems; nothing for no items.
+    pub(crate) fn ndjson<T: Serialize>(&self, items: &[T]) -> Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        let mut text = String::new();
+        for item in items {
+            let line = serde_json::to_string(item).map_err(|e| {
+                Error::Internal(anyhow::Error::new(e).context("cannot render JSON"))
+            })?;
+            text.push_str(&escape_json(&line));
+            text.push('\n');
+        }
+        write_stdout(&text)
+    }
+
+    /// Prints CSV (RFC 4180): the header, then one record per row, each
+    /// field quoted where it holds a comma, a quote or a line break.
+    pub(crate) fn csv(&self, headers: &[&str], rows: &[Vec<String>]) -> Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        write_stdout(&csv_text(headers, rows)?)
+    }
+
     /// Prints text as it is (completion scripts).
     pub(crate) fn raw(&self, text: &str) -> Result<()> {
         if self.quiet {
@@ -161,6 +187,23 @@ impl Output {
             .map_err(|e| Error::Internal(anyhow::Error::new(e).context("cannot render JSON")))?;
         write_stdout(&format!("{}\n", escape_json(&text)))
     }
+}
+
+/// `headers` and `rows` as CSV (RFC 4180, CRLF line ends).
+fn csv_text(headers: &[&str], rows: &[Vec<String>]) -> Result<String> {
+    let failed = |e: csv::Error| Error::Internal(anyhow::Error::new(e).context("cannot write CSV"));
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    writer.write_record(headers).map_err(failed)?;
+    for row in rows {
+        writer.write_record(row).map_err(failed)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| Error::Internal(anyhow::anyhow!("cannot write CSV: {e}")))?;
+    String::from_utf8(bytes)
+        .map_err(|e| Error::Internal(anyhow::Error::new(e).context("CSV is not UTF-8")))
 }
 
 /// Rendered JSON with the characters [`unsafe_to_print`] that serde leaves
@@ -267,6 +310,20 @@ const MIN_TABLE_WIDTH: u16 = 20;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_quotes_what_holds_commas_quotes_or_line_breaks() {
+        let rows = [vec![
+            r#"{"x":"1, 2"}"#.to_string(),
+            "two\nlines".to_string(),
+            "plain".to_string(),
+        ]];
+        let text = csv_text(&["a", "b", "c"], &rows).expect("csv");
+        assert_eq!(
+            text,
+            "a,b,c\r\n\"{\"\"x\"\":\"\"1, 2\"\"}\",\"two\nlines\",plain\r\n"
+        );
+    }
 
     #[test]
     fn json_escapes_what_serde_leaves_raw_and_means_the_same() {

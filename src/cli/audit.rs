@@ -4,7 +4,8 @@ use clap::Subcommand;
 
 use super::{audit_actor, since, Session, Since};
 use crate::domain::{Actor, AuditFilter};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::view::{audit_csv_record, AUDIT_CSV_HEADERS};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum AuditCommand {
@@ -35,6 +36,11 @@ pub(crate) enum AuditCommand {
         /// Every matching event, not just the newest 50.
         #[arg(long)]
         all: bool,
+        /// Print for a log system instead of a table: `ndjson` (one event
+        /// per line, every field) or `csv` (a header, then one row per
+        /// event, before/after as JSON text). Not with --json.
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<AuditFormat>,
     },
     /// The newest event's position and hash: keep it elsewhere as an anchor.
     Head,
@@ -45,6 +51,15 @@ pub(crate) enum AuditCommand {
         #[arg(long, value_name = "SEQ:HASH")]
         anchor: Option<String>,
     },
+}
+
+/// The formats `audit list` prints for log systems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum AuditFormat {
+    /// Newline-delimited JSON: one event per line.
+    Ndjson,
+    /// Comma-separated values with a header row.
+    Csv,
 }
 
 /// How many events `audit list` shows without --limit or --all: the newest.
@@ -61,7 +76,16 @@ pub(crate) fn audit(s: &Session, cmd: AuditCommand) -> Result<()> {
             until,
             limit,
             all,
+            format,
         } => {
+            // Two answers to "how to print" would leave one ignored.
+            if format.is_some() && s.out.json {
+                return Err(
+                    Error::invalid("--format and --json cannot be used together").help(
+                        "--json prints one JSON array; --format ndjson prints one event per line",
+                    ),
+                );
+            }
             let since = since.map(|s| s.at(portal.now())).transpose()?;
             let until = until.map(|u| u.until(portal.now())).transpose()?;
             let limit = if all {
@@ -69,17 +93,22 @@ pub(crate) fn audit(s: &Session, cmd: AuditCommand) -> Result<()> {
             } else {
                 Some(limit.unwrap_or(DEFAULT_AUDIT_LIMIT))
             };
-            s.out.list(
-                &portal.audit_list(&AuditFilter {
-                    actor,
-                    account,
-                    since,
-                    until,
-                    action: action.map(|a| a.trim().to_string()),
-                    limit,
-                })?,
-                "audit events match",
-            )
+            let events = portal.audit_list(&AuditFilter {
+                actor,
+                account,
+                since,
+                until,
+                action: action.map(|a| a.trim().to_string()),
+                limit,
+            })?;
+            match format {
+                None => s.out.list(&events, "audit events match"),
+                Some(AuditFormat::Ndjson) => s.out.ndjson(&events),
+                Some(AuditFormat::Csv) => s.out.csv(
+                    AUDIT_CSV_HEADERS,
+                    &events.iter().map(audit_csv_record).collect::<Vec<_>>(),
+                ),
+            }
         }
         AuditCommand::Head => s.out.item(&portal.audit_head()?),
         AuditCommand::Verify { anchor } => s.out.item(&portal.audit_verify(anchor.as_deref())?),

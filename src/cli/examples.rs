@@ -137,6 +137,15 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("order approve", &["portalctl --as olive@acme.test order approve 1"]),
     ("order reject", &["portalctl --as olive@acme.test order reject 1 --reason \"over budget this quarter\""]),
     ("order cancel", &["portalctl --as ann@acme.test order cancel 1 --reason \"ordered twice\""]),
+    ("order delegate", &[
+        "portalctl --as olive@acme.test order delegate --to fin@acme.test --until 2027-01-05T00:00:00Z",
+        "portalctl order delegate --list",
+        "portalctl --as olive@acme.test order delegate --end --to fin@acme.test",
+    ]),
+    ("order inbox", &[
+        "portalctl --as fin@acme.test order inbox",
+        "portalctl order inbox --for fin@acme.test --json",
+    ]),
     ("course list", &["portalctl course list"]),
     ("course progress", &[
         "portalctl course progress ann@acme.test \"Moodle Workplace\" --percent 40",
@@ -160,8 +169,8 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("license price list", &["portalctl license price list --account Contoso"]),
     ("audit list", &[
         "portalctl audit list",
-        "portalctl audit list --actor ann@acme.test --since 7d",
         "portalctl audit list --action user.invite --since 2026-11-01 --until 2026-11-30 --all",
+        "portalctl audit list --since 7d --all --format ndjson",
     ]),
     ("audit head", &["portalctl audit head"]),
     ("audit verify", &["portalctl audit verify", "portalctl audit verify --anchor \"$(cat audit-anchor.txt)\""]),

@@ -3,9 +3,9 @@
 use clap::Subcommand;
 
 use super::{complete, AccountArg, LimitArg, Session, TextArg};
-use crate::domain::{NewOrder, NewPolicy, OrderFilter, PolicyChange, PolicyEdit};
+use crate::domain::{DelegateRequest, NewOrder, NewPolicy, OrderFilter, PolicyChange, PolicyEdit};
 use crate::error::Result;
-use crate::model::{Email, Money, OrderStatus, Text};
+use crate::model::{Email, Money, OrderStatus, Text, Timestamp};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum PolicyCommand {
@@ -233,6 +233,54 @@ pub(crate) enum OrderCommand {
         #[arg(long, value_parser = TextArg)]
         reason: Text,
     },
+    /// Let another member decide your orders for a while ("out of
+    /// office"), end such delegations early (--end), or list them (--list).
+    ///
+    /// While a delegation holds (from --from, inclusive, until --until,
+    /// exclusive, to the second), the delegate may decide the orders the
+    /// delegator could decide, never their own; the order records that they
+    /// decided on the delegator's behalf, and it counts as the delegator's
+    /// decision. A delegate's own delegations pass on nothing of it.
+    #[command(group(
+        clap::ArgGroup::new("mode").args(["until", "end", "list"]).required(true)
+    ))]
+    Delegate {
+        /// The member who may decide (with --end: end only the delegation
+        /// to them).
+        #[arg(long, value_name = "EMAIL", conflicts_with = "list", required_unless_present_any = ["end", "list"])]
+        to: Option<Email>,
+        /// From when, RFC 3339 such as 2026-12-01T09:00:00Z (default: now).
+        #[arg(long, value_name = "TIME", conflicts_with_all = ["end", "list"])]
+        from: Option<Timestamp>,
+        /// Until when (exclusive), RFC 3339.
+        #[arg(long, value_name = "TIME")]
+        until: Option<Timestamp>,
+        /// Whose deciding is delegated, when not the acting member's: the
+        /// operator must name them; a member needs users.manage and
+        /// orders.approve.
+        #[arg(long = "for", value_name = "EMAIL", conflicts_with = "list")]
+        delegator: Option<Email>,
+        /// End now the delegations that hold or are to come.
+        #[arg(long)]
+        end: bool,
+        /// List the account's delegations that hold or are to come.
+        #[arg(long)]
+        list: bool,
+        #[command(flatten)]
+        account: AccountArg,
+    },
+    /// The pending orders a member may decide now, oldest first: their
+    /// own to decide, or a delegator's they cover.
+    Inbox {
+        /// The member whose inbox it is, for the operator (a member reads
+        /// their own, with --as).
+        #[arg(long = "for", value_name = "EMAIL")]
+        member: Option<Email>,
+        #[command(flatten)]
+        account: AccountArg,
+        #[command(flatten)]
+        limit: LimitArg,
+    },
     /// Cancel a pending order: its creator, or anyone who may decide it.
     Cancel {
         /// The order id.
@@ -287,6 +335,57 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
         OrderCommand::Show { id } => s.out.item(&portal.order_show(id)?),
         OrderCommand::Approve { id } => s.out.item(&portal.order_decide(id, None)?),
         OrderCommand::Reject { id, reason } => s.out.item(&portal.order_decide(id, Some(&reason))?),
+        OrderCommand::Delegate {
+            to,
+            from,
+            until,
+            delegator,
+            end,
+            list,
+            account,
+        } => {
+            if list {
+                return s.out.list(
+                    &portal.order_delegations(account.name())?,
+                    "delegations hold or are to come",
+                );
+            }
+            if end {
+                let ended =
+                    portal.order_delegate_end(to.as_ref(), delegator.as_ref(), account.name())?;
+                for d in &ended {
+                    s.out.note(&format!(
+                        "ended: `{}` no longer decides for `{}`",
+                        d.delegate, d.delegator
+                    ));
+                }
+                return s.out.list(&ended, "delegations ended");
+            }
+            let (Some(to), Some(until)) = (to, until) else {
+                return Err(crate::error::Error::invalid(
+                    "`order delegate` needs --to EMAIL and --until TIME",
+                ));
+            };
+            let view = portal.order_delegate(&DelegateRequest {
+                to,
+                from,
+                until,
+                delegator,
+                account: account.into_name(),
+            })?;
+            s.out.item(&view)
+        }
+        OrderCommand::Inbox {
+            member,
+            account,
+            limit,
+        } => {
+            let inbox = portal.order_inbox(member.as_ref(), account.name())?;
+            s.out.list(
+                &crate::domain::first(inbox, limit.limit),
+                "orders wait for this member's decision",
+            )
+        }
         OrderCommand::Cancel { id, reason } => {
             s.out.item(&portal.order_cancel(id, reason.as_ref())?)
         }

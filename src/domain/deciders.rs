@@ -61,7 +61,8 @@ pub(super) trait Roster {
 }
 
 /// The account's members as the database holds them now. Approvers are
-/// found by walking the members until enough are found.
+/// found by index (the roles, grants and areas that give `orders.approve`,
+/// and the owner), no more of them than asked for.
 pub(super) struct Now<'a> {
     pub tx: &'a dyn Tx,
     pub catalog: &'a Catalog,
@@ -103,15 +104,44 @@ impl Roster for Now<'_> {
         if let Some(all) = self.all.get() {
             return Ok(take(all, except, enough));
         }
-        let mut found = Vec::new();
-        // Those left out do not count toward `enough`.
-        let mut wanted = 0;
-        let mut complete = true;
-        for m in self.tx.memberships_in(self.account.id)? {
-            if wanted >= enough {
-                complete = false;
-                break;
+        // Who may hold `orders.approve`: a role that gives it, a grant or
+        // area that gives it, or the owner; found by index, oldest first,
+        // then each checked. Those left out do not count toward `enough`,
+        // so as many more are asked for, and one more tells whether that
+        // was all of them.
+        let cap = caps::ORDERS_APPROVE;
+        let roles: Vec<i64> = self
+            .catalog
+            .live_roles()
+            .into_iter()
+            .filter(|r| !r.blocking && r.holds(cap))
+            .map(|r| r.id)
+            .collect();
+        let grants: Vec<String> = self
+            .catalog
+            .area_names()
+            .into_iter()
+            .filter(|area| {
+                self.catalog
+                    .grant_capabilities(area)
+                    .is_ok_and(|given| given.contains(&cap))
+            })
+            .map(str::to_string)
+            .chain([cap.to_string()])
+            .collect();
+        let limit = enough.saturating_add(except.len()).saturating_add(1);
+        let mut candidates = self
+            .tx
+            .active_holders(self.account.id, &roles, &grants, self.at, limit)?;
+        let complete = candidates.len() < limit;
+        if let Some(owner) = self.account.owner_id {
+            if !candidates.iter().any(|m| m.person_id == owner) {
+                candidates.extend(self.tx.membership_of(owner, self.account.id)?);
             }
+        }
+        candidates.sort_by_key(|m| m.id);
+        let mut found = Vec::new();
+        for m in candidates {
             let person = m.person_id;
             if Ability::of(&Access::of(
                 self.tx, self.catalog, self.account, m, self.at,
@@ -119,9 +149,6 @@ impl Roster for Now<'_> {
             .approves
             {
                 found.push(person);
-                if !except.contains(&person) {
-                    wanted += 1;
-                }
             }
         }
         if complete {
@@ -213,9 +240,15 @@ impl Pending {
         counts: &[(i64, i64)],
         creator: Option<i64>,
     ) -> Result<Pending> {
+        // A decision made for a delegator is theirs too: neither decides
+        // again, so one approver never counts twice.
         let excluded: BTreeSet<i64> = creator
             .into_iter()
-            .chain(decisions.iter().map(|d| d.person_id))
+            .chain(
+                decisions
+                    .iter()
+                    .flat_map(|d| std::iter::once(d.person_id).chain(d.on_behalf_of)),
+            )
             .collect();
         let mut holds = Vec::new();
         for m in matched.iter().filter(|m| m.released_at.is_none()) {
@@ -367,6 +400,7 @@ mod tests {
     fn approval(person: i64) -> OrderDecision {
         OrderDecision {
             person_id: person,
+            on_behalf_of: None,
             approved: true,
             reason: None,
             at: "2026-11-25T10:00:00Z".parse().expect("a time"),

@@ -29,6 +29,7 @@ use std::ops::Deref;
 use super::access::{caps, Access, Authority};
 use super::audit::{record, Change};
 use super::deciders::{count, policy_eligible, take, Ability, Roster};
+use super::delegations::ensure_delegations_given_by_holders;
 use super::orders::pending_of;
 use super::{resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -295,6 +296,11 @@ fn changed_rows(tx: &dyn Tx, journal: &Journal) -> Result<bool> {
             return Ok(true);
         }
     }
+    for (id, before) in &journal.delegations {
+        if before.as_ref() != Some(&tx.delegation(*id)?) {
+            return Ok(true);
+        }
+    }
     Ok(false)
 }
 
@@ -330,6 +336,15 @@ struct Review<'a> {
 impl<'a> Review<'a> {
     fn check(&self, may_lose_admin: &BTreeSet<i64>) -> Result<()> {
         self.check_owners()?;
+        // A delegation lends its delegator's deciding: the power of
+        // `orders.approve`, given like any other access.
+        let mut created = Vec::new();
+        for (id, before) in &self.journal.delegations {
+            if before.is_none() {
+                created.push(self.tx.delegation(*id)?);
+            }
+        }
+        ensure_delegations_given_by_holders(self.tx, self.catalog, self.ctx, &created)?;
         for seat in self.seats()? {
             let before = self.before(*seat)?;
             let after = self.after(*seat)?;

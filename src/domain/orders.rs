@@ -4,6 +4,7 @@
 use super::access::{authority, authorize, caps, denial, Authority};
 use super::cost_centres::find_cost_centre;
 use super::deciders::{count, Ability, Now, Pending, Roster, SHOWN_DECIDERS};
+use super::delegations::{could_decide, route};
 use super::gate::Write;
 use super::policies::parse_order_type;
 use super::{member_in, resolve_account, Catalog, Ctx, Portal};
@@ -12,7 +13,7 @@ use crate::model::{
     Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderStatus, Person, Text,
 };
 use crate::store::Tx;
-use crate::view::{OrderView, PolicyProgress};
+use crate::view::{DeciderView, DecisionView, OrderView, PolicyProgress};
 
 /// What `order place` is asked to do.
 #[derive(Debug, Clone, Default)]
@@ -66,7 +67,19 @@ impl Sight {
 }
 
 fn sight(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, account: &Account) -> Result<Sight> {
-    match authority(tx, catalog, ctx, account)? {
+    let who = authority(tx, catalog, ctx, account)?;
+    // A delegate stands in for an approver while a delegation holds, and
+    // sees what they do.
+    if let Authority::Member { person, access } = &who {
+        if access.holds(caps::PORTAL_ACCESS)
+            && !tx
+                .delegations_to(account.id, person.id, ctx.now)?
+                .is_empty()
+        {
+            return Ok(Sight::All);
+        }
+    }
+    match who {
         Authority::Operator => Ok(Sight::All),
         Authority::Member { access, .. }
             if access.holds(caps::ORDERS_APPROVE) || access.holds(caps::BILLING_VIEW) =>
@@ -102,6 +115,17 @@ pub(super) fn order_view(tx: &dyn Tx, account: &Account, o: &Order) -> Result<Or
         .find(|d| !d.approved)
         .map(|d| email(d.person_id))
         .transpose()?;
+    let decision_views = decisions
+        .iter()
+        .map(|d| {
+            Ok(DecisionView {
+                by: email(d.person_id)?,
+                on_behalf_of: d.on_behalf_of.map(email).transpose()?,
+                approved: d.approved,
+                at: d.at,
+            })
+        })
+        .collect::<Result<_>>()?;
     let policies = tx
         .matched_policies(o.id)?
         .iter()
@@ -140,12 +164,16 @@ pub(super) fn order_view(tx: &dyn Tx, account: &Account, o: &Order) -> Result<Or
         status: o.status,
         approvals,
         rejected_by,
+        decisions: decision_views,
         rejected_reason: o.rejected_reason.clone(),
         cancelled_by: o.cancelled_by.clone(),
         cancelled_reason: o.cancelled_reason.clone(),
         policies,
         deciders: None,
         more_deciders: None,
+        delegates: Vec::new(),
+        could_decide: None,
+        could_decide_more: None,
         created_at: o.created_at,
         decided_at: o.decided_at,
     })
@@ -370,8 +398,8 @@ impl Portal {
         let mut view = order_view(&*tx, &account, &order)?;
         if order.status == OrderStatus::Pending {
             let roster = Now::new(&*tx, &catalog, &account, self.ctx.now);
-            let (people, more) =
-                pending_of(&*tx, &roster, &order)?.deciders(&roster, SHOWN_DECIDERS)?;
+            let pending = pending_of(&*tx, &roster, &order)?;
+            let (people, more) = pending.deciders(&roster, SHOWN_DECIDERS)?;
             view.deciders = Some(
                 people
                     .iter()
@@ -379,7 +407,23 @@ impl Portal {
                     .collect::<Result<_>>()?,
             );
             view.more_deciders = Some(more);
+            // And who may decide it now for one of them, by a delegation.
+            let email = |id: i64| -> Result<String> { Ok(tx.person(id)?.email.to_string()) };
+            view.delegates = could_decide(
+                &*tx, &roster, account.id, &pending, self.ctx.now, SHOWN_DECIDERS,
+            )?
+            .deciders
+            .into_iter()
+            .filter_map(|(e, d)| d.map(|d| (e, d)))
+            .map(|(e, d)| {
+                Ok(DeciderView {
+                    email: email(e)?,
+                    on_behalf_of: Some(email(d)?),
+                })
+            })
+            .collect::<Result<_>>()?;
         }
+        with_could_decide(&*tx, &order, &mut view)?;
         Ok(view)
     }
 
@@ -418,8 +462,12 @@ impl Portal {
             let named = matched
                 .iter()
                 .any(|m| m.released_at.is_none() && m.approvers.contains(&person.id));
-            // Being named stands in for `orders.approve`.
-            if !(ability.approves || (named && ability.access)) {
+            // Delegations to them that hold now: they may decide for
+            // those delegators.
+            let covering = tx.delegations_to(account.id, person.id, w.ctx.now)?;
+            // Being named, or covering for someone, stands in for
+            // `orders.approve`.
+            if !(ability.approves || ((named || !covering.is_empty()) && ability.access)) {
                 let decision = access.decide(caps::ORDERS_APPROVE);
                 return Err(denial(
                     tx,
@@ -449,30 +497,36 @@ impl Portal {
                 )));
             }
             let decisions = tx.decisions(id)?;
-            if let Some(earlier) = decisions.iter().find(|d| d.person_id == person.id) {
-                let what = if earlier.approved {
-                    "approved"
-                } else {
-                    "rejected"
-                };
-                return Err(Error::conflict(format!(
-                    "`{}` already {what} order {id}",
-                    person.email
-                )));
+            if let Some(earlier) = decided_by(&decisions, person.id) {
+                return Err(already_decided(tx, &person.email.to_string(), earlier, id)?);
             }
             let roster = Now::new(tx, catalog, &account, w.ctx.now);
-            let toward = pending_of(tx, &roster, &order)?.may_decide(person.id, ability);
-            if toward.is_empty() {
+            let pending = pending_of(tx, &roster, &order)?;
+            let Some(route) = route(&roster, &pending, person.id, ability, &covering)? else {
+                // Covering for someone whose decision is made already.
+                for d in &covering {
+                    if let Some(earlier) = decided_by(&decisions, d.delegator_id) {
+                        let delegator = tx.person(d.delegator_id)?.email.to_string();
+                        return Err(already_decided(tx, &delegator, earlier, id)?
+                            .help("a delegate decides for them only what they have not decided"));
+                    }
+                }
                 return Err(not_an_approver(&person, id, &matched));
-            }
+            };
+            // Who could decide it at this moment, kept with the decision
+            // (`order show` of the decided order lists them).
+            let could = could_decide(tx, &roster, account.id, &pending, w.ctx.now, SHOWN_DECIDERS)?;
+            let toward = route.toward;
             let before = order_view(tx, &account, &order)?;
             let mine = OrderDecision {
                 person_id: person.id,
+                on_behalf_of: route.on_behalf_of,
                 approved: reason.is_none(),
                 reason: reason.clone(),
                 at: w.ctx.now,
             };
             tx.insert_decision(id, &mine)?;
+            tx.record_deciders(id, person.id, &could)?;
             if reason.is_some() {
                 order.status = OrderStatus::Rejected;
                 order.rejected_reason = reason;
@@ -487,7 +541,8 @@ impl Portal {
                 }
             }
             tx.update_order(&order)?;
-            let after = order_view(tx, &account, &order)?;
+            let mut after = order_view(tx, &account, &order)?;
+            with_could_decide(tx, &order, &mut after)?;
             w.changed(
                 if reject.is_some() {
                     "order.reject"
@@ -527,9 +582,9 @@ impl Portal {
                 let creator = order.creator_id.map(|c| kept_person(tx, c)).transpose()?;
                 let roster = Now::new(tx, catalog, &account, w.ctx.now);
                 let decides = || -> Result<bool> {
-                    Ok(!pending_of(tx, &roster, &order)?
-                        .may_decide(person.id, Ability::of(&access))
-                        .is_empty())
+                    let covering = tx.delegations_to(account.id, person.id, w.ctx.now)?;
+                    let pending = pending_of(tx, &roster, &order)?;
+                    Ok(route(&roster, &pending, person.id, Ability::of(&access), &covering)?.is_some())
                 };
                 if creator != Some(person.id) && !decides()? {
                     return Err(Error::denied(format!(
@@ -556,6 +611,70 @@ impl Portal {
             Ok(after)
         })
     }
+}
+
+/// The decision of `person` on an order: made by them, or for them by a
+/// delegate.
+fn decided_by(decisions: &[OrderDecision], person: i64) -> Option<&OrderDecision> {
+    decisions
+        .iter()
+        .find(|d| d.person_id == person || d.on_behalf_of == Some(person))
+}
+
+/// "`who` already approved order N", saying through whom when a delegate
+/// decided for them, or for whom when they decided as a delegate.
+fn already_decided(tx: &dyn Tx, who: &str, earlier: &OrderDecision, id: i64) -> Result<Error> {
+    let what = if earlier.approved {
+        "approved"
+    } else {
+        "rejected"
+    };
+    let by = tx.person(earlier.person_id)?.email.to_string();
+    let how = match earlier.on_behalf_of {
+        Some(d) if by == who => format!(" on behalf of `{}`", tx.person(d)?.email),
+        Some(_) => format!(" through `{by}`, on their behalf"),
+        None => String::new(),
+    };
+    Ok(Error::conflict(format!(
+        "`{who}` already {what} order {id}{how}"
+    )))
+}
+
+/// Adds to a decided order's view who could decide it when it was decided,
+/// as recorded with the decision that decided it. An order approved at
+/// once, released by a policy change, cancelled, or decided before
+/// portalctl recorded this, gets nothing.
+fn with_could_decide(tx: &dyn Tx, order: &Order, view: &mut OrderView) -> Result<()> {
+    let decisive = match order.status {
+        OrderStatus::Rejected => tx.decisions(order.id)?.into_iter().find(|d| !d.approved),
+        OrderStatus::Approved => tx
+            .decisions(order.id)?
+            .into_iter()
+            .filter(|d| d.approved)
+            .max_by_key(|d| d.at),
+        _ => None,
+    };
+    let Some(d) = decisive.filter(|d| Some(d.at) == order.decided_at) else {
+        return Ok(());
+    };
+    let Some(recorded) = tx.recorded_deciders(order.id, d.person_id)? else {
+        return Ok(());
+    };
+    let email = |id: i64| -> Result<String> { Ok(tx.person(id)?.email.to_string()) };
+    view.could_decide = Some(
+        recorded
+            .deciders
+            .iter()
+            .map(|(p, on_behalf_of)| {
+                Ok(DeciderView {
+                    email: email(*p)?,
+                    on_behalf_of: on_behalf_of.map(email).transpose()?,
+                })
+            })
+            .collect::<Result<_>>()?,
+    );
+    view.could_decide_more = Some(recorded.more);
+    Ok(())
 }
 
 /// The person a (possibly merged) person is now: merges are followed to

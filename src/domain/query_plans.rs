@@ -25,12 +25,18 @@ fn record(event: rusqlite::trace::TraceEvent<'_>) {
 /// The tables that grow with an account's members and orders.
 const LARGE: &[&str] = &[
     "memberships", "people", "membership_grants", "orders", "invitations", "enrolments",
-    "services", "audit_events",
+    "services", "audit_events", "delegations", "order_policy_approvers",
 ];
 
 /// Runs `command` on a seeded portal and returns the statements it ran
 /// that read a large table without an index.
 fn scans(command: impl FnOnce(&mut Portal)) -> Vec<String> {
+    scans_after(|_| {}, command)
+}
+
+/// [`scans`] of `command`, run after `setup`, whose statements are not
+/// checked.
+fn scans_after(setup: impl FnOnce(&mut Portal), command: impl FnOnce(&mut Portal)) -> Vec<String> {
     let store = SqliteStore::in_memory_traced(record).expect("store");
     let mut p = Portal::new(
         Box::new(store),
@@ -52,6 +58,7 @@ fn scans(command: impl FnOnce(&mut Portal)) -> Vec<String> {
     for (who, role) in [("ann@acme.test", "manager"), ("una@acme.test", "user")] {
         join(&mut p, who, role);
     }
+    setup(&mut p);
     RAN.with(|ran| ran.borrow_mut().clear());
     command(&mut p);
     let ran = RAN.with(|ran| ran.take());
@@ -203,6 +210,108 @@ fn one_member_commands_and_everyday_lists_use_indexes() {
         for scan in scans(command) {
             failures.push(format!("{name}: {scan}"));
         }
+    }
+    // The inbox reads the account's pending orders and what covers the
+    // member, each by index: nothing else of the account.
+    let inbox = scans_after(
+        |p| {
+            p.policy_create(&NewPolicy {
+                name: "Over 50".into(),
+                threshold: "50.00".parse::<Money>().expect("amount"),
+                order_type: None,
+                approvers: Vec::new(),
+                required_approvals: None,
+                account: None,
+            })
+            .expect("policy");
+            p.ctx.actor = Actor::Member(email("ann@acme.test"));
+            p.order_place(&NewOrder {
+                description: "Router".into(),
+                amount: "60.00".parse::<Money>().expect("amount"),
+                ..NewOrder::default()
+            })
+            .expect("order");
+            p.ctx.actor = Actor::Member(email("owner@acme.test"));
+            p.order_delegate(&DelegateRequest {
+                to: email("una@acme.test"),
+                from: None,
+                until: "2026-12-25T10:00:00Z".parse().expect("time"),
+                delegator: None,
+                account: None,
+            })
+            .expect("delegate");
+        },
+        |p| {
+            p.ctx.actor = Actor::Member(email("una@acme.test"));
+            let inbox = p.order_inbox(None, None).expect("inbox");
+            assert_eq!(inbox.len(), 1, "una covers for the owner");
+        },
+    );
+    for scan in inbox {
+        failures.push(format!("order inbox: {scan}"));
+    }
+    // A member who only decides what names them: the orders naming them,
+    // by index, not every pending order.
+    let named = scans_after(
+        |p| {
+            p.policy_create(&NewPolicy {
+                name: "Una signs".into(),
+                threshold: "50.00".parse::<Money>().expect("amount"),
+                order_type: None,
+                approvers: vec![email("una@acme.test")],
+                required_approvals: None,
+                account: None,
+            })
+            .expect("policy");
+            p.ctx.actor = Actor::Member(email("ann@acme.test"));
+            p.order_place(&NewOrder {
+                description: "Router".into(),
+                amount: "60.00".parse::<Money>().expect("amount"),
+                ..NewOrder::default()
+            })
+            .expect("order");
+        },
+        |p| {
+            p.ctx.actor = Actor::Member(email("una@acme.test"));
+            let inbox = p.order_inbox(None, None).expect("inbox");
+            assert_eq!(inbox.len(), 1, "una is named");
+        },
+    );
+    for scan in named {
+        failures.push(format!("order inbox of a named approver: {scan}"));
+    }
+    // Deciding records who could decide, and `order show` of a pending
+    // order names them: the account's approvers, found by index.
+    let placed = std::cell::Cell::new(0);
+    let setup = |p: &mut Portal| {
+        p.policy_create(&NewPolicy {
+            name: "Over 50".into(),
+            threshold: "50.00".parse::<Money>().expect("amount"),
+            order_type: None,
+            approvers: Vec::new(),
+            required_approvals: None,
+            account: None,
+        })
+        .expect("policy");
+        p.ctx.actor = Actor::Member(email("ann@acme.test"));
+        p.order_place(&NewOrder {
+            description: "Router".into(),
+            amount: "60.00".parse::<Money>().expect("amount"),
+            ..NewOrder::default()
+        })
+        .expect("order")
+        .id
+    };
+    for scan in scans_after(
+        |p| placed.set(setup(p)),
+        |p| {
+            p.order_show(placed.get()).expect("show");
+            p.ctx.actor = Actor::Member(email("owner@acme.test"));
+            let v = p.order_decide(placed.get(), None).expect("approve");
+            assert!(v.could_decide.is_some(), "recorded");
+        },
+    ) {
+        failures.push(format!("order show, order approve: {scan}"));
     }
     assert!(failures.is_empty(), "full scans:\n{}", failures.join("\n"));
 }

@@ -144,14 +144,59 @@ pub(crate) struct MatchedPolicy {
 /// One approver's decision on an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct OrderDecision {
-    /// Who.
+    /// Who decided.
     pub person_id: i64,
+    /// The delegator a delegate decided for: the decision counts as
+    /// theirs, so neither decides the order again.
+    pub on_behalf_of: Option<i64>,
     /// Approved (true) or rejected (false).
     pub approved: bool,
     /// A rejection's reason.
     pub reason: Option<String>,
     /// When.
     pub at: Timestamp,
+}
+
+/// A delegation of deciding orders in one account: from `starts_at`
+/// (inclusive) until `ends_at` (exclusive), the delegate may decide the
+/// orders the delegator could decide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Delegation {
+    /// Store key.
+    pub id: i64,
+    /// The account it holds in.
+    pub account_id: i64,
+    /// Whose deciding it lends.
+    pub delegator_id: i64,
+    /// Who may decide for them.
+    pub delegate_id: i64,
+    /// From when (inclusive).
+    pub starts_at: Timestamp,
+    /// Until when (exclusive); moved back when ended early.
+    pub ends_at: Timestamp,
+    /// Who set it: an email or `operator:<user>`.
+    pub created_by: String,
+    /// When it was set.
+    pub created_at: Timestamp,
+    /// Who ended it early, if anyone.
+    pub ended_by: Option<String>,
+}
+
+impl Delegation {
+    /// Whether it holds at `at`, to the second.
+    pub(crate) fn holds_at(&self, at: Timestamp) -> bool {
+        self.starts_at <= at && at < self.ends_at
+    }
+}
+
+/// Who could decide an order, as recorded with a decision: each decider
+/// and, for a delegate, whom they would decide for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct RecordedDeciders {
+    /// `(decider, on_behalf_of)`, in the order `order show` names them.
+    pub deciders: Vec<(i64, Option<i64>)>,
+    /// Whether there were more than these.
+    pub more: bool,
 }
 
 /// Profile fields of an account, all optional.

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0009_course_progress.sql"),
     include_str!("../../migrations/0010_owner_handover.sql"),
     include_str!("../../migrations/0011_time_bound_access.sql"),
+    include_str!("../../migrations/0012_delegation.sql"),
 ];
 
 /// Tables every portalctl schema has held since migration 1, and which

@@ -12,6 +12,7 @@ mod audit;
 mod columns;
 mod courses;
 mod database;
+mod delegations;
 mod file;
 mod invitations;
 mod licenses;
@@ -37,9 +38,10 @@ pub(crate) use self::status::{MailCounts, StatusCounts};
 use crate::error::Result;
 use crate::model::{
     Account, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course, CourseProgress,
-    Enrolment, Grant, GrantBundle, Invitation, InvitationState, IpDirection, IpNetwork, License,
-    MatchedPolicy, Membership, Order, OrderDecision, OutboxMessage, OutboxState, PartnerConfig,
-    PartnerIp, PaymentDetails, Person, Policy, Role, Service, ShippingAddress, Timestamp,
+    Delegation, Enrolment, Grant, GrantBundle, Invitation, InvitationState, IpDirection, IpNetwork,
+    License, MatchedPolicy, Membership, Order, OrderDecision, OutboxMessage, OutboxState,
+    PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, RecordedDeciders, Role, Service,
+    ShippingAddress, Timestamp,
 };
 
 /// How long a writer waits for another process's lock before giving up,
@@ -346,6 +348,9 @@ seam! {
         fn orders_in(&self, account_id: i64) -> Result<Vec<Order>>;
         /// The pending orders of an account, oldest first.
         fn pending_orders_in(&self, account_id: i64) -> Result<Vec<Order>>;
+        /// The pending orders of an account that a policy they matched
+        /// names `person_id` as an approver of, oldest first, by index.
+        fn pending_orders_naming(&self, account_id: i64, person_id: i64) -> Result<Vec<Order>>;
         /// The order of an account with this external reference, by the
         /// unique index.
         fn order_by_reference(&self, account_id: i64, reference: &str) -> Result<Option<Order>>;
@@ -375,6 +380,47 @@ seam! {
         fn insert_decision(&self, order_id: i64, decision: &OrderDecision) -> Result<()>;
         /// An order's decisions, oldest first.
         fn decisions(&self, order_id: i64) -> Result<Vec<OrderDecision>>;
+        /// Records, with a decision, who could decide the order then.
+        fn record_deciders(
+            &self,
+            order_id: i64,
+            person_id: i64,
+            recorded: &RecordedDeciders,
+        ) -> Result<()>;
+        /// Who could decide the order when `person_id` decided it; `None`
+        /// for a decision made before this was recorded.
+        fn recorded_deciders(
+            &self,
+            order_id: i64,
+            person_id: i64,
+        ) -> Result<Option<RecordedDeciders>>;
+
+        // Delegations of deciding orders.
+
+        /// The delegation with this id.
+        fn delegation(&self, id: i64) -> Result<Delegation>;
+        /// Adds a delegation (its `id` is ignored) and returns its id.
+        fn insert_delegation(&self, delegation: &Delegation) -> Result<i64>;
+        /// Ends a delegation at `at` (not before it starts), by `by`.
+        fn end_delegation(&self, id: i64, at: Timestamp, by: &str) -> Result<()>;
+        /// The delegations to a delegate in an account that hold at `at`,
+        /// oldest first, by index.
+        fn delegations_to(
+            &self,
+            account_id: i64,
+            delegate_id: i64,
+            at: Timestamp,
+        ) -> Result<Vec<Delegation>>;
+        /// A delegator's delegations in an account that end after `after`
+        /// (holding or still to come), by start.
+        fn delegations_from(
+            &self,
+            account_id: i64,
+            delegator_id: i64,
+            after: Timestamp,
+        ) -> Result<Vec<Delegation>>;
+        /// Every delegation of an account that ends after `after`, by start.
+        fn delegations_in(&self, account_id: i64, after: Timestamp) -> Result<Vec<Delegation>>;
 
         // Courses and enrolments.
 
@@ -483,6 +529,8 @@ pub(crate) struct Journal {
     pub people: BTreeMap<i64, Option<Person>>,
     /// Approval policies (their approvers), by id.
     pub policies: BTreeMap<i64, Option<Policy>>,
+    /// Delegations of deciding orders, by id.
+    pub delegations: BTreeMap<i64, Option<Delegation>>,
 }
 
 impl Journal {
@@ -492,6 +540,7 @@ impl Journal {
             && self.accounts.is_empty()
             && self.people.is_empty()
             && self.policies.is_empty()
+            && self.delegations.is_empty()
     }
 }
 

@@ -164,6 +164,27 @@ impl SqliteTx<'_> {
         )
     }
 
+    pub(super) fn pending_orders_naming(
+        &self,
+        account_id: i64,
+        person_id: i64,
+    ) -> Result<Vec<Order>> {
+        let columns: Vec<String> = ORDER_COLUMNS
+            .split(',')
+            .map(|c| format!("o.{}", c.trim()))
+            .collect();
+        self.rows(
+            &format!(
+                "SELECT DISTINCT {} FROM order_policy_approvers a JOIN orders o ON o.id = a.order_id
+                     WHERE a.person_id = ?1 AND o.account_id = ?2 AND o.status = 'pending'
+                     ORDER BY o.id",
+                columns.join(", ")
+            ),
+            [person_id, account_id],
+            order_from_row,
+        )
+    }
+
     pub(super) fn order_by_reference(
         &self,
         account_id: i64,
@@ -338,8 +359,9 @@ impl SqliteTx<'_> {
 
     pub(super) fn insert_decision(&self, order_id: i64, d: &OrderDecision) -> Result<()> {
         self.exec(
-            "INSERT INTO order_decisions (order_id, person_id, approved, reason, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![order_id, d.person_id, d.approved, d.reason, d.at],
+            "INSERT INTO order_decisions (order_id, person_id, on_behalf_of, approved, reason, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![order_id, d.person_id, d.on_behalf_of, d.approved, d.reason, d.at],
         )?;
         Ok(())
     }
@@ -347,10 +369,11 @@ impl SqliteTx<'_> {
     pub(super) fn decisions(&self, order_id: i64) -> Result<Vec<OrderDecision>> {
         let rows = self
             .tx
-            .prepare_cached("SELECT person_id, approved, reason, at FROM order_decisions WHERE order_id = ?1 ORDER BY at, person_id")?
+            .prepare_cached("SELECT person_id, on_behalf_of, approved, reason, at FROM order_decisions WHERE order_id = ?1 ORDER BY at, person_id")?
             .query_map([order_id], |r| {
                 Ok(OrderDecision {
                     person_id: r.get("person_id")?,
+                    on_behalf_of: r.get("on_behalf_of")?,
                     approved: r.get("approved")?,
                     reason: r.get("reason")?,
                     at: r.get("at")?,

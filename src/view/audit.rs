@@ -70,3 +70,27 @@ impl Row for AuditEvent {
         ]
     }
 }
+
+/// The columns of `audit list --format csv`: every field of an event.
+pub(crate) const AUDIT_CSV_HEADERS: &[&str] = &[
+    "seq", "at", "actor", "action", "account", "target", "before", "after", "prev_hash", "hash",
+];
+
+/// One event as a CSV record under [`AUDIT_CSV_HEADERS`]: before and after
+/// as compact JSON text, an absent value as an empty field.
+pub(crate) fn audit_csv_record(e: &AuditEvent) -> Vec<String> {
+    let json =
+        |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+    vec![
+        e.seq.to_string(),
+        e.at.to_string(),
+        e.actor.clone(),
+        e.action.clone(),
+        e.account.clone().unwrap_or_default(),
+        e.target.clone().unwrap_or_default(),
+        json(&e.before),
+        json(&e.after),
+        e.prev_hash.clone(),
+        e.hash.clone(),
+    ]
+}

@@ -8,6 +8,7 @@
 mod account;
 mod audit;
 mod catalog;
+mod delegation;
 mod fixture;
 mod license;
 mod member;
@@ -19,17 +20,20 @@ pub(crate) use account::{
     AccountDetailsView, AccountView, AddressView, IpView, PartnerConfigView, PaymentView,
     ProductView, RfiView,
 };
-pub(crate) use audit::{AuditHeadView, AuditVerifiedView};
+pub(crate) use audit::{audit_csv_record, AuditHeadView, AuditVerifiedView, AUDIT_CSV_HEADERS};
 pub(crate) use catalog::{
     BundleView, CapabilityView, CourseProgressView, CourseView, EnrolmentView, FormerOwnerView,
     InitView, PresetView, RoleView,
 };
+pub(crate) use delegation::{DelegationView, InboxView};
 pub(crate) use fixture::{ApplyView, PlanLine};
 pub(crate) use license::{AllocationView, LicenseView, PriceLine, PriceView};
 pub(crate) use member::{
     CanView, ExternalEndedView, GrantView, HistoryView, InvitedView, MemberView, MergeView,
 };
-pub(crate) use order::{CostCentreView, OrderView, PolicyProgress, PolicyView, ServiceView};
+pub(crate) use order::{
+    CostCentreView, DeciderView, DecisionView, OrderView, PolicyProgress, PolicyView, ServiceView,
+};
 pub(crate) use outbox::{SendView, SettingView};
 pub(crate) use status::StatusView;
 

@@ -38,6 +38,10 @@ pub(crate) struct OrderView {
     pub approvals: Vec<String>,
     /// Who rejected it.
     pub rejected_by: Option<String>,
+    /// Every decision, oldest first: who decided and, for a delegate, on
+    /// whose behalf.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<DecisionView>,
     /// Why it was rejected; the creator can read it.
     pub rejected_reason: Option<String>,
     /// Who cancelled it.
@@ -54,6 +58,18 @@ pub(crate) struct OrderView {
     /// `deciders` lists may decide it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub more_deciders: Option<bool>,
+    /// `order show` of a pending order: who may decide it now for one of
+    /// `deciders`, through a delegation that holds.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub delegates: Vec<DeciderView>,
+    /// `order show` of a decided order: who could decide it when it was
+    /// decided (at most a few, see `could_decide_more`), as recorded with
+    /// the deciding decision; absent when nothing was recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub could_decide: Option<Vec<DeciderView>>,
+    /// Whether more people than `could_decide` lists could decide it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub could_decide_more: Option<bool>,
     /// Placed.
     pub created_at: Timestamp,
     /// Approved or rejected.
@@ -94,7 +110,7 @@ impl Fields for OrderView {
                 self.ship_to.as_ref().map_or_else(|| "-".into(), one_line),
             ),
             ("status", self.status.to_string()),
-            ("approvals", list_or_dash(&self.approvals)),
+            ("approvals", list_or_dash(&self.approvals_in_words())),
         ];
         for p in &self.policies {
             fields.push(("policy", progress(p)));
@@ -102,8 +118,25 @@ impl Fields for OrderView {
         if let Some(deciders) = &self.deciders {
             fields.push(("can decide", self.who_decides(deciders)));
         }
+        if !self.delegates.is_empty() {
+            let list: Vec<String> = self.delegates.iter().map(DeciderView::in_words).collect();
+            fields.push(("delegates", list.join(", ")));
+        }
+        if let Some(could) = &self.could_decide {
+            let mut list =
+                list_or_dash(&could.iter().map(DeciderView::in_words).collect::<Vec<_>>());
+            if self.could_decide_more == Some(true) {
+                list.push_str(" and others");
+            }
+            fields.push(("could decide", list));
+        }
         if let Some(by) = &self.rejected_by {
-            fields.push(("rejected by", by.clone()));
+            let on_behalf = self
+                .decisions
+                .iter()
+                .find(|d| !d.approved)
+                .map(DecisionView::in_words);
+            fields.push(("rejected by", on_behalf.unwrap_or_else(|| by.clone())));
             fields.push(("reason", opt(&self.rejected_reason)));
         }
         if let Some(by) = &self.cancelled_by {
@@ -117,6 +150,18 @@ impl Fields for OrderView {
 }
 
 impl OrderView {
+    /// The approvals, each "by" and, for a delegate, on whose behalf.
+    fn approvals_in_words(&self) -> Vec<String> {
+        if self.decisions.is_empty() {
+            return self.approvals.clone();
+        }
+        self.decisions
+            .iter()
+            .filter(|d| d.approved)
+            .map(DecisionView::in_words)
+            .collect()
+    }
+
     /// Who may decide it, in words; when nobody can, what to do instead.
     fn who_decides(&self, deciders: &[String]) -> String {
         if deciders.is_empty() {
@@ -152,6 +197,49 @@ fn progress(p: &PolicyProgress) -> String {
             "{}: {} of {} approvals",
             p.name, p.approvals, p.required_approvals
         )
+    }
+}
+
+/// One decision on an order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct DecisionView {
+    /// Who decided.
+    pub by: String,
+    /// The delegator they decided for, if they decided as a delegate: the
+    /// decision counts as the delegator's.
+    pub on_behalf_of: Option<String>,
+    /// Approved (true) or rejected (false).
+    pub approved: bool,
+    /// When.
+    pub at: Timestamp,
+}
+
+impl DecisionView {
+    /// "e@x on behalf of d@x", or just the email.
+    fn in_words(&self) -> String {
+        match &self.on_behalf_of {
+            Some(d) => format!("{} on behalf of {d}", self.by),
+            None => self.by.clone(),
+        }
+    }
+}
+
+/// Someone who could decide an order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct DeciderView {
+    /// Their email.
+    pub email: String,
+    /// The delegator they could decide it for, if they could only as a
+    /// delegate.
+    pub on_behalf_of: Option<String>,
+}
+
+impl DeciderView {
+    fn in_words(&self) -> String {
+        match &self.on_behalf_of {
+            Some(d) => format!("{} on behalf of {d}", self.email),
+            None => self.email.clone(),
+        }
     }
 }
 

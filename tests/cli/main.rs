@@ -19,6 +19,7 @@ mod concurrency;
 mod confirmations;
 mod courses;
 mod crash;
+mod delegation;
 mod examples;
 mod external_admins;
 mod files;

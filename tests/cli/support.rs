@@ -62,6 +62,10 @@ const UNDO: &[&str] = &[
      ALTER TABLE memberships DROP COLUMN external_until;
      ALTER TABLE memberships DROP COLUMN role_after;
      ALTER TABLE memberships DROP COLUMN role_until;",
+    // 0012_delegation
+    "DROP TABLE order_decision_deciders; ALTER TABLE order_decisions DROP COLUMN more_deciders;
+     ALTER TABLE order_decisions DROP COLUMN on_behalf_of; DROP TABLE delegations;
+     DROP INDEX order_policy_approvers_by_person;",
 ];
 
 /// Undoes every migration after `version` on `conn`, newest first, and

@@ -110,6 +110,7 @@ fn policies_orders_and_decisions_read_back_and_update() {
     };
     let decision = OrderDecision {
         person_id: b.person,
+        on_behalf_of: None,
         approved: false,
         reason: Some("too dear".into()),
         at: t(6),
@@ -188,6 +189,7 @@ fn held_orders_approvals_counted_and_cancellation_read_back() {
             order.id,
             &OrderDecision {
                 person_id: b.person,
+                on_behalf_of: None,
                 approved: true,
                 reason: None,
                 at: t(6),

@@ -1,0 +1,651 @@
+//! Delegation of deciding orders ("out of office", issue 14) and the
+//! approver's inbox.
+//!
+//! A delegation lets its delegate decide, from `--from` (inclusive) until
+//! `--until` (exclusive), to the second, the orders its delegator could
+//! decide at that moment. It lends only the delegator's own deciding: what
+//! they may decide directly (as an approver, or a named one), never what
+//! someone else delegated to them, so a delegation is not passed on. The
+//! delegate never decides their own order, and a decision made for a
+//! delegator counts as the delegator's: neither of them decides that order
+//! again, so the same approver is never counted twice.
+//!
+//! Who may set one: a member, for their own deciding; the operator, for
+//! anyone (`--for`); a member who holds `users.manage` and `orders.approve`
+//! in the account, for another member (the write gate checks the
+//! `orders.approve`: what the delegate gains must be held by whoever gives
+//! it, unless it is the delegator lending their own).
+
+use super::access::{authority, authorize, caps, Access, Authority};
+use super::deciders::{Ability, Now, Pending, Roster};
+use super::orders::pending_of;
+use super::{member_in, resolve_account, Actor, Catalog, Ctx, Portal};
+use crate::error::{Error, Result};
+use crate::model::{
+    Account, Delegation, Email, MemberStatus, Membership, Order, Person, RecordedDeciders,
+    Timestamp,
+};
+use crate::store::Tx;
+use crate::view::{DelegationView, InboxView};
+
+/// What `order delegate` is asked to set.
+#[derive(Debug, Clone)]
+pub(crate) struct DelegateRequest {
+    /// Who may decide for the delegator.
+    pub to: Email,
+    /// From when (default: now).
+    pub from: Option<Timestamp>,
+    /// Until when (exclusive).
+    pub until: Timestamp,
+    /// The delegator, when not the acting member (`--for`).
+    pub delegator: Option<Email>,
+    /// Which account.
+    pub account: Option<String>,
+}
+
+/// How someone may decide a pending order now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Route {
+    /// The delegator they decide it for; `None`: for themselves.
+    pub on_behalf_of: Option<i64>,
+    /// The policies (ids) the decision counts toward.
+    pub toward: Vec<i64>,
+}
+
+/// How `person` (with `ability`) may decide the order `pending` describes:
+/// for themselves if they may, else for the first delegator among
+/// `covering` (the delegations to them that hold now) who may. A
+/// delegator's deciding is judged from their own standing alone.
+pub(super) fn route(
+    roster: &dyn Roster,
+    pending: &Pending,
+    person: i64,
+    ability: Ability,
+    covering: &[Delegation],
+) -> Result<Option<Route>> {
+    let direct = pending.may_decide(person, ability);
+    if !direct.is_empty() {
+        return Ok(Some(Route {
+            on_behalf_of: None,
+            toward: direct,
+        }));
+    }
+    if !ability.access || pending.excluded.contains(&person) {
+        return Ok(None);
+    }
+    for d in covering {
+        let toward = pending.may_decide(d.delegator_id, roster.ability(d.delegator_id)?);
+        if !toward.is_empty() {
+            return Ok(Some(Route {
+                on_behalf_of: Some(d.delegator_id),
+                toward,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// Who could decide the order `pending` describes at `at`: up to `limit`
+/// people, those who may decide it themselves first (see
+/// [`Pending::deciders`]), then the delegates who hold a delegation from
+/// one of them; and whether there are more.
+pub(super) fn could_decide(
+    tx: &dyn Tx,
+    roster: &dyn Roster,
+    account_id: i64,
+    pending: &Pending,
+    at: Timestamp,
+    limit: usize,
+) -> Result<RecordedDeciders> {
+    let (people, mut more) = pending.deciders(roster, limit)?;
+    let mut deciders: Vec<(i64, Option<i64>)> = people.iter().map(|p| (*p, None)).collect();
+    for p in &people {
+        for d in tx.delegations_from(account_id, *p, at)? {
+            let e = d.delegate_id;
+            if !d.holds_at(at)
+                || pending.excluded.contains(&e)
+                || deciders.iter().any(|(x, _)| *x == e)
+                || !roster.ability(e)?.access
+            {
+                continue;
+            }
+            if deciders.len() >= limit {
+                more = true;
+                break;
+            }
+            deciders.push((e, Some(*p)));
+        }
+    }
+    Ok(RecordedDeciders { deciders, more })
+}
+
+fn email_of(tx: &dyn Tx, id: i64) -> Result<String> {
+    Ok(tx.person(id)?.email.to_string())
+}
+
+fn delegation_view(
+    tx: &dyn Tx,
+    account: &Account,
+    d: &Delegation,
+    now: Timestamp,
+) -> Result<DelegationView> {
+    let state = if d.ended_by.is_some() || d.ends_at <= now {
+        "ended"
+    } else if d.starts_at > now {
+        "upcoming"
+    } else {
+        "active"
+    };
+    Ok(DelegationView {
+        account: account.name.clone(),
+        delegator: email_of(tx, d.delegator_id)?,
+        delegate: email_of(tx, d.delegate_id)?,
+        from: d.starts_at,
+        until: d.ends_at,
+        state,
+        created_by: d.created_by.clone(),
+        ended_by: d.ended_by.clone(),
+    })
+}
+
+/// The account a delegation command acts in: the one named, else the one
+/// of the delegator (or of the acting member).
+fn account_of(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    named: Option<&str>,
+    delegator: Option<&Email>,
+) -> Result<Account> {
+    resolve_account(tx, ctx, named, delegator)
+}
+
+/// The delegator a command is about, with the actor allowed to speak for
+/// them: a member for themselves; for another member, only someone who
+/// holds `users.manage` in the account, or the operator, who must name
+/// one.
+fn delegator(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+    named: Option<&Email>,
+) -> Result<(Person, Membership)> {
+    match (&ctx.actor, named) {
+        (Actor::Operator(_), None) => Err(Error::invalid(
+            "the operator names whose deciding is delegated: pass --for EMAIL",
+        )
+        .help("or act as the delegator with --as")),
+        (Actor::Member(me), Some(other)) if other != me => {
+            authorize(
+                tx,
+                catalog,
+                ctx,
+                account,
+                caps::USERS_MANAGE.to("set or end another member's delegations"),
+            )?;
+            member_in(tx, other, account)
+        }
+        (Actor::Operator(_), Some(other)) => member_in(tx, other, account),
+        (Actor::Member(_), _) => match authority(tx, catalog, ctx, account)? {
+            Authority::Member { person, access } => Ok((*person, access.membership.clone())),
+            Authority::Operator | Authority::Partner { .. } => {
+                Err(anyhow::anyhow!("a member acts as a member").into())
+            }
+        },
+    }
+}
+
+/// What a membership may do about approvals now.
+fn ability_of(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    account: &Account,
+    m: Membership,
+    at: Timestamp,
+) -> Result<Ability> {
+    Ok(Ability::of(&Access::of(tx, catalog, account, m, at)?))
+}
+
+impl Portal {
+    /// Lets `req.to` decide, from `req.from` until `req.until`, the orders
+    /// the delegator could decide. Both must be active members of the
+    /// account with portal access, and the delegator must decide some
+    /// orders: hold `orders.approve`, or be named by an enabled policy.
+    pub(crate) fn order_delegate(&mut self, req: &DelegateRequest) -> Result<DelegationView> {
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let now = w.ctx.now;
+            let subject = req.delegator.as_ref().or(match &w.ctx.actor {
+                Actor::Member(me) => Some(me),
+                Actor::Operator(_) => None,
+            });
+            let account = account_of(tx, &w.ctx, req.account.as_deref(), subject)?;
+            let (from_person, from_m) =
+                delegator(tx, catalog, &w.ctx, &account, req.delegator.as_ref())?;
+            let from = req.from.unwrap_or(now);
+            if req.until <= now {
+                return Err(Error::invalid(format!(
+                    "--until {} has passed: it is {now}",
+                    req.until
+                )));
+            }
+            if req.until <= from {
+                return Err(Error::invalid(format!(
+                    "--until {} is not after --from {from}",
+                    req.until
+                ))
+                .help("a delegation holds from --from (inclusive) until --until (exclusive)"));
+            }
+            let from_status = from_m.status;
+            let from_ability = ability_of(tx, catalog, &account, from_m, now)?;
+            if from_status != MemberStatus::Active || !from_ability.access {
+                return Err(Error::conflict(format!(
+                    "`{}` is not an active member of `{}` with access, so has no deciding to delegate",
+                    from_person.email, account.name
+                )));
+            }
+            let named = tx
+                .policies_in(account.id)?
+                .iter()
+                .any(|p| p.enabled && p.approvers.contains(&from_person.id));
+            if !from_ability.approves && !named {
+                return Err(Error::denied(format!(
+                    "`{}` decides no orders in `{}`: they neither hold `orders.approve` nor are a named approver of a policy",
+                    from_person.email, account.name
+                ))
+                .help("only someone who may decide orders can delegate it"));
+            }
+            let (to_person, to_m) = member_in(tx, &req.to, &account)?;
+            if to_person.id == from_person.id {
+                return Err(Error::conflict(format!(
+                    "`{}` cannot delegate to themselves",
+                    from_person.email
+                ))
+                .help("name another member of the account with --to"));
+            }
+            let to_status = to_m.status;
+            if to_status != MemberStatus::Active
+                || !ability_of(tx, catalog, &account, to_m, now)?.access
+            {
+                return Err(Error::conflict(format!(
+                    "`{}` is not an active member of `{}` with access, so cannot decide for anyone",
+                    to_person.email, account.name
+                )));
+            }
+            for d in tx.delegations_from(account.id, from_person.id, now)? {
+                if d.delegate_id == to_person.id && d.starts_at < req.until && from < d.ends_at {
+                    return Err(Error::conflict(format!(
+                        "`{}` already delegates to `{}` from {} until {}",
+                        from_person.email, to_person.email, d.starts_at, d.ends_at
+                    ))
+                    .help(format!(
+                        "end it first: `portalctl order delegate --end --to {}`",
+                        to_person.email
+                    )));
+                }
+            }
+            let mut d = Delegation {
+                id: 0,
+                account_id: account.id,
+                delegator_id: from_person.id,
+                delegate_id: to_person.id,
+                starts_at: from,
+                ends_at: req.until,
+                created_by: w.ctx.actor.audit_name(),
+                created_at: now,
+                ended_by: None,
+            };
+            d.id = tx.insert_delegation(&d)?;
+            let view = delegation_view(tx, &account, &d, now)?;
+            w.changed(
+                "order.delegate",
+                &account,
+                format!("{} to {}", view.delegator, view.delegate),
+                None,
+                &view,
+            )?;
+            Ok(view)
+        })
+    }
+
+    /// Ends now the delegator's delegations that hold or are to come: the
+    /// one to `to`, or all of them.
+    pub(crate) fn order_delegate_end(
+        &mut self,
+        to: Option<&Email>,
+        delegator_named: Option<&Email>,
+        account: Option<&str>,
+    ) -> Result<Vec<DelegationView>> {
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let now = w.ctx.now;
+            let subject = delegator_named.or(match &w.ctx.actor {
+                Actor::Member(me) => Some(me),
+                Actor::Operator(_) => None,
+            });
+            let account = account_of(tx, &w.ctx, account, subject)?;
+            let (from_person, _) = delegator(tx, catalog, &w.ctx, &account, delegator_named)?;
+            let to_id = to
+                .map(|e| member_in(tx, e, &account).map(|(p, _)| p.id))
+                .transpose()?;
+            let open: Vec<Delegation> = tx
+                .delegations_from(account.id, from_person.id, now)?
+                .into_iter()
+                .filter(|d| to_id.is_none_or(|t| d.delegate_id == t))
+                .collect();
+            if open.is_empty() {
+                let whom = to.map(|e| format!(" to `{e}`")).unwrap_or_default();
+                return Err(Error::not_found(format!(
+                    "no delegation from `{}`{whom} holds or is to come in `{}`",
+                    from_person.email, account.name
+                ))
+                .help("`portalctl order delegate --list` shows them"));
+            }
+            let mut ended = Vec::new();
+            for d in open {
+                let before = delegation_view(tx, &account, &d, now)?;
+                tx.end_delegation(d.id, now, &w.ctx.actor.audit_name())?;
+                let after = delegation_view(tx, &account, &tx.delegation(d.id)?, now)?;
+                w.changed(
+                    "order.delegate.end",
+                    &account,
+                    format!("{} to {}", after.delegator, after.delegate),
+                    Some(&before),
+                    &after,
+                )?;
+                ended.push(after);
+            }
+            Ok(ended)
+        })
+    }
+
+    /// The account's delegations that hold or are to come, by start: all
+    /// of them for the operator and members who hold `orders.approve` or
+    /// `users.manage`; a member's own (given or held) for anyone else.
+    pub(crate) fn order_delegations(
+        &mut self,
+        account: Option<&str>,
+    ) -> Result<Vec<DelegationView>> {
+        let tx = self.gate.read(self.ctx.now)?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = resolve_account(&*tx, &self.ctx, account, None)?;
+        let own = match authority(&*tx, &catalog, &self.ctx, &account)? {
+            Authority::Member { person, access }
+                if !access.holds(caps::ORDERS_APPROVE) && !access.holds(caps::USERS_MANAGE) =>
+            {
+                Some(person.id)
+            }
+            _ => None,
+        };
+        tx.delegations_in(account.id, self.ctx.now)?
+            .iter()
+            .filter(|d| own.is_none_or(|p| d.delegator_id == p || d.delegate_id == p))
+            .map(|d| delegation_view(&*tx, &account, d, self.ctx.now))
+            .collect()
+    }
+
+    /// The pending orders a member may decide now, oldest first: their own
+    /// to decide, or a delegator's they cover. A member reads their own
+    /// inbox (`--as`); the operator names the member (`member`).
+    pub(crate) fn order_inbox(
+        &mut self,
+        member: Option<&Email>,
+        account: Option<&str>,
+    ) -> Result<Vec<InboxView>> {
+        let tx = self.gate.read(self.ctx.now)?;
+        let catalog = Catalog::load(&*tx)?;
+        let now = self.ctx.now;
+        let email =
+            match (&self.ctx.actor, member) {
+                (Actor::Member(me), None) => me.clone(),
+                (Actor::Member(me), Some(e)) if e == me => me.clone(),
+                (Actor::Member(me), Some(_)) => {
+                    return Err(Error::denied(format!(
+                        "`{me}` may not read another member's inbox"
+                    ))
+                    .help("a member reads their own with --as; the operator names one with --for"))
+                }
+                (Actor::Operator(_), Some(e)) => e.clone(),
+                (Actor::Operator(_), None) => return Err(Error::invalid(
+                    "`order inbox` is a member's: pass --as EMAIL, or --for EMAIL as the operator",
+                )),
+            };
+        let account = resolve_account(&*tx, &self.ctx, account, Some(&email))?;
+        let (person, membership) = member_in(&*tx, &email, &account)?;
+        let ability = ability_of(&*tx, &catalog, &account, membership, now)?;
+        if !ability.access {
+            return Ok(Vec::new());
+        }
+        let covering = tx.delegations_to(account.id, person.id, now)?;
+        let roster = Now::new(&*tx, &catalog, &account, now);
+        // An account approver, or one covering for one, may decide any
+        // pending order; anyone else only those whose policies name them
+        // or a delegator they cover, found by index.
+        let mut approves_any = ability.approves;
+        for d in &covering {
+            approves_any = approves_any || roster.ability(d.delegator_id)?.approves;
+        }
+        let candidates = if approves_any {
+            tx.pending_orders_in(account.id)?
+        } else {
+            let mut found: Vec<Order> = Vec::new();
+            for p in std::iter::once(person.id).chain(covering.iter().map(|d| d.delegator_id)) {
+                for o in tx.pending_orders_naming(account.id, p)? {
+                    if !found.iter().any(|f| f.id == o.id) {
+                        found.push(o);
+                    }
+                }
+            }
+            found.sort_by_key(|o| o.id);
+            found
+        };
+        let mut inbox = Vec::new();
+        for order in candidates {
+            let pending = pending_of(&*tx, &roster, &order)?;
+            let Some(route) = route(&roster, &pending, person.id, ability, &covering)? else {
+                continue;
+            };
+            let policies = pending
+                .holds
+                .iter()
+                .filter(|h| route.toward.contains(&h.policy.policy_id))
+                .map(|h| h.policy.name.clone())
+                .collect();
+            inbox.push(InboxView {
+                id: order.id,
+                account: account.name.clone(),
+                created_by: match order.creator_id {
+                    Some(id) => email_of(&*tx, id)?,
+                    None => order.creator.clone(),
+                },
+                description: order.description.clone(),
+                amount: order.amount,
+                currency: order.currency.clone(),
+                policies,
+                on_behalf_of: route.on_behalf_of.map(|d| email_of(&*tx, d)).transpose()?,
+                created_at: order.created_at,
+            });
+        }
+        Ok(inbox)
+    }
+}
+
+/// The gate's rule for delegations a write creates: lending deciding is
+/// giving `orders.approve`'s power, which only the delegator (lending
+/// their own), the operator, or a member holding `orders.approve` in the
+/// account may give.
+pub(super) fn ensure_delegations_given_by_holders(
+    w_tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    created: &[Delegation],
+) -> Result<()> {
+    let Actor::Member(email) = &ctx.actor else {
+        return Ok(());
+    };
+    let Some(actor) = w_tx.person_by_email(email.as_str())? else {
+        return Ok(());
+    };
+    for d in created {
+        if d.delegator_id == actor.id {
+            continue;
+        }
+        let account = w_tx.account(d.account_id)?;
+        let holds = match w_tx.membership_of(actor.id, account.id)? {
+            Some(m) => Access::of(w_tx, catalog, &account, m, ctx.now)?.holds(caps::ORDERS_APPROVE),
+            None => false,
+        };
+        if !holds {
+            return Err(Error::denied(format!(
+                "`{email}` cannot let `{}` decide `{}`'s orders in `{}`: it gives `orders.approve`, which they do not hold",
+                email_of(w_tx, d.delegate_id)?,
+                email_of(w_tx, d.delegator_id)?,
+                account.name
+            ))
+            .help("the delegator, the account's owner or another holder of `orders.approve` can set it"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testing::{email, join, seeded};
+    use crate::domain::{NewOrder, NewPolicy};
+    use crate::model::Money;
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().expect("a time")
+    }
+
+    const T1: &str = "2026-11-26T09:00:00Z";
+    const T2: &str = "2026-11-27T17:00:00Z";
+
+    /// Acme with manager ann (places orders), user eve, and a policy
+    /// holding orders over 50 for any approver; ann's order of 60 waits.
+    fn acme() -> (Portal, i64) {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "manager");
+        join(&mut p, "eve@acme.test", "user");
+        p.policy_create(&NewPolicy {
+            name: "Over 50".into(),
+            threshold: "50.00".parse::<Money>().expect("amount"),
+            order_type: None,
+            approvers: Vec::new(),
+            required_approvals: None,
+            account: None,
+        })
+        .expect("policy");
+        p.ctx.actor = Actor::Member(email("ann@acme.test"));
+        let order = p
+            .order_place(&NewOrder {
+                description: "Router".into(),
+                amount: "60.00".parse::<Money>().expect("amount"),
+                ..NewOrder::default()
+            })
+            .expect("order");
+        p.ctx.actor = Actor::Operator("root".into());
+        (p, order.id)
+    }
+
+    fn away(p: &mut Portal, delegator: &str, delegate: &str) -> Result<DelegationView> {
+        p.ctx.actor = Actor::Member(email(delegator));
+        p.order_delegate(&DelegateRequest {
+            to: email(delegate),
+            from: Some(at(T1)),
+            until: at(T2),
+            delegator: None,
+            account: None,
+        })
+    }
+
+    #[test]
+    fn a_delegate_decides_from_the_start_until_just_before_the_end() {
+        let (mut p, id) = acme();
+        away(&mut p, "owner@acme.test", "eve@acme.test").expect("delegate");
+        p.ctx.actor = Actor::Member(email("eve@acme.test"));
+        for (now, holds) in [
+            ("2026-11-26T08:59:59Z", false),
+            (T1, true),
+            ("2026-11-27T16:59:59Z", true),
+            (T2, false),
+            ("2026-11-27T17:00:01Z", false),
+        ] {
+            p.ctx.now = at(now);
+            let inbox = p.order_inbox(None, None).expect("inbox");
+            assert_eq!(inbox.len(), usize::from(holds), "at {now}");
+            if holds {
+                assert_eq!(inbox[0].on_behalf_of.as_deref(), Some("owner@acme.test"));
+                assert_eq!(inbox[0].policies, vec!["Over 50".to_string()]);
+            } else {
+                let err = p
+                    .order_decide(id, None)
+                    .expect_err("not while it does not hold");
+                assert_eq!(err.exit_code(), 5, "{err}");
+            }
+        }
+        p.ctx.now = at(T1);
+        let v = p.order_decide(id, None).expect("approve for the owner");
+        assert_eq!(v.approvals, vec!["eve@acme.test".to_string()]);
+        assert_eq!(
+            v.decisions[0].on_behalf_of.as_deref(),
+            Some("owner@acme.test")
+        );
+        let could = v.could_decide.expect("recorded");
+        assert!(could
+            .iter()
+            .any(|d| d.email == "eve@acme.test"
+                && d.on_behalf_of.as_deref() == Some("owner@acme.test")));
+    }
+
+    /// The gate: lending someone else's deciding gives `orders.approve`'s
+    /// power, which a member who manages users but does not approve cannot
+    /// give.
+    #[test]
+    fn only_a_holder_of_orders_approve_sets_a_delegation_for_another() {
+        let mut p = seeded("customer-area");
+        join(&mut p, "ann@acme.test", "member");
+        p.grant(&email("ann@acme.test"), &["account-admin".into()], None, None)
+            .expect("grant");
+        join(&mut p, "bob@acme.test", "member");
+        p.ctx.actor = Actor::Member(email("ann@acme.test"));
+        let req = DelegateRequest {
+            to: email("bob@acme.test"),
+            from: None,
+            until: at(T2),
+            delegator: Some(email("owner@acme.test")),
+            account: None,
+        };
+        let err = p.order_delegate(&req).expect_err("ann does not approve");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        assert!(err.to_string().contains("orders.approve"), "{err}");
+        p.ctx.actor = Actor::Operator("root".into());
+        p.order_delegate(&req).expect("the operator may");
+    }
+
+    /// A delegator who lost access lends nothing: deciding is judged from
+    /// their standing when the delegate decides.
+    #[test]
+    fn a_delegator_without_access_lends_nothing() {
+        let (mut p, id) = acme();
+        join(&mut p, "fin@acme.test", "admin");
+        away(&mut p, "fin@acme.test", "eve@acme.test").expect("delegate");
+        p.ctx.actor = Actor::Operator("root".into());
+        p.deactivate(
+            &email("fin@acme.test"),
+            None,
+            &crate::domain::Handover::Refuse,
+        )
+        .expect("deactivate");
+        p.ctx.actor = Actor::Member(email("eve@acme.test"));
+        p.ctx.now = at(T1);
+        assert!(p.order_inbox(None, None).expect("inbox").is_empty());
+        let err = p
+            .order_decide(id, None)
+            .expect_err("fin decides nothing now");
+        assert_eq!(err.exit_code(), 5, "{err}");
+    }
+}

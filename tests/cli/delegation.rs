@@ -1,0 +1,590 @@
+//! Approval delegation ("out of office"), the approver's inbox, who could
+//! decide an order when it was decided, and the audit log for log systems
+//! (issue 14), through the binary with a fixed clock.
+
+use serde_json::Value;
+
+use crate::support::{
+    error_line, rewind, says, schema_version, Portal, CONFLICT, DENIED, NOT_FOUND, OWNER, SUCCESS,
+    USAGE,
+};
+
+/// Admin: an account approver, away over the holidays.
+const FIN: &str = "fin@acme.test";
+/// Second admin.
+const FAY: &str = "fay@acme.test";
+/// Manager: places orders, approves nothing.
+const MAX: &str = "max@acme.test";
+/// User: portal access, approves nothing; covers for FIN.
+const EVE: &str = "eve@acme.test";
+/// Manager named as the approver of policy `Ned signs`.
+const NED: &str = "ned@acme.test";
+
+/// When the delegation starts (inclusive) and ends (exclusive).
+const T1: &str = "2026-11-26T09:00:00Z";
+const T2: &str = "2026-11-27T17:00:00Z";
+
+/// The portal preset with two admins, two managers (one a named
+/// approver), a user, and policy `Over 50` (any approver, one approval).
+fn acme() -> Portal {
+    Portal::cached("delegation: acme", || {
+        let p = Portal::new();
+        for (who, role) in [
+            (FIN, "admin"),
+            (FAY, "admin"),
+            (MAX, "manager"),
+            (EVE, "user"),
+            (NED, "manager"),
+        ] {
+            p.member(who, role);
+        }
+        p.ok(&[
+            "policy", "create", "--name", "Over 50", "--threshold", "50.00",
+        ]);
+        p.ok(&[
+            "policy", "create", "--name", "Ned signs", "--threshold", "1000.00", "--approvers", NED,
+        ]);
+        p
+    })
+}
+
+/// `PORTALCTL_AS` and `PORTALCTL_NOW`.
+fn env<'a>(who: &'a str, now: &'a str) -> [(&'a str, &'a str); 2] {
+    [("PORTALCTL_AS", who), ("PORTALCTL_NOW", now)]
+}
+
+/// Runs `--json ARGS` as `who` at `now`, expecting success.
+#[track_caller]
+fn json_at(p: &Portal, who: &str, now: &str, args: &[&str]) -> Value {
+    p.json_with(args, &env(who, now))
+}
+
+/// Places an order of `amount` as MAX and returns its id.
+#[track_caller]
+fn place(p: &Portal, amount: &str) -> String {
+    let v = p.json_as(
+        Some(MAX),
+        &[
+            "order", "place", "--description", "Router", "--amount", amount,
+        ],
+    );
+    assert_eq!(v["status"], "pending", "{v}");
+    v["id"].as_i64().unwrap().to_string()
+}
+
+/// FIN lets EVE decide from T1 until T2.
+#[track_caller]
+fn fin_away(p: &Portal) -> Value {
+    p.change(
+        Some(FIN),
+        &[
+            "order", "delegate", "--to", EVE, "--from", T1, "--until", T2,
+        ],
+        "order.delegate",
+    )
+}
+
+/// The ids in a member's inbox at `now`, each with whom it is decided for.
+#[track_caller]
+fn inbox(p: &Portal, who: &str, now: &str) -> Vec<(i64, Option<String>)> {
+    json_at(p, who, now, &["order", "inbox"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["id"].as_i64().unwrap(),
+                o["on_behalf_of"].as_str().map(String::from),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_delegate_decides_for_the_delegator_exactly_while_it_holds() {
+    let p = acme();
+    let id = place(&p, "60.00");
+    let set = fin_away(&p);
+    assert_eq!(
+        (&set["delegator"], &set["delegate"], &set["from"], &set["until"], &set["state"]),
+        (
+            &FIN.into(),
+            &EVE.into(),
+            &T1.into(),
+            &T2.into(),
+            &"upcoming".into()
+        ),
+    );
+    let order = id.parse::<i64>().unwrap();
+    let for_fin = vec![(order, Some(FIN.to_string()))];
+    // One second before it starts, at its start, one second before its
+    // end, at its end and one second after.
+    for (now, holds) in [
+        ("2026-11-26T08:59:59Z", false),
+        (T1, true),
+        ("2026-11-27T16:59:59Z", true),
+        (T2, false),
+        ("2026-11-27T17:00:01Z", false),
+    ] {
+        let expected = if holds { for_fin.clone() } else { vec![] };
+        assert_eq!(inbox(&p, EVE, now), expected, "inbox at {now}");
+        if !holds {
+            p.refused_with(&["order", "approve", &id], &env(EVE, now), DENIED);
+        }
+    }
+    // While it holds, `order show` names her beside those she covers.
+    let shown = p.json_with(&["order", "show", &id], &[("PORTALCTL_NOW", T1)]);
+    assert_eq!(
+        shown["delegates"],
+        serde_json::json!([{"email": EVE, "on_behalf_of": FIN}]),
+        "{shown}"
+    );
+    says(
+        &p.run_with(&["order", "show", &id], &[("PORTALCTL_NOW", T1)])
+            .stdout,
+        "eve@acme.test on behalf of fin@acme.test",
+    );
+    assert!(p.json(&["order", "show", &id]).get("delegates").is_none());
+    // At the very last second, EVE approves for FIN.
+    let approved = json_at(&p, EVE, "2026-11-27T16:59:59Z", &["order", "approve", &id]);
+    assert_eq!(approved["status"], "approved", "{approved}");
+    assert_eq!(approved["approvals"], serde_json::json!([EVE]));
+    assert_eq!(approved["decisions"][0]["by"], EVE);
+    assert_eq!(approved["decisions"][0]["on_behalf_of"], FIN);
+    // The audit event says so too.
+    let event = p.last_event();
+    assert_eq!(
+        (event["action"].as_str(), event["actor"].as_str()),
+        (Some("order.approve"), Some(EVE))
+    );
+    assert_eq!(event["after"]["decisions"][0]["on_behalf_of"], FIN);
+    let shown = p.ok(&["order", "show", &id]);
+    says(&shown, "eve@acme.test on behalf of fin@acme.test");
+}
+
+#[test]
+fn a_decided_order_lists_who_could_decide_it_then() {
+    let p = acme();
+    let id = place(&p, "60.00");
+    fin_away(&p);
+    let rejected = json_at(
+        &p,
+        EVE,
+        T1,
+        &["order", "reject", &id, "--reason", "not this quarter"],
+    );
+    assert_eq!(rejected["rejected_by"], EVE);
+    // Later changes do not change the answer: FAY leaves the company.
+    p.ok(&["user", "left-company", FAY, "--yes"]);
+    let shown = p.json(&["order", "show", &id]);
+    let could: Vec<(String, Option<String>)> = shown["could_decide"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no could_decide: {shown}"))
+        .iter()
+        .map(|d| {
+            (
+                d["email"].as_str().unwrap().to_string(),
+                d["on_behalf_of"].as_str().map(String::from),
+            )
+        })
+        .collect();
+    assert!(could.contains(&(FAY.into(), None)), "{could:?}");
+    assert!(could.contains(&(FIN.into(), None)), "{could:?}");
+    assert!(could.contains(&(OWNER.into(), None)), "{could:?}");
+    assert!(could.contains(&(EVE.into(), Some(FIN.into()))), "{could:?}");
+    assert!(
+        !could.iter().any(|(e, _)| e == MAX),
+        "the creator never: {could:?}"
+    );
+    assert_eq!(shown["could_decide_more"], false);
+    let text = p.ok(&["order", "show", &id]);
+    says(&text, "could decide");
+    says(&text, "rejected by");
+    // A pending order has none yet, and an order approved at once none.
+    let pending = place(&p, "70.00");
+    assert!(p
+        .json(&["order", "show", &pending])
+        .get("could_decide")
+        .is_none());
+}
+
+#[test]
+fn one_approver_counts_once_whoever_decides_for_them() {
+    let p = acme();
+    p.ok(&[
+        "policy", "create", "--name", "Two over 500", "--threshold", "500.00",
+        "--required-approvals", "2",
+    ]);
+    p.change(
+        Some(FIN),
+        &["order", "delegate", "--to", EVE, "--until", T2],
+        "order.delegate",
+    );
+    // FIN approves, then EVE tries for FIN.
+    let first = place(&p, "600.00");
+    p.json_as(Some(FIN), &["order", "approve", &first]);
+    let err = p.refused_as(Some(EVE), &["order", "approve", &first], CONFLICT);
+    says(error_line(&err), "`fin@acme.test` already approved order");
+    // EVE approves for FIN; neither FIN nor EVE approves again.
+    let second = place(&p, "600.00");
+    let v = p.json_as(Some(EVE), &["order", "approve", &second]);
+    assert_eq!(v["status"], "pending", "{v}");
+    let err = p.refused_as(Some(FIN), &["order", "approve", &second], CONFLICT);
+    says(error_line(&err), "through `eve@acme.test`");
+    let err = p.refused_as(Some(EVE), &["order", "approve", &second], CONFLICT);
+    says(error_line(&err), "`eve@acme.test` already approved order");
+    // The second pair of eyes is someone else.
+    let v = p.json_as(Some(FAY), &["order", "approve", &second]);
+    assert_eq!(v["status"], "approved", "{v}");
+    assert_eq!(
+        p.text(&format!(
+            "SELECT COUNT(*) FROM order_decisions WHERE order_id = {second}"
+        )),
+        "2"
+    );
+}
+
+#[test]
+fn a_delegate_never_decides_their_own_order() {
+    let p = acme();
+    p.change(
+        Some(FIN),
+        &["order", "delegate", "--to", MAX, "--until", T2],
+        "order.delegate",
+    );
+    let own = place(&p, "60.00");
+    assert_eq!(inbox(&p, MAX, crate::support::NOW), vec![]);
+    let err = p.refused_as(Some(MAX), &["order", "approve", &own], CONFLICT);
+    says(error_line(&err), "nobody approves their own order");
+}
+
+#[test]
+fn a_delegation_is_not_passed_on() {
+    let p = acme();
+    // FIN lends their deciding to NED; NED lends NED's own (a named
+    // approver of `Ned signs`) to EVE.
+    p.change(
+        Some(FIN),
+        &["order", "delegate", "--to", NED, "--until", T2],
+        "order.delegate",
+    );
+    p.change(
+        Some(NED),
+        &["order", "delegate", "--to", EVE, "--until", T2],
+        "order.delegate",
+    );
+    let small = place(&p, "60.00");
+    let order = small.parse::<i64>().unwrap();
+    assert_eq!(
+        inbox(&p, NED, crate::support::NOW),
+        vec![(order, Some(FIN.into()))]
+    );
+    assert_eq!(inbox(&p, EVE, crate::support::NOW), vec![]);
+    p.refused_as(Some(EVE), &["order", "approve", &small], DENIED);
+    // What NED decides by being named, EVE may decide for NED.
+    let big = place(&p, "1200.00");
+    let inbox_eve = inbox(&p, EVE, crate::support::NOW);
+    assert_eq!(inbox_eve, vec![(big.parse().unwrap(), Some(NED.into()))]);
+    // MAX decides nothing of his own: nothing to delegate.
+    let err = p.refused_as(
+        Some(MAX),
+        &["order", "delegate", "--to", EVE, "--until", T2],
+        DENIED,
+    );
+    says(error_line(&err), "decides no orders");
+}
+
+#[test]
+fn delegating_is_refused_with_reasons() {
+    let p = acme();
+    let delegate = |who: Option<&str>, extra: &[&str], code: i32| -> String {
+        let mut args = vec!["order", "delegate"];
+        args.extend_from_slice(extra);
+        error_line(&p.refused_as(who, &args, code)).to_string()
+    };
+    says(
+        &delegate(Some(FIN), &["--to", FIN, "--until", T2], CONFLICT),
+        "themselves",
+    );
+    says(
+        &delegate(
+            Some(FIN),
+            &["--to", "nobody@acme.test", "--until", T2],
+            NOT_FOUND,
+        ),
+        "is not a member",
+    );
+    says(
+        &delegate(
+            Some(FIN),
+            &["--to", EVE, "--from", T2, "--until", T1],
+            USAGE,
+        ),
+        "is not after",
+    );
+    says(
+        &delegate(
+            Some(FIN),
+            &["--to", EVE, "--until", "2026-11-25T09:59:59Z"],
+            USAGE,
+        ),
+        "has passed",
+    );
+    says(
+        &delegate(None, &["--to", EVE, "--until", T2], USAGE),
+        "--for",
+    );
+    // Speaking for someone else takes users.manage ...
+    says(
+        &delegate(
+            Some(MAX),
+            &["--for", FIN, "--to", EVE, "--until", T2],
+            DENIED,
+        ),
+        "users.manage",
+    );
+    // ... and the delegate must be active.
+    p.ok(&["user", "deactivate", EVE, "--yes"]);
+    says(
+        &delegate(Some(FIN), &["--to", EVE, "--until", T2], CONFLICT),
+        "not an active member",
+    );
+    // Overlapping the same pair, and ending what is not there.
+    p.ok(&["user", "activate", EVE]);
+    fin_away(&p);
+    says(
+        &delegate(
+            Some(FIN),
+            &[
+                "--to", EVE, "--from", "2026-11-27T00:00:00Z", "--until", "2026-11-28T00:00:00Z",
+            ],
+            CONFLICT,
+        ),
+        "already delegates",
+    );
+    says(
+        &delegate(Some(FAY), &["--end"], NOT_FOUND),
+        "no delegation from",
+    );
+    // `--to` and `--until` or `--end` or `--list`: clap says which.
+    assert_eq!(p.run_as(Some(FIN), &["order", "delegate"]).code, USAGE);
+}
+
+#[test]
+fn the_operator_and_the_owner_delegate_for_others_and_it_ends_early() {
+    let p = acme();
+    p.change(
+        None,
+        &[
+            "order", "delegate", "--for", FIN, "--to", EVE, "--until", T2,
+        ],
+        "order.delegate",
+    );
+    p.change(
+        Some(OWNER),
+        &[
+            "order", "delegate", "--for", FAY, "--to", EVE, "--until", T2,
+        ],
+        "order.delegate",
+    );
+    let listed = p.json(&["order", "delegate", "--list"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
+    assert_eq!(listed[0]["state"], "active");
+    // EVE sees her own; MAX (no approver, no admin) sees none of them.
+    assert_eq!(
+        p.json_as(Some(EVE), &["order", "delegate", "--list"])
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(
+        p.json_as(Some(MAX), &["order", "delegate", "--list"]),
+        serde_json::json!([])
+    );
+    let id = place(&p, "60.00");
+    // FIN comes back early: the delegation ends now, to the second.
+    let ended = p.change(
+        Some(FIN),
+        &["order", "delegate", "--end", "--to", EVE],
+        "order.delegate.end",
+    );
+    assert_eq!(ended[0]["state"], "ended");
+    assert_eq!(ended[0]["until"], crate::support::NOW);
+    assert_eq!(ended[0]["ended_by"], FIN);
+    // FAY's still holds, so EVE decides for FAY now.
+    assert_eq!(
+        inbox(&p, EVE, crate::support::NOW),
+        vec![(id.parse().unwrap(), Some(FAY.into()))]
+    );
+    p.ok(&["order", "delegate", "--end", "--for", FAY]);
+    assert_eq!(inbox(&p, EVE, crate::support::NOW), vec![]);
+    p.refused_as(Some(EVE), &["order", "approve", &id], DENIED);
+    assert_eq!(
+        p.json(&["order", "delegate", "--list"]),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn the_inbox_lists_what_a_member_may_decide_oldest_first() {
+    let p = acme();
+    let a = place(&p, "60.00");
+    let b = place(&p, "1500.00");
+    let v = p.json_as(Some(FIN), &["order", "inbox"]);
+    let list = v.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{v}");
+    assert_eq!(list[0]["id"].as_i64().unwrap().to_string(), a);
+    assert_eq!(list[0]["amount"], "60.00");
+    assert_eq!(list[0]["created_by"], MAX);
+    assert_eq!(list[0]["policies"], serde_json::json!(["Over 50"]));
+    assert!(list[0]["on_behalf_of"].is_null());
+    // Ned signs names NED: FIN decides order b only toward `Over 50`.
+    assert_eq!(list[1]["id"].as_i64().unwrap().to_string(), b);
+    assert_eq!(list[1]["policies"], serde_json::json!(["Over 50"]));
+    assert_eq!(
+        p.json_as(Some(NED), &["order", "inbox"])[0]["policies"],
+        serde_json::json!(["Ned signs"])
+    );
+    // Nothing for EVE: an empty list, and an empty table.
+    assert_eq!(
+        p.json_as(Some(EVE), &["order", "inbox"]),
+        serde_json::json!([])
+    );
+    let run = p.run_as(Some(EVE), &["order", "inbox"]);
+    assert_eq!((run.code, run.stdout.as_str()), (SUCCESS, ""));
+    // The table names the columns.
+    let table = p.run_as(Some(FIN), &["order", "inbox"]).stdout;
+    for column in [
+        "ID", "CREATED BY", "AMOUNT", "POLICY", "ON BEHALF OF", "60.00 GBP",
+    ] {
+        says(&table, column);
+    }
+    // The operator names the member; a member reads only their own.
+    assert_eq!(p.json(&["order", "inbox", "--for", FIN]), v);
+    p.refused(&["order", "inbox"], USAGE);
+    p.refused_as(Some(FAY), &["order", "inbox", "--for", FIN], DENIED);
+    // Once decided, it leaves every inbox.
+    p.json_as(Some(FAY), &["order", "approve", &a]);
+    assert_eq!(
+        p.json_as(Some(FIN), &["order", "inbox"])
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}
+
+#[test]
+fn audit_list_prints_ndjson_and_csv_for_log_systems() {
+    let p = acme();
+    let id = place(&p, "60.00");
+    p.json_as(
+        Some(FIN),
+        &["order", "reject", &id, "--reason", "too dear, \"really\""],
+    );
+    let events = p.json(&["audit", "list", "--all"]);
+    let events = events.as_array().unwrap();
+    let nd = p.ok(&["audit", "list", "--all", "--format", "ndjson"]);
+    let lines: Vec<Value> = nd
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(&lines, events);
+    let csv_text = p.ok(&["audit", "list", "--all", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "seq", "at", "actor", "action", "account", "target", "before", "after", "prev_hash",
+            "hash"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), events.len());
+    for (row, event) in rows.iter().zip(events) {
+        assert_eq!(row[0], event["seq"].to_string());
+        assert_eq!(row[3], event["action"]);
+        for (i, field) in [(6, "before"), (7, "after")] {
+            let parsed: Value = if row[i].is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(&row[i]).unwrap()
+            };
+            assert_eq!(parsed, event[field], "{field} of event {}", &row[0]);
+        }
+        assert_eq!(row[9], event["hash"]);
+    }
+    // One way of printing at a time.
+    let run = p.run(&["--json", "audit", "list", "--format", "csv"]);
+    assert_eq!(run.code, USAGE);
+    says(&run.stderr, "--format and --json");
+    assert_eq!(p.run(&["audit", "list", "--format", "xml"]).code, USAGE);
+}
+
+/// The schema version just before `migration` (a file in `migrations/`).
+fn version_before(migration: &str) -> usize {
+    let mut files: Vec<String> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+    files.sort();
+    1 + files.iter().position(|f| f == migration).unwrap()
+}
+
+#[test]
+fn a_database_from_before_delegation_migrates_with_its_orders() {
+    let p = acme();
+    let decided = place(&p, "60.00");
+    p.json_as(Some(FIN), &["order", "approve", &decided]);
+    let pending = place(&p, "70.00");
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        rewind(&conn, version_before("0012_delegation.sql"));
+    }
+    // Any command opens, and so migrates, the database.
+    let shown = p.json(&["order", "show", &decided]);
+    assert_eq!(p.query("PRAGMA user_version"), schema_version());
+    assert_eq!(p.text("PRAGMA integrity_check"), "ok");
+    assert_eq!(shown["approvals"], serde_json::json!([FIN]));
+    assert!(
+        shown.get("could_decide").is_none(),
+        "not recorded then: {shown}"
+    );
+    // Delegation works on the migrated database.
+    fin_away(&p);
+    let v = json_at(&p, EVE, T1, &["order", "approve", &pending]);
+    assert_eq!(v["decisions"][0]["on_behalf_of"], FIN);
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    let orphans: i64 = conn
+        .prepare("PRAGMA foreign_key_check")
+        .unwrap()
+        .query_map([], |_| Ok(()))
+        .unwrap()
+        .count() as i64;
+    assert_eq!(orphans, 0);
+}
+
+#[test]
+fn a_delegate_may_cancel_what_they_may_decide() {
+    let p = acme();
+    let id = place(&p, "60.00");
+    // Before the delegation holds, EVE may neither decide nor cancel it.
+    p.refused_as(Some(EVE), &["order", "cancel", &id], DENIED);
+    p.change(
+        Some(FIN),
+        &["order", "delegate", "--to", EVE, "--until", T2],
+        "order.delegate",
+    );
+    // While it holds she reads the orders, as the approver she stands in for.
+    assert_eq!(
+        p.json_as(Some(EVE), &["order", "show", &id])["id"],
+        id.parse::<i64>().unwrap()
+    );
+    let listed = p.json_as(Some(EVE), &["order", "list", "--status", "pending"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    let v = p.change(Some(EVE), &["order", "cancel", &id], "order.cancel");
+    assert_eq!(v["status"], "cancelled", "{v}");
+    // Once it ends, she reads them no more.
+    p.ok(&["order", "delegate", "--end", "--for", FIN]);
+    p.refused_as(Some(EVE), &["order", "show", &id], DENIED);
+}
