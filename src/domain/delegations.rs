@@ -608,8 +608,13 @@ mod tests {
     fn only_a_holder_of_orders_approve_sets_a_delegation_for_another() {
         let mut p = seeded("customer-area");
         join(&mut p, "ann@acme.test", "member");
-        p.grant(&email("ann@acme.test"), &["account-admin".into()], None, None)
-            .expect("grant");
+        p.grant(
+            &email("ann@acme.test"),
+            &["account-admin".into()],
+            None,
+            None,
+        )
+        .expect("grant");
         join(&mut p, "bob@acme.test", "member");
         p.ctx.actor = Actor::Member(email("ann@acme.test"));
         let req = DelegateRequest {

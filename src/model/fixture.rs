@@ -4,6 +4,8 @@
 //! silently; `portalctl schema` prints the JSON Schema made from these
 //! types.
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -140,6 +142,13 @@ pub(crate) struct FixtureUser {
     /// needs one), or in a catalog without one the role they have.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// When `role` lapses by itself (RFC 3339), back to `role_after`;
+    /// left out, the role is held for good.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_until: Option<String>,
+    /// The role held for good, again from `role_until`; needed with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_after: Option<String>,
     /// `active` (the default), `invited`, `deactivated` or `left`.
     #[serde(default)]
     pub status: FixtureStatus,
@@ -147,6 +156,10 @@ pub(crate) struct FixtureUser {
     /// role: exactly these.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<String>,
+    /// When each time-bound grant of `grants` lapses (RFC 3339); the
+    /// others are held for good.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub grants_until: BTreeMap<String, String>,
     /// City, for catalogs that need one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
@@ -170,6 +183,9 @@ pub(crate) struct FixtureService {
     /// The member it is assigned to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
+    /// When the assignment lapses by itself (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_until: Option<String>,
 }
 
 /// A cost centre of the account.
