@@ -4,11 +4,16 @@
 //! with prepared statements, in one transaction (or, with `--per-row`, one
 //! transaction per user: the naive way). No checks, no audit.
 //!
-//!   cargo run --release --example apply_baseline -- DB FIXTURE [--per-row]
+//! With `--audited` it also appends, per user, the audit event `apply`
+//! must write (the member as JSON, chained by SHA-256 to the one before):
+//! the least a program can do that keeps the log `apply` promises.
+//!
+//!   cargo run --release --example apply_baseline -- DB FIXTURE [--per-row|--audited]
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
 
 const NOW: &str = "2026-11-25T10:00:00Z";
 
@@ -37,6 +42,34 @@ fn insert(
     Ok(())
 }
 
+/// Appends the event of `email` joining, chained to `head`.
+fn audit(
+    conn: &Connection,
+    head: &mut (i64, String),
+    account: (i64, &str),
+    role: &str,
+    email: &str,
+    name: &str,
+) -> rusqlite::Result<()> {
+    let after = serde_json::json!({
+        "accepted_at": NOW, "account": account.1, "email": email, "grants": [],
+        "invited_at": NOW, "name": name, "owner": false, "role": role, "status": "active",
+    })
+    .to_string();
+    let seq = head.0 + 1;
+    let hash = format!(
+        "{:x}",
+        Sha256::digest(format!("{}\n{seq}{NOW}user.add{email}{after}", head.1))
+    );
+    conn.prepare_cached(
+        "INSERT INTO audit_events (seq, at, actor, action, account_id, account, target, after, prev_hash, hash, hash_version)
+         VALUES (?1, ?2, 'operator:bench', 'user.add', ?3, ?4, ?5, ?6, ?7, ?8, 2)",
+    )?
+    .execute(params![seq, NOW, account.0, account.1, email, after, head.1, hash])?;
+    *head = (seq, hash);
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let (db, fixture) = match (args.get(1), args.get(2)) {
@@ -44,6 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => return Err("usage: apply_baseline DB FIXTURE [--per-row]".into()),
     };
     let per_row = args.iter().any(|a| a == "--per-row");
+    let audited = args.iter().any(|a| a == "--audited");
     let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(fixture)?)?;
     let conn = Connection::open(db)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -57,21 +91,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if per_row {
         whole.take().map(|t| t.rollback()).transpose()?;
     }
+    let mut head: (i64, String) = conn
+        .query_row(
+            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or_default();
     for account in doc["accounts"].as_array().unwrap_or(&empty) {
-        let id: i64 = conn.query_row(
-            "SELECT id FROM accounts WHERE name = ?1",
-            [account["name"].as_str().unwrap_or_default()],
-            |r| r.get(0),
-        )?;
+        let name = account["name"].as_str().unwrap_or_default();
+        let id: i64 = conn.query_row("SELECT id FROM accounts WHERE name = ?1", [name], |r| {
+            r.get(0)
+        })?;
         for user in account["users"].as_array().unwrap_or(&empty) {
-            let role = roles
-                .get(user["role"].as_str().unwrap_or("user"))
-                .copied()
-                .ok_or("unknown role")?;
+            let role_name = user["role"].as_str().unwrap_or("user");
+            let role = roles.get(role_name).copied().ok_or("unknown role")?;
             let email = user["email"].as_str().unwrap_or_default();
-            let name = user["name"].as_str().unwrap_or_default();
+            let user_name = user["name"].as_str().unwrap_or_default();
             let row = per_row.then(|| conn.unchecked_transaction()).transpose()?;
-            insert(&conn, id, role, email, name)?;
+            insert(&conn, id, role, email, user_name)?;
+            if audited {
+                audit(&conn, &mut head, (id, name), role_name, email, user_name)?;
+            }
             row.map(|t| t.commit()).transpose()?;
         }
     }

@@ -4,8 +4,10 @@
 # a program can do (parse the same JSON, insert each user's person and
 # membership with prepared statements in one transaction, into the same
 # schema). Both are timed as whole processes, JSON parsing included; peak
-# memory is the maximum resident set size. Also: the naive way (one
-# transaction per user), a second no-op apply, and `export`.
+# memory is the maximum resident set size. Also: the baseline writing the
+# audit event per user that `apply` must write (the floor of what apply
+# promises), the naive way (one transaction per user), a second no-op
+# apply, and `export`.
 #
 #   scripts/bench_apply.sh                 # 1,000 and 10,000 users
 #   SIZES="10000 100000" scripts/bench_apply.sh
@@ -47,6 +49,8 @@ PY
         "$PORTALCTL" init --account "Acme Ltd" --owner-email olive@acme.test --owner-name "Olive Owner" >/dev/null
     cp "$work/empty.db" "$work/base.db"
     read -r base_s base_kb < <(measure "$BASELINE" "$work/base.db" "$work/fixture.json")
+    cp "$work/empty.db" "$work/audited.db"
+    read -r audited_s audited_kb < <(measure "$BASELINE" "$work/audited.db" "$work/fixture.json" --audited)
     # The naive way, on at most 2,000 users, scaled.
     naive_n=$(( n < 2000 ? n : 2000 ))
     python3 - "$naive_n" "$work/fixture.json" "$work/naive.json" <<'PY'
@@ -68,6 +72,7 @@ PY
     mib() { python3 -c "print(f'{$1 / 1024:.0f}')"; }
     table+="
 | $n | baseline: one transaction, prepared statements | $base_s | $(rate "$n" "$base_s") | 1.00 | $(mib "$base_kb") |
+| $n | baseline and one audit event per user, as \`apply\` writes | $audited_s | $(rate "$n" "$audited_s") | $(ratio "$base_s" "$audited_s") | $(mib "$audited_kb") |
 | $n | naive: one transaction per user (timed on $naive_n) | $naive_s | $(rate "$n" "$naive_s") | $(ratio "$base_s" "$naive_s") | $(mib "$naive_kb") |
 | $n | \`apply\`, new database | $apply_s | $(rate "$n" "$apply_s") | $(ratio "$base_s" "$apply_s") | $(mib "$apply_kb") |
 | $n | \`apply\` again, nothing to change | $again_s | $(rate "$n" "$again_s") | $(ratio "$base_s" "$again_s") | $(mib "$again_kb") |

@@ -2,10 +2,10 @@
 
 use clap::Subcommand;
 
-use super::{complete, AccountArg, LimitArg, Session, TextArg};
+use super::{complete, until, AccountArg, LimitArg, Session, TextArg, Until};
 use crate::domain::{DelegateRequest, NewOrder, NewPolicy, OrderFilter, PolicyChange, PolicyEdit};
 use crate::error::Result;
-use crate::model::{Email, Money, OrderStatus, Text, Timestamp};
+use crate::model::{Email, Money, OrderStatus, Text};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum PolicyCommand {
@@ -249,12 +249,14 @@ pub(crate) enum OrderCommand {
         /// to them).
         #[arg(long, value_name = "EMAIL", conflicts_with = "list", required_unless_present_any = ["end", "list"])]
         to: Option<Email>,
-        /// From when, RFC 3339 such as 2026-12-01T09:00:00Z (default: now).
-        #[arg(long, value_name = "TIME", conflicts_with_all = ["end", "list"])]
-        from: Option<Timestamp>,
-        /// Until when (exclusive), RFC 3339.
-        #[arg(long, value_name = "TIME")]
-        until: Option<Timestamp>,
+        /// From when (default: now): an RFC 3339 time such as
+        /// 2026-12-01T09:00:00Z, a date (its first second, UTC), or a
+        /// duration from now such as 2d.
+        #[arg(long, value_name = "WHEN", value_parser = until, conflicts_with_all = ["end", "list"])]
+        from: Option<Until>,
+        /// Until when (exclusive), read as --from is, such as 7d.
+        #[arg(long, value_name = "WHEN", value_parser = until)]
+        until: Option<Until>,
         /// Whose deciding is delegated, when not the acting member's: the
         /// operator must name them; a member needs users.manage and
         /// orders.approve.
@@ -366,10 +368,11 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
                     "`order delegate` needs --to EMAIL and --until TIME",
                 ));
             };
+            let now = portal.now();
             let view = portal.order_delegate(&DelegateRequest {
                 to,
-                from,
-                until,
+                from: from.map(|f| f.at(now)).transpose()?,
+                until: until.at(now)?,
                 delegator,
                 account: account.into_name(),
             })?;

@@ -588,3 +588,34 @@ fn a_delegate_may_cancel_what_they_may_decide() {
     p.ok(&["order", "delegate", "--end", "--for", FIN]);
     p.refused_as(Some(EVE), &["order", "show", &id], DENIED);
 }
+
+#[test]
+fn a_delegation_reads_its_times_as_set_role_until_does() {
+    let p = acme();
+    // Now is 2026-11-25T10:00:00Z: a date is its first second, a duration
+    // counts from now.
+    let set = json_at(
+        &p,
+        FIN,
+        "2026-11-25T10:00:00Z",
+        &[
+            "order", "delegate", "--to", EVE, "--from", "2026-11-26", "--until", "7d",
+        ],
+    );
+    assert_eq!(
+        (&set["from"], &set["until"]),
+        (
+            &Value::from("2026-11-26T00:00:00Z"),
+            &Value::from("2026-12-02T10:00:00Z")
+        ),
+        "{set}"
+    );
+    says(
+        error_line(&p.refused_as(
+            Some(FIN),
+            &["order", "delegate", "--to", EVE, "--until", "soon"],
+            USAGE,
+        )),
+        "soon",
+    );
+}
