@@ -216,7 +216,9 @@ fn csv_text(headers: &[&str], rows: &[Vec<String>]) -> Result<String> {
 /// on it.
 fn escape_json(text: &str) -> std::borrow::Cow<'_, str> {
     let raw = |c: char| c > '\u{1f}' && unsafe_to_print(c);
-    if !text.chars().any(raw) {
+    // The common case, checked byte by byte: ASCII below DEL has nothing
+    // to replace (the C0 controls are serde's).
+    if text.bytes().all(|b| b < 0x7f) || !text.chars().any(raw) {
         return text.into();
     }
     let mut out = String::with_capacity(text.len() + 16);

@@ -4,7 +4,10 @@
 use super::access::{authority, authorize, caps, Access};
 use super::audit::Change;
 use super::courses::follow_role;
-use super::{member_in, member_view, resolve_account, snapshot, standing, Catalog, Ctx, Portal};
+use super::{
+    member_in, member_view, member_view_of, resolve_account, snapshot, standing, Catalog, Ctx,
+    Portal,
+};
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Capability, Email, Grant, InvitationState, MemberStanding, MemberStatus, Membership,
@@ -446,11 +449,11 @@ impl Portal {
         let horizon = filter.expiring.map(|d| self.ctx.now.plus(d)).transpose()?;
         let mut views = Vec::new();
         for account in accounts {
-            for m in tx.memberships_in(account.id)? {
+            for (m, person, held) in tx.members_in(account.id)? {
                 if role.is_some_and(|r| r.id != m.role_id) {
                     continue;
                 }
-                let view = member_view(&*tx, &catalog, &m)?;
+                let view = member_view_of(&*tx, &catalog, &m, &person, &account, held)?;
                 if filter.status.is_some_and(|s| s != view.status) {
                     continue;
                 }

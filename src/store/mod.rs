@@ -181,6 +181,10 @@ seam! {
         fn membership_of(&self, person_id: i64, account_id: i64) -> Result<Option<Membership>>;
         /// Every membership of an account, oldest first.
         fn memberships_in(&self, account_id: i64) -> Result<Vec<Membership>>;
+        /// Every membership of an account with its person and grants, by
+        /// email: what a list shows, read in two queries whatever the
+        /// account's size.
+        fn members_in(&self, account_id: i64) -> Result<Vec<(Membership, Person, Vec<Grant>)>>;
         /// Up to `limit` active memberships of an account, oldest first,
         /// that hold one of `roles` or an unexpired grant named in
         /// `grants` at `at`: who may do something, found by index rather

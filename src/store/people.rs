@@ -1,5 +1,7 @@
 //! SQL for people, memberships and grants.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Row};
 
 use super::{keyword_col, SqliteTx};
@@ -8,17 +10,21 @@ use crate::model::{Email, Grant, Membership, Person, Timestamp};
 
 const PERSON_COLUMNS: &str = "id, email, name, duplicate_of, merged_into, created_at";
 
+/// A stored email, which was checked when it was written.
+fn stored_email(email: String) -> rusqlite::Result<Email> {
+    email.parse::<Email>().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("stored email `{email}` is malformed").into(),
+        )
+    })
+}
+
 fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
-    let email: String = row.get("email")?;
     Ok(Person {
         id: row.get("id")?,
-        email: email.parse::<Email>().map_err(|_| {
-            rusqlite::Error::FromSqlConversionFailure(
-                0,
-                rusqlite::types::Type::Text,
-                format!("stored email `{email}` is malformed").into(),
-            )
-        })?,
+        email: stored_email(row.get("email")?)?,
         name: row.get("name")?,
         duplicate_of: row.get("duplicate_of")?,
         merged_into: row.get("merged_into")?,
@@ -31,25 +37,35 @@ const MEMBERSHIP_COLUMNS: &str =
      timezone, external_from, role_until, role_after, external_until, invited_at, accepted_at, \
      created_at, updated_at";
 
+/// Column `i` of `row`, which tests check is named `name`.
+fn at(row: &Row<'_>, i: usize, name: &str) -> usize {
+    debug_assert_eq!(row.as_ref().column_name(i).ok(), Some(name));
+    i
+}
+
+/// The membership of a row that starts with [`MEMBERSHIP_COLUMNS`], read
+/// by position: finding a column by name compares it with every column of
+/// the row, and lists read many rows. Tests check each name.
 fn membership_from_row(row: &Row<'_>) -> rusqlite::Result<Membership> {
+    let col = |i, name| at(row, i, name);
     Ok(Membership {
-        id: row.get("id")?,
-        person_id: row.get("person_id")?,
-        account_id: row.get("account_id")?,
-        role_id: row.get("role_id")?,
-        previous_role_id: row.get("previous_role_id")?,
+        id: row.get(col(0, "id"))?,
+        person_id: row.get(col(1, "person_id"))?,
+        account_id: row.get(col(2, "account_id"))?,
+        role_id: row.get(col(3, "role_id"))?,
+        previous_role_id: row.get(col(4, "previous_role_id"))?,
         status: keyword_col(row, "status")?,
-        city: row.get("city")?,
-        country: row.get("country")?,
-        timezone: row.get("timezone")?,
-        external_from: row.get("external_from")?,
-        role_until: row.get("role_until")?,
-        role_after: row.get("role_after")?,
-        external_until: row.get("external_until")?,
-        invited_at: row.get("invited_at")?,
-        accepted_at: row.get("accepted_at")?,
-        created_at: row.get("created_at")?,
-        updated_at: row.get("updated_at")?,
+        city: row.get(col(6, "city"))?,
+        country: row.get(col(7, "country"))?,
+        timezone: row.get(col(8, "timezone"))?,
+        external_from: row.get(col(9, "external_from"))?,
+        role_until: row.get(col(10, "role_until"))?,
+        role_after: row.get(col(11, "role_after"))?,
+        external_until: row.get(col(12, "external_until"))?,
+        invited_at: row.get(col(13, "invited_at"))?,
+        accepted_at: row.get(col(14, "accepted_at"))?,
+        created_at: row.get(col(15, "created_at"))?,
+        updated_at: row.get(col(16, "updated_at"))?,
     })
 }
 
@@ -184,6 +200,68 @@ impl SqliteTx<'_> {
 
     pub(super) fn memberships_in(&self, account_id: i64) -> Result<Vec<Membership>> {
         self.memberships_where("account_id", account_id)
+    }
+
+    pub(super) fn members_in(
+        &self,
+        account_id: i64,
+    ) -> Result<Vec<(Membership, Person, Vec<Grant>)>> {
+        let mut grants: HashMap<i64, Vec<Grant>> = HashMap::new();
+        let held = self.rows(
+            "SELECT g.membership_id, g.grant_name, g.granted_at, g.expires_at
+             FROM membership_grants g JOIN memberships m ON m.id = g.membership_id
+             WHERE m.account_id = ?1 ORDER BY g.membership_id, g.grant_name",
+            [account_id],
+            |r| {
+                Ok((
+                    r.get::<_, i64>("membership_id")?,
+                    Grant {
+                        name: r.get("grant_name")?,
+                        granted_at: r.get("granted_at")?,
+                        expires_at: r.get("expires_at")?,
+                    },
+                ))
+            },
+        )?;
+        for (id, g) in held {
+            if self.holds_at(&g) {
+                grants.entry(id).or_default().push(g);
+            }
+        }
+        let columns = MEMBERSHIP_COLUMNS
+            .split(", ")
+            .map(|c| format!("m.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = self.rows(
+            &format!(
+                "SELECT {columns}, p.email, p.name, p.duplicate_of, p.merged_into,
+                        p.created_at AS person_created_at
+                 FROM memberships m JOIN people p ON p.id = m.person_id
+                 WHERE m.account_id = ?1 ORDER BY p.email"
+            ),
+            [account_id],
+            |r| {
+                let m = membership_from_row(r)?;
+                // The person's columns follow the membership's 17.
+                let person = Person {
+                    id: m.person_id,
+                    email: stored_email(r.get(at(r, 17, "email"))?)?,
+                    name: r.get(at(r, 18, "name"))?,
+                    duplicate_of: r.get(at(r, 19, "duplicate_of"))?,
+                    merged_into: r.get(at(r, 20, "merged_into"))?,
+                    created_at: r.get(at(r, 21, "person_created_at"))?,
+                };
+                Ok((m, person))
+            },
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|(m, person)| {
+                let held = grants.remove(&m.id).unwrap_or_default();
+                (self.in_force(m), person, held)
+            })
+            .collect())
     }
 
     pub(super) fn memberships_of(&self, person_id: i64) -> Result<Vec<Membership>> {

@@ -145,9 +145,28 @@ fn people_memberships_and_grants_read_back_and_update() {
         tx.put_grant(b.membership, &grant("users.invite"))?;
         tx.delete_grant(b.membership, "users.invite")
     });
+    let bob_in = committed(&mut *s, |tx| {
+        tx.insert_membership(&membership(bob.id, b.account, b.role))
+    });
     read(&mut *s, |tx| {
         assert_eq!(tx.person(bob.id)?, merged);
         assert_eq!(tx.membership(b.membership)?, left);
+        // A list's read: by email, each with their person and grants.
+        let members = tx.members_in(b.account)?;
+        let listed: Vec<(i64, &str, usize)> = members
+            .iter()
+            .map(|(m, p, g)| (m.id, p.email.as_str(), g.len()))
+            .collect();
+        assert_eq!(
+            listed,
+            vec![
+                (b.membership, "ann@acme.test", 2),
+                (bob_in, "bob@acme.test", 0)
+            ]
+        );
+        assert_eq!(members[0].0, left);
+        assert_eq!(members[0].1, ann);
+        assert_eq!(members[1].1, merged);
         assert_eq!(
             tx.grants(b.membership)?,
             vec![
