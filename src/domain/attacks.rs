@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::access::{caps, Access};
-use super::testing::{email, join, london, portal, seeded};
+use super::testing::{ann_administers_the_customer_area, email, join, london, portal, seeded};
 use super::*;
 use crate::model::{AccountKind, MemberStatus};
 
@@ -56,21 +56,6 @@ fn an_admin_cannot_take_the_owners_account_by_merging_the_owner_into_themselves(
         p.merge(&email("owner@acme.test"), &email("ad2@acme.test"))
     });
     assert!(err.to_string().contains("owner"), "{err}");
-}
-
-/// customer-area, where the member ann holds the `account-admin` area:
-/// she manages users but holds no billing, services or ownership.
-fn ann_administers_the_customer_area() -> Portal {
-    let mut p = seeded("customer-area");
-    join(&mut p, "ann@acme.test", "member");
-    p.grant(
-        &email("ann@acme.test"),
-        &["account-admin".into()],
-        None,
-        None,
-    )
-    .expect("grant");
-    p
 }
 
 #[test]

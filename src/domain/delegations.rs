@@ -606,15 +606,7 @@ mod tests {
     /// give.
     #[test]
     fn only_a_holder_of_orders_approve_sets_a_delegation_for_another() {
-        let mut p = seeded("customer-area");
-        join(&mut p, "ann@acme.test", "member");
-        p.grant(
-            &email("ann@acme.test"),
-            &["account-admin".into()],
-            None,
-            None,
-        )
-        .expect("grant");
+        let mut p = crate::domain::testing::ann_administers_the_customer_area();
         join(&mut p, "bob@acme.test", "member");
         p.ctx.actor = Actor::Member(email("ann@acme.test"));
         let req = DelegateRequest {

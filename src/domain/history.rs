@@ -103,26 +103,7 @@ fn state_at<'c>(
             .any(|e| names_customer(e.after.as_ref(), &account.name)),
         None => false,
     };
-    let mut until: BTreeMap<String, Timestamp> = BTreeMap::new();
-    if let Some(map) = after.get("grants_until").and_then(Value::as_object) {
-        for (name, t) in map {
-            if let Some(t) = t.as_str() {
-                until.insert(name.clone(), t.parse()?);
-            }
-        }
-    }
-    let grants: Vec<Grant> = after
-        .get("grants")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(|name| Grant {
-            name: name.to_string(),
-            granted_at: event.at,
-            expires_at: until.get(name).copied(),
-        })
-        .collect();
+    let grants = recorded_grants(&after, event.at)?;
     let status = if ended_from_partner && status == MemberStatus::Active {
         MemberStatus::Deactivated
     } else {
@@ -314,6 +295,15 @@ impl Portal {
 
 /// The grants recorded in a member's view, those in force at `at`.
 fn past_grants(recorded: &Value, at: Timestamp) -> Result<Vec<Grant>> {
+    Ok(recorded_grants(recorded, at)?
+        .into_iter()
+        .filter(|g| g.in_force(at))
+        .collect())
+}
+
+/// The grants recorded in a member's view, with their ends, as given at
+/// `granted_at`.
+fn recorded_grants(recorded: &Value, granted_at: Timestamp) -> Result<Vec<Grant>> {
     let mut until: BTreeMap<&str, Timestamp> = BTreeMap::new();
     if let Some(map) = recorded.get("grants_until").and_then(Value::as_object) {
         for (name, t) in map {
@@ -330,10 +320,9 @@ fn past_grants(recorded: &Value, at: Timestamp) -> Result<Vec<Grant>> {
         .filter_map(Value::as_str)
         .map(|name| Grant {
             name: name.to_string(),
-            granted_at: at,
+            granted_at,
             expires_at: until.get(name).copied(),
         })
-        .filter(|g| g.in_force(at))
         .collect())
 }
 

@@ -580,6 +580,21 @@ pub(crate) mod testing {
         s.parse().expect("valid email")
     }
 
+    /// customer-area, where the member ann holds the `account-admin` area:
+    /// she manages users but holds no billing, services or ownership.
+    pub(crate) fn ann_administers_the_customer_area() -> Portal {
+        let mut p = seeded("customer-area");
+        join(&mut p, "ann@acme.test", "member");
+        p.grant(
+            &email("ann@acme.test"),
+            &["account-admin".into()],
+            None,
+            None,
+        )
+        .expect("grant");
+        p
+    }
+
     /// A portal with `preset`, account `Acme` and its owner `owner@acme.test`.
     pub(crate) fn seeded(preset: &str) -> Portal {
         let mut p = portal(Actor::Operator("root".into()));
@@ -644,15 +659,7 @@ mod tests {
 
     #[test]
     fn a_member_cannot_give_what_they_do_not_hold() {
-        let mut p = seeded("customer-area");
-        join(&mut p, "ann@acme.test", "member");
-        p.grant(
-            &email("ann@acme.test"),
-            &["account-admin".into()],
-            None,
-            None,
-        )
-        .expect("grant");
+        let mut p = testing::ann_administers_the_customer_area();
         join(&mut p, "bob@acme.test", "member");
         p.ctx.actor = Actor::Member(email("ann@acme.test"));
         let err = p

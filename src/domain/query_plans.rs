@@ -36,6 +36,28 @@ fn scans(command: impl FnOnce(&mut Portal)) -> Vec<String> {
 
 /// [`scans`] of `command`, run after `setup`, whose statements are not
 /// checked.
+/// A policy over 50.00 with `approvers` (none: the account's), and an
+/// order of 60.00 placed by ann under it; its id.
+fn policy_and_order(p: &mut Portal, name: &str, approvers: Vec<Email>) -> i64 {
+    p.policy_create(&NewPolicy {
+        name: name.into(),
+        threshold: "50.00".parse::<Money>().expect("amount"),
+        order_type: None,
+        approvers,
+        required_approvals: None,
+        account: None,
+    })
+    .expect("policy");
+    p.ctx.actor = Actor::Member(email("ann@acme.test"));
+    p.order_place(&NewOrder {
+        description: "Router".into(),
+        amount: "60.00".parse::<Money>().expect("amount"),
+        ..NewOrder::default()
+    })
+    .expect("order")
+    .id
+}
+
 fn scans_after(setup: impl FnOnce(&mut Portal), command: impl FnOnce(&mut Portal)) -> Vec<String> {
     let store = SqliteStore::in_memory_traced(record).expect("store");
     let mut p = Portal::new(
@@ -215,22 +237,7 @@ fn one_member_commands_and_everyday_lists_use_indexes() {
     // member, each by index: nothing else of the account.
     let inbox = scans_after(
         |p| {
-            p.policy_create(&NewPolicy {
-                name: "Over 50".into(),
-                threshold: "50.00".parse::<Money>().expect("amount"),
-                order_type: None,
-                approvers: Vec::new(),
-                required_approvals: None,
-                account: None,
-            })
-            .expect("policy");
-            p.ctx.actor = Actor::Member(email("ann@acme.test"));
-            p.order_place(&NewOrder {
-                description: "Router".into(),
-                amount: "60.00".parse::<Money>().expect("amount"),
-                ..NewOrder::default()
-            })
-            .expect("order");
+            policy_and_order(p, "Over 50", Vec::new());
             p.ctx.actor = Actor::Member(email("owner@acme.test"));
             p.order_delegate(&DelegateRequest {
                 to: email("una@acme.test"),
@@ -254,22 +261,7 @@ fn one_member_commands_and_everyday_lists_use_indexes() {
     // by index, not every pending order.
     let named = scans_after(
         |p| {
-            p.policy_create(&NewPolicy {
-                name: "Una signs".into(),
-                threshold: "50.00".parse::<Money>().expect("amount"),
-                order_type: None,
-                approvers: vec![email("una@acme.test")],
-                required_approvals: None,
-                account: None,
-            })
-            .expect("policy");
-            p.ctx.actor = Actor::Member(email("ann@acme.test"));
-            p.order_place(&NewOrder {
-                description: "Router".into(),
-                amount: "60.00".parse::<Money>().expect("amount"),
-                ..NewOrder::default()
-            })
-            .expect("order");
+            policy_and_order(p, "Una signs", vec![email("una@acme.test")]);
         },
         |p| {
             p.ctx.actor = Actor::Member(email("una@acme.test"));
@@ -283,27 +275,8 @@ fn one_member_commands_and_everyday_lists_use_indexes() {
     // Deciding records who could decide, and `order show` of a pending
     // order names them: the account's approvers, found by index.
     let placed = std::cell::Cell::new(0);
-    let setup = |p: &mut Portal| {
-        p.policy_create(&NewPolicy {
-            name: "Over 50".into(),
-            threshold: "50.00".parse::<Money>().expect("amount"),
-            order_type: None,
-            approvers: Vec::new(),
-            required_approvals: None,
-            account: None,
-        })
-        .expect("policy");
-        p.ctx.actor = Actor::Member(email("ann@acme.test"));
-        p.order_place(&NewOrder {
-            description: "Router".into(),
-            amount: "60.00".parse::<Money>().expect("amount"),
-            ..NewOrder::default()
-        })
-        .expect("order")
-        .id
-    };
     for scan in scans_after(
-        |p| placed.set(setup(p)),
+        |p| placed.set(policy_and_order(p, "Over 50", Vec::new())),
         |p| {
             p.order_show(placed.get()).expect("show");
             p.ctx.actor = Actor::Member(email("owner@acme.test"));

@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use crate::support::{
-    error_line, rewind, says, schema_version, Portal, CONFLICT, DENIED, NOT_FOUND, OWNER, SUCCESS,
-    USAGE,
+    error_line, rewind, says, schema_version, version_before, Portal, CONFLICT, DENIED, NOT_FOUND,
+    OWNER, SUCCESS, USAGE,
 };
 
 /// Admin: an account approver, away over the holidays.
@@ -518,17 +518,6 @@ fn audit_list_prints_ndjson_and_csv_for_log_systems() {
     assert_eq!(run.code, USAGE);
     says(&run.stderr, "--format and --json");
     assert_eq!(p.run(&["audit", "list", "--format", "xml"]).code, USAGE);
-}
-
-/// The schema version just before `migration` (a file in `migrations/`).
-fn version_before(migration: &str) -> usize {
-    let mut files: Vec<String> =
-        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-    files.sort();
-    1 + files.iter().position(|f| f == migration).unwrap()
 }
 
 #[test]

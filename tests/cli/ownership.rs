@@ -232,18 +232,6 @@ fn a_new_moodle_owner_takes_the_principals_courses() {
     assert!(courses("sam@acme.test").contains(&"Clients and Invoices".to_string()));
 }
 
-/// The schema version just before `migration` (a file in `migrations/`).
-fn version_before(migration: &str) -> usize {
-    let mut files: Vec<String> =
-        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-    files.sort();
-    // schema.sql is version 1, the first file in `migrations/` version 2.
-    1 + files.iter().position(|f| f == migration).unwrap()
-}
-
 #[test]
 fn a_customer_area_database_made_before_learns_the_new_rules() {
     let p = Portal::with_preset("customer-area");

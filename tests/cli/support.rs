@@ -68,6 +68,18 @@ const UNDO: &[&str] = &[
      DROP INDEX order_policy_approvers_by_person;",
 ];
 
+/// The schema version just before `migration` (a file in `migrations/`).
+pub fn version_before(migration: &str) -> usize {
+    let mut files: Vec<String> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+    files.sort();
+    // schema.sql is version 1, the first file in `migrations/` version 2.
+    1 + files.iter().position(|f| f == migration).unwrap()
+}
+
 /// Undoes every migration after `version` on `conn`, newest first, and
 /// sets `user_version` to `version`.
 pub fn rewind(conn: &rusqlite::Connection, version: usize) {
