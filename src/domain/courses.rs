@@ -31,7 +31,9 @@ pub(crate) enum ProgressInput {
 
 /// Brings a membership's enrolments in line with its role: ends those the
 /// role no longer gives, and enrols in those it gives and the membership
-/// lacks. A course kept across a role change keeps its enrolment.
+/// lacks. A course kept across a role change keeps its enrolment. Under a
+/// time-bound role, the enrolments the lapse changes are written ahead,
+/// ending or beginning at that moment, so courses lapse with the role.
 pub(crate) fn follow_role(
     tx: &dyn Tx,
     catalog: &Catalog,
@@ -41,17 +43,52 @@ pub(crate) fn follow_role(
     if catalog.courses().is_empty() {
         return Ok(());
     }
-    let role = catalog.role(membership.role_id)?;
-    let wanted: Vec<i64> = catalog.courses_for(role).iter().map(|c| c.id).collect();
-    let current = tx.enrolments(membership.id, true)?;
-    for enrolment in &current {
-        if !wanted.contains(&enrolment.course_id) {
-            tx.end_enrolment(enrolment.id, now)?;
+    let wanted = |role: i64| -> Result<Vec<i64>> {
+        Ok(catalog
+            .courses_for(catalog.role(role)?)
+            .iter()
+            .map(|c| c.id)
+            .collect())
+    };
+    let now_wanted = wanted(membership.role_id)?;
+    // A time-bound role's courses last until it lapses; the courses of the
+    // role after it begin then (evaluated when read, as the role is).
+    let lapse = match (membership.role_until, membership.role_after) {
+        (Some(until), Some(after)) if until > now => Some((until, wanted(after)?)),
+        _ => None,
+    };
+    let end_for = |course: i64| match &lapse {
+        Some((until, later)) if !later.contains(&course) => Some(*until),
+        _ => None,
+    };
+    let mut open = Vec::new();
+    for e in tx.enrolments(membership.id, false)? {
+        if e.ended_at.is_some_and(|t| t <= now) {
+            continue;
+        }
+        if e.enrolled_at > now {
+            // Planned for a lapse that this change replans.
+            tx.cancel_enrolment(e.id, now)?;
+        } else if !now_wanted.contains(&e.course_id) {
+            tx.end_enrolment(e.id, Some(now))?;
+        } else {
+            if e.ended_at != end_for(e.course_id) {
+                tx.end_enrolment(e.id, end_for(e.course_id))?;
+            }
+            open.push(e.course_id);
         }
     }
-    for course_id in wanted {
-        if !current.iter().any(|e| e.course_id == course_id) {
-            tx.enrol(membership.id, course_id, now)?;
+    for &course in &now_wanted {
+        if !open.contains(&course) {
+            let id = tx.enrol(membership.id, course, now)?;
+            if let Some(end) = end_for(course) {
+                tx.end_enrolment(id, Some(end))?;
+            }
+        }
+    }
+    if let Some((until, later)) = &lapse {
+        for course in later.iter().filter(|c| !now_wanted.contains(c)) {
+            tx.enrol(membership.id, *course, *until)?;
         }
     }
     Ok(())
@@ -242,7 +279,9 @@ impl Portal {
             let done = progress.iter().find(|p| p.course_id == course.id);
             for e in enrolments.iter().filter(|e| e.course_id == course.id) {
                 let opens_area = !course.area_capabilities.is_empty();
-                let area_access = (opens_area && e.ended_at.is_none()).then(|| {
+                let current =
+                    e.enrolled_at <= self.ctx.now && e.ended_at.is_none_or(|t| t > self.ctx.now);
+                let area_access = (opens_area && current).then(|| {
                     held.iter()
                         .filter(|h| course.area_capabilities.iter().any(|c| c == h.as_str()))
                         .map(|h| h.to_string())
@@ -254,7 +293,7 @@ impl Portal {
                     course: course.name.clone(),
                     enrolled_at: e.enrolled_at,
                     ended_at: e.ended_at,
-                    current: e.ended_at.is_none(),
+                    current,
                     progress: done.map(|p| p.percent),
                     completed_at: done.and_then(|p| p.completed_at),
                     area_access,

@@ -84,14 +84,22 @@ impl SqliteTx<'_> {
         membership_id: i64,
         current_only: bool,
     ) -> Result<Vec<Enrolment>> {
-        let sql = if current_only {
+        if current_only {
+            // With no moment set, the open ones.
+            return self.rows(
+                "SELECT id, membership_id, course_id, enrolled_at, ended_at FROM enrolments
+                 WHERE membership_id = ?1 AND enrolled_at <= ?2
+                   AND (ended_at IS NULL OR ended_at > ?2) ORDER BY id",
+                params![membership_id, self.moment_or_never()],
+                enrolment_from_row,
+            );
+        }
+        self.rows(
             "SELECT id, membership_id, course_id, enrolled_at, ended_at FROM enrolments
-             WHERE membership_id = ?1 AND ended_at IS NULL ORDER BY id"
-        } else {
-            "SELECT id, membership_id, course_id, enrolled_at, ended_at FROM enrolments
-             WHERE membership_id = ?1 ORDER BY id"
-        };
-        self.rows(sql, [membership_id], enrolment_from_row)
+             WHERE membership_id = ?1 ORDER BY id",
+            [membership_id],
+            enrolment_from_row,
+        )
     }
 
     pub(super) fn enrol(&self, membership_id: i64, course_id: i64, at: Timestamp) -> Result<i64> {
@@ -101,10 +109,20 @@ impl SqliteTx<'_> {
         )
     }
 
-    pub(super) fn end_enrolment(&self, id: i64, at: Timestamp) -> Result<()> {
+    pub(super) fn end_enrolment(&self, id: i64, at: Option<Timestamp>) -> Result<()> {
+        // Only an enrolment open now: history stays as it was.
         self.exec(
-            "UPDATE enrolments SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
-            params![id, at],
+            "UPDATE enrolments SET ended_at = ?2
+             WHERE id = ?1 AND (ended_at IS NULL OR ended_at > ?3)",
+            params![id, at, self.moment_or_never()],
+        )?;
+        Ok(())
+    }
+
+    pub(super) fn cancel_enrolment(&self, id: i64, now: Timestamp) -> Result<()> {
+        self.exec(
+            "DELETE FROM enrolments WHERE id = ?1 AND enrolled_at > ?2",
+            params![id, now],
         )?;
         Ok(())
     }

@@ -433,13 +433,18 @@ seam! {
         /// Adds a course with its roles and area (its `id` is ignored) and
         /// returns its id.
         fn insert_course(&self, course: &Course, at: Timestamp) -> Result<i64>;
-        /// A membership's enrolments, oldest first; only current ones if
-        /// `current_only`.
+        /// A membership's enrolments, oldest first; only current ones (at
+        /// the transaction's moment) if `current_only`.
         fn enrolments(&self, membership_id: i64, current_only: bool) -> Result<Vec<Enrolment>>;
-        /// Enrols a membership in a course from `at`.
+        /// Enrols a membership in a course from `at` (a later moment when
+        /// a time-bound role will give the course).
         fn enrol(&self, membership_id: i64, course_id: i64, at: Timestamp) -> Result<i64>;
-        /// Ends a current enrolment at `at`; the row stays as history.
-        fn end_enrolment(&self, id: i64, at: Timestamp) -> Result<()>;
+        /// Ends an enrolment at `at`, now or when a time-bound role lapses
+        /// (`None`: it no longer ends); the row stays as history.
+        fn end_enrolment(&self, id: i64, at: Option<Timestamp>) -> Result<()>;
+        /// Removes an enrolment that has not begun: a time-bound role's
+        /// plan replaced before it came about.
+        fn cancel_enrolment(&self, id: i64, now: Timestamp) -> Result<()>;
         /// A membership's progress on each course it has any, by course id.
         /// Progress outlives enrolments: it stays when one ends.
         fn course_progress(&self, membership_id: i64) -> Result<Vec<CourseProgress>>;

@@ -749,3 +749,67 @@ fn moodle_courses_get_progress_too() {
         CONFLICT,
     );
 }
+
+/// A time-bound role's courses lapse with it, to the second: until T the
+/// role's, from T the courses of the role held before (003: "courses
+/// follow the role"), with no command run at T. A change before T plans
+/// again.
+#[test]
+fn courses_lapse_with_a_time_bound_role() {
+    let mut p = Portal::with_preset("moodle");
+    p.member("ann@acme.test", "staff");
+    p.ok(&[
+        "user", "set-role", "ann@acme.test", "financial", "--until", "2026-12-01T00:00:00Z",
+    ]);
+    let at = |p: &mut Portal, now: &str| {
+        p.now = now.to_string();
+        let shown = p.json(&["user", "show", "ann@acme.test"]);
+        (
+            enrolled(p, "ann@acme.test", &[]),
+            strings(&shown["courses"]),
+        )
+    };
+    let financial = expected("financial");
+    let staff = expected("staff");
+    assert_eq!(
+        at(&mut p, "2026-11-30T23:59:59Z"),
+        (financial.clone(), financial.clone())
+    );
+    assert_eq!(
+        at(&mut p, "2026-12-01T00:00:00Z"),
+        (staff.clone(), staff.clone())
+    );
+    assert_eq!(
+        at(&mut p, "2026-12-01T00:00:01Z"),
+        (staff.clone(), staff.clone())
+    );
+    // Made lasting before it lapses: Clients and Invoices no longer ends.
+    p.now = "2026-11-26T10:00:00Z".into();
+    p.ok(&["user", "set-role", "ann@acme.test", "financial"]);
+    assert_eq!(
+        at(&mut p, "2026-12-02T00:00:00Z"),
+        (financial.clone(), financial)
+    );
+    // Given back to staff for good: the course ends now.
+    p.now = "2026-12-03T00:00:00Z".into();
+    p.ok(&["user", "set-role", "ann@acme.test", "staff"]);
+    assert_eq!(at(&mut p, "2026-12-03T00:00:00Z"), (staff.clone(), staff));
+}
+
+/// The course a time-bound role does not give comes back when it lapses.
+#[test]
+fn a_course_comes_back_when_a_time_bound_role_lapses() {
+    let mut p = Portal::with_preset("moodle");
+    p.member("ann@acme.test", "financial");
+    p.ok(&[
+        "user", "set-role", "ann@acme.test", "staff", "--until", "2026-12-01T00:00:00Z",
+    ]);
+    for (now, role) in [
+        ("2026-11-30T23:59:59Z", "staff"),
+        ("2026-12-01T00:00:00Z", "financial"),
+        ("2026-12-01T00:00:01Z", "financial"),
+    ] {
+        p.now = now.to_string();
+        assert_eq!(enrolled(&p, "ann@acme.test", &[]), expected(role), "{now}");
+    }
+}

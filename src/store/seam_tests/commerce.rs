@@ -254,7 +254,7 @@ fn courses_and_enrolments_read_back_and_end() {
         assert_eq!(current[0].ended_at, None);
         Ok(())
     });
-    committed(&mut *s, |tx| tx.end_enrolment(enrolment, t(8)));
+    committed(&mut *s, |tx| tx.end_enrolment(enrolment, Some(t(8))));
     read(&mut *s, |tx| {
         assert_eq!(tx.enrolments(b.membership, true)?, vec![]);
         let all = tx.enrolments(b.membership, false)?;
@@ -300,7 +300,7 @@ fn course_progress_reads_back_replaces_and_outlives_the_enrolment() {
     progress.updated_at = t(3);
     committed(&mut *s, |tx| {
         tx.put_course_progress(&progress)?;
-        tx.end_enrolment(enrolment, t(4))
+        tx.end_enrolment(enrolment, Some(t(4)))
     });
     read(&mut *s, |tx| {
         assert_eq!(
