@@ -249,13 +249,6 @@ impl Portal {
     }
 }
 
-/// Whether the seat holds `users.manage` now.
-fn held_now(review: &Review<'_>, s: &Option<Standing>) -> bool {
-    s.as_ref()
-        .and_then(|s| review.access(s, false).ok())
-        .is_some_and(|a| a.holds(caps::USERS_MANAGE))
-}
-
 /// Whether a membership holds `users.manage` now and still holds it once
 /// everything time-bound about it has lapsed.
 fn lasting_admin(
@@ -722,7 +715,11 @@ impl<'a> Review<'a> {
         let lapses = after
             .as_ref()
             .and_then(|s| s.membership.next_lapse(&s.grants));
-        if let Some(at) = lapses.filter(|_| held_now(self, after)) {
+        let held_now = match after {
+            Some(s) => self.access(s, false)?.holds(caps::USERS_MANAGE),
+            None => false,
+        };
+        if let Some(at) = lapses.filter(|_| held_now) {
             return Err(Error::conflict(format!(
                 "`{who}` is the last active member of `{}` holding `users.manage` for good, and it would lapse at {at}; an account must keep one",
                 account.name
