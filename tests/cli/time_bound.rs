@@ -197,8 +197,9 @@ fn the_last_admin_cannot_be_made_time_bound() {
     says(&err, "would lapse at 2026-11-25T12:00:00Z");
 }
 
-#[test]
-fn external_access_until_t_ends_at_t() {
+/// The msp preset: ada (administrator, an external admin of the customer
+/// Client Co for good) and uma (user).
+fn msp_with_a_customer() -> Portal {
     let p = Portal::with_preset("msp");
     p.member("ada@acme.test", "msp-administrator");
     p.member("uma@acme.test", "msp-user");
@@ -207,6 +208,12 @@ fn external_access_until_t_ends_at_t() {
         "external-admin", "add", "--customer", "Client Co", "--email", "ada@acme.test", "--role",
         "msp-administrator",
     ]);
+    p
+}
+
+#[test]
+fn external_access_until_t_ends_at_t() {
+    let p = msp_with_a_customer();
     let v = p.json(&[
         "external-admin", "add", "--customer", "Client Co", "--email", "uma@acme.test", "--role",
         "msp-user", "--until", T,
@@ -601,14 +608,7 @@ fn a_database_from_before_time_bound_access_migrates_and_answers() {
 
 #[test]
 fn can_at_sees_external_access_end_with_the_partner_membership() {
-    let p = Portal::with_preset("msp");
-    p.member("ada@acme.test", "msp-administrator");
-    p.member("uma@acme.test", "msp-user");
-    p.customer("Client Co");
-    p.ok(&[
-        "external-admin", "add", "--customer", "Client Co", "--email", "ada@acme.test", "--role",
-        "msp-administrator",
-    ]);
+    let p = msp_with_a_customer();
     p.ok(&[
         "external-admin", "add", "--customer", "Client Co", "--email", "uma@acme.test", "--role",
         "msp-user",
