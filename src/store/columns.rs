@@ -49,6 +49,16 @@ pub(super) fn keyword_col<T: std::str::FromStr>(
     })
 }
 
+/// A list of columns (`"id, name"`) with each named through `alias`
+/// (`"o.id, o.name"`), for a join whose tables share column names.
+pub(super) fn qualified(columns: &str, alias: &str) -> String {
+    columns
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;

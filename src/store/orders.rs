@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{json_col, keyword_col, SqliteTx};
+use super::{json_col, keyword_col, qualified, SqliteTx};
 use crate::error::Result;
 use crate::model::{MatchedPolicy, Money, Order, OrderDecision, Policy};
 
@@ -169,16 +169,12 @@ impl SqliteTx<'_> {
         account_id: i64,
         person_id: i64,
     ) -> Result<Vec<Order>> {
-        let columns: Vec<String> = ORDER_COLUMNS
-            .split(',')
-            .map(|c| format!("o.{}", c.trim()))
-            .collect();
         self.rows(
             &format!(
                 "SELECT DISTINCT {} FROM order_policy_approvers a JOIN orders o ON o.id = a.order_id
                      WHERE a.person_id = ?1 AND o.account_id = ?2 AND o.status = 'pending'
                      ORDER BY o.id",
-                columns.join(", ")
+                qualified(ORDER_COLUMNS, "o")
             ),
             [person_id, account_id],
             order_from_row,
@@ -291,16 +287,12 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn orders_held_by(&self, policy_id: i64) -> Result<Vec<Order>> {
-        let columns: Vec<String> = ORDER_COLUMNS
-            .split(',')
-            .map(|c| format!("o.{}", c.trim()))
-            .collect();
         self.rows(
             &format!(
                 "SELECT {} FROM orders o JOIN order_policies p ON p.order_id = o.id
                      WHERE p.policy_id = ?1 AND p.released_at IS NULL AND o.status = 'pending'
                      ORDER BY o.id",
-                columns.join(", ")
+                qualified(ORDER_COLUMNS, "o")
             ),
             [policy_id],
             order_from_row,

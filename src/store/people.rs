@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use rusqlite::{params, Row};
 
-use super::{keyword_col, SqliteTx};
+use super::{keyword_col, qualified, SqliteTx};
 use crate::error::{Error, Result};
 use crate::model::{Email, Grant, Membership, Person, Timestamp};
 
@@ -228,11 +228,7 @@ impl SqliteTx<'_> {
                 grants.entry(id).or_default().push(g);
             }
         }
-        let columns = MEMBERSHIP_COLUMNS
-            .split(", ")
-            .map(|c| format!("m.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let columns = qualified(MEMBERSHIP_COLUMNS, "m");
         let rows = self.rows(
             &format!(
                 "SELECT {columns}, p.email, p.name, p.duplicate_of, p.merged_into,
