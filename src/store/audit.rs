@@ -1,7 +1,7 @@
 //! SQL for the audit log.
 
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, OptionalExtension, Row};
+use rusqlite::{params_from_iter, OptionalExtension, Row, ToSql};
 
 use super::{json_col, AuditQuery, AuditRecord, SqliteTx};
 use crate::error::Result;
@@ -52,6 +52,13 @@ fn words(sql: &str) -> String {
     sql.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Events appended by one statement, at most. SQLite copies every page an
+/// insert into `audit_events` touches to its statement journal first (the
+/// append-only trigger makes each such insert one it may have to undo
+/// halfway), so a write of many members that inserted its events one by
+/// one would copy the same few pages once per event.
+const EVENTS_PER_INSERT: usize = 64; // a power of two
+
 impl SqliteTx<'_> {
     pub(super) fn audit_head(&self) -> Result<Option<(i64, String)>> {
         let head = self
@@ -62,25 +69,39 @@ impl SqliteTx<'_> {
         Ok(head)
     }
 
-    pub(super) fn append_audit(&self, r: &AuditRecord) -> Result<()> {
-        let e = &r.event;
+    pub(super) fn append_audit(&self, records: &[AuditRecord]) -> Result<()> {
+        let mut rest = records;
+        while !rest.is_empty() {
+            // Full statements, then powers of two for the rest, so that
+            // only a handful of statement texts are ever prepared.
+            let n = EVENTS_PER_INSERT.min(1 << rest.len().ilog2());
+            let (now, later) = rest.split_at(n);
+            self.insert_events(now)?;
+            rest = later;
+        }
+        Ok(())
+    }
+
+    fn insert_events(&self, records: &[AuditRecord]) -> Result<()> {
+        let json: Vec<[Option<String>; 2]> = records
+            .iter()
+            .map(|r| [&r.event.before, &r.event.after].map(|v| v.as_ref().map(|v| v.to_string())))
+            .collect();
+        let mut params: Vec<&dyn ToSql> = Vec::with_capacity(records.len() * 12);
+        for (r, [before, after]) in records.iter().zip(&json) {
+            let e = &r.event;
+            params.extend([
+                &e.seq as &dyn ToSql, &e.at, &e.actor, &e.action, &r.account_id, &e.account,
+                &e.target, before, after, &e.prev_hash, &e.hash, &r.hash_version,
+            ]);
+        }
+        let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; records.len()].join(", ");
         self.exec(
-            "INSERT INTO audit_events (seq, at, actor, action, account_id, account, target, before, after, prev_hash, hash, hash_version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            params![
-                e.seq,
-                e.at,
-                e.actor,
-                e.action,
-                r.account_id,
-                e.account,
-                e.target,
-                e.before.as_ref().map(|v| v.to_string()),
-                e.after.as_ref().map(|v| v.to_string()),
-                e.prev_hash,
-                e.hash,
-                r.hash_version,
-            ],
+            &format!(
+                "INSERT INTO audit_events (seq, at, actor, action, account_id, account, target, before, after, prev_hash, hash, hash_version)
+                 VALUES {rows}"
+            ),
+            params_from_iter(params),
         )?;
         Ok(())
     }

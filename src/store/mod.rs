@@ -265,8 +265,8 @@ seam! {
 
         /// The sequence number and hash of the newest event.
         fn audit_head(&self) -> Result<Option<(i64, String)>>;
-        /// Appends an event; its `seq` must follow the head.
-        fn append_audit(&self, record: &AuditRecord) -> Result<()>;
+        /// Appends events in order; the first's `seq` must follow the head.
+        fn append_audit(&self, records: &[AuditRecord]) -> Result<()>;
         /// Events matching the query, oldest first.
         fn audit_events(&self, query: &AuditQuery) -> Result<Vec<AuditEvent>>;
         /// The events whose target is `target` (a member's email) in any of

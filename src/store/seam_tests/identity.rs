@@ -329,8 +329,8 @@ fn the_audit_log_reads_back_by_query() {
     ];
     assert_eq!(read(&mut *s, |tx| tx.audit_head()), None);
     committed(&mut *s, |tx| {
-        tx.append_audit(&records[0])?;
-        tx.append_audit(&records[1])
+        tx.append_audit(&records[..1])?;
+        tx.append_audit(&records[1..])
     });
     read(&mut *s, |tx| {
         assert_eq!(tx.audit_head()?, Some((2, "hash2".into())));
