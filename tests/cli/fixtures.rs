@@ -127,7 +127,7 @@ fn an_invalid_entry_aborts_the_whole_apply_and_names_its_json_path() {
     assert_eq!(run.code, USAGE);
     assert_eq!(
         error_line(&run.stderr),
-        "error: accounts[0].users[2]: unknown role `admn`"
+        "error: accounts[0].users[2].role: unknown role `admn`"
     );
     says(
         &run.stderr,
@@ -152,7 +152,7 @@ fn a_failed_apply_leaves_no_database_behind() {
     assert_eq!(run.code, USAGE, "{}", run.stderr);
     says(
         &run.stderr,
-        "accounts[0].policies[0]: threshold: `fifty` is not an amount",
+        "accounts[0].policies[0].threshold: `fifty` is not an amount",
     );
     assert!(!p.db.exists(), "the database made for the apply is removed");
     // A new database needs a preset.
