@@ -81,6 +81,19 @@ impl Error {
         self
     }
 
+    /// Prefixes the JSON path of the entry an error comes from, as
+    /// [`Error::at`] does, except that an error already naming a field
+    /// relative to it (`.role: ...`, from `within(".role")`) is joined to
+    /// it, so the path reads to the field: `accounts[0].users[3].role: ...`.
+    pub fn within(mut self, path: &str) -> Self {
+        if let Some(detail) = self.detail_mut() {
+            let joined = detail.message.starts_with('.');
+            let sep = if joined { "" } else { ": " };
+            detail.message = format!("{path}{sep}{}", detail.message);
+        }
+        self
+    }
+
     fn detail_mut(&mut self) -> Option<&mut Detail> {
         match self {
             Error::Invalid(d)

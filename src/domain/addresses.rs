@@ -47,16 +47,27 @@ fn field(what: &str, text: &Text, max: usize) -> Result<String> {
 
 /// The address with every field checked.
 fn checked(typed: &NewAddress) -> Result<ShippingAddress> {
+    checked_by_field(typed).map_err(|(_, e)| e)
+}
+
+/// [`checked`], with the refused field's name as a fixture spells it
+/// (`label`, `line1`, ...), so that a fixture's refusal names its field.
+pub(super) fn checked_by_field(
+    typed: &NewAddress,
+) -> std::result::Result<ShippingAddress, (&'static str, Error)> {
+    let named = |name: &'static str| move |e: Error| (name, e);
     Ok(ShippingAddress {
-        label: field("the label", &typed.label, 40)?,
-        line1: field("the first line", &typed.line1, 200)?,
+        label: field("the label", &typed.label, 40).map_err(named("label"))?,
+        line1: field("the first line", &typed.line1, 200).map_err(named("line1"))?,
         line2: match &typed.line2 {
-            Some(text) if !text.is_empty() => Some(field("the second line", text, 200)?),
+            Some(text) if !text.is_empty() => {
+                Some(field("the second line", text, 200).map_err(named("line2"))?)
+            }
             _ => None,
         },
-        city: field("the city", &typed.city, 100)?,
-        postcode: field("the postcode", &typed.postcode, 20)?,
-        country: check_country(typed.country.as_str())?,
+        city: field("the city", &typed.city, 100).map_err(named("city"))?,
+        postcode: field("the postcode", &typed.postcode, 20).map_err(named("postcode"))?,
+        country: check_country(typed.country.as_str()).map_err(named("country"))?,
     })
 }
 

@@ -80,7 +80,7 @@ fn find_policy(tx: &dyn Tx, account: &Account, name: &str) -> Result<Policy> {
 /// The people `emails` name as approvers: active members of `account`
 /// with portal access. Being named is what lets them decide the policy's
 /// orders, so they need not hold `orders.approve`.
-fn named_approvers(
+pub(super) fn named_approvers(
     tx: &dyn Tx,
     catalog: &Catalog,
     account: &Account,

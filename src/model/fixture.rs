@@ -70,6 +70,9 @@ pub(crate) struct FixtureAccount {
     /// Members, each keyed by email.
     #[serde(default)]
     pub users: Vec<FixtureUser>,
+    /// Shipping addresses, keyed by label.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<FixtureAddress>,
     /// Services, keyed by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<FixtureService>,
@@ -83,6 +86,74 @@ pub(crate) struct FixtureAccount {
     /// whether they wait for approval).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub orders: Vec<FixtureOrder>,
+    /// A partner's licences, keyed by product, with the seats each of its
+    /// customers holds; applied once every account is made.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<FixtureLicense>,
+    /// A partner's contracted prices, keyed by product (the operator's
+    /// to set).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prices: Vec<FixturePrice>,
+}
+
+/// A shipping address of the account. Addresses are not edited in place:
+/// one the file describes otherwise is removed and added again, as an
+/// admin would, and orders keep the copy they were placed with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixtureAddress {
+    /// The key: unique (without case) in the account, such as `HQ`.
+    pub label: String,
+    /// First line.
+    pub line1: String,
+    /// Second line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line2: Option<String>,
+    /// City.
+    pub city: String,
+    /// Postcode.
+    pub postcode: String,
+    /// ISO 3166 alpha-2 country code.
+    pub country: String,
+}
+
+/// Seats of a product a partner bought, and who holds them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixtureLicense {
+    /// The key: the product's name.
+    pub product: String,
+    /// Seats bought. Seats are bought, never handed back, so a file may
+    /// raise this but not lower it.
+    pub seats: i64,
+    /// Exactly the customers holding seats (any other holds none), keyed
+    /// by customer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allocations: Vec<FixtureAllocation>,
+}
+
+/// The seats of a licence one customer holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixtureAllocation {
+    /// The customer account: one of the partner's.
+    pub customer: String,
+    /// Seats held.
+    pub seats: i64,
+    /// Label of one of the partner's addresses the seats are shipped to;
+    /// left out, where they are shipped stays as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ship_to: Option<String>,
+}
+
+/// A partner's contracted price of a product.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixturePrice {
+    /// The key: the product's name.
+    pub product: String,
+    /// The price in the partner's currency, such as `"12.50"`.
+    pub price: String,
 }
 
 /// An account's contact details; an empty string clears a field.

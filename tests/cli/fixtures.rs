@@ -127,7 +127,7 @@ fn an_invalid_entry_aborts_the_whole_apply_and_names_its_json_path() {
     assert_eq!(run.code, USAGE);
     assert_eq!(
         error_line(&run.stderr),
-        "error: accounts[0].users[2]: unknown role `admn`"
+        "error: accounts[0].users[2].role: unknown role `admn`"
     );
     says(
         &run.stderr,
@@ -152,7 +152,7 @@ fn a_failed_apply_leaves_no_database_behind() {
     assert_eq!(run.code, USAGE, "{}", run.stderr);
     says(
         &run.stderr,
-        "accounts[0].policies[0]: threshold: `fifty` is not an amount",
+        "accounts[0].policies[0].threshold: `fifty` is not an amount",
     );
     assert!(!p.db.exists(), "the database made for the apply is removed");
     // A new database needs a preset.
@@ -270,4 +270,104 @@ fn every_example_fixture_applies_again_as_a_no_op_and_round_trips() {
     // Every preset has one; `portal` also the CI example's.
     seen.dedup();
     assert_eq!(seen, ["customer-area", "lmp", "moodle", "msp", "portal"]);
+}
+
+const LMP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-lmp.json");
+
+/// The lmp example: a partner's addresses, licences and prices.
+fn lmp() -> Portal {
+    Portal::cached("apply examples/demo-lmp.json", || {
+        let p = Portal::empty();
+        p.ok(&["apply", LMP]);
+        p
+    })
+}
+
+#[test]
+fn a_fixture_buys_and_allocates_licences_and_adds_addresses_as_the_commands_do() {
+    let p = lmp();
+    let partner = "Northwind Partners";
+    let licences = p.json(&["license", "list", "--account", partner]);
+    let mdr = &licences[1];
+    assert_eq!(
+        (&mdr["product"], &mdr["seats"], &mdr["allocated"]),
+        (
+            &Value::from("MDR Complete"),
+            &Value::from(20),
+            &Value::from(8)
+        ),
+        "{licences}"
+    );
+    assert_eq!(mdr["allocations"][0]["ship_to"]["label"], "Warehouse");
+    let addresses = p.json(&["account", "address", "list", "--account", partner]);
+    assert_eq!(
+        strings(
+            &addresses
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["label"].clone())
+                .collect()
+        ),
+        ["HQ", "Warehouse"]
+    );
+    let prices = p.json(&["license", "price", "list", "--account", partner]);
+    assert_eq!(prices[1]["price"], "12.00", "{prices}");
+    // Each change is audited as its command's.
+    let log = p.ok(&["audit", "list", "--limit", "100"]);
+    for action in [
+        "license.purchase", "license.allocate", "account.address_add", "license.price_set",
+    ] {
+        says(&log, action);
+    }
+}
+
+#[test]
+fn a_licence_or_address_refusal_names_its_field_and_changes_nothing() {
+    let p = lmp();
+    let before = p.dump();
+    let text = std::fs::read_to_string(LMP).unwrap();
+    let fewer = text.replace(r#""seats": 20"#, r#""seats": 12"#);
+    let run = apply_stdin(&p, &[], &fewer);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    assert_eq!(
+        error_line(&run.stderr),
+        "error: accounts[0].licenses[0].seats: `Northwind Partners` bought 20 seats of `MDR Complete`, and seats bought are not handed back"
+    );
+    let abroad = text.replace(
+        r#""postcode": "M17 1AA", "country": "GB""#,
+        r#""postcode": "M17 1AA", "country": "XX""#,
+    );
+    let run = apply_stdin(&p, &[], &abroad);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "error: accounts[0].addresses[1].country: unknown country `XX`",
+    );
+    assert_eq!(before, p.dump());
+}
+
+#[test]
+fn a_member_field_refusal_names_the_field_through_the_binary() {
+    let p = demo();
+    let before = p.dump();
+    let text = std::fs::read_to_string(DEMO).unwrap();
+    let bound = text.replace(
+        r#""role": "manager""#,
+        r#""role": "manager", "role_until": "2027-01-01T00:00:00Z""#,
+    );
+    let run = apply_stdin(&p, &[], &bound);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "error: accounts[0].users[2].role_until: role_until needs role_after",
+    );
+    let malformed = text.replace(
+        r#""role": "manager""#,
+        r#""role": "user", "role_until": "tomorrow", "role_after": "manager""#,
+    );
+    let run = apply_stdin(&p, &[], &malformed);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    says(&run.stderr, "error: accounts[0].users[2].role_until: ");
+    assert_eq!(before, p.dump());
 }
