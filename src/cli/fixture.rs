@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Session;
 use crate::domain::{fixture_schema, parse_fixture, ApplyOptions};
@@ -37,15 +38,40 @@ pub(crate) struct ExportArgs {
 pub(crate) fn apply(s: &Session, args: ApplyArgs) -> Result<()> {
     let source = args.file.display().to_string();
     let fixture = parse_fixture(&super::read_capped(&args.file, MAX_FIXTURE_MIB)?, &source)?;
+    // A bar for people at a terminal, for files large enough to wait on;
+    // scripts and pipes get the counts alone.
+    let bar = (s.out.notes && !args.dry_run).then(|| {
+        let style = ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} users, {eta} left")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        ProgressBar::new(0)
+            .with_style(style)
+            .with_message(format!("applying {source}"))
+    });
+    let tell = |done: usize, total: usize| {
+        if let Some(bar) = &bar {
+            if bar.length() != Some(total as u64) {
+                bar.set_length(total as u64);
+            }
+            bar.set_position(done as u64);
+        }
+    };
     let opts = ApplyOptions {
         dry_run: args.dry_run,
         prune: args.prune,
+        progress: Some(&tell),
     };
-    let (view, warnings) = s.init_portal(|p| {
+    let view = s.init_portal(|p| {
         if opts.prune && !opts.dry_run {
             s.confirm_checked(
                 p,
-                |p| p.check(|p| p.apply(&fixture, opts)),
+                // Checked quietly: the bar is for the apply itself.
+                |p| {
+                    let quiet = ApplyOptions {
+                        progress: None,
+                        ..opts
+                    };
+                    p.check(|p| p.apply(&fixture, quiet))
+                },
                 &format!(
                     "apply `{source}` with --prune? members and policies it does not list are deactivated and disabled"
                 ),
@@ -53,7 +79,11 @@ pub(crate) fn apply(s: &Session, args: ApplyArgs) -> Result<()> {
         }
         let view = p.apply(&fixture, opts)?;
         Ok((view, p.take_warnings()))
-    })?;
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let (view, warnings) = view?;
     for warning in warnings {
         s.out.warn(&warning);
     }

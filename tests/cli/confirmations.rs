@@ -68,6 +68,11 @@ fn a_request_that_would_be_refused_is_refused_before_anyone_confirms() {
 /// Runs `args` on a pseudo-terminal (util-linux `script`) answering
 /// `answer`; `None` where there is no `script`.
 fn on_a_terminal(p: &Portal, args: &[&str], answer: &str) -> Option<(i32, String)> {
+    on_a_terminal_of("dumb", p, args, answer)
+}
+
+/// [`on_a_terminal`], on a terminal of kind `term` (`TERM`).
+fn on_a_terminal_of(term: &str, p: &Portal, args: &[&str], answer: &str) -> Option<(i32, String)> {
     let script = ["/usr/bin/script", "/bin/script"]
         .into_iter()
         .find(|s| std::path::Path::new(s).exists())?;
@@ -82,7 +87,7 @@ fn on_a_terminal(p: &Portal, args: &[&str], answer: &str) -> Option<(i32, String
         .env_clear()
         .envs(plain.get_envs().filter_map(|(k, v)| Some((k, v?))))
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("TERM", "dumb")
+        .env("TERM", term)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -241,4 +246,33 @@ fn on_a_terminal_invite_asks_for_the_city_and_country_the_catalog_needs() {
         USAGE,
     );
     says(&stderr, "--city");
+}
+
+#[test]
+fn on_a_terminal_apply_shows_its_progress_and_in_a_pipe_only_its_counts() {
+    let p = Portal::empty();
+    let file = p.db.with_file_name("users.json");
+    let users: Vec<_> =
+        std::iter::once(serde_json::json!({"email": "olive@acme.test", "role": "admin"}))
+            .chain(
+                (0..50).map(
+                    |i| serde_json::json!({"email": format!("u{i}@acme.test"), "role": "user"}),
+                ),
+            )
+            .collect();
+    let doc = serde_json::json!({"preset": "portal",
+        "accounts": [{"name": "Acme Ltd", "owner": "olive@acme.test", "users": users}]});
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let path = file.to_str().unwrap();
+    let Some((code, text)) = on_a_terminal_of("xterm", &p, &["apply", path], "") else {
+        return;
+    };
+    assert_eq!(code, SUCCESS, "{text}");
+    says(&text, "/51 users");
+    says(&text, "created    53");
+    // Piped, or on a terminal that cannot redraw a line, no bar.
+    let again = p.run(&["apply", path]);
+    assert_eq!((again.code, again.stderr.as_str()), (SUCCESS, ""));
+    let (_, text) = on_a_terminal(&p, &["apply", path], "").unwrap();
+    assert!(!text.contains("users,"), "{text}");
 }
