@@ -439,6 +439,20 @@ pub(crate) struct MemberQuery {
     pub limit: Option<u32>,
 }
 
+/// Which of an account's orders a list reads: what the store can answer
+/// by index, so that a list's `--limit` is its SQL `LIMIT`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct OrderQuery {
+    /// Only those with this status.
+    pub status: Option<OrderStatus>,
+    /// Only those placed by this person.
+    pub creator_id: Option<i64>,
+    /// Only those on this cost centre.
+    pub cost_centre_id: Option<i64>,
+    /// At most this many, the oldest.
+    pub limit: Option<u32>,
+}
+
 /// A membership with everything a line of `user list` shows, read for a
 /// page of members at once rather than member by member.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -40,8 +40,8 @@ use crate::model::{
     Account, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course, CourseProgress,
     Delegation, Enrolment, Grant, GrantBundle, Invitation, InvitationState, IpDirection, IpNetwork,
     License, ListedMember, MatchedPolicy, MemberQuery, Membership, Order, OrderDecision,
-    OutboxMessage, OutboxState, PartnerConfig, PartnerIp, PaymentDetails, Person, Policy,
-    RecordedDeciders, Role, Service, ShippingAddress, Timestamp,
+    OrderQuery, OutboxMessage, OutboxState, PartnerConfig, PartnerIp, PaymentDetails, Person,
+    Policy, RecordedDeciders, Role, Service, ShippingAddress, Timestamp,
 };
 
 /// How long a writer waits for another process's lock before giving up,
@@ -353,6 +353,13 @@ seam! {
         fn update_policy(&self, policy: &Policy) -> Result<()>;
         /// Every order of an account, oldest first.
         fn orders_in(&self, account_id: i64) -> Result<Vec<Order>>;
+        /// The ids of an account's orders that `query` selects, oldest
+        /// first: the order of a list, whose pages [`Tx::orders_by_id`]
+        /// then reads.
+        fn order_ids(&self, account_id: i64, query: &OrderQuery) -> Result<Vec<i64>>;
+        /// The orders with these ids, by id: one statement for a page of
+        /// a list.
+        fn orders_by_id(&self, ids: &[i64]) -> Result<Vec<Order>>;
         /// The pending orders of an account, oldest first.
         fn pending_orders_in(&self, account_id: i64) -> Result<Vec<Order>>;
         /// The pending orders of an account that a policy they matched
