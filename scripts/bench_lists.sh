@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 SIZES=${SIZES:-"1000 100000"}
 if [ "${LARGE:-0}" = 1 ]; then SIZES="$SIZES 1000000"; fi
 RUNS=${RUNS:-5}
-PORTALCTL=$PWD/target/release/portalctl
+PORTALCTL=${CARGO_TARGET_DIR:-$PWD/target}/release/portalctl
 command -v sqlite3 >/dev/null || { echo "needs the sqlite3 shell (apt-get install sqlite3)" >&2; exit 1; }
 cargo build --release --quiet --bin portalctl
 work=$(mktemp -d)
@@ -42,7 +42,10 @@ ORDERS_SQL="SELECT o.id, o.ref, o.description, o.amount, o.currency, o.status,
   p.email AS created_by, o.created_at
 FROM orders o JOIN accounts a ON a.id = o.account_id LEFT JOIN people p ON p.id = o.creator_id
 WHERE a.name = 'Acme Ltd' ORDER BY o.id;"
-PENDING_SQL="${ORDERS_SQL/ORDER BY/AND o.status = 'pending' ORDER BY}"
+PENDING_SQL="SELECT o.id, o.ref, o.description, o.amount, o.currency, o.status,
+  p.email AS created_by, o.created_at
+FROM orders o JOIN accounts a ON a.id = o.account_id LEFT JOIN people p ON p.id = o.creator_id
+WHERE a.name = 'Acme Ltd' AND o.status = 'pending' ORDER BY o.id;"
 
 table="| members | case | portalctl s | \`sqlite3\` s | vs \`sqlite3\` |
 |---:|---|---:|---:|---:|"

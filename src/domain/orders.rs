@@ -736,3 +736,47 @@ fn not_an_approver(person: &Person, id: i64, matched: &[MatchedPolicy]) -> Error
         person.email
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{email, join, seeded};
+    use super::*;
+    use crate::domain::Actor;
+
+    #[test]
+    fn order_pages_cross_pages_in_order_and_stop_at_the_limit() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "manager");
+        p.ctx.actor = Actor::Member(email("ann@acme.test"));
+        let placed: Vec<i64> = ["A", "B", "C", "D", "E"]
+            .into_iter()
+            .map(|what| {
+                p.order_place(&NewOrder {
+                    description: what.into(),
+                    amount: "10.00".parse::<Money>().expect("amount"),
+                    ..NewOrder::default()
+                })
+                .expect("order")
+                .id
+            })
+            .collect();
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let mut pages = |filter: &OrderFilter| {
+            let mut pages: Vec<Vec<i64>> = Vec::new();
+            p.order_pages(filter, &mut |page| {
+                pages.push(page.iter().map(|o| o.id).collect());
+                Ok(())
+            })
+            .expect("orders");
+            pages
+        };
+        let all = pages(&OrderFilter::default());
+        assert!(all.len() > 1, "{all:?} crosses pages");
+        assert_eq!(all.concat(), placed);
+        let first = pages(&OrderFilter {
+            limit: Some(3),
+            ..OrderFilter::default()
+        });
+        assert_eq!(first.concat(), placed[..3]);
+    }
+}
