@@ -17,6 +17,7 @@ use std::io::{self, Write};
 
 use comfy_table::{presets, ContentArrangement, Table};
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
 
 use crate::error::{Error, Result};
 use crate::model::{escape, unsafe_to_print};
@@ -57,22 +58,37 @@ impl Output {
     /// table prints nothing on stdout and says `no {what}` on a terminal's
     /// stderr, `what` naming the list (`orders match`).
     pub(crate) fn list<T: Serialize + Row>(&self, items: &[T], what: &str) -> Result<()> {
-        if self.quiet {
-            return Ok(());
+        let mut list = self.stream(what);
+        list.page(items)?;
+        list.finish()
+    }
+
+    /// A list printed page by page as it is read, the same as [`Output::list`]
+    /// of all its pages: [`ListWriter::page`] each, then
+    /// [`ListWriter::finish`].
+    pub(crate) fn stream<T: Serialize + Row>(&self, what: &str) -> ListWriter<T> {
+        let table = if self.quiet || self.json {
+            None
+        } else {
+            let table = new_table();
+            // On a terminal the table is fitted to its width, which needs
+            // every row; elsewhere it streams, its columns as wide as the
+            // first page needs.
+            Some(match table.content_arrangement() {
+                ContentArrangement::Disabled => Columns::Streamed(None),
+                _ => Columns::Fitted(table),
+            })
+        };
+        ListWriter {
+            output: *self,
+            what: what.to_string(),
+            out: io::BufWriter::with_capacity(64 * 1024, io::stdout().lock()),
+            rows: 0,
+            table,
+            item: Vec::new(),
+            line: String::new(),
+            _items: std::marker::PhantomData,
         }
-        if self.json {
-            return self.print_json(&items);
-        }
-        let mut table = new_table();
-        table.set_header(T::headers().to_vec());
-        for item in items {
-            table.add_row(item.cells().iter().map(|cell| escape(cell)));
-        }
-        if items.is_empty() {
-            self.note(&format!("no {what}"));
-            return Ok(());
-        }
-        write_table(&mut table)
     }
 
     /// Prints one object: a field table, or a JSON object.
@@ -187,6 +203,173 @@ impl Output {
             .map_err(|e| Error::Internal(anyhow::Error::new(e).context("cannot render JSON")))?;
         write_stdout(&format!("{}\n", escape_json(&text)))
     }
+}
+
+/// How a streamed table lays out its columns.
+enum Columns {
+    /// Plain columns, each as wide as its widest cell in the first page
+    /// (`None` until it comes), two spaces apart; a wider cell in a later
+    /// page pushes the rest of its line right.
+    Streamed(Option<Vec<usize>>),
+    /// Every row, fitted to the terminal's width at the end.
+    Fitted(Table),
+}
+
+/// A list being printed: see [`Output::stream`].
+pub(crate) struct ListWriter<T> {
+    output: Output,
+    what: String,
+    out: io::BufWriter<io::StdoutLock<'static>>,
+    rows: usize,
+    /// `None` for JSON or `--quiet`.
+    table: Option<Columns>,
+    /// Reused buffers: an item's JSON, a table line.
+    item: Vec<u8>,
+    line: String,
+    _items: std::marker::PhantomData<fn(&T)>,
+}
+
+impl<T: Serialize + Row> ListWriter<T> {
+    /// Prints the next items of the list.
+    pub(crate) fn page(&mut self, items: &[T]) -> Result<()> {
+        if self.output.quiet || items.is_empty() {
+            return Ok(());
+        }
+        let written = match &mut self.table {
+            None => self.json_items(items),
+            Some(Columns::Fitted(table)) => {
+                if self.rows == 0 {
+                    table.set_header(T::headers().to_vec());
+                }
+                for item in items {
+                    table.add_row(item.cells().iter().map(|cell| escape(cell)));
+                }
+                Ok(())
+            }
+            Some(Columns::Streamed(widths)) => {
+                let cells: Vec<Vec<String>> = items
+                    .iter()
+                    .map(|item| {
+                        item.cells()
+                            .into_iter()
+                            .map(|c| match escape(&c) {
+                                std::borrow::Cow::Borrowed(_) => c,
+                                std::borrow::Cow::Owned(e) => e,
+                            })
+                            .collect()
+                    })
+                    .collect();
+                let widths = widths.get_or_insert_with(|| column_widths(T::headers(), &cells));
+                let mut lines = Vec::with_capacity(cells.len() + 1);
+                if self.rows == 0 {
+                    lines.push(T::headers().iter().map(|h| h.to_string()).collect());
+                }
+                lines.extend(cells);
+                write_lines(&mut self.out, &mut self.line, widths, &lines)
+            }
+        };
+        self.rows += items.len();
+        written
+    }
+
+    /// Ends the list: closes the JSON array, prints a fitted table, or
+    /// says `no {what}` for an empty table.
+    pub(crate) fn finish(mut self) -> Result<()> {
+        if self.output.quiet {
+            return Ok(());
+        }
+        let failed = |e: io::Error| Error::Internal(e.into());
+        match &mut self.table {
+            None => {
+                let end: &[u8] = if self.rows == 0 { b"[]\n" } else { b"\n]\n" };
+                self.out.write_all(end).map_err(failed)?;
+            }
+            Some(_) if self.rows == 0 => self.output.note(&format!("no {}", self.what)),
+            Some(Columns::Fitted(table)) => {
+                for column in table.column_iter_mut() {
+                    column.set_padding((0, 2));
+                }
+                for line in table.lines() {
+                    self.out
+                        .write_all(line.trim_end().as_bytes())
+                        .map_err(failed)?;
+                    self.out.write_all(b"\n").map_err(failed)?;
+                }
+            }
+            Some(Columns::Streamed(_)) => {}
+        }
+        self.out.flush().map_err(failed)
+    }
+
+    /// Each item as an element of one pretty-printed JSON array: what
+    /// `serde_json::to_string_pretty` of the whole list gives, an item at
+    /// a time.
+    fn json_items(&mut self, items: &[T]) -> Result<()> {
+        let failed = |e: io::Error| Error::Internal(e.into());
+        for (i, item) in items.iter().enumerate() {
+            self.item.clear();
+            serde_json::to_writer_pretty(&mut self.item, item).map_err(|e| {
+                Error::Internal(anyhow::Error::new(e).context("cannot render JSON"))
+            })?;
+            let text = std::str::from_utf8(&self.item)
+                .map_err(|e| Error::Internal(anyhow::Error::new(e).context("JSON is not UTF-8")))?;
+            let text = escape_json(text);
+            let start: &[u8] = if self.rows == 0 && i == 0 {
+                b"[\n  "
+            } else {
+                b",\n  "
+            };
+            self.out.write_all(start).map_err(failed)?;
+            // One level deeper than the item alone: JSON strings hold no
+            // raw line break, so every one is the layout's.
+            let mut rest = text.as_bytes();
+            while let Some(at) = rest.iter().position(|&b| b == b'\n') {
+                self.out.write_all(&rest[..=at]).map_err(failed)?;
+                self.out.write_all(b"  ").map_err(failed)?;
+                rest = &rest[at + 1..];
+            }
+            self.out.write_all(rest).map_err(failed)?;
+        }
+        Ok(())
+    }
+}
+
+/// The display width of each column: its widest cell or header.
+fn column_widths(headers: &[&str], rows: &[Vec<String>]) -> Vec<usize> {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.width());
+        }
+    }
+    widths
+}
+
+/// Writes `lines` as columns of `widths`, two spaces apart, each line
+/// without trailing spaces: as comfy-table lays out a table without
+/// borders.
+fn write_lines(
+    out: &mut impl Write,
+    line: &mut String,
+    widths: &[usize],
+    lines: &[Vec<String>],
+) -> Result<()> {
+    for cells in lines {
+        line.clear();
+        for (i, cell) in cells.iter().enumerate() {
+            line.push_str(cell);
+            if i + 1 < cells.len() {
+                let width = widths.get(i).copied().unwrap_or(0);
+                let pad = width.saturating_sub(cell.width()) + 2;
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        let trimmed = line.trim_end();
+        out.write_all(trimmed.as_bytes())
+            .and_then(|()| out.write_all(b"\n"))
+            .map_err(|e| Error::Internal(e.into()))?;
+    }
+    Ok(())
 }
 
 /// `headers` and `rows` as CSV (RFC 4180, CRLF line ends).

@@ -324,16 +324,18 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
             cost_centre,
             account,
             limit,
-        } => s.out.list(
-            &portal.order_list(&OrderFilter {
+        } => {
+            let filter = OrderFilter {
                 status,
                 created_by,
                 cost_centre,
                 account: account.into_name(),
                 limit: limit.limit,
-            })?,
-            "orders match",
-        ),
+            };
+            let mut list = s.out.stream("orders match");
+            portal.order_pages(&filter, &mut |page| list.page(page))?;
+            list.finish()
+        }
         OrderCommand::Show { id } => s.out.item(&portal.order_show(id)?),
         OrderCommand::Approve { id } => s.out.item(&portal.order_decide(id, None)?),
         OrderCommand::Reject { id, reason } => s.out.item(&portal.order_decide(id, Some(&reason))?),

@@ -364,16 +364,18 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             role,
             expiring,
             limit,
-        } => out.list(
-            &portal.member_list(&MemberFilter {
+        } => {
+            let filter = MemberFilter {
                 account,
                 status,
                 role,
                 expiring,
                 limit: limit.limit,
-            })?,
-            "members match",
-        ),
+            };
+            let mut list = out.stream("members match");
+            portal.member_pages(&filter, &mut |page| list.page(page))?;
+            list.finish()
+        }
         UserCommand::Show { email, account, at } => match at {
             Some(at) => {
                 let at = at.at(portal.now())?;

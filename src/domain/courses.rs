@@ -104,15 +104,28 @@ pub(crate) fn current_course_names(
     if catalog.courses().is_empty() {
         return Ok(None);
     }
-    let current = tx.enrolments(membership.id, true)?;
-    Ok(Some(
+    let current: Vec<i64> = tx
+        .enrolments(membership.id, true)?
+        .iter()
+        .map(|e| e.course_id)
+        .collect();
+    Ok(course_names(catalog, &current))
+}
+
+/// The names of the courses with these ids, in catalog order; `None` when
+/// the catalog has no courses at all.
+pub(crate) fn course_names(catalog: &Catalog, course_ids: &[i64]) -> Option<Vec<String>> {
+    if catalog.courses().is_empty() {
+        return None;
+    }
+    Some(
         catalog
             .courses()
             .iter()
-            .filter(|c| current.iter().any(|e| e.course_id == c.id))
+            .filter(|c| course_ids.contains(&c.id))
             .map(|c| c.name.clone())
             .collect(),
-    ))
+    )
 }
 
 /// The printable form of a course of this database.

@@ -5,17 +5,23 @@ use super::access::{authority, authorize, caps, Access};
 use super::audit::Change;
 use super::courses::follow_role;
 use super::{
-    member_in, member_view, member_view_of, resolve_account, snapshot, standing, Catalog, Ctx,
+    listed_member_view, member_in, member_view, resolve_account, snapshot, standing, Catalog, Ctx,
     Portal,
 };
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Capability, Email, Grant, InvitationState, MemberStanding, MemberStatus, Membership,
-    Person, Service, Timestamp,
+    Account, Capability, Email, Grant, InvitationState, MemberQuery, MemberStanding, MemberStatus,
+    Membership, Person, Service, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{CanView, GrantView, MemberView};
 use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// How many members a page of a list reads at once: enough that a query
+/// per page costs little beside its rows, few enough that the first rows
+/// print at once. Small in tests, so that they cross pages.
+pub(crate) const MEMBER_PAGE: usize = if cfg!(test) { 2 } else { 1000 };
 
 /// Filters of `user list`.
 #[derive(Debug, Clone, Default)]
@@ -404,14 +410,28 @@ impl Portal {
         })
     }
 
-    /// At most `filter.limit` of [`Portal::member_list_all`], in its order.
+    /// [`Portal::member_pages`], collected.
+    #[cfg(test)]
     pub(crate) fn member_list(&mut self, filter: &MemberFilter) -> Result<Vec<MemberView>> {
-        let limit = filter.limit;
-        Ok(super::first(self.member_list_all(filter)?, limit))
+        let mut views = Vec::new();
+        self.member_pages(filter, &mut |page| {
+            views.extend_from_slice(page);
+            Ok(())
+        })?;
+        Ok(views)
     }
 
-    /// Members the actor may see (`users.view`), by account then email.
-    fn member_list_all(&mut self, filter: &MemberFilter) -> Result<Vec<MemberView>> {
+    /// Members the actor may see (`users.view`), by account then email, at
+    /// most `filter.limit` of them, handed to `page` a page at a time as
+    /// they are read (at most [`MEMBER_PAGE`] each, none empty): the
+    /// order comes from one query of ids per account, and each page from
+    /// one query of its rows (with one more for the courses where the
+    /// catalog has courses), never from a query per member.
+    pub(crate) fn member_pages(
+        &mut self,
+        filter: &MemberFilter,
+        page: &mut dyn FnMut(&[MemberView]) -> Result<()>,
+    ) -> Result<()> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let role = filter
@@ -419,7 +439,7 @@ impl Portal {
             .as_deref()
             .map(|r| catalog.role_named(r))
             .transpose()?;
-        let accounts = match &filter.account {
+        let mut accounts = match &filter.account {
             Some(name) => {
                 let account = super::find_account(&*tx, &self.ctx, name)?;
                 authorize(&*tx, &catalog, &self.ctx, &account, caps::USERS_VIEW)?;
@@ -446,25 +466,74 @@ impl Portal {
                 visible
             }
         };
+        accounts.sort_by(|a, b| a.name.cmp(&b.name));
         let horizon = filter.expiring.map(|d| self.ctx.now.plus(d)).transpose()?;
-        let mut views = Vec::new();
-        for account in accounts {
-            for (m, person, held) in tx.members_in(account.id)? {
-                if role.is_some_and(|r| r.id != m.role_id) {
-                    continue;
+        // The store selects the role and the stored status exactly; only
+        // `revoked` (a deactivated member whose invitation was withdrawn)
+        // and `--expiring` are judged here, so without them the limit is
+        // the query's.
+        let status = filter.status.map(|s| match s {
+            MemberStanding::Invited => MemberStatus::Invited,
+            MemberStanding::Active => MemberStatus::Active,
+            MemberStanding::Deactivated | MemberStanding::Revoked => MemberStatus::Deactivated,
+            MemberStanding::Left => MemberStatus::Left,
+        });
+        let exact = horizon.is_none()
+            && !matches!(
+                filter.status,
+                Some(MemberStanding::Deactivated | MemberStanding::Revoked)
+            );
+        let mut left = filter.limit;
+        for account in &accounts {
+            if left == Some(0) {
+                break;
+            }
+            let query = MemberQuery {
+                role_id: role.map(|r| r.id),
+                status,
+                limit: if exact { left } else { None },
+            };
+            let ids = tx.member_ids(account.id, &query)?;
+            for chunk in ids.chunks(MEMBER_PAGE) {
+                let courses = if catalog.courses().is_empty() {
+                    HashMap::new()
+                } else {
+                    let mut by_member: HashMap<i64, Vec<i64>> = HashMap::new();
+                    for (member, course) in tx.current_courses_of(chunk)? {
+                        by_member.entry(member).or_default().push(course);
+                    }
+                    by_member
+                };
+                let mut views = Vec::with_capacity(chunk.len());
+                for listed in tx.members_by_id(chunk)? {
+                    if left == Some(0) {
+                        break;
+                    }
+                    let enrolled = courses
+                        .get(&listed.membership.id)
+                        .map_or(&[][..], Vec::as_slice);
+                    let enrolled = super::courses::course_names(&catalog, enrolled);
+                    let view = listed_member_view(
+                        &catalog, &account.name, account.owner_id, listed, enrolled,
+                    )?;
+                    if filter.status.is_some_and(|s| s != view.status) {
+                        continue;
+                    }
+                    if horizon.is_some_and(|h| view.access_ends.is_none_or(|t| t > h)) {
+                        continue;
+                    }
+                    views.push(view);
+                    left = left.map(|n| n - 1);
                 }
-                let view = member_view_of(&*tx, &catalog, &m, &person, &account, held)?;
-                if filter.status.is_some_and(|s| s != view.status) {
-                    continue;
+                if !views.is_empty() {
+                    page(&views)?;
                 }
-                if horizon.is_some_and(|h| view.access_ends.is_none_or(|t| t > h)) {
-                    continue;
+                if left == Some(0) {
+                    break;
                 }
-                views.push(view);
             }
         }
-        views.sort_by(|a, b| (&a.account, &a.email).cmp(&(&b.account, &b.email)));
-        Ok(views)
+        Ok(())
     }
 
     /// One member with their effective capabilities. Members may see
@@ -571,4 +640,91 @@ pub(super) fn visible_member<'c>(
         Access::of(tx, catalog, &account, membership, ctx.now)?,
         account,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{email, join, seeded};
+    use super::*;
+
+    /// The emails of each page `filter` lists, as handed over.
+    fn pages(p: &mut Portal, filter: &MemberFilter) -> Vec<Vec<String>> {
+        let mut pages = Vec::new();
+        p.member_pages(filter, &mut |page| {
+            pages.push(page.iter().map(|v| v.email.clone()).collect());
+            Ok(())
+        })
+        .expect("list");
+        pages
+    }
+
+    /// `owner@acme.test` and five users joined out of order.
+    fn seven_members() -> Portal {
+        let mut p = seeded("portal");
+        for who in ["dan", "bea", "eve", "cal", "ann", "fay"] {
+            join(&mut p, &format!("{who}@acme.test"), "user");
+        }
+        p
+    }
+
+    const ALL: [&str; 7] = [
+        "ann@acme.test", "bea@acme.test", "cal@acme.test", "dan@acme.test", "eve@acme.test",
+        "fay@acme.test", "owner@acme.test",
+    ];
+
+    #[test]
+    fn a_list_of_several_pages_gives_every_member_once_in_order() {
+        let mut p = seven_members();
+        let pages = pages(&mut p, &MemberFilter::default());
+        assert!(pages.len() > 1, "{pages:?} crosses pages");
+        assert!(
+            pages
+                .iter()
+                .all(|page| !page.is_empty() && page.len() <= MEMBER_PAGE),
+            "{pages:?}"
+        );
+        assert_eq!(pages.concat(), ALL);
+    }
+
+    #[test]
+    fn limit_takes_the_first_in_order_across_pages() {
+        let mut p = seven_members();
+        for n in [0, 1, 2, 3, 5, 7, 9] {
+            let listed = pages(
+                &mut p,
+                &MemberFilter {
+                    limit: Some(n),
+                    ..MemberFilter::default()
+                },
+            )
+            .concat();
+            let n = usize::try_from(n).expect("small").min(ALL.len());
+            assert_eq!(listed, ALL[..n], "--limit {n}");
+        }
+        // A filter the store cannot judge alone (`deactivated` is told
+        // apart from `revoked` here) still stops at the limit.
+        for who in ["bea", "cal", "dan", "eve"] {
+            p.deactivate(&email(&format!("{who}@acme.test")), None, &Handover::Refuse)
+                .expect("deactivate");
+        }
+        let deactivated = |limit| MemberFilter {
+            limit,
+            status: Some(MemberStanding::Deactivated),
+            ..MemberFilter::default()
+        };
+        assert_eq!(
+            pages(&mut p, &deactivated(Some(3))).concat(),
+            ["bea@acme.test", "cal@acme.test", "dan@acme.test"]
+        );
+        assert_eq!(pages(&mut p, &deactivated(None)).concat().len(), 4);
+        let active = pages(
+            &mut p,
+            &MemberFilter {
+                limit: Some(2),
+                status: Some(MemberStanding::Active),
+                ..MemberFilter::default()
+            },
+        );
+        assert_eq!(active.concat(), ["ann@acme.test", "fay@acme.test"]);
+    }
 }

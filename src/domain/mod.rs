@@ -47,7 +47,8 @@ use std::time::Duration;
 use crate::error::{Error, Result};
 use crate::model::{
     did_you_mean, Account, Capability, Course, Email, Grant, GrantBundle, GrantRule,
-    InvitationState, MemberStanding, MemberStatus, Membership, Person, Role, Timestamp,
+    InvitationState, ListedMember, MemberStanding, MemberStatus, Membership, Person, Role,
+    Timestamp,
 };
 use crate::store::{SqliteStore, Store, Tx, DEFAULT_BUSY_TIMEOUT};
 use crate::view::MemberView;
@@ -469,6 +470,52 @@ pub(crate) fn member_view_of(
     account: &Account,
     held: Vec<Grant>,
 ) -> Result<MemberView> {
+    let external_from = m
+        .external_from
+        .map(|id| tx.account(id))
+        .transpose()?
+        .map(|a| a.name);
+    let duplicate_of = person
+        .duplicate_of
+        .map(|id| tx.person(id))
+        .transpose()?
+        .map(|p| p.email.to_string());
+    let last_invitation = if revoked_may_apply(m) {
+        tx.last_invitation(m.id)?.map(|i| i.state)
+    } else {
+        None
+    };
+    let courses = courses::current_course_names(tx, catalog, m)?;
+    let listed = ListedMember {
+        membership: m.clone(),
+        person: person.clone(),
+        grants: held,
+        external_from,
+        duplicate_of,
+        last_invitation,
+    };
+    listed_member_view(catalog, &account.name, account.owner_id, listed, courses)
+}
+
+/// The view of a member a list read with all it shows (see
+/// [`Tx::members_by_id`]), without reading anything more: `courses` are
+/// the names of the courses they are enrolled in now, `None` where the
+/// catalog has none.
+pub(crate) fn listed_member_view(
+    catalog: &Catalog,
+    account: &str,
+    owner_id: Option<i64>,
+    listed: ListedMember,
+    courses: Option<Vec<String>>,
+) -> Result<MemberView> {
+    let ListedMember {
+        membership: m,
+        person,
+        grants: held,
+        external_from,
+        duplicate_of,
+        last_invitation,
+    } = listed;
     let access_ends = m.next_lapse(&held);
     let grants_until = held
         .iter()
@@ -480,29 +527,19 @@ pub(crate) fn member_view_of(
         .filter(|_| m.role_until.is_some())
         .map(|id| catalog.role(id).map(|r| r.name.clone()))
         .transpose()?;
-    let external_from = m
-        .external_from
-        .map(|id| tx.account(id))
-        .transpose()?
-        .map(|a| a.name);
-    let duplicate_of = person
-        .duplicate_of
-        .map(|id| tx.person(id))
-        .transpose()?
-        .map(|p| p.email.to_string());
     Ok(MemberView {
         email: person.email.to_string(),
         name: person.known_name().map(str::to_string),
-        account: account.name.clone(),
+        account: account.to_string(),
         role: catalog.role(m.role_id)?.name.clone(),
-        status: standing(tx, m)?,
+        status: standing_of(&m, last_invitation),
         grants,
-        owner: account.owner_id == Some(m.person_id),
+        owner: owner_id == Some(m.person_id),
         invited_at: m.invited_at,
         accepted_at: m.accepted_at,
-        city: m.city.clone(),
-        country: m.country.clone(),
-        timezone: m.timezone.clone(),
+        city: m.city,
+        country: m.country,
+        timezone: m.timezone,
         external_from,
         role_until: m.role_until,
         role_after,
@@ -514,7 +551,7 @@ pub(crate) fn member_view_of(
         services: None,
         capabilities: None,
         grant_details: None,
-        courses: courses::current_course_names(tx, catalog, m)?,
+        courses,
         external_ended: Vec::new(),
     })
 }
@@ -522,15 +559,29 @@ pub(crate) fn member_view_of(
 /// Where a membership stands as shown: a deactivated one that was never
 /// accepted and whose last invitation was revoked shows as `revoked`.
 pub(crate) fn standing(tx: &dyn Tx, m: &Membership) -> Result<MemberStanding> {
-    if m.status == MemberStatus::Deactivated && m.accepted_at.is_none() {
-        let revoked = tx
-            .last_invitation(m.id)?
-            .is_some_and(|i| i.state == InvitationState::Revoked);
-        if revoked {
-            return Ok(MemberStanding::Revoked);
-        }
+    let last = if revoked_may_apply(m) {
+        tx.last_invitation(m.id)?.map(|i| i.state)
+    } else {
+        None
+    };
+    Ok(standing_of(m, last))
+}
+
+/// Whether [`standing_of`] needs the membership's latest invitation.
+fn revoked_may_apply(m: &Membership) -> bool {
+    m.status == MemberStatus::Deactivated && m.accepted_at.is_none()
+}
+
+/// [`standing`], given the state of the membership's latest invitation
+/// (read only where [`revoked_may_apply`]).
+pub(crate) fn standing_of(
+    m: &Membership,
+    last_invitation: Option<InvitationState>,
+) -> MemberStanding {
+    if revoked_may_apply(m) && last_invitation == Some(InvitationState::Revoked) {
+        return MemberStanding::Revoked;
     }
-    Ok(m.status.into())
+    m.status.into()
 }
 
 /// Refuses an `--until` that is not in the future: access that would

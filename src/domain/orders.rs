@@ -10,7 +10,8 @@ use super::policies::parse_order_type;
 use super::{member_in, resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderStatus, Person, Text,
+    Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderQuery, OrderStatus, Person,
+    Text,
 };
 use crate::store::Tx;
 use crate::view::{DeciderView, DecisionView, OrderView, PolicyProgress};
@@ -347,15 +348,28 @@ impl Portal {
         })
     }
 
-    /// At most `filter.limit` of [`Portal::order_list_all`], in its order.
+    /// [`Portal::order_pages`], collected.
+    #[cfg(test)]
     pub(crate) fn order_list(&mut self, filter: &OrderFilter) -> Result<Vec<OrderView>> {
-        let limit = filter.limit;
-        Ok(super::first(self.order_list_all(filter)?, limit))
+        let mut views = Vec::new();
+        self.order_pages(filter, &mut |page| {
+            views.extend_from_slice(page);
+            Ok(())
+        })?;
+        Ok(views)
     }
 
     /// Orders the actor may read, oldest first: everything for approvers
-    /// and billing viewers, their own for members who only place orders.
-    fn order_list_all(&mut self, filter: &OrderFilter) -> Result<Vec<OrderView>> {
+    /// and billing viewers, their own for members who only place orders;
+    /// at most `filter.limit`, handed to `page` a page at a time (at most
+    /// [`super::members::MEMBER_PAGE`] each, none empty). The store selects
+    /// them, limit included, by index: one query of ids, then one of each
+    /// page's orders.
+    pub(crate) fn order_pages(
+        &mut self,
+        filter: &OrderFilter,
+        page: &mut dyn FnMut(&[OrderView]) -> Result<()>,
+    ) -> Result<()> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, filter.account.as_deref(), None)?;
@@ -363,25 +377,37 @@ impl Portal {
         let creator = filter
             .created_by
             .as_ref()
-            .map(|e| member_in(&*tx, e, &account).map(|(p, _)| p))
+            .map(|e| member_in(&*tx, e, &account).map(|(p, _)| p.id))
             .transpose()?;
         let centre = filter
             .cost_centre
             .as_deref()
             .map(|c| find_cost_centre(&*tx, &account, c))
             .transpose()?;
-        tx.orders_in(account.id)?
-            .iter()
-            .filter(|o| sight.sees(o))
-            .filter(|o| filter.status.is_none_or(|s| s == o.status))
-            .filter(|o| creator.as_ref().is_none_or(|p| o.creator_id == Some(p.id)))
-            .filter(|o| {
-                centre
-                    .as_ref()
-                    .is_none_or(|c| o.cost_centre_id == Some(c.id))
-            })
-            .map(|o| order_view(&*tx, &account, o))
-            .collect()
+        let creator_id = match (sight, creator) {
+            // Someone who sees only their own orders sees none of another's.
+            (Sight::Own(own), Some(other)) if own != other => return Ok(()),
+            (Sight::Own(own), _) => Some(own),
+            (Sight::All, creator) => creator,
+        };
+        let query = OrderQuery {
+            status: filter.status,
+            creator_id,
+            cost_centre_id: centre.map(|c| c.id),
+            limit: filter.limit,
+        };
+        let ids = tx.order_ids(account.id, &query)?;
+        for chunk in ids.chunks(super::members::MEMBER_PAGE) {
+            let views = tx
+                .orders_by_id(chunk)?
+                .iter()
+                .map(|o| order_view(&*tx, &account, o))
+                .collect::<Result<Vec<_>>>()?;
+            if !views.is_empty() {
+                page(&views)?;
+            }
+        }
+        Ok(())
     }
 
     /// One order, with who approved it and why it was rejected; a pending
@@ -709,4 +735,48 @@ fn not_an_approver(person: &Person, id: i64, matched: &[MatchedPolicy]) -> Error
         "`{}` is not an approver of order {id}: {why}",
         person.email
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{email, join, seeded};
+    use super::*;
+    use crate::domain::Actor;
+
+    #[test]
+    fn order_pages_cross_pages_in_order_and_stop_at_the_limit() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "manager");
+        p.ctx.actor = Actor::Member(email("ann@acme.test"));
+        let placed: Vec<i64> = ["A", "B", "C", "D", "E"]
+            .into_iter()
+            .map(|what| {
+                p.order_place(&NewOrder {
+                    description: what.into(),
+                    amount: "10.00".parse::<Money>().expect("amount"),
+                    ..NewOrder::default()
+                })
+                .expect("order")
+                .id
+            })
+            .collect();
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let mut pages = |filter: &OrderFilter| {
+            let mut pages: Vec<Vec<i64>> = Vec::new();
+            p.order_pages(filter, &mut |page| {
+                pages.push(page.iter().map(|o| o.id).collect());
+                Ok(())
+            })
+            .expect("orders");
+            pages
+        };
+        let all = pages(&OrderFilter::default());
+        assert!(all.len() > 1, "{all:?} crosses pages");
+        assert_eq!(all.concat(), placed);
+        let first = pages(&OrderFilter {
+            limit: Some(3),
+            ..OrderFilter::default()
+        });
+        assert_eq!(first.concat(), placed[..3]);
+    }
 }

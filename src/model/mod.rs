@@ -36,9 +36,10 @@ pub(crate) use payment::{Iban, PaymentMethod};
 pub(crate) use percent::Percent;
 pub(crate) use records::{
     Account, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course, CourseProgress,
-    Delegation, Enrolment, Grant, GrantBundle, Invitation, License, MatchedPolicy, Membership,
-    Order, OrderDecision, OutboxMessage, PartnerConfig, PartnerIp, PaymentDetails, Person, Policy,
-    Profile, RecordedDeciders, Role, Service, ShippingAddress,
+    Delegation, Enrolment, Grant, GrantBundle, Invitation, License, ListedMember, MatchedPolicy,
+    MemberQuery, Membership, Order, OrderDecision, OrderQuery, OutboxMessage, PartnerConfig,
+    PartnerIp, PaymentDetails, Person, Policy, Profile, RecordedDeciders, Role, Service,
+    ShippingAddress,
 };
 pub(crate) use suggest::did_you_mean;
 pub(crate) use text::{escape, unsafe_to_print, Text};

@@ -426,6 +426,52 @@ impl Membership {
     }
 }
 
+/// Which of an account's memberships a list reads, as they stand at the
+/// transaction's moment: what the store can answer by index, so that a
+/// list's `--limit` is its SQL `LIMIT`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct MemberQuery {
+    /// Only those holding this role.
+    pub role_id: Option<i64>,
+    /// Only those with this stored status.
+    pub status: Option<MemberStatus>,
+    /// At most this many, the first by email.
+    pub limit: Option<u32>,
+}
+
+/// Which of an account's orders a list reads: what the store can answer
+/// by index, so that a list's `--limit` is its SQL `LIMIT`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct OrderQuery {
+    /// Only those with this status.
+    pub status: Option<OrderStatus>,
+    /// Only those placed by this person.
+    pub creator_id: Option<i64>,
+    /// Only those on this cost centre.
+    pub cost_centre_id: Option<i64>,
+    /// At most this many, the oldest.
+    pub limit: Option<u32>,
+}
+
+/// A membership with everything a line of `user list` shows, read for a
+/// page of members at once rather than member by member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ListedMember {
+    /// The membership, as in force at the transaction's moment.
+    pub membership: Membership,
+    /// Its person.
+    pub person: Person,
+    /// Its grants in force, by name.
+    pub grants: Vec<Grant>,
+    /// The name of the partner account an external admin comes from.
+    pub external_from: Option<String>,
+    /// The email of the person this one is flagged a duplicate of.
+    pub duplicate_of: Option<String>,
+    /// The state of its latest invitation, read only for a deactivated
+    /// membership never accepted (where it tells `revoked` apart).
+    pub last_invitation: Option<InvitationState>,
+}
+
 /// A capability or area given to one membership on top of its role.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Grant {

@@ -79,6 +79,18 @@ impl SqliteTx<'_> {
         Ok(id)
     }
 
+    pub(super) fn current_courses_of(&self, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+        let ids = serde_json::to_string(ids).map_err(anyhow::Error::from)?;
+        self.rows(
+            "SELECT e.membership_id, e.course_id FROM json_each(?1) k
+             CROSS JOIN enrolments e ON e.membership_id = k.value
+             WHERE e.enrolled_at <= ?2 AND (e.ended_at IS NULL OR e.ended_at > ?2)
+             ORDER BY e.membership_id, e.id",
+            params![ids, self.moment_or_never()],
+            |r| Ok((r.get("membership_id")?, r.get("course_id")?)),
+        )
+    }
+
     pub(super) fn enrolments(
         &self,
         membership_id: i64,

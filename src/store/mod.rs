@@ -39,9 +39,9 @@ use crate::error::Result;
 use crate::model::{
     Account, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course, CourseProgress,
     Delegation, Enrolment, Grant, GrantBundle, Invitation, InvitationState, IpDirection, IpNetwork,
-    License, MatchedPolicy, Membership, Order, OrderDecision, OutboxMessage, OutboxState,
-    PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, RecordedDeciders, Role, Service,
-    ShippingAddress, Timestamp,
+    License, ListedMember, MatchedPolicy, MemberQuery, Membership, Order, OrderDecision,
+    OrderQuery, OutboxMessage, OutboxState, PartnerConfig, PartnerIp, PaymentDetails, Person,
+    Policy, RecordedDeciders, Role, Service, ShippingAddress, Timestamp,
 };
 
 /// How long a writer waits for another process's lock before giving up,
@@ -181,10 +181,13 @@ seam! {
         fn membership_of(&self, person_id: i64, account_id: i64) -> Result<Option<Membership>>;
         /// Every membership of an account, oldest first.
         fn memberships_in(&self, account_id: i64) -> Result<Vec<Membership>>;
-        /// Every membership of an account with its person and grants, by
-        /// email: what a list shows, read in two queries whatever the
-        /// account's size.
-        fn members_in(&self, account_id: i64) -> Result<Vec<(Membership, Person, Vec<Grant>)>>;
+        /// The ids of an account's memberships that `query` selects, by
+        /// email: the order of a list, whose pages [`Tx::members_by_id`]
+        /// then reads.
+        fn member_ids(&self, account_id: i64, query: &MemberQuery) -> Result<Vec<i64>>;
+        /// The memberships with these ids, in this order, each with what
+        /// a list shows of it: one statement for a page of a list.
+        fn members_by_id(&self, ids: &[i64]) -> Result<Vec<ListedMember>>;
         /// Up to `limit` active memberships of an account, oldest first,
         /// that hold one of `roles` or an unexpired grant named in
         /// `grants` at `at`: who may do something, found by index rather
@@ -350,6 +353,13 @@ seam! {
         fn update_policy(&self, policy: &Policy) -> Result<()>;
         /// Every order of an account, oldest first.
         fn orders_in(&self, account_id: i64) -> Result<Vec<Order>>;
+        /// The ids of an account's orders that `query` selects, oldest
+        /// first: the order of a list, whose pages [`Tx::orders_by_id`]
+        /// then reads.
+        fn order_ids(&self, account_id: i64, query: &OrderQuery) -> Result<Vec<i64>>;
+        /// The orders with these ids, by id: one statement for a page of
+        /// a list.
+        fn orders_by_id(&self, ids: &[i64]) -> Result<Vec<Order>>;
         /// The pending orders of an account, oldest first.
         fn pending_orders_in(&self, account_id: i64) -> Result<Vec<Order>>;
         /// The pending orders of an account that a policy they matched
@@ -436,6 +446,9 @@ seam! {
         /// A membership's enrolments, oldest first; only current ones (at
         /// the transaction's moment) if `current_only`.
         fn enrolments(&self, membership_id: i64, current_only: bool) -> Result<Vec<Enrolment>>;
+        /// `(membership_id, course_id)` of the current enrolments (at the
+        /// transaction's moment) of these memberships: a page of a list's.
+        fn current_courses_of(&self, ids: &[i64]) -> Result<Vec<(i64, i64)>>;
         /// Enrols a membership in a course from `at` (a later moment when
         /// a time-bound role will give the course).
         fn enrol(&self, membership_id: i64, course_id: i64, at: Timestamp) -> Result<i64>;

@@ -1,10 +1,11 @@
 //! SQL for approval policies, orders and their decisions.
 
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
 use super::{json_col, keyword_col, qualified, SqliteTx};
 use crate::error::Result;
-use crate::model::{MatchedPolicy, Money, Order, OrderDecision, Policy};
+use crate::model::{MatchedPolicy, Money, Order, OrderDecision, OrderQuery, Policy};
 
 const POLICY_COLUMNS: &str =
     "id, account_id, name, threshold, order_type, required_approvals, enabled, created_at";
@@ -152,6 +153,42 @@ impl SqliteTx<'_> {
             [account_id],
             order_from_row,
         )
+    }
+
+    pub(super) fn order_ids(&self, account_id: i64, query: &OrderQuery) -> Result<Vec<i64>> {
+        // Only the conditions asked for, so that `status` reads the
+        // (account_id, status) index rather than every order of the account.
+        let mut sql = String::from("SELECT id FROM orders WHERE account_id = ?1");
+        let mut values = vec![Value::Integer(account_id)];
+        let mut condition = |column: &str, value: Value| {
+            values.push(value);
+            sql.push_str(&format!(" AND {column} = ?{}", values.len()));
+        };
+        if let Some(status) = query.status {
+            condition("status", Value::Text(status.as_str().into()));
+        }
+        if let Some(creator) = query.creator_id {
+            condition("creator_id", Value::Integer(creator));
+        }
+        if let Some(centre) = query.cost_centre_id {
+            condition("cost_centre_id", Value::Integer(centre));
+        }
+        values.push(Value::Integer(query.limit.map_or(-1, i64::from)));
+        sql.push_str(&format!(" ORDER BY id LIMIT ?{}", values.len()));
+        self.rows(&sql, params_from_iter(values), |r| r.get("id"))
+    }
+
+    pub(super) fn orders_by_id(&self, ids: &[i64]) -> Result<Vec<Order>> {
+        let ids = serde_json::to_string(ids).map_err(anyhow::Error::from)?;
+        let columns = qualified(ORDER_COLUMNS, "o");
+        let mut orders = self.rows(
+            &format!("SELECT {columns} FROM json_each(?1) k CROSS JOIN orders o ON o.id = k.value"),
+            [ids],
+            order_from_row,
+        )?;
+        // Ids of a list come in order.
+        orders.sort_by_key(|o| o.id);
+        Ok(orders)
     }
 
     pub(super) fn pending_orders_in(&self, account_id: i64) -> Result<Vec<Order>> {

@@ -1,12 +1,10 @@
 //! SQL for people, memberships and grants.
 
-use std::collections::HashMap;
-
 use rusqlite::{params, Row};
 
 use super::{keyword_col, qualified, SqliteTx};
 use crate::error::{Error, Result};
-use crate::model::{Email, Grant, Membership, Person, Timestamp};
+use crate::model::{Email, Grant, ListedMember, MemberQuery, Membership, Person, Timestamp};
 
 const PERSON_COLUMNS: &str = "id, email, name, duplicate_of, merged_into, created_at";
 
@@ -29,6 +27,37 @@ fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
         duplicate_of: row.get("duplicate_of")?,
         merged_into: row.get("merged_into")?,
         created_at: row.get("created_at")?,
+    })
+}
+
+/// The grants of a `json_group_array` of `[name, granted_at, expires_at]`
+/// (`[]` or NULL for none).
+fn grants_from_json(text: Option<&str>) -> rusqlite::Result<Vec<Grant>> {
+    let Some(text) = text else {
+        return Ok(Vec::new());
+    };
+    let held: Vec<(String, Timestamp, Option<Timestamp>)> =
+        serde_json::from_str(text).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })?;
+    Ok(held
+        .into_iter()
+        .map(|(name, granted_at, expires_at)| Grant {
+            name,
+            granted_at,
+            expires_at,
+        })
+        .collect())
+}
+
+/// A stored keyword, such as an invitation's state.
+fn keyword<T: std::str::FromStr>(text: &str, col: &str) -> rusqlite::Result<T> {
+    text.parse().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("column `{col}` holds unknown value `{text}`").into(),
+        )
     })
 }
 
@@ -202,62 +231,97 @@ impl SqliteTx<'_> {
         self.memberships_where("account_id", account_id)
     }
 
-    pub(super) fn members_in(
-        &self,
-        account_id: i64,
-    ) -> Result<Vec<(Membership, Person, Vec<Grant>)>> {
-        let mut grants: HashMap<i64, Vec<Grant>> = HashMap::new();
-        let held = self.rows(
-            "SELECT g.membership_id, g.grant_name, g.granted_at, g.expires_at
-             FROM membership_grants g JOIN memberships m ON m.id = g.membership_id
-             WHERE m.account_id = ?1 ORDER BY g.membership_id, g.grant_name",
-            [account_id],
-            |r| {
-                Ok((
-                    r.get::<_, i64>("membership_id")?,
-                    Grant {
-                        name: r.get("grant_name")?,
-                        granted_at: r.get("granted_at")?,
-                        expires_at: r.get("expires_at")?,
-                    },
-                ))
-            },
-        )?;
-        for (id, g) in held {
-            if self.holds_at(&g) {
-                grants.entry(id).or_default().push(g);
-            }
-        }
+    pub(super) fn member_ids(&self, account_id: i64, query: &MemberQuery) -> Result<Vec<i64>> {
+        // Role and status as `Membership::in_force` leaves them at ?4: a
+        // lapsed role is the one it replaced, lapsed external access is
+        // deactivated.
+        self.rows(
+            "SELECT m.id FROM memberships m JOIN people p ON p.id = m.person_id
+             WHERE m.account_id = ?1
+               AND (?2 IS NULL OR ?2 = CASE WHEN m.role_until <= ?4 AND m.role_after IS NOT NULL
+                                            THEN m.role_after ELSE m.role_id END)
+               AND (?3 IS NULL OR ?3 = CASE WHEN m.external_from IS NOT NULL
+                                                 AND m.status = 'active' AND m.external_until <= ?4
+                                            THEN 'deactivated' ELSE m.status END)
+             ORDER BY p.email LIMIT ?5",
+            params![
+                account_id,
+                query.role_id,
+                query.status.map(|s| s.as_str()),
+                self.moment_or_never(),
+                query.limit.map_or(-1, i64::from),
+            ],
+            |r| r.get("id"),
+        )
+    }
+
+    pub(super) fn members_by_id(&self, ids: &[i64]) -> Result<Vec<ListedMember>> {
+        let ids = serde_json::to_string(ids).map_err(anyhow::Error::from)?;
         let columns = qualified(MEMBERSHIP_COLUMNS, "m");
-        let rows = self.rows(
+        // One statement for the page, each row with its place in `ids`
+        // (the `json_each` key; sorting here spares SQLite a sorter of
+        // whole rows): the person, the partner's name, the duplicate's
+        // email, the grants as one JSON array, and the latest invitation's
+        // state where `revoked` may hang on it (deactivated, as in force at
+        // ?2, and never accepted).
+        self.rows(
             &format!(
                 "SELECT {columns}, p.email, p.name, p.duplicate_of, p.merged_into,
-                        p.created_at AS person_created_at
-                 FROM memberships m JOIN people p ON p.id = m.person_id
-                 WHERE m.account_id = ?1 ORDER BY p.email"
+                        p.created_at AS person_created_at,
+                        x.name AS external_name, d.email AS duplicate_email,
+                        (SELECT json_group_array(json_array(g.grant_name, g.granted_at, g.expires_at))
+                         FROM (SELECT grant_name, granted_at, expires_at FROM membership_grants
+                               WHERE membership_id = m.id ORDER BY grant_name) g
+                        ) AS grants,
+                        CASE WHEN m.accepted_at IS NULL
+                                  AND (m.status = 'deactivated'
+                                       OR (m.external_from IS NOT NULL AND m.status = 'active'
+                                           AND m.external_until <= ?2))
+                             THEN (SELECT i.state FROM invitations i WHERE i.membership_id = m.id
+                                   ORDER BY i.id DESC LIMIT 1)
+                        END AS last_invitation, k.key AS place
+                 FROM json_each(?1) k
+                 CROSS JOIN memberships m ON m.id = k.value
+                 JOIN people p ON p.id = m.person_id
+                 LEFT JOIN accounts x ON x.id = m.external_from
+                 LEFT JOIN people d ON d.id = p.duplicate_of"
             ),
-            [account_id],
+            params![ids, self.moment_or_never()],
             |r| {
-                let m = membership_from_row(r)?;
+                let membership = membership_from_row(r)?;
                 // The person's columns follow the membership's 17.
                 let person = Person {
-                    id: m.person_id,
+                    id: membership.person_id,
                     email: stored_email(r.get(at(r, 17, "email"))?)?,
                     name: r.get(at(r, 18, "name"))?,
                     duplicate_of: r.get(at(r, 19, "duplicate_of"))?,
                     merged_into: r.get(at(r, 20, "merged_into"))?,
                     created_at: r.get(at(r, 21, "person_created_at"))?,
                 };
-                Ok((m, person))
+                let grants: Option<String> = r.get(at(r, 24, "grants"))?;
+                let last: Option<String> = r.get(at(r, 25, "last_invitation"))?;
+                let place: i64 = r.get(at(r, 26, "place"))?;
+                let listed = ListedMember {
+                    membership,
+                    person,
+                    grants: grants_from_json(grants.as_deref())?,
+                    external_from: r.get(at(r, 22, "external_name"))?,
+                    duplicate_of: r.get(at(r, 23, "duplicate_email"))?,
+                    last_invitation: last.map(|s| keyword(&s, "state")).transpose()?,
+                };
+                Ok((place, listed))
             },
-        )?;
-        Ok(rows
-            .into_iter()
-            .map(|(m, person)| {
-                let held = grants.remove(&m.id).unwrap_or_default();
-                (self.in_force(m), person, held)
-            })
-            .collect())
+        )
+        .map(|mut rows| {
+            rows.sort_by_key(|(place, _)| *place);
+            rows.into_iter()
+                .map(|(_, mut row)| {
+                    row.membership = self.in_force(row.membership);
+                    row.grants.retain(|g| self.holds_at(g));
+                    row
+                })
+                .collect()
+        })
     }
 
     pub(super) fn memberships_of(&self, person_id: i64) -> Result<Vec<Membership>> {

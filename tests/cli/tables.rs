@@ -164,3 +164,33 @@ fn merge_flag_and_transfer_print_their_outcome() {
     let set = p.ok(&["account", "set", ACCOUNT, "--website", "https://acme.test"]);
     assert_eq!(field(&set, "website"), "https://acme.test");
 }
+
+#[test]
+fn user_list_limit_takes_the_first_members_by_email() {
+    let p = Portal::new();
+    for who in ["dan", "bea", "cal"] {
+        p.member(&format!("{who}@acme.test"), "user");
+    }
+    let listed = p.json(&["user", "list", "--limit", "2"]);
+    let emails: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(emails, ["bea@acme.test", "cal@acme.test"]);
+    let table = p.ok(&["user", "list", "--limit", "2"]);
+    let rows: Vec<&str> = table
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(rows, ["bea@acme.test", "cal@acme.test"], "{table}");
+    assert_eq!(
+        p.json(&["user", "list", "--limit", "0"]),
+        serde_json::json!([])
+    );
+    let everyone = p.ok(&["user", "list"]);
+    assert_eq!(everyone.lines().count(), 1 + 4, "{everyone}");
+    assert!(everyone.contains(OWNER), "{everyone}");
+}

@@ -151,22 +151,30 @@ fn people_memberships_and_grants_read_back_and_update() {
     read(&mut *s, |tx| {
         assert_eq!(tx.person(bob.id)?, merged);
         assert_eq!(tx.membership(b.membership)?, left);
-        // A list's read: by email, each with their person and grants.
-        let members = tx.members_in(b.account)?;
+        // A list's read: ids by email, then each with their person and
+        // grants, in the order asked.
+        let ids = tx.member_ids(b.account, &MemberQuery::default())?;
+        assert_eq!(ids, vec![b.membership, bob_in]);
+        let members = tx.members_by_id(&[bob_in, b.membership])?;
         let listed: Vec<(i64, &str, usize)> = members
             .iter()
-            .map(|(m, p, g)| (m.id, p.email.as_str(), g.len()))
+            .map(|m| (m.membership.id, m.person.email.as_str(), m.grants.len()))
             .collect();
         assert_eq!(
             listed,
             vec![
-                (b.membership, "ann@acme.test", 2),
-                (bob_in, "bob@acme.test", 0)
+                (bob_in, "bob@acme.test", 0),
+                (b.membership, "ann@acme.test", 2)
             ]
         );
-        assert_eq!(members[0].0, left);
-        assert_eq!(members[0].1, ann);
-        assert_eq!(members[1].1, merged);
+        assert_eq!(members[1].membership, left);
+        assert_eq!(members[1].person, ann);
+        assert_eq!(members[0].person, merged);
+        let first = MemberQuery {
+            limit: Some(1),
+            ..MemberQuery::default()
+        };
+        assert_eq!(tx.member_ids(b.account, &first)?, vec![b.membership]);
         assert_eq!(
             tx.grants(b.membership)?,
             vec![

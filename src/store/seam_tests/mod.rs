@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::model::{
     Account, AccountKind, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course,
     CourseProgress, Grant, GrantBundle, Invitation, InvitationState, IpDirection, License,
-    MatchedPolicy, MemberStatus, Membership, Money, Order, OrderDecision, OrderStatus,
+    MatchedPolicy, MemberQuery, MemberStatus, Membership, Money, Order, OrderDecision, OrderStatus,
     OutboxMessage, OutboxState, PartnerConfig, PartnerIp, PaymentDetails, PaymentMethod, Person,
     Policy, Profile, Role, Service, ShippingAddress, Smarthost, Timestamp,
 };

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Benchmark: `user list` and `order list` (tables and `--json`) against the
+# `sqlite3` shell printing the same join from the same database, in the
+# same run: `-json` for `--json`, `-column` (aligned columns, as a table)
+# and its default list mode for the tables. Each command runs RUNS times,
+# the runs of all commands interleaved so that a busy machine slows them
+# alike; the table gives the fastest wall-clock time of each (stdout to
+# /dev/null) and its ratio to the shell's.
+#
+# The database is the 100,000-user apply's (scripts/bench_apply.sh): N
+# users in one account "Acme Ltd", plus N/10 orders placed by its owner,
+# half of them over the policy's threshold (pending).
+#
+#   scripts/bench_lists.sh                  # 1,000 and 100,000 users
+#   LARGE=1 scripts/bench_lists.sh          # and 1,000,000 (slow to build)
+#   SIZES="100000" RUNS=9 scripts/bench_lists.sh
+#
+# Prints a Markdown table; with WRITE=1 it also replaces the
+# <!-- bench_lists --> table of BENCHMARKS.md. Needs sqlite3 and Python 3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZES=${SIZES:-"1000 100000"}
+if [ "${LARGE:-0}" = 1 ]; then SIZES="$SIZES 1000000"; fi
+RUNS=${RUNS:-5}
+PORTALCTL=${CARGO_TARGET_DIR:-$PWD/target}/release/portalctl
+command -v sqlite3 >/dev/null || { echo "needs the sqlite3 shell (apt-get install sqlite3)" >&2; exit 1; }
+cargo build --release --quiet --bin portalctl
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export PORTALCTL_NOW=2026-11-25T10:00:00Z
+
+# What `user list --account` shows, as the shell prints it: people joined
+# to memberships, accounts and roles, by email.
+USERS_SQL="SELECT p.email, p.name, a.name AS account, r.name AS role, m.status,
+  m.invited_at, m.accepted_at, m.city, m.country, m.timezone
+FROM memberships m JOIN people p ON p.id = m.person_id
+  JOIN accounts a ON a.id = m.account_id JOIN roles r ON r.id = m.role_id
+WHERE a.name = 'Acme Ltd' ORDER BY p.email;"
+# What `order list` shows: orders joined to their creator, by id.
+ORDERS_SQL="SELECT o.id, o.ref, o.description, o.amount, o.currency, o.status,
+  p.email AS created_by, o.created_at
+FROM orders o JOIN accounts a ON a.id = o.account_id LEFT JOIN people p ON p.id = o.creator_id
+WHERE a.name = 'Acme Ltd' ORDER BY o.id;"
+PENDING_SQL="SELECT o.id, o.ref, o.description, o.amount, o.currency, o.status,
+  p.email AS created_by, o.created_at
+FROM orders o JOIN accounts a ON a.id = o.account_id LEFT JOIN people p ON p.id = o.creator_id
+WHERE a.name = 'Acme Ltd' AND o.status = 'pending' ORDER BY o.id;"
+
+table="| members | case | portalctl s | \`sqlite3\` s | vs \`sqlite3\` |
+|---:|---|---:|---:|---:|"
+for n in $SIZES; do
+    python3 - "$n" "$work/fixture.json" <<'PY'
+import json, sys
+n, path = int(sys.argv[1]), sys.argv[2]
+users = [{"email": "olive@acme.test", "name": "Olive Owner", "role": "admin"}]
+users += [{"email": f"u{i}@acme.test", "name": f"User {i}", "role": "user"} for i in range(n)]
+orders = [{"ref": f"R{i}", "created_by": "olive@acme.test", "description": f"Order {i}",
+           "amount": "60.00" if i % 2 else "40.00"} for i in range(n // 10)]
+policies = [{"name": "Over 50", "threshold": "50.00"}]
+doc = {"preset": "portal", "accounts": [{"name": "Acme Ltd", "owner": "olive@acme.test",
+       "users": users, "policies": policies, "orders": orders}]}
+json.dump(doc, open(path, "w"))
+PY
+    db="$work/lists.db"
+    rm -f "$db"*
+    "$PORTALCTL" --db "$db" apply "$work/fixture.json" >/dev/null
+    table+=$(python3 - "$n" "$RUNS" "$PORTALCTL" "$db" "$USERS_SQL" "$ORDERS_SQL" "$PENDING_SQL" <<'PY'
+import subprocess, sys, time
+n, runs, portalctl, db, users_sql, orders_sql, pending_sql = sys.argv[1:]
+def ours(*args): return [portalctl, "--db", db, *args]
+def shell(mode, sql): return (["sqlite3", *([mode] if mode else []), db], sql)
+cases = [
+    ("`--json user list --account \"Acme Ltd\"`", ours("--json", "user", "list", "--account", "Acme Ltd"), shell("-json", users_sql), "-json"),
+    ("`user list --account \"Acme Ltd\"` (table)", ours("user", "list", "--account", "Acme Ltd"), shell("-column", users_sql), "-column"),
+    ("`user list --account \"Acme Ltd\"` (table)", None, shell(None, users_sql), "list mode"),
+    ("`user list --limit 10`", ours("user", "list", "--account", "Acme Ltd", "--limit", "10"), shell("-column", users_sql.replace(";", " LIMIT 10;")), "-column"),
+    ("`--json order list`", ours("--json", "order", "list", "--account", "Acme Ltd"), shell("-json", orders_sql), "-json"),
+    ("`order list` (table)", ours("order", "list", "--account", "Acme Ltd"), shell("-column", orders_sql), "-column"),
+    ("`order list --status pending` (table)", ours("order", "list", "--account", "Acme Ltd", "--status", "pending"), shell("-column", pending_sql), "-column"),
+]
+def run(cmd):
+    argv, stdin = cmd if isinstance(cmd, tuple) else (cmd, None)
+    t = time.perf_counter()
+    subprocess.run(argv, input=stdin, text=True, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t
+best = {}
+for _ in range(int(runs)):
+    for i, (_, mine, theirs, _) in enumerate(cases):
+        for side, cmd in (("ours", mine), ("shell", theirs)):
+            if cmd is not None:
+                t = run(cmd)
+                best[(i, side)] = min(best.get((i, side), t), t)
+last_ours = None
+for i, (name, mine, theirs, mode) in enumerate(cases):
+    o = best.get((i, "ours"), last_ours)
+    last_ours = o
+    s = best[(i, "shell")]
+    print(f"\n| {int(n):,} | {name}, against `sqlite3 {mode}` | {o:.3f} | {s:.3f} | {o / s:.2f} |", end="")
+PY
+)
+done
+echo "$table"
+if [ "${WRITE:-0}" = 1 ]; then
+    python3 - "$table" <<'PY'
+import re, sys
+table = sys.argv[1]
+text = open("BENCHMARKS.md").read()
+block = "<!-- bench_lists -->\n" + table + "\n<!-- /bench_lists -->"
+new, n = re.subn(r"<!-- bench_lists -->.*?<!-- /bench_lists -->", block, text, flags=re.S)
+if n == 0:
+    raise SystemExit("BENCHMARKS.md has no <!-- bench_lists --> section")
+open("BENCHMARKS.md", "w").write(new)
+PY
+fi
