@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0010_owner_handover.sql"),
     include_str!("../../migrations/0011_time_bound_access.sql"),
     include_str!("../../migrations/0012_delegation.sql"),
+    include_str!("../../migrations/0013_member_indexes.sql"),
 ];
 
 /// Tables every portalctl schema has held since migration 1, and which
@@ -254,7 +255,10 @@ impl SqliteStore {
     #[cfg(test)]
     pub(crate) fn query_plan(&self, sql: &str) -> Result<Vec<String>> {
         let mut statement = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
-        let rows = statement.query_map([], |r| r.get::<_, String>(3))?;
+        // The plan does not depend on the values: each parameter is NULL.
+        let nulls = vec![rusqlite::types::Null; statement.parameter_count()];
+        let rows =
+            statement.query_map(rusqlite::params_from_iter(nulls), |r| r.get::<_, String>(3))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 

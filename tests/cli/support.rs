@@ -66,6 +66,8 @@ const UNDO: &[&str] = &[
     "DROP TABLE order_decision_deciders; ALTER TABLE order_decisions DROP COLUMN more_deciders;
      ALTER TABLE order_decisions DROP COLUMN on_behalf_of; DROP TABLE delegations;
      DROP INDEX order_policy_approvers_by_person;",
+    // 0013_member_indexes
+    "DROP INDEX invitations_by_membership; DROP INDEX enrolments_by_membership;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
