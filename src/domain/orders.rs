@@ -1,6 +1,8 @@
 //! Orders and their approval: which policies an order matches, who may
 //! approve or reject it, and when it is decided.
 
+use std::collections::{BTreeSet, HashMap};
+
 use super::access::{authority, authorize, caps, denial, Authority};
 use super::cost_centres::find_cost_centre;
 use super::deciders::{count, Ability, Now, Pending, Roster, SHOWN_DECIDERS};
@@ -10,8 +12,8 @@ use super::policies::parse_order_type;
 use super::{member_in, resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderQuery, OrderStatus, Person,
-    Text,
+    Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderDetails, OrderQuery,
+    OrderStatus, Person, Text,
 };
 use crate::store::Tx;
 use crate::view::{DeciderView, DecisionView, OrderView, PolicyProgress};
@@ -103,9 +105,67 @@ fn sight(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, account: &Account) -> Result
 }
 
 pub(super) fn order_view(tx: &dyn Tx, account: &Account, o: &Order) -> Result<OrderView> {
-    let decisions = tx.decisions(o.id)?;
-    let counts = tx.approval_counts(o.id)?;
-    let email = |id: i64| -> Result<String> { Ok(tx.person(id)?.email.to_string()) };
+    let mut views = order_views(tx, account, std::slice::from_ref(o))?;
+    views
+        .pop()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("order {} has no view", o.id)))
+}
+
+/// The views of orders of one account, read together: a few statements
+/// for a page of a list, whatever its length, and none per order.
+pub(super) fn order_views(
+    tx: &dyn Tx,
+    account: &Account,
+    orders: &[Order],
+) -> Result<Vec<OrderView>> {
+    let ids: Vec<i64> = orders.iter().map(|o| o.id).collect();
+    let details = tx.order_details(&ids)?;
+    let people: Vec<i64> = orders
+        .iter()
+        .filter_map(|o| o.creator_id)
+        .chain(details.iter().flat_map(|d| {
+            d.decisions
+                .iter()
+                .flat_map(|d| std::iter::once(d.person_id).chain(d.on_behalf_of))
+        }))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let emails: HashMap<i64, String> = tx
+        .people_by_id(&people)?
+        .into_iter()
+        .map(|p| (p.id, p.email.to_string()))
+        .collect();
+    let centres: HashMap<i64, String> = if orders.iter().any(|o| o.cost_centre_id.is_some()) {
+        tx.cost_centres_in(account.id)?
+            .into_iter()
+            .map(|c| (c.id, c.code))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    orders
+        .iter()
+        .zip(details)
+        .map(|(o, d)| view_of(account, o, d, &emails, &centres))
+        .collect()
+}
+
+fn view_of(
+    account: &Account,
+    o: &Order,
+    d: OrderDetails,
+    emails: &HashMap<i64, String>,
+    centres: &HashMap<i64, String>,
+) -> Result<OrderView> {
+    let email = |id: i64| -> Result<String> {
+        emails
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| Error::not_found(format!("no person with id {id}")))
+    };
+    let decisions = d.decisions;
+    let counts = d.approval_counts;
     let approvals = decisions
         .iter()
         .filter(|d| d.approved)
@@ -127,8 +187,8 @@ pub(super) fn order_view(tx: &dyn Tx, account: &Account, o: &Order) -> Result<Or
             })
         })
         .collect::<Result<_>>()?;
-    let policies = tx
-        .matched_policies(o.id)?
+    let policies = d
+        .policies
         .iter()
         .map(|m| {
             let approvals = counts.iter().filter(|(p, _)| *p == m.policy_id).count() as i64;
@@ -141,12 +201,7 @@ pub(super) fn order_view(tx: &dyn Tx, account: &Account, o: &Order) -> Result<Or
             }
         })
         .collect();
-    let cost_centre = o
-        .cost_centre_id
-        .map(|id| tx.cost_centre(id))
-        .transpose()?
-        .flatten()
-        .map(|c| c.code);
+    let cost_centre = o.cost_centre_id.and_then(|id| centres.get(&id).cloned());
     Ok(OrderView {
         id: o.id,
         account: account.name.clone(),
@@ -398,11 +453,7 @@ impl Portal {
         };
         let ids = tx.order_ids(account.id, &query)?;
         for chunk in ids.chunks(super::members::MEMBER_PAGE) {
-            let views = tx
-                .orders_by_id(chunk)?
-                .iter()
-                .map(|o| order_view(&*tx, &account, o))
-                .collect::<Result<Vec<_>>>()?;
+            let views = order_views(&*tx, &account, &tx.orders_by_id(chunk)?)?;
             if !views.is_empty() {
                 page(&views)?;
             }

@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 
+use super::members::MEMBER_PAGE;
 use super::testing::{email, join};
 use super::*;
 use crate::model::{caps, Money, OrderStatus};
@@ -69,6 +70,62 @@ fn scans_after(setup: impl FnOnce(&mut Portal), command: impl FnOnce(&mut Portal
 
 /// [`scans_after`] on a portal of `preset` whose members are `members`,
 /// each `(email, role)`.
+/// The statements `command` runs on a portal set up by `setup`.
+fn statements_of(
+    setup: impl FnOnce(&mut Portal),
+    command: impl FnOnce(&mut Portal),
+) -> Vec<String> {
+    let mut ran = Vec::new();
+    scans_after(setup, |p| {
+        RAN.with(|r| r.borrow_mut().clear());
+        command(p);
+        ran = RAN.with(|r| r.borrow().clone());
+    });
+    ran
+}
+
+#[test]
+fn a_page_of_a_list_runs_the_same_statements_whatever_its_rows() {
+    // Orders placed by ann, each with a decision, a policy and a cost
+    // centre: what each order's view shows.
+    let orders = |n: usize| {
+        move |p: &mut Portal| {
+            for i in 0..n {
+                let id = policy_and_order(p, &format!("Over 50 #{i}"), Vec::new());
+                p.ctx.actor = Actor::Member(email("owner@acme.test"));
+                p.order_decide(id, None).expect("approve");
+                p.ctx.actor = Actor::Operator("root".into());
+            }
+        }
+    };
+    let list = |p: &mut Portal| {
+        p.order_list(&OrderFilter::default()).expect("orders");
+    };
+    // Pages of two rows under test: one page of one row, then of two.
+    assert_eq!(MEMBER_PAGE, 2);
+    assert_eq!(
+        statements_of(orders(1), list),
+        statements_of(orders(2), list),
+        "order list"
+    );
+    let members = |n: usize| {
+        move |p: &mut Portal| {
+            for i in 0..n {
+                join(p, &format!("m{i}@acme.test"), "user");
+            }
+        }
+    };
+    let list = |p: &mut Portal| {
+        p.member_list(&MemberFilter::default()).expect("members");
+    };
+    // The owner, ann and una, and one more: two full pages either way.
+    assert_eq!(
+        statements_of(members(0), list),
+        statements_of(members(1), list),
+        "user list"
+    );
+}
+
 fn scans_in(
     preset: &str,
     members: &[(&str, &str)],

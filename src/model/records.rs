@@ -141,6 +141,19 @@ pub(crate) struct MatchedPolicy {
     pub released_at: Option<Timestamp>,
 }
 
+/// What an order's view shows beside the order itself, read for a page of
+/// orders at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct OrderDetails {
+    /// Its decisions, oldest first.
+    pub decisions: Vec<OrderDecision>,
+    /// `(policy_id, person_id)` of each approval and the policy it counts
+    /// toward.
+    pub approval_counts: Vec<(i64, i64)>,
+    /// The policies it matched, by name.
+    pub policies: Vec<MatchedPolicy>,
+}
+
 /// One approver's decision on an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct OrderDecision {

@@ -40,8 +40,8 @@ use crate::model::{
     Account, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course, CourseProgress,
     Delegation, Enrolment, Grant, GrantBundle, Invitation, InvitationState, IpDirection, IpNetwork,
     License, ListedMember, MatchedPolicy, MemberQuery, Membership, Order, OrderDecision,
-    OrderQuery, OutboxMessage, OutboxState, PartnerConfig, PartnerIp, PaymentDetails, Person,
-    Policy, RecordedDeciders, Role, Service, ShippingAddress, Timestamp,
+    OrderDetails, OrderQuery, OutboxMessage, OutboxState, PartnerConfig, PartnerIp, PaymentDetails,
+    Person, Policy, RecordedDeciders, Role, Service, ShippingAddress, Timestamp,
 };
 
 /// How long a writer waits for another process's lock before giving up,
@@ -166,6 +166,9 @@ seam! {
 
         /// The person with this id.
         fn person(&self, id: i64) -> Result<Person>;
+        /// The people with these ids, in no particular order; one
+        /// statement.
+        fn people_by_id(&self, ids: &[i64]) -> Result<Vec<Person>>;
         /// The person with this email.
         fn person_by_email(&self, email: &str) -> Result<Option<Person>>;
         /// The email of every person who belongs to an account and was
@@ -394,6 +397,10 @@ seam! {
         fn insert_decision(&self, order_id: i64, decision: &OrderDecision) -> Result<()>;
         /// An order's decisions, oldest first.
         fn decisions(&self, order_id: i64) -> Result<Vec<OrderDecision>>;
+        /// The decisions, approval counts and matched policies of each of
+        /// these orders, in their order: a few statements for a page of a
+        /// list, whatever its length.
+        fn order_details(&self, order_ids: &[i64]) -> Result<Vec<OrderDetails>>;
         /// Records, with a decision, who could decide the order then.
         fn record_deciders(
             &self,

@@ -5,7 +5,9 @@ use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
 use super::{json_col, keyword_col, qualified, SqliteTx};
 use crate::error::Result;
-use crate::model::{MatchedPolicy, Money, Order, OrderDecision, OrderQuery, Policy};
+use std::collections::HashMap;
+
+use crate::model::{MatchedPolicy, Money, Order, OrderDecision, OrderDetails, OrderQuery, Policy};
 
 const POLICY_COLUMNS: &str =
     "id, account_id, name, threshold, order_type, required_approvals, enabled, created_at";
@@ -365,15 +367,7 @@ impl SqliteTx<'_> {
                 "SELECT policy_id, name, required_approvals, released_at FROM order_policies
                      WHERE order_id = ?1 ORDER BY name",
             )?
-            .query_map([order_id], |r| {
-                Ok(MatchedPolicy {
-                    policy_id: r.get("policy_id")?,
-                    name: r.get("name")?,
-                    approvers: Vec::new(),
-                    required_approvals: r.get("required_approvals")?,
-                    released_at: r.get("released_at")?,
-                })
-            })?
+            .query_map([order_id], matched_from_row)?
             .collect::<rusqlite::Result<_>>()?;
         let mut stmt = self.tx.prepare_cached(
             "SELECT person_id FROM order_policy_approvers WHERE order_id = ?1 AND policy_id = ?2 ORDER BY person_id",
@@ -384,6 +378,69 @@ impl SqliteTx<'_> {
                 .collect::<rusqlite::Result<_>>()?;
         }
         Ok(matched)
+    }
+
+    pub(super) fn order_details(&self, order_ids: &[i64]) -> Result<Vec<OrderDetails>> {
+        let ids = serde_json::to_string(order_ids).map_err(anyhow::Error::from)?;
+        let mut details: HashMap<i64, OrderDetails> = HashMap::new();
+        for (order, d) in self.rows(
+            "SELECT d.order_id, d.person_id, d.on_behalf_of, d.approved, d.reason, d.at
+                 FROM json_each(?1) k CROSS JOIN order_decisions d ON d.order_id = k.value
+                 ORDER BY d.order_id, d.at, d.person_id",
+            [&ids],
+            |r| Ok((r.get("order_id")?, decision_from_row(r)?)),
+        )? {
+            details.entry(order).or_default().decisions.push(d);
+        }
+        for (order, count) in self.rows(
+            "SELECT a.order_id, a.policy_id, a.person_id
+                 FROM json_each(?1) k CROSS JOIN order_approval_policies a ON a.order_id = k.value
+                 ORDER BY a.order_id, a.policy_id, a.person_id",
+            [&ids],
+            |r| {
+                Ok((
+                    r.get("order_id")?,
+                    (r.get("policy_id")?, r.get("person_id")?),
+                ))
+            },
+        )? {
+            details
+                .entry(order)
+                .or_default()
+                .approval_counts
+                .push(count);
+        }
+        for (order, m) in self.rows(
+            "SELECT p.order_id, p.policy_id, p.name, p.required_approvals, p.released_at
+                 FROM json_each(?1) k CROSS JOIN order_policies p ON p.order_id = k.value
+                 ORDER BY p.order_id, p.name",
+            [&ids],
+            |r| Ok((r.get("order_id")?, matched_from_row(r)?)),
+        )? {
+            details.entry(order).or_default().policies.push(m);
+        }
+        for (order, policy, person) in self.rows(
+            "SELECT a.order_id, a.policy_id, a.person_id
+                 FROM json_each(?1) k CROSS JOIN order_policy_approvers a ON a.order_id = k.value
+                 ORDER BY a.order_id, a.policy_id, a.person_id",
+            [&ids],
+            |r| {
+                Ok((
+                    r.get::<_, i64>("order_id")?,
+                    r.get::<_, i64>("policy_id")?,
+                    r.get("person_id")?,
+                ))
+            },
+        )? {
+            let matched = details.entry(order).or_default().policies.iter_mut();
+            if let Some(m) = matched.into_iter().find(|m| m.policy_id == policy) {
+                m.approvers.push(person);
+            }
+        }
+        Ok(order_ids
+            .iter()
+            .map(|id| details.remove(id).unwrap_or_default())
+            .collect())
     }
 
     pub(super) fn insert_decision(&self, order_id: i64, d: &OrderDecision) -> Result<()> {
@@ -399,16 +456,29 @@ impl SqliteTx<'_> {
         let rows = self
             .tx
             .prepare_cached("SELECT person_id, on_behalf_of, approved, reason, at FROM order_decisions WHERE order_id = ?1 ORDER BY at, person_id")?
-            .query_map([order_id], |r| {
-                Ok(OrderDecision {
-                    person_id: r.get("person_id")?,
-                    on_behalf_of: r.get("on_behalf_of")?,
-                    approved: r.get("approved")?,
-                    reason: r.get("reason")?,
-                    at: r.get("at")?,
-                })
-            })?
+            .query_map([order_id], decision_from_row)?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }
+}
+
+fn decision_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OrderDecision> {
+    Ok(OrderDecision {
+        person_id: r.get("person_id")?,
+        on_behalf_of: r.get("on_behalf_of")?,
+        approved: r.get("approved")?,
+        reason: r.get("reason")?,
+        at: r.get("at")?,
+    })
+}
+
+/// A matched policy without its approvers, which are rows of their own.
+fn matched_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MatchedPolicy> {
+    Ok(MatchedPolicy {
+        policy_id: r.get("policy_id")?,
+        name: r.get("name")?,
+        approvers: Vec::new(),
+        required_approvals: r.get("required_approvals")?,
+        released_at: r.get("released_at")?,
+    })
 }

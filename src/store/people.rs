@@ -171,6 +171,17 @@ impl SqliteTx<'_> {
         .ok_or_else(|| Error::not_found(format!("no person with id {id}")))
     }
 
+    pub(super) fn people_by_id(&self, ids: &[i64]) -> Result<Vec<Person>> {
+        let ids = serde_json::to_string(ids).map_err(anyhow::Error::from)?;
+        self.rows(
+            &format!(
+                "SELECT {PERSON_COLUMNS} FROM people WHERE id IN (SELECT value FROM json_each(?1))"
+            ),
+            [ids],
+            person_from_row,
+        )
+    }
+
     pub(super) fn person_by_email(&self, email: &str) -> Result<Option<Person>> {
         self.row(
             &format!("SELECT {PERSON_COLUMNS} FROM people WHERE email = ?1"),
