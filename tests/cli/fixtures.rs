@@ -236,18 +236,76 @@ fn schema_prints_the_json_schema_of_the_fixture_format() {
     assert!(!p.db.exists(), "schema needs no database");
 }
 
+/// The fixtures in `examples/`, by path.
+fn example_fixtures() -> Vec<std::path::PathBuf> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// What `portalctl schema` prints, compiled into a validator.
+fn printed_schema(p: &Portal) -> (boon::Schemas, boon::SchemaIndex) {
+    let schema: Value = serde_json::from_str(&p.ok(&["schema"])).unwrap();
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    // A name for the printed document; nothing is read from it.
+    let url = "file:///portalctl/fixture.schema.json";
+    compiler.add_resource(url, schema).unwrap();
+    let index = compiler.compile(url, &mut schemas).unwrap();
+    (schemas, index)
+}
+
+/// Editors and CI check fixtures against the printed schema before
+/// `apply` sees them: every example passes it, and it is strict enough to
+/// refuse an unknown field or a value of the wrong type.
+#[test]
+fn every_example_fixture_validates_against_the_printed_schema() {
+    let p = Portal::empty();
+    let (schemas, schema) = printed_schema(&p);
+    let files = example_fixtures();
+    assert!(files.len() >= 6, "{files:?}");
+    for path in &files {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        if let Err(e) = schemas.validate(&doc, schema) {
+            panic!("{}: {e:#}", path.display());
+        }
+    }
+    let demo: Value = serde_json::from_str(&std::fs::read_to_string(DEMO).unwrap()).unwrap();
+    let refused = |change: fn(&mut Value), what: &str| {
+        let mut doc = demo.clone();
+        change(&mut doc);
+        assert!(schemas.validate(&doc, schema).is_err(), "{what} passed");
+    };
+    refused(
+        |d| d["colour"] = "blue".into(),
+        "an unknown top-level field",
+    );
+    refused(
+        |d| d["accounts"][0]["users"][0]["rol"] = "admin".into(),
+        "an unknown user field",
+    );
+    refused(
+        |d| d["accounts"][0]["users"][0]["email"] = 42.into(),
+        "a number for an email",
+    );
+    refused(
+        |d| d["accounts"][0]["users"] = "everyone".into(),
+        "a string for the users",
+    );
+}
+
 /// Every fixture in `examples/` (one per preset): it makes a database on
 /// its own, a second apply changes nothing, and `export | apply` onto an
 /// empty database reproduces it.
 #[test]
 fn every_example_fixture_applies_again_as_a_no_op_and_round_trips() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
     let mut seen = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "json") {
-            continue;
-        }
+    for path in example_fixtures() {
         let file = path.to_str().unwrap();
         let p = Portal::empty();
         let first = p.json(&["apply", file]);
