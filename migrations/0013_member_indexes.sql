@@ -8,3 +8,17 @@
 
 CREATE INDEX invitations_by_membership ON invitations (membership_id, id);
 CREATE INDEX enrolments_by_membership ON enrolments (membership_id, id);
+
+-- Who holds a capability (named in a refusal's help, and as an order's
+-- possible deciders) is found from the holding side: members by role
+-- (`memberships_by_role`), those whose time-bound role has lapsed to
+-- another, and members by grant. Without these two, finding the few
+-- admins among many users walked every active member of the account.
+CREATE INDEX memberships_time_bound ON memberships (account_id) WHERE role_until IS NOT NULL;
+CREATE INDEX membership_grants_by_name ON membership_grants (grant_name, membership_id);
+
+-- `account show` counts the active members from the indexes alone: all
+-- of them by `memberships_by_account`, less the external admins whose
+-- access has lapsed, by this one.
+CREATE INDEX memberships_external ON memberships (account_id, status, external_until)
+    WHERE external_until IS NOT NULL;

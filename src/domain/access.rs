@@ -584,3 +584,41 @@ pub(crate) fn another_admin(
     }
     Ok(false)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{ann_administers_the_customer_area, email, join, seeded};
+    use super::super::{Actor, MemberFilter, Portal};
+
+    fn refusal(p: &mut Portal, as_who: &str) -> String {
+        p.ctx.actor = Actor::Member(email(as_who));
+        let refused = p.member_list(&MemberFilter::default());
+        p.ctx.actor = Actor::Operator("root".into());
+        let e = refused.expect_err("refused");
+        format!("{e} / {}", e.help_text().unwrap_or_default())
+    }
+
+    #[test]
+    fn a_refusal_names_holders_by_grant_and_by_a_role_a_lapse_gave_back() {
+        // By grant: ann administers the area; plain members do not.
+        let mut p = ann_administers_the_customer_area();
+        join(&mut p, "una@acme.test", "member");
+        let said = refusal(&mut p, "una@acme.test");
+        assert!(said.contains("`ann@acme.test`"), "{said}");
+        // By role: tim is an admin, then a user until tomorrow, then an
+        // admin again; only once the day is over is he named.
+        let mut p = seeded("portal");
+        join(&mut p, "una@acme.test", "user");
+        join(&mut p, "tim@acme.test", "admin");
+        let tomorrow = p.ctx.now.plus(chrono::Duration::days(1)).expect("a day on");
+        p.set_role(&email("tim@acme.test"), "user", None, Some(tomorrow))
+            .expect("user until tomorrow");
+        let said = refusal(&mut p, "una@acme.test");
+        assert!(!said.contains("tim@acme.test"), "{said}");
+        p.ctx.now = tomorrow
+            .plus(chrono::Duration::hours(1))
+            .expect("an hour on");
+        let said = refusal(&mut p, "una@acme.test");
+        assert!(said.contains("`tim@acme.test`"), "{said}");
+    }
+}

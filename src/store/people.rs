@@ -111,21 +111,40 @@ impl SqliteTx<'_> {
         // statement whatever their length.
         let roles = serde_json::to_string(roles).map_err(anyhow::Error::from)?;
         let grants = serde_json::to_string(grants).map_err(anyhow::Error::from)?;
+        // Each way of holding is looked up by its own index, at most
+        // ?5 of each, so that rare holders (admins among many users) are
+        // found without walking the account's members. Each part applies
+        // the whole of `Membership::in_force` at ?4 (lapsed external access
+        // is no access, a lapsed role is the one it replaced), so the
+        // smallest ?5 ids of their union are the answer.
         self.rows(
             &format!(
-                "SELECT {MEMBERSHIP_COLUMNS} FROM memberships m
-                 WHERE account_id = ?1 AND status = 'active'
-                   -- `Membership::in_force` at ?4, as SQL: lapsed
-                   -- external access is no access, a lapsed role is the
-                   -- one it replaced.
-                   AND NOT (external_until IS NOT NULL AND external_until <= ?4)
-                   AND (CASE WHEN role_until IS NOT NULL AND role_until <= ?4
-                             THEN role_after ELSE role_id END
-                        IN (SELECT value FROM json_each(?2))
-                        OR EXISTS (SELECT 1 FROM membership_grants g
-                                   WHERE g.membership_id = m.id
-                                     AND g.grant_name IN (SELECT value FROM json_each(?3))
-                                     AND (g.expires_at IS NULL OR g.expires_at > ?4)))
+                "SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE id IN (
+                     SELECT id FROM (
+                         SELECT id FROM memberships INDEXED BY memberships_by_role
+                         WHERE role_id IN (SELECT value FROM json_each(?2))
+                           AND account_id = ?1 AND status = 'active'
+                           AND (role_until IS NULL OR role_until > ?4)
+                           AND NOT (external_until IS NOT NULL AND external_until <= ?4)
+                         ORDER BY id LIMIT ?5)
+                     UNION
+                     SELECT id FROM (
+                         SELECT id FROM memberships INDEXED BY memberships_time_bound
+                         WHERE account_id = ?1 AND role_until IS NOT NULL
+                           AND role_until <= ?4
+                           AND role_after IN (SELECT value FROM json_each(?2))
+                           AND status = 'active'
+                           AND NOT (external_until IS NOT NULL AND external_until <= ?4)
+                         ORDER BY id LIMIT ?5)
+                     UNION
+                     SELECT id FROM (
+                         SELECT m.id FROM membership_grants g INDEXED BY membership_grants_by_name
+                         CROSS JOIN memberships m ON m.id = g.membership_id
+                         WHERE g.grant_name IN (SELECT value FROM json_each(?3))
+                           AND (g.expires_at IS NULL OR g.expires_at > ?4)
+                           AND m.account_id = ?1 AND m.status = 'active'
+                           AND NOT (m.external_until IS NOT NULL AND m.external_until <= ?4)
+                         ORDER BY m.id LIMIT ?5))
                  ORDER BY id LIMIT ?5"
             ),
             params![
@@ -141,9 +160,13 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn active_member_count(&self, account_id: i64) -> Result<i64> {
+        // Both counts read indexes alone, never the members' rows: the
+        // active members, less those whose external access has lapsed.
         Ok(self.tx.query_row(
-            "SELECT COUNT(*) FROM memberships WHERE account_id = ?1 AND status = 'active'
-                 AND NOT (external_until IS NOT NULL AND external_until <= ?2)",
+            "SELECT (SELECT COUNT(*) FROM memberships WHERE account_id = ?1 AND status = 'active')
+                  - (SELECT COUNT(*) FROM memberships INDEXED BY memberships_external
+                     WHERE account_id = ?1 AND status = 'active'
+                       AND external_until IS NOT NULL AND external_until <= ?2)",
             params![account_id, self.moment_or_never()],
             |r| r.get(0),
         )?)

@@ -67,7 +67,9 @@ const UNDO: &[&str] = &[
      ALTER TABLE order_decisions DROP COLUMN on_behalf_of; DROP TABLE delegations;
      DROP INDEX order_policy_approvers_by_person;",
     // 0013_member_indexes
-    "DROP INDEX invitations_by_membership; DROP INDEX enrolments_by_membership;",
+    "DROP INDEX invitations_by_membership; DROP INDEX enrolments_by_membership;
+     DROP INDEX memberships_time_bound; DROP INDEX membership_grants_by_name;
+     DROP INDEX memberships_external;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
