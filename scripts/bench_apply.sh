@@ -85,14 +85,5 @@ PY
 done
 echo "$table"
 if [ "${WRITE:-0}" = 1 ]; then
-    python3 - "$table" <<'PY'
-import re, sys
-table = sys.argv[1]
-text = open("BENCHMARKS.md").read()
-block = "<!-- bench_apply -->\n" + table + "\n<!-- /bench_apply -->"
-new, n = re.subn(r"<!-- bench_apply -->.*?<!-- /bench_apply -->", block, text, flags=re.S)
-if n == 0:
-    raise SystemExit("BENCHMARKS.md has no <!-- bench_apply --> section")
-open("BENCHMARKS.md", "w").write(new)
-PY
+    python3 scripts/benchmarks_md.py bench_apply "$table"
 fi

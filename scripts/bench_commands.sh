@@ -101,14 +101,5 @@ PY
 done
 echo "$table"
 if [ "${WRITE:-0}" = 1 ]; then
-    python3 - "$table" <<'PY'
-import re, sys
-table = sys.argv[1]
-text = open("BENCHMARKS.md").read()
-block = "<!-- bench_commands -->\n" + table + "\n<!-- /bench_commands -->"
-new, n = re.subn(r"<!-- bench_commands -->.*?<!-- /bench_commands -->", block, text, flags=re.S)
-if n == 0:
-    raise SystemExit("BENCHMARKS.md has no <!-- bench_commands --> section")
-open("BENCHMARKS.md", "w").write(new)
-PY
+    python3 scripts/benchmarks_md.py bench_commands "$table"
 fi
