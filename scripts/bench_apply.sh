@@ -63,7 +63,7 @@ json.dump(doc, open(dst, "w"))
 PY
     cp "$work/empty.db" "$work/naive.db"
     read -r naive_s naive_kb < <(measure "$BASELINE" "$work/naive.db" "$work/naive.json" --per-row --audited)
-    naive_s=$(python3 -c "print(${naive_s} * $n / $naive_n)")
+    naive_s=$(python3 -c "print(f'{${naive_s} * $n / $naive_n:.2f}')")
     export PORTALCTL_DB="$work/apply.db" PORTALCTL_NOW=2026-11-25T10:00:00Z
     rm -f "$work"/apply.db*
     read -r apply_s apply_kb < <(measure "$PORTALCTL" apply "$work/fixture.json")
