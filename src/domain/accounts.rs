@@ -309,3 +309,53 @@ impl Portal {
         })
     }
 }
+
+#[cfg(test)]
+mod counted {
+    use super::super::members::Handover;
+    use super::super::testing::{email, join, seeded};
+    use super::super::{InviteRequest, MemberFilter, Portal};
+    use crate::model::MemberStanding;
+
+    /// What `account show` says, and what a list of the members says.
+    fn counts(p: &mut Portal) -> (usize, usize) {
+        let shown = p.account_show(None).expect("show").account.active_members;
+        let listed = p
+            .member_list(&MemberFilter::default())
+            .expect("list")
+            .iter()
+            .filter(|m| m.status == MemberStanding::Active)
+            .count();
+        (shown, listed)
+    }
+
+    #[test]
+    fn the_active_member_count_follows_every_change_of_status_and_a_merge() {
+        let mut p = seeded("portal");
+        for who in ["ann", "una", "bob", "dee"] {
+            join(&mut p, &format!("{who}@acme.test"), "user");
+        }
+        p.invite(&InviteRequest {
+            email: Some(email("ivy@acme.test")),
+            role: Some("user".into()),
+            ..InviteRequest::default()
+        })
+        .expect("invite");
+        assert_eq!(counts(&mut p), (5, 5), "the owner and four; ivy is invited");
+        let una = email("una@acme.test");
+        p.deactivate(&una, None, &Handover::Refuse)
+            .expect("deactivate");
+        p.left_company(&email("bob@acme.test"), None, &Handover::Refuse)
+            .expect("left");
+        assert_eq!(counts(&mut p), (3, 3));
+        p.activate(&una, None).expect("activate");
+        assert_eq!(counts(&mut p), (4, 4));
+        // Dee is ann under another address: merged, one membership ends.
+        p.flag_duplicate(&email("dee@acme.test"), &email("ann@acme.test"), None)
+            .expect("flag");
+        p.merge(&email("dee@acme.test"), &email("ann@acme.test"))
+            .expect("merge");
+        let (shown, listed) = counts(&mut p);
+        assert_eq!(shown, listed, "after the merge");
+    }
+}
