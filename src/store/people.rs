@@ -4,7 +4,9 @@ use rusqlite::{params, Row};
 
 use super::{keyword_col, qualified, SqliteTx};
 use crate::error::{Error, Result};
-use crate::model::{Email, Grant, ListedMember, MemberQuery, Membership, Person, Timestamp};
+use crate::model::{
+    Email, Grant, ListedMember, MemberQuery, MemberStatus, Membership, Person, Timestamp,
+};
 
 const PERSON_COLUMNS: &str = "id, email, name, duplicate_of, merged_into, created_at";
 
@@ -159,8 +161,19 @@ impl SqliteTx<'_> {
         .map(|rows| rows.into_iter().map(|m| m.in_force(at)).collect())
     }
 
+    /// Moves the kept count of an account's active members by `delta`:
+    /// every insert and update of a membership does, in its transaction.
+    fn count_active(&self, account_id: i64, delta: i64) -> Result<()> {
+        self.exec(
+            "INSERT INTO account_member_counts (account_id, active) VALUES (?1, ?2)
+                 ON CONFLICT (account_id) DO UPDATE SET active = active + ?2",
+            params![account_id, delta],
+        )?;
+        Ok(())
+    }
+
     pub(super) fn active_member_count(&self, account_id: i64) -> Result<i64> {
-        // The count the triggers of migration 13 keep, less the external
+        // The count the store keeps (migration 13), less the external
         // admins whose access has lapsed (few, by their own index): the
         // same time for an account of ten members as of a million.
         Ok(self.tx.query_row(
@@ -388,12 +401,29 @@ impl SqliteTx<'_> {
                 m.external_until,
             ],
         )?;
+        if m.status == MemberStatus::Active {
+            self.count_active(m.account_id, 1)?;
+        }
         self.note(|j| &mut j.memberships, id, None)?;
         Ok(id)
     }
 
     pub(super) fn update_membership(&self, m: &Membership) -> Result<()> {
         self.note_membership(m.id)?;
+        let (was_active, was_in): (bool, i64) = self.tx.query_row(
+            "SELECT status = 'active', account_id FROM memberships WHERE id = ?1",
+            [m.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let active = m.status == MemberStatus::Active;
+        if (was_active, was_in) != (active, m.account_id) {
+            if was_active {
+                self.count_active(was_in, -1)?;
+            }
+            if active {
+                self.count_active(m.account_id, 1)?;
+            }
+        }
         self.exec(
             "UPDATE memberships SET person_id = ?2, account_id = ?3, role_id = ?4, previous_role_id = ?5,
                  status = ?6, city = ?7, country = ?8, timezone = ?9, external_from = ?10, invited_at = ?11,

@@ -69,9 +69,7 @@ const UNDO: &[&str] = &[
     // 0013_member_indexes
     "DROP INDEX invitations_by_membership; DROP INDEX enrolments_by_membership;
      DROP INDEX memberships_time_bound; DROP INDEX membership_grants_by_name;
-     DROP INDEX memberships_external; DROP TRIGGER memberships_counted_insert;
-     DROP TRIGGER memberships_counted_delete; DROP TRIGGER memberships_counted_update;
-     DROP TABLE account_member_counts;",
+     DROP INDEX memberships_external; DROP TABLE account_member_counts;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
