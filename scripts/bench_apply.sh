@@ -36,14 +36,7 @@ rate() { python3 -c "import sys; n, s = map(float, sys.argv[1:]); print(f'{n / s
 table="| users | case | seconds | users/s | vs baseline | vs audited baseline | peak MiB |
 |---:|---|---:|---:|---:|---:|---:|"
 for n in $SIZES; do
-    python3 - "$n" "$work/fixture.json" <<'PY'
-import json, sys
-n, path = int(sys.argv[1]), sys.argv[2]
-users = [{"email": "olive@acme.test", "name": "Olive Owner", "role": "admin"}]
-users += [{"email": f"u{i}@acme.test", "name": f"User {i}", "role": "user"} for i in range(n)]
-doc = {"preset": "portal", "accounts": [{"name": "Acme Ltd", "owner": "olive@acme.test", "users": users}]}
-json.dump(doc, open(path, "w"))
-PY
+    python3 scripts/bench_fixture.py "$n" "$work/fixture.json"
     # The baseline's database: the same schema, account and roles, made by
     # portalctl itself.
     PORTALCTL_DB="$work/empty.db" PORTALCTL_NOW=2026-11-25T10:00:00Z \

@@ -67,14 +67,7 @@ ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print(f'{a / 
 table="| members | command | wall ms (median of $RUNS) | vs baseline | CPU ms | vs baseline |
 |---:|---|---:|---:|---:|---:|"
 for n in $SIZES; do
-    python3 - "$n" "$work/fixture.json" <<'PY'
-import json, sys
-n, path = int(sys.argv[1]), sys.argv[2]
-users = [{"email": "olive@acme.test", "name": "Olive Owner", "role": "admin"}]
-users += [{"email": f"u{i}@acme.test", "name": f"User {i}", "role": "user"} for i in range(n)]
-doc = {"preset": "portal", "accounts": [{"name": "Acme Ltd", "owner": "olive@acme.test", "users": users}]}
-json.dump(doc, open(path, "w"))
-PY
+    python3 scripts/bench_fixture.py "$n" "$work/fixture.json"
     db="$work/portal.db"
     rm -f "$db"*
     export PORTALCTL_DB="$db" PORTALCTL_NOW=2026-11-25T10:00:00Z

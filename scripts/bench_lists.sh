@@ -50,18 +50,7 @@ WHERE a.name = 'Acme Ltd' AND o.status = 'pending' ORDER BY o.id;"
 table="| members | case | portalctl s | \`sqlite3\` s | vs \`sqlite3\` |
 |---:|---|---:|---:|---:|"
 for n in $SIZES; do
-    python3 - "$n" "$work/fixture.json" <<'PY'
-import json, sys
-n, path = int(sys.argv[1]), sys.argv[2]
-users = [{"email": "olive@acme.test", "name": "Olive Owner", "role": "admin"}]
-users += [{"email": f"u{i}@acme.test", "name": f"User {i}", "role": "user"} for i in range(n)]
-orders = [{"ref": f"R{i}", "created_by": "olive@acme.test", "description": f"Order {i}",
-           "amount": "60.00" if i % 2 else "40.00"} for i in range(n // 10)]
-policies = [{"name": "Over 50", "threshold": "50.00"}]
-doc = {"preset": "portal", "accounts": [{"name": "Acme Ltd", "owner": "olive@acme.test",
-       "users": users, "policies": policies, "orders": orders}]}
-json.dump(doc, open(path, "w"))
-PY
+    python3 scripts/bench_fixture.py "$n" "$work/fixture.json" --orders
     db="$work/lists.db"
     rm -f "$db"*
     "$PORTALCTL" --db "$db" apply "$work/fixture.json" >/dev/null
