@@ -238,14 +238,10 @@ fn schema_prints_the_json_schema_of_the_fixture_format() {
 
 /// The fixtures in `examples/`, by path.
 fn example_fixtures() -> Vec<std::path::PathBuf> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    files
+    json_files(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples"
+    )))
 }
 
 /// What `portalctl schema` prints, compiled into a validator.

@@ -94,13 +94,7 @@ impl SmtpServer {
     /// The messages it accepted, in order, each as the script decoded it
     /// (`mail_from`, `rcpt_tos`, `subject`, `text`, `html`, `raw`, ...).
     pub fn received(&self) -> Vec<Value> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        files.sort();
-        files
+        crate::support::json_files(self.dir.path())
             .iter()
             .map(|f| serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap())
             .collect()

@@ -118,6 +118,17 @@ pub fn error_line(stderr: &str) -> &str {
         .unwrap_or("")
 }
 
+/// The `.json` files in `dir`, sorted by name.
+pub fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
 /// The strings of a JSON array.
 #[track_caller]
 pub fn strings(v: &Value) -> Vec<String> {
