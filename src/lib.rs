@@ -17,8 +17,8 @@ mod view;
 
 // Only what the binary uses is public, so the compiler reports dead code.
 pub use cli::{
-    clap_error, command, complete_from_env, help_topic_line, help_topic_typo, run, usage_error,
-    value_error, Cli,
+    clap_error, command, complete_from_env, help_topic_line, help_topic_typo, parse, run,
+    usage_error, value_error, Cli,
 };
 pub use error::{Error, Outcome, Result};
 pub use output::{is_broken_pipe, print_error};

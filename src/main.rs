@@ -2,8 +2,6 @@
 
 use std::process::ExitCode;
 
-use clap::FromArgMatches;
-
 fn main() -> ExitCode {
     // A shell asking for completions (the script of `portalctl
     // completions`) is answered here, and the process ends.
@@ -11,17 +9,10 @@ fn main() -> ExitCode {
     // Known before parsing, so that even a refused argument is reported
     // as JSON to a script that asked for it.
     let json = std::env::args_os().skip(1).any(|a| a == "--json");
-    // Parsed with the command that carries the examples, so that `--help`
-    // shows them.
-    let parse = |args: &[std::ffi::OsString]| {
-        portalctl::command()
-            .try_get_matches_from(args)
-            .and_then(|mut matches| portalctl::Cli::from_arg_matches_mut(&mut matches))
-    };
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // `help TOPIC` is clap's `help` until the topic is found no command.
-    let parsed = parse(&args).or_else(|e| match portalctl::help_topic_line(&args, &e) {
-        Some(line) => parse(&line),
+    let parsed = portalctl::parse(&args).or_else(|e| match portalctl::help_topic_line(&args, &e) {
+        Some(line) => portalctl::parse(&line),
         None => Err(e),
     });
     let cli = match parsed {

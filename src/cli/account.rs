@@ -11,6 +11,8 @@ use crate::model::{
 };
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum AccountCommand {
     /// Create an account.
     Create {
@@ -96,6 +98,8 @@ pub(crate) struct SetArgs {
 }
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum AddressCommand {
     /// Add a shipping address (needs addresses.edit).
     Add(AddressArgs),
@@ -146,6 +150,8 @@ pub(crate) struct AddressArgs {
 }
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum PaymentCommand {
     /// Set how the account pays (needs billing.payment).
     Set {
@@ -172,6 +178,8 @@ pub(crate) enum PaymentCommand {
 }
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum IpCommand {
     /// Add an IP address or CIDR range (needs account.config).
     Add(IpArgs),
@@ -217,6 +225,8 @@ impl IpArgs {
 }
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum SmarthostCommand {
     /// Set the smarthost (needs account.config).
     Set {

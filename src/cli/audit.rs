@@ -8,6 +8,8 @@ use crate::error::{Error, Result};
 use crate::view::{audit_csv_record, AUDIT_CSV_HEADERS};
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum AuditCommand {
     /// List audit events, oldest first: the newest 50 unless --limit or
     /// --all.

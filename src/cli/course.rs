@@ -8,6 +8,8 @@ use crate::error::Result;
 use crate::model::{Email, Percent, Text};
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum CourseCommand {
     /// List the courses of the catalog and the roles enrolled in each.
     List,

@@ -7,6 +7,8 @@ use crate::error::Result;
 use crate::model::Email;
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum ExternalAdminCommand {
     /// Give a member of the customer's partner a role on the customer
     /// account; they use their existing login (needs

@@ -83,6 +83,8 @@ pub(crate) fn init(s: &Session, args: InitArgs) -> Result<()> {
 }
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum PresetCommand {
     /// List the shipped presets.
     List,

@@ -8,6 +8,8 @@ use crate::error::Result;
 use crate::model::{Money, Text};
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum LicenseCommand {
     /// Buy seats of a product for a partner (needs licenses.purchase).
     Purchase {
@@ -74,6 +76,8 @@ pub(crate) enum LicenseCommand {
 }
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum PriceCommand {
     /// Set the price agreed for a product, in the partner's currency
     /// (the operator only: prices are agreed with the vendor).

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use clap::Args;
+use clap::{Args, CommandFactory as _};
 
 use super::Session;
 use crate::error::Result;
@@ -17,7 +17,9 @@ pub(crate) struct ManArgs {
 }
 
 pub(crate) fn man(s: &Session, args: ManArgs) -> Result<()> {
-    let cmd = super::command();
+    // The `help` subcommands clap adds are no commands of their own; the
+    // tree is built with the setting, so it holds on every level.
+    let cmd = super::whole(super::Cli::command().disable_help_subcommand(true));
     match args.dir {
         None => {
             let mut page = Vec::new();
@@ -29,8 +31,8 @@ pub(crate) fn man(s: &Session, args: ManArgs) -> Result<()> {
         Some(dir) => {
             std::fs::create_dir_all(&dir)
                 .with_context(|| format!("creating `{}`", dir.display()))?;
-            // Built first, so that each page is named after its full command
-            // and lists the global options too.
+            // Built (above), so that each page is named after its full
+            // command and lists the global options too.
             clap_mangen::generate_to(cmd, &dir)
                 .with_context(|| format!("writing manual pages to `{}`", dir.display()))?;
             s.out.note(&format!(

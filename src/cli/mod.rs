@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::Utc;
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::domain::{Actor, Ctx, Portal};
 use crate::error::{Error, Outcome, Result};
@@ -160,6 +160,8 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 enum Command {
     /// Create a database: the role catalog, the first account and its owner.
     /// Run again with the same settings it changes nothing; with others it
@@ -246,7 +248,35 @@ enum Command {
 /// included: what parses the arguments and what completions and manual
 /// pages are made from.
 pub fn command() -> clap::Command {
-    complete::attach(examples::attach(Cli::command()))
+    whole(Cli::command())
+}
+
+/// `cmd` built whole, with the examples and completion hints. Subcommands
+/// are deferred (see [`parse`]): built here, every one of them is there
+/// for the examples to attach to.
+pub(crate) fn whole(mut cmd: clap::Command) -> clap::Command {
+    cmd.build();
+    complete::attach(examples::attach(cmd))
+}
+
+/// Parses a command line (`args[0]` being the program's name).
+///
+/// A small command's start-up was mostly clap building the whole command
+/// tree (a few hundred kB of heap, each page of it a fault). So each
+/// subcommand is deferred, built only when the line reaches it, and a
+/// line is parsed first without the examples (shown only in help) and
+/// completion hints (used only when a shell asks): only a line that does
+/// not parse (help asked for, or a mistake to report) is parsed again by
+/// the whole [`command`], whose report then carries the examples.
+pub fn parse(args: &[OsString]) -> std::result::Result<Cli, clap::Error> {
+    fn by(mut cmd: clap::Command, args: &[OsString]) -> std::result::Result<Cli, clap::Error> {
+        cmd.try_get_matches_from_mut(args)
+            .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches))
+    }
+    by(Cli::command(), args).or_else(|e| match e.kind() {
+        clap::error::ErrorKind::DisplayVersion => Err(e),
+        _ => by(command(), args),
+    })
 }
 
 /// An open portal that, once the command is done with it, prints the
@@ -553,9 +583,11 @@ fn help_topic(session: &Session, topic: &str) -> Result<()> {
     }
 }
 
-/// `--account`: the account a command acts in. Left out, the domain picks
-/// the only account of the member concerned, of the acting member, or of
-/// the database.
+// `--account`: the account a command acts in. Left out, the domain picks
+// the only account of the member concerned, of the acting member, or of
+// the database.
+// (Not a doc comment: clap would show it as the about of every command
+// that flattens these arguments, over the command's own.)
 #[derive(Debug, Clone, Default, Args)]
 pub(crate) struct AccountArg {
     /// The account to act in (may be left out when it is clear).
@@ -591,8 +623,10 @@ impl AccountArg {
     }
 }
 
-/// `--limit COUNT` of a list: at most this many items, the first in the
-/// list's order.
+// `--limit COUNT` of a list: at most this many items, the first in the
+// list's order.
+// (Not a doc comment: clap would show it as the about of every command
+// that flattens these arguments, over the command's own.)
 #[derive(Debug, Clone, Copy, Default, Args)]
 pub(crate) struct LimitArg {
     /// List at most this many, the first in the list's order.

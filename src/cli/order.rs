@@ -8,6 +8,8 @@ use crate::error::Result;
 use crate::model::{Email, Money, OrderStatus, Text};
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum PolicyCommand {
     /// Create an approval policy.
     Create {
@@ -174,6 +176,8 @@ fn changed(s: &Session, change: PolicyChange) -> Result<()> {
 }
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum OrderCommand {
     /// Place an order; it waits for approval when a policy matches.
     Place {

@@ -10,6 +10,8 @@ use crate::mail::{DirMailer, Mailer, SmtpMailer, SmtpUrl};
 use crate::model::OutboxState;
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum OutboxCommand {
     /// List queued emails, oldest first: recipient, kind, state, attempts
     /// and the last error.
@@ -45,7 +47,9 @@ pub(crate) enum OutboxCommand {
     },
 }
 
-/// Where `outbox send` delivers.
+// Where `outbox send` delivers.
+// (Not a doc comment: clap would show it as the about of every command
+// that flattens these arguments, over the command's own.)
 #[derive(Debug, Args)]
 pub(crate) struct SendArgs {
     /// The SMTP server: smtp://[user:password@]host[:port] uses STARTTLS

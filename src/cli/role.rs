@@ -7,6 +7,8 @@ use crate::error::{Outcome, Result};
 use crate::model::{Capability, Email, Text};
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum RoleCommand {
     /// List the roles with their capabilities.
     List,

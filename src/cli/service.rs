@@ -8,6 +8,8 @@ use crate::model::{Email, Text};
 use crate::view::ServiceView;
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum ServiceCommand {
     /// Add a service (a line, a licence, a domain) to an account.
     Add {
@@ -108,6 +110,8 @@ fn assigned(s: &Session, services: &[ServiceView]) -> Result<()> {
 }
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum CostCentreCommand {
     /// Create a cost centre.
     Create {

@@ -7,6 +7,8 @@ use super::Session;
 use crate::error::Result;
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum SettingsCommand {
     /// Set a setting: mail-from, support-email, mail-max-attempts or
     /// mail-retry-after.

@@ -13,6 +13,8 @@ use crate::model::{escape, Email, MemberStanding, Text};
 use crate::view::MemberView;
 
 #[derive(Debug, Subcommand)]
+// Subcommands are built only when a command line reaches them (`parse`).
+#[command(defer = true)]
 pub(crate) enum UserCommand {
     /// Invite someone into an account (an existing login is reused).
     Invite(InviteArgs),

@@ -48,6 +48,30 @@ fn every_command_help_ends_with_examples() {
     );
 }
 
+/// Each command's help opens with what that command does. Subcommands are
+/// built only when reached, after the command's own description is set,
+/// so a doc comment on an argument struct it flattens would replace that
+/// description on every command sharing the struct, as `--account`'s once
+/// did: no description may be shared by more than two commands.
+#[test]
+fn every_command_is_described_by_its_own_words() {
+    let mut all = Vec::new();
+    leaves(&portalctl::command(), &mut Vec::new(), &mut all);
+    let mut by_about: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (path, leaf) in &all {
+        let about = leaf.get_about().map(|a| a.to_string()).unwrap_or_default();
+        assert!(!about.is_empty(), "`{path}` has no description");
+        by_about.entry(about).or_default().push(path.clone());
+    }
+    for (about, paths) in by_about {
+        assert!(paths.len() <= 2, "{paths:?} all say: {about}");
+    }
+    // And the binary's help says it, in full.
+    let help = Portal::empty().ok(&["user", "resend-invite", "--help"]);
+    says(&help, "Send a new invitation token");
+    says(&help, "junk mail or spam");
+}
+
 /// The example lines of `portalctl ARGS --help`, split into arguments as
 /// a shell would (double quotes only), without the leading `portalctl`;
 /// lines a plain split cannot run (pipes, redirections) are left out.
