@@ -175,9 +175,10 @@ impl Portal {
     }
 
     /// Runs `work` as one all-or-nothing batch: each write inside it is
-    /// checked by the gate and audited as if it ran alone, and the whole
-    /// commits only when `commit` and every write went through (`apply`;
-    /// `apply --dry-run` rolls it back).
+    /// checked by the gate and audited as if it ran alone (but for the
+    /// events [`Portal::one_object`] merges), and the whole commits only
+    /// when `commit` and every write went through (`apply`; `apply
+    /// --dry-run` rolls it back).
     pub(crate) fn batch<T>(
         &mut self,
         commit: bool,

@@ -101,7 +101,12 @@ fn a_second_apply_records_one_event_for_a_changed_user_and_one_for_itself() {
         r#""Una User", "role": "user""#,
         r#""Una Upgraded", "role": "manager""#,
     );
-    let run = apply_stdin(&p, &[], &changed);
+    // Applied two hours after the demo, to tell the states apart.
+    let later = [("PORTALCTL_NOW", "2026-11-25T12:00:00Z")];
+    let dir = scratch_dir();
+    let file = dir.path().join("changed.json");
+    std::fs::write(&file, &changed).unwrap();
+    let run = p.run_with(&["apply", file.to_str().unwrap()], &later);
     assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     let log = p.json(&["audit", "list", "--all"]);
     let new: Vec<&Value> = log
@@ -139,6 +144,19 @@ fn a_second_apply_records_one_event_for_a_changed_user_and_one_for_itself() {
     );
     let history = p.ok(&["user", "history", "una@acme.test"]);
     says(&history, "user.update (user.edit, user.set_role)");
+    // As of a moment: the merged event replays like any other.
+    let show = |at: &str| {
+        let una = p.json_with(&["user", "show", "una@acme.test", "--at", at], &later);
+        (una["name"].clone(), una["role"].clone())
+    };
+    assert_eq!(
+        show("2026-11-25T11:59:59Z"),
+        (Value::from("Una User"), Value::from("user"))
+    );
+    assert_eq!(
+        show("2026-11-25T12:00:00Z"),
+        (Value::from("Una Upgraded"), Value::from("manager"))
+    );
     p.ok(&["audit", "verify"]);
 }
 
