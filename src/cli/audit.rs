@@ -21,7 +21,8 @@ pub(crate) enum AuditCommand {
         /// Only events about this account.
         #[arg(long)]
         account: Option<String>,
-        /// Only events of this action, such as `user.invite`.
+        /// Only events of this action, such as `user.invite`, or
+        /// `user.update` for a member an `apply` changed by several commands.
         #[arg(long, value_name = "ACTION")]
         action: Option<String>,
         /// Only events since this time: a date (`2026-11-25`, from its

@@ -18,9 +18,11 @@
 //!   it comes from.
 //!
 //! Then it records the command's audit events, one per changed object,
-//! dropping those whose before and after agree, and commits; a change of
-//! access that no event records is refused as a defect. Commands cannot commit any other way: the store
-//! sits in [`Gate`], whose reads hand out no commit.
+//! dropping those whose before and after agree (inside
+//! [`Portal::one_object`], that object's wait to become one), and
+//! commits; a change of access that no event records is refused as a
+//! defect. Commands cannot commit any other way: the store sits in
+//! [`Gate`], whose reads hand out no commit.
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeSet, HashMap};
@@ -173,9 +175,10 @@ impl Portal {
     }
 
     /// Runs `work` as one all-or-nothing batch: each write inside it is
-    /// checked by the gate and audited as if it ran alone, and the whole
-    /// commits only when `commit` and every write went through (`apply`;
-    /// `apply --dry-run` rolls it back).
+    /// checked by the gate and audited as if it ran alone (but for the
+    /// events [`Portal::one_object`] merges), and the whole commits only
+    /// when `commit` and every write went through (`apply`; `apply
+    /// --dry-run` rolls it back).
     pub(crate) fn batch<T>(
         &mut self,
         commit: bool,
@@ -233,7 +236,12 @@ impl Portal {
         }
         let mut changes = w.changes.take();
         changes.retain(|c| c.before.is_none() || c.before != c.after);
-        let recorded = changes.len();
+        // Inside `one_object`, its object's events wait to become one.
+        let held = match &mut self.held {
+            Some(held) => held.hold(&ctx.actor, &mut changes),
+            None => 0,
+        };
+        let recorded = changes.len() + held;
         record(&*tx, &ctx, changes)?;
         if recorded == 0 && changed_rows(&*tx, &journal)? {
             return Err(anyhow::anyhow!(

@@ -10,7 +10,10 @@
 //! T by the same rule every check uses (`Membership::in_force`). Roles and
 //! areas never change their capabilities once made (roles are created and
 //! retired, never edited; a retired role keeps its row), so the catalog of
-//! today answers for any moment.
+//! today answers for any moment. An apply that changes a member by several
+//! commands records one event (`user.update`, see `one_object`) whose
+//! `after` is the member as the last command left them, so it replays the
+//! same way; their timeline shows the commands it merged.
 //!
 //! Limits: events are found by the email the member had when they were
 //! recorded, so history from before a `user edit --new-email` stays under
@@ -23,6 +26,7 @@ use serde_json::Value;
 
 use super::access::Access;
 use super::members::visible_member;
+use super::one_object::STEPS;
 use super::{member_in, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -288,6 +292,7 @@ impl Portal {
                 action: e.action,
                 account: e.account,
                 changes: changes(e.before.as_ref(), e.after.as_ref()),
+                steps: steps(e.after.as_ref()),
             })
             .collect())
     }
@@ -327,9 +332,23 @@ fn recorded_grants(recorded: &Value, granted_at: Timestamp) -> Result<Vec<Grant>
 }
 
 /// Fields of a member's view that say nothing about the change itself:
-/// whose and where (the event says), and `access_ends`, which the
-/// `*_until` fields already show.
-const QUIET: &[&str] = &["email", "account", "access_ends"];
+/// whose and where (the event says), `access_ends`, which the `*_until`
+/// fields already show, and the commands a merged event ran, which
+/// [`steps`] reads.
+const QUIET: &[&str] = &["email", "account", "access_ends", STEPS];
+
+/// The commands an event merges, in order (see `one_object`); none for
+/// the event of one command.
+fn steps(after: Option<&Value>) -> Vec<String> {
+    after
+        .and_then(|a| a.get(STEPS))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
 
 /// What changed between two recorded states: `field: before -> after`
 /// for each field that differs (`field: value` for a new object).

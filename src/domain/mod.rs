@@ -24,6 +24,7 @@ mod invitations;
 mod licenses;
 mod members;
 mod names;
+mod one_object;
 mod orders;
 mod outbox;
 mod partner_config;
@@ -106,6 +107,9 @@ pub(crate) struct Portal {
     /// What committed writes left for the user to hear; see
     /// [`Portal::take_warnings`].
     warnings: Vec<String>,
+    /// The object whose audit events are being gathered into one, while
+    /// [`Portal::one_object`] runs.
+    held: Option<one_object::Held>,
 }
 
 impl Portal {
@@ -160,6 +164,7 @@ impl Portal {
             gate: gate::Gate::new(store),
             ctx,
             warnings: Vec::new(),
+            held: None,
         }
     }
 }

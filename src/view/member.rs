@@ -348,6 +348,11 @@ pub(crate) struct HistoryView {
     pub account: Option<String>,
     /// What changed, one `field: before -> after` each.
     pub changes: Vec<String>,
+    /// The commands that made the change, in order, when it took several
+    /// (an `apply` that changed the member's role and grants: `user.update`
+    /// by `user.set_role` and `user.grant`); none for one command.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<String>,
 }
 
 impl Row for HistoryView {
@@ -358,7 +363,11 @@ impl Row for HistoryView {
         vec![
             self.at.to_string(),
             self.actor.clone(),
-            self.action.clone(),
+            if self.steps.is_empty() {
+                self.action.clone()
+            } else {
+                format!("{} ({})", self.action, self.steps.join(", "))
+            },
             opt(&self.account),
             if self.changes.is_empty() {
                 "-".to_string()

@@ -73,14 +73,89 @@ fn every_change_of_an_apply_is_audited_with_one_event_for_the_apply() {
     let p = demo();
     let actions = p.text("SELECT group_concat(DISTINCT action) FROM audit_events");
     for action in [
-        "init", "user.add", "user.invite", "user.left_company", "service.add", "policy.create",
-        "apply",
+        "init", "user.add", "user.invite", "service.add", "policy.create", "apply",
     ] {
         assert!(actions.contains(action), "{action} missing from {actions}");
     }
+    // Leo, listed as gone, is added and marked as left: one event.
+    assert_eq!(
+        p.text(
+            "SELECT group_concat(action || ' ' || json_extract(after, '$.status') || ' ' \
+             || json_extract(after, '$.steps'), '; ') FROM audit_events \
+             WHERE target = 'leo@acme.test'"
+        ),
+        r#"user.add left ["user.add","user.left_company"]"#
+    );
     assert_eq!(
         p.text("SELECT COUNT(*) FROM audit_events WHERE action = 'apply'"),
         "1"
+    );
+    p.ok(&["audit", "verify"]);
+}
+
+#[test]
+fn a_second_apply_records_one_event_for_a_changed_user_and_one_for_itself() {
+    let p = demo();
+    let seen = p.events();
+    let changed = std::fs::read_to_string(DEMO).unwrap().replace(
+        r#""Una User", "role": "user""#,
+        r#""Una Upgraded", "role": "manager""#,
+    );
+    // Applied two hours after the demo, to tell the states apart.
+    let later = [("PORTALCTL_NOW", "2026-11-25T12:00:00Z")];
+    let dir = scratch_dir();
+    let file = dir.path().join("changed.json");
+    std::fs::write(&file, &changed).unwrap();
+    let run = p.run_with(&["apply", file.to_str().unwrap()], &later);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let log = p.json(&["audit", "list", "--all"]);
+    let new: Vec<&Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["seq"].as_i64().unwrap() > seen)
+        .collect();
+    let actions: Vec<(&str, &str)> = new
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["target"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [("user.update", "una@acme.test"), ("apply", "-")],
+        "{log}"
+    );
+    let una = new[0];
+    assert_eq!(
+        (&una["before"]["name"], &una["before"]["role"]),
+        (&Value::from("Una User"), &Value::from("user"))
+    );
+    assert_eq!(
+        (&una["after"]["name"], &una["after"]["role"]),
+        (&Value::from("Una Upgraded"), &Value::from("manager"))
+    );
+    assert_eq!(
+        una["after"]["steps"],
+        serde_json::json!(["user.edit", "user.set_role"])
+    );
+    let history = p.ok(&["user", "history", "una@acme.test"]);
+    says(&history, "user.update (user.edit, user.set_role)");
+    // As of a moment: the merged event replays like any other.
+    let show = |at: &str| {
+        let una = p.json_with(&["user", "show", "una@acme.test", "--at", at], &later);
+        (una["name"].clone(), una["role"].clone())
+    };
+    assert_eq!(
+        show("2026-11-25T11:59:59Z"),
+        (Value::from("Una User"), Value::from("user"))
+    );
+    assert_eq!(
+        show("2026-11-25T12:00:00Z"),
+        (Value::from("Una Upgraded"), Value::from("manager"))
     );
     p.ok(&["audit", "verify"]);
 }
