@@ -50,7 +50,7 @@ fn apply_alone_makes_a_working_portal_and_a_second_apply_changes_nothing() {
     let first = p.json(&["apply", DEMO]);
     assert_eq!(
         (first["created"].as_u64(), first["updated"].as_u64()),
-        (Some(26), Some(0))
+        (Some(27), Some(0))
     );
     let users = p.json(&["user", "list", "--account", ACCOUNT]);
     assert_eq!(users.as_array().unwrap().len(), 7, "{users}");
