@@ -529,3 +529,29 @@ fn an_external_admin_refusal_names_its_field_and_a_member_is_checked_like_the_co
     );
     assert_eq!(before, p.dump());
 }
+
+#[test]
+fn prune_ends_external_access_and_removes_ip_addresses_the_file_no_longer_lists() {
+    let p = Portal::empty();
+    p.ok(&["apply", MSP]);
+    let text = std::fs::read_to_string(MSP).unwrap();
+    let fewer = text
+        .replace(r#""outbound": ["198.51.100.0/24"], "#, "")
+        .replace(
+            r#"{"email": "max@harbour.test", "role": "msp-administrator"}"#,
+            "",
+        );
+    let run = apply_stdin(&p, &["--prune", "--yes"], &fewer);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stdout, "removed    2");
+    let ips = p.json(&["account", "ip", "list", "--account", "Harbour MSP"]);
+    assert_eq!(ips.as_array().unwrap().len(), 1, "{ips}");
+    // Max's access ended; the list keeps him as history.
+    let admins = p.json(&["external-admin", "list", "--customer", "Client Co"]);
+    assert_eq!(admins[0]["email"], "max@harbour.test", "{admins}");
+    assert_eq!(admins[0]["status"], "deactivated", "{admins}");
+    let log = p.ok(&["audit", "list", "--limit", "100"]);
+    for action in ["external_admin.remove", "account.ip_remove"] {
+        says(&log, action);
+    }
+}
