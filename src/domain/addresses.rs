@@ -89,7 +89,7 @@ pub(crate) fn address_views(tx: &dyn Tx, account: &Account) -> Result<Vec<Addres
         .collect())
 }
 
-fn labelled(tx: &dyn Tx, account: &Account, label: &str) -> Result<Address> {
+pub(super) fn labelled(tx: &dyn Tx, account: &Account, label: &str) -> Result<Address> {
     let label = label.trim();
     tx.address_labelled(account.id, label)?.ok_or_else(|| {
         Error::not_found(format!(

@@ -154,7 +154,7 @@ pub(crate) fn in_catalog_order(names: &[String]) -> Vec<String> {
 }
 
 /// The course of the catalog named `name`, compared without case.
-fn course_named<'c>(catalog: &'c Catalog, name: &str) -> Result<&'c Course> {
+pub(super) fn course_named<'c>(catalog: &'c Catalog, name: &str) -> Result<&'c Course> {
     catalog
         .courses()
         .iter()
@@ -166,7 +166,11 @@ fn course_named<'c>(catalog: &'c Catalog, name: &str) -> Result<&'c Course> {
 }
 
 /// A membership's progress on `course_id`, if any was recorded.
-fn progress_on(tx: &dyn Tx, membership_id: i64, course_id: i64) -> Result<Option<CourseProgress>> {
+pub(super) fn progress_on(
+    tx: &dyn Tx,
+    membership_id: i64,
+    course_id: i64,
+) -> Result<Option<CourseProgress>> {
     Ok(tx
         .course_progress(membership_id)?
         .into_iter()

@@ -195,6 +195,62 @@ fn delegator(
     }
 }
 
+/// The account's delegations that hold or are to come which the actor
+/// may see, by start: all of them for the operator and members who hold
+/// `orders.approve` or `users.manage`; a member's own (given or held) for
+/// anyone else. `order delegate --list` shows these, and `export` writes
+/// them.
+pub(super) fn visible_delegations(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+) -> Result<Vec<Delegation>> {
+    let own = match authority(tx, catalog, ctx, account)? {
+        Authority::Member { person, access }
+            if !access.holds(caps::ORDERS_APPROVE) && !access.holds(caps::USERS_MANAGE) =>
+        {
+            Some(person.id)
+        }
+        _ => None,
+    };
+    Ok(tx
+        .delegations_in(account.id, ctx.now)?
+        .into_iter()
+        .filter(|d| own.is_none_or(|p| d.delegator_id == p || d.delegate_id == p))
+        .collect())
+}
+
+/// Whether `order delegate` could set `d` again now: its delegator an
+/// active member with access who decides orders, its delegate an active
+/// member with access. One who left or lost their access is no part of
+/// what the delegation does now, so `export` leaves it out.
+pub(super) fn could_delegate_again(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    account: &Account,
+    d: &Delegation,
+    now: Timestamp,
+) -> Result<bool> {
+    let active = |person: i64| -> Result<Option<Ability>> {
+        match tx.membership_of(person, account.id)? {
+            Some(m) if m.status == MemberStatus::Active => {
+                let ability = ability_of(tx, catalog, account, m, now)?;
+                Ok(ability.access.then_some(ability))
+            }
+            _ => Ok(None),
+        }
+    };
+    let Some(from) = active(d.delegator_id)? else {
+        return Ok(false);
+    };
+    let named = tx
+        .policies_in(account.id)?
+        .iter()
+        .any(|p| p.enabled && p.approvers.contains(&d.delegator_id));
+    Ok((from.approves || named) && active(d.delegate_id)?.is_some())
+}
+
 /// What a membership may do about approvals now.
 fn ability_of(
     tx: &dyn Tx,
@@ -371,17 +427,8 @@ impl Portal {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
-        let own = match authority(&*tx, &catalog, &self.ctx, &account)? {
-            Authority::Member { person, access }
-                if !access.holds(caps::ORDERS_APPROVE) && !access.holds(caps::USERS_MANAGE) =>
-            {
-                Some(person.id)
-            }
-            _ => None,
-        };
-        tx.delegations_in(account.id, self.ctx.now)?
+        visible_delegations(&*tx, &catalog, &self.ctx, &account)?
             .iter()
-            .filter(|d| own.is_none_or(|p| d.delegator_id == p || d.delegate_id == p))
             .map(|d| delegation_view(&*tx, &account, d, self.ctx.now))
             .collect()
     }

@@ -94,6 +94,73 @@ pub(crate) struct FixtureAccount {
     /// to set).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prices: Vec<FixturePrice>,
+    /// A customer's external admins: members of its partner given a role
+    /// on it (`external-admin add`), keyed by email.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external_admins: Vec<FixtureExternalAdmin>,
+    /// Delegations of deciding orders that hold or are to come (`order
+    /// delegate`), keyed by who delegates, to whom and from when; applied
+    /// after the policies, which make their delegators deciders.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delegations: Vec<FixtureDelegation>,
+    /// A partner's config: its IP addresses and mail smarthost (`account
+    /// ip add`, `account smarthost set`).
+    #[serde(default, skip_serializing_if = "FixturePartnerConfig::is_empty")]
+    pub config: FixturePartnerConfig,
+}
+
+/// A member of the customer's partner with a role on the customer
+/// account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixtureExternalAdmin {
+    /// The key: an active member of the partner.
+    pub email: String,
+    /// Their role on the customer account.
+    pub role: String,
+    /// When their access ends by itself (RFC 3339); left out, it lasts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+}
+
+/// One member lets another decide, for a while, the orders they could
+/// decide.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixtureDelegation {
+    /// Whose deciding is lent: a member who decides orders.
+    #[serde(rename = "for")]
+    pub delegator: String,
+    /// Who may decide for them: another member with access.
+    pub to: String,
+    /// From when it holds (RFC 3339, inclusive).
+    pub from: String,
+    /// Until when it holds (RFC 3339, exclusive). One that is over by the
+    /// time the file is applied is history, which apply leaves alone.
+    pub until: String,
+}
+
+/// A partner's config. Addresses listed are added; `--prune` removes the
+/// others.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixturePartnerConfig {
+    /// Inbound IP addresses or CIDR ranges.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inbound: Vec<String>,
+    /// Outbound IP addresses or CIDR ranges.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outbound: Vec<String>,
+    /// The mail smarthost, `HOST[:PORT]`; left out, left as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smarthost: Option<String>,
+}
+
+impl FixturePartnerConfig {
+    /// Nothing is configured.
+    pub(crate) fn is_empty(&self) -> bool {
+        *self == FixturePartnerConfig::default()
+    }
 }
 
 /// A shipping address of the account. Addresses are not edited in place:
@@ -175,6 +242,9 @@ pub(crate) struct FixtureProfile {
     /// Whom invoices go to (an email address).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_contact: Option<String>,
+    /// A partner's status, such as `Technical` or `Sales` (partners only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 impl FixtureProfile {
@@ -240,6 +310,20 @@ pub(crate) struct FixtureUser {
     /// IANA timezone; derived from the city and country when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+    /// Progress on courses they are enrolled in (`course progress`),
+    /// keyed by course; applied once the role has enrolled them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub courses: Vec<FixtureCourse>,
+}
+
+/// A member's progress on one course.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixtureCourse {
+    /// The key: the course's name.
+    pub course: String,
+    /// How far, 0 to 100; 100 completes it.
+    pub percent: i64,
 }
 
 /// A service of the account.

@@ -12,10 +12,15 @@ const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.json");
 
 /// `apply` with `file_text` on stdin (`apply -`).
 fn apply_stdin(p: &Portal, args: &[&str], file_text: &str) -> Run {
+    apply_stdin_with(p, args, &[], file_text)
+}
+
+/// `apply -` with `env` on top (`PORTALCTL_AS`, ...).
+fn apply_stdin_with(p: &Portal, args: &[&str], env: &[(&str, &str)], file_text: &str) -> Run {
     let mut all = vec!["apply", "-"];
     all.extend(args);
     let mut child = p
-        .command(&all, &[])
+        .command(&all, env)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -50,7 +55,7 @@ fn apply_alone_makes_a_working_portal_and_a_second_apply_changes_nothing() {
     let first = p.json(&["apply", DEMO]);
     assert_eq!(
         (first["created"].as_u64(), first["updated"].as_u64()),
-        (Some(26), Some(0))
+        (Some(27), Some(0))
     );
     let users = p.json(&["user", "list", "--account", ACCOUNT]);
     assert_eq!(users.as_array().unwrap().len(), 7, "{users}");
@@ -499,4 +504,129 @@ fn a_member_field_refusal_names_the_field_through_the_binary() {
     assert_eq!(run.code, USAGE, "{}", run.stderr);
     says(&run.stderr, "error: accounts[0].users[2].role_until: ");
     assert_eq!(before, p.dump());
+}
+
+const MSP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-msp.json");
+const MOODLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-moodle.json");
+
+/// What the external-admin, IP, smarthost, delegation and course commands
+/// made: each is in the export, and `export | apply` onto an empty
+/// database makes it again, audited as its command.
+#[test]
+fn export_then_apply_carries_external_admins_config_delegations_and_progress() {
+    let msp = Portal::empty();
+    msp.ok(&["apply", MSP]);
+    msp.ok(&[
+        "external-admin", "add", "--customer", "Client Co", "--email", "una@harbour.test",
+        "--role", "msp-user", "--until", "2026-12-31T00:00:00Z",
+    ]);
+    msp.ok(&[
+        "account", "ip", "add", "--account", "Harbour MSP", "--inbound", "192.0.2.7",
+    ]);
+    let moodle = Portal::empty();
+    moodle.ok(&["apply", MOODLE]);
+    moodle.ok(&[
+        "course", "progress", "mia@partner.test", "Moodle Products", "--percent", "60",
+    ]);
+    let demo = Portal::empty();
+    demo.ok(&["apply", DEMO]);
+    let run = demo.run_as(
+        Some("olive@acme.test"),
+        &[
+            "order", "delegate", "--to", "fiona@acme.test", "--from", "2026-11-26T00:00:00Z",
+            "--until", "2026-11-28T00:00:00Z",
+        ],
+    );
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    for p in [&msp, &moodle, &demo] {
+        let exported = p.ok(&["export"]);
+        let copy = Portal::empty();
+        let run = apply_stdin(&copy, &[], &exported);
+        assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+        assert_eq!(copy.ok(&["export"]), exported);
+        let again = apply_stdin(&copy, &["--json"], &exported);
+        let counts: Value = serde_json::from_str(&again.stdout).unwrap();
+        assert_eq!(
+            (&counts["created"], &counts["updated"]),
+            (&Value::from(0), &Value::from(0))
+        );
+    }
+    let exported: Value = serde_json::from_str(&msp.ok(&["export"])).unwrap();
+    let admins = &exported["accounts"][1]["external_admins"];
+    assert_eq!(admins[1]["email"], "una@harbour.test", "{admins}");
+    assert_eq!(admins[1]["until"], "2026-12-31T00:00:00Z", "{admins}");
+    let config = &exported["accounts"][0]["config"];
+    assert_eq!(
+        strings(&config["inbound"]),
+        ["192.0.2.7", "203.0.113.10"],
+        "{config}"
+    );
+    let exported: Value = serde_json::from_str(&moodle.ok(&["export"])).unwrap();
+    let mia = &exported["accounts"][0]["users"][1];
+    assert_eq!(mia["email"], "mia@partner.test");
+    assert_eq!(mia["courses"][0]["percent"], 60, "{mia}");
+    let exported: Value = serde_json::from_str(&demo.ok(&["export"])).unwrap();
+    let delegations = exported["accounts"][0]["delegations"].as_array().unwrap();
+    assert_eq!(delegations.len(), 2, "{delegations:?}");
+    let log = msp.ok(&["audit", "list", "--limit", "100"]);
+    for action in [
+        "external_admin.add", "account.ip_add", "account.smarthost_set",
+    ] {
+        says(&log, action);
+    }
+}
+
+#[test]
+fn an_external_admin_refusal_names_its_field_and_a_member_is_checked_like_the_command() {
+    let p = Portal::empty();
+    p.ok(&["apply", MSP]);
+    let before = p.dump();
+    let text = std::fs::read_to_string(MSP).unwrap();
+    let bad = text.replace(
+        r#"{"email": "max@harbour.test", "role": "msp-administrator"}"#,
+        r#"{"email": "max@harbour.test", "role": "boss"}"#,
+    );
+    let run = apply_stdin(&p, &[], &bad);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    assert_eq!(
+        error_line(&run.stderr),
+        "error: accounts[1].external_admins[0].role: unknown role `boss`"
+    );
+    let more = text.replace(
+        r#"{"email": "max@harbour.test", "role": "msp-administrator"}"#,
+        r#"{"email": "max@harbour.test", "role": "msp-administrator"}, {"email": "una@harbour.test", "role": "msp-user"}"#,
+    );
+    let run = apply_stdin_with(&p, &[], &[("PORTALCTL_AS", "una@harbour.test")], &more);
+    assert_eq!(run.code, DENIED, "{}", run.stderr);
+    says(
+        error_line(&run.stderr),
+        "error: accounts[1].external_admins[1]: `una@harbour.test` may not add external admins",
+    );
+    assert_eq!(before, p.dump());
+}
+
+#[test]
+fn prune_ends_external_access_and_removes_ip_addresses_the_file_no_longer_lists() {
+    let p = Portal::empty();
+    p.ok(&["apply", MSP]);
+    let text = std::fs::read_to_string(MSP).unwrap();
+    let fewer = text
+        .replace(r#""outbound": ["198.51.100.0/24"], "#, "")
+        .replace(
+            r#"{"email": "max@harbour.test", "role": "msp-administrator"}"#,
+            "",
+        );
+    let run = apply_stdin(&p, &["--prune", "--yes"], &fewer);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stdout, "removed    2");
+    let ips = p.json(&["account", "ip", "list", "--account", "Harbour MSP"]);
+    assert_eq!(ips.as_array().unwrap().len(), 1, "{ips}");
+    // Max's access ended; the list keeps him as history.
+    let admins = p.json(&["external-admin", "list", "--customer", "Client Co"]);
+    assert_eq!(admins[0]["email"], "max@harbour.test", "{admins}");
+    assert_eq!(admins[0]["status"], "deactivated", "{admins}");
+    let log = p.ok(&["audit", "list", "--limit", "100"]);
+    for action in ["external_admin.remove", "account.ip_remove"] {
+        says(&log, action);
+    }
 }
