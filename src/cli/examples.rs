@@ -247,11 +247,7 @@ mod tests {
             }
         }
         let mut all = Vec::new();
-        leaves(
-            &<super::super::Cli as clap::CommandFactory>::command(),
-            &mut Vec::new(),
-            &mut all,
-        );
+        leaves(&super::super::command(), &mut Vec::new(), &mut all);
         let listed: Vec<&str> = EXAMPLES.iter().map(|(p, _)| *p).collect();
         for leaf in &all {
             assert!(listed.contains(&leaf.as_str()), "no examples for `{leaf}`");

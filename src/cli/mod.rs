@@ -159,6 +159,17 @@ pub struct Cli {
     command: Command,
 }
 
+// A group of commands (`user`, `order`, ...). A plain
+// `#[command(subcommand)]` variant would build every command of every
+// group at start-up; as arguments of their own, a group's commands are
+// built only when a line names the group (see `parse`). Not a doc
+// comment: clap would show it as every group's description.
+#[derive(Debug, Args)]
+struct Group<T: Subcommand> {
+    #[command(subcommand)]
+    command: T,
+}
+
 #[derive(Debug, Subcommand)]
 // Subcommands are built only when a command line reaches them (`parse`).
 #[command(defer = true)]
@@ -172,50 +183,36 @@ enum Command {
     /// (--as) sees the counts of their own accounts only.
     Status,
     /// The shipped role catalogs.
-    #[command(subcommand)]
-    Preset(init::PresetCommand),
+    Preset(Group<init::PresetCommand>),
     /// The roles of this database.
-    #[command(subcommand)]
-    Role(role::RoleCommand),
+    Role(Group<role::RoleCommand>),
     /// Whether a member holds a capability, and why: exits 0 for yes and 5
     /// for no, the answer printed either way (`if portalctl can ...`).
     Can(role::CanArgs),
     /// Accounts: partners and their customers.
-    #[command(subcommand)]
-    Account(account::AccountCommand),
+    Account(Group<account::AccountCommand>),
     /// User management: invitations, roles, grants and each user's whole life.
-    #[command(subcommand)]
-    User(user::UserCommand),
+    User(Group<user::UserCommand>),
     /// Services and who they are assigned to.
-    #[command(subcommand)]
-    Service(service::ServiceCommand),
+    Service(Group<service::ServiceCommand>),
     /// Cost centres orders can carry.
-    #[command(subcommand)]
-    CostCentre(service::CostCentreCommand),
+    CostCentre(Group<service::CostCentreCommand>),
     /// Approval policies for orders.
-    #[command(subcommand)]
-    Policy(order::PolicyCommand),
+    Policy(Group<order::PolicyCommand>),
     /// Orders and their approvals.
-    #[command(subcommand)]
-    Order(order::OrderCommand),
+    Order(Group<order::OrderCommand>),
     /// The courses members are enrolled in by their role.
-    #[command(subcommand)]
-    Course(course::CourseCommand),
+    Course(Group<course::CourseCommand>),
     /// Members of a partner acting on its customers' accounts.
-    #[command(subcommand)]
-    ExternalAdmin(external_admin::ExternalAdminCommand),
+    ExternalAdmin(Group<external_admin::ExternalAdminCommand>),
     /// Licences partners buy and allocate to their customers.
-    #[command(subcommand)]
-    License(license::LicenseCommand),
+    License(Group<license::LicenseCommand>),
     /// The audit log.
-    #[command(subcommand)]
-    Audit(audit::AuditCommand),
+    Audit(Group<audit::AuditCommand>),
     /// Emails queued by changes, and their delivery over SMTP.
-    #[command(subcommand)]
-    Outbox(outbox::OutboxCommand),
+    Outbox(Group<outbox::OutboxCommand>),
     /// Database settings: the sender of email, the support address, retries.
-    #[command(subcommand)]
-    Settings(settings::SettingsCommand),
+    Settings(Group<settings::SettingsCommand>),
     /// Make the database match a fixture (JSON): accounts, users, roles,
     /// services, cost centres, policies. One transaction; a second apply
     /// of the same file changes nothing.
@@ -508,20 +505,20 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Can(args) => return role::can(&session, args),
         Command::Init(args) => init::init(&session, args),
         Command::Status => status::status(&session),
-        Command::Preset(cmd) => init::preset(&session, cmd),
-        Command::Role(cmd) => role::run(&session, cmd),
-        Command::Account(cmd) => account::run(&session, cmd),
-        Command::User(cmd) => user::run(&session, cmd),
-        Command::Service(cmd) => service::service(&session, cmd),
-        Command::CostCentre(cmd) => service::cost_centre(&session, cmd),
-        Command::Policy(cmd) => order::policy(&session, cmd),
-        Command::Order(cmd) => order::order(&session, cmd),
-        Command::Course(cmd) => course::run(&session, cmd),
-        Command::ExternalAdmin(cmd) => external_admin::run(&session, cmd),
-        Command::License(cmd) => license::run(&session, cmd),
-        Command::Audit(cmd) => audit::audit(&session, cmd),
-        Command::Outbox(cmd) => outbox::run(&session, cmd),
-        Command::Settings(cmd) => settings::run(&session, cmd),
+        Command::Preset(group) => init::preset(&session, group.command),
+        Command::Role(group) => role::run(&session, group.command),
+        Command::Account(group) => account::run(&session, group.command),
+        Command::User(group) => user::run(&session, group.command),
+        Command::Service(group) => service::service(&session, group.command),
+        Command::CostCentre(group) => service::cost_centre(&session, group.command),
+        Command::Policy(group) => order::policy(&session, group.command),
+        Command::Order(group) => order::order(&session, group.command),
+        Command::Course(group) => course::run(&session, group.command),
+        Command::ExternalAdmin(group) => external_admin::run(&session, group.command),
+        Command::License(group) => license::run(&session, group.command),
+        Command::Audit(group) => audit::audit(&session, group.command),
+        Command::Outbox(group) => outbox::run(&session, group.command),
+        Command::Settings(group) => settings::run(&session, group.command),
         Command::Apply(args) => fixture::apply(&session, args),
         Command::Export(args) => fixture::export(&session, args),
         Command::Schema => fixture::schema(&session),
