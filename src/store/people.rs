@@ -12,7 +12,7 @@ const PERSON_COLUMNS: &str = "id, email, name, duplicate_of, merged_into, create
 
 /// A stored email, which was checked when it was written.
 fn stored_email(email: String) -> rusqlite::Result<Email> {
-    email.parse::<Email>().map_err(|_| {
+    Email::stored(email).map_err(|email| {
         rusqlite::Error::FromSqlConversionFailure(
             0,
             rusqlite::types::Type::Text,
