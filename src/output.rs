@@ -372,7 +372,19 @@ fn write_lines(
     Ok(())
 }
 
-/// `headers` and `rows` as CSV (RFC 4180, CRLF line ends).
+/// A CSV cell a spreadsheet would run as a formula (an account named
+/// `=HYPERLINK(...)`, an email starting with `+` or `@`) with a `'` in
+/// front, as spreadsheets themselves mark text; any other cell as it is.
+/// A log system reading the file sees the leading `'` on those cells only.
+fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') if cell.len() > 1 => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+/// `headers` and `rows` as CSV (RFC 4180, CRLF line ends), each cell
+/// [`inert`].
 fn csv_text(headers: &[&str], rows: &[Vec<String>]) -> Result<String> {
     let failed = |e: csv::Error| Error::Internal(anyhow::Error::new(e).context("cannot write CSV"));
     let mut writer = csv::WriterBuilder::new()
@@ -380,7 +392,10 @@ fn csv_text(headers: &[&str], rows: &[Vec<String>]) -> Result<String> {
         .from_writer(Vec::new());
     writer.write_record(headers).map_err(failed)?;
     for row in rows {
-        writer.write_record(row).map_err(failed)?;
+        for cell in row {
+            writer.write_field(inert(cell).as_bytes()).map_err(failed)?;
+        }
+        writer.write_record(None::<&[u8]>).map_err(failed)?;
     }
     let bytes = writer
         .into_inner()
@@ -507,6 +522,23 @@ mod tests {
         assert_eq!(
             text,
             "a,b,c\r\n\"{\"\"x\"\":\"\"1, 2\"\"}\",\"two\nlines\",plain\r\n"
+        );
+    }
+
+    #[test]
+    fn csv_cells_a_spreadsheet_would_run_are_marked_as_text() {
+        let rows = [vec![
+            "=HYPERLINK(\"http://x.test\",\"y\")".to_string(),
+            "+1".to_string(),
+            "@SUM(A1)".to_string(),
+            "-2+3".to_string(),
+            "-".to_string(),
+            "ann@acme.test".to_string(),
+        ]];
+        let text = csv_text(&["a", "b", "c", "d", "e", "f"], &rows).expect("csv");
+        assert_eq!(
+            text,
+            "a,b,c,d,e,f\r\n\"'=HYPERLINK(\"\"http://x.test\"\",\"\"y\"\")\",'+1,'@SUM(A1),'-2+3,-,ann@acme.test\r\n"
         );
     }
 

@@ -286,3 +286,30 @@ fn a_version_1_event_appended_after_version_2_is_a_downgrade() {
         ),
     );
 }
+
+/// An account named like a spreadsheet formula comes out of the CSV as
+/// text a spreadsheet shows rather than runs; the JSON keeps the name.
+#[test]
+fn csv_marks_a_cell_a_spreadsheet_would_run_as_text() {
+    let p = Portal::new();
+    let name = "=HYPERLINK(\"http://x.test\",\"open\")";
+    p.ok(&["account", "create", name, "--kind", "partner"]);
+    let text = p.ok(&["audit", "list", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let created = rows
+        .iter()
+        .find(|r| &r[3] == "account.create")
+        .expect("the account's event");
+    assert_eq!(&created[4], format!("'{name}"));
+    assert_eq!(&created[5], format!("'{name}"));
+    let events = p.json(&["audit", "list"]);
+    let json_names: Vec<&Value> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "account.create")
+        .map(|e| &e["account"])
+        .collect();
+    assert_eq!(json_names, [&json!(name)]);
+}
