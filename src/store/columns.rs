@@ -39,7 +39,8 @@ pub(super) fn keyword_col<T: std::str::FromStr>(
     row: &rusqlite::Row<'_>,
     col: &str,
 ) -> rusqlite::Result<T> {
-    let text: String = row.get(col)?;
+    // Borrowed: a keyword is parsed, never kept as the row's text.
+    let text = row.get_ref(col)?.as_str()?;
     text.parse().map_err(|_| {
         rusqlite::Error::FromSqlConversionFailure(
             0,
