@@ -2,7 +2,8 @@
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Capability, Email, Grant, MemberStatus, Membership, Need, Person, Role, Timestamp,
+    Account, Capability, Email, Grant, MemberStanding, MemberStatus, Membership, Need, Person,
+    Role, Timestamp,
 };
 use crate::store::Tx;
 
@@ -21,6 +22,19 @@ pub(crate) struct Decision {
     /// False when the member has no access at all (inactive or blocked),
     /// rather than lacking this one capability.
     pub has_access: bool,
+}
+
+impl Decision {
+    /// The decision as told about a member who stands as `standing`: one
+    /// whose invitation was revoked is stored deactivated, and is told so
+    /// as `user show` shows them, revoked.
+    pub(crate) fn told_for(mut self, standing: MemberStanding) -> Decision {
+        if standing == MemberStanding::Revoked {
+            self.reason =
+                "the invitation was revoked; only active members hold capabilities".into();
+        }
+        self
+    }
 }
 
 /// One membership's capabilities at one moment.

@@ -177,7 +177,8 @@ impl Portal {
         Ok(
             match state_at(&*tx, &catalog, &account, &now.membership, email, at)? {
                 Some(past) => {
-                    let decision = past.access.decide(cap);
+                    let standing = text(&past.recorded, "status").unwrap_or_default();
+                    let decision = past.access.decide(cap).told_for(standing.parse()?);
                     let until = past.access.held_until(cap, at)?;
                     view(decision.allowed, decision.reason, until)
                 }

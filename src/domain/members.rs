@@ -596,7 +596,9 @@ impl Portal {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
-        let decision = access.decide(cap);
+        let decision = access
+            .decide(cap)
+            .told_for(super::standing(&*tx, &access.membership)?);
         Ok(CanView {
             email: email.to_string(),
             account: account.name,
@@ -645,7 +647,45 @@ pub(super) fn visible_member<'c>(
 #[cfg(test)]
 mod tests {
     use super::super::testing::{email, join, seeded};
+    use super::super::InviteRequest;
     use super::*;
+
+    /// `can` tells a member whose invitation was revoked as `user show`
+    /// shows them, revoked, and so does `can --at` a moment after.
+    #[test]
+    fn can_tells_a_revoked_invitee_as_revoked() {
+        let mut p = seeded("portal");
+        p.invite(&InviteRequest {
+            email: Some(email("ivy@acme.test")),
+            role: Some("user".into()),
+            ..InviteRequest::default()
+        })
+        .expect("invite");
+        let pending = p
+            .can(&email("ivy@acme.test"), caps::PORTAL_ACCESS, None)
+            .expect("can");
+        assert!(pending.reason.contains("is invited"), "{}", pending.reason);
+        p.revoke_invite(&email("ivy@acme.test"), None)
+            .expect("revoke");
+        let now = p
+            .can(&email("ivy@acme.test"), caps::PORTAL_ACCESS, None)
+            .expect("can");
+        assert!(!now.allowed);
+        assert!(
+            now.reason.starts_with("the invitation was revoked"),
+            "{}",
+            now.reason
+        );
+        let then = p
+            .can_at(
+                &email("ivy@acme.test"),
+                caps::PORTAL_ACCESS,
+                None,
+                p.ctx.now,
+            )
+            .expect("can --at");
+        assert_eq!(then.reason, now.reason);
+    }
 
     /// The emails of each page `filter` lists, as handed over.
     fn pages(p: &mut Portal, filter: &MemberFilter) -> Vec<Vec<String>> {

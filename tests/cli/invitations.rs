@@ -1,6 +1,6 @@
 //! Inviting, accepting, resending and revoking.
 
-use crate::support::{Portal, ACCOUNT, CONFLICT, USAGE};
+use crate::support::{says, Portal, ACCOUNT, CONFLICT, DENIED, USAGE};
 
 /// The tables of `dump` with a row that contains `text`.
 fn tables_holding<'a>(dump: &'a str, text: &str) -> Vec<&'a str> {
@@ -144,6 +144,10 @@ fn revoking_an_invitation_shows_revoked_until_resent() {
         p.json(&["user", "show", "ann@acme.test"])["status"],
         "revoked"
     );
+    // `can` tells the same standing.
+    let can = p.run(&["can", "ann@acme.test", "portal.access"]);
+    assert_eq!(can.code, DENIED, "{}", can.stderr);
+    says(&can.stdout, "the invitation was revoked");
     let listed = p.json(&["user", "list", "--status", "revoked"]);
     let emails: Vec<&str> = listed
         .as_array()
