@@ -242,8 +242,8 @@ enum Command {
 }
 
 /// The whole command line as clap knows it, each command's examples
-/// included: what parses the arguments and what completions and manual
-/// pages are made from.
+/// included: what reports a line [`parse`] cannot take (help, mistakes),
+/// and what completions and manual pages are made from.
 pub fn command() -> clap::Command {
     whole(Cli::command())
 }
