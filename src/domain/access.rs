@@ -24,24 +24,15 @@ pub(crate) struct Decision {
     pub has_access: bool,
 }
 
-impl Decision {
-    /// The decision as told about a member who stands as `standing`: one
-    /// whose invitation was revoked is stored deactivated, and is told so
-    /// as `user show` shows them, revoked.
-    pub(crate) fn told_for(mut self, standing: MemberStanding) -> Decision {
-        if standing == MemberStanding::Revoked {
-            self.reason =
-                "the invitation was revoked; only active members hold capabilities".into();
-        }
-        self
-    }
-}
-
 /// One membership's capabilities at one moment.
 pub(crate) struct Access<'c> {
     pub membership: Membership,
     pub role: &'c Role,
     pub owner: bool,
+    /// Where the membership stands as shown: one whose invitation was
+    /// revoked is stored deactivated, and is told so as `user show` shows
+    /// them, revoked.
+    standing: MemberStanding,
     grants: Vec<Grant>,
     catalog: &'c Catalog,
 }
@@ -58,11 +49,18 @@ impl<'c> Access<'c> {
     ) -> Result<Self> {
         let grants = tx.grants(membership.id)?;
         let owner = account.owner_id == Some(membership.person_id);
-        Access::from_parts(catalog, membership, grants, owner, at)
+        let standing = super::standing(tx, &membership)?;
+        Ok(Access::from_parts(catalog, membership, grants, owner, at)?.standing(standing))
+    }
+
+    /// The same access, told as a member who stands as `standing` (a
+    /// revoked invitee), where the rows it was made from cannot say.
+    pub(crate) fn standing(self, standing: MemberStanding) -> Self {
+        Access { standing, ..self }
     }
 
     /// A membership's access from rows already read: its grants and
-    /// whether it owns the account.
+    /// whether it owns the account; its standing is its status.
     pub(crate) fn from_parts(
         catalog: &'c Catalog,
         membership: Membership,
@@ -74,6 +72,7 @@ impl<'c> Access<'c> {
             role: catalog.role(membership.role_id)?,
             grants: grants.into_iter().filter(|g| g.in_force(at)).collect(),
             owner,
+            standing: membership.status.into(),
             membership,
             catalog,
         })
@@ -97,10 +96,15 @@ impl<'c> Access<'c> {
             has_access: false,
         };
         if self.membership.status != MemberStatus::Active {
-            return shut_out(format!(
-                "membership is {}; only active members hold capabilities",
-                self.membership.status
-            ));
+            return shut_out(match self.standing {
+                MemberStanding::Revoked => {
+                    "the invitation was revoked; only active members hold capabilities".into()
+                }
+                _ => format!(
+                    "membership is {}; only active members hold capabilities",
+                    self.membership.status
+                ),
+            });
         }
         if self.role.blocking {
             return shut_out(format!("role `{}` blocks all access", self.role.name));

@@ -85,7 +85,8 @@ fn state_at<'c>(
         ),
         None => None,
     };
-    let status = match text(&after, "status").unwrap_or_default().parse()? {
+    let standing: MemberStanding = text(&after, "status").unwrap_or_default().parse()?;
+    let status = match standing {
         MemberStanding::Invited => MemberStatus::Invited,
         MemberStanding::Active => MemberStatus::Active,
         MemberStanding::Deactivated | MemberStanding::Revoked => MemberStatus::Deactivated,
@@ -126,7 +127,7 @@ fn state_at<'c>(
     .in_force(at);
     let owner = after.get("owner").and_then(Value::as_bool) == Some(true);
     Ok(Some(Past {
-        access: Access::from_parts(catalog, membership, grants, owner, at)?,
+        access: Access::from_parts(catalog, membership, grants, owner, at)?.standing(standing),
         recorded: after,
     }))
 }
@@ -177,8 +178,7 @@ impl Portal {
         Ok(
             match state_at(&*tx, &catalog, &account, &now.membership, email, at)? {
                 Some(past) => {
-                    let standing = text(&past.recorded, "status").unwrap_or_default();
-                    let decision = past.access.decide(cap).told_for(standing.parse()?);
+                    let decision = past.access.decide(cap);
                     let until = past.access.held_until(cap, at)?;
                     view(decision.allowed, decision.reason, until)
                 }

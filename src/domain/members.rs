@@ -596,9 +596,7 @@ impl Portal {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
-        let decision = access
-            .decide(cap)
-            .told_for(super::standing(&*tx, &access.membership)?);
+        let decision = access.decide(cap);
         Ok(CanView {
             email: email.to_string(),
             account: account.name,

@@ -144,10 +144,13 @@ fn revoking_an_invitation_shows_revoked_until_resent() {
         p.json(&["user", "show", "ann@acme.test"])["status"],
         "revoked"
     );
-    // `can` tells the same standing.
+    // `can` tells the same standing, and so does a refusal of her acting.
     let can = p.run(&["can", "ann@acme.test", "portal.access"]);
     assert_eq!(can.code, DENIED, "{}", can.stderr);
     says(&can.stdout, "the invitation was revoked");
+    let acting = p.run(&["--as", "ann@acme.test", "user", "list"]);
+    assert_eq!(acting.code, DENIED, "{}", acting.stderr);
+    says(&acting.stderr, "(the invitation was revoked;");
     let listed = p.json(&["user", "list", "--status", "revoked"]);
     let emails: Vec<&str> = listed
         .as_array()
