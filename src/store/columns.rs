@@ -35,12 +35,20 @@ pub(super) fn json_col<T: serde::de::DeserializeOwned>(
     .transpose()
 }
 
+/// A keyword column (a status, a kind) parsed into its type; `col` is its
+/// name or, where a list reads many rows, its position.
 pub(super) fn keyword_col<T: std::str::FromStr>(
     row: &rusqlite::Row<'_>,
-    col: &str,
+    col: impl rusqlite::RowIndex,
 ) -> rusqlite::Result<T> {
+    let i = col.idx(row.as_ref())?;
     // Borrowed: a keyword is parsed, never kept as the row's text.
-    let text = row.get_ref(col)?.as_str()?;
+    let text = row.get_ref(i)?.as_str()?;
+    keyword(text, row.as_ref().column_name(i).unwrap_or("?"))
+}
+
+/// A stored keyword, such as an invitation's state, read from column `col`.
+pub(super) fn keyword<T: std::str::FromStr>(text: &str, col: &str) -> rusqlite::Result<T> {
     text.parse().map_err(|_| {
         rusqlite::Error::FromSqlConversionFailure(
             0,
@@ -91,5 +99,26 @@ mod tests {
             e.to_string().contains("`soon` is not an RFC 3339 time"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn an_unknown_keyword_names_its_column_however_it_is_found() {
+        let conn = Connection::open_in_memory().expect("in-memory db");
+        for by_position in [false, true] {
+            let e = conn
+                .query_row("SELECT 'gone' AS status", [], |r| {
+                    if by_position {
+                        super::keyword_col::<crate::model::MemberStatus>(r, 0)
+                    } else {
+                        super::keyword_col::<crate::model::MemberStatus>(r, "status")
+                    }
+                })
+                .expect_err("not a status");
+            assert!(
+                e.to_string()
+                    .contains("column `status` holds unknown value `gone`"),
+                "{e}"
+            );
+        }
     }
 }

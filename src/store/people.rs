@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Row};
 
-use super::{keyword_col, qualified, SqliteTx};
+use super::{keyword, keyword_col, qualified, SqliteTx};
 use crate::error::{Error, Result};
 use crate::model::{
     Email, Grant, ListedMember, MemberQuery, MemberStatus, Membership, Person, Timestamp,
@@ -52,17 +52,6 @@ fn grants_from_json(text: Option<&str>) -> rusqlite::Result<Vec<Grant>> {
         .collect())
 }
 
-/// A stored keyword, such as an invitation's state.
-fn keyword<T: std::str::FromStr>(text: &str, col: &str) -> rusqlite::Result<T> {
-    text.parse().map_err(|_| {
-        rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Text,
-            format!("column `{col}` holds unknown value `{text}`").into(),
-        )
-    })
-}
-
 const MEMBERSHIP_COLUMNS: &str =
     "id, person_id, account_id, role_id, previous_role_id, status, city, country, \
      timezone, external_from, role_until, role_after, external_until, invited_at, accepted_at, \
@@ -85,7 +74,7 @@ fn membership_from_row(row: &Row<'_>) -> rusqlite::Result<Membership> {
         account_id: row.get(col(2, "account_id"))?,
         role_id: row.get(col(3, "role_id"))?,
         previous_role_id: row.get(col(4, "previous_role_id"))?,
-        status: keyword_col(row, "status")?,
+        status: keyword_col(row, col(5, "status"))?,
         city: row.get(col(6, "city"))?,
         country: row.get(col(7, "country"))?,
         timezone: row.get(col(8, "timezone"))?,
@@ -282,25 +271,29 @@ impl SqliteTx<'_> {
     pub(super) fn member_ids(&self, account_id: i64, query: &MemberQuery) -> Result<Vec<i64>> {
         // Role and status as `Membership::in_force` leaves them at ?4: a
         // lapsed role is the one it replaced, lapsed external access is
-        // deactivated.
-        self.rows(
-            "SELECT m.id FROM memberships m JOIN people p ON p.id = m.person_id
-             WHERE m.account_id = ?1
-               AND (?2 IS NULL OR ?2 = CASE WHEN m.role_until <= ?4 AND m.role_after IS NOT NULL
-                                            THEN m.role_after ELSE m.role_id END)
-               AND (?3 IS NULL OR ?3 = CASE WHEN m.external_from IS NOT NULL
-                                                 AND m.status = 'active' AND m.external_until <= ?4
-                                            THEN 'deactivated' ELSE m.status END)
-             ORDER BY p.email LIMIT ?5",
-            params![
-                account_id,
-                query.role_id,
-                query.status.map(|s| s.as_str()),
-                self.moment_or_never(),
-                query.limit.map_or(-1, i64::from),
-            ],
-            |r| r.get("id"),
-        )
+        // deactivated. A LIMIT only where there is one: a bound LIMIT
+        // makes SQLite keep the rows in a b-tree of the first N rather
+        // than sort them, two and a half times as long for a whole list.
+        let sql = |limit: &str| {
+            format!(
+                "SELECT m.id FROM memberships m JOIN people p ON p.id = m.person_id
+                 WHERE m.account_id = ?1
+                   AND (?2 IS NULL OR ?2 = CASE WHEN m.role_until <= ?4 AND m.role_after IS NOT NULL
+                                                THEN m.role_after ELSE m.role_id END)
+                   AND (?3 IS NULL OR ?3 = CASE WHEN m.external_from IS NOT NULL
+                                                     AND m.status = 'active' AND m.external_until <= ?4
+                                                THEN 'deactivated' ELSE m.status END)
+                 ORDER BY p.email{limit}"
+            )
+        };
+        let params = params![
+            account_id,
+            query.role_id,
+            query.status.map(|s| s.as_str()),
+            self.moment_or_never(),
+        ];
+        let limit = query.limit.map_or(String::new(), |n| format!(" LIMIT {n}"));
+        self.rows(&sql(&limit), params, |r| r.get("id"))
     }
 
     pub(super) fn members_by_id(&self, ids: &[i64]) -> Result<Vec<ListedMember>> {
