@@ -532,9 +532,10 @@ pub(crate) fn listed_member_view(
         .filter(|_| m.role_until.is_some())
         .map(|id| catalog.role(id).map(|r| r.name.clone()))
         .transpose()?;
+    // The person's strings move into the view: a list builds one per row.
     Ok(MemberView {
-        email: person.email.to_string(),
-        name: person.known_name().map(str::to_string),
+        name: (!person.name.is_empty()).then_some(person.name),
+        email: person.email.into_string(),
         account: account.to_string(),
         role: catalog.role(m.role_id)?.name.clone(),
         status: standing_of(&m, last_invitation),

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::text::{unsafe_to_print, Text};
+use super::text::{printable, Text};
 use crate::error::{Error, Result};
 
 /// A normalised email address: trimmed, lower-cased, syntactically valid.
@@ -18,6 +18,11 @@ impl Email {
     /// The normalised address.
     pub(crate) fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The normalised address, without a copy.
+    pub(crate) fn into_string(self) -> String {
+        self.0
     }
 
     /// An address as the store holds it, which was parsed when it was
@@ -32,7 +37,12 @@ impl Email {
             && !text.starts_with('@')
             && !text.ends_with('@')
             && !text.contains(['<', '>', ' '])
-            && !text.chars().any(|c| c.is_uppercase() || unsafe_to_print(c));
+            && printable(&text)
+            && if text.is_ascii() {
+                !text.bytes().any(|b| b.is_ascii_uppercase())
+            } else {
+                !text.chars().any(char::is_uppercase)
+            };
         if normal {
             Ok(Email(text))
         } else {
@@ -49,7 +59,7 @@ impl FromStr for Email {
         // printed in tables and errors, so it holds no more than a name may.
         if email_address::EmailAddress::is_valid(&normal)
             && !normal.contains(['<', '>', ' '])
-            && !normal.chars().any(unsafe_to_print)
+            && printable(&normal)
         {
             Ok(Email(normal))
         } else {

@@ -136,12 +136,18 @@ pub(crate) fn unsafe_to_print(c: char) -> bool {
     forbidden(c).is_some()
 }
 
+/// Whether `s` holds no character [`unsafe_to_print`]: printable ASCII is
+/// checked byte by byte, as lists check every cell of every row.
+pub(crate) fn printable(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(unsafe_to_print)
+}
+
 /// `s` with every character [`unsafe_to_print`] written as a Rust-style
 /// escape: `\n`, `\r`, `\t`, else `\u{1b}`. Everything else, backslashes
 /// included, is left as it is, so ordinary text reads unchanged and
 /// escaping twice changes nothing more.
 pub(crate) fn escape(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(unsafe_to_print) {
+    if printable(s) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -224,5 +230,18 @@ mod tests {
             proptest::prop_assert!(!once.chars().any(unsafe_to_print));
             proptest::prop_assert_eq!(escape(&once), once.clone());
         }
+
+        #[test]
+        fn the_ascii_check_is_the_character_check(s in "\\PC*|[\\x00-\\x{9f}\\x{2028}\\x{202e} a-z]*") {
+            proptest::prop_assert_eq!(printable(&s), !s.chars().any(unsafe_to_print));
+        }
+    }
+
+    #[test]
+    fn every_hostile_text_is_unprintable() {
+        for bad in HOSTILE {
+            assert!(!printable(bad), "{bad:?}");
+        }
+        assert!(printable("plain ASCII ~ text") && printable("Café"));
     }
 }
