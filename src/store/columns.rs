@@ -21,10 +21,19 @@ impl FromSql for Timestamp {
     }
 }
 
+/// Column `i` of `row`, which tests (debug builds) check is named `name`:
+/// the mappers of rows a list reads many of find their columns by
+/// position, since finding one by name compares it with every column of
+/// the row, for every row.
+pub(super) fn at(row: &rusqlite::Row<'_>, i: usize, name: &str) -> usize {
+    debug_assert_eq!(row.as_ref().column_name(i).ok(), Some(name));
+    i
+}
+
 /// A JSON text column read into a value.
 pub(super) fn json_col<T: serde::de::DeserializeOwned>(
     row: &rusqlite::Row<'_>,
-    col: &str,
+    col: impl rusqlite::RowIndex,
 ) -> rusqlite::Result<Option<T>> {
     let text: Option<String> = row.get(col)?;
     text.map(|t| {

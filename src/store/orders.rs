@@ -3,7 +3,7 @@
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
-use super::{json_col, keyword_col, qualified, SqliteTx};
+use super::{at, json_col, keyword_col, qualified, SqliteTx};
 use crate::error::Result;
 use std::collections::HashMap;
 
@@ -31,25 +31,28 @@ const ORDER_COLUMNS: &str =
      cost_centre_id, ship_to, status, rejected_reason, cancelled_by, cancelled_reason, decided_at, \
      created_at";
 
+/// An order from a row that starts with [`ORDER_COLUMNS`], read by
+/// position (see [`at`]).
 fn order_from_row(row: &Row<'_>) -> rusqlite::Result<Order> {
+    let col = |i, name| at(row, i, name);
     Ok(Order {
-        id: row.get("id")?,
-        account_id: row.get("account_id")?,
-        reference: row.get("ref")?,
-        creator_id: row.get("creator_id")?,
-        creator: row.get("creator")?,
-        description: row.get("description")?,
-        order_type: row.get("order_type")?,
-        amount: Money::from_minor(row.get("amount")?),
-        currency: row.get("currency")?,
-        cost_centre_id: row.get("cost_centre_id")?,
-        ship_to: json_col(row, "ship_to")?,
-        status: keyword_col(row, "status")?,
-        rejected_reason: row.get("rejected_reason")?,
-        cancelled_by: row.get("cancelled_by")?,
-        cancelled_reason: row.get("cancelled_reason")?,
-        decided_at: row.get("decided_at")?,
-        created_at: row.get("created_at")?,
+        id: row.get(col(0, "id"))?,
+        account_id: row.get(col(1, "account_id"))?,
+        reference: row.get(col(2, "ref"))?,
+        creator_id: row.get(col(3, "creator_id"))?,
+        creator: row.get(col(4, "creator"))?,
+        description: row.get(col(5, "description"))?,
+        order_type: row.get(col(6, "order_type"))?,
+        amount: Money::from_minor(row.get(col(7, "amount"))?),
+        currency: row.get(col(8, "currency"))?,
+        cost_centre_id: row.get(col(9, "cost_centre_id"))?,
+        ship_to: json_col(row, col(10, "ship_to"))?,
+        status: keyword_col(row, col(11, "status"))?,
+        rejected_reason: row.get(col(12, "rejected_reason"))?,
+        cancelled_by: row.get(col(13, "cancelled_by"))?,
+        cancelled_reason: row.get(col(14, "cancelled_reason"))?,
+        decided_at: row.get(col(15, "decided_at"))?,
+        created_at: row.get(col(16, "created_at"))?,
     })
 }
 
@@ -175,8 +178,12 @@ impl SqliteTx<'_> {
         if let Some(centre) = query.cost_centre_id {
             condition("cost_centre_id", Value::Integer(centre));
         }
-        values.push(Value::Integer(query.limit.map_or(-1, i64::from)));
-        sql.push_str(&format!(" ORDER BY id LIMIT ?{}", values.len()));
+        sql.push_str(" ORDER BY id");
+        // A LIMIT only where there is one (see `member_ids`).
+        if let Some(limit) = query.limit {
+            values.push(Value::Integer(limit.into()));
+            sql.push_str(&format!(" LIMIT ?{}", values.len()));
+        }
         self.rows(&sql, params_from_iter(values), |r| r.get("id"))
     }
 

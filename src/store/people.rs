@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Row};
 
-use super::{keyword, keyword_col, qualified, SqliteTx};
+use super::{at, keyword, keyword_col, qualified, SqliteTx};
 use crate::error::{Error, Result};
 use crate::model::{
     Email, Grant, ListedMember, MemberQuery, MemberStatus, Membership, Person, Timestamp,
@@ -56,12 +56,6 @@ const MEMBERSHIP_COLUMNS: &str =
     "id, person_id, account_id, role_id, previous_role_id, status, city, country, \
      timezone, external_from, role_until, role_after, external_until, invited_at, accepted_at, \
      created_at, updated_at";
-
-/// Column `i` of `row`, which tests check is named `name`.
-fn at(row: &Row<'_>, i: usize, name: &str) -> usize {
-    debug_assert_eq!(row.as_ref().column_name(i).ok(), Some(name));
-    i
-}
 
 /// The membership of a row that starts with [`MEMBERSHIP_COLUMNS`], read
 /// by position: finding a column by name compares it with every column of
