@@ -23,11 +23,13 @@ cd "$(dirname "$0")/.."
 SIZES=${SIZES:-"1000 100000"}
 if [ "${LARGE:-0}" = 1 ]; then SIZES="$SIZES 1000000"; fi
 RUNS=${RUNS:-5}
-PORTALCTL=${CARGO_TARGET_DIR:-$PWD/target}/release/portalctl
 command -v sqlite3 >/dev/null || { echo "needs the sqlite3 shell (apt-get install sqlite3)" >&2; exit 1; }
 cargo build --release --quiet --bin portalctl
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# An installed copy, as scripts/bench_commands.sh runs it.
+PORTALCTL=$work/portalctl
+cp "${CARGO_TARGET_DIR:-$PWD/target}/release/portalctl" "$PORTALCTL"
 export PORTALCTL_NOW=2026-11-25T10:00:00Z
 
 # What `user list --account` shows, as the shell prints it: people joined

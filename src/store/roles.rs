@@ -56,15 +56,19 @@ const ROLE_COLUMNS: &str =
 
 impl SqliteTx<'_> {
     pub(super) fn roles(&self) -> Result<Vec<Role>> {
-        let roles: Vec<Role> = self
-            .tx
-            .prepare_cached(&format!("SELECT {ROLE_COLUMNS} FROM roles ORDER BY id"))?
-            .query_map([], |r| self.role_from_row(r))?
-            .collect::<rusqlite::Result<_>>()?;
-        roles
-            .into_iter()
-            .map(|r| self.with_capabilities(r))
-            .collect()
+        // Every command reads the catalog: one statement for the roles
+        // and their capabilities, a row per capability.
+        let rows = self.rows(
+            &format!(
+                "SELECT {}, c.capability FROM roles r
+                 LEFT JOIN role_capabilities c ON c.role_id = r.id
+                 ORDER BY r.id, c.capability",
+                super::qualified(ROLE_COLUMNS, "r")
+            ),
+            [],
+            |r| Ok((self.role_from_row(r)?, r.get("capability")?)),
+        )?;
+        Ok(grouped(rows, |a, b| a.id == b.id, |r| &mut r.capabilities))
     }
 
     pub(super) fn role(&self, id: i64) -> Result<Role> {
@@ -130,26 +134,25 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn bundles(&self) -> Result<Vec<GrantBundle>> {
-        let mut bundles: Vec<GrantBundle> = self
-            .tx
-            .prepare_cached("SELECT name, description FROM grant_bundles ORDER BY name")?
-            .query_map([], |r| {
-                Ok(GrantBundle {
+        let rows = self.rows(
+            "SELECT b.name, b.description, c.capability FROM grant_bundles b
+             LEFT JOIN grant_bundle_capabilities c ON c.bundle = b.name
+             ORDER BY b.name, c.capability",
+            [],
+            |r| {
+                let bundle = GrantBundle {
                     name: r.get("name")?,
                     description: r.get("description")?,
                     capabilities: Vec::new(),
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT capability FROM grant_bundle_capabilities WHERE bundle = ?1 ORDER BY capability")?;
-        for bundle in &mut bundles {
-            bundle.capabilities = stmt
-                .query_map([&bundle.name], |r| r.get("capability"))?
-                .collect::<rusqlite::Result<_>>()?;
-        }
-        Ok(bundles)
+                };
+                Ok((bundle, r.get("capability")?))
+            },
+        )?;
+        Ok(grouped(
+            rows,
+            |a, b| a.name == b.name,
+            |b| &mut b.capabilities,
+        ))
     }
 
     pub(super) fn insert_bundle(&self, bundle: &GrantBundle) -> Result<()> {
@@ -165,4 +168,25 @@ impl SqliteTx<'_> {
         }
         Ok(())
     }
+}
+
+/// The rows of a join of things with their capabilities, in order of the
+/// thing and a row per capability (none where it has none: a LEFT JOIN's
+/// NULL), each thing once with its capabilities.
+fn grouped<T>(
+    rows: Vec<(T, Option<String>)>,
+    same: impl Fn(&T, &T) -> bool,
+    capabilities: impl Fn(&mut T) -> &mut Vec<String>,
+) -> Vec<T> {
+    let mut things: Vec<T> = Vec::new();
+    for (mut thing, capability) in rows {
+        match things.last_mut() {
+            Some(last) if same(last, &thing) => capabilities(last).extend(capability),
+            _ => {
+                capabilities(&mut thing).extend(capability);
+                things.push(thing);
+            }
+        }
+    }
+    things
 }
