@@ -85,7 +85,6 @@ impl Output {
             out: io::BufWriter::with_capacity(64 * 1024, io::stdout().lock()),
             rows: 0,
             table,
-            item: Vec::new(),
             line: String::new(),
             _items: std::marker::PhantomData,
         }
@@ -199,9 +198,12 @@ impl Output {
     }
 
     fn print_json<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
-        let text = serde_json::to_string_pretty(value)
-            .map_err(|e| Error::Internal(anyhow::Error::new(e).context("cannot render JSON")))?;
-        write_stdout(&format!("{}\n", escape_json(&text)))
+        // Rendered whole before any of it is printed: a value that fails
+        // to render prints nothing.
+        let mut text = Vec::new();
+        write_json(&mut text, value, 0)?;
+        text.push(b'\n');
+        write_stdout(text)
     }
 }
 
@@ -223,8 +225,7 @@ pub(crate) struct ListWriter<T> {
     rows: usize,
     /// `None` for JSON or `--quiet`.
     table: Option<Columns>,
-    /// Reused buffers: an item's JSON, a table line.
-    item: Vec<u8>,
+    /// A table line, reused.
     line: String,
     _items: std::marker::PhantomData<fn(&T)>,
 }
@@ -236,7 +237,7 @@ impl<T: Serialize + Row> ListWriter<T> {
             return Ok(());
         }
         let written = match &mut self.table {
-            None => self.json_items(items),
+            None => json_items(&mut self.out, items, self.rows > 0),
             Some(Columns::Fitted(table)) => {
                 if self.rows == 0 {
                     table.set_header(T::headers().to_vec());
@@ -300,38 +301,20 @@ impl<T: Serialize + Row> ListWriter<T> {
         }
         self.out.flush().map_err(failed)
     }
+}
 
-    /// Each item as an element of one pretty-printed JSON array: what
-    /// `serde_json::to_string_pretty` of the whole list gives, an item at
-    /// a time.
-    fn json_items(&mut self, items: &[T]) -> Result<()> {
-        let failed = |e: io::Error| Error::Internal(e.into());
-        for (i, item) in items.iter().enumerate() {
-            self.item.clear();
-            serde_json::to_writer_pretty(&mut self.item, item).map_err(|e| {
-                Error::Internal(anyhow::Error::new(e).context("cannot render JSON"))
-            })?;
-            let text = std::str::from_utf8(&self.item)
-                .map_err(|e| Error::Internal(anyhow::Error::new(e).context("JSON is not UTF-8")))?;
-            let text = escape_json(text);
-            let start: &[u8] = if self.rows == 0 && i == 0 {
-                b"[\n  "
-            } else {
-                b",\n  "
-            };
-            self.out.write_all(start).map_err(failed)?;
-            // One level deeper than the item alone: JSON strings hold no
-            // raw line break, so every one is the layout's.
-            let mut rest = text.as_bytes();
-            while let Some(at) = rest.iter().position(|&b| b == b'\n') {
-                self.out.write_all(&rest[..=at]).map_err(failed)?;
-                self.out.write_all(b"  ").map_err(failed)?;
-                rest = &rest[at + 1..];
-            }
-            self.out.write_all(rest).map_err(failed)?;
-        }
-        Ok(())
+/// Writes `items` as elements of one pretty-printed JSON array, opening it
+/// unless `more` (a later page): what `serde_json::to_string_pretty` of
+/// the whole list gives, an item at a time, but for the `\n]` that
+/// [`ListWriter::finish`] closes it with.
+fn json_items<T: Serialize>(out: &mut impl Write, items: &[T], more: bool) -> Result<()> {
+    for (i, item) in items.iter().enumerate() {
+        let start: &[u8] = if more || i > 0 { b",\n  " } else { b"[\n  " };
+        out.write_all(start)
+            .map_err(|e| Error::Internal(e.into()))?;
+        write_json(out, item, 1)?;
     }
+    Ok(())
 }
 
 /// The display width of each column: its widest cell or header.
@@ -431,6 +414,140 @@ fn escape_json(text: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
+/// Writes `value` as pretty JSON, `depth` levels in (1 for an element of
+/// a list): see [`JsonFormatter`].
+fn write_json<T: Serialize + ?Sized>(out: &mut impl Write, value: &T, depth: usize) -> Result<()> {
+    let formatter = JsonFormatter {
+        depth,
+        has_value: false,
+    };
+    value
+        .serialize(&mut serde_json::Serializer::with_formatter(out, formatter))
+        .map_err(|e| {
+            if e.is_io() {
+                // As it is, so a closed pipe is still told apart
+                // ([`is_broken_pipe`]).
+                Error::Internal(io::Error::from(e).into())
+            } else {
+                Error::Internal(anyhow::Error::new(e).context("cannot render JSON"))
+            }
+        })
+}
+
+/// `serde_json::to_string_pretty`'s layout (two spaces a level, `"key":
+/// value`, `[]` and `{}` when empty) starting `depth` levels in, with the
+/// characters [`escape_json`] replaces written as the same `\uXXXX`
+/// escapes. A list of 100,000 rows is so written once, straight into the
+/// output, rather than rendered, checked as UTF-8, escaped and re-indented
+/// item by item.
+struct JsonFormatter {
+    /// Levels in: the indent of the next line.
+    depth: usize,
+    /// Whether the array or object being written has an element yet, so
+    /// that its end goes on a line of its own.
+    has_value: bool,
+}
+
+impl JsonFormatter {
+    fn indent<W: ?Sized + Write>(&self, writer: &mut W) -> io::Result<()> {
+        for _ in 0..self.depth {
+            writer.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn begin<W: ?Sized + Write>(&mut self, writer: &mut W, open: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(open)
+    }
+
+    fn end<W: ?Sized + Write>(&mut self, writer: &mut W, close: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            writer.write_all(b"\n")?;
+            self.indent(writer)?;
+        }
+        writer.write_all(close)
+    }
+
+    fn begin_element<W: ?Sized + Write>(&self, writer: &mut W, first: bool) -> io::Result<()> {
+        writer.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(writer)
+    }
+}
+
+impl serde_json::ser::Formatter for JsonFormatter {
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.begin(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.end(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.begin_element(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.begin(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.end(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.begin_element(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    /// A run of a string (a key or a value) between the characters serde
+    /// escapes itself: the C0 controls, quotes and backslashes.
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        // The common case, checked byte by byte: ASCII below DEL has
+        // nothing to replace.
+        if fragment.bytes().all(|b| b < 0x7f) {
+            return writer.write_all(fragment.as_bytes());
+        }
+        let mut rest = fragment;
+        while let Some((at, c)) = rest.char_indices().find(|&(_, c)| unsafe_to_print(c)) {
+            let (clean, tail) = rest.split_at(at);
+            writer.write_all(clean.as_bytes())?;
+            // All of them are in the Basic Multilingual Plane: one escape.
+            write!(writer, "\\u{:04x}", u32::from(c))?;
+            rest = &tail[c.len_utf8()..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
+}
+
 /// Prints an error as `error: ...` and an optional `help: ...` on stderr,
 /// each one line whatever the message echoes (see [`escape`]); with
 /// `--json`, as one JSON object `{"error": {"code", "kind", "message",
@@ -472,9 +589,9 @@ fn write_table(table: &mut Table) -> Result<()> {
     write_stdout(&text)
 }
 
-fn write_stdout(text: &str) -> Result<()> {
+fn write_stdout(text: impl AsRef<[u8]>) -> Result<()> {
     let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())
+    out.write_all(text.as_ref())
         .and_then(|()| out.flush())
         .map_err(|e| Error::Internal(e.into()))
 }
@@ -557,5 +674,110 @@ mod tests {
         );
         let back: serde_json::Value = serde_json::from_str(&escaped).expect("still JSON");
         assert_eq!(back, value);
+    }
+
+    /// `value` as [`write_json`] writes it, `depth` levels in.
+    fn written<T: Serialize + ?Sized>(value: &T, depth: usize) -> String {
+        let mut out = Vec::new();
+        write_json(&mut out, value, depth).expect("json");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    /// `value` rendered by serde, then escaped: the output before
+    /// [`JsonFormatter`].
+    fn rendered<T: Serialize + ?Sized>(value: &T) -> String {
+        let text = serde_json::to_string_pretty(value).expect("json");
+        escape_json(&text).into_owned()
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Kind {
+        Member,
+    }
+
+    #[derive(Serialize)]
+    struct Person {
+        email: &'static str,
+        name: Option<&'static str>,
+        kind: Kind,
+        roles: Vec<&'static str>,
+        seats: std::collections::BTreeMap<u32, &'static str>,
+    }
+
+    fn person(email: &'static str, name: Option<&'static str>, roles: Vec<&'static str>) -> Person {
+        Person {
+            email,
+            name,
+            kind: Kind::Member,
+            roles,
+            seats: [(7, "München"), (12, "rlo\u{202e}")].into(),
+        }
+    }
+
+    #[test]
+    fn json_is_written_as_serde_renders_it_escaped() {
+        use serde_json::json;
+        let values = [
+            json!({"a": {"b": [1, [2, []], {}], "c": {"d": null}}, "e": [], "f": {}}),
+            json!([]),
+            json!({}),
+            json!(null),
+            json!([[], {}, [[]], [{}]]),
+            json!([0, -1, 1.5, 1e300, -2.5e-8, u64::MAX, i64::MIN, true, false]),
+            json!({
+                "rlo": "file\u{202e}fdp.exe",
+                "esc": "\u{1b}[31mred\u{7}",
+                "quoted": "say \"hi\" to C:\\dir\\",
+                "city": "München — Zürich ✓ 😀",
+                "raw": "x\u{7f}\u{85}\u{9b}\u{61c}\u{200f}\u{2066}\u{2069}\u{2028}\u{2029}y",
+            }),
+            json!({"key\u{202e}\u{1b}": "value"}),
+            json!("\u{202e}"),
+        ];
+        for value in &values {
+            assert_eq!(written(value, 0), rendered(value), "{value}");
+        }
+        let people = person(
+            "ann@acme.test",
+            Some("Ann \u{202e}Smith"),
+            vec!["admin", "buyer"],
+        );
+        assert_eq!(written(&people, 0), rendered(&people));
+    }
+
+    #[test]
+    fn json_strings_escape_bidi_controls_and_keep_other_text() {
+        assert_eq!(
+            written("a\u{202e}b\u{1b}c\"d\\e München", 0),
+            r#""a\u202eb\u001bc\"d\\e München""#
+        );
+    }
+
+    #[test]
+    fn json_written_deeper_is_indented_deeper() {
+        let value = serde_json::json!({"a": [1], "b": {}});
+        assert_eq!(
+            written(&value, 1),
+            "{\n    \"a\": [\n      1\n    ],\n    \"b\": {}\n  }"
+        );
+    }
+
+    #[test]
+    fn json_items_over_pages_are_the_whole_list_rendered() {
+        let people = vec![
+            person("ann@acme.test", Some("Ann"), vec!["admin"]),
+            person("bob@acme.test", None, vec![]),
+            person(
+                "eve@acme.test",
+                Some("\u{202e}evE"),
+                vec!["buyer", "\u{2066}x"],
+            ),
+        ];
+        let mut out = Vec::new();
+        json_items(&mut out, &people[..2], false).expect("first page");
+        json_items(&mut out, &people[2..], true).expect("second page");
+        out.extend_from_slice(b"\n]");
+        assert_eq!(String::from_utf8(out).expect("UTF-8"), rendered(&people));
     }
 }
