@@ -1,5 +1,7 @@
 //! SQL for people, memberships and grants.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Row};
 
 use super::{at, keyword, keyword_col, qualified, SqliteTx};
@@ -32,24 +34,12 @@ fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
     })
 }
 
-/// The grants of a `json_group_array` of `[name, granted_at, expires_at]`
-/// (`[]` or NULL for none).
-fn grants_from_json(text: Option<&str>) -> rusqlite::Result<Vec<Grant>> {
-    let Some(text) = text else {
-        return Ok(Vec::new());
-    };
-    let held: Vec<(String, Timestamp, Option<Timestamp>)> =
-        serde_json::from_str(text).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-        })?;
-    Ok(held
-        .into_iter()
-        .map(|(name, granted_at, expires_at)| Grant {
-            name,
-            granted_at,
-            expires_at,
-        })
-        .collect())
+fn grant_from_row(row: &Row<'_>) -> rusqlite::Result<Grant> {
+    Ok(Grant {
+        name: row.get("grant_name")?,
+        granted_at: row.get("granted_at")?,
+        expires_at: row.get("expires_at")?,
+    })
 }
 
 const MEMBERSHIP_COLUMNS: &str =
@@ -296,18 +286,16 @@ impl SqliteTx<'_> {
         // One statement for the page, each row with its place in `ids`
         // (the `json_each` key; sorting here spares SQLite a sorter of
         // whole rows): the person, the partner's name, the duplicate's
-        // email, the grants as one JSON array, and the latest invitation's
-        // state where `revoked` may hang on it (deactivated, as in force at
-        // ?2, and never accepted).
+        // email, and the latest invitation's state where `revoked` may
+        // hang on it (deactivated, as in force at ?2, and never accepted).
+        // The grants are one more statement for the whole page: most
+        // members hold none, and a subquery would run for every row.
+        let mut grants = self.grants_of_page(&ids)?;
         self.rows(
             &format!(
                 "SELECT {columns}, p.email, p.name, p.duplicate_of, p.merged_into,
                         p.created_at AS person_created_at,
                         x.name AS external_name, d.email AS duplicate_email,
-                        (SELECT json_group_array(json_array(g.grant_name, g.granted_at, g.expires_at))
-                         FROM (SELECT grant_name, granted_at, expires_at FROM membership_grants
-                               WHERE membership_id = m.id ORDER BY grant_name) g
-                        ) AS grants,
                         CASE WHEN m.accepted_at IS NULL
                                   AND (m.status = 'deactivated'
                                        OR (m.external_from IS NOT NULL AND m.status = 'active'
@@ -333,13 +321,12 @@ impl SqliteTx<'_> {
                     merged_into: r.get(at(r, 20, "merged_into"))?,
                     created_at: r.get(at(r, 21, "person_created_at"))?,
                 };
-                let grants: Option<String> = r.get(at(r, 24, "grants"))?;
-                let last: Option<String> = r.get(at(r, 25, "last_invitation"))?;
-                let place: i64 = r.get(at(r, 26, "place"))?;
+                let last: Option<String> = r.get(at(r, 24, "last_invitation"))?;
+                let place: i64 = r.get(at(r, 25, "place"))?;
                 let listed = ListedMember {
+                    grants: grants.remove(&membership.id).unwrap_or_default(),
                     membership,
                     person,
-                    grants: grants_from_json(grants.as_deref())?,
                     external_from: r.get(at(r, 22, "external_name"))?,
                     duplicate_of: r.get(at(r, 23, "duplicate_email"))?,
                     last_invitation: last.map(|s| keyword(&s, "state")).transpose()?,
@@ -438,6 +425,22 @@ impl SqliteTx<'_> {
         Ok(())
     }
 
+    /// The grants of the memberships in `ids` (a JSON array), by
+    /// membership, each membership's by name.
+    fn grants_of_page(&self, ids: &str) -> Result<HashMap<i64, Vec<Grant>>> {
+        let mut grants: HashMap<i64, Vec<Grant>> = HashMap::new();
+        for (membership, grant) in self.rows(
+            "SELECT g.membership_id, g.grant_name, g.granted_at, g.expires_at
+             FROM json_each(?1) k CROSS JOIN membership_grants g ON g.membership_id = k.value
+             ORDER BY g.membership_id, g.grant_name",
+            [ids],
+            |r| Ok((r.get("membership_id")?, grant_from_row(r)?)),
+        )? {
+            grants.entry(membership).or_default().push(grant);
+        }
+        Ok(grants)
+    }
+
     pub(super) fn grants(&self, membership_id: i64) -> Result<Vec<Grant>> {
         let grants = self
             .tx
@@ -445,13 +448,7 @@ impl SqliteTx<'_> {
                 "SELECT grant_name, granted_at, expires_at FROM membership_grants
                  WHERE membership_id = ?1 ORDER BY grant_name",
             )?
-            .query_map([membership_id], |r| {
-                Ok(Grant {
-                    name: r.get("grant_name")?,
-                    granted_at: r.get("granted_at")?,
-                    expires_at: r.get("expires_at")?,
-                })
-            })?
+            .query_map([membership_id], grant_from_row)?
             .collect::<rusqlite::Result<Vec<Grant>>>()?;
         Ok(grants.into_iter().filter(|g| self.holds_at(g)).collect())
     }
