@@ -56,19 +56,15 @@ const ROLE_COLUMNS: &str =
 
 impl SqliteTx<'_> {
     pub(super) fn roles(&self) -> Result<Vec<Role>> {
-        // Every command reads the catalog: one statement for the roles
-        // and their capabilities, a row per capability.
-        let rows = self.rows(
-            &format!(
-                "SELECT {}, c.capability FROM roles r
-                 LEFT JOIN role_capabilities c ON c.role_id = r.id
-                 ORDER BY r.id, c.capability",
-                super::qualified(ROLE_COLUMNS, "r")
-            ),
-            [],
-            |r| Ok((self.role_from_row(r)?, r.get("capability")?)),
-        )?;
-        Ok(grouped(rows, |a, b| a.id == b.id, |r| &mut r.capabilities))
+        let roles: Vec<Role> = self
+            .tx
+            .prepare_cached(&format!("SELECT {ROLE_COLUMNS} FROM roles ORDER BY id"))?
+            .query_map([], |r| self.role_from_row(r))?
+            .collect::<rusqlite::Result<_>>()?;
+        roles
+            .into_iter()
+            .map(|r| self.with_capabilities(r))
+            .collect()
     }
 
     pub(super) fn role(&self, id: i64) -> Result<Role> {
@@ -134,25 +130,31 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn bundles(&self) -> Result<Vec<GrantBundle>> {
-        let rows = self.rows(
-            "SELECT b.name, b.description, c.capability FROM grant_bundles b
-             LEFT JOIN grant_bundle_capabilities c ON c.bundle = b.name
-             ORDER BY b.name, c.capability",
-            [],
-            |r| {
-                let bundle = GrantBundle {
+        let mut bundles: Vec<GrantBundle> = self
+            .tx
+            .prepare_cached("SELECT name, description FROM grant_bundles ORDER BY name")?
+            .query_map([], |r| {
+                Ok(GrantBundle {
                     name: r.get("name")?,
                     description: r.get("description")?,
                     capabilities: Vec::new(),
-                };
-                Ok((bundle, r.get("capability")?))
-            },
-        )?;
-        Ok(grouped(
-            rows,
-            |a, b| a.name == b.name,
-            |b| &mut b.capabilities,
-        ))
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        // Every command reads the catalog, and a statement costs about as
+        // much to prepare as to run: none for a catalog without bundles.
+        if bundles.is_empty() {
+            return Ok(bundles);
+        }
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT capability FROM grant_bundle_capabilities WHERE bundle = ?1 ORDER BY capability")?;
+        for bundle in &mut bundles {
+            bundle.capabilities = stmt
+                .query_map([&bundle.name], |r| r.get("capability"))?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        Ok(bundles)
     }
 
     pub(super) fn insert_bundle(&self, bundle: &GrantBundle) -> Result<()> {
@@ -168,25 +170,4 @@ impl SqliteTx<'_> {
         }
         Ok(())
     }
-}
-
-/// The rows of a join of things with their capabilities, in order of the
-/// thing and a row per capability (none where it has none: a LEFT JOIN's
-/// NULL), each thing once with its capabilities.
-fn grouped<T>(
-    rows: Vec<(T, Option<String>)>,
-    same: impl Fn(&T, &T) -> bool,
-    capabilities: impl Fn(&mut T) -> &mut Vec<String>,
-) -> Vec<T> {
-    let mut things: Vec<T> = Vec::new();
-    for (mut thing, capability) in rows {
-        match things.last_mut() {
-            Some(last) if same(last, &thing) => capabilities(last).extend(capability),
-            _ => {
-                capabilities(&mut thing).extend(capability);
-                things.push(thing);
-            }
-        }
-    }
-    things
 }
