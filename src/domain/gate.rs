@@ -210,7 +210,7 @@ impl Portal {
         // Time-bound access is read as it stands now, by every read.
         self.gate.store.set_moment(self.ctx.now);
         let tx = self.gate.store.write()?;
-        let w = Write {
+        let mut w = Write {
             tx: &*tx,
             ctx: self.ctx.clone(),
             catalog: OnceCell::new(),
@@ -226,8 +226,12 @@ impl Portal {
         };
         let journal = tx.journal();
         if !journal.is_empty() {
-            // Roles and areas may have changed: judge by the catalog now.
-            let catalog = Catalog::load(&*tx)?;
+            // Judged by the catalog as the write leaves it: the one the
+            // write read, unless it changed the catalog since.
+            let catalog = match w.catalog.take() {
+                Some(catalog) if !journal.catalog => catalog,
+                _ => Catalog::load(&*tx)?,
+            };
             let review = Review::new(&*tx, &catalog, &ctx, &journal);
             review.check(&w.may_lose_admin.borrow())?;
             for warning in review.shortfalls()? {

@@ -42,6 +42,10 @@ impl SqliteTx<'_> {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
+        // As for bundles: nothing more to prepare for a catalog without.
+        if courses.is_empty() {
+            return Ok(courses);
+        }
         let mut roles = self.tx.prepare_cached(
             "SELECT role_id FROM course_roles WHERE course_id = ?1 ORDER BY role_id",
         )?;
@@ -60,6 +64,7 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_course(&self, c: &Course, at: Timestamp) -> Result<i64> {
+        self.note_catalog();
         let id = self.insert(
             "INSERT INTO courses (name, description, all_roles, created_at) VALUES (?1, ?2, ?3, ?4)",
             params![c.name, c.description, c.all_roles, at],

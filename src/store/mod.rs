@@ -560,6 +560,9 @@ pub(crate) struct Journal {
     pub policies: BTreeMap<i64, Option<Policy>>,
     /// Delegations of deciding orders, by id.
     pub delegations: BTreeMap<i64, Option<Delegation>>,
+    /// Whether the catalog changed (a setting, role, grant bundle or
+    /// course): a catalog read before the change is stale.
+    pub catalog: bool,
 }
 
 impl Journal {
@@ -674,6 +677,11 @@ impl SqliteTx<'_> {
         self.moment
             .unwrap_or_else(Timestamp::end_of_time)
             .to_string()
+    }
+
+    /// Notes that the catalog changed; see [`Journal::catalog`].
+    fn note_catalog(&self) {
+        self.journal.borrow_mut().catalog = true;
     }
 
     /// Keeps a row's state before its first write in this transaction;

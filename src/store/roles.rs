@@ -17,6 +17,7 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn put_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.note_catalog();
         self.exec(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [key, value],
@@ -87,6 +88,7 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_role(&self, role: &Role, at: Timestamp) -> Result<i64> {
+        self.note_catalog();
         let id = self.insert(
             "INSERT INTO roles (name, description, all_capabilities, blocking, builtin, created_at, account_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -110,6 +112,7 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn delete_role(&self, id: i64, at: Timestamp) -> Result<()> {
+        self.note_catalog();
         self.exec(
             "UPDATE roles SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
             params![id, at],
@@ -158,6 +161,7 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_bundle(&self, bundle: &GrantBundle) -> Result<()> {
+        self.note_catalog();
         self.exec(
             "INSERT INTO grant_bundles (name, description) VALUES (?1, ?2)",
             params![bundle.name, bundle.description],

@@ -108,6 +108,67 @@ fn reads_and_other_tables_leave_the_journal_empty() {
 }
 
 #[test]
+fn every_change_to_the_catalog_is_journaled_and_nothing_else_is() {
+    let (mut s, b) = store_with_base();
+    // Each catalog write, in a transaction of its own.
+    type Write = Box<dyn Fn(&dyn Tx) -> Result<()>>;
+    let writes: Vec<(&str, Write)> = vec![
+        (
+            "put_setting",
+            Box::new(|tx| tx.put_setting("preset", "portal")),
+        ),
+        (
+            "insert_role",
+            Box::new(|tx| tx.insert_role(&role("auditor"), t(0)).map(|_| ())),
+        ),
+        (
+            "delete_role",
+            Box::new(move |tx| tx.delete_role(b.role, t(1))),
+        ),
+        (
+            "insert_bundle",
+            Box::new(|tx| {
+                tx.insert_bundle(&GrantBundle {
+                    name: "billing".into(),
+                    description: String::new(),
+                    capabilities: vec!["billing.view".into()],
+                })
+            }),
+        ),
+        (
+            "insert_course",
+            Box::new(|tx| {
+                tx.insert_course(
+                    &Course {
+                        id: 0,
+                        name: "Basics".into(),
+                        description: String::new(),
+                        all_roles: true,
+                        role_ids: Vec::new(),
+                        area_capabilities: Vec::new(),
+                    },
+                    t(0),
+                )
+                .map(|_| ())
+            }),
+        ),
+    ];
+    for (name, write) in &writes {
+        let tx = s.write().expect("a write transaction");
+        assert!(!tx.journal().catalog, "{name}: starts clean");
+        write(&*tx).expect(name);
+        assert!(tx.journal().catalog, "{name} changes the catalog");
+    }
+    // Reads of the catalog and writes of members change none of it.
+    let tx = s.write().expect("a write transaction");
+    tx.roles().expect("reads");
+    tx.setting("preset").expect("reads");
+    tx.put_grant(b.membership, &grant("billing"))
+        .expect("writes");
+    assert!(!tx.journal().catalog);
+}
+
+#[test]
 fn each_transaction_keeps_a_journal_of_its_own() {
     let (mut s, b) = store_with_base();
     let renamed = committed(&mut *s, |tx| {
