@@ -450,8 +450,14 @@ struct JsonFormatter {
 
 impl JsonFormatter {
     fn indent<W: ?Sized + Write>(&self, writer: &mut W) -> io::Result<()> {
-        for _ in 0..self.depth {
-            writer.write_all(b"  ")?;
+        // One write for the usual depths: every key of every row starts
+        // a line.
+        const SPACES: &[u8; 16] = b"                ";
+        let mut left = 2 * self.depth;
+        while left > 0 {
+            let now = left.min(SPACES.len());
+            writer.write_all(&SPACES[..now])?;
+            left -= now;
         }
         Ok(())
     }
@@ -738,6 +744,9 @@ mod tests {
         for value in &values {
             assert_eq!(written(value, 0), rendered(value), "{value}");
         }
+        // Deeper than one write of indent.
+        let deep = (0..12).fold(json!({"leaf": [1, 2]}), |inner, _| json!({"in": [inner]}));
+        assert_eq!(written(&deep, 0), rendered(&deep));
         let people = person(
             "ann@acme.test",
             Some("Ann \u{202e}Smith"),
