@@ -3,7 +3,7 @@
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
-use super::{at, json_col, keyword_col, qualified, SqliteTx};
+use super::{at, json_col, keyword_col, limit, qualified, SqliteTx};
 use crate::error::Result;
 use std::collections::HashMap;
 
@@ -179,11 +179,7 @@ impl SqliteTx<'_> {
             condition("cost_centre_id", Value::Integer(centre));
         }
         sql.push_str(" ORDER BY id");
-        // A LIMIT only where there is one (see `member_ids`).
-        if let Some(limit) = query.limit {
-            values.push(Value::Integer(limit.into()));
-            sql.push_str(&format!(" LIMIT ?{}", values.len()));
-        }
+        sql.push_str(&limit(query.limit));
         self.rows(&sql, params_from_iter(values), |r| r.get("id"))
     }
 
