@@ -3,22 +3,30 @@
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, OptionalExtension, Row, ToSql};
 
-use super::{json_col, AuditQuery, AuditRecord, SqliteTx};
+use super::{at, json_col, AuditQuery, AuditRecord, SqliteTx};
 use crate::error::Result;
 use crate::model::AuditEvent;
 
+/// The columns of an event, as [`from_row`] reads them.
+pub(super) const EVENT_COLUMNS: &str =
+    "seq, at, actor, action, account, target, before, after, prev_hash, hash";
+
+/// An event from a row that starts with [`EVENT_COLUMNS`], read by
+/// position (see [`at`]): `audit list` and `audit verify` read the log by
+/// the thousand.
 pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<AuditEvent> {
+    let col = |i, name| at(row, i, name);
     Ok(AuditEvent {
-        seq: row.get("seq")?,
-        at: row.get("at")?,
-        actor: row.get("actor")?,
-        action: row.get("action")?,
-        account: row.get("account")?,
-        target: row.get("target")?,
-        before: json_col(row, "before")?,
-        after: json_col(row, "after")?,
-        prev_hash: row.get("prev_hash")?,
-        hash: row.get("hash")?,
+        seq: row.get(col(0, "seq"))?,
+        at: row.get(col(1, "at"))?,
+        actor: row.get(col(2, "actor"))?,
+        action: row.get(col(3, "action"))?,
+        account: row.get(col(4, "account"))?,
+        target: row.get(col(5, "target"))?,
+        before: json_col(row, col(6, "before"))?,
+        after: json_col(row, col(7, "after"))?,
+        prev_hash: row.get(col(8, "prev_hash"))?,
+        hash: row.get(col(9, "hash"))?,
     })
 }
 
@@ -108,14 +116,15 @@ impl SqliteTx<'_> {
 
     pub(super) fn audit_chain(&self) -> Result<Vec<AuditRecord>> {
         self.rows(
-            "SELECT seq, at, actor, action, account_id, account, target, before, after, prev_hash, hash, hash_version
-                 FROM audit_events ORDER BY seq",
+            &format!(
+                "SELECT {EVENT_COLUMNS}, account_id, hash_version FROM audit_events ORDER BY seq"
+            ),
             [],
             |row| {
                 Ok(AuditRecord {
                     event: from_row(row)?,
-                    account_id: row.get("account_id")?,
-                    hash_version: row.get("hash_version")?,
+                    account_id: row.get(at(row, 10, "account_id"))?,
+                    hash_version: row.get(at(row, 11, "hash_version"))?,
                 })
             },
         )
@@ -139,9 +148,7 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn audit_events(&self, q: &AuditQuery) -> Result<Vec<AuditEvent>> {
-        let mut sql = String::from(
-            "SELECT seq, at, actor, action, account, target, before, after, prev_hash, hash FROM audit_events WHERE 1 = 1",
-        );
+        let mut sql = format!("SELECT {EVENT_COLUMNS} FROM audit_events WHERE 1 = 1");
         let mut args: Vec<Value> = Vec::new();
         if let Some(actor) = &q.actor {
             sql.push_str(" AND actor = ?");

@@ -4,13 +4,10 @@
 
 use rusqlite::params;
 
-use super::audit::from_row;
+use super::audit::{from_row, EVENT_COLUMNS};
 use super::SqliteTx;
 use crate::error::Result;
 use crate::model::{AuditEvent, Timestamp};
-
-const EVENT_COLUMNS: &str =
-    "seq, at, actor, action, account, target, before, after, prev_hash, hash";
 
 impl SqliteTx<'_> {
     pub(super) fn target_events(
