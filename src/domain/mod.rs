@@ -532,10 +532,10 @@ pub(crate) fn listed_member_view(
         .filter(|_| m.role_until.is_some())
         .map(|id| catalog.role(id).map(|r| r.name.clone()))
         .transpose()?;
-    // The person's strings move into the view: a list builds one per row.
+    let (email, name) = person.into_email_and_name();
     Ok(MemberView {
-        name: (!person.name.is_empty()).then_some(person.name),
-        email: person.email.into_string(),
+        email: email.into_string(),
+        name,
         account: account.to_string(),
         role: catalog.role(m.role_id)?.name.clone(),
         status: standing_of(&m, last_invitation),

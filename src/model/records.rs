@@ -271,6 +271,13 @@ impl Person {
         (!self.name.is_empty()).then_some(self.name.as_str())
     }
 
+    /// The email and the name, if one was given ([`Person::known_name`]),
+    /// without a copy: a list builds a view of every person it reads.
+    pub(crate) fn into_email_and_name(self) -> (Email, Option<String>) {
+        let known = self.known_name().is_some();
+        (self.email, known.then_some(self.name))
+    }
+
     /// `Name <email>`, or the email alone while no name is known.
     pub(crate) fn mailbox(&self) -> String {
         match self.known_name() {
