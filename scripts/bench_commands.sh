@@ -3,12 +3,15 @@
 # change, against a baseline measured in the same run:
 # examples/command_baseline.rs, a process that opens the same database
 # with the same pragmas as portalctl and runs one indexed SELECT, or
-# commits one INSERT in one transaction. Each is run RUNS times on a
-# database of N members in one account (made by `portalctl apply`, as
-# scripts/bench_apply.sh makes it), each command's run alternating with
-# its baseline's so both see the same machine; the figures are the
-# medians of a whole process's wall time, from its start to its exit
-# (SQLite's checkpoint on close included), and of its CPU time.
+# commits one INSERT in one transaction. `user invite` is also measured
+# against the five rows an invitation is (person, membership, invitation,
+# its email, the chained audit event) committed with no checks. Each is
+# run RUNS times on a database of N members in one account (made by
+# `portalctl apply`, as scripts/bench_apply.sh makes it), each command's
+# run alternating with its baseline's so both see the same machine; the
+# figures are the medians of a whole process's wall time, from its start
+# to its exit (SQLite's checkpoint on close included), and of its CPU
+# time.
 #
 #   scripts/bench_commands.sh                     # 1,000 and 100,000 members
 #   SIZES="1000 1000000" RUNS=50 scripts/bench_commands.sh
@@ -96,6 +99,8 @@ for n in $SIZES; do
     row "\`--as\` a user: \`order list\` refused (exit 5)" 5 select "$someone" --as "$someone" order list
     row "\`user invite --role user\` (baseline: one INSERT)" 0 insert "base{}-$n@acme.test" \
         user invite "new{}-$n@acme.test" --role user --account "Acme Ltd"
+    row "\`user invite --role user\` (baseline: its five rows, no checks)" 0 invite "rows{}-$n@acme.test" \
+        user invite "newer{}-$n@acme.test" --role user --account "Acme Ltd"
     unset PORTALCTL_DB PORTALCTL_NOW
     rm -f "$db"*
 done
