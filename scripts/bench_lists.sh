@@ -32,22 +32,47 @@ PORTALCTL=$work/portalctl
 cp "${CARGO_TARGET_DIR:-$PWD/target}/release/portalctl" "$PORTALCTL"
 export PORTALCTL_NOW=2026-11-25T10:00:00Z
 
-# What `user list --account` shows, as the shell prints it: people joined
-# to memberships, accounts and roles, by email.
-USERS_SQL="SELECT p.email, p.name, a.name AS account, r.name AS role, m.status,
-  m.invited_at, m.accepted_at, m.city, m.country, m.timezone
+# What each list prints, as the shell prints it from the same join: the
+# same fields for `--json`, the same columns for the tables, each list
+# of names (grants, approvals) gathered per row by a subquery, as
+# portalctl gathers it per page. Only an order's policy progress
+# (`policies`), which the domain works out from the policy's rules,
+# has no SQL counterpart and is left out of the shell's side.
+USERS_JSON_SQL="SELECT p.email, p.name, a.name AS account, r.name AS role, m.status,
+  (SELECT json_group_array(g.grant_name) FROM membership_grants g WHERE g.membership_id = m.id) AS grants,
+  a.owner_id IS p.id AS owner, m.invited_at, m.accepted_at, m.city, m.country, m.timezone,
+  x.name AS external_from, d.email AS duplicate_of
+FROM memberships m JOIN people p ON p.id = m.person_id
+  JOIN accounts a ON a.id = m.account_id JOIN roles r ON r.id = m.role_id
+  LEFT JOIN accounts x ON x.id = m.external_from LEFT JOIN people d ON d.id = p.duplicate_of
+WHERE a.name = 'Acme Ltd' ORDER BY p.email;"
+USERS_TABLE_SQL="SELECT p.email, p.name, a.name AS account,
+  r.name || CASE WHEN a.owner_id IS p.id THEN ' (owner)' ELSE '' END AS role, m.status,
+  coalesce((SELECT group_concat(g.grant_name, ', ') FROM membership_grants g
+            WHERE g.membership_id = m.id), '-') AS grants
 FROM memberships m JOIN people p ON p.id = m.person_id
   JOIN accounts a ON a.id = m.account_id JOIN roles r ON r.id = m.role_id
 WHERE a.name = 'Acme Ltd' ORDER BY p.email;"
-# What `order list` shows: orders joined to their creator, by id.
-ORDERS_SQL="SELECT o.id, o.ref, o.description, o.amount, o.currency, o.status,
-  p.email AS created_by, o.created_at
+ORDERS_JSON_SQL="SELECT o.id, a.name AS account, o.ref, p.email AS created_by, o.description,
+  o.order_type AS type, printf('%d.%02d', o.amount / 100, o.amount % 100) AS amount,
+  o.currency, c.code AS cost_centre, o.ship_to, o.status,
+  (SELECT json_group_array(dp.email) FROM order_decisions d JOIN people dp ON dp.id = d.person_id
+   WHERE d.order_id = o.id AND d.approved = 1) AS approvals,
+  (SELECT dp.email FROM order_decisions d JOIN people dp ON dp.id = d.person_id
+   WHERE d.order_id = o.id AND d.approved = 0) AS rejected_by,
+  o.rejected_reason, o.cancelled_by, o.cancelled_reason, o.created_at, o.decided_at
+FROM orders o JOIN accounts a ON a.id = o.account_id LEFT JOIN people p ON p.id = o.creator_id
+  LEFT JOIN cost_centres c ON c.id = o.cost_centre_id
+WHERE a.name = 'Acme Ltd' ORDER BY o.id;"
+ORDERS_TABLE_SQL="SELECT o.id, p.email AS \"created by\", o.description,
+  printf('%d.%02d %s', o.amount / 100, o.amount % 100, o.currency) AS amount, o.status,
+  coalesce((SELECT group_concat(dp.email, ', ') FROM order_decisions d
+            JOIN people dp ON dp.id = d.person_id
+            WHERE d.order_id = o.id AND d.approved = 1), '-') AS approvals
 FROM orders o JOIN accounts a ON a.id = o.account_id LEFT JOIN people p ON p.id = o.creator_id
 WHERE a.name = 'Acme Ltd' ORDER BY o.id;"
-PENDING_SQL="SELECT o.id, o.ref, o.description, o.amount, o.currency, o.status,
-  p.email AS created_by, o.created_at
-FROM orders o JOIN accounts a ON a.id = o.account_id LEFT JOIN people p ON p.id = o.creator_id
-WHERE a.name = 'Acme Ltd' AND o.status = 'pending' ORDER BY o.id;"
+pending="AND o.status = 'pending' ORDER BY"
+PENDING_TABLE_SQL=${ORDERS_TABLE_SQL/ORDER BY/$pending}
 
 table="| members | case | portalctl s | \`sqlite3\` s | vs \`sqlite3\` |
 |---:|---|---:|---:|---:|"
@@ -56,19 +81,20 @@ for n in $SIZES; do
     db="$work/lists.db"
     rm -f "$db"*
     "$PORTALCTL" --db "$db" apply "$work/fixture.json" >/dev/null
-    table+=$(python3 - "$n" "$RUNS" "$PORTALCTL" "$db" "$USERS_SQL" "$ORDERS_SQL" "$PENDING_SQL" <<'PY'
+    table+=$(python3 - "$n" "$RUNS" "$PORTALCTL" "$db" "$USERS_JSON_SQL" "$USERS_TABLE_SQL" \
+        "$ORDERS_JSON_SQL" "$ORDERS_TABLE_SQL" "$PENDING_TABLE_SQL" <<'PY'
 import subprocess, sys, time
-n, runs, portalctl, db, users_sql, orders_sql, pending_sql = sys.argv[1:]
+n, runs, portalctl, db, users_json, users_table, orders_json, orders_table, pending_table = sys.argv[1:]
 def ours(*args): return [portalctl, "--db", db, *args]
 def shell(mode, sql): return (["sqlite3", *([mode] if mode else []), db], sql)
 cases = [
-    ("`--json user list --account \"Acme Ltd\"`", ours("--json", "user", "list", "--account", "Acme Ltd"), shell("-json", users_sql), "-json"),
-    ("`user list --account \"Acme Ltd\"` (table)", ours("user", "list", "--account", "Acme Ltd"), shell("-column", users_sql), "-column"),
-    ("`user list --account \"Acme Ltd\"` (table)", None, shell(None, users_sql), "list mode"),
-    ("`user list --limit 10`", ours("user", "list", "--account", "Acme Ltd", "--limit", "10"), shell("-column", users_sql.replace(";", " LIMIT 10;")), "-column"),
-    ("`--json order list`", ours("--json", "order", "list", "--account", "Acme Ltd"), shell("-json", orders_sql), "-json"),
-    ("`order list` (table)", ours("order", "list", "--account", "Acme Ltd"), shell("-column", orders_sql), "-column"),
-    ("`order list --status pending` (table)", ours("order", "list", "--account", "Acme Ltd", "--status", "pending"), shell("-column", pending_sql), "-column"),
+    ("`--json user list --account \"Acme Ltd\"`", ours("--json", "user", "list", "--account", "Acme Ltd"), shell("-json", users_json), "-json"),
+    ("`user list --account \"Acme Ltd\"` (table)", ours("user", "list", "--account", "Acme Ltd"), shell("-column", users_table), "-column"),
+    ("`user list --account \"Acme Ltd\"` (table)", None, shell(None, users_table), "list mode"),
+    ("`user list --limit 10`", ours("user", "list", "--account", "Acme Ltd", "--limit", "10"), shell("-column", users_table.replace(";", " LIMIT 10;")), "-column"),
+    ("`--json order list`", ours("--json", "order", "list", "--account", "Acme Ltd"), shell("-json", orders_json), "-json"),
+    ("`order list` (table)", ours("order", "list", "--account", "Acme Ltd"), shell("-column", orders_table), "-column"),
+    ("`order list --status pending` (table)", ours("order", "list", "--account", "Acme Ltd", "--status", "pending"), shell("-column", pending_table), "-column"),
 ]
 def run(cmd):
     argv, stdin = cmd if isinstance(cmd, tuple) else (cmd, None)
