@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0011_time_bound_access.sql"),
     include_str!("../../migrations/0012_delegation.sql"),
     include_str!("../../migrations/0013_member_indexes.sql"),
+    include_str!("../../migrations/0014_outbox_unsent.sql"),
 ];
 
 /// Tables every portalctl schema has held since migration 1, and which
