@@ -387,11 +387,11 @@ impl SqliteTx<'_> {
         let ids = serde_json::to_string(order_ids).map_err(anyhow::Error::from)?;
         let mut details: HashMap<i64, OrderDetails> = HashMap::new();
         for (order, d) in self.rows(
-            "SELECT d.order_id, d.person_id, d.on_behalf_of, d.approved, d.reason, d.at
+            "SELECT d.person_id, d.on_behalf_of, d.approved, d.reason, d.at, d.order_id
                  FROM json_each(?1) k CROSS JOIN order_decisions d ON d.order_id = k.value
                  ORDER BY d.order_id, d.at, d.person_id",
             [&ids],
-            |r| Ok((r.get("order_id")?, decision_from_row(r)?)),
+            |r| Ok((r.get(at(r, 5, "order_id"))?, decision_from_row(r)?)),
         )? {
             details.entry(order).or_default().decisions.push(d);
         }
@@ -402,8 +402,8 @@ impl SqliteTx<'_> {
             [&ids],
             |r| {
                 Ok((
-                    r.get("order_id")?,
-                    (r.get("policy_id")?, r.get("person_id")?),
+                    r.get(at(r, 0, "order_id"))?,
+                    (r.get(at(r, 1, "policy_id"))?, r.get(at(r, 2, "person_id"))?),
                 ))
             },
         )? {
@@ -414,11 +414,11 @@ impl SqliteTx<'_> {
                 .push(count);
         }
         for (order, m) in self.rows(
-            "SELECT p.order_id, p.policy_id, p.name, p.required_approvals, p.released_at
+            "SELECT p.policy_id, p.name, p.required_approvals, p.released_at, p.order_id
                  FROM json_each(?1) k CROSS JOIN order_policies p ON p.order_id = k.value
                  ORDER BY p.order_id, p.name",
             [&ids],
-            |r| Ok((r.get("order_id")?, matched_from_row(r)?)),
+            |r| Ok((r.get(at(r, 4, "order_id"))?, matched_from_row(r)?)),
         )? {
             details.entry(order).or_default().policies.push(m);
         }
@@ -429,9 +429,9 @@ impl SqliteTx<'_> {
             [&ids],
             |r| {
                 Ok((
-                    r.get::<_, i64>("order_id")?,
-                    r.get::<_, i64>("policy_id")?,
-                    r.get("person_id")?,
+                    r.get::<_, i64>(at(r, 0, "order_id"))?,
+                    r.get::<_, i64>(at(r, 1, "policy_id"))?,
+                    r.get(at(r, 2, "person_id"))?,
                 ))
             },
         )? {
@@ -465,23 +465,31 @@ impl SqliteTx<'_> {
     }
 }
 
+/// A decision from a row whose first columns are `person_id, on_behalf_of,
+/// approved, reason, at`, read by position (see [`at`]): a page of orders
+/// reads many.
 fn decision_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OrderDecision> {
+    let col = |i, name| at(r, i, name);
     Ok(OrderDecision {
-        person_id: r.get("person_id")?,
-        on_behalf_of: r.get("on_behalf_of")?,
-        approved: r.get("approved")?,
-        reason: r.get("reason")?,
-        at: r.get("at")?,
+        person_id: r.get(col(0, "person_id"))?,
+        on_behalf_of: r.get(col(1, "on_behalf_of"))?,
+        approved: r.get(col(2, "approved"))?,
+        reason: r.get(col(3, "reason"))?,
+        at: r.get(col(4, "at"))?,
     })
 }
 
 /// A matched policy without its approvers, which are rows of their own.
+/// A matched policy, without its approvers, from a row whose first
+/// columns are `policy_id, name, required_approvals, released_at`, read by
+/// position (see [`at`]).
 fn matched_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MatchedPolicy> {
+    let col = |i, name| at(r, i, name);
     Ok(MatchedPolicy {
-        policy_id: r.get("policy_id")?,
-        name: r.get("name")?,
+        policy_id: r.get(col(0, "policy_id"))?,
+        name: r.get(col(1, "name"))?,
         approvers: Vec::new(),
-        required_approvals: r.get("required_approvals")?,
-        released_at: r.get("released_at")?,
+        required_approvals: r.get(col(2, "required_approvals"))?,
+        released_at: r.get(col(3, "released_at"))?,
     })
 }
