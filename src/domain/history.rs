@@ -15,10 +15,11 @@
 //! `after` is the member as the last command left them, so it replays the
 //! same way; their timeline shows the commands it merged.
 //!
-//! Limits: events are found by the email the member had when they were
-//! recorded, so history from before a `user edit --new-email` stays under
-//! the old email; a member with no recorded event up to T (one who joined
-//! later, or whose only records predate the audit log) was no member then.
+//! A member's events are recorded under the email they had then; their
+//! timeline, and their state at T, follow them back through each change
+//! of address (see [`runs_in`]). Limits: a member with no recorded event
+//! up to T (one who joined later, or whose only records predate the audit
+//! log) was no member then.
 
 use std::collections::BTreeMap;
 
@@ -30,7 +31,8 @@ use super::one_object::STEPS;
 use super::{member_in, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Capability, Email, Grant, MemberStanding, MemberStatus, Membership, Timestamp,
+    Account, AuditEvent, Capability, Email, Grant, MemberStanding, MemberStatus, Membership,
+    Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{CanView, HistoryView, MemberView};
@@ -60,7 +62,10 @@ fn state_at<'c>(
     email: &Email,
     at: Timestamp,
 ) -> Result<Option<Past<'c>>> {
-    let Some(event) = tx.member_state_at(email.as_str(), account.id, at)? else {
+    // The address they had then, which their events then are under.
+    let runs = runs_in(tx, email, account.id, Some(at))?;
+    let address = runs.last().map_or(email.as_str(), |r| r.address.as_str());
+    let Some(event) = tx.member_state_at(address, account.id, at)? else {
         return Ok(None);
     };
     let Some(after) = event.after else {
@@ -103,7 +108,7 @@ fn state_at<'c>(
     // (`external_ended`): it ended then too.
     let ended_from_partner = match &partner {
         Some(partner) => tx
-            .target_events_between(email.as_str(), partner.id, event.seq, at)?
+            .target_events_between(address, partner.id, event.seq, at)?
             .iter()
             .any(|e| names_customer(e.after.as_ref(), &account.name)),
         None => false,
@@ -205,7 +210,9 @@ impl Portal {
         let mut view = super::member_view(&*tx, &catalog, m)?;
         view.as_of = Some(at);
         view.account = account.name.clone();
+        // Named as they were then, under the address they had then.
         view.name = text(&past.recorded, "name").or(view.name);
+        view.email = text(&past.recorded, "email").unwrap_or(view.email);
         view.role = catalog.role(m.role_id)?.name.clone();
         view.status = match text(&past.recorded, "status").as_deref() {
             Some("revoked") => MemberStanding::Revoked,
@@ -282,9 +289,12 @@ impl Portal {
         for account in &accounts {
             member_in(&*tx, email, account)?;
         }
-        let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
-        Ok(tx
-            .target_events(email.as_str(), &ids)?
+        let mut events = Vec::new();
+        for account in &accounts {
+            events.extend(timeline_in(&*tx, email, account.id)?);
+        }
+        events.sort_by_key(|e| e.seq);
+        Ok(events
             .into_iter()
             .map(|e| HistoryView {
                 seq: e.seq,
@@ -297,6 +307,91 @@ impl Portal {
             })
             .collect())
     }
+}
+
+/// How many addresses back `user history` follows a member: far more
+/// than anyone changes their email, and an end to a log edited into a
+/// loop.
+const MAX_ADDRESSES: usize = 32;
+
+/// A member's events in one account, oldest first: see [`runs_in`].
+fn timeline_in(tx: &dyn Tx, email: &Email, account_id: i64) -> Result<Vec<AuditEvent>> {
+    let mut runs = runs_in(tx, email, account_id, None)?;
+    runs.reverse();
+    Ok(runs.into_iter().flat_map(|r| r.events).collect())
+}
+
+/// An address a member's events in an account are recorded under, and
+/// theirs under it, oldest first.
+struct Run {
+    address: String,
+    events: Vec<AuditEvent>,
+}
+
+/// A member's addresses in one account, newest first, each with their
+/// events under it: the email they have now and, back through each
+/// change of address that brought them to it (`user edit --new-email`,
+/// or a merge that moved a duplicate's membership to them), the address
+/// before, up to that change; with `back_to`, only back to the address
+/// they had then. Of an address's events, the member's run from the
+/// newest that started it (their joining, or their arrival at the
+/// address): the events before it under the same address were someone
+/// else's, who held it and moved on. One indexed query per address.
+fn runs_in(
+    tx: &dyn Tx,
+    email: &Email,
+    account_id: i64,
+    back_to: Option<Timestamp>,
+) -> Result<Vec<Run>> {
+    let mut address = email.as_str().to_string();
+    let mut below = i64::MAX;
+    let mut runs = Vec::new();
+    for _ in 0..MAX_ADDRESSES {
+        let mut events = tx.target_events(&address, account_id, below)?;
+        let start = events
+            .iter()
+            .rposition(|e| joined(e) || arrived_from(e, &address).is_some());
+        let Some(start) = start else {
+            // Nothing started it: a member whose joining predates the
+            // audit log keeps every event of the address.
+            runs.push(Run { address, events });
+            break;
+        };
+        let events = events.split_off(start);
+        let first = &events[0];
+        let (from, seq, at) = (arrived_from(first, &address), first.seq, first.at);
+        runs.push(Run { address, events });
+        match from {
+            Some(before) if back_to.is_none_or(|t| at > t) => {
+                address = before;
+                below = seq;
+            }
+            _ => break,
+        }
+    }
+    Ok(runs)
+}
+
+/// Whether `event` made a member: nothing before it, a member after.
+fn joined(event: &AuditEvent) -> bool {
+    event.before.is_none() && event.after.as_ref().is_some_and(is_member)
+}
+
+/// The address a member had before `event` brought them to `address`, if
+/// it did: a member before and after, under another email before.
+fn arrived_from(event: &AuditEvent, address: &str) -> Option<String> {
+    let (before, after) = (event.before.as_ref()?, event.after.as_ref()?);
+    if !is_member(before) || text(after, "email").as_deref() != Some(address) {
+        return None;
+    }
+    text(before, "email").filter(|old| old != address)
+}
+
+/// Whether a recorded state is a member's, as `user show` prints one.
+fn is_member(state: &Value) -> bool {
+    ["email", "role", "status"]
+        .iter()
+        .all(|key| state.get(key).is_some_and(Value::is_string))
 }
 
 /// The grants recorded in a member's view, those in force at `at`.
@@ -333,10 +428,10 @@ fn recorded_grants(recorded: &Value, granted_at: Timestamp) -> Result<Vec<Grant>
 }
 
 /// Fields of a member's view that say nothing about the change itself:
-/// whose and where (the event says), `access_ends`, which the `*_until`
-/// fields already show, and the commands a merged event ran, which
-/// [`steps`] reads.
-const QUIET: &[&str] = &["email", "account", "access_ends", STEPS];
+/// where (the event says), `access_ends`, which the `*_until` fields
+/// already show, and the commands a merged event ran, which [`steps`]
+/// reads. Their email is whose (the event's target) unless it changed.
+const QUIET: &[&str] = &["account", "access_ends", STEPS];
 
 /// The commands an event merges, in order (see `one_object`); none for
 /// the event of one command.
@@ -353,7 +448,7 @@ fn steps(after: Option<&Value>) -> Vec<String> {
 
 /// What changed between two recorded states: `field: before -> after`
 /// for each field that differs (`field: value` for a new object).
-pub(crate) fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<String> {
+fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<String> {
     let empty = serde_json::Map::new();
     let b = before.and_then(Value::as_object).unwrap_or(&empty);
     let a = after.and_then(Value::as_object).unwrap_or(&empty);
@@ -362,7 +457,7 @@ pub(crate) fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<Stri
     keys.dedup();
     let mut out = Vec::new();
     for key in keys {
-        if QUIET.contains(&key.as_str()) {
+        if QUIET.contains(&key.as_str()) || (before.is_none() && key == "email") {
             continue;
         }
         let (old, new) = (b.get(key), a.get(key));
@@ -504,6 +599,93 @@ mod tests {
         assert!(history[2]
             .changes
             .contains(&"role: user -> manager".to_string()));
+    }
+
+    fn new_email(p: &mut Portal, from: &str, to: &str) {
+        let edit = crate::domain::PersonEdit {
+            new_email: Some(email(to)),
+            ..Default::default()
+        };
+        p.edit_person(&email(from), None, &edit)
+            .expect("user edit --new-email");
+    }
+
+    fn actions(history: &[HistoryView]) -> Vec<&str> {
+        history.iter().map(|h| h.action.as_str()).collect()
+    }
+
+    #[test]
+    fn history_follows_the_member_back_through_each_change_of_email() {
+        let mut p = seeded("portal");
+        p.ctx.now = t("2026-11-25T10:00:00Z");
+        join(&mut p, "ann@acme.test", "user");
+        p.ctx.now = t("2026-11-25T11:00:00Z");
+        p.set_role(&email("ann@acme.test"), "manager", None, None)
+            .expect("manager");
+        p.ctx.now = t("2026-11-25T12:00:00Z");
+        new_email(&mut p, "ann@acme.test", "ann.b@acme.test");
+        p.ctx.now = t("2026-11-25T13:00:00Z");
+        p.set_role(&email("ann.b@acme.test"), "admin", None, None)
+            .expect("admin");
+        p.ctx.now = t("2026-11-25T14:00:00Z");
+        new_email(&mut p, "ann.b@acme.test", "ann.c@acme.test");
+        p.ctx.now = t("2026-11-26T00:00:00Z");
+        // Her state then, under the address she had then.
+        let ann = email("ann.c@acme.test");
+        for (at, address, role, manages) in [
+            ("2026-11-25T11:30:00Z", "ann@acme.test", "manager", false),
+            ("2026-11-25T13:30:00Z", "ann.b@acme.test", "admin", true),
+            ("2026-11-25T14:30:00Z", "ann.c@acme.test", "admin", true),
+        ] {
+            let was = p.member_show_at(&ann, None, t(at)).expect("show --at");
+            assert_eq!(
+                (was.email.as_str(), was.role.as_str()),
+                (address, role),
+                "{at}"
+            );
+            let can = p
+                .can_at(&ann, caps::USERS_MANAGE, None, t(at))
+                .expect("can --at");
+            assert_eq!(can.allowed, manages, "{at}");
+        }
+        let before = p.member_show_at(&ann, None, t("2026-11-25T09:00:00Z"));
+        assert!(matches!(before, Err(Error::NotFound(_))), "{before:?}");
+        let history = p
+            .member_history(&email("ann.c@acme.test"), None)
+            .expect("history");
+        assert_eq!(
+            actions(&history),
+            [
+                "user.invite", "user.accept", "user.set_role", "user.edit", "user.set_role",
+                "user.edit"
+            ]
+        );
+        assert!(history[3]
+            .changes
+            .contains(&"email: ann@acme.test -> ann.b@acme.test".to_string()));
+        assert!(history.windows(2).all(|w| w[0].seq < w[1].seq));
+    }
+
+    #[test]
+    fn history_leaves_out_whoever_held_the_address_before() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "user");
+        p.set_role(&email("ann@acme.test"), "manager", None, None)
+            .expect("manager");
+        // Ann moves to a new address; a new person takes the old one.
+        new_email(&mut p, "ann@acme.test", "ann.b@acme.test");
+        join(&mut p, "ann@acme.test", "user");
+        let newcomer = p
+            .member_history(&email("ann@acme.test"), None)
+            .expect("history");
+        assert_eq!(actions(&newcomer), ["user.invite", "user.accept"]);
+        let ann = p
+            .member_history(&email("ann.b@acme.test"), None)
+            .expect("history");
+        assert_eq!(
+            actions(&ann),
+            ["user.invite", "user.accept", "user.set_role", "user.edit"]
+        );
     }
 
     #[test]

@@ -13,16 +13,16 @@ impl SqliteTx<'_> {
     pub(super) fn target_events(
         &self,
         target: &str,
-        account_ids: &[i64],
+        account_id: i64,
+        below_seq: i64,
     ) -> Result<Vec<AuditEvent>> {
-        let accounts = serde_json::to_string(account_ids).map_err(anyhow::Error::from)?;
         self.rows(
             &format!(
                 "SELECT {EVENT_COLUMNS} FROM audit_events INDEXED BY audit_by_target
-                 WHERE target = ?1 AND account_id IN (SELECT value FROM json_each(?2))
+                 WHERE target = ?1 AND account_id = ?2 AND seq < ?3
                  ORDER BY seq"
             ),
-            params![target, accounts],
+            params![target, account_id, below_seq],
             from_row,
         )
     }

@@ -275,9 +275,10 @@ seam! {
         fn append_audit(&self, records: &[AuditRecord]) -> Result<()>;
         /// Events matching the query, oldest first.
         fn audit_events(&self, query: &AuditQuery) -> Result<Vec<AuditEvent>>;
-        /// The events whose target is `target` (a member's email) in any of
-        /// `account_ids`, oldest first, by the target index.
-        fn target_events(&self, target: &str, account_ids: &[i64]) -> Result<Vec<AuditEvent>>;
+        /// The events whose target is `target` (a member's email) in the
+        /// account, before event `below_seq`, oldest first, by the target
+        /// index.
+        fn target_events(&self, target: &str, account_id: i64, below_seq: i64) -> Result<Vec<AuditEvent>>;
         /// The newest event up to `at` that records member `target`'s
         /// state in the account (its `after` is a member), by the target
         /// index.

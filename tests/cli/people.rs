@@ -322,3 +322,49 @@ fn a_new_email_someone_else_has_is_refused_without_saying_whose() {
     let run = p.run(&["user", "edit", ADMIN, "--new-email", ADMIN]);
     assert_eq!(run.code, SUCCESS, "{}", run.stderr);
 }
+
+#[test]
+fn user_history_follows_a_new_email_and_leaves_the_old_addresss_next_holder_out() {
+    // Ann's timeline is hers under every address she had, in each
+    // account; whoever takes her old address starts a timeline of their
+    // own.
+    let p = two_accounts();
+    let new = "ann.smith@acme.test";
+    p.ok(&["user", "set-role", ANN, "principal", "--account", ACCOUNT]);
+    p.ok(&[
+        "user", "edit", ANN, "--new-email", new, "--account", ACCOUNT,
+    ]);
+    p.member(ANN, "staff");
+    let actions = |who: &str| -> Vec<(String, String)> {
+        let v = p.json(&["user", "history", who]);
+        v.as_array()
+            .expect("a list")
+            .iter()
+            .map(|e| (e["account"].to_string(), e["action"].to_string()))
+            .collect()
+    };
+    let hers = actions(new);
+    let here = |action: &str| (format!("{ACCOUNT:?}"), format!("{action:?}"));
+    let there = |action: &str| ("\"Other\"".to_string(), format!("{action:?}"));
+    assert_eq!(
+        hers,
+        [
+            here("user.invite"),
+            here("user.accept"),
+            there("user.invite"),
+            there("user.accept"),
+            here("user.set_role"),
+            here("user.edit"),
+            there("user.edit"),
+        ]
+    );
+    says(
+        &p.ok(&["user", "history", new, "--account", ACCOUNT]),
+        "email: ann@acme.test -> ann.smith@acme.test",
+    );
+    assert_eq!(
+        actions(ANN),
+        [here("user.invite"), here("user.accept")],
+        "the newcomer at Ann's old address"
+    );
+}
