@@ -160,40 +160,50 @@ fn transfer_in(w: &Write<'_>, h: &OwnershipTransfer<'_>) -> Result<MemberView> {
         (None, Some(f)) => Some((catalog.role_named(&f.role)?, f.grants.clone())),
         (None, None) => None,
     };
-    let former = account.owner_id.map(|id| tx.person(id)).transpose()?;
+    // Each member as they were before the handover: their events record
+    // the owner flag moving, so that their state at any moment (`user
+    // show --at`, `can --at`) is read from their own events.
+    let former = match account.owner_id {
+        Some(id) => tx.membership_of(id, account.id)?,
+        None => None,
+    };
+    let new_before = member_view(tx, catalog, &membership)?;
+    let former_before = former
+        .as_ref()
+        .map(|m| member_view(tx, catalog, m))
+        .transpose()?;
     account.owner_id = Some(person.id);
     tx.update_account(&account)?;
-    w.record(Change {
-        action: "user.transfer_ownership",
-        account: Some(account.clone()),
-        target: Some(to.to_string()),
-        before: Some(serde_json::json!({ "owner": former.as_ref().map(|p| p.email.as_str()) })),
-        after: Some(serde_json::json!({ "owner": to.as_str() })),
-    });
     // The owner holds the owner role: "account owners always have full
     // access" (004), and courses follow it (003).
     let owner_role = catalog.owner_role()?;
-    let new_owner = change_role(w, &account, membership, owner_role, &[])?;
-    if let (Some(former), Some((role, grants))) = (former, left_with) {
-        if let Some(m) = tx.membership_of(former.id, account.id)? {
-            change_role(w, &account, m, role, &grants)?;
+    let new_owner = change_role(w, &account, membership, (owner_role, &[]), &new_before)?;
+    if let (Some(m), Some(before)) = (former, former_before) {
+        match left_with {
+            Some((role, grants)) => {
+                change_role(w, &account, m, (role, &grants), &before)?;
+            }
+            None => {
+                let after = member_view(tx, catalog, &m)?;
+                w.member_changed("user.transfer_ownership", &account, Some(&before), &after)?;
+            }
         }
     }
     Ok(new_owner)
 }
 
-/// Gives a member `role` and `grants` on top of what they hold, with
-/// their courses and one event, as part of an ownership transfer.
+/// Gives a member `role` and grants on top of what they hold, with their
+/// courses, as part of an ownership transfer; one event from `before`,
+/// the member as they were before the handover.
 fn change_role(
     w: &Write<'_>,
     account: &Account,
     mut membership: Membership,
-    role: &Role,
-    grants: &[String],
+    (role, grants): (&Role, &[String]),
+    before: &MemberView,
 ) -> Result<MemberView> {
     let tx = w.tx;
     let catalog = w.catalog()?;
-    let before = member_view(tx, catalog, &membership)?;
     let held = tx.grants(membership.id)?;
     for name in grants {
         if !held.iter().any(|g| g.name == *name) {
@@ -211,7 +221,7 @@ fn change_role(
         follow_role(tx, catalog, &membership, w.ctx.now)?;
     }
     let after = member_view(tx, catalog, &membership)?;
-    w.member_changed("user.transfer_ownership", account, Some(&before), &after)?;
+    w.member_changed("user.transfer_ownership", account, Some(before), &after)?;
     Ok(after)
 }
 

@@ -65,10 +65,10 @@ fn state_at<'c>(
     // The address they had then, which their events then are under.
     let runs = runs_in(tx, email, account.id, Some(at))?;
     let address = runs.last().map_or(email.as_str(), |r| r.address.as_str());
-    let Some(event) = tx.member_state_at(address, account.id, at)? else {
+    let Some(mut event) = tx.member_state_at(address, account.id, at)? else {
         return Ok(None);
     };
-    let Some(after) = event.after else {
+    let Some(after) = member_state(&mut event) else {
         return Ok(None);
     };
     let defect = |what: &str| {
@@ -372,9 +372,27 @@ fn runs_in(
     Ok(runs)
 }
 
-/// Whether `event` made a member: nothing before it, a member after.
+/// The member an event records them as after it, taken out of it: its
+/// `after`, or for `init`, which records the account it made with its
+/// owner, the owner.
+fn member_state(event: &mut AuditEvent) -> Option<Value> {
+    let after = event.after.as_mut()?;
+    let state = if event.action == "init" {
+        after.get_mut("owner")?.take()
+    } else {
+        after.take()
+    };
+    is_member(&state).then_some(state)
+}
+
+/// Whether `event` made a member: nothing before it, a member after
+/// (`init` makes its owner one).
 fn joined(event: &AuditEvent) -> bool {
-    event.before.is_none() && event.after.as_ref().is_some_and(is_member)
+    event.before.is_none()
+        && event.after.as_ref().is_some_and(|after| {
+            is_member(after)
+                || (event.action == "init" && after.get("owner").is_some_and(is_member))
+        })
 }
 
 /// The address a member had before `event` brought them to `address`, if
@@ -686,6 +704,34 @@ mod tests {
             actions(&ann),
             ["user.invite", "user.accept", "user.set_role", "user.edit"]
         );
+    }
+
+    #[test]
+    fn a_handover_is_in_both_members_state_at_a_later_moment() {
+        // The portal's owner role is its admin role: nobody's role changes.
+        let mut p = seeded("portal");
+        p.ctx.now = t("2026-11-27T10:00:00Z");
+        join(&mut p, "ann@acme.test", "admin");
+        p.ctx.now = t("2026-11-27T11:00:00Z");
+        p.transfer_ownership(&crate::domain::OwnershipTransfer {
+            to: &email("ann@acme.test"),
+            former_owner_role: None,
+            account: None,
+        })
+        .expect("transfer");
+        p.ctx.now = t("2026-11-28T00:00:00Z");
+        for (who, before, after) in [
+            ("ann@acme.test", false, true),
+            ("owner@acme.test", true, false),
+        ] {
+            let owned = |p: &mut Portal, at: &str| {
+                p.member_show_at(&email(who), None, t(at))
+                    .expect("show --at")
+                    .owner
+            };
+            assert_eq!(owned(&mut p, "2026-11-27T10:30:00Z"), before, "{who}");
+            assert_eq!(owned(&mut p, "2026-11-27T11:30:00Z"), after, "{who}");
+        }
     }
 
     #[test]

@@ -34,13 +34,15 @@ impl SqliteTx<'_> {
         at: Timestamp,
     ) -> Result<Option<AuditEvent>> {
         // The newest of the member's events up to `at` whose `after` is a
-        // member as `user show` prints one (it has a role and a status).
+        // member as `user show` prints one (it has a role and a status),
+        // or the `init` that made the account with them as its owner.
         self.row(
             &format!(
                 "SELECT {EVENT_COLUMNS} FROM audit_events INDEXED BY audit_by_target
                  WHERE target = ?1 AND account_id = ?2 AND at <= ?3
-                   AND json_extract(after, '$.role') IS NOT NULL
-                   AND json_extract(after, '$.status') IS NOT NULL
+                   AND (json_extract(after, '$.role') IS NOT NULL
+                        AND json_extract(after, '$.status') IS NOT NULL
+                        OR action = 'init')
                  ORDER BY seq DESC LIMIT 1"
             ),
             params![target, account_id, at],

@@ -280,8 +280,9 @@ seam! {
         /// index.
         fn target_events(&self, target: &str, account_id: i64, below_seq: i64) -> Result<Vec<AuditEvent>>;
         /// The newest event up to `at` that records member `target`'s
-        /// state in the account (its `after` is a member), by the target
-        /// index.
+        /// state in the account (its `after` is a member, or it is the
+        /// `init` that made the account with them as its owner), by the
+        /// target index.
         fn member_state_at(
             &self,
             target: &str,

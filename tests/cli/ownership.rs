@@ -115,8 +115,8 @@ fn after_transfer_ownership_the_former_owner_is_an_account_admin_member() {
     p.ok(&[
         "user", "transfer-ownership", "--to", "ann@acme.test", "--yes",
     ]);
-    // The owner moved, and each member's role changed, one event each.
-    assert_eq!(p.events(), before + 3);
+    // Each member's ownership and role changed: one event each.
+    assert_eq!(p.events(), before + 2);
     let ann = p.json(&["user", "show", "ann@acme.test"]);
     assert_eq!(
         (ann["role"].as_str(), ann["owner"].as_bool()),
@@ -260,4 +260,60 @@ fn a_customer_area_database_made_before_learns_the_new_rules() {
         (former["role"].as_str(), former["grants"].clone()),
         (Some("member"), json!(["account-admin"]))
     );
+}
+
+/// A handover where nobody's role changes (the portal's owner role is its
+/// admin role) is still each member's change: their own events say who
+/// owned the account, so their state at a later moment says it too.
+#[test]
+fn the_handover_is_in_each_members_own_history_and_state_at_a_moment() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "admin");
+    let before = p.events();
+    let later = [("PORTALCTL_NOW", "2026-11-25T12:00:00Z")];
+    let moved = p.run_with(
+        &[
+            "user", "transfer-ownership", "--to", "ann@acme.test", "--yes",
+        ],
+        &later,
+    );
+    assert_eq!(moved.code, SUCCESS, "{}", moved.stderr);
+    assert_eq!(p.events(), before + 2);
+    let now = [("PORTALCTL_NOW", "2026-11-26T00:00:00Z")];
+    let then =
+        |who: &str| p.json_with(&["user", "show", who, "--at", "2026-11-25T13:00:00Z"], &now);
+    // Before it, the owner `init` made was the owner, by `init`'s event.
+    let first = p.json_with(
+        &["user", "show", OWNER, "--at", "2026-11-25T11:00:00Z"],
+        &now,
+    );
+    assert_eq!(
+        (first["role"].as_str(), first["owner"].as_bool()),
+        (Some("admin"), Some(true))
+    );
+    let (ann, former) = (then("ann@acme.test"), then(OWNER));
+    assert_eq!(
+        (ann["role"].as_str(), ann["owner"].as_bool()),
+        (Some("admin"), Some(true))
+    );
+    assert_eq!(
+        (former["role"].as_str(), former["owner"].as_bool()),
+        (Some("admin"), Some(false))
+    );
+    for who in ["ann@acme.test", OWNER] {
+        let history = p.json_with(&["user", "history", who], &now);
+        let last = history.as_array().and_then(|h| h.last()).cloned();
+        let last = last.unwrap_or_default();
+        assert_eq!(
+            last["action"], "user.transfer_ownership",
+            "{who}: {history}"
+        );
+        let changed = last["changes"].to_string();
+        let flag = if who == OWNER {
+            "owner: yes -> no"
+        } else {
+            "owner: no -> yes"
+        };
+        says(&changed, flag);
+    }
 }
