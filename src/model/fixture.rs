@@ -60,8 +60,10 @@ pub(crate) struct FixtureAccount {
     /// ISO 4217 code; left out, the parent's, else GBP.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// The owner's email: one of `users` (the first account's owner is
-    /// the database's owner, made by `init`).
+    /// The owner's email: one of `users`, else added as one (the
+    /// catalog's default role, or its owner role where it has no default;
+    /// active). The first account's owner is the database's owner, made
+    /// by `init`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     /// Contact details; a field left out is left as it is.

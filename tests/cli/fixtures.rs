@@ -630,3 +630,40 @@ fn prune_ends_external_access_and_removes_ip_addresses_the_file_no_longer_lists(
         says(&log, action);
     }
 }
+
+#[test]
+fn an_owner_the_file_does_not_list_is_added_as_a_user_and_owns_the_account() {
+    let p = Portal::empty();
+    let doc = serde_json::json!({
+        "preset": "portal",
+        "accounts": [
+            {"name": "Acme Ltd", "kind": "partner", "owner": "olive@acme.test",
+             "users": [{"email": "olive@acme.test", "name": "Olive", "role": "admin"}]},
+            {"name": "Cust", "parent": "Acme Ltd", "owner": "zed@cust.test",
+             "users": [{"email": "amy@cust.test", "name": "Amy", "role": "admin"}]}
+        ]
+    })
+    .to_string();
+    let plan = apply_stdin(&p, &["--dry-run"], &doc);
+    assert_eq!(plan.code, SUCCESS, "{}", plan.stderr);
+    let line = plan
+        .stdout
+        .lines()
+        .find(|l| l.contains("user zed@cust.test in Cust"))
+        .unwrap_or_default();
+    assert!(line.starts_with("create "), "{}", plan.stdout);
+    let run = apply_stdin(&p, &[], &doc);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let zed = p.json(&["user", "show", "zed@cust.test", "--account", "Cust"]);
+    assert_eq!(
+        (
+            zed["role"].as_str(),
+            zed["owner"].as_bool(),
+            zed["status"].as_str()
+        ),
+        (Some("admin"), Some(true), Some("active"))
+    );
+    let again = apply_stdin(&p, &[], &doc);
+    says(&again.stdout, "created    0");
+    says(&again.stdout, "updated    0");
+}
