@@ -2,6 +2,7 @@
 //! seeding test accounts does.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::Stdio;
 
 use serde_json::Value;
@@ -666,4 +667,44 @@ fn an_owner_the_file_does_not_list_is_added_as_a_user_and_owns_the_account() {
     let again = apply_stdin(&p, &[], &doc);
     says(&again.stdout, "created    0");
     says(&again.stdout, "updated    0");
+}
+
+#[test]
+fn a_second_account_whose_owner_holds_the_owners_alone_role_round_trips() {
+    // Customer area (004): the `owner` role is the owner's alone, so a
+    // new account's owner listed with it joins and takes the account as
+    // one change: one event, and `export | apply` reproduces it.
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let text = std::fs::read_to_string(examples.join("demo-customer-area.json")).unwrap();
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    doc["accounts"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "name": "Kunde AS", "kind": "customer", "owner": "kari@kunde.test",
+            "users": [
+                {"email": "kari@kunde.test", "name": "Kari", "role": "owner"},
+                {"email": "ola@kunde.test", "name": "Ola"}
+            ]
+        }));
+    let p = Portal::empty();
+    let run = apply_stdin(&p, &[], &doc.to_string());
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let kari = p.json(&["user", "history", "kari@kunde.test"]);
+    assert_eq!(kari.as_array().map(Vec::len), Some(1), "{kari}");
+    assert_eq!(kari[0]["action"], "user.add");
+    assert_eq!(
+        kari[0]["steps"],
+        serde_json::json!(["user.add", "user.transfer_ownership"])
+    );
+    let shown = p.json(&["user", "show", "kari@kunde.test"]);
+    assert_eq!(
+        (shown["role"].as_str(), shown["owner"].as_bool()),
+        (Some("owner"), Some(true))
+    );
+    let exported = p.ok(&["export"]);
+    let copy = Portal::empty();
+    let run = apply_stdin(&copy, &[], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), exported);
 }
