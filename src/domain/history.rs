@@ -64,7 +64,14 @@ fn state_at<'c>(
 ) -> Result<Option<Past<'c>>> {
     // The address they had then, which their events then are under.
     let runs = runs_in(tx, email, account.id, Some(at))?;
-    let address = runs.last().map_or(email.as_str(), |r| r.address.as_str());
+    let Some(run) = runs.last() else {
+        return Ok(None);
+    };
+    // Joined after `at`: what the address has from before was another's.
+    if run.events.first().is_some_and(|e| joined(e) && e.at > at) {
+        return Ok(None);
+    }
+    let address = run.address.as_str();
     let Some(mut event) = tx.member_state_at(address, account.id, at)? else {
         return Ok(None);
     };
@@ -687,12 +694,25 @@ mod tests {
     #[test]
     fn history_leaves_out_whoever_held_the_address_before() {
         let mut p = seeded("portal");
+        p.ctx.now = t("2026-11-27T10:00:00Z");
         join(&mut p, "ann@acme.test", "user");
         p.set_role(&email("ann@acme.test"), "manager", None, None)
             .expect("manager");
         // Ann moves to a new address; a new person takes the old one.
         new_email(&mut p, "ann@acme.test", "ann.b@acme.test");
+        p.ctx.now = t("2026-11-27T12:00:00Z");
         join(&mut p, "ann@acme.test", "user");
+        p.ctx.now = t("2026-11-28T00:00:00Z");
+        // Before the newcomer joined, the address was Ann's, not theirs.
+        let then = p.member_show_at(&email("ann@acme.test"), None, t("2026-11-27T11:00:00Z"));
+        assert!(matches!(then, Err(Error::NotFound(_))), "{then:?}");
+        let ann_then = p
+            .member_show_at(&email("ann.b@acme.test"), None, t("2026-11-27T11:00:00Z"))
+            .expect("show --at");
+        assert_eq!(
+            (ann_then.email.as_str(), ann_then.role.as_str()),
+            ("ann.b@acme.test", "manager")
+        );
         let newcomer = p
             .member_history(&email("ann@acme.test"), None)
             .expect("history");
