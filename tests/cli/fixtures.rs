@@ -708,3 +708,39 @@ fn a_second_account_whose_owner_holds_the_owners_alone_role_round_trips() {
     assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     assert_eq!(copy.ok(&["export"]), exported);
 }
+
+#[test]
+fn a_file_hands_an_account_over_and_lists_the_former_owner_as_the_handover_leaves_them() {
+    // 004: the ownership moves first, then the users' entries apply, so
+    // the former owner may be listed as what they become.
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let text = std::fs::read_to_string(examples.join("demo-customer-area.json")).unwrap();
+    let p = Portal::empty();
+    let run = apply_stdin(&p, &[], &text);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    let fjord = &mut doc["accounts"][0];
+    let owner = fjord["owner"].as_str().unwrap().to_string();
+    fjord["owner"] = "nora@fjord.test".into();
+    let users = fjord["users"].as_array_mut().unwrap();
+    for u in users.iter_mut() {
+        if u["email"] == owner.as_str() {
+            u["role"] = "member".into();
+            u["grants"] = serde_json::json!(["account-admin"]);
+        }
+    }
+    users.push(serde_json::json!({"email": "nora@fjord.test", "name": "Nora", "role": "owner"}));
+    let events = p.events();
+    let run = apply_stdin(&p, &[], &doc.to_string());
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    // Nora joining and taking it, the former owner giving it up, the apply.
+    assert_eq!(p.events(), events + 3);
+    let nora = p.json(&["user", "show", "nora@fjord.test"]);
+    assert_eq!(
+        (nora["role"].as_str(), nora["owner"].as_bool()),
+        (Some("owner"), Some(true))
+    );
+    let again = apply_stdin(&p, &[], &doc.to_string());
+    says(&again.stdout, "created    0");
+    says(&again.stdout, "updated    0");
+}
