@@ -17,7 +17,7 @@
 //!
 //! A member's events are recorded under the email they had then; their
 //! timeline, and their state at T, follow them back through each change
-//! of address (see [`runs_in`]). Limits: a member with no recorded event
+//! of address (see `timeline`). Limits: a member with no recorded event
 //! up to T (one who joined later, or whose only records predate the audit
 //! log) was no member then.
 
@@ -28,11 +28,11 @@ use serde_json::Value;
 use super::access::Access;
 use super::members::visible_member;
 use super::one_object::STEPS;
+use super::timeline::{joined, member_state, runs_in, timeline_in};
 use super::{member_in, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, AuditEvent, Capability, Email, Grant, MemberStanding, MemberStatus, Membership,
-    Timestamp,
+    Account, Capability, Email, Grant, MemberStanding, MemberStatus, Membership, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{CanView, HistoryView, MemberView};
@@ -45,7 +45,8 @@ struct Past<'c> {
     recorded: Value,
 }
 
-fn text(v: &Value, key: &str) -> Option<String> {
+/// The text at `key` of a recorded state, if it is text.
+pub(super) fn text(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_string)
 }
 
@@ -314,109 +315,6 @@ impl Portal {
             })
             .collect())
     }
-}
-
-/// How many addresses back `user history` follows a member: far more
-/// than anyone changes their email, and an end to a log edited into a
-/// loop.
-const MAX_ADDRESSES: usize = 32;
-
-/// A member's events in one account, oldest first: see [`runs_in`].
-fn timeline_in(tx: &dyn Tx, email: &Email, account_id: i64) -> Result<Vec<AuditEvent>> {
-    let mut runs = runs_in(tx, email, account_id, None)?;
-    runs.reverse();
-    Ok(runs.into_iter().flat_map(|r| r.events).collect())
-}
-
-/// An address a member's events in an account are recorded under, and
-/// theirs under it, oldest first.
-struct Run {
-    address: String,
-    events: Vec<AuditEvent>,
-}
-
-/// A member's addresses in one account, newest first, each with their
-/// events under it: the email they have now and, back through each
-/// change of address that brought them to it (`user edit --new-email`,
-/// or a merge that moved a duplicate's membership to them), the address
-/// before, up to that change; with `back_to`, only back to the address
-/// they had then. Of an address's events, the member's run from the
-/// newest that started it (their joining, or their arrival at the
-/// address): the events before it under the same address were someone
-/// else's, who held it and moved on. One indexed query per address.
-fn runs_in(
-    tx: &dyn Tx,
-    email: &Email,
-    account_id: i64,
-    back_to: Option<Timestamp>,
-) -> Result<Vec<Run>> {
-    let mut address = email.as_str().to_string();
-    let mut below = i64::MAX;
-    let mut runs = Vec::new();
-    for _ in 0..MAX_ADDRESSES {
-        let mut events = tx.target_events(&address, account_id, below)?;
-        let start = events
-            .iter()
-            .rposition(|e| joined(e) || arrived_from(e, &address).is_some());
-        let Some(start) = start else {
-            // Nothing started it: a member whose joining predates the
-            // audit log keeps every event of the address.
-            runs.push(Run { address, events });
-            break;
-        };
-        let events = events.split_off(start);
-        let first = &events[0];
-        let (from, seq, at) = (arrived_from(first, &address), first.seq, first.at);
-        runs.push(Run { address, events });
-        match from {
-            Some(before) if back_to.is_none_or(|t| at > t) => {
-                address = before;
-                below = seq;
-            }
-            _ => break,
-        }
-    }
-    Ok(runs)
-}
-
-/// The member an event records them as after it, taken out of it: its
-/// `after`, or for `init`, which records the account it made with its
-/// owner, the owner.
-fn member_state(event: &mut AuditEvent) -> Option<Value> {
-    let after = event.after.as_mut()?;
-    let state = if event.action == "init" {
-        after.get_mut("owner")?.take()
-    } else {
-        after.take()
-    };
-    is_member(&state).then_some(state)
-}
-
-/// Whether `event` made a member: nothing before it, a member after
-/// (`init` makes its owner one).
-fn joined(event: &AuditEvent) -> bool {
-    event.before.is_none()
-        && event.after.as_ref().is_some_and(|after| {
-            is_member(after)
-                || (event.action == "init" && after.get("owner").is_some_and(is_member))
-        })
-}
-
-/// The address a member had before `event` brought them to `address`, if
-/// it did: a member before and after, under another email before.
-fn arrived_from(event: &AuditEvent, address: &str) -> Option<String> {
-    let (before, after) = (event.before.as_ref()?, event.after.as_ref()?);
-    if !is_member(before) || text(after, "email").as_deref() != Some(address) {
-        return None;
-    }
-    text(before, "email").filter(|old| old != address)
-}
-
-/// Whether a recorded state is a member's, as `user show` prints one.
-fn is_member(state: &Value) -> bool {
-    ["email", "role", "status"]
-        .iter()
-        .all(|key| state.get(key).is_some_and(Value::is_string))
 }
 
 /// The grants recorded in a member's view, those in force at `at`.

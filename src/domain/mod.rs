@@ -38,6 +38,7 @@ mod roles;
 mod services;
 mod settings;
 mod status;
+mod timeline;
 mod timezones;
 mod visibility;
 
