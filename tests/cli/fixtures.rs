@@ -744,3 +744,22 @@ fn a_file_hands_an_account_over_and_lists_the_former_owner_as_the_handover_leave
     says(&again.stdout, "created    0");
     says(&again.stdout, "updated    0");
 }
+
+#[test]
+fn a_new_owner_listed_with_another_role_than_the_owners_is_refused_at_it() {
+    let p = Portal::empty();
+    p.ok(&["apply", DEMO]);
+    let before = p.dump();
+    let handover = std::fs::read_to_string(DEMO).unwrap().replace(
+        r#""owner": "carl@contoso.test""#,
+        r#""owner": "cleo@contoso.test""#,
+    );
+    let run = apply_stdin(&p, &[], &handover);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    says(
+        error_line(&run.stderr),
+        "error: accounts[1].users[1].role: `cleo@contoso.test` is to own `Contoso`, and its owner holds the role `admin`",
+    );
+    says(&run.stderr, r#"help: list them with "role": "admin""#);
+    assert_eq!(p.dump(), before, "a refusal changes nothing");
+}
