@@ -28,7 +28,7 @@ use serde_json::Value;
 use super::access::Access;
 use super::members::visible_member;
 use super::one_object::STEPS;
-use super::timeline::{joined, member_state, runs_in, timeline_in};
+use super::timeline::{joined, recorded_member, runs_in, timeline_in};
 use super::{member_in, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -73,10 +73,10 @@ fn state_at<'c>(
         return Ok(None);
     }
     let address = run.address.as_str();
-    let Some(mut event) = tx.member_state_at(address, account.id, at)? else {
+    let Some(event) = tx.member_state_at(address, account.id, at)? else {
         return Ok(None);
     };
-    let Some(after) = member_state(&mut event) else {
+    let Some(after) = recorded_member(&event).cloned() else {
         return Ok(None);
     };
     let defect = |what: &str| {

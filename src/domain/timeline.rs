@@ -74,27 +74,21 @@ pub(super) fn runs_in(
     Ok(runs)
 }
 
-/// The member an event records them as after it, taken out of it: its
-/// `after`, or for `init`, which records the account it made with its
-/// owner, the owner.
-pub(super) fn member_state(event: &mut AuditEvent) -> Option<Value> {
-    let after = event.after.as_mut()?;
+/// The member an event records them as after it: its `after`, or for
+/// `init`, which records the account it made with its owner, the owner.
+pub(super) fn recorded_member(event: &AuditEvent) -> Option<&Value> {
+    let after = event.after.as_ref()?;
     let state = if event.action == "init" {
-        after.get_mut("owner")?.take()
+        after.get("owner")?
     } else {
-        after.take()
+        after
     };
-    is_member(&state).then_some(state)
+    is_member(state).then_some(state)
 }
 
-/// Whether `event` made a member: nothing before it, a member after
-/// (`init` makes its owner one).
+/// Whether `event` made a member: nothing before it, a member after.
 pub(super) fn joined(event: &AuditEvent) -> bool {
-    event.before.is_none()
-        && event.after.as_ref().is_some_and(|after| {
-            is_member(after)
-                || (event.action == "init" && after.get("owner").is_some_and(is_member))
-        })
+    event.before.is_none() && recorded_member(event).is_some()
 }
 
 /// The address a member had before `event` brought them to `address`, if
