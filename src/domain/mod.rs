@@ -34,6 +34,7 @@ mod policies;
 mod prices;
 #[cfg(test)]
 mod query_plans;
+mod review;
 mod roles;
 mod services;
 mod settings;

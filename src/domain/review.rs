@@ -1,0 +1,660 @@
+//! The gate's review of one write, before it commits (see `gate.rs`):
+//! from the store's [`Journal`], what the write did to anyone's access,
+//! checked against these rules:
+//!
+//! - a grant is one the catalog declares grantable on top of a role;
+//! - access grows only through someone who holds it: a member acting with
+//!   `--as` must hold, in that account (or, for a partner's customer, in
+//!   the partner with `external_admins.manage` or `customers.manage`),
+//!   every capability anyone gains. An invited member counts as holding
+//!   what accepting will give them, so the invitation is checked against
+//!   the inviter and accepting adds nothing;
+//! - only the owner or the operator changes who owns an account;
+//! - an account keeps an active member holding `users.manage` for good:
+//!   one whose `users.manage` is time-bound (`--until`) does not count,
+//!   since nothing would refuse its lapse;
+//! - external access lasts only while its holder is active in the partner
+//!   it comes from.
+//!
+//! And, once the write goes through, what it left short of approvers.
+
+use std::cell::{OnceCell, RefCell};
+use std::collections::{BTreeSet, HashMap};
+
+use super::access::{caps, Access};
+use super::deciders::{count, policy_eligible, take, Ability, Roster};
+use super::delegations::ensure_delegations_given_by_holders;
+use super::orders::pending_of;
+use super::{Actor, Catalog, Ctx};
+use crate::error::{Error, Result};
+use crate::model::{Account, Capability, Grant, MemberStatus, Membership, Timestamp};
+use crate::store::{Journal, Tx};
+
+/// How many missing capabilities a refusal names.
+const SHOWN: usize = 5;
+
+/// One member in one account: the unit whose access the gate compares.
+type Seat = (i64, i64);
+
+/// A membership as the gate weighs it, with its grants and owner flag.
+#[derive(Clone)]
+struct Standing {
+    membership: Membership,
+    grants: Vec<Grant>,
+    owner: bool,
+}
+
+/// The gate's look at one write, before it commits. Nothing is written
+/// while it looks, so what it reads is kept: a write of many members (a
+/// fixture's) reads each seat once, not once per rule.
+pub(super) struct Review<'a> {
+    tx: &'a dyn Tx,
+    catalog: &'a Catalog,
+    ctx: &'a Ctx,
+    journal: &'a Journal,
+    seats: OnceCell<BTreeSet<Seat>>,
+    /// The journal's old membership rows, by the seat they were at.
+    old_rows: OnceCell<HashMap<Seat, &'a (Membership, Vec<Grant>)>>,
+    accounts: RefCell<HashMap<i64, Account>>,
+    afters: RefCell<HashMap<Seat, Option<Standing>>>,
+}
+
+impl<'a> Review<'a> {
+    pub(super) fn check(&self, may_lose_admin: &BTreeSet<i64>) -> Result<()> {
+        self.check_owners()?;
+        // A delegation lends its delegator's deciding: the power of
+        // `orders.approve`, given like any other access.
+        let mut created = Vec::new();
+        for (id, before) in &self.journal.delegations {
+            if before.is_none() {
+                created.push(self.tx.delegation(*id)?);
+            }
+        }
+        ensure_delegations_given_by_holders(self.tx, self.catalog, self.ctx, &created)?;
+        for seat in self.seats()? {
+            let before = self.before(*seat)?;
+            let after = self.after(*seat)?;
+            self.ensure_grantable(before.as_ref(), after.as_ref())?;
+            self.ensure_owner_role_is_the_owners(before.as_ref(), after.as_ref())?;
+            let had = self.potential(before.as_ref())?;
+            let mut has = self.potential(after.as_ref())?;
+            if self.newly_named_approver(*seat)? && !has.contains(&caps::ORDERS_APPROVE) {
+                has.push(caps::ORDERS_APPROVE);
+            }
+            let gained: Vec<Capability> = has.into_iter().filter(|c| !had.contains(c)).collect();
+            self.ensure_actor_holds(*seat, &gained, (before.as_ref(), after.as_ref()))?;
+            self.ensure_admin_remains(*seat, &before, &after, may_lose_admin)?;
+            self.ensure_external_access_is_backed(after.as_ref())?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn new(
+        tx: &'a dyn Tx,
+        catalog: &'a Catalog,
+        ctx: &'a Ctx,
+        journal: &'a Journal,
+    ) -> Self {
+        Review {
+            tx,
+            catalog,
+            ctx,
+            journal,
+            seats: OnceCell::new(),
+            old_rows: OnceCell::new(),
+            accounts: RefCell::default(),
+            afters: RefCell::default(),
+        }
+    }
+
+    /// Every (person, account) the write touched: memberships it changed,
+    /// owners it moved, approvers it named or dropped.
+    fn seats(&self) -> Result<&BTreeSet<Seat>> {
+        if let Some(seats) = self.seats.get() {
+            return Ok(seats);
+        }
+        let mut seats: BTreeSet<Seat> = BTreeSet::new();
+        for (id, before) in &self.journal.memberships {
+            if let Some((m, _)) = before {
+                seats.insert((m.person_id, m.account_id));
+            }
+            let now = self.tx.membership(*id)?;
+            let seat = (now.person_id, now.account_id);
+            seats.insert(seat);
+            // The seat's row as the write leaves it: kept for `after`.
+            let standing = Standing {
+                grants: self.tx.grants(now.id)?,
+                owner: self.account(now.account_id)?.owner_id == Some(now.person_id),
+                membership: now,
+            };
+            self.afters.borrow_mut().insert(seat, Some(standing));
+        }
+        for (id, before) in &self.journal.accounts {
+            let now = self.account(*id)?;
+            for person in [before.as_ref().and_then(|a| a.owner_id), now.owner_id]
+                .into_iter()
+                .flatten()
+            {
+                seats.insert((person, *id));
+            }
+        }
+        for (id, before) in &self.journal.policies {
+            let now = self.tx.policy(*id)?;
+            let named = before.iter().flat_map(|p| &p.approvers);
+            for person in now.approvers.iter().chain(named) {
+                seats.insert((*person, now.account_id));
+            }
+        }
+        Ok(self.seats.get_or_init(|| seats))
+    }
+
+    /// An account as the write leaves it.
+    fn account(&self, id: i64) -> Result<Account> {
+        if let Some(a) = self.accounts.borrow().get(&id) {
+            return Ok(a.clone());
+        }
+        let a = self.tx.account(id)?;
+        self.accounts.borrow_mut().insert(id, a.clone());
+        Ok(a)
+    }
+
+    /// Only the owner or the operator changes who owns an account.
+    fn check_owners(&self) -> Result<()> {
+        for (id, before) in &self.journal.accounts {
+            let Some(before) = before else { continue };
+            let now = self.account(*id)?;
+            if before.owner_id == now.owner_id {
+                continue;
+            }
+            if let Actor::Member(email) = &self.ctx.actor {
+                let actor = self.tx.person_by_email(email.as_str())?.map(|p| p.id);
+                if actor.is_none() || actor != before.owner_id {
+                    return Err(Error::denied(format!(
+                        "only the owner of `{}` can change who owns it",
+                        now.name
+                    ))
+                    .help("the owner can move it with `portalctl user transfer-ownership`"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The account as it was before this write.
+    fn account_before(&self, id: i64) -> Result<Option<Account>> {
+        match self.journal.accounts.get(&id) {
+            Some(before) => Ok(before.clone()),
+            None => self.account(id).map(Some),
+        }
+    }
+
+    /// The seat before this write: a changed membership's old row, an
+    /// untouched one as it is, or none when this write created or moved it
+    /// there.
+    fn before(&self, seat: Seat) -> Result<Option<Standing>> {
+        let (person, account) = seat;
+        let owner = self
+            .account_before(account)?
+            .is_some_and(|a| a.owner_id == Some(person));
+        let old_rows = self.old_rows.get_or_init(|| {
+            self.journal
+                .memberships
+                .values()
+                .flatten()
+                .map(|row| ((row.0.person_id, row.0.account_id), row))
+                .collect()
+        });
+        if let Some((m, grants)) = old_rows.get(&seat) {
+            return Ok(Some(Standing {
+                membership: m.clone(),
+                grants: grants.clone(),
+                owner,
+            }));
+        }
+        Ok(match self.after(seat)? {
+            Some(s) if !self.journal.memberships.contains_key(&s.membership.id) => {
+                Some(Standing { owner, ..s })
+            }
+            _ => None,
+        })
+    }
+
+    /// The seat as this write leaves it.
+    fn after(&self, seat: Seat) -> Result<Option<Standing>> {
+        if let Some(s) = self.afters.borrow().get(&seat) {
+            return Ok(s.clone());
+        }
+        let (person, account) = seat;
+        let owner = self.account(account)?.owner_id == Some(person);
+        let standing = match self.tx.membership_of(person, account)? {
+            Some(m) => Some(Standing {
+                grants: self.tx.grants(m.id)?,
+                membership: m,
+                owner,
+            }),
+            None => None,
+        };
+        self.afters.borrow_mut().insert(seat, standing.clone());
+        Ok(standing)
+    }
+
+    fn access<'c>(&'c self, s: &Standing, potential: bool) -> Result<Access<'c>> {
+        let mut membership = s.membership.clone();
+        // An invitation is checked when it is given: accepting it only
+        // takes what the inviter was allowed to give.
+        if potential && membership.status == MemberStatus::Invited {
+            membership.status = MemberStatus::Active;
+        }
+        Access::from_parts(
+            self.catalog,
+            membership,
+            s.grants.clone(),
+            s.owner,
+            self.ctx.now,
+        )
+    }
+
+    /// What the seat holds, or will hold once its invitation is accepted.
+    fn potential(&self, s: Option<&Standing>) -> Result<Vec<Capability>> {
+        Ok(match s {
+            Some(s) => self.access(s, true)?.capabilities(),
+            None => Vec::new(),
+        })
+    }
+
+    /// Being newly named an approver of a policy lets one decide its
+    /// orders: that is `orders.approve` given.
+    fn newly_named_approver(&self, (person, account): Seat) -> Result<bool> {
+        for (id, before) in &self.journal.policies {
+            let now = self.tx.policy(*id)?;
+            let was = before
+                .as_ref()
+                .is_some_and(|p| p.approvers.contains(&person));
+            if now.account_id == account && now.approvers.contains(&person) && !was {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Every grant the seat gains is one the catalog lets be granted on
+    /// top of a role, whichever command made it. Grants held from before
+    /// (a database older than the rule) may stay, and go with `revoke`.
+    fn ensure_grantable(&self, before: Option<&Standing>, after: Option<&Standing>) -> Result<()> {
+        let Some(after) = after else { return Ok(()) };
+        for g in &after.grants {
+            if before.is_none_or(|b| !b.grants.iter().any(|h| h.name == g.name)) {
+                self.catalog.grantable(&g.name)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Where the catalog reserves its owner role for the owner (it names
+    /// what a former owner becomes), a seat whose role or ownership this
+    /// write changed holds that role exactly when it owns the account,
+    /// whichever command made the change: nobody keeps "full access to the
+    /// client account" (004) without being its owner.
+    fn ensure_owner_role_is_the_owners(
+        &self,
+        before: Option<&Standing>,
+        after: Option<&Standing>,
+    ) -> Result<()> {
+        let (Some(reserved), Some(after)) = (self.catalog.reserved_owner_role(), after) else {
+            return Ok(());
+        };
+        let weighed = |s: &Standing| (s.membership.role_id, s.owner);
+        if before.map(weighed) == Some(weighed(after)) {
+            return Ok(());
+        }
+        let holds = self.catalog.role(after.membership.role_id)?.name == reserved;
+        if holds == after.owner {
+            return Ok(());
+        }
+        let email = self.tx.person(after.membership.person_id)?.email;
+        let account = self.account(after.membership.account_id)?.name;
+        Err(if holds {
+            Error::conflict(format!(
+                "the `{reserved}` role is the owner's alone, and `{email}` does not own `{account}`"
+            ))
+            .help(match before {
+                Some(_) => format!(
+                    "give another role, or make them the owner with `portalctl user transfer-ownership --to {email}`"
+                ),
+                None => "give another role".to_string(),
+            })
+        } else {
+            Error::conflict(format!(
+                "the owner of `{account}` holds the `{reserved}` role; `{email}` cannot own it with another"
+            ))
+        })
+    }
+
+    /// A member acting with `--as` must hold everything anyone gains.
+    fn ensure_actor_holds(
+        &self,
+        (person, account_id): Seat,
+        gained: &[Capability],
+        change: (Option<&Standing>, Option<&Standing>),
+    ) -> Result<()> {
+        let Actor::Member(email) = &self.ctx.actor else {
+            return Ok(());
+        };
+        if gained.is_empty() {
+            return Ok(());
+        }
+        let actor = self.tx.person_by_email(email.as_str())?;
+        let account = self.account(account_id)?;
+        let mut missing: Vec<Capability> = gained.to_vec();
+        if let Some(actor) = &actor {
+            for (place, through_partner) in
+                std::iter::once((account_id, false)).chain(account.parent_id.map(|p| (p, true)))
+            {
+                let Some(standing) = self.before((actor.id, place))? else {
+                    continue;
+                };
+                let held = self.access(&standing, false)?;
+                if through_partner
+                    && !held.holds(caps::EXTERNAL_ADMINS_MANAGE)
+                    && !held.holds(caps::CUSTOMERS_MANAGE)
+                {
+                    continue;
+                }
+                missing.retain(|c| !held.holds(*c));
+            }
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let who = self.tx.person(person)?.email;
+        let mut names: Vec<String> = missing.iter().map(|c| c.to_string()).collect();
+        if names.len() > SHOWN {
+            let more = names.len() - SHOWN;
+            names.truncate(SHOWN);
+            names.push(format!("{more} more"));
+        }
+        Err(Error::denied(format!(
+            "`{email}` cannot give `{who}` {} in `{}`: it includes capabilities they do not hold ({})",
+            self.given(change)?,
+            account.name,
+            names.join(", ")
+        ))
+        .help(format!(
+            "only someone who holds `{}` there, such as the account's owner, can give it",
+            missing[0]
+        )))
+    }
+
+    /// What a change gave, in words: a role, grants, access back, or the
+    /// ownership.
+    fn given(&self, (before, after): (Option<&Standing>, Option<&Standing>)) -> Result<String> {
+        let Some(after) = after else {
+            return Ok("access".into());
+        };
+        let mut parts = Vec::new();
+        let role = after.membership.role_id;
+        let had_access = match before {
+            Some(b) => !self.access(b, true)?.capabilities().is_empty(),
+            None => false,
+        };
+        if !had_access || before.is_some_and(|b| b.membership.role_id != role) {
+            parts.push(format!("role `{}`", self.catalog.role(role)?.name));
+        }
+        for g in &after.grants {
+            if before.is_none_or(|b| !b.grants.iter().any(|h| h.name == g.name)) {
+                parts.push(format!("`{}`", g.name));
+            }
+        }
+        if after.owner && !before.is_some_and(|b| b.owner) {
+            parts.push("the ownership".into());
+        }
+        if parts.is_empty() {
+            parts.push("access back".into());
+        }
+        Ok(parts.join(" and "))
+    }
+
+    /// An account keeps an active member holding `users.manage`.
+    fn ensure_admin_remains(
+        &self,
+        (person, account_id): Seat,
+        before: &Option<Standing>,
+        after: &Option<Standing>,
+        may_lose_admin: &BTreeSet<i64>,
+    ) -> Result<()> {
+        // Time-bound access counts only while it lasts: an admin whose
+        // `users.manage` lapses at T would leave the account without one
+        // at T, with no write for this rule to refuse then. So the rule
+        // asks for an admin for good: whoever holds `users.manage` now and
+        // after everything time-bound has lapsed.
+        let held = |s: &Option<Standing>| -> Result<bool> {
+            Ok(match s {
+                Some(s) => lasting_admin(
+                    self.catalog, &s.membership, &s.grants, s.owner, self.ctx.now,
+                )?,
+                None => false,
+            })
+        };
+        if !held(before)? || held(after)? || may_lose_admin.contains(&account_id) {
+            return Ok(());
+        }
+        let account = self.account(account_id)?;
+        for m in self.tx.memberships_in(account_id)? {
+            if m.status != MemberStatus::Active {
+                continue;
+            }
+            let grants = self.tx.grants(m.id)?;
+            let owner = account.owner_id == Some(m.person_id);
+            if lasting_admin(self.catalog, &m, &grants, owner, self.ctx.now)? {
+                return Ok(());
+            }
+        }
+        let who = self.tx.person(person)?.email;
+        let lapses = after
+            .as_ref()
+            .and_then(|s| s.membership.next_lapse(&s.grants));
+        let held_now = match after {
+            Some(s) => self.access(s, false)?.holds(caps::USERS_MANAGE),
+            None => false,
+        };
+        if let Some(at) = lapses.filter(|_| held_now) {
+            return Err(Error::conflict(format!(
+                "`{who}` is the last active member of `{}` holding `users.manage` for good, and it would lapse at {at}; an account must keep one",
+                account.name
+            ))
+            .help("give the admin role without --until, or give another member an admin role first"));
+        }
+        Err(Error::conflict(format!(
+            "`{who}` is the last active member of `{}` holding `users.manage`, and an account must keep one",
+            account.name
+        ))
+        .help("give another member an admin role first"))
+    }
+
+    /// External access lasts only while its holder is an active member,
+    /// with access, of the partner it comes from.
+    fn ensure_external_access_is_backed(&self, after: Option<&Standing>) -> Result<()> {
+        let Some(s) = after else { return Ok(()) };
+        let m = &s.membership;
+        let Some(partner) = m.external_from else {
+            return Ok(());
+        };
+        if m.status != MemberStatus::Active {
+            return Ok(());
+        }
+        let backed = match self.tx.membership_of(m.person_id, partner)? {
+            Some(home) => {
+                home.status == MemberStatus::Active && !self.catalog.role(home.role_id)?.blocking
+            }
+            None => false,
+        };
+        if backed {
+            return Ok(());
+        }
+        let who = self.tx.person(m.person_id)?.email;
+        Err(Error::conflict(format!(
+            "`{who}` would keep access to `{}` from `{}` without being active there",
+            self.tx.account(m.account_id)?.name,
+            self.tx.account(partner)?.name
+        )))
+    }
+}
+
+/// The members of one account as the gate sees them, before or after the
+/// write under review.
+struct Seen<'r, 'a> {
+    review: &'r Review<'a>,
+    account: i64,
+    before: bool,
+    all: OnceCell<Vec<i64>>,
+}
+
+impl Seen<'_, '_> {
+    fn standing(&self, person: i64) -> Result<Option<Standing>> {
+        if self.before {
+            self.review.before((person, self.account))
+        } else {
+            self.review.after((person, self.account))
+        }
+    }
+}
+
+impl Roster for Seen<'_, '_> {
+    fn ability(&self, person: i64) -> Result<Ability> {
+        Ok(match self.standing(person)? {
+            Some(s) => Ability::of(&self.review.access(&s, false)?),
+            None => Ability::default(),
+        })
+    }
+
+    fn approvers(&self, except: &BTreeSet<i64>, enough: usize) -> Result<Vec<i64>> {
+        if self.all.get().is_none() {
+            let mut all = Vec::new();
+            for m in self.review.tx.memberships_in(self.account)? {
+                if self.ability(m.person_id)?.approves {
+                    all.push(m.person_id);
+                }
+            }
+            let _ = self.all.set(all);
+        }
+        Ok(take(self.all.get().map_or(&[][..], |a| a), except, enough))
+    }
+}
+
+impl<'a> Review<'a> {
+    /// What the write leaves short of approvers that was not before: an
+    /// enabled policy with fewer eligible approvers than it requires, and
+    /// a pending order that now falls back to the account's approvers, or
+    /// that nobody eligible is left to decide. The write goes through; the
+    /// caller hears it as warnings. Eligibility is judged when deciding,
+    /// so the fallback itself needs nothing written.
+    pub(super) fn shortfalls(&self) -> Result<Vec<String>> {
+        // Only a change in someone's ability to decide can leave a policy
+        // or an order short. Most writes change none, and then nothing
+        // here reads an account's members or orders.
+        let mut accounts: BTreeSet<i64> = BTreeSet::new();
+        for &(person, account) in self.seats()? {
+            let seen = |before| Seen {
+                review: self,
+                account,
+                before,
+                all: OnceCell::new(),
+            };
+            if seen(true).ability(person)? != seen(false).ability(person)? {
+                accounts.insert(account);
+            }
+        }
+        let mut warnings = Vec::new();
+        for id in accounts {
+            let account = self.account(id)?;
+            let seen = |before| Seen {
+                review: self,
+                account: id,
+                before,
+                all: OnceCell::new(),
+            };
+            let (was, now) = (seen(true), seen(false));
+            for policy in self.tx.policies_in(id)?.iter().filter(|p| p.enabled) {
+                let need = usize::try_from(policy.required_approvals).unwrap_or(usize::MAX);
+                let had = policy_eligible(&was, policy, need)?;
+                let has = policy_eligible(&now, policy, need)?;
+                if had < need || has >= need {
+                    continue;
+                }
+                let fallback = if policy.approvers.is_empty() {
+                    "its orders can only be cancelled, or released by `portalctl policy edit` or `policy disable`"
+                } else {
+                    "its orders fall back to the account's approvers (holders of `orders.approve`)"
+                };
+                warnings.push(format!(
+                    "policy `{}` in `{}` now has {} for {}; {fallback}",
+                    policy.name,
+                    account.name,
+                    count(
+                        has,
+                        if policy.approvers.is_empty() {
+                            "approver"
+                        } else {
+                            "eligible approver"
+                        }
+                    ),
+                    count(need, "required approval"),
+                ));
+            }
+            for order in self.tx.pending_orders_in(id)? {
+                let before = pending_of(self.tx, &was, &order)?;
+                let after = pending_of(self.tx, &now, &order)?;
+                let stuck_before: Vec<i64> = before
+                    .stuck(&was)?
+                    .iter()
+                    .map(|h| h.policy.policy_id)
+                    .collect();
+                for h in after.stuck(&now)? {
+                    if !stuck_before.contains(&h.policy.policy_id) {
+                        warnings.push(format!(
+                            "order {} in `{}`: nobody eligible is left to give policy `{}` the {} it needs; cancel it (`portalctl order cancel {}`) or ease the policy (`portalctl policy edit`)",
+                            order.id,
+                            account.name,
+                            h.policy.name,
+                            count(usize::try_from(h.need()).unwrap_or(0), "approval"),
+                            order.id
+                        ));
+                    }
+                }
+                for h in after
+                    .holds
+                    .iter()
+                    .filter(|h| h.falls_back() && !h.satisfied())
+                {
+                    let fell = before
+                        .holds
+                        .iter()
+                        .any(|b| b.policy.policy_id == h.policy.policy_id && b.falls_back());
+                    if !fell {
+                        warnings.push(format!(
+                            "order {} in `{}` now falls back to the account's approvers: policy `{}` has too few eligible approvers left",
+                            order.id, account.name, h.policy.name
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(warnings)
+    }
+}
+
+/// Whether a membership holds `users.manage` now and still holds it once
+/// everything time-bound about it has lapsed.
+fn lasting_admin(
+    catalog: &Catalog,
+    m: &Membership,
+    grants: &[Grant],
+    owner: bool,
+    now: Timestamp,
+) -> Result<bool> {
+    let held = |m: Membership, at: Timestamp| -> Result<bool> {
+        Ok(Access::from_parts(catalog, m, grants.to_vec(), owner, at)?.holds(caps::USERS_MANAGE))
+    };
+    let end = Timestamp::end_of_time();
+    Ok(held(m.clone(), now)? && held(m.clone().in_force(end), end)?)
+}
