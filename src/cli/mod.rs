@@ -2,6 +2,7 @@
 //! command group parses, calls the domain, and hands the result to output.
 
 mod account;
+mod args;
 mod audit;
 mod complete;
 mod course;
@@ -15,23 +16,25 @@ mod order;
 mod outbox;
 mod role;
 mod service;
+mod session;
 mod settings;
 mod status;
 mod user;
 
 use std::ffi::OsString;
-use std::io::{IsTerminal, Read as _};
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::io::IsTerminal;
+use std::path::PathBuf;
 
-use chrono::Utc;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::domain::{Actor, Ctx, Portal};
 use crate::error::{Error, Outcome, Result};
-use crate::model::{escape, unsafe_to_print, Email, Text, Timestamp};
+use crate::model::{escape, unsafe_to_print};
 use crate::output::Output;
+pub(crate) use args::{
+    audit_actor, duration, since, until, AccountArg, LimitArg, Since, TextArg, Until,
+};
 pub use complete::complete_from_env;
+pub(crate) use session::{read_capped, read_text_file, Session};
 
 /// The heading of the options every command takes.
 const GLOBAL: &str = "Global options";
@@ -276,217 +279,6 @@ pub fn parse(args: &[OsString]) -> std::result::Result<Cli, clap::Error> {
     })
 }
 
-/// An open portal that, once the command is done with it, prints the
-/// warnings its writes left (`warning: ...` on stderr): a change that went
-/// through but needs the user's attention, such as orders left without
-/// approvers.
-pub(crate) struct Opened {
-    portal: Portal,
-    out: Output,
-}
-
-impl std::ops::Deref for Opened {
-    type Target = Portal;
-    fn deref(&self) -> &Portal {
-        &self.portal
-    }
-}
-
-impl std::ops::DerefMut for Opened {
-    fn deref_mut(&mut self) -> &mut Portal {
-        &mut self.portal
-    }
-}
-
-impl Drop for Opened {
-    fn drop(&mut self) {
-        for warning in self.portal.take_warnings() {
-            self.out.warn(&warning);
-        }
-    }
-}
-
-/// What a command needs besides its own arguments.
-pub(crate) struct Session {
-    cli_db: Option<PathBuf>,
-    act_as: Option<String>,
-    now: Option<String>,
-    yes: bool,
-    interactive: bool,
-    pub out: Output,
-}
-
-impl Session {
-    /// Opens the portal; `init` uses [`Session::init_portal`] instead.
-    pub(crate) fn portal(&self) -> Result<Opened> {
-        Ok(Opened {
-            portal: Portal::open(&self.db_path()?, busy_timeout()?, self.ctx()?)?,
-            out: self.out,
-        })
-    }
-
-    /// Runs `init` on the portal, creating the database file if there is
-    /// none; a file created here is removed again if `init` fails (see
-    /// [`Portal::create`]).
-    pub(crate) fn init_portal<T>(&self, init: impl FnOnce(&mut Portal) -> Result<T>) -> Result<T> {
-        Portal::create(&self.db_path()?, busy_timeout()?, self.ctx()?, init)
-    }
-
-    /// The database file: --db / PORTALCTL_DB, else the default.
-    pub(crate) fn db_path(&self) -> Result<PathBuf> {
-        match &self.cli_db {
-            Some(p) => Ok(p.clone()),
-            None => crate::domain::default_db_path(),
-        }
-    }
-
-    fn ctx(&self) -> Result<Ctx> {
-        let now = match self.now.as_deref().filter(|t| !t.trim().is_empty()) {
-            Some(text) => text.parse().map_err(|_| {
-                Error::invalid(format!("PORTALCTL_NOW `{text}` is not an RFC 3339 time"))
-            })?,
-            None => Utc::now().into(),
-        };
-        // Only leaving --as out means the operator: a blank one is a
-        // mistake (an unset variable in a script), not a way to gain rights.
-        let actor = match self.act_as.as_deref().map(str::trim) {
-            Some("") => {
-                return Err(Error::invalid("--as (or PORTALCTL_AS) is empty")
-                    .help("name a member with --as EMAIL, or leave it out to act as the operator"))
-            }
-            Some(email) => Actor::Member(email.parse::<Email>()?),
-            None => Actor::Operator(os_user()),
-        };
-        Ok(Ctx { now, actor })
-    }
-
-    /// Asks before an irreversible or access-removing change. `--yes`
-    /// answers for the user; a run that cannot prompt (no terminal, or
-    /// `--no-input`) must say `--yes` rather than go ahead unasked (exit
-    /// 2), and a declined prompt changes nothing (exit 2).
-    pub(crate) fn confirm(&self, question: &str) -> Result<()> {
-        if self.yes {
-            return Ok(());
-        }
-        if !self.interactive {
-            return Err(
-                Error::invalid(format!("{question}: needs confirmation, pass --yes")).help(
-                    "without a terminal, or with --no-input, portalctl never asks: --yes (-y) confirms",
-                ),
-            );
-        }
-        match crate::prompt::confirm(&escape(question)) {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(Error::invalid("cancelled; nothing changed")),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Confirms `question` once `check` (the command itself, rehearsed by
-    /// [`Portal::check`]) shows it would go through: nobody is asked to
-    /// confirm what is then refused. With `--yes` nobody is asked, and the
-    /// command checks itself as it runs.
-    pub(crate) fn confirm_checked(
-        &self,
-        portal: &mut Portal,
-        check: impl FnOnce(&mut Portal) -> Result<()>,
-        question: &str,
-    ) -> Result<()> {
-        if self.yes {
-            return Ok(());
-        }
-        check(portal)?;
-        self.confirm(question)
-    }
-}
-
-/// `PORTALCTL_BUSY_TIMEOUT` in milliseconds, else the store's default.
-fn busy_timeout() -> Result<Option<Duration>> {
-    match std::env::var("PORTALCTL_BUSY_TIMEOUT") {
-        // SQLite counts the wait in a signed 32-bit number of milliseconds.
-        Ok(text) if !text.trim().is_empty() => text
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|ms| i32::try_from(*ms).is_ok())
-            .map(|ms| Some(Duration::from_millis(u64::from(ms))))
-            .ok_or_else(|| {
-                Error::invalid(format!(
-                    "PORTALCTL_BUSY_TIMEOUT `{text}` is not a number of milliseconds up to {}",
-                    i32::MAX
-                ))
-            }),
-        _ => Ok(None),
-    }
-}
-
-/// The name of the OS user running portalctl, for the audit log.
-fn os_user() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(user_of_this_process)
-}
-
-/// The login name of this process's user from `/etc/passwd`, else its uid,
-/// for when no USER variable is set (cron, CI containers).
-fn user_of_this_process() -> String {
-    use std::os::unix::fs::MetadataExt;
-    let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) else {
-        return "unknown".into();
-    };
-    let passwd = read_text_file(Path::new("/etc/passwd")).unwrap_or_default();
-    passwd
-        .lines()
-        .map(|line| line.split(':').collect::<Vec<_>>())
-        .find(|fields| fields.get(2) == Some(&uid.to_string().as_str()))
-        .and_then(|fields| fields.first().map(|name| name.to_string()))
-        .unwrap_or_else(|| format!("uid{uid}"))
-}
-
-/// The most, in MiB, of any file portalctl reads besides its database (a
-/// preset file, `/etc/passwd`): hundreds of times the largest shipped
-/// preset, and still a small allocation.
-const MAX_FILE_MIB: u64 = 1;
-
-/// Reads the UTF-8 text file at `path`, refusing it (exit 2) once it holds
-/// more than [`MAX_FILE_MIB`]: a huge file, or one that never ends such as
-/// `/dev/zero`, is refused after that much rather than read into memory.
-/// Pipes are read too (`--preset-file <(...)`), under the same cap.
-pub(crate) fn read_text_file(path: &Path) -> Result<String> {
-    read_capped(path, MAX_FILE_MIB)
-}
-
-/// Reads the UTF-8 text at `path` (`-`: stdin), refusing it (exit 2) once
-/// it holds more than `cap_mib` MiB.
-pub(crate) fn read_capped(path: &Path, cap_mib: u64) -> Result<String> {
-    let cap = cap_mib << 20;
-    let cannot_read =
-        |e: std::io::Error| Error::invalid(format!("cannot read `{}`: {e}", path.display()));
-    let mut bytes = Vec::new();
-    // One byte past the cap tells a file of exactly the cap from a larger one.
-    if path == Path::new("-") {
-        std::io::stdin()
-            .take(cap + 1)
-            .read_to_end(&mut bytes)
-            .map_err(cannot_read)?;
-    } else {
-        std::fs::File::open(path)
-            .map_err(cannot_read)?
-            .take(cap + 1)
-            .read_to_end(&mut bytes)
-            .map_err(cannot_read)?;
-    }
-    if bytes.len() as u64 > cap {
-        return Err(Error::invalid(format!(
-            "`{}` is larger than {cap_mib} MiB, the most portalctl reads from it",
-            path.display()
-        )));
-    }
-    String::from_utf8(bytes)
-        .map_err(|_| Error::invalid(format!("`{}` is not UTF-8 text", path.display())))
-}
-
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<Outcome> {
     let session = Session {
@@ -577,183 +369,6 @@ fn help_topic(session: &Session, topic: &str) -> Result<()> {
         }
         "exit-codes" => out.raw(&format!("{}\n", exit_codes_help(true))),
         _ => out.raw(&format!("{}\n", environment_help())),
-    }
-}
-
-// `--account`: the account a command acts in. Left out, the domain picks
-// the only account of the member concerned, of the acting member, or of
-// the database.
-// (Not a doc comment: clap would show it as the about of every command
-// that flattens these arguments, over the command's own.)
-#[derive(Debug, Clone, Default, Args)]
-pub(crate) struct AccountArg {
-    /// The account to act in (may be left out when it is clear).
-    #[arg(long, value_name = "ACCOUNT")]
-    account: Option<String>,
-}
-
-impl AccountArg {
-    /// The account named, if any.
-    pub(crate) fn name(&self) -> Option<&str> {
-        self.account.as_deref()
-    }
-
-    /// The account named, if any, for a request that owns it.
-    pub(crate) fn into_name(self) -> Option<String> {
-        self.account
-    }
-
-    /// The account named by `--account` or by the positional shorthand
-    /// `account ... ACCOUNT`; naming two different ones is a usage error.
-    pub(crate) fn or_positional(self, positional: Option<String>) -> Result<AccountArg> {
-        match (self.account, positional) {
-            (Some(flag), Some(pos)) if flag.trim() != pos.trim() => Err(Error::invalid(format!(
-                "two accounts given: `{}` and --account `{}`",
-                pos.trim(),
-                flag.trim()
-            ))
-            .help("name the account once, with --account")),
-            (flag, pos) => Ok(AccountArg {
-                account: flag.or(pos),
-            }),
-        }
-    }
-}
-
-// `--limit COUNT` of a list: at most this many items, the first in the
-// list's order.
-// (Not a doc comment: clap would show it as the about of every command
-// that flattens these arguments, over the command's own.)
-#[derive(Debug, Clone, Copy, Default, Args)]
-pub(crate) struct LimitArg {
-    /// List at most this many, the first in the list's order.
-    #[arg(long, value_name = "COUNT")]
-    pub(crate) limit: Option<u32>,
-}
-
-/// The value parser of every stored free-text argument: reads it into a
-/// [`Text`], and a refusal names the flag (`--description ... contains a
-/// control character`) and reads as the domain's own (see [`value_error`]).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct TextArg;
-
-impl clap::builder::TypedValueParser for TextArg {
-    type Value = Text;
-
-    fn parse_ref(
-        &self,
-        cmd: &clap::Command,
-        arg: Option<&clap::Arg>,
-        value: &std::ffi::OsStr,
-    ) -> std::result::Result<Text, clap::Error> {
-        let what = match arg {
-            Some(a) => match a.get_long() {
-                Some(long) => format!("--{long}"),
-                None => format!("the {}", a.get_id()),
-            },
-            None => "the text".to_string(),
-        };
-        // A function parser makes clap keep our error as the source, which
-        // `value_error` finds again.
-        let parse = move |s: &str| Text::parse(&what, s);
-        parse.parse_ref(cmd, arg, value)
-    }
-}
-
-/// Reads `7d`, `48h`, `30m` into a duration.
-pub(crate) fn duration(text: &str) -> Result<chrono::Duration> {
-    let std = humantime::parse_duration(text.trim()).map_err(|_| {
-        Error::invalid(format!("`{text}` is not a duration")).help("write it like 7d, 48h or 30m")
-    })?;
-    chrono::Duration::from_std(std).map_err(|_| Error::invalid(format!("`{text}` is too long")))
-}
-
-/// A point in time given either as such or as how long ago it was.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Since {
-    /// An RFC 3339 time.
-    At(Timestamp),
-    /// This long before now.
-    Ago(chrono::Duration),
-    /// A whole day (UTC): from its start, or up to its end.
-    Day(chrono::NaiveDate),
-}
-
-impl Since {
-    /// The time meant as a start, counting back from `now`: a day means
-    /// its first second.
-    pub(crate) fn at(self, now: Timestamp) -> Result<Timestamp> {
-        match self {
-            Since::At(t) => Ok(t),
-            Since::Ago(d) => now.minus(d),
-            Since::Day(day) => Ok(day.and_time(chrono::NaiveTime::MIN).and_utc().into()),
-        }
-    }
-
-    /// The time meant as an end (inclusive): a day means its last second.
-    pub(crate) fn until(self, now: Timestamp) -> Result<Timestamp> {
-        match self {
-            Since::Day(_) => self
-                .at(now)?
-                .plus(chrono::Duration::days(1) - chrono::Duration::seconds(1)),
-            other => other.at(now),
-        }
-    }
-}
-
-/// Reads `--since` and `--until`: a date (`2026-11-25`, a whole day in
-/// UTC), an RFC 3339 time, or a duration ago such as `2h` or `7d`.
-pub(crate) fn since(text: &str) -> Result<Since> {
-    if let Ok(day) = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
-        return Ok(Since::Day(day));
-    }
-    if text.contains('T') || text.contains('-') {
-        text.parse().map(Since::At)
-    } else {
-        duration(text).map(Since::Ago)
-    }
-}
-
-/// A moment ahead, for `--until`: an RFC 3339 time, a date (its first
-/// second, UTC), or how long from now (`7d`, `36h`).
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Until {
-    /// An RFC 3339 time.
-    At(Timestamp),
-    /// This long after now.
-    In(chrono::Duration),
-    /// The start of a day (UTC).
-    Day(chrono::NaiveDate),
-}
-
-impl Until {
-    /// The moment meant, counting on from `now`.
-    pub(crate) fn at(self, now: Timestamp) -> Result<Timestamp> {
-        match self {
-            Until::At(t) => Ok(t),
-            Until::In(d) => now.plus(d),
-            Until::Day(day) => Ok(day.and_time(chrono::NaiveTime::MIN).and_utc().into()),
-        }
-    }
-}
-
-/// Reads `--until`: what `--since` reads, with a duration counted forward.
-pub(crate) fn until(text: &str) -> Result<Until> {
-    Ok(match since(text)? {
-        Since::At(t) => Until::At(t),
-        Since::Ago(d) => Until::In(d),
-        Since::Day(day) => Until::Day(day),
-    })
-}
-
-/// Reads an audit actor: an email, or the operator as `operator:USER` or
-/// just the login name `USER` (a login name never holds an `@`).
-pub(crate) fn audit_actor(text: &str) -> Result<Actor> {
-    let text = text.trim();
-    match text.strip_prefix("operator:") {
-        Some(user) => Ok(Actor::Operator(user.to_string())),
-        None if !text.is_empty() && !text.contains('@') => Ok(Actor::Operator(text.to_string())),
-        None => Ok(Actor::Member(text.parse()?)),
     }
 }
 

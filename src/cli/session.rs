@@ -1,0 +1,224 @@
+//! What every command runs with besides its own arguments: the database,
+//! the clock and the actor, confirmation, and the files it reads.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::Utc;
+
+use crate::domain::{Actor, Ctx, Portal};
+use crate::error::{Error, Result};
+use crate::model::{escape, Email};
+use crate::output::Output;
+
+/// An open portal that, once the command is done with it, prints the
+/// warnings its writes left (`warning: ...` on stderr): a change that went
+/// through but needs the user's attention, such as orders left without
+/// approvers.
+pub(crate) struct Opened {
+    portal: Portal,
+    out: Output,
+}
+
+impl std::ops::Deref for Opened {
+    type Target = Portal;
+    fn deref(&self) -> &Portal {
+        &self.portal
+    }
+}
+
+impl std::ops::DerefMut for Opened {
+    fn deref_mut(&mut self) -> &mut Portal {
+        &mut self.portal
+    }
+}
+
+impl Drop for Opened {
+    fn drop(&mut self) {
+        for warning in self.portal.take_warnings() {
+            self.out.warn(&warning);
+        }
+    }
+}
+
+/// What a command needs besides its own arguments.
+pub(crate) struct Session {
+    pub(super) cli_db: Option<PathBuf>,
+    pub(super) act_as: Option<String>,
+    pub(super) now: Option<String>,
+    pub(super) yes: bool,
+    pub(super) interactive: bool,
+    pub out: Output,
+}
+
+impl Session {
+    /// Opens the portal; `init` uses [`Session::init_portal`] instead.
+    pub(crate) fn portal(&self) -> Result<Opened> {
+        Ok(Opened {
+            portal: Portal::open(&self.db_path()?, busy_timeout()?, self.ctx()?)?,
+            out: self.out,
+        })
+    }
+
+    /// Runs `init` on the portal, creating the database file if there is
+    /// none; a file created here is removed again if `init` fails (see
+    /// [`Portal::create`]).
+    pub(crate) fn init_portal<T>(&self, init: impl FnOnce(&mut Portal) -> Result<T>) -> Result<T> {
+        Portal::create(&self.db_path()?, busy_timeout()?, self.ctx()?, init)
+    }
+
+    /// The database file: --db / PORTALCTL_DB, else the default.
+    pub(crate) fn db_path(&self) -> Result<PathBuf> {
+        match &self.cli_db {
+            Some(p) => Ok(p.clone()),
+            None => crate::domain::default_db_path(),
+        }
+    }
+
+    fn ctx(&self) -> Result<Ctx> {
+        let now = match self.now.as_deref().filter(|t| !t.trim().is_empty()) {
+            Some(text) => text.parse().map_err(|_| {
+                Error::invalid(format!("PORTALCTL_NOW `{text}` is not an RFC 3339 time"))
+            })?,
+            None => Utc::now().into(),
+        };
+        // Only leaving --as out means the operator: a blank one is a
+        // mistake (an unset variable in a script), not a way to gain rights.
+        let actor = match self.act_as.as_deref().map(str::trim) {
+            Some("") => {
+                return Err(Error::invalid("--as (or PORTALCTL_AS) is empty")
+                    .help("name a member with --as EMAIL, or leave it out to act as the operator"))
+            }
+            Some(email) => Actor::Member(email.parse::<Email>()?),
+            None => Actor::Operator(os_user()),
+        };
+        Ok(Ctx { now, actor })
+    }
+
+    /// Asks before an irreversible or access-removing change. `--yes`
+    /// answers for the user; a run that cannot prompt (no terminal, or
+    /// `--no-input`) must say `--yes` rather than go ahead unasked (exit
+    /// 2), and a declined prompt changes nothing (exit 2).
+    pub(crate) fn confirm(&self, question: &str) -> Result<()> {
+        if self.yes {
+            return Ok(());
+        }
+        if !self.interactive {
+            return Err(
+                Error::invalid(format!("{question}: needs confirmation, pass --yes")).help(
+                    "without a terminal, or with --no-input, portalctl never asks: --yes (-y) confirms",
+                ),
+            );
+        }
+        match crate::prompt::confirm(&escape(question)) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Error::invalid("cancelled; nothing changed")),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Confirms `question` once `check` (the command itself, rehearsed by
+    /// [`Portal::check`]) shows it would go through: nobody is asked to
+    /// confirm what is then refused. With `--yes` nobody is asked, and the
+    /// command checks itself as it runs.
+    pub(crate) fn confirm_checked(
+        &self,
+        portal: &mut Portal,
+        check: impl FnOnce(&mut Portal) -> Result<()>,
+        question: &str,
+    ) -> Result<()> {
+        if self.yes {
+            return Ok(());
+        }
+        check(portal)?;
+        self.confirm(question)
+    }
+}
+
+/// `PORTALCTL_BUSY_TIMEOUT` in milliseconds, else the store's default.
+fn busy_timeout() -> Result<Option<Duration>> {
+    match std::env::var("PORTALCTL_BUSY_TIMEOUT") {
+        // SQLite counts the wait in a signed 32-bit number of milliseconds.
+        Ok(text) if !text.trim().is_empty() => text
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|ms| i32::try_from(*ms).is_ok())
+            .map(|ms| Some(Duration::from_millis(u64::from(ms))))
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "PORTALCTL_BUSY_TIMEOUT `{text}` is not a number of milliseconds up to {}",
+                    i32::MAX
+                ))
+            }),
+        _ => Ok(None),
+    }
+}
+
+/// The name of the OS user running portalctl, for the audit log.
+fn os_user() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(user_of_this_process)
+}
+
+/// The login name of this process's user from `/etc/passwd`, else its uid,
+/// for when no USER variable is set (cron, CI containers).
+fn user_of_this_process() -> String {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) else {
+        return "unknown".into();
+    };
+    let passwd = read_text_file(Path::new("/etc/passwd")).unwrap_or_default();
+    passwd
+        .lines()
+        .map(|line| line.split(':').collect::<Vec<_>>())
+        .find(|fields| fields.get(2) == Some(&uid.to_string().as_str()))
+        .and_then(|fields| fields.first().map(|name| name.to_string()))
+        .unwrap_or_else(|| format!("uid{uid}"))
+}
+
+/// The most, in MiB, of any file portalctl reads besides its database (a
+/// preset file, `/etc/passwd`): hundreds of times the largest shipped
+/// preset, and still a small allocation.
+const MAX_FILE_MIB: u64 = 1;
+
+/// Reads the UTF-8 text file at `path`, refusing it (exit 2) once it holds
+/// more than [`MAX_FILE_MIB`]: a huge file, or one that never ends such as
+/// `/dev/zero`, is refused after that much rather than read into memory.
+/// Pipes are read too (`--preset-file <(...)`), under the same cap.
+pub(crate) fn read_text_file(path: &Path) -> Result<String> {
+    read_capped(path, MAX_FILE_MIB)
+}
+
+/// Reads the UTF-8 text at `path` (`-`: stdin), refusing it (exit 2) once
+/// it holds more than `cap_mib` MiB.
+pub(crate) fn read_capped(path: &Path, cap_mib: u64) -> Result<String> {
+    let cap = cap_mib << 20;
+    let cannot_read =
+        |e: std::io::Error| Error::invalid(format!("cannot read `{}`: {e}", path.display()));
+    let mut bytes = Vec::new();
+    // One byte past the cap tells a file of exactly the cap from a larger one.
+    if path == Path::new("-") {
+        std::io::stdin()
+            .take(cap + 1)
+            .read_to_end(&mut bytes)
+            .map_err(cannot_read)?;
+    } else {
+        std::fs::File::open(path)
+            .map_err(cannot_read)?
+            .take(cap + 1)
+            .read_to_end(&mut bytes)
+            .map_err(cannot_read)?;
+    }
+    if bytes.len() as u64 > cap {
+        return Err(Error::invalid(format!(
+            "`{}` is larger than {cap_mib} MiB, the most portalctl reads from it",
+            path.display()
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| Error::invalid(format!("`{}` is not UTF-8 text", path.display())))
+}
