@@ -6,7 +6,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Session;
-use crate::domain::{fixture_schema, parse_fixture, ApplyOptions};
+use crate::domain::{fixture_schema, parse_fixture, ApplyOptions, Portal};
 use crate::error::{Error, Result};
 
 /// The most a fixture may hold: enough for a million users, and a bound
@@ -60,7 +60,7 @@ pub(crate) fn apply(s: &Session, args: ApplyArgs) -> Result<()> {
         prune: args.prune,
         progress: Some(&tell),
     };
-    let view = s.init_portal(|p| {
+    let run = |p: &mut Portal| {
         if opts.prune && !opts.dry_run {
             s.confirm_checked(
                 p,
@@ -79,7 +79,13 @@ pub(crate) fn apply(s: &Session, args: ApplyArgs) -> Result<()> {
         }
         let view = p.apply(&fixture, opts)?;
         Ok((view, p.take_warnings()))
-    });
+    };
+    // A dry run onto a database that does not exist yet leaves none.
+    let view = if opts.dry_run {
+        s.rehearse_portal(run)
+    } else {
+        s.init_portal(run)
+    };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

@@ -68,6 +68,16 @@ impl Session {
         Portal::create(&self.db_path()?, busy_timeout()?, self.ctx()?, init)
     }
 
+    /// Runs `run` on the portal as [`Session::init_portal`] does, leaving
+    /// no database file behind that was not there (see
+    /// [`Portal::rehearse`]).
+    pub(crate) fn rehearse_portal<T>(
+        &self,
+        run: impl FnOnce(&mut Portal) -> Result<T>,
+    ) -> Result<T> {
+        Portal::rehearse(&self.db_path()?, busy_timeout()?, self.ctx()?, run)
+    }
+
     /// The database file: --db / PORTALCTL_DB, else the default.
     pub(crate) fn db_path(&self) -> Result<PathBuf> {
         match &self.cli_db {

@@ -158,6 +158,20 @@ impl Portal {
         })
     }
 
+    /// Runs `run` on the portal at `path` as [`Portal::create`] does, but
+    /// leaves no file behind that was not there (`apply --dry-run`).
+    pub(crate) fn rehearse<T>(
+        path: &Path,
+        busy_timeout: Option<Duration>,
+        ctx: Ctx,
+        run: impl FnOnce(&mut Portal) -> Result<T>,
+    ) -> Result<T> {
+        let timeout = busy_timeout.unwrap_or(DEFAULT_BUSY_TIMEOUT);
+        SqliteStore::rehearse(path, timeout, |store| {
+            run(&mut Portal::new(Box::new(store), ctx))
+        })
+    }
+
     /// A portal over `store`, acting in `ctx`.
     pub(crate) fn new(mut store: Box<dyn Store>, ctx: Ctx) -> Portal {
         // Time-bound access is read as it stands now, by every read.

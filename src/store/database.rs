@@ -130,6 +130,26 @@ impl SqliteStore {
         busy_timeout: Duration,
         init: impl FnOnce(SqliteStore) -> Result<T>,
     ) -> Result<T> {
+        SqliteStore::on_new_file(path, busy_timeout, true, init)
+    }
+
+    /// Runs `run` as [`SqliteStore::create`] runs `init`, for a run that
+    /// must leave nothing behind (`apply --dry-run`): a file this call
+    /// created is removed again whatever `run` returns, on the same terms.
+    pub(crate) fn rehearse<T>(
+        path: &Path,
+        busy_timeout: Duration,
+        run: impl FnOnce(SqliteStore) -> Result<T>,
+    ) -> Result<T> {
+        SqliteStore::on_new_file(path, busy_timeout, false, run)
+    }
+
+    fn on_new_file<T>(
+        path: &Path,
+        busy_timeout: Duration,
+        keep: bool,
+        init: impl FnOnce(SqliteStore) -> Result<T>,
+    ) -> Result<T> {
         let created = if path.exists() {
             None
         } else {
@@ -138,7 +158,7 @@ impl SqliteStore {
         // `init` owns the store, so its connection is closed by the time
         // the file may be removed.
         let result = SqliteStore::connect(path, busy_timeout, Purpose::Init).and_then(init);
-        if let (Err(_), Some(file)) = (&result, created) {
+        if let (true, Some(file)) = (result.is_err() || !keep, created) {
             // The user needs to hear why `init` failed, not why a clean-up
             // did; a file left behind holds no data, and `init` can use it.
             let _ = file.remove_if_unused();

@@ -249,13 +249,105 @@ fn an_apply_as_a_member_may_do_what_their_commands_may() {
         r#""Una User", "role": "user""#, r#""Una User", "role": "admin""#,
     );
     let before = p.dump();
+    // Max, a manager, may neither see nor manage Acme's users: a file
+    // listing them is refused at the first who is not himself.
     let run = apply_stdin(&p, &["--as", "max@acme.test"], &text);
     assert_eq!(run.code, DENIED);
     says(
         &run.stderr,
-        "accounts[0].users[3]: `max@acme.test` may not change users' roles",
+        "accounts[0].users[0]: `max@acme.test` may not list other users in a file in `Acme Ltd`",
+    );
+    // A file of Una alone: Max may not list her either; Fiona, an admin
+    // of Acme, may change her role.
+    let acme = r#"{"accounts": [{"name": "Acme Ltd", "users": [
+        {"email": "una@acme.test", "name": "Una User", "role": "admin"}]}]}"#;
+    let run = apply_stdin(&p, &["--as", "max@acme.test"], acme);
+    assert_eq!(run.code, DENIED);
+    says(
+        &run.stderr,
+        "accounts[0].users[0]: `max@acme.test` may not list other users",
     );
     assert_eq!(before, p.dump());
+    let run = apply_stdin(&p, &["--as", "fiona@acme.test"], acme);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert!(p.ok(&["user", "show", "una@acme.test"]).contains("admin"));
+}
+
+#[test]
+fn an_apply_as_a_member_tells_them_nothing_they_could_not_see() {
+    let p = demo();
+    let before = p.dump();
+    // Una, a plain user of Acme, probing Contoso (a customer she does
+    // not belong to) and an account that does not exist: one answer.
+    let probes = [
+        r#"{"accounts": [{"name": "Contoso", "kind": "customer", "users": [{"email": "cleo@contoso.test", "role": "user"}]}]}"#,
+        r#"{"accounts": [{"name": "Contoso", "kind": "customer", "users": [{"email": "cleo@contoso.test", "role": "admin"}]}]}"#,
+        r#"{"accounts": [{"name": "Contoso", "kind": "partner"}]}"#,
+        r#"{"accounts": [{"name": "Contoso", "currency": "EUR"}]}"#,
+        r#"{"accounts": [{"name": "Nowhere"}]}"#,
+    ];
+    let mut answers = Vec::new();
+    for probe in probes {
+        let run = apply_stdin(&p, &["--as", "una@acme.test"], probe);
+        assert_eq!(run.code, DENIED, "{probe}: {}", run.stderr);
+        answers.push(error_line(&run.stderr).replace("Nowhere", "Contoso"));
+    }
+    answers.dedup();
+    assert_eq!(
+        answers,
+        ["error: accounts[0]: `una@acme.test` is not a member of `Contoso`"]
+    );
+    // In her own account she lists herself, and no one else.
+    let herself = r#"{"accounts": [{"name": "Acme Ltd", "users": [
+        {"email": "una@acme.test", "name": "Una User", "role": "user"}]}]}"#;
+    let run = apply_stdin(&p, &["--as", "una@acme.test"], herself);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stdout, "created    0");
+    let olive = herself.replace("una@acme.test", "olive@acme.test");
+    let run = apply_stdin(&p, &["--as", "una@acme.test"], &olive);
+    assert_eq!(run.code, DENIED, "{}", run.stderr);
+    says(
+        error_line(&run.stderr),
+        "error: accounts[0].users[0]: `una@acme.test` may not list other users in a file in `Acme Ltd`: needs `users.view` or `users.manage`",
+    );
+    // Nobody by that email: not found, as for every other command.
+    let run = apply_stdin(&p, &["--as", "ghost@nowhere.test"], "{}");
+    assert_eq!(run.code, NOT_FOUND, "{}", run.stderr);
+    says(
+        error_line(&run.stderr),
+        "no member `ghost@nowhere.test` (--as)",
+    );
+    assert_eq!(before, p.dump());
+}
+
+#[test]
+fn a_dry_run_leaves_no_database_and_a_file_is_one_json_object() {
+    let p = Portal::empty();
+    let run = p.run(&["apply", "--dry-run", DEMO]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stdout, "created    would be");
+    assert!(!p.db.exists(), "a dry run made {}", p.db.display());
+    let demo = std::fs::read_to_string(DEMO).unwrap();
+    for (text, says_what) in [
+        (
+            format!("{demo} garbage"),
+            "after the document: trailing characters",
+        ),
+        (
+            format!("{demo}\n{demo}"),
+            "after the document: trailing characters",
+        ),
+        ("[]".to_string(), "the file must hold one JSON object"),
+        (
+            r#"["portal"]"#.to_string(),
+            "the file must hold one JSON object",
+        ),
+    ] {
+        let run = apply_stdin(&p, &[], &text);
+        assert_eq!(run.code, USAGE, "{text}: {}", run.stderr);
+        says(error_line(&run.stderr), says_what);
+        assert!(!p.db.exists(), "{text}");
+    }
 }
 
 #[test]
@@ -597,11 +689,12 @@ fn an_external_admin_refusal_names_its_field_and_a_member_is_checked_like_the_co
         r#"{"email": "max@harbour.test", "role": "msp-administrator"}"#,
         r#"{"email": "max@harbour.test", "role": "msp-administrator"}, {"email": "una@harbour.test", "role": "msp-user"}"#,
     );
+    // Una, a user of the partner, does not even see its customer.
     let run = apply_stdin_with(&p, &[], &[("PORTALCTL_AS", "una@harbour.test")], &more);
     assert_eq!(run.code, DENIED, "{}", run.stderr);
     says(
         error_line(&run.stderr),
-        "error: accounts[1].external_admins[1]: `una@harbour.test` may not add external admins",
+        "error: accounts[1]: `una@harbour.test` is not a member of `Client Co`",
     );
     assert_eq!(before, p.dump());
 }
