@@ -383,6 +383,20 @@ fn prune_deactivates_who_the_file_no_longer_lists() {
         p.json(&["user", "show", "una@acme.test"])["status"],
         "active"
     );
+    // The file still gives her the broadband: it cannot also have her
+    // deactivated.
+    let before = p.dump();
+    let run = apply_stdin(&p, &["--prune", "--yes"], &text);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    says(
+        error_line(&run.stderr),
+        "error: accounts[0].services[0].assigned_to: `una@acme.test` is not among the users, so --prune deactivates them",
+    );
+    assert_eq!(before, p.dump());
+    let text = text.replace(
+        r#""kind": "broadband", "assigned_to": "una@acme.test""#,
+        r#""kind": "broadband""#,
+    );
     let run = apply_stdin(&p, &["--prune"], &text);
     assert_eq!(run.code, USAGE, "--prune removes access: it needs --yes");
     says(&run.stderr, "--yes");
