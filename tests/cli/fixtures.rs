@@ -870,3 +870,30 @@ fn a_new_owner_listed_with_another_role_than_the_owners_is_refused_at_it() {
     says(&run.stderr, r#"help: list them with "role": "admin""#);
     assert_eq!(p.dump(), before, "a refusal changes nothing");
 }
+
+#[test]
+fn a_member_of_another_account_joins_as_the_file_names_them_and_keeps_one_name() {
+    let p = demo();
+    let join = r#"{"accounts": [{"name": "Acme Ltd", "users": [
+        {"email": "carl@contoso.test", "name": "Carl Contractor", "role": "user"}]}]}"#;
+    let run = apply_stdin(&p, &[], join);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stdout, "created    1");
+    let shown = p.json(&["user", "show", "carl@contoso.test", "--account", "Contoso"]);
+    assert_eq!(shown["name"], "Carl Contractor");
+    let run = apply_stdin(&p, &[], join);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stdout, "updated    0");
+    // One file, two names for one person: refused, nothing changed.
+    let before = p.dump();
+    let two = r#"{"accounts": [
+        {"name": "Acme Ltd", "users": [{"email": "carl@contoso.test", "name": "Carl Contractor", "role": "user"}]},
+        {"name": "Contoso", "users": [{"email": "carl@contoso.test", "name": "Carl", "role": "admin"}]}]}"#;
+    let run = apply_stdin(&p, &[], two);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    says(
+        error_line(&run.stderr),
+        "error: accounts[1].users[0].name: `carl@contoso.test` is named `Carl` here and `Carl Contractor` at accounts[0].users[0]; a person has one name",
+    );
+    assert_eq!(before, p.dump());
+}
