@@ -338,6 +338,7 @@ fn a_dry_run_leaves_no_database_and_a_file_is_one_json_object() {
             "after the document: trailing characters",
         ),
         ("[]".to_string(), "the file must hold one JSON object"),
+        ("{".to_string(), "error: -: EOF while parsing an object"),
         (
             r#"["portal"]"#.to_string(),
             "the file must hold one JSON object",
