@@ -28,12 +28,24 @@ use crate::error::{Error, Result};
 #[serde(try_from = "String", into = "String")]
 pub(crate) struct Text(String);
 
+/// The most characters a [`Text`] holds: far more than any name, address
+/// line or description needs, and a bound on what one mistaken value (a
+/// file pasted into `--name`) makes every table and event carry.
+pub(crate) const MAX_TEXT_CHARS: usize = 1_000;
+
 impl Text {
     /// Checks `s` as the text `what` names (`--description`, "the city"):
     /// trims it and refuses the characters listed on [`Text`], naming the
     /// first one.
     pub(crate) fn parse(what: &str, s: &str) -> Result<Text> {
         let text = s.trim();
+        let long = text.chars().count();
+        if long > MAX_TEXT_CHARS {
+            // Not echoed: the point is that it is too long to show.
+            return Err(Error::invalid(format!(
+                "{what} is {long} characters long; the most is {MAX_TEXT_CHARS}"
+            )));
+        }
         match text
             .chars()
             .find_map(|c| forbidden(c).map(|kind| (c, kind)))
@@ -196,6 +208,18 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "the city `a\\u{202e}b` contains a bidirectional formatting character (U+202E)"
+        );
+    }
+
+    #[test]
+    fn text_is_at_most_a_thousand_characters() {
+        let most = "é".repeat(MAX_TEXT_CHARS);
+        assert_eq!(Text::parse("the name", &most).expect("fits").as_str(), most);
+        let err = Text::parse("the name", &format!("{most}x")).expect_err("too long");
+        assert_eq!(err.exit_code(), 2);
+        assert_eq!(
+            err.to_string(),
+            "the name is 1001 characters long; the most is 1000"
         );
     }
 

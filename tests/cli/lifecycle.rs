@@ -365,18 +365,20 @@ fn audit_list_filters() {
 /// while the list is still being written.
 #[test]
 fn a_closed_pipe_exits_quietly() {
-    // Long names make every row of the table long, so that what follows its
-    // first line is more than a pipe holds by default (16 pages: 64 KiB, or
-    // 256 KiB with 16 KiB pages): the writer is still writing when the pipe
-    // closes.
+    // Many rows with names as long as a name may be, so that what follows
+    // the table's first line is more than a pipe holds by default (16
+    // pages: 64 KiB, or 256 KiB with 16 KiB pages): the writer is still
+    // writing when the pipe closes.
     let p = Portal::empty();
-    let long = "N".repeat(100_000);
-    p.ok(&[
-        "init", "--account", &long, "--owner-email", OWNER, "--owner-name", &long,
-    ]);
-    p.ok(&[
-        "user", "invite", "--email", "ann@acme.test", "--name", &long, "--role", "user",
-    ]);
+    let long = "N".repeat(1_000);
+    let users: Vec<serde_json::Value> = (0..300)
+        .map(|i| serde_json::json!({"email": format!("u{i}@acme.test"), "name": long, "role": "user"}))
+        .collect();
+    let fixture = serde_json::json!({"preset": "portal", "accounts": [{
+        "name": long, "owner": OWNER, "users": users}]});
+    let file = p.db.with_file_name("long.json");
+    std::fs::write(&file, fixture.to_string()).unwrap();
+    p.ok(&["apply", file.to_str().unwrap()]);
     let whole = p.ok(&["user", "list"]);
     let rest = whole.len() - whole.lines().next().unwrap_or("").len();
     assert!(rest > 256 << 10, "{rest} bytes fit in a pipe");
