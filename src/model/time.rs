@@ -7,14 +7,22 @@ use chrono::{DateTime, Datelike, Duration, SecondsFormat, Timelike, Utc};
 
 use crate::error::{Error, Result};
 
-/// A point in time; always UTC inside portalctl. Its one text form (in
-/// the database, tables and JSON) is RFC 3339 in whole seconds with `Z`.
+/// A point in time; always UTC inside portalctl, and always a whole
+/// second. Its one text form (in the database, tables and JSON) is RFC
+/// 3339 in whole seconds with `Z`.
+///
+/// The portal keeps times to the second, so a time is made one when it is
+/// read, whatever its source (a file, `--until`, `PORTALCTL_NOW`, the
+/// clock): a fraction would be dropped by the text the database holds,
+/// and a time compared with what it was stored as would then never be
+/// equal to it, so a fixture naming one would never apply as unchanged.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Timestamp(DateTime<Utc>);
 
 impl From<DateTime<Utc>> for Timestamp {
+    /// The second `t` falls in.
     fn from(t: DateTime<Utc>) -> Self {
-        Timestamp(t)
+        Timestamp::second_of(t)
     }
 }
 
@@ -57,7 +65,9 @@ impl fmt::Debug for Timestamp {
     }
 }
 
-/// Reads an RFC 3339 timestamp (any offset) as UTC.
+/// Reads an RFC 3339 timestamp (any offset) as UTC, a fraction of a
+/// second as the second it falls in (`2027-01-01T00:00:00.5Z` is
+/// `2027-01-01T00:00:00Z`), as the text form writes it.
 impl FromStr for Timestamp {
     type Err = Error;
 
@@ -66,7 +76,7 @@ impl FromStr for Timestamp {
             return Ok(t);
         }
         DateTime::parse_from_rfc3339(s.trim())
-            .map(|t| Timestamp(t.with_timezone(&Utc)))
+            .map(|t| Timestamp::second_of(t.with_timezone(&Utc)))
             .map_err(|_| {
                 Error::invalid(format!("`{s}` is not an RFC 3339 time"))
                     .help("write it like 2026-11-25T09:30:00Z")
@@ -111,6 +121,15 @@ impl<'de> serde::Deserialize<'de> for Timestamp {
 }
 
 impl Timestamp {
+    /// The second `t` falls in: its fraction dropped, as the text form
+    /// drops it. A leap second (which chrono counts past 1,000,000,000
+    /// nanoseconds) stays one.
+    fn second_of(t: DateTime<Utc>) -> Timestamp {
+        const SECOND: u32 = 1_000_000_000;
+        let whole = t.nanosecond() / SECOND * SECOND;
+        Timestamp(t.with_nanosecond(whole).unwrap_or(t))
+    }
+
     /// The day, as `2026-11-25` (UTC).
     pub(crate) fn date(self) -> String {
         self.0.format("%Y-%m-%d").to_string()
@@ -121,7 +140,7 @@ impl Timestamp {
     pub(crate) fn plus(self, d: Duration) -> Result<Timestamp> {
         self.0
             .checked_add_signed(d)
-            .map(Timestamp)
+            .map(Timestamp::second_of)
             .filter(Timestamp::is_writable)
             .ok_or_else(|| out_of_range(self, "after"))
     }
@@ -130,7 +149,7 @@ impl Timestamp {
     pub(crate) fn minus(self, d: Duration) -> Result<Timestamp> {
         self.0
             .checked_sub_signed(d)
-            .map(Timestamp)
+            .map(Timestamp::second_of)
             .filter(Timestamp::is_writable)
             .ok_or_else(|| out_of_range(self, "before"))
     }
@@ -168,6 +187,35 @@ mod tests {
         );
         let back: Timestamp = serde_json::from_str("\"2026-11-25T09:30:00Z\"").expect("json");
         assert_eq!(back.to_string(), t.to_string());
+    }
+
+    #[test]
+    fn a_fraction_of_a_second_is_read_as_the_second_it_falls_in() {
+        // What the database holds of a time is its second: read so, a
+        // time equals what it is stored as, whichever way it came in.
+        let stored: Timestamp = "2027-01-01T00:00:00Z".parse().expect("a time");
+        for text in [
+            "2027-01-01T00:00:00.5Z",
+            "2027-01-01T00:00:00.999999999Z",
+            "2027-01-01T00:00:00.123456789123Z",
+            "2027-01-01T01:00:00.25+01:00",
+        ] {
+            let read: Timestamp = text.parse().expect("a time");
+            assert_eq!(read, stored, "{text}");
+            assert_eq!(read.to_string().parse::<Timestamp>().ok(), Some(read));
+        }
+        let clock = DateTime::from_timestamp(1_798_761_600, 700_000_000).expect("in range");
+        assert_eq!(Timestamp::from(clock), stored);
+        let later = stored
+            .plus(Duration::milliseconds(1_500))
+            .expect("in range");
+        assert_eq!(later.to_string(), "2027-01-01T00:00:01Z");
+        assert_eq!(
+            later.minus(Duration::milliseconds(200)).expect("in range"),
+            stored
+        );
+        let leap: Timestamp = "2016-12-31T23:59:60.5Z".parse().expect("a time");
+        assert_eq!(leap.to_string(), "2016-12-31T23:59:60Z");
     }
 
     #[test]

@@ -898,3 +898,67 @@ fn a_member_of_another_account_joins_as_the_file_names_them_and_keeps_one_name()
     );
     assert_eq!(before, p.dump());
 }
+
+#[test]
+fn times_with_a_fraction_of_a_second_are_the_second_they_fall_in() {
+    let text = std::fs::read_to_string(DEMO).unwrap();
+    let mut fractions = text.clone();
+    for (from, to) in [
+        (
+            r#""Max Manager", "role": "manager""#,
+            r#""Max Manager", "role": "admin", "role_until": "2027-01-01T00:00:00.5Z", "role_after": "manager""#,
+        ),
+        (
+            r#""assigned_to": "una@acme.test""#,
+            r#""assigned_to": "una@acme.test", "assigned_until": "2027-01-01T00:00:00.5Z""#,
+        ),
+        (
+            r#""from": "2026-12-21T00:00:00Z""#,
+            r#""from": "2026-12-01T00:00:00.123456789123Z""#,
+        ),
+        (
+            r#""until": "2027-01-04T00:00:00Z""#,
+            r#""until": "2027-01-04T00:00:00.5Z""#,
+        ),
+    ] {
+        assert!(fractions.contains(from), "{from}");
+        fractions = fractions.replace(from, to);
+    }
+    let p = Portal::empty();
+    let run = apply_stdin(&p, &[], &fractions);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    // Applied again, nothing changes: what is stored is what the file
+    // means.
+    let events = p.events();
+    let run = apply_stdin(&p, &[], &fractions);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.lines().take(2).collect::<Vec<_>>(),
+        ["created    0", "updated    0"]
+    );
+    assert_eq!(p.events(), events);
+    let exported = p.ok(&["export"]);
+    for stored in [
+        r#""role_until": "2027-01-01T00:00:00Z""#,
+        r#""assigned_until": "2027-01-01T00:00:00Z""#,
+        r#""from": "2026-12-01T00:00:00Z""#,
+        r#""until": "2027-01-04T00:00:00Z""#,
+    ] {
+        says(&exported, stored);
+    }
+    // `--until` reads a fraction as the file does, and the file naming
+    // the second it fell in describes what the command made.
+    p.ok(&[
+        "user", "set-role", "una@acme.test", "manager", "--until", "2027-02-01T00:00:00.7Z",
+        "--account", ACCOUNT,
+    ]);
+    let una = p.json(&["user", "show", "una@acme.test", "--account", ACCOUNT]);
+    assert_eq!(una["role_until"], "2027-02-01T00:00:00Z", "{una}");
+    let exported = p.ok(&["export"]);
+    let run = apply_stdin(&p, &[], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.lines().take(2).collect::<Vec<_>>(),
+        ["created    0", "updated    0"]
+    );
+}
