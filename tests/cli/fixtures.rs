@@ -962,3 +962,43 @@ fn times_with_a_fraction_of_a_second_are_the_second_they_fall_in() {
         ["created    0", "updated    0"]
     );
 }
+
+#[test]
+fn a_key_listed_twice_is_refused_before_anything_is_written() {
+    // Max listed again, as the store reads his address, with another role.
+    let text = std::fs::read_to_string(DEMO).unwrap();
+    let leo =
+        r#"{"email": "leo@acme.test", "name": "Leo Left", "role": "no-access", "status": "left"}"#;
+    let twice = text.replace(
+        leo,
+        &format!(r#"{leo}, {{"email": " Max@Acme.test", "role": "admin"}}"#),
+    );
+    assert_ne!(twice, text);
+    let says_twice =
+        "error: accounts[0].users[7].email: `Max@Acme.test` is listed twice (also at accounts[0].users[2])";
+    // A new database is not even made.
+    let p = Portal::empty();
+    let run = apply_stdin(&p, &[], &twice);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    assert_eq!(error_line(&run.stderr), says_twice);
+    assert!(!p.db.exists());
+    // One the file made is left as it is.
+    let p = demo();
+    let before = p.dump();
+    let run = apply_stdin(&p, &[], &twice);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    assert_eq!(error_line(&run.stderr), says_twice);
+    assert_eq!(before, p.dump());
+    // A cost centre's code is compared without case, as the store finds it.
+    let codes = text.replace(
+        r#"{"code": "OPS", "name": "Operations"}"#,
+        r#"{"code": "OPS", "name": "Operations"}, {"code": "ops", "name": "Ops again"}"#,
+    );
+    let run = apply_stdin(&p, &[], &codes);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    assert_eq!(
+        error_line(&run.stderr),
+        "error: accounts[0].cost_centres[2].code: `ops` is listed twice (also at accounts[0].cost_centres[1])"
+    );
+    assert_eq!(before, p.dump());
+}
