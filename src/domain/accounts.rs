@@ -111,6 +111,16 @@ fn apply_field(field: &mut Option<String>, change: &Option<Text>) {
     }
 }
 
+/// Refuses a parent to an account of `kind` other than a customer: only
+/// customers belong to a partner. It says nothing of the parent, so a
+/// fixture checks it before the command looks the parent up.
+pub(super) fn only_a_customer_has_a_parent(kind: AccountKind) -> Result<()> {
+    if kind == AccountKind::Customer {
+        return Ok(());
+    }
+    Err(Error::invalid("only a customer account can have a parent").help("pass --kind customer"))
+}
+
 impl Portal {
     /// Creates an account. A customer of a partner needs `customers.manage`
     /// on the partner; an account without a parent only the operator makes.
@@ -142,11 +152,10 @@ impl Portal {
                 )),
                 None => {}
             }
+            if parent.is_some() {
+                only_a_customer_has_a_parent(req.kind)?;
+            }
             match (&parent, req.kind) {
-                (Some(_), AccountKind::Partner) => {
-                    return Err(Error::invalid("only a customer account can have a parent")
-                        .help("pass --kind customer"))
-                }
                 (Some(p), AccountKind::Customer) if p.kind != AccountKind::Partner => {
                     return Err(Error::invalid(format!(
                         "`{}` is a customer; a parent must be a partner account",

@@ -105,12 +105,21 @@ pub(super) fn named_approvers(
     Ok(approvers)
 }
 
+/// Refuses a number of required approvals below 1: a policy that needs
+/// none would approve nothing it holds.
+pub(super) fn check_required_approvals(required: i64) -> Result<i64> {
+    if required < 1 {
+        return Err(Error::invalid(format!(
+            "a policy needs at least 1 approval, not {required}"
+        )));
+    }
+    Ok(required)
+}
+
 /// Refuses a policy that can never gather its approvals: it would hold
 /// every order it matches for good.
 fn ensure_enough_approvers(roster: &dyn Roster, policy: &Policy, account: &Account) -> Result<()> {
-    if policy.required_approvals < 1 {
-        return Err(Error::invalid("a policy needs at least 1 approval"));
-    }
+    check_required_approvals(policy.required_approvals)?;
     let required = usize::try_from(policy.required_approvals).unwrap_or(usize::MAX);
     let eligible = policy_eligible(roster, policy, required)?;
     if required <= eligible {
@@ -235,10 +244,7 @@ impl Portal {
                     account.name
                 )));
             }
-            let required = req.required_approvals.unwrap_or(1);
-            if required < 1 {
-                return Err(Error::invalid("a policy needs at least 1 approval"));
-            }
+            let required = check_required_approvals(req.required_approvals.unwrap_or(1))?;
             let approvers = named_approvers(tx, catalog, &account, &req.approvers, w.ctx.now)?;
             let mut policy = Policy {
                 id: 0,

@@ -1002,3 +1002,41 @@ fn a_key_listed_twice_is_refused_before_anything_is_written() {
     );
     assert_eq!(before, p.dump());
 }
+
+#[test]
+fn a_refusal_names_the_field_to_blame_through_the_binary() {
+    let p = demo();
+    let before = p.dump();
+    let text = std::fs::read_to_string(DEMO).unwrap();
+    let fay = r#"{"email": "fay@fabrikam.test", "name": "Fay Fabrikam", "role": "admin"}
+      ]
+    }"#;
+    assert!(text.contains(fay));
+    let cases = [
+        (
+            r#"{"name": "Globex", "kind": "partner", "currency": ""}"#,
+            "error: accounts[3].currency: `` is not an ISO 4217 currency code",
+        ),
+        (
+            r#"{"name": "Globex", "parent": "Globex"}"#,
+            "error: accounts[3].parent: `Globex` cannot be its own parent",
+        ),
+    ];
+    for (account, says_what) in cases {
+        let added = text.replace(fay, &format!("{fay}, {account}"));
+        let run = apply_stdin(&p, &[], &added);
+        assert_eq!(run.code, USAGE, "{}", run.stderr);
+        assert_eq!(error_line(&run.stderr), says_what);
+    }
+    let demoted = text.replace(
+        r#""Carl Contoso", "role": "admin""#,
+        r#""Carl Contoso", "role": "user""#,
+    );
+    let run = apply_stdin(&p, &[], &demoted);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "error: accounts[1].users[0].role: `carl@contoso.test` owns `Contoso`",
+    );
+    assert_eq!(before, p.dump());
+}
