@@ -193,7 +193,8 @@ pub(crate) enum OrderCommand {
         /// Cost centre code.
         #[arg(long, value_name = "CODE")]
         cost_centre: Option<String>,
-        /// Your own reference, unique within the account.
+        /// Your own reference, unique within the account (not starting with
+        /// `#`, which names an order by its number in a fixture).
         #[arg(long = "ref", value_parser = TextArg)]
         reference: Option<Text>,
         /// Ship to this address of the account (by label; needs addresses.use).
@@ -317,6 +318,7 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
                 reference,
                 ship_to,
                 account: account.into_name(),
+                number: None,
             };
             let view = portal.order_place(&req)?;
             s.out.note(&format!("order {} is {}", view.id, view.status));

@@ -9,7 +9,7 @@ use super::deciders::{count, Ability, Now, Pending, Roster, SHOWN_DECIDERS};
 use super::delegations::{could_decide, route};
 use super::gate::Write;
 use super::policies::parse_order_type;
-use super::{member_in, resolve_account, Catalog, Ctx, Portal};
+use super::{member_in, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderDetails, OrderQuery,
@@ -35,6 +35,47 @@ pub(crate) struct NewOrder {
     pub ship_to: Option<String>,
     /// Which account.
     pub account: Option<String>,
+    /// The number the order takes; left out, the next one. A fixture
+    /// names it to restore an order without a reference (`#N`), and keeps
+    /// its other new orders clear of the numbers it names.
+    pub number: Option<i64>,
+}
+
+/// Who placed an order a fixture restores (its `created_by`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Placer {
+    /// A member of the account.
+    Member(Email),
+    /// The operator, as the audit log names them (`operator:root`).
+    Operator(String),
+}
+
+impl Placer {
+    /// How orders and files name them: the email, or `operator:NAME`.
+    pub(crate) fn name(&self) -> String {
+        match self {
+            Placer::Member(email) => email.to_string(),
+            Placer::Operator(name) => name.clone(),
+        }
+    }
+}
+
+impl std::str::FromStr for Placer {
+    type Err = Error;
+
+    /// `operator:NAME` (what `order place` without `--as` records), or
+    /// a member's email.
+    fn from_str(s: &str) -> Result<Placer> {
+        let s = s.trim();
+        match s.strip_prefix("operator:") {
+            Some(user) => {
+                let user =
+                    Text::parse("the operator's name", user)?.required("the operator's name")?;
+                Ok(Placer::Operator(format!("operator:{user}")))
+            }
+            None => s.parse().map(Placer::Member),
+        }
+    }
 }
 
 /// Filters of `order list`.
@@ -295,6 +336,124 @@ pub(super) fn reevaluate(
     Ok(released)
 }
 
+/// Places `req` in `account` for `creator_id` (`None` for the operator),
+/// named `creator`: every check of the order itself, the policies it
+/// matches, and its event. Who may place it is the caller's to check.
+fn place(
+    w: &Write<'_>,
+    account: &Account,
+    req: &NewOrder,
+    creator_id: Option<i64>,
+    creator: String,
+) -> Result<OrderView> {
+    let tx = w.tx;
+    let catalog = w.catalog()?;
+    let description = req.description.required("the description")?;
+    let amount = req.amount;
+    if amount.minor() == 0 {
+        return Err(Error::invalid("an order's amount must be more than 0"));
+    }
+    let order_type = req.order_type.as_ref().map(parse_order_type).transpose()?;
+    let cost_centre = match &req.cost_centre {
+        Some(code) => {
+            let centre = find_cost_centre(tx, account, code)?;
+            if centre.archived_at.is_some() {
+                return Err(
+                    Error::conflict(format!("cost centre `{}` is archived", centre.code))
+                        .help("archived cost centres take no new orders"),
+                );
+            }
+            Some(centre.id)
+        }
+        None => None,
+    };
+    let reference = req
+        .reference
+        .as_ref()
+        .map(|r| r.required("the order reference"))
+        .transpose()?;
+    if let Some(r) = &reference {
+        if r.starts_with('#') {
+            // A file reads `#N` as order N (see `export`), so a reference
+            // written so would come back as another order.
+            return Err(Error::invalid(format!(
+                "an order reference may not start with `#`, as `{r}` does"
+            ))
+            .help("`#N` names order N in a fixture; choose a reference without it"));
+        }
+        if tx.order_by_reference(account.id, r)?.is_some() {
+            return Err(Error::conflict(format!(
+                "`{}` already has an order `{r}`",
+                account.name
+            )));
+        }
+    }
+    if let Some(number) = req.number {
+        if number < 1 {
+            return Err(Error::invalid(format!(
+                "an order's number is 1 or more, not {number}"
+            )));
+        }
+        if tx.order(number)?.is_some() {
+            return Err(Error::conflict(format!("order {number} already exists")));
+        }
+    }
+    let matched: Vec<MatchedPolicy> = tx
+        .policies_in(account.id)?
+        .into_iter()
+        .filter(|p| p.matches(amount, order_type.as_deref()))
+        .map(|p| MatchedPolicy {
+            policy_id: p.id,
+            name: p.name,
+            approvers: p.approvers,
+            required_approvals: p.required_approvals,
+            released_at: None,
+        })
+        .collect();
+    let ship_to = req
+        .ship_to
+        .as_deref()
+        .map(|label| super::addresses::ship_to(tx, catalog, &w.ctx, account, label))
+        .transpose()?;
+    let approved_now = matched.is_empty();
+    let mut order = Order {
+        id: 0,
+        account_id: account.id,
+        reference,
+        creator_id,
+        creator,
+        description,
+        order_type,
+        amount,
+        currency: account.currency.clone(),
+        cost_centre_id: cost_centre,
+        ship_to,
+        status: if approved_now {
+            OrderStatus::Approved
+        } else {
+            OrderStatus::Pending
+        },
+        rejected_reason: None,
+        cancelled_by: None,
+        cancelled_reason: None,
+        decided_at: approved_now.then_some(w.ctx.now),
+        created_at: w.ctx.now,
+    };
+    order.id = tx.insert_order(&order, req.number)?;
+    for m in &matched {
+        tx.insert_matched_policy(order.id, m)?;
+    }
+    let view = order_view(tx, account, &order)?;
+    w.changed(
+        "order.place",
+        account,
+        format!("order {}", order.id),
+        None,
+        &view,
+    )?;
+    Ok(view)
+}
+
 fn find_order(tx: &dyn Tx, id: i64) -> Result<(Order, Account)> {
     let order = tx.order(id)?.ok_or_else(|| {
         Error::not_found(format!("no order {id}")).help("`portalctl order list` shows them")
@@ -313,93 +472,45 @@ impl Portal {
             let catalog = w.catalog()?;
             let account = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
             let who = authorize(tx, catalog, &w.ctx, &account, caps::ORDERS_PLACE)?;
-            let description = req.description.required("the description")?;
-            let amount = req.amount;
-            if amount.minor() == 0 {
-                return Err(Error::invalid("an order's amount must be more than 0"));
+            let creator_id = who.person().map(|p| p.id);
+            place(w, &account, req, creator_id, w.ctx.actor.audit_name())
+        })
+    }
+
+    /// Restores an order already placed, in the name of who placed it: what
+    /// an apply of an export does when its placer cannot place it now. An
+    /// order stays in the portal when its creator leaves, is deactivated
+    /// or loses `orders.place`, and one the operator placed has no member
+    /// to place it again; a file must still be able to bring it back. Only
+    /// the operator restores, since nobody else may place an order in
+    /// another's name. A member placer must have joined the account (an
+    /// invitation never accepted placed nothing); the order itself is
+    /// checked as `order place` checks it, and matches the policies as
+    /// one placed now.
+    pub(crate) fn order_restore(&mut self, req: &NewOrder, placer: &Placer) -> Result<OrderView> {
+        self.write(|w| {
+            let tx = w.tx;
+            let account = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
+            if let Actor::Member(me) = &w.ctx.actor {
+                return Err(Error::denied(format!(
+                    "`{me}` may place orders only as themselves, not as `{}`",
+                    placer.name()
+                )));
             }
-            let order_type = req.order_type.as_ref().map(parse_order_type).transpose()?;
-            let cost_centre = match &req.cost_centre {
-                Some(code) => {
-                    let centre = find_cost_centre(tx, &account, code)?;
-                    if centre.archived_at.is_some() {
+            let creator_id = match placer {
+                Placer::Operator(_) => None,
+                Placer::Member(email) => {
+                    let (person, membership) = member_in(tx, email, &account)?;
+                    if membership.accepted_at.is_none() {
                         return Err(Error::conflict(format!(
-                            "cost centre `{}` is archived",
-                            centre.code
-                        ))
-                        .help("archived cost centres take no new orders"));
+                            "`{email}` never joined `{}`, so placed no order there",
+                            account.name
+                        )));
                     }
-                    Some(centre.id)
+                    Some(person.id)
                 }
-                None => None,
             };
-            let reference = req
-                .reference
-                .as_ref()
-                .map(|r| r.required("the order reference"))
-                .transpose()?;
-            if let Some(r) = &reference {
-                if tx.order_by_reference(account.id, r)?.is_some() {
-                    return Err(Error::conflict(format!(
-                        "`{}` already has an order `{r}`",
-                        account.name
-                    )));
-                }
-            }
-            let matched: Vec<MatchedPolicy> = tx
-                .policies_in(account.id)?
-                .into_iter()
-                .filter(|p| p.matches(amount, order_type.as_deref()))
-                .map(|p| MatchedPolicy {
-                    policy_id: p.id,
-                    name: p.name,
-                    approvers: p.approvers,
-                    required_approvals: p.required_approvals,
-                    released_at: None,
-                })
-                .collect();
-            let ship_to = req
-                .ship_to
-                .as_deref()
-                .map(|label| super::addresses::ship_to(&*tx, catalog, &w.ctx, &account, label))
-                .transpose()?;
-            let approved_now = matched.is_empty();
-            let mut order = Order {
-                id: 0,
-                account_id: account.id,
-                reference,
-                creator_id: who.person().map(|p| p.id),
-                creator: w.ctx.actor.audit_name(),
-                description,
-                order_type,
-                amount,
-                currency: account.currency.clone(),
-                cost_centre_id: cost_centre,
-                ship_to,
-                status: if approved_now {
-                    OrderStatus::Approved
-                } else {
-                    OrderStatus::Pending
-                },
-                rejected_reason: None,
-                cancelled_by: None,
-                cancelled_reason: None,
-                decided_at: approved_now.then_some(w.ctx.now),
-                created_at: w.ctx.now,
-            };
-            order.id = tx.insert_order(&order)?;
-            for m in &matched {
-                tx.insert_matched_policy(order.id, m)?;
-            }
-            let view = order_view(tx, &account, &order)?;
-            w.changed(
-                "order.place",
-                &account,
-                format!("order {}", order.id),
-                None,
-                &view,
-            )?;
-            Ok(view)
+            place(w, &account, req, creator_id, placer.name())
         })
     }
 

@@ -384,18 +384,27 @@ pub(crate) struct FixturePolicy {
 #[serde(deny_unknown_fields)]
 pub(crate) struct FixtureOrder {
     /// The key: an external reference unique within the account, or `#N`
-    /// for the order numbered N, which `export` writes for an order placed
-    /// without a reference.
+    /// for order N, which `export` writes for an order placed without a
+    /// reference (order N of another account is refused; with no order N
+    /// it is placed as order N).
     #[serde(rename = "ref")]
     pub reference: String,
-    /// Who placed it: a member who may place orders.
+    /// Who placed it: a member of the account, or `operator:NAME` for an
+    /// order the operator placed. A member's apply places only their own.
     pub created_by: String,
     /// What is ordered.
     pub description: String,
     /// The amount in the account's currency, such as `"60.00"`.
     pub amount: String,
-    /// Its order type, matched against policies' order types.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Its order type (`type`, as orders name it everywhere), matched
+    /// against policies' `order_type`. Files written before this name
+    /// still read as `order_type`.
+    #[serde(
+        rename = "type",
+        alias = "order_type",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub order_type: Option<String>,
     /// Its cost centre's code.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -375,8 +375,11 @@ seam! {
         fn order_by_reference(&self, account_id: i64, reference: &str) -> Result<Option<Order>>;
         /// The order with this id.
         fn order(&self, id: i64) -> Result<Option<Order>>;
-        /// Adds an order (its `id` is ignored) and returns its id.
-        fn insert_order(&self, order: &Order) -> Result<i64>;
+        /// Adds an order (its `id` is ignored) as order `number`, or the
+        /// next after the highest when `None`; returns its id.
+        fn insert_order(&self, order: &Order, number: Option<i64>) -> Result<i64>;
+        /// The highest order id, 0 when there is no order.
+        fn last_order_id(&self) -> Result<i64>;
         /// Writes an order's status, decision and cost centre.
         fn update_order(&self, order: &Order) -> Result<()>;
         /// Records a policy as an order matched it.

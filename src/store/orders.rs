@@ -245,7 +245,14 @@ impl SqliteTx<'_> {
         )
     }
 
-    pub(super) fn insert_order(&self, o: &Order) -> Result<i64> {
+    pub(super) fn last_order_id(&self) -> Result<i64> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) AS last FROM orders")?
+            .query_row([], |r| r.get("last"))?)
+    }
+
+    pub(super) fn insert_order(&self, o: &Order, number: Option<i64>) -> Result<i64> {
         let ship_to = o
             .ship_to
             .as_ref()
@@ -253,11 +260,13 @@ impl SqliteTx<'_> {
             .transpose()
             .map_err(|e| anyhow::Error::new(e).context("cannot store the shipping address"))?;
         self.insert(
-            "INSERT INTO orders (account_id, ref, creator_id, creator, description, order_type, amount, currency,
-                 cost_centre_id, ship_to, status, rejected_reason, cancelled_by, cancelled_reason,
-                 decided_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            // A NULL id is the next after the highest (an INTEGER PRIMARY KEY).
+            "INSERT INTO orders (id, account_id, ref, creator_id, creator, description, order_type, amount,
+                 currency, cost_centre_id, ship_to, status, rejected_reason, cancelled_by,
+                 cancelled_reason, decided_at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             params![
+                number,
                 o.account_id,
                 o.reference,
                 o.creator_id,

@@ -370,6 +370,123 @@ fn export_then_apply_onto_an_empty_database_reproduces_the_state() {
     p.refused_as(Some("cleo@contoso.test"), &["export"], DENIED);
 }
 
+/// An order stays when its creator goes, and the operator's own orders
+/// are orders too: both come back through `export | apply`, which keeps
+/// the numbers of orders without a reference.
+#[test]
+fn export_then_apply_restores_a_leavers_orders_and_the_operators() {
+    let p = demo();
+    p.ok(&[
+        "user", "deactivate", "max@acme.test", "--account", ACCOUNT, "--unassign", "--yes",
+    ]);
+    let chairs = p.json(&[
+        "order", "place", "--description", "Chairs", "--amount", "30.00", "--account", "Contoso",
+    ]);
+    assert_eq!(chairs["created_by"], "operator:tester");
+    let exported = p.ok(&["export"]);
+    let file: Value = serde_json::from_str(&exported).unwrap();
+    let contoso = &file["accounts"][1]["orders"];
+    assert_eq!(contoso[0]["ref"], "#4", "{contoso}");
+    assert_eq!(contoso[0]["created_by"], "operator:tester", "{contoso}");
+    assert_eq!(file["accounts"][0]["orders"][0]["type"], "hardware");
+    // Onto an empty database, by another operator.
+    let copy = Portal::empty();
+    let run = apply_stdin_with(&copy, &[], &[("USER", "ci")], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), exported);
+    let chairs = copy.json(&["order", "show", "4"]);
+    assert_eq!(
+        (&chairs["created_by"], &chairs["description"]),
+        (&Value::from("operator:tester"), &Value::from("Chairs"))
+    );
+    for portal in [&p, &copy] {
+        let again = apply_stdin(portal, &["--json"], &exported);
+        let counts: Value = serde_json::from_str(&again.stdout).unwrap();
+        assert_eq!(
+            (counts["created"].as_u64(), counts["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "{}",
+            again.stderr
+        );
+    }
+    // A member places no order in another's name, nor in the operator's.
+    let more = exported.replacen(
+        r#""orders": ["#,
+        r#""orders": [{"ref": "PO-2000", "created_by": "max@acme.test", "description": "Desk", "amount": "40.00"},"#,
+        1,
+    );
+    let run = apply_stdin(&copy, &["--as", "fiona@acme.test"], &more);
+    assert_eq!(run.code, DENIED, "{}", run.stderr);
+    says(&run.stderr, "error: accounts[0].orders[0].created_by: `fiona@acme.test` may place orders only as themselves");
+    let run = apply_stdin(&copy, &["--as", "max@acme.test"], &more);
+    assert_eq!(run.code, DENIED, "a deactivated member places nothing");
+    // Carl, Contoso's admin, lists Contoso alone, with the operator's
+    // order as one he has not matched.
+    let before = copy.dump();
+    let mut his: Value =
+        serde_json::from_str(&exported.replace(r##""ref": "#4""##, r##""ref": "#5""##)).unwrap();
+    his["accounts"] = Value::Array(vec![his["accounts"][1].clone()]);
+    let run = apply_stdin(&copy, &["--as", "carl@contoso.test"], &his.to_string());
+    assert_eq!(run.code, DENIED, "{}", run.stderr);
+    says(&run.stderr, "accounts[0].orders[0].created_by: ");
+    assert_eq!(before, copy.dump());
+}
+
+/// `#N` is order N: found in its account, refused in another, placed as
+/// order N where there is none.
+#[test]
+fn a_numbered_order_is_that_order_or_is_refused_at_its_ref() {
+    let p = demo();
+    let demo_text = std::fs::read_to_string(DEMO).unwrap();
+    let with = |account_orders: &str, order: &str| {
+        demo_text.replacen(
+            account_orders,
+            &format!("{account_orders}\n        {order},"),
+            1,
+        )
+    };
+    let desk = r##"{"ref": "#999", "created_by": "max@acme.test", "description": "Desk", "amount": "40.00"}"##;
+    let text = with(r#""orders": ["#, desk);
+    for created in [1, 0] {
+        let run = apply_stdin(&p, &["--json"], &text);
+        assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+        let counts: Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(counts["created"].as_u64(), Some(created), "{counts}");
+    }
+    assert_eq!(p.json(&["order", "show", "999"])["description"], "Desk");
+    // Order 1 is Acme's, not Contoso's.
+    let contoso = demo_text.replacen(
+        r#""owner": "carl@contoso.test","#,
+        r##""owner": "carl@contoso.test", "orders": [{"ref": "#1", "created_by": "carl@contoso.test", "description": "Desk", "amount": "40.00"}],"##,
+        1,
+    );
+    let before = p.dump();
+    let run = apply_stdin(&p, &[], &contoso);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    says(
+        error_line(&run.stderr),
+        "error: accounts[1].orders[0].ref: order 1 is an order of another account",
+    );
+    assert_eq!(before, p.dump());
+}
+
+/// Files written before orders' type was `type` still apply.
+#[test]
+fn an_orders_type_written_order_type_still_applies() {
+    let p = demo();
+    let old = std::fs::read_to_string(DEMO)
+        .unwrap()
+        .replace(r#""type": "hardware""#, r#""order_type": "hardware""#);
+    assert!(old.contains(r#""amount": "60.00", "order_type""#));
+    let run = apply_stdin(&p, &["--json"], &old);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let counts: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (counts["created"].as_u64(), counts["updated"].as_u64()),
+        (Some(0), Some(0))
+    );
+}
+
 #[test]
 fn prune_deactivates_who_the_file_no_longer_lists() {
     let p = demo();

@@ -98,7 +98,7 @@ fn policies_orders_and_decisions_read_back_and_update() {
     };
     committed(&mut *s, |tx| {
         large.id = tx.insert_policy(&large)?;
-        order.id = tx.insert_order(&order)?;
+        order.id = tx.insert_order(&order, None)?;
         Ok(())
     });
     let matched = MatchedPolicy {
@@ -176,7 +176,7 @@ fn held_orders_approvals_counted_and_cancellation_read_back() {
     };
     let mut matched = committed(&mut *s, |tx| {
         rule.id = tx.insert_policy(&rule)?;
-        order.id = tx.insert_order(&order)?;
+        order.id = tx.insert_order(&order, None)?;
         let matched = MatchedPolicy {
             policy_id: rule.id,
             name: rule.name.clone(),
@@ -224,6 +224,52 @@ fn held_orders_approvals_counted_and_cancellation_read_back() {
         // Released, and no longer pending: held by nothing.
         assert_eq!(tx.orders_held_by(rule.id)?, vec![]);
         assert_eq!(tx.pending_orders_in(b.account)?, vec![]);
+        Ok(())
+    });
+}
+
+#[test]
+fn an_order_takes_the_number_it_is_given_and_the_next_follows_the_highest() {
+    let (mut s, b) = store_with_base();
+    let order = Order {
+        id: 0,
+        account_id: b.account,
+        reference: None,
+        creator_id: None,
+        creator: "operator:root".into(),
+        description: "Desk".into(),
+        order_type: None,
+        amount: Money::from_minor(9_000),
+        currency: "GBP".into(),
+        cost_centre_id: None,
+        ship_to: None,
+        status: OrderStatus::Approved,
+        rejected_reason: None,
+        cancelled_by: None,
+        cancelled_reason: None,
+        decided_at: None,
+        created_at: t(5),
+    };
+    read(&mut *s, |tx| {
+        assert_eq!(tx.last_order_id()?, 0);
+        Ok(())
+    });
+    let ids = committed(&mut *s, |tx| {
+        let seventh = tx.insert_order(&order, Some(7))?;
+        let third = tx.insert_order(&order, Some(3))?;
+        let next = tx.insert_order(&order, None)?;
+        Ok((seventh, third, next))
+    });
+    assert_eq!(ids, (7, 3, 8));
+    read(&mut *s, |tx| {
+        assert_eq!(tx.last_order_id()?, 8);
+        assert_eq!(
+            tx.order(3)?,
+            Some(Order {
+                id: 3,
+                ..order.clone()
+            })
+        );
         Ok(())
     });
 }
