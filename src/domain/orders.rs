@@ -110,6 +110,23 @@ impl Sight {
     }
 }
 
+/// Which of `account`'s orders the actor sees, as `order list` and `order
+/// show` show them (an export and an apply too): a test of each order,
+/// made once per account.
+pub(crate) fn orders_seen(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+) -> Result<impl Fn(&Order) -> bool> {
+    let sight = match sight(tx, catalog, ctx, account) {
+        Ok(sight) => Some(sight),
+        Err(Error::Denied(_)) => None,
+        Err(e) => return Err(e),
+    };
+    Ok(move |order: &Order| sight.as_ref().is_some_and(|s| s.sees(order)))
+}
+
 fn sight(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, account: &Account) -> Result<Sight> {
     let who = authority(tx, catalog, ctx, account)?;
     // A delegate stands in for an approver while a delegation holds, and
