@@ -186,7 +186,7 @@ impl Output {
     #[allow(clippy::print_stderr)]
     pub(crate) fn note(&self, message: &str) {
         if self.notes {
-            eprintln!("{}", escape(message));
+            stderr_line(format_args!("{}", escape(message)));
         }
     }
 
@@ -194,7 +194,7 @@ impl Output {
     /// needs the user's attention.
     #[allow(clippy::print_stderr)]
     pub(crate) fn warn(&self, message: &str) {
-        eprintln!("warning: {}", escape(message));
+        stderr_line(format_args!("warning: {}", escape(message)));
     }
 
     fn print_json<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
@@ -574,13 +574,20 @@ pub fn print_error(e: &Error, json: bool) {
             "message": escape(&message),
             "help": e.help_text().map(escape),
         }});
-        eprintln!("{error}");
+        stderr_line(format_args!("{error}"));
         return;
     }
-    eprintln!("error: {}", escape(&message));
+    stderr_line(format_args!("error: {}", escape(&message)));
     if let Some(help) = e.help_text() {
-        eprintln!("help: {}", escape(help));
+        stderr_line(format_args!("help: {}", escape(help)));
     }
+}
+
+/// Writes one line to stderr. A closed stderr (`2>&1 | head -c1`) loses
+/// the line, and must not make the command panic, as `eprintln!` would.
+fn stderr_line(line: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 /// Writes a table as plain aligned columns, two spaces apart.

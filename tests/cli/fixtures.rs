@@ -349,6 +349,9 @@ fn a_dry_run_leaves_no_database_and_a_file_is_one_json_object() {
         says(error_line(&run.stderr), says_what);
         assert!(!p.db.exists(), "{text}");
     }
+    // A byte-order mark, as some editors write, is read past.
+    let run = apply_stdin(&p, &[], &format!("\u{feff}{demo}"));
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
 }
 
 #[test]

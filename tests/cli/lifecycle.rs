@@ -449,3 +449,19 @@ fn user_merge_checks_both_people_and_the_actor_before_asking_to_confirm() {
     ]);
     assert!(p.events() > events);
 }
+
+/// `portalctl ... 2>&1 | head -c1`: the reader of stderr goes away; the
+/// error is lost, and the exit code still says what happened.
+#[test]
+fn a_closed_stderr_keeps_the_exit_code() {
+    let p = Portal::new();
+    let mut child = p
+        .command(&["--as", "ghost@nowhere.test", "user", "list"], &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(NOT_FOUND), "{status:?}");
+}
