@@ -236,9 +236,11 @@ impl Portal {
             .iter()
             .filter(|a| a.parent_id.is_none_or(|p| !visible.contains(&p)))
         {
-            if visible.contains(&top.id) {
-                ordered.push(account_view(&*tx, top)?);
+            // A customer whose partner is hidden is a top of its own.
+            if !visible.contains(&top.id) {
+                continue;
             }
+            ordered.push(account_view(&*tx, top)?);
             for child in all
                 .iter()
                 .filter(|c| c.parent_id == Some(top.id) && visible.contains(&c.id))

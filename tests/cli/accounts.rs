@@ -88,6 +88,16 @@ fn account_list_shows_partners_then_their_customers() {
     p.member("ann@acme.test", "msp-user");
     let mine = p.json_as(Some("ann@acme.test"), &["account", "list"]);
     assert_eq!(mine.as_array().unwrap().len(), 1);
+    // So does a member of a customer whose partner they do not see: once.
+    p.member_in("cat@beta.test", "msp-user", "Beta Corp");
+    let theirs = p.json_as(Some("cat@beta.test"), &["account", "list"]);
+    let names: Vec<&str> = theirs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Beta Corp"]);
 }
 
 #[test]
