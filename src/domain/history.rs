@@ -269,25 +269,27 @@ impl Portal {
         let accounts = match account {
             Some(_) => vec![visible_member(&*tx, &catalog, &self.ctx, email, account)?.1],
             None => {
-                let person = tx
-                    .person_by_email(email.as_str())?
-                    .ok_or_else(|| Error::not_found(format!("no member `{email}`")))?;
                 let mut seen = Vec::new();
-                let mut refusal = None;
-                for m in tx.memberships_of(person.id)? {
-                    let account = tx.account(m.account_id)?;
-                    match visible_member(&*tx, &catalog, &self.ctx, email, Some(&account.name)) {
-                        Ok((_, account)) => seen.push(account),
-                        Err(e @ (Error::Denied(_) | Error::NotFound(_))) => {
-                            refusal.get_or_insert(e);
+                if let Some(person) = tx.person_by_email(email.as_str())? {
+                    for m in tx.memberships_of(person.id)? {
+                        let account = tx.account(m.account_id)?;
+                        match visible_member(&*tx, &catalog, &self.ctx, email, Some(&account.name))
+                        {
+                            Ok((_, account)) => seen.push(account),
+                            Err(Error::Denied(_) | Error::NotFound(_)) => {}
+                            Err(e) => return Err(e),
                         }
-                        Err(e) => return Err(e),
                     }
                 }
                 if seen.is_empty() {
-                    // What the actor was told about the first account.
+                    // `user show`'s answer, which names no account the
+                    // actor does not see: the same whether the person is
+                    // a member elsewhere or nowhere at all.
                     return Err(
-                        refusal.unwrap_or_else(|| Error::not_found(format!("no member `{email}`")))
+                        match visible_member(&*tx, &catalog, &self.ctx, email, None) {
+                            Err(e) => e,
+                            Ok(_) => Error::not_found(format!("no member `{email}`")),
+                        },
                     );
                 }
                 seen

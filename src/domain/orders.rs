@@ -9,7 +9,7 @@ use super::deciders::{count, Ability, Now, Pending, Roster, SHOWN_DECIDERS};
 use super::delegations::{could_decide, route};
 use super::gate::Write;
 use super::policies::parse_order_type;
-use super::{member_in, resolve_account, Actor, Catalog, Ctx, Portal};
+use super::{find_account, member_in, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderDetails, OrderQuery,
@@ -471,12 +471,19 @@ fn place(
     Ok(view)
 }
 
-fn find_order(tx: &dyn Tx, id: i64) -> Result<(Order, Account)> {
-    let order = tx.order(id)?.ok_or_else(|| {
-        Error::not_found(format!("no order {id}")).help("`portalctl order list` shows them")
-    })?;
+/// Order `id` and its account. An order of an account the actor does not
+/// belong to (nor to its partner) reads as no order at all: a refusal
+/// naming its account would tell them that it exists, and whose it is.
+fn find_order(tx: &dyn Tx, ctx: &Ctx, id: i64) -> Result<(Order, Account)> {
+    let unknown =
+        || Error::not_found(format!("no order {id}")).help("`portalctl order list` shows them");
+    let order = tx.order(id)?.ok_or_else(unknown)?;
     let account = tx.account(order.account_id)?;
-    Ok((order, account))
+    match find_account(tx, ctx, &account.name) {
+        Ok(_) => Ok((order, account)),
+        Err(Error::Denied(_)) => Err(unknown()),
+        Err(e) => Err(e),
+    }
 }
 
 impl Portal {
@@ -595,7 +602,7 @@ impl Portal {
     pub(crate) fn order_show(&mut self, id: i64) -> Result<OrderView> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let (order, account) = find_order(&*tx, id)?;
+        let (order, account) = find_order(&*tx, &self.ctx, id)?;
         if !sight(&*tx, &catalog, &self.ctx, &account)?.sees(&order) {
             return Err(Error::denied(format!("order {id} is not yours"))
                 .help("members who only place orders see their own; approvers see all"));
@@ -649,7 +656,7 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let (mut order, account) = find_order(tx, id)?;
+            let (mut order, account) = find_order(tx, &w.ctx, id)?;
             let (person, access) = match authority(tx, catalog, &w.ctx, &account)? {
                 Authority::Member { person, access } => (person, access),
                 Authority::Operator => {
@@ -771,7 +778,7 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let (mut order, account) = find_order(tx, id)?;
+            let (mut order, account) = find_order(tx, &w.ctx, id)?;
             if !sight(tx, catalog, &w.ctx, &account)?.sees(&order) {
                 return Err(Error::denied(format!("order {id} is not yours"))
                     .help("members who only place orders see their own; approvers see all"));

@@ -1160,3 +1160,42 @@ fn a_refusal_names_the_field_to_blame_through_the_binary() {
     );
     assert_eq!(before, p.dump());
 }
+
+/// A member asking about someone they do not see hears the same whether
+/// that person belongs to an account they do not see or to none, from
+/// `user history` as from `user show`; `order show` names no account
+/// they do not see either.
+#[test]
+fn what_a_member_does_not_see_reads_alike_whether_it_exists_or_not() {
+    let p = demo();
+    let answer = |args: &[&str]| {
+        let mut all = vec!["--as", "fay@fabrikam.test"];
+        all.extend(args);
+        let run = p.run(&all);
+        (run.code, error_line(&run.stderr).to_string())
+    };
+    for command in [["user", "history"], ["user", "show"]] {
+        let elsewhere = answer(&[command[0], command[1], "carl@contoso.test"]);
+        let nowhere = answer(&[command[0], command[1], "nobody@nowhere.test"]);
+        assert_eq!(
+            elsewhere,
+            (
+                NOT_FOUND,
+                nowhere
+                    .1
+                    .replace("nobody@nowhere.test", "carl@contoso.test")
+            ),
+            "{command:?}"
+        );
+        assert!(!elsewhere.1.contains("Contoso"), "{elsewhere:?}");
+    }
+    let placed = p.json(&[
+        "--as", "carl@contoso.test", "order", "place", "--description", "Desk", "--amount", "5.00",
+        "--account", "Contoso",
+    ]);
+    let id = placed["id"].to_string();
+    let theirs = answer(&["order", "show", &id]);
+    let none = answer(&["order", "show", "999"]);
+    assert_eq!(theirs, (NOT_FOUND, none.1.replace("999", &id)));
+    assert!(!theirs.1.contains("Contoso"), "{theirs:?}");
+}
