@@ -6,7 +6,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Session;
-use crate::domain::{fixture_schema, parse_fixture, ApplyOptions, Portal};
+use crate::domain::{fixture_schema, parse_fixture, ApplyOptions, NewFile, Portal};
 use crate::error::{Error, Result};
 
 /// The most a fixture may hold: enough for a million users, and a bound
@@ -81,11 +81,12 @@ pub(crate) fn apply(s: &Session, args: ApplyArgs) -> Result<()> {
         Ok((view, p.take_warnings()))
     };
     // A dry run onto a database that does not exist yet leaves none.
-    let view = if opts.dry_run {
-        s.rehearse_portal(run)
+    let new_file = if opts.dry_run {
+        NewFile::Discard
     } else {
-        s.init_portal(run)
+        NewFile::Keep
     };
+    let view = s.init_portal(new_file, run);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

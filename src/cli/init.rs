@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::{complete, Session, TextArg};
-use crate::domain::{preset_names, InitRequest, LocationInput, Preset};
+use crate::domain::{preset_names, InitRequest, LocationInput, NewFile, Preset};
 use crate::error::Result;
 use crate::model::{parse_currency, AccountKind, Email, Text};
 
@@ -66,7 +66,7 @@ pub(crate) fn init(s: &Session, args: InitArgs) -> Result<()> {
             timezone: args.owner_timezone,
         },
     };
-    let view = s.init_portal(|portal| portal.init(request))?;
+    let view = s.init_portal(NewFile::Keep, |portal| portal.init(request))?;
     if let Some(warning) = &view.timezone_warning {
         s.out.warn(warning);
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::domain::{Actor, Ctx, Portal};
+use crate::domain::{Actor, Ctx, NewFile, Portal};
 use crate::error::{Error, Result};
 use crate::model::{escape, Email};
 use crate::output::Output;
@@ -62,20 +62,21 @@ impl Session {
     }
 
     /// Runs `init` on the portal, creating the database file if there is
-    /// none; a file created here is removed again if `init` fails (see
+    /// none; a file created here is removed again if `init` fails, or
+    /// whatever it returns with [`NewFile::Discard`] (see
     /// [`Portal::create`]).
-    pub(crate) fn init_portal<T>(&self, init: impl FnOnce(&mut Portal) -> Result<T>) -> Result<T> {
-        Portal::create(&self.db_path()?, busy_timeout()?, self.ctx()?, init)
-    }
-
-    /// Runs `run` on the portal as [`Session::init_portal`] does, leaving
-    /// no database file behind that was not there (see
-    /// [`Portal::rehearse`]).
-    pub(crate) fn rehearse_portal<T>(
+    pub(crate) fn init_portal<T>(
         &self,
-        run: impl FnOnce(&mut Portal) -> Result<T>,
+        new_file: NewFile,
+        init: impl FnOnce(&mut Portal) -> Result<T>,
     ) -> Result<T> {
-        Portal::rehearse(&self.db_path()?, busy_timeout()?, self.ctx()?, run)
+        Portal::create(
+            &self.db_path()?,
+            busy_timeout()?,
+            self.ctx()?,
+            new_file,
+            init,
+        )
     }
 
     /// The database file: --db / PORTALCTL_DB, else the default.

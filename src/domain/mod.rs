@@ -53,6 +53,7 @@ use crate::model::{
     InvitationState, ListedMember, MemberStanding, MemberStatus, Membership, Person, Role,
     Timestamp,
 };
+pub(crate) use crate::store::NewFile;
 use crate::store::{SqliteStore, Store, Tx, DEFAULT_BUSY_TIMEOUT};
 use crate::view::MemberView;
 
@@ -145,30 +146,18 @@ impl Portal {
     }
 
     /// Runs `init` on the portal at `path`, creating the file when there is
-    /// none; a file created here is removed again if `init` fails.
+    /// none; a file created here is removed again if `init` fails, or
+    /// whatever it returns with [`NewFile::Discard`] (`apply --dry-run`).
     pub(crate) fn create<T>(
         path: &Path,
         busy_timeout: Option<Duration>,
         ctx: Ctx,
+        new_file: NewFile,
         init: impl FnOnce(&mut Portal) -> Result<T>,
     ) -> Result<T> {
         let timeout = busy_timeout.unwrap_or(DEFAULT_BUSY_TIMEOUT);
-        SqliteStore::create(path, timeout, |store| {
+        SqliteStore::create(path, timeout, new_file, |store| {
             init(&mut Portal::new(Box::new(store), ctx))
-        })
-    }
-
-    /// Runs `run` on the portal at `path` as [`Portal::create`] does, but
-    /// leaves no file behind that was not there (`apply --dry-run`).
-    pub(crate) fn rehearse<T>(
-        path: &Path,
-        busy_timeout: Option<Duration>,
-        ctx: Ctx,
-        run: impl FnOnce(&mut Portal) -> Result<T>,
-    ) -> Result<T> {
-        let timeout = busy_timeout.unwrap_or(DEFAULT_BUSY_TIMEOUT);
-        SqliteStore::rehearse(path, timeout, |store| {
-            run(&mut Portal::new(Box::new(store), ctx))
         })
     }
 

@@ -124,30 +124,13 @@ impl SqliteStore {
     /// created the file and `init` fails, the file is removed again, but
     /// only if nobody else's database can be in it. Another process may
     /// have opened the new file meanwhile, even initialised it; such a file
-    /// stays, as does any file this call did not create.
+    /// stays, as does any file this call did not create. With
+    /// [`NewFile::Discard`] a file it created is removed on those terms
+    /// whatever `init` returns.
     pub(crate) fn create<T>(
         path: &Path,
         busy_timeout: Duration,
-        init: impl FnOnce(SqliteStore) -> Result<T>,
-    ) -> Result<T> {
-        SqliteStore::on_new_file(path, busy_timeout, true, init)
-    }
-
-    /// Runs `run` as [`SqliteStore::create`] runs `init`, for a run that
-    /// must leave nothing behind (`apply --dry-run`): a file this call
-    /// created is removed again whatever `run` returns, on the same terms.
-    pub(crate) fn rehearse<T>(
-        path: &Path,
-        busy_timeout: Duration,
-        run: impl FnOnce(SqliteStore) -> Result<T>,
-    ) -> Result<T> {
-        SqliteStore::on_new_file(path, busy_timeout, false, run)
-    }
-
-    fn on_new_file<T>(
-        path: &Path,
-        busy_timeout: Duration,
-        keep: bool,
+        new_file: NewFile,
         init: impl FnOnce(SqliteStore) -> Result<T>,
     ) -> Result<T> {
         let created = if path.exists() {
@@ -158,7 +141,7 @@ impl SqliteStore {
         // `init` owns the store, so its connection is closed by the time
         // the file may be removed.
         let result = SqliteStore::connect(path, busy_timeout, Purpose::Init).and_then(init);
-        if let (true, Some(file)) = (result.is_err() || !keep, created) {
+        if let (true, Some(file)) = (result.is_err() || new_file == NewFile::Discard, created) {
             // The user needs to hear why `init` failed, not why a clean-up
             // did; a file left behind holds no data, and `init` can use it.
             let _ = file.remove_if_unused();
@@ -296,6 +279,15 @@ impl SqliteStore {
             moment: None,
         })
     }
+}
+
+/// What becomes of a database file that [`SqliteStore::create`] made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NewFile {
+    /// Kept once the run goes through (`init`, `apply`).
+    Keep,
+    /// Removed whatever the run returns (`apply --dry-run`).
+    Discard,
 }
 
 /// The page cache of a batch, in KiB (SQLite's default is 2 MiB). A batch
@@ -759,7 +751,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temporary directory");
         // Characters a URI would otherwise take for its own.
         let path = dir.path().join("a b?c#d%e.db");
-        SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, |_| Ok(())).expect("init");
+        SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, NewFile::Keep, |_| Ok(())).expect("init");
         let conn = open_read_only(&path, DEFAULT_BUSY_TIMEOUT).expect("opens");
         let mut store = SqliteStore {
             conn,

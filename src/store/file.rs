@@ -182,7 +182,7 @@ fn holds_rows(conn: &Connection) -> Result<bool> {
 mod tests {
     use super::*;
     use crate::error::Error;
-    use crate::store::{SqliteStore, Store, DEFAULT_BUSY_TIMEOUT};
+    use crate::store::{NewFile, SqliteStore, Store, DEFAULT_BUSY_TIMEOUT};
 
     /// A path in a new temporary directory, below a directory `create`
     /// has to make.
@@ -229,11 +229,12 @@ mod tests {
     #[test]
     fn a_failed_init_removes_the_file_it_created() {
         let (_dir, path) = new_path();
-        let result = SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, |mut store| {
-            // Written but never committed: nobody's data.
-            store.write()?.put_setting("preset", "portal")?;
-            refused::<()>()
-        });
+        let result =
+            SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, NewFile::Keep, |mut store| {
+                // Written but never committed: nobody's data.
+                store.write()?.put_setting("preset", "portal")?;
+                refused::<()>()
+            });
         assert!(result.is_err());
         assert!(!path.exists(), "the file is gone");
         assert_eq!(
@@ -246,7 +247,7 @@ mod tests {
     #[test]
     fn a_successful_init_keeps_its_file() {
         let (_dir, path) = new_path();
-        SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, |mut store| {
+        SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, NewFile::Keep, |mut store| {
             initialise(&mut store)
         })
         .expect("init succeeds");
@@ -258,14 +259,20 @@ mod tests {
         let (_dir, path) = new_path();
         std::fs::create_dir_all(path.parent().expect("a parent")).expect("directory");
         std::fs::write(&path, b"").expect("an empty file of someone else's");
-        assert!(SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, |_| refused::<()>()).is_err());
+        assert!(SqliteStore::create(
+            &path,
+            DEFAULT_BUSY_TIMEOUT,
+            NewFile::Keep,
+            |_| refused::<()>()
+        )
+        .is_err());
         assert!(path.exists());
     }
 
     #[test]
     fn a_failed_init_keeps_a_database_another_process_initialised_meanwhile() {
         let (_dir, path) = new_path();
-        let result = SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, |store| {
+        let result = SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, NewFile::Keep, |store| {
             drop(store);
             // Another process's connection, closed before this one fails.
             initialise(&mut open(&path)?)?;
@@ -279,7 +286,7 @@ mod tests {
     fn a_failed_init_keeps_a_file_another_connection_has_open() {
         let (_dir, path) = new_path();
         let mut other = None;
-        let result = SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, |_| {
+        let result = SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, NewFile::Keep, |_| {
             // Another process, about to initialise it when this init fails.
             other = Some(open(&path)?);
             refused::<()>()
@@ -293,7 +300,7 @@ mod tests {
     #[test]
     fn a_failed_init_keeps_a_file_that_took_the_place_of_its_own() {
         let (_dir, path) = new_path();
-        let result = SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, |store| {
+        let result = SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, NewFile::Keep, |store| {
             drop(store);
             std::fs::remove_file(&path).expect("removes");
             std::fs::write(&path, b"").expect("another empty file");
@@ -310,7 +317,7 @@ mod tests {
             .expect("creates")
             .expect("this call made it");
         // Another process's `init`, with the new file open.
-        SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, |store| {
+        SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, NewFile::Keep, |store| {
             assert!(matches!(
                 created.remove_if_unused(),
                 Err(Error::Unavailable(_))
