@@ -82,10 +82,11 @@ impl Serialize for Money {
     }
 }
 
-/// Reads an ISO 4217 currency code such as `GBP` (any case).
+/// Reads an ISO 4217 currency code such as `GBP` (any case): one the
+/// standard lists, not any three letters.
 pub(crate) fn parse_currency(s: &str) -> Result<String> {
     let code = s.trim().to_uppercase();
-    if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
+    if iso_currency::Currency::from_code(&code).is_some() {
         Ok(code)
     } else {
         Err(
@@ -127,6 +128,25 @@ mod tests {
                 *minor,
                 "{text:?}"
             );
+        }
+    }
+
+    #[test]
+    fn currencies_are_the_codes_iso_4217_lists() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("GBP", Some("GBP")),
+            (" eur ", Some("EUR")),
+            ("Usd", Some("USD")),
+            ("JPY", Some("JPY")),
+            ("XYZ", None),
+            ("ABC", None),
+            ("POUNDS", None),
+            ("GB", None),
+            ("", None),
+            ("£", None),
+        ];
+        for (text, code) in cases {
+            assert_eq!(parse_currency(text).ok().as_deref(), *code, "{text:?}");
         }
     }
 

@@ -304,6 +304,8 @@ fn rows() -> Vec<Row> {
             USAGE, &["GBR", "country"]),
         row(ACME, "account create 'Other Ltd' --kind customer --currency POUNDS",
             USAGE, &["POUNDS", "currency"]),
+        row(ACME, "account create 'Other Ltd' --kind customer --currency XYZ",
+            USAGE, &["XYZ", "currency"]),
         row(ACME, "user list", USAGE, &["PORTALCTL_NOW", "yesterday"]).at("yesterday"),
         row(ACME, "user invite --email ann@acme.test --name Ann --role user --account 'Acme Ltd'",
             USAGE, &["PORTALCTL_NOW"]).at("yesterday"),
