@@ -1199,3 +1199,38 @@ fn what_a_member_does_not_see_reads_alike_whether_it_exists_or_not() {
     assert_eq!(theirs, (NOT_FOUND, none.1.replace("999", &id)));
     assert!(!theirs.1.contains("Contoso"), "{theirs:?}");
 }
+
+/// A key given twice in an object is refused wherever it is, with the
+/// object's path and the key, before anything is written.
+#[test]
+fn a_key_given_twice_in_an_object_is_refused_naming_its_path() {
+    let text = std::fs::read_to_string(DEMO).unwrap();
+    let una = r#""email": "una@acme.test","#;
+    let twice = text.replacen(
+        una,
+        &format!(
+            r#"{una} "grants_until": {{"billing": "2027-01-01T00:00:00Z", "billing": "2026-12-01T00:00:00Z"}},"#
+        ),
+        1,
+    );
+    assert_ne!(twice, text);
+    let says_twice = "error: -: accounts[0].users[3].grants_until: duplicate key `billing`";
+    let p = Portal::empty();
+    let run = apply_stdin(&p, &[], &twice);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    assert_eq!(error_line(&run.stderr), says_twice);
+    assert!(!p.db.exists(), "no database is made");
+    let p = demo();
+    let before = p.dump();
+    let run = apply_stdin(&p, &[], &twice);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    assert_eq!(error_line(&run.stderr), says_twice);
+    // A field of the format, too, in the file's own words.
+    let run = apply_stdin(&p, &[], &text.replacen(una, &format!("{una} {una}"), 1));
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    assert_eq!(
+        error_line(&run.stderr),
+        "error: -: accounts[0].users[3]: duplicate key `email`"
+    );
+    assert_eq!(before, p.dump());
+}
