@@ -382,6 +382,7 @@ pub(crate) struct FixturePolicy {
 /// the audit log, not fixture content.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = order_type_alias)]
 pub(crate) struct FixtureOrder {
     /// The key: an external reference unique within the account, or `#N`
     /// for order N, which `export` writes for an order placed without a
@@ -409,6 +410,31 @@ pub(crate) struct FixtureOrder {
     /// Its cost centre's code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
+}
+
+/// schemars leaves serde's aliases out of the schema, and with unknown
+/// fields refused a file using the alias would not validate: the schema
+/// allows `order_type` as `apply` reads it, the same as `type`, and not
+/// both (serde refuses the second as a duplicate field).
+fn order_type_alias(schema: &mut schemars::Schema) {
+    let Some(serde_json::Value::Object(properties)) = schema.get_mut("properties") else {
+        return;
+    };
+    let Some(mut alias) = properties.get("type").cloned() else {
+        return;
+    };
+    if let Some(fields) = alias.as_object_mut() {
+        fields.insert(
+            "description".into(),
+            "The name of `type` in files written before it; not with `type`.".into(),
+        );
+        fields.insert("deprecated".into(), true.into());
+    }
+    properties.insert("order_type".into(), alias);
+    schema.insert(
+        "not".into(),
+        serde_json::json!({"required": ["type", "order_type"]}),
+    );
 }
 
 fn yes() -> bool {

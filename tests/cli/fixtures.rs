@@ -1200,6 +1200,38 @@ fn what_a_member_does_not_see_reads_alike_whether_it_exists_or_not() {
     assert!(!theirs.1.contains("Contoso"), "{theirs:?}");
 }
 
+/// Files written before an order's type was named `type` use
+/// `order_type`: apply reads them, and so does the printed schema, which
+/// refuses both at once as apply does.
+#[test]
+fn an_order_type_under_its_old_name_validates_against_the_printed_schema() {
+    let p = Portal::empty();
+    let (schemas, schema) = printed_schema(&p);
+    let old = std::fs::read_to_string(DEMO)
+        .unwrap()
+        .replace(r#""type": "hardware""#, r#""order_type": "hardware""#);
+    let doc: Value = serde_json::from_str(&old).unwrap();
+    assert_eq!(doc["accounts"][0]["orders"][0]["order_type"], "hardware");
+    if let Err(e) = schemas.validate(&doc, schema) {
+        panic!("{e:#}");
+    }
+    let run = apply_stdin(&p, &[], &old);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(
+        p.json(&["order", "show", "1"])["type"],
+        "hardware",
+        "read as the order's type"
+    );
+    let mut both = doc.clone();
+    both["accounts"][0]["orders"][0]["type"] = "hardware".into();
+    assert!(schemas.validate(&both, schema).is_err(), "both passed");
+    let before = p.dump();
+    let run = apply_stdin(&p, &[], &both.to_string());
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    says(error_line(&run.stderr), "error: -: accounts[0].orders[0]");
+    assert_eq!(before, p.dump());
+}
+
 /// A key given twice in an object is refused wherever it is, with the
 /// object's path and the key, before anything is written.
 #[test]
