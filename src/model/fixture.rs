@@ -353,6 +353,12 @@ pub(crate) struct FixtureCostCentre {
     pub code: String,
     /// What it is.
     pub name: String,
+    /// Archived (`cost-centre archive`): it takes no new orders, and the
+    /// orders placed on it keep it. Left out, it is active. An archived
+    /// cost centre is not made active again, so a file that lists one
+    /// without this is refused.
+    #[serde(default, skip_serializing_if = "is_no")]
+    pub archived: bool,
 }
 
 /// An approval policy of the account.
@@ -443,4 +449,8 @@ fn yes() -> bool {
 
 fn is_yes(b: &bool) -> bool {
     *b
+}
+
+fn is_no(b: &bool) -> bool {
+    !*b
 }

@@ -1200,6 +1200,56 @@ fn what_a_member_does_not_see_reads_alike_whether_it_exists_or_not() {
     assert!(!theirs.1.contains("Contoso"), "{theirs:?}");
 }
 
+/// An archived cost centre is exported as such, so the orders placed on it
+/// apply to an empty database; a file that lists it as active is refused,
+/// since nothing makes an archived cost centre active again.
+#[test]
+fn an_archived_cost_centre_and_its_orders_round_trip() {
+    let p = demo();
+    p.ok(&["cost-centre", "archive", "OPS", "--account", ACCOUNT]);
+    let exported = p.ok(&["export"]);
+    let file: Value = serde_json::from_str(&exported).unwrap();
+    let centres = &file["accounts"][0]["cost_centres"];
+    assert_eq!(
+        centres[1],
+        serde_json::json!({"code": "OPS", "name": "Operations", "archived": true}),
+        "{centres}"
+    );
+    assert_eq!(file["accounts"][0]["orders"][0]["cost_centre"], "OPS");
+    let copy = Portal::empty();
+    let run = apply_stdin(&copy, &[], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), exported);
+    let listed = copy.json(&["cost-centre", "list", "--account", ACCOUNT]);
+    assert_eq!(listed[1]["archived"], true, "{listed}");
+    assert_eq!(
+        copy.text("SELECT COUNT(*) FROM audit_events WHERE target = 'OPS'"),
+        "1",
+        "made archived in one event"
+    );
+    for portal in [&p, &copy] {
+        let events = portal.events();
+        let again = apply_stdin(portal, &["--json"], &exported);
+        let counts: Value = serde_json::from_str(&again.stdout).unwrap();
+        assert_eq!(
+            (counts["created"].as_u64(), counts["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "{}",
+            again.stderr
+        );
+        assert_eq!(portal.events(), events);
+    }
+    // The demo lists OPS as active.
+    let before = p.dump();
+    let run = p.run(&["apply", DEMO]);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    assert_eq!(
+        error_line(&run.stderr),
+        "error: accounts[0].cost_centres[1].archived: cost centre `OPS` is archived, and an archived cost centre is not made active again"
+    );
+    assert_eq!(before, p.dump());
+}
+
 /// Files written before an order's type was named `type` use
 /// `order_type`: apply reads them, and so does the printed schema, which
 /// refuses both at once as apply does.
