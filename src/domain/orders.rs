@@ -402,9 +402,10 @@ fn place(
         .map(|r| r.required("the order reference"))
         .transpose()?;
     if let Some(r) = &reference {
-        if r.starts_with('#') {
-            // A file reads `#N` as order N (see `export`), so a reference
-            // written so would come back as another order.
+        if r.starts_with('#') && placing == Placing::Now {
+            // A file reads `#N` as order N (see `export`), so a new
+            // reference keeps clear of it. Older databases allowed one:
+            // a file writes it with one more `#`, and a restore keeps it.
             return Err(Error::invalid(format!(
                 "an order reference may not start with `#`, as `{r}` does"
             ))
@@ -530,7 +531,8 @@ impl Portal {
     /// invitation never accepted placed nothing); the order itself is
     /// checked as `order place` checks it, and matches the policies as
     /// one placed now, but for what was allowed when it was placed: its
-    /// cost centre may have been archived since.
+    /// cost centre may have been archived since, and its reference may
+    /// start with `#`, as older databases let it.
     pub(crate) fn order_restore(&mut self, req: &NewOrder, placer: &Placer) -> Result<OrderView> {
         self.write(|w| {
             let tx = w.tx;

@@ -393,7 +393,9 @@ pub(crate) struct FixtureOrder {
     /// The key: an external reference unique within the account, or `#N`
     /// for order N, which `export` writes for an order placed without a
     /// reference (order N of another account is refused; with no order N
-    /// it is placed as order N).
+    /// it is placed as order N). A reference that itself starts with `#`,
+    /// which older databases allowed, is written with one more: `##7` is
+    /// the reference `#7`.
     #[serde(rename = "ref")]
     pub reference: String,
     /// Who placed it: a member of the account, or `operator:NAME` for an

@@ -1250,6 +1250,47 @@ fn an_archived_cost_centre_and_its_orders_round_trip() {
     assert_eq!(before, p.dump());
 }
 
+/// Older databases let an order's reference start with `#`, which a file
+/// reads as an order number: the export writes it with one more `#`, and
+/// it comes back as the same reference, not as another order.
+#[test]
+fn a_reference_starting_with_a_hash_round_trips_as_that_reference() {
+    let p = demo();
+    // PO-1002 (order 2) under the number of PO-1003, as an old binary
+    // could have stored it.
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    conn.execute("UPDATE orders SET ref = '#3' WHERE ref = 'PO-1002'", [])
+        .unwrap();
+    drop(conn);
+    let exported = p.ok(&["export"]);
+    let file: Value = serde_json::from_str(&exported).unwrap();
+    let refs: Vec<&str> = file["accounts"][0]["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(refs, ["PO-1001", "##3", "PO-1003"]);
+    let copy = Portal::empty();
+    let run = apply_stdin(&copy, &[], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), exported);
+    assert_eq!(
+        copy.text("SELECT id || ' ' || description FROM orders WHERE ref = '#3'"),
+        "2 Cable"
+    );
+    for portal in [&p, &copy] {
+        let again = apply_stdin(portal, &["--json"], &exported);
+        let counts: Value = serde_json::from_str(&again.stdout).unwrap();
+        assert_eq!(
+            (counts["created"].as_u64(), counts["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "{}",
+            again.stderr
+        );
+    }
+}
+
 /// Files written before an order's type was named `type` use
 /// `order_type`: apply reads them, and so does the printed schema, which
 /// refuses both at once as apply does.
