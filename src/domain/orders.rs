@@ -353,6 +353,16 @@ pub(super) fn reevaluate(
     Ok(released)
 }
 
+/// Whether an order is placed now, or restored as it was placed before.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Placing {
+    /// `order place`: every rule of a new order holds.
+    Now,
+    /// [`Portal::order_restore`]: what was allowed when the order was
+    /// placed, and no longer is for a new one, stays so.
+    Restored,
+}
+
 /// Places `req` in `account` for `creator_id` (`None` for the operator),
 /// named `creator`: every check of the order itself, the policies it
 /// matches, and its event. Who may place it is the caller's to check.
@@ -362,6 +372,7 @@ fn place(
     req: &NewOrder,
     creator_id: Option<i64>,
     creator: String,
+    placing: Placing,
 ) -> Result<OrderView> {
     let tx = w.tx;
     let catalog = w.catalog()?;
@@ -374,7 +385,8 @@ fn place(
     let cost_centre = match &req.cost_centre {
         Some(code) => {
             let centre = find_cost_centre(tx, account, code)?;
-            if centre.archived_at.is_some() {
+            // An order placed before its cost centre was archived keeps it.
+            if centre.archived_at.is_some() && placing == Placing::Now {
                 return Err(
                     Error::conflict(format!("cost centre `{}` is archived", centre.code))
                         .help("archived cost centres take no new orders"),
@@ -390,9 +402,10 @@ fn place(
         .map(|r| r.required("the order reference"))
         .transpose()?;
     if let Some(r) = &reference {
-        if r.starts_with('#') {
-            // A file reads `#N` as order N (see `export`), so a reference
-            // written so would come back as another order.
+        if r.starts_with('#') && placing == Placing::Now {
+            // A file reads `#N` as order N (see `export`), so a new
+            // reference keeps clear of it. Older databases allowed one:
+            // a file writes it with one more `#`, and a restore keeps it.
             return Err(Error::invalid(format!(
                 "an order reference may not start with `#`, as `{r}` does"
             ))
@@ -497,7 +510,14 @@ impl Portal {
             let account = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
             let who = authorize(tx, catalog, &w.ctx, &account, caps::ORDERS_PLACE)?;
             let creator_id = who.person().map(|p| p.id);
-            place(w, &account, req, creator_id, w.ctx.actor.audit_name())
+            place(
+                w,
+                &account,
+                req,
+                creator_id,
+                w.ctx.actor.audit_name(),
+                Placing::Now,
+            )
         })
     }
 
@@ -510,7 +530,9 @@ impl Portal {
     /// another's name. A member placer must have joined the account (an
     /// invitation never accepted placed nothing); the order itself is
     /// checked as `order place` checks it, and matches the policies as
-    /// one placed now.
+    /// one placed now, but for what was allowed when it was placed: its
+    /// cost centre may have been archived since, and its reference may
+    /// start with `#`, as older databases let it.
     pub(crate) fn order_restore(&mut self, req: &NewOrder, placer: &Placer) -> Result<OrderView> {
         self.write(|w| {
             let tx = w.tx;
@@ -534,7 +556,14 @@ impl Portal {
                     Some(person.id)
                 }
             };
-            place(w, &account, req, creator_id, placer.name())
+            place(
+                w,
+                &account,
+                req,
+                creator_id,
+                placer.name(),
+                Placing::Restored,
+            )
         })
     }
 

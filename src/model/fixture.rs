@@ -353,6 +353,12 @@ pub(crate) struct FixtureCostCentre {
     pub code: String,
     /// What it is.
     pub name: String,
+    /// Archived (`cost-centre archive`): it takes no new orders, and the
+    /// orders placed on it keep it. Left out, it is active. An archived
+    /// cost centre is not made active again, so a file that lists one
+    /// without this is refused.
+    #[serde(default, skip_serializing_if = "is_no")]
+    pub archived: bool,
 }
 
 /// An approval policy of the account.
@@ -382,11 +388,14 @@ pub(crate) struct FixturePolicy {
 /// the audit log, not fixture content.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = order_type_alias)]
 pub(crate) struct FixtureOrder {
     /// The key: an external reference unique within the account, or `#N`
     /// for order N, which `export` writes for an order placed without a
     /// reference (order N of another account is refused; with no order N
-    /// it is placed as order N).
+    /// it is placed as order N). A reference that itself starts with `#`,
+    /// which older databases allowed, is written with one more: `##7` is
+    /// the reference `#7`.
     #[serde(rename = "ref")]
     pub reference: String,
     /// Who placed it: a member of the account, or `operator:NAME` for an
@@ -411,10 +420,39 @@ pub(crate) struct FixtureOrder {
     pub cost_centre: Option<String>,
 }
 
+/// schemars leaves serde's aliases out of the schema, and with unknown
+/// fields refused a file using the alias would not validate: the schema
+/// allows `order_type` as `apply` reads it, the same as `type`, and not
+/// both (serde refuses the second as a duplicate field).
+fn order_type_alias(schema: &mut schemars::Schema) {
+    let Some(serde_json::Value::Object(properties)) = schema.get_mut("properties") else {
+        return;
+    };
+    let Some(mut alias) = properties.get("type").cloned() else {
+        return;
+    };
+    if let Some(fields) = alias.as_object_mut() {
+        fields.insert(
+            "description".into(),
+            "The name of `type` in files written before it; not with `type`.".into(),
+        );
+        fields.insert("deprecated".into(), true.into());
+    }
+    properties.insert("order_type".into(), alias);
+    schema.insert(
+        "not".into(),
+        serde_json::json!({"required": ["type", "order_type"]}),
+    );
+}
+
 fn yes() -> bool {
     true
 }
 
 fn is_yes(b: &bool) -> bool {
     *b
+}
+
+fn is_no(b: &bool) -> bool {
+    !*b
 }

@@ -1199,3 +1199,161 @@ fn what_a_member_does_not_see_reads_alike_whether_it_exists_or_not() {
     assert_eq!(theirs, (NOT_FOUND, none.1.replace("999", &id)));
     assert!(!theirs.1.contains("Contoso"), "{theirs:?}");
 }
+
+/// An archived cost centre is exported as such, so the orders placed on it
+/// apply to an empty database; a file that lists it as active is refused,
+/// since nothing makes an archived cost centre active again.
+#[test]
+fn an_archived_cost_centre_and_its_orders_round_trip() {
+    let p = demo();
+    p.ok(&["cost-centre", "archive", "OPS", "--account", ACCOUNT]);
+    let exported = p.ok(&["export"]);
+    let file: Value = serde_json::from_str(&exported).unwrap();
+    let centres = &file["accounts"][0]["cost_centres"];
+    assert_eq!(
+        centres[1],
+        serde_json::json!({"code": "OPS", "name": "Operations", "archived": true}),
+        "{centres}"
+    );
+    assert_eq!(file["accounts"][0]["orders"][0]["cost_centre"], "OPS");
+    let copy = Portal::empty();
+    let run = apply_stdin(&copy, &[], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), exported);
+    let listed = copy.json(&["cost-centre", "list", "--account", ACCOUNT]);
+    assert_eq!(listed[1]["archived"], true, "{listed}");
+    assert_eq!(
+        copy.text("SELECT COUNT(*) FROM audit_events WHERE target = 'OPS'"),
+        "1",
+        "made archived in one event"
+    );
+    for portal in [&p, &copy] {
+        let events = portal.events();
+        let again = apply_stdin(portal, &["--json"], &exported);
+        let counts: Value = serde_json::from_str(&again.stdout).unwrap();
+        assert_eq!(
+            (counts["created"].as_u64(), counts["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "{}",
+            again.stderr
+        );
+        assert_eq!(portal.events(), events);
+    }
+    // The demo lists OPS as active.
+    let before = p.dump();
+    let run = p.run(&["apply", DEMO]);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    assert_eq!(
+        error_line(&run.stderr),
+        "error: accounts[0].cost_centres[1].archived: cost centre `OPS` is archived, and an archived cost centre is not made active again"
+    );
+    assert_eq!(before, p.dump());
+}
+
+/// Older databases let an order's reference start with `#`, which a file
+/// reads as an order number: the export writes it with one more `#`, and
+/// it comes back as the same reference, not as another order.
+#[test]
+fn a_reference_starting_with_a_hash_round_trips_as_that_reference() {
+    let p = demo();
+    // PO-1002 (order 2) under the number of PO-1003, as an old binary
+    // could have stored it.
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    conn.execute("UPDATE orders SET ref = '#3' WHERE ref = 'PO-1002'", [])
+        .unwrap();
+    drop(conn);
+    let exported = p.ok(&["export"]);
+    let file: Value = serde_json::from_str(&exported).unwrap();
+    let refs: Vec<&str> = file["accounts"][0]["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(refs, ["PO-1001", "##3", "PO-1003"]);
+    let copy = Portal::empty();
+    let run = apply_stdin(&copy, &[], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), exported);
+    assert_eq!(
+        copy.text("SELECT id || ' ' || description FROM orders WHERE ref = '#3'"),
+        "2 Cable"
+    );
+    for portal in [&p, &copy] {
+        let again = apply_stdin(portal, &["--json"], &exported);
+        let counts: Value = serde_json::from_str(&again.stdout).unwrap();
+        assert_eq!(
+            (counts["created"].as_u64(), counts["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "{}",
+            again.stderr
+        );
+    }
+}
+
+/// Files written before an order's type was named `type` use
+/// `order_type`: apply reads them, and so does the printed schema, which
+/// refuses both at once as apply does.
+#[test]
+fn an_order_type_under_its_old_name_validates_against_the_printed_schema() {
+    let p = Portal::empty();
+    let (schemas, schema) = printed_schema(&p);
+    let old = std::fs::read_to_string(DEMO)
+        .unwrap()
+        .replace(r#""type": "hardware""#, r#""order_type": "hardware""#);
+    let doc: Value = serde_json::from_str(&old).unwrap();
+    assert_eq!(doc["accounts"][0]["orders"][0]["order_type"], "hardware");
+    if let Err(e) = schemas.validate(&doc, schema) {
+        panic!("{e:#}");
+    }
+    let run = apply_stdin(&p, &[], &old);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(
+        p.json(&["order", "show", "1"])["type"],
+        "hardware",
+        "read as the order's type"
+    );
+    let mut both = doc.clone();
+    both["accounts"][0]["orders"][0]["type"] = "hardware".into();
+    assert!(schemas.validate(&both, schema).is_err(), "both passed");
+    let before = p.dump();
+    let run = apply_stdin(&p, &[], &both.to_string());
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    says(error_line(&run.stderr), "error: -: accounts[0].orders[0]");
+    assert_eq!(before, p.dump());
+}
+
+/// A key given twice in an object is refused wherever it is, with the
+/// object's path and the key, before anything is written.
+#[test]
+fn a_key_given_twice_in_an_object_is_refused_naming_its_path() {
+    let text = std::fs::read_to_string(DEMO).unwrap();
+    let una = r#""email": "una@acme.test","#;
+    let twice = text.replacen(
+        una,
+        &format!(
+            r#"{una} "grants_until": {{"billing": "2027-01-01T00:00:00Z", "billing": "2026-12-01T00:00:00Z"}},"#
+        ),
+        1,
+    );
+    assert_ne!(twice, text);
+    let says_twice = "error: -: accounts[0].users[3].grants_until: duplicate key `billing`";
+    let p = Portal::empty();
+    let run = apply_stdin(&p, &[], &twice);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    assert_eq!(error_line(&run.stderr), says_twice);
+    assert!(!p.db.exists(), "no database is made");
+    let p = demo();
+    let before = p.dump();
+    let run = apply_stdin(&p, &[], &twice);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    assert_eq!(error_line(&run.stderr), says_twice);
+    // A field of the format, too, in the file's own words.
+    let run = apply_stdin(&p, &[], &text.replacen(una, &format!("{una} {una}"), 1));
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    assert_eq!(
+        error_line(&run.stderr),
+        "error: -: accounts[0].users[3]: duplicate key `email`"
+    );
+    assert_eq!(before, p.dump());
+}
