@@ -173,11 +173,7 @@ impl Preset {
 
     /// Reads and validates a catalog; errors name `source` and the JSON path.
     pub(crate) fn from_json(text: &str, source: &str) -> Result<Preset> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let preset: Preset = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            Error::invalid(format!("{source}: {path}: {}", e.inner()))
-        })?;
+        let preset: Preset = super::document::read(text, source, "{\"name\": ...}")?;
         preset
             .validate()
             .map_err(|(path, msg)| Error::invalid(format!("{source}: {path}: {msg}")))?;
@@ -826,6 +822,35 @@ mod tests {
                 .expect_err(path)
                 .to_string();
             assert!(err.contains(path), "{err} should name {path}");
+        }
+    }
+    #[test]
+    fn a_catalog_is_one_object_with_each_key_once() {
+        let good = r#"{"name":"x","title":"t","owner_role":"a","roles":[{"name":"a"},{"name":"b","blocking":true}]}"#;
+        assert!(Preset::from_json(good, "f.json").is_ok());
+        let cases = [
+            (
+                good.replace(
+                    r#""owner_role":"a""#,
+                    r#""owner_role":"a","owner_role":"b""#,
+                ),
+                "f.json: duplicate key `owner_role`",
+            ),
+            (
+                good.replace(r#"{"name":"b""#, r#"{"name":"b","blocking":false"#),
+                "f.json: roles[1]: duplicate key `blocking`",
+            ),
+            (format!("{good} {{}}"), "f.json: after the document"),
+            (
+                format!("[{good}]"),
+                "f.json: the file must hold one JSON object",
+            ),
+        ];
+        for (json, why) in cases {
+            let err = Preset::from_json(&json, "f.json")
+                .expect_err(why)
+                .to_string();
+            assert!(err.starts_with(why), "{err} should start with {why}");
         }
     }
 }

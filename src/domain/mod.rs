@@ -15,6 +15,7 @@ mod cost_centres;
 mod courses;
 mod deciders;
 mod delegations;
+mod document;
 mod duplicates;
 mod external_admins;
 mod fixtures;

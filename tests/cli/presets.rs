@@ -189,6 +189,58 @@ fn a_malformed_preset_file_is_refused_with_its_json_path() {
     assert!(!p.db.exists(), "a refused init leaves no database");
 }
 
+/// A catalog is read as a fixture is: a key given twice, or text after
+/// the object, would otherwise be dropped without a word.
+#[test]
+fn a_preset_file_with_a_key_twice_or_text_after_it_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = r#"{"name":"mine","title":"Mine","owner_role":"boss","roles":[{"name":"boss","all_capabilities":true},{"name":"none","blocking":true}]}"#;
+    let cases = [
+        (
+            good.replace(r#""title":"Mine""#, r#""title":"Mine","title":"Other""#),
+            "duplicate key `title`",
+        ),
+        (
+            good.replace(r#"{"name":"none""#, r#"{"name":"none","name":"nobody""#),
+            "roles[1]: duplicate key `name`",
+        ),
+        (format!("{good}\n{good}"), "after the document"),
+        ("[]".to_string(), "the file must hold one JSON object"),
+    ];
+    for (text, why) in cases {
+        let p = Portal::empty();
+        let file = dir.path().join("mine.json");
+        std::fs::write(&file, &text).unwrap();
+        let err = p.refused(
+            &[
+                "init",
+                "--preset-file",
+                file.to_str().unwrap(),
+                "--account",
+                ACCOUNT,
+                "--owner-email",
+                OWNER,
+            ],
+            USAGE,
+        );
+        assert!(err.contains(why), "{why}: {err}");
+        assert!(!p.db.exists(), "a refused init leaves no database");
+    }
+    // A byte-order mark is no part of the text.
+    let p = Portal::empty();
+    let file = dir.path().join("bom.json");
+    std::fs::write(&file, format!("\u{feff}{good}")).unwrap();
+    p.ok(&[
+        "init",
+        "--preset-file",
+        file.to_str().unwrap(),
+        "--account",
+        ACCOUNT,
+        "--owner-email",
+        OWNER,
+    ]);
+}
+
 #[test]
 fn role_create_adds_a_custom_role_that_can_be_given() {
     let p = Portal::new();
