@@ -419,9 +419,9 @@ fn place(
         }
     }
     if let Some(number) = req.number {
-        if number < 1 {
+        if !(1..=MAX_ORDER_NUMBER).contains(&number) {
             return Err(Error::invalid(format!(
-                "an order's number is 1 or more, not {number}"
+                "an order's number is 1 to {MAX_ORDER_NUMBER}, not {number}"
             )));
         }
         if tx.order(number)?.is_some() {
@@ -487,6 +487,11 @@ fn place(
 /// Order `id` and its account. An order of an account the actor does not
 /// belong to (nor to its partner) reads as no order at all: a refusal
 /// naming its account would tell them that it exists, and whose it is.
+/// The largest order number: the largest integer every JSON reader keeps
+/// exactly (2^53 - 1), as `--json` prints order numbers. A number past it,
+/// restored from a file, would also leave SQLite no next number to give.
+pub(crate) const MAX_ORDER_NUMBER: i64 = (1 << 53) - 1;
+
 fn find_order(tx: &dyn Tx, ctx: &Ctx, id: i64) -> Result<(Order, Account)> {
     let unknown =
         || Error::not_found(format!("no order {id}")).help("`portalctl order list` shows them");

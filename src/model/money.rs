@@ -82,11 +82,14 @@ impl Serialize for Money {
     }
 }
 
-/// Reads an ISO 4217 currency code such as `GBP` (any case): one the
-/// standard lists, not any three letters.
+/// Reads an ISO 4217 currency code such as `GBP` (any case): a currency
+/// the standard lists as in use, not any three letters, nor one of its
+/// codes that are no money an account is kept in (`XXX` no currency,
+/// `XTS` testing, `XAU` gold, funds such as `BOV`), nor one replaced
+/// (`HRK`, now `EUR`).
 pub(crate) fn parse_currency(s: &str) -> Result<String> {
     let code = s.trim().to_uppercase();
-    if iso_currency::Currency::from_code(&code).is_some() {
+    if iso_currency::Currency::from_code(&code).is_some_and(|c| c.flags().is_empty()) {
         Ok(code)
     } else {
         Err(
@@ -138,8 +141,14 @@ mod tests {
             (" eur ", Some("EUR")),
             ("Usd", Some("USD")),
             ("JPY", Some("JPY")),
+            ("CHF", Some("CHF")),
             ("XYZ", None),
             ("ABC", None),
+            ("XXX", None),
+            ("XTS", None),
+            ("XAU", None),
+            ("BOV", None),
+            ("HRK", None),
             ("POUNDS", None),
             ("GB", None),
             ("", None),

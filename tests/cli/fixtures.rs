@@ -242,6 +242,32 @@ fn a_failed_apply_leaves_no_database_behind() {
     says(&run.stderr, "preset: a new database needs a preset");
 }
 
+/// A member's file names no order by number (`order place --as` takes the
+/// next one), and is told the same whether another account has order N
+/// or nobody has.
+#[test]
+fn a_member_places_no_order_under_a_number_whoever_has_it() {
+    let p = demo();
+    let carls = p.json(&[
+        "--as", "carl@contoso.test", "order", "place", "--description", "Chair", "--amount", "5.00",
+    ]);
+    let theirs = carls["id"].as_i64().unwrap();
+    let before = p.dump();
+    for n in [theirs, 999] {
+        let file = format!(
+            r##"{{"accounts": [{{"name": "Acme Ltd", "orders": [
+                {{"ref": "#{n}", "created_by": "max@acme.test", "description": "Desk", "amount": "1.00"}}]}}]}}"##
+        );
+        let run = apply_stdin(&p, &["--as", "max@acme.test"], &file);
+        assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+        assert_eq!(
+            error_line(&run.stderr),
+            format!("error: accounts[0].orders[0].ref: order `#{n}` cannot be placed now: `#N` names an order by its number, and an order placed now takes the next one")
+        );
+        assert_eq!(before, p.dump());
+    }
+}
+
 #[test]
 fn an_apply_as_a_member_may_do_what_their_commands_may() {
     let p = demo();
