@@ -74,7 +74,9 @@ pub(crate) use orders::{NewOrder, OrderFilter};
 pub(crate) use people::PersonEdit;
 pub(crate) use policies::{NewPolicy, PolicyChange, PolicyEdit};
 pub(crate) use timezones::{check_country, LocationInput};
-pub(crate) use visibility::{find_account, find_person, member_in, not_a_member, resolve_account};
+pub(crate) use visibility::{
+    find_account, find_person, knows_account, member_in, not_a_member, resolve_account,
+};
 
 /// Who is acting.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use super::deciders::{count, Ability, Now, Pending, Roster, SHOWN_DECIDERS};
 use super::delegations::{could_decide, route};
 use super::gate::Write;
 use super::policies::parse_order_type;
-use super::{find_account, member_in, resolve_account, Actor, Catalog, Ctx, Portal};
+use super::{knows_account, member_in, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderDetails, OrderQuery,
@@ -492,16 +492,18 @@ fn place(
 /// restored from a file, would also leave SQLite no next number to give.
 pub(crate) const MAX_ORDER_NUMBER: i64 = (1 << 53) - 1;
 
-fn find_order(tx: &dyn Tx, ctx: &Ctx, id: i64) -> Result<(Order, Account)> {
+/// Order `id`, and its account; "no order" unless the actor may know the
+/// account (see [`knows_account`]), so that a number tells nobody of an
+/// account they cannot see.
+fn find_order(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, id: i64) -> Result<(Order, Account)> {
     let unknown =
         || Error::not_found(format!("no order {id}")).help("`portalctl order list` shows them");
     let order = tx.order(id)?.ok_or_else(unknown)?;
     let account = tx.account(order.account_id)?;
-    match find_account(tx, ctx, &account.name) {
-        Ok(_) => Ok((order, account)),
-        Err(Error::Denied(_)) => Err(unknown()),
-        Err(e) => Err(e),
+    if !knows_account(tx, catalog, ctx, &account)? {
+        return Err(unknown());
     }
+    Ok((order, account))
 }
 
 impl Portal {
@@ -636,7 +638,7 @@ impl Portal {
     pub(crate) fn order_show(&mut self, id: i64) -> Result<OrderView> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let (order, account) = find_order(&*tx, &self.ctx, id)?;
+        let (order, account) = find_order(&*tx, &catalog, &self.ctx, id)?;
         if !sight(&*tx, &catalog, &self.ctx, &account)?.sees(&order) {
             return Err(Error::denied(format!("order {id} is not yours"))
                 .help("members who only place orders see their own; approvers see all"));
@@ -690,7 +692,7 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let (mut order, account) = find_order(tx, &w.ctx, id)?;
+            let (mut order, account) = find_order(tx, catalog, &w.ctx, id)?;
             let (person, access) = match authority(tx, catalog, &w.ctx, &account)? {
                 Authority::Member { person, access } => (person, access),
                 Authority::Operator => {
@@ -812,7 +814,7 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let (mut order, account) = find_order(tx, &w.ctx, id)?;
+            let (mut order, account) = find_order(tx, catalog, &w.ctx, id)?;
             if !sight(tx, catalog, &w.ctx, &account)?.sees(&order) {
                 return Err(Error::denied(format!("order {id} is not yours"))
                     .help("members who only place orders see their own; approvers see all"));

@@ -4,7 +4,7 @@
 //! the accounts whose users they may view is as unknown as one who never
 //! was. The operator sees everything.
 
-use super::access::{caps, Access};
+use super::access::{authority, caps, Access};
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
 use crate::model::{Account, Email, Membership, Person};
@@ -36,6 +36,32 @@ pub(crate) fn find_account(tx: &dyn Tx, ctx: &Ctx, name: &str) -> Result<Account
         }
     }
     Err(not_a_member(email, name))
+}
+
+/// Whether the actor may know that `account` exists: the operator; a
+/// member of it, whatever their standing; a member of its partner who
+/// manages the partner's customers (as `account list` shows them). To
+/// anyone else a refusal about it reads as one about an account that
+/// does not exist.
+pub(crate) fn knows_account(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+) -> Result<bool> {
+    match authority(tx, catalog, ctx, account) {
+        Ok(_) => return Ok(true),
+        Err(Error::Denied(_)) => {}
+        Err(e) => return Err(e),
+    }
+    let Some(parent) = account.parent_id else {
+        return Ok(false);
+    };
+    match authority(tx, catalog, ctx, &tx.account(parent)?) {
+        Ok(who) => Ok(who.holds(caps::CUSTOMERS_MANAGE)),
+        Err(Error::Denied(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// The refusal of a member in an account they do not belong to; the name

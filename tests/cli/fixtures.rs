@@ -850,12 +850,13 @@ fn an_external_admin_refusal_names_its_field_and_a_member_is_checked_like_the_co
         r#"{"email": "max@harbour.test", "role": "msp-administrator"}"#,
         r#"{"email": "max@harbour.test", "role": "msp-administrator"}, {"email": "una@harbour.test", "role": "msp-user"}"#,
     );
-    // Una, a user of the partner, does not even see its customer.
+    // Una, a user of the partner, does not even see its customer: to her
+    // it is an account the file would make, as one that is not there is.
     let run = apply_stdin_with(&p, &[], &[("PORTALCTL_AS", "una@harbour.test")], &more);
     assert_eq!(run.code, DENIED, "{}", run.stderr);
     says(
         error_line(&run.stderr),
-        "error: accounts[1]: `una@harbour.test` is not a member of `Client Co`",
+        "error: accounts[1]: `una@harbour.test` may not create customer accounts in `Harbour MSP`",
     );
     assert_eq!(before, p.dump());
 }

@@ -129,6 +129,56 @@ fn a_member_learns_nothing_about_accounts_they_are_not_in() {
     }
 }
 
+/// An order's number, or a file naming an account, tells a member of a
+/// partner nothing about the partner's customers unless they manage them
+/// (`customers.manage`, as `account list` shows them): order N of such a
+/// customer reads as no order at all, and the customer as no account.
+#[test]
+fn a_partner_member_learns_nothing_of_customers_they_do_not_manage() {
+    let p = Portal::init("portal");
+    p.ok(&["account", "create", "Part", "--kind", "partner"]);
+    p.member_in(PLAIN, "user", "Part");
+    p.ok(&[
+        "account", "create", "Zeta", "--kind", "customer", "--parent", "Part",
+    ]);
+    p.member_in("cara@zeta.test", "admin", "Zeta");
+    let order = p.json_as(
+        Some("cara@zeta.test"),
+        &[
+            "order", "place", "--description", "Chair", "--amount", "5.00",
+        ],
+    );
+    let theirs = order["id"].as_i64().unwrap().to_string();
+    let commands: &[&[&str]] = &[
+        &["order", "show", "{}"],
+        &["order", "approve", "{}"],
+        &["order", "reject", "{}", "--reason", "no"],
+        &["order", "cancel", "{}", "--reason", "no"],
+    ];
+    for template in commands {
+        one_answer(&p, PLAIN, template, &[&theirs, "999"]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for parent in ["", r#", "parent": "Part""#] {
+        for name in ["Zeta", "Nope", "zeta"] {
+            let file = dir.path().join(format!("{name}.json"));
+            std::fs::write(
+                &file,
+                format!(r#"{{"accounts": [{{"name": "{name}"{parent}}}]}}"#),
+            )
+            .unwrap();
+        }
+        let template = dir.path().join("{}.json");
+        let code = one_answer(
+            &p,
+            PLAIN,
+            &["apply", template.to_str().unwrap()],
+            &["Zeta", "Nope", "zeta"],
+        );
+        assert_ne!(code, SUCCESS);
+    }
+}
+
 #[test]
 fn a_member_learns_nothing_about_people_outside_their_sight() {
     let p = portal();
