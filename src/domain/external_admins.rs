@@ -21,7 +21,7 @@
 
 use super::access::{another_admin, authority, authorize, caps, Access};
 use super::gate::Write;
-use super::{find_account, member_in, member_view, standing, Catalog, Ctx, Portal};
+use super::{find_customer_reached, member_in, member_view, standing, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AccountKind, Email, MemberStatus, Membership, Timestamp};
 use crate::store::Tx;
@@ -29,7 +29,7 @@ use crate::view::{ExternalEndedView, MemberView};
 
 /// The customer account named and the partner it belongs to.
 fn customer_and_partner(tx: &dyn Tx, ctx: &Ctx, name: &str) -> Result<(Account, Account)> {
-    let customer = find_account(tx, ctx, name)?;
+    let customer = find_customer_reached(tx, ctx, name, &[caps::EXTERNAL_ADMINS_MANAGE])?;
     match (customer.kind, customer.parent_id) {
         (AccountKind::Customer, Some(parent)) => {
             let partner = tx.account(parent)?;

@@ -3,9 +3,11 @@
 //! allocated never exceed the seats bought.
 
 use super::access::{authority, authorize, authorize_any, caps};
-use super::{find_account, resolve_account, Actor, Catalog, Ctx, Portal};
+use super::{find_account, find_customer_reached, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{parse_name, Account, AccountKind, Allocation, License, ShippingAddress, Text};
+use crate::model::{
+    parse_name, Account, AccountKind, Allocation, Capability, License, ShippingAddress, Text,
+};
 use crate::store::Tx;
 use crate::view::{AllocationView, LicenseView, ProductView};
 
@@ -95,9 +97,15 @@ fn ensure_partner(account: &Account) -> Result<()> {
     Ok(())
 }
 
-/// Finds a customer account by name.
-pub(super) fn find_customer(tx: &dyn Tx, ctx: &Ctx, name: &str) -> Result<Account> {
-    let customer = find_account(tx, ctx, name)?;
+/// Finds a customer account by name, as someone who holds one of `reach`
+/// in its partner (see [`find_customer_reached`]).
+pub(super) fn find_customer(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    name: &str,
+    reach: &[Capability],
+) -> Result<Account> {
+    let customer = find_customer_reached(tx, ctx, name, reach)?;
     if customer.kind != AccountKind::Customer {
         return Err(Error::invalid(format!(
             "`{}` is a partner, not a customer account",
@@ -296,7 +304,7 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let customer = find_customer(tx, &w.ctx, &req.customer)?;
+            let customer = find_customer(tx, &w.ctx, &req.customer, &[caps::LICENSES_ALLOCATE])?;
             let partner = partner_for(tx, &w.ctx, req.account.as_deref(), &customer)?;
             authorize(tx, catalog, &w.ctx, &partner, caps::LICENSES_ALLOCATE)?;
             ensure_customer_of(tx, &customer, &partner)?;
@@ -353,8 +361,9 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let from = find_customer(tx, &w.ctx, &req.from)?;
-            let to = find_customer(tx, &w.ctx, &req.to)?;
+            let allocators = [caps::LICENSES_ALLOCATE];
+            let from = find_customer(tx, &w.ctx, &req.from, &allocators)?;
+            let to = find_customer(tx, &w.ctx, &req.to, &allocators)?;
             let partner = partner_for(tx, &w.ctx, req.account.as_deref(), &from)?;
             authorize(
                 tx,
@@ -432,9 +441,14 @@ impl Portal {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let readers = [caps::LICENSES_ALLOCATE, caps::ACCOUNT_VIEW];
-        let customer = customer
-            .map(|c| find_customer(&*tx, &self.ctx, c))
-            .transpose()?;
+        // The operator is told of a customer that is not there. A member's
+        // `--customer` filters the licences they see, so it tells them
+        // nothing of a customer whose seats they do not see.
+        let wanted = customer.map(str::trim);
+        let customer = match (wanted, &self.ctx.actor) {
+            (Some(name), Actor::Operator(_)) => Some(find_customer(&*tx, &self.ctx, name, &[])?),
+            _ => None,
+        };
         let partners = match (&customer, account) {
             (Some(c), _) => {
                 let partner = partner_for(&*tx, &self.ctx, account, c)?;
@@ -476,8 +490,9 @@ impl Portal {
         for partner in &partners {
             for l in tx.licenses_of(partner.id)? {
                 let mut view = license_view(&*tx, partner, &l)?;
-                if let Some(c) = &customer {
-                    view.allocations.retain(|a| a.customer == c.name);
+                if let Some(name) = wanted {
+                    view.allocations
+                        .retain(|a| a.customer.eq_ignore_ascii_case(name));
                     if view.allocations.is_empty() {
                         continue;
                     }

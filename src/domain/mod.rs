@@ -75,7 +75,8 @@ pub(crate) use people::PersonEdit;
 pub(crate) use policies::{NewPolicy, PolicyChange, PolicyEdit};
 pub(crate) use timezones::{check_country, LocationInput};
 pub(crate) use visibility::{
-    find_account, find_person, knows_account, member_in, not_a_member, resolve_account,
+    find_account, find_customer_reached, find_person, knows_account, member_in, not_a_member,
+    resolve_account,
 };
 
 /// Who is acting.

@@ -4,19 +4,33 @@
 //! the accounts whose users they may view is as unknown as one who never
 //! was. The operator sees everything.
 
-use super::access::{authority, caps, Access};
+use super::access::{authority, authorize, caps, Access};
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
-use crate::model::{Account, Email, Membership, Person};
+use crate::model::{Account, AccountKind, Capability, Email, Membership, Person};
 use crate::store::Tx;
 
 /// How many accounts a "which one?" error names.
 const ACCOUNTS_NAMED: usize = 6;
 
 /// The account named (compared without case). A member finds only the
-/// accounts they belong to and the customers of partners they belong to;
-/// any other name, taken or not, is refused alike (exit 5).
+/// accounts they may know exist (see [`knows_account`]); any other name,
+/// taken or not, is refused alike (exit 5), in the words asked.
 pub(crate) fn find_account(tx: &dyn Tx, ctx: &Ctx, name: &str) -> Result<Account> {
+    find_customer_reached(tx, ctx, name, &[])
+}
+
+/// The account named, for a command that reaches a partner's customers
+/// through one of `reach` held in the partner (allocating licences, the
+/// RFI, external admins): a member of the partner who holds one finds its
+/// customers too, as does one who manages them. Otherwise as
+/// [`find_account`].
+pub(crate) fn find_customer_reached(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    name: &str,
+    reach: &[Capability],
+) -> Result<Account> {
     let name = name.trim();
     let found = tx.account_named(name)?;
     let Actor::Member(email) = &ctx.actor else {
@@ -27,15 +41,57 @@ pub(crate) fn find_account(tx: &dyn Tx, ctx: &Ctx, name: &str) -> Result<Account
     };
     if let Some(account) = found {
         if let Some(me) = tx.person_by_email(email.as_str())? {
-            let home = std::iter::once(account.id).chain(account.parent_id);
-            for id in home {
-                if tx.membership_of(me.id, id)?.is_some() {
+            if tx.membership_of(me.id, account.id)?.is_some() {
+                return Ok(account);
+            }
+            if let Some(parent) = account.parent_id {
+                // Only a member of the parent can reach it from there, so
+                // nobody else pays for reading the catalog.
+                if tx.membership_of(me.id, parent)?.is_some()
+                    && partner_reaches(tx, &Catalog::load(tx)?, ctx, parent, reach)?
+                {
                     return Ok(account);
                 }
             }
         }
     }
-    Err(not_a_member(email, name))
+    Err(unreached(tx, ctx, email, name, reach)?)
+}
+
+/// The refusal of a member who finds no customer by `name`. One who
+/// belongs to a single partner and may not do there what `reach` lets
+/// them is told so, as for any name; anyone else is told they are not a
+/// member of the account named.
+fn unreached(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    email: &Email,
+    name: &str,
+    reach: &[Capability],
+) -> Result<Error> {
+    let refusal = not_a_member(email, name);
+    let (Some(&need), Some(me)) = (reach.first(), tx.person_by_email(email.as_str())?) else {
+        return Ok(refusal);
+    };
+    let mut partners = Vec::new();
+    for m in tx.memberships_of(me.id)? {
+        let account = tx.account(m.account_id)?;
+        if account.kind == AccountKind::Partner {
+            partners.push(account);
+        }
+    }
+    let [partner] = partners.as_slice() else {
+        return Ok(refusal);
+    };
+    let catalog = Catalog::load(tx)?;
+    if partner_reaches(tx, &catalog, ctx, partner.id, reach)? {
+        return Ok(refusal);
+    }
+    match authorize(tx, &catalog, ctx, partner, need) {
+        Ok(_) => Ok(refusal),
+        Err(e @ Error::Denied(_)) => Ok(e),
+        Err(e) => Err(e),
+    }
 }
 
 /// Whether the actor may know that `account` exists: the operator; a
@@ -54,11 +110,25 @@ pub(crate) fn knows_account(
         Err(Error::Denied(_)) => {}
         Err(e) => return Err(e),
     }
-    let Some(parent) = account.parent_id else {
-        return Ok(false);
-    };
+    match account.parent_id {
+        Some(parent) => partner_reaches(tx, catalog, ctx, parent, &[]),
+        None => Ok(false),
+    }
+}
+
+/// Whether the actor, in the partner `parent`, manages its customers or
+/// holds one of `reach`.
+fn partner_reaches(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    parent: i64,
+    reach: &[Capability],
+) -> Result<bool> {
     match authority(tx, catalog, ctx, &tx.account(parent)?) {
-        Ok(who) => Ok(who.holds(caps::CUSTOMERS_MANAGE)),
+        Ok(who) => Ok(std::iter::once(&caps::CUSTOMERS_MANAGE)
+            .chain(reach)
+            .any(|c| who.holds(*c))),
         Err(Error::Denied(_)) => Ok(false),
         Err(e) => Err(e),
     }

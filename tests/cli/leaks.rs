@@ -62,77 +62,87 @@ fn one_answer(p: &Portal, actor: &str, template: &[&str], names: &[&str]) -> i32
     answers[0].0
 }
 
+/// Every command that names an account, with `{}` for its name.
+const ACCOUNT_COMMANDS: &[&[&str]] = &[
+    &["account", "show", "{}"],
+    &["account", "set", "{}", "--phone", "1"],
+    &["account", "address", "list", "--account", "{}"],
+    &["user", "list", "--account", "{}"],
+    &["user", "show", "bob@other.test", "--account", "{}"],
+    &[
+        "user", "invite", "--email", "z@z.test", "--name", "Z", "--role", "user", "--account", "{}",
+    ],
+    &["can", ADMIN, "portal.access", "--account", "{}"],
+    &["service", "list", "--account", "{}"],
+    &["service", "add", "--name", "S", "--account", "{}"],
+    &["order", "list", "--account", "{}"],
+    &[
+        "order", "place", "--description", "X", "--amount", "1", "--account", "{}",
+    ],
+    &["policy", "list", "--account", "{}"],
+    &["cost-centre", "list", "--account", "{}"],
+    &["audit", "list", "--account", "{}"],
+    &[
+        "role", "create", "r9", "--capabilities", "portal.access", "--account", "{}",
+    ],
+    &["role", "delete", "--yes", "user", "--account", "{}"],
+    &[
+        "account", "create", "Sub", "--kind", "customer", "--parent", "{}",
+    ],
+    &["external-admin", "list", "--customer", "{}"],
+    // A customer's own members may add external admins too (002).
+    &[
+        "external-admin", "add", "--customer", "{}", "--email", ADMIN, "--role", "user",
+    ],
+    // A parent partner's `customers.manage` reaches customers' addresses.
+    &[
+        "account", "address", "add", "{}", "--label", "L", "--line1", "1 A St", "--city", "York",
+        "--postcode", "YO1 1AA", "--country", "GB",
+    ],
+    &[
+        "license", "allocate", "--product", "P", "--customer", "{}", "--seats", "1", "--ship-to",
+        "HQ",
+    ],
+    &["license", "list", "--account", "{}"],
+    &["license", "price", "list", "--account", "{}"],
+    &[
+        "license", "price", "set", "--product", "P", "--price", "1", "--account", "{}",
+    ],
+    &[
+        "license", "price", "remove", "--product", "P", "--account", "{}",
+    ],
+    &["account", "rfi", "--customer", "{}"],
+    &["account", "set", "{}", "--billing-contact", "b@other.test"],
+    &[
+        "course", "progress", ADMIN, "Onboarding", "--percent", "10", "--account", "{}",
+    ],
+];
+
+/// Refuses every account command, and filters alike, as one answer for
+/// each of `names`.
+#[track_caller]
+fn accounts_unknown(p: &Portal, actor: &str, names: &[&str]) {
+    for template in ACCOUNT_COMMANDS {
+        let code = one_answer(p, actor, template, names);
+        assert_ne!(code, SUCCESS, "`{}` as {actor}", template.join(" "));
+    }
+    // A member's `--customer` filters the licences they see.
+    one_answer(p, actor, &["license", "list", "--customer", "{}"], names);
+}
+
 #[test]
 fn a_member_learns_nothing_about_accounts_they_are_not_in() {
     let p = portal();
-    let commands: &[&[&str]] = &[
-        &["account", "show", "{}"],
-        &["account", "set", "{}", "--phone", "1"],
-        &["account", "address", "list", "--account", "{}"],
-        &["user", "list", "--account", "{}"],
-        &["user", "show", "bob@other.test", "--account", "{}"],
-        &[
-            "user", "invite", "--email", "z@z.test", "--name", "Z", "--role", "user", "--account",
-            "{}",
-        ],
-        &["can", ADMIN, "portal.access", "--account", "{}"],
-        &["service", "list", "--account", "{}"],
-        &["service", "add", "--name", "S", "--account", "{}"],
-        &["order", "list", "--account", "{}"],
-        &[
-            "order", "place", "--description", "X", "--amount", "1", "--account", "{}",
-        ],
-        &["policy", "list", "--account", "{}"],
-        &["cost-centre", "list", "--account", "{}"],
-        &["audit", "list", "--account", "{}"],
-        &[
-            "role", "create", "r9", "--capabilities", "portal.access", "--account", "{}",
-        ],
-        &["role", "delete", "--yes", "user", "--account", "{}"],
-        &[
-            "account", "create", "Sub", "--kind", "customer", "--parent", "{}",
-        ],
-        &["external-admin", "list", "--customer", "{}"],
-        // A customer's own members may add external admins too (002).
-        &[
-            "external-admin", "add", "--customer", "{}", "--email", ADMIN, "--role", "user",
-        ],
-        // A parent partner's `customers.manage` reaches customers' addresses.
-        &[
-            "account", "address", "add", "{}", "--label", "L", "--line1", "1 A St", "--city",
-            "York", "--postcode", "YO1 1AA", "--country", "GB",
-        ],
-        &[
-            "license", "allocate", "--product", "P", "--customer", "{}", "--seats", "1",
-            "--ship-to", "HQ",
-        ],
-        &["license", "list", "--customer", "{}"],
-        &["license", "list", "--account", "{}"],
-        &["license", "price", "list", "--account", "{}"],
-        &[
-            "license", "price", "set", "--product", "P", "--price", "1", "--account", "{}",
-        ],
-        &[
-            "license", "price", "remove", "--product", "P", "--account", "{}",
-        ],
-        &["account", "rfi", "--customer", "{}"],
-        &["account", "set", "{}", "--billing-contact", "b@other.test"],
-        &[
-            "course", "progress", ADMIN, "Onboarding", "--percent", "10", "--account", "{}",
-        ],
-    ];
     for actor in [PLAIN, ADMIN] {
-        for template in commands {
-            let code = one_answer(&p, actor, template, &["Other", "Nope", "other"]);
-            assert_ne!(code, SUCCESS, "`{}` as {actor}", template.join(" "));
-        }
+        accounts_unknown(&p, actor, &["Other", "Nope", "other"]);
     }
 }
 
-/// An order's number, or a file naming an account, tells a member of a
-/// partner nothing about the partner's customers unless they manage them
-/// (`customers.manage`, as `account list` shows them): order N of such a
-/// customer reads as no order at all, and the customer as no account.
+/// An order's number, a file or a command naming an account tells a
+/// member of a partner nothing about the partner's customers unless they
+/// manage them (`customers.manage`, as `account list` shows them): order
+/// N of such a customer reads as no order at all, and the customer as no
+/// account.
 #[test]
 fn a_partner_member_learns_nothing_of_customers_they_do_not_manage() {
     let p = Portal::init("portal");
@@ -176,6 +186,13 @@ fn a_partner_member_learns_nothing_of_customers_they_do_not_manage() {
             &["Zeta", "Nope", "zeta"],
         );
         assert_ne!(code, SUCCESS);
+    }
+    // Nor does naming the customer in any command, whatever their
+    // standing in the partner short of managing its customers.
+    p.member_in("max@acme.test", "manager", "Part");
+    p.member_in("nora@acme.test", "no-access", "Part");
+    for actor in [PLAIN, "max@acme.test", "nora@acme.test"] {
+        accounts_unknown(&p, actor, &["Zeta", "Nope", "zeta"]);
     }
 }
 
