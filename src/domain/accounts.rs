@@ -295,6 +295,7 @@ impl Portal {
                 )));
             }
             let before = account_view(tx, &account)?;
+            let stored = account.clone();
             apply_field(&mut account.profile.phone, &change.phone);
             apply_field(&mut account.profile.website, &change.website);
             apply_field(&mut account.profile.marketing, &change.marketing);
@@ -302,13 +303,19 @@ impl Portal {
             if let Some(contact) = billing {
                 account.profile.billing_contact = contact;
             }
+            // What is already so is not written again: a write is a change,
+            // and every change has its event.
             if let Some(status) = &change.status {
                 let mut config = tx.partner_config(account.id)?;
-                config.partner_status = status.non_empty();
-                tx.put_partner_config(account.id, &config, w.ctx.now)?;
+                if config.partner_status != status.non_empty() {
+                    config.partner_status = status.non_empty();
+                    tx.put_partner_config(account.id, &config, w.ctx.now)?;
+                }
+            }
+            if account != stored {
+                tx.update_account(&account)?;
             }
             let after = account_view(tx, &account)?;
-            tx.update_account(&account)?;
             w.changed(
                 "account.set",
                 &account,

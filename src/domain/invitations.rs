@@ -7,6 +7,7 @@
 //! invitation cancels its emails not sent yet, in the same transaction.
 
 use chrono::Duration;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::access::{authorize, caps};
@@ -381,6 +382,29 @@ pub(super) fn enrol(
     })
 }
 
+/// A member with their pending invitation, as a resend changes them: a
+/// new token with its own expiry is a change even where the member reads
+/// the same.
+#[derive(Serialize)]
+struct Reissue<'a> {
+    #[serde(flatten)]
+    member: &'a MemberView,
+    /// When the pending token expires; none when there was none.
+    invitation_expires_at: Option<Timestamp>,
+    /// How many resends came before the pending token.
+    resends: Option<i64>,
+}
+
+impl<'a> Reissue<'a> {
+    fn of(member: &'a MemberView, pending: Option<&Invitation>) -> Reissue<'a> {
+        Reissue {
+            member,
+            invitation_expires_at: pending.map(|i| i.expires_at),
+            resends: pending.map(|i| i.resend_count),
+        }
+    }
+}
+
 impl Portal {
     /// Invites a person into an account; needs `users.manage`, and a member
     /// may only give a role and grants whose capabilities they hold.
@@ -520,7 +544,7 @@ impl Portal {
                 tx.update_membership(&membership)?;
             }
             let role = catalog.role(membership.role_id)?;
-            let resends = pending.map_or(1, |p| p.resend_count + 1);
+            let resends = pending.as_ref().map_or(1, |p| p.resend_count + 1);
             let to = Invitee {
                 membership: &membership,
                 person: &person,
@@ -533,7 +557,13 @@ impl Portal {
                 .memberships_of(person.id)?
                 .iter()
                 .any(|m| m.id != membership.id);
-            w.member_changed("user.resend_invite", &account, Some(&before), &member)?;
+            w.changed(
+                "user.resend_invite",
+                &account,
+                member.email.clone(),
+                Some(&Reissue::of(&before, pending.as_ref())),
+                &Reissue::of(&member, Some(&invitation)),
+            )?;
             Ok(InvitedView {
                 member,
                 token,

@@ -88,6 +88,7 @@ fn snapshot(m: &OutboxMessage) -> serde_json::Value {
         "attempts": m.attempts,
         "last_error": m.last_error,
         "next_attempt_at": m.next_attempt_at,
+        "sent_at": m.sent_at,
     })
 }
 
@@ -365,6 +366,7 @@ fn settle(
         if outcome.is_ok() {
             m.sent_at = Some(now);
             w.tx.update_message(&m)?;
+            record(w, "outbox.send", &before, &m)?;
         }
         return Ok(m.state);
     }

@@ -219,10 +219,14 @@ impl Portal {
             let mut views = Vec::with_capacity(services.len());
             for mut service in services {
                 let before = service_view(tx, &account, &service)?;
+                let stored = service.clone();
                 service.assigned_to = assigned_to;
                 service.assigned_until = assigned_to.and(until);
                 let after = service_view(tx, &account, &service)?;
-                tx.update_service(&service)?;
+                // Assigned as it already was, it is not written again.
+                if service != stored {
+                    tx.update_service(&service)?;
+                }
                 w.changed(
                     if to.is_some() {
                         "service.assign"

@@ -134,6 +134,28 @@ fn resend_replaces_the_token() {
 }
 
 #[test]
+fn a_resend_is_audited_even_when_the_member_reads_the_same() {
+    // Two resends in one second: the same expiry, the same member, but a
+    // new token each time, which the log must show.
+    let p = Portal::new();
+    p.invite("ann@acme.test", "user", ACCOUNT);
+    for resends in [1, 2] {
+        let events = p.events();
+        p.ok(&["user", "resend-invite", "ann@acme.test"]);
+        assert_eq!(p.events(), events + 1);
+        let event = p.last_event();
+        assert_eq!(event["action"], "user.resend_invite");
+        assert_eq!(event["target"], "ann@acme.test");
+        assert_eq!(event["after"]["resends"], resends, "{event}");
+        assert_eq!(event["before"]["resends"], resends - 1, "{event}");
+        assert_eq!(
+            event["after"]["invitation_expires_at"],
+            "2026-12-02T10:00:00Z"
+        );
+    }
+}
+
+#[test]
 fn revoking_an_invitation_shows_revoked_until_resent() {
     // Issue 10: "A revoked invitation shows as `revoked`, not `deactivated`".
     let p = Portal::new();

@@ -145,6 +145,13 @@ pub const ADD_DEPOT: &[&str] = &[
     "Leeds", "--postcode", "LS1 1AA", "--country", "GB",
 ];
 
+/// What a run is checked against: see [`Portal::run_with`].
+#[derive(Clone)]
+struct Content {
+    bytes: Vec<u8>,
+    events: i64,
+}
+
 /// What one run of the binary did.
 #[derive(Debug)]
 pub struct Run {
@@ -158,6 +165,8 @@ pub struct Portal {
     _dir: TempDir,
     pub db: PathBuf,
     pub now: String,
+    /// The database as the last run left it (see [`Portal::run_with`]).
+    seen: Mutex<Option<Content>>,
 }
 
 impl Portal {
@@ -169,6 +178,7 @@ impl Portal {
             _dir: dir,
             db,
             now: NOW.to_string(),
+            seen: Mutex::default(),
         }
     }
 
@@ -264,13 +274,57 @@ impl Portal {
 
     /// Runs `args` with `env` set (see [`Portal::command`]) and waits for
     /// it. Every helper below that runs the binary comes through here.
+    ///
+    /// Every run is held to the rule every write keeps: whatever it changed
+    /// in the database came with an audit event. So any command any test
+    /// runs that writes without one fails that test.
+    #[track_caller]
     pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let before = self.content(self.seen.lock().unwrap().take());
         let out = self.command(args, env).output().unwrap();
-        Run {
+        let run = Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8(out.stdout).unwrap(),
             stderr: String::from_utf8(out.stderr).unwrap(),
+        };
+        let after = self.content(before.clone());
+        if let (Some(before), Some(after)) = (&before, &after) {
+            assert!(
+                before.bytes == after.bytes
+                    || after.events > before.events
+                    || after.bytes.get(60..64) != before.bytes.get(60..64),
+                "`portalctl {}` changed the database without an audit event (exit {}): {}",
+                args.join(" "),
+                run.code,
+                run.stderr
+            );
         }
+        *self.seen.lock().unwrap() = after;
+        run
+    }
+
+    /// The database file as it is between commands (each checkpoints on
+    /// closing), and how many events its log holds; none while there is no
+    /// database yet, or while its log holds more. Equal bytes mean nothing changed, so the count is
+    /// read again only when the file differs from `known`. Bytes 60..64
+    /// hold the schema version a migration moves.
+    fn content(&self, known: Option<Content>) -> Option<Content> {
+        // A write-ahead log left behind (a process killed, or one still
+        // running) holds changes the file does not show yet: not a state
+        // to compare.
+        let mut wal = self.db.clone().into_os_string();
+        wal.push("-wal");
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+            return None;
+        }
+        let bytes = std::fs::read(&self.db).ok()?;
+        if let Some(known) = known.filter(|k| k.bytes == bytes) {
+            return Some(known);
+        }
+        let events = rusqlite::Connection::open(&self.db)
+            .and_then(|c| c.query_row("SELECT COUNT(*) FROM audit_events", [], |r| r.get(0)))
+            .ok()?;
+        Some(Content { bytes, events })
     }
 
     /// Runs as the operator, or as `act_as`.
