@@ -67,10 +67,14 @@ pub(crate) fn find_service(tx: &dyn Tx, account: &Account, key: &str) -> Result<
         Ok(id) => tx.service_by_id(id)?.filter(|s| s.account_id == account.id),
         Err(_) => None,
     };
-    by_id.ok_or_else(|| {
-        Error::not_found(format!("no service `{key}` in `{}`", account.name))
-            .help("`portalctl service list` shows them")
-    })
+    by_id.ok_or_else(|| no_service(key, account))
+}
+
+/// The answer for a service that is not there, or not there for the
+/// actor to see: the same words, so neither tells the other apart.
+fn no_service(key: &str, account: &Account) -> Error {
+    Error::not_found(format!("no service `{key}` in `{}`", account.name))
+        .help("`portalctl service list` shows them")
 }
 
 pub(crate) fn service_view(tx: &dyn Tx, account: &Account, s: &Service) -> Result<ServiceView> {
@@ -155,12 +159,9 @@ impl Portal {
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
         let seen = visibility(&*tx, &catalog, &self.ctx, &account)?;
         let service = find_service(&*tx, &account, key)?;
+        // One assigned to someone else is not theirs to know of.
         if !seen.sees(&service) {
-            return Err(Error::denied(format!(
-                "service `{}` is not assigned to you",
-                service.name
-            ))
-            .help("members see only the services assigned to them"));
+            return Err(no_service(key.trim(), &account));
         }
         service_view(&*tx, &account, &service)
     }

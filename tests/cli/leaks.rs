@@ -275,3 +275,15 @@ fn a_new_email_that_is_taken_reads_the_same_whoever_has_it() {
     );
     assert_ne!(code, SUCCESS);
 }
+
+/// A member who sees only the services assigned to them learns nothing of
+/// the others: by name or by number, one assigned to nobody else reads as
+/// one that is not there.
+#[test]
+fn a_member_learns_nothing_of_services_not_assigned_to_them() {
+    let p = portal();
+    let id = p.json(&["service", "show", "Line 1", "--account", ACCOUNT])["id"].to_string();
+    one_answer(&p, PLAIN, &["service", "show", "{}"], &["Line 1", "Nope"]);
+    let code = one_answer(&p, PLAIN, &["service", "show", "{}"], &[&id, "999"]);
+    assert_eq!(code, crate::support::NOT_FOUND);
+}

@@ -109,13 +109,14 @@ fn seed_a_user_level_member_sees_only_assigned_services() {
     assert_eq!(b["assigned_to"], UMA);
     let id = b["id"].as_i64().unwrap().to_string();
     assert_eq!(p.json_as(Some(UMA), &["service", "show", &id]), b);
-    let err = p.refused_as(Some(UMA), &["service", "show", "acme.test"], DENIED);
-    says(error_line(&err), "acme.test");
+    // Another's reads as one that is not there.
+    let err = p.refused_as(Some(UMA), &["service", "show", "acme.test"], NOT_FOUND);
+    says(error_line(&err), "no service `acme.test`");
     let other_id = p.json(&["service", "show", "acme.test"])["id"]
         .as_i64()
         .unwrap()
         .to_string();
-    p.refused_as(Some(UMA), &["service", "show", &other_id], DENIED);
+    p.refused_as(Some(UMA), &["service", "show", &other_id], NOT_FOUND);
     // In `user show`, alike: their own services only.
     let me = p.json_as(Some(UMA), &["user", "show", UMA]);
     assert_eq!(
@@ -138,7 +139,11 @@ fn seed_a_user_level_member_sees_only_assigned_services() {
         sorted_names(&p.json_as(Some(UMA), &["service", "list"])),
         strings(&["Mobile 0789", "acme.test"])
     );
-    p.refused_as(Some(UMA), &["service", "show", "Broadband London"], DENIED);
+    p.refused_as(
+        Some(UMA),
+        &["service", "show", "Broadband London"],
+        NOT_FOUND,
+    );
 }
 
 /// "If they had access to services, re-assign those services to another
@@ -710,7 +715,7 @@ fn customer_area_a_member_always_sees_the_services_assigned_to_them() {
     assert_eq!(names(&seen), ["Broadband London"]);
     let one = p.json_as(Some(UMA), &["service", "show", "Broadband London"]);
     assert_eq!(one["name"], "Broadband London");
-    p.refused_as(Some(UMA), &["service", "show", "acme.test"], DENIED);
+    p.refused_as(Some(UMA), &["service", "show", "acme.test"], NOT_FOUND);
     let me = p.json_as(Some(UMA), &["user", "show", UMA]);
     assert_eq!(me["services"], serde_json::json!(["Broadband London"]));
 }

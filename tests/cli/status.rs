@@ -39,6 +39,32 @@ fn status_names_the_database_and_counts_by_what_the_actor_may_see() {
     p.member_in("dan@beta.test", "partner-view-only", "Beta Co");
     assert_eq!(ann, p.json_as(Some("ann@acme.test"), &["status"]));
 
+    // Each count is of what the member may see: the account's users and
+    // every order. Someone blocked sees nothing counted at all.
+    let p = Portal::new();
+    p.member("una@acme.test", "user");
+    p.member("nob@acme.test", "no-access");
+    p.member("fay@acme.test", "admin");
+    p.member("max@acme.test", "manager");
+    p.invite("ivy@acme.test", "user", ACCOUNT);
+    p.ok(&["policy", "create", "--name", "All", "--threshold", "0"]);
+    p.json_as(
+        Some("max@acme.test"),
+        &["order", "place", "--description", "Desk", "--amount", "5"],
+    );
+    let fay = p.json_as(Some("fay@acme.test"), &["status"]);
+    let counts = |v: &serde_json::Value| {
+        [
+            "accounts", "members", "pending_invitations", "pending_orders",
+        ]
+        .map(|k| v[k].as_i64())
+    };
+    assert_eq!(counts(&fay), [Some(1), Some(5), Some(1), Some(1)], "{fay}");
+    let una = p.json_as(Some("una@acme.test"), &["status"]);
+    assert_eq!(counts(&una), [Some(1), Some(0), Some(0), Some(0)], "{una}");
+    let nob = p.json_as(Some("nob@acme.test"), &["status"]);
+    assert_eq!(counts(&nob), [Some(0), Some(0), Some(0), Some(0)], "{nob}");
+
     let text = p.ok(&["status"]);
     says(&text, "audit chain          ok");
     says(&text, "integrity check      ok");
