@@ -287,17 +287,19 @@ impl Authority<'_> {
         }
     }
 
+    /// Which of `given` the actor does not hold, and so may not hand out
+    /// (none, for the operator).
+    pub(crate) fn lacks(&self, given: &[Capability]) -> Vec<Capability> {
+        given.iter().copied().filter(|c| !self.holds(*c)).collect()
+    }
+
     /// Refuses to hand out capabilities the actor does not hold: a member
     /// may only give a role or grant whose capabilities they hold themselves.
     pub(crate) fn ensure_may_give(&self, what: &str, given: &[Capability]) -> Result<()> {
         let (Authority::Member { person, .. } | Authority::Partner { person, .. }) = self else {
             return Ok(());
         };
-        let missing: Vec<&str> = given
-            .iter()
-            .filter(|c| !self.holds(**c))
-            .map(|c| c.as_str())
-            .collect();
+        let missing: Vec<&str> = self.lacks(given).iter().map(|c| c.as_str()).collect();
         if missing.is_empty() {
             return Ok(());
         }

@@ -199,7 +199,11 @@ fn holdings(p: &mut Portal) -> (Holdings, Accounts) {
         let parent = account
             .parent_id
             .map(|id| tx.account(id).expect("parent").name);
-        accounts.insert(account.name.clone(), (account.owner_id, parent));
+        // The owner by their login: whoever controls it holds the account.
+        let owner = account
+            .owner_id
+            .map(|id| tx.person(id).expect("owner").email.to_string());
+        accounts.insert(account.name.clone(), (owner, parent));
         for mut m in tx.memberships_in(account.id).expect("memberships") {
             let who = tx.person(m.person_id).expect("person").email.to_string();
             let actual = Access::of(&*tx, &catalog, &account, m.clone(), p.ctx.now)
@@ -230,8 +234,8 @@ struct Held {
 }
 
 type Holdings = BTreeMap<(String, String), Held>;
-/// Each account's owner and parent partner, by name.
-type Accounts = BTreeMap<String, (Option<i64>, Option<String>)>;
+/// Each account's owner (their email) and parent partner, by name.
+type Accounts = BTreeMap<String, (Option<String>, Option<String>)>;
 
 /// What the actor could give in `account` before the write: their own
 /// capabilities there, and those of the partner above it when they manage
@@ -261,8 +265,9 @@ fn may_give(
 type Attempt = Box<dyn Fn(&mut Portal) -> Result<()>>;
 
 /// Every write a member might try on a world of `people`: each role and
-/// grant to each person, invitations, reactivation, merges, ownership and
-/// external access.
+/// grant to each person, invitations, reactivation, merges, ownership,
+/// external access, and last a new email for each (the owner too), which
+/// hands all they hold to whoever uses it.
 fn attempts(roles: &[String], grants: &[String], people: &[String]) -> Vec<Attempt> {
     let mut all: Vec<Attempt> = Vec::new();
     for who in people {
@@ -322,6 +327,16 @@ fn attempts(roles: &[String], grants: &[String], people: &[String]) -> Vec<Attem
                 ..InviteRequest::default()
             })
             .map(drop)
+        }));
+    }
+    for who in people.iter().map(String::as_str).chain(["owner@acme.test"]) {
+        let (from, to) = (email(who), email(&format!("new.{who}")));
+        all.push(Box::new(move |p| {
+            let edit = PersonEdit {
+                new_email: Some(to.clone()),
+                ..PersonEdit::default()
+            };
+            p.edit_person(&from, Some("Acme"), &edit).map(drop)
         }));
     }
     all

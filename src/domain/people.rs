@@ -14,7 +14,7 @@
 //! and a person-level event without an account would be seen by nobody
 //! but the operator.
 
-use super::access::{authority, caps};
+use super::access::{authority, caps, Access};
 use super::timezones::{check_timezone, check_timezone_of, LocationInput, MEMBER_FLAGS};
 use super::{member_in, member_view, resolve_account, Actor, Portal};
 use crate::error::{Error, Result};
@@ -56,10 +56,12 @@ pub(crate) struct Edited {
 
 impl Portal {
     /// Changes a person's name, email, or city, country and timezone.
-    /// Needs `users.manage` in the account; a new email also needs it in
-    /// every other account of the person, since it is their login there
-    /// too (the operator may always). A new email another person already
-    /// has is refused, without saying whose it is.
+    /// Needs `users.manage` in the account. A new email hands the person's
+    /// access to whoever uses it, so a member may give someone else one
+    /// only as [`may_change_email`] says: never an owner's, and only where
+    /// they hold all the person holds (the operator may always). A new
+    /// email another person already has is refused, without saying whose
+    /// it is.
     pub(crate) fn edit_person(
         &mut self,
         email: &Email,
@@ -177,9 +179,23 @@ impl Portal {
     }
 }
 
-/// A new email is the person's login in every account they belong to, so
-/// the member acting needs `users.manage` in each. The refusal names none
-/// of them: the actor may not see the person's other accounts.
+/// How many missing capabilities a refusal of a new email names.
+const SHOWN: usize = 5;
+
+/// A new email is the person's login in every account they belong to, and
+/// whoever uses that address holds all of the person's access from then
+/// on: changing it hands that access over, as much as `set-role` or
+/// `grant` would. So the member acting needs `users.manage` in each of
+/// the person's accounts and, unless the person is themself:
+///
+/// - the person owns none of them: only the owner or the operator
+///   changes the owner, and the owner's login is the owner;
+/// - in each, they hold every capability the person holds there (or will
+///   on accepting an invitation), as they would to give it.
+///
+/// The refusal for an account the actor does not manage names none of
+/// them: the actor may not see the person's other accounts. Once the
+/// actor manages every one, naming them tells nothing new.
 fn may_change_email(
     tx: &dyn Tx,
     catalog: &super::Catalog,
@@ -187,22 +203,68 @@ fn may_change_email(
     email: &Email,
     person_id: i64,
 ) -> Result<()> {
-    if matches!(ctx.actor, Actor::Operator(_)) {
+    let Actor::Member(actor) = &ctx.actor else {
         return Ok(());
-    }
+    };
+    let mut places = Vec::new();
     for m in tx.memberships_of(person_id)? {
         let account = tx.account(m.account_id)?;
-        let held = match authority(tx, catalog, ctx, &account) {
-            Ok(who) => who.holds(caps::USERS_MANAGE),
-            Err(Error::Denied(_)) => false,
+        let who = match authority(tx, catalog, ctx, &account) {
+            Ok(who) if who.holds(caps::USERS_MANAGE) => who,
+            Ok(_) | Err(Error::Denied(_)) => {
+                return Err(Error::denied(format!(
+                    "changing `{email}`'s email needs `users.manage` in every account they belong to"
+                ))
+                .help("the operator who owns the database, or an admin of all their accounts, can change it"))
+            }
             Err(e) => return Err(e),
         };
-        if !held {
-            return Err(Error::denied(format!(
-                "changing `{email}`'s email needs `users.manage` in every account they belong to"
-            ))
-            .help("the operator who owns the database, or an admin of all their accounts, can change it"));
+        places.push((account, m, who));
+    }
+    // Their own new address hands their access to nobody else.
+    let themself = places
+        .iter()
+        .any(|(_, _, who)| who.person().is_some_and(|p| p.id == person_id));
+    if themself {
+        return Ok(());
+    }
+    if let Some((account, ..)) = places
+        .iter()
+        .find(|(account, ..)| account.owner_id == Some(person_id))
+    {
+        return Err(Error::denied(format!(
+            "`{actor}` may not change `{email}`'s email: they own `{}`, and only the owner or the operator changes the owner",
+            account.name
+        ))
+        .help(format!(
+            "`{email}` can change it with `portalctl user edit {email} --new-email NEW --as {email}`, or the operator without --as"
+        )));
+    }
+    for (account, mut m, who) in places {
+        // An invitation accepted at the new address gives what it offers.
+        if m.status == MemberStatus::Invited {
+            m.status = MemberStatus::Active;
         }
+        let grants = tx.grants(m.id)?;
+        let held = Access::from_parts(catalog, m, grants, false, ctx.now)?.capabilities();
+        let missing = who.lacks(&held);
+        let Some(first) = missing.first() else {
+            continue;
+        };
+        let mut names: Vec<String> = missing.iter().map(|c| c.to_string()).collect();
+        if names.len() > SHOWN {
+            let more = names.len() - SHOWN;
+            names.truncate(SHOWN);
+            names.push(format!("{more} more"));
+        }
+        return Err(Error::denied(format!(
+            "`{actor}` may not change `{email}`'s email: whoever uses the new address holds their access in `{}`, which includes capabilities `{actor}` does not hold ({})",
+            account.name,
+            names.join(", ")
+        ))
+        .help(format!(
+            "only someone who holds everything `{email}` holds there (`{first}` among it), such as the account's owner, or the operator, can change it"
+        )));
     }
     Ok(())
 }
@@ -225,4 +287,144 @@ fn invitations_to_old_address(
         }
     }
     Ok(notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{ann_administers_the_customer_area, email, join, seeded};
+    use super::super::{Actor, AuditFilter, MemberFilter, Portal};
+    use super::PersonEdit;
+    use crate::error::Result;
+    use crate::model::Capability;
+    use crate::view::MemberView;
+
+    /// Every member's view and the audit log's length, read as the
+    /// operator: what a refusal must leave as it was.
+    fn state(p: &mut Portal) -> (Vec<MemberView>, usize) {
+        let actor = std::mem::replace(&mut p.ctx.actor, Actor::Operator("root".into()));
+        let members = p.member_list(&MemberFilter::default()).expect("list");
+        let events = p.audit_list(&AuditFilter::default()).expect("audit").len();
+        p.ctx.actor = actor;
+        (members, events)
+    }
+
+    /// `user edit FROM --new-email TO`, as `who` (`None`: the operator).
+    fn new_email(p: &mut Portal, who: Option<&str>, from: &str, to: &str) -> Result<MemberView> {
+        p.ctx.actor = match who {
+            Some(who) => Actor::Member(email(who)),
+            None => Actor::Operator("root".into()),
+        };
+        let edit = PersonEdit {
+            new_email: Some(email(to)),
+            ..PersonEdit::default()
+        };
+        let out = p.edit_person(&email(from), None, &edit);
+        p.ctx.actor = Actor::Operator("root".into());
+        out.map(|e| e.member)
+    }
+
+    /// Asserts that `who` changing `from`'s email is refused as a denial
+    /// that changes nothing; returns what it said.
+    #[track_caller]
+    fn refused(p: &mut Portal, who: &str, from: &str) -> String {
+        let before = state(p);
+        let err = new_email(p, Some(who), from, "taken.over@acme.test").expect_err("refused");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        assert_eq!(state(p), before, "a refusal changed the database");
+        format!("{err} / {}", err.help_text().unwrap_or_default())
+    }
+
+    #[test]
+    fn an_admin_cannot_take_the_owners_login() {
+        let mut p = seeded("portal");
+        join(&mut p, "fiona@acme.test", "admin");
+        let said = refused(&mut p, "fiona@acme.test", "owner@acme.test");
+        assert!(said.contains("they own `Acme`"), "{said}");
+        assert!(said.contains("only the owner or the operator"), "{said}");
+    }
+
+    #[test]
+    fn an_account_admin_area_cannot_take_the_customer_areas_owner() {
+        let mut p = ann_administers_the_customer_area();
+        let said = refused(&mut p, "ann@acme.test", "owner@acme.test");
+        assert!(said.contains("they own `Acme`"), "{said}");
+    }
+
+    #[test]
+    fn managing_users_alone_does_not_hand_over_an_admins_access() {
+        let mut p = seeded("portal");
+        let caps: Vec<Capability> = ["account.view", "users.view", "users.manage"]
+            .iter()
+            .map(|c| c.parse().expect("capability"))
+            .collect();
+        p.role_create("delegate", &caps, &"manages users".into(), Some("Acme"))
+            .expect("role");
+        join(&mut p, "del@acme.test", "delegate");
+        join(&mut p, "adm@acme.test", "admin");
+        let said = refused(&mut p, "del@acme.test", "adm@acme.test");
+        assert!(said.contains("holds their access in `Acme`"), "{said}");
+        assert!(said.contains("account.edit"), "{said}");
+        assert!(said.contains("more)"), "a long list is cut short: {said}");
+        // An invitation counts for what accepting it gives.
+        p.invite(&crate::domain::InviteRequest {
+            email: Some(email("pend@acme.test")),
+            role: Some("admin".into()),
+            ..crate::domain::InviteRequest::default()
+        })
+        .expect("invite");
+        refused(&mut p, "del@acme.test", "pend@acme.test");
+        // Someone who holds no more than the delegate may be given one.
+        join(&mut p, "aud@acme.test", "delegate");
+        new_email(
+            &mut p,
+            Some("del@acme.test"),
+            "aud@acme.test",
+            "aud2@acme.test",
+        )
+        .expect("nothing the delegate lacks");
+    }
+
+    #[test]
+    fn owners_admins_and_the_operator_change_the_emails_they_may() {
+        let mut p = seeded("portal");
+        join(&mut p, "fiona@acme.test", "admin");
+        join(&mut p, "una@acme.test", "user");
+        let v = new_email(
+            &mut p,
+            Some("fiona@acme.test"),
+            "una@acme.test",
+            "una2@acme.test",
+        )
+        .expect("an admin changes a user's");
+        assert_eq!(v.email, "una2@acme.test");
+        let v = new_email(
+            &mut p,
+            Some("fiona@acme.test"),
+            "fiona@acme.test",
+            "fi@acme.test",
+        )
+        .expect("an admin changes their own");
+        assert_eq!(v.email, "fi@acme.test");
+        let v = new_email(
+            &mut p,
+            Some("owner@acme.test"),
+            "owner@acme.test",
+            "o2@acme.test",
+        )
+        .expect("the owner changes their own");
+        assert!(v.owner);
+        let v = new_email(&mut p, None, "o2@acme.test", "o3@acme.test")
+            .expect("the operator changes the owner's");
+        assert_eq!(v.email, "o3@acme.test");
+        // In the customer area, a member with `account-admin` changes
+        // their own.
+        let mut p = ann_administers_the_customer_area();
+        new_email(
+            &mut p,
+            Some("ann@acme.test"),
+            "ann@acme.test",
+            "ann2@acme.test",
+        )
+        .expect("their own");
+    }
 }

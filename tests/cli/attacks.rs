@@ -116,3 +116,144 @@ fn a_merge_gives_no_external_access_to_someone_who_left_the_partner() {
     );
     says(&err, "`gone@acme.test` would keep access to `Client Co`");
 }
+
+/// The demo (`examples/demo.json`): olive owns `Acme Ltd`, where fiona is
+/// an admin and una a user.
+fn demo() -> Portal {
+    Portal::cached("attacks: apply examples/demo.json", || {
+        let p = Portal::empty();
+        p.ok(&[
+            "apply",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.json"),
+        ]);
+        p
+    })
+}
+
+/// `user edit FROM --new-email TO` as `who`, refused as a denial in one
+/// `error:` line that leaves the database (`refused_as` compares it) and
+/// the audit chain's head as they were; what the error said.
+#[track_caller]
+fn email_change_refused(p: &Portal, who: &str, from: &str, to: &str) -> String {
+    let head = p.json(&["audit", "head"]);
+    let err = p.refused_as(
+        Some(who),
+        &["user", "edit", from, "--new-email", to],
+        DENIED,
+    );
+    assert_eq!(p.json(&["audit", "head"]), head);
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "{err}"
+    );
+    err
+}
+
+#[test]
+fn an_admin_cannot_take_the_account_by_rewriting_the_owners_email() {
+    let p = demo();
+    let err = email_change_refused(
+        &p, "fiona@acme.test", "olive@acme.test", "fiona.alt@acme.test",
+    );
+    says(
+        &err,
+        "`fiona@acme.test` may not change `olive@acme.test`'s email",
+    );
+    says(
+        &err,
+        "they own `Acme Ltd`, and only the owner or the operator changes the owner",
+    );
+    let owner = p.json(&["user", "show", "olive@acme.test", "--account", "Acme Ltd"]);
+    assert_eq!(owner["owner"], true);
+    // So the new address the attacker meant to use is nobody's.
+    p.refused_as(
+        Some("fiona.alt@acme.test"),
+        &[
+            "user", "transfer-ownership", "--to", "fiona@acme.test", "--account", "Acme Ltd",
+            "--yes",
+        ],
+        NOT_FOUND,
+    );
+}
+
+#[test]
+fn the_customer_areas_account_admin_cannot_take_the_owners_email() {
+    let p = Portal::cached("attacks: apply examples/demo-customer-area.json", || {
+        let p = Portal::empty();
+        p.ok(&[
+            "apply",
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/examples/demo-customer-area.json"
+            ),
+        ]);
+        p
+    });
+    let err = email_change_refused(&p, "ada@fjord.test", "owen@fjord.test", "me@fjord.test");
+    says(&err, "they own `Fjord Web AS`");
+    // Nor the login of a member holding an area she lacks.
+    let err = email_change_refused(&p, "ada@fjord.test", "bill@fjord.test", "me@fjord.test");
+    says(
+        &err,
+        "capabilities `ada@fjord.test` does not hold (billing.view",
+    );
+}
+
+#[test]
+fn managing_users_alone_cannot_repoint_an_admins_email() {
+    let p = demo();
+    p.ok(&[
+        "role", "create", "people-desk", "--capabilities", "users.manage", "--account", "Acme Ltd",
+    ]);
+    p.member("desk@acme.test", "people-desk");
+    let err = email_change_refused(&p, "desk@acme.test", "fiona@acme.test", "desk2@acme.test");
+    says(
+        &err,
+        "whoever uses the new address holds their access in `Acme Ltd`, which includes capabilities `desk@acme.test` does not hold",
+    );
+    says(
+        &err,
+        "help: only someone who holds everything `fiona@acme.test` holds there",
+    );
+}
+
+#[test]
+fn owners_the_operator_and_admins_still_change_the_emails_they_may() {
+    let p = demo();
+    // The owner their own: still the owner, under the new address.
+    let v = p.json_as(
+        Some("olive@acme.test"),
+        &[
+            "user", "edit", "olive@acme.test", "--new-email", "olive.b@acme.test",
+        ],
+    );
+    assert_eq!(
+        (v["email"].as_str(), v["owner"].as_bool()),
+        (Some("olive.b@acme.test"), Some(true))
+    );
+    // The operator the owner's.
+    let v = p.json(&[
+        "user", "edit", "olive.b@acme.test", "--new-email", "olive@acme.test",
+    ]);
+    assert_eq!(
+        (v["email"].as_str(), v["owner"].as_bool()),
+        (Some("olive@acme.test"), Some(true))
+    );
+    // An admin a plain user's.
+    let v = p.json_as(
+        Some("fiona@acme.test"),
+        &[
+            "user", "edit", "una@acme.test", "--new-email", "una.b@acme.test",
+        ],
+    );
+    assert_eq!(v["email"], "una.b@acme.test");
+    let event = p.last_event();
+    assert_eq!(
+        (
+            event["before"]["email"].as_str(),
+            event["after"]["email"].as_str()
+        ),
+        (Some("una@acme.test"), Some("una.b@acme.test"))
+    );
+}
