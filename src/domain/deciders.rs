@@ -13,7 +13,9 @@
 //!   fewer than the approvals it still needs, the account's approvers may
 //!   decide it too (the fallback);
 //! - nobody decides their own order (an order placed by a merged duplicate
-//!   is the kept person's), and nobody decides one twice.
+//!   is the kept person's), and nobody decides one twice (a merged
+//!   duplicate's decisions are the kept person's too, so a policy counts
+//!   distinct kept people).
 //!
 //! An approval counts toward every policy of the order its giver was
 //! eligible for when giving it, and that is recorded with the approval, so
@@ -232,7 +234,8 @@ pub(super) struct Pending {
 impl Pending {
     /// How `matched` hold an order placed by `creator` (the kept person),
     /// after `decisions` and the approvals `counts` records
-    /// (`(policy_id, person_id)`).
+    /// (`(policy_id, person_id)`), their people as they are now (see
+    /// `orders::pending_of`): each policy counts distinct approvers.
     pub(super) fn of(
         roster: &dyn Roster,
         matched: &[MatchedPolicy],
@@ -252,7 +255,14 @@ impl Pending {
             .collect();
         let mut holds = Vec::new();
         for m in matched.iter().filter(|m| m.released_at.is_none()) {
-            let approvals = counts.iter().filter(|(p, _)| *p == m.policy_id).count() as i64;
+            // Distinct approvers: one person counts once, however many
+            // approvals of theirs were recorded.
+            let approvals = counts
+                .iter()
+                .filter(|(p, _)| *p == m.policy_id)
+                .map(|(_, who)| *who)
+                .collect::<BTreeSet<_>>()
+                .len() as i64;
             let mut named = Vec::new();
             for person in m.approvers.iter().filter(|p| !excluded.contains(p)) {
                 if roster.ability(*person)?.access {

@@ -194,6 +194,14 @@ pub(super) fn order_views(
         .into_iter()
         .map(|p| (p.id, p.email.to_string()))
         .collect();
+    // Approvals count once per person as they are now: one given by a
+    // person since merged into another is that one's.
+    let kept = kept_people(
+        tx,
+        details
+            .iter()
+            .flat_map(|d| d.approval_counts.iter().map(|(_, who)| *who)),
+    )?;
     let centres: HashMap<i64, String> = if orders.iter().any(|o| o.cost_centre_id.is_some()) {
         tx.cost_centres_in(account.id)?
             .into_iter()
@@ -205,7 +213,7 @@ pub(super) fn order_views(
     orders
         .iter()
         .zip(details)
-        .map(|(o, d)| view_of(account, o, d, &emails, &centres))
+        .map(|(o, d)| view_of(account, o, d, &emails, &kept, &centres))
         .collect()
 }
 
@@ -214,6 +222,7 @@ fn view_of(
     o: &Order,
     d: OrderDetails,
     emails: &HashMap<i64, String>,
+    kept: &Kept,
     centres: &HashMap<i64, String>,
 ) -> Result<OrderView> {
     let email = |id: i64| -> Result<String> {
@@ -249,7 +258,12 @@ fn view_of(
         .policies
         .iter()
         .map(|m| {
-            let approvals = counts.iter().filter(|(p, _)| *p == m.policy_id).count() as i64;
+            let approvals = counts
+                .iter()
+                .filter(|(p, _)| *p == m.policy_id)
+                .map(|(_, who)| kept.of(*who))
+                .collect::<BTreeSet<_>>()
+                .len() as i64;
             PolicyProgress {
                 name: m.name.clone(),
                 required_approvals: m.required_approvals,
@@ -293,64 +307,191 @@ fn view_of(
     })
 }
 
-/// How the policies hold a pending order now.
+/// How the policies hold a pending order now. Whoever decided it, and
+/// whoever placed it, is the person they are now: the approvals of people
+/// merged into one count as that one's, once.
 pub(super) fn pending_of(tx: &dyn Tx, roster: &dyn Roster, o: &Order) -> Result<Pending> {
-    let creator = o.creator_id.map(|id| kept_person(tx, id)).transpose()?;
+    let decisions = tx.decisions(o.id)?;
+    let counts = tx.approval_counts(o.id)?;
+    let kept = kept_people(
+        tx,
+        o.creator_id
+            .into_iter()
+            .chain(decision_people(&decisions))
+            .chain(counts.iter().map(|(_, who)| *who)),
+    )?;
+    let decisions: Vec<OrderDecision> = decisions
+        .into_iter()
+        .map(|d| OrderDecision {
+            person_id: kept.of(d.person_id),
+            on_behalf_of: d.on_behalf_of.map(|p| kept.of(p)),
+            ..d
+        })
+        .collect();
+    let counts: Vec<(i64, i64)> = counts
+        .into_iter()
+        .map(|(policy, who)| (policy, kept.of(who)))
+        .collect();
     Pending::of(
         roster,
         &tx.matched_policies(o.id)?,
-        &tx.decisions(o.id)?,
-        &tx.approval_counts(o.id)?,
-        creator,
+        &decisions,
+        &counts,
+        o.creator_id.map(|id| kept.of(id)),
     )
 }
 
-/// Approves a pending order whose policies all have their approvals (or
-/// released it), after a policy was edited or disabled; records the change
-/// as `order.release` (approved by the policy change, not by the editor,
-/// who may even be its creator) or `order.reevaluate` (still pending, held
-/// differently). Returns whether it was approved.
+/// Approves the pending orders whose policies all have their approvals
+/// (or released them), after a change to the policies that hold them
+/// (`policy edit`/`disable`, by hand or by a fixture); `orders` are the
+/// orders the change touched, each with its view from before it. Records
+/// each as `order.release` (approved by the change) or `order.reevaluate`
+/// (still pending, held differently). Returns the ids of those approved.
+///
+/// Releasing an order decides it, so every write that re-evaluates orders
+/// comes through here and meets the same rule first (see
+/// [`ensure_may_release`]): a member who may not decide an order cannot
+/// approve it by changing its policies.
 pub(super) fn reevaluate(
     w: &Write<'_>,
     account: &Account,
-    order: &Order,
-    before: &OrderView,
-) -> Result<bool> {
+    orders: &[(Order, OrderView)],
+) -> Result<Vec<i64>> {
     let tx = w.tx;
     let catalog = w.catalog()?;
     let roster = Now::new(tx, catalog, account, w.ctx.now);
-    let pending = pending_of(tx, &roster, order)?;
-    let mut order = order.clone();
-    let released = pending.satisfied();
-    if released {
-        order.status = OrderStatus::Approved;
-        order.decided_at = Some(w.ctx.now);
-        tx.update_order(&order)?;
-    } else {
-        for h in pending.stuck(&roster)? {
-            w.warn(format!(
-                "order {} in `{}` cannot get the {} policy `{}` still needs from anyone eligible; cancel it (`portalctl order cancel {}`) or ease the policy",
-                order.id,
-                account.name,
-                count(usize::try_from(h.need()).unwrap_or(0), "approval"),
-                h.policy.name,
-                order.id
-            ));
-        }
+    let mut held = Vec::new();
+    for (order, before) in orders {
+        held.push((order, before, pending_of(tx, &roster, order)?));
     }
-    let after = order_view(tx, account, &order)?;
-    w.changed(
-        if released {
-            "order.release"
+    let releasing: Vec<&Order> = held
+        .iter()
+        .filter(|(_, _, pending)| pending.satisfied())
+        .map(|(order, _, _)| *order)
+        .collect();
+    ensure_may_release(w, account, &releasing)?;
+    let mut released = Vec::new();
+    for (order, before, pending) in held {
+        let mut order = order.clone();
+        let release = pending.satisfied();
+        if release {
+            order.status = OrderStatus::Approved;
+            order.decided_at = Some(w.ctx.now);
+            tx.update_order(&order)?;
+            released.push(order.id);
         } else {
-            "order.reevaluate"
-        },
-        account,
-        format!("order {}", order.id),
-        Some(before),
-        &after,
-    )?;
+            for h in pending.stuck(&roster)? {
+                w.warn(format!(
+                    "order {} in `{}` cannot get the {} policy `{}` still needs from anyone eligible; cancel it (`portalctl order cancel {}`) or ease the policy",
+                    order.id,
+                    account.name,
+                    count(usize::try_from(h.need()).unwrap_or(0), "approval"),
+                    h.policy.name,
+                    order.id
+                ));
+            }
+        }
+        let after = order_view(tx, account, &order)?;
+        w.changed(
+            if release {
+                "order.release"
+            } else {
+                "order.reevaluate"
+            },
+            account,
+            format!("order {}", order.id),
+            Some(before),
+            &after,
+        )?;
+    }
     Ok(released)
+}
+
+/// Refuses a member a write that would release (approve) `releasing`
+/// where they may not decide them: an order they placed (or a person
+/// merged into them did), since nobody decides their own order, or any
+/// order at all without `orders.approve` in the account, since a change
+/// that approves orders gives its maker the deciding of them. The operator
+/// may always: no order is ever stuck, and the operator (or an approver
+/// who did not place it) can still disable or ease any policy. The orders
+/// the actor cannot see are counted, not named.
+fn ensure_may_release(w: &Write<'_>, account: &Account, releasing: &[&Order]) -> Result<()> {
+    if releasing.is_empty() {
+        return Ok(());
+    }
+    let tx = w.tx;
+    let catalog = w.catalog()?;
+    let Actor::Member(email) = &w.ctx.actor else {
+        return Ok(());
+    };
+    let (person, approves) = match authority(tx, catalog, &w.ctx, account) {
+        Ok(Authority::Operator) => return Ok(()),
+        Ok(Authority::Member { person, access }) => {
+            (Some(person.id), access.holds(caps::ORDERS_APPROVE))
+        }
+        Ok(Authority::Partner { .. }) | Err(Error::Denied(_)) => (None, false),
+        Err(e) => return Err(e),
+    };
+    let seen = orders_seen(tx, catalog, &w.ctx, account)?;
+    let kept = kept_people(tx, releasing.iter().filter_map(|o| o.creator_id))?;
+    let own: Vec<&Order> = releasing
+        .iter()
+        .filter(|o| person.is_some() && o.creator_id.map(|c| kept.of(c)) == person)
+        .copied()
+        .collect();
+    let (refused, why, help) = if !approves {
+        (
+            releasing.to_vec(),
+            "; deciding orders needs `orders.approve`, which they do not hold there",
+            "someone who holds `orders.approve` there, or the operator (without --as), can make this change".to_string(),
+        )
+    } else if !own.is_empty() {
+        let cancel = match own.as_slice() {
+            [one] => format!("order {0} first (`portalctl order cancel {0}`)", one.id),
+            _ => "those orders first (`portalctl order cancel ID`)".to_string(),
+        };
+        (
+            own,
+            ", which they placed; nobody decides their own order",
+            format!(
+                "another approver, or the operator (without --as), can make this change; or cancel {cancel}"
+            ),
+        )
+    } else {
+        return Ok(());
+    };
+    let named: Vec<i64> = refused.iter().filter(|o| seen(o)).map(|o| o.id).collect();
+    let hidden = refused.len() - named.len();
+    Err(Error::denied(format!(
+        "`{email}` may not make this change in `{}`: it would release (approve) {}{why}",
+        account.name,
+        orders_named(&named, hidden),
+    ))
+    .help(help))
+}
+
+/// "order 4", "orders 4 and 7", "orders 4, 7 and 9", then the `hidden`
+/// ones the reader cannot see, counted: "order 4 and 2 other orders they
+/// cannot see".
+fn orders_named(ids: &[i64], hidden: usize) -> String {
+    let mut parts = Vec::new();
+    if let Some((last, rest)) = ids.split_last() {
+        parts.push(match rest {
+            [] => format!("order {last}"),
+            _ => {
+                let rest: Vec<String> = rest.iter().map(i64::to_string).collect();
+                format!("orders {} and {last}", rest.join(", "))
+            }
+        });
+    }
+    if hidden > 0 {
+        let other = if ids.is_empty() { "" } else { "other " };
+        parts.push(format!(
+            "{} they cannot see",
+            count(hidden, &format!("{other}order"))
+        ));
+    }
+    parts.join(" and ")
 }
 
 /// Whether an order is placed now, or restored as it was placed before.
@@ -744,19 +885,28 @@ impl Portal {
                     person.email
                 )));
             }
+            // A merged duplicate's decisions are the kept person's own.
             let decisions = tx.decisions(id)?;
-            if let Some(earlier) = decided_by(&decisions, person.id) {
-                return Err(already_decided(tx, &person.email.to_string(), earlier, id)?);
+            let kept = kept_people(tx, decision_people(&decisions))?;
+            if let Some(earlier) = decided_by(&decisions, &kept, person.id) {
+                let who = person.email.to_string();
+                return Err(already_decided(tx, (&who, person.id), earlier, &kept, id)?);
             }
             let roster = Now::new(tx, catalog, &account, w.ctx.now);
             let pending = pending_of(tx, &roster, &order)?;
             let Some(route) = route(&roster, &pending, person.id, ability, &covering)? else {
                 // Covering for someone whose decision is made already.
                 for d in &covering {
-                    if let Some(earlier) = decided_by(&decisions, d.delegator_id) {
+                    if let Some(earlier) = decided_by(&decisions, &kept, d.delegator_id) {
                         let delegator = tx.person(d.delegator_id)?.email.to_string();
-                        return Err(already_decided(tx, &delegator, earlier, id)?
-                            .help("a delegate decides for them only what they have not decided"));
+                        return Err(already_decided(
+                            tx,
+                            (&delegator, d.delegator_id),
+                            earlier,
+                            &kept,
+                            id,
+                        )?
+                        .help("a delegate decides for them only what they have not decided"));
                     }
                 }
                 return Err(not_an_approver(&person, id, &matched));
@@ -861,27 +1011,45 @@ impl Portal {
     }
 }
 
-/// The decision of `person` on an order: made by them, or for them by a
-/// delegate.
-fn decided_by(decisions: &[OrderDecision], person: i64) -> Option<&OrderDecision> {
-    decisions
-        .iter()
-        .find(|d| d.person_id == person || d.on_behalf_of == Some(person))
+/// The decision of `person` (a kept person) on an order: made by them or
+/// by a person merged into them, or made for either by a delegate.
+fn decided_by<'d>(
+    decisions: &'d [OrderDecision],
+    kept: &Kept,
+    person: i64,
+) -> Option<&'d OrderDecision> {
+    decisions.iter().find(|d| {
+        kept.of(d.person_id) == person || d.on_behalf_of.map(|p| kept.of(p)) == Some(person)
+    })
 }
 
-/// "`who` already approved order N", saying through whom when a delegate
-/// decided for them, or for whom when they decided as a delegate.
-fn already_decided(tx: &dyn Tx, who: &str, earlier: &OrderDecision, id: i64) -> Result<Error> {
+/// "`who` already approved order N", saying as whom when a person since
+/// merged into them decided it, through whom when a delegate decided for
+/// them, or for whom when they decided as a delegate.
+fn already_decided(
+    tx: &dyn Tx,
+    (who, whom): (&str, i64),
+    earlier: &OrderDecision,
+    kept: &Kept,
+    id: i64,
+) -> Result<Error> {
     let what = if earlier.approved {
         "approved"
     } else {
         "rejected"
     };
     let by = tx.person(earlier.person_id)?.email.to_string();
-    let how = match earlier.on_behalf_of {
-        Some(d) if by == who => format!(" on behalf of `{}`", tx.person(d)?.email),
-        Some(_) => format!(" through `{by}`, on their behalf"),
-        None => String::new(),
+    let how = if kept.of(earlier.person_id) == whom {
+        let mut how = String::new();
+        if by != who {
+            how.push_str(&format!(" as `{by}`, since merged into them"));
+        }
+        if let Some(d) = earlier.on_behalf_of {
+            how.push_str(&format!(" on behalf of `{}`", tx.person(d)?.email));
+        }
+        how
+    } else {
+        format!(" through `{by}`, on their behalf")
     };
     Ok(Error::conflict(format!(
         "`{who}` already {what} order {id}{how}"
@@ -925,18 +1093,71 @@ fn with_could_decide(tx: &dyn Tx, order: &Order, view: &mut OrderView) -> Result
     Ok(())
 }
 
-/// The person a (possibly merged) person is now: merges are followed to
-/// the one kept.
-fn kept_person(tx: &dyn Tx, mut id: i64) -> Result<i64> {
-    // Each merge retires one person into a live one, so the chain is
+/// Where merges lead: each person read by [`kept_people`] to the person
+/// they are now (the one kept at the end of their merges).
+struct Kept(HashMap<i64, i64>);
+
+impl Kept {
+    /// The person `id` is now; itself when unmerged or not read.
+    fn of(&self, id: i64) -> i64 {
+        self.0.get(&id).copied().unwrap_or(id)
+    }
+}
+
+/// The people `ids` are now, merges followed to the one kept: read
+/// together, one statement, and one more per step of a merge chain.
+fn kept_people(tx: &dyn Tx, ids: impl IntoIterator<Item = i64>) -> Result<Kept> {
+    let asked: BTreeSet<i64> = ids.into_iter().collect();
+    // Each person's next step, `None` for one kept.
+    let mut next: HashMap<i64, Option<i64>> = HashMap::new();
+    let mut ask: Vec<i64> = asked.iter().copied().collect();
+    // Each merge retires one person into a live one, so chains are
     // short; the bound only guards against a damaged file.
     for _ in 0..64 {
-        match tx.person(id)?.merged_into {
-            Some(next) => id = next,
-            None => return Ok(id),
+        if ask.is_empty() {
+            break;
         }
+        for p in tx.people_by_id(&ask)? {
+            next.insert(p.id, p.merged_into);
+        }
+        for id in &ask {
+            next.entry(*id).or_insert(None);
+        }
+        ask = next
+            .values()
+            .flatten()
+            .filter(|id| !next.contains_key(id))
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
     }
-    Err(anyhow::anyhow!("the merges of person {id} form a loop").into())
+    let mut kept = HashMap::new();
+    for id in asked {
+        let mut at = id;
+        let mut steps = 0;
+        while let Some(Some(n)) = next.get(&at) {
+            at = *n;
+            steps += 1;
+            if steps > 64 {
+                return Err(anyhow::anyhow!("the merges of person {id} form a loop").into());
+            }
+        }
+        kept.insert(id, at);
+    }
+    Ok(Kept(kept))
+}
+
+/// The person a (possibly merged) person is now.
+fn kept_person(tx: &dyn Tx, id: i64) -> Result<i64> {
+    Ok(kept_people(tx, [id])?.of(id))
+}
+
+/// Everyone who made, or was represented in, `decisions`.
+fn decision_people(decisions: &[OrderDecision]) -> impl Iterator<Item = i64> + '_ {
+    decisions
+        .iter()
+        .flat_map(|d| std::iter::once(d.person_id).chain(d.on_behalf_of))
 }
 
 fn not_an_approver(person: &Person, id: i64, matched: &[MatchedPolicy]) -> Error {
@@ -1000,5 +1221,102 @@ mod tests {
             ..OrderFilter::default()
         });
         assert_eq!(first.concat(), placed[..3]);
+    }
+
+    fn money(text: &str) -> Money {
+        text.parse().expect("valid amount")
+    }
+
+    /// Acme with the admins ann, bob and cat, the manager max, policy
+    /// "Two admins" over 50 needing `required` approvals, and max's order
+    /// of 60.00 under it; its id.
+    fn two_admins(required: i64) -> (Portal, i64) {
+        let mut p = seeded("portal");
+        for who in ["ann@acme.test", "bob@acme.test", "cat@acme.test"] {
+            join(&mut p, who, "admin");
+        }
+        join(&mut p, "max@acme.test", "manager");
+        p.policy_create(&crate::domain::NewPolicy {
+            name: "Two admins".into(),
+            threshold: money("50.00"),
+            required_approvals: Some(required),
+            ..crate::domain::NewPolicy::default()
+        })
+        .expect("policy");
+        p.ctx.actor = Actor::Member(email("max@acme.test"));
+        let id = p
+            .order_place(&NewOrder {
+                description: "Rack".into(),
+                amount: money("60.00"),
+                ..NewOrder::default()
+            })
+            .expect("order")
+            .id;
+        p.ctx.actor = Actor::Operator("root".into());
+        (p, id)
+    }
+
+    fn decide(p: &mut Portal, who: &str, id: i64) -> Result<OrderView> {
+        p.ctx.actor = Actor::Member(email(who));
+        let out = p.order_decide(id, None);
+        p.ctx.actor = Actor::Operator("root".into());
+        out
+    }
+
+    fn approvals(p: &mut Portal, id: i64) -> (OrderStatus, i64) {
+        let order = p.order_show(id).expect("order");
+        (order.status, order.policies[0].approvals)
+    }
+
+    #[test]
+    fn an_approval_by_a_merged_duplicate_is_the_kept_persons_own() {
+        let (mut p, id) = two_admins(2);
+        decide(&mut p, "ann@acme.test", id).expect("ann approves");
+        p.merge(&email("ann@acme.test"), &email("bob@acme.test"))
+            .expect("merge");
+        let head = p.audit_head().expect("head");
+        let err = decide(&mut p, "bob@acme.test", id).expect_err("twice by one person");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        let said = err.to_string();
+        assert!(
+            said.contains("`bob@acme.test` already approved order"),
+            "{said}"
+        );
+        assert!(said.contains("as `ann@acme.test`"), "{said}");
+        assert_eq!(p.audit_head().expect("head"), head);
+        assert_eq!(approvals(&mut p, id), (OrderStatus::Pending, 1));
+        // bob is no longer among those who may decide it.
+        let deciders = p.order_show(id).expect("order").deciders.expect("pending");
+        assert_eq!(deciders, vec!["owner@acme.test", "cat@acme.test"]);
+        // A genuinely different person's approval counts.
+        let done = decide(&mut p, "cat@acme.test", id).expect("cat approves");
+        assert_eq!(done.status, OrderStatus::Approved);
+    }
+
+    #[test]
+    fn approvals_given_before_a_merge_count_once_for_the_kept_person() {
+        let (mut p, id) = two_admins(3);
+        decide(&mut p, "ann@acme.test", id).expect("ann approves");
+        decide(&mut p, "bob@acme.test", id).expect("bob approves");
+        assert_eq!(approvals(&mut p, id), (OrderStatus::Pending, 2));
+        p.merge(&email("ann@acme.test"), &email("bob@acme.test"))
+            .expect("merge");
+        assert_eq!(approvals(&mut p, id), (OrderStatus::Pending, 1));
+        decide(&mut p, "cat@acme.test", id).expect("cat approves");
+        assert_eq!(approvals(&mut p, id), (OrderStatus::Pending, 2));
+        decide(&mut p, "owner@acme.test", id).expect("the owner approves");
+        assert_eq!(approvals(&mut p, id), (OrderStatus::Approved, 3));
+    }
+
+    #[test]
+    fn a_merge_of_someone_who_decided_nothing_leaves_the_approvals_counting() {
+        let (mut p, id) = two_admins(2);
+        join(&mut p, "dup@acme.test", "user");
+        decide(&mut p, "ann@acme.test", id).expect("ann approves");
+        p.merge(&email("dup@acme.test"), &email("bob@acme.test"))
+            .expect("merge");
+        let done = decide(&mut p, "bob@acme.test", id).expect("bob approves");
+        assert_eq!(done.status, OrderStatus::Approved);
+        assert_eq!(approvals(&mut p, id), (OrderStatus::Approved, 2));
     }
 }

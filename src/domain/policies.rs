@@ -149,11 +149,11 @@ fn ensure_enough_approvers(roster: &dyn Roster, policy: &Policy, account: &Accou
 /// from it when the policy is disabled or no longer matches the order.
 /// Edits apply to held orders because an admin easing a policy means the
 /// orders waiting on it; approvals already given keep counting. Orders
-/// whose policies are then all satisfied are approved (`order.release`).
-/// Returns their ids.
+/// whose policies are then all satisfied are approved (`order.release`),
+/// where the actor may decide them (see [`reevaluate`]). Returns their ids.
 fn reevaluate_held(w: &Write<'_>, account: &Account, policy: &Policy) -> Result<Vec<i64>> {
     let tx = w.tx;
-    let mut released = Vec::new();
+    let mut changed = Vec::new();
     for order in tx.orders_held_by(policy.id)? {
         let Some(old) = tx
             .matched_policies(order.id)?
@@ -175,11 +175,9 @@ fn reevaluate_held(w: &Write<'_>, account: &Account, policy: &Policy) -> Result<
         }
         let before = order_view(tx, account, &order)?;
         tx.update_matched_policy(order.id, &new)?;
-        if reevaluate(w, account, &order, &before)? {
-            released.push(order.id);
-        }
+        changed.push((order, before));
     }
-    Ok(released)
+    reevaluate(w, account, &changed)
 }
 
 /// Reads an order type: lower-cased, not empty.
@@ -401,5 +399,231 @@ impl Portal {
             }
             save(w, &account, &policy, "policy.edit", &before)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{email, join, seeded};
+    use super::*;
+    use crate::domain::{parse_fixture, Actor, ApplyOptions, NewOrder};
+    use crate::model::{OrderStatus, Text};
+    use crate::view::AuditHeadView;
+
+    fn money(text: &str) -> Money {
+        text.parse().expect("valid amount")
+    }
+
+    fn operator(p: &mut Portal) {
+        p.ctx.actor = Actor::Operator("root".into());
+    }
+
+    fn as_member(p: &mut Portal, who: &str) {
+        p.ctx.actor = Actor::Member(email(who));
+    }
+
+    fn head(p: &mut Portal) -> AuditHeadView {
+        p.audit_head().expect("audit head")
+    }
+
+    /// The portal preset's Acme with the admins fiona and fin, the manager
+    /// max, and `pol`, whose custom role manages policies and places
+    /// orders but approves none; and policy "Over 50" (account approvers).
+    fn acme() -> Portal {
+        let mut p = seeded("portal");
+        join(&mut p, "fiona@acme.test", "admin");
+        join(&mut p, "fin@acme.test", "admin");
+        join(&mut p, "max@acme.test", "manager");
+        p.role_create(
+            "policy-keeper",
+            &[
+                caps::POLICIES_MANAGE,
+                caps::ORDERS_PLACE,
+                caps::ACCOUNT_VIEW,
+            ],
+            &Text::default(),
+            None,
+        )
+        .expect("role");
+        join(&mut p, "pol@acme.test", "policy-keeper");
+        p.policy_create(&NewPolicy {
+            name: "Over 50".into(),
+            threshold: money("50.00"),
+            ..NewPolicy::default()
+        })
+        .expect("policy");
+        p
+    }
+
+    /// Places an order of 80.00 as `who`; its id, pending.
+    fn place(p: &mut Portal, who: &str) -> i64 {
+        as_member(p, who);
+        let order = p
+            .order_place(&NewOrder {
+                description: "Laptop".into(),
+                amount: money("80.00"),
+                ..NewOrder::default()
+            })
+            .expect("order");
+        operator(p);
+        assert_eq!(order.status, OrderStatus::Pending);
+        order.id
+    }
+
+    fn status(p: &mut Portal, id: i64) -> OrderStatus {
+        operator(p);
+        p.order_show(id).expect("order").status
+    }
+
+    fn disable(name: &str) -> impl FnOnce(&mut Portal) -> Result<PolicyChange> + '_ {
+        move |p| p.policy_set_enabled(name, false, None)
+    }
+
+    fn threshold(to: &str) -> impl FnOnce(&mut Portal) -> Result<PolicyChange> + '_ {
+        move |p| {
+            p.policy_edit(&PolicyEdit {
+                name: "Over 50".into(),
+                threshold: Some(money(to)),
+                ..PolicyEdit::default()
+            })
+        }
+    }
+
+    /// Runs `change` as `who`: refused (exit 5) with `order` still
+    /// pending and the audit log as it was; returns the message.
+    #[track_caller]
+    fn refused(
+        p: &mut Portal,
+        who: &str,
+        order: i64,
+        change: impl FnOnce(&mut Portal) -> Result<PolicyChange>,
+    ) -> String {
+        let before = head(p);
+        as_member(p, who);
+        let err = change(p).expect_err("the change must be refused");
+        operator(p);
+        assert_eq!(err.exit_code(), 5, "{err}");
+        assert_eq!(status(p, order), OrderStatus::Pending);
+        assert_eq!(head(p), before, "a refusal wrote to the audit log");
+        assert!(p.policy_show("Over 50", None).expect("policy").enabled);
+        err.to_string()
+    }
+
+    #[test]
+    fn nobody_releases_their_own_order_by_disabling_or_editing_its_policy() {
+        let mut p = acme();
+        let own = place(&mut p, "fiona@acme.test");
+        let err = refused(&mut p, "fiona@acme.test", own, disable("Over 50"));
+        assert!(
+            err.contains(&format!("release (approve) order {own}")),
+            "{err}"
+        );
+        assert!(err.contains("nobody decides their own order"), "{err}");
+        let err = refused(&mut p, "fiona@acme.test", own, threshold("100.00"));
+        assert!(err.contains(&format!("order {own}")), "{err}");
+        // Another approver may: the order is released.
+        as_member(&mut p, "fin@acme.test");
+        let change = disable("Over 50")(&mut p).expect("fin disables it");
+        assert_eq!(change.released, vec![own]);
+        assert_eq!(status(&mut p, own), OrderStatus::Approved);
+    }
+
+    #[test]
+    fn only_a_holder_of_orders_approve_releases_orders_by_a_policy_change() {
+        let mut p = acme();
+        let a = place(&mut p, "max@acme.test");
+        let b = place(&mut p, "max@acme.test");
+        let err = refused(&mut p, "pol@acme.test", a, disable("Over 50"));
+        // Orders `pol` cannot see (they see only their own) are counted.
+        assert!(err.contains("2 orders they cannot see"), "{err}");
+        assert!(err.contains("`orders.approve`"), "{err}");
+        refused(&mut p, "pol@acme.test", b, threshold("100.00"));
+        // A change that releases nothing is theirs to make.
+        as_member(&mut p, "pol@acme.test");
+        let change = p
+            .policy_edit(&PolicyEdit {
+                name: "Over 50".into(),
+                required_approvals: Some(2),
+                ..PolicyEdit::default()
+            })
+            .expect("nothing released");
+        assert!(change.released.is_empty());
+        // Their own order, which they see, is named.
+        let own = place(&mut p, "pol@acme.test");
+        let err = refused(&mut p, "pol@acme.test", own, disable("Over 50"));
+        assert!(
+            err.contains(&format!("order {own} and 2 other orders they cannot see")),
+            "{err}"
+        );
+        // The operator may always: no order is ever stuck.
+        let change = disable("Over 50")(&mut p).expect("the operator disables it");
+        assert_eq!(change.released, vec![a, b, own]);
+    }
+
+    #[test]
+    fn an_approver_is_named_the_orders_and_the_owner_is_bound_too() {
+        let mut p = acme();
+        let theirs = place(&mut p, "max@acme.test");
+        let own = place(&mut p, "owner@acme.test");
+        let err = refused(&mut p, "owner@acme.test", own, disable("Over 50"));
+        // Only the owner's own order is refused, and named.
+        assert!(err.contains(&format!("order {own},")), "{err}");
+        assert!(!err.contains(&format!("order {theirs}")), "{err}");
+        assert_eq!(status(&mut p, theirs), OrderStatus::Pending);
+        // Once it is cancelled, the owner may disable the policy.
+        as_member(&mut p, "owner@acme.test");
+        p.order_cancel(own, None).expect("cancel");
+        let change = disable("Over 50")(&mut p).expect("the owner disables it");
+        assert_eq!(change.released, vec![theirs]);
+    }
+
+    #[test]
+    fn an_order_of_a_merged_duplicate_is_the_kept_persons_to_release_too() {
+        let mut p = acme();
+        join(&mut p, "cat@acme.test", "manager");
+        let order = place(&mut p, "cat@acme.test");
+        p.merge(&email("cat@acme.test"), &email("fiona@acme.test"))
+            .expect("merge");
+        let err = refused(&mut p, "fiona@acme.test", order, threshold("100.00"));
+        assert!(err.contains("nobody decides their own order"), "{err}");
+    }
+
+    #[test]
+    fn a_fixture_that_would_release_the_actors_own_order_is_refused() {
+        let doc = |enabled: bool| {
+            serde_json::json!({
+                "preset": "portal",
+                "accounts": [{
+                    "name": "Acme Ltd", "kind": "partner", "owner": "olive@acme.test",
+                    "users": [
+                        {"email": "olive@acme.test", "name": "Olive", "role": "admin"},
+                        {"email": "fiona@acme.test", "name": "Fiona", "role": "admin"}
+                    ],
+                    "policies": [{"name": "Over 50", "threshold": "50.00", "enabled": enabled}]
+                }]
+            })
+            .to_string()
+        };
+        let mut p = super::super::testing::portal(Actor::Operator("root".into()));
+        let on = parse_fixture(&doc(true), "on.json").expect("parses");
+        let off = parse_fixture(&doc(false), "off.json").expect("parses");
+        p.apply(&on, ApplyOptions::default()).expect("apply");
+        let order = place(&mut p, "fiona@acme.test");
+        let before = head(&mut p);
+        as_member(&mut p, "fiona@acme.test");
+        let err = p
+            .apply(&off, ApplyOptions::default())
+            .expect_err("releases her own order");
+        operator(&mut p);
+        assert_eq!(err.exit_code(), 5, "{err}");
+        assert!(
+            err.to_string().contains("nobody decides their own order"),
+            "{err}"
+        );
+        assert_eq!(status(&mut p, order), OrderStatus::Pending);
+        assert_eq!(head(&mut p), before);
+        // The operator's apply goes through, and releases it.
+        p.apply(&off, ApplyOptions::default()).expect("operator");
+        assert_eq!(status(&mut p, order), OrderStatus::Approved);
     }
 }

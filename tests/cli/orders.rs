@@ -1563,3 +1563,214 @@ fn a_database_from_before_cancellation_migrates_with_its_orders() {
     )
     .unwrap();
 }
+
+// ------------------------------------------- deciding by changing policies
+
+const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.json");
+const FIONA: &str = "fiona@acme.test";
+const OLIVE: &str = "olive@acme.test";
+const FINANCE: &str = "Finance approval over 50";
+
+/// `examples/demo.json` applied: Acme Ltd with its owner Olive and Fiona,
+/// both admins; "Finance approval over 50" (Fiona named) and "Hardware
+/// over 500" (two approvals); orders 1 (60.00 hardware, pending), 2
+/// (approved at once) and 3 (899.00 hardware, pending under both).
+fn demo() -> Portal {
+    Portal::cached("orders: apply examples/demo.json", || {
+        let p = Portal::empty();
+        p.ok(&["apply", DEMO]);
+        p
+    })
+}
+
+fn audit_head(p: &Portal) -> String {
+    p.ok(&["audit", "head"])
+}
+
+/// How the order `shown` is held by the policy `name`.
+fn held_by<'v>(shown: &'v Value, name: &str) -> &'v Value {
+    shown["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["name"] == name)
+        .unwrap_or_else(|| panic!("not held by {name}: {shown}"))
+}
+
+/// Disables `Finance approval over 50` as `who` (the operator for `None`):
+/// its event and one for each order it held.
+#[track_caller]
+fn disable_finance(p: &Portal, who: Option<&str>) {
+    let before = p.events();
+    let v = p.json_as(who, &["policy", "disable", FINANCE, "--account", ACCOUNT]);
+    assert_eq!(v["enabled"], false);
+    assert!(p.events() > before);
+}
+
+/// The attacker's way round "nobody approves their own order": Fiona
+/// places an order, may not approve it, and may not release it either by
+/// disabling or easing the policy that holds it. Another approver may.
+#[test]
+fn a_member_cannot_release_their_own_order_by_disabling_or_editing_its_policy() {
+    let p = demo();
+    let order = place(&p, Some(FIONA), "Laptop", "80.00", &["--account", ACCOUNT]);
+    assert_eq!(order["status"], "pending");
+    let id = id_of(&order);
+    let err = p.refused_as(Some(FIONA), &["order", "approve", &id], CONFLICT);
+    says(&err, "nobody approves their own order");
+
+    let head = audit_head(&p);
+    for attack in [
+        vec!["policy", "disable", FINANCE, "--account", ACCOUNT],
+        vec![
+            "policy", "edit", FINANCE, "--threshold", "100.00", "--account", ACCOUNT,
+        ],
+    ] {
+        let err = p.refused_as(Some(FIONA), &attack, DENIED);
+        says(
+            error_line(&err),
+            &format!("would release (approve) order {id}, which they placed; nobody decides their own order"),
+        );
+        let shown = p.json(&["order", "show", &id]);
+        assert_eq!(shown["status"], "pending", "{shown}");
+        assert_eq!(held_by(&shown, FINANCE)["released"], false);
+        assert_eq!(audit_head(&p), head);
+    }
+    assert_eq!(
+        p.json(&["policy", "show", FINANCE, "--account", ACCOUNT])["enabled"],
+        true
+    );
+
+    // Olive approves orders and did not place it: her disabling releases it.
+    disable_finance(&p, Some(OLIVE));
+    let shown = p.json(&["order", "show", &id]);
+    assert_eq!(shown["status"], "approved", "{shown}");
+    assert_eq!(held_by(&shown, FINANCE)["released"], true);
+    assert_eq!(last_action_on(&p, &id), "order.release");
+}
+
+/// A member who manages policies but approves nothing cannot approve
+/// orders by easing their policies; the operator can always.
+#[test]
+fn managing_policies_without_orders_approve_releases_no_order() {
+    let p = demo();
+    p.ok(&[
+        "role",
+        "create",
+        "keeper",
+        "--capabilities",
+        "policies.manage,orders.place,account.view",
+    ]);
+    p.member("keeper@acme.test", "keeper");
+    let head = audit_head(&p);
+    // Order 1 (60.00) would go; order 3 still waits for `Hardware over 500`.
+    let err = p.refused_as(
+        Some("keeper@acme.test"),
+        &[
+            "policy", "edit", FINANCE, "--threshold", "100.00", "--account", ACCOUNT,
+        ],
+        DENIED,
+    );
+    // They see only their own orders: the order is counted, not named.
+    says(
+        error_line(&err),
+        "would release (approve) 1 order they cannot see; deciding orders needs `orders.approve`",
+    );
+    p.refused_as(
+        Some("keeper@acme.test"),
+        &["policy", "disable", FINANCE, "--account", ACCOUNT],
+        DENIED,
+    );
+    assert_eq!(p.json(&["order", "show", "1"])["status"], "pending");
+    assert_eq!(audit_head(&p), head);
+
+    // The operator is not bound: no order is ever stuck.
+    disable_finance(&p, None);
+    assert_eq!(p.json(&["order", "show", "1"])["status"], "approved");
+    assert_eq!(p.json(&["order", "show", "3"])["status"], "pending");
+}
+
+/// A file is no way round: `apply --as` that disables the policy holding
+/// the actor's own order is refused like `policy disable`.
+#[test]
+fn an_apply_that_would_release_the_actors_own_order_is_refused() {
+    let p = demo();
+    let id = id_of(&place(
+        &p,
+        Some(FIONA),
+        "Laptop",
+        "80.00",
+        &["--account", ACCOUNT],
+    ));
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(DEMO).unwrap()).unwrap();
+    doc["accounts"][0]["policies"][0]["enabled"] = Value::Bool(false);
+    let file = p.db.with_file_name("disabled.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let file = file.to_str().unwrap();
+    let err = p.refused_as(Some(FIONA), &["apply", file], DENIED);
+    says(error_line(&err), "nobody decides their own order");
+    assert_eq!(p.json(&["order", "show", &id])["status"], "pending");
+    // The operator's apply goes through.
+    p.ok(&["apply", file]);
+    assert_eq!(p.json(&["order", "show", &id])["status"], "approved");
+}
+
+/// "Every matching policy must be satisfied by distinct eligible
+/// approvers", and a merged duplicate's actions are the kept person's
+/// own: Fiona's approval, once she is merged into Olive, is Olive's.
+#[test]
+fn one_person_gives_no_two_approvals_by_a_merge() {
+    let p = demo();
+    disable_finance(&p, None);
+    let v = approve(&p, FIONA, "3");
+    assert_eq!(v["status"], "pending");
+    p.ok(&["-y", "user", "merge", FIONA, "--into", OLIVE]);
+    let head = audit_head(&p);
+    let err = p.refused_as(Some(OLIVE), &["order", "approve", "3"], CONFLICT);
+    says(
+        error_line(&err),
+        "`olive@acme.test` already approved order 3 as `fiona@acme.test`",
+    );
+    assert_eq!(audit_head(&p), head);
+    let shown = p.json(&["order", "show", "3"]);
+    assert_eq!(shown["status"], "pending", "{shown}");
+    let hardware = held_by(&shown, "Hardware over 500");
+    assert_eq!(hardware["approvals"], 1, "{shown}");
+    assert_eq!(hardware["satisfied"], false);
+    // Someone else gives the second.
+    p.member("fin@acme.test", "admin");
+    assert_eq!(approve(&p, "fin@acme.test", "3")["status"], "approved");
+}
+
+/// A merge of people who each approved counts them once; a merge of
+/// someone who decided nothing leaves distinct approvals counting.
+#[test]
+fn approvals_count_distinct_people_as_merges_leave_them() {
+    let p = demo();
+    disable_finance(&p, None);
+    p.member("fin@acme.test", "admin");
+    p.ok(&[
+        "policy", "edit", "Hardware over 500", "--required-approvals", "3", "--account", ACCOUNT,
+    ]);
+    approve(&p, FIONA, "3");
+    approve(&p, OLIVE, "3");
+    let shown = p.json(&["order", "show", "3"]);
+    assert_eq!(held_by(&shown, "Hardware over 500")["approvals"], 2);
+    p.ok(&["-y", "user", "merge", FIONA, "--into", OLIVE]);
+    let shown = p.json(&["order", "show", "3"]);
+    assert_eq!(
+        held_by(&shown, "Hardware over 500")["approvals"],
+        1,
+        "{shown}"
+    );
+    assert_eq!(approve(&p, "fin@acme.test", "3")["status"], "pending");
+
+    // Genuinely different people: Una decided nothing.
+    let p = demo();
+    disable_finance(&p, None);
+    approve(&p, FIONA, "3");
+    p.ok(&["-y", "user", "merge", "una@acme.test", "--into", OLIVE]);
+    assert_eq!(approve(&p, OLIVE, "3")["status"], "approved");
+    let text = p.ok(&["order", "show", "3"]);
+    says(&text, "satisfied (2 of 2 approvals)");
+}
