@@ -12,7 +12,7 @@ use super::policies::parse_order_type;
 use super::{knows_account, member_in, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderDetails, OrderQuery,
+    Account, Email, MatchedPolicy, Money, Need, Order, OrderDecision, OrderDetails, OrderQuery,
     OrderStatus, Person, Text,
 };
 use crate::store::Tx;
@@ -625,9 +625,6 @@ fn place(
     Ok(view)
 }
 
-/// Order `id` and its account. An order of an account the actor does not
-/// belong to (nor to its partner) reads as no order at all: a refusal
-/// naming its account would tell them that it exists, and whose it is.
 /// The largest order number: the largest integer every JSON reader keeps
 /// exactly (2^53 - 1), as `--json` prints order numbers. A number past it,
 /// restored from a file, would also leave SQLite no next number to give.
@@ -637,14 +634,57 @@ pub(crate) const MAX_ORDER_NUMBER: i64 = (1 << 53) - 1;
 /// account (see [`knows_account`]), so that a number tells nobody of an
 /// account they cannot see.
 fn find_order(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, id: i64) -> Result<(Order, Account)> {
-    let unknown =
-        || Error::not_found(format!("no order {id}")).help("`portalctl order list` shows them");
-    let order = tx.order(id)?.ok_or_else(unknown)?;
+    let order = tx.order(id)?.ok_or_else(|| no_order(id))?;
     let account = tx.account(order.account_id)?;
     if !knows_account(tx, catalog, ctx, &account)? {
-        return Err(unknown());
+        return Err(no_order(id));
     }
     Ok((order, account))
+}
+
+/// Order `id` as [`find_order`] finds it, and only if the actor sees it
+/// (see [`orders_seen`]): someone else's order, to a member who sees only
+/// their own, is as unknown as a number nobody has. One who may see no
+/// orders at all is told so first, whatever the number.
+fn find_seen_order(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, id: i64) -> Result<(Order, Account)> {
+    ensure_some_order_seen(tx, catalog, ctx, caps::ORDERS_PLACE.to("see orders"))?;
+    let (order, account) = find_order(tx, catalog, ctx, id)?;
+    if !orders_seen(tx, catalog, ctx, &account)?(&order) {
+        return Err(no_order(id));
+    }
+    Ok((order, account))
+}
+
+/// Refuses, as `need` is refused in the first of their accounts, a member
+/// who may see orders in none of them: the refusal they get for any order
+/// number, so that it tells nothing of which numbers are taken.
+fn ensure_some_order_seen(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, need: Need) -> Result<()> {
+    let Actor::Member(email) = &ctx.actor else {
+        return Ok(());
+    };
+    let Some(person) = tx.person_by_email(email.as_str())? else {
+        return Ok(());
+    };
+    let mut blind = None;
+    for m in tx.memberships_of(person.id)? {
+        let account = tx.account(m.account_id)?;
+        match sight(tx, catalog, ctx, &account) {
+            Ok(_) => return Ok(()),
+            Err(Error::Denied(_)) => {
+                blind.get_or_insert(account);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    match blind {
+        Some(account) => authorize(tx, catalog, ctx, &account, need).map(drop),
+        None => Ok(()),
+    }
+}
+
+/// The answer for an order that is not there, or not there for the actor.
+fn no_order(id: i64) -> Error {
+    Error::not_found(format!("no order {id}")).help("`portalctl order list` shows them")
 }
 
 impl Portal {
@@ -779,11 +819,7 @@ impl Portal {
     pub(crate) fn order_show(&mut self, id: i64) -> Result<OrderView> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let (order, account) = find_order(&*tx, &catalog, &self.ctx, id)?;
-        if !sight(&*tx, &catalog, &self.ctx, &account)?.sees(&order) {
-            return Err(Error::denied(format!("order {id} is not yours"))
-                .help("members who only place orders see their own; approvers see all"));
-        }
+        let (order, account) = find_seen_order(&*tx, &catalog, &self.ctx, id)?;
         let mut view = order_view(&*tx, &account, &order)?;
         if order.status == OrderStatus::Pending {
             let roster = Now::new(&*tx, &catalog, &account, self.ctx.now);
@@ -833,6 +869,12 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
+            let need = caps::ORDERS_APPROVE.to(if reject.is_some() {
+                "reject orders"
+            } else {
+                "approve orders"
+            });
+            ensure_some_order_seen(tx, catalog, &w.ctx, need)?;
             let (mut order, account) = find_order(tx, catalog, &w.ctx, id)?;
             let (person, access) = match authority(tx, catalog, &w.ctx, &account)? {
                 Authority::Member { person, access } => (person, access),
@@ -857,17 +899,17 @@ impl Portal {
             // Being named, or covering for someone, stands in for
             // `orders.approve`.
             if !(ability.approves || ((named || !covering.is_empty()) && ability.access)) {
+                // One they may neither decide nor see is no order to them.
+                if !orders_seen(tx, catalog, &w.ctx, &account)?(&order) {
+                    return Err(no_order(id));
+                }
                 let decision = access.decide(caps::ORDERS_APPROVE);
                 return Err(denial(
                     tx,
                     catalog,
                     person.email.as_str(),
                     &account,
-                    caps::ORDERS_APPROVE.to(if reject.is_some() {
-                        "reject orders"
-                    } else {
-                        "approve orders"
-                    }),
+                    need,
                     &decision,
                     w.ctx.now,
                 )?);
@@ -964,11 +1006,7 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let (mut order, account) = find_order(tx, catalog, &w.ctx, id)?;
-            if !sight(tx, catalog, &w.ctx, &account)?.sees(&order) {
-                return Err(Error::denied(format!("order {id} is not yours"))
-                    .help("members who only place orders see their own; approvers see all"));
-            }
+            let (mut order, account) = find_seen_order(tx, catalog, &w.ctx, id)?;
             if order.status != OrderStatus::Pending {
                 return Err(Error::conflict(format!(
                     "order {id} is already {}",

@@ -287,3 +287,55 @@ fn a_member_learns_nothing_of_services_not_assigned_to_them() {
     let code = one_answer(&p, PLAIN, &["service", "show", "{}"], &[&id, "999"]);
     assert_eq!(code, crate::support::NOT_FOUND);
 }
+
+/// Order numbers of their own account tell a member nothing of orders
+/// they may not see: someone else's order, to one who sees only their
+/// own, reads as a number nobody has; one who sees none is refused alike
+/// for any number.
+#[test]
+fn a_member_learns_nothing_of_orders_they_may_not_see() {
+    let p = Portal::init("portal");
+    p.ok(&[
+        "role",
+        "create",
+        "placer",
+        "--capabilities",
+        "portal.access,account.view,orders.place",
+    ]);
+    p.member("pat@acme.test", "placer");
+    p.member(PLAIN, "user");
+    p.member("max@acme.test", "manager");
+    p.ok(&["policy", "create", "--name", "All", "--threshold", "0"]);
+    let order = p.json_as(
+        Some("max@acme.test"),
+        &["order", "place", "--description", "Desk", "--amount", "5"],
+    );
+    let theirs = order["id"].to_string();
+    let commands: &[&[&str]] = &[
+        &["order", "show", "{}"],
+        &["order", "approve", "{}"],
+        &["order", "reject", "{}", "--reason", "no"],
+        &["order", "cancel", "{}", "--reason", "no"],
+    ];
+    p.member("nob@acme.test", "no-access");
+    for (actor, code) in [
+        ("pat@acme.test", crate::support::NOT_FOUND),
+        (PLAIN, crate::support::DENIED),
+        ("nob@acme.test", crate::support::DENIED),
+    ] {
+        for template in commands {
+            let answer = one_answer(&p, actor, template, &[&theirs, "999"]);
+            assert_eq!(answer, code, "`{}` as {actor}", template.join(" "));
+        }
+    }
+    // Their own order they see, and are told why they may not decide it.
+    let mine = p.json_as(
+        Some("pat@acme.test"),
+        &["order", "place", "--description", "Pen", "--amount", "1"],
+    );
+    let (code, said) = p.answer_in_process(
+        Some("pat@acme.test"),
+        &["order", "approve", &mine["id"].to_string()],
+    );
+    assert_eq!(code, crate::support::DENIED, "{said}");
+}

@@ -1052,8 +1052,9 @@ fn order_list_filters_and_who_sees_what() {
         Vec::<i64>::new()
     );
     p.json_as(Some(BUYER), &["order", "show", &b.to_string()]);
-    let err = p.refused_as(Some(BUYER), &["order", "show", &a.to_string()], DENIED);
-    says(error_line(&err), &a.to_string());
+    // Someone else's reads as a number nobody has.
+    let err = p.refused_as(Some(BUYER), &["order", "show", &a.to_string()], NOT_FOUND);
+    says(error_line(&err), &format!("no order {a}"));
     // A member with none of orders.place, orders.approve, billing.view.
     p.refused_as(Some(UMA), &["order", "list"], DENIED);
     p.refused_as(Some(UMA), &["order", "show", &a.to_string()], DENIED);
