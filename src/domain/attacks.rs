@@ -7,9 +7,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::access::{caps, Access};
+use super::audit::Change;
 use super::testing::{ann_administers_the_customer_area, email, join, london, portal, seeded};
 use super::*;
 use crate::model::{AccountKind, MemberStatus};
+use serde_json::json;
 
 /// Everything a test compares before and after a refusal: each member's
 /// view and the audit log's length.
@@ -143,6 +145,52 @@ fn a_change_of_access_that_records_no_event_is_refused_and_rolled_back() {
     })
     .expect("a write that changes nothing");
     assert_eq!(state(&mut p), before);
+}
+
+/// A write that gives someone a new email, other than `user edit`, is
+/// held by the gate to the same rule: whoever reads the new address gets
+/// all the person holds, so a member may not do it for the owner, nor for
+/// anyone holding what they lack; their own address is theirs.
+#[test]
+fn a_new_email_by_any_write_is_reviewed_as_the_access_it_hands_over() {
+    let mut p = seeded("portal");
+    join(&mut p, "ada@acme.test", "admin");
+    join(&mut p, "una@acme.test", "user");
+    let rename = |from: &'static str, to: &'static str| {
+        move |p: &mut Portal| {
+            p.write(|w| {
+                let mut person = w.tx.person_by_email(from)?.expect("person");
+                let before = json!({"email": from});
+                person.email = email(to);
+                w.tx.update_person(&person)?;
+                w.record(Change {
+                    action: "user.edit",
+                    account: None,
+                    target: Some(to.into()),
+                    before: Some(before),
+                    after: Some(json!({"email": to})),
+                });
+                Ok(())
+            })
+        }
+    };
+    let err = refused(
+        &mut p,
+        "ada@acme.test",
+        5,
+        rename("owner@acme.test", "ada2@acme.test"),
+    );
+    assert!(err.to_string().contains("owner's email"), "{err}");
+    refused(
+        &mut p,
+        "una@acme.test",
+        5,
+        rename("ada@acme.test", "una2@acme.test"),
+    );
+    p.ctx.actor = Actor::Member(email("una@acme.test"));
+    rename("una@acme.test", "una3@acme.test")(&mut p).expect("her own");
+    p.ctx.actor = Actor::Member(email("ada@acme.test"));
+    rename("una3@acme.test", "una4@acme.test")(&mut p).expect("an admin, a user's");
 }
 
 /// Adds `Client Co`, a customer of the partner `Acme`.

@@ -10,6 +10,9 @@
 //!   what accepting will give them, so the invitation is checked against
 //!   the inviter and accepting adds nothing;
 //! - only the owner or the operator changes who owns an account;
+//! - a new email for someone hands whoever reads it all they hold: a
+//!   member changing another's must hold all of it, and never the email
+//!   of an account's owner;
 //! - an account keeps an active member holding `users.manage` for good:
 //!   one whose `users.manage` is time-bound (`--until`) does not count,
 //!   since nothing would refuse its lapse;
@@ -62,6 +65,7 @@ pub(super) struct Review<'a> {
 impl<'a> Review<'a> {
     pub(super) fn check(&self, may_lose_admin: &BTreeSet<i64>) -> Result<()> {
         self.check_owners()?;
+        self.check_new_emails()?;
         // A delegation lends its delegator's deciding: the power of
         // `orders.approve`, given like any other access.
         let mut created = Vec::new();
@@ -175,6 +179,36 @@ impl<'a> Review<'a> {
                     ))
                     .help("the owner can move it with `portalctl user transfer-ownership`"));
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// A person's new email is their whole access given to whoever reads
+    /// that address. `user edit` refuses it first in words that name only
+    /// what the actor sees; this holds any other write to the same rule.
+    fn check_new_emails(&self) -> Result<()> {
+        let Actor::Member(actor) = &self.ctx.actor else {
+            return Ok(());
+        };
+        for (id, before) in &self.journal.people {
+            let Some(before) = before else { continue };
+            let now = self.tx.person(*id)?;
+            // Their own address is theirs to change.
+            if before.email == now.email || before.email == *actor {
+                continue;
+            }
+            for m in self.tx.memberships_of(*id)? {
+                let seat = (*id, m.account_id);
+                let (before, after) = (self.before(seat)?, self.after(seat)?);
+                if before.as_ref().is_some_and(|s| s.owner) {
+                    return Err(Error::denied(format!(
+                        "only the owner of `{}` or the operator changes the owner's email",
+                        self.account(m.account_id)?.name
+                    )));
+                }
+                let held = self.potential(before.as_ref())?;
+                self.ensure_actor_holds(seat, &held, (before.as_ref(), after.as_ref()))?;
             }
         }
         Ok(())
