@@ -187,6 +187,18 @@ fn a_new_email_by_any_write_is_reviewed_as_the_access_it_hands_over() {
         5,
         rename("ada@acme.test", "una2@acme.test"),
     );
+    // Deactivated, she still holds what `user activate` gives back.
+    p.ctx.actor = Actor::Operator("root".into());
+    p.deactivate(&email("ada@acme.test"), None, &Handover::Refuse)
+        .expect("deactivate");
+    refused(
+        &mut p,
+        "una@acme.test",
+        5,
+        rename("ada@acme.test", "una2@acme.test"),
+    );
+    p.ctx.actor = Actor::Operator("root".into());
+    p.activate(&email("ada@acme.test"), None).expect("activate");
     p.ctx.actor = Actor::Member(email("una@acme.test"));
     rename("una@acme.test", "una3@acme.test")(&mut p).expect("her own");
     p.ctx.actor = Actor::Member(email("ada@acme.test"));

@@ -180,13 +180,36 @@ impl Portal {
                 ))
                 .help("to end someone's external access, use `portalctl external-admin remove`"));
             }
-            let (person, home) = member_in(tx, email, &partner).map_err(|e| {
-                e.help(format!(
-                    "external admins of `{}` come from its partner `{}`",
-                    customer.name, partner.name
+            // A customer's own admin may not see the partner's users: to
+            // them anyone who cannot be added is simply not an active
+            // member of the partner, whether invited, gone or never there.
+            let sees_partners_users = match authority(tx, catalog, &w.ctx, &partner) {
+                Ok(who) => who.holds(caps::USERS_VIEW) || who.holds(caps::USERS_MANAGE),
+                Err(Error::Denied(_)) => false,
+                Err(e) => return Err(e),
+            };
+            let not_addable = || {
+                Error::not_found(format!(
+                    "`{email}` is not an active member of `{}`; only an active member of the partner can be an external admin",
+                    partner.name
                 ))
-            })?;
+            };
+            let found = member_in(tx, email, &partner);
+            let (person, home) = match found {
+                Err(Error::NotFound(_) | Error::Conflict(_)) if !sees_partners_users => {
+                    return Err(not_addable())
+                }
+                found => found.map_err(|e| {
+                    e.help(format!(
+                        "external admins of `{}` come from its partner `{}`",
+                        customer.name, partner.name
+                    ))
+                })?,
+            };
             let blocked = catalog.role(home.role_id)?.blocking;
+            if (home.status != MemberStatus::Active || blocked) && !sees_partners_users {
+                return Err(not_addable());
+            }
             if home.status != MemberStatus::Active || blocked {
                 let standing = if blocked {
                     "has no access".to_string()

@@ -643,21 +643,38 @@ fn find_order(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, id: i64) -> Result<(Ord
 }
 
 /// Order `id` as [`find_order`] finds it, and only if the actor sees it
-/// (see [`orders_seen`]): someone else's order, to a member who sees only
-/// their own, is as unknown as a number nobody has. One who may see no
-/// orders at all is told so first, whatever the number.
+/// (see [`orders_seen`]) or is named to decide it: someone else's order,
+/// to a member who sees only their own, is as unknown as a number nobody
+/// has. One who may see no orders at all is told so first, whatever the
+/// number.
 fn find_seen_order(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, id: i64) -> Result<(Order, Account)> {
     ensure_some_order_seen(tx, catalog, ctx, caps::ORDERS_PLACE.to("see orders"))?;
     let (order, account) = find_order(tx, catalog, ctx, id)?;
-    if !orders_seen(tx, catalog, ctx, &account)?(&order) {
+    if !orders_seen(tx, catalog, ctx, &account)?(&order) && !named_on(tx, ctx, &order)? {
         return Err(no_order(id));
     }
     Ok((order, account))
 }
 
+/// Whether the acting member is a named approver of a policy the order is
+/// held by: they may decide it, so they see it (`order inbox` lists it).
+fn named_on(tx: &dyn Tx, ctx: &Ctx, order: &Order) -> Result<bool> {
+    let Actor::Member(email) = &ctx.actor else {
+        return Ok(false);
+    };
+    let Some(person) = tx.person_by_email(email.as_str())? else {
+        return Ok(false);
+    };
+    Ok(tx
+        .matched_policies(order.id)?
+        .iter()
+        .any(|m| m.released_at.is_none() && m.approvers.contains(&person.id)))
+}
+
 /// Refuses, as `need` is refused in the first of their accounts, a member
-/// who may see orders in none of them: the refusal they get for any order
-/// number, so that it tells nothing of which numbers are taken.
+/// who may see orders in none of them and is named to decide none: the
+/// refusal they get for any order number, so that it tells nothing of
+/// which numbers are taken.
 fn ensure_some_order_seen(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, need: Need) -> Result<()> {
     let Actor::Member(email) = &ctx.actor else {
         return Ok(());
@@ -665,8 +682,18 @@ fn ensure_some_order_seen(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, need: Need)
     let Some(person) = tx.person_by_email(email.as_str())? else {
         return Ok(());
     };
+    let memberships = tx.memberships_of(person.id)?;
+    for m in &memberships {
+        if tx
+            .policies_in(m.account_id)?
+            .iter()
+            .any(|p| p.approvers.contains(&person.id))
+        {
+            return Ok(());
+        }
+    }
     let mut blind = None;
-    for m in tx.memberships_of(person.id)? {
+    for m in memberships {
         let account = tx.account(m.account_id)?;
         match sight(tx, catalog, ctx, &account) {
             Ok(_) => return Ok(()),

@@ -241,10 +241,9 @@ fn may_change_email(
         )));
     }
     for (account, mut m, who) in places {
-        // An invitation accepted at the new address gives what it offers.
-        if m.status == MemberStatus::Invited {
-            m.status = MemberStatus::Active;
-        }
+        // An invitation accepted at the new address gives what it offers,
+        // and a membership restored (`user activate`) what it kept.
+        m.status = MemberStatus::Active;
         let grants = tx.grants(m.id)?;
         let held = Access::from_parts(catalog, m, grants, false, ctx.now)?.capabilities();
         let missing = who.lacks(&held);
@@ -373,6 +372,14 @@ mod tests {
         })
         .expect("invite");
         refused(&mut p, "del@acme.test", "pend@acme.test");
+        // A deactivated admin counts for what `user activate` gives back.
+        p.deactivate(
+            &email("adm@acme.test"),
+            None,
+            &crate::domain::Handover::Refuse,
+        )
+        .expect("deactivate");
+        refused(&mut p, "del@acme.test", "adm@acme.test");
         // Someone who holds no more than the delegate may be given one.
         join(&mut p, "aud@acme.test", "delegate");
         new_email(

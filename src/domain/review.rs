@@ -207,7 +207,16 @@ impl<'a> Review<'a> {
                         self.account(m.account_id)?.name
                     )));
                 }
-                let held = self.potential(before.as_ref())?;
+                // All the seat would hold active: a deactivated member's
+                // role and grants come back with `user activate`.
+                let held = match &before {
+                    Some(s) => {
+                        let mut active = s.clone();
+                        active.membership.status = MemberStatus::Active;
+                        self.access(&active, false)?.capabilities()
+                    }
+                    None => Vec::new(),
+                };
                 self.ensure_actor_holds(seat, &held, (before.as_ref(), after.as_ref()))?;
             }
         }

@@ -193,9 +193,20 @@ impl Portal {
                     "unassign services"
                 }),
             )?;
+            // Who sees only their own finds no other to assign or take
+            // back. Someone assigning as the partner is no member here,
+            // and sees what they manage.
+            let seen = match visibility(tx, w.catalog()?, &w.ctx, &account) {
+                Ok(seen) => Some(seen),
+                Err(Error::Denied(_)) => None,
+                Err(e) => return Err(e),
+            };
             let mut services: Vec<Service> = Vec::new();
             for key in keys {
                 let service = find_service(tx, &account, key)?;
+                if seen.as_ref().is_some_and(|s| !s.sees(&service)) {
+                    return Err(no_service(key.trim(), &account));
+                }
                 if !services.iter().any(|s| s.id == service.id) {
                     services.push(service);
                 }

@@ -175,6 +175,23 @@ fn the_customers_console_login_adds_external_admins_from_the_partner() {
         NOT_FOUND,
     );
     assert!(err.contains("Acme Ltd"), "{err}");
+    // Nor do they learn how the partner's people stand: invited, gone and
+    // never there read alike.
+    p.invite("ivy@acme.test", "msp-user", ACCOUNT);
+    p.member("leo@acme.test", "msp-user");
+    p.ok(&["user", "deactivate", "leo@acme.test", "--yes"]);
+    let answers: Vec<String> = ["ivy@acme.test", "leo@acme.test", "nobody@acme.test"]
+        .iter()
+        .map(|who| {
+            p.refused_as(Some("cara@client.test"), &add(who, "msp-user"), NOT_FOUND)
+                .replace(who, "E")
+        })
+        .collect();
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[1], answers[2]);
+    // The partner's own administrator is told.
+    let err = p.refused_as(Some(ADA), &add("leo@acme.test", "msp-user"), CONFLICT);
+    assert!(err.contains("deactivated"), "{err}");
 }
 
 /// 002: "Existing partner administrators can single sign-on (SSO) to the

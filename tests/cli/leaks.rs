@@ -286,6 +286,29 @@ fn a_member_learns_nothing_of_services_not_assigned_to_them() {
     one_answer(&p, PLAIN, &["service", "show", "{}"], &["Line 1", "Nope"]);
     let code = one_answer(&p, PLAIN, &["service", "show", "{}"], &[&id, "999"]);
     assert_eq!(code, crate::support::NOT_FOUND);
+    // Nor may one who assigns services but sees only their own take one
+    // over, or take it back from someone.
+    p.ok(&[
+        "role",
+        "create",
+        "assigner",
+        "--account",
+        ACCOUNT,
+        "--capabilities",
+        "portal.access,account.view,services.view_assigned,services.assign",
+    ]);
+    p.member("asa@acme.test", "assigner");
+    for template in [
+        &[
+            "service", "assign", "{}", "--to", "asa@acme.test", "--account", ACCOUNT,
+        ][..],
+        &["service", "unassign", "{}", "--account", ACCOUNT],
+    ] {
+        for names in [["Line 1", "Nope"], [id.as_str(), "999"]] {
+            let code = one_answer(&p, "asa@acme.test", template, &names);
+            assert_eq!(code, crate::support::NOT_FOUND, "{}", template.join(" "));
+        }
+    }
 }
 
 /// Order numbers of their own account tell a member nothing of orders
@@ -338,4 +361,16 @@ fn a_member_learns_nothing_of_orders_they_may_not_see() {
         &["order", "approve", &mine["id"].to_string()],
     );
     assert_eq!(code, crate::support::DENIED, "{said}");
+    // Named to decide the order, they see it, and may cancel it.
+    p.ok(&[
+        "policy", "edit", "All", "--approvers", "pat@acme.test,ann@acme.test",
+    ]);
+    for who in ["pat@acme.test", PLAIN] {
+        let shown = p.json_as(Some(who), &["order", "show", &theirs]);
+        assert_eq!(shown["status"], "pending", "{who}: {shown}");
+    }
+    p.json_as(
+        Some(PLAIN),
+        &["order", "cancel", &theirs, "--reason", "dup"],
+    );
 }
