@@ -257,9 +257,12 @@ impl Pending {
         for m in matched.iter().filter(|m| m.released_at.is_none()) {
             // Distinct approvers: one person counts once, however many
             // approvals of theirs were recorded.
+            // Nor does the creator's: an approval given before a merge
+            // made the order theirs (its placer's duplicate merged into
+            // them) is a decision on their own order.
             let approvals = counts
                 .iter()
-                .filter(|(p, _)| *p == m.policy_id)
+                .filter(|(p, who)| *p == m.policy_id && Some(*who) != creator)
                 .map(|(_, who)| *who)
                 .collect::<BTreeSet<_>>()
                 .len() as i64;

@@ -200,7 +200,8 @@ pub(super) fn order_views(
         tx,
         details
             .iter()
-            .flat_map(|d| d.approval_counts.iter().map(|(_, who)| *who)),
+            .flat_map(|d| d.approval_counts.iter().map(|(_, who)| *who))
+            .chain(orders.iter().filter_map(|o| o.creator_id)),
     )?;
     let centres: HashMap<i64, String> = if orders.iter().any(|o| o.cost_centre_id.is_some()) {
         tx.cost_centres_in(account.id)?
@@ -254,6 +255,13 @@ fn view_of(
             })
         })
         .collect::<Result<_>>()?;
+    // While it waits, an approval its creator gave before becoming one
+    // with a merged duplicate who placed it counts no more (see
+    // `Pending::of`).
+    let creator = o
+        .creator_id
+        .filter(|_| o.status == OrderStatus::Pending)
+        .map(|c| kept.of(c));
     let policies = d
         .policies
         .iter()
@@ -262,6 +270,7 @@ fn view_of(
                 .iter()
                 .filter(|(p, _)| *p == m.policy_id)
                 .map(|(_, who)| kept.of(*who))
+                .filter(|who| Some(*who) != creator)
                 .collect::<BTreeSet<_>>()
                 .len() as i64;
             PolicyProgress {
@@ -1371,6 +1380,21 @@ mod tests {
         assert_eq!(approvals(&mut p, id), (OrderStatus::Pending, 2));
         decide(&mut p, "owner@acme.test", id).expect("the owner approves");
         assert_eq!(approvals(&mut p, id), (OrderStatus::Approved, 3));
+    }
+
+    #[test]
+    fn an_approval_stops_counting_once_a_merge_makes_the_order_the_approvers_own() {
+        let (mut p, id) = two_admins(2);
+        decide(&mut p, "ann@acme.test", id).expect("ann approves");
+        assert_eq!(approvals(&mut p, id), (OrderStatus::Pending, 1));
+        // max placed it; merged into ann, it is ann's own.
+        p.merge(&email("max@acme.test"), &email("ann@acme.test"))
+            .expect("merge");
+        assert_eq!(approvals(&mut p, id), (OrderStatus::Pending, 0));
+        decide(&mut p, "bob@acme.test", id).expect("bob approves");
+        assert_eq!(approvals(&mut p, id), (OrderStatus::Pending, 1));
+        let done = decide(&mut p, "cat@acme.test", id).expect("cat approves");
+        assert_eq!(done.status, OrderStatus::Approved);
     }
 
     #[test]
