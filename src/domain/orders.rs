@@ -13,7 +13,7 @@ use super::{knows_account, member_in, resolve_account, Actor, Catalog, Ctx, Port
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Email, MatchedPolicy, Money, Need, Order, OrderDecision, OrderDetails, OrderQuery,
-    OrderStatus, Person, Text,
+    OrderStatus, Person, Text, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{DeciderView, DecisionView, OrderView, PolicyProgress};
@@ -76,6 +76,178 @@ impl std::str::FromStr for Placer {
             None => s.parse().map(Placer::Member),
         }
     }
+}
+
+/// What was decided on an order, as a fixture writes it and the
+/// operator's apply restores it: the order's status and each decision,
+/// with the policies each approval counted toward (by name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Decided {
+    /// Where it stands.
+    pub status: OrderStatus,
+    /// Its decisions, oldest first.
+    pub decisions: Vec<DecidedBy>,
+    /// Why it was rejected.
+    pub rejected_reason: Option<String>,
+    /// Who cancelled it: an email or `operator:NAME`.
+    pub cancelled_by: Option<String>,
+    /// Why it was cancelled.
+    pub cancelled_reason: Option<String>,
+    /// When it was approved, rejected or cancelled.
+    pub decided_at: Option<Timestamp>,
+}
+
+/// One decision of [`Decided`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DecidedBy {
+    /// Who decided.
+    pub by: Email,
+    /// The delegator they decided for, as a delegate.
+    pub on_behalf_of: Option<Email>,
+    /// Approved (true) or rejected (false).
+    pub approved: bool,
+    /// When.
+    pub at: Timestamp,
+    /// The policies an approval counted toward, by name, sorted.
+    pub policies: Vec<String>,
+}
+
+impl Decided {
+    /// Whether placing the order says it all: pending, nobody decided.
+    pub(crate) fn is_untouched(&self) -> bool {
+        self.status == OrderStatus::Pending && self.decisions.is_empty()
+    }
+}
+
+/// What was decided on `o`, as [`Decided`] tells it.
+pub(crate) fn decided(tx: &dyn Tx, o: &Order) -> Result<Decided> {
+    let matched = tx.matched_policies(o.id)?;
+    let counts = tx.approval_counts(o.id)?;
+    let decisions = tx
+        .decisions(o.id)?
+        .into_iter()
+        .map(|d| {
+            let mut policies: Vec<String> = counts
+                .iter()
+                .filter(|(_, who)| *who == d.person_id && d.approved)
+                .filter_map(|(policy, _)| matched.iter().find(|m| m.policy_id == *policy))
+                .map(|m| m.name.clone())
+                .collect();
+            policies.sort();
+            policies.dedup();
+            Ok(DecidedBy {
+                by: tx.person(d.person_id)?.email,
+                on_behalf_of: d
+                    .on_behalf_of
+                    .map(|p| tx.person(p))
+                    .transpose()?
+                    .map(|p| p.email),
+                approved: d.approved,
+                at: d.at,
+                policies,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Decided {
+        status: o.status,
+        decisions,
+        rejected_reason: o.rejected_reason.clone(),
+        cancelled_by: o.cancelled_by.clone(),
+        cancelled_reason: o.cancelled_reason.clone(),
+        decided_at: o.decided_at,
+    })
+}
+
+/// Gives a just restored `order`, which holds `matched`, what was decided
+/// on it: its decisions, each approval counted toward the policies it
+/// counted toward, and its status. Each decider is a member who joined
+/// the account, and nobody decided their own order. An approved order's
+/// policies its approvals do not satisfy released it (a policy change
+/// approved it, or it matched none when placed), so they read as released
+/// from when it was decided.
+fn restore_decisions(
+    tx: &dyn Tx,
+    account: &Account,
+    order: &mut Order,
+    matched: &mut [MatchedPolicy],
+    decided: &Decided,
+) -> Result<()> {
+    let joined = |email: &Email| -> Result<i64> {
+        let (person, membership) = member_in(tx, email, account)?;
+        if membership.accepted_at.is_none() {
+            return Err(Error::conflict(format!(
+                "`{email}` never joined `{}`, so decided no order there",
+                account.name
+            )));
+        }
+        Ok(person.id)
+    };
+    let mut deciders = BTreeSet::new();
+    for d in &decided.decisions {
+        let person = joined(&d.by)?;
+        if Some(person) == order.creator_id {
+            return Err(Error::conflict(format!(
+                "`{}` placed order `{}`; nobody decides their own order",
+                d.by,
+                order
+                    .reference
+                    .clone()
+                    .unwrap_or_else(|| format!("#{}", order.id))
+            )));
+        }
+        let on_behalf_of = d.on_behalf_of.as_ref().map(&joined).transpose()?;
+        for who in std::iter::once(person).chain(on_behalf_of) {
+            if !deciders.insert(who) {
+                return Err(Error::conflict(format!(
+                    "order `{}` lists two decisions by `{}` (or on their behalf); each decides once",
+                    order.reference.clone().unwrap_or_else(|| format!("#{}", order.id)),
+                    d.by
+                )));
+            }
+        }
+        tx.insert_decision(
+            order.id,
+            &OrderDecision {
+                person_id: person,
+                on_behalf_of,
+                approved: d.approved,
+                reason: (!d.approved)
+                    .then(|| decided.rejected_reason.clone())
+                    .flatten(),
+                at: d.at,
+            },
+        )?;
+        for name in &d.policies {
+            let Some(m) = matched
+                .iter()
+                .find(|m| m.released_at.is_none() && m.name == *name)
+            else {
+                return Err(Error::conflict(format!(
+                    "an approval of order `{}` counted toward policy `{name}`, which does not hold it here",
+                    order.reference.clone().unwrap_or_else(|| format!("#{}", order.id))
+                ))
+                .help("the file's policies must match the order as they did when it was decided"));
+            };
+            tx.count_approval(order.id, person, m.policy_id)?;
+        }
+    }
+    order.status = decided.status;
+    order.rejected_reason = decided.rejected_reason.clone();
+    order.cancelled_by = decided.cancelled_by.clone();
+    order.cancelled_reason = decided.cancelled_reason.clone();
+    order.decided_at = decided.decided_at;
+    tx.update_order(order)?;
+    if order.status == OrderStatus::Approved {
+        let counts = tx.approval_counts(order.id)?;
+        for m in matched.iter_mut().filter(|m| m.released_at.is_none()) {
+            let approvals = counts.iter().filter(|(p, _)| *p == m.policy_id).count();
+            if (approvals as i64) < m.required_approvals {
+                m.released_at = order.decided_at;
+                tx.update_matched_policy(order.id, m)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Filters of `order list`.
@@ -523,6 +695,7 @@ fn place(
     creator_id: Option<i64>,
     creator: String,
     placing: Placing,
+    decided: Option<&Decided>,
 ) -> Result<OrderView> {
     let tx = w.tx;
     let catalog = w.catalog()?;
@@ -578,7 +751,7 @@ fn place(
             return Err(Error::conflict(format!("order {number} already exists")));
         }
     }
-    let matched: Vec<MatchedPolicy> = tx
+    let mut matched: Vec<MatchedPolicy> = tx
         .policies_in(account.id)?
         .into_iter()
         .filter(|p| p.matches(amount, order_type.as_deref()))
@@ -622,6 +795,9 @@ fn place(
     order.id = tx.insert_order(&order, req.number)?;
     for m in &matched {
         tx.insert_matched_policy(order.id, m)?;
+    }
+    if let Some(decided) = decided.filter(|_| placing == Placing::Restored) {
+        restore_decisions(tx, account, &mut order, &mut matched, decided)?;
     }
     let view = order_view(tx, account, &order)?;
     w.changed(
@@ -741,6 +917,7 @@ impl Portal {
                 creator_id,
                 w.ctx.actor.audit_name(),
                 Placing::Now,
+                None,
             )
         })
     }
@@ -757,7 +934,16 @@ impl Portal {
     /// one placed now, but for what was allowed when it was placed: its
     /// cost centre may have been archived since, and its reference may
     /// start with `#`, as older databases let it.
-    pub(crate) fn order_restore(&mut self, req: &NewOrder, placer: &Placer) -> Result<OrderView> {
+    ///
+    /// With `decided`, the order is restored as it was decided too (see
+    /// [`Decided`]): only a restore brings back what was decided, since a
+    /// file decides no order.
+    pub(crate) fn order_restore(
+        &mut self,
+        req: &NewOrder,
+        placer: &Placer,
+        decided: Option<&Decided>,
+    ) -> Result<OrderView> {
         self.write(|w| {
             let tx = w.tx;
             let account = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
@@ -787,6 +973,7 @@ impl Portal {
                 creator_id,
                 placer.name(),
                 Placing::Restored,
+                decided,
             )
         })
     }

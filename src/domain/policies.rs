@@ -116,6 +116,61 @@ pub(super) fn check_required_approvals(required: i64) -> Result<i64> {
     Ok(required)
 }
 
+/// The people `emails` name as approvers of a policy the operator's apply
+/// restores: members of `account` who joined it, whatever their standing
+/// now. A policy keeps the approvers it names when one of them is
+/// deactivated or leaves (its orders fall back to the account's approvers
+/// meanwhile), so a file describing that state names them too.
+pub(super) fn restored_approvers(
+    tx: &dyn Tx,
+    account: &Account,
+    emails: &[Email],
+) -> Result<Vec<i64>> {
+    let mut approvers: Vec<i64> = Vec::new();
+    for email in emails {
+        let (person, m) = member_in(tx, email, account)?;
+        if m.accepted_at.is_none() {
+            return Err(Error::conflict(format!(
+                "`{email}` never joined `{}`, so cannot be one of its approvers",
+                account.name
+            )));
+        }
+        if !approvers.contains(&person.id) {
+            approvers.push(person.id);
+        }
+    }
+    Ok(approvers)
+}
+
+/// The warning of a change that leaves `policy` with `has` eligible
+/// approvers (or, naming nobody, approvers) for the `need` approvals it
+/// requires: the same words whichever change it is.
+pub(super) fn short_policy_warning(
+    policy: &Policy,
+    account: &Account,
+    has: usize,
+    need: usize,
+) -> String {
+    let (fallback, who) = if policy.approvers.is_empty() {
+        (
+            "its orders can only be cancelled, or released by `portalctl policy edit` or `policy disable`",
+            "approver",
+        )
+    } else {
+        (
+            "its orders fall back to the account's approvers (holders of `orders.approve`)",
+            "eligible approver",
+        )
+    };
+    format!(
+        "policy `{}` in `{}` now has {} for {}; {fallback}",
+        policy.name,
+        account.name,
+        count(has, who),
+        count(need, "required approval"),
+    )
+}
+
 /// Refuses a policy that can never gather its approvals: it would hold
 /// every order it matches for good.
 fn ensure_enough_approvers(roster: &dyn Roster, policy: &Policy, account: &Account) -> Result<()> {
@@ -228,6 +283,32 @@ impl Portal {
     /// default, or specific users (e.g. a finance lead)"), and there must be
     /// at least as many eligible approvers as the approvals required.
     pub(crate) fn policy_create(&mut self, req: &NewPolicy) -> Result<PolicyView> {
+        self.make_policy(req, false)
+    }
+
+    /// Restores a policy as it is kept elsewhere: what the operator's
+    /// apply of an export does. `policy create` refuses a policy short of
+    /// eligible approvers, and one naming an approver who may not decide
+    /// now, since whoever makes it could make it otherwise; but the
+    /// database holds such policies once a named approver is deactivated
+    /// or leaves (that change warns and goes through, and the policy's
+    /// orders fall back to the account's approvers), and `export | apply`
+    /// must bring that state back. So the restore takes any approver who
+    /// joined the account, whatever their standing, and a short policy
+    /// with the warning the change that left it short gives. Only the
+    /// operator restores: a member's apply makes a policy as `policy
+    /// create` does.
+    pub(crate) fn policy_restore(&mut self, req: &NewPolicy) -> Result<PolicyView> {
+        if let super::Actor::Member(me) = &self.ctx.actor {
+            return Err(Error::denied(format!(
+                "`{me}` may make policies only as `policy create` makes them"
+            ))
+            .help("only the operator's apply restores a policy short of eligible approvers"));
+        }
+        self.make_policy(req, true)
+    }
+
+    fn make_policy(&mut self, req: &NewPolicy, restore: bool) -> Result<PolicyView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
@@ -243,7 +324,11 @@ impl Portal {
                 )));
             }
             let required = check_required_approvals(req.required_approvals.unwrap_or(1))?;
-            let approvers = named_approvers(tx, catalog, &account, &req.approvers, w.ctx.now)?;
+            let approvers = if restore {
+                restored_approvers(tx, &account, &req.approvers)?
+            } else {
+                named_approvers(tx, catalog, &account, &req.approvers, w.ctx.now)?
+            };
             let mut policy = Policy {
                 id: 0,
                 account_id: account.id,
@@ -255,11 +340,16 @@ impl Portal {
                 enabled: true,
                 created_at: w.ctx.now,
             };
-            ensure_enough_approvers(
-                &Now::new(tx, catalog, &account, w.ctx.now),
-                &policy,
-                &account,
-            )?;
+            let roster = Now::new(tx, catalog, &account, w.ctx.now);
+            if restore {
+                let need = usize::try_from(policy.required_approvals).unwrap_or(usize::MAX);
+                let has = policy_eligible(&roster, &policy, need)?;
+                if has < need {
+                    w.warn(short_policy_warning(&policy, &account, has, need));
+                }
+            } else {
+                ensure_enough_approvers(&roster, &policy, &account)?;
+            }
             policy.id = tx.insert_policy(&policy)?;
             let view = policy_view(tx, &account, &policy)?;
             w.changed("policy.create", &account, policy.name.clone(), None, &view)?;

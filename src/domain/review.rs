@@ -28,6 +28,7 @@ use super::access::{caps, Access};
 use super::deciders::{count, policy_eligible, take, Ability, Roster};
 use super::delegations::ensure_delegations_given_by_holders;
 use super::orders::pending_of;
+use super::policies::short_policy_warning;
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
 use crate::model::{Account, Capability, Grant, MemberStatus, Membership, Timestamp};
@@ -624,25 +625,7 @@ impl<'a> Review<'a> {
                 if had < need || has >= need {
                     continue;
                 }
-                let fallback = if policy.approvers.is_empty() {
-                    "its orders can only be cancelled, or released by `portalctl policy edit` or `policy disable`"
-                } else {
-                    "its orders fall back to the account's approvers (holders of `orders.approve`)"
-                };
-                warnings.push(format!(
-                    "policy `{}` in `{}` now has {} for {}; {fallback}",
-                    policy.name,
-                    account.name,
-                    count(
-                        has,
-                        if policy.approvers.is_empty() {
-                            "approver"
-                        } else {
-                            "eligible approver"
-                        }
-                    ),
-                    count(need, "required approval"),
-                ));
+                warnings.push(short_policy_warning(policy, &account, has, need));
             }
             for order in self.tx.pending_orders_in(id)? {
                 let before = pending_of(self.tx, &was, &order)?;

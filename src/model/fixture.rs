@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::AccountKind;
+use super::{AccountKind, OrderStatus};
 
 /// A whole fixture document.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -383,9 +383,14 @@ pub(crate) struct FixturePolicy {
     pub enabled: bool,
 }
 
-/// An order as it was placed. Placed orders do not change: approvals,
-/// rejections and cancellations are decisions, made by commands and kept in
-/// the audit log, not fixture content.
+/// An order: as it was placed and, once decided, as it was decided.
+/// Placed orders do not change, and a file decides none: members decide
+/// them with `order approve`, `order reject` and `order cancel`. What was
+/// decided is part of the state `export` writes, so that `export | apply`
+/// brings it back: `status`, `decisions` and the rest are written for an
+/// order with decisions or no longer pending, and only the operator's
+/// apply restores an order that has them. An order the file gives none of
+/// these is compared as placed only, whatever was decided since.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(transform = order_type_alias)]
@@ -418,6 +423,58 @@ pub(crate) struct FixtureOrder {
     /// Its cost centre's code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
+    /// Where it stands: `approved`, `rejected` or `cancelled`; left out,
+    /// `pending`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<OrderStatus>,
+    /// Every decision on it, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<FixtureDecision>,
+    /// Why it was rejected (with `status: rejected`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected_reason: Option<String>,
+    /// Who cancelled it (with `status: cancelled`): an email, or
+    /// `operator:NAME`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_by: Option<String>,
+    /// Why it was cancelled, if they said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_reason: Option<String>,
+    /// When it was approved, rejected or cancelled (RFC 3339); needed
+    /// with a `status` other than `pending`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<String>,
+}
+
+impl FixtureOrder {
+    /// Whether the entry says what was decided on the order, rather than
+    /// only how it was placed.
+    pub(crate) fn describes_decisions(&self) -> bool {
+        self.status.is_some()
+            || !self.decisions.is_empty()
+            || self.rejected_reason.is_some()
+            || self.cancelled_by.is_some()
+            || self.cancelled_reason.is_some()
+            || self.decided_at.is_some()
+    }
+}
+
+/// One approver's decision on an order, as `order show` lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixtureDecision {
+    /// Who decided: a member of the account.
+    pub by: String,
+    /// Approved (true) or rejected (false).
+    pub approved: bool,
+    /// The delegator they decided for, as a delegate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<String>,
+    /// When (RFC 3339).
+    pub at: String,
+    /// The policies an approval counted toward, by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<String>,
 }
 
 /// schemars leaves serde's aliases out of the schema, and with unknown

@@ -22,9 +22,9 @@ mod time;
 pub(crate) use capability::{caps, Capability, Need, CAPABILITIES};
 pub(crate) use fixture::{
     Fixture, FixtureAccount, FixtureAddress, FixtureAllocation, FixtureCostCentre, FixtureCourse,
-    FixtureDelegation, FixtureExternalAdmin, FixtureLicense, FixtureOrder, FixturePartnerConfig,
-    FixturePolicy, FixturePrice, FixtureProfile, FixtureRole, FixtureService, FixtureStatus,
-    FixtureUser,
+    FixtureDecision, FixtureDelegation, FixtureExternalAdmin, FixtureLicense, FixtureOrder,
+    FixturePartnerConfig, FixturePolicy, FixturePrice, FixtureProfile, FixtureRole, FixtureService,
+    FixtureStatus, FixtureUser,
 };
 pub(crate) use keywords::{
     AccountKind, GrantRule, InvitationState, MemberStanding, MemberStatus, OrderStatus, OutboxState,

@@ -1384,3 +1384,166 @@ fn a_key_given_twice_in_an_object_is_refused_naming_its_path() {
     );
     assert_eq!(before, p.dump());
 }
+
+/// What `order show --json` says was decided on order `id`: its status,
+/// approvals, decisions, reasons, policies and when it was decided.
+fn decided(p: &Portal, id: &str) -> Value {
+    let shown = p.json(&["order", "show", id]);
+    let fields = [
+        "status", "approvals", "rejected_by", "decisions", "rejected_reason", "cancelled_by",
+        "cancelled_reason", "policies", "decided_at",
+    ];
+    fields
+        .iter()
+        .map(|f| (f.to_string(), shown[f].clone()))
+        .collect()
+}
+
+/// `export | apply` onto an empty database keeps what was decided
+/// (issue 11): an approved order comes back approved by its approver, a
+/// rejected one rejected with its reason, a cancelled one cancelled; a
+/// second apply changes nothing, and a member restores no decided order.
+#[test]
+fn export_then_apply_keeps_decided_orders_decided() {
+    let p = Portal::empty();
+    p.ok(&["apply", DEMO]);
+    p.ok(&["order", "approve", "1", "--as", "fiona@acme.test"]);
+    p.ok(&[
+        "order", "reject", "3", "--reason", "too dear", "--as", "olive@acme.test",
+    ]);
+    let chair = p.json_as(
+        Some("max@acme.test"),
+        &[
+            "order", "place", "--description", "Chair", "--amount", "70.00",
+        ],
+    );
+    assert_eq!(chair["id"], 4);
+    p.ok(&[
+        "order", "cancel", "4", "--reason", "not needed", "--as", "max@acme.test",
+    ]);
+    let exported = p.ok(&["export"]);
+    let file: Value = serde_json::from_str(&exported).unwrap();
+    let orders = &file["accounts"][0]["orders"];
+    assert_eq!(orders[0]["status"], "approved", "{orders}");
+    assert_eq!(
+        orders[0]["decisions"][0]["by"], "fiona@acme.test",
+        "{orders}"
+    );
+    assert_eq!(orders[2]["rejected_reason"], "too dear", "{orders}");
+    assert_eq!(orders[3]["cancelled_reason"], "not needed", "{orders}");
+    let copy = Portal::empty();
+    let run = apply_stdin(&copy, &[], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), exported);
+    for id in ["1", "2", "3", "4"] {
+        assert_eq!(decided(&p, id), decided(&copy, id), "order {id}");
+    }
+    let rejected = decided(&copy, "3");
+    assert_eq!(
+        (&rejected["status"], &rejected["rejected_reason"]),
+        (&Value::from("rejected"), &Value::from("too dear"))
+    );
+    assert_eq!(
+        decided(&copy, "1")["approvals"],
+        serde_json::json!(["fiona@acme.test"])
+    );
+    for portal in [&p, &copy] {
+        let events = portal.events();
+        let again = apply_stdin(portal, &["--json"], &exported);
+        let counts: Value = serde_json::from_str(&again.stdout).unwrap();
+        assert_eq!(
+            (counts["created"].as_u64(), counts["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "{}",
+            again.stderr
+        );
+        assert_eq!(portal.events(), events);
+    }
+    // Max lists a new order of his as approved by Fiona: refused, as is
+    // order 1 listed as rejected; members decide orders by command.
+    let mut his = file.clone();
+    his["accounts"] = Value::Array(vec![file["accounts"][0].clone()]);
+    his["accounts"][0]["users"] =
+        serde_json::json!([{"email": "max@acme.test", "name": "Max Manager", "role": "manager"}]);
+    his["accounts"][0]["services"] = serde_json::json!([]);
+    his["accounts"][0]["delegations"] = serde_json::json!([]);
+    let mut desk = orders[0].clone();
+    desk["ref"] = "PO-2000".into();
+    his["accounts"][0]["orders"]
+        .as_array_mut()
+        .unwrap()
+        .push(desk);
+    let before = copy.dump();
+    let run = apply_stdin(&copy, &["--as", "max@acme.test"], &his.to_string());
+    assert_eq!(run.code, DENIED, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "error: accounts[0].orders[4].status: `max@acme.test` may not restore order `PO-2000` as decided",
+    );
+    his["accounts"][0]["orders"].as_array_mut().unwrap().pop();
+    his["accounts"][0]["orders"][0]["status"] = "rejected".into();
+    his["accounts"][0]["orders"][0]["rejected_reason"] = "no".into();
+    his["accounts"][0]["orders"][0]["decisions"][0]["approved"] = false.into();
+    his["accounts"][0]["orders"][0]["decisions"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("policies");
+    let run = apply_stdin(&copy, &["--as", "max@acme.test"], &his.to_string());
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "error: accounts[0].orders[0]: order `PO-1001` is approved here with other decisions than the file says",
+    );
+    assert_eq!(before, copy.dump());
+}
+
+/// A named approver deactivated stays named by the policy, and the
+/// policies left short of eligible approvers come back short, with the
+/// warning the deactivation gave (issue 11).
+#[test]
+fn export_then_apply_keeps_a_deactivated_approver_and_a_short_policy() {
+    let p = Portal::empty();
+    p.ok(&["apply", DEMO]);
+    let run = p.run(&["user", "deactivate", "fiona@acme.test", "--yes"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "policy `Hardware over 500` in `Acme Ltd` now has 1 approver for 2 required approvals",
+    );
+    let exported = p.ok(&["export"]);
+    let file: Value = serde_json::from_str(&exported).unwrap();
+    let finance = &file["accounts"][0]["policies"][0];
+    assert_eq!(
+        finance["approvers"],
+        serde_json::json!(["fiona@acme.test"]),
+        "{finance}"
+    );
+    let copy = Portal::empty();
+    let run = apply_stdin(&copy, &[], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stderr, "warning: policy `Finance approval over 50` in `Acme Ltd` now has 0 eligible approvers for 1 required approval");
+    says(&run.stderr, "warning: policy `Hardware over 500` in `Acme Ltd` now has 1 approver for 2 required approvals");
+    assert_eq!(copy.ok(&["export"]), exported);
+    for id in ["1", "3"] {
+        assert_eq!(decided(&p, id), decided(&copy, id), "order {id}");
+    }
+    for portal in [&p, &copy] {
+        let again = apply_stdin(portal, &["--json"], &exported);
+        let counts: Value = serde_json::from_str(&again.stdout).unwrap();
+        assert_eq!(
+            (counts["created"].as_u64(), counts["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "{}",
+            again.stderr
+        );
+    }
+    copy.ok(&["user", "activate", "fiona@acme.test"]);
+    let policy = copy.json(&[
+        "policy", "show", "Finance approval over 50", "--account", ACCOUNT,
+    ]);
+    assert_eq!(
+        policy["approvers"],
+        serde_json::json!(["fiona@acme.test"]),
+        "{policy}"
+    );
+}
