@@ -182,20 +182,33 @@ fn restore_decisions(
         }
         Ok(person.id)
     };
+    let named = order
+        .reference
+        .clone()
+        .unwrap_or_else(|| format!("#{}", order.id));
+    if let Some(Placer::Member(email)) = decided
+        .cancelled_by
+        .as_deref()
+        .map(str::parse::<Placer>)
+        .transpose()?
+    {
+        joined(&email)?;
+    }
     let mut deciders = BTreeSet::new();
     for d in &decided.decisions {
         let person = joined(&d.by)?;
-        if Some(person) == order.creator_id {
-            return Err(Error::conflict(format!(
-                "`{}` placed order `{}`; nobody decides their own order",
-                d.by,
-                order
-                    .reference
-                    .clone()
-                    .unwrap_or_else(|| format!("#{}", order.id))
-            )));
-        }
         let on_behalf_of = d.on_behalf_of.as_ref().map(&joined).transpose()?;
+        // Deciding for the creator is deciding their own order too.
+        for (who, email) in [(Some(person), &d.by)]
+            .into_iter()
+            .chain(d.on_behalf_of.as_ref().map(|e| (on_behalf_of, e)))
+        {
+            if who.is_some() && who == order.creator_id {
+                return Err(Error::conflict(format!(
+                    "`{email}` placed order `{named}`; nobody decides their own order"
+                )));
+            }
+        }
         for who in std::iter::once(person).chain(on_behalf_of) {
             if !deciders.insert(who) {
                 return Err(Error::conflict(format!(
@@ -237,6 +250,26 @@ fn restore_decisions(
     order.cancelled_reason = decided.cancelled_reason.clone();
     order.decided_at = decided.decided_at;
     tx.update_order(order)?;
+    if order.status == OrderStatus::Pending {
+        // Approvals that meet every policy holding it would have approved
+        // it: restored pending, it would wait for nobody.
+        let counts = tx.approval_counts(order.id)?;
+        let waiting = matched.iter().filter(|m| m.released_at.is_none());
+        let met = |m: &MatchedPolicy| {
+            let who: BTreeSet<i64> = counts
+                .iter()
+                .filter(|(p, _)| *p == m.policy_id)
+                .map(|(_, w)| *w)
+                .collect();
+            who.len() as i64 >= m.required_approvals
+        };
+        if waiting.clone().all(met) {
+            return Err(Error::conflict(format!(
+                "order `{named}` is pending, but its approvals meet every policy that holds it"
+            ))
+            .help("an order whose policies all have their approvals is approved: say `\"status\": \"approved\"` with its `decided_at`"));
+        }
+    }
     if order.status == OrderStatus::Approved {
         let counts = tx.approval_counts(order.id)?;
         for m in matched.iter_mut().filter(|m| m.released_at.is_none()) {

@@ -1547,3 +1547,47 @@ fn export_then_apply_keeps_a_deactivated_approver_and_a_short_policy() {
         "{policy}"
     );
 }
+
+/// Even the operator's apply restores only a history that could have
+/// happened: nobody decides their own order, on their own behalf or
+/// another's; whoever cancelled is a member; decisions come before the
+/// order was decided, and before now.
+#[test]
+fn an_impossible_history_of_decisions_is_refused_through_the_binary() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/decided-orders.json"
+    ))
+    .unwrap();
+    let cases = [
+        (
+            r#""by": "ben@northwind.test", "approved": true, "at": "2026-11-20T11:00:00Z""#,
+            r#""by": "ben@northwind.test", "on_behalf_of": "bob@northwind.test", "approved": true, "at": "2026-11-20T11:00:00Z""#,
+            CONFLICT,
+            "`bob@northwind.test` placed order `NW-1`; nobody decides their own order",
+        ),
+        (
+            r#""cancelled_by": "bob@northwind.test""#,
+            r#""cancelled_by": "ghost@nowhere.test""#,
+            NOT_FOUND,
+            "`ghost@nowhere.test` is not a member",
+        ),
+        (
+            r#""at": "2026-11-20T09:30:00Z""#,
+            r#""at": "2999-01-01T00:00:00Z""#,
+            USAGE,
+            "is yet to come",
+        ),
+    ];
+    for (from, to, code, said) in cases {
+        assert!(text.contains(from), "{from}");
+        let p = Portal::empty();
+        let run = apply_stdin(&p, &[], &text.replace(from, to));
+        assert_eq!(run.code, code, "{}", run.stderr);
+        says(error_line(&run.stderr), said);
+        assert!(
+            !p.db.exists() || p.dump().contains("[orders]\n\n"),
+            "nothing restored"
+        );
+    }
+}
