@@ -302,17 +302,26 @@ pub(crate) struct OrderFilter {
 enum Sight {
     /// All of them: approvers, billing viewers and the operator.
     All,
-    /// Only their own: members who may only place orders.
-    Own(i64),
+    /// Only their own: members who may only place orders. An order placed
+    /// by a duplicate since merged into them is theirs too, so these are
+    /// the member and everyone merged into them.
+    Own(Vec<i64>),
 }
 
 impl Sight {
     fn sees(&self, order: &Order) -> bool {
         match self {
             Sight::All => true,
-            Sight::Own(person) => order.creator_id == Some(*person),
+            Sight::Own(people) => order.creator_id.is_some_and(|c| people.contains(&c)),
         }
     }
+}
+
+/// A person and everyone merged into them: who placed "their" orders.
+fn with_merged(tx: &dyn Tx, person: i64) -> Result<Vec<i64>> {
+    let mut people = tx.merged_into(person)?;
+    people.push(person);
+    Ok(people)
 }
 
 /// Which of `account`'s orders the actor sees, as `order list` and `order
@@ -353,7 +362,7 @@ fn sight(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, account: &Account) -> Result
             Ok(Sight::All)
         }
         Authority::Member { person, access } if access.holds(caps::ORDERS_PLACE) => {
-            Ok(Sight::Own(person.id))
+            Ok(Sight::Own(with_merged(tx, person.id)?))
         }
         // Orders are no part of what a parent partner manages.
         Authority::Member { .. } | Authority::Partner { .. } => authorize(
@@ -1047,15 +1056,16 @@ impl Portal {
             .as_deref()
             .map(|c| find_cost_centre(&*tx, &account, c))
             .transpose()?;
-        let creator_id = match (sight, creator) {
+        let creators = match (sight, creator) {
             // Someone who sees only their own orders sees none of another's.
-            (Sight::Own(own), Some(other)) if own != other => return Ok(()),
-            (Sight::Own(own), _) => Some(own),
-            (Sight::All, creator) => creator,
+            (Sight::Own(own), Some(other)) if !own.contains(&other) => return Ok(()),
+            (Sight::Own(own), _) => own,
+            (Sight::All, Some(creator)) => with_merged(&*tx, creator)?,
+            (Sight::All, None) => Vec::new(),
         };
         let query = OrderQuery {
             status: filter.status,
-            creator_id,
+            creators,
             cost_centre_id: centre.map(|c| c.id),
             limit: filter.limit,
         };
@@ -1615,6 +1625,57 @@ mod tests {
         assert_eq!(approvals(&mut p, id), (OrderStatus::Pending, 1));
         let done = decide(&mut p, "cat@acme.test", id).expect("cat approves");
         assert_eq!(done.status, OrderStatus::Approved);
+    }
+
+    #[test]
+    fn a_placer_sees_and_cancels_the_orders_of_a_duplicate_merged_into_them() {
+        let (mut p, _) = two_admins(1);
+        let caps: Vec<crate::model::Capability> = ["portal.access", "account.view", "orders.place"]
+            .iter()
+            .map(|c| c.parse().expect("capability"))
+            .collect();
+        p.role_create("placer", &caps, &"places orders".into(), Some("Acme"))
+            .expect("role");
+        join(&mut p, "pat@acme.test", "placer");
+        join(&mut p, "pat2@acme.test", "placer");
+        p.ctx.actor = Actor::Member(email("pat2@acme.test"));
+        let theirs = p
+            .order_place(&NewOrder {
+                description: "Chair".into(),
+                amount: money("60.00"),
+                ..NewOrder::default()
+            })
+            .expect("order")
+            .id;
+        p.ctx.actor = Actor::Member(email("pat@acme.test"));
+        assert!(p
+            .order_list(&OrderFilter::default())
+            .expect("list")
+            .is_empty());
+        assert_eq!(
+            p.order_show(theirs).expect_err("not hers yet").exit_code(),
+            3
+        );
+        p.ctx.actor = Actor::Operator("root".into());
+        p.merge(&email("pat2@acme.test"), &email("pat@acme.test"))
+            .expect("merge");
+        // Now hers: listed, shown, hers to cancel, and hers by `--created-by`.
+        p.ctx.actor = Actor::Member(email("pat@acme.test"));
+        let ids = |views: Vec<OrderView>| views.iter().map(|v| v.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(p.order_list(&OrderFilter::default()).expect("list")),
+            [theirs]
+        );
+        p.order_show(theirs).expect("shown");
+        p.ctx.actor = Actor::Operator("root".into());
+        let mine = OrderFilter {
+            created_by: Some(email("pat@acme.test")),
+            ..OrderFilter::default()
+        };
+        assert_eq!(ids(p.order_list(&mine).expect("list")), [theirs]);
+        p.ctx.actor = Actor::Member(email("pat@acme.test"));
+        let done = p.order_cancel(theirs, None).expect("cancelled");
+        assert_eq!(done.status, OrderStatus::Cancelled);
     }
 
     #[test]

@@ -287,6 +287,17 @@ fn one_member_commands_and_everyday_lists_use_indexes() {
             }),
         ),
         (
+            // Their orders are also those of anyone merged into them.
+            "order list --created-by",
+            Box::new(|p| {
+                p.order_list(&OrderFilter {
+                    created_by: Some(email("ann@acme.test")),
+                    ..OrderFilter::default()
+                })
+                .expect("orders");
+            }),
+        ),
+        (
             "account show",
             Box::new(|p| {
                 p.account_show(Some("Acme")).expect("account");

@@ -461,12 +461,13 @@ pub(crate) struct MemberQuery {
 
 /// Which of an account's orders a list reads: what the store can answer
 /// by index, so that a list's `--limit` is its SQL `LIMIT`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct OrderQuery {
     /// Only those with this status.
     pub status: Option<OrderStatus>,
-    /// Only those placed by this person.
-    pub creator_id: Option<i64>,
+    /// Only those placed by one of these people (a person and those
+    /// merged into them); any creator when empty.
+    pub creators: Vec<i64>,
     /// Only those on this cost centre.
     pub cost_centre_id: Option<i64>,
     /// At most this many, the oldest.

@@ -169,6 +169,9 @@ seam! {
         /// The people with these ids, in no particular order; one
         /// statement.
         fn people_by_id(&self, ids: &[i64]) -> Result<Vec<Person>>;
+        /// Everyone merged into this person, directly or through someone
+        /// merged into them in turn.
+        fn merged_into(&self, person_id: i64) -> Result<Vec<i64>>;
         /// The person with this email.
         fn person_by_email(&self, email: &str) -> Result<Option<Person>>;
         /// The email of every person who belongs to an account and was

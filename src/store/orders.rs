@@ -165,18 +165,24 @@ impl SqliteTx<'_> {
         // (account_id, status) index rather than every order of the account.
         let mut sql = String::from("SELECT id FROM orders WHERE account_id = ?1");
         let mut values = vec![Value::Integer(account_id)];
-        let mut condition = |column: &str, value: Value| {
+        // `{}` in `test` stands for the value's placeholder.
+        let mut condition = |test: &str, value: Value| {
             values.push(value);
-            sql.push_str(&format!(" AND {column} = ?{}", values.len()));
+            let placeholder = format!("?{}", values.len());
+            sql.push_str(&format!(" AND {}", test.replace("{}", &placeholder)));
         };
         if let Some(status) = query.status {
-            condition("status", Value::Text(status.as_str().into()));
+            condition("status = {}", Value::Text(status.as_str().into()));
         }
-        if let Some(creator) = query.creator_id {
-            condition("creator_id", Value::Integer(creator));
+        if !query.creators.is_empty() {
+            let ids = serde_json::to_string(&query.creators).map_err(anyhow::Error::from)?;
+            condition(
+                "creator_id IN (SELECT value FROM json_each({}))",
+                Value::Text(ids),
+            );
         }
         if let Some(centre) = query.cost_centre_id {
-            condition("cost_centre_id", Value::Integer(centre));
+            condition("cost_centre_id = {}", Value::Integer(centre));
         }
         sql.push_str(" ORDER BY id");
         sql.push_str(&limit(query.limit));

@@ -192,6 +192,20 @@ impl SqliteTx<'_> {
         )
     }
 
+    pub(super) fn merged_into(&self, person_id: i64) -> Result<Vec<i64>> {
+        // `people_merged` finds each step; a merge never makes a cycle
+        // (nobody is merged into a person already merged), so it ends.
+        self.rows(
+            "WITH RECURSIVE merged (id) AS ( \
+                 SELECT id FROM people WHERE merged_into = ?1 \
+                 UNION SELECT people.id FROM merged \
+                 JOIN people ON people.merged_into = merged.id) \
+             SELECT id FROM merged ORDER BY id",
+            [person_id],
+            |r| r.get("id"),
+        )
+    }
+
     pub(super) fn person_by_email(&self, email: &str) -> Result<Option<Person>> {
         self.row(
             &format!("SELECT {PERSON_COLUMNS} FROM people WHERE email = ?1"),

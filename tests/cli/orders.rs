@@ -1775,3 +1775,37 @@ fn approvals_count_distinct_people_as_merges_leave_them() {
     let text = p.ok(&["order", "show", "3"]);
     says(&text, "satisfied (2 of 2 approvals)");
 }
+
+/// "An order placed by a merged duplicate is the kept person's own": one
+/// who sees only their own orders sees, and may cancel, those their
+/// duplicate placed once it is merged into them.
+#[test]
+fn a_placer_sees_the_orders_of_a_duplicate_merged_into_them() {
+    let p = Portal::new();
+    p.ok(&[
+        "role",
+        "create",
+        "placer",
+        "--capabilities",
+        "portal.access,account.view,orders.place",
+    ]);
+    p.member("pat@acme.test", "placer");
+    p.member("pat2@acme.test", "placer");
+    p.ok(&["policy", "create", "--name", "All", "--threshold", "0"]);
+    let order = p.json_as(
+        Some("pat2@acme.test"),
+        &["order", "place", "--description", "Chair", "--amount", "5"],
+    );
+    let id = order["id"].to_string();
+    let listed = |p: &Portal| p.json_as(Some("pat@acme.test"), &["order", "list"]);
+    assert_eq!(listed(&p), serde_json::json!([]));
+    p.refused_as(Some("pat@acme.test"), &["order", "show", &id], NOT_FOUND);
+    p.ok(&[
+        "user", "merge", "pat2@acme.test", "--into", "pat@acme.test", "--yes",
+    ]);
+    assert_eq!(listed(&p)[0]["id"].to_string(), id);
+    let by = p.json(&["order", "list", "--created-by", "pat@acme.test"]);
+    assert_eq!(by[0]["id"].to_string(), id);
+    let done = p.json_as(Some("pat@acme.test"), &["order", "cancel", &id]);
+    assert_eq!(done["status"], "cancelled");
+}
