@@ -31,10 +31,10 @@ pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<AuditEvent> {
 }
 
 /// The triggers that keep `audit_events` append-only, each with its
-/// statement as the migrations that made it wrote it (schema.sql: update
-/// and delete; migration 2: replace), so that a trigger of the same name
-/// that no longer refuses is told apart. Released migrations never change,
-/// so neither do these.
+/// statement as the migration that last laid it wrote it (migration 17,
+/// which built the table anew, laid all three), so that a trigger of the
+/// same name that no longer refuses is told apart. Released migrations
+/// never change, so these change only with a new migration.
 const GUARDS: &[(&str, &str)] = &[
     (
         "audit_events_no_update",
@@ -49,7 +49,7 @@ const GUARDS: &[(&str, &str)] = &[
     (
         "audit_events_no_replace",
         "CREATE TRIGGER audit_events_no_replace BEFORE INSERT ON audit_events
-         WHEN EXISTS (SELECT 1 FROM audit_events WHERE seq = NEW.seq OR hash = NEW.hash)
+         WHEN EXISTS (SELECT 1 FROM audit_events WHERE seq = NEW.seq)
          BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
     ),
 ];

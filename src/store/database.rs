@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0014_outbox_unsent.sql"),
     include_str!("../../migrations/0015_checks_as_comparisons.sql"),
     include_str!("../../migrations/0016_people_merged.sql"),
+    include_str!("../../migrations/0017_audit_hash_not_unique.sql"),
 ];
 
 /// Tables every portalctl schema has held since migration 1, and which

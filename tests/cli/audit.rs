@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::support::{rewind, says, schema_version, Portal, CONFLICT};
+use crate::support::{rewind, says, schema_version, version_before, Portal, CONFLICT};
 
 /// The triggers that keep the audit log append-only.
 const GUARDS: [&str; 3] = [
@@ -189,7 +189,19 @@ fn digest(prev: &str, body: &Value) -> String {
 /// Turns `p` into the database an earlier portalctl left: schema version 3,
 /// no `hash_version` column, every event hashed by version 1.
 fn as_before_hash_versions(p: &Portal) {
-    unguarded(p, |conn| {
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    rewind(&conn, 3);
+    // Rehashed with the update guard lifted, then laid again as it was.
+    let guard: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'audit_events_no_update'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute_batch("DROP TRIGGER audit_events_no_update")
+        .unwrap();
+    {
         let mut prev = "0".repeat(64);
         let rows: Vec<(i64, String)> = conn
             .prepare("SELECT * FROM audit_events ORDER BY seq")
@@ -211,8 +223,8 @@ fn as_before_hash_versions(p: &Portal) {
             .unwrap();
             prev = hash;
         }
-        rewind(conn, 3);
-    });
+    }
+    conn.execute_batch(&guard).unwrap();
 }
 
 #[test]
@@ -240,6 +252,57 @@ fn a_database_from_before_hash_versions_verifies_and_goes_on_with_version_2() {
     );
     let v = p.json(&["audit", "verify", "--anchor", &anchor]);
     assert_eq!((&v["events"], &v["legacy_events"]), (&json!(5), &json!(4)));
+}
+
+/// Hash columns declared UNIQUE: what migration 17 took away.
+fn unique_indexes(p: &Portal) -> String {
+    p.text("SELECT COUNT(*) FROM pragma_index_list('audit_events') WHERE origin = 'u'")
+}
+
+/// Migration 17 builds the log anew without its UNIQUE hash: every event
+/// stays as written, the guards are laid again, and an anchor taken
+/// before the upgrade still holds.
+#[test]
+fn a_log_from_before_migration_17_keeps_its_events_guards_and_anchors() {
+    let p = acme_and_beta();
+    let head = p.json(&["audit", "head"]);
+    let anchor = format!("{}:{}", head["seq"], head["hash"].as_str().unwrap());
+    let events = "SELECT group_concat(seq || at || actor || action || ifnull(account_id, '') \
+                  || ifnull(before, '') || ifnull(after, '') || prev_hash || hash || hash_version, '|') \
+                  FROM (SELECT * FROM audit_events ORDER BY seq)";
+    let written = p.text(events);
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        rewind(&conn, version_before("0017_audit_hash_not_unique.sql"));
+    }
+    assert_eq!(unique_indexes(&p), "1");
+
+    let v = p.json(&["audit", "verify", "--anchor", &anchor]);
+    assert_eq!((&v["intact"], &v["events"]), (&json!(true), &json!(4)));
+    assert_eq!(p.query("PRAGMA user_version"), schema_version());
+    assert_eq!(unique_indexes(&p), "0");
+    assert_eq!(p.text(events), written);
+    // Still append-only, and new events chain on.
+    tamper_refused(
+        &p,
+        "UPDATE audit_events SET actor = 'mallory' WHERE seq = 1",
+    );
+    tamper_refused(&p, "DELETE FROM audit_events WHERE seq = 1");
+    tamper_refused(
+        &p,
+        "REPLACE INTO audit_events (seq, at, actor, action, prev_hash, hash) VALUES (1, 'x', 'x', 'x', 'x', 'x')",
+    );
+    p.ok(&["user", "deactivate", "--yes", "ann@acme.test"]);
+    let v = p.json(&["audit", "verify", "--anchor", &anchor]);
+    assert_eq!((&v["intact"], &v["events"]), (&json!(true), &json!(5)));
+}
+
+/// Asserts that SQLite refuses `sql` on the file: a guard holds.
+#[track_caller]
+fn tamper_refused(p: &Portal, sql: &str) {
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    let err = conn.execute_batch(sql).unwrap_err();
+    says(&err.to_string(), "the audit log is append-only");
 }
 
 #[test]

@@ -264,7 +264,7 @@ fn the_audit_log_is_a_hash_chain_and_append_only() {
         "INSERT OR REPLACE INTO audit_events (seq, at, actor, action, prev_hash, hash)
          VALUES (1, 'x', 'mallory', 'x', 'x', 'new')",
         "REPLACE INTO audit_events (seq, at, actor, action, prev_hash, hash)
-         SELECT 99, at, 'mallory', action, prev_hash, hash FROM audit_events WHERE seq = 1",
+         VALUES (4, 'x', 'mallory', 'x', 'x', 'new')",
     ] {
         assert!(conn.execute(replace, []).is_err(), "{replace}");
     }
@@ -272,7 +272,20 @@ fn the_audit_log_is_a_hash_chain_and_append_only() {
         p.text("SELECT actor FROM audit_events WHERE seq = 1"),
         events[0]["actor"].as_str().unwrap()
     );
+    drop(conn);
     p.ok(&["audit", "verify"]);
+    // An event copied under a number of its own replaces nothing, and
+    // the chain tells it from the events before it: its hash names
+    // another predecessor.
+    rusqlite::Connection::open(&p.db).unwrap().execute(
+        "REPLACE INTO audit_events (seq, at, actor, action, prev_hash, hash, hash_version)
+         SELECT 5, at, actor, action, prev_hash, hash, hash_version FROM audit_events WHERE seq = 1",
+        [],
+    )
+    .unwrap();
+    assert_eq!(p.text("SELECT COUNT(*) FROM audit_events"), "5");
+    let err = p.refused(&["audit", "verify"], CONFLICT);
+    says(&err, "broken at event 5");
 }
 
 /// Runs SQL on the file behind portalctl's back, as its owner could.

@@ -70,6 +70,34 @@ const UNDO: &[&str] = &[
     "DROP INDEX invitations_by_membership; DROP INDEX enrolments_by_membership;
      DROP INDEX memberships_time_bound; DROP INDEX membership_grants_by_name;
      DROP INDEX memberships_external; DROP TABLE account_member_counts;",
+    // 0014_outbox_unsent
+    "CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL;",
+    // 0015_checks_as_comparisons: its rewrite of the CHECKs finds nothing
+    // to rewrite in a schema that has them as comparisons already.
+    "",
+    // 0016_people_merged
+    "DROP INDEX people_merged;",
+    // 0017_audit_hash_not_unique: the log as it was, `hash` UNIQUE.
+    "DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;
+     DROP TRIGGER audit_events_no_replace;
+     CREATE TABLE audit_events_unique (
+         seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+         account_id INTEGER REFERENCES accounts (id), account TEXT, target TEXT, before TEXT,
+         after TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
+         hash_version INTEGER NOT NULL DEFAULT 1);
+     INSERT INTO audit_events_unique SELECT * FROM audit_events;
+     DROP TABLE audit_events;
+     ALTER TABLE audit_events_unique RENAME TO audit_events;
+     CREATE INDEX audit_by_account ON audit_events (account_id, seq);
+     CREATE INDEX audit_by_actor ON audit_events (actor, seq);
+     CREATE INDEX audit_by_target ON audit_events (target, account_id, seq);
+     CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+     CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+     CREATE TRIGGER audit_events_no_replace BEFORE INSERT ON audit_events
+     WHEN EXISTS (SELECT 1 FROM audit_events WHERE seq = NEW.seq OR hash = NEW.hash)
+     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
