@@ -684,37 +684,28 @@ fn ensure_may_release(w: &Write<'_>, account: &Account, releasing: &[&Order]) ->
         return Ok(());
     };
     let named: Vec<i64> = refused.iter().filter(|o| seen(o)).map(|o| o.id).collect();
-    let hidden = refused.len() - named.len();
     Err(Error::denied(format!(
         "`{email}` may not make this change in `{}`: it would release (approve) {}{why}",
         account.name,
-        orders_named(&named, hidden),
+        orders_named(&named),
     ))
     .help(help))
 }
 
-/// "order 4", "orders 4 and 7", "orders 4, 7 and 9", then the `hidden`
-/// ones the reader cannot see, counted: "order 4 and 2 other orders they
-/// cannot see".
-fn orders_named(ids: &[i64], hidden: usize) -> String {
-    let mut parts = Vec::new();
-    if let Some((last, rest)) = ids.split_last() {
-        parts.push(match rest {
-            [] => format!("order {last}"),
-            _ => {
-                let rest: Vec<String> = rest.iter().map(i64::to_string).collect();
-                format!("orders {} and {last}", rest.join(", "))
-            }
-        });
+/// "order 4", "orders 4 and 7", "orders 4, 7 and 9": the orders of a
+/// refusal the reader sees. Orders they cannot see are neither named nor
+/// counted (a refusal names nothing its reader could not see); only when
+/// the reader sees none of them is it said that there are some, which
+/// the refusal itself cannot help telling.
+fn orders_named(ids: &[i64]) -> String {
+    match ids.split_last() {
+        None => "pending orders they cannot see".to_string(),
+        Some((last, [])) => format!("order {last}"),
+        Some((last, rest)) => {
+            let rest: Vec<String> = rest.iter().map(i64::to_string).collect();
+            format!("orders {} and {last}", rest.join(", "))
+        }
     }
-    if hidden > 0 {
-        let other = if ids.is_empty() { "" } else { "other " };
-        parts.push(format!(
-            "{} they cannot see",
-            count(hidden, &format!("{other}order"))
-        ));
-    }
-    parts.join(" and ")
 }
 
 /// Whether an order is placed now, or restored as it was placed before.

@@ -1672,10 +1672,11 @@ fn managing_policies_without_orders_approve_releases_no_order() {
         ],
         DENIED,
     );
-    // They see only their own orders: the order is counted, not named.
+    // They see only their own orders: the order is neither named nor
+    // counted.
     says(
         error_line(&err),
-        "would release (approve) 1 order they cannot see; deciding orders needs `orders.approve`",
+        "would release (approve) pending orders they cannot see; deciding orders needs `orders.approve`",
     );
     p.refused_as(
         Some("keeper@acme.test"),
