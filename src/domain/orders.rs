@@ -714,8 +714,8 @@ enum Placing {
     /// `order place`: every rule of a new order holds.
     Now,
     /// [`Portal::order_restore`]: what was allowed when the order was
-    /// placed, and no longer is for a new one, stays so.
-    Restored,
+    /// placed, `at`, and no longer is for a new one, stays so.
+    Restored { at: Timestamp },
 }
 
 /// Places `req` in `account` for `creator_id` (`None` for the operator),
@@ -742,7 +742,7 @@ fn place(
         Some(code) => {
             let centre = find_cost_centre(tx, account, code)?;
             // An order placed before its cost centre was archived keeps it.
-            if centre.archived_at.is_some() && placing == Placing::Now {
+            if centre.archived_at.is_some() && matches!(placing, Placing::Now) {
                 return Err(
                     Error::conflict(format!("cost centre `{}` is archived", centre.code))
                         .help("archived cost centres take no new orders"),
@@ -758,7 +758,7 @@ fn place(
         .map(|r| r.required("the order reference"))
         .transpose()?;
     if let Some(r) = &reference {
-        if r.starts_with('#') && placing == Placing::Now {
+        if r.starts_with('#') && matches!(placing, Placing::Now) {
             // A file reads `#N` as order N (see `export`), so a new
             // reference keeps clear of it. Older databases allowed one:
             // a file writes it with one more `#`, and a restore keeps it.
@@ -802,6 +802,10 @@ fn place(
         .map(|label| super::addresses::ship_to(tx, catalog, &w.ctx, account, label))
         .transpose()?;
     let approved_now = matched.is_empty();
+    let placed_at = match placing {
+        Placing::Now => w.ctx.now,
+        Placing::Restored { at } => at,
+    };
     let mut order = Order {
         id: 0,
         account_id: account.id,
@@ -822,14 +826,14 @@ fn place(
         rejected_reason: None,
         cancelled_by: None,
         cancelled_reason: None,
-        decided_at: approved_now.then_some(w.ctx.now),
-        created_at: w.ctx.now,
+        decided_at: approved_now.then_some(placed_at),
+        created_at: placed_at,
     };
     order.id = tx.insert_order(&order, req.number)?;
     for m in &matched {
         tx.insert_matched_policy(order.id, m)?;
     }
-    if let Some(decided) = decided.filter(|_| placing == Placing::Restored) {
+    if let Some(decided) = decided.filter(|_| matches!(placing, Placing::Restored { .. })) {
         restore_decisions(tx, account, &mut order, &mut matched, decided)?;
     }
     let view = order_view(tx, account, &order)?;
@@ -968,13 +972,14 @@ impl Portal {
     /// cost centre may have been archived since, and its reference may
     /// start with `#`, as older databases let it.
     ///
-    /// With `decided`, the order is restored as it was decided too (see
-    /// [`Decided`]): only a restore brings back what was decided, since a
-    /// file decides no order.
+    /// It is restored as placed at `placed_at` (`None`: now), and with
+    /// `decided` as it was decided too (see [`Decided`]): only a restore
+    /// brings back what was decided, since a file decides no order.
     pub(crate) fn order_restore(
         &mut self,
         req: &NewOrder,
         placer: &Placer,
+        placed_at: Option<Timestamp>,
         decided: Option<&Decided>,
     ) -> Result<OrderView> {
         self.write(|w| {
@@ -1005,7 +1010,9 @@ impl Portal {
                 req,
                 creator_id,
                 placer.name(),
-                Placing::Restored,
+                Placing::Restored {
+                    at: placed_at.unwrap_or(w.ctx.now),
+                },
                 decided,
             )
         })

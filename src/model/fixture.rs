@@ -423,6 +423,11 @@ pub(crate) struct FixtureOrder {
     /// Its cost centre's code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
+    /// When it was placed (RFC 3339), which `export` writes for every
+    /// order; left out, it is placed when the file is applied. Only the
+    /// operator's apply restores an order placed before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placed_at: Option<String>,
     /// Where it stands: `approved`, `rejected` or `cancelled`; left out,
     /// `pending`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
