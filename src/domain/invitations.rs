@@ -252,10 +252,26 @@ pub(super) struct Enrolled {
     timezone_warning: Option<String>,
 }
 
+/// Refuses a member who would make `email` a member without their
+/// accepting an invitation. By hand, a member only invites: the person
+/// joins by accepting, so nobody is made a member of an account, nor
+/// given its access, without their say. The operator, who seeds and
+/// restores whole portals, may add members as they are.
+pub(super) fn ensure_may_add_joined(ctx: &Ctx, email: &Email) -> Result<()> {
+    match &ctx.actor {
+        Actor::Operator(_) => Ok(()),
+        Actor::Member(me) => Err(Error::denied(format!(
+            "`{me}` may not make `{email}` a member who has joined: a member joins by accepting an invitation"
+        ))
+        .help("list them with `\"status\": \"invited\"` to invite them, or apply the file as the operator (without --as)")),
+    }
+}
+
 /// Makes `req`'s person a member of `account`, where the actor holds
 /// `users.manage` (see [`Write::account`]): invited, or `active` at once
-/// (a fixture's member, who needs no invitation). The gate judges what the
-/// membership gives.
+/// (a fixture's member, who needs no invitation; the operator's alone,
+/// see [`ensure_may_add_joined`]). The gate judges what the membership
+/// gives.
 pub(super) fn enrol(
     w: &Write<'_>,
     account: &Account,
@@ -268,6 +284,9 @@ pub(super) fn enrol(
         .email
         .clone()
         .ok_or_else(|| Error::invalid("an email is needed").help("pass --email"))?;
+    if active {
+        ensure_may_add_joined(&w.ctx, &email)?;
+    }
     let existing = existing_login(tx, &email, account)?;
     let role = match &req.role {
         Some(name) => catalog.role_named(name)?,
