@@ -113,7 +113,9 @@ pub(crate) struct FixtureAccount {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub policies: Vec<FixturePolicy>,
     /// Orders, keyed by `ref`, placed after the policies (which decide
-    /// whether they wait for approval).
+    /// whether they wait for approval), once every account's users and
+    /// the file's `people` are there (an order placed by a duplicate
+    /// since merged is the kept person's own).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub orders: Vec<FixtureOrder>,
     /// A partner's licences, keyed by product, with the seats each of its
