@@ -172,7 +172,7 @@ fn restore_decisions(
     matched: &mut [MatchedPolicy],
     decided: &Decided,
 ) -> Result<()> {
-    let joined = |email: &Email| joined_in(tx, email, account, "decided no order");
+    let joined = |email: &Email| joined_in(tx, email, account, "decided no order there");
     let named = order
         .reference
         .clone()
@@ -988,7 +988,9 @@ impl Portal {
             }
             let creator_id = match placer {
                 Placer::Operator(_) => None,
-                Placer::Member(email) => Some(joined_in(tx, email, &account, "placed no order")?),
+                Placer::Member(email) => {
+                    Some(joined_in(tx, email, &account, "placed no order there")?)
+                }
             };
             place(
                 w,
@@ -1437,8 +1439,9 @@ fn kept_people(tx: &dyn Tx, ids: impl IntoIterator<Item = i64>) -> Result<Kept> 
 /// The person `email`, who joined `account`: one of its members, or
 /// someone merged away since, whose membership there ended or moved to
 /// the person kept. Who a restored order names as its creator or a
-/// decider; `did` says what someone who never joined did not do there.
-fn joined_in(tx: &dyn Tx, email: &Email, account: &Account, did: &str) -> Result<i64> {
+/// decider, and a restored policy as an approver; `did` says what someone
+/// who never joined did not do.
+pub(super) fn joined_in(tx: &dyn Tx, email: &Email, account: &Account, did: &str) -> Result<i64> {
     let merged = tx
         .person_by_email(email.as_str())?
         .filter(|p| p.merged_into.is_some());
@@ -1460,7 +1463,7 @@ fn joined_in(tx: &dyn Tx, email: &Email, account: &Account, did: &str) -> Result
     };
     if membership.accepted_at.is_none() {
         return Err(Error::conflict(format!(
-            "`{email}` never joined `{}`, so {did} there",
+            "`{email}` never joined `{}`, so {did}",
             account.name
         )));
     }

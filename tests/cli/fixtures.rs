@@ -1598,8 +1598,9 @@ fn an_impossible_history_of_decisions_is_refused_through_the_binary() {
 }
 
 /// A merge survives `export | apply`: Fi, an admin of Contoso alone,
-/// placed an order and approved Carl's before she was merged into
-/// Fiona, which moved her one membership to Fiona. The copy's export is
+/// placed an order, approved Carl's and was named a policy's approver
+/// before she was merged into Fiona, which moved her one membership to
+/// Fiona. The copy's export is
 /// the original's byte for byte, Fi's order is still Fiona's own, and
 /// Fi still reads as merged.
 #[test]
@@ -1611,6 +1612,11 @@ fn a_merge_round_trips_and_the_duplicates_order_stays_the_kept_persons_own() {
     p.member_in("carl@contoso.test", "admin", "Contoso");
     p.ok(&[
         "policy", "create", "--name", "Over 50", "--threshold", "50.00", "--account", "Contoso",
+    ]);
+    // A merge leaves the policy that names Fi as it was.
+    p.ok(&[
+        "policy", "create", "--name", "Over 500", "--threshold", "500.00", "--approvers",
+        "fi@contoso.test", "--account", "Contoso",
     ]);
     let place = |who: &str, what: &str| {
         let order = p.json_as(
