@@ -5,7 +5,9 @@ use super::access::{authority, caps};
 use super::audit::Change;
 use super::courses::follow_role;
 use super::gate::Write;
-use super::{find_account, find_person, member_in, member_view, resolve_account, Ctx, Portal};
+use super::{
+    find_account, find_person, member_in, member_view, resolve_account, Actor, Ctx, Portal,
+};
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Email, Grant, InvitationState, MemberStatus, Membership, OutboxMessage, OutboxState,
@@ -93,6 +95,50 @@ impl Portal {
     /// account's ownership without its owner.
     pub(crate) fn merge(&mut self, email: &Email, into: &Email) -> Result<MergeView> {
         self.write(|w| merge_in(w, email, into))
+    }
+
+    /// Restores a person merged into `into` before, whom no account lists
+    /// any more (the merge moved every membership of theirs to the person
+    /// kept): what the operator's apply of an export brings back, so that
+    /// the orders and decisions that name them do again, as the kept
+    /// person's own. No command makes such a person, so only the operator
+    /// may; the person kept must be there, merged since or not.
+    pub(crate) fn restore_merged(&mut self, email: &Email, name: &str, into: &Email) -> Result<()> {
+        self.write(|w| {
+            let tx = w.tx;
+            if let Actor::Member(me) = &w.ctx.actor {
+                return Err(Error::denied(format!(
+                    "`{me}` may not restore `{email}` as merged: no command makes a person merged away"
+                ))
+                .help("only the operator's apply restores a person merged before; members merge people with `portalctl user merge`"));
+            }
+            if tx.person_by_email(email.as_str())?.is_some() {
+                return Err(Error::conflict(format!("`{email}` is already a person here")));
+            }
+            let kept = tx
+                .person_by_email(into.as_str())?
+                .ok_or_else(|| Error::not_found(format!("no user `{into}`")))?;
+            if kept.email == *email {
+                return Err(Error::invalid("a person cannot be merged into themselves"));
+            }
+            tx.insert_person(&Person {
+                id: 0,
+                email: email.clone(),
+                name: name.to_string(),
+                // As a merge leaves them: flagged and merged alike.
+                duplicate_of: Some(kept.id),
+                merged_into: Some(kept.id),
+                created_at: w.ctx.now,
+            })?;
+            w.record(Change {
+                action: "user.merge",
+                account: None,
+                target: Some(email.to_string()),
+                before: None,
+                after: Some(serde_json::json!({ "email": email.as_str(), "merged_into": into.as_str() })),
+            });
+            Ok(())
+        })
     }
 
     /// Makes `to` the owner of an account, holding the catalog's owner

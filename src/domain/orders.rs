@@ -172,16 +172,7 @@ fn restore_decisions(
     matched: &mut [MatchedPolicy],
     decided: &Decided,
 ) -> Result<()> {
-    let joined = |email: &Email| -> Result<i64> {
-        let (person, membership) = member_in(tx, email, account)?;
-        if membership.accepted_at.is_none() {
-            return Err(Error::conflict(format!(
-                "`{email}` never joined `{}`, so decided no order there",
-                account.name
-            )));
-        }
-        Ok(person.id)
-    };
+    let joined = |email: &Email| joined_in(tx, email, account, "decided no order there");
     let named = order
         .reference
         .clone()
@@ -994,14 +985,7 @@ impl Portal {
             let creator_id = match placer {
                 Placer::Operator(_) => None,
                 Placer::Member(email) => {
-                    let (person, membership) = member_in(tx, email, &account)?;
-                    if membership.accepted_at.is_none() {
-                        return Err(Error::conflict(format!(
-                            "`{email}` never joined `{}`, so placed no order there",
-                            account.name
-                        )));
-                    }
-                    Some(person.id)
+                    Some(joined_in(tx, email, &account, "placed no order there")?)
                 }
             };
             place(
@@ -1448,6 +1432,40 @@ fn kept_people(tx: &dyn Tx, ids: impl IntoIterator<Item = i64>) -> Result<Kept> 
         kept.insert(id, at);
     }
     Ok(Kept(kept))
+}
+
+/// The person `email`, who joined `account`: one of its members, or
+/// someone merged away since, whose membership there ended or moved to
+/// the person kept. Who a restored order names as its creator or a
+/// decider, and a restored policy as an approver; `did` says what someone
+/// who never joined did not do.
+pub(super) fn joined_in(tx: &dyn Tx, email: &Email, account: &Account, did: &str) -> Result<i64> {
+    let merged = tx
+        .person_by_email(email.as_str())?
+        .filter(|p| p.merged_into.is_some());
+    let (id, membership) = match merged {
+        Some(person) => {
+            let membership = match tx.membership_of(person.id, account.id)? {
+                Some(own) => Some(own),
+                None => tx.membership_of(kept_person(tx, person.id)?, account.id)?,
+            };
+            let membership = membership.ok_or_else(|| {
+                Error::not_found(format!("`{email}` is not a member of `{}`", account.name))
+            })?;
+            (person.id, membership)
+        }
+        None => {
+            let (person, membership) = member_in(tx, email, account)?;
+            (person.id, membership)
+        }
+    };
+    if membership.accepted_at.is_none() {
+        return Err(Error::conflict(format!(
+            "`{email}` never joined `{}`, so {did}",
+            account.name
+        )));
+    }
+    Ok(id)
 }
 
 /// The person a (possibly merged) person is now.

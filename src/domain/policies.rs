@@ -3,7 +3,7 @@
 use super::access::{authorize, caps, Access};
 use super::deciders::{count, policy_eligible, Now, Roster};
 use super::gate::Write;
-use super::orders::{order_view, reevaluate};
+use super::orders::{joined_in, order_view, reevaluate};
 use super::{member_in, resolve_account, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, Email, MatchedPolicy, MemberStatus, Money, Policy, Text};
@@ -118,7 +118,7 @@ pub(super) fn check_required_approvals(required: i64) -> Result<i64> {
 
 /// The people `emails` name as approvers of a policy the operator's apply
 /// restores: members of `account` who joined it, whatever their standing
-/// now. A policy keeps the approvers it names when one of them is
+/// now, merged away since or not. A policy keeps the approvers it names when one of them is
 /// deactivated or leaves (its orders fall back to the account's approvers
 /// meanwhile), so a file describing that state names them too.
 pub(super) fn restored_approvers(
@@ -128,15 +128,11 @@ pub(super) fn restored_approvers(
 ) -> Result<Vec<i64>> {
     let mut approvers: Vec<i64> = Vec::new();
     for email in emails {
-        let (person, m) = member_in(tx, email, account)?;
-        if m.accepted_at.is_none() {
-            return Err(Error::conflict(format!(
-                "`{email}` never joined `{}`, so cannot be one of its approvers",
-                account.name
-            )));
-        }
-        if !approvers.contains(&person.id) {
-            approvers.push(person.id);
+        // Someone merged away since is named still: a merge leaves the
+        // policies that named them as they were.
+        let person = joined_in(tx, email, account, "cannot be one of its approvers")?;
+        if !approvers.contains(&person) {
+            approvers.push(person);
         }
     }
     Ok(approvers)

@@ -26,6 +26,34 @@ pub(crate) struct Fixture {
     /// Accounts, parents before their customers.
     #[serde(default)]
     pub accounts: Vec<FixtureAccount>,
+    /// People flagged as another's duplicate or merged into another, keyed
+    /// by email: what is said of a person rather than of a membership.
+    /// Applied once every account's users are, and before any order, so
+    /// that an order placed by a duplicate since merged is the kept
+    /// person's own as it is restored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub people: Vec<FixturePerson>,
+}
+
+/// A person flagged as a duplicate of another (`user flag-duplicate`), or
+/// merged into another (`user merge`). A person merged away keeps their
+/// email, so that the orders and decisions that name them still do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixturePerson {
+    /// The key: the person's email.
+    pub email: String,
+    /// Their name: what a person merged away, whom no account lists any
+    /// more, is restored with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Flagged as a duplicate of this person, and not merged yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+    /// Merged into this person: retired, their memberships, and the orders
+    /// they placed, the kept person's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
 }
 
 /// A custom role.
@@ -85,7 +113,9 @@ pub(crate) struct FixtureAccount {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub policies: Vec<FixturePolicy>,
     /// Orders, keyed by `ref`, placed after the policies (which decide
-    /// whether they wait for approval).
+    /// whether they wait for approval), once every account's users and
+    /// the file's `people` are there (an order placed by a duplicate
+    /// since merged is the kept person's own).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub orders: Vec<FixtureOrder>,
     /// A partner's licences, keyed by product, with the seats each of its

@@ -177,6 +177,9 @@ seam! {
         /// The email of every person who belongs to an account and was
         /// not merged away, in order: what completes a member's email.
         fn member_emails(&self) -> Result<Vec<String>>;
+        /// Every person flagged as a duplicate or merged away, by email:
+        /// what an export says of people rather than of memberships.
+        fn flagged_people(&self) -> Result<Vec<Person>>;
         /// Adds a person (its `id` is ignored) and returns its id.
         fn insert_person(&self, person: &Person) -> Result<i64>;
         /// Writes every field of an existing person.

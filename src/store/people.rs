@@ -223,6 +223,18 @@ impl SqliteTx<'_> {
         )
     }
 
+    pub(super) fn flagged_people(&self) -> Result<Vec<Person>> {
+        // A merge flags the person too, but a flag may stand alone.
+        self.rows(
+            &format!(
+                "SELECT {PERSON_COLUMNS} FROM people \
+                 WHERE duplicate_of IS NOT NULL OR merged_into IS NOT NULL ORDER BY email"
+            ),
+            [],
+            person_from_row,
+        )
+    }
+
     pub(super) fn insert_person(&self, p: &Person) -> Result<i64> {
         let id = self.insert(
             "INSERT INTO people (email, name, duplicate_of, merged_into, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -444,6 +444,11 @@ fn export_then_apply_restores_a_leavers_orders_and_the_operators() {
         r#""orders": [{"ref": "PO-2000", "created_by": "max@acme.test", "description": "Desk", "amount": "40.00"},"#,
         1,
     );
+    // Acme alone: orders go once every account's users are there, and
+    // Fiona may apply no other account.
+    let mut more: Value = serde_json::from_str(&more).unwrap();
+    more["accounts"] = Value::Array(vec![more["accounts"][0].clone()]);
+    let more = more.to_string();
     let run = apply_stdin(&copy, &["--as", "fiona@acme.test"], &more);
     assert_eq!(run.code, DENIED, "{}", run.stderr);
     says(&run.stderr, "error: accounts[0].orders[0].created_by: `fiona@acme.test` may place orders only as themselves");
@@ -1589,5 +1594,84 @@ fn an_impossible_history_of_decisions_is_refused_through_the_binary() {
             !p.db.exists() || p.dump().contains("[orders]\n\n"),
             "nothing restored"
         );
+    }
+}
+
+/// A merge survives `export | apply`: Fi, an admin of Contoso alone,
+/// placed an order, approved Carl's and was named a policy's approver
+/// before she was merged into Fiona, which moved her one membership to
+/// Fiona. The copy's export is
+/// the original's byte for byte, Fi's order is still Fiona's own, and
+/// Fi still reads as merged.
+#[test]
+fn a_merge_round_trips_and_the_duplicates_order_stays_the_kept_persons_own() {
+    let p = Portal::new();
+    p.ok(&["account", "create", "Contoso", "--kind", "partner"]);
+    p.member("fiona@acme.test", "admin");
+    p.member_in("fi@contoso.test", "admin", "Contoso");
+    p.member_in("carl@contoso.test", "admin", "Contoso");
+    p.ok(&[
+        "policy", "create", "--name", "Over 50", "--threshold", "50.00", "--account", "Contoso",
+    ]);
+    // A merge leaves the policy that names Fi as it was.
+    p.ok(&[
+        "policy", "create", "--name", "Over 500", "--threshold", "500.00", "--approvers",
+        "fi@contoso.test", "--account", "Contoso",
+    ]);
+    let place = |who: &str, what: &str| {
+        let order = p.json_as(
+            Some(who),
+            &[
+                "order", "place", "--description", what, "--amount", "80.00", "--account",
+                "Contoso",
+            ],
+        );
+        order["id"].as_i64().unwrap().to_string()
+    };
+    let fis = place("fi@contoso.test", "Switch");
+    let carls = place("carl@contoso.test", "Printer");
+    p.json_as(Some("fi@contoso.test"), &["order", "approve", &carls]);
+    p.ok(&[
+        "user", "merge", "fi@contoso.test", "--into", "fiona@acme.test", "--yes",
+    ]);
+    p.ok(&[
+        "user", "flag-duplicate", "carl@contoso.test", "--of", "fiona@acme.test",
+    ]);
+    let exported = p.ok(&["export"]);
+    let doc: Value = serde_json::from_str(&exported).unwrap();
+    assert_eq!(
+        doc["people"],
+        serde_json::json!([
+            {"email": "carl@contoso.test", "name": "carl", "duplicate_of": "fiona@acme.test"},
+            {"email": "fi@contoso.test", "name": "fi", "merged_into": "fiona@acme.test"}
+        ]),
+        "{exported}"
+    );
+    let copy = Portal::empty();
+    let run = apply_stdin(&copy, &[], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), exported);
+    for db in [&p, &copy] {
+        let again = apply_stdin(db, &["--json"], &exported);
+        assert_eq!(again.code, SUCCESS, "{}", again.stderr);
+        let again: Value = serde_json::from_str(&again.stdout).unwrap();
+        assert_eq!(
+            (again["created"].as_u64(), again["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "{again}"
+        );
+        let refusal = db.refused_as(
+            Some("fiona@acme.test"),
+            &["order", "approve", &fis],
+            CONFLICT,
+        );
+        says(&refusal, "own order");
+        let shown = db.refused(&["user", "show", "fi@contoso.test"], CONFLICT);
+        says(
+            &shown,
+            "`fi@contoso.test` was merged into `fiona@acme.test`",
+        );
+        let carl = db.json(&["user", "show", "carl@contoso.test"]);
+        assert_eq!(carl["duplicate_of"], "fiona@acme.test", "{carl}");
     }
 }
