@@ -300,6 +300,9 @@ pub(crate) enum FixtureStatus {
     Deactivated,
     /// Left the company: the blocking role, no access.
     Left,
+    /// Invited, and the invitation withdrawn (`user revoke-invite`)
+    /// before it was accepted: no access, and never joined.
+    Revoked,
 }
 
 /// A member of the account.

@@ -1675,3 +1675,35 @@ fn a_merge_round_trips_and_the_duplicates_order_stays_the_kept_persons_own() {
         assert_eq!(carl["duplicate_of"], "fiona@acme.test", "{carl}");
     }
 }
+
+/// A withdrawn invitation comes back withdrawn: the copy's invitee never
+/// joined, so nobody activates her there either.
+#[test]
+fn a_revoked_invitation_round_trips_and_stays_unjoined() {
+    let p = Portal::new();
+    p.ok(&[
+        "user", "invite", "ida@acme.test", "--name", "Ida", "--role", "admin",
+    ]);
+    p.ok(&["--yes", "user", "revoke-invite", "ida@acme.test"]);
+    let exported = p.ok(&["export"]);
+    let doc: Value = serde_json::from_str(&exported).unwrap();
+    let ida = doc["accounts"][0]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "ida@acme.test")
+        .unwrap();
+    assert_eq!(ida["status"], "revoked");
+    let copy = Portal::empty();
+    let run = apply_stdin(&copy, &[], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), exported);
+    assert_eq!(
+        copy.json(&["user", "show", "ida@acme.test"])["status"],
+        "revoked"
+    );
+    for db in [&p, &copy] {
+        let err = db.refused(&["user", "activate", "ida@acme.test"], CONFLICT);
+        says(&err, "never accepted");
+    }
+}
