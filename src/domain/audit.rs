@@ -7,7 +7,7 @@ use super::access::{authority, caps, Authority};
 use super::{find_account, snapshot, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AuditEvent, Timestamp};
-use crate::store::{AuditQuery, AuditRecord, Tx};
+use crate::store::{AuditQuery, AuditRecord, AuditText, Tx};
 use crate::view::{AuditHeadView, AuditVerifiedView};
 
 /// The `prev_hash` of the first event.
@@ -70,8 +70,11 @@ pub(super) fn record(
                 action: change.action.to_string(),
                 account: change.account.as_ref().map(|a| a.name.clone()),
                 target: change.target,
-                before: change.before,
-                after: change.after,
+                // No value is written as NULL, never as JSON `null`: the
+                // hash reads both as null, so only one may be an event's
+                // (see `edited_text`).
+                before: change.before.filter(|v| !v.is_null()),
+                after: change.after.filter(|v| !v.is_null()),
                 prev_hash,
                 hash: String::new(),
             },
@@ -190,6 +193,55 @@ fn digest(prev_hash: &str, body: &impl serde::Serialize) -> String {
     format!("{:x}", hasher.finalize())
 }
 
+/// The first column of an event whose stored text is not the text
+/// portalctl writes for the value it reads as: `Timestamp`'s and
+/// serde_json's `Display`, as the store writes them (compact JSON with
+/// sorted keys), and NULL for no value. The hash covers the values, so
+/// without this an event's text could be swapped for other text reading
+/// the same (`at` at another offset or with a fraction, JSON with a
+/// duplicate key, spacing, `null` for NULL) and still verify, while
+/// `audit list --since` and anyone reading the file with SQL see the text.
+fn edited_text(record: &AuditRecord, text: &AuditText) -> Option<&'static str> {
+    let event = &record.event;
+    if !writes_as(&event.at, &text.at) {
+        return Some("at");
+    }
+    for (column, value, stored) in [
+        ("before", &event.before, &text.before),
+        ("after", &event.after, &text.after),
+    ] {
+        let canonical = match (value, stored) {
+            (None, None) => true,
+            // JSON `null` reads as a value, but portalctl writes none as
+            // NULL (see `record`), and the hash cannot tell them apart.
+            (Some(Value::Null), _) => false,
+            (Some(value), Some(stored)) => writes_as(value, stored),
+            _ => false,
+        };
+        if !canonical {
+            return Some(column);
+        }
+    }
+    None
+}
+
+/// Whether `value` is written as exactly `stored`. Compared as it is
+/// written, without building the text: `audit verify` checks every
+/// event's, and stops at the first byte that differs.
+fn writes_as(value: &impl std::fmt::Display, stored: &str) -> bool {
+    /// The part of the stored text not yet matched.
+    struct Rest<'a>(&'a str);
+    impl std::fmt::Write for Rest<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            // A mismatch ends the writing: nothing more needs comparing.
+            self.0 = self.0.strip_prefix(s).ok_or(std::fmt::Error)?;
+            Ok(())
+        }
+    }
+    let mut rest = Rest(stored);
+    std::fmt::write(&mut rest, format_args!("{value}")).is_ok() && rest.0.is_empty()
+}
+
 /// Filters of `audit list`.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct AuditFilter {
@@ -219,7 +271,10 @@ impl Portal {
 
     /// Recomputes the whole chain: every event's hash over its columns
     /// and the previous hash, by the formula its hash version names, in
-    /// unbroken order from 1. Versions never go down along the chain: this
+    /// unbroken order from 1. Each event must read as one, and its stored
+    /// text must be the one form portalctl writes its values in, since
+    /// other text reading as the same values would verify too (see
+    /// `edited_text`). Versions never go down along the chain: this
     /// binary writes the newest, and one that wrote an older version
     /// refuses a database this new, so an older version after a newer one
     /// is an event someone else appended, hashed so as to leave columns
@@ -290,23 +345,41 @@ pub(crate) fn verify_chain(
     tx: &dyn Tx,
     anchor: Option<(i64, String)>,
 ) -> Result<AuditVerifiedView> {
-    let records = tx.audit_chain()?;
+    let stored = tx.audit_chain()?;
     let mut head = AuditHeadView {
         seq: 0,
         hash: GENESIS.to_string(),
     };
     let mut newest_version = 1;
     let mut legacy_events = 0;
-    for record in &records {
+    // The anchor's event's hash, once the chain reaches it.
+    let mut anchored = None;
+    for row in stored {
+        let broken = |seq: i64, what: &str| {
+            Error::conflict(format!("the audit log is broken at event {seq}: {what}")).help(
+                "restore the database from a backup, and find out who could write to the file",
+            )
+        };
+        let (record, text) = match row {
+            Ok(read) => read,
+            Err(unreadable) => {
+                // An event missing before it says more than what is
+                // wrong with this one.
+                if unreadable.seq != head.seq + 1 {
+                    return Err(broken(
+                        unreadable.seq,
+                        &format!(
+                            "expected event {} here (events missing or reordered)",
+                            head.seq + 1
+                        ),
+                    ));
+                }
+                return Err(broken(unreadable.seq, &unreadable.why));
+            }
+        };
         let event = &record.event;
         let version = record.hash_version;
-        let broken = |what: &str| {
-            Error::conflict(format!(
-                "the audit log is broken at event {}: {what}",
-                event.seq
-            ))
-            .help("restore the database from a backup, and find out who could write to the file")
-        };
+        let broken = |what: &str| broken(event.seq, what);
         if event.seq != head.seq + 1 {
             return Err(broken(&format!(
                 "expected event {} here (events missing or reordered)",
@@ -318,7 +391,7 @@ pub(crate) fn verify_chain(
                 "it does not follow the event before (missing or reordered)",
             ));
         }
-        let Some(hash) = event_hash(record) else {
+        let Some(hash) = event_hash(&record) else {
             return Err(broken(&format!("its hash version {version} is unknown")));
         };
         if version < newest_version {
@@ -330,6 +403,12 @@ pub(crate) fn verify_chain(
         if hash != event.hash {
             return Err(broken("its content was edited after it was written"));
         }
+        if let Some(column) = edited_text(&record, &text) {
+            return Err(broken(&format!(
+                "its content was edited after it was written \
+                 (`{column}` is not stored as portalctl writes it)"
+            )));
+        }
         newest_version = version;
         if version == 1 {
             legacy_events += 1;
@@ -338,15 +417,18 @@ pub(crate) fn verify_chain(
             seq: event.seq,
             hash: event.hash.clone(),
         };
+        if anchor.as_ref().is_some_and(|(seq, _)| *seq == event.seq) {
+            anchored = Some(event.hash.clone());
+        }
     }
     if let Some((seq, hash)) = &anchor {
-        match records.iter().find(|r| r.event.seq == *seq) {
+        match anchored {
             None => {
                 return Err(Error::conflict(format!(
                     "the audit log has no event {seq}, which the anchor names: it was truncated"
                 )))
             }
-            Some(r) if r.event.hash != *hash => {
+            Some(found) if found != *hash => {
                 return Err(Error::conflict(format!(
                     "event {seq} no longer has the anchor's hash: the log was rewritten since"
                 )))
@@ -579,8 +661,9 @@ mod tests {
             .audit_chain()
             .expect("chain")
             .iter()
-            .map(|r| r.hash_version)
-            .collect();
+            .map(|r| r.as_ref().map(|(r, _)| r.hash_version))
+            .collect::<std::result::Result<_, _>>()
+            .expect("every event reads");
         assert_eq!(versions, vec![HASH_VERSION]);
         drop(tx);
         let v = p.audit_verify(None).expect("verifies");
@@ -637,6 +720,93 @@ mod tests {
                 "{err}"
             );
         }
+    }
+
+    /// The text the store writes for `r`'s values.
+    fn text_of(r: &AuditRecord) -> AuditText {
+        AuditText {
+            at: r.event.at.to_string(),
+            before: r.event.before.as_ref().map(Value::to_string),
+            after: r.event.after.as_ref().map(Value::to_string),
+        }
+    }
+
+    #[test]
+    fn the_text_portalctl_writes_is_its_own_canonical_form() {
+        let mut records = chain(&[1, 2]);
+        records[1].event.before =
+            Some(json!({"z": [1, 2.5, "\u{e9}\n"], "a": {"c": null, "b": true}}));
+        for r in &records {
+            assert_eq!(edited_text(r, &text_of(r)), None, "{r:?}");
+        }
+        assert_eq!(
+            text_of(&records[0]).after.as_deref(),
+            Some(r#"{"a":2,"b":1}"#),
+            "compact, keys sorted"
+        );
+    }
+
+    /// Text that reads as the same values as the hashed event (so its hash
+    /// still matches) but is not what portalctl writes is an edit, named
+    /// by its column.
+    #[test]
+    fn other_text_reading_as_the_same_values_is_an_edit() {
+        type Edit = fn(&mut AuditText);
+        let edits: Vec<(&str, Edit)> = vec![
+            ("at", |t| t.at = "2026-01-01T10:00:00+10:00".into()),
+            ("at", |t| t.at = "2026-01-01T00:00:00.000Z".into()),
+            ("at", |t| t.at = "2026-01-01T00:00:00+00:00".into()),
+            ("at", |t| t.at = " 2026-01-01T00:00:00Z".into()),
+            ("at", |t| t.at = "2026-01-01T00:00:00Z\n".into()),
+            ("after", |t| t.after = Some(r#"{"b":1,"a":2}"#.into())),
+            ("after", |t| t.after = Some(r#"{"a":2, "b":1}"#.into())),
+            ("after", |t| t.after = Some(r#"{"a":9,"a":2,"b":1}"#.into())),
+            ("after", |t| t.after = Some(r#"{"\u0061":2,"b":1}"#.into())),
+            ("after", |t| t.after = Some(r#"{"a":2,"b":1} "#.into())),
+            ("after", |t| t.after = Some(r#"{"a":2,"b":1"#.into())),
+            ("after", |t| t.after = Some(String::new())),
+            ("after", |t| t.after = None),
+            ("before", |t| t.before = Some("null".into())),
+            ("before", |t| t.before = Some("{}".into())),
+        ];
+        let r = record(2);
+        assert_eq!(r.event.before, None);
+        for (column, edit) in edits {
+            let mut text = text_of(&r);
+            edit(&mut text);
+            assert_eq!(edited_text(&r, &text), Some(column), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_json_null_is_never_canonical_and_is_written_as_null() {
+        // Read from the text `null`, a value is JSON null, which writes
+        // back as `null`; but the hash cannot tell it from NULL, so it is
+        // not the form portalctl writes.
+        let mut r = record(2);
+        r.event.before = Some(Value::Null);
+        assert_eq!(edited_text(&r, &text_of(&r)), Some("before"));
+
+        // And `record` writes a change's null as NULL.
+        let mut store = SqliteStore::in_memory().expect("in-memory store");
+        let tx = store.write().expect("write");
+        let ctx = Ctx {
+            now: at(2),
+            actor: Actor::Operator("root".into()),
+        };
+        let change = Change {
+            action: "init",
+            account: None,
+            target: None,
+            before: Some(Value::Null),
+            after: Some(json!({"a": 1})),
+        };
+        super::record(&*tx, &ctx, [change]).expect("recorded");
+        let stored = tx.audit_chain().expect("chain");
+        let (written, text) = stored[0].as_ref().expect("reads");
+        assert_eq!((&written.event.before, &text.before), (&None, &None));
+        assert_eq!(edited_text(written, text), None);
+        assert!(verify_chain(&*tx, None).is_ok());
     }
 
     #[test]

@@ -1,33 +1,157 @@
 //! SQL for the audit log.
 
-use rusqlite::types::Value;
+use rusqlite::types::{Value, ValueRef};
 use rusqlite::{params_from_iter, OptionalExtension, Row, ToSql};
 
-use super::{at, json_col, AuditQuery, AuditRecord, SqliteTx};
-use crate::error::Result;
-use crate::model::AuditEvent;
+use super::{at, AuditQuery, AuditRecord, AuditText, SqliteTx, StoredEvent, UnreadableEvent};
+use crate::error::{Error, Result};
+use crate::model::{AuditEvent, Timestamp};
 
 /// The columns of an event, as [`from_row`] reads them.
 pub(super) const EVENT_COLUMNS: &str =
     "seq, at, actor, action, account, target, before, after, prev_hash, hash";
 
-/// An event from a row that starts with [`EVENT_COLUMNS`], read by
+/// An event from a row that starts with [`EVENT_COLUMNS`], or what keeps
+/// the row from reading as one: whoever lists events can then say which
+/// is broken (see [`readable`]) instead of failing on the whole log.
+pub(super) fn from_row(
+    row: &Row<'_>,
+) -> rusqlite::Result<std::result::Result<AuditEvent, UnreadableEvent>> {
+    Ok(read_event(row)?.map(|(event, _)| event))
+}
+
+/// The events a list read, or the refusal of the first row among them
+/// that does not read as an event.
+pub(super) fn readable(
+    rows: Vec<std::result::Result<AuditEvent, UnreadableEvent>>,
+) -> Result<Vec<AuditEvent>> {
+    Ok(rows.into_iter().collect::<std::result::Result<_, _>>()?)
+}
+
+/// A list of events that meets a row not reading as one refuses it by its
+/// position: the file was written behind portalctl's back, so no answer
+/// drawn from the log can be trusted, and `audit verify` says where the
+/// log first breaks.
+impl From<UnreadableEvent> for Error {
+    fn from(e: UnreadableEvent) -> Error {
+        Error::conflict(format!(
+            "the audit log is broken at event {}: {}",
+            e.seq, e.why
+        ))
+        .help(
+            "run `portalctl audit verify`; restore the database from a backup, \
+             and find out who could write to the file",
+        )
+    }
+}
+
+/// What a column holds instead of what belongs there.
+type Read<T> = std::result::Result<T, String>;
+
+/// A row that starts with [`EVENT_COLUMNS`] read as an event, with the
+/// stored text of the columns read into values. Columns are read by
 /// position (see [`at`]): `audit list` and `audit verify` read the log by
-/// the thousand.
-pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<AuditEvent> {
-    let col = |i, name| at(row, i, name);
-    Ok(AuditEvent {
-        seq: row.get(col(0, "seq"))?,
-        at: row.get(col(1, "at"))?,
-        actor: row.get(col(2, "actor"))?,
-        action: row.get(col(3, "action"))?,
-        account: row.get(col(4, "account"))?,
-        target: row.get(col(5, "target"))?,
-        before: json_col(row, col(6, "before"))?,
-        after: json_col(row, col(7, "after"))?,
-        prev_hash: row.get(col(8, "prev_hash"))?,
-        hash: row.get(col(9, "hash"))?,
+/// the thousand. A column that does not read is the row's fault, not the
+/// database's, so it comes back as an [`UnreadableEvent`]; only SQLite's
+/// own failures are errors.
+fn read_event<'r>(
+    row: &'r Row<'_>,
+) -> rusqlite::Result<std::result::Result<(AuditEvent, RawText<'r>), UnreadableEvent>> {
+    // `seq` is the rowid (INTEGER PRIMARY KEY), which SQLite keeps an
+    // integer whatever is written to it.
+    let seq: i64 = row.get(at(row, 0, "seq"))?;
+    let value = |i, name| row.get_ref(at(row, i, name));
+    let cells = [
+        value(1, "at")?,
+        value(2, "actor")?,
+        value(3, "action")?,
+        value(4, "account")?,
+        value(5, "target")?,
+        value(6, "before")?,
+        value(7, "after")?,
+        value(8, "prev_hash")?,
+        value(9, "hash")?,
+    ];
+    let read = || -> Read<(AuditEvent, RawText<'r>)> {
+        let [at, actor, action, account, target, before, after, prev_hash, hash] = cells;
+        let raw = RawText {
+            at: required(text(at, "at")?, "at")?,
+            before: text(before, "before")?,
+            after: text(after, "after")?,
+        };
+        let event = AuditEvent {
+            seq,
+            at: raw
+                .at
+                .parse::<Timestamp>()
+                .map_err(|_| "`at` is not a time".to_string())?,
+            actor: required(text(actor, "actor")?, "actor")?.to_string(),
+            action: required(text(action, "action")?, "action")?.to_string(),
+            account: text(account, "account")?.map(str::to_string),
+            target: text(target, "target")?.map(str::to_string),
+            before: json(raw.before, "before")?,
+            after: json(raw.after, "after")?,
+            prev_hash: required(text(prev_hash, "prev_hash")?, "prev_hash")?.to_string(),
+            hash: required(text(hash, "hash")?, "hash")?.to_string(),
+        };
+        Ok((event, raw))
+    };
+    Ok(read().map_err(|why| UnreadableEvent { seq, why }))
+}
+
+/// The stored text of a row's columns that are read into values,
+/// borrowed from the row (see [`AuditText`]).
+struct RawText<'r> {
+    at: &'r str,
+    before: Option<&'r str>,
+    after: Option<&'r str>,
+}
+
+/// A text column: `None` for NULL.
+fn text<'r>(value: ValueRef<'r>, name: &str) -> Read<Option<&'r str>> {
+    match value {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(bytes) => std::str::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| format!("`{name}` is not UTF-8 text")),
+        other => Err(format!("`{name}` holds {} where text belongs", kind(other))),
+    }
+}
+
+/// An integer column: `None` for NULL.
+fn integer(value: ValueRef<'_>, name: &str) -> Read<Option<i64>> {
+    match value {
+        ValueRef::Null => Ok(None),
+        ValueRef::Integer(n) => Ok(Some(n)),
+        other => Err(format!(
+            "`{name}` holds {} where a whole number belongs",
+            kind(other)
+        )),
+    }
+}
+
+/// A column no event leaves empty.
+fn required<T>(value: Option<T>, name: &str) -> Read<T> {
+    value.ok_or_else(|| format!("`{name}` is empty"))
+}
+
+/// A JSON column's text read into a value. serde_json's message says
+/// where the text fails and why, never what it holds.
+fn json(text: Option<&str>, name: &str) -> Read<Option<serde_json::Value>> {
+    text.map(|t| {
+        serde_json::from_str(t).map_err(|e| format!("`{name}` does not read as JSON: {e}"))
     })
+    .transpose()
+}
+
+/// What kind of value a column holds, for saying what it should not.
+fn kind(value: ValueRef<'_>) -> &'static str {
+    match value {
+        ValueRef::Null => "nothing",
+        ValueRef::Integer(_) | ValueRef::Real(_) => "a number",
+        ValueRef::Text(_) => "text",
+        ValueRef::Blob(_) => "a blob",
+    }
 }
 
 /// The triggers that keep `audit_events` append-only, each with its
@@ -114,18 +238,38 @@ impl SqliteTx<'_> {
         Ok(())
     }
 
-    pub(super) fn audit_chain(&self) -> Result<Vec<AuditRecord>> {
+    pub(super) fn audit_chain(&self) -> Result<Vec<StoredEvent>> {
         self.rows(
             &format!(
                 "SELECT {EVENT_COLUMNS}, account_id, hash_version FROM audit_events ORDER BY seq"
             ),
             [],
             |row| {
-                Ok(AuditRecord {
-                    event: from_row(row)?,
-                    account_id: row.get(at(row, 10, "account_id"))?,
-                    hash_version: row.get(at(row, 11, "hash_version"))?,
-                })
+                let extra = [
+                    row.get_ref(at(row, 10, "account_id"))?,
+                    row.get_ref(at(row, 11, "hash_version"))?,
+                ];
+                Ok(read_event(row)?.and_then(|(event, raw)| {
+                    let seq = event.seq;
+                    let read = || -> Read<AuditRecord> {
+                        let [account_id, hash_version] = extra;
+                        Ok(AuditRecord {
+                            event,
+                            account_id: integer(account_id, "account_id")?,
+                            hash_version: required(
+                                integer(hash_version, "hash_version")?,
+                                "hash_version",
+                            )?,
+                        })
+                    };
+                    let record = read().map_err(|why| UnreadableEvent { seq, why })?;
+                    let text = AuditText {
+                        at: raw.at.to_string(),
+                        before: raw.before.map(str::to_string),
+                        after: raw.after.map(str::to_string),
+                    };
+                    Ok((record, text))
+                }))
             },
         )
     }
@@ -176,11 +320,12 @@ impl SqliteTx<'_> {
             sql.push_str(" LIMIT ?");
             args.push(Value::Integer(i64::from(limit)));
         }
-        let mut events: Vec<AuditEvent> = self
+        let rows: Vec<_> = self
             .tx
             .prepare(&sql)?
             .query_map(params_from_iter(args), from_row)?
             .collect::<rusqlite::Result<_>>()?;
+        let mut events = readable(rows)?;
         events.reverse();
         Ok(events)
     }
@@ -253,6 +398,69 @@ mod tests {
             )
             .expect("relay");
         assert_eq!(missing(&mut store), Vec::<String>::new());
+    }
+
+    /// A row whose column does not read is its event's fault, by position
+    /// and column, in the chain and in every list of events; the rows
+    /// before it still read.
+    #[test]
+    fn a_row_that_does_not_read_is_named_not_a_database_error() {
+        let mut store = SqliteStore::in_memory().expect("store");
+        store
+            .conn
+            .execute_batch(
+                "DROP TRIGGER audit_events_no_update;
+                 INSERT INTO audit_events (seq, at, actor, action, after, prev_hash, hash, hash_version)
+                 VALUES (1, '2026-01-01T00:00:00Z', 'operator:root', 'init', '{\"a\":1}', 'p', 'h', 2),
+                        (2, '2026-01-01T00:00:00Z', 'operator:root', 'init', '{\"a\":1e400}', 'h', 'i', 2);",
+            )
+            .expect("events");
+        let tx = store.read().expect("read");
+        let chain = tx.audit_chain().expect("chain");
+        let (first, text) = chain[0].as_ref().expect("the first reads");
+        assert_eq!(text.after.as_deref(), Some(r#"{"a":1}"#));
+        assert_eq!(first.hash_version, 2);
+        let unreadable = chain[1].as_ref().expect_err("the second does not");
+        assert_eq!(unreadable.seq, 2);
+        assert!(
+            unreadable
+                .why
+                .starts_with("`after` does not read as JSON: number out of range"),
+            "{unreadable:?}"
+        );
+        let err = tx
+            .audit_events(&AuditQuery::default())
+            .expect_err("the list refuses");
+        assert_eq!(err.exit_code(), 4);
+        assert!(
+            err.to_string().contains("broken at event 2: `after`"),
+            "{err}"
+        );
+        drop(tx);
+        for (set, why) in [
+            ("at = x'00'", "`at` holds a blob where text belongs"),
+            ("hash_version = 2.0", ""),
+            (
+                "hash_version = 2.5",
+                "`hash_version` holds a number where a whole number belongs",
+            ),
+            ("actor = 'caf' || char(233)", ""),
+        ] {
+            store
+                .conn
+                .execute_batch(&format!(
+                    "UPDATE audit_events SET at = '2026-01-01T00:00:00Z', hash_version = 2,
+                     actor = 'operator:root' WHERE seq = 1;
+                     UPDATE audit_events SET {set} WHERE seq = 1"
+                ))
+                .expect("tamper");
+            let tx = store.read().expect("read");
+            let chain = tx.audit_chain().expect("chain");
+            match &chain[0] {
+                Ok(_) => assert_eq!(why, "", "{set}"),
+                Err(e) => assert_eq!((e.seq, e.why.as_str()), (1, why), "{set}"),
+            }
+        }
     }
 
     /// Migration 4 on a database that holds events: they stay as written,

@@ -4,9 +4,9 @@
 
 use rusqlite::params;
 
-use super::audit::{from_row, EVENT_COLUMNS};
+use super::audit::{from_row, readable, EVENT_COLUMNS};
 use super::SqliteTx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{AuditEvent, Timestamp};
 
 impl SqliteTx<'_> {
@@ -16,7 +16,7 @@ impl SqliteTx<'_> {
         account_id: i64,
         below_seq: i64,
     ) -> Result<Vec<AuditEvent>> {
-        self.rows(
+        readable(self.rows(
             &format!(
                 "SELECT {EVENT_COLUMNS} FROM audit_events INDEXED BY audit_by_target
                  WHERE target = ?1 AND account_id = ?2 AND seq < ?3
@@ -24,7 +24,7 @@ impl SqliteTx<'_> {
             ),
             params![target, account_id, below_seq],
             from_row,
-        )
+        )?)
     }
 
     pub(super) fn member_state_at(
@@ -47,7 +47,9 @@ impl SqliteTx<'_> {
             ),
             params![target, account_id, at],
             from_row,
-        )
+        )?
+        .transpose()
+        .map_err(Error::from)
     }
 
     pub(super) fn target_events_between(
@@ -57,7 +59,7 @@ impl SqliteTx<'_> {
         after_seq: i64,
         at: Timestamp,
     ) -> Result<Vec<AuditEvent>> {
-        self.rows(
+        readable(self.rows(
             &format!(
                 "SELECT {EVENT_COLUMNS} FROM audit_events INDEXED BY audit_by_target
                  WHERE target = ?1 AND account_id = ?2 AND seq > ?3 AND at <= ?4
@@ -65,6 +67,6 @@ impl SqliteTx<'_> {
             ),
             params![target, account_id, after_seq, at],
             from_row,
-        )
+        )?)
     }
 }

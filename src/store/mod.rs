@@ -304,8 +304,12 @@ seam! {
             after_seq: i64,
             at: Timestamp,
         ) -> Result<Vec<AuditEvent>>;
-        /// Every event with every column its hash may cover, oldest first.
-        fn audit_chain(&self) -> Result<Vec<AuditRecord>>;
+        /// Every event with every column its hash may cover and the
+        /// stored text of those read into values, oldest first; a row
+        /// that does not read as an event comes as what is wrong with it,
+        /// in its place. (The lists of events above refuse such a row,
+        /// naming it, as a conflict.)
+        fn audit_chain(&self) -> Result<Vec<StoredEvent>>;
         /// The guards that keep the audit log append-only (refusing to
         /// edit, delete or replace an event) that are not in place as this
         /// store made them, each by the name the database knows it by;
@@ -599,6 +603,37 @@ pub(crate) struct AuditRecord {
     /// each. Rows older than the column read 1.
     pub hash_version: i64,
 }
+
+/// The stored text of an audit event's columns that are read into values
+/// (a time, JSON documents) rather than taken as they are. A hash covers
+/// the values, and more than one text reads as the same value (another
+/// offset, a duplicate key, spacing), so `audit verify` holds this text to
+/// the one form portalctl writes each value in.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct AuditText {
+    /// `at` as stored.
+    pub at: String,
+    /// `before` as stored; `None` for SQL NULL.
+    pub before: Option<String>,
+    /// `after` as stored; `None` for SQL NULL.
+    pub after: Option<String>,
+}
+
+/// A row of the audit log that does not read as an event: a column holds
+/// what no event can (text that is not JSON or a time, a number out of
+/// range, a blob, nothing where something belongs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UnreadableEvent {
+    /// The row's position in the log.
+    pub seq: i64,
+    /// Which column, and what is wrong with it; never the stored text,
+    /// which whoever edited the row chose.
+    pub why: String,
+}
+
+/// A row of the audit log as `audit verify` reads it: the event with its
+/// stored text, or what keeps it from reading as one.
+pub(crate) type StoredEvent = std::result::Result<(AuditRecord, AuditText), UnreadableEvent>;
 
 /// Which audit events to list.
 #[derive(Debug, Default, Clone)]

@@ -376,3 +376,200 @@ fn csv_marks_a_cell_a_spreadsheet_would_run_as_text() {
         .collect();
     assert_eq!(json_names, [&json!(name)]);
 }
+
+/// The demo (`examples/demo.json`): accounts, members, services, policies,
+/// orders placed and decided, each change an event.
+fn demo() -> Portal {
+    Portal::cached("audit: apply examples/demo.json", || {
+        let p = Portal::empty();
+        p.ok(&[
+            "apply",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.json"),
+        ]);
+        p
+    })
+}
+
+/// The anchor `audit head` gives, as an admin would keep it elsewhere.
+fn anchor(p: &Portal) -> String {
+    let head = p.json(&["audit", "head"]);
+    format!("{}:{}", head["seq"], head["hash"].as_str().unwrap())
+}
+
+#[test]
+fn the_demo_log_with_orders_and_decisions_verifies() {
+    let p = demo();
+    let actions = p.text("SELECT group_concat(DISTINCT action) FROM audit_events");
+    says(&actions, "order.place");
+    says(&actions, "order.delegate");
+    let v = p.json(&["audit", "verify", "--anchor", &anchor(&p)]);
+    assert_eq!(v["intact"], json!(true), "{v}");
+    assert_eq!(
+        v["events"].to_string(),
+        p.text("SELECT MAX(seq) FROM audit_events")
+    );
+}
+
+/// Stored text rewritten to other text that reads as the same values, so
+/// every hash still matches: another offset or a fraction for the same
+/// second, a duplicate key whose last value is the one hashed (while SQL
+/// reads the first), spacing, JSON `null` for NULL. The text is what the
+/// log says (`audit list --since` compares it, SQL readers read it), so
+/// each is an edit, named by its event, anchor or not.
+#[test]
+fn text_rewritten_to_read_as_the_same_values_is_an_edit() {
+    let cases = [
+        ("at", "at = '2026-11-25T20:00:00+10:00'"),
+        ("at", "at = substr(at, 1, 19) || '.000Z'"),
+        ("at", "at = lower(at)"),
+        ("at", "at = ' ' || at"),
+        (
+            "after",
+            r#"after = '{"role":"no-access",' || substr(after, 2)"#,
+        ),
+        ("after", "after = '{ ' || substr(after, 2)"),
+        ("after", "after = after || char(10)"),
+        ("before", "before = 'null'"),
+    ];
+    for (column, set) in cases {
+        let p = demo();
+        let anchor = anchor(&p);
+        // A member added by the apply: `at` and `after` hold text, `before`
+        // is NULL.
+        let seq = p.text("SELECT MIN(seq) FROM audit_events WHERE action = 'user.add'");
+        assert_eq!(
+            p.text(&format!(
+                "SELECT before IS NULL FROM audit_events WHERE seq = {seq}"
+            )),
+            "1"
+        );
+        tamper_unseen(
+            &p,
+            &format!("UPDATE audit_events SET {set} WHERE seq = {seq}"),
+        );
+        for args in [
+            vec!["audit", "verify"],
+            vec!["audit", "verify", "--anchor", &anchor],
+        ] {
+            let err = p.refused(&args, CONFLICT);
+            says(
+                &err,
+                &format!("broken at event {seq}: its content was edited"),
+            );
+            says(
+                &err,
+                &format!("`{column}` is not stored as portalctl writes it"),
+            );
+        }
+    }
+}
+
+/// The attack as found: the offset hides the event from `--since`, and
+/// the duplicate key shows SQL readers another role than portalctl
+/// verified.
+#[test]
+fn an_event_moved_out_of_a_time_window_by_its_offset_is_named() {
+    let p = demo();
+    let anchor = anchor(&p);
+    tamper_unseen(
+        &p,
+        "UPDATE audit_events SET at = '2026-11-25T20:00:00+10:00' WHERE seq = 5;
+         UPDATE audit_events SET after = '{\"role\":\"no-access\",' || substr(after, 2) WHERE seq = 6;",
+    );
+    // Every event is at 10:00 UTC, as is the edited one, but its text
+    // sorts after the window's end.
+    let listed = p.json(&["audit", "list", "--all", "--until", "2026-11-25T10:00:00Z"]);
+    let seqs: Vec<&Value> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["seq"])
+        .collect();
+    assert!(
+        seqs.contains(&&json!(4)) && !seqs.contains(&&json!(5)),
+        "the edit hides event 5 from the window, which verify must catch: {seqs:?}"
+    );
+    assert_eq!(
+        p.text("SELECT json_extract(after, '$.role') FROM audit_events WHERE seq = 6"),
+        "no-access"
+    );
+    let err = p.refused(&["audit", "verify", "--anchor", &anchor], CONFLICT);
+    says(&err, "broken at event 5: its content was edited");
+}
+
+/// A row that does not read as an event at all is named by `audit
+/// verify` like any other broken event (exit 4), and `audit list`
+/// refuses it the same way, pointing to `audit verify`, rather than
+/// failing as a database error.
+#[test]
+fn a_row_that_does_not_read_as_an_event_is_named_by_verify_and_list() {
+    let cases = [
+        ("after = 'not json'", "`after` does not read as JSON"),
+        (
+            r#"after = '{"a":1e400}'"#,
+            "`after` does not read as JSON: number out of range",
+        ),
+        (
+            "after = CAST(after AS BLOB)",
+            "`after` holds a blob where text belongs",
+        ),
+        (
+            "before = x'00ff'",
+            "`before` holds a blob where text belongs",
+        ),
+        ("at = 'soon'", "`at` is not a time"),
+        ("at = 20261125", "`at` is not a time"),
+        (
+            "actor = CAST(actor AS BLOB)",
+            "`actor` holds a blob where text belongs",
+        ),
+        (
+            "account = x'ff'",
+            "`account` holds a blob where text belongs",
+        ),
+        (
+            "account_id = 1.5",
+            "`account_id` holds a number where a whole number belongs",
+        ),
+        (
+            "hash_version = 'two'",
+            "`hash_version` holds text where a whole number belongs",
+        ),
+    ];
+    for (set, why) in cases {
+        let p = demo();
+        let seq = p.text("SELECT MIN(seq) FROM audit_events WHERE action = 'user.add'");
+        // An account id of 1.5 names no account: past the foreign key too.
+        tamper_unseen(
+            &p,
+            &format!("PRAGMA foreign_keys = OFF; UPDATE audit_events SET {set} WHERE seq = {seq}"),
+        );
+        let err = p.refused(&["audit", "verify"], CONFLICT);
+        says(
+            &err,
+            &format!("the audit log is broken at event {seq}: {why}"),
+        );
+        if !set.starts_with("account_id") && !set.starts_with("hash_version") {
+            let err = p.refused(&["audit", "list", "--all"], CONFLICT);
+            says(
+                &err,
+                &format!("the audit log is broken at event {seq}: {why}"),
+            );
+            says(&err, "portalctl audit verify");
+        }
+    }
+}
+
+/// A broken event earlier in the log is named before an unreadable one
+/// later: verify names the first fault.
+#[test]
+fn verify_names_the_first_fault_before_an_unreadable_row() {
+    let p = demo();
+    tamper_unseen(
+        &p,
+        "UPDATE audit_events SET actor = 'mallory' WHERE seq = 3;
+         UPDATE audit_events SET after = 'not json' WHERE seq = 9;",
+    );
+    let err = p.refused(&["audit", "verify"], CONFLICT);
+    says(&err, "broken at event 3: its content was edited");
+}
