@@ -166,6 +166,39 @@ fn a_second_apply_records_one_event_for_a_changed_user_and_one_for_itself() {
     p.ok(&["audit", "verify"]);
 }
 
+/// A policy raised over a pending order releases it: the plan says so,
+/// though the file lists the order as it was.
+#[test]
+fn a_dry_run_names_the_orders_a_policy_change_would_release() {
+    let p = demo();
+    let raised = std::fs::read_to_string(DEMO)
+        .unwrap()
+        .replace(r#""threshold": "50.00""#, r#""threshold": "100.00""#);
+    assert_ne!(raised, std::fs::read_to_string(DEMO).unwrap());
+    let before = p.dump();
+    let run = apply_stdin(&p, &["--dry-run", "--json"], &raised);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let plan: Value = serde_json::from_str(&run.stdout).unwrap();
+    let router: Vec<&Value> = plan["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["object"] == "order PO-1001 in Acme Ltd")
+        .collect();
+    assert_eq!(
+        router,
+        [
+            &serde_json::json!({"object": "order PO-1001 in Acme Ltd", "action": "update", "changes": ["status"]})
+        ]
+    );
+    assert_eq!(plan["updated"], 2, "{plan}");
+    assert_eq!(before, p.dump());
+    let run = apply_stdin(&p, &["--json"], &raised);
+    let done: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(done["updated"], 2, "{done}");
+    assert_eq!(p.json(&["order", "show", "1"])["status"], "approved");
+}
+
 #[test]
 fn a_dry_run_prints_the_plan_and_writes_nothing() {
     let p = demo();
