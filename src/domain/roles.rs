@@ -136,6 +136,33 @@ impl Portal {
         description: &Text,
         account: Option<&str>,
     ) -> Result<RoleView> {
+        self.make_role(name, capabilities, description, account, false)
+    }
+
+    /// Makes a role that is deleted at once, so that its name is taken as
+    /// it is in the database a file was exported from (`apply` of a
+    /// deleted role's entry). Checked as `role create` followed by `role
+    /// delete` would be: whoever may make the role for the account may
+    /// retire it there while nobody holds it, and nobody holds a new role.
+    /// One event, `role.create`, whose `after` says it is deleted.
+    pub(crate) fn role_create_deleted(
+        &mut self,
+        name: &str,
+        capabilities: &[Capability],
+        description: &Text,
+        account: Option<&str>,
+    ) -> Result<RoleView> {
+        self.make_role(name, capabilities, description, account, true)
+    }
+
+    fn make_role(
+        &mut self,
+        name: &str,
+        capabilities: &[Capability],
+        description: &Text,
+        account: Option<&str>,
+        deleted: bool,
+    ) -> Result<RoleView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
@@ -199,12 +226,19 @@ impl Portal {
             };
             let id = tx.insert_role(&role, w.ctx.now)?;
             let view = role_view(&tx.role(id)?, Some(0));
+            let mut after = snapshot(&view)?;
+            if deleted {
+                tx.delete_role(id, w.ctx.now)?;
+                if let serde_json::Value::Object(fields) = &mut after {
+                    fields.insert("deleted".into(), true.into());
+                }
+            }
             w.record(Change {
                 action: "role.create",
                 account: None,
                 target: Some(name.to_string()),
                 before: None,
-                after: Some(snapshot(&view)?),
+                after: Some(after),
             });
             Ok(view)
         })

@@ -20,7 +20,11 @@ pub(crate) struct Fixture {
     /// otherwise it must be the database's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
-    /// Custom roles, made as `role create` makes them.
+    /// Custom roles, made as `role create` makes them, and the deleted
+    /// roles whose names are not reused; made once the accounts they
+    /// belong to are, before any account's users. A live role listed as
+    /// deleted is deleted once the users are applied, so that the same
+    /// file may give its holders other roles first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<FixtureRole>,
     /// Accounts, parents before their customers.
@@ -56,20 +60,30 @@ pub(crate) struct FixturePerson {
     pub merged_into: Option<String>,
 }
 
-/// A custom role.
+/// A custom role, or a deleted one. No command edits a role, so an
+/// existing role described otherwise (its capabilities, description or
+/// account) is refused rather than changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FixtureRole {
     /// Lower-case letters, digits and dashes.
     pub name: String,
-    /// What the role is for.
+    /// What the role is for; left out, nothing.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// Its capabilities, such as `account.view`.
     pub capabilities: Vec<String>,
-    /// The account it belongs to; left out, the operator's.
+    /// The account it belongs to; left out, the operator's (a member's
+    /// own account, in an apply run `--as` them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
+    /// Deleted (`role delete`): no longer offered, and its name is not
+    /// reused. A live role listed so is deleted, as `role delete` would;
+    /// a new one is made deleted, so that the name stays taken. A deleted
+    /// role is not made live again, so a file that lists one without
+    /// this is refused.
+    #[serde(default, skip_serializing_if = "is_no")]
+    pub deleted: bool,
 }
 
 /// An account, with everything in it.
@@ -367,7 +381,9 @@ pub(crate) struct FixtureCourse {
 pub(crate) struct FixtureService {
     /// Unique within the account.
     pub name: String,
-    /// What kind, such as `broadband`.
+    /// What kind, such as `broadband`. No command changes a service's
+    /// kind, so an existing service given another is refused; left out,
+    /// it is left as it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// The member it is assigned to.

@@ -23,6 +23,7 @@ mod delegation;
 mod examples;
 mod external_admins;
 mod files;
+mod fixture_roles;
 mod fixtures;
 mod fuzz;
 mod grants;

@@ -1,0 +1,174 @@
+//! `apply` and `export` of roles, and of the fields no command changes,
+//! through the binary: a role of any account comes back through `export
+//! | apply`, a deleted role's name stays taken, and a file that changes
+//! what no command changes is refused at the field rather than ignored.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::support::*;
+
+const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.json");
+
+/// Writes `text` beside the portal's database; its path.
+fn file(p: &Portal, name: &str, text: &str) -> PathBuf {
+    let path = p.db.with_file_name(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The counts of `apply FILE --json`.
+#[track_caller]
+fn counts(p: &Portal, path: &std::path::Path) -> (u64, u64, u64) {
+    let v = p.json(&["apply", path.to_str().unwrap()]);
+    let n = |k: &str| v[k].as_u64().unwrap();
+    (n("created"), n("updated"), n("removed"))
+}
+
+/// The demo fixture, applied.
+fn demo() -> Portal {
+    Portal::cached("apply examples/demo.json", || {
+        let p = Portal::empty();
+        p.ok(&["apply", DEMO]);
+        p
+    })
+}
+
+#[test]
+fn export_then_apply_brings_back_a_second_accounts_role_and_a_deleted_roles_name() {
+    let p = Portal::empty();
+    p.ok(&[
+        "init", "--preset", "portal", "--account", "Alpha", "--owner-email", "a@a.test",
+    ]);
+    p.ok(&["account", "create", "Beta", "--kind", "customer"]);
+    p.ok(&[
+        "role", "create", "beta-role", "--capabilities", "portal.access", "--account", "Beta",
+    ]);
+    // A member of the first account holds the second's role.
+    p.ok(&[
+        "user", "invite", "x@a.test", "--role", "beta-role", "--account", "Alpha", "--no-send",
+    ]);
+    p.ok(&[
+        "role", "create", "retired-role", "--capabilities", "account.view",
+    ]);
+    p.ok(&["role", "delete", "retired-role", "--yes"]);
+    let exported = p.ok(&["export"]);
+    let doc: Value = serde_json::from_str(&exported).unwrap();
+    assert_eq!(doc["roles"][0]["account"], "Beta", "{doc}");
+    assert_eq!(doc["roles"][1]["deleted"], true, "{doc}");
+    let copy = Portal::empty();
+    let path = file(&copy, "export.json", &exported);
+    let path = path.to_str().unwrap();
+    // The plan of a new database reads as the file does; nothing is made.
+    let plan = copy.ok(&["apply", path, "--dry-run"]);
+    let lines: Vec<String> = plan
+        .lines()
+        .filter(|l| l.contains(" role ") || l.contains(" account "))
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "create role beta-role", "create role retired-role", "create account Alpha",
+            "create account Beta"
+        ],
+        "{plan}"
+    );
+    assert!(!copy.db.exists(), "a dry run leaves no database");
+    copy.ok(&["apply", path]);
+    assert_eq!(copy.ok(&["export"]), exported);
+    assert_eq!(counts(&copy, std::path::Path::new(path)), (0, 0, 0));
+    let refusal = copy.refused(
+        &[
+            "role", "create", "retired-role", "--capabilities", "account.view",
+        ],
+        CONFLICT,
+    );
+    says(&refusal, "a deleted role's name is not reused");
+    // Made deleted in one event.
+    let events = copy.json(&["audit", "list", "--action", "role.create"]);
+    let retired: Vec<&Value> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["target"] == "retired-role")
+        .collect();
+    assert_eq!(retired.len(), 1, "{events}");
+    assert_eq!(retired[0]["after"]["deleted"], true, "{events}");
+}
+
+#[test]
+fn a_live_role_listed_as_deleted_is_deleted_once_nobody_holds_it() {
+    let p = demo();
+    let text = std::fs::read_to_string(DEMO).unwrap();
+    let retired = text.replacen(
+        r#""capabilities": ["account.view", "users.view"]}"#,
+        r#""capabilities": ["account.view", "users.view"], "deleted": true}"#,
+        1,
+    );
+    assert_ne!(retired, text);
+    let held = file(&p, "held.json", &retired);
+    let refusal = p.refused(&["apply", held.to_str().unwrap()], CONFLICT);
+    assert_eq!(
+        error_line(&refusal),
+        "error: roles[0].deleted: role `auditor` is held by 1 membership(s): `ada@acme.test` in `Acme Ltd`"
+    );
+    // The same file gives Ada another role first.
+    let moved = retired.replace(
+        r#""Ada Auditor", "role": "auditor""#,
+        r#""Ada Auditor", "role": "user""#,
+    );
+    let path = file(&p, "moved.json", &moved);
+    assert_eq!(counts(&p, &path), (0, 1, 1));
+    let last = p.json(&["audit", "list", "--action", "role.delete"]);
+    assert_eq!(last[0]["target"], "auditor", "{last}");
+    assert_eq!(counts(&p, &path), (0, 0, 0));
+    // Listed live again, it is refused: a deleted role is not made again.
+    let refusal = p.refused(&["apply", DEMO], CONFLICT);
+    says(
+        error_line(&refusal),
+        "error: roles[0].deleted: role `auditor` was deleted at",
+    );
+}
+
+#[test]
+fn a_file_changing_what_no_command_changes_is_refused_at_the_field() {
+    let p = demo();
+    let text = std::fs::read_to_string(DEMO).unwrap();
+    let cases = [
+        (
+            r#""Reads the account and its users""#,
+            r#""Reads everything""#,
+            "error: roles[0].description: role `auditor` is described otherwise, and no command changes a role's description",
+        ),
+        (
+            r#""capabilities": ["account.view", "users.view"]}"#,
+            r#""capabilities": ["account.view", "users.view"], "account": "Contoso"}"#,
+            "error: roles[0].account: role `auditor` belongs to no account, and no command moves a role to another account",
+        ),
+        (
+            r#""kind": "broadband", "assigned_to": "una@acme.test""#,
+            r#""kind": "fibre", "assigned_to": "una@acme.test""#,
+            "error: accounts[0].services[0].kind: `Broadband London` is a `broadband` service, and no command changes a service's kind",
+        ),
+        (
+            r#""role": "no-access", "status": "left""#,
+            r#""role": "admin", "status": "left""#,
+            "error: accounts[0].users[6].role: `leo@acme.test` has left `Acme Ltd`, and the role of one who left is not changed",
+        ),
+    ];
+    for (i, (from, to, error)) in cases.into_iter().enumerate() {
+        let changed = text.replacen(from, to, 1);
+        assert_ne!(changed, text, "{from}");
+        let path = file(&p, &format!("changed-{i}.json"), &changed);
+        let refusal = p.refused(&["apply", path.to_str().unwrap()], CONFLICT);
+        assert_eq!(error_line(&refusal), error);
+    }
+    // `user set-role` refuses the same.
+    p.refused(&["user", "set-role", "leo@acme.test", "admin"], CONFLICT);
+    // A kind left out is left as it is.
+    let left_out = text.replacen(r#""kind": "broadband", "#, "", 1);
+    let path = file(&p, "left-out.json", &left_out);
+    assert_eq!(counts(&p, &path), (0, 0, 0));
+}
