@@ -24,6 +24,7 @@ mod examples;
 mod external_admins;
 mod files;
 mod fixtures;
+mod fixtures_later;
 mod fuzz;
 mod grants;
 mod help;
