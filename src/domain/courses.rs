@@ -29,6 +29,15 @@ pub(crate) enum ProgressInput {
     Completed,
 }
 
+/// Progress as the operator's apply restores it.
+#[derive(Debug, Clone, Copy)]
+struct Restore {
+    /// When the course was completed; `None`, as the command records it.
+    completed_at: Option<Timestamp>,
+    /// Recorded though they are not enrolled in the course now or later.
+    waits: bool,
+}
+
 /// Brings a membership's enrolments in line with its role: ends those the
 /// role no longer gives, and enrols in those it gives and the membership
 /// lacks. A course kept across a role change keeps its enrolment. Under a
@@ -200,16 +209,19 @@ impl Portal {
     /// progress` cannot record: completed at `completed_at` (before now),
     /// or on a course a time-bound role has paused, whose enrolment
     /// begins again when the role lapses (progress waits for it, and
-    /// `export` writes it, so that `export | apply` keeps it). The
-    /// operator's alone, as other restores are: a member records progress
-    /// by hand, now, on a course they are enrolled in now.
+    /// `export` writes it, so that `export | apply` keeps it). With
+    /// `waits`, on a course they are not enrolled in at all: the course
+    /// of a time-bound role that has lapsed since the file was written,
+    /// where progress waits as it does in the database where the role
+    /// lapsed. The operator's alone, as other restores are: a member
+    /// records progress by hand, now, on a course they are enrolled in now.
     pub(crate) fn course_progress_restore(
         &mut self,
         email: &Email,
         course: &Text,
         account: Option<&str>,
-        percent: Percent,
-        completed_at: Option<Timestamp>,
+        (percent, completed_at): (Percent, Option<Timestamp>),
+        waits: bool,
     ) -> Result<CourseProgressView> {
         if let Actor::Member(me) = &self.ctx.actor {
             return Err(Error::denied(format!(
@@ -218,20 +230,22 @@ impl Portal {
             .help("only the operator's apply restores it; `portalctl course progress` records progress now"));
         }
         let completed_at = completed_at.filter(|_| percent == Percent::FULL);
-        self.put_progress(email, course, account, percent, Some(completed_at))
+        let restore = Restore {
+            completed_at,
+            waits,
+        };
+        self.put_progress(email, course, account, percent, Some(restore))
     }
 
     /// Records `percent` on the course: as `course progress` records it
-    /// (`restore` is `None`), or as the operator restores it (`Some`, with
-    /// the completion time to restore, `None` for the one the command
-    /// gives).
+    /// (`restore` is `None`), or as the operator restores it.
     fn put_progress(
         &mut self,
         email: &Email,
         course: &Text,
         account: Option<&str>,
         percent: Percent,
-        restore: Option<Option<Timestamp>>,
+        restore: Option<Restore>,
     ) -> Result<CourseProgressView> {
         let course_name = course.required("the course")?;
         self.write(|w| {
@@ -261,7 +275,7 @@ impl Portal {
                     e.course_id == course.id
                         && (restore.is_none() || e.ended_at.is_none_or(|end| end > now))
                 });
-            if !enrolled {
+            if !enrolled && !restore.is_some_and(|r| r.waits) {
                 return Err(Error::conflict(format!(
                     "`{email}` is not enrolled in `{}`",
                     course.name
@@ -272,7 +286,7 @@ impl Portal {
             }
             let existing = progress_on(tx, membership.id, course.id)?;
             let completed_at = (percent == Percent::FULL).then(|| {
-                restore.flatten().unwrap_or_else(|| {
+                restore.and_then(|r| r.completed_at).unwrap_or_else(|| {
                     existing
                         .as_ref()
                         .and_then(|p| p.completed_at)

@@ -155,3 +155,33 @@ fn only_the_operators_apply_restores_an_earlier_completion() {
         .unwrap();
     assert_eq!(clients["completed_at"], "2026-11-25T12:00:00Z");
 }
+
+#[test]
+fn progress_on_the_course_of_a_role_lapsed_since_waits_as_where_it_lapsed() {
+    let dir = scratch_dir();
+    let mut r1 = Portal::empty();
+    r1.ok(&["apply", MOODLE]);
+    r1.ok(&[
+        "user", "set-role", "sam@partner.test", "marketing", "--until", "2026-12-10T00:00:00Z",
+    ]);
+    r1.ok(&[
+        "course", "progress", "sam@partner.test", "Clients and Invoices", "--percent", "40",
+    ]);
+    let exported = file(&dir, "r.json", &r1.ok(&["export"]));
+    let later = "2026-12-11T10:00:00Z";
+    r1.now = later.to_string();
+    let r2 = empty_at(later);
+    r2.ok(&["apply", &exported]);
+    assert_eq!(r2.ok(&["export"]), r1.ok(&["export"]));
+    for p in [&r1, &r2] {
+        p.ok(&["user", "set-role", "sam@partner.test", "marketing"]);
+        let courses = p.json(&["user", "courses", "sam@partner.test"]);
+        let clients = courses
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["course"] == "Clients and Invoices")
+            .expect("enrolled again");
+        assert_eq!(clients["progress"], 40);
+    }
+}
