@@ -12,7 +12,7 @@
 
 use super::access::{authority, caps};
 use super::members::visible_member;
-use super::{member_in, resolve_account, Catalog, Portal};
+use super::{member_in, resolve_account, Actor, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     Capability, Course, CourseProgress, Email, Membership, Percent, Text, Timestamp,
@@ -27,6 +27,15 @@ pub(crate) enum ProgressInput {
     Percent(Percent),
     /// Completed (100 percent).
     Completed,
+}
+
+/// Progress as the operator's apply restores it.
+#[derive(Debug, Clone, Copy)]
+struct Restore {
+    /// When the course was completed; `None`, as the command records it.
+    completed_at: Option<Timestamp>,
+    /// Recorded though they are not enrolled in the course now or later.
+    waits: bool,
 }
 
 /// Brings a membership's enrolments in line with its role: ends those the
@@ -189,6 +198,55 @@ impl Portal {
         account: Option<&str>,
         input: ProgressInput,
     ) -> Result<CourseProgressView> {
+        let percent = match input {
+            ProgressInput::Percent(p) => p,
+            ProgressInput::Completed => Percent::FULL,
+        };
+        self.put_progress(email, course, account, percent, None)
+    }
+
+    /// Restores a member's progress as an export wrote it, which `course
+    /// progress` cannot record: completed at `completed_at` (before now),
+    /// or on a course a time-bound role has paused, whose enrolment
+    /// begins again when the role lapses (progress waits for it, and
+    /// `export` writes it, so that `export | apply` keeps it). With
+    /// `waits`, on a course they are not enrolled in at all: the course
+    /// of a time-bound role that has lapsed since the file was written,
+    /// where progress waits as it does in the database where the role
+    /// lapsed. The operator's alone, as other restores are: a member
+    /// records progress by hand, now, on a course they are enrolled in now.
+    pub(crate) fn course_progress_restore(
+        &mut self,
+        email: &Email,
+        course: &Text,
+        account: Option<&str>,
+        (percent, completed_at): (Percent, Option<Timestamp>),
+        waits: bool,
+    ) -> Result<CourseProgressView> {
+        if let Actor::Member(me) = &self.ctx.actor {
+            return Err(Error::denied(format!(
+                "`{me}` may not restore course progress recorded before"
+            ))
+            .help("only the operator's apply restores it; `portalctl course progress` records progress now"));
+        }
+        let completed_at = completed_at.filter(|_| percent == Percent::FULL);
+        let restore = Restore {
+            completed_at,
+            waits,
+        };
+        self.put_progress(email, course, account, percent, Some(restore))
+    }
+
+    /// Records `percent` on the course: as `course progress` records it
+    /// (`restore` is `None`), or as the operator restores it.
+    fn put_progress(
+        &mut self,
+        email: &Email,
+        course: &Text,
+        account: Option<&str>,
+        percent: Percent,
+        restore: Option<Restore>,
+    ) -> Result<CourseProgressView> {
         let course_name = course.required("the course")?;
         self.write(|w| {
             let tx = w.tx;
@@ -207,11 +265,17 @@ impl Portal {
             w.authorize(&account, need)?;
             let (_, membership) = member_in(tx, email, &account)?;
             let course = course_named(catalog, &course_name)?;
+            let now = w.ctx.now;
+            // A restore also takes a course the member is enrolled in
+            // again later: one a time-bound role has paused.
             let enrolled = tx
-                .enrolments(membership.id, true)?
+                .enrolments(membership.id, restore.is_none())?
                 .iter()
-                .any(|e| e.course_id == course.id);
-            if !enrolled {
+                .any(|e| {
+                    e.course_id == course.id
+                        && (restore.is_none() || e.ended_at.is_none_or(|end| end > now))
+                });
+            if !enrolled && !restore.is_some_and(|r| r.waits) {
                 return Err(Error::conflict(format!(
                     "`{email}` is not enrolled in `{}`",
                     course.name
@@ -221,15 +285,13 @@ impl Portal {
                 )));
             }
             let existing = progress_on(tx, membership.id, course.id)?;
-            let percent = match input {
-                ProgressInput::Percent(p) => p,
-                ProgressInput::Completed => Percent::FULL,
-            };
             let completed_at = (percent == Percent::FULL).then(|| {
-                existing
-                    .as_ref()
-                    .and_then(|p| p.completed_at)
-                    .unwrap_or(w.ctx.now)
+                restore.and_then(|r| r.completed_at).unwrap_or_else(|| {
+                    existing
+                        .as_ref()
+                        .and_then(|p| p.completed_at)
+                        .unwrap_or(now)
+                })
             });
             let view = |p: &CourseProgress| CourseProgressView {
                 email: email.to_string(),
@@ -249,7 +311,7 @@ impl Portal {
                 course_id: course.id,
                 percent: percent.value(),
                 completed_at,
-                updated_at: w.ctx.now,
+                updated_at: now,
             };
             tx.put_course_progress(&next)?;
             let after = view(&next);

@@ -165,6 +165,8 @@ pub(crate) struct FixtureExternalAdmin {
     /// Their role on the customer account.
     pub role: String,
     /// When their access ends by itself (RFC 3339); left out, it lasts.
+    /// Once it has passed, their access has ended: apply gives none, and
+    /// ends access still held.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
 }
@@ -333,7 +335,8 @@ pub(crate) struct FixtureUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// When `role` lapses by itself (RFC 3339), back to `role_after`;
-    /// left out, the role is held for good.
+    /// left out, the role is held for good. Once it has passed, the
+    /// member holds `role_after` for good.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_until: Option<String>,
     /// The role held for good, again from `role_until`; needed with it.
@@ -347,7 +350,8 @@ pub(crate) struct FixtureUser {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<String>,
     /// When each time-bound grant of `grants` lapses (RFC 3339); the
-    /// others are held for good.
+    /// others are held for good. A grant whose time has passed has
+    /// lapsed: it is not held.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub grants_until: BTreeMap<String, String>,
     /// City, for catalogs that need one.
@@ -359,8 +363,9 @@ pub(crate) struct FixtureUser {
     /// IANA timezone; derived from the city and country when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// Progress on courses they are enrolled in (`course progress`),
-    /// keyed by course; applied once the role has enrolled them.
+    /// Progress on courses they are enrolled in (`course progress`), or
+    /// will be again once a time-bound role lapses, keyed by course;
+    /// applied once the role has enrolled them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub courses: Vec<FixtureCourse>,
 }
@@ -373,6 +378,13 @@ pub(crate) struct FixtureCourse {
     pub course: String,
     /// How far, 0 to 100; 100 completes it.
     pub percent: i64,
+    /// When it was completed (RFC 3339, not after the apply), with
+    /// `percent` 100; `export` writes it. Left out, a course completed by
+    /// the file is completed when the file is applied, and one completed
+    /// already keeps its time. Only the operator's apply restores an
+    /// earlier completion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<String>,
 }
 
 /// A service of the account.
@@ -389,7 +401,8 @@ pub(crate) struct FixtureService {
     /// The member it is assigned to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// When the assignment lapses by itself (RFC 3339).
+    /// When the assignment lapses by itself (RFC 3339). Once it has
+    /// passed, the service is assigned to no one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_until: Option<String>,
 }

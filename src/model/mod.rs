@@ -36,11 +36,11 @@ pub(crate) use network::{IpDirection, IpNetwork, Smarthost};
 pub(crate) use payment::{Iban, PaymentMethod};
 pub(crate) use percent::Percent;
 pub(crate) use records::{
-    Account, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course, CourseProgress,
-    Delegation, Enrolment, Grant, GrantBundle, Invitation, License, ListedMember, MatchedPolicy,
-    MemberQuery, Membership, Order, OrderDecision, OrderDetails, OrderQuery, OutboxMessage,
-    PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, Profile, RecordedDeciders, Role,
-    Service, ShippingAddress,
+    lapsed, Account, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course,
+    CourseProgress, Delegation, Enrolment, Grant, GrantBundle, Invitation, License, ListedMember,
+    MatchedPolicy, MemberQuery, Membership, Order, OrderDecision, OrderDetails, OrderQuery,
+    OutboxMessage, PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, Profile,
+    RecordedDeciders, Role, Service, ShippingAddress,
 };
 pub(crate) use suggest::did_you_mean;
 pub(crate) use text::{escape, unsafe_to_print, Text};

@@ -25,6 +25,7 @@ mod external_admins;
 mod files;
 mod fixture_roles;
 mod fixtures;
+mod fixtures_later;
 mod fuzz;
 mod grants;
 mod help;

@@ -1,0 +1,187 @@
+//! Fixtures kept in git and applied for months: a file's time-bound
+//! access, once its moment has passed, applies as the database where it
+//! lapsed reads it, to that database and to a new one alike; course
+//! progress, paused or completed, comes back through `export | apply`.
+
+use crate::support::*;
+
+const MOODLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-moodle.json");
+
+/// The customer area with a grant, a role and a service assignment that
+/// lapse on 1, 24 and 31 December 2026.
+const BOUND: &str = r#"{"preset": "customer-area",
+ "accounts": [{"name": "Fjord Web AS", "owner": "owen@fjord.test",
+   "users": [
+     {"email": "owen@fjord.test", "name": "Owen Owner", "role": "owner"},
+     {"email": "ada@fjord.test", "name": "Ada", "grants": ["account-admin"]},
+     {"email": "bill@fjord.test", "grants": ["billing", "support"],
+      "grants_until": {"billing": "2026-12-01T00:00:00Z"}},
+     {"email": "nina@fjord.test", "role": "no-access",
+      "role_until": "2026-12-24T00:00:00Z", "role_after": "member"}],
+   "services": [{"name": "Web hosting", "assigned_to": "bill@fjord.test",
+                 "assigned_until": "2026-12-31T00:00:00Z"}]}]}"#;
+
+/// Writes `text` to a file in `dir`, and returns its path.
+fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// A new portal whose clock reads `now`.
+fn empty_at(now: &str) -> Portal {
+    let mut p = Portal::empty();
+    p.now = now.to_string();
+    p
+}
+
+#[test]
+fn a_file_with_time_bound_access_applies_once_its_time_has_passed() {
+    let dir = scratch_dir();
+    let mut p = empty_at("2026-11-27T01:00:00Z");
+    p.ok(&["apply", &file(&dir, "ca1.json", BOUND)]);
+    let x = file(&dir, "x.json", &p.ok(&["export"]));
+    for now in [
+        "2026-12-05T00:00:00Z", "2026-12-24T00:00:00Z", "2027-03-01T00:00:00Z",
+    ] {
+        // The database where it lapsed: nothing to do.
+        p.now = now.to_string();
+        let same = p.json(&["apply", &x]);
+        assert_eq!(
+            (&same["created"], &same["updated"], &same["removed"]),
+            (&0.into(), &0.into(), &0.into()),
+            "{now}: {same}"
+        );
+        // A new one: made as the first reads now, and the file applies
+        // to it again as a no-op.
+        let fresh = empty_at(now);
+        fresh.ok(&["apply", &x]);
+        assert_eq!(fresh.ok(&["export"]), p.ok(&["export"]), "{now}");
+        let again = fresh.json(&["apply", &x]);
+        assert_eq!(
+            (&again["created"], &again["updated"]),
+            (&0.into(), &0.into()),
+            "{now}: {again}"
+        );
+    }
+    let bill = p.json(&["user", "show", "bill@fjord.test"]);
+    assert_eq!(strings(&bill["grants"]), vec!["support"]);
+    let nina = p.json(&["user", "show", "nina@fjord.test"]);
+    assert_eq!(nina["role"], "member");
+}
+
+#[test]
+fn a_file_refuses_a_time_in_its_own_words() {
+    let dir = scratch_dir();
+    let p = empty_at("2026-11-27T01:00:00Z");
+    let bad = BOUND.replace(r#""billing": "2026-12-01T00:00:00Z""#, r#""billing": "7d""#);
+    let err = p.refused(&["apply", &file(&dir, "bad.json", &bad)], USAGE);
+    says(
+        &err,
+        "accounts[0].users[2].grants_until.billing: `7d` is not an RFC 3339 time",
+    );
+    assert!(!err.contains("--until"), "{err}");
+}
+
+#[test]
+fn progress_on_a_course_a_time_bound_role_paused_survives_export_and_apply() {
+    let dir = scratch_dir();
+    let mut m1 = Portal::empty();
+    m1.ok(&["apply", MOODLE]);
+    m1.ok(&[
+        "course", "progress", "mia@partner.test", "Clients and Invoices", "--completed",
+    ]);
+    m1.ok(&[
+        "user", "set-role", "mia@partner.test", "staff", "--until", "2026-12-10T00:00:00Z",
+    ]);
+    let exported = file(&dir, "m.json", &m1.ok(&["export"]));
+    let mut m2 = Portal::empty();
+    m2.ok(&["apply", &exported]);
+    assert_eq!(m2.ok(&["export"]), m1.ok(&["export"]));
+    // Once the role lapses, the course and its progress are back in both,
+    // and in a database the export makes only then.
+    let later = "2026-12-11T10:00:00Z";
+    m1.now = later.to_string();
+    m2.now = later.to_string();
+    let m3 = empty_at(later);
+    m3.ok(&["apply", &exported]);
+    for p in [&m2, &m3] {
+        assert_eq!(p.ok(&["export"]), m1.ok(&["export"]));
+        let courses = p.json(&["user", "courses", "mia@partner.test"]);
+        let clients = courses
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["course"] == "Clients and Invoices")
+            .expect("enrolled again");
+        assert_eq!(clients["progress"], 100);
+        assert_eq!(clients["completed_at"], "2026-11-25T10:00:00Z");
+    }
+}
+
+#[test]
+fn only_the_operators_apply_restores_an_earlier_completion() {
+    let dir = scratch_dir();
+    let mut p = Portal::empty();
+    p.ok(&["apply", MOODLE]);
+    p.now = "2026-11-26T10:00:00Z".to_string();
+    let mut doc: serde_json::Value = serde_json::from_str(&p.ok(&["export"])).unwrap();
+    let account = doc["accounts"][0]["name"].clone();
+    let users = doc["accounts"][0]["users"].as_array_mut().unwrap();
+    let fin = users
+        .iter_mut()
+        .find(|u| u["email"] == "fin@partner.test")
+        .unwrap();
+    fin["courses"][1] = serde_json::json!({
+        "course": "Clients and Invoices", "percent": 100,
+        "completed_at": "2026-11-25T12:00:00Z"
+    });
+    // Her own entry, as a member who sees only herself lists it.
+    let hers = serde_json::json!({"accounts": [{
+        "name": account,
+        "users": [fin.clone()]
+    }]});
+    let path = file(&dir, "hers.json", &hers.to_string());
+    let err = p.refused_as(Some("fin@partner.test"), &["apply", &path], DENIED);
+    says(&err, "accounts[0].users[0].courses[1].completed_at: ");
+    let path = file(&dir, "done.json", &doc.to_string());
+    p.ok(&["apply", &path]);
+    let courses = p.json(&["user", "courses", "fin@partner.test"]);
+    let clients = courses
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["course"] == "Clients and Invoices")
+        .unwrap();
+    assert_eq!(clients["completed_at"], "2026-11-25T12:00:00Z");
+}
+
+#[test]
+fn progress_on_the_course_of_a_role_lapsed_since_waits_as_where_it_lapsed() {
+    let dir = scratch_dir();
+    let mut r1 = Portal::empty();
+    r1.ok(&["apply", MOODLE]);
+    r1.ok(&[
+        "user", "set-role", "sam@partner.test", "marketing", "--until", "2026-12-10T00:00:00Z",
+    ]);
+    r1.ok(&[
+        "course", "progress", "sam@partner.test", "Clients and Invoices", "--percent", "40",
+    ]);
+    let exported = file(&dir, "r.json", &r1.ok(&["export"]));
+    let later = "2026-12-11T10:00:00Z";
+    r1.now = later.to_string();
+    let r2 = empty_at(later);
+    r2.ok(&["apply", &exported]);
+    assert_eq!(r2.ok(&["export"]), r1.ok(&["export"]));
+    for p in [&r1, &r2] {
+        p.ok(&["user", "set-role", "sam@partner.test", "marketing"]);
+        let courses = p.json(&["user", "courses", "sam@partner.test"]);
+        let clients = courses
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["course"] == "Clients and Invoices")
+            .expect("enrolled again");
+        assert_eq!(clients["progress"], 40);
+    }
+}
