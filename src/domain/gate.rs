@@ -225,11 +225,14 @@ impl Portal {
         }
         let mut changes = w.changes.take();
         changes.retain(|c| c.before.is_none() || c.before != c.after);
-        // Inside `one_object`, its object's events wait to become one.
-        let held = match &mut self.held {
-            Some(held) => held.hold(&ctx.actor, &mut changes),
-            None => 0,
-        };
+        // Inside `one_object`, its objects' events wait to become one;
+        // the innermost scope about an object takes its events first.
+        let held: usize = self
+            .held
+            .iter_mut()
+            .rev()
+            .map(|scope| scope.hold(&ctx.actor, &mut changes))
+            .sum();
         let recorded = changes.len() + held;
         record(&*tx, &ctx, changes)?;
         if recorded == 0 && changed_rows(&*tx, &journal)? {

@@ -114,9 +114,10 @@ pub(crate) struct Portal {
     /// What committed writes left for the user to hear; see
     /// [`Portal::take_warnings`].
     warnings: Vec<String>,
-    /// The object whose audit events are being gathered into one, while
-    /// [`Portal::one_object`] runs.
-    held: Option<one_object::Held>,
+    /// The objects whose audit events are being gathered into one, while
+    /// [`Portal::one_object`] runs: its scopes as they nest, innermost
+    /// last.
+    held: Vec<one_object::Held>,
 }
 
 impl Portal {
@@ -173,7 +174,7 @@ impl Portal {
             gate: gate::Gate::new(store),
             ctx,
             warnings: Vec::new(),
-            held: None,
+            held: Vec::new(),
         }
     }
 }

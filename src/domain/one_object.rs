@@ -8,6 +8,15 @@
 //! event when the scope ends, in the same batch, so they commit together
 //! or not at all. Events about anything else pass through as they are.
 //!
+//! A scope may be about one object ([`Object::new`]) or about every
+//! object of a kind in an account ([`Object::each`]): an account's orders,
+//! which several of its entries change (each policy's edit re-evaluates
+//! the orders it holds, and a prune disabling a policy releases them).
+//! The latter holds each such object's events apart and records one
+//! event per object. Scopes nest: the innermost scope about an object
+//! takes its events, and what it records when it ends goes to the scopes
+//! around it, which may merge it again (its steps then count as theirs).
+//!
 //! The merged event reads like any other: `before` is the first event's,
 //! `after` the last's (the object as it is left), so whoever replays a
 //! state from the last event up to a moment (`can --at`) finds it whole.
@@ -15,26 +24,37 @@
 //! [`STEPS`], and keeps what an earlier command noted about itself (such
 //! as `external_ended`) beside the object's fields. Its action is the
 //! creating command's for a new object (`user.invite`), the commands'
-//! own when they were all the same, and the scope's update action
-//! (`user.update`) otherwise. The hash covers all of it as data, by the
-//! formula every new event is hashed with.
+//! own when they were all the same, the last command's when every
+//! earlier one was the scope's update (an order re-evaluated and then
+//! released reads as `order.release`: that is what became of it), and
+//! the scope's update action (`user.update`) otherwise. The hash covers
+//! all of it as data, by the formula every new event is hashed with.
 
 use serde_json::{Map, Value};
 
 use super::audit::Change;
 use super::{Actor, Portal};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The key of a merged event's `after` that lists the commands it merges.
 pub(crate) const STEPS: &str = "steps";
 
 /// The object a [`Portal::one_object`] scope is about: its account and
 /// its target as its events name them (a member's email, a policy's
-/// name), and what a merged update of it is called.
+/// name), or every target of a kind, and what a merged update of it is
+/// called.
 pub(crate) struct Object {
     account: String,
-    target: String,
+    targets: Targets,
     update: &'static str,
+}
+
+/// Which targets of its account a scope is about.
+enum Targets {
+    /// The one object named so.
+    One(String),
+    /// Every object whose target starts so (`order `), each on its own.
+    Each(&'static str),
 }
 
 impl Object {
@@ -47,16 +67,40 @@ impl Object {
     ) -> Object {
         Object {
             account: account.into(),
-            target: target.into(),
+            targets: Targets::One(target.into()),
+            update,
+        }
+    }
+
+    /// Every object of the account named `account` whose target starts
+    /// with `prefix` (`"order "`: its orders), each merged on its own into
+    /// `update`.
+    pub(crate) fn each(
+        account: impl Into<String>,
+        prefix: &'static str,
+        update: &'static str,
+    ) -> Object {
+        Object {
+            account: account.into(),
+            targets: Targets::Each(prefix),
             update,
         }
     }
 
     fn is_about(&self, change: &Change) -> bool {
-        change.account.as_ref().map(|a| a.name.as_str()) == Some(self.account.as_str())
-            && change.target.as_deref() == Some(self.target.as_str())
+        let (Some(account), Some(target)) = (&change.account, &change.target) else {
+            return false;
+        };
+        account.name == self.account
+            && match &self.targets {
+                Targets::One(one) => target == one,
+                Targets::Each(prefix) => target.starts_with(prefix),
+            }
     }
 }
+
+/// Changes of one object made in a row as one actor.
+type Run = (Actor, Vec<Change>);
 
 /// An open scope: its object, and the changes of it held back so far,
 /// each with the actor its write was audited as.
@@ -79,48 +123,58 @@ impl Held {
         held
     }
 
-    /// The events to record: each run of changes made as one actor merged
+    /// The events to record, object by object in the order each was first
+    /// changed: each run of an object's changes made as one actor merged
     /// into one (an apply that places orders acts as their creators, so
     /// an event is never put in another's name).
     fn merged(self) -> Vec<(Actor, Change)> {
-        let mut runs: Vec<(Actor, Vec<Change>)> = Vec::new();
+        let mut objects: Vec<(Option<String>, Vec<Run>)> = Vec::new();
         for (actor, change) in self.changes {
+            let at = match objects.iter().position(|(t, _)| *t == change.target) {
+                Some(at) => at,
+                None => {
+                    objects.push((change.target.clone(), Vec::new()));
+                    objects.len() - 1
+                }
+            };
+            let runs = &mut objects[at].1;
             match runs.last_mut() {
                 Some((last, run)) if *last == actor => run.push(change),
                 _ => runs.push((actor, vec![change])),
             }
         }
-        runs.into_iter()
-            .filter_map(|(actor, run)| merge(run, self.object.update).map(|c| (actor, c)))
+        let update = self.object.update;
+        objects
+            .into_iter()
+            .flat_map(|(_, runs)| runs)
+            .filter_map(|(actor, run)| merge(run, update).map(|c| (actor, c)))
             .collect()
     }
 }
 
 impl Portal {
-    /// Runs `work`, the commands that change one object, as one batch
-    /// whose events about `object` are recorded as one (see the module's
-    /// doc). Every write inside is still checked by the gate; a refusal
+    /// Runs `work`, the commands that change one object (or the objects
+    /// of a kind, see [`Object::each`]), as one batch whose events about
+    /// `object` are recorded as one per object (see the module's doc).
+    /// Every write inside is still checked by the gate; a refusal
     /// anywhere rolls the whole back.
     pub(crate) fn one_object<T>(
         &mut self,
         object: Object,
         work: impl FnOnce(&mut Portal) -> Result<T>,
     ) -> Result<T> {
-        if self.held.is_some() {
-            // Two objects at once would each claim the other's events.
-            return Err(Error::Internal(anyhow::anyhow!(
-                "one object's changes are already being gathered"
-            )));
-        }
         self.batch(true, |p| {
-            p.held = Some(Held {
+            p.held.push(Held {
                 object,
                 changes: Vec::new(),
             });
             let out = work(p);
-            // Taken before anything can fail, so no scope outlives its batch.
-            let held = p.held.take();
+            // Taken before anything can fail, so no scope outlives its
+            // batch; a scope inside `work` took its own off the same way.
+            let held = p.held.pop();
             let out = out?;
+            // Recorded with this scope closed: what it merged goes to the
+            // scopes around it, if any is about the same object.
             for (actor, change) in held.map(Held::merged).unwrap_or_default() {
                 p.record_as(actor, change)?;
             }
@@ -140,18 +194,31 @@ impl Portal {
     }
 }
 
+/// The commands `change` stands for: its own, or the steps of an event
+/// that a scope inside merged already.
+fn steps_of(change: &Change) -> Vec<Value> {
+    match change.after.as_ref().and_then(|a| a.get(STEPS)) {
+        Some(Value::Array(steps)) => steps.clone(),
+        _ => vec![Value::from(change.action)],
+    }
+}
+
 /// One event for a run of changes of one object, in order; `None` when
 /// the run is empty or leaves the object as it found it.
 fn merge(mut run: Vec<Change>, update: &'static str) -> Option<Change> {
     if run.len() < 2 {
         return run.pop();
     }
-    let steps: Vec<&'static str> = run.iter().map(|c| c.action).collect();
+    let steps: Vec<Value> = run.iter().flat_map(steps_of).collect();
+    let actions: Vec<&'static str> = run.iter().map(|c| c.action).collect();
     let notes = notes(&run);
     let first = run.remove(0);
     let last = run.pop()?;
-    let action = if first.before.is_none() || steps.iter().all(|a| *a == first.action) {
+    let action = if first.before.is_none() || actions.iter().all(|a| *a == first.action) {
         first.action
+    } else if actions[..actions.len() - 1].iter().all(|a| *a == update) {
+        // Updates that ended in something else: what became of it.
+        last.action
     } else {
         update
     };
@@ -196,7 +263,12 @@ fn notes(run: &[Change]) -> Map<String, Value> {
         else {
             continue;
         };
-        for (key, value) in after.iter().filter(|(k, _)| !next.contains_key(*k)) {
+        // The steps of an event merged already are no note: the merged
+        // event lists every step afresh.
+        let noted = after
+            .iter()
+            .filter(|(k, _)| !next.contains_key(*k) && *k != STEPS);
+        for (key, value) in noted {
             match (notes.get_mut(key), value) {
                 (Some(Value::Array(so_far)), Value::Array(more)) => {
                     so_far.extend(more.iter().cloned());
@@ -333,5 +405,103 @@ mod tests {
             json!([{"customer": "A"}, {"customer": "B"}])
         );
         assert_eq!(after["services_handed_over"], json!([]));
+    }
+
+    #[test]
+    fn updates_that_end_in_another_command_read_as_that_command() {
+        let pending = json!({"status": "pending", "held": ["a", "b"]});
+        let merged = merge(
+            vec![
+                change(
+                    "order.reevaluate",
+                    Some(pending),
+                    json!({"status": "pending", "held": ["b"]}),
+                ),
+                change(
+                    "order.release",
+                    Some(json!({"status": "pending", "held": ["b"]})),
+                    json!({"status": "approved", "held": []}),
+                ),
+            ],
+            "order.reevaluate",
+        )
+        .expect("one event");
+        assert_eq!(merged.action, "order.release");
+        assert_eq!(
+            merged.before,
+            Some(json!({"status": "pending", "held": ["a", "b"]}))
+        );
+        assert_eq!(
+            merged.after,
+            Some(json!({"status": "approved", "held": [],
+                        "steps": ["order.reevaluate", "order.release"]}))
+        );
+    }
+
+    #[test]
+    fn a_scope_of_each_object_merges_each_on_its_own_and_an_event_merged_inside_keeps_its_steps() {
+        let account = crate::model::Account {
+            id: 1,
+            name: "Acme Ltd".into(),
+            kind: crate::model::AccountKind::Customer,
+            parent_id: None,
+            currency: "GBP".into(),
+            owner_id: None,
+            profile: crate::model::Profile::default(),
+            created_at: "2026-11-25T10:00:00Z".parse().expect("a time"),
+        };
+        let about = |action: &'static str, target: &str, before: Value, after: Value| Change {
+            action,
+            account: Some(account.clone()),
+            target: Some(target.into()),
+            before: Some(before),
+            after: Some(after),
+        };
+        let mut held = Held {
+            object: Object::each("Acme Ltd", "order ", "order.reevaluate"),
+            changes: Vec::new(),
+        };
+        let operator = Actor::Operator("root".into());
+        let mut changes = vec![
+            about(
+                "order.reevaluate",
+                "order 1",
+                json!({"n": 0}),
+                json!({"n": 1}),
+            ),
+            about(
+                "order.reevaluate",
+                "order 2",
+                json!({"n": 0}),
+                json!({"n": 1}),
+            ),
+            about("policy.edit", "Big", json!({"t": 1}), json!({"t": 2})),
+        ];
+        assert_eq!(held.hold(&operator, &mut changes), 2);
+        assert_eq!(changes.len(), 1, "the policy's event passes");
+        // An event a scope inside merged already.
+        let mut more = vec![about(
+            "order.release",
+            "order 1",
+            json!({"n": 1}),
+            json!({"n": 3, "steps": ["order.reevaluate", "order.release"]}),
+        )];
+        held.hold(&operator, &mut more);
+        let merged: Vec<(String, &str, Value)> = held
+            .merged()
+            .into_iter()
+            .map(|(_, c)| (c.target.expect("target"), c.action, c.after.expect("after")))
+            .collect();
+        assert_eq!(
+            merged,
+            [
+                (
+                    "order 1".to_string(),
+                    "order.release",
+                    json!({"n": 3, "steps": ["order.reevaluate", "order.reevaluate", "order.release"]})
+                ),
+                ("order 2".to_string(), "order.reevaluate", json!({"n": 1})),
+            ]
+        );
     }
 }

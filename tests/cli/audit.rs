@@ -573,3 +573,68 @@ fn verify_names_the_first_fault_before_an_unreadable_row() {
     let err = p.refused(&["audit", "verify"], CONFLICT);
     says(&err, "broken at event 3: its content was edited");
 }
+
+/// The events after `seq` that name `target`.
+fn events_about(p: &Portal, after_seq: i64, target: &str) -> Vec<Value> {
+    p.json(&["audit", "list", "--all"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["seq"].as_i64().unwrap() > after_seq && e["target"] == target)
+        .cloned()
+        .collect()
+}
+
+/// Order 3 of the demo (hardware, 899.00) waits on both of Acme's
+/// policies: disabling the first re-evaluates it and disabling the second
+/// releases it, two entries of one apply that change one order. It gets
+/// one event, from pending to approved, named for what became of it.
+#[test]
+fn an_order_that_two_policy_entries_change_is_one_event_of_the_apply() {
+    let both_off = json!({"accounts": [{"name": "Acme Ltd", "policies": [
+        {"name": "Finance approval over 50", "threshold": "50.00",
+         "approvers": ["fiona@acme.test"], "enabled": false},
+        {"name": "Hardware over 500", "threshold": "500.00", "order_type": "hardware",
+         "required_approvals": 2, "enabled": false}
+    ]}]});
+    // Through the operator's apply, and through fiona's apply whose prune
+    // disables the policy her file no longer lists.
+    let mut demo_file: Value = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/demo.json"
+    )))
+    .unwrap();
+    let accounts = demo_file["accounts"].as_array_mut().unwrap();
+    accounts.retain(|a| a["name"] == "Acme Ltd");
+    accounts[0]["policies"] = json!([{"name": "Finance approval over 50", "threshold": "50.00",
+        "approvers": ["fiona@acme.test"], "enabled": false}]);
+    let runs: [(Value, Option<&str>, &[&str]); 2] = [
+        (both_off, None, &[]),
+        (demo_file, Some("fiona@acme.test"), &["--prune", "--yes"]),
+    ];
+    for (doc, act_as, flags) in runs {
+        let p = demo();
+        let dir = crate::support::scratch_dir();
+        let file = dir.path().join("policies.json");
+        std::fs::write(&file, doc.to_string()).unwrap();
+        let before: i64 = p.text("SELECT MAX(seq) FROM audit_events").parse().unwrap();
+        let mut args = vec!["apply", file.to_str().unwrap()];
+        args.extend_from_slice(flags);
+        p.json_as(act_as, &args);
+        let events = events_about(&p, before, "order 3");
+        assert_eq!(events.len(), 1, "{act_as:?}: {events:#?}");
+        let event = &events[0];
+        assert_eq!(event["action"], "order.release", "{event}");
+        assert_eq!(event["actor"], act_as.unwrap_or("operator:tester"));
+        assert_eq!(
+            (&event["before"]["status"], &event["after"]["status"]),
+            (&json!("pending"), &json!("approved"))
+        );
+        assert_eq!(
+            event["after"]["steps"],
+            json!(["order.reevaluate", "order.release"])
+        );
+        let v = p.json(&["audit", "verify"]);
+        assert_eq!(v["intact"], json!(true), "{v}");
+    }
+}
