@@ -156,7 +156,7 @@ pub(crate) const EXIT_CODES: &[(u8, &str, &str)] = &[
     (
         3,
         "not_found",
-        "not found (account, user, order, token, database)",
+        "not found (account, user, order, token, database, file)",
     ),
     (
         4,
