@@ -72,6 +72,16 @@ impl Error {
         self
     }
 
+    /// Drops the `help:` line, for where it would mislead (a command's
+    /// help shown for an `apply` that lacks the flags it names).
+    #[must_use]
+    pub fn without_help(mut self) -> Self {
+        if let Some(detail) = self.detail_mut() {
+            detail.help = None;
+        }
+        self
+    }
+
     /// Names where in a file the error is: `accounts[2].users[17]: ...`.
     #[must_use]
     pub fn at(mut self, path: &str) -> Self {

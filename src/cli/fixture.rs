@@ -90,7 +90,7 @@ pub(crate) fn apply(s: &Session, args: ApplyArgs) -> Result<()> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let (view, warnings) = view?;
+    let (view, warnings) = view.map_err(in_apply_terms)?;
     for warning in warnings {
         s.out.warn(&warning);
     }
@@ -98,6 +98,40 @@ pub(crate) fn apply(s: &Session, args: ApplyArgs) -> Result<()> {
         s.out.list(&view.plan, "objects in the file")?;
     }
     s.out.item(&view)
+}
+
+/// A refusal from one of the commands an apply runs keeps its help only
+/// when that names no flag `apply` lacks: `pass --role` or `pass the right
+/// --account` would send someone running `apply` looking for a flag it
+/// does not take. A whole command in backticks (`portalctl account list
+/// --account A`) is one to run, and stays.
+fn in_apply_terms(e: Error) -> Error {
+    let foreign = e.help_text().is_some_and(|help| {
+        let command = <super::Cli as clap::CommandFactory>::command();
+        let apply = command.find_subcommand("apply");
+        let takes = |flag: &str| {
+            command
+                .get_arguments()
+                .chain(apply.into_iter().flat_map(|a| a.get_arguments()))
+                .any(|arg| arg.get_long() == Some(flag))
+        };
+        flags_outside_backticks(help).any(|flag| !takes(flag))
+    });
+    if foreign {
+        e.without_help()
+    } else {
+        e
+    }
+}
+
+/// The `--flag` names in `text` outside backticks, without their dashes.
+fn flags_outside_backticks(text: &str) -> impl Iterator<Item = &str> {
+    text.split('`')
+        .step_by(2)
+        .flat_map(|plain| plain.split(|c: char| c.is_whitespace() || ",;:()/.".contains(c)))
+        .filter_map(|word| word.strip_prefix("--"))
+        .map(|flag| flag.split('=').next().unwrap_or(flag))
+        .filter(|flag| !flag.is_empty())
 }
 
 /// `export`: the fixture on stdout.
@@ -115,4 +149,32 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string_pretty(value)
         .map(|text| text + "\n")
         .map_err(|e| Error::Internal(anyhow::Error::new(e).context("cannot render JSON")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flags_a_help_names_are_read_outside_backticks() {
+        let flags: Vec<&str> = flags_outside_backticks(
+            "pass --role; roles are: a, or --as EMAIL (--yes). `portalctl x --account A`",
+        )
+        .collect();
+        assert_eq!(flags, ["role", "as", "yes"]);
+    }
+
+    #[test]
+    fn a_help_naming_a_flag_apply_lacks_is_dropped_and_others_stay() {
+        let lacking = in_apply_terms(Error::invalid("x").help("pass the right --account"));
+        assert_eq!(lacking.help_text(), None);
+        for kept in [
+            "leave --as out to act as the operator",
+            "`portalctl user list --account A` shows them",
+            "check `accounts[0].name`",
+        ] {
+            let e = in_apply_terms(Error::invalid("x").help(kept));
+            assert_eq!(e.help_text(), Some(kept));
+        }
+    }
 }
