@@ -72,6 +72,16 @@ impl Error {
         self
     }
 
+    /// Drops the `help:` line, for where it would mislead (a command's
+    /// help shown for an `apply` that lacks the flags it names).
+    #[must_use]
+    pub fn without_help(mut self) -> Self {
+        if let Some(detail) = self.detail_mut() {
+            detail.help = None;
+        }
+        self
+    }
+
     /// Names where in a file the error is: `accounts[2].users[17]: ...`.
     #[must_use]
     pub fn at(mut self, path: &str) -> Self {
@@ -156,7 +166,7 @@ pub(crate) const EXIT_CODES: &[(u8, &str, &str)] = &[
     (
         3,
         "not_found",
-        "not found (account, user, order, token, database)",
+        "not found (account, user, order, token, database, file)",
     ),
     (
         4,

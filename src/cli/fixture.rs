@@ -1,5 +1,6 @@
 //! `apply`, `export` and `schema`: a portal's state as a JSON document.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -8,6 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::Session;
 use crate::domain::{fixture_schema, parse_fixture, ApplyOptions, NewFile, Portal};
 use crate::error::{Error, Result};
+use crate::view::Pruned;
 
 /// The most a fixture may hold: enough for a million users, and a bound
 /// on what a mistaken `apply /dev/zero` reads.
@@ -21,8 +23,11 @@ pub(crate) struct ApplyArgs {
     /// Check everything and print the plan, object by object; write nothing.
     #[arg(long)]
     dry_run: bool,
-    /// Also deactivate members and disable policies of the file's accounts
-    /// that it no longer lists (history stays).
+    /// Also end or remove what the file's accounts no longer list:
+    /// deactivate members, disable policies, end delegations and external
+    /// admins' access, remove addresses, IP addresses and prices (history
+    /// stays). Asks first, saying how many, when it would remove anything;
+    /// without a terminal that needs --yes.
     #[arg(long)]
     prune: bool,
 }
@@ -61,21 +66,13 @@ pub(crate) fn apply(s: &Session, args: ApplyArgs) -> Result<()> {
         progress: Some(&tell),
     };
     let run = |p: &mut Portal| {
-        if opts.prune && !opts.dry_run {
-            s.confirm_checked(
-                p,
-                // Checked quietly: the bar is for the apply itself.
-                |p| {
-                    let quiet = ApplyOptions {
-                        progress: None,
-                        ..opts
-                    };
-                    p.check(|p| p.apply(&fixture, quiet))
-                },
-                &format!(
-                    "apply `{source}` with --prune? members and policies it does not list are deactivated and disabled"
-                ),
-            )?;
+        if opts.prune && !opts.dry_run && !s.yes {
+            // Asked only when the prune would remove something, saying
+            // what; a refusal comes before anyone is asked.
+            let pruned = p.prune_rehearsal(&fixture)?;
+            if let Some(question) = prune_question(&source, &pruned) {
+                s.confirm(&question)?;
+            }
         }
         let view = p.apply(&fixture, opts)?;
         Ok((view, p.take_warnings()))
@@ -90,14 +87,67 @@ pub(crate) fn apply(s: &Session, args: ApplyArgs) -> Result<()> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let (view, warnings) = view?;
-    for warning in warnings {
-        s.out.warn(&warning);
+    let (mut view, warnings) = view.map_err(in_apply_terms)?;
+    for warning in &warnings {
+        s.out.warn(warning);
     }
+    view.warnings = warnings;
     if view.dry_run && !s.out.json {
         s.out.list(&view.plan, "objects in the file")?;
     }
     s.out.item(&view)
+}
+
+/// A refusal from one of the commands an apply runs keeps its help only
+/// when that names no flag `apply` lacks: `pass --role` or `pass the right
+/// --account` would send someone running `apply` looking for a flag it
+/// does not take. A whole command in backticks (`portalctl account list
+/// --account A`) is one to run, and stays.
+fn in_apply_terms(e: Error) -> Error {
+    let foreign = e.help_text().is_some_and(|help| {
+        let command = <super::Cli as clap::CommandFactory>::command();
+        let apply = command.find_subcommand("apply");
+        let takes = |flag: &str| {
+            command
+                .get_arguments()
+                .chain(apply.into_iter().flat_map(|a| a.get_arguments()))
+                .any(|arg| arg.get_long() == Some(flag))
+        };
+        flags_outside_backticks(help).any(|flag| !takes(flag))
+    });
+    if foreign {
+        e.without_help()
+    } else {
+        e
+    }
+}
+
+/// The `--flag` names in `text` outside backticks, without their dashes.
+fn flags_outside_backticks(text: &str) -> impl Iterator<Item = &str> {
+    text.split('`')
+        .step_by(2)
+        .flat_map(|plain| plain.split(|c: char| c.is_whitespace() || ",;:()/.".contains(c)))
+        .filter_map(|word| word.strip_prefix("--"))
+        .map(|flag| flag.split('=').next().unwrap_or(flag))
+        .filter(|flag| !flag.is_empty())
+}
+
+/// The question `--prune` asks before it ends or removes what the file no
+/// longer lists, saying how much; none when it would remove nothing.
+fn prune_question(source: &str, pruned: &BTreeMap<Pruned, usize>) -> Option<String> {
+    let phrases: Vec<String> = pruned
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(kind, n)| kind.phrase(*n))
+        .collect();
+    let (last, rest) = phrases.split_last()?;
+    let all = match rest {
+        [] => last.clone(),
+        _ => format!("{} and {last}", rest.join(", ")),
+    };
+    Some(format!(
+        "apply `{source}` with --prune? it would {all} that the file no longer lists"
+    ))
 }
 
 /// `export`: the fixture on stdout.
@@ -115,4 +165,51 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string_pretty(value)
         .map(|text| text + "\n")
         .map_err(|e| Error::Internal(anyhow::Error::new(e).context("cannot render JSON")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flags_a_help_names_are_read_outside_backticks() {
+        let flags: Vec<&str> = flags_outside_backticks(
+            "pass --role; roles are: a, or --as EMAIL (--yes). `portalctl x --account A`",
+        )
+        .collect();
+        assert_eq!(flags, ["role", "as", "yes"]);
+    }
+
+    #[test]
+    fn a_help_naming_a_flag_apply_lacks_is_dropped_and_others_stay() {
+        let lacking = in_apply_terms(Error::invalid("x").help("pass the right --account"));
+        assert_eq!(lacking.help_text(), None);
+        for kept in [
+            "leave --as out to act as the operator",
+            "`portalctl user list --account A` shows them",
+            "check `accounts[0].name`",
+        ] {
+            let e = in_apply_terms(Error::invalid("x").help(kept));
+            assert_eq!(e.help_text(), Some(kept));
+        }
+    }
+
+    #[test]
+    fn prune_asks_only_about_something_and_says_how_much() {
+        assert_eq!(prune_question("f.json", &BTreeMap::new()), None);
+        let one = BTreeMap::from([(Pruned::Policies, 1)]);
+        assert_eq!(
+            prune_question("f.json", &one).as_deref(),
+            Some("apply `f.json` with --prune? it would disable 1 policy that the file no longer lists")
+        );
+        let many = BTreeMap::from([
+            (Pruned::Members, 2),
+            (Pruned::Prices, 1),
+            (Pruned::ExternalAdmins, 3),
+        ]);
+        assert_eq!(
+            prune_question("f.json", &many).as_deref(),
+            Some("apply `f.json` with --prune? it would deactivate 2 members, end the access of 3 external admins and remove 1 price that the file no longer lists")
+        );
+    }
 }

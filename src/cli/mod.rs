@@ -216,9 +216,13 @@ enum Command {
     Outbox(Group<outbox::OutboxCommand>),
     /// Database settings: the sender of email, the support address, retries.
     Settings(Group<settings::SettingsCommand>),
-    /// Make the database match a fixture (JSON): accounts, users, roles,
-    /// services, cost centres, policies. One transaction; a second apply
-    /// of the same file changes nothing.
+    /// Make the database match a fixture (JSON). One transaction; a second
+    /// apply of the same file changes nothing.
+    ///
+    /// The file lists the preset, roles, accounts with their users,
+    /// courses, addresses, services, cost centres, policies, orders,
+    /// delegations, external admins, config, licences and prices, and
+    /// people flagged or merged.
     Apply(fixture::ApplyArgs),
     /// Print the database (or one account) as a fixture `apply` reads.
     Export(fixture::ExportArgs),

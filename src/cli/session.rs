@@ -208,8 +208,14 @@ pub(crate) fn read_text_file(path: &Path) -> Result<String> {
 /// it holds more than `cap_mib` MiB.
 pub(crate) fn read_capped(path: &Path, cap_mib: u64) -> Result<String> {
     let cap = cap_mib << 20;
-    let cannot_read =
-        |e: std::io::Error| Error::invalid(format!("cannot read `{}`: {e}", path.display()));
+    // Exit codes as the design gives them: a file that is not there is
+    // "not found" (3), as a missing database is; any other failure to
+    // read it (a directory, no permission) is an I/O error (1). One line
+    // naming the path, either way.
+    let cannot_read = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::not_found(format!("no file `{}`", path.display())),
+        _ => Error::Internal(anyhow::anyhow!("cannot read `{}`: {e}", path.display())),
+    };
     let mut bytes = Vec::new();
     // One byte past the cap tells a file of exactly the cap from a larger one.
     if path == Path::new("-") {

@@ -15,6 +15,11 @@ use super::{AccountKind, OrderStatus};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Fixture {
+    /// The JSON Schema the file follows (`portalctl schema` writes one),
+    /// so that an editor can check and complete it. `apply` ignores it and
+    /// `export` never writes it.
+    #[serde(rename = "$schema", default, skip_serializing)]
+    pub schema: Option<String>,
     /// The shipped preset the database is made from (`portal`, `lmp`,
     /// `msp`, `moodle`, `customer-area`). Needed when the database is new;
     /// otherwise it must be the database's.

@@ -1,5 +1,7 @@
 //! How `apply` reports what it did.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::output::{Fields, Row};
@@ -38,13 +40,67 @@ pub(crate) struct ApplyView {
     pub updated: usize,
     /// Objects already as the file says.
     pub unchanged: usize,
-    /// Members deactivated and policies disabled by `--prune`.
+    /// Objects removed: roles the file lists as deleted, and what
+    /// `--prune` ends or removes (see [`Pruned`]).
     pub removed: usize,
     /// Nothing was written.
     pub dry_run: bool,
     /// Object by object: only for `--dry-run`, the plan to read.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub plan: Vec<PlanLine>,
+    /// The warnings the apply's changes gave (a policy left short of
+    /// approvers, ...), as every command also prints them on stderr: a
+    /// script reading `--json` finds them in the document.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// How many objects of each kind `--prune` ended or removed, for the
+    /// question asked before it does (not printed: `removed` counts them).
+    #[serde(skip)]
+    pub pruned: BTreeMap<Pruned, usize>,
+}
+
+/// A kind of object `--prune` ends or removes when the file no longer
+/// lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Pruned {
+    /// Members deactivated.
+    Members,
+    /// Policies disabled.
+    Policies,
+    /// Delegations ended.
+    Delegations,
+    /// External admins whose access ended.
+    ExternalAdmins,
+    /// Shipping addresses removed.
+    Addresses,
+    /// A partner's IP addresses removed.
+    IpAddresses,
+    /// Contracted prices removed.
+    Prices,
+}
+
+impl Pruned {
+    /// What pruning `n` of them does, such as "deactivate 2 members".
+    pub(crate) fn phrase(self, n: usize) -> String {
+        let one = n == 1;
+        let (verb, noun) = match self {
+            Pruned::Members => ("deactivate", if one { "member" } else { "members" }),
+            Pruned::Policies => ("disable", if one { "policy" } else { "policies" }),
+            Pruned::Delegations => ("end", if one { "delegation" } else { "delegations" }),
+            Pruned::ExternalAdmins => (
+                "end the access of",
+                if one {
+                    "external admin"
+                } else {
+                    "external admins"
+                },
+            ),
+            Pruned::Addresses => ("remove", if one { "address" } else { "addresses" }),
+            Pruned::IpAddresses => ("remove", if one { "IP address" } else { "IP addresses" }),
+            Pruned::Prices => ("remove", if one { "price" } else { "prices" }),
+        };
+        format!("{verb} {n} {noun}")
+    }
 }
 
 impl Fields for ApplyView {

@@ -276,3 +276,36 @@ fn on_a_terminal_apply_shows_its_progress_and_in_a_pipe_only_its_counts() {
     let (_, text) = on_a_terminal(&p, &["apply", path], "").unwrap();
     assert!(!text.contains("users,"), "{text}");
 }
+
+/// `apply --prune` asks on a terminal only when it would remove something,
+/// saying how much; a no changes nothing.
+#[test]
+fn on_a_terminal_prune_asks_what_it_would_remove_and_a_no_changes_nothing() {
+    let p = Portal::new();
+    p.member("dee@acme.test", "user");
+    let file = p.db.with_file_name("owner-only.json");
+    let doc = serde_json::json!({"accounts": [{"name": ACCOUNT, "users": [{"email": OWNER}]}]});
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let path = file.to_str().unwrap();
+    let before = p.dump();
+    let Some((code, text)) = on_a_terminal(&p, &["apply", "--prune", path], "n\n") else {
+        return;
+    };
+    says(
+        &text,
+        "with --prune? it would deactivate 1 member that the file no longer lists",
+    );
+    says(&text, "cancelled; nothing changed");
+    assert_eq!(code, USAGE, "{text}");
+    assert_eq!(before, p.dump());
+    let (code, text) = on_a_terminal(&p, &["apply", "--prune", path], "y\n").unwrap();
+    assert_eq!(code, SUCCESS, "{text}");
+    assert_eq!(
+        p.json(&["user", "show", "dee@acme.test"])["status"],
+        "deactivated"
+    );
+    // Now nothing is left to remove: no question.
+    let (code, text) = on_a_terminal(&p, &["apply", "--prune", path], "").unwrap();
+    assert_eq!(code, SUCCESS, "{text}");
+    assert!(!text.contains("--prune?"), "{text}");
+}

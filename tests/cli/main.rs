@@ -9,6 +9,7 @@ mod support;
 
 mod accounts;
 mod addresses;
+mod apply_usability;
 mod areas;
 mod arguments;
 mod attacks;

@@ -323,19 +323,16 @@ fn members_read_the_catalog_without_counts_across_accounts() {
 }
 
 #[test]
-fn a_missing_preset_file_is_a_usage_error() {
+fn a_missing_preset_file_is_not_found() {
     let p = Portal::empty();
     let err = p.refused(
         &[
             "init", "--preset-file", "/nonexistent/mine.json", "--account", ACCOUNT,
             "--owner-email", OWNER,
         ],
-        USAGE,
+        NOT_FOUND,
     );
-    assert!(
-        err.contains("cannot read `/nonexistent/mine.json`"),
-        "{err}"
-    );
+    assert!(err.contains("no file `/nonexistent/mine.json`"), "{err}");
 }
 
 #[test]

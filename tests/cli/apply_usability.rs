@@ -1,0 +1,208 @@
+//! What someone new to `apply` meets first: its help, `--prune`'s
+//! question, a file in any account order, refusals in the file's terms,
+//! an editor's `$schema`, a missing file, and warnings under `--json`.
+
+use serde_json::Value;
+
+use crate::support::*;
+
+const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.json");
+
+/// A portal made by applying the demo fixture.
+fn demo() -> Portal {
+    Portal::cached("apply examples/demo.json", || {
+        let p = Portal::empty();
+        p.ok(&["apply", DEMO]);
+        p
+    })
+}
+
+/// Writes `doc` beside the portal's database; the file's path.
+fn file(p: &Portal, name: &str, doc: &Value) -> String {
+    let path = p.db.with_file_name(name);
+    std::fs::write(&path, doc.to_string()).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// The demo fixture without Ada and Ivan and its second policy: what
+/// `--prune` then removes.
+fn demo_with_fewer() -> Value {
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(DEMO).unwrap()).unwrap();
+    let acme = &mut doc["accounts"][0];
+    let gone = ["ada@acme.test", "ivan@acme.test"];
+    acme["users"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|u| !gone.contains(&u["email"].as_str().unwrap()));
+    acme["policies"].as_array_mut().unwrap().truncate(1);
+    doc
+}
+
+#[test]
+fn apply_help_names_what_a_file_holds_and_what_prune_removes() {
+    // Words as they read, whatever the terminal's wrapping.
+    let help = Portal::empty().ok(&["apply", "--help"]);
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for held in [
+        "roles", "users", "courses", "addresses", "services", "cost centres", "policies", "orders",
+        "delegations", "external admins", "config", "licences", "prices", "people",
+    ] {
+        says(&help, held);
+    }
+    let prune = help.split("--prune").nth(1).unwrap();
+    for removed in [
+        "deactivate members",
+        "disable policies",
+        "end delegations and external admins' access",
+        "remove addresses, IP addresses and prices",
+        "--yes",
+    ] {
+        says(prune, removed);
+    }
+}
+
+#[test]
+fn prune_with_nothing_to_remove_asks_nothing() {
+    let p = demo();
+    let events = p.events();
+    // No terminal and no --yes: nothing would be removed, so nothing to ask.
+    let run = p.run(&["apply", "--prune", DEMO]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stdout, "removed    0");
+    assert_eq!(p.events(), events);
+}
+
+#[test]
+fn prune_that_would_remove_says_how_much_and_needs_yes_without_a_terminal() {
+    let p = demo();
+    let fewer = file(&p, "fewer.json", &demo_with_fewer());
+    let before = p.dump();
+    let err = p.refused(&["apply", "--prune", &fewer], USAGE);
+    says(
+        error_line(&err),
+        "with --prune? it would deactivate 2 members and disable 1 policy that the file no longer lists: needs confirmation, pass --yes",
+    );
+    assert_eq!(before, p.dump());
+    let done = p.json(&["apply", "--prune", "--yes", &fewer]);
+    assert_eq!(done["removed"], 3, "{done}");
+}
+
+#[test]
+fn a_customer_listed_before_its_partner_is_applied_after_it() {
+    let p = Portal::empty();
+    let user =
+        |email: &str| serde_json::json!({"email": email, "role": "admin", "status": "active"});
+    let doc = serde_json::json!({"preset": "portal", "accounts": [
+        {"name": "Client Co", "kind": "customer", "parent": "Partner Ltd",
+         "owner": "cleo@client.test", "users": [user("cleo@client.test")]},
+        {"name": "Partner Ltd", "kind": "partner",
+         "owner": "pat@partner.test", "users": [user("pat@partner.test")]},
+    ]});
+    let path = file(&p, "customer-first.json", &doc);
+    // Onto a new database, and onto one that has neither account yet.
+    let made = p.json(&["apply", &path]);
+    assert_eq!(made["created"], 5, "{made}");
+    let again = p.json(&["apply", &path]);
+    assert_eq!(
+        (&again["created"], &again["updated"]),
+        (&0.into(), &0.into())
+    );
+    let client = p.json(&["account", "show", "Client Co"]);
+    assert_eq!(client["parent"], "Partner Ltd", "{client}");
+    // Export still writes parents first.
+    let exported: Value = serde_json::from_str(&p.ok(&["export"])).unwrap();
+    let names: Vec<&str> = exported["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Partner Ltd", "Client Co"]);
+    let q = demo();
+    let run = q.run(&["apply", &path]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+}
+
+#[test]
+fn a_refusal_inside_an_apply_names_no_flag_apply_lacks() {
+    let p = demo();
+    let elsewhere = serde_json::json!({"accounts": [{"name": "Nowhere"}]});
+    let path = file(&p, "elsewhere.json", &elsewhere);
+    let err = p.refused_as(Some("una@acme.test"), &["apply", &path], DENIED);
+    says(
+        &err,
+        "error: accounts[0]: `una@acme.test` is not a member of `Nowhere`",
+    );
+    says(&err, "help: check `accounts[0].name`");
+    assert!(!err.contains("--account"), "{err}");
+    // A new user with no role, where the catalog gives none by default.
+    let roleless = serde_json::json!({"accounts": [{"name": ACCOUNT,
+        "users": [{"email": "new@acme.test"}]}]});
+    let path = file(&p, "roleless.json", &roleless);
+    let err = p.refused(&["apply", &path], USAGE);
+    says(
+        &err,
+        "error: accounts[0].users[0].role: the `portal` catalog gives no role by default",
+    );
+    says(&err, "help: give the user a `role`; roles are: admin");
+    assert!(!err.contains("--role"), "{err}");
+}
+
+#[test]
+fn a_file_may_name_its_schema_and_export_never_writes_one() {
+    let p = demo();
+    let mut doc: Value = serde_json::from_str(&p.ok(&["export"])).unwrap();
+    doc["$schema"] = "./fixture.schema.json".into();
+    let path = file(&p, "with-schema.json", &doc);
+    let done = p.json(&["apply", &path]);
+    assert_eq!((&done["created"], &done["updated"]), (&0.into(), &0.into()));
+    assert!(!p.ok(&["export"]).contains("$schema"));
+    let schema = p.json(&["schema"]);
+    assert_eq!(
+        schema["properties"]["$schema"]["type"][0], "string",
+        "{schema}"
+    );
+    assert_eq!(schema["additionalProperties"], false);
+    // Any other unknown key is still refused.
+    doc["$schemas"] = "typo".into();
+    let path = file(&p, "typo.json", &doc);
+    let err = p.refused(&["apply", &path], USAGE);
+    says(&err, "unknown field `$schemas`");
+}
+
+#[test]
+fn a_missing_file_is_not_found_and_a_directory_cannot_be_read() {
+    let p = demo();
+    let missing = p.db.with_file_name("missing.json");
+    let missing = missing.to_str().unwrap();
+    let err = p.refused(&["apply", missing], NOT_FOUND);
+    assert_eq!(err.trim_end(), format!("error: no file `{missing}`"));
+    let folder = p.db.parent().unwrap().to_str().unwrap().to_string();
+    let err = p.refused(&["apply", &folder], 1);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    says(&err, &format!("error: cannot read `{folder}`"));
+}
+
+#[test]
+fn apply_json_carries_its_warnings() {
+    let p = Portal::empty();
+    p.ok(&["apply", DEMO]);
+    p.ok(&["user", "deactivate", "fiona@acme.test", "--yes"]);
+    let exported = p.ok(&["export"]);
+    let copy = Portal::empty();
+    let path = copy.db.with_file_name("short.json");
+    std::fs::write(&path, &exported).unwrap();
+    let run = copy.run(&["apply", path.to_str().unwrap(), "--json"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let done: Value = serde_json::from_str(&run.stdout).unwrap();
+    let warnings = strings(&done["warnings"]);
+    assert_eq!(warnings.len(), 2, "{done}");
+    says(
+        &warnings[1],
+        "policy `Hardware over 500` in `Acme Ltd` now has 1 approver for 2 required approvals",
+    );
+    // On stderr too, as every command prints them; and none, no field.
+    says(&run.stderr, "warning: policy `Hardware over 500`");
+    let again = copy.json(&["apply", path.to_str().unwrap()]);
+    assert!(again.get("warnings").is_none(), "{again}");
+}
