@@ -30,6 +30,10 @@ pub(crate) struct ApplyArgs {
     /// without a terminal that needs --yes.
     #[arg(long)]
     prune: bool,
+    /// Email nobody: queue no invitation for the users the file invites
+    /// (`user resend-invite` sends one later), as a CI seed wants.
+    #[arg(long)]
+    no_send: bool,
 }
 
 #[derive(Debug, Args)]
@@ -64,6 +68,7 @@ pub(crate) fn apply(s: &Session, args: ApplyArgs) -> Result<()> {
         dry_run: args.dry_run,
         prune: args.prune,
         progress: Some(&tell),
+        no_send: args.no_send,
     };
     let run = |p: &mut Portal| {
         if opts.prune && !opts.dry_run && !s.yes {

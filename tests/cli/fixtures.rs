@@ -74,6 +74,21 @@ fn apply_alone_makes_a_working_portal_and_a_second_apply_changes_nothing() {
     assert_eq!(p.events(), events, "nothing changed, so nothing is logged");
 }
 
+/// A CI seed emails nobody: `--no-send` invites as the file says and
+/// queues no invitation; `user resend-invite` sends one later.
+#[test]
+fn apply_no_send_invites_without_emailing() {
+    let p = Portal::empty();
+    p.ok(&["apply", "--no-send", DEMO]);
+    let ivan = p.json(&["user", "show", "ivan@acme.test", "--account", ACCOUNT]);
+    assert_eq!(ivan["status"], "invited");
+    let outbox = p.json(&["outbox", "list"]);
+    assert_eq!(outbox, serde_json::json!([]), "{outbox}");
+    p.ok(&["user", "resend-invite", "ivan@acme.test", "--account", ACCOUNT]);
+    let outbox = p.json(&["outbox", "list"]);
+    assert!(outbox.to_string().contains("ivan@acme.test"), "{outbox}");
+}
+
 #[test]
 fn every_change_of_an_apply_is_audited_with_one_event_for_the_apply() {
     let p = demo();
