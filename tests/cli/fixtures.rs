@@ -84,7 +84,9 @@ fn apply_no_send_invites_without_emailing() {
     assert_eq!(ivan["status"], "invited");
     let outbox = p.json(&["outbox", "list"]);
     assert_eq!(outbox, serde_json::json!([]), "{outbox}");
-    p.ok(&["user", "resend-invite", "ivan@acme.test", "--account", ACCOUNT]);
+    p.ok(&[
+        "user", "resend-invite", "ivan@acme.test", "--account", ACCOUNT,
+    ]);
     let outbox = p.json(&["outbox", "list"]);
     assert!(outbox.to_string().contains("ivan@acme.test"), "{outbox}");
 }
