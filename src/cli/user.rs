@@ -139,6 +139,10 @@ pub(crate) enum UserCommand {
         account: AccountArg,
     },
     /// Merge a duplicate into the person kept; the duplicate is retired.
+    ///
+    /// Their memberships, and their places as a named approver of policies
+    /// (and of the pending orders those hold) and in delegations of
+    /// deciding orders, pass to the person kept.
     Merge {
         /// The duplicate.
         email: Email,

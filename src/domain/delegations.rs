@@ -123,7 +123,8 @@ fn email_of(tx: &dyn Tx, id: i64) -> Result<String> {
     Ok(tx.person(id)?.email.to_string())
 }
 
-fn delegation_view(
+/// A delegation as `order delegate` prints it, its state at `now`.
+pub(super) fn delegation_view(
     tx: &dyn Tx,
     account: &Account,
     d: &Delegation,

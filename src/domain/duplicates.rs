@@ -4,16 +4,20 @@
 use super::access::{authority, caps};
 use super::audit::Change;
 use super::courses::follow_role;
+use super::delegations::delegation_view;
 use super::gate::Write;
+use super::policies::policy_view;
 use super::{
-    find_account, find_person, member_in, member_view, resolve_account, Actor, Ctx, Portal,
+    find_account, find_person, member_in, member_view, resolve_account, snapshot, Actor, Ctx,
+    Portal,
 };
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Email, Grant, InvitationState, MemberStatus, Membership, OutboxMessage, OutboxState,
-    Person, Role,
+    Account, Delegation, Email, Grant, InvitationState, MatchedPolicy, MemberStatus, Membership,
+    Order, OutboxMessage, OutboxState, Person, Role, Timestamp,
 };
-use crate::view::{MemberView, MergeView};
+use crate::store::Tx;
+use crate::view::{DelegationPassedOn, MemberView, MergeView, PolicyPassedOn};
 
 /// The email telling support that `dup` duplicates `original` in an account.
 fn duplicate_notice(
@@ -89,10 +93,16 @@ impl Portal {
     /// Merges a duplicate person into the one kept. Memberships move to the
     /// kept person; where both were members, the kept membership stays, the
     /// duplicate's ends (status `left`) and its grants and services join the
-    /// kept one. The duplicate is retired, never deleted. Needs
-    /// `users.manage` in every account involved; the write gate refuses a
-    /// merge that would give anyone more than the actor holds, or move an
-    /// account's ownership without its owner.
+    /// kept one. Every right to act that names the duplicate passes to the
+    /// kept person too: their place as a named approver of policies and of
+    /// the pending orders those hold, and their delegations of deciding
+    /// orders (one that would have the kept person delegate to themselves
+    /// ends). The duplicate is retired, never deleted. Needs `users.manage`
+    /// in every account involved; the write gate refuses a merge that would
+    /// give anyone more than the actor holds (being named an approver, or
+    /// a delegate, included), or move an account's ownership without its
+    /// owner, and warns of any policy or pending order it leaves short of
+    /// approvers.
     pub(crate) fn merge(&mut self, email: &Email, into: &Email) -> Result<MergeView> {
         self.write(|w| merge_in(w, email, into))
     }
@@ -285,8 +295,22 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
         into: into.to_string(),
         moved: vec![],
         ended: vec![],
+        policies: vec![],
+        orders: vec![],
+        delegations: vec![],
     };
-    for mut m in tx.memberships_of(dup.id)? {
+    let memberships = tx.memberships_of(dup.id)?;
+    // Who could decide what in each account before anything moves: the
+    // gate warns of what the merge leaves short against this, since its
+    // own "before" would read the policies and orders as the merge leaves
+    // them.
+    let mut accounts = Vec::new();
+    for m in &memberships {
+        let account = tx.account(m.account_id)?;
+        w.baseline(&account)?;
+        accounts.push(account);
+    }
+    for mut m in memberships {
         let mut account = tx.account(m.account_id)?;
         // An account the actor cannot see stays unnamed.
         if find_account(tx, &w.ctx, &account.name).is_err() {
@@ -353,16 +377,682 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
             tx.update_account(&account)?;
         }
     }
+    // A merged person no longer acts, so whatever lets the duplicate act
+    // would be left to nobody: a policy naming only them would hold its
+    // orders for the account's approvers alone, or for nobody where those
+    // are few. The accounts are those the duplicate belonged to: nothing
+    // names anyone in an account they never joined.
+    for account in &accounts {
+        pass_on_approvals(w, account, &dup, &kept, &mut view)?;
+        pass_on_delegations(w, account, &dup, &kept, &mut view)?;
+    }
     let before = serde_json::json!({ "email": email.as_str(), "merged_into": null });
     dup.merged_into = Some(kept.id);
     dup.duplicate_of = Some(kept.id);
     tx.update_person(&dup)?;
+    let mut after = serde_json::json!({ "email": email.as_str(), "merged_into": into.as_str() });
+    // The merge's own event says what it passed on, beside the events of
+    // each policy, order and delegation it changed.
+    let passed = snapshot(&PassedOn {
+        policies: &view.policies,
+        orders: &view.orders,
+        delegations: &view.delegations,
+    })?;
+    if passed.as_object().is_some_and(|o| !o.is_empty()) {
+        if let Some(fields) = after.as_object_mut() {
+            fields.insert("passed_on".into(), passed);
+        }
+    }
     w.record(Change {
         action: "user.merge",
         account: None,
         target: Some(email.to_string()),
         before: Some(before),
-        after: Some(serde_json::json!({ "email": email.as_str(), "merged_into": into.as_str() })),
+        after: Some(after),
     });
     Ok(view)
+}
+
+/// What a merge passed on from the duplicate to the person kept, as its
+/// audit event records it.
+#[derive(serde::Serialize)]
+struct PassedOn<'a> {
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    policies: &'a [PolicyPassedOn],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    orders: &'a [i64],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    delegations: &'a [DelegationPassedOn],
+}
+
+/// `people` with `dup` replaced by `kept`, once, in id order (as the
+/// store keeps them): where both were named, the kept person is named
+/// once, and the policy has one approver fewer.
+fn in_place_of(people: &[i64], dup: i64, kept: i64) -> Vec<i64> {
+    let mut now: Vec<i64> = people
+        .iter()
+        .map(|p| if *p == dup { kept } else { *p })
+        .collect();
+    now.sort_unstable();
+    now.dedup();
+    now
+}
+
+/// Makes the kept person a named approver wherever the duplicate was one
+/// in `account`: in its policies, and in the pending orders they hold
+/// (each order keeps its policies' approvers as they were when placed or
+/// last re-evaluated, so the orders are changed too). A policy's decided
+/// orders are history and stay as they were.
+///
+/// A named approver decides without `orders.approve`, but only while an
+/// active member with access (see `deciders`); so where the kept person
+/// is not one, the policy is left short as when a named approver is
+/// deactivated: its orders fall back to the account's approvers, and the
+/// gate warns. Where both were named, the kept person counts once, which
+/// may leave the policy short in the same way.
+fn pass_on_approvals(
+    w: &Write<'_>,
+    account: &Account,
+    dup: &Person,
+    kept: &Person,
+    view: &mut MergeView,
+) -> Result<()> {
+    let tx = w.tx;
+    for mut policy in tx.policies_in(account.id)? {
+        if !policy.approvers.contains(&dup.id) {
+            continue;
+        }
+        let before = policy_view(tx, account, &policy)?;
+        policy.approvers = in_place_of(&policy.approvers, dup.id, kept.id);
+        tx.update_policy(&policy)?;
+        let after = policy_view(tx, account, &policy)?;
+        w.changed(
+            "user.merge",
+            account,
+            policy.name.clone(),
+            Some(&before),
+            &after,
+        )?;
+        view.policies.push(PolicyPassedOn {
+            account: account.name.clone(),
+            policy: policy.name,
+        });
+    }
+    for order in tx.pending_orders_naming(account.id, dup.id)? {
+        // A policy that released the order holds it no more: as decided.
+        let holding: Vec<MatchedPolicy> = tx
+            .matched_policies(order.id)?
+            .into_iter()
+            .filter(|m| m.released_at.is_none() && m.approvers.contains(&dup.id))
+            .collect();
+        if holding.is_empty() {
+            continue;
+        }
+        let before = named_on(tx, &order, &holding)?;
+        let mut moved = Vec::new();
+        for m in holding {
+            let m = MatchedPolicy {
+                approvers: in_place_of(&m.approvers, dup.id, kept.id),
+                ..m
+            };
+            tx.update_matched_policy(order.id, &m)?;
+            moved.push(m);
+        }
+        let after = named_on(tx, &order, &moved)?;
+        w.changed(
+            "user.merge",
+            account,
+            format!("order {}", order.id),
+            Some(&before),
+            &after,
+        )?;
+        view.orders.push(order.id);
+    }
+    Ok(())
+}
+
+/// Who the policies `holding` an order name as its approvers, for the
+/// audit log: an order's view does not show them.
+fn named_on(tx: &dyn Tx, order: &Order, holding: &[MatchedPolicy]) -> Result<serde_json::Value> {
+    let mut policies = Vec::new();
+    for m in holding {
+        let mut approvers = Vec::new();
+        for id in &m.approvers {
+            approvers.push(tx.person(*id)?.email.to_string());
+        }
+        policies.push(serde_json::json!({ "policy": m.name, "approvers": approvers }));
+    }
+    Ok(serde_json::json!({ "id": order.id, "policies": policies }))
+}
+
+/// Passes the duplicate's delegations in `account` that hold or are to
+/// come on to the kept person: each is ended now (a delegation keeps the
+/// period it held, as `order delegate --end` leaves it) and set again
+/// with the kept person in the duplicate's place, from now or its start,
+/// until its end. One that would have the kept person delegate to
+/// themselves just ends. Where the kept person already has a delegation
+/// with the same other party, only the part of the period it does not
+/// cover is set, since `order delegate` refuses two that overlap.
+///
+/// Who may decide through a delegation is judged when deciding, from the
+/// delegator's standing then, so a delegation the kept person cannot use
+/// (they decide nothing there) lends nothing, as any other would.
+fn pass_on_delegations(
+    w: &Write<'_>,
+    account: &Account,
+    dup: &Person,
+    kept: &Person,
+    view: &mut MergeView,
+) -> Result<()> {
+    let tx = w.tx;
+    let now = w.ctx.now;
+    let by = w.ctx.actor.audit_name();
+    let naming: Vec<Delegation> = tx
+        .delegations_in(account.id, now)?
+        .into_iter()
+        // One ended before it began keeps a period of no length: it
+        // holds nothing to pass on, and who ended it stays said.
+        .filter(|d| d.ended_by.is_none() && d.starts_at < d.ends_at)
+        .filter(|d| d.delegator_id == dup.id || d.delegate_id == dup.id)
+        .collect();
+    for d in naming {
+        let before = delegation_view(tx, account, &d, now)?;
+        tx.end_delegation(d.id, now, &by)?;
+        let ended = delegation_view(tx, account, &tx.delegation(d.id)?, now)?;
+        let target = format!("{} to {}", before.delegator, before.delegate);
+        w.changed("user.merge", account, target, Some(&before), &ended)?;
+        let swap = |p: i64| if p == dup.id { kept.id } else { p };
+        let (delegator, delegate) = (swap(d.delegator_id), swap(d.delegate_id));
+        let mut outcome = "ended";
+        if delegator != delegate {
+            let from = d.starts_at.max(now);
+            for (starts_at, ends_at) in
+                uncovered(tx, account, (delegator, delegate), from, d.ends_at)?
+            {
+                let mut moved = Delegation {
+                    id: 0,
+                    account_id: account.id,
+                    delegator_id: delegator,
+                    delegate_id: delegate,
+                    starts_at,
+                    ends_at,
+                    created_by: by.clone(),
+                    created_at: now,
+                    ended_by: None,
+                };
+                moved.id = tx.insert_delegation(&moved)?;
+                let set = delegation_view(tx, account, &moved, now)?;
+                let target = format!("{} to {}", set.delegator, set.delegate);
+                w.changed("user.merge", account, target, None, &set)?;
+                outcome = "moved";
+            }
+        }
+        view.delegations.push(DelegationPassedOn {
+            account: account.name.clone(),
+            delegator: before.delegator,
+            delegate: before.delegate,
+            outcome,
+        });
+    }
+    Ok(())
+}
+
+/// The parts of `[from, until)`, in order, that no delegation in
+/// `account` from `delegator` to `delegate` holding or to come covers.
+fn uncovered(
+    tx: &dyn Tx,
+    account: &Account,
+    (delegator, delegate): (i64, i64),
+    from: Timestamp,
+    until: Timestamp,
+) -> Result<Vec<(Timestamp, Timestamp)>> {
+    let mut parts = vec![(from, until)];
+    for held in tx.delegations_from(account.id, delegator, from)? {
+        // One of no length covers nothing, and would split the period.
+        if held.delegate_id != delegate || held.starts_at >= held.ends_at {
+            continue;
+        }
+        parts = parts
+            .into_iter()
+            .flat_map(|(start, end)| {
+                [
+                    (start, end.min(held.starts_at)),
+                    (start.max(held.ends_at), end),
+                ]
+            })
+            .filter(|(start, end)| start < end)
+            .collect();
+    }
+    Ok(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testing::{email, join, seeded};
+    use crate::domain::{AuditFilter, DelegateRequest, Handover, NewOrder, NewPolicy};
+    use crate::model::{Money, OrderStatus};
+    use crate::view::OrderView;
+
+    fn money(text: &str) -> Money {
+        text.parse().expect("an amount")
+    }
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().expect("a time")
+    }
+
+    fn as_member(p: &mut Portal, who: &str) {
+        p.ctx.actor = Actor::Member(email(who));
+    }
+
+    fn operator(p: &mut Portal) {
+        p.ctx.actor = Actor::Operator("root".into());
+    }
+
+    /// Acme (portal preset) with the users fin and fin2 (one person, two
+    /// logins) and the manager max, and the policy "Finance" over 50
+    /// naming `approvers`, needing `required` approvals.
+    fn acme(approvers: &[&str], required: i64) -> Portal {
+        let mut p = seeded("portal");
+        join(&mut p, "fin@acme.test", "user");
+        join(&mut p, "fin2@acme.test", "user");
+        join(&mut p, "max@acme.test", "manager");
+        p.policy_create(&NewPolicy {
+            name: "Finance".into(),
+            threshold: money("50.00"),
+            approvers: approvers.iter().map(|a| email(a)).collect(),
+            required_approvals: Some(required),
+            ..NewPolicy::default()
+        })
+        .expect("policy");
+        p
+    }
+
+    /// `who` places an order of 60.00; its id.
+    fn place(p: &mut Portal, who: &str) -> i64 {
+        as_member(p, who);
+        let id = p
+            .order_place(&NewOrder {
+                description: "Laptop".into(),
+                amount: money("60.00"),
+                ..NewOrder::default()
+            })
+            .expect("order")
+            .id;
+        operator(p);
+        id
+    }
+
+    fn decide(p: &mut Portal, who: &str, id: i64) -> Result<OrderView> {
+        as_member(p, who);
+        let out = p.order_decide(id, None);
+        operator(p);
+        out
+    }
+
+    fn merge(p: &mut Portal, dup: &str, kept: &str) -> Result<MergeView> {
+        p.take_warnings();
+        p.merge(&email(dup), &email(kept))
+    }
+
+    /// Who may decide a pending order now: never nobody, whatever a merge
+    /// did (product: "orders that can never get stuck").
+    #[track_caller]
+    fn deciders(p: &mut Portal, id: i64) -> Vec<String> {
+        let order = p.order_show(id).expect("order");
+        assert_eq!(order.status, OrderStatus::Pending);
+        let deciders = order.deciders.expect("a pending order lists its deciders");
+        assert!(!deciders.is_empty(), "order {id} is stuck");
+        deciders
+    }
+
+    fn approvers(p: &mut Portal) -> Vec<String> {
+        p.policy_show("Finance", None).expect("policy").approvers
+    }
+
+    /// The defect: the owner's order waits on the policy naming fin2 alone,
+    /// and the owner, the only account approver, cannot decide their own.
+    /// Merged without passing fin2's place on, the order would be stuck;
+    /// passed on, fin decides it.
+    #[test]
+    fn a_named_approvers_place_passes_to_the_kept_person_and_the_order_stays_decidable() {
+        let mut p = acme(&["fin2@acme.test"], 1);
+        let id = place(&mut p, "owner@acme.test");
+        assert_eq!(deciders(&mut p, id), ["fin2@acme.test"]);
+        let view = merge(&mut p, "fin2@acme.test", "fin@acme.test").expect("merge");
+        assert_eq!(
+            view.policies,
+            [PolicyPassedOn {
+                account: "Acme".into(),
+                policy: "Finance".into()
+            }]
+        );
+        assert_eq!(view.orders, [id]);
+        assert!(p.take_warnings().is_empty(), "nothing is left short");
+        assert_eq!(approvers(&mut p), ["fin@acme.test"]);
+        assert_eq!(deciders(&mut p, id), ["fin@acme.test"]);
+        let done = decide(&mut p, "fin@acme.test", id).expect("fin decides");
+        assert_eq!(done.status, OrderStatus::Approved);
+    }
+
+    /// One transaction, and its events say what moved: the policy, the
+    /// order's approvers, and the merge itself.
+    #[test]
+    fn the_merge_event_says_what_passed_on() {
+        let mut p = acme(&["fin2@acme.test"], 1);
+        let id = place(&mut p, "max@acme.test");
+        merge(&mut p, "fin2@acme.test", "fin@acme.test").expect("merge");
+        let events = p
+            .audit_list(&AuditFilter {
+                action: Some("user.merge".into()),
+                ..AuditFilter::default()
+            })
+            .expect("audit");
+        let of = |target: &str| {
+            events
+                .iter()
+                .find(|e| e.target.as_deref() == Some(target))
+                .unwrap_or_else(|| panic!("no event about {target}: {events:?}"))
+        };
+        let policy = of("Finance");
+        assert_eq!(
+            policy.before.as_ref().map(|b| b["approvers"].clone()),
+            Some(serde_json::json!(["fin2@acme.test"]))
+        );
+        assert_eq!(
+            policy.after.as_ref().map(|a| a["approvers"].clone()),
+            Some(serde_json::json!(["fin@acme.test"]))
+        );
+        let order = of(&format!("order {id}"));
+        assert_eq!(
+            order
+                .after
+                .as_ref()
+                .map(|a| a["policies"][0]["approvers"].clone()),
+            Some(serde_json::json!(["fin@acme.test"]))
+        );
+        // The person's own event, beside their membership's.
+        let merged = events
+            .iter()
+            .find(|e| e.target.as_deref() == Some("fin2@acme.test") && e.account.is_none())
+            .expect("the merge's event");
+        let passed = merged
+            .after
+            .as_ref()
+            .map(|a| a["passed_on"].clone())
+            .expect("after");
+        assert_eq!(
+            passed,
+            serde_json::json!({
+                "policies": [{"account": "Acme", "policy": "Finance"}],
+                "orders": [id],
+            })
+        );
+    }
+
+    /// Both named: the kept person is named once, so the policy falls
+    /// short by one, warns, and its order falls back to the account's
+    /// approvers for the second approval, as when a named approver is
+    /// deactivated. Still decidable.
+    #[test]
+    fn both_named_leaves_one_place_and_the_order_falls_back() {
+        let mut p = acme(&["fin@acme.test", "fin2@acme.test"], 2);
+        let id = place(&mut p, "max@acme.test");
+        merge(&mut p, "fin2@acme.test", "fin@acme.test").expect("merge");
+        let warnings = p.take_warnings();
+        assert!(
+            warnings.iter().any(|w| w.contains(
+                "policy `Finance` in `Acme` now has 1 eligible approver for 2 required approvals"
+            )),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains(&format!("order {id} in `Acme` now falls back"))),
+            "{warnings:?}"
+        );
+        assert_eq!(approvers(&mut p), ["fin@acme.test"]);
+        decide(&mut p, "fin@acme.test", id).expect("fin approves once");
+        let err = decide(&mut p, "fin@acme.test", id).expect_err("not twice");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert_eq!(deciders(&mut p, id), ["owner@acme.test"]);
+        let done = decide(&mut p, "owner@acme.test", id).expect("the owner");
+        assert_eq!(done.status, OrderStatus::Approved);
+    }
+
+    /// The kept person cannot decide in the account (deactivated there):
+    /// named in the duplicate's place all the same, as a deactivated named
+    /// approver stays named, and the gate warns, as it does for that
+    /// deactivation. An order the account's approvers can still decide
+    /// falls back to them; one nobody is left to decide is said to be so,
+    /// with what to do.
+    #[test]
+    fn a_kept_person_without_access_there_leaves_the_policy_short_with_a_warning() {
+        let mut p = acme(&["fin2@acme.test"], 1);
+        let theirs = place(&mut p, "max@acme.test");
+        let own = place(&mut p, "owner@acme.test");
+        p.deactivate(&email("fin@acme.test"), None, &Handover::Refuse)
+            .expect("deactivate");
+        merge(&mut p, "fin2@acme.test", "fin@acme.test").expect("merge");
+        let warnings = p.take_warnings();
+        assert!(
+            warnings.iter().any(|w| w.contains(
+                "policy `Finance` in `Acme` now has 0 eligible approvers for 1 required approval"
+            )),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings.iter().any(|w| w.contains(&format!(
+                "order {own} in `Acme`: nobody eligible is left to give policy `Finance`"
+            ))),
+            "{warnings:?}"
+        );
+        assert_eq!(approvers(&mut p), ["fin@acme.test"]);
+        assert_eq!(deciders(&mut p, theirs), ["owner@acme.test"]);
+        // Active again, fin decides both: the place was passed on.
+        p.activate(&email("fin@acme.test"), None).expect("activate");
+        assert_eq!(deciders(&mut p, own), ["fin@acme.test"]);
+        decide(&mut p, "fin@acme.test", own).expect("fin decides");
+    }
+
+    /// An order the duplicate placed becomes the kept person's own: the
+    /// kept person, its only named approver, may not decide it, and the
+    /// account's approvers do.
+    #[test]
+    fn an_order_the_duplicate_placed_falls_to_the_account_approvers_when_the_kept_person_was_its_approver(
+    ) {
+        let mut p = acme(&["fin@acme.test"], 1);
+        let caps: Vec<crate::model::Capability> = ["portal.access", "orders.place"]
+            .iter()
+            .map(|c| c.parse().expect("capability"))
+            .collect();
+        p.role_create("buyer", &caps, &"places orders".into(), Some("Acme"))
+            .expect("role");
+        join(&mut p, "fin3@acme.test", "buyer");
+        let id = place(&mut p, "fin3@acme.test");
+        merge(&mut p, "fin3@acme.test", "fin@acme.test").expect("merge");
+        let warnings = p.take_warnings();
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains(&format!("order {id} in `Acme` now falls back"))),
+            "{warnings:?}"
+        );
+        assert_eq!(deciders(&mut p, id), ["owner@acme.test"]);
+        let err = decide(&mut p, "fin@acme.test", id).expect_err("their own now");
+        assert!(err.to_string().contains("nobody approves their own order"));
+        decide(&mut p, "owner@acme.test", id).expect("the owner decides");
+    }
+
+    /// Naming someone an approver gives them the deciding of orders: a
+    /// member who may merge people but does not hold `orders.approve` may
+    /// not pass that on, and nothing changes.
+    #[test]
+    fn a_merge_that_passes_on_deciding_needs_orders_approve() {
+        let mut p = crate::domain::testing::ann_administers_the_customer_area();
+        join(&mut p, "fin@acme.test", "member");
+        join(&mut p, "fin2@acme.test", "member");
+        p.policy_create(&NewPolicy {
+            name: "Finance".into(),
+            threshold: money("50.00"),
+            approvers: vec![email("fin2@acme.test")],
+            ..NewPolicy::default()
+        })
+        .expect("policy");
+        let head = p.audit_head().expect("head");
+        as_member(&mut p, "ann@acme.test");
+        let err = merge(&mut p, "fin2@acme.test", "fin@acme.test").expect_err("refused");
+        operator(&mut p);
+        assert_eq!(err.exit_code(), 5, "{err}");
+        let said = err.to_string();
+        assert!(
+            said.contains("the deciding of the orders of policy `Finance`"),
+            "{said}"
+        );
+        assert!(said.contains("orders.approve"), "{said}");
+        assert_eq!(p.audit_head().expect("head"), head);
+        assert_eq!(approvers(&mut p), ["fin2@acme.test"]);
+        // The owner may.
+        as_member(&mut p, "owner@acme.test");
+        merge(&mut p, "fin2@acme.test", "fin@acme.test").expect("the owner merges");
+        operator(&mut p);
+        assert_eq!(approvers(&mut p), ["fin@acme.test"]);
+    }
+
+    const T1: &str = "2026-11-26T09:00:00Z";
+    const T2: &str = "2026-11-27T17:00:00Z";
+    const T3: &str = "2026-11-30T17:00:00Z";
+
+    fn delegate(p: &mut Portal, from: &str, to: &str, start: Option<&str>, until: &str) {
+        operator(p);
+        p.order_delegate(&DelegateRequest {
+            to: email(to),
+            from: start.map(at),
+            until: at(until),
+            delegator: Some(email(from)),
+            account: None,
+        })
+        .expect("delegate");
+    }
+
+    /// `(delegator, delegate, from, until)` of every delegation holding or
+    /// to come, by start.
+    fn delegations(p: &mut Portal) -> Vec<(String, String, String, String)> {
+        p.order_delegations(None)
+            .expect("delegations")
+            .into_iter()
+            .filter(|d| d.from < d.until)
+            .map(|d| {
+                (
+                    d.delegator,
+                    d.delegate,
+                    d.from.to_string(),
+                    d.until.to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// The duplicate's delegations are the kept person's: one they gave is
+    /// set again from the kept person, one they held is held by the kept
+    /// person, and each old one ends now.
+    #[test]
+    fn delegations_pass_to_the_kept_person() {
+        let mut p = acme(&[], 1);
+        join(&mut p, "adm2@acme.test", "admin");
+        join(&mut p, "adm@acme.test", "admin");
+        join(&mut p, "eve@acme.test", "user");
+        delegate(&mut p, "adm2@acme.test", "eve@acme.test", Some(T1), T2);
+        delegate(&mut p, "owner@acme.test", "adm2@acme.test", None, T2);
+        let id = place(&mut p, "max@acme.test");
+        let view = merge(&mut p, "adm2@acme.test", "adm@acme.test").expect("merge");
+        assert_eq!(view.delegations.len(), 2, "{:?}", view.delegations);
+        assert!(view.delegations.iter().all(|d| d.outcome == "moved"));
+        let now = p.ctx.now.to_string();
+        assert_eq!(
+            delegations(&mut p),
+            [
+                (
+                    "owner@acme.test".to_string(),
+                    "adm@acme.test".to_string(),
+                    now.clone(),
+                    T2.to_string()
+                ),
+                (
+                    "adm@acme.test".to_string(),
+                    "eve@acme.test".to_string(),
+                    T1.to_string(),
+                    T2.to_string()
+                ),
+            ]
+        );
+        // eve decides for the kept person once the delegation holds.
+        p.ctx.now = at(T1);
+        as_member(&mut p, "eve@acme.test");
+        let inbox = p.order_inbox(None, None).expect("inbox");
+        operator(&mut p);
+        assert_eq!(inbox.len(), 1);
+        assert_eq!(inbox[0].id, id);
+        assert_eq!(inbox[0].on_behalf_of.as_deref(), Some("adm@acme.test"));
+        let done = decide(&mut p, "eve@acme.test", id).expect("eve decides");
+        assert_eq!(done.status, OrderStatus::Approved);
+    }
+
+    /// A delegation between the two would have the kept person delegate
+    /// to themselves: it ends, whichever way it ran.
+    #[test]
+    fn a_delegation_between_the_duplicate_and_the_kept_person_ends() {
+        for (from, to) in [
+            ("adm@acme.test", "adm2@acme.test"),
+            ("adm2@acme.test", "adm@acme.test"),
+        ] {
+            let mut p = acme(&[], 1);
+            join(&mut p, "adm@acme.test", "admin");
+            join(&mut p, "adm2@acme.test", "admin");
+            delegate(&mut p, from, to, None, T2);
+            let view = merge(&mut p, "adm2@acme.test", "adm@acme.test").expect("merge");
+            assert_eq!(view.delegations.len(), 1);
+            assert_eq!(view.delegations[0].outcome, "ended");
+            assert!(delegations(&mut p).is_empty(), "{from} to {to}");
+        }
+    }
+
+    /// Where the kept person already delegates to the same delegate, only
+    /// the part of the duplicate's period theirs does not cover is set:
+    /// `order delegate` (and so `apply`) refuses two that overlap.
+    #[test]
+    fn a_delegation_the_kept_person_already_holds_is_not_set_twice() {
+        let mut p = acme(&[], 1);
+        join(&mut p, "adm@acme.test", "admin");
+        join(&mut p, "adm2@acme.test", "admin");
+        join(&mut p, "eve@acme.test", "user");
+        delegate(&mut p, "adm@acme.test", "eve@acme.test", Some(T1), T2);
+        delegate(&mut p, "adm2@acme.test", "eve@acme.test", None, T3);
+        merge(&mut p, "adm2@acme.test", "adm@acme.test").expect("merge");
+        let now = p.ctx.now.to_string();
+        let pair = |from: &str, until: &str| {
+            (
+                "adm@acme.test".to_string(),
+                "eve@acme.test".to_string(),
+                from.to_string(),
+                until.to_string(),
+            )
+        };
+        assert_eq!(
+            delegations(&mut p),
+            [pair(&now, T1), pair(T1, T2), pair(T2, T3)]
+        );
+        // Covered whole by the kept person's own: ended, nothing set.
+        let mut p = acme(&[], 1);
+        join(&mut p, "adm@acme.test", "admin");
+        join(&mut p, "adm2@acme.test", "admin");
+        join(&mut p, "eve@acme.test", "user");
+        delegate(&mut p, "adm@acme.test", "eve@acme.test", None, T3);
+        delegate(&mut p, "adm2@acme.test", "eve@acme.test", Some(T1), T2);
+        let view = merge(&mut p, "adm2@acme.test", "adm@acme.test").expect("merge");
+        assert_eq!(view.delegations[0].outcome, "ended");
+        assert_eq!(delegations(&mut p), [pair(&now, T3)]);
+    }
 }

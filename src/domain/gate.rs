@@ -12,12 +12,13 @@
 //! [`Gate`], whose reads hand out no commit.
 
 use std::cell::{OnceCell, RefCell};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Deref;
 
 use super::access::Authority;
 use super::audit::{record, Change};
-use super::review::Review;
+use super::deciders::Now;
+use super::review::{shortfalls_in, Review, Shortfalls};
 use super::{resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::Result;
 use crate::model::{Account, Need, Timestamp};
@@ -63,6 +64,7 @@ pub(crate) struct Write<'t> {
     may_lose_admin: RefCell<BTreeSet<i64>>,
     acting: RefCell<Option<Actor>>,
     warnings: RefCell<Vec<String>>,
+    baselines: RefCell<BTreeMap<i64, Shortfalls>>,
 }
 
 impl Write<'_> {
@@ -86,6 +88,23 @@ impl Write<'_> {
     /// the caller (see [`Portal::take_warnings`]) once the write commits.
     pub(crate) fn warn(&self, message: String) {
         self.warnings.borrow_mut().push(message);
+    }
+
+    /// Reads how `account` is short of deciders before this write changes
+    /// anything there, for the gate to warn of only what the write adds.
+    /// The gate otherwise reads the members as they were from its journal
+    /// but the policies and pending orders as they are, which hides what a
+    /// write that moves a policy's named approvers does (a merge): it is
+    /// called before such a write's first change, and its first reading of
+    /// an account is the one kept.
+    pub(crate) fn baseline(&self, account: &Account) -> Result<()> {
+        if self.baselines.borrow().contains_key(&account.id) {
+            return Ok(());
+        }
+        let roster = Now::new(self.tx, self.catalog()?, account, self.ctx.now);
+        let read = shortfalls_in(self.tx, &roster, account)?;
+        self.baselines.borrow_mut().insert(account.id, read);
+        Ok(())
     }
 
     /// Makes `actor` the one this write is judged and audited as: whoever
@@ -203,6 +222,7 @@ impl Portal {
             may_lose_admin: RefCell::default(),
             acting: RefCell::default(),
             warnings: RefCell::default(),
+            baselines: RefCell::default(),
         };
         let out = change(&w)?;
         let ctx = Ctx {
@@ -219,7 +239,7 @@ impl Portal {
             };
             let review = Review::new(&*tx, &catalog, &ctx, &journal);
             review.check(&w.may_lose_admin.borrow())?;
-            for warning in review.shortfalls()? {
+            for warning in review.shortfalls(&w.baselines.borrow())? {
                 w.warn(warning);
             }
         }

@@ -128,8 +128,9 @@ pub(super) fn restored_approvers(
 ) -> Result<Vec<i64>> {
     let mut approvers: Vec<i64> = Vec::new();
     for email in emails {
-        // Someone merged away since is named still: a merge leaves the
-        // policies that named them as they were.
+        // Someone merged away since may be named still: a merge made
+        // before merges passed a named approver's place on to the person
+        // kept left the policies that named them as they were.
         let person = joined_in(tx, email, account, "cannot be one of its approvers")?;
         if !approvers.contains(&person) {
             approvers.push(person);

@@ -22,7 +22,7 @@
 //! And, once the write goes through, what it left short of approvers.
 
 use std::cell::{OnceCell, RefCell};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::access::{caps, Access};
 use super::deciders::{count, policy_eligible, take, Ability, Roster};
@@ -308,17 +308,24 @@ impl<'a> Review<'a> {
 
     /// Being newly named an approver of a policy lets one decide its
     /// orders: that is `orders.approve` given.
-    fn newly_named_approver(&self, (person, account): Seat) -> Result<bool> {
+    fn newly_named_approver(&self, seat: Seat) -> Result<bool> {
+        Ok(!self.newly_named_by(seat)?.is_empty())
+    }
+
+    /// The policies (names) of the seat's account that this write made
+    /// name the seat's person as an approver.
+    fn newly_named_by(&self, (person, account): Seat) -> Result<Vec<String>> {
+        let mut named = Vec::new();
         for (id, before) in &self.journal.policies {
             let now = self.tx.policy(*id)?;
             let was = before
                 .as_ref()
                 .is_some_and(|p| p.approvers.contains(&person));
             if now.account_id == account && now.approvers.contains(&person) && !was {
-                return Ok(true);
+                named.push(now.name);
             }
         }
-        Ok(false)
+        Ok(named)
     }
 
     /// Every grant the seat gains is one the catalog lets be granted on
@@ -419,7 +426,7 @@ impl<'a> Review<'a> {
         }
         Err(Error::denied(format!(
             "`{email}` cannot give `{who}` {} in `{}`: it includes capabilities they do not hold ({})",
-            self.given(change)?,
+            self.given((person, account_id), change)?,
             account.name,
             names.join(", ")
         ))
@@ -429,11 +436,23 @@ impl<'a> Review<'a> {
         )))
     }
 
-    /// What a change gave, in words: a role, grants, access back, or the
-    /// ownership.
-    fn given(&self, (before, after): (Option<&Standing>, Option<&Standing>)) -> Result<String> {
+    /// What a change gave, in words: a role, grants, access back, the
+    /// ownership, or the deciding of a policy's orders as its named
+    /// approver.
+    fn given(
+        &self,
+        seat: Seat,
+        (before, after): (Option<&Standing>, Option<&Standing>),
+    ) -> Result<String> {
+        let named: Vec<String> = self
+            .newly_named_by(seat)?
+            .iter()
+            .map(|name| format!("policy `{name}`"))
+            .collect();
+        let named = (!named.is_empty())
+            .then(|| format!("the deciding of the orders of {}", named.join(", ")));
         let Some(after) = after else {
-            return Ok("access".into());
+            return Ok(named.unwrap_or_else(|| "access".into()));
         };
         let mut parts = Vec::new();
         let role = after.membership.role_id;
@@ -452,6 +471,7 @@ impl<'a> Review<'a> {
         if after.owner && !before.is_some_and(|b| b.owner) {
             parts.push("the ownership".into());
         }
+        parts.extend(named);
         if parts.is_empty() {
             parts.push("access back".into());
         }
@@ -592,11 +612,18 @@ impl<'a> Review<'a> {
     /// that nobody eligible is left to decide. The write goes through; the
     /// caller hears it as warnings. Eligibility is judged when deciding,
     /// so the fallback itself needs nothing written.
-    pub(super) fn shortfalls(&self) -> Result<Vec<String>> {
+    ///
+    /// "Before" is read from the journal (the members as they were), with
+    /// the policies and orders as the write leaves them; an account in
+    /// `baselines` was read whole before the write changed anything (see
+    /// [`super::gate::Write::baseline`]), for a write that changes the
+    /// policies or orders themselves, such as a merge passing a named
+    /// approver's place on.
+    pub(super) fn shortfalls(&self, baselines: &BTreeMap<i64, Shortfalls>) -> Result<Vec<String>> {
         // Only a change in someone's ability to decide can leave a policy
         // or an order short. Most writes change none, and then nothing
         // here reads an account's members or orders.
-        let mut accounts: BTreeSet<i64> = BTreeSet::new();
+        let mut accounts: BTreeSet<i64> = baselines.keys().copied().collect();
         for &(person, account) in self.seats()? {
             let seen = |before| Seen {
                 review: self,
@@ -617,56 +644,96 @@ impl<'a> Review<'a> {
                 before,
                 all: OnceCell::new(),
             };
-            let (was, now) = (seen(true), seen(false));
-            for policy in self.tx.policies_in(id)?.iter().filter(|p| p.enabled) {
-                let need = usize::try_from(policy.required_approvals).unwrap_or(usize::MAX);
-                let had = policy_eligible(&was, policy, need)?;
-                let has = policy_eligible(&now, policy, need)?;
-                if had < need || has >= need {
-                    continue;
+            let read;
+            let before = match baselines.get(&id) {
+                Some(baseline) => baseline,
+                None => {
+                    read = shortfalls_in(self.tx, &seen(true), &account)?;
+                    &read
                 }
-                warnings.push(short_policy_warning(policy, &account, has, need));
-            }
-            for order in self.tx.pending_orders_in(id)? {
-                let before = pending_of(self.tx, &was, &order)?;
-                let after = pending_of(self.tx, &now, &order)?;
-                let stuck_before: Vec<i64> = before
-                    .stuck(&was)?
-                    .iter()
-                    .map(|h| h.policy.policy_id)
-                    .collect();
-                for h in after.stuck(&now)? {
-                    if !stuck_before.contains(&h.policy.policy_id) {
-                        warnings.push(format!(
-                            "order {} in `{}`: nobody eligible is left to give policy `{}` the {} it needs; cancel it (`portalctl order cancel {}`) or ease the policy (`portalctl policy edit`)",
-                            order.id,
-                            account.name,
-                            h.policy.name,
-                            count(usize::try_from(h.need()).unwrap_or(0), "approval"),
-                            order.id
-                        ));
-                    }
-                }
-                for h in after
-                    .holds
-                    .iter()
-                    .filter(|h| h.falls_back() && !h.satisfied())
-                {
-                    let fell = before
-                        .holds
-                        .iter()
-                        .any(|b| b.policy.policy_id == h.policy.policy_id && b.falls_back());
-                    if !fell {
-                        warnings.push(format!(
-                            "order {} in `{}` now falls back to the account's approvers: policy `{}` has too few eligible approvers left",
-                            order.id, account.name, h.policy.name
-                        ));
-                    }
+            };
+            let after = shortfalls_in(self.tx, &seen(false), &account)?;
+            for (short, warning) in after.0 {
+                if let Some(warning) = warning.filter(|_| !before.has(short)) {
+                    warnings.push(warning);
                 }
             }
         }
         Ok(warnings)
     }
+}
+
+/// One way an account can be short of deciders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Short {
+    /// An enabled policy with fewer eligible approvers than it requires.
+    Policy(i64),
+    /// A pending order (id) that nobody eligible is left to give a policy
+    /// (id) the approvals it needs.
+    Stuck(i64, i64),
+    /// A pending order (id) that a policy (id) naming approvers holds,
+    /// left to the account's approvers.
+    FallsBack(i64, i64),
+}
+
+/// How an account is short of deciders at one moment, each shortfall with
+/// the warning it gives when a write brings it about (`None`: one that is
+/// no news, such as a fallback for a policy already satisfied).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Shortfalls(Vec<(Short, Option<String>)>);
+
+impl Shortfalls {
+    fn has(&self, short: Short) -> bool {
+        self.0.iter().any(|(s, _)| *s == short)
+    }
+}
+
+/// How `account` is short of deciders with its members as `roster` sees
+/// them and its policies and pending orders as they are in `tx` now.
+pub(super) fn shortfalls_in(
+    tx: &dyn Tx,
+    roster: &dyn Roster,
+    account: &Account,
+) -> Result<Shortfalls> {
+    let mut found = Vec::new();
+    for policy in tx.policies_in(account.id)?.iter().filter(|p| p.enabled) {
+        let need = usize::try_from(policy.required_approvals).unwrap_or(usize::MAX);
+        let has = policy_eligible(roster, policy, need)?;
+        if has < need {
+            found.push((
+                Short::Policy(policy.id),
+                Some(short_policy_warning(policy, account, has, need)),
+            ));
+        }
+    }
+    for order in tx.pending_orders_in(account.id)? {
+        let pending = pending_of(tx, roster, &order)?;
+        for h in pending.stuck(roster)? {
+            found.push((
+                Short::Stuck(order.id, h.policy.policy_id),
+                Some(format!(
+                    "order {} in `{}`: nobody eligible is left to give policy `{}` the {} it needs; cancel it (`portalctl order cancel {}`) or ease the policy (`portalctl policy edit`)",
+                    order.id,
+                    account.name,
+                    h.policy.name,
+                    count(usize::try_from(h.need()).unwrap_or(0), "approval"),
+                    order.id
+                )),
+            ));
+        }
+        for h in pending.holds.iter().filter(|h| h.falls_back()) {
+            // A satisfied policy waits for nobody: no news that it would
+            // fall back.
+            let warning = (!h.satisfied()).then(|| {
+                format!(
+                    "order {} in `{}` now falls back to the account's approvers: policy `{}` has too few eligible approvers left",
+                    order.id, account.name, h.policy.name
+                )
+            });
+            found.push((Short::FallsBack(order.id, h.policy.policy_id), warning));
+        }
+    }
+    Ok(Shortfalls(found))
 }
 
 /// Whether a membership holds `users.manage` now and still holds it once

@@ -279,16 +279,79 @@ pub(crate) struct MergeView {
     pub moved: Vec<String>,
     /// Accounts where both were members: the duplicate's membership ended.
     pub ended: Vec<String>,
+    /// Policies that named the duplicate as an approver and now name the
+    /// kept person instead.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<PolicyPassedOn>,
+    /// Pending orders (ids) held by a policy that named the duplicate,
+    /// now decidable by the kept person in their place.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub orders: Vec<i64>,
+    /// Delegations of deciding orders that named the duplicate, as they
+    /// were, and what became of each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub delegations: Vec<DelegationPassedOn>,
+}
+
+/// A policy whose named approver a merge passed on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct PolicyPassedOn {
+    /// The policy's account.
+    pub account: String,
+    /// The policy's name.
+    pub policy: String,
+}
+
+/// A delegation that named a merged duplicate, as it was before the merge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct DelegationPassedOn {
+    /// The delegation's account.
+    pub account: String,
+    /// Whose deciding it lent.
+    pub delegator: String,
+    /// Who could decide for them.
+    pub delegate: String,
+    /// `moved`: it holds for the kept person now (for the part of its
+    /// period the kept person did not hold already); `ended`: it would
+    /// have had the kept person delegate to themselves.
+    pub outcome: &'static str,
 }
 
 impl Fields for MergeView {
     fn fields(&self) -> Vec<(&'static str, String)> {
-        vec![
+        let mut fields = vec![
             ("merged", self.merged.clone()),
             ("into", self.into.clone()),
             ("moved", list_or_dash(&self.moved)),
             ("ended", list_or_dash(&self.ended)),
-        ]
+        ];
+        // Only a merge that passed something on says so: most pass nothing.
+        if !self.policies.is_empty() {
+            let named: Vec<String> = self
+                .policies
+                .iter()
+                .map(|p| format!("{} ({})", p.policy, p.account))
+                .collect();
+            fields.push(("approver of", named.join(", ")));
+        }
+        if !self.orders.is_empty() {
+            let ids: Vec<String> = self.orders.iter().map(i64::to_string).collect();
+            fields.push(("orders to decide", ids.join(", ")));
+        }
+        if !self.delegations.is_empty() {
+            let each: Vec<String> = self
+                .delegations
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{} to {} ({}): {}",
+                        d.delegator, d.delegate, d.account, d.outcome
+                    )
+                })
+                .collect();
+            fields.push(("delegations", each.join(", ")));
+        }
+        fields
     }
 }
 

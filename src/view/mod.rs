@@ -29,7 +29,8 @@ pub(crate) use delegation::{DelegationView, InboxView};
 pub(crate) use fixture::{ApplyView, PlanLine, Pruned};
 pub(crate) use license::{AllocationView, LicenseView, PriceLine, PriceView};
 pub(crate) use member::{
-    CanView, ExternalEndedView, GrantView, HistoryView, InvitedView, MemberView, MergeView,
+    CanView, DelegationPassedOn, ExternalEndedView, GrantView, HistoryView, InvitedView,
+    MemberView, MergeView, PolicyPassedOn,
 };
 pub(crate) use order::{
     CostCentreView, DeciderView, DecisionView, OrderView, PolicyProgress, PolicyView, ServiceView,

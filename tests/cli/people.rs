@@ -368,3 +368,105 @@ fn user_history_follows_a_new_email_and_leaves_the_old_addresss_next_holder_out(
         "the newcomer at Ann's old address"
     );
 }
+
+/// 000 "Duplicate Contacts": `user merge` passes the duplicate's place as a
+/// policy's named approver on to the person kept, so the owner's order,
+/// which only that place could decide (the owner decides no order of
+/// their own), is the kept person's to approve, not stuck.
+#[test]
+fn a_merge_passes_a_named_approvers_place_on_and_the_order_stays_decidable() {
+    let p = Portal::new();
+    let (kept, dup) = ("fin@acme.test", "fin2@acme.test");
+    p.member(kept, "user");
+    p.member(dup, "user");
+    p.ok(&[
+        "policy", "create", "--name", "Finance", "--threshold", "50.00", "--approvers", dup,
+    ]);
+    let placed = p.json_as(
+        Some(OWNER),
+        &[
+            "order", "place", "--description", "Laptop", "--amount", "60.00",
+        ],
+    );
+    let id = placed["id"].as_i64().expect("an id");
+    let order = id.to_string();
+
+    let merged = p.json(&["user", "merge", dup, "--into", kept, "--yes"]);
+    assert_eq!(
+        merged["policies"],
+        serde_json::json!([{"account": ACCOUNT, "policy": "Finance"}])
+    );
+    assert_eq!(merged["orders"], serde_json::json!([id]));
+    assert_eq!(
+        p.json(&["policy", "show", "Finance"])["approvers"],
+        serde_json::json!([kept])
+    );
+    let shown = p.json(&["order", "show", &order]);
+    assert_eq!(shown["status"], "pending");
+    assert_eq!(shown["deciders"], serde_json::json!([kept]));
+
+    let approved = p.json_as(Some(kept), &["order", "approve", &order]);
+    assert_eq!(approved["status"], "approved");
+    assert_eq!(approved["approvals"], serde_json::json!([kept]));
+    let shown = p.json(&["order", "show", &order]);
+    assert_eq!(shown["status"], "approved");
+
+    // The merge's events: the policy and the order, each before and after,
+    // and the merge itself saying what it passed on.
+    let events = p.json(&["audit", "list", "--action", "user.merge", "--all"]);
+    let of = |target: &str, account: Value| -> Value {
+        events
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|e| e["target"] == target && e["account"] == account)
+            .unwrap_or_else(|| panic!("no event about {target}: {events}"))
+            .clone()
+    };
+    let policy = of("Finance", ACCOUNT.into());
+    assert_eq!(policy["before"]["approvers"], serde_json::json!([dup]));
+    assert_eq!(policy["after"]["approvers"], serde_json::json!([kept]));
+    let held = of(&format!("order {id}"), ACCOUNT.into());
+    assert_eq!(
+        held["after"]["policies"][0]["approvers"],
+        serde_json::json!([kept])
+    );
+    let person = of(dup, Value::Null);
+    assert_eq!(person["after"]["merged_into"], kept);
+    assert_eq!(
+        person["after"]["passed_on"],
+        serde_json::json!({
+            "policies": [{"account": ACCOUNT, "policy": "Finance"}],
+            "orders": [id],
+        })
+    );
+}
+
+/// Being named an approver is the deciding of orders: an admin of users
+/// who does not hold `orders.approve` (customer-area's `account-admin`
+/// area) may not pass it on by a merge, and the refusal changes nothing.
+#[test]
+fn a_merge_passing_on_a_named_approvers_place_needs_orders_approve() {
+    let p = Portal::with_preset("customer-area");
+    let ann = "ann@acme.test";
+    p.member(ann, "member");
+    p.ok(&["user", "grant", ann, "account-admin"]);
+    p.member("fin@acme.test", "member");
+    p.member("fin2@acme.test", "member");
+    p.ok(&[
+        "policy", "create", "--name", "Finance", "--threshold", "50.00", "--approvers",
+        "fin2@acme.test",
+    ]);
+    let err = p.refused_as(
+        Some(ann),
+        &[
+            "user", "merge", "fin2@acme.test", "--into", "fin@acme.test", "--yes",
+        ],
+        DENIED,
+    );
+    says(&err, "the deciding of the orders of policy `Finance`");
+    says(&err, "orders.approve");
+    p.ok(&[
+        "user", "merge", "fin2@acme.test", "--into", "fin@acme.test", "--yes",
+    ]);
+}
