@@ -101,6 +101,42 @@ fn order_show_finds_an_order_seeded_from_a_file_by_its_ref() {
 }
 
 #[test]
+fn order_list_shows_a_ref_column_and_ref_in_json() {
+    let p = seeded();
+    let table = p.ok(&["order", "list", "--account", ACME]);
+    let mut lines = table.lines();
+    let header = lines.next().unwrap_or_default();
+    let columns: Vec<&str> = header.split_whitespace().collect();
+    assert_eq!(&columns[..2], ["ID", "REF"], "{table}");
+    says(&table, "PO-1");
+    // The order with no reference has an empty cell, not a made-up one.
+    let cable = lines.find(|l| l.contains("Cable")).unwrap_or_default();
+    let cells: Vec<&str> = cable.split_whitespace().collect();
+    assert_eq!(cells[1], MAX, "{table}");
+    // JSON has `ref` on every order, null when there is none.
+    let refs: Vec<Value> = p
+        .json(&["order", "list", "--account", ACME])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            o.get("ref")
+                .cloned()
+                .unwrap_or_else(|| panic!("no `ref`: {o}"))
+        })
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            Value::from("PO-1"),
+            Value::from("PO-2"),
+            Value::from("PO-3"),
+            Value::Null
+        ]
+    );
+}
+
+#[test]
 fn orders_are_approved_rejected_and_cancelled_by_ref() {
     let p = seeded();
     let approved = p.change(Some(FIN), &["order", "approve", "PO-1"], "order.approve");
