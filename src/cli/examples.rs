@@ -133,8 +133,14 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "portalctl order list --status pending",
         "portalctl order list --created-by ann@acme.test --limit 20 --json",
     ]),
-    ("order show", &["portalctl order show 1"]),
-    ("order approve", &["portalctl --as olive@acme.test order approve 1"]),
+    ("order show", &[
+        "portalctl order show 1",
+        "portalctl order show PO-1042 --account \"Acme Ltd\"",
+    ]),
+    ("order approve", &[
+        "portalctl --as olive@acme.test order approve 1",
+        "portalctl --as olive@acme.test order approve PO-1042",
+    ]),
     ("order reject", &["portalctl --as olive@acme.test order reject 1 --reason \"over budget this quarter\""]),
     ("order cancel", &["portalctl --as ann@acme.test order cancel 1 --reason \"ordered twice\""]),
     ("order delegate", &[

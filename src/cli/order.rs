@@ -1,11 +1,13 @@
 //! `policy` and `order`.
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 
 use super::{complete, until, AccountArg, LimitArg, Session, TextArg, Until};
-use crate::domain::{DelegateRequest, NewOrder, NewPolicy, OrderFilter, PolicyChange, PolicyEdit};
+use crate::domain::{
+    DelegateRequest, NewOrder, NewPolicy, OrderFilter, OrderName, PolicyChange, PolicyEdit,
+};
 use crate::error::Result;
-use crate::model::{Email, Money, OrderStatus, Text};
+use crate::model::{Email, Money, OrderKey, OrderStatus, Text};
 
 #[derive(Debug, Subcommand)]
 // Subcommands are built only when a command line reaches them (`parse`).
@@ -222,18 +224,18 @@ pub(crate) enum OrderCommand {
     /// Show an order with its approvals and, while pending, who may
     /// decide it now.
     Show {
-        /// The order id.
-        id: i64,
+        #[command(flatten)]
+        order: OrderArg,
     },
     /// Approve an order (needs --as).
     Approve {
-        /// The order id.
-        id: i64,
+        #[command(flatten)]
+        order: OrderArg,
     },
     /// Reject an order with a reason the creator can read (needs --as).
     Reject {
-        /// The order id.
-        id: i64,
+        #[command(flatten)]
+        order: OrderArg,
         /// Why, on one line.
         #[arg(long, value_parser = TextArg)]
         reason: Text,
@@ -290,12 +292,35 @@ pub(crate) enum OrderCommand {
     },
     /// Cancel a pending order: its creator, or anyone who may decide it.
     Cancel {
-        /// The order id.
-        id: i64,
+        #[command(flatten)]
+        order: OrderArg,
         /// Why, for the audit log and the creator.
         #[arg(long, value_parser = TextArg)]
         reason: Option<Text>,
     },
+}
+
+// The order a command acts on, and the account that picks it when its
+// reference is used in more than one. (Not a doc comment: clap would show
+// it as the about of every command that flattens it.)
+#[derive(Debug, Clone, Args)]
+pub(crate) struct OrderArg {
+    /// The order: its number, or its reference (`ref`) such as PO-2. `#N`
+    /// is always order number N; `##X` is a reference starting with `#`.
+    #[arg(value_name = "ORDER")]
+    order: OrderKey,
+    #[command(flatten)]
+    account: AccountArg,
+}
+
+impl OrderArg {
+    /// The order as the domain looks it up.
+    fn into_name(self) -> OrderName {
+        OrderName {
+            key: self.order,
+            account: self.account.into_name(),
+        }
+    }
 }
 
 pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
@@ -342,9 +367,13 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
             portal.order_pages(&filter, &mut |page| list.page(page))?;
             list.finish()
         }
-        OrderCommand::Show { id } => s.out.item(&portal.order_show(id)?),
-        OrderCommand::Approve { id } => s.out.item(&portal.order_decide(id, None)?),
-        OrderCommand::Reject { id, reason } => s.out.item(&portal.order_decide(id, Some(&reason))?),
+        OrderCommand::Show { order } => s.out.item(&portal.order_show(order.into_name())?),
+        OrderCommand::Approve { order } => {
+            s.out.item(&portal.order_decide(order.into_name(), None)?)
+        }
+        OrderCommand::Reject { order, reason } => s
+            .out
+            .item(&portal.order_decide(order.into_name(), Some(&reason))?),
         OrderCommand::Delegate {
             to,
             from,
@@ -397,8 +426,8 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
                 "orders wait for this member's decision",
             )
         }
-        OrderCommand::Cancel { id, reason } => {
-            s.out.item(&portal.order_cancel(id, reason.as_ref())?)
-        }
+        OrderCommand::Cancel { order, reason } => s
+            .out
+            .item(&portal.order_cancel(order.into_name(), reason.as_ref())?),
     }
 }

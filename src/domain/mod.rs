@@ -70,7 +70,7 @@ pub(crate) use invitations::InviteRequest;
 pub(crate) use licenses::{Allocate, Move, Purchase};
 pub(crate) use members::{Handover, MemberFilter};
 pub(crate) use names::{capability_catalog, names, NameKind};
-pub(crate) use orders::{NewOrder, OrderFilter};
+pub(crate) use orders::{NewOrder, OrderFilter, OrderName};
 pub(crate) use people::PersonEdit;
 pub(crate) use policies::{NewPolicy, PolicyChange, PolicyEdit};
 pub(crate) use timezones::{check_country, LocationInput};

@@ -395,6 +395,29 @@ fn one_member_commands_and_everyday_lists_use_indexes() {
     ) {
         failures.push(format!("order show, order approve: {scan}"));
     }
+    // An order named by its reference: one search of UNIQUE (account_id,
+    // ref) per account the actor may see orders in, never every order.
+    for scan in scans_after(
+        |p| {
+            policy_and_order(p, "Over 50", Vec::new());
+            p.ctx.actor = Actor::Member(email("ann@acme.test"));
+            p.order_place(&NewOrder {
+                description: "Switch".into(),
+                amount: "70.00".parse::<Money>().expect("amount"),
+                reference: Some("PO-7".into()),
+                ..NewOrder::default()
+            })
+            .expect("order");
+            p.ctx.actor = Actor::Operator("root".into());
+        },
+        |p| {
+            p.order_show("PO-7").expect("show");
+            p.ctx.actor = Actor::Member(email("owner@acme.test"));
+            p.order_decide("PO-7", None).expect("approve");
+        },
+    ) {
+        failures.push(format!("order show, order approve by reference: {scan}"));
+    }
     // A member who never accepted: their last invitation, by index.
     for scan in scans_after(
         |p| {

@@ -12,6 +12,7 @@ mod mailbox;
 mod money;
 mod names;
 mod network;
+mod order_key;
 mod payment;
 mod percent;
 mod records;
@@ -33,6 +34,7 @@ pub(crate) use mailbox::Mailbox;
 pub(crate) use money::{parse_currency, Money};
 pub(crate) use names::{parse_name, Email};
 pub(crate) use network::{IpDirection, IpNetwork, Smarthost};
+pub(crate) use order_key::OrderKey;
 pub(crate) use payment::{Iban, PaymentMethod};
 pub(crate) use percent::Percent;
 pub(crate) use records::{

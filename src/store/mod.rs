@@ -383,6 +383,10 @@ seam! {
         /// The order of an account with this external reference, by the
         /// unique index.
         fn order_by_reference(&self, account_id: i64, reference: &str) -> Result<Option<Order>>;
+        /// The orders with this external reference in any of these
+        /// accounts, by id: one look-up of the unique (account, reference)
+        /// index per account, never a read of every order.
+        fn orders_with_reference(&self, account_ids: &[i64], reference: &str) -> Result<Vec<Order>>;
         /// The order with this id.
         fn order(&self, id: i64) -> Result<Option<Order>>;
         /// Adds an order (its `id` is ignored) as order `number`, or the

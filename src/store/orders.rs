@@ -243,6 +243,27 @@ impl SqliteTx<'_> {
             .pop())
     }
 
+    pub(super) fn orders_with_reference(
+        &self,
+        account_ids: &[i64],
+        reference: &str,
+    ) -> Result<Vec<Order>> {
+        let ids = serde_json::to_string(account_ids).map_err(anyhow::Error::from)?;
+        // The accounts drive the join (CROSS JOIN keeps SQLite from
+        // reordering it), so each is one search of UNIQUE (account_id,
+        // ref); a reference alone has no index to search.
+        self.rows(
+            &format!(
+                "SELECT {} FROM json_each(?1) k CROSS JOIN orders o
+                     ON o.account_id = k.value AND o.ref = ?2
+                     ORDER BY o.id",
+                qualified(ORDER_COLUMNS, "o")
+            ),
+            params![ids, reference],
+            order_from_row,
+        )
+    }
+
     pub(super) fn order(&self, id: i64) -> Result<Option<Order>> {
         self.row(
             &format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?1"),

@@ -79,12 +79,14 @@ pub(crate) struct OrderView {
 impl Row for OrderView {
     fn headers() -> &'static [&'static str] {
         &[
-            "ID", "CREATED BY", "DESCRIPTION", "AMOUNT", "STATUS", "APPROVALS",
+            "ID", "REF", "CREATED BY", "DESCRIPTION", "AMOUNT", "STATUS", "APPROVALS",
         ]
     }
     fn cells(&self) -> Vec<String> {
         vec![
             self.id.to_string(),
+            // Empty rather than `-`, which could itself be a reference.
+            self.reference.clone().unwrap_or_default(),
             self.created_by.clone(),
             self.description.clone(),
             format!("{} {}", self.amount, self.currency),

@@ -37,6 +37,7 @@ mod licenses;
 mod lifecycle;
 mod lmp_levels;
 mod orders;
+mod orders_by_ref;
 mod outbox;
 mod ownership;
 mod partner_config;

@@ -275,6 +275,63 @@ fn an_order_takes_the_number_it_is_given_and_the_next_follows_the_highest() {
 }
 
 #[test]
+fn orders_are_found_by_reference_in_the_accounts_asked_for() {
+    let (mut s, b) = store_with_base();
+    let order = |account_id: i64, reference: Option<&str>| Order {
+        id: 0,
+        account_id,
+        reference: reference.map(str::to_string),
+        creator_id: None,
+        creator: "operator:root".into(),
+        description: "Desk".into(),
+        order_type: None,
+        amount: Money::from_minor(9_000),
+        currency: "GBP".into(),
+        cost_centre_id: None,
+        ship_to: None,
+        status: OrderStatus::Approved,
+        rejected_reason: None,
+        cancelled_by: None,
+        cancelled_reason: None,
+        decided_at: None,
+        created_at: t(5),
+    };
+    let (other, ids) = committed(&mut *s, |tx| {
+        let other = tx.insert_account(&account("Beta Ltd", AccountKind::Customer, None))?;
+        let ids = [
+            tx.insert_order(&order(b.account, Some("PO-1")), None)?,
+            tx.insert_order(&order(b.account, None), None)?,
+            tx.insert_order(&order(other, Some("PO-1")), None)?,
+            tx.insert_order(&order(other, Some("PO-2")), None)?,
+        ];
+        Ok((other, ids))
+    });
+    read(&mut *s, |tx| {
+        let found = |accounts: &[i64], reference: &str| -> Result<Vec<i64>> {
+            Ok(tx
+                .orders_with_reference(accounts, reference)?
+                .iter()
+                .map(|o| o.id)
+                .collect())
+        };
+        assert_eq!(found(&[other, b.account], "PO-1")?, vec![ids[0], ids[2]]);
+        assert_eq!(found(&[b.account], "PO-1")?, vec![ids[0]]);
+        assert_eq!(found(&[b.account], "PO-2")?, Vec::<i64>::new());
+        // Exactly as stored: UNIQUE (account_id, ref) tells case apart.
+        assert_eq!(found(&[other], "po-2")?, Vec::<i64>::new());
+        assert_eq!(found(&[], "PO-1")?, Vec::<i64>::new());
+        assert_eq!(
+            tx.orders_with_reference(&[other], "PO-2")?,
+            vec![Order {
+                id: ids[3],
+                ..order(other, Some("PO-2"))
+            }]
+        );
+        Ok(())
+    });
+}
+
+#[test]
 fn courses_and_enrolments_read_back_and_end() {
     let (mut s, b) = store_with_base();
     let mut course = Course {

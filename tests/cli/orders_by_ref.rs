@@ -1,0 +1,227 @@
+//! Orders named by their reference (`ref`) on the command line, as a
+//! fixture file or an export names them: `order show PO-2`, approving,
+//! rejecting and cancelling by reference, a reference two accounts use,
+//! and a reference the acting member may not see.
+
+use serde_json::Value;
+
+use crate::support::{error_line, says, Portal, CONFLICT, NOT_FOUND, USAGE};
+
+const ACME: &str = "Acme Ltd";
+const BETA: &str = "Beta Ltd";
+/// Acme's admin: approves Acme's orders.
+const FIN: &str = "fin@acme.test";
+/// Acme's manager: places orders and sees all of Acme's.
+const MAX: &str = "max@acme.test";
+/// Beta's admin, a member of Beta alone.
+const BOB: &str = "bob@beta.test";
+/// An admin of both accounts.
+const ANN: &str = "ann@acme.test";
+
+/// Acme and Beta seeded from a file, as an admin seeds a portal: Acme's
+/// `PO-1` (60.00, pending under "Over 50"), `PO-2` and `PO-3` (pending
+/// too), and an order of its own with no reference; Beta's `PO-2`.
+const SEED: &str = r#"{
+  "preset": "portal",
+  "accounts": [
+    {
+      "name": "Acme Ltd", "kind": "partner", "owner": "olive@acme.test",
+      "users": [
+        {"email": "olive@acme.test", "name": "Olive", "role": "admin"},
+        {"email": "fin@acme.test", "name": "Fin", "role": "admin"},
+        {"email": "ann@acme.test", "name": "Ann", "role": "admin"},
+        {"email": "max@acme.test", "name": "Max", "role": "manager"}
+      ],
+      "policies": [{"name": "Over 50", "threshold": "50.00"}],
+      "orders": [
+        {"ref": "PO-1", "created_by": "max@acme.test", "description": "Router", "amount": "60.00"},
+        {"ref": "PO-2", "created_by": "max@acme.test", "description": "Switch", "amount": "70.00"},
+        {"ref": "PO-3", "created_by": "max@acme.test", "description": "Rack", "amount": "80.00"}
+      ]
+    },
+    {
+      "name": "Beta Ltd", "kind": "partner", "owner": "bob@beta.test",
+      "users": [
+        {"email": "bob@beta.test", "name": "Bob", "role": "admin"},
+        {"email": "ann@acme.test", "name": "Ann", "role": "admin"}
+      ],
+      "orders": [
+        {"ref": "PO-2", "created_by": "bob@beta.test", "description": "Desk", "amount": "10.00"}
+      ]
+    }
+  ]
+}"#;
+
+fn seeded() -> Portal {
+    Portal::cached("orders by ref: acme and beta", || {
+        let p = Portal::empty();
+        let file = p.db.with_file_name("seed.json");
+        std::fs::write(&file, SEED).unwrap();
+        p.ok(&["apply", file.to_str().unwrap()]);
+        // An order placed with no reference.
+        p.change(
+            Some(MAX),
+            &["order", "place", "--description", "Cable", "--amount", "5"],
+            "order.place",
+        );
+        p
+    })
+}
+
+/// The number of the order `reference` of `account`, from `order list`.
+#[track_caller]
+fn number(p: &Portal, account: &str, reference: &str) -> String {
+    let list = p.json(&["order", "list", "--account", account]);
+    let found = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["ref"] == reference)
+        .unwrap_or_else(|| panic!("no `{reference}` in {account}: {list}"));
+    found["id"].as_i64().unwrap().to_string()
+}
+
+#[test]
+fn order_show_finds_an_order_seeded_from_a_file_by_its_ref() {
+    let p = seeded();
+    let id = number(&p, ACME, "PO-1");
+    let by_ref = p.json(&["order", "show", "PO-1"]);
+    assert_eq!(by_ref, p.json(&["order", "show", &id]));
+    assert_eq!(by_ref["ref"], "PO-1");
+    assert_eq!(by_ref["account"], ACME);
+    assert_eq!(p.json(&["order", "show", &format!("#{id}")]), by_ref);
+    let table = p.ok(&["order", "show", "PO-1"]);
+    says(&table, "PO-1");
+    says(&table, "Router");
+    // A member finds it too, with no account to name.
+    assert_eq!(
+        p.json_as(Some(MAX), &["order", "show", "PO-1"])["id"],
+        by_ref["id"]
+    );
+}
+
+#[test]
+fn order_list_shows_a_ref_column_and_ref_in_json() {
+    let p = seeded();
+    let table = p.ok(&["order", "list", "--account", ACME]);
+    let mut lines = table.lines();
+    let header = lines.next().unwrap_or_default();
+    let columns: Vec<&str> = header.split_whitespace().collect();
+    assert_eq!(&columns[..2], ["ID", "REF"], "{table}");
+    says(&table, "PO-1");
+    // The order with no reference has an empty cell, not a made-up one.
+    let cable = lines.find(|l| l.contains("Cable")).unwrap_or_default();
+    let cells: Vec<&str> = cable.split_whitespace().collect();
+    assert_eq!(cells[1], MAX, "{table}");
+    // JSON has `ref` on every order, null when there is none.
+    let refs: Vec<Value> = p
+        .json(&["order", "list", "--account", ACME])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            o.get("ref")
+                .cloned()
+                .unwrap_or_else(|| panic!("no `ref`: {o}"))
+        })
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            Value::from("PO-1"),
+            Value::from("PO-2"),
+            Value::from("PO-3"),
+            Value::Null
+        ]
+    );
+}
+
+#[test]
+fn orders_are_approved_rejected_and_cancelled_by_ref() {
+    let p = seeded();
+    let approved = p.change(Some(FIN), &["order", "approve", "PO-1"], "order.approve");
+    assert_eq!(approved["ref"], "PO-1");
+    assert_eq!(approved["status"], "approved");
+    assert_eq!(approved["approvals"], serde_json::json!([FIN]));
+    let again = p.refused_as(Some(FIN), &["order", "approve", "PO-1"], CONFLICT);
+    says(
+        error_line(&again),
+        &format!("order {} is already approved", approved["id"]),
+    );
+    // PO-2 is Acme's and Beta's, but FIN sees only Acme's.
+    let rejected = p.change(
+        Some(FIN),
+        &["order", "reject", "PO-2", "--reason", "over budget"],
+        "order.reject",
+    );
+    assert_eq!(rejected["account"], ACME);
+    assert_eq!(rejected["status"], "rejected");
+    assert_eq!(rejected["rejected_reason"], "over budget");
+    let cancelled = p.change(Some(MAX), &["order", "cancel", "PO-3"], "order.cancel");
+    assert_eq!(cancelled["status"], "cancelled");
+}
+
+#[test]
+fn a_ref_two_accounts_use_is_refused_with_their_orders_until_one_is_picked() {
+    let p = seeded();
+    let acme = number(&p, ACME, "PO-2");
+    let beta = number(&p, BETA, "PO-2");
+    for who in [None, Some(ANN)] {
+        let err = p.refused_as(who, &["order", "show", "PO-2"], USAGE);
+        says(
+            error_line(&err),
+            "reference `PO-2` names orders in several accounts",
+        );
+        says(
+            &err,
+            &format!(
+                "help: it names order {acme} in `{ACME}` and order {beta} in `{BETA}`: pass --account"
+            ),
+        );
+        let shown = p.json_as(who, &["order", "show", "PO-2", "--account", BETA]);
+        assert_eq!(shown["id"].to_string(), beta);
+    }
+    // Deciding it is refused alike, and decides nothing.
+    p.refused_as(Some(ANN), &["order", "approve", "PO-2"], USAGE);
+    let approved = p.change(
+        Some(ANN),
+        &["order", "approve", "PO-2", "--account", ACME],
+        "order.approve",
+    );
+    assert_eq!(approved["id"].to_string(), acme);
+    assert_eq!(approved["status"], "approved");
+}
+
+#[test]
+fn a_ref_the_member_cannot_see_is_refused_as_a_missing_order_is() {
+    let p = seeded();
+    let id = number(&p, ACME, "PO-1");
+    // Bob is in Beta alone: Acme's PO-1 reads as no order at all, in the
+    // words of a reference nobody has, and as its number reads.
+    let hidden = p.refused_as(Some(BOB), &["order", "show", "PO-1"], NOT_FOUND);
+    let missing = p.refused_as(Some(BOB), &["order", "show", "PO-404"], NOT_FOUND);
+    assert_eq!(hidden.replace("PO-1", "X"), missing.replace("PO-404", "X"));
+    assert_eq!(error_line(&hidden), "error: no order `PO-1`");
+    let by_number = p.refused_as(Some(BOB), &["order", "show", &id], NOT_FOUND);
+    assert_eq!(hidden.replace("`PO-1`", &id), by_number);
+    // Deciding it too, though Bob approves Beta's orders.
+    let approve = p.refused_as(Some(BOB), &["order", "approve", "PO-1"], NOT_FOUND);
+    assert_eq!(approve, hidden);
+    // Beta's own PO-2 is the only one he sees by that reference.
+    let shown = p.json_as(Some(BOB), &["order", "show", "PO-2"]);
+    assert_eq!(shown["account"], BETA);
+    // And with --json, the error is the same object either way.
+    let run = p.run_as(Some(BOB), &["--json", "order", "show", "PO-1"]);
+    let err: Value = serde_json::from_str(&run.stderr).unwrap();
+    assert_eq!(err["error"]["code"], NOT_FOUND);
+    assert_eq!(err["error"]["kind"], "not_found");
+}
+
+#[test]
+fn malformed_order_keys_are_usage_errors() {
+    let p = seeded();
+    for bad in ["#x", "", "#"] {
+        let err = p.refused(&["order", "show", bad], USAGE);
+        assert!(err.lines().count() <= 2, "{err}");
+    }
+}
