@@ -206,3 +206,42 @@ fn apply_json_carries_its_warnings() {
     let again = copy.json(&["apply", path.to_str().unwrap()]);
     assert!(again.get("warnings").is_none(), "{again}");
 }
+
+#[test]
+fn a_member_puts_an_end_to_their_own_admin_access_in_a_file() {
+    // Ada administers the customer area by her `account-admin` grant,
+    // held for good; a file she applies gives it an end. It was refused
+    // as though she held no `users.manage` ("no grant gives it").
+    let p = Portal::with_preset("customer-area");
+    p.member("ada@acme.test", "member");
+    p.ok(&["user", "grant", "ada@acme.test", "account-admin"]);
+    let ada = serde_json::json!({"email": "ada@acme.test", "grants": ["account-admin"],
+        "grants_until": {"account-admin": "2026-12-31T00:00:00Z"}});
+    let doc = serde_json::json!({"accounts": [{"name": ACCOUNT, "users": [ada]}]});
+    let path = file(&p, "ada-until.json", &doc);
+    let done = p.json_as(Some("ada@acme.test"), &["apply", &path]);
+    assert_eq!(done["updated"], 1, "{done}");
+    let shown = p.json(&["user", "show", "ada@acme.test"]);
+    assert_eq!(
+        shown["grants_until"],
+        serde_json::json!({"account-admin": "2026-12-31T00:00:00Z"}),
+        "{shown}"
+    );
+    let again = p.json_as(Some("ada@acme.test"), &["apply", &path]);
+    assert_eq!(again["updated"], 0, "{again}");
+    // An admin by role alike, with the role she holds after it.
+    let p = Portal::new();
+    p.member("fay@acme.test", "admin");
+    let fay = serde_json::json!({"email": "fay@acme.test", "role": "admin",
+        "role_until": "2026-12-31T00:00:00Z", "role_after": "manager"});
+    let doc = serde_json::json!({"accounts": [{"name": ACCOUNT, "users": [fay]}]});
+    let path = file(&p, "fay-until.json", &doc);
+    let done = p.json_as(Some("fay@acme.test"), &["apply", &path]);
+    assert_eq!(done["updated"], 1, "{done}");
+    let shown = p.json(&["user", "show", "fay@acme.test"]);
+    assert_eq!(
+        (&shown["role"], &shown["role_after"]),
+        (&"admin".into(), &"manager".into()),
+        "{shown}"
+    );
+}
