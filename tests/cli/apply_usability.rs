@@ -245,3 +245,30 @@ fn a_member_puts_an_end_to_their_own_admin_access_in_a_file() {
         "{shown}"
     );
 }
+
+#[test]
+fn an_orders_refusal_names_the_field_at_fault() {
+    // Each refused by `order place` or the restore behind the apply,
+    // which named only the order's entry.
+    let p = demo();
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(DEMO).unwrap()).unwrap();
+    doc["accounts"][0]["orders"][1]["amount"] = "0.00".into();
+    let path = file(&p, "zero.json", &doc);
+    let err = p.refused(&["apply", &path], USAGE);
+    assert_eq!(
+        err.trim_end(),
+        "error: accounts[0].orders[1].amount: an order's amount must be more than 0"
+    );
+    let decided = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/decided-orders.json");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(decided).unwrap()).unwrap();
+    doc["accounts"][0]["orders"][0]["decisions"][0]["by"] = "nobody@northwind.test".into();
+    let q = Portal::empty();
+    let path = file(&q, "unknown-decider.json", &doc);
+    let err = q.refused(&["apply", &path], NOT_FOUND);
+    assert_eq!(
+        err.trim_end(),
+        "error: accounts[0].orders[0].decisions[0].by: `nobody@northwind.test` is not a member of `Northwind`"
+    );
+    // A refused apply made no database.
+    assert!(!q.db.exists());
+}
