@@ -272,3 +272,47 @@ fn an_orders_refusal_names_the_field_at_fault() {
     // A refused apply made no database.
     assert!(!q.db.exists());
 }
+
+#[test]
+fn a_refusals_help_inside_an_apply_says_what_to_write_in_the_file() {
+    // Each command's own help names a flag apply does not take (`--kind`,
+    // `--to`, `--account`), and was dropped: it now names the file's field.
+    let p = demo();
+    let demo_doc =
+        || -> Value { serde_json::from_str(&std::fs::read_to_string(DEMO).unwrap()).unwrap() };
+    let mut partner_with_parent = demo_doc();
+    partner_with_parent["accounts"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"name": "Globex", "kind": "partner", "parent": ACCOUNT}));
+    let mut to_themselves = demo_doc();
+    to_themselves["accounts"][0]["delegations"][0]["to"] = "fiona@acme.test".into();
+    let mut customer_prices = demo_doc();
+    customer_prices["accounts"][1]["prices"] =
+        serde_json::json!([{"product": "MDR Core", "price": "5.00"}]);
+    let cases = [
+        (
+            partner_with_parent,
+            USAGE,
+            "error: accounts[3].kind: only a customer account can have a parent",
+            "help: list it with `\"kind\": \"customer\"`, or leave `parent` out",
+        ),
+        (
+            to_themselves,
+            CONFLICT,
+            "error: accounts[0].delegations[0].to: `fiona@acme.test` cannot delegate to themselves",
+            "help: list another member of the account as `to`",
+        ),
+        (
+            customer_prices,
+            USAGE,
+            "error: accounts[1].prices[0]: `Contoso` is a customer; only partner accounts have contracted prices",
+            "help: list the price under the partner's entry",
+        ),
+    ];
+    for (i, (doc, code, error, help)) in cases.into_iter().enumerate() {
+        let path = file(&p, &format!("help-{i}.json"), &doc);
+        let err = p.refused(&["apply", &path], code);
+        assert_eq!(err.trim_end(), format!("{error}\n{help}"));
+    }
+}
