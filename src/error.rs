@@ -127,6 +127,15 @@ impl Error {
         }
     }
 
+    /// The `--flag` names its `help:` line tells someone to pass or leave
+    /// out, without their dashes; none in backticks, where a whole
+    /// command to run names them (`portalctl user list --account A`).
+    pub fn help_flags(&self) -> Vec<&str> {
+        self.help_text()
+            .map(|help| flags_outside_backticks(help).collect())
+            .unwrap_or_default()
+    }
+
     /// The process exit code of the design for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
@@ -150,6 +159,16 @@ impl Error {
             Error::Unavailable(_) => "unavailable",
         }
     }
+}
+
+/// The `--flag` names in `text` outside backticks, without their dashes.
+fn flags_outside_backticks(text: &str) -> impl Iterator<Item = &str> {
+    text.split('`')
+        .step_by(2)
+        .flat_map(|plain| plain.split(|c: char| c.is_whitespace() || ",;:()/.".contains(c)))
+        .filter_map(|word| word.strip_prefix("--"))
+        .map(|flag| flag.split('=').next().unwrap_or(flag))
+        .filter(|flag| !flag.is_empty())
 }
 
 /// Every exit code, the `kind` of the `--json` errors that exit with it,

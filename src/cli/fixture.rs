@@ -106,35 +106,25 @@ pub(crate) fn apply(s: &Session, args: ApplyArgs) -> Result<()> {
 /// A refusal from one of the commands an apply runs keeps its help only
 /// when that names no flag `apply` lacks: `pass --role` or `pass the right
 /// --account` would send someone running `apply` looking for a flag it
-/// does not take. A whole command in backticks (`portalctl account list
-/// --account A`) is one to run, and stays.
+/// does not take. The apply words the help of each such refusal it can
+/// meet in the file's terms ("set `kind` to `customer`"); this is the
+/// net for any it did not foresee. A whole command in backticks (`portalctl
+/// account list --account A`) is one to run, and stays.
 fn in_apply_terms(e: Error) -> Error {
-    let foreign = e.help_text().is_some_and(|help| {
-        let command = <super::Cli as clap::CommandFactory>::command();
-        let apply = command.find_subcommand("apply");
-        let takes = |flag: &str| {
-            command
-                .get_arguments()
-                .chain(apply.into_iter().flat_map(|a| a.get_arguments()))
-                .any(|arg| arg.get_long() == Some(flag))
-        };
-        flags_outside_backticks(help).any(|flag| !takes(flag))
-    });
+    let command = <super::Cli as clap::CommandFactory>::command();
+    let apply = command.find_subcommand("apply");
+    let takes = |flag: &str| {
+        command
+            .get_arguments()
+            .chain(apply.into_iter().flat_map(|a| a.get_arguments()))
+            .any(|arg| arg.get_long() == Some(flag))
+    };
+    let foreign = e.help_flags().into_iter().any(|flag| !takes(flag));
     if foreign {
         e.without_help()
     } else {
         e
     }
-}
-
-/// The `--flag` names in `text` outside backticks, without their dashes.
-fn flags_outside_backticks(text: &str) -> impl Iterator<Item = &str> {
-    text.split('`')
-        .step_by(2)
-        .flat_map(|plain| plain.split(|c: char| c.is_whitespace() || ",;:()/.".contains(c)))
-        .filter_map(|word| word.strip_prefix("--"))
-        .map(|flag| flag.split('=').next().unwrap_or(flag))
-        .filter(|flag| !flag.is_empty())
 }
 
 /// The question `--prune` asks before it ends or removes what the file no
@@ -178,11 +168,9 @@ mod tests {
 
     #[test]
     fn the_flags_a_help_names_are_read_outside_backticks() {
-        let flags: Vec<&str> = flags_outside_backticks(
-            "pass --role; roles are: a, or --as EMAIL (--yes). `portalctl x --account A`",
-        )
-        .collect();
-        assert_eq!(flags, ["role", "as", "yes"]);
+        let e = Error::invalid("x")
+            .help("pass --role; roles are: a, or --as EMAIL (--yes). `portalctl x --account A`");
+        assert_eq!(e.help_flags(), ["role", "as", "yes"]);
     }
 
     #[test]

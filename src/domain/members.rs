@@ -219,7 +219,38 @@ impl Portal {
         account: Option<&str>,
         until: Option<Timestamp>,
     ) -> Result<MemberView> {
-        if let Some(until) = until {
+        self.give_role(email, role, account, until.map(|t| (t, None)))
+    }
+
+    /// Gives a member `role` until `until`, and `after` for good from
+    /// then: what `set-role AFTER` and then `set-role ROLE --until T`
+    /// leave, as a file says it in one entry (`role_until`, `role_after`).
+    /// One change, so that the actor is judged by what they hold before
+    /// it: run as two, the second would be judged by what the first left
+    /// them, and an admin giving themselves their own role until a date
+    /// would be refused as lacking what they hold.
+    pub(crate) fn set_role_lapsing(
+        &mut self,
+        email: &Email,
+        role: &str,
+        account: Option<&str>,
+        until: Timestamp,
+        after: &str,
+    ) -> Result<MemberView> {
+        self.give_role(email, role, account, Some((until, Some(after))))
+    }
+
+    /// [`Portal::set_role`] and [`Portal::set_role_lapsing`]: `lapse` is
+    /// when the role lapses, and to which role (`None`: the one held for
+    /// good now).
+    fn give_role(
+        &mut self,
+        email: &Email,
+        role: &str,
+        account: Option<&str>,
+        lapse: Option<(Timestamp, Option<&str>)>,
+    ) -> Result<MemberView> {
+        if let Some((until, _)) = lapse {
             super::ensure_future(until, self.now())?;
         }
         self.edit_member("user.set_role", email, account, |e, m| {
@@ -236,9 +267,12 @@ impl Portal {
             }
             let new = e.catalog.role_named(role)?.id;
             // The role held for good: the one a time-bound role lapses to.
-            let lasting = m.role_after.unwrap_or(m.role_id);
+            let lasting = match lapse {
+                Some((_, Some(after))) => e.catalog.role_named(after)?.id,
+                _ => m.role_after.unwrap_or(m.role_id),
+            };
             m.role_id = new;
-            match until {
+            match lapse.map(|(until, _)| until) {
                 Some(until) if new != lasting => {
                     m.role_until = Some(until);
                     m.role_after = Some(lasting);
@@ -280,6 +314,39 @@ impl Portal {
                 }
                 let mut grant = Grant::lasting(name, e.now);
                 grant.expires_at = until;
+                e.tx.put_grant(m.id, &grant)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Makes each of `grants` lapse at `until`, held or not: what
+    /// [`Portal::grant`] does with `until`, except that a grant held for
+    /// good becomes time-bound too, as a file listing it in
+    /// `grants_until` says. One change, so that the actor is judged by
+    /// what they hold before it: taking the grant and giving it back
+    /// time-bound would judge the giving by what the taking left, and an
+    /// admin putting an end to their own admin grant would be refused as
+    /// lacking what that grant gives them.
+    pub(crate) fn grant_lapsing(
+        &mut self,
+        email: &Email,
+        grants: &[String],
+        account: Option<&str>,
+        until: Timestamp,
+    ) -> Result<MemberView> {
+        super::ensure_future(until, self.now())?;
+        self.edit_member("user.grant", email, account, |e, m| {
+            let held = e.tx.grants(m.id)?;
+            for name in grants {
+                let name = name.trim();
+                e.catalog.grantable(name)?;
+                let current = held.iter().find(|g| g.name == name);
+                if current.is_some_and(|g| g.expires_at == Some(until)) {
+                    continue;
+                }
+                let mut grant = Grant::lasting(name, e.now);
+                grant.expires_at = Some(until);
                 e.tx.put_grant(m.id, &grant)?;
             }
             Ok(())

@@ -206,3 +206,113 @@ fn apply_json_carries_its_warnings() {
     let again = copy.json(&["apply", path.to_str().unwrap()]);
     assert!(again.get("warnings").is_none(), "{again}");
 }
+
+#[test]
+fn a_member_puts_an_end_to_their_own_admin_access_in_a_file() {
+    // Ada administers the customer area by her `account-admin` grant,
+    // held for good; a file she applies gives it an end. It was refused
+    // as though she held no `users.manage` ("no grant gives it").
+    let p = Portal::with_preset("customer-area");
+    p.member("ada@acme.test", "member");
+    p.ok(&["user", "grant", "ada@acme.test", "account-admin"]);
+    let ada = serde_json::json!({"email": "ada@acme.test", "grants": ["account-admin"],
+        "grants_until": {"account-admin": "2026-12-31T00:00:00Z"}});
+    let doc = serde_json::json!({"accounts": [{"name": ACCOUNT, "users": [ada]}]});
+    let path = file(&p, "ada-until.json", &doc);
+    let done = p.json_as(Some("ada@acme.test"), &["apply", &path]);
+    assert_eq!(done["updated"], 1, "{done}");
+    let shown = p.json(&["user", "show", "ada@acme.test"]);
+    assert_eq!(
+        shown["grants_until"],
+        serde_json::json!({"account-admin": "2026-12-31T00:00:00Z"}),
+        "{shown}"
+    );
+    let again = p.json_as(Some("ada@acme.test"), &["apply", &path]);
+    assert_eq!(again["updated"], 0, "{again}");
+    // An admin by role alike, with the role she holds after it.
+    let p = Portal::new();
+    p.member("fay@acme.test", "admin");
+    let fay = serde_json::json!({"email": "fay@acme.test", "role": "admin",
+        "role_until": "2026-12-31T00:00:00Z", "role_after": "manager"});
+    let doc = serde_json::json!({"accounts": [{"name": ACCOUNT, "users": [fay]}]});
+    let path = file(&p, "fay-until.json", &doc);
+    let done = p.json_as(Some("fay@acme.test"), &["apply", &path]);
+    assert_eq!(done["updated"], 1, "{done}");
+    let shown = p.json(&["user", "show", "fay@acme.test"]);
+    assert_eq!(
+        (&shown["role"], &shown["role_after"]),
+        (&"admin".into(), &"manager".into()),
+        "{shown}"
+    );
+}
+
+#[test]
+fn an_orders_refusal_names_the_field_at_fault() {
+    // Each refused by `order place` or the restore behind the apply,
+    // which named only the order's entry.
+    let p = demo();
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(DEMO).unwrap()).unwrap();
+    doc["accounts"][0]["orders"][1]["amount"] = "0.00".into();
+    let path = file(&p, "zero.json", &doc);
+    let err = p.refused(&["apply", &path], USAGE);
+    assert_eq!(
+        err.trim_end(),
+        "error: accounts[0].orders[1].amount: an order's amount must be more than 0"
+    );
+    let decided = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/decided-orders.json");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(decided).unwrap()).unwrap();
+    doc["accounts"][0]["orders"][0]["decisions"][0]["by"] = "nobody@northwind.test".into();
+    let q = Portal::empty();
+    let path = file(&q, "unknown-decider.json", &doc);
+    let err = q.refused(&["apply", &path], NOT_FOUND);
+    assert_eq!(
+        err.trim_end(),
+        "error: accounts[0].orders[0].decisions[0].by: `nobody@northwind.test` is not a member of `Northwind`"
+    );
+    // A refused apply made no database.
+    assert!(!q.db.exists());
+}
+
+#[test]
+fn a_refusals_help_inside_an_apply_says_what_to_write_in_the_file() {
+    // Each command's own help names a flag apply does not take (`--kind`,
+    // `--to`, `--account`), and was dropped: it now names the file's field.
+    let p = demo();
+    let demo_doc =
+        || -> Value { serde_json::from_str(&std::fs::read_to_string(DEMO).unwrap()).unwrap() };
+    let mut partner_with_parent = demo_doc();
+    partner_with_parent["accounts"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"name": "Globex", "kind": "partner", "parent": ACCOUNT}));
+    let mut to_themselves = demo_doc();
+    to_themselves["accounts"][0]["delegations"][0]["to"] = "fiona@acme.test".into();
+    let mut customer_prices = demo_doc();
+    customer_prices["accounts"][1]["prices"] =
+        serde_json::json!([{"product": "MDR Core", "price": "5.00"}]);
+    let cases = [
+        (
+            partner_with_parent,
+            USAGE,
+            "error: accounts[3].kind: only a customer account can have a parent",
+            "help: list it with `\"kind\": \"customer\"`, or leave `parent` out",
+        ),
+        (
+            to_themselves,
+            CONFLICT,
+            "error: accounts[0].delegations[0].to: `fiona@acme.test` cannot delegate to themselves",
+            "help: list another member of the account as `to`",
+        ),
+        (
+            customer_prices,
+            USAGE,
+            "error: accounts[1].prices[0]: `Contoso` is a customer; only partner accounts have contracted prices",
+            "help: list the price under the partner's entry",
+        ),
+    ];
+    for (i, (doc, code, error, help)) in cases.into_iter().enumerate() {
+        let path = file(&p, &format!("help-{i}.json"), &doc);
+        let err = p.refused(&["apply", &path], code);
+        assert_eq!(err.trim_end(), format!("{error}\n{help}"));
+    }
+}
