@@ -4,6 +4,7 @@
 //! progress, paused or completed, comes back through `export | apply`.
 
 use crate::support::*;
+use serde_json::Value;
 
 const MOODLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-moodle.json");
 
@@ -184,4 +185,52 @@ fn progress_on_the_course_of_a_role_lapsed_since_waits_as_where_it_lapsed() {
             .expect("enrolled again");
         assert_eq!(clients["progress"], 40);
     }
+}
+
+/// A file that merges someone away and lists them as an account's active
+/// user contradicts itself: refused at the user's status on its first
+/// apply, which writes nothing, rather than applied once and refused on
+/// every later run. Listed as left, as an export lists them, it holds.
+#[test]
+fn a_file_listing_someone_it_merges_away_as_active_is_refused_at_once() {
+    let dir = scratch_dir();
+    let doc = |status: &str| {
+        format!(
+            r#"{{"preset": "portal",
+ "accounts": [{{"name": "Acme Ltd", "owner": "olive@acme.test",
+   "users": [
+     {{"email": "olive@acme.test", "role": "admin"}},
+     {{"email": "una@acme.test", "role": "user"}},
+     {{"email": "una.u@acme.test", "role": "user"{status}}}]}}],
+ "people": [{{"email": "una.u@acme.test", "merged_into": "una@acme.test"}}]}}"#
+        )
+    };
+    let p = Portal::empty();
+    let err = p.refused(&["apply", &file(&dir, "active.json", &doc(""))], 4);
+    assert_eq!(
+        error_line(&err),
+        "error: accounts[0].users[2].status: `una.u@acme.test` was merged into `una@acme.test` (people[0]), and a merge ends every membership of the one merged"
+    );
+    says(
+        &err,
+        r#"help: list them here with `"status": "left"`, as an export does"#,
+    );
+    // Nothing was written: the same portal takes the corrected file.
+    let left = file(&dir, "left.json", &doc(r#", "status": "left""#));
+    p.ok(&["apply", &left]);
+    let again = p.json(&["apply", &left]);
+    assert_eq!(
+        (&again["created"], &again["updated"]),
+        (&0.into(), &0.into()),
+        "{again}"
+    );
+    let users = p.json(&["user", "list", "--account", "Acme Ltd"]);
+    let una_u: Vec<_> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["email"] == "una.u@acme.test")
+        .map(|u| u["status"].clone())
+        .collect();
+    assert_eq!(una_u, [Value::from("left")]);
 }
