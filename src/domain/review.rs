@@ -81,13 +81,7 @@ impl<'a> Review<'a> {
             let after = self.after(*seat)?;
             self.ensure_grantable(before.as_ref(), after.as_ref())?;
             self.ensure_owner_role_is_the_owners(before.as_ref(), after.as_ref())?;
-            let had = self.potential(before.as_ref())?;
-            let mut has = self.potential(after.as_ref())?;
-            if self.newly_named_approver(*seat)? && !has.contains(&caps::ORDERS_APPROVE) {
-                has.push(caps::ORDERS_APPROVE);
-            }
-            let gained: Vec<Capability> = has.into_iter().filter(|c| !had.contains(c)).collect();
-            self.ensure_actor_holds(*seat, &gained, (before.as_ref(), after.as_ref()))?;
+            self.ensure_actor_holds(*seat, (before.as_ref(), after.as_ref()))?;
             self.ensure_admin_remains(*seat, &before, &after, may_lose_admin)?;
             self.ensure_external_access_is_backed(after.as_ref())?;
         }
@@ -218,7 +212,10 @@ impl<'a> Review<'a> {
                     }
                     None => Vec::new(),
                 };
-                self.ensure_actor_holds(seat, &held, (before.as_ref(), after.as_ref()))?;
+                if let Some(by) = self.actor_standings(seat.1)? {
+                    let change = (before.as_ref(), after.as_ref());
+                    self.ensure_held_at(seat, self.ctx.now, held, &by, change)?;
+                }
             }
         }
         Ok(())
@@ -283,27 +280,41 @@ impl<'a> Review<'a> {
     }
 
     fn access<'c>(&'c self, s: &Standing, potential: bool) -> Result<Access<'c>> {
-        let mut membership = s.membership.clone();
+        self.access_at(s, potential, self.ctx.now)
+    }
+
+    /// What `s` holds at `at`, from now on, once what lapses before then
+    /// has lapsed.
+    fn access_at<'c>(&'c self, s: &Standing, potential: bool, at: Timestamp) -> Result<Access<'c>> {
+        let mut membership = s.membership.clone().in_force(at);
         // An invitation is checked when it is given: accepting it only
         // takes what the inviter was allowed to give.
         if potential && membership.status == MemberStatus::Invited {
             membership.status = MemberStatus::Active;
         }
-        Access::from_parts(
-            self.catalog,
-            membership,
-            s.grants.clone(),
-            s.owner,
-            self.ctx.now,
-        )
+        Access::from_parts(self.catalog, membership, s.grants.clone(), s.owner, at)
     }
 
-    /// What the seat holds, or will hold once its invitation is accepted.
-    fn potential(&self, s: Option<&Standing>) -> Result<Vec<Capability>> {
+    /// What the seat holds at `at`, or will hold once its invitation is
+    /// accepted.
+    fn potential(&self, s: Option<&Standing>, at: Timestamp) -> Result<Vec<Capability>> {
         Ok(match s {
-            Some(s) => self.access(s, true)?.capabilities(),
+            Some(s) => self.access_at(s, true, at)?.capabilities(),
             None => Vec::new(),
         })
+    }
+
+    /// What the write gives the seat at `at`: what it holds then after
+    /// the write and did not hold then before.
+    fn gained_at(
+        &self,
+        (before, after): (Option<&Standing>, Option<&Standing>),
+        at: Timestamp,
+    ) -> Result<Vec<Capability>> {
+        let had = self.potential(before, at)?;
+        let mut has = self.potential(after, at)?;
+        has.retain(|c| !had.contains(c));
+        Ok(has)
     }
 
     /// Being newly named an approver of a policy lets one decide its
@@ -381,59 +392,120 @@ impl<'a> Review<'a> {
         })
     }
 
-    /// A member acting with `--as` must hold everything anyone gains.
+    /// A member acting with `--as` must hold everything anyone gains, for
+    /// as long as it is given. Access changes only when something of it
+    /// lapses, so the gains are weighed now and at each moment something
+    /// of the seat's, or of the actor's own, lapses: a role that lapses to
+    /// a higher one, a time-bound role or grant lengthened or made
+    /// lasting, or a lasting role given by a member whose own access ends
+    /// gives at that moment what the actor does not hold then.
     fn ensure_actor_holds(
         &self,
-        (person, account_id): Seat,
-        gained: &[Capability],
+        seat: Seat,
         change: (Option<&Standing>, Option<&Standing>),
     ) -> Result<()> {
-        let Actor::Member(email) = &self.ctx.actor else {
+        let Some(held) = self.actor_standings(seat.1)? else {
             return Ok(());
         };
-        if gained.is_empty() {
-            return Ok(());
+        let now = self.ctx.now;
+        let mut moments: Vec<Timestamp> = [change.0, change.1]
+            .into_iter()
+            .flatten()
+            .chain(&held)
+            .flat_map(lapses)
+            .filter(|at| *at > now)
+            .collect();
+        moments.push(now);
+        moments.sort_unstable();
+        moments.dedup();
+        for at in moments {
+            let mut gained = self.gained_at(change, at)?;
+            if at == now
+                && !gained.contains(&caps::ORDERS_APPROVE)
+                && self.newly_named_approver(seat)?
+                && !self
+                    .potential(change.0, now)?
+                    .contains(&caps::ORDERS_APPROVE)
+            {
+                gained.push(caps::ORDERS_APPROVE);
+            }
+            self.ensure_held_at(seat, at, gained, &held, change)?;
         }
-        let actor = self.tx.person_by_email(email.as_str())?;
+        Ok(())
+    }
+
+    /// The acting member's standing in the account, and in its partner
+    /// where that lets them manage the partner's customers, as before
+    /// this write; `None` for the operator, who may give anything.
+    fn actor_standings(&self, account_id: i64) -> Result<Option<Vec<Standing>>> {
+        let Actor::Member(email) = &self.ctx.actor else {
+            return Ok(None);
+        };
         let account = self.account(account_id)?;
-        let mut missing: Vec<Capability> = gained.to_vec();
-        if let Some(actor) = &actor {
+        let mut held = Vec::new();
+        if let Some(actor) = self.tx.person_by_email(email.as_str())? {
             for (place, through_partner) in
                 std::iter::once((account_id, false)).chain(account.parent_id.map(|p| (p, true)))
             {
                 let Some(standing) = self.before((actor.id, place))? else {
                     continue;
                 };
-                let held = self.access(&standing, false)?;
-                if through_partner
-                    && !held.holds(caps::EXTERNAL_ADMINS_MANAGE)
-                    && !held.holds(caps::CUSTOMERS_MANAGE)
-                {
-                    continue;
+                if through_partner {
+                    let there = self.access(&standing, false)?;
+                    if !there.holds(caps::EXTERNAL_ADMINS_MANAGE)
+                        && !there.holds(caps::CUSTOMERS_MANAGE)
+                    {
+                        continue;
+                    }
                 }
-                missing.retain(|c| !held.holds(*c));
+                held.push(standing);
             }
         }
-        if missing.is_empty() {
-            return Ok(());
+        Ok(Some(held))
+    }
+
+    /// Refuses the write unless the actor, standing as `held`, holds at
+    /// `at` each of `gained`, which the seat gains then.
+    fn ensure_held_at(
+        &self,
+        (person, account_id): Seat,
+        at: Timestamp,
+        mut gained: Vec<Capability>,
+        held: &[Standing],
+        change: (Option<&Standing>, Option<&Standing>),
+    ) -> Result<()> {
+        for standing in held {
+            let there = self.access_at(standing, false, at)?;
+            gained.retain(|c| !there.holds(*c));
         }
+        let (Some(first), Actor::Member(email)) = (gained.first(), &self.ctx.actor) else {
+            return Ok(());
+        };
         let who = self.tx.person(person)?.email;
-        let mut names: Vec<String> = missing.iter().map(|c| c.to_string()).collect();
+        let mut names: Vec<String> = gained.iter().map(|c| c.to_string()).collect();
         if names.len() > SHOWN {
             let more = names.len() - SHOWN;
             names.truncate(SHOWN);
             names.push(format!("{more} more"));
         }
-        Err(Error::denied(format!(
-            "`{email}` cannot give `{who}` {} in `{}`: it includes capabilities they do not hold ({})",
-            self.given((person, account_id), change)?,
-            account.name,
-            names.join(", ")
-        ))
-        .help(format!(
-            "only someone who holds `{}` there, such as the account's owner, can give it",
-            missing[0]
-        )))
+        let given = self.given((person, account_id), change)?;
+        let account = self.account(account_id)?.name;
+        let names = names.join(", ");
+        Err(if at == self.ctx.now {
+            Error::denied(format!(
+                "`{email}` cannot give `{who}` {given} in `{account}`: it includes capabilities they do not hold ({names})"
+            ))
+            .help(format!(
+                "only someone who holds `{first}` there, such as the account's owner, can give it"
+            ))
+        } else {
+            Error::denied(format!(
+                "`{email}` cannot give `{who}` {given} in `{account}`: from {at} it includes capabilities they do not hold then ({names})"
+            ))
+            .help(format!(
+                "a member gives only what they hold, for as long as they hold it: let it end by {at}, or ask someone who holds `{first}` for good"
+            ))
+        })
     }
 
     /// What a change gave, in words: a role, grants, access back, the
@@ -734,6 +806,16 @@ pub(super) fn shortfalls_in(
         }
     }
     Ok(Shortfalls(found))
+}
+
+/// Each moment at which something of `s` lapses: its role, its external
+/// access, or one of its grants.
+fn lapses(s: &Standing) -> impl Iterator<Item = Timestamp> + '_ {
+    let m = &s.membership;
+    [m.role_until, m.external_until]
+        .into_iter()
+        .chain(s.grants.iter().map(|g| g.expires_at))
+        .flatten()
 }
 
 /// Whether a membership holds `users.manage` now and still holds it once
