@@ -81,7 +81,9 @@ impl std::str::FromStr for Placer {
 
 /// What was decided on an order, as a fixture writes it and the
 /// operator's apply restores it: the order's status and each decision,
-/// with the policies each approval counted toward (by name).
+/// with the policies each approval counted toward (by name). Its parts
+/// are named as a file names them, so that a refusal of a restore can
+/// say which one is at fault (see [`Portal::order_restore`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Decided {
     /// Where it stands.
@@ -99,7 +101,7 @@ pub(crate) struct Decided {
 }
 
 /// One decision of [`Decided`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) struct DecidedBy {
     /// Who decided.
     pub by: Email,
@@ -109,9 +111,37 @@ pub(crate) struct DecidedBy {
     pub approved: bool,
     /// When.
     pub at: Timestamp,
-    /// The policies an approval counted toward, by name, sorted.
+    /// The policies an approval counted toward, by name: in the order a
+    /// file lists them, so that a refusal names one by its place there,
+    /// and compared as a set (read from the database, they are sorted).
     pub policies: Vec<String>,
 }
+
+/// Two decisions are the same when they count toward the same policies,
+/// however a file orders or repeats them.
+impl PartialEq for DecidedBy {
+    fn eq(&self, other: &DecidedBy) -> bool {
+        // Destructured, so that a field added is compared or left out on
+        // purpose.
+        let DecidedBy {
+            by,
+            on_behalf_of,
+            approved,
+            at,
+            policies,
+        } = self;
+        fn names(policies: &[String]) -> BTreeSet<&str> {
+            policies.iter().map(String::as_str).collect()
+        }
+        *by == other.by
+            && *on_behalf_of == other.on_behalf_of
+            && *approved == other.approved
+            && *at == other.at
+            && names(policies) == names(&other.policies)
+    }
+}
+
+impl Eq for DecidedBy {}
 
 impl Decided {
     /// Whether placing the order says it all: pending, nobody decided.
@@ -166,6 +196,12 @@ pub(crate) fn decided(tx: &dyn Tx, o: &Order) -> Result<Decided> {
 /// policies its approvals do not satisfy released it (a policy change
 /// approved it, or it matched none when placed), so they read as released
 /// from when it was decided.
+///
+/// A refusal names the part of `decided` at fault, as [`Decided`] names
+/// it: `.cancelled_by`, `.status`, `.decisions[k].by`,
+/// `.decisions[k].on_behalf_of` or `.decisions[k].policies[m]`, with `k`
+/// and `m` the indexes of `decided.decisions` and of that decision's
+/// `policies`.
 fn restore_decisions(
     tx: &dyn Tx,
     account: &Account,
@@ -173,41 +209,50 @@ fn restore_decisions(
     matched: &mut [MatchedPolicy],
     decided: &Decided,
 ) -> Result<()> {
-    let joined = |email: &Email| joined_in(tx, email, account, "decided no order there");
+    let joined = |email: &Email, part: &str| {
+        joined_in(tx, email, account, "decided no order there").map_err(|e| e.within(part))
+    };
     let named = order
         .reference
         .clone()
         .unwrap_or_else(|| format!("#{}", order.id));
-    if let Some(Placer::Member(email)) = decided
+    let cancelled_by = decided
         .cancelled_by
         .as_deref()
         .map(str::parse::<Placer>)
-        .transpose()?
-    {
-        joined(&email)?;
+        .transpose()
+        .map_err(|e| e.within(".cancelled_by"))?;
+    if let Some(Placer::Member(email)) = cancelled_by {
+        joined(&email, ".cancelled_by")?;
     }
     let mut deciders = BTreeSet::new();
-    for d in &decided.decisions {
-        let person = joined(&d.by)?;
-        let on_behalf_of = d.on_behalf_of.as_ref().map(&joined).transpose()?;
-        // Deciding for the creator is deciding their own order too.
-        for (who, email) in [(Some(person), &d.by)]
-            .into_iter()
-            .chain(d.on_behalf_of.as_ref().map(|e| (on_behalf_of, e)))
-        {
-            if who.is_some() && who == order.creator_id {
+    for (k, d) in decided.decisions.iter().enumerate() {
+        let part = |field: &str| format!(".decisions[{k}].{field}");
+        let person = joined(&d.by, &part("by"))?;
+        let on_behalf_of = d
+            .on_behalf_of
+            .as_ref()
+            .map(|e| joined(e, &part("on_behalf_of")))
+            .transpose()?;
+        let who = std::iter::once((person, &d.by, "by")).chain(
+            on_behalf_of
+                .zip(d.on_behalf_of.as_ref())
+                .map(|(p, e)| (p, e, "on_behalf_of")),
+        );
+        for (id, email, field) in who {
+            // Deciding for the creator is deciding their own order too.
+            if order.creator_id == Some(id) {
                 return Err(Error::conflict(format!(
                     "`{email}` placed order `{named}`; nobody decides their own order"
-                )));
+                ))
+                .within(&part(field)));
             }
-        }
-        for who in std::iter::once(person).chain(on_behalf_of) {
-            if !deciders.insert(who) {
+            if !deciders.insert(id) {
                 return Err(Error::conflict(format!(
-                    "order `{}` lists two decisions by `{}` (or on their behalf); each decides once",
-                    order.reference.clone().unwrap_or_else(|| format!("#{}", order.id)),
+                    "order `{named}` lists two decisions by `{}` (or on their behalf); each decides once",
                     d.by
-                )));
+                ))
+                .within(&part(field)));
             }
         }
         tx.insert_decision(
@@ -222,18 +267,22 @@ fn restore_decisions(
                 at: d.at,
             },
         )?;
-        for name in &d.policies {
-            let Some(m) = matched
+        // A policy named twice counts the approval once.
+        let mut counted = BTreeSet::new();
+        for (m, name) in d.policies.iter().enumerate() {
+            let Some(policy) = matched
                 .iter()
-                .find(|m| m.released_at.is_none() && m.name == *name)
+                .find(|p| p.released_at.is_none() && p.name == *name)
             else {
                 return Err(Error::conflict(format!(
-                    "an approval of order `{}` counted toward policy `{name}`, which does not hold it here",
-                    order.reference.clone().unwrap_or_else(|| format!("#{}", order.id))
+                    "an approval of order `{named}` counted toward policy `{name}`, which does not hold it here"
                 ))
-                .help("the file's policies must match the order as they did when it was decided"));
+                .help("the file's policies must match the order as they did when it was decided")
+                .within(&part(&format!("policies[{m}]"))));
             };
-            tx.count_approval(order.id, person, m.policy_id)?;
+            if counted.insert(policy.policy_id) {
+                tx.count_approval(order.id, person, policy.policy_id)?;
+            }
         }
     }
     order.status = decided.status;
@@ -259,7 +308,8 @@ fn restore_decisions(
             return Err(Error::conflict(format!(
                 "order `{named}` is pending, but its approvals meet every policy that holds it"
             ))
-            .help("an order whose policies all have their approvals is approved: say `\"status\": \"approved\"` with its `decided_at`"));
+            .help("an order whose policies all have their approvals is approved: say `\"status\": \"approved\"` with its `decided_at`")
+            .within(".status"));
         }
     }
     if order.status == OrderStatus::Approved {
@@ -700,6 +750,28 @@ fn orders_named(ids: &[i64]) -> String {
     }
 }
 
+/// An order's amount, as `order place` and a fixture's order take it:
+/// more than 0.
+pub(crate) fn order_amount(amount: Money) -> Result<Money> {
+    if amount.minor() == 0 {
+        return Err(Error::invalid("an order's amount must be more than 0"));
+    }
+    Ok(amount)
+}
+
+/// What an order is for, as `order place` and a fixture's order take it:
+/// not empty.
+pub(crate) fn order_description(description: &Text) -> Result<String> {
+    description.required("the description")
+}
+
+/// An order's reference, when it has one: not empty. Whether it may
+/// start with `#` depends on whether the order is placed now (see
+/// [`place`]).
+pub(crate) fn order_reference(reference: &Text) -> Result<String> {
+    reference.required("the order reference")
+}
+
 /// Whether an order is placed now, or restored as it was placed before.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Placing {
@@ -724,11 +796,8 @@ fn place(
 ) -> Result<OrderView> {
     let tx = w.tx;
     let catalog = w.catalog()?;
-    let description = req.description.required("the description")?;
-    let amount = req.amount;
-    if amount.minor() == 0 {
-        return Err(Error::invalid("an order's amount must be more than 0"));
-    }
+    let description = order_description(&req.description)?;
+    let amount = order_amount(req.amount)?;
     let order_type = req.order_type.as_ref().map(parse_order_type).transpose()?;
     let cost_centre = match &req.cost_centre {
         Some(code) => {
@@ -744,11 +813,7 @@ fn place(
         }
         None => None,
     };
-    let reference = req
-        .reference
-        .as_ref()
-        .map(|r| r.required("the order reference"))
-        .transpose()?;
+    let reference = req.reference.as_ref().map(order_reference).transpose()?;
     if let Some(r) = &reference {
         if r.starts_with('#') && matches!(placing, Placing::Now) {
             // A file reads `#N` as order N (see `export`), so a new
@@ -1126,6 +1191,11 @@ impl Portal {
     /// It is restored as placed at `placed_at` (`None`: now), and with
     /// `decided` as it was decided too (see [`Decided`]): only a restore
     /// brings back what was decided, since a file decides no order.
+    ///
+    /// A refusal of who `placer` or `decided` name, or of what `decided`
+    /// says, names the part at fault as a file names it, relative to the
+    /// order (`.created_by`, `.decisions[1].by`; see
+    /// [`restore_decisions`]), for the apply to join to the entry's path.
     pub(crate) fn order_restore(
         &mut self,
         req: &NewOrder,
@@ -1144,9 +1214,10 @@ impl Portal {
             }
             let creator_id = match placer {
                 Placer::Operator(_) => None,
-                Placer::Member(email) => {
-                    Some(joined_in(tx, email, &account, "placed no order there")?)
-                }
+                Placer::Member(email) => Some(
+                    joined_in(tx, email, &account, "placed no order there")
+                        .map_err(|e| e.within(".created_by"))?,
+                ),
             };
             place(
                 w,

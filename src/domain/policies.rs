@@ -232,6 +232,12 @@ fn reevaluate_held(w: &Write<'_>, account: &Account, policy: &Policy) -> Result<
     reevaluate(w, account, &changed)
 }
 
+/// Reads a policy's name, as `policy create`, `policy edit` and a
+/// fixture's policy take it: not empty.
+pub(crate) fn policy_name(name: &Text) -> Result<String> {
+    name.required("the policy name")
+}
+
 /// Reads an order type: lower-cased, not empty.
 pub(crate) fn parse_order_type(text: &Text) -> Result<String> {
     Ok(text.required("the order type")?.to_lowercase())
@@ -313,7 +319,7 @@ impl Portal {
                 req.account.as_deref(),
                 caps::POLICIES_MANAGE.to("create approval policies"),
             )?;
-            let name = req.name.required("the policy name")?;
+            let name = policy_name(&req.name)?;
             if tx.policy_named(account.id, &name)?.is_some() {
                 return Err(Error::conflict(format!(
                     "`{}` already has a policy `{name}`",
@@ -447,7 +453,7 @@ impl Portal {
             let old = find_policy(tx, &account, &req.name)?;
             let mut policy = old.clone();
             if let Some(name) = &req.new_name {
-                let name = name.required("the policy name")?;
+                let name = policy_name(name)?;
                 if tx
                     .policy_named(account.id, &name)?
                     .is_some_and(|p| p.id != old.id)
