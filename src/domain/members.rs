@@ -752,6 +752,105 @@ mod tests {
         assert_eq!(then.reason, now.reason);
     }
 
+    /// `days` after the test clock.
+    fn days(p: &Portal, days: i64) -> Timestamp {
+        p.ctx
+            .now
+            .plus(chrono::Duration::days(days))
+            .expect("a time")
+    }
+
+    fn acting(p: &mut Portal, who: &str) {
+        p.ctx.actor = super::super::Actor::Member(email(who));
+    }
+
+    /// A member gives only what they hold, for as long as they hold it.
+    /// Each of these gives, at a later moment, what the giver does not
+    /// hold then, which a check made only now let through: a time-bound
+    /// role or grant lengthened or made lasting, a role that lapses to a
+    /// higher one, and a lasting role given by someone whose own ends.
+    #[test]
+    fn a_member_gives_nothing_beyond_what_they_hold_or_for_longer() {
+        let mut p = seeded("portal");
+        join(&mut p, "max@acme.test", "manager");
+        join(&mut p, "bob@acme.test", "user");
+        let (soon, later) = (days(&p, 1), days(&p, 30));
+        // Max is an admin until tomorrow, then a manager again.
+        p.set_role(&email("max@acme.test"), "admin", None, Some(soon))
+            .expect("admin until tomorrow");
+        acting(&mut p, "max@acme.test");
+        let refused = |r: Result<MemberView>| {
+            let err = r.expect_err("refused");
+            assert_eq!(err.exit_code(), 5, "{err}");
+            assert!(
+                err.to_string().contains(&format!(
+                    "from {soon} it includes capabilities they do not hold then"
+                )),
+                "{err}"
+            );
+        };
+        // Making his own admin role last, or last longer.
+        refused(p.set_role(&email("max@acme.test"), "admin", None, None));
+        refused(p.set_role(&email("max@acme.test"), "admin", None, Some(later)));
+        // Making Bob an admin for good, or past tomorrow.
+        refused(p.set_role(&email("bob@acme.test"), "admin", None, None));
+        refused(p.set_role(&email("bob@acme.test"), "admin", None, Some(later)));
+        // A role that becomes admin once a lesser one lapses.
+        refused(p.set_role_lapsing(&email("bob@acme.test"), "user", None, soon, "admin"));
+        // Until tomorrow, as long as he holds it himself, he may.
+        let bob = p
+            .set_role(&email("bob@acme.test"), "admin", None, Some(soon))
+            .expect("admin until tomorrow");
+        assert_eq!(bob.role, "admin");
+        // Ending his own admin role sooner gives nothing.
+        let hour = p.ctx.now.plus(chrono::Duration::hours(1)).expect("a time");
+        p.set_role(&email("max@acme.test"), "admin", None, Some(hour))
+            .expect("ended sooner");
+    }
+
+    /// A grant lengthened is a grant given for the added time: refused
+    /// to a member who holds none of it, as the grant itself is.
+    #[test]
+    fn a_time_bound_grant_lengthened_or_made_lasting_is_given_anew() {
+        let mut p = super::super::testing::ann_administers_the_customer_area();
+        join(&mut p, "bob@acme.test", "member");
+        let (soon, later) = (days(&p, 1), days(&p, 30));
+        p.grant(
+            &email("bob@acme.test"),
+            &["domains".into()],
+            None,
+            Some(soon),
+        )
+        .expect("domains until tomorrow");
+        acting(&mut p, "ann@acme.test");
+        let refused = |r: Result<MemberView>| {
+            let err = r.expect_err("refused");
+            assert_eq!(err.exit_code(), 5, "{err}");
+            assert!(err.to_string().contains(&format!("from {soon}")), "{err}");
+        };
+        let domains = ["domains".to_string()];
+        refused(p.grant(&email("bob@acme.test"), &domains, None, Some(later)));
+        refused(p.grant_lapsing(&email("bob@acme.test"), &domains, None, later));
+        // Shortening it takes away; that she may.
+        let hour = p.ctx.now.plus(chrono::Duration::hours(1)).expect("a time");
+        p.grant_lapsing(&email("bob@acme.test"), &["domains".into()], None, hour)
+            .expect("shortened");
+    }
+
+    /// No role lapses to the owner's: it would hand the ownership's role
+    /// to someone who does not own the account, with nobody giving it.
+    #[test]
+    fn no_role_lapses_to_the_owners_role() {
+        let mut p = seeded("customer-area");
+        join(&mut p, "bob@acme.test", "member");
+        let soon = days(&p, 1);
+        let err = p
+            .set_role_lapsing(&email("bob@acme.test"), "member", None, soon, "owner")
+            .expect_err("refused");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert!(err.to_string().contains("no role lapses to it"), "{err}");
+    }
+
     /// The emails of each page `filter` lists, as handed over.
     fn pages(p: &mut Portal, filter: &MemberFilter) -> Vec<Vec<String>> {
         let mut pages = Vec::new();

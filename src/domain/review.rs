@@ -365,11 +365,24 @@ impl<'a> Review<'a> {
         let (Some(reserved), Some(after)) = (self.catalog.reserved_owner_role(), after) else {
             return Ok(());
         };
-        let weighed = |s: &Standing| (s.membership.role_id, s.owner);
+        let weighed = |s: &Standing| (s.membership.role_id, s.membership.role_after, s.owner);
         if before.map(weighed) == Some(weighed(after)) {
             return Ok(());
         }
         let holds = self.catalog.role(after.membership.role_id)?.name == reserved;
+        // A role that lapses to the owner's would hand it over by itself.
+        let lapses_to = match after.membership.role_after {
+            Some(role) => self.catalog.role(role)?.name == reserved,
+            None => false,
+        };
+        if lapses_to && !after.owner {
+            let email = self.tx.person(after.membership.person_id)?.email;
+            let account = self.account(after.membership.account_id)?.name;
+            return Err(Error::conflict(format!(
+                "the `{reserved}` role is the owner's alone, and `{email}` does not own `{account}`: no role lapses to it"
+            ))
+            .help("give another role to hold once this one lapses"));
+        }
         if holds == after.owner {
             return Ok(());
         }

@@ -636,3 +636,51 @@ fn can_at_sees_external_access_end_with_the_partner_membership() {
         (0, 5)
     );
 }
+
+/// A member gives only what they hold, for as long as they hold it: a
+/// role that lapses to admin, a time-bound admin role made lasting, and a
+/// lasting admin role given by someone whose own ends at T are refused,
+/// by hand and through a file, and change nothing; until T, it is given.
+#[test]
+fn a_member_gives_nothing_that_outlasts_what_they_hold() {
+    let p = Portal::new();
+    p.member("max@acme.test", "manager");
+    p.member("bob@acme.test", "user");
+    p.ok(&["user", "set-role", "max@acme.test", "admin", "--until", T]);
+    let max = Some("max@acme.test");
+    let from_t = format!("from {T} it includes capabilities they do not hold then");
+    for args in [
+        vec!["user", "set-role", "max@acme.test", "admin"],
+        vec!["user", "set-role", "bob@acme.test", "admin"],
+        vec![
+            "user", "set-role", "bob@acme.test", "admin", "--until", "2026-12-24T00:00:00Z",
+        ],
+    ] {
+        let before = p.dump();
+        let err = p.refused_as(max, &args, DENIED);
+        says(&err, &from_t);
+        assert_eq!(p.dump(), before, "{args:?}");
+    }
+    // Through a file: Bob a user until T, then an admin for good.
+    let dir = crate::support::scratch_dir();
+    let file = dir.path().join("lapse.json");
+    std::fs::write(
+        &file,
+        format!(
+            r#"{{"accounts": [{{"name": "{ACCOUNT}", "users": [
+                {{"email": "bob@acme.test", "role": "user",
+                  "role_until": "{T}", "role_after": "admin"}}]}}]}}"#
+        ),
+    )
+    .unwrap();
+    let before = p.dump();
+    let err = p.refused_as(max, &["apply", file.to_str().unwrap()], DENIED);
+    says(&err, &from_t);
+    assert_eq!(p.dump(), before);
+    // Until T, while Max holds it himself, he may.
+    let v = p.json_as(
+        max,
+        &["user", "set-role", "bob@acme.test", "admin", "--until", T],
+    );
+    assert_eq!((&v["role"], &v["role_until"]), (&json!("admin"), &json!(T)));
+}
