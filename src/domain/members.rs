@@ -300,24 +300,7 @@ impl Portal {
         account: Option<&str>,
         until: Option<Timestamp>,
     ) -> Result<MemberView> {
-        if let Some(until) = until {
-            super::ensure_future(until, self.now())?;
-        }
-        self.edit_member("user.grant", email, account, |e, m| {
-            let held = e.tx.grants(m.id)?;
-            for name in grants {
-                let name = name.trim();
-                e.catalog.grantable(name)?;
-                let current = held.iter().find(|g| g.name == name);
-                if current.is_some_and(|g| g.expires_at.is_none() || g.expires_at == until) {
-                    continue;
-                }
-                let mut grant = Grant::lasting(name, e.now);
-                grant.expires_at = until;
-                e.tx.put_grant(m.id, &grant)?;
-            }
-            Ok(())
-        })
+        self.put_grants(email, grants, account, until, true)
     }
 
     /// Makes each of `grants` lapse at `until`, held or not: what
@@ -335,18 +318,36 @@ impl Portal {
         account: Option<&str>,
         until: Timestamp,
     ) -> Result<MemberView> {
-        super::ensure_future(until, self.now())?;
+        self.put_grants(email, grants, account, Some(until), false)
+    }
+
+    /// Gives each of `grants` until `until` (`None`: for good), leaving
+    /// alone one held until then; one held for good stays so when
+    /// `lasting_stays`.
+    fn put_grants(
+        &mut self,
+        email: &Email,
+        grants: &[String],
+        account: Option<&str>,
+        until: Option<Timestamp>,
+        lasting_stays: bool,
+    ) -> Result<MemberView> {
+        if let Some(until) = until {
+            super::ensure_future(until, self.now())?;
+        }
         self.edit_member("user.grant", email, account, |e, m| {
             let held = e.tx.grants(m.id)?;
             for name in grants {
                 let name = name.trim();
                 e.catalog.grantable(name)?;
                 let current = held.iter().find(|g| g.name == name);
-                if current.is_some_and(|g| g.expires_at == Some(until)) {
+                if current.is_some_and(|g| {
+                    g.expires_at == until || (lasting_stays && g.expires_at.is_none())
+                }) {
                     continue;
                 }
                 let mut grant = Grant::lasting(name, e.now);
-                grant.expires_at = Some(until);
+                grant.expires_at = until;
                 e.tx.put_grant(m.id, &grant)?;
             }
             Ok(())
