@@ -234,3 +234,59 @@ fn a_file_listing_someone_it_merges_away_as_active_is_refused_at_once() {
         .collect();
     assert_eq!(una_u, [Value::from("left")]);
 }
+
+/// To a member, an order they may not see is no order: a file naming it,
+/// by ref or as `#N`, is answered as one naming an order nobody has, so
+/// that a dry run tells them neither that it exists nor whose it is.
+#[test]
+fn a_members_file_learns_nothing_of_orders_they_may_not_see() {
+    let dir = scratch_dir();
+    let p = Portal::empty();
+    p.ok(&["apply", &file(&dir, "base.json", r#"{"preset": "portal",
+ "roles": [{"name": "buyer", "capabilities": ["portal.access", "account.view", "orders.place"]}],
+ "accounts": [{"name": "Acme", "owner": "owner@acme.test", "users": [
+   {"email": "owner@acme.test", "role": "admin"},
+   {"email": "b1@acme.test", "role": "buyer"}, {"email": "b2@acme.test", "role": "buyer"}],
+   "orders": [{"ref": "HIDDEN", "created_by": "b1@acme.test", "description": "d", "amount": "5.00"}]}]}"#)]);
+    let answer = |reference: &str, by: &str| {
+        let doc = format!(
+            r#"{{"accounts": [{{"name": "Acme", "orders": [{{"ref": "{reference}",
+               "created_by": "{by}", "description": "d", "amount": "5.00"}}]}}]}}"#
+        );
+        let path = file(&dir, "probe.json", &doc);
+        let run = p.run_as(Some("b2@acme.test"), &["apply", "--dry-run", &path]);
+        (run.code, error_line(&run.stderr).to_string())
+    };
+    // As someone else's: the same refusal, seen or not, there or not.
+    for (seen, unseen) in [("HIDDEN", "NOPE"), ("#1", "#99")] {
+        assert_eq!(
+            answer(seen, "b1@acme.test"),
+            answer(unseen, "b1@acme.test"),
+            "{seen}"
+        );
+    }
+    // As her own: `#N` is refused alike; a ref taken is refused in
+    // `order place`'s words.
+    assert_eq!(
+        answer("#1", "b2@acme.test").1.replace("#1", "#N"),
+        answer("#99", "b2@acme.test").1.replace("#99", "#N")
+    );
+    let (code, line) = answer("HIDDEN", "b2@acme.test");
+    assert_eq!(code, 4);
+    assert_eq!(
+        line,
+        "error: accounts[0].orders[0]: `Acme` already has an order `HIDDEN`"
+    );
+    let by_hand = p.refused_as(
+        Some("b2@acme.test"),
+        &[
+            "order", "place", "--account", "Acme", "--description", "d", "--amount", "5.00",
+            "--ref", "HIDDEN",
+        ],
+        4,
+    );
+    assert_eq!(
+        error_line(&by_hand),
+        "error: `Acme` already has an order `HIDDEN`"
+    );
+}
