@@ -10,7 +10,16 @@ use crate::model::{
     Email, Grant, ListedMember, MemberQuery, MemberStatus, Membership, Person, Timestamp,
 };
 
-const PERSON_COLUMNS: &str = "id, email, name, duplicate_of, merged_into, created_at";
+/// A person's columns, as a literal: statements run once per member of a
+/// large file are `concat!`ed at compile time rather than formatted on
+/// every call.
+macro_rules! person_columns {
+    () => {
+        "id, email, name, duplicate_of, merged_into, created_at"
+    };
+}
+
+const PERSON_COLUMNS: &str = person_columns!();
 
 /// A stored email, which was checked when it was written.
 fn stored_email(email: String) -> rusqlite::Result<Email> {
@@ -42,10 +51,16 @@ fn grant_from_row(row: &Row<'_>) -> rusqlite::Result<Grant> {
     })
 }
 
-const MEMBERSHIP_COLUMNS: &str =
-    "id, person_id, account_id, role_id, previous_role_id, status, city, country, \
-     timezone, external_from, role_until, role_after, external_until, invited_at, accepted_at, \
-     created_at, updated_at";
+/// A membership's columns, as a literal (see `person_columns`).
+macro_rules! membership_columns {
+    () => {
+        "id, person_id, account_id, role_id, previous_role_id, status, city, country, \
+         timezone, external_from, role_until, role_after, external_until, invited_at, \
+         accepted_at, created_at, updated_at"
+    };
+}
+
+const MEMBERSHIP_COLUMNS: &str = membership_columns!();
 
 /// The membership of a row that starts with [`MEMBERSHIP_COLUMNS`], read
 /// by position: finding a column by name compares it with every column of
@@ -174,7 +189,7 @@ impl SqliteTx<'_> {
 impl SqliteTx<'_> {
     pub(super) fn person(&self, id: i64) -> Result<Person> {
         self.row(
-            &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = ?1"),
+            concat!("SELECT ", person_columns!(), " FROM people WHERE id = ?1"),
             [id],
             person_from_row,
         )?
@@ -208,7 +223,11 @@ impl SqliteTx<'_> {
 
     pub(super) fn person_by_email(&self, email: &str) -> Result<Option<Person>> {
         self.row(
-            &format!("SELECT {PERSON_COLUMNS} FROM people WHERE email = ?1"),
+            concat!(
+                "SELECT ",
+                person_columns!(),
+                " FROM people WHERE email = ?1"
+            ),
             [email],
             person_from_row,
         )
@@ -255,7 +274,11 @@ impl SqliteTx<'_> {
 
     pub(super) fn membership(&self, id: i64) -> Result<Membership> {
         self.row(
-            &format!("SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE id = ?1"),
+            concat!(
+                "SELECT ",
+                membership_columns!(),
+                " FROM memberships WHERE id = ?1"
+            ),
             [id],
             membership_from_row,
         )?
@@ -268,10 +291,16 @@ impl SqliteTx<'_> {
         person_id: i64,
         account_id: i64,
     ) -> Result<Option<Membership>> {
-        self.row(&format!(
-                "SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE person_id = ?1 AND account_id = ?2"
-            ), [person_id, account_id], membership_from_row)
-            .map(|m| m.map(|m| self.in_force(m)))
+        self.row(
+            concat!(
+                "SELECT ",
+                membership_columns!(),
+                " FROM memberships WHERE person_id = ?1 AND account_id = ?2"
+            ),
+            [person_id, account_id],
+            membership_from_row,
+        )
+        .map(|m| m.map(|m| self.in_force(m)))
     }
 
     pub(super) fn memberships_in(&self, account_id: i64) -> Result<Vec<Membership>> {
