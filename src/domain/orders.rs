@@ -841,8 +841,27 @@ fn place(
             return Err(Error::conflict(format!("order {number} already exists")));
         }
     }
-    let mut matched: Vec<MatchedPolicy> = tx
-        .policies_in(account.id)?
+    let policies = tx.policies_in(account.id)?;
+    if let (Some(t), Placing::Now) = (order_type.as_deref(), placing) {
+        // A type no policy names is most often a typo, and its order
+        // slips past every policy kept for its type.
+        let mut named: Vec<&str> = policies
+            .iter()
+            .filter(|p| p.enabled)
+            .filter_map(|p| p.order_type.as_deref())
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        if !named.is_empty() && !named.contains(&t) {
+            let named: Vec<String> = named.iter().map(|n| format!("`{n}`")).collect();
+            w.warn(format!(
+                "no policy of `{}` is for orders of type `{t}`, so only its policies for every type hold this one; its policies name the types {}",
+                account.name,
+                named.join(", ")
+            ));
+        }
+    }
+    let mut matched: Vec<MatchedPolicy> = policies
         .into_iter()
         .filter(|p| p.matches(amount, order_type.as_deref()))
         .map(|p| MatchedPolicy {
@@ -1760,6 +1779,42 @@ mod tests {
     use super::super::testing::{email, join, seeded};
     use super::*;
     use crate::domain::Actor;
+
+    /// An order of a type no policy names, where policies name types, is
+    /// placed with a warning naming the types they name: most often it
+    /// is a typo, and its order slips past the policies kept for its type.
+    #[test]
+    fn an_order_type_no_policy_names_is_placed_with_a_warning() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "manager");
+        p.policy_create(&crate::domain::NewPolicy {
+            name: "Hardware".into(),
+            threshold: "500.00".parse::<Money>().expect("amount"),
+            order_type: Some("hardware".into()),
+            ..crate::domain::NewPolicy::default()
+        })
+        .expect("policy");
+        p.ctx.actor = Actor::Member(email("ann@acme.test"));
+        let mut place = |order_type: &str| {
+            let placed = p
+                .order_place(&NewOrder {
+                    description: "Server".into(),
+                    amount: "900.00".parse::<Money>().expect("amount"),
+                    order_type: Some(order_type.into()),
+                    ..NewOrder::default()
+                })
+                .expect("placed");
+            (placed.status, p.take_warnings())
+        };
+        let (status, warnings) = place("hardwre");
+        assert_eq!(status, OrderStatus::Approved, "no policy held it");
+        assert_eq!(
+            warnings,
+            ["no policy of `Acme` is for orders of type `hardwre`, so only its policies for every type hold this one; its policies name the types `hardware`"]
+        );
+        let (status, warnings) = place("hardware");
+        assert_eq!((status, warnings), (OrderStatus::Pending, vec![]));
+    }
 
     #[test]
     fn order_pages_cross_pages_in_order_and_stop_at_the_limit() {

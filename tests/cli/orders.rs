@@ -1813,3 +1813,35 @@ fn a_placer_sees_the_orders_of_a_duplicate_merged_into_them() {
     let done = p.json_as(Some("pat@acme.test"), &["order", "cancel", &id]);
     assert_eq!(done["status"], "cancelled");
 }
+
+/// An order of a type no policy names, where policies name types, is
+/// placed (exit 0) with a warning naming the types: a typo would
+/// otherwise slip past the policy kept for its type without a word.
+#[test]
+fn an_order_type_no_policy_names_warns_with_the_types_named() {
+    let p = Portal::new();
+    p.member(MAX, "manager");
+    p.ok(&[
+        "policy", "create", "--name", "Hardware", "--threshold", "500", "--order-type", "hardware",
+    ]);
+    let run = p.run_as(
+        Some(MAX),
+        &[
+            "order", "place", "--description", "Server", "--amount", "900.00", "--order-type",
+            "hardwre",
+        ],
+    );
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.trim_end(),
+        format!("warning: no policy of `{ACCOUNT}` is for orders of type `hardwre`, so only its policies for every type hold this one; its policies name the types `hardware`")
+    );
+    let run = p.run_as(
+        Some(MAX),
+        &[
+            "order", "place", "--description", "Server", "--amount", "900.00", "--order-type",
+            "hardware",
+        ],
+    );
+    assert_eq!((run.code, run.stderr.as_str()), (SUCCESS, ""));
+}
