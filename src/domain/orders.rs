@@ -984,12 +984,15 @@ fn find_named_order(
     name: &OrderName,
     need: Need,
 ) -> Result<(Order, Account)> {
-    ensure_some_order_seen(tx, catalog, ctx, need)?;
+    // The account named first, as `order list --account` reads it: one
+    // the actor is no member of is refused as such, whether or not they
+    // may see orders elsewhere.
     let within = name
         .account
         .as_deref()
         .map(|a| find_account(tx, ctx, a))
         .transpose()?;
+    ensure_some_order_seen(tx, catalog, ctx, need, within.as_ref())?;
     let by_number = match name.key.number() {
         Some(n) => seen_by_number(tx, catalog, ctx, n, within.as_ref())?,
         None => None,
@@ -1130,15 +1133,24 @@ fn named_on(tx: &dyn Tx, ctx: &Ctx, order: &Order) -> Result<bool> {
 /// Refuses, as `need` is refused in the first of their accounts, a member
 /// who may see orders in none of them and is named to decide none: the
 /// refusal they get for any order number, so that it tells nothing of
-/// which numbers are taken.
-fn ensure_some_order_seen(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, need: Need) -> Result<()> {
+/// which numbers are taken. With `within`, of that account alone.
+fn ensure_some_order_seen(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    need: Need,
+    within: Option<&Account>,
+) -> Result<()> {
     let Actor::Member(email) = &ctx.actor else {
         return Ok(());
     };
     let Some(person) = tx.person_by_email(email.as_str())? else {
         return Ok(());
     };
-    let memberships = tx.memberships_of(person.id)?;
+    let mut memberships = tx.memberships_of(person.id)?;
+    if let Some(within) = within {
+        memberships.retain(|m| m.account_id == within.id);
+    }
     for m in &memberships {
         if tx
             .policies_in(m.account_id)?

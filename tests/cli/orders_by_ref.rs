@@ -225,3 +225,32 @@ fn malformed_order_keys_are_usage_errors() {
         assert!(err.lines().count() <= 2, "{err}");
     }
 }
+
+/// `--account` is read first, as `order list --account` reads it: an
+/// account the member is no member of is refused as such, and in one they
+/// belong to without seeing its orders they are refused there, not told
+/// of another account's rights or of no order.
+#[test]
+fn account_is_read_before_any_order_as_order_list_reads_it() {
+    let p = seeded();
+    // Bob, Beta's admin, a member of Beta alone.
+    for account in ["Nope", ACME] {
+        let list = p.run_as(Some(BOB), &["order", "list", "--account", account]);
+        let show = p.run_as(Some(BOB), &["order", "show", "PO-1", "--account", account]);
+        assert_eq!(
+            (show.code, error_line(&show.stderr)),
+            (list.code, error_line(&list.stderr)),
+            "{account}"
+        );
+    }
+    // Max, Acme's manager, made a plain user of Beta: he sees Acme's
+    // orders and none of Beta's.
+    p.member_in(MAX, "user", BETA);
+    let list = p.run_as(Some(MAX), &["order", "list", "--account", BETA]);
+    assert_eq!(list.code, 5, "{}", list.stderr);
+    let show = p.run_as(Some(MAX), &["order", "show", "PO-2", "--account", BETA]);
+    assert_eq!(
+        (show.code, error_line(&show.stderr)),
+        (list.code, error_line(&list.stderr))
+    );
+}
