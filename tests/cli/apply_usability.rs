@@ -274,6 +274,45 @@ fn an_orders_refusal_names_the_field_at_fault() {
 }
 
 #[test]
+fn an_owner_listed_as_invited_is_refused_at_their_status() {
+    // `init` makes the owner active with the account: a file listing them
+    // invited was answered with a resend-invite refusal about an account
+    // the apply then never made.
+    let doc = serde_json::json!({"preset": "portal", "accounts": [{
+        "name": "OI", "kind": "partner", "owner": "o@oi.test",
+        "users": [
+            {"email": "o@oi.test", "name": "O", "role": "admin", "status": "invited"},
+            {"email": "a@oi.test", "name": "A", "role": "admin"},
+        ],
+    }]});
+    let p = Portal::empty();
+    let path = file(&p, "owner-invited.json", &doc);
+    let err = p.refused(&["apply", &path], CONFLICT);
+    assert_eq!(
+        err,
+        "error: accounts[0].users[0].status: `o@oi.test` owns `OI`, and the owner of an account is active, never invited\n\
+         help: leave `status` out for the owner\n"
+    );
+    assert!(!p.db.exists());
+    // Nor on a later apply, once the account and its owner are there; or
+    // as revoked. Without `status`, the file applies.
+    let mut owned = doc.clone();
+    owned["accounts"][0]["users"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("status");
+    let owned = file(&p, "owner-active.json", &owned);
+    p.ok(&["apply", &owned]);
+    let err = p.refused(&["apply", &path], CONFLICT);
+    says(&err, "accounts[0].users[0].status: `o@oi.test` owns `OI`");
+    let mut revoked = doc;
+    revoked["accounts"][0]["users"][0]["status"] = "revoked".into();
+    let revoked = file(&p, "owner-revoked.json", &revoked);
+    let err = p.refused(&["apply", &revoked], CONFLICT);
+    says(&err, "the owner of an account is active, never revoked");
+}
+
+#[test]
 fn a_refusals_help_inside_an_apply_says_what_to_write_in_the_file() {
     // Each command's own help names a flag apply does not take (`--kind`,
     // `--to`, `--account`), and was dropped: it now names the file's field.
