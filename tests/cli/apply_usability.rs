@@ -274,6 +274,23 @@ fn an_orders_refusal_names_the_field_at_fault() {
 }
 
 #[test]
+fn a_decision_before_the_order_was_placed_is_refused_at_the_decision() {
+    // The file's `placed_at` is right; the decision's moment is the one
+    // at fault, and the first listed that comes too early is named.
+    let decided = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/decided-orders.json");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(decided).unwrap()).unwrap();
+    doc["accounts"][0]["orders"][0]["decisions"][1]["at"] = "2026-11-19T15:00:00Z".into();
+    let p = Portal::empty();
+    let path = file(&p, "decided-early.json", &doc);
+    let err = p.refused(&["apply", &path], USAGE);
+    assert_eq!(
+        err.trim_end(),
+        "error: accounts[0].orders[0].decisions[1].at: a decision at 2026-11-19T15:00:00Z comes before the order's `placed_at`, 2026-11-19T16:00:00Z"
+    );
+    assert!(!p.db.exists());
+}
+
+#[test]
 fn an_owner_listed_as_invited_is_refused_at_their_status() {
     // `init` makes the owner active with the account: a file listing them
     // invited was answered with a resend-invite refusal about an account
