@@ -503,6 +503,7 @@ impl Portal {
                 .collect();
             inbox.push(InboxView {
                 id: order.id,
+                reference: order.reference.clone(),
                 account: account.name.clone(),
                 created_by: match order.creator_id {
                     Some(id) => email_of(&*tx, id)?,

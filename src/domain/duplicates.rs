@@ -281,6 +281,23 @@ fn change_role(
     Ok(after)
 }
 
+/// What a member refused a merge for an account they do not manage the
+/// users of can do: a merge needs `users.manage` in every account the
+/// duplicate belongs to, which the operator alone may always have.
+const ASK_TO_MERGE: &str =
+    "ask the operator, or someone who manages the users of every account they belong to, to merge them";
+
+/// Whether the actor is a member of `account` (the operator is of all).
+fn belongs(tx: &dyn Tx, ctx: &Ctx, account: &Account) -> Result<bool> {
+    let Actor::Member(me) = &ctx.actor else {
+        return Ok(true);
+    };
+    match tx.person_by_email(me.as_str())? {
+        Some(person) => Ok(tx.membership_of(person.id, account.id)?.is_some()),
+        None => Ok(false),
+    }
+}
+
 /// The merge itself, inside a write: see [`Portal::merge`].
 fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
     let tx = w.tx;
@@ -317,9 +334,23 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
             return Err(Error::denied(format!(
                 "`{email}` also belongs to an account you are not a member of, so you cannot merge them"
             ))
-            .help("the operator, or an admin of every account they belong to, can"));
+            .help(ASK_TO_MERGE));
         }
-        w.authorize(&account, caps::USERS_MANAGE.to("merge people"))?;
+        match w.authorize(&account, caps::USERS_MANAGE.to("merge people")) {
+            Ok(_) => {}
+            // One they see without belonging to it (a customer of their
+            // partner, whose users its admins do not manage) may be
+            // named; the generic refusal's help would send them to an
+            // --account flag `user merge` does not have.
+            Err(Error::Denied(_)) if !belongs(tx, &w.ctx, &account)? => {
+                return Err(Error::denied(format!(
+                    "`{email}` also belongs to `{}`, where you are not a member, so you cannot merge them",
+                    account.name
+                ))
+                .help(ASK_TO_MERGE));
+            }
+            Err(e) => return Err(e),
+        }
         let dup_before = member_view(tx, catalog, &m)?;
         match tx.membership_of(kept.id, account.id)? {
             None => {

@@ -63,6 +63,10 @@ impl Fields for DelegationView {
 pub(crate) struct InboxView {
     /// The order's id.
     pub id: i64,
+    /// Its external reference, as `order list` shows it; none when it has
+    /// none.
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
     /// Its account.
     pub account: String,
     /// Who placed it.
@@ -85,12 +89,15 @@ pub(crate) struct InboxView {
 impl Row for InboxView {
     fn headers() -> &'static [&'static str] {
         &[
-            "ID", "PLACED", "CREATED BY", "DESCRIPTION", "AMOUNT", "POLICY", "ON BEHALF OF",
+            "ID", "REF", "PLACED", "CREATED BY", "DESCRIPTION", "AMOUNT", "POLICY", "ON BEHALF OF",
         ]
     }
     fn cells(&self) -> Vec<String> {
         vec![
             self.id.to_string(),
+            // Empty rather than `-`, which could itself be a reference, as
+            // in `order list`.
+            self.reference.clone().unwrap_or_default(),
             self.created_at.to_string(),
             self.created_by.clone(),
             self.description.clone(),

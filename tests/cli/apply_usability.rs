@@ -274,6 +274,62 @@ fn an_orders_refusal_names_the_field_at_fault() {
 }
 
 #[test]
+fn a_decision_before_the_order_was_placed_is_refused_at_the_decision() {
+    // The file's `placed_at` is right; the decision's moment is the one
+    // at fault, and the first listed that comes too early is named.
+    let decided = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/decided-orders.json");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(decided).unwrap()).unwrap();
+    doc["accounts"][0]["orders"][0]["decisions"][1]["at"] = "2026-11-19T15:00:00Z".into();
+    let p = Portal::empty();
+    let path = file(&p, "decided-early.json", &doc);
+    let err = p.refused(&["apply", &path], USAGE);
+    assert_eq!(
+        err.trim_end(),
+        "error: accounts[0].orders[0].decisions[1].at: a decision at 2026-11-19T15:00:00Z comes before the order's `placed_at`, 2026-11-19T16:00:00Z"
+    );
+    assert!(!p.db.exists());
+}
+
+#[test]
+fn an_owner_listed_as_invited_is_refused_at_their_status() {
+    // `init` makes the owner active with the account: a file listing them
+    // invited was answered with a resend-invite refusal about an account
+    // the apply then never made.
+    let doc = serde_json::json!({"preset": "portal", "accounts": [{
+        "name": "OI", "kind": "partner", "owner": "o@oi.test",
+        "users": [
+            {"email": "o@oi.test", "name": "O", "role": "admin", "status": "invited"},
+            {"email": "a@oi.test", "name": "A", "role": "admin"},
+        ],
+    }]});
+    let p = Portal::empty();
+    let path = file(&p, "owner-invited.json", &doc);
+    let err = p.refused(&["apply", &path], CONFLICT);
+    assert_eq!(
+        err,
+        "error: accounts[0].users[0].status: `o@oi.test` owns `OI`, and the owner of an account is active, never invited\n\
+         help: leave `status` out for the owner\n"
+    );
+    assert!(!p.db.exists());
+    // Nor on a later apply, once the account and its owner are there; or
+    // as revoked. Without `status`, the file applies.
+    let mut owned = doc.clone();
+    owned["accounts"][0]["users"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("status");
+    let owned = file(&p, "owner-active.json", &owned);
+    p.ok(&["apply", &owned]);
+    let err = p.refused(&["apply", &path], CONFLICT);
+    says(&err, "accounts[0].users[0].status: `o@oi.test` owns `OI`");
+    let mut revoked = doc;
+    revoked["accounts"][0]["users"][0]["status"] = "revoked".into();
+    let revoked = file(&p, "owner-revoked.json", &revoked);
+    let err = p.refused(&["apply", &revoked], CONFLICT);
+    says(&err, "the owner of an account is active, never revoked");
+}
+
+#[test]
 fn a_refusals_help_inside_an_apply_says_what_to_write_in_the_file() {
     // Each command's own help names a flag apply does not take (`--kind`,
     // `--to`, `--account`), and was dropped: it now names the file's field.

@@ -474,6 +474,47 @@ fn the_inbox_lists_what_a_member_may_decide_oldest_first() {
 }
 
 #[test]
+fn the_inbox_shows_each_orders_ref_as_order_list_does() {
+    let p = acme();
+    let with = p.json_as(
+        Some(MAX),
+        &[
+            "order", "place", "--description", "Desk", "--amount", "60.00", "--ref", "PO-7",
+        ],
+    )["id"]
+        .clone();
+    let without = place(&p, "70.00");
+    let v = p.json_as(Some(FIN), &["order", "inbox"]);
+    let list = v.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{v}");
+    assert_eq!(list[0]["id"], with);
+    assert_eq!(list[0]["ref"], "PO-7");
+    assert_eq!(list[1]["id"].as_i64().unwrap().to_string(), without);
+    // Null when none, as in `order list --json`.
+    assert!(list[1].get("ref").is_some_and(Value::is_null), "{v}");
+    let listed = p.json(&["order", "list"]);
+    for item in list {
+        let same = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["id"] == item["id"])
+            .unwrap();
+        assert_eq!(same["ref"], item["ref"]);
+    }
+    // The table: REF right after the number, empty when none.
+    let table = p.run_as(Some(FIN), &["order", "inbox"]).stdout;
+    let lines: Vec<&str> = table.lines().collect();
+    let header: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(header[..3], ["ID", "REF", "PLACED"], "{table}");
+    let first: Vec<&str> = lines[1].split_whitespace().collect();
+    assert_eq!(first[..2], [with.to_string().as_str(), "PO-7"], "{table}");
+    let second: Vec<&str> = lines[2].split_whitespace().collect();
+    assert_eq!(second[0], without, "{table}");
+    assert_eq!(second[1], crate::support::NOW, "{table}");
+}
+
+#[test]
 fn audit_list_prints_ndjson_and_csv_for_log_systems() {
     let p = acme();
     let id = place(&p, "60.00");

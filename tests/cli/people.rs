@@ -470,3 +470,51 @@ fn a_merge_passing_on_a_named_approvers_place_needs_orders_approve() {
         "user", "merge", "fin2@acme.test", "--into", "fin@acme.test", "--yes",
     ]);
 }
+
+/// A merge refused as a member says what they can do (`user merge` has no
+/// --account to pass), and names an account only when they see it: a
+/// customer of their partner by name, any other account not at all.
+#[test]
+fn a_merge_refused_for_another_account_names_only_what_the_member_sees() {
+    let p = Portal::new();
+    let adm = "adm@acme.test";
+    p.ok(&["account", "create", "Zeta", "--kind", "partner"]);
+    p.member_in(adm, "admin", "Zeta");
+    p.member_in("dup@acme.test", "user", "Zeta");
+    p.member_in("kim@acme.test", "user", "Zeta");
+    p.ok(&[
+        "account", "create", "Beta", "--kind", "customer", "--parent", "Zeta",
+    ]);
+    p.member_in("dup@acme.test", "user", "Beta");
+    p.ok(&["account", "create", "Gamma", "--kind", "partner"]);
+    p.member_in("kim@acme.test", "user", "Gamma");
+    let ask = "help: ask the operator, or someone who manages the users of every account they belong to, to merge them";
+    // Beta is Zeta's customer: adm sees it, but manages none of its users.
+    let err = p.refused_as(
+        Some(adm),
+        &[
+            "user", "merge", "dup@acme.test", "--into", "kim@acme.test", "--yes",
+        ],
+        DENIED,
+    );
+    assert_eq!(
+        err,
+        format!("error: `dup@acme.test` also belongs to `Beta`, where you are not a member, so you cannot merge them\n{ask}\n")
+    );
+    // Gamma is nothing of adm's: it stays unnamed.
+    let err = p.refused_as(
+        Some(adm),
+        &[
+            "user", "merge", "kim@acme.test", "--into", "dup@acme.test", "--yes",
+        ],
+        DENIED,
+    );
+    assert_eq!(
+        err,
+        format!("error: `kim@acme.test` also belongs to an account you are not a member of, so you cannot merge them\n{ask}\n")
+    );
+    assert!(
+        !err.contains("Gamma") && !err.contains("--account"),
+        "{err}"
+    );
+}
