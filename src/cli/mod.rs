@@ -274,10 +274,8 @@ pub(crate) fn whole(mut cmd: clap::Command) -> clap::Command {
 /// the whole [`command`], whose report then carries the examples.
 pub fn parse(args: &[OsString]) -> std::result::Result<Cli, clap::Error> {
     fn by(mut cmd: clap::Command, args: &[OsString]) -> std::result::Result<Cli, clap::Error> {
-        let parsed = cmd
-            .try_get_matches_from_mut(args)
-            .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches));
-        parsed
+        cmd.try_get_matches_from_mut(args)
+            .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches))
     }
     by(Cli::command(), args).or_else(|e| match e.kind() {
         clap::error::ErrorKind::DisplayVersion => Err(e),
