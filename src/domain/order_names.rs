@@ -1,0 +1,506 @@
+//! How a command line names an order: by its number or its reference,
+//! within one account or any the actor sees (`order show PO-2`), and
+//! the refusals that tell the actor no more than `order show` would.
+
+use super::access::authorize;
+use super::orders::{orders_seen, sight};
+use super::visibility::actor_accounts;
+use super::{find_account, knows_account, Actor, Catalog, Ctx};
+use crate::error::{Error, Result};
+use crate::model::{Account, Need, Order, OrderKey};
+use crate::store::Tx;
+
+/// Which order a command names (`order show`, `approve`, `reject`,
+/// `cancel`): its number or its reference, as typed, and the account to
+/// look in when one is given (`--account`). An order's id converts into
+/// one, for callers that hold the order already.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OrderName {
+    /// The number or reference.
+    pub key: OrderKey,
+    /// Only an order of this account, by name.
+    pub account: Option<String>,
+}
+
+impl From<i64> for OrderName {
+    fn from(id: i64) -> OrderName {
+        OrderName {
+            key: OrderKey::Number(id),
+            account: None,
+        }
+    }
+}
+
+/// Unit tests name orders as a command line types them: `"PO-2"`, `"#7"`.
+#[cfg(test)]
+impl From<&str> for OrderName {
+    fn from(typed: &str) -> OrderName {
+        OrderName {
+            key: typed.parse().expect("an order key"),
+            account: None,
+        }
+    }
+}
+
+/// How many orders the refusal of an ambiguous reference lists.
+const ORDERS_NAMED: usize = 6;
+
+/// The order `name` names, and its account: the one resolver of every
+/// command that takes an order, so that a number and a reference are
+/// found alike and refused alike.
+///
+/// Only orders the actor sees count (see [`sees_order`]): an order they
+/// cannot see is refused as "no order" whether it exists or not, by number
+/// or by reference, and is never named among the candidates of an
+/// ambiguous reference. A member who may see no orders at all is refused
+/// first as `need` is (see [`ensure_some_order_seen`]). A reference is
+/// unique only within an account, so one that the orders of several
+/// accounts carry is refused (exit 2) with their numbers and accounts,
+/// until `--account` or a number picks one; digits alone, which may be a
+/// number or a reference, are refused the same way when the two readings
+/// are different orders (`#N` is always the number).
+pub(super) fn find_named_order(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    name: &OrderName,
+    need: Need,
+) -> Result<(Order, Account)> {
+    // The account named first, as `order list --account` reads it: one
+    // the actor is no member of is refused as such, whether or not they
+    // may see orders elsewhere.
+    let within = name
+        .account
+        .as_deref()
+        .map(|a| find_account(tx, ctx, a))
+        .transpose()?;
+    ensure_some_order_seen(tx, catalog, ctx, need, within.as_ref())?;
+    let by_number = match name.key.number() {
+        Some(n) => seen_by_number(tx, catalog, ctx, n, within.as_ref())?,
+        None => None,
+    };
+    let by_reference = match name.key.reference() {
+        Some(r) => seen_by_reference(tx, catalog, ctx, r, within.as_ref())?,
+        None => Vec::new(),
+    };
+    match (by_number, by_reference.as_slice()) {
+        (None, []) => Err(no_order(&name.key)),
+        (None, [only]) => Ok(only.clone()),
+        (Some(found), []) => Ok(found),
+        (Some(found), [same]) if same.0.id == found.0.id => Ok(found),
+        (Some(numbered), others) => {
+            let n = numbered.0.id;
+            let typed = name.key.reference().unwrap_or_default();
+            let others: Vec<_> = others.iter().filter(|o| o.0.id != n).cloned().collect();
+            let other = match others.as_slice() {
+                [(o, _)] => format!("`#{}` for the other", o.id),
+                _ => "another's number for it".to_string(),
+            };
+            Err(Error::invalid(format!(
+                "`{typed}` names more than one order: {} by its number, and {} by reference",
+                orders_in_accounts(std::slice::from_ref(&numbered)),
+                orders_in_accounts(&others)
+            ))
+            .help(format!("write `#{n}` for order {n}, or {other}")))
+        }
+        (None, several) => {
+            let reference = name.key.reference().unwrap_or_default();
+            Err(Error::invalid(format!(
+                "reference `{reference}` names orders in several accounts"
+            ))
+            .help(format!(
+                "it names {}: pass --account, or name the order by its number",
+                orders_in_accounts(several)
+            )))
+        }
+    }
+}
+
+/// Order number `n`, if the actor sees it (and it is in `within`, when
+/// given).
+fn seen_by_number(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    n: i64,
+    within: Option<&Account>,
+) -> Result<Option<(Order, Account)>> {
+    let Some(order) = tx.order(n)? else {
+        return Ok(None);
+    };
+    if within.is_some_and(|a| a.id != order.account_id) {
+        return Ok(None);
+    }
+    let account = tx.account(order.account_id)?;
+    Ok(sees_order(tx, catalog, ctx, &account, &order)?.then_some((order, account)))
+}
+
+/// The orders with `reference` that the actor sees, oldest first: in
+/// `within`, when given; else in every account for the operator, and in
+/// the acting member's own accounts (the only ones where a member sees
+/// orders: a partner's members see none of its customers').
+fn seen_by_reference(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    reference: &str,
+    within: Option<&Account>,
+) -> Result<Vec<(Order, Account)>> {
+    let accounts = match (within, &ctx.actor) {
+        (Some(account), _) => vec![account.clone()],
+        (None, Actor::Operator(_)) => tx.accounts()?,
+        (None, Actor::Member(_)) => actor_accounts(tx, ctx)?,
+    };
+    let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
+    let mut seen = Vec::new();
+    for order in tx.orders_with_reference(&ids, reference)? {
+        let Some(account) = accounts.iter().find(|a| a.id == order.account_id) else {
+            continue;
+        };
+        if sees_order(tx, catalog, ctx, account, &order)? {
+            seen.push((order, account.clone()));
+        }
+    }
+    Ok(seen)
+}
+
+/// Whether the actor may see `order` of `account`: they may know the
+/// account exists (see [`knows_account`]), and they see the order (see
+/// [`orders_seen`]) or are named to decide it. Someone else's order, to a
+/// member who sees only their own, is as unknown as one nobody placed.
+fn sees_order(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+    order: &Order,
+) -> Result<bool> {
+    Ok(knows_account(tx, catalog, ctx, account)?
+        && (orders_seen(tx, catalog, ctx, account)?(order) || named_on(tx, ctx, order)?))
+}
+
+/// "order 3 in `Acme` and order 9 in `Beta`", naming at most
+/// [`ORDERS_NAMED`].
+fn orders_in_accounts(orders: &[(Order, Account)]) -> String {
+    let mut named: Vec<String> = orders
+        .iter()
+        .take(ORDERS_NAMED)
+        .map(|(o, a)| format!("order {} in `{}`", o.id, a.name))
+        .collect();
+    if orders.len() > ORDERS_NAMED {
+        named.push(format!("{} more", orders.len() - ORDERS_NAMED));
+    }
+    match named.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// Whether the acting member is a named approver of a policy the order is
+/// held by: they may decide it, so they see it (`order inbox` lists it).
+fn named_on(tx: &dyn Tx, ctx: &Ctx, order: &Order) -> Result<bool> {
+    let Actor::Member(email) = &ctx.actor else {
+        return Ok(false);
+    };
+    let Some(person) = tx.person_by_email(email.as_str())? else {
+        return Ok(false);
+    };
+    Ok(tx
+        .matched_policies(order.id)?
+        .iter()
+        .any(|m| m.released_at.is_none() && m.approvers.contains(&person.id)))
+}
+
+/// Refuses, as `need` is refused in the first of their accounts, a member
+/// who may see orders in none of them and is named to decide none: the
+/// refusal they get for any order number, so that it tells nothing of
+/// which numbers are taken. With `within`, of that account alone.
+fn ensure_some_order_seen(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    need: Need,
+    within: Option<&Account>,
+) -> Result<()> {
+    let Actor::Member(email) = &ctx.actor else {
+        return Ok(());
+    };
+    let Some(person) = tx.person_by_email(email.as_str())? else {
+        return Ok(());
+    };
+    let mut memberships = tx.memberships_of(person.id)?;
+    if let Some(within) = within {
+        memberships.retain(|m| m.account_id == within.id);
+    }
+    for m in &memberships {
+        if tx
+            .policies_in(m.account_id)?
+            .iter()
+            .any(|p| p.approvers.contains(&person.id))
+        {
+            return Ok(());
+        }
+    }
+    let mut blind = None;
+    for m in memberships {
+        let account = tx.account(m.account_id)?;
+        match sight(tx, catalog, ctx, &account) {
+            Ok(_) => return Ok(()),
+            Err(Error::Denied(_)) => {
+                blind.get_or_insert(account);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    match blind {
+        Some(account) => authorize(tx, catalog, ctx, &account, need).map(drop),
+        None => Ok(()),
+    }
+}
+
+/// The answer for an order that is not there, or not there for the actor,
+/// in the words it was asked for: `no order 7`, ``no order `PO-2` ``.
+pub(super) fn no_order(key: &OrderKey) -> Error {
+    Error::not_found(format!("no order {key}")).help("`portalctl order list` shows them")
+}
+
+/// The resolver every order command uses ([`find_named_order`]): orders
+/// named by number or by reference, as the actor sees them.
+#[cfg(test)]
+mod named_order_tests {
+    use super::super::testing::{email, seeded};
+    use super::*;
+    use crate::domain::{InviteRequest, NewAccount, NewOrder, NewPolicy, Portal};
+    use crate::model::{caps, AccountKind};
+    use crate::model::{Money, OrderStatus, Text};
+
+    /// The operator places an order of 10.00 in `account` with `reference`;
+    /// its number.
+    fn place_in(p: &mut Portal, account: &str, reference: &str) -> i64 {
+        p.order_place(&NewOrder {
+            description: "Desk".into(),
+            amount: "10.00".parse::<Money>().expect("amount"),
+            reference: Some(reference.into()),
+            account: Some(account.into()),
+            ..NewOrder::default()
+        })
+        .expect("order")
+        .id
+    }
+
+    /// Acme and Beta, where `ann` administers both, `max` manages Acme
+    /// only (and so sees all of Acme's orders and none of Beta's), and
+    /// `bea` of Acme holds only `orders.place` (and so sees only her own).
+    /// Orders, by number: 1 `PO-1` and 2 `PO-2` in Acme; 3 `PO-2`, 4
+    /// `PO-9` and 5, whose reference `1` is also order 1's number, in Beta.
+    fn two_accounts() -> Portal {
+        let mut p = seeded("portal");
+        p.account_create(&NewAccount {
+            name: "Beta".into(),
+            kind: AccountKind::Partner,
+            parent: None,
+            currency: None,
+        })
+        .expect("account");
+        p.role_create(
+            "buyer",
+            &[caps::ORDERS_PLACE],
+            &Text::default(),
+            Some("Acme"),
+        )
+        .expect("role");
+        for (who, role, account) in [
+            ("ann@acme.test", "admin", "Acme"),
+            ("ann@acme.test", "admin", "Beta"),
+            ("max@acme.test", "manager", "Acme"),
+            ("bea@acme.test", "buyer", "Acme"),
+        ] {
+            let invited = p
+                .invite(&InviteRequest {
+                    email: Some(email(who)),
+                    role: Some(role.into()),
+                    account: Some(account.into()),
+                    ..InviteRequest::default()
+                })
+                .expect("invite");
+            p.accept(&invited.token, None).expect("accept");
+        }
+        let placed = [
+            place_in(&mut p, "Acme", "PO-1"),
+            place_in(&mut p, "Acme", "PO-2"),
+            place_in(&mut p, "Beta", "PO-2"),
+            place_in(&mut p, "Beta", "PO-9"),
+            place_in(&mut p, "Beta", "1"),
+        ];
+        assert_eq!(placed, [1, 2, 3, 4, 5]);
+        p
+    }
+
+    fn as_member(p: &mut Portal, who: &str) {
+        p.ctx.actor = Actor::Member(email(who));
+    }
+
+    /// The number of the order `name` names to the actor.
+    fn shown(p: &mut Portal, name: impl Into<OrderName>) -> i64 {
+        p.order_show(name).expect("an order").id
+    }
+
+    /// The refusal of `order show` of `name`: exit code, message, help.
+    fn refused(p: &mut Portal, name: impl Into<OrderName>) -> (u8, String, String) {
+        let err = p.order_show(name).expect_err("refused");
+        let help = err.help_text().unwrap_or_default().to_string();
+        (err.exit_code(), err.to_string(), help)
+    }
+
+    fn in_account(typed: &str, account: &str) -> OrderName {
+        OrderName {
+            account: Some(account.into()),
+            ..OrderName::from(typed)
+        }
+    }
+
+    #[test]
+    fn a_number_names_the_order_it_always_did() {
+        let mut p = two_accounts();
+        assert_eq!(shown(&mut p, 2), 2);
+        assert_eq!(shown(&mut p, "#2"), 2);
+        assert_eq!(shown(&mut p, "4"), 4);
+        assert_eq!(shown(&mut p, in_account("#4", "Beta")), 4);
+        // Not in the account named: no such order there.
+        let (code, said, _) = refused(&mut p, in_account("4", "Acme"));
+        assert_eq!((code, said.as_str()), (3, "no order 4"));
+    }
+
+    #[test]
+    fn a_reference_names_the_one_order_the_actor_sees_with_it() {
+        let mut p = two_accounts();
+        assert_eq!(shown(&mut p, "PO-1"), 1);
+        assert_eq!(shown(&mut p, "PO-9"), 4);
+        // Case counts, as the unique index tells references apart.
+        assert_eq!(refused(&mut p, "po-9").0, 3);
+        // max sees Acme's orders only, so Beta's `PO-2` is not in his way.
+        as_member(&mut p, "max@acme.test");
+        assert_eq!(shown(&mut p, "PO-2"), 2);
+        // And `1` is order 1 to him: Beta's reference `1` is not his to see.
+        assert_eq!(shown(&mut p, "1"), 1);
+    }
+
+    #[test]
+    fn a_reference_of_several_visible_accounts_is_refused_until_one_is_picked() {
+        let mut p = two_accounts();
+        for who in [None, Some("ann@acme.test")] {
+            if let Some(who) = who {
+                as_member(&mut p, who);
+            }
+            let (code, said, help) = refused(&mut p, "PO-2");
+            assert_eq!(code, 2, "{who:?}: {said}");
+            assert_eq!(said, "reference `PO-2` names orders in several accounts");
+            assert_eq!(
+                help,
+                "it names order 2 in `Acme` and order 3 in `Beta`: pass --account, or name the order by its number"
+            );
+            assert_eq!(shown(&mut p, in_account("PO-2", "Beta")), 3);
+            assert_eq!(shown(&mut p, in_account("PO-2", "acme")), 2);
+            assert_eq!(shown(&mut p, 3), 3);
+            // Digits that are one order's number and another's reference.
+            let (code, said, help) = refused(&mut p, "1");
+            assert_eq!(code, 2, "{who:?}: {said}");
+            assert_eq!(
+                said,
+                "`1` names more than one order: order 1 in `Acme` by its number, and order 5 in `Beta` by reference"
+            );
+            assert_eq!(help, "write `#1` for order 1, or `#5` for the other");
+            assert_eq!(shown(&mut p, "#1"), 1);
+            assert_eq!(shown(&mut p, in_account("1", "Beta")), 5);
+            assert_eq!(shown(&mut p, in_account("1", "Acme")), 1);
+        }
+    }
+
+    #[test]
+    fn a_reference_the_actor_cannot_see_is_refused_as_one_nobody_has() {
+        let mut p = two_accounts();
+        // max is in Acme only; bea sees only her own orders (none), so
+        // not the operator's `PO-1` of her own account either.
+        for (who, hidden) in [
+            ("max@acme.test", &["PO-9", "##PO-404"][..]),
+            ("bea@acme.test", &["PO-9", "PO-1", "##PO-404"][..]),
+        ] {
+            as_member(&mut p, who);
+            let unknown = refused(&mut p, "PO-404");
+            assert_eq!(unknown.0, 3, "{who}: {unknown:?}");
+            for &hidden in hidden {
+                let (code, said, help) = refused(&mut p, hidden);
+                // `##X` is the reference `#X`.
+                let reference = hidden.strip_prefix('#').filter(|r| r.starts_with('#'));
+                let reference = reference.unwrap_or(hidden);
+                assert_eq!(
+                    (code, said, help.as_str()),
+                    (3, format!("no order `{reference}`"), unknown.2.as_str()),
+                    "{who}: {hidden}"
+                );
+            }
+            // And so is its number.
+            assert_eq!(refused(&mut p, 4).1, "no order 4", "{who}");
+        }
+        // Naming an account they are not in is refused as ever, whatever
+        // it holds.
+        as_member(&mut p, "max@acme.test");
+        let beta = refused(&mut p, in_account("PO-9", "Beta"));
+        let nowhere = refused(&mut p, in_account("PO-9", "Gamma"));
+        assert_eq!(beta.0, 5);
+        assert_eq!(
+            (beta.1.replace("Beta", "?"), beta.2),
+            (nowhere.1.replace("Gamma", "?"), nowhere.2)
+        );
+    }
+
+    #[test]
+    fn an_unknown_order_is_not_found_by_number_or_reference() {
+        let mut p = two_accounts();
+        assert_eq!(refused(&mut p, 99).1, "no order 99");
+        assert_eq!(refused(&mut p, "99").1, "no order 99");
+        assert_eq!(refused(&mut p, "PO-99").1, "no order `PO-99`");
+        assert_eq!(refused(&mut p, "PO-99").0, 3);
+    }
+
+    #[test]
+    fn orders_are_decided_and_cancelled_by_reference() {
+        let mut p = two_accounts();
+        p.policy_create(&NewPolicy {
+            name: "Over 50".into(),
+            threshold: "50.00".parse::<Money>().expect("amount"),
+            account: Some("Acme".into()),
+            ..NewPolicy::default()
+        })
+        .expect("policy");
+        as_member(&mut p, "max@acme.test");
+        for reference in ["PO-20", "PO-21"] {
+            p.order_place(&NewOrder {
+                description: "Rack".into(),
+                amount: "60.00".parse::<Money>().expect("amount"),
+                reference: Some(reference.into()),
+                ..NewOrder::default()
+            })
+            .expect("order");
+        }
+        as_member(&mut p, "ann@acme.test");
+        let approved = p.order_decide("PO-20", None).expect("approved");
+        assert_eq!((approved.id, approved.status), (6, OrderStatus::Approved));
+        let ambiguous = p.order_decide("PO-2", None).expect_err("two accounts");
+        assert_eq!(ambiguous.exit_code(), 2, "{ambiguous}");
+        as_member(&mut p, "max@acme.test");
+        let cancelled = p.order_cancel("PO-21", None).expect("cancelled");
+        assert_eq!(
+            (cancelled.id, cancelled.status),
+            (7, OrderStatus::Cancelled)
+        );
+        // bea cannot see max's order: to her it is no order at all.
+        as_member(&mut p, "bea@acme.test");
+        let err = p.order_cancel("PO-20", None).expect_err("not hers");
+        assert_eq!(
+            (err.exit_code(), err.to_string().as_str()),
+            (3, "no order `PO-20`")
+        );
+    }
+}
