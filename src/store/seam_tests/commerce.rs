@@ -228,13 +228,13 @@ fn held_orders_approvals_counted_and_cancellation_read_back() {
     });
 }
 
-#[test]
-fn an_order_takes_the_number_it_is_given_and_the_next_follows_the_highest() {
-    let (mut s, b) = store_with_base();
-    let order = Order {
+/// An approved order of 90.00 for a desk, placed by the operator at
+/// `t(5)` in `account_id`, with `reference` if any.
+fn desk(account_id: i64, reference: Option<&str>) -> Order {
+    Order {
         id: 0,
-        account_id: b.account,
-        reference: None,
+        account_id,
+        reference: reference.map(str::to_string),
         creator_id: None,
         creator: "operator:root".into(),
         description: "Desk".into(),
@@ -249,7 +249,13 @@ fn an_order_takes_the_number_it_is_given_and_the_next_follows_the_highest() {
         cancelled_reason: None,
         decided_at: None,
         created_at: t(5),
-    };
+    }
+}
+
+#[test]
+fn an_order_takes_the_number_it_is_given_and_the_next_follows_the_highest() {
+    let (mut s, b) = store_with_base();
+    let order = desk(b.account, None);
     read(&mut *s, |tx| {
         assert_eq!(tx.last_order_id()?, 0);
         Ok(())
@@ -277,25 +283,7 @@ fn an_order_takes_the_number_it_is_given_and_the_next_follows_the_highest() {
 #[test]
 fn orders_are_found_by_reference_in_the_accounts_asked_for() {
     let (mut s, b) = store_with_base();
-    let order = |account_id: i64, reference: Option<&str>| Order {
-        id: 0,
-        account_id,
-        reference: reference.map(str::to_string),
-        creator_id: None,
-        creator: "operator:root".into(),
-        description: "Desk".into(),
-        order_type: None,
-        amount: Money::from_minor(9_000),
-        currency: "GBP".into(),
-        cost_centre_id: None,
-        ship_to: None,
-        status: OrderStatus::Approved,
-        rejected_reason: None,
-        cancelled_by: None,
-        cancelled_reason: None,
-        decided_at: None,
-        created_at: t(5),
-    };
+    let order = desk;
     let (other, ids) = committed(&mut *s, |tx| {
         let other = tx.insert_account(&account("Beta Ltd", AccountKind::Customer, None))?;
         let ids = [
