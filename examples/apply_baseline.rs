@@ -5,14 +5,15 @@
 //! transaction per user: the naive way). No checks, no audit.
 //!
 //! With `--audited` it also appends, per user, the audit event `apply`
-//! must write (the member as JSON, chained by SHA-256 to the one before):
-//! the least a program can do that keeps the log `apply` promises.
+//! must write (the member as JSON, chained by SHA-256 to the one before),
+//! 64 to an INSERT as `apply` appends them: the least a program can do
+//! that keeps the log `apply` promises.
 //!
 //!   cargo run --release --example apply_baseline -- DB FIXTURE [--per-row|--audited]
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, ToSql};
 use sha2::{Digest, Sha256};
 
 const NOW: &str = "2026-11-25T10:00:00Z";
@@ -42,32 +43,83 @@ fn insert(
     Ok(())
 }
 
-/// Appends the event of `email` joining, chained to `head`.
-fn audit(
-    conn: &Connection,
-    head: &mut (i64, String),
-    account: (i64, &str),
-    role: &str,
-    email: &str,
-    name: &str,
-) -> rusqlite::Result<()> {
-    let after = serde_json::json!({
-        "accepted_at": NOW, "account": account.1, "email": email, "grants": [],
-        "invited_at": NOW, "name": name, "owner": false, "role": role, "status": "active",
-    })
-    .to_string();
-    let seq = head.0 + 1;
-    let hash = format!(
-        "{:x}",
-        Sha256::digest(format!("{}\n{seq}{NOW}user.add{email}{after}", head.1))
-    );
-    conn.prepare_cached(
-        "INSERT INTO audit_events (seq, at, actor, action, account_id, account, target, after, prev_hash, hash, hash_version)
-         VALUES (?1, ?2, 'operator:bench', 'user.add', ?3, ?4, ?5, ?6, ?7, ?8, 2)",
-    )?
-    .execute(params![seq, NOW, account.0, account.1, email, after, head.1, hash])?;
-    *head = (seq, hash);
-    Ok(())
+/// Events appended by one INSERT, as `apply` appends them: the log's
+/// append-only trigger makes SQLite journal every statement that inserts
+/// into it, so one event per statement would charge the baseline a
+/// journal per event that `apply` does not pay.
+const EVENTS_PER_INSERT: usize = 64;
+
+/// One event's values: seq, account id, account, target, after,
+/// prev_hash, hash.
+type Event = (i64, i64, String, String, String, String, String);
+
+/// The audit log as the baseline appends to it: chained from `head`,
+/// inserted `EVENTS_PER_INSERT` at a time.
+struct Log {
+    head: (i64, String),
+    pending: Vec<Event>,
+}
+
+impl Log {
+    /// Chains the event of `email` joining, and inserts a full batch.
+    fn append(
+        &mut self,
+        conn: &Connection,
+        account: (i64, &str),
+        role: &str,
+        email: &str,
+        name: &str,
+    ) -> rusqlite::Result<()> {
+        let after = serde_json::json!({
+            "accepted_at": NOW, "account": account.1, "email": email, "grants": [],
+            "invited_at": NOW, "name": name, "owner": false, "role": role, "status": "active",
+        })
+        .to_string();
+        let seq = self.head.0 + 1;
+        let hash = format!(
+            "{:x}",
+            Sha256::digest(format!("{}\n{seq}{NOW}user.add{email}{after}", self.head.1))
+        );
+        let prev = std::mem::replace(&mut self.head, (seq, hash.clone())).1;
+        let (id, name) = account;
+        let event = (
+            seq,
+            id,
+            name.to_string(),
+            email.to_string(),
+            after,
+            prev,
+            hash,
+        );
+        self.pending.push(event);
+        if self.pending.len() == EVENTS_PER_INSERT {
+            self.flush(conn)?;
+        }
+        Ok(())
+    }
+
+    /// Inserts the events not yet inserted, in one statement.
+    fn flush(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let rows =
+            vec!["(?, ?, 'operator:bench', 'user.add', ?, ?, ?, ?, ?, ?, 2)"; self.pending.len()];
+        let mut values: Vec<&dyn ToSql> = Vec::with_capacity(self.pending.len() * 8);
+        for (seq, id, account, target, after, prev, hash) in &self.pending {
+            values.extend([
+                seq as &dyn ToSql, &NOW, id, account, target, after, prev, hash,
+            ]);
+        }
+        conn.prepare_cached(&format!(
+            "INSERT INTO audit_events (seq, at, actor, action, account_id, account, target, after, prev_hash, hash, hash_version)
+             VALUES {}",
+            rows.join(", ")
+        ))?
+        .execute(params_from_iter(values))?;
+        self.pending.clear();
+        Ok(())
+    }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -91,7 +143,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if per_row {
         whole.take().map(|t| t.rollback()).transpose()?;
     }
-    let mut head: (i64, String) = conn
+    let head: (i64, String) = conn
         .query_row(
             "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
             [],
@@ -99,6 +151,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .optional()?
         .unwrap_or_default();
+    let mut log = Log {
+        head,
+        pending: Vec::new(),
+    };
     for account in doc["accounts"].as_array().unwrap_or(&empty) {
         let name = account["name"].as_str().unwrap_or_default();
         let id: i64 = conn.query_row("SELECT id FROM accounts WHERE name = ?1", [name], |r| {
@@ -112,11 +168,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let row = per_row.then(|| conn.unchecked_transaction()).transpose()?;
             insert(&conn, id, role, email, user_name)?;
             if audited {
-                audit(&conn, &mut head, (id, name), role_name, email, user_name)?;
+                log.append(&conn, (id, name), role_name, email, user_name)?;
+            }
+            if per_row {
+                log.flush(&conn)?;
             }
             row.map(|t| t.commit()).transpose()?;
         }
     }
+    log.flush(&conn)?;
     whole.map(|t| t.commit()).transpose()?;
     Ok(())
 }
