@@ -824,11 +824,14 @@ fn place(
             ))
             .help("`#N` names order N in a fixture; choose a reference without it"));
         }
+        // Compared ignoring case (see migration 18): a reference typed
+        // `po-1001` names `PO-1001`, so it may not be a second order's.
+        // Named as typed: the order may be one the actor does not see.
         if tx.order_by_reference(account.id, r)?.is_some() {
-            return Err(Error::conflict(format!(
-                "`{}` already has an order `{r}`",
-                account.name
-            )));
+            return Err(
+                Error::conflict(format!("`{}` already has an order `{r}`", account.name))
+                    .help("references are compared ignoring case; choose another"),
+            );
         }
     }
     if let Some(number) = req.number {
@@ -1571,6 +1574,34 @@ mod tests {
         );
         let (status, warnings) = place("hardware");
         assert_eq!((status, warnings), (OrderStatus::Pending, vec![]));
+    }
+
+    /// A reference is its account's whatever its letters' case: a second
+    /// order may not take it in another, and either spelling finds it.
+    #[test]
+    fn a_reference_taken_in_another_case_is_refused_and_either_case_finds_it() {
+        let mut p = seeded("portal");
+        let place = |p: &mut Portal, reference: &str| {
+            p.order_place(&NewOrder {
+                description: "Desk".into(),
+                amount: "10.00".parse::<Money>().expect("amount"),
+                reference: Some(reference.into()),
+                ..NewOrder::default()
+            })
+        };
+        let placed = place(&mut p, "PO-7").expect("placed");
+        for again in ["PO-7", "po-7", " Po-7 "] {
+            let err = place(&mut p, again).expect_err("taken");
+            assert_eq!(err.exit_code(), 4, "{err}");
+            assert_eq!(
+                err.to_string(),
+                format!("`Acme` already has an order `{}`", again.trim())
+            );
+        }
+        assert_eq!(p.order_show("po-7").expect("found").id, placed.id);
+        assert_eq!(p.order_show("PO-7").expect("found").id, placed.id);
+        // Other letters are another reference.
+        assert_ne!(place(&mut p, "PO-7a").expect("placed").id, placed.id);
     }
 
     #[test]

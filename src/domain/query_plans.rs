@@ -395,8 +395,9 @@ fn one_member_commands_and_everyday_lists_use_indexes() {
     ) {
         failures.push(format!("order show, order approve: {scan}"));
     }
-    // An order named by its reference: one search of UNIQUE (account_id,
-    // ref) per account the actor may see orders in, never every order.
+    // An order named by its reference: one search of (account_id, ref
+    // COLLATE NOCASE) per account the actor may see orders in, never
+    // every order.
     for scan in scans_after(
         |p| {
             policy_and_order(p, "Over 50", Vec::new());

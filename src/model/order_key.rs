@@ -23,7 +23,8 @@ pub(crate) enum OrderKey {
     /// digits, so neither reading is dropped; the domain refuses the key
     /// when the two name different orders.
     NumberOrReference(i64, String),
-    /// Anything else: a reference, compared exactly as stored.
+    /// Anything else: a reference, compared ignoring ASCII case as the
+    /// store finds one.
     Reference(String),
 }
 

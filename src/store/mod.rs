@@ -380,12 +380,15 @@ seam! {
         /// The pending orders of an account that a policy they matched
         /// names `person_id` as an approver of, oldest first, by index.
         fn pending_orders_naming(&self, account_id: i64, person_id: i64) -> Result<Vec<Order>>;
-        /// The order of an account with this external reference, by the
-        /// unique index.
+        /// The order of an account with this external reference, its
+        /// letters' case aside: of two that differ only in case (a
+        /// database from before migration 18), the one spelled exactly so,
+        /// else the older. By index.
         fn order_by_reference(&self, account_id: i64, reference: &str) -> Result<Option<Order>>;
         /// The orders with this external reference in any of these
-        /// accounts, by id: one look-up of the unique (account, reference)
-        /// index per account, never a read of every order.
+        /// accounts, one per account as [`Tx::order_by_reference`] finds
+        /// it, by id: one look-up of the (account, reference) index per
+        /// account, never a read of every order.
         fn orders_with_reference(&self, account_ids: &[i64], reference: &str) -> Result<Vec<Order>>;
         /// The order with this id.
         fn order(&self, id: i64) -> Result<Option<Order>>;

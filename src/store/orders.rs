@@ -234,13 +234,7 @@ impl SqliteTx<'_> {
         account_id: i64,
         reference: &str,
     ) -> Result<Option<Order>> {
-        Ok(self
-            .rows(
-                &format!("SELECT {ORDER_COLUMNS} FROM orders WHERE account_id = ?1 AND ref = ?2"),
-                rusqlite::params![account_id, reference],
-                order_from_row,
-            )?
-            .pop())
+        Ok(self.orders_with_reference(&[account_id], reference)?.pop())
     }
 
     pub(super) fn orders_with_reference(
@@ -250,18 +244,31 @@ impl SqliteTx<'_> {
     ) -> Result<Vec<Order>> {
         let ids = serde_json::to_string(account_ids).map_err(anyhow::Error::from)?;
         // The accounts drive the join (CROSS JOIN keeps SQLite from
-        // reordering it), so each is one search of UNIQUE (account_id,
-        // ref); a reference alone has no index to search.
-        self.rows(
+        // reordering it), so each is one search of the (account_id, ref
+        // COLLATE NOCASE) index; a reference alone has no index to search.
+        // Within an account the exact spelling comes first, then the
+        // oldest (see migration 18).
+        let found = self.rows(
             &format!(
                 "SELECT {} FROM json_each(?1) k CROSS JOIN orders o
-                     ON o.account_id = k.value AND o.ref = ?2
-                     ORDER BY o.id",
+                     ON o.account_id = k.value AND o.ref = ?2 COLLATE NOCASE
+                     ORDER BY o.account_id, o.ref = ?2 COLLATE BINARY DESC, o.id",
                 qualified(ORDER_COLUMNS, "o")
             ),
             params![ids, reference],
             order_from_row,
-        )
+        )?;
+        let mut orders: Vec<Order> = Vec::with_capacity(found.len());
+        for order in found {
+            if orders
+                .last()
+                .is_none_or(|o| o.account_id != order.account_id)
+            {
+                orders.push(order);
+            }
+        }
+        orders.sort_by_key(|o| o.id);
+        Ok(orders)
     }
 
     pub(super) fn order(&self, id: i64) -> Result<Option<Order>> {

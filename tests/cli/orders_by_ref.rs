@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::support::{error_line, says, Portal, CONFLICT, NOT_FOUND, USAGE};
+use crate::support::{self, error_line, says, Portal, CONFLICT, NOT_FOUND, USAGE};
 
 const ACME: &str = "Acme Ltd";
 const BETA: &str = "Beta Ltd";
@@ -252,5 +252,110 @@ fn account_is_read_before_any_order_as_order_list_reads_it() {
     assert_eq!(
         (show.code, error_line(&show.stderr)),
         (list.code, error_line(&list.stderr))
+    );
+}
+
+/// A reference is found whatever its letters' case, on the command line
+/// and in a file, so one account never holds `PO-3` and `po-3` as two
+/// orders that whoever types one could decide for the other.
+#[test]
+fn references_compare_ignoring_case_on_the_command_line_and_in_files() {
+    let p = seeded();
+    let id = number(&p, ACME, "PO-1");
+    for typed in ["po-1", "Po-1"] {
+        let shown = p.json(&["order", "show", typed, "--account", ACME]);
+        assert_eq!(shown["id"].to_string(), id, "{typed}");
+        assert_eq!(shown["ref"], "PO-1", "kept as placed");
+    }
+    let approved = p.change(Some(FIN), &["order", "approve", "po-1"], "order.approve");
+    assert_eq!(approved["id"].to_string(), id);
+    assert_eq!(approved["status"], "approved");
+
+    // A new order may not take a reference its account has in another case.
+    let before = p.dump();
+    for who in [None, Some(MAX)] {
+        let err = p.refused_as(
+            who,
+            &[
+                "order", "place", "--account", ACME, "--description", "Desk", "--amount", "5.00",
+                "--ref", "po-3",
+            ],
+            CONFLICT,
+        );
+        assert_eq!(
+            error_line(&err),
+            "error: `Acme Ltd` already has an order `po-3`"
+        );
+        says(&err, "help: references are compared ignoring case");
+    }
+    assert_eq!(p.dump(), before, "nothing placed");
+
+    // A file naming the seeded orders in lower case names the same
+    // orders: applying it changes nothing.
+    let file = p.db.with_file_name("lower.json");
+    std::fs::write(&file, SEED.replace("\"ref\": \"PO-", "\"ref\": \"po-")).unwrap();
+    let again = p.json(&["apply", file.to_str().unwrap()]);
+    assert_eq!(
+        (again["created"].as_u64(), again["updated"].as_u64()),
+        (Some(0), Some(0)),
+        "{again}"
+    );
+    assert_eq!(p.dump(), before, "nothing applied");
+
+    // One file listing a reference twice, in two cases, is refused
+    // before anything is written.
+    std::fs::write(
+        &file,
+        SEED.replace(
+            r#"{"ref": "PO-3","#,
+            r#"{"ref": "po-1", "created_by": "max@acme.test", "description": "Desk", "amount": "1.00"},
+        {"ref": "PO-3","#,
+        ),
+    )
+    .unwrap();
+    let err = p.refused(&["apply", file.to_str().unwrap()], USAGE);
+    assert_eq!(
+        error_line(&err),
+        "error: accounts[0].orders[2].ref: `po-1` is listed twice (also at accounts[0].orders[0])"
+    );
+    assert_eq!(p.dump(), before);
+}
+
+/// A database from before migration 18 may hold two references of one
+/// account that differ only in case. Both stay; the exact spelling names
+/// each, and any other spelling the older.
+#[test]
+fn references_that_differ_only_in_case_from_an_older_database_stay_apart() {
+    let p = seeded();
+    let older = number(&p, ACME, "PO-1");
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        support::rewind(
+            &conn,
+            support::version_before("0018_order_refs_ignore_case.sql"),
+        );
+        conn.execute_batch(
+            "INSERT INTO orders (account_id, ref, creator_id, creator, description, order_type,
+                 amount, currency, cost_centre_id, ship_to, status, created_at)
+             SELECT account_id, 'po-1', creator_id, creator, 'Lower', order_type, amount,
+                 currency, cost_centre_id, ship_to, status, created_at
+               FROM orders WHERE ref = 'PO-1'",
+        )
+        .unwrap();
+    }
+    let lower = p.json(&["order", "show", "po-1", "--account", ACME]);
+    assert_eq!(lower["ref"], "po-1");
+    assert_eq!(lower["description"], "Lower");
+    assert_ne!(lower["id"].to_string(), older);
+    let upper = p.json(&["order", "show", "PO-1", "--account", ACME]);
+    assert_eq!(upper["id"].to_string(), older);
+    assert_eq!(
+        p.json(&["order", "show", "pO-1", "--account", ACME])["id"].to_string(),
+        older
+    );
+    // Opening it migrated it: the references are found by the new index.
+    assert_eq!(
+        p.text("SELECT COUNT(*) FROM sqlite_master WHERE name = 'orders_by_ref_nocase'"),
+        "1"
     );
 }

@@ -98,6 +98,8 @@ const UNDO: &[&str] = &[
      CREATE TRIGGER audit_events_no_replace BEFORE INSERT ON audit_events
      WHEN EXISTS (SELECT 1 FROM audit_events WHERE seq = NEW.seq OR hash = NEW.hash)
      BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+    // 0018_order_refs_ignore_case
+    "DROP INDEX orders_by_ref_nocase;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).

@@ -1,0 +1,11 @@
+-- Migration 18: an order's reference is found whatever its letters' case.
+--
+-- Purchase-order numbers are typed by hand: `po-1001` on a command line
+-- or in a file means `PO-1001`, and one account holding both as two
+-- orders would have whoever types one decide the other. References now
+-- compare ignoring ASCII case (SQLite's NOCASE), by this index; a new
+-- reference equal to one the account has, so compared, is refused by the
+-- domain. The index is not UNIQUE: a database may already hold two
+-- references of one account that differ only in case, and they stay, as
+-- orders are history; naming one then takes its exact spelling.
+CREATE INDEX orders_by_ref_nocase ON orders (account_id, ref COLLATE NOCASE);
