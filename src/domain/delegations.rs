@@ -524,7 +524,9 @@ impl Portal {
 /// The gate's rule for delegations a write creates: lending deciding is
 /// giving `orders.approve`'s power, which only the delegator (lending
 /// their own), the operator, or a member holding `orders.approve` in the
-/// account may give.
+/// account may give, and only for as long as they hold it: a member
+/// whose own `orders.approve` lapses at T may not lend another's
+/// deciding past T, as they may not give a role past T (see `review.rs`).
 pub(super) fn ensure_delegations_given_by_holders(
     w_tx: &dyn Tx,
     catalog: &Catalog,
@@ -542,21 +544,64 @@ pub(super) fn ensure_delegations_given_by_holders(
             continue;
         }
         let account = w_tx.account(d.account_id)?;
-        let holds = match w_tx.membership_of(actor.id, account.id)? {
-            Some(m) => Access::of(w_tx, catalog, &account, m, ctx.now)?.holds(caps::ORDERS_APPROVE),
-            None => false,
+        let lacks = match w_tx.membership_of(actor.id, account.id)? {
+            Some(m) => {
+                first_moment_without_approve(w_tx, catalog, &account, m, ctx.now, d.ends_at)?
+            }
+            None => Some(ctx.now),
         };
-        if !holds {
-            return Err(Error::denied(format!(
-                "`{email}` cannot let `{}` decide `{}`'s orders in `{}`: it gives `orders.approve`, which they do not hold",
-                email_of(w_tx, d.delegate_id)?,
-                email_of(w_tx, d.delegator_id)?,
+        let Some(at) = lacks else { continue };
+        let (delegate, delegator) = (
+            email_of(w_tx, d.delegate_id)?,
+            email_of(w_tx, d.delegator_id)?,
+        );
+        return Err(if at == ctx.now {
+            Error::denied(format!(
+                "`{email}` cannot let `{delegate}` decide `{delegator}`'s orders in `{}`: it gives `orders.approve`, which they do not hold",
                 account.name
             ))
-            .help("the delegator, the account's owner or another holder of `orders.approve` can set it"));
-        }
+            .help("the delegator, the account's owner or another holder of `orders.approve` can set it")
+        } else {
+            Error::denied(format!(
+                "`{email}` cannot let `{delegate}` decide `{delegator}`'s orders in `{}` until {}: it gives `orders.approve`, which they do not hold from {at}",
+                account.name, d.ends_at
+            ))
+            .help(format!(
+                "a member gives only what they hold, for as long as they hold it: let it end by {at}, or ask someone who holds `orders.approve` for good"
+            ))
+        });
     }
     Ok(())
+}
+
+/// The first moment from `now` until `until` at which `m` does not hold
+/// `orders.approve`, if any. What a member holds changes only when
+/// something of theirs lapses, so those moments are the only ones to look
+/// at after `now`.
+fn first_moment_without_approve(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    account: &Account,
+    m: Membership,
+    now: Timestamp,
+    until: Timestamp,
+) -> Result<Option<Timestamp>> {
+    let grants = tx.grants(m.id)?;
+    let mut moments: Vec<Timestamp> = [m.role_until, m.external_until]
+        .into_iter()
+        .chain(grants.iter().map(|g| g.expires_at))
+        .flatten()
+        .filter(|at| *at > now && *at < until)
+        .collect();
+    moments.push(now);
+    moments.sort_unstable();
+    for at in moments {
+        let then = Access::of(tx, catalog, account, m.clone().in_force(at), at)?;
+        if !then.holds(caps::ORDERS_APPROVE) {
+            return Ok(Some(at));
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]
@@ -670,6 +715,66 @@ mod tests {
         assert!(err.to_string().contains("orders.approve"), "{err}");
         p.ctx.actor = Actor::Operator("root".into());
         p.order_delegate(&req).expect("the operator may");
+    }
+
+    /// A member gives only what they hold, for as long as they hold it:
+    /// an admin until T1 may not lend the owner's deciding past T1, nor
+    /// name anyone (themselves included) a policy's approver, a place
+    /// with no end. Lent until T1 it is theirs to lend, and a lasting
+    /// admin gives all three.
+    #[test]
+    fn a_time_bound_approver_gives_deciding_only_until_their_own_ends() {
+        let (mut p, _) = acme();
+        join(&mut p, "ted@acme.test", "user");
+        join(&mut p, "fin@acme.test", "admin");
+        p.set_role(&email("ted@acme.test"), "admin", None, Some(at(T1)))
+            .expect("ted is admin until T1");
+        let lend = |to: &str, until: &str| DelegateRequest {
+            to: email(to),
+            from: None,
+            until: at(until),
+            delegator: Some(email("owner@acme.test")),
+            account: None,
+        };
+        let name = |policy: &str, approver: &str| NewPolicy {
+            name: policy.into(),
+            threshold: "5.00".parse::<Money>().expect("amount"),
+            order_type: None,
+            approvers: vec![email(approver)],
+            required_approvals: None,
+            account: None,
+        };
+        let events = |p: &mut Portal| {
+            p.ctx.actor = Actor::Operator("root".into());
+            p.audit_head().expect("head").seq
+        };
+        let before = events(&mut p);
+        let as_ted = |p: &mut Portal| p.ctx.actor = Actor::Member(email("ted@acme.test"));
+        as_ted(&mut p);
+        let refused = [
+            p.order_delegate(&lend("eve@acme.test", T2)).map(|_| ()),
+            p.policy_create(&name("Self", "ted@acme.test")).map(|_| ()),
+            p.policy_create(&name("Eve's", "eve@acme.test")).map(|_| ()),
+        ];
+        for (k, result) in refused.into_iter().enumerate() {
+            let err = result.expect_err("past ted's own deciding");
+            assert_eq!(err.exit_code(), 5, "{k}: {err}");
+            assert!(
+                err.to_string().contains(&format!("from {}", at(T1))),
+                "{k}: {err}"
+            );
+        }
+        assert_eq!(events(&mut p), before, "nothing was written");
+        as_ted(&mut p);
+        p.order_delegate(&lend("eve@acme.test", T1))
+            .expect("lent until ted's own deciding ends");
+        p.ctx.actor = Actor::Member(email("fin@acme.test"));
+        p.order_delegate(&lend("ted@acme.test", T2))
+            .expect("a lasting admin lends it");
+        p.policy_create(&name("Self", "ted@acme.test"))
+            .expect("a lasting admin names ted");
+        p.policy_create(&name("Eve's", "eve@acme.test"))
+            .expect("a lasting admin names eve");
     }
 
     /// A delegator who lost access lends nothing: deciding is judged from

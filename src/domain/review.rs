@@ -431,13 +431,15 @@ impl<'a> Review<'a> {
         moments.push(now);
         moments.sort_unstable();
         moments.dedup();
+        // A place as a policy's approver has no end: it gives deciding
+        // at every moment the seat's own access does not.
+        let named = self.newly_named_approver(seat)?;
         for at in moments {
             let mut gained = self.gained_at(change, at)?;
-            if at == now
+            if named
                 && !gained.contains(&caps::ORDERS_APPROVE)
-                && self.newly_named_approver(seat)?
                 && !self
-                    .potential(change.0, now)?
+                    .potential(change.1, at)?
                     .contains(&caps::ORDERS_APPROVE)
             {
                 gained.push(caps::ORDERS_APPROVE);
@@ -512,12 +514,16 @@ impl<'a> Review<'a> {
                 "only someone who holds `{first}` there, such as the account's owner, can give it"
             ))
         } else {
+            // Only a place as a policy's approver, which has no end.
+            let lasting = self.gained_at(change, at)?.is_empty();
             Error::denied(format!(
                 "`{email}` cannot give `{who}` {given} in `{account}`: from {at} it includes capabilities they do not hold then ({names})"
             ))
-            .help(format!(
-                "a member gives only what they hold, for as long as they hold it: let it end by {at}, or ask someone who holds `{first}` for good"
-            ))
+            .help(if lasting {
+                format!("a member gives only what they hold, for as long as they hold it, and a policy's approver stays one: ask someone who holds `{first}` for good")
+            } else {
+                format!("a member gives only what they hold, for as long as they hold it: let it end by {at}, or ask someone who holds `{first}` for good")
+            })
         })
     }
 

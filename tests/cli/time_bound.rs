@@ -684,3 +684,76 @@ fn a_member_gives_nothing_that_outlasts_what_they_hold() {
     );
     assert_eq!((&v["role"], &v["role_until"]), (&json!("admin"), &json!(T)));
 }
+
+/// The right to decide orders is given only for as long as the giver
+/// holds it too: an admin until T may not name anyone a policy's approver
+/// (a place with no end), lend the owner's deciding past T, or pass a
+/// duplicate's approver place on by a merge, by hand or through a file.
+/// Nothing changes; lent until T, it is given.
+#[test]
+fn deciding_is_given_only_for_as_long_as_the_giver_decides() {
+    let p = Portal::new();
+    for who in ["ted@acme.test", "una@acme.test", "vic@acme.test"] {
+        p.member(who, "user");
+    }
+    p.ok(&["user", "set-role", "ted@acme.test", "admin", "--until", T]);
+    p.ok(&[
+        "policy", "create", "--name", "Una's", "--threshold", "5.00", "--approvers",
+        "una@acme.test",
+    ]);
+    let ted = Some("ted@acme.test");
+    let from_t = format!("which they do not hold from {T}");
+    let lasting =
+        format!("from {T} it includes capabilities they do not hold then (orders.approve)");
+    let dir = crate::support::scratch_dir();
+    let file = dir.path().join("approvers.json");
+    std::fs::write(
+        &file,
+        format!(
+            r#"{{"accounts": [{{"name": "{ACCOUNT}", "policies": [
+                {{"name": "Vic's", "threshold": "5.00", "approvers": ["vic@acme.test"]}}]}}]}}"#
+        ),
+    )
+    .unwrap();
+    for (args, says_what) in [
+        (
+            vec![
+                "policy", "create", "--name", "Self", "--threshold", "5.00", "--approvers",
+                "ted@acme.test",
+            ],
+            &lasting,
+        ),
+        (
+            vec![
+                "policy", "edit", "Una's", "--approvers", "una@acme.test,vic@acme.test",
+            ],
+            &lasting,
+        ),
+        (
+            vec![
+                "order", "delegate", "--for", OWNER, "--to", "una@acme.test", "--until",
+                "2027-03-01T00:00:00Z",
+            ],
+            &from_t,
+        ),
+        (
+            vec![
+                "user", "merge", "una@acme.test", "--into", "vic@acme.test", "--yes",
+            ],
+            &lasting,
+        ),
+        (vec!["apply", file.to_str().unwrap()], &lasting),
+    ] {
+        let before = p.dump();
+        let err = p.refused_as(ted, &args, DENIED);
+        says(&err, says_what);
+        assert_eq!(p.dump(), before, "{args:?}");
+    }
+    let v = p.json_as(
+        ted,
+        &[
+            "order", "delegate", "--for", OWNER, "--to", "una@acme.test", "--until", T,
+        ],
+    );
+    assert_eq!(v["until"], T, "{v}");
+}
