@@ -128,7 +128,7 @@ pub(crate) enum UserCommand {
     Activate(Target),
     /// Mark a member as having left the company (no access at all).
     LeftCompany(Leaving),
-    /// Flag a person as a duplicate of another.
+    /// Flag a person as a duplicate of another, for support to merge.
     FlagDuplicate {
         /// The duplicate.
         email: Email,
@@ -142,7 +142,8 @@ pub(crate) enum UserCommand {
     ///
     /// Their memberships, and their places as a named approver of policies
     /// (and of the pending orders those hold) and in delegations of
-    /// deciding orders, pass to the person kept.
+    /// deciding orders, pass to the person kept. Support's (the
+    /// operator's) alone: members flag duplicates with `flag-duplicate`.
     Merge {
         /// The duplicate.
         email: Email,

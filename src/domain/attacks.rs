@@ -57,7 +57,10 @@ fn an_admin_cannot_take_the_owners_account_by_merging_the_owner_into_themselves(
     let err = refused(&mut p, "ad2@acme.test", 5, |p| {
         p.merge(&email("owner@acme.test"), &email("ad2@acme.test"))
     });
-    assert!(err.to_string().contains("owner"), "{err}");
+    assert!(
+        err.to_string().contains("support merges duplicates"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -69,7 +72,10 @@ fn a_member_cannot_gain_an_area_by_merging_its_holder_into_themselves() {
     let err = refused(&mut p, "ann@acme.test", 5, |p| {
         p.merge(&email("bob@acme.test"), &email("ann@acme.test"))
     });
-    assert!(err.to_string().contains("billing.payment"), "{err}");
+    assert!(
+        err.to_string().contains("support merges duplicates"),
+        "{err}"
+    );
 }
 
 #[test]

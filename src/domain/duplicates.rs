@@ -7,10 +7,7 @@ use super::courses::follow_role;
 use super::delegations::delegation_view;
 use super::gate::Write;
 use super::policies::policy_view;
-use super::{
-    find_account, find_person, member_in, member_view, resolve_account, snapshot, Actor, Ctx,
-    Portal,
-};
+use super::{find_person, member_in, member_view, resolve_account, snapshot, Actor, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Delegation, Email, Grant, InvitationState, MatchedPolicy, MemberStatus, Membership,
@@ -97,11 +94,10 @@ impl Portal {
     /// kept person too: their place as a named approver of policies and of
     /// the pending orders those hold, and their delegations of deciding
     /// orders (one that would have the kept person delegate to themselves
-    /// ends). The duplicate is retired, never deleted. Needs `users.manage`
-    /// in every account involved; the write gate refuses a merge that would
-    /// give anyone more than the actor holds (being named an approver, or
-    /// a delegate, included), or move an account's ownership without its
-    /// owner, and warns of any policy or pending order it leaves short of
+    /// ends). The duplicate is retired, never deleted. Only the operator
+    /// (support) merges: members flag duplicates. The write gate refuses a
+    /// merge that would move an account's ownership without its owner,
+    /// and warns of any policy or pending order it leaves short of
     /// approvers.
     pub(crate) fn merge(&mut self, email: &Email, into: &Email) -> Result<MergeView> {
         self.write(|w| merge_in(w, email, into))
@@ -281,25 +277,20 @@ fn change_role(
     Ok(after)
 }
 
-/// What a member refused a merge for an account they do not manage the
-/// users of can do: a merge needs `users.manage` in every account the
-/// duplicate belongs to, which the operator alone may always have.
-const ASK_TO_MERGE: &str =
-    "ask the operator, or someone who manages the users of every account they belong to, to merge them";
-
-/// Whether the actor is a member of `account` (the operator is of all).
-fn belongs(tx: &dyn Tx, ctx: &Ctx, account: &Account) -> Result<bool> {
-    let Actor::Member(me) = &ctx.actor else {
-        return Ok(true);
-    };
-    match tx.person_by_email(me.as_str())? {
-        Some(person) => Ok(tx.membership_of(person.id, account.id)?.is_some()),
-        None => Ok(false),
-    }
-}
-
 /// The merge itself, inside a write: see [`Portal::merge`].
 fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
+    // "Clicking Duplicate will inform our support team that you have
+    // created a duplicate contact, and we will merge them" (000): members
+    // flag, support merges. Refused before either person is looked up, so
+    // the refusal says nothing of them.
+    if let Actor::Member(me) = &w.ctx.actor {
+        return Err(Error::denied(format!(
+            "`{me}` may not merge people: support merges duplicates"
+        ))
+        .help(format!(
+            "flag it with `portalctl user flag-duplicate {email} --of {into}`, and support (the operator) merges them"
+        )));
+    }
     let tx = w.tx;
     let catalog = w.catalog()?;
     let mut dup = find_person(tx, &w.ctx, email)?;
@@ -329,28 +320,6 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
     }
     for mut m in memberships {
         let mut account = tx.account(m.account_id)?;
-        // An account the actor cannot see stays unnamed.
-        if find_account(tx, &w.ctx, &account.name).is_err() {
-            return Err(Error::denied(format!(
-                "`{email}` also belongs to an account you are not a member of, so you cannot merge them"
-            ))
-            .help(ASK_TO_MERGE));
-        }
-        match w.authorize(&account, caps::USERS_MANAGE.to("merge people")) {
-            Ok(_) => {}
-            // One they see without belonging to it (a customer of their
-            // partner, whose users its admins do not manage) may be
-            // named; the generic refusal's help would send them to an
-            // --account flag `user merge` does not have.
-            Err(Error::Denied(_)) if !belongs(tx, &w.ctx, &account)? => {
-                return Err(Error::denied(format!(
-                    "`{email}` also belongs to `{}`, where you are not a member, so you cannot merge them",
-                    account.name
-                ))
-                .help(ASK_TO_MERGE));
-            }
-            Err(e) => return Err(e),
-        }
         let dup_before = member_view(tx, catalog, &m)?;
         match tx.membership_of(kept.id, account.id)? {
             None => {
@@ -917,11 +886,12 @@ mod tests {
         decide(&mut p, "owner@acme.test", id).expect("the owner decides");
     }
 
-    /// Naming someone an approver gives them the deciding of orders: a
-    /// member who may merge people but does not hold `orders.approve` may
-    /// not pass that on, and nothing changes.
+    /// Members flag duplicates and support merges them (000): a member
+    /// who manages users, and the owner too, is refused before anyone is
+    /// looked up, and nothing changes; the operator merges, passing the
+    /// duplicate's approver place on.
     #[test]
-    fn a_merge_that_passes_on_deciding_needs_orders_approve() {
+    fn members_flag_duplicates_and_only_support_merges_them() {
         let mut p = crate::domain::testing::ann_administers_the_customer_area();
         join(&mut p, "fin@acme.test", "member");
         join(&mut p, "fin2@acme.test", "member");
@@ -933,22 +903,21 @@ mod tests {
         })
         .expect("policy");
         let head = p.audit_head().expect("head");
-        as_member(&mut p, "ann@acme.test");
-        let err = merge(&mut p, "fin2@acme.test", "fin@acme.test").expect_err("refused");
-        operator(&mut p);
-        assert_eq!(err.exit_code(), 5, "{err}");
-        let said = err.to_string();
-        assert!(
-            said.contains("the deciding of the orders of policy `Finance`"),
-            "{said}"
-        );
-        assert!(said.contains("orders.approve"), "{said}");
-        assert_eq!(p.audit_head().expect("head"), head);
+        for who in ["ann@acme.test", "owner@acme.test"] {
+            as_member(&mut p, who);
+            for dup in ["fin2@acme.test", "nobody@acme.test"] {
+                let err = merge(&mut p, dup, "fin@acme.test").expect_err("refused");
+                assert_eq!(err.exit_code(), 5, "{err}");
+                assert_eq!(
+                    err.to_string(),
+                    format!("`{who}` may not merge people: support merges duplicates")
+                );
+            }
+            operator(&mut p);
+            assert_eq!(p.audit_head().expect("head"), head);
+        }
         assert_eq!(approvers(&mut p), ["fin2@acme.test"]);
-        // The owner may.
-        as_member(&mut p, "owner@acme.test");
-        merge(&mut p, "fin2@acme.test", "fin@acme.test").expect("the owner merges");
-        operator(&mut p);
+        merge(&mut p, "fin2@acme.test", "fin@acme.test").expect("support merges");
         assert_eq!(approvers(&mut p), ["fin@acme.test"]);
     }
 

@@ -687,8 +687,8 @@ fn a_member_gives_nothing_that_outlasts_what_they_hold() {
 
 /// The right to decide orders is given only for as long as the giver
 /// holds it too: an admin until T may not name anyone a policy's approver
-/// (a place with no end), lend the owner's deciding past T, or pass a
-/// duplicate's approver place on by a merge, by hand or through a file.
+/// (a place with no end) or lend the owner's deciding past T, by hand or
+/// through a file.
 /// Nothing changes; lent until T, it is given.
 #[test]
 fn deciding_is_given_only_for_as_long_as_the_giver_decides() {
@@ -735,12 +735,6 @@ fn deciding_is_given_only_for_as_long_as_the_giver_decides() {
                 "2027-03-01T00:00:00Z",
             ],
             &from_t,
-        ),
-        (
-            vec![
-                "user", "merge", "una@acme.test", "--into", "vic@acme.test", "--yes",
-            ],
-            &lasting,
         ),
         (vec!["apply", file.to_str().unwrap()], &lasting),
     ] {
