@@ -206,6 +206,7 @@ pub(crate) enum OrderCommand {
         account: AccountArg,
     },
     /// List orders; `--status pending` is the Pending Approvals view.
+    /// Without --account, those of every account where you may read orders.
     List {
         /// Only this status: pending, approved, rejected, cancelled.
         #[arg(long, add = complete::keywords(OrderStatus::NAMES))]

@@ -10,7 +10,8 @@ use super::delegations::{could_decide, route};
 use super::gate::Write;
 use super::order_names::{find_named_order, no_order, OrderName};
 use super::policies::parse_order_type;
-use super::{member_in, resolve_account, Actor, Catalog, Ctx, Portal};
+use super::visibility::actor_accounts;
+use super::{find_account, member_in, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderDetails, OrderQuery,
@@ -416,6 +417,115 @@ pub(super) fn sight(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, account: &Account
         )
         .map(|_| Sight::All),
     }
+}
+
+/// The accounts `order list` reads, each with what the actor sees of its
+/// orders: the one named (refused as `--account` always was); else every
+/// account where the actor may read orders, by name, which for a member
+/// are only their own accounts (a partner's members see none of its
+/// customers' orders). A member who may read orders in none of them is
+/// refused as in the first of their accounts, naming what they lack.
+fn listed_accounts(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    named: Option<&str>,
+) -> Result<Vec<(Account, Sight)>> {
+    if let Some(name) = named {
+        let account = find_account(tx, ctx, name)?;
+        let sight = sight(tx, catalog, ctx, &account)?;
+        return Ok(vec![(account, sight)]);
+    }
+    let candidates = match &ctx.actor {
+        Actor::Operator(_) => tx.accounts()?,
+        Actor::Member(_) => actor_accounts(tx, ctx)?,
+    };
+    let mut seen = Vec::new();
+    for account in &candidates {
+        match sight(tx, catalog, ctx, account) {
+            Ok(sight) => seen.push((account.clone(), sight)),
+            Err(Error::Denied(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if seen.is_empty() {
+        // No account at all reads as it always did ("there are no
+        // accounts yet", "you belong to no account").
+        let own = match candidates.into_iter().next() {
+            Some(own) => own,
+            None => resolve_account(tx, ctx, None, None)?,
+        };
+        sight(tx, catalog, ctx, &own)?;
+        return Err(Error::denied(
+            "listing orders needs `orders.place`, `orders.approve` or `billing.view` in some account",
+        ));
+    }
+    seen.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    Ok(seen)
+}
+
+/// What `order list` reads of one account.
+enum Listing {
+    /// These orders (the limit is the caller's).
+    Query(OrderQuery),
+    /// None: the actor sees only their own, and asked for another's.
+    Nothing,
+    /// None: the creator or the cost centre named is not in the account;
+    /// the refusal of each that is not.
+    Missing {
+        creator: Option<Error>,
+        centre: Option<Error>,
+    },
+}
+
+/// The orders of `account` that `filter` selects and the actor sees.
+fn list_query(
+    tx: &dyn Tx,
+    account: &Account,
+    sight: Sight,
+    filter: &OrderFilter,
+) -> Result<Listing> {
+    let absent = |found: Result<_>| match found {
+        Ok(found) => Ok(Ok(found)),
+        Err(e @ Error::NotFound(_)) => Ok(Err(e)),
+        Err(e) => Err(e),
+    };
+    let creator = absent(
+        filter
+            .created_by
+            .as_ref()
+            .map(|e| member_in(tx, e, account).map(|(p, _)| p.id))
+            .transpose(),
+    )?;
+    let centre = absent(
+        filter
+            .cost_centre
+            .as_deref()
+            .map(|c| find_cost_centre(tx, account, c).map(|c| c.id))
+            .transpose(),
+    )?;
+    let (creator, centre) = match (creator, centre) {
+        (Ok(creator), Ok(centre)) => (creator, centre),
+        (creator, centre) => {
+            return Ok(Listing::Missing {
+                creator: creator.err(),
+                centre: centre.err(),
+            })
+        }
+    };
+    let creators = match (sight, creator) {
+        // Someone who sees only their own orders sees none of another's.
+        (Sight::Own(own), Some(other)) if !own.contains(&other) => return Ok(Listing::Nothing),
+        (Sight::Own(own), _) => own,
+        (Sight::All, Some(creator)) => with_merged(tx, creator)?,
+        (Sight::All, None) => Vec::new(),
+    };
+    Ok(Listing::Query(OrderQuery {
+        status: filter.status,
+        creators,
+        cost_centre_id: centre,
+        limit: None,
+    }))
 }
 
 pub(super) fn order_view(tx: &dyn Tx, account: &Account, o: &Order) -> Result<OrderView> {
@@ -1023,12 +1133,15 @@ impl Portal {
         Ok(views)
     }
 
-    /// Orders the actor may read, oldest first: everything for approvers
-    /// and billing viewers, their own for members who only place orders;
-    /// at most `filter.limit`, handed to `page` a page at a time (at most
-    /// [`super::members::MEMBER_PAGE`] each, none empty). The store selects
-    /// them, limit included, by index: one query of ids, then one of each
-    /// page's orders.
+    /// Orders the actor may read: everything for approvers and billing
+    /// viewers, their own for members who only place orders. In the
+    /// account named, or else in every account where the actor may read
+    /// orders (as `user list` lists every account whose users they may
+    /// see), by account name; oldest first within an account. At most
+    /// `filter.limit` in all, handed to `page` a page at a time (at most
+    /// [`super::members::MEMBER_PAGE`] each, none empty, never two
+    /// accounts in one). The store selects them, limit included, by index:
+    /// one query of ids per account, then one of each page's orders.
     pub(crate) fn order_pages(
         &mut self,
         filter: &OrderFilter,
@@ -1036,36 +1149,57 @@ impl Portal {
     ) -> Result<()> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let account = resolve_account(&*tx, &self.ctx, filter.account.as_deref(), None)?;
-        let sight = sight(&*tx, &catalog, &self.ctx, &account)?;
-        let creator = filter
-            .created_by
-            .as_ref()
-            .map(|e| member_in(&*tx, e, &account).map(|(p, _)| p.id))
-            .transpose()?;
-        let centre = filter
-            .cost_centre
-            .as_deref()
-            .map(|c| find_cost_centre(&*tx, &account, c))
-            .transpose()?;
-        let creators = match (sight, creator) {
-            // Someone who sees only their own orders sees none of another's.
-            (Sight::Own(own), Some(other)) if !own.contains(&other) => return Ok(()),
-            (Sight::Own(own), _) => own,
-            (Sight::All, Some(creator)) => with_merged(&*tx, creator)?,
-            (Sight::All, None) => Vec::new(),
-        };
-        let query = OrderQuery {
-            status: filter.status,
-            creators,
-            cost_centre_id: centre.map(|c| c.id),
-            limit: filter.limit,
-        };
-        let ids = tx.order_ids(account.id, &query)?;
-        for chunk in ids.chunks(super::members::MEMBER_PAGE) {
-            let views = order_views(&*tx, &account, &tx.orders_by_id(chunk)?)?;
-            if !views.is_empty() {
-                page(&views)?;
+        let seen = listed_accounts(&*tx, &catalog, &self.ctx, filter.account.as_deref())?;
+        let several = seen.len() > 1;
+        let mut queries = Vec::new();
+        // Across several accounts, one that lacks the creator or the cost
+        // centre named only has none of the orders asked for: each is an
+        // error only where no account has it, as in one account.
+        let mut creator_nowhere = filter.created_by.is_some();
+        let mut centre_nowhere = filter.cost_centre.is_some();
+        for (account, sight) in seen {
+            match list_query(&*tx, &account, sight, filter)? {
+                Listing::Query(query) => queries.push((account, query)),
+                Listing::Nothing => {}
+                Listing::Missing { creator, centre } if !several => {
+                    if let Some(e) = creator.or(centre) {
+                        return Err(e);
+                    }
+                }
+                Listing::Missing { creator, centre } => {
+                    creator_nowhere &= creator.is_some();
+                    centre_nowhere &= centre.is_some();
+                    continue;
+                }
+            }
+            (creator_nowhere, centre_nowhere) = (false, false);
+        }
+        if let (true, Some(email)) = (creator_nowhere, &filter.created_by) {
+            return Err(Error::not_found(format!(
+                "`{email}` is not a member of any account whose orders you may see"
+            ))
+            .help("pass --account to look in one account"));
+        }
+        if let (true, Some(code)) = (centre_nowhere, &filter.cost_centre) {
+            return Err(Error::not_found(format!(
+                "no cost centre `{}` in any account whose orders you may see",
+                code.trim()
+            ))
+            .help("`portalctl cost-centre list --account ACCOUNT` shows an account's"));
+        }
+        let mut left = filter.limit;
+        for (account, mut query) in queries {
+            if left == Some(0) {
+                break;
+            }
+            query.limit = left;
+            let ids = tx.order_ids(account.id, &query)?;
+            left = left.map(|n| n.saturating_sub(u32::try_from(ids.len()).unwrap_or(u32::MAX)));
+            for chunk in ids.chunks(super::members::MEMBER_PAGE) {
+                let views = order_views(&*tx, &account, &tx.orders_by_id(chunk)?)?;
+                if !views.is_empty() {
+                    page(&views)?;
+                }
             }
         }
         Ok(())
@@ -1643,6 +1777,204 @@ mod tests {
 
     fn money(text: &str) -> Money {
         text.parse().expect("valid amount")
+    }
+
+    /// Acme and Beta, each with a policy over 50.00 and a cost centre of
+    /// its own (`ACM`, `BET`). ann administers both; max manages Acme
+    /// (and so reads all of its orders) and is a plain user of Beta (and
+    /// so reads none of its); una is a plain user of both. Orders, by
+    /// number: 1 pending and 3 approved in Beta, placed by ann; 2 pending
+    /// and 4 approved in Acme, placed by max.
+    fn acme_and_beta() -> Portal {
+        let mut p = seeded("portal");
+        p.account_create(&crate::domain::NewAccount {
+            name: "Beta".into(),
+            kind: crate::model::AccountKind::Partner,
+            parent: None,
+            currency: None,
+        })
+        .expect("account");
+        for (who, role, account) in [
+            ("ann@acme.test", "admin", "Acme"),
+            ("ann@acme.test", "admin", "Beta"),
+            ("max@acme.test", "manager", "Acme"),
+            ("max@acme.test", "user", "Beta"),
+            ("una@acme.test", "user", "Acme"),
+            ("una@acme.test", "user", "Beta"),
+        ] {
+            let invited = p
+                .invite(&crate::domain::InviteRequest {
+                    email: Some(email(who)),
+                    role: Some(role.into()),
+                    account: Some(account.into()),
+                    ..crate::domain::InviteRequest::default()
+                })
+                .expect("invite");
+            p.accept(&invited.token, None).expect("accept");
+        }
+        for (account, centre) in [("Acme", "ACM"), ("Beta", "BET")] {
+            p.policy_create(&crate::domain::NewPolicy {
+                name: "Over 50".into(),
+                threshold: money("50.00"),
+                account: Some(account.into()),
+                ..crate::domain::NewPolicy::default()
+            })
+            .expect("policy");
+            p.cost_centre_create(centre, &"Centre".into(), Some(account))
+                .expect("cost centre");
+        }
+        for (n, (who, account, amount)) in [
+            ("ann@acme.test", "Beta", "60.00"),
+            ("max@acme.test", "Acme", "60.00"),
+            ("ann@acme.test", "Beta", "10.00"),
+            ("max@acme.test", "Acme", "10.00"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            p.ctx.actor = Actor::Member(email(who));
+            let placed = p
+                .order_place(&NewOrder {
+                    description: "Router".into(),
+                    amount: money(amount),
+                    cost_centre: Some(if account == "Acme" { "ACM" } else { "BET" }.into()),
+                    account: Some(account.into()),
+                    ..NewOrder::default()
+                })
+                .expect("order");
+            assert_eq!(placed.id, i64::try_from(n).expect("small") + 1);
+        }
+        p.ctx.actor = Actor::Operator("root".into());
+        p
+    }
+
+    /// `order list` as `who` (the operator when `None`): each order's
+    /// number and account.
+    fn listed(p: &mut Portal, who: Option<&str>, filter: OrderFilter) -> Vec<(i64, String)> {
+        p.ctx.actor = who.map_or_else(
+            || Actor::Operator("root".into()),
+            |w| Actor::Member(email(w)),
+        );
+        let listed = p.order_list(&filter).expect("orders");
+        p.ctx.actor = Actor::Operator("root".into());
+        listed.into_iter().map(|o| (o.id, o.account)).collect()
+    }
+
+    fn in_accounts(orders: &[(i64, &str)]) -> Vec<(i64, String)> {
+        orders.iter().map(|(id, a)| (*id, a.to_string())).collect()
+    }
+
+    #[test]
+    fn a_list_without_an_account_spans_every_account_the_actor_reads_orders_in() {
+        let mut p = acme_and_beta();
+        let pending = || OrderFilter {
+            status: Some(OrderStatus::Pending),
+            ..OrderFilter::default()
+        };
+        // By account name, then oldest first.
+        let everything = in_accounts(&[(2, "Acme"), (4, "Acme"), (1, "Beta"), (3, "Beta")]);
+        assert_eq!(listed(&mut p, None, OrderFilter::default()), everything);
+        assert_eq!(
+            listed(&mut p, Some("ann@acme.test"), OrderFilter::default()),
+            everything
+        );
+        assert_eq!(
+            listed(&mut p, None, pending()),
+            in_accounts(&[(2, "Acme"), (1, "Beta")])
+        );
+        // max reads Acme's orders and nothing of Beta's.
+        assert_eq!(
+            listed(&mut p, Some("max@acme.test"), OrderFilter::default()),
+            in_accounts(&[(2, "Acme"), (4, "Acme")])
+        );
+        assert_eq!(
+            listed(&mut p, Some("max@acme.test"), pending()),
+            in_accounts(&[(2, "Acme")])
+        );
+        // The limit counts across accounts.
+        let limited = |limit| OrderFilter {
+            limit: Some(limit),
+            ..OrderFilter::default()
+        };
+        assert_eq!(listed(&mut p, None, limited(3)), everything[..3]);
+        assert_eq!(listed(&mut p, None, limited(1)), everything[..1]);
+        // --account still reads that account alone.
+        let beta = OrderFilter {
+            account: Some("Beta".into()),
+            ..OrderFilter::default()
+        };
+        assert_eq!(
+            listed(&mut p, None, beta.clone()),
+            in_accounts(&[(1, "Beta"), (3, "Beta")])
+        );
+        p.ctx.actor = Actor::Member(email("max@acme.test"));
+        let err = p.order_list(&beta).expect_err("max reads no order of Beta");
+        assert_eq!(err.exit_code(), 5, "{err}");
+    }
+
+    #[test]
+    fn a_list_across_accounts_filters_by_a_creator_or_cost_centre_of_some_of_them() {
+        let mut p = acme_and_beta();
+        let by = |created_by: Option<&str>, cost_centre: Option<&str>| OrderFilter {
+            created_by: created_by.map(email),
+            cost_centre: cost_centre.map(str::to_string),
+            ..OrderFilter::default()
+        };
+        assert_eq!(
+            listed(&mut p, None, by(Some("max@acme.test"), None)),
+            in_accounts(&[(2, "Acme"), (4, "Acme")])
+        );
+        assert_eq!(
+            listed(&mut p, None, by(None, Some("BET"))),
+            in_accounts(&[(1, "Beta"), (3, "Beta")])
+        );
+        assert_eq!(
+            listed(&mut p, None, by(Some("max@acme.test"), Some("BET"))),
+            Vec::new()
+        );
+        // A creator or cost centre of none of them is not there, as in one.
+        let mut refused = |filter: OrderFilter| {
+            let err = p.order_list(&filter).expect_err("refused");
+            (err.exit_code(), err.to_string())
+        };
+        assert_eq!(
+            refused(by(Some("nobody@acme.test"), None)),
+            (
+                3,
+                "`nobody@acme.test` is not a member of any account whose orders you may see".into()
+            )
+        );
+        assert_eq!(
+            refused(by(None, Some("NOPE"))),
+            (
+                3,
+                "no cost centre `NOPE` in any account whose orders you may see".into()
+            )
+        );
+        // As max, Beta is none of his: its cost centre is as unknown as
+        // in one account.
+        p.ctx.actor = Actor::Member(email("max@acme.test"));
+        let err = p
+            .order_list(&by(None, Some("BET")))
+            .expect_err("no such centre in Acme");
+        assert_eq!(
+            (err.exit_code(), err.to_string()),
+            (3, "no cost centre `BET` in `Acme`".into())
+        );
+    }
+
+    #[test]
+    fn a_member_who_reads_orders_in_none_of_their_accounts_is_refused_for_their_own() {
+        let mut p = acme_and_beta();
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        let err = p
+            .order_list(&OrderFilter::default())
+            .expect_err("una reads no orders");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        let message = err.to_string();
+        assert!(message.contains("`Acme`"), "{message}");
+        assert!(message.contains("orders.place"), "{message}");
+        assert!(!message.contains("Beta"), "{message}");
     }
 
     /// Acme with the admins ann, bob and cat, the manager max, policy

@@ -84,6 +84,51 @@ fn statements_of(
     ran
 }
 
+/// Beta beside Acme, its admin the owner of Acme and ann a manager of
+/// both; a policy over 50.00 in each, and `n` orders of 70.00 placed by
+/// ann in each, pending.
+fn acme_and_beta(p: &mut Portal, n: usize) {
+    p.account_create(&NewAccount {
+        name: "Beta".into(),
+        kind: crate::model::AccountKind::Partner,
+        parent: None,
+        currency: None,
+    })
+    .expect("account");
+    for (who, role) in [("owner@acme.test", "admin"), ("ann@acme.test", "manager")] {
+        let invited = p
+            .invite(&InviteRequest {
+                email: Some(email(who)),
+                role: Some(role.into()),
+                account: Some("Beta".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+        p.accept(&invited.token, None).expect("accept");
+    }
+    for account in ["Acme", "Beta"] {
+        p.ctx.actor = Actor::Operator("root".into());
+        p.policy_create(&NewPolicy {
+            name: "Over 50".into(),
+            threshold: "50.00".parse::<Money>().expect("amount"),
+            account: Some(account.into()),
+            ..NewPolicy::default()
+        })
+        .expect("policy");
+        p.ctx.actor = Actor::Member(email("ann@acme.test"));
+        for _ in 0..n {
+            p.order_place(&NewOrder {
+                description: "Switch".into(),
+                amount: "70.00".parse::<Money>().expect("amount"),
+                account: Some(account.into()),
+                ..NewOrder::default()
+            })
+            .expect("order");
+        }
+    }
+    p.ctx.actor = Actor::Operator("root".into());
+}
+
 #[test]
 fn a_page_of_a_list_runs_the_same_statements_whatever_its_rows() {
     // Orders placed by ann, each with a decision, a policy and a cost
@@ -123,6 +168,15 @@ fn a_page_of_a_list_runs_the_same_statements_whatever_its_rows() {
         statements_of(members(0), list),
         statements_of(members(1), list),
         "user list"
+    );
+    // Across two accounts: a page of each, of one row or of two.
+    let list = |p: &mut Portal| {
+        p.order_list(&OrderFilter::default()).expect("orders");
+    };
+    assert_eq!(
+        statements_of(|p| acme_and_beta(p, 1), list),
+        statements_of(|p| acme_and_beta(p, 2), list),
+        "order list across accounts"
     );
 }
 
@@ -418,6 +472,36 @@ fn one_member_commands_and_everyday_lists_use_indexes() {
         },
     ) {
         failures.push(format!("order show, order approve by reference: {scan}"));
+    }
+    // `order list` without --account, across accounts: one search of
+    // (account_id, status) per account the actor reads orders in, for
+    // the operator and for a member of two accounts alike.
+    for scan in scans_after(
+        |p| acme_and_beta(p, 1),
+        |p| {
+            let pending = OrderFilter {
+                status: Some(OrderStatus::Pending),
+                ..OrderFilter::default()
+            };
+            let accounts = |orders: Vec<crate::view::OrderView>| -> Vec<String> {
+                orders.into_iter().map(|o| o.account).collect()
+            };
+            let listed = p.order_list(&pending).expect("orders");
+            assert_eq!(accounts(listed), ["Acme", "Beta"], "the operator");
+            let limited = OrderFilter {
+                limit: Some(1),
+                ..pending.clone()
+            };
+            let listed = p.order_list(&limited).expect("orders");
+            assert_eq!(accounts(listed), ["Acme"], "--limit 1");
+            p.ctx.actor = Actor::Member(email("ann@acme.test"));
+            let listed = p.order_list(&pending).expect("orders");
+            assert_eq!(accounts(listed), ["Acme", "Beta"], "ann");
+        },
+    ) {
+        failures.push(format!(
+            "order list --status pending across accounts: {scan}"
+        ));
     }
     // A member who never accepted: their last invitation, by index.
     for scan in scans_after(

@@ -78,8 +78,11 @@ pub(crate) struct OrderView {
 
 impl Row for OrderView {
     fn headers() -> &'static [&'static str] {
+        // Always the account, as `user list` has it (after the person, as
+        // there): a list without --account spans every account the actor
+        // reads orders in.
         &[
-            "ID", "REF", "CREATED BY", "DESCRIPTION", "AMOUNT", "STATUS", "APPROVALS",
+            "ID", "REF", "CREATED BY", "ACCOUNT", "DESCRIPTION", "AMOUNT", "STATUS", "APPROVALS",
         ]
     }
     fn cells(&self) -> Vec<String> {
@@ -88,6 +91,7 @@ impl Row for OrderView {
             // Empty rather than `-`, which could itself be a reference.
             self.reference.clone().unwrap_or_default(),
             self.created_by.clone(),
+            self.account.clone(),
             self.description.clone(),
             format!("{} {}", self.amount, self.currency),
             self.status.to_string(),

@@ -1060,6 +1060,117 @@ fn order_list_filters_and_who_sees_what() {
     p.refused_as(Some(UMA), &["order", "show", &a.to_string()], DENIED);
 }
 
+/// A second account beside Acme.
+const BETA: &str = "Beta Ltd";
+
+/// Acme and Beta, each with a policy over 50: FIN administers both, MAX
+/// manages Acme and is a plain user of Beta, UMA a plain user of both.
+/// Orders: Acme's pending one by MAX, then Beta's pending one and Beta's
+/// approved one, both placed by the operator; their ids.
+fn acme_and_beta() -> (Portal, [i64; 3]) {
+    let p = acme();
+    p.ok(&["account", "create", BETA, "--kind", "partner"]);
+    p.member_in(FIN, "admin", BETA);
+    p.member_in(MAX, "user", BETA);
+    p.member_in(UMA, "user", BETA);
+    for account in [ACCOUNT, BETA] {
+        p.ok(&[
+            "policy", "create", "--name", "Over 50", "--threshold", "50", "--account", account,
+        ]);
+    }
+    let acme = num(&id_of(&place(
+        &p,
+        Some(MAX),
+        "Router",
+        "60",
+        &["--account", ACCOUNT],
+    )));
+    let in_beta = |description: &str, amount: &str| {
+        num(&id_of(&p.json(&[
+            "order", "place", "--description", description, "--amount", amount, "--account", BETA,
+        ])))
+    };
+    let beta_pending = in_beta("Switch", "70");
+    let beta_approved = in_beta("Cable", "10");
+    (p, [acme, beta_pending, beta_approved])
+}
+
+/// The id and account of each order of a JSON list.
+fn ids_and_accounts(list: &Value) -> Vec<(i64, String)> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not an array: {list}"))
+        .iter()
+        .map(|o| {
+            (
+                o["id"].as_i64().unwrap(),
+                o["account"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn order_list_without_an_account_lists_every_account_the_actor_reads_orders_in() {
+    let (p, [acme, beta_pending, beta_approved]) = acme_and_beta();
+    let pending = ["order", "list", "--status", "pending"];
+    let both_pending = vec![
+        (acme, ACCOUNT.to_string()),
+        (beta_pending, BETA.to_string()),
+    ];
+    // The operator and an admin of both see the pending orders of both.
+    assert_eq!(ids_and_accounts(&p.json(&pending)), both_pending);
+    assert_eq!(
+        ids_and_accounts(&p.json_as(Some(FIN), &pending)),
+        both_pending
+    );
+    assert_eq!(
+        ids(&p.json(&["order", "list"])),
+        vec![acme, beta_pending, beta_approved]
+    );
+    assert_eq!(
+        ids(&p.json(&["order", "list", "--limit", "2"])),
+        vec![acme, beta_pending]
+    );
+    // The table says whose each order is.
+    let table = p.ok(&pending);
+    let header = table.lines().next().unwrap_or("");
+    says(header, "ACCOUNT");
+    let row = |id: i64| {
+        table
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(id.to_string().as_str()))
+            .unwrap_or_else(|| panic!("no row of order {id} in:\n{table}"))
+            .to_string()
+    };
+    says(&row(acme), ACCOUNT);
+    says(&row(beta_pending), BETA);
+    assert!(!table.contains("Cable"), "{table}");
+    // --account still reads that account alone.
+    assert_eq!(
+        ids(&p.json(&["order", "list", "--account", BETA])),
+        vec![beta_pending, beta_approved]
+    );
+}
+
+#[test]
+fn order_list_without_an_account_shows_a_member_nothing_of_an_account_they_read_no_orders_in() {
+    let (p, [acme, ..]) = acme_and_beta();
+    // MAX reads Acme's orders; in Beta he is a plain user.
+    let listed = p.json_as(Some(MAX), &["order", "list"]);
+    assert_eq!(ids_and_accounts(&listed), vec![(acme, ACCOUNT.to_string())]);
+    let table = p.run_as(Some(MAX), &["order", "list"]);
+    assert_eq!(table.code, SUCCESS, "{}", table.stderr);
+    assert!(!table.stdout.contains(BETA), "{}", table.stdout);
+    assert!(!table.stdout.contains("Switch"), "{}", table.stdout);
+    p.refused_as(Some(MAX), &["order", "list", "--account", BETA], DENIED);
+    // UMA reads orders in neither: refused for her own account, naming
+    // what she lacks, as with one account.
+    let err = p.refused_as(Some(UMA), &["order", "list"], DENIED);
+    says(error_line(&err), ACCOUNT);
+    says(error_line(&err), "orders.place");
+    assert!(!err.contains(BETA), "{err}");
+}
+
 #[test]
 fn the_operator_places_orders_but_decides_none() {
     let p = acme();
