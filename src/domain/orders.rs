@@ -875,6 +875,13 @@ pub(crate) fn order_description(description: &Text) -> Result<String> {
     description.required("the description")
 }
 
+/// Whether `c` takes no room on a terminal (a zero-width space or joiner,
+/// a soft hyphen, a combining mark, a variation selector): in a reference,
+/// it makes two different references read alike.
+fn shows_as_nothing(c: char) -> bool {
+    unicode_width::UnicodeWidthChar::width(c).is_none_or(|w| w == 0) || c == '\u{00AD}'
+}
+
 /// An order's reference, when it has one: not empty. Whether it may
 /// start with `#` depends on whether the order is placed now (see
 /// [`place`]).
@@ -933,6 +940,17 @@ fn place(
                 "an order reference may not start with `#`, as `{r}` does"
             ))
             .help("`#N` names order N in a fixture; choose a reference without it"));
+        }
+        // An approver copies a reference from a list: one that reads as
+        // another (`PO-1` and `PO-1` with a zero-width space) would have
+        // them decide the wrong order. A restore (the operator's) keeps
+        // one an older database let in, as it keeps a `#`.
+        if let (Some(c), Placing::Now) = (r.chars().find(|c| shows_as_nothing(*c)), placing) {
+            return Err(Error::invalid(format!(
+                "the order reference `{r}` holds a character that shows as nothing (U+{:04X})",
+                u32::from(c)
+            ))
+            .help("type the reference with visible characters only"));
         }
         // Compared ignoring case (see migration 18): a reference typed
         // `po-1001` names `PO-1001`, so it may not be a second order's.
@@ -1019,6 +1037,15 @@ fn place(
         created_at: placed_at,
     };
     order.id = tx.insert_order(&order, req.number)?;
+    if order.id > MAX_ORDER_NUMBER {
+        // SQLite numbers it one past the highest, which a file may have
+        // set at the limit: a number past it would not round-trip
+        // through `--json` or an export. The write is undone.
+        return Err(Error::conflict(format!(
+            "every order number up to {MAX_ORDER_NUMBER} is taken or passed, so no new order can be numbered"
+        ))
+        );
+    }
     for m in &matched {
         tx.insert_matched_policy(order.id, m)?;
     }
@@ -1036,10 +1063,7 @@ fn place(
     Ok(view)
 }
 
-/// The largest order number: the largest integer every JSON reader keeps
-/// exactly (2^53 - 1), as `--json` prints order numbers. A number past it,
-/// restored from a file, would also leave SQLite no next number to give.
-pub(crate) const MAX_ORDER_NUMBER: i64 = (1 << 53) - 1;
+pub(crate) use crate::model::MAX_ORDER_NUMBER;
 
 impl Portal {
     /// Places an order; needs `orders.place`. It matches every enabled
@@ -1736,6 +1760,72 @@ mod tests {
         assert_eq!(p.order_show("PO-7").expect("found").id, placed.id);
         // Other letters are another reference.
         assert_ne!(place(&mut p, "PO-7a").expect("placed").id, placed.id);
+    }
+
+    /// A file may number an order up to 2^53 - 1, the largest number
+    /// every JSON reader keeps; the next order would be numbered past it,
+    /// which no export could bring back, so it is refused, and nothing is
+    /// written.
+    #[test]
+    fn no_order_is_numbered_past_the_largest_number() {
+        let mut p = seeded("portal");
+        let order = |number: Option<i64>| NewOrder {
+            description: "Desk".into(),
+            amount: "10.00".parse::<Money>().expect("amount"),
+            number,
+            ..NewOrder::default()
+        };
+        let last = p
+            .order_restore(
+                &order(Some(MAX_ORDER_NUMBER)),
+                &Placer::Operator("root".into()),
+                None,
+                None,
+            )
+            .expect("the largest number");
+        assert_eq!(last.id, MAX_ORDER_NUMBER);
+        let head = p.audit_head().expect("head");
+        let err = p.order_place(&order(None)).expect_err("no number left");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert_eq!(p.audit_head().expect("head"), head, "nothing written");
+        assert_eq!(
+            p.order_list(&OrderFilter::default()).expect("list").len(),
+            1
+        );
+    }
+
+    /// A new reference shows every character it holds: one with a
+    /// zero-width space, joiner, soft hyphen or combining mark would read
+    /// as another in a list an approver copies from.
+    #[test]
+    fn a_new_reference_holding_a_character_that_shows_as_nothing_is_refused() {
+        let mut p = seeded("portal");
+        let place = |p: &mut Portal, reference: &str| {
+            p.order_place(&NewOrder {
+                description: "Desk".into(),
+                amount: "10.00".parse::<Money>().expect("amount"),
+                reference: Some(reference.parse().expect("one line")),
+                ..NewOrder::default()
+            })
+        };
+        for hidden in [
+            '\u{200B}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}', '\u{034F}', '\u{0301}',
+        ] {
+            let err = place(&mut p, &format!("PO-1{hidden}")).expect_err("refused");
+            assert_eq!(err.exit_code(), 2, "{err}");
+            assert!(
+                err.to_string()
+                    .ends_with(&format!("shows as nothing (U+{:04X})", u32::from(hidden))),
+                "{err}"
+            );
+        }
+        assert!(p
+            .order_list(&OrderFilter::default())
+            .expect("list")
+            .is_empty());
+        for shown in ["PO-1", "PO-ü", "Bestellung 7", "注文-1"] {
+            place(&mut p, shown).expect("every character shows");
+        }
     }
 
     #[test]

@@ -13,6 +13,11 @@ use std::str::FromStr;
 use super::text::Text;
 use crate::error::{Error, Result};
 
+/// The largest order number: the largest integer every JSON reader keeps
+/// exactly (2^53 - 1), as `--json` prints order numbers. A number past it,
+/// restored from a file, would also leave SQLite no next number to give.
+pub(crate) const MAX_ORDER_NUMBER: i64 = (1 << 53) - 1;
+
 /// An order as a command names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum OrderKey {
@@ -67,17 +72,22 @@ impl FromStr for OrderKey {
         }
         // Only ASCII digits: `+7` and `٣` are references, as `str::parse`
         // would otherwise take the first as a number.
+        // Past the highest order number, as a file reads `#N`.
         let number = |digits: &str| {
             (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
                 .then(|| digits.parse::<i64>().ok())
                 .flatten()
+                .filter(|n| (1..=MAX_ORDER_NUMBER).contains(n))
         };
         match text.strip_prefix('#') {
             Some(rest) if rest.starts_with('#') => Ok(OrderKey::Reference(rest.to_string())),
             Some(rest) => number(rest).map(OrderKey::Number).ok_or_else(|| {
-                Error::invalid(format!("`{text}` is no order number: `#N` names order N")).help(
-                    format!("a reference that starts with `#` is written with one more: `#{text}`"),
-                )
+                Error::invalid(format!(
+                    "`{text}` is no order number: `#N` names order N (1 to {MAX_ORDER_NUMBER})"
+                ))
+                .help(format!(
+                    "a reference that starts with `#` is written with one more: `#{text}`"
+                ))
             }),
             // Digits too many for a number can only be a reference.
             None => Ok(match number(text) {
@@ -117,12 +127,19 @@ mod tests {
         assert_eq!(key("+7"), OrderKey::Reference("+7".into()));
         let huge = "99999999999999999999";
         assert_eq!(key(huge), OrderKey::Reference(huge.into()));
+        // Numbers end where a file's `#N` ends: past 2^53 - 1, or 0,
+        // digits are a reference only.
+        assert_eq!(key("#9007199254740991"), OrderKey::Number(MAX_ORDER_NUMBER));
+        for past in ["9007199254740992", "0"] {
+            assert_eq!(key(past), OrderKey::Reference(past.into()));
+        }
     }
 
     #[test]
     fn malformed_keys_are_usage_errors() {
         for bad in [
-            "", "  ", "#", "#x", "#+7", "#99999999999999999999", "PO\u{1b}[2J",
+            "", "  ", "#", "#x", "#+7", "#99999999999999999999", "#9007199254740992", "#0",
+            "PO\u{1b}[2J",
         ] {
             let err = bad.parse::<OrderKey>().expect_err(bad);
             assert_eq!(err.exit_code(), 2, "{bad:?}: {err}");

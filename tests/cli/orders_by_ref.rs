@@ -220,7 +220,7 @@ fn a_ref_the_member_cannot_see_is_refused_as_a_missing_order_is() {
 #[test]
 fn malformed_order_keys_are_usage_errors() {
     let p = seeded();
-    for bad in ["#x", "", "#"] {
+    for bad in ["#x", "", "#", "#0", "#9007199254740992"] {
         let err = p.refused(&["order", "show", bad], USAGE);
         assert!(err.lines().count() <= 2, "{err}");
     }
@@ -358,4 +358,41 @@ fn references_that_differ_only_in_case_from_an_older_database_stay_apart() {
         p.text("SELECT COUNT(*) FROM sqlite_master WHERE name = 'orders_by_ref_nocase'"),
         "1"
     );
+}
+
+/// A reference that reads as another is refused before any order is
+/// placed, by hand and in a member's file: an approver copying `PO-1`
+/// from a list must not land on an order whose reference only looks so.
+#[test]
+fn a_reference_with_a_character_that_shows_as_nothing_is_refused() {
+    let p = seeded();
+    let before = p.dump();
+    let hidden = "PO-1\u{200B}";
+    for who in [None, Some(MAX)] {
+        let err = p.refused_as(
+            who,
+            &[
+                "order", "place", "--account", ACME, "--description", "Desk", "--amount", "5.00",
+                "--ref", hidden,
+            ],
+            USAGE,
+        );
+        says(
+            error_line(&err),
+            "holds a character that shows as nothing (U+200B)",
+        );
+    }
+    let file = p.db.with_file_name("hidden.json");
+    std::fs::write(
+        &file,
+        format!(
+            r#"{{"accounts": [{{"name": "{ACME}", "orders": [
+                {{"ref": "PO-1\u200b", "created_by": "{MAX}", "description": "Desk", "amount": "5.00"}}]}}]}}"#
+        ),
+    )
+    .unwrap();
+    let err = p.refused_as(Some(MAX), &["apply", file.to_str().unwrap()], USAGE);
+    says(error_line(&err), "accounts[0].orders[0]");
+    says(error_line(&err), "shows as nothing (U+200B)");
+    assert_eq!(p.dump(), before, "nothing placed");
 }
