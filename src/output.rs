@@ -73,9 +73,12 @@ impl Output {
             let table = new_table();
             // On a terminal the table is fitted to its width, which needs
             // every row; elsewhere it streams, its columns as wide as the
-            // first page needs.
+            // first rows need (see `Columns::Streamed`).
             Some(match table.content_arrangement() {
-                ContentArrangement::Disabled => Columns::Streamed(None),
+                ContentArrangement::Disabled => Columns::Streamed {
+                    widths: None,
+                    held: Vec::new(),
+                },
                 _ => Columns::Fitted(table),
             })
         };
@@ -224,12 +227,22 @@ impl Output {
     }
 }
 
+/// Rows a streamed table holds back to size its columns: a list of up to
+/// this many rows is aligned whole, whatever its pages (a list across
+/// accounts comes a page per account, the first often the narrowest),
+/// and a longer one streams once its first rows are printed.
+const ROWS_SIZED: usize = 10_000;
+
 /// How a streamed table lays out its columns.
 enum Columns {
-    /// Plain columns, each as wide as its widest cell in the first page
-    /// (`None` until it comes), two spaces apart; a wider cell in a later
-    /// page pushes the rest of its line right.
-    Streamed(Option<Vec<usize>>),
+    /// Plain columns, two spaces apart, each as wide as its widest cell
+    /// among the first [`ROWS_SIZED`] rows, which are `held` until then
+    /// (`widths` is `None` until they are printed); past them, a wider
+    /// cell pushes the rest of its line right.
+    Streamed {
+        widths: Option<Vec<usize>>,
+        held: Vec<Vec<String>>,
+    },
     /// Every row, fitted to the terminal's width at the end.
     Fitted(Table),
 }
@@ -264,26 +277,30 @@ impl<T: Serialize + Row> ListWriter<T> {
                 }
                 Ok(())
             }
-            Some(Columns::Streamed(widths)) => {
-                let cells: Vec<Vec<String>> = items
-                    .iter()
-                    .map(|item| {
-                        item.cells()
-                            .into_iter()
-                            .map(|c| match escape(&c) {
-                                std::borrow::Cow::Borrowed(_) => c,
-                                std::borrow::Cow::Owned(e) => e,
-                            })
-                            .collect()
-                    })
-                    .collect();
-                let widths = widths.get_or_insert_with(|| column_widths(T::headers(), &cells));
-                let mut lines = Vec::with_capacity(cells.len() + 1);
-                if self.rows == 0 {
-                    lines.push(T::headers().iter().map(|h| h.to_string()).collect());
+            Some(Columns::Streamed { widths, held }) => {
+                let cells = items.iter().map(|item| {
+                    item.cells()
+                        .into_iter()
+                        .map(|c| match escape(&c) {
+                            std::borrow::Cow::Borrowed(_) => c,
+                            std::borrow::Cow::Owned(e) => e,
+                        })
+                        .collect()
+                });
+                match widths {
+                    Some(widths) => {
+                        let lines: Vec<Vec<String>> = cells.collect();
+                        write_lines(&mut self.out, &mut self.line, widths, &lines)
+                    }
+                    None => {
+                        held.extend(cells);
+                        if held.len() < ROWS_SIZED {
+                            Ok(())
+                        } else {
+                            release::<T>(&mut self.out, &mut self.line, widths, held)
+                        }
+                    }
                 }
-                lines.extend(cells);
-                write_lines(&mut self.out, &mut self.line, widths, &lines)
             }
         };
         self.rows += items.len();
@@ -314,10 +331,30 @@ impl<T: Serialize + Row> ListWriter<T> {
                     self.out.write_all(b"\n").map_err(failed)?;
                 }
             }
-            Some(Columns::Streamed(_)) => {}
+            Some(Columns::Streamed { widths, held }) => {
+                if widths.is_none() {
+                    release::<T>(&mut self.out, &mut self.line, widths, held)?;
+                }
+            }
         }
         self.out.flush().map_err(failed)
     }
+}
+
+/// Prints a streamed table's header and `held` rows, in columns sized to
+/// them, which later rows keep.
+fn release<T: Row>(
+    out: &mut impl Write,
+    line: &mut String,
+    widths: &mut Option<Vec<usize>>,
+    held: &mut Vec<Vec<String>>,
+) -> Result<()> {
+    let sized = widths.insert(column_widths(T::headers(), held));
+    let header: Vec<String> = T::headers().iter().map(|h| h.to_string()).collect();
+    write_lines(out, line, sized, std::slice::from_ref(&header))?;
+    write_lines(out, line, sized, held)?;
+    *held = Vec::new();
+    Ok(())
 }
 
 /// Writes `items` as elements of one pretty-printed JSON array, opening it

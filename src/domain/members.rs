@@ -753,6 +753,64 @@ mod tests {
         assert_eq!(then.reason, now.reason);
     }
 
+    /// An address in no account is "not found" wherever it is asked of:
+    /// with several accounts, no `--account` would find it, so the
+    /// refusal does not ask for one. To a member it reads the same for
+    /// someone of an account whose users they may not see.
+    #[test]
+    fn someone_in_no_account_is_not_found_rather_than_asked_for_an_account() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "admin");
+        p.account_create(&crate::domain::NewAccount {
+            name: "Beta".into(),
+            kind: crate::model::AccountKind::Partner,
+            parent: None,
+            currency: None,
+        })
+        .expect("account");
+        let asked = |p: &mut Portal, who: &str| {
+            let err = p
+                .can(&email(who), caps::PORTAL_ACCESS, None)
+                .expect_err("nobody");
+            (err.exit_code(), err.to_string())
+        };
+        assert_eq!(
+            asked(&mut p, "nobody@x.test"),
+            (
+                3,
+                "`nobody@x.test` is not a member of any account".to_string()
+            )
+        );
+        // Ann of Acme alone: the account is hers to assume.
+        p.ctx.actor = super::super::Actor::Member(email("ann@acme.test"));
+        assert_eq!(
+            asked(&mut p, "nobody@x.test"),
+            (3, "`nobody@x.test` is not a member of `Acme`".to_string())
+        );
+        // Invited to Beta too, she has two: Beta's owner reads to her as
+        // nobody does.
+        p.ctx.actor = super::super::Actor::Operator("root".into());
+        for (who, account) in [("ann@acme.test", "Beta"), ("bob@beta.test", "Beta")] {
+            p.invite(&InviteRequest {
+                email: Some(email(who)),
+                role: Some("user".into()),
+                account: Some(account.into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+        }
+        p.ctx.actor = super::super::Actor::Member(email("ann@acme.test"));
+        for who in ["nobody@x.test", "bob@beta.test"] {
+            assert_eq!(
+                asked(&mut p, who),
+                (
+                    3,
+                    format!("`{who}` is not a member of any account whose users you may see")
+                )
+            );
+        }
+    }
+
     /// `days` after the test clock.
     fn days(p: &Portal, days: i64) -> Timestamp {
         p.ctx

@@ -268,6 +268,19 @@ pub(crate) fn resolve_account(
         0 => Err(Error::not_found("there are no accounts yet")
             .help("create one with `portalctl init` or `portalctl account create`")),
         1 => Ok(accounts.remove(0)),
+        // Nobody by that address is in any account the actor may see the
+        // users of: no account to pass would find them.
+        _ if subject.is_some() => {
+            let email = subject.map(Email::as_str).unwrap_or_default();
+            let whose = match ctx.actor {
+                Actor::Member(_) => " whose users you may see",
+                Actor::Operator(_) => "",
+            };
+            Err(
+                Error::not_found(format!("`{email}` is not a member of any account{whose}"))
+                    .help("check the address: `portalctl user list` lists the members"),
+            )
+        }
         _ => Err(
             Error::invalid("several accounts could be meant; pass --account")
                 .help(format!("accounts include {}", account_names(&accounts))),

@@ -4,7 +4,8 @@
 use serde_json::Value;
 
 use crate::support::{
-    says, Portal, ACCOUNT, CONFLICT, DENIED, OWNER, OWNER_LOCATION, SUCCESS, USAGE,
+    error_line, says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, OWNER_LOCATION, SUCCESS,
+    USAGE,
 };
 
 const ANN: &str = "ann@acme.test";
@@ -483,4 +484,26 @@ fn members_flag_duplicates_and_support_merges_them() {
         "user", "merge", "fin2@acme.test", "--into", "fin@acme.test", "--yes",
     ]);
     assert_eq!(merged["into"], "fin@acme.test", "{merged}");
+}
+
+/// A mistyped address on a database of several accounts is "not found"
+/// (exit 3), not a usage error asking for an account that would not find
+/// it either: a script's `if portalctl can ...` tells the two apart.
+#[test]
+fn an_address_in_no_account_is_not_found_whatever_the_accounts() {
+    let p = Portal::new();
+    p.ok(&["account", "create", "Zeta", "--kind", "partner"]);
+    for args in [
+        &["user", "show", "nobody@acme.test"][..],
+        &["can", "nobody@acme.test", "orders.place"][..],
+        &["user", "history", "nobody@acme.test"][..],
+        &["user", "set-role", "nobody@acme.test", "user"][..],
+    ] {
+        let err = p.refused(args, NOT_FOUND);
+        assert_eq!(
+            error_line(&err),
+            "error: `nobody@acme.test` is not a member of any account",
+            "{args:?}"
+        );
+    }
 }

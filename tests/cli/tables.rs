@@ -194,3 +194,36 @@ fn user_list_limit_takes_the_first_members_by_email() {
     assert_eq!(everyone.lines().count(), 1 + 4, "{everyone}");
     assert!(everyone.contains(OWNER), "{everyone}");
 }
+
+/// A list across accounts comes a page per account, the first often the
+/// narrowest: its columns are still sized to every row, so each column
+/// starts at the same place on every line.
+#[test]
+fn a_list_across_accounts_keeps_its_columns_aligned() {
+    let p = Portal::new();
+    p.ok(&[
+        "account", "create", "Harbour Managed Services Ltd", "--kind", "partner",
+    ]);
+    p.member_in("hana@harbour.test", "user", "Harbour Managed Services Ltd");
+    for (account, description) in [(ACCOUNT, "Desk"), ("Harbour Managed Services Ltd", "Rack")] {
+        p.ok(&[
+            "order", "place", "--account", account, "--description", description, "--amount",
+            "5.00",
+        ]);
+    }
+    for args in [&["order", "list"][..], &["user", "list"][..]] {
+        let list = p.ok(args);
+        let lines: Vec<&str> = list.lines().collect();
+        assert!(lines.len() > 2, "{list}");
+        let status = lines[0].find("STATUS").unwrap_or_else(|| panic!("{list}"));
+        for line in &lines[1..] {
+            let cell = line.get(status..).unwrap_or_default();
+            assert!(
+                ["active", "approved", "pending"]
+                    .iter()
+                    .any(|s| cell.starts_with(s)),
+                "STATUS starts at {status} on every line:\n{list}"
+            );
+        }
+    }
+}
