@@ -3,11 +3,10 @@
 use clap::{Args, Subcommand};
 
 use super::{complete, until, AccountArg, LimitArg, Session, TextArg, Until};
-use crate::domain::{
-    DelegateRequest, NewOrder, NewPolicy, OrderFilter, OrderName, PolicyChange, PolicyEdit,
-};
+use crate::domain::{DelegateRequest, NewOrder, NewPolicy, OrderFilter, OrderName, PolicyEdit};
 use crate::error::Result;
 use crate::model::{Email, Money, OrderKey, OrderStatus, Text};
+use crate::view::PolicyChange;
 
 #[derive(Debug, Subcommand)]
 // Subcommands are built only when a command line reaches them (`parse`).
@@ -166,15 +165,9 @@ pub(crate) fn policy(s: &Session, cmd: PolicyCommand) -> Result<()> {
     }
 }
 
-/// Prints a changed policy, and says which held orders the change approved.
+/// Prints a changed policy, with the held orders the change approved.
 fn changed(s: &Session, change: PolicyChange) -> Result<()> {
-    for id in &change.released {
-        s.out.note(&format!(
-            "order {id} is approved: `{}` no longer holds it back",
-            change.policy.name
-        ));
-    }
-    s.out.item(&change.policy)
+    s.out.item(&change)
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,7 +8,7 @@ use super::{member_in, resolve_account, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, Email, MatchedPolicy, MemberStatus, Money, Policy, Text};
 use crate::store::Tx;
-use crate::view::PolicyView;
+use crate::view::{PolicyChange, PolicyView};
 
 /// What `policy create` is asked to make.
 #[derive(Debug, Clone, Default)]
@@ -58,15 +58,6 @@ pub(crate) struct PolicyEdit {
     pub required_approvals: Option<i64>,
     /// Which account.
     pub account: Option<String>,
-}
-
-/// A policy after a change, and the pending orders the change approved.
-#[derive(Debug, Clone)]
-pub(crate) struct PolicyChange {
-    /// The policy as it is now.
-    pub policy: PolicyView,
-    /// Orders it held that the change approved (ids).
-    pub released: Vec<i64>,
 }
 
 /// Finds a policy by name (compared without case).

@@ -317,6 +317,40 @@ impl Fields for PolicyView {
     }
 }
 
+/// A policy after a change, and the pending orders the change approved:
+/// a change that releases orders decides them, so it says which.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct PolicyChange {
+    /// The policy as it is now.
+    #[serde(flatten)]
+    pub policy: PolicyView,
+    /// Orders it held that the change approved (`order.release`), by
+    /// number; empty when it approved none.
+    pub released: Vec<i64>,
+}
+
+impl Fields for PolicyChange {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut fields = self.policy.fields();
+        if !self.released.is_empty() {
+            let numbers: Vec<String> = self.released.iter().map(i64::to_string).collect();
+            let orders = if numbers.len() == 1 {
+                "order"
+            } else {
+                "orders"
+            };
+            fields.push((
+                "released",
+                format!(
+                    "{orders} {}, approved: it no longer holds them",
+                    numbers.join(", ")
+                ),
+            ));
+        }
+        fields
+    }
+}
+
 fn approvers(p: &PolicyView) -> String {
     if p.approvers.is_empty() {
         "every holder of orders.approve".into()

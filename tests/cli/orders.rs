@@ -559,6 +559,11 @@ fn disabling_a_policy_releases_the_orders_it_holds() {
     let before = p.events();
     let v = p.json(&["policy", "disable", "Two admins"]);
     assert_eq!(v["enabled"], false);
+    // It says which orders it approved: a script sees what was decided.
+    assert_eq!(
+        v["released"],
+        serde_json::json!([small.parse::<i64>().unwrap()])
+    );
     // The policy's event and one per order it held.
     assert_eq!(p.events(), before + 3);
     let small_now = p.json(&["order", "show", &small]);
@@ -587,11 +592,17 @@ fn disabling_a_policy_releases_the_orders_it_holds() {
         "approved"
     );
 
-    // Disabling the last policy that holds it approves it.
-    p.ok(&["policy", "disable", "Fin only"]);
+    // Disabling the last policy that holds it approves it, as its table
+    // says.
+    let table = p.ok(&["policy", "disable", "Fin only"]);
+    says(
+        &table,
+        &format!("released            order {big}, approved: it no longer holds them"),
+    );
     assert_eq!(p.json(&["order", "show", &big])["status"], "approved");
     // Enabling again holds new orders only: a released order stays approved.
-    p.ok(&["policy", "enable", "Fin only"]);
+    let again = p.json(&["policy", "enable", "Fin only"]);
+    assert_eq!(again["released"], serde_json::json!([]));
     assert_eq!(p.json(&["order", "show", &big])["status"], "approved");
 }
 
