@@ -56,6 +56,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("user invite", &[
         "portalctl user invite ann@acme.test --name \"Ann Lee\" --role manager",
         "portalctl user invite bob@acme.test --role user --no-send --expires-in 14d",
+        "portalctl user invite dee@acme.test --role user --until 30d --expires-in 3d    # a contractor",
         "portalctl user invite cy@acme.test --grant billing,support    # customer-area preset",
     ]),
     ("user accept", &["portalctl user accept pinv_... --name \"Ann Lee\""]),
