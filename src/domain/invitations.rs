@@ -26,7 +26,7 @@ use crate::store::Tx;
 use crate::view::{InvitedView, MemberView};
 
 /// How long an invitation lasts unless `--expires-in` says otherwise.
-const DEFAULT_EXPIRY_DAYS: i64 = 7;
+pub(super) const DEFAULT_EXPIRY_DAYS: i64 = 7;
 /// The longest an invitation may last.
 const MAX_EXPIRY_DAYS: i64 = 365;
 

@@ -909,3 +909,52 @@ fn an_invitee_until_t_round_trips_through_export_and_apply() {
     p.ok(&["apply", path.to_str().unwrap()]);
     assert_eq!(p.dump(), before);
 }
+
+/// A file says the same as `user invite --until T` with an invited entry
+/// whose role lapses at T to the blocking role (and its grants at T),
+/// and is judged alike: a member who is an admin until T may apply it,
+/// and not one whose admin role ends later than theirs (exit 5,
+/// nothing changed).
+#[test]
+fn a_time_bound_admin_applies_an_invitee_until_their_own_end() {
+    let p = Portal::new();
+    p.member("max@acme.test", "manager");
+    p.ok(&["user", "set-role", "max@acme.test", "admin", "--until", T]);
+    let max = Some("max@acme.test");
+    let dir = crate::support::scratch_dir();
+    let file = |until: &str| {
+        let path = dir
+            .path()
+            .join(format!("invite-{}.json", until.replace(':', "")));
+        std::fs::write(
+            &path,
+            format!(
+                r#"{{"accounts": [{{"name": "{ACCOUNT}", "users": [
+                    {{"email": "bob@acme.test", "role": "admin", "status": "invited",
+                      "role_until": "{until}", "role_after": "no-access"}}]}}]}}"#
+            ),
+        )
+        .unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let later = file("2026-12-24T00:00:00Z");
+    let before = p.dump();
+    let err = p.refused_as(max, &["apply", &later], DENIED);
+    says(&err, &format!("from {T} it includes capabilities"));
+    assert_eq!(p.dump(), before);
+    let until_t = file(T);
+    p.json_as(max, &["apply", &until_t]);
+    let v = p.json(&["user", "show", "bob@acme.test"]);
+    assert_eq!(
+        (&v["status"], &v["role"], &v["role_until"], &v["role_after"]),
+        (
+            &json!("invited"),
+            &json!("admin"),
+            &json!(T),
+            &json!("no-access")
+        )
+    );
+    // Its token expires by T, as the command's must.
+    let expires = p.text("SELECT expires_at FROM invitations ORDER BY id DESC LIMIT 1");
+    assert!(expires.as_str() <= T, "{expires}");
+}
