@@ -55,7 +55,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("account rfi", &["portalctl account rfi --account Contoso --customer Fabrikam"]),
     ("user invite", &[
         "portalctl user invite ann@acme.test --name \"Ann Lee\" --role manager",
-        "portalctl user invite bob@acme.test --role user --no-send --expires-in 14d",
+        "portalctl user invite bob@acme.test --role user --no-send --until 30d --expires-in 14d",
         "portalctl user invite cy@acme.test --grant billing,support    # customer-area preset",
     ]),
     ("user accept", &["portalctl user accept pinv_... --name \"Ann Lee\""]),

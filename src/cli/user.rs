@@ -29,13 +29,15 @@ pub(crate) enum UserCommand {
     /// Send a new invitation token; the old one stops working.
     ///
     /// When an invitation does not arrive, ask the user to check their junk
-    /// mail or spam folder first, then resend.
+    /// mail or spam folder first, then resend. Access given until a moment
+    /// (`invite --until`) keeps its end.
     ResendInvite {
         /// The invited member.
         email: Email,
         #[command(flatten)]
         account: AccountArg,
-        /// How long the new token lasts.
+        /// How long the new token lasts; where all the access it gives
+        /// ends at a moment, it must expire by then.
         #[arg(long, value_name = "DURATION", value_parser = duration)]
         expires_in: Option<chrono::Duration>,
     },
@@ -270,9 +272,18 @@ pub(crate) struct InviteArgs {
     /// from --city and --country when left out.
     #[arg(long)]
     timezone: Option<String>,
-    /// How long the invitation lasts.
+    /// How long the invitation lasts; with --until, it must expire by
+    /// then.
     #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = duration)]
     expires_in: chrono::Duration,
+    /// Give access only until this moment, as for a temporary contractor:
+    /// the role then lapses to the catalog's role that holds nothing (such
+    /// as `no-access`) and the grants lapse. An RFC 3339 time, a date (its
+    /// first second), or how long from now (30d). An invitation that
+    /// would expire after it is refused: pass an --expires-in that ends
+    /// by then.
+    #[arg(long, value_name = "WHEN", value_parser = until)]
+    until: Option<Until>,
 }
 
 pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
@@ -320,6 +331,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
                 country,
                 timezone: a.timezone,
                 expires_in: Some(a.expires_in),
+                until: a.until.map(|u| u.at(portal.now())).transpose()?,
             };
             let view = portal.invite(&req)?;
             if let Some(warning) = &view.timezone_warning {

@@ -26,7 +26,7 @@ use crate::store::Tx;
 use crate::view::{InvitedView, MemberView};
 
 /// How long an invitation lasts unless `--expires-in` says otherwise.
-const DEFAULT_EXPIRY_DAYS: i64 = 7;
+pub(super) const DEFAULT_EXPIRY_DAYS: i64 = 7;
 /// The longest an invitation may last.
 const MAX_EXPIRY_DAYS: i64 = 365;
 
@@ -53,6 +53,11 @@ pub(crate) struct InviteRequest {
     pub timezone: Option<String>,
     /// How long the token lasts.
     pub expires_in: Option<Duration>,
+    /// When the access given ends (`--until`): the role lapses then to
+    /// the catalog's blocking role and the grants lapse, stored as
+    /// `set-role --until` and `grant --until` store them. The token may
+    /// not outlast it.
+    pub until: Option<Timestamp>,
 }
 
 /// A fresh token and its stored hash.
@@ -138,6 +143,49 @@ fn expiry(expires_in: Option<Duration>) -> Result<Duration> {
         .help("write it like 7d, 48h or 30m"));
     }
     Ok(d)
+}
+
+/// When everything `membership` and `grants` give has lapsed, if it all
+/// lapses: the role held for good is the blocking one and every grant
+/// is time-bound. `None` when something lasts, or nothing is time-bound.
+fn access_given_until(
+    catalog: &Catalog,
+    membership: &Membership,
+    grants: &[Grant],
+) -> Result<Option<Timestamp>> {
+    let lasting_role = match membership.role_until {
+        Some(_) => membership.role_after.unwrap_or(membership.role_id),
+        None => membership.role_id,
+    };
+    if !catalog.role(lasting_role)?.blocking || grants.iter().any(|g| g.expires_at.is_none()) {
+        return Ok(None);
+    }
+    Ok(grants
+        .iter()
+        .map(|g| g.expires_at)
+        .chain([membership.role_until])
+        .flatten()
+        .max())
+}
+
+/// Refuses a token that would still work once the access it gives has
+/// ended at `ends`: accepting it then would give nothing, so it is a
+/// mistake in the expiry or in the end, and the user is asked to fix one.
+/// `longer` says how to give access for longer.
+fn ensure_token_ends_by(
+    expires_at: Timestamp,
+    ends: Option<Timestamp>,
+    longer: &str,
+) -> Result<()> {
+    match ends {
+        Some(ends) if expires_at > ends => Err(Error::invalid(format!(
+            "the invitation would expire at {expires_at}, after the access it gives ends at {ends}"
+        ))
+        .help(format!(
+            "pass an --expires-in that ends by {ends}, or give access for longer ({longer})"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// The city, country and timezone of an invitation: see [`locate`].
@@ -299,6 +347,26 @@ pub(super) fn enrol(
             grants.push(g.trim().to_string());
         }
     }
+    grants.sort();
+    // Time-bound as `set-role --until` (lapsing to the role that holds
+    // nothing) and `grant --until` leave a member, so that everything
+    // reading lapses (the gate, `can --at`, `user list --expiring`)
+    // reads an invitee's alike.
+    let lapse = match req.until {
+        Some(until) => {
+            super::ensure_future(until, w.ctx.now)?;
+            let blocking = catalog.blocking_role()?;
+            (blocking.id != role.id).then_some((until, blocking.id))
+        }
+        None => None,
+    };
+    let held: Vec<Grant> = grants
+        .iter()
+        .map(|g| Grant {
+            expires_at: req.until,
+            ..Grant::lasting(g, w.ctx.now)
+        })
+        .collect();
     let Location {
         city,
         country,
@@ -360,18 +428,23 @@ pub(super) fn enrol(
         country,
         timezone,
         external_from: None,
-        role_until: None,
-        role_after: None,
+        role_until: lapse.map(|(until, _)| until),
+        role_after: lapse.map(|(_, after)| after),
         external_until: None,
         invited_at: Some(w.ctx.now),
         accepted_at: active.then_some(w.ctx.now),
         created_at: w.ctx.now,
         updated_at: w.ctx.now,
     };
+    if !active {
+        let expires_at = w.ctx.now.plus(lasts)?;
+        let ends = access_given_until(catalog, &membership, &held)?;
+        ensure_token_ends_by(expires_at, ends, "a later --until")?;
+    }
     membership.id = tx.insert_membership(&membership)?;
     follow_role(tx, catalog, &membership, w.ctx.now)?;
-    for name in &grants {
-        tx.put_grant(membership.id, &Grant::lasting(name, w.ctx.now))?;
+    for grant in &held {
+        tx.put_grant(membership.id, grant)?;
     }
     // A fixture's active member joins without an invitation.
     let issued = if active {
@@ -385,11 +458,6 @@ pub(super) fn enrol(
         };
         Some(issue(tx, &w.ctx, &to, lasts, req.send, 0)?)
     };
-    grants.sort();
-    let held = grants
-        .iter()
-        .map(|g| Grant::lasting(g, w.ctx.now))
-        .collect();
     let member = member_view_of(tx, catalog, &membership, &person, account, held)?;
     let action = if active { "user.add" } else { "user.invite" };
     w.member_changed(action, account, None, &member)?;
@@ -427,7 +495,14 @@ impl<'a> Reissue<'a> {
 impl Portal {
     /// Invites a person into an account; needs `users.manage`, and a member
     /// may only give a role and grants whose capabilities they hold.
+    /// With `req.until`, what they are given lapses then (see
+    /// [`InviteRequest::until`]), and the token must expire by then.
     pub(crate) fn invite(&mut self, req: &InviteRequest) -> Result<InvitedView> {
+        // A moment past is a usage error whoever asks, as `set-role
+        // --until` says it before anyone's access is looked up.
+        if let Some(until) = req.until {
+            super::ensure_future(until, self.now())?;
+        }
         self.write(|w| {
             let account = w.account(req.account.as_deref(), caps::USERS_MANAGE)?;
             let enrolled = enrol(w, &account, req, false)?;
@@ -552,6 +627,13 @@ impl Portal {
                 )));
             }
             let lasts = expiry(expires_in)?;
+            // The role and grants keep the end they were given with.
+            let ends = access_given_until(catalog, &membership, &tx.grants(membership.id)?)?;
+            ensure_token_ends_by(
+                w.ctx.now.plus(lasts)?,
+                ends,
+                &format!("`portalctl user set-role {email} ROLE --until T` and `user grant {email} G --until T`"),
+            )?;
             let before = member_view(tx, catalog, &membership)?;
             let pending = tx.pending_invitation(membership.id)?;
             if let Some(old) = &pending {
@@ -614,5 +696,116 @@ impl Portal {
             m.status = MemberStatus::Deactivated;
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::access::caps;
+    use super::super::testing::{email, join, seeded};
+    use super::*;
+
+    /// `days` after the test clock.
+    fn days(p: &Portal, days: i64) -> Timestamp {
+        p.ctx.now.plus(Duration::days(days)).expect("a time")
+    }
+
+    /// Someone invited until T (a temporary contractor) holds the role and
+    /// grants to the second before T, then the blocking role and nothing;
+    /// it is stored as `set-role --until` and `grant --until` store it.
+    #[test]
+    fn an_invitation_until_t_gives_its_role_and_grants_until_t_then_nothing() {
+        let mut p = seeded("customer-area");
+        let until = days(&p, 2);
+        let view = p
+            .invite(&InviteRequest {
+                email: Some(email("cam@acme.test")),
+                role: Some("member".into()),
+                grants: vec!["billing".into()],
+                expires_in: Some(Duration::days(1)),
+                until: Some(until),
+                ..InviteRequest::default()
+            })
+            .expect("invite until");
+        let m = &view.member;
+        assert_eq!(
+            (m.role.as_str(), m.role_until, m.role_after.as_deref()),
+            ("member", Some(until), Some("no-access"))
+        );
+        assert_eq!(m.grants_until.get("billing"), Some(&until));
+        assert_eq!(m.access_ends, Some(until));
+        p.accept(&view.token, None).expect("accept");
+        let cam = email("cam@acme.test");
+        let second_before = until.minus(Duration::seconds(1)).expect("a time");
+        for cap in [caps::ACCOUNT_VIEW, caps::BILLING_PAYMENT] {
+            let then = p.can_at(&cam, cap, None, second_before).expect("can");
+            assert!(then.allowed, "{cap}: {}", then.reason);
+            assert!(!p.can_at(&cam, cap, None, until).expect("can").allowed);
+        }
+    }
+
+    /// A token that outlasts the access it gives is refused (exit 2) and
+    /// nothing is written; a resend keeps the end and is held to it.
+    #[test]
+    fn an_invitation_that_outlasts_its_until_is_refused() {
+        let mut p = seeded("portal");
+        let until = days(&p, 2);
+        let ivy = email("ivy@acme.test");
+        let req = InviteRequest {
+            email: Some(ivy.clone()),
+            role: Some("user".into()),
+            until: Some(until),
+            ..InviteRequest::default()
+        };
+        let err = p.invite(&req).expect_err("7 days outlast 2");
+        assert_eq!(err.exit_code(), 2, "{err}");
+        assert!(
+            err.to_string().contains("after the access it gives ends"),
+            "{err}"
+        );
+        assert!(p.member_show(&ivy, None).is_err(), "nothing was written");
+        let past = InviteRequest {
+            until: Some(p.ctx.now),
+            expires_in: Some(Duration::hours(1)),
+            ..req.clone()
+        };
+        assert_eq!(p.invite(&past).expect_err("past").exit_code(), 2);
+        let fits = InviteRequest {
+            expires_in: Some(Duration::days(2)),
+            ..req
+        };
+        p.invite(&fits).expect("expires as access ends");
+        let resent = p.resend_invite(&ivy, None, None);
+        assert_eq!(resent.expect_err("7 days").exit_code(), 2);
+        let resent = p
+            .resend_invite(&ivy, None, Some(Duration::days(1)))
+            .expect("resend within");
+        assert_eq!(resent.member.role_until, Some(until));
+        assert_eq!(resent.member.role_after.as_deref(), Some("no-access"));
+    }
+
+    /// A member with admin until T invites an admin until T, but not for
+    /// longer nor for good: the gate weighs the invitee's role at T.
+    #[test]
+    fn a_time_bound_admin_invites_an_admin_only_until_their_own_end() {
+        let mut p = seeded("portal");
+        join(&mut p, "max@acme.test", "manager");
+        let soon = days(&p, 1);
+        p.set_role(&email("max@acme.test"), "admin", None, Some(soon))
+            .expect("admin until soon");
+        p.ctx.actor = Actor::Member(email("max@acme.test"));
+        let invite = |until: Option<Timestamp>| InviteRequest {
+            email: Some(email("bob@acme.test")),
+            role: Some("admin".into()),
+            expires_in: Some(Duration::hours(1)),
+            until,
+            ..InviteRequest::default()
+        };
+        for until in [None, Some(days(&p, 2))] {
+            let err = p.invite(&invite(until)).expect_err("outlasts Max's admin");
+            assert_eq!(err.exit_code(), 5, "{until:?}: {err}");
+        }
+        let view = p.invite(&invite(Some(soon))).expect("until Max's end");
+        assert_eq!(view.member.role_until, Some(soon));
     }
 }

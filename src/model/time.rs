@@ -154,6 +154,11 @@ impl Timestamp {
             .ok_or_else(|| out_of_range(self, "before"))
     }
 
+    /// How long after `earlier` this is; negative when it is before.
+    pub(crate) fn since(self, earlier: Timestamp) -> Duration {
+        self.0 - earlier.0
+    }
+
     /// The last second the text form can hold: later than any `until`.
     pub(crate) fn end_of_time() -> Timestamp {
         let end = chrono::NaiveDate::from_ymd_opt(9999, 12, 31)

@@ -751,3 +751,210 @@ fn deciding_is_given_only_for_as_long_as_the_giver_decides() {
     );
     assert_eq!(v["until"], T, "{v}");
 }
+
+/// `user invite --until T`, as for a temporary contractor: the role and
+/// grants hold to the second before T, then the blocking role and
+/// nothing, shown as `user show` shows any time-bound role; one event.
+#[test]
+fn an_invitation_until_t_gives_access_until_t_then_nothing() {
+    let p = Portal::with_preset("customer-area");
+    let v = p.change(
+        None,
+        &[
+            "user", "invite", "cam@acme.test", "--role", "member", "--grant", "billing", "--until",
+            T, "--expires-in", "1h",
+        ],
+        "user.invite",
+    );
+    assert_eq!(
+        (&v["role"], &v["status"], &v["role_until"], &v["role_after"]),
+        (
+            &json!("member"),
+            &json!("invited"),
+            &json!(T),
+            &json!("no-access")
+        )
+    );
+    assert_eq!(
+        (&v["grants_until"], &v["access_ends"], &v["expires_at"]),
+        (
+            &json!({"billing": T}),
+            &json!(T),
+            &json!("2026-11-25T11:00:00Z")
+        )
+    );
+    let event = p.last_event();
+    assert_eq!(event["after"]["role_until"], T, "{event}");
+    // The table says it too.
+    let show = p.ok(&["user", "show", "cam@acme.test"]);
+    says(&show, "then `no-access`");
+    p.ok(&["user", "accept", v["token"].as_str().unwrap()]);
+    for cap in ["account.view", "billing.payment"] {
+        assert_eq!(can_at(&p, BEFORE_T, "cam@acme.test", cap), (true, 0));
+        assert_eq!(can_at(&p, T, "cam@acme.test", cap), (false, 5));
+    }
+    let after = json_at(&p, T, &["user", "show", "cam@acme.test"]);
+    assert_eq!(
+        (&after["role"], &after["grants"]),
+        (&json!("no-access"), &json!([]))
+    );
+}
+
+/// An invitation that would still work once the access it gives has
+/// ended is refused (exit 2), saying so, and changes nothing; so is a
+/// `--until` that has passed. `resend-invite` keeps the end and is held
+/// to it.
+#[test]
+fn an_invitation_may_not_outlast_the_access_it_gives() {
+    let p = Portal::new();
+    let invite = |extra: &[&'static str]| {
+        let mut args = vec!["user", "invite", "ivy@acme.test", "--role", "user"];
+        args.extend_from_slice(extra);
+        args
+    };
+    // The default expiry is 7 days, after T.
+    let err = p.refused(&invite(&["--until", T]), USAGE);
+    says(
+        &err,
+        "after the access it gives ends at 2026-11-25T12:00:00Z",
+    );
+    says(&err, "--expires-in");
+    for when in ["2026-11-25T10:00:00Z", "2026-11-01", "soon"] {
+        p.refused(&invite(&["--until", when, "--expires-in", "1h"]), USAGE);
+    }
+    // Expiring as the access ends is in time.
+    let v = p.json(&invite(&["--until", T, "--expires-in", "2h"]));
+    assert_eq!((&v["expires_at"], &v["role_until"]), (&json!(T), &json!(T)));
+    let err = p.refused(&["user", "resend-invite", "ivy@acme.test"], USAGE);
+    says(&err, "after the access it gives ends");
+    let v = p.json(&[
+        "user", "resend-invite", "ivy@acme.test", "--expires-in", "1h",
+    ]);
+    assert_eq!(
+        (&v["role"], &v["role_until"], &v["role_after"]),
+        (&json!("user"), &json!(T), &json!("no-access"))
+    );
+}
+
+/// A member who is an admin until T may invite an admin until T, and
+/// neither for longer nor for good (exit 5, nothing changed): the gate
+/// weighs the invitee's access at T as it weighs `set-role --until`.
+#[test]
+fn a_time_bound_admin_invites_an_admin_only_until_their_own_end() {
+    let p = Portal::new();
+    p.member("max@acme.test", "manager");
+    p.ok(&["user", "set-role", "max@acme.test", "admin", "--until", T]);
+    let max = Some("max@acme.test");
+    let from_t = format!("from {T} it includes capabilities they do not hold then");
+    let invite = |extra: &[&'static str]| {
+        let mut args = vec![
+            "user", "invite", "bob@acme.test", "--role", "admin", "--expires-in", "1h",
+        ];
+        args.extend_from_slice(extra);
+        args
+    };
+    for extra in [&[][..], &["--until", "2026-12-24T00:00:00Z"][..]] {
+        let before = p.dump();
+        let err = p.refused_as(max, &invite(extra), DENIED);
+        says(&err, &from_t);
+        assert_eq!(p.dump(), before, "{extra:?}");
+    }
+    let v = p.json_as(max, &invite(&["--until", T]));
+    assert_eq!(
+        (&v["role"], &v["role_until"], &v["role_after"]),
+        (&json!("admin"), &json!(T), &json!("no-access"))
+    );
+}
+
+/// An invitee given access until T is exported as a file says it (status
+/// `invited`, `role_until`, `role_after`, `grants_until`), and that file
+/// applied onto an empty database gives the same back.
+#[test]
+fn an_invitee_until_t_round_trips_through_export_and_apply() {
+    let p = Portal::with_preset("customer-area");
+    p.ok(&[
+        "user", "invite", "cam@acme.test", "--role", "member", "--grant", "billing", "--until", T,
+        "--expires-in", "1h",
+    ]);
+    let exported = p.ok(&["export"]);
+    let file: Value = serde_json::from_str(&exported).unwrap();
+    let users = file["accounts"][0]["users"].as_array().unwrap();
+    let cam = users
+        .iter()
+        .find(|u| u["email"] == "cam@acme.test")
+        .unwrap();
+    assert_eq!(
+        (&cam["status"], &cam["role_until"], &cam["role_after"], &cam["grants_until"]),
+        (
+            &json!("invited"),
+            &json!(T),
+            &json!("no-access"),
+            &json!({"billing": T})
+        ),
+        "{cam}"
+    );
+    let dir = crate::support::scratch_dir();
+    let path = dir.path().join("export.json");
+    std::fs::write(&path, &exported).unwrap();
+    let copy = Portal::empty();
+    copy.ok(&["apply", path.to_str().unwrap()]);
+    assert_eq!(copy.ok(&["export"]), exported);
+    let v = copy.json(&["user", "show", "cam@acme.test"]);
+    assert_eq!(
+        (&v["status"], &v["access_ends"]),
+        (&json!("invited"), &json!(T))
+    );
+    // Applied again, it changes nothing.
+    let before = p.dump();
+    p.ok(&["apply", path.to_str().unwrap()]);
+    assert_eq!(p.dump(), before);
+}
+
+/// A file says the same as `user invite --until T` with an invited entry
+/// whose role lapses at T to the blocking role (and its grants at T),
+/// and is judged alike: a member who is an admin until T may apply it,
+/// and not one whose admin role ends later than theirs (exit 5,
+/// nothing changed).
+#[test]
+fn a_time_bound_admin_applies_an_invitee_until_their_own_end() {
+    let p = Portal::new();
+    p.member("max@acme.test", "manager");
+    p.ok(&["user", "set-role", "max@acme.test", "admin", "--until", T]);
+    let max = Some("max@acme.test");
+    let dir = crate::support::scratch_dir();
+    let file = |until: &str| {
+        let path = dir
+            .path()
+            .join(format!("invite-{}.json", until.replace(':', "")));
+        std::fs::write(
+            &path,
+            format!(
+                r#"{{"accounts": [{{"name": "{ACCOUNT}", "users": [
+                    {{"email": "bob@acme.test", "role": "admin", "status": "invited",
+                      "role_until": "{until}", "role_after": "no-access"}}]}}]}}"#
+            ),
+        )
+        .unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let later = file("2026-12-24T00:00:00Z");
+    let before = p.dump();
+    let err = p.refused_as(max, &["apply", &later], DENIED);
+    says(&err, &format!("from {T} it includes capabilities"));
+    assert_eq!(p.dump(), before);
+    let until_t = file(T);
+    p.json_as(max, &["apply", &until_t]);
+    let v = p.json(&["user", "show", "bob@acme.test"]);
+    assert_eq!(
+        (&v["status"], &v["role"], &v["role_until"], &v["role_after"]),
+        (
+            &json!("invited"),
+            &json!("admin"),
+            &json!(T),
+            &json!("no-access")
+        )
+    );
+    // Its token expires by T, as the command's must.
+    let expires = p.text("SELECT expires_at FROM invitations ORDER BY id DESC LIMIT 1");
+    assert!(expires.as_str() <= T, "{expires}");
+}
