@@ -272,16 +272,16 @@ pub(crate) struct InviteArgs {
     /// from --city and --country when left out.
     #[arg(long)]
     timezone: Option<String>,
-    /// How long the invitation lasts; with --until, it must expire by
-    /// then.
-    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = duration)]
-    expires_in: chrono::Duration,
+    /// How long the invitation lasts: 7 days unless given, and with
+    /// --until no longer than the access it gives (one given that ends
+    /// after it is refused).
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    expires_in: Option<chrono::Duration>,
     /// Give access only until this moment, as for a temporary contractor:
     /// the role then lapses to the catalog's role that holds nothing (such
     /// as `no-access`) and the grants lapse. An RFC 3339 time, a date (its
-    /// first second), or how long from now (30d). An invitation that
-    /// would expire after it is refused: pass an --expires-in that ends
-    /// by then.
+    /// first second), or how long from now (30d). The invitation expires
+    /// by then too.
     #[arg(long, value_name = "WHEN", value_parser = until)]
     until: Option<Until>,
 }
@@ -330,7 +330,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
                 city,
                 country,
                 timezone: a.timezone,
-                expires_in: Some(a.expires_in),
+                expires_in: a.expires_in,
                 until: a.until.map(|u| u.at(portal.now())).transpose()?,
             };
             let view = portal.invite(&req)?;

@@ -26,7 +26,7 @@ use crate::store::Tx;
 use crate::view::{InvitedView, MemberView};
 
 /// How long an invitation lasts unless `--expires-in` says otherwise.
-pub(super) const DEFAULT_EXPIRY_DAYS: i64 = 7;
+const DEFAULT_EXPIRY_DAYS: i64 = 7;
 /// The longest an invitation may last.
 const MAX_EXPIRY_DAYS: i64 = 365;
 
@@ -168,24 +168,32 @@ fn access_given_until(
         .max())
 }
 
-/// Refuses a token that would still work once the access it gives has
-/// ended at `ends`: accepting it then would give nothing, so it is a
-/// mistake in the expiry or in the end, and the user is asked to fix one.
-/// `longer` says how to give access for longer.
-fn ensure_token_ends_by(
-    expires_at: Timestamp,
+/// How long a token lasts when the access it gives ends at `ends`: as
+/// `expires_in` says, else the default cut to `ends`, since a token that
+/// outlasts its access gives nothing. An `expires_in` asked for that
+/// ends after it is a mistake in the one or the other, and is refused
+/// (`longer` says how to give access for longer).
+fn token_lasts(
+    expires_in: Option<Duration>,
+    now: Timestamp,
     ends: Option<Timestamp>,
     longer: &str,
-) -> Result<()> {
-    match ends {
-        Some(ends) if expires_at > ends => Err(Error::invalid(format!(
+) -> Result<Duration> {
+    let lasts = expiry(expires_in)?;
+    let Some(ends) = ends else { return Ok(lasts) };
+    if expires_in.is_none() {
+        return Ok(lasts.min(ends.since(now)));
+    }
+    let expires_at = now.plus(lasts)?;
+    if expires_at > ends {
+        return Err(Error::invalid(format!(
             "the invitation would expire at {expires_at}, after the access it gives ends at {ends}"
         ))
         .help(format!(
             "pass an --expires-in that ends by {ends}, or give access for longer ({longer})"
-        ))),
-        _ => Ok(()),
+        )));
     }
+    Ok(lasts)
 }
 
 /// The city, country and timezone of an invitation: see [`locate`].
@@ -373,7 +381,6 @@ pub(super) fn enrol(
         timezone,
         warning,
     } = location(catalog, req)?;
-    let lasts = expiry(req.expires_in)?;
 
     let existing_login = existing.is_some();
     let person = match existing {
@@ -436,11 +443,8 @@ pub(super) fn enrol(
         created_at: w.ctx.now,
         updated_at: w.ctx.now,
     };
-    if !active {
-        let expires_at = w.ctx.now.plus(lasts)?;
-        let ends = access_given_until(catalog, &membership, &held)?;
-        ensure_token_ends_by(expires_at, ends, "a later --until")?;
-    }
+    let ends = access_given_until(catalog, &membership, &held)?;
+    let lasts = token_lasts(req.expires_in, w.ctx.now, ends, "a later --until")?;
     membership.id = tx.insert_membership(&membership)?;
     follow_role(tx, catalog, &membership, w.ctx.now)?;
     for grant in &held {
@@ -626,11 +630,11 @@ impl Portal {
                     membership.status, account.name
                 )));
             }
-            let lasts = expiry(expires_in)?;
             // The role and grants keep the end they were given with.
             let ends = access_given_until(catalog, &membership, &tx.grants(membership.id)?)?;
-            ensure_token_ends_by(
-                w.ctx.now.plus(lasts)?,
+            let lasts = token_lasts(
+                expires_in,
+                w.ctx.now,
                 ends,
                 &format!("`portalctl user set-role {email} ROLE --until T` and `user grant {email} G --until T`"),
             )?;
@@ -744,10 +748,12 @@ mod tests {
         }
     }
 
-    /// A token that outlasts the access it gives is refused (exit 2) and
-    /// nothing is written; a resend keeps the end and is held to it.
+    /// A token lasts no longer than the access it gives: with no expiry
+    /// asked for, the default is cut to the access's end; one asked for
+    /// that ends after it is refused (exit 2) and nothing is written. A
+    /// resend keeps the end and is held to it alike.
     #[test]
-    fn an_invitation_that_outlasts_its_until_is_refused() {
+    fn an_invitation_never_outlasts_its_until() {
         let mut p = seeded("portal");
         let until = days(&p, 2);
         let ivy = email("ivy@acme.test");
@@ -755,9 +761,10 @@ mod tests {
             email: Some(ivy.clone()),
             role: Some("user".into()),
             until: Some(until),
+            expires_in: Some(Duration::days(3)),
             ..InviteRequest::default()
         };
-        let err = p.invite(&req).expect_err("7 days outlast 2");
+        let err = p.invite(&req).expect_err("3 days outlast 2");
         assert_eq!(err.exit_code(), 2, "{err}");
         assert!(
             err.to_string().contains("after the access it gives ends"),
@@ -770,13 +777,17 @@ mod tests {
             ..req.clone()
         };
         assert_eq!(p.invite(&past).expect_err("past").exit_code(), 2);
-        let fits = InviteRequest {
-            expires_in: Some(Duration::days(2)),
-            ..req
-        };
-        p.invite(&fits).expect("expires as access ends");
-        let resent = p.resend_invite(&ivy, None, None);
-        assert_eq!(resent.expect_err("7 days").exit_code(), 2);
+        let cut = p
+            .invite(&InviteRequest {
+                expires_in: None,
+                ..req
+            })
+            .expect("the default, cut to the access's end");
+        assert_eq!(cut.expires_at, until);
+        let resent = p.resend_invite(&ivy, None, Some(Duration::days(3)));
+        assert_eq!(resent.expect_err("3 days").exit_code(), 2);
+        let resent = p.resend_invite(&ivy, None, None).expect("resend, cut");
+        assert_eq!(resent.expires_at, until);
         let resent = p
             .resend_invite(&ivy, None, Some(Duration::days(1)))
             .expect("resend within");

@@ -800,20 +800,21 @@ fn an_invitation_until_t_gives_access_until_t_then_nothing() {
     );
 }
 
-/// An invitation that would still work once the access it gives has
-/// ended is refused (exit 2), saying so, and changes nothing; so is a
-/// `--until` that has passed. `resend-invite` keeps the end and is held
-/// to it.
+/// An invitation never works once the access it gives has ended: with
+/// no `--expires-in` it expires by then; one asked for past it is refused
+/// (exit 2), saying so, and changes nothing, as is a `--until` that has
+/// passed. `resend-invite` keeps the end and is held to it alike.
 #[test]
-fn an_invitation_may_not_outlast_the_access_it_gives() {
+fn an_invitation_never_outlasts_the_access_it_gives() {
     let p = Portal::new();
     let invite = |extra: &[&'static str]| {
         let mut args = vec!["user", "invite", "ivy@acme.test", "--role", "user"];
         args.extend_from_slice(extra);
         args
     };
-    // The default expiry is 7 days, after T.
-    let err = p.refused(&invite(&["--until", T]), USAGE);
+    // An expiry asked for past T is a mistake in the one or the other.
+    let before = p.dump();
+    let err = p.refused(&invite(&["--until", T, "--expires-in", "3h"]), USAGE);
     says(
         &err,
         "after the access it gives ends at 2026-11-25T12:00:00Z",
@@ -822,11 +823,19 @@ fn an_invitation_may_not_outlast_the_access_it_gives() {
     for when in ["2026-11-25T10:00:00Z", "2026-11-01", "soon"] {
         p.refused(&invite(&["--until", when, "--expires-in", "1h"]), USAGE);
     }
-    // Expiring as the access ends is in time.
-    let v = p.json(&invite(&["--until", T, "--expires-in", "2h"]));
+    assert_eq!(p.dump(), before, "nothing invited");
+    // Asked for none, the default 7 days is cut to T.
+    let v = p.json(&invite(&["--until", T]));
     assert_eq!((&v["expires_at"], &v["role_until"]), (&json!(T), &json!(T)));
-    let err = p.refused(&["user", "resend-invite", "ivy@acme.test"], USAGE);
+    let err = p.refused(
+        &[
+            "user", "resend-invite", "ivy@acme.test", "--expires-in", "3h",
+        ],
+        USAGE,
+    );
     says(&err, "after the access it gives ends");
+    let v = p.json(&["user", "resend-invite", "ivy@acme.test"]);
+    assert_eq!(v["expires_at"], T, "{v}");
     let v = p.json(&[
         "user", "resend-invite", "ivy@acme.test", "--expires-in", "1h",
     ]);
