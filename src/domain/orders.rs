@@ -674,7 +674,7 @@ fn view_of(
         policies,
         deciders: None,
         more_deciders: None,
-        delegates: Vec::new(),
+        delegates: None,
         could_decide: None,
         could_decide_more: None,
         created_at: o.created_at,
@@ -1257,19 +1257,21 @@ impl Portal {
             view.more_deciders = Some(more);
             // And who may decide it now for one of them, by a delegation.
             let email = |id: i64| -> Result<String> { Ok(tx.person(id)?.email.to_string()) };
-            view.delegates = could_decide(
-                &*tx, &roster, account.id, &pending, self.ctx.now, SHOWN_DECIDERS,
-            )?
-            .deciders
-            .into_iter()
-            .filter_map(|(e, d)| d.map(|d| (e, d)))
-            .map(|(e, d)| {
-                Ok(DeciderView {
-                    email: email(e)?,
-                    on_behalf_of: Some(email(d)?),
+            view.delegates = Some(
+                could_decide(
+                    &*tx, &roster, account.id, &pending, self.ctx.now, SHOWN_DECIDERS,
+                )?
+                .deciders
+                .into_iter()
+                .filter_map(|(e, d)| d.map(|d| (e, d)))
+                .map(|(e, d)| {
+                    Ok(DeciderView {
+                        email: email(e)?,
+                        on_behalf_of: Some(email(d)?),
+                    })
                 })
-            })
-            .collect::<Result<_>>()?;
+                .collect::<Result<_>>()?,
+            );
         }
         with_could_decide(&*tx, &order, &mut view)?;
         Ok(view)

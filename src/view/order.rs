@@ -39,8 +39,7 @@ pub(crate) struct OrderView {
     /// Who rejected it.
     pub rejected_by: Option<String>,
     /// Every decision, oldest first: who decided and, for a delegate, on
-    /// whose behalf.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// whose behalf; `[]` for none yet.
     pub decisions: Vec<DecisionView>,
     /// Why it was rejected; the creator can read it.
     pub rejected_reason: Option<String>,
@@ -59,9 +58,10 @@ pub(crate) struct OrderView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub more_deciders: Option<bool>,
     /// `order show` of a pending order: who may decide it now for one of
-    /// `deciders`, through a delegation that holds.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub delegates: Vec<DeciderView>,
+    /// `deciders`, through a delegation that holds (`[]` for nobody), as
+    /// `deciders` is there; absent elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delegates: Option<Vec<DeciderView>>,
     /// `order show` of a decided order: who could decide it when it was
     /// decided (at most a few, see `could_decide_more`), as recorded with
     /// the deciding decision; absent when nothing was recorded.
@@ -124,8 +124,8 @@ impl Fields for OrderView {
         if let Some(deciders) = &self.deciders {
             fields.push(("can decide", self.who_decides(deciders)));
         }
-        if !self.delegates.is_empty() {
-            let list: Vec<String> = self.delegates.iter().map(DeciderView::in_words).collect();
+        if let Some(delegates) = self.delegates.as_ref().filter(|d| !d.is_empty()) {
+            let list: Vec<String> = delegates.iter().map(DeciderView::in_words).collect();
             fields.push(("delegates", list.join(", ")));
         }
         if let Some(could) = &self.could_decide {

@@ -144,7 +144,11 @@ fn a_delegate_decides_for_the_delegator_exactly_while_it_holds() {
             .stdout,
         "eve@acme.test on behalf of fin@acme.test",
     );
-    assert!(p.json(&["order", "show", &id]).get("delegates").is_none());
+    assert_eq!(
+        p.json(&["order", "show", &id])["delegates"],
+        serde_json::json!([]),
+        "nobody decides for anyone now"
+    );
     // At the very last second, EVE approves for FIN.
     let approved = json_at(&p, EVE, "2026-11-27T16:59:59Z", &["order", "approve", &id]);
     assert_eq!(approved["status"], "approved", "{approved}");

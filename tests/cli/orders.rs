@@ -255,9 +255,13 @@ fn order_json_has_the_design_fields() {
     let mut shown = p.json(&["order", "show", &id]);
     assert_eq!(shown["deciders"], serde_json::json!([OWNER, FIN, FAY]));
     assert_eq!(shown["more_deciders"], false);
+    assert_eq!(shown["delegates"], serde_json::json!([]));
+    // Every list is there, empty or not.
+    assert_eq!(o["decisions"], serde_json::json!([]));
     if let Some(fields) = shown.as_object_mut() {
         fields.remove("deciders");
         fields.remove("more_deciders");
+        fields.remove("delegates");
     }
     assert_eq!(shown, o);
     assert_eq!(p.json(&["order", "list"]), serde_json::json!([o]));
