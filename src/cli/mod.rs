@@ -387,16 +387,23 @@ pub fn value_error(e: &clap::Error) -> Option<&Error> {
 }
 
 /// clap's own refusal `e` as the domain's usage error (exit 2), for
-/// `--json`: its first line, which names what was wrong. `None` for help
+/// `--json`: its first paragraph, which names what was wrong. `None` for help
 /// and version, which are not errors.
 pub fn usage_error(e: &clap::Error) -> Option<Error> {
     if !e.use_stderr() {
         return None;
     }
+    // The message's whole first paragraph: clap puts what is missing
+    // (`--reason <REASON>`) on the lines after "not provided:".
     let rendered = e.render().to_string();
-    let first = rendered.lines().next().unwrap_or_default();
+    let message: Vec<&str> = rendered
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let message = message.join(" ");
     Some(
-        Error::invalid(first.strip_prefix("error: ").unwrap_or(first))
+        Error::invalid(message.strip_prefix("error: ").unwrap_or(&message))
             .help("`portalctl help` and `--help` show the arguments"),
     )
 }

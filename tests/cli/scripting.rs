@@ -68,6 +68,13 @@ fn with_json_every_error_is_one_json_object_on_stderr() {
     assert_eq!(bad["kind"], "invalid");
     let unknown = json_error(&p.run(&["--json", "user", "frobnicate"]), USAGE);
     says(unknown["message"].as_str().unwrap(), "frobnicate");
+    // A missing argument is named, as the text form names it on the next
+    // line.
+    let missing = json_error(&p.run(&["--json", "order", "reject", "3"]), USAGE);
+    assert_eq!(
+        missing["message"],
+        "the following required arguments were not provided: --reason <REASON>"
+    );
     // Hostile text in a message stays inert, as in the text form.
     let hostile = json_error(
         &p.run(&["--json", "user", "show", "a\u{202e}b@acme.test"]),
