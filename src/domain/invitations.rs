@@ -391,11 +391,17 @@ pub(super) fn enrol(
                     "`{email}` is already a member of `{}` ({standing})",
                     account.name
                 ))
+                // Named with the account: a person of several accounts
+                // is not found without it.
                 .help(match standing {
-                    MemberStanding::Invited | MemberStanding::Revoked => {
-                        format!("send a new token with `portalctl user resend-invite {email}`")
-                    }
-                    _ => format!("change them with `portalctl user set-role {email} ROLE`"),
+                    MemberStanding::Invited | MemberStanding::Revoked => format!(
+                        "send a new token with `portalctl user resend-invite {email} --account \"{}\"`",
+                        account.name
+                    ),
+                    _ => format!(
+                        "change them with `portalctl user set-role {email} ROLE --account \"{}\"`",
+                        account.name
+                    ),
                 }));
             }
             p

@@ -507,3 +507,35 @@ fn an_address_in_no_account_is_not_found_whatever_the_accounts() {
         );
     }
 }
+
+/// Inviting someone who is a member already says how to change them, in
+/// a command that works as copied, even for a person of two accounts.
+#[test]
+fn inviting_a_member_again_suggests_a_command_that_works() {
+    let p = Portal::new();
+    p.ok(&["account", "create", "Zeta", "--kind", "partner"]);
+    p.member_in("max@acme.test", "user", ACCOUNT);
+    p.member_in("max@acme.test", "user", "Zeta");
+    let err = p.refused(
+        &[
+            "user", "invite", "MAX@ACME.TEST", "--role", "user", "--account", ACCOUNT, "--no-send",
+        ],
+        CONFLICT,
+    );
+    let help = err
+        .lines()
+        .find_map(|l| l.strip_prefix("help: change them with `"))
+        .and_then(|rest| rest.strip_suffix('`'))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(
+        help,
+        format!("portalctl user set-role max@acme.test ROLE --account \"{ACCOUNT}\"")
+    );
+    let v = p.json(&[
+        "user", "set-role", "max@acme.test", "manager", "--account", ACCOUNT,
+    ]);
+    assert_eq!(
+        (&v["role"], &v["account"]),
+        (&Value::from("manager"), &Value::from(ACCOUNT))
+    );
+}
