@@ -761,13 +761,12 @@ mod tests {
     fn someone_in_no_account_is_not_found_rather_than_asked_for_an_account() {
         let mut p = seeded("portal");
         join(&mut p, "ann@acme.test", "admin");
-        p.account_create(&crate::domain::NewAccount {
-            name: "Beta".into(),
-            kind: crate::model::AccountKind::Partner,
-            parent: None,
-            currency: None,
-        })
-        .expect("account");
+        super::super::testing::add_account(
+            &mut p,
+            "Beta",
+            crate::model::AccountKind::Partner,
+            None,
+        );
         let asked = |p: &mut Portal, who: &str| {
             let err = p
                 .can(&email(who), caps::PORTAL_ACCESS, None)

@@ -708,6 +708,23 @@ pub(crate) mod testing {
             .expect("invite");
         p.accept(&invited.token, None).expect("accept");
     }
+
+    /// Creates the account `name` of `kind`, a customer of `parent` if
+    /// given, as the operator would.
+    pub(crate) fn add_account(
+        p: &mut Portal,
+        name: &str,
+        kind: crate::model::AccountKind,
+        parent: Option<&str>,
+    ) {
+        p.account_create(&NewAccount {
+            name: name.into(),
+            kind,
+            parent: parent.map(str::to_string),
+            currency: None,
+        })
+        .expect("account");
+    }
 }
 
 #[cfg(test)]

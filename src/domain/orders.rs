@@ -1879,13 +1879,12 @@ mod tests {
     /// and 4 approved in Acme, placed by max.
     fn acme_and_beta() -> Portal {
         let mut p = seeded("portal");
-        p.account_create(&crate::domain::NewAccount {
-            name: "Beta".into(),
-            kind: crate::model::AccountKind::Partner,
-            parent: None,
-            currency: None,
-        })
-        .expect("account");
+        super::super::testing::add_account(
+            &mut p,
+            "Beta",
+            crate::model::AccountKind::Partner,
+            None,
+        );
         for (who, role, account) in [
             ("ann@acme.test", "admin", "Acme"),
             ("ann@acme.test", "admin", "Beta"),
