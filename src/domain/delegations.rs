@@ -587,10 +587,8 @@ fn first_moment_without_approve(
     until: Timestamp,
 ) -> Result<Option<Timestamp>> {
     let grants = tx.grants(m.id)?;
-    let mut moments: Vec<Timestamp> = [m.role_until, m.external_until]
-        .into_iter()
-        .chain(grants.iter().map(|g| g.expires_at))
-        .flatten()
+    let mut moments: Vec<Timestamp> = m
+        .lapses(&grants)
         .filter(|at| *at > now && *at < until)
         .collect();
     moments.push(now);

@@ -830,11 +830,7 @@ pub(super) fn shortfalls_in(
 /// Each moment at which something of `s` lapses: its role, its external
 /// access, or one of its grants.
 fn lapses(s: &Standing) -> impl Iterator<Item = Timestamp> + '_ {
-    let m = &s.membership;
-    [m.role_until, m.external_until]
-        .into_iter()
-        .chain(s.grants.iter().map(|g| g.expires_at))
-        .flatten()
+    s.membership.lapses(&s.grants)
 }
 
 /// Whether a membership holds `users.manage` now and still holds it once

@@ -438,11 +438,17 @@ impl Membership {
     /// The earliest moment at which some of its access (role, external
     /// access, one of `grants`) lapses, if any does.
     pub(crate) fn next_lapse(&self, grants: &[Grant]) -> Option<Timestamp> {
+        self.lapses(grants).min()
+    }
+
+    /// Each moment at which some of its access (role, external access,
+    /// one of `grants`) lapses: the only moments after now at which what
+    /// it holds changes.
+    pub(crate) fn lapses<'a>(&self, grants: &'a [Grant]) -> impl Iterator<Item = Timestamp> + 'a {
         [self.role_until, self.external_until]
             .into_iter()
             .chain(grants.iter().map(|g| g.expires_at))
             .flatten()
-            .min()
     }
 }
 
