@@ -28,7 +28,7 @@ use serde_json::Value;
 use super::access::Access;
 use super::members::visible_member;
 use super::one_object::STEPS;
-use super::timeline::{joined, recorded_member, runs_in, timeline_in};
+use super::timeline::{joined, merged_timeline, recorded_member, runs_in, timeline_in};
 use super::{member_in, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -253,12 +253,15 @@ impl Portal {
         view.services = None;
         view.courses = None;
         view.duplicate_of = None;
+        view.merged_into = None;
         Ok(view)
     }
 
     /// The member's timeline: every recorded change of them in the
-    /// accounts where the actor may see them (`user show`'s rule), oldest
-    /// first, each with when, who, and what changed.
+    /// accounts where the actor may see them (`user show`'s rule), under
+    /// each address they had and those of everyone merged into them,
+    /// oldest first, each with when, who, what changed, and the address it
+    /// was recorded under where that is not theirs now.
     pub(crate) fn member_history(
         &mut self,
         email: &Email,
@@ -299,14 +302,24 @@ impl Portal {
         for account in &accounts {
             member_in(&*tx, email, account)?;
         }
-        let mut events = Vec::new();
+        // By position in the log: a duplicate whose membership moved to
+        // them is in both their own timeline and the merged one.
+        let mut events = BTreeMap::new();
         for account in &accounts {
-            events.extend(timeline_in(&*tx, email, account.id)?);
+            events.extend(
+                timeline_in(&*tx, email, account.id)?
+                    .into_iter()
+                    .map(|e| (e.seq, e)),
+            );
         }
-        events.sort_by_key(|e| e.seq);
+        if let Some(person) = tx.person_by_email(email.as_str())? {
+            let merged = merged_timeline(&*tx, person.id, &accounts)?;
+            events.extend(merged.into_iter().map(|e| (e.seq, e)));
+        }
         Ok(events
-            .into_iter()
+            .into_values()
             .map(|e| HistoryView {
+                recorded_as: e.target.filter(|t| t != email.as_str()),
                 seq: e.seq,
                 at: e.at,
                 actor: e.actor,
@@ -623,6 +636,165 @@ mod tests {
         assert_eq!(
             actions(&ann),
             ["user.invite", "user.accept", "user.set_role", "user.edit"]
+        );
+    }
+
+    /// Acme's ann, and ann2, the same person: a user of Acme too, and the
+    /// only one of them in Beta, whose policy names ann2. Flagged by
+    /// Acme's owner at 12:00, merged by support at 13:00.
+    fn ann_and_her_duplicate() -> Portal {
+        let mut p = seeded("portal");
+        p.ctx.now = t("2026-11-25T10:00:00Z");
+        join(&mut p, "ann@acme.test", "user");
+        p.ctx.now = t("2026-11-25T11:00:00Z");
+        join(&mut p, "ann2@acme.test", "user");
+        p.account_create(&crate::domain::NewAccount {
+            name: "Beta".into(),
+            kind: crate::model::AccountKind::Partner,
+            parent: None,
+            currency: None,
+        })
+        .expect("account");
+        let invited = p
+            .invite(&crate::domain::InviteRequest {
+                email: Some(email("ann2@acme.test")),
+                role: Some("manager".into()),
+                account: Some("Beta".into()),
+                ..Default::default()
+            })
+            .expect("invite");
+        p.accept(&invited.token, None).expect("accept");
+        p.policy_create(&crate::domain::NewPolicy {
+            name: "Beta signs".into(),
+            threshold: "50.00".parse().expect("amount"),
+            approvers: vec![email("ann2@acme.test")],
+            account: Some("Beta".into()),
+            ..Default::default()
+        })
+        .expect("policy");
+        p.ctx.now = t("2026-11-25T12:00:00Z");
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        p.flag_duplicate(&email("ann2@acme.test"), &email("ann@acme.test"), None)
+            .expect("flag");
+        p.ctx.now = t("2026-11-25T13:00:00Z");
+        p.ctx.actor = Actor::Operator("root".into());
+        p.merge(&email("ann2@acme.test"), &email("ann@acme.test"))
+            .expect("merge");
+        p.ctx.now = t("2026-11-26T00:00:00Z");
+        p
+    }
+
+    /// Each event as `(account, action, address it was recorded under)`.
+    fn lines(history: &[HistoryView]) -> Vec<(String, &str, String)> {
+        history
+            .iter()
+            .map(|h| {
+                (
+                    h.account.clone().unwrap_or_else(|| "-".into()),
+                    h.action.as_str(),
+                    h.recorded_as.clone().unwrap_or_else(|| "-".into()),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn history_takes_in_what_was_recorded_under_each_address_merged_into_them() {
+        let mut p = ann_and_her_duplicate();
+        let ann = email("ann@acme.test");
+        let history = p.member_history(&ann, None).expect("history");
+        let line = |account: &str, action: &'static str, address: &str| {
+            (account.to_string(), action, address.to_string())
+        };
+        assert_eq!(
+            lines(&history),
+            [
+                line("Acme", "user.invite", "-"),
+                line("Acme", "user.accept", "-"),
+                line("Acme", "user.invite", "ann2@acme.test"),
+                line("Acme", "user.accept", "ann2@acme.test"),
+                line("Beta", "user.invite", "ann2@acme.test"),
+                line("Beta", "user.accept", "ann2@acme.test"),
+                line("Acme", "user.flag_duplicate", "ann2@acme.test"),
+                // Acme: ann2's membership ends beside ann's.
+                line("Acme", "user.merge", "ann2@acme.test"),
+                // Beta: ann2's membership is ann's now.
+                line("Beta", "user.merge", "-"),
+                line("-", "user.merge", "ann2@acme.test"),
+            ]
+        );
+        assert!(history.windows(2).all(|w| w[0].seq < w[1].seq));
+        let merge = history.last().expect("the merge");
+        assert!(
+            merge
+                .changes
+                .contains(&"merged_into: - -> ann@acme.test".to_string()),
+            "{merge:?}"
+        );
+        assert!(
+            merge.changes.iter().any(|c| c.contains("Beta signs")),
+            "what passed on: {merge:?}"
+        );
+        // In Beta, before the merge, she was ann2 there.
+        let was = p
+            .member_show_at(&ann, Some("Beta"), t("2026-11-25T12:30:00Z"))
+            .expect("show --at");
+        assert_eq!(
+            (was.email.as_str(), was.role.as_str()),
+            ("ann2@acme.test", "manager")
+        );
+        // --account: only what was recorded there, and the merge itself.
+        let acme = p.member_history(&ann, Some("Acme")).expect("history");
+        assert!(acme.iter().all(|h| h.account.as_deref() != Some("Beta")));
+        assert_eq!(acme.len(), 7, "{:?}", lines(&acme));
+    }
+
+    #[test]
+    fn a_member_learns_nothing_of_the_duplicates_other_account() {
+        let mut p = ann_and_her_duplicate();
+        // Acme's owner sees ann in Acme alone, and Beta not at all.
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let history = p
+            .member_history(&email("ann@acme.test"), None)
+            .expect("history");
+        let seen = format!("{history:?}");
+        assert!(!seen.contains("Beta"), "{seen}");
+        assert_eq!(
+            lines(&history)
+                .iter()
+                .map(|(account, action, _)| format!("{account} {action}"))
+                .collect::<Vec<_>>(),
+            [
+                "Acme user.invite", "Acme user.accept", "Acme user.invite", "Acme user.accept",
+                "Acme user.flag_duplicate", "Acme user.merge", "- user.merge",
+            ]
+        );
+        // A duplicate with nothing recorded where she may look brings
+        // nothing, not even their merge.
+        p.ctx.actor = Actor::Operator("root".into());
+        for (who, account) in [("bea@acme.test", "Acme"), ("bea2@acme.test", "Beta")] {
+            let invited = p
+                .invite(&crate::domain::InviteRequest {
+                    email: Some(email(who)),
+                    role: Some("user".into()),
+                    account: Some(account.into()),
+                    ..Default::default()
+                })
+                .expect("invite");
+            p.accept(&invited.token, None).expect("accept");
+        }
+        p.merge(&email("bea2@acme.test"), &email("bea@acme.test"))
+            .expect("merge");
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let bea = p
+            .member_history(&email("bea@acme.test"), None)
+            .expect("history");
+        assert_eq!(
+            lines(&bea)
+                .iter()
+                .map(|(_, action, address)| format!("{action} {address}"))
+                .collect::<Vec<_>>(),
+            ["user.invite -", "user.accept -"]
         );
     }
 

@@ -544,6 +544,11 @@ pub(crate) fn listed_member_view(
         .filter(|_| m.role_until.is_some())
         .map(|id| catalog.role(id).map(|r| r.name.clone()))
         .transpose()?;
+    // Every merge flags whom it merges into as well (`duplicate_of`), so
+    // the address the flag already read is the kept person's.
+    let merged_into = duplicate_of
+        .clone()
+        .filter(|_| person.merged_into.is_some() && person.merged_into == person.duplicate_of);
     let (email, name) = person.into_email_and_name();
     Ok(MemberView {
         email: email.into_string(),
@@ -566,6 +571,7 @@ pub(crate) fn listed_member_view(
         access_ends,
         as_of: None,
         duplicate_of,
+        merged_into,
         services: None,
         capabilities: None,
         grant_details: None,

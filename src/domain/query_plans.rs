@@ -539,5 +539,51 @@ fn one_member_commands_and_everyday_lists_use_indexes() {
     ) {
         failures.push(format!("msp user show, set-role: {scan}"));
     }
+    // A timeline that takes in a duplicate merged into the member: the
+    // merged people by `people_merged`, what was recorded under their
+    // address (the merge's own event too, in no account) by the target
+    // index, never the whole log.
+    let ran = statements_of(
+        |p| {
+            join(p, "ann2@acme.test", "user");
+            p.flag_duplicate(&email("ann2@acme.test"), &email("ann@acme.test"), None)
+                .expect("flag");
+            p.merge(&email("ann2@acme.test"), &email("ann@acme.test"))
+                .expect("merge");
+        },
+        |p| {
+            let history = p
+                .member_history(&email("ann@acme.test"), None)
+                .expect("history");
+            assert!(
+                history
+                    .iter()
+                    .any(|h| h.action == "user.merge" && h.account.is_none()),
+                "the merge is in ann's timeline"
+            );
+        },
+    );
+    let explainer = SqliteStore::in_memory().expect("store");
+    for sql in &ran {
+        for scan in full_scans(&explainer, sql) {
+            failures.push(format!("user history of a person merged into: {scan}"));
+        }
+    }
+    let plan_of = |needle: &str| -> Vec<String> {
+        ran.iter()
+            .filter(|sql| sql.contains(needle))
+            .flat_map(|sql| explainer.query_plan(sql).expect("plan"))
+            .collect()
+    };
+    let merged = plan_of("merged_into = ?1");
+    assert!(
+        merged.iter().any(|line| line.contains("people_merged")),
+        "merged people are found by their index: {merged:#?}"
+    );
+    let merges = plan_of("account_id IS NULL");
+    assert!(
+        !merges.is_empty() && merges.iter().all(|line| line.contains("audit_by_target")),
+        "a merge's own event is found by the target index: {merges:#?}"
+    );
     assert!(failures.is_empty(), "full scans:\n{}", failures.join("\n"));
 }

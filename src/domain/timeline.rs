@@ -2,13 +2,15 @@
 //! are recorded under the email they had then, so their timeline (`user
 //! history`) and their state at a moment (`--at`) follow them back
 //! through each change of address, and leave out whoever held an address
-//! before them.
+//! before them. A person merged into them is one of their addresses too:
+//! what was recorded under it is in their timeline (see
+//! [`merged_timeline`]).
 
 use serde_json::Value;
 
 use super::history::text;
 use crate::error::Result;
-use crate::model::{AuditEvent, Email, Timestamp};
+use crate::model::{Account, AuditEvent, Email, Timestamp};
 use crate::store::Tx;
 
 /// How many addresses back `user history` follows a member: far more
@@ -21,6 +23,101 @@ pub(super) fn timeline_in(tx: &dyn Tx, email: &Email, account_id: i64) -> Result
     let mut runs = runs_in(tx, email, account_id, None)?;
     runs.reverse();
     Ok(runs.into_iter().flat_map(|r| r.events).collect())
+}
+
+/// What was recorded under the address of each person merged into
+/// `person_id` (directly, or through someone merged into them in turn),
+/// in `accounts`: their invitation, flag and the merge's end of their
+/// membership there, and each merge's own event (recorded in no account),
+/// oldest first per person. Both members of an account or not, the
+/// duplicate was the same person, so the one kept answers for their past.
+///
+/// Only `accounts` are read, those the actor may see the kept person in:
+/// a duplicate with nothing recorded there brings nothing, not even their
+/// merge, and what a merge passed on is cut to those accounts, so that
+/// nobody learns of an account of the duplicate's they may not see.
+/// Merged people are found by the `people_merged` index, their events by
+/// the target index.
+pub(super) fn merged_timeline(
+    tx: &dyn Tx,
+    person_id: i64,
+    accounts: &[Account],
+) -> Result<Vec<AuditEvent>> {
+    let merged = tx.merged_into(person_id)?;
+    if merged.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for dup in tx.people_by_id(&merged)? {
+        let mut seen = false;
+        for account in accounts {
+            let events = timeline_in(tx, &dup.email, account.id)?;
+            seen |= !events.is_empty();
+            out.extend(events);
+        }
+        if !seen {
+            continue;
+        }
+        for mut event in tx.person_events(dup.email.as_str())? {
+            if let Some(after) = event.after.as_mut() {
+                cut_passed_on(tx, after, accounts)?;
+            }
+            out.push(event);
+        }
+    }
+    Ok(out)
+}
+
+/// Keeps of a merge's `passed_on` only what is in `accounts`: the
+/// policies and delegations there (named by the account's name at the
+/// merge, so one renamed since is left out, which tells too little rather
+/// than too much) and the orders placed there. Anything else it might
+/// hold is left out, as nothing here can tell whose account it is.
+fn cut_passed_on(tx: &dyn Tx, after: &mut Value, accounts: &[Account]) -> Result<()> {
+    let Some(fields) = after.as_object_mut() else {
+        return Ok(());
+    };
+    let Some(passed) = fields.remove("passed_on") else {
+        return Ok(());
+    };
+    let in_shown = |item: &Value| {
+        text(item, "account").is_some_and(|name| accounts.iter().any(|a| a.name == name))
+    };
+    let mut kept = serde_json::Map::new();
+    for key in ["policies", "delegations"] {
+        let items: Vec<Value> = passed
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|item| in_shown(item))
+            .cloned()
+            .collect();
+        if !items.is_empty() {
+            kept.insert(key.into(), Value::Array(items));
+        }
+    }
+    let mut orders = Vec::new();
+    for id in passed
+        .get("orders")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_i64)
+    {
+        if let Some(order) = tx.order(id)? {
+            if accounts.iter().any(|a| a.id == order.account_id) {
+                orders.push(Value::from(id));
+            }
+        }
+    }
+    if !orders.is_empty() {
+        kept.insert("orders".into(), Value::Array(orders));
+    }
+    if !kept.is_empty() {
+        fields.insert("passed_on".into(), Value::Object(kept));
+    }
+    Ok(())
 }
 
 /// An address a member's events in an account are recorded under, and

@@ -27,6 +27,18 @@ impl SqliteTx<'_> {
         )?)
     }
 
+    pub(super) fn person_events(&self, target: &str) -> Result<Vec<AuditEvent>> {
+        readable(self.rows(
+            &format!(
+                "SELECT {EVENT_COLUMNS} FROM audit_events INDEXED BY audit_by_target
+                 WHERE target = ?1 AND account_id IS NULL
+                 ORDER BY seq"
+            ),
+            params![target],
+            from_row,
+        )?)
+    }
+
     pub(super) fn member_state_at(
         &self,
         target: &str,

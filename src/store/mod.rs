@@ -285,6 +285,10 @@ seam! {
         /// account, before event `below_seq`, oldest first, by the target
         /// index.
         fn target_events(&self, target: &str, account_id: i64, below_seq: i64) -> Result<Vec<AuditEvent>>;
+        /// The events whose target is `target` (a person's email) in no
+        /// account, such as a merge's own, oldest first, by the target
+        /// index.
+        fn person_events(&self, target: &str) -> Result<Vec<AuditEvent>>;
         /// The newest event up to `at` that records member `target`'s
         /// state in the account (its `after` is a member, or it is the
         /// `init` that made the account with them as its owner), by the

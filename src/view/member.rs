@@ -60,6 +60,10 @@ pub(crate) struct MemberView {
     pub as_of: Option<Timestamp>,
     /// Flagged as a duplicate of this email.
     pub duplicate_of: Option<String>,
+    /// Merged into this email (`user merge`): the person kept, whom a
+    /// merge also flags this one a duplicate of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
     /// Services assigned to the member, as far as the actor may see them
     /// (`user show`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -97,10 +101,12 @@ impl Row for MemberView {
             self.account.clone(),
             role,
             // 000: "Duplicate will inform our support team": until they
-            // merge it, the list shows who was flagged.
-            match &self.duplicate_of {
-                Some(of) => format!("{}, duplicate of {of}", self.status),
-                None => self.status.to_string(),
+            // merge it, the list shows who was flagged, then whom support
+            // merged them into.
+            match (&self.merged_into, &self.duplicate_of) {
+                (Some(into), _) => format!("{}, merged into {into}", self.status),
+                (None, Some(of)) => format!("{}, duplicate of {of}", self.status),
+                (None, None) => self.status.to_string(),
             },
             list_or_dash(&self.grants),
         ]
@@ -144,8 +150,10 @@ impl Fields for MemberView {
         if let Some(ends) = self.access_ends {
             fields.push(("access ends", ends.to_string()));
         }
-        if let Some(of) = &self.duplicate_of {
-            fields.push(("duplicate of", of.clone()));
+        match (&self.merged_into, &self.duplicate_of) {
+            (Some(into), _) => fields.push(("merged into", into.clone())),
+            (None, Some(of)) => fields.push(("duplicate of", of.clone())),
+            (None, None) => {}
         }
         if let Some(services) = &self.services {
             fields.push(("services", list_or_dash(services)));
@@ -411,6 +419,11 @@ pub(crate) struct HistoryView {
     pub account: Option<String>,
     /// What changed, one `field: before -> after` each.
     pub changes: Vec<String>,
+    /// The address the event was recorded under, where it is not the
+    /// member's now: one they had before (`user edit --new-email`), or
+    /// that of a duplicate merged into them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded_as: Option<String>,
     /// The commands that made the change, in order, when it took several
     /// (an `apply` that changed the member's role and grants: `user.update`
     /// by `user.set_role` and `user.grant`); none for one command.
@@ -432,10 +445,16 @@ impl Row for HistoryView {
                 format!("{} ({})", self.action, self.steps.join(", "))
             },
             opt(&self.account),
-            if self.changes.is_empty() {
-                "-".to_string()
-            } else {
-                self.changes.join("; ")
+            {
+                let changes = if self.changes.is_empty() {
+                    "-".to_string()
+                } else {
+                    self.changes.join("; ")
+                };
+                match &self.recorded_as {
+                    Some(address) => format!("(as {address}) {changes}"),
+                    None => changes,
+                }
             },
         ]
     }

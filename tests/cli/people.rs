@@ -443,6 +443,120 @@ fn a_merge_passes_a_named_approvers_place_on_and_the_order_stays_decidable() {
     );
 }
 
+/// "Both follow the member back through each change of email (`user
+/// edit --new-email`, a merge)": after support merges fin2 into fin, fin's
+/// timeline holds what was recorded under fin2 (the invitation, the flag,
+/// the merge), each line saying so; a member of Acme alone learns nothing
+/// of Zeta, where fin2 was a member too; and the list says fin2 was merged.
+#[test]
+fn user_history_takes_in_a_duplicate_merged_into_the_member() {
+    let p = Portal::new();
+    let (kept, dup) = ("fin@acme.test", "fin2@acme.test");
+    p.member(kept, "user");
+    p.invite(dup, "user", ACCOUNT);
+    p.ok(&["account", "create", "Zeta", "--kind", "partner"]);
+    p.member_in(dup, "manager", "Zeta");
+    p.ok(&[
+        "policy", "create", "--name", "Zeta signs", "--threshold", "50.00", "--approvers", dup,
+        "--account", "Zeta",
+    ]);
+    p.json_as(
+        Some(OWNER),
+        &[
+            "user", "flag-duplicate", dup, "--of", kept, "--account", ACCOUNT,
+        ],
+    );
+    p.json(&["user", "merge", dup, "--into", kept, "--yes"]);
+
+    let lines = |act_as: Option<&str>| -> Vec<String> {
+        p.json_as(act_as, &["user", "history", kept])
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {} {}",
+                    e["account"]
+                        .as_str()
+                        .map_or("-", |a| if a == ACCOUNT { "Acme" } else { a }),
+                    e["action"].as_str().unwrap_or("?"),
+                    e["recorded_as"].as_str().unwrap_or("-"),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        lines(None),
+        [
+            "Acme user.invite -",
+            "Acme user.accept -",
+            "Acme user.invite fin2@acme.test",
+            "Zeta user.invite fin2@acme.test",
+            "Zeta user.accept fin2@acme.test",
+            "Acme user.flag_duplicate fin2@acme.test",
+            "Acme user.merge fin2@acme.test",
+            "Zeta user.merge -",
+            "- user.merge fin2@acme.test",
+        ]
+    );
+    let table = p.ok(&["user", "history", kept]);
+    says(
+        &table,
+        "(as fin2@acme.test) duplicate_of: - -> fin@acme.test",
+    );
+    says(&table, "(as fin2@acme.test) role: user -> ");
+    says(
+        &table,
+        "(as fin2@acme.test) merged_into: - -> fin@acme.test",
+    );
+    says(&table, "Zeta signs");
+
+    // Acme's owner sees fin in Acme alone: fin2's invitation, the flag
+    // and the merge, and nothing of Zeta.
+    assert_eq!(
+        lines(Some(OWNER)),
+        [
+            "Acme user.invite -",
+            "Acme user.accept -",
+            "Acme user.invite fin2@acme.test",
+            "Acme user.flag_duplicate fin2@acme.test",
+            "Acme user.merge fin2@acme.test",
+            "- user.merge fin2@acme.test",
+        ]
+    );
+    for args in [
+        &["user", "history", kept][..],
+        &["user", "history", kept, "--json"][..],
+    ] {
+        let seen = p.run_as(Some(OWNER), args);
+        assert!(!seen.stdout.contains("Zeta"), "{}", seen.stdout);
+    }
+    // Fin herself sees her own timeline as Acme's owner does, and more
+    // only where she is a member: Zeta is hers now.
+    assert_eq!(lines(Some(kept)), lines(None));
+    // Another user may not read it, merged duplicate or not.
+    p.member("una@acme.test", "user");
+    p.refused_as(Some("una@acme.test"), &["user", "history", kept], DENIED);
+
+    // The list says whom fin2 was merged into, in JSON beside the flag.
+    says(
+        &p.ok(&["user", "list", "--account", ACCOUNT]),
+        "left, merged into fin@acme.test",
+    );
+    let listed = p.json(&["user", "list", "--account", ACCOUNT]);
+    let row = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|m| m["email"] == dup)
+        .expect("fin2 is listed")
+        .clone();
+    assert_eq!(
+        (&row["merged_into"], &row["duplicate_of"], &row["status"]),
+        (&Value::from(kept), &Value::from(kept), &Value::from("left"))
+    );
+}
+
 /// "Clicking Duplicate will inform our support team that you have
 /// created a duplicate contact, and we will merge them" (000): a member,
 /// the owner included, flags a duplicate and the operator merges it. The
