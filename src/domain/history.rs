@@ -29,7 +29,8 @@ use super::access::Access;
 use super::members::visible_member;
 use super::one_object::STEPS;
 use super::timeline::{joined, merged_timeline, recorded_member, runs_in, timeline_in};
-use super::{member_in, Catalog, Portal};
+use super::visibility::knows_account;
+use super::{member_in, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Capability, Email, Grant, MemberStanding, MemberStatus, Membership, Timestamp,
@@ -316,9 +317,12 @@ impl Portal {
             let merged = merged_timeline(&*tx, person.id, &accounts)?;
             events.extend(merged.into_iter().map(|e| (e.seq, e)));
         }
-        Ok(events
-            .into_values()
-            .map(|e| HistoryView {
+        let mut lines = Vec::with_capacity(events.len());
+        for mut e in events.into_values() {
+            for state in [&mut e.before, &mut e.after].into_iter().flatten() {
+                unknown_customers_left_out(&*tx, &catalog, &self.ctx, state)?;
+            }
+            lines.push(HistoryView {
                 recorded_as: e.target.filter(|t| t != email.as_str()),
                 seq: e.seq,
                 at: e.at,
@@ -327,9 +331,51 @@ impl Portal {
                 account: e.account,
                 changes: changes(e.before.as_ref(), e.after.as_ref()),
                 steps: steps(e.after.as_ref()),
-            })
-            .collect())
+            });
+        }
+        Ok(lines)
     }
+}
+
+/// Leaves out of a recorded state the external access it ended in
+/// customer accounts the actor may not know of: a partner's member who
+/// sees its users need not manage its customers, and a refusal or a
+/// timeline names nothing the actor could not see.
+fn unknown_customers_left_out(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    state: &mut Value,
+) -> Result<()> {
+    let Some(ended) = state
+        .get_mut("external_ended")
+        .and_then(Value::as_array_mut)
+    else {
+        return Ok(());
+    };
+    let had = ended.len();
+    let mut kept = Vec::with_capacity(had);
+    for entry in ended.drain(..) {
+        let known = match entry.get("customer").and_then(Value::as_str) {
+            Some(name) => match tx.account_named(name)? {
+                Some(account) => knows_account(tx, catalog, ctx, &account)?,
+                None => false,
+            },
+            None => false,
+        };
+        if known {
+            kept.push(entry);
+        }
+    }
+    let emptied = kept.is_empty() && had > 0;
+    *ended = kept;
+    if emptied {
+        // As if it had ended none: nothing of it is left to show.
+        if let Some(fields) = state.as_object_mut() {
+            fields.remove("external_ended");
+        }
+    }
+    Ok(())
 }
 
 /// The grants recorded in a member's view, those in force at `at`.

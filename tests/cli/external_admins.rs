@@ -532,3 +532,29 @@ fn list_shows_every_customer_the_actor_may_see() {
     let table = p.ok(&["external-admin", "list", "--customer", CUSTOMER]);
     assert!(table.contains(BEN) && !table.contains(UMA), "{table}");
 }
+
+/// A member's history names the customers whose external access a change
+/// ended only to someone who may know those customers: a partner's MSP
+/// user sees its users, not its customers.
+#[test]
+fn history_names_ended_external_access_only_to_who_may_know_the_customer() {
+    let p = msp();
+    p.ok(&add(BEN, "msp-user"));
+    p.member("vic@acme.test", "msp-user");
+    p.ok(&["user", "deactivate", "--yes", BEN, "--account", ACCOUNT]);
+    let history = |who: Option<&str>| {
+        p.json_as(who, &["user", "history", BEN, "--account", ACCOUNT])
+            .to_string()
+    };
+    assert!(history(None).contains(CUSTOMER), "the operator knows it");
+    assert!(
+        history(Some(ADA)).contains(CUSTOMER),
+        "an MSP administrator too"
+    );
+    let vics = history(Some("vic@acme.test"));
+    assert!(!vics.contains(CUSTOMER), "{vics}");
+    assert!(
+        vics.contains("deactivated"),
+        "the change itself is shown: {vics}"
+    );
+}
