@@ -142,7 +142,7 @@ impl Error {
             Error::Internal(_) => 1,
             Error::Invalid(_) => 2,
             Error::NotFound(_) => 3,
-            Error::Conflict(_) => 4,
+            Error::Conflict(_) => CONFLICT,
             Error::Denied(_) => DENIED,
             Error::Unavailable(_) => 6,
         }
@@ -190,7 +190,7 @@ pub(crate) const EXIT_CODES: &[(u8, &str, &str)] = &[
     (
         4,
         "conflict",
-        "conflict: already exists, or a rule forbids it (last admin, own order, wrong state)",
+        "conflict: already exists, a rule forbids it (own order, wrong state), a broken audit chain",
     ),
     (
         DENIED,
@@ -207,6 +207,10 @@ pub(crate) const EXIT_CODES: &[(u8, &str, &str)] = &[
 /// The exit code of a permission refusal, and of `can` answering no.
 const DENIED: u8 = 5;
 
+/// The exit code of a conflict. A broken audit chain is one: `audit
+/// verify` fails with it, and `status` exits with it too.
+const CONFLICT: u8 = 4;
+
 /// How a command that ran ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -215,6 +219,10 @@ pub enum Outcome {
     /// It answered "no" (`can`): exit 5 like a refusal, so that `if
     /// portalctl can ...` works in a script, with the answer printed.
     No,
+    /// It reported a broken audit chain (`status`): exit as `audit verify`
+    /// does on one, so that a health check fails, with the whole report
+    /// printed.
+    AuditChainBroken,
 }
 
 impl Outcome {
@@ -223,6 +231,7 @@ impl Outcome {
         match self {
             Outcome::Done => 0,
             Outcome::No => DENIED,
+            Outcome::AuditChainBroken => CONFLICT,
         }
     }
 }
@@ -258,7 +267,7 @@ mod tests {
                 e.kind()
             );
         }
-        for outcome in [Outcome::Done, Outcome::No] {
+        for outcome in [Outcome::Done, Outcome::No, Outcome::AuditChainBroken] {
             assert!(EXIT_CODES
                 .iter()
                 .any(|(code, _, _)| *code == outcome.exit_code()));

@@ -300,7 +300,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     let done = match cli.command {
         Command::Can(args) => return role::can(&session, args),
         Command::Init(args) => init::init(&session, args),
-        Command::Status => status::status(&session),
+        Command::Status => return status::status(&session),
         Command::Preset(group) => init::preset(&session, group.command),
         Command::Role(group) => role::run(&session, group.command),
         Command::Account(group) => account::run(&session, group.command),

@@ -67,7 +67,8 @@ pub(crate) enum PolicyCommand {
         #[command(flatten)]
         account: AccountArg,
     },
-    /// List approval policies.
+    /// List approval policies. Without --account, those of every account
+    /// where you may see them.
     List {
         #[command(flatten)]
         account: AccountArg,

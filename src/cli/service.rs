@@ -22,7 +22,8 @@ pub(crate) enum ServiceCommand {
         #[command(flatten)]
         account: AccountArg,
     },
-    /// List the services you may see.
+    /// List the services you may see. Without --account, those of every
+    /// account where you may see some.
     List {
         #[command(flatten)]
         account: AccountArg,

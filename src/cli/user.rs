@@ -40,6 +40,10 @@ pub(crate) enum UserCommand {
         /// ends at a moment, it must expire by then.
         #[arg(long, value_name = "DURATION", value_parser = duration)]
         expires_in: Option<chrono::Duration>,
+        /// Do not email them: print the new token only, to hand over
+        /// yourself.
+        #[arg(long)]
+        no_send: bool,
     },
     /// Withdraw a pending invitation.
     RevokeInvite(Target),
@@ -360,12 +364,20 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             email: e,
             account,
             expires_in,
+            no_send,
         } => {
-            let view = portal.resend_invite(&e, account.name(), expires_in)?;
-            out.note(&format!(
-                "sent a new invitation to `{}`; the old token no longer works",
-                view.member.email
-            ));
+            let view = portal.resend_invite(&e, account.name(), expires_in, !no_send)?;
+            out.note(&if view.email_queued {
+                format!(
+                    "sent a new invitation to `{}`; the old token no longer works",
+                    view.member.email
+                )
+            } else {
+                format!(
+                    "issued a new token for `{}` and sent no email; the old token no longer works",
+                    view.member.email
+                )
+            });
             out.item(&view)
         }
         UserCommand::RevokeInvite(t) => {

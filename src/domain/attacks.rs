@@ -92,7 +92,7 @@ fn a_member_cannot_reopen_an_invitation_to_access_they_could_not_give() {
     p.revoke_invite(&email("pend@acme.test"), None)
         .expect("revoke");
     let err = refused(&mut p, "ann@acme.test", 5, |p| {
-        p.resend_invite(&email("pend@acme.test"), None, None)
+        p.resend_invite(&email("pend@acme.test"), None, None, true)
     });
     assert!(err.to_string().contains("billing.payment"), "{err}");
     // Activation is no way round: only accepted memberships come back.
@@ -361,7 +361,7 @@ fn attempts(roles: &[String], grants: &[String], people: &[String]) -> Vec<Attem
         all.push(Box::new(move |p| p.activate(&e2, Some("Acme")).map(drop)));
         let e2 = e.clone();
         all.push(Box::new(move |p| {
-            p.resend_invite(&e2, Some("Acme"), None).map(drop)
+            p.resend_invite(&e2, Some("Acme"), None, true).map(drop)
         }));
         let e2 = e.clone();
         all.push(Box::new(move |p| {

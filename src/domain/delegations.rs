@@ -74,6 +74,9 @@ pub(super) fn route(
         return Ok(None);
     }
     for d in covering {
+        if without_access(roster, d)?.is_some() {
+            continue;
+        }
         let toward = pending.may_decide(d.delegator_id, roster.ability(d.delegator_id)?);
         if !toward.is_empty() {
             return Ok(Some(Route {
@@ -105,7 +108,7 @@ pub(super) fn could_decide(
             if !d.holds_at(at)
                 || pending.excluded.contains(&e)
                 || deciders.iter().any(|(x, _)| *x == e)
-                || !roster.ability(e)?.access
+                || without_access(roster, &d)?.is_some()
             {
                 continue;
             }
@@ -123,6 +126,30 @@ fn email_of(tx: &dyn Tx, id: i64) -> Result<String> {
     Ok(tx.person(id)?.email.to_string())
 }
 
+/// An end of a delegation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum End {
+    /// Whose deciding it lends.
+    Delegator,
+    /// Who decides through it.
+    Delegate,
+}
+
+/// The end of `d` (delegator first) that has no access in `roster`, if
+/// any. Deciding through a delegation needs both ends to be active
+/// members with portal access, so while one is not, it lends nothing:
+/// the inbox, deciding, `order show`'s deciders and `order delegate
+/// --list` all judge it here, so they cannot disagree.
+pub(super) fn without_access(roster: &dyn Roster, d: &Delegation) -> Result<Option<End>> {
+    if !roster.ability(d.delegator_id)?.access {
+        return Ok(Some(End::Delegator));
+    }
+    if !roster.ability(d.delegate_id)?.access {
+        return Ok(Some(End::Delegate));
+    }
+    Ok(None)
+}
+
 /// A delegation as `order delegate` prints it, its state at `now`.
 pub(super) fn delegation_view(
     tx: &dyn Tx,
@@ -130,12 +157,28 @@ pub(super) fn delegation_view(
     d: &Delegation,
     now: Timestamp,
 ) -> Result<DelegationView> {
+    delegation_view_in(tx, &Catalog::load(tx)?, account, d, now)
+}
+
+/// [`delegation_view`] with the catalog already loaded, for a list.
+pub(super) fn delegation_view_in(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    account: &Account,
+    d: &Delegation,
+    now: Timestamp,
+) -> Result<DelegationView> {
     let state = if d.ended_by.is_some() || d.ends_at <= now {
         "ended"
-    } else if d.starts_at > now {
-        "upcoming"
     } else {
-        "active"
+        // One that is to come is judged by the members as they are now
+        // too: a leaver's delegation would lend nothing when it starts.
+        match without_access(&Now::new(tx, catalog, account, now), d)? {
+            Some(End::Delegator) => "delegator-without-access",
+            Some(End::Delegate) => "delegate-without-access",
+            None if d.starts_at > now => "upcoming",
+            None => "active",
+        }
     };
     Ok(DelegationView {
         account: account.name.clone(),
@@ -233,23 +276,15 @@ pub(super) fn could_delegate_again(
     d: &Delegation,
     now: Timestamp,
 ) -> Result<bool> {
-    let active = |person: i64| -> Result<Option<Ability>> {
-        match tx.membership_of(person, account.id)? {
-            Some(m) if m.status == MemberStatus::Active => {
-                let ability = ability_of(tx, catalog, account, m, now)?;
-                Ok(ability.access.then_some(ability))
-            }
-            _ => Ok(None),
-        }
-    };
-    let Some(from) = active(d.delegator_id)? else {
+    let roster = Now::new(tx, catalog, account, now);
+    if without_access(&roster, d)?.is_some() {
         return Ok(false);
-    };
+    }
     let named = tx
         .policies_in(account.id)?
         .iter()
         .any(|p| p.enabled && p.approvers.contains(&d.delegator_id));
-    Ok((from.approves || named) && active(d.delegate_id)?.is_some())
+    Ok(roster.ability(d.delegator_id)?.approves || named)
 }
 
 /// What a membership may do about approvals now.
@@ -430,7 +465,7 @@ impl Portal {
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
         visible_delegations(&*tx, &catalog, &self.ctx, &account)?
             .iter()
-            .map(|d| delegation_view(&*tx, &account, d, self.ctx.now))
+            .map(|d| delegation_view_in(&*tx, &catalog, &account, d, self.ctx.now))
             .collect()
     }
 
@@ -795,6 +830,34 @@ mod tests {
         let err = p
             .order_decide(id, None)
             .expect_err("fin decides nothing now");
+        assert_eq!(err.exit_code(), 5, "{err}");
+    }
+
+    /// The list judges a delegation as deciding through it does: a
+    /// delegate who left lends nothing, and is listed so, not `active`.
+    #[test]
+    fn a_delegate_who_left_is_listed_as_lending_nothing() {
+        let (mut p, id) = acme();
+        away(&mut p, "owner@acme.test", "eve@acme.test").expect("delegate");
+        p.ctx.now = at(T1);
+        p.ctx.actor = Actor::Operator("root".into());
+        let states = |p: &mut Portal| -> Vec<&'static str> {
+            p.order_delegations(None)
+                .expect("list")
+                .iter()
+                .map(|d| d.state)
+                .collect()
+        };
+        assert_eq!(states(&mut p), vec!["active"]);
+        p.left_company(
+            &email("eve@acme.test"),
+            None,
+            &crate::domain::Handover::Refuse,
+        )
+        .expect("left");
+        assert_eq!(states(&mut p), vec!["delegate-without-access"]);
+        p.ctx.actor = Actor::Member(email("eve@acme.test"));
+        let err = p.order_decide(id, None).expect_err("eve decides nothing");
         assert_eq!(err.exit_code(), 5, "{err}");
     }
 }

@@ -616,11 +616,14 @@ impl Portal {
 
     /// Issues a new token for a member who has not accepted yet; the old
     /// token stops working. Also reopens an invitation that was revoked.
+    /// Without `send` no email is queued, as `user invite --no-send`: the
+    /// printed token is the only one.
     pub(crate) fn resend_invite(
         &mut self,
         email: &Email,
         account: Option<&str>,
         expires_in: Option<Duration>,
+        send: bool,
     ) -> Result<InvitedView> {
         self.write(|w| {
             let tx = w.tx;
@@ -662,7 +665,7 @@ impl Portal {
                 account: &account,
                 role,
             };
-            let (token, invitation) = issue(tx, &w.ctx, &to, lasts, true, resends)?;
+            let (token, invitation) = issue(tx, &w.ctx, &to, lasts, send, resends)?;
             let member = member_view(tx, catalog, &membership)?;
             let existing_login = tx
                 .memberships_of(person.id)?
@@ -679,7 +682,7 @@ impl Portal {
                 member,
                 token,
                 expires_at: invitation.expires_at,
-                email_queued: true,
+                email_queued: send,
                 existing_login,
                 timezone_warning: None,
             })
@@ -790,12 +793,14 @@ mod tests {
             })
             .expect("the default, cut to the access's end");
         assert_eq!(cut.expires_at, until);
-        let resent = p.resend_invite(&ivy, None, Some(Duration::days(3)));
+        let resent = p.resend_invite(&ivy, None, Some(Duration::days(3)), true);
         assert_eq!(resent.expect_err("3 days").exit_code(), 2);
-        let resent = p.resend_invite(&ivy, None, None).expect("resend, cut");
+        let resent = p
+            .resend_invite(&ivy, None, None, true)
+            .expect("resend, cut");
         assert_eq!(resent.expires_at, until);
         let resent = p
-            .resend_invite(&ivy, None, Some(Duration::days(1)))
+            .resend_invite(&ivy, None, Some(Duration::days(1)), true)
             .expect("resend within");
         assert_eq!(resent.member.role_until, Some(until));
         assert_eq!(resent.member.role_after.as_deref(), Some("no-access"));
@@ -824,5 +829,28 @@ mod tests {
         }
         let view = p.invite(&invite(Some(soon))).expect("until Max's end");
         assert_eq!(view.member.role_until, Some(soon));
+    }
+
+    /// A resend without sending issues a new token and queues no email,
+    /// as `invite --no-send` does; with sending it queues one.
+    #[test]
+    fn a_resend_without_sending_queues_no_email() {
+        let mut p = seeded("portal");
+        let ivy = email("ivy@acme.test");
+        let first = p
+            .invite(&InviteRequest {
+                email: Some(ivy.clone()),
+                role: Some("user".into()),
+                send: false,
+                ..InviteRequest::default()
+            })
+            .expect("invite later");
+        let quiet = p.resend_invite(&ivy, None, None, false).expect("resend");
+        assert!(!quiet.email_queued);
+        assert_ne!(quiet.token, first.token);
+        assert!(p.outbox_list(None, None).expect("outbox").is_empty());
+        let sent = p.resend_invite(&ivy, None, None, true).expect("resend");
+        assert!(sent.email_queued);
+        assert_eq!(p.outbox_list(None, None).expect("outbox").len(), 1);
     }
 }

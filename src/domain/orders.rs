@@ -10,8 +10,7 @@ use super::delegations::{could_decide, route};
 use super::gate::Write;
 use super::order_names::{find_named_order, no_order, OrderName};
 use super::policies::parse_order_type;
-use super::visibility::actor_accounts;
-use super::{find_account, member_in, resolve_account, Actor, Catalog, Ctx, Portal};
+use super::{member_in, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderDetails, OrderQuery,
@@ -431,37 +430,13 @@ fn listed_accounts(
     ctx: &Ctx,
     named: Option<&str>,
 ) -> Result<Vec<(Account, Sight)>> {
-    if let Some(name) = named {
-        let account = find_account(tx, ctx, name)?;
-        let sight = sight(tx, catalog, ctx, &account)?;
-        return Ok(vec![(account, sight)]);
-    }
-    let candidates = match &ctx.actor {
-        Actor::Operator(_) => tx.accounts()?,
-        Actor::Member(_) => actor_accounts(tx, ctx)?,
-    };
-    let mut seen = Vec::new();
-    for account in &candidates {
-        match sight(tx, catalog, ctx, account) {
-            Ok(sight) => seen.push((account.clone(), sight)),
-            Err(Error::Denied(_)) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    if seen.is_empty() {
-        // No account at all reads as it always did ("there are no
-        // accounts yet", "you belong to no account").
-        let own = match candidates.into_iter().next() {
-            Some(own) => own,
-            None => resolve_account(tx, ctx, None, None)?,
-        };
-        sight(tx, catalog, ctx, &own)?;
-        return Err(Error::denied(
-            "listing orders needs `orders.place`, `orders.approve` or `billing.view` in some account",
-        ));
-    }
-    seen.sort_by(|a, b| a.0.name.cmp(&b.0.name));
-    Ok(seen)
+    super::visibility::listed_accounts(
+        tx,
+        ctx,
+        named,
+        |account| sight(tx, catalog, ctx, account),
+        "listing orders needs `orders.place`, `orders.approve` or `billing.view` in some account",
+    )
 }
 
 /// What `order list` reads of one account.

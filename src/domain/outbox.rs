@@ -613,7 +613,7 @@ mod tests {
         p.revoke_invite(&email("bob@acme.test"), None)
             .expect("revoke");
         invite(&mut p, "cy@acme.test");
-        p.resend_invite(&email("cy@acme.test"), None, None)
+        p.resend_invite(&email("cy@acme.test"), None, None, true)
             .expect("resend");
         let states: Vec<(String, OutboxState)> = p
             .outbox_list(None, None)

@@ -2,6 +2,7 @@
 //! may see them.
 
 use super::access::{authority, authorize, caps, Authority};
+use super::visibility::listed_accounts;
 use super::{member_in, resolve_account, standing, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, Email, MemberStatus, Service, Timestamp};
@@ -139,17 +140,26 @@ impl Portal {
     }
 
     /// The services the actor may see: all of them with
-    /// `services.view_all`, only their own with `services.view_assigned`.
+    /// `services.view_all`, only their own with `services.view_assigned`;
+    /// in the account named, or else in every account where they may see
+    /// some (as `order list` lists orders), by account name.
     fn service_list_all(&mut self, account: Option<&str>) -> Result<Vec<ServiceView>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let account = resolve_account(&*tx, &self.ctx, account, None)?;
-        let seen = visibility(&*tx, &catalog, &self.ctx, &account)?;
-        tx.services_in(account.id)?
-            .iter()
-            .filter(|s| seen.sees(s))
-            .map(|s| service_view(&*tx, &account, s))
-            .collect()
+        let accounts = listed_accounts(
+            &*tx,
+            &self.ctx,
+            account,
+            |account| visibility(&*tx, &catalog, &self.ctx, account),
+            "seeing services needs `services.view_all` or `services.view_assigned` in some account",
+        )?;
+        let mut views = Vec::new();
+        for (account, seen) in accounts {
+            for s in tx.services_in(account.id)?.iter().filter(|s| seen.sees(s)) {
+                views.push(service_view(&*tx, &account, s)?);
+            }
+        }
+        Ok(views)
     }
 
     /// One service, if the actor may see it.
@@ -254,5 +264,69 @@ impl Portal {
             }
             Ok(views)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testing::{email, join, seeded};
+    use crate::domain::{Actor, InviteRequest, NewAccount};
+    use crate::model::AccountKind;
+
+    /// The accounts and names a service list shows, in order.
+    fn listed(p: &mut Portal) -> Vec<(String, String)> {
+        p.service_list(None, None)
+            .expect("list")
+            .into_iter()
+            .map(|s| (s.account, s.name))
+            .collect()
+    }
+
+    /// Without an account named, the list spans every account where the
+    /// actor sees services, each seen by its own rule: a user sees only
+    /// what is assigned to them, a manager everything; one they see
+    /// nothing in, or are no member of, adds nothing.
+    #[test]
+    fn a_list_without_an_account_keeps_each_accounts_visibility() {
+        let mut p = seeded("portal");
+        join(&mut p, "uma@acme.test", "user");
+        join(&mut p, "ned@acme.test", "no-access");
+        p.account_create(&NewAccount {
+            name: "Beta".into(),
+            kind: AccountKind::Customer,
+            parent: None,
+            currency: None,
+        })
+        .expect("customer");
+        let invited = p
+            .invite(&InviteRequest {
+                email: Some(email("uma@acme.test")),
+                role: Some("manager".into()),
+                account: Some("Beta".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite to Beta");
+        p.accept(&invited.token, None).expect("accept");
+        for (name, account) in [("A1", "Acme"), ("A2", "Acme"), ("B1", "Beta")] {
+            p.service_add(name, None, Some(account)).expect("service");
+        }
+        p.service_assign(
+            &["A2".into()],
+            Some(&email("uma@acme.test")),
+            Some("Acme"),
+            None,
+        )
+        .expect("assign");
+        let pair = |a: &str, n: &str| (a.to_string(), n.to_string());
+        assert_eq!(
+            listed(&mut p),
+            vec![pair("Acme", "A1"), pair("Acme", "A2"), pair("Beta", "B1")]
+        );
+        p.ctx.actor = Actor::Member(email("uma@acme.test"));
+        assert_eq!(listed(&mut p), vec![pair("Acme", "A2"), pair("Beta", "B1")]);
+        p.ctx.actor = Actor::Member(email("ned@acme.test"));
+        let err = p.service_list(None, None).expect_err("ned sees none");
+        assert_eq!(err.exit_code(), 5, "{err}");
     }
 }

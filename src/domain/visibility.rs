@@ -320,6 +320,52 @@ fn subject_accounts(tx: &dyn Tx, ctx: &Ctx, email: &Email) -> Result<Vec<Account
     Ok(accounts)
 }
 
+/// The accounts a list reads without `--account`, or with it, each with
+/// what the actor sees there (`sight`): the one named (refused as
+/// `--account` always is); else every account where `sight` lets the
+/// actor see some, by name, which for a member are only their own
+/// accounts. A member who sees nothing in any of them is refused as in
+/// the first of them, or else with `none`, naming what they lack.
+/// `order list`, `policy list` and `service list` list through it, so
+/// they agree on which accounts a list spans.
+pub(crate) fn listed_accounts<S>(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    named: Option<&str>,
+    sight: impl Fn(&Account) -> Result<S>,
+    none: &str,
+) -> Result<Vec<(Account, S)>> {
+    if let Some(name) = named {
+        let account = find_account(tx, ctx, name)?;
+        let seen = sight(&account)?;
+        return Ok(vec![(account, seen)]);
+    }
+    let candidates = match &ctx.actor {
+        Actor::Operator(_) => tx.accounts()?,
+        Actor::Member(_) => actor_accounts(tx, ctx)?,
+    };
+    let mut seen = Vec::new();
+    for account in &candidates {
+        match sight(account) {
+            Ok(s) => seen.push((account.clone(), s)),
+            Err(Error::Denied(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if seen.is_empty() {
+        // No account at all reads as it always did ("there are no
+        // accounts yet", "you belong to no account").
+        let own = match candidates.into_iter().next() {
+            Some(own) => own,
+            None => resolve_account(tx, ctx, None, None)?,
+        };
+        sight(&own)?;
+        return Err(Error::denied(none.to_string()));
+    }
+    seen.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    Ok(seen)
+}
+
 /// The accounts the acting member belongs to, in any state (none for the
 /// operator).
 pub(crate) fn actor_accounts(tx: &dyn Tx, ctx: &Ctx) -> Result<Vec<Account>> {

@@ -20,7 +20,9 @@ pub(crate) struct DelegationView {
     pub from: Timestamp,
     /// Until when (exclusive); the moment it ended, if ended early.
     pub until: Timestamp,
-    /// `active`, `upcoming` or `ended`, at the command's clock.
+    /// `active`, `upcoming` or `ended`, at the command's clock; or
+    /// `delegator-without-access` / `delegate-without-access` for one not
+    /// ended that lends nothing now, as that end has no access.
     pub state: &'static str,
     /// Who set it.
     pub created_by: String,

@@ -289,11 +289,14 @@ pub(crate) struct PolicyView {
 
 impl Row for PolicyView {
     fn headers() -> &'static [&'static str] {
-        &["POLICY", "OVER", "TYPE", "APPROVERS", "NEEDS", "ENABLED"]
+        &[
+            "POLICY", "ACCOUNT", "OVER", "TYPE", "APPROVERS", "NEEDS", "ENABLED",
+        ]
     }
     fn cells(&self) -> Vec<String> {
         vec![
             self.name.clone(),
+            self.account.clone(),
             format!("{} {}", self.threshold, self.currency),
             opt(&self.order_type),
             approvers(self),
@@ -379,12 +382,13 @@ pub(crate) struct ServiceView {
 
 impl Row for ServiceView {
     fn headers() -> &'static [&'static str] {
-        &["ID", "SERVICE", "KIND", "ASSIGNED TO"]
+        &["ID", "SERVICE", "ACCOUNT", "KIND", "ASSIGNED TO"]
     }
     fn cells(&self) -> Vec<String> {
         vec![
             self.id.to_string(),
             self.name.clone(),
+            self.account.clone(),
             opt(&self.kind),
             match (&self.assigned_to, self.assigned_until) {
                 (Some(to), Some(until)) => format!("{to} until {until}"),

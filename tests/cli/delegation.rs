@@ -653,3 +653,60 @@ fn a_delegation_reads_its_times_as_set_role_until_does() {
         "soon",
     );
 }
+
+/// The states `order delegate --list --json` shows, by delegator and
+/// delegate.
+#[track_caller]
+fn listed_states(p: &Portal) -> Vec<(String, String, String)> {
+    p.json(&["order", "delegate", "--list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let s = |k: &str| d[k].as_str().unwrap().to_string();
+            (s("delegator"), s("delegate"), s("state"))
+        })
+        .collect()
+}
+
+/// A delegation one of whose ends has left or been deactivated lends
+/// nothing, and the list says so as deciding judges it: not `active`.
+#[test]
+fn the_list_says_a_delegation_whose_end_lost_access_lends_nothing() {
+    let p = acme();
+    let id = place(&p, "60.00");
+    p.change(
+        Some(FIN),
+        &["order", "delegate", "--to", EVE, "--until", T2],
+        "order.delegate",
+    );
+    p.change(
+        Some(FAY),
+        &["order", "delegate", "--to", NED, "--until", T2],
+        "order.delegate",
+    );
+    let row = |from: &str, to: &str, state: &str| (from.into(), to.into(), state.to_string());
+    assert_eq!(
+        listed_states(&p),
+        vec![row(FIN, EVE, "active"), row(FAY, NED, "active")]
+    );
+    p.ok(&["user", "left-company", "--yes", EVE]);
+    p.ok(&["user", "deactivate", "--yes", FAY]);
+    assert_eq!(
+        listed_states(&p),
+        vec![
+            row(FIN, EVE, "delegate-without-access"),
+            row(FAY, NED, "delegator-without-access"),
+        ]
+    );
+    let table = p.ok(&["order", "delegate", "--list"]);
+    says(&table, "delegate-without-access");
+    says(&table, "delegator-without-access");
+    // What the list says is what deciding does: NED decides nothing for
+    // FAY now, and does again once she is back.
+    assert_eq!(inbox(&p, NED, &p.now), vec![]);
+    p.ok(&["user", "activate", FAY]);
+    assert_eq!(listed_states(&p)[1], row(FAY, NED, "active"));
+    let order = id.parse::<i64>().unwrap();
+    assert_eq!(inbox(&p, NED, &p.now), vec![(order, Some(FAY.to_string()))]);
+}

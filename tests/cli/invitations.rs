@@ -1,6 +1,6 @@
 //! Inviting, accepting, resending and revoking.
 
-use crate::support::{says, Portal, ACCOUNT, CONFLICT, DENIED, USAGE};
+use crate::support::{says, Portal, ACCOUNT, CONFLICT, DENIED, SUCCESS, USAGE};
 
 /// The tables of `dump` with a row that contains `text`.
 fn tables_holding<'a>(dump: &'a str, text: &str) -> Vec<&'a str> {
@@ -79,6 +79,29 @@ fn invite_without_sending_writes_no_email() {
     // "invite later": the resend sends the email.
     p.ok(&["user", "resend-invite", "ann@acme.test"]);
     assert_eq!(p.json(&["outbox", "list"]).as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn resend_without_sending_prints_a_new_token_and_writes_no_email() {
+    let p = Portal::new();
+    let first = p.json(&[
+        "user", "invite", "--email", "ann@acme.test", "--role", "user", "--no-send",
+    ]);
+    let outbox = || p.query("SELECT COUNT(*) FROM outbox");
+    let before = outbox();
+    let v = p.json(&["user", "resend-invite", "ann@acme.test", "--no-send"]);
+    assert_eq!(v["email_queued"], false, "{v}");
+    let token = v["token"].as_str().unwrap();
+    assert_ne!(Some(token), first["token"].as_str());
+    assert_eq!(outbox(), before, "no email queued");
+    // The table prints the token as `invite --no-send` does.
+    let run = p.run(&["user", "resend-invite", "ann@acme.test", "--no-send"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stdout, "(shown only this once)");
+    assert_eq!(outbox(), before, "no email queued");
+    assert!(p
+        .refused(&["user", "accept", token], CONFLICT)
+        .contains("replaced"));
 }
 
 #[test]

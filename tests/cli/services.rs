@@ -719,3 +719,108 @@ fn customer_area_a_member_always_sees_the_services_assigned_to_them() {
     let me = p.json_as(Some(UMA), &["user", "show", UMA]);
     assert_eq!(me["services"], serde_json::json!(["Broadband London"]));
 }
+
+/// Each listed item's account and name, in list order.
+fn accounts_and_names(list: &Value) -> Vec<(String, String)> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not an array: {list}"))
+        .iter()
+        .map(|s| {
+            let s = |k: &str| s[k].as_str().unwrap().to_string();
+            (s("account"), s("name"))
+        })
+        .collect()
+}
+
+/// On a database of several accounts, `service list` and `policy list`
+/// without --account list every account the actor may see them in, by
+/// account name, with an ACCOUNT column, as `order list` does; a member
+/// sees in each only what they may (assigned services alone with
+/// `services.view_assigned`), and --account keeps to one.
+#[test]
+fn service_and_policy_list_span_every_account_the_actor_may_see() {
+    let p = Portal::new();
+    p.ok(&["account", "create", "Beta Co", "--kind", "customer"]);
+    p.member(UMA, "user");
+    p.member_in(UMA, "manager", "Beta Co");
+    p.member_in(NED, "user", "Beta Co");
+    for (name, account) in [
+        ("Line A", ACCOUNT),
+        ("Line B", ACCOUNT),
+        ("Beta line", "Beta Co"),
+        ("Beta mobile", "Beta Co"),
+    ] {
+        p.ok(&["service", "add", "--name", name, "--account", account]);
+    }
+    p.ok(&[
+        "service", "assign", "Line B", "--to", UMA, "--account", ACCOUNT,
+    ]);
+    p.ok(&[
+        "service", "assign", "Beta mobile", "--to", NED, "--account", "Beta Co",
+    ]);
+    // Beta Co has no approver of its own: its policy names Uma.
+    for (name, account) in [("Acme over 50", ACCOUNT), ("Beta over 10", "Beta Co")] {
+        p.ok(&[
+            "policy", "create", "--name", name, "--threshold", "50.00", "--account", account,
+            "--approvers", UMA,
+        ]);
+    }
+    let pair = |a: &str, n: &str| (a.to_string(), n.to_string());
+    assert_eq!(
+        accounts_and_names(&p.json(&["service", "list"])),
+        vec![
+            pair(ACCOUNT, "Line A"),
+            pair(ACCOUNT, "Line B"),
+            pair("Beta Co", "Beta line"),
+            pair("Beta Co", "Beta mobile"),
+        ]
+    );
+    let table = p.ok(&["service", "list"]);
+    says(table.lines().next().unwrap(), "ACCOUNT");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.contains("Beta line") && l.contains("Beta Co")),
+        "{table}"
+    );
+    assert_eq!(
+        accounts_and_names(&p.json(&["policy", "list"])),
+        vec![
+            pair(ACCOUNT, "Acme over 50"),
+            pair("Beta Co", "Beta over 10")
+        ]
+    );
+    let table = p.ok(&["policy", "list"]);
+    says(table.lines().next().unwrap(), "ACCOUNT");
+    says(&table, "Beta Co");
+    // Uma: only what is assigned to her in Acme (a user), every service
+    // in Beta (a manager); Ned, a user in Beta alone, only his.
+    assert_eq!(
+        accounts_and_names(&p.json_as(Some(UMA), &["service", "list"])),
+        vec![
+            pair(ACCOUNT, "Line B"),
+            pair("Beta Co", "Beta line"),
+            pair("Beta Co", "Beta mobile"),
+        ]
+    );
+    assert_eq!(
+        accounts_and_names(&p.json_as(Some(NED), &["service", "list"])),
+        vec![pair("Beta Co", "Beta mobile")]
+    );
+    assert_eq!(
+        accounts_and_names(&p.json_as(Some(UMA), &["policy", "list"])),
+        vec![
+            pair(ACCOUNT, "Acme over 50"),
+            pair("Beta Co", "Beta over 10")
+        ]
+    );
+    // --account keeps to one, as before.
+    assert_eq!(
+        accounts_and_names(&p.json(&["service", "list", "--account", "Beta Co"])),
+        vec![pair("Beta Co", "Beta line"), pair("Beta Co", "Beta mobile")]
+    );
+    assert_eq!(
+        accounts_and_names(&p.json(&["policy", "list", "--account", ACCOUNT])),
+        vec![pair(ACCOUNT, "Acme over 50")]
+    );
+}

@@ -81,7 +81,20 @@ fn status_reports_a_broken_audit_chain_and_changes_nothing() {
         .unwrap()
         .execute_batch("DROP TRIGGER audit_events_no_update")
         .unwrap();
-    let v = p.json(&["status"]);
+    // The whole report is printed, and the exit code is the one `audit
+    // verify` fails with, so that a health check fails.
+    let verify = p.run(&["audit", "verify"]);
+    assert_eq!(verify.code, CONFLICT, "{}", verify.stderr);
+    let run = p.run(&["--json", "status"]);
+    assert_eq!(run.code, verify.code, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["audit_chain_ok"], false, "{v}");
     says(&v["problems"][0].to_string(), "audit");
+    let table = p.run(&["status"]);
+    assert_eq!(table.code, verify.code, "{}", table.stderr);
+    says(&table.stdout, "audit chain");
+    says(&table.stdout, "integrity check      ok");
+    // A member sees it fail as well.
+    let member = p.run_as(Some(OWNER), &["status"]);
+    assert_eq!(member.code, verify.code, "{}", member.stderr);
 }
