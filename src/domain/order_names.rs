@@ -271,7 +271,7 @@ pub(super) fn no_order(key: &OrderKey) -> Error {
 mod named_order_tests {
     use super::super::testing::{email, seeded};
     use super::*;
-    use crate::domain::{InviteRequest, NewAccount, NewOrder, NewPolicy, Portal};
+    use crate::domain::{InviteRequest, NewOrder, NewPolicy, Portal};
     use crate::model::{caps, AccountKind};
     use crate::model::{Money, OrderStatus, Text};
 
@@ -296,13 +296,7 @@ mod named_order_tests {
     /// `PO-9` and 5, whose reference `1` is also order 1's number, in Beta.
     fn two_accounts() -> Portal {
         let mut p = seeded("portal");
-        p.account_create(&NewAccount {
-            name: "Beta".into(),
-            kind: AccountKind::Partner,
-            parent: None,
-            currency: None,
-        })
-        .expect("account");
+        crate::domain::testing::add_account(&mut p, "Beta", AccountKind::Partner, None);
         p.role_create(
             "buyer",
             &[caps::ORDERS_PLACE],

@@ -226,28 +226,18 @@ impl Portal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::testing::{email, join, seeded};
-    use crate::domain::{Actor, NewAccount, ProfileChange};
+    use crate::domain::testing::{add_account, email, join, seeded};
+    use crate::domain::{Actor, ProfileChange};
     use crate::store::AuditQuery;
-
-    fn account(p: &mut Portal, name: &str, kind: AccountKind, parent: Option<&str>) {
-        p.account_create(&NewAccount {
-            name: name.into(),
-            kind,
-            parent: parent.map(str::to_string),
-            currency: None,
-        })
-        .expect("account");
-    }
 
     /// Acme (msp) with a customer, an MSP user, and a second partner with
     /// a customer of its own.
     fn portal() -> Portal {
         let mut p = seeded("msp");
         join(&mut p, "uma@acme.test", "msp-user");
-        account(&mut p, "Client", AccountKind::Customer, Some("Acme"));
-        account(&mut p, "Other", AccountKind::Partner, None);
-        account(&mut p, "Other Client", AccountKind::Customer, Some("Other"));
+        add_account(&mut p, "Client", AccountKind::Customer, Some("Acme"));
+        add_account(&mut p, "Other", AccountKind::Partner, None);
+        add_account(&mut p, "Other Client", AccountKind::Customer, Some("Other"));
         p
     }
 

@@ -171,7 +171,6 @@ impl Portal {
 mod tests {
     use super::*;
     use crate::domain::testing::{email, join, seeded};
-    use crate::domain::NewAccount;
     use crate::store::AuditQuery;
 
     fn events(p: &mut Portal) -> usize {
@@ -223,13 +222,7 @@ mod tests {
     #[test]
     fn a_customer_has_no_prices() {
         let mut p = seeded("msp");
-        p.account_create(&NewAccount {
-            name: "Client".into(),
-            kind: AccountKind::Customer,
-            parent: Some("Acme".into()),
-            currency: None,
-        })
-        .expect("customer");
+        crate::domain::testing::add_account(&mut p, "Client", AccountKind::Customer, Some("Acme"));
         let err = p
             .price_set(Some("Client"), &"Email Security".into(), price("1"))
             .expect_err("a customer");

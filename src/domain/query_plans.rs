@@ -88,13 +88,7 @@ fn statements_of(
 /// both; a policy over 50.00 in each, and `n` orders of 70.00 placed by
 /// ann in each, pending.
 fn acme_and_beta(p: &mut Portal, n: usize) {
-    p.account_create(&NewAccount {
-        name: "Beta".into(),
-        kind: crate::model::AccountKind::Partner,
-        parent: None,
-        currency: None,
-    })
-    .expect("account");
+    super::testing::add_account(p, "Beta", crate::model::AccountKind::Partner, None);
     for (who, role) in [("owner@acme.test", "admin"), ("ann@acme.test", "manager")] {
         let invited = p
             .invite(&InviteRequest {

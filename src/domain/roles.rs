@@ -345,7 +345,7 @@ fn holder_names(tx: &dyn Tx, holders: &[(i64, i64)]) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::super::testing::{email, join, seeded};
-    use super::super::{InviteRequest, NewAccount};
+    use super::super::InviteRequest;
     use super::*;
     use crate::model::{caps, AccountKind, Text};
 
@@ -353,13 +353,7 @@ mod tests {
     fn an_accounts_admin_retires_only_its_own_roles() {
         let mut p = seeded("portal");
         join(&mut p, "adam@acme.test", "admin");
-        p.account_create(&NewAccount {
-            name: "Beta".into(),
-            kind: AccountKind::Customer,
-            parent: None,
-            currency: None,
-        })
-        .expect("account");
+        crate::domain::testing::add_account(&mut p, "Beta", AccountKind::Customer, None);
         let operator = p.ctx.actor.clone();
         p.role_create("everyone", &[caps::ACCOUNT_VIEW], &Text::default(), None)
             .expect("the operator's role");
