@@ -14,6 +14,7 @@ mod catalog;
 mod cost_centres;
 mod courses;
 mod deciders;
+mod decisions;
 mod delegations;
 mod document;
 mod duplicates;
