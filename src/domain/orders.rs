@@ -1466,19 +1466,21 @@ mod tests {
         assert_eq!((status, warnings), (OrderStatus::Pending, vec![]));
     }
 
+    /// A desk of 10.00 ordered with `reference`.
+    fn place(p: &mut Portal, reference: &str) -> Result<OrderView> {
+        p.order_place(&NewOrder {
+            description: "Desk".into(),
+            amount: "10.00".parse::<Money>().expect("amount"),
+            reference: Some(reference.parse().expect("one line")),
+            ..NewOrder::default()
+        })
+    }
+
     /// A reference is its account's whatever its letters' case: a second
     /// order may not take it in another, and either spelling finds it.
     #[test]
     fn a_reference_taken_in_another_case_is_refused_and_either_case_finds_it() {
         let mut p = seeded("portal");
-        let place = |p: &mut Portal, reference: &str| {
-            p.order_place(&NewOrder {
-                description: "Desk".into(),
-                amount: "10.00".parse::<Money>().expect("amount"),
-                reference: Some(reference.into()),
-                ..NewOrder::default()
-            })
-        };
         let placed = place(&mut p, "PO-7").expect("placed");
         for again in ["PO-7", "po-7", " Po-7 "] {
             let err = place(&mut p, again).expect_err("taken");
@@ -1532,14 +1534,6 @@ mod tests {
     #[test]
     fn a_new_reference_holding_a_character_that_shows_as_nothing_is_refused() {
         let mut p = seeded("portal");
-        let place = |p: &mut Portal, reference: &str| {
-            p.order_place(&NewOrder {
-                description: "Desk".into(),
-                amount: "10.00".parse::<Money>().expect("amount"),
-                reference: Some(reference.parse().expect("one line")),
-                ..NewOrder::default()
-            })
-        };
         for hidden in [
             '\u{200B}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}', '\u{034F}', '\u{0301}',
         ] {
