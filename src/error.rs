@@ -219,10 +219,10 @@ pub enum Outcome {
     /// It answered "no" (`can`): exit 5 like a refusal, so that `if
     /// portalctl can ...` works in a script, with the answer printed.
     No,
-    /// It reported a broken audit chain (`status`): exit as `audit verify`
-    /// does on one, so that a health check fails, with the whole report
-    /// printed.
-    AuditChainBroken,
+    /// It reported a file that fails its integrity check or a broken audit
+    /// chain (`status`): exit as `audit verify` does on a broken chain, so
+    /// that a health check fails, with the whole report printed.
+    Unsound,
 }
 
 impl Outcome {
@@ -231,7 +231,7 @@ impl Outcome {
         match self {
             Outcome::Done => 0,
             Outcome::No => DENIED,
-            Outcome::AuditChainBroken => CONFLICT,
+            Outcome::Unsound => CONFLICT,
         }
     }
 }
@@ -267,7 +267,7 @@ mod tests {
                 e.kind()
             );
         }
-        for outcome in [Outcome::Done, Outcome::No, Outcome::AuditChainBroken] {
+        for outcome in [Outcome::Done, Outcome::No, Outcome::Unsound] {
             assert!(EXIT_CODES
                 .iter()
                 .any(|(code, _, _)| *code == outcome.exit_code()));

@@ -182,8 +182,9 @@ enum Command {
     /// is refused (exit 4), naming the difference.
     Init(init::InitArgs),
     /// Which database this is, its schema and preset, what it holds, and
-    /// whether its integrity check and audit chain pass. Read-only; a member
-    /// (--as) sees the counts of their own accounts only.
+    /// whether its integrity check and audit chain pass (exit 4 when either
+    /// fails, after the whole report). Read-only; a member (--as) sees the
+    /// counts of their own accounts only.
     Status,
     /// The shipped role catalogs.
     Preset(Group<init::PresetCommand>),

@@ -267,14 +267,16 @@ pub(crate) enum OrderCommand {
         /// End now the delegations that hold or are to come.
         #[arg(long)]
         end: bool,
-        /// List the account's delegations that hold or are to come.
+        /// List the delegations that hold or are to come: the account's
+        /// with --account, else those of every account you may read them in.
         #[arg(long)]
         list: bool,
         #[command(flatten)]
         account: AccountArg,
     },
     /// The pending orders a member may decide now, oldest first: their
-    /// own to decide, or a delegator's they cover.
+    /// own to decide, or a delegator's they cover, in every account of
+    /// theirs (or the one --account names).
     Inbox {
         /// The member whose inbox it is, for the operator (a member reads
         /// their own, with --as).

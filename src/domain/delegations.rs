@@ -19,6 +19,7 @@
 use super::access::{authority, authorize, caps, Access, Authority};
 use super::deciders::{Ability, Now, Pending, Roster};
 use super::orders::pending_of;
+use super::visibility::{listed_accounts, subject_accounts};
 use super::{member_in, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -453,25 +454,40 @@ impl Portal {
         })
     }
 
-    /// The account's delegations that hold or are to come, by start: all
-    /// of them for the operator and members who hold `orders.approve` or
-    /// `users.manage`; a member's own (given or held) for anyone else.
+    /// The delegations that hold or are to come, by account and start, in
+    /// the account named or else in every account the actor may read
+    /// them in: all of an account's for the operator and members who hold
+    /// `orders.approve` or `users.manage` there; a member's own (given or
+    /// held) for anyone else.
     pub(crate) fn order_delegations(
         &mut self,
         account: Option<&str>,
     ) -> Result<Vec<DelegationView>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let account = resolve_account(&*tx, &self.ctx, account, None)?;
-        visible_delegations(&*tx, &catalog, &self.ctx, &account)?
-            .iter()
-            .map(|d| delegation_view_in(&*tx, &catalog, &account, d, self.ctx.now))
-            .collect()
+        let accounts = listed_accounts(
+            &*tx,
+            &self.ctx,
+            account,
+            |account| visible_delegations(&*tx, &catalog, &self.ctx, account),
+            "reading delegations needs access to some account",
+        )?;
+        let mut views = Vec::new();
+        for (account, delegations) in accounts {
+            for d in &delegations {
+                views.push(delegation_view_in(
+                    &*tx, &catalog, &account, d, self.ctx.now,
+                )?);
+            }
+        }
+        Ok(views)
     }
 
     /// The pending orders a member may decide now, oldest first: their own
-    /// to decide, or a delegator's they cover. A member reads their own
-    /// inbox (`--as`); the operator names the member (`member`).
+    /// to decide, or a delegator's they cover, in the account named or
+    /// else in every account of theirs the actor may see them in. A member
+    /// reads their own inbox (`--as`); the operator names the member
+    /// (`member`).
     pub(crate) fn order_inbox(
         &mut self,
         member: Option<&Email>,
@@ -479,7 +495,6 @@ impl Portal {
     ) -> Result<Vec<InboxView>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let now = self.ctx.now;
         let email =
             match (&self.ctx.actor, member) {
                 (Actor::Member(me), None) => me.clone(),
@@ -495,65 +510,81 @@ impl Portal {
                     "`order inbox` is a member's: pass --as EMAIL, or --for EMAIL as the operator",
                 )),
             };
-        let account = resolve_account(&*tx, &self.ctx, account, Some(&email))?;
-        let (person, membership) = member_in(&*tx, &email, &account)?;
-        let ability = ability_of(&*tx, &catalog, &account, membership, now)?;
-        if !ability.access {
-            return Ok(Vec::new());
-        }
-        let covering = tx.delegations_to(account.id, person.id, now)?;
-        let roster = Now::new(&*tx, &catalog, &account, now);
-        // An account approver, or one covering for one, may decide any
-        // pending order; anyone else only those whose policies name them
-        // or a delegator they cover, found by index.
-        let mut approves_any = ability.approves;
-        for d in &covering {
-            approves_any = approves_any || roster.ability(d.delegator_id)?.approves;
-        }
-        let candidates = if approves_any {
-            tx.pending_orders_in(account.id)?
-        } else {
-            let mut found: Vec<Order> = Vec::new();
-            for p in std::iter::once(person.id).chain(covering.iter().map(|d| d.delegator_id)) {
-                for o in tx.pending_orders_naming(account.id, p)? {
-                    if !found.iter().any(|f| f.id == o.id) {
-                        found.push(o);
-                    }
-                }
-            }
-            found.sort_by_key(|o| o.id);
-            found
-        };
         let mut inbox = Vec::new();
-        for order in candidates {
-            let pending = pending_of(&*tx, &roster, &order)?;
-            let Some(route) = route(&roster, &pending, person.id, ability, &covering)? else {
-                continue;
-            };
-            let policies = pending
-                .holds
-                .iter()
-                .filter(|h| route.toward.contains(&h.policy.policy_id))
-                .map(|h| h.policy.name.clone())
-                .collect();
-            inbox.push(InboxView {
-                id: order.id,
-                reference: order.reference.clone(),
-                account: account.name.clone(),
-                created_by: match order.creator_id {
-                    Some(id) => email_of(&*tx, id)?,
-                    None => order.creator.clone(),
-                },
-                description: order.description.clone(),
-                amount: order.amount,
-                currency: order.currency.clone(),
-                policies,
-                on_behalf_of: route.on_behalf_of.map(|d| email_of(&*tx, d)).transpose()?,
-                created_at: order.created_at,
-            });
+        for account in subject_accounts(&*tx, &self.ctx, account, &email)? {
+            inbox.extend(inbox_in(&*tx, &catalog, &account, &email, self.ctx.now)?);
         }
+        // Each account's are in order already; oldest first across them.
+        inbox.sort_by_key(|o| o.created_at);
         Ok(inbox)
     }
+}
+
+/// The pending orders of `account` that `email` may decide at `now`.
+fn inbox_in(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    account: &Account,
+    email: &Email,
+    now: Timestamp,
+) -> Result<Vec<InboxView>> {
+    let (person, membership) = member_in(tx, email, account)?;
+    let ability = ability_of(tx, catalog, account, membership, now)?;
+    if !ability.access {
+        return Ok(Vec::new());
+    }
+    let covering = tx.delegations_to(account.id, person.id, now)?;
+    let roster = Now::new(tx, catalog, account, now);
+    // An account approver, or one covering for one, may decide any
+    // pending order; anyone else only those whose policies name them or a
+    // delegator they cover, found by index.
+    let mut approves_any = ability.approves;
+    for d in &covering {
+        approves_any = approves_any || roster.ability(d.delegator_id)?.approves;
+    }
+    let candidates = if approves_any {
+        tx.pending_orders_in(account.id)?
+    } else {
+        let mut found: Vec<Order> = Vec::new();
+        for p in std::iter::once(person.id).chain(covering.iter().map(|d| d.delegator_id)) {
+            for o in tx.pending_orders_naming(account.id, p)? {
+                if !found.iter().any(|f| f.id == o.id) {
+                    found.push(o);
+                }
+            }
+        }
+        found.sort_by_key(|o| o.id);
+        found
+    };
+    let mut inbox = Vec::new();
+    for order in candidates {
+        let pending = pending_of(tx, &roster, &order)?;
+        let Some(route) = route(&roster, &pending, person.id, ability, &covering)? else {
+            continue;
+        };
+        let policies = pending
+            .holds
+            .iter()
+            .filter(|h| route.toward.contains(&h.policy.policy_id))
+            .map(|h| h.policy.name.clone())
+            .collect();
+        inbox.push(InboxView {
+            id: order.id,
+            reference: order.reference.clone(),
+            account: account.name.clone(),
+            created_by: match order.creator_id {
+                Some(id) => email_of(tx, id)?,
+                None => order.creator.clone(),
+            },
+            description: order.description.clone(),
+            amount: order.amount,
+            currency: order.currency.clone(),
+            policies,
+            on_behalf_of: route.on_behalf_of.map(|d| email_of(tx, d)).transpose()?,
+            created_at: order.created_at,
+        });
+    }
+    Ok(inbox)
 }
 
 /// The gate's rule for delegations a write creates: lending deciding is

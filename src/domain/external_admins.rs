@@ -110,13 +110,14 @@ fn manages_a_partner(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx) -> Result<bool> 
 }
 
 /// Ends every active external membership of `person_id` that comes from
-/// `partner`, because they are no longer an active member of it. Runs in
-/// the caller's transaction; the caller records the one audit event.
+/// `partner`, because they are no longer an active member of it, each with
+/// its customer, by name. Runs in the caller's transaction; the caller
+/// records the one audit event.
 pub(super) fn end_external_access(
     w: &Write<'_>,
     partner: &Account,
     person_id: i64,
-) -> Result<Vec<ExternalEndedView>> {
+) -> Result<Vec<(Account, ExternalEndedView)>> {
     let (tx, catalog, now) = (w.tx, w.catalog()?, w.ctx.now);
     let mut ended = Vec::new();
     for mut m in tx.memberships_of(person_id)? {
@@ -131,13 +132,14 @@ pub(super) fn end_external_access(
         tx.update_membership(&m)?;
         w.may_leave_without_admin(&customer);
         let left_without_admin = held_admin && !another_admin(tx, catalog, &customer, m.id, now)?;
-        ended.push(ExternalEndedView {
-            customer: customer.name,
+        let view = ExternalEndedView {
+            customer: customer.name.clone(),
             role: catalog.role(m.role_id)?.name.clone(),
             left_without_admin,
-        });
+        };
+        ended.push((customer, view));
     }
-    ended.sort_by(|a, b| a.customer.cmp(&b.customer));
+    ended.sort_by(|a, b| a.1.customer.cmp(&b.1.customer));
     Ok(ended)
 }
 

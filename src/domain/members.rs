@@ -5,8 +5,8 @@ use super::access::{authority, authorize, caps, Access};
 use super::audit::Change;
 use super::courses::follow_role;
 use super::{
-    listed_member_view, member_in, member_view, resolve_account, snapshot, standing, Catalog, Ctx,
-    Portal,
+    knows_account, listed_member_view, member_in, member_view, resolve_account, snapshot, standing,
+    Catalog, Ctx, Portal,
 };
 use crate::error::{Error, Result};
 use crate::model::{
@@ -189,10 +189,12 @@ impl Portal {
             // external admin (see `external_admins`).
             let has_access = membership.status == MemberStatus::Active
                 && !catalog.role(membership.role_id)?.blocking;
-            if !has_access {
-                after.external_ended =
-                    super::external_admins::end_external_access(w, &account, person.id)?;
-            }
+            let ended = if has_access {
+                Vec::new()
+            } else {
+                super::external_admins::end_external_access(w, &account, person.id)?
+            };
+            after.external_ended = ended.iter().map(|(_, v)| v.clone()).collect();
             let mut after_json = snapshot(&after)?;
             if let Some(fields) = after_json.as_object_mut() {
                 fields.extend(notes);
@@ -204,6 +206,15 @@ impl Portal {
                 before: Some(snapshot(&before)?),
                 after: Some(after_json),
             });
+            // The event keeps every customer; the answer names only those
+            // the actor may know of, as `user history` does: a partner's
+            // member who manages its users need not manage its customers.
+            after.external_ended.clear();
+            for (customer, view) in ended {
+                if knows_account(tx, catalog, &w.ctx, &customer)? {
+                    after.external_ended.push(view);
+                }
+            }
             Ok(after)
         })
     }

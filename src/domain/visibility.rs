@@ -245,7 +245,7 @@ pub(crate) fn resolve_account(
         return find_account(tx, ctx, name);
     }
     if let Some(email) = subject {
-        let accounts = subject_accounts(tx, ctx, email)?;
+        let accounts = accounts_seeing(tx, ctx, email)?;
         match accounts.as_slice() {
             [] => {}
             [only] => return Ok(only.clone()),
@@ -288,8 +288,29 @@ pub(crate) fn resolve_account(
     }
 }
 
+/// The accounts a command about the person `email` spans: the one named
+/// (`--account`), else every account of theirs the actor may see them in,
+/// by name; where there is none, the one `resolve_account` finds, which
+/// refuses as a single-account command does.
+pub(crate) fn subject_accounts(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    named: Option<&str>,
+    email: &Email,
+) -> Result<Vec<Account>> {
+    if named.is_some() {
+        return Ok(vec![resolve_account(tx, ctx, named, Some(email))?]);
+    }
+    let mut accounts = accounts_seeing(tx, ctx, email)?;
+    if accounts.is_empty() {
+        return Ok(vec![resolve_account(tx, ctx, None, Some(email))?]);
+    }
+    accounts.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(accounts)
+}
+
 /// The accounts of the person `email` that the actor may see them in.
-fn subject_accounts(tx: &dyn Tx, ctx: &Ctx, email: &Email) -> Result<Vec<Account>> {
+fn accounts_seeing(tx: &dyn Tx, ctx: &Ctx, email: &Email) -> Result<Vec<Account>> {
     let Some(person) = tx.person_by_email(email.as_str())? else {
         return Ok(Vec::new());
     };

@@ -32,10 +32,11 @@ pub(crate) struct DelegationView {
 
 impl Row for DelegationView {
     fn headers() -> &'static [&'static str] {
-        &["DELEGATOR", "DELEGATE", "FROM", "UNTIL", "STATE"]
+        &["ACCOUNT", "DELEGATOR", "DELEGATE", "FROM", "UNTIL", "STATE"]
     }
     fn cells(&self) -> Vec<String> {
         vec![
+            self.account.clone(),
             self.delegator.clone(),
             self.delegate.clone(),
             self.from.to_string(),
@@ -91,7 +92,8 @@ pub(crate) struct InboxView {
 impl Row for InboxView {
     fn headers() -> &'static [&'static str] {
         &[
-            "ID", "REF", "PLACED", "CREATED BY", "DESCRIPTION", "AMOUNT", "POLICY", "ON BEHALF OF",
+            "ID", "REF", "PLACED", "CREATED BY", "ACCOUNT", "DESCRIPTION", "AMOUNT", "POLICY",
+            "ON BEHALF OF",
         ]
     }
     fn cells(&self) -> Vec<String> {
@@ -102,6 +104,7 @@ impl Row for InboxView {
             self.reference.clone().unwrap_or_default(),
             self.created_at.to_string(),
             self.created_by.clone(),
+            self.account.clone(),
             self.description.clone(),
             format!("{} {}", self.amount, self.currency),
             list_or_dash(&self.policies),

@@ -710,3 +710,82 @@ fn the_list_says_a_delegation_whose_end_lost_access_lends_nothing() {
     let order = id.parse::<i64>().unwrap();
     assert_eq!(inbox(&p, NED, &p.now), vec![(order, Some(FAY.to_string()))]);
 }
+
+#[test]
+fn the_inbox_and_the_delegations_span_every_account_of_the_member() {
+    let p = Portal::cached("delegation: two accounts", || {
+        let p = acme();
+        p.ok(&["account", "create", "Beta Corp", "--kind", "partner"]);
+        for (who, role) in [(FIN, "admin"), (MAX, "manager"), (EVE, "user")] {
+            p.member_in(who, role, "Beta Corp");
+        }
+        p.ok(&[
+            "policy", "create", "--name", "Over 50", "--threshold", "50.00", "--account",
+            "Beta Corp",
+        ]);
+        p
+    });
+    let place_in = |account: &str| {
+        p.json_as(
+            Some(MAX),
+            &[
+                "order", "place", "--description", "Chair", "--amount", "70.00", "--account",
+                account,
+            ],
+        )["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (here, there) = (place_in("Acme Ltd"), place_in("Beta Corp"));
+    // Without --account, both accounts' orders, each naming its account.
+    let v = p.json_as(Some(FIN), &["order", "inbox"]);
+    let listed: Vec<(i64, &str)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["id"].as_i64().unwrap(), o["account"].as_str().unwrap()))
+        .collect();
+    assert_eq!(listed, [(here, "Acme Ltd"), (there, "Beta Corp")], "{v}");
+    assert_eq!(p.json(&["order", "inbox", "--for", FIN]), v);
+    let table = p.run_as(Some(FIN), &["order", "inbox"]).stdout;
+    let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header[..5],
+        ["ID", "REF", "PLACED", "CREATED", "BY"],
+        "{table}"
+    );
+    assert_eq!(header[5], "ACCOUNT", "{table}");
+    says(&table, "Beta Corp");
+    // --account still narrows it to one.
+    let beta = p.json_as(Some(FIN), &["order", "inbox", "--account", "Beta Corp"]);
+    assert_eq!(beta.as_array().map(Vec::len), Some(1), "{beta}");
+    assert_eq!(beta[0]["id"], there);
+
+    // FIN is away in both accounts; the list of delegations spans both.
+    for account in ["Acme Ltd", "Beta Corp"] {
+        p.json_as(
+            Some(FIN),
+            &[
+                "order", "delegate", "--to", EVE, "--from", T1, "--until", T2, "--account", account,
+            ],
+        );
+    }
+    let listed = |who: Option<&str>| -> Vec<String> {
+        p.json_as(who, &["order", "delegate", "--list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| format!("{} {} {}", d["account"], d["delegator"], d["delegate"]))
+            .collect()
+    };
+    let both = vec![
+        format!("\"Acme Ltd\" \"{FIN}\" \"{EVE}\""),
+        format!("\"Beta Corp\" \"{FIN}\" \"{EVE}\""),
+    ];
+    assert_eq!(listed(Some(FIN)), both);
+    assert_eq!(listed(Some(EVE)), both, "the delegate sees their own");
+    assert_eq!(listed(None), both, "the operator sees every account's");
+    let table = p.run_as(Some(EVE), &["order", "delegate", "--list"]).stdout;
+    assert!(table.starts_with("ACCOUNT"), "{table}");
+    says(&table, "Beta Corp");
+}

@@ -558,3 +558,47 @@ fn history_names_ended_external_access_only_to_who_may_know_the_customer() {
         "the change itself is shown: {vics}"
     );
 }
+
+/// A deactivation answers as `user history` reads: the customers whose
+/// external access it ended are named to someone who may know them, and
+/// always in the audit event.
+#[test]
+fn a_deactivation_names_ended_external_access_only_to_who_may_know_the_customer() {
+    let p = msp();
+    p.ok(&[
+        "role",
+        "create",
+        "helpdesk",
+        "--capabilities",
+        "portal.access,account.view,users.view,users.manage",
+    ]);
+    p.member("vic@acme.test", "helpdesk");
+    p.ok(&add(BEN, "msp-user"));
+    p.ok(&add(UMA, "msp-user"));
+    fn deactivate(who: &str) -> [&str; 6] {
+        ["user", "deactivate", "--yes", who, "--account", ACCOUNT]
+    }
+    let v = p.json_as(Some("vic@acme.test"), &deactivate(BEN));
+    assert_eq!(v["status"], "deactivated", "{v}");
+    assert!(v.get("external_ended").is_none(), "{v}");
+    assert_eq!(
+        status_in_customer(&p, BEN),
+        "deactivated",
+        "it ended all the same"
+    );
+    let audit = p.json(&["audit", "list", "--limit", "1"]);
+    assert_eq!(audit[0]["after"]["external_ended"][0]["customer"], CUSTOMER);
+    let run = p.run_as(Some("vic@acme.test"), &deactivate(UMA));
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert!(
+        !format!("{}{}", run.stdout, run.stderr).contains(CUSTOMER),
+        "{} {}",
+        run.stdout,
+        run.stderr
+    );
+    // Ada manages the customers: she is told.
+    p.ok(&["user", "activate", BEN, "--account", ACCOUNT]);
+    p.ok(&add(BEN, "msp-user"));
+    let v = p.json_as(Some(ADA), &deactivate(BEN));
+    assert_eq!(v["external_ended"][0]["customer"], CUSTOMER, "{v}");
+}

@@ -98,3 +98,35 @@ fn status_reports_a_broken_audit_chain_and_changes_nothing() {
     let member = p.run_as(Some(OWNER), &["status"]);
     assert_eq!(member.code, verify.code, "{}", member.stderr);
 }
+
+#[test]
+fn status_fails_on_a_file_that_fails_its_integrity_check() {
+    let p = Portal::new();
+    // An index whose stored definition no longer matches its entries: the
+    // file opens and every command runs, but SQLite's check finds rows
+    // missing from the index.
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        conn.execute_batch(
+            "PRAGMA writable_schema = ON;
+             UPDATE sqlite_master
+                SET sql = 'CREATE INDEX audit_by_actor ON audit_events (seq, actor)'
+              WHERE name = 'audit_by_actor';
+             PRAGMA writable_schema = OFF;",
+        )
+        .unwrap();
+    }
+    let verify = p.run(&["audit", "verify"]);
+    assert_eq!(verify.code, 0, "the chain itself holds: {}", verify.stderr);
+    let run = p.run(&["--json", "status"]);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["integrity_ok"], false, "{v}");
+    assert_eq!(v["audit_chain_ok"], true, "{v}");
+    says(&v["problems"][0].to_string(), "integrity: ");
+    let table = p.run(&["status"]);
+    assert_eq!(table.code, CONFLICT, "{}", table.stderr);
+    says(&table.stdout, "audit chain          ok");
+    let member = p.run_as(Some(OWNER), &["status"]);
+    assert_eq!(member.code, CONFLICT, "{}", member.stderr);
+}
