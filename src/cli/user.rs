@@ -439,9 +439,6 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             for warning in &edited.warnings {
                 out.warn(warning);
             }
-            for note in &edited.notes {
-                out.note(note);
-            }
             if !edited.changed {
                 out.note("nothing changed: it was so already");
             }

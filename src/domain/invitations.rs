@@ -502,6 +502,61 @@ impl<'a> Reissue<'a> {
     }
 }
 
+/// Sends each pending invitation of `person` that was mailed again, to
+/// their new address (`user edit --new-email`, `person` already holding
+/// it). The email queued for, or sent to, the old address carries a token
+/// that would make whoever reads that mailbox the member, so it stops
+/// working, as a resend stops the token before it; the new one expires
+/// when the old one would have. An invitation never mailed (`--no-send`)
+/// keeps its token: it went where whoever invited took it. Each resend is
+/// an event of its own, in the edit's transaction. Returns the accounts
+/// whose invitation went again.
+pub(super) fn readdress_invitations(
+    w: &Write<'_>,
+    person: &Person,
+    memberships: &[Membership],
+) -> Result<Vec<Account>> {
+    let (tx, catalog, now) = (w.tx, w.catalog()?, w.ctx.now);
+    let mut sent = Vec::new();
+    for m in memberships {
+        if m.status != MemberStatus::Invited {
+            continue;
+        }
+        let Some(old) = tx.pending_invitation(m.id)? else {
+            continue;
+        };
+        if old.expires_at <= now || !tx.invitation_mailed(old.id)? {
+            continue;
+        }
+        let account = tx.account(m.account_id)?;
+        let member = member_view(tx, catalog, m)?;
+        end_invitation(tx, old.id, InvitationState::Replaced, now)?;
+        let to = Invitee {
+            membership: m,
+            person,
+            account: &account,
+            role: catalog.role(m.role_id)?,
+        };
+        let (_, new) = issue(
+            tx,
+            &w.ctx,
+            &to,
+            old.expires_at.since(now),
+            true,
+            old.resend_count + 1,
+        )?;
+        w.changed(
+            "user.resend_invite",
+            &account,
+            person.email.to_string(),
+            Some(&Reissue::of(&member, Some(&old))),
+            &Reissue::of(&member, Some(&new)),
+        )?;
+        sent.push(account);
+    }
+    Ok(sent)
+}
+
 impl Portal {
     /// Invites a person into an account; needs `users.manage`, and a member
     /// may only give a role and grants whose capabilities they hold.
@@ -584,6 +639,17 @@ impl Portal {
             }
             let account = tx.account(membership.account_id)?;
             let mut person = tx.person(membership.person_id)?;
+            // The token is the invitee's: whoever holds it accepts as them,
+            // and the log names them. A member acting (`--as`) would be
+            // recorded as someone they are not.
+            if let Actor::Member(me) = &w.ctx.actor {
+                if *me != person.email {
+                    return Err(Error::denied(format!(
+                        "this invitation is not addressed to `{me}`: only its invitee accepts it"
+                    ))
+                    .help("the invitee runs `portalctl user accept TOKEN` without --as"));
+                }
+            }
             let before = member_view(tx, catalog, &membership)?;
             if let Some(name) = name {
                 let name = name.required("the name")?;

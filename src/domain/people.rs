@@ -14,11 +14,12 @@
 //! and a person-level event without an account would be seen by nobody
 //! but the operator.
 
-use super::access::{authority, caps, Access};
+use super::access::{authority, caps, Access, Authority};
 use super::timezones::{check_timezone, check_timezone_of, LocationInput, MEMBER_FLAGS};
+use super::visibility::subject_accounts;
 use super::{member_in, member_view, resolve_account, Actor, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Email, MemberStatus, Text};
+use crate::model::{Account, Email, MemberStatus, Membership, Text};
 use crate::store::Tx;
 use crate::view::MemberView;
 
@@ -48,10 +49,10 @@ pub(crate) struct Edited {
     pub member: MemberView,
     /// False when everything asked for was already so.
     pub changed: bool,
-    /// Things that went through but deserve a word (an ambiguous city).
+    /// Things that went through but deserve a word: an ambiguous city, an
+    /// invitation sent again to the new address (a token handed on from
+    /// the old one no longer works).
     pub warnings: Vec<String>,
-    /// Things worth knowing (an invitation sent to the old address).
-    pub notes: Vec<String>,
 }
 
 impl Portal {
@@ -90,9 +91,22 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let account = resolve_account(tx, &w.ctx, account, Some(email))?;
+            // The name and the email are the person's, in every account:
+            // an edit of those alone needs no account picked, and shows
+            // them in the first the actor sees them in.
+            let account = if location.is_empty() {
+                let seen = subject_accounts(tx, &w.ctx, account, email)?;
+                seen.into_iter()
+                    .next()
+                    .ok_or_else(|| Error::not_found(format!("no member `{email}`")))?
+            } else {
+                resolve_account(tx, &w.ctx, account, Some(email))?
+            };
             w.authorize(&account, caps::USERS_MANAGE)?;
             let (mut person, mut membership) = member_in(tx, email, &account)?;
+            if name.as_ref().is_some_and(|n| *n != person.name) {
+                manages_every_account(tx, catalog, &w.ctx, email, person.id, "name")?;
+            }
             let new_email = match &edit.new_email {
                 Some(new) if *new != person.email => {
                     may_change_email(w.tx, catalog, &w.ctx, email, person.id)?;
@@ -165,15 +179,18 @@ impl Portal {
                 Some(view) => view,
                 None => member_view(tx, catalog, &membership)?,
             };
-            let mut notes = Vec::new();
             if let Some(new) = &new_email {
-                notes.extend(invitations_to_old_address(tx, &memberships, new)?);
+                for account in super::invitations::readdress_invitations(w, &person, &memberships)? {
+                    warnings.push(format!(
+                        "the invitation to `{}` went again, to `{new}`: the token sent to the old address no longer works",
+                        account.name
+                    ));
+                }
             }
             Ok(Edited {
                 member,
                 changed,
                 warnings,
-                notes,
             })
         })
     }
@@ -181,6 +198,37 @@ impl Portal {
 
 /// How many missing capabilities a refusal of a new email names.
 const SHOWN: usize = 5;
+
+/// The person's accounts, each with the actor's authority there, when the
+/// actor holds `users.manage` in every one: what changing something of
+/// the person's own (`what`: their name, their email) needs, since every
+/// account shows it. The refusal names none of the accounts: the actor
+/// may not see the person's others.
+fn manages_every_account<'c>(
+    tx: &dyn Tx,
+    catalog: &'c super::Catalog,
+    ctx: &super::Ctx,
+    email: &Email,
+    person_id: i64,
+    what: &str,
+) -> Result<Vec<(Account, Membership, Authority<'c>)>> {
+    let mut places = Vec::new();
+    for m in tx.memberships_of(person_id)? {
+        let account = tx.account(m.account_id)?;
+        let who = match authority(tx, catalog, ctx, &account) {
+            Ok(who) if who.holds(caps::USERS_MANAGE) => who,
+            Ok(_) | Err(Error::Denied(_)) => {
+                return Err(Error::denied(format!(
+                    "changing `{email}`'s {what} needs `users.manage` in every account they belong to"
+                ))
+                .help("the operator who owns the database, or an admin of all their accounts, can change it"))
+            }
+            Err(e) => return Err(e),
+        };
+        places.push((account, m, who));
+    }
+    Ok(places)
+}
 
 /// A new email is the person's login in every account they belong to, and
 /// whoever uses that address holds all of the person's access from then
@@ -206,21 +254,7 @@ fn may_change_email(
     let Actor::Member(actor) = &ctx.actor else {
         return Ok(());
     };
-    let mut places = Vec::new();
-    for m in tx.memberships_of(person_id)? {
-        let account = tx.account(m.account_id)?;
-        let who = match authority(tx, catalog, ctx, &account) {
-            Ok(who) if who.holds(caps::USERS_MANAGE) => who,
-            Ok(_) | Err(Error::Denied(_)) => {
-                return Err(Error::denied(format!(
-                    "changing `{email}`'s email needs `users.manage` in every account they belong to"
-                ))
-                .help("the operator who owns the database, or an admin of all their accounts, can change it"))
-            }
-            Err(e) => return Err(e),
-        };
-        places.push((account, m, who));
-    }
+    let places = manages_every_account(tx, catalog, ctx, email, person_id, "email")?;
     // Their own new address hands their access to nobody else.
     let themself = places
         .iter()
@@ -268,26 +302,6 @@ fn may_change_email(
     Ok(())
 }
 
-/// Says which pending invitations went to the old address: their token
-/// still works, but the new address never saw it.
-fn invitations_to_old_address(
-    tx: &dyn Tx,
-    memberships: &[crate::model::Membership],
-    new: &Email,
-) -> Result<Vec<String>> {
-    let mut notes = Vec::new();
-    for m in memberships {
-        if m.status == MemberStatus::Invited && tx.pending_invitation(m.id)?.is_some() {
-            let account = tx.account(m.account_id)?;
-            notes.push(format!(
-                "the invitation to `{}` went to the old address; `portalctl user resend-invite {new} --account \"{}\"` sends one to the new address",
-                account.name, account.name
-            ));
-        }
-    }
-    Ok(notes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::testing::{ann_administers_the_customer_area, email, join, seeded};
@@ -331,6 +345,62 @@ mod tests {
         assert_eq!(err.exit_code(), 5, "{err}");
         assert_eq!(state(p), before, "a refusal changed the database");
         format!("{err} / {}", err.help_text().unwrap_or_default())
+    }
+
+    /// A mailed invitation went, or goes, to the old address: a new
+    /// email sends it again to the new one, expiring when it would have,
+    /// and ends the old token. One handed over by hand keeps its token.
+    #[test]
+    fn a_new_email_sends_a_mailed_invitation_again_and_ends_the_old_token() {
+        use crate::domain::InviteRequest;
+        use crate::model::OutboxState;
+        let mut p = seeded("portal");
+        let invite = |p: &mut Portal, who: &str, send: bool| {
+            p.invite(&InviteRequest {
+                email: Some(email(who)),
+                role: Some("user".into()),
+                send,
+                ..InviteRequest::default()
+            })
+            .expect("invite")
+        };
+        let mailed = invite(&mut p, "ann@acme.tset", true);
+        let handed = invite(&mut p, "cy@acme.tset", false);
+        p.ctx.now = p.ctx.now.plus(chrono::Duration::hours(1)).expect("later");
+        new_email(&mut p, None, "ann@acme.tset", "ann@acme.test").expect("edit");
+        new_email(&mut p, None, "cy@acme.tset", "cy@acme.test").expect("edit");
+        let err = p.accept(&mailed.token, None).expect_err("replaced");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert!(err.to_string().contains("replaced"), "{err}");
+        p.accept(&handed.token, None)
+            .expect("a token handed over still works");
+        let outbox = p.outbox_list(None, None).expect("outbox");
+        let mail: Vec<(&str, OutboxState)> = outbox
+            .iter()
+            .map(|m| (m.recipient.as_str(), m.state))
+            .collect();
+        assert_eq!(
+            mail,
+            [
+                ("ann@acme.tset", OutboxState::Cancelled),
+                ("ann@acme.test", OutboxState::Pending)
+            ]
+        );
+        let ann = p.member_show(&email("ann@acme.test"), None).expect("ann");
+        assert_eq!(ann.status.to_string(), "invited");
+        let events = p.audit_list(&AuditFilter::default()).expect("audit");
+        let resent = events
+            .iter()
+            .find(|e| e.action == "user.resend_invite")
+            .expect("the resend is recorded");
+        assert_eq!(
+            resent
+                .after
+                .as_ref()
+                .map(|a| a["invitation_expires_at"].clone()),
+            Some(mailed.expires_at.to_string().into()),
+            "it expires when the first would have"
+        );
     }
 
     #[test]

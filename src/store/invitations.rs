@@ -218,6 +218,17 @@ impl SqliteTx<'_> {
         Ok(())
     }
 
+    pub(super) fn invitation_mailed(&self, invitation_id: i64) -> Result<bool> {
+        // By `outbox_by_invitation`.
+        Ok(self
+            .row(
+                "SELECT 1 FROM outbox WHERE invitation_id = ?1 LIMIT 1",
+                params![invitation_id],
+                |_| Ok(()),
+            )?
+            .is_some())
+    }
+
     pub(super) fn cancel_invitation_messages(
         &self,
         invitation_id: i64,

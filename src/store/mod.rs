@@ -264,6 +264,9 @@ seam! {
         fn next_due_message(&self, now: Timestamp) -> Result<Option<OutboxMessage>>;
         /// Writes an email's delivery fields: state, attempts, times, error.
         fn update_message(&self, message: &OutboxMessage) -> Result<()>;
+        /// Whether an email of this invitation was ever queued, in any
+        /// state since.
+        fn invitation_mailed(&self, invitation_id: i64) -> Result<bool>;
         /// Cancels the pending or failed emails of an invitation, giving
         /// `reason`; returns how many.
         fn cancel_invitation_messages(

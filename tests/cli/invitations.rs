@@ -293,3 +293,23 @@ fn refusals_name_a_revoked_invitation_as_revoked() {
         "{err}"
     );
 }
+
+/// The token is its invitee's: a member acting (`--as`) would accept as
+/// someone else and be recorded as them.
+#[test]
+fn a_member_cannot_accept_someone_elses_invitation() {
+    let p = Portal::new();
+    p.member("una@acme.test", "user");
+    let token = p.invite("new@acme.test", "admin", ACCOUNT);
+    let before = p.dump();
+    let err = p.refused_as(
+        Some("una@acme.test"),
+        &["user", "accept", &token, "--name", "Set by Una"],
+        DENIED,
+    );
+    says(&err, "not addressed to `una@acme.test`");
+    assert_eq!(p.dump(), before, "a refusal changes nothing");
+    // The invitee accepts it, with or without naming themself.
+    let v = p.json_as(Some("new@acme.test"), &["user", "accept", &token]);
+    assert_eq!(v["status"], "active", "{v}");
+}

@@ -348,3 +348,65 @@ fn flagging_a_duplicate_tells_support_by_email() {
         "portalctl user merge ann.smith@acme.test --into ann@acme.test",
     );
 }
+
+/// An address corrected after the invitation was mailed (a typo): the
+/// invitation goes again to the new address, and no token that went to
+/// the old one makes its reader the member.
+#[test]
+fn a_corrected_address_gets_the_invitation_and_the_old_tokens_stop() {
+    let p = ready();
+    let typo = "ann@acme.tset";
+    let printed = p.invite(typo, "admin", ACCOUNT);
+    let handed = p.json(&[
+        "user", "invite", "--email", "cy@acme.tset", "--role", "user", "--no-send",
+    ])["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (dir.path().join("first"), dir.path().join("second"));
+    let report = p.json(&["outbox", "send", "--to-dir", first.to_str().unwrap()]);
+    assert_eq!(report["sent"], 1, "{report}");
+    let mailed = token_in(&decode(&[first.join("outbox-1.eml")])[0]);
+
+    let run = p.run(&["user", "edit", typo, "--new-email", ANN]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "the invitation to `Acme Ltd` went again, to `ann@acme.test`",
+    );
+    for token in [&printed, &mailed] {
+        says(&p.refused(&["user", "accept", token], CONFLICT), "replaced");
+    }
+    let audit = p.json(&["audit", "list", "--limit", "2"]);
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"user.resend_invite"), "{audit}");
+
+    // The new address gets it, and its token is the one that works.
+    let report = p.json(&["outbox", "send", "--to-dir", second.to_str().unwrap()]);
+    assert_eq!(report["sent"], 1, "{report}");
+    let files: Vec<_> = std::fs::read_dir(&second)
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .collect();
+    let mail = &decode(&files)[0];
+    assert_eq!(mail["to"], ANN);
+    let v = p.json(&["user", "accept", &token_in(mail)]);
+    assert_eq!(
+        (v["email"].as_str(), v["status"].as_str()),
+        (Some(ANN), Some("active"))
+    );
+
+    // An invitation never mailed keeps the token handed over.
+    let run = p.run(&[
+        "user", "edit", "cy@acme.tset", "--new-email", "cy@acme.test",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("went again"), "{}", run.stderr);
+    p.ok(&["user", "accept", &handed]);
+}

@@ -257,15 +257,33 @@ fn a_new_email_is_their_login_in_every_account() {
     );
     says(&err, "every account they belong to");
     assert!(!err.contains("Other"), "names an account unseen: {err}");
-    // The name is theirs too, and an admin of one account may change it:
-    // one event in each account, so each account's log shows it.
-    let before = p.events();
-    let v = p.json_as(
+    // The name is theirs too, shown in every account: an admin of one
+    // account may not change what the other shows, nor learn of it.
+    let before = p.dump();
+    let err = p.refused_as(
         Some(ADMIN),
         &[
             "user", "edit", ANN, "--name", "Ann Smith", "--account", ACCOUNT,
         ],
+        DENIED,
     );
+    says(
+        &err,
+        "changing `ann@acme.test`'s name needs `users.manage` in every account",
+    );
+    assert!(!err.contains("Other"), "names an account unseen: {err}");
+    assert_eq!(p.dump(), before, "a refusal changes nothing");
+    // Her city is her membership's: the admin changes it in theirs.
+    p.json_as(
+        Some(ADMIN),
+        &[
+            "user", "edit", ANN, "--city", "Paris", "--country", "FR", "--account", ACCOUNT,
+        ],
+    );
+    // The operator renames her without picking an account: one event in
+    // each, so each account's log shows it.
+    let before = p.events();
+    let v = p.json(&["user", "edit", ANN, "--name", "Ann Smith"]);
     assert_eq!(v["name"], "Ann Smith");
     assert_eq!(p.events(), before + 2);
     let shown = p.json(&["user", "show", ANN, "--account", "Other"]);
