@@ -14,8 +14,8 @@ use super::policies::parse_order_type;
 use super::{member_in, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderDetails, OrderQuery,
-    OrderStatus, Person, Text, Timestamp,
+    shows_as_nothing, Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderDetails,
+    OrderQuery, OrderStatus, Person, Text, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{DeciderView, DecisionView, OrderView, PolicyProgress};
@@ -603,13 +603,6 @@ pub(crate) fn order_amount(amount: Money) -> Result<Money> {
 /// not empty.
 pub(crate) fn order_description(description: &Text) -> Result<String> {
     description.required("the description")
-}
-
-/// Whether `c` takes no room on a terminal (a zero-width space or joiner,
-/// a soft hyphen, a combining mark, a variation selector): in a reference,
-/// it makes two different references read alike.
-fn shows_as_nothing(c: char) -> bool {
-    unicode_width::UnicodeWidthChar::width(c).is_none_or(|w| w == 0) || c == '\u{00AD}'
 }
 
 /// An order's reference, when it has one: not empty. Whether it may

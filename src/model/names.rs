@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::text::{printable, Text};
+use super::text::{printable, shows_as_nothing, Text};
 use crate::error::{Error, Result};
 
 /// A normalised email address: trimmed, lower-cased, syntactically valid.
@@ -55,6 +55,16 @@ impl FromStr for Email {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
         let normal = s.trim().to_lowercase();
+        // An address is a login people tell apart by reading it: one with
+        // an invisible character reads as another's.
+        if let Some(c) = normal.chars().find(|c| shows_as_nothing(*c)) {
+            return Err(Error::invalid(format!(
+                "`{}` is not a valid email address: it holds a character that shows as nothing (U+{:04X})",
+                super::text::escape(s.trim()),
+                u32::from(c)
+            ))
+            .help("type the address with visible characters only"));
+        }
         // A quoted local part may hold almost anything; an address is
         // printed in tables and errors, so it holds no more than a name may.
         if email_address::EmailAddress::is_valid(&normal)
@@ -98,6 +108,7 @@ mod tests {
         for bad in [
             "", "ann", "ann@", "@acme.test", "a b@acme.test", "ann@@acme.test",
             "\"a\u{1b}[2J\"@acme.test", "\"a\u{202e}b\"@acme.test", "a\u{202e}b@acme.test",
+            "olive\u{200b}@acme.test", "ol\u{00ad}ive@acme.test", "olive@acme\u{2060}.test",
         ] {
             assert!(bad.parse::<Email>().is_err(), "{bad:?} should be refused");
         }

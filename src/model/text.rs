@@ -142,6 +142,14 @@ fn is_bidi_control(c: char) -> bool {
     )
 }
 
+/// Whether `c` takes no room on a terminal (a zero-width space or joiner,
+/// a soft hyphen, a combining mark, a variation selector): in a key that
+/// people copy from a list (an order's reference, an email address), it
+/// makes two different keys read alike.
+pub(crate) fn shows_as_nothing(c: char) -> bool {
+    unicode_width::UnicodeWidthChar::width(c).is_none_or(|w| w == 0) || c == '\u{00AD}'
+}
+
 /// Whether printing `c` to a terminal could act on it (colour, clear,
 /// retitle, move the cursor, start a line) or reorder the text around it.
 pub(crate) fn unsafe_to_print(c: char) -> bool {

@@ -427,3 +427,34 @@ fn clap_errors_escape_the_arguments_they_echo() {
     assert!(!run.stderr.contains("fr\x1b[31mob"), "{:?}", run.stderr);
     assert!(run.stderr.contains("fr\\u{1b}[31mob"), "{:?}", run.stderr);
 }
+
+/// An address holding a character that shows as nothing reads as another
+/// person's login (`olive@acme.test`): refused by hand and in a file.
+#[test]
+fn an_address_with_an_invisible_character_is_refused() {
+    let p = Portal::new();
+    let before = p.dump();
+    let look_alike = "olive\u{200b}@acme.test";
+    let stderr = p.refused(
+        &["user", "invite", look_alike, "--role", "admin", "--no-send"],
+        USAGE,
+    );
+    one_clean_error(&stderr);
+    assert!(
+        error_line(&stderr).contains("shows as nothing (U+200B)"),
+        "{stderr}"
+    );
+    let dir = crate::support::scratch_dir();
+    let file = dir.path().join("f.json");
+    let fixture = serde_json::json!({"accounts": [{"name": ACCOUNT, "users": [
+        {"email": look_alike, "role": "admin", "status": "active"}
+    ]}]});
+    std::fs::write(&file, fixture.to_string()).unwrap();
+    let stderr = p.refused(&["apply", file.to_str().unwrap()], USAGE);
+    one_clean_error(&stderr);
+    assert!(
+        error_line(&stderr).contains("accounts[0].users[0].email"),
+        "{stderr}"
+    );
+    assert_eq!(p.dump(), before, "nothing changed");
+}
