@@ -4,6 +4,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::access::{authority, caps, Authority};
+use super::log_sight::{hidden_actions, left_out_unknown};
 use super::{find_account, snapshot, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AuditEvent, Timestamp};
@@ -291,7 +292,8 @@ impl Portal {
     }
 
     /// The audit log, oldest first. The operator reads all of it; a member
-    /// reads the events of the accounts where they hold `users.manage`.
+    /// reads the events of the accounts where they hold `users.manage`,
+    /// each as far as they may read what it records (see `log_sight`).
     pub(crate) fn audit_list(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
@@ -307,35 +309,55 @@ impl Portal {
                     &account,
                     caps::USERS_MANAGE.to("read the audit log"),
                 )?;
-                Some(vec![account.id])
+                Some(vec![account])
             }
             (Actor::Member(_), None) => {
-                let mut ids = Vec::new();
+                let mut seen = Vec::new();
                 for account in tx.accounts()? {
                     if let Ok(Authority::Member { access, .. }) =
                         authority(&*tx, &catalog, &self.ctx, &account)
                     {
                         if access.holds(caps::USERS_MANAGE) {
-                            ids.push(account.id);
+                            seen.push(account);
                         }
                     }
                 }
-                if ids.is_empty() {
+                if seen.is_empty() {
                     return Err(Error::denied(
                         "reading the audit log needs `users.manage` in some account",
                     ));
                 }
-                Some(ids)
+                Some(seen)
             }
         };
-        tx.audit_events(&AuditQuery {
+        let operator = matches!(self.ctx.actor, Actor::Operator(_));
+        let mut hidden = Vec::new();
+        for account in accounts.iter().flatten().filter(|_| !operator) {
+            for start in hidden_actions(&*tx, &catalog, &self.ctx, account)? {
+                hidden.push((account.id, start));
+            }
+        }
+        let mut events = tx.audit_events(&AuditQuery {
             actor,
-            accounts,
+            accounts: accounts
+                .as_ref()
+                .map(|seen| seen.iter().map(|a| a.id).collect()),
             since: filter.since,
             until: filter.until,
             action: filter.action.clone(),
             limit: filter.limit,
-        })
+            hidden,
+        })?;
+        if !operator {
+            let seen = accounts.unwrap_or_default();
+            for e in &mut events {
+                let account = seen.iter().find(|a| e.account.as_deref() == Some(&a.name));
+                for state in [&mut e.before, &mut e.after].into_iter().flatten() {
+                    left_out_unknown(&*tx, &catalog, &self.ctx, account, state)?;
+                }
+            }
+        }
+        Ok(events)
     }
 }
 

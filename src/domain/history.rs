@@ -26,11 +26,11 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::access::Access;
+use super::log_sight::left_out_unknown;
 use super::members::visible_member;
 use super::one_object::STEPS;
 use super::timeline::{joined, merged_timeline, recorded_member, runs_in, timeline_in};
-use super::visibility::knows_account;
-use super::{member_in, Catalog, Ctx, Portal};
+use super::{member_in, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Capability, Email, Grant, MemberStanding, MemberStatus, Membership, Timestamp,
@@ -319,8 +319,11 @@ impl Portal {
         }
         let mut lines = Vec::with_capacity(events.len());
         for mut e in events.into_values() {
+            let account = accounts
+                .iter()
+                .find(|a| e.account.as_deref() == Some(&a.name));
             for state in [&mut e.before, &mut e.after].into_iter().flatten() {
-                unknown_customers_left_out(&*tx, &catalog, &self.ctx, state)?;
+                left_out_unknown(&*tx, &catalog, &self.ctx, account, state)?;
             }
             lines.push(HistoryView {
                 recorded_as: e.target.filter(|t| t != email.as_str()),
@@ -335,47 +338,6 @@ impl Portal {
         }
         Ok(lines)
     }
-}
-
-/// Leaves out of a recorded state the external access it ended in
-/// customer accounts the actor may not know of: a partner's member who
-/// sees its users need not manage its customers, and a refusal or a
-/// timeline names nothing the actor could not see.
-fn unknown_customers_left_out(
-    tx: &dyn Tx,
-    catalog: &Catalog,
-    ctx: &Ctx,
-    state: &mut Value,
-) -> Result<()> {
-    let Some(ended) = state
-        .get_mut("external_ended")
-        .and_then(Value::as_array_mut)
-    else {
-        return Ok(());
-    };
-    let had = ended.len();
-    let mut kept = Vec::with_capacity(had);
-    for entry in ended.drain(..) {
-        let known = match entry.get("customer").and_then(Value::as_str) {
-            Some(name) => match tx.account_named(name)? {
-                Some(account) => knows_account(tx, catalog, ctx, &account)?,
-                None => false,
-            },
-            None => false,
-        };
-        if known {
-            kept.push(entry);
-        }
-    }
-    let emptied = kept.is_empty() && had > 0;
-    *ended = kept;
-    if emptied {
-        // As if it had ended none: nothing of it is left to show.
-        if let Some(fields) = state.as_object_mut() {
-            fields.remove("external_ended");
-        }
-    }
-    Ok(())
 }
 
 /// The grants recorded in a member's view, those in force at `at`.

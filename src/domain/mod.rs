@@ -24,6 +24,7 @@ mod gate;
 mod history;
 mod invitations;
 mod licenses;
+mod log_sight;
 mod members;
 mod names;
 mod one_object;

@@ -315,6 +315,15 @@ impl SqliteTx<'_> {
             sql.push_str(" AND action = ?");
             args.push(Value::Text(action.clone()));
         }
+        for (account, start) in &q.hidden {
+            // `substr`, not `LIKE`: an action's `_` is no wildcard.
+            sql.push_str(" AND NOT (account_id IS ? AND substr(action, 1, ?) = ?)");
+            args.push(Value::Integer(*account));
+            args.push(Value::Integer(
+                i64::try_from(start.len()).unwrap_or(i64::MAX),
+            ));
+            args.push(Value::Text((*start).to_string()));
+        }
         sql.push_str(" ORDER BY seq DESC");
         if let Some(limit) = q.limit {
             sql.push_str(" LIMIT ?");

@@ -662,6 +662,9 @@ pub(crate) struct AuditQuery {
     pub until: Option<Timestamp>,
     /// Only events of this action (`user.invite`).
     pub action: Option<String>,
+    /// Events left out: those in the account whose action starts so
+    /// (`order.`), by account id.
+    pub hidden: Vec<(i64, &'static str)>,
     /// At most this many, the newest.
     pub limit: Option<u32>,
 }

@@ -414,3 +414,49 @@ fn handing_out_an_area_one_does_not_hold_names_what_is_missing() {
     );
     assert!(err.contains("owner"), "{err}");
 }
+
+/// 004: account administration is an area of its own, apart from billing
+/// and services. A member given only it manages users and reads their
+/// log, but the log does not show them the orders, payment details and
+/// services they are refused directly, in `audit list` or `user history`.
+#[test]
+fn account_administration_reads_no_billing_orders_or_services_in_the_log() {
+    let p = Portal::with_preset("customer-area");
+    const ADA: &str = "ada@acme.test";
+    const BILL: &str = "bill@acme.test";
+    p.member(ADA, "member");
+    p.ok(&["user", "grant", ADA, "account-admin"]);
+    p.member(BILL, "member");
+    p.ok(&[
+        "account", "payment", "set", "--method", "direct-debit", "--iban", "GB82WEST12345698765432",
+    ]);
+    p.ok(&[
+        "order", "place", "--description", "Confidential", "--amount", "9999.00",
+    ]);
+    p.ok(&["service", "add", "--name", "Web hosting"]);
+    p.ok(&["service", "assign", "Web hosting", "--to", BILL]);
+    p.ok(&["user", "deactivate", "--yes", BILL, "--unassign"]);
+    // Refused directly...
+    p.refused_as(Some(ADA), &["order", "list"], DENIED);
+    p.refused_as(Some(ADA), &["account", "payment", "show"], DENIED);
+    // ...and not in the log either.
+    let log = p.run_as(Some(ADA), &["audit", "list", "--format", "ndjson"]);
+    assert_eq!(log.code, SUCCESS, "{}", log.stderr);
+    for secret in [
+        "Confidential", "9999.00", "5432", "direct-debit", "Web hosting",
+    ] {
+        assert!(!log.stdout.contains(secret), "{secret} in: {}", log.stdout);
+    }
+    assert!(log.stdout.contains("user.deactivate"), "{}", log.stdout);
+    let history = p.json_as(Some(ADA), &["user", "history", BILL]).to_string();
+    assert!(!history.contains("Web hosting"), "{history}");
+    // The owner reads all of it.
+    let log = p.run_as(Some(OWNER), &["audit", "list", "--format", "ndjson"]);
+    for secret in ["Confidential", "5432", "Web hosting"] {
+        assert!(log.stdout.contains(secret), "{secret} in: {}", log.stdout);
+    }
+    let history = p
+        .json_as(Some(OWNER), &["user", "history", BILL])
+        .to_string();
+    assert!(history.contains("Web hosting"), "{history}");
+}
