@@ -372,3 +372,24 @@ fn a_refusals_help_inside_an_apply_says_what_to_write_in_the_file() {
         assert_eq!(err.trim_end(), format!("{error}\n{help}"));
     }
 }
+
+/// An owner listed without a role takes the owner role in every account
+/// of the file, the second as the first.
+#[test]
+fn every_owner_listed_without_a_role_holds_the_owner_role() {
+    let p = Portal::empty();
+    let doc = serde_json::json!({"preset": "portal", "accounts": [
+        {"name": "A", "owner": "o@a.test", "users": [{"email": "o@a.test", "name": "Oa"}]},
+        {"name": "B", "owner": "o@b.test", "users": [{"email": "o@b.test", "name": "Ob"}]}
+    ]});
+    let path = file(&p, "two-owners.json", &doc);
+    p.ok(&["apply", &path]);
+    let ob = p.json(&["user", "show", "o@b.test", "--account", "B"]);
+    assert_eq!(ob["role"], "admin", "{ob}");
+    let again = p.json(&["apply", &path]);
+    assert_eq!(
+        (&again["created"], &again["updated"]),
+        (&serde_json::json!(0), &serde_json::json!(0)),
+        "{again}"
+    );
+}
