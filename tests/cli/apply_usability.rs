@@ -393,3 +393,25 @@ fn every_owner_listed_without_a_role_holds_the_owner_role() {
         "{again}"
     );
 }
+
+/// A timezone taken for an ambiguous city is said, as `user invite` says
+/// it: a `warning:` line naming the entry, and in the JSON's `warnings`.
+#[test]
+fn apply_warns_of_a_timezone_taken_for_an_ambiguous_city() {
+    let p = Portal::empty();
+    let doc = serde_json::json!({"preset": "moodle", "accounts": [{"name": "MP", "owner": "p@mp.test", "users": [
+        {"email": "p@mp.test", "name": "P", "city": "Munich", "country": "DE"},
+        {"email": "s@mp.test", "name": "S", "role": "staff", "city": "Dallas", "country": "US"}
+    ]}]});
+    let path = file(&p, "dallas.json", &doc);
+    let run = p.run(&["apply", &path, "--json"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "warning: accounts[0].users[1]: there are several places called `Dallas` in US",
+    );
+    let done: Value = serde_json::from_str(&run.stdout).unwrap();
+    let warnings = strings(&done["warnings"]);
+    assert_eq!(warnings.len(), 1, "{done}");
+    says(&warnings[0], "America/Chicago");
+}
