@@ -415,3 +415,24 @@ fn apply_warns_of_a_timezone_taken_for_an_ambiguous_city() {
     assert_eq!(warnings.len(), 1, "{done}");
     says(&warnings[0], "America/Chicago");
 }
+
+/// Re-applying a file that lists as invited a member who has since
+/// joined: refused at their `status`, with what to write instead.
+#[test]
+fn a_member_listed_invited_who_has_joined_is_told_what_to_write() {
+    let p = Portal::empty();
+    let doc = serde_json::json!({"preset": "portal", "accounts": [{"name": "CI", "owner": "o@ci.test", "users": [
+        {"email": "o@ci.test", "name": "O", "role": "admin"},
+        {"email": "new@ci.test", "name": "New", "role": "user", "status": "invited"}
+    ]}]});
+    let path = file(&p, "seed.json", &doc);
+    p.ok(&["apply", "--no-send", &path]);
+    let resent = p.json(&["user", "resend-invite", "new@ci.test", "--no-send"]);
+    p.ok(&["user", "accept", resent["token"].as_str().unwrap()]);
+    let err = p.refused(&["apply", &path], CONFLICT);
+    assert_eq!(
+        err,
+        "error: accounts[0].users[1].status: `new@ci.test` is listed as invited, but has joined `CI`: a member who joined is not invited again\n\
+         help: write `\"status\": \"active\"` for them, as they are now\n"
+    );
+}
