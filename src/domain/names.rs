@@ -7,9 +7,10 @@
 use std::path::Path;
 use std::time::Duration;
 
+use super::catalog::role_view;
 use super::{preset_names, Catalog, Preset};
 use crate::error::Result;
-use crate::model::{Role, CAPABILITIES};
+use crate::model::CAPABILITIES;
 use crate::store::{SqliteStore, Store as _};
 use crate::view::CapabilityView;
 
@@ -56,18 +57,7 @@ pub(crate) fn capability_catalog(database: Option<&Path>) -> Result<Vec<Capabili
     if let Some(path) = database.filter(|p| p.exists()) {
         let mut store = SqliteStore::open_to_read(path, WAIT)?;
         let tx = store.read()?;
-        let catalog = Catalog::load(&*tx)?;
-        let roles: Vec<(String, Vec<String>)> = catalog
-            .live_roles()
-            .into_iter()
-            .map(|r| (r.name.clone(), role_capabilities(r)))
-            .collect();
-        let areas: Vec<(String, Vec<String>)> = catalog
-            .bundles()
-            .iter()
-            .map(|b| (b.name.clone(), b.capabilities.clone()))
-            .collect();
-        return Ok(rows(&catalog.preset, &roles, &areas));
+        return Ok(catalog_rows(&Catalog::load(&*tx)?));
     }
     let mut all = Vec::new();
     for name in preset_names() {
@@ -87,15 +77,24 @@ pub(crate) fn capability_catalog(database: Option<&Path>) -> Result<Vec<Capabili
     Ok(all)
 }
 
-/// The capabilities `role` holds, every one for an all-capabilities role.
-fn role_capabilities(role: &Role) -> Vec<String> {
-    if role.blocking {
-        Vec::new()
-    } else if role.all_capabilities {
-        CAPABILITIES.iter().map(|c| c.to_string()).collect()
-    } else {
-        role.capabilities.clone()
-    }
+/// The rows of [`capability_catalog`] for the catalog of one database. A
+/// role's capabilities are those of its view, the one `role show` prints,
+/// so both answers agree (every non-blocking role holds `portal.access`).
+fn catalog_rows(catalog: &Catalog) -> Vec<CapabilityView> {
+    let roles: Vec<(String, Vec<String>)> = catalog
+        .live_roles()
+        .into_iter()
+        .map(|r| {
+            let view = role_view(r, None);
+            (view.name, view.capabilities)
+        })
+        .collect();
+    let areas: Vec<(String, Vec<String>)> = catalog
+        .bundles()
+        .iter()
+        .map(|b| (b.name.clone(), b.capabilities.clone()))
+        .collect();
+    rows(&catalog.preset, &roles, &areas)
 }
 
 /// One row per capability of the catalog: the roles and areas of
@@ -120,4 +119,42 @@ fn rows(
             areas: giving(areas, cap),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testing::seeded;
+
+    /// Every role `role show` says holds a capability is listed for it, and
+    /// no other: `portal.access` is held by every role but the blocking one.
+    #[test]
+    fn the_catalog_names_the_roles_role_show_names() {
+        for preset in preset_names() {
+            let mut p = seeded(preset);
+            let shown: Vec<crate::view::RoleView> = p.role_list().expect("roles");
+            let tx = p.gate.read(p.ctx.now).expect("read");
+            let rows = catalog_rows(&Catalog::load(&*tx).expect("catalog"));
+            for row in &rows {
+                let holders: Vec<String> = shown
+                    .iter()
+                    .filter(|r| r.capabilities.contains(&row.capability))
+                    .map(|r| r.name.clone())
+                    .collect();
+                let mut listed = row.roles.clone();
+                listed.sort();
+                let mut expected = holders;
+                expected.sort();
+                assert_eq!(listed, expected, "{preset} {}", row.capability);
+            }
+        }
+        let mut p = seeded("portal");
+        let tx = p.gate.read(p.ctx.now).expect("read");
+        let rows = catalog_rows(&Catalog::load(&*tx).expect("catalog"));
+        let access = rows
+            .iter()
+            .find(|r| r.capability == "portal.access")
+            .expect("portal.access");
+        assert_eq!(access.roles, ["admin", "manager", "user"]);
+    }
 }

@@ -372,3 +372,67 @@ fn a_refusals_help_inside_an_apply_says_what_to_write_in_the_file() {
         assert_eq!(err.trim_end(), format!("{error}\n{help}"));
     }
 }
+
+/// An owner listed without a role takes the owner role in every account
+/// of the file, the second as the first.
+#[test]
+fn every_owner_listed_without_a_role_holds_the_owner_role() {
+    let p = Portal::empty();
+    let doc = serde_json::json!({"preset": "portal", "accounts": [
+        {"name": "A", "owner": "o@a.test", "users": [{"email": "o@a.test", "name": "Oa"}]},
+        {"name": "B", "owner": "o@b.test", "users": [{"email": "o@b.test", "name": "Ob"}]}
+    ]});
+    let path = file(&p, "two-owners.json", &doc);
+    p.ok(&["apply", &path]);
+    let ob = p.json(&["user", "show", "o@b.test", "--account", "B"]);
+    assert_eq!(ob["role"], "admin", "{ob}");
+    let again = p.json(&["apply", &path]);
+    assert_eq!(
+        (&again["created"], &again["updated"]),
+        (&serde_json::json!(0), &serde_json::json!(0)),
+        "{again}"
+    );
+}
+
+/// A timezone taken for an ambiguous city is said, as `user invite` says
+/// it: a `warning:` line naming the entry, and in the JSON's `warnings`.
+#[test]
+fn apply_warns_of_a_timezone_taken_for_an_ambiguous_city() {
+    let p = Portal::empty();
+    let doc = serde_json::json!({"preset": "moodle", "accounts": [{"name": "MP", "owner": "p@mp.test", "users": [
+        {"email": "p@mp.test", "name": "P", "city": "Munich", "country": "DE"},
+        {"email": "s@mp.test", "name": "S", "role": "staff", "city": "Dallas", "country": "US"}
+    ]}]});
+    let path = file(&p, "dallas.json", &doc);
+    let run = p.run(&["apply", &path, "--json"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "warning: accounts[0].users[1]: there are several places called `Dallas` in US",
+    );
+    let done: Value = serde_json::from_str(&run.stdout).unwrap();
+    let warnings = strings(&done["warnings"]);
+    assert_eq!(warnings.len(), 1, "{done}");
+    says(&warnings[0], "America/Chicago");
+}
+
+/// Re-applying a file that lists as invited a member who has since
+/// joined: refused at their `status`, with what to write instead.
+#[test]
+fn a_member_listed_invited_who_has_joined_is_told_what_to_write() {
+    let p = Portal::empty();
+    let doc = serde_json::json!({"preset": "portal", "accounts": [{"name": "CI", "owner": "o@ci.test", "users": [
+        {"email": "o@ci.test", "name": "O", "role": "admin"},
+        {"email": "new@ci.test", "name": "New", "role": "user", "status": "invited"}
+    ]}]});
+    let path = file(&p, "seed.json", &doc);
+    p.ok(&["apply", "--no-send", &path]);
+    let resent = p.json(&["user", "resend-invite", "new@ci.test", "--no-send"]);
+    p.ok(&["user", "accept", resent["token"].as_str().unwrap()]);
+    let err = p.refused(&["apply", &path], CONFLICT);
+    assert_eq!(
+        err,
+        "error: accounts[0].users[1].status: `new@ci.test` is listed as invited, but has joined `CI`: a member who joined is not invited again\n\
+         help: write `\"status\": \"active\"` for them, as they are now\n"
+    );
+}

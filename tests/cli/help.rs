@@ -451,3 +451,23 @@ fn help_of_a_command_is_its_help() {
     // The topics take the global options.
     assert!(p.ok(&["-q", "help", "environment"]).is_empty());
 }
+
+/// `help capabilities` on a database names the roles `role show` names:
+/// every role but the blocking one holds `portal.access`.
+#[test]
+fn help_capabilities_names_the_roles_role_show_names() {
+    let p = Portal::new();
+    let caps = p.json(&["help", "capabilities"]);
+    let access = caps
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["capability"] == "portal.access")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        access["roles"],
+        serde_json::json!(["admin", "manager", "user"])
+    );
+    says(&p.ok(&["role", "show", "user"]), "portal.access");
+}
