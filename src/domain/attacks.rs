@@ -227,7 +227,7 @@ fn add_client_co(p: &mut Portal) {
 fn msp_with_customer() -> Portal {
     let mut p = seeded("msp");
     add_client_co(&mut p);
-    invite_located(&mut p, "dup@acme.test", "msp-user");
+    invite_located(&mut p, "dup@acme.test", "msp-administrator");
     invite_located(&mut p, "gone@acme.test", "msp-user");
     p.external_admin_add(
         "Client Co",

@@ -109,27 +109,51 @@ fn manages_a_partner(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx) -> Result<bool> 
     Ok(false)
 }
 
-/// Ends every active external membership of `person_id` that comes from
-/// `partner`, because they are no longer an active member of it, each with
-/// its customer, by name. Runs in the caller's transaction; the caller
-/// records the one audit event.
+/// Ends every active external membership that `home`'s holder has from
+/// `partner` and that `home` no longer backs: all of them once they are no
+/// longer an active member of it with access, else those whose role on the
+/// customer gives what `home` no longer holds (a partner administrator
+/// made a user; the gate refuses an external admin holding more on a
+/// customer than in the partner). Each with its customer, by name. Runs in
+/// the caller's transaction: each ended access is an event in its
+/// customer's log, beside the caller's own.
 pub(super) fn end_external_access(
     w: &Write<'_>,
     partner: &Account,
-    person_id: i64,
+    home: &Membership,
 ) -> Result<Vec<(Account, ExternalEndedView)>> {
     let (tx, catalog, now) = (w.tx, w.catalog()?, w.ctx.now);
+    let person_id = home.person_id;
+    let held = match home.status {
+        MemberStatus::Active => Some(Access::of(tx, catalog, partner, home.clone(), now)?),
+        _ => None,
+    }
+    .filter(|h| h.holds(caps::PORTAL_ACCESS));
     let mut ended = Vec::new();
     for mut m in tx.memberships_of(person_id)? {
         if m.external_from != Some(partner.id) || m.status != MemberStatus::Active {
             continue;
         }
         let customer = tx.account(m.account_id)?;
-        let held_admin =
-            Access::of(tx, catalog, &customer, m.clone(), now)?.holds(caps::USERS_MANAGE);
+        let there = Access::of(tx, catalog, &customer, m.clone(), now)?;
+        if let Some(held) = &held {
+            if there.capabilities().iter().all(|c| held.holds(*c)) {
+                continue;
+            }
+        }
+        let held_admin = there.holds(caps::USERS_MANAGE);
+        let before = member_view(tx, catalog, &m)?;
         m.status = MemberStatus::Deactivated;
         m.updated_at = now;
         tx.update_membership(&m)?;
+        // The customer's log says so too, as `external-admin remove` does:
+        // its auditors read their own account's events.
+        w.member_changed(
+            "external_admin.remove",
+            &customer,
+            Some(&before),
+            &member_view(tx, catalog, &m)?,
+        )?;
         w.may_leave_without_admin(&customer);
         let left_without_admin = held_admin && !another_admin(tx, catalog, &customer, m.id, now)?;
         let view = ExternalEndedView {
@@ -392,5 +416,72 @@ impl Portal {
         }
         views.sort_by(|a, b| (&a.account, &a.email).cmp(&(&b.account, &b.email)));
         Ok(views)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{email, join, seeded};
+    use super::super::{NewAccount, Portal};
+    use crate::model::AccountKind;
+
+    /// `msp` with an administrator and a user of the partner `Acme`, and
+    /// its customer `Client Co`.
+    fn msp() -> Portal {
+        let mut p = seeded("msp");
+        join(&mut p, "ada@acme.test", "msp-administrator");
+        join(&mut p, "uma@acme.test", "msp-user");
+        p.account_create(&NewAccount {
+            name: "Client Co".into(),
+            kind: AccountKind::Customer,
+            parent: Some("Acme".into()),
+            currency: None,
+        })
+        .expect("customer");
+        p
+    }
+
+    fn status_in_customer(p: &mut Portal, who: &str) -> String {
+        p.member_show(&email(who), Some("Client Co"))
+            .expect("member")
+            .status
+            .to_string()
+    }
+
+    #[test]
+    fn external_access_gives_no_more_than_the_partner_gives() {
+        let mut p = msp();
+        let uma = email("uma@acme.test");
+        let err = p
+            .external_admin_add("Client Co", &uma, "msp-administrator", None)
+            .expect_err("more than she holds in Acme");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        p.external_admin_add("Client Co", &uma, "msp-user", None)
+            .expect("as much as she holds");
+        // Nor raised on the customer itself.
+        let err = p
+            .set_role(&uma, "msp-administrator", Some("Client Co"), None)
+            .expect_err("refused by the gate");
+        assert_eq!(err.exit_code(), 4, "{err}");
+    }
+
+    #[test]
+    fn a_partner_administrator_made_a_user_loses_what_more_they_held_on_customers() {
+        let mut p = msp();
+        let ada = email("ada@acme.test");
+        p.external_admin_add("Client Co", &ada, "msp-administrator", None)
+            .expect("add");
+        let uma = email("uma@acme.test");
+        p.external_admin_add("Client Co", &uma, "msp-user", None)
+            .expect("add");
+        let view = p
+            .set_role(&ada, "msp-user", Some("Acme"), None)
+            .expect("demoted");
+        assert_eq!(view.external_ended.len(), 1);
+        assert_eq!(status_in_customer(&mut p, "ada@acme.test"), "deactivated");
+        // Promoting keeps what an external role gives: it stays.
+        p.set_role(&uma, "msp-administrator", Some("Acme"), None)
+            .expect("promoted");
+        assert_eq!(status_in_customer(&mut p, "uma@acme.test"), "active");
     }
 }

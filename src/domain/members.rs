@@ -10,8 +10,8 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Capability, Email, Grant, InvitationState, MemberQuery, MemberStanding, MemberStatus,
-    Membership, Person, Service, Timestamp,
+    Account, AccountKind, Capability, Email, Grant, InvitationState, MemberQuery, MemberStanding,
+    MemberStatus, Membership, Person, Service, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{CanView, GrantView, MemberView};
@@ -186,13 +186,12 @@ impl Portal {
             let mut after = member_view(tx, catalog, &membership)?;
             // Someone without access to a partner (deactivated, left, or given
             // the blocking role) keeps no access they were given as its
-            // external admin (see `external_admins`).
-            let has_access = membership.status == MemberStatus::Active
-                && !catalog.role(membership.role_id)?.blocking;
-            let ended = if has_access {
-                Vec::new()
+            // external admin, and someone given less keeps none that gives
+            // more than they now hold (see `external_admins`).
+            let ended = if account.kind == AccountKind::Partner {
+                super::external_admins::end_external_access(w, &account, &membership)?
             } else {
-                super::external_admins::end_external_access(w, &account, person.id)?
+                Vec::new()
             };
             after.external_ended = ended.iter().map(|(_, v)| v.clone()).collect();
             let mut after_json = snapshot(&after)?;

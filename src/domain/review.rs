@@ -17,7 +17,7 @@
 //!   one whose `users.manage` is time-bound (`--until`) does not count,
 //!   since nothing would refuse its lapse;
 //! - external access lasts only while its holder is active in the partner
-//!   it comes from.
+//!   it comes from, and gives no more than they hold there.
 //!
 //! And, once the write goes through, what it left short of approvers.
 
@@ -83,7 +83,7 @@ impl<'a> Review<'a> {
             self.ensure_owner_role_is_the_owners(before.as_ref(), after.as_ref())?;
             self.ensure_actor_holds(*seat, (before.as_ref(), after.as_ref()))?;
             self.ensure_admin_remains(*seat, &before, &after, may_lose_admin)?;
-            self.ensure_external_access_is_backed(after.as_ref())?;
+            self.ensure_external_access_is_backed(*seat, before.as_ref(), after.as_ref())?;
         }
         Ok(())
     }
@@ -497,15 +497,9 @@ impl<'a> Review<'a> {
             return Ok(());
         };
         let who = self.tx.person(person)?.email;
-        let mut names: Vec<String> = gained.iter().map(|c| c.to_string()).collect();
-        if names.len() > SHOWN {
-            let more = names.len() - SHOWN;
-            names.truncate(SHOWN);
-            names.push(format!("{more} more"));
-        }
         let given = self.given((person, account_id), change)?;
         let account = self.account(account_id)?.name;
-        let names = names.join(", ");
+        let names = shown(&gained);
         Err(if at == self.ctx.now {
             Error::denied(format!(
                 "`{email}` cannot give `{who}` {given} in `{account}`: it includes capabilities they do not hold ({names})"
@@ -626,33 +620,95 @@ impl<'a> Review<'a> {
         .help("give another member an admin role first"))
     }
 
-    /// External access lasts only while its holder is an active member,
-    /// with access, of the partner it comes from.
-    fn ensure_external_access_is_backed(&self, after: Option<&Standing>) -> Result<()> {
-        let Some(s) = after else { return Ok(()) };
-        let m = &s.membership;
-        let Some(partner) = m.external_from else {
-            return Ok(());
+    /// External access is a partner's member's on a customer, and gives
+    /// no more than they hold in the partner: an external admin is one of
+    /// the partner's administrators (002: "add further partner
+    /// administrators"), not a way to raise a partner's user above what
+    /// the partner gave them. So it lasts only while its holder is an
+    /// active member of the partner, with access, holding every
+    /// capability it gives. Checked at the external seat when it changes,
+    /// and at the partner seat when what it holds shrinks.
+    fn ensure_external_access_is_backed(
+        &self,
+        (person, account): Seat,
+        before: Option<&Standing>,
+        after: Option<&Standing>,
+    ) -> Result<()> {
+        if let Some(s) = after {
+            if let Some(partner) = s.membership.external_from {
+                self.ensure_backed(&s.membership, partner)?;
+            }
+        }
+        let lost = match (before, after) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(b), Some(a)) => {
+                let has = self.access(a, false)?;
+                self.access(b, false)?
+                    .capabilities()
+                    .into_iter()
+                    .any(|c| !has.holds(c))
+            }
         };
+        if lost {
+            for m in self.tx.memberships_of(person)? {
+                if m.external_from == Some(account) {
+                    self.ensure_backed(&m, account)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses the external membership `m` unless its holder's membership
+    /// of `partner` backs all it gives (see above).
+    fn ensure_backed(&self, m: &Membership, partner: i64) -> Result<()> {
         if m.status != MemberStatus::Active {
             return Ok(());
         }
-        let backed = match self.tx.membership_of(m.person_id, partner)? {
-            Some(home) => {
-                home.status == MemberStatus::Active && !self.catalog.role(home.role_id)?.blocking
+        let now = self.ctx.now;
+        let (customer, partner) = (self.account(m.account_id)?, self.account(partner)?);
+        let held = match self.tx.membership_of(m.person_id, partner.id)? {
+            Some(home) if home.status == MemberStatus::Active => {
+                Some(Access::of(self.tx, self.catalog, &partner, home, now)?)
             }
-            None => false,
+            _ => None,
         };
-        if backed {
+        let who = self.tx.person(m.person_id)?.email;
+        let Some(held) = held.filter(|h| h.holds(caps::PORTAL_ACCESS)) else {
+            return Err(Error::conflict(format!(
+                "`{who}` would keep access to `{}` from `{}` without being active there",
+                customer.name, partner.name
+            )));
+        };
+        let given = Access::of(self.tx, self.catalog, &customer, m.clone(), now)?.capabilities();
+        let missing: Vec<Capability> = given.into_iter().filter(|c| !held.holds(*c)).collect();
+        if missing.is_empty() {
             return Ok(());
         }
-        let who = self.tx.person(m.person_id)?.email;
+        let role = &self.catalog.role(m.role_id)?.name;
         Err(Error::conflict(format!(
-            "`{who}` would keep access to `{}` from `{}` without being active there",
-            self.tx.account(m.account_id)?.name,
-            self.tx.account(partner)?.name
+            "`{who}`'s role `{role}` on `{}` would give capabilities they do not hold in `{}` ({})",
+            customer.name,
+            partner.name,
+            shown(&missing)
+        ))
+        .help(format!(
+            "an external admin holds no more on a customer than in its partner: give them that role in `{}` first, or a lesser one on `{}`",
+            partner.name, customer.name
         )))
     }
+}
+
+/// Capabilities a refusal names, the first `SHOWN` of them.
+fn shown(capabilities: &[Capability]) -> String {
+    let mut names: Vec<String> = capabilities.iter().map(|c| c.to_string()).collect();
+    if names.len() > SHOWN {
+        let more = names.len() - SHOWN;
+        names.truncate(SHOWN);
+        names.push(format!("{more} more"));
+    }
+    names.join(", ")
 }
 
 /// The members of one account as the gate sees them, before or after the

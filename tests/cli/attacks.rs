@@ -103,7 +103,7 @@ fn nobody_approves_an_order_that_became_their_own_by_a_merge() {
 fn a_merge_gives_no_external_access_to_someone_who_left_the_partner() {
     let p = Portal::with_preset("msp");
     p.customer("Client Co");
-    p.member("dup@acme.test", "msp-user");
+    p.member("dup@acme.test", "msp-administrator");
     p.member("gone@acme.test", "msp-user");
     p.ok(&[
         "external-admin", "add", "--customer", "Client Co", "--email", "dup@acme.test", "--role",

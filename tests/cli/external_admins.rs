@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::support::{Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, SUCCESS, USAGE};
+use crate::support::{says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, SUCCESS, USAGE};
 
 const CUSTOMER: &str = "Client Co";
 const ADA: &str = "ada@acme.test";
@@ -113,11 +113,60 @@ fn an_msp_administrator_adds_an_external_admin_who_uses_their_existing_login() {
 #[test]
 fn adding_again_with_another_role_changes_the_role() {
     let p = msp();
-    p.ok(&add(UMA, "msp-user"));
-    let v = p.json(&add(UMA, "msp-administrator"));
+    p.ok(&add(BEN, "msp-user"));
+    let v = p.json(&add(BEN, "msp-administrator"));
     assert_eq!(v["role"], "msp-administrator");
-    let err = p.refused(&add(UMA, "msp-administrator"), CONFLICT);
+    let err = p.refused(&add(BEN, "msp-administrator"), CONFLICT);
     assert!(err.contains("already an external admin"), "{err}");
+}
+
+/// 002: "add further partner administrators": an external admin is one of
+/// the partner's administrators, holding no more on a customer than in
+/// the partner. An MSP user is not made a customer's administrator, by
+/// `external-admin add` or by a role given on the customer, and a partner
+/// administrator made a user keeps no administrator's access to the
+/// partner's customers.
+#[test]
+fn an_external_admin_holds_no_more_on_a_customer_than_in_the_partner() {
+    let p = msp();
+    let before = p.dump();
+    let err = p.refused(&add(UMA, "msp-administrator"), CONFLICT);
+    says(&err, "`uma@acme.test`'s role `msp-administrator` on `Client Co` would give capabilities they do not hold in `Acme Ltd` (");
+    says(&err, "give them that role in `Acme Ltd` first");
+    assert_eq!(p.dump(), before, "a refusal changes nothing");
+    p.ok(&add(UMA, "msp-user"));
+    p.ok(&add(BEN, "msp-administrator"));
+    p.refused_as(
+        Some(BEN),
+        &[
+            "user", "set-role", UMA, "msp-administrator", "--account", CUSTOMER,
+        ],
+        CONFLICT,
+    );
+    assert_eq!(
+        p.json(&["user", "show", UMA, "--account", CUSTOMER])["role"],
+        "msp-user"
+    );
+    // Promoted in the partner first, then on the customer: allowed.
+    p.ok(&[
+        "user", "set-role", UMA, "msp-administrator", "--account", ACCOUNT,
+    ]);
+    p.ok(&add(UMA, "msp-administrator"));
+    // Made a user again in the partner: the administrator's access to the
+    // customer ends with it, in the same change, and the customer's log
+    // says so.
+    let v = p.json_as(
+        Some(ADA),
+        &["user", "set-role", UMA, "msp-user", "--account", ACCOUNT],
+    );
+    assert_eq!(v["external_ended"][0]["customer"], CUSTOMER, "{v}");
+    assert_eq!(status_in_customer(&p, UMA), "deactivated");
+    let theirs = p.json(&["audit", "list", "--account", CUSTOMER, "--limit", "1"]);
+    assert_eq!(theirs[0]["action"], "external_admin.remove", "{theirs}");
+    assert_eq!(
+        p.can(&[UMA, "users.manage", "--account", CUSTOMER])["allowed"],
+        false
+    );
 }
 
 #[test]
@@ -196,19 +245,16 @@ fn the_customers_console_login_adds_external_admins_from_the_partner() {
 
 /// 002: "Existing partner administrators can single sign-on (SSO) to the
 /// customer's Administration Console and add further partner administrators
-/// using the Manage External Admin functionality": the right can come from
-/// the role held on the customer alone.
+/// using the Manage External Admin functionality".
 #[test]
 fn an_external_admin_with_the_right_on_the_customer_adds_further_ones() {
     let p = msp();
     p.member("vic@acme.test", "msp-user");
-    // Uma holds no `external_admins.manage` in the partner, only on the
-    // customer as an external admin.
-    p.ok(&add(UMA, "msp-administrator"));
-    let v = p.json_as(Some(UMA), &add("vic@acme.test", "msp-user"));
+    p.ok(&add(BEN, "msp-administrator"));
+    let v = p.json_as(Some(BEN), &add("vic@acme.test", "msp-user"));
     assert_eq!(v["account"], CUSTOMER);
     assert_eq!(
-        p.can(&[UMA, "external_admins.manage", "--account", CUSTOMER, "--as", UMA])["allowed"],
+        p.can(&[BEN, "external_admins.manage", "--account", CUSTOMER, "--as", BEN])["allowed"],
         true
     );
 }
@@ -404,11 +450,19 @@ fn deactivation_in_the_partner_ends_external_access_in_the_same_transaction() {
         ])
     );
     assert_eq!(status_in_customer(&p, UMA), "deactivated");
-    // One command, one audit event, which names what ended.
+    // One command: its event names what ended, and each customer's log
+    // has an event of its own, as `external-admin remove` writes.
     let now: i64 = p.text("SELECT COUNT(*) FROM audit_events").parse().unwrap();
-    assert_eq!(now, events + 1);
+    assert_eq!(now, events + 3);
     let audit = p.json(&["audit", "list", "--limit", "1"]);
     assert_eq!(audit[0]["after"]["external_ended"][0]["customer"], CUSTOMER);
+    for customer in [CUSTOMER, "Other Co"] {
+        let theirs = p.json(&["audit", "list", "--account", customer, "--limit", "1"]);
+        assert_eq!(theirs[0]["action"], "external_admin.remove", "{theirs}");
+        assert_eq!(theirs[0]["target"], UMA);
+        assert_eq!(theirs[0]["before"]["status"], "active");
+        assert_eq!(theirs[0]["after"]["status"], "deactivated");
+    }
     p.refused_as(Some(UMA), &["account", "show", CUSTOMER], DENIED);
     // Reactivating in the partner does not bring external access back...
     p.ok(&["user", "activate", UMA, "--account", ACCOUNT]);
@@ -432,9 +486,14 @@ fn the_blocking_role_in_the_partner_ends_external_access_too() {
         CONFLICT,
     );
     assert!(err.contains("no longer active there"), "{err}");
-    // Other changes to a partner member leave their external access alone.
-    p.ok(&["user", "set-role", BEN, "msp-user", "--account", ACCOUNT]);
-    assert_eq!(status_in_customer(&p, BEN), "active");
+    // A change that leaves them all their external role gives leaves
+    // their external access alone.
+    p.member("vic@acme.test", "msp-user");
+    p.ok(&add("vic@acme.test", "msp-user"));
+    p.ok(&[
+        "user", "set-role", "vic@acme.test", "msp-administrator", "--account", ACCOUNT,
+    ]);
+    assert_eq!(status_in_customer(&p, "vic@acme.test"), "active");
 }
 
 #[test]
@@ -490,6 +549,9 @@ fn leaving_the_partner_ends_external_access_and_says_when_no_admin_is_left() {
     let v = p.json_as(Some(ADA), &add(ADA, "msp-administrator"));
     assert_eq!(v["status"], "active");
     // With the JSON output, the flag is in the document and stderr is quiet.
+    p.ok(&[
+        "user", "set-role", UMA, "msp-administrator", "--account", ACCOUNT,
+    ]);
     p.ok(&add(UMA, "msp-administrator"));
     let run = p.run(&[
         "--json", "user", "deactivate", "--yes", ADA, "--account", ACCOUNT,

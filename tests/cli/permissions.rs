@@ -233,10 +233,17 @@ fn strings(args: &[&str]) -> Vec<String> {
 }
 
 /// The guarded commands. `block` is the preset's blocking role, `own_role`
-/// the actor's role, `new_owner` whom `transfer-ownership` names, `area`
-/// what `user grant` gives (none: the catalog grants nothing on top of a
-/// role, and `user grant` is a conflict for whoever may manage users).
-fn cases(block: &str, own_role: &str, new_owner: &str, area: Option<&str>) -> Vec<Case> {
+/// the actor's role, `limited` the role `EXTERNAL` holds in the partner,
+/// `new_owner` whom `transfer-ownership` names, `area` what `user grant`
+/// gives (none: the catalog grants nothing on top of a role, and `user
+/// grant` is a conflict for whoever may manage users).
+fn cases(
+    block: &str,
+    own_role: &str,
+    limited: &str,
+    new_owner: &str,
+    area: Option<&str>,
+) -> Vec<Case> {
     const VIEW: Needs = Needs::Caps(&["users.view"]);
     const MANAGE: Needs = Needs::Caps(&["users.manage"]);
     let case = |args: &[&str], needs: Needs| Case {
@@ -446,15 +453,16 @@ fn cases(block: &str, own_role: &str, new_owner: &str, area: Option<&str>) -> Ve
             ],
             Needs::Caps(&["account.edit"]),
         ),
-        // The actor's own role, so it never gives more than they hold. 002:
-        // whoever holds `external_admins.manage` in the partner or in the
-        // customer ("Log in to the customer's Administration Console").
+        // The role `EXTERNAL` holds in the partner: an external admin holds
+        // no more on a customer than there. 002: whoever holds
+        // `external_admins.manage` in the partner or in the customer ("Log
+        // in to the customer's Administration Console").
         Case {
             in_customer: Some(Needs::Caps(&["external_admins.manage"])),
             ..case(
                 &[
                     "external-admin", "add", "--customer", CUSTOMER, "--email", EXTERNAL, "--role",
-                    own_role,
+                    limited,
                 ],
                 Needs::Caps(&["external_admins.manage"]),
             )
@@ -728,7 +736,13 @@ fn check_preset(name: &str) {
         );
         let asked = base(&preset, &role.name);
         let mut can = Can::new(&asked, ACCOUNT);
-        for case in cases(&block, &role.name, TARGET, preset.area.as_deref()) {
+        for case in cases(
+            &block,
+            &role.name,
+            preset.limited(),
+            TARGET,
+            preset.area.as_deref(),
+        ) {
             let allowed = can.allows(case.needs);
             let derived = case.needs.member_allowed(role);
             if allowed != derived {
@@ -749,7 +763,13 @@ fn check_preset(name: &str) {
         );
         let asked = customer_base(&preset, &role.name);
         let mut can = Can::new(&asked, CUSTOMER);
-        for case in cases(&block, &role.name, TARGET, preset.area.as_deref()) {
+        for case in cases(
+            &block,
+            &role.name,
+            preset.limited(),
+            TARGET,
+            preset.area.as_deref(),
+        ) {
             let Some(needs) = case.in_customer else {
                 continue;
             };
@@ -772,7 +792,13 @@ fn check_owner(name: &str) -> (Vec<String>, usize) {
     // nothing, while the owner holds every capability).
     let context = format!("preset `{}`, account owner ({OWNER})", preset.name);
     let mut failures = Vec::new();
-    let all = cases(&block, preset.stand_in(), ACTOR, preset.area.as_deref());
+    let all = cases(
+        &block,
+        preset.stand_in(),
+        preset.limited(),
+        ACTOR,
+        preset.area.as_deref(),
+    );
     for case in &all {
         failures.extend(check(
             base(&preset, preset.stand_in()),
@@ -813,7 +839,13 @@ fn derived_expectations_are_not_vacuous() {
             .find(|r| r.name == preset.owner_role)
             .unwrap();
         let blocking = preset.roles.iter().find(|r| r.blocking).unwrap();
-        for case in cases(&block, &preset.owner_role, TARGET, preset.area.as_deref()) {
+        for case in cases(
+            &block,
+            &preset.owner_role,
+            preset.limited(),
+            TARGET,
+            preset.area.as_deref(),
+        ) {
             let expected = matches!(case.needs, Needs::Caps(_) | Needs::Any(_));
             assert_eq!(
                 case.needs.member_allowed(owner_role),
