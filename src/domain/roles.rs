@@ -67,7 +67,7 @@ impl Portal {
     /// The roles `user invite` offers to pick from on a terminal when
     /// `--role` is left out: none when the catalog gives a role by default
     /// (the invitation takes that one), else every live role but the
-    /// blocking one, in catalog order.
+    /// blocking one, the fewest capabilities first.
     pub(crate) fn invite_role_choices(&mut self) -> Result<Vec<String>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
@@ -75,12 +75,16 @@ impl Portal {
         if catalog.default_role().is_ok() {
             return Ok(Vec::new());
         }
-        Ok(catalog
+        let mut roles: Vec<_> = catalog
             .live_roles()
             .into_iter()
             .filter(|r| !r.blocking)
-            .map(|r| r.name.clone())
-            .collect())
+            .collect();
+        // The least access first, where a picker starts: pressing Enter
+        // must not invite an administrator (004: "Only grant access to
+        // users who need access").
+        roles.sort_by_key(|r| (r.all_capabilities, r.capabilities.len()));
+        Ok(roles.into_iter().map(|r| r.name.clone()).collect())
     }
 
     /// Whether `user invite` needs a city and a country in this catalog
@@ -348,6 +352,20 @@ mod tests {
     use super::super::InviteRequest;
     use super::*;
     use crate::model::{caps, AccountKind, Text};
+
+    /// A picker starts on the first choice: the least access.
+    #[test]
+    fn invite_offers_the_least_access_first() {
+        for (preset, first, last) in [
+            ("portal", "user", "admin"),
+            ("msp", "msp-user", "msp-administrator"),
+        ] {
+            let mut p = seeded(preset);
+            let roles = p.invite_role_choices().expect("choices");
+            assert_eq!(roles.first().map(String::as_str), Some(first), "{preset}");
+            assert_eq!(roles.last().map(String::as_str), Some(last), "{preset}");
+        }
+    }
 
     #[test]
     fn an_accounts_admin_retires_only_its_own_roles() {

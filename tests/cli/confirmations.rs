@@ -157,11 +157,16 @@ fn on_a_terminal_an_empty_list_says_what_it_lacks() {
 #[test]
 fn on_a_terminal_invite_asks_for_a_role_the_catalog_does_not_give() {
     let p = Portal::new();
-    // Down once from `admin`, then Enter.
-    let args = ["user", "invite", "ann@acme.test", "--no-send"];
-    let Some((code, text)) = on_a_terminal(&p, &args, "\u{1b}[B\r") else {
+    // The least access first: Enter alone invites a user, not an admin.
+    let args = ["user", "invite", "una@acme.test", "--no-send"];
+    let Some((code, text)) = on_a_terminal(&p, &args, "\r") else {
         return;
     };
+    assert_eq!(code, SUCCESS, "{text}");
+    assert_eq!(p.json(&["user", "show", "una@acme.test"])["role"], "user");
+    // Down once from `user`, then Enter.
+    let args = ["user", "invite", "ann@acme.test", "--no-send"];
+    let (code, text) = on_a_terminal(&p, &args, "\u{1b}[B\r").unwrap();
     assert_eq!(code, SUCCESS, "{text}");
     says(&text, "role for `ann@acme.test`");
     assert_eq!(
