@@ -190,7 +190,7 @@ pub(crate) const EXIT_CODES: &[(u8, &str, &str)] = &[
     (
         4,
         "conflict",
-        "conflict: already exists, a rule forbids it (own order, wrong state), a broken audit chain",
+        "conflict: already exists, a rule forbids it (own order, wrong state), an unsound database",
     ),
     (
         DENIED,
@@ -200,7 +200,7 @@ pub(crate) const EXIT_CODES: &[(u8, &str, &str)] = &[
     (
         6,
         "unavailable",
-        "database busy past the lock timeout, newer than this binary, or read-only",
+        "database busy, read-only or newer than this binary; mail server out of reach (`outbox send`)",
     ),
 ];
 

@@ -293,7 +293,7 @@ impl Portal {
 /// "Cannot send": the mailer cannot take any email now.
 fn unreachable(report: &SendView, why: &str) -> Error {
     Error::unavailable(format!("cannot send through `{}`: {why}", report.via)).help(format!(
-        "{} sent in this run; the rest stay pending and nothing is lost: run `portalctl outbox send` again later",
+        "{} sent in this run; the rest stay pending and nothing is lost: run the same `outbox send` again later",
         report.sent
     ))
 }
