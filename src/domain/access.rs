@@ -530,7 +530,14 @@ pub(crate) fn denial(
         )
     };
     let sources = sources(catalog, cap);
-    let help = if sources.is_empty() {
+    let help = if !decision.has_access {
+        // No role gives anything to a membership that holds nothing
+        // (deactivated, left, the blocking role): access comes first.
+        format!(
+            "`{who}` holds nothing in `{}` now: an admin of it can give their access back",
+            account.name
+        )
+    } else if sources.is_empty() {
         asked
     } else {
         format!("{asked}; it comes with {}", sources.join(" or "))

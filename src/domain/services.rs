@@ -41,9 +41,9 @@ pub(crate) fn visibility(
             Ok(Visibility::All)
         }
         // 004: "a member always sees the services assigned to them", with
-        // `services.view_assigned` or without it; only a blocking role (the
-        // one for those who left, no access at all) sees none.
-        Authority::Member { access, .. } if !access.role.blocking => {
+        // `services.view_assigned` or without it; only a member with no
+        // access (deactivated, left, the blocking role) sees none.
+        Authority::Member { access, .. } if access.holds(caps::PORTAL_ACCESS) => {
             Ok(Visibility::Assigned(access.membership.id))
         }
         // Services are no part of what a parent partner manages.

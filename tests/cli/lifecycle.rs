@@ -478,3 +478,27 @@ fn a_closed_stderr_keeps_the_exit_code() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(NOT_FOUND), "{status:?}");
 }
+
+/// 001: "Their account is immediately disabled. They cannot log in": a
+/// deactivated member is refused every list alike (services included),
+/// and told that access comes first, not which role gives what they asked.
+#[test]
+fn a_deactivated_member_is_refused_every_list_and_told_access_comes_first() {
+    let p = Portal::new();
+    p.member("bob@acme.test", "user");
+    let seen = p.json_as(Some("bob@acme.test"), &["service", "list"]);
+    assert_eq!(seen, serde_json::json!([]), "active, he sees what is his");
+    p.ok(&["user", "deactivate", "--yes", "bob@acme.test"]);
+    for list in [
+        &["service", "list"][..],
+        &["policy", "list"],
+        &["user", "list"],
+    ] {
+        let err = p.refused_as(Some("bob@acme.test"), list, DENIED);
+        says(
+            &err,
+            "help: `bob@acme.test` holds nothing in `Acme Ltd` now: an admin of it can give their access back",
+        );
+        assert!(!err.contains("it comes with"), "{err}");
+    }
+}
