@@ -639,7 +639,8 @@ impl Portal {
 /// `init` on a database that has a catalog: fine if it asks for what is
 /// there, changing nothing; a conflict (exit 4) naming each setting that
 /// differs otherwise: the preset, the first account and its kind and
-/// currency, the owner's email, and the owner's name when given.
+/// currency, the owner's email, and the owner's name, city, country and
+/// timezone when given.
 fn already_initialised(
     tx: &dyn Tx,
     existing: &str,
@@ -688,6 +689,26 @@ fn already_initialised(
                     differences.push(format!("owner name `{}`, not `{}`", name.trim(), o.name));
                 }
             }
+            let (_, m) = super::member_in(tx, &req.owner_email, &first)?;
+            let asked = &req.owner_location;
+            let given = [
+                (
+                    "city",
+                    asked.city.as_ref().map(|c| c.as_str().to_string()),
+                    &m.city,
+                ),
+                ("country", asked.country.clone(), &m.country),
+                ("timezone", asked.timezone.clone(), &m.timezone),
+            ];
+            for (what, asked, held) in given {
+                let Some(asked) = asked.map(|a| a.trim().to_string()) else {
+                    continue;
+                };
+                if held.as_deref().map(str::to_lowercase) != Some(asked.to_lowercase()) {
+                    let held = held.as_deref().map_or("none".into(), |h| format!("`{h}`"));
+                    differences.push(format!("owner {what} `{asked}`, not {held}"));
+                }
+            }
         }
         Some(o) => differences.push(format!("owner `{}`, not `{}`", req.owner_email, o.email)),
         None => differences.push(format!(
@@ -712,6 +733,42 @@ fn already_initialised(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `init` again names where the owner is as a setting: the same place
+    /// (in any case) changes nothing, another is a conflict naming it.
+    #[test]
+    fn init_again_compares_where_the_owner_is() {
+        use crate::domain::testing::{email, london, seeded};
+        let mut p = seeded("portal");
+        let again = |location: LocationInput| InitRequest {
+            preset: Preset::shipped("portal").expect("portal"),
+            account: "Acme".into(),
+            kind: None,
+            currency: None,
+            owner_email: email("owner@acme.test"),
+            owner_name: None,
+            owner_location: location,
+        };
+        let same = LocationInput {
+            city: Some("london".parse().expect("city")),
+            country: Some("gb".into()),
+            timezone: None,
+        };
+        assert!(!p.init(again(same)).expect("the same").created);
+        assert!(!p.init(again(london())).expect("the same").created);
+        let paris = LocationInput {
+            city: Some("Paris".parse().expect("city")),
+            country: Some("FR".into()),
+            timezone: None,
+        };
+        let err = p.init(again(paris)).expect_err("another place");
+        assert_eq!(err.exit_code(), 4);
+        assert!(
+            err.to_string()
+                .contains("owner city `Paris`, not `London`; owner country `FR`, not `GB`"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn every_shipped_preset_is_valid() {

@@ -377,11 +377,41 @@ fn init_again_with_other_settings_names_the_difference_and_the_same_changes_noth
             "owner name `Someone Else`",
         ),
         (&["--preset", "lmp"], "preset `lmp`, not `portal`"),
+        (
+            &["--owner-city", "Paris", "--owner-country", "FR"],
+            "owner city `Paris`, not none; owner country `FR`, not none",
+        ),
     ] {
         let err = p.refused(&[&same[..], extra].concat(), CONFLICT);
         says(&err, named);
         assert_eq!(before, p.dump(), "{extra:?}");
     }
+    // Where the owner is, as it is in any case, changes nothing; another
+    // place is named.
+    let m = Portal::with_preset("moodle");
+    let same = [
+        "init", "--preset", "moodle", "--account", ACCOUNT, "--owner-email", OWNER,
+    ];
+    let before = m.dump();
+    m.ok(&[
+        &same[..],
+        &["--owner-city", "london", "--owner-country", "gb"],
+    ]
+    .concat());
+    assert_eq!(before, m.dump());
+    let err = m.refused(
+        &[
+            &same[..],
+            &["--owner-city", "Paris", "--owner-country", "FR"],
+        ]
+        .concat(),
+        CONFLICT,
+    );
+    says(
+        &err,
+        "owner city `Paris`, not `London`; owner country `FR`, not `GB`",
+    );
+    assert_eq!(before, m.dump());
     let err = p.refused(
         &["init", "--account", "Other Ltd", "--owner-email", OWNER],
         CONFLICT,
