@@ -789,6 +789,31 @@ mod tests {
         p.ctx.now.plus(Duration::days(days)).expect("a time")
     }
 
+    /// The token is its invitee's: a member acting as someone else may not
+    /// accept it for them (the log would name the invitee), and nothing
+    /// changes; the invitee, acting as themself, may.
+    #[test]
+    fn only_the_invitee_accepts_their_invitation() {
+        let mut p = seeded("portal");
+        join(&mut p, "una@acme.test", "user");
+        let invited = p
+            .invite(&InviteRequest {
+                email: Some(email("new@acme.test")),
+                role: Some("admin".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        let err = p
+            .accept(&invited.token, Some(&"Set by Una".parse().expect("name")))
+            .expect_err("not hers");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        p.ctx.actor = Actor::Member(email("new@acme.test"));
+        let view = p.accept(&invited.token, None).expect("theirs");
+        assert_eq!(view.status.to_string(), "active");
+        assert_ne!(view.name.as_deref(), Some("Set by Una"));
+    }
+
     /// Someone invited until T (a temporary contractor) holds the role and
     /// grants to the second before T, then the blocking role and nothing;
     /// it is stored as `set-role --until` and `grant --until` store it.

@@ -403,6 +403,47 @@ mod tests {
         );
     }
 
+    /// The name is the person's, shown in every account of theirs: an
+    /// admin of one of them may not change what the others show. The
+    /// operator may, without naming an account.
+    #[test]
+    fn a_name_is_changed_by_who_manages_every_account_that_shows_it() {
+        use crate::domain::InviteRequest;
+        use crate::model::AccountKind;
+        let mut p = seeded("portal");
+        join(&mut p, "adam@acme.test", "admin");
+        join(&mut p, "ann@acme.test", "user");
+        crate::domain::testing::add_account(&mut p, "Beta", AccountKind::Customer, None);
+        let invited = p
+            .invite(&InviteRequest {
+                email: Some(email("ann@acme.test")),
+                role: Some("user".into()),
+                account: Some("Beta".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+        p.accept(&invited.token, None).expect("accept");
+        let rename = |p: &mut Portal| {
+            p.edit_person(
+                &email("ann@acme.test"),
+                None,
+                &PersonEdit {
+                    name: Some("Ann (fired)".parse().expect("name")),
+                    ..PersonEdit::default()
+                },
+            )
+        };
+        p.ctx.actor = Actor::Member(email("adam@acme.test"));
+        let before = state(&mut p);
+        let err = rename(&mut p).expect_err("Beta shows it too");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        assert!(!err.to_string().contains("Beta"), "{err}");
+        assert_eq!(state(&mut p), before);
+        p.ctx.actor = Actor::Operator("root".into());
+        let edited = rename(&mut p).expect("the operator, no account named");
+        assert_eq!(edited.member.name.as_deref(), Some("Ann (fired)"));
+    }
+
     #[test]
     fn an_admin_cannot_take_the_owners_login() {
         let mut p = seeded("portal");
