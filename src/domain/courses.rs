@@ -12,10 +12,11 @@
 
 use super::access::{authority, caps};
 use super::members::visible_member;
+use super::visibility::subject_accounts;
 use super::{member_in, resolve_account, Actor, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    Capability, Course, CourseProgress, Email, Membership, Percent, Text, Timestamp,
+    Account, Capability, Course, CourseProgress, Email, Membership, Percent, Text, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{CourseProgressView, CourseView, EnrolmentView};
@@ -251,7 +252,11 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let account = resolve_account(tx, &w.ctx, account, Some(email))?;
+            let course = course_named(catalog, &course_name)?;
+            let account = match account {
+                Some(_) => resolve_account(tx, &w.ctx, account, Some(email))?,
+                None => enrolled_in(tx, &w.ctx, email, course.id)?,
+            };
             let own = authority(tx, catalog, &w.ctx, &account)?
                 .person()
                 .is_some_and(|p| p.email == *email);
@@ -264,7 +269,6 @@ impl Portal {
             };
             w.authorize(&account, need)?;
             let (_, membership) = member_in(tx, email, &account)?;
-            let course = course_named(catalog, &course_name)?;
             let now = w.ctx.now;
             // A restore also takes a course the member is enrolled in
             // again later: one a time-bound role has paused.
@@ -349,38 +353,83 @@ impl Portal {
     ) -> Result<Vec<EnrolmentView>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
-        let enrolments = tx.enrolments(access.membership.id, !history)?;
-        let progress = tx.course_progress(access.membership.id)?;
-        let held = access.capabilities();
         let mut views = Vec::new();
-        for course in catalog.courses() {
-            let done = progress.iter().find(|p| p.course_id == course.id);
-            for e in enrolments.iter().filter(|e| e.course_id == course.id) {
-                let opens_area = !course.area_capabilities.is_empty();
-                let current =
-                    e.enrolled_at <= self.ctx.now && e.ended_at.is_none_or(|t| t > self.ctx.now);
-                let area_access = (opens_area && current).then(|| {
-                    held.iter()
-                        .filter(|h| course.area_capabilities.iter().any(|c| c == h.as_str()))
-                        .map(|h| h.to_string())
-                        .collect()
-                });
-                views.push(EnrolmentView {
-                    email: email.to_string(),
-                    account: account.name.clone(),
-                    course: course.name.clone(),
-                    enrolled_at: e.enrolled_at,
-                    ended_at: e.ended_at,
-                    current,
-                    progress: done.map(|p| p.percent),
-                    completed_at: done.and_then(|p| p.completed_at),
-                    area_access,
-                });
-            }
+        // Courses are the account's whose role enrols in them: without
+        // --account, every account of theirs the actor may see them in.
+        for account in subject_accounts(&*tx, &self.ctx, account, email)? {
+            views.extend(enrolment_views(
+                &*tx, &catalog, &self.ctx, email, &account.name, history,
+            )?);
         }
         Ok(views)
     }
+}
+
+/// The account, of those of `email`'s the actor may see them in, where
+/// they are enrolled in `course` now: the one account where they are, or
+/// the only account they are in; else `--account` is asked for, as
+/// `resolve_account` asks.
+fn enrolled_in(tx: &dyn Tx, ctx: &super::Ctx, email: &Email, course: i64) -> Result<Account> {
+    let accounts = subject_accounts(tx, ctx, None, email)?;
+    let mut enrolled = Vec::new();
+    for account in &accounts {
+        let (_, m) = member_in(tx, email, account)?;
+        if tx
+            .enrolments(m.id, true)?
+            .iter()
+            .any(|e| e.course_id == course)
+        {
+            enrolled.push(account.clone());
+        }
+    }
+    match (enrolled.len(), accounts.len()) {
+        (1, _) => Ok(enrolled.remove(0)),
+        (_, 1) => Ok(accounts[0].clone()),
+        _ => resolve_account(tx, ctx, None, Some(email)),
+    }
+}
+
+/// A member's enrolments in `account`, in catalog order, current ones
+/// only unless `history`, as the actor may see them.
+fn enrolment_views(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &super::Ctx,
+    email: &Email,
+    account: &str,
+    history: bool,
+) -> Result<Vec<EnrolmentView>> {
+    let now = ctx.now;
+    let (access, account) = visible_member(tx, catalog, ctx, email, Some(account))?;
+    let enrolments = tx.enrolments(access.membership.id, !history)?;
+    let progress = tx.course_progress(access.membership.id)?;
+    let held = access.capabilities();
+    let mut views = Vec::new();
+    for course in catalog.courses() {
+        let done = progress.iter().find(|p| p.course_id == course.id);
+        for e in enrolments.iter().filter(|e| e.course_id == course.id) {
+            let opens_area = !course.area_capabilities.is_empty();
+            let current = e.enrolled_at <= now && e.ended_at.is_none_or(|t| t > now);
+            let area_access = (opens_area && current).then(|| {
+                held.iter()
+                    .filter(|h| course.area_capabilities.iter().any(|c| c == h.as_str()))
+                    .map(|h| h.to_string())
+                    .collect()
+            });
+            views.push(EnrolmentView {
+                email: email.to_string(),
+                account: account.name.clone(),
+                course: course.name.clone(),
+                enrolled_at: e.enrolled_at,
+                ended_at: e.ended_at,
+                current,
+                progress: done.map(|p| p.percent),
+                completed_at: done.and_then(|p| p.completed_at),
+                area_access,
+            });
+        }
+    }
+    Ok(views)
 }
 
 #[cfg(test)]

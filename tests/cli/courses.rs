@@ -813,3 +813,54 @@ fn a_course_comes_back_when_a_time_bound_role_lapses() {
         assert_eq!(enrolled(&p, "ann@acme.test", &[]), expected(role), "{now}");
     }
 }
+
+/// 002: the University is for MSP administrators, who are also external
+/// admins of the customers: a course command about one of them needs no
+/// `--account` where only one account enrols them in courses.
+#[test]
+fn course_commands_need_no_account_when_only_one_enrols() {
+    let p = Portal::with_preset("msp");
+    p.member("ad@acme.test", "msp-administrator");
+    p.ok(&[
+        "account",
+        "create",
+        "Client Co",
+        "--kind",
+        "customer",
+        "--parent",
+        crate::support::ACCOUNT,
+    ]);
+    p.ok(&[
+        "external-admin", "add", "--customer", "Client Co", "--email", "ad@acme.test", "--role",
+        "msp-administrator",
+    ]);
+    let v = p.json_as(
+        Some("ad@acme.test"),
+        &[
+            "course", "progress", "ad@acme.test", "University Onboarding", "--percent", "40",
+        ],
+    );
+    assert_eq!(v["account"], crate::support::ACCOUNT, "{v}");
+    let courses = p.json_as(Some("ad@acme.test"), &["user", "courses", "ad@acme.test"]);
+    let listed: Vec<(&str, &str)> = courses
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["account"].as_str().unwrap(),
+                c["course"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        listed.contains(&(crate::support::ACCOUNT, "University Onboarding")),
+        "{courses}"
+    );
+    assert_eq!(
+        p.json(&["user", "courses", "ad@acme.test", "--account", "Client Co"])
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+}
