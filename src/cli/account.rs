@@ -269,6 +269,9 @@ pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
             })?;
             s.out
                 .note(&format!("created {} account `{}`", view.kind, view.name));
+            if let Some(wanted) = portal.admin_wanted(&view.name)? {
+                s.out.warn(&wanted);
+            }
             s.out.item(&view)
         }
         AccountCommand::List { limit } => {

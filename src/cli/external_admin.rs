@@ -1,9 +1,9 @@
 //! `external-admin`: members of a partner acting on its customers' accounts.
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 
 use super::Session;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::Email;
 
 #[derive(Debug, Subcommand)]
@@ -18,8 +18,8 @@ pub(crate) enum ExternalAdminCommand {
         #[arg(long, value_name = "ACCOUNT")]
         customer: String,
         /// An active member of the customer's partner.
-        #[arg(long)]
-        email: Email,
+        #[command(flatten)]
+        member: Member,
         /// Their role on the customer account.
         #[arg(long)]
         role: String,
@@ -35,8 +35,8 @@ pub(crate) enum ExternalAdminCommand {
         #[arg(long, value_name = "ACCOUNT")]
         customer: String,
         /// The external admin.
-        #[arg(long)]
-        email: Email,
+        #[command(flatten)]
+        member: Member,
     },
     /// List external admins, current and ended.
     List {
@@ -46,15 +46,38 @@ pub(crate) enum ExternalAdminCommand {
     },
 }
 
+/// The member a command is about: the positional EMAIL, as every `user`
+/// command takes it, or `--email` (one of the two).
+#[derive(Debug, Args)]
+#[group(id = "member", required = true, multiple = false)]
+pub(crate) struct Member {
+    /// Their email.
+    #[arg(value_name = "EMAIL")]
+    email: Option<Email>,
+    /// Their email, as an option: the same as EMAIL (one of the two).
+    #[arg(long = "email", value_name = "EMAIL")]
+    email_flag: Option<Email>,
+}
+
+impl Member {
+    fn email(self) -> Result<Email> {
+        // The group makes clap refuse a command line with neither.
+        self.email.or(self.email_flag).ok_or_else(|| {
+            Error::invalid("the member's email is missing: EMAIL (or --email EMAIL)")
+        })
+    }
+}
+
 pub(crate) fn run(s: &Session, cmd: ExternalAdminCommand) -> Result<()> {
     let mut portal = s.portal()?;
     match cmd {
         ExternalAdminCommand::Add {
             customer,
-            email: e,
+            member,
             role,
             until,
         } => {
+            let e = member.email()?;
             let until = until.map(|u| u.at(portal.now())).transpose()?;
             let view = portal.external_admin_add(&customer, &e, &role, until)?;
             s.out.note(&format!(
@@ -63,9 +86,9 @@ pub(crate) fn run(s: &Session, cmd: ExternalAdminCommand) -> Result<()> {
             ));
             s.out.item(&view)
         }
-        ExternalAdminCommand::Remove { customer, email: e } => {
-            s.out.item(&portal.external_admin_remove(&customer, &e)?)
-        }
+        ExternalAdminCommand::Remove { customer, member } => s
+            .out
+            .item(&portal.external_admin_remove(&customer, &member.email()?)?),
         ExternalAdminCommand::List { customer } => s.out.list(
             &portal.external_admin_list(customer.as_deref())?,
             "external admins",

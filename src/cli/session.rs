@@ -13,9 +13,10 @@ use crate::model::{escape, Email};
 use crate::output::Output;
 
 /// An open portal that, once the command is done with it, prints the
-/// warnings its writes left (`warning: ...` on stderr): a change that went
+/// notes and warnings its writes left on stderr: what a change did on the
+/// user's behalf (a note, for people only), and a change that went
 /// through but needs the user's attention, such as orders left without
-/// approvers.
+/// approvers (`warning: ...`).
 pub(crate) struct Opened {
     portal: Portal,
     out: Output,
@@ -36,6 +37,9 @@ impl std::ops::DerefMut for Opened {
 
 impl Drop for Opened {
     fn drop(&mut self) {
+        for note in self.portal.take_notes() {
+            self.out.note(&note);
+        }
         for warning in self.portal.take_warnings() {
             self.out.warn(&warning);
         }

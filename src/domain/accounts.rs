@@ -1,9 +1,9 @@
 //! Accounts: creating them, listing them as a tree, and their profiles.
 
-use super::access::{authority, authorize, caps, Authority};
+use super::access::{authority, authorize, caps, Access, Authority};
 use super::{find_account, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{parse_currency, Account, AccountKind, Email, Profile, Text};
+use crate::model::{parse_currency, Account, AccountKind, Email, MemberStatus, Profile, Text};
 use crate::store::Tx;
 use crate::view::{AccountDetailsView, AccountView};
 
@@ -197,6 +197,36 @@ impl Portal {
         })
     }
 
+    /// What to do when no active member of `name` holds `users.manage`,
+    /// as in every account just created: "an account always keeps at least
+    /// one active member holding `users.manage`", and until one joins only
+    /// the operator manages it. The invitation gives the catalog's owner
+    /// role or, where the catalog keeps that role for the owner alone, the
+    /// role and grants it leaves a former owner. `None` once one holds it.
+    pub(crate) fn admin_wanted(&mut self, name: &str) -> Result<Option<String>> {
+        let tx = self.gate.read(self.ctx.now)?;
+        let catalog = Catalog::load(&*tx)?;
+        let account = find_account(&*tx, &self.ctx, name)?;
+        for m in tx.memberships_in(account.id)? {
+            if m.status == MemberStatus::Active
+                && Access::of(&*tx, &catalog, &account, m, self.ctx.now)?.holds(caps::USERS_MANAGE)
+            {
+                return Ok(None);
+            }
+        }
+        let give = match (catalog.reserved_owner_role(), catalog.former_owner()) {
+            (Some(_), Some(former)) if !former.grants.is_empty() => {
+                format!("--role {} --grant {}", former.role, former.grants.join(","))
+            }
+            (Some(_), Some(former)) => format!("--role {}", former.role),
+            _ => format!("--role {}", catalog.owner_role()?.name),
+        };
+        Ok(Some(format!(
+            "`{0}` has no member who manages its users yet; invite one: `portalctl user invite EMAIL --account \"{0}\" {give}`",
+            account.name
+        )))
+    }
+
     /// At most `limit` of [`Portal::account_list_all`], in its order.
     pub(crate) fn account_list(&mut self, limit: Option<u32>) -> Result<Vec<AccountView>> {
         Ok(super::first(self.account_list_all()?, limit))
@@ -375,5 +405,59 @@ mod counted {
             .expect("merge");
         let (shown, listed) = counts(&mut p);
         assert_eq!(shown, listed, "after the merge");
+    }
+}
+
+#[cfg(test)]
+mod admin_wanted {
+    use super::super::testing::{add_account, seeded};
+    use super::super::{InviteRequest, Portal};
+    use crate::model::AccountKind;
+
+    fn wanted(p: &mut Portal) -> Option<String> {
+        p.admin_wanted("Fabrikam").expect("account")
+    }
+
+    /// A new account has nobody to manage its users: the way to give it
+    /// one names the catalog's owner role, or where the owner role is the
+    /// owner's alone, what the catalog leaves a former owner.
+    #[test]
+    fn a_new_account_is_told_how_to_get_an_admin_until_one_joins() {
+        let mut p = seeded("portal");
+        add_account(&mut p, "Fabrikam", AccountKind::Customer, None);
+        assert_eq!(
+            wanted(&mut p).as_deref(),
+            Some("`Fabrikam` has no member who manages its users yet; invite one: `portalctl user invite EMAIL --account \"Fabrikam\" --role admin`")
+        );
+        let invited = p
+            .invite(&InviteRequest {
+                email: Some("fay@fabrikam.test".parse().expect("email")),
+                role: Some("admin".into()),
+                account: Some("Fabrikam".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+        assert!(wanted(&mut p).is_some(), "an invitation is no member yet");
+        p.accept(&invited.token, None).expect("accept");
+        assert_eq!(wanted(&mut p), None);
+
+        let mut p = seeded("customer-area");
+        add_account(&mut p, "Fabrikam", AccountKind::Customer, None);
+        let said = wanted(&mut p).expect("wanted");
+        assert!(
+            said.ends_with("--role member --grant account-admin`"),
+            "{said}"
+        );
+        let invited = p
+            .invite(&InviteRequest {
+                email: Some("fay@fabrikam.test".parse().expect("email")),
+                role: Some("member".into()),
+                grants: vec!["account-admin".into()],
+                account: Some("Fabrikam".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite as said");
+        p.accept(&invited.token, None).expect("accept");
+        assert_eq!(wanted(&mut p), None, "what it said gives an admin");
     }
 }

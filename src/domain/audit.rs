@@ -7,12 +7,48 @@ use super::access::{authority, caps, Authority};
 use super::log_sight::{hidden_actions, left_out_unknown};
 use super::{find_account, snapshot, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Account, AuditEvent, Timestamp};
+use crate::model::{did_you_mean, Account, AuditEvent, Timestamp};
 use crate::store::{AuditQuery, AuditRecord, AuditText, Tx};
 use crate::view::{AuditHeadView, AuditVerifiedView};
 
 /// The `prev_hash` of the first event.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Every action an event is recorded with: what `audit list --action`
+/// accepts. A test reads the domain's sources for the actions they record
+/// and fails on one missing here.
+pub(crate) const ACTIONS: &[&str] = &[
+    "init", "apply", "account.create", "account.set", "account.update", "account.address_add",
+    "account.address_update", "account.address_remove", "account.ip_add", "account.ip_remove",
+    "account.payment_set", "account.smarthost_set", "user.invite", "user.add",
+    "user.resend_invite", "user.revoke_invite", "user.accept", "user.edit", "user.update",
+    "user.set_role", "user.grant", "user.revoke", "user.deactivate", "user.activate",
+    "user.left_company", "user.flag_duplicate", "user.merge", "user.transfer_ownership",
+    "external_admin.add", "external_admin.remove", "role.create", "role.delete", "policy.create",
+    "policy.edit", "policy.update", "policy.enable", "policy.disable", "order.place",
+    "order.approve", "order.reject", "order.cancel", "order.release", "order.reevaluate",
+    "order.delegate", "order.delegate.end", "cost_centre.create", "cost_centre.rename",
+    "cost_centre.archive", "cost_centre.update", "service.add", "service.update", "service.assign",
+    "service.unassign", "license.purchase", "license.allocate", "license.move",
+    "license.price_set", "license.price_remove", "course.progress", "outbox.send", "outbox.retry",
+    "outbox.cancel", "settings.set",
+];
+
+/// Refuses an `--action` filter no event can have, as a mistyped value
+/// is refused: a typo would otherwise match nothing and look like no
+/// events.
+fn known_action(action: &str) -> Result<()> {
+    if ACTIONS.contains(&action) {
+        return Ok(());
+    }
+    Err(
+        Error::invalid(format!("unknown action `{action}`")).help(did_you_mean(
+            action,
+            ACTIONS.iter().copied(),
+            format!("use one of: {}", ACTIONS.join(", ")),
+        )),
+    )
+}
 
 /// A change about to be recorded.
 pub(crate) struct Change {
@@ -295,6 +331,9 @@ impl Portal {
     /// reads the events of the accounts where they hold `users.manage`,
     /// each as far as they may read what it records (see `log_sight`).
     pub(crate) fn audit_list(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
+        if let Some(action) = &filter.action {
+            known_action(action)?;
+        }
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let actor = filter.actor.as_ref().map(Actor::audit_name);
@@ -840,5 +879,108 @@ mod tests {
             err.contains("broken at event 3: its hash version 1 follows version 2"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_action_no_event_has_is_refused_with_the_one_meant() {
+        let mut p = crate::domain::testing::seeded("portal");
+        let filter = |action: &str| AuditFilter {
+            action: Some(action.into()),
+            ..AuditFilter::default()
+        };
+        let created = p.audit_list(&filter("init")).expect("known");
+        assert_eq!(created.len(), 1);
+        let err = p
+            .audit_list(&filter("order.aprove"))
+            .expect_err("no event has it");
+        assert_eq!(err.exit_code(), 2);
+        assert_eq!(err.to_string(), "unknown action `order.aprove`");
+        assert!(
+            err.help_text()
+                .is_some_and(|h| h.starts_with("did you mean `order.approve`?")),
+            "{err:?}"
+        );
+    }
+
+    /// The quoted words of `text` shaped like an action (`word.word`),
+    /// with where each starts.
+    fn dotted_literals(text: &str) -> Vec<(usize, &str)> {
+        let mut found = Vec::new();
+        for (at, _) in text.match_indices('"') {
+            let rest = &text[at + 1..];
+            let len = rest
+                .find(|c: char| !(c.is_ascii_lowercase() || c == '_' || c == '.'))
+                .unwrap_or(rest.len());
+            let word = &rest[..len];
+            let shaped =
+                word.split('.').count() > 1 && word.split('.').all(|part| !part.is_empty());
+            if shaped && rest[len..].starts_with('"') {
+                found.push((at, word));
+            }
+        }
+        found
+    }
+
+    /// The literal first argument of each call to `call` in `text`.
+    fn first_arguments<'t>(text: &'t str, call: &str) -> Vec<&'t str> {
+        text.match_indices(call)
+            .filter_map(|(at, _)| {
+                let rest = text[at + call.len()..].trim_start();
+                let rest = rest.strip_prefix('"')?;
+                Some(&rest[..rest.find('"')?])
+            })
+            .collect()
+    }
+
+    fn sources(dir: &std::path::Path, found: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).expect("source directory") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                sources(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("source");
+                // Tests record made-up actions; the code before them is
+                // what records events.
+                let code = text.split("\n#[cfg(test)]").next().unwrap_or_default();
+                found.push((path.display().to_string(), code.to_string()));
+            }
+        }
+    }
+
+    #[test]
+    fn every_action_the_domain_records_is_one_audit_list_accepts() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/domain");
+        let mut files = Vec::new();
+        sources(&dir, &mut files);
+        let capabilities: Vec<&str> = crate::model::Capability::all()
+            .map(|c| c.as_str())
+            .collect();
+        // Dotted words the domain quotes that are no action: fields of a
+        // fixture file, and the kinds of events `log_sight` names by the
+        // start of their actions.
+        let not_actions = ["config.inbound", "config.outbound", "former_owner.role"];
+        let mut missing = Vec::new();
+        for (path, code) in &files {
+            let mut actions: Vec<&str> =
+                dotted_literals(code).into_iter().map(|(_, w)| w).collect();
+            for call in ["changed(", "Change::of("] {
+                actions.extend(first_arguments(code, call));
+            }
+            for word in actions {
+                let known = ACTIONS.contains(&word)
+                    || capabilities.contains(&word)
+                    || word.ends_with(".json")
+                    || not_actions.contains(&word)
+                    || ACTIONS.iter().any(|a| a.starts_with(word));
+                if !known {
+                    missing.push(format!("{path}: `{word}`"));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "recorded but not in ACTIONS: {missing:#?}"
+        );
+        assert!(files.len() > 30, "the domain's sources are read");
     }
 }

@@ -75,11 +75,20 @@ impl Portal {
             person.duplicate_of = Some(original.id);
             tx.update_person(&person)?;
             // "Clicking Duplicate will inform our support team", through
-            // the outbox like every email, when a support address is set.
-            if let Some(support) = super::settings::support_email(tx)? {
-                tx.enqueue(&duplicate_notice(
-                    &support, &w.ctx, &account.name, &person, &original,
-                ))?;
+            // the outbox like every email, when a support address is set;
+            // without one nobody hears of it, which the user is told.
+            match super::settings::support_email(tx)? {
+                Some(support) => {
+                    tx.enqueue(&duplicate_notice(
+                        &support, &w.ctx, &account.name, &person, &original,
+                    ))?;
+                    w.note(format!(
+                        "a notice to support (`{support}`) to merge `{email}` into `{of}` is queued in the outbox; `portalctl outbox send` sends it"
+                    ));
+                }
+                None => w.warn(format!(
+                    "`support-email` is not set, so nobody was told that `{email}` duplicates `{of}`; set it with `portalctl settings set support-email ADDRESS` for support to hear of duplicates"
+                )),
             }
             let after = member_view(tx, catalog, &membership)?;
             w.member_changed("user.flag_duplicate", &account, Some(&before), &after)?;
@@ -884,6 +893,42 @@ mod tests {
         let err = decide(&mut p, "fin@acme.test", id).expect_err("their own now");
         assert!(err.to_string().contains("nobody approves their own order"));
         decide(&mut p, "owner@acme.test", id).expect("the owner decides");
+    }
+
+    /// Flagging a duplicate tells support through the outbox when
+    /// `support-email` is set, and says so; without it nobody is told, and
+    /// a warning says how to set it.
+    #[test]
+    fn flagging_a_duplicate_says_whether_support_was_told() {
+        let mut p = seeded("portal");
+        for who in ["vo@acme.test", "vo2@acme.test", "vo3@acme.test"] {
+            join(&mut p, who, "user");
+        }
+        let flag = |p: &mut Portal, dup: &str| {
+            p.flag_duplicate(&email(dup), &email("vo@acme.test"), None)
+                .expect("flagged");
+            let queued = p.outbox_list(None, None).expect("outbox").len();
+            (p.take_notes(), p.take_warnings(), queued)
+        };
+        assert_eq!(
+            flag(&mut p, "vo2@acme.test"),
+            (
+                vec![],
+                vec!["`support-email` is not set, so nobody was told that `vo2@acme.test` duplicates `vo@acme.test`; set it with `portalctl settings set support-email ADDRESS` for support to hear of duplicates".to_string()],
+                0
+            )
+        );
+        p.settings_set("support-email", "support@acme.test")
+            .expect("set");
+        p.take_warnings();
+        assert_eq!(
+            flag(&mut p, "vo3@acme.test"),
+            (
+                vec!["a notice to support (`support@acme.test`) to merge `vo3@acme.test` into `vo@acme.test` is queued in the outbox; `portalctl outbox send` sends it".to_string()],
+                vec![],
+                1
+            )
+        );
     }
 
     /// Members flag duplicates and support merges them (000): a member

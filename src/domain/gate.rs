@@ -64,6 +64,7 @@ pub(crate) struct Write<'t> {
     may_lose_admin: RefCell<BTreeSet<i64>>,
     acting: RefCell<Option<Actor>>,
     warnings: RefCell<Vec<String>>,
+    notes: RefCell<Vec<String>>,
     baselines: RefCell<BTreeMap<i64, Shortfalls>>,
 }
 
@@ -88,6 +89,14 @@ impl Write<'_> {
     /// the caller (see [`Portal::take_warnings`]) once the write commits.
     pub(crate) fn warn(&self, message: String) {
         self.warnings.borrow_mut().push(message);
+    }
+
+    /// Something the write did that the user may like to know though
+    /// nothing needs their attention, such as mail queued on their behalf;
+    /// handed to the caller (see [`Portal::take_notes`]) once the write
+    /// commits.
+    pub(crate) fn note(&self, message: String) {
+        self.notes.borrow_mut().push(message);
     }
 
     /// Reads how `account` is short of deciders before this write changes
@@ -171,6 +180,12 @@ impl Portal {
         std::mem::take(&mut self.warnings)
     }
 
+    /// The notes of the writes so far, for the caller to show (see
+    /// [`Write::note`]).
+    pub(crate) fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
+    }
+
     /// Runs `change` in one write transaction, checks what it did to
     /// anyone's access, records its audit events and commits. A refusal
     /// anywhere rolls everything back.
@@ -204,9 +219,10 @@ impl Portal {
         &mut self,
         command: impl FnOnce(&mut Portal) -> Result<T>,
     ) -> Result<()> {
-        let kept = self.warnings.len();
+        let (kept, noted) = (self.warnings.len(), self.notes.len());
         let result = self.batch(false, command);
         self.warnings.truncate(kept);
+        self.notes.truncate(noted);
         result.map(|_| ())
     }
 
@@ -222,6 +238,7 @@ impl Portal {
             may_lose_admin: RefCell::default(),
             acting: RefCell::default(),
             warnings: RefCell::default(),
+            notes: RefCell::default(),
             baselines: RefCell::default(),
         };
         let out = change(&w)?;
@@ -261,10 +278,11 @@ impl Portal {
             )
             .into());
         }
-        let warnings = w.warnings.take();
+        let (warnings, notes) = (w.warnings.take(), w.notes.take());
         drop(w);
         tx.commit()?;
         self.warnings.extend(warnings);
+        self.notes.extend(notes);
         Ok(out)
     }
 }

@@ -118,6 +118,9 @@ pub(crate) struct Portal {
     /// What committed writes left for the user to hear; see
     /// [`Portal::take_warnings`].
     warnings: Vec<String>,
+    /// What committed writes did that the user may like to know; see
+    /// [`Portal::take_notes`].
+    notes: Vec<String>,
     /// The objects whose audit events are being gathered into one, while
     /// [`Portal::one_object`] runs: its scopes as they nest, innermost
     /// last.
@@ -178,6 +181,7 @@ impl Portal {
             gate: gate::Gate::new(store),
             ctx,
             warnings: Vec::new(),
+            notes: Vec::new(),
             held: Vec::new(),
         }
     }

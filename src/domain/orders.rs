@@ -799,7 +799,7 @@ impl Portal {
             let account = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
             let who = authorize(tx, catalog, &w.ctx, &account, caps::ORDERS_PLACE)?;
             let creator_id = who.person().map(|p| p.id);
-            place(
+            let view = place(
                 w,
                 &account,
                 req,
@@ -807,7 +807,25 @@ impl Portal {
                 w.ctx.actor.audit_name(),
                 Placing::Now,
                 None,
-            )
+            )?;
+            if view.status == OrderStatus::Pending {
+                // "No order is ever stuck": one nobody can decide is said
+                // so now, not first by a later `order show`.
+                let order = tx.order(view.id)?.ok_or_else(|| {
+                    Error::Internal(anyhow::anyhow!("order {} was just placed", view.id))
+                })?;
+                let roster = Now::new(tx, catalog, &account, w.ctx.now);
+                let (deciders, _) = pending_of(tx, &roster, &order)?.deciders(&roster, 1)?;
+                if deciders.is_empty() {
+                    w.warn(format!(
+                        "order {} in `{}` can be decided by {}",
+                        view.id,
+                        account.name,
+                        view.nobody_decides()
+                    ));
+                }
+            }
+            Ok(view)
         })
     }
 
@@ -1457,6 +1475,47 @@ mod tests {
         );
         let (status, warnings) = place("hardware");
         assert_eq!((status, warnings), (OrderStatus::Pending, vec![]));
+    }
+
+    /// An order placed where nobody may decide it (its placer is the
+    /// account's only approver) is placed with a warning in the words
+    /// `order show` uses, whose commands name the policy to ease.
+    #[test]
+    fn an_order_nobody_can_decide_is_placed_with_a_warning_naming_its_policy() {
+        let mut p = seeded("portal");
+        p.policy_create(&crate::domain::NewPolicy {
+            name: "Big one".into(),
+            threshold: "10.00".parse::<Money>().expect("amount"),
+            ..crate::domain::NewPolicy::default()
+        })
+        .expect("policy");
+        p.take_warnings();
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let place = |p: &mut Portal| {
+            let placed = p
+                .order_place(&NewOrder {
+                    description: "Server".into(),
+                    amount: "60.00".parse::<Money>().expect("amount"),
+                    ..NewOrder::default()
+                })
+                .expect("placed");
+            (placed.status, p.take_warnings())
+        };
+        let (status, warnings) = place(&mut p);
+        assert_eq!(status, OrderStatus::Pending);
+        assert_eq!(
+            warnings,
+            ["order 1 in `Acme` can be decided by nobody: cancel it (`portalctl order cancel 1`), or ease its policy (`portalctl policy edit \"Big one\" --account \"Acme\" --threshold 60.00`)"]
+        );
+        p.ctx.actor = Actor::Operator("root".into());
+        join(&mut p, "ann@acme.test", "admin");
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let (status, warnings) = place(&mut p);
+        assert_eq!(
+            (status, warnings),
+            (OrderStatus::Pending, vec![]),
+            "ann may decide it"
+        );
     }
 
     /// A desk of 10.00 ordered with `reference`.

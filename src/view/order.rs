@@ -168,13 +168,38 @@ impl OrderView {
             .collect()
     }
 
+    /// What `order show` says of a pending order nobody can decide, and
+    /// `order place` warns of: the commands that move it on, each to be
+    /// pasted as it is. Raising a policy's threshold to the order's amount
+    /// is the least easing that lets the order through.
+    pub(crate) fn nobody_decides(&self) -> String {
+        let eases: Vec<String> = self
+            .policies
+            .iter()
+            .filter(|p| !p.satisfied && !p.released)
+            .map(|p| {
+                format!(
+                    "`portalctl policy edit \"{}\" --account \"{}\" --threshold {}`",
+                    p.name, self.account, self.amount
+                )
+            })
+            .collect();
+        format!(
+            "nobody: cancel it (`portalctl order cancel {}`), or ease its {} ({})",
+            self.id,
+            if eases.len() == 1 {
+                "policy"
+            } else {
+                "policies"
+            },
+            eases.join(", ")
+        )
+    }
+
     /// Who may decide it, in words; when nobody can, what to do instead.
     fn who_decides(&self, deciders: &[String]) -> String {
         if deciders.is_empty() {
-            return format!(
-                "nobody: cancel it (`portalctl order cancel {}`), or ease its policies (`portalctl policy edit`)",
-                self.id
-            );
+            return self.nobody_decides();
         }
         let list = deciders.join(", ");
         if self.more_deciders == Some(true) {

@@ -139,3 +139,24 @@ fn account_create_refuses_bad_shapes() {
     );
     assert!(err.contains("only the operator"), "{err}");
 }
+
+/// A new account has no member who manages its users: `account create`
+/// says so with the invitation that gives it one, which works as pasted
+/// (but for the email).
+#[test]
+fn account_create_says_how_to_give_the_new_account_an_admin() {
+    let p = Portal::new();
+    let created = p.run(&["account", "create", "Fabrikam", "--kind", "customer"]);
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let step = "portalctl user invite EMAIL --account \"Fabrikam\" --role admin";
+    assert_eq!(
+        created.stderr.trim_end(),
+        format!(
+            "warning: `Fabrikam` has no member who manages its users yet; invite one: `{step}`"
+        )
+    );
+    p.ok(&[
+        "user", "invite", "fay@fabrikam.test", "--account", "Fabrikam", "--role", "admin",
+        "--no-send",
+    ]);
+}

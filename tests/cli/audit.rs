@@ -638,3 +638,19 @@ fn an_order_that_two_policy_entries_change_is_one_event_of_the_apply() {
         assert_eq!(v["intact"], json!(true), "{v}");
     }
 }
+
+#[test]
+fn audit_list_refuses_an_action_no_event_has_and_names_the_one_meant() {
+    let p = Portal::new();
+    let found = p.json(&["audit", "list", "--action", "init"]);
+    assert!(
+        found.as_array().is_some_and(|events| !events.is_empty()),
+        "{found}"
+    );
+    let err = p.refused(
+        &["audit", "list", "--action", "account.craete"],
+        crate::support::USAGE,
+    );
+    says(&err, "unknown action `account.craete`");
+    says(&err, "did you mean `account.create`?");
+}

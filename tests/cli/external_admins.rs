@@ -664,3 +664,41 @@ fn a_deactivation_names_ended_external_access_only_to_who_may_know_the_customer(
     let v = p.json_as(Some(ADA), &deactivate(BEN));
     assert_eq!(v["external_ended"][0]["customer"], CUSTOMER, "{v}");
 }
+
+#[test]
+fn external_admin_add_and_remove_take_the_member_as_email_like_every_user_command() {
+    let p = msp();
+    let added = p.json_as(
+        Some(ADA),
+        &[
+            "external-admin", "add", BEN, "--customer", CUSTOMER, "--role", "msp-administrator",
+        ],
+    );
+    assert_eq!(added["email"].as_str(), Some(BEN));
+    p.json_as(
+        Some(ADA),
+        &[
+            "external-admin", "add", UMA, "--customer", CUSTOMER, "--role", "msp-user",
+        ],
+    );
+    assert_eq!(status_in_customer(&p, UMA), "active");
+    let removed = p.json_as(
+        Some(ADA),
+        &["external-admin", "remove", UMA, "--customer", CUSTOMER],
+    );
+    assert_eq!(removed["email"].as_str(), Some(UMA));
+    // `--email` works too (see `add`), but not both at once, nor neither.
+    p.refused_as(
+        Some(ADA),
+        &[
+            "external-admin", "remove", UMA, "--email", UMA, "--customer", CUSTOMER,
+        ],
+        USAGE,
+    );
+    let missing = p.refused_as(
+        Some(ADA),
+        &["external-admin", "remove", "--customer", CUSTOMER],
+        USAGE,
+    );
+    says(&missing, "<EMAIL|--email <EMAIL>>");
+}

@@ -1971,3 +1971,31 @@ fn an_order_type_no_policy_names_warns_with_the_types_named() {
     );
     assert_eq!((run.code, run.stderr.as_str()), (SUCCESS, ""));
 }
+
+/// An order nobody may decide (its placer is the only approver) is placed
+/// with a warning in `order show`'s words, whose command to ease the
+/// policy works as pasted.
+#[test]
+fn an_order_nobody_can_decide_is_placed_with_a_warning_whose_commands_work_pasted() {
+    let p = Portal::new();
+    p.ok(&["policy", "create", "--name", "Big", "--threshold", "10"]);
+    let placed = p.run_as(
+        Some(OWNER),
+        &["order", "place", "--description", "X", "--amount", "60"],
+    );
+    assert_eq!(placed.code, SUCCESS, "{}", placed.stderr);
+    let nobody = format!(
+        "nobody: cancel it (`portalctl order cancel 1`), or ease its policy (`portalctl policy edit \"Big\" --account \"{ACCOUNT}\" --threshold 60.00`)"
+    );
+    assert_eq!(
+        warnings(&placed.stderr),
+        [format!(
+            "warning: order 1 in `{ACCOUNT}` can be decided by {nobody}"
+        )]
+    );
+    says(&p.ok(&["order", "show", "1"]), &nobody);
+    p.ok(&[
+        "policy", "edit", "Big", "--account", ACCOUNT, "--threshold", "60.00",
+    ]);
+    assert_eq!(p.json(&["order", "show", "1"])["status"], "approved");
+}

@@ -317,3 +317,38 @@ fn the_handover_is_in_each_members_own_history_and_state_at_a_moment() {
         says(&changed, flag);
     }
 }
+
+/// Flagging a duplicate tells support only when `support-email` is set;
+/// without it a warning says nobody was told and how to set it.
+#[test]
+fn flag_duplicate_warns_that_nobody_was_told_until_support_email_is_set() {
+    let p = Portal::new();
+    p.member("vo@acme.test", "user");
+    p.member("vo2@acme.test", "user");
+    p.member("vo3@acme.test", "user");
+    let flagged = p.run(&[
+        "user", "flag-duplicate", "vo2@acme.test", "--of", "vo@acme.test",
+    ]);
+    assert_eq!(flagged.code, SUCCESS, "{}", flagged.stderr);
+    assert_eq!(
+        flagged.stderr.trim_end(),
+        "warning: `support-email` is not set, so nobody was told that `vo2@acme.test` duplicates `vo@acme.test`; set it with `portalctl settings set support-email ADDRESS` for support to hear of duplicates"
+    );
+    let notices = |p: &Portal| -> Vec<String> {
+        let queued = p.json(&["outbox", "list"]);
+        queued
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter(|m| m["kind"] == "duplicate-notice")
+            .map(|m| m["recipient"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(notices(&p), Vec::<String>::new());
+    p.ok(&["settings", "set", "support-email", "support@acme.test"]);
+    let flagged = p.run(&[
+        "user", "flag-duplicate", "vo3@acme.test", "--of", "vo@acme.test",
+    ]);
+    assert_eq!((flagged.code, flagged.stderr.as_str()), (SUCCESS, ""));
+    assert_eq!(notices(&p), ["support@acme.test"]);
+}
