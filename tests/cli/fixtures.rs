@@ -1726,6 +1726,53 @@ fn a_merge_round_trips_and_the_duplicates_order_stays_the_kept_persons_own() {
     }
 }
 
+/// The owner merged into a member who holds another role: the member kept
+/// owns the account with the owner role, the one merged away is listed
+/// with the role `user list` shows, and `export | apply` restores both.
+#[test]
+fn an_owner_merged_into_a_member_round_trips_as_the_owner_the_merge_made() {
+    let p = Portal::new();
+    p.member("o.live@acme.test", "user");
+    p.ok(&[
+        "--yes", "user", "merge", OWNER, "--into", "o.live@acme.test",
+    ]);
+    let exported = p.ok(&["export"]);
+    let doc: Value = serde_json::from_str(&exported).unwrap();
+    let listed = |email: &str| {
+        let users = doc["accounts"][0]["users"].as_array().unwrap();
+        let u = users.iter().find(|u| u["email"] == email).unwrap();
+        (u["role"].clone(), u["status"].clone())
+    };
+    assert_eq!(
+        doc["accounts"][0]["owner"], "o.live@acme.test",
+        "{exported}"
+    );
+    assert_eq!(
+        listed("o.live@acme.test"),
+        ("admin".into(), "active".into())
+    );
+    assert_eq!(listed(OWNER), ("no-access".into(), "left".into()));
+    let copy = Portal::empty();
+    let run = apply_stdin(&copy, &[], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), exported);
+    for db in [&p, &copy] {
+        let again = apply_stdin(db, &["--json"], &exported);
+        assert_eq!(again.code, SUCCESS, "{}", again.stderr);
+        let again: Value = serde_json::from_str(&again.stdout).unwrap();
+        assert_eq!(
+            (again["created"].as_u64(), again["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "{again}"
+        );
+        let kept = db.json(&["user", "show", "o.live@acme.test"]);
+        assert_eq!(
+            (&kept["role"], &kept["owner"]),
+            (&"admin".into(), &true.into())
+        );
+    }
+}
+
 /// A withdrawn invitation comes back withdrawn: the copy's invitee never
 /// joined, so nobody activates her there either.
 #[test]
