@@ -339,7 +339,7 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
                 w.member_changed("user.merge", &account, Some(&dup_before), &after)?;
                 view.moved.push(account.name.clone());
             }
-            Some(kept_m) => {
+            Some(mut kept_m) => {
                 if account.owner_id == Some(dup.id) && kept_m.status != MemberStatus::Active {
                     return Err(Error::conflict(format!(
                         "`{email}` owns `{}` and `{into}` is not active there",
@@ -373,6 +373,21 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
                         InvitationState::Revoked,
                         w.ctx.now,
                     )?;
+                }
+                // The ownership moves to the person kept with the owner
+                // role, as `user transfer-ownership` moves it: an owner
+                // holds it, and is never given another.
+                if account.owner_id == Some(dup.id) {
+                    account.owner_id = Some(kept.id);
+                    tx.update_account(&account)?;
+                    let owner_role = catalog.owner_role()?;
+                    if kept_m.role_id != owner_role.id || kept_m.role_until.is_some() {
+                        kept_m.role_id = owner_role.id;
+                        (kept_m.role_until, kept_m.role_after) = (None, None);
+                        kept_m.updated_at = w.ctx.now;
+                        tx.update_membership(&kept_m)?;
+                        follow_role(tx, catalog, &kept_m, w.ctx.now)?;
+                    }
                 }
                 for (before, m) in [(dup_before, &m), (kept_before, &kept_m)] {
                     let after = member_view(tx, catalog, m)?;

@@ -755,6 +755,29 @@ impl Portal {
         })
     }
 
+    /// Makes the pending invitation of `email` in `account` expire at
+    /// `at`, a moment past: how an apply restores an invitation that had
+    /// expired, its token refused as any expired one is. The caller made
+    /// it without its email: a dead token is mailed to nobody.
+    pub(super) fn expire_invitation(
+        &mut self,
+        email: &Email,
+        account: &Account,
+        at: Timestamp,
+    ) -> Result<()> {
+        self.write(|w| {
+            let account = w.account(Some(&account.name), caps::USERS_MANAGE)?;
+            let (_, m) = member_in(w.tx, email, &account)?;
+            let pending = w.tx.pending_invitation(m.id)?.ok_or_else(|| {
+                Error::conflict(format!(
+                    "`{email}` has no pending invitation in `{}`",
+                    account.name
+                ))
+            })?;
+            w.tx.set_invitation_expiry(pending.id, at.min(w.ctx.now))
+        })
+    }
+
     /// Withdraws a pending invitation: the token dies and the membership is
     /// deactivated until an admin resends it.
     pub(crate) fn revoke_invite(

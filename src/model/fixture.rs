@@ -350,6 +350,14 @@ pub(crate) struct FixtureUser {
     /// `active` (the default), `invited`, `deactivated` or `left`.
     #[serde(default)]
     pub status: FixtureStatus,
+    /// When the pending invitation of an `invited` member expires (RFC
+    /// 3339); `export` writes it. Left out, an invitation the file makes
+    /// lasts 7 days from the apply. One that has passed is made expired:
+    /// no email is queued, and its token is refused as expired, until
+    /// `user resend-invite` sends a new one. A member invited already
+    /// keeps the invitation they have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation_expires_at: Option<String>,
     /// Areas (or capabilities, where the catalog allows) on top of the
     /// role: exactly these.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -138,6 +138,14 @@ impl SqliteTx<'_> {
         Ok(())
     }
 
+    pub(super) fn set_invitation_expiry(&self, id: i64, expires_at: Timestamp) -> Result<()> {
+        self.exec(
+            "UPDATE invitations SET expires_at = ?2 WHERE id = ?1 AND state = 'pending'",
+            params![id, expires_at],
+        )?;
+        Ok(())
+    }
+
     pub(super) fn enqueue(&self, m: &OutboxMessage) -> Result<i64> {
         self.insert(
             "INSERT INTO outbox (kind, recipient, subject, body, created_at, sent_at, state,

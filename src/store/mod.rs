@@ -236,6 +236,8 @@ seam! {
         fn last_invitation(&self, membership_id: i64) -> Result<Option<Invitation>>;
         /// Ends a pending invitation.
         fn end_invitation(&self, id: i64, state: InvitationState, at: Timestamp) -> Result<()>;
+        /// Sets when a pending invitation expires.
+        fn set_invitation_expiry(&self, id: i64, expires_at: Timestamp) -> Result<()>;
         /// The invitation with this id.
         fn invitation(&self, id: i64) -> Result<Option<Invitation>>;
         /// Adds a further token of an invitation, by its hash: one minted

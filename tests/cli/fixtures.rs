@@ -1726,6 +1726,118 @@ fn a_merge_round_trips_and_the_duplicates_order_stays_the_kept_persons_own() {
     }
 }
 
+/// The owner merged into a member who holds another role: the member kept
+/// owns the account with the owner role, the one merged away is listed
+/// with the role `user list` shows, and `export | apply` restores both.
+#[test]
+fn an_owner_merged_into_a_member_round_trips_as_the_owner_the_merge_made() {
+    let p = Portal::new();
+    p.member("o.live@acme.test", "user");
+    p.ok(&[
+        "--yes", "user", "merge", OWNER, "--into", "o.live@acme.test",
+    ]);
+    let exported = p.ok(&["export"]);
+    let doc: Value = serde_json::from_str(&exported).unwrap();
+    let listed = |email: &str| {
+        let users = doc["accounts"][0]["users"].as_array().unwrap();
+        let u = users.iter().find(|u| u["email"] == email).unwrap();
+        (u["role"].clone(), u["status"].clone())
+    };
+    assert_eq!(
+        doc["accounts"][0]["owner"], "o.live@acme.test",
+        "{exported}"
+    );
+    assert_eq!(
+        listed("o.live@acme.test"),
+        ("admin".into(), "active".into())
+    );
+    assert_eq!(listed(OWNER), ("no-access".into(), "left".into()));
+    let copy = Portal::empty();
+    let run = apply_stdin(&copy, &[], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), exported);
+    for db in [&p, &copy] {
+        let again = apply_stdin(db, &["--json"], &exported);
+        assert_eq!(again.code, SUCCESS, "{}", again.stderr);
+        let again: Value = serde_json::from_str(&again.stdout).unwrap();
+        assert_eq!(
+            (again["created"].as_u64(), again["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "{again}"
+        );
+        let kept = db.json(&["user", "show", "o.live@acme.test"]);
+        assert_eq!(
+            (&kept["role"], &kept["owner"]),
+            (&"admin".into(), &true.into())
+        );
+    }
+}
+
+/// An invitation that expired comes back expired, mailed to nobody; one
+/// still pending comes back with the expiry it had, and its new token
+/// dies then, not 7 days from the apply.
+#[test]
+fn export_then_apply_keeps_an_invitations_expiry_and_an_expired_one_dead() {
+    let mut p = Portal::new();
+    p.ok(&[
+        "user", "invite", "temp@acme.test", "--role", "admin", "--expires-in", "1h",
+    ]);
+    p.ok(&["user", "invite", "kim@acme.test", "--role", "user"]);
+    // Two hours on, the first has expired; the second lasts to 2 December.
+    p.now = "2026-11-25T12:00:00Z".into();
+    let exported = p.ok(&["export"]);
+    let doc: Value = serde_json::from_str(&exported).unwrap();
+    let expiry = |email: &str| {
+        let users = doc["accounts"][0]["users"].as_array().unwrap();
+        let u = users.iter().find(|u| u["email"] == email).unwrap();
+        (u["status"].clone(), u["invitation_expires_at"].clone())
+    };
+    assert_eq!(
+        expiry("temp@acme.test"),
+        ("invited".into(), "2026-11-25T11:00:00Z".into())
+    );
+    assert_eq!(
+        expiry("kim@acme.test"),
+        ("invited".into(), "2026-12-02T10:00:00Z".into())
+    );
+    let mut copy = Portal::empty();
+    copy.now = p.now.clone();
+    let run = apply_stdin(&copy, &[], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), exported);
+    for db in [&p, &copy] {
+        let again = apply_stdin(db, &["--json"], &exported);
+        assert_eq!(again.code, SUCCESS, "{}", again.stderr);
+        let again: Value = serde_json::from_str(&again.stdout).unwrap();
+        assert_eq!(
+            (again["created"].as_u64(), again["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "{again}"
+        );
+    }
+    // Only Kim's invitation is mailed, and her token dies when hers did.
+    let mailed = copy.json(&["outbox", "list"]);
+    let to: Vec<&str> = mailed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["recipient"].as_str().unwrap())
+        .collect();
+    assert_eq!(to, ["kim@acme.test"], "{mailed}");
+    copy.ok(&["settings", "set", "mail-from", "portal@acme.test"]);
+    let dir = scratch_dir();
+    copy.ok(&["outbox", "send", "--to-dir", dir.path().to_str().unwrap()]);
+    let mail = &crate::smtp_server::decode(&[dir.path().join("outbox-1.eml")])[0];
+    says(mail["text"].as_str().unwrap(), "(2026-12-02T10:00:00Z)");
+    let token = crate::smtp_server::token_in(mail);
+    let refusal = copy.refused_with(
+        &["user", "accept", &token],
+        &[("PORTALCTL_NOW", "2026-12-02T10:00:01Z")],
+        CONFLICT,
+    );
+    says(&refusal, "expired at 2026-12-02T10:00:00Z");
+}
+
 /// A withdrawn invitation comes back withdrawn: the copy's invitee never
 /// joined, so nobody activates her there either.
 #[test]
