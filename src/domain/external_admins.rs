@@ -421,8 +421,8 @@ impl Portal {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{email, join, seeded};
-    use super::super::{NewAccount, Portal};
+    use super::super::testing::{add_account, email, join, seeded};
+    use super::super::Portal;
     use crate::model::AccountKind;
 
     /// `msp` with an administrator and a user of the partner `Acme`, and
@@ -431,13 +431,7 @@ mod tests {
         let mut p = seeded("msp");
         join(&mut p, "ada@acme.test", "msp-administrator");
         join(&mut p, "uma@acme.test", "msp-user");
-        p.account_create(&NewAccount {
-            name: "Client Co".into(),
-            kind: AccountKind::Customer,
-            parent: Some("Acme".into()),
-            currency: None,
-        })
-        .expect("customer");
+        add_account(&mut p, "Client Co", AccountKind::Customer, Some("Acme"));
         p
     }
 

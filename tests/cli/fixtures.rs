@@ -41,6 +41,35 @@ fn apply_stdin_with(p: &Portal, args: &[&str], env: &[(&str, &str)], file_text: 
     }
 }
 
+/// The entry of `email` among the users of a file's first account.
+#[track_caller]
+fn first_accounts_user<'d>(doc: &'d Value, email: &str) -> &'d Value {
+    let users = doc["accounts"][0]["users"].as_array().unwrap();
+    users.iter().find(|u| u["email"] == email).unwrap()
+}
+
+/// `exported` (`p`'s export) applied onto an empty database: the copy
+/// exports the same file, and the file applied again onto either changes
+/// nothing.
+#[track_caller]
+fn restored(p: &Portal, exported: &str) -> Portal {
+    let copy = Portal::empty();
+    let run = apply_stdin(&copy, &[], exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), exported);
+    for db in [p, &copy] {
+        let again = apply_stdin(db, &["--json"], exported);
+        assert_eq!(again.code, SUCCESS, "{}", again.stderr);
+        let again: Value = serde_json::from_str(&again.stdout).unwrap();
+        assert_eq!(
+            (again["created"].as_u64(), again["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "{again}"
+        );
+    }
+    copy
+}
+
 /// A portal made by applying the demo fixture.
 fn demo() -> Portal {
     Portal::cached("apply examples/demo.json", || {
@@ -1697,19 +1726,8 @@ fn a_merge_round_trips_and_the_duplicates_order_stays_the_kept_persons_own() {
         ]),
         "{exported}"
     );
-    let copy = Portal::empty();
-    let run = apply_stdin(&copy, &[], &exported);
-    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
-    assert_eq!(copy.ok(&["export"]), exported);
+    let copy = restored(&p, &exported);
     for db in [&p, &copy] {
-        let again = apply_stdin(db, &["--json"], &exported);
-        assert_eq!(again.code, SUCCESS, "{}", again.stderr);
-        let again: Value = serde_json::from_str(&again.stdout).unwrap();
-        assert_eq!(
-            (again["created"].as_u64(), again["updated"].as_u64()),
-            (Some(0), Some(0)),
-            "{again}"
-        );
         let refusal = db.refused_as(
             Some("fiona@acme.test"),
             &["order", "approve", &fis],
@@ -1739,8 +1757,7 @@ fn an_owner_merged_into_a_member_round_trips_as_the_owner_the_merge_made() {
     let exported = p.ok(&["export"]);
     let doc: Value = serde_json::from_str(&exported).unwrap();
     let listed = |email: &str| {
-        let users = doc["accounts"][0]["users"].as_array().unwrap();
-        let u = users.iter().find(|u| u["email"] == email).unwrap();
+        let u = first_accounts_user(&doc, email);
         (u["role"].clone(), u["status"].clone())
     };
     assert_eq!(
@@ -1752,19 +1769,8 @@ fn an_owner_merged_into_a_member_round_trips_as_the_owner_the_merge_made() {
         ("admin".into(), "active".into())
     );
     assert_eq!(listed(OWNER), ("no-access".into(), "left".into()));
-    let copy = Portal::empty();
-    let run = apply_stdin(&copy, &[], &exported);
-    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
-    assert_eq!(copy.ok(&["export"]), exported);
+    let copy = restored(&p, &exported);
     for db in [&p, &copy] {
-        let again = apply_stdin(db, &["--json"], &exported);
-        assert_eq!(again.code, SUCCESS, "{}", again.stderr);
-        let again: Value = serde_json::from_str(&again.stdout).unwrap();
-        assert_eq!(
-            (again["created"].as_u64(), again["updated"].as_u64()),
-            (Some(0), Some(0)),
-            "{again}"
-        );
         let kept = db.json(&["user", "show", "o.live@acme.test"]);
         assert_eq!(
             (&kept["role"], &kept["owner"]),
@@ -1788,8 +1794,7 @@ fn export_then_apply_keeps_an_invitations_expiry_and_an_expired_one_dead() {
     let exported = p.ok(&["export"]);
     let doc: Value = serde_json::from_str(&exported).unwrap();
     let expiry = |email: &str| {
-        let users = doc["accounts"][0]["users"].as_array().unwrap();
-        let u = users.iter().find(|u| u["email"] == email).unwrap();
+        let u = first_accounts_user(&doc, email);
         (u["status"].clone(), u["invitation_expires_at"].clone())
     };
     assert_eq!(
