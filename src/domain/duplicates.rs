@@ -337,6 +337,9 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
                 tx.update_membership(&m)?;
                 let after = member_view(tx, catalog, &m)?;
                 w.member_changed("user.merge", &account, Some(&dup_before), &after)?;
+                // An invitation mailed to the duplicate's address now
+                // invites the person kept: it goes again, to theirs.
+                super::invitations::readdress_invitations(w, &kept, std::slice::from_ref(&m))?;
                 view.moved.push(account.name.clone());
             }
             Some(mut kept_m) => {

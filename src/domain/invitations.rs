@@ -502,9 +502,10 @@ impl<'a> Reissue<'a> {
     }
 }
 
-/// Sends each pending invitation of `person` that was mailed again, to
-/// their new address (`user edit --new-email`, `person` already holding
-/// it). The email queued for, or sent to, the old address carries a token
+/// Sends each pending invitation of `memberships` that was mailed again,
+/// to `person`'s address, which they hold now: their new one (`user edit
+/// --new-email`), or the person kept by a merge the memberships moved to
+/// (`user merge`). The email queued for, or sent to, the old address carries a token
 /// that would make whoever reads that mailbox the member, so it stops
 /// working, as a resend stops the token before it; the new one expires
 /// when the old one would have. An invitation never mailed (`--no-send`)

@@ -410,3 +410,38 @@ fn a_corrected_address_gets_the_invitation_and_the_old_tokens_stop() {
     assert!(!run.stderr.contains("went again"), "{}", run.stderr);
     p.ok(&["user", "accept", &handed]);
 }
+
+/// A merge moves a duplicate's invitation to the person kept: mailed to
+/// the duplicate's address, it goes again to theirs, and the old token
+/// stops working.
+#[test]
+fn a_merge_sends_a_moved_invitation_to_the_person_kept() {
+    let p = ready();
+    p.ok(&["account", "create", "Beta", "--kind", "customer"]);
+    p.member("keep@acme.test", "user");
+    let printed = p.invite("dup@acme.test", "user", "Beta");
+    p.ok(&[
+        "--yes", "user", "merge", "dup@acme.test", "--into", "keep@acme.test",
+    ]);
+    says(
+        &p.refused(&["user", "accept", &printed], CONFLICT),
+        "replaced",
+    );
+    let mail: Vec<(String, String)> = outbox(&p, &[])
+        .iter()
+        .map(|m| {
+            (
+                m["recipient"].as_str().unwrap().to_string(),
+                m["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // Keep's own invitation first, cancelled as accepted.
+    assert_eq!(
+        mail[1..],
+        [
+            ("dup@acme.test".to_string(), "cancelled".to_string()),
+            ("keep@acme.test".to_string(), "pending".to_string())
+        ]
+    );
+}
