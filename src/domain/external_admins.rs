@@ -459,6 +459,41 @@ mod tests {
         assert_eq!(err.exit_code(), 4, "{err}");
     }
 
+    /// A partner administrator until T backs an administrator's access to
+    /// a customer only until T: for longer, or for good, it is refused,
+    /// by whoever asks; ending by T it is allowed. Nor is a partner role
+    /// made time-bound under external access that lasts past its end.
+    #[test]
+    fn external_access_lasts_no_longer_than_the_partner_role_behind_it() {
+        let mut p = msp();
+        let uma = email("uma@acme.test");
+        let t = p.ctx.now.plus(chrono::Duration::days(1)).expect("T");
+        p.set_role(&uma, "msp-administrator", Some("Acme"), Some(t))
+            .expect("admin until T");
+        for until in [
+            None,
+            Some(t.plus(chrono::Duration::days(30)).expect("later")),
+        ] {
+            let err = p
+                .external_admin_add("Client Co", &uma, "msp-administrator", until)
+                .expect_err("past T");
+            assert_eq!(err.exit_code(), 4, "{err}");
+            assert!(err.to_string().contains(&format!("from {t}")), "{err}");
+        }
+        p.external_admin_add("Client Co", &uma, "msp-administrator", Some(t))
+            .expect("ending by T");
+        // Ada administers Client Co for good: her partner role may not be
+        // made to end under it.
+        let ada = email("ada@acme.test");
+        p.external_admin_add("Client Co", &ada, "msp-administrator", None)
+            .expect("add");
+        let err = p
+            .set_role_lapsing(&ada, "msp-administrator", Some("Acme"), t, "msp-user")
+            .expect_err("her access to Client Co would outlast it");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert!(err.to_string().contains(&format!("from {t}")), "{err}");
+    }
+
     #[test]
     fn a_partner_administrator_made_a_user_loses_what_more_they_held_on_customers() {
         let mut p = msp();

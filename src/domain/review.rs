@@ -31,7 +31,7 @@ use super::orders::pending_of;
 use super::policies::short_policy_warning;
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
-use crate::model::{Account, Capability, Grant, MemberStatus, Membership, Timestamp};
+use crate::model::{Account, AccountKind, Capability, Grant, MemberStatus, Membership, Timestamp};
 use crate::store::{Journal, Tx};
 
 /// How many missing capabilities a refusal names.
@@ -626,8 +626,9 @@ impl<'a> Review<'a> {
     /// administrators"), not a way to raise a partner's user above what
     /// the partner gave them. So it lasts only while its holder is an
     /// active member of the partner, with access, holding every
-    /// capability it gives. Checked at the external seat when it changes,
-    /// and at the partner seat when what it holds shrinks.
+    /// capability it gives, for as long as it lasts. Checked at the
+    /// external seat when it changes, and at the partner seat when it
+    /// changes.
     fn ensure_external_access_is_backed(
         &self,
         (person, account): Seat,
@@ -639,18 +640,11 @@ impl<'a> Review<'a> {
                 self.ensure_backed(&s.membership, partner)?;
             }
         }
-        let lost = match (before, after) {
-            (None, _) => false,
-            (Some(_), None) => true,
-            (Some(b), Some(a)) => {
-                let has = self.access(a, false)?;
-                self.access(b, false)?
-                    .capabilities()
-                    .into_iter()
-                    .any(|c| !has.holds(c))
-            }
-        };
-        if lost {
+        // A partner seat the write changed (a role, its end, a grant) may
+        // back less, now or later, than the access it gave on customers.
+        let changed_partner_seat =
+            before.is_some() && self.account(account)?.kind == AccountKind::Partner;
+        if changed_partner_seat {
             for m in self.tx.memberships_of(person)? {
                 if m.external_from == Some(account) {
                     self.ensure_backed(&m, account)?;
@@ -661,42 +655,84 @@ impl<'a> Review<'a> {
     }
 
     /// Refuses the external membership `m` unless its holder's membership
-    /// of `partner` backs all it gives (see above).
+    /// of `partner` backs all it gives (see above), now and at every moment
+    /// until it ends at which something of either lapses: a partner
+    /// administrator until T is backing only until T, as a member gives
+    /// only what they hold for as long as they hold it.
     fn ensure_backed(&self, m: &Membership, partner: i64) -> Result<()> {
         if m.status != MemberStatus::Active {
             return Ok(());
         }
         let now = self.ctx.now;
         let (customer, partner) = (self.account(m.account_id)?, self.account(partner)?);
-        let held = match self.tx.membership_of(m.person_id, partner.id)? {
-            Some(home) if home.status == MemberStatus::Active => {
-                Some(Access::of(self.tx, self.catalog, &partner, home, now)?)
-            }
-            _ => None,
-        };
         let who = self.tx.person(m.person_id)?.email;
-        let Some(held) = held.filter(|h| h.holds(caps::PORTAL_ACCESS)) else {
-            return Err(Error::conflict(format!(
+        let home = self
+            .tx
+            .membership_of(m.person_id, partner.id)?
+            .filter(|home| home.status == MemberStatus::Active);
+        let unbacked = || {
+            Error::conflict(format!(
                 "`{who}` would keep access to `{}` from `{}` without being active there",
                 customer.name, partner.name
-            )));
+            ))
         };
-        let given = Access::of(self.tx, self.catalog, &customer, m.clone(), now)?.capabilities();
-        let missing: Vec<Capability> = given.into_iter().filter(|c| !held.holds(*c)).collect();
-        if missing.is_empty() {
-            return Ok(());
+        let Some(home) = home else {
+            return Err(unbacked());
+        };
+        let (home_grants, grants) = (self.tx.grants(home.id)?, self.tx.grants(m.id)?);
+        let mut moments: Vec<Timestamp> = home
+            .lapses(&home_grants)
+            .chain(m.lapses(&grants))
+            .filter(|at| *at > now && m.external_until.is_none_or(|end| *at < end))
+            .collect();
+        moments.push(now);
+        moments.sort_unstable();
+        moments.dedup();
+        for at in moments {
+            let given = Access::of(self.tx, self.catalog, &customer, m.clone().in_force(at), at)?;
+            let held = Access::of(
+                self.tx,
+                self.catalog,
+                &partner,
+                home.clone().in_force(at),
+                at,
+            )?;
+            let missing: Vec<Capability> = given
+                .capabilities()
+                .into_iter()
+                .filter(|c| !held.holds(*c))
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            if at == now && !held.holds(caps::PORTAL_ACCESS) {
+                return Err(unbacked());
+            }
+            let role = &self.catalog.role(m.role_id)?.name;
+            let (from, then) = if at == now {
+                (String::new(), "")
+            } else {
+                (format!("from {at} "), " then")
+            };
+            return Err(Error::conflict(format!(
+                "`{who}`'s role `{role}` on `{}` would {from}give capabilities they do not hold in `{}`{then} ({})",
+                customer.name,
+                partner.name,
+                shown(&missing)
+            ))
+            .help(if at == now {
+                format!(
+                    "an external admin holds no more on a customer than in its partner: give them that role in `{}` first, or a lesser one on `{}`",
+                    partner.name, customer.name
+                )
+            } else {
+                format!(
+                    "an external admin holds no more on a customer than in its partner, for as long as they hold it there: let it end by {at} (`--until`), or give them that role in `{}` for good",
+                    partner.name
+                )
+            }));
         }
-        let role = &self.catalog.role(m.role_id)?.name;
-        Err(Error::conflict(format!(
-            "`{who}`'s role `{role}` on `{}` would give capabilities they do not hold in `{}` ({})",
-            customer.name,
-            partner.name,
-            shown(&missing)
-        ))
-        .help(format!(
-            "an external admin holds no more on a customer than in its partner: give them that role in `{}` first, or a lesser one on `{}`",
-            partner.name, customer.name
-        )))
+        Ok(())
     }
 }
 

@@ -702,3 +702,30 @@ fn external_admin_add_and_remove_take_the_member_as_email_like_every_user_comman
     );
     says(&missing, "<EMAIL|--email <EMAIL>>");
 }
+
+/// A partner administrator until T is one on the partner's customers only
+/// until T: access there for good, or past T, is refused, by command and
+/// through the gate every write passes, and access ending by T is allowed.
+#[test]
+fn external_access_lasts_no_longer_than_the_partner_role_behind_it() {
+    let p = msp();
+    const T: &str = "2026-11-28T00:00:00Z";
+    p.ok(&[
+        "user", "set-role", UMA, "msp-administrator", "--account", ACCOUNT, "--until", T,
+    ]);
+    let before = p.dump();
+    let err = p.refused_as(Some(ADA), &add(UMA, "msp-administrator"), CONFLICT);
+    says(
+        &err,
+        &format!("would from {T} give capabilities they do not hold in `Acme Ltd` then"),
+    );
+    says(&err, &format!("let it end by {T} (`--until`)"));
+    assert_eq!(p.dump(), before, "a refusal changes nothing");
+    let mut past_t = add(UMA, "msp-administrator");
+    past_t.extend(["--until", "2026-12-28T00:00:00Z"]);
+    p.refused(&past_t, CONFLICT);
+    let mut by_t = add(UMA, "msp-administrator");
+    by_t.extend(["--until", T]);
+    let v = p.json_as(Some(ADA), &by_t);
+    assert_eq!(v["external_until"], T, "{v}");
+}
