@@ -14,8 +14,8 @@ use super::policies::parse_order_type;
 use super::{member_in, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    shows_as_nothing, Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderDetails,
-    OrderQuery, OrderStatus, Person, Text, Timestamp,
+    unseen, Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderDetails, OrderQuery,
+    OrderStatus, Person, Text, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{DeciderView, DecisionView, OrderView, PolicyProgress};
@@ -668,9 +668,10 @@ fn place(
         // another (`PO-1` and `PO-1` with a zero-width space) would have
         // them decide the wrong order. A restore (the operator's) keeps
         // one an older database let in, as it keeps a `#`.
-        if let (Some(c), Placing::Now) = (r.chars().find(|c| shows_as_nothing(*c)), placing) {
+        let hidden = r.chars().find_map(|c| unseen(c).map(|how| (c, how)));
+        if let (Some((c, how)), Placing::Now) = (hidden, placing) {
             return Err(Error::invalid(format!(
-                "the order reference `{r}` holds a character that shows as nothing (U+{:04X})",
+                "the order reference `{r}` holds a character that {how} (U+{:04X})",
                 u32::from(c)
             ))
             .help("type the reference with visible characters only"));
@@ -1594,6 +1595,17 @@ mod tests {
             assert!(
                 err.to_string()
                     .ends_with(&format!("shows as nothing (U+{:04X})", u32::from(hidden))),
+                "{err}"
+            );
+        }
+        // Blank ones read as a plain space, or as nothing where none is.
+        for blank in ['\u{00A0}', '\u{3000}', '\u{115F}', '\u{2800}'] {
+            let err = place(&mut p, &format!("PO{blank}1")).expect_err("refused");
+            assert!(
+                err.to_string().ends_with(&format!(
+                    "shows as blank space (U+{:04X})",
+                    u32::from(blank)
+                )),
                 "{err}"
             );
         }

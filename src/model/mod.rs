@@ -45,5 +45,5 @@ pub(crate) use records::{
     RecordedDeciders, Role, Service, ShippingAddress,
 };
 pub(crate) use suggest::did_you_mean;
-pub(crate) use text::{escape, shows_as_nothing, unsafe_to_print, Text};
+pub(crate) use text::{escape, unsafe_to_print, unseen, Text};
 pub(crate) use time::Timestamp;

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::text::{printable, shows_as_nothing, Text};
+use super::text::{printable, unseen, Text};
 use crate::error::{Error, Result};
 
 /// A normalised email address: trimmed, lower-cased, syntactically valid.
@@ -57,9 +57,9 @@ impl FromStr for Email {
         let normal = s.trim().to_lowercase();
         // An address is a login people tell apart by reading it: one with
         // an invisible character reads as another's.
-        if let Some(c) = normal.chars().find(|c| shows_as_nothing(*c)) {
+        if let Some((c, how)) = normal.chars().find_map(|c| unseen(c).map(|how| (c, how))) {
             return Err(Error::invalid(format!(
-                "`{}` is not a valid email address: it holds a character that shows as nothing (U+{:04X})",
+                "`{}` is not a valid email address: it holds a character that {how} (U+{:04X})",
                 super::text::escape(s.trim()),
                 u32::from(c)
             ))
@@ -109,6 +109,8 @@ mod tests {
             "", "ann", "ann@", "@acme.test", "a b@acme.test", "ann@@acme.test",
             "\"a\u{1b}[2J\"@acme.test", "\"a\u{202e}b\"@acme.test", "a\u{202e}b@acme.test",
             "olive\u{200b}@acme.test", "ol\u{00ad}ive@acme.test", "olive@acme\u{2060}.test",
+            "olive\u{115f}@acme.test", "olive\u{2800}@acme.test", "olive\u{a0}@acme.test",
+            "olive\u{202f}@acme.test", "olive\u{3000}@acme.test", "olive\u{13430}@acme.test",
         ] {
             assert!(bad.parse::<Email>().is_err(), "{bad:?} should be refused");
         }

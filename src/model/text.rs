@@ -142,12 +142,26 @@ fn is_bidi_control(c: char) -> bool {
     )
 }
 
-/// Whether `c` takes no room on a terminal (a zero-width space or joiner,
-/// a soft hyphen, a combining mark, a variation selector): in a key that
-/// people copy from a list (an order's reference, an email address), it
-/// makes two different keys read alike.
-pub(crate) fn shows_as_nothing(c: char) -> bool {
-    unicode_width::UnicodeWidthChar::width(c).is_none_or(|w| w == 0) || c == '\u{00AD}'
+/// How `c` shows on a terminal when it shows as no character at all: as
+/// nothing (a zero-width space or joiner, a soft hyphen, a combining mark,
+/// a variation selector), or as blank space (a space other than the plain
+/// one, a filler or blank pattern that fonts draw empty). In a key people
+/// copy from a list (an order's reference, an email address), it makes
+/// two different keys read alike.
+pub(crate) fn unseen(c: char) -> Option<&'static str> {
+    if c == '\u{00AD}' || unicode_width::UnicodeWidthChar::width(c).is_none_or(|w| w == 0) {
+        Some("shows as nothing")
+    } else if (c != ' ' && c.is_whitespace())
+        || matches!(
+            c,
+            '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{2800}'
+        )
+        || ('\u{13430}'..='\u{1345F}').contains(&c)
+    {
+        Some("shows as blank space")
+    } else {
+        None
+    }
 }
 
 /// Whether printing `c` to a terminal could act on it (colour, clear,

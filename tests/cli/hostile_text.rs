@@ -435,15 +435,18 @@ fn an_address_with_an_invisible_character_is_refused() {
     let p = Portal::new();
     let before = p.dump();
     let look_alike = "olive\u{200b}@acme.test";
-    let stderr = p.refused(
-        &["user", "invite", look_alike, "--role", "admin", "--no-send"],
-        USAGE,
-    );
-    one_clean_error(&stderr);
-    assert!(
-        error_line(&stderr).contains("shows as nothing (U+200B)"),
-        "{stderr}"
-    );
+    for (address, said) in [
+        (look_alike, "shows as nothing (U+200B)"),
+        ("olive\u{115f}@acme.test", "shows as blank space (U+115F)"),
+        ("olive\u{a0}@acme.test", "shows as blank space (U+00A0)"),
+    ] {
+        let stderr = p.refused(
+            &["user", "invite", address, "--role", "admin", "--no-send"],
+            USAGE,
+        );
+        one_clean_error(&stderr);
+        assert!(error_line(&stderr).contains(said), "{stderr}");
+    }
     let dir = crate::support::scratch_dir();
     let file = dir.path().join("f.json");
     let fixture = serde_json::json!({"accounts": [{"name": ACCOUNT, "users": [
