@@ -26,7 +26,7 @@ pub(crate) use catalog::{
     InitView, PresetView, RoleView,
 };
 pub(crate) use delegation::{DelegationView, InboxView};
-pub(crate) use fixture::{ApplyView, PlanLine, Pruned};
+pub(crate) use fixture::{ApplyView, PlanKind, PlanLine, PlanObject, Pruned};
 pub(crate) use license::{AllocationView, LicenseView, PriceLine, PriceView};
 pub(crate) use member::{
     CanView, DelegationPassedOn, ExternalEndedView, GrantView, HistoryView, InvitedView,

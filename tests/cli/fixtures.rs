@@ -234,7 +234,7 @@ fn a_dry_run_names_the_orders_a_policy_change_would_release() {
     assert_eq!(
         router,
         [
-            &serde_json::json!({"object": "order PO-1001 in Acme Ltd", "action": "update", "changes": ["status"]})
+            &serde_json::json!({"object": "order PO-1001 in Acme Ltd", "kind": "order", "key": "PO-1001", "account": "Acme Ltd", "action": "update", "changes": ["status"]})
         ]
     );
     assert_eq!(plan["updated"], 2, "{plan}");
@@ -243,6 +243,74 @@ fn a_dry_run_names_the_orders_a_policy_change_would_release() {
     let done: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(done["updated"], 2, "{done}");
     assert_eq!(p.json(&["order", "show", "1"])["status"], "approved");
+}
+
+/// A CI gate picks the plan's entries by their fields, not by their
+/// text: `Made in Oslo`'s users, and not those of its customer `Oslo`,
+/// though splitting `user ... in Made in Oslo` at " in " would say so.
+#[test]
+fn a_script_picks_one_accounts_users_from_a_dry_runs_plan_by_their_fields() {
+    let p = Portal::empty();
+    let dir = scratch_dir();
+    let file = dir.path().join("oslo.json");
+    let seed = serde_json::json!({
+        "preset": "portal",
+        "accounts": [
+            {
+                "name": "Made in Oslo", "kind": "partner", "currency": "NOK",
+                "owner": "olive@made.test",
+                "users": [
+                    {"email": "olive@made.test", "name": "Olive Owner", "role": "admin"},
+                    {"email": "una@made.test", "name": "Una User", "role": "user"}
+                ],
+                "services": [{"name": "Broadband in Oslo", "kind": "broadband"}]
+            },
+            {
+                "name": "Oslo", "kind": "customer", "parent": "Made in Oslo",
+                "owner": "carl@oslo.test",
+                "users": [{"email": "carl@oslo.test", "name": "Carl Customer", "role": "admin"}]
+            }
+        ]
+    });
+    std::fs::write(&file, seed.to_string()).unwrap();
+    let run = p.run(&["--json", "apply", "--dry-run", file.to_str().unwrap()]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let plan: Value = serde_json::from_str(&run.stdout).unwrap();
+    let entries = plan["plan"].as_array().unwrap();
+    let users_of = |account: &str| -> Vec<(&str, &str)> {
+        entries
+            .iter()
+            .filter(|l| l["kind"] == "user" && l["account"] == account)
+            .map(|l| (l["key"].as_str().unwrap(), l["action"].as_str().unwrap()))
+            .collect()
+    };
+    assert_eq!(
+        users_of("Made in Oslo"),
+        [("olive@made.test", "create"), ("una@made.test", "create")]
+    );
+    assert_eq!(users_of("Oslo"), [("carl@oslo.test", "create")]);
+    // The text is as the table prints it; the fields say the same.
+    let una = entries
+        .iter()
+        .find(|l| l["key"] == "una@made.test")
+        .unwrap();
+    assert_eq!(una["object"], "user una@made.test in Made in Oslo");
+    let service = entries.iter().find(|l| l["kind"] == "service").unwrap();
+    assert_eq!(
+        (&service["key"], &service["account"]),
+        (
+            &Value::from("Broadband in Oslo"),
+            &Value::from("Made in Oslo")
+        )
+    );
+    let account = entries
+        .iter()
+        .find(|l| l["object"] == "account Made in Oslo")
+        .unwrap();
+    assert_eq!(account["kind"], "account");
+    assert_eq!(account["key"], "Made in Oslo");
+    assert!(account["account"].is_null(), "{account}");
+    assert!(!p.db.exists(), "a dry run makes no database");
 }
 
 #[test]
