@@ -22,7 +22,8 @@ pub(crate) enum AuditCommand {
         #[arg(long)]
         account: Option<String>,
         /// Only events of this action, such as `user.invite`, or
-        /// `user.update` for a member an `apply` changed by several commands.
+        /// `user.update` for a member an `apply` changed by several commands;
+        /// with those beneath it (`user.merge` takes in `user.merge.order`).
         #[arg(long, value_name = "ACTION")]
         action: Option<String>,
         /// Only events since this time: a date (`2026-11-25`, from its

@@ -527,7 +527,7 @@ fn pass_on_approvals(
         }
         let after = named_on(tx, &order, &moved)?;
         w.changed(
-            "user.merge",
+            "user.merge.order",
             account,
             format!("order {}", order.id),
             Some(&before),

@@ -26,6 +26,9 @@ const KINDS: &[(&str, Reads)] = &[
     // --list`), as every reader of the log does.
     ("order.delegate", Reads::Always),
     ("order.", Reads::EveryOrder),
+    // A merge's event for each pending order it made decidable by the
+    // person kept.
+    ("user.merge.order", Reads::EveryOrder),
     ("service.", Reads::EveryService),
     (
         "account.payment",
@@ -102,7 +105,8 @@ fn reads_kind(
 }
 
 /// Leaves out of a recorded state (an event's `before` or `after`) what
-/// the actor may not know: the customers whose external access it ended,
+/// the actor may not know: the orders a merge passed on, unless the actor
+/// sees every order of their account; the customers whose external access it ended,
 /// unless the actor may know each customer, and the services a departure
 /// handed over, unless the actor sees every service of `account` (the
 /// event's; `None` when it is no longer to be found, which shows none).
@@ -116,6 +120,30 @@ pub(super) fn left_out_unknown(
     let Some(fields) = state.as_object_mut() else {
         return Ok(());
     };
+    // A merge's `passed_on` names the pending orders it made decidable by
+    // the person kept, by number: each only to who sees every order of
+    // its account.
+    if let Some(passed) = fields.get_mut("passed_on").and_then(Value::as_object_mut) {
+        if let Some(orders) = passed.get_mut("orders").and_then(Value::as_array_mut) {
+            let mut kept = Vec::with_capacity(orders.len());
+            for id in orders.drain(..) {
+                let Some(order) = id.as_i64().map(|id| tx.order(id)).transpose()?.flatten() else {
+                    continue;
+                };
+                let account = tx.account(order.account_id)?;
+                if reads_kind(tx, catalog, ctx, &account, Reads::EveryOrder)? {
+                    kept.push(id);
+                }
+            }
+            *orders = kept;
+            if orders.is_empty() {
+                passed.remove("orders");
+            }
+        }
+        if passed.is_empty() {
+            fields.remove("passed_on");
+        }
+    }
     if fields.contains_key("services_handed_over") {
         let sees_all = match account {
             Some(account) => reads_kind(tx, catalog, ctx, account, Reads::EveryService)?,

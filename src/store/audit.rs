@@ -312,8 +312,15 @@ impl SqliteTx<'_> {
             args.push(Value::Text(until.to_string()));
         }
         if let Some(action) = &q.action {
-            sql.push_str(" AND action = ?");
+            // The action and those beneath it: `user.merge` takes in
+            // `user.merge.order`.
+            sql.push_str(" AND (action = ? OR substr(action, 1, ?) = ?)");
             args.push(Value::Text(action.clone()));
+            let beneath = format!("{action}.");
+            args.push(Value::Integer(
+                i64::try_from(beneath.len()).unwrap_or(i64::MAX),
+            ));
+            args.push(Value::Text(beneath));
         }
         for (account, start) in &q.hidden {
             // `substr`, not `LIKE`: an action's `_` is no wildcard.

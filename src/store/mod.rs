@@ -662,7 +662,8 @@ pub(crate) struct AuditQuery {
     pub since: Option<Timestamp>,
     /// Only events at or before this time.
     pub until: Option<Timestamp>,
-    /// Only events of this action (`user.invite`).
+    /// Only events of this action (`user.invite`), or of one beneath it
+    /// (`user.merge` takes in `user.merge.order`).
     pub action: Option<String>,
     /// Events left out: those in the account whose action starts so
     /// (`order.`), by account id.

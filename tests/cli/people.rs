@@ -671,3 +671,54 @@ fn inviting_a_member_again_suggests_a_command_that_works() {
         (&Value::from("manager"), &Value::from(ACCOUNT))
     );
 }
+
+/// The merge's events for the orders it made decidable are order events:
+/// a member who manages users but sees no order reads neither them nor
+/// the orders a merge passed on, in the log or in a history.
+#[test]
+fn a_merges_order_events_are_shown_only_to_who_sees_every_order() {
+    let p = Portal::new();
+    let (kept, dup) = ("fin@acme.test", "fin2@acme.test");
+    p.ok(&[
+        "role",
+        "create",
+        "hr",
+        "--capabilities",
+        "account.view,users.view,users.manage",
+    ]);
+    p.member("hal@acme.test", "hr");
+    p.member(kept, "admin");
+    p.member(dup, "admin");
+    p.ok(&[
+        "policy", "create", "--name", "Finance", "--threshold", "50.00", "--approvers", dup,
+    ]);
+    p.json_as(
+        Some(OWNER),
+        &[
+            "order", "place", "--description", "Acquire Contoso", "--amount", "900.00",
+        ],
+    );
+    p.ok(&["user", "merge", dup, "--into", kept, "--yes"]);
+    let hal = Some("hal@acme.test");
+    p.refused_as(hal, &["order", "list"], DENIED);
+    for format in ["ndjson", "csv"] {
+        let log = p.run_as(hal, &["audit", "list", "--all", "--format", format]);
+        assert_eq!(log.code, SUCCESS, "{}", log.stderr);
+        assert!(!log.stdout.contains("order 1"), "{}", log.stdout);
+        assert!(log.stdout.contains("user.merge"), "{}", log.stdout);
+    }
+    let history = p.json_as(hal, &["user", "history", kept]).to_string();
+    assert!(!history.contains("orders"), "{history}");
+    // The owner sees every order: both.
+    let log = p.run_as(
+        Some(OWNER),
+        &[
+            "audit", "list", "--action", "user.merge", "--format", "ndjson",
+        ],
+    );
+    assert!(
+        log.stdout.contains("\"user.merge.order\""),
+        "{}",
+        log.stdout
+    );
+}
