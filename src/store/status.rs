@@ -90,9 +90,24 @@ impl SqliteTx<'_> {
             .pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
-    /// What `PRAGMA integrity_check` finds wrong; empty when the file is sound.
+    /// What `PRAGMA integrity_check` finds wrong; empty when the file is
+    /// sound. A page too damaged for the check to read past is itself
+    /// what it finds, not an error of the command asking.
     pub(super) fn integrity_problems(&self) -> Result<Vec<String>> {
-        let found = self.rows("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))?;
-        Ok(found.into_iter().filter(|line| line != "ok").collect())
+        let found = self
+            .tx
+            .prepare("PRAGMA integrity_check")
+            .and_then(|mut check| {
+                check
+                    .query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()
+            });
+        match found {
+            Ok(found) => Ok(found.into_iter().filter(|line| line != "ok").collect()),
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+                Ok(vec![e.to_string()])
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 }

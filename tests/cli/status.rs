@@ -130,3 +130,38 @@ fn status_fails_on_a_file_that_fails_its_integrity_check() {
     let member = p.run_as(Some(OWNER), &["status"]);
     assert_eq!(member.code, CONFLICT, "{}", member.stderr);
 }
+
+/// A page too damaged for SQLite's check to read past is what the check
+/// finds: the report is printed and `status` fails (exit 4), not an
+/// internal error.
+#[test]
+fn status_reports_a_page_the_integrity_check_cannot_read() {
+    let p = Portal::new();
+    let (page, size) = {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+        let page: i64 = conn
+            .query_row(
+                "SELECT rootpage FROM sqlite_schema WHERE name = 'audit_by_actor'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let size: i64 = conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .unwrap();
+        (page, size)
+    };
+    {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut file = std::fs::OpenOptions::new().write(true).open(&p.db).unwrap();
+        file.seek(SeekFrom::Start(u64::try_from((page - 1) * size).unwrap()))
+            .unwrap();
+        file.write_all(&[0xff; 64]).unwrap();
+    }
+    let run = p.run(&["status"]);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    says(&run.stdout, "integrity check      FAILED");
+    says(&run.stdout, "malformed");
+}
