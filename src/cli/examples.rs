@@ -158,10 +158,10 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "portalctl course progress ann@acme.test \"Moodle Workplace\" --completed",
     ]),
     ("external-admin add", &[
-        "portalctl external-admin add --customer Fabrikam --email max@contoso.test --role msp-user",
-        "portalctl external-admin add --customer Fabrikam --email m@contoso.test --role msp-user --until 7d",
+        "portalctl external-admin add una@acme.test --customer Fabrikam --role user",
+        "portalctl external-admin add max@acme.test --customer Fabrikam --role manager --until 7d",
     ]),
-    ("external-admin remove", &["portalctl external-admin remove --customer Fabrikam --email max@contoso.test"]),
+    ("external-admin remove", &["portalctl external-admin remove una@acme.test --customer Fabrikam"]),
     ("external-admin list", &["portalctl external-admin list", "portalctl external-admin list --customer Fabrikam"]),
     ("license purchase", &["portalctl license purchase --account Contoso --product \"MDR Complete\" --seats 10"]),
     ("license allocate", &[

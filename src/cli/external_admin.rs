@@ -46,8 +46,9 @@ pub(crate) enum ExternalAdminCommand {
     },
 }
 
-/// The member a command is about: the positional EMAIL, as every `user`
-/// command takes it, or `--email` (one of the two).
+// The member a command is about: the positional EMAIL, as every `user`
+// command takes it, or `--email` (one of the two). (Not a doc comment:
+// clap would show it as the about of every command that flattens it.)
 #[derive(Debug, Args)]
 #[group(id = "member", required = true, multiple = false)]
 pub(crate) struct Member {

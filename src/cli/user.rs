@@ -451,7 +451,11 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             until,
         } => {
             let until = until.map(|u| u.at(portal.now())).transpose()?;
-            out.item(&portal.set_role(&e, &role, account.name(), until)?)
+            // A partner member given less keeps no external access that
+            // gives more: said as a deactivation says it.
+            let view = portal.set_role(&e, &role, account.name(), until)?;
+            note_external_ended(s, &view);
+            out.item(&view)
         }
         UserCommand::Grant { grant: g, until } => {
             let until = until.map(|u| u.at(portal.now())).transpose()?;
@@ -527,8 +531,9 @@ fn listed(items: Vec<String>) -> Vec<String> {
         .collect()
 }
 
-/// Says which external admin memberships ended with a deactivation or a
-/// departure, and warns about customers left without an admin.
+/// Says which external admin memberships ended with a deactivation, a
+/// departure or a lesser role, and warns about customers left without an
+/// admin.
 fn note_external_ended(s: &Session, view: &MemberView) {
     for ended in &view.external_ended {
         s.out.note(&format!(

@@ -531,12 +531,26 @@ pub(crate) fn denial(
     };
     let sources = sources(catalog, cap);
     let help = if !decision.has_access {
-        // No role gives anything to a membership that holds nothing
-        // (deactivated, left, the blocking role): access comes first.
-        format!(
-            "`{who}` holds nothing in `{}` now: an admin of it can give their access back",
-            account.name
-        )
+        // No role gives anything to a membership that holds nothing:
+        // access comes first, by accepting an invitation or being given
+        // it back (deactivated, left, the blocking role).
+        let invited = match tx.person_by_email(who)? {
+            Some(person) => tx
+                .membership_of(person.id, account.id)?
+                .is_some_and(|m| m.status == MemberStatus::Invited),
+            None => false,
+        };
+        if invited {
+            format!(
+                "`{who}` has not accepted their invitation to `{}` yet: `portalctl user accept TOKEN` with the token it gave, or ask an admin of it to resend it",
+                account.name
+            )
+        } else {
+            format!(
+                "`{who}` holds nothing in `{}` now: an admin of it can give their access back",
+                account.name
+            )
+        }
     } else if sources.is_empty() {
         asked
     } else {

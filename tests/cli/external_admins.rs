@@ -729,3 +729,22 @@ fn external_access_lasts_no_longer_than_the_partner_role_behind_it() {
     let v = p.json_as(Some(ADA), &by_t);
     assert_eq!(v["external_until"], T, "{v}");
 }
+
+/// A lesser role in the partner that ends someone's access to a customer
+/// says so as a deactivation does, warning of a customer left with no
+/// admin.
+#[test]
+fn a_demotion_that_leaves_a_customer_without_an_admin_warns() {
+    let p = msp();
+    p.ok(&add(BEN, "msp-administrator"));
+    let run = p.run(&["user", "set-role", BEN, "msp-user", "--account", ACCOUNT]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "warning: `Client Co` has no active member holding `users.manage` now",
+    );
+    says(
+        &run.stdout,
+        "external access ended  Client Co as msp-administrator",
+    );
+}

@@ -471,3 +471,26 @@ fn help_capabilities_names_the_roles_role_show_names() {
     );
     says(&p.ok(&["role", "show", "user"]), "portal.access");
 }
+
+/// The external-admin examples work on the Quick start's database, the
+/// demo fixture, as the README says every example does.
+#[test]
+fn the_external_admin_examples_run_on_the_quick_start_database() {
+    let p = Portal::empty();
+    let demo = format!("{}/examples/demo.json", env!("CARGO_MANIFEST_DIR"));
+    p.ok(&["apply", &demo]);
+    for command in [
+        &["external-admin", "add"][..],
+        &["external-admin", "remove"],
+        &["external-admin", "list"],
+    ] {
+        let examples = examples_of(&p, command);
+        assert!(!examples.is_empty(), "{command:?}");
+        for example in examples {
+            let args: Vec<&str> = example.iter().map(String::as_str).collect();
+            p.ok(&args);
+        }
+    }
+    let help = p.ok(&["external-admin", "--help"]);
+    assert!(!help.contains("The member a command is about"), "{help}");
+}

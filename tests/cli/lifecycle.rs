@@ -501,4 +501,11 @@ fn a_deactivated_member_is_refused_every_list_and_told_access_comes_first() {
         );
         assert!(!err.contains("it comes with"), "{err}");
     }
+    // One who never accepted is told to accept, not that access was taken.
+    p.invite("ivy@acme.test", "user", ACCOUNT);
+    let err = p.refused_as(Some("ivy@acme.test"), &["policy", "list"], DENIED);
+    says(
+        &err,
+        "help: `ivy@acme.test` has not accepted their invitation to `Acme Ltd` yet: `portalctl user accept TOKEN`",
+    );
 }
