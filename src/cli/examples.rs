@@ -161,7 +161,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "portalctl external-admin add una@acme.test --customer Fabrikam --role user",
         "portalctl external-admin add max@acme.test --customer Fabrikam --role manager --until 7d",
     ]),
-    ("external-admin remove", &["portalctl external-admin remove una@acme.test --customer Fabrikam"]),
+    ("external-admin remove", &["portalctl external-admin remove una@acme.test --customer Fabrikam --yes"]),
     ("external-admin list", &["portalctl external-admin list", "portalctl external-admin list --customer Fabrikam"]),
     ("license purchase", &["portalctl license purchase --account Contoso --product \"MDR Complete\" --seats 10"]),
     ("license allocate", &[

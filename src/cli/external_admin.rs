@@ -29,7 +29,8 @@ pub(crate) enum ExternalAdminCommand {
         #[arg(long, value_name = "WHEN", value_parser = super::until)]
         until: Option<super::Until>,
     },
-    /// End an external admin's access to the customer account.
+    /// End an external admin's access to the customer account (asks
+    /// first on a terminal; --yes without one).
     Remove {
         /// The customer account.
         #[arg(long, value_name = "ACCOUNT")]
@@ -87,9 +88,16 @@ pub(crate) fn run(s: &Session, cmd: ExternalAdminCommand) -> Result<()> {
             ));
             s.out.item(&view)
         }
-        ExternalAdminCommand::Remove { customer, member } => s
-            .out
-            .item(&portal.external_admin_remove(&customer, &member.email()?)?),
+        ExternalAdminCommand::Remove { customer, member } => {
+            let e = member.email()?;
+            // It takes access away: asked first, as `user deactivate` is.
+            s.confirm_checked(
+                &mut portal,
+                |p| p.check(|p| p.external_admin_remove(&customer, &e)),
+                &format!("end `{e}`'s access to `{customer}`?"),
+            )?;
+            s.out.item(&portal.external_admin_remove(&customer, &e)?)
+        }
         ExternalAdminCommand::List { customer } => s.out.list(
             &portal.external_admin_list(customer.as_deref())?,
             "external admins",

@@ -34,7 +34,7 @@ fn add<'a>(email: &'a str, role: &'a str) -> Vec<&'a str> {
 
 fn remove(email: &str) -> Vec<&str> {
     vec![
-        "external-admin", "remove", "--customer", CUSTOMER, "--email", email,
+        "external-admin", "remove", "--yes", "--customer", CUSTOMER, "--email", email,
     ]
 }
 
@@ -684,7 +684,9 @@ fn external_admin_add_and_remove_take_the_member_as_email_like_every_user_comman
     assert_eq!(status_in_customer(&p, UMA), "active");
     let removed = p.json_as(
         Some(ADA),
-        &["external-admin", "remove", UMA, "--customer", CUSTOMER],
+        &[
+            "external-admin", "remove", "--yes", UMA, "--customer", CUSTOMER,
+        ],
     );
     assert_eq!(removed["email"].as_str(), Some(UMA));
     // `--email` works too (see `add`), but not both at once, nor neither.
@@ -747,4 +749,21 @@ fn a_demotion_that_leaves_a_customer_without_an_admin_warns() {
         &run.stdout,
         "external access ended  Client Co as msp-administrator",
     );
+}
+
+/// Ending someone's access to a customer asks first, as `user
+/// deactivate` does: without a terminal it needs --yes.
+#[test]
+fn remove_needs_yes_without_a_terminal() {
+    let p = msp();
+    p.ok(&add(BEN, "msp-administrator"));
+    p.ok(&add(UMA, "msp-user"));
+    let before = p.dump();
+    let err = p.refused(
+        &["external-admin", "remove", UMA, "--customer", CUSTOMER],
+        USAGE,
+    );
+    says(&err, "needs confirmation, pass --yes");
+    assert_eq!(p.dump(), before, "nothing changed");
+    p.ok(&remove(UMA));
 }
