@@ -625,6 +625,12 @@ impl Portal {
         let catalog = Catalog::load(&*tx)?;
         let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
         let mut view = member_view(&*tx, &catalog, &access.membership)?;
+        if access.membership.status == MemberStatus::Invited {
+            if let Some(pending) = tx.pending_invitation(access.membership.id)? {
+                view.invitation_expires_at = Some(pending.expires_at);
+                view.invitation_expired = Some(pending.expires_at <= self.ctx.now);
+            }
+        }
         // Services show only as far as the actor may see services at all.
         let assigned = tx.services_assigned_to(access.membership.id)?;
         view.services = Some(

@@ -576,6 +576,8 @@ pub(crate) fn listed_member_view(
         external_until: m.external_until,
         access_ends,
         as_of: None,
+        invitation_expires_at: None,
+        invitation_expired: None,
         duplicate_of,
         merged_into,
         services: None,

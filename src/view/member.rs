@@ -58,6 +58,14 @@ pub(crate) struct MemberView {
     /// The moment this view is of (`user show --at`); now when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub as_of: Option<Timestamp>,
+    /// When the pending invitation expires (`user show` of someone
+    /// invited), passed or not: an invitation that expired still shows
+    /// `invited` until it is resent or revoked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invitation_expires_at: Option<Timestamp>,
+    /// Whether that moment has passed, where it is shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invitation_expired: Option<bool>,
     /// Flagged as a duplicate of this email.
     pub duplicate_of: Option<String>,
     /// Merged into this email (`user merge`): the person kept, whom a
@@ -128,6 +136,14 @@ impl Fields for MemberView {
             ("status", self.status.to_string()),
         ]);
         fields.extend(self.grant_lines());
+        if let Some(expires) = self.invitation_expires_at {
+            let note = if self.invitation_expired == Some(true) {
+                " (expired: resend it)"
+            } else {
+                ""
+            };
+            fields.push(("invitation expires", format!("{expires}{note}")));
+        }
         fields.extend([
             ("invited at", opt_time(self.invited_at)),
             ("accepted at", opt_time(self.accepted_at)),

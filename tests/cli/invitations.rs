@@ -313,3 +313,26 @@ fn a_member_cannot_accept_someone_elses_invitation() {
     let v = p.json_as(Some("new@acme.test"), &["user", "accept", &token]);
     assert_eq!(v["status"], "active", "{v}");
 }
+
+/// `user show` of someone invited says when the invitation expires, and
+/// whether it has: an expired one still reads `invited` otherwise.
+#[test]
+fn user_show_says_when_an_invitation_expires() {
+    let mut p = Portal::new();
+    p.ok(&[
+        "user", "invite", "ann@acme.test", "--role", "user", "--expires-in", "1h", "--no-send",
+    ]);
+    let v = p.json(&["user", "show", "ann@acme.test"]);
+    assert_eq!(v["invitation_expires_at"], "2026-11-25T11:00:00Z", "{v}");
+    assert_eq!(v["invitation_expired"], false, "{v}");
+    p.now = "2026-11-25T12:00:00Z".into();
+    let v = p.json(&["user", "show", "ann@acme.test"]);
+    assert_eq!(v["invitation_expired"], true, "{v}");
+    says(
+        &p.ok(&["user", "show", "ann@acme.test"]),
+        "invitation expires  2026-11-25T11:00:00Z (expired: resend it)",
+    );
+    // Nothing of it once there is no invitation pending.
+    let v = p.json(&["user", "show", crate::support::OWNER]);
+    assert!(v.get("invitation_expires_at").is_none(), "{v}");
+}
