@@ -109,7 +109,18 @@ impl Portal {
             }
             let new_email = match &edit.new_email {
                 Some(new) if *new != person.email => {
-                    may_change_email(w.tx, catalog, &w.ctx, email, person.id)?;
+                    may_change_email(w.tx, catalog, &w.ctx, email, person.id).map_err(|e| {
+                        // Invited here, known elsewhere: most likely an
+                        // invitation that went to the wrong address, whose
+                        // fix is a new invitation, not another's login.
+                        match membership.status {
+                            MemberStatus::Invited => e.help(format!(
+                                "if the invitation went to the wrong person, withdraw it (`portalctl user revoke-invite {email} --account \"{}\"`) and invite `{new}`; a new email changes their login in every account they belong to",
+                                account.name
+                            )),
+                            _ => e,
+                        }
+                    })?;
                     if tx.person_by_email(new.as_str())?.is_some() {
                         return Err(Error::conflict(format!(
                             "`{new}` cannot be `{email}`'s new email: another login already uses it"

@@ -722,3 +722,33 @@ fn a_merges_order_events_are_shown_only_to_who_sees_every_order() {
         log.stdout
     );
 }
+
+/// An invitation that reached someone else's login (a mistyped address)
+/// is fixed by a new invitation, not by renaming their login: the
+/// refusal of a new email for someone invited here says so.
+#[test]
+fn a_new_email_for_someone_invited_here_points_to_a_new_invitation() {
+    let p = two_accounts();
+    p.member_in("bob@other.test", "staff", "Other");
+    let invited = p.run_as(
+        Some(ADMIN),
+        &[
+            "user", "invite", "bob@other.test", "--role", "staff", "--account", ACCOUNT, "--city",
+            "London", "--country", "GB", "--no-send",
+        ],
+    );
+    assert_eq!(invited.code, SUCCESS, "{}", invited.stderr);
+    let before = p.dump();
+    let err = p.refused_as(
+        Some(ADMIN),
+        &[
+            "user", "edit", "bob@other.test", "--new-email", "rob@acme.test", "--account", ACCOUNT,
+        ],
+        DENIED,
+    );
+    says(
+        &err,
+        "help: if the invitation went to the wrong person, withdraw it (`portalctl user revoke-invite bob@other.test --account \"Acme Ltd\"`) and invite `rob@acme.test`",
+    );
+    assert_eq!(p.dump(), before);
+}
