@@ -244,6 +244,10 @@ pub(crate) fn products_of(tx: &dyn Tx, account: &Account) -> Result<Vec<ProductV
     }
 }
 
+/// Who reads a partner's licences (`license list`), any one of these: the
+/// log shows licence events by the same rule (see `log_sight`).
+pub(super) const LICENSE_READERS: [Capability; 2] = [caps::LICENSES_ALLOCATE, caps::ACCOUNT_VIEW];
+
 impl Portal {
     /// Buys seats of a product for a partner; needs `licenses.purchase`.
     /// Buying a product again adds to the seats it has.
@@ -440,7 +444,7 @@ impl Portal {
     ) -> Result<Vec<LicenseView>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let readers = [caps::LICENSES_ALLOCATE, caps::ACCOUNT_VIEW];
+        let readers = LICENSE_READERS;
         // The operator is told of a customer that is not there. A member's
         // `--customer` filters the licences they see, so it tells them
         // nothing of a customer whose seats they do not see.

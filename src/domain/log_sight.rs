@@ -10,7 +10,9 @@
 use serde_json::Value;
 
 use super::access::{authority, caps, Authority};
+use super::licenses::LICENSE_READERS;
 use super::orders::{sight, Sight};
+use super::payments::PAYMENT_READERS;
 use super::services::{visibility, Visibility};
 use super::visibility::knows_account;
 use super::{Catalog, Ctx};
@@ -30,19 +32,13 @@ const KINDS: &[(&str, Reads)] = &[
     // person kept.
     ("user.merge.order", Reads::EveryOrder),
     ("service.", Reads::EveryService),
-    (
-        "account.payment",
-        Reads::AnyOf(&[caps::BILLING_VIEW, caps::BILLING_PAYMENT]),
-    ),
+    ("account.payment", Reads::AnyOf(&PAYMENT_READERS)),
     ("account.smarthost", Reads::AnyOf(&[caps::ACCOUNT_CONFIG])),
     (
         "account.address",
         Reads::AnyOf(&[caps::ADDRESSES_USE, caps::ADDRESSES_EDIT]),
     ),
-    (
-        "license.",
-        Reads::AnyOf(&[caps::LICENSES_ALLOCATE, caps::ACCOUNT_VIEW]),
-    ),
+    ("license.", Reads::AnyOf(&LICENSE_READERS)),
 ];
 
 /// What reading a kind of event needs.

@@ -22,6 +22,11 @@ fn payment_view(tx: &dyn Tx, account: &Account) -> Result<PaymentView> {
     })
 }
 
+/// Who reads an account's payment details, any one of these: the log
+/// shows payment events by the same rule (see `log_sight`).
+pub(super) const PAYMENT_READERS: [crate::model::Capability; 2] =
+    [caps::BILLING_VIEW, caps::BILLING_PAYMENT];
+
 impl Portal {
     /// Sets how the account pays. A direct debit needs an IBAN; a bank
     /// transfer may keep one (for refunds); card and invoice take none.
@@ -81,12 +86,7 @@ impl Portal {
         let catalog = Catalog::load(&*tx)?;
         let account = resolve_account(&*tx, &self.ctx, account, None)?;
         authorize_any(
-            &*tx,
-            &catalog,
-            &self.ctx,
-            &account,
-            &[caps::BILLING_VIEW, caps::BILLING_PAYMENT],
-            "see payment details",
+            &*tx, &catalog, &self.ctx, &account, &PAYMENT_READERS, "see payment details",
         )?;
         payment_view(&*tx, &account)
     }
