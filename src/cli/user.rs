@@ -336,6 +336,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
                 timezone: a.timezone,
                 expires_in: a.expires_in,
                 until: a.until.map(|u| u.at(portal.now())).transpose()?,
+                invited_at: None,
             };
             let view = portal.invite(&req)?;
             if let Some(warning) = &view.timezone_warning {

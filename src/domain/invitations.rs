@@ -26,7 +26,7 @@ use crate::store::Tx;
 use crate::view::{InvitedView, MemberView};
 
 /// How long an invitation lasts unless `--expires-in` says otherwise.
-const DEFAULT_EXPIRY_DAYS: i64 = 7;
+pub(super) const DEFAULT_EXPIRY_DAYS: i64 = 7;
 /// The longest an invitation may last.
 const MAX_EXPIRY_DAYS: i64 = 365;
 
@@ -58,6 +58,9 @@ pub(crate) struct InviteRequest {
     /// `set-role --until` and `grant --until` store them. The token may
     /// not outlast it.
     pub until: Option<Timestamp>,
+    /// When the invitation was made, for one a file restores (`apply`);
+    /// `None`: now. Its expiry is counted from then.
+    pub invited_at: Option<Timestamp>,
 }
 
 /// A fresh token and its stored hash.
@@ -444,7 +447,7 @@ pub(super) fn enrol(
         role_until: lapse.map(|(until, _)| until),
         role_after: lapse.map(|(_, after)| after),
         external_until: None,
-        invited_at: Some(w.ctx.now),
+        invited_at: Some(req.invited_at.unwrap_or(w.ctx.now)),
         accepted_at: active.then_some(w.ctx.now),
         created_at: w.ctx.now,
         updated_at: w.ctx.now,

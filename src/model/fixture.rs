@@ -350,12 +350,23 @@ pub(crate) struct FixtureUser {
     /// `active` (the default), `invited`, `deactivated` or `left`.
     #[serde(default)]
     pub status: FixtureStatus,
+    /// When an `invited` member was invited (RFC 3339, not after the
+    /// apply); `export` writes it. Given, the invitation is one made
+    /// then, restored as it was: no email is queued for it, since it went
+    /// (or was handed over) when it was made, and its token was never in
+    /// the file; `user resend-invite` sends a new one. It lasts 7 days
+    /// from then unless `invitation_expires_at` says otherwise. Left
+    /// out, the invitation is made by the apply and mailed (unless
+    /// `--no-send`). Only the operator's apply restores one. A member
+    /// invited already keeps the invitation they have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invited_at: Option<String>,
     /// When the pending invitation of an `invited` member expires (RFC
     /// 3339); `export` writes it. Left out, an invitation the file makes
-    /// lasts 7 days from the apply. One that has passed is made expired:
-    /// no email is queued, and its token is refused as expired, until
-    /// `user resend-invite` sends a new one. A member invited already
-    /// keeps the invitation they have.
+    /// lasts 7 days from the apply (from `invited_at`, when given). One
+    /// that has passed is made expired: no email is queued, and its token
+    /// is refused as expired, until `user resend-invite` sends a new one.
+    /// A member invited already keeps the invitation they have.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invitation_expires_at: Option<String>,
     /// Areas (or capabilities, where the catalog allows) on top of the

@@ -196,9 +196,12 @@ fn apply_json_carries_its_warnings() {
     assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     let done: Value = serde_json::from_str(&run.stdout).unwrap();
     let warnings = strings(&done["warnings"]);
-    assert_eq!(warnings.len(), 2, "{done}");
+    // The copy's restored invitation, mailed to nobody, and the short
+    // policy's two.
+    assert_eq!(warnings.len(), 3, "{done}");
+    says(&warnings[0], "1 invitation restored as made before");
     says(
-        &warnings[1],
+        &warnings[2],
         "policy `Hardware over 500` in `Acme Ltd` now has 1 approver for 2 required approvals",
     );
     // On stderr too, as every command prints them; and none, no field.
