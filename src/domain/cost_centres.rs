@@ -124,7 +124,9 @@ impl Portal {
             } else {
                 "archive cost centres"
             };
-            let account = w.account(account, caps::COST_CENTRES_MANAGE.to(doing))?;
+            let account = w.account_of(account, caps::COST_CENTRES_MANAGE.to(doing), |a| {
+                find_cost_centre(tx, a, code)
+            })?;
             let mut centre = find_cost_centre(tx, &account, code)?;
             let before = view(&account, &centre);
             let action = match rename {

@@ -138,6 +138,21 @@ impl Write<'_> {
         Ok(account)
     }
 
+    /// The account a command about one of an account's objects acts in
+    /// (see [`super::visibility::resolve_account_of`]), with the actor
+    /// refused unless they hold `cap` there.
+    pub(crate) fn account_of<T>(
+        &self,
+        named: Option<&str>,
+        need: impl Into<Need>,
+        find: impl Fn(&Account) -> Result<T>,
+    ) -> Result<Account> {
+        self.catalog()?;
+        let account = super::visibility::resolve_account_of(self.tx, &self.ctx, named, find)?;
+        self.authorize(&account, need)?;
+        Ok(account)
+    }
+
     /// Records the change of `target` in `account` from `before` (`None`:
     /// it is new) to `after`, both as the views the commands print.
     pub(crate) fn changed<T: serde::Serialize>(

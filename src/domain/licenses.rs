@@ -3,7 +3,8 @@
 //! allocated never exceed the seats bought.
 
 use super::access::{authority, authorize, authorize_any, caps};
-use super::{find_account, find_customer_reached, resolve_account, Actor, Catalog, Ctx, Portal};
+use super::visibility::resolve_account_of;
+use super::{find_account, find_customer_reached, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     parse_name, Account, AccountKind, Allocation, Capability, License, ShippingAddress, Text,
@@ -255,7 +256,13 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let partner = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
+            // Only a partner buys: the only partner of several accounts
+            // is the one meant.
+            let partner =
+                resolve_account_of(tx, &w.ctx, req.account.as_deref(), |a| match a.kind {
+                    AccountKind::Partner => Ok(()),
+                    AccountKind::Customer => Err(Error::not_found("no licences")),
+                })?;
             ensure_partner(&partner)?;
             authorize(tx, catalog, &w.ctx, &partner, caps::LICENSES_PURCHASE)?;
             let product = parse_product(req.product.as_str())?;

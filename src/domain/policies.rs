@@ -5,7 +5,8 @@ use super::deciders::{count, policy_eligible, Now, Roster};
 use super::gate::Write;
 use super::orders::{joined_in, order_view, reevaluate};
 use super::visibility::listed_accounts;
-use super::{member_in, resolve_account, Catalog, Portal};
+use super::visibility::resolve_account_of;
+use super::{member_in, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, Email, MatchedPolicy, MemberStatus, Money, Policy, Text};
 use crate::store::Tx;
@@ -395,7 +396,7 @@ impl Portal {
     pub(crate) fn policy_show(&mut self, name: &str, account: Option<&str>) -> Result<PolicyView> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let account = resolve_account(&*tx, &self.ctx, account, None)?;
+        let account = resolve_account_of(&*tx, &self.ctx, account, |a| find_policy(&*tx, a, name))?;
         authorize(
             &*tx,
             &catalog,
@@ -423,7 +424,9 @@ impl Portal {
             } else {
                 "disable approval policies"
             };
-            let account = w.account(account, caps::POLICIES_MANAGE.to(doing))?;
+            let account = w.account_of(account, caps::POLICIES_MANAGE.to(doing), |a| {
+                find_policy(tx, a, name)
+            })?;
             let mut policy = find_policy(tx, &account, name)?;
             let before = policy_view(tx, &account, &policy)?;
             if policy.enabled == enabled {
@@ -450,9 +453,10 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let account = w.account(
+            let account = w.account_of(
                 req.account.as_deref(),
                 caps::POLICIES_MANAGE.to("edit approval policies"),
+                |a| find_policy(tx, a, &req.name),
             )?;
             let old = find_policy(tx, &account, &req.name)?;
             let mut policy = old.clone();

@@ -3,7 +3,8 @@
 
 use super::access::{authority, authorize, caps, Authority};
 use super::visibility::listed_accounts;
-use super::{member_in, resolve_account, standing, Catalog, Ctx, Portal};
+use super::visibility::resolve_account_of;
+use super::{member_in, standing, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, Email, MemberStatus, Service, Timestamp};
 use crate::store::Tx;
@@ -69,6 +70,26 @@ pub(crate) fn find_service(tx: &dyn Tx, account: &Account, key: &str) -> Result<
         Err(_) => None,
     };
     by_id.ok_or_else(|| no_service(key, account))
+}
+
+/// Whether the actor sees every service of `keys` in `account`: an
+/// account where one is not there, or not there for them, is not the one
+/// a command naming them means (see `resolve_account_of`).
+fn seen_in(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+    keys: &[impl AsRef<str>],
+) -> Result<()> {
+    let seen = visibility(tx, catalog, ctx, account)?;
+    for key in keys {
+        let key = key.as_ref();
+        if !seen.sees(&find_service(tx, account, key)?) {
+            return Err(no_service(key.trim(), account));
+        }
+    }
+    Ok(())
 }
 
 /// The answer for a service that is not there, or not there for the
@@ -166,7 +187,9 @@ impl Portal {
     pub(crate) fn service_show(&mut self, key: &str, account: Option<&str>) -> Result<ServiceView> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let account = resolve_account(&*tx, &self.ctx, account, None)?;
+        let account = resolve_account_of(&*tx, &self.ctx, account, |a| {
+            seen_in(&*tx, &catalog, &self.ctx, a, std::slice::from_ref(&key))
+        })?;
         let seen = visibility(&*tx, &catalog, &self.ctx, &account)?;
         let service = find_service(&*tx, &account, key)?;
         // One assigned to someone else is not theirs to know of.
@@ -195,13 +218,15 @@ impl Portal {
         }
         self.write(|w| {
             let tx = w.tx;
-            let account = w.account(
+            // Services named in one account alone name it.
+            let account = w.account_of(
                 account,
                 caps::SERVICES_ASSIGN.to(if to.is_some() {
                     "assign services"
                 } else {
                     "unassign services"
                 }),
+                |a| seen_in(tx, w.catalog()?, &w.ctx, a, keys),
             )?;
             // Who sees only their own finds no other to assign or take
             // back. Someone assigning as the partner is no member here,

@@ -288,6 +288,43 @@ pub(crate) fn resolve_account(
     }
 }
 
+/// Picks the account a command about one of an account's objects (a
+/// policy, service or cost centre, by name) means: the one named; else,
+/// where several accounts could be meant and only one of them has the
+/// object (`find` finds it there, and the actor may know it), that one,
+/// which is no longer
+/// ambiguous; else the one [`resolve_account`] finds, refusing as it
+/// does. The accounts weighed are those `resolve_account` weighs: a
+/// member's own, or the operator's every one.
+pub(crate) fn resolve_account_of<T>(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    named: Option<&str>,
+    find: impl Fn(&Account) -> Result<T>,
+) -> Result<Account> {
+    if named.is_none() {
+        let accounts = match &ctx.actor {
+            Actor::Member(_) => actor_accounts(tx, ctx)?,
+            Actor::Operator(_) => tx.accounts()?,
+        };
+        if accounts.len() > 1 {
+            let mut having = Vec::new();
+            for account in accounts {
+                match find(&account) {
+                    Ok(_) => having.push(account),
+                    // Not there, or not there for the actor to know of.
+                    Err(Error::NotFound(_) | Error::Denied(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            if let [only] = having.as_slice() {
+                return Ok(only.clone());
+            }
+        }
+    }
+    resolve_account(tx, ctx, named, None)
+}
+
 /// The accounts a command about the person `email` spans: the one named
 /// (`--account`), else every account of theirs the actor may see them in,
 /// by name; where there is none, the one `resolve_account` finds, which
@@ -412,4 +449,62 @@ fn account_names(accounts: &[Account]) -> String {
         names.push(format!("and {} more", accounts.len() - ACCOUNTS_NAMED));
     }
     names.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{add_account, email, seeded};
+    use super::super::{InviteRequest, NewPolicy};
+    use crate::model::{AccountKind, Money, Text};
+
+    /// A policy, service or cost centre by a name only one of several
+    /// accounts has names that account; a name two have is still
+    /// ambiguous, and one none has is still "pass --account".
+    #[test]
+    fn an_object_only_one_account_has_names_the_account() {
+        let mut p = seeded("portal");
+        add_account(&mut p, "Contoso", AccountKind::Customer, None);
+        // Contoso's admin approves its orders.
+        let invited = p
+            .invite(&InviteRequest {
+                email: Some(email("cara@contoso.test")),
+                name: Some("Cara".into()),
+                role: Some("admin".into()),
+                account: Some("Contoso".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+        p.accept(&invited.token, None).expect("accept");
+        let text = |s: &str| s.parse::<Text>().expect("text");
+        let policy = |name: &str, account: &str| NewPolicy {
+            name: text(name),
+            threshold: Money::from_minor(50_000),
+            account: Some(account.into()),
+            ..NewPolicy::default()
+        };
+        p.policy_create(&policy("Big", "Acme")).expect("policy");
+        p.policy_create(&policy("Both", "Acme")).expect("policy");
+        p.policy_create(&policy("Both", "Contoso")).expect("policy");
+        p.service_add("Line 1", None, Some("Contoso"))
+            .expect("service");
+        p.cost_centre_create("CC1", &text("Ops"), Some("Contoso"))
+            .expect("cost centre");
+
+        assert_eq!(p.policy_show("Big", None).expect("show").account, "Acme");
+        p.policy_set_enabled("Big", false, None).expect("disable");
+        assert_eq!(
+            p.service_show("Line 1", None).expect("show").account,
+            "Contoso"
+        );
+        let archived = p.cost_centre_change("CC1", None, None).expect("archive");
+        assert_eq!(archived.account, "Contoso");
+
+        for err in [
+            p.policy_show("Both", None).expect_err("two have it"),
+            p.policy_show("None", None).expect_err("none has it"),
+        ] {
+            assert_eq!(err.exit_code(), 2, "{err}");
+            assert!(err.to_string().contains("pass --account"), "{err}");
+        }
+    }
 }

@@ -824,3 +824,49 @@ fn service_and_policy_list_span_every_account_the_actor_may_see() {
         vec![pair(ACCOUNT, "Acme over 50")]
     );
 }
+
+/// A service or policy by a name only one of the actor's accounts has
+/// needs no `--account`; a name in several, or in one where the actor may
+/// not know it, still does, and names no account it is hidden in.
+#[test]
+fn a_name_only_one_account_has_needs_no_account() {
+    let p = Portal::new();
+    p.ok(&["account", "create", "Beta Co", "--kind", "customer"]);
+    p.member_in(UMA, "manager", "Beta Co");
+    p.member_in(NED, "user", ACCOUNT);
+    p.member_in(NED, "user", "Beta Co");
+    for (name, account) in [
+        ("Line A", ACCOUNT),
+        ("Beta line", "Beta Co"),
+        ("Shared", ACCOUNT),
+        ("Shared", "Beta Co"),
+    ] {
+        p.ok(&["service", "add", "--name", name, "--account", account]);
+    }
+    p.ok(&[
+        "policy", "create", "--name", "Beta over 10", "--threshold", "10.00", "--account",
+        "Beta Co", "--approvers", UMA,
+    ]);
+    // The operator, with two accounts in the database.
+    let line = p.json(&["service", "show", "Beta line"]);
+    assert_eq!(line["account"], "Beta Co", "{line}");
+    let assigned = p.json(&["service", "assign", "Line A", "--to", NED]);
+    assert_eq!(
+        (&assigned["account"], &assigned["assigned_to"]),
+        (&ACCOUNT.into(), &NED.into()),
+        "{assigned}"
+    );
+    let policy = p.json(&["policy", "show", "Beta over 10"]);
+    assert_eq!(policy["account"], "Beta Co", "{policy}");
+    p.ok(&["policy", "disable", "Beta over 10"]);
+    says(
+        &p.refused(&["service", "show", "Shared"], USAGE),
+        "several accounts could be meant; pass --account",
+    );
+    // Ned, a user in both accounts, sees only what is assigned to him:
+    // `Line A` in Acme Ltd is his; `Beta line` is nowhere his to know of.
+    let mine = p.json_as(Some(NED), &["service", "show", "Line A"]);
+    assert_eq!(mine["account"], ACCOUNT, "{mine}");
+    let hidden = p.refused_as(Some(NED), &["service", "show", "Beta line"], USAGE);
+    says(&hidden, "several accounts could be meant; pass --account");
+}
