@@ -325,6 +325,50 @@ fn one_member_commands_and_everyday_lists_use_indexes() {
             }),
         ),
         (
+            // Found from the holding side: by role, by a role a lapse
+            // gave back, by grant and the owner, each by its own index.
+            "user list --account --can",
+            Box::new(|p| {
+                p.member_list(&MemberFilter {
+                    account: Some("Acme".into()),
+                    can: Some(caps::ORDERS_APPROVE),
+                    ..MemberFilter::default()
+                })
+                .expect("list");
+            }),
+        ),
+        (
+            "user list --can across accounts",
+            Box::new(|p| {
+                p.member_list(&MemberFilter {
+                    can: Some(caps::USERS_MANAGE),
+                    ..MemberFilter::default()
+                })
+                .expect("list");
+            }),
+        ),
+        (
+            // Each page joins the pending invitation of those invited.
+            "user list --expired",
+            Box::new(|p| {
+                p.invite(&InviteRequest {
+                    email: Some(email("ivy@acme.test")),
+                    role: Some("user".into()),
+                    ..InviteRequest::default()
+                })
+                .expect("invite");
+                p.ctx.now = "2026-12-25T10:00:00Z".parse().expect("time");
+                let listed = p
+                    .member_list(&MemberFilter {
+                        account: Some("Acme".into()),
+                        expired: true,
+                        ..MemberFilter::default()
+                    })
+                    .expect("list");
+                assert_eq!(listed.len(), 1, "ivy's invitation has expired");
+            }),
+        ),
+        (
             "order list --status pending",
             Box::new(|p| {
                 p.order_list(&OrderFilter {
