@@ -163,6 +163,19 @@ fn a_page_of_a_list_runs_the_same_statements_whatever_its_rows() {
         statements_of(members(1), list),
         "user list"
     );
+    // Those who hold it, found from the holding side: the same.
+    let list = |p: &mut Portal| {
+        p.member_list(&MemberFilter {
+            can: Some(caps::ACCOUNT_VIEW),
+            ..MemberFilter::default()
+        })
+        .expect("members");
+    };
+    assert_eq!(
+        statements_of(members(0), list),
+        statements_of(members(1), list),
+        "user list --can"
+    );
     // Across two accounts: a page of each, of one row or of two.
     let list = |p: &mut Portal| {
         p.order_list(&OrderFilter::default()).expect("orders");
