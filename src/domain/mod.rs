@@ -585,7 +585,7 @@ pub(crate) fn listed_member_view(
         access_ends,
         as_of: None,
         // Whether it has expired is a matter of the clock, which the
-        // caller has (see `members::invitation_expiry`).
+        // caller has (see `members::mark_invitation_expiry`).
         invitation_expires_at,
         invitation_expired: None,
         duplicate_of,
