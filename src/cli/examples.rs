@@ -62,8 +62,8 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("user resend-invite", &["portalctl user resend-invite ann@acme.test --expires-in 3d"]),
     ("user revoke-invite", &["portalctl user revoke-invite ann@acme.test --yes"]),
     ("user list", &[
-        "portalctl user list",
-        "portalctl user list --status invited --role manager",
+        "portalctl user list --account \"Acme Ltd\" --can orders.approve    # who approves orders",
+        "portalctl user list --expired    # invitations to resend",
         "portalctl user list --expiring 7d --json",
     ]),
     ("user show", &[

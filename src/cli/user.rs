@@ -9,7 +9,7 @@ use crate::domain::{
     Handover, InviteRequest, LocationInput, MemberFilter, OwnershipTransfer, PersonEdit,
 };
 use crate::error::{Error, Result};
-use crate::model::{escape, Email, MemberStanding, Text};
+use crate::model::{escape, Capability, Email, MemberStanding, Text};
 use crate::view::MemberView;
 
 #[derive(Debug, Subcommand)]
@@ -62,6 +62,15 @@ pub(crate) enum UserCommand {
         /// external access) lapses within this long, such as 7d.
         #[arg(long, value_name = "DURATION", value_parser = duration)]
         expiring: Option<chrono::Duration>,
+        /// Only members who hold this capability now, by role, grant,
+        /// time-bound role or ownership, external admins included: those
+        /// for whom `portalctl can EMAIL CAPABILITY` says yes.
+        #[arg(long, value_name = "CAPABILITY", add = complete::capabilities())]
+        can: Option<Capability>,
+        /// Only invited members whose invitation has expired: those to
+        /// resend (`user resend-invite`). Implies `--status invited`.
+        #[arg(long)]
+        expired: bool,
         #[command(flatten)]
         limit: LimitArg,
     },
@@ -395,6 +404,8 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             status,
             role,
             expiring,
+            can,
+            expired,
             limit,
         } => {
             let filter = MemberFilter {
@@ -402,6 +413,8 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
                 status,
                 role,
                 expiring,
+                can,
+                expired,
                 limit: limit.limit,
             };
             let mut list = out.stream("members match");

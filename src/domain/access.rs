@@ -2,8 +2,8 @@
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Capability, Email, Grant, MemberStanding, MemberStatus, Membership, Need, Person,
-    Role, Timestamp,
+    Account, Capability, Email, Grant, Holding, MemberStanding, MemberStatus, Membership, Need,
+    Person, Role, Timestamp,
 };
 use crate::store::Tx;
 
@@ -592,23 +592,7 @@ fn holders(
             }
         }
     }
-    let roles: Vec<i64> = catalog
-        .live_roles()
-        .into_iter()
-        .filter(|r| !r.blocking && r.holds(cap))
-        .map(|r| r.id)
-        .collect();
-    let grants: Vec<String> = catalog
-        .area_names()
-        .into_iter()
-        .filter(|area| {
-            catalog
-                .grant_capabilities(area)
-                .is_ok_and(|given| given.contains(&cap))
-        })
-        .map(str::to_string)
-        .chain([cap.to_string()])
-        .collect();
+    let Holding { roles, grants, .. } = holding(catalog, cap, None);
     // The owner and `who` may be among them, and one more says "others".
     let found = tx.active_holders(account.id, &roles, &grants, at, NAMED + 3)?;
     let mut others = Vec::new();
@@ -630,6 +614,45 @@ fn holders(
         named.push("others".to_string());
     }
     Ok(named)
+}
+
+/// The ways a membership of an account owned by `owner_id` holds `cap`,
+/// by the rules of [`Access::holds`], for the store to find its holders
+/// by index: the roles that give it (deleted ones too, which a member may
+/// still hold), the grants that name it (its areas, and itself where no
+/// area has its name), and the roles under which nothing counts.
+pub(crate) fn holding(catalog: &Catalog, cap: Capability, owner_id: Option<i64>) -> Holding {
+    let mut roles: Vec<i64> = catalog
+        .all_roles()
+        .filter(|r| r.holds(cap))
+        .map(|r| r.id)
+        .collect();
+    roles.sort_unstable();
+    let mut blocking: Vec<i64> = catalog
+        .all_roles()
+        .filter(|r| r.blocking)
+        .map(|r| r.id)
+        .collect();
+    blocking.sort_unstable();
+    let mut grants: Vec<String> = catalog
+        .area_names()
+        .into_iter()
+        .filter(|area| {
+            catalog
+                .grant_capabilities(area)
+                .is_ok_and(|given| given.contains(&cap))
+        })
+        .map(str::to_string)
+        .collect();
+    if catalog.bundle(cap.as_str()).is_none() {
+        grants.push(cap.to_string());
+    }
+    Holding {
+        roles,
+        grants,
+        blocking,
+        owner_id,
+    }
 }
 
 /// The roles and areas that give `cap`, as "role `admin`" or "area

@@ -37,6 +37,12 @@ pub(crate) struct MemberFilter {
     /// Only members some of whose time-bound access lapses within this
     /// long from now (`--expiring 7d`).
     pub expiring: Option<chrono::Duration>,
+    /// Only members who hold this capability now, exactly those for whom
+    /// `can EMAIL CAPABILITY` says yes (`--can`).
+    pub can: Option<Capability>,
+    /// Only invited members whose invitation has expired: those to resend
+    /// (`--expired`).
+    pub expired: bool,
 }
 
 /// What happens to the services of a member who is deactivated or leaves.
@@ -546,11 +552,23 @@ impl Portal {
         };
         accounts.sort_by(|a, b| a.name.cmp(&b.name));
         let horizon = filter.expiring.map(|d| self.ctx.now.plus(d)).transpose()?;
+        // Only someone invited has an invitation that expires: `--expired`
+        // narrows `invited`, and no other status has any to show.
+        let standing = match (filter.expired, filter.status) {
+            (false, status) => status,
+            (true, None | Some(MemberStanding::Invited)) => Some(MemberStanding::Invited),
+            (true, Some(other)) => {
+                return Err(Error::invalid(format!(
+                    "`--expired` lists invited members whose invitation has expired, never `{other}` ones"
+                ))
+                .help("leave out --status, or pass --status invited"))
+            }
+        };
         // The store selects the role and the stored status exactly; only
         // `revoked` (a deactivated member whose invitation was withdrawn)
         // and `--expiring` are judged here, so without them the limit is
         // the query's.
-        let status = filter.status.map(|s| match s {
+        let status = standing.map(|s| match s {
             MemberStanding::Invited => MemberStatus::Invited,
             MemberStanding::Active => MemberStatus::Active,
             MemberStanding::Deactivated | MemberStanding::Revoked => MemberStatus::Deactivated,
@@ -569,6 +587,13 @@ impl Portal {
             let query = MemberQuery {
                 role_id: role.map(|r| r.id),
                 status,
+                // Found from the holding side (by role, by a role a lapse
+                // gave back, by grant, the owner) and judged in SQL by the
+                // rules of `Access::holds`, so the limit stays the query's.
+                holding: filter
+                    .can
+                    .map(|cap| super::access::holding(&catalog, cap, account.owner_id)),
+                invitation_expired: filter.expired,
                 limit: if exact { left } else { None },
             };
             let ids = tx.member_ids(account.id, &query)?;
@@ -591,9 +616,10 @@ impl Portal {
                         .get(&listed.membership.id)
                         .map_or(&[][..], Vec::as_slice);
                     let enrolled = super::courses::course_names(&catalog, enrolled);
-                    let view = listed_member_view(
+                    let mut view = listed_member_view(
                         &catalog, &account.name, account.owner_id, listed, enrolled,
                     )?;
+                    mark_invitation_expiry(&mut view, self.ctx.now);
                     if filter.status.is_some_and(|s| s != view.status) {
                         continue;
                     }
@@ -628,7 +654,7 @@ impl Portal {
         if access.membership.status == MemberStatus::Invited {
             if let Some(pending) = tx.pending_invitation(access.membership.id)? {
                 view.invitation_expires_at = Some(pending.expires_at);
-                view.invitation_expired = Some(pending.expires_at <= self.ctx.now);
+                mark_invitation_expiry(&mut view, self.ctx.now);
             }
         }
         // Services show only as far as the actor may see services at all.
@@ -691,6 +717,13 @@ impl Portal {
             at: None,
         })
     }
+}
+
+/// Says whether the pending invitation a view shows has expired at `now`,
+/// for `user show` and `user list` alike: at its very moment it has, as
+/// `user accept` refuses it then.
+fn mark_invitation_expiry(view: &mut MemberView, now: Timestamp) {
+    view.invitation_expired = view.invitation_expires_at.map(|at| at <= now);
 }
 
 fn wrong_state(e: &Edit<'_, '_>, what: &str) -> Error {
@@ -1004,5 +1037,219 @@ mod tests {
             },
         );
         assert_eq!(active.concat(), ["ann@acme.test", "fay@acme.test"]);
+    }
+
+    /// The emails `user list --account ACCOUNT --can CAP` lists.
+    fn holders_of(p: &mut Portal, account: &str, cap: Capability) -> Vec<String> {
+        p.member_list(&MemberFilter {
+            account: Some(account.into()),
+            can: Some(cap),
+            ..MemberFilter::default()
+        })
+        .expect("list --can")
+        .into_iter()
+        .map(|v| v.email)
+        .collect()
+    }
+
+    /// For every capability of the catalog, `user list --can` lists in
+    /// `account` exactly the members for whom `can` says yes, in the
+    /// list's order.
+    fn the_list_agrees_with_can(p: &mut Portal, account: &str) {
+        let everyone: Vec<String> = p
+            .member_list(&MemberFilter {
+                account: Some(account.into()),
+                ..MemberFilter::default()
+            })
+            .expect("list")
+            .into_iter()
+            .map(|v| v.email)
+            .collect();
+        for cap in Capability::all() {
+            let mut yes = Vec::new();
+            for who in &everyone {
+                if p.can(&email(who), cap, Some(account)).expect("can").allowed {
+                    yes.push(who.clone());
+                }
+            }
+            assert_eq!(holders_of(p, account, cap), yes, "--can {cap} in {account}");
+        }
+    }
+
+    /// Roles `approver` (orders.approve) and `user`, the area `finance`
+    /// (orders.approve) and single capabilities granted on top.
+    const APPROVALS: &str = r#"{"name": "approvals", "title": "t", "owner_role": "admin",
+        "grants": "capabilities",
+        "roles": [
+            {"name": "admin", "description": "d", "all_capabilities": true},
+            {"name": "approver", "description": "d", "capabilities": ["account.view", "orders.approve"]},
+            {"name": "user", "description": "d", "capabilities": ["account.view", "tickets.raise"]},
+            {"name": "no-access", "description": "d", "blocking": true}
+        ],
+        "grant_bundles": [
+            {"name": "finance", "description": "d", "capabilities": ["billing.view", "orders.approve"]}
+        ]}"#;
+
+    /// `user list --can` is `can` asked of every member: by role, by
+    /// area, by a single grant, by a time-bound role, by the role a
+    /// time-bound one lapsed back to, and not by a lapsed grant or role,
+    /// nor for anyone blocked, deactivated, invited or gone; checked for
+    /// every capability, now and once the time-bound access has lapsed.
+    #[test]
+    fn a_list_of_who_can_is_exactly_who_can_says_yes_to() {
+        let mut p = super::super::testing::portal(super::super::Actor::Operator("root".into()));
+        p.init(super::super::InitRequest {
+            preset: super::super::Preset::from_json(APPROVALS, "approvals.json").expect("preset"),
+            account: "Acme".into(),
+            kind: None,
+            currency: None,
+            owner_email: email("owner@acme.test"),
+            owner_name: None,
+            owner_location: super::super::testing::london(),
+        })
+        .expect("init");
+        for (who, role) in [
+            ("ada", "approver"),
+            ("fin", "user"),
+            ("gus", "user"),
+            ("tia", "user"),
+            ("lou", "approver"),
+            ("lap", "user"),
+            ("blk", "user"),
+            ("dee", "approver"),
+            ("lef", "approver"),
+            ("una", "user"),
+        ] {
+            join(&mut p, &format!("{who}@acme.test"), role);
+        }
+        let at = |who: &str| email(&format!("{who}@acme.test"));
+        let grant = |p: &mut Portal, who: &str, what: &str, until| {
+            p.grant(&at(who), &[what.into()], None, until)
+                .expect("grant");
+        };
+        let tomorrow = days(&p, 1);
+        grant(&mut p, "fin", "finance", None);
+        grant(&mut p, "gus", "orders.approve", None);
+        grant(&mut p, "lap", "orders.approve", Some(tomorrow));
+        grant(&mut p, "blk", "orders.approve", None);
+        p.set_role(&at("tia"), "approver", None, Some(tomorrow))
+            .expect("approver until tomorrow");
+        p.set_role(&at("lou"), "user", None, Some(tomorrow))
+            .expect("user until tomorrow");
+        p.set_role(&at("blk"), "no-access", None, None)
+            .expect("blocked");
+        p.deactivate(&at("dee"), None, &Handover::Refuse)
+            .expect("deactivate");
+        p.left_company(&at("lef"), None, &Handover::Refuse)
+            .expect("left");
+        p.invite(&InviteRequest {
+            email: Some(at("ivy")),
+            role: Some("approver".into()),
+            ..InviteRequest::default()
+        })
+        .expect("invite");
+        assert_eq!(
+            holders_of(&mut p, "Acme", caps::ORDERS_APPROVE),
+            ["ada", "fin", "gus", "lap", "owner", "tia"].map(|w| format!("{w}@acme.test")),
+        );
+        the_list_agrees_with_can(&mut p, "Acme");
+        // Tomorrow: tia's role and lap's grant have lapsed, lou's approver
+        // role is back.
+        p.ctx.now = tomorrow;
+        assert_eq!(
+            holders_of(&mut p, "Acme", caps::ORDERS_APPROVE),
+            ["ada", "fin", "gus", "lou", "owner"].map(|w| format!("{w}@acme.test")),
+        );
+        the_list_agrees_with_can(&mut p, "Acme");
+    }
+
+    /// External admins count in the customer as their role there gives,
+    /// while their access lasts.
+    #[test]
+    fn a_list_of_who_can_counts_external_admins_while_their_access_lasts() {
+        let mut p = seeded("msp");
+        join(&mut p, "ada@acme.test", "msp-administrator");
+        join(&mut p, "uma@acme.test", "msp-administrator");
+        super::super::testing::add_account(
+            &mut p,
+            "Client Co",
+            crate::model::AccountKind::Customer,
+            Some("Acme"),
+        );
+        let tomorrow = days(&p, 1);
+        p.external_admin_add(
+            "Client Co",
+            &email("ada@acme.test"),
+            "msp-administrator",
+            None,
+        )
+        .expect("ada for good");
+        p.external_admin_add(
+            "Client Co",
+            &email("uma@acme.test"),
+            "msp-administrator",
+            Some(tomorrow),
+        )
+        .expect("uma until tomorrow");
+        let manage = holders_of(&mut p, "Client Co", caps::USERS_MANAGE);
+        assert!(manage.contains(&"ada@acme.test".to_string()), "{manage:?}");
+        assert!(manage.contains(&"uma@acme.test".to_string()), "{manage:?}");
+        the_list_agrees_with_can(&mut p, "Client Co");
+        the_list_agrees_with_can(&mut p, "Acme");
+        p.ctx.now = tomorrow;
+        let manage = holders_of(&mut p, "Client Co", caps::USERS_MANAGE);
+        assert!(!manage.contains(&"uma@acme.test".to_string()), "{manage:?}");
+        the_list_agrees_with_can(&mut p, "Client Co");
+    }
+
+    /// `--expired` lists those invited whose invitation has expired, each
+    /// saying so as `user show` does; another status with it is refused.
+    #[test]
+    fn expired_lists_the_invitations_to_resend() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "user");
+        for (who, hours) in [("bea", 1), ("cal", 48), ("dan", 2)] {
+            p.invite(&InviteRequest {
+                email: Some(email(&format!("{who}@acme.test"))),
+                role: Some("user".into()),
+                expires_in: Some(chrono::Duration::hours(hours)),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+        }
+        p.ctx.now = p.ctx.now.plus(chrono::Duration::hours(2)).expect("later");
+        let expired = |limit| MemberFilter {
+            expired: true,
+            limit,
+            ..MemberFilter::default()
+        };
+        let listed = p.member_list(&expired(None)).expect("list");
+        let seen: Vec<(&str, Option<bool>)> = listed
+            .iter()
+            .map(|v| (v.email.as_str(), v.invitation_expired))
+            .collect();
+        // Dan's expires at this very second: expired, as accepting refuses it.
+        assert_eq!(
+            seen,
+            [("bea@acme.test", Some(true)), ("dan@acme.test", Some(true))]
+        );
+        assert_eq!(pages(&mut p, &expired(Some(1))).concat(), ["bea@acme.test"]);
+        // The whole list says it of every invitee, and of nobody else.
+        for view in p.member_list(&MemberFilter::default()).expect("list") {
+            let shown = p.member_show(&email(&view.email), None).expect("show");
+            assert_eq!(
+                (view.invitation_expires_at, view.invitation_expired),
+                (shown.invitation_expires_at, shown.invitation_expired),
+                "{}",
+                view.email
+            );
+        }
+        let err = p
+            .member_list(&MemberFilter {
+                status: Some(MemberStanding::Active),
+                ..expired(None)
+            })
+            .expect_err("refused");
+        assert_eq!(err.exit_code(), 2, "{err}");
     }
 }

@@ -329,6 +329,12 @@ impl Catalog {
         })
     }
 
+    /// Every role, deleted ones too (a member may still hold one), in
+    /// no particular order.
+    pub(crate) fn all_roles(&self) -> impl Iterator<Item = &Role> {
+        self.roles.values()
+    }
+
     /// The roles on offer (not deleted), oldest first.
     pub(crate) fn live_roles(&self) -> Vec<&Role> {
         let mut roles: Vec<&Role> = self
@@ -516,6 +522,7 @@ pub(crate) fn member_view_of(
         external_from,
         duplicate_of,
         last_invitation,
+        invitation_expires_at: None,
     };
     listed_member_view(catalog, &account.name, account.owner_id, listed, courses)
 }
@@ -538,6 +545,7 @@ pub(crate) fn listed_member_view(
         external_from,
         duplicate_of,
         last_invitation,
+        invitation_expires_at,
     } = listed;
     let access_ends = m.next_lapse(&held);
     let grants_until = held
@@ -576,7 +584,9 @@ pub(crate) fn listed_member_view(
         external_until: m.external_until,
         access_ends,
         as_of: None,
-        invitation_expires_at: None,
+        // Whether it has expired is a matter of the clock, which the
+        // caller has (see `members::mark_invitation_expiry`).
+        invitation_expires_at,
         invitation_expired: None,
         duplicate_of,
         merged_into,

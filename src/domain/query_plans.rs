@@ -163,6 +163,19 @@ fn a_page_of_a_list_runs_the_same_statements_whatever_its_rows() {
         statements_of(members(1), list),
         "user list"
     );
+    // Those who hold it, found from the holding side: the same.
+    let list = |p: &mut Portal| {
+        p.member_list(&MemberFilter {
+            can: Some(caps::ACCOUNT_VIEW),
+            ..MemberFilter::default()
+        })
+        .expect("members");
+    };
+    assert_eq!(
+        statements_of(members(0), list),
+        statements_of(members(1), list),
+        "user list --can"
+    );
     // Across two accounts: a page of each, of one row or of two.
     let list = |p: &mut Portal| {
         p.order_list(&OrderFilter::default()).expect("orders");
@@ -322,6 +335,50 @@ fn one_member_commands_and_everyday_lists_use_indexes() {
                     ..MemberFilter::default()
                 })
                 .expect("list");
+            }),
+        ),
+        (
+            // Found from the holding side: by role, by a role a lapse
+            // gave back, by grant and the owner, each by its own index.
+            "user list --account --can",
+            Box::new(|p| {
+                p.member_list(&MemberFilter {
+                    account: Some("Acme".into()),
+                    can: Some(caps::ORDERS_APPROVE),
+                    ..MemberFilter::default()
+                })
+                .expect("list");
+            }),
+        ),
+        (
+            "user list --can across accounts",
+            Box::new(|p| {
+                p.member_list(&MemberFilter {
+                    can: Some(caps::USERS_MANAGE),
+                    ..MemberFilter::default()
+                })
+                .expect("list");
+            }),
+        ),
+        (
+            // Each page joins the pending invitation of those invited.
+            "user list --expired",
+            Box::new(|p| {
+                p.invite(&InviteRequest {
+                    email: Some(email("ivy@acme.test")),
+                    role: Some("user".into()),
+                    ..InviteRequest::default()
+                })
+                .expect("invite");
+                p.ctx.now = "2026-12-25T10:00:00Z".parse().expect("time");
+                let listed = p
+                    .member_list(&MemberFilter {
+                        account: Some("Acme".into()),
+                        expired: true,
+                        ..MemberFilter::default()
+                    })
+                    .expect("list");
+                assert_eq!(listed.len(), 1, "ivy's invitation has expired");
             }),
         ),
         (

@@ -39,9 +39,9 @@ pub(crate) use payment::{Iban, PaymentMethod};
 pub(crate) use percent::Percent;
 pub(crate) use records::{
     lapsed, Account, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course,
-    CourseProgress, Delegation, Enrolment, Grant, GrantBundle, Invitation, License, ListedMember,
-    MatchedPolicy, MemberQuery, Membership, Order, OrderDecision, OrderDetails, OrderQuery,
-    OutboxMessage, PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, Profile,
+    CourseProgress, Delegation, Enrolment, Grant, GrantBundle, Holding, Invitation, License,
+    ListedMember, MatchedPolicy, MemberQuery, Membership, Order, OrderDecision, OrderDetails,
+    OrderQuery, OutboxMessage, PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, Profile,
     RecordedDeciders, Role, Service, ShippingAddress,
 };
 pub(crate) use suggest::did_you_mean;

@@ -455,14 +455,36 @@ impl Membership {
 /// Which of an account's memberships a list reads, as they stand at the
 /// transaction's moment: what the store can answer by index, so that a
 /// list's `--limit` is its SQL `LIMIT`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct MemberQuery {
     /// Only those holding this role.
     pub role_id: Option<i64>,
     /// Only those with this stored status.
     pub status: Option<MemberStatus>,
+    /// Only those who hold a capability, found from the holding side.
+    pub holding: Option<Holding>,
+    /// Only those invited whose pending invitation has expired.
+    pub invitation_expired: bool,
     /// At most this many, the first by email.
     pub limit: Option<u32>,
+}
+
+/// The ways an active membership holds one capability, as the catalog
+/// gives it: what the store needs to find its holders by index alone. A
+/// membership holds it when it is active (external access in force) and
+/// its role in force does not block, and its role gives it, or a grant in
+/// force names it, or its person owns the account.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Holding {
+    /// The roles that give it (never the blocking one).
+    pub roles: Vec<i64>,
+    /// The grant names that give it: areas that include it, and its own
+    /// name.
+    pub grants: Vec<String>,
+    /// The roles that block all access, owner and grants included.
+    pub blocking: Vec<i64>,
+    /// The person who owns the account, who holds every capability.
+    pub owner_id: Option<i64>,
 }
 
 /// Which of an account's orders a list reads: what the store can answer
@@ -497,6 +519,9 @@ pub(crate) struct ListedMember {
     /// The state of its latest invitation, read only for a deactivated
     /// membership never accepted (where it tells `revoked` apart).
     pub last_invitation: Option<InvitationState>,
+    /// When its pending invitation expires, read only for an invited
+    /// membership (where a list marks one to resend).
+    pub invitation_expires_at: Option<Timestamp>,
 }
 
 /// A capability or area given to one membership on top of its role.

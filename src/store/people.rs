@@ -88,6 +88,44 @@ fn membership_from_row(row: &Row<'_>) -> rusqlite::Result<Membership> {
     })
 }
 
+/// The condition of `member_ids` that selects the holders of a capability
+/// in account ?1 at ?4 (see [`crate::model::Holding`]): roles ?5, grants
+/// ?6, blocking roles ?7, owner ?8. As `active_holders` finds them, from
+/// the holding side, each way by its own index (by role, by a role a lapse
+/// gave back, by grant, the owner by person), so that the few admins among
+/// many users are found without walking the account's members; unlike
+/// it, every one of them, and with the whole of `Access::holds`: a grant
+/// or ownership counts only under a role in force that does not block.
+const HOLDERS: &str = "m.id IN (
+    SELECT id FROM memberships INDEXED BY memberships_by_role
+    WHERE role_id IN (SELECT value FROM json_each(?5))
+      AND account_id = ?1 AND status = 'active'
+      AND NOT (role_until IS NOT NULL AND role_until <= ?4 AND role_after IS NOT NULL)
+      AND NOT (external_until IS NOT NULL AND external_until <= ?4)
+    UNION
+    SELECT id FROM memberships INDEXED BY memberships_time_bound
+    WHERE account_id = ?1 AND role_until IS NOT NULL AND role_until <= ?4
+      AND role_after IN (SELECT value FROM json_each(?5))
+      AND status = 'active'
+      AND NOT (external_until IS NOT NULL AND external_until <= ?4)
+    UNION
+    SELECT h.id FROM membership_grants g INDEXED BY membership_grants_by_name
+    CROSS JOIN memberships h ON h.id = g.membership_id
+    WHERE g.grant_name IN (SELECT value FROM json_each(?6))
+      AND (g.expires_at IS NULL OR g.expires_at > ?4)
+      AND h.account_id = ?1 AND h.status = 'active'
+      AND NOT (h.external_until IS NOT NULL AND h.external_until <= ?4)
+      AND CASE WHEN h.role_until <= ?4 AND h.role_after IS NOT NULL
+               THEN h.role_after ELSE h.role_id END
+          NOT IN (SELECT value FROM json_each(?7))
+    UNION
+    SELECT id FROM memberships
+    WHERE person_id = ?8 AND account_id = ?1 AND status = 'active'
+      AND NOT (external_until IS NOT NULL AND external_until <= ?4)
+      AND CASE WHEN role_until <= ?4 AND role_after IS NOT NULL
+               THEN role_after ELSE role_id END
+          NOT IN (SELECT value FROM json_each(?7)))";
+
 impl SqliteTx<'_> {
     pub(super) fn active_holders(
         &self,
@@ -311,25 +349,57 @@ impl SqliteTx<'_> {
         // Role and status as `Membership::in_force` leaves them at ?4: a
         // lapsed role is the one it replaced, lapsed external access is
         // deactivated.
-        let sql = |limit: &str| {
+        let sql = |scope: &str| {
+            // An expired invitation is only ever pending for someone stored
+            // invited: the status lets `memberships_by_account` find them,
+            // and their pending invitation is one row of
+            // `invitations_one_pending`.
+            let expired = if query.invitation_expired {
+                " AND m.status = 'invited'
+                  AND EXISTS (SELECT 1 FROM invitations i
+                              WHERE i.membership_id = m.id AND i.state = 'pending'
+                                AND i.expires_at <= ?4)"
+            } else {
+                ""
+            };
             format!(
                 "SELECT m.id FROM memberships m JOIN people p ON p.id = m.person_id
-                 WHERE m.account_id = ?1
+                 WHERE {scope}
                    AND (?2 IS NULL OR ?2 = CASE WHEN m.role_until <= ?4 AND m.role_after IS NOT NULL
                                                 THEN m.role_after ELSE m.role_id END)
                    AND (?3 IS NULL OR ?3 = CASE WHEN m.external_from IS NOT NULL
                                                      AND m.status = 'active' AND m.external_until <= ?4
-                                                THEN 'deactivated' ELSE m.status END)
-                 ORDER BY p.email{limit}"
+                                                THEN 'deactivated' ELSE m.status END){expired}
+                 ORDER BY p.email{}",
+                limit(query.limit)
             )
         };
-        let params = params![
-            account_id,
+        let (role, status, moment) = (
             query.role_id,
             query.status.map(|s| s.as_str()),
             self.moment_or_never(),
-        ];
-        self.rows(&sql(&limit(query.limit)), params, |r| r.get("id"))
+        );
+        let id = |r: &Row<'_>| r.get("id");
+        match &query.holding {
+            None => self.rows(
+                &sql("m.account_id = ?1"),
+                params![account_id, role, status, moment],
+                id,
+            ),
+            Some(holding) => {
+                let roles = serde_json::to_string(&holding.roles).map_err(anyhow::Error::from)?;
+                let grants = serde_json::to_string(&holding.grants).map_err(anyhow::Error::from)?;
+                let blocking =
+                    serde_json::to_string(&holding.blocking).map_err(anyhow::Error::from)?;
+                self.rows(
+                    &sql(HOLDERS),
+                    params![
+                        account_id, role, status, moment, roles, grants, blocking, holding.owner_id
+                    ],
+                    id,
+                )
+            }
+        }
     }
 
     pub(super) fn members_by_id(&self, ids: &[i64]) -> Result<Vec<ListedMember>> {
@@ -338,8 +408,10 @@ impl SqliteTx<'_> {
         // One statement for the page, each row with its place in `ids`
         // (the `json_each` key; sorting here spares SQLite a sorter of
         // whole rows): the person, the partner's name, the duplicate's
-        // email, and the latest invitation's state where `revoked` may
-        // hang on it (deactivated, as in force at ?2, and never accepted).
+        // email, the latest invitation's state where `revoked` may hang
+        // on it (deactivated, as in force at ?2, and never accepted), and
+        // when the pending invitation of someone invited expires (one row
+        // of `invitations_one_pending`, joined).
         // The grants are one more statement for the whole page: most
         // members hold none, and a subquery would run for every row.
         let mut grants = self.grants_of_page(&ids)?;
@@ -354,12 +426,16 @@ impl SqliteTx<'_> {
                                            AND m.external_until <= ?2))
                              THEN (SELECT i.state FROM invitations i WHERE i.membership_id = m.id
                                    ORDER BY i.id DESC LIMIT 1)
-                        END AS last_invitation, k.key AS place
+                        END AS last_invitation, k.key AS place,
+                        i.expires_at AS invitation_expires_at
                  FROM json_each(?1) k
                  CROSS JOIN memberships m ON m.id = k.value
                  JOIN people p ON p.id = m.person_id
                  LEFT JOIN accounts x ON x.id = m.external_from
-                 LEFT JOIN people d ON d.id = p.duplicate_of"
+                 LEFT JOIN people d ON d.id = p.duplicate_of
+                 LEFT JOIN invitations i INDEXED BY invitations_one_pending
+                        ON i.membership_id = m.id AND i.state = 'pending'
+                           AND m.status = 'invited'"
             ),
             params![ids, self.moment_or_never()],
             |r| {
@@ -382,6 +458,7 @@ impl SqliteTx<'_> {
                     external_from: r.get(at(r, 22, "external_name"))?,
                     duplicate_of: r.get(at(r, 23, "duplicate_email"))?,
                     last_invitation: last.map(|s| keyword(&s, "state")).transpose()?,
+                    invitation_expires_at: r.get(at(r, 26, "invitation_expires_at"))?,
                 };
                 Ok((place, listed))
             },

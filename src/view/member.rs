@@ -112,9 +112,9 @@ impl Row for MemberView {
             // merge it, the list shows who was flagged, then whom support
             // merged them into.
             match (&self.merged_into, &self.duplicate_of) {
-                (Some(into), _) => format!("{}, merged into {into}", self.status),
-                (None, Some(of)) => format!("{}, duplicate of {of}", self.status),
-                (None, None) => self.status.to_string(),
+                (Some(into), _) => format!("{}, merged into {into}", self.status_cell()),
+                (None, Some(of)) => format!("{}, duplicate of {of}", self.status_cell()),
+                (None, None) => self.status_cell(),
             },
             list_or_dash(&self.grants),
         ]
@@ -196,6 +196,17 @@ impl Fields for MemberView {
 }
 
 impl MemberView {
+    /// The status as a list shows it: an invitation that expired is told
+    /// apart from one still waiting (`invited (expired)`), so that an
+    /// admin sees whom to resend it to.
+    fn status_cell(&self) -> String {
+        if self.invitation_expired == Some(true) {
+            format!("{} (expired)", self.status)
+        } else {
+            self.status.to_string()
+        }
+    }
+
     /// One grant per line with what it gives (`billing: billing.view,
     /// billing.payment`) where the details are known, else the names.
     fn grant_lines(&self) -> Vec<(&'static str, String)> {

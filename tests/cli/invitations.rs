@@ -336,3 +336,58 @@ fn user_show_says_when_an_invitation_expires() {
     let v = p.json(&["user", "show", crate::support::OWNER]);
     assert!(v.get("invitation_expires_at").is_none(), "{v}");
 }
+
+/// `user list` says of each invitee what `user show` says, marks an
+/// expired invitation in its STATUS column, and `--expired` lists only
+/// those to resend; resending takes them off it.
+#[test]
+fn user_list_marks_expired_invitations_and_lists_those_to_resend() {
+    let mut p = Portal::new();
+    for (who, expires) in [("ann", "1h"), ("bob", "7d")] {
+        p.ok(&[
+            "user",
+            "invite",
+            &format!("{who}@acme.test"),
+            "--role",
+            "user",
+            "--expires-in",
+            expires,
+            "--no-send",
+        ]);
+    }
+    p.now = "2026-11-25T12:00:00Z".into();
+    let listed = p.json(&["user", "list"]);
+    for member in listed.as_array().unwrap() {
+        let shown = p.json(&["user", "show", member["email"].as_str().unwrap()]);
+        for field in ["status", "invitation_expires_at", "invitation_expired"] {
+            assert_eq!(member.get(field), shown.get(field), "{field}: {member}");
+        }
+    }
+    assert_eq!(listed[0]["invitation_expires_at"], "2026-11-25T11:00:00Z");
+    assert_eq!(listed[0]["invitation_expired"], true);
+    assert_eq!(listed[1]["invitation_expired"], false);
+    let table = p.ok(&["user", "list"]);
+    let row = |who: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(who))
+            .unwrap()
+            .to_string()
+    };
+    says(&row("ann@acme.test"), "invited (expired)");
+    assert!(!row("bob@acme.test").contains("expired"), "{table}");
+    let expired = p.json(&["user", "list", "--expired"]);
+    assert_eq!(expired.as_array().unwrap().len(), 1, "{expired}");
+    assert_eq!(expired[0]["email"], "ann@acme.test");
+    assert_eq!(
+        p.json(&["user", "list", "--status", "invited", "--expired"]),
+        expired
+    );
+    let err = p.refused(&["user", "list", "--status", "active", "--expired"], USAGE);
+    says(&err, "`--expired` lists invited members");
+    p.ok(&["user", "resend-invite", "ann@acme.test", "--no-send"]);
+    assert_eq!(
+        p.json(&["user", "list", "--expired"]),
+        serde_json::json!([])
+    );
+}

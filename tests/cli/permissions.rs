@@ -256,6 +256,8 @@ fn cases(
     let grant = area.unwrap_or("portal.access");
     vec![
         case(&["user", "list"], VIEW),
+        case(&["user", "list", "--can", "orders.approve"], VIEW),
+        case(&["user", "list", "--expired"], VIEW),
         case(&["user", "show", TARGET], VIEW),
         // About the owner, who holds everything: a "no" (exit 5) can then
         // only be a refusal to answer.

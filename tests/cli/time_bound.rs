@@ -355,6 +355,58 @@ fn user_list_expiring_lists_what_lapses_within_the_window() {
     );
 }
 
+/// `user list --can` lists exactly whom `can` says yes to: a time-bound
+/// admin until the second before T, then no longer; by table and JSON;
+/// an unknown capability is refused as `can` refuses it, and whoever may
+/// not list users may not list these either.
+#[test]
+fn user_list_can_lists_whom_can_says_yes_to() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    p.member("bob@acme.test", "admin");
+    p.member("cy@acme.test", "manager");
+    p.ok(&["user", "set-role", "ann@acme.test", "admin", "--until", T]);
+    let emails = |v: Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["email"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let everyone = emails(p.json(&["user", "list"]));
+    for (t, approvers) in [
+        (BEFORE_T, &["ann@acme.test", "bob@acme.test", OWNER][..]),
+        (T, &["bob@acme.test", OWNER][..]),
+    ] {
+        let listed = emails(json_at(&p, t, &["user", "list", "--can", "orders.approve"]));
+        assert_eq!(listed, approvers, "at {t}");
+        for who in &everyone {
+            let (yes, _) = can_at(&p, t, who, "orders.approve");
+            assert_eq!(yes, listed.contains(who), "{who} at {t}");
+        }
+    }
+    let table = p.run_with(
+        &[
+            "user", "list", "--account", ACCOUNT, "--can", "users.manage",
+        ],
+        &at(T),
+    );
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    let rows: Vec<&str> = table.stdout.lines().collect();
+    assert_eq!(rows.len(), 3, "{}", table.stdout);
+    assert!(rows[0].starts_with("EMAIL"), "{}", table.stdout);
+    assert!(rows[1].starts_with("bob@acme.test"), "{}", table.stdout);
+    assert!(rows[2].starts_with(OWNER), "{}", table.stdout);
+    let err = p.refused(&["user", "list", "--can", "orders.aprove"], USAGE);
+    says(&err, "unknown capability `orders.aprove`");
+    says(&err, "did you mean `orders.approve`?");
+    p.refused_as(
+        Some("cy@acme.test"),
+        &["user", "list", "--can", "orders.approve"],
+        DENIED,
+    );
+}
+
 /// Ann invited at 09:00 as `user`, accepted 09:30, `manager` at 11:00,
 /// `admin` until 15:00 at 13:00, deactivated at 14:00.
 fn a_recorded_life() -> Portal {
