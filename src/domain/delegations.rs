@@ -304,7 +304,32 @@ impl Portal {
     /// the delegator could decide. Both must be active members of the
     /// account with portal access, and the delegator must decide some
     /// orders: hold `orders.approve`, or be named by an enabled policy.
+    /// It starts now or later: a delegation backdated would say someone
+    /// could decide for another when they could not.
     pub(crate) fn order_delegate(&mut self, req: &DelegateRequest) -> Result<DelegationView> {
+        self.delegate_from(req, false)
+    }
+
+    /// Restores a delegation as it is kept elsewhere, one that started
+    /// before now among them: what the operator's apply of an export does
+    /// for one that still holds. The operator's alone, as other restores
+    /// are: a member delegates from now on (see [`Portal::order_delegate`]).
+    pub(crate) fn order_delegate_restore(
+        &mut self,
+        req: &DelegateRequest,
+    ) -> Result<DelegationView> {
+        if let Actor::Member(me) = &self.ctx.actor {
+            return Err(Error::denied(format!(
+                "`{me}` may not restore a delegation that started before now"
+            ))
+            .help("only the operator's apply restores one; a delegation starts now or later"));
+        }
+        self.delegate_from(req, true)
+    }
+
+    /// [`Portal::order_delegate`], or with `restore` its restore, which
+    /// takes a start before now.
+    fn delegate_from(&mut self, req: &DelegateRequest, restore: bool) -> Result<DelegationView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
@@ -322,6 +347,12 @@ impl Portal {
                     "--until {} has passed: it is {now}",
                     req.until
                 )));
+            }
+            if from < now && !restore {
+                return Err(Error::invalid(format!(
+                    "--from {from} has passed: it is {now}"
+                ))
+                .help("leave --from out to start now; a delegation cannot start in the past"));
             }
             if req.until <= from {
                 return Err(Error::invalid(format!(
