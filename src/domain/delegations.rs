@@ -751,6 +751,48 @@ mod tests {
         })
     }
 
+    /// A delegation starts now or later: one backdated would say its
+    /// delegate could decide when they could not. Only the operator
+    /// restores one that started before now (an export of one that holds).
+    #[test]
+    fn a_delegation_starts_now_or_later_unless_the_operator_restores_it() {
+        let (mut p, _) = acme();
+        p.ctx.now = at(T1);
+        let backdated = DelegateRequest {
+            to: email("eve@acme.test"),
+            from: Some(at("2026-11-26T08:59:59Z")),
+            until: at(T2),
+            delegator: Some(email("owner@acme.test")),
+            account: None,
+        };
+        let err = p.order_delegate(&backdated).expect_err("backdated");
+        assert_eq!(err.exit_code(), 2, "{err}");
+        assert!(err.to_string().contains("has passed"), "{err}");
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let mine = DelegateRequest {
+            delegator: None,
+            ..backdated.clone()
+        };
+        let err = p.order_delegate_restore(&mine).expect_err("a member's");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        assert!(p.order_delegate(&mine).is_err());
+        let from_now = DelegateRequest {
+            from: Some(at(T1)),
+            ..mine
+        };
+        assert_eq!(
+            p.order_delegate(&from_now).expect("from now").state,
+            "active"
+        );
+        p.ctx.actor = Actor::Operator("root".into());
+        let restored = DelegateRequest {
+            to: email("ann@acme.test"),
+            ..backdated
+        };
+        let v = p.order_delegate_restore(&restored).expect("the operator's");
+        assert_eq!(v.from, at("2026-11-26T08:59:59Z"));
+    }
+
     #[test]
     fn a_delegate_decides_from_the_start_until_just_before_the_end() {
         let (mut p, id) = acme();
