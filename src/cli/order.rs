@@ -251,8 +251,8 @@ pub(crate) enum OrderCommand {
         /// to them).
         #[arg(long, value_name = "EMAIL", conflicts_with = "list", required_unless_present_any = ["end", "list"])]
         to: Option<Email>,
-        /// From when (default: now): an RFC 3339 time such as
-        /// 2026-12-01T09:00:00Z, a date (its first second, UTC), or a
+        /// From when (default: now; not before now): an RFC 3339 time such
+        /// as 2026-12-01T09:00:00Z, a date (its first second, UTC), or a
         /// duration from now such as 2d.
         #[arg(long, value_name = "WHEN", value_parser = until, conflicts_with_all = ["end", "list"])]
         from: Option<Until>,

@@ -202,6 +202,10 @@ pub(super) struct Hold {
     /// Whether the account's approvers decide it: it names nobody, or its
     /// named approvers are too few for the approvals it still needs.
     pub account_approvers: bool,
+    /// How many people may still give it approvals (its `named`, then the
+    /// account's approvers who are neither excluded nor named), counted
+    /// no further than it needs.
+    pub possible: usize,
 }
 
 impl Hold {
@@ -219,9 +223,38 @@ impl Hold {
     pub(super) fn falls_back(&self) -> bool {
         self.account_approvers && !self.policy.approvers.is_empty()
     }
+
+    /// Whether it cannot get the approvals it still needs: fewer people
+    /// may still give them than it needs.
+    pub(super) fn stuck(&self) -> bool {
+        usize::try_from(self.need()).unwrap_or(usize::MAX) > self.possible
+    }
+
+    /// Why it is stuck, in words: "policy `P` needs 2 more approvals and
+    /// only 1 person may give them".
+    pub(super) fn shortage(&self) -> String {
+        let need = usize::try_from(self.need()).unwrap_or(usize::MAX);
+        let more = if self.approvals > 0 { "more " } else { "" };
+        let them = if need == 1 { "it" } else { "them" };
+        let who = match self.possible {
+            0 => format!("nobody may give {them}"),
+            1 => format!("only 1 person may give {them}"),
+            n => format!("only {n} people may give {them}"),
+        };
+        format!(
+            "policy `{}` needs {} {more}{} and {who}",
+            self.policy.name,
+            need,
+            if need == 1 { "approval" } else { "approvals" },
+        )
+    }
 }
 
-/// A pending order as its policies hold it.
+/// A pending order as its policies hold it: who may decide it, how many
+/// approvals each policy still needs, and whether it can still be
+/// approved at all. `order place`, `order show`, the inbox, deciding,
+/// cancelling and every re-evaluation (policy edit/disable, a change of
+/// access, a merge) read it from here, so none of them can disagree.
 #[derive(Debug, Clone)]
 pub(super) struct Pending {
     /// The policies that still hold it (released ones left out).
@@ -272,16 +305,46 @@ impl Pending {
                     named.push(*person);
                 }
             }
+            // Only those who may decide this order count: not its
+            // creator, nor anyone who decided it already. A policy whose
+            // named approvers are too few *for this order* falls back to
+            // the account's approvers, as one short for every order does.
             let need = (m.required_approvals - approvals).max(0);
             let account_approvers = m.approvers.is_empty() || (named.len() as i64) < need;
+            let wanted = usize::try_from(need).unwrap_or(usize::MAX);
+            let mut possible = named.len().min(wanted);
+            if account_approvers && possible < wanted {
+                let mut except = excluded.clone();
+                except.extend(named.iter().copied());
+                possible += roster.approvers(&except, wanted - possible)?.len();
+            }
             holds.push(Hold {
                 policy: m.clone(),
                 approvals,
                 named,
                 account_approvers,
+                possible,
             });
         }
         Ok(Pending { holds, excluded })
+    }
+
+    /// Whether it can still be approved: every policy still needing
+    /// approvals has as many people left who may give them. One that
+    /// cannot is decided by nobody (an approval would lead nowhere): its
+    /// creator or the operator cancels it, or a policy edit eases it.
+    pub(super) fn approvable(&self) -> bool {
+        !self.holds.iter().any(Hold::stuck)
+    }
+
+    /// Why it cannot be approved, in words, one policy after another;
+    /// empty when it can.
+    pub(super) fn shortages(&self) -> String {
+        self.stuck()
+            .iter()
+            .map(|h| h.shortage())
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     /// Whether every policy has its approvals.
@@ -290,8 +353,19 @@ impl Pending {
     }
 
     /// The policies (ids) `person` may decide the order for now: the ones
-    /// still needing approvals whose deciders include them.
+    /// still needing approvals whose deciders include them; none while it
+    /// cannot be approved (see [`Pending::approvable`]).
     pub(super) fn may_decide(&self, person: i64, ability: Ability) -> Vec<i64> {
+        if !self.approvable() {
+            return Vec::new();
+        }
+        self.eligible(person, ability)
+    }
+
+    /// The policies (ids) still needing approvals whose approvers include
+    /// `person`, whether or not the order can still be approved: who may
+    /// clear away one that cannot (cancel it).
+    pub(super) fn eligible(&self, person: i64, ability: Ability) -> Vec<i64> {
         if self.excluded.contains(&person) {
             return Vec::new();
         }
@@ -304,9 +378,13 @@ impl Pending {
     }
 
     /// Up to `limit` people who may decide the order now, named approvers
-    /// first, and whether there are more.
+    /// first, and whether there are more; nobody while it cannot be
+    /// approved.
     pub(super) fn deciders(&self, roster: &dyn Roster, limit: usize) -> Result<(Vec<i64>, bool)> {
         let mut found: Vec<i64> = Vec::new();
+        if !self.approvable() {
+            return Ok((found, false));
+        }
         let open: Vec<&Hold> = self.holds.iter().filter(|h| !h.satisfied()).collect();
         for h in &open {
             for p in &h.named {
@@ -330,21 +408,8 @@ impl Pending {
     /// The policies that cannot get the approvals they still need even
     /// from the account's approvers: only cancelling the order, or editing
     /// or disabling the policy, moves it on.
-    pub(super) fn stuck(&self, roster: &dyn Roster) -> Result<Vec<&Hold>> {
-        let mut stuck = Vec::new();
-        for h in self.holds.iter().filter(|h| !h.satisfied()) {
-            let need = usize::try_from(h.need()).unwrap_or(usize::MAX);
-            let mut pool = h.named.len();
-            if h.account_approvers && pool < need {
-                let mut except = self.excluded.clone();
-                except.extend(h.named.iter().copied());
-                pool += roster.approvers(&except, need - pool)?.len();
-            }
-            if pool < need {
-                stuck.push(h);
-            }
-        }
-        Ok(stuck)
+    pub(super) fn stuck(&self) -> Vec<&Hold> {
+        self.holds.iter().filter(|h| h.stuck()).collect()
     }
 }
 
@@ -441,7 +506,7 @@ mod tests {
         assert!(hold.falls_back());
         assert_eq!(p.may_decide(1, ADMIN), vec![7]);
         assert_eq!(p.deciders(&acme(), 10).expect("d"), (vec![3, 1, 2], false));
-        assert!(p.stuck(&acme()).expect("stuck").is_empty());
+        assert!(p.stuck().is_empty());
     }
 
     /// "Nobody decides their own order", nor the same order twice; an order
@@ -461,7 +526,51 @@ mod tests {
         assert_eq!(p.may_decide(1, ADMIN), Vec::<i64>::new());
         assert_eq!(p.may_decide(2, ADMIN), Vec::<i64>::new());
         assert_eq!(p.deciders(&acme(), 10).expect("d"), (vec![], false));
-        assert_eq!(p.stuck(&acme()).expect("stuck").len(), 1);
+        assert_eq!(p.stuck().len(), 1);
+    }
+
+    /// Issue: a policy counted its order's creator among those who could
+    /// approve it. Only those who may decide this order count: a policy
+    /// named short by the creator falls back to the account's approvers,
+    /// and one they cannot make up either cannot be approved, so nobody is
+    /// said to decide it (nor may), though its approvers may clear it away.
+    #[test]
+    fn only_those_who_may_decide_the_order_count_toward_its_approvals() {
+        // Every approver (admins 1 and 2), two approvals, placed by 1.
+        let p = Pending::of(&acme(), &[matched(7, vec![], 2)], &[], &[], Some(1)).expect("p");
+        assert_eq!(p.holds[0].possible, 1);
+        assert!(!p.approvable());
+        assert_eq!(p.stuck().len(), 1);
+        assert_eq!(p.deciders(&acme(), 10).expect("d"), (vec![], false));
+        assert_eq!(p.may_decide(2, ADMIN), Vec::<i64>::new());
+        assert_eq!(p.eligible(2, ADMIN), vec![7]);
+        assert_eq!(
+            p.shortages(),
+            "policy `P7` needs 2 approvals and only 1 person may give them"
+        );
+        // Named 1, 2 and 3, three approvals, placed by 3: the account's
+        // approvers are 1 and 2 already, so nobody makes up the third.
+        let p =
+            Pending::of(&acme(), &[matched(7, vec![1, 2, 3], 3)], &[], &[], Some(3)).expect("p");
+        assert!(p.holds[0].falls_back());
+        assert!(!p.approvable());
+        // Named 1 and 3, two approvals, placed by 1: admin 2 makes it up.
+        let p = Pending::of(&acme(), &[matched(7, vec![1, 3], 2)], &[], &[], Some(1)).expect("p");
+        assert!(p.approvable());
+        assert_eq!(p.deciders(&acme(), 10).expect("d"), (vec![3, 2], false));
+        assert_eq!(p.may_decide(2, ADMIN), vec![7]);
+        // Whoever approved is left out of what is still possible: after
+        // 2's approval only 3 is left for the one still needed.
+        let p = Pending::of(
+            &acme(),
+            &[matched(7, vec![1, 3], 2)],
+            &[approval(2)],
+            &[(7, 2)],
+            Some(1),
+        )
+        .expect("p");
+        assert_eq!((p.holds[0].need(), p.holds[0].possible), (1, 1));
+        assert_eq!(p.deciders(&acme(), 10).expect("d"), (vec![3], false));
     }
 
     /// An approval counts only toward the policies that still need it, so

@@ -304,7 +304,32 @@ impl Portal {
     /// the delegator could decide. Both must be active members of the
     /// account with portal access, and the delegator must decide some
     /// orders: hold `orders.approve`, or be named by an enabled policy.
+    /// It starts now or later: a delegation backdated would say someone
+    /// could decide for another when they could not.
     pub(crate) fn order_delegate(&mut self, req: &DelegateRequest) -> Result<DelegationView> {
+        self.delegate_from(req, false)
+    }
+
+    /// Restores a delegation as it is kept elsewhere, one that started
+    /// before now among them: what the operator's apply of an export does
+    /// for one that still holds. The operator's alone, as other restores
+    /// are: a member delegates from now on (see [`Portal::order_delegate`]).
+    pub(crate) fn order_delegate_restore(
+        &mut self,
+        req: &DelegateRequest,
+    ) -> Result<DelegationView> {
+        if let Actor::Member(me) = &self.ctx.actor {
+            return Err(Error::denied(format!(
+                "`{me}` may not restore a delegation that started before now"
+            ))
+            .help("only the operator's apply restores one; a delegation starts now or later"));
+        }
+        self.delegate_from(req, true)
+    }
+
+    /// [`Portal::order_delegate`], or with `restore` its restore, which
+    /// takes a start before now.
+    fn delegate_from(&mut self, req: &DelegateRequest, restore: bool) -> Result<DelegationView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
@@ -322,6 +347,12 @@ impl Portal {
                     "--until {} has passed: it is {now}",
                     req.until
                 )));
+            }
+            if from < now && !restore {
+                return Err(Error::invalid(format!(
+                    "--from {from} has passed: it is {now}"
+                ))
+                .help("leave --from out to start now; a delegation cannot start in the past"));
             }
             if req.until <= from {
                 return Err(Error::invalid(format!(
@@ -718,6 +749,48 @@ mod tests {
             delegator: None,
             account: None,
         })
+    }
+
+    /// A delegation starts now or later: one backdated would say its
+    /// delegate could decide when they could not. Only the operator
+    /// restores one that started before now (an export of one that holds).
+    #[test]
+    fn a_delegation_starts_now_or_later_unless_the_operator_restores_it() {
+        let (mut p, _) = acme();
+        p.ctx.now = at(T1);
+        let backdated = DelegateRequest {
+            to: email("eve@acme.test"),
+            from: Some(at("2026-11-26T08:59:59Z")),
+            until: at(T2),
+            delegator: Some(email("owner@acme.test")),
+            account: None,
+        };
+        let err = p.order_delegate(&backdated).expect_err("backdated");
+        assert_eq!(err.exit_code(), 2, "{err}");
+        assert!(err.to_string().contains("has passed"), "{err}");
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let mine = DelegateRequest {
+            delegator: None,
+            ..backdated.clone()
+        };
+        let err = p.order_delegate_restore(&mine).expect_err("a member's");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        assert!(p.order_delegate(&mine).is_err());
+        let from_now = DelegateRequest {
+            from: Some(at(T1)),
+            ..mine
+        };
+        assert_eq!(
+            p.order_delegate(&from_now).expect("from now").state,
+            "active"
+        );
+        p.ctx.actor = Actor::Operator("root".into());
+        let restored = DelegateRequest {
+            to: email("ann@acme.test"),
+            ..backdated
+        };
+        let v = p.order_delegate_restore(&restored).expect("the operator's");
+        assert_eq!(v.from, at("2026-11-26T08:59:59Z"));
     }
 
     #[test]

@@ -375,6 +375,7 @@ fn view_of(
                 approvals,
                 satisfied: approvals >= m.required_approvals,
                 released: m.released_at.is_some(),
+                stuck: None,
             }
         })
         .collect();
@@ -485,7 +486,7 @@ pub(super) fn reevaluate(
             tx.update_order(&order)?;
             released.push(order.id);
         } else {
-            for h in pending.stuck(&roster)? {
+            for h in pending.stuck() {
                 w.warn(format!(
                     "order {} in `{}` cannot get the {} policy `{}` still needs from anyone eligible; cancel it (`portalctl order cancel {}`) or ease the policy",
                     order.id,
@@ -810,18 +811,23 @@ impl Portal {
                 None,
             )?;
             if view.status == OrderStatus::Pending {
-                // "No order is ever stuck": one nobody can decide is said
-                // so now, not first by a later `order show`.
+                // "No order is ever stuck": one that cannot get the
+                // approvals it needs from those who may decide it (its
+                // placer not among them) is said so now, not first by a
+                // later `order show`, in the words `order show` uses.
                 let order = tx.order(view.id)?.ok_or_else(|| {
                     Error::Internal(anyhow::anyhow!("order {} was just placed", view.id))
                 })?;
                 let roster = Now::new(tx, catalog, &account, w.ctx.now);
-                let (deciders, _) = pending_of(tx, &roster, &order)?.deciders(&roster, 1)?;
-                if deciders.is_empty() {
+                let pending = pending_of(tx, &roster, &order)?;
+                if !pending.approvable() {
+                    let mut view = view.clone();
+                    mark_stuck(&mut view, &pending);
                     w.warn(format!(
-                        "order {} in `{}` can be decided by {}",
+                        "order {} in `{}` cannot get enough approvals ({}), so it can be decided by {}",
                         view.id,
                         account.name,
+                        pending.shortages(),
                         view.nobody_decides()
                     ));
                 }
@@ -989,31 +995,28 @@ impl Portal {
         if order.status == OrderStatus::Pending {
             let roster = Now::new(&*tx, &catalog, &account, self.ctx.now);
             let pending = pending_of(&*tx, &roster, &order)?;
-            let (people, more) = pending.deciders(&roster, SHOWN_DECIDERS)?;
-            view.deciders = Some(
-                people
-                    .iter()
-                    .map(|p| Ok(tx.person(*p)?.email.to_string()))
-                    .collect::<Result<_>>()?,
-            );
-            view.more_deciders = Some(more);
-            // And who may decide it now for one of them, by a delegation.
+            // Everyone who may decide it now, a delegate among them (said
+            // to decide for their delegator in `delegates`): the very
+            // answer the inbox and `order approve` act on.
+            let could = could_decide(
+                &*tx, &roster, account.id, &pending, self.ctx.now, SHOWN_DECIDERS,
+            )?;
             let email = |id: i64| -> Result<String> { Ok(tx.person(id)?.email.to_string()) };
-            view.delegates = Some(
-                could_decide(
-                    &*tx, &roster, account.id, &pending, self.ctx.now, SHOWN_DECIDERS,
-                )?
-                .deciders
-                .into_iter()
-                .filter_map(|(e, d)| d.map(|d| (e, d)))
-                .map(|(e, d)| {
-                    Ok(DeciderView {
-                        email: email(e)?,
+            let mut deciders = Vec::new();
+            let mut delegates = Vec::new();
+            for (person, delegator) in could.deciders {
+                deciders.push(email(person)?);
+                if let Some(d) = delegator {
+                    delegates.push(DeciderView {
+                        email: email(person)?,
                         on_behalf_of: Some(email(d)?),
-                    })
-                })
-                .collect::<Result<_>>()?,
-            );
+                    });
+                }
+            }
+            mark_stuck(&mut view, &pending);
+            view.deciders = Some(deciders);
+            view.more_deciders = Some(could.more);
+            view.delegates = Some(delegates);
         }
         with_could_decide(&*tx, &order, &mut view)?;
         Ok(view)
@@ -1109,6 +1112,19 @@ impl Portal {
             let roster = Now::new(tx, catalog, &account, w.ctx.now);
             let pending = pending_of(tx, &roster, &order)?;
             let Some(route) = route(&roster, &pending, person.id, ability, &covering)? else {
+                // One of its approvers, for themselves or for whom they
+                // cover, is told why nobody decides it: it cannot get the
+                // approvals it needs, so an approval would lead nowhere.
+                let mut theirs = !pending.eligible(person.id, ability).is_empty();
+                for d in &covering {
+                    theirs = theirs
+                        || !pending
+                            .eligible(d.delegator_id, roster.ability(d.delegator_id)?)
+                            .is_empty();
+                }
+                if theirs && !pending.approvable() {
+                    return Err(cannot_be_approved(&order, &account, &pending));
+                }
                 // Covering for someone whose decision is made already.
                 for d in &covering {
                     if let Some(earlier) = decided_by(&decisions, &kept, d.delegator_id) {
@@ -1201,10 +1217,15 @@ impl Portal {
             if let Authority::Member { person, access } = authority(tx, catalog, &w.ctx, &account)? {
                 let creator = order.creator_id.map(|c| kept_person(tx, c)).transpose()?;
                 let roster = Now::new(tx, catalog, &account, w.ctx.now);
+                // One that cannot get its approvals is decided by nobody,
+                // yet any of its approvers may clear it away.
                 let decides = || -> Result<bool> {
                     let covering = tx.delegations_to(account.id, person.id, w.ctx.now)?;
                     let pending = pending_of(tx, &roster, &order)?;
-                    Ok(route(&roster, &pending, person.id, Ability::of(&access), &covering)?.is_some())
+                    let ability = Ability::of(&access);
+                    Ok(route(&roster, &pending, person.id, ability, &covering)?.is_some()
+                        || (!pending.approvable()
+                            && !pending.eligible(person.id, ability).is_empty()))
                 };
                 if creator != Some(person.id) && !decides()? {
                     return Err(Error::denied(format!(
@@ -1416,6 +1437,44 @@ fn decision_people(decisions: &[OrderDecision]) -> impl Iterator<Item = i64> + '
         .flat_map(|d| std::iter::once(d.person_id).chain(d.on_behalf_of))
 }
 
+/// Marks which policies of a pending order's view cannot get the
+/// approvals they still need, as `pending` holds it.
+fn mark_stuck(view: &mut OrderView, pending: &Pending) {
+    for p in view.policies.iter_mut().filter(|p| !p.released) {
+        p.stuck = Some(
+            pending
+                .holds
+                .iter()
+                .any(|h| h.policy.name == p.name && h.stuck()),
+        );
+    }
+}
+
+/// The refusal of a decision on an order that cannot get the approvals it
+/// needs, with what moves it on instead.
+fn cannot_be_approved(order: &Order, account: &Account, pending: &Pending) -> Error {
+    let eases: Vec<String> = pending
+        .stuck()
+        .iter()
+        .map(|h| {
+            format!(
+                "`portalctl policy edit \"{}\" --account \"{}\" --threshold {}`",
+                h.policy.name, account.name, order.amount
+            )
+        })
+        .collect();
+    Error::conflict(format!(
+        "order {} cannot get enough approvals ({}), so nobody may decide it",
+        order.id,
+        pending.shortages()
+    ))
+    .help(format!(
+        "cancel it (`portalctl order cancel {}`), or ease its policy ({})",
+        order.id,
+        eases.join(", ")
+    ))
+}
+
 fn not_an_approver(person: &Person, id: i64, matched: &[MatchedPolicy]) -> Error {
     let names: Vec<String> = matched
         .iter()
@@ -1506,7 +1565,7 @@ mod tests {
         assert_eq!(status, OrderStatus::Pending);
         assert_eq!(
             warnings,
-            ["order 1 in `Acme` can be decided by nobody: cancel it (`portalctl order cancel 1`), or ease its policy (`portalctl policy edit \"Big one\" --account \"Acme\" --threshold 60.00`)"]
+            ["order 1 in `Acme` cannot get enough approvals (policy `Big one` needs 1 approval and nobody may give it), so it can be decided by nobody: cancel it (`portalctl order cancel 1`), or ease its policy (`portalctl policy edit \"Big one\" --account \"Acme\" --threshold 60.00`)"]
         );
         p.ctx.actor = Actor::Operator("root".into());
         join(&mut p, "ann@acme.test", "admin");

@@ -891,7 +891,7 @@ pub(super) fn shortfalls_in(
     }
     for order in tx.pending_orders_in(account.id)? {
         let pending = pending_of(tx, roster, &order)?;
-        for h in pending.stuck(roster)? {
+        for h in pending.stuck() {
             found.push((
                 Short::Stuck(order.id, h.policy.policy_id),
                 Some(format!(

@@ -49,17 +49,20 @@ pub(crate) struct OrderView {
     pub cancelled_reason: Option<String>,
     /// The policies it matched when placed.
     pub policies: Vec<PolicyProgress>,
-    /// `order show` of a pending order: who may decide it right now, at
-    /// most a few (see `more_deciders`); empty when nobody can.
+    /// `order show` of a pending order: who may decide it right now, a
+    /// delegate among them (see `delegates`), at most a few (see
+    /// `more_deciders`); empty when nobody can, as for one that cannot get
+    /// the approvals it needs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deciders: Option<Vec<String>>,
     /// `order show` of a pending order: whether more people than
     /// `deciders` lists may decide it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub more_deciders: Option<bool>,
-    /// `order show` of a pending order: who may decide it now for one of
-    /// `deciders`, through a delegation that holds (`[]` for nobody), as
-    /// `deciders` is there; absent elsewhere.
+    /// `order show` of a pending order: those of `deciders` who may
+    /// decide it only for someone else, through a delegation that holds,
+    /// and for whom (`[]` for nobody), as `deciders` is there; absent
+    /// elsewhere.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delegates: Option<Vec<DeciderView>>,
     /// `order show` of a decided order: who could decide it when it was
@@ -124,10 +127,6 @@ impl Fields for OrderView {
         if let Some(deciders) = &self.deciders {
             fields.push(("can decide", self.who_decides(deciders)));
         }
-        if let Some(delegates) = self.delegates.as_ref().filter(|d| !d.is_empty()) {
-            let list: Vec<String> = delegates.iter().map(DeciderView::in_words).collect();
-            fields.push(("delegates", list.join(", ")));
-        }
         if let Some(could) = &self.could_decide {
             let mut list =
                 list_or_dash(&could.iter().map(DeciderView::in_words).collect::<Vec<_>>());
@@ -177,6 +176,8 @@ impl OrderView {
             .policies
             .iter()
             .filter(|p| !p.satisfied && !p.released)
+            // The policies that leave it stuck, where it is known.
+            .filter(|p| p.stuck.is_none() || p.stuck == Some(true))
             .map(|p| {
                 format!(
                     "`portalctl policy edit \"{}\" --account \"{}\" --threshold {}`",
@@ -196,12 +197,21 @@ impl OrderView {
         )
     }
 
-    /// Who may decide it, in words; when nobody can, what to do instead.
+    /// Who may decide it, in words, a delegate as deciding on behalf of
+    /// their delegator; when nobody can, what to do instead.
     fn who_decides(&self, deciders: &[String]) -> String {
         if deciders.is_empty() {
             return self.nobody_decides();
         }
-        let list = deciders.join(", ");
+        let delegates = self.delegates.as_deref().unwrap_or_default();
+        let list = deciders
+            .iter()
+            .map(|e| match delegates.iter().find(|d| &d.email == e) {
+                Some(d) => d.in_words(),
+                None => e.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
         if self.more_deciders == Some(true) {
             format!("{list} and others")
         } else {
@@ -222,6 +232,11 @@ fn progress(p: &PolicyProgress) -> String {
             p.name,
             p.approvals.min(p.required_approvals),
             p.required_approvals
+        )
+    } else if p.stuck == Some(true) {
+        format!(
+            "{}: {} of {} approvals; too few are left who may give them",
+            p.name, p.approvals, p.required_approvals
         )
     } else {
         format!(
@@ -288,6 +303,11 @@ pub(crate) struct PolicyProgress {
     /// It no longer holds the order: disabled, or edited so that it no
     /// longer matches.
     pub released: bool,
+    /// `order show` of a pending order: it cannot get the approvals it
+    /// still needs, fewer people being left who may give them (so nobody
+    /// decides the order); absent elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stuck: Option<bool>,
 }
 
 /// An approval policy.

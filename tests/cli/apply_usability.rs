@@ -196,13 +196,18 @@ fn apply_json_carries_its_warnings() {
     assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     let done: Value = serde_json::from_str(&run.stdout).unwrap();
     let warnings = strings(&done["warnings"]);
-    // The copy's restored invitation, mailed to nobody, and the short
-    // policy's two.
-    assert_eq!(warnings.len(), 3, "{done}");
+    // The copy's restored invitation, mailed to nobody, the short
+    // policy's two, and its order that cannot get its approvals.
+    assert_eq!(warnings.len(), 4, "{done}");
     says(&warnings[0], "1 invitation restored as made before");
     says(
         &warnings[2],
         "policy `Hardware over 500` in `Acme Ltd` now has 1 approver for 2 required approvals",
+    );
+    // Its order 3 cannot get them: said as `order place` says it.
+    says(
+        &warnings[3],
+        "order 3 in `Acme Ltd` cannot get enough approvals",
     );
     // On stderr too, as every command prints them; and none, no field.
     says(&run.stderr, "warning: policy `Hardware over 500`");

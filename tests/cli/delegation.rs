@@ -139,10 +139,16 @@ fn a_delegate_decides_for_the_delegator_exactly_while_it_holds() {
         serde_json::json!([{"email": EVE, "on_behalf_of": FIN}]),
         "{shown}"
     );
+    // Among those who can decide it, as the inbox lists it for her.
+    assert_eq!(
+        shown["deciders"],
+        serde_json::json!([OWNER, FIN, FAY, EVE]),
+        "{shown}"
+    );
     says(
         &p.run_with(&["order", "show", &id], &[("PORTALCTL_NOW", T1)])
             .stdout,
-        "eve@acme.test on behalf of fin@acme.test",
+        "can decide   owner@acme.test, fin@acme.test, fay@acme.test, eve@acme.test on behalf of fin@acme.test",
     );
     assert_eq!(
         p.json(&["order", "show", &id])["delegates"],
@@ -788,4 +794,41 @@ fn the_inbox_and_the_delegations_span_every_account_of_the_member() {
     let table = p.run_as(Some(EVE), &["order", "delegate", "--list"]).stdout;
     assert!(table.starts_with("ACCOUNT"), "{table}");
     says(&table, "Beta Corp");
+}
+
+/// Attack: `--from` a week ago was taken, a delegation backdated to say
+/// someone could decide for another when they could not. Refused as a
+/// passed `--until` is, and so is `from` in a member's file; only the
+/// operator's apply restores one that started before now (as an export of
+/// one that holds writes it).
+#[test]
+fn a_delegation_cannot_start_in_the_past_but_the_operators_apply_restores_one() {
+    let p = acme();
+    let before = "2026-11-18T10:00:00Z";
+    let err = p.refused_as(
+        Some(FIN),
+        &[
+            "order", "delegate", "--to", EVE, "--from", before, "--until", "3d",
+        ],
+        USAGE,
+    );
+    says(error_line(&err), "--from 2026-11-18T10:00:00Z has passed");
+    says(&err, "leave --from out to start now");
+
+    let dir = crate::support::scratch_dir();
+    let file = dir.path().join("away.json");
+    let away = serde_json::json!({"accounts": [{"name": "Acme Ltd", "delegations": [
+        {"for": FIN, "to": EVE, "from": before, "until": T2}
+    ]}]});
+    std::fs::write(&file, away.to_string()).unwrap();
+    let file = file.to_str().unwrap();
+    let err = p.refused_as(Some(FIN), &["apply", file], DENIED);
+    says(
+        error_line(&err),
+        "accounts[0].delegations[0].from: `fin@acme.test` may not restore a delegation",
+    );
+    p.ok(&["apply", file]);
+    let listed = p.json(&["order", "delegate", "--list"]);
+    assert_eq!(listed[0]["from"], before, "{listed}");
+    assert_eq!(listed[0]["state"], "active", "{listed}");
 }

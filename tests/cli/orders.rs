@@ -258,10 +258,17 @@ fn order_json_has_the_design_fields() {
     assert_eq!(shown["delegates"], serde_json::json!([]));
     // Every list is there, empty or not.
     assert_eq!(o["decisions"], serde_json::json!([]));
+    // And whether each policy can still get its approvals.
+    assert_eq!(shown["policies"][0]["stuck"], false);
     if let Some(fields) = shown.as_object_mut() {
         fields.remove("deciders");
         fields.remove("more_deciders");
         fields.remove("delegates");
+    }
+    if let Some(policies) = shown["policies"].as_array_mut() {
+        for policy in policies.iter_mut().filter_map(Value::as_object_mut) {
+            policy.remove("stuck");
+        }
     }
     assert_eq!(shown, o);
     assert_eq!(p.json(&["order", "list"]), serde_json::json!([o]));
@@ -1351,10 +1358,14 @@ fn losing_admins_warns_about_a_default_policy_and_orders_nobody_can_finish() {
 }
 
 /// `order show` says who can decide a pending order right now, and when
-/// nobody can, says so and how to move it on.
+/// nobody can, says so and how to move it on: Fin's own order needing
+/// three approvals waits on the three other admins, and once one of them
+/// is gone it cannot get them, so nobody is said to decide it.
 #[test]
 fn order_show_names_who_can_decide_or_says_nobody_can() {
     let p = acme();
+    let ann = "ann@acme.test";
+    p.member(ann, "admin");
     p.ok(&[
         "policy", "create", "--name", "Three admins", "--threshold", "50", "--required-approvals",
         "3",
@@ -1362,10 +1373,15 @@ fn order_show_names_who_can_decide_or_says_nobody_can() {
     let id = id_of(&place(&p, Some(FIN), "Rack", "300", &[]));
     assert_eq!(
         p.json(&["order", "show", &id])["deciders"],
-        serde_json::json!([OWNER, FAY])
+        serde_json::json!([OWNER, FAY, ann])
     );
     approve(&p, OWNER, &id);
     approve(&p, FAY, &id);
+    assert_eq!(
+        p.json(&["order", "show", &id])["deciders"],
+        serde_json::json!([ann])
+    );
+    p.ok(&["user", "deactivate", ann, "--yes"]);
     let v = p.json(&["order", "show", &id]);
     assert_eq!(v["status"], "pending");
     assert_eq!(v["deciders"], serde_json::json!([]));
@@ -1894,7 +1910,12 @@ fn approvals_count_distinct_people_as_merges_leave_them() {
         1,
         "{shown}"
     );
-    assert_eq!(approve(&p, "fin@acme.test", "3")["status"], "pending");
+    // Fin alone is left for the two still needed: nobody decides it.
+    assert_eq!(shown["deciders"], serde_json::json!([]), "{shown}");
+    says(
+        &p.refused_as(Some("fin@acme.test"), &["order", "approve", "3"], CONFLICT),
+        "needs 2 more approvals and only 1 person may give them",
+    );
 
     // Genuinely different people: Una decided nothing.
     let p = demo();
@@ -1990,7 +2011,7 @@ fn an_order_nobody_can_decide_is_placed_with_a_warning_whose_commands_work_paste
     assert_eq!(
         warnings(&placed.stderr),
         [format!(
-            "warning: order 1 in `{ACCOUNT}` can be decided by {nobody}"
+            "warning: order 1 in `{ACCOUNT}` cannot get enough approvals (policy `Big` needs 1 approval and nobody may give it), so it can be decided by {nobody}"
         )]
     );
     says(&p.ok(&["order", "show", "1"]), &nobody);
@@ -1998,4 +2019,91 @@ fn an_order_nobody_can_decide_is_placed_with_a_warning_whose_commands_work_paste
         "policy", "edit", "Big", "--account", ACCOUNT, "--threshold", "60.00",
     ]);
     assert_eq!(p.json(&["order", "show", "1"])["status"], "approved");
+}
+
+/// Attack: fiona's own hardware order needed 2 approvals of which only
+/// olive could give one: placed with no warning, `order show` named olive,
+/// and after her approval it waited for ever. Nobody approves their own
+/// order, so fiona does not count: it is placed with a warning, nobody is
+/// said to decide it, nor may, and its approvers may still cancel it.
+#[test]
+fn an_order_its_creator_leaves_short_of_approvals_warns_and_names_no_decider() {
+    let p = demo();
+    let olive = OLIVE;
+    let run = p.run_as(
+        Some(FIONA),
+        &[
+            "order", "place", "--description", "Server", "--amount", "900.00", "--order-type",
+            "hardware", "--ref", "ST1",
+        ],
+    );
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let said = warnings(&run.stderr).join("\n");
+    says(&said, "order 4 in `Acme Ltd` cannot get enough approvals");
+    says(
+        &said,
+        "policy `Hardware over 500` needs 2 approvals and only 1 person may give them",
+    );
+    says(&said, "portalctl order cancel 4");
+
+    let shown = p.json(&["order", "show", "ST1"]);
+    assert_eq!(shown["deciders"], serde_json::json!([]), "{shown}");
+    assert_eq!(shown["policies"][1]["stuck"], true, "{shown}");
+    says(
+        &p.ok(&["order", "show", "ST1"]),
+        "can decide   nobody: cancel it",
+    );
+    assert!(
+        !ids(&p.json_as(Some(olive), &["order", "inbox"])).contains(&4),
+        "the inbox lists what `order show` says she decides"
+    );
+    let err = p.refused_as(Some(olive), &["order", "approve", "ST1"], CONFLICT);
+    says(&err, "order 4 cannot get enough approvals");
+    says(&err, "portalctl policy edit \"Hardware over 500\"");
+    let cancelled = p.change(Some(olive), &["order", "cancel", "ST1"], "order.cancel");
+    assert_eq!(cancelled["status"], "cancelled");
+}
+
+/// Attack: a policy naming fiona, olive and max, needing all three, held
+/// max's own order for ever: at most 2 of 3 possible. The account's other
+/// approvers are those two already, so it is placed with a warning and
+/// nobody is said to decide it; easing the policy lets them.
+#[test]
+fn an_order_whose_creator_is_a_named_approver_falls_back_or_warns() {
+    let p = demo();
+    p.ok(&[
+        "policy",
+        "edit",
+        "Hardware over 500",
+        "--approvers",
+        "fiona@acme.test,olive@acme.test,max@acme.test",
+        "--required-approvals",
+        "3",
+        "--account",
+        "Acme Ltd",
+    ]);
+    let run = p.run_as(
+        Some(MAX),
+        &[
+            "order", "place", "--description", "z", "--amount", "600.00", "--order-type",
+            "hardware", "--ref", "PA1",
+        ],
+    );
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(
+        &warnings(&run.stderr).join("\n"),
+        "policy `Hardware over 500` needs 3 approvals and only 2 people may give them",
+    );
+    assert_eq!(
+        p.json(&["order", "show", "PA1"])["deciders"],
+        serde_json::json!([])
+    );
+    // Two approvals are enough now: fiona and olive, both named, decide.
+    p.ok(&[
+        "policy", "edit", "Hardware over 500", "--required-approvals", "2", "--account", "Acme Ltd",
+    ]);
+    assert_eq!(
+        p.json(&["order", "show", "PA1"])["deciders"],
+        serde_json::json!(["fiona@acme.test", "olive@acme.test"])
+    );
 }
