@@ -3,7 +3,9 @@
 # the file given), applied before the tests run. `apply` is idempotent, so
 # the job runs it on every build: the database then holds exactly the
 # accounts, users, roles, services and policies the tests expect. The
-# checks use exit codes only (`--quiet`), as a pipeline step would.
+# checks use exit codes only (`--quiet`), as a pipeline step would. It
+# emails nobody: `--no-send` on every command that would queue an
+# invitation, so `status` shows no mail pending.
 #
 #   PORTALCTL=target/debug/portalctl examples/ci-seed.sh [FIXTURE]
 set -euo pipefail
@@ -16,10 +18,10 @@ p() { "$portalctl" "$@"; }
 p apply --dry-run "$fixture" >/dev/null
 
 echo "First apply:"
-p apply "$fixture"
+p apply --no-send "$fixture"
 echo
 echo "Second apply (every build runs it):"
-p apply "$fixture"
+p apply --no-send "$fixture"
 echo
 echo "Test users:"
 p user list --account "CI Partner"
@@ -30,9 +32,12 @@ if p --quiet can auditor@ci.test users.manage --account "CI Partner"; then
   echo "UNEXPECTED: the auditor may manage users" >&2
   exit 1
 fi
-# The invitee's token is for the tests to use; it is printed only here.
-token=$(p --json user resend-invite invitee@ci.test --account "CI Partner" | sed -n 's/.*"token": "\(pinv_[0-9a-f]*\)".*/\1/p')
+# The invitee's token is for the tests to use; it is printed only here,
+# and no email carries it.
+token=$(p --json user resend-invite --no-send invitee@ci.test --account "CI Partner" | sed -n 's/.*"token": "\(pinv_[0-9a-f]*\)".*/\1/p')
 test -n "$token"
-p --quiet status
+echo
+echo "Status (no mail pending):"
+p status
 echo
 echo "Seeded $PORTALCTL_DB; an invitation token for the tests: ${token:0:5}..."

@@ -23,9 +23,11 @@ pub(crate) enum AuditCommand {
         account: Option<String>,
         /// Only events of this action, such as `user.invite`, or
         /// `user.update` for a member an `apply` changed by several commands;
-        /// with those beneath it (`user.merge` takes in `user.merge.order`).
+        /// with those beneath it (`user.merge` takes in `user.merge.order`,
+        /// `order` every `order.*`). Give it more than once for events of
+        /// any of them (`--action order.approve --action order.reject`).
         #[arg(long, value_name = "ACTION")]
-        action: Option<String>,
+        action: Vec<String>,
         /// Only events since this time: a date (`2026-11-25`, from its
         /// start, UTC), an RFC 3339 time, or how long ago (`2h`, `7d`).
         #[arg(long, value_name = "WHEN", value_parser = since)]
@@ -102,7 +104,7 @@ pub(crate) fn audit(s: &Session, cmd: AuditCommand) -> Result<()> {
                 account,
                 since,
                 until,
-                action: action.map(|a| a.trim().to_string()),
+                actions: action.iter().map(|a| a.trim().to_string()).collect(),
                 limit,
             })?;
             match format {

@@ -388,8 +388,10 @@ pub fn value_error(e: &clap::Error) -> Option<&Error> {
 }
 
 /// clap's own refusal `e` as the domain's usage error (exit 2), for
-/// `--json`: its first paragraph, which names what was wrong. `None` for help
-/// and version, which are not errors.
+/// `--json`: its first paragraph, which names what was wrong, and its tips
+/// (`a similar subcommand exists: 'invite'`) ahead of the help, since the
+/// one meant is what a script's author most needs. `None` for help and
+/// version, which are not errors.
 pub fn usage_error(e: &clap::Error) -> Option<Error> {
     if !e.use_stderr() {
         return None;
@@ -403,10 +405,12 @@ pub fn usage_error(e: &clap::Error) -> Option<Error> {
         .map(str::trim)
         .collect();
     let message = message.join(" ");
-    Some(
-        Error::invalid(message.strip_prefix("error: ").unwrap_or(&message))
-            .help("`portalctl help` and `--help` show the arguments"),
-    )
+    let mut help: Vec<&str> = rendered
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("tip: "))
+        .collect();
+    help.push("`portalctl help` and `--help` show the arguments");
+    Some(Error::invalid(message.strip_prefix("error: ").unwrap_or(&message)).help(help.join("; ")))
 }
 
 /// clap's own refusal `e`, with the command-line values it echoes escaped

@@ -7,7 +7,7 @@ use super::access::{authority, caps, Authority};
 use super::log_sight::{hidden_actions, left_out_unknown};
 use super::{find_account, snapshot, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{did_you_mean, Account, AuditEvent, Timestamp};
+use crate::model::{closest_few, Account, AuditEvent, Timestamp};
 use crate::store::{AuditQuery, AuditRecord, AuditText, Tx};
 use crate::view::{AuditHeadView, AuditVerifiedView};
 
@@ -34,21 +34,71 @@ pub(crate) const ACTIONS: &[&str] = &[
     "course.progress", "outbox.send", "outbox.retry", "outbox.cancel", "settings.set",
 ];
 
+/// Whether `action` is one an event is recorded with, or the namespace
+/// of some (`order` of `order.place`, `user.merge` of `user.merge.order`):
+/// the filter takes in the actions beneath it, so a namespace matches
+/// events too.
+fn is_known_action(action: &str) -> bool {
+    ACTIONS.iter().any(|known| {
+        known
+            .strip_prefix(action)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    })
+}
+
+/// The namespaces of [`ACTIONS`] (`order.*`) and the actions with none
+/// (`init`), in the table's order: what a refusal lists, since the ~65
+/// actions on one line would be read by no one.
+fn action_namespaces() -> Vec<String> {
+    let mut namespaces: Vec<String> = Vec::new();
+    for action in ACTIONS {
+        let namespace = match action.split_once('.') {
+            Some((first, _)) => format!("{first}.*"),
+            None => (*action).to_string(),
+        };
+        if !namespaces.contains(&namespace) {
+            namespaces.push(namespace);
+        }
+    }
+    namespaces
+}
+
 /// Refuses an `--action` filter no event can have, as a mistyped value
 /// is refused: a typo would otherwise match nothing and look like no
 /// events.
 fn known_action(action: &str) -> Result<()> {
-    if ACTIONS.contains(&action) {
+    if is_known_action(action) {
         return Ok(());
     }
-    Err(
-        Error::invalid(format!("unknown action `{action}`")).help(did_you_mean(
-            action,
-            ACTIONS.iter().copied(),
-            format!("use one of: {}", ACTIONS.join(", ")),
-        )),
-    )
+    let namespaces = action_namespaces();
+    let bare: Vec<&str> = namespaces
+        .iter()
+        .map(|n| n.trim_end_matches(".*"))
+        .collect();
+    let meant = closest_few(
+        action,
+        ACTIONS.iter().copied().chain(bare.iter().copied()),
+        SUGGESTIONS,
+    );
+    let list = format!(
+        "actions by namespace: {} (a namespace, as `--action order`, takes in every action beneath it)",
+        namespaces.join(", ")
+    );
+    let help = match meant.as_slice() {
+        [] => list,
+        few => format!(
+            "did you mean {}? {list}",
+            few.iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    };
+    Err(Error::invalid(format!("unknown action `{action}`")).help(help))
 }
+
+/// How many actions a refused `--action` offers at most as the one meant.
+const SUGGESTIONS: usize = 3;
 
 /// A change about to be recorded.
 pub(crate) struct Change {
@@ -290,8 +340,9 @@ pub(crate) struct AuditFilter {
     pub since: Option<Timestamp>,
     /// Only events at or before this time.
     pub until: Option<Timestamp>,
-    /// Only events of this action, such as `user.invite`.
-    pub action: Option<String>,
+    /// Only events of one of these actions, such as `user.invite`, or of
+    /// one beneath them (`order` takes in `order.place`); empty: any.
+    pub actions: Vec<String>,
     /// At most this many, the newest.
     pub limit: Option<u32>,
 }
@@ -331,7 +382,7 @@ impl Portal {
     /// reads the events of the accounts where they hold `users.manage`,
     /// each as far as they may read what it records (see `log_sight`).
     pub(crate) fn audit_list(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
-        if let Some(action) = &filter.action {
+        for action in &filter.actions {
             known_action(action)?;
         }
         let tx = self.gate.read(self.ctx.now)?;
@@ -383,7 +434,7 @@ impl Portal {
                 .map(|seen| seen.iter().map(|a| a.id).collect()),
             since: filter.since,
             until: filter.until,
-            action: filter.action.clone(),
+            actions: filter.actions.clone(),
             limit: filter.limit,
             hidden,
         })?;
@@ -885,7 +936,7 @@ mod tests {
     fn an_action_no_event_has_is_refused_with_the_one_meant() {
         let mut p = crate::domain::testing::seeded("portal");
         let filter = |action: &str| AuditFilter {
-            action: Some(action.into()),
+            actions: vec![action.into()],
             ..AuditFilter::default()
         };
         let created = p.audit_list(&filter("init")).expect("known");
@@ -900,6 +951,57 @@ mod tests {
                 .is_some_and(|h| h.starts_with("did you mean `order.approve`?")),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn a_namespace_of_actions_is_taken_as_the_actions_beneath_it() {
+        let mut p = crate::domain::testing::seeded("portal");
+        crate::domain::testing::join(&mut p, "ann@acme.test", "user");
+        let filter = |actions: &[&str]| AuditFilter {
+            actions: actions.iter().map(|a| (*a).to_string()).collect(),
+            ..AuditFilter::default()
+        };
+        let all = p.audit_list(&filter(&[])).expect("all").len();
+        let users = p.audit_list(&filter(&["user"])).expect("a namespace");
+        assert!(!users.is_empty());
+        assert!(users.iter().all(|e| e.action.starts_with("user.")));
+        // A namespace no event has yet is still one events may have.
+        assert!(p.audit_list(&filter(&["order"])).expect("known").is_empty());
+        // Half a word is no namespace.
+        assert!(p.audit_list(&filter(&["ord"])).is_err());
+        assert!(p.audit_list(&filter(&["order.appr"])).is_err());
+        // Any of several.
+        let either = p.audit_list(&filter(&["init", "user"])).expect("either");
+        assert_eq!(either.len(), users.len() + 1);
+        assert!(either.len() <= all);
+        let err = p
+            .audit_list(&filter(&["init", "usr"]))
+            .expect_err("one unknown is refused");
+        assert_eq!(err.to_string(), "unknown action `usr`");
+    }
+
+    #[test]
+    fn an_unknown_action_offers_the_nearest_and_the_namespaces_not_every_action() {
+        let mut p = crate::domain::testing::seeded("portal");
+        let err = p
+            .audit_list(&AuditFilter {
+                actions: vec!["ordr".into()],
+                ..AuditFilter::default()
+            })
+            .expect_err("unknown");
+        let help = err.help_text().unwrap_or_default().to_string();
+        assert!(help.starts_with("did you mean `order`?"), "{help}");
+        assert!(help.contains("order.*"), "{help}");
+        assert!(!help.contains("order.reevaluate"), "{help}");
+        let err = p
+            .audit_list(&AuditFilter {
+                actions: vec!["zzzz".into()],
+                ..AuditFilter::default()
+            })
+            .expect_err("unknown");
+        let help = err.help_text().unwrap_or_default().to_string();
+        assert!(!help.contains("did you mean"), "{help}");
+        assert!(help.contains("init, apply, account.*, user.*"), "{help}");
     }
 
     /// The quoted words of `text` shaped like an action (`word.word`),

@@ -648,10 +648,14 @@ fn already_initialised(
     account_name: &str,
     currency: &str,
 ) -> Result<InitView> {
-    let refuse = |differences: Vec<String>| {
+    // Each difference as what the database has and what this `init`
+    // asked for, said in that order so neither reads as the other.
+    let refuse = |differences: Vec<(String, String)>| {
+        let (has, asked): (Vec<String>, Vec<String>) = differences.into_iter().unzip();
         Error::conflict(format!(
-            "this database is already initialised (preset `{existing}`) with other settings: {}",
-            differences.join("; ")
+            "this database is already initialised with other settings: it has {}; this asked for {}",
+            has.join(", "),
+            asked.join(", ")
         ))
         .help(
             "run `init` with the settings it has, or use `portalctl account create` for more \
@@ -659,34 +663,36 @@ fn already_initialised(
         )
     };
     if existing != req.preset.name {
-        return Err(refuse(vec![format!(
-            "preset `{}`, not `{existing}`",
-            req.preset.name
-        )]));
+        return Err(refuse(vec![setting("preset", existing, &req.preset.name)]));
     }
     // The first account is the oldest one; `init` made it.
     let first = tx
         .accounts()?
         .into_iter()
         .min_by_key(|a| a.id)
-        .ok_or_else(|| refuse(vec!["it has no account".into()]))?;
+        .ok_or_else(|| {
+            refuse(vec![(
+                "no account".into(),
+                format!("account `{account_name}`"),
+            )])
+        })?;
     let owner = first.owner_id.map(|id| tx.person(id)).transpose()?;
     let mut differences = Vec::new();
     if first.name.to_lowercase() != account_name.to_lowercase() {
-        differences.push(format!("account `{account_name}`, not `{}`", first.name));
+        differences.push(setting("account", &first.name, account_name));
     }
     let kind = req.kind.unwrap_or(req.preset.account_kind);
     if first.kind != kind {
-        differences.push(format!("kind `{kind}`, not `{}`", first.kind));
+        differences.push(setting("kind", first.kind, kind));
     }
     if first.currency != currency {
-        differences.push(format!("currency `{currency}`, not `{}`", first.currency));
+        differences.push(setting("currency", &first.currency, currency));
     }
     match &owner {
         Some(o) if o.email == req.owner_email => {
             if let Some(name) = &req.owner_name {
                 if name.trim() != o.name {
-                    differences.push(format!("owner name `{}`, not `{}`", name.trim(), o.name));
+                    differences.push(setting("owner name", &o.name, name.trim()));
                 }
             }
             let (_, m) = super::member_in(tx, &req.owner_email, &first)?;
@@ -705,16 +711,16 @@ fn already_initialised(
                     continue;
                 };
                 if held.as_deref().map(str::to_lowercase) != Some(asked.to_lowercase()) {
-                    let held = held.as_deref().map_or("none".into(), |h| format!("`{h}`"));
-                    differences.push(format!("owner {what} `{asked}`, not {held}"));
+                    let what = format!("owner {what}");
+                    differences.push(match held {
+                        Some(held) => setting(&what, held, &asked),
+                        None => (format!("no {what}"), format!("{what} `{asked}`")),
+                    });
                 }
             }
         }
-        Some(o) => differences.push(format!("owner `{}`, not `{}`", req.owner_email, o.email)),
-        None => differences.push(format!(
-            "owner `{}`, but the account has none",
-            req.owner_email
-        )),
+        Some(o) => differences.push(setting("owner", &o.email, &req.owner_email)),
+        None => differences.push(("no owner".into(), format!("owner `{}`", req.owner_email))),
     }
     if !differences.is_empty() {
         return Err(refuse(differences));
@@ -728,6 +734,16 @@ fn already_initialised(
         created: false,
         timezone_warning: None,
     })
+}
+
+/// A setting `init` compares, as the database has it and as asked:
+/// (`preset `portal``, `preset `lmp``).
+fn setting(
+    what: &str,
+    has: impl std::fmt::Display,
+    asked: impl std::fmt::Display,
+) -> (String, String) {
+    (format!("{what} `{has}`"), format!("{what} `{asked}`"))
 }
 
 #[cfg(test)]
@@ -765,7 +781,7 @@ mod tests {
         assert_eq!(err.exit_code(), 4);
         assert!(
             err.to_string()
-                .contains("owner city `Paris`, not `London`; owner country `FR`, not `GB`"),
+                .contains("it has owner city `London`, owner country `GB`; this asked for owner city `Paris`, owner country `FR`"),
             "{err}"
         );
     }

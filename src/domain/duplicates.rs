@@ -772,7 +772,7 @@ mod tests {
         merge(&mut p, "fin2@acme.test", "fin@acme.test").expect("merge");
         let events = p
             .audit_list(&AuditFilter {
-                action: Some("user.merge".into()),
+                actions: vec!["user.merge".into()],
                 ..AuditFilter::default()
             })
             .expect("audit");

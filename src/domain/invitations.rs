@@ -395,14 +395,22 @@ pub(super) fn enrol(
                     account.name
                 ))
                 // Named with the account: a person of several accounts
-                // is not found without it.
+                // is not found without it. The command is the one that
+                // works for where they stand: one who never accepted gets
+                // a new token, whatever ended the old one; one who is not
+                // active is refused a new role (left) or gets it without
+                // access (deactivated) until activated.
                 .help(match standing {
-                    MemberStanding::Invited | MemberStanding::Revoked => format!(
+                    MemberStanding::Active => format!(
+                        "change them with `portalctl user set-role {email} ROLE --account \"{}\"`",
+                        account.name
+                    ),
+                    _ if m.accepted_at.is_none() => format!(
                         "send a new token with `portalctl user resend-invite {email} --account \"{}\"`",
                         account.name
                     ),
                     _ => format!(
-                        "change them with `portalctl user set-role {email} ROLE --account \"{}\"`",
+                        "bring them back with `portalctl user activate {email} --account \"{}\"` (the role they held), then `user set-role` for another",
                         account.name
                     ),
                 }));
@@ -701,8 +709,12 @@ impl Portal {
             let account = resolve_account(tx, &w.ctx, account, Some(email))?;
             authorize(tx, catalog, &w.ctx, &account, caps::USERS_MANAGE)?;
             let (person, mut membership) = member_in(tx, email, &account)?;
-            let reopening =
-                membership.status == MemberStatus::Deactivated && membership.accepted_at.is_none();
+            // One who never accepted, deactivated or marked as left, has
+            // no access to restore: `user activate` sends them here.
+            let reopening = matches!(
+                membership.status,
+                MemberStatus::Deactivated | MemberStatus::Left
+            ) && membership.accepted_at.is_none();
             if membership.status != MemberStatus::Invited && !reopening {
                 return Err(Error::conflict(format!(
                     "`{email}` has no invitation to resend: they are {} in `{}`",
@@ -723,6 +735,13 @@ impl Portal {
                 end_invitation(tx, old.id, InvitationState::Replaced, w.ctx.now)?;
             }
             if reopening {
+                if membership.status == MemberStatus::Left {
+                    // Leaving gave them the blocking role; they are
+                    // invited again with the one they were invited with.
+                    if let Some(previous) = membership.previous_role_id.take() {
+                        membership.role_id = previous;
+                    }
+                }
                 membership.status = MemberStatus::Invited;
                 membership.updated_at = w.ctx.now;
                 tx.update_membership(&membership)?;
@@ -970,5 +989,26 @@ mod tests {
         let sent = p.resend_invite(&ivy, None, None, true).expect("resend");
         assert!(sent.email_queued);
         assert_eq!(p.outbox_list(None, None).expect("outbox").len(), 1);
+    }
+
+    #[test]
+    fn one_marked_as_left_before_accepting_is_invited_again_with_their_role() {
+        let mut p = seeded("portal");
+        let ivy = email("ivy@acme.test");
+        p.invite(&InviteRequest {
+            email: Some(ivy.clone()),
+            role: Some("manager".into()),
+            send: false,
+            ..InviteRequest::default()
+        })
+        .expect("invite");
+        p.left_company(&ivy, None, &crate::domain::Handover::default())
+            .expect("left");
+        // Nothing to activate: they never had access.
+        assert!(p.activate(&ivy, None).is_err());
+        let again = p.resend_invite(&ivy, None, None, false).expect("reopened");
+        let accepted = p.accept(&again.token, None).expect("accept");
+        assert_eq!(accepted.role, "manager");
+        assert_eq!(accepted.status, MemberStanding::Active);
     }
 }

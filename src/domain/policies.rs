@@ -10,7 +10,7 @@ use super::{member_in, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, Email, MatchedPolicy, MemberStatus, Money, Policy, Text};
 use crate::store::Tx;
-use crate::view::{PolicyChange, PolicyView};
+use crate::view::{IdleApprover, PolicyChange, PolicyView};
 
 /// What `policy create` is asked to make.
 #[derive(Debug, Clone, Default)]
@@ -251,7 +251,59 @@ pub(crate) fn policy_view(tx: &dyn Tx, account: &Account, p: &Policy) -> Result<
         approvers,
         required_approvals: p.required_approvals,
         enabled: p.enabled,
+        deciders: None,
+        cannot_decide: None,
     })
+}
+
+/// [`policy_view`] as `policy list` and `show` print it: with which of
+/// its named approvers may decide its orders now, and why the others
+/// cannot, since a policy keeps the approvers it names when one is
+/// deactivated or leaves.
+fn listed_policy_view(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    account: &Account,
+    p: &Policy,
+    at: crate::model::Timestamp,
+) -> Result<PolicyView> {
+    let mut view = policy_view(tx, account, p)?;
+    if p.approvers.is_empty() {
+        return Ok(view);
+    }
+    let (mut deciders, mut idle) = (Vec::new(), Vec::new());
+    for &person in &p.approvers {
+        let email = tx.person(person)?.email.to_string();
+        match idle_because(tx, catalog, account, person, at)? {
+            None => deciders.push(email),
+            Some(status) => idle.push(IdleApprover { email, status }),
+        }
+    }
+    view.deciders = Some(deciders);
+    view.cannot_decide = Some(idle);
+    Ok(view)
+}
+
+/// Why `person` cannot decide orders in `account` as a named approver,
+/// by the rule [`named_approvers`] names them by (an active member with
+/// portal access); `None` when they can.
+fn idle_because(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    account: &Account,
+    person: i64,
+    at: crate::model::Timestamp,
+) -> Result<Option<String>> {
+    let Some(m) = tx.membership_of(person, account.id)? else {
+        return Ok(Some("not a member".into()));
+    };
+    if m.status != MemberStatus::Active {
+        return Ok(Some(super::standing(tx, &m)?.to_string()));
+    }
+    if !Access::of(tx, catalog, account, m, at)?.holds(caps::PORTAL_ACCESS) {
+        return Ok(Some("no access".into()));
+    }
+    Ok(None)
 }
 
 /// Stores a changed policy with its event, then re-evaluates the pending
@@ -267,8 +319,9 @@ fn save(
     let after = policy_view(w.tx, account, policy)?;
     w.changed(action, account, policy.name.clone(), Some(before), &after)?;
     let released = reevaluate_held(w, account, policy)?;
+    // Printed as `policy show` prints it; the log keeps the policy.
     Ok(PolicyChange {
-        policy: after,
+        policy: listed_policy_view(w.tx, w.catalog()?, account, policy, w.ctx.now)?,
         released,
     })
 }
@@ -349,7 +402,8 @@ impl Portal {
             policy.id = tx.insert_policy(&policy)?;
             let view = policy_view(tx, &account, &policy)?;
             w.changed("policy.create", &account, policy.name.clone(), None, &view)?;
-            Ok(view)
+            // Printed as `policy show` prints it; the log keeps the policy.
+            listed_policy_view(tx, catalog, &account, &policy, w.ctx.now)
         })
     }
 
@@ -386,7 +440,9 @@ impl Portal {
         let mut views = Vec::new();
         for (account, _) in seen {
             for p in tx.policies_in(account.id)? {
-                views.push(policy_view(&*tx, &account, &p)?);
+                views.push(listed_policy_view(
+                    &*tx, &catalog, &account, &p, self.ctx.now,
+                )?);
             }
         }
         Ok(views)
@@ -404,7 +460,8 @@ impl Portal {
             &account,
             caps::ACCOUNT_VIEW.to("see approval policies"),
         )?;
-        policy_view(&*tx, &account, &find_policy(&*tx, &account, name)?)
+        let policy = find_policy(&*tx, &account, name)?;
+        listed_policy_view(&*tx, &catalog, &account, &policy, self.ctx.now)
     }
 
     /// Enables or disables a policy; needs `policies.manage`. Disabling

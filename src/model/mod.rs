@@ -44,6 +44,6 @@ pub(crate) use records::{
     OrderQuery, OutboxMessage, PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, Profile,
     RecordedDeciders, Role, Service, ShippingAddress,
 };
-pub(crate) use suggest::did_you_mean;
+pub(crate) use suggest::{closest_few, did_you_mean};
 pub(crate) use text::{escape, unsafe_to_print, unseen, Text};
 pub(crate) use time::Timestamp;

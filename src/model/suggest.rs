@@ -5,6 +5,10 @@
 /// as its typo: clap's own threshold for subcommands and flags.
 const ALIKE: f64 = 0.7;
 
+/// How much less alike than the closest another candidate may be and
+/// still be offered beside it.
+const NEARLY: f64 = 0.03;
+
 /// The candidate most like `typed`, if it is alike enough to be the value
 /// meant; `None` for an exact match's absence with nothing close.
 pub(crate) fn closest<'a>(
@@ -18,6 +22,36 @@ pub(crate) fn closest<'a>(
         .filter(|(score, _)| *score > ALIKE)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+/// Up to `most` candidates alike enough to `typed` to be the value meant
+/// and nearly as alike as the closest, the most alike first: in a long
+/// list of similar names (`user.revoke`, `user.revoke_invite`) the
+/// closest alone may not be the one meant, and every name over the
+/// threshold would bury it.
+pub(crate) fn closest_few<'a>(
+    typed: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    most: usize,
+) -> Vec<&'a str> {
+    let typed = typed.trim().to_lowercase();
+    let mut alike: Vec<(f64, &str)> = candidates
+        .into_iter()
+        .map(|c| (strsim::jaro(&typed, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score > ALIKE)
+        .collect();
+    alike.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let best = alike.first().map_or(0.0, |a| a.0);
+    let mut few: Vec<&str> = Vec::new();
+    for (score, c) in alike {
+        if few.len() == most || score < best - NEARLY {
+            break;
+        }
+        if !few.contains(&c) {
+            few.push(c);
+        }
+    }
+    few
 }
 
 /// `help` led by `did you mean `X`? ` when a candidate is like `typed`:
@@ -57,5 +91,15 @@ mod tests {
             did_you_mean("zzz", ["active"], "use one of: active"),
             "use one of: active"
         );
+    }
+
+    #[test]
+    fn a_few_nearly_as_alike_are_offered_and_the_rest_left_out() {
+        let actions = [
+            "user.revoke", "user.revoke_invite", "order.place", "user.invite",
+        ];
+        assert_eq!(closest_few("user.revok", actions, 3), vec!["user.revoke"]);
+        assert_eq!(closest_few("xyz", actions, 3), Vec::<&str>::new());
+        assert_eq!(closest_few("user.revoke", actions, 0), Vec::<&str>::new());
     }
 }

@@ -311,16 +311,22 @@ impl SqliteTx<'_> {
             sql.push_str(" AND at <= ?");
             args.push(Value::Text(until.to_string()));
         }
-        if let Some(action) = &q.action {
-            // The action and those beneath it: `user.merge` takes in
+        if !q.actions.is_empty() {
+            // Each action and those beneath it: `user.merge` takes in
             // `user.merge.order`.
-            sql.push_str(" AND (action = ? OR substr(action, 1, ?) = ?)");
-            args.push(Value::Text(action.clone()));
-            let beneath = format!("{action}.");
-            args.push(Value::Integer(
-                i64::try_from(beneath.len()).unwrap_or(i64::MAX),
+            let one = "(action = ? OR substr(action, 1, ?) = ?)";
+            sql.push_str(&format!(
+                " AND ({})",
+                vec![one; q.actions.len()].join(" OR ")
             ));
-            args.push(Value::Text(beneath));
+            for action in &q.actions {
+                args.push(Value::Text(action.clone()));
+                let beneath = format!("{action}.");
+                args.push(Value::Integer(
+                    i64::try_from(beneath.len()).unwrap_or(i64::MAX),
+                ));
+                args.push(Value::Text(beneath));
+            }
         }
         for (account, start) in &q.hidden {
             // `substr`, not `LIKE`: an action's `_` is no wildcard.

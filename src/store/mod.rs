@@ -662,9 +662,9 @@ pub(crate) struct AuditQuery {
     pub since: Option<Timestamp>,
     /// Only events at or before this time.
     pub until: Option<Timestamp>,
-    /// Only events of this action (`user.invite`), or of one beneath it
-    /// (`user.merge` takes in `user.merge.order`).
-    pub action: Option<String>,
+    /// Only events of one of these actions (`user.invite`), or of one
+    /// beneath them (`user.merge` takes in `user.merge.order`); empty: any.
+    pub actions: Vec<String>,
     /// Events left out: those in the account whose action starts so
     /// (`order.`), by account id.
     pub hidden: Vec<(i64, &'static str)>,

@@ -330,6 +330,29 @@ pub(crate) struct PolicyView {
     pub required_approvals: i64,
     /// Disabled policies match no new order.
     pub enabled: bool,
+    /// `policy list` and `show` of a policy naming approvers: those of
+    /// them who may decide its orders now, as `order show` names its
+    /// `deciders`. Absent for a policy naming nobody (the account's
+    /// approvers decide), and in the log, which records the policy, not
+    /// its approvers' standing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deciders: Option<Vec<String>>,
+    /// `policy list` and `show`: the named approvers who can no longer
+    /// decide its orders, and why (`[]` for none); absent where
+    /// `deciders` is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cannot_decide: Option<Vec<IdleApprover>>,
+}
+
+/// A named approver who can no longer decide a policy's orders.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct IdleApprover {
+    /// Their email.
+    pub email: String,
+    /// Why: their status in the account (`deactivated`, `left`), `no
+    /// access` for an active member whose role gives no portal access, or
+    /// `not a member`.
+    pub status: String,
 }
 
 impl Row for PolicyView {
@@ -399,12 +422,21 @@ impl Fields for PolicyChange {
     }
 }
 
+/// The approvers, each who can no longer decide marked with why
+/// (`fin@acme.test (deactivated)`): the policy may be short of them.
 fn approvers(p: &PolicyView) -> String {
     if p.approvers.is_empty() {
-        "every holder of orders.approve".into()
-    } else {
-        p.approvers.join(", ")
+        return "every holder of orders.approve".into();
     }
+    let idle = p.cannot_decide.as_deref().unwrap_or_default();
+    p.approvers
+        .iter()
+        .map(|email| match idle.iter().find(|i| &i.email == email) {
+            Some(i) => format!("{email} ({})", i.status),
+            None => email.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A service of an account.

@@ -654,3 +654,41 @@ fn audit_list_refuses_an_action_no_event_has_and_names_the_one_meant() {
     says(&err, "unknown action `account.craete`");
     says(&err, "did you mean `account.create`?");
 }
+
+#[test]
+fn audit_list_action_takes_a_namespace_and_several_actions() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    let users = p.json(&["audit", "list", "--action", "user", "--all"]);
+    let actions: Vec<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(!actions.is_empty(), "{users}");
+    assert!(
+        actions.iter().all(|a| a.starts_with("user.")),
+        "{actions:?}"
+    );
+    // `order` is known though no order is placed yet.
+    let orders = p.json(&["audit", "list", "--action", "order"]);
+    assert_eq!(orders, serde_json::json!([]));
+    let both = p.json(&[
+        "audit", "list", "--action", "init", "--action", "user", "--all",
+    ]);
+    assert_eq!(both.as_array().unwrap().len(), actions.len() + 1, "{both}");
+}
+
+#[test]
+fn audit_list_refusal_of_an_unknown_action_is_short() {
+    let p = Portal::new();
+    let err = p.refused(
+        &["audit", "list", "--action", "ordr"],
+        crate::support::USAGE,
+    );
+    says(&err, "unknown action `ordr`");
+    says(&err, "did you mean `order`?");
+    says(&err, "order.*");
+    assert!(!err.contains("order.reevaluate"), "{err}");
+}

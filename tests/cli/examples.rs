@@ -136,7 +136,8 @@ fn the_msp_example_walks_partner_details_external_admins_and_courses() {
 }
 
 /// Seeding a CI job's accounts: a fixture applied, then applied again
-/// without change, the users it lists, and checks by exit code.
+/// without change, the users it lists, and checks by exit code, with no
+/// email queued.
 #[test]
 fn the_ci_seed_example_applies_a_fixture_twice() {
     let out = run_example("ci-seed");
@@ -156,6 +157,13 @@ fn the_ci_seed_example_applies_a_fixture_twice() {
     assert!(row(users, "invitee@ci.test").contains("invited"));
     assert!(row(users, "owner@ci.test").contains("admin (owner)"));
     assert!(out.contains("an invitation token for the tests: pinv_"));
+    // A CI seed emails nobody: neither `apply` nor the resent token
+    // queues one.
+    let status = after(&out, "Status (no mail pending):");
+    assert!(
+        row(status, "mail pending").trim_end().ends_with(" 0"),
+        "{status}"
+    );
 }
 
 /// Onboarding a partner: its owner, a customer it manages, and the

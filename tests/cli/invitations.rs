@@ -391,3 +391,105 @@ fn user_list_marks_expired_invitations_and_lists_those_to_resend() {
         serde_json::json!([])
     );
 }
+
+/// The first command a refusal's `help:` line quotes, as words, with
+/// `ROLE` filled in.
+fn helped_command(stderr: &str) -> Vec<String> {
+    let help = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("help: "))
+        .unwrap_or_else(|| panic!("no help in: {stderr}"));
+    let quoted = help
+        .split('`')
+        .nth(1)
+        .and_then(|c| c.strip_prefix("portalctl "))
+        .unwrap_or_else(|| panic!("no command in: {help}"));
+    let (mut words, mut word, mut in_quotes) = (Vec::new(), String::new(), false);
+    for c in quoted.chars() {
+        match c {
+            '"' => in_quotes = !in_quotes,
+            ' ' if !in_quotes => words.push(std::mem::take(&mut word)),
+            c => word.push(c),
+        }
+    }
+    words.push(word);
+    words
+        .into_iter()
+        .map(|w| if w == "ROLE" { "manager".into() } else { w })
+        .collect()
+}
+
+/// Inviting someone already in the account is refused with the command
+/// that works for where they stand, and it does when pasted.
+#[test]
+fn inviting_a_member_again_points_to_the_command_that_works_for_their_status() {
+    for (standing, to_get_there) in [
+        ("active", &[][..]),
+        (
+            "deactivated",
+            &["user", "deactivate", "ann@acme.test", "--yes"][..],
+        ),
+        (
+            "left",
+            &["user", "left-company", "ann@acme.test", "--yes"][..],
+        ),
+    ] {
+        let p = Portal::new();
+        p.member("ann@acme.test", "user");
+        if !to_get_there.is_empty() {
+            p.ok(to_get_there);
+        }
+        let err = p.refused(
+            &["user", "invite", "ann@acme.test", "--role", "user"],
+            CONFLICT,
+        );
+        says(
+            &err,
+            &format!("already a member of `{ACCOUNT}` ({standing})"),
+        );
+        let command = helped_command(&err);
+        let args: Vec<&str> = command.iter().map(String::as_str).collect();
+        p.ok(&args);
+        assert_eq!(
+            p.json(&["user", "show", "ann@acme.test"])["status"],
+            "active",
+            "{standing}: {args:?}"
+        );
+    }
+    for (standing, to_get_there) in [
+        ("invited", &[][..]),
+        (
+            "revoked",
+            &["user", "revoke-invite", "bea@acme.test", "--yes"][..],
+        ),
+        // Marked as left before accepting: nothing to activate.
+        (
+            "left",
+            &["user", "left-company", "bea@acme.test", "--yes"][..],
+        ),
+    ] {
+        let p = Portal::new();
+        p.ok(&["user", "invite", "bea@acme.test", "--role", "user"]);
+        if !to_get_there.is_empty() {
+            p.ok(to_get_there);
+        }
+        let err = p.refused(
+            &["user", "invite", "bea@acme.test", "--role", "user"],
+            CONFLICT,
+        );
+        says(&err, &format!("({standing})"));
+        let command = helped_command(&err);
+        let args: Vec<&str> = command.iter().map(String::as_str).collect();
+        p.ok(&args);
+        assert_eq!(
+            p.json(&["user", "show", "bea@acme.test"])["status"],
+            "invited",
+            "{standing}: {args:?}"
+        );
+        assert_eq!(
+            p.json(&["user", "show", "bea@acme.test"])["role"],
+            "user",
+            "{standing}: {args:?}"
+        );
+    }
+}

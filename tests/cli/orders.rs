@@ -2107,3 +2107,53 @@ fn an_order_whose_creator_is_a_named_approver_falls_back_or_warns() {
         serde_json::json!(["fiona@acme.test", "olive@acme.test"])
     );
 }
+
+/// A policy keeps the approvers it names when one is deactivated or
+/// leaves; its list marks who can no longer decide, and says so in JSON
+/// as `order show` names who may decide (`deciders`).
+#[test]
+fn policy_list_marks_named_approvers_who_can_no_longer_decide() {
+    let p = Portal::new();
+    p.member("fin@acme.test", "user");
+    p.member("mel@acme.test", "user");
+    p.ok(&[
+        "policy",
+        "create",
+        "--name",
+        "Big",
+        "--threshold",
+        "50",
+        "--approvers",
+        "fin@acme.test,mel@acme.test,owner@acme.test",
+    ]);
+    p.ok(&["user", "deactivate", "fin@acme.test", "--yes"]);
+    p.ok(&["user", "left-company", "mel@acme.test", "--yes"]);
+    let table = p.ok(&["policy", "list"]);
+    says(&table, "fin@acme.test (deactivated)");
+    says(&table, "mel@acme.test (left)");
+    assert!(!table.contains("owner@acme.test ("), "{table}");
+    says(
+        &p.ok(&["policy", "show", "Big"]),
+        "fin@acme.test (deactivated)",
+    );
+    let v = &p.json(&["policy", "list"])[0];
+    assert_eq!(v["deciders"], serde_json::json!(["owner@acme.test"]), "{v}");
+    assert_eq!(
+        v["cannot_decide"],
+        serde_json::json!([
+            {"email": "fin@acme.test", "status": "deactivated"},
+            {"email": "mel@acme.test", "status": "left"},
+        ]),
+        "{v}"
+    );
+    // The approvers it names are listed as before.
+    assert_eq!(v["approvers"].as_array().map(Vec::len), Some(3), "{v}");
+    // Brought back, they decide again and are no longer marked.
+    p.ok(&["user", "activate", "fin@acme.test"]);
+    let v = &p.json(&["policy", "show", "Big"]);
+    assert_eq!(
+        v["deciders"],
+        serde_json::json!(["owner@acme.test", "fin@acme.test"]),
+        "{v}"
+    );
+}

@@ -370,20 +370,33 @@ fn init_again_with_other_settings_names_the_difference_and_the_same_changes_noth
     assert_eq!(v["created"], false, "{v}");
     assert_eq!(before, p.dump(), "the same settings change nothing");
     for (extra, named) in [
-        (&["--currency", "EUR"][..], "currency `EUR`, not `GBP`"),
-        (&["--kind", "partner"], "kind `partner`, not `customer`"),
+        (
+            &["--currency", "EUR"][..],
+            "it has currency `GBP`; this asked for currency `EUR`",
+        ),
+        (
+            &["--kind", "partner"],
+            "it has kind `customer`; this asked for kind `partner`",
+        ),
         (
             &["--owner-name", "Someone Else"],
-            "owner name `Someone Else`",
+            "it has owner name `Olive Owner`; this asked for owner name `Someone Else`",
         ),
-        (&["--preset", "lmp"], "preset `lmp`, not `portal`"),
+        (
+            &["--preset", "lmp"],
+            "it has preset `portal`; this asked for preset `lmp`",
+        ),
         (
             &["--owner-city", "Paris", "--owner-country", "FR"],
-            "owner city `Paris`, not none; owner country `FR`, not none",
+            "it has no owner city, no owner country; this asked for owner city `Paris`, owner country `FR`",
         ),
     ] {
         let err = p.refused(&[&same[..], extra].concat(), CONFLICT);
-        says(&err, named);
+        assert_eq!(
+            crate::support::error_line(&err),
+            format!("error: this database is already initialised with other settings: {named}"),
+            "{extra:?}"
+        );
         assert_eq!(before, p.dump(), "{extra:?}");
     }
     // Where the owner is, as it is in any case, changes nothing; another
@@ -409,17 +422,23 @@ fn init_again_with_other_settings_names_the_difference_and_the_same_changes_noth
     );
     says(
         &err,
-        "owner city `Paris`, not `London`; owner country `FR`, not `GB`",
+        "it has owner city `London`, owner country `GB`; this asked for owner city `Paris`, owner country `FR`",
     );
     assert_eq!(before, m.dump());
     let err = p.refused(
         &["init", "--account", "Other Ltd", "--owner-email", OWNER],
         CONFLICT,
     );
-    says(&err, "account `Other Ltd`, not `Acme Ltd`");
+    says(
+        &err,
+        "it has account `Acme Ltd`; this asked for account `Other Ltd`",
+    );
     let err = p.refused(
         &["init", "--account", ACCOUNT, "--owner-email", "x@acme.test"],
         CONFLICT,
     );
-    says(&err, "owner `x@acme.test`, not `owner@acme.test`");
+    says(
+        &err,
+        "it has owner `owner@acme.test`; this asked for owner `x@acme.test`",
+    );
 }

@@ -172,3 +172,29 @@ fn audit_list_shows_the_newest_50_and_filters_by_action_and_time() {
     let old = p.json(&["audit", "list", "--until", "1h"]);
     assert_eq!(old, serde_json::json!([]));
 }
+
+/// clap's own suggestion for a typo is kept in the JSON error's help,
+/// as the text form prints it as a tip.
+#[test]
+fn with_json_a_usage_error_keeps_clap_s_suggestion() {
+    let p = Portal::new();
+    let text = p.run(&["user", "invte", "x@acme.test"]);
+    says(&text.stderr, "tip: a similar subcommand exists: 'invite'");
+    let typo = json_error(&p.run(&["--json", "user", "invte", "x@acme.test"]), USAGE);
+    assert_eq!(typo["message"], "unrecognized subcommand 'invte'");
+    assert_eq!(
+        typo["help"],
+        "a similar subcommand exists: 'invite'; `portalctl help` and `--help` show the arguments"
+    );
+    let flag = json_error(&p.run(&["--json", "user", "list", "--limt", "3"]), USAGE);
+    says(
+        flag["help"].as_str().unwrap(),
+        "a similar argument exists: '--limit'",
+    );
+    // Nothing like it: the help alone.
+    let nothing = json_error(&p.run(&["--json", "user", "zzzzzz"]), USAGE);
+    assert_eq!(
+        nothing["help"],
+        "`portalctl help` and `--help` show the arguments"
+    );
+}
