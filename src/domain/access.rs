@@ -592,9 +592,8 @@ fn holders(
             }
         }
     }
-    let Holding { roles, grants, .. } = holding(catalog, cap, None);
     // The owner and `who` may be among them, and one more says "others".
-    let found = tx.active_holders(account.id, &roles, &grants, at, NAMED + 3)?;
+    let found = tx.active_holders(account.id, &holding(catalog, cap, None), at, NAMED + 3)?;
     let mut others = Vec::new();
     for m in found {
         if account.owner_id == Some(m.person_id) {

@@ -111,30 +111,11 @@ impl Roster for Now<'_> {
         // then each checked. Those left out do not count toward `enough`,
         // so as many more are asked for, and one more tells whether that
         // was all of them.
-        let cap = caps::ORDERS_APPROVE;
-        let roles: Vec<i64> = self
-            .catalog
-            .live_roles()
-            .into_iter()
-            .filter(|r| !r.blocking && r.holds(cap))
-            .map(|r| r.id)
-            .collect();
-        let grants: Vec<String> = self
-            .catalog
-            .area_names()
-            .into_iter()
-            .filter(|area| {
-                self.catalog
-                    .grant_capabilities(area)
-                    .is_ok_and(|given| given.contains(&cap))
-            })
-            .map(str::to_string)
-            .chain([cap.to_string()])
-            .collect();
+        let holding = super::access::holding(self.catalog, caps::ORDERS_APPROVE, None);
         let limit = enough.saturating_add(except.len()).saturating_add(1);
         let mut candidates = self
             .tx
-            .active_holders(self.account.id, &roles, &grants, self.at, limit)?;
+            .active_holders(self.account.id, &holding, self.at, limit)?;
         let complete = candidates.len() < limit;
         if let Some(owner) = self.account.owner_id {
             if !candidates.iter().any(|m| m.person_id == owner) {

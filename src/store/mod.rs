@@ -38,8 +38,8 @@ pub(crate) use self::status::{MailCounts, StatusCounts};
 use crate::error::Result;
 use crate::model::{
     Account, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course, CourseProgress,
-    Delegation, Enrolment, Grant, GrantBundle, Invitation, InvitationState, IpDirection, IpNetwork,
-    License, ListedMember, MatchedPolicy, MemberQuery, Membership, Order, OrderDecision,
+    Delegation, Enrolment, Grant, GrantBundle, Holding, Invitation, InvitationState, IpDirection,
+    IpNetwork, License, ListedMember, MatchedPolicy, MemberQuery, Membership, Order, OrderDecision,
     OrderDetails, OrderQuery, OutboxMessage, OutboxState, PartnerConfig, PartnerIp, PaymentDetails,
     Person, Policy, RecordedDeciders, Role, Service, ShippingAddress, Timestamp,
 };
@@ -198,14 +198,13 @@ seam! {
         /// a list shows of it: one statement for a page of a list.
         fn members_by_id(&self, ids: &[i64]) -> Result<Vec<ListedMember>>;
         /// Up to `limit` active memberships of an account, oldest first,
-        /// that hold one of `roles` or an unexpired grant named in
-        /// `grants` at `at`: who may do something, found by index rather
-        /// than by reading every member.
+        /// that hold a capability at `at` in one of the ways `holding`
+        /// lists, as `user list --can` finds them: who may do something,
+        /// found by index rather than by reading every member.
         fn active_holders(
             &self,
             account_id: i64,
-            roles: &[i64],
-            grants: &[String],
+            holding: &Holding,
             at: Timestamp,
             limit: usize,
         ) -> Result<Vec<Membership>>;

@@ -7,7 +7,7 @@ use rusqlite::{params, Row};
 use super::{at, keyword, keyword_col, limit, qualified, SqliteTx};
 use crate::error::{Error, Result};
 use crate::model::{
-    Email, Grant, ListedMember, MemberQuery, MemberStatus, Membership, Person, Timestamp,
+    Email, Grant, Holding, ListedMember, MemberQuery, MemberStatus, Membership, Person, Timestamp,
 };
 
 /// A person's columns, as a literal: statements run once per member of a
@@ -88,28 +88,28 @@ fn membership_from_row(row: &Row<'_>) -> rusqlite::Result<Membership> {
     })
 }
 
-/// The condition of `member_ids` that selects the holders of a capability
-/// in account ?1 at ?4 (see [`crate::model::Holding`]): roles ?5, grants
-/// ?6, blocking roles ?7, owner ?8. As `active_holders` finds them, from
-/// the holding side, each way by its own index (by role, by a role a lapse
-/// gave back, by grant, the owner by person), so that the few admins among
-/// many users are found without walking the account's members; unlike
-/// it, every one of them, and with the whole of `Access::holds`: a grant
-/// or ownership counts only under a role in force that does not block.
-const HOLDERS: &str = "m.id IN (
-    SELECT id FROM memberships INDEXED BY memberships_by_role
+/// The ways a membership of account ?1 holds a capability at ?4 (see
+/// [`crate::model::Holding`]): roles ?5, grants ?6, blocking roles ?7,
+/// owner ?8. Each selects membership ids from the holding side by its own
+/// index (by role, by a role a lapse gave back, by grant, the owner by
+/// person), so that the few admins among many users are found without
+/// walking the account's members, and each applies the whole of
+/// `Access::holds`: a grant or ownership counts only under a role in
+/// force that does not block. `member_ids` (`user list --can`) takes
+/// every holder, `active_holders` (who to ask) the first few: one
+/// definition, so the two cannot disagree.
+const HOLDING_WAYS: [&str; 4] = [
+    "    SELECT id FROM memberships INDEXED BY memberships_by_role
     WHERE role_id IN (SELECT value FROM json_each(?5))
       AND account_id = ?1 AND status = 'active'
       AND NOT (role_until IS NOT NULL AND role_until <= ?4 AND role_after IS NOT NULL)
-      AND NOT (external_until IS NOT NULL AND external_until <= ?4)
-    UNION
-    SELECT id FROM memberships INDEXED BY memberships_time_bound
+      AND NOT (external_until IS NOT NULL AND external_until <= ?4)",
+    "    SELECT id FROM memberships INDEXED BY memberships_time_bound
     WHERE account_id = ?1 AND role_until IS NOT NULL AND role_until <= ?4
       AND role_after IN (SELECT value FROM json_each(?5))
       AND status = 'active'
-      AND NOT (external_until IS NOT NULL AND external_until <= ?4)
-    UNION
-    SELECT h.id FROM membership_grants g INDEXED BY membership_grants_by_name
+      AND NOT (external_until IS NOT NULL AND external_until <= ?4)",
+    "    SELECT h.id FROM membership_grants g INDEXED BY membership_grants_by_name
     CROSS JOIN memberships h ON h.id = g.membership_id
     WHERE g.grant_name IN (SELECT value FROM json_each(?6))
       AND (g.expires_at IS NULL OR g.expires_at > ?4)
@@ -117,69 +117,57 @@ const HOLDERS: &str = "m.id IN (
       AND NOT (h.external_until IS NOT NULL AND h.external_until <= ?4)
       AND CASE WHEN h.role_until <= ?4 AND h.role_after IS NOT NULL
                THEN h.role_after ELSE h.role_id END
-          NOT IN (SELECT value FROM json_each(?7))
-    UNION
-    SELECT id FROM memberships
+          NOT IN (SELECT value FROM json_each(?7))",
+    "    SELECT id FROM memberships
     WHERE person_id = ?8 AND account_id = ?1 AND status = 'active'
       AND NOT (external_until IS NOT NULL AND external_until <= ?4)
       AND CASE WHEN role_until <= ?4 AND role_after IS NOT NULL
                THEN role_after ELSE role_id END
-          NOT IN (SELECT value FROM json_each(?7)))";
+          NOT IN (SELECT value FROM json_each(?7))",
+];
+
+/// A list as a JSON array, for `json_each` to read: one statement
+/// whatever its length.
+fn json_array(list: &impl serde::Serialize) -> Result<String> {
+    Ok(serde_json::to_string(list).map_err(anyhow::Error::from)?)
+}
+
+/// The condition of `member_ids` that selects every holder.
+fn holders() -> String {
+    format!("m.id IN ({})", HOLDING_WAYS.join(" UNION "))
+}
 
 impl SqliteTx<'_> {
     pub(super) fn active_holders(
         &self,
         account_id: i64,
-        roles: &[i64],
-        grants: &[String],
+        holding: &Holding,
         at: Timestamp,
         limit: usize,
     ) -> Result<Vec<Membership>> {
         // The lists go in as JSON arrays, read by `json_each`: one
-        // statement whatever their length.
-        let roles = serde_json::to_string(roles).map_err(anyhow::Error::from)?;
-        let grants = serde_json::to_string(grants).map_err(anyhow::Error::from)?;
-        // Each way of holding is looked up by its own index, at most
-        // ?5 of each, so that rare holders (admins among many users) are
-        // found without walking the account's members. Each part applies
-        // the whole of `Membership::in_force` at ?4 (lapsed external access
-        // is no access, a lapsed role is the one it replaced), so the
-        // smallest ?5 ids of their union are the answer.
+        // statement whatever their length. At most ?9 of each way, so
+        // that a capability every member holds costs no walk either: the
+        // smallest ?9 ids of their union are the answer.
+        let ways: Vec<String> = HOLDING_WAYS
+            .iter()
+            .map(|way| format!("SELECT id FROM ({way} ORDER BY 1 LIMIT ?9)"))
+            .collect();
         self.rows(
             &format!(
-                "SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE id IN (
-                     SELECT id FROM (
-                         SELECT id FROM memberships INDEXED BY memberships_by_role
-                         WHERE role_id IN (SELECT value FROM json_each(?2))
-                           AND account_id = ?1 AND status = 'active'
-                           AND (role_until IS NULL OR role_until > ?4)
-                           AND NOT (external_until IS NOT NULL AND external_until <= ?4)
-                         ORDER BY id LIMIT ?5)
-                     UNION
-                     SELECT id FROM (
-                         SELECT id FROM memberships INDEXED BY memberships_time_bound
-                         WHERE account_id = ?1 AND role_until IS NOT NULL
-                           AND role_until <= ?4
-                           AND role_after IN (SELECT value FROM json_each(?2))
-                           AND status = 'active'
-                           AND NOT (external_until IS NOT NULL AND external_until <= ?4)
-                         ORDER BY id LIMIT ?5)
-                     UNION
-                     SELECT id FROM (
-                         SELECT m.id FROM membership_grants g INDEXED BY membership_grants_by_name
-                         CROSS JOIN memberships m ON m.id = g.membership_id
-                         WHERE g.grant_name IN (SELECT value FROM json_each(?3))
-                           AND (g.expires_at IS NULL OR g.expires_at > ?4)
-                           AND m.account_id = ?1 AND m.status = 'active'
-                           AND NOT (m.external_until IS NOT NULL AND m.external_until <= ?4)
-                         ORDER BY m.id LIMIT ?5))
-                 ORDER BY id LIMIT ?5"
+                "SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE id IN ({})
+                 ORDER BY id LIMIT ?9",
+                ways.join(" UNION ")
             ),
             params![
                 account_id,
-                roles,
-                grants,
+                Option::<i64>::None,
+                Option::<i64>::None,
                 at,
+                json_array(&holding.roles)?,
+                json_array(&holding.grants)?,
+                json_array(&holding.blocking)?,
+                holding.owner_id,
                 i64::try_from(limit).unwrap_or(i64::MAX)
             ],
             membership_from_row,
@@ -386,19 +374,20 @@ impl SqliteTx<'_> {
                 params![account_id, role, status, moment],
                 id,
             ),
-            Some(holding) => {
-                let roles = serde_json::to_string(&holding.roles).map_err(anyhow::Error::from)?;
-                let grants = serde_json::to_string(&holding.grants).map_err(anyhow::Error::from)?;
-                let blocking =
-                    serde_json::to_string(&holding.blocking).map_err(anyhow::Error::from)?;
-                self.rows(
-                    &sql(HOLDERS),
-                    params![
-                        account_id, role, status, moment, roles, grants, blocking, holding.owner_id
-                    ],
-                    id,
-                )
-            }
+            Some(holding) => self.rows(
+                &sql(&holders()),
+                params![
+                    account_id,
+                    role,
+                    status,
+                    moment,
+                    json_array(&holding.roles)?,
+                    json_array(&holding.grants)?,
+                    json_array(&holding.blocking)?,
+                    holding.owner_id
+                ],
+                id,
+            ),
         }
     }
 
