@@ -1,6 +1,7 @@
 //! Cost centres: named codes per account that orders can carry.
 
 use super::access::{authorize, caps};
+use super::visibility::Named;
 use super::{resolve_account, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, CostCentre, Text};
@@ -124,9 +125,16 @@ impl Portal {
             } else {
                 "archive cost centres"
             };
-            let account = w.account_of(account, caps::COST_CENTRES_MANAGE.to(doing), |a| {
-                find_cost_centre(tx, a, code)
-            })?;
+            let account = w.account_of(
+                account,
+                caps::COST_CENTRES_MANAGE.to(doing),
+                Named {
+                    noun: "cost centre",
+                    group: "cost-centre",
+                    key: code,
+                },
+                |a| find_cost_centre(tx, a, code),
+            )?;
             let mut centre = find_cost_centre(tx, &account, code)?;
             let before = view(&account, &centre);
             let action = match rename {

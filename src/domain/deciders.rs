@@ -211,6 +211,23 @@ impl Hold {
         usize::try_from(self.need()).unwrap_or(usize::MAX) > self.possible
     }
 
+    /// The edit of its policy that lets a stuck order through, to be
+    /// pasted as it is: to require no more approvals than those who may
+    /// still give them (a number `policy edit` accepts, since they are
+    /// among its eligible approvers); where nobody may, to name one.
+    /// Raising the threshold instead would be refused while the policy
+    /// is short of approvers, and would pass other orders too.
+    pub(super) fn ease(&self, account: &str) -> String {
+        let edit = format!(
+            "portalctl policy edit \"{}\" --account \"{account}\"",
+            self.policy.name
+        );
+        match self.possible {
+            0 => format!("name an approver who may decide it: `{edit} --approvers EMAIL`"),
+            n => format!("`{edit} --required-approvals {n}`, or name more approvers"),
+        }
+    }
+
     /// Why it is stuck, in words: "policy `P` needs 2 more approvals and
     /// only 1 person may give them".
     pub(super) fn shortage(&self) -> String {

@@ -139,16 +139,23 @@ impl Write<'_> {
     }
 
     /// The account a command about one of an account's objects acts in
-    /// (see [`super::visibility::resolve_account_of`]), with the actor
-    /// refused unless they hold `cap` there.
+    /// (see [`super::visibility::resolve_account_of`]): only one where the
+    /// actor holds `need` and `find` finds it counts, and the actor is
+    /// refused unless they hold `need` in the one picked.
     pub(crate) fn account_of<T>(
         &self,
         named: Option<&str>,
         need: impl Into<Need>,
+        object: super::visibility::Named<'_>,
         find: impl Fn(&Account) -> Result<T>,
     ) -> Result<Account> {
         self.catalog()?;
-        let account = super::visibility::resolve_account_of(self.tx, &self.ctx, named, find)?;
+        let need = need.into();
+        let account =
+            super::visibility::resolve_account_of(self.tx, &self.ctx, named, Some(object), |a| {
+                self.authorize(a, need)?;
+                find(a)
+            })?;
         self.authorize(&account, need)?;
         Ok(account)
     }

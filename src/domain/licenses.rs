@@ -259,7 +259,7 @@ impl Portal {
             // Only a partner buys: the only partner of several accounts
             // is the one meant.
             let partner =
-                resolve_account_of(tx, &w.ctx, req.account.as_deref(), |a| match a.kind {
+                resolve_account_of(tx, &w.ctx, req.account.as_deref(), None, |a| match a.kind {
                     AccountKind::Partner => Ok(()),
                     AccountKind::Customer => Err(Error::not_found("no licences")),
                 })?;

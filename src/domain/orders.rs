@@ -376,6 +376,7 @@ fn view_of(
                 satisfied: approvals >= m.required_approvals,
                 released: m.released_at.is_some(),
                 stuck: None,
+                ease: None,
             }
         })
         .collect();
@@ -1440,13 +1441,14 @@ fn decision_people(decisions: &[OrderDecision]) -> impl Iterator<Item = i64> + '
 /// Marks which policies of a pending order's view cannot get the
 /// approvals they still need, as `pending` holds it.
 fn mark_stuck(view: &mut OrderView, pending: &Pending) {
+    let account = view.account.clone();
     for p in view.policies.iter_mut().filter(|p| !p.released) {
-        p.stuck = Some(
-            pending
-                .holds
-                .iter()
-                .any(|h| h.policy.name == p.name && h.stuck()),
-        );
+        let stuck = pending
+            .holds
+            .iter()
+            .find(|h| h.policy.name == p.name && h.stuck());
+        p.stuck = Some(stuck.is_some());
+        p.ease = stuck.map(|h| h.ease(&account));
     }
 }
 
@@ -1456,12 +1458,7 @@ fn cannot_be_approved(order: &Order, account: &Account, pending: &Pending) -> Er
     let eases: Vec<String> = pending
         .stuck()
         .iter()
-        .map(|h| {
-            format!(
-                "`portalctl policy edit \"{}\" --account \"{}\" --threshold {}`",
-                h.policy.name, account.name, order.amount
-            )
-        })
+        .map(|h| h.ease(&account.name))
         .collect();
     Error::conflict(format!(
         "order {} cannot get enough approvals ({}), so nobody may decide it",
@@ -1565,7 +1562,7 @@ mod tests {
         assert_eq!(status, OrderStatus::Pending);
         assert_eq!(
             warnings,
-            ["order 1 in `Acme` cannot get enough approvals (policy `Big one` needs 1 approval and nobody may give it), so it can be decided by nobody: cancel it (`portalctl order cancel 1`), or ease its policy (`portalctl policy edit \"Big one\" --account \"Acme\" --threshold 60.00`)"]
+            ["order 1 in `Acme` cannot get enough approvals (policy `Big one` needs 1 approval and nobody may give it), so it can be decided by nobody: cancel it (`portalctl order cancel 1`), or ease its policy (name an approver who may decide it: `portalctl policy edit \"Big one\" --account \"Acme\" --approvers EMAIL`)"]
         );
         p.ctx.actor = Actor::Operator("root".into());
         join(&mut p, "ann@acme.test", "admin");

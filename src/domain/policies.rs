@@ -5,7 +5,7 @@ use super::deciders::{count, policy_eligible, Now, Roster};
 use super::gate::Write;
 use super::orders::{joined_in, order_view, reevaluate};
 use super::visibility::listed_accounts;
-use super::visibility::resolve_account_of;
+use super::visibility::{resolve_account_of, Named};
 use super::{member_in, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, Email, MatchedPolicy, MemberStatus, Money, Policy, Text};
@@ -326,6 +326,15 @@ fn save(
     })
 }
 
+/// A policy by name, for a command that may leave out `--account`.
+fn policy_named(name: &str) -> Named<'_> {
+    Named {
+        noun: "policy",
+        group: "policy",
+        key: name,
+    }
+}
+
 impl Portal {
     /// Creates a policy; needs `policies.manage`. Named approvers must be
     /// active members with portal access (001: "Approvers: all admins by
@@ -452,7 +461,12 @@ impl Portal {
     pub(crate) fn policy_show(&mut self, name: &str, account: Option<&str>) -> Result<PolicyView> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let account = resolve_account_of(&*tx, &self.ctx, account, |a| find_policy(&*tx, a, name))?;
+        // Only an account where the actor may see policies counts.
+        let account =
+            resolve_account_of(&*tx, &self.ctx, account, Some(policy_named(name)), |a| {
+                authorize(&*tx, &catalog, &self.ctx, a, caps::ACCOUNT_VIEW)?;
+                find_policy(&*tx, a, name)
+            })?;
         authorize(
             &*tx,
             &catalog,
@@ -481,9 +495,12 @@ impl Portal {
             } else {
                 "disable approval policies"
             };
-            let account = w.account_of(account, caps::POLICIES_MANAGE.to(doing), |a| {
-                find_policy(tx, a, name)
-            })?;
+            let account = w.account_of(
+                account,
+                caps::POLICIES_MANAGE.to(doing),
+                policy_named(name),
+                |a| find_policy(tx, a, name),
+            )?;
             let mut policy = find_policy(tx, &account, name)?;
             let before = policy_view(tx, &account, &policy)?;
             if policy.enabled == enabled {
@@ -513,6 +530,7 @@ impl Portal {
             let account = w.account_of(
                 req.account.as_deref(),
                 caps::POLICIES_MANAGE.to("edit approval policies"),
+                policy_named(&req.name),
                 |a| find_policy(tx, a, &req.name),
             )?;
             let old = find_policy(tx, &account, &req.name)?;

@@ -3,7 +3,7 @@
 
 use super::access::{authority, authorize, caps, Authority};
 use super::visibility::listed_accounts;
-use super::visibility::resolve_account_of;
+use super::visibility::{resolve_account_of, Named};
 use super::{member_in, standing, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{parse_name, Account, Email, MemberStatus, Service, Timestamp};
@@ -187,7 +187,12 @@ impl Portal {
     pub(crate) fn service_show(&mut self, key: &str, account: Option<&str>) -> Result<ServiceView> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let account = resolve_account_of(&*tx, &self.ctx, account, |a| {
+        let named = Named {
+            noun: "service",
+            group: "service",
+            key,
+        };
+        let account = resolve_account_of(&*tx, &self.ctx, account, Some(named), |a| {
             seen_in(&*tx, &catalog, &self.ctx, a, std::slice::from_ref(&key))
         })?;
         let seen = visibility(&*tx, &catalog, &self.ctx, &account)?;
@@ -219,6 +224,16 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             // Services named in one account alone name it.
+            let listed = keys.join(", ");
+            let named = Named {
+                noun: if keys.len() == 1 {
+                    "service"
+                } else {
+                    "services"
+                },
+                group: "service",
+                key: &listed,
+            };
             let account = w.account_of(
                 account,
                 caps::SERVICES_ASSIGN.to(if to.is_some() {
@@ -226,6 +241,7 @@ impl Portal {
                 } else {
                     "unassign services"
                 }),
+                named,
                 |a| seen_in(tx, w.catalog()?, &w.ctx, a, keys),
             )?;
             // Who sees only their own finds no other to assign or take

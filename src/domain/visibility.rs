@@ -288,18 +288,30 @@ pub(crate) fn resolve_account(
     }
 }
 
+/// What a command names in an account, for [`resolve_account_of`] to say
+/// it is nowhere: its noun (`cost centre`), the command group that lists
+/// it (`cost-centre`) and the name given.
+pub(crate) struct Named<'a> {
+    pub noun: &'static str,
+    pub group: &'static str,
+    pub key: &'a str,
+}
+
 /// Picks the account a command about one of an account's objects (a
 /// policy, service or cost centre, by name) means: the one named; else,
-/// where several accounts could be meant and only one of them has the
-/// object (`find` finds it there, and the actor may know it), that one,
-/// which is no longer
-/// ambiguous; else the one [`resolve_account`] finds, refusing as it
-/// does. The accounts weighed are those `resolve_account` weighs: a
-/// member's own, or the operator's every one.
+/// where several accounts could be meant, the only one of them where
+/// `find` finds the object, which is no longer ambiguous. `find` must
+/// refuse (not found, or denied) wherever the actor may not know of the
+/// object, so that which account is picked tells nothing they may not
+/// see. Where none has it, that is "not found" (`named`), or (`None`) the
+/// refusal [`resolve_account`] gives; else the one it finds. The accounts
+/// weighed are those it weighs: a member's own, or the operator's every
+/// one.
 pub(crate) fn resolve_account_of<T>(
     tx: &dyn Tx,
     ctx: &Ctx,
     named: Option<&str>,
+    object: Option<Named<'_>>,
     find: impl Fn(&Account) -> Result<T>,
 ) -> Result<Account> {
     if named.is_none() {
@@ -317,8 +329,22 @@ pub(crate) fn resolve_account_of<T>(
                     Err(e) => return Err(e),
                 }
             }
-            if let [only] = having.as_slice() {
-                return Ok(only.clone());
+            match (having.as_slice(), object) {
+                ([only], _) => return Ok(only.clone()),
+                ([], Some(Named { noun, group, key })) => {
+                    let whose = match ctx.actor {
+                        Actor::Member(_) => " you may see it in",
+                        Actor::Operator(_) => "",
+                    };
+                    return Err(Error::not_found(format!(
+                        "no {noun} `{}` in any account{whose}",
+                        key.trim()
+                    ))
+                    .help(format!(
+                        "check the name: `portalctl {group} list` lists them"
+                    )));
+                }
+                _ => {}
             }
         }
     }
@@ -499,12 +525,38 @@ mod tests {
         let archived = p.cost_centre_change("CC1", None, None).expect("archive");
         assert_eq!(archived.account, "Contoso");
 
-        for err in [
-            p.policy_show("Both", None).expect_err("two have it"),
-            p.policy_show("None", None).expect_err("none has it"),
-        ] {
-            assert_eq!(err.exit_code(), 2, "{err}");
-            assert!(err.to_string().contains("pass --account"), "{err}");
+        let err = p.policy_show("Both", None).expect_err("two have it");
+        assert_eq!(err.exit_code(), 2, "{err}");
+        assert!(err.to_string().contains("pass --account"), "{err}");
+        let err = p.policy_show("None", None).expect_err("none has it");
+        assert_eq!(err.exit_code(), 3, "{err}");
+        assert_eq!(err.to_string(), "no policy `None` in any account");
+
+        // Cara, Contoso's admin, is a user in Acme, where she may not
+        // edit policies: Acme's `Big` is not one she can mean, so it is
+        // nowhere for her, as a name no account has.
+        let invited = p
+            .invite(&InviteRequest {
+                email: Some(email("cara@contoso.test")),
+                role: Some("user".into()),
+                account: Some("Acme".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+        p.accept(&invited.token, None).expect("accept");
+        p.ctx.actor = crate::domain::Actor::Member(email("cara@contoso.test"));
+        for name in ["Big", "Nowhere"] {
+            let err = p
+                .policy_set_enabled(name, true, None)
+                .expect_err("nowhere hers");
+            assert_eq!(err.exit_code(), 3, "{err}");
+            assert_eq!(
+                err.to_string(),
+                format!("no policy `{name}` in any account you may see it in")
+            );
         }
+        // Contoso's `Both` is the only one she may edit.
+        let both = p.policy_set_enabled("Both", false, None).expect("hers");
+        assert_eq!(both.policy.account, "Contoso");
     }
 }

@@ -169,8 +169,8 @@ impl OrderView {
 
     /// What `order show` says of a pending order nobody can decide, and
     /// `order place` warns of: the commands that move it on, each to be
-    /// pasted as it is. Raising a policy's threshold to the order's amount
-    /// is the least easing that lets the order through.
+    /// pasted as it is (the domain's easing of each policy that leaves it
+    /// stuck, where it worked that out).
     pub(crate) fn nobody_decides(&self) -> String {
         let eases: Vec<String> = self
             .policies
@@ -178,11 +178,12 @@ impl OrderView {
             .filter(|p| !p.satisfied && !p.released)
             // The policies that leave it stuck, where it is known.
             .filter(|p| p.stuck.is_none() || p.stuck == Some(true))
-            .map(|p| {
-                format!(
-                    "`portalctl policy edit \"{}\" --account \"{}\" --threshold {}`",
-                    p.name, self.account, self.amount
-                )
+            .map(|p| match &p.ease {
+                Some(ease) => ease.clone(),
+                None => format!(
+                    "`portalctl policy edit \"{}\" --account \"{}\"`",
+                    p.name, self.account
+                ),
             })
             .collect();
         format!(
@@ -308,6 +309,9 @@ pub(crate) struct PolicyProgress {
     /// decides the order); absent elsewhere.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stuck: Option<bool>,
+    /// Where it is stuck: the edit of it that lets the order through.
+    #[serde(skip)]
+    pub ease: Option<String>,
 }
 
 /// An approval policy.

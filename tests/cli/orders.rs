@@ -1995,7 +1995,10 @@ fn an_order_type_no_policy_names_warns_with_the_types_named() {
 
 /// An order nobody may decide (its placer is the only approver) is placed
 /// with a warning in `order show`'s words, whose command to ease the
-/// policy works as pasted.
+/// policy works as pasted: naming an approver where nobody else may
+/// decide, requiring fewer approvals where fewer may give them. Raising
+/// the threshold, suggested before, was refused while the policy was
+/// short of approvers, and passed other orders too.
 #[test]
 fn an_order_nobody_can_decide_is_placed_with_a_warning_whose_commands_work_pasted() {
     let p = Portal::new();
@@ -2005,8 +2008,9 @@ fn an_order_nobody_can_decide_is_placed_with_a_warning_whose_commands_work_paste
         &["order", "place", "--description", "X", "--amount", "60"],
     );
     assert_eq!(placed.code, SUCCESS, "{}", placed.stderr);
+    let edit = format!("portalctl policy edit \"Big\" --account \"{ACCOUNT}\"");
     let nobody = format!(
-        "nobody: cancel it (`portalctl order cancel 1`), or ease its policy (`portalctl policy edit \"Big\" --account \"{ACCOUNT}\" --threshold 60.00`)"
+        "nobody: cancel it (`portalctl order cancel 1`), or ease its policy (name an approver who may decide it: `{edit} --approvers EMAIL`)"
     );
     assert_eq!(
         warnings(&placed.stderr),
@@ -2015,10 +2019,38 @@ fn an_order_nobody_can_decide_is_placed_with_a_warning_whose_commands_work_paste
         )]
     );
     says(&p.ok(&["order", "show", "1"]), &nobody);
+    p.member(MAX, "manager");
     p.ok(&[
-        "policy", "edit", "Big", "--account", ACCOUNT, "--threshold", "60.00",
+        "policy", "edit", "Big", "--account", ACCOUNT, "--approvers", MAX,
     ]);
+    p.json_as(Some(MAX), &["order", "approve", "1"]);
     assert_eq!(p.json(&["order", "show", "1"])["status"], "approved");
+
+    // Two approvals, of which only Max may give one to the owner's order.
+    p.ok(&[
+        "policy",
+        "edit",
+        "Big",
+        "--account",
+        ACCOUNT,
+        "--approvers",
+        &format!("{MAX},{OWNER}"),
+        "--required-approvals",
+        "2",
+    ]);
+    let placed = p.run_as(
+        Some(OWNER),
+        &["order", "place", "--description", "Y", "--amount", "70"],
+    );
+    says(
+        &placed.stderr,
+        &format!("or ease its policy (`{edit} --required-approvals 1`, or name more approvers)"),
+    );
+    p.ok(&[
+        "policy", "edit", "Big", "--account", ACCOUNT, "--required-approvals", "1",
+    ]);
+    p.json_as(Some(MAX), &["order", "approve", "2"]);
+    assert_eq!(p.json(&["order", "show", "2"])["status"], "approved");
 }
 
 /// Attack: fiona's own hardware order needed 2 approvals of which only

@@ -867,6 +867,13 @@ fn a_name_only_one_account_has_needs_no_account() {
     // `Line A` in Acme Ltd is his; `Beta line` is nowhere his to know of.
     let mine = p.json_as(Some(NED), &["service", "show", "Line A"]);
     assert_eq!(mine["account"], ACCOUNT, "{mine}");
-    let hidden = p.refused_as(Some(NED), &["service", "show", "Beta line"], USAGE);
-    says(&hidden, "several accounts could be meant; pass --account");
+    // Nowhere his to know of, as a name no account has: nothing says
+    // where it is.
+    for name in ["Beta line", "No such line"] {
+        let hidden = p.refused_as(Some(NED), &["service", "show", name], NOT_FOUND);
+        assert_eq!(
+            error_line(&hidden),
+            format!("error: no service `{name}` in any account you may see it in")
+        );
+    }
 }
