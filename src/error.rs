@@ -180,27 +180,27 @@ pub(crate) const EXIT_CODES: &[(u8, &str, &str)] = &[
     (
         2,
         "invalid",
-        "usage error or invalid value; a confirmation declined, or needed without a terminal",
+        "invalid usage or value; not a portalctl database; a confirmation declined or needing `--yes`",
     ),
     (
         3,
         "not_found",
-        "not found (account, user, order, token, database, file)",
+        "not found (account, user, order, token, database, a file a command reads)",
     ),
     (
         4,
         "conflict",
-        "conflict: already exists, a rule forbids it (own order, wrong state), an unsound database",
+        "conflict: exists, or a rule forbids it; a broken audit chain or a failed integrity check",
     ),
     (
         DENIED,
         "permission_denied",
-        "permission denied for the acting member, and `can` answering no",
+        "permission denied for the acting member; `can` answering no",
     ),
     (
         6,
         "unavailable",
-        "database busy, read-only or newer than this binary; mail server out of reach (`outbox send`)",
+        "database busy, read-only or newer than this binary; mail server unreachable (`outbox send`)",
     ),
 ];
 

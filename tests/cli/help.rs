@@ -494,3 +494,35 @@ fn the_external_admin_examples_run_on_the_quick_start_database() {
     let help = p.ok(&["external-admin", "--help"]);
     assert!(!help.contains("The member a command is about"), "{help}");
 }
+
+/// The README's exit-code table and `help exit-codes` say the same of
+/// every code: the README says the binary prints "the same list".
+#[test]
+fn the_readme_s_exit_codes_are_the_binary_s() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = readme
+        .split("## Exit codes")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .unwrap();
+    let rows: Vec<(String, String)> = table
+        .lines()
+        .filter_map(|l| l.strip_prefix("| "))
+        .filter_map(|l| l.strip_suffix(" |"))
+        .filter_map(|l| l.split_once(" | "))
+        .filter(|(code, _)| code.parse::<u8>().is_ok())
+        .map(|(code, meaning)| (code.to_string(), meaning.to_string()))
+        .collect();
+    assert_eq!(rows.len(), 7, "{table}");
+    let printed = Portal::empty().ok(&["help", "exit-codes"]);
+    for (code, meaning) in rows {
+        let line = printed
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{code} ")))
+            .unwrap_or_else(|| panic!("no code {code} in: {printed}"));
+        let said = line.trim_start()[code.len()..].trim_start();
+        let said = said.split(" (--json kind").next().unwrap();
+        assert_eq!(said, meaning, "code {code}");
+    }
+}
