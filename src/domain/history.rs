@@ -188,6 +188,7 @@ impl Portal {
             reason,
             until,
             at: Some(at),
+            approver_of: Vec::new(),
         };
         Ok(
             match state_at(&*tx, &catalog, &account, &now.membership, email, at)? {

@@ -707,6 +707,23 @@ impl Portal {
         let catalog = Catalog::load(&*tx)?;
         let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
         let decision = access.decide(cap);
+        // "Who can approve orders?" has named approvers among its
+        // answers, who need not hold `orders.approve` (001: "Finance
+        // approval for orders over £50"): a no says which policies they
+        // decide all the same, to whoever may read the policies.
+        let mut approver_of = Vec::new();
+        if cap == caps::ORDERS_APPROVE
+            && !decision.allowed
+            && access.holds(caps::PORTAL_ACCESS)
+            && authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_VIEW).is_ok()
+        {
+            approver_of = tx
+                .policies_in(account.id)?
+                .into_iter()
+                .filter(|p| p.enabled && p.approvers.contains(&access.membership.person_id))
+                .map(|p| p.name)
+                .collect();
+        }
         Ok(CanView {
             email: email.to_string(),
             account: account.name,
@@ -715,6 +732,7 @@ impl Portal {
             reason: decision.reason,
             until: access.held_until(cap, self.ctx.now)?,
             at: None,
+            approver_of,
         })
     }
 }
@@ -1251,5 +1269,38 @@ mod tests {
             })
             .expect_err("refused");
         assert_eq!(err.exit_code(), 2, "{err}");
+    }
+
+    /// A named approver is answered no for `orders.approve`, as they do
+    /// not hold it, and told which policies they decide all the same;
+    /// a disabled policy, and one naming someone else, are not among them.
+    #[test]
+    fn can_says_which_policies_a_named_approver_decides() {
+        use crate::model::{Money, Text};
+        let mut p = seeded("portal");
+        join(&mut p, "fin@acme.test", "manager");
+        let policy = |name: &str, approvers: Vec<Email>| super::super::NewPolicy {
+            name: name.parse::<Text>().expect("name"),
+            threshold: Money::from_minor(5_000),
+            approvers,
+            ..super::super::NewPolicy::default()
+        };
+        p.policy_create(&policy("Finance", vec![email("fin@acme.test")]))
+            .expect("policy");
+        p.policy_create(&policy("Old", vec![email("fin@acme.test")]))
+            .expect("policy");
+        p.policy_set_enabled("Old", false, None).expect("disable");
+        p.policy_create(&policy("Anyone", Vec::new()))
+            .expect("policy");
+        let fin = p
+            .can(&email("fin@acme.test"), caps::ORDERS_APPROVE, None)
+            .expect("can");
+        assert!(!fin.allowed);
+        assert_eq!(fin.approver_of, ["Finance"]);
+        // The owner holds it: nothing more to say.
+        let owner = p
+            .can(&email("owner@acme.test"), caps::ORDERS_APPROVE, None)
+            .expect("can");
+        assert!(owner.allowed && owner.approver_of.is_empty(), "{owner:?}");
     }
 }

@@ -410,6 +410,11 @@ pub(crate) struct CanView {
     /// The moment the answer is for (`can --at`); now when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<Timestamp>,
+    /// Asked of `orders.approve` and answered no: the enabled policies
+    /// that name the member as an approver, whose orders they decide all
+    /// the same; shown only to who may see the account's policies.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub approver_of: Vec<String>,
 }
 
 impl Fields for CanView {
@@ -426,6 +431,21 @@ impl Fields for CanView {
         }
         if let Some(at) = self.at {
             fields.push(("as of", at.to_string()));
+        }
+        if !self.approver_of.is_empty() {
+            let names: Vec<String> = self.approver_of.iter().map(|p| format!("`{p}`")).collect();
+            fields.push((
+                "but",
+                format!(
+                    "decides the orders of {} {} as a named approver",
+                    if names.len() == 1 {
+                        "policy"
+                    } else {
+                        "policies"
+                    },
+                    names.join(", ")
+                ),
+            ));
         }
         fields
     }

@@ -2189,3 +2189,29 @@ fn policy_list_marks_named_approvers_who_can_no_longer_decide() {
         "{v}"
     );
 }
+
+/// "Who can approve orders here?" (001: "Finance approval for orders over
+/// £50", its approver named): `can` answers no for a named approver who
+/// does not hold `orders.approve`, and says which policies they decide.
+#[test]
+fn can_names_the_policies_a_named_approver_decides() {
+    let p = Portal::new();
+    p.member(MAX, "manager");
+    p.ok(&[
+        "policy", "create", "--name", "Finance over 50", "--threshold", "50", "--approvers", MAX,
+    ]);
+    let run = p.run(&["can", MAX, "orders.approve"]);
+    assert_eq!(run.code, DENIED, "{}", run.stderr);
+    says(
+        &run.stdout,
+        "decides the orders of policy `Finance over 50` as a named approver",
+    );
+    let run = p.run(&["--json", "can", MAX, "orders.approve"]);
+    assert_eq!(run.code, DENIED, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        v["approver_of"],
+        serde_json::json!(["Finance over 50"]),
+        "{v}"
+    );
+}
