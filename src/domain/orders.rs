@@ -819,19 +819,18 @@ impl Portal {
                 let order = tx.order(view.id)?.ok_or_else(|| {
                     Error::Internal(anyhow::anyhow!("order {} was just placed", view.id))
                 })?;
-                let roster = Now::new(tx, catalog, &account, w.ctx.now);
-                let pending = pending_of(tx, &roster, &order)?;
-                if !pending.approvable() {
-                    let mut view = view.clone();
-                    mark_stuck(&mut view, &pending);
+                let mut shown = view.clone();
+                let pending = with_deciders(tx, catalog, &account, &order, &mut shown, w.ctx.now)?;
+                if let Some(pending) = pending.filter(|p| !p.approvable()) {
                     w.warn(format!(
                         "order {} in `{}` cannot get enough approvals ({}), so it can be decided by {}",
-                        view.id,
+                        shown.id,
                         account.name,
                         pending.shortages(),
-                        view.nobody_decides()
+                        shown.nobody_decides()
                     ));
                 }
+                return Ok(shown);
             }
             Ok(view)
         })
@@ -993,32 +992,7 @@ impl Portal {
             caps::ORDERS_PLACE.to("see orders"),
         )?;
         let mut view = order_view(&*tx, &account, &order)?;
-        if order.status == OrderStatus::Pending {
-            let roster = Now::new(&*tx, &catalog, &account, self.ctx.now);
-            let pending = pending_of(&*tx, &roster, &order)?;
-            // Everyone who may decide it now, a delegate among them (said
-            // to decide for their delegator in `delegates`): the very
-            // answer the inbox and `order approve` act on.
-            let could = could_decide(
-                &*tx, &roster, account.id, &pending, self.ctx.now, SHOWN_DECIDERS,
-            )?;
-            let email = |id: i64| -> Result<String> { Ok(tx.person(id)?.email.to_string()) };
-            let mut deciders = Vec::new();
-            let mut delegates = Vec::new();
-            for (person, delegator) in could.deciders {
-                deciders.push(email(person)?);
-                if let Some(d) = delegator {
-                    delegates.push(DeciderView {
-                        email: email(person)?,
-                        on_behalf_of: Some(email(d)?),
-                    });
-                }
-            }
-            mark_stuck(&mut view, &pending);
-            view.deciders = Some(deciders);
-            view.more_deciders = Some(could.more);
-            view.delegates = Some(delegates);
-        }
+        with_deciders(&*tx, &catalog, &account, &order, &mut view, self.ctx.now)?;
         with_could_decide(&*tx, &order, &mut view)?;
         Ok(view)
     }
@@ -1183,6 +1157,9 @@ impl Portal {
                 Some(&before),
                 &after,
             )?;
+            // Left pending, it says who decides next; the event records
+            // the order alone.
+            with_deciders(tx, catalog, &account, &order, &mut after, w.ctx.now)?;
             Ok(after)
         })
     }
@@ -1450,6 +1427,45 @@ fn mark_stuck(view: &mut OrderView, pending: &Pending) {
         p.stuck = Some(stuck.is_some());
         p.ease = stuck.map(|h| h.ease(&account));
     }
+}
+
+/// Says of a pending order who may decide it now, a delegate among them
+/// (said to decide for their delegator in `delegates`), or that nobody
+/// may and what moves it on: the very answer the inbox and `order
+/// approve` act on, for `order show`, and for `order place` and `order
+/// approve` of an order left pending, which say who decides next. Gives
+/// back how the pending order stands.
+fn with_deciders(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    account: &Account,
+    order: &Order,
+    view: &mut OrderView,
+    now: Timestamp,
+) -> Result<Option<Pending>> {
+    if order.status != OrderStatus::Pending {
+        return Ok(None);
+    }
+    let roster = Now::new(tx, catalog, account, now);
+    let pending = pending_of(tx, &roster, order)?;
+    let could = could_decide(tx, &roster, account.id, &pending, now, SHOWN_DECIDERS)?;
+    let email = |id: i64| -> Result<String> { Ok(tx.person(id)?.email.to_string()) };
+    let mut deciders = Vec::new();
+    let mut delegates = Vec::new();
+    for (person, delegator) in could.deciders {
+        deciders.push(email(person)?);
+        if let Some(d) = delegator {
+            delegates.push(DeciderView {
+                email: email(person)?,
+                on_behalf_of: Some(email(d)?),
+            });
+        }
+    }
+    mark_stuck(view, &pending);
+    view.deciders = Some(deciders);
+    view.more_deciders = Some(could.more);
+    view.delegates = Some(delegates);
+    Ok(Some(pending))
 }
 
 /// The refusal of a decision on an order that cannot get the approvals it

@@ -249,10 +249,11 @@ fn order_json_has_the_design_fields() {
     assert_eq!(o["rejected_reason"], Value::Null);
     assert_eq!(o["cost_centre"], "FIN");
     assert_eq!(o["ref"], "PO-7");
-    // `show` and `list` print the same object; `show` of a pending order
-    // also says who may decide it now.
+    // `place`, `show` and `list` print the same object; `place` and
+    // `show` of a pending order also say who may decide it now.
     let id = id_of(&o);
     let mut shown = p.json(&["order", "show", &id]);
+    assert_eq!(shown, o);
     assert_eq!(shown["deciders"], serde_json::json!([OWNER, FIN, FAY]));
     assert_eq!(shown["more_deciders"], false);
     assert_eq!(shown["delegates"], serde_json::json!([]));
@@ -270,8 +271,7 @@ fn order_json_has_the_design_fields() {
             policy.remove("stuck");
         }
     }
-    assert_eq!(shown, o);
-    assert_eq!(p.json(&["order", "list"]), serde_json::json!([o]));
+    assert_eq!(p.json(&["order", "list"]), serde_json::json!([shown]));
 }
 
 #[test]
@@ -2214,4 +2214,30 @@ fn can_names_the_policies_a_named_approver_decides() {
         serde_json::json!(["Finance over 50"]),
         "{v}"
     );
+}
+
+/// `order place`, and `order approve` of an order still waiting, say who
+/// decides next, as `order show` does: the new user found only `show`
+/// said it.
+#[test]
+fn place_and_an_approval_that_leaves_it_pending_say_who_decides_next() {
+    let p = acme();
+    p.ok(&[
+        "policy", "create", "--name", "Two", "--threshold", "100", "--required-approvals", "2",
+    ]);
+    let placed = p.run_as(
+        Some(MAX),
+        &["order", "place", "--description", "Desk", "--amount", "150"],
+    );
+    assert_eq!(placed.code, SUCCESS, "{}", placed.stderr);
+    says(
+        &placed.stdout,
+        &format!("can decide   {OWNER}, {FIN}, {FAY}"),
+    );
+    let approved = p.json_as(Some(FIN), &["order", "approve", "1"]);
+    assert_eq!(approved["status"], "pending");
+    assert_eq!(approved["deciders"], serde_json::json!([OWNER, FAY]));
+    let last = p.json_as(Some(FAY), &["order", "approve", "1"]);
+    assert_eq!(last["status"], "approved");
+    assert!(last.get("deciders").is_none(), "{last}");
 }
