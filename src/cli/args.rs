@@ -89,10 +89,7 @@ impl clap::builder::TypedValueParser for TextArg {
 
 /// Reads `7d`, `48h`, `30m` into a duration.
 pub(crate) fn duration(text: &str) -> Result<chrono::Duration> {
-    let std = humantime::parse_duration(text.trim()).map_err(|_| {
-        Error::invalid(format!("`{text}` is not a duration")).help("write it like 7d, 48h or 30m")
-    })?;
-    chrono::Duration::from_std(std).map_err(|_| Error::invalid(format!("`{text}` is too long")))
+    crate::model::parse_duration(text)
 }
 
 /// A point in time given either as such or as how long ago it was.

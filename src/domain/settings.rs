@@ -84,9 +84,8 @@ fn max_attempts(text: &str) -> Result<u32> {
 }
 
 fn retry_after(text: &str) -> Result<Duration> {
-    humantime::parse_duration(text.trim())
+    crate::model::parse_duration(text)
         .ok()
-        .and_then(|d| Duration::from_std(d).ok())
         .filter(|d| *d >= Duration::seconds(1) && *d <= Duration::days(LONGEST_RETRY_AFTER_DAYS))
         .ok_or_else(|| {
             Error::invalid(format!(

@@ -19,6 +19,27 @@ use crate::error::{Error, Result};
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Timestamp(DateTime<Utc>);
 
+/// Reads a length of time such as `7d`, `48h`, `30m` or `1w 2d`:
+/// weeks, days, hours, minutes and seconds. Months and years are refused,
+/// being of no fixed length (`1y` would be 365.25 days, so a year on from
+/// noon ends at six in the evening): days say it exactly.
+pub(crate) fn parse_duration(text: &str) -> Result<Duration> {
+    let text = text.trim();
+    let unfixed = text
+        .split(|c: char| c.is_ascii_digit() || c.is_whitespace())
+        .any(|unit| matches!(unit, "y" | "year" | "years" | "M" | "month" | "months"));
+    if unfixed {
+        return Err(Error::invalid(format!(
+            "`{text}` is in months or years, which are of no fixed length"
+        ))
+        .help("give it in days (30d, 365d), or give a time (2027-01-05T00:00:00Z)"));
+    }
+    let std = humantime::parse_duration(text).map_err(|_| {
+        Error::invalid(format!("`{text}` is not a duration")).help("write it like 7d, 48h or 30m")
+    })?;
+    Duration::from_std(std).map_err(|_| Error::invalid(format!("`{text}` is too long")))
+}
+
 impl From<DateTime<Utc>> for Timestamp {
     /// The second `t` falls in.
     fn from(t: DateTime<Utc>) -> Self {
@@ -276,5 +297,27 @@ mod tests {
         }
         assert!(canonical("2026-11-25T10:30:00+01:00").is_none());
         assert!(canonical("2016-12-31T23:59:60Z").is_none());
+    }
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::*;
+
+    #[test]
+    fn a_duration_is_in_units_of_fixed_length() {
+        assert_eq!(parse_duration("7d").expect("7d"), Duration::days(7));
+        assert_eq!(
+            parse_duration(" 1w 2h ").expect("1w 2h"),
+            Duration::hours(170)
+        );
+        for unfixed in ["1y", "2years", "1M", "3 months", "1y 2d"] {
+            let err = parse_duration(unfixed).expect_err(unfixed);
+            assert_eq!(err.exit_code(), 2, "{err}");
+            assert!(err.to_string().contains("no fixed length"), "{err}");
+        }
+        assert!(parse_duration("soon").is_err());
+        // `m` is minutes, not months.
+        assert_eq!(parse_duration("30m").expect("30m"), Duration::minutes(30));
     }
 }
