@@ -30,7 +30,9 @@ pub(crate) enum UserCommand {
     ///
     /// When an invitation does not arrive, ask the user to check their junk
     /// mail or spam folder first, then resend. Access given until a moment
-    /// (`invite --until`) keeps its end.
+    /// (`invite --until`) keeps its end. The new token gives all the
+    /// invitation gives, so a member acting with --as resends only an
+    /// invitation whose whole access they hold, as they invite.
     ResendInvite {
         /// The invited member.
         email: Email,

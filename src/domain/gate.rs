@@ -11,7 +11,7 @@
 //! defect. Commands cannot commit any other way: the store sits in
 //! [`Gate`], whose reads hand out no commit.
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Deref;
 
@@ -66,9 +66,18 @@ pub(crate) struct Write<'t> {
     warnings: RefCell<Vec<String>>,
     notes: RefCell<Vec<String>>,
     baselines: RefCell<BTreeMap<i64, Shortfalls>>,
+    minted: Cell<bool>,
 }
 
 impl Write<'_> {
+    /// Notes that this write minted an invitation token (see
+    /// `invitations::new_token`): whoever holds one becomes its invitee's
+    /// member, so the gate must see it stored, in the store's journal, to
+    /// review it as giving the invitee's access.
+    pub(crate) fn minted_token(&self) {
+        self.minted.set(true);
+    }
+
     /// The catalog, loaded on first use (`init` writes it first).
     pub(crate) fn catalog(&self) -> Result<&Catalog> {
         if let Some(c) = self.catalog.get() {
@@ -262,6 +271,7 @@ impl Portal {
             warnings: RefCell::default(),
             notes: RefCell::default(),
             baselines: RefCell::default(),
+            minted: Cell::new(false),
         };
         let out = change(&w)?;
         let ctx = Ctx {
@@ -269,6 +279,12 @@ impl Portal {
             actor: w.acting.take().unwrap_or_else(|| w.ctx.actor.clone()),
         };
         let journal = tx.journal();
+        if w.minted.get() && journal.tokens.is_empty() {
+            return Err(anyhow::anyhow!(
+                "an invitation token was about to be minted without the gate's review"
+            )
+            .into());
+        }
         if !journal.is_empty() {
             // Judged by the catalog as the write leaves it: the one the
             // write read, unless it changed the catalog since.

@@ -63,8 +63,13 @@ pub(crate) struct InviteRequest {
     pub invited_at: Option<Timestamp>,
 }
 
-/// A fresh token and its stored hash.
-pub(super) fn new_token() -> (String, String) {
+/// A fresh token and its stored hash, minted inside the write `w`: the
+/// one way to make a token. Whoever holds one becomes its invitee's
+/// member, so the gate refuses the write unless the store's journal shows
+/// the token stored ([`Write::minted_token`]), and reviews it as giving
+/// all the invitee's access.
+pub(super) fn new_token(w: &Write<'_>) -> (String, String) {
+    w.minted_token();
     let bytes: [u8; 32] = rand::random();
     let token: String = std::iter::once("pinv_".to_string())
         .chain(bytes.iter().map(|b| format!("{b:02x}")))
@@ -220,8 +225,7 @@ struct Invitee<'a> {
 
 /// Issues a token for the invitee and, if `send`, queues its email.
 fn issue(
-    tx: &dyn Tx,
-    ctx: &Ctx,
+    w: &Write<'_>,
     to: &Invitee<'_>,
     lasts: Duration,
     send: bool,
@@ -233,7 +237,8 @@ fn issue(
         account,
         role,
     } = to;
-    let (token, hash) = new_token();
+    let (tx, ctx) = (w.tx, &w.ctx);
+    let (token, hash) = new_token(w);
     let mut invitation = Invitation {
         id: 0,
         membership_id: membership.id,
@@ -477,7 +482,7 @@ pub(super) fn enrol(
             account,
             role,
         };
-        Some(issue(tx, &w.ctx, &to, lasts, req.send, 0)?)
+        Some(issue(w, &to, lasts, req.send, 0)?)
     };
     let member = member_view_of(tx, catalog, &membership, &person, account, held)?;
     let action = if active { "user.add" } else { "user.invite" };
@@ -550,8 +555,7 @@ pub(super) fn readdress_invitations(
             role: catalog.role(m.role_id)?,
         };
         let (_, new) = issue(
-            tx,
-            &w.ctx,
+            w,
             &to,
             old.expires_at.since(now),
             true,
@@ -754,7 +758,7 @@ impl Portal {
                 account: &account,
                 role,
             };
-            let (token, invitation) = issue(tx, &w.ctx, &to, lasts, send, resends)?;
+            let (token, invitation) = issue(w, &to, lasts, send, resends)?;
             let member = member_view(tx, catalog, &membership)?;
             let existing_login = tx
                 .memberships_of(person.id)?
@@ -989,6 +993,220 @@ mod tests {
         let sent = p.resend_invite(&ivy, None, None, true).expect("resend");
         assert!(sent.email_queued);
         assert_eq!(p.outbox_list(None, None).expect("outbox").len(), 1);
+    }
+
+    /// Everything a refusal must leave as it was: every member, every
+    /// invitation (its token's hash, state and expiry), the outbox and
+    /// the audit log, read by the operator.
+    fn state(p: &mut Portal) -> (Vec<MemberView>, Vec<Invitation>, usize, usize) {
+        let actor = std::mem::replace(&mut p.ctx.actor, Actor::Operator("root".into()));
+        let members = p
+            .member_list(&super::super::MemberFilter::default())
+            .expect("member list");
+        let invitations = {
+            let tx = p.gate.read(p.ctx.now).expect("read");
+            let mut all = Vec::new();
+            for m in tx.memberships_in(1).expect("memberships") {
+                all.extend(tx.last_invitation(m.id).expect("invitation"));
+            }
+            all
+        };
+        let mail = p.outbox_list(None, None).expect("outbox").len();
+        let events = p
+            .audit_list(&super::super::AuditFilter::default())
+            .expect("audit list")
+            .len();
+        p.ctx.actor = actor;
+        (members, invitations, mail, events)
+    }
+
+    /// Ann administers users in the customer area but holds no billing or
+    /// services; the owner invited Bea with both, for an hour.
+    fn bea_invited_by_the_owner() -> Portal {
+        let mut p = super::super::testing::ann_administers_the_customer_area();
+        p.invite(&InviteRequest {
+            email: Some(email("bea@acme.test")),
+            role: Some("member".into()),
+            grants: vec!["billing".into(), "services".into()],
+            expires_in: Some(Duration::hours(1)),
+            send: true,
+            ..InviteRequest::default()
+        })
+        .expect("the owner invites");
+        p
+    }
+
+    /// One way to mint a token: the set-up it needs, as the operator, and
+    /// the command Ann runs.
+    struct Path {
+        what: &'static str,
+        set_up: fn(&mut Portal),
+        run: fn(&mut Portal) -> Result<()>,
+    }
+
+    fn bea() -> Email {
+        email("bea@acme.test")
+    }
+
+    /// Every write that mints an invitation token, run by a member who
+    /// lacks the access the invitation gives, is refused (exit 5) and
+    /// changes nothing: no token, no email, no event. The operator runs
+    /// each and it goes through, so each path does mint. A command that
+    /// mints a token other than by [`new_token`] inside a write, or stores
+    /// it where the store's journal does not see it, is refused as a
+    /// defect (see the test after this one).
+    #[test]
+    fn every_token_minting_path_is_refused_to_a_member_lacking_the_access() {
+        let paths = [
+            Path {
+                what: "invite",
+                set_up: |_| {},
+                run: |p| {
+                    p.invite(&InviteRequest {
+                        email: Some(email("cy@acme.test")),
+                        grants: vec!["billing".into()],
+                        ..InviteRequest::default()
+                    })
+                    .map(drop)
+                },
+            },
+            Path {
+                what: "resend of a pending invitation",
+                set_up: |_| {},
+                run: |p| p.resend_invite(&bea(), None, None, false).map(drop),
+            },
+            Path {
+                what: "resend of a pending invitation, with its email",
+                set_up: |_| {},
+                run: |p| p.resend_invite(&bea(), None, None, true).map(drop),
+            },
+            Path {
+                what: "resend of an expired invitation",
+                set_up: |p| p.ctx.now = p.ctx.now.plus(Duration::hours(2)).expect("later"),
+                run: |p| p.resend_invite(&bea(), None, None, true).map(drop),
+            },
+            Path {
+                what: "resend of a revoked invitation",
+                set_up: |p| {
+                    p.revoke_invite(&bea(), None).expect("revoke");
+                },
+                run: |p| p.resend_invite(&bea(), None, None, true).map(drop),
+            },
+            Path {
+                what: "resend to one who left before accepting",
+                set_up: |p| {
+                    p.left_company(&bea(), None, &super::super::Handover::default())
+                        .expect("left");
+                },
+                run: |p| p.resend_invite(&bea(), None, None, true).map(drop),
+            },
+            Path {
+                what: "readdressing after an email change",
+                set_up: |_| {},
+                run: |p| {
+                    p.edit_person(
+                        &bea(),
+                        None,
+                        &super::super::PersonEdit {
+                            new_email: Some(email("bea@elsewhere.test")),
+                            ..super::super::PersonEdit::default()
+                        },
+                    )
+                    .map(drop)
+                },
+            },
+            Path {
+                what: "a merge moving an invitation",
+                // Dee, of another account, is who Bea's address was a
+                // duplicate of: the invitation moves to her, and goes again.
+                set_up: |p| {
+                    let kind = crate::model::AccountKind::Customer;
+                    super::super::testing::add_account(p, "Other", kind, None);
+                    p.invite(&InviteRequest {
+                        email: Some(email("dee@other.test")),
+                        account: Some("Other".into()),
+                        ..InviteRequest::default()
+                    })
+                    .expect("dee");
+                },
+                run: |p| p.merge(&bea(), &email("dee@other.test")).map(drop),
+            },
+            Path {
+                what: "apply restoring an invitation",
+                set_up: |p| {
+                    p.revoke_invite(&bea(), None).expect("revoke");
+                },
+                run: |p| {
+                    let doc = serde_json::json!({
+                        "preset": "customer-area",
+                        "accounts": [{
+                            "name": "Acme",
+                            "owner": "owner@acme.test",
+                            "users": [{"email": "bea@acme.test", "role": "member",
+                                       "grants": ["billing", "services"],
+                                       "status": "invited"}]
+                        }]
+                    });
+                    let fixture = super::super::parse_fixture(&doc.to_string(), "bea.json")?;
+                    p.apply(&fixture, super::super::ApplyOptions::default())
+                        .map(drop)
+                },
+            },
+        ];
+        for path in paths {
+            let mut p = bea_invited_by_the_owner();
+            (path.set_up)(&mut p);
+            let before = state(&mut p);
+            p.ctx.actor = Actor::Member(email("ann@acme.test"));
+            let err = (path.run)(&mut p).expect_err(path.what);
+            p.ctx.actor = Actor::Operator("root".into());
+            assert_eq!(err.exit_code(), 5, "{}: {err}", path.what);
+            assert_eq!(
+                state(&mut p),
+                before,
+                "{}: a refusal changed something",
+                path.what
+            );
+            (path.run)(&mut p).unwrap_or_else(|e| panic!("{}: the operator: {e}", path.what));
+            let newest = |s: &(_, Vec<Invitation>, _, _)| s.1.iter().map(|i| i.id).max();
+            assert!(
+                newest(&state(&mut p)) > newest(&before),
+                "{}: minted no token",
+                path.what
+            );
+        }
+    }
+
+    /// The rule asks of a member only what the token gives: one who holds
+    /// it all (the owner) resends an expired invitation.
+    #[test]
+    fn whoever_holds_the_access_an_invitation_gives_resends_it() {
+        let mut p = bea_invited_by_the_owner();
+        p.ctx.now = p.ctx.now.plus(Duration::hours(2)).expect("later");
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let resent = p
+            .resend_invite(&bea(), None, None, true)
+            .expect("the owner holds it all");
+        p.ctx.actor = Actor::Operator("root".into());
+        let view = p.accept(&resent.token, None).expect("accept");
+        assert_eq!(view.grants, vec!["billing", "services"]);
+    }
+
+    /// A token minted in a write whose journal does not show it stored is
+    /// refused as a defect: the gate could not review what it gives.
+    #[test]
+    fn a_token_the_gate_does_not_see_stored_is_refused() {
+        let mut p = seeded("portal");
+        let err = p
+            .write(|w| {
+                new_token(w);
+                Ok(())
+            })
+            .expect_err("an unseen token");
+        assert!(
+            err.to_string().contains("without the gate's review"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -319,16 +319,19 @@ fn claim(w: &Write<'_>, delivery: &Delivery) -> Result<Claim> {
     }
     let (text, token_hash) = match m.invitation_id {
         Some(invitation_id) => {
-            let (token, hash) = new_token();
-            let Some(text) = fill_token(&m.body, &token) else {
-                // Sent without a token it would be useless; kept, it would
-                // stop every run here.
+            // Sent without a token it would be useless; kept, it would
+            // stop every run here. No token is minted for it.
+            if fill_token(&m.body, "").is_none() {
                 return end(
                     m,
                     OutboxState::Failed,
                     "the email has no line for its token".into(),
                 );
-            };
+            }
+            let (token, hash) = new_token(w);
+            let text = fill_token(&m.body, &token).ok_or_else(|| {
+                Error::Internal(anyhow::anyhow!("an invitation email lost its token line"))
+            })?;
             w.tx.add_invitation_token(invitation_id, &hash, now)?;
             (text, Some(hash))
         }

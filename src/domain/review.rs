@@ -81,7 +81,14 @@ impl<'a> Review<'a> {
             let after = self.after(*seat)?;
             self.ensure_grantable(before.as_ref(), after.as_ref())?;
             self.ensure_owner_role_is_the_owners(before.as_ref(), after.as_ref())?;
-            self.ensure_actor_holds(*seat, (before.as_ref(), after.as_ref()))?;
+            // A token minted gives its holder the invitee's whole access,
+            // whatever the membership held before (an expired or pending
+            // invitation reads the same after a resend).
+            let given_from = match self.token_minted(*seat)? {
+                true => None,
+                false => before.as_ref(),
+            };
+            self.ensure_actor_holds(*seat, (given_from, after.as_ref()))?;
             self.ensure_admin_remains(*seat, &before, &after, may_lose_admin)?;
             self.ensure_external_access_is_backed(*seat, before.as_ref(), after.as_ref())?;
         }
@@ -106,13 +113,18 @@ impl<'a> Review<'a> {
         }
     }
 
-    /// Every (person, account) the write touched: memberships it changed,
-    /// owners it moved, approvers it named or dropped.
+    /// Every (person, account) the write touched: memberships it changed
+    /// or minted an invitation token for, owners it moved, approvers it
+    /// named or dropped.
     fn seats(&self) -> Result<&BTreeSet<Seat>> {
         if let Some(seats) = self.seats.get() {
             return Ok(seats);
         }
         let mut seats: BTreeSet<Seat> = BTreeSet::new();
+        for id in &self.journal.tokens {
+            let m = self.tx.membership(*id)?;
+            seats.insert((m.person_id, m.account_id));
+        }
         for (id, before) in &self.journal.memberships {
             if let Some((m, _)) = before {
                 seats.insert((m.person_id, m.account_id));
@@ -145,6 +157,21 @@ impl<'a> Review<'a> {
             }
         }
         Ok(self.seats.get_or_init(|| seats))
+    }
+
+    /// Whether the write minted an invitation token for the seat's
+    /// membership. Whoever holds the token becomes that member, so it
+    /// gives all the invitation gives, as a new invitation does: a member
+    /// resending an invitation (pending, expired or revoked) must hold all
+    /// of it, though the membership may read the same after.
+    fn token_minted(&self, (person, account): Seat) -> Result<bool> {
+        for id in &self.journal.tokens {
+            let m = self.tx.membership(*id)?;
+            if m.person_id == person && m.account_id == account {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// An account as the write leaves it.
@@ -560,7 +587,12 @@ impl<'a> Review<'a> {
         if parts.is_empty() {
             parts.push("access back".into());
         }
-        Ok(parts.join(" and "))
+        let given = parts.join(" and ");
+        // A token for an invitation that was there already (a resend).
+        if self.token_minted(seat)? && self.before(seat)?.is_some() {
+            return Ok(format!("a new invitation token for {given}"));
+        }
+        Ok(given)
     }
 
     /// An account keeps an active member holding `users.manage`.

@@ -47,6 +47,7 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<OutboxMessage> {
 
 impl SqliteTx<'_> {
     pub(super) fn insert_invitation(&self, i: &Invitation) -> Result<i64> {
+        self.note_token(i.membership_id);
         self.insert(
             "INSERT INTO invitations (membership_id, token_hash, created_at, expires_at, state, ended_at, resend_count)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -90,6 +91,9 @@ impl SqliteTx<'_> {
         token_hash: &str,
         at: Timestamp,
     ) -> Result<()> {
+        if let Some(invitation) = self.invitation(invitation_id)? {
+            self.note_token(invitation.membership_id);
+        }
         self.exec(
             "INSERT INTO invitation_tokens (token_hash, invitation_id, created_at) VALUES (?1, ?2, ?3)",
             params![token_hash, invitation_id, at],

@@ -27,7 +27,7 @@ mod services;
 mod status;
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use rusqlite::Connection;
@@ -590,6 +590,10 @@ pub(crate) struct Journal {
     pub policies: BTreeMap<i64, Option<Policy>>,
     /// Delegations of deciding orders, by id.
     pub delegations: BTreeMap<i64, Option<Delegation>>,
+    /// Memberships (ids) an invitation token was minted for: whoever holds
+    /// a token becomes that member, so minting one gives their access
+    /// even where the membership's row stays as it was (a resend).
+    pub tokens: BTreeSet<i64>,
     /// Whether the catalog changed (a setting, role, grant bundle or
     /// course): a catalog read before the change is stale.
     pub catalog: bool,
@@ -603,6 +607,7 @@ impl Journal {
             && self.people.is_empty()
             && self.policies.is_empty()
             && self.delegations.is_empty()
+            && self.tokens.is_empty()
     }
 }
 
@@ -816,6 +821,11 @@ impl SqliteTx<'_> {
     /// Runs the statement in `sql`; returns how many rows it changed.
     fn exec(&self, sql: &str, params: impl rusqlite::Params) -> Result<usize> {
         Ok(self.tx.prepare_cached(sql)?.execute(params)?)
+    }
+
+    /// Notes that a token for membership `id` was minted.
+    fn note_token(&self, membership_id: i64) {
+        self.journal.borrow_mut().tokens.insert(membership_id);
     }
 
     fn note_membership(&self, id: i64) -> Result<()> {

@@ -259,3 +259,126 @@ fn owners_the_operator_and_admins_still_change_the_emails_they_may() {
         (Some("una@acme.test"), Some("una.b@acme.test"))
     );
 }
+
+/// An hour after the clock the tests run at.
+const HOUR_LATER: &str = "2026-11-25T11:00:00Z";
+/// Two hours after it.
+const TWO_HOURS_LATER: &str = "2026-11-25T12:00:00Z";
+
+/// What a refused resend must leave as it was, counted from the tables:
+/// tokens (the invitations' and those minted into emails), queued emails
+/// and audit events.
+fn tokens_mail_and_events(p: &Portal) -> [String; 4] {
+    [
+        p.text("SELECT group_concat(token_hash || state || expires_at) FROM invitations"),
+        p.text("SELECT COUNT(*) FROM invitation_tokens"),
+        p.text("SELECT COUNT(*) FROM outbox"),
+        p.events().to_string(),
+    ]
+}
+
+/// Customer area: Amy manages users through the `account-admin` area but
+/// holds no billing or services; the owner invited Bea with both, her
+/// invitation lasting an hour.
+fn amy_and_bea() -> Portal {
+    let p = Portal::with_preset("customer-area");
+    p.member("amy@acme.test", "member");
+    p.ok(&["user", "grant", "amy@acme.test", "account-admin"]);
+    let err = p.refused_as(
+        Some("amy@acme.test"),
+        &[
+            "user", "invite", "--email", "cy@acme.test", "--grant", "billing",
+        ],
+        DENIED,
+    );
+    says(&err, "billing.payment");
+    p.ok(&[
+        "user", "invite", "--email", "bea@acme.test", "--grant", "billing,services",
+        "--expires-in", "1h",
+    ]);
+    p
+}
+
+/// `--as amy resend-invite bea` at `now`, refused and changing nothing:
+/// no new token, no queued email, no audit event.
+#[track_caller]
+fn amy_resending_is_refused(p: &Portal, now: &str, extra: &[&str]) -> String {
+    let before = tokens_mail_and_events(p);
+    let mut args = vec!["user", "resend-invite", "bea@acme.test"];
+    args.extend_from_slice(extra);
+    let err = p.refused_with(
+        &args,
+        &[("PORTALCTL_AS", "amy@acme.test"), ("PORTALCTL_NOW", now)],
+        DENIED,
+    );
+    assert_eq!(tokens_mail_and_events(p), before, "{err}");
+    assert!(!err.contains("pinv_"), "{err}");
+    err
+}
+
+#[test]
+fn a_member_cannot_revive_an_expired_invitation_to_access_they_do_not_hold() {
+    let p = amy_and_bea();
+    for extra in [&[][..], &["--no-send"], &["--expires-in", "7d"]] {
+        let err = amy_resending_is_refused(&p, TWO_HOURS_LATER, extra);
+        says(
+            &err,
+            "error: `amy@acme.test` cannot give `bea@acme.test` a new invitation token for role `member` and `billing` and `services` in `Acme Ltd`: it includes capabilities they do not hold (billing.view, billing.payment",
+        );
+        says(&err, "help: only someone who holds `billing.view` there, such as the account's owner, can give it");
+    }
+    let bea = p.can(&["bea@acme.test", "billing.payment"]);
+    assert_eq!(bea["allowed"], false, "{bea}");
+    // The owner holds it all, and revives it.
+    let token = p.json_with(
+        &["user", "resend-invite", "bea@acme.test"],
+        &[("PORTALCTL_AS", OWNER), ("PORTALCTL_NOW", TWO_HOURS_LATER)],
+    )["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    p.json_with(
+        &["user", "accept", &token],
+        &[("PORTALCTL_NOW", TWO_HOURS_LATER)],
+    );
+}
+
+#[test]
+fn a_member_is_not_shown_a_live_token_to_access_they_do_not_hold() {
+    let p = amy_and_bea();
+    // Pending, not expired: a resend would print a working token.
+    for extra in [&[][..], &["--no-send"]] {
+        let err = amy_resending_is_refused(&p, NOW, extra);
+        says(&err, "a new invitation token for role `member`");
+    }
+    // The invitation still works as it was, until it expires.
+    assert_eq!(
+        p.text("SELECT COUNT(*) FROM invitations WHERE state = 'pending'"),
+        "1"
+    );
+}
+
+#[test]
+fn managing_users_alone_cannot_revive_an_expired_admin_invitation() {
+    let p = Portal::new();
+    p.ok(&[
+        "role", "create", "people-desk", "--capabilities", "users.manage", "--account", ACCOUNT,
+    ]);
+    p.member("desk@acme.test", "people-desk");
+    p.ok(&[
+        "user", "invite", "--email", "ada@acme.test", "--role", "admin", "--expires-in", "30m",
+    ]);
+    for now in [NOW, HOUR_LATER] {
+        let before = tokens_mail_and_events(&p);
+        let err = p.refused_with(
+            &["user", "resend-invite", "ada@acme.test", "--no-send"],
+            &[("PORTALCTL_AS", "desk@acme.test"), ("PORTALCTL_NOW", now)],
+            DENIED,
+        );
+        says(
+            &err,
+            "`desk@acme.test` cannot give `ada@acme.test` a new invitation token for role `admin` in `Acme Ltd`",
+        );
+        assert_eq!(tokens_mail_and_events(&p), before, "{err}");
+    }
+}
