@@ -423,9 +423,10 @@ impl Portal {
         let operator = matches!(self.ctx.actor, Actor::Operator(_));
         let mut hidden = Vec::new();
         for account in accounts.iter().flatten().filter(|_| !operator) {
-            for start in hidden_actions(&*tx, &catalog, &self.ctx, account)? {
-                hidden.push((account.id, start));
-            }
+            hidden.push((
+                account.id,
+                hidden_actions(&*tx, &catalog, &self.ctx, account)?,
+            ));
         }
         let mut events = tx.audit_events(&AuditQuery {
             actor,
