@@ -1,8 +1,10 @@
 //! What of the audit log a member reads. The log's readers are the members
 //! who manage an account's users (`audit list`, `user history`); an event
-//! records an order, a payment method or a service as the command showed
-//! it, so a member reads it only where they may read that thing directly,
-//! by the same rules the commands that show it apply. Someone given only
+//! records an order, a policy, the account's profile, a payment method or a
+//! service as the command showed it, so a member reads it only where they
+//! may read that thing directly, by the same rules the commands that show
+//! it apply. Deny by default: an event of no kind listed here is the
+//! operator's alone. Someone given only
 //! the account-admin area of the customer area (004: "Permissions can
 //! include access to ... Services · Domains · Billing · Support requests ·
 //! Account administration") manages users, not billing.
@@ -92,10 +94,11 @@ fn reads_of(action: &str) -> Option<Reads> {
         .map(|(_, reads)| *reads)
 }
 
-/// The actions of the events in `account` that the actor may not read
-/// (none for the operator): each action of [`ACTIONS`] whose kind they may
-/// not read, and each of no kind.
-pub(super) fn hidden_actions(
+/// The actions of the events in `account` that the actor may read: each
+/// action of [`ACTIONS`] whose kind they may read. The log shows them
+/// nothing else there, so an event of an action no kind takes in, or of
+/// one this binary does not know, is read by no member.
+pub(super) fn shown_actions(
     tx: &dyn Tx,
     catalog: &Catalog,
     ctx: &Ctx,
@@ -103,13 +106,12 @@ pub(super) fn hidden_actions(
 ) -> Result<Vec<&'static str>> {
     // Each kind's answer once: several actions share it.
     let mut read: Vec<Option<bool>> = vec![None; KINDS.len()];
-    let mut hidden = Vec::new();
+    let mut shown = Vec::new();
     for action in ACTIONS {
         let Some(kind) = KINDS
             .iter()
             .position(|(start, _)| action.starts_with(start))
         else {
-            hidden.push(*action);
             continue;
         };
         let reads = match read[kind] {
@@ -120,11 +122,11 @@ pub(super) fn hidden_actions(
                 reads
             }
         };
-        if !reads {
-            hidden.push(*action);
+        if reads {
+            shown.push(*action);
         }
     }
-    Ok(hidden)
+    Ok(shown)
 }
 
 /// Whether the actor may read an event of `action` in `account`: what
@@ -302,6 +304,35 @@ mod tests {
                 "`{start}` starts no action"
             );
         }
+    }
+
+    /// An event of an action this binary does not know (an older or a
+    /// newer one's) is the operator's alone.
+    #[test]
+    fn an_event_of_an_unknown_action_is_read_by_no_member() {
+        let mut p = seeded("portal");
+        p.write(|w| {
+            let account = w.tx.account_named("Acme")?.expect("Acme");
+            w.record(super::super::audit::Change {
+                action: "test.secret",
+                account: Some(account),
+                target: None,
+                before: None,
+                after: Some(serde_json::json!({ "secret": 1 })),
+            });
+            Ok(())
+        })
+        .expect("recorded");
+        let owner = read_by(&mut p, "owner@acme.test");
+        assert!(!owner.iter().any(|a| a == "test.secret"), "{owner:?}");
+        assert!(owner.iter().any(|a| a == "init"), "{owner:?}");
+        let all: Vec<String> = p
+            .audit_list(&AuditFilter::default())
+            .expect("audit")
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert!(all.iter().any(|a| a == "test.secret"), "{all:?}");
     }
 
     /// A member who manages users but may not see the account (no
