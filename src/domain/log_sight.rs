@@ -66,7 +66,7 @@ const KINDS: &[(&str, Reads)] = &[
 ];
 
 /// What reading a kind of event needs.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 enum Reads {
     /// Nothing more than reading the log.
     Always,
@@ -104,21 +104,18 @@ pub(super) fn shown_actions(
     ctx: &Ctx,
     account: &Account,
 ) -> Result<Vec<&'static str>> {
-    // Each kind's answer once: several actions share it.
-    let mut read: Vec<Option<bool>> = vec![None; KINDS.len()];
+    // Each rule's answer once: several kinds share one (`account.view`).
+    let mut answered: Vec<(Reads, bool)> = Vec::new();
     let mut shown = Vec::new();
     for action in ACTIONS {
-        let Some(kind) = KINDS
-            .iter()
-            .position(|(start, _)| action.starts_with(start))
-        else {
+        let Some(rule) = reads_of(action) else {
             continue;
         };
-        let reads = match read[kind] {
-            Some(reads) => reads,
+        let reads = match answered.iter().find(|(r, _)| *r == rule) {
+            Some((_, reads)) => *reads,
             None => {
-                let reads = reads_kind(tx, catalog, ctx, account, KINDS[kind].1)?;
-                read[kind] = Some(reads);
+                let reads = reads_kind(tx, catalog, ctx, account, rule)?;
+                answered.push((rule, reads));
                 reads
             }
         };
