@@ -4,7 +4,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::access::{authority, caps, Authority};
-use super::log_sight::{hidden_actions, left_out_unknown};
+use super::log_sight::{left_out_unknown, shown_actions};
 use super::{find_account, snapshot, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{closest_few, Account, AuditEvent, Timestamp};
@@ -421,11 +421,12 @@ impl Portal {
             }
         };
         let operator = matches!(self.ctx.actor, Actor::Operator(_));
-        let mut hidden = Vec::new();
+        let mut shown = Vec::new();
         for account in accounts.iter().flatten().filter(|_| !operator) {
-            for start in hidden_actions(&*tx, &catalog, &self.ctx, account)? {
-                hidden.push((account.id, start));
-            }
+            shown.push((
+                account.id,
+                shown_actions(&*tx, &catalog, &self.ctx, account)?,
+            ));
         }
         let mut events = tx.audit_events(&AuditQuery {
             actor,
@@ -436,7 +437,7 @@ impl Portal {
             until: filter.until,
             actions: filter.actions.clone(),
             limit: filter.limit,
-            hidden,
+            shown: (!operator).then_some(shown),
         })?;
         if !operator {
             let seen = accounts.unwrap_or_default();

@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::access::Access;
-use super::log_sight::left_out_unknown;
+use super::log_sight::{left_out_unknown, reads_action};
 use super::members::visible_member;
 use super::one_object::STEPS;
 use super::timeline::{joined, merged_timeline, recorded_member, runs_in, timeline_in};
@@ -323,6 +323,13 @@ impl Portal {
             let account = accounts
                 .iter()
                 .find(|a| e.account.as_deref() == Some(&a.name));
+            // Read as `audit list` reads it: an owner's `init` records the
+            // whole account profile, for who may read it directly.
+            if let Some(account) = account {
+                if !reads_action(&*tx, &catalog, &self.ctx, account, &e.action)? {
+                    continue;
+                }
+            }
             for state in [&mut e.before, &mut e.after].into_iter().flatten() {
                 left_out_unknown(&*tx, &catalog, &self.ctx, account, state)?;
             }

@@ -6,7 +6,7 @@ use super::gate::Write;
 use super::orders::{joined_in, order_view, reevaluate};
 use super::visibility::listed_accounts;
 use super::visibility::{resolve_account_of, Named};
-use super::{member_in, Catalog, Portal};
+use super::{member_in, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, Email, MatchedPolicy, MemberStatus, Money, Policy, Text};
 use crate::store::Tx;
@@ -259,18 +259,21 @@ pub(crate) fn policy_view(tx: &dyn Tx, account: &Account, p: &Policy) -> Result<
 /// [`policy_view`] as `policy list` and `show` print it: with which of
 /// its named approvers may decide its orders now, and why the others
 /// cannot, since a policy keeps the approvers it names when one is
-/// deactivated or leaves.
+/// deactivated or leaves. A member's status is what `user list` shows, so
+/// only to an actor who may list the account's users (`users.view`);
+/// others get the policy alone.
 fn listed_policy_view(
     tx: &dyn Tx,
     catalog: &Catalog,
+    ctx: &Ctx,
     account: &Account,
     p: &Policy,
-    at: crate::model::Timestamp,
 ) -> Result<PolicyView> {
     let mut view = policy_view(tx, account, p)?;
-    if p.approvers.is_empty() {
+    if p.approvers.is_empty() || !sees_users(tx, catalog, ctx, account)? {
         return Ok(view);
     }
+    let at = ctx.now;
     let (mut deciders, mut idle) = (Vec::new(), Vec::new());
     for &person in &p.approvers {
         let email = tx.person(person)?.email.to_string();
@@ -282,6 +285,16 @@ fn listed_policy_view(
     view.deciders = Some(deciders);
     view.cannot_decide = Some(idle);
     Ok(view)
+}
+
+/// Whether the actor may see `account`'s users and their status, as
+/// `user list` requires.
+fn sees_users(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, account: &Account) -> Result<bool> {
+    match authorize(tx, catalog, ctx, account, caps::USERS_VIEW) {
+        Ok(_) => Ok(true),
+        Err(Error::Denied(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Why `person` cannot decide orders in `account` as a named approver,
@@ -321,7 +334,7 @@ fn save(
     let released = reevaluate_held(w, account, policy)?;
     // Printed as `policy show` prints it; the log keeps the policy.
     Ok(PolicyChange {
-        policy: listed_policy_view(w.tx, w.catalog()?, account, policy, w.ctx.now)?,
+        policy: listed_policy_view(w.tx, w.catalog()?, &w.ctx, account, policy)?,
         released,
     })
 }
@@ -412,7 +425,7 @@ impl Portal {
             let view = policy_view(tx, &account, &policy)?;
             w.changed("policy.create", &account, policy.name.clone(), None, &view)?;
             // Printed as `policy show` prints it; the log keeps the policy.
-            listed_policy_view(tx, catalog, &account, &policy, w.ctx.now)
+            listed_policy_view(tx, catalog, &w.ctx, &account, &policy)
         })
     }
 
@@ -449,9 +462,7 @@ impl Portal {
         let mut views = Vec::new();
         for (account, _) in seen {
             for p in tx.policies_in(account.id)? {
-                views.push(listed_policy_view(
-                    &*tx, &catalog, &account, &p, self.ctx.now,
-                )?);
+                views.push(listed_policy_view(&*tx, &catalog, &self.ctx, &account, &p)?);
             }
         }
         Ok(views)
@@ -475,7 +486,7 @@ impl Portal {
             caps::ACCOUNT_VIEW.to("see approval policies"),
         )?;
         let policy = find_policy(&*tx, &account, name)?;
-        listed_policy_view(&*tx, &catalog, &account, &policy, self.ctx.now)
+        listed_policy_view(&*tx, &catalog, &self.ctx, &account, &policy)
     }
 
     /// Enables or disables a policy; needs `policies.manage`. Disabling
@@ -582,7 +593,7 @@ impl Portal {
 mod tests {
     use super::super::testing::{email, join, seeded};
     use super::*;
-    use crate::domain::{parse_fixture, Actor, ApplyOptions, NewOrder};
+    use crate::domain::{parse_fixture, Actor, ApplyOptions, Handover, MemberFilter, NewOrder};
     use crate::model::{OrderStatus, Text};
     use crate::view::AuditHeadView;
 
@@ -806,5 +817,48 @@ mod tests {
         // The operator's apply goes through, and releases it.
         p.apply(&off, ApplyOptions::default()).expect("operator");
         assert_eq!(status(&mut p, order), OrderStatus::Approved);
+    }
+
+    /// Who of a policy's approvers can no longer decide, and why, is
+    /// their status in the account: shown only to who may list its users
+    /// (`users.view`). A plain member, refused `user list`, reads the
+    /// policy as it was before the marks.
+    #[test]
+    fn approvers_status_is_shown_only_to_who_sees_the_users() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "user");
+        join(&mut p, "bob@acme.test", "user");
+        p.policy_create(&NewPolicy {
+            name: "Big".into(),
+            threshold: money("50.00"),
+            approvers: vec![email("bob@acme.test"), email("owner@acme.test")],
+            ..NewPolicy::default()
+        })
+        .expect("policy");
+        p.deactivate(&email("bob@acme.test"), None, &Handover::default())
+            .expect("deactivate");
+        as_member(&mut p, "owner@acme.test");
+        let seen = p.policy_show("Big", None).expect("owner sees it");
+        assert_eq!(seen.deciders, Some(vec!["owner@acme.test".to_string()]));
+        assert_eq!(
+            seen.cannot_decide,
+            Some(vec![IdleApprover {
+                email: "bob@acme.test".into(),
+                status: "deactivated".into(),
+            }])
+        );
+        as_member(&mut p, "ann@acme.test");
+        assert!(
+            p.member_list(&MemberFilter::default()).is_err(),
+            "ann lists no users"
+        );
+        let plain = p.policy_show("Big", None).expect("ann sees the policy");
+        assert_eq!((plain.deciders, plain.cannot_decide), (None, None));
+        assert_eq!(plain.approvers, ["owner@acme.test", "bob@acme.test"]);
+        let listed = p.policy_list(None, None).expect("ann lists policies");
+        assert_eq!(
+            (&listed[0].deciders, &listed[0].cannot_decide),
+            (&None, &None)
+        );
     }
 }

@@ -328,14 +328,22 @@ impl SqliteTx<'_> {
                 args.push(Value::Text(beneath));
             }
         }
-        for (account, start) in &q.hidden {
-            // `substr`, not `LIKE`: an action's `_` is no wildcard.
-            sql.push_str(" AND NOT (account_id IS ? AND substr(action, 1, ?) = ?)");
-            args.push(Value::Integer(*account));
-            args.push(Value::Integer(
-                i64::try_from(start.len()).unwrap_or(i64::MAX),
-            ));
-            args.push(Value::Text((*start).to_string()));
+        if let Some(shown) = &q.shown {
+            // One term per account, its actions in a list: a term per
+            // action would deepen the expression past SQLite's limit for a
+            // reader of many accounts.
+            let mut terms = Vec::with_capacity(shown.len());
+            for (account, actions) in shown.iter().filter(|(_, a)| !a.is_empty()) {
+                let marks = vec!["?"; actions.len()].join(", ");
+                terms.push(format!("account_id IS ? AND action IN ({marks})"));
+                args.push(Value::Integer(*account));
+                args.extend(actions.iter().map(|a| Value::Text((*a).to_string())));
+            }
+            if terms.is_empty() {
+                sql.push_str(" AND 0");
+            } else {
+                sql.push_str(&format!(" AND ({})", terms.join(" OR ")));
+            }
         }
         sql.push_str(" ORDER BY seq DESC");
         if let Some(limit) = q.limit {

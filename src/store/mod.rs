@@ -669,9 +669,10 @@ pub(crate) struct AuditQuery {
     /// Only events of one of these actions (`user.invite`), or of one
     /// beneath them (`user.merge` takes in `user.merge.order`); empty: any.
     pub actions: Vec<String>,
-    /// Events left out: those in the account whose action starts so
-    /// (`order.`), by account id.
-    pub hidden: Vec<(i64, &'static str)>,
+    /// Only events the reader may read (`None`: all): in each account (by
+    /// id), those of one of its actions (`order.place`), and none of an
+    /// account not listed.
+    pub shown: Option<Vec<(i64, Vec<&'static str>)>>,
     /// At most this many, the newest.
     pub limit: Option<u32>,
 }

@@ -337,8 +337,9 @@ pub(crate) struct PolicyView {
     /// `policy list` and `show` of a policy naming approvers: those of
     /// them who may decide its orders now, as `order show` names its
     /// `deciders`. Absent for a policy naming nobody (the account's
-    /// approvers decide), and in the log, which records the policy, not
-    /// its approvers' standing.
+    /// approvers decide), in the log, which records the policy, not its
+    /// approvers' standing, and to an actor who may not list the
+    /// account's users (`users.view`), since it tells their status.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deciders: Option<Vec<String>>,
     /// `policy list` and `show`: the named approvers who can no longer

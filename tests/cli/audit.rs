@@ -6,7 +6,9 @@
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::support::{rewind, says, schema_version, version_before, Portal, CONFLICT};
+use crate::support::{
+    rewind, says, schema_version, version_before, Portal, ACCOUNT, CONFLICT, DENIED, OWNER,
+};
 
 /// The triggers that keep the audit log append-only.
 const GUARDS: [&str; 3] = [
@@ -691,4 +693,65 @@ fn audit_list_refusal_of_an_unknown_action_is_short() {
     says(&err, "did you mean `order`?");
     says(&err, "order.*");
     assert!(!err.contains("order.reevaluate"), "{err}");
+}
+
+/// A member who manages users but may not see the account reads in the
+/// log none of what `policy list`, `cost-centre list` and `account show`
+/// refuse them: no policy thresholds or approvers, no cost centres, no
+/// profile or owner from `init`, in `audit list` or `user history`.
+#[test]
+fn managing_users_reads_no_policy_cost_centre_or_account_profile_in_the_log() {
+    let p = Portal::new();
+    p.ok(&[
+        "role",
+        "create",
+        "clerk",
+        "--capabilities",
+        "portal.access,users.manage,users.view",
+        "--account",
+        ACCOUNT,
+    ]);
+    p.member("clerk@acme.test", "clerk");
+    p.ok(&[
+        "policy", "create", "--name", "Big spend", "--threshold", "500", "--approvers", OWNER,
+    ]);
+    p.ok(&["cost-centre", "create", "OPS", "--name", "Operations"]);
+    let clerk = Some("clerk@acme.test");
+    for refused in [
+        &["policy", "list"][..],
+        &["cost-centre", "list"],
+        &["account", "show"],
+    ] {
+        p.refused_as(clerk, refused, DENIED);
+    }
+    let kinds = [
+        "audit", "list", "--action", "policy", "--action", "cost_centre", "--action", "init",
+    ];
+    let owner = p.json_as(Some(OWNER), &kinds);
+    let seen: Vec<&str> = owner
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        seen,
+        ["init", "policy.create", "cost_centre.create"],
+        "{owner}"
+    );
+    assert_eq!(p.json_as(clerk, &kinds), json!([]));
+    // The rest of the log is theirs, and a limit counts what they read.
+    let last = p.json_as(clerk, &["audit", "list", "--limit", "1"]);
+    assert_eq!(last[0]["action"], "user.accept", "{last}");
+    let history = p.json_as(clerk, &["user", "history", OWNER]);
+    assert!(
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["action"] != "init"),
+        "{history}"
+    );
+    let history = p.json_as(Some(OWNER), &["user", "history", OWNER]);
+    assert_eq!(history[0]["action"], "init", "{history}");
 }

@@ -359,10 +359,15 @@ fn policy_json_has_the_design_fields() {
 
     assert_eq!(p.json(&["policy", "show", "Hardware over 500"]), v);
     assert_eq!(p.json(&["policy", "list"]), serde_json::json!([v]));
-    // Any member who can view the account can read the policies.
+    // Any member who can view the account can read the policies; who
+    // of the approvers can decide only one who may list its users.
+    let mut plain = v.clone();
+    for field in ["deciders", "cannot_decide"] {
+        plain.as_object_mut().unwrap().remove(field);
+    }
     assert_eq!(
         p.json_as(Some(UMA), &["policy", "list"]),
-        serde_json::json!([v])
+        serde_json::json!([plain])
     );
 }
 
@@ -2137,6 +2142,47 @@ fn an_order_whose_creator_is_a_named_approver_falls_back_or_warns() {
     assert_eq!(
         p.json(&["order", "show", "PA1"])["deciders"],
         serde_json::json!(["fiona@acme.test", "olive@acme.test"])
+    );
+}
+
+/// Who of a policy's approvers can no longer decide, and why, is their
+/// status: a `user` member, refused `user list`, reads the policy without
+/// the marks or `deciders`/`cannot_decide`, as before they existed.
+#[test]
+fn policy_approvers_status_is_shown_only_to_who_may_list_users() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    p.member("bob@acme.test", "user");
+    p.ok(&[
+        "policy", "create", "--name", "Big", "--threshold", "50", "--approvers",
+        "bob@acme.test,owner@acme.test",
+    ]);
+    p.ok(&["user", "deactivate", "bob@acme.test", "--yes"]);
+    let ann = Some("ann@acme.test");
+    p.refused_as(ann, &["user", "list"], crate::support::DENIED);
+    for args in [&["policy", "list"][..], &["policy", "show", "Big"]] {
+        let run = p.run_as(ann, args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        says(&run.stdout, "bob@acme.test");
+        assert!(!run.stdout.contains("deactivated"), "{}", run.stdout);
+        // The owner, who lists users, sees the mark.
+        says(
+            &p.run_as(Some(OWNER), args).stdout,
+            "bob@acme.test (deactivated)",
+        );
+    }
+    let v = p.json_as(ann, &["policy", "show", "Big"]);
+    assert!(v.get("deciders").is_none(), "{v}");
+    assert!(v.get("cannot_decide").is_none(), "{v}");
+    assert_eq!(v["approvers"].as_array().map(Vec::len), Some(2), "{v}");
+    let v = &p.json_as(ann, &["policy", "list"])[0];
+    assert!(v.get("deciders").is_none(), "{v}");
+    assert!(v.get("cannot_decide").is_none(), "{v}");
+    let v = p.json_as(Some(OWNER), &["policy", "show", "Big"]);
+    assert_eq!(
+        v["cannot_decide"],
+        serde_json::json!([{"email": "bob@acme.test", "status": "deactivated"}]),
+        "{v}"
     );
 }
 

@@ -366,6 +366,18 @@ fn the_audit_log_reads_back_by_query() {
             ..all.clone()
         };
         assert_eq!(tx.audit_events(&since)?, vec![second.clone()]);
+        // A reader is shown only the actions listed for each account, and
+        // nothing of an account not listed.
+        let shown = |actions: Vec<&'static str>| AuditQuery {
+            shown: Some(vec![(b.account, actions)]),
+            ..all.clone()
+        };
+        assert_eq!(
+            tx.audit_events(&shown(vec!["user.accept", "user.invite"]))?,
+            vec![first.clone()]
+        );
+        assert_eq!(tx.audit_events(&shown(vec!["user.accept"]))?, vec![]);
+        assert_eq!(tx.audit_events(&shown(vec![]))?, vec![]);
         let newest = AuditQuery {
             limit: Some(1),
             ..all
