@@ -369,7 +369,8 @@ fn rows() -> Vec<Row> {
         row(ADMIN_LEFT, "can ann@acme.test users.view", DENIED, &[ANN, "left"]).by(ANN),
         row(ANN_NO_ACCESS, "user show ann@acme.test", DENIED, &[ANN, "no-access"]).by(ANN),
         // Times the text form cannot hold are refused, not stored.
-        row(ACME, "audit list --since 1000000y", USAGE, &["0000 to 9999"]),
+        row(ACME, "audit list --since 400000000d", USAGE, &["0000 to 9999"]),
+        row(ACME, "audit list --since 2y", USAGE, &["no fixed length"]),
         row(ACME, INVITE_NEWBIE, USAGE, &["0000 to 9999"]).at("9999-12-31T00:00:00Z"),
         // Only leaving --as out means the operator; an --as that names
         // nobody is refused alike by every command, before any rule.
