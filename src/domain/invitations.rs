@@ -720,10 +720,22 @@ impl Portal {
                 MemberStatus::Deactivated | MemberStatus::Left
             ) && membership.accepted_at.is_none();
             if membership.status != MemberStatus::Invited && !reopening {
+                // Named with the account, so that it works when pasted.
+                let next = match membership.status {
+                    MemberStatus::Active => format!(
+                        "they have joined: change their access with `portalctl user set-role {email} ROLE --account \"{}\"`",
+                        account.name
+                    ),
+                    _ => format!(
+                        "bring them back with `portalctl user activate {email} --account \"{}\"`",
+                        account.name
+                    ),
+                };
                 return Err(Error::conflict(format!(
                     "`{email}` has no invitation to resend: they are {} in `{}`",
                     membership.status, account.name
-                )));
+                ))
+                .help(next));
             }
             // The role and grants keep the end they were given with.
             let ends = access_given_until(catalog, &membership, &tx.grants(membership.id)?)?;

@@ -493,3 +493,32 @@ fn inviting_a_member_again_points_to_the_command_that_works_for_their_status() {
         );
     }
 }
+
+/// `resend-invite` of someone who joined names the command that works
+/// for where they stand, as `user invite` of them does: `activate` for
+/// one who left or was deactivated after accepting, `set-role` for one
+/// active. It used to say only that they had no invitation.
+#[test]
+fn resend_invite_of_a_member_who_joined_names_the_command_that_works() {
+    let p = Portal::new();
+    for (who, then) in [
+        ("lea@acme.test", Some("left-company")),
+        ("dee@acme.test", Some("deactivate")),
+        ("ava@acme.test", None),
+    ] {
+        p.member(who, "user");
+        if let Some(then) = then {
+            p.ok(&["--yes", "user", then, who]);
+        }
+        let err = p.refused(&["user", "resend-invite", who], CONFLICT);
+        says(&err, "has no invitation to resend");
+        let command = helped_command(&err);
+        let words: Vec<&str> = command.iter().map(String::as_str).collect();
+        p.ok(&words);
+        assert_eq!(
+            p.json(&["user", "show", who])["status"],
+            "active",
+            "{who}: {words:?}"
+        );
+    }
+}
