@@ -1879,6 +1879,10 @@ fn export_then_apply_keeps_an_invitations_expiry_and_an_expired_one_dead() {
     let run = apply_stdin(&copy, &[], &exported);
     assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     says(&run.stderr, "2 invitations restored as made before");
+    says(
+        &run.stderr,
+        "mailed to nobody (`kim@acme.test`, `temp@acme.test`)",
+    );
     says(&run.stderr, "user resend-invite EMAIL");
     assert_eq!(copy.ok(&["export"]), exported);
     for db in [&p, &copy] {
