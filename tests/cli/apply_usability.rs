@@ -444,3 +444,30 @@ fn a_member_listed_invited_who_has_joined_is_told_what_to_write() {
          help: write `\"status\": \"active\"` for them, as they are now\n"
     );
 }
+
+/// A member's file that leaves them out, applied with `--prune`, would
+/// deactivate them first, and the rest was then refused as coming from
+/// someone who holds nothing, sending the admin to the wrong fix. It is
+/// refused for what it is, at the file's users, and changes nothing.
+#[test]
+fn a_prune_that_would_deactivate_the_member_applying_it_says_so() {
+    let p = demo();
+    let path = p.db.with_file_name("policies-only.json");
+    std::fs::write(
+        &path,
+        r#"{"preset":"portal","accounts":[{"name":"Acme Ltd","kind":"partner","policies":[]}]}"#,
+    )
+    .unwrap();
+    let before = p.ok(&["export"]);
+    let err = p.refused_as(
+        Some("fiona@acme.test"),
+        &["--yes", "apply", path.to_str().unwrap(), "--prune"],
+        CONFLICT,
+    );
+    says(
+        &err,
+        "error: accounts[0].users: `fiona@acme.test` applies this file and is not among its users, so --prune would deactivate them",
+    );
+    says(&err, "help: list `fiona@acme.test` among the users");
+    assert_eq!(p.ok(&["export"]), before);
+}
