@@ -662,8 +662,10 @@ fn already_initialised(
              accounts, or a new --db for a fresh portal",
         )
     };
+    // Every setting that differs is named at once, not one per run.
+    let mut differences = Vec::new();
     if existing != req.preset.name {
-        return Err(refuse(vec![setting("preset", existing, &req.preset.name)]));
+        differences.push(setting("preset", existing, &req.preset.name));
     }
     // The first account is the oldest one; `init` made it.
     let first = tx
@@ -677,12 +679,13 @@ fn already_initialised(
             )])
         })?;
     let owner = first.owner_id.map(|id| tx.person(id)).transpose()?;
-    let mut differences = Vec::new();
     if first.name.to_lowercase() != account_name.to_lowercase() {
         differences.push(setting("account", &first.name, account_name));
     }
+    // Another preset's kind of account is no difference of its own
+    // unless it was asked for.
     let kind = req.kind.unwrap_or(req.preset.account_kind);
-    if first.kind != kind {
+    if first.kind != kind && (req.kind.is_some() || existing == req.preset.name) {
         differences.push(setting("kind", first.kind, kind));
     }
     if first.currency != currency {

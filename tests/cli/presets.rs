@@ -390,6 +390,12 @@ fn init_again_with_other_settings_names_the_difference_and_the_same_changes_noth
             &["--owner-city", "Paris", "--owner-country", "FR"],
             "it has no owner city, no owner country; this asked for owner city `Paris`, owner country `FR`",
         ),
+        // Every difference at once, not one per run; another preset's
+        // kind of account only where it was asked for.
+        (
+            &["--preset", "lmp", "--currency", "EUR", "--owner-name", "Someone Else"],
+            "it has preset `portal`, currency `GBP`, owner name `Olive Owner`; this asked for preset `lmp`, currency `EUR`, owner name `Someone Else`",
+        ),
     ] {
         let err = p.refused(&[&same[..], extra].concat(), CONFLICT);
         assert_eq!(
