@@ -70,11 +70,32 @@ impl Log {
         email: &str,
         name: &str,
     ) -> rusqlite::Result<()> {
-        let after = serde_json::json!({
-            "accepted_at": NOW, "account": account.1, "email": email, "grants": [],
-            "invited_at": NOW, "name": name, "owner": false, "role": role, "status": "active",
+        /// The member as the event keeps it, its fields declared in the
+        /// sorted order of canonical JSON, written with no tree between.
+        #[derive(serde::Serialize)]
+        struct After<'a> {
+            accepted_at: &'a str,
+            account: &'a str,
+            email: &'a str,
+            grants: [&'a str; 0],
+            invited_at: &'a str,
+            name: &'a str,
+            owner: bool,
+            role: &'a str,
+            status: &'a str,
+        }
+        let after = serde_json::to_string(&After {
+            accepted_at: NOW,
+            account: account.1,
+            email,
+            grants: [],
+            invited_at: NOW,
+            name,
+            owner: false,
+            role,
+            status: "active",
         })
-        .to_string();
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
         let seq = self.head.0 + 1;
         let hash = format!(
             "{:x}",

@@ -173,8 +173,8 @@ fn a_new_email_by_any_write_is_reviewed_as_the_access_it_hands_over() {
                     action: "user.edit",
                     account: None,
                     target: Some(to.into()),
-                    before: Some(before),
-                    after: Some(json!({"email": to})),
+                    before: Some(before.into()),
+                    after: Some(json!({"email": to}).into()),
                 });
                 Ok(())
             })

@@ -5,10 +5,10 @@ use sha2::{Digest, Sha256};
 
 use super::access::{authority, caps, Authority};
 use super::log_sight::{left_out_unknown, shown_actions};
-use super::{find_account, snapshot, Actor, Catalog, Ctx, Portal};
+use super::{find_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{closest_few, Account, AuditEvent, Timestamp};
-use crate::store::{AuditQuery, AuditRecord, AuditText, Tx};
+use crate::model::{closest_few, Account, AuditEvent, CanonicalJson, Timestamp};
+use crate::store::{AuditQuery, AuditRecord, AuditText, NewEvent, Tx};
 use crate::view::{AuditHeadView, AuditVerifiedView};
 
 /// The `prev_hash` of the first event.
@@ -105,8 +105,8 @@ pub(crate) struct Change {
     pub action: &'static str,
     pub account: Option<Account>,
     pub target: Option<String>,
-    pub before: Option<Value>,
-    pub after: Option<Value>,
+    pub before: Option<CanonicalJson>,
+    pub after: Option<CanonicalJson>,
 }
 
 impl Change {
@@ -123,10 +123,16 @@ impl Change {
             action,
             account: Some(account.clone()),
             target: Some(target.into()),
-            before: before.map(snapshot).transpose()?,
-            after: Some(snapshot(after)?),
+            before: before.map(canonical).transpose()?,
+            after: Some(canonical(after)?),
         })
     }
+}
+
+/// A view as an event's `before` or `after`.
+fn canonical<T: serde::Serialize>(view: &T) -> Result<CanonicalJson> {
+    CanonicalJson::of(view)
+        .map_err(|e| Error::Internal(anyhow::Error::new(e).context("cannot serialise")))
 }
 
 /// The hash formula new events are written with (see [`event_hash`]).
@@ -146,41 +152,98 @@ pub(super) fn record(
         None => (0, GENESIS.to_string()),
     };
     let actor = ctx.actor.audit_name();
-    let mut records = Vec::new();
+    let mut events = Vec::new();
     for change in changes {
         seq += 1;
-        let mut record = AuditRecord {
-            event: AuditEvent {
-                seq,
-                at: ctx.now,
-                actor: actor.clone(),
-                action: change.action.to_string(),
-                account: change.account.as_ref().map(|a| a.name.clone()),
-                target: change.target,
-                // No value is written as NULL, never as JSON `null`: the
-                // hash reads both as null, so only one may be an event's
-                // (see `edited_text`).
-                before: change.before.filter(|v| !v.is_null()),
-                after: change.after.filter(|v| !v.is_null()),
-                prev_hash,
-                hash: String::new(),
-            },
-            account_id: change.account.map(|a| a.id),
+        let mut event = NewEvent {
+            seq,
+            at: ctx.now,
+            actor: actor.clone(),
+            action: change.action.to_string(),
+            account_id: change.account.as_ref().map(|a| a.id),
+            account: change.account.map(|a| a.name),
+            target: change.target,
+            // No value is written as NULL, never as JSON `null`: the
+            // hash reads both as null, so only one may be an event's
+            // (see `edited_text`).
+            before: change.before.filter(|v| !v.is_null()),
+            after: change.after.filter(|v| !v.is_null()),
+            prev_hash,
+            hash: String::new(),
             hash_version: HASH_VERSION,
         };
-        record.event.hash = event_hash(&record).ok_or_else(|| {
+        event.hash = hash(&Columns {
+            prev_hash: &event.prev_hash,
+            seq,
+            at: &event.at,
+            actor: &event.actor,
+            action: &event.action,
+            account_id: event.account_id,
+            account: event.account.as_deref(),
+            target: event.target.as_deref(),
+            before: event.before.as_ref().map(CanonicalJson::as_str),
+            after: event.after.as_ref().map(CanonicalJson::as_str),
+            version: HASH_VERSION,
+        })
+        .ok_or_else(|| {
             Error::Internal(anyhow::anyhow!(
                 "hash version {HASH_VERSION} has no formula"
             ))
         })?;
-        prev_hash = record.event.hash.clone();
-        records.push(record);
+        prev_hash = event.hash.clone();
+        events.push(event);
     }
-    tx.append_audit(&records)
+    tx.append_audit(&events)
 }
 
-/// The hash of an event by the formula its `hash_version` names; `None`
-/// for a version this binary does not know.
+/// An event's columns as its hash reads them: `before` and `after` as
+/// their canonical JSON text.
+struct Columns<'a> {
+    prev_hash: &'a str,
+    seq: i64,
+    at: &'a Timestamp,
+    actor: &'a str,
+    action: &'a str,
+    account_id: Option<i64>,
+    account: Option<&'a str>,
+    target: Option<&'a str>,
+    before: Option<&'a str>,
+    after: Option<&'a str>,
+    version: i64,
+}
+
+/// The hash of a stored event by the formula its `hash_version` names;
+/// `None` for a version this binary does not know.
+pub(crate) fn event_hash(record: &AuditRecord) -> Option<String> {
+    let e = &record.event;
+    let [before, after] = [&e.before, &e.after].map(|v| v.as_ref().map(Value::to_string));
+    hash(&Columns {
+        prev_hash: &e.prev_hash,
+        seq: e.seq,
+        at: &e.at,
+        actor: &e.actor,
+        action: &e.action,
+        account_id: record.account_id,
+        account: e.account.as_deref(),
+        target: e.target.as_deref(),
+        before: before.as_deref(),
+        after: after.as_deref(),
+        version: record.hash_version,
+    })
+}
+
+/// One field of the object an event's hash reads.
+enum Field<'a> {
+    /// A string, or null.
+    Text(Option<&'a str>),
+    /// A number, or null.
+    Number(Option<i64>),
+    /// Canonical JSON text, or null.
+    Json(Option<&'a str>),
+}
+
+/// The hash of an event by the formula `version` names; `None` for a
+/// version this binary does not know.
 ///
 /// Every version hashes the previous hash, a newline and a canonical JSON
 /// object (keys sorted, no spaces) of the event's columns, with SHA-256,
@@ -195,88 +258,59 @@ pub(super) fn record(
 ///
 /// A new column in `audit_events` needs a new version; the store's tests
 /// list the columns so that one is not added unnoticed.
-pub(crate) fn event_hash(record: &AuditRecord) -> Option<String> {
-    match record.hash_version {
-        1 => Some(hash_v1(&record.event)),
-        2 => Some(hash_v2(record)),
-        _ => None,
+fn hash(c: &Columns) -> Option<String> {
+    let at = c.at.to_string();
+    let mut fields = vec![
+        ("account", Field::Text(c.account)),
+        ("action", Field::Text(Some(c.action))),
+        ("actor", Field::Text(Some(c.actor))),
+        ("after", Field::Json(c.after)),
+        ("at", Field::Text(Some(&at))),
+        ("before", Field::Json(c.before)),
+        ("seq", Field::Number(Some(c.seq))),
+        ("target", Field::Text(c.target)),
+    ];
+    match c.version {
+        1 => {}
+        2 => {
+            fields.insert(1, ("account_id", Field::Number(c.account_id)));
+            fields.insert(7, ("hash_version", Field::Number(Some(2))));
+        }
+        _ => return None,
     }
+    Some(digest(c.prev_hash, &fields))
 }
 
-fn hash_v1(e: &AuditEvent) -> String {
-    /// Version 1's columns, named as its JSON keys, in their sorted order.
-    #[derive(serde::Serialize)]
-    struct V1<'a> {
-        account: &'a Option<String>,
-        action: &'a str,
-        actor: &'a str,
-        after: &'a Option<Value>,
-        at: String,
-        before: &'a Option<Value>,
-        seq: i64,
-        target: &'a Option<String>,
-    }
-    digest(
-        &e.prev_hash,
-        &V1 {
-            account: &e.account,
-            action: &e.action,
-            actor: &e.actor,
-            after: &e.after,
-            at: e.at.to_string(),
-            before: &e.before,
-            seq: e.seq,
-            target: &e.target,
-        },
-    )
-}
-
-fn hash_v2(r: &AuditRecord) -> String {
-    /// Version 2's columns, named as its JSON keys, in their sorted order.
-    #[derive(serde::Serialize)]
-    struct V2<'a> {
-        account: &'a Option<String>,
-        account_id: Option<i64>,
-        action: &'a str,
-        actor: &'a str,
-        after: &'a Option<Value>,
-        at: String,
-        before: &'a Option<Value>,
-        hash_version: i64,
-        seq: i64,
-        target: &'a Option<String>,
-    }
-    let e = &r.event;
-    digest(
-        &e.prev_hash,
-        &V2 {
-            account: &e.account,
-            account_id: r.account_id,
-            action: &e.action,
-            actor: &e.actor,
-            after: &e.after,
-            at: e.at.to_string(),
-            before: &e.before,
-            hash_version: r.hash_version,
-            seq: e.seq,
-            target: &e.target,
-        },
-    )
-}
-
-/// SHA-256 of `prev_hash`, a newline and `body` as compact JSON, in hex.
-/// The JSON is canonical: the bodies' fields are declared in sorted key
-/// order, and serde_json keeps the keys of `before` and `after` sorted.
-/// It is written straight into the hash, never built as a tree or a
-/// string, since every write of many members hashes one event each. The
-/// known-answer tests below fail should any of that change.
-fn digest(prev_hash: &str, body: &impl serde::Serialize) -> String {
+/// SHA-256 of `prev_hash`, a newline and `fields` as a compact JSON
+/// object, in hex. The object is canonical: the fields come in sorted key
+/// order, and their JSON text is canonical. It is written straight into
+/// the hash, never built as a string, since every write of many members
+/// hashes one event each. The known-answer tests below fail should any of
+/// that change.
+fn digest(prev_hash: &str, fields: &[(&str, Field)]) -> String {
     let mut hasher = Sha256::new();
     hasher.update(prev_hash.as_bytes());
-    hasher.update(b"\n");
-    // Writing into a hasher cannot fail, nor can serialising these
-    // fields (string keys, JSON values).
-    let _ = serde_json::to_writer(&mut hasher, body);
+    hasher.update(b"\n{");
+    for (i, (key, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            hasher.update(b",");
+        }
+        // The keys are the plain names above: nothing in them to escape.
+        hasher.update(b"\"");
+        hasher.update(key.as_bytes());
+        hasher.update(b"\":");
+        // Writing into a hasher cannot fail, nor can serialising a string
+        // or a number.
+        let _ = match value {
+            Field::Text(text) => serde_json::to_writer(&mut hasher, text),
+            Field::Number(number) => serde_json::to_writer(&mut hasher, number),
+            Field::Json(json) => {
+                hasher.update(json.unwrap_or("null").as_bytes());
+                Ok(())
+            }
+        };
+    }
+    hasher.update(b"}");
     format!("{:x}", hasher.finalize())
 }
 
@@ -740,7 +774,8 @@ mod tests {
             })
             .expect("account");
         }
-        tx.append_audit(records).expect("append");
+        let events: Vec<NewEvent> = records.iter().map(NewEvent::from).collect();
+        tx.append_audit(&events).expect("append");
         tx.commit().expect("commit");
         let actor = Actor::Operator("root".into());
         Portal::new(Box::new(store), Ctx { now: at(2), actor })
@@ -911,8 +946,8 @@ mod tests {
             action: "init",
             account: None,
             target: None,
-            before: Some(Value::Null),
-            after: Some(json!({"a": 1})),
+            before: Some(Value::Null.into()),
+            after: Some(json!({"a": 1}).into()),
         };
         super::record(&*tx, &ctx, [change]).expect("recorded");
         let stored = tx.audit_chain().expect("chain");

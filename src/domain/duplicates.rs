@@ -150,7 +150,7 @@ impl Portal {
                 account: None,
                 target: Some(email.to_string()),
                 before: None,
-                after: Some(serde_json::json!({ "email": email.as_str(), "merged_into": into.as_str() })),
+                after: Some(serde_json::json!({ "email": email.as_str(), "merged_into": into.as_str() }).into()),
             });
             Ok(())
         })
@@ -434,8 +434,8 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
         action: "user.merge",
         account: None,
         target: Some(email.to_string()),
-        before: Some(before),
-        after: Some(after),
+        before: Some(before.into()),
+        after: Some(after.into()),
     });
     Ok(view)
 }

@@ -315,7 +315,7 @@ mod tests {
                 account: Some(account),
                 target: None,
                 before: None,
-                after: Some(serde_json::json!({ "secret": 1 })),
+                after: Some(serde_json::json!({ "secret": 1 }).into()),
             });
             Ok(())
         })

@@ -208,8 +208,8 @@ impl Portal {
                 action,
                 account: Some(account.clone()),
                 target: Some(email.to_string()),
-                before: Some(snapshot(&before)?),
-                after: Some(after_json),
+                before: Some(snapshot(&before)?.into()),
+                after: Some(after_json.into()),
             });
             // The event keeps every customer; the answer names only those
             // the actor may know of, as `user history` does: a partner's

@@ -830,7 +830,7 @@ mod tests {
                 account: None,
                 target: Some("ann@acme.test".into()),
                 before: None,
-                after: Some(serde_json::json!({ "grant": "billing" })),
+                after: Some(serde_json::json!({ "grant": "billing" }).into()),
             });
             Ok(())
         })
@@ -884,7 +884,7 @@ mod tests {
                         account: None,
                         target: Some("ann@acme.test".into()),
                         before: None,
-                        after: Some(serde_json::json!({ "grant": name })),
+                        after: Some(serde_json::json!({ "grant": name }).into()),
                     });
                     Ok(())
                 })

@@ -35,6 +35,7 @@ use serde_json::{Map, Value};
 use super::audit::Change;
 use super::{Actor, Portal};
 use crate::error::Result;
+use crate::model::CanonicalJson;
 
 /// The key of a merged event's `after` that lists the commands it merges.
 pub(crate) const STEPS: &str = "steps";
@@ -197,7 +198,8 @@ impl Portal {
 /// The commands `change` stands for: its own, or the steps of an event
 /// that a scope inside merged already.
 fn steps_of(change: &Change) -> Vec<Value> {
-    match change.after.as_ref().and_then(|a| a.get(STEPS)) {
+    let after = change.after.as_ref().map(CanonicalJson::to_value);
+    match after.as_ref().and_then(|a| a.get(STEPS)) {
         Some(Value::Array(steps)) => steps.clone(),
         _ => vec![Value::from(change.action)],
     }
@@ -225,7 +227,7 @@ fn merge(mut run: Vec<Change>, update: &'static str) -> Option<Change> {
     if first.before.is_some() && first.before == last.after && notes.is_empty() {
         return None;
     }
-    let mut after = last.after;
+    let mut after = last.after.as_ref().map(CanonicalJson::to_value);
     if let Some(Value::Object(fields)) = &mut after {
         for (key, earlier) in notes {
             match (fields.get_mut(&key), earlier) {
@@ -247,7 +249,7 @@ fn merge(mut run: Vec<Change>, update: &'static str) -> Option<Change> {
         account: first.account,
         target: first.target,
         before: first.before,
-        after,
+        after: after.map(CanonicalJson::from),
     })
 }
 
@@ -258,9 +260,9 @@ fn merge(mut run: Vec<Change>, update: &'static str) -> Option<Change> {
 fn notes(run: &[Change]) -> Map<String, Value> {
     let mut notes = Map::new();
     for pair in run.windows(2) {
-        let (Some(Value::Object(after)), Some(Value::Object(next))) =
-            (&pair[0].after, &pair[1].before)
-        else {
+        let [after, next] =
+            [&pair[0].after, &pair[1].before].map(|v| v.as_ref().map(CanonicalJson::to_value));
+        let (Some(Value::Object(after)), Some(Value::Object(next))) = (after, next) else {
             continue;
         };
         // The steps of an event merged already are no note: the merged
@@ -292,9 +294,14 @@ mod tests {
             action,
             account: None,
             target: Some("ann@acme.test".into()),
-            before,
-            after: Some(after),
+            before: before.map(CanonicalJson::from),
+            after: Some(after.into()),
         }
+    }
+
+    /// What an event's `before` or `after` reads as.
+    fn value(json: &Option<CanonicalJson>) -> Option<Value> {
+        json.as_ref().map(CanonicalJson::to_value)
     }
 
     #[test]
@@ -321,9 +328,12 @@ mod tests {
         )
         .expect("one event");
         assert_eq!(merged.action, "user.update");
-        assert_eq!(merged.before, Some(json!({"name": "A", "role": "user"})));
         assert_eq!(
-            merged.after,
+            value(&merged.before),
+            Some(json!({"name": "A", "role": "user"}))
+        );
+        assert_eq!(
+            value(&merged.after),
             Some(json!({
                 "name": "B", "role": "admin", "grants": ["x"],
                 "steps": ["user.edit", "user.set_role", "user.grant"]
@@ -362,7 +372,7 @@ mod tests {
         let alone = change("user.grant", Some(json!({"g": []})), json!({"g": ["a"]}));
         let kept = merge(vec![alone], "user.update").expect("kept");
         assert_eq!(
-            kept.after,
+            value(&kept.after),
             Some(json!({"g": ["a"]})),
             "nothing added to a single event"
         );
@@ -399,7 +409,7 @@ mod tests {
             "user.update",
         )
         .expect("one event");
-        let after = merged.after.expect("after");
+        let after = value(&merged.after).expect("after");
         assert_eq!(
             after["external_ended"],
             json!([{"customer": "A"}, {"customer": "B"}])
@@ -428,11 +438,11 @@ mod tests {
         .expect("one event");
         assert_eq!(merged.action, "order.release");
         assert_eq!(
-            merged.before,
+            value(&merged.before),
             Some(json!({"status": "pending", "held": ["a", "b"]}))
         );
         assert_eq!(
-            merged.after,
+            value(&merged.after),
             Some(json!({"status": "approved", "held": [],
                         "steps": ["order.reevaluate", "order.release"]}))
         );
@@ -454,8 +464,8 @@ mod tests {
             action,
             account: Some(account.clone()),
             target: Some(target.into()),
-            before: Some(before),
-            after: Some(after),
+            before: Some(before.into()),
+            after: Some(after.into()),
         };
         let mut held = Held {
             object: Object::each("Acme Ltd", "order ", "order.reevaluate"),
@@ -490,7 +500,13 @@ mod tests {
         let merged: Vec<(String, &str, Value)> = held
             .merged()
             .into_iter()
-            .map(|(_, c)| (c.target.expect("target"), c.action, c.after.expect("after")))
+            .map(|(_, c)| {
+                (
+                    c.target.expect("target"),
+                    c.action,
+                    value(&c.after).expect("after"),
+                )
+            })
             .collect();
         assert_eq!(
             merged,

@@ -103,8 +103,8 @@ fn record(
         action,
         account: account_of(w.tx, after)?,
         target: Some(after.recipient.clone()),
-        before: Some(snapshot(before)),
-        after: Some(snapshot(after)),
+        before: Some(snapshot(before).into()),
+        after: Some(snapshot(after).into()),
     });
     Ok(())
 }

@@ -242,7 +242,7 @@ impl Portal {
                 account: None,
                 target: Some(name.to_string()),
                 before: None,
-                after: Some(after),
+                after: Some(after.into()),
             });
             Ok(view)
         })
@@ -321,7 +321,7 @@ impl Portal {
                 action: "role.delete",
                 account: None,
                 target: Some(role.name.clone()),
-                before: Some(snapshot(&before)?),
+                before: Some(snapshot(&before)?.into()),
                 after: None,
             });
             Ok(before)

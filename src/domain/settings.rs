@@ -178,8 +178,8 @@ impl Portal {
                 action: "settings.set",
                 account: None,
                 target: Some(k.key.to_string()),
-                before: Some(json!({ "value": before })),
-                after: Some(json!({ "value": stored })),
+                before: Some(json!({ "value": before }).into()),
+                after: Some(json!({ "value": stored }).into()),
             });
             view(w.tx, k)
         })

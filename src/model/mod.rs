@@ -5,6 +5,7 @@
 //! here so that every layer agrees on one spelling. Each concept has its own
 //! file; everything is re-exported here, so callers name `crate::model::X`.
 
+mod canonical_json;
 mod capability;
 mod fixture;
 mod keywords;
@@ -20,6 +21,7 @@ mod suggest;
 mod text;
 mod time;
 
+pub(crate) use canonical_json::CanonicalJson;
 pub(crate) use capability::{caps, Capability, Need, CAPABILITIES};
 pub(crate) use fixture::{
     Fixture, FixtureAccount, FixtureAddress, FixtureAllocation, FixtureCostCentre, FixtureCourse,

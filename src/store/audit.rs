@@ -3,9 +3,11 @@
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{params_from_iter, OptionalExtension, Row, ToSql};
 
-use super::{at, AuditQuery, AuditRecord, AuditText, SqliteTx, StoredEvent, UnreadableEvent};
+use super::{
+    at, AuditQuery, AuditRecord, AuditText, NewEvent, SqliteTx, StoredEvent, UnreadableEvent,
+};
 use crate::error::{Error, Result};
-use crate::model::{AuditEvent, Timestamp};
+use crate::model::{AuditEvent, CanonicalJson, Timestamp};
 
 /// The columns of an event, as [`from_row`] reads them.
 pub(super) const EVENT_COLUMNS: &str =
@@ -201,8 +203,8 @@ impl SqliteTx<'_> {
         Ok(head)
     }
 
-    pub(super) fn append_audit(&self, records: &[AuditRecord]) -> Result<()> {
-        let mut rest = records;
+    pub(super) fn append_audit(&self, events: &[NewEvent]) -> Result<()> {
+        let mut rest = events;
         while !rest.is_empty() {
             // Full statements, then powers of two for the rest, so that
             // only a handful of statement texts are ever prepared.
@@ -214,20 +216,19 @@ impl SqliteTx<'_> {
         Ok(())
     }
 
-    fn insert_events(&self, records: &[AuditRecord]) -> Result<()> {
-        let json: Vec<[Option<String>; 2]> = records
+    fn insert_events(&self, events: &[NewEvent]) -> Result<()> {
+        let json: Vec<[Option<&str>; 2]> = events
             .iter()
-            .map(|r| [&r.event.before, &r.event.after].map(|v| v.as_ref().map(|v| v.to_string())))
+            .map(|e| [&e.before, &e.after].map(|v| v.as_ref().map(CanonicalJson::as_str)))
             .collect();
-        let mut params: Vec<&dyn ToSql> = Vec::with_capacity(records.len() * 12);
-        for (r, [before, after]) in records.iter().zip(&json) {
-            let e = &r.event;
+        let mut params: Vec<&dyn ToSql> = Vec::with_capacity(events.len() * 12);
+        for (e, [before, after]) in events.iter().zip(&json) {
             params.extend([
-                &e.seq as &dyn ToSql, &e.at, &e.actor, &e.action, &r.account_id, &e.account,
-                &e.target, before, after, &e.prev_hash, &e.hash, &r.hash_version,
+                &e.seq as &dyn ToSql, &e.at, &e.actor, &e.action, &e.account_id, &e.account,
+                &e.target, before, after, &e.prev_hash, &e.hash, &e.hash_version,
             ]);
         }
-        let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; records.len()].join(", ");
+        let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; events.len()].join(", ");
         self.exec(
             &format!(
                 "INSERT INTO audit_events (seq, at, actor, action, account_id, account, target, before, after, prev_hash, hash, hash_version)

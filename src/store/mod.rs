@@ -37,11 +37,12 @@ pub(crate) use self::database::{default_path, known_version, NewFile};
 pub(crate) use self::status::{MailCounts, StatusCounts};
 use crate::error::Result;
 use crate::model::{
-    Account, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course, CourseProgress,
-    Delegation, Enrolment, Grant, GrantBundle, Holding, Invitation, InvitationState, IpDirection,
-    IpNetwork, License, ListedMember, MatchedPolicy, MemberQuery, Membership, Order, OrderDecision,
-    OrderDetails, OrderQuery, OutboxMessage, OutboxState, PartnerConfig, PartnerIp, PaymentDetails,
-    Person, Policy, RecordedDeciders, Role, Service, ShippingAddress, Timestamp,
+    Account, Address, Allocation, AuditEvent, CanonicalJson, ContractPrice, CostCentre, Course,
+    CourseProgress, Delegation, Enrolment, Grant, GrantBundle, Holding, Invitation,
+    InvitationState, IpDirection, IpNetwork, License, ListedMember, MatchedPolicy, MemberQuery,
+    Membership, Order, OrderDecision, OrderDetails, OrderQuery, OutboxMessage, OutboxState,
+    PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, RecordedDeciders, Role, Service,
+    ShippingAddress, Timestamp,
 };
 
 /// How long a writer waits for another process's lock before giving up,
@@ -282,7 +283,7 @@ seam! {
         /// The sequence number and hash of the newest event.
         fn audit_head(&self) -> Result<Option<(i64, String)>>;
         /// Appends events in order; the first's `seq` must follow the head.
-        fn append_audit(&self, records: &[AuditRecord]) -> Result<()>;
+        fn append_audit(&self, events: &[NewEvent]) -> Result<()>;
         /// Events matching the query, oldest first.
         fn audit_events(&self, query: &AuditQuery) -> Result<Vec<AuditEvent>>;
         /// The events whose target is `target` (a member's email) in the
@@ -622,6 +623,59 @@ pub(crate) struct AuditRecord {
     /// Which formula made `event.hash`: the domain's audit module knows
     /// each. Rows older than the column read 1.
     pub hash_version: i64,
+}
+
+/// An audit event to append: every column as it is written, `before` and
+/// `after` as the text the hash read.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct NewEvent {
+    /// Position in the log.
+    pub seq: i64,
+    /// When the change was made.
+    pub at: Timestamp,
+    /// Who made it (see [`AuditEvent::actor`]).
+    pub actor: String,
+    /// The command, such as `user.invite`.
+    pub action: String,
+    /// The account concerned, by id.
+    pub account_id: Option<i64>,
+    /// The account concerned, by name at the time.
+    pub account: Option<String>,
+    /// The thing changed.
+    pub target: Option<String>,
+    /// State before; `None` is written as NULL.
+    pub before: Option<CanonicalJson>,
+    /// State after; `None` is written as NULL.
+    pub after: Option<CanonicalJson>,
+    /// Hash of the previous event.
+    pub prev_hash: String,
+    /// This event's hash, by the formula `hash_version` names.
+    pub hash: String,
+    /// Which formula made `hash`.
+    pub hash_version: i64,
+}
+
+/// A read event written back as it was read, for tests that lay a log
+/// of their own.
+#[cfg(test)]
+impl From<&AuditRecord> for NewEvent {
+    fn from(r: &AuditRecord) -> Self {
+        let e = &r.event;
+        NewEvent {
+            seq: e.seq,
+            at: e.at,
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            account_id: r.account_id,
+            account: e.account.clone(),
+            target: e.target.clone(),
+            before: e.before.clone().map(CanonicalJson::from),
+            after: e.after.clone().map(CanonicalJson::from),
+            prev_hash: e.prev_hash.clone(),
+            hash: e.hash.clone(),
+            hash_version: r.hash_version,
+        }
+    }
 }
 
 /// The stored text of an audit event's columns that are read into values

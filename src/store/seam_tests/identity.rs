@@ -337,8 +337,9 @@ fn the_audit_log_reads_back_by_query() {
     ];
     assert_eq!(read(&mut *s, |tx| tx.audit_head()), None);
     committed(&mut *s, |tx| {
-        tx.append_audit(&records[..1])?;
-        tx.append_audit(&records[1..])
+        let events: Vec<NewEvent> = records.iter().map(NewEvent::from).collect();
+        tx.append_audit(&events[..1])?;
+        tx.append_audit(&events[1..])
     });
     read(&mut *s, |tx| {
         assert_eq!(tx.audit_head()?, Some((2, "hash2".into())));

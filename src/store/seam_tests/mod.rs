@@ -7,7 +7,7 @@ mod commerce;
 mod identity;
 mod transactions;
 
-use super::{AuditQuery, AuditRecord, SqliteStore, Store, Tx};
+use super::{AuditQuery, AuditRecord, NewEvent, SqliteStore, Store, Tx};
 use crate::error::Result;
 use crate::model::{
     Account, AccountKind, Address, Allocation, AuditEvent, ContractPrice, CostCentre, Course,
