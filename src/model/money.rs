@@ -35,8 +35,21 @@ impl FromStr for Money {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
         let text = s.trim();
+        // What is wrong, where the text says it: an article's "£100", a
+        // refund's "-5", a spreadsheet's "1,200".
+        let sign = |c: char| c == '$' || !c.is_ascii() || c.is_ascii_alphabetic();
+        let has_digits = text.chars().any(|c| c.is_ascii_digit());
+        let why = if text.starts_with('-') && has_digits {
+            ": an amount cannot be negative"
+        } else if has_digits && (text.starts_with(sign) || text.ends_with(sign)) {
+            ": write it without a currency sign or code, in the account's currency"
+        } else if text.contains(',') {
+            ": write it without thousands separators"
+        } else {
+            ""
+        };
         let bad = || {
-            Error::invalid(format!("`{text}` is not an amount")).help(
+            Error::invalid(format!("`{text}` is not an amount{why}")).help(
                 "write it in the account's currency with at most two decimals, like 120 or 49.99",
             )
         };
@@ -132,6 +145,23 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_refused_amount_says_what_is_wrong_where_it_can_tell() {
+        let cases = [
+            ("£100", "without a currency sign"),
+            ("100 GBP", "without a currency sign"),
+            ("$5", "without a currency sign"),
+            ("-5", "cannot be negative"),
+            ("1,200", "without thousands separators"),
+        ];
+        for (text, why) in cases {
+            let err = text.parse::<Money>().expect_err(text).to_string();
+            assert!(err.contains(why), "{text}: {err}");
+        }
+        let plain = "1e3".parse::<Money>().expect_err("1e3").to_string();
+        assert_eq!(plain, "`1e3` is not an amount");
     }
 
     #[test]

@@ -105,7 +105,15 @@ fn the_positional_account_and_dash_dash_account_must_agree() {
 #[test]
 fn malformed_values_are_refused_while_parsing() {
     let p = Portal::new();
-    for amount in ["12.345", "abc", "-5"] {
+    for (amount, why) in [
+        ("12.345", ""),
+        ("abc", ""),
+        ("-5", ": an amount cannot be negative"),
+        (
+            "£100",
+            ": write it without a currency sign or code, in the account's currency",
+        ),
+    ] {
         let err = p.refused(
             &["order", "place", "--description", "X", "--amount", amount],
             USAGE,
@@ -113,7 +121,7 @@ fn malformed_values_are_refused_while_parsing() {
         assert_eq!(
             err,
             format!(
-                "error: `{amount}` is not an amount\nhelp: write it in the account's currency with at most two decimals, like 120 or 49.99\n"
+                "error: `{amount}` is not an amount{why}\nhelp: write it in the account's currency with at most two decimals, like 120 or 49.99\n"
             )
         );
     }
