@@ -98,7 +98,9 @@ impl Row for MemberView {
         &["EMAIL", "NAME", "ACCOUNT", "ROLE", "STATUS", "GRANTS"]
     }
     fn cells(&self) -> Vec<String> {
-        let role = if self.owner {
+        // A catalog whose owner holds a role named `owner` (customer-area)
+        // says so once.
+        let role = if self.owner && self.role != "owner" {
             format!("{} (owner)", self.role)
         } else {
             self.role.clone()
