@@ -469,3 +469,31 @@ fn no_command_ends_the_access_of_a_customer_owner_who_is_there_as_external_admin
         (Some(true), Some("active"))
     );
 }
+
+/// A policy named without `--account` that the actor sees in one account
+/// alone, where they may not change it, is refused as with `--account`
+/// (exit 5), not reported missing; one in no account they see is missing.
+#[test]
+fn a_policy_seen_but_not_manageable_is_refused_not_missing_without_account() {
+    let p = Portal::cached("attacks: demo with una an admin of Fabrikam", || {
+        let p = demo();
+        let token = p.invite("una@acme.test", "admin", "Fabrikam");
+        p.ok(&["--as", "una@acme.test", "user", "accept", &token]);
+        p
+    });
+    let una = Some("una@acme.test");
+    let policy = "Finance approval over 50";
+    p.ok(&["--as", "una@acme.test", "policy", "show", policy]);
+    let err = p.refused_as(una, &["policy", "disable", policy], DENIED);
+    let named = p.refused_as(
+        una,
+        &["policy", "disable", policy, "--account", "Acme Ltd"],
+        DENIED,
+    );
+    assert_eq!(error_line(&err), error_line(&named));
+    let err = p.refused_as(una, &["policy", "disable", "No such policy"], NOT_FOUND);
+    says(
+        &err,
+        "no policy `No such policy` in any account you may see it in",
+    );
+}
