@@ -133,7 +133,11 @@ impl Portal {
                     group: "cost-centre",
                     key: code,
                 },
-                |a| find_cost_centre(tx, a, code),
+                // Seen where `cost-centre list` shows it.
+                |a| {
+                    w.authorize(a, caps::ACCOUNT_VIEW)?;
+                    find_cost_centre(tx, a, code)
+                },
             )?;
             let mut centre = find_cost_centre(tx, &account, code)?;
             let before = view(&account, &centre);

@@ -10,8 +10,11 @@
 //! Their access lasts only while they are an active member of the partner:
 //! when they are deactivated in it, leave it, or are given its blocking
 //! role, their external memberships end (status `deactivated`) in the same
-//! transaction. That is never
-//! refused, so that nobody keeps a customer's access after leaving. If it
+//! transaction, so that nobody keeps a customer's access after leaving.
+//! That is refused only where it would end the access of a customer's
+//! owner: the owner's membership stays active, whichever command would
+//! end it, and may not end by itself either (`--until`), which the gate's
+//! review holds every write to; ownership of the customer moves first. If it
 //! leaves a customer with no active member holding `users.manage`, the
 //! change says so (`external_ended[].left_without_admin`, in the output and
 //! the audit event), and the partner's `external_admins.manage` holders can
@@ -422,8 +425,10 @@ impl Portal {
 #[cfg(test)]
 mod tests {
     use super::super::testing::{add_account, email, join, seeded};
-    use super::super::Portal;
-    use crate::model::AccountKind;
+    use super::super::{Actor, Handover, OwnershipTransfer, Portal};
+    use crate::error::Result;
+    use crate::model::{AccountKind, Email, Timestamp};
+    use crate::view::MemberView;
 
     /// `msp` with an administrator and a user of the partner `Acme`, and
     /// its customer `Client Co`.
@@ -512,5 +517,113 @@ mod tests {
         p.set_role(&uma, "msp-administrator", Some("Acme"), None)
             .expect("promoted");
         assert_eq!(status_in_customer(&mut p, "uma@acme.test"), "active");
+    }
+
+    /// `msp()` where Ada, an MSP administrator of Acme, administers Client
+    /// Co as its external admin and owns it.
+    fn ada_owns_the_customer() -> Portal {
+        let mut p = msp();
+        let ada = email("ada@acme.test");
+        p.external_admin_add("Client Co", &ada, "msp-administrator", None)
+            .expect("add");
+        p.transfer_ownership(&OwnershipTransfer {
+            to: &ada,
+            former_owner_role: None,
+            account: Some("Client Co"),
+        })
+        .expect("transfer");
+        p
+    }
+
+    /// The owner keeps an active membership of what they own, whichever
+    /// command would end it: ending their external access, or any change
+    /// in the partner that would end it with them, by the operator or a
+    /// member, now or at a moment set with `--until`. Each is refused as
+    /// a conflict naming the account, or leaves her access as it was.
+    #[test]
+    fn nothing_ends_the_owners_access_to_a_customer_they_own_as_external_admin() {
+        type Ending = fn(&mut Portal, &Email, Timestamp) -> Result<MemberView>;
+        let endings: [(&str, Ending); 8] = [
+            ("external-admin remove", |p, ada, _| {
+                p.external_admin_remove("Client Co", ada)
+            }),
+            ("external-admin add --until", |p, ada, t| {
+                p.external_admin_add("Client Co", ada, "msp-administrator", Some(t))
+            }),
+            ("set-role in the partner", |p, ada, _| {
+                p.set_role(ada, "msp-user", Some("Acme"), None)
+            }),
+            ("blocking role in the partner", |p, ada, _| {
+                p.set_role(ada, "no-access", Some("Acme"), None)
+            }),
+            ("set-role --until in the partner", |p, ada, t| {
+                p.set_role_lapsing(ada, "msp-administrator", Some("Acme"), t, "msp-user")
+            }),
+            ("deactivate in the partner", |p, ada, _| {
+                p.deactivate(ada, Some("Acme"), &Handover::default())
+            }),
+            ("left-company in the partner", |p, ada, _| {
+                p.left_company(ada, Some("Acme"), &Handover::default())
+            }),
+            ("deactivate in the customer", |p, ada, _| {
+                p.deactivate(ada, Some("Client Co"), &Handover::default())
+            }),
+        ];
+        let actors = [
+            Actor::Operator("root".into()),
+            Actor::Member(email("owner@acme.test")),
+            Actor::Member(email("ada@acme.test")),
+        ];
+        for (what, end) in endings {
+            for actor in &actors {
+                let mut p = ada_owns_the_customer();
+                p.ctx.actor = actor.clone();
+                let ada = email("ada@acme.test");
+                let t = p.ctx.now.plus(chrono::Duration::days(1)).expect("T");
+                // A member may lack the right to try (exit 5); the
+                // operator never does, so the rule is what refuses them.
+                if let Err(err) = end(&mut p, &ada, t) {
+                    let code = err.exit_code();
+                    let operator = matches!(actor, Actor::Operator(_));
+                    assert!(
+                        code == 4 || (code == 5 && !operator),
+                        "{what} by {actor:?}: {err}"
+                    );
+                    if code == 4 {
+                        assert!(err.to_string().contains("Client Co"), "{what}: {err}");
+                    }
+                }
+                p.ctx.actor = Actor::Operator("root".into());
+                for at in [p.ctx.now, t] {
+                    p.ctx.now = at;
+                    let shown = p.member_show(&ada, Some("Client Co")).expect("member");
+                    assert_eq!(
+                        shown.status.to_string(),
+                        "active",
+                        "{what} by {actor:?} at {at}"
+                    );
+                    assert!(shown.owner, "{what} by {actor:?}");
+                }
+            }
+        }
+    }
+
+    /// Ownership is not given to access that ends by itself.
+    #[test]
+    fn ownership_is_not_given_to_time_bound_external_access() {
+        let mut p = msp();
+        let ada = email("ada@acme.test");
+        let t = p.ctx.now.plus(chrono::Duration::days(1)).expect("T");
+        p.external_admin_add("Client Co", &ada, "msp-administrator", Some(t))
+            .expect("add until T");
+        let err = p
+            .transfer_ownership(&OwnershipTransfer {
+                to: &ada,
+                former_owner_role: None,
+                account: Some("Client Co"),
+            })
+            .expect_err("her access ends at T");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert!(err.to_string().contains("time-bound"), "{err}");
     }
 }

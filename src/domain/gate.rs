@@ -148,9 +148,10 @@ impl Write<'_> {
     }
 
     /// The account a command about one of an account's objects acts in
-    /// (see [`super::visibility::resolve_account_of`]): only one where the
-    /// actor holds `need` and `find` finds it counts, and the actor is
-    /// refused unless they hold `need` in the one picked.
+    /// (see [`super::visibility::resolve_account_of`]): only one where
+    /// `find` finds it for the actor to see and they hold `need` counts,
+    /// and the actor is refused unless they hold `need` in the one picked.
+    /// `find` must refuse where the actor may not see the object.
     pub(crate) fn account_of<T>(
         &self,
         named: Option<&str>,
@@ -160,11 +161,14 @@ impl Write<'_> {
     ) -> Result<Account> {
         self.catalog()?;
         let need = need.into();
-        let account =
-            super::visibility::resolve_account_of(self.tx, &self.ctx, named, Some(object), |a| {
-                self.authorize(a, need)?;
-                find(a)
-            })?;
+        let account = super::visibility::resolve_account_of(
+            self.tx,
+            &self.ctx,
+            named,
+            Some(object),
+            find,
+            |a| self.authorize(a, need).map(|_| ()),
+        )?;
         self.authorize(&account, need)?;
         Ok(account)
     }

@@ -258,11 +258,17 @@ impl Portal {
             let catalog = w.catalog()?;
             // Only a partner buys: the only partner of several accounts
             // is the one meant.
-            let partner =
-                resolve_account_of(tx, &w.ctx, req.account.as_deref(), None, |a| match a.kind {
+            let partner = resolve_account_of(
+                tx,
+                &w.ctx,
+                req.account.as_deref(),
+                None,
+                |a| match a.kind {
                     AccountKind::Partner => Ok(()),
                     AccountKind::Customer => Err(Error::not_found("no licences")),
-                })?;
+                },
+                |a| w.authorize(a, caps::LICENSES_PURCHASE).map(|_| ()),
+            )?;
             ensure_partner(&partner)?;
             authorize(tx, catalog, &w.ctx, &partner, caps::LICENSES_PURCHASE)?;
             let product = parse_product(req.product.as_str())?;

@@ -8,16 +8,28 @@
 use super::access::{authorize, caps};
 use super::gate::Write;
 use super::licenses::{ensure_customer_of, find_customer};
-use super::{find_account, resolve_account, Catalog, Ctx, Portal};
+use super::visibility::resolve_account_of;
+use super::{find_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AccountKind, IpDirection, IpNetwork, PartnerIp, Smarthost};
 use crate::store::Tx;
 use crate::view::{IpView, PartnerConfigView, RfiView};
 
 /// Picks the account meant, which must be a partner: only partners have a
-/// config.
-fn find_partner(tx: &dyn Tx, ctx: &Ctx, named: Option<&str>) -> Result<Account> {
-    let account = resolve_account(tx, ctx, named, None)?;
+/// config. Without `--account`, only a partner where the actor may do
+/// what the command does (`act`) can be the one meant: a customer, or a
+/// partner where they may not, is not.
+fn find_partner(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    named: Option<&str>,
+    act: impl Fn(&Account) -> Result<()>,
+) -> Result<Account> {
+    let is_partner = |a: &Account| match a.kind {
+        AccountKind::Partner => Ok(()),
+        AccountKind::Customer => Err(Error::not_found("no partner config")),
+    };
+    let account = resolve_account_of(tx, ctx, named, None, is_partner, act)?;
     if account.kind != AccountKind::Partner {
         return Err(Error::invalid(format!(
             "`{}` is a customer; IP addresses and the smarthost are partner config",
@@ -31,7 +43,9 @@ fn find_partner(tx: &dyn Tx, ctx: &Ctx, named: Option<&str>) -> Result<Account> 
 /// `account.config` there, and its config before the change.
 fn configuring(w: &Write<'_>, named: Option<&str>) -> Result<(Account, PartnerConfigView)> {
     w.catalog()?;
-    let account = find_partner(w.tx, &w.ctx, named)?;
+    let account = find_partner(w.tx, &w.ctx, named, |a| {
+        w.authorize(a, caps::ACCOUNT_CONFIG).map(|_| ())
+    })?;
     w.authorize(&account, caps::ACCOUNT_CONFIG)?;
     let before = config_view(w.tx, &account)?;
     Ok((account, before))
@@ -128,14 +142,11 @@ impl Portal {
     pub(crate) fn ip_list(&mut self, account: Option<&str>) -> Result<Vec<IpView>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let account = find_partner(&*tx, &self.ctx, account)?;
-        authorize(
-            &*tx,
-            &catalog,
-            &self.ctx,
-            &account,
-            caps::ACCOUNT_VIEW.to("see the partner's IP addresses"),
-        )?;
+        let need = caps::ACCOUNT_VIEW.to("see the partner's IP addresses");
+        let account = find_partner(&*tx, &self.ctx, account, |a| {
+            authorize(&*tx, &catalog, &self.ctx, a, need).map(|_| ())
+        })?;
+        authorize(&*tx, &catalog, &self.ctx, &account, need)?;
         Ok(tx
             .partner_ips(account.id)?
             .into_iter()
@@ -300,5 +311,43 @@ mod tests {
         p.ctx.actor = Actor::Member(email("uma@acme.test"));
         let err = p.account_rfi("Client", None).expect_err("an MSP user");
         assert_eq!(err.exit_code(), 5, "{err}");
+    }
+
+    /// An MSP administrator who is also an external admin of a customer
+    /// configures their partner without `--account`: the customer has no
+    /// config, so it is not one they could mean. One who may not configure
+    /// their partner is refused there, as with `--account`.
+    #[test]
+    fn without_account_only_a_partner_the_actor_may_configure_is_meant() {
+        let mut p = seeded("msp");
+        join(&mut p, "uma@acme.test", "msp-user");
+        join(&mut p, "ada@acme.test", "msp-administrator");
+        add_account(&mut p, "Client", AccountKind::Customer, Some("Acme"));
+        let ada = email("ada@acme.test");
+        p.external_admin_add("Client", &ada, "msp-administrator", None)
+            .expect("external admin");
+        p.ctx.actor = Actor::Member(ada);
+        let ip: IpNetwork = "203.0.113.10".parse().expect("an address");
+        let view = p
+            .ip_add(None, IpDirection::Inbound, ip)
+            .expect("her partner");
+        assert_eq!(view.account, "Acme");
+        let host = "mail.acme.test:25".parse().expect("a smarthost");
+        assert_eq!(p.smarthost_set(None, host).expect("set").account, "Acme");
+        assert_eq!(p.ip_list(None).expect("list").len(), 1);
+
+        p.ctx.actor = Actor::Operator("root".into());
+        let uma = email("uma@acme.test");
+        p.external_admin_add("Client", &uma, "msp-user", None)
+            .expect("external admin");
+        p.ctx.actor = Actor::Member(uma);
+        let err = p
+            .ip_add(None, IpDirection::Inbound, ip)
+            .expect_err("an MSP user");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        let named = p
+            .ip_add(Some("Acme"), IpDirection::Inbound, ip)
+            .expect_err("an MSP user");
+        assert_eq!(err.to_string(), named.to_string());
     }
 }

@@ -63,6 +63,20 @@ pub(crate) struct PolicyEdit {
 }
 
 /// Finds a policy by name (compared without case).
+/// The policy `name` in `account`, where the actor may see its policies
+/// (`account.view`, as `policy show` needs): elsewhere it is none of
+/// theirs to know of, so picking an account by it tells nothing.
+fn seen_policy(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+    name: &str,
+) -> Result<Policy> {
+    authorize(tx, catalog, ctx, account, caps::ACCOUNT_VIEW)?;
+    find_policy(tx, account, name)
+}
+
 fn find_policy(tx: &dyn Tx, account: &Account, name: &str) -> Result<Policy> {
     tx.policy_named(account.id, name.trim())?.ok_or_else(|| {
         Error::not_found(format!("no policy `{}` in `{}`", name.trim(), account.name))
@@ -473,11 +487,14 @@ impl Portal {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         // Only an account where the actor may see policies counts.
-        let account =
-            resolve_account_of(&*tx, &self.ctx, account, Some(policy_named(name)), |a| {
-                authorize(&*tx, &catalog, &self.ctx, a, caps::ACCOUNT_VIEW)?;
-                find_policy(&*tx, a, name)
-            })?;
+        let account = resolve_account_of(
+            &*tx,
+            &self.ctx,
+            account,
+            Some(policy_named(name)),
+            |a| seen_policy(&*tx, &catalog, &self.ctx, a, name),
+            |_| Ok(()),
+        )?;
         authorize(
             &*tx,
             &catalog,
@@ -510,7 +527,7 @@ impl Portal {
                 account,
                 caps::POLICIES_MANAGE.to(doing),
                 policy_named(name),
-                |a| find_policy(tx, a, name),
+                |a| seen_policy(tx, w.catalog()?, &w.ctx, a, name),
             )?;
             let mut policy = find_policy(tx, &account, name)?;
             let before = policy_view(tx, &account, &policy)?;
@@ -542,7 +559,7 @@ impl Portal {
                 req.account.as_deref(),
                 caps::POLICIES_MANAGE.to("edit approval policies"),
                 policy_named(&req.name),
-                |a| find_policy(tx, a, &req.name),
+                |a| seen_policy(tx, catalog, &w.ctx, a, &req.name),
             )?;
             let old = find_policy(tx, &account, &req.name)?;
             let mut policy = old.clone();

@@ -10,6 +10,11 @@
 //!   what accepting will give them, so the invitation is checked against
 //!   the inviter and accepting adds nothing;
 //! - only the owner or the operator changes who owns an account;
+//! - the owner's membership of what they own stays active, for good: no
+//!   write ends it (an `external-admin remove`, or the end of external
+//!   access that a change in the partner brings), and none leaves it
+//!   ending by itself (`--until`), since nothing could refuse that lapse
+//!   when it came;
 //! - a new email for someone hands whoever reads it all they hold: a
 //!   member changing another's must hold all of it, and never the email
 //!   of an account's owner;
@@ -79,6 +84,7 @@ impl<'a> Review<'a> {
         for seat in self.seats()? {
             let before = self.before(*seat)?;
             let after = self.after(*seat)?;
+            self.ensure_owner_stays(before.as_ref(), after.as_ref())?;
             self.ensure_grantable(before.as_ref(), after.as_ref())?;
             self.ensure_owner_role_is_the_owners(before.as_ref(), after.as_ref())?;
             // A token minted gives its holder the invitee's whole access,
@@ -377,6 +383,66 @@ impl<'a> Review<'a> {
             }
         }
         Ok(())
+    }
+
+    /// The owner cannot be deactivated or marked as left, by any command:
+    /// ownership moves only by an explicit transfer. A membership the
+    /// owner holds as an external admin would otherwise end with a change
+    /// in its partner (see `external_admins`), so the rule is kept here,
+    /// where every write passes. Time-bound access would end with no write
+    /// to refuse, so the owner's cannot be time-bound either. A state the
+    /// write did not change (from before this rule) is left to be put
+    /// right, not held against an unrelated write.
+    fn ensure_owner_stays(
+        &self,
+        before: Option<&Standing>,
+        after: Option<&Standing>,
+    ) -> Result<()> {
+        let Some(after) = after.filter(|s| s.owner) else {
+            return Ok(());
+        };
+        let m = &after.membership;
+        let ends = m.status != MemberStatus::Active;
+        let lapses = m.external_until;
+        if !ends && lapses.is_none() {
+            return Ok(());
+        }
+        let unchanged = before.is_some_and(|b| {
+            b.owner
+                && b.membership.status == m.status
+                && b.membership.external_until == m.external_until
+        });
+        if unchanged {
+            return Ok(());
+        }
+        let who = self.tx.person(m.person_id)?.email;
+        let account = self.account(m.account_id)?;
+        if !super::knows_account(self.tx, self.catalog, self.ctx, &account)? {
+            return Err(Error::conflict(format!(
+                "`{who}` owns an account and this would end their access to it; the owner's access cannot end"
+            ))
+            .help("its owner must move the ownership first with `portalctl user transfer-ownership`"));
+        }
+        let name = &account.name;
+        let help = format!(
+            "move ownership of `{name}` first with `portalctl user transfer-ownership --to EMAIL --account \"{name}\"`"
+        );
+        Err(match (ends, lapses) {
+            (false, Some(at)) => Error::conflict(format!(
+                "`{who}` owns `{name}`, and the owner's access cannot be time-bound: this would end it at {at}"
+            ))
+            .help(match before.is_some_and(|b| b.owner) {
+                true => format!("give it for good (without --until), or {help}"),
+                false => format!(
+                    "give `{who}` access to `{name}` for good (without --until) first"
+                ),
+            }),
+            _ => Error::conflict(format!(
+                "`{who}` owns `{name}` and cannot lose access to it: this would leave them {} there",
+                m.status
+            ))
+            .help(help),
+        })
     }
 
     /// Where the catalog reserves its owner role for the owner (it names

@@ -192,9 +192,14 @@ impl Portal {
             group: "service",
             key,
         };
-        let account = resolve_account_of(&*tx, &self.ctx, account, Some(named), |a| {
-            seen_in(&*tx, &catalog, &self.ctx, a, std::slice::from_ref(&key))
-        })?;
+        let account = resolve_account_of(
+            &*tx,
+            &self.ctx,
+            account,
+            Some(named),
+            |a| seen_in(&*tx, &catalog, &self.ctx, a, std::slice::from_ref(&key)),
+            |_| Ok(()),
+        )?;
         let seen = visibility(&*tx, &catalog, &self.ctx, &account)?;
         let service = find_service(&*tx, &account, key)?;
         // One assigned to someone else is not theirs to know of.

@@ -300,19 +300,23 @@ pub(crate) struct Named<'a> {
 /// Picks the account a command about one of an account's objects (a
 /// policy, service or cost centre, by name) means: the one named; else,
 /// where several accounts could be meant, the only one of them where
-/// `find` finds the object, which is no longer ambiguous. `find` must
-/// refuse (not found, or denied) wherever the actor may not know of the
-/// object, so that which account is picked tells nothing they may not
-/// see. Where none has it, that is "not found" (`named`), or (`None`) the
-/// refusal [`resolve_account`] gives; else the one it finds. The accounts
-/// weighed are those it weighs: a member's own, or the operator's every
-/// one.
+/// `find` finds the object and `act` lets the actor do what the command
+/// does, which is no longer ambiguous. `find` must refuse (not found, or
+/// denied) wherever the actor may not know of the object, so that which
+/// account is picked tells nothing they may not see. Where the actor
+/// sees it in one account alone and may not act there, that account's
+/// refusal (from `act`) is the answer, as with `--account`; where they
+/// see it in none, that is "not found" (`named`), or (`None`) the refusal
+/// [`resolve_account`] gives. The accounts weighed are those it weighs: a
+/// member's own, or the operator's every one. A command about no object
+/// (`object` is `None`) uses it to count only the accounts it can act in.
 pub(crate) fn resolve_account_of<T>(
     tx: &dyn Tx,
     ctx: &Ctx,
     named: Option<&str>,
     object: Option<Named<'_>>,
     find: impl Fn(&Account) -> Result<T>,
+    act: impl Fn(&Account) -> Result<()>,
 ) -> Result<Account> {
     if named.is_none() {
         let accounts = match &ctx.actor {
@@ -321,9 +325,14 @@ pub(crate) fn resolve_account_of<T>(
         };
         if accounts.len() > 1 {
             let mut having = Vec::new();
+            let mut refused = Vec::new();
             for account in accounts {
                 match find(&account) {
-                    Ok(_) => having.push(account),
+                    Ok(_) => match act(&account) {
+                        Ok(()) => having.push(account),
+                        Err(e @ Error::Denied(_)) => refused.push(e),
+                        Err(e) => return Err(e),
+                    },
                     // Not there, or not there for the actor to know of.
                     Err(Error::NotFound(_) | Error::Denied(_)) => {}
                     Err(e) => return Err(e),
@@ -331,7 +340,8 @@ pub(crate) fn resolve_account_of<T>(
             }
             match (having.as_slice(), object) {
                 ([only], _) => return Ok(only.clone()),
-                ([], Some(Named { noun, group, key })) => {
+                ([], _) if refused.len() == 1 => return Err(refused.remove(0)),
+                ([], Some(Named { noun, group, key })) if refused.is_empty() => {
                     let whose = match ctx.actor {
                         Actor::Member(_) => " you may see it in",
                         Actor::Operator(_) => "",
@@ -532,9 +542,9 @@ mod tests {
         assert_eq!(err.exit_code(), 3, "{err}");
         assert_eq!(err.to_string(), "no policy `None` in any account");
 
-        // Cara, Contoso's admin, is a user in Acme, where she may not
-        // edit policies: Acme's `Big` is not one she can mean, so it is
-        // nowhere for her, as a name no account has.
+        // Cara, Contoso's admin, is a user in Acme, where she may see its
+        // policies but not edit them: Acme's `Big` is refused as it is
+        // with `--account Acme`, and a name no account has is nowhere.
         let invited = p
             .invite(&InviteRequest {
                 email: Some(email("cara@contoso.test")),
@@ -545,16 +555,36 @@ mod tests {
             .expect("invite");
         p.accept(&invited.token, None).expect("accept");
         p.ctx.actor = crate::domain::Actor::Member(email("cara@contoso.test"));
-        for name in ["Big", "Nowhere"] {
-            let err = p
-                .policy_set_enabled(name, true, None)
-                .expect_err("nowhere hers");
-            assert_eq!(err.exit_code(), 3, "{err}");
-            assert_eq!(
-                err.to_string(),
-                format!("no policy `{name}` in any account you may see it in")
-            );
-        }
+        let err = p
+            .policy_set_enabled("Big", true, None)
+            .expect_err("not hers to edit");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        let named = p
+            .policy_set_enabled("Big", true, Some("Acme"))
+            .expect_err("not hers to edit");
+        assert_eq!(err.to_string(), named.to_string());
+        let err = p
+            .policy_set_enabled("Nowhere", true, None)
+            .expect_err("nowhere");
+        assert_eq!(err.exit_code(), 3, "{err}");
+        assert_eq!(
+            err.to_string(),
+            "no policy `Nowhere` in any account you may see it in"
+        );
+        // Given the blocking role in Acme she sees none of its policies:
+        // `Big` is as unknown to her as a name no account has.
+        p.ctx.actor = crate::domain::Actor::Operator("root".into());
+        p.set_role(&email("cara@contoso.test"), "no-access", Some("Acme"), None)
+            .expect("blocked");
+        p.ctx.actor = crate::domain::Actor::Member(email("cara@contoso.test"));
+        let err = p
+            .policy_set_enabled("Big", true, None)
+            .expect_err("nowhere she may see");
+        assert_eq!(err.exit_code(), 3, "{err}");
+        assert_eq!(
+            err.to_string(),
+            "no policy `Big` in any account you may see it in"
+        );
         // Contoso's `Both` is the only one she may edit.
         let both = p.policy_set_enabled("Both", false, None).expect("hers");
         assert_eq!(both.policy.account, "Contoso");

@@ -51,8 +51,12 @@ fn a_left_out_account_defaults_as_elsewhere() {
     assert_eq!(v["smarthost"], "relay.acme.test");
     let v = p.json_as(Some(ADMIN), &["account", "ip", "list"]);
     assert_eq!(v, json!([]));
-    // The operator of two accounts must say which.
-    let err = p.refused(&["account", "ip", "add", "--inbound", "192.0.2.10"], USAGE);
+    // Of a partner and its customer, only the partner has a config: it
+    // is the one meant. Of two partners, the operator must say which.
+    let v = p.json(&["account", "ip", "add", "--inbound", "192.0.2.10"]);
+    assert_eq!(v["account"], ACCOUNT);
+    p.ok(&["account", "create", "Other MSP", "--kind", "partner"]);
+    let err = p.refused(&["account", "ip", "add", "--inbound", "192.0.2.11"], USAGE);
     says(&err, "pass --account");
 }
 

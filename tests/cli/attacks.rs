@@ -382,3 +382,118 @@ fn managing_users_alone_cannot_revive_an_expired_admin_invitation() {
         assert_eq!(tokens_mail_and_events(&p), before, "{err}");
     }
 }
+
+/// The demo, where fiona (an admin of the partner `Acme Ltd`) was made
+/// Contoso's external admin and then its owner.
+fn fiona_owns_contoso() -> Portal {
+    Portal::cached("attacks: fiona owns Contoso as external admin", || {
+        let p = demo();
+        p.ok(&[
+            "--as", "fiona@acme.test", "external-admin", "add", "--customer", "Contoso", "--email",
+            "fiona@acme.test", "--role", "admin",
+        ]);
+        p.ok(&[
+            "--as", "carl@contoso.test", "user", "transfer-ownership", "--to", "fiona@acme.test",
+            "--yes",
+        ]);
+        p
+    })
+}
+
+/// The owner cannot be deactivated by the end of her external access,
+/// whichever command would end it: each is refused as a conflict that
+/// names the account she owns and says to move its ownership first, and
+/// changes nothing.
+#[test]
+fn no_command_ends_the_access_of_a_customer_owner_who_is_there_as_external_admin() {
+    let p = fiona_owns_contoso();
+    let file = p.db.with_file_name("pruned.json");
+    let mut doc = p.json(&["export"]);
+    for account in doc["accounts"].as_array_mut().unwrap() {
+        account.as_object_mut().unwrap().remove("external_admins");
+    }
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let attempts: [(&str, Vec<&str>); 6] = [
+        (
+            "carl@contoso.test",
+            vec![
+                "external-admin", "remove", "--customer", "Contoso", "--email", "fiona@acme.test",
+                "--yes",
+            ],
+        ),
+        (
+            "fiona@acme.test",
+            vec![
+                "user", "set-role", "fiona@acme.test", "manager", "--account", "Acme Ltd",
+            ],
+        ),
+        (
+            "olive@acme.test",
+            vec![
+                "user", "set-role", "fiona@acme.test", "user", "--account", "Acme Ltd",
+            ],
+        ),
+        (
+            "olive@acme.test",
+            vec![
+                "user", "deactivate", "fiona@acme.test", "--account", "Acme Ltd", "--yes",
+            ],
+        ),
+        (
+            "olive@acme.test",
+            vec![
+                "user", "left-company", "fiona@acme.test", "--account", "Acme Ltd", "--yes",
+            ],
+        ),
+        (
+            "fiona@acme.test",
+            vec![
+                "external-admin", "add", "--customer", "Contoso", "--email", "fiona@acme.test",
+                "--role", "admin", "--until", "2026-12-01T00:00:00Z",
+            ],
+        ),
+    ];
+    for (who, args) in &attempts {
+        let err = p.refused_as(Some(who), args, CONFLICT);
+        says(&err, "`fiona@acme.test` owns `Contoso`");
+        says(&err, "transfer-ownership");
+    }
+    let err = p.refused(
+        &["apply", file.to_str().unwrap(), "--prune", "--yes"],
+        CONFLICT,
+    );
+    says(&err, "`fiona@acme.test` owns `Contoso`");
+    let fiona = p.json(&["user", "show", "fiona@acme.test", "--account", "Contoso"]);
+    assert_eq!(
+        (fiona["owner"].as_bool(), fiona["status"].as_str()),
+        (Some(true), Some("active"))
+    );
+}
+
+/// A policy named without `--account` that the actor sees in one account
+/// alone, where they may not change it, is refused as with `--account`
+/// (exit 5), not reported missing; one in no account they see is missing.
+#[test]
+fn a_policy_seen_but_not_manageable_is_refused_not_missing_without_account() {
+    let p = Portal::cached("attacks: demo with una an admin of Fabrikam", || {
+        let p = demo();
+        let token = p.invite("una@acme.test", "admin", "Fabrikam");
+        p.ok(&["--as", "una@acme.test", "user", "accept", &token]);
+        p
+    });
+    let una = Some("una@acme.test");
+    let policy = "Finance approval over 50";
+    p.ok(&["--as", "una@acme.test", "policy", "show", policy]);
+    let err = p.refused_as(una, &["policy", "disable", policy], DENIED);
+    let named = p.refused_as(
+        una,
+        &["policy", "disable", policy, "--account", "Acme Ltd"],
+        DENIED,
+    );
+    assert_eq!(error_line(&err), error_line(&named));
+    let err = p.refused_as(una, &["policy", "disable", "No such policy"], NOT_FOUND);
+    says(
+        &err,
+        "no policy `No such policy` in any account you may see it in",
+    );
+}

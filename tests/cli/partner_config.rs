@@ -271,3 +271,34 @@ fn only_msp_administrators_configure_the_partner_account() {
     p.refused_as(Some(BLOCKED), &["account", "show", ACCOUNT], DENIED);
     p.refused_as(Some(BLOCKED), &["account", "ip", "list", ACCOUNT], DENIED);
 }
+
+/// The msp demo: max, an MSP administrator of `Harbour MSP`, is also an
+/// external admin of its customer `Client Co`, which has no partner
+/// config: without `--account`, his partner is the one meant.
+#[test]
+fn an_msp_administrator_who_is_also_an_external_admin_configures_without_account() {
+    let p = Portal::cached("partner_config: apply examples/demo-msp.json", || {
+        let p = Portal::empty();
+        p.ok(&[
+            "apply",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-msp.json"),
+        ]);
+        p
+    });
+    let max = Some("max@harbour.test");
+    let v = p.json_as(max, &["account", "ip", "add", "--inbound", "203.0.113.10"]);
+    assert_eq!(v["account"], "Harbour MSP", "{v}");
+    let v = p.json_as(
+        max,
+        &["account", "smarthost", "set", "mail.harbour.test:25"],
+    );
+    assert_eq!(v["smarthost"], "mail.harbour.test:25", "{v}");
+    let v = p.json_as(max, &["account", "ip", "list"]);
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|ip| ip["address"] == "203.0.113.10"),
+        "{v}"
+    );
+}
