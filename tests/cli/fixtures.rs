@@ -2008,3 +2008,49 @@ fn an_invitees_access_cut_short_cuts_the_invitation_and_round_trips() {
     );
     assert_eq!(copy.ok(&["export"]), exported);
 }
+
+/// A decided order, and one still waiting, under a policy that changes
+/// afterwards in any way a policy can: the export holds each order as it
+/// was held, and applies to an empty database, which exports it again.
+#[test]
+fn export_then_apply_holds_decided_orders_whatever_their_policy_became() {
+    let base = || {
+        Portal::cached("a decided order under `Over 50`", || {
+            let p = Portal::new();
+            p.member("max@acme.test", "admin");
+            p.member("mia@acme.test", "manager");
+            p.ok(&["policy", "create", "--name", "Over 50", "--threshold", "50"]);
+            let mia = Some("mia@acme.test");
+            p.json_as(
+                mia,
+                &["order", "place", "--description", "Big", "--amount", "60"],
+            );
+            p.json_as(Some(OWNER), &["order", "approve", "1"]);
+            p.json_as(
+                mia,
+                &["order", "place", "--description", "Small", "--amount", "70"],
+            );
+            p
+        })
+    };
+    let changes: [&[&[&str]]; 7] = [
+        &[&["policy", "disable", "Over 50"]],
+        &[&["policy", "edit", "Over 50", "--threshold", "100"]],
+        &[&["policy", "edit", "Over 50", "--order-type", "hw"]],
+        &[&["policy", "edit", "Over 50", "--approvers", "max@acme.test"]],
+        &[&["policy", "edit", "Over 50", "--required-approvals", "2"]],
+        &[&["policy", "edit", "Over 50", "--name", "Over fifty"]],
+        &[
+            &["policy", "disable", "Over 50"],
+            &["policy", "enable", "Over 50"],
+        ],
+    ];
+    for commands in changes {
+        let p = base();
+        for args in commands {
+            p.ok(args);
+        }
+        let exported = p.ok(&["export"]);
+        restored(&p, &exported);
+    }
+}
