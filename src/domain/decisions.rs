@@ -27,6 +27,26 @@ pub(crate) struct Decided {
     pub cancelled_reason: Option<String>,
     /// When it was approved, rejected or cancelled.
     pub decided_at: Option<Timestamp>,
+    /// The policies that held it, where they differ from those the
+    /// account's policies would hold it by now (see [`derived_holds`]);
+    /// `None`: those.
+    pub held_by: Option<Vec<Held>>,
+}
+
+/// A policy as it held an order, as a file names it (see
+/// [`crate::model::FixtureHold`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Held {
+    /// The policy, by its name now.
+    pub policy: String,
+    /// The name the order knew it by.
+    pub named: String,
+    /// Its named approvers for the order, sorted.
+    pub approvers: Vec<Email>,
+    /// The approvals it needed.
+    pub required_approvals: i64,
+    /// When it stopped holding the order.
+    pub released_at: Option<Timestamp>,
 }
 
 /// One decision of [`Decided`].
@@ -75,8 +95,78 @@ impl Eq for DecidedBy {}
 impl Decided {
     /// Whether placing the order says it all: pending, nobody decided.
     pub(crate) fn is_untouched(&self) -> bool {
-        self.status == OrderStatus::Pending && self.decisions.is_empty()
+        self.status == OrderStatus::Pending && self.decisions.is_empty() && self.held_by.is_none()
     }
+
+    /// Whether `now`, what was decided on an order here, is what this
+    /// says: a file that names no holds leaves them out of the comparison,
+    /// as files from before they were written did.
+    pub(crate) fn agrees_with(&self, now: &Decided, recorded: &[Held]) -> bool {
+        let decisions_alike = Decided {
+            held_by: None,
+            ..self.clone()
+        } == Decided {
+            held_by: None,
+            ..now.clone()
+        };
+        decisions_alike && self.held_by.as_deref().is_none_or(|h| h == recorded)
+    }
+}
+
+/// The policies that would hold `o` were it restored from a file that
+/// names none: the account's policies that match it now, as they are, with
+/// those an approved order's approvals leave unsatisfied released when it
+/// was decided (as [`restore_decisions`] reads such a file).
+fn derived_holds(tx: &dyn Tx, o: &Order, counts: &[(i64, i64)]) -> Result<Vec<MatchedPolicy>> {
+    let mut derived: Vec<MatchedPolicy> = tx
+        .policies_in(o.account_id)?
+        .into_iter()
+        .filter(|p| p.matches(o.amount, o.order_type.as_deref()))
+        .map(|p| MatchedPolicy {
+            policy_id: p.id,
+            name: p.name,
+            approvers: p.approvers,
+            required_approvals: p.required_approvals,
+            released_at: None,
+        })
+        .collect();
+    if o.status == OrderStatus::Approved {
+        for m in &mut derived {
+            let approvals = counts.iter().filter(|(p, _)| *p == m.policy_id).count();
+            if (approvals as i64) < m.required_approvals {
+                m.released_at = o.decided_at;
+            }
+        }
+    }
+    Ok(derived)
+}
+
+/// The policies that held `o`, as it recorded them, in the file's words.
+pub(crate) fn recorded_holds(tx: &dyn Tx, o: &Order) -> Result<Vec<Held>> {
+    held(tx, tx.matched_policies(o.id)?)
+}
+
+fn held(tx: &dyn Tx, matched: Vec<MatchedPolicy>) -> Result<Vec<Held>> {
+    let mut holds = matched
+        .into_iter()
+        .map(|m| {
+            let mut approvers = m
+                .approvers
+                .iter()
+                .map(|id| Ok(tx.person(*id)?.email))
+                .collect::<Result<Vec<Email>>>()?;
+            approvers.sort();
+            Ok(Held {
+                policy: tx.policy(m.policy_id)?.name,
+                named: m.name,
+                approvers,
+                required_approvals: m.required_approvals,
+                released_at: m.released_at,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    holds.sort_by(|x, y| x.policy.cmp(&y.policy));
+    Ok(holds)
 }
 
 /// What was decided on `o`, as [`Decided`] tells it.
@@ -108,6 +198,11 @@ pub(crate) fn decided(tx: &dyn Tx, o: &Order) -> Result<Decided> {
             })
         })
         .collect::<Result<_>>()?;
+    // Written only where a file that left them out would be read
+    // otherwise: the policies were edited, disabled, enabled or made
+    // since the order was placed or decided.
+    let recorded = held(tx, matched)?;
+    let derived = held(tx, derived_holds(tx, o, &counts)?)?;
     Ok(Decided {
         status: o.status,
         decisions,
@@ -115,7 +210,47 @@ pub(crate) fn decided(tx: &dyn Tx, o: &Order) -> Result<Decided> {
         cancelled_by: o.cancelled_by.clone(),
         cancelled_reason: o.cancelled_reason.clone(),
         decided_at: o.decided_at,
+        held_by: (recorded != derived).then_some(recorded),
     })
+}
+
+/// The policies a restored order was held by, as the file names them:
+/// each a policy of `account`, named once, its approvers members who
+/// joined it, as a restored policy's are. A refusal names the part at
+/// fault (`.held_by[k].policy`).
+pub(super) fn restored_holds(
+    tx: &dyn Tx,
+    account: &Account,
+    holds: &[Held],
+) -> Result<Vec<MatchedPolicy>> {
+    let mut matched: Vec<MatchedPolicy> = Vec::new();
+    for (k, h) in holds.iter().enumerate() {
+        let part = |field: &str| format!(".held_by[{k}].{field}");
+        let policy = tx
+            .policy_named(account.id, &h.policy)?
+            .ok_or_else(|| {
+                Error::not_found(format!("no policy `{}` in `{}`", h.policy, account.name))
+                    .help("an order is held only by policies of its account: list the policy among the account's `policies`")
+                    .within(&part("policy"))
+            })?;
+        if matched.iter().any(|m| m.policy_id == policy.id) {
+            return Err(Error::invalid(format!(
+                "policy `{}` is named twice; it held the order once",
+                h.policy
+            ))
+            .within(&part("policy")));
+        }
+        matched.push(MatchedPolicy {
+            policy_id: policy.id,
+            name: h.named.clone(),
+            approvers: super::policies::restored_approvers(tx, account, &h.approvers)
+                .map_err(|e| e.within(&part("approvers")))?,
+            required_approvals: super::policies::check_required_approvals(h.required_approvals)
+                .map_err(|e| e.within(&part("required_approvals")))?,
+            released_at: h.released_at,
+        });
+    }
+    Ok(matched)
 }
 
 /// Gives a just restored `order`, which holds `matched`, what was decided
@@ -199,10 +334,9 @@ pub(super) fn restore_decisions(
         // A policy named twice counts the approval once.
         let mut counted = BTreeSet::new();
         for (m, name) in d.policies.iter().enumerate() {
-            let Some(policy) = matched
-                .iter()
-                .find(|p| p.released_at.is_none() && p.name == *name)
-            else {
+            // Released since or not: an approval counts toward a policy
+            // that held the order when it was given.
+            let Some(policy) = matched.iter().find(|p| p.name == *name) else {
                 return Err(Error::conflict(format!(
                     "an approval of order `{named}` counted toward policy `{name}`, which does not hold it here"
                 ))
@@ -241,7 +375,8 @@ pub(super) fn restore_decisions(
             .within(".status"));
         }
     }
-    if order.status == OrderStatus::Approved {
+    // Holds the file names are restored as it names them.
+    if order.status == OrderStatus::Approved && decided.held_by.is_none() {
         let counts = tx.approval_counts(order.id)?;
         for m in matched.iter_mut().filter(|m| m.released_at.is_none()) {
             let approvals = counts.iter().filter(|(p, _)| *p == m.policy_id).count();

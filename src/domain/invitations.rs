@@ -156,7 +156,7 @@ fn expiry(expires_in: Option<Duration>) -> Result<Duration> {
 /// When everything `membership` and `grants` give has lapsed, if it all
 /// lapses: the role held for good is the blocking one and every grant
 /// is time-bound. `None` when something lasts, or nothing is time-bound.
-fn access_given_until(
+pub(super) fn access_given_until(
     catalog: &Catalog,
     membership: &Membership,
     grants: &[Grant],
@@ -174,6 +174,29 @@ fn access_given_until(
         .chain([membership.role_until])
         .flatten()
         .max())
+}
+
+/// Brings the pending invitation of `membership` forward to the end of
+/// the access it gives, where that access now ends sooner: an invitation
+/// never outlasts its access, whichever change shortened the access
+/// (`set-role --until`, a grant with an end, a role or grant taken away),
+/// as a new or resent one is cut to it (see [`token_lasts`]).
+pub(super) fn keep_invitation_within_access(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    membership: &Membership,
+) -> Result<()> {
+    if membership.status != MemberStatus::Invited {
+        return Ok(());
+    }
+    let Some(pending) = tx.pending_invitation(membership.id)? else {
+        return Ok(());
+    };
+    let ends = access_given_until(catalog, membership, &tx.grants(membership.id)?)?;
+    match ends {
+        Some(ends) if pending.expires_at > ends => tx.set_invitation_expiry(pending.id, ends),
+        _ => Ok(()),
+    }
 }
 
 /// How long a token lasts when the access it gives ends at `ends`: as
@@ -957,6 +980,47 @@ mod tests {
             .expect("resend within");
         assert_eq!(resent.member.role_until, Some(until));
         assert_eq!(resent.member.role_after.as_deref(), Some("no-access"));
+    }
+
+    /// Whatever shortens an invitee's access brings their pending
+    /// invitation forward to its end, by the operator or a member alike;
+    /// access given for longer leaves it be.
+    #[test]
+    fn an_invitation_is_cut_to_access_shortened_after_it_was_sent() {
+        let mut p = seeded("portal");
+        join(&mut p, "max@acme.test", "admin");
+        let bob = email("bob@acme.test");
+        let invite = |p: &mut Portal| {
+            p.invite(&InviteRequest {
+                email: Some(bob.clone()),
+                role: Some("user".into()),
+                until: Some(days(p, 30)),
+                ..InviteRequest::default()
+            })
+            .expect("invite")
+        };
+        let shown = |p: &mut Portal| {
+            let m = p.member_show(&bob, None).expect("bob");
+            (m.invitation_expires_at, m.access_ends)
+        };
+        let sent = invite(&mut p);
+        assert_eq!(sent.expires_at, days(&p, 7));
+        for actor in [
+            Actor::Operator("root".into()),
+            Actor::Member(email("max@acme.test")),
+        ] {
+            p.ctx.actor = actor;
+            let soon = days(&p, 2);
+            p.set_role(&bob, "manager", None, Some(soon))
+                .expect("manager until soon");
+            assert_eq!(shown(&mut p), (Some(soon), Some(soon)));
+            // Access given for longer leaves the invitation as it is.
+            p.set_role(&bob, "user", None, Some(days(&p, 20)))
+                .expect("longer");
+            assert_eq!(shown(&mut p).0, Some(soon));
+            let resent = p.resend_invite(&bob, None, None, false).expect("resend");
+            assert_eq!(resent.expires_at, days(&p, 7));
+        }
     }
 
     /// A member with admin until T invites an admin until T, but not for

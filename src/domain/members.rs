@@ -189,6 +189,7 @@ impl Portal {
                 // Courses follow the role, in this same transaction and event.
                 follow_role(tx, catalog, &membership, w.ctx.now)?;
             }
+            super::invitations::keep_invitation_within_access(tx, catalog, &membership)?;
             let mut after = member_view(tx, catalog, &membership)?;
             // Someone without access to a partner (deactivated, left, or given
             // the blocking role) keeps no access they were given as its

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use super::access::{authority, authorize, caps, denial, Authority};
 use super::cost_centres::find_cost_centre;
 use super::deciders::{count, Ability, Now, Pending, Roster, SHOWN_DECIDERS};
-use super::decisions::{restore_decisions, Decided};
+use super::decisions::{restore_decisions, restored_holds, Decided};
 use super::delegations::{could_decide, route};
 use super::gate::Write;
 use super::order_names::{find_named_order, no_order, OrderName};
@@ -718,17 +718,26 @@ fn place(
             ));
         }
     }
-    let mut matched: Vec<MatchedPolicy> = policies
-        .into_iter()
-        .filter(|p| p.matches(amount, order_type.as_deref()))
-        .map(|p| MatchedPolicy {
-            policy_id: p.id,
-            name: p.name,
-            approvers: p.approvers,
-            required_approvals: p.required_approvals,
-            released_at: None,
-        })
-        .collect();
+    // A restore names the policies that held the order where they were
+    // edited, disabled or enabled since: matching them now would hold it
+    // otherwise than it was decided.
+    let named_holds = decided
+        .and_then(|d| d.held_by.as_deref())
+        .filter(|_| matches!(placing, Placing::Restored { .. }));
+    let mut matched: Vec<MatchedPolicy> = match named_holds {
+        Some(holds) => restored_holds(tx, account, holds)?,
+        None => policies
+            .into_iter()
+            .filter(|p| p.matches(amount, order_type.as_deref()))
+            .map(|p| MatchedPolicy {
+                policy_id: p.id,
+                name: p.name,
+                approvers: p.approvers,
+                required_approvals: p.required_approvals,
+                released_at: None,
+            })
+            .collect(),
+    };
     let ship_to = req
         .ship_to
         .as_deref()

@@ -535,6 +535,36 @@ pub(crate) struct FixtureOrder {
     /// with a `status` other than `pending`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decided_at: Option<String>,
+    /// The policies that held it, as it recorded them: an order keeps the
+    /// policies it was placed under, and a decided one keeps them as they
+    /// were when it was decided, whatever was edited, disabled or enabled
+    /// since. `export` writes them where they differ from what the
+    /// file's policies would hold the order by now; left out, the order
+    /// is held by those. Only the operator's apply restores them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_by: Option<Vec<FixtureHold>>,
+}
+
+/// A policy as it held an order (see [`FixtureOrder::held_by`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixtureHold {
+    /// The policy, by its name now: one of the account's `policies`.
+    pub policy: String,
+    /// The name the order knew it by, where the policy was renamed
+    /// since; its decisions' `policies` name it so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub named: Option<String>,
+    /// Its named approvers for the order; empty, every holder of
+    /// `orders.approve`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvers: Vec<String>,
+    /// The distinct approvals it needed of the order.
+    pub required_approvals: i64,
+    /// When it stopped holding the order (RFC 3339): it was disabled, or
+    /// edited so that it no longer matched, while the order waited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released_at: Option<String>,
 }
 
 impl FixtureOrder {
@@ -547,6 +577,7 @@ impl FixtureOrder {
             || self.cancelled_by.is_some()
             || self.cancelled_reason.is_some()
             || self.decided_at.is_some()
+            || self.held_by.is_some()
     }
 }
 

@@ -25,9 +25,9 @@ pub(crate) use canonical_json::CanonicalJson;
 pub(crate) use capability::{caps, Capability, Need, CAPABILITIES};
 pub(crate) use fixture::{
     Fixture, FixtureAccount, FixtureAddress, FixtureAllocation, FixtureCostCentre, FixtureCourse,
-    FixtureDecision, FixtureDelegation, FixtureExternalAdmin, FixtureLicense, FixtureOrder,
-    FixturePartnerConfig, FixturePerson, FixturePolicy, FixturePrice, FixtureProfile, FixtureRole,
-    FixtureService, FixtureStatus, FixtureUser,
+    FixtureDecision, FixtureDelegation, FixtureExternalAdmin, FixtureHold, FixtureLicense,
+    FixtureOrder, FixturePartnerConfig, FixturePerson, FixturePolicy, FixturePrice, FixtureProfile,
+    FixtureRole, FixtureService, FixtureStatus, FixtureUser,
 };
 pub(crate) use keywords::{
     AccountKind, GrantRule, InvitationState, MemberStanding, MemberStatus, OrderStatus, OutboxState,

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::support::*;
 
@@ -1951,5 +1951,106 @@ fn a_revoked_invitation_round_trips_and_stays_unjoined() {
     for db in [&p, &copy] {
         let err = db.refused(&["user", "activate", "ida@acme.test"], CONFLICT);
         says(&err, "never accepted");
+    }
+}
+
+/// Access cut short after the invitation went out (`set-role --until`,
+/// by the operator or a member) brings the invitation forward to its
+/// end, so that the export applies to an empty database; an export of
+/// an older database, whose invitation outlasts the access, is cut to it
+/// with a warning.
+#[test]
+fn an_invitees_access_cut_short_cuts_the_invitation_and_round_trips() {
+    let p = Portal::new();
+    p.member("max@acme.test", "admin");
+    p.ok(&[
+        "user", "invite", "bob@acme.test", "--role", "user", "--no-send", "--until", "30d",
+    ]);
+    p.ok(&[
+        "user", "invite", "cy@acme.test", "--role", "user", "--no-send", "--until", "30d",
+    ]);
+    p.ok(&[
+        "user", "set-role", "bob@acme.test", "manager", "--until", "2d",
+    ]);
+    p.json_as(
+        Some("max@acme.test"),
+        &[
+            "user", "set-role", "cy@acme.test", "manager", "--until", "3d",
+        ],
+    );
+    for (who, ends) in [
+        ("bob", "2026-11-27T10:00:00Z"),
+        ("cy", "2026-11-28T10:00:00Z"),
+    ] {
+        let v = p.json(&["user", "show", &format!("{who}@acme.test")]);
+        assert_eq!(
+            (&v["role_until"], &v["invitation_expires_at"]),
+            (&json!(ends), &json!(ends)),
+            "{v}"
+        );
+    }
+    let exported = p.ok(&["export"]);
+    restored(&p, &exported);
+    // As an older database wrote it: the invitation past the access.
+    let mut older: Value = serde_json::from_str(&exported).unwrap();
+    let users = older["accounts"][0]["users"].as_array_mut().unwrap();
+    let bob = users
+        .iter_mut()
+        .find(|u| u["email"] == "bob@acme.test")
+        .unwrap();
+    bob["invitation_expires_at"] = json!("2026-12-02T10:00:00Z");
+    let copy = Portal::empty();
+    let run = apply_stdin(&copy, &[], &older.to_string());
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "warning: accounts[0].users[0]: the invitation would expire at 2026-12-02T10:00:00Z, after the access it gives ends at 2026-11-27T10:00:00Z; it expires at 2026-11-27T10:00:00Z instead",
+    );
+    assert_eq!(copy.ok(&["export"]), exported);
+}
+
+/// A decided order, and one still waiting, under a policy that changes
+/// afterwards in any way a policy can: the export holds each order as it
+/// was held, and applies to an empty database, which exports it again.
+#[test]
+fn export_then_apply_holds_decided_orders_whatever_their_policy_became() {
+    let base = || {
+        Portal::cached("a decided order under `Over 50`", || {
+            let p = Portal::new();
+            p.member("max@acme.test", "admin");
+            p.member("mia@acme.test", "manager");
+            p.ok(&["policy", "create", "--name", "Over 50", "--threshold", "50"]);
+            let mia = Some("mia@acme.test");
+            p.json_as(
+                mia,
+                &["order", "place", "--description", "Big", "--amount", "60"],
+            );
+            p.json_as(Some(OWNER), &["order", "approve", "1"]);
+            p.json_as(
+                mia,
+                &["order", "place", "--description", "Small", "--amount", "70"],
+            );
+            p
+        })
+    };
+    let changes: [&[&[&str]]; 7] = [
+        &[&["policy", "disable", "Over 50"]],
+        &[&["policy", "edit", "Over 50", "--threshold", "100"]],
+        &[&["policy", "edit", "Over 50", "--order-type", "hw"]],
+        &[&["policy", "edit", "Over 50", "--approvers", "max@acme.test"]],
+        &[&["policy", "edit", "Over 50", "--required-approvals", "2"]],
+        &[&["policy", "edit", "Over 50", "--name", "Over fifty"]],
+        &[
+            &["policy", "disable", "Over 50"],
+            &["policy", "enable", "Over 50"],
+        ],
+    ];
+    for commands in changes {
+        let p = base();
+        for args in commands {
+            p.ok(args);
+        }
+        let exported = p.ok(&["export"]);
+        restored(&p, &exported);
     }
 }
