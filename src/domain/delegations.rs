@@ -27,7 +27,7 @@ use crate::model::{
     Timestamp,
 };
 use crate::store::Tx;
-use crate::view::{DelegationView, InboxView};
+use crate::view::{DelegationView, InboxView, PolicyProgress};
 
 /// What `order delegate` is asked to set.
 #[derive(Debug, Clone)]
@@ -597,7 +597,16 @@ fn inbox_in(
             .holds
             .iter()
             .filter(|h| route.toward.contains(&h.policy.policy_id))
-            .map(|h| h.policy.name.clone())
+            .map(|h| PolicyProgress {
+                name: h.policy.name.clone(),
+                required_approvals: h.policy.required_approvals,
+                approvals: h.approvals,
+                satisfied: h.approvals >= h.policy.required_approvals,
+                // The holds leave out the policies that released it.
+                released: false,
+                stuck: None,
+                ease: None,
+            })
             .collect();
         inbox.push(InboxView {
             id: order.id,
@@ -793,6 +802,27 @@ mod tests {
         assert_eq!(v.from, at("2026-11-26T08:59:59Z"));
     }
 
+    /// Scripts read `policies` from the inbox as from `order show`: each
+    /// a policy's progress, not a bare name.
+    #[test]
+    fn the_inbox_gives_each_policy_with_its_progress_as_order_show_does() {
+        let (mut p, id) = acme();
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let inbox = p.order_inbox(None, None).expect("inbox");
+        let mut shown = p.order_show(id).expect("show").policies;
+        // Whether a policy is stuck is `order show`'s alone.
+        for policy in &mut shown {
+            policy.stuck = None;
+            policy.ease = None;
+        }
+        assert_eq!(inbox.len(), 1);
+        assert_eq!(inbox[0].policies, shown);
+        assert_eq!(inbox[0].policies[0].name, "Over 50");
+        assert_eq!(inbox[0].policies[0].required_approvals, 1);
+        assert_eq!(inbox[0].policies[0].approvals, 0);
+        assert!(!inbox[0].policies[0].satisfied);
+    }
+
     #[test]
     fn a_delegate_decides_from_the_start_until_just_before_the_end() {
         let (mut p, id) = acme();
@@ -810,7 +840,7 @@ mod tests {
             assert_eq!(inbox.len(), usize::from(holds), "at {now}");
             if holds {
                 assert_eq!(inbox[0].on_behalf_of.as_deref(), Some("owner@acme.test"));
-                assert_eq!(inbox[0].policies, vec!["Over 50".to_string()]);
+                assert_eq!(inbox[0].policies[0].name, "Over 50");
             } else {
                 let err = p
                     .order_decide(id, None)
