@@ -133,7 +133,7 @@ fn malformed_values_are_refused_while_parsing() {
     );
     says(&err, "`soon` is not a duration");
     let err = p.refused(&["audit", "list", "--since", "yesterday"], USAGE);
-    says(&err, "`yesterday` is not a duration");
+    says(&err, "`yesterday` is not a time, a date or a duration");
     let err = p.refused(&["account", "payment", "set", "--method", "cheque"], USAGE);
     says(&err, "unknown payment method `cheque`");
     // What clap itself refuses still reads as one `error:` line, exit 2.
@@ -268,4 +268,20 @@ fn value_names_say_what_they_are_and_global_options_have_their_heading() {
         says(&top, var);
     }
     says(&top, "portalctl/portal.db");
+}
+
+/// `--since` takes a duration, a date or an RFC 3339 time: a word that is
+/// none of them is told all three.
+#[test]
+fn a_since_that_is_no_when_is_told_every_form_it_takes() {
+    let p = Portal::new();
+    let err = p.refused(&["audit", "list", "--since", "yesterday"], USAGE);
+    says(&err, "`yesterday` is not a time, a date or a duration");
+    says(
+        &err,
+        "help: write a duration like 7d, 48h or 30m, a date like 2026-11-25 (a whole day, UTC), or an RFC 3339 time like 2026-11-25T09:00:00Z",
+    );
+    for when in ["48h", "2026-11-25", "2026-11-25T09:00:00Z"] {
+        p.ok(&["audit", "list", "--since", when]);
+    }
 }
