@@ -844,3 +844,25 @@ fn a_delegation_cannot_start_in_the_past_but_the_operators_apply_restores_one() 
     assert_eq!(listed[0]["from"], before, "{listed}");
     assert_eq!(listed[0]["state"], "active", "{listed}");
 }
+
+/// The operator who leaves out --for in a database of several accounts is
+/// told to name the delegator first: that settles the account too.
+#[test]
+fn the_operator_is_asked_for_the_delegator_before_the_account() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "admin");
+    p.ok(&["account", "create", "Beta", "--kind", "customer"]);
+    for args in [
+        &[
+            "order", "delegate", "--to", "ann@acme.test", "--until", "3d",
+        ][..],
+        &["order", "delegate", "--end"][..],
+    ] {
+        let err = p.refused(args, USAGE);
+        says(
+            &err,
+            "the operator names whose deciding is delegated: pass --for EMAIL",
+        );
+        assert!(!err.contains("--account"), "{err}");
+    }
+}
