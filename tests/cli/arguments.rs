@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::support::{says, Portal, ACCOUNT, DENIED, SUCCESS, USAGE};
+use crate::support::{says, Portal, ACCOUNT, DENIED, OWNER, SUCCESS, USAGE};
 
 const ADMIN: &str = "ada@acme.test";
 
@@ -284,4 +284,28 @@ fn a_since_that_is_no_when_is_told_every_form_it_takes() {
     for when in ["48h", "2026-11-25", "2026-11-25T09:00:00Z"] {
         p.ok(&["audit", "list", "--since", when]);
     }
+}
+
+/// PORTALCTL_DB and PORTALCTL_AS fill in --db and --as, which an error's
+/// usage line must not then show as required.
+#[test]
+fn a_usage_line_shows_no_option_the_environment_filled_in() {
+    let p = Portal::new();
+    let run = p.run_as(Some(OWNER), &["order", "reject", "3"]);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "Usage: portalctl order reject --reason <REASON> <ORDER>",
+    );
+    assert!(!run.stderr.contains("--db"), "{}", run.stderr);
+    assert!(!run.stderr.contains("--as"), "{}", run.stderr);
+    // They still say which database and who acts.
+    assert_eq!(
+        p.json_as(Some(OWNER), &["status"])["scope"],
+        format!("the accounts of {OWNER}")
+    );
+    let err = p.refused_with(&["status"], &[("PORTALCTL_DB", "")], USAGE);
+    says(&err, "PORTALCTL_DB is empty");
+    let err = p.refused_with(&["status"], &[("PORTALCTL_AS", " ")], USAGE);
+    says(&err, "--as (or PORTALCTL_AS) is empty");
 }
