@@ -5,7 +5,7 @@ use clap::Args;
 
 use crate::domain::Actor;
 use crate::error::{Error, Result};
-use crate::model::{Text, Timestamp};
+use crate::model::{Text, Timestamp, DURATION_FORMS};
 
 // `--account`: the account a command acts in. Left out, the domain picks
 // the only account of the member concerned, of the acting member, or of
@@ -134,15 +134,19 @@ pub(crate) fn since(text: &str) -> Result<Since> {
     if text.contains('T') || text.contains('-') {
         text.parse().map(Since::At)
     } else {
-        // The duration's own help names durations only; any of the three
-        // is right here.
-        duration(text).map(Since::Ago).map_err(|_| {
-            Error::invalid(format!(
-                "`{}` is not a time, a date or a duration",
-                text.trim()
-            ))
-            .help(WHEN_FORMS)
-        })
+        // A text that is no duration at all may have meant a time or a
+        // date, which the duration's own help leaves out; one in months or
+        // years keeps its more telling answer.
+        duration(text)
+            .map(Since::Ago)
+            .map_err(|e| match e.help_text() {
+                Some(DURATION_FORMS) => Error::invalid(format!(
+                    "`{}` is not a time, a date or a duration",
+                    text.trim()
+                ))
+                .help(WHEN_FORMS),
+                _ => e,
+            })
     }
 }
 
@@ -210,6 +214,8 @@ mod tests {
             }
             assert!(until(text).is_err());
         }
+        let years = since("2y").expect_err("of no fixed length");
+        assert!(years.to_string().contains("no fixed length"), "{years}");
         assert!(matches!(since("48h"), Ok(Since::Ago(_))));
         assert!(matches!(since("2026-11-25"), Ok(Since::Day(_))));
         assert!(matches!(since("2026-11-25T09:00:00Z"), Ok(Since::At(_))));
