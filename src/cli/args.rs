@@ -5,7 +5,7 @@ use clap::Args;
 
 use crate::domain::Actor;
 use crate::error::{Error, Result};
-use crate::model::{Text, Timestamp};
+use crate::model::{Text, Timestamp, DURATION_FORMS};
 
 // `--account`: the account a command acts in. Left out, the domain picks
 // the only account of the member concerned, of the acting member, or of
@@ -134,9 +134,24 @@ pub(crate) fn since(text: &str) -> Result<Since> {
     if text.contains('T') || text.contains('-') {
         text.parse().map(Since::At)
     } else {
-        duration(text).map(Since::Ago)
+        // A text that is no duration at all may have meant a time or a
+        // date, which the duration's own help leaves out; one in months or
+        // years keeps its more telling answer.
+        duration(text)
+            .map(Since::Ago)
+            .map_err(|e| match e.help_text() {
+                Some(DURATION_FORMS) => Error::invalid(format!(
+                    "`{}` is not a time, a date or a duration",
+                    text.trim()
+                ))
+                .help(WHEN_FORMS),
+                _ => e,
+            })
     }
 }
+
+/// How to write a `--since` or `--until`.
+const WHEN_FORMS: &str = "write a duration like 7d, 48h or 30m, a date like 2026-11-25 (a whole day, UTC), or an RFC 3339 time like 2026-11-25T09:00:00Z";
 
 /// A moment ahead, for `--until`: an RFC 3339 time, a date (its first
 /// second, UTC), or how long from now (`7d`, `36h`).
@@ -178,5 +193,31 @@ pub(crate) fn audit_actor(text: &str) -> Result<Actor> {
         Some(user) => Ok(Actor::Operator(user.to_string())),
         None if !text.is_empty() && !text.contains('@') => Ok(Actor::Operator(text.to_string())),
         None => Ok(Actor::Member(text.parse()?)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--since yesterday` is refused with help naming every form
+    /// `--since` takes, not durations alone.
+    #[test]
+    fn a_when_that_is_none_of_its_forms_is_told_all_three() {
+        for text in ["yesterday", "soon"] {
+            let err = since(text).expect_err("not a when");
+            assert_eq!(err.exit_code(), 2, "{err}");
+            assert!(err.to_string().contains(&format!("`{text}`")), "{err}");
+            let help = err.help_text().unwrap_or_default();
+            for form in ["7d", "2026-11-25", "RFC 3339"] {
+                assert!(help.contains(form), "{form} in {help}");
+            }
+            assert!(until(text).is_err());
+        }
+        let years = since("2y").expect_err("of no fixed length");
+        assert!(years.to_string().contains("no fixed length"), "{years}");
+        assert!(matches!(since("48h"), Ok(Since::Ago(_))));
+        assert!(matches!(since("2026-11-25"), Ok(Since::Day(_))));
+        assert!(matches!(since("2026-11-25T09:00:00Z"), Ok(Since::At(_))));
     }
 }

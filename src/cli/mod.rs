@@ -130,12 +130,15 @@ fn top_help_end() -> String {
     after_help = top_help_end()
 )]
 pub struct Cli {
-    /// The database file.
-    #[arg(long, global = true, env = "PORTALCTL_DB", value_name = "PATH", help_heading = GLOBAL)]
+    // PORTALCTL_DB and PORTALCTL_AS are read in `run`, not by clap: clap
+    // counts a value from the environment as typed, and so prints the
+    // option in an error's usage line as if it were required.
+    /// The database file [else PORTALCTL_DB].
+    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL)]
     db: Option<PathBuf>,
 
-    /// Act as this member, held to the portal's rules.
-    #[arg(long = "as", global = true, env = "PORTALCTL_AS", value_name = "EMAIL", help_heading = GLOBAL)]
+    /// Act as this member, held to the portal's rules [else PORTALCTL_AS].
+    #[arg(long = "as", global = true, value_name = "EMAIL", help_heading = GLOBAL)]
     act_as: Option<String>,
 
     /// Print one JSON document instead of tables.
@@ -284,11 +287,27 @@ pub fn parse(args: &[OsString]) -> std::result::Result<Cli, clap::Error> {
     })
 }
 
+/// The database PORTALCTL_DB names, if set; an empty one is a mistake (an
+/// unset variable in a script), as an empty --db is.
+fn db_from_env() -> Result<Option<PathBuf>> {
+    match std::env::var_os("PORTALCTL_DB") {
+        Some(db) if db.is_empty() => Err(Error::invalid("PORTALCTL_DB is empty")
+            .help("name the database file, or unset it for the default (see `portalctl --help`)")),
+        db => Ok(db.map(PathBuf::from)),
+    }
+}
+
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<Outcome> {
     let session = Session {
-        cli_db: cli.db,
-        act_as: cli.act_as,
+        cli_db: match cli.db {
+            Some(db) => Some(db),
+            None => db_from_env()?,
+        },
+        // A blank PORTALCTL_AS stays blank, for `Session` to refuse.
+        act_as: cli
+            .act_as
+            .or_else(|| std::env::var_os("PORTALCTL_AS").map(|v| v.to_string_lossy().into_owned())),
         now: cli.now,
         yes: cli.yes,
         interactive: !cli.no_input && std::io::stdin().is_terminal(),

@@ -519,17 +519,33 @@ pub(crate) fn denial(
     } else {
         Vec::new()
     };
-    let asked = if holders.is_empty() {
-        format!("ask an admin of `{}` for `{cap}`", account.name)
-    } else {
-        format!(
+    let sources = sources(catalog, cap);
+    // The owner's reserved role carries it, but nobody can be given that.
+    let owners_alone = catalog
+        .reserved_owner_role()
+        .filter(|role| catalog.role_named(role).is_ok_and(|r| r.holds(cap)));
+    let asked = match (holders.is_empty(), sources.is_empty()) {
+        (true, false) => format!("ask an admin of `{}` for `{cap}`", account.name),
+        (false, false) => format!(
             "{} {} `{cap}` in `{}` and can do it or give it to you",
             and_list(&holders),
             if holders.len() == 1 { "holds" } else { "hold" },
             account.name
-        )
+        ),
+        (true, true) => format!("nobody can be given `{cap}` in `{}`", account.name),
+        (false, true) => format!(
+            "{} {} `{cap}` in `{}` and can do it, but nobody can be given it",
+            and_list(&holders),
+            if holders.len() == 1 { "holds" } else { "hold" },
+            account.name
+        ),
     };
-    let sources = sources(catalog, cap);
+    let asked = match owners_alone {
+        Some(role) if sources.is_empty() => {
+            format!("{asked}: it comes only with role `{role}`, which is the owner's alone")
+        }
+        _ => asked,
+    };
     let help = if !decision.has_access {
         // No role gives anything to a membership that holds nothing:
         // access comes first, by accepting an invitation or being given
@@ -654,13 +670,15 @@ pub(crate) fn holding(catalog: &Catalog, cap: Capability, owner_id: Option<i64>)
     }
 }
 
-/// The roles and areas that give `cap`, as "role `admin`" or "area
-/// `account-admin`".
+/// The roles and areas that can be given and give `cap`, as "role
+/// `admin`" or "area `account-admin`": not an owner role the catalog keeps
+/// for the owner alone.
 fn sources(catalog: &Catalog, cap: Capability) -> Vec<String> {
+    let reserved = catalog.reserved_owner_role();
     let roles = catalog
         .live_roles()
         .into_iter()
-        .filter(|r| r.holds(cap))
+        .filter(|r| r.holds(cap) && Some(r.name.as_str()) != reserved)
         .map(|r| format!("role `{}`", r.name));
     let areas = catalog
         .bundles()
@@ -699,7 +717,8 @@ pub(crate) fn another_admin(
 #[cfg(test)]
 mod tests {
     use super::super::testing::{ann_administers_the_customer_area, email, join, seeded};
-    use super::super::{Actor, MemberFilter, Portal};
+    use super::super::{Actor, MemberFilter, NewPolicy, Portal};
+    use crate::model::Money;
 
     fn refusal(p: &mut Portal, as_who: &str) -> String {
         p.ctx.actor = Actor::Member(email(as_who));
@@ -731,5 +750,42 @@ mod tests {
             .expect("an hour on");
         let said = refusal(&mut p, "una@acme.test");
         assert!(said.contains("`tim@acme.test`"), "{said}");
+    }
+
+    /// In customer-area only the owner's role carries `policies.manage`,
+    /// and nobody can be given that role: the help offers no giving.
+    #[test]
+    fn a_refusal_offers_giving_only_what_can_be_given() {
+        let mut p = ann_administers_the_customer_area();
+        p.ctx.actor = Actor::Member(email("ann@acme.test"));
+        let err = p
+            .policy_create(&NewPolicy {
+                name: "Big".into(),
+                threshold: "50.00".parse::<Money>().expect("amount"),
+                order_type: None,
+                approvers: Vec::new(),
+                required_approvals: None,
+                account: None,
+            })
+            .expect_err("refused");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        let help = err.help_text().unwrap_or_default().to_string();
+        assert!(!help.contains("give it to you"), "{help}");
+        assert!(
+            help.contains("(the owner) holds `policies.manage`"),
+            "{help}"
+        );
+        assert!(
+            help.contains("nobody can be given it: it comes only with role `owner`, which is the owner's alone"),
+            "{help}"
+        );
+        // Where a role that can be given carries it, giving is offered.
+        let mut p = seeded("portal");
+        join(&mut p, "una@acme.test", "user");
+        let said = refusal(&mut p, "una@acme.test");
+        assert!(
+            said.contains("can do it or give it to you; it comes with role `admin`"),
+            "{said}"
+        );
     }
 }

@@ -202,7 +202,9 @@ impl Portal {
     /// one active member holding `users.manage`", and until one joins only
     /// the operator manages it. The invitation gives the catalog's owner
     /// role or, where the catalog keeps that role for the owner alone, the
-    /// role and grants it leaves a former owner. `None` once one holds it.
+    /// role and grants it leaves a former owner; the command is offered as
+    /// the actor's own only where they may run it. `None` once one holds
+    /// it.
     pub(crate) fn admin_wanted(&mut self, name: &str) -> Result<Option<String>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
@@ -221,8 +223,21 @@ impl Portal {
             (Some(_), Some(former)) => format!("--role {}", former.role),
             _ => format!("--role {}", catalog.owner_role()?.name),
         };
+        // Inviting needs `users.manage` in the account itself, which a
+        // member who created it through its parent partner does not hold:
+        // for them the command is the operator's to run.
+        let actor_invites = match authority(&*tx, &catalog, &self.ctx, &account) {
+            Ok(who) => who.holds(caps::USERS_MANAGE),
+            Err(Error::Denied(_)) => false,
+            Err(e) => return Err(e),
+        };
+        let who = if actor_invites {
+            "invite one"
+        } else {
+            "only the operator who owns the database can invite one, without --as"
+        };
         Ok(Some(format!(
-            "`{0}` has no member who manages its users yet; invite one: `portalctl user invite EMAIL --account \"{0}\" {give}`",
+            "`{0}` has no member who manages its users yet; {who}: `portalctl user invite EMAIL --account \"{0}\" {give}`",
             account.name
         )))
     }
@@ -410,8 +425,8 @@ mod counted {
 
 #[cfg(test)]
 mod admin_wanted {
-    use super::super::testing::{add_account, seeded};
-    use super::super::{InviteRequest, Portal};
+    use super::super::testing::{add_account, email, join, seeded};
+    use super::super::{Actor, InviteRequest, Portal};
     use crate::model::AccountKind;
 
     fn wanted(p: &mut Portal) -> Option<String> {
@@ -459,5 +474,33 @@ mod admin_wanted {
             .expect("invite as said");
         p.accept(&invited.token, None).expect("accept");
         assert_eq!(wanted(&mut p), None, "what it said gives an admin");
+    }
+    /// A partner's member who creates a customer is no member of it, so
+    /// may not invite into it: the command is named as the operator's,
+    /// not as one they could paste.
+    #[test]
+    fn a_partner_member_is_told_the_operator_invites_the_first_admin() {
+        let mut p = seeded("lmp");
+        join(&mut p, "al@acme.test", "partner-allocator");
+        p.ctx.actor = Actor::Member(email("al@acme.test"));
+        add_account(&mut p, "Contoso", AccountKind::Customer, Some("Acme"));
+        let said = p.admin_wanted("Contoso").expect("account").expect("wanted");
+        assert!(said.contains("only the operator"), "{said}");
+        assert!(!said.contains("; invite one"), "{said}");
+        let err = p
+            .invite(&InviteRequest {
+                email: Some(email("fay@contoso.test")),
+                role: Some("partner-administrator".into()),
+                account: Some("Contoso".into()),
+                ..InviteRequest::default()
+            })
+            .expect_err("al may not invite there");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        p.ctx.actor = Actor::Operator("root".into());
+        let said = p.admin_wanted("Contoso").expect("account").expect("wanted");
+        assert!(
+            said.contains("; invite one: `portalctl user invite"),
+            "{said}"
+        );
     }
 }

@@ -27,7 +27,7 @@ use crate::model::{
     Timestamp,
 };
 use crate::store::Tx;
-use crate::view::{DelegationView, InboxView};
+use crate::view::{DelegationView, InboxView, PolicyProgress};
 
 /// What `order delegate` is asked to set.
 #[derive(Debug, Clone)]
@@ -194,14 +194,28 @@ pub(super) fn delegation_view_in(
 }
 
 /// The account a delegation command acts in: the one named, else the one
-/// of the delegator (or of the acting member).
+/// of the delegator named (or of the acting member). The operator who
+/// names no delegator is told that first: which account is meant depends
+/// on whose deciding it is, so asking for --account would be the wrong
+/// question.
 fn account_of(
     tx: &dyn Tx,
     ctx: &Ctx,
     named: Option<&str>,
     delegator: Option<&Email>,
 ) -> Result<Account> {
-    resolve_account(tx, ctx, named, delegator)
+    let subject = match (&ctx.actor, delegator) {
+        (_, Some(named)) => named,
+        (Actor::Member(me), None) => me,
+        (Actor::Operator(_), None) => return Err(no_delegator_named()),
+    };
+    resolve_account(tx, ctx, named, Some(subject))
+}
+
+/// The operator acted with no --for.
+fn no_delegator_named() -> Error {
+    Error::invalid("the operator names whose deciding is delegated: pass --for EMAIL")
+        .help("or act as the delegator with --as")
 }
 
 /// The delegator a command is about, with the actor allowed to speak for
@@ -216,10 +230,7 @@ fn delegator(
     named: Option<&Email>,
 ) -> Result<(Person, Membership)> {
     match (&ctx.actor, named) {
-        (Actor::Operator(_), None) => Err(Error::invalid(
-            "the operator names whose deciding is delegated: pass --for EMAIL",
-        )
-        .help("or act as the delegator with --as")),
+        (Actor::Operator(_), None) => Err(no_delegator_named()),
         (Actor::Member(me), Some(other)) if other != me => {
             authorize(
                 tx,
@@ -334,11 +345,7 @@ impl Portal {
             let tx = w.tx;
             let catalog = w.catalog()?;
             let now = w.ctx.now;
-            let subject = req.delegator.as_ref().or(match &w.ctx.actor {
-                Actor::Member(me) => Some(me),
-                Actor::Operator(_) => None,
-            });
-            let account = account_of(tx, &w.ctx, req.account.as_deref(), subject)?;
+            let account = account_of(tx, &w.ctx, req.account.as_deref(), req.delegator.as_ref())?;
             let (from_person, from_m) =
                 delegator(tx, catalog, &w.ctx, &account, req.delegator.as_ref())?;
             let from = req.from.unwrap_or(now);
@@ -445,11 +452,7 @@ impl Portal {
             let tx = w.tx;
             let catalog = w.catalog()?;
             let now = w.ctx.now;
-            let subject = delegator_named.or(match &w.ctx.actor {
-                Actor::Member(me) => Some(me),
-                Actor::Operator(_) => None,
-            });
-            let account = account_of(tx, &w.ctx, account, subject)?;
+            let account = account_of(tx, &w.ctx, account, delegator_named)?;
             let (from_person, _) = delegator(tx, catalog, &w.ctx, &account, delegator_named)?;
             let to_id = to
                 .map(|e| member_in(tx, e, &account).map(|(p, _)| p.id))
@@ -597,7 +600,16 @@ fn inbox_in(
             .holds
             .iter()
             .filter(|h| route.toward.contains(&h.policy.policy_id))
-            .map(|h| h.policy.name.clone())
+            .map(|h| PolicyProgress {
+                name: h.policy.name.clone(),
+                required_approvals: h.policy.required_approvals,
+                approvals: h.approvals,
+                satisfied: h.approvals >= h.policy.required_approvals,
+                // The holds leave out the policies that released it.
+                released: false,
+                stuck: None,
+                ease: None,
+            })
             .collect();
         inbox.push(InboxView {
             id: order.id,
@@ -702,7 +714,7 @@ fn first_moment_without_approve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::testing::{email, join, seeded};
+    use crate::domain::testing::{add_account, email, join, seeded};
     use crate::domain::{NewOrder, NewPolicy};
     use crate::model::Money;
 
@@ -793,6 +805,52 @@ mod tests {
         assert_eq!(v.from, at("2026-11-26T08:59:59Z"));
     }
 
+    /// In a database of several accounts, the operator who leaves out
+    /// --for is told to name the delegator, not asked for --account first.
+    #[test]
+    fn the_operator_is_asked_for_the_delegator_before_the_account() {
+        let (mut p, _) = acme();
+        add_account(&mut p, "Beta", crate::model::AccountKind::Customer, None);
+        let asked = |p: &mut Portal| {
+            p.order_delegate(&DelegateRequest {
+                to: email("eve@acme.test"),
+                from: None,
+                until: at(T2),
+                delegator: None,
+                account: None,
+            })
+            .expect_err("no --for")
+        };
+        let err = asked(&mut p);
+        assert_eq!(err.exit_code(), 2, "{err}");
+        assert!(err.to_string().contains("pass --for EMAIL"), "{err}");
+        let err = p
+            .order_delegate_end(None, None, None)
+            .expect_err("no --for");
+        assert!(err.to_string().contains("pass --for EMAIL"), "{err}");
+    }
+
+    /// Scripts read `policies` from the inbox as from `order show`: each
+    /// a policy's progress, not a bare name.
+    #[test]
+    fn the_inbox_gives_each_policy_with_its_progress_as_order_show_does() {
+        let (mut p, id) = acme();
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let inbox = p.order_inbox(None, None).expect("inbox");
+        let mut shown = p.order_show(id).expect("show").policies;
+        // Whether a policy is stuck is `order show`'s alone.
+        for policy in &mut shown {
+            policy.stuck = None;
+            policy.ease = None;
+        }
+        assert_eq!(inbox.len(), 1);
+        assert_eq!(inbox[0].policies, shown);
+        assert_eq!(inbox[0].policies[0].name, "Over 50");
+        assert_eq!(inbox[0].policies[0].required_approvals, 1);
+        assert_eq!(inbox[0].policies[0].approvals, 0);
+        assert!(!inbox[0].policies[0].satisfied);
+    }
+
     #[test]
     fn a_delegate_decides_from_the_start_until_just_before_the_end() {
         let (mut p, id) = acme();
@@ -810,7 +868,7 @@ mod tests {
             assert_eq!(inbox.len(), usize::from(holds), "at {now}");
             if holds {
                 assert_eq!(inbox[0].on_behalf_of.as_deref(), Some("owner@acme.test"));
-                assert_eq!(inbox[0].policies, vec!["Over 50".to_string()]);
+                assert_eq!(inbox[0].policies[0].name, "Over 50");
             } else {
                 let err = p
                     .order_decide(id, None)

@@ -22,7 +22,10 @@ impl Portal {
     pub(crate) fn status(&mut self, database: &Path) -> Result<StatusView> {
         let tx = self.gate.read(self.ctx.now)?;
         let (counts, scope) = match &self.ctx.actor {
-            Actor::Operator(_) => (tx.status_counts(None)?, "all accounts".to_string()),
+            Actor::Operator(_) => (
+                Seen::all(tx.status_counts(None)?),
+                "all accounts".to_string(),
+            ),
             Actor::Member(email) => (
                 member_counts(&*tx, &self.ctx)?,
                 format!("the accounts of {email}"),
@@ -64,14 +67,37 @@ impl Portal {
     }
 }
 
+/// The counts an actor is shown: `None` for one they may see in none of
+/// their accounts, which a 0 would misstate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Seen {
+    accounts: i64,
+    members: Option<i64>,
+    pending_invitations: Option<i64>,
+    pending_orders: Option<i64>,
+}
+
+impl Seen {
+    /// Every count, as the operator sees them.
+    fn all(counts: StatusCounts) -> Self {
+        Self {
+            accounts: counts.accounts,
+            members: Some(counts.members),
+            pending_invitations: Some(counts.pending_invitations),
+            pending_orders: Some(counts.pending_orders),
+        }
+    }
+}
+
 /// What a member is shown: each count over the accounts where they are an
 /// active member who may see what it counts (portal access for the
 /// accounts, the account's users for its members and invitations, every
 /// order for the pending ones), so that `status` tells nobody more than
-/// the commands would.
-fn member_counts(tx: &dyn Tx, ctx: &Ctx) -> Result<StatusCounts> {
+/// the commands would; a count they may see in none of them is withheld,
+/// as the outbox's are.
+fn member_counts(tx: &dyn Tx, ctx: &Ctx) -> Result<Seen> {
     let Actor::Member(email) = &ctx.actor else {
-        return tx.status_counts(None);
+        return Ok(Seen::all(tx.status_counts(None)?));
     };
     // `Portal::open` has made sure the member exists.
     let person = tx
@@ -96,11 +122,50 @@ fn member_counts(tx: &dyn Tx, ctx: &Ctx) -> Result<StatusCounts> {
             orders.push(account.id);
         }
     }
-    let people = tx.status_counts(Some(&users))?;
-    Ok(StatusCounts {
+    let people = if users.is_empty() {
+        None
+    } else {
+        Some(tx.status_counts(Some(&users))?)
+    };
+    let pending_orders = if orders.is_empty() {
+        None
+    } else {
+        Some(tx.status_counts(Some(&orders))?.pending_orders)
+    };
+    Ok(Seen {
         accounts: tx.status_counts(Some(&accounts))?.accounts,
-        members: people.members,
-        pending_invitations: people.pending_invitations,
-        pending_orders: tx.status_counts(Some(&orders))?.pending_orders,
+        members: people.map(|c| c.members),
+        pending_invitations: people.map(|c| c.pending_invitations),
+        pending_orders,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testing::{email, join, seeded};
+
+    /// A count the member may not see anywhere is withheld, not 0: a 0
+    /// would say the account has no members.
+    #[test]
+    fn a_member_is_not_shown_counts_they_may_not_see() {
+        let mut p = seeded("portal");
+        join(&mut p, "una@acme.test", "user");
+        join(&mut p, "fay@acme.test", "admin");
+        let db = Path::new("portal.db");
+        let all = p.status(db).expect("the operator's");
+        assert!(all.members.is_some_and(|n| n >= 3), "{all:?}");
+        p.ctx.actor = Actor::Member(email("fay@acme.test"));
+        let fay = p.status(db).expect("fay's");
+        assert_eq!(fay.members, all.members);
+        assert_eq!(fay.pending_invitations, Some(0));
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        let una = p.status(db).expect("una's");
+        assert_eq!(una.accounts, 1);
+        assert_eq!(
+            (una.members, una.pending_invitations, una.pending_orders),
+            (None, None, None),
+            "{una:?}"
+        );
+    }
 }

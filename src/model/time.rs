@@ -19,6 +19,9 @@ use crate::error::{Error, Result};
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Timestamp(DateTime<Utc>);
 
+/// How to write a duration: the help of a text that is none.
+pub(crate) const DURATION_FORMS: &str = "write it like 7d, 48h or 30m";
+
 /// Reads a length of time such as `7d`, `48h`, `30m` or `1w 2d`:
 /// weeks, days, hours, minutes and seconds. Months and years are refused,
 /// being of no fixed length (`1y` would be 365.25 days, so a year on from
@@ -34,9 +37,8 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration> {
         ))
         .help("give it in days (30d, 365d), or give a time (2027-01-05T00:00:00Z)"));
     }
-    let std = humantime::parse_duration(text).map_err(|_| {
-        Error::invalid(format!("`{text}` is not a duration")).help("write it like 7d, 48h or 30m")
-    })?;
+    let std = humantime::parse_duration(text)
+        .map_err(|_| Error::invalid(format!("`{text}` is not a duration")).help(DURATION_FORMS))?;
     Duration::from_std(std).map_err(|_| Error::invalid(format!("`{text}` is too long")))
 }
 

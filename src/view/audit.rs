@@ -1,6 +1,7 @@
 //! How the audit log, its head and its verification print.
 
-use serde::Serialize;
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
 
 use super::opt;
 use crate::model::AuditEvent;
@@ -8,7 +9,7 @@ use crate::output::{Fields, Row};
 
 /// The newest event of the audit log: what an admin keeps elsewhere as an
 /// anchor (`audit verify --anchor SEQ:HASH`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AuditHeadView {
     /// Its position in the log (0: the log is empty).
     pub seq: i64,
@@ -16,12 +17,31 @@ pub(crate) struct AuditHeadView {
     pub hash: String,
 }
 
+impl AuditHeadView {
+    /// `SEQ:HASH`, as `audit verify --anchor` takes it.
+    pub(crate) fn anchor(&self) -> String {
+        format!("{}:{}", self.seq, self.hash)
+    }
+}
+
+// By hand, so that the JSON carries the anchor the table shows, ready to
+// pass back to `audit verify --anchor`.
+impl Serialize for AuditHeadView {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut head = serializer.serialize_struct("AuditHeadView", 3)?;
+        head.serialize_field("seq", &self.seq)?;
+        head.serialize_field("hash", &self.hash)?;
+        head.serialize_field("anchor", &self.anchor())?;
+        head.end()
+    }
+}
+
 impl Fields for AuditHeadView {
     fn fields(&self) -> Vec<(&'static str, String)> {
         vec![
             ("seq", self.seq.to_string()),
             ("hash", self.hash.clone()),
-            ("anchor", format!("{}:{}", self.seq, self.hash)),
+            ("anchor", self.anchor()),
         ]
     }
 }
@@ -49,7 +69,7 @@ impl Fields for AuditVerifiedView {
             ("intact", "yes".into()),
             ("events", self.events.to_string()),
             ("legacy events", self.legacy_events.to_string()),
-            ("head", format!("{}:{}", self.head.seq, self.head.hash)),
+            ("head", self.head.anchor()),
             ("anchor", opt(&self.anchor)),
         ]
     }
@@ -93,4 +113,21 @@ pub(crate) fn audit_csv_record(e: &AuditEvent) -> Vec<String> {
         e.prev_hash.clone(),
         e.hash.clone(),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_head_in_json_carries_its_anchor() {
+        let head = AuditHeadView {
+            seq: 39,
+            hash: "b0f1".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&head).expect("json"),
+            serde_json::json!({"seq": 39, "hash": "b0f1", "anchor": "39:b0f1"})
+        );
+    }
 }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{list_or_dash, opt};
+use super::{list_or_dash, opt, PolicyProgress};
 use crate::model::{Money, Timestamp};
 use crate::output::{Fields, Row};
 
@@ -80,8 +80,10 @@ pub(crate) struct InboxView {
     pub amount: Money,
     /// ISO 4217 code.
     pub currency: String,
-    /// The policies their decision would count toward.
-    pub policies: Vec<String>,
+    /// The policies their decision would count toward, each with its
+    /// progress, in the shape `order show` and `order list` give
+    /// `policies`.
+    pub policies: Vec<PolicyProgress>,
     /// The delegator they would decide it for; none when it is their own
     /// to decide.
     pub on_behalf_of: Option<String>,
@@ -107,7 +109,13 @@ impl Row for InboxView {
             self.account.clone(),
             self.description.clone(),
             format!("{} {}", self.amount, self.currency),
-            list_or_dash(&self.policies),
+            list_or_dash(
+                &self
+                    .policies
+                    .iter()
+                    .map(|p| p.name.clone())
+                    .collect::<Vec<_>>(),
+            ),
             opt(&self.on_behalf_of),
         ]
     }

@@ -20,12 +20,14 @@ pub(crate) struct StatusView {
     pub scope: String,
     /// Accounts.
     pub accounts: i64,
-    /// Active members.
-    pub members: i64,
-    /// Invitations still open.
-    pub pending_invitations: i64,
-    /// Orders awaiting a decision.
-    pub pending_orders: i64,
+    /// Active members; `null` for a member who may see the users of none
+    /// of their accounts.
+    pub members: Option<i64>,
+    /// Invitations still open; `null` where `members` is.
+    pub pending_invitations: Option<i64>,
+    /// Orders awaiting a decision; `null` for a member who may see the
+    /// orders of none of their accounts.
+    pub pending_orders: Option<i64>,
     /// Outbox emails waiting to be sent; operator only (`null` for a member).
     pub mail_pending: Option<i64>,
     /// Outbox emails given up on; operator only (`null` for a member).
@@ -54,9 +56,9 @@ impl Fields for StatusView {
             ("preset", self.preset.clone().unwrap_or_else(|| "-".into())),
             ("counts for", self.scope.clone()),
             ("accounts", self.accounts.to_string()),
-            ("members", self.members.to_string()),
-            ("pending invitations", self.pending_invitations.to_string()),
-            ("pending orders", self.pending_orders.to_string()),
+            ("members", count(self.members)),
+            ("pending invitations", count(self.pending_invitations)),
+            ("pending orders", count(self.pending_orders)),
             ("mail pending", count(self.mail_pending)),
             ("mail failed", count(self.mail_failed)),
             ("integrity check", pass(self.integrity_ok)),

@@ -160,3 +160,32 @@ fn account_create_says_how_to_give_the_new_account_an_admin() {
         "--no-send",
     ]);
 }
+
+/// A partner's member who creates a customer is no member of it and may
+/// not invite into it: the warning names the command as the operator's,
+/// and it works as the operator runs it.
+#[test]
+fn account_create_by_a_partner_member_names_the_operator_as_who_invites() {
+    let p = Portal::with_preset("lmp");
+    p.member("al@acme.test", "partner-allocator");
+    let created = p.run_as(
+        Some("al@acme.test"),
+        &[
+            "account", "create", "Contoso", "--kind", "customer", "--parent", ACCOUNT,
+        ],
+    );
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let step = "portalctl user invite EMAIL --account \"Contoso\" --role partner-administrator";
+    assert_eq!(
+        created.stderr.trim_end(),
+        format!(
+            "warning: `Contoso` has no member who manages its users yet; only the operator who owns the database can invite one, without --as: `{step}`"
+        )
+    );
+    let invite = [
+        "user", "invite", "fay@contoso.test", "--account", "Contoso", "--role",
+        "partner-administrator", "--no-send",
+    ];
+    p.refused_as(Some("al@acme.test"), &invite, DENIED);
+    p.ok(&invite);
+}

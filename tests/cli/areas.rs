@@ -460,3 +460,23 @@ fn account_administration_reads_no_billing_orders_or_services_in_the_log() {
         .to_string();
     assert!(history.contains("Web hosting"), "{history}");
 }
+
+/// Only the owner's role carries `policies.manage` here, and nobody can be
+/// given it: the refusal's help says who can do it, and offers no giving.
+#[test]
+fn a_refusal_offers_no_giving_of_what_only_the_owners_role_carries() {
+    let p = Portal::with_preset("customer-area");
+    p.member("ann@acme.test", "member");
+    p.ok(&["user", "grant", "ann@acme.test", "account-admin"]);
+    let err = p.refused_as(
+        Some("ann@acme.test"),
+        &["policy", "create", "--name", "Big", "--threshold", "50"],
+        DENIED,
+    );
+    let help = err.lines().nth(1).unwrap_or("");
+    assert!(!help.contains("give it to you"), "{err}");
+    says(
+        help,
+        &format!("`{OWNER}` (the owner) holds `policies.manage` in `{ACCOUNT}` and can do it, but nobody can be given it: it comes only with role `owner`, which is the owner's alone"),
+    );
+}

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::support::{says, Portal, ACCOUNT, DENIED, SUCCESS, USAGE};
+use crate::support::{says, Portal, ACCOUNT, DENIED, OWNER, SUCCESS, USAGE};
 
 const ADMIN: &str = "ada@acme.test";
 
@@ -145,7 +145,7 @@ fn malformed_values_are_refused_while_parsing() {
     );
     says(&err, "`soon` is not a duration");
     let err = p.refused(&["audit", "list", "--since", "yesterday"], USAGE);
-    says(&err, "`yesterday` is not a duration");
+    says(&err, "`yesterday` is not a time, a date or a duration");
     let err = p.refused(&["account", "payment", "set", "--method", "cheque"], USAGE);
     says(&err, "unknown payment method `cheque`");
     // What clap itself refuses still reads as one `error:` line, exit 2.
@@ -280,4 +280,44 @@ fn value_names_say_what_they_are_and_global_options_have_their_heading() {
         says(&top, var);
     }
     says(&top, "portalctl/portal.db");
+}
+
+/// `--since` takes a duration, a date or an RFC 3339 time: a word that is
+/// none of them is told all three.
+#[test]
+fn a_since_that_is_no_when_is_told_every_form_it_takes() {
+    let p = Portal::new();
+    let err = p.refused(&["audit", "list", "--since", "yesterday"], USAGE);
+    says(&err, "`yesterday` is not a time, a date or a duration");
+    says(
+        &err,
+        "help: write a duration like 7d, 48h or 30m, a date like 2026-11-25 (a whole day, UTC), or an RFC 3339 time like 2026-11-25T09:00:00Z",
+    );
+    for when in ["48h", "2026-11-25", "2026-11-25T09:00:00Z"] {
+        p.ok(&["audit", "list", "--since", when]);
+    }
+}
+
+/// PORTALCTL_DB and PORTALCTL_AS fill in --db and --as, which an error's
+/// usage line must not then show as required.
+#[test]
+fn a_usage_line_shows_no_option_the_environment_filled_in() {
+    let p = Portal::new();
+    let run = p.run_as(Some(OWNER), &["order", "reject", "3"]);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "Usage: portalctl order reject --reason <REASON> <ORDER>",
+    );
+    assert!(!run.stderr.contains("--db"), "{}", run.stderr);
+    assert!(!run.stderr.contains("--as"), "{}", run.stderr);
+    // They still say which database and who acts.
+    assert_eq!(
+        p.json_as(Some(OWNER), &["status"])["scope"],
+        format!("the accounts of {OWNER}")
+    );
+    let err = p.refused_with(&["status"], &[("PORTALCTL_DB", "")], USAGE);
+    says(&err, "PORTALCTL_DB is empty");
+    let err = p.refused_with(&["status"], &[("PORTALCTL_AS", " ")], USAGE);
+    says(&err, "--as (or PORTALCTL_AS) is empty");
 }

@@ -446,14 +446,26 @@ fn the_inbox_lists_what_a_member_may_decide_oldest_first() {
     assert_eq!(list[0]["id"].as_i64().unwrap().to_string(), a);
     assert_eq!(list[0]["amount"], "60.00");
     assert_eq!(list[0]["created_by"], MAX);
-    assert_eq!(list[0]["policies"], serde_json::json!(["Over 50"]));
+    // Each policy with its progress, in the shape `order show` gives.
+    assert_eq!(
+        list[0]["policies"],
+        serde_json::json!([{"name": "Over 50", "required_approvals": 1,
+            "approvals": 0, "satisfied": false, "released": false}])
+    );
+    let shown = p.json(&["order", "show", &a]);
+    let mut shown_policies = shown["policies"].clone();
+    for policy in shown_policies.as_array_mut().unwrap() {
+        policy.as_object_mut().unwrap().remove("stuck");
+    }
+    assert_eq!(list[0]["policies"], shown_policies);
     assert!(list[0]["on_behalf_of"].is_null());
     // Ned signs names NED: FIN decides order b only toward `Over 50`.
     assert_eq!(list[1]["id"].as_i64().unwrap().to_string(), b);
-    assert_eq!(list[1]["policies"], serde_json::json!(["Over 50"]));
+    assert_eq!(list[1]["policies"][0]["name"], "Over 50");
+    assert_eq!(list[1]["policies"].as_array().unwrap().len(), 1);
     assert_eq!(
-        p.json_as(Some(NED), &["order", "inbox"])[0]["policies"],
-        serde_json::json!(["Ned signs"])
+        p.json_as(Some(NED), &["order", "inbox"])[0]["policies"][0]["name"],
+        "Ned signs"
     );
     // Nothing for EVE: an empty list, and an empty table.
     assert_eq!(
@@ -831,4 +843,26 @@ fn a_delegation_cannot_start_in_the_past_but_the_operators_apply_restores_one() 
     let listed = p.json(&["order", "delegate", "--list"]);
     assert_eq!(listed[0]["from"], before, "{listed}");
     assert_eq!(listed[0]["state"], "active", "{listed}");
+}
+
+/// The operator who leaves out --for in a database of several accounts is
+/// told to name the delegator first: that settles the account too.
+#[test]
+fn the_operator_is_asked_for_the_delegator_before_the_account() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "admin");
+    p.ok(&["account", "create", "Beta", "--kind", "customer"]);
+    for args in [
+        &[
+            "order", "delegate", "--to", "ann@acme.test", "--until", "3d",
+        ][..],
+        &["order", "delegate", "--end"][..],
+    ] {
+        let err = p.refused(args, USAGE);
+        says(
+            &err,
+            "the operator names whose deciding is delegated: pass --for EMAIL",
+        );
+        assert!(!err.contains("--account"), "{err}");
+    }
 }

@@ -198,3 +198,28 @@ fn with_json_a_usage_error_keeps_clap_s_suggestion() {
         "`portalctl help` and `--help` show the arguments"
     );
 }
+
+/// `audit head --json` carries the anchor its table shows, so a script
+/// keeps it and passes it back to `audit verify --anchor` as it is.
+#[test]
+fn the_audit_head_anchor_in_json_is_what_verify_takes() {
+    let p = Portal::new();
+    p.member("una@acme.test", "user");
+    let head = p.json(&["audit", "head"]);
+    let anchor = head["anchor"].as_str().expect("an anchor").to_string();
+    assert_eq!(
+        anchor,
+        format!("{}:{}", head["seq"], head["hash"].as_str().unwrap())
+    );
+    let table = p.ok(&["audit", "head"]);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("anchor") && l.ends_with(&anchor)),
+        "{table}"
+    );
+    let v = p.json(&["audit", "verify", "--anchor", &anchor]);
+    assert_eq!(v["intact"], true, "{v}");
+    assert_eq!(v["anchor"], anchor.as_str());
+    assert_eq!(v["head"]["anchor"], anchor.as_str());
+}

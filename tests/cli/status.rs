@@ -60,10 +60,24 @@ fn status_names_the_database_and_counts_by_what_the_actor_may_see() {
         .map(|k| v[k].as_i64())
     };
     assert_eq!(counts(&fay), [Some(1), Some(5), Some(1), Some(1)], "{fay}");
+    // A count the member may see in none of their accounts is withheld,
+    // `null` (and `-` in the table), as the outbox's are, not 0.
     let una = p.json_as(Some("una@acme.test"), &["status"]);
-    assert_eq!(counts(&una), [Some(1), Some(0), Some(0), Some(0)], "{una}");
+    assert_eq!(counts(&una), [Some(1), None, None, None], "{una}");
+    for key in ["members", "pending_invitations", "pending_orders"] {
+        assert!(una[key].is_null(), "{key}: {una}");
+    }
+    let table = p.run_as(Some("una@acme.test"), &["status"]).stdout;
+    for label in ["members", "pending invitations", "pending orders"] {
+        assert!(
+            table
+                .lines()
+                .any(|l| l.starts_with(label) && l.trim_end().ends_with(" -")),
+            "{label}: {table}"
+        );
+    }
     let nob = p.json_as(Some("nob@acme.test"), &["status"]);
-    assert_eq!(counts(&nob), [Some(0), Some(0), Some(0), Some(0)], "{nob}");
+    assert_eq!(counts(&nob), [Some(0), None, None, None], "{nob}");
 
     let text = p.ok(&["status"]);
     says(&text, "audit chain          ok");
