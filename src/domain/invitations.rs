@@ -148,7 +148,7 @@ fn expiry(expires_in: Option<Duration>) -> Result<Duration> {
         return Err(Error::invalid(
             "an invitation must expire after more than 0 seconds and at most 365 days",
         )
-        .help("write it like 7d, 48h or 30m"));
+        .help(crate::model::DURATION_FORMS));
     }
     Ok(d)
 }
