@@ -230,8 +230,8 @@ fn transfer_in(w: &Write<'_>, h: &OwnershipTransfer<'_>) -> Result<MemberView> {
     }
     // What the former owner is left with: a role, and grants on top.
     let left_with = match (h.former_owner_role, catalog.former_owner()) {
-        (Some(name), _) => Some((catalog.role_named(name)?, Vec::new())),
-        (None, Some(f)) => Some((catalog.role_named(&f.role)?, f.grants.clone())),
+        (Some(name), _) => Some((catalog.role_in(name, account.id)?, Vec::new())),
+        (None, Some(f)) => Some((catalog.role_in(&f.role, account.id)?, f.grants.clone())),
         (None, None) => None,
     };
     // Each member as they were before the handover: their events record

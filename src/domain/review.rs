@@ -2,7 +2,8 @@
 //! from the store's [`Journal`], what the write did to anyone's access,
 //! checked against these rules:
 //!
-//! - a grant is one the catalog declares grantable on top of a role;
+//! - a grant is one the catalog declares grantable on top of a role, and
+//!   a role one the catalog has or one made for the member's account;
 //! - access grows only through someone who holds it: a member acting with
 //!   `--as` must hold, in that account (or, for a partner's customer, in
 //!   the partner with `external_admins.manage` or `customers.manage`),
@@ -85,6 +86,7 @@ impl<'a> Review<'a> {
             let before = self.before(*seat)?;
             let after = self.after(*seat)?;
             self.ensure_grantable(before.as_ref(), after.as_ref())?;
+            self.ensure_role_serves(before.as_ref(), after.as_ref())?;
             self.ensure_owner_role_is_the_owners(before.as_ref(), after.as_ref())?;
             // A token minted gives its holder the invitee's whole access,
             // whatever the membership held before (an expired or pending
@@ -412,6 +414,30 @@ impl<'a> Review<'a> {
         for g in &after.grants {
             if before.is_none_or(|b| !b.grants.iter().any(|h| h.name == g.name)) {
                 self.catalog.grantable(&g.name)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A role given in an account is one of the catalog's or one made for
+    /// that account, whichever command gives it; another account's role
+    /// reads as unknown, as resolving its name does.
+    fn ensure_role_serves(
+        &self,
+        before: Option<&Standing>,
+        after: Option<&Standing>,
+    ) -> Result<()> {
+        let Some(after) = after else { return Ok(()) };
+        let m = &after.membership;
+        let held = |s: &Standing| [Some(s.membership.role_id), s.membership.role_after];
+        for id in held(after).into_iter().flatten() {
+            if before.is_some_and(|b| held(b).contains(&Some(id))) {
+                continue;
+            }
+            let role = self.catalog.role(id)?;
+            if !role.serves(m.account_id) {
+                return Err(Error::invalid(format!("unknown role `{}`", role.name))
+                    .help("`portalctl role list` shows the roles"));
             }
         }
         Ok(())

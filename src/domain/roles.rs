@@ -8,7 +8,7 @@ use super::audit::Change;
 use super::catalog::{check_role_name, role_view};
 use super::{resolve_account, snapshot, Actor, Catalog, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Capability, Role, Text};
+use crate::model::{Account, Capability, Role, Text};
 use crate::store::Tx;
 use crate::view::RoleView;
 
@@ -25,6 +25,13 @@ impl Role {
             && (self.all_capabilities
                 || cap == caps::PORTAL_ACCESS
                 || self.capabilities.iter().any(|c| c == cap.as_str()))
+    }
+
+    /// Whether a member of `account` may hold the role: the catalog's
+    /// roles serve every account, a custom role only the account it was
+    /// made for.
+    pub(crate) fn serves(&self, account: i64) -> bool {
+        self.account_id.is_none_or(|a| a == account)
     }
 
     /// The capabilities the role gives, in catalog order.
@@ -48,6 +55,7 @@ impl Portal {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let operator = ensure_portal_user(&*tx, &catalog, &self.ctx)?;
+        let sees = role_sight(&*tx, &self.ctx)?;
         let mut counts: HashMap<i64, usize> = HashMap::new();
         if operator {
             for account in tx.accounts()? {
@@ -59,7 +67,7 @@ impl Portal {
         Ok(tx
             .roles()?
             .iter()
-            .filter(|r| r.deleted_at.is_none())
+            .filter(|r| r.deleted_at.is_none() && sees.sees(r))
             .map(|r| role_view(r, operator.then(|| counts.get(&r.id).copied().unwrap_or(0))))
             .collect())
     }
@@ -75,10 +83,11 @@ impl Portal {
         if catalog.default_role().is_ok() {
             return Ok(Vec::new());
         }
+        let sees = role_sight(&*tx, &self.ctx)?;
         let mut roles: Vec<_> = catalog
             .live_roles()
             .into_iter()
-            .filter(|r| !r.blocking)
+            .filter(|r| !r.blocking && sees.sees(r))
             .collect();
         // The least access first, where a picker starts: pressing Enter
         // must not invite an administrator (004: "Only grant access to
@@ -101,7 +110,8 @@ impl Portal {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let operator = ensure_portal_user(&*tx, &catalog, &self.ctx)?;
-        let role = catalog.role_named(name)?;
+        let sees = role_sight(&*tx, &self.ctx)?;
+        let role = catalog.role_among(name, |r| sees.sees(r))?;
         let members = if operator {
             let mut count = 0;
             for account in tx.accounts()? {
@@ -178,7 +188,15 @@ impl Portal {
                     caps_given.push(cap);
                 }
             }
+            let sees = role_sight(tx, &w.ctx)?;
             match tx.role_named(name)? {
+                // Role names are one list for the whole database; one that
+                // another account's role has is refused without a word of
+                // that role or whose it is.
+                Some(taken) if !sees.sees(&taken) => {
+                    return Err(Error::conflict(format!("the role name `{name}` is taken"))
+                        .help("choose another name"))
+                }
                 Some(Role {
                     deleted_at: Some(at),
                     ..
@@ -198,7 +216,7 @@ impl Portal {
             // A member's role belongs to the account they made it for,
             // whose admins alone may retire it; the operator's serves every
             // account unless they name one.
-            let made_for = match (&w.ctx.actor, account) {
+            let made_for: Option<Account> = match (&w.ctx.actor, account) {
                 (Actor::Operator(_), None) => None,
                 _ => {
                     let account = resolve_account(tx, &w.ctx, account, None)?;
@@ -210,7 +228,7 @@ impl Portal {
                         caps::USERS_MANAGE.to("create roles"),
                     )?;
                     who.ensure_may_give(&format!("role `{name}`"), &caps_given)?;
-                    Some(account.id)
+                    Some(account)
                 }
             };
             let role = Role {
@@ -226,7 +244,7 @@ impl Portal {
                     .map(|c| c.to_string())
                     .collect(),
                 deleted_at: None,
-                account_id: made_for,
+                account_id: made_for.as_ref().map(|a| a.id),
             };
             let id = tx.insert_role(&role, w.ctx.now)?;
             let view = role_view(&tx.role(id)?, Some(0));
@@ -237,9 +255,10 @@ impl Portal {
                     fields.insert("deleted".into(), true.into());
                 }
             }
+            // In the account's log, for its admins to read.
             w.record(Change {
                 action: "role.create",
-                account: None,
+                account: made_for,
                 target: Some(name.to_string()),
                 before: None,
                 after: Some(after),
@@ -260,13 +279,16 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let role = catalog.role_named(name)?;
-            let mut holders = tx.role_holders(role.id)?;
             let account = match (&w.ctx.actor, account) {
                 (Actor::Operator(_), None) => None,
                 (_, named) => Some(resolve_account(tx, &w.ctx, named, None)?),
             };
-            if let (Actor::Member(email), Some(account)) = (&w.ctx.actor, account) {
+            let role = match &account {
+                Some(account) => catalog.role_in(name, account.id)?,
+                None => catalog.role_named(name)?,
+            };
+            let mut holders = tx.role_holders(role.id)?;
+            if let (Actor::Member(email), Some(account)) = (&w.ctx.actor, &account) {
                 authorize(
                     tx,
                     catalog,
@@ -319,7 +341,7 @@ impl Portal {
             tx.delete_role(role.id, w.ctx.now)?;
             w.record(Change {
                 action: "role.delete",
-                account: None,
+                account: role.account_id.map(|id| tx.account(id)).transpose()?,
                 target: Some(role.name.clone()),
                 before: Some(snapshot(&before)?),
                 after: None,
@@ -327,6 +349,39 @@ impl Portal {
             Ok(before)
         })
     }
+}
+
+/// Which roles the actor may see: the operator every one, a member the
+/// catalog's and those made for an account they belong to.
+pub(super) enum RoleSight {
+    Operator,
+    Member(Vec<i64>),
+}
+
+impl RoleSight {
+    /// Whether the actor may see `role`.
+    pub(super) fn sees(&self, role: &Role) -> bool {
+        match (self, role.account_id) {
+            (RoleSight::Operator, _) | (_, None) => true,
+            (RoleSight::Member(accounts), Some(a)) => accounts.contains(&a),
+        }
+    }
+}
+
+/// The roles `ctx`'s actor may see.
+pub(super) fn role_sight(tx: &dyn Tx, ctx: &super::Ctx) -> Result<RoleSight> {
+    let Actor::Member(email) = &ctx.actor else {
+        return Ok(RoleSight::Operator);
+    };
+    let accounts = match tx.person_by_email(email.as_str())? {
+        Some(person) => tx
+            .memberships_of(person.id)?
+            .iter()
+            .map(|m| m.account_id)
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(RoleSight::Member(accounts))
 }
 
 /// `email in Account` for the first few holders of a role; a member who
