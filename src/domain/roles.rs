@@ -438,25 +438,72 @@ mod tests {
             .role_delete("everyone", None)
             .expect_err("serves every account");
         assert_eq!(refused.exit_code(), 5, "{refused}");
-        // Once Beta uses Acme's role, Acme's admin cannot retire it either,
-        // and learns nothing of who holds it there.
+        // Acme's role is held in Acme alone: not even the operator gives
+        // it in Beta.
         p.ctx.actor = operator;
-        p.invite(&InviteRequest {
-            email: Some(email("bo@beta.test")),
-            name: Some("Bo".into()),
-            role: Some("acme-only".into()),
-            account: Some("Beta".into()),
-            ..InviteRequest::default()
-        })
-        .expect("invite into Beta");
+        let refused = p
+            .invite(&InviteRequest {
+                email: Some(email("bo@beta.test")),
+                name: Some("Bo".into()),
+                role: Some("acme-only".into()),
+                account: Some("Beta".into()),
+                ..InviteRequest::default()
+            })
+            .expect_err("Acme's role in Beta");
+        assert_eq!(refused.exit_code(), 2, "{refused}");
         p.ctx.actor = adam;
-        let refused = p.role_delete("acme-only", None).expect_err("used by Beta");
-        assert_eq!(refused.exit_code(), 5, "{refused}");
-        assert!(!refused.to_string().contains("bo@beta.test"), "{refused}");
         // A role of Acme's that nobody else uses is Acme's to retire.
         p.role_create("acme-tmp", &[caps::ACCOUNT_VIEW], &Text::default(), None)
             .expect("Acme's role");
         p.role_delete("acme-tmp", None)
             .expect("Acme's admin retires it");
+    }
+
+    /// A role made for one account is unknown in another: not listed,
+    /// shown, given nor deleted there, and its name is refused there
+    /// without saying whose it is.
+    #[test]
+    fn an_accounts_role_is_unknown_to_another_account() {
+        let mut p = seeded("portal");
+        join(&mut p, "adam@acme.test", "admin");
+        crate::domain::testing::add_account(&mut p, "Beta", AccountKind::Customer, None);
+        let bea = p
+            .invite(&InviteRequest {
+                email: Some(email("bea@beta.test")),
+                name: Some("Bea".into()),
+                role: Some("admin".into()),
+                account: Some("Beta".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite Bea");
+        p.accept(&bea.token, None).expect("accept");
+        p.ctx.actor = Actor::Member(email("adam@acme.test"));
+        p.role_create("helper", &[caps::ACCOUNT_VIEW], &Text::default(), None)
+            .expect("Acme's role");
+        p.ctx.actor = Actor::Member(email("bea@beta.test"));
+        let listed = p.role_list().expect("list");
+        assert!(listed.iter().all(|r| r.name != "helper"));
+        assert_eq!(p.role_show("helper").expect_err("show").exit_code(), 2);
+        let taken = p
+            .role_create("helper", &[caps::ACCOUNT_VIEW], &Text::default(), None)
+            .expect_err("taken");
+        assert_eq!(taken.exit_code(), 4, "{taken}");
+        assert!(!taken.to_string().contains("Acme"), "{taken}");
+        let refused = p
+            .set_role(&email("bea@beta.test"), "helper", None, None)
+            .expect_err("Acme's role in Beta");
+        assert_eq!(refused.exit_code(), 2, "{refused}");
+        assert_eq!(
+            p.role_delete("helper", None)
+                .expect_err("delete")
+                .exit_code(),
+            2
+        );
+        p.ctx.actor = Actor::Operator("root".into());
+        assert!(p
+            .role_list()
+            .expect("list")
+            .iter()
+            .any(|r| r.name == "helper"));
     }
 }
