@@ -293,7 +293,7 @@ impl Portal {
                     tx,
                     catalog,
                     &w.ctx,
-                    &account,
+                    account,
                     caps::USERS_MANAGE.to("delete roles"),
                 )?;
                 // Nothing here names another account or its members.
