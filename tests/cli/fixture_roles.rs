@@ -45,9 +45,9 @@ fn export_then_apply_brings_back_a_second_accounts_role_and_a_deleted_roles_name
     p.ok(&[
         "role", "create", "beta-role", "--capabilities", "portal.access", "--account", "Beta",
     ]);
-    // A member of the first account holds the second's role.
+    // A member of the second account holds its role.
     p.ok(&[
-        "user", "invite", "x@a.test", "--role", "beta-role", "--account", "Alpha", "--no-send",
+        "user", "invite", "x@a.test", "--role", "beta-role", "--account", "Beta", "--no-send",
     ]);
     p.ok(&[
         "role", "create", "retired-role", "--capabilities", "account.view",
