@@ -603,3 +603,184 @@ fn nobody_but_the_owner_holds_a_reserved_owner_role() {
     assert_eq!(role_of("ann@acme.test"), "owner");
     assert_eq!(role_of("owner@acme.test"), "member");
 }
+
+/// `Beta`, a second account whose admin `bea@beta.test` has invited
+/// Acme's owner into Beta: a person in two accounts, only one of which
+/// Bea manages.
+fn owner_shared_with_beta() -> Portal {
+    let mut p = seeded("portal");
+    super::testing::add_account(&mut p, "Beta", AccountKind::Customer, None);
+    let bea = p
+        .invite(&InviteRequest {
+            email: Some(email("bea@beta.test")),
+            name: Some("Bea".into()),
+            role: Some("admin".into()),
+            account: Some("Beta".into()),
+            ..InviteRequest::default()
+        })
+        .expect("invite Bea");
+    p.accept(&bea.token, None).expect("accept");
+    as_member(&mut p, "bea@beta.test");
+    p.invite(&InviteRequest {
+        email: Some(email("owner@acme.test")),
+        role: Some("user".into()),
+        account: Some("Beta".into()),
+        ..InviteRequest::default()
+    })
+    .expect("Bea invites Acme's owner into Beta");
+    p.ctx.actor = Actor::Operator("root".into());
+    p
+}
+
+/// Every command that writes a person's own row (shown in all their
+/// accounts), each refused to a member who manages only one of the
+/// person's accounts: a new person-level command belongs on this list.
+#[test]
+fn person_level_commands_need_users_manage_in_every_account_of_the_person() {
+    type Attack = fn(&mut Portal) -> Result<()>;
+    let attacks: [(&str, Attack); 3] = [
+        ("flag-duplicate", |p| {
+            p.flag_duplicate(
+                &email("owner@acme.test"),
+                &email("bea@beta.test"),
+                Some("Beta"),
+            )
+            .map(drop)
+        }),
+        ("edit --name", |p| {
+            let edit = PersonEdit {
+                name: Some("Mallory".into()),
+                ..PersonEdit::default()
+            };
+            p.edit_person(&email("owner@acme.test"), Some("Beta"), &edit)
+                .map(drop)
+        }),
+        ("edit --new-email", |p| {
+            let edit = PersonEdit {
+                new_email: Some(email("owner2@beta.test")),
+                ..PersonEdit::default()
+            };
+            p.edit_person(&email("owner@acme.test"), Some("Beta"), &edit)
+                .map(drop)
+        }),
+    ];
+    let mut p = owner_shared_with_beta();
+    for (command, attack) in attacks {
+        let err = refused(&mut p, "bea@beta.test", 5, attack);
+        assert!(
+            err.to_string().contains("in every account they belong to"),
+            "{command}: {err}"
+        );
+        assert!(!err.to_string().contains("Acme"), "{command}: {err}");
+    }
+}
+
+/// The gate holds any write of a person's row to the same rule, whatever
+/// command makes it; the person's own name and email are theirs, their
+/// own duplicate flag is not.
+#[test]
+fn any_write_of_a_persons_row_needs_users_manage_in_all_their_accounts() {
+    let change = |who: &'static str, f: fn(&mut crate::model::Person, i64)| {
+        move |p: &mut Portal| {
+            p.write(|w| {
+                let mut person = w.tx.person_by_email(who)?.expect("person");
+                let bea = w.tx.person_by_email("bea@beta.test")?.expect("Bea");
+                f(&mut person, bea.id);
+                w.tx.update_person(&person)?;
+                w.record(Change {
+                    action: "user.edit",
+                    account: None,
+                    target: Some(who.into()),
+                    before: None,
+                    after: Some(json!({"email": who})),
+                });
+                Ok(())
+            })
+        }
+    };
+    let mut p = owner_shared_with_beta();
+    let una = p
+        .invite(&InviteRequest {
+            email: Some(email("una@acme.test")),
+            name: Some("Someone".into()),
+            role: Some("user".into()),
+            account: Some("Acme".into()),
+            ..InviteRequest::default()
+        })
+        .expect("invite Una");
+    p.accept(&una.token, None).expect("accept");
+    let err = refused(
+        &mut p,
+        "bea@beta.test",
+        5,
+        change("owner@acme.test", |person, bea| {
+            person.duplicate_of = Some(bea)
+        }),
+    );
+    assert!(err.to_string().contains("duplicate flag"), "{err}");
+    let err = refused(
+        &mut p,
+        "bea@beta.test",
+        5,
+        change("owner@acme.test", |person, _| {
+            person.name = "Mallory".into()
+        }),
+    );
+    assert!(err.to_string().contains("name"), "{err}");
+    refused(
+        &mut p,
+        "una@acme.test",
+        5,
+        change("una@acme.test", |person, bea| {
+            person.duplicate_of = Some(bea)
+        }),
+    );
+    as_member(&mut p, "una@acme.test");
+    change("una@acme.test", |person, _| person.name = "Una".into())(&mut p).expect("her own");
+    as_member(&mut p, "owner@acme.test");
+    change("una@acme.test", |person, bea| {
+        person.duplicate_of = Some(bea)
+    })(&mut p)
+    .expect("the owner of her only account");
+}
+
+/// The writes of a person's row in the domain, by file: each is a
+/// person-level command held to the rule above. A new one belongs in
+/// `person_level_commands_need_users_manage_in_every_account_of_the_person`
+/// as well as here.
+#[test]
+fn the_person_level_writes_are_the_ones_listed() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/domain");
+    let mut found = BTreeMap::new();
+    let mut pending = vec![dir.clone()];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).expect("read src/domain") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("read a source file");
+                let n = text.matches(".update_person(").count();
+                if n > 0 {
+                    let name = path.with_extension("");
+                    let name = name.strip_prefix(&dir).expect("under src/domain");
+                    found.insert(name.display().to_string(), n);
+                }
+            }
+        }
+    }
+    let listed: BTreeMap<String, usize> = [
+        // The writes of a person row above, and this test's own pattern.
+        ("attacks", 3),
+        // `user flag-duplicate`, `user merge`.
+        ("duplicates", 2),
+        // `user accept --name`: the invitee's own name.
+        ("invitations", 1),
+        // `user edit --name/--new-email`.
+        ("people", 1),
+    ]
+    .into_iter()
+    .map(|(f, n)| (f.to_string(), n))
+    .collect();
+    assert_eq!(found, listed);
+}

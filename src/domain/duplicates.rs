@@ -6,6 +6,7 @@ use super::audit::Change;
 use super::courses::follow_role;
 use super::delegations::delegation_view;
 use super::gate::Write;
+use super::people::manages_every_account;
 use super::policies::policy_view;
 use super::{find_person, member_in, member_view, resolve_account, snapshot, Actor, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -70,8 +71,16 @@ impl Portal {
             let account = resolve_account(tx, &w.ctx, account, Some(email))?;
             w.authorize(&account, caps::USERS_MANAGE.to("flag duplicates"))?;
             let (mut person, membership) = member_in(tx, email, &account)?;
+            // The flag is the person's, shown in every account of theirs
+            // and asking support to hand all of their access to `of`: as
+            // much theirs as a name or an email.
+            let places =
+                manages_every_account(tx, catalog, &w.ctx, email, person.id, "duplicate flag")?;
             let original = find_person(tx, &w.ctx, of)?;
-            let before = member_view(tx, catalog, &membership)?;
+            let mut before = Vec::new();
+            for (place, m, _) in &places {
+                before.push((place, m, member_view(tx, catalog, m)?));
+            }
             person.duplicate_of = Some(original.id);
             tx.update_person(&person)?;
             // "Clicking Duplicate will inform our support team", through
@@ -90,9 +99,13 @@ impl Portal {
                     "`support-email` is not set, so nobody was told that `{email}` duplicates `{of}`; set it with `portalctl settings set support-email ADDRESS` for support to hear of duplicates"
                 )),
             }
-            let after = member_view(tx, catalog, &membership)?;
-            w.member_changed("user.flag_duplicate", &account, Some(&before), &after)?;
-            Ok(after)
+            // One event in each of their accounts, whose admins read the
+            // log by account and all see the flag.
+            for (place, m, was) in &before {
+                let now = member_view(tx, catalog, m)?;
+                w.member_changed("user.flag_duplicate", place, Some(was), &now)?;
+            }
+            member_view(tx, catalog, &membership)
         })
     }
 
@@ -217,8 +230,8 @@ fn transfer_in(w: &Write<'_>, h: &OwnershipTransfer<'_>) -> Result<MemberView> {
     }
     // What the former owner is left with: a role, and grants on top.
     let left_with = match (h.former_owner_role, catalog.former_owner()) {
-        (Some(name), _) => Some((catalog.role_named(name)?, Vec::new())),
-        (None, Some(f)) => Some((catalog.role_named(&f.role)?, f.grants.clone())),
+        (Some(name), _) => Some((catalog.role_in(name, account.id)?, Vec::new())),
+        (None, Some(f)) => Some((catalog.role_in(&f.role, account.id)?, f.grants.clone())),
         (None, None) => None,
     };
     // Each member as they were before the handover: their events record

@@ -201,7 +201,7 @@ impl Portal {
                 &partner,
                 "add external admins",
             )?;
-            let role = catalog.role_named(role)?;
+            let role = catalog.role_in(role, customer.id)?;
             if role.blocking {
                 return Err(Error::invalid(format!(
                     "role `{}` blocks all access; an external admin needs a role with access",

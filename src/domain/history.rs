@@ -689,9 +689,14 @@ mod tests {
         })
         .expect("policy");
         p.ctx.now = t("2026-11-25T12:00:00Z");
-        p.ctx.actor = Actor::Member(email("owner@acme.test"));
-        p.flag_duplicate(&email("ann2@acme.test"), &email("ann@acme.test"), None)
-            .expect("flag");
+        // Support flags her: she is in Beta too, which Acme's owner does
+        // not manage.
+        p.flag_duplicate(
+            &email("ann2@acme.test"),
+            &email("ann@acme.test"),
+            Some("Acme"),
+        )
+        .expect("flag");
         p.ctx.now = t("2026-11-25T13:00:00Z");
         p.ctx.actor = Actor::Operator("root".into());
         p.merge(&email("ann2@acme.test"), &email("ann@acme.test"))
@@ -732,6 +737,7 @@ mod tests {
                 line("Beta", "user.invite", "ann2@acme.test"),
                 line("Beta", "user.accept", "ann2@acme.test"),
                 line("Acme", "user.flag_duplicate", "ann2@acme.test"),
+                line("Beta", "user.flag_duplicate", "ann2@acme.test"),
                 // Acme: ann2's membership ends beside ann's.
                 line("Acme", "user.merge", "ann2@acme.test"),
                 // Beta: ann2's membership is ann's now.

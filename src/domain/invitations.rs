@@ -376,7 +376,7 @@ pub(super) fn enrol(
     }
     let existing = existing_login(tx, &email, account)?;
     let role = match &req.role {
-        Some(name) => catalog.role_named(name)?,
+        Some(name) => catalog.role_in(name, account.id)?,
         None => catalog.default_role()?,
     };
     let mut grants = Vec::new();

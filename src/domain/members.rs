@@ -282,10 +282,10 @@ impl Portal {
                     e.person.email
                 )));
             }
-            let new = e.catalog.role_named(role)?.id;
+            let new = e.catalog.role_in(role, e.account.id)?.id;
             // The role held for good: the one a time-bound role lapses to.
             let lasting = match lapse {
-                Some((_, Some(after))) => e.catalog.role_named(after)?.id,
+                Some((_, Some(after))) => e.catalog.role_in(after, e.account.id)?.id,
                 _ => m.role_after.unwrap_or(m.role_id),
             };
             m.role_id = new;
@@ -519,10 +519,11 @@ impl Portal {
     ) -> Result<()> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
+        let sees = super::roles::role_sight(&*tx, &self.ctx)?;
         let role = filter
             .role
             .as_deref()
-            .map(|r| catalog.role_named(r))
+            .map(|r| catalog.role_among(r, |role| sees.sees(role)))
             .transpose()?;
         let mut accounts = match &filter.account {
             Some(name) => {

@@ -352,17 +352,37 @@ impl Catalog {
         self.roles.values().find(|r| r.name == name)
     }
 
-    /// The role on offer with this name.
+    /// The role on offer with this name, whichever account it was made
+    /// for: for what is not about one account (the catalog's own roles,
+    /// what the operator looks up).
     pub(crate) fn role_named(&self, name: &str) -> Result<&Role> {
+        self.role_among(name, |_| true)
+    }
+
+    /// The role on offer with this name that may be held in `account`:
+    /// one of the catalog's, or a custom role made for that account. A
+    /// role made for another account reads as unknown, so that nothing
+    /// tells one account of another's roles.
+    pub(crate) fn role_in(&self, name: &str, account: i64) -> Result<&Role> {
+        self.role_among(name, |r| r.serves(account))
+    }
+
+    /// The role on offer with this name among those `seen` lets through;
+    /// the refusal names only those.
+    pub(crate) fn role_among(&self, name: &str, seen: impl Fn(&Role) -> bool) -> Result<&Role> {
         let name = name.trim();
-        self.live_roles()
-            .into_iter()
+        let roles: Vec<&Role> = self.live_roles().into_iter().filter(|r| seen(r)).collect();
+        roles
+            .iter()
+            .copied()
             .find(|r| r.name == name)
             .ok_or_else(|| {
+                let mut names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
+                names.sort_unstable();
                 Error::invalid(format!("unknown role `{name}`")).help(did_you_mean(
                     name,
-                    self.live_role_names(),
-                    format!("roles are: {}", self.live_role_names().join(", ")),
+                    names.clone(),
+                    format!("roles are: {}", names.join(", ")),
                 ))
             })
     }

@@ -214,8 +214,9 @@ const SHOWN: usize = 5;
 /// actor holds `users.manage` in every one: what changing something of
 /// the person's own (`what`: their name, their email) needs, since every
 /// account shows it. The refusal names none of the accounts: the actor
-/// may not see the person's others.
-fn manages_every_account<'c>(
+/// may not see the person's others. The write gate holds every change of
+/// a person row to this rule too (see `review.rs`).
+pub(super) fn manages_every_account<'c>(
     tx: &dyn Tx,
     catalog: &'c super::Catalog,
     ctx: &super::Ctx,

@@ -2,7 +2,8 @@
 //! from the store's [`Journal`], what the write did to anyone's access,
 //! checked against these rules:
 //!
-//! - a grant is one the catalog declares grantable on top of a role;
+//! - a grant is one the catalog declares grantable on top of a role, and
+//!   a role one the catalog has or one made for the member's account;
 //! - access grows only through someone who holds it: a member acting with
 //!   `--as` must hold, in that account (or, for a partner's customer, in
 //!   the partner with `external_admins.manage` or `customers.manage`),
@@ -18,6 +19,9 @@
 //! - a new email for someone hands whoever reads it all they hold: a
 //!   member changing another's must hold all of it, and never the email
 //!   of an account's owner;
+//! - a person's own row (name, email, duplicate flag) shows in all their
+//!   accounts: a member changes another's only where they manage users in
+//!   every one of them;
 //! - an account keeps an active member holding `users.manage` for good:
 //!   one whose `users.manage` is time-bound (`--until`) does not count,
 //!   since nothing would refuse its lapse;
@@ -33,6 +37,7 @@ use super::access::{caps, Access};
 use super::deciders::{count, policy_eligible, take, Ability, Roster};
 use super::delegations::ensure_delegations_given_by_holders;
 use super::orders::pending_of;
+use super::people::manages_every_account;
 use super::policies::short_policy_warning;
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
@@ -72,6 +77,7 @@ impl<'a> Review<'a> {
     pub(super) fn check(&self, may_lose_admin: &BTreeSet<i64>) -> Result<()> {
         self.check_owners()?;
         self.check_new_emails()?;
+        self.check_people()?;
         // A delegation lends its delegator's deciding: the power of
         // `orders.approve`, given like any other access.
         let mut created = Vec::new();
@@ -86,6 +92,7 @@ impl<'a> Review<'a> {
             let after = self.after(*seat)?;
             self.ensure_owner_stays(before.as_ref(), after.as_ref())?;
             self.ensure_grantable(before.as_ref(), after.as_ref())?;
+            self.ensure_role_serves(before.as_ref(), after.as_ref())?;
             self.ensure_owner_role_is_the_owners(before.as_ref(), after.as_ref())?;
             // A token minted gives its holder the invitee's whole access,
             // whatever the membership held before (an expired or pending
@@ -250,6 +257,39 @@ impl<'a> Review<'a> {
                     self.ensure_held_at(seat, self.ctx.now, held, &by, change)?;
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// A person's row (name, email, duplicate flag) shows in every
+    /// account of theirs, so a member changes it only where they manage
+    /// users in each: the rule `user edit` and `user flag-duplicate` apply
+    /// first in their own words, held here for any write. Their own name
+    /// and email are theirs to change; their own duplicate flag is not,
+    /// since it asks support to hand their access to another.
+    fn check_people(&self) -> Result<()> {
+        let Actor::Member(actor) = &self.ctx.actor else {
+            return Ok(());
+        };
+        for (id, before) in &self.journal.people {
+            let Some(before) = before else { continue };
+            let now = self.tx.person(*id)?;
+            if *before == now {
+                continue;
+            }
+            let merge_fields_kept =
+                before.duplicate_of == now.duplicate_of && before.merged_into == now.merged_into;
+            if merge_fields_kept && (before.email == *actor || now.email == *actor) {
+                continue;
+            }
+            let what = if !merge_fields_kept {
+                "duplicate flag"
+            } else if before.email != now.email {
+                "email"
+            } else {
+                "name"
+            };
+            manages_every_account(self.tx, self.catalog, self.ctx, &before.email, *id, what)?;
         }
         Ok(())
     }
@@ -443,6 +483,30 @@ impl<'a> Review<'a> {
             ))
             .help(help),
         })
+    }
+
+    /// A role given in an account is one of the catalog's or one made for
+    /// that account, whichever command gives it; another account's role
+    /// reads as unknown, as resolving its name does.
+    fn ensure_role_serves(
+        &self,
+        before: Option<&Standing>,
+        after: Option<&Standing>,
+    ) -> Result<()> {
+        let Some(after) = after else { return Ok(()) };
+        let m = &after.membership;
+        let held = |s: &Standing| [Some(s.membership.role_id), s.membership.role_after];
+        for id in held(after).into_iter().flatten() {
+            if before.is_some_and(|b| held(b).contains(&Some(id))) {
+                continue;
+            }
+            let role = self.catalog.role(id)?;
+            if !role.serves(m.account_id) {
+                return Err(Error::invalid(format!("unknown role `{}`", role.name))
+                    .help("`portalctl role list` shows the roles"));
+            }
+        }
+        Ok(())
     }
 
     /// Where the catalog reserves its owner role for the owner (it names

@@ -8,7 +8,7 @@ use super::audit::Change;
 use super::catalog::{check_role_name, role_view};
 use super::{resolve_account, snapshot, Actor, Catalog, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Capability, Role, Text};
+use crate::model::{Account, Capability, Role, Text};
 use crate::store::Tx;
 use crate::view::RoleView;
 
@@ -25,6 +25,13 @@ impl Role {
             && (self.all_capabilities
                 || cap == caps::PORTAL_ACCESS
                 || self.capabilities.iter().any(|c| c == cap.as_str()))
+    }
+
+    /// Whether a member of `account` may hold the role: the catalog's
+    /// roles serve every account, a custom role only the account it was
+    /// made for.
+    pub(crate) fn serves(&self, account: i64) -> bool {
+        self.account_id.is_none_or(|a| a == account)
     }
 
     /// The capabilities the role gives, in catalog order.
@@ -48,6 +55,7 @@ impl Portal {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let operator = ensure_portal_user(&*tx, &catalog, &self.ctx)?;
+        let sees = role_sight(&*tx, &self.ctx)?;
         let mut counts: HashMap<i64, usize> = HashMap::new();
         if operator {
             for account in tx.accounts()? {
@@ -59,7 +67,7 @@ impl Portal {
         Ok(tx
             .roles()?
             .iter()
-            .filter(|r| r.deleted_at.is_none())
+            .filter(|r| r.deleted_at.is_none() && sees.sees(r))
             .map(|r| role_view(r, operator.then(|| counts.get(&r.id).copied().unwrap_or(0))))
             .collect())
     }
@@ -75,10 +83,11 @@ impl Portal {
         if catalog.default_role().is_ok() {
             return Ok(Vec::new());
         }
+        let sees = role_sight(&*tx, &self.ctx)?;
         let mut roles: Vec<_> = catalog
             .live_roles()
             .into_iter()
-            .filter(|r| !r.blocking)
+            .filter(|r| !r.blocking && sees.sees(r))
             .collect();
         // The least access first, where a picker starts: pressing Enter
         // must not invite an administrator (004: "Only grant access to
@@ -101,7 +110,8 @@ impl Portal {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let operator = ensure_portal_user(&*tx, &catalog, &self.ctx)?;
-        let role = catalog.role_named(name)?;
+        let sees = role_sight(&*tx, &self.ctx)?;
+        let role = catalog.role_among(name, |r| sees.sees(r))?;
         let members = if operator {
             let mut count = 0;
             for account in tx.accounts()? {
@@ -178,7 +188,15 @@ impl Portal {
                     caps_given.push(cap);
                 }
             }
+            let sees = role_sight(tx, &w.ctx)?;
             match tx.role_named(name)? {
+                // Role names are one list for the whole database; one that
+                // another account's role has is refused without a word of
+                // that role or whose it is.
+                Some(taken) if !sees.sees(&taken) => {
+                    return Err(Error::conflict(format!("the role name `{name}` is taken"))
+                        .help("choose another name"))
+                }
                 Some(Role {
                     deleted_at: Some(at),
                     ..
@@ -198,7 +216,7 @@ impl Portal {
             // A member's role belongs to the account they made it for,
             // whose admins alone may retire it; the operator's serves every
             // account unless they name one.
-            let made_for = match (&w.ctx.actor, account) {
+            let made_for: Option<Account> = match (&w.ctx.actor, account) {
                 (Actor::Operator(_), None) => None,
                 _ => {
                     let account = resolve_account(tx, &w.ctx, account, None)?;
@@ -210,7 +228,7 @@ impl Portal {
                         caps::USERS_MANAGE.to("create roles"),
                     )?;
                     who.ensure_may_give(&format!("role `{name}`"), &caps_given)?;
-                    Some(account.id)
+                    Some(account)
                 }
             };
             let role = Role {
@@ -226,7 +244,7 @@ impl Portal {
                     .map(|c| c.to_string())
                     .collect(),
                 deleted_at: None,
-                account_id: made_for,
+                account_id: made_for.as_ref().map(|a| a.id),
             };
             let id = tx.insert_role(&role, w.ctx.now)?;
             let view = role_view(&tx.role(id)?, Some(0));
@@ -237,9 +255,10 @@ impl Portal {
                     fields.insert("deleted".into(), true.into());
                 }
             }
+            // In the account's log, for its admins to read.
             w.record(Change {
                 action: "role.create",
-                account: None,
+                account: made_for,
                 target: Some(name.to_string()),
                 before: None,
                 after: Some(after.into()),
@@ -260,18 +279,21 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let role = catalog.role_named(name)?;
-            let mut holders = tx.role_holders(role.id)?;
             let account = match (&w.ctx.actor, account) {
                 (Actor::Operator(_), None) => None,
                 (_, named) => Some(resolve_account(tx, &w.ctx, named, None)?),
             };
-            if let (Actor::Member(email), Some(account)) = (&w.ctx.actor, account) {
+            let role = match &account {
+                Some(account) => catalog.role_in(name, account.id)?,
+                None => catalog.role_named(name)?,
+            };
+            let mut holders = tx.role_holders(role.id)?;
+            if let (Actor::Member(email), Some(account)) = (&w.ctx.actor, &account) {
                 authorize(
                     tx,
                     catalog,
                     &w.ctx,
-                    &account,
+                    account,
                     caps::USERS_MANAGE.to("delete roles"),
                 )?;
                 // Nothing here names another account or its members.
@@ -319,7 +341,7 @@ impl Portal {
             tx.delete_role(role.id, w.ctx.now)?;
             w.record(Change {
                 action: "role.delete",
-                account: None,
+                account: role.account_id.map(|id| tx.account(id)).transpose()?,
                 target: Some(role.name.clone()),
                 before: Some(snapshot(&before)?.into()),
                 after: None,
@@ -327,6 +349,39 @@ impl Portal {
             Ok(before)
         })
     }
+}
+
+/// Which roles the actor may see: the operator every one, a member the
+/// catalog's and those made for an account they belong to.
+pub(super) enum RoleSight {
+    Operator,
+    Member(Vec<i64>),
+}
+
+impl RoleSight {
+    /// Whether the actor may see `role`.
+    pub(super) fn sees(&self, role: &Role) -> bool {
+        match (self, role.account_id) {
+            (RoleSight::Operator, _) | (_, None) => true,
+            (RoleSight::Member(accounts), Some(a)) => accounts.contains(&a),
+        }
+    }
+}
+
+/// The roles `ctx`'s actor may see.
+pub(super) fn role_sight(tx: &dyn Tx, ctx: &super::Ctx) -> Result<RoleSight> {
+    let Actor::Member(email) = &ctx.actor else {
+        return Ok(RoleSight::Operator);
+    };
+    let accounts = match tx.person_by_email(email.as_str())? {
+        Some(person) => tx
+            .memberships_of(person.id)?
+            .iter()
+            .map(|m| m.account_id)
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(RoleSight::Member(accounts))
 }
 
 /// `email in Account` for the first few holders of a role; a member who
@@ -383,25 +438,72 @@ mod tests {
             .role_delete("everyone", None)
             .expect_err("serves every account");
         assert_eq!(refused.exit_code(), 5, "{refused}");
-        // Once Beta uses Acme's role, Acme's admin cannot retire it either,
-        // and learns nothing of who holds it there.
+        // Acme's role is held in Acme alone: not even the operator gives
+        // it in Beta.
         p.ctx.actor = operator;
-        p.invite(&InviteRequest {
-            email: Some(email("bo@beta.test")),
-            name: Some("Bo".into()),
-            role: Some("acme-only".into()),
-            account: Some("Beta".into()),
-            ..InviteRequest::default()
-        })
-        .expect("invite into Beta");
+        let refused = p
+            .invite(&InviteRequest {
+                email: Some(email("bo@beta.test")),
+                name: Some("Bo".into()),
+                role: Some("acme-only".into()),
+                account: Some("Beta".into()),
+                ..InviteRequest::default()
+            })
+            .expect_err("Acme's role in Beta");
+        assert_eq!(refused.exit_code(), 2, "{refused}");
         p.ctx.actor = adam;
-        let refused = p.role_delete("acme-only", None).expect_err("used by Beta");
-        assert_eq!(refused.exit_code(), 5, "{refused}");
-        assert!(!refused.to_string().contains("bo@beta.test"), "{refused}");
         // A role of Acme's that nobody else uses is Acme's to retire.
         p.role_create("acme-tmp", &[caps::ACCOUNT_VIEW], &Text::default(), None)
             .expect("Acme's role");
         p.role_delete("acme-tmp", None)
             .expect("Acme's admin retires it");
+    }
+
+    /// A role made for one account is unknown in another: not listed,
+    /// shown, given nor deleted there, and its name is refused there
+    /// without saying whose it is.
+    #[test]
+    fn an_accounts_role_is_unknown_to_another_account() {
+        let mut p = seeded("portal");
+        join(&mut p, "adam@acme.test", "admin");
+        crate::domain::testing::add_account(&mut p, "Beta", AccountKind::Customer, None);
+        let bea = p
+            .invite(&InviteRequest {
+                email: Some(email("bea@beta.test")),
+                name: Some("Bea".into()),
+                role: Some("admin".into()),
+                account: Some("Beta".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite Bea");
+        p.accept(&bea.token, None).expect("accept");
+        p.ctx.actor = Actor::Member(email("adam@acme.test"));
+        p.role_create("helper", &[caps::ACCOUNT_VIEW], &Text::default(), None)
+            .expect("Acme's role");
+        p.ctx.actor = Actor::Member(email("bea@beta.test"));
+        let listed = p.role_list().expect("list");
+        assert!(listed.iter().all(|r| r.name != "helper"));
+        assert_eq!(p.role_show("helper").expect_err("show").exit_code(), 2);
+        let taken = p
+            .role_create("helper", &[caps::ACCOUNT_VIEW], &Text::default(), None)
+            .expect_err("taken");
+        assert_eq!(taken.exit_code(), 4, "{taken}");
+        assert!(!taken.to_string().contains("Acme"), "{taken}");
+        let refused = p
+            .set_role(&email("bea@beta.test"), "helper", None, None)
+            .expect_err("Acme's role in Beta");
+        assert_eq!(refused.exit_code(), 2, "{refused}");
+        assert_eq!(
+            p.role_delete("helper", None)
+                .expect_err("delete")
+                .exit_code(),
+            2
+        );
+        p.ctx.actor = Actor::Operator("root".into());
+        assert!(p
+            .role_list()
+            .expect("list")
+            .iter()
+            .any(|r| r.name == "helper"));
     }
 }

@@ -45,9 +45,9 @@ fn export_then_apply_brings_back_a_second_accounts_role_and_a_deleted_roles_name
     p.ok(&[
         "role", "create", "beta-role", "--capabilities", "portal.access", "--account", "Beta",
     ]);
-    // A member of the first account holds the second's role.
+    // A member of the second account holds its role.
     p.ok(&[
-        "user", "invite", "x@a.test", "--role", "beta-role", "--account", "Alpha", "--no-send",
+        "user", "invite", "x@a.test", "--role", "beta-role", "--account", "Beta", "--no-send",
     ]);
     p.ok(&[
         "role", "create", "retired-role", "--capabilities", "account.view",
@@ -171,4 +171,57 @@ fn a_file_changing_what_no_command_changes_is_refused_at_the_field() {
     let left_out = text.replacen(r#""kind": "broadband", "#, "", 1);
     let path = file(&p, "left-out.json", &left_out);
     assert_eq!(counts(&p, &path), (0, 0, 0));
+}
+
+/// A custom role made by a member of one account is that account's:
+/// another account neither lists, holds nor deletes it, its name is
+/// refused there without saying whose it is, and the role's events are in
+/// its account's log. `export` writes it as the account's.
+#[test]
+fn a_members_custom_role_stays_in_its_account() {
+    let p = Portal::new();
+    p.ok(&["account", "create", "Contoso", "--kind", "customer"]);
+    p.member_in("carl@contoso.test", "admin", "Contoso");
+    p.member("fiona@acme.test", "admin");
+    p.member("una@acme.test", "user");
+    let carl = Some("carl@contoso.test");
+    let fiona = Some("fiona@acme.test");
+    p.json_as(
+        carl,
+        &[
+            "role", "create", "helper", "--capabilities", "users.manage,account.view",
+        ],
+    );
+    let listed = p.json_as(fiona, &["role", "list"]);
+    assert!(!listed.to_string().contains("helper"), "{listed}");
+    let taken = p.refused_as(
+        fiona,
+        &["role", "create", "helper", "--capabilities", "account.view"],
+        CONFLICT,
+    );
+    says(error_line(&taken), "the role name `helper` is taken");
+    assert!(!taken.contains("Contoso"), "{taken}");
+    p.refused_as(
+        fiona,
+        &["user", "set-role", "una@acme.test", "helper"],
+        USAGE,
+    );
+    p.refused(
+        &[
+            "user", "set-role", "una@acme.test", "helper", "--account", ACCOUNT,
+        ],
+        USAGE,
+    );
+    let events = p.json_as(carl, &["audit", "list", "--action", "role"]);
+    assert_eq!(events.as_array().map(Vec::len), Some(1), "{events}");
+    let exported = p.ok(&["export"]);
+    let doc: Value = serde_json::from_str(&exported).unwrap();
+    let helper = doc["roles"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["name"] == "helper"))
+        .cloned();
+    assert_eq!(helper.map(|h| h["account"].clone()), Some("Contoso".into()));
+    p.json_as(carl, &["role", "delete", "helper", "--yes"]);
+    let events = p.json_as(carl, &["audit", "list", "--action", "role"]);
+    assert_eq!(events.as_array().map(Vec::len), Some(2), "{events}");
 }

@@ -478,12 +478,10 @@ fn user_history_takes_in_a_duplicate_merged_into_the_member() {
         "policy", "create", "--name", "Zeta signs", "--threshold", "50.00", "--approvers", dup,
         "--account", "Zeta",
     ]);
-    p.json_as(
-        Some(OWNER),
-        &[
-            "user", "flag-duplicate", dup, "--of", kept, "--account", ACCOUNT,
-        ],
-    );
+    // Support flags fin2: Acme's owner does not manage Zeta.
+    p.json(&[
+        "user", "flag-duplicate", dup, "--of", kept, "--account", ACCOUNT,
+    ]);
     p.json(&["user", "merge", dup, "--into", kept, "--yes"]);
 
     let lines = |act_as: Option<&str>| -> Vec<String> {
@@ -512,6 +510,7 @@ fn user_history_takes_in_a_duplicate_merged_into_the_member() {
             "Zeta user.invite fin2@acme.test",
             "Zeta user.accept fin2@acme.test",
             "Acme user.flag_duplicate fin2@acme.test",
+            "Zeta user.flag_duplicate fin2@acme.test",
             "Acme user.merge fin2@acme.test",
             "Zeta user.merge -",
             "- user.merge fin2@acme.test",
@@ -751,4 +750,48 @@ fn a_new_email_for_someone_invited_here_points_to_a_new_invitation() {
         "help: if the invitation went to the wrong person, withdraw it (`portalctl user revoke-invite bob@other.test --account \"Acme Ltd\"`) and invite `rob@acme.test`",
     );
     assert_eq!(p.dump(), before);
+}
+
+/// A duplicate flag is the person's, shown in every account of theirs: a
+/// member of one of them may not set it on someone who belongs to another
+/// (here the other account's owner), and one who manages all of them
+/// leaves an event in each.
+#[test]
+fn flag_duplicate_needs_users_manage_in_every_account_of_the_person() {
+    let p = Portal::new();
+    p.ok(&["account", "create", "Fabrikam", "--kind", "partner"]);
+    p.member_in("fay@fabrikam.test", "admin", "Fabrikam");
+    p.ok(&[
+        "--as", "fay@fabrikam.test", "user", "invite", OWNER, "--role", "user", "--no-send",
+        "--account", "Fabrikam",
+    ]);
+    let refusal = p.refused_as(
+        Some("fay@fabrikam.test"),
+        &["user", "flag-duplicate", OWNER, "--of", "fay@fabrikam.test"],
+        DENIED,
+    );
+    says(
+        error_line(&refusal),
+        "needs `users.manage` in every account they belong to",
+    );
+    assert!(!refusal.contains(ACCOUNT), "{refusal}");
+    let shown = p.json(&["user", "show", OWNER, "--account", ACCOUNT]);
+    assert!(shown["duplicate_of"].is_null(), "{shown}");
+
+    p.ok(&[
+        "user", "flag-duplicate", OWNER, "--of", "fay@fabrikam.test", "--account", ACCOUNT,
+    ]);
+    for (who, account) in [(OWNER, ACCOUNT), ("fay@fabrikam.test", "Fabrikam")] {
+        let events = p.json_as(
+            Some(who),
+            &[
+                "audit", "list", "--action", "user.flag_duplicate", "--account", account,
+            ],
+        );
+        assert_eq!(
+            events.as_array().map(Vec::len),
+            Some(1),
+            "{account}: {events}"
+        );
+    }
 }
