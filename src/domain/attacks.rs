@@ -692,7 +692,7 @@ fn any_write_of_a_persons_row_needs_users_manage_in_all_their_accounts() {
                     account: None,
                     target: Some(who.into()),
                     before: None,
-                    after: Some(json!({"email": who})),
+                    after: Some(json!({"email": who}).into()),
                 });
                 Ok(())
             })
