@@ -610,16 +610,7 @@ fn nobody_but_the_owner_holds_a_reserved_owner_role() {
 fn owner_shared_with_beta() -> Portal {
     let mut p = seeded("portal");
     super::testing::add_account(&mut p, "Beta", AccountKind::Customer, None);
-    let bea = p
-        .invite(&InviteRequest {
-            email: Some(email("bea@beta.test")),
-            name: Some("Bea".into()),
-            role: Some("admin".into()),
-            account: Some("Beta".into()),
-            ..InviteRequest::default()
-        })
-        .expect("invite Bea");
-    p.accept(&bea.token, None).expect("accept");
+    super::testing::join_in(&mut p, "bea@beta.test", "admin", Some("Beta"));
     as_member(&mut p, "bea@beta.test");
     p.invite(&InviteRequest {
         email: Some(email("owner@acme.test")),

@@ -122,13 +122,7 @@ fn derived_holds(tx: &dyn Tx, o: &Order, counts: &[(i64, i64)]) -> Result<Vec<Ma
         .policies_in(o.account_id)?
         .into_iter()
         .filter(|p| p.matches(o.amount, o.order_type.as_deref()))
-        .map(|p| MatchedPolicy {
-            policy_id: p.id,
-            name: p.name,
-            approvers: p.approvers,
-            required_approvals: p.required_approvals,
-            released_at: None,
-        })
+        .map(MatchedPolicy::holding)
         .collect();
     if o.status == OrderStatus::Approved {
         for m in &mut derived {

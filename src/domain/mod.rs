@@ -736,6 +736,11 @@ pub(crate) mod testing {
     /// Invites `who` with `role` and accepts: an active member. A catalog
     /// that needs every user's location (`moodle`) gets London, GB.
     pub(crate) fn join(p: &mut Portal, who: &str, role: &str) {
+        join_in(p, who, role, None);
+    }
+
+    /// As [`join`], into `account` where given (else the only one).
+    pub(crate) fn join_in(p: &mut Portal, who: &str, role: &str, account: Option<&str>) {
         let located = {
             let tx = p.gate.read(p.ctx.now).expect("read");
             Catalog::load(&*tx).expect("catalog").require_location
@@ -745,6 +750,7 @@ pub(crate) mod testing {
                 email: Some(email(who)),
                 name: Some("Someone".into()),
                 role: Some(role.into()),
+                account: account.map(Into::into),
                 city: located.then(|| "London".into()),
                 country: located.then(|| "GB".into()),
                 ..InviteRequest::default()

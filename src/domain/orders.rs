@@ -729,13 +729,7 @@ fn place(
         None => policies
             .into_iter()
             .filter(|p| p.matches(amount, order_type.as_deref()))
-            .map(|p| MatchedPolicy {
-                policy_id: p.id,
-                name: p.name,
-                approvers: p.approvers,
-                required_approvals: p.required_approvals,
-                released_at: None,
-            })
+            .map(MatchedPolicy::holding)
             .collect(),
     };
     let ship_to = req

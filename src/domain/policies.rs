@@ -222,12 +222,9 @@ fn reevaluate_held(w: &Write<'_>, account: &Account, policy: &Policy) -> Result<
             continue;
         };
         let new = MatchedPolicy {
-            policy_id: policy.id,
-            name: policy.name.clone(),
-            approvers: policy.approvers.clone(),
-            required_approvals: policy.required_approvals,
             released_at: (!policy.matches(order.amount, order.order_type.as_deref()))
                 .then_some(w.ctx.now),
+            ..MatchedPolicy::holding(policy.clone())
         };
         if new == old {
             continue;

@@ -467,16 +467,7 @@ mod tests {
         let mut p = seeded("portal");
         join(&mut p, "adam@acme.test", "admin");
         crate::domain::testing::add_account(&mut p, "Beta", AccountKind::Customer, None);
-        let bea = p
-            .invite(&InviteRequest {
-                email: Some(email("bea@beta.test")),
-                name: Some("Bea".into()),
-                role: Some("admin".into()),
-                account: Some("Beta".into()),
-                ..InviteRequest::default()
-            })
-            .expect("invite Bea");
-        p.accept(&bea.token, None).expect("accept");
+        crate::domain::testing::join_in(&mut p, "bea@beta.test", "admin", Some("Beta"));
         p.ctx.actor = Actor::Member(email("adam@acme.test"));
         p.role_create("helper", &[caps::ACCOUNT_VIEW], &Text::default(), None)
             .expect("Acme's role");

@@ -501,16 +501,7 @@ mod tests {
         let mut p = seeded("portal");
         add_account(&mut p, "Contoso", AccountKind::Customer, None);
         // Contoso's admin approves its orders.
-        let invited = p
-            .invite(&InviteRequest {
-                email: Some(email("cara@contoso.test")),
-                name: Some("Cara".into()),
-                role: Some("admin".into()),
-                account: Some("Contoso".into()),
-                ..InviteRequest::default()
-            })
-            .expect("invite");
-        p.accept(&invited.token, None).expect("accept");
+        crate::domain::testing::join_in(&mut p, "cara@contoso.test", "admin", Some("Contoso"));
         let text = |s: &str| s.parse::<Text>().expect("text");
         let policy = |name: &str, account: &str| NewPolicy {
             name: text(name),

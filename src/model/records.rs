@@ -141,6 +141,19 @@ pub(crate) struct MatchedPolicy {
     pub released_at: Option<Timestamp>,
 }
 
+impl MatchedPolicy {
+    /// `policy` as it holds an order matched now, released never.
+    pub(crate) fn holding(policy: Policy) -> MatchedPolicy {
+        MatchedPolicy {
+            policy_id: policy.id,
+            name: policy.name,
+            approvers: policy.approvers,
+            required_approvals: policy.required_approvals,
+            released_at: None,
+        }
+    }
+}
+
 /// What an order's view shows beside the order itself, read for a page of
 /// orders at once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
