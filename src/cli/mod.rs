@@ -362,21 +362,31 @@ pub fn help_topic_line(args: &[OsString], e: &clap::Error) -> Option<Vec<OsStrin
 }
 
 /// The refusal of `help TOPIC` with a mistyped topic (`help exit-code`),
-/// naming the topic meant; `None` when the word is like no topic, for
-/// clap to refuse as the unknown command it is.
+/// naming the topic meant, or with a word that is neither a topic nor
+/// like a command, listing the topics; `None` when clap has a command to
+/// suggest (`help usr`), for clap to refuse as the mistyped command it is.
 pub fn help_topic_typo(args: &[OsString], e: &clap::Error) -> Option<Error> {
     if e.kind() != clap::error::ErrorKind::InvalidSubcommand {
         return None;
     }
     let at = args.iter().position(|a| a == "help")?;
     let word = args.get(at + 1)?.to_str()?;
+    // Only the word after `help` is ours to read: `help user invit` is
+    // clap's mistyped command in a group.
+    let refused = e.get(clap::error::ContextKind::InvalidSubcommand);
+    if refused.is_some_and(|v| v.to_string() != word) {
+        return None;
+    }
     let topics: Vec<&str> = TOPICS.iter().map(|(name, _)| *name).collect();
     let plain = format!(
         "help topics are: {}; `portalctl help` lists the commands",
         topics.join(", ")
     );
     let help = crate::model::did_you_mean(word, topics.iter().copied(), plain.clone());
-    (help != plain)
+    let clap_suggests = e
+        .get(clap::error::ContextKind::SuggestedSubcommand)
+        .is_some();
+    (help != plain || !clap_suggests)
         .then(|| Error::invalid(format!("no command or help topic `{}`", escape(word))).help(help))
 }
 

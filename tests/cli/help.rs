@@ -1,6 +1,6 @@
 //! Help ends with examples, and they work; `man` writes the manual.
 
-use crate::support::{says, Portal, DENIED, OWNER, SUCCESS, USAGE};
+use crate::support::{error_line, says, Portal, DENIED, OWNER, SUCCESS, USAGE};
 
 /// The leaf commands of `cmd` (built), with their paths.
 fn leaves(cmd: &clap::Command, path: &mut Vec<String>, out: &mut Vec<(String, clap::Command)>) {
@@ -441,6 +441,16 @@ fn help_of_a_command_is_its_help() {
     assert_eq!(p.ok(&["help"]), p.ok(&["--help"]));
     let stderr = p.refused(&["help", "exit-code"], USAGE);
     says(&stderr, "did you mean `exit-codes`?");
+    // A word like neither lists the topics.
+    let stderr = p.refused(&["help", "bogus"], USAGE);
+    assert_eq!(
+        error_line(&stderr),
+        "error: no command or help topic `bogus`"
+    );
+    says(
+        &stderr,
+        "help topics are: capabilities, exit-codes, environment",
+    );
     // As clap's own `help` does, in groups too.
     let stderr = p.refused(&["help", "user", "invit"], USAGE);
     says(&stderr, "invit");
