@@ -608,6 +608,50 @@ mod tests {
         }
     }
 
+    /// The owner's role in what they own stays as it is, whichever
+    /// command would give another: `external-admin add` of the owner
+    /// gives a role as `set-role` does, by the operator or a member.
+    #[test]
+    fn no_command_gives_the_owner_another_role_in_what_they_own() {
+        type Giving = fn(&mut Portal, &Email) -> Result<MemberView>;
+        let givings: [(&str, Giving); 3] = [
+            ("external-admin add, another role", |p, ada| {
+                p.external_admin_add("Client Co", ada, "msp-user", None)
+            }),
+            ("set-role in the customer", |p, ada| {
+                p.set_role(ada, "msp-user", Some("Client Co"), None)
+            }),
+            ("set-role --until in the customer", |p, ada| {
+                let t = p.ctx.now.plus(chrono::Duration::days(1)).expect("T");
+                p.set_role(ada, "msp-administrator", Some("Client Co"), Some(t))
+            }),
+        ];
+        for (what, give) in givings {
+            for actor in [
+                Actor::Operator("root".into()),
+                Actor::Member(email("owner@acme.test")),
+            ] {
+                let mut p = ada_owns_the_customer();
+                p.ctx.actor = actor.clone();
+                let ada = email("ada@acme.test");
+                let err = give(&mut p, &ada).expect_err(what);
+                let operator = matches!(actor, Actor::Operator(_));
+                let code = err.exit_code();
+                assert!(
+                    code == 4 || (code == 5 && !operator),
+                    "{what} by {actor:?}: {err}"
+                );
+                p.ctx.actor = Actor::Operator("root".into());
+                let shown = p.member_show(&ada, Some("Client Co")).expect("member");
+                assert_eq!(
+                    (shown.role.as_str(), shown.role_until, shown.owner),
+                    ("msp-administrator", None, true),
+                    "{what} by {actor:?}"
+                );
+            }
+        }
+    }
+
     /// Ownership is not given to access that ends by itself.
     #[test]
     fn ownership_is_not_given_to_time_bound_external_access() {

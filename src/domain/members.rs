@@ -69,14 +69,19 @@ pub(super) struct Edit<'a, 'c> {
     pub(super) notes: RefCell<serde_json::Map<String, serde_json::Value>>,
 }
 
+/// The refusal of what would demote, deactivate or mark as left the
+/// owner `email` of `account`: ownership moves only by a transfer.
+pub(super) fn owner_cannot_be(email: &Email, account: &str, what: &str) -> Error {
+    Error::conflict(format!("`{email}` owns `{account}` and cannot be {what}"))
+        .help("move ownership first with `portalctl user transfer-ownership --to EMAIL`")
+}
+
 impl Edit<'_, '_> {
     fn refuse_for_owner(&self, what: &str) -> Result<()> {
         if self.account.owner_id == Some(self.person.id) {
-            return Err(Error::conflict(format!(
-                "`{}` owns `{}` and cannot be {what}",
-                self.person.email, self.account.name
-            ))
-            .help("move ownership first with `portalctl user transfer-ownership --to EMAIL`"));
+            return Err(owner_cannot_be(
+                &self.person.email, &self.account.name, what,
+            ));
         }
         Ok(())
     }

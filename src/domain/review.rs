@@ -91,6 +91,7 @@ impl<'a> Review<'a> {
             let before = self.before(*seat)?;
             let after = self.after(*seat)?;
             self.ensure_owner_stays(before.as_ref(), after.as_ref())?;
+            self.ensure_owner_keeps_role(before.as_ref(), after.as_ref())?;
             self.ensure_grantable(before.as_ref(), after.as_ref())?;
             self.ensure_role_serves(before.as_ref(), after.as_ref())?;
             self.ensure_owner_role_is_the_owners(before.as_ref(), after.as_ref())?;
@@ -483,6 +484,41 @@ impl<'a> Review<'a> {
             ))
             .help(help),
         })
+    }
+
+    /// The owner's role stays as it is while they own the account, by
+    /// any command (`external-admin add` of the owner gives a role too):
+    /// ownership, and with it the role, moves only by a transfer, which
+    /// changes the owner as it changes roles.
+    fn ensure_owner_keeps_role(
+        &self,
+        before: Option<&Standing>,
+        after: Option<&Standing>,
+    ) -> Result<()> {
+        let (Some(before), Some(after)) = (before, after) else {
+            return Ok(());
+        };
+        let role = |s: &Standing| {
+            let m = &s.membership;
+            (m.role_id, m.role_until, m.role_after)
+        };
+        if !(before.owner && after.owner) || role(before) == role(after) {
+            return Ok(());
+        }
+        let m = &after.membership;
+        let email = self.tx.person(m.person_id)?.email;
+        let account = self.account(m.account_id)?;
+        // A cascade from a partner may reach an account the actor may
+        // not know of: it is not named to them.
+        if !super::knows_account(self.tx, self.catalog, self.ctx, &account)? {
+            return Err(Error::conflict(format!(
+                "`{email}` owns an account and this would change their role there; the owner's role cannot change"
+            ))
+            .help("its owner must move the ownership first with `portalctl user transfer-ownership`"));
+        }
+        Err(super::members::owner_cannot_be(
+            &email, &account.name, "given another role",
+        ))
     }
 
     /// A role given in an account is one of the catalog's or one made for

@@ -193,10 +193,7 @@ impl Portal {
                 // Role names are one list for the whole database; one that
                 // another account's role has is refused without a word of
                 // that role or whose it is.
-                Some(taken) if !sees.sees(&taken) => {
-                    return Err(Error::conflict(format!("the role name `{name}` is taken"))
-                        .help("choose another name"))
-                }
+                Some(taken) if !sees.sees(&taken) => return Err(name_taken(name)),
                 Some(Role {
                     deleted_at: Some(at),
                     ..
@@ -369,6 +366,12 @@ impl RoleSight {
 }
 
 /// The roles `ctx`'s actor may see.
+/// The refusal of a role name another account's role has: nothing of
+/// that role, nor whose it is, is told.
+pub(super) fn name_taken(name: &str) -> Error {
+    Error::conflict(format!("the role name `{name}` is taken")).help("choose another name")
+}
+
 pub(super) fn role_sight(tx: &dyn Tx, ctx: &super::Ctx) -> Result<RoleSight> {
     let Actor::Member(email) = &ctx.actor else {
         return Ok(RoleSight::Operator);

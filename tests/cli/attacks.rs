@@ -470,6 +470,30 @@ fn no_command_ends_the_access_of_a_customer_owner_who_is_there_as_external_admin
     );
 }
 
+/// Nobody gives the owner another role in what she owns, not even by
+/// adding her again as an external admin with a lesser role: refused as
+/// `set-role` is, and she keeps hers.
+#[test]
+fn re_adding_a_customer_owner_as_external_admin_gives_her_no_other_role() {
+    let p = fiona_owns_contoso();
+    let args = [
+        "external-admin", "add", "--customer", "Contoso", "--email", "fiona@acme.test", "--role",
+        "user",
+    ];
+    for who in [Some("olive@acme.test"), None] {
+        let err = p.refused_as(who, &args, CONFLICT);
+        says(
+            &err,
+            "`fiona@acme.test` owns `Contoso` and cannot be given another role",
+        );
+    }
+    let fiona = p.json(&["user", "show", "fiona@acme.test", "--account", "Contoso"]);
+    assert_eq!(
+        (fiona["owner"].as_bool(), fiona["role"].as_str()),
+        (Some(true), Some("admin"))
+    );
+}
+
 /// A policy named without `--account` that the actor sees in one account
 /// alone, where they may not change it, is refused as with `--account`
 /// (exit 5), not reported missing; one in no account they see is missing.
