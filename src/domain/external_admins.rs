@@ -571,6 +571,43 @@ mod tests {
         p
     }
 
+    /// An external admin holds a role with access whichever command would
+    /// leave them one without: the former owner's role in a transfer, or
+    /// `set-role` on the customer. Each is a conflict that changes nothing.
+    #[test]
+    fn no_write_leaves_an_external_admin_with_the_blocking_role() {
+        let mut p = ada_owns_the_customer();
+        super::super::testing::join_in(&mut p, "ben@acme.test", "msp-administrator", Some("Acme"));
+        let (ada, ben) = (email("ada@acme.test"), email("ben@acme.test"));
+        p.external_admin_add("Client Co", &ben, "msp-administrator", None)
+            .expect("add");
+        let err = p
+            .transfer_ownership(&OwnershipTransfer {
+                to: &ben,
+                former_owner_role: Some("no-access"),
+                account: Some("Client Co"),
+            })
+            .expect_err("Ada would keep external access with no role");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert!(
+            err.to_string()
+                .contains("`ada@acme.test` is an external admin of `Client Co`"),
+            "{err}"
+        );
+        let err = p
+            .set_role(&ben, "no-access", Some("Client Co"), None)
+            .expect_err("blocking role");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        let ada_now = p.member_show(&ada, Some("Client Co")).expect("show");
+        assert!(ada_now.owner, "nothing changed");
+        p.transfer_ownership(&OwnershipTransfer {
+            to: &ben,
+            former_owner_role: Some("msp-user"),
+            account: Some("Client Co"),
+        })
+        .expect("a role with access");
+    }
+
     /// The owner keeps an active membership of what they own, whichever
     /// command would end it: ending their external access, or any change
     /// in the partner that would end it with them, by the operator or a
