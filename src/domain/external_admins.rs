@@ -27,7 +27,7 @@ use super::gate::Write;
 use super::{find_customer_reached, member_in, member_view, standing, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AccountKind, Email, MemberStatus, Membership, Timestamp};
-use crate::store::Tx;
+use crate::store::{Journal, Tx};
 use crate::view::{ExternalEndedView, MemberView};
 
 /// The customer account named and the partner it belongs to.
@@ -170,6 +170,45 @@ pub(super) fn end_external_access(
     Ok(ended)
 }
 
+/// Why an external admin may not hold the blocking role `role`.
+fn needs_access(role: &str) -> String {
+    format!("role `{role}` blocks all access; an external admin needs a role with access")
+}
+
+/// An active external admin holds a role with access, whichever write
+/// would leave them otherwise (`user set-role`, an ownership transfer's
+/// `--former-owner-role`, ...): external access with none is not what
+/// `external-admin add` can make, so no file could restore it, and ending
+/// it is `external-admin remove`'s, which keeps it as history. Checked by
+/// the gate on every membership a write changed.
+pub(super) fn ensure_external_admins_keep_access(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    journal: &Journal,
+) -> Result<()> {
+    for id in journal.memberships.keys() {
+        let m = tx.membership(*id)?;
+        if m.external_from.is_none() || m.status != MemberStatus::Active {
+            continue;
+        }
+        let role = catalog.role(m.role_id)?;
+        if !role.blocking {
+            continue;
+        }
+        let (who, customer) = (tx.person(m.person_id)?.email, tx.account(m.account_id)?);
+        return Err(Error::conflict(format!(
+            "`{who}` is an external admin of `{}`: {}",
+            customer.name,
+            needs_access(&role.name)
+        ))
+        .help(format!(
+            "leave them a role with access; to end their external access instead: `portalctl external-admin remove {who} --customer \"{}\"`",
+            customer.name
+        )));
+    }
+    Ok(())
+}
+
 impl Portal {
     /// Gives an active member of a customer's partner a role on the
     /// customer account. Needs `external_admins.manage` on the partner or
@@ -203,11 +242,8 @@ impl Portal {
             )?;
             let role = catalog.role_in(role, customer.id)?;
             if role.blocking {
-                return Err(Error::invalid(format!(
-                    "role `{}` blocks all access; an external admin needs a role with access",
-                    role.name
-                ))
-                .help("to end someone's external access, use `portalctl external-admin remove`"));
+                return Err(Error::invalid(needs_access(&role.name))
+                    .help("to end someone's external access, use `portalctl external-admin remove`"));
             }
             // A customer's own admin may not see the partner's users: to
             // them anyone who cannot be added is simply not an active
@@ -533,6 +569,43 @@ mod tests {
         })
         .expect("transfer");
         p
+    }
+
+    /// An external admin holds a role with access whichever command would
+    /// leave them one without: the former owner's role in a transfer, or
+    /// `set-role` on the customer. Each is a conflict that changes nothing.
+    #[test]
+    fn no_write_leaves_an_external_admin_with_the_blocking_role() {
+        let mut p = ada_owns_the_customer();
+        super::super::testing::join_in(&mut p, "ben@acme.test", "msp-administrator", Some("Acme"));
+        let (ada, ben) = (email("ada@acme.test"), email("ben@acme.test"));
+        p.external_admin_add("Client Co", &ben, "msp-administrator", None)
+            .expect("add");
+        let err = p
+            .transfer_ownership(&OwnershipTransfer {
+                to: &ben,
+                former_owner_role: Some("no-access"),
+                account: Some("Client Co"),
+            })
+            .expect_err("Ada would keep external access with no role");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert!(
+            err.to_string()
+                .contains("`ada@acme.test` is an external admin of `Client Co`"),
+            "{err}"
+        );
+        let err = p
+            .set_role(&ben, "no-access", Some("Client Co"), None)
+            .expect_err("blocking role");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        let ada_now = p.member_show(&ada, Some("Client Co")).expect("show");
+        assert!(ada_now.owner, "nothing changed");
+        p.transfer_ownership(&OwnershipTransfer {
+            to: &ben,
+            former_owner_role: Some("msp-user"),
+            account: Some("Client Co"),
+        })
+        .expect("a role with access");
     }
 
     /// The owner keeps an active membership of what they own, whichever

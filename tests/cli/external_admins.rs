@@ -767,3 +767,72 @@ fn remove_needs_yes_without_a_terminal() {
     assert_eq!(p.dump(), before, "nothing changed");
     p.ok(&remove(UMA));
 }
+
+/// `ada`, an external admin of `Client Co`, owns it; `ben` is one too.
+fn owned_by_an_external_admin() -> Portal {
+    let p = build_msp();
+    p.ok(&add(ADA, "msp-administrator"));
+    p.ok(&add(BEN, "msp-administrator"));
+    p.ok(&[
+        "user", "transfer-ownership", "--to", ADA, "--account", CUSTOMER, "--yes",
+    ]);
+    p
+}
+
+#[test]
+fn an_account_its_external_admin_owns_is_restored_by_its_export() {
+    let p = owned_by_an_external_admin();
+    let exported = p.ok(&["export"]);
+    let dir = crate::support::scratch_dir();
+    let file = dir.path().join("x.json");
+    std::fs::write(&file, &exported).unwrap();
+    let file = file.to_str().unwrap();
+    let copy = Portal::empty();
+    copy.ok(&["apply", file]);
+    assert_eq!(copy.ok(&["export"]), exported);
+    let again = copy.json(&["apply", file]);
+    assert_eq!(
+        (again["created"].as_u64(), again["updated"].as_u64()),
+        (Some(0), Some(0)),
+        "{again}"
+    );
+    let ada = copy.json(&["user", "show", ADA, "--account", CUSTOMER]);
+    assert_eq!(
+        (&ada["owner"], &ada["external_from"]),
+        (&json!(true), &json!("Acme Ltd")),
+        "{ada}"
+    );
+}
+
+#[test]
+fn no_command_leaves_an_external_admin_with_the_blocking_role() {
+    let p = owned_by_an_external_admin();
+    let before = p.dump();
+    let err = p.refused(
+        &[
+            "user", "transfer-ownership", "--to", BEN, "--account", CUSTOMER,
+            "--former-owner-role", "no-access", "--yes",
+        ],
+        CONFLICT,
+    );
+    says(&err, "`ada@acme.test` is an external admin of `Client Co`");
+    says(&err, "an external admin needs a role with access");
+    says(
+        &err,
+        "portalctl external-admin remove ada@acme.test --customer \"Client Co\"",
+    );
+    let err = p.refused(
+        &["user", "set-role", BEN, "no-access", "--account", CUSTOMER],
+        CONFLICT,
+    );
+    says(&err, "`ben@acme.test` is an external admin of `Client Co`");
+    assert_eq!(p.dump(), before);
+    // With a role with access the transfer goes through, and the former
+    // owner's access then ends as the help says.
+    p.ok(&[
+        "user", "transfer-ownership", "--to", BEN, "--account", CUSTOMER, "--former-owner-role",
+        "msp-user", "--yes",
+    ]);
+    p.ok(&remove(ADA));
+    assert_eq!(status_in_customer(&p, ADA), "deactivated");
+}
