@@ -178,7 +178,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "portalctl audit list --action user.invite --since 2026-11-01 --until 2026-11-30 --all",
         "portalctl audit list --since 7d --all --format ndjson",
     ]),
-    ("audit head", &["portalctl audit head"]),
+    ("audit head", &["portalctl audit head", "portalctl audit head --anchor > audit-anchor.txt"]),
     ("audit verify", &["portalctl audit verify", "portalctl audit verify --anchor \"$(cat audit-anchor.txt)\""]),
     ("outbox list", &["portalctl outbox list --pending", "portalctl outbox list --failed"]),
     ("outbox send", &[
