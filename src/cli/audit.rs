@@ -48,12 +48,19 @@ pub(crate) enum AuditCommand {
         #[arg(long, value_name = "FORMAT")]
         format: Option<AuditFormat>,
     },
-    /// The newest event's position and hash: keep it elsewhere as an anchor.
-    Head,
+    /// The newest event's position and hash: keep it elsewhere as an anchor
+    /// (`audit head --anchor > audit-anchor.txt`).
+    Head {
+        /// Print only the anchor, `SEQ:HASH`, as `audit verify --anchor`
+        /// takes it (a JSON string with --json).
+        #[arg(long)]
+        anchor: bool,
+    },
     /// Recompute the hash chain; exits 4 naming the first broken event.
     Verify {
-        /// Also check that the event at SEQ still has HASH (from `audit head`
-        /// kept elsewhere), which catches truncation and a rewritten chain.
+        /// Also check that the event at SEQ still has HASH (from `audit head
+        /// --anchor` kept elsewhere), which catches truncation and a
+        /// rewritten chain.
         #[arg(long, value_name = "SEQ:HASH")]
         anchor: Option<String>,
     },
@@ -116,7 +123,18 @@ pub(crate) fn audit(s: &Session, cmd: AuditCommand) -> Result<()> {
                 ),
             }
         }
-        AuditCommand::Head => s.out.item(&portal.audit_head()?),
+        AuditCommand::Head { anchor: false } => s.out.item(&portal.audit_head()?),
+        // One line a file or CI variable keeps as it is and hands back to
+        // `audit verify --anchor`, rather than the table's three rows.
+        AuditCommand::Head { anchor: true } => {
+            let anchor = portal.audit_head()?.anchor();
+            let line = if s.out.json {
+                serde_json::Value::from(anchor).to_string()
+            } else {
+                anchor
+            };
+            s.out.raw(&format!("{line}\n"))
+        }
         AuditCommand::Verify { anchor } => s.out.item(&portal.audit_verify(anchor.as_deref())?),
     }
 }

@@ -85,10 +85,10 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "portalctl user set-role ann@acme.test admin --until 2026-12-01T09:00:00Z",
     ]),
     ("user grant", &[
-        "portalctl user grant ann@acme.test billing,support",
-        "portalctl user grant ann@acme.test billing --until 7d",
+        "portalctl user grant ann@acme.test billing,support    # customer-area preset",
+        "portalctl user grant ann@acme.test billing --until 7d    # customer-area preset",
     ]),
-    ("user revoke", &["portalctl user revoke ann@acme.test support"]),
+    ("user revoke", &["portalctl user revoke ann@acme.test support    # customer-area preset"]),
     ("user deactivate", &[
         "portalctl user deactivate ann@acme.test --reassign-to olive@acme.test --yes",
         "portalctl user deactivate ann@acme.test --unassign --yes",
@@ -154,8 +154,8 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ]),
     ("course list", &["portalctl course list"]),
     ("course progress", &[
-        "portalctl course progress ann@acme.test \"Moodle Workplace\" --percent 40",
-        "portalctl course progress ann@acme.test \"Moodle Workplace\" --completed",
+        "portalctl course progress ann@acme.test \"Moodle Workplace\" --percent 40    # moodle preset",
+        "portalctl course progress ann@acme.test \"Moodle Workplace\" --completed    # moodle preset",
     ]),
     ("external-admin add", &[
         "portalctl external-admin add una@acme.test --customer Fabrikam --role user",
@@ -178,7 +178,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "portalctl audit list --action user.invite --since 2026-11-01 --until 2026-11-30 --all",
         "portalctl audit list --since 7d --all --format ndjson",
     ]),
-    ("audit head", &["portalctl audit head"]),
+    ("audit head", &["portalctl audit head", "portalctl audit head --anchor > audit-anchor.txt"]),
     ("audit verify", &["portalctl audit verify", "portalctl audit verify --anchor \"$(cat audit-anchor.txt)\""]),
     ("outbox list", &["portalctl outbox list --pending", "portalctl outbox list --failed"]),
     ("outbox send", &[
@@ -204,7 +204,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "echo 'source <(portalctl completions zsh)' >> ~/.zshrc",
         "portalctl completions fish > ~/.config/fish/completions/portalctl.fish",
     ]),
-    ("man", &["portalctl man | man -l -", "portalctl man --dir /usr/local/share/man/man1"]),
+    ("man", &["portalctl man | man -l -", "portalctl man --dir ~/.local/share/man/man1"]),
 ];
 
 /// `cmd` with every leaf's examples after its help.

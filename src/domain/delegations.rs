@@ -212,6 +212,19 @@ fn account_of(
     resolve_account(tx, ctx, named, Some(subject))
 }
 
+/// The command that ends `delegator`'s delegation to `delegate`, as
+/// `actor` would paste it: with their `--as`, `--for` unless they are the
+/// delegator (the operator always names one), and the account, so it runs
+/// as it is.
+fn end_command(actor: &Actor, delegator: &Email, delegate: &Email, account: &str) -> String {
+    let (who, for_flag) = match actor {
+        Actor::Member(me) if me == delegator => (format!("--as {me} "), String::new()),
+        Actor::Member(me) => (format!("--as {me} "), format!(" --for {delegator}")),
+        Actor::Operator(_) => (String::new(), format!(" --for {delegator}")),
+    };
+    format!("portalctl {who}order delegate --end --to {delegate}{for_flag} --account \"{account}\"")
+}
+
 /// The operator acted with no --for.
 fn no_delegator_named() -> Error {
     Error::invalid("the operator names whose deciding is delegated: pass --for EMAIL")
@@ -411,8 +424,8 @@ impl Portal {
                         from_person.email, to_person.email, d.starts_at, d.ends_at
                     ))
                     .help(format!(
-                        "end it first: `portalctl order delegate --end --to {}`",
-                        to_person.email
+                        "end it first: `{}`",
+                        end_command(&w.ctx.actor, &from_person.email, &to_person.email, &account.name)
                     )));
                 }
             }
@@ -828,6 +841,37 @@ mod tests {
             .order_delegate_end(None, None, None)
             .expect_err("no --for");
         assert!(err.to_string().contains("pass --for EMAIL"), "{err}");
+    }
+
+    /// A delegation made twice is refused with the command that ends the
+    /// first as its refused actor would paste it: their `--as`, and `--for`
+    /// wherever the actor is not the delegator.
+    #[test]
+    fn a_duplicate_delegation_s_help_names_who_ends_it() {
+        let (mut p, _) = acme();
+        join(&mut p, "fin@acme.test", "admin");
+        away(&mut p, "fin@acme.test", "eve@acme.test").expect("first");
+        let err = away(&mut p, "fin@acme.test", "eve@acme.test").expect_err("twice");
+        assert_eq!(
+            err.help_text(),
+            Some("end it first: `portalctl --as fin@acme.test order delegate --end --to eve@acme.test --account \"Acme\"`"),
+            "{err}"
+        );
+        p.ctx.actor = Actor::Operator("root".into());
+        let err = p
+            .order_delegate(&DelegateRequest {
+                to: email("eve@acme.test"),
+                from: Some(at(T1)),
+                until: at(T2),
+                delegator: Some(email("fin@acme.test")),
+                account: None,
+            })
+            .expect_err("twice");
+        assert_eq!(
+            err.help_text(),
+            Some("end it first: `portalctl order delegate --end --to eve@acme.test --for fin@acme.test --account \"Acme\"`"),
+            "{err}"
+        );
     }
 
     /// Scripts read `policies` from the inbox as from `order show`: each

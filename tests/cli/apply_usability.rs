@@ -471,3 +471,44 @@ fn a_prune_that_would_deactivate_the_member_applying_it_says_so() {
     says(&err, "help: list `fiona@acme.test` among the users");
     assert_eq!(p.ok(&["export"]), before);
 }
+
+/// An order the file describes otherwise is refused with help that works
+/// for where the order stands: a decided one is never offered `order
+/// cancel` (which refuses it), a pending one is; the `order show` it names
+/// runs.
+#[test]
+fn a_changed_order_s_help_suggests_only_what_works_for_its_status() {
+    let p = demo();
+    let orders = p.json(&["order", "list"]);
+    let status_of = |reference: &str| {
+        orders
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["ref"] == reference)
+            .unwrap_or_else(|| panic!("no {reference} in {orders}"))["status"]
+            .clone()
+    };
+    assert_eq!(status_of("PO-1001"), "pending");
+    assert_eq!(status_of("PO-1002"), "approved");
+    for (index, pending) in [(0, true), (1, false)] {
+        let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(DEMO).unwrap()).unwrap();
+        doc["accounts"][0]["orders"][index]["amount"] = "61.00".into();
+        let stderr = p.refused(&["apply", &file(&p, "changed.json", &doc)], CONFLICT);
+        says(&stderr, "was placed with other details");
+        let help = stderr.lines().find(|l| l.starts_with("help:")).unwrap();
+        assert_eq!(help.contains("order cancel"), pending, "{help}");
+        let show = help
+            .split('`')
+            .find_map(|c| c.strip_prefix("portalctl order show "))
+            .unwrap_or_else(|| panic!("no order show in {help}"));
+        p.ok(&["order", "show", show]);
+        if pending {
+            let cancel = help
+                .split('`')
+                .find_map(|c| c.strip_prefix("portalctl order cancel "))
+                .unwrap();
+            p.ok(&["order", "cancel", cancel]);
+        }
+    }
+}

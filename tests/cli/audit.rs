@@ -755,3 +755,50 @@ fn managing_users_reads_no_policy_cost_centre_or_account_profile_in_the_log() {
     let history = p.json_as(Some(OWNER), &["user", "history", OWNER]);
     assert_eq!(history[0]["action"], "init", "{history}");
 }
+
+/// The README's way to keep an anchor, run as it is written: `audit head
+/// --anchor` prints one line, `SEQ:HASH`, which `audit verify --anchor`
+/// takes back from the file; `audit head` alone keeps its table, and its
+/// JSON the `anchor` a script reads.
+#[test]
+fn the_readme_s_anchor_commands_work_as_written() {
+    let p = Portal::new();
+    p.member("una@acme.test", "user");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let keep = "portalctl audit head --anchor > audit-anchor.txt";
+    let check = "portalctl audit verify --anchor \"$(cat audit-anchor.txt)\"";
+    says(&readme, keep);
+    says(&readme, check);
+    let dir = crate::support::scratch_dir();
+    let mut bash = std::process::Command::new("bash");
+    bash.args(["-c", &format!("set -e\n{keep}\n{check}")])
+        .current_dir(dir.path())
+        .env("PATH", path_with_binary())
+        .env("PORTALCTL_DB", &p.db)
+        .env("PORTALCTL_NOW", &p.now)
+        .env_remove("PORTALCTL_AS");
+    let out = bash.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let kept = std::fs::read_to_string(dir.path().join("audit-anchor.txt")).unwrap();
+    assert_eq!(kept, format!("{}\n", anchor(&p)));
+    says(&String::from_utf8_lossy(&out.stdout), "intact");
+    assert_eq!(p.json(&["audit", "head"])["anchor"], anchor(&p).as_str());
+    assert_eq!(p.json(&["audit", "head", "--anchor"]), json!(anchor(&p)));
+    assert_eq!(p.ok(&["audit", "head"]).lines().count(), 3);
+}
+
+/// `PATH` with the built binary's folder first, so `portalctl` in a
+/// shell line is the binary under test.
+fn path_with_binary() -> std::ffi::OsString {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_portalctl"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let mut paths = vec![bin];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(paths).unwrap()
+}

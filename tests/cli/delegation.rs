@@ -866,3 +866,61 @@ fn the_operator_is_asked_for_the_delegator_before_the_account() {
         assert!(!err.contains("--account"), "{err}");
     }
 }
+
+/// The command a duplicate delegation's refusal suggests runs as it is
+/// pasted, whoever was refused: the delegator (with their `--as`), an
+/// admin acting for them, or the operator (each with `--for`).
+#[test]
+fn ending_a_duplicate_delegation_runs_as_the_refusal_suggests() {
+    for (actor, for_fin) in [(Some(FIN), false), (Some(OWNER), true), (None, true)] {
+        let p = acme();
+        fin_away(&p);
+        let mut args = vec![
+            "order", "delegate", "--to", EVE, "--from", T1, "--until", T2,
+        ];
+        if for_fin {
+            args.extend(["--for", FIN]);
+        }
+        let stderr = p.refused_as(actor, &args, CONFLICT);
+        says(&stderr, "already delegates");
+        let help = stderr
+            .lines()
+            .find(|l| l.starts_with("help:"))
+            .unwrap_or_else(|| panic!("no help in {stderr}"));
+        let command = help
+            .split('`')
+            .nth(1)
+            .and_then(|c| c.strip_prefix("portalctl "))
+            .unwrap_or_else(|| panic!("no command in {help}"));
+        let words = words(command);
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let ended = p.run_as(None, &words);
+        assert_eq!(ended.code, SUCCESS, "{command}: {}", ended.stderr);
+        // Ended, so the same delegation is made again.
+        p.ok(&[
+            &["--as", FIN][..],
+            &args[..if for_fin { 8 } else { args.len() }],
+        ]
+        .concat());
+    }
+}
+
+/// A command line's words, with double quotes grouping.
+fn words(line: &str) -> Vec<String> {
+    let (mut words, mut word, mut quoted) = (Vec::new(), String::new(), false);
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ' ' if !quoted => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}

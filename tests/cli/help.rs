@@ -536,3 +536,125 @@ fn the_readme_s_exit_codes_are_the_binary_s() {
         assert_eq!(said, meaning, "code {code}");
     }
 }
+
+/// The Quick start's database: the README's Quick start, step by step (the
+/// token Ann accepts is the one `user invite` printed).
+fn quick_start() -> Portal {
+    Portal::cached("the README's Quick start", || {
+        let p = Portal::empty();
+        p.ok(&[
+            "init", "--preset", "portal", "--account", "Acme Ltd", "--owner-email",
+            "olive@acme.test", "--owner-name", "Olive",
+        ]);
+        let ann = p.json(&[
+            "user", "invite", "ann@acme.test", "--name", "Ann", "--role", "manager",
+        ]);
+        p.ok(&[
+            "settings", "set", "mail-from", "Acme Portal <portal@acme.test>",
+        ]);
+        let outbox = p.db.with_file_name("outbox");
+        p.ok(&["outbox", "send", "--to-dir", outbox.to_str().unwrap()]);
+        p.ok(&["user", "accept", ann["token"].as_str().unwrap()]);
+        p.ok(&[
+            "user", "set-role", "ann@acme.test", "admin", "--until", "7d",
+        ]);
+        p.ok(&[
+            "user", "invite", "cy@acme.test", "--role", "user", "--until", "30d",
+        ]);
+        p.ok(&[
+            "policy", "create", "--name", "Finance over 50", "--threshold", "50", "--approvers",
+            "olive@acme.test",
+        ]);
+        p.ok(&[
+            "--as", "ann@acme.test", "order", "place", "--description", "Router", "--amount",
+            "60.00",
+        ]);
+        p.ok(&[
+            "--as", "olive@acme.test", "order", "delegate", "--to", "ann@acme.test", "--until",
+            "2027-01-05T00:00:00Z",
+        ]);
+        p.ok(&["user", "left-company", "--yes", "ann@acme.test"]);
+        p
+    })
+}
+
+/// Every example of every `--help`, run as a shell runs it (pipes,
+/// redirections, `~`) on a copy of the Quick start's database, in a
+/// scratch folder that is also its home, so none writes outside it (`man
+/// --dir ~/...` among them). Each runs or is refused as a refusal is: exit
+/// 2 to 6 with one `error:` line; never an internal error, a crash or a
+/// shell error. That is what the README promises of them, beside naming
+/// the Quick start's people and accounts.
+#[test]
+fn every_help_example_runs_or_is_refused_cleanly_on_the_quick_start_database() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    says(
+        &readme.split_whitespace().collect::<Vec<_>>().join(" "),
+        "names of the Quick start",
+    );
+    let mut cmd = portalctl::command();
+    cmd.build();
+    let mut all = Vec::new();
+    leaves(&cmd, &mut Vec::new(), &mut all);
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_portalctl"))
+        .parent()
+        .unwrap();
+    let mut path = vec![bin.to_path_buf()];
+    path.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    let path = std::env::join_paths(path).unwrap();
+    let mut failed = Vec::new();
+    let mut ran = 0;
+    for (_, mut leaf) in all {
+        let help = leaf.render_long_help().to_string();
+        let examples = help.split("\nExamples:\n").nth(1).unwrap_or_default();
+        for line in examples.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            // Not out to the network.
+            if line.contains("--smtp") {
+                continue;
+            }
+            // A path from the root would be written outside the scratch
+            // folder, into the system of whoever pastes or tests it.
+            if line.split_whitespace().any(|w| w.starts_with('/')) {
+                failed.push(format!(
+                    "{line}: writes outside the home and working folders"
+                ));
+                continue;
+            }
+            let p = quick_start();
+            let home = crate::support::scratch_dir();
+            // Where a fish user's completions go already exists.
+            std::fs::create_dir_all(home.path().join(".config/fish/completions")).unwrap();
+            let out = std::process::Command::new("bash")
+                .args(["-c", line])
+                .current_dir(home.path())
+                .env("HOME", home.path())
+                .env("PATH", &path)
+                .env("PORTALCTL_DB", &p.db)
+                .env("PORTALCTL_NOW", &p.now)
+                .env_remove("PORTALCTL_AS")
+                .env_remove("MANPATH")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap();
+            ran += 1;
+            let code = out.status.code().unwrap_or(-1);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            // Under --json the refusal is one JSON document on stderr; `can`
+            // answers "no" with exit 5 and its table.
+            let said = stderr.lines().filter(|l| l.starts_with("error: ")).count() == 1
+                || (line.contains("--json") && stderr.starts_with("{\"error\":"))
+                || (line.contains(" can ") && code == 5 && stderr.is_empty());
+            let refused = (2..=6).contains(&code) && said;
+            // `man -l -` may be missing here: that is the pager's, not ours.
+            let no_man = line.contains("| man -l -") && stderr.contains("man: command not found");
+            if code != 0 && !refused && !no_man {
+                failed.push(format!("[{code}] {line}\n{stderr}"));
+            }
+        }
+    }
+    assert!(ran > 100, "{ran} examples");
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
