@@ -606,11 +606,11 @@ pub(crate) fn verify_chain(
     })
 }
 
-/// Reads an anchor, `SEQ:HASH` as `audit head` prints it.
+/// Reads an anchor, `SEQ:HASH` as `audit head --anchor` prints it.
 fn parse_anchor(text: &str) -> Result<(i64, String)> {
     let bad = || {
         Error::invalid(format!("`{text}` is not an anchor"))
-            .help("write it as `audit head` prints it: SEQ:HASH")
+            .help("write it as `portalctl audit head --anchor` prints it: SEQ:HASH")
     };
     let (seq, hash) = text.trim().split_once(':').ok_or_else(bad)?;
     let seq: i64 = seq.parse().map_err(|_| bad())?;

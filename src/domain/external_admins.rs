@@ -27,7 +27,7 @@ use super::gate::Write;
 use super::{find_customer_reached, member_in, member_view, standing, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, AccountKind, Email, MemberStatus, Membership, Timestamp};
-use crate::store::{Journal, Tx};
+use crate::store::Tx;
 use crate::view::{ExternalEndedView, MemberView};
 
 /// The customer account named and the partner it belongs to.
@@ -180,33 +180,29 @@ fn needs_access(role: &str) -> String {
 /// `--former-owner-role`, ...): external access with none is not what
 /// `external-admin add` can make, so no file could restore it, and ending
 /// it is `external-admin remove`'s, which keeps it as history. Checked by
-/// the gate on every membership a write changed.
-pub(super) fn ensure_external_admins_keep_access(
+/// the write gate's review on every membership a write changed.
+pub(super) fn ensure_external_admin_keeps_access(
     tx: &dyn Tx,
     catalog: &Catalog,
-    journal: &Journal,
+    m: &Membership,
 ) -> Result<()> {
-    for id in journal.memberships.keys() {
-        let m = tx.membership(*id)?;
-        if m.external_from.is_none() || m.status != MemberStatus::Active {
-            continue;
-        }
-        let role = catalog.role(m.role_id)?;
-        if !role.blocking {
-            continue;
-        }
-        let (who, customer) = (tx.person(m.person_id)?.email, tx.account(m.account_id)?);
-        return Err(Error::conflict(format!(
-            "`{who}` is an external admin of `{}`: {}",
-            customer.name,
-            needs_access(&role.name)
-        ))
-        .help(format!(
-            "leave them a role with access; to end their external access instead: `portalctl external-admin remove {who} --customer \"{}\"`",
-            customer.name
-        )));
+    if m.external_from.is_none() || m.status != MemberStatus::Active {
+        return Ok(());
     }
-    Ok(())
+    let role = catalog.role(m.role_id)?;
+    if !role.blocking {
+        return Ok(());
+    }
+    let (who, customer) = (tx.person(m.person_id)?.email, tx.account(m.account_id)?);
+    Err(Error::conflict(format!(
+        "`{who}` is an external admin of `{}`: {}",
+        customer.name,
+        needs_access(&role.name)
+    ))
+    .help(format!(
+        "leave them a role with access; to end their external access instead: `portalctl external-admin remove {who} --customer \"{}\"`",
+        customer.name
+    )))
 }
 
 impl Portal {

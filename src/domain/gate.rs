@@ -18,7 +18,6 @@ use std::ops::Deref;
 use super::access::Authority;
 use super::audit::{record, Change};
 use super::deciders::Now;
-use super::external_admins::ensure_external_admins_keep_access;
 use super::review::{shortfalls_in, Review, Shortfalls};
 use super::{resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::Result;
@@ -308,7 +307,6 @@ impl Portal {
                 Some(catalog) if !journal.catalog => catalog,
                 _ => Catalog::load(&*tx)?,
             };
-            ensure_external_admins_keep_access(&*tx, &catalog, &journal)?;
             let review = Review::new(&*tx, &catalog, &ctx, &journal);
             review.check(&w.may_lose_admin.borrow())?;
             for warning in review.shortfalls(&w.baselines.borrow())? {

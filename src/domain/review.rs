@@ -92,6 +92,11 @@ impl<'a> Review<'a> {
             let after = self.after(*seat)?;
             self.ensure_owner_stays(before.as_ref(), after.as_ref())?;
             self.ensure_owner_keeps_role(before.as_ref(), after.as_ref())?;
+            if let Some(after) = after.as_ref() {
+                super::external_admins::ensure_external_admin_keeps_access(
+                    self.tx, self.catalog, &after.membership,
+                )?;
+            }
             self.ensure_grantable(before.as_ref(), after.as_ref())?;
             self.ensure_role_serves(before.as_ref(), after.as_ref())?;
             self.ensure_owner_role_is_the_owners(before.as_ref(), after.as_ref())?;
