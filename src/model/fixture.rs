@@ -509,6 +509,15 @@ pub(crate) struct FixtureOrder {
     /// Its cost centre's code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
+    /// The copy of the shipping address it was placed with (`order place
+    /// --ship-to`), which `export` writes as the order keeps it, even when
+    /// the account's address was edited or removed since. A new order
+    /// ships to the account's address of that label, which must be as the
+    /// copy says; only the operator's apply restores an order with a copy
+    /// that differs from it. Left out, an order placed before is compared
+    /// without it and a new one ships nowhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ship_to: Option<FixtureAddress>,
     /// When it was placed (RFC 3339), which `export` writes for every
     /// order; left out, it is placed when the file is applied. Only the
     /// operator's apply restores an order placed before.
