@@ -158,6 +158,25 @@ pub(crate) struct FixtureAccount {
     /// ip add`, `account smarthost set`).
     #[serde(default, skip_serializing_if = "FixturePartnerConfig::is_empty")]
     pub config: FixturePartnerConfig,
+    /// How the account pays (`account payment set`); left out, its
+    /// payment details stay as they are. The operator's `export` writes
+    /// them whole, the IBAN unmasked, so that a copy pays as the
+    /// original does; a member's export leaves them out, since members
+    /// see an IBAN only masked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<FixturePayment>,
+}
+
+/// An account's payment details.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixturePayment {
+    /// `direct-debit`, `bank-transfer`, `card` or `invoice`.
+    pub method: String,
+    /// The bank account's IBAN, whole: a direct debit needs one, a bank
+    /// transfer may keep one, card and invoice take none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iban: Option<String>,
 }
 
 /// A member of the customer's partner with a role on the customer
