@@ -15,7 +15,7 @@ use super::{member_in, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     unseen, Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderDetails, OrderQuery,
-    OrderStatus, Person, Text, Timestamp,
+    OrderStatus, Person, ShippingAddress, Text, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{DeciderView, DecisionView, OrderView, PolicyProgress};
@@ -616,12 +616,17 @@ pub(crate) fn order_reference(reference: &Text) -> Result<String> {
 
 /// Whether an order is placed now, or restored as it was placed before.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Placing {
+enum Placing<'a> {
     /// `order place`: every rule of a new order holds.
     Now,
     /// [`Portal::order_restore`]: what was allowed when the order was
-    /// placed, `at`, and no longer is for a new one, stays so.
-    Restored { at: Timestamp },
+    /// placed, `at`, and no longer is for a new one, stays so; so does
+    /// the copy of the address it was shipped to, `ship_to`, which may
+    /// have been edited or removed since.
+    Restored {
+        at: Timestamp,
+        ship_to: Option<&'a ShippingAddress>,
+    },
 }
 
 /// Places `req` in `account` for `creator_id` (`None` for the operator),
@@ -633,7 +638,7 @@ fn place(
     req: &NewOrder,
     creator_id: Option<i64>,
     creator: String,
-    placing: Placing,
+    placing: Placing<'_>,
     decided: Option<&Decided>,
 ) -> Result<OrderView> {
     let tx = w.tx;
@@ -732,15 +737,21 @@ fn place(
             .map(MatchedPolicy::holding)
             .collect(),
     };
-    let ship_to = req
-        .ship_to
-        .as_deref()
-        .map(|label| super::addresses::ship_to(tx, catalog, &w.ctx, account, label))
-        .transpose()?;
+    let ship_to = match placing {
+        Placing::Restored {
+            ship_to: Some(copy),
+            ..
+        } => Some(copy.clone()),
+        _ => req
+            .ship_to
+            .as_deref()
+            .map(|label| super::addresses::ship_to(tx, catalog, &w.ctx, account, label))
+            .transpose()?,
+    };
     let approved_now = matched.is_empty();
     let placed_at = match placing {
         Placing::Now => w.ctx.now,
-        Placing::Restored { at } => at,
+        Placing::Restored { at, .. } => at,
     };
     let mut order = Order {
         id: 0,
@@ -855,6 +866,8 @@ impl Portal {
     /// It is restored as placed at `placed_at` (`None`: now), and with
     /// `decided` as it was decided too (see [`Decided`]): only a restore
     /// brings back what was decided, since a file decides no order.
+    /// `ship_to` is the copy of the address it was placed with, kept as
+    /// it was (`None`: `req`'s label, resolved as `order place` does).
     ///
     /// A refusal of who `placer` or `decided` name, or of what `decided`
     /// says, names the part at fault as a file names it, relative to the
@@ -866,6 +879,7 @@ impl Portal {
         placer: &Placer,
         placed_at: Option<Timestamp>,
         decided: Option<&Decided>,
+        ship_to: Option<&ShippingAddress>,
     ) -> Result<OrderView> {
         self.write(|w| {
             let tx = w.tx;
@@ -891,6 +905,7 @@ impl Portal {
                 placer.name(),
                 Placing::Restored {
                     at: placed_at.unwrap_or(w.ctx.now),
+                    ship_to,
                 },
                 decided,
             )
@@ -1641,6 +1656,7 @@ mod tests {
             .order_restore(
                 &order(Some(MAX_ORDER_NUMBER)),
                 &Placer::Operator("root".into()),
+                None,
                 None,
                 None,
             )

@@ -158,6 +158,25 @@ pub(crate) struct FixtureAccount {
     /// ip add`, `account smarthost set`).
     #[serde(default, skip_serializing_if = "FixturePartnerConfig::is_empty")]
     pub config: FixturePartnerConfig,
+    /// How the account pays (`account payment set`); left out, its
+    /// payment details stay as they are. The operator's `export` writes
+    /// them whole, the IBAN unmasked, so that a copy pays as the
+    /// original does; a member's export leaves them out, since members
+    /// see an IBAN only masked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<FixturePayment>,
+}
+
+/// An account's payment details.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixturePayment {
+    /// `direct-debit`, `bank-transfer`, `card` or `invoice`.
+    pub method: String,
+    /// The bank account's IBAN, whole: a direct debit needs one, a bank
+    /// transfer may keep one, card and invoice take none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iban: Option<String>,
 }
 
 /// A member of the customer's partner with a role on the customer
@@ -509,6 +528,15 @@ pub(crate) struct FixtureOrder {
     /// Its cost centre's code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_centre: Option<String>,
+    /// The copy of the shipping address it was placed with (`order place
+    /// --ship-to`), which `export` writes as the order keeps it, even when
+    /// the account's address was edited or removed since. A new order
+    /// ships to the account's address of that label, which must be as the
+    /// copy says; only the operator's apply restores an order with a copy
+    /// that differs from it. Left out, an order placed before is compared
+    /// without it and a new one ships nowhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ship_to: Option<FixtureAddress>,
     /// When it was placed (RFC 3339), which `export` writes for every
     /// order; left out, it is placed when the file is applied. Only the
     /// operator's apply restores an order placed before.

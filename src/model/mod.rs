@@ -26,8 +26,8 @@ pub(crate) use capability::{caps, Capability, Need, CAPABILITIES};
 pub(crate) use fixture::{
     Fixture, FixtureAccount, FixtureAddress, FixtureAllocation, FixtureCostCentre, FixtureCourse,
     FixtureDecision, FixtureDelegation, FixtureExternalAdmin, FixtureHold, FixtureLicense,
-    FixtureOrder, FixturePartnerConfig, FixturePerson, FixturePolicy, FixturePrice, FixtureProfile,
-    FixtureRole, FixtureService, FixtureStatus, FixtureUser,
+    FixtureOrder, FixturePartnerConfig, FixturePayment, FixturePerson, FixturePolicy, FixturePrice,
+    FixtureProfile, FixtureRole, FixtureService, FixtureStatus, FixtureUser,
 };
 pub(crate) use keywords::{
     AccountKind, GrantRule, InvitationState, MemberStanding, MemberStatus, OrderStatus, OutboxState,

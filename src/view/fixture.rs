@@ -97,6 +97,8 @@ pub(crate) enum PlanKind {
     OutboundIp,
     /// A partner's smarthost, keyed by its host.
     Smarthost,
+    /// An account's payment details, keyed by the payment method.
+    Payment,
 }
 
 /// What a plan line is about, built in one place: its [`Display`] is the
@@ -175,6 +177,7 @@ impl std::fmt::Display for PlanObject {
             PlanKind::InboundIp => "inbound IP",
             PlanKind::OutboundIp => "outbound IP",
             PlanKind::Smarthost => "smarthost",
+            PlanKind::Payment => "payment details",
         };
         let Some(account) = &self.account else {
             return write!(f, "{word} {key}");
@@ -182,7 +185,7 @@ impl std::fmt::Display for PlanObject {
         match self.kind {
             // A partner's own settings, and a customer's external admins,
             // read "of" the account.
-            PlanKind::Smarthost => write!(f, "{word} of {account}"),
+            PlanKind::Smarthost | PlanKind::Payment => write!(f, "{word} of {account}"),
             PlanKind::ExternalAdmin
             | PlanKind::Licence
             | PlanKind::Price

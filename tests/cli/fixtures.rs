@@ -2054,3 +2054,60 @@ fn export_then_apply_holds_decided_orders_whatever_their_policy_became() {
         restored(&p, &exported);
     }
 }
+
+/// What `export | apply` must not lose: the copy of the address an order
+/// was shipped to (even once the address is edited), where a licence's
+/// seats are shipped, and how an account pays, shown alike in the copy.
+#[test]
+fn export_then_apply_keeps_shipping_addresses_and_payment_details() {
+    let p = Portal::empty();
+    p.ok(&["apply", DEMO]);
+    p.ok(&[
+        "account", "address", "add", "--account", ACCOUNT, "--label", "HQ", "--line1", "1 Road",
+        "--city", "London", "--postcode", "E1 1AA", "--country", "GB",
+    ]);
+    p.json_as(
+        Some("fiona@acme.test"),
+        &[
+            "order", "place", "--description", "Laptop", "--amount", "900", "--cost-centre", "FIN",
+            "--ref", "PO-1042", "--ship-to", "HQ",
+        ],
+    );
+    let shipped = p.json(&["order", "show", "PO-1042"])["ship_to"].clone();
+    assert_eq!(shipped["line1"], "1 Road", "{shipped}");
+    // Edited since: the order keeps its copy, and so does the copy's.
+    p.ok(&["account", "address", "remove", "HQ", "--account", ACCOUNT]);
+    let copy = restored(&p, &p.ok(&["export"]));
+    assert_eq!(copy.json(&["order", "show", "PO-1042"])["ship_to"], shipped);
+
+    let p = Portal::empty();
+    p.ok(&["apply", LMP]);
+    let partner = "Northwind Partners";
+    p.ok(&[
+        "account", "payment", "set", "--account", partner, "--method", "bank-transfer", "--iban",
+        "DE89 3704 0044 0532 0130 00",
+    ]);
+    let copy = restored(&p, &p.ok(&["export"]));
+    let paying = |db: &Portal| {
+        let shown = db.json(&["account", "payment", "show", "--account", partner]);
+        (shown["method"].clone(), shown["iban_masked"].clone())
+    };
+    assert_eq!(paying(&copy), paying(&p));
+    assert_eq!(paying(&copy).0, "bank-transfer");
+    let shipped_to = |db: &Portal| {
+        let licences = db.json(&["license", "list", "--account", partner]);
+        licences
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|l| l["allocations"].as_array().cloned().unwrap_or_default())
+            .map(|a| (a["customer"].clone(), a["ship_to"].clone()))
+            .collect::<Vec<_>>()
+    };
+    let held = shipped_to(&copy);
+    assert!(
+        held.iter().any(|(_, to)| to["label"] == "Warehouse"),
+        "{held:?}"
+    );
+    assert_eq!(held, shipped_to(&p));
+}
