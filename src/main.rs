@@ -1,5 +1,8 @@
 //! The portalctl binary: parse, run, print the error once, exit with its code.
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
