@@ -1,5 +1,6 @@
 //! The portalctl binary: parse, run, print the error once, exit with its code.
 
+/// See Cargo.toml: `apply` runs a fifth faster on it than on glibc's.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
