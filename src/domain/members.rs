@@ -176,7 +176,7 @@ impl Portal {
             let account = resolve_account(tx, &w.ctx, account, Some(email))?;
             w.authorize(&account, caps::USERS_MANAGE.to(refused_action(action)))?;
             let (person, mut membership) = member_in(tx, email, &account)?;
-            let before = member_view(tx, catalog, &membership)?;
+            let before = member_view(tx, &w.ctx, catalog, &membership)?;
             let original = membership.clone();
             let edit = Edit {
                 tx,
@@ -195,7 +195,7 @@ impl Portal {
                 follow_role(tx, catalog, &membership, w.ctx.now)?;
             }
             super::invitations::keep_invitation_within_access(tx, catalog, &membership)?;
-            let mut after = member_view(tx, catalog, &membership)?;
+            let mut after = member_view(tx, &w.ctx, catalog, &membership)?;
             // Someone without access to a partner (deactivated, left, or given
             // the blocking role) keeps no access they were given as its
             // external admin, and someone given less keeps none that gives
@@ -624,7 +624,8 @@ impl Portal {
                         .map_or(&[][..], Vec::as_slice);
                     let enrolled = super::courses::course_names(&catalog, enrolled);
                     let mut view = listed_member_view(
-                        &catalog, &account.name, account.owner_id, listed, enrolled,
+                        &*tx, &self.ctx, &catalog, &account.name, account.owner_id, listed,
+                        enrolled,
                     )?;
                     mark_invitation_expiry(&mut view, self.ctx.now);
                     if filter.status.is_some_and(|s| s != view.status) {
@@ -657,7 +658,7 @@ impl Portal {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
-        let mut view = member_view(&*tx, &catalog, &access.membership)?;
+        let mut view = member_view(&*tx, &self.ctx, &catalog, &access.membership)?;
         if access.membership.status == MemberStatus::Invited {
             if let Some(pending) = tx.pending_invitation(access.membership.id)? {
                 view.invitation_expires_at = Some(pending.expires_at);

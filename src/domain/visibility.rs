@@ -195,6 +195,30 @@ fn merged(email: &Email, kept: &Person) -> Error {
         .help(format!("use `{}` instead", kept.email))
 }
 
+/// What a view shows of a person it names only in passing (whom a member
+/// is flagged a duplicate of, or was merged into) to an actor who may not
+/// know that person: that there is someone, not who.
+pub(crate) const UNSEEN_PERSON: &str = "another person you cannot see";
+
+/// The email of a person a view names in passing, as the actor may read
+/// it: the email itself where they may know the person (see
+/// [`find_person`]), else [`UNSEEN_PERSON`], so that a view keeps saying a
+/// flag exists without naming whom.
+pub(crate) fn shown_email(tx: &dyn Tx, ctx: &Ctx, email: &str) -> Result<String> {
+    if matches!(ctx.actor, Actor::Operator(_)) {
+        return Ok(email.to_string());
+    }
+    let seen = match tx.person_by_email(email)? {
+        Some(person) => sees_person(tx, ctx, &person)?,
+        None => false,
+    };
+    Ok(if seen {
+        email.to_string()
+    } else {
+        UNSEEN_PERSON.to_string()
+    })
+}
+
 /// Whether the actor may know `person`: the operator always; a member for
 /// themselves and for the people of accounts where they hold `users.view`.
 fn sees_person(tx: &dyn Tx, ctx: &Ctx, person: &Person) -> Result<bool> {
