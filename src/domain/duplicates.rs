@@ -251,6 +251,18 @@ fn transfer_in(w: &Write<'_>, h: &OwnershipTransfer<'_>) -> Result<MemberView> {
     // The owner holds the owner role: "account owners always have full
     // access" (004), and courses follow it (003).
     let owner_role = catalog.owner_role()?;
+    if let (Some(until), Some(after)) = (membership.role_until, membership.role_after) {
+        // Whoever gave the access an end meant it to end: that it no
+        // longer does must not pass unseen.
+        w.warn(format!(
+            "`{}` held `{}` in `{}` until {until} (then `{}`); as its owner they hold `{}` for good, with no end",
+            person.email,
+            catalog.role(membership.role_id)?.name,
+            account.name,
+            catalog.role(after)?.name,
+            owner_role.name,
+        ));
+    }
     let new_owner = change_role(w, &account, membership, (owner_role, &[]), &new_before)?;
     if let (Some(m), Some(before)) = (former, former_before) {
         match left_with {
@@ -959,6 +971,31 @@ mod tests {
                 vec![],
                 1
             )
+        );
+    }
+
+    /// Ownership is held for good: a new owner whose role was to lapse
+    /// holds the owner role with no end, and a warning says so.
+    #[test]
+    fn a_transfer_warns_that_the_new_owners_end_is_gone() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "user");
+        let ann = email("ann@acme.test");
+        let until = p.now().plus(chrono::Duration::days(1)).expect("a time");
+        p.set_role(&ann, "admin", None, Some(until))
+            .expect("for a while");
+        p.take_warnings();
+        let owner = p
+            .transfer_ownership(&OwnershipTransfer {
+                to: &ann,
+                former_owner_role: None,
+                account: None,
+            })
+            .expect("transfer");
+        assert_eq!(owner.role_until, None);
+        assert_eq!(
+            p.take_warnings(),
+            [format!("`ann@acme.test` held `admin` in `Acme` until {until} (then `user`); as its owner they hold `admin` for good, with no end")]
         );
     }
 
