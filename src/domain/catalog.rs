@@ -775,7 +775,18 @@ mod tests {
             timezone: None,
         };
         assert!(!p.init(again(same)).expect("the same").created);
-        assert!(!p.init(again(london())).expect("the same").created);
+        let view = p.init(again(london())).expect("the same");
+        assert!(!view.created);
+        // Its result says so, for whoever reads it, terminal or not.
+        use crate::output::Fields;
+        assert!(
+            view.fields().contains(&(
+                "changed",
+                "nothing: already initialised with these settings".to_string()
+            )),
+            "{:?}",
+            view.fields()
+        );
         let paris = LocationInput {
             city: Some("Paris".parse().expect("city")),
             country: Some("FR".into()),
