@@ -81,8 +81,8 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "portalctl user edit ann@acme.test --new-email ann.lee@acme.test",
     ]),
     ("user set-role", &[
-        "portalctl user set-role ann@acme.test admin",
         "portalctl user set-role ann@acme.test admin --until 2026-12-01T09:00:00Z",
+        "portalctl user set-role ann@acme.test admin",
     ]),
     ("user grant", &[
         "portalctl user grant ann@acme.test billing,support    # customer-area preset",

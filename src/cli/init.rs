@@ -70,14 +70,13 @@ pub(crate) fn init(s: &Session, args: InitArgs) -> Result<()> {
     if let Some(warning) = &view.timezone_warning {
         s.out.warn(warning);
     }
+    // A repeated init says it changed nothing in its result (see
+    // `InitView`), on a terminal or not.
     if view.created {
         s.out.note(&format!(
             "initialised `{}` with preset `{}`",
             view.account.name, view.preset
         ));
-    } else {
-        s.out
-            .note("already initialised with these settings; nothing changed");
     }
     s.out.item(&view)
 }

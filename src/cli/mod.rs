@@ -287,14 +287,12 @@ pub fn parse(args: &[OsString]) -> std::result::Result<Cli, clap::Error> {
     })
 }
 
-/// The database PORTALCTL_DB names, if set; an empty one is a mistake (an
-/// unset variable in a script), as an empty --db is.
-fn db_from_env() -> Result<Option<PathBuf>> {
-    match std::env::var_os("PORTALCTL_DB") {
-        Some(db) if db.is_empty() => Err(Error::invalid("PORTALCTL_DB is empty")
-            .help("name the database file, or unset it for the default (see `portalctl --help`)")),
-        db => Ok(db.map(PathBuf::from)),
-    }
+/// The database PORTALCTL_DB names, if set. An empty one is kept empty:
+/// it is a mistake (an unset variable in a script), as an empty --db is,
+/// but only for a command that opens the database (see
+/// [`Session::db_path`]); the others run whatever it holds.
+fn db_from_env() -> Option<PathBuf> {
+    std::env::var_os("PORTALCTL_DB").map(PathBuf::from)
 }
 
 /// Runs one parsed command line.
@@ -302,7 +300,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     let session = Session {
         cli_db: match cli.db {
             Some(db) => Some(db),
-            None => db_from_env()?,
+            None => db_from_env(),
         },
         // A blank PORTALCTL_AS stays blank, for `Session` to refuse.
         act_as: cli

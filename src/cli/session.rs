@@ -83,9 +83,16 @@ impl Session {
         )
     }
 
-    /// The database file: --db / PORTALCTL_DB, else the default.
+    /// The database file: --db / PORTALCTL_DB, else the default. An
+    /// empty PORTALCTL_DB is refused here, where a command first needs
+    /// the database, so that commands that need none run regardless.
     pub(crate) fn db_path(&self) -> Result<PathBuf> {
         match &self.cli_db {
+            // clap refuses an empty --db, so only the variable is empty.
+            Some(p) if p.as_os_str().is_empty() => Err(Error::invalid("PORTALCTL_DB is empty")
+                .help(
+                    "name the database file, or unset it for the default (see `portalctl --help`)",
+                )),
             Some(p) => Ok(p.clone()),
             None => crate::domain::default_db_path(),
         }

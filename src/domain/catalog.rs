@@ -557,7 +557,7 @@ impl Portal {
                 .owner_location
                 .locate(req.preset.require_location, OWNER_FLAGS)?;
             if let Some(existing) = tx.setting("preset")? {
-                return already_initialised(tx, &existing, &req, &account_name, &currency);
+                return already_initialised(tx, &w.ctx, &existing, &req, &account_name, &currency);
             }
             let preset = &req.preset;
             for role in preset.roles() {
@@ -626,7 +626,7 @@ impl Portal {
             let view = InitView {
                 preset: preset.name.clone(),
                 account: super::accounts::account_view(tx, &account)?,
-                owner: member_view(tx, catalog, &membership)?,
+                owner: member_view(tx, &w.ctx, catalog, &membership)?,
                 created: true,
                 timezone_warning: location.warning,
             };
@@ -643,6 +643,7 @@ impl Portal {
 /// timezone when given.
 fn already_initialised(
     tx: &dyn Tx,
+    ctx: &super::Ctx,
     existing: &str,
     req: &InitRequest,
     account_name: &str,
@@ -733,7 +734,7 @@ fn already_initialised(
     Ok(InitView {
         preset: existing.to_string(),
         account: super::accounts::account_view(tx, &first)?,
-        owner: member_view(tx, &catalog, &membership)?,
+        owner: member_view(tx, ctx, &catalog, &membership)?,
         created: false,
         timezone_warning: None,
     })
@@ -774,7 +775,18 @@ mod tests {
             timezone: None,
         };
         assert!(!p.init(again(same)).expect("the same").created);
-        assert!(!p.init(again(london())).expect("the same").created);
+        let view = p.init(again(london())).expect("the same");
+        assert!(!view.created);
+        // Its result says so, for whoever reads it, terminal or not.
+        use crate::output::Fields;
+        assert!(
+            view.fields().contains(&(
+                "changed",
+                "nothing: already initialised with these settings".to_string()
+            )),
+            "{:?}",
+            view.fields()
+        );
         let paris = LocationInput {
             city: Some("Paris".parse().expect("city")),
             country: Some("FR".into()),

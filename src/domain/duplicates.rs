@@ -79,7 +79,7 @@ impl Portal {
             let original = find_person(tx, &w.ctx, of)?;
             let mut before = Vec::new();
             for (place, m, _) in &places {
-                before.push((place, m, member_view(tx, catalog, m)?));
+                before.push((place, m, member_view(tx, &w.ctx, catalog, m)?));
             }
             person.duplicate_of = Some(original.id);
             tx.update_person(&person)?;
@@ -102,10 +102,10 @@ impl Portal {
             // One event in each of their accounts, whose admins read the
             // log by account and all see the flag.
             for (place, m, was) in &before {
-                let now = member_view(tx, catalog, m)?;
+                let now = member_view(tx, &w.ctx, catalog, m)?;
                 w.member_changed("user.flag_duplicate", place, Some(was), &now)?;
             }
-            member_view(tx, catalog, &membership)
+            member_view(tx, &w.ctx, catalog, &membership)
         })
     }
 
@@ -241,16 +241,28 @@ fn transfer_in(w: &Write<'_>, h: &OwnershipTransfer<'_>) -> Result<MemberView> {
         Some(id) => tx.membership_of(id, account.id)?,
         None => None,
     };
-    let new_before = member_view(tx, catalog, &membership)?;
+    let new_before = member_view(tx, &w.ctx, catalog, &membership)?;
     let former_before = former
         .as_ref()
-        .map(|m| member_view(tx, catalog, m))
+        .map(|m| member_view(tx, &w.ctx, catalog, m))
         .transpose()?;
     account.owner_id = Some(person.id);
     tx.update_account(&account)?;
     // The owner holds the owner role: "account owners always have full
     // access" (004), and courses follow it (003).
     let owner_role = catalog.owner_role()?;
+    if let (Some(until), Some(after)) = (membership.role_until, membership.role_after) {
+        // Whoever gave the access an end meant it to end: that it no
+        // longer does must not pass unseen.
+        w.warn(format!(
+            "`{}` held `{}` in `{}` until {until} (then `{}`); as its owner they hold `{}` for good, with no end",
+            person.email,
+            catalog.role(membership.role_id)?.name,
+            account.name,
+            catalog.role(after)?.name,
+            owner_role.name,
+        ));
+    }
     let new_owner = change_role(w, &account, membership, (owner_role, &[]), &new_before)?;
     if let (Some(m), Some(before)) = (former, former_before) {
         match left_with {
@@ -258,7 +270,7 @@ fn transfer_in(w: &Write<'_>, h: &OwnershipTransfer<'_>) -> Result<MemberView> {
                 change_role(w, &account, m, (role, &grants), &before)?;
             }
             None => {
-                let after = member_view(tx, catalog, &m)?;
+                let after = member_view(tx, &w.ctx, catalog, &m)?;
                 w.member_changed("user.transfer_ownership", &account, Some(&before), &after)?;
             }
         }
@@ -294,7 +306,7 @@ fn change_role(
         tx.update_membership(&membership)?;
         follow_role(tx, catalog, &membership, w.ctx.now)?;
     }
-    let after = member_view(tx, catalog, &membership)?;
+    let after = member_view(tx, &w.ctx, catalog, &membership)?;
     w.member_changed("user.transfer_ownership", account, Some(before), &after)?;
     Ok(after)
 }
@@ -342,13 +354,13 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
     }
     for mut m in memberships {
         let mut account = tx.account(m.account_id)?;
-        let dup_before = member_view(tx, catalog, &m)?;
+        let dup_before = member_view(tx, &w.ctx, catalog, &m)?;
         match tx.membership_of(kept.id, account.id)? {
             None => {
                 m.person_id = kept.id;
                 m.updated_at = w.ctx.now;
                 tx.update_membership(&m)?;
-                let after = member_view(tx, catalog, &m)?;
+                let after = member_view(tx, &w.ctx, catalog, &m)?;
                 w.member_changed("user.merge", &account, Some(&dup_before), &after)?;
                 // An invitation mailed to the duplicate's address now
                 // invites the person kept: it goes again, to theirs.
@@ -363,7 +375,7 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
                     ))
                     .help(format!("activate `{into}` in `{}` first", account.name)));
                 }
-                let kept_before = member_view(tx, catalog, &kept_m)?;
+                let kept_before = member_view(tx, &w.ctx, catalog, &kept_m)?;
                 for mut service in tx.services_assigned_to(m.id)? {
                     service.assigned_to = Some(kept_m.id);
                     tx.update_service(&service)?;
@@ -406,7 +418,7 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
                     }
                 }
                 for (before, m) in [(dup_before, &m), (kept_before, &kept_m)] {
-                    let after = member_view(tx, catalog, m)?;
+                    let after = member_view(tx, &w.ctx, catalog, m)?;
                     w.member_changed("user.merge", &account, Some(&before), &after)?;
                 }
                 view.ended.push(account.name.clone());
@@ -960,6 +972,79 @@ mod tests {
                 1
             )
         );
+    }
+
+    /// Ownership is held for good: a new owner whose role was to lapse
+    /// holds the owner role with no end, and a warning says so.
+    #[test]
+    fn a_transfer_warns_that_the_new_owners_end_is_gone() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "user");
+        let ann = email("ann@acme.test");
+        let until = p.now().plus(chrono::Duration::days(1)).expect("a time");
+        p.set_role(&ann, "admin", None, Some(until))
+            .expect("for a while");
+        p.take_warnings();
+        let owner = p
+            .transfer_ownership(&OwnershipTransfer {
+                to: &ann,
+                former_owner_role: None,
+                account: None,
+            })
+            .expect("transfer");
+        assert_eq!(owner.role_until, None);
+        assert_eq!(
+            p.take_warnings(),
+            [format!("`ann@acme.test` held `admin` in `Acme` until {until} (then `user`); as its owner they hold `admin` for good, with no end")]
+        );
+    }
+
+    /// A duplicate flag the operator set between accounts tells a member
+    /// who may not know the other person only that it exists, wherever a
+    /// view of the flagged member reaches them: `user show`, `user list`,
+    /// a write's answer, their export and the audit log.
+    #[test]
+    fn a_duplicate_flag_names_nobody_the_viewer_cannot_see() {
+        let mut p = seeded("portal");
+        crate::domain::testing::add_account(
+            &mut p,
+            "Beta",
+            crate::model::AccountKind::Customer,
+            None,
+        );
+        crate::domain::testing::join_in(&mut p, "ann@acme.test", "user", Some("Acme"));
+        crate::domain::testing::join_in(&mut p, "bea@beta.test", "admin", Some("Beta"));
+        p.flag_duplicate(&email("ann@acme.test"), &email("bea@beta.test"), None)
+            .expect("the operator flags across accounts");
+        let hidden = Some(crate::domain::visibility::UNSEEN_PERSON.to_string());
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let ann = email("ann@acme.test");
+        let shown = p.member_show(&ann, None).expect("show");
+        assert_eq!(shown.duplicate_of, hidden);
+        let listed = p
+            .member_list(&crate::domain::MemberFilter::default())
+            .expect("list");
+        let listed = listed
+            .iter()
+            .find(|m| m.email == ann.as_str())
+            .expect("ann");
+        assert_eq!(listed.duplicate_of, hidden);
+        let changed = p.set_role(&ann, "manager", None, None).expect("set-role");
+        assert_eq!(changed.duplicate_of, hidden);
+        let copy = p.export(None).expect("export");
+        let text = serde_json::to_string(&copy).expect("json");
+        assert!(!text.contains("bea@beta.test"), "{text}");
+        let log = p.audit_list(&AuditFilter::default()).expect("log");
+        let text = serde_json::to_string(&log).expect("json");
+        assert!(!text.contains("bea@beta.test"), "{text}");
+        assert!(
+            text.contains(crate::domain::visibility::UNSEEN_PERSON),
+            "{text}"
+        );
+        // Whoever may know her reads her address.
+        p.ctx.actor = Actor::Operator("root".into());
+        let shown = p.member_show(&ann, None).expect("show");
+        assert_eq!(shown.duplicate_of.as_deref(), Some("bea@beta.test"));
     }
 
     /// Members flag duplicates and support merges them (000): a member

@@ -145,7 +145,7 @@ pub(super) fn end_external_access(
             }
         }
         let held_admin = there.holds(caps::USERS_MANAGE);
-        let before = member_view(tx, catalog, &m)?;
+        let before = member_view(tx, &w.ctx, catalog, &m)?;
         m.status = MemberStatus::Deactivated;
         m.updated_at = now;
         tx.update_membership(&m)?;
@@ -155,7 +155,7 @@ pub(super) fn end_external_access(
             "external_admin.remove",
             &customer,
             Some(&before),
-            &member_view(tx, catalog, &m)?,
+            &member_view(tx, &w.ctx, catalog, &m)?,
         )?;
         w.may_leave_without_admin(&customer);
         let left_without_admin = held_admin && !another_admin(tx, catalog, &customer, m.id, now)?;
@@ -329,7 +329,7 @@ impl Portal {
                     )));
                 }
                 Some(mut m) => {
-                    let before_view = member_view(tx, catalog, &m)?;
+                    let before_view = member_view(tx, &w.ctx, catalog, &m)?;
                     m.role_id = role.id;
                     m.previous_role_id = None;
                     m.role_until = None;
@@ -341,7 +341,7 @@ impl Portal {
                     (m, Some(before_view))
                 }
             };
-            let after = member_view(tx, catalog, &membership)?;
+            let after = member_view(tx, &w.ctx, catalog, &membership)?;
             w.member_changed("external_admin.add", &customer, before.as_ref(), &after)?;
             Ok(after)
         })
@@ -382,11 +382,11 @@ impl Portal {
                     standing(tx, &m)?
                 )));
             }
-            let before_view = member_view(tx, catalog, &m)?;
+            let before_view = member_view(tx, &w.ctx, catalog, &m)?;
             m.status = MemberStatus::Deactivated;
             m.updated_at = w.ctx.now;
             tx.update_membership(&m)?;
-            let after_view = member_view(tx, catalog, &m)?;
+            let after_view = member_view(tx, &w.ctx, catalog, &m)?;
             w.member_changed(
                 "external_admin.remove",
                 &customer,
@@ -445,7 +445,7 @@ impl Portal {
         for c in customers {
             for m in tx.memberships_in(c.id)? {
                 if m.external_from.is_some() {
-                    views.push(member_view(&*tx, &catalog, &m)?);
+                    views.push(member_view(&*tx, &self.ctx, &catalog, &m)?);
                 }
             }
         }

@@ -217,7 +217,7 @@ impl Portal {
             .ok_or_else(|| Error::not_found(not_then(email, &account, at)))?;
         let m = &past.access.membership;
         let grants: Vec<Grant> = past_grants(&past.recorded, at)?;
-        let mut view = super::member_view(&*tx, &catalog, m)?;
+        let mut view = super::member_view(&*tx, &self.ctx, &catalog, m)?;
         view.as_of = Some(at);
         view.account = account.name.clone();
         // Named as they were then, under the address they had then.

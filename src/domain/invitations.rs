@@ -507,7 +507,7 @@ pub(super) fn enrol(
         };
         Some(issue(w, &to, lasts, req.send, 0)?)
     };
-    let member = member_view_of(tx, catalog, &membership, &person, account, held)?;
+    let member = member_view_of(tx, &w.ctx, catalog, &membership, &person, account, held)?;
     let action = if active { "user.add" } else { "user.invite" };
     w.member_changed(action, account, None, &member)?;
     Ok(Enrolled {
@@ -569,7 +569,7 @@ pub(super) fn readdress_invitations(
             continue;
         }
         let account = tx.account(m.account_id)?;
-        let member = member_view(tx, catalog, m)?;
+        let member = member_view(tx, &w.ctx, catalog, m)?;
         end_invitation(tx, old.id, InvitationState::Replaced, now)?;
         let to = Invitee {
             membership: m,
@@ -689,7 +689,7 @@ impl Portal {
                     .help("the invitee runs `portalctl user accept TOKEN` without --as"));
                 }
             }
-            let before = member_view(tx, catalog, &membership)?;
+            let before = member_view(tx, &w.ctx, catalog, &membership)?;
             if let Some(name) = name {
                 let name = name.required("the name")?;
                 match person.known_name() {
@@ -712,7 +712,7 @@ impl Portal {
             membership.updated_at = w.ctx.now;
             tx.update_membership(&membership)?;
             end_invitation(tx, invitation.id, InvitationState::Accepted, w.ctx.now)?;
-            let after = member_view(tx, catalog, &membership)?;
+            let after = member_view(tx, &w.ctx, catalog, &membership)?;
             w.act_as(Actor::Member(person.email.clone()));
             w.member_changed("user.accept", &account, Some(&before), &after)?;
             Ok(after)
@@ -768,7 +768,7 @@ impl Portal {
                 ends,
                 &format!("`portalctl user set-role {email} ROLE --until T` and `user grant {email} G --until T`"),
             )?;
-            let before = member_view(tx, catalog, &membership)?;
+            let before = member_view(tx, &w.ctx, catalog, &membership)?;
             let pending = tx.pending_invitation(membership.id)?;
             if let Some(old) = &pending {
                 end_invitation(tx, old.id, InvitationState::Replaced, w.ctx.now)?;
@@ -794,7 +794,7 @@ impl Portal {
                 role,
             };
             let (token, invitation) = issue(w, &to, lasts, send, resends)?;
-            let member = member_view(tx, catalog, &membership)?;
+            let member = member_view(tx, &w.ctx, catalog, &membership)?;
             let existing_login = tx
                 .memberships_of(person.id)?
                 .iter()

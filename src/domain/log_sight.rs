@@ -17,7 +17,7 @@ use super::licenses::LICENSE_READERS;
 use super::orders::{sight, Sight};
 use super::payments::PAYMENT_READERS;
 use super::services::{visibility, Visibility};
-use super::visibility::knows_account;
+use super::visibility::{knows_account, shown_email};
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
 use crate::model::{Account, Capability};
@@ -209,6 +209,13 @@ pub(super) fn left_out_unknown(
     let Some(fields) = state.as_object_mut() else {
         return Ok(());
     };
+    // A member recorded by someone who could see whom they duplicate or
+    // were merged into reads, to whoever cannot, as `user show` shows it.
+    for key in ["duplicate_of", "merged_into"] {
+        if let Some(Value::String(other)) = fields.get_mut(key) {
+            *other = shown_email(tx, ctx, other)?;
+        }
+    }
     // A merge's `passed_on` names the pending orders it made decidable by
     // the person kept, by number: each only to who sees every order of
     // its account.

@@ -176,7 +176,7 @@ impl Portal {
             let account = resolve_account(tx, &w.ctx, account, Some(email))?;
             w.authorize(&account, caps::USERS_MANAGE.to(refused_action(action)))?;
             let (person, mut membership) = member_in(tx, email, &account)?;
-            let before = member_view(tx, catalog, &membership)?;
+            let before = member_view(tx, &w.ctx, catalog, &membership)?;
             let original = membership.clone();
             let edit = Edit {
                 tx,
@@ -195,7 +195,7 @@ impl Portal {
                 follow_role(tx, catalog, &membership, w.ctx.now)?;
             }
             super::invitations::keep_invitation_within_access(tx, catalog, &membership)?;
-            let mut after = member_view(tx, catalog, &membership)?;
+            let mut after = member_view(tx, &w.ctx, catalog, &membership)?;
             // Someone without access to a partner (deactivated, left, or given
             // the blocking role) keeps no access they were given as its
             // external admin, and someone given less keeps none that gives
@@ -293,6 +293,31 @@ impl Portal {
                 Some((_, Some(after))) => e.catalog.role_in(after, e.account.id)?.id,
                 _ => m.role_after.unwrap_or(m.role_id),
             };
+            // A time-bound role lapses back to the role held for good, so
+            // the role held for good itself has nothing to lapse to: the
+            // end would be dropped unseen.
+            if let (Some((until, None)), true) = (lapse, new == lasting) {
+                let email = &e.person.email;
+                let role = &e.catalog.role(new)?.name;
+                let account = &e.account.name;
+                if m.role_id != new {
+                    // They hold another role for a while, then this one.
+                    let now = &e.catalog.role(m.role_id)?.name;
+                    return Err(Error::conflict(format!(
+                        "`{email}` holds `{now}` in `{account}` for a while and `{role}` for good after it, so `{role}` cannot end at {until}: a role given --until lapses back to the role held for good"
+                    ))
+                    .help(format!(
+                        "`portalctl user set-role {email} {role}` gives it for good now"
+                    )));
+                }
+                let blocking = &e.catalog.blocking_role()?.name;
+                return Err(Error::conflict(format!(
+                    "`{email}` holds `{role}` for good in `{account}`, so it cannot end at {until}: a role given --until lapses back to the role held for good"
+                ))
+                .help(format!(
+                    "to end it at {until}, first give the role to fall back to: `portalctl user set-role {email} {blocking}`, then `portalctl user set-role {email} {role} --until {until}`"
+                )));
+            }
             m.role_id = new;
             match lapse.map(|(until, _)| until) {
                 Some(until) if new != lasting => {
@@ -624,7 +649,8 @@ impl Portal {
                         .map_or(&[][..], Vec::as_slice);
                     let enrolled = super::courses::course_names(&catalog, enrolled);
                     let mut view = listed_member_view(
-                        &catalog, &account.name, account.owner_id, listed, enrolled,
+                        &*tx, &self.ctx, &catalog, &account.name, account.owner_id, listed,
+                        enrolled,
                     )?;
                     mark_invitation_expiry(&mut view, self.ctx.now);
                     if filter.status.is_some_and(|s| s != view.status) {
@@ -657,7 +683,7 @@ impl Portal {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let (access, account) = visible_member(&*tx, &catalog, &self.ctx, email, account)?;
-        let mut view = member_view(&*tx, &catalog, &access.membership)?;
+        let mut view = member_view(&*tx, &self.ctx, &catalog, &access.membership)?;
         if access.membership.status == MemberStatus::Invited {
             if let Some(pending) = tx.pending_invitation(access.membership.id)? {
                 view.invitation_expires_at = Some(pending.expires_at);
@@ -789,6 +815,37 @@ mod tests {
     use super::super::testing::{email, join, seeded};
     use super::super::InviteRequest;
     use super::*;
+
+    /// A time-bound role lapses back to the role held for good, so that
+    /// role cannot be given an end: `set-role` to it with `until` is
+    /// refused (exit 4) and changes nothing, whether it is held now or
+    /// after a time-bound one. Of a role held for a while, it moves the end.
+    #[test]
+    fn the_role_held_for_good_cannot_be_given_an_end() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "user");
+        let ann = email("ann@acme.test");
+        let until = p.now().plus(chrono::Duration::days(1)).expect("a time");
+        let later = p.now().plus(chrono::Duration::days(2)).expect("a time");
+        let err = p
+            .set_role(&ann, "user", None, Some(until))
+            .expect_err("held for good");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert!(err.to_string().contains("holds `user` for good"), "{err}");
+        let shown = p.member_show(&ann, None).expect("show");
+        assert_eq!((shown.role.as_str(), shown.role_until), ("user", None));
+        p.set_role(&ann, "manager", None, Some(until))
+            .expect("for a while");
+        let err = p
+            .set_role(&ann, "user", None, Some(later))
+            .expect_err("the role after");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        let moved = p
+            .set_role(&ann, "manager", None, Some(later))
+            .expect("a new end");
+        assert_eq!(moved.role_until, Some(later));
+        assert_eq!(moved.role_after.as_deref(), Some("user"));
+    }
 
     /// `can` tells a member whose invitation was revoked as `user show`
     /// shows them, revoked, and so does `can --at` a moment after.

@@ -80,7 +80,7 @@ pub(crate) use policies::{NewPolicy, PolicyEdit};
 pub(crate) use timezones::{check_country, LocationInput};
 pub(crate) use visibility::{
     find_account, find_customer_reached, find_person, knows_account, member_in, not_a_member,
-    resolve_account,
+    resolve_account, shown_email,
 };
 
 /// Who is acting.
@@ -500,19 +500,27 @@ impl Catalog {
     }
 }
 
-/// Builds the printable view of a membership.
-pub(crate) fn member_view(tx: &dyn Tx, catalog: &Catalog, m: &Membership) -> Result<MemberView> {
+/// Builds the printable view of a membership, as `ctx`'s actor may read
+/// it (see [`listed_member_view`]).
+pub(crate) fn member_view(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    catalog: &Catalog,
+    m: &Membership,
+) -> Result<MemberView> {
     let person = tx.person(m.person_id)?;
     let account = tx.account(m.account_id)?;
     let held = tx.grants(m.id)?;
-    member_view_of(tx, catalog, m, &person, &account, held)
+    member_view_of(tx, ctx, catalog, m, &person, &account, held)
 }
 
 /// [`member_view`] of a membership whose person, account and grants
 /// (sorted by name, as the store keeps them) the caller holds already: a
 /// write that has just made them reads none of them back.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn member_view_of(
     tx: &dyn Tx,
+    ctx: &Ctx,
     catalog: &Catalog,
     m: &Membership,
     person: &Person,
@@ -544,14 +552,25 @@ pub(crate) fn member_view_of(
         last_invitation,
         invitation_expires_at: None,
     };
-    listed_member_view(catalog, &account.name, account.owner_id, listed, courses)
+    listed_member_view(
+        tx, ctx, catalog, &account.name, account.owner_id, listed, courses,
+    )
 }
 
 /// The view of a member a list read with all it shows (see
 /// [`Tx::members_by_id`]), without reading anything more: `courses` are
 /// the names of the courses they are enrolled in now, `None` where the
 /// catalog has none.
+///
+/// Every view of a member is built here, so this is where a person the
+/// view names in passing (whom they are flagged a duplicate of, or were
+/// merged into) is shown only to an actor who may know them: to anyone
+/// else the flag reads [`visibility::UNSEEN_PERSON`]. An audit event
+/// records the view its actor was shown.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn listed_member_view(
+    tx: &dyn Tx,
+    ctx: &Ctx,
     catalog: &Catalog,
     account: &str,
     owner_id: Option<i64>,
@@ -567,6 +586,9 @@ pub(crate) fn listed_member_view(
         last_invitation,
         invitation_expires_at,
     } = listed;
+    let duplicate_of = duplicate_of
+        .map(|of| shown_email(tx, ctx, &of))
+        .transpose()?;
     let access_ends = m.next_lapse(&held);
     let grants_until = held
         .iter()

@@ -86,7 +86,8 @@ fn snapshot(m: &OutboxMessage) -> serde_json::Value {
         "kind": m.kind,
         "state": m.state,
         "attempts": m.attempts,
-        "last_error": m.last_error,
+        "last_error": m.error(),
+        "cancelled_reason": m.cancelled_reason(),
         "next_attempt_at": m.next_attempt_at,
         "sent_at": m.sent_at,
     })
@@ -636,6 +637,29 @@ mod tests {
         let mut mailer = Scripted::default();
         let report = p.outbox_send(&mut mailer, None).expect("send");
         assert_eq!(report.sent, 1);
+    }
+
+    /// A cancelled email's reason is where it stands, not an attempt's
+    /// error: as a model, in its JSON and in its audit event.
+    #[test]
+    fn a_cancellation_is_no_error() {
+        let mut p = ready_portal();
+        invite(&mut p, "ann@acme.test");
+        let cancelled = p.outbox_cancel(1).expect("cancel");
+        assert_eq!(cancelled.error(), None);
+        assert_eq!(
+            cancelled.cancelled_reason(),
+            Some("cancelled by operator:root")
+        );
+        let json = serde_json::to_value(&cancelled).expect("json");
+        assert_eq!(json["last_error"], serde_json::Value::Null);
+        assert_eq!(json["cancelled_reason"], "cancelled by operator:root");
+        let recorded = snapshot(&cancelled);
+        assert_eq!(recorded["last_error"], serde_json::Value::Null);
+        assert_eq!(recorded["cancelled_reason"], "cancelled by operator:root");
+        invite(&mut p, "bob@acme.test");
+        let pending = p.outbox_list(None, None).expect("list").remove(1);
+        assert_eq!((pending.error(), pending.cancelled_reason()), (None, None));
     }
 
     #[test]

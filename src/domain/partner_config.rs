@@ -350,4 +350,32 @@ mod tests {
             .expect_err("an MSP user");
         assert_eq!(err.to_string(), named.to_string());
     }
+
+    /// A member who may configure, or buy for, no partner of the several
+    /// they belong to is refused as without the capability (exit 5), not
+    /// asked which account they mean: naming one would not help.
+    #[test]
+    fn without_account_a_member_who_may_act_in_no_partner_is_refused() {
+        let mut p = portal();
+        crate::domain::testing::join_in(&mut p, "uma@other.test", "msp-user", Some("Other"));
+        crate::domain::testing::join_in(&mut p, "uma@other.test", "msp-user", Some("Acme"));
+        p.ctx.actor = Actor::Member(email("uma@other.test"));
+        let ip: IpNetwork = "203.0.113.10".parse().expect("an address");
+        let host = "mail.acme.test:25".parse().expect("a smarthost");
+        let purchase = crate::domain::Purchase {
+            product: "MDR".parse().expect("a product"),
+            seats: 1,
+            account: None,
+        };
+        let refusals = [
+            p.ip_add(None, IpDirection::Inbound, ip).map(|_| ()),
+            p.ip_remove(None, IpDirection::Inbound, ip).map(|_| ()),
+            p.smarthost_set(None, host).map(|_| ()),
+            p.license_purchase(&purchase).map(|_| ()),
+        ];
+        for refused in refusals {
+            let err = refused.expect_err("no partner to act in");
+            assert_eq!(err.exit_code(), 5, "{err}");
+        }
+    }
 }

@@ -153,7 +153,7 @@ impl Portal {
             let memberships = tx.memberships_of(person.id)?;
             let mut before = Vec::new();
             for m in &memberships {
-                before.push((m.clone(), member_view(tx, catalog, m)?));
+                before.push((m.clone(), member_view(tx, &w.ctx, catalog, m)?));
             }
             let original = person.clone();
             if let Some(name) = name.clone() {
@@ -179,7 +179,7 @@ impl Portal {
                 } else {
                     m
                 };
-                let now = member_view(tx, catalog, &m)?;
+                let now = member_view(tx, &w.ctx, catalog, &m)?;
                 changed |= now != was;
                 w.member_changed("user.edit", &tx.account(m.account_id)?, Some(&was), &now)?;
                 if m.id == membership.id {
@@ -188,7 +188,7 @@ impl Portal {
             }
             let member = match shown {
                 Some(view) => view,
-                None => member_view(tx, catalog, &membership)?,
+                None => member_view(tx, &w.ctx, catalog, &membership)?,
             };
             if let Some(new) = &new_email {
                 for account in super::invitations::readdress_invitations(w, &person, &memberships)? {

@@ -195,6 +195,30 @@ fn merged(email: &Email, kept: &Person) -> Error {
         .help(format!("use `{}` instead", kept.email))
 }
 
+/// What a view shows of a person it names only in passing (whom a member
+/// is flagged a duplicate of, or was merged into) to an actor who may not
+/// know that person: that there is someone, not who.
+pub(crate) const UNSEEN_PERSON: &str = "another person you cannot see";
+
+/// The email of a person a view names in passing, as the actor may read
+/// it: the email itself where they may know the person (see
+/// [`find_person`]), else [`UNSEEN_PERSON`], so that a view keeps saying a
+/// flag exists without naming whom.
+pub(crate) fn shown_email(tx: &dyn Tx, ctx: &Ctx, email: &str) -> Result<String> {
+    if matches!(ctx.actor, Actor::Operator(_)) {
+        return Ok(email.to_string());
+    }
+    let seen = match tx.person_by_email(email)? {
+        Some(person) => sees_person(tx, ctx, &person)?,
+        None => false,
+    };
+    Ok(if seen {
+        email.to_string()
+    } else {
+        UNSEEN_PERSON.to_string()
+    })
+}
+
 /// Whether the actor may know `person`: the operator always; a member for
 /// themselves and for the people of accounts where they hold `users.view`.
 fn sees_person(tx: &dyn Tx, ctx: &Ctx, person: &Person) -> Result<bool> {
@@ -326,6 +350,11 @@ pub(crate) fn resolve_account_of<T>(
         if accounts.len() > 1 {
             let mut having = Vec::new();
             let mut refused = Vec::new();
+            // Where a command about no object finds no account of the
+            // kind it acts in, the refusals of the others, and whether it
+            // may act in any of them.
+            let mut refused_elsewhere = Vec::new();
+            let mut acts_elsewhere = false;
             for account in accounts {
                 match find(&account) {
                     Ok(_) => match act(&account) {
@@ -334,13 +363,27 @@ pub(crate) fn resolve_account_of<T>(
                         Err(e) => return Err(e),
                     },
                     // Not there, or not there for the actor to know of.
-                    Err(Error::NotFound(_) | Error::Denied(_)) => {}
+                    Err(Error::NotFound(_) | Error::Denied(_)) => {
+                        if object.is_none() {
+                            match act(&account) {
+                                Ok(()) => acts_elsewhere = true,
+                                Err(e @ Error::Denied(_)) => refused_elsewhere.push(e),
+                                Err(e) => return Err(e),
+                            }
+                        }
+                    }
                     Err(e) => return Err(e),
                 }
             }
+            // An actor who may act in none of the accounts that could be
+            // meant is refused as without the capability, wherever they
+            // are a member: naming an account would not help them.
             match (having.as_slice(), object) {
                 ([only], _) => return Ok(only.clone()),
-                ([], _) if refused.len() == 1 => return Err(refused.remove(0)),
+                ([], _) if !refused.is_empty() => return Err(refused.remove(0)),
+                ([], None) if !acts_elsewhere && !refused_elsewhere.is_empty() => {
+                    return Err(refused_elsewhere.remove(0))
+                }
                 ([], Some(Named { noun, group, key })) if refused.is_empty() => {
                     let whose = match ctx.actor {
                         Actor::Member(_) => " you may see it in",

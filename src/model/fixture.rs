@@ -292,6 +292,8 @@ pub(crate) struct FixturePrice {
     /// The key: the product's name.
     pub product: String,
     /// The price in the partner's currency, such as `"12.50"`.
+    #[serde(deserialize_with = "amount_text")]
+    #[schemars(with = "String")]
     pub price: String,
 }
 
@@ -473,6 +475,8 @@ pub(crate) struct FixturePolicy {
     /// Unique within the account.
     pub name: String,
     /// Orders above this amount need approval, such as `"50.00"`.
+    #[serde(deserialize_with = "amount_text")]
+    #[schemars(with = "String")]
     pub threshold: String,
     /// Only orders of this type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -514,6 +518,8 @@ pub(crate) struct FixtureOrder {
     /// What is ordered.
     pub description: String,
     /// The amount in the account's currency, such as `"60.00"`.
+    #[serde(deserialize_with = "amount_text")]
+    #[schemars(with = "String")]
     pub amount: String,
     /// Its order type (`type`, as orders name it everywhere), matched
     /// against policies' `order_type`. Files written before this name
@@ -662,4 +668,36 @@ fn is_yes(b: &bool) -> bool {
 
 fn is_no(b: &bool) -> bool {
     !*b
+}
+
+/// Reads an amount, which a file writes as a decimal string (`"100.00"`):
+/// exact, where a JSON number may not be. A number is refused with the
+/// string to write instead.
+fn amount_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    struct AmountText;
+    impl serde::de::Visitor<'_> for AmountText {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an amount as a string, such as \"100.00\"")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+            Err(written_as_string(&v.to_string(), &format!("{v}.00")))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+            Err(written_as_string(&v.to_string(), &format!("{v}.00")))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
+            Err(written_as_string(&v.to_string(), &format!("{v:.2}")))
+        }
+    }
+    d.deserialize_any(AmountText)
+}
+
+fn written_as_string<E: serde::de::Error>(given: &str, meant: &str) -> E {
+    E::custom(format!(
+        "amounts are written as strings: \"{meant}\", not the number {given}"
+    ))
 }

@@ -585,8 +585,11 @@ pub(crate) struct Invitation {
     pub resend_count: i64,
 }
 
-/// An email waiting in (or delivered from) the outbox.
+/// An email waiting in (or delivered from) the outbox. It prints (and is
+/// recorded) as [`OutboxMessageJson`]: a cancelled email's reason apart
+/// from the errors of its attempts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(into = "OutboxMessageJson")]
 pub(crate) struct OutboxMessage {
     /// Store key.
     pub id: i64,
@@ -609,7 +612,9 @@ pub(crate) struct OutboxMessage {
     pub invitation_id: Option<i64>,
     /// Attempts that reached an outcome (accepted or refused).
     pub attempts: i64,
-    /// The last refusal: the server's answer or what went wrong.
+    /// The last refusal: the server's answer or what went wrong; of a
+    /// cancelled email, why it was cancelled (see
+    /// [`OutboxMessage::cancelled_reason`]).
     pub last_error: Option<String>,
     /// The last time a run took it to send.
     pub last_attempt_at: Option<Timestamp>,
@@ -617,6 +622,71 @@ pub(crate) struct OutboxMessage {
     pub next_attempt_at: Option<Timestamp>,
     /// When it was marked failed or cancelled.
     pub ended_at: Option<Timestamp>,
+}
+
+impl OutboxMessage {
+    /// Why a cancelled email was cancelled (its invitation ended, or
+    /// `outbox cancel`): the store keeps it where an attempt's error is
+    /// kept, but a cancellation is no error.
+    pub(crate) fn cancelled_reason(&self) -> Option<&str> {
+        match self.state {
+            OutboxState::Cancelled => self.last_error.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The last attempt's error, which a cancelled email does not show.
+    pub(crate) fn error(&self) -> Option<&str> {
+        match self.state {
+            OutboxState::Cancelled => None,
+            _ => self.last_error.as_deref(),
+        }
+    }
+}
+
+/// An outbox email as JSON: its fields, with `last_error` only for an
+/// attempt's error and `cancelled_reason` for why it was cancelled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct OutboxMessageJson {
+    id: i64,
+    kind: String,
+    recipient: String,
+    subject: String,
+    body: String,
+    created_at: Timestamp,
+    sent_at: Option<Timestamp>,
+    state: OutboxState,
+    invitation_id: Option<i64>,
+    attempts: i64,
+    last_error: Option<String>,
+    cancelled_reason: Option<String>,
+    last_attempt_at: Option<Timestamp>,
+    next_attempt_at: Option<Timestamp>,
+    ended_at: Option<Timestamp>,
+}
+
+impl From<OutboxMessage> for OutboxMessageJson {
+    fn from(m: OutboxMessage) -> OutboxMessageJson {
+        let last_error = m.error().map(str::to_string);
+        let cancelled_reason = m.cancelled_reason().map(str::to_string);
+        OutboxMessageJson {
+            id: m.id,
+            kind: m.kind,
+            recipient: m.recipient,
+            subject: m.subject,
+            body: m.body,
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+            state: m.state,
+            invitation_id: m.invitation_id,
+            attempts: m.attempts,
+            last_error,
+            cancelled_reason,
+            last_attempt_at: m.last_attempt_at,
+            next_attempt_at: m.next_attempt_at,
+            ended_at: m.ended_at,
+        }
+    }
 }
 
 /// One entry of the audit log.

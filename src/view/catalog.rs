@@ -355,6 +355,14 @@ impl Fields for InitView {
         if let Some(tz) = &self.owner.timezone {
             fields.push(("owner timezone", tz.clone()));
         }
+        // Said in the result itself, so that a script reading it (not
+        // only a person at a terminal) learns the run changed nothing.
+        if !self.created {
+            fields.push((
+                "changed",
+                "nothing: already initialised with these settings".to_string(),
+            ));
+        }
         fields
     }
 }

@@ -17,10 +17,15 @@ impl Row for OutboxMessage {
             self.id.to_string(),
             self.recipient.clone(),
             self.kind.clone(),
-            self.state.to_string(),
+            // Why it was cancelled is part of where it stands, not an
+            // error of an attempt.
+            match self.cancelled_reason() {
+                Some(why) => format!("{} ({why})", self.state),
+                None => self.state.to_string(),
+            },
             self.attempts.to_string(),
             opt_time(self.next_attempt_at),
-            opt(&self.last_error),
+            opt(&self.error().map(str::to_string)),
             self.subject.clone(),
         ]
     }

@@ -321,3 +321,26 @@ fn a_usage_line_shows_no_option_the_environment_filled_in() {
     let err = p.refused_with(&["status"], &[("PORTALCTL_AS", " ")], USAGE);
     says(&err, "--as (or PORTALCTL_AS) is empty");
 }
+
+/// An empty PORTALCTL_DB is refused only by a command that opens the
+/// database: those that need none (`preset list`, `completions`,
+/// `schema`, `help exit-codes`) run regardless.
+#[test]
+fn an_empty_portalctl_db_stops_only_commands_that_open_the_database() {
+    let p = Portal::empty();
+    for args in [
+        &["preset", "list"][..],
+        &["preset", "show", "portal"],
+        &["completions", "bash"],
+        &["schema"],
+        &["help", "exit-codes"],
+    ] {
+        let run = p.run_with(args, &[("PORTALCTL_DB", "")]);
+        assert_eq!(run.code, SUCCESS, "{args:?}: {}", run.stderr);
+        assert!(!run.stdout.is_empty(), "{args:?}");
+    }
+    for args in [&["user", "list"][..], &["export"]] {
+        let err = p.refused_with(args, &[("PORTALCTL_DB", "")], USAGE);
+        says(&err, "PORTALCTL_DB is empty");
+    }
+}

@@ -2111,3 +2111,24 @@ fn export_then_apply_keeps_shipping_addresses_and_payment_details() {
     );
     assert_eq!(held, shipped_to(&p));
 }
+
+/// An amount written as a JSON number is refused (exit 2) at its path,
+/// saying amounts are written as strings and which one to write; nothing
+/// is applied.
+#[test]
+fn an_amount_written_as_a_number_says_to_write_a_string() {
+    let p = Portal::new();
+    let before = p.dump();
+    let file = json!({"accounts": [{"name": ACCOUNT, "policies": [
+        {"name": "Big", "threshold": 100}
+    ]}]});
+    let run = apply_stdin(&p, &[], &file.to_string());
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    let line = error_line(&run.stderr);
+    says(line, "accounts[0].policies[0].threshold: ");
+    says(
+        line,
+        r#"amounts are written as strings: "100.00", not the number 100"#,
+    );
+    assert_eq!(p.dump(), before);
+}

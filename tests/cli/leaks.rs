@@ -374,3 +374,40 @@ fn a_member_learns_nothing_of_orders_they_may_not_see() {
         &["order", "cancel", &theirs, "--reason", "dup"],
     );
 }
+
+/// A duplicate flag the operator set across accounts says, to a member
+/// who cannot see the other person, only that there is one: in `user
+/// show` and `user list` (table and JSON alike), their export and the
+/// audit log, whose JSON keeps `duplicate_of` a string.
+#[test]
+fn a_duplicate_flag_does_not_name_a_person_outside_the_viewers_sight() {
+    let p = portal();
+    p.ok(&["user", "flag-duplicate", PLAIN, "--of", "bob@other.test"]);
+    let hidden = "another person you cannot see";
+    let show = p.run_as(Some(ADMIN), &["user", "show", PLAIN]);
+    assert_eq!(show.code, SUCCESS, "{}", show.stderr);
+    assert!(show.stdout.contains(hidden), "{}", show.stdout);
+    let json = p.json_as(Some(ADMIN), &["user", "show", PLAIN]);
+    assert_eq!(json["duplicate_of"], hidden);
+    let list = p.run_as(Some(ADMIN), &["user", "list"]);
+    assert!(list.stdout.contains(hidden), "{}", list.stdout);
+    for args in [
+        &["user", "show", PLAIN][..],
+        &["user", "list"],
+        &["--json", "user", "list"],
+        &["export"],
+        &["--json", "audit", "list", "--all"],
+        &["audit", "list", "--all"],
+    ] {
+        let run = p.run_as(Some(ADMIN), args);
+        assert_eq!(run.code, SUCCESS, "{args:?}: {}", run.stderr);
+        assert!(
+            !run.stdout.contains("bob@other.test"),
+            "{args:?} names bob: {}",
+            run.stdout
+        );
+    }
+    // The operator, who sees everyone, reads whom.
+    let json = p.json(&["user", "show", PLAIN]);
+    assert_eq!(json["duplicate_of"], "bob@other.test");
+}

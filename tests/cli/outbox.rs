@@ -261,10 +261,14 @@ fn ending_an_invitation_cancels_its_email_in_the_same_change() {
             (
                 m["recipient"].as_str().unwrap().to_string(),
                 m["state"].as_str().unwrap().to_string(),
-                m["last_error"].as_str().unwrap_or("-").to_string(),
+                m["cancelled_reason"].as_str().unwrap_or("-").to_string(),
             )
         })
         .collect();
+    // A cancellation is no error of an attempt.
+    for m in outbox(&p, &[]) {
+        assert_eq!(m["last_error"], serde_json::Value::Null, "{m}");
+    }
     let row = |who: &str, state: &str, why: &str| (who.into(), state.into(), why.into());
     assert_eq!(
         states,
@@ -444,4 +448,23 @@ fn a_merge_sends_a_moved_invitation_to_the_person_kept() {
             ("keep@acme.test".to_string(), "pending".to_string())
         ]
     );
+}
+
+/// `outbox list` shows why an email was cancelled beside its state, not
+/// under LAST ERROR, which is for an attempt's error.
+#[test]
+fn a_cancelled_emails_reason_is_shown_with_its_state() {
+    let p = Portal::new();
+    p.invite(ANN, "user", ACCOUNT);
+    p.ok(&["user", "revoke-invite", "--yes", ANN]);
+    let table = p.ok(&["outbox", "list"]);
+    let header = table.lines().next().unwrap();
+    let row = table.lines().nth(1).unwrap();
+    says(row, "cancelled (the invitation was revoked)");
+    // The LAST ERROR column of the row is empty.
+    let at = header.find("LAST ERROR").unwrap();
+    assert!(row[at..].starts_with("- "), "{table}");
+    let listed = p.json(&["outbox", "list"]);
+    assert_eq!(listed[0]["cancelled_reason"], "the invitation was revoked");
+    assert_eq!(listed[0]["last_error"], serde_json::Value::Null);
 }

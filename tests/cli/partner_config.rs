@@ -302,3 +302,23 @@ fn an_msp_administrator_who_is_also_an_external_admin_configures_without_account
         "{v}"
     );
 }
+
+/// Without --account, a member of two partners who may configure, or buy
+/// licences for, neither is refused as without the capability (exit 5),
+/// not asked to pick an account (exit 2).
+#[test]
+fn a_member_who_may_act_in_no_partner_is_refused_without_account() {
+    let p = msp();
+    p.ok(&["account", "create", "Other", "--kind", "partner"]);
+    p.member_in("uma@other.test", "msp-user", "Other");
+    p.member_in("uma@other.test", "msp-user", ACCOUNT);
+    for args in [
+        &["account", "ip", "add", "--inbound", "203.0.113.7"][..],
+        &["account", "ip", "remove", "--inbound", "203.0.113.7"],
+        &["account", "smarthost", "set", "mail.other.test"],
+        &["license", "purchase", "--product", "MDR", "--seats", "1"],
+    ] {
+        let err = p.refused_as(Some("uma@other.test"), args, DENIED);
+        assert!(!err.contains("several accounts"), "{args:?}: {err}");
+    }
+}

@@ -596,4 +596,14 @@ fn the_same_init_again_changes_nothing() {
     )));
     assert_eq!(run.code, SUCCESS, "{run:?}");
     assert_eq!(before, p.dump(), "a repeated init changed the database");
+    // Piped, not only on a terminal, the result says nothing changed; in
+    // JSON, `created` is false.
+    says(
+        &run.stdout,
+        "nothing: already initialised with these settings",
+    );
+    let json = p.json(&strs(&words(
+        "init --preset portal --account 'Acme Ltd' --owner-email owner@acme.test --owner-name 'Olive Owner'",
+    )));
+    assert_eq!(json["created"], false);
 }

@@ -1019,3 +1019,49 @@ fn a_time_bound_admin_applies_an_invitee_until_their_own_end() {
     let expires = p.text("SELECT expires_at FROM invitations ORDER BY id DESC LIMIT 1");
     assert!(expires.as_str() <= T, "{expires}");
 }
+
+/// A role held for good has nothing to lapse back to: `set-role` to it
+/// with --until is refused (exit 4), saying why and how to end it, and
+/// changes nothing. Of one held for a while, --until moves its end.
+#[test]
+fn set_role_until_to_the_role_held_for_good_is_refused_with_the_way_to_end_it() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    let err = p.refused(
+        &["user", "set-role", "ann@acme.test", "user", "--until", T],
+        CONFLICT,
+    );
+    says(&err, "holds `user` for good");
+    says(&err, "set-role ann@acme.test no-access");
+    p.ok(&["user", "set-role", "ann@acme.test", "manager", "--until", T]);
+    let err = p.refused(
+        &["user", "set-role", "ann@acme.test", "user", "--until", "2d"],
+        CONFLICT,
+    );
+    says(&err, "`user` for good after it");
+    let v = p.json(&[
+        "user", "set-role", "ann@acme.test", "manager", "--until", "2d",
+    ]);
+    assert_eq!(
+        (&v["role_until"], &v["role_after"]),
+        (&json!("2026-11-27T10:00:00Z"), &json!("user"))
+    );
+}
+
+/// Ownership is held for good: a new owner whose role was to end at T
+/// keeps the owner role with no end, and a warning says the end is gone.
+#[test]
+fn transferring_ownership_says_the_new_owners_end_is_gone() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    p.ok(&["user", "set-role", "ann@acme.test", "admin", "--until", T]);
+    let run = p.run(&[
+        "user", "transfer-ownership", "--to", "ann@acme.test", "--yes",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    says(
+        &run.stderr,
+        &format!("warning: `ann@acme.test` held `admin` in `{ACCOUNT}` until {T}"),
+    );
+    says(&run.stderr, "for good, with no end");
+}
