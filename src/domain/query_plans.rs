@@ -638,3 +638,50 @@ fn one_member_commands_and_everyday_lists_use_indexes() {
     );
     assert!(failures.is_empty(), "full scans:\n{}", failures.join("\n"));
 }
+
+/// The lines of the plans of `ran` that read every member of an account
+/// by its index: as much work as a scan of the account.
+fn whole_account_reads(ran: &[String]) -> Vec<String> {
+    let explainer = SqliteStore::in_memory().expect("store");
+    ran.iter()
+        .flat_map(|sql| {
+            let plan = explainer.query_plan(sql).unwrap_or_default();
+            plan.into_iter()
+                .filter(|line| line.ends_with("INDEX memberships_by_account (account_id=?)"))
+                .map(move |line| format!("{line}\n    in: {sql}"))
+        })
+        .collect()
+}
+
+#[test]
+fn taking_an_admin_s_access_reads_no_account_whole() {
+    // Whether an admin remains is found from the holding side, a few at a
+    // time: reading every member for it made a file demoting thousands
+    // of admins take time growing with the square of the account.
+    let ann = email("ann@acme.test");
+    let promote = |p: &mut Portal| {
+        p.set_role(&ann, "admin", None, None).expect("promote");
+    };
+    let demote = statements_of(promote, |p| {
+        p.set_role(&ann, "user", None, None).expect("demote");
+    });
+    assert!(!demote.is_empty());
+    assert_eq!(
+        whole_account_reads(&demote),
+        Vec::<String>::new(),
+        "set-role"
+    );
+    let deactivate = statements_of(promote, |p| {
+        p.deactivate(&ann, None, &Handover::Refuse)
+            .expect("deactivate");
+    });
+    assert_eq!(
+        whole_account_reads(&deactivate),
+        Vec::<String>::new(),
+        "deactivate"
+    );
+    // The check reads what it looks for: a statement reading the account
+    // whole is caught.
+    let whole = "SELECT id FROM memberships WHERE account_id = ?1 ORDER BY id".to_string();
+    assert_eq!(whole_account_reads(&[whole]).len(), 1);
+}

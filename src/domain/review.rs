@@ -67,6 +67,9 @@ pub(super) struct Review<'a> {
     ctx: &'a Ctx,
     journal: &'a Journal,
     seats: OnceCell<BTreeSet<Seat>>,
+    /// The seats the write minted an invitation token for (read with
+    /// `seats`).
+    minted: OnceCell<BTreeSet<Seat>>,
     /// The journal's old membership rows, by the seat they were at.
     old_rows: OnceCell<HashMap<Seat, &'a (Membership, Vec<Grant>)>>,
     accounts: RefCell<HashMap<i64, Account>>,
@@ -126,6 +129,7 @@ impl<'a> Review<'a> {
             ctx,
             journal,
             seats: OnceCell::new(),
+            minted: OnceCell::new(),
             old_rows: OnceCell::new(),
             accounts: RefCell::default(),
             afters: RefCell::default(),
@@ -139,11 +143,13 @@ impl<'a> Review<'a> {
         if let Some(seats) = self.seats.get() {
             return Ok(seats);
         }
-        let mut seats: BTreeSet<Seat> = BTreeSet::new();
+        let mut minted: BTreeSet<Seat> = BTreeSet::new();
         for id in &self.journal.tokens {
             let m = self.tx.membership(*id)?;
-            seats.insert((m.person_id, m.account_id));
+            minted.insert((m.person_id, m.account_id));
         }
+        let mut seats = minted.clone();
+        let _ = self.minted.set(minted);
         for (id, before) in &self.journal.memberships {
             if let Some((m, _)) = before {
                 seats.insert((m.person_id, m.account_id));
@@ -183,14 +189,14 @@ impl<'a> Review<'a> {
     /// gives all the invitation gives, as a new invitation does: a member
     /// resending an invitation (pending, expired or revoked) must hold all
     /// of it, though the membership may read the same after.
-    fn token_minted(&self, (person, account): Seat) -> Result<bool> {
-        for id in &self.journal.tokens {
-            let m = self.tx.membership(*id)?;
-            if m.person_id == person && m.account_id == account {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+    fn token_minted(&self, seat: Seat) -> Result<bool> {
+        // Read once with the seats: a run of invitations asks this of
+        // each of its thousands of seats.
+        self.seats()?;
+        Ok(self
+            .minted
+            .get()
+            .is_some_and(|minted| minted.contains(&seat)))
     }
 
     /// An account as the write leaves it.
@@ -791,15 +797,28 @@ impl<'a> Review<'a> {
             return Ok(());
         }
         let account = self.account(account_id)?;
-        for m in self.tx.memberships_in(account_id)? {
-            if m.status != MemberStatus::Active {
-                continue;
+        // Those who hold it once everything time-bound has lapsed, found
+        // by index, oldest first, a few at a time: reading every member
+        // made a file demoting thousands of admins take time growing with
+        // the square of the account.
+        let holding = super::access::holding(self.catalog, caps::USERS_MANAGE, account.owner_id);
+        let mut limit = 8;
+        loop {
+            let found =
+                self.tx
+                    .active_holders(account_id, &holding, Timestamp::end_of_time(), limit)?;
+            for m in &found {
+                let grants = self.tx.grants(m.id)?;
+                let owner = account.owner_id == Some(m.person_id);
+                let m = m.clone().in_force(self.ctx.now);
+                if lasting_admin(self.catalog, &m, &grants, owner, self.ctx.now)? {
+                    return Ok(());
+                }
             }
-            let grants = self.tx.grants(m.id)?;
-            let owner = account.owner_id == Some(m.person_id);
-            if lasting_admin(self.catalog, &m, &grants, owner, self.ctx.now)? {
-                return Ok(());
+            if found.len() < limit {
+                break;
             }
+            limit = limit.saturating_mul(8);
         }
         let who = self.tx.person(person)?.email;
         let lapses = after
