@@ -1045,6 +1045,39 @@ mod tests {
         p.ctx.actor = Actor::Operator("root".into());
         let shown = p.member_show(&ann, None).expect("show");
         assert_eq!(shown.duplicate_of.as_deref(), Some("bea@beta.test"));
+        // The log keeps who she is: what the owner was shown in place of
+        // her is not what happened. The owner then flags ann a duplicate
+        // of himself, and the event says whom the flag named before.
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        p.flag_duplicate(&ann, &email("owner@acme.test"), None)
+            .expect("the owner flags again");
+        p.ctx.actor = Actor::Operator("root".into());
+        let log = p.audit_list(&AuditFilter::default()).expect("log");
+        let flags = |action: &str| -> Vec<(Option<String>, Option<String>)> {
+            log.iter()
+                .filter(|e| e.action == action && e.target.as_deref() == Some(ann.as_str()))
+                .map(|e| {
+                    let of = |v: &Option<serde_json::Value>| {
+                        v.as_ref()
+                            .and_then(|v| v.get("duplicate_of"))
+                            .and_then(|v| v.as_str())
+                            .map(str::to_string)
+                    };
+                    (of(&e.before), of(&e.after))
+                })
+                .collect()
+        };
+        let bea = Some("bea@beta.test".to_string());
+        assert_eq!(flags("user.set_role"), vec![(bea.clone(), bea.clone())]);
+        assert_eq!(
+            flags("user.flag_duplicate"),
+            vec![(None, bea.clone()), (bea, Some("owner@acme.test".into()))]
+        );
+        let text = serde_json::to_string(&log).expect("json");
+        assert!(
+            !text.contains(crate::domain::visibility::UNSEEN_PERSON),
+            "{text}"
+        );
     }
 
     /// Members flag duplicates and support merges them (000): a member

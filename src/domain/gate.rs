@@ -19,8 +19,9 @@ use super::access::Authority;
 use super::audit::{record, Change};
 use super::deciders::Now;
 use super::review::{shortfalls_in, Review, Shortfalls};
+use super::visibility::UNSEEN_PERSON;
 use super::{resolve_account, Actor, Catalog, Ctx, Portal};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Account, Need, Timestamp};
 use crate::store::{Journal, Store, Tx};
 use crate::view::MemberView;
@@ -206,7 +207,64 @@ impl Write<'_> {
         before: Option<&MemberView>,
         after: &MemberView,
     ) -> Result<()> {
-        self.changed(action, account, after.email.clone(), before, after)
+        // A view names whom the member duplicates, or was merged into, as
+        // the actor may read it (`shown_email`); the log keeps who it is,
+        // and shows it only to whoever may see them (`log_sight`).
+        let before = before.map(|b| self.recorded(b, after, true)).transpose()?;
+        let after_whole = self.recorded(after, after, false)?;
+        self.changed(
+            action,
+            account,
+            after.email.clone(),
+            before.as_ref(),
+            &after_whole,
+        )
+    }
+
+    /// `view` as the log records it: with the people it names in passing
+    /// as they are, where the actor was shown [`UNSEEN_PERSON`] instead;
+    /// as the write found them for a view from `before` it, as it leaves
+    /// them otherwise. `after` is the view the write leaves, whose email
+    /// finds the person if the write changed theirs.
+    pub(crate) fn recorded(
+        &self,
+        view: &MemberView,
+        after: &MemberView,
+        before: bool,
+    ) -> Result<MemberView> {
+        let hidden = |f: &Option<String>| f.as_deref() == Some(UNSEEN_PERSON);
+        let mut whole = view.clone();
+        if !hidden(&view.duplicate_of) && !hidden(&view.merged_into) {
+            return Ok(whole);
+        }
+        // The email may be the one this write changed.
+        let person = match self.tx.person_by_email(&view.email)? {
+            Some(p) => p,
+            None => self
+                .tx
+                .person_by_email(&after.email)?
+                .ok_or_else(|| Error::Internal(anyhow::anyhow!("no person for a member's view")))?,
+        };
+        let person = match before {
+            // Only a write that changed the person's row has it in its
+            // journal, and only a hidden flag comes here: rarely read.
+            true => match self.tx.journal().people.remove(&person.id) {
+                Some(Some(was)) => was,
+                _ => person,
+            },
+            false => person,
+        };
+        let email_of = |id: Option<i64>| -> Result<Option<String>> {
+            id.map(|id| self.tx.person(id).map(|p| p.email.to_string()))
+                .transpose()
+        };
+        if hidden(&view.duplicate_of) {
+            whole.duplicate_of = email_of(person.duplicate_of)?;
+        }
+        if hidden(&view.merged_into) {
+            whole.merged_into = email_of(person.merged_into)?;
+        }
+        Ok(whole)
     }
 
     /// The actor as a party to `account`, refused unless they hold `cap`.

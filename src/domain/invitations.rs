@@ -588,8 +588,11 @@ pub(super) fn readdress_invitations(
             "user.resend_invite",
             &account,
             person.email.to_string(),
-            Some(&Reissue::of(&member, Some(&old))),
-            &Reissue::of(&member, Some(&new)),
+            Some(&Reissue::of(
+                &w.recorded(&member, &member, true)?,
+                Some(&old),
+            )),
+            &Reissue::of(&w.recorded(&member, &member, false)?, Some(&new)),
         )?;
         sent.push(account);
     }
@@ -803,8 +806,8 @@ impl Portal {
                 "user.resend_invite",
                 &account,
                 member.email.clone(),
-                Some(&Reissue::of(&before, pending.as_ref())),
-                &Reissue::of(&member, Some(&invitation)),
+                Some(&Reissue::of(&w.recorded(&before, &member, true)?, pending.as_ref())),
+                &Reissue::of(&w.recorded(&member, &member, false)?, Some(&invitation)),
             )?;
             Ok(InvitedView {
                 member,

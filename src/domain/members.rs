@@ -206,7 +206,7 @@ impl Portal {
                 Vec::new()
             };
             after.external_ended = ended.iter().map(|(_, v)| v.clone()).collect();
-            let mut after_json = snapshot(&after)?;
+            let mut after_json = snapshot(&w.recorded(&after, &after, false)?)?;
             if let Some(fields) = after_json.as_object_mut() {
                 fields.extend(notes);
             }
@@ -214,7 +214,7 @@ impl Portal {
                 action,
                 account: Some(account.clone()),
                 target: Some(email.to_string()),
-                before: Some(snapshot(&before)?.into()),
+                before: Some(snapshot(&w.recorded(&before, &after, true)?)?.into()),
                 after: Some(after_json.into()),
             });
             // The event keeps every customer; the answer names only those

@@ -410,4 +410,14 @@ fn a_duplicate_flag_does_not_name_a_person_outside_the_viewers_sight() {
     // The operator, who sees everyone, reads whom.
     let json = p.json(&["user", "show", PLAIN]);
     assert_eq!(json["duplicate_of"], "bob@other.test");
+    // What the admin was shown in bob's place is not what the log keeps:
+    // a change the admin makes is recorded with whom the flag names.
+    let run = p.run_as(Some(ADMIN), &["user", "set-role", PLAIN, "manager"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let event = p.last_event();
+    assert_eq!(event["action"], "user.set_role", "{event}");
+    assert_eq!(event["before"]["duplicate_of"], "bob@other.test", "{event}");
+    assert_eq!(event["after"]["duplicate_of"], "bob@other.test", "{event}");
+    let stored = "SELECT COUNT(*) FROM audit_events WHERE before || after LIKE '%you cannot see%'";
+    assert_eq!(p.text(stored), "0");
 }
