@@ -802,26 +802,3 @@ fn path_with_binary() -> std::ffi::OsString {
     ));
     std::env::join_paths(paths).unwrap()
 }
-
-/// An export rescues the data of a file whose audit chain is broken: it
-/// is written whole, and one warning names the first broken event and
-/// `audit verify`. An intact chain warns of nothing.
-#[test]
-fn an_export_of_a_broken_log_is_written_with_a_warning() {
-    let p = acme_and_beta();
-    let intact = p.run(&["export"]);
-    assert_eq!((intact.code, intact.stderr.as_str()), (0, ""));
-    let invite = seq_of(&p, "user.invite");
-    tamper_unseen(
-        &p,
-        &format!("UPDATE audit_events SET target = 'x@acme.test' WHERE seq = {invite}"),
-    );
-    let run = p.run(&["export"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stdout, intact.stdout, "the same data is written");
-    let lines: Vec<&str> = run.stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "{}", run.stderr);
-    assert!(lines[0].starts_with("warning: "), "{}", lines[0]);
-    says(lines[0], &format!("broken at event {invite}"));
-    says(lines[0], "portalctl audit verify");
-}
