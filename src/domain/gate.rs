@@ -11,6 +11,7 @@
 //! defect. Commands cannot commit any other way: the store sits in
 //! [`Gate`], whose reads hand out no commit.
 
+use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Deref;
@@ -216,8 +217,8 @@ impl Write<'_> {
             action,
             account,
             after.email.clone(),
-            before.as_ref(),
-            &after_whole,
+            before.as_deref(),
+            &*after_whole,
         )
     }
 
@@ -226,17 +227,17 @@ impl Write<'_> {
     /// as the write found them for a view from `before` it, as it leaves
     /// them otherwise. `after` is the view the write leaves, whose email
     /// finds the person if the write changed theirs.
-    pub(crate) fn recorded(
+    pub(crate) fn recorded<'v>(
         &self,
-        view: &MemberView,
+        view: &'v MemberView,
         after: &MemberView,
         before: bool,
-    ) -> Result<MemberView> {
+    ) -> Result<Cow<'v, MemberView>> {
         let hidden = |f: &Option<String>| f.as_deref() == Some(UNSEEN_PERSON);
-        let mut whole = view.clone();
         if !hidden(&view.duplicate_of) && !hidden(&view.merged_into) {
-            return Ok(whole);
+            return Ok(Cow::Borrowed(view));
         }
+        let mut whole = view.clone();
         // The email may be the one this write changed.
         let person = match self.tx.person_by_email(&view.email)? {
             Some(p) => p,
@@ -264,7 +265,7 @@ impl Write<'_> {
         if hidden(&view.merged_into) {
             whole.merged_into = email_of(person.merged_into)?;
         }
-        Ok(whole)
+        Ok(Cow::Owned(whole))
     }
 
     /// The actor as a party to `account`, refused unless they hold `cap`.

@@ -589,10 +589,10 @@ pub(super) fn readdress_invitations(
             &account,
             person.email.to_string(),
             Some(&Reissue::of(
-                &w.recorded(&member, &member, true)?,
+                &*w.recorded(&member, &member, true)?,
                 Some(&old),
             )),
-            &Reissue::of(&w.recorded(&member, &member, false)?, Some(&new)),
+            &Reissue::of(&*w.recorded(&member, &member, false)?, Some(&new)),
         )?;
         sent.push(account);
     }
@@ -806,8 +806,8 @@ impl Portal {
                 "user.resend_invite",
                 &account,
                 member.email.clone(),
-                Some(&Reissue::of(&w.recorded(&before, &member, true)?, pending.as_ref())),
-                &Reissue::of(&w.recorded(&member, &member, false)?, Some(&invitation)),
+                Some(&Reissue::of(&*w.recorded(&before, &member, true)?, pending.as_ref())),
+                &Reissue::of(&*w.recorded(&member, &member, false)?, Some(&invitation)),
             )?;
             Ok(InvitedView {
                 member,
