@@ -143,10 +143,23 @@ impl<'a> Review<'a> {
         if let Some(seats) = self.seats.get() {
             return Ok(seats);
         }
+        // Every membership the write changed or minted a token for, read
+        // as the write leaves it in one go: a run of joiners is thousands.
+        let ids: BTreeSet<i64> = (self.journal.memberships.keys())
+            .chain(&self.journal.tokens)
+            .copied()
+            .collect();
+        let ids: Vec<i64> = ids.into_iter().collect();
+        let mut now: HashMap<i64, (Membership, Vec<Grant>)> = (self.tx)
+            .memberships_with_grants(&ids)?
+            .into_iter()
+            .map(|(m, grants)| (m.id, (m, grants)))
+            .collect();
         let mut minted: BTreeSet<Seat> = BTreeSet::new();
         for id in &self.journal.tokens {
-            let m = self.tx.membership(*id)?;
-            minted.insert((m.person_id, m.account_id));
+            if let Some((m, _)) = now.get(id) {
+                minted.insert((m.person_id, m.account_id));
+            }
         }
         let mut seats = minted.clone();
         let _ = self.minted.set(minted);
@@ -154,12 +167,14 @@ impl<'a> Review<'a> {
             if let Some((m, _)) = before {
                 seats.insert((m.person_id, m.account_id));
             }
-            let now = self.tx.membership(*id)?;
+            let Some((now, grants)) = now.remove(id) else {
+                continue;
+            };
             let seat = (now.person_id, now.account_id);
             seats.insert(seat);
             // The seat's row as the write leaves it: kept for `after`.
             let standing = Standing {
-                grants: self.tx.grants(now.id)?,
+                grants,
                 owner: self.account(now.account_id)?.owner_id == Some(now.person_id),
                 membership: now,
             };

@@ -219,6 +219,11 @@ seam! {
         fn update_membership(&self, membership: &Membership) -> Result<()>;
         /// The grants of a membership, by name.
         fn grants(&self, membership_id: i64) -> Result<Vec<Grant>>;
+        /// The memberships with these ids (each listed once), as they
+        /// stand, each with its grants by name; in no particular order.
+        /// What a write's review reads back of the seats it changed: two
+        /// statements for a run of thousands.
+        fn memberships_with_grants(&self, ids: &[i64]) -> Result<Vec<(Membership, Vec<Grant>)>>;
         /// Adds or replaces a grant.
         fn put_grant(&self, membership_id: i64, grant: &Grant) -> Result<()>;
         /// Removes a grant.
@@ -747,6 +752,11 @@ pub(crate) struct SqliteTx<'c> {
     tx: Open<'c>,
     journal: RefCell<Journal>,
     moment: Option<Timestamp>,
+    /// How far each account's kept count of active members has moved in
+    /// this transaction and is not yet written: written once, before the
+    /// count is read and at the commit, so that a run of thousands of
+    /// joiners updates the count's row once rather than once each.
+    active_deltas: RefCell<BTreeMap<i64, i64>>,
 }
 
 /// A transaction of its own, or a savepoint inside a batch. Dropped
@@ -772,6 +782,7 @@ impl SqliteTx<'_> {
             tx,
             journal: RefCell::default(),
             moment,
+            active_deltas: RefCell::default(),
         }
     }
 
@@ -830,6 +841,7 @@ impl SqliteTx<'_> {
     }
 
     fn commit(self) -> Result<()> {
+        self.write_active_counts()?;
         match self.tx {
             Open::Transaction(tx) => tx.commit()?,
             Open::Savepoint(sp) => sp.commit()?,

@@ -176,17 +176,32 @@ impl SqliteTx<'_> {
     }
 
     /// Moves the kept count of an account's active members by `delta`:
-    /// every insert and update of a membership does, in its transaction.
+    /// every insert and update of a membership does, in its transaction
+    /// (written by [`Self::write_active_counts`]).
     fn count_active(&self, account_id: i64, delta: i64) -> Result<()> {
-        self.exec(
-            "INSERT INTO account_member_counts (account_id, active) VALUES (?1, ?2)
-                 ON CONFLICT (account_id) DO UPDATE SET active = active + ?2",
-            params![account_id, delta],
-        )?;
+        *self
+            .active_deltas
+            .borrow_mut()
+            .entry(account_id)
+            .or_default() += delta;
+        Ok(())
+    }
+
+    /// Writes the moves of the kept counts [`Self::count_active`] noted.
+    pub(super) fn write_active_counts(&self) -> Result<()> {
+        let deltas = std::mem::take(&mut *self.active_deltas.borrow_mut());
+        for (account_id, delta) in deltas.into_iter().filter(|(_, d)| *d != 0) {
+            self.exec(
+                "INSERT INTO account_member_counts (account_id, active) VALUES (?1, ?2)
+                     ON CONFLICT (account_id) DO UPDATE SET active = active + ?2",
+                params![account_id, delta],
+            )?;
+        }
         Ok(())
     }
 
     pub(super) fn active_member_count(&self, account_id: i64) -> Result<i64> {
+        self.write_active_counts()?;
         // The count the store keeps (migration 13), less the external
         // admins whose access has lapsed (few, by their own index): the
         // same time for an account of ten members as of a million.
@@ -557,6 +572,37 @@ impl SqliteTx<'_> {
             grants.entry(membership).or_default().push(grant);
         }
         Ok(grants)
+    }
+
+    pub(super) fn memberships_with_grants(
+        &self,
+        ids: &[i64],
+    ) -> Result<Vec<(Membership, Vec<Grant>)>> {
+        let list = serde_json::to_string(ids).map_err(anyhow::Error::from)?;
+        let mut grants = self.grants_of_page(&list)?;
+        let found = self.rows(
+            &format!(
+                "SELECT {} FROM json_each(?1) k CROSS JOIN memberships m ON m.id = k.value",
+                qualified(MEMBERSHIP_COLUMNS, "m")
+            ),
+            [&list],
+            membership_from_row,
+        )?;
+        if found.len() != ids.len() {
+            let missing = ids.iter().find(|id| !found.iter().any(|m| m.id == **id));
+            return Err(Error::not_found(format!(
+                "no membership with id {}",
+                missing.copied().unwrap_or_default()
+            )));
+        }
+        Ok(found
+            .into_iter()
+            .map(|m| {
+                let held = grants.remove(&m.id).unwrap_or_default();
+                let held = held.into_iter().filter(|g| self.holds_at(g)).collect();
+                (self.in_force(m), held)
+            })
+            .collect())
     }
 
     pub(super) fn grants(&self, membership_id: i64) -> Result<Vec<Grant>> {

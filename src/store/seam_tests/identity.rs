@@ -175,18 +175,56 @@ fn people_memberships_and_grants_read_back_and_update() {
             ..MemberQuery::default()
         };
         assert_eq!(tx.member_ids(b.account, &first)?, vec![b.membership]);
-        assert_eq!(
-            tx.grants(b.membership)?,
-            vec![
-                grant("billing"),
-                Grant {
-                    expires_at: None,
-                    ..grant("orders.approve")
-                },
-            ]
-        );
+        let held = vec![
+            grant("billing"),
+            Grant {
+                expires_at: None,
+                ..grant("orders.approve")
+            },
+        ];
+        assert_eq!(tx.grants(b.membership)?, held);
+        // What a write's review reads back: each membership with its
+        // grants, in any order; an id that is none is an error.
+        let mut seats = tx.memberships_with_grants(&[bob_in, b.membership])?;
+        seats.sort_by_key(|(m, _)| m.id);
+        let bob_membership = tx.membership(bob_in)?;
+        assert_eq!(seats, vec![(left.clone(), held), (bob_membership, vec![])]);
+        assert!(tx.memberships_with_grants(&[bob_in, 9999]).is_err());
         Ok(())
     });
+}
+
+/// The count of active members is kept beside the memberships: a
+/// transaction reads its own moves of it, and a rolled-back one moves it
+/// not at all.
+#[test]
+fn the_kept_count_of_active_members_moves_with_its_transaction() {
+    let (mut s, b) = store_with_base();
+    let count = |s: &mut dyn Store| read(s, |tx| tx.active_member_count(b.account));
+    let before = count(&mut *s);
+    let join = |tx: &dyn Tx, email: &str| -> Result<i64> {
+        let id = tx.insert_person(&person(email))?;
+        tx.insert_membership(&membership(id, b.account, b.role))
+    };
+    committed(&mut *s, |tx| {
+        join(tx, "bob@acme.test")?;
+        let cy = join(tx, "cy@acme.test")?;
+        assert_eq!(tx.active_member_count(b.account)?, before + 2);
+        tx.update_membership(&Membership {
+            id: cy,
+            status: MemberStatus::Deactivated,
+            ..tx.membership(cy)?
+        })?;
+        assert_eq!(tx.active_member_count(b.account)?, before + 1);
+        join(tx, "di@acme.test")
+    });
+    assert_eq!(count(&mut *s), before + 2);
+    {
+        let tx = s.write().expect("a write transaction");
+        join(&*tx, "eve@acme.test").expect("the writes succeed");
+        // Dropped without a commit: rolled back.
+    }
+    assert_eq!(count(&mut *s), before + 2);
 }
 
 #[test]
