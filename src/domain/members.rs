@@ -999,6 +999,36 @@ mod tests {
 
     /// A grant lengthened is a grant given for the added time: refused
     /// to a member who holds none of it, as the grant itself is.
+    /// A member whose own access is time-bound may take a role away for
+    /// a while from someone who holds a higher one for good, and that
+    /// the role held for good comes back sooner gives nothing: the same
+    /// end state is accepted whichever order its ends were set in.
+    #[test]
+    fn the_same_time_bound_demotion_is_judged_alike_in_either_order() {
+        let (mid, later) = (10, 30);
+        let end_state = |steps: &[i64]| {
+            let mut p = seeded("portal");
+            join(&mut p, "max@acme.test", "manager");
+            join(&mut p, "bob@acme.test", "admin");
+            // Max is an admin until tomorrow, then a manager again.
+            let soon = days(&p, 1);
+            p.set_role(&email("max@acme.test"), "admin", None, Some(soon))
+                .expect("admin until tomorrow");
+            acting(&mut p, "max@acme.test");
+            for &d in steps {
+                let until = days(&p, d);
+                p.set_role(&email("bob@acme.test"), "user", None, Some(until))
+                    .unwrap_or_else(|e| panic!("user until day {d} after {steps:?}: {e}"));
+            }
+            let bob = p.member_show(&email("bob@acme.test"), None).expect("bob");
+            (bob.role, bob.role_until, bob.role_after)
+        };
+        // The shorter end last, as asked at once.
+        assert_eq!(end_state(&[later, mid]), end_state(&[mid]));
+        // The longer end last, as asked at once.
+        assert_eq!(end_state(&[mid, later]), end_state(&[later]));
+    }
+
     #[test]
     fn a_time_bound_grant_lengthened_or_made_lasting_is_given_anew() {
         let mut p = super::super::testing::ann_administers_the_customer_area();

@@ -638,8 +638,23 @@ impl<'a> Review<'a> {
         // A place as a policy's approver has no end: it gives deciding
         // at every moment the seat's own access does not.
         let named = self.newly_named_approver(seat)?;
+        // What the seat holds for good both before and after the change
+        // was given for good by someone who could: that it comes back
+        // sooner, as a time-bound role ends sooner, gives nothing. So the
+        // same end reached in steps (a longer end, then a shorter one)
+        // is judged as when asked at once.
+        let end = Timestamp::end_of_time();
+        let kept = self.potential(change.0, end)?;
+        let kept: Vec<Capability> = self
+            .potential(change.1, end)?
+            .into_iter()
+            .filter(|c| kept.contains(c))
+            .collect();
         for at in moments {
             let mut gained = self.gained_at(change, at)?;
+            if at > now {
+                gained.retain(|c| !kept.contains(c));
+            }
             if named
                 && !gained.contains(&caps::ORDERS_APPROVE)
                 && !self
