@@ -64,23 +64,20 @@ pub(super) struct Edit<'a, 'c> {
     pub(super) account: &'a Account,
     pub(super) person: &'a Person,
     pub(super) now: Timestamp,
+    /// Who acts, for the help of a refusal that depends on it.
+    pub(super) ctx: &'a Ctx,
     /// Side effects worth recording beside the member's before and after,
     /// such as where their services went.
     pub(super) notes: RefCell<serde_json::Map<String, serde_json::Value>>,
 }
 
-/// The refusal of what would demote, deactivate or mark as left the
-/// owner `email` of `account`: ownership moves only by a transfer.
-pub(super) fn owner_cannot_be(email: &Email, account: &str, what: &str) -> Error {
-    Error::conflict(format!("`{email}` owns `{account}` and cannot be {what}"))
-        .help("move ownership first with `portalctl user transfer-ownership --to EMAIL`")
-}
-
 impl Edit<'_, '_> {
+    /// Refused before anything else the command would ask of the owner
+    /// (such as where their services go), in the write gate's words.
     fn refuse_for_owner(&self, what: &str) -> Result<()> {
         if self.account.owner_id == Some(self.person.id) {
-            return Err(owner_cannot_be(
-                &self.person.email, &self.account.name, what,
+            return Err(super::review::owner_cannot_be(
+                self.ctx, &self.person.email, &self.account.name, what,
             ));
         }
         Ok(())
@@ -184,6 +181,7 @@ impl Portal {
                 account: &account,
                 person: &person,
                 now: w.ctx.now,
+                ctx: &w.ctx,
                 notes: RefCell::default(),
             };
             change(&edit, &mut membership)?;

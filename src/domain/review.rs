@@ -41,7 +41,9 @@ use super::people::manages_every_account;
 use super::policies::short_policy_warning;
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
-use crate::model::{Account, AccountKind, Capability, Grant, MemberStatus, Membership, Timestamp};
+use crate::model::{
+    Account, AccountKind, Capability, Email, Grant, MemberStatus, Membership, Timestamp,
+};
 use crate::store::{Journal, Tx};
 
 /// How many missing capabilities a refusal names.
@@ -473,12 +475,10 @@ impl<'a> Review<'a> {
             return Err(Error::conflict(format!(
                 "`{who}` owns an account and this would end their access to it; the owner's access cannot end"
             ))
-            .help("its owner must move the ownership first with `portalctl user transfer-ownership`"));
+            .help(unnamed_move_first(&who)));
         }
         let name = &account.name;
-        let help = format!(
-            "move ownership of `{name}` first with `portalctl user transfer-ownership --to EMAIL --account \"{name}\"`"
-        );
+        let help = move_ownership_first(self.ctx, &who, name);
         Err(match (ends, lapses) {
             (false, Some(at)) => Error::conflict(format!(
                 "`{who}` owns `{name}`, and the owner's access cannot be time-bound: this would end it at {at}"
@@ -525,10 +525,10 @@ impl<'a> Review<'a> {
             return Err(Error::conflict(format!(
                 "`{email}` owns an account and this would change their role there; the owner's role cannot change"
             ))
-            .help("its owner must move the ownership first with `portalctl user transfer-ownership`"));
+            .help(unnamed_move_first(&email)));
         }
-        Err(super::members::owner_cannot_be(
-            &email, &account.name, "given another role",
+        Err(owner_cannot_be(
+            self.ctx, &email, &account.name, "given another role",
         ))
     }
 
@@ -974,6 +974,37 @@ impl<'a> Review<'a> {
 }
 
 /// Capabilities a refusal names, the first `SHOWN` of them.
+/// The refusal of what would demote, deactivate or mark as left the
+/// owner `email` of `account`: ownership moves only by a transfer. The
+/// command's own check before the gate's says it in the same words.
+pub(super) fn owner_cannot_be(ctx: &Ctx, email: &Email, account: &str, what: &str) -> Error {
+    Error::conflict(format!("`{email}` owns `{account}` and cannot be {what}"))
+        .help(move_ownership_first(ctx, email, account))
+}
+
+/// What the actor does about the owner rule: the ownership of `account`
+/// moves first, by `user transfer-ownership`, which only its owner
+/// `owner` or the operator may run (see `transfer_ownership`). An actor
+/// who may not is told whom to ask, rather than handed a command that
+/// would refuse them.
+pub(super) fn move_ownership_first(ctx: &Ctx, owner: &Email, account: &str) -> String {
+    let command = format!("`portalctl user transfer-ownership --to EMAIL --account \"{account}\"`");
+    match &ctx.actor {
+        Actor::Member(me) if me != owner => format!(
+            "the ownership of `{account}` must move first, and only its owner `{owner}` or the operator (without --as) can move it: ask them to run {command}"
+        ),
+        _ => format!("move the ownership of `{account}` to someone else first with {command}"),
+    }
+}
+
+/// [`move_ownership_first`] for an account the actor may not know of,
+/// which it does not name.
+fn unnamed_move_first(owner: &Email) -> String {
+    format!(
+        "the ownership must move first, and only its owner `{owner}` or the operator (without --as) can move it, with `portalctl user transfer-ownership`"
+    )
+}
+
 fn shown(capabilities: &[Capability]) -> String {
     let mut names: Vec<String> = capabilities.iter().map(|c| c.to_string()).collect();
     if names.len() > SHOWN {
