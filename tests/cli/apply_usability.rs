@@ -549,7 +549,11 @@ fn prune_with_a_new_owner_deactivates_the_former_one_in_the_same_apply() {
         "{plan}"
     );
     let text = p.ok(&["apply", "--dry-run", "--prune", &path]);
-    says(&text, "olive@acme.test");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("user olive@acme.test in Acme Ltd") && l.contains("remove")),
+        "{text}"
+    );
     let err = p.refused(&["apply", "--prune", &path], USAGE);
     says(error_line(&err), "it would deactivate 1 member");
     assert_eq!(p.dump(), before, "a dry run and a refusal change nothing");
