@@ -64,23 +64,20 @@ pub(super) struct Edit<'a, 'c> {
     pub(super) account: &'a Account,
     pub(super) person: &'a Person,
     pub(super) now: Timestamp,
+    /// Who acts, for the help of a refusal that depends on it.
+    pub(super) ctx: &'a Ctx,
     /// Side effects worth recording beside the member's before and after,
     /// such as where their services went.
     pub(super) notes: RefCell<serde_json::Map<String, serde_json::Value>>,
 }
 
-/// The refusal of what would demote, deactivate or mark as left the
-/// owner `email` of `account`: ownership moves only by a transfer.
-pub(super) fn owner_cannot_be(email: &Email, account: &str, what: &str) -> Error {
-    Error::conflict(format!("`{email}` owns `{account}` and cannot be {what}"))
-        .help("move ownership first with `portalctl user transfer-ownership --to EMAIL`")
-}
-
 impl Edit<'_, '_> {
+    /// Refused before anything else the command would ask of the owner
+    /// (such as where their services go), in the write gate's words.
     fn refuse_for_owner(&self, what: &str) -> Result<()> {
         if self.account.owner_id == Some(self.person.id) {
-            return Err(owner_cannot_be(
-                &self.person.email, &self.account.name, what,
+            return Err(super::review::owner_cannot_be(
+                self.ctx, &self.person.email, &self.account.name, what,
             ));
         }
         Ok(())
@@ -184,6 +181,7 @@ impl Portal {
                 account: &account,
                 person: &person,
                 now: w.ctx.now,
+                ctx: &w.ctx,
                 notes: RefCell::default(),
             };
             change(&edit, &mut membership)?;
@@ -999,6 +997,36 @@ mod tests {
 
     /// A grant lengthened is a grant given for the added time: refused
     /// to a member who holds none of it, as the grant itself is.
+    /// A member whose own access is time-bound may take a role away for
+    /// a while from someone who holds a higher one for good, and that
+    /// the role held for good comes back sooner gives nothing: the same
+    /// end state is accepted whichever order its ends were set in.
+    #[test]
+    fn the_same_time_bound_demotion_is_judged_alike_in_either_order() {
+        let (mid, later) = (10, 30);
+        let end_state = |steps: &[i64]| {
+            let mut p = seeded("portal");
+            join(&mut p, "max@acme.test", "manager");
+            join(&mut p, "bob@acme.test", "admin");
+            // Max is an admin until tomorrow, then a manager again.
+            let soon = days(&p, 1);
+            p.set_role(&email("max@acme.test"), "admin", None, Some(soon))
+                .expect("admin until tomorrow");
+            acting(&mut p, "max@acme.test");
+            for &d in steps {
+                let until = days(&p, d);
+                p.set_role(&email("bob@acme.test"), "user", None, Some(until))
+                    .unwrap_or_else(|e| panic!("user until day {d} after {steps:?}: {e}"));
+            }
+            let bob = p.member_show(&email("bob@acme.test"), None).expect("bob");
+            (bob.role, bob.role_until, bob.role_after)
+        };
+        // The shorter end last, as asked at once.
+        assert_eq!(end_state(&[later, mid]), end_state(&[mid]));
+        // The longer end last, as asked at once.
+        assert_eq!(end_state(&[mid, later]), end_state(&[later]));
+    }
+
     #[test]
     fn a_time_bound_grant_lengthened_or_made_lasting_is_given_anew() {
         let mut p = super::super::testing::ann_administers_the_customer_area();

@@ -41,7 +41,9 @@ use super::people::manages_every_account;
 use super::policies::short_policy_warning;
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
-use crate::model::{Account, AccountKind, Capability, Grant, MemberStatus, Membership, Timestamp};
+use crate::model::{
+    Account, AccountKind, Capability, Email, Grant, MemberStatus, Membership, Timestamp,
+};
 use crate::store::{Journal, Tx};
 
 /// How many missing capabilities a refusal names.
@@ -488,12 +490,10 @@ impl<'a> Review<'a> {
             return Err(Error::conflict(format!(
                 "`{who}` owns an account and this would end their access to it; the owner's access cannot end"
             ))
-            .help("its owner must move the ownership first with `portalctl user transfer-ownership`"));
+            .help(unnamed_move_first(&who)));
         }
         let name = &account.name;
-        let help = format!(
-            "move ownership of `{name}` first with `portalctl user transfer-ownership --to EMAIL --account \"{name}\"`"
-        );
+        let help = move_ownership_first(self.ctx, &who, name);
         Err(match (ends, lapses) {
             (false, Some(at)) => Error::conflict(format!(
                 "`{who}` owns `{name}`, and the owner's access cannot be time-bound: this would end it at {at}"
@@ -540,10 +540,10 @@ impl<'a> Review<'a> {
             return Err(Error::conflict(format!(
                 "`{email}` owns an account and this would change their role there; the owner's role cannot change"
             ))
-            .help("its owner must move the ownership first with `portalctl user transfer-ownership`"));
+            .help(unnamed_move_first(&email)));
         }
-        Err(super::members::owner_cannot_be(
-            &email, &account.name, "given another role",
+        Err(owner_cannot_be(
+            self.ctx, &email, &account.name, "given another role",
         ))
     }
 
@@ -653,8 +653,23 @@ impl<'a> Review<'a> {
         // A place as a policy's approver has no end: it gives deciding
         // at every moment the seat's own access does not.
         let named = self.newly_named_approver(seat)?;
+        // What the seat holds for good both before and after the change
+        // was given for good by someone who could: that it comes back
+        // sooner, as a time-bound role ends sooner, gives nothing. So the
+        // same end reached in steps (a longer end, then a shorter one)
+        // is judged as when asked at once.
+        let end = Timestamp::end_of_time();
+        let kept = self.potential(change.0, end)?;
+        let kept: Vec<Capability> = self
+            .potential(change.1, end)?
+            .into_iter()
+            .filter(|c| kept.contains(c))
+            .collect();
         for at in moments {
             let mut gained = self.gained_at(change, at)?;
+            if at > now {
+                gained.retain(|c| !kept.contains(c));
+            }
             if named
                 && !gained.contains(&caps::ORDERS_APPROVE)
                 && !self
@@ -974,6 +989,37 @@ impl<'a> Review<'a> {
 }
 
 /// Capabilities a refusal names, the first `SHOWN` of them.
+/// The refusal of what would demote, deactivate or mark as left the
+/// owner `email` of `account`: ownership moves only by a transfer. The
+/// command's own check before the gate's says it in the same words.
+pub(super) fn owner_cannot_be(ctx: &Ctx, email: &Email, account: &str, what: &str) -> Error {
+    Error::conflict(format!("`{email}` owns `{account}` and cannot be {what}"))
+        .help(move_ownership_first(ctx, email, account))
+}
+
+/// What the actor does about the owner rule: the ownership of `account`
+/// moves first, by `user transfer-ownership`, which only its owner
+/// `owner` or the operator may run (see `transfer_ownership`). An actor
+/// who may not is told whom to ask, rather than handed a command that
+/// would refuse them.
+pub(super) fn move_ownership_first(ctx: &Ctx, owner: &Email, account: &str) -> String {
+    let command = format!("`portalctl user transfer-ownership --to EMAIL --account \"{account}\"`");
+    match &ctx.actor {
+        Actor::Member(me) if me != owner => format!(
+            "the ownership of `{account}` must move first, and only its owner `{owner}` or the operator (without --as) can move it: ask them to run {command}"
+        ),
+        _ => format!("move the ownership of `{account}` to someone else first with {command}"),
+    }
+}
+
+/// [`move_ownership_first`] for an account the actor may not know of,
+/// which it does not name.
+fn unnamed_move_first(owner: &Email) -> String {
+    format!(
+        "the ownership must move first, and only its owner `{owner}` or the operator (without --as) can move it, with `portalctl user transfer-ownership`"
+    )
+}
+
 fn shown(capabilities: &[Capability]) -> String {
     let mut names: Vec<String> = capabilities.iter().map(|c| c.to_string()).collect();
     if names.len() > SHOWN {

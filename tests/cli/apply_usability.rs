@@ -512,3 +512,72 @@ fn a_changed_order_s_help_suggests_only_what_works_for_its_status() {
         }
     }
 }
+
+/// A file that names another owner and leaves the former one out moves
+/// the ownership and deactivates the former owner in one `apply --prune`:
+/// the dry run (and its question) lists both, the apply records both with
+/// its own event, and a second apply has nothing left to do.
+#[test]
+fn prune_with_a_new_owner_deactivates_the_former_one_in_the_same_apply() {
+    let p = demo();
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(DEMO).unwrap()).unwrap();
+    let acme = &mut doc["accounts"][0];
+    acme["owner"] = "fiona@acme.test".into();
+    acme["users"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|u| u["email"] != "olive@acme.test");
+    let path = file(&p, "new-owner.json", &doc);
+    let before = p.dump();
+    let plan = p.json(&["apply", "--dry-run", "--prune", &path]);
+    let line = |object: &str| {
+        plan["plan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["object"] == object)
+            .map(|l| (l["action"].clone(), l["changes"].clone()))
+    };
+    assert_eq!(
+        line("account Acme Ltd"),
+        Some(("update".into(), serde_json::json!(["owner"]))),
+        "{plan}"
+    );
+    assert_eq!(
+        line("user olive@acme.test in Acme Ltd"),
+        Some(("remove".into(), serde_json::json!(["status"]))),
+        "{plan}"
+    );
+    let text = p.ok(&["apply", "--dry-run", "--prune", &path]);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("user olive@acme.test in Acme Ltd") && l.contains("remove")),
+        "{text}"
+    );
+    let err = p.refused(&["apply", "--prune", &path], USAGE);
+    says(error_line(&err), "it would deactivate 1 member");
+    assert_eq!(p.dump(), before, "a dry run and a refusal change nothing");
+    let events = p.events();
+    let done = p.json(&["apply", "--prune", "--yes", &path]);
+    assert_eq!(done["removed"], 1, "{done}");
+    let olive = p.json(&["user", "show", "olive@acme.test", "--account", "Acme Ltd"]);
+    assert_eq!(
+        (&olive["status"], &olive["owner"]),
+        (&"deactivated".into(), &false.into()),
+        "{olive}"
+    );
+    let fiona = p.json(&["user", "show", "fiona@acme.test", "--account", "Acme Ltd"]);
+    assert_eq!(fiona["owner"], true, "{fiona}");
+    let actions = p.text(&format!(
+        "SELECT group_concat(action, ' ') FROM (SELECT action FROM audit_events WHERE seq > {events} ORDER BY seq)"
+    ));
+    says(&actions, "user.transfer_ownership");
+    says(&actions, "user.deactivate");
+    assert!(actions.ends_with("apply"), "{actions}");
+    let again = p.json(&["apply", "--prune", "--yes", &path]);
+    assert_eq!(
+        (&again["created"], &again["updated"], &again["removed"]),
+        (&0.into(), &0.into(), &0.into()),
+        "{again}"
+    );
+}

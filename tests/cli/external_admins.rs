@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::support::{says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, SUCCESS, USAGE};
+use crate::support::{says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, SUCCESS, USAGE};
 
 const CUSTOMER: &str = "Client Co";
 const ADA: &str = "ada@acme.test";
@@ -834,5 +834,51 @@ fn no_command_leaves_an_external_admin_with_the_blocking_role() {
         "msp-user", "--yes",
     ]);
     p.ok(&remove(ADA));
+    assert_eq!(status_in_customer(&p, ADA), "deactivated");
+}
+
+/// The partner's owner cannot offboard a member of theirs who owns a
+/// customer as its external admin: whichever command would end or lessen
+/// her access, the refusal names the account, says its ownership moves
+/// first, that only its owner or the operator can move it, and with which
+/// command; the same words for each, since they come from the write gate.
+#[test]
+fn offboarding_a_customer_owner_says_who_moves_the_ownership_first_and_how() {
+    let p = owned_by_an_external_admin();
+    let before = p.dump();
+    let help = format!(
+        "the ownership of `{CUSTOMER}` must move first, and only its owner `{ADA}` or the operator (without --as) can move it: ask them to run `portalctl user transfer-ownership --to EMAIL --account \"{CUSTOMER}\"`"
+    );
+    for args in [
+        vec!["user", "deactivate", ADA, "--account", ACCOUNT, "--yes"],
+        vec!["user", "left-company", ADA, "--account", ACCOUNT, "--yes"],
+        vec!["user", "set-role", ADA, "msp-user", "--account", ACCOUNT],
+        remove(ADA),
+    ] {
+        let err = p.refused_as(Some(OWNER), &args, CONFLICT);
+        says(&err, &format!("`{ADA}` owns `{CUSTOMER}`"));
+        says(&err, &help);
+    }
+    // The operator, who may move it, is given the command itself.
+    let err = p.refused(
+        &["user", "deactivate", ADA, "--account", ACCOUNT, "--yes"],
+        CONFLICT,
+    );
+    says(
+        &err,
+        &format!(
+            "move the ownership of `{CUSTOMER}` to someone else first with `portalctl user transfer-ownership --to EMAIL --account \"{CUSTOMER}\"`"
+        ),
+    );
+    assert_eq!(p.dump(), before, "nothing changed");
+    // Done as the help says, the offboarding goes through.
+    p.ok(&[
+        "user", "transfer-ownership", "--to", BEN, "--account", CUSTOMER, "--yes",
+    ]);
+    let done = p.run_as(
+        Some(OWNER),
+        &["user", "deactivate", ADA, "--account", ACCOUNT, "--yes"],
+    );
+    assert_eq!(done.code, SUCCESS, "{}", done.stderr);
     assert_eq!(status_in_customer(&p, ADA), "deactivated");
 }

@@ -1065,3 +1065,38 @@ fn transferring_ownership_says_the_new_owners_end_is_gone() {
     );
     says(&run.stderr, "for good, with no end");
 }
+
+/// A member whose own admin role ends at T may make an admin a user for
+/// a while, past T: the admin role they hold for good coming back sooner
+/// gives nothing. The same end is accepted whichever order its ends were
+/// set in (a longer one, then a shorter; or the reverse), and is what
+/// asking it at once leaves.
+#[test]
+fn a_time_bound_demotion_is_judged_by_its_end_not_the_order_of_its_steps() {
+    let (mid, later) = ("2026-12-10T00:00:00Z", "2026-12-24T00:00:00Z");
+    let after = |steps: &[&str]| {
+        let p = Portal::new();
+        p.member("max@acme.test", "manager");
+        p.member("bob@acme.test", "admin");
+        p.ok(&["user", "set-role", "max@acme.test", "admin", "--until", T]);
+        for until in steps {
+            let run = p.run_as(
+                Some("max@acme.test"),
+                &[
+                    "user", "set-role", "bob@acme.test", "user", "--until", until,
+                ],
+            );
+            assert_eq!(run.code, 0, "until {until} after {steps:?}: {}", run.stderr);
+        }
+        let bob = p.json(&["user", "show", "bob@acme.test"]);
+        (
+            bob["role"].clone(),
+            bob["role_until"].clone(),
+            bob["role_after"].clone(),
+        )
+    };
+    let shorter_last = after(&[later, mid]);
+    assert_eq!(shorter_last, (json!("user"), json!(mid), json!("admin")));
+    assert_eq!(shorter_last, after(&[mid]));
+    assert_eq!(after(&[mid, later]), after(&[later]));
+}
