@@ -80,7 +80,7 @@ pub(crate) use policies::{NewPolicy, PolicyEdit};
 pub(crate) use timezones::{check_country, LocationInput};
 pub(crate) use visibility::{
     find_account, find_customer_reached, find_person, knows_account, member_in, not_a_member,
-    resolve_account, shown_email,
+    resolve_account, sees_person, shown_email,
 };
 
 /// Who is acting.
