@@ -658,6 +658,8 @@ pub(crate) fn listed_member_view(
         grant_details: None,
         courses,
         external_ended: Vec::new(),
+        services_handed_over: Vec::new(),
+        services_reassigned_to: None,
     })
 }
 
