@@ -55,8 +55,10 @@ pub(crate) struct Output {
 
 impl Output {
     /// Prints a list: a table, or a JSON array (`[]` when empty). An empty
-    /// table prints nothing on stdout and says `no {what}` on a terminal's
-    /// stderr, `what` naming the list (`orders match`).
+    /// table prints its header line alone on stdout, so that a script
+    /// finds the columns it reads and a person sees the list ran and
+    /// found nothing, and says `no {what}` on a terminal's stderr, `what`
+    /// naming the list (`orders match`).
     pub(crate) fn list<T: Serialize + Row>(&self, items: &[T], what: &str) -> Result<()> {
         let mut list = self.stream(what);
         list.page(items)?;
@@ -308,7 +310,7 @@ impl<T: Serialize + Row> ListWriter<T> {
     }
 
     /// Ends the list: closes the JSON array, prints a fitted table, or
-    /// says `no {what}` for an empty table.
+    /// prints an empty table's header and says `no {what}`.
     pub(crate) fn finish(mut self) -> Result<()> {
         if self.output.quiet {
             return Ok(());
@@ -319,7 +321,10 @@ impl<T: Serialize + Row> ListWriter<T> {
                 let end: &[u8] = if self.rows == 0 { b"[]\n" } else { b"\n]\n" };
                 self.out.write_all(end).map_err(failed)?;
             }
-            Some(_) if self.rows == 0 => self.output.note(&format!("no {}", self.what)),
+            Some(_) if self.rows == 0 => {
+                release::<T>(&mut self.out, &mut self.line, &mut None, &mut Vec::new())?;
+                self.output.note(&format!("no {}", self.what));
+            }
             Some(Columns::Fitted(table)) => {
                 for column in table.column_iter_mut() {
                     column.set_padding((0, 2));

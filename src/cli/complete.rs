@@ -134,11 +134,7 @@ fn database(args: Vec<OsString>) -> Option<PathBuf> {
         }
     }
     db.filter(|p| !p.as_os_str().is_empty())
-        .or_else(|| {
-            std::env::var_os("PORTALCTL_DB")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        })
+        .or_else(|| super::db_from_env().filter(|p| !p.as_os_str().is_empty()))
         .or_else(|| crate::domain::default_db_path().ok())
 }
 

@@ -290,9 +290,18 @@ pub fn parse(args: &[OsString]) -> std::result::Result<Cli, clap::Error> {
 /// The database PORTALCTL_DB names, if set. An empty one is kept empty:
 /// it is a mistake (an unset variable in a script), as an empty --db is,
 /// but only for a command that opens the database (see
-/// [`Session::db_path`]); the others run whatever it holds.
-fn db_from_env() -> Option<PathBuf> {
-    std::env::var_os("PORTALCTL_DB").map(PathBuf::from)
+/// [`Session::db_path`]); the others run whatever it holds. One of
+/// blanks alone is as empty: no file is meant by a name of spaces, and a
+/// quoted variable that expanded to a blank or a newline is the same
+/// mistake.
+pub(crate) fn db_from_env() -> Option<PathBuf> {
+    std::env::var_os("PORTALCTL_DB").map(|v| {
+        if v.to_str().is_some_and(|s| s.trim().is_empty()) {
+            PathBuf::new()
+        } else {
+            PathBuf::from(v)
+        }
+    })
 }
 
 /// Runs one parsed command line.

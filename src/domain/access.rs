@@ -519,7 +519,7 @@ pub(crate) fn denial(
     } else {
         Vec::new()
     };
-    let sources = sources(catalog, cap);
+    let sources = sources(catalog, cap, account);
     // The owner's reserved role carries it, but nobody can be given that.
     let owners_alone = catalog
         .reserved_owner_role()
@@ -670,13 +670,13 @@ pub(crate) fn holding(catalog: &Catalog, cap: Capability, owner_id: Option<i64>)
     }
 }
 
-/// The roles and areas that can be given and give `cap`, as "role
-/// `admin`" or "area `account-admin`": not an owner role the catalog keeps
-/// for the owner alone.
-fn sources(catalog: &Catalog, cap: Capability) -> Vec<String> {
+/// The roles and areas that can be given in `account` and give `cap`, as
+/// "role `admin`" or "area `account-admin`": not an owner role the catalog
+/// keeps for the owner alone, nor a custom role of another account.
+fn sources(catalog: &Catalog, cap: Capability, account: &Account) -> Vec<String> {
     let reserved = catalog.reserved_owner_role();
     let roles = catalog
-        .live_roles()
+        .roles_serving(account.id)
         .into_iter()
         .filter(|r| r.holds(cap) && Some(r.name.as_str()) != reserved)
         .map(|r| format!("role `{}`", r.name));
@@ -726,6 +726,30 @@ mod tests {
         p.ctx.actor = Actor::Operator("root".into());
         let e = refused.expect_err("refused");
         format!("{e} / {}", e.help_text().unwrap_or_default())
+    }
+
+    /// The roles a refusal says give what is missing are those of the
+    /// account concerned: another account's custom role is not named.
+    #[test]
+    fn a_refusal_names_no_custom_role_of_another_account() {
+        use super::super::testing::add_account;
+        use crate::model::AccountKind;
+        let mut p = seeded("portal");
+        add_account(&mut p, "Contoso", AccountKind::Customer, None);
+        let view = super::caps::USERS_VIEW;
+        p.role_create(
+            "contoso-viewers",
+            &[view],
+            &"Contoso's".into(),
+            Some("Contoso"),
+        )
+        .expect("Contoso's role");
+        p.role_create("acme-viewers", &[view], &"Acme's".into(), Some("Acme"))
+            .expect("Acme's role");
+        super::super::testing::join_in(&mut p, "una@acme.test", "user", Some("Acme"));
+        let said = refusal(&mut p, "una@acme.test");
+        assert!(said.contains("role `acme-viewers`"), "{said}");
+        assert!(!said.contains("contoso-viewers"), "{said}");
     }
 
     #[test]

@@ -115,6 +115,10 @@ struct PresetRole {
     all_capabilities: bool,
     #[serde(default)]
     blocking: bool,
+    /// As `preset show --json` prints it, so that its output reads back:
+    /// every role a catalog declares is its own, so only `true` is taken.
+    #[serde(default)]
+    builtin: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -136,6 +140,11 @@ struct PresetCourse {
     /// (custom roles made later included).
     #[serde(default)]
     roles: Option<Vec<String>>,
+    /// As `preset show --json` prints it: `true` gives the course to every
+    /// role but the blocking one (custom roles made later included),
+    /// whatever `roles` lists; `false` gives it to the roles listed.
+    #[serde(default)]
+    all_roles: Option<bool>,
     #[serde(default)]
     area_capabilities: Vec<String>,
 }
@@ -173,10 +182,17 @@ impl Preset {
 
     /// Reads and validates a catalog; errors name `source` and the JSON path.
     pub(crate) fn from_json(text: &str, source: &str) -> Result<Preset> {
-        let preset: Preset = super::document::read(text, source, "{\"name\": ...}")?;
+        let mut preset: Preset = super::document::read(text, source, "{\"name\": ...}")?;
         preset
             .validate()
             .map_err(|(path, msg)| Error::invalid(format!("{source}: {path}: {msg}")))?;
+        // `preset show` lists every role of a course given to all of them;
+        // `all_roles` says it was not a choice of roles.
+        for course in &mut preset.courses {
+            if course.all_roles == Some(true) {
+                course.roles = None;
+            }
+        }
         Ok(preset)
     }
 
@@ -192,6 +208,12 @@ impl Preset {
             }
             check_capabilities(&role.capabilities)
                 .map_err(|(j, m)| (at(&format!(".capabilities[{j}]")), m))?;
+            if role.builtin == Some(false) {
+                return Err((
+                    at(".builtin"),
+                    format!("every role of a catalog is its own (`\"builtin\": true`): `{}` cannot be custom; make custom roles with `portalctl role create`", role.name),
+                ));
+            }
             if role.blocking && (role.all_capabilities || !role.capabilities.is_empty()) {
                 return Err((
                     at(""),

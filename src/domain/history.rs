@@ -254,8 +254,15 @@ impl Portal {
         // view leaves them out rather than show today's.
         view.services = None;
         view.courses = None;
-        view.duplicate_of = None;
-        view.merged_into = None;
+        // The duplicate flag is recorded with the member: as it stood
+        // then, naming whom only to an actor who may see them now.
+        let flag = |field: &str| {
+            text(&past.recorded, field)
+                .map(|of| super::shown_email(&*tx, &self.ctx, &of))
+                .transpose()
+        };
+        view.duplicate_of = flag("duplicate_of")?;
+        view.merged_into = flag("merged_into")?;
         Ok(view)
     }
 

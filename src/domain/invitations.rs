@@ -15,7 +15,8 @@ use super::courses::follow_role;
 use super::gate::Write;
 use super::timezones::{locate, Location, MEMBER_FLAGS};
 use super::{
-    member_in, member_view, member_view_of, resolve_account, standing, Actor, Catalog, Ctx, Portal,
+    member_in, member_view, member_view_of, resolve_account, sees_person, standing, Actor, Catalog,
+    Ctx, Portal,
 };
 use crate::error::{Error, Result};
 use crate::model::{
@@ -375,6 +376,20 @@ pub(super) fn enrol(
         ensure_may_add_joined(&w.ctx, &email)?;
     }
     let existing = existing_login(tx, &email, account)?;
+    // Checked whoever it is for: a name refused only for a new address
+    // would tell an address in use from a new one.
+    let given_name = match &req.name {
+        Some(name) => Some(name.required("the name")?),
+        None => None,
+    };
+    // A login the actor may not see (a person of accounts whose users
+    // they cannot view) is answered as a new address would be: whether it
+    // exists, and its name, are not theirs to learn. Judged before the
+    // membership makes the person one of the account's.
+    let unseen = match &existing {
+        Some(p) => !sees_person(tx, &w.ctx, p)?,
+        None => false,
+    };
     let role = match &req.role {
         Some(name) => catalog.role_in(name, account.id)?,
         None => catalog.default_role()?,
@@ -413,7 +428,7 @@ pub(super) fn enrol(
         warning,
     } = location(catalog, req)?;
 
-    let existing_login = existing.is_some();
+    let existing_login = existing.is_some() && !unseen;
     let person = match existing {
         Some(p) => {
             if let Some(m) = tx.membership_of(p.id, account.id)? {
@@ -449,14 +464,10 @@ pub(super) fn enrol(
             // 004: "Enter the email address of the user, select
             // the desired permissions": the name may follow on
             // acceptance or by `user edit`.
-            let name = match &req.name {
-                Some(name) => name.required("the name")?,
-                None => String::new(),
-            };
             let mut p = Person {
                 id: 0,
                 email: email.clone(),
-                name,
+                name: given_name.clone().unwrap_or_default(),
                 duplicate_of: None,
                 merged_into: None,
                 created_at: w.ctx.now,
@@ -510,6 +521,16 @@ pub(super) fn enrol(
     let member = member_view_of(tx, &w.ctx, catalog, &membership, &person, account, held)?;
     let action = if active { "user.add" } else { "user.invite" };
     w.member_changed(action, account, None, &member)?;
+    let member = if unseen {
+        MemberView {
+            name: given_name,
+            duplicate_of: None,
+            merged_into: None,
+            ..member
+        }
+    } else {
+        member
+    };
     Ok(Enrolled {
         member,
         issued,
@@ -875,6 +896,65 @@ mod tests {
     /// `days` after the test clock.
     fn days(p: &Portal, days: i64) -> Timestamp {
         p.ctx.now.plus(Duration::days(days)).expect("a time")
+    }
+
+    /// A member inviting the address of someone they may not see (a
+    /// person of another account only) gets the answer a new address
+    /// gets: no reused login, no name but the one they gave. The operator
+    /// sees all, so is told.
+    #[test]
+    fn inviting_someone_unseen_reads_as_inviting_a_new_address() {
+        use super::super::testing::{add_account, join_in};
+        use crate::model::AccountKind;
+        let mut p = seeded("portal");
+        add_account(&mut p, "Contoso", AccountKind::Customer, None);
+        join_in(&mut p, "zed@contoso.test", "admin", Some("Contoso"));
+        join_in(&mut p, "yan@contoso.test", "admin", Some("Contoso"));
+        join_in(&mut p, "ann@acme.test", "admin", Some("Acme"));
+        p.ctx.actor = Actor::Member(email("ann@acme.test"));
+        let invite = |p: &mut Portal, who: &str, name: Option<&str>| {
+            p.invite(&InviteRequest {
+                email: Some(email(who)),
+                name: name.map(|n| n.parse().expect("a name")),
+                role: Some("user".into()),
+                account: Some("Acme".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite")
+        };
+        let fresh = invite(&mut p, "new@else.test", None);
+        let unseen = invite(&mut p, "zed@contoso.test", None);
+        assert_eq!(
+            (unseen.existing_login, &unseen.member.name),
+            (fresh.existing_login, &fresh.member.name)
+        );
+        assert!(!unseen.existing_login);
+        let named = invite(&mut p, "yan@contoso.test", Some("Yan"));
+        assert_eq!(named.member.name.as_deref(), Some("Yan"));
+        assert!(!named.existing_login);
+        // A blank name is refused whether the address is new or not.
+        for who in ["other@else.test", "owner@acme.test"] {
+            let blank = p.invite(&InviteRequest {
+                email: Some(email(who)),
+                name: Some(" ".parse().expect("text")),
+                role: Some("user".into()),
+                ..InviteRequest::default()
+            });
+            assert_eq!(blank.expect_err("blank").exit_code(), 2, "{who}");
+        }
+
+        p.ctx.actor = Actor::Operator("root".into());
+        add_account(&mut p, "Beta", AccountKind::Customer, None);
+        let told = p
+            .invite(&InviteRequest {
+                email: Some(email("zed@contoso.test")),
+                role: Some("user".into()),
+                account: Some("Beta".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+        assert!(told.existing_login);
+        assert_eq!(told.member.name.as_deref(), Some("Someone"));
     }
 
     /// The token is its invitee's: a member acting as someone else may not

@@ -141,6 +141,18 @@ pub(super) fn reads_action(
     }
 }
 
+/// Whether the actor sees every service of `account` (`service list`'s
+/// rule): who may be told which services a member's departure moved, in
+/// the log and in the change's answer alike.
+pub(super) fn sees_every_service(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+) -> Result<bool> {
+    reads_kind(tx, catalog, ctx, account, Reads::EveryService)
+}
+
 fn reads_kind(
     tx: &dyn Tx,
     catalog: &Catalog,
@@ -242,7 +254,7 @@ pub(super) fn left_out_unknown(
     }
     if fields.contains_key("services_handed_over") {
         let sees_all = match account {
-            Some(account) => reads_kind(tx, catalog, ctx, account, Reads::EveryService)?,
+            Some(account) => sees_every_service(tx, catalog, ctx, account)?,
             None => false,
         };
         if !sees_all {

@@ -186,6 +186,21 @@ impl Portal {
             };
             change(&edit, &mut membership)?;
             let notes = edit.notes.take();
+            // What moved, for the answer as for the log.
+            let handed_over: Vec<String> = notes
+                .get("services_handed_over")
+                .and_then(serde_json::Value::as_array)
+                .map(|names| {
+                    names
+                        .iter()
+                        .filter_map(|n| n.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let reassigned_to = notes
+                .get("services_reassigned_to")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string);
             if membership != original {
                 membership.updated_at = w.ctx.now;
                 tx.update_membership(&membership)?;
@@ -223,6 +238,13 @@ impl Portal {
                 if knows_account(tx, catalog, &w.ctx, &customer)? {
                     after.external_ended.push(view);
                 }
+            }
+            // Named to whoever the log names them to.
+            if !handed_over.is_empty()
+                && super::log_sight::sees_every_service(tx, catalog, &w.ctx, &account)?
+            {
+                after.services_handed_over = handed_over;
+                after.services_reassigned_to = reassigned_to;
             }
             Ok(after)
         })

@@ -80,7 +80,7 @@ pub(crate) use policies::{NewPolicy, PolicyEdit};
 pub(crate) use timezones::{check_country, LocationInput};
 pub(crate) use visibility::{
     find_account, find_customer_reached, find_person, knows_account, member_in, not_a_member,
-    resolve_account, shown_email,
+    resolve_account, sees_person, shown_email,
 };
 
 /// Who is acting.
@@ -291,9 +291,11 @@ impl Catalog {
                 "the `{}` catalog gives no role by default: name one",
                 self.preset
             ))
+            // Not about one account: the catalog's own roles, no
+            // account's custom ones.
             .help(format!(
                 "pass --role; roles are: {}",
-                self.live_role_names().join(", ")
+                self.catalog_role_names().join(", ")
             ))),
         }
     }
@@ -317,8 +319,14 @@ impl Catalog {
         self.role_named(name)
     }
 
-    fn live_role_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.live_roles().iter().map(|r| r.name.as_str()).collect();
+    /// The catalog's own roles on offer, by name: none made for an account.
+    fn catalog_role_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .live_roles()
+            .iter()
+            .filter(|r| r.account_id.is_none())
+            .map(|r| r.name.as_str())
+            .collect();
         names.sort_unstable();
         names
     }
@@ -346,6 +354,18 @@ impl Catalog {
         roles
     }
 
+    /// The roles on offer that a member of `account` may hold: the
+    /// catalog's own and the custom roles made for that account. Whatever
+    /// names roles to an account's members (a refusal's help, a "did you
+    /// mean") names them from here, so that no account learns of another's
+    /// roles.
+    pub(crate) fn roles_serving(&self, account: i64) -> Vec<&Role> {
+        self.live_roles()
+            .into_iter()
+            .filter(|r| r.serves(account))
+            .collect()
+    }
+
     /// The role with this exact name, deleted ones too: for what a member
     /// held in the past.
     pub(crate) fn any_role_named(&self, name: &str) -> Option<&Role> {
@@ -364,7 +384,8 @@ impl Catalog {
     /// role made for another account reads as unknown, so that nothing
     /// tells one account of another's roles.
     pub(crate) fn role_in(&self, name: &str, account: i64) -> Result<&Role> {
-        self.role_among(name, |r| r.serves(account))
+        let serving = self.roles_serving(account);
+        self.role_among(name, |r| serving.iter().any(|s| s.id == r.id))
     }
 
     /// The role on offer with this name among those `seen` lets through;
@@ -637,6 +658,8 @@ pub(crate) fn listed_member_view(
         grant_details: None,
         courses,
         external_ended: Vec::new(),
+        services_handed_over: Vec::new(),
+        services_reassigned_to: None,
     })
 }
 

@@ -644,7 +644,7 @@ fn place(
     let tx = w.tx;
     let catalog = w.catalog()?;
     let description = order_description(&req.description)?;
-    let amount = order_amount(req.amount)?;
+    let amount = order_amount(req.amount)?.in_currency(&account.currency)?;
     let order_type = req.order_type.as_ref().map(parse_order_type).transpose()?;
     let cost_centre = match &req.cost_centre {
         Some(code) => {

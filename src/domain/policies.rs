@@ -415,7 +415,7 @@ impl Portal {
                 id: 0,
                 account_id: account.id,
                 name,
-                threshold: req.threshold,
+                threshold: req.threshold.in_currency(&account.currency)?,
                 order_type: req.order_type.as_ref().map(parse_order_type).transpose()?,
                 approvers,
                 required_approvals: required,
@@ -574,7 +574,7 @@ impl Portal {
                 policy.name = name;
             }
             if let Some(threshold) = req.threshold {
-                policy.threshold = threshold;
+                policy.threshold = threshold.in_currency(&account.currency)?;
             }
             if let Some(order_type) = &req.order_type {
                 policy.order_type = order_type.as_ref().map(parse_order_type).transpose()?;

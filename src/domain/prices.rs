@@ -84,6 +84,7 @@ impl Portal {
             let tx = w.tx;
             let partner = pricing(w, account)?;
             let product = parse_product(product.as_str())?;
+            let price = price.in_currency(&partner.currency)?;
             let existing = tx.partner_price(partner.id, &product)?;
             let before = existing.as_ref().map(|p| price_view(&partner, p));
             let wanted = ContractPrice {

@@ -221,7 +221,7 @@ pub(crate) fn shown_email(tx: &dyn Tx, ctx: &Ctx, email: &str) -> Result<String>
 
 /// Whether the actor may know `person`: the operator always; a member for
 /// themselves and for the people of accounts where they hold `users.view`.
-fn sees_person(tx: &dyn Tx, ctx: &Ctx, person: &Person) -> Result<bool> {
+pub(crate) fn sees_person(tx: &dyn Tx, ctx: &Ctx, person: &Person) -> Result<bool> {
     let Actor::Member(email) = &ctx.actor else {
         return Ok(true);
     };

@@ -671,8 +671,9 @@ fn is_no(b: &bool) -> bool {
 }
 
 /// Reads an amount, which a file writes as a decimal string (`"100.00"`):
-/// exact, where a JSON number may not be. A number is refused with the
-/// string to write instead.
+/// exact, where a JSON number may not be. A number is refused, with the
+/// string to write instead where there is one that is the same amount and
+/// would be read (see [`written_as_string`]).
 fn amount_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     struct AmountText;
     impl serde::de::Visitor<'_> for AmountText {
@@ -684,20 +685,37 @@ fn amount_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Erro
             Ok(v.to_string())
         }
         fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
-            Err(written_as_string(&v.to_string(), &format!("{v}.00")))
+            Err(written_as_string(&v.to_string()))
         }
         fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
-            Err(written_as_string(&v.to_string(), &format!("{v}.00")))
+            Err(written_as_string(&v.to_string()))
         }
         fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
-            Err(written_as_string(&v.to_string(), &format!("{v:.2}")))
+            // Display writes the shortest decimal that reads back as `v`,
+            // never with an exponent: `1e20` as its twenty-one digits.
+            Err(written_as_string(&v.to_string()))
         }
     }
     d.deserialize_any(AmountText)
 }
 
-fn written_as_string<E: serde::de::Error>(given: &str, meant: &str) -> E {
-    E::custom(format!(
-        "amounts are written as strings: \"{meant}\", not the number {given}"
-    ))
+/// The refusal of an amount written as the number `given` (as decimal
+/// text). The string to write is offered only when it is the same amount
+/// and would itself be read as one; a number that is no amount as a
+/// string either (`12.345`, `-3`, `1e20`) is told only that amounts are
+/// strings. A whole number is offered without decimals, which every
+/// currency reads.
+fn written_as_string<E: serde::de::Error>(given: &str) -> E {
+    let meant = match given.split_once('.') {
+        Some((_, decimals)) if decimals.len() == 1 => format!("{given}0"),
+        _ => given.to_string(),
+    };
+    match meant.parse::<super::Money>() {
+        Ok(_) => E::custom(format!(
+            "amounts are written as strings: \"{meant}\", not the number {given}"
+        )),
+        Err(_) => E::custom(format!(
+            "amounts are written as strings, such as \"120.00\", and the number {given} is not an amount"
+        )),
+    }
 }

@@ -29,6 +29,42 @@ impl Money {
     pub(crate) fn minor(self) -> i64 {
         self.0
     }
+
+    /// The amount as one in `currency` (an ISO 4217 code): refused when
+    /// it has decimals the currency does not divide into, as ISO 4217's
+    /// minor unit says (no yen has cents: `12.50` JPY is no amount).
+    /// Amounts are held in hundredths whatever the currency, so the check
+    /// is what keeps a zero-decimal currency's amounts whole.
+    pub(crate) fn in_currency(self, currency: &str) -> Result<Money> {
+        let digits = minor_digits(currency);
+        let step = match digits {
+            0 => 100,
+            1 => 10,
+            _ => 1,
+        };
+        if self.0 % step == 0 {
+            return Ok(self);
+        }
+        let (what, like) = match digits {
+            0 => ("no decimals", format!("{}", self.0 / 100)),
+            _ => (
+                "one decimal",
+                format!("{}.{}", self.0 / 100, (self.0 % 100) / 10),
+            ),
+        };
+        Err(Error::invalid(format!(
+            "`{self}` is not an amount in {currency}: {currency} amounts have {what}"
+        ))
+        .help(format!("write it with {what}, like {like}")))
+    }
+}
+
+/// How many decimals amounts in `currency` have: ISO 4217's minor unit
+/// (0 for JPY, 2 for GBP), 2 for a code it gives none.
+pub(crate) fn minor_digits(currency: &str) -> u16 {
+    iso_currency::Currency::from_code(currency)
+        .and_then(|c| c.exponent())
+        .unwrap_or(2)
 }
 
 impl FromStr for Money {
@@ -162,6 +198,30 @@ mod tests {
         }
         let plain = "1e3".parse::<Money>().expect_err("1e3").to_string();
         assert_eq!(plain, "`1e3` is not an amount");
+    }
+
+    /// An amount in a currency with no minor unit (JPY) is whole; one
+    /// with two (GBP) takes what Money holds.
+    #[test]
+    fn an_amount_has_no_more_decimals_than_its_currency() {
+        let money = |s: &str| s.parse::<Money>().expect("an amount");
+        for (text, currency, ok) in [
+            ("12", "JPY", true),
+            ("12.00", "JPY", true),
+            ("12.50", "JPY", false),
+            ("0.01", "KRW", false),
+            ("12.50", "GBP", true),
+            ("12.05", "EUR", true),
+            ("12.5", "BHD", true),
+        ] {
+            let got = money(text).in_currency(currency);
+            assert_eq!(got.is_ok(), ok, "{text} {currency}: {got:?}");
+        }
+        let err = money("12.50").in_currency("JPY").expect_err("yen");
+        assert_eq!(
+            err.to_string(),
+            "`12.50` is not an amount in JPY: JPY amounts have no decimals"
+        );
     }
 
     #[test]

@@ -91,6 +91,14 @@ pub(crate) struct MemberView {
     /// person was deactivated in, or left, the partner they came from.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub external_ended: Vec<ExternalEndedView>,
+    /// The services this change took off the member (`deactivate` or
+    /// `left-company` with `--reassign-to` or `--unassign`), shown to
+    /// whoever sees every service of the account.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub services_handed_over: Vec<String>,
+    /// Whom those services went to; none when they were unassigned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub services_reassigned_to: Option<String>,
 }
 
 impl Row for MemberView {
@@ -181,6 +189,16 @@ impl Fields for MemberView {
         }
         if let Some(courses) = &self.courses {
             fields.extend(lines("courses", courses.clone()));
+        }
+        if !self.services_handed_over.is_empty() {
+            let to = match &self.services_reassigned_to {
+                Some(to) => format!("reassigned to {to}"),
+                None => "unassigned".to_string(),
+            };
+            fields.push((
+                "services moved",
+                format!("{} ({to})", self.services_handed_over.join(", ")),
+            ));
         }
         for ended in &self.external_ended {
             let note = if ended.left_without_admin {

@@ -344,3 +344,18 @@ fn an_empty_portalctl_db_stops_only_commands_that_open_the_database() {
         says(&err, "PORTALCTL_DB is empty");
     }
 }
+
+/// A PORTALCTL_DB of blanks alone is as empty as an empty one: refused by
+/// a command that opens the database, not taken as a file name.
+#[test]
+fn a_blank_portalctl_db_reads_as_an_empty_one() {
+    let p = Portal::empty();
+    for blank in [" ", "   ", "\t", "\n"] {
+        for args in [&["user", "list"][..], &["status"]] {
+            let err = p.refused_with(args, &[("PORTALCTL_DB", blank)], USAGE);
+            says(&err, "PORTALCTL_DB is empty");
+        }
+        let run = p.run_with(&["preset", "list"], &[("PORTALCTL_DB", blank)]);
+        assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    }
+}

@@ -234,6 +234,29 @@ fn the_examples_are_the_shipped_presets() {
     }
 }
 
+/// What `preset show --json` prints of a shipped preset reads back with
+/// `init --preset-file`, and makes the database the preset makes.
+#[test]
+fn preset_show_json_reads_back_as_a_preset_file() {
+    for name in names(&Portal::empty().json(&["preset", "list"])) {
+        let shown = Portal::empty().json(&["preset", "show", &name]);
+        let from_file = Portal::empty();
+        let file = from_file.db.with_file_name("shown.json");
+        std::fs::write(&file, shown.to_string()).unwrap();
+        let args = init_args(&file);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        from_file.ok(&args);
+        let shipped = Portal::with_preset(&name);
+        for list in [["role", "list"], ["course", "list"]] {
+            assert_eq!(
+                from_file.json(&list),
+                shipped.json(&list),
+                "{name}: {list:?}"
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------- custom roles
 
 #[test]

@@ -2128,7 +2128,7 @@ fn an_amount_written_as_a_number_says_to_write_a_string() {
     says(line, "accounts[0].policies[0].threshold: ");
     says(
         line,
-        r#"amounts are written as strings: "100.00", not the number 100"#,
+        r#"amounts are written as strings: "100", not the number 100"#,
     );
     assert_eq!(p.dump(), before);
 }

@@ -522,3 +522,55 @@ fn resend_invite_of_a_member_who_joined_names_the_command_that_works() {
         );
     }
 }
+
+/// Without --account, a member of two accounts who may manage users in
+/// neither is refused as without the capability (exit 5), as every
+/// command acting in one account is, not asked which account they mean
+/// (exit 2): naming one would not help.
+#[test]
+fn a_member_who_may_act_in_none_of_their_accounts_is_refused_without_account() {
+    let p = Portal::new();
+    p.ok(&["account", "create", "Other", "--kind", "customer"]);
+    p.member_in("uma@other.test", "user", "Other");
+    p.member_in("uma@other.test", "user", ACCOUNT);
+    for args in [
+        &[
+            "user", "invite", "--email", "new@acme.test", "--role", "user",
+        ][..],
+        &["cost-centre", "create", "OPS", "--name", "Operations"],
+        &["account", "set", "--phone", "+44 20 7946 0000"],
+    ] {
+        let err = p.refused_as(Some("uma@other.test"), args, DENIED);
+        assert!(!err.contains("several accounts"), "{args:?}: {err}");
+    }
+}
+
+/// A member inviting the address of a person of another account, whom
+/// they may not see, reads the answer a new address gets: no reused
+/// login, no name but the one they gave. The operator is told.
+#[test]
+fn inviting_someone_a_member_may_not_see_tells_nothing_of_them() {
+    let p = Portal::new();
+    p.ok(&["account", "create", "Other", "--kind", "customer"]);
+    p.member_in("zed@other.test", "admin", "Other");
+    p.member("ann@acme.test", "admin");
+    let invite = |email: &str| {
+        p.json_as(
+            Some("ann@acme.test"),
+            &["user", "invite", "--email", email, "--role", "user"],
+        )
+    };
+    let fresh = invite("new@else.test");
+    let unseen = invite("zed@other.test");
+    for field in ["existing_login", "name", "duplicate_of"] {
+        assert_eq!(unseen[field], fresh[field], "{field}: {unseen}");
+    }
+    p.ok(&["account", "create", "Third", "--kind", "customer"]);
+    let told = p.json(&[
+        "user", "invite", "--email", "zed@other.test", "--role", "user", "--account", "Third",
+    ]);
+    assert_eq!(
+        (&told["existing_login"], &told["name"]),
+        (&true.into(), &"zed".into())
+    );
+}

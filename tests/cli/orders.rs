@@ -2287,3 +2287,38 @@ fn place_and_an_approval_that_leaves_it_pending_say_who_decides_next() {
     assert_eq!(last["status"], "approved");
     assert!(last.get("deciders").is_none(), "{last}");
 }
+
+/// Amounts in a currency without a minor unit (ISO 4217: JPY) are whole:
+/// an order, a policy's threshold or a fixture's amount with decimals is
+/// refused (exit 2) and nothing changes; whole amounts are taken.
+#[test]
+fn amounts_in_yen_have_no_decimals() {
+    let p = Portal::new();
+    p.ok(&[
+        "account", "create", "Nippon", "--kind", "customer", "--currency", "JPY",
+    ]);
+    let before = p.dump();
+    for args in [
+        &[
+            "order", "place", "--description", "Router", "--amount", "12.50", "--account", "Nippon",
+        ][..],
+        &[
+            "policy", "create", "--name", "Big", "--threshold", "1000.5", "--account", "Nippon",
+        ],
+    ] {
+        let err = p.refused(args, USAGE);
+        says(
+            error_line(&err),
+            "is not an amount in JPY: JPY amounts have no decimals",
+        );
+    }
+    assert_eq!(p.dump(), before);
+    let placed = p.json(&[
+        "order", "place", "--description", "Router", "--amount", "1200", "--account", "Nippon",
+    ]);
+    assert_eq!(placed["currency"], "JPY", "{placed}");
+    // GBP keeps its pence.
+    p.json(&[
+        "order", "place", "--description", "Cable", "--amount", "12.50", "--account", ACCOUNT,
+    ]);
+}

@@ -795,3 +795,31 @@ fn flag_duplicate_needs_users_manage_in_every_account_of_the_person() {
         );
     }
 }
+
+/// `user show --at T` shows the duplicate flag as it stood at T, as `user
+/// show` shows it now: none before the flag, the person flagged after.
+#[test]
+fn user_show_at_a_time_shows_the_duplicate_flag_then() {
+    let p = Portal::new();
+    let (kept, dup) = ("fin@acme.test", "fin2@acme.test");
+    p.member(kept, "user");
+    p.member(dup, "user");
+    let run = p.run_with(
+        &["user", "flag-duplicate", dup, "--of", kept],
+        &[("PORTALCTL_NOW", "2026-11-26T10:00:00Z")],
+    );
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let later = [("PORTALCTL_NOW", "2026-11-28T10:00:00Z")];
+    let now = p.json_with(&["user", "show", dup], &later);
+    assert_eq!(now["duplicate_of"], kept, "{now}");
+    let after = p.json_with(
+        &["user", "show", dup, "--at", "2026-11-27T10:00:00Z"],
+        &later,
+    );
+    assert_eq!(after["duplicate_of"], now["duplicate_of"], "{after}");
+    let before = p.json_with(
+        &["user", "show", dup, "--at", "2026-11-25T12:00:00Z"],
+        &later,
+    );
+    assert!(before["duplicate_of"].is_null(), "{before}");
+}

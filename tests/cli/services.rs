@@ -877,3 +877,20 @@ fn a_name_only_one_account_has_needs_no_account() {
         );
     }
 }
+
+/// A departure with `--reassign-to` or `--unassign` says what it moved,
+/// in the table and in JSON, not only in its audit event.
+#[test]
+fn a_handover_lists_the_services_it_moved() {
+    let p = acme();
+    let v = p.json(&["user", "deactivate", "--yes", UMA, "--reassign-to", NED]);
+    assert_eq!(
+        sorted(&v["services_handed_over"]),
+        strings(&["Broadband London", "Mobile 0789"])
+    );
+    assert_eq!(v["services_reassigned_to"], NED, "{v}");
+    p.ok(&["user", "activate", UMA]);
+    p.ok(&["service", "assign", "Mobile 0789", "--to", UMA]);
+    let table = p.ok(&["user", "left-company", "--yes", UMA, "--unassign"]);
+    assert!(table.contains("Mobile 0789 (unassigned)"), "{table}");
+}

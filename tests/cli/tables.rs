@@ -127,8 +127,41 @@ fn lists_have_a_header_and_one_row_each() {
         accounts.lines().nth(1).unwrap().starts_with(ACCOUNT),
         "{accounts}"
     );
-    // An empty list prints nothing on stdout.
-    assert_eq!(p.ok(&["user", "list", "--status", "left"]), "");
+    // An empty list prints its header alone.
+    assert_eq!(
+        p.ok(&["user", "list", "--status", "left"]),
+        "EMAIL  NAME  ACCOUNT  ROLE  STATUS  GRANTS\n"
+    );
+}
+
+/// Every list, empty, prints its table's header line alone, and `[]` in
+/// JSON: a script finds the columns, and a person sees the list ran.
+#[test]
+fn an_empty_list_prints_its_header_or_an_empty_array() {
+    let p = Portal::new();
+    for args in [
+        &["user", "list", "--status", "left"][..],
+        &["order", "list"],
+        &["policy", "list"],
+        &["service", "list"],
+        &["cost-centre", "list"],
+        &["outbox", "list"],
+        &["course", "list"],
+        &["license", "list"],
+        &["account", "address", "list"],
+        &["audit", "list", "--action", "order.approve"],
+    ] {
+        let table = p.ok(args);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 1, "{args:?}: {table:?}");
+        assert!(
+            !lines[0].chars().any(|c| c.is_lowercase()),
+            "a header: {args:?}: {table:?}"
+        );
+        let mut json = vec!["--json"];
+        json.extend(args);
+        assert_eq!(p.ok(&json), "[]\n", "{args:?}");
+    }
 }
 
 #[test]
