@@ -629,6 +629,9 @@ fn pass_on_delegations(
                     starts_at,
                     ends_at,
                     created_by: by.clone(),
+                    // Passed on, it still lends what its setter chose to
+                    // lend, so it stays out of their orders as before.
+                    setter_id: d.setter_id,
                     created_at: now,
                     ended_by: None,
                 };
