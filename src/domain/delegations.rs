@@ -101,8 +101,8 @@ fn setter_of(tx: &dyn Tx, d: &Delegation) -> Result<Option<i64>> {
     d.setter_id.map(|s| kept_person(tx, s)).transpose()
 }
 
-/// Whether `d`, set by `setter` (as the person they are now), may lend
-/// deciding on the order `pending` describes. Not on one its setter
+/// Whether a delegation set by `setter` (as the person they are now) may
+/// lend deciding on the order `pending` describes. Not on one its setter
 /// placed or decided: whoever sets a delegation for another would
 /// otherwise have its delegate decide, for the delegator, an order the
 /// setter may not decide themselves. `pending.excluded` holds exactly
@@ -288,7 +288,7 @@ fn end_command(actor: &Actor, delegator: &Email, delegate: &Email, account: &str
 
 /// The person who sets a delegation as `actor`: a member's person; none
 /// for the operator, who acts as no person.
-pub(super) fn setter_id(tx: &dyn Tx, actor: &Actor) -> Result<Option<i64>> {
+fn setter_id(tx: &dyn Tx, actor: &Actor) -> Result<Option<i64>> {
     match actor {
         Actor::Member(me) => Ok(tx.person_by_email(me.as_str())?.map(|p| p.id)),
         Actor::Operator(_) => Ok(None),
