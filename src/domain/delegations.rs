@@ -15,10 +15,17 @@
 //! in the account, for another member (the write gate checks the
 //! `orders.approve`: what the delegate gains must be held by whoever gives
 //! it, unless it is the delegator lending their own).
+//!
+//! Nor does a delegation lend deciding on an order placed, or already
+//! decided, by whoever set it up: an admin who lends the owner's deciding
+//! to a user would otherwise have that user approve the admin's own
+//! order, which the admin may not. Its delegator is judged by the order
+//! already (they never decide their own), its setter here, by the person
+//! recorded when it was set (`setter_id`; the operator is none).
 
 use super::access::{authority, authorize, caps, Access, Authority};
 use super::deciders::{Ability, Now, Pending, Roster};
-use super::orders::pending_of;
+use super::orders::{kept_person, pending_of};
 use super::visibility::{listed_accounts, subject_accounts};
 use super::{member_in, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -53,16 +60,68 @@ pub(super) struct Route {
     pub toward: Vec<i64>,
 }
 
+/// A delegation to someone that holds now, with its setter as the person
+/// they are now: a merged duplicate's setting is the kept person's.
+#[derive(Debug, Clone)]
+pub(super) struct Covering {
+    /// The delegation.
+    pub d: Delegation,
+    /// Who set it, the kept person; `None`: the operator, or unknown.
+    pub setter: Option<i64>,
+}
+
+impl Covering {
+    /// Whether it may lend deciding on the order `pending` describes: not
+    /// on one its setter placed or decided (see [`lends_on`]).
+    pub(super) fn lends_on(&self, pending: &Pending) -> bool {
+        lends_on(self.setter, pending)
+    }
+}
+
+/// The delegations to `delegate` in the account that hold at `at`, each
+/// with its setter as they are now.
+pub(super) fn covering(
+    tx: &dyn Tx,
+    account_id: i64,
+    delegate: i64,
+    at: Timestamp,
+) -> Result<Vec<Covering>> {
+    tx.delegations_to(account_id, delegate, at)?
+        .into_iter()
+        .map(|d| {
+            let setter = setter_of(tx, &d)?;
+            Ok(Covering { d, setter })
+        })
+        .collect()
+}
+
+/// Who set `d`, as the person they are now (a merged duplicate's is the
+/// kept person); `None` for the operator or a setter not known.
+fn setter_of(tx: &dyn Tx, d: &Delegation) -> Result<Option<i64>> {
+    d.setter_id.map(|s| kept_person(tx, s)).transpose()
+}
+
+/// Whether a delegation set by `setter` (as the person they are now) may
+/// lend deciding on the order `pending` describes. Not on one its setter
+/// placed or decided: whoever sets a delegation for another would
+/// otherwise have its delegate decide, for the delegator, an order the
+/// setter may not decide themselves. `pending.excluded` holds exactly
+/// those people (the creator and whoever decided, or was decided for).
+pub(super) fn lends_on(setter: Option<i64>, pending: &Pending) -> bool {
+    setter.is_none_or(|s| !pending.excluded.contains(&s))
+}
+
 /// How `person` (with `ability`) may decide the order `pending` describes:
 /// for themselves if they may, else for the first delegator among
-/// `covering` (the delegations to them that hold now) who may. A
-/// delegator's deciding is judged from their own standing alone.
+/// `covering` (the delegations to them that hold now) who may, through a
+/// delegation that lends on this order (see [`lends_on`]). A delegator's
+/// deciding is judged from their own standing alone.
 pub(super) fn route(
     roster: &dyn Roster,
     pending: &Pending,
     person: i64,
     ability: Ability,
-    covering: &[Delegation],
+    covering: &[Covering],
 ) -> Result<Option<Route>> {
     let direct = pending.may_decide(person, ability);
     if !direct.is_empty() {
@@ -74,8 +133,8 @@ pub(super) fn route(
     if !ability.access || pending.excluded.contains(&person) {
         return Ok(None);
     }
-    for d in covering {
-        if without_access(roster, d)?.is_some() {
+    for Covering { d, setter } in covering {
+        if !lends_on(*setter, pending) || without_access(roster, d)?.is_some() {
             continue;
         }
         let toward = pending.may_decide(d.delegator_id, roster.ability(d.delegator_id)?);
@@ -92,7 +151,8 @@ pub(super) fn route(
 /// Who could decide the order `pending` describes at `at`: up to `limit`
 /// people, those who may decide it themselves first (see
 /// [`Pending::deciders`]), then the delegates who hold a delegation from
-/// one of them; and whether there are more.
+/// one of them that lends on this order (as [`route`] judges it); and
+/// whether there are more.
 pub(super) fn could_decide(
     tx: &dyn Tx,
     roster: &dyn Roster,
@@ -110,6 +170,7 @@ pub(super) fn could_decide(
                 || pending.excluded.contains(&e)
                 || deciders.iter().any(|(x, _)| *x == e)
                 || without_access(roster, &d)?.is_some()
+                || !lends_on(setter_of(tx, &d)?, pending)
             {
                 continue;
             }
@@ -223,6 +284,15 @@ fn end_command(actor: &Actor, delegator: &Email, delegate: &Email, account: &str
         Actor::Operator(_) => (String::new(), format!(" --for {delegator}")),
     };
     format!("portalctl {who}order delegate --end --to {delegate}{for_flag} --account \"{account}\"")
+}
+
+/// The person who sets a delegation as `actor`: a member's person; none
+/// for the operator, who acts as no person.
+fn setter_id(tx: &dyn Tx, actor: &Actor) -> Result<Option<i64>> {
+    match actor {
+        Actor::Member(me) => Ok(tx.person_by_email(me.as_str())?.map(|p| p.id)),
+        Actor::Operator(_) => Ok(None),
+    }
 }
 
 /// The operator acted with no --for.
@@ -437,6 +507,7 @@ impl Portal {
                 starts_at: from,
                 ends_at: req.until,
                 created_by: w.ctx.actor.audit_name(),
+                setter_id: setter_id(tx, &w.ctx.actor)?,
                 created_at: now,
                 ended_by: None,
             };
@@ -580,20 +651,20 @@ fn inbox_in(
     if !ability.access {
         return Ok(Vec::new());
     }
-    let covering = tx.delegations_to(account.id, person.id, now)?;
+    let covering = covering(tx, account.id, person.id, now)?;
     let roster = Now::new(tx, catalog, account, now);
     // An account approver, or one covering for one, may decide any
     // pending order; anyone else only those whose policies name them or a
     // delegator they cover, found by index.
     let mut approves_any = ability.approves;
-    for d in &covering {
-        approves_any = approves_any || roster.ability(d.delegator_id)?.approves;
+    for c in &covering {
+        approves_any = approves_any || roster.ability(c.d.delegator_id)?.approves;
     }
     let candidates = if approves_any {
         tx.pending_orders_in(account.id)?
     } else {
         let mut found: Vec<Order> = Vec::new();
-        for p in std::iter::once(person.id).chain(covering.iter().map(|d| d.delegator_id)) {
+        for p in std::iter::once(person.id).chain(covering.iter().map(|c| c.d.delegator_id)) {
             for o in tx.pending_orders_naming(account.id, p)? {
                 if !found.iter().any(|f| f.id == o.id) {
                     found.push(o);
@@ -1014,6 +1085,198 @@ mod tests {
             .expect("a lasting admin names ted");
         p.policy_create(&name("Eve's", "eve@acme.test"))
             .expect("a lasting admin names eve");
+    }
+
+    /// The owner's deciding lent to `to` from T1 until T2, set by `by`
+    /// (`--for owner`, or the owner's own with `by` the owner).
+    fn owner_away(p: &mut Portal, by: &str, to: &str) -> Result<DelegationView> {
+        p.ctx.actor = Actor::Member(email(by));
+        p.order_delegate(&DelegateRequest {
+            to: email(to),
+            from: Some(at(T1)),
+            until: at(T2),
+            delegator: Some(email("owner@acme.test")),
+            account: None,
+        })
+    }
+
+    /// Places an order of 60 as `who`.
+    fn place_as(p: &mut Portal, who: &str) -> i64 {
+        p.ctx.actor = Actor::Member(email(who));
+        p.order_place(&NewOrder {
+            description: "Laptop".into(),
+            amount: "60.00".parse::<Money>().expect("amount"),
+            ..NewOrder::default()
+        })
+        .expect("order")
+        .id
+    }
+
+    /// Who `order show` says may decide `id` now, delegates with whom
+    /// they decide for.
+    fn shown_deciders(p: &mut Portal, id: i64) -> (Vec<String>, Vec<(String, Option<String>)>) {
+        p.ctx.actor = Actor::Operator("root".into());
+        let v = p.order_show(id).expect("show");
+        let delegates = v
+            .delegates
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| (d.email, d.on_behalf_of))
+            .collect();
+        (v.deciders.unwrap_or_default(), delegates)
+    }
+
+    /// The attack: admin fiona places an order, lends the owner's deciding
+    /// to user una, and una approves fiona's order for the owner. A
+    /// delegation never lends deciding on its setter's orders: una may
+    /// not decide it, her inbox leaves it out, and `order show` does not
+    /// name her. The same delegation still lends the owner's deciding on
+    /// anyone else's order.
+    #[test]
+    fn a_delegation_never_lends_deciding_on_its_setter_s_own_order() {
+        let (mut p, anns) = acme();
+        join(&mut p, "fiona@acme.test", "admin");
+        join(&mut p, "una@acme.test", "user");
+        let fionas = place_as(&mut p, "fiona@acme.test");
+        owner_away(&mut p, "fiona@acme.test", "una@acme.test").expect("fiona lends it");
+        p.ctx.now = at(T1);
+        let before = {
+            p.ctx.actor = Actor::Operator("root".into());
+            p.audit_head().expect("head").seq
+        };
+
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        let inbox: Vec<i64> = p
+            .order_inbox(None, None)
+            .expect("inbox")
+            .iter()
+            .map(|o| o.id)
+            .collect();
+        assert_eq!(inbox, vec![anns], "only ann's order is una's to decide");
+        let err = p
+            .order_decide(fionas, None)
+            .expect_err("not fiona's own order");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        assert!(
+            err.to_string()
+                .contains("`fiona@acme.test` set that delegation and placed the order"),
+            "{err}"
+        );
+        let (deciders, delegates) = shown_deciders(&mut p, fionas);
+        assert!(
+            !deciders.contains(&"una@acme.test".to_string()),
+            "{deciders:?}"
+        );
+        assert!(delegates.is_empty(), "{delegates:?}");
+        p.ctx.actor = Actor::Operator("root".into());
+        assert_eq!(p.audit_head().expect("head").seq, before, "nothing written");
+
+        // Anyone else's order, the delegation lends the owner's deciding on.
+        let (deciders, delegates) = shown_deciders(&mut p, anns);
+        assert!(
+            deciders.contains(&"una@acme.test".to_string()),
+            "{deciders:?}"
+        );
+        assert_eq!(
+            delegates,
+            vec![(
+                "una@acme.test".to_string(),
+                Some("owner@acme.test".to_string())
+            )]
+        );
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        let v = p
+            .order_decide(anns, None)
+            .expect("ann's order, for the owner");
+        assert_eq!(
+            v.decisions[0].on_behalf_of.as_deref(),
+            Some("owner@acme.test")
+        );
+    }
+
+    /// A delegation the owner sets herself lends her deciding on fiona's
+    /// order: only the setter's orders are out of its reach.
+    #[test]
+    fn the_delegator_s_own_delegation_reaches_an_admin_s_order() {
+        let (mut p, _) = acme();
+        join(&mut p, "fiona@acme.test", "admin");
+        join(&mut p, "una@acme.test", "user");
+        let fionas = place_as(&mut p, "fiona@acme.test");
+        owner_away(&mut p, "owner@acme.test", "una@acme.test").expect("the owner's own");
+        p.ctx.now = at(T1);
+        let (_, delegates) = shown_deciders(&mut p, fionas);
+        assert!(
+            delegates.contains(&(
+                "una@acme.test".to_string(),
+                Some("owner@acme.test".to_string())
+            )),
+            "{delegates:?}"
+        );
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        assert!(p
+            .order_inbox(None, None)
+            .expect("inbox")
+            .iter()
+            .any(|o| o.id == fionas));
+        let v = p.order_decide(fionas, None).expect("for the owner");
+        assert_eq!(
+            v.decisions[0].on_behalf_of.as_deref(),
+            Some("owner@acme.test")
+        );
+    }
+
+    /// Nor on an order its setter decided already: once fiona approved an
+    /// order needing two approvals, the delegation she set does not let
+    /// una add the owner's.
+    #[test]
+    fn a_delegation_never_lends_deciding_on_an_order_its_setter_decided() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "manager");
+        join(&mut p, "fiona@acme.test", "admin");
+        join(&mut p, "una@acme.test", "user");
+        p.policy_create(&NewPolicy {
+            name: "Two".into(),
+            threshold: "50.00".parse::<Money>().expect("amount"),
+            order_type: None,
+            approvers: Vec::new(),
+            required_approvals: Some(2),
+            account: None,
+        })
+        .expect("policy");
+        let anns = place_as(&mut p, "ann@acme.test");
+        p.ctx.actor = Actor::Member(email("fiona@acme.test"));
+        p.order_decide(anns, None).expect("fiona approves");
+        owner_away(&mut p, "fiona@acme.test", "una@acme.test").expect("fiona lends it");
+        p.ctx.now = at(T1);
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        assert!(p.order_inbox(None, None).expect("inbox").is_empty());
+        let err = p.order_decide(anns, None).expect_err("fiona decided it");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        assert!(err.to_string().contains("and decided the order"), "{err}");
+        let (_, delegates) = shown_deciders(&mut p, anns);
+        assert!(delegates.is_empty(), "{delegates:?}");
+    }
+
+    /// The operator acts as no person: a delegation they set has no
+    /// setter, and lends the delegator's deciding on any order.
+    #[test]
+    fn the_operator_s_delegation_has_no_setter_to_keep_out() {
+        let (mut p, _) = acme();
+        join(&mut p, "fiona@acme.test", "admin");
+        join(&mut p, "una@acme.test", "user");
+        let fionas = place_as(&mut p, "fiona@acme.test");
+        p.ctx.actor = Actor::Operator("root".into());
+        p.order_delegate(&DelegateRequest {
+            to: email("una@acme.test"),
+            from: Some(at(T1)),
+            until: at(T2),
+            delegator: Some(email("owner@acme.test")),
+            account: None,
+        })
+        .expect("the operator's");
+        p.ctx.now = at(T1);
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        p.order_decide(fionas, None).expect("for the owner");
     }
 
     /// A delegator who lost access lends nothing: deciding is judged from

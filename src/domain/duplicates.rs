@@ -629,6 +629,9 @@ fn pass_on_delegations(
                     starts_at,
                     ends_at,
                     created_by: by.clone(),
+                    // Passed on, it still lends what its setter chose to
+                    // lend, so it stays out of their orders as before.
+                    setter_id: d.setter_id,
                     created_at: now,
                     ended_by: None,
                 };
@@ -1191,6 +1194,40 @@ mod tests {
         assert_eq!(inbox[0].id, id);
         assert_eq!(inbox[0].on_behalf_of.as_deref(), Some("adm@acme.test"));
         let done = decide(&mut p, "eve@acme.test", id).expect("eve decides");
+        assert_eq!(done.status, OrderStatus::Approved);
+    }
+
+    /// A delegation keeps out its setter's orders through merges: one set
+    /// by a duplicate since merged keeps out the kept person's, and one
+    /// passed on to a kept delegate keeps its setter.
+    #[test]
+    fn a_delegation_keeps_out_its_setter_s_orders_through_merges() {
+        let mut p = acme(&[], 1);
+        join(&mut p, "adm2@acme.test", "admin");
+        join(&mut p, "adm@acme.test", "admin");
+        as_member(&mut p, "adm2@acme.test");
+        p.order_delegate(&DelegateRequest {
+            to: email("fin2@acme.test"),
+            from: None,
+            until: at(T2),
+            delegator: Some(email("owner@acme.test")),
+            account: None,
+        })
+        .expect("adm2 lends the owner's deciding");
+        operator(&mut p);
+        merge(&mut p, "adm2@acme.test", "adm@acme.test").expect("setter merged");
+        merge(&mut p, "fin2@acme.test", "fin@acme.test").expect("delegate merged");
+        let adms = place(&mut p, "adm@acme.test");
+        let maxs = place(&mut p, "max@acme.test");
+        let err = decide(&mut p, "fin@acme.test", adms).expect_err("adm's own order");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        assert!(
+            err.to_string()
+                .contains("`adm@acme.test` set that delegation and placed the order"),
+            "{err}"
+        );
+        assert!(!deciders(&mut p, adms).contains(&"fin@acme.test".to_string()));
+        let done = decide(&mut p, "fin@acme.test", maxs).expect("max's, for the owner");
         assert_eq!(done.status, OrderStatus::Approved);
     }
 

@@ -7,7 +7,7 @@ use super::access::{authority, authorize, caps, denial, Authority};
 use super::cost_centres::find_cost_centre;
 use super::deciders::{count, Ability, Now, Pending, Roster, SHOWN_DECIDERS};
 use super::decisions::{restore_decisions, restored_holds, Decided};
-use super::delegations::{could_decide, route};
+use super::delegations::{could_decide, covering, route, Covering};
 use super::gate::Write;
 use super::order_names::{find_named_order, no_order, OrderName};
 use super::policies::parse_order_type;
@@ -1063,7 +1063,7 @@ impl Portal {
                 .any(|m| m.released_at.is_none() && m.approvers.contains(&person.id));
             // Delegations to them that hold now: they may decide for
             // those delegators.
-            let covering = tx.delegations_to(account.id, person.id, w.ctx.now)?;
+            let covering = covering(tx, account.id, person.id, w.ctx.now)?;
             // Being named, or covering for someone, stands in for
             // `orders.approve`.
             if !(ability.approves || ((named || !covering.is_empty()) && ability.access)) {
@@ -1109,7 +1109,7 @@ impl Portal {
                 // cover, is told why nobody decides it: it cannot get the
                 // approvals it needs, so an approval would lead nowhere.
                 let mut theirs = !pending.eligible(person.id, ability).is_empty();
-                for d in &covering {
+                for Covering { d, .. } in &covering {
                     theirs = theirs
                         || !pending
                             .eligible(d.delegator_id, roster.ability(d.delegator_id)?)
@@ -1119,7 +1119,7 @@ impl Portal {
                     return Err(cannot_be_approved(&order, &account, &pending));
                 }
                 // Covering for someone whose decision is made already.
-                for d in &covering {
+                for Covering { d, .. } in &covering {
                     if let Some(earlier) = decided_by(&decisions, &kept, d.delegator_id) {
                         let delegator = tx.person(d.delegator_id)?.email.to_string();
                         return Err(already_decided(
@@ -1131,6 +1131,31 @@ impl Portal {
                         )?
                         .help("a delegate decides for them only what they have not decided"));
                     }
+                }
+                // Covering for someone who may decide it, through a
+                // delegation that does not reach its setter's orders.
+                for c in covering.iter().filter(|c| !c.lends_on(&pending)) {
+                    let delegator = c.d.delegator_id;
+                    if pending
+                        .eligible(delegator, roster.ability(delegator)?)
+                        .is_empty()
+                    {
+                        continue;
+                    }
+                    let Some(setter) = c.setter else { continue };
+                    let creator = order.creator_id.map(|p| kept_person(tx, p)).transpose()?;
+                    let did = if creator == Some(setter) {
+                        "placed"
+                    } else {
+                        "decided"
+                    };
+                    return Err(Error::denied(format!(
+                        "`{}` may not decide order {id} for `{}`: `{}` set that delegation and {did} the order, and a delegation never lends deciding on an order its setter placed or decided",
+                        person.email,
+                        tx.person(delegator)?.email,
+                        tx.person(setter)?.email
+                    ))
+                    .help(format!("`portalctl order show {id}` says who may decide it")));
                 }
                 return Err(not_an_approver(&person, id, &matched));
             };
@@ -1211,12 +1236,12 @@ impl Portal {
                 .help("only a pending order can be cancelled"));
             }
             if let Authority::Member { person, access } = authority(tx, catalog, &w.ctx, &account)? {
-                let creator = order.creator_id.map(|c| kept_person(tx, c)).transpose()?;
+                let creator = order.creator_id.map(|p| kept_person(tx, p)).transpose()?;
                 let roster = Now::new(tx, catalog, &account, w.ctx.now);
                 // One that cannot get its approvals is decided by nobody,
                 // yet any of its approvers may clear it away.
                 let decides = || -> Result<bool> {
-                    let covering = tx.delegations_to(account.id, person.id, w.ctx.now)?;
+                    let covering = covering(tx, account.id, person.id, w.ctx.now)?;
                     let pending = pending_of(tx, &roster, &order)?;
                     let ability = Ability::of(&access);
                     Ok(route(&roster, &pending, person.id, ability, &covering)?.is_some()
@@ -1422,7 +1447,7 @@ pub(super) fn joined_in(tx: &dyn Tx, email: &Email, account: &Account, did: &str
 }
 
 /// The person a (possibly merged) person is now.
-fn kept_person(tx: &dyn Tx, id: i64) -> Result<i64> {
+pub(super) fn kept_person(tx: &dyn Tx, id: i64) -> Result<i64> {
     Ok(kept_people(tx, [id])?.of(id))
 }
 

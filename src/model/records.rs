@@ -200,8 +200,12 @@ pub(crate) struct Delegation {
     pub starts_at: Timestamp,
     /// Until when (exclusive); moved back when ended early.
     pub ends_at: Timestamp,
-    /// Who set it: an email or `operator:<user>`.
+    /// Who set it: an email or `operator:<user>`, for people to read.
     pub created_by: String,
+    /// Who set it, as a person: `None` for the operator (no person), or
+    /// one set before this was recorded whose setter is unknown. What it
+    /// lends never reaches an order this person placed or decided.
+    pub setter_id: Option<i64>,
     /// When it was set.
     pub created_at: Timestamp,
     /// Who ended it early, if anyone.

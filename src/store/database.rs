@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0016_people_merged.sql"),
     include_str!("../../migrations/0017_audit_hash_not_unique.sql"),
     include_str!("../../migrations/0018_order_refs_ignore_case.sql"),
+    include_str!("../../migrations/0019_delegation_setter.sql"),
 ];
 
 /// Tables every portalctl schema has held since migration 1, and which

@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::model::{Delegation, RecordedDeciders, Timestamp};
 
 const DELEGATION_COLUMNS: &str = "id, account_id, delegator_id, delegate_id, starts_at, ends_at, \
-     created_by, created_at, ended_by";
+     created_by, setter_id, created_at, ended_by";
 
 fn delegation_from_row(row: &Row<'_>) -> rusqlite::Result<Delegation> {
     Ok(Delegation {
@@ -19,6 +19,7 @@ fn delegation_from_row(row: &Row<'_>) -> rusqlite::Result<Delegation> {
         starts_at: row.get("starts_at")?,
         ends_at: row.get("ends_at")?,
         created_by: row.get("created_by")?,
+        setter_id: row.get("setter_id")?,
         created_at: row.get("created_at")?,
         ended_by: row.get("ended_by")?,
     })
@@ -37,11 +38,11 @@ impl SqliteTx<'_> {
     pub(super) fn insert_delegation(&self, d: &Delegation) -> Result<i64> {
         let id = self.insert(
             "INSERT INTO delegations (account_id, delegator_id, delegate_id, starts_at, ends_at,
-                 created_by, created_at, ended_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 created_by, setter_id, created_at, ended_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 d.account_id, d.delegator_id, d.delegate_id, d.starts_at, d.ends_at, d.created_by,
-                d.created_at, d.ended_by,
+                d.setter_id, d.created_at, d.ended_by,
             ],
         )?;
         self.note(|j| &mut j.delegations, id, None)?;

@@ -930,3 +930,182 @@ fn words(line: &str) -> Vec<String> {
     }
     words
 }
+
+/// Admin who places an order and lends the owner's deciding to UNA.
+const FIONA: &str = "fiona@acme.test";
+/// User: approves nothing herself.
+const UNA: &str = "una@acme.test";
+
+/// ACME with FIONA (admin) and UNA (user), FIONA's order of 60 pending
+/// under `Over 50`; returns its id.
+fn fiona_s_order(p: &Portal) -> String {
+    p.member(FIONA, "admin");
+    p.member(UNA, "user");
+    let v = p.json_as(
+        Some(FIONA),
+        &[
+            "order", "place", "--description", "Laptop", "--amount", "60.00",
+        ],
+    );
+    assert_eq!(v["status"], "pending", "{v}");
+    v["id"].as_i64().unwrap().to_string()
+}
+
+/// The emails `order show --json` says may decide `id`, and the delegates
+/// among them with whom they decide for.
+fn shown_deciders(p: &Portal, id: &str) -> (Vec<String>, Vec<(String, String)>) {
+    let v = p.json(&["order", "show", id]);
+    let deciders = v["deciders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap().to_string())
+        .collect();
+    let delegates = v["delegates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["email"].as_str().unwrap().to_string(),
+                d["on_behalf_of"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (deciders, delegates)
+}
+
+/// The attack, as its author ran it: admin FIONA places an order, lends
+/// the owner's deciding to user UNA, and UNA approves FIONA's order on
+/// the owner's behalf. A delegation never lends deciding on an order its
+/// setter placed: the approval is refused with one `error:` line and
+/// nothing written, and neither UNA's inbox nor `order show` offers it.
+/// The delegation still lends the owner's deciding on anyone else's.
+#[test]
+fn a_delegate_may_not_approve_the_order_of_whoever_set_the_delegation() {
+    let p = acme();
+    let id = fiona_s_order(&p);
+    p.change(
+        Some(FIONA),
+        &[
+            "order", "delegate", "--for", OWNER, "--to", UNA, "--until", T2,
+        ],
+        "order.delegate",
+    );
+    assert_eq!(
+        p.text("SELECT setter_id FROM delegations"),
+        p.text("SELECT id FROM people WHERE email = 'fiona@acme.test'"),
+        "the setter is recorded as a person"
+    );
+    let stderr = p.refused_as(Some(UNA), &["order", "approve", &id], DENIED);
+    assert_eq!(
+        error_line(&stderr),
+        format!(
+            "error: `{UNA}` may not decide order {id} for `{OWNER}`: `{FIONA}` set that delegation and placed the order, and a delegation never lends deciding on an order its setter placed or decided"
+        )
+    );
+    assert_eq!(
+        p.text(&format!("SELECT status FROM orders WHERE id = {id}")),
+        "pending"
+    );
+    assert!(
+        !inbox(&p, UNA, T1).iter().any(|(o, _)| o.to_string() == id),
+        "UNA's inbox leaves FIONA's order out"
+    );
+    let (deciders, delegates) = shown_deciders(&p, &id);
+    assert!(!deciders.iter().any(|d| d == UNA), "{deciders:?}");
+    assert!(delegates.is_empty(), "{delegates:?}");
+
+    // MAX's order the same delegation lends the owner's deciding on.
+    let maxs = place(&p, "70.00");
+    let (_, delegates) = shown_deciders(&p, &maxs);
+    assert_eq!(delegates, vec![(UNA.to_string(), OWNER.to_string())]);
+    assert_eq!(
+        inbox(&p, UNA, T1),
+        vec![(maxs.parse().unwrap(), Some(OWNER.to_string()))]
+    );
+    let v = p.change(Some(UNA), &["order", "approve", &maxs], "order.approve");
+    assert_eq!(v["decisions"][0]["on_behalf_of"], OWNER);
+}
+
+/// The owner's own delegation lends her deciding on FIONA's order; so
+/// does the operator's, who acts as no person.
+#[test]
+fn the_delegator_s_own_delegation_reaches_the_admin_s_order() {
+    let p = acme();
+    let id = fiona_s_order(&p);
+    p.change(
+        Some(OWNER),
+        &["order", "delegate", "--to", UNA, "--until", T2],
+        "order.delegate",
+    );
+    let v = p.change(Some(UNA), &["order", "approve", &id], "order.approve");
+    assert_eq!(v["decisions"][0]["on_behalf_of"], OWNER);
+    let other = fiona_s_order_again(&p);
+    p.ok(&["order", "delegate", "--end", "--for", OWNER]);
+    p.change(
+        None,
+        &[
+            "order", "delegate", "--for", OWNER, "--to", UNA, "--until", T2,
+        ],
+        "order.delegate",
+    );
+    assert_eq!(
+        p.text("SELECT setter_id FROM delegations ORDER BY id DESC LIMIT 1"),
+        "NULL"
+    );
+    p.change(Some(UNA), &["order", "approve", &other], "order.approve");
+}
+
+/// Another order of FIONA's, of 80.
+fn fiona_s_order_again(p: &Portal) -> String {
+    let v = p.json_as(
+        Some(FIONA),
+        &[
+            "order", "place", "--description", "Dock", "--amount", "80.00",
+        ],
+    );
+    v["id"].as_i64().unwrap().to_string()
+}
+
+/// A database from before setters were recorded: each delegation's setter
+/// is filled from who set it where that is a person (the operator is
+/// none), and the rule holds at once.
+#[test]
+fn a_database_from_before_setters_learns_them_from_who_set_each_delegation() {
+    let p = acme();
+    let id = fiona_s_order(&p);
+    p.ok(&[
+        "order", "delegate", "--for", FIN, "--to", UNA, "--until", T2,
+    ]);
+    p.change(
+        Some(FIONA),
+        &[
+            "order", "delegate", "--for", OWNER, "--to", UNA, "--until", T2,
+        ],
+        "order.delegate",
+    );
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        rewind(&conn, version_before("0019_delegation_setter.sql"));
+    }
+    // Any command opens, and so migrates, the database.
+    p.json(&["order", "delegate", "--list"]);
+    assert_eq!(p.query("PRAGMA user_version"), schema_version());
+    assert_eq!(
+        p.text("SELECT group_concat(ifnull(setter_id, 'NULL'), ',') FROM (SELECT setter_id FROM delegations ORDER BY id)"),
+        format!(
+            "NULL,{}",
+            p.text("SELECT id FROM people WHERE email = 'fiona@acme.test'")
+        )
+    );
+    // FIN's deciding, lent by the operator, reaches FIONA's order; the
+    // owner's, lent by FIONA, does not.
+    assert_eq!(
+        inbox(&p, UNA, T1),
+        vec![(id.parse().unwrap(), Some(FIN.to_string()))]
+    );
+    p.ok(&["order", "delegate", "--end", "--for", FIN]);
+    assert!(inbox(&p, UNA, T1).is_empty());
+    p.refused_as(Some(UNA), &["order", "approve", &id], DENIED);
+}

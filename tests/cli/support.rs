@@ -100,6 +100,8 @@ const UNDO: &[&str] = &[
      BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
     // 0018_order_refs_ignore_case
     "DROP INDEX orders_by_ref_nocase;",
+    // 0019_delegation_setter
+    "ALTER TABLE delegations DROP COLUMN setter_id;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
