@@ -988,7 +988,6 @@ impl<'a> Review<'a> {
     }
 }
 
-/// Capabilities a refusal names, the first `SHOWN` of them.
 /// The refusal of what would demote, deactivate or mark as left the
 /// owner `email` of `account`: ownership moves only by a transfer. The
 /// command's own check before the gate's says it in the same words.
@@ -1020,6 +1019,7 @@ fn unnamed_move_first(owner: &Email) -> String {
     )
 }
 
+/// Capabilities a refusal names, the first `SHOWN` of them.
 fn shown(capabilities: &[Capability]) -> String {
     let mut names: Vec<String> = capabilities.iter().map(|c| c.to_string()).collect();
     if names.len() > SHOWN {
