@@ -71,10 +71,16 @@ pub(super) struct Covering {
 }
 
 impl Covering {
-    /// Whether it may lend deciding on the order `pending` describes: not
-    /// on one its setter placed or decided (see [`lends_on`]).
-    pub(super) fn lends_on(&self, pending: &Pending) -> bool {
-        lends_on(self.setter, pending)
+    /// The policies of the order `pending` describes that this delegation
+    /// lends its delegate deciding for (see [`lent`]).
+    pub(super) fn lent(&self, roster: &dyn Roster, pending: &Pending) -> Result<Vec<i64>> {
+        lent(roster, self.setter, self.d.delegator_id, pending)
+    }
+
+    /// Whether its setter placed or decided the order `pending`
+    /// describes, so that it lends nothing on it.
+    pub(super) fn setter_took_part(&self, pending: &Pending) -> bool {
+        self.setter.is_some_and(|s| pending.excluded.contains(&s))
     }
 }
 
@@ -101,20 +107,46 @@ fn setter_of(tx: &dyn Tx, d: &Delegation) -> Result<Option<i64>> {
     d.setter_id.map(|s| kept_person(tx, s)).transpose()
 }
 
-/// Whether a delegation set by `setter` (as the person they are now) may
-/// lend deciding on the order `pending` describes. Not on one its setter
-/// placed or decided: whoever sets a delegation for another would
-/// otherwise have its delegate decide, for the delegator, an order the
-/// setter may not decide themselves. `pending.excluded` holds exactly
-/// those people (the creator and whoever decided, or was decided for).
-pub(super) fn lends_on(setter: Option<i64>, pending: &Pending) -> bool {
-    setter.is_none_or(|s| !pending.excluded.contains(&s))
+/// The policies (ids) of the order `pending` describes that a delegation
+/// of `delegator`'s deciding, set by `setter` (as the person they are now;
+/// `None`: the operator), lends its delegate deciding for: those the
+/// delegator may decide (see [`Pending::may_decide`]), but
+/// - none on an order its setter placed or decided: whoever sets a
+///   delegation for another would otherwise have its delegate decide, for
+///   the delegator, an order the setter may not decide themselves
+///   (`pending.excluded` holds exactly those people: the creator and
+///   whoever decided, or was decided for);
+/// - set for someone else, none unless its setter could decide every one
+///   of them themselves: a member gives only what they hold, and holding
+///   `orders.approve` (which setting one for another needs) is not being
+///   among a policy's named approvers. Not the part the setter could
+///   decide either: a decision for the delegator is the delegator's one
+///   decision on the order, so it would leave the rest to nobody.
+pub(super) fn lent(
+    roster: &dyn Roster,
+    setter: Option<i64>,
+    delegator: i64,
+    pending: &Pending,
+) -> Result<Vec<i64>> {
+    let mut toward = pending.may_decide(delegator, roster.ability(delegator)?);
+    match setter {
+        None => {}
+        Some(s) if pending.excluded.contains(&s) => toward.clear(),
+        Some(s) if s == delegator => {}
+        Some(s) => {
+            let own = pending.eligible(s, roster.ability(s)?);
+            if !toward.iter().all(|p| own.contains(p)) {
+                toward.clear();
+            }
+        }
+    }
+    Ok(toward)
 }
 
 /// How `person` (with `ability`) may decide the order `pending` describes:
 /// for themselves if they may, else for the first delegator among
 /// `covering` (the delegations to them that hold now) who may, through a
-/// delegation that lends on this order (see [`lends_on`]). A delegator's
+/// delegation that lends on this order (see [`lent`]). A delegator's
 /// deciding is judged from their own standing alone.
 pub(super) fn route(
     roster: &dyn Roster,
@@ -133,11 +165,12 @@ pub(super) fn route(
     if !ability.access || pending.excluded.contains(&person) {
         return Ok(None);
     }
-    for Covering { d, setter } in covering {
-        if !lends_on(*setter, pending) || without_access(roster, d)?.is_some() {
+    for c in covering {
+        let d = &c.d;
+        if without_access(roster, d)?.is_some() {
             continue;
         }
-        let toward = pending.may_decide(d.delegator_id, roster.ability(d.delegator_id)?);
+        let toward = c.lent(roster, pending)?;
         if !toward.is_empty() {
             return Ok(Some(Route {
                 on_behalf_of: Some(d.delegator_id),
@@ -170,7 +203,7 @@ pub(super) fn could_decide(
                 || pending.excluded.contains(&e)
                 || deciders.iter().any(|(x, _)| *x == e)
                 || without_access(roster, &d)?.is_some()
-                || !lends_on(setter_of(tx, &d)?, pending)
+                || lent(roster, setter_of(tx, &d)?, *p, pending)?.is_empty()
             {
                 continue;
             }
@@ -1192,6 +1225,79 @@ mod tests {
             v.decisions[0].on_behalf_of.as_deref(),
             Some("owner@acme.test")
         );
+    }
+
+    /// An admin holding `orders.approve` may lend the owner's deciding,
+    /// but only what they could decide themselves: not a policy that names
+    /// the owner alone. Una, lent the owner's deciding by fiona, is refused
+    /// an order only the owner may decide, and one whose policies fiona
+    /// could decide only some of.
+    #[test]
+    fn a_delegation_set_for_another_lends_only_what_its_setter_could_decide() {
+        let (mut p, _) = acme();
+        join(&mut p, "fiona@acme.test", "admin");
+        join(&mut p, "una@acme.test", "user");
+        p.policy_create(&NewPolicy {
+            name: "Owner only".into(),
+            threshold: "10.00".parse::<Money>().expect("amount"),
+            order_type: Some("special".into()),
+            approvers: vec![email("owner@acme.test")],
+            required_approvals: None,
+            account: None,
+        })
+        .expect("policy");
+        let special = |p: &mut Portal, amount: &str| {
+            p.ctx.actor = Actor::Member(email("ann@acme.test"));
+            p.order_place(&NewOrder {
+                description: "Special".into(),
+                amount: amount.parse::<Money>().expect("amount"),
+                order_type: Some("special".into()),
+                ..NewOrder::default()
+            })
+            .expect("order")
+            .id
+        };
+        // Only "Owner only" matches 40; both match 60.
+        let owners = special(&mut p, "40.00");
+        let both = special(&mut p, "60.00");
+        owner_away(&mut p, "fiona@acme.test", "una@acme.test").expect("fiona lends it");
+        p.ctx.now = at(T1);
+        let head = |p: &mut Portal| {
+            p.ctx.actor = Actor::Operator("root".into());
+            p.audit_head().expect("head").seq
+        };
+        let before = head(&mut p);
+
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        let err = p
+            .order_decide(owners, None)
+            .expect_err("fiona may not decide it");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        assert!(
+            err.to_string().contains(
+                "`fiona@acme.test` set that delegation and may not decide the order themselves"
+            ),
+            "{err}"
+        );
+        let (deciders, delegates) = shown_deciders(&mut p, owners);
+        assert_eq!(deciders, vec!["owner@acme.test".to_string()]);
+        assert!(delegates.is_empty(), "{delegates:?}");
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        let inbox: Vec<i64> = (p.order_inbox(None, None).expect("inbox").iter())
+            .map(|o| o.id)
+            .collect();
+        assert!(!inbox.contains(&owners), "{inbox:?}");
+        assert_eq!(head(&mut p), before, "nothing written");
+
+        // Of an order both policies match, fiona could decide only one:
+        // una's decision would be the owner's one decision on it, leaving
+        // the owner's policy to nobody, so none is lent; the owner decides.
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        let err = p.order_decide(both, None).expect_err("not all of it");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let v = p.order_decide(both, None).expect("the owner's own");
+        assert_eq!(v.status, crate::model::OrderStatus::Approved);
     }
 
     /// A delegation the owner sets herself lends her deciding on fiona's

@@ -1133,24 +1133,25 @@ impl Portal {
                     }
                 }
                 // Covering for someone who may decide it, through a
-                // delegation that does not reach its setter's orders.
-                for c in covering.iter().filter(|c| !c.lends_on(&pending)) {
+                // delegation that does not lend on it (see `lent`).
+                for c in &covering {
                     let delegator = c.d.delegator_id;
+                    let Some(setter) = c.setter else { continue };
                     if pending
                         .eligible(delegator, roster.ability(delegator)?)
                         .is_empty()
+                        || !c.lent(&roster, &pending)?.is_empty()
                     {
                         continue;
                     }
-                    let Some(setter) = c.setter else { continue };
                     let creator = order.creator_id.map(|p| kept_person(tx, p)).transpose()?;
-                    let did = if creator == Some(setter) {
-                        "placed"
-                    } else {
-                        "decided"
+                    let why = match c.setter_took_part(&pending) {
+                        true if creator == Some(setter) => "placed the order, and a delegation never lends deciding on an order its setter placed or decided",
+                        true => "decided the order, and a delegation never lends deciding on an order its setter placed or decided",
+                        false => "may not decide the order themselves, and a delegation set for another lends only the deciding its setter holds",
                     };
                     return Err(Error::denied(format!(
-                        "`{}` may not decide order {id} for `{}`: `{}` set that delegation and {did} the order, and a delegation never lends deciding on an order its setter placed or decided",
+                        "`{}` may not decide order {id} for `{}`: `{}` set that delegation and {why}",
                         person.email,
                         tx.person(delegator)?.email,
                         tx.person(setter)?.email

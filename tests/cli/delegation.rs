@@ -1109,3 +1109,46 @@ fn a_database_from_before_setters_learns_them_from_who_set_each_delegation() {
     assert!(inbox(&p, UNA, T1).is_empty());
     p.refused_as(Some(UNA), &["order", "approve", &id], DENIED);
 }
+
+/// The attack on a policy that names its approver: FIN, an admin who
+/// holds `orders.approve` but is not among `Ned signs`' approvers, lends
+/// NED's deciding to EVE, a user, and EVE approves for NED an order only
+/// NED may sign. A delegation set for another lends nothing its setter
+/// could not decide themselves: refused, one `error:` line, nothing
+/// written, and neither EVE's inbox nor `order show` offers it.
+#[test]
+fn a_delegation_set_for_another_lends_no_deciding_its_setter_lacks() {
+    let p = acme();
+    let id = place(&p, "1200.00");
+    p.change(
+        Some(FIN),
+        &[
+            "order", "delegate", "--for", NED, "--to", EVE, "--until", T2,
+        ],
+        "order.delegate",
+    );
+    let before = p.text("SELECT COUNT(*) FROM audit_events");
+    let stderr = p.refused_as(Some(EVE), &["order", "approve", &id], DENIED);
+    assert_eq!(
+        error_line(&stderr),
+        format!(
+            "error: `{EVE}` may not decide order {id} for `{NED}`: `{FIN}` set that delegation and may not decide the order themselves, and a delegation set for another lends only the deciding its setter holds"
+        )
+    );
+    p.refused_as(
+        Some(EVE),
+        &["order", "reject", &id, "--reason", "no"],
+        DENIED,
+    );
+    assert_eq!(p.text("SELECT COUNT(*) FROM audit_events"), before);
+    assert_eq!(
+        p.text(&format!("SELECT status FROM orders WHERE id = {id}")),
+        "pending"
+    );
+    assert!(!inbox(&p, EVE, T1).iter().any(|(o, _)| o.to_string() == id));
+    let (_, delegates) = shown_deciders(&p, &id);
+    assert!(delegates.is_empty(), "{delegates:?}");
+    // NED decides it himself.
+    let v = p.change(Some(NED), &["order", "approve", &id], "order.approve");
+    assert_eq!(v["decisions"][0]["by"], NED, "{v}");
+}
