@@ -202,8 +202,16 @@ fn transfer_in(w: &Write<'_>, h: &OwnershipTransfer<'_>) -> Result<MemberView> {
     let mut account = resolve_account(tx, &w.ctx, h.account, Some(to))?;
     let who = authority(tx, catalog, &w.ctx, &account)?;
     if !who.is_owner_or_operator() {
+        let owner = match account.owner_id {
+            Some(id) => format!(" `{}`", tx.person(id)?.email),
+            None => String::new(),
+        };
         return Err(Error::denied(format!(
             "only the owner of `{}` can transfer its ownership",
+            account.name
+        ))
+        .help(format!(
+            "ask its owner{owner} or the operator (without --as) to run `portalctl user transfer-ownership --to {to} --account \"{}\"`",
             account.name
         )));
     }

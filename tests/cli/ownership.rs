@@ -352,3 +352,29 @@ fn flag_duplicate_warns_that_nobody_was_told_until_support_email_is_set() {
     assert_eq!((flagged.code, flagged.stderr.as_str()), (SUCCESS, ""));
     assert_eq!(notices(&p), ["support@acme.test"]);
 }
+
+/// Only the owner or the operator hands the ownership over: a member who
+/// may not is told whom to ask and the command they would run, and
+/// nothing changes.
+#[test]
+fn a_member_refused_the_handover_is_told_who_may_do_it() {
+    let p = Portal::with_preset("customer-area");
+    p.member("ann@acme.test", "member");
+    let before = p.events();
+    let err = p.refused_as(
+        Some("ann@acme.test"),
+        &[
+            "user", "transfer-ownership", "--to", "ann@acme.test", "--yes",
+        ],
+        DENIED,
+    );
+    assert_eq!(
+        error_line(&err),
+        "error: only the owner of `Acme Ltd` can transfer its ownership"
+    );
+    says(
+        &err,
+        "help: ask its owner `owner@acme.test` or the operator (without --as) to run `portalctl user transfer-ownership --to ann@acme.test --account \"Acme Ltd\"`",
+    );
+    assert_eq!(p.events(), before);
+}
