@@ -636,9 +636,11 @@ fn pass_on_delegations(
                     delegate_id: delegate,
                     starts_at,
                     ends_at,
-                    created_by: by.clone(),
-                    // Passed on, it still lends what its setter chose to
-                    // lend, so it stays out of their orders as before.
+                    // Passed on, it is still the one its setter set: it
+                    // lends what they chose to lend, stays out of their
+                    // orders as before, and lists them as who set it (the
+                    // merge's events say who passed it on).
+                    created_by: d.created_by.clone(),
                     setter_id: d.setter_id,
                     created_at: now,
                     ended_by: None,
@@ -1225,6 +1227,12 @@ mod tests {
         operator(&mut p);
         merge(&mut p, "adm2@acme.test", "adm@acme.test").expect("setter merged");
         merge(&mut p, "fin2@acme.test", "fin@acme.test").expect("delegate merged");
+        // Passed on to fin, it still lists who set it, not the merge's actor.
+        let set_by: Vec<String> = (p.order_delegations(None).expect("delegations").into_iter())
+            .filter(|d| d.delegate == "fin@acme.test")
+            .map(|d| d.created_by)
+            .collect();
+        assert_eq!(set_by, vec!["adm2@acme.test".to_string()]);
         let adms = place(&mut p, "adm@acme.test");
         let maxs = place(&mut p, "max@acme.test");
         let err = decide(&mut p, "fin@acme.test", adms).expect_err("adm's own order");
