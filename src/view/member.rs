@@ -174,7 +174,9 @@ impl Fields for MemberView {
             fields.push(("grant until", format!("{grant}: {until}")));
         }
         if let Some(ends) = self.access_ends {
-            fields.push(("access ends", ends.to_string()));
+            // The earliest of the lapses above, which may give access back
+            // (a time-bound `no-access`) as well as end it.
+            fields.push(("first lapse", ends.to_string()));
         }
         match (&self.merged_into, &self.duplicate_of) {
             (Some(into), _) => fields.push(("merged into", into.clone())),

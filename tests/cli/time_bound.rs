@@ -1100,3 +1100,18 @@ fn a_time_bound_demotion_is_judged_by_its_end_not_the_order_of_its_steps() {
     assert_eq!(shorter_last, after(&[mid]));
     assert_eq!(after(&[mid, later]), after(&[later]));
 }
+
+/// A member blocked until T gets access back at T: `user show` calls the
+/// moment the first lapse, not the end of their access.
+#[test]
+fn a_time_bound_block_shows_when_it_lapses_not_an_end_of_access() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    p.ok(&[
+        "user", "set-role", "ann@acme.test", "no-access", "--until", T,
+    ]);
+    let shown = p.ok(&["user", "show", "ann@acme.test"]);
+    says(&shown, &format!("role until    {T}, then `user`"));
+    says(&shown, &format!("first lapse   {T}"));
+    assert!(!shown.contains("access ends"), "{shown}");
+}
