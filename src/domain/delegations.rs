@@ -103,7 +103,7 @@ pub(super) fn covering(
 
 /// Who set `d`, as the person they are now (a merged duplicate's is the
 /// kept person); `None` for the operator or a setter not known.
-fn setter_of(tx: &dyn Tx, d: &Delegation) -> Result<Option<i64>> {
+pub(super) fn setter_of(tx: &dyn Tx, d: &Delegation) -> Result<Option<i64>> {
     d.setter_id.map(|s| kept_person(tx, s)).transpose()
 }
 
@@ -328,6 +328,35 @@ fn setter_id(tx: &dyn Tx, actor: &Actor) -> Result<Option<i64>> {
     }
 }
 
+/// Who a delegation is recorded as set by, as `created_by` and
+/// `setter_id`: `named`, or else the actor. A member names only
+/// themselves: naming another would pin on them a delegation they did not
+/// set, and keep their orders out of its reach.
+fn setter(tx: &dyn Tx, actor: &Actor, named: Option<&Email>) -> Result<(String, Option<i64>)> {
+    let Some(named) = named else {
+        return Ok((actor.audit_name(), setter_id(tx, actor)?));
+    };
+    if let Actor::Member(me) = actor {
+        if me != named {
+            return Err(member_names_another_setter(me, named));
+        }
+    }
+    match tx.person_by_email(named.as_str())? {
+        Some(p) => Ok((p.email.to_string(), Some(p.id))),
+        None => Err(Error::not_found(format!(
+            "no one is `{named}`, who would have set the delegation"
+        ))),
+    }
+}
+
+/// A member named someone else as a delegation's setter.
+pub(super) fn member_names_another_setter(me: &Email, named: &Email) -> Error {
+    Error::denied(format!(
+        "`{me}` may set a delegation only as themselves, not as `{named}`"
+    ))
+    .help("only the operator restores a delegation as set by someone else")
+}
+
 /// The operator acted with no --for.
 fn no_delegator_named() -> Error {
     Error::invalid("the operator names whose deciding is delegated: pass --for EMAIL")
@@ -434,29 +463,38 @@ impl Portal {
     /// It starts now or later: a delegation backdated would say someone
     /// could decide for another when they could not.
     pub(crate) fn order_delegate(&mut self, req: &DelegateRequest) -> Result<DelegationView> {
-        self.delegate_from(req, false)
+        self.delegate_from(req, false, None)
     }
 
-    /// Restores a delegation as it is kept elsewhere, one that started
-    /// before now among them: what the operator's apply of an export does
-    /// for one that still holds. The operator's alone, as other restores
-    /// are: a member delegates from now on (see [`Portal::order_delegate`]).
-    pub(crate) fn order_delegate_restore(
+    /// [`Portal::order_delegate`] as a file describes it: recorded as set
+    /// by `set_by` when named, so that a copy keeps out its setter's
+    /// orders as the original does; only the operator names someone other
+    /// than themselves. With `restore` it restores one that started before
+    /// now, as it is kept elsewhere: what the operator's apply of an export
+    /// does for one that still holds. The operator's alone, as other
+    /// restores are: a member delegates from now on.
+    pub(crate) fn order_delegate_set_by(
         &mut self,
         req: &DelegateRequest,
+        restore: bool,
+        set_by: Option<&Email>,
     ) -> Result<DelegationView> {
-        if let Actor::Member(me) = &self.ctx.actor {
+        if let (true, Actor::Member(me)) = (restore, &self.ctx.actor) {
             return Err(Error::denied(format!(
                 "`{me}` may not restore a delegation that started before now"
             ))
             .help("only the operator's apply restores one; a delegation starts now or later"));
         }
-        self.delegate_from(req, true)
+        self.delegate_from(req, restore, set_by)
     }
 
-    /// [`Portal::order_delegate`], or with `restore` its restore, which
-    /// takes a start before now.
-    fn delegate_from(&mut self, req: &DelegateRequest, restore: bool) -> Result<DelegationView> {
+    /// [`Portal::order_delegate_set_by`] once a restore is allowed.
+    fn delegate_from(
+        &mut self,
+        req: &DelegateRequest,
+        restore: bool,
+        set_by: Option<&Email>,
+    ) -> Result<DelegationView> {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
@@ -532,6 +570,7 @@ impl Portal {
                     )));
                 }
             }
+            let (created_by, setter_id) = setter(tx, &w.ctx.actor, set_by)?;
             let mut d = Delegation {
                 id: 0,
                 account_id: account.id,
@@ -539,8 +578,8 @@ impl Portal {
                 delegate_id: to_person.id,
                 starts_at: from,
                 ends_at: req.until,
-                created_by: w.ctx.actor.audit_name(),
-                setter_id: setter_id(tx, &w.ctx.actor)?,
+                created_by,
+                setter_id,
                 created_at: now,
                 ended_by: None,
             };
@@ -902,7 +941,9 @@ mod tests {
             delegator: None,
             ..backdated.clone()
         };
-        let err = p.order_delegate_restore(&mine).expect_err("a member's");
+        let err = p
+            .order_delegate_set_by(&mine, true, None)
+            .expect_err("a member's");
         assert_eq!(err.exit_code(), 5, "{err}");
         assert!(p.order_delegate(&mine).is_err());
         let from_now = DelegateRequest {
@@ -918,7 +959,9 @@ mod tests {
             to: email("ann@acme.test"),
             ..backdated
         };
-        let v = p.order_delegate_restore(&restored).expect("the operator's");
+        let v = p
+            .order_delegate_set_by(&restored, true, None)
+            .expect("the operator's");
         assert_eq!(v.from, at("2026-11-26T08:59:59Z"));
     }
 

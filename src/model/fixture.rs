@@ -210,6 +210,11 @@ pub(crate) struct FixtureDelegation {
     /// Until when it holds (RFC 3339, exclusive). One that is over by the
     /// time the file is applied is history, which apply leaves alone.
     pub until: String,
+    /// Who set it up (an email), whose own orders it never lends deciding
+    /// on; left out, whoever applies the file (the operator: no one).
+    /// Only the operator names someone other than themselves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_by: Option<String>,
 }
 
 /// A partner's config. Addresses listed are added; `--prune` removes the

@@ -521,3 +521,98 @@ fn a_policy_seen_but_not_manageable_is_refused_not_missing_without_account() {
         "no policy `No such policy` in any account you may see it in",
     );
 }
+
+/// A delegation fiona set, lending olive's deciding to max, never lends
+/// deciding on fiona's own order. An export names her as its `set_by`, so
+/// that neither a copy made by `export | apply` nor the operator's
+/// re-apply of the export with another `until` hands max her order.
+#[test]
+fn export_and_apply_keep_who_set_a_delegation() {
+    let p = demo();
+    let fiona = Some("fiona@acme.test");
+    let placed = p.json_as(
+        fiona,
+        &["order", "place", "--description", "F", "--amount", "100"],
+    );
+    let id = format!("#{}", placed["id"]);
+    p.json_as(
+        fiona,
+        &[
+            "order", "delegate", "--for", "olive@acme.test", "--to", "max@acme.test", "--until",
+            "7d",
+        ],
+    );
+    let exported = p.ok(&["export"]);
+    let copy = Portal::empty();
+    let path = copy.db.with_file_name("e.json");
+    std::fs::write(&path, &exported).unwrap();
+    let file = path.to_str().unwrap();
+    copy.ok(&["apply", file]);
+    let approve = ["order", "approve", id.as_str()];
+    let err = copy.refused_as(Some("max@acme.test"), &approve, DENIED);
+    says(
+        &err,
+        "`fiona@acme.test` set that delegation and placed the order",
+    );
+    let again = copy.json(&["apply", file]);
+    assert_eq!(
+        (&again["created"], &again["updated"]),
+        (&0.into(), &0.into()),
+        "{again}"
+    );
+    assert_eq!(copy.ok(&["export"]), exported);
+    // The operator moves its end: the delegation made again is still
+    // fiona's.
+    let mut longer: serde_json::Value = serde_json::from_str(&exported).unwrap();
+    let delegations = longer["accounts"][0]["delegations"].as_array_mut().unwrap();
+    let olive_s = delegations
+        .iter_mut()
+        .find(|d| d["for"] == "olive@acme.test")
+        .unwrap();
+    assert_eq!(olive_s["set_by"], "fiona@acme.test");
+    olive_s["until"] = "2027-01-01T00:00:00Z".into();
+    std::fs::write(&path, longer.to_string()).unwrap();
+    let moved = copy.json(&["apply", file]);
+    assert_eq!(moved["updated"], 1, "{moved}");
+    copy.refused_as(Some("max@acme.test"), &approve, DENIED);
+}
+
+/// A member's file names no one else as a delegation's setter: that would
+/// pin on them a delegation they never set, and keep their orders out of
+/// its reach.
+#[test]
+fn a_member_s_apply_sets_no_delegation_as_someone_else_s() {
+    let p = demo();
+    let fiona = Some("fiona@acme.test");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&p.run_as(fiona, &["export"]).stdout).unwrap();
+    let delegations = doc["accounts"][0]["delegations"].as_array_mut().unwrap();
+    delegations.push(serde_json::json!({
+        "for": "olive@acme.test", "to": "max@acme.test",
+        "from": "2026-12-01T00:00:00Z", "until": "2026-12-08T00:00:00Z",
+        "set_by": "olive@acme.test",
+    }));
+    let at = delegations.len() - 1;
+    let path = p.db.with_file_name("olive-set.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let file = path.to_str().unwrap();
+    let err = p.refused_as(fiona, &["apply", file], DENIED);
+    says(
+        &err,
+        &format!("error: accounts[0].delegations[{at}].set_by: `fiona@acme.test` may set a delegation only as themselves, not as `olive@acme.test`"),
+    );
+    // Naming herself is what leaving it out means: hers.
+    doc["accounts"][0]["delegations"][at]["set_by"] = "fiona@acme.test".into();
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let done = p.json_with(&["apply", file], &[("PORTALCTL_AS", "fiona@acme.test")]);
+    assert_eq!(done["created"], 1, "{done}");
+    let exported: serde_json::Value = serde_json::from_str(&p.ok(&["export"])).unwrap();
+    let made = exported["accounts"][0]["delegations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["for"] == "olive@acme.test")
+        .cloned()
+        .unwrap();
+    assert_eq!(made["set_by"], "fiona@acme.test", "{made}");
+}
