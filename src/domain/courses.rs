@@ -254,7 +254,8 @@ impl Portal {
             let catalog = w.catalog()?;
             let course = course_named(catalog, &course_name)?;
             let account = match account {
-                Some(_) => resolve_account(tx, &w.ctx, account, Some(email))?,
+                // Named: the account is found, then authorized below.
+                Some(_) => resolve_account(tx, &w.ctx, account, Some(email), |_| Ok(()))?,
                 None => enrolled_in(tx, &w.ctx, email, course.id)?,
             };
             let own = authority(tx, catalog, &w.ctx, &account)?
@@ -385,7 +386,11 @@ fn enrolled_in(tx: &dyn Tx, ctx: &super::Ctx, email: &Email, course: i64) -> Res
     match (enrolled.len(), accounts.len()) {
         (1, _) => Ok(enrolled.remove(0)),
         (_, 1) => Ok(accounts[0].clone()),
-        _ => resolve_account(tx, ctx, None, Some(email)),
+        _ => {
+            let catalog = super::Catalog::load(tx)?;
+            let sees = super::visibility::holds_need(tx, &catalog, ctx, caps::USERS_VIEW);
+            resolve_account(tx, ctx, None, Some(email), sees)
+        }
     }
 }
 

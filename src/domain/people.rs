@@ -100,7 +100,9 @@ impl Portal {
                     .next()
                     .ok_or_else(|| Error::not_found(format!("no member `{email}`")))?
             } else {
-                resolve_account(tx, &w.ctx, account, Some(email))?
+                resolve_account(tx, &w.ctx, account, Some(email), |a| {
+                    w.authorize(a, caps::USERS_MANAGE).map(|_| ())
+                })?
             };
             w.authorize(&account, caps::USERS_MANAGE)?;
             let (mut person, mut membership) = member_in(tx, email, &account)?;

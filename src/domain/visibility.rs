@@ -7,7 +7,7 @@
 use super::access::{authority, authorize, caps, Access};
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
-use crate::model::{Account, AccountKind, Capability, Email, Membership, Person};
+use crate::model::{Account, AccountKind, Capability, Email, Membership, Need, Person};
 use crate::store::Tx;
 
 /// How many accounts a "which one?" error names.
@@ -255,46 +255,76 @@ fn views_users(
     }
 }
 
-/// Picks the account a command means: the one named; else the only
-/// account of `subject` that the actor may see the users of; else the
-/// only account of the acting member; else, for the operator, the only
-/// account in the database.
+/// Picks the account a command means, where `act` refuses (denied) an
+/// account the actor may not do there what the command does: the one
+/// named (the caller authorizes it); else, among the actor's accounts
+/// (the operator's: every one), only those where `act` lets them count.
+/// About the person `subject`, those where the actor sees `subject` count
+/// first. None counts: the actor is refused as `act` refuses them in the
+/// first (exit 5), since naming an account would not help; one: that
+/// one; several: which, naming only those (exit 2). An account they are
+/// merely invited to holds nothing, so it is never meant. Every command
+/// that picks an account picks it here, so none asks "which account" of
+/// someone who may act in none.
 pub(crate) fn resolve_account(
     tx: &dyn Tx,
     ctx: &Ctx,
     named: Option<&str>,
     subject: Option<&Email>,
+    act: impl Fn(&Account) -> Result<()>,
 ) -> Result<Account> {
     if let Some(name) = named {
         return find_account(tx, ctx, name);
     }
-    if let Some(email) = subject {
-        let accounts = accounts_seeing(tx, ctx, email)?;
-        match accounts.as_slice() {
-            [] => {}
-            [only] => return Ok(only.clone()),
-            many => {
-                return Err(Error::invalid(format!(
-                    "`{email}` belongs to several accounts; pass --account"
-                ))
-                .help(format!("their accounts: {}", account_names(many))))
-            }
-        }
-    }
-    let mut accounts = match &ctx.actor {
+    let candidates = match &ctx.actor {
         Actor::Member(_) => actor_accounts(tx, ctx)?,
         Actor::Operator(_) => tx.accounts()?,
     };
-    match accounts.len() {
-        0 if matches!(ctx.actor, Actor::Member(_)) => Err(Error::invalid(
-            "you belong to no account, so pass --account",
-        )),
-        0 => Err(Error::not_found("there are no accounts yet")
-            .help("create one with `portalctl init` or `portalctl account create`")),
-        1 => Ok(accounts.remove(0)),
-        // Nobody by that address is in any account the actor may see the
-        // users of: no account to pass would find them.
-        _ if subject.is_some() => {
+    let weigh = |accounts: &[Account]| -> Result<(Vec<Account>, Option<Error>)> {
+        let mut acting = Vec::new();
+        let mut refusal = None;
+        for account in accounts {
+            match act(account) {
+                Ok(()) => acting.push(account.clone()),
+                Err(e @ Error::Denied(_)) => {
+                    refusal.get_or_insert(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((acting, refusal))
+    };
+    if let Some(email) = subject {
+        let (mut acting, refusal) = weigh(&accounts_seeing(tx, ctx, email)?)?;
+        match acting.len() {
+            0 => {
+                if let Some(refusal) = refusal {
+                    return Err(refusal);
+                }
+            }
+            1 => return Ok(acting.remove(0)),
+            _ => {
+                return Err(Error::invalid(format!(
+                    "`{email}` belongs to several accounts; pass --account"
+                ))
+                .help(format!("their accounts: {}", account_names(&acting))))
+            }
+        }
+    }
+    if candidates.is_empty() {
+        return Err(match ctx.actor {
+            Actor::Member(_) => Error::invalid("you belong to no account, so pass --account"),
+            Actor::Operator(_) => Error::not_found("there are no accounts yet")
+                .help("create one with `portalctl init` or `portalctl account create`"),
+        });
+    }
+    let (mut acting, refusal) = weigh(&candidates)?;
+    match (acting.len(), refusal) {
+        (0, Some(refusal)) => Err(refusal),
+        (1, _) => Ok(acting.remove(0)),
+        // Nobody by that address is in any account where the actor may
+        // act and see them: no account to pass would find them.
+        (_, _) if subject.is_some() => {
             let email = subject.map(Email::as_str).unwrap_or_default();
             let whose = match ctx.actor {
                 Actor::Member(_) => " whose users you may see",
@@ -307,9 +337,21 @@ pub(crate) fn resolve_account(
         }
         _ => Err(
             Error::invalid("several accounts could be meant; pass --account")
-                .help(format!("accounts include {}", account_names(&accounts))),
+                .help(format!("accounts include {}", account_names(&acting))),
         ),
     }
+}
+
+/// The `act` of [`resolve_account`] for a command that needs `need`: the
+/// actor holds it there, or is refused as the command would refuse them.
+pub(crate) fn holds_need<'a>(
+    tx: &'a dyn Tx,
+    catalog: &'a Catalog,
+    ctx: &'a Ctx,
+    need: impl Into<Need>,
+) -> impl Fn(&Account) -> Result<()> + 'a {
+    let need = need.into();
+    move |account| authorize(tx, catalog, ctx, account, need).map(|_| ())
 }
 
 /// What a command names in an account, for [`resolve_account_of`] to say
@@ -401,7 +443,7 @@ pub(crate) fn resolve_account_of<T>(
             }
         }
     }
-    resolve_account(tx, ctx, named, None)
+    resolve_account(tx, ctx, named, None, act)
 }
 
 /// The accounts a command about the person `email` spans: the one named
@@ -414,12 +456,14 @@ pub(crate) fn subject_accounts(
     named: Option<&str>,
     email: &Email,
 ) -> Result<Vec<Account>> {
+    let catalog = Catalog::load(tx)?;
+    let sees = holds_need(tx, &catalog, ctx, caps::USERS_VIEW);
     if named.is_some() {
-        return Ok(vec![resolve_account(tx, ctx, named, Some(email))?]);
+        return Ok(vec![resolve_account(tx, ctx, named, Some(email), sees)?]);
     }
     let mut accounts = accounts_seeing(tx, ctx, email)?;
     if accounts.is_empty() {
-        return Ok(vec![resolve_account(tx, ctx, None, Some(email))?]);
+        return Ok(vec![resolve_account(tx, ctx, None, Some(email), sees)?]);
     }
     accounts.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(accounts)
@@ -494,7 +538,8 @@ pub(crate) fn listed_accounts<S>(
         // accounts yet", "you belong to no account").
         let own = match candidates.into_iter().next() {
             Some(own) => own,
-            None => resolve_account(tx, ctx, None, None)?,
+            // No account: the refusal does not depend on what is needed.
+            None => resolve_account(tx, ctx, None, None, |_| Ok(()))?,
         };
         sight(&own)?;
         return Err(Error::denied(none.to_string()));
