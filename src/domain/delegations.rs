@@ -654,7 +654,9 @@ impl Portal {
                 )),
             };
         let mut inbox = Vec::new();
-        for account in subject_accounts(&*tx, &self.ctx, account, &email)? {
+        // Only ever one's own inbox: read while one has access at all.
+        let reads = super::visibility::holds_need(&*tx, &catalog, &self.ctx, caps::PORTAL_ACCESS);
+        for account in subject_accounts(&*tx, &self.ctx, account, &email, reads)? {
             inbox.extend(inbox_in(&*tx, &catalog, &account, &email, self.ctx.now)?);
         }
         // Each account's are in order already; oldest first across them.

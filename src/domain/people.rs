@@ -95,7 +95,9 @@ impl Portal {
             // an edit of those alone needs no account picked, and shows
             // them in the first the actor sees them in.
             let account = if location.is_empty() {
-                let seen = subject_accounts(tx, &w.ctx, account, email)?;
+                let seen = subject_accounts(tx, &w.ctx, account, email, |a| {
+                    w.authorize(a, caps::USERS_MANAGE).map(|_| ())
+                })?;
                 seen.into_iter()
                     .next()
                     .ok_or_else(|| Error::not_found(format!("no member `{email}`")))?

@@ -354,6 +354,16 @@ pub(crate) fn holds_need<'a>(
     move |account| authorize(tx, catalog, ctx, account, need).map(|_| ())
 }
 
+/// What a command about the person `email` needs of the actor: a member
+/// acts on themselves while they have access at all; on anyone else, with
+/// `other`.
+pub(crate) fn need_about(ctx: &Ctx, email: &Email, other: Need) -> Need {
+    match &ctx.actor {
+        Actor::Member(me) if me == email => caps::PORTAL_ACCESS.into(),
+        _ => other,
+    }
+}
+
 /// What a command names in an account, for [`resolve_account_of`] to say
 /// it is nowhere: its noun (`cost centre`), the command group that lists
 /// it (`cost-centre`) and the name given.
@@ -448,22 +458,22 @@ pub(crate) fn resolve_account_of<T>(
 
 /// The accounts a command about the person `email` spans: the one named
 /// (`--account`), else every account of theirs the actor may see them in,
-/// by name; where there is none, the one `resolve_account` finds, which
-/// refuses as a single-account command does.
+/// by name; where there is none, the one `resolve_account` finds where
+/// `act` lets the actor do what the command does, which refuses as a
+/// single-account command does.
 pub(crate) fn subject_accounts(
     tx: &dyn Tx,
     ctx: &Ctx,
     named: Option<&str>,
     email: &Email,
+    act: impl Fn(&Account) -> Result<()>,
 ) -> Result<Vec<Account>> {
-    let catalog = Catalog::load(tx)?;
-    let sees = holds_need(tx, &catalog, ctx, caps::USERS_VIEW);
     if named.is_some() {
-        return Ok(vec![resolve_account(tx, ctx, named, Some(email), sees)?]);
+        return Ok(vec![resolve_account(tx, ctx, named, Some(email), act)?]);
     }
     let mut accounts = accounts_seeing(tx, ctx, email)?;
     if accounts.is_empty() {
-        return Ok(vec![resolve_account(tx, ctx, None, Some(email), sees)?]);
+        return Ok(vec![resolve_account(tx, ctx, None, Some(email), act)?]);
     }
     accounts.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(accounts)
@@ -667,5 +677,104 @@ mod tests {
         // Contoso's `Both` is the only one she may edit.
         let both = p.policy_set_enabled("Both", false, None).expect("hers");
         assert_eq!(both.policy.account, "Contoso");
+    }
+
+    /// Which account `resolve_account` picks for Una, a user of Acme, a
+    /// manager of Contoso and merely invited as admin to Globex, for a
+    /// command that needs `need` (about the person `subject`): its name,
+    /// or the refusal's exit code and text.
+    fn meant(
+        p: &mut crate::domain::Portal,
+        need: crate::model::Capability,
+        subject: Option<&str>,
+    ) -> Result<String, (u8, String)> {
+        let ctx = p.ctx.clone();
+        let tx = p.gate.read(ctx.now).expect("read");
+        let catalog = super::Catalog::load(&*tx).expect("catalog");
+        let subject = subject.map(email);
+        super::resolve_account(
+            &*tx,
+            &ctx,
+            None,
+            subject.as_ref(),
+            super::holds_need(&*tx, &catalog, &ctx, need),
+        )
+        .map(|a| a.name)
+        .map_err(|e| {
+            let help = e.help_text().unwrap_or_default().to_string();
+            (e.exit_code(), format!("{e}\n{help}"))
+        })
+    }
+
+    fn una_in_three() -> crate::domain::Portal {
+        use crate::domain::testing::join_in;
+        let mut p = seeded("portal");
+        add_account(&mut p, "Contoso", AccountKind::Customer, None);
+        add_account(&mut p, "Globex", AccountKind::Customer, None);
+        join_in(&mut p, "una@acme.test", "user", Some("Acme"));
+        join_in(&mut p, "una@acme.test", "manager", Some("Contoso"));
+        p.invite(&InviteRequest {
+            email: Some(email("una@acme.test")),
+            role: Some("admin".into()),
+            account: Some("Globex".into()),
+            ..InviteRequest::default()
+        })
+        .expect("invited");
+        p.ctx.actor = crate::domain::Actor::Member(email("una@acme.test"));
+        p
+    }
+
+    /// Only the accounts where the actor holds what the command needs
+    /// count: none is a refusal naming the capability (exit 5), however
+    /// many accounts they belong to; one is that account; several are
+    /// asked for, naming only them. An invitation not accepted counts
+    /// for nothing, though its role holds everything asked.
+    #[test]
+    fn only_the_accounts_where_the_actor_may_act_are_meant() {
+        use crate::model::caps;
+        let mut p = una_in_three();
+        let (code, said) = meant(&mut p, caps::USERS_MANAGE, None).expect_err("nowhere");
+        assert_eq!(code, 5, "{said}");
+        assert!(said.contains("`users.manage`"), "{said}");
+        assert!(!said.contains("Globex"), "{said}");
+        assert_eq!(
+            meant(&mut p, caps::ORDERS_PLACE, None),
+            Ok("Contoso".into())
+        );
+        let (code, said) = meant(&mut p, caps::ACCOUNT_VIEW, None).expect_err("two");
+        assert_eq!(code, 2, "{said}");
+        assert!(said.contains("several accounts could be meant"), "{said}");
+        assert!(said.contains("`Acme`, `Contoso`"), "{said}");
+        assert!(!said.contains("Globex"), "{said}");
+    }
+
+    /// About a person, the same rule holds: Una about herself is meant
+    /// where she may act; about someone in none of those accounts, she is
+    /// refused as lacking what it needs rather than told they are unknown.
+    #[test]
+    fn a_command_about_a_person_is_meant_where_the_actor_may_act() {
+        use crate::model::caps;
+        let mut p = una_in_three();
+        let una = Some("una@acme.test");
+        assert_eq!(meant(&mut p, caps::ORDERS_PLACE, una), Ok("Contoso".into()));
+        let (code, said) = meant(&mut p, caps::USERS_MANAGE, una).expect_err("nowhere");
+        assert_eq!(code, 5, "{said}");
+        let (code, said) =
+            meant(&mut p, caps::USERS_MANAGE, Some("owner@acme.test")).expect_err("nowhere");
+        assert_eq!(code, 5, "{said}");
+        assert!(said.contains("`users.manage`"), "{said}");
+    }
+
+    /// The operator may act anywhere: with several accounts, they are
+    /// asked to pass --account, naming them.
+    #[test]
+    fn the_operator_is_asked_which_of_several_accounts() {
+        use crate::model::caps;
+        let mut p = una_in_three();
+        p.ctx.actor = crate::domain::Actor::Operator("root".into());
+        let (code, said) = meant(&mut p, caps::USERS_MANAGE, None).expect_err("three");
+        assert_eq!(code, 2, "{said}");
+        assert!(said.contains("pass --account"), "{said}");
+        assert!(said.contains("`Globex`"), "{said}");
     }
 }
