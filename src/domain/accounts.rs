@@ -302,8 +302,9 @@ impl Portal {
     pub(crate) fn account_show(&mut self, name: Option<&str>) -> Result<AccountDetailsView> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let account = resolve_account(&*tx, &self.ctx, name, None)?;
-        ensure_may_view(&*tx, &catalog, &self.ctx, &account)?;
+        let sees = |a: &Account| ensure_may_view(&*tx, &catalog, &self.ctx, a).map(|_| ());
+        let account = resolve_account(&*tx, &self.ctx, name, None, sees)?;
+        sees(&account)?;
         let config = match account.kind {
             AccountKind::Partner => Some(super::partner_config::config_view(&*tx, &account)?),
             AccountKind::Customer => None,

@@ -165,12 +165,16 @@ impl Portal {
     pub(crate) fn address_list(&mut self, account: Option<&str>) -> Result<Vec<AddressView>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let account = resolve_account(&*tx, &self.ctx, account, None)?;
-        let may_use = authority(&*tx, &catalog, &self.ctx, &account)
-            .is_ok_and(|who| who.holds(caps::ADDRESSES_USE));
-        if !may_use {
-            ensure_may_view(&*tx, &catalog, &self.ctx, &account)?;
-        }
+        let sees = |a: &Account| {
+            let may_use = authority(&*tx, &catalog, &self.ctx, a)
+                .is_ok_and(|who| who.holds(caps::ADDRESSES_USE));
+            if !may_use {
+                ensure_may_view(&*tx, &catalog, &self.ctx, a)?;
+            }
+            Ok(())
+        };
+        let account = resolve_account(&*tx, &self.ctx, account, None, sees)?;
+        sees(&account)?;
         address_views(&*tx, &account)
     }
 

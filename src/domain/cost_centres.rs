@@ -1,8 +1,9 @@
 //! Cost centres: named codes per account that orders can carry.
 
-use super::access::{authorize, caps};
+use super::access::caps;
 use super::visibility::Named;
 use super::{resolve_account, Catalog, Portal};
+use crate::domain::visibility::holds_need;
 use crate::error::{Error, Result};
 use crate::model::{Account, CostCentre, Text};
 use crate::store::Tx;
@@ -95,14 +96,10 @@ impl Portal {
     ) -> Result<Vec<CostCentreView>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let account = resolve_account(&*tx, &self.ctx, account, None)?;
-        authorize(
-            &*tx,
-            &catalog,
-            &self.ctx,
-            &account,
-            caps::ACCOUNT_VIEW.to("see cost centres"),
-        )?;
+        let need = caps::ACCOUNT_VIEW.to("see cost centres");
+        let sees = holds_need(&*tx, &catalog, &self.ctx, need);
+        let account = resolve_account(&*tx, &self.ctx, account, None, &sees)?;
+        sees(&account)?;
         Ok(tx
             .cost_centres_in(account.id)?
             .iter()

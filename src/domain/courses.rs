@@ -254,8 +254,18 @@ impl Portal {
             let catalog = w.catalog()?;
             let course = course_named(catalog, &course_name)?;
             let account = match account {
-                Some(_) => resolve_account(tx, &w.ctx, account, Some(email))?,
-                None => enrolled_in(tx, &w.ctx, email, course.id)?,
+                // Named: the account is found, then authorized below.
+                Some(_) => resolve_account(tx, &w.ctx, account, Some(email), |_| Ok(()))?,
+                None => {
+                    let need = super::visibility::need_about(
+                        &w.ctx,
+                        email,
+                        caps::USERS_MANAGE.to("record another member's course progress"),
+                    );
+                    enrolled_in(tx, &w.ctx, email, course.id, |a| {
+                        w.authorize(a, need).map(|_| ())
+                    })?
+                }
             };
             let own = authority(tx, catalog, &w.ctx, &account)?
                 .person()
@@ -356,7 +366,9 @@ impl Portal {
         let mut views = Vec::new();
         // Courses are the account's whose role enrols in them: without
         // --account, every account of theirs the actor may see them in.
-        for account in subject_accounts(&*tx, &self.ctx, account, email)? {
+        let need = super::visibility::need_about(&self.ctx, email, caps::USERS_VIEW.into());
+        let sees = super::visibility::holds_need(&*tx, &catalog, &self.ctx, need);
+        for account in subject_accounts(&*tx, &self.ctx, account, email, sees)? {
             views.extend(enrolment_views(
                 &*tx, &catalog, &self.ctx, email, &account.name, history,
             )?);
@@ -369,8 +381,14 @@ impl Portal {
 /// they are enrolled in `course` now: the one account where they are, or
 /// the only account they are in; else `--account` is asked for, as
 /// `resolve_account` asks.
-fn enrolled_in(tx: &dyn Tx, ctx: &super::Ctx, email: &Email, course: i64) -> Result<Account> {
-    let accounts = subject_accounts(tx, ctx, None, email)?;
+fn enrolled_in(
+    tx: &dyn Tx,
+    ctx: &super::Ctx,
+    email: &Email,
+    course: i64,
+    act: impl Fn(&Account) -> Result<()>,
+) -> Result<Account> {
+    let accounts = subject_accounts(tx, ctx, None, email, &act)?;
     let mut enrolled = Vec::new();
     for account in &accounts {
         let (_, m) = member_in(tx, email, account)?;
@@ -385,7 +403,7 @@ fn enrolled_in(tx: &dyn Tx, ctx: &super::Ctx, email: &Email, course: i64) -> Res
     match (enrolled.len(), accounts.len()) {
         (1, _) => Ok(enrolled.remove(0)),
         (_, 1) => Ok(accounts[0].clone()),
-        _ => resolve_account(tx, ctx, None, Some(email)),
+        _ => resolve_account(tx, ctx, None, Some(email), act),
     }
 }
 

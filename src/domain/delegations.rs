@@ -292,18 +292,43 @@ pub(super) fn delegation_view_in(
 /// names no delegator is told that first: which account is meant depends
 /// on whose deciding it is, so asking for --account would be the wrong
 /// question.
+///
+/// Only an account where the actor may speak for the delegator and
+/// `act` lets them is meant (see [`resolve_account`]).
 fn account_of(
     tx: &dyn Tx,
     ctx: &Ctx,
     named: Option<&str>,
-    delegator: Option<&Email>,
+    delegator_named: Option<&Email>,
+    act: impl Fn(&Account, &Person, Membership) -> Result<()>,
 ) -> Result<Account> {
-    let subject = match (&ctx.actor, delegator) {
+    let subject = match (&ctx.actor, delegator_named) {
         (_, Some(named)) => named,
         (Actor::Member(me), None) => me,
         (Actor::Operator(_), None) => return Err(no_delegator_named()),
     };
-    resolve_account(tx, ctx, named, Some(subject))
+    let catalog = Catalog::load(tx)?;
+    resolve_account(tx, ctx, named, Some(subject), |account| {
+        let (person, membership) = delegator(tx, &catalog, ctx, account, delegator_named)?;
+        act(account, &person, membership)
+    })
+}
+
+/// Refuses a delegator who decides no orders in `account`: they have no
+/// deciding to lend.
+fn ensure_decides(tx: &dyn Tx, account: &Account, person: &Person, approves: bool) -> Result<()> {
+    let named = tx
+        .policies_in(account.id)?
+        .iter()
+        .any(|p| p.enabled && p.approvers.contains(&person.id));
+    if !approves && !named {
+        return Err(Error::denied(format!(
+            "`{}` decides no orders in `{}`: they neither hold `orders.approve` nor are a named approver of a policy",
+            person.email, account.name
+        ))
+        .help("only someone who may decide orders can delegate it"));
+    }
+    Ok(())
 }
 
 /// The command that ends `delegator`'s delegation to `delegate`, as
@@ -499,7 +524,17 @@ impl Portal {
             let tx = w.tx;
             let catalog = w.catalog()?;
             let now = w.ctx.now;
-            let account = account_of(tx, &w.ctx, req.account.as_deref(), req.delegator.as_ref())?;
+            let decides = |account: &Account, person: &Person, m: Membership| {
+                let approves = ability_of(tx, catalog, account, m, now)?.approves;
+                ensure_decides(tx, account, person, approves)
+            };
+            let account = account_of(
+                tx,
+                &w.ctx,
+                req.account.as_deref(),
+                req.delegator.as_ref(),
+                decides,
+            )?;
             let (from_person, from_m) =
                 delegator(tx, catalog, &w.ctx, &account, req.delegator.as_ref())?;
             let from = req.from.unwrap_or(now);
@@ -530,17 +565,7 @@ impl Portal {
                     from_person.email, account.name
                 )));
             }
-            let named = tx
-                .policies_in(account.id)?
-                .iter()
-                .any(|p| p.enabled && p.approvers.contains(&from_person.id));
-            if !from_ability.approves && !named {
-                return Err(Error::denied(format!(
-                    "`{}` decides no orders in `{}`: they neither hold `orders.approve` nor are a named approver of a policy",
-                    from_person.email, account.name
-                ))
-                .help("only someone who may decide orders can delegate it"));
-            }
+            ensure_decides(tx, &account, &from_person, from_ability.approves)?;
             let (to_person, to_m) = member_in(tx, &req.to, &account)?;
             if to_person.id == from_person.id {
                 return Err(Error::conflict(format!(
@@ -608,7 +633,7 @@ impl Portal {
             let tx = w.tx;
             let catalog = w.catalog()?;
             let now = w.ctx.now;
-            let account = account_of(tx, &w.ctx, account, delegator_named)?;
+            let account = account_of(tx, &w.ctx, account, delegator_named, |_, _, _| Ok(()))?;
             let (from_person, _) = delegator(tx, catalog, &w.ctx, &account, delegator_named)?;
             let to_id = to
                 .map(|e| member_in(tx, e, &account).map(|(p, _)| p.id))
@@ -701,7 +726,9 @@ impl Portal {
                 )),
             };
         let mut inbox = Vec::new();
-        for account in subject_accounts(&*tx, &self.ctx, account, &email)? {
+        // Only ever one's own inbox: read while one has access at all.
+        let reads = super::visibility::holds_need(&*tx, &catalog, &self.ctx, caps::PORTAL_ACCESS);
+        for account in subject_accounts(&*tx, &self.ctx, account, &email, reads)? {
             inbox.extend(inbox_in(&*tx, &catalog, &account, &email, self.ctx.now)?);
         }
         // Each account's are in order already; oldest first across them.

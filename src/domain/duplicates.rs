@@ -68,8 +68,11 @@ impl Portal {
                     "a person cannot be a duplicate of themselves",
                 ));
             }
-            let account = resolve_account(tx, &w.ctx, account, Some(email))?;
-            w.authorize(&account, caps::USERS_MANAGE.to("flag duplicates"))?;
+            let need = caps::USERS_MANAGE.to("flag duplicates");
+            let account = resolve_account(tx, &w.ctx, account, Some(email), |a| {
+                w.authorize(a, need).map(|_| ())
+            })?;
+            w.authorize(&account, need)?;
             let (mut person, membership) = member_in(tx, email, &account)?;
             // The flag is the person's, shown in every account of theirs
             // and asking support to hand all of their access to `of`: as
@@ -199,22 +202,25 @@ fn transfer_in(w: &Write<'_>, h: &OwnershipTransfer<'_>) -> Result<MemberView> {
     let tx = w.tx;
     let catalog = w.catalog()?;
     let to = h.to;
-    let mut account = resolve_account(tx, &w.ctx, h.account, Some(to))?;
-    let who = authority(tx, catalog, &w.ctx, &account)?;
-    if !who.is_owner_or_operator() {
+    let owns = |account: &Account| {
+        if authority(tx, catalog, &w.ctx, account)?.is_owner_or_operator() {
+            return Ok(());
+        }
         let owner = match account.owner_id {
             Some(id) => format!(" `{}`", tx.person(id)?.email),
             None => String::new(),
         };
-        return Err(Error::denied(format!(
+        Err(Error::denied(format!(
             "only the owner of `{}` can transfer its ownership",
             account.name
         ))
         .help(format!(
             "ask its owner{owner} or the operator (without --as) to run `portalctl user transfer-ownership --to {to} --account \"{}\"`",
             account.name
-        )));
-    }
+        )))
+    };
+    let mut account = resolve_account(tx, &w.ctx, h.account, Some(to), owns)?;
+    owns(&account)?;
     let (person, membership) = member_in(tx, to, &account)?;
     if account.owner_id == Some(person.id) {
         return Err(Error::conflict(format!(

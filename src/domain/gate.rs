@@ -153,21 +153,16 @@ impl Write<'_> {
     /// The account a command acts in (the one named, else the one meant),
     /// with the actor refused unless they hold `cap` there. Left out, it
     /// is resolved as every command's is (see
-    /// [`super::visibility::resolve_account_of`]): a member who may do
+    /// [`super::visibility::resolve_account`]): a member who may do
     /// it in none of their accounts is refused as without the
     /// capability, not asked which account they mean.
     pub(crate) fn account(&self, named: Option<&str>, need: impl Into<Need>) -> Result<Account> {
         // An uninitialised database says so before anything else.
         self.catalog()?;
         let need = need.into();
-        let account = super::visibility::resolve_account_of(
-            self.tx,
-            &self.ctx,
-            named,
-            None,
-            |_| Ok(()),
-            |a| self.authorize(a, need).map(|_| ()),
-        )?;
+        let account = super::visibility::resolve_account(self.tx, &self.ctx, named, None, |a| {
+            self.authorize(a, need).map(|_| ())
+        })?;
         self.authorize(&account, need)?;
         Ok(account)
     }

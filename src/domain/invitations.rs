@@ -6,11 +6,12 @@
 //! `outbox`), and any token of a pending invitation accepts it. Ending an
 //! invitation cancels its emails not sent yet, in the same transaction.
 
+use crate::domain::visibility::holds_need;
 use chrono::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::access::{authorize, caps};
+use super::access::caps;
 use super::courses::follow_role;
 use super::gate::Write;
 use super::timezones::{locate, Location, MEMBER_FLAGS};
@@ -777,8 +778,9 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let account = resolve_account(tx, &w.ctx, account, Some(email))?;
-            authorize(tx, catalog, &w.ctx, &account, caps::USERS_MANAGE)?;
+            let manages = holds_need(tx, catalog, &w.ctx, caps::USERS_MANAGE);
+            let account = resolve_account(tx, &w.ctx, account, Some(email), &manages)?;
+            manages(&account)?;
             let (person, mut membership) = member_in(tx, email, &account)?;
             // One who never accepted, deactivated or marked as left, has
             // no access to restore: `user activate` sends them here.

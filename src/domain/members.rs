@@ -8,6 +8,8 @@ use super::{
     knows_account, listed_member_view, member_in, member_view, resolve_account, snapshot, standing,
     Catalog, Ctx, Portal,
 };
+use crate::domain::visibility::holds_need;
+use crate::domain::Actor;
 use crate::error::{Error, Result};
 use crate::model::{
     Account, AccountKind, Capability, Email, Grant, InvitationState, MemberQuery, MemberStanding,
@@ -170,8 +172,11 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let account = resolve_account(tx, &w.ctx, account, Some(email))?;
-            w.authorize(&account, caps::USERS_MANAGE.to(refused_action(action)))?;
+            let need = caps::USERS_MANAGE.to(refused_action(action));
+            let account = resolve_account(tx, &w.ctx, account, Some(email), |a| {
+                w.authorize(a, need).map(|_| ())
+            })?;
+            w.authorize(&account, need)?;
             let (person, mut membership) = member_in(tx, email, &account)?;
             let before = member_view(tx, &w.ctx, catalog, &membership)?;
             let original = membership.clone();
@@ -813,16 +818,15 @@ pub(super) fn visible_member<'c>(
     email: &Email,
     account: Option<&str>,
 ) -> Result<(Access<'c>, Account)> {
-    let account = resolve_account(tx, ctx, account, Some(email))?;
-    let who = authority(tx, catalog, ctx, &account)?;
     // Members may look at themselves while they have access at all: one
     // who has left or is blocked reads nothing, not even that.
-    let needs = if who.person().is_some_and(|p| p.email == *email) {
-        caps::PORTAL_ACCESS
-    } else {
-        caps::USERS_VIEW
+    let needs = match &ctx.actor {
+        Actor::Member(me) if me == email => caps::PORTAL_ACCESS,
+        _ => caps::USERS_VIEW,
     };
-    authorize(tx, catalog, ctx, &account, needs)?;
+    let sees = holds_need(tx, catalog, ctx, needs);
+    let account = resolve_account(tx, ctx, account, Some(email), &sees)?;
+    sees(&account)?;
     let (_, membership) = member_in(tx, email, &account)?;
     Ok((
         Access::of(tx, catalog, &account, membership, ctx.now)?,
@@ -937,8 +941,8 @@ mod tests {
             asked(&mut p, "nobody@x.test"),
             (3, "`nobody@x.test` is not a member of `Acme`".to_string())
         );
-        // Invited to Beta too, she has two: Beta's owner reads to her as
-        // nobody does.
+        // Invited to Beta too, she holds nothing there yet: Acme is still
+        // the account meant, and Beta's owner reads to her as nobody does.
         p.ctx.actor = super::super::Actor::Operator("root".into());
         for (who, account) in [("ann@acme.test", "Beta"), ("bob@beta.test", "Beta")] {
             p.invite(&InviteRequest {
@@ -949,6 +953,22 @@ mod tests {
             })
             .expect("invite");
         }
+        p.ctx.actor = super::super::Actor::Member(email("ann@acme.test"));
+        for who in ["nobody@x.test", "bob@beta.test"] {
+            assert_eq!(
+                asked(&mut p, who),
+                (3, format!("`{who}` is not a member of `Acme`"))
+            );
+        }
+        // Seeing the users of a second account, she has two to look in.
+        p.ctx.actor = super::super::Actor::Operator("root".into());
+        super::super::testing::add_account(
+            &mut p,
+            "Gamma",
+            crate::model::AccountKind::Customer,
+            None,
+        );
+        super::super::testing::join_in(&mut p, "ann@acme.test", "admin", Some("Gamma"));
         p.ctx.actor = super::super::Actor::Member(email("ann@acme.test"));
         for who in ["nobody@x.test", "bob@beta.test"] {
             assert_eq!(

@@ -1,6 +1,7 @@
 //! Orders and their approval: which policies an order matches, who may
 //! approve or reject it, and when it is decided.
 
+use crate::domain::visibility::holds_need;
 use std::collections::{BTreeSet, HashMap};
 
 use super::access::{authority, authorize, caps, denial, Authority};
@@ -813,7 +814,8 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let account = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
+            let places = holds_need(tx, catalog, &w.ctx, caps::ORDERS_PLACE);
+            let account = resolve_account(tx, &w.ctx, req.account.as_deref(), None, places)?;
             let who = authorize(tx, catalog, &w.ctx, &account, caps::ORDERS_PLACE)?;
             let creator_id = who.person().map(|p| p.id);
             let view = place(
@@ -883,7 +885,8 @@ impl Portal {
     ) -> Result<OrderView> {
         self.write(|w| {
             let tx = w.tx;
-            let account = resolve_account(tx, &w.ctx, req.account.as_deref(), None)?;
+            // The operator's alone (refused below): any account may be meant.
+            let account = resolve_account(tx, &w.ctx, req.account.as_deref(), None, |_| Ok(()))?;
             if let Actor::Member(me) = &w.ctx.actor {
                 return Err(Error::denied(format!(
                     "`{me}` may place orders only as themselves, not as `{}`",

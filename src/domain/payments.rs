@@ -84,10 +84,14 @@ impl Portal {
     pub(crate) fn payment_show(&mut self, account: Option<&str>) -> Result<PaymentView> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let account = resolve_account(&*tx, &self.ctx, account, None)?;
-        authorize_any(
-            &*tx, &catalog, &self.ctx, &account, &PAYMENT_READERS, "see payment details",
-        )?;
+        let reads = |a: &Account| {
+            authorize_any(
+                &*tx, &catalog, &self.ctx, a, &PAYMENT_READERS, "see payment details",
+            )
+            .map(|_| ())
+        };
+        let account = resolve_account(&*tx, &self.ctx, account, None, reads)?;
+        reads(&account)?;
         payment_view(&*tx, &account)
     }
 }

@@ -95,12 +95,16 @@ impl Portal {
             // an edit of those alone needs no account picked, and shows
             // them in the first the actor sees them in.
             let account = if location.is_empty() {
-                let seen = subject_accounts(tx, &w.ctx, account, email)?;
+                let seen = subject_accounts(tx, &w.ctx, account, email, |a| {
+                    w.authorize(a, caps::USERS_MANAGE).map(|_| ())
+                })?;
                 seen.into_iter()
                     .next()
                     .ok_or_else(|| Error::not_found(format!("no member `{email}`")))?
             } else {
-                resolve_account(tx, &w.ctx, account, Some(email))?
+                resolve_account(tx, &w.ctx, account, Some(email), |a| {
+                    w.authorize(a, caps::USERS_MANAGE).map(|_| ())
+                })?
             };
             w.authorize(&account, caps::USERS_MANAGE)?;
             let (mut person, mut membership) = member_in(tx, email, &account)?;

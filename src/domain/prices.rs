@@ -9,9 +9,10 @@
 use super::access::{authorize, caps};
 use super::gate::Write;
 use super::licenses::parse_product;
+use super::visibility::holds_need;
 use super::{resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Account, AccountKind, ContractPrice, Money, Text};
+use crate::model::{Account, AccountKind, ContractPrice, Money, Need, Text};
 use crate::store::Tx;
 use crate::view::{PriceLine, PriceView};
 
@@ -28,8 +29,9 @@ fn ensure_operator(ctx: &Ctx) -> Result<()> {
 
 /// The account meant, which must be a partner: only partners have
 /// contracted prices.
-fn find_partner(tx: &dyn Tx, ctx: &Ctx, named: Option<&str>) -> Result<Account> {
-    let account = resolve_account(tx, ctx, named, None)?;
+fn find_partner(tx: &dyn Tx, ctx: &Ctx, named: Option<&str>, need: Need) -> Result<Account> {
+    let catalog = Catalog::load(tx)?;
+    let account = resolve_account(tx, ctx, named, None, holds_need(tx, &catalog, ctx, need))?;
     if account.kind != AccountKind::Partner {
         return Err(Error::invalid(format!(
             "`{}` is a customer; only partner accounts have contracted prices",
@@ -68,7 +70,8 @@ pub(crate) fn price_lines(tx: &dyn Tx, account: &Account) -> Result<Vec<PriceLin
 fn pricing(w: &Write<'_>, named: Option<&str>) -> Result<Account> {
     w.catalog()?;
     ensure_operator(&w.ctx)?;
-    find_partner(w.tx, &w.ctx, named)
+    // The operator's alone: what is needed refuses nobody.
+    find_partner(w.tx, &w.ctx, named, caps::ACCOUNT_VIEW.into())
 }
 
 impl Portal {
@@ -152,14 +155,9 @@ impl Portal {
     pub(crate) fn price_list(&mut self, account: Option<&str>) -> Result<Vec<PriceView>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let partner = find_partner(&*tx, &self.ctx, account)?;
-        authorize(
-            &*tx,
-            &catalog,
-            &self.ctx,
-            &partner,
-            caps::ACCOUNT_VIEW.to("see contracted prices"),
-        )?;
+        let need = caps::ACCOUNT_VIEW.to("see contracted prices");
+        let partner = find_partner(&*tx, &self.ctx, account, need)?;
+        authorize(&*tx, &catalog, &self.ctx, &partner, need)?;
         Ok(tx
             .partner_prices(partner.id)?
             .iter()

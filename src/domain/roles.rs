@@ -1,6 +1,7 @@
 //! The roles of a database: listing them, creating custom ones and
 //! deleting unused ones.
 
+use crate::domain::visibility::holds_need;
 use std::collections::HashMap;
 
 use super::access::{authorize, caps, ensure_portal_user};
@@ -216,7 +217,9 @@ impl Portal {
             let made_for: Option<Account> = match (&w.ctx.actor, account) {
                 (Actor::Operator(_), None) => None,
                 _ => {
-                    let account = resolve_account(tx, &w.ctx, account, None)?;
+                    let need = caps::USERS_MANAGE.to("create roles");
+                    let manages = holds_need(tx, catalog, &w.ctx, need);
+                    let account = resolve_account(tx, &w.ctx, account, None, manages)?;
                     let who = authorize(
                         tx,
                         catalog,
@@ -278,7 +281,13 @@ impl Portal {
             let catalog = w.catalog()?;
             let account = match (&w.ctx.actor, account) {
                 (Actor::Operator(_), None) => None,
-                (_, named) => Some(resolve_account(tx, &w.ctx, named, None)?),
+                (_, named) => Some(resolve_account(
+                    tx,
+                    &w.ctx,
+                    named,
+                    None,
+                    holds_need(tx, catalog, &w.ctx, caps::USERS_MANAGE.to("delete roles")),
+                )?),
             };
             let role = match &account {
                 Some(account) => catalog.role_in(name, account.id)?,

@@ -7,7 +7,7 @@
 use super::access::{authority, authorize, caps, Access};
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
-use crate::model::{Account, AccountKind, Capability, Email, Membership, Person};
+use crate::model::{Account, AccountKind, Capability, Email, Membership, Need, Person};
 use crate::store::Tx;
 
 /// How many accounts a "which one?" error names.
@@ -255,46 +255,76 @@ fn views_users(
     }
 }
 
-/// Picks the account a command means: the one named; else the only
-/// account of `subject` that the actor may see the users of; else the
-/// only account of the acting member; else, for the operator, the only
-/// account in the database.
+/// Picks the account a command means, where `act` refuses (denied) an
+/// account the actor may not do there what the command does: the one
+/// named (the caller authorizes it); else, among the actor's accounts
+/// (the operator's: every one), only those where `act` lets them count.
+/// About the person `subject`, those where the actor sees `subject` count
+/// first. None counts: the actor is refused as `act` refuses them in the
+/// first (exit 5), since naming an account would not help; one: that
+/// one; several: which, naming only those (exit 2). An account they are
+/// merely invited to holds nothing, so it is never meant. Every command
+/// that picks an account picks it here, so none asks "which account" of
+/// someone who may act in none.
 pub(crate) fn resolve_account(
     tx: &dyn Tx,
     ctx: &Ctx,
     named: Option<&str>,
     subject: Option<&Email>,
+    act: impl Fn(&Account) -> Result<()>,
 ) -> Result<Account> {
     if let Some(name) = named {
         return find_account(tx, ctx, name);
     }
-    if let Some(email) = subject {
-        let accounts = accounts_seeing(tx, ctx, email)?;
-        match accounts.as_slice() {
-            [] => {}
-            [only] => return Ok(only.clone()),
-            many => {
-                return Err(Error::invalid(format!(
-                    "`{email}` belongs to several accounts; pass --account"
-                ))
-                .help(format!("their accounts: {}", account_names(many))))
-            }
-        }
-    }
-    let mut accounts = match &ctx.actor {
+    let candidates = match &ctx.actor {
         Actor::Member(_) => actor_accounts(tx, ctx)?,
         Actor::Operator(_) => tx.accounts()?,
     };
-    match accounts.len() {
-        0 if matches!(ctx.actor, Actor::Member(_)) => Err(Error::invalid(
-            "you belong to no account, so pass --account",
-        )),
-        0 => Err(Error::not_found("there are no accounts yet")
-            .help("create one with `portalctl init` or `portalctl account create`")),
-        1 => Ok(accounts.remove(0)),
-        // Nobody by that address is in any account the actor may see the
-        // users of: no account to pass would find them.
-        _ if subject.is_some() => {
+    let weigh = |accounts: &[Account]| -> Result<(Vec<Account>, Option<Error>)> {
+        let mut acting = Vec::new();
+        let mut refusal = None;
+        for account in accounts {
+            match act(account) {
+                Ok(()) => acting.push(account.clone()),
+                Err(e @ Error::Denied(_)) => {
+                    refusal.get_or_insert(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((acting, refusal))
+    };
+    if let Some(email) = subject {
+        let (mut acting, refusal) = weigh(&accounts_seeing(tx, ctx, email)?)?;
+        match acting.len() {
+            0 => {
+                if let Some(refusal) = refusal {
+                    return Err(refusal);
+                }
+            }
+            1 => return Ok(acting.remove(0)),
+            _ => {
+                return Err(Error::invalid(format!(
+                    "`{email}` belongs to several accounts; pass --account"
+                ))
+                .help(format!("their accounts: {}", account_names(&acting))))
+            }
+        }
+    }
+    if candidates.is_empty() {
+        return Err(match ctx.actor {
+            Actor::Member(_) => Error::invalid("you belong to no account, so pass --account"),
+            Actor::Operator(_) => Error::not_found("there are no accounts yet")
+                .help("create one with `portalctl init` or `portalctl account create`"),
+        });
+    }
+    let (mut acting, refusal) = weigh(&candidates)?;
+    match (acting.len(), refusal) {
+        (0, Some(refusal)) => Err(refusal),
+        (1, _) => Ok(acting.remove(0)),
+        // Nobody by that address is in any account where the actor may
+        // act and see them: no account to pass would find them.
+        (_, _) if subject.is_some() => {
             let email = subject.map(Email::as_str).unwrap_or_default();
             let whose = match ctx.actor {
                 Actor::Member(_) => " whose users you may see",
@@ -307,8 +337,30 @@ pub(crate) fn resolve_account(
         }
         _ => Err(
             Error::invalid("several accounts could be meant; pass --account")
-                .help(format!("accounts include {}", account_names(&accounts))),
+                .help(format!("accounts include {}", account_names(&acting))),
         ),
+    }
+}
+
+/// The `act` of [`resolve_account`] for a command that needs `need`: the
+/// actor holds it there, or is refused as the command would refuse them.
+pub(crate) fn holds_need<'a>(
+    tx: &'a dyn Tx,
+    catalog: &'a Catalog,
+    ctx: &'a Ctx,
+    need: impl Into<Need>,
+) -> impl Fn(&Account) -> Result<()> + 'a {
+    let need = need.into();
+    move |account| authorize(tx, catalog, ctx, account, need).map(|_| ())
+}
+
+/// What a command about the person `email` needs of the actor: a member
+/// acts on themselves while they have access at all; on anyone else, with
+/// `other`.
+pub(crate) fn need_about(ctx: &Ctx, email: &Email, other: Need) -> Need {
+    match &ctx.actor {
+        Actor::Member(me) if me == email => caps::PORTAL_ACCESS.into(),
+        _ => other,
     }
 }
 
@@ -401,25 +453,27 @@ pub(crate) fn resolve_account_of<T>(
             }
         }
     }
-    resolve_account(tx, ctx, named, None)
+    resolve_account(tx, ctx, named, None, act)
 }
 
 /// The accounts a command about the person `email` spans: the one named
 /// (`--account`), else every account of theirs the actor may see them in,
-/// by name; where there is none, the one `resolve_account` finds, which
-/// refuses as a single-account command does.
+/// by name; where there is none, the one `resolve_account` finds where
+/// `act` lets the actor do what the command does, which refuses as a
+/// single-account command does.
 pub(crate) fn subject_accounts(
     tx: &dyn Tx,
     ctx: &Ctx,
     named: Option<&str>,
     email: &Email,
+    act: impl Fn(&Account) -> Result<()>,
 ) -> Result<Vec<Account>> {
     if named.is_some() {
-        return Ok(vec![resolve_account(tx, ctx, named, Some(email))?]);
+        return Ok(vec![resolve_account(tx, ctx, named, Some(email), act)?]);
     }
     let mut accounts = accounts_seeing(tx, ctx, email)?;
     if accounts.is_empty() {
-        return Ok(vec![resolve_account(tx, ctx, None, Some(email))?]);
+        return Ok(vec![resolve_account(tx, ctx, None, Some(email), act)?]);
     }
     accounts.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(accounts)
@@ -494,7 +548,8 @@ pub(crate) fn listed_accounts<S>(
         // accounts yet", "you belong to no account").
         let own = match candidates.into_iter().next() {
             Some(own) => own,
-            None => resolve_account(tx, ctx, None, None)?,
+            // No account: the refusal does not depend on what is needed.
+            None => resolve_account(tx, ctx, None, None, |_| Ok(()))?,
         };
         sight(&own)?;
         return Err(Error::denied(none.to_string()));
@@ -622,5 +677,104 @@ mod tests {
         // Contoso's `Both` is the only one she may edit.
         let both = p.policy_set_enabled("Both", false, None).expect("hers");
         assert_eq!(both.policy.account, "Contoso");
+    }
+
+    /// Which account `resolve_account` picks for Una, a user of Acme, a
+    /// manager of Contoso and merely invited as admin to Globex, for a
+    /// command that needs `need` (about the person `subject`): its name,
+    /// or the refusal's exit code and text.
+    fn meant(
+        p: &mut crate::domain::Portal,
+        need: crate::model::Capability,
+        subject: Option<&str>,
+    ) -> Result<String, (u8, String)> {
+        let ctx = p.ctx.clone();
+        let tx = p.gate.read(ctx.now).expect("read");
+        let catalog = super::Catalog::load(&*tx).expect("catalog");
+        let subject = subject.map(email);
+        super::resolve_account(
+            &*tx,
+            &ctx,
+            None,
+            subject.as_ref(),
+            super::holds_need(&*tx, &catalog, &ctx, need),
+        )
+        .map(|a| a.name)
+        .map_err(|e| {
+            let help = e.help_text().unwrap_or_default().to_string();
+            (e.exit_code(), format!("{e}\n{help}"))
+        })
+    }
+
+    fn una_in_three() -> crate::domain::Portal {
+        use crate::domain::testing::join_in;
+        let mut p = seeded("portal");
+        add_account(&mut p, "Contoso", AccountKind::Customer, None);
+        add_account(&mut p, "Globex", AccountKind::Customer, None);
+        join_in(&mut p, "una@acme.test", "user", Some("Acme"));
+        join_in(&mut p, "una@acme.test", "manager", Some("Contoso"));
+        p.invite(&InviteRequest {
+            email: Some(email("una@acme.test")),
+            role: Some("admin".into()),
+            account: Some("Globex".into()),
+            ..InviteRequest::default()
+        })
+        .expect("invited");
+        p.ctx.actor = crate::domain::Actor::Member(email("una@acme.test"));
+        p
+    }
+
+    /// Only the accounts where the actor holds what the command needs
+    /// count: none is a refusal naming the capability (exit 5), however
+    /// many accounts they belong to; one is that account; several are
+    /// asked for, naming only them. An invitation not accepted counts
+    /// for nothing, though its role holds everything asked.
+    #[test]
+    fn only_the_accounts_where_the_actor_may_act_are_meant() {
+        use crate::model::caps;
+        let mut p = una_in_three();
+        let (code, said) = meant(&mut p, caps::USERS_MANAGE, None).expect_err("nowhere");
+        assert_eq!(code, 5, "{said}");
+        assert!(said.contains("`users.manage`"), "{said}");
+        assert!(!said.contains("Globex"), "{said}");
+        assert_eq!(
+            meant(&mut p, caps::ORDERS_PLACE, None),
+            Ok("Contoso".into())
+        );
+        let (code, said) = meant(&mut p, caps::ACCOUNT_VIEW, None).expect_err("two");
+        assert_eq!(code, 2, "{said}");
+        assert!(said.contains("several accounts could be meant"), "{said}");
+        assert!(said.contains("`Acme`, `Contoso`"), "{said}");
+        assert!(!said.contains("Globex"), "{said}");
+    }
+
+    /// About a person, the same rule holds: Una about herself is meant
+    /// where she may act; about someone in none of those accounts, she is
+    /// refused as lacking what it needs rather than told they are unknown.
+    #[test]
+    fn a_command_about_a_person_is_meant_where_the_actor_may_act() {
+        use crate::model::caps;
+        let mut p = una_in_three();
+        let una = Some("una@acme.test");
+        assert_eq!(meant(&mut p, caps::ORDERS_PLACE, una), Ok("Contoso".into()));
+        let (code, said) = meant(&mut p, caps::USERS_MANAGE, una).expect_err("nowhere");
+        assert_eq!(code, 5, "{said}");
+        let (code, said) =
+            meant(&mut p, caps::USERS_MANAGE, Some("owner@acme.test")).expect_err("nowhere");
+        assert_eq!(code, 5, "{said}");
+        assert!(said.contains("`users.manage`"), "{said}");
+    }
+
+    /// The operator may act anywhere: with several accounts, they are
+    /// asked to pass --account, naming them.
+    #[test]
+    fn the_operator_is_asked_which_of_several_accounts() {
+        use crate::model::caps;
+        let mut p = una_in_three();
+        p.ctx.actor = crate::domain::Actor::Operator("root".into());
+        let (code, said) = meant(&mut p, caps::USERS_MANAGE, None).expect_err("three");
+        assert_eq!(code, 2, "{said}");
+        assert!(said.contains("pass --account"), "{said}");
+        assert!(said.contains("`Globex`"), "{said}");
     }
 }

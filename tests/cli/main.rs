@@ -7,6 +7,7 @@
 
 mod support;
 
+mod account_meant;
 mod accounts;
 mod addresses;
 mod apply_usability;
