@@ -134,7 +134,7 @@ pub struct Cli {
     // counts a value from the environment as typed, and so prints the
     // option in an error's usage line as if it were required.
     /// The database file [else PORTALCTL_DB].
-    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL)]
+    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL, value_parser = db_file)]
     db: Option<PathBuf>,
 
     /// Act as this member, held to the portal's rules [else PORTALCTL_AS].
@@ -302,6 +302,15 @@ pub(crate) fn db_from_env() -> Option<PathBuf> {
             PathBuf::from(v)
         }
     })
+}
+
+/// Reads `--db`: a name of blanks alone is as empty (see [`db_from_env`]),
+/// which clap refuses as a usage error.
+fn db_file(text: &str) -> std::result::Result<PathBuf, String> {
+    if text.trim().is_empty() {
+        return Err("a database file is named by more than blanks".into());
+    }
+    Ok(PathBuf::from(text))
 }
 
 /// Runs one parsed command line.

@@ -357,5 +357,15 @@ fn a_blank_portalctl_db_reads_as_an_empty_one() {
         }
         let run = p.run_with(&["preset", "list"], &[("PORTALCTL_DB", blank)]);
         assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+        // Nor is `--db` of blanks a file name: refused before anything
+        // runs, and no file is made.
+        for args in [
+            &["status"][..],
+            &["init", "--account", "A", "--owner-email", "o@a.test"],
+        ] {
+            let args = [&["--db", blank][..], args].concat();
+            let err = p.refused(&args, USAGE);
+            says(&err, "--db <PATH>");
+        }
     }
 }
