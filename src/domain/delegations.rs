@@ -1478,6 +1478,43 @@ mod tests {
         assert_eq!(err.exit_code(), 5, "{err}");
     }
 
+    /// A delegate sees the orders their delegator sees, no more: an
+    /// approver's delegate reads every order while the approver may, a
+    /// named approver's whose role reads none reads none through them.
+    #[test]
+    fn a_delegation_lends_the_sight_of_orders_its_delegator_has() {
+        let (mut p, id) = acme();
+        join(&mut p, "fin@acme.test", "admin");
+        join(&mut p, "uma@acme.test", "user");
+        p.policy_create(&NewPolicy {
+            name: "Uma signs".into(),
+            threshold: "5000.00".parse::<Money>().expect("amount"),
+            order_type: None,
+            approvers: vec![email("uma@acme.test")],
+            required_approvals: None,
+            account: None,
+        })
+        .expect("policy");
+        let eve_reads = |p: &mut Portal| {
+            p.ctx.actor = Actor::Member(email("eve@acme.test"));
+            p.ctx.now = at(T1);
+            let shown = p.order_show(id).map(|o| o.id).map_err(|e| e.exit_code());
+            p.ctx.actor = Actor::Operator("root".into());
+            shown
+        };
+        away(&mut p, "uma@acme.test", "eve@acme.test").expect("uma away");
+        assert_eq!(eve_reads(&mut p), Err(5), "uma reads no orders");
+        away(&mut p, "fin@acme.test", "eve@acme.test").expect("fin away");
+        assert_eq!(eve_reads(&mut p), Ok(id), "fin reads every order");
+        p.deactivate(
+            &email("fin@acme.test"),
+            None,
+            &crate::domain::Handover::Refuse,
+        )
+        .expect("deactivate");
+        assert_eq!(eve_reads(&mut p), Err(5), "fin reads none now");
+    }
+
     /// The list judges a delegation as deciding through it does: a
     /// delegate who left lends nothing, and is listed so, not `active`.
     #[test]

@@ -4,7 +4,7 @@
 use crate::domain::visibility::holds_need;
 use std::collections::{BTreeSet, HashMap};
 
-use super::access::{authority, authorize, caps, denial, Authority};
+use super::access::{authority, authorize, caps, denial, Access, Authority};
 use super::cost_centres::find_cost_centre;
 use super::deciders::{count, Ability, Now, Pending, Roster, SHOWN_DECIDERS};
 use super::decisions::{restore_decisions, restored_holds, Decided};
@@ -142,23 +142,21 @@ pub(crate) fn orders_seen(
 pub(super) fn sight(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, account: &Account) -> Result<Sight> {
     let who = authority(tx, catalog, ctx, account)?;
     // A delegate stands in for an approver while a delegation holds, and
-    // sees what they do.
+    // sees what the delegator sees: every order, when the delegator does
+    // now. A delegation from someone who sees none (a named approver
+    // whose role reads no orders, or a delegator since deactivated or
+    // blocked) lends no sight: a delegation lends no more than its
+    // delegator holds.
     if let Authority::Member { person, access } = &who {
         if access.holds(caps::PORTAL_ACCESS)
-            && !tx
-                .delegations_to(account.id, person.id, ctx.now)?
-                .is_empty()
+            && delegator_sees_all(tx, catalog, ctx, account, person.id)?
         {
             return Ok(Sight::All);
         }
     }
     match who {
         Authority::Operator => Ok(Sight::All),
-        Authority::Member { access, .. }
-            if access.holds(caps::ORDERS_APPROVE) || access.holds(caps::BILLING_VIEW) =>
-        {
-            Ok(Sight::All)
-        }
+        Authority::Member { access, .. } if sees_all(&access) => Ok(Sight::All),
         Authority::Member { person, access } if access.holds(caps::ORDERS_PLACE) => {
             Ok(Sight::Own(with_merged(tx, person.id)?))
         }
@@ -172,6 +170,32 @@ pub(super) fn sight(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, account: &Account
         )
         .map(|_| Sight::All),
     }
+}
+
+/// Whether a member sees every order of their account: approvers and
+/// billing viewers do.
+fn sees_all(access: &Access) -> bool {
+    access.holds(caps::ORDERS_APPROVE) || access.holds(caps::BILLING_VIEW)
+}
+
+/// Whether a delegation to `delegate` holds now in `account` from a
+/// delegator who sees every order there now.
+fn delegator_sees_all(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+    delegate: i64,
+) -> Result<bool> {
+    for d in tx.delegations_to(account.id, delegate, ctx.now)? {
+        let Some(membership) = tx.membership_of(d.delegator_id, account.id)? else {
+            continue;
+        };
+        if sees_all(&Access::of(tx, catalog, account, membership, ctx.now)?) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The accounts `order list` reads, each with what the actor sees of its

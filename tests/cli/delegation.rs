@@ -1152,3 +1152,45 @@ fn a_delegation_set_for_another_lends_no_deciding_its_setter_lacks() {
     let v = p.change(Some(NED), &["order", "approve", &id], "order.approve");
     assert_eq!(v["decisions"][0]["by"], NED, "{v}");
 }
+
+/// A delegation lends its delegate the sight of orders its delegator
+/// has, never more: from a named approver whose role reads no orders,
+/// nothing; from an approver, every order, until they lose access.
+#[test]
+fn a_delegate_sees_no_more_orders_than_the_delegator() {
+    let p = acme();
+    const UMA: &str = "uma@acme.test";
+    p.member(UMA, "user");
+    p.ok(&[
+        "policy", "create", "--name", "Uma signs", "--threshold", "5000.00", "--approvers", UMA,
+    ]);
+    let id = place(&p, "60.00");
+    let listed = |who: &str| {
+        json_at(&p, who, &p.now, &["order", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    // UMA sees no orders herself, so her delegate sees none through her.
+    p.refused_with(&["order", "list"], &env(UMA, &p.now), DENIED);
+    p.change(
+        Some(UMA),
+        &["order", "delegate", "--to", EVE, "--until", T2],
+        "order.delegate",
+    );
+    p.refused_with(&["order", "list"], &env(EVE, &p.now), DENIED);
+    p.refused_with(&["order", "show", &id], &env(EVE, &p.now), DENIED);
+    // FIN sees every order, and so does his delegate while he may.
+    p.change(
+        Some(FIN),
+        &["order", "delegate", "--to", EVE, "--until", T2],
+        "order.delegate",
+    );
+    let order = id.parse::<i64>().unwrap();
+    assert_eq!(listed(EVE), vec![order]);
+    p.ok(&["user", "deactivate", "--yes", FIN]);
+    p.refused_with(&["order", "list"], &env(EVE, &p.now), DENIED);
+    p.refused_with(&["order", "show", &id], &env(EVE, &p.now), DENIED);
+}
