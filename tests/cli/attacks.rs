@@ -601,6 +601,17 @@ fn a_member_s_apply_sets_no_delegation_as_someone_else_s() {
         &err,
         &format!("error: accounts[0].delegations[{at}].set_by: `fiona@acme.test` may set a delegation only as themselves, not as `olive@acme.test`"),
     );
+    // Someone of another account and no one at all are refused alike:
+    // the answer tells her nothing of who exists elsewhere.
+    for other in ["cleo@contoso.test", "nobody@nowhere.test"] {
+        doc["accounts"][0]["delegations"][at]["set_by"] = other.into();
+        std::fs::write(&path, doc.to_string()).unwrap();
+        let err = p.refused_as(fiona, &["apply", file], DENIED);
+        says(
+            &err,
+            &format!("error: accounts[0].delegations[{at}].set_by: `fiona@acme.test` may set a delegation only as themselves, not as `{other}`"),
+        );
+    }
     // Naming herself is what leaving it out means: hers.
     doc["accounts"][0]["delegations"][at]["set_by"] = "fiona@acme.test".into();
     std::fs::write(&path, doc.to_string()).unwrap();
