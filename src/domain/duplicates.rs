@@ -346,6 +346,18 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
     if dup.id == kept.id {
         return Err(Error::invalid("a person cannot be merged into themselves"));
     }
+    // A merge cannot be undone, and a notice to support names the person
+    // a flag named when it was sent: one sent before the flag was changed
+    // would merge into the wrong person. The flag as it stands decides.
+    if let Some(flagged) = dup.duplicate_of.filter(|f| *f != kept.id) {
+        let flagged = tx.person(flagged)?.email;
+        return Err(Error::conflict(format!(
+            "`{email}` is flagged a duplicate of `{flagged}`, not of `{into}`"
+        ))
+        .help(format!(
+            "merge it into `{flagged}`, or first flag it again with `portalctl user flag-duplicate {email} --of {into}`"
+        )));
+    }
     let mut view = MergeView {
         merged: email.to_string(),
         into: into.to_string(),
