@@ -1146,6 +1146,35 @@ mod tests {
         assert_eq!(approvers(&mut p), ["fin@acme.test"]);
     }
 
+    /// A merge cannot be undone: one into someone other than the person
+    /// the flag names now (a notice to support sent before the flag was
+    /// changed) is refused, and goes through once the flag names them.
+    #[test]
+    fn a_merge_follows_the_duplicate_flag_as_it_stands() {
+        let mut p = crate::domain::testing::ann_administers_the_customer_area();
+        for who in ["vi@acme.test", "bo@acme.test", "al@acme.test"] {
+            join(&mut p, who, "member");
+        }
+        let flag = |p: &mut Portal, of: &str| {
+            p.flag_duplicate(&email("vi@acme.test"), &email(of), None)
+                .expect("flag");
+        };
+        flag(&mut p, "bo@acme.test");
+        flag(&mut p, "al@acme.test");
+        let head = p.audit_head().expect("head");
+        let err = merge(&mut p, "vi@acme.test", "bo@acme.test").expect_err("stale");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert_eq!(
+            err.to_string(),
+            "`vi@acme.test` is flagged a duplicate of `al@acme.test`, not of `bo@acme.test`"
+        );
+        assert_eq!(p.audit_head().expect("head"), head);
+        flag(&mut p, "bo@acme.test");
+        merge(&mut p, "vi@acme.test", "bo@acme.test").expect("as flagged now");
+        // Someone never flagged is merged wherever support says.
+        merge(&mut p, "al@acme.test", "bo@acme.test").expect("unflagged");
+    }
+
     const T1: &str = "2026-11-26T09:00:00Z";
     const T2: &str = "2026-11-27T17:00:00Z";
     const T3: &str = "2026-11-30T17:00:00Z";

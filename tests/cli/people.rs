@@ -823,3 +823,35 @@ fn user_show_at_a_time_shows_the_duplicate_flag_then() {
     );
     assert!(before["duplicate_of"].is_null(), "{before}");
 }
+
+/// A notice to support names whom the flag named when it was sent; once
+/// the flag is changed, the merge it suggests is refused (a merge cannot
+/// be undone), and the one the flag names now goes through.
+#[test]
+fn a_merge_into_someone_the_flag_no_longer_names_is_refused() {
+    let p = Portal::new();
+    for who in ["vi@acme.test", "bo@acme.test", "al@acme.test"] {
+        p.member(who, "user");
+    }
+    for of in ["bo@acme.test", "al@acme.test"] {
+        p.json(&["user", "flag-duplicate", "vi@acme.test", "--of", of]);
+    }
+    let err = p.refused(
+        &[
+            "user", "merge", "vi@acme.test", "--into", "bo@acme.test", "--yes",
+        ],
+        CONFLICT,
+    );
+    assert_eq!(
+        error_line(&err),
+        "error: `vi@acme.test` is flagged a duplicate of `al@acme.test`, not of `bo@acme.test`"
+    );
+    says(
+        &err,
+        "portalctl user flag-duplicate vi@acme.test --of bo@acme.test",
+    );
+    let merged = p.json(&[
+        "user", "merge", "vi@acme.test", "--into", "al@acme.test", "--yes",
+    ]);
+    assert_eq!(merged["into"], "al@acme.test", "{merged}");
+}
