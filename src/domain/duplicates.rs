@@ -325,6 +325,11 @@ fn change_role(
     Ok(after)
 }
 
+/// How many merges a flag is followed through: each merge retires its
+/// duplicate, so a chain is as long as the merges made one after another
+/// into the next; the bound only keeps a damaged file from looping.
+const MERGE_CHAIN_LIMIT: usize = 64;
+
 /// The merge itself, inside a write: see [`Portal::merge`].
 fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
     // "Clicking Duplicate will inform our support team that you have
@@ -349,8 +354,16 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
     // A merge cannot be undone, and a notice to support names the person
     // a flag named when it was sent: one sent before the flag was changed
     // would merge into the wrong person. The flag as it stands decides.
-    if let Some(flagged) = dup.duplicate_of.filter(|f| *f != kept.id) {
-        let flagged = tx.person(flagged)?.email;
+    // A flag naming someone since merged names whom they were merged
+    // into.
+    let mut flagged = dup.duplicate_of.map(|f| tx.person(f)).transpose()?;
+    for _ in 0..MERGE_CHAIN_LIMIT {
+        match flagged.as_ref().and_then(|f| f.merged_into) {
+            Some(next) => flagged = Some(tx.person(next)?),
+            None => break,
+        }
+    }
+    if let Some(flagged) = flagged.filter(|f| f.id != kept.id).map(|f| f.email) {
         return Err(Error::conflict(format!(
             "`{email}` is flagged a duplicate of `{flagged}`, not of `{into}`"
         ))
@@ -1171,8 +1184,13 @@ mod tests {
         assert_eq!(p.audit_head().expect("head"), head);
         flag(&mut p, "bo@acme.test");
         merge(&mut p, "vi@acme.test", "bo@acme.test").expect("as flagged now");
-        // Someone never flagged is merged wherever support says.
+        // Someone never flagged is merged wherever support says; a flag
+        // naming them then names whom they were merged into.
+        join(&mut p, "cy@acme.test", "member");
+        p.flag_duplicate(&email("cy@acme.test"), &email("al@acme.test"), None)
+            .expect("flag");
         merge(&mut p, "al@acme.test", "bo@acme.test").expect("unflagged");
+        merge(&mut p, "cy@acme.test", "bo@acme.test").expect("al is bo now");
     }
 
     const T1: &str = "2026-11-26T09:00:00Z";
