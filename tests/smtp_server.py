@@ -2,7 +2,7 @@
 """A real SMTP server for portalctl's tests and benchmark (aiosmtpd).
 
     smtp_server.py --dir DIR [--reply "451 4.3.0 try again later"]
-                   [--auth USER:PASSWORD] [--discard]
+                   [--auth USER:PASSWORD] [--discard] [--drop-first N]
     smtp_server.py --decode FILE.eml...
 
 Serves on 127.0.0.1 on a free port and writes the port to DIR/port once it
@@ -12,7 +12,8 @@ listens. Each message it accepts becomes DIR/NNNN.json: the envelope
 message. `--reply` answers every DATA with that reply instead (a 4xx or
 5xx refusal); `--auth` requires AUTH PLAIN/LOGIN with that login;
 `--discard` counts messages in DIR/count without writing them (the
-benchmark). `--decode` prints the same JSON for .eml files and exits.
+benchmark); `--drop-first N` closes the connection after the first N
+messages' DATA without answering (a link that breaks mid-exchange). `--decode` prints the same JSON for .eml files and exits.
 
 Exits 3 with a message naming the install step when aiosmtpd is missing.
 """
@@ -53,15 +54,20 @@ def write_atomically(path: str, text: str) -> None:
 
 
 class Handler:
-    def __init__(self, directory: str, reply: str | None, discard: bool):
+    def __init__(self, directory: str, reply: str | None, discard: bool, drop: int):
         self.directory = directory
         self.reply = reply
         self.discard = discard
+        self.drop = drop
         self.count = 0
 
     async def handle_DATA(self, server, session, envelope):
         if self.reply:
             return self.reply
+        if self.drop > 0:
+            self.drop -= 1
+            server.transport.close()
+            return "250 2.0.0 never heard"
         self.count += 1
         if self.discard:
             write_atomically(os.path.join(self.directory, "count"), str(self.count))
@@ -82,7 +88,7 @@ async def serve(args) -> None:
     warnings.filterwarnings("ignore")
     logging.getLogger("mail.log").setLevel(logging.ERROR)
 
-    handler = Handler(args.dir, args.reply, args.discard)
+    handler = Handler(args.dir, args.reply, args.discard, args.drop_first)
     options = {}
     if args.auth:
         user, _, password = args.auth.partition(":")
@@ -120,6 +126,7 @@ def main() -> int:
     parser.add_argument("--reply")
     parser.add_argument("--auth")
     parser.add_argument("--discard", action="store_true")
+    parser.add_argument("--drop-first", type=int, default=0)
     parser.add_argument("--decode", nargs="+", metavar="FILE")
     args = parser.parse_args()
     if args.decode:

@@ -193,13 +193,12 @@ impl Portal {
                 OutboxState::Pending => report.retry_later += 1,
                 OutboxState::Cancelled => report.cancelled += 1,
             }
-            // A broken exchange may mean the server went away: stop rather
-            // than spend an attempt of every other email on it.
-            if let Err(Undelivered::InDoubt(_)) = outcome {
-                if let Err(why) = mailer.ready() {
-                    report.pending = self.pending()?;
-                    return Err(unreachable(&report, &why));
-                }
+            // A broken exchange stops the run as a server that is down
+            // does: the link cannot be trusted with the next email, and
+            // what was not sent stays pending for the next run.
+            if let Err(Undelivered::InDoubt(why)) = &outcome {
+                report.pending = self.pending()?;
+                return Err(unreachable(&report, why));
             }
         }
         report.pending = self.pending()?;
@@ -374,6 +373,17 @@ fn settle(
         }
         return Ok(m.state);
     }
+    // A broken exchange is no answer: it counts no attempt, so it never
+    // makes an email `failed`. It waits as a refusal would, so that the
+    // next run starts with the other emails rather than stopping at the
+    // same one.
+    if let Err(Undelivered::InDoubt(why)) = outcome {
+        m.last_error = Some(why.clone());
+        m.next_attempt_at = Some(now.plus(backoff(delivery.retry_after, m.attempts))?);
+        w.tx.update_message(&m)?;
+        record(w, "outbox.send", &before, &m)?;
+        return Ok(m.state);
+    }
     m.attempts += 1;
     m.next_attempt_at = None;
     match outcome {
@@ -391,7 +401,8 @@ fn settle(
                     }
                     why
                 }
-                // In doubt: the email may have arrived, and its token with it.
+                // Settled above: in doubt, the email may have arrived,
+                // and its token with it.
                 Undelivered::InDoubt(why) => why,
             };
             m.last_error = Some(why.clone());
@@ -592,18 +603,48 @@ mod tests {
             .expect("the first token works");
     }
 
+    /// A connection that breaks stops the run (exit 6), the server
+    /// answering again or not: the email in doubt and the rest stay
+    /// pending, the one in doubt counts no attempt and keeps its token,
+    /// and waits so that the next run sends the others first.
     #[test]
-    fn a_broken_exchange_keeps_the_token_and_stops_when_the_server_is_gone() {
+    fn a_broken_exchange_stops_the_run_and_counts_no_attempt() {
         let mut p = ready_portal();
+        p.settings_set("mail-max-attempts", "1").expect("max");
         invite(&mut p, "ann@acme.test");
         invite(&mut p, "bob@acme.test");
         let mut mailer = Scripted {
             answers: [Err(Undelivered::InDoubt("connection reset".into()))].into(),
             ..Scripted::default()
         };
-        p.outbox_send(&mut mailer, Some(1)).expect("send");
-        let m = p.outbox_list(None, None).expect("list").remove(0);
-        assert_eq!((m.state, m.attempts), (OutboxState::Pending, 1));
+        let err = p.outbox_send(&mut mailer, None).expect_err("stopped");
+        assert_eq!(err.exit_code(), 6, "{err}");
+        assert!(err.to_string().contains("connection reset"), "{err}");
+        assert_eq!(mailer.handed.len(), 1, "bob's email waits for the next run");
+        let listed = |p: &mut Portal| -> Vec<(String, OutboxState, i64)> {
+            p.outbox_list(None, None)
+                .expect("list")
+                .into_iter()
+                .map(|m| (m.recipient, m.state, m.attempts))
+                .collect()
+        };
+        let pending = |who: &str, attempts| (who.to_string(), OutboxState::Pending, attempts);
+        assert_eq!(
+            listed(&mut p),
+            [pending("ann@acme.test", 0), pending("bob@acme.test", 0)]
+        );
+        // The next run sends bob's first; ann's once its wait is over,
+        // though one attempt is all a refused email would get.
+        p.outbox_send(&mut mailer, None).expect("send");
+        assert_eq!(mailer.handed[1].to, "bob@acme.test");
+        assert_eq!(listed(&mut p)[0], pending("ann@acme.test", 0));
+        at(&mut p, 5);
+        p.outbox_send(&mut mailer, None).expect("send");
+        assert_eq!(
+            listed(&mut p)[0],
+            ("ann@acme.test".to_string(), OutboxState::Sent, 1)
+        );
+        // The token of the broken exchange may have arrived: it accepts.
         p.accept(&token_in(&mailer.handed[0]), None)
             .expect("a token that may have arrived stays valid");
     }

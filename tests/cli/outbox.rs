@@ -168,6 +168,47 @@ fn a_server_refusing_with_5xx_fails_the_email_after_the_attempts() {
     );
 }
 
+/// A connection that breaks after DATA stops the run (exit 6) though the
+/// server answers again: what was not sent stays pending, the email in
+/// doubt counts no attempt (so never fails for it) and keeps its token,
+/// and waits so that the next run sends the others first.
+#[test]
+fn a_connection_that_breaks_mid_run_stops_it_and_loses_nothing() {
+    let mut p = ready();
+    p.ok(&["settings", "set", "mail-max-attempts", "1"]);
+    p.invite(ANN, "user", ACCOUNT);
+    p.invite("bob@acme.test", "user", ACCOUNT);
+    let server = SmtpServer::with(&["--drop-first", "1"]);
+    let run = p.run(&["outbox", "send", "--smtp", &server.url()]);
+    assert_eq!(run.code, UNAVAILABLE, "{}", run.stderr);
+    says(error_line(&run.stderr), "error: cannot send through");
+    says(&run.stderr, "the rest stay pending and nothing is lost");
+    let states = |p: &Portal| -> Vec<(String, String, i64)> {
+        outbox(p, &[])
+            .iter()
+            .map(|m| {
+                (
+                    m["recipient"].as_str().unwrap().to_string(),
+                    m["state"].as_str().unwrap().to_string(),
+                    m["attempts"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let row = |who: &str, state: &str, attempts| (who.to_string(), state.to_string(), attempts);
+    assert_eq!(
+        states(&p),
+        [row(ANN, "pending", 0), row("bob@acme.test", "pending", 0)]
+    );
+    assert!(server.received().is_empty());
+    // The next run sends bob's; ann's waits out the back-off, and then goes.
+    assert_eq!(send(&p, &server.url())["sent"], 1);
+    assert_eq!(server.received()[0]["rcpt_tos"][0], "bob@acme.test");
+    p.now = "2026-11-25T10:05:00Z".into();
+    assert_eq!(send(&p, &server.url())["sent"], 1);
+    assert_eq!(states(&p)[0], row(ANN, "sent", 1));
+}
+
 #[test]
 fn a_4xx_is_retried_after_its_back_off() {
     let mut p = ready();
