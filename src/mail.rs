@@ -331,9 +331,14 @@ impl Mailer for SmtpMailer {
     }
 }
 
-/// Writes each message as `outbox-ID.eml` in a directory, for another
-/// system to pick up. A file appears whole or not at all: it is written
-/// under a temporary name, synced, then renamed.
+/// How many names `DirMailer` tries for one email before it says the
+/// directory is full of them.
+const EML_NAMES: usize = 1000;
+
+/// Writes each message as `outbox-ID.eml` (or the next free name like it)
+/// in a directory, for another system to pick up. A file appears whole or
+/// not at all: it is written under a temporary name, synced, then linked
+/// to its own name.
 pub(crate) struct DirMailer {
     dir: PathBuf,
 }
@@ -346,22 +351,62 @@ impl DirMailer {
         }
     }
 
-    fn write(&self, mail: &Mail, bytes: &[u8]) -> std::io::Result<()> {
+    /// Writes `bytes` as `outbox-ID.eml`, or, where a file of that name is
+    /// there already (an earlier run's, another database's sending into
+    /// the same directory), `outbox-ID-2.eml` and so on: a file another
+    /// system has yet to pick up may hold a live token, and is never
+    /// written over. Returns the name written.
+    fn write(&self, mail: &Mail, bytes: &[u8]) -> std::io::Result<PathBuf> {
         use std::os::unix::fs::OpenOptionsExt as _;
-        let name = format!("outbox-{}.eml", mail.outbox_id);
-        let partial = self.dir.join(format!(".{name}.partial"));
+        let id = mail.outbox_id;
+        // Private to this process, so that two runs into one directory
+        // never write into each other's partial file.
+        let partial = self
+            .dir
+            .join(format!(".outbox-{id}.{}.partial", std::process::id()));
+        // One left by a process of the same id that died is stale.
+        match fs::remove_file(&partial) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
         // The file holds a live token: readable by its owner alone.
         let mut file = fs::OpenOptions::new()
             .write(true)
-            .create(true)
-            .truncate(true)
+            .create_new(true)
             .mode(0o600)
             .open(&partial)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&partial, self.dir.join(name))?;
-        // The rename itself is durable once the directory is synced.
-        fs::File::open(&self.dir)?.sync_all()
+        let written = file
+            .write_all(bytes)
+            .and_then(|()| file.sync_all())
+            .and_then(|()| self.link_whole(&partial, id));
+        // The partial name goes whether the link was made or not.
+        let removed = fs::remove_file(&partial);
+        let name = written?;
+        removed?;
+        // The new name is durable once the directory is synced.
+        fs::File::open(&self.dir)?.sync_all()?;
+        Ok(name)
+    }
+
+    /// Gives the written `partial` its first free name: a hard link,
+    /// which unlike a rename fails rather than replace a file there.
+    fn link_whole(&self, partial: &Path, id: i64) -> std::io::Result<PathBuf> {
+        for n in 1..=EML_NAMES {
+            let name = match n {
+                1 => format!("outbox-{id}.eml"),
+                n => format!("outbox-{id}-{n}.eml"),
+            };
+            let path = self.dir.join(name);
+            match fs::hard_link(partial, &path) {
+                Ok(()) => return Ok(path),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(std::io::Error::other(format!(
+            "`outbox-{id}.eml` and {} more names like it are taken",
+            EML_NAMES - 1
+        )))
     }
 }
 
@@ -387,15 +432,55 @@ impl Mailer for DirMailer {
 
     fn deliver(&mut self, mail: &Mail) -> std::result::Result<(), Undelivered> {
         let message = message(mail).map_err(Undelivered::Refused)?;
-        self.write(mail, &message.formatted()).map_err(|e| {
-            Undelivered::Refused(format!("cannot write into `{}`: {e}", self.dir.display()))
-        })
+        self.write(mail, &message.formatted())
+            .map(|_| ())
+            .map_err(|e| {
+                Undelivered::Refused(format!("cannot write into `{}`: {e}", self.dir.display()))
+            })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file of the same name (another database's email sent into the
+    /// same directory) is never written over: the next email takes the
+    /// next free name, and no partial file is left behind.
+    #[test]
+    fn a_directory_never_loses_an_email_to_another_of_its_name() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mailer = DirMailer::new(dir.path());
+        let mail = |text: &str| Mail {
+            outbox_id: 7,
+            from: "portal@acme.test".parse().expect("mailbox"),
+            to: "ann@acme.test".into(),
+            subject: "Hello".into(),
+            text: text.into(),
+            date: "2026-11-25T10:00:00Z".parse().expect("time"),
+        };
+        let names: Vec<PathBuf> = ["first", "second", "third"]
+            .into_iter()
+            .map(|text| mailer.write(&mail(text), text.as_bytes()).expect("written"))
+            .collect();
+        let file_names: Vec<String> = names
+            .iter()
+            .map(|p| {
+                p.file_name()
+                    .expect("a name")
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(
+            file_names,
+            ["outbox-7.eml", "outbox-7-2.eml", "outbox-7-3.eml"]
+        );
+        for (path, text) in names.iter().zip(["first", "second", "third"]) {
+            assert_eq!(fs::read_to_string(path).expect("read"), text);
+        }
+        assert_eq!(fs::read_dir(dir.path()).expect("list").count(), 3);
+    }
 
     #[test]
     fn smtp_urls_never_show_their_password() {

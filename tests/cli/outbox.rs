@@ -287,6 +287,32 @@ fn to_dir_writes_private_eml_files_whose_token_accepts() {
     p.ok(&["user", "accept", &token_in(mail)]);
 }
 
+/// Two databases sending into one directory: the second email of id 1
+/// takes the next free name, and both tokens accept, each in its own
+/// database.
+#[test]
+fn to_dir_never_writes_over_an_email_already_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mail");
+    let portals = [Portal::new(), Portal::new()];
+    for (p, who) in portals.iter().zip([ANN, "bob@acme.test"]) {
+        p.ok(&["settings", "set", "mail-from", "portal@acme.test"]);
+        p.invite(who, "user", ACCOUNT);
+        let report = p.json(&["outbox", "send", "--to-dir", out.to_str().unwrap()]);
+        assert_eq!(report["sent"], 1, "{report}");
+    }
+    let mut files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["outbox-1-2.eml", "outbox-1.eml"]);
+    for (p, name) in portals.iter().zip(["outbox-1.eml", "outbox-1-2.eml"]) {
+        let mail = &decode(&[out.join(name)])[0];
+        p.ok(&["user", "accept", &token_in(mail)]);
+    }
+}
+
 #[test]
 fn ending_an_invitation_cancels_its_email_in_the_same_change() {
     let p = ready();
