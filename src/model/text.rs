@@ -46,10 +46,11 @@ impl Text {
                 "{what} is {long} characters long; the most is {MAX_TEXT_CHARS}"
             )));
         }
-        match text
+        let found = text
             .chars()
             .find_map(|c| forbidden(c).map(|kind| (c, kind)))
-        {
+            .or_else(|| invisible(text).map(|c| (c, "a character that shows as nothing")));
+        match found {
             None => Ok(Text(text.to_string())),
             Some((c, kind)) => Err(Error::invalid(format!(
                 "{what} `{}` contains {kind} (U+{:04X})",
@@ -57,7 +58,7 @@ impl Text {
                 u32::from(c)
             ))
             .help(
-                "type the text on one line, without control or bidirectional formatting characters",
+                "type the text on one line, without control, bidirectional formatting or invisible characters",
             )),
         }
     }
@@ -131,6 +132,40 @@ fn forbidden(c: char) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// The first character of `text` that shows as nothing and serves no
+/// script: one that would let two names read alike (`Fabri\u{200B}kam`
+/// beside `Fabrikam`) while they differ. Zero-width spaces, word joiners,
+/// the byte-order mark, soft hyphens, invisible operators and the
+/// Mongolian vowel separator anywhere; the zero-width joiner and
+/// non-joiner only where no script uses them, beside ASCII or at an end
+/// (Persian and Indic names and emoji sequences use them between their
+/// own characters). Combining marks are letters' own (`Cafe\u{301}`).
+fn invisible(text: &str) -> Option<char> {
+    // Most names are ASCII, and a fixture's are read by the thousand.
+    if text.is_ascii() {
+        return None;
+    }
+    let script = |n: Option<char>| n.is_some_and(|n| !n.is_ascii() && !invisible_always(n));
+    let mut before = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let joiner = matches!(c, '\u{200C}' | '\u{200D}');
+        if invisible_always(c) || (joiner && !(script(before) && script(chars.peek().copied()))) {
+            return Some(c);
+        }
+        before = Some(c);
+    }
+    None
+}
+
+/// Characters that show as nothing wherever they stand.
+fn invisible_always(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{180E}' | '\u{200B}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+    )
 }
 
 /// Unicode's `Bidi_Control` characters: marks, embeddings, overrides and
@@ -280,6 +315,29 @@ mod tests {
         #[test]
         fn the_ascii_check_is_the_character_check(s in "\\PC*|[\\x00-\\x{9f}\\x{2028}\\x{202e} a-z]*") {
             proptest::prop_assert_eq!(printable(&s), !s.chars().any(unsafe_to_print));
+        }
+    }
+
+    /// A name that reads as another is refused; the joiners scripts
+    /// need between their own letters, and combining marks, are kept.
+    #[test]
+    fn invisible_characters_are_refused_where_no_script_needs_them() {
+        for bad in [
+            "Fabri\u{200B}kam", "Fabri\u{200D}kam", "Fabri\u{200C}kam", "\u{FEFF}Fabrikam",
+            "Fabri\u{2060}kam", "Fabri\u{00AD}kam", "Fabrikam\u{200D}", "a\u{200D}\u{200D}b",
+            "\u{0645}\u{200B}\u{0645}",
+        ] {
+            let err = Text::parse("the name", bad).expect_err(bad);
+            assert!(err.to_string().contains("shows as nothing"), "{err}");
+        }
+        for good in [
+            "\u{0645}\u{06CC}\u{200C}\u{0634}\u{0648}\u{062F}", // Persian: mi-shavad
+            "\u{0915}\u{094D}\u{200D}\u{0937}",                 // Devanagari half form
+            "\u{1F469}\u{200D}\u{1F4BB}",                       // an emoji sequence
+            "Cafe\u{301}",
+            "Fabrikam",
+        ] {
+            assert!(Text::parse("the name", good).is_ok(), "{good:?}");
         }
     }
 

@@ -207,6 +207,29 @@ fn every_stored_text_field_refuses_control_and_bidi_characters() {
     }
 }
 
+/// A name that reads as another (a decoy customer `Fabri\u{200B}kam`
+/// beside `Fabrikam`) is refused in every stored field; a Persian name's
+/// joiners are not.
+#[test]
+fn every_stored_text_field_refuses_characters_that_show_as_nothing() {
+    let p = Portal::new();
+    for (args, what) in STORED_FIELDS {
+        for value in ["Fabri\u{200B}kam", "Fabri\u{200D}kam", "\u{FEFF}Fabrikam"] {
+            let stderr = p.refused(&with_value(args, value), USAGE);
+            one_clean_error(&stderr);
+            let line = error_line(&stderr);
+            assert!(
+                line.starts_with(&format!("error: {what} `"))
+                    && line.contains(" contains a character that shows as nothing"),
+                "{args:?} with {value:?}: {stderr}"
+            );
+        }
+    }
+    let persian = "\u{0645}\u{06CC}\u{200C}\u{0634}\u{0648}\u{062F}";
+    let made = p.json(&["account", "create", persian, "--kind", "partner"]);
+    assert_eq!(made["name"], persian);
+}
+
 #[test]
 fn clean_text_is_stored_as_typed_trimmed() {
     let p = Portal::new();
