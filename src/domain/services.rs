@@ -59,17 +59,43 @@ pub(crate) fn visibility(
     }
 }
 
-/// Finds a service by its name within the account, or by its id.
+/// Finds a service by its name within the account, or by its id. A key
+/// that is both one service's name and another's id (a name of digits
+/// from before such names were refused) is refused as ambiguous rather
+/// than taken as either: a command meant for the service `service list`
+/// numbers must never reach another.
 pub(crate) fn find_service(tx: &dyn Tx, account: &Account, key: &str) -> Result<Service> {
     let key = key.trim();
-    if let Some(service) = tx.service_named(account.id, key)? {
-        return Ok(service);
-    }
+    let by_name = tx.service_named(account.id, key)?;
     let by_id = match key.parse::<i64>() {
         Ok(id) => tx.service_by_id(id)?.filter(|s| s.account_id == account.id),
         Err(_) => None,
     };
-    by_id.ok_or_else(|| no_service(key, account))
+    match (by_name, by_id) {
+        (Some(named), Some(numbered)) if named.id != numbered.id => Err(Error::invalid(format!(
+            "`{key}` is the name of service #{} and the id of `{}` in `{}`",
+            named.id, numbered.name, account.name
+        ))
+        .help(format!(
+            "name them apart: `{}` by its name, the one named `{key}` by its id `{}`",
+            numbered.name, named.id
+        ))),
+        (Some(service), _) | (None, Some(service)) => Ok(service),
+        (None, None) => Err(no_service(key, account)),
+    }
+}
+
+/// Refuses a service name that reads as an id (`7`, `#7`): a command
+/// naming it would reach the service that id numbers.
+fn ensure_not_an_id(name: &str) -> Result<()> {
+    let digits = name.strip_prefix('#').unwrap_or(name);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(
+            Error::invalid(format!("the service name `{name}` reads as a service's id"))
+                .help("give it a name with a letter in it, such as `Line 1`"),
+        );
+    }
+    Ok(())
 }
 
 /// Whether the actor sees every service of `keys` in `account`: an
@@ -126,6 +152,7 @@ impl Portal {
             let tx = w.tx;
             let account = w.account(account, caps::SERVICES_ASSIGN.to("add services"))?;
             let name = parse_name("the service name", name)?;
+            ensure_not_an_id(&name)?;
             if tx.service_named(account.id, &name)?.is_some() {
                 return Err(Error::conflict(format!(
                     "`{}` already has a service `{name}`",
@@ -327,6 +354,21 @@ mod tests {
             .into_iter()
             .map(|s| (s.account, s.name))
             .collect()
+    }
+
+    /// A name that reads as an id would take commands meant for the
+    /// service that id numbers: refused, with or without `#`.
+    #[test]
+    fn a_service_name_of_digits_alone_is_refused() {
+        let mut p = seeded("portal");
+        for name in ["1", " 42 ", "#7"] {
+            let err = p.service_add(name, None, None).expect_err(name);
+            assert_eq!(err.exit_code(), 2, "{err}");
+            assert!(err.to_string().contains("reads as a service's id"), "{err}");
+        }
+        for name in ["Line 1", "1a", "#"] {
+            p.service_add(name, None, None).expect(name);
+        }
     }
 
     /// Without an account named, the list spans every account where the

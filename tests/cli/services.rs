@@ -894,3 +894,41 @@ fn a_handover_lists_the_services_it_moved() {
     let table = p.ok(&["user", "left-company", "--yes", UMA, "--unassign"]);
     assert!(table.contains("Mobile 0789 (unassigned)"), "{table}");
 }
+
+/// A service named with digits alone would take the commands meant for
+/// the service its name numbers: a new one is refused, and one stored
+/// before (another version, a hand edit) makes the key ambiguous, so
+/// `service assign 1` reaches neither rather than the wrong one.
+#[test]
+fn a_name_that_reads_as_an_id_never_reaches_another_service() {
+    let p = Portal::new();
+    p.ok(&["service", "add", "--name", "Line One", "--kind", "line"]);
+    for name in ["1", "#1"] {
+        let err = p.refused(&["service", "add", "--name", name], USAGE);
+        assert_eq!(
+            error_line(&err),
+            format!("error: the service name `{name}` reads as a service's id")
+        );
+    }
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    conn.execute(
+        "INSERT INTO services (account_id, name, kind, created_at) SELECT account_id, '1', kind, created_at FROM services WHERE id = 1",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let err = p.refused(
+        &["service", "assign", "1", "--to", "owner@acme.test"],
+        USAGE,
+    );
+    assert_eq!(
+        error_line(&err),
+        "error: `1` is the name of service #2 and the id of `Line One` in `Acme Ltd`"
+    );
+    says(
+        &err,
+        "name them apart: `Line One` by its name, the one named `1` by its id `2`",
+    );
+    assert_eq!(p.json(&["service", "show", "Line One"])["id"], 1);
+    assert_eq!(p.json(&["service", "show", "2"])["name"], "1");
+}
