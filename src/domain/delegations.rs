@@ -1108,6 +1108,23 @@ mod tests {
                 && d.on_behalf_of.as_deref() == Some("owner@acme.test")));
     }
 
+    /// A delegation ended before it began lends for no time: it is not
+    /// listed, and a second `--end` finds nothing to end.
+    #[test]
+    fn a_delegation_ended_before_it_began_is_gone() {
+        let (mut p, _) = acme();
+        away(&mut p, "owner@acme.test", "eve@acme.test").expect("delegate");
+        let ended = p
+            .order_delegate_end(None, None, None)
+            .expect("end the upcoming one");
+        assert_eq!(ended.len(), 1);
+        assert!(p.order_delegations(None).expect("list").is_empty());
+        let err = p
+            .order_delegate_end(None, None, None)
+            .expect_err("nothing left to end");
+        assert_eq!(err.exit_code(), 3, "{err}");
+    }
+
     /// The gate: lending someone else's deciding gives `orders.approve`'s
     /// power, which a member who manages users but does not approve cannot
     /// give.

@@ -84,7 +84,7 @@ impl SqliteTx<'_> {
         self.rows(
             &format!(
                 "SELECT {DELEGATION_COLUMNS} FROM delegations
-                     WHERE account_id = ?1 AND delegator_id = ?2 AND ends_at > ?3
+                     WHERE account_id = ?1 AND delegator_id = ?2 AND ends_at > ?3 AND ends_at > starts_at
                      ORDER BY starts_at, id"
             ),
             params![account_id, delegator_id, after],
@@ -100,7 +100,7 @@ impl SqliteTx<'_> {
         self.rows(
             &format!(
                 "SELECT {DELEGATION_COLUMNS} FROM delegations
-                     WHERE account_id = ?1 AND ends_at > ?2
+                     WHERE account_id = ?1 AND ends_at > ?2 AND ends_at > starts_at
                      ORDER BY starts_at, id"
             ),
             params![account_id, after],

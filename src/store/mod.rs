@@ -469,14 +469,16 @@ seam! {
             at: Timestamp,
         ) -> Result<Vec<Delegation>>;
         /// A delegator's delegations in an account that end after `after`
-        /// (holding or still to come), by start.
+        /// (holding or still to come), by start; not one ended before it
+        /// began, which lends for no time at all.
         fn delegations_from(
             &self,
             account_id: i64,
             delegator_id: i64,
             after: Timestamp,
         ) -> Result<Vec<Delegation>>;
-        /// Every delegation of an account that ends after `after`, by start.
+        /// Every delegation of an account that ends after `after`, by
+        /// start; not one ended before it began.
         fn delegations_in(&self, account_id: i64, after: Timestamp) -> Result<Vec<Delegation>>;
 
         // Courses and enrolments.
