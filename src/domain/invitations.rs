@@ -519,6 +519,8 @@ pub(super) fn enrol(
         accepted_at: active.then_some(w.ctx.now),
         created_at: w.ctx.now,
         updated_at: w.ctx.now,
+        // What the invitation calls them, whoever they are elsewhere.
+        invited_name: given_name.as_ref().map(|n| n.to_string()),
     };
     let ends = access_given_until(catalog, &membership, &held)?;
     let lasts = token_lasts(req.expires_in, w.ctx.now, ends, "a later --until")?;

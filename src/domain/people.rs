@@ -108,8 +108,19 @@ impl Portal {
             };
             w.authorize(&account, caps::USERS_MANAGE)?;
             let (mut person, mut membership) = member_in(tx, email, &account)?;
-            if name.as_ref().is_some_and(|n| *n != person.name) {
-                manages_every_account(tx, catalog, &w.ctx, email, person.id, "name")?;
+            // Until they accept, the account knows them by its invitation:
+            // a name given here is the invitation's, and the person's own
+            // only where the actor could rename them anyway. Refusing it
+            // would tell that they belong to an account the actor does
+            // not manage.
+            let pending = membership.accepted_at.is_none();
+            let mut renames = name.as_ref().is_some_and(|n| *n != person.name);
+            if renames {
+                match manages_every_account(tx, catalog, &w.ctx, email, person.id, "name") {
+                    Ok(_) => {}
+                    Err(Error::Denied(_)) if pending => renames = false,
+                    Err(e) => return Err(e),
+                }
             }
             let new_email = match &edit.new_email {
                 Some(new) if *new != person.email => {
@@ -153,6 +164,9 @@ impl Portal {
                 }
                 (None, None) => {}
             }
+            if let Some(name) = name.as_ref().filter(|_| pending) {
+                place.invited_name = Some(name.to_string());
+            }
 
             let memberships = tx.memberships_of(person.id)?;
             let mut before = Vec::new();
@@ -160,7 +174,7 @@ impl Portal {
                 before.push((m.clone(), member_view(tx, &w.ctx, catalog, m)?));
             }
             let original = person.clone();
-            if let Some(name) = name.clone() {
+            if let Some(name) = name.clone().filter(|_| renames) {
                 person.name = name;
             }
             if let Some(new) = &new_email {
