@@ -9,7 +9,7 @@ use std::process::Stdio;
 
 use serde_json::Value;
 
-use crate::support::{Portal, Run, ACCOUNT, SUCCESS};
+use crate::support::{rewind, schema_version, version_before, Portal, Run, ACCOUNT, SUCCESS};
 
 const ADMIN: &str = "adam@acme.test";
 const BOB: &str = "bob@other.test";
@@ -184,4 +184,26 @@ fn a_new_address_is_named_by_its_invitation_for_everyone() {
         let shown = p.json_as(who, &["user", "show", "nora@new.test"]);
         assert_eq!(shown["name"], "Nora N", "{who:?}");
     }
+}
+
+/// A database from before invitations kept their names: those not yet
+/// accepted keep showing the name they showed.
+#[test]
+fn a_database_from_before_keeps_the_names_its_invitations_showed() {
+    let p = portal();
+    p.json(&[
+        "user", "invite", "nora@new.test", "--name", "Nora", "--role", "user", "--no-send",
+        "--account", ACCOUNT,
+    ]);
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        rewind(&conn, version_before("0020_invited_name.sql"));
+    }
+    let shown = p.json_as(Some(ADMIN), &["user", "show", "nora@new.test"]);
+    assert_eq!(p.query("PRAGMA user_version"), schema_version());
+    assert_eq!(shown["name"], "Nora", "{shown}");
+    assert_eq!(
+        p.text("SELECT group_concat(ifnull(invited_name, 'NULL'), ',') FROM (SELECT invited_name FROM memberships ORDER BY id)"),
+        "NULL,NULL,NULL,NULL,Nora"
+    );
 }
