@@ -9,7 +9,7 @@ use std::process::Stdio;
 
 use serde_json::Value;
 
-use crate::support::{rewind, schema_version, version_before, Portal, Run, ACCOUNT, SUCCESS};
+use crate::support::{rewind, schema_version, version_before, Portal, Run, ACCOUNT, NOW, SUCCESS};
 
 const ADMIN: &str = "adam@acme.test";
 const BOB: &str = "bob@other.test";
@@ -66,6 +66,7 @@ fn read_by_admin(p: &Portal, email: &str) -> String {
         vec!["user", "list", "--account", ACCOUNT, "--json"],
         vec!["user", "show", email, "--account", ACCOUNT],
         vec!["user", "show", email, "--account", ACCOUNT, "--json"],
+        vec!["user", "show", email, "--account", ACCOUNT, "--at", NOW],
         vec!["user", "history", email, "--account", ACCOUNT],
         vec!["user", "history", email, "--account", ACCOUNT, "--json"],
         vec!["audit", "list", "--account", ACCOUNT, "--format", "ndjson"],
@@ -98,6 +99,12 @@ fn an_admin_who_invites_another_accounts_person_learns_only_their_own_invitation
     let seen = read_by_admin(&p, BOB);
     assert!(!seen.contains("Bob Real"), "{seen}");
     assert!(seen.contains("Robert"), "{seen}");
+    // The answer of a change to the membership reads alike.
+    let changed = p.json_as(
+        me,
+        &["user", "set-role", BOB, "manager", "--account", ACCOUNT],
+    );
+    assert_eq!(changed["name"], "Robert", "{changed}");
 
     // Naming the invitation is Acme's to do, and renames nobody.
     let edited = p.json_as(
