@@ -225,6 +225,45 @@ impl Portal {
     }
 }
 
+impl Portal {
+    /// Names the pending invitation of `email` in the account (an apply's
+    /// `invited_name`): the name the account knows them by until they
+    /// accept (`None`: none). Needs `users.manage` there; one who has
+    /// accepted is known by their own name, which `user edit` changes.
+    pub(crate) fn name_invitation(
+        &mut self,
+        email: &Email,
+        account: Option<&str>,
+        name: Option<String>,
+    ) -> Result<()> {
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let account = resolve_account(tx, &w.ctx, account, Some(email), |a| {
+                w.authorize(a, caps::USERS_MANAGE).map(|_| ())
+            })?;
+            w.authorize(&account, caps::USERS_MANAGE)?;
+            let (_, mut membership) = member_in(tx, email, &account)?;
+            if membership.accepted_at.is_some() {
+                return Err(Error::conflict(format!(
+                    "`{email}` has accepted their invitation to `{}`: they go by their own name there",
+                    account.name
+                ))
+                .help("leave out `invited_name`; `name` is theirs"));
+            }
+            if membership.invited_name == name {
+                return Ok(());
+            }
+            let before = member_view(tx, &w.ctx, catalog, &membership)?;
+            membership.invited_name = name;
+            membership.updated_at = w.ctx.now;
+            tx.update_membership(&membership)?;
+            let after = member_view(tx, &w.ctx, catalog, &membership)?;
+            w.member_changed("user.edit", &account, Some(&before), &after)
+        })
+    }
+}
+
 /// How many missing capabilities a refusal of a new email names.
 const SHOWN: usize = 5;
 

@@ -142,6 +142,43 @@ fn an_admin_who_invites_another_accounts_person_learns_only_their_own_invitation
         "{again}"
     );
 
+    // The operator's export keeps both names, so a copy made from it
+    // knows Bob in Acme by the invitation's as this database does.
+    let whole = p.ok(&["export"]);
+    let copy = Portal::empty();
+    let run = apply_as(&copy, None, &whole);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), whole);
+    let seen = read_by_admin(&copy, BOB);
+    assert!(!seen.contains("Bob Real"), "{seen}");
+    assert!(seen.contains("Rob"), "{seen}");
+    for db in [&p, &copy] {
+        let again = apply_as(db, None, &whole);
+        assert_eq!(again.code, SUCCESS, "{}", again.stderr);
+        let again: Value = serde_json::from_str(&again.stdout).unwrap();
+        assert_eq!(
+            (again["created"].as_u64(), again["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "{again}"
+        );
+    }
+
+    // A file that names the invitation otherwise renames the invitation.
+    let mut renamed: Value = serde_json::from_str(&whole).unwrap();
+    for account in renamed["accounts"].as_array_mut().unwrap() {
+        for user in account["users"].as_array_mut().unwrap() {
+            if user["email"] == BOB && user["status"] == "invited" {
+                user["invited_name"] = "Bobby".into();
+            }
+        }
+    }
+    let run = apply_as(&p, None, &renamed.to_string());
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let shown = p.json_as(me, &["user", "show", BOB, "--account", ACCOUNT]);
+    assert_eq!(shown["name"], "Bobby", "{shown}");
+    let shown = p.json(&["user", "show", BOB, "--account", "Other"]);
+    assert_eq!(shown["name"], "Bob Real", "{shown}");
+
     // Once Bob accepts, Acme reads the name he gave himself.
     p.ok(&["user", "accept", &token]);
     let shown = p.json_as(me, &["user", "show", BOB, "--account", ACCOUNT]);
