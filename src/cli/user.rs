@@ -338,6 +338,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             let req = InviteRequest {
                 email: Some(email),
                 name: a.name,
+                invited_name: None,
                 role,
                 account: a.account.into_name(),
                 send: !a.no_send,

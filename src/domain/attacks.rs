@@ -629,7 +629,9 @@ fn owner_shared_with_beta() -> Portal {
 #[test]
 fn person_level_commands_need_users_manage_in_every_account_of_the_person() {
     type Attack = fn(&mut Portal) -> Result<()>;
-    let attacks: [(&str, Attack); 3] = [
+    // `edit --name` of someone Beta has only invited names Beta's
+    // invitation, not the person (see `invited_names`): it is no attack.
+    let attacks: [(&str, Attack); 2] = [
         ("flag-duplicate", |p| {
             p.flag_duplicate(
                 &email("owner@acme.test"),
@@ -637,14 +639,6 @@ fn person_level_commands_need_users_manage_in_every_account_of_the_person() {
                 Some("Beta"),
             )
             .map(drop)
-        }),
-        ("edit --name", |p| {
-            let edit = PersonEdit {
-                name: Some("Mallory".into()),
-                ..PersonEdit::default()
-            };
-            p.edit_person(&email("owner@acme.test"), Some("Beta"), &edit)
-                .map(drop)
         }),
         ("edit --new-email", |p| {
             let edit = PersonEdit {

@@ -642,6 +642,7 @@ impl Portal {
                 accepted_at: Some(w.ctx.now),
                 created_at: w.ctx.now,
                 updated_at: w.ctx.now,
+                invited_name: None,
             };
             let membership = tx.membership(tx.insert_membership(&membership)?)?;
             follow_role(tx, catalog, &membership, w.ctx.now)?;

@@ -302,6 +302,7 @@ impl Portal {
                         accepted_at: Some(w.ctx.now),
                         created_at: w.ctx.now,
                         updated_at: w.ctx.now,
+                        invited_name: None,
                     };
                     m.id = tx.insert_membership(&m)?;
                     (m, None)

@@ -229,8 +229,10 @@ impl Write<'_> {
         )
     }
 
-    /// `view` as the log records it: with the people it names in passing
-    /// as they are, where the actor was shown [`UNSEEN_PERSON`] instead;
+    /// `view` as the log records it: with the person's own name beside the
+    /// invitation's (see [`MemberView::invited_as`]); with the people it
+    /// names in passing as they are, where the actor was shown
+    /// [`UNSEEN_PERSON`] instead;
     /// as the write found them for a view from `before` it, as it leaves
     /// them otherwise. `after` is the view the write leaves, whose email
     /// finds the person if the write changed theirs.
@@ -241,10 +243,20 @@ impl Write<'_> {
         before: bool,
     ) -> Result<Cow<'v, MemberView>> {
         let hidden = |f: &Option<String>| f.as_deref() == Some(UNSEEN_PERSON);
-        if !hidden(&view.duplicate_of) && !hidden(&view.merged_into) {
+        if !hidden(&view.duplicate_of) && !hidden(&view.merged_into) && view.invited_as.is_none() {
             return Ok(Cow::Borrowed(view));
         }
         let mut whole = view.clone();
+        // Someone invited who has a name of their own elsewhere: the log
+        // keeps both names, each read by whoever may (`log_sight`). The
+        // view was built when it says, so its names are as they were then.
+        if let Some(names) = &view.invited_as {
+            whole.name.clone_from(&names.own);
+            whole.invited_name = Some(names.invited.clone());
+        }
+        if !hidden(&view.duplicate_of) && !hidden(&view.merged_into) {
+            return Ok(Cow::Owned(whole));
+        }
         // The email may be the one this write changed.
         let person = match self.tx.person_by_email(&view.email)? {
             Some(p) => p,

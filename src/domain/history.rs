@@ -221,7 +221,11 @@ impl Portal {
         view.as_of = Some(at);
         view.account = account.name.clone();
         // Named as they were then, under the address they had then.
-        view.name = text(&past.recorded, "name").or(view.name);
+        // The log keeps the person's own name beside an invitation's: read
+        // as `audit list` reads it.
+        let mut read = past.recorded.clone();
+        left_out_unknown(&*tx, &catalog, &self.ctx, Some(&account), &mut read)?;
+        view.name = text(&read, "name").or(view.name);
         view.email = text(&past.recorded, "email").unwrap_or(view.email);
         view.role = catalog.role(m.role_id)?.name.clone();
         view.status = match text(&past.recorded, "status").as_deref() {

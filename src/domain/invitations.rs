@@ -39,6 +39,9 @@ pub(crate) struct InviteRequest {
     pub email: Option<Email>,
     /// Their name, when known; someone new may give it on accepting.
     pub name: Option<Text>,
+    /// The invitation's name where it is not `name` (a file's
+    /// `invited_name`; `Some(None)`: it gives none); `None`: `name`.
+    pub invited_name: Option<Option<String>>,
     /// The role to give; the catalog's default role when `None`.
     pub role: Option<String>,
     /// Which account; resolved when `None`.
@@ -519,6 +522,11 @@ pub(super) fn enrol(
         accepted_at: active.then_some(w.ctx.now),
         created_at: w.ctx.now,
         updated_at: w.ctx.now,
+        // What the invitation calls them, whoever they are elsewhere.
+        invited_name: match &req.invited_name {
+            Some(named) => named.clone(),
+            None => given_name.as_ref().map(|n| n.to_string()),
+        },
     };
     let ends = access_given_until(catalog, &membership, &held)?;
     let lasts = token_lasts(req.expires_in, w.ctx.now, ends, "a later --until")?;

@@ -17,7 +17,7 @@ use super::licenses::LICENSE_READERS;
 use super::orders::{sight, Sight};
 use super::payments::PAYMENT_READERS;
 use super::services::{visibility, Visibility};
-use super::visibility::{knows_account, shown_email};
+use super::visibility::{knows_account, reads_own_name, shown_email};
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
 use crate::model::{Account, Capability};
@@ -205,6 +205,32 @@ fn reads_kind(
     }
 }
 
+/// Whether the actor may read the own name of the member a recorded view
+/// names, in `account`: as [`reads_own_name`] judges their membership
+/// there now. A member no longer found by the recorded email, or no
+/// longer in the account, is read by the invitation's name.
+fn reads_recorded_name(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    account: Option<&Account>,
+    fields: &serde_json::Map<String, Value>,
+) -> Result<bool> {
+    if matches!(ctx.actor, Actor::Operator(_)) {
+        return Ok(true);
+    }
+    let (Some(account), Some(email)) = (account, fields.get("email").and_then(Value::as_str))
+    else {
+        return Ok(false);
+    };
+    let Some(person) = tx.person_by_email(email)? else {
+        return Ok(false);
+    };
+    match tx.membership_of(person.id, account.id)? {
+        Some(m) => reads_own_name(tx, ctx, &person, &m),
+        None => Ok(false),
+    }
+}
+
 /// Leaves out of a recorded state (an event's `before` or `after`) what
 /// the actor may not know: the orders a merge passed on, unless the actor
 /// sees every order of their account; the customers whose external access it ended,
@@ -226,6 +252,14 @@ pub(super) fn left_out_unknown(
     for key in ["duplicate_of", "merged_into"] {
         if let Some(Value::String(other)) = fields.get_mut(key) {
             *other = shown_email(tx, ctx, other)?;
+        }
+    }
+    // Someone invited who has a name of their own is recorded with both
+    // names: a reader who may not read their own (as `user show` would
+    // not show it now) reads the invitation's in its place.
+    if fields.contains_key("invited_name") && !reads_recorded_name(tx, ctx, account, fields)? {
+        if let Some(invited) = fields.remove("invited_name") {
+            fields.insert("name".to_string(), invited);
         }
     }
     // A merge's `passed_on` names the pending orders it made decidable by

@@ -59,7 +59,7 @@ use crate::model::{
 };
 pub(crate) use crate::store::NewFile;
 use crate::store::{SqliteStore, Store, Tx, DEFAULT_BUSY_TIMEOUT};
-use crate::view::MemberView;
+use crate::view::{InvitedAs, MemberView};
 
 pub(crate) use accounts::{NewAccount, ProfileChange};
 pub(crate) use addresses::NewAddress;
@@ -626,7 +626,27 @@ pub(crate) fn listed_member_view(
     let merged_into = duplicate_of
         .clone()
         .filter(|_| person.merged_into.is_some() && person.merged_into == person.duplicate_of);
+    // Until they accept, the account knows them by its invitation alone
+    // unless the actor knows them otherwise (`reads_own_name`).
+    let invited_as = match m.accepted_at {
+        Some(_) => None,
+        None => {
+            let own = person.known_name().map(str::to_string);
+            (own != m.invited_name).then(|| InvitedAs {
+                own,
+                invited: m.invited_name.clone(),
+            })
+        }
+    };
+    let reads_own = match &invited_as {
+        Some(_) => visibility::reads_own_name(tx, ctx, &person, &m)?,
+        None => true,
+    };
     let (email, name) = person.into_email_and_name();
+    let name = match &invited_as {
+        Some(names) if !reads_own => names.invited.clone(),
+        _ => name,
+    };
     Ok(MemberView {
         email: email.into_string(),
         name,
@@ -660,6 +680,8 @@ pub(crate) fn listed_member_view(
         external_ended: Vec::new(),
         services_handed_over: Vec::new(),
         services_reassigned_to: None,
+        invited_name: None,
+        invited_as,
     })
 }
 

@@ -108,8 +108,19 @@ impl Portal {
             };
             w.authorize(&account, caps::USERS_MANAGE)?;
             let (mut person, mut membership) = member_in(tx, email, &account)?;
-            if name.as_ref().is_some_and(|n| *n != person.name) {
-                manages_every_account(tx, catalog, &w.ctx, email, person.id, "name")?;
+            // Until they accept, the account knows them by its invitation:
+            // a name given here is the invitation's, and the person's own
+            // only where the actor could rename them anyway. Refusing it
+            // would tell that they belong to an account the actor does
+            // not manage.
+            let pending = membership.accepted_at.is_none();
+            let mut renames = name.as_ref().is_some_and(|n| *n != person.name);
+            if renames {
+                match manages_every_account(tx, catalog, &w.ctx, email, person.id, "name") {
+                    Ok(_) => {}
+                    Err(Error::Denied(_)) if pending => renames = false,
+                    Err(e) => return Err(e),
+                }
             }
             let new_email = match &edit.new_email {
                 Some(new) if *new != person.email => {
@@ -153,6 +164,9 @@ impl Portal {
                 }
                 (None, None) => {}
             }
+            if let Some(name) = name.as_ref().filter(|_| pending) {
+                place.invited_name = Some(name.to_string());
+            }
 
             let memberships = tx.memberships_of(person.id)?;
             let mut before = Vec::new();
@@ -160,7 +174,7 @@ impl Portal {
                 before.push((m.clone(), member_view(tx, &w.ctx, catalog, m)?));
             }
             let original = person.clone();
-            if let Some(name) = name.clone() {
+            if let Some(name) = name.clone().filter(|_| renames) {
                 person.name = name;
             }
             if let Some(new) = &new_email {
@@ -207,6 +221,45 @@ impl Portal {
                 changed,
                 warnings,
             })
+        })
+    }
+}
+
+impl Portal {
+    /// Names the pending invitation of `email` in the account (an apply's
+    /// `invited_name`): the name the account knows them by until they
+    /// accept (`None`: none). Needs `users.manage` there; one who has
+    /// accepted is known by their own name, which `user edit` changes.
+    pub(crate) fn name_invitation(
+        &mut self,
+        email: &Email,
+        account: Option<&str>,
+        name: Option<String>,
+    ) -> Result<()> {
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let account = resolve_account(tx, &w.ctx, account, Some(email), |a| {
+                w.authorize(a, caps::USERS_MANAGE).map(|_| ())
+            })?;
+            w.authorize(&account, caps::USERS_MANAGE)?;
+            let (_, mut membership) = member_in(tx, email, &account)?;
+            if membership.accepted_at.is_some() {
+                return Err(Error::conflict(format!(
+                    "`{email}` has accepted their invitation to `{}`: they go by their own name there",
+                    account.name
+                ))
+                .help("leave out `invited_name`; `name` is theirs"));
+            }
+            if membership.invited_name == name {
+                return Ok(());
+            }
+            let before = member_view(tx, &w.ctx, catalog, &membership)?;
+            membership.invited_name = name;
+            membership.updated_at = w.ctx.now;
+            tx.update_membership(&membership)?;
+            let after = member_view(tx, &w.ctx, catalog, &membership)?;
+            w.member_changed("user.edit", &account, Some(&before), &after)
         })
     }
 }

@@ -222,6 +222,34 @@ pub(crate) fn shown_email(tx: &dyn Tx, ctx: &Ctx, email: &str) -> Result<String>
 /// Whether the actor may know `person`: the operator always; a member for
 /// themselves and for the people of accounts where they hold `users.view`.
 pub(crate) fn sees_person(tx: &dyn Tx, ctx: &Ctx, person: &Person) -> Result<bool> {
+    sees_person_through(tx, ctx, person, |_| true)
+}
+
+/// Whether the actor may read the person's own name on their membership
+/// `m`: anyone who sees the member, once `m` is accepted; before, whoever
+/// may know the person ([`sees_person`]) through a membership the person
+/// accepted, themselves, and the operator. An invitation is not the
+/// person's say: to everyone else the account knows them only by what
+/// its invitation gave ([`Membership::invited_name`]).
+pub(crate) fn reads_own_name(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    person: &Person,
+    m: &Membership,
+) -> Result<bool> {
+    if m.accepted_at.is_some() {
+        return Ok(true);
+    }
+    sees_person_through(tx, ctx, person, |m| m.accepted_at.is_some())
+}
+
+/// [`sees_person`], through the person's memberships that `counts`.
+fn sees_person_through(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    person: &Person,
+    counts: impl Fn(&Membership) -> bool,
+) -> Result<bool> {
     let Actor::Member(email) = &ctx.actor else {
         return Ok(true);
     };
@@ -230,6 +258,9 @@ pub(crate) fn sees_person(tx: &dyn Tx, ctx: &Ctx, person: &Person) -> Result<boo
     }
     let catalog = Catalog::load(tx)?;
     for m in tx.memberships_of(person.id)? {
+        if !counts(&m) {
+            continue;
+        }
         let account = tx.account(m.account_id)?;
         if views_users(tx, &catalog, ctx, email, &account)? {
             return Ok(true);
@@ -776,5 +807,154 @@ mod tests {
         assert_eq!(code, 2, "{said}");
         assert!(said.contains("pass --account"), "{said}");
         assert!(said.contains("`Globex`"), "{said}");
+    }
+
+    /// Until someone invited accepts, the account that invited them knows
+    /// them by its invitation's name: its members read that name in every
+    /// view of them (list, show, history, the log, an export), edit it
+    /// without touching the person's own, and read the person's own once
+    /// they accept. The operator, and the log, keep the person's own.
+    #[test]
+    fn an_account_knows_someone_it_invited_by_its_invitation_until_they_accept() {
+        use super::super::{Actor, AuditFilter, MemberFilter, PersonEdit, Portal};
+        let mut p = seeded("portal");
+        add_account(&mut p, "Beta", AccountKind::Customer, None);
+        crate::domain::testing::join_in(&mut p, "bea@beta.test", "admin", Some("Beta"));
+        // Bob belongs to Acme under his own name.
+        let joined = p
+            .invite(&InviteRequest {
+                email: Some(email("bob@x.test")),
+                name: Some("Bob Real".into()),
+                role: Some("user".into()),
+                account: Some("Acme".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite into Acme");
+        p.accept(&joined.token, None).expect("accept");
+        let bea = || Actor::Member(email("bea@beta.test"));
+        let operator = || Actor::Operator("root".into());
+        p.ctx.actor = bea();
+        let invited = p
+            .invite(&InviteRequest {
+                email: Some(email("bob@x.test")),
+                name: Some("Robert".into()),
+                role: Some("user".into()),
+                account: Some("Beta".into()),
+                ..InviteRequest::default()
+            })
+            .expect("Bea invites Bob");
+        assert_eq!(invited.member.name.as_deref(), Some("Robert"));
+
+        // Everything Bea reads of Bob in Beta, as text.
+        let read = |p: &mut Portal| -> String {
+            let bob = email("bob@x.test");
+            let list = p
+                .member_list(&MemberFilter {
+                    account: Some("Beta".into()),
+                    ..MemberFilter::default()
+                })
+                .expect("list");
+            let show = p.member_show(&bob, Some("Beta")).expect("show");
+            let history = p.member_history(&bob, Some("Beta")).expect("history");
+            let log = p
+                .audit_list(&AuditFilter {
+                    account: Some("Beta".into()),
+                    ..AuditFilter::default()
+                })
+                .expect("audit");
+            let export = p.export(Some("Beta")).expect("export");
+            format!(
+                "{}\n{}\n{}\n{}\n{}",
+                serde_json::to_string(&list).expect("json"),
+                serde_json::to_string(&show).expect("json"),
+                serde_json::to_string(&history).expect("json"),
+                serde_json::to_string(&log).expect("json"),
+                serde_json::to_string(&export).expect("json"),
+            )
+        };
+        let seen = read(&mut p);
+        assert!(!seen.contains("Bob Real"), "{seen}");
+        assert!(seen.contains("Robert"), "{seen}");
+
+        // The operator reads the truth, and so does the log underneath.
+        p.ctx.actor = operator();
+        let shown = p
+            .member_show(&email("bob@x.test"), Some("Beta"))
+            .expect("show");
+        assert_eq!(shown.name.as_deref(), Some("Bob Real"));
+        let log = p
+            .audit_list(&AuditFilter {
+                account: Some("Beta".into()),
+                ..AuditFilter::default()
+            })
+            .expect("audit");
+        let invite = log
+            .iter()
+            .rfind(|e| e.action == "user.invite")
+            .and_then(|e| e.after.clone())
+            .expect("the invitation is logged");
+        assert_eq!(invite["name"], "Bob Real");
+        assert_eq!(invite["invited_name"], "Robert");
+
+        // Bea renames the invitation, not Bob, and is not refused.
+        p.ctx.actor = bea();
+        let edit = PersonEdit {
+            name: Some("Rob".parse().expect("text")),
+            ..PersonEdit::default()
+        };
+        let edited = p
+            .edit_person(&email("bob@x.test"), Some("Beta"), &edit)
+            .expect("Bea names her invitation");
+        assert!(edited.changed);
+        assert_eq!(edited.member.name.as_deref(), Some("Rob"));
+        let seen = read(&mut p);
+        assert!(!seen.contains("Bob Real"), "{seen}");
+        assert!(seen.contains("Rob"), "{seen}");
+        p.ctx.actor = operator();
+        for account in ["Acme", "Beta"] {
+            let shown = p
+                .member_show(&email("bob@x.test"), Some(account))
+                .expect("show");
+            assert_eq!(shown.name.as_deref(), Some("Bob Real"), "{account}");
+        }
+
+        // Once Bob accepts, Beta reads the name he gave himself.
+        p.accept(&invited.token, None).expect("Bob joins Beta");
+        p.ctx.actor = bea();
+        let shown = p
+            .member_show(&email("bob@x.test"), Some("Beta"))
+            .expect("show");
+        assert_eq!(shown.name.as_deref(), Some("Bob Real"));
+    }
+
+    /// Someone new is made with the invitation's name, which everyone
+    /// reads alike, as before.
+    #[test]
+    fn someone_new_is_named_by_the_invitation_that_made_them() {
+        use super::super::{Actor, PersonEdit};
+        let mut p = seeded("portal");
+        crate::domain::testing::join(&mut p, "ann@acme.test", "admin");
+        p.ctx.actor = Actor::Member(email("ann@acme.test"));
+        p.invite(&InviteRequest {
+            email: Some(email("new@x.test")),
+            name: Some("Nora".into()),
+            role: Some("user".into()),
+            ..InviteRequest::default()
+        })
+        .expect("invite");
+        let edit = PersonEdit {
+            name: Some("Nora N".parse().expect("text")),
+            ..PersonEdit::default()
+        };
+        p.edit_person(&email("new@x.test"), None, &edit)
+            .expect("rename");
+        for actor in [
+            Actor::Member(email("ann@acme.test")),
+            Actor::Operator("root".into()),
+        ] {
+            p.ctx.actor = actor;
+            let shown = p.member_show(&email("new@x.test"), None).expect("show");
+            assert_eq!(shown.name.as_deref(), Some("Nora N"));
+        }
     }
 }

@@ -361,6 +361,13 @@ pub(crate) struct FixtureUser {
     /// Their full name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The name an `invited` member's invitation gave them, where it is
+    /// not `name`, the one they gave themselves elsewhere: the account
+    /// knows them by it until they accept. `""` when it gave none. Only
+    /// an export whose actor may read both names writes it (the
+    /// operator's); left out, the invitation is named `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invited_name: Option<String>,
     /// Their role; left out, the catalog's default role (a new member
     /// needs one), or in a catalog without one the role they have.
     #[serde(default, skip_serializing_if = "Option::is_none")]

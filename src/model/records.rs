@@ -425,6 +425,10 @@ pub(crate) struct Membership {
     pub created_at: Timestamp,
     /// Last change.
     pub updated_at: Timestamp,
+    /// The name the invitation gave (`None`: it gave none): all the
+    /// account knows the person by until they accept, since a person who
+    /// belongs elsewhere already has a name of their own there.
+    pub invited_name: Option<String>,
 }
 
 impl Membership {
@@ -866,6 +870,7 @@ mod lapse_tests {
             accepted_at: Some(at),
             created_at: at,
             updated_at: at,
+            invited_name: None,
         }
     }
 

@@ -37,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0017_audit_hash_not_unique.sql"),
     include_str!("../../migrations/0018_order_refs_ignore_case.sql"),
     include_str!("../../migrations/0019_delegation_setter.sql"),
+    include_str!("../../migrations/0020_invited_name.sql"),
 ];
 
 /// Tables every portalctl schema has held since migration 1, and which

@@ -56,7 +56,7 @@ macro_rules! membership_columns {
     () => {
         "id, person_id, account_id, role_id, previous_role_id, status, city, country, \
          timezone, external_from, role_until, role_after, external_until, invited_at, \
-         accepted_at, created_at, updated_at"
+         accepted_at, created_at, updated_at, invited_name"
     };
 }
 
@@ -85,6 +85,7 @@ fn membership_from_row(row: &Row<'_>) -> rusqlite::Result<Membership> {
         accepted_at: row.get(col(14, "accepted_at"))?,
         created_at: row.get(col(15, "created_at"))?,
         updated_at: row.get(col(16, "updated_at"))?,
+        invited_name: row.get(col(17, "invited_name"))?,
     })
 }
 
@@ -444,25 +445,25 @@ impl SqliteTx<'_> {
             params![ids, self.moment_or_never()],
             |r| {
                 let membership = membership_from_row(r)?;
-                // The person's columns follow the membership's 17.
+                // The person's columns follow the membership's 18.
                 let person = Person {
                     id: membership.person_id,
-                    email: stored_email(r.get(at(r, 17, "email"))?)?,
-                    name: r.get(at(r, 18, "name"))?,
-                    duplicate_of: r.get(at(r, 19, "duplicate_of"))?,
-                    merged_into: r.get(at(r, 20, "merged_into"))?,
-                    created_at: r.get(at(r, 21, "person_created_at"))?,
+                    email: stored_email(r.get(at(r, 18, "email"))?)?,
+                    name: r.get(at(r, 19, "name"))?,
+                    duplicate_of: r.get(at(r, 20, "duplicate_of"))?,
+                    merged_into: r.get(at(r, 21, "merged_into"))?,
+                    created_at: r.get(at(r, 22, "person_created_at"))?,
                 };
-                let last: Option<String> = r.get(at(r, 24, "last_invitation"))?;
-                let place: i64 = r.get(at(r, 25, "place"))?;
+                let last: Option<String> = r.get(at(r, 25, "last_invitation"))?;
+                let place: i64 = r.get(at(r, 26, "place"))?;
                 let listed = ListedMember {
                     grants: grants.remove(&membership.id).unwrap_or_default(),
                     membership,
                     person,
-                    external_from: r.get(at(r, 22, "external_name"))?,
-                    duplicate_of: r.get(at(r, 23, "duplicate_email"))?,
+                    external_from: r.get(at(r, 23, "external_name"))?,
+                    duplicate_of: r.get(at(r, 24, "duplicate_email"))?,
                     last_invitation: last.map(|s| keyword(&s, "state")).transpose()?,
-                    invitation_expires_at: r.get(at(r, 26, "invitation_expires_at"))?,
+                    invitation_expires_at: r.get(at(r, 27, "invitation_expires_at"))?,
                 };
                 Ok((place, listed))
             },
@@ -487,8 +488,8 @@ impl SqliteTx<'_> {
         let id = self.insert(
             "INSERT INTO memberships (person_id, account_id, role_id, previous_role_id, status, city, country,
                  timezone, external_from, invited_at, accepted_at, created_at, updated_at,
-                 role_until, role_after, external_until)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                 role_until, role_after, external_until, invited_name)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             params![
                 m.person_id,
                 m.account_id,
@@ -506,6 +507,7 @@ impl SqliteTx<'_> {
                 m.role_until,
                 m.role_after,
                 m.external_until,
+                m.invited_name,
             ],
         )?;
         if m.status == MemberStatus::Active {
@@ -535,7 +537,7 @@ impl SqliteTx<'_> {
             "UPDATE memberships SET person_id = ?2, account_id = ?3, role_id = ?4, previous_role_id = ?5,
                  status = ?6, city = ?7, country = ?8, timezone = ?9, external_from = ?10, invited_at = ?11,
                  accepted_at = ?12, updated_at = ?13, role_until = ?14, role_after = ?15,
-                 external_until = ?16 WHERE id = ?1",
+                 external_until = ?16, invited_name = ?17 WHERE id = ?1",
             params![
                 m.id,
                 m.person_id,
@@ -553,6 +555,7 @@ impl SqliteTx<'_> {
                 m.role_until,
                 m.role_after,
                 m.external_until,
+                m.invited_name,
             ],
         )?;
         Ok(())

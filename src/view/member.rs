@@ -99,6 +99,25 @@ pub(crate) struct MemberView {
     /// Whom those services went to; none when they were unassigned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub services_reassigned_to: Option<String>,
+    /// The name the invitation gave (`null`: none), in the audit log's
+    /// record of a member not yet accepted whose own name differs: the log
+    /// keeps both, and shows each reader the one they may read. Never in
+    /// what a command prints.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invited_name: Option<Option<String>>,
+    /// Both names of a member not yet accepted, where they differ; `name`
+    /// is the one the actor may read. Never printed: the log records both.
+    #[serde(skip)]
+    pub invited_as: Option<InvitedAs>,
+}
+
+/// The two names of someone invited who has not accepted yet.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct InvitedAs {
+    /// The person's own name, as they gave it (`None`: none yet).
+    pub own: Option<String>,
+    /// The name the account's invitation gave (`None`: none).
+    pub invited: Option<String>,
 }
 
 impl Row for MemberView {

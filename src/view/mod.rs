@@ -29,7 +29,7 @@ pub(crate) use delegation::{DelegationView, InboxView};
 pub(crate) use fixture::{ApplyView, PlanKind, PlanLine, PlanObject, Pruned};
 pub(crate) use license::{AllocationView, LicenseView, PriceLine, PriceView};
 pub(crate) use member::{
-    CanView, DelegationPassedOn, ExternalEndedView, GrantView, HistoryView, InvitedView,
+    CanView, DelegationPassedOn, ExternalEndedView, GrantView, HistoryView, InvitedAs, InvitedView,
     MemberView, MergeView, PolicyPassedOn,
 };
 pub(crate) use order::{

@@ -102,6 +102,8 @@ const UNDO: &[&str] = &[
     "DROP INDEX orders_by_ref_nocase;",
     // 0019_delegation_setter
     "ALTER TABLE delegations DROP COLUMN setter_id;",
+    // 0020_invited_name
+    "ALTER TABLE memberships DROP COLUMN invited_name;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
