@@ -1667,7 +1667,9 @@ mod tests {
         p.order_place(&NewOrder {
             description: "Desk".into(),
             amount: "10.00".parse::<Money>().expect("amount"),
-            reference: Some(reference.parse().expect("one line")),
+            // A reference that is no one line of text is refused as the
+            // command line refuses it, before the order is placed.
+            reference: Some(reference.parse()?),
             ..NewOrder::default()
         })
     }

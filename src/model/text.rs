@@ -54,7 +54,9 @@ impl Text {
             None => Ok(Text(text.to_string())),
             Some((c, kind)) => Err(Error::invalid(format!(
                 "{what} `{}` contains {kind} (U+{:04X})",
-                escape(text),
+                // Written out, or the message would show what it names
+                // as nothing too.
+                escape(text).replace(c, &format!("\\u{{{:x}}}", u32::from(c))),
                 u32::from(c)
             ))
             .help(

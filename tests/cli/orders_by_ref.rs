@@ -379,7 +379,7 @@ fn a_reference_with_a_character_that_shows_as_nothing_is_refused() {
         );
         says(
             error_line(&err),
-            "holds a character that shows as nothing (U+200B)",
+            "error: --ref `PO-1\\u{200b}` contains a character that shows as nothing (U+200B)",
         );
     }
     let file = p.db.with_file_name("hidden.json");
