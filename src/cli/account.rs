@@ -3,7 +3,7 @@
 
 use clap::{ArgGroup, Args, Subcommand};
 
-use super::{complete, AccountArg, LimitArg, Session, TextArg};
+use super::{complete, named_account, AccountArg, LimitArg, Session, TextArg};
 use crate::domain::{NewAccount, NewAddress, ProfileChange};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -23,7 +23,7 @@ pub(crate) enum AccountCommand {
         #[arg(long, add = complete::keywords(AccountKind::NAMES))]
         kind: AccountKind,
         /// The parent partner of a customer.
-        #[arg(long, value_name = "ACCOUNT")]
+        #[arg(long, value_name = "ACCOUNT", value_parser = named_account)]
         parent: Option<String>,
         /// ISO 4217 currency (default: the parent's, else GBP).
         #[arg(long, value_parser = parse_currency)]
@@ -38,7 +38,7 @@ pub(crate) enum AccountCommand {
     /// and config.
     Show {
         /// The account (shorthand for --account).
-        #[arg(value_name = "ACCOUNT")]
+        #[arg(value_name = "ACCOUNT", value_parser = named_account)]
         name: Option<String>,
         #[command(flatten)]
         account: AccountArg,
@@ -63,7 +63,7 @@ pub(crate) enum AccountCommand {
     /// account.config in the partner).
     Rfi {
         /// The customer account.
-        #[arg(long, value_name = "ACCOUNT")]
+        #[arg(long, value_name = "ACCOUNT", value_parser = named_account)]
         customer: String,
         #[command(flatten)]
         account: AccountArg,
@@ -73,7 +73,7 @@ pub(crate) enum AccountCommand {
 #[derive(Debug, Args)]
 pub(crate) struct SetArgs {
     /// The account (shorthand for --account).
-    #[arg(value_name = "ACCOUNT")]
+    #[arg(value_name = "ACCOUNT", value_parser = named_account)]
     name: Option<String>,
     #[command(flatten)]
     account: AccountArg,
@@ -106,7 +106,7 @@ pub(crate) enum AddressCommand {
     /// List the account's shipping addresses.
     List {
         /// The account (shorthand for --account).
-        #[arg(value_name = "ACCOUNT")]
+        #[arg(value_name = "ACCOUNT", value_parser = named_account)]
         positional: Option<String>,
         #[command(flatten)]
         account: AccountArg,
@@ -125,7 +125,7 @@ pub(crate) enum AddressCommand {
 #[derive(Debug, Args)]
 pub(crate) struct AddressArgs {
     /// The account (shorthand for --account).
-    #[arg(value_name = "ACCOUNT")]
+    #[arg(value_name = "ACCOUNT", value_parser = named_account)]
     positional: Option<String>,
     #[command(flatten)]
     account: AccountArg,
@@ -156,7 +156,7 @@ pub(crate) enum PaymentCommand {
     /// Set how the account pays (needs billing.payment).
     Set {
         /// The account (shorthand for --account).
-        #[arg(value_name = "ACCOUNT")]
+        #[arg(value_name = "ACCOUNT", value_parser = named_account)]
         positional: Option<String>,
         #[command(flatten)]
         account: AccountArg,
@@ -170,7 +170,7 @@ pub(crate) enum PaymentCommand {
     /// Show the payment details, bank details masked.
     Show {
         /// The account (shorthand for --account).
-        #[arg(value_name = "ACCOUNT")]
+        #[arg(value_name = "ACCOUNT", value_parser = named_account)]
         positional: Option<String>,
         #[command(flatten)]
         account: AccountArg,
@@ -188,7 +188,7 @@ pub(crate) enum IpCommand {
     /// List the partner's IP addresses.
     List {
         /// The partner account (shorthand for --account).
-        #[arg(value_name = "ACCOUNT")]
+        #[arg(value_name = "ACCOUNT", value_parser = named_account)]
         positional: Option<String>,
         #[command(flatten)]
         account: AccountArg,
@@ -199,7 +199,7 @@ pub(crate) enum IpCommand {
 #[command(group(ArgGroup::new("direction").required(true).args(["inbound", "outbound"])))]
 pub(crate) struct IpArgs {
     /// The partner account (shorthand for --account).
-    #[arg(value_name = "ACCOUNT")]
+    #[arg(value_name = "ACCOUNT", value_parser = named_account)]
     positional: Option<String>,
     #[command(flatten)]
     account: AccountArg,

@@ -15,7 +15,7 @@ use crate::model::{Text, Timestamp, DURATION_FORMS};
 #[derive(Debug, Clone, Default, Args)]
 pub(crate) struct AccountArg {
     /// The account to act in (may be left out when it is clear).
-    #[arg(long, value_name = "ACCOUNT")]
+    #[arg(long, value_name = "ACCOUNT", value_parser = named_account)]
     account: Option<String>,
 }
 
@@ -45,6 +45,17 @@ impl AccountArg {
             }),
         }
     }
+}
+
+/// Reads an account's name where a command line gives one (`--account`,
+/// `--customer`, the positional shorthand): one of blanks alone names no
+/// account, and is a usage error (exit 2) rather than an account nobody
+/// has, as a blank `--as` is.
+pub(crate) fn named_account(text: &str) -> std::result::Result<String, String> {
+    if text.trim().is_empty() {
+        return Err("an account is named by more than blanks".into());
+    }
+    Ok(text.to_string())
 }
 
 // `--limit COUNT` of a list: at most this many items, the first in the
@@ -199,6 +210,47 @@ pub(crate) fn audit_actor(text: &str) -> Result<Actor> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every argument that names an account (shown as `ACCOUNT`) refuses
+    /// one of blanks alone as a usage error, so the next command that
+    /// takes an account and forgets the parser fails here.
+    #[test]
+    fn every_account_argument_refuses_blanks() {
+        fn walk(cmd: &clap::Command, path: &mut Vec<String>, checked: &mut usize) {
+            for arg in cmd.get_arguments() {
+                let names_account = arg
+                    .get_value_names()
+                    .is_some_and(|v| v.iter().any(|n| n.as_str() == "ACCOUNT"));
+                if !names_account {
+                    continue;
+                }
+                let mut line: Vec<String> = vec!["portalctl".into()];
+                line.extend(path.iter().cloned());
+                match arg.get_long() {
+                    Some(long) => line.push(format!("--{long}")),
+                    None => {}
+                }
+                line.push("  ".into());
+                let args: Vec<std::ffi::OsString> = line.iter().map(Into::into).collect();
+                let err = crate::cli::parse(&args).expect_err(&line.join(" "));
+                assert!(
+                    err.to_string()
+                        .contains("an account is named by more than blanks"),
+                    "{}: {err}",
+                    line.join(" ")
+                );
+                *checked += 1;
+            }
+            for sub in cmd.get_subcommands() {
+                path.push(sub.get_name().to_string());
+                walk(sub, path, checked);
+                path.pop();
+            }
+        }
+        let mut checked = 0;
+        walk(&crate::cli::command(), &mut Vec::new(), &mut checked);
+        assert!(checked > 40, "only {checked} account arguments found");
+    }
 
     /// `--since yesterday` is refused with help naming every form
     /// `--since` takes, not durations alone.

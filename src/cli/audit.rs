@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{audit_actor, since, Session, Since};
+use super::{audit_actor, named_account, since, Session, Since};
 use crate::domain::{Actor, AuditFilter};
 use crate::error::{Error, Result};
 use crate::view::{audit_csv_record, AUDIT_CSV_HEADERS};
@@ -19,7 +19,7 @@ pub(crate) enum AuditCommand {
         #[arg(long, value_parser = audit_actor)]
         actor: Option<Actor>,
         /// Only events about this account.
-        #[arg(long)]
+        #[arg(long, value_name = "ACCOUNT", value_parser = named_account)]
         account: Option<String>,
         /// Only events of this action, such as `user.invite`, or
         /// `user.update` for a member an `apply` changed by several commands;

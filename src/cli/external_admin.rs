@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 
-use super::Session;
+use super::{named_account, Session};
 use crate::error::{Error, Result};
 use crate::model::Email;
 
@@ -15,7 +15,7 @@ pub(crate) enum ExternalAdminCommand {
     /// external_admins.manage in the partner or in the customer).
     Add {
         /// The customer account.
-        #[arg(long, value_name = "ACCOUNT")]
+        #[arg(long, value_name = "ACCOUNT", value_parser = named_account)]
         customer: String,
         /// An active member of the customer's partner.
         #[command(flatten)]
@@ -33,7 +33,7 @@ pub(crate) enum ExternalAdminCommand {
     /// first on a terminal; --yes without one).
     Remove {
         /// The customer account.
-        #[arg(long, value_name = "ACCOUNT")]
+        #[arg(long, value_name = "ACCOUNT", value_parser = named_account)]
         customer: String,
         /// The external admin.
         #[command(flatten)]
@@ -42,7 +42,7 @@ pub(crate) enum ExternalAdminCommand {
     /// List external admins, current and ended.
     List {
         /// Only this customer account.
-        #[arg(long, value_name = "ACCOUNT")]
+        #[arg(long, value_name = "ACCOUNT", value_parser = named_account)]
         customer: Option<String>,
     },
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::Session;
+use super::{named_account, Session};
 use crate::domain::{fixture_schema, parse_fixture, ApplyOptions, NewFile, Portal};
 use crate::error::{Error, Result};
 use crate::view::Pruned;
@@ -39,7 +39,7 @@ pub(crate) struct ApplyArgs {
 #[derive(Debug, Args)]
 pub(crate) struct ExportArgs {
     /// Only this account (a member's export is of one account).
-    #[arg(long, value_name = "ACCOUNT")]
+    #[arg(long, value_name = "ACCOUNT", value_parser = named_account)]
     account: Option<String>,
 }
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::{complete, Session, TextArg};
+use super::{complete, named_account, Session, TextArg};
 use crate::domain::{preset_names, InitRequest, LocationInput, NewFile, Preset};
 use crate::error::Result;
 use crate::model::{parse_currency, AccountKind, Email, Text};
@@ -18,7 +18,7 @@ pub(crate) struct InitArgs {
     #[arg(long, value_name = "FILE")]
     preset_file: Option<PathBuf>,
     /// The first account's name.
-    #[arg(long)]
+    #[arg(long, value_name = "ACCOUNT", value_parser = named_account)]
     account: String,
     /// The first account's kind (default: the preset's).
     #[arg(long, add = complete::keywords(AccountKind::NAMES))]

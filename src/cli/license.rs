@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{AccountArg, LimitArg, Session, TextArg};
+use super::{named_account, AccountArg, LimitArg, Session, TextArg};
 use crate::domain::{Allocate, Move, Purchase};
 use crate::error::Result;
 use crate::model::{Money, Text};
@@ -29,7 +29,7 @@ pub(crate) enum LicenseCommand {
         #[arg(long)]
         product: String,
         /// The customer account.
-        #[arg(long, value_name = "ACCOUNT")]
+        #[arg(long, value_name = "ACCOUNT", value_parser = named_account)]
         customer: String,
         /// The seats the customer holds afterwards.
         #[arg(long, value_name = "COUNT", allow_negative_numbers = true)]
@@ -48,10 +48,10 @@ pub(crate) enum LicenseCommand {
         #[arg(long)]
         product: String,
         /// The customer giving seats.
-        #[arg(long, value_name = "ACCOUNT")]
+        #[arg(long, value_name = "ACCOUNT", value_parser = named_account)]
         from: String,
         /// The customer receiving them.
-        #[arg(long, value_name = "ACCOUNT")]
+        #[arg(long, value_name = "ACCOUNT", value_parser = named_account)]
         to: String,
         /// How many seats.
         #[arg(long, value_name = "COUNT", allow_negative_numbers = true)]
@@ -62,7 +62,7 @@ pub(crate) enum LicenseCommand {
     /// List a partner's licences and who holds their seats.
     List {
         /// Only the seats this customer holds.
-        #[arg(long, value_name = "ACCOUNT")]
+        #[arg(long, value_name = "ACCOUNT", value_parser = named_account)]
         customer: Option<String>,
         #[command(flatten)]
         account: AccountArg,

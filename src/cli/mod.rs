@@ -31,7 +31,7 @@ use crate::error::{Error, Outcome, Result};
 use crate::model::{escape, unsafe_to_print};
 use crate::output::Output;
 pub(crate) use args::{
-    audit_actor, duration, since, until, AccountArg, LimitArg, Since, TextArg, Until,
+    audit_actor, duration, named_account, since, until, AccountArg, LimitArg, Since, TextArg, Until,
 };
 pub use complete::complete_from_env;
 pub(crate) use session::{read_capped, read_text_file, Session};

@@ -3,7 +3,8 @@
 use clap::{Args, Subcommand};
 
 use super::{
-    complete, duration, since, until, AccountArg, LimitArg, Session, Since, TextArg, Until,
+    complete, duration, named_account, since, until, AccountArg, LimitArg, Session, Since, TextArg,
+    Until,
 };
 use crate::domain::{
     Handover, InviteRequest, LocationInput, MemberFilter, OwnershipTransfer, PersonEdit,
@@ -52,7 +53,7 @@ pub(crate) enum UserCommand {
     /// List members.
     List {
         /// Only this account.
-        #[arg(long)]
+        #[arg(long, value_name = "ACCOUNT", value_parser = named_account)]
         account: Option<String>,
         /// Only this status: invited, active, deactivated, revoked, left.
         #[arg(long, add = complete::keywords(MemberStanding::NAMES))]

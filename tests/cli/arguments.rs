@@ -369,3 +369,22 @@ fn a_blank_portalctl_db_reads_as_an_empty_one() {
         }
     }
 }
+
+/// An account named by blanks alone is a usage error (exit 2), as a blank
+/// `--as` is, not an account nobody has (exit 3) or may see (exit 5).
+#[test]
+fn an_account_of_blanks_alone_is_a_usage_error() {
+    let p = Portal::new();
+    for args in [
+        &["user", "list", "--account", ""][..],
+        &["account", "show", " "],
+        &["order", "list", "--account", "   "],
+        &["license", "list", "--customer", ""],
+        &["export", "--account", ""],
+    ] {
+        for who in [None, Some(OWNER)] {
+            let err = p.refused_as(who, args, USAGE);
+            says(&err, "an account is named by more than blanks");
+        }
+    }
+}
