@@ -109,6 +109,20 @@ pub(crate) struct Ctx {
     pub now: Timestamp,
     /// Who is acting.
     pub actor: Actor,
+    /// Who owned the accounts whose ownership the batch running has
+    /// moved (see [`Portal::batch`]).
+    pub owners_before: gate::OwnersBefore,
+}
+
+impl Ctx {
+    /// A command's context, outside any batch.
+    pub(crate) fn new(now: Timestamp, actor: Actor) -> Ctx {
+        Ctx {
+            now,
+            actor,
+            owners_before: gate::OwnersBefore::default(),
+        }
+    }
 }
 
 /// The portal: a store plus the context commands run in.
@@ -731,7 +745,7 @@ pub(crate) mod testing {
             .single()
             .expect("valid time")
             .into();
-        Portal::new(Box::new(store), Ctx { now, actor })
+        Portal::new(Box::new(store), Ctx::new(now, actor))
     }
 
     pub(crate) fn email(s: &str) -> Email {

@@ -1082,7 +1082,7 @@ impl Portal {
                     &account,
                     need,
                     &decision,
-                    w.ctx.now,
+                    &w.ctx,
                 )?);
             }
             if order.status != OrderStatus::Pending {
