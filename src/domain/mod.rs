@@ -47,7 +47,7 @@ mod timeline;
 mod timezones;
 mod visibility;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -112,6 +112,10 @@ pub(crate) struct Ctx {
     /// Who owned the accounts whose ownership the batch running has
     /// moved (see [`Portal::batch`]).
     pub owners_before: gate::OwnersBefore,
+    /// While an apply runs, its file's accounts by name, with their
+    /// index: a refusal then points to the file's fields
+    /// (`accounts[1].owner`), not to a command to run.
+    pub in_file: Option<std::rc::Rc<BTreeMap<String, usize>>>,
 }
 
 impl Ctx {
@@ -121,6 +125,7 @@ impl Ctx {
             now,
             actor,
             owners_before: gate::OwnersBefore::default(),
+            in_file: None,
         }
     }
 }
