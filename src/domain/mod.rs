@@ -677,7 +677,7 @@ pub(crate) fn listed_member_view(
         grant_details: None,
         courses,
         external_ended: Vec::new(),
-        services_handed_over: Vec::new(),
+        services_handed_over: None,
         services_reassigned_to: None,
     })
 }
