@@ -393,7 +393,7 @@ fn view_of(
             .unwrap_or_else(|| o.creator.clone()),
         description: o.description.clone(),
         order_type: o.order_type.clone(),
-        amount: o.amount,
+        amount: o.amount.shown_in(&o.currency),
         currency: o.currency.clone(),
         cost_centre,
         ship_to: o.ship_to.clone(),
