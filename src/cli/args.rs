@@ -226,9 +226,8 @@ mod tests {
                 }
                 let mut line: Vec<String> = vec!["portalctl".into()];
                 line.extend(path.iter().cloned());
-                match arg.get_long() {
-                    Some(long) => line.push(format!("--{long}")),
-                    None => {}
+                if let Some(long) = arg.get_long() {
+                    line.push(format!("--{long}"));
                 }
                 line.push("  ".into());
                 let args: Vec<std::ffi::OsString> = line.iter().map(Into::into).collect();

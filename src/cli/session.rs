@@ -115,7 +115,7 @@ impl Session {
             Some(email) => Actor::Member(email.parse::<Email>()?),
             None => Actor::Operator(os_user()),
         };
-        Ok(Ctx { now, actor })
+        Ok(Ctx::new(now, actor))
     }
 
     /// Asks before an irreversible or access-removing change. `--yes`

@@ -408,7 +408,7 @@ pub(crate) fn authorize<'c>(
                 account,
                 need,
                 &decision,
-                ctx.now,
+                ctx,
             )?
         }
         Ok(who) => return Ok(who),
@@ -469,7 +469,7 @@ pub(crate) fn authorize_any<'c>(
             let needs: Vec<String> = caps.iter().map(|c| format!("`{c}`")).collect();
             let decision = access.decide(first);
             let who = person.email.to_string();
-            let help = denial(tx, catalog, &who, account, first, &decision, ctx.now)?
+            let help = denial(tx, catalog, &who, account, first, &decision, ctx)?
                 .help_text()
                 .map(str::to_string)
                 .unwrap_or_default();
@@ -506,7 +506,7 @@ pub(crate) fn denial(
     account: &Account,
     need: impl Into<Need>,
     decision: &Decision,
-    at: Timestamp,
+    ctx: &Ctx,
 ) -> Result<Error> {
     let Need { cap, action } = need.into();
     let message = format!(
@@ -515,7 +515,7 @@ pub(crate) fn denial(
     );
     // Someone shut out of the account learns nothing about its members.
     let holders = if decision.has_access {
-        holders(tx, catalog, account, cap, who, at)?
+        holders(tx, catalog, account, cap, who, ctx)?
     } else {
         Vec::new()
     };
@@ -587,15 +587,19 @@ fn and_list(items: &[String]) -> String {
 /// Who holds `cap` in the account, besides `who`: the owner first, then
 /// the first few other active members. The store finds them by their roles
 /// and grants, so a denial costs the same in an account of a million
-/// members as in one of ten.
+/// members as in one of ten. Inside a batch that moved the ownership (an
+/// apply handing the account over), which the refusal rolls back, the
+/// owner is the one from before it, and the one it made is named as such.
 fn holders(
     tx: &dyn Tx,
     catalog: &Catalog,
     account: &Account,
     cap: Capability,
     who: &str,
-    at: Timestamp,
+    ctx: &Ctx,
 ) -> Result<Vec<String>> {
+    let at = ctx.now;
+    let was_owner = ctx.owners_before.moved(account);
     let mut owner = None;
     if let Some(id) = account.owner_id {
         let person = tx.person(id)?;
@@ -604,7 +608,10 @@ fn holders(
             .filter(|m| m.status == MemberStatus::Active);
         if let Some(m) = active {
             if person.email.as_str() != who && Access::of(tx, catalog, account, m, at)?.holds(cap) {
-                owner = Some(format!("`{}` (the owner)", person.email));
+                owner = Some(match was_owner {
+                    None => format!("`{}` (the owner)", person.email),
+                    Some(_) => format!("`{}` (the owner this would make)", person.email),
+                });
             }
         }
     }
@@ -615,9 +622,13 @@ fn holders(
         if account.owner_id == Some(m.person_id) {
             continue;
         }
-        let email = tx.person(m.person_id)?.email.to_string();
+        let person = m.person_id;
+        let email = tx.person(person)?.email.to_string();
         if email != who && Access::of(tx, catalog, account, m, at)?.holds(cap) {
-            others.push(format!("`{email}`"));
+            others.push(match was_owner == Some(Some(person)) {
+                true => format!("`{email}` (the owner)"),
+                false => format!("`{email}`"),
+            });
         }
     }
     let more = others.len() > NAMED;
@@ -810,6 +821,53 @@ mod tests {
         assert!(
             said.contains("can do it or give it to you; it comes with role `admin`"),
             "{said}"
+        );
+    }
+
+    /// Inside a batch that moved the ownership (an apply handing an
+    /// account over), a refusal rolls it back: its help names the owner
+    /// it would have made as such, not as the owner, and the owner they
+    /// still are as the owner.
+    #[test]
+    fn a_refusal_inside_a_handover_names_the_owner_as_they_still_are() {
+        use super::super::OwnershipTransfer;
+        let mut p = ann_administers_the_customer_area();
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let policy = NewPolicy {
+            name: "Big".into(),
+            threshold: "50.00".parse::<Money>().expect("amount"),
+            order_type: None,
+            approvers: Vec::new(),
+            required_approvals: None,
+            account: None,
+        };
+        let err = p
+            .batch(false, |p| {
+                p.transfer_ownership(&OwnershipTransfer {
+                    to: &email("ann@acme.test"),
+                    former_owner_role: None,
+                    account: None,
+                })?;
+                p.policy_create(&policy)
+            })
+            .expect_err("refused");
+        let help = err.help_text().unwrap_or_default().to_string();
+        assert!(
+            help.starts_with("`ann@acme.test` (the owner this would make) holds"),
+            "{help}"
+        );
+        // Once it has moved, she is the owner.
+        p.transfer_ownership(&OwnershipTransfer {
+            to: &email("ann@acme.test"),
+            former_owner_role: None,
+            account: None,
+        })
+        .expect("transfer");
+        let err = p.policy_create(&policy).expect_err("refused");
+        let help = err.help_text().unwrap_or_default().to_string();
+        assert!(
+            help.starts_with("`ann@acme.test` (the owner) holds"),
+            "{help}"
         );
     }
 }

@@ -778,7 +778,7 @@ mod tests {
         tx.append_audit(&events).expect("append");
         tx.commit().expect("commit");
         let actor = Actor::Operator("root".into());
-        Portal::new(Box::new(store), Ctx { now: at(2), actor })
+        Portal::new(Box::new(store), Ctx::new(at(2), actor))
     }
 
     /// The refusal of `audit verify` on `records`: exit 4, and its message.
@@ -938,10 +938,7 @@ mod tests {
         // And `record` writes a change's null as NULL.
         let mut store = SqliteStore::in_memory().expect("in-memory store");
         let tx = store.write().expect("write");
-        let ctx = Ctx {
-            now: at(2),
-            actor: Actor::Operator("root".into()),
-        };
+        let ctx = Ctx::new(at(2), Actor::Operator("root".into()));
         let change = Change {
             action: "init",
             account: None,

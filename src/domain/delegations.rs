@@ -803,7 +803,7 @@ fn inbox_in(
                 None => order.creator.clone(),
             },
             description: order.description.clone(),
-            amount: order.amount,
+            amount: order.amount.shown_in(&order.currency),
             currency: order.currency.clone(),
             policies,
             on_behalf_of: route.on_behalf_of.map(|d| email_of(tx, d)).transpose()?,

@@ -15,6 +15,7 @@ use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Deref;
+use std::rc::Rc;
 
 use super::access::Authority;
 use super::audit::{record, Change};
@@ -26,6 +27,54 @@ use crate::error::{Error, Result};
 use crate::model::{Account, Need, Timestamp};
 use crate::store::{Journal, Store, Tx};
 use crate::view::MemberView;
+
+/// Who owned each account whose ownership the running batch has moved,
+/// as before the batch began; nothing outside a batch. A refusal inside
+/// a batch rolls it all back, so its help names people as they still
+/// are: the owner a file hands an account to is not its owner yet.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OwnersBefore(Rc<RefCell<Option<Owners>>>);
+
+/// Accounts (ids) and who owned them (a person's id, if anyone).
+type Owners = BTreeMap<i64, Option<i64>>;
+
+impl OwnersBefore {
+    /// Who owned `account` before the running batch, if it has moved the
+    /// ownership: `Some(None)` for an account the batch made.
+    pub(crate) fn moved(&self, account: &Account) -> Option<Option<i64>> {
+        let moved = self.0.borrow();
+        moved.as_ref()?.get(&account.id).copied()
+    }
+
+    /// Starts keeping them, unless an outer batch does; whether it did.
+    fn begin(&self) -> bool {
+        let mut moved = self.0.borrow_mut();
+        let outer = moved.is_none();
+        if outer {
+            *moved = Some(BTreeMap::new());
+        }
+        outer
+    }
+
+    fn end(&self) {
+        *self.0.borrow_mut() = None;
+    }
+
+    /// Notes, inside a batch, the owners a write just committed changed.
+    fn note(&self, tx: &dyn Tx, journal: &Journal) -> Result<()> {
+        let mut moved = self.0.borrow_mut();
+        let Some(moved) = moved.as_mut() else {
+            return Ok(());
+        };
+        for (id, before) in &journal.accounts {
+            let was = before.as_ref().and_then(|a| a.owner_id);
+            if before.is_none() || tx.account(*id)?.owner_id != was {
+                moved.entry(*id).or_insert(was);
+            }
+        }
+        Ok(())
+    }
+}
 
 /// The store, reachable only through reads and [`Portal::write`].
 pub(crate) struct Gate {
@@ -328,7 +377,11 @@ impl Portal {
         work: impl FnOnce(&mut Portal) -> Result<T>,
     ) -> Result<T> {
         self.gate.store.begin_batch()?;
+        let outer = self.ctx.owners_before.begin();
         let out = work(self);
+        if outer {
+            self.ctx.owners_before.end();
+        }
         let ended = self.gate.store.end_batch(commit && out.is_ok());
         let out = out?;
         ended?;
@@ -368,8 +421,8 @@ impl Portal {
         };
         let out = change(&w)?;
         let ctx = Ctx {
-            now: w.ctx.now,
             actor: w.acting.take().unwrap_or_else(|| w.ctx.actor.clone()),
+            ..w.ctx.clone()
         };
         let journal = tx.journal();
         if w.minted.get() && journal.tokens.is_empty() {
@@ -411,6 +464,7 @@ impl Portal {
         }
         let (warnings, notes) = (w.warnings.take(), w.notes.take());
         drop(w);
+        self.ctx.owners_before.note(&*tx, &journal)?;
         tx.commit()?;
         self.warnings.extend(warnings);
         self.notes.extend(notes);

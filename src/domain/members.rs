@@ -102,6 +102,16 @@ impl Edit<'_, '_> {
     fn hand_over_services(&self, m: &Membership, handover: &Handover) -> Result<()> {
         let services = self.tx.services_assigned_to(m.id)?;
         if services.is_empty() {
+            // Asked where their services go, the answer says none went.
+            if let Handover::ReassignTo(to) = handover {
+                let mut notes = self.notes.borrow_mut();
+                notes.insert("services_handed_over".into(), serde_json::json!([]));
+                notes.insert("services_reassigned_to".into(), to.to_string().into());
+            } else if *handover == Handover::Unassign {
+                let mut notes = self.notes.borrow_mut();
+                notes.insert("services_handed_over".into(), serde_json::json!([]));
+                notes.insert("services_reassigned_to".into(), serde_json::Value::Null);
+            }
             return Ok(());
         }
         let names: Vec<String> = services.iter().map(|s| format!("`{}`", s.name)).collect();
@@ -192,7 +202,8 @@ impl Portal {
             change(&edit, &mut membership)?;
             let notes = edit.notes.take();
             // What moved, for the answer as for the log.
-            let handed_over: Vec<String> = notes
+            // Present whenever the command said where services go.
+            let handed_over: Option<Vec<String>> = notes
                 .get("services_handed_over")
                 .and_then(serde_json::Value::as_array)
                 .map(|names| {
@@ -200,8 +211,7 @@ impl Portal {
                         .iter()
                         .filter_map(|n| n.as_str().map(str::to_string))
                         .collect()
-                })
-                .unwrap_or_default();
+                });
             let reassigned_to = notes
                 .get("services_reassigned_to")
                 .and_then(serde_json::Value::as_str)
@@ -245,7 +255,7 @@ impl Portal {
                 }
             }
             // Named to whoever the log names them to.
-            if !handed_over.is_empty()
+            if handed_over.is_some()
                 && super::log_sight::sees_every_service(tx, catalog, &w.ctx, &account)?
             {
                 after.services_handed_over = handed_over;
@@ -839,6 +849,28 @@ mod tests {
     use super::super::testing::{email, join, seeded};
     use super::super::InviteRequest;
     use super::*;
+
+    /// A departure told where services go says what went even when
+    /// nothing was assigned: an empty list, and whom they were for.
+    #[test]
+    fn a_handover_of_no_services_answers_with_none() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "user");
+        join(&mut p, "ned@acme.test", "user");
+        let ann = email("ann@acme.test");
+        let to = Handover::ReassignTo(email("ned@acme.test"));
+        let gone = p.deactivate(&ann, None, &to).expect("deactivate");
+        assert_eq!(gone.services_handed_over, Some(Vec::new()));
+        assert_eq!(
+            gone.services_reassigned_to.as_deref(),
+            Some("ned@acme.test")
+        );
+        p.activate(&ann, None).expect("activate");
+        let gone = p
+            .deactivate(&ann, None, &Handover::Refuse)
+            .expect("deactivate");
+        assert_eq!(gone.services_handed_over, None);
+    }
 
     /// A time-bound role lapses back to the role held for good, so that
     /// role cannot be given an end: `set-role` to it with `until` is

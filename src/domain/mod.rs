@@ -47,7 +47,7 @@ mod timeline;
 mod timezones;
 mod visibility;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -109,6 +109,25 @@ pub(crate) struct Ctx {
     pub now: Timestamp,
     /// Who is acting.
     pub actor: Actor,
+    /// Who owned the accounts whose ownership the batch running has
+    /// moved (see [`Portal::batch`]).
+    pub owners_before: gate::OwnersBefore,
+    /// While an apply runs, its file's accounts by name, with their
+    /// index: a refusal then points to the file's fields
+    /// (`accounts[1].owner`), not to a command to run.
+    pub in_file: Option<std::rc::Rc<BTreeMap<String, usize>>>,
+}
+
+impl Ctx {
+    /// A command's context, outside any batch.
+    pub(crate) fn new(now: Timestamp, actor: Actor) -> Ctx {
+        Ctx {
+            now,
+            actor,
+            owners_before: gate::OwnersBefore::default(),
+            in_file: None,
+        }
+    }
 }
 
 /// The portal: a store plus the context commands run in.
@@ -678,7 +697,7 @@ pub(crate) fn listed_member_view(
         grant_details: None,
         courses,
         external_ended: Vec::new(),
-        services_handed_over: Vec::new(),
+        services_handed_over: None,
         services_reassigned_to: None,
         invited_name: None,
         invited_as,
@@ -753,7 +772,7 @@ pub(crate) mod testing {
             .single()
             .expect("valid time")
             .into();
-        Portal::new(Box::new(store), Ctx { now, actor })
+        Portal::new(Box::new(store), Ctx::new(now, actor))
     }
 
     pub(crate) fn email(s: &str) -> Email {

@@ -417,7 +417,7 @@ fn view_of(
             .unwrap_or_else(|| o.creator.clone()),
         description: o.description.clone(),
         order_type: o.order_type.clone(),
-        amount: o.amount,
+        amount: o.amount.shown_in(&o.currency),
         currency: o.currency.clone(),
         cost_centre,
         ship_to: o.ship_to.clone(),
@@ -1106,7 +1106,7 @@ impl Portal {
                     &account,
                     need,
                     &decision,
-                    w.ctx.now,
+                    &w.ctx,
                 )?);
             }
             if order.status != OrderStatus::Pending {

@@ -256,7 +256,7 @@ pub(crate) fn policy_view(tx: &dyn Tx, account: &Account, p: &Policy) -> Result<
     Ok(PolicyView {
         name: p.name.clone(),
         account: account.name.clone(),
-        threshold: p.threshold,
+        threshold: p.threshold.shown_in(&account.currency),
         currency: account.currency.clone(),
         order_type: p.order_type.clone(),
         approvers,

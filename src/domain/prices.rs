@@ -45,7 +45,7 @@ fn find_partner(tx: &dyn Tx, ctx: &Ctx, named: Option<&str>, need: Need) -> Resu
 fn line(p: &ContractPrice) -> PriceLine {
     PriceLine {
         product: p.product.clone(),
-        price: p.price,
+        price: p.price.shown_in(&p.currency),
         currency: p.currency.clone(),
     }
 }

@@ -196,10 +196,10 @@ fn scans_in(
     let store = SqliteStore::in_memory_traced(record).expect("store");
     let mut p = Portal::new(
         Box::new(store),
-        Ctx {
-            now: "2026-11-25T10:00:00Z".parse().expect("time"),
-            actor: Actor::Operator("root".into()),
-        },
+        Ctx::new(
+            "2026-11-25T10:00:00Z".parse().expect("time"),
+            Actor::Operator("root".into()),
+        ),
     );
     p.init(InitRequest {
         preset: Preset::shipped(preset).expect("preset"),

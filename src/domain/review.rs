@@ -490,7 +490,7 @@ impl<'a> Review<'a> {
             return Err(Error::conflict(format!(
                 "`{who}` owns an account and this would end their access to it; the owner's access cannot end"
             ))
-            .help(unnamed_move_first(&who)));
+            .help(unnamed_move_first(self.ctx, &who)));
         }
         let name = &account.name;
         let help = move_ownership_first(self.ctx, &who, name);
@@ -498,11 +498,16 @@ impl<'a> Review<'a> {
             (false, Some(at)) => Error::conflict(format!(
                 "`{who}` owns `{name}`, and the owner's access cannot be time-bound: this would end it at {at}"
             ))
-            .help(match before.is_some_and(|b| b.owner) {
-                true => format!("give it for good (without --until), or {help}"),
-                false => format!(
-                    "give `{who}` access to `{name}` for good (without --until) first"
-                ),
+            .help({
+                // An apply takes no --until: the file's field says it.
+                let without = match self.ctx.in_file {
+                    Some(_) => "with no `until`",
+                    None => "without --until",
+                };
+                match before.is_some_and(|b| b.owner) {
+                    true => format!("give it for good ({without}), or {help}"),
+                    false => format!("give `{who}` access to `{name}` for good ({without}) first"),
+                }
             }),
             _ => Error::conflict(format!(
                 "`{who}` owns `{name}` and cannot lose access to it: this would leave them {} there",
@@ -540,7 +545,7 @@ impl<'a> Review<'a> {
             return Err(Error::conflict(format!(
                 "`{email}` owns an account and this would change their role there; the owner's role cannot change"
             ))
-            .help(unnamed_move_first(&email)));
+            .help(unnamed_move_first(self.ctx, &email)));
         }
         Err(owner_cannot_be(
             self.ctx, &email, &account.name, "given another role",
@@ -1000,22 +1005,43 @@ pub(super) fn owner_cannot_be(ctx: &Ctx, email: &Email, account: &str, what: &st
 /// moves first, by `user transfer-ownership`, which only its owner
 /// `owner` or the operator may run (see `transfer_ownership`). An actor
 /// who may not is told whom to ask, rather than handed a command that
-/// would refuse them.
+/// would refuse them. Inside an apply, the file's field moves it: its
+/// account's `owner`, in a file applied before this change (an apply
+/// moves an account's ownership before that account's own entries, not
+/// before an earlier account's).
 pub(super) fn move_ownership_first(ctx: &Ctx, owner: &Email, account: &str) -> String {
-    let command = format!("`portalctl user transfer-ownership --to EMAIL --account \"{account}\"`");
-    match &ctx.actor {
-        Actor::Member(me) if me != owner => format!(
-            "the ownership of `{account}` must move first, and only its owner `{owner}` or the operator (without --as) can move it: ask them to run {command}"
+    let listed = ctx
+        .in_file
+        .as_ref()
+        .and_then(|accounts| accounts.get(account));
+    let step = match listed {
+        Some(i) => format!(
+            "first name someone else as its owner in `accounts[{i}].owner` and apply that, then this change"
         ),
-        _ => format!("move the ownership of `{account}` to someone else first with {command}"),
+        None => format!("run `portalctl user transfer-ownership --to EMAIL --account \"{account}\"`"),
+    };
+    match (&ctx.actor, listed) {
+        (Actor::Member(me), _) if me != owner => format!(
+            "the ownership of `{account}` must move first, and only its owner `{owner}` or the operator (without --as) can move it: ask them to {step}"
+        ),
+        (_, Some(i)) => format!(
+            "move the ownership of `{account}` to someone else first: name them in `accounts[{i}].owner` and apply that, then this change"
+        ),
+        (_, None) => format!(
+            "move the ownership of `{account}` to someone else first with `portalctl user transfer-ownership --to EMAIL --account \"{account}\"`"
+        ),
     }
 }
 
 /// [`move_ownership_first`] for an account the actor may not know of,
 /// which it does not name.
-fn unnamed_move_first(owner: &Email) -> String {
+fn unnamed_move_first(ctx: &Ctx, owner: &Email) -> String {
+    let how = match ctx.in_file {
+        Some(_) => "by naming another owner for the account in a file applied first",
+        None => "with `portalctl user transfer-ownership`",
+    };
     format!(
-        "the ownership must move first, and only its owner `{owner}` or the operator (without --as) can move it, with `portalctl user transfer-ownership`"
+        "the ownership must move first, and only its owner `{owner}` or the operator (without --as) can move it, {how}"
     )
 }
 

@@ -7,7 +7,9 @@
 use super::access::{authority, authorize, caps, Access};
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
-use crate::model::{Account, AccountKind, Capability, Email, Membership, Need, Person};
+use crate::model::{
+    Account, AccountKind, Capability, Email, MemberStatus, Membership, Need, Person,
+};
 use crate::store::Tx;
 
 /// How many accounts a "which one?" error names.
@@ -326,7 +328,8 @@ pub(crate) fn resolve_account(
         Ok((acting, refusal))
     };
     if let Some(email) = subject {
-        let (mut acting, refusal) = weigh(&accounts_seeing(tx, ctx, email)?)?;
+        let seeing = actor_active_first(tx, ctx, accounts_seeing(tx, ctx, email)?)?;
+        let (mut acting, refusal) = weigh(&seeing)?;
         match acting.len() {
             0 => {
                 if let Some(refusal) = refusal {
@@ -598,10 +601,39 @@ pub(crate) fn actor_accounts(tx: &dyn Tx, ctx: &Ctx) -> Result<Vec<Account>> {
     let Some(me) = tx.person_by_email(email.as_str())? else {
         return Ok(Vec::new());
     };
-    tx.memberships_of(me.id)?
+    let mut memberships = tx.memberships_of(me.id)?;
+    // Those where they are active first: a command they may do in none of
+    // their accounts is refused as the first refuses it, and the refusal
+    // of one where they are only invited, or no longer active, would tell
+    // them of access they do not use rather than what they lack.
+    memberships.sort_by_key(|m| m.status != MemberStatus::Active);
+    memberships
         .iter()
         .map(|m| tx.account(m.account_id))
         .collect()
+}
+
+/// `accounts` with those where the acting member is active first, in
+/// their order otherwise (see [`actor_accounts`]); as they are for the
+/// operator.
+fn actor_active_first(tx: &dyn Tx, ctx: &Ctx, accounts: Vec<Account>) -> Result<Vec<Account>> {
+    let Actor::Member(email) = &ctx.actor else {
+        return Ok(accounts);
+    };
+    let Some(me) = tx.person_by_email(email.as_str())? else {
+        return Ok(accounts);
+    };
+    let mut weighed = Vec::with_capacity(accounts.len());
+    for account in accounts {
+        // Acting through a partner, with no membership here, counts as
+        // active: they are, in the partner.
+        let inactive = tx
+            .membership_of(me.id, account.id)?
+            .is_some_and(|m| m.status != MemberStatus::Active);
+        weighed.push((inactive, account));
+    }
+    weighed.sort_by_key(|(inactive, _)| *inactive);
+    Ok(weighed.into_iter().map(|(_, a)| a).collect())
 }
 
 fn account_names(accounts: &[Account]) -> String {
@@ -956,5 +988,40 @@ mod tests {
             let shown = p.member_show(&email("new@x.test"), None).expect("show");
             assert_eq!(shown.name.as_deref(), Some("Nora N"));
         }
+    }
+
+    /// A member refused in every account they belong to hears the refusal
+    /// of one where they are active, not of one they are only invited to
+    /// (which came first), whichever command it is.
+    #[test]
+    fn a_refusal_everywhere_is_the_one_where_they_are_active() {
+        let mut p = seeded("portal");
+        add_account(&mut p, "Beta", AccountKind::Customer, None);
+        let invite = |account: &str| InviteRequest {
+            email: Some(email("ann@x.test")),
+            role: Some("user".into()),
+            account: Some(account.into()),
+            ..InviteRequest::default()
+        };
+        p.invite(&invite("Acme")).expect("invited to Acme");
+        let beta = p.invite(&invite("Beta")).expect("invited to Beta");
+        p.accept(&beta.token, None).expect("accept");
+        p.ctx.actor = crate::domain::Actor::Member(email("ann@x.test"));
+        let err = p
+            .policy_create(&NewPolicy {
+                name: "Big".into(),
+                threshold: "50.00".parse::<Money>().expect("amount"),
+                order_type: None,
+                approvers: Vec::new(),
+                required_approvals: None,
+                account: None,
+            })
+            .expect_err("refused");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        assert!(err.to_string().contains("in `Beta`"), "{err}");
+        let err = p
+            .member_list(&super::super::MemberFilter::default())
+            .expect_err("refused");
+        assert!(err.to_string().contains("in `Beta`"), "{err}");
     }
 }

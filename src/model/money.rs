@@ -11,18 +11,58 @@ use crate::error::{Error, Result};
 ///
 /// Text has at most two decimals: `50`, `50.5` and `50.00` are fine;
 /// negative numbers, exponents, currency signs and thousands separators
-/// are not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub(crate) struct Money(i64);
+/// are not. Amounts are held in hundredths whatever the currency; one read
+/// as an amount of a currency ([`Money::in_currency`], [`Money::shown_in`])
+/// prints with that currency's decimals (`1000` JPY, `120.00` GBP), any
+/// other with two. Two amounts are equal when their hundredths are.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Money(i64, Decimals);
+
+/// How many decimals an amount prints with: its currency's, of two at
+/// most (portalctl keeps hundredths).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Decimals(u8);
+
+impl Default for Decimals {
+    fn default() -> Self {
+        Decimals(2)
+    }
+}
+
+impl PartialEq for Money {
+    fn eq(&self, other: &Money) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for Money {}
+
+impl PartialOrd for Money {
+    fn partial_cmp(&self, other: &Money) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Money {
+    fn cmp(&self, other: &Money) -> std::cmp::Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
+impl std::hash::Hash for Money {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
 
 impl Money {
     /// The largest amount accepted: a bound far above any real order that
     /// keeps sums of many amounts inside `i64`.
-    pub(crate) const MAX: Money = Money(99_999_999_999_999);
+    pub(crate) const MAX: Money = Money(99_999_999_999_999, Decimals(2));
 
     /// From minor units.
     pub(crate) fn from_minor(minor: i64) -> Money {
-        Money(minor)
+        Money(minor, Decimals::default())
     }
 
     /// In minor units.
@@ -34,7 +74,9 @@ impl Money {
     /// it has decimals the currency does not divide into, as ISO 4217's
     /// minor unit says (no yen has cents: `12.50` JPY is no amount).
     /// Amounts are held in hundredths whatever the currency, so the check
-    /// is what keeps a zero-decimal currency's amounts whole.
+    /// is what keeps a zero-decimal currency's amounts whole; a currency
+    /// of three decimals (KWD) is kept to two. It prints as one of the
+    /// currency (see [`Money::shown_in`]).
     pub(crate) fn in_currency(self, currency: &str) -> Result<Money> {
         let digits = minor_digits(currency);
         let step = match digits {
@@ -43,7 +85,7 @@ impl Money {
             _ => 1,
         };
         if self.0 % step == 0 {
-            return Ok(self);
+            return Ok(self.shown_in(currency));
         }
         let (what, like) = match digits {
             0 => ("no decimals", format!("{}", self.0 / 100)),
@@ -56,6 +98,15 @@ impl Money {
             "`{self}` is not an amount in {currency}: {currency} amounts have {what}"
         ))
         .help(format!("write it with {what}, like {like}")))
+    }
+
+    /// The amount printed as one of `currency`: with its decimals (none
+    /// for JPY, two for GBP, two for KWD, whose third portalctl does not
+    /// keep). One that has decimals the currency lacks (an amount from
+    /// before the rule) keeps them rather than lose them.
+    pub(crate) fn shown_in(self, currency: &str) -> Money {
+        let digits = minor_digits(currency).min(2) as u8;
+        Money(self.0, Decimals(digits))
     }
 }
 
@@ -94,6 +145,15 @@ impl FromStr for Money {
             None => (text, ""),
         };
         let digits = |p: &str| p.chars().all(|c| c.is_ascii_digit());
+        if !units.is_empty() && digits(units) && digits(cents) && cents.len() == 3 {
+            // What a currency of three decimals (KWD, BHD) would take.
+            return Err(Error::invalid(format!(
+                "`{text}` is not an amount portalctl keeps: it keeps two decimals, for currencies of three (KWD, BHD, ...) too"
+            ))
+            .help(
+                "write it in the account's currency with at most two decimals, like 120 or 49.99",
+            ));
+        }
         if units.is_empty()
             || !digits(units)
             || !digits(cents)
@@ -113,7 +173,7 @@ impl FromStr for Money {
                 "`{text}` is larger than any amount portalctl accepts"
             )));
         }
-        Ok(Money(minor))
+        Ok(Money::from_minor(minor))
     }
 }
 
@@ -121,7 +181,12 @@ impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
-        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+        let (units, cents) = (abs / 100, abs % 100);
+        match self.1 {
+            Decimals(0) if cents == 0 => write!(f, "{sign}{units}"),
+            Decimals(1) if cents % 10 == 0 => write!(f, "{sign}{units}.{}", cents / 10),
+            _ => write!(f, "{sign}{units}.{cents:02}"),
+        }
     }
 }
 
@@ -255,5 +320,40 @@ mod tests {
             let money = Money::from_minor(minor);
             proptest::prop_assert_eq!(money.to_string().parse::<Money>().ok(), Some(money));
         }
+    }
+
+    /// An amount read as one of a currency prints with its decimals:
+    /// none for a zero-decimal currency, two for one of three (portalctl
+    /// keeps hundredths), and two for any amount not read so.
+    #[test]
+    fn an_amount_prints_with_its_currencys_decimals() {
+        let m = |text: &str| text.parse::<Money>().expect(text);
+        let cases = [
+            ("1000", "JPY", "1000"),
+            ("1000.00", "KRW", "1000"),
+            ("120", "GBP", "120.00"),
+            ("49.9", "EUR", "49.90"),
+            ("1.5", "KWD", "1.50"),
+            ("7", "BHD", "7.00"),
+        ];
+        for (text, currency, shown) in cases {
+            let read = m(text).in_currency(currency).expect("whole");
+            assert_eq!(read.to_string(), shown, "{text} {currency}");
+            assert_eq!(m(text).shown_in(currency).to_string(), shown);
+            // Printed, it reads back as the same amount.
+            assert_eq!(m(shown).in_currency(currency).expect("again"), read);
+        }
+        assert_eq!(m("1000").to_string(), "1000.00");
+        // One with decimals its currency lacks keeps them.
+        assert_eq!(m("12.50").shown_in("JPY").to_string(), "12.50");
+        assert_eq!(m("1000").shown_in("JPY"), m("1000.00"));
+    }
+
+    #[test]
+    fn a_third_decimal_is_refused_saying_two_are_kept() {
+        let err = "1.234".parse::<Money>().expect_err("three decimals");
+        assert!(err.to_string().contains("keeps two decimals"), "{err}");
+        assert!(err.to_string().contains("KWD"), "{err}");
+        assert!("1.2345".parse::<Money>().is_err());
     }
 }

@@ -92,10 +92,11 @@ pub(crate) struct MemberView {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub external_ended: Vec<ExternalEndedView>,
     /// The services this change took off the member (`deactivate` or
-    /// `left-company` with `--reassign-to` or `--unassign`), shown to
-    /// whoever sees every service of the account.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub services_handed_over: Vec<String>,
+    /// `left-company` with `--reassign-to` or `--unassign`; empty when
+    /// none was assigned to them), shown to whoever sees every service of
+    /// the account. Absent without either flag.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub services_handed_over: Option<Vec<String>>,
     /// Whom those services went to; none when they were unassigned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub services_reassigned_to: Option<String>,
@@ -211,15 +212,19 @@ impl Fields for MemberView {
         if let Some(courses) = &self.courses {
             fields.extend(lines("courses", courses.clone()));
         }
-        if !self.services_handed_over.is_empty() {
-            let to = match &self.services_reassigned_to {
-                Some(to) => format!("reassigned to {to}"),
-                None => "unassigned".to_string(),
-            };
-            fields.push((
+        match self.services_handed_over.as_deref() {
+            None => {}
+            Some([]) => fields.push((
                 "services moved",
-                format!("{} ({to})", self.services_handed_over.join(", ")),
-            ));
+                "none; nothing was assigned to them".to_string(),
+            )),
+            Some(moved) => {
+                let to = match &self.services_reassigned_to {
+                    Some(to) => format!("reassigned to {to}"),
+                    None => "unassigned".to_string(),
+                };
+                fields.push(("services moved", format!("{} ({to})", moved.join(", "))));
+            }
         }
         for ended in &self.external_ended {
             let note = if ended.left_without_admin {

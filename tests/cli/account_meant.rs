@@ -4,7 +4,7 @@
 //! however many accounts they belong to; one who may in several is asked
 //! which, told only those; an invitation not accepted gives no standing.
 
-use crate::support::{Portal, ACCOUNT, DENIED, USAGE};
+use crate::support::{error_line, says, Portal, ACCOUNT, DENIED, USAGE};
 
 const UNA: &str = "una@acme.test";
 
@@ -139,4 +139,29 @@ fn several_accounts_meant_are_asked_for_naming_only_those() {
     assert!(!said.contains("Globex"), "{said}");
     let said = p.refused(&place, USAGE);
     assert!(said.contains("pass --account"), "{said}");
+}
+
+/// A member refused in all of their accounts hears the refusal of one
+/// where they are active, not of one they are only invited to.
+#[test]
+fn a_refusal_everywhere_comes_from_where_the_member_is_active() {
+    let p = Portal::new();
+    p.ok(&["account", "create", "Beta", "--kind", "customer"]);
+    p.ok(&[
+        "user", "invite", "ann@x.test", "--role", "user", "--account", ACCOUNT, "--no-send",
+    ]);
+    let invited = p.json(&[
+        "user", "invite", "ann@x.test", "--role", "user", "--account", "Beta", "--no-send",
+    ]);
+    p.ok(&["user", "accept", invited["token"].as_str().unwrap()]);
+    let ann = Some("ann@x.test");
+    for args in [
+        &["policy", "create", "--name", "Big", "--threshold", "50.00"][..],
+        &["user", "invite", "zed@x.test", "--no-send"][..],
+        &["user", "list"][..],
+    ] {
+        let err = p.refused_as(ann, args, DENIED);
+        says(error_line(&err), "in `Beta`");
+        assert!(!err.contains("not accepted"), "{err}");
+    }
 }

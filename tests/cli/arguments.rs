@@ -110,7 +110,10 @@ fn the_positional_account_and_dash_dash_account_must_agree() {
 fn malformed_values_are_refused_while_parsing() {
     let p = Portal::new();
     for (amount, why) in [
-        ("12.345", ""),
+        (
+            "12.345",
+            " portalctl keeps: it keeps two decimals, for currencies of three (KWD, BHD, ...) too",
+        ),
         ("abc", ""),
         ("-5", ": an amount cannot be negative"),
         (

@@ -4,7 +4,10 @@
 
 use serde_json::json;
 
-use crate::support::{says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, SUCCESS, USAGE};
+use crate::support::{
+    error_line, says, scratch_dir, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, SUCCESS,
+    USAGE,
+};
 
 const CUSTOMER: &str = "Client Co";
 const ADA: &str = "ada@acme.test";
@@ -881,4 +884,55 @@ fn offboarding_a_customer_owner_says_who_moves_the_ownership_first_and_how() {
     );
     assert_eq!(done.code, SUCCESS, "{}", done.stderr);
     assert_eq!(status_in_customer(&p, ADA), "deactivated");
+}
+
+/// A file that would end the access of an external admin who owns the
+/// customer points to the file's field that moves the ownership, and
+/// doing as it says goes through.
+#[test]
+fn an_apply_refused_for_an_external_owner_points_to_the_owner_field() {
+    let p = Portal::empty();
+    p.ok(&[
+        "apply",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-msp.json"),
+    ]);
+    p.ok(&[
+        "user", "transfer-ownership", "--to", "max@harbour.test", "--account", "Client Co", "--yes",
+    ]);
+    let exported: serde_json::Value = serde_json::from_str(&p.ok(&["export"])).unwrap();
+    let mut doc = exported.clone();
+    for u in doc["accounts"][0]["users"].as_array_mut().unwrap() {
+        if u["email"] == "max@harbour.test" {
+            u["status"] = "deactivated".into();
+        }
+    }
+    let dir = scratch_dir();
+    let leaves = dir.path().join("leaves.json");
+    std::fs::write(&leaves, doc.to_string()).unwrap();
+    let leaves = leaves.to_str().unwrap();
+    let before = p.dump();
+    let err = p.refused(&["apply", leaves], CONFLICT);
+    says(
+        error_line(&err),
+        "`max@harbour.test` owns `Client Co` and cannot lose access to it",
+    );
+    says(&err, "help: move the ownership of `Client Co` to someone else first: name them in `accounts[1].owner` and apply that, then this change");
+    assert!(!err.contains("portalctl user"), "{err}");
+    assert_eq!(p.dump(), before, "a refusal changes nothing");
+    // As it says: the owner named first, then the change.
+    let mut moved = exported;
+    moved["accounts"][1]["owner"] = "msp_clientco@client.test".into();
+    let first = dir.path().join("moved.json");
+    std::fs::write(&first, moved.to_string()).unwrap();
+    p.ok(&["apply", first.to_str().unwrap()]);
+    let mut both = doc;
+    both["accounts"][1]["owner"] = "msp_clientco@client.test".into();
+    // Deactivated in the partner, he is no external admin any more.
+    both["accounts"][1]["external_admins"] = json!([]);
+    std::fs::write(dir.path().join("leaves.json"), both.to_string()).unwrap();
+    p.ok(&["apply", leaves]);
+    let max = p.json(&[
+        "user", "show", "max@harbour.test", "--account", "Harbour MSP",
+    ]);
+    assert_eq!(max["status"], "deactivated", "{max}");
 }

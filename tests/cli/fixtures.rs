@@ -2132,3 +2132,92 @@ fn an_amount_written_as_a_number_says_to_write_a_string() {
     );
     assert_eq!(p.dump(), before);
 }
+
+/// An owner's file that hands the account over and demotes them goes
+/// through as the same steps by hand do (`user transfer-ownership`, then
+/// `user set-role`): the rest of the file is applied while they may still
+/// do it, then the ownership moves, then their own role changes.
+#[test]
+fn an_owner_hands_the_account_over_and_demotes_themselves_in_one_file() {
+    let p = demo();
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(DEMO).unwrap()).unwrap();
+    // The member applies only the account they belong to.
+    doc["accounts"].as_array_mut().unwrap().truncate(1);
+    let acme = &mut doc["accounts"][0];
+    acme["owner"] = "fiona@acme.test".into();
+    for u in acme["users"].as_array_mut().unwrap() {
+        if u["email"] == "olive@acme.test" {
+            u["role"] = "user".into();
+        }
+    }
+    let run = apply_stdin_with(
+        &p,
+        &[],
+        &[("PORTALCTL_AS", "olive@acme.test")],
+        &doc.to_string(),
+    );
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stdout, "updated    2");
+    let olive = p.json(&["user", "show", "olive@acme.test", "--account", "Acme Ltd"]);
+    assert_eq!(
+        (&olive["role"], &olive["owner"]),
+        (&"user".into(), &false.into())
+    );
+    let fiona = p.json(&["user", "show", "fiona@acme.test", "--account", "Acme Ltd"]);
+    assert_eq!(fiona["owner"], true, "{fiona}");
+    // Applied again by the new owner, nothing is left to do.
+    let again = apply_stdin_with(
+        &p,
+        &[],
+        &[("PORTALCTL_AS", "fiona@acme.test")],
+        &doc.to_string(),
+    );
+    assert_eq!(again.code, SUCCESS, "{}", again.stderr);
+    says(&again.stdout, "updated    0");
+}
+
+/// A refusal of such a file rolls it all back: its help names the member
+/// the file makes the owner as that, not as the owner they are not.
+#[test]
+fn a_refused_handover_names_the_owner_to_be_as_such() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let text = std::fs::read_to_string(examples.join("demo-customer-area.json")).unwrap();
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    doc["accounts"].as_array_mut().unwrap().truncate(1);
+    let fjord = &mut doc["accounts"][0];
+    fjord["addresses"] = serde_json::json!([{"label": "HQ", "line1": "1 Storgata",
+        "city": "Oslo", "postcode": "0150", "country": "NO"}]);
+    let p = Portal::empty();
+    let run = apply_stdin(&p, &[], &doc.to_string());
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    // Owen hands Fjord to Ada, and --prune would remove the address,
+    // which the former owner may no longer do.
+    let fjord = &mut doc["accounts"][0];
+    fjord["owner"] = "ada@fjord.test".into();
+    fjord["addresses"] = serde_json::json!([]);
+    for u in fjord["users"].as_array_mut().unwrap() {
+        if u["email"] == "owen@fjord.test" {
+            u["role"] = "member".into();
+            u["grants"] = serde_json::json!(["account-admin"]);
+        }
+        if u["email"] == "ada@fjord.test" {
+            u["role"] = "owner".into();
+            u["grants"] = serde_json::json!([]);
+        }
+    }
+    let before = p.dump();
+    let owen = [("PORTALCTL_AS", "owen@fjord.test")];
+    let run = apply_stdin_with(&p, &["--prune", "--yes"], &owen, &doc.to_string());
+    assert_eq!(run.code, DENIED, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "help: `ada@fjord.test` (the owner this would make) holds `addresses.edit`",
+    );
+    assert!(!run.stderr.contains("(the owner) "), "{}", run.stderr);
+    assert_eq!(p.dump(), before, "a refusal changes nothing");
+    // Without the prune it goes through.
+    let run = apply_stdin_with(&p, &[], &owen, &doc.to_string());
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let ada = p.json(&["user", "show", "ada@fjord.test"]);
+    assert_eq!(ada["owner"], true, "{ada}");
+}

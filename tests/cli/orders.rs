@@ -6,7 +6,8 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 use crate::support::{
-    error_line, says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, SUCCESS, USAGE,
+    error_line, says, scratch_dir, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, SUCCESS,
+    USAGE,
 };
 
 /// Admin: approves orders (default approver).
@@ -2321,4 +2322,90 @@ fn amounts_in_yen_have_no_decimals() {
     p.json(&[
         "order", "place", "--description", "Cable", "--amount", "12.50", "--account", ACCOUNT,
     ]);
+}
+
+/// An amount prints with its currency's decimals, in tables, JSON and
+/// exports: `1200` yen, not `1200.00`; an export applied to a new
+/// database reads back the same, and a fixture's `"1000"` yen is 1000.
+/// A third decimal, which a currency such as KWD has, is refused saying
+/// that portalctl keeps two.
+#[test]
+fn amounts_print_with_their_currencys_decimals() {
+    let p = Portal::empty();
+    p.ok(&[
+        "init", "--account", "Nippon", "--owner-email", OWNER, "--currency", "JPY",
+    ]);
+    for (name, currency) in [("Kuwait", "KWD"), (ACCOUNT, "GBP")] {
+        p.ok(&[
+            "account", "create", name, "--kind", "customer", "--currency", currency,
+        ]);
+    }
+    let nippon = ["--account", "Nippon"];
+    p.ok(&[
+        &["policy", "create", "--name", "Big", "--threshold", "5000"][..],
+        &nippon,
+    ]
+    .concat());
+    let placed = p.json(
+        &[
+            &[
+                "order", "place", "--description", "Router", "--amount", "1200",
+            ][..],
+            &nippon,
+        ]
+        .concat(),
+    );
+    assert_eq!(placed["amount"], "1200", "{placed}");
+    let shown = p.ok(&["order", "show", "1"]);
+    says(&shown, "1200 JPY");
+    assert!(!shown.contains("1200.00"), "{shown}");
+    let policy = p.json(&[&["policy", "show", "Big"][..], &nippon].concat());
+    assert_eq!(policy["threshold"], "5000", "{policy}");
+    let listed = p.ok(&[&["order", "list"][..], &nippon].concat());
+    says(&listed, "1200 JPY");
+    let kd = p.json(&[
+        "order", "place", "--description", "Cable", "--amount", "1.5", "--account", "Kuwait",
+    ]);
+    assert_eq!(kd["amount"], "1.50", "{kd}");
+    let gbp = p.json(&[
+        "order", "place", "--description", "Cable", "--amount", "12.5", "--account", ACCOUNT,
+    ]);
+    assert_eq!(gbp["amount"], "12.50", "{gbp}");
+    let err = p.refused(
+        &[
+            "order", "place", "--description", "X", "--amount", "1.125", "--account", "Kuwait",
+        ],
+        USAGE,
+    );
+    says(
+        error_line(&err),
+        "portalctl keeps: it keeps two decimals, for currencies of three (KWD, BHD, ...) too",
+    );
+    // Exported as printed, and read back the same.
+    let exported = p.ok(&["export"]);
+    let doc: serde_json::Value = serde_json::from_str(&exported).unwrap();
+    let nippon_doc = doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "Nippon")
+        .unwrap();
+    assert_eq!(nippon_doc["orders"][0]["amount"], "1200", "{nippon_doc}");
+    assert_eq!(
+        nippon_doc["policies"][0]["threshold"], "5000",
+        "{nippon_doc}"
+    );
+    let copy = Portal::empty();
+    let dir = scratch_dir();
+    let file = dir.path().join("export.json");
+    std::fs::write(&file, &exported).unwrap();
+    copy.ok(&["apply", file.to_str().unwrap()]);
+    assert_eq!(copy.ok(&["export"]), exported);
+    // A file's whole yen read as yen.
+    let more = r#"{"accounts": [{"name": "Nippon", "orders": [
+        {"ref": "PO-9", "created_by": "owner@acme.test", "description": "Desk", "amount": "1000"}]}]}"#;
+    std::fs::write(&file, more).unwrap();
+    copy.ok(&["apply", file.to_str().unwrap()]);
+    let desk = copy.json(&["order", "show", "PO-9", "--account", "Nippon"]);
+    assert_eq!(desk["amount"], "1000", "{desk}");
 }

@@ -932,3 +932,25 @@ fn a_name_that_reads_as_an_id_never_reaches_another_service() {
     assert_eq!(p.json(&["service", "show", "Line One"])["id"], 1);
     assert_eq!(p.json(&["service", "show", "2"])["name"], "1");
 }
+
+/// Asked where a leaver's services go when nothing is assigned to them,
+/// the answer says that nothing needed moving: the JSON has the fields
+/// (an empty list) and the table a line.
+#[test]
+fn a_handover_with_nothing_to_move_says_so() {
+    let p = acme();
+    let v = p.json(&["user", "deactivate", "--yes", NORA, "--reassign-to", NED]);
+    assert_eq!(v["services_handed_over"], serde_json::json!([]), "{v}");
+    assert_eq!(v["services_reassigned_to"], NED, "{v}");
+    p.ok(&["user", "activate", NORA]);
+    let table = p.ok(&["user", "left-company", "--yes", NORA, "--reassign-to", NED]);
+    assert!(
+        table.lines().any(|l| l.starts_with("services moved")
+            && l.ends_with("none; nothing was assigned to them")),
+        "{table}"
+    );
+    // Without a handover flag, nothing is said.
+    p.ok(&["user", "activate", NORA]);
+    let v = p.json(&["user", "deactivate", "--yes", NORA]);
+    assert!(v.get("services_handed_over").is_none(), "{v}");
+}
