@@ -315,20 +315,33 @@ fn account_of(
 }
 
 /// Refuses a delegator who decides no orders in `account`: they have no
-/// deciding to lend.
-fn ensure_decides(tx: &dyn Tx, account: &Account, person: &Person, approves: bool) -> Result<()> {
+/// deciding to lend. A member delegating their own lacks the right to
+/// (exit 5); the operator, or a member setting one for another, is
+/// refused by a rule about the delegator (exit 4), as for a delegator
+/// without access.
+fn ensure_decides(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    account: &Account,
+    person: &Person,
+    approves: bool,
+) -> Result<()> {
     let named = tx
         .policies_in(account.id)?
         .iter()
         .any(|p| p.enabled && p.approvers.contains(&person.id));
-    if !approves && !named {
-        return Err(Error::denied(format!(
-            "`{}` decides no orders in `{}`: they neither hold `orders.approve` nor are a named approver of a policy",
-            person.email, account.name
-        ))
-        .help("only someone who may decide orders can delegate it"));
+    if approves || named {
+        return Ok(());
     }
-    Ok(())
+    let why = format!(
+        "`{}` decides no orders in `{}`: they neither hold `orders.approve` nor are a named approver of a policy",
+        person.email, account.name
+    );
+    let err = match &ctx.actor {
+        Actor::Member(me) if *me == person.email => Error::denied(why),
+        _ => Error::conflict(why),
+    };
+    Err(err.help("only someone who may decide orders can delegate it"))
 }
 
 /// The command that ends `delegator`'s delegation to `delegate`, as
@@ -526,7 +539,7 @@ impl Portal {
             let now = w.ctx.now;
             let decides = |account: &Account, person: &Person, m: Membership| {
                 let approves = ability_of(tx, catalog, account, m, now)?.approves;
-                ensure_decides(tx, account, person, approves)
+                ensure_decides(tx, &w.ctx, account, person, approves)
             };
             let account = account_of(
                 tx,
@@ -565,7 +578,7 @@ impl Portal {
                     from_person.email, account.name
                 )));
             }
-            ensure_decides(tx, &account, &from_person, from_ability.approves)?;
+            ensure_decides(tx, &w.ctx, &account, &from_person, from_ability.approves)?;
             let (to_person, to_m) = member_in(tx, &req.to, &account)?;
             if to_person.id == from_person.id {
                 return Err(Error::conflict(format!(
@@ -1106,6 +1119,27 @@ mod tests {
             .iter()
             .any(|d| d.email == "eve@acme.test"
                 && d.on_behalf_of.as_deref() == Some("owner@acme.test")));
+    }
+
+    /// Someone who decides no orders has none to lend: refused as a rule
+    /// about them (exit 4) to whoever names them, and as a right they
+    /// lack (exit 5) to themselves.
+    #[test]
+    fn a_delegator_who_decides_nothing_is_refused_by_who_asks() {
+        let (mut p, _) = acme();
+        let req = DelegateRequest {
+            to: email("ann@acme.test"),
+            from: Some(at(T1)),
+            until: at(T2),
+            delegator: Some(email("eve@acme.test")),
+            account: None,
+        };
+        let err = p.order_delegate(&req).expect_err("the operator's");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert!(err.to_string().contains("decides no orders"), "{err}");
+        let err = away(&mut p, "eve@acme.test", "ann@acme.test").expect_err("her own");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        assert!(err.to_string().contains("decides no orders"), "{err}");
     }
 
     /// A delegation ended before it began lends for no time: it is not

@@ -1194,3 +1194,30 @@ fn a_delegate_sees_no_more_orders_than_the_delegator() {
     p.refused_with(&["order", "list"], &env(EVE, &p.now), DENIED);
     p.refused_with(&["order", "show", &id], &env(EVE, &p.now), DENIED);
 }
+
+/// Naming a delegator who decides no orders is refused as a rule about
+/// them (exit 4) for the operator, as one without access is; a member
+/// asking for their own lacks the right (exit 5).
+#[test]
+fn a_delegator_who_decides_nothing_is_a_rule_for_the_operator() {
+    let p = acme();
+    let err = p.refused(
+        &[
+            "order", "delegate", "--for", EVE, "--to", MAX, "--until", T2,
+        ],
+        CONFLICT,
+    );
+    says(
+        error_line(&err),
+        "`eve@acme.test` decides no orders in `Acme Ltd`",
+    );
+    let err = p.refused_as(
+        Some(EVE),
+        &["order", "delegate", "--to", MAX, "--until", T2],
+        DENIED,
+    );
+    says(
+        error_line(&err),
+        "`eve@acme.test` decides no orders in `Acme Ltd`",
+    );
+}
