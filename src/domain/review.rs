@@ -33,7 +33,7 @@
 use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::access::{caps, Access};
+use super::access::{authority, caps, Access};
 use super::deciders::{count, policy_eligible, take, Ability, Roster};
 use super::delegations::ensure_delegations_given_by_holders;
 use super::orders::pending_of;
@@ -971,11 +971,17 @@ impl<'a> Review<'a> {
             } else {
                 (format!("from {at} "), " then")
             };
+            // Which capabilities they lack in the partner tells their role
+            // there: said only to whoever may see the partner's users (a
+            // customer's own admin may not).
+            let lacking = match self.sees_users_of(&partner)? {
+                true => format!(" ({})", shown(&missing)),
+                false => String::new(),
+            };
             return Err(Error::conflict(format!(
-                "`{who}`'s role `{role}` on `{}` would {from}give capabilities they do not hold in `{}`{then} ({})",
+                "`{who}`'s role `{role}` on `{}` would {from}give capabilities they do not hold in `{}`{then}{lacking}",
                 customer.name,
                 partner.name,
-                shown(&missing)
             ))
             .help(if at == now {
                 format!(
@@ -990,6 +996,16 @@ impl<'a> Review<'a> {
             }));
         }
         Ok(())
+    }
+
+    /// Whether the actor may see `account`'s users: the operator, or a
+    /// member who holds `users.view` or `users.manage` there.
+    fn sees_users_of(&self, account: &Account) -> Result<bool> {
+        match authority(self.tx, self.catalog, self.ctx, account) {
+            Ok(who) => Ok(who.holds(caps::USERS_VIEW) || who.holds(caps::USERS_MANAGE)),
+            Err(Error::Denied(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 }
 

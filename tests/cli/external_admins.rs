@@ -936,3 +936,27 @@ fn an_apply_refused_for_an_external_owner_points_to_the_owner_field() {
     ]);
     assert_eq!(max["status"], "deactivated", "{max}");
 }
+
+/// A customer's own admin may not see the partner's users, so a refusal
+/// to them does not list what someone lacks in the partner (which would
+/// tell their role there); the operator's does.
+#[test]
+fn a_customer_admin_is_not_told_what_a_partner_member_lacks() {
+    let p = Portal::cached("external admins: demo-lmp", || {
+        let p = Portal::empty();
+        p.ok(&[
+            "apply",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-lmp.json"),
+        ]);
+        p
+    });
+    let add = [
+        "external-admin", "add", "--customer", "Fabrikam", "--email", "al@northwind.test",
+        "--role", "partner-administrator",
+    ];
+    let said = "`al@northwind.test`'s role `partner-administrator` on `Fabrikam` would give capabilities they do not hold in `Northwind Partners`";
+    let err = p.refused_as(Some("fe@fabrikam.test"), &add, CONFLICT);
+    assert_eq!(error_line(&err), format!("error: {said}"));
+    let err = p.refused(&add, CONFLICT);
+    says(error_line(&err), &format!("{said} (account.edit, "));
+}
