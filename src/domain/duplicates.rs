@@ -244,6 +244,20 @@ fn transfer_in(w: &Write<'_>, h: &OwnershipTransfer<'_>) -> Result<MemberView> {
     }
     // What the former owner is left with: a role, and grants on top.
     let left_with = match (h.former_owner_role, catalog.former_owner()) {
+        (Some(name), Some(f))
+            if catalog.role_in(name, account.id)?.id == catalog.owner_role()?.id =>
+        {
+            // Asked before the gate, whose refusal would speak of the
+            // former owner as not owning the account they still own.
+            return Err(Error::invalid(format!(
+                "the former owner cannot be left with `{name}`: that role is the owner's alone, and `{to}` would own `{}`",
+                account.name
+            ))
+            .help(format!(
+                "leave out --former-owner-role for `{}`, what a former owner becomes here, or name another role",
+                f.role
+            )));
+        }
         (Some(name), _) => Some((catalog.role_in(name, account.id)?, Vec::new())),
         (None, Some(f)) => Some((catalog.role_in(&f.role, account.id)?, f.grants.clone())),
         (None, None) => None,

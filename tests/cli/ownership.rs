@@ -378,3 +378,27 @@ fn a_member_refused_the_handover_is_told_who_may_do_it() {
     );
     assert_eq!(p.events(), before);
 }
+
+/// Where the owner role is the owner's alone, the former owner cannot be
+/// left with it: refused as such (exit 2), naming what a former owner
+/// becomes, not as an owner who "does not own" the account.
+#[test]
+fn the_former_owner_cannot_be_left_with_the_owner_role() {
+    let p = Portal::with_preset("customer-area");
+    p.member("ada@acme.test", "member");
+    for who in [None, Some(OWNER)] {
+        let err = p.refused_as(
+            who,
+            &[
+                "user", "transfer-ownership", "--to", "ada@acme.test", "--former-owner-role",
+                "owner", "--yes",
+            ],
+            USAGE,
+        );
+        assert_eq!(
+            error_line(&err),
+            "error: the former owner cannot be left with `owner`: that role is the owner's alone, and `ada@acme.test` would own `Acme Ltd`"
+        );
+        says(&err, "leave out --former-owner-role for `member`");
+    }
+}
