@@ -576,11 +576,20 @@ fn nobody_but_the_owner_holds_a_reserved_owner_role() {
         })
         .map(|v| v.member),
     );
-    conflict(p.transfer_ownership(&OwnershipTransfer {
-        to: &email("ann@acme.test"),
-        former_owner_role: Some("owner"),
-        account: None,
-    }));
+    // Asked of a handover, it is refused before the gate, as a request
+    // that cannot be (exit 2).
+    let err = p
+        .transfer_ownership(&OwnershipTransfer {
+            to: &email("ann@acme.test"),
+            former_owner_role: Some("owner"),
+            account: None,
+        })
+        .expect_err("the owner role must stay the owner's");
+    assert_eq!(err.exit_code(), 2, "{err}");
+    assert!(
+        err.to_string().contains("that role is the owner's alone"),
+        "{err}"
+    );
     assert_eq!(state(&mut p), before, "a refusal changed the database");
     // The handover itself keeps the rule: the owner role moves with the
     // ownership.

@@ -168,9 +168,9 @@ fn the_former_owner_role_can_be_named() {
         &[
             "user", "transfer-ownership", "--to", "ann@acme.test", "--former-owner-role", "owner",
         ],
-        CONFLICT,
+        USAGE,
     );
-    says(&err, "the `owner` role is the owner's alone");
+    says(&err, "that role is the owner's alone");
     let err = p.refused(
         &[
             "user", "transfer-ownership", "--to", "ann@acme.test", "--former-owner-role", "boss",
