@@ -627,3 +627,34 @@ fn a_member_s_apply_sets_no_delegation_as_someone_else_s() {
         .unwrap();
     assert_eq!(made["set_by"], "fiona@acme.test", "{made}");
 }
+
+/// A member's file naming a newcomer as owner is refused with help that
+/// leads somewhere: invite them, and name them owner once they accepted
+/// (an invited owner is refused too: an owner must be active).
+#[test]
+fn a_member_s_file_making_a_newcomer_owner_is_told_the_way_there() {
+    let p = demo();
+    let olive = Some("olive@acme.test");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&p.run_as(olive, &["export"]).stdout).unwrap();
+    doc["accounts"][0]["owner"] = "newbie@acme.test".into();
+    let path = p.db.with_file_name("newbie-owner.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let err = p.refused_as(olive, &["apply", path.to_str().unwrap()], DENIED);
+    assert_eq!(
+        error_line(&err),
+        "error: accounts[0].owner: `olive@acme.test` may not make `newbie@acme.test` the owner of `Acme Ltd`: they have not joined it, and a member joins by accepting an invitation"
+    );
+    says(&err, "once they have accepted, name them as `owner`");
+    // Following it: invited, the owner left as it is.
+    doc["accounts"][0]["owner"] = "olive@acme.test".into();
+    doc["accounts"][0]["users"].as_array_mut().unwrap().push(
+        serde_json::json!({"email": "newbie@acme.test", "role": "admin", "status": "invited"}),
+    );
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let done = p.json_with(
+        &["apply", path.to_str().unwrap()],
+        &[("PORTALCTL_AS", "olive@acme.test")],
+    );
+    assert_eq!(done["created"], 1, "{done}");
+}
