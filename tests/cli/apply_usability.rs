@@ -581,3 +581,24 @@ fn prune_with_a_new_owner_deactivates_the_former_one_in_the_same_apply() {
         "{again}"
     );
 }
+
+/// A file whose accounts name each other as parent is refused at the
+/// first, as a customer named as a parent (exit 2), and makes no file.
+#[test]
+fn accounts_naming_each_other_as_parent_are_refused_as_such() {
+    let p = Portal::empty();
+    let file = p.db.with_file_name("cycle.json");
+    std::fs::write(
+        &file,
+        r#"{"preset": "portal", "accounts": [
+            {"name": "B", "kind": "customer", "parent": "A", "owner": "o@a.test"},
+            {"name": "A", "kind": "customer", "parent": "B", "owner": "o@a.test"}]}"#,
+    )
+    .unwrap();
+    let err = p.refused(&["apply", file.to_str().unwrap()], USAGE);
+    assert_eq!(
+        error_line(&err),
+        "error: accounts[0].parent: `A` is a customer (accounts[1]); a parent must be a partner account"
+    );
+    assert!(!p.db.exists(), "no database is made for a refused file");
+}
