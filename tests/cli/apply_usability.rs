@@ -598,7 +598,7 @@ fn accounts_naming_each_other_as_parent_are_refused_as_such() {
     let err = p.refused(&["apply", file.to_str().unwrap()], USAGE);
     assert_eq!(
         error_line(&err),
-        "error: accounts[0].parent: `A` is a customer (accounts[1]); a parent must be a partner account"
+        "error: accounts[0].parent: `A` is a customer (accounts[1]), whose parents lead back here; a parent must be a partner account"
     );
     assert!(!p.db.exists(), "no database is made for a refused file");
 }
