@@ -787,8 +787,10 @@ impl<'a> Review<'a> {
         if !had_access || before.is_some_and(|b| b.membership.role_id != role) {
             parts.push(format!("role `{}`", self.catalog.role(role)?.name));
         }
+        // Access given back (an activation) gives back the grants kept
+        // with it too: they are as much what it gives as the role.
         for g in &after.grants {
-            if before.is_none_or(|b| !b.grants.iter().any(|h| h.name == g.name)) {
+            if !had_access || before.is_none_or(|b| !b.grants.iter().any(|h| h.name == g.name)) {
                 parts.push(format!("`{}`", g.name));
             }
         }

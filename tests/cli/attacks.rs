@@ -658,3 +658,27 @@ fn a_member_s_file_making_a_newcomer_owner_is_told_the_way_there() {
     );
     assert_eq!(done["created"], 1, "{done}");
 }
+
+/// Activating someone gives back their areas with their role: a refusal
+/// names both, not the role alone for capabilities that come from areas.
+#[test]
+fn an_activation_refused_names_the_areas_it_would_give_back() {
+    let p = Portal::cached("attacks: apply examples/demo-customer-area.json", || {
+        let p = Portal::empty();
+        p.ok(&[
+            "apply",
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/examples/demo-customer-area.json"
+            ),
+        ]);
+        p
+    });
+    let ada = Some("ada@fjord.test");
+    p.json_as(ada, &["user", "deactivate", "--yes", "bill@fjord.test"]);
+    let err = p.refused_as(ada, &["user", "activate", "bill@fjord.test"], DENIED);
+    says(
+        error_line(&err),
+        "`ada@fjord.test` cannot give `bill@fjord.test` role `member` and `billing` and `support` in `Fjord Web AS`",
+    );
+}
