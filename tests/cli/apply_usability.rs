@@ -602,3 +602,28 @@ fn accounts_naming_each_other_as_parent_are_refused_as_such() {
     );
     assert!(!p.db.exists(), "no database is made for a refused file");
 }
+
+/// A file that merges an address into someone and names that address as
+/// owner applies, and applies again changing nothing: the merged address
+/// is the owner it was merged into.
+#[test]
+fn an_owner_named_by_an_address_the_file_merges_away_applies_twice() {
+    let p = Portal::empty();
+    let file = p.db.with_file_name("merged-owner.json");
+    std::fs::write(
+        &file,
+        r#"{"preset": "portal",
+            "people": [{"email": "a@a.test", "merged_into": "b@a.test"}],
+            "accounts": [{"name": "A", "kind": "customer", "owner": "a@a.test",
+                          "users": [{"email": "b@a.test", "role": "admin"}]}]}"#,
+    )
+    .unwrap();
+    p.ok(&["apply", file.to_str().unwrap()]);
+    let again = p.json(&["apply", file.to_str().unwrap()]);
+    assert_eq!(
+        (&again["created"], &again["updated"]),
+        (&0.into(), &0.into()),
+        "{again}"
+    );
+    assert_eq!(p.json(&["account", "show", "A"])["owner"], "b@a.test");
+}
