@@ -179,9 +179,9 @@ fn an_admin_cannot_take_the_account_by_rewriting_the_owners_email() {
     );
 }
 
-#[test]
-fn the_customer_areas_account_admin_cannot_take_the_owners_email() {
-    let p = Portal::cached("attacks: apply examples/demo-customer-area.json", || {
+/// `examples/demo-customer-area.json` applied.
+fn customer_area_demo() -> Portal {
+    Portal::cached("attacks: apply examples/demo-customer-area.json", || {
         let p = Portal::empty();
         p.ok(&[
             "apply",
@@ -191,7 +191,12 @@ fn the_customer_areas_account_admin_cannot_take_the_owners_email() {
             ),
         ]);
         p
-    });
+    })
+}
+
+#[test]
+fn the_customer_areas_account_admin_cannot_take_the_owners_email() {
+    let p = customer_area_demo();
     let err = email_change_refused(&p, "ada@fjord.test", "owen@fjord.test", "me@fjord.test");
     says(&err, "they own `Fjord Web AS`");
     // Nor the login of a member holding an area she lacks.
@@ -663,17 +668,7 @@ fn a_member_s_file_making_a_newcomer_owner_is_told_the_way_there() {
 /// names both, not the role alone for capabilities that come from areas.
 #[test]
 fn an_activation_refused_names_the_areas_it_would_give_back() {
-    let p = Portal::cached("attacks: apply examples/demo-customer-area.json", || {
-        let p = Portal::empty();
-        p.ok(&[
-            "apply",
-            concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/examples/demo-customer-area.json"
-            ),
-        ]);
-        p
-    });
+    let p = customer_area_demo();
     let ada = Some("ada@fjord.test");
     p.json_as(ada, &["user", "deactivate", "--yes", "bill@fjord.test"]);
     let err = p.refused_as(ada, &["user", "activate", "bill@fjord.test"], DENIED);
