@@ -1,9 +1,7 @@
 //! `apply`, `export` and `schema` through the binary: what a CI pipeline
 //! seeding test accounts does.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::Stdio;
 
 use serde_json::{json, Value};
 
@@ -13,32 +11,7 @@ const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.json");
 
 /// `apply` with `file_text` on stdin (`apply -`).
 fn apply_stdin(p: &Portal, args: &[&str], file_text: &str) -> Run {
-    apply_stdin_with(p, args, &[], file_text)
-}
-
-/// `apply -` with `env` on top (`PORTALCTL_AS`, ...).
-fn apply_stdin_with(p: &Portal, args: &[&str], env: &[(&str, &str)], file_text: &str) -> Run {
-    let mut all = vec!["apply", "-"];
-    all.extend(args);
-    let mut child = p
-        .command(&all, env)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(file_text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    p.apply_stdin(args, &[], file_text)
 }
 
 /// The entry of `email` among the users of a file's first account.
@@ -567,7 +540,7 @@ fn export_then_apply_restores_a_leavers_orders_and_the_operators() {
     assert_eq!(file["accounts"][0]["orders"][0]["type"], "hardware");
     // Onto an empty database, by another operator.
     let copy = Portal::empty();
-    let run = apply_stdin_with(&copy, &[], &[("USER", "ci")], &exported);
+    let run = copy.apply_stdin(&[], &[("USER", "ci")], &exported);
     assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     assert_eq!(copy.ok(&["export"]), exported);
     let chairs = copy.json(&["order", "show", "4"]);
@@ -1004,7 +977,7 @@ fn an_external_admin_refusal_names_its_field_and_a_member_is_checked_like_the_co
     );
     // Una, a user of the partner, does not even see its customer: to her
     // it is an account the file would make, as one that is not there is.
-    let run = apply_stdin_with(&p, &[], &[("PORTALCTL_AS", "una@harbour.test")], &more);
+    let run = p.apply_stdin(&[], &[("PORTALCTL_AS", "una@harbour.test")], &more);
     assert_eq!(run.code, DENIED, "{}", run.stderr);
     says(
         error_line(&run.stderr),
@@ -2150,8 +2123,7 @@ fn an_owner_hands_the_account_over_and_demotes_themselves_in_one_file() {
             u["role"] = "user".into();
         }
     }
-    let run = apply_stdin_with(
-        &p,
+    let run = p.apply_stdin(
         &[],
         &[("PORTALCTL_AS", "olive@acme.test")],
         &doc.to_string(),
@@ -2166,8 +2138,7 @@ fn an_owner_hands_the_account_over_and_demotes_themselves_in_one_file() {
     let fiona = p.json(&["user", "show", "fiona@acme.test", "--account", "Acme Ltd"]);
     assert_eq!(fiona["owner"], true, "{fiona}");
     // Applied again by the new owner, nothing is left to do.
-    let again = apply_stdin_with(
-        &p,
+    let again = p.apply_stdin(
         &[],
         &[("PORTALCTL_AS", "fiona@acme.test")],
         &doc.to_string(),
@@ -2207,7 +2178,7 @@ fn a_refused_handover_names_the_owner_to_be_as_such() {
     }
     let before = p.dump();
     let owen = [("PORTALCTL_AS", "owen@fjord.test")];
-    let run = apply_stdin_with(&p, &["--prune", "--yes"], &owen, &doc.to_string());
+    let run = p.apply_stdin(&["--prune", "--yes"], &owen, &doc.to_string());
     assert_eq!(run.code, DENIED, "{}", run.stderr);
     says(
         &run.stderr,
@@ -2216,7 +2187,7 @@ fn a_refused_handover_names_the_owner_to_be_as_such() {
     assert!(!run.stderr.contains("(the owner) "), "{}", run.stderr);
     assert_eq!(p.dump(), before, "a refusal changes nothing");
     // Without the prune it goes through.
-    let run = apply_stdin_with(&p, &[], &owen, &doc.to_string());
+    let run = p.apply_stdin(&[], &owen, &doc.to_string());
     assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     let ada = p.json(&["user", "show", "ada@fjord.test"]);
     assert_eq!(ada["owner"], true, "{ada}");

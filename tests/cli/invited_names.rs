@@ -4,9 +4,6 @@
 //! person gave themselves, by any command, and names the invitation
 //! without renaming the person.
 
-use std::io::Write;
-use std::process::Stdio;
-
 use serde_json::Value;
 
 use crate::support::{rewind, schema_version, version_before, Portal, Run, ACCOUNT, NOW, SUCCESS};
@@ -35,25 +32,7 @@ fn portal() -> Portal {
 /// `apply -` of `file_text` as `who` (`None`: the operator).
 fn apply_as(p: &Portal, who: Option<&str>, file_text: &str) -> Run {
     let env: Vec<(&str, &str)> = who.map(|w| ("PORTALCTL_AS", w)).into_iter().collect();
-    let mut child = p
-        .command(&["apply", "-", "--json", "--no-send"], &env)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(file_text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    p.apply_stdin(&["--json", "--no-send"], &env, file_text)
 }
 
 /// Everything Acme's admin may read about `email` in Acme, as text: the

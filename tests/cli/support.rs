@@ -286,6 +286,33 @@ impl Portal {
         Portal::with_preset("portal")
     }
 
+    /// `apply -` with `args` after it, `env` on top (`PORTALCTL_AS`, ...),
+    /// and `file_text` on stdin.
+    pub fn apply_stdin(&self, args: &[&str], env: &[(&str, &str)], file_text: &str) -> Run {
+        use std::io::Write as _;
+        let mut all = vec!["apply", "-"];
+        all.extend(args);
+        let mut child = self
+            .command(&all, env)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(file_text.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
+
     /// The command line `args` as a process, not started yet: this portal's
     /// database and clock, the OS user `tester`, none of the `PORTALCTL_*`
     /// settings of the environment the tests run in, no terminal on stdin,
