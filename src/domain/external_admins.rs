@@ -32,7 +32,7 @@ use crate::view::{ExternalEndedView, MemberView};
 
 /// The customer account named and the partner it belongs to.
 fn customer_and_partner(tx: &dyn Tx, ctx: &Ctx, name: &str) -> Result<(Account, Account)> {
-    let customer = find_customer_reached(tx, ctx, name, &[caps::EXTERNAL_ADMINS_MANAGE])?;
+    let customer = find_customer_reached(tx, ctx, name, &[caps::EXTERNAL_ADMINS_MANAGE.into()])?;
     match (customer.kind, customer.parent_id) {
         (AccountKind::Customer, Some(parent)) => {
             let partner = tx.account(parent)?;

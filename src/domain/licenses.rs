@@ -7,7 +7,7 @@ use super::visibility::resolve_account_of;
 use super::{find_account, find_customer_reached, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    parse_name, Account, AccountKind, Allocation, Capability, License, ShippingAddress, Text,
+    parse_name, Account, AccountKind, Allocation, Capability, License, Need, ShippingAddress, Text,
 };
 use crate::store::Tx;
 use crate::view::{AllocationView, LicenseView, ProductView};
@@ -100,12 +100,7 @@ fn ensure_partner(account: &Account) -> Result<()> {
 
 /// Finds a customer account by name, as someone who holds one of `reach`
 /// in its partner (see [`find_customer_reached`]).
-pub(super) fn find_customer(
-    tx: &dyn Tx,
-    ctx: &Ctx,
-    name: &str,
-    reach: &[Capability],
-) -> Result<Account> {
+pub(super) fn find_customer(tx: &dyn Tx, ctx: &Ctx, name: &str, reach: &[Need]) -> Result<Account> {
     let customer = find_customer_reached(tx, ctx, name, reach)?;
     if customer.kind != AccountKind::Customer {
         return Err(Error::invalid(format!(
@@ -321,7 +316,7 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let customer = find_customer(tx, &w.ctx, &req.customer, &[caps::LICENSES_ALLOCATE])?;
+            let customer = find_customer(tx, &w.ctx, &req.customer, &[caps::LICENSES_ALLOCATE.into()])?;
             let partner = partner_for(tx, &w.ctx, req.account.as_deref(), &customer)?;
             authorize(tx, catalog, &w.ctx, &partner, caps::LICENSES_ALLOCATE)?;
             ensure_customer_of(tx, &customer, &partner)?;
@@ -378,7 +373,7 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let catalog = w.catalog()?;
-            let allocators = [caps::LICENSES_ALLOCATE];
+            let allocators = [caps::LICENSES_ALLOCATE.into()];
             let from = find_customer(tx, &w.ctx, &req.from, &allocators)?;
             let to = find_customer(tx, &w.ctx, &req.to, &allocators)?;
             let partner = partner_for(tx, &w.ctx, req.account.as_deref(), &from)?;

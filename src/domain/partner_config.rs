@@ -196,7 +196,12 @@ impl Portal {
     pub(crate) fn account_rfi(&mut self, customer: &str, account: Option<&str>) -> Result<RfiView> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let customer = find_customer(&*tx, &self.ctx, customer, &[caps::ACCOUNT_CONFIG])?;
+        let customer = find_customer(
+            &*tx,
+            &self.ctx,
+            customer,
+            &[caps::ACCOUNT_CONFIG.to("prepare a customer's RFI")],
+        )?;
         let partner = match (account, customer.parent_id) {
             (Some(name), _) => find_account(&*tx, &self.ctx, name)?,
             (None, Some(parent)) => tx.account(parent)?,

@@ -7,9 +7,7 @@
 use super::access::{authority, authorize, caps, Access};
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
-use crate::model::{
-    Account, AccountKind, Capability, Email, MemberStatus, Membership, Need, Person,
-};
+use crate::model::{Account, AccountKind, Email, MemberStatus, Membership, Need, Person};
 use crate::store::Tx;
 
 /// How many accounts a "which one?" error names.
@@ -31,7 +29,7 @@ pub(crate) fn find_customer_reached(
     tx: &dyn Tx,
     ctx: &Ctx,
     name: &str,
-    reach: &[Capability],
+    reach: &[Need],
 ) -> Result<Account> {
     let name = name.trim();
     let found = tx.account_named(name)?;
@@ -64,13 +62,7 @@ pub(crate) fn find_customer_reached(
 /// belongs to a single partner and may not do there what `reach` lets
 /// them is told so, as for any name; anyone else is told they are not a
 /// member of the account named.
-fn unreached(
-    tx: &dyn Tx,
-    ctx: &Ctx,
-    email: &Email,
-    name: &str,
-    reach: &[Capability],
-) -> Result<Error> {
+fn unreached(tx: &dyn Tx, ctx: &Ctx, email: &Email, name: &str, reach: &[Need]) -> Result<Error> {
     let refusal = not_a_member(email, name);
     let (Some(&need), Some(me)) = (reach.first(), tx.person_by_email(email.as_str())?) else {
         return Ok(refusal);
@@ -125,12 +117,12 @@ fn partner_reaches(
     catalog: &Catalog,
     ctx: &Ctx,
     parent: i64,
-    reach: &[Capability],
+    reach: &[Need],
 ) -> Result<bool> {
     match authority(tx, catalog, ctx, &tx.account(parent)?) {
-        Ok(who) => Ok(std::iter::once(&caps::CUSTOMERS_MANAGE)
-            .chain(reach)
-            .any(|c| who.holds(*c))),
+        Ok(who) => Ok(std::iter::once(caps::CUSTOMERS_MANAGE)
+            .chain(reach.iter().map(|n| n.cap))
+            .any(|c| who.holds(c))),
         Err(Error::Denied(_)) => Ok(false),
         Err(e) => Err(e),
     }

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, USAGE};
+use crate::support::{error_line, says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, USAGE};
 
 const MSP_ADMIN: &str = "ada@acme.test";
 const MSP_USER: &str = "uma@acme.test";
@@ -334,6 +334,12 @@ fn only_msp_administrators_prepare_a_customer_rfi() {
         DENIED,
     );
     assert!(err.contains("account.config"), "{err}");
+    // Refused for what they asked, a read: not as if they had tried to
+    // change the configuration.
+    says(
+        error_line(&err),
+        &format!("`{MSP_USER}` may not prepare a customer's RFI in `{ACCOUNT}`"),
+    );
     // The other partner's administrator cannot reach Acme's customer.
     p.refused_as(
         Some(OTHER_ADMIN),
