@@ -33,7 +33,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 use self::columns::{at, json_col, keyword, keyword_col, limit, qualified};
-pub(crate) use self::database::{default_path, known_version, NewFile};
+pub(crate) use self::database::{default_path, known_version, Damaged, NewFile};
 pub(crate) use self::status::{MailCounts, StatusCounts};
 use crate::error::Result;
 use crate::model::{

@@ -179,3 +179,48 @@ fn status_reports_a_page_the_integrity_check_cannot_read() {
     says(&run.stdout, "integrity check      FAILED");
     says(&run.stdout, "malformed");
 }
+
+/// A file cut short (a copy interrupted) cannot even be opened: `status`
+/// still reports the file and the damage as the integrity check's finding
+/// and fails (exit 4) with one `error:` line; other commands fail on it
+/// saying the file is damaged.
+#[test]
+fn status_reports_a_truncated_file_and_fails() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    rusqlite::Connection::open(&p.db)
+        .unwrap()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+    let bytes = std::fs::read(&p.db).unwrap();
+    std::fs::write(&p.db, &bytes[..8192]).unwrap();
+
+    let run = p.run(&["--json", "status"]);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["database"], p.db.display().to_string());
+    assert_eq!(v["integrity_ok"], false, "{v}");
+    assert!(v["audit_chain_ok"].is_null(), "not checked: {v}");
+    assert!(v["accounts"].is_null(), "{v}");
+    says(&v["problems"][0].to_string(), "integrity: ");
+    says(&v["problems"][0].to_string(), "malformed");
+    let error: serde_json::Value = serde_json::from_str(run.stderr.trim()).unwrap();
+    assert_eq!(error["error"]["kind"], "conflict", "{error}");
+
+    let table = p.run(&["status"]);
+    assert_eq!(table.code, CONFLICT, "{}", table.stderr);
+    says(&table.stdout, "integrity check      FAILED");
+    says(&table.stdout, "audit chain          not checked");
+    let errors: Vec<&str> = table
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", table.stderr);
+    says(errors[0], "fails its integrity check");
+    assert!(!table.stderr.contains("panicked"), "{}", table.stderr);
+
+    let list = p.run(&["user", "list"]);
+    assert_eq!(list.code, 1, "{}", list.stderr);
+    says(error_line(&list.stderr), "the database file is damaged");
+}
