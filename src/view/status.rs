@@ -33,7 +33,8 @@ pub(crate) struct StatusView {
     pub mail_pending: Option<i64>,
     /// Outbox emails given up on; operator only (`null` for a member).
     pub mail_failed: Option<i64>,
-    /// Whether `PRAGMA integrity_check` passes.
+    /// Whether `PRAGMA integrity_check` and `PRAGMA foreign_key_check`
+    /// pass.
     pub integrity_ok: bool,
     /// Whether the audit chain verifies (as `audit verify` does); `null`
     /// when the file is too damaged to read it.

@@ -224,3 +224,33 @@ fn status_reports_a_truncated_file_and_fails() {
     assert_eq!(list.code, 1, "{}", list.stderr);
     says(error_line(&list.stderr), "the database file is damaged");
 }
+
+/// A row naming one that does not exist (a membership's role deleted
+/// behind portalctl's back) fails the integrity check: `status` names the
+/// table, the row and the table it points to, and exits 4.
+#[test]
+fn status_fails_on_a_reference_to_a_row_that_does_not_exist() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    let id = p.text("SELECT m.id FROM memberships m JOIN people p ON p.id = m.person_id WHERE p.email = 'ann@acme.test'");
+    rusqlite::Connection::open(&p.db)
+        .unwrap()
+        .execute_batch(&format!(
+            "PRAGMA foreign_keys = OFF; UPDATE memberships SET role_id = 9999 WHERE id = {id}"
+        ))
+        .unwrap();
+    let run = p.run(&["--json", "status"]);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["integrity_ok"], false, "{v}");
+    assert_eq!(v["audit_chain_ok"], true, "{v}");
+    assert_eq!(
+        v["problems"][0],
+        format!("integrity: foreign key: `memberships` row {id} names a `roles` row that does not exist"),
+        "{v}"
+    );
+    let table = p.run(&["status"]);
+    assert_eq!(table.code, CONFLICT, "{}", table.stderr);
+    says(&table.stdout, "integrity check      FAILED");
+    says(error_line(&table.stderr), "fails its integrity check");
+}
