@@ -38,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0018_order_refs_ignore_case.sql"),
     include_str!("../../migrations/0019_delegation_setter.sql"),
     include_str!("../../migrations/0020_invited_name.sql"),
+    include_str!("../../migrations/0021_outbox_inviter.sql"),
 ];
 
 /// Tables every portalctl schema has held since migration 1, and which

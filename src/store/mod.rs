@@ -269,7 +269,8 @@ seam! {
         /// The oldest pending email due at `now` (its next attempt time,
         /// if any, reached).
         fn next_due_message(&self, now: Timestamp) -> Result<Option<OutboxMessage>>;
-        /// Writes an email's delivery fields: state, attempts, times, error.
+        /// Writes an email's delivery fields (state, attempts, times, error) and
+        /// its subject and body, as written when it is sent.
         fn update_message(&self, message: &OutboxMessage) -> Result<()>;
         /// Whether an email of this invitation was ever queued, in any
         /// state since.

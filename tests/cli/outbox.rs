@@ -535,3 +535,28 @@ fn a_cancelled_emails_reason_is_shown_with_its_state() {
     assert_eq!(listed[0]["cancelled_reason"], "the invitation was revoked");
     assert_eq!(listed[0]["last_error"], serde_json::Value::Null);
 }
+
+/// A queued invitation email is written when it is sent: a role changed
+/// meanwhile is the role it names, the one its token gives.
+#[test]
+fn a_queued_invitation_names_the_role_it_gives_when_sent() {
+    let p = ready();
+    p.invite(ANN, "admin", ACCOUNT);
+    p.ok(&["--yes", "user", "set-role", ANN, "user"]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mail");
+    let report = p.json(&["outbox", "send", "--to-dir", out.to_str().unwrap()]);
+    assert_eq!(report["sent"], 1, "{report}");
+    let mail = &decode(&[out.join("outbox-1.eml")])[0];
+    assert_eq!(
+        mail["subject"], "Invitation to join Acme Ltd as user",
+        "{mail}"
+    );
+    let text = mail["text"].as_str().unwrap();
+    says(text, "with the role user.");
+    assert!(!text.contains("role admin"), "{text}");
+    assert_eq!(p.json(&["user", "accept", &token_in(mail)])["role"], "user");
+    // The outbox shows what was sent.
+    let listed = outbox(&p, &[]);
+    assert_eq!(listed[0]["subject"], "Invitation to join Acme Ltd as user");
+}
