@@ -129,6 +129,8 @@ seam! {
         fn setting(&self, key: &str) -> Result<Option<String>>;
         /// Sets a setting.
         fn put_setting(&self, key: &str, value: &str) -> Result<()>;
+        /// Removes a setting, so that it is unset (its default applies).
+        fn delete_setting(&self, key: &str) -> Result<()>;
 
         // Roles and grant bundles.
 
