@@ -10,8 +10,10 @@ use crate::error::{Outcome, Result};
 /// so that a health check can rely on the exit code.
 pub(crate) fn status(s: &Session) -> Result<Outcome> {
     let path = s.db_path()?;
-    let view = match s.portal() {
-        Ok(mut portal) => portal.status(&path)?,
+    // Damage found opening the file or reading what `status` counts is
+    // reported alike.
+    let view = match s.portal().and_then(|mut portal| portal.status(&path)) {
+        Ok(view) => view,
         Err(e) => damaged_status(&path, &e).ok_or(e)?,
     };
     s.out.item(&view)?;

@@ -151,14 +151,36 @@ fn status_fails_on_a_file_that_fails_its_integrity_check() {
 #[test]
 fn status_reports_a_page_the_integrity_check_cannot_read() {
     let p = Portal::new();
+    overwrite_root_page(&p, "audit_by_actor");
+    let run = p.run(&["status"]);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    says(&run.stdout, "integrity check      FAILED");
+    says(&run.stdout, "malformed");
+}
+
+/// A table `status` counts, too damaged to read: the report says so
+/// (exit 4), as for a file too damaged to open.
+#[test]
+fn status_reports_a_table_it_cannot_count() {
+    let p = Portal::new();
+    overwrite_root_page(&p, "memberships");
+    let run = p.run(&["status"]);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    says(&run.stdout, "integrity check      FAILED");
+    says(&run.stdout, "malformed");
+    says(error_line(&run.stderr), "fails its integrity check");
+}
+
+/// Writes over the first bytes of the root page of `name`.
+fn overwrite_root_page(p: &Portal, name: &str) {
     let (page, size) = {
         let conn = rusqlite::Connection::open(&p.db).unwrap();
         conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
             .unwrap();
         let page: i64 = conn
             .query_row(
-                "SELECT rootpage FROM sqlite_schema WHERE name = 'audit_by_actor'",
-                [],
+                "SELECT rootpage FROM sqlite_schema WHERE name = ?1",
+                [name],
                 |r| r.get(0),
             )
             .unwrap();
@@ -174,10 +196,6 @@ fn status_reports_a_page_the_integrity_check_cannot_read() {
             .unwrap();
         file.write_all(&[0xff; 64]).unwrap();
     }
-    let run = p.run(&["status"]);
-    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
-    says(&run.stdout, "integrity check      FAILED");
-    says(&run.stdout, "malformed");
 }
 
 /// A file cut short (a copy interrupted) cannot even be opened: `status`
