@@ -208,7 +208,8 @@ pub(crate) const EXIT_CODES: &[(u8, &str, &str)] = &[
 const DENIED: u8 = 5;
 
 /// The exit code of a conflict. A broken audit chain is one: `audit
-/// verify` fails with it, and `status` exits with it too.
+/// verify` fails with it, and `status` refuses with it too, after its
+/// report.
 const CONFLICT: u8 = 4;
 
 /// How a command that ran ends.
@@ -219,10 +220,6 @@ pub enum Outcome {
     /// It answered "no" (`can`): exit 5 like a refusal, so that `if
     /// portalctl can ...` works in a script, with the answer printed.
     No,
-    /// It reported a file that fails its integrity check or a broken audit
-    /// chain (`status`): exit as `audit verify` does on a broken chain, so
-    /// that a health check fails, with the whole report printed.
-    Unsound,
 }
 
 impl Outcome {
@@ -231,7 +228,6 @@ impl Outcome {
         match self {
             Outcome::Done => 0,
             Outcome::No => DENIED,
-            Outcome::Unsound => CONFLICT,
         }
     }
 }
@@ -267,7 +263,7 @@ mod tests {
                 e.kind()
             );
         }
-        for outcome in [Outcome::Done, Outcome::No, Outcome::Unsound] {
+        for outcome in [Outcome::Done, Outcome::No] {
             assert!(EXIT_CODES
                 .iter()
                 .any(|(code, _, _)| *code == outcome.exit_code()));

@@ -191,6 +191,10 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "portalctl settings set mail-from \"Acme Portal <portal@acme.test>\"",
         "portalctl settings set mail-max-attempts 5",
     ]),
+    ("settings unset", &[
+        "portalctl settings unset support-email",
+        "portalctl settings unset mail-retry-after",
+    ]),
     ("settings show", &["portalctl settings show", "portalctl settings show mail-from"]),
     ("apply", &[
         "portalctl apply seed.json --dry-run",

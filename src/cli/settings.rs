@@ -18,6 +18,13 @@ pub(crate) enum SettingsCommand {
         /// Its new value, such as `"Acme Portal <portal@acme.test>"`.
         value: String,
     },
+    /// Unset a setting: mail-max-attempts and mail-retry-after go back to
+    /// their defaults, support-email to none (no duplicate notices), and
+    /// mail-from to none, which stops `outbox send` until one is set.
+    Unset {
+        /// The setting.
+        key: String,
+    },
     /// Show every setting with its value, or the one named.
     Show {
         /// Only this setting.
@@ -30,6 +37,9 @@ pub(crate) fn run(s: &Session, cmd: SettingsCommand) -> Result<()> {
         SettingsCommand::Set { key, value } => s
             .out
             .list(&[s.portal()?.settings_set(&key, &value)?], "settings"),
+        SettingsCommand::Unset { key } => {
+            s.out.list(&[s.portal()?.settings_unset(&key)?], "settings")
+        }
         SettingsCommand::Show { key } => s
             .out
             .list(&s.portal()?.settings_show(key.as_deref())?, "settings"),

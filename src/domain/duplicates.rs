@@ -48,6 +48,7 @@ fn duplicate_notice(
         last_attempt_at: None,
         next_attempt_at: None,
         ended_at: None,
+        inviter: None,
     }
 }
 

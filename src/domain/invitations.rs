@@ -260,10 +260,7 @@ fn issue(
     resend_count: i64,
 ) -> Result<(String, Invitation)> {
     let Invitee {
-        membership,
-        person,
-        account,
-        role,
+        membership, person, ..
     } = to;
     let (tx, ctx) = (w.tx, &w.ctx);
     let (token, hash) = new_token(w);
@@ -280,32 +277,13 @@ fn issue(
     invitation.id = tx.insert_invitation(&invitation)?;
     if send {
         let inviter = inviter(tx, ctx)?;
-        let (greeting, name_hint) = match person.known_name() {
-            Some(name) => (format!("Hello {name}"), ""),
-            None => (
-                "Hello".to_string(),
-                "Add --name \"Your Name\" to give the name the portal shows for you.\n\n",
-            ),
-        };
+        let (subject, body) = invitation_email(&inviter, to, invitation.expires_at);
         tx.enqueue(&OutboxMessage {
             id: 0,
             kind: "invitation".into(),
             recipient: person.email.to_string(),
-            subject: format!("Invitation to join {} as {}", account.name, role.name),
-            body: format!(
-                "{greeting},\n\n\
-                 {inviter} has invited you to join {} on the portal, with the role {}.\n\n\
-                 To accept, run:\n\n\
-                 {TOKEN_LINE}\n\n\
-                 {name_hint}\
-                 The invitation expires on {} ({}).\n\
-                 If you already use the portal, your existing login gives you access: \
-                 no new password is needed.\n",
-                account.name,
-                role.name,
-                long_date(invitation.expires_at),
-                invitation.expires_at,
-            ),
+            subject,
+            body,
             created_at: ctx.now,
             sent_at: None,
             state: OutboxState::Pending,
@@ -315,9 +293,68 @@ fn issue(
             last_attempt_at: None,
             next_attempt_at: None,
             ended_at: None,
+            inviter: Some(inviter),
         })?;
     }
     Ok((token, invitation))
+}
+
+/// The subject and body of the email of an invitation to `to` that
+/// expires at `expires_at`, sent by `inviter`; the body holds the token
+/// line, filled in when it is sent.
+fn invitation_email(inviter: &str, to: &Invitee<'_>, expires_at: Timestamp) -> (String, String) {
+    let Invitee {
+        person,
+        account,
+        role,
+        ..
+    } = to;
+    let (greeting, name_hint) = match person.known_name() {
+        Some(name) => (format!("Hello {name}"), ""),
+        None => (
+            "Hello".to_string(),
+            "Add --name \"Your Name\" to give the name the portal shows for you.\n\n",
+        ),
+    };
+    let subject = format!("Invitation to join {} as {}", account.name, role.name);
+    let body = format!(
+        "{greeting},\n\n\
+         {inviter} has invited you to join {} on the portal, with the role {}.\n\n\
+         To accept, run:\n\n\
+         {TOKEN_LINE}\n\n\
+         {name_hint}\
+         The invitation expires on {} ({}).\n\
+         If you already use the portal, your existing login gives you access: \
+         no new password is needed.\n",
+        account.name,
+        role.name,
+        long_date(expires_at),
+        expires_at,
+    );
+    (subject, body)
+}
+
+/// The email of the invitation `invitation_id` as it stands now, sent by
+/// `inviter`: the role, account, name and expiry it names are what
+/// accepting gives at the moment it is sent, whatever changed since it
+/// was queued (`user set-role`, an expiry cut to a shorter access).
+pub(super) fn current_invitation_email(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    invitation_id: i64,
+    inviter: &str,
+) -> Result<(String, String)> {
+    let invitation = tx.invitation(invitation_id)?.ok_or_else(|| {
+        anyhow::anyhow!("an outbox email refers to missing invitation {invitation_id}")
+    })?;
+    let membership = tx.membership(invitation.membership_id)?;
+    let to = Invitee {
+        membership: &membership,
+        person: &tx.person(membership.person_id)?,
+        account: &tx.account(membership.account_id)?,
+        role: catalog.role(membership.role_id)?,
+    };
+    Ok(invitation_email(inviter, &to, invitation.expires_at))
 }
 
 /// The login an invitation into `account` reuses, if `email` has one. A

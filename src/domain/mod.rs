@@ -77,6 +77,7 @@ pub(crate) use order_names::OrderName;
 pub(crate) use orders::{NewOrder, OrderFilter};
 pub(crate) use people::PersonEdit;
 pub(crate) use policies::{NewPolicy, PolicyEdit};
+pub(crate) use status::{damaged_status, verdict};
 pub(crate) use timezones::{check_country, LocationInput};
 pub(crate) use visibility::{
     find_account, find_customer_reached, find_person, knows_account, member_in, not_a_member,

@@ -22,7 +22,7 @@ use serde_json::json;
 use super::access::ensure_operator;
 use super::audit::Change;
 use super::gate::Write;
-use super::invitations::{fill_token, new_token};
+use super::invitations::{current_invitation_email, fill_token, new_token};
 use super::settings::Delivery;
 use super::{Catalog, Portal};
 use crate::error::{Error, Result};
@@ -327,6 +327,12 @@ fn claim(w: &Write<'_>, delivery: &Delivery) -> Result<Claim> {
                     OutboxState::Failed,
                     "the email has no line for its token".into(),
                 );
+            }
+            // Written now, it says what accepting gives now.
+            if let Some(inviter) = &m.inviter {
+                let catalog = w.catalog()?;
+                (m.subject, m.body) =
+                    current_invitation_email(w.tx, catalog, invitation_id, inviter)?;
             }
             let (token, hash) = new_token(w);
             let text = fill_token(&m.body, &token).ok_or_else(|| {
@@ -756,5 +762,48 @@ mod tests {
         assert_eq!(backoff(five, 4), Duration::minutes(40));
         assert_eq!(backoff(five, 60), Duration::hours(24));
         assert_eq!(backoff(Duration::days(7), 1), Duration::hours(24));
+    }
+
+    /// What a queued invitation email says is what accepting gives when
+    /// it is sent: the role set since. An email
+    /// queued before the inviter was kept goes out as queued.
+    #[test]
+    fn an_invitation_email_is_written_when_it_is_sent() {
+        let mut p = ready_portal();
+        invite(&mut p, "ann@acme.test");
+        p.set_role(&email("ann@acme.test"), "manager", None, None)
+            .expect("set-role");
+        let mut mailer = Scripted::default();
+        p.outbox_send(&mut mailer, None).expect("send");
+        let mail = &mailer.handed[0];
+        assert_eq!(mail.subject, "Invitation to join Acme as manager");
+        assert!(
+            mail.text.contains("with the role manager."),
+            "{}",
+            mail.text
+        );
+        let sent = p.outbox_list(None, None).expect("list").remove(0);
+        assert_eq!(sent.subject, mail.subject, "the outbox keeps what was sent");
+
+        invite(&mut p, "bob@acme.test");
+        let mut queued = p
+            .outbox_list(Some(OutboxState::Pending), None)
+            .expect("list");
+        let old = OutboxMessage {
+            inviter: None,
+            subject: "As queued".into(),
+            ..queued.remove(0)
+        };
+        p.write(|w| {
+            w.tx.cancel_invitation_messages(
+                old.invitation_id.expect("an invitation"),
+                "x",
+                w.ctx.now,
+            )
+        })
+        .expect("cancelled");
+        p.write(|w| w.tx.enqueue(&old)).expect("enqueue");
+        p.outbox_send(&mut mailer, None).expect("send");
+        assert_eq!(mailer.handed[1].subject, "As queued");
     }
 }

@@ -184,6 +184,31 @@ impl Portal {
             view(w.tx, k)
         })
     }
+
+    /// Returns a setting to unset: its default applies again, or, for
+    /// one without a default (`mail-from`, `support-email`), none is
+    /// set. Unsetting `mail-from` stops `outbox send` until one is set,
+    /// as in a new database. A setting already unset is left as it is
+    /// and nothing is recorded.
+    pub(crate) fn settings_unset(&mut self, key: &str) -> Result<SettingView> {
+        ensure_operator(&self.ctx, "change the settings")?;
+        self.write(|w| {
+            w.catalog()?;
+            let k = known(key)?;
+            let Some(before) = w.tx.setting(k.key)? else {
+                return view(w.tx, k);
+            };
+            w.tx.delete_setting(k.key)?;
+            w.record(Change {
+                action: "settings.unset",
+                account: None,
+                target: Some(k.key.to_string()),
+                before: Some(json!({ "value": before }).into()),
+                after: Some(json!({ "value": null }).into()),
+            });
+            view(w.tx, k)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -214,6 +239,45 @@ mod tests {
         let attempts = p.settings_show(Some("mail-max-attempts")).expect("show");
         assert_eq!(attempts[0].value, None);
         assert_eq!(attempts[0].default.as_deref(), Some("5"));
+    }
+
+    /// Unset, a setting's default applies again; an optional one is none.
+    #[test]
+    fn unset_returns_a_setting_to_its_default() {
+        let mut p = seeded("portal");
+        p.settings_set("mail-from", "portal@acme.test")
+            .expect("set");
+        p.settings_set("support-email", "help@acme.test")
+            .expect("set");
+        p.settings_set("mail-max-attempts", "9").expect("set");
+        let unset = p.settings_unset("support-email").expect("unset");
+        assert_eq!(unset.value, None);
+        let tx = p.gate.read(p.ctx.now).expect("reads");
+        assert_eq!(support_email(&*tx).expect("reads"), None);
+        assert_eq!(Delivery::load(&*tx).expect("loads").max_attempts, 9);
+        drop(tx);
+        p.settings_unset(" mail-max-attempts ").expect("unset");
+        let tx = p.gate.read(p.ctx.now).expect("reads");
+        assert_eq!(
+            Delivery::load(&*tx).expect("loads").max_attempts,
+            i64::from(DEFAULT_MAX_ATTEMPTS)
+        );
+        drop(tx);
+        p.settings_unset("mail-from").expect("unset");
+        let tx = p.gate.read(p.ctx.now).expect("reads");
+        assert_eq!(Delivery::load(&*tx).expect_err("no sender").exit_code(), 4);
+        drop(tx);
+        assert_eq!(
+            p.settings_unset("colour").expect_err("unknown").exit_code(),
+            2
+        );
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        assert_eq!(
+            p.settings_unset("mail-retry-after")
+                .expect_err("member")
+                .exit_code(),
+            5
+        );
     }
 
     #[test]

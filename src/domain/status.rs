@@ -14,7 +14,7 @@ use super::audit::verify_chain;
 use super::{Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Capability, MemberStatus};
-use crate::store::{known_version, StatusCounts, Tx};
+use crate::store::{known_version, Damaged, StatusCounts, Tx};
 use crate::view::StatusView;
 
 impl Portal {
@@ -50,21 +50,63 @@ impl Portal {
         }
         Ok(StatusView {
             database: database.display().to_string(),
-            schema_version: tx.schema_version()?,
+            schema_version: Some(tx.schema_version()?),
             schema_current: known_version(),
             preset: tx.setting("preset")?,
             scope,
-            accounts: counts.accounts,
+            accounts: Some(counts.accounts),
             members: counts.members,
             pending_invitations: counts.pending_invitations,
             pending_orders: counts.pending_orders,
             mail_pending: mail.map(|m| m.pending),
             mail_failed: mail.map(|m| m.failed),
             integrity_ok,
-            audit_chain_ok,
+            audit_chain_ok: Some(audit_chain_ok),
             problems,
         })
     }
+}
+
+/// What `status` reports on a file too damaged to open (`error` says so,
+/// see [`Damaged`]): the file and the damage as the integrity check's
+/// finding, nothing it would have to read. `None` for any other error.
+/// What SQLite says of the damage names no account's data, so a member
+/// is shown it too.
+pub(crate) fn damaged_status(database: &Path, error: &Error) -> Option<StatusView> {
+    let damage = Damaged::in_error(error)?;
+    Some(StatusView {
+        database: database.display().to_string(),
+        schema_version: None,
+        schema_current: known_version(),
+        preset: None,
+        scope: "nothing: the file cannot be read".to_string(),
+        accounts: None,
+        members: None,
+        pending_invitations: None,
+        pending_orders: None,
+        mail_pending: None,
+        mail_failed: None,
+        integrity_ok: false,
+        audit_chain_ok: None,
+        problems: vec![format!("integrity: {}", damage.0)],
+    })
+}
+
+/// The refusal `status` ends with (exit 4, after the whole report) when
+/// the file fails its integrity check or its audit chain is broken, so a
+/// health check can rely on the exit code; `None` when both pass.
+pub(crate) fn verdict(view: &StatusView) -> Option<Error> {
+    let chain_broken = view.audit_chain_ok == Some(false);
+    let what = match (view.integrity_ok, chain_broken) {
+        (true, false) => return None,
+        (false, false) => "fails its integrity check",
+        (true, true) => "has a broken audit chain",
+        (false, true) => "fails its integrity check and has a broken audit chain",
+    };
+    Some(
+        Error::conflict(format!("`{}` {what}", view.database))
+            .help("see the problems `portalctl status` lists; restore the file from a backup"),
+    )
 }
 
 /// The counts an actor is shown: `None` for one they may see in none of
@@ -161,11 +203,41 @@ mod tests {
         assert_eq!(fay.pending_invitations, Some(0));
         p.ctx.actor = Actor::Member(email("una@acme.test"));
         let una = p.status(db).expect("una's");
-        assert_eq!(una.accounts, 1);
+        assert_eq!(una.accounts, Some(1));
         assert_eq!(
             (una.members, una.pending_invitations, una.pending_orders),
             (None, None, None),
             "{una:?}"
         );
+    }
+
+    /// A file too damaged to open is reported, failing its integrity
+    /// check with SQLite's words; any other error is not a report.
+    #[test]
+    fn only_damage_is_reported_as_a_failed_integrity_check() {
+        let db = Path::new("half.db");
+        let damaged = Error::Internal(anyhow::Error::new(Damaged(
+            "disk image is malformed".into(),
+        )));
+        let view = damaged_status(db, &damaged).expect("a report");
+        assert!(!view.integrity_ok);
+        assert_eq!(view.audit_chain_ok, None);
+        assert_eq!(view.problems, ["integrity: disk image is malformed"]);
+        let refusal = verdict(&view).expect("it fails");
+        assert_eq!(refusal.exit_code(), 4);
+        assert_eq!(refusal.to_string(), "`half.db` fails its integrity check");
+        assert!(damaged_status(db, &Error::not_found("no database")).is_none());
+        assert!(damaged_status(db, &Error::Internal(anyhow::anyhow!("io"))).is_none());
+    }
+
+    /// Sound, `status` ends well; a broken chain alone fails it too.
+    #[test]
+    fn the_verdict_is_the_checks() {
+        let mut p = seeded("portal");
+        let mut view = p.status(Path::new("portal.db")).expect("a report");
+        assert!(verdict(&view).is_none(), "{view:?}");
+        view.audit_chain_ok = Some(false);
+        let refusal = verdict(&view).expect("it fails");
+        assert_eq!(refusal.to_string(), "`portal.db` has a broken audit chain");
     }
 }

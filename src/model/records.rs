@@ -630,6 +630,11 @@ pub(crate) struct OutboxMessage {
     pub next_attempt_at: Option<Timestamp>,
     /// When it was marked failed or cancelled.
     pub ended_at: Option<Timestamp>,
+    /// How an invitation email names who invited: set, the email is
+    /// written from its invitation as it stands when it is sent, so it
+    /// says what accepting gives then; `None` (no invitation, or queued
+    /// before this was kept), it goes out as queued.
+    pub inviter: Option<String>,
 }
 
 impl OutboxMessage {

@@ -38,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0018_order_refs_ignore_case.sql"),
     include_str!("../../migrations/0019_delegation_setter.sql"),
     include_str!("../../migrations/0020_invited_name.sql"),
+    include_str!("../../migrations/0021_outbox_inviter.sql"),
 ];
 
 /// Tables every portalctl schema has held since migration 1, and which
@@ -658,7 +659,30 @@ impl From<rusqlite::Error> for Error {
                 Error::unavailable("the database is read-only for this user")
                     .help("run it as a user who may write the file and its directory")
             }
+            // Named for what it is, so that every command says so and
+            // `status` can report the file rather than fail (see `Damaged`).
+            Some(ErrorCode::DatabaseCorrupt) => Error::Internal(anyhow::Error::new(Damaged(
+                e.to_string(),
+            ))),
             _ => Error::Internal(anyhow::Error::new(e).context("database error")),
+        }
+    }
+}
+
+/// SQLite found the file damaged where it had to read it (a truncated
+/// file, a page overwritten): what it said. Any command reading there
+/// fails with it (exit 1); `status` reports it as the integrity check's
+/// finding instead (see [`Damaged::in_error`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the database file is damaged: {0}")]
+pub(crate) struct Damaged(pub String);
+
+impl Damaged {
+    /// The damage `error` reports, if it is one.
+    pub(crate) fn in_error(error: &Error) -> Option<&Damaged> {
+        match error {
+            Error::Internal(e) => e.downcast_ref::<Damaged>(),
+            _ => None,
         }
     }
 }

@@ -24,7 +24,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Invitation> {
 
 /// The outbox's columns, as [`message_from_row`] reads them.
 const MESSAGE_COLUMNS: &str = "id, kind, recipient, subject, body, created_at, sent_at, state, \
-     invitation_id, attempts, last_error, last_attempt_at, next_attempt_at, ended_at";
+     invitation_id, attempts, last_error, last_attempt_at, next_attempt_at, ended_at, inviter";
 
 fn message_from_row(row: &Row<'_>) -> rusqlite::Result<OutboxMessage> {
     Ok(OutboxMessage {
@@ -42,6 +42,7 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<OutboxMessage> {
         last_attempt_at: row.get("last_attempt_at")?,
         next_attempt_at: row.get("next_attempt_at")?,
         ended_at: row.get("ended_at")?,
+        inviter: row.get("inviter")?,
     })
 }
 
@@ -154,8 +155,8 @@ impl SqliteTx<'_> {
         self.insert(
             "INSERT INTO outbox (kind, recipient, subject, body, created_at, sent_at, state,
                                  invitation_id, attempts, last_error, last_attempt_at,
-                                 next_attempt_at, ended_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                 next_attempt_at, ended_at, inviter)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 m.kind,
                 m.recipient,
@@ -170,6 +171,7 @@ impl SqliteTx<'_> {
                 m.last_attempt_at,
                 m.next_attempt_at,
                 m.ended_at,
+                m.inviter,
             ],
         )
     }
@@ -214,7 +216,8 @@ impl SqliteTx<'_> {
     pub(super) fn update_message(&self, m: &OutboxMessage) -> Result<()> {
         self.exec(
             "UPDATE outbox SET sent_at = ?2, state = ?3, attempts = ?4, last_error = ?5,
-                               last_attempt_at = ?6, next_attempt_at = ?7, ended_at = ?8
+                               last_attempt_at = ?6, next_attempt_at = ?7, ended_at = ?8,
+                               subject = ?9, body = ?10
              WHERE id = ?1",
             params![
                 m.id,
@@ -225,6 +228,8 @@ impl SqliteTx<'_> {
                 m.last_attempt_at,
                 m.next_attempt_at,
                 m.ended_at,
+                m.subject,
+                m.body,
             ],
         )?;
         Ok(())

@@ -33,7 +33,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 use self::columns::{at, json_col, keyword, keyword_col, limit, qualified};
-pub(crate) use self::database::{default_path, known_version, NewFile};
+pub(crate) use self::database::{default_path, known_version, Damaged, NewFile};
 pub(crate) use self::status::{MailCounts, StatusCounts};
 use crate::error::Result;
 use crate::model::{
@@ -129,6 +129,8 @@ seam! {
         fn setting(&self, key: &str) -> Result<Option<String>>;
         /// Sets a setting.
         fn put_setting(&self, key: &str, value: &str) -> Result<()>;
+        /// Removes a setting, so that it is unset (its default applies).
+        fn delete_setting(&self, key: &str) -> Result<()>;
 
         // Roles and grant bundles.
 
@@ -269,7 +271,8 @@ seam! {
         /// The oldest pending email due at `now` (its next attempt time,
         /// if any, reached).
         fn next_due_message(&self, now: Timestamp) -> Result<Option<OutboxMessage>>;
-        /// Writes an email's delivery fields: state, attempts, times, error.
+        /// Writes an email's delivery fields (state, attempts, times, error) and
+        /// its subject and body, as written when it is sent.
         fn update_message(&self, message: &OutboxMessage) -> Result<()>;
         /// Whether an email of this invitation was ever queued, in any
         /// state since.

@@ -24,6 +24,12 @@ impl SqliteTx<'_> {
         )?;
         Ok(())
     }
+
+    pub(super) fn delete_setting(&self, key: &str) -> Result<()> {
+        self.note_catalog();
+        self.exec("DELETE FROM settings WHERE key = ?1", [key])?;
+        Ok(())
+    }
 }
 
 impl SqliteTx<'_> {

@@ -90,9 +90,11 @@ impl SqliteTx<'_> {
             .pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
-    /// What `PRAGMA integrity_check` finds wrong; empty when the file is
-    /// sound. A page too damaged for the check to read past is itself
-    /// what it finds, not an error of the command asking.
+    /// What `PRAGMA integrity_check` finds wrong, or else the references
+    /// to rows that do not exist (see [`Self::dangling_references`]);
+    /// empty when the file is sound. A page too damaged for the check to
+    /// read past is itself what it finds, not an error of the command
+    /// asking.
     pub(super) fn integrity_problems(&self) -> Result<Vec<String>> {
         let found = self
             .tx
@@ -102,12 +104,90 @@ impl SqliteTx<'_> {
                     .query_map([], |r| r.get::<_, String>(0))?
                     .collect::<rusqlite::Result<Vec<String>>>()
             });
-        match found {
-            Ok(found) => Ok(found.into_iter().filter(|line| line != "ok").collect()),
+        let problems: Vec<String> = match found {
+            Ok(found) => found.into_iter().filter(|line| line != "ok").collect(),
             Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
-                Ok(vec![e.to_string()])
+                vec![e.to_string()]
             }
-            Err(e) => Err(e.into()),
+            Err(e) => return Err(e.into()),
+        };
+        // A damaged file's references are no news, and reading them may
+        // fail on the damage itself.
+        if !problems.is_empty() {
+            return Ok(problems);
         }
+        self.dangling_references()
+    }
+
+    /// What `PRAGMA foreign_key_check` finds: a row naming a row of
+    /// another table that does not exist (a membership whose role was
+    /// deleted behind portalctl's back), which `integrity_check` does not
+    /// look for. The first [`FIRST_DANGLING`] are named and the rest
+    /// counted: one broken reference is often thousands.
+    fn dangling_references(&self) -> Result<Vec<String>> {
+        let mut check = self.tx.prepare("PRAGMA foreign_key_check")?;
+        let mut rows = check.query([])?;
+        let mut problems = Vec::new();
+        let mut more = 0_usize;
+        while let Some(row) = rows.next()? {
+            if problems.len() == FIRST_DANGLING {
+                more += 1;
+                continue;
+            }
+            let table: String = row.get("table")?;
+            let rowid: Option<i64> = row.get("rowid")?;
+            let parent: String = row.get("parent")?;
+            let which = rowid.map_or_else(|| "a row".to_string(), |id| format!("row {id}"));
+            problems.push(format!(
+                "foreign key: `{table}` {which} names a `{parent}` row that does not exist"
+            ));
+        }
+        if more > 0 {
+            problems.push(format!("foreign key: and {more} more such rows"));
+        }
+        Ok(problems)
+    }
+}
+
+/// How many dangling references `status` names before it only counts.
+const FIRST_DANGLING: usize = 5;
+
+#[cfg(test)]
+mod tests {
+    use crate::store::{SqliteStore, Store};
+
+    /// A reference to a row that does not exist fails the check: the
+    /// first few are named, the rest counted.
+    #[test]
+    fn dangling_references_are_named_then_counted() {
+        let mut store = SqliteStore::in_memory().expect("in-memory store");
+        assert_eq!(
+            store
+                .read()
+                .expect("reads")
+                .integrity_problems()
+                .expect("checks"),
+            Vec::<String>::new()
+        );
+        store
+            .conn
+            .execute_batch(
+                "PRAGMA foreign_keys = OFF;
+                 INSERT INTO grant_bundle_capabilities (bundle, capability)
+                 VALUES ('gone', 'a'), ('gone', 'b'), ('gone', 'c'), ('gone', 'd'),
+                        ('gone', 'e'), ('gone', 'f'), ('gone', 'g');",
+            )
+            .expect("inserted");
+        let problems = store
+            .read()
+            .expect("reads")
+            .integrity_problems()
+            .expect("checks");
+        assert_eq!(problems.len(), 6, "{problems:?}");
+        assert_eq!(
+            problems[0],
+            "foreign key: `grant_bundle_capabilities` a row names a `grant_bundles` row that does not exist"
+        );
+        assert_eq!(problems[5], "foreign key: and 2 more such rows");
     }
 }

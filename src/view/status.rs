@@ -9,8 +9,9 @@ use crate::output::Fields;
 pub(crate) struct StatusView {
     /// The database file.
     pub database: String,
-    /// Its schema version (`PRAGMA user_version`).
-    pub schema_version: i64,
+    /// Its schema version (`PRAGMA user_version`); `null` when the file
+    /// is too damaged to read it.
+    pub schema_version: Option<i64>,
     /// The newest schema version this binary knows.
     pub schema_current: i64,
     /// The role catalog chosen at `init`.
@@ -18,8 +19,8 @@ pub(crate) struct StatusView {
     /// What the counts cover: `all accounts` for the operator, else the
     /// accounts the acting member belongs to.
     pub scope: String,
-    /// Accounts.
-    pub accounts: i64,
+    /// Accounts; `null` when the file is too damaged to count them.
+    pub accounts: Option<i64>,
     /// Active members; `null` for a member who may see the users of none
     /// of their accounts.
     pub members: Option<i64>,
@@ -32,10 +33,12 @@ pub(crate) struct StatusView {
     pub mail_pending: Option<i64>,
     /// Outbox emails given up on; operator only (`null` for a member).
     pub mail_failed: Option<i64>,
-    /// Whether `PRAGMA integrity_check` passes.
+    /// Whether `PRAGMA integrity_check` and `PRAGMA foreign_key_check`
+    /// pass.
     pub integrity_ok: bool,
-    /// Whether the audit chain verifies (as `audit verify` does).
-    pub audit_chain_ok: bool,
+    /// Whether the audit chain verifies (as `audit verify` does); `null`
+    /// when the file is too damaged to read it.
+    pub audit_chain_ok: Option<bool>,
     /// What is wrong, when something is; the operator only sees details.
     pub problems: Vec<String>,
 }
@@ -50,19 +53,24 @@ impl Fields for StatusView {
                 "schema",
                 format!(
                     "{} (this binary: {})",
-                    self.schema_version, self.schema_current
+                    count(self.schema_version),
+                    self.schema_current
                 ),
             ),
             ("preset", self.preset.clone().unwrap_or_else(|| "-".into())),
             ("counts for", self.scope.clone()),
-            ("accounts", self.accounts.to_string()),
+            ("accounts", count(self.accounts)),
             ("members", count(self.members)),
             ("pending invitations", count(self.pending_invitations)),
             ("pending orders", count(self.pending_orders)),
             ("mail pending", count(self.mail_pending)),
             ("mail failed", count(self.mail_failed)),
             ("integrity check", pass(self.integrity_ok)),
-            ("audit chain", pass(self.audit_chain_ok)),
+            (
+                "audit chain",
+                self.audit_chain_ok
+                    .map_or_else(|| "not checked".into(), pass),
+            ),
         ];
         fields.extend(self.problems.iter().map(|p| ("problem", p.clone())));
         fields

@@ -4,7 +4,9 @@
 use std::os::unix::fs::PermissionsExt as _;
 
 use crate::smtp_server::{closed_port, decode, token_in, SmtpServer};
-use crate::support::{error_line, says, Portal, ACCOUNT, CONFLICT, NOT_FOUND, UNAVAILABLE, USAGE};
+use crate::support::{
+    error_line, says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, UNAVAILABLE, USAGE,
+};
 
 const ANN: &str = "ann@acme.test";
 
@@ -534,4 +536,77 @@ fn a_cancelled_emails_reason_is_shown_with_its_state() {
     let listed = p.json(&["outbox", "list"]);
     assert_eq!(listed[0]["cancelled_reason"], "the invitation was revoked");
     assert_eq!(listed[0]["last_error"], serde_json::Value::Null);
+}
+
+/// A queued invitation email is written when it is sent: a role changed
+/// meanwhile is the role it names, the one its token gives.
+#[test]
+fn a_queued_invitation_names_the_role_it_gives_when_sent() {
+    let p = ready();
+    p.invite(ANN, "admin", ACCOUNT);
+    p.ok(&["--yes", "user", "set-role", ANN, "user"]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mail");
+    let report = p.json(&["outbox", "send", "--to-dir", out.to_str().unwrap()]);
+    assert_eq!(report["sent"], 1, "{report}");
+    let mail = &decode(&[out.join("outbox-1.eml")])[0];
+    assert_eq!(
+        mail["subject"], "Invitation to join Acme Ltd as user",
+        "{mail}"
+    );
+    let text = mail["text"].as_str().unwrap();
+    says(text, "with the role user.");
+    assert!(!text.contains("role admin"), "{text}");
+    assert_eq!(p.json(&["user", "accept", &token_in(mail)])["role"], "user");
+    // The outbox shows what was sent.
+    let listed = outbox(&p, &[]);
+    assert_eq!(listed[0]["subject"], "Invitation to join Acme Ltd as user");
+}
+
+/// `settings unset` returns an optional setting to none and a retry
+/// setting to its default, in one audited change; only the operator may,
+/// and an empty value is still no way to clear one.
+#[test]
+fn settings_unset_returns_a_setting_to_its_default() {
+    let p = ready();
+    p.ok(&["settings", "set", "support-email", "help@acme.test"]);
+    p.ok(&["settings", "set", "mail-retry-after", "1h"]);
+    p.refused(&["settings", "set", "support-email", ""], USAGE);
+
+    let unset = p.json(&["settings", "unset", "support-email"]);
+    assert_eq!(unset[0]["key"], "support-email", "{unset}");
+    assert!(unset[0]["value"].is_null(), "{unset}");
+    let event = p.last_event();
+    assert_eq!(event["action"], "settings.unset", "{event}");
+    says(&event.to_string(), "help@acme.test");
+    let retry = p.json(&["settings", "unset", "mail-retry-after"]);
+    assert!(retry[0]["value"].is_null(), "{retry}");
+    assert_eq!(retry[0]["default"], "5m", "{retry}");
+    says(
+        &p.ok(&["settings", "show", "mail-retry-after"]),
+        "5m (default)",
+    );
+
+    // Unset already: nothing changes, nothing is recorded.
+    let events = p.json(&["audit", "list"]).as_array().unwrap().len();
+    p.ok(&["settings", "unset", "support-email"]);
+    assert_eq!(p.json(&["audit", "list"]).as_array().unwrap().len(), events);
+
+    says(
+        &p.refused_as(Some(OWNER), &["settings", "unset", "mail-from"], DENIED),
+        "operator",
+    );
+    p.refused(&["settings", "unset", "colour"], USAGE);
+
+    // With no sender, nothing is sent until one is set again.
+    p.invite(ANN, "user", ACCOUNT);
+    p.ok(&["settings", "unset", "mail-from"]);
+    let dir = tempfile::tempdir().unwrap();
+    says(
+        &p.refused(
+            &["outbox", "send", "--to-dir", dir.path().to_str().unwrap()],
+            CONFLICT,
+        ),
+        "settings set mail-from",
+    );
 }

@@ -151,14 +151,36 @@ fn status_fails_on_a_file_that_fails_its_integrity_check() {
 #[test]
 fn status_reports_a_page_the_integrity_check_cannot_read() {
     let p = Portal::new();
+    overwrite_root_page(&p, "audit_by_actor");
+    let run = p.run(&["status"]);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    says(&run.stdout, "integrity check      FAILED");
+    says(&run.stdout, "malformed");
+}
+
+/// A table `status` counts, too damaged to read: the report says so
+/// (exit 4), as for a file too damaged to open.
+#[test]
+fn status_reports_a_table_it_cannot_count() {
+    let p = Portal::new();
+    overwrite_root_page(&p, "memberships");
+    let run = p.run(&["status"]);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    says(&run.stdout, "integrity check      FAILED");
+    says(&run.stdout, "malformed");
+    says(error_line(&run.stderr), "fails its integrity check");
+}
+
+/// Writes over the first bytes of the root page of `name`.
+fn overwrite_root_page(p: &Portal, name: &str) {
     let (page, size) = {
         let conn = rusqlite::Connection::open(&p.db).unwrap();
         conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
             .unwrap();
         let page: i64 = conn
             .query_row(
-                "SELECT rootpage FROM sqlite_schema WHERE name = 'audit_by_actor'",
-                [],
+                "SELECT rootpage FROM sqlite_schema WHERE name = ?1",
+                [name],
                 |r| r.get(0),
             )
             .unwrap();
@@ -174,8 +196,79 @@ fn status_reports_a_page_the_integrity_check_cannot_read() {
             .unwrap();
         file.write_all(&[0xff; 64]).unwrap();
     }
-    let run = p.run(&["status"]);
+}
+
+/// A file cut short (a copy interrupted) cannot even be opened: `status`
+/// still reports the file and the damage as the integrity check's finding
+/// and fails (exit 4) with one `error:` line; other commands fail on it
+/// saying the file is damaged.
+#[test]
+fn status_reports_a_truncated_file_and_fails() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    rusqlite::Connection::open(&p.db)
+        .unwrap()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+    let bytes = std::fs::read(&p.db).unwrap();
+    std::fs::write(&p.db, &bytes[..8192]).unwrap();
+
+    let run = p.run(&["--json", "status"]);
     assert_eq!(run.code, CONFLICT, "{}", run.stderr);
-    says(&run.stdout, "integrity check      FAILED");
-    says(&run.stdout, "malformed");
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["database"], p.db.display().to_string());
+    assert_eq!(v["integrity_ok"], false, "{v}");
+    assert!(v["audit_chain_ok"].is_null(), "not checked: {v}");
+    assert!(v["accounts"].is_null(), "{v}");
+    says(&v["problems"][0].to_string(), "integrity: ");
+    says(&v["problems"][0].to_string(), "malformed");
+    let error: serde_json::Value = serde_json::from_str(run.stderr.trim()).unwrap();
+    assert_eq!(error["error"]["kind"], "conflict", "{error}");
+
+    let table = p.run(&["status"]);
+    assert_eq!(table.code, CONFLICT, "{}", table.stderr);
+    says(&table.stdout, "integrity check      FAILED");
+    says(&table.stdout, "audit chain          not checked");
+    let errors: Vec<&str> = table
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", table.stderr);
+    says(errors[0], "fails its integrity check");
+    assert!(!table.stderr.contains("panicked"), "{}", table.stderr);
+
+    let list = p.run(&["user", "list"]);
+    assert_eq!(list.code, 1, "{}", list.stderr);
+    says(error_line(&list.stderr), "the database file is damaged");
+}
+
+/// A row naming one that does not exist (a membership's role deleted
+/// behind portalctl's back) fails the integrity check: `status` names the
+/// table, the row and the table it points to, and exits 4.
+#[test]
+fn status_fails_on_a_reference_to_a_row_that_does_not_exist() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    let id = p.text("SELECT m.id FROM memberships m JOIN people p ON p.id = m.person_id WHERE p.email = 'ann@acme.test'");
+    rusqlite::Connection::open(&p.db)
+        .unwrap()
+        .execute_batch(&format!(
+            "PRAGMA foreign_keys = OFF; UPDATE memberships SET role_id = 9999 WHERE id = {id}"
+        ))
+        .unwrap();
+    let run = p.run(&["--json", "status"]);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["integrity_ok"], false, "{v}");
+    assert_eq!(v["audit_chain_ok"], true, "{v}");
+    assert_eq!(
+        v["problems"][0],
+        format!("integrity: foreign key: `memberships` row {id} names a `roles` row that does not exist"),
+        "{v}"
+    );
+    let table = p.run(&["status"]);
+    assert_eq!(table.code, CONFLICT, "{}", table.stderr);
+    says(&table.stdout, "integrity check      FAILED");
+    says(error_line(&table.stderr), "fails its integrity check");
 }

@@ -104,6 +104,8 @@ const UNDO: &[&str] = &[
     "ALTER TABLE delegations DROP COLUMN setter_id;",
     // 0020_invited_name
     "ALTER TABLE memberships DROP COLUMN invited_name;",
+    // 0021_outbox_inviter
+    "ALTER TABLE outbox DROP COLUMN inviter;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).

@@ -259,6 +259,7 @@ fn invitations_and_the_outbox_read_back() {
         last_attempt_at: None,
         next_attempt_at: None,
         ended_at: None,
+        inviter: None,
     };
     let mut sent = message("ann@acme.test", Some(t(2)));
     let mut unsent = message("bob@acme.test", None);

@@ -118,6 +118,10 @@ fn every_change_to_the_catalog_is_journaled_and_nothing_else_is() {
             Box::new(|tx| tx.put_setting("preset", "portal")),
         ),
         (
+            "delete_setting",
+            Box::new(|tx| tx.delete_setting("support-email")),
+        ),
+        (
             "insert_role",
             Box::new(|tx| tx.insert_role(&role("auditor"), t(0)).map(|_| ())),
         ),
