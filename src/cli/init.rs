@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::{complete, named_account, Session, TextArg};
-use crate::domain::{preset_names, InitRequest, LocationInput, NewFile, Preset};
+use crate::domain::{preset_names, InitRequest, LocationInput, NewFile, OwnerName, Preset};
 use crate::error::Result;
 use crate::model::{parse_currency, AccountKind, Email, Text};
 
@@ -59,7 +59,10 @@ pub(crate) fn init(s: &Session, args: InitArgs) -> Result<()> {
         kind: args.kind,
         currency: Some(args.currency),
         owner_email: args.owner_email,
-        owner_name: args.owner_name,
+        owner_name: match args.owner_name {
+            Some(name) => OwnerName::Given(name),
+            None => OwnerName::FromEmail,
+        },
         owner_location: LocationInput {
             city: args.owner_city,
             country: args.owner_country,

@@ -434,7 +434,7 @@ fn no_member_write_gives_anyone_more_than_the_actor_holds() {
                 kind: Some(AccountKind::Partner),
                 currency: None,
                 owner_email: email("owner@acme.test"),
-                owner_name: None,
+                owner_name: crate::domain::OwnerName::FromEmail,
                 owner_location: london(),
             })
             .expect("init");

@@ -532,6 +532,19 @@ pub(crate) fn bundle_view(bundle: &GrantBundle) -> BundleView {
     }
 }
 
+/// The name `init` gives the first account's owner.
+#[derive(Debug, Clone)]
+pub(crate) enum OwnerName {
+    /// This one.
+    Given(String),
+    /// The email's local part: `init` without `--owner-name`.
+    FromEmail,
+    /// None, as someone invited by email alone has none until they give
+    /// it: a fixture's owner listed without a name, so that `export |
+    /// apply` keeps them nameless.
+    Nameless,
+}
+
 /// What `init` is asked to create.
 #[derive(Debug, Clone)]
 pub(crate) struct InitRequest {
@@ -545,8 +558,8 @@ pub(crate) struct InitRequest {
     pub currency: Option<String>,
     /// The owner's email.
     pub owner_email: Email,
-    /// The owner's name; the email's local part when `None`.
-    pub owner_name: Option<String>,
+    /// The owner's name.
+    pub owner_name: OwnerName,
     /// The owner's city, country and timezone; catalogs that
     /// `require_location` need the city and country.
     pub owner_location: LocationInput,
@@ -564,14 +577,15 @@ impl Portal {
             let account_name = parse_name("the account name", &req.account)?;
             let currency = parse_currency(req.currency.as_deref().unwrap_or("GBP"))?;
             let owner_name = match &req.owner_name {
-                Some(n) => parse_name("the owner's name", n)?,
-                None => req
+                OwnerName::Given(n) => parse_name("the owner's name", n)?,
+                OwnerName::FromEmail => req
                     .owner_email
                     .as_str()
                     .split('@')
                     .next()
                     .unwrap_or_default()
                     .to_string(),
+                OwnerName::Nameless => String::new(),
             };
             // The owner is a member like any other: a catalog that needs
             // every user's city and country needs the owner's too.
@@ -717,7 +731,7 @@ fn already_initialised(
     }
     match &owner {
         Some(o) if o.email == req.owner_email => {
-            if let Some(name) = &req.owner_name {
+            if let OwnerName::Given(name) = &req.owner_name {
                 if name.trim() != o.name {
                     differences.push(setting("owner name", &o.name, name.trim()));
                 }
@@ -789,7 +803,7 @@ mod tests {
             kind: None,
             currency: None,
             owner_email: email("owner@acme.test"),
-            owner_name: None,
+            owner_name: OwnerName::FromEmail,
             owner_location: location,
         };
         let same = LocationInput {

@@ -1288,7 +1288,7 @@ mod tests {
             kind: None,
             currency: None,
             owner_email: email("owner@acme.test"),
-            owner_name: None,
+            owner_name: crate::domain::OwnerName::FromEmail,
             owner_location: super::super::testing::london(),
         })
         .expect("init");

@@ -64,7 +64,7 @@ use crate::view::{InvitedAs, MemberView};
 pub(crate) use accounts::{NewAccount, ProfileChange};
 pub(crate) use addresses::NewAddress;
 pub(crate) use audit::AuditFilter;
-pub(crate) use catalog::{preset_names, InitRequest, Preset};
+pub(crate) use catalog::{preset_names, InitRequest, OwnerName, Preset};
 pub(crate) use courses::ProgressInput;
 pub(crate) use delegations::DelegateRequest;
 pub(crate) use duplicates::OwnershipTransfer;
@@ -804,7 +804,7 @@ pub(crate) mod testing {
             kind: None,
             currency: None,
             owner_email: email("owner@acme.test"),
-            owner_name: None,
+            owner_name: crate::domain::OwnerName::FromEmail,
             owner_location: london(),
         })
         .expect("init");

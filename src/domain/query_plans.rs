@@ -207,7 +207,7 @@ fn scans_in(
         kind: None,
         currency: None,
         owner_email: email("owner@acme.test"),
-        owner_name: None,
+        owner_name: crate::domain::OwnerName::FromEmail,
         owner_location: LocationInput::default(),
     })
     .expect("init");

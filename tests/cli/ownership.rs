@@ -402,3 +402,29 @@ fn the_former_owner_cannot_be_left_with_the_owner_role() {
         says(&err, "leave out --former-owner-role for `member`");
     }
 }
+
+/// An owner who never gave a name (004 invites by email alone) stays
+/// nameless through `export | apply`: the copy's export is the original's,
+/// not one that names them by their email's local part as `init` does.
+#[test]
+fn a_nameless_owner_stays_nameless_through_export_and_apply() {
+    let p = Portal::with_preset("customer-area");
+    let token = p.json(&["user", "invite", "--email", "zed@acme.test", "--no-send"])["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    p.ok(&["user", "accept", &token]);
+    p.ok(&[
+        "user", "transfer-ownership", "--to", "zed@acme.test", "--yes",
+    ]);
+    let exported = p.ok(&["export"]);
+    let copy = Portal::empty();
+    let file = copy.db.with_file_name("nameless.json");
+    std::fs::write(&file, &exported).unwrap();
+    copy.ok(&["apply", file.to_str().unwrap()]);
+    assert_eq!(copy.ok(&["export"]), exported);
+    assert_eq!(
+        copy.json(&["user", "show", "zed@acme.test"])["name"],
+        serde_json::Value::Null
+    );
+}
