@@ -727,9 +727,10 @@ pub(crate) fn another_admin(
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{ann_administers_the_customer_area, email, join, seeded};
-    use super::super::{Actor, MemberFilter, NewPolicy, Portal};
-    use crate::model::Money;
+    use super::super::testing::{
+        ann_administers_the_customer_area, email, join, policy_over, seeded,
+    };
+    use super::super::{Actor, MemberFilter, Portal};
 
     fn refusal(p: &mut Portal, as_who: &str) -> String {
         p.ctx.actor = Actor::Member(email(as_who));
@@ -794,14 +795,7 @@ mod tests {
         let mut p = ann_administers_the_customer_area();
         p.ctx.actor = Actor::Member(email("ann@acme.test"));
         let err = p
-            .policy_create(&NewPolicy {
-                name: "Big".into(),
-                threshold: "50.00".parse::<Money>().expect("amount"),
-                order_type: None,
-                approvers: Vec::new(),
-                required_approvals: None,
-                account: None,
-            })
+            .policy_create(&policy_over("Big", "50.00"))
             .expect_err("refused");
         assert_eq!(err.exit_code(), 5, "{err}");
         let help = err.help_text().unwrap_or_default().to_string();
@@ -833,14 +827,7 @@ mod tests {
         use super::super::OwnershipTransfer;
         let mut p = ann_administers_the_customer_area();
         p.ctx.actor = Actor::Member(email("owner@acme.test"));
-        let policy = NewPolicy {
-            name: "Big".into(),
-            threshold: "50.00".parse::<Money>().expect("amount"),
-            order_type: None,
-            approvers: Vec::new(),
-            required_approvals: None,
-            account: None,
-        };
+        let policy = policy_over("Big", "50.00");
         let err = p
             .batch(false, |p| {
                 p.transfer_ownership(&OwnershipTransfer {

@@ -780,6 +780,16 @@ pub(crate) mod testing {
         s.parse().expect("valid email")
     }
 
+    /// A policy holding orders over `threshold` for any approver, in the
+    /// account the actor means.
+    pub(crate) fn policy_over(name: &str, threshold: &str) -> NewPolicy {
+        NewPolicy {
+            name: name.into(),
+            threshold: threshold.parse().expect("amount"),
+            ..NewPolicy::default()
+        }
+    }
+
     /// customer-area, where the member ann holds the `account-admin` area:
     /// she manages users but holds no billing, services or ownership.
     pub(crate) fn ann_administers_the_customer_area() -> Portal {

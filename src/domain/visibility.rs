@@ -642,7 +642,7 @@ fn account_names(accounts: &[Account]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{add_account, email, seeded};
+    use super::super::testing::{add_account, email, policy_over, seeded};
     use super::super::{InviteRequest, NewPolicy};
     use crate::model::{AccountKind, Money, Text};
 
@@ -1000,14 +1000,7 @@ mod tests {
         p.accept(&beta.token, None).expect("accept");
         p.ctx.actor = crate::domain::Actor::Member(email("ann@x.test"));
         let err = p
-            .policy_create(&NewPolicy {
-                name: "Big".into(),
-                threshold: "50.00".parse::<Money>().expect("amount"),
-                order_type: None,
-                approvers: Vec::new(),
-                required_approvals: None,
-                account: None,
-            })
+            .policy_create(&policy_over("Big", "50.00"))
             .expect_err("refused");
         assert_eq!(err.exit_code(), 5, "{err}");
         assert!(err.to_string().contains("in `Beta`"), "{err}");

@@ -29,6 +29,18 @@ fn portal() -> Portal {
     })
 }
 
+/// Asserts that an apply succeeded changing nothing.
+#[track_caller]
+fn changes_nothing(run: &Run) {
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let counts: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (counts["created"].as_u64(), counts["updated"].as_u64()),
+        (Some(0), Some(0)),
+        "{counts}"
+    );
+}
+
 /// `apply -` of `file_text` as `who` (`None`: the operator).
 fn apply_as(p: &Portal, who: Option<&str>, file_text: &str) -> Run {
     let env: Vec<(&str, &str)> = who.map(|w| ("PORTALCTL_AS", w)).into_iter().collect();
@@ -112,14 +124,7 @@ fn an_admin_who_invites_another_accounts_person_learns_only_their_own_invitation
 
     // Acme's export applied again by its admin changes nothing.
     let exported = p.run_as(me, &["export", "--account", ACCOUNT]).stdout;
-    let again = apply_as(&p, me, &exported);
-    assert_eq!(again.code, SUCCESS, "{}", again.stderr);
-    let again: Value = serde_json::from_str(&again.stdout).unwrap();
-    assert_eq!(
-        (again["created"].as_u64(), again["updated"].as_u64()),
-        (Some(0), Some(0)),
-        "{again}"
-    );
+    changes_nothing(&apply_as(&p, me, &exported));
 
     // The operator's export keeps both names, so a copy made from it
     // knows Bob in Acme by the invitation's as this database does.
@@ -132,14 +137,7 @@ fn an_admin_who_invites_another_accounts_person_learns_only_their_own_invitation
     assert!(!seen.contains("Bob Real"), "{seen}");
     assert!(seen.contains("Rob"), "{seen}");
     for db in [&p, &copy] {
-        let again = apply_as(db, None, &whole);
-        assert_eq!(again.code, SUCCESS, "{}", again.stderr);
-        let again: Value = serde_json::from_str(&again.stdout).unwrap();
-        assert_eq!(
-            (again["created"].as_u64(), again["updated"].as_u64()),
-            (Some(0), Some(0)),
-            "{again}"
-        );
+        changes_nothing(&apply_as(db, None, &whole));
     }
 
     // A file that names the invitation otherwise renames the invitation.
@@ -180,14 +178,7 @@ fn a_file_that_invites_another_accounts_person_names_the_invitation_only() {
     assert!(seen.contains("David"), "{seen}");
     let shown = p.json(&["user", "show", DAVE, "--account", "Other"]);
     assert_eq!(shown["name"], "Dave Real", "Dave is not renamed");
-    let again = apply_as(&p, me, &file);
-    assert_eq!(again.code, SUCCESS, "{}", again.stderr);
-    let again: Value = serde_json::from_str(&again.stdout).unwrap();
-    assert_eq!(
-        (again["created"].as_u64(), again["updated"].as_u64()),
-        (Some(0), Some(0)),
-        "{again}"
-    );
+    changes_nothing(&apply_as(&p, me, &file));
 }
 
 /// An address nobody has is a new person named by the invitation, which
