@@ -32,6 +32,7 @@
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 use super::access::{authority, caps, Access};
 use super::deciders::{count, policy_eligible, take, Ability, Roster};
@@ -75,7 +76,9 @@ pub(super) struct Review<'a> {
     /// The journal's old membership rows, by the seat they were at.
     old_rows: OnceCell<HashMap<Seat, &'a (Membership, Vec<Grant>)>>,
     accounts: RefCell<HashMap<i64, Account>>,
-    afters: RefCell<HashMap<Seat, Option<Standing>>>,
+    /// Shared, not copied: every rule reads the seats of a write of
+    /// thousands of members.
+    afters: RefCell<HashMap<Seat, Option<Rc<Standing>>>>,
 }
 
 impl<'a> Review<'a> {
@@ -95,26 +98,27 @@ impl<'a> Review<'a> {
         for seat in self.seats()? {
             let before = self.before(*seat)?;
             let after = self.after(*seat)?;
-            self.ensure_owner_stays(before.as_ref(), after.as_ref())?;
-            self.ensure_owner_keeps_role(before.as_ref(), after.as_ref())?;
-            if let Some(after) = after.as_ref() {
+            let (before, after) = (before.as_deref(), after.as_deref());
+            self.ensure_owner_stays(before, after)?;
+            self.ensure_owner_keeps_role(before, after)?;
+            if let Some(after) = after {
                 super::external_admins::ensure_external_admin_keeps_access(
                     self.tx, self.catalog, &after.membership,
                 )?;
             }
-            self.ensure_grantable(before.as_ref(), after.as_ref())?;
-            self.ensure_role_serves(before.as_ref(), after.as_ref())?;
-            self.ensure_owner_role_is_the_owners(before.as_ref(), after.as_ref())?;
+            self.ensure_grantable(before, after)?;
+            self.ensure_role_serves(before, after)?;
+            self.ensure_owner_role_is_the_owners(before, after)?;
             // A token minted gives its holder the invitee's whole access,
             // whatever the membership held before (an expired or pending
             // invitation reads the same after a resend).
             let given_from = match self.token_minted(*seat)? {
                 true => None,
-                false => before.as_ref(),
+                false => before,
             };
-            self.ensure_actor_holds(*seat, (given_from, after.as_ref()))?;
-            self.ensure_admin_remains(*seat, &before, &after, may_lose_admin)?;
-            self.ensure_external_access_is_backed(*seat, before.as_ref(), after.as_ref())?;
+            self.ensure_actor_holds(*seat, (given_from, after))?;
+            self.ensure_admin_remains(*seat, before, after, may_lose_admin)?;
+            self.ensure_external_access_is_backed(*seat, before, after)?;
         }
         Ok(())
     }
@@ -152,24 +156,30 @@ impl<'a> Review<'a> {
             .copied()
             .collect();
         let ids: Vec<i64> = ids.into_iter().collect();
-        let mut now: HashMap<i64, (Membership, Vec<Grant>)> = (self.tx)
+        // The rows stay where they were read, found by an index of ids:
+        // moving thousands of them into a map cost more than reading them.
+        let mut now: Vec<Option<(Membership, Vec<Grant>)>> = (self.tx)
             .memberships_with_grants(&ids)?
             .into_iter()
-            .map(|(m, grants)| (m.id, (m, grants)))
+            .map(Some)
+            .collect();
+        let at: HashMap<i64, usize> = (now.iter().enumerate())
+            .filter_map(|(i, row)| row.as_ref().map(|(m, _)| (m.id, i)))
             .collect();
         let mut minted: BTreeSet<Seat> = BTreeSet::new();
         for id in &self.journal.tokens {
-            if let Some((m, _)) = now.get(id) {
+            if let Some(Some((m, _))) = at.get(id).map(|i| &now[*i]) {
                 minted.insert((m.person_id, m.account_id));
             }
         }
         let mut seats = minted.clone();
         let _ = self.minted.set(minted);
+        self.afters.borrow_mut().reserve(at.len());
         for (id, before) in &self.journal.memberships {
             if let Some((m, _)) = before {
                 seats.insert((m.person_id, m.account_id));
             }
-            let Some((now, grants)) = now.remove(id) else {
+            let Some((now, grants)) = at.get(id).and_then(|i| now[*i].take()) else {
                 continue;
             };
             let seat = (now.person_id, now.account_id);
@@ -180,7 +190,9 @@ impl<'a> Review<'a> {
                 owner: self.account(now.account_id)?.owner_id == Some(now.person_id),
                 membership: now,
             };
-            self.afters.borrow_mut().insert(seat, Some(standing));
+            self.afters
+                .borrow_mut()
+                .insert(seat, Some(Rc::new(standing)));
         }
         for (id, before) in &self.journal.accounts {
             let now = self.account(*id)?;
@@ -275,14 +287,14 @@ impl<'a> Review<'a> {
                 // role and grants come back with `user activate`.
                 let held = match &before {
                     Some(s) => {
-                        let mut active = s.clone();
+                        let mut active = Standing::clone(s);
                         active.membership.status = MemberStatus::Active;
                         self.access(&active, false)?.capabilities()
                     }
                     None => Vec::new(),
                 };
                 if let Some(by) = self.actor_standings(seat.1)? {
-                    let change = (before.as_ref(), after.as_ref());
+                    let change = (before.as_deref(), after.as_deref());
                     self.ensure_held_at(seat, self.ctx.now, held, &by, change)?;
                 }
             }
@@ -334,7 +346,7 @@ impl<'a> Review<'a> {
     /// The seat before this write: a changed membership's old row, an
     /// untouched one as it is, or none when this write created or moved it
     /// there.
-    fn before(&self, seat: Seat) -> Result<Option<Standing>> {
+    fn before(&self, seat: Seat) -> Result<Option<Rc<Standing>>> {
         let (person, account) = seat;
         let owner = self
             .account_before(account)?
@@ -348,33 +360,39 @@ impl<'a> Review<'a> {
                 .collect()
         });
         if let Some((m, grants)) = old_rows.get(&seat) {
-            return Ok(Some(Standing {
+            return Ok(Some(Rc::new(Standing {
                 membership: m.clone(),
                 grants: grants.clone(),
                 owner,
-            }));
+            })));
         }
         Ok(match self.after(seat)? {
             Some(s) if !self.journal.memberships.contains_key(&s.membership.id) => {
-                Some(Standing { owner, ..s })
+                match s.owner == owner {
+                    true => Some(s),
+                    false => Some(Rc::new(Standing {
+                        owner,
+                        ..Standing::clone(&s)
+                    })),
+                }
             }
             _ => None,
         })
     }
 
     /// The seat as this write leaves it.
-    fn after(&self, seat: Seat) -> Result<Option<Standing>> {
+    fn after(&self, seat: Seat) -> Result<Option<Rc<Standing>>> {
         if let Some(s) = self.afters.borrow().get(&seat) {
             return Ok(s.clone());
         }
         let (person, account) = seat;
         let owner = self.account(account)?.owner_id == Some(person);
         let standing = match self.tx.membership_of(person, account)? {
-            Some(m) => Some(Standing {
+            Some(m) => Some(Rc::new(Standing {
                 grants: self.tx.grants(m.id)?,
                 membership: m,
                 owner,
-            }),
+            })),
             None => None,
         };
         self.afters.borrow_mut().insert(seat, standing.clone());
@@ -648,7 +666,7 @@ impl<'a> Review<'a> {
         let mut moments: Vec<Timestamp> = [change.0, change.1]
             .into_iter()
             .flatten()
-            .chain(&held)
+            .chain(held.iter().map(|s| &**s))
             .flat_map(lapses)
             .filter(|at| *at > now)
             .collect();
@@ -691,7 +709,7 @@ impl<'a> Review<'a> {
     /// The acting member's standing in the account, and in its partner
     /// where that lets them manage the partner's customers, as before
     /// this write; `None` for the operator, who may give anything.
-    fn actor_standings(&self, account_id: i64) -> Result<Option<Vec<Standing>>> {
+    fn actor_standings(&self, account_id: i64) -> Result<Option<Vec<Rc<Standing>>>> {
         let Actor::Member(email) = &self.ctx.actor else {
             return Ok(None);
         };
@@ -725,7 +743,7 @@ impl<'a> Review<'a> {
         (person, account_id): Seat,
         at: Timestamp,
         mut gained: Vec<Capability>,
-        held: &[Standing],
+        held: &[Rc<Standing>],
         change: (Option<&Standing>, Option<&Standing>),
     ) -> Result<()> {
         for standing in held {
@@ -813,8 +831,8 @@ impl<'a> Review<'a> {
     fn ensure_admin_remains(
         &self,
         (person, account_id): Seat,
-        before: &Option<Standing>,
-        after: &Option<Standing>,
+        before: Option<&Standing>,
+        after: Option<&Standing>,
         may_lose_admin: &BTreeSet<i64>,
     ) -> Result<()> {
         // Time-bound access counts only while it lasts: an admin whose
@@ -822,7 +840,7 @@ impl<'a> Review<'a> {
         // at T, with no write for this rule to refuse then. So the rule
         // asks for an admin for good: whoever holds `users.manage` now and
         // after everything time-bound has lapsed.
-        let held = |s: &Option<Standing>| -> Result<bool> {
+        let held = |s: Option<&Standing>| -> Result<bool> {
             Ok(match s {
                 Some(s) => lasting_admin(
                     self.catalog, &s.membership, &s.grants, s.owner, self.ctx.now,
@@ -1084,7 +1102,7 @@ struct Seen<'r, 'a> {
 }
 
 impl Seen<'_, '_> {
-    fn standing(&self, person: i64) -> Result<Option<Standing>> {
+    fn standing(&self, person: i64) -> Result<Option<Rc<Standing>>> {
         if self.before {
             self.review.before((person, self.account))
         } else {
