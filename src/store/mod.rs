@@ -122,6 +122,10 @@ seam! {
         /// What this transaction changed of the rows that decide who may do
         /// what, as they were before it first wrote them.
         fn journal(&self) -> Journal;
+        /// The journal, handed over once: the write is done, and copying
+        /// the rows of thousands of members cost a fixture's apply more
+        /// than reading them.
+        fn take_journal(&self) -> Journal;
 
         // Settings.
 
@@ -843,6 +847,10 @@ impl SqliteTx<'_> {
 
     fn journal(&self) -> Journal {
         self.journal.borrow().clone()
+    }
+
+    fn take_journal(&self) -> Journal {
+        self.journal.take()
     }
 
     fn commit(self) -> Result<()> {

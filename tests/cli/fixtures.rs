@@ -685,6 +685,25 @@ fn prune_deactivates_who_the_file_no_longer_lists() {
 }
 
 #[test]
+fn prune_by_the_databases_own_export_removes_nothing() {
+    let p = demo();
+    // Fiona gone, her delegation to Olive lends nothing: `export` leaves
+    // it out, and it lends again should she come back.
+    p.ok(&[
+        "user", "deactivate", "fiona@acme.test", "--account", ACCOUNT, "--yes",
+    ]);
+    let own = p.ok(&["export"]);
+    let before = p.dump();
+    let run = p.apply_stdin(&["--prune", "--yes"], &[], &own);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stdout, "removed    0");
+    assert_eq!(before, p.dump());
+    p.ok(&["user", "activate", "fiona@acme.test", "--account", ACCOUNT]);
+    let listed = p.json(&["order", "delegate", "--list", "--account", ACCOUNT]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+}
+
+#[test]
 fn schema_prints_the_json_schema_of_the_fixture_format() {
     let p = Portal::empty();
     let schema: Value = serde_json::from_str(&p.ok(&["schema"])).unwrap();
