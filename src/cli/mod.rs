@@ -223,7 +223,8 @@ enum Command {
     /// Make the database match a fixture (JSON). One transaction; a second
     /// apply of the same file changes nothing.
     ///
-    /// The file lists the preset, roles, accounts with their users,
+    /// The file lists the preset, the settings (the operator's alone),
+    /// roles, accounts with their users,
     /// courses, addresses, services, cost centres, policies, orders,
     /// delegations, external admins, config, licences and prices, and
     /// people flagged or merged.
