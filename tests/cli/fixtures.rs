@@ -1262,13 +1262,57 @@ fn a_new_owner_listed_with_another_role_than_the_owners_is_refused_at_it() {
         r#""owner": "cleo@contoso.test""#,
     );
     let run = apply_stdin(&p, &[], &handover);
-    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
     says(
         error_line(&run.stderr),
-        "error: accounts[1].users[1].role: `cleo@contoso.test` is to own `Contoso`, and its owner holds the role `admin`",
+        "error: accounts[1].users[1].role: `cleo@contoso.test` is the `owner` of `Contoso`, and the owner's role is the owner role `admin`, which comes with the ownership, not `user`",
     );
-    says(&run.stderr, r#"help: list them with "role": "admin""#);
+    says(
+        &run.stderr,
+        r#"help: list them with "role": "admin", or leave `role` out"#,
+    );
     assert_eq!(p.dump(), before, "a refusal changes nothing");
+}
+
+/// The owner's entry with another role than the owner's is refused by the
+/// first apply, at that role (exit 2), and nothing is made: in `users`, and
+/// in `external_admins` for an owner who holds a customer as its external
+/// admin, which the first apply once made with the owner role anyway for
+/// the second to refuse.
+#[test]
+fn an_owners_entry_with_another_role_is_refused_by_the_first_apply() {
+    let p = Portal::empty();
+    let ann = r#"{"preset": "portal", "accounts": [{"name": "Acme", "owner": "ann@acme.test",
+        "users": [{"email": "ann@acme.test", "name": "Ann", "role": "user"}]}]}"#;
+    let run = apply_stdin(&p, &[], ann);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    says(
+        error_line(&run.stderr),
+        "error: accounts[0].users[0].role: `ann@acme.test` is the `owner` of `Acme`, and the owner's role is the owner role `admin`",
+    );
+    assert!(!p.db.exists(), "no database was made");
+    let msp = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-msp.json");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(msp).unwrap()).unwrap();
+    doc["accounts"][1]["owner"] = "max@harbour.test".into();
+    doc["accounts"][1]["external_admins"][0]["role"] = "msp-user".into();
+    for p in [Portal::empty(), {
+        let p = Portal::empty();
+        p.ok(&["apply", msp]);
+        p
+    }] {
+        let before = p.dump();
+        let run = apply_stdin(&p, &[], &doc.to_string());
+        assert_eq!(run.code, USAGE, "{}", run.stderr);
+        says(
+            error_line(&run.stderr),
+            "error: accounts[1].external_admins[0].role: `max@harbour.test` is the `owner` of `Client Co`",
+        );
+        says(
+            &run.stderr,
+            r#"help: list them with "role": "msp-administrator""#,
+        );
+        assert_eq!(p.dump(), before, "nothing changed");
+    }
 }
 
 #[test]
@@ -1432,10 +1476,10 @@ fn a_refusal_names_the_field_to_blame_through_the_binary() {
         r#""Carl Contoso", "role": "user""#,
     );
     let run = apply_stdin(&p, &[], &demoted);
-    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
     says(
         &run.stderr,
-        "error: accounts[1].users[0].role: `carl@contoso.test` owns `Contoso`",
+        "error: accounts[1].users[0].role: `carl@contoso.test` is the `owner` of `Contoso`",
     );
     assert_eq!(before, p.dump());
 }
