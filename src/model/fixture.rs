@@ -25,6 +25,13 @@ pub(crate) struct Fixture {
     /// otherwise it must be the database's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
+    /// The catalog of a database made from one of the user's own (`init
+    /// --preset-file`), in that file's format, so that a copy is made
+    /// from it: `export` writes it beside its `preset` name. Needed to
+    /// make a new database from such a catalog; otherwise it must be the
+    /// database's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<serde_json::Value>,
     /// The database's settings (`settings set`), by key, each value
     /// written as `settings set` takes it: `mail-from`, `support-email`,
     /// `mail-max-attempts`, `mail-retry-after`. The operator's alone: a
