@@ -195,8 +195,8 @@ impl Preset {
     /// exports and in every copy made from them.
     pub(crate) fn custom(text: &str, source: &str) -> Result<Preset> {
         let mut preset = Preset::from_json(text, source)?;
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| Error::invalid(format!("{source}: {e}")))?;
+        // Read as the catalog was (a byte-order mark is no part of it).
+        let value: serde_json::Value = super::document::read(text, source, "{\"name\": ...}")?;
         if SHIPPED.iter().any(|(n, _)| *n == preset.name) {
             let name = &preset.name;
             // Compared as `preset show` prints them, which reads back as
