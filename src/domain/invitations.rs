@@ -493,31 +493,7 @@ pub(super) fn enrol(
     let person = match existing {
         Some(p) => {
             if let Some(m) = tx.membership_of(p.id, account.id)? {
-                let standing = standing(tx, &m)?;
-                return Err(Error::conflict(format!(
-                    "`{email}` is already a member of `{}` ({standing})",
-                    account.name
-                ))
-                // Named with the account: a person of several accounts
-                // is not found without it. The command is the one that
-                // works for where they stand: one who never accepted gets
-                // a new token, whatever ended the old one; one who is not
-                // active is refused a new role (left) or gets it without
-                // access (deactivated) until activated.
-                .help(match standing {
-                    MemberStanding::Active => format!(
-                        "change them with `portalctl user set-role {email} ROLE --account \"{}\"`",
-                        account.name
-                    ),
-                    _ if m.accepted_at.is_none() => format!(
-                        "send a new token with `portalctl user resend-invite {email} --account \"{}\"`",
-                        account.name
-                    ),
-                    _ => format!(
-                        "bring them back with `portalctl user activate {email} --account \"{}\"` (the role they held), then `user set-role` for another",
-                        account.name
-                    ),
-                }));
+                return Err(already_member(tx, &email, account, &m)?);
             }
             p
         }
@@ -602,6 +578,139 @@ pub(super) fn enrol(
         issued,
         existing_login,
         timezone_warning: warning,
+    })
+}
+
+/// The refusal of an invitation of `email` into `account`, where they
+/// already have the membership `m`.
+fn already_member(tx: &dyn Tx, email: &Email, account: &Account, m: &Membership) -> Result<Error> {
+    let standing = standing(tx, m)?;
+    Ok(Error::conflict(format!(
+        "`{email}` is already a member of `{}` ({standing})",
+        account.name
+    ))
+    // Named with the account: a person of several accounts is not found
+    // without it. The command is the one that works for where they stand:
+    // one who never accepted gets a new token, whatever ended the old
+    // one; one who is not active is refused a new role (left) or gets it
+    // without access (deactivated) until activated.
+    .help(match standing {
+        MemberStanding::Active => format!(
+            "change them with `portalctl user set-role {email} ROLE --account \"{}\"`",
+            account.name
+        ),
+        _ if m.accepted_at.is_none() => format!(
+            "send a new token with `portalctl user resend-invite {email} --account \"{}\"`",
+            account.name
+        ),
+        _ => format!(
+            "bring them back with `portalctl user activate {email} --account \"{}\"` (the role they held), then `user set-role` for another",
+            account.name
+        ),
+    }))
+}
+
+/// What [`readdress_invitation`] did.
+pub(super) struct Readdressed {
+    /// The member as they are now: the invitation at its new address.
+    pub member: MemberView,
+    /// Whether a fresh token went to the new address (the old one was
+    /// live); otherwise there was no live token to replace.
+    pub reissued: bool,
+}
+
+/// Sends an invitation not yet accepted to another address (`user edit
+/// --new-email` of someone invited): the membership `moved` (as the edit
+/// leaves its other fields; `before` is how it read) moves from `left`
+/// to whoever holds `new`, made as `user invite` would make them if
+/// nobody does, with its name, role, grants and expiry. A live token
+/// stops working and a fresh one is mailed to `new`, expiring when the
+/// old one would have. `left` keeps every other membership; one this
+/// invitation alone made, now in no account and referred to by nothing,
+/// is removed.
+///
+/// Whether `left` has a login elsewhere changes none of it: the account
+/// knew them by the invitation's address alone, and re-addressing it
+/// touches nothing of theirs but it (a login change needs `users.manage`
+/// in each of their accounts, and so would tell that they exist).
+pub(super) fn readdress_invitation(
+    w: &Write<'_>,
+    account: &Account,
+    left: &Person,
+    before: &MemberView,
+    mut moved: Membership,
+    new: &Email,
+) -> Result<Readdressed> {
+    let (tx, catalog, now) = (w.tx, w.catalog()?, w.ctx.now);
+    let target = match existing_login(tx, new, account, Lookup::Unread)? {
+        Some(p) => {
+            if let Some(m) = tx.membership_of(p.id, account.id)? {
+                return Err(already_member(tx, new, account, &m)?);
+            }
+            p
+        }
+        None => {
+            let mut p = Person {
+                id: 0,
+                email: new.clone(),
+                name: moved.invited_name.clone().unwrap_or_default(),
+                duplicate_of: None,
+                merged_into: None,
+                created_at: now,
+            };
+            p.id = tx.insert_person(&p)?;
+            p
+        }
+    };
+    moved.person_id = target.id;
+    moved.updated_at = now;
+    tx.update_membership(&moved)?;
+    let live = match moved.status {
+        MemberStatus::Invited => tx
+            .pending_invitation(moved.id)?
+            .filter(|old| old.expires_at > now),
+        _ => None,
+    };
+    let reissued = match live {
+        Some(old) => {
+            end_invitation(tx, old.id, InvitationState::Replaced, now)?;
+            let to = Invitee {
+                membership: &moved,
+                person: &target,
+                account,
+                role: catalog.role(moved.role_id)?,
+            };
+            let (_, new) = issue(
+                w,
+                &to,
+                old.expires_at.since(now),
+                true,
+                old.resend_count + 1,
+            )?;
+            Some((old, new))
+        }
+        None => None,
+    };
+    let member = member_view(tx, &w.ctx, catalog, &moved)?;
+    w.member_changed("user.edit", account, Some(before), &member)?;
+    if let Some((old, new)) = &reissued {
+        w.changed(
+            "user.resend_invite",
+            account,
+            member.email.clone(),
+            Some(&Reissue::of(
+                &*w.recorded(&member, &member, true)?,
+                Some(old),
+            )),
+            &Reissue::of(&*w.recorded(&member, &member, false)?, Some(new)),
+        )?;
+    }
+    if tx.memberships_of(left.id)?.is_empty() {
+        tx.delete_person_unreferenced(left.id)?;
+    }
+    Ok(Readdressed {
+        member,
+        reissued: reissued.is_some(),
     })
 }
 

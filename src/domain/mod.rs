@@ -23,6 +23,8 @@ mod fixtures;
 mod gate;
 mod history;
 mod invitations;
+#[cfg(test)]
+mod invited_elsewhere;
 mod licenses;
 mod log_sight;
 mod members;

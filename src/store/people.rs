@@ -314,6 +314,28 @@ impl SqliteTx<'_> {
         Ok(())
     }
 
+    pub(super) fn delete_person_unreferenced(&self, id: i64) -> Result<bool> {
+        // The schema's foreign keys know every table that refers to a
+        // person, including those added later: a reference refuses the
+        // statement alone, and the transaction goes on.
+        let deleted = self
+            .tx
+            .prepare_cached(
+                "DELETE FROM people WHERE id = ?1 \
+                 AND NOT EXISTS (SELECT 1 FROM memberships WHERE person_id = ?1)",
+            )?
+            .execute([id]);
+        match deleted {
+            Ok(n) => Ok(n > 0),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     pub(super) fn membership(&self, id: i64) -> Result<Membership> {
         self.row(
             concat!(
