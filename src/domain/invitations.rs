@@ -6,7 +6,7 @@
 //! `outbox`), and any token of a pending invitation accepts it. Ending an
 //! invitation cancels its emails not sent yet, in the same transaction.
 
-use crate::domain::visibility::holds_need;
+use crate::domain::visibility::{holds_need, reads_own_name};
 use chrono::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -281,7 +281,12 @@ fn issue(
         tx.enqueue(&OutboxMessage {
             id: 0,
             kind: "invitation".into(),
-            recipient: person.email.to_string(),
+            // The address the invitation went to, which is the person's
+            // own unless it bound through one merged into them.
+            recipient: match &membership.invited_email {
+                Some(typed) => typed.clone(),
+                None => person.email.to_string(),
+            },
             subject,
             body,
             created_at: ctx.now,
@@ -357,30 +362,59 @@ pub(super) fn current_invitation_email(
     Ok(invitation_email(inviter, &to, invitation.expires_at))
 }
 
-/// The login an invitation into `account` reuses, if `email` has one. A
-/// retired duplicate's address is refused; the person it was merged into
-/// is named only when they belong to `account`.
+/// The login an invitation of `email` into `account` reuses, if `email`
+/// has one, and the address it binds through where that is not the
+/// login's own.
+///
+/// An address merged away (`user merge`) is the person it was merged
+/// into: the same human. To an inviter who may see either of them (the
+/// operator; a member who views the users of an account of theirs) the
+/// merge is known, and the refusal says to invite the address kept. To
+/// anyone else the merge is another account's: the invitation binds to
+/// the person kept, and the inviting account knows them by the address
+/// it typed ([`Membership::invited_email`]) until they accept, as it
+/// would know a new address.
 fn existing_login(
     tx: &dyn Tx,
+    ctx: &Ctx,
     email: &Email,
     account: &Account,
     lookup: Lookup,
-) -> Result<Option<Person>> {
+) -> Result<(Option<Person>, Option<String>)> {
     let found = match lookup {
         Lookup::Found(person) => person,
         Lookup::Unread => tx.person_by_email(email.as_str())?,
     };
-    match found {
-        Some(p) if p.merged_into.is_some() => Err(match member_in(tx, email, account) {
-            Err(merged @ Error::Conflict(_)) => merged,
-            _ => Error::conflict(format!(
-                "`{email}` is the address of a retired duplicate and cannot be invited"
-            ))
-            .help("invite the person by the address they kept"),
-        }),
-        found => Ok(found),
+    let Some(merged) = found.as_ref().filter(|p| p.merged_into.is_some()) else {
+        return Ok((found, None));
+    };
+    let mut kept = merged.clone();
+    for _ in 0..MERGE_CHAIN_LIMIT {
+        match kept.merged_into {
+            Some(next) => kept = tx.person(next)?,
+            None => break,
+        }
     }
+    if kept.merged_into.is_some() {
+        return Err(Error::Internal(anyhow::anyhow!(
+            "`{email}` was merged through more than {MERGE_CHAIN_LIMIT} people"
+        )));
+    }
+    if !sees_person(tx, ctx, merged)? && !sees_person(tx, ctx, &kept)? {
+        return Ok((Some(kept), Some(email.to_string())));
+    }
+    Err(match tx.membership_of(kept.id, account.id)? {
+        Some(_) => Error::conflict(format!("`{email}` was merged into `{}`", kept.email))
+            .help(format!("use `{}` instead", kept.email)),
+        None => Error::conflict(format!(
+            "`{email}` is the address of a retired duplicate and cannot be invited"
+        ))
+        .help("invite the person by the address they kept"),
+    })
 }
+
+/// How many merges an address is followed through to the person kept.
+const MERGE_CHAIN_LIMIT: usize = 64;
 
 /// Who an address is, as a caller found it in the same transaction
 /// already: a fixture's run of thousands of joiners, planned entry by
@@ -436,7 +470,7 @@ pub(super) fn enrol(
     if active {
         ensure_may_add_joined(&w.ctx, &email)?;
     }
-    let existing = existing_login(tx, &email, account, lookup)?;
+    let (existing, through) = existing_login(tx, &w.ctx, &email, account, lookup)?;
     // Checked whoever it is for: a name refused only for a new address
     // would tell an address in use from a new one.
     let given_name = match &req.name {
@@ -448,6 +482,7 @@ pub(super) fn enrol(
     // exists, and its name, are not theirs to learn. Judged before the
     // membership makes the person one of the account's.
     let unseen = match &existing {
+        Some(_) if through.is_some() => true,
         Some(p) => !sees_person(tx, &w.ctx, p)?,
         None => false,
     };
@@ -540,6 +575,7 @@ pub(super) fn enrol(
             Some(named) => named.clone(),
             None => given_name.as_ref().map(|n| n.to_string()),
         },
+        invited_email: through,
     };
     let ends = access_given_until(catalog, &membership, &held)?;
     let lasts = token_lasts(req.expires_in, w.ctx.now, ends, "a later --until")?;
@@ -642,7 +678,8 @@ pub(super) fn readdress_invitation(
     new: &Email,
 ) -> Result<Readdressed> {
     let (tx, catalog, now) = (w.tx, w.catalog()?, w.ctx.now);
-    let target = match existing_login(tx, new, account, Lookup::Unread)? {
+    let (target, through) = existing_login(tx, &w.ctx, new, account, Lookup::Unread)?;
+    let target = match target {
         Some(p) => {
             if let Some(m) = tx.membership_of(p.id, account.id)? {
                 return Err(already_member(tx, new, account, &m)?);
@@ -663,6 +700,7 @@ pub(super) fn readdress_invitation(
         }
     };
     moved.person_id = target.id;
+    moved.invited_email = through;
     moved.updated_at = now;
     tx.update_membership(&moved)?;
     let live = match moved.status {
@@ -755,7 +793,8 @@ pub(super) fn readdress_invitations(
     let (tx, catalog, now) = (w.tx, w.catalog()?, w.ctx.now);
     let mut sent = Vec::new();
     for m in memberships {
-        if m.status != MemberStatus::Invited {
+        // One that went to an address merged into them still goes there.
+        if m.status != MemberStatus::Invited || m.invited_email.is_some() {
             continue;
         }
         let Some(old) = tx.pending_invitation(m.id)? else {
@@ -995,10 +1034,15 @@ impl Portal {
             };
             let (token, invitation) = issue(w, &to, lasts, send, resends)?;
             let member = member_view(tx, &w.ctx, catalog, &membership)?;
+            // Told as `invite` tells it: only to whoever may know the
+            // person otherwise, through a membership they accepted.
+            let own = tx.person(person.id)?;
             let existing_login = tx
-                .memberships_of(person.id)?
+                .memberships_of(own.id)?
                 .iter()
-                .any(|m| m.id != membership.id);
+                .any(|m| m.id != membership.id)
+                && membership.invited_email.is_none()
+                && reads_own_name(tx, &w.ctx, &own, &membership)?;
             w.changed(
                 "user.resend_invite",
                 &account,

@@ -176,3 +176,203 @@ fn a_new_email_of_an_invitee_reads_alike_whether_they_have_a_login_elsewhere() {
         "Ann learns whether the address has a login elsewhere"
     );
 }
+
+/// Acme, whose admin Ann invited `dee@contoso.test` (as "Dee") into
+/// Acme, and Contoso, administered by Yan, where Kim works. With
+/// `merged`, that address was Kim's duplicate in Contoso, merged into
+/// her by the operator; without, nobody has the address.
+fn ann_invited_dee(merged: bool) -> (Portal, InvitedView) {
+    let mut p = seeded("portal");
+    add_account(&mut p, "Contoso", AccountKind::Customer, None);
+    join_in(&mut p, "yan@contoso.test", "admin", Some("Contoso"));
+    join_in(&mut p, "kim@contoso.test", "user", Some("Contoso"));
+    join_in(&mut p, "ann@acme.test", "admin", Some("Acme"));
+    if merged {
+        join_in(&mut p, "dee@contoso.test", "user", Some("Contoso"));
+        p.merge(&email("dee@contoso.test"), &email("kim@contoso.test"))
+            .expect("merge");
+    }
+    p.ctx.actor = Actor::Member(email("ann@acme.test"));
+    let invited = p
+        .invite(&InviteRequest {
+            email: Some(email("dee@contoso.test")),
+            name: Some("Dee".into()),
+            role: Some("user".into()),
+            account: Some("Acme".into()),
+            send: true,
+            ..InviteRequest::default()
+        })
+        .expect("Ann invites");
+    (p, invited)
+}
+
+/// What Ann is told when she invites, reads and changes the invitation
+/// of an address merged away in Contoso is what she is told of an
+/// address nobody has; Contoso is untouched. The invitation binds to the
+/// person kept, its email goes to the address Ann typed, and accepting
+/// it makes her Acme's member; a token replaced by a resend no longer
+/// works.
+#[test]
+fn inviting_an_address_merged_elsewhere_reads_as_inviting_a_new_one() {
+    let dee = email("dee@contoso.test");
+    let mut told = Vec::new();
+    for merged in [false, true] {
+        let (mut p, invited) = ann_invited_dee(merged);
+        let contoso_before = contoso_read(&mut p);
+        let renamed = p
+            .edit_person(
+                &dee,
+                None,
+                &PersonEdit {
+                    name: Some("Dee D".parse().expect("a name")),
+                    ..PersonEdit::default()
+                },
+            )
+            .expect("names the invitation");
+        let role = p.set_role(&dee, "manager", None, None).expect("set-role");
+        let resent = p
+            .resend_invite(&dee, None, None, true)
+            .expect("resend-invite");
+        let shown = p.member_show(&dee, None).expect("show");
+        let history: Vec<String> = p
+            .member_history(&dee, None)
+            .expect("history")
+            .iter()
+            .map(|h| {
+                // Its place in the whole log, which every account's
+                // events shift, is no news of Contoso.
+                let mut h = serde_json::to_value(h).expect("json");
+                h.as_object_mut().map(|o| o.remove("seq"));
+                h.to_string()
+            })
+            .collect();
+        let twice = p
+            .invite(&InviteRequest {
+                email: Some(dee.clone()),
+                role: Some("user".into()),
+                ..InviteRequest::default()
+            })
+            .expect_err("a member already");
+        let reading = anns_reading(&mut p);
+        let exported =
+            serde_json::to_string(&p.export(Some("Acme")).expect("export")).expect("json");
+        told.push(format!(
+            "{}|{}|{}|{:?}|{}|{}|{}|{:?}|{}|{twice}|{}|{exported}",
+            json(&invited.member),
+            json(&(invited.existing_login, invited.expires_at)),
+            json(&renamed.member),
+            (renamed.changed, &renamed.warnings),
+            json(&role),
+            json(&(&resent.member, resent.existing_login, resent.email_queued)),
+            json(&shown),
+            history,
+            twice.exit_code(),
+            json(&reading.0),
+        ));
+        // The log as Ann reads it.
+        told.push(format!("{:?}", reading.1));
+        assert_eq!(shown.email, "dee@contoso.test");
+        assert_eq!(shown.name.as_deref(), Some("Dee D"));
+        // Without the merge, the address is a person the invitation
+        // made, which Ann names.
+        let contoso_after = contoso_read(&mut p);
+        assert_eq!(contoso_after.0, contoso_before.0, "Contoso changed");
+        assert_eq!(contoso_after.1[0], contoso_before.1[0], "Kim changed");
+        if merged {
+            assert_eq!(
+                contoso_after.1, contoso_before.1,
+                "Contoso's people changed"
+            );
+        }
+
+        p.ctx.actor = Actor::Operator("root".into());
+        let seen = p.member_show(&dee, Some("Acme"));
+        if merged {
+            // The operator reads who it is, and the address it went to.
+            let seen = p
+                .member_show(&email("kim@contoso.test"), Some("Acme"))
+                .expect("the operator reads Kim");
+            assert_eq!(seen.invited_email.as_deref(), Some("dee@contoso.test"));
+        } else {
+            assert!(seen.expect("dee").invited_email.is_none());
+        }
+        let old = p.accept(&invited.token, None).expect_err("replaced");
+        assert_eq!(old.exit_code(), 4, "{old}");
+        let mailed = send(&mut p);
+        let to_dee: Vec<&String> = mailed
+            .iter()
+            .filter(|(to, _)| to.contains("dee@contoso.test"))
+            .map(|(_, token)| token)
+            .collect();
+        assert_eq!(
+            to_dee.len(),
+            1,
+            "the email goes to the typed address: {mailed:?}"
+        );
+        let joined = p.accept(to_dee[0], None).expect("accept");
+        let who = if merged {
+            "kim@contoso.test"
+        } else {
+            "dee@contoso.test"
+        };
+        assert_eq!(
+            (joined.email.as_str(), joined.account.as_str()),
+            (who, "Acme")
+        );
+        assert_eq!(joined.role, "manager");
+        assert_eq!(contoso_read(&mut p).0, contoso_before.0, "Contoso changed");
+    }
+    assert_eq!(
+        told[0], told[2],
+        "Ann learns that the address was merged in Contoso"
+    );
+    assert_eq!(
+        told[1], told[3],
+        "Ann's log says that the address was merged"
+    );
+}
+
+/// What a command prints of `value` as JSON.
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("json")
+}
+
+/// Contoso as its admin reads it, and the people at its addresses.
+fn contoso_read(p: &mut Portal) -> (Vec<MemberView>, Vec<Option<Person>>) {
+    let actor = std::mem::replace(&mut p.ctx.actor, Actor::Member(email("yan@contoso.test")));
+    let members = p.member_list(&MemberFilter::default()).expect("list");
+    p.ctx.actor = actor;
+    let tx = p.gate.read(p.ctx.now).expect("read");
+    let people = ["kim@contoso.test", "dee@contoso.test"]
+        .iter()
+        .map(|e| tx.person_by_email(e).expect("read"))
+        .collect();
+    (members, people)
+}
+
+/// Whoever may see the merge is told of it, as before: Contoso's admin
+/// inviting the address into Contoso, and the operator anywhere.
+#[test]
+fn who_sees_a_merge_is_told_to_invite_the_address_kept() {
+    let (mut p, _) = ann_invited_dee(true);
+    let invite = |p: &mut Portal, account: &str| {
+        p.invite(&InviteRequest {
+            email: Some(email("dee@contoso.test")),
+            role: Some("user".into()),
+            account: Some(account.into()),
+            ..InviteRequest::default()
+        })
+    };
+    p.ctx.actor = Actor::Member(email("yan@contoso.test"));
+    let err = invite(&mut p, "Contoso").expect_err("Yan sees the merge");
+    assert_eq!(err.exit_code(), 4, "{err}");
+    assert!(
+        err.to_string().contains("merged into `kim@contoso.test`"),
+        "{err}"
+    );
+    p.ctx.actor = Actor::Operator("root".into());
+    add_account(&mut p, "Beta", AccountKind::Customer, None);
+    let err = invite(&mut p, "Beta").expect_err("the operator sees it");
+    assert_eq!(err.exit_code(), 4, "{err}");
+    assert!(err.to_string().contains("retired duplicate"), "{err}");
+}

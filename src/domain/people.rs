@@ -125,8 +125,12 @@ impl Portal {
                 .new_email
                 .clone()
                 .filter(|new| pending && *new != person.email);
-            let mut renames =
-                readdress.is_none() && name.as_ref().is_some_and(|n| *n != person.name);
+            // One known here by an address merged into them is known by
+            // nothing of theirs: the name is the invitation's alone.
+            let bound_elsewhere = pending && membership.invited_email.is_some();
+            let mut renames = readdress.is_none()
+                && !bound_elsewhere
+                && name.as_ref().is_some_and(|n| *n != person.name);
             if renames {
                 match manages_every_account(tx, catalog, &w.ctx, email, person.id, "name") {
                     Ok(_) => {}

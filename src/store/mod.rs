@@ -192,6 +192,10 @@ seam! {
         /// duplicate flag); whether they were removed. One referred to
         /// stays, as the record of what they did.
         fn delete_person_unreferenced(&self, id: i64) -> Result<bool>;
+        /// The memberships not yet accepted whose invitation went to
+        /// `email` and bound to someone else's login (`invited_email`),
+        /// oldest first.
+        fn memberships_invited_as(&self, email: &str) -> Result<Vec<Membership>>;
         /// The membership with this id.
         fn membership(&self, id: i64) -> Result<Membership>;
         /// The person's membership in the account, if any.

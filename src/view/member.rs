@@ -110,6 +110,12 @@ pub(crate) struct MemberView {
     /// is the one the actor may read. Never printed: the log records both.
     #[serde(skip)]
     pub invited_as: Option<InvitedAs>,
+    /// The address the invitation went to, where it bound to this
+    /// person's login through an address merged into them, until they
+    /// accept: shown beside their own to whoever may read it (the
+    /// operator); everyone else reads it as `email`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invited_email: Option<String>,
 }
 
 /// The two names of someone invited who has not accepted yet.
