@@ -42,6 +42,11 @@ pub(crate) struct InviteRequest {
     /// The invitation's name where it is not `name` (a file's
     /// `invited_name`; `Some(None)`: it gives none); `None`: `name`.
     pub invited_name: Option<Option<String>>,
+    /// The address the invitation goes to where it is not `email`'s own:
+    /// one merged into them (a file's `invited_email`, the operator's
+    /// alone). `None`: `email`, or the address merged into whom `email`
+    /// reaches (see `existing_login`).
+    pub invited_email: Option<Email>,
     /// The role to give; the catalog's default role when `None`.
     pub role: Option<String>,
     /// Which account; resolved when `None`.
@@ -470,7 +475,18 @@ pub(super) fn enrol(
     if active {
         ensure_may_add_joined(&w.ctx, &email)?;
     }
-    let (existing, through) = existing_login(tx, &w.ctx, &email, account, lookup)?;
+    let (existing, mut through) = existing_login(tx, &w.ctx, &email, account, lookup)?;
+    if let Some(typed) = &req.invited_email {
+        // The invitation's email, and so its token, goes there: only the
+        // operator, restoring a portal, says where.
+        if let Actor::Member(me) = &w.ctx.actor {
+            return Err(Error::denied(format!(
+                "`{me}` may not send `{email}`'s invitation to another address, `{typed}`"
+            ))
+            .help("leave out `invited_email`, or apply the file as the operator (without --as)"));
+        }
+        through = Some(typed.to_string());
+    }
     // Checked whoever it is for: a name refused only for a new address
     // would tell an address in use from a new one.
     let given_name = match &req.name {

@@ -180,6 +180,9 @@ impl Fields for MemberView {
             };
             fields.push(("invitation expires", format!("{expires}{note}")));
         }
+        if let Some(typed) = &self.invited_email {
+            fields.push(("invited as", typed.clone()));
+        }
         fields.extend([
             ("invited at", opt_time(self.invited_at)),
             ("accepted at", opt_time(self.accepted_at)),

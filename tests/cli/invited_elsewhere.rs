@@ -179,3 +179,192 @@ fn a_new_email_of_an_invitee_reads_alike_whether_they_have_a_login_elsewhere() {
         "the admin learns whether the address has a login in Other"
     );
 }
+
+const DEE: &str = "dee@other.test";
+const KIM: &str = "kim@other.test";
+
+/// Acme Ltd with an admin; a partner `Other` with its admin Yan and Kim,
+/// and, if `merged`, Dee's address merged into Kim there by the operator.
+fn merged_portal(merged: bool) -> Portal {
+    let key = format!("invited elsewhere: merged {merged}");
+    Portal::cached(&key, || {
+        let p = Portal::init("portal");
+        p.member(ADMIN, "admin");
+        p.ok(&["account", "create", "Other", "--kind", "partner"]);
+        p.member_in("yan@other.test", "admin", "Other");
+        p.member_in(KIM, "user", "Other");
+        if merged {
+            p.member_in(DEE, "user", "Other");
+            p.ok(&["--yes", "user", "merge", DEE, "--into", KIM]);
+        }
+        p
+    })
+}
+
+/// What the operator reads of `Other` and of the people at its
+/// addresses, with Dee's left out where the invitation made her.
+fn other_people(p: &Portal, merged: bool) -> String {
+    let members = p.ok(&["user", "list", "--account", "Other", "--json"]);
+    let mut people = p.text(&format!(
+        "SELECT id || ' ' || email || ' ' || name || ' ' || COALESCE(merged_into, '-') FROM people WHERE email = '{KIM}'"
+    ));
+    if merged {
+        people.push_str(&p.text(&format!(
+            "SELECT id || ' ' || email || ' ' || name || ' ' || COALESCE(merged_into, '-') FROM people WHERE email = '{DEE}'"
+        )));
+    }
+    format!("{members}\n{people}")
+}
+
+/// Acme's admin invites, names, changes and reads an address merged
+/// away in Other exactly as one nobody has: the same output, exit codes
+/// and JSON. Other is untouched; the email goes to the address typed;
+/// the token replaced by a resend is refused and the one mailed accepts,
+/// making Kim Acme's member. Acme's export applies again as no change,
+/// and the operator reads Kim with the address the invitation went to.
+#[test]
+fn inviting_an_address_merged_elsewhere_reads_as_inviting_a_new_one() {
+    let me = Some(ADMIN);
+    let mut answers = Vec::new();
+    for merged in [false, true] {
+        let p = merged_portal(merged);
+        let before = other_people(&p, merged);
+        let runs = [
+            vec![
+                "--json", "user", "invite", DEE, "--name", "Dee", "--role", "user", "--account",
+                ACCOUNT,
+            ],
+            vec!["user", "edit", DEE, "--name", "Dee D"],
+            vec!["--json", "user", "set-role", DEE, "manager"],
+            vec!["--json", "user", "resend-invite", DEE],
+            vec!["user", "invite", DEE, "--role", "user"],
+            vec!["--json", "user", "invite", DEE, "--role", "user"],
+        ];
+        let mut tokens = Vec::new();
+        let mut said = Vec::new();
+        for args in &runs {
+            let run = p.run_as(me, args);
+            if let Ok(v) = serde_json::from_str::<Value>(&run.stdout) {
+                tokens.extend(v["token"].as_str().map(str::to_string));
+            }
+            said.push(told(&run));
+        }
+        said.push(read_by_admin(&p, DEE));
+        answers.push(said.join("\n"));
+        assert_eq!(tokens.len(), 2, "{said:?}");
+        assert_eq!(
+            other_people(&p, merged),
+            before,
+            "Other changed (merged: {merged})"
+        );
+
+        let exported = p.run_as(me, &["export", "--account", ACCOUNT]).stdout;
+        let again = p.apply_stdin(
+            &["--json", "--no-send"],
+            &[("PORTALCTL_AS", ADMIN)],
+            &exported,
+        );
+        assert_eq!(again.code, SUCCESS, "{}", again.stderr);
+        let counts: Value = serde_json::from_str(&again.stdout).unwrap();
+        assert_eq!(
+            (counts["created"].as_u64(), counts["updated"].as_u64()),
+            (Some(0), Some(0))
+        );
+
+        if merged {
+            let kim = p.json(&["user", "show", KIM, "--account", ACCOUNT]);
+            assert_eq!(kim["invited_email"], DEE, "{kim}");
+            assert_eq!(kim["status"], "invited", "{kim}");
+        }
+        let old = p.run(&["user", "accept", &tokens[0]]);
+        assert_eq!(old.code, CONFLICT, "{}", old.stderr);
+        let mail = mailed(&p);
+        let to_dee: Vec<&(String, String)> =
+            mail.iter().filter(|(to, _)| to.contains(DEE)).collect();
+        assert_eq!(
+            to_dee.len(),
+            1,
+            "the email goes to the address typed: {mail:?}"
+        );
+        p.ok(&["user", "accept", &to_dee[0].1]);
+        let who = if merged { KIM } else { DEE };
+        let joined = p.json(&["user", "show", who, "--account", ACCOUNT]);
+        assert_eq!(
+            (&joined["status"], &joined["role"]),
+            (&Value::from("active"), &Value::from("manager"))
+        );
+        assert_eq!(
+            other_people(&p, merged),
+            before,
+            "Other changed (merged: {merged})"
+        );
+    }
+    assert_eq!(
+        answers[0], answers[1],
+        "the admin learns that the address was merged in Other"
+    );
+}
+
+/// Other's admin, who sees the merge, is told to invite the address kept,
+/// as before, and so is the operator: exit 4.
+#[test]
+fn who_sees_a_merge_is_told_of_it() {
+    let p = merged_portal(true);
+    let said = p.refused_as(
+        Some("yan@other.test"),
+        &[
+            "user", "invite", DEE, "--role", "user", "--account", "Other",
+        ],
+        CONFLICT,
+    );
+    assert!(said.contains("merged into `kim@other.test`"), "{said}");
+    let said = p.refused(
+        &[
+            "user", "invite", DEE, "--role", "user", "--account", ACCOUNT,
+        ],
+        CONFLICT,
+    );
+    assert!(said.contains("retired duplicate"), "{said}");
+}
+
+/// The operator's export keeps the address an invitation went to, and a
+/// copy made from it reads as the original, to the operator and to
+/// Acme's admin; a member's file may not give one.
+#[test]
+fn export_and_apply_carry_the_address_an_invitation_went_to() {
+    let p = merged_portal(true);
+    let me = Some(ADMIN);
+    let invited = p.run_as(
+        me,
+        &[
+            "user", "invite", DEE, "--name", "Dee", "--role", "user", "--account", ACCOUNT,
+        ],
+    );
+    assert_eq!(invited.code, SUCCESS, "{}", invited.stderr);
+    let whole = p.ok(&["export"]);
+    assert!(whole.contains("\"invited_email\""), "{whole}");
+    let copy = Portal::empty();
+    let run = copy.apply_stdin(&["--json", "--no-send"], &[], &whole);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), whole);
+    for args in [
+        vec!["user", "list", "--account", ACCOUNT, "--json"],
+        vec!["user", "show", DEE, "--account", ACCOUNT, "--json"],
+    ] {
+        assert_eq!(
+            told(&copy.run_as(me, &args)),
+            told(&p.run_as(me, &args)),
+            "{args:?}"
+        );
+    }
+
+    let file = format!(
+        r#"{{"accounts": [{{"name": "{ACCOUNT}", "users": [
+            {{"email": "nia@else.test", "invited_email": "x@evil.test", "role": "user", "status": "invited"}}
+        ]}}]}}"#
+    );
+    let before = p.dump();
+    let run = p.apply_stdin(&["--json", "--no-send"], &[("PORTALCTL_AS", ADMIN)], &file);
+    assert_eq!(run.code, crate::support::DENIED, "{}", run.stderr);
+    assert_eq!(p.dump(), before);
+}
