@@ -376,3 +376,22 @@ fn who_sees_a_merge_is_told_to_invite_the_address_kept() {
     assert_eq!(err.exit_code(), 4, "{err}");
     assert!(err.to_string().contains("retired duplicate"), "{err}");
 }
+
+/// What the operator records of the member, under the person's own
+/// address, Ann reads by the address her account invited: the log names
+/// nobody she may not see.
+#[test]
+fn the_operators_changes_read_to_the_inviter_by_the_address_invited() {
+    let (mut p, _) = ann_invited_dee(true);
+    p.ctx.actor = Actor::Operator("root".into());
+    p.set_role(&email("kim@contoso.test"), "manager", Some("Acme"), None)
+        .expect("the operator changes Kim's invitation");
+    p.ctx.actor = Actor::Member(email("ann@acme.test"));
+    let log = anns_reading(&mut p).1;
+    let read = format!("{log:?}");
+    assert!(!read.contains("kim@contoso.test"), "{read}");
+    let last = log.last().expect("an event");
+    assert_eq!(last[1], "user.set_role", "{last}");
+    assert_eq!(last[3], "dee@contoso.test", "{last}");
+    assert_eq!(last[5]["email"], "dee@contoso.test", "{last}");
+}
