@@ -340,6 +340,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
                 email: Some(email),
                 name: a.name,
                 invited_name: None,
+                invited_email: None,
                 role,
                 account: a.account.into_name(),
                 send: !a.no_send,

@@ -638,8 +638,9 @@ fn owner_shared_with_beta() -> Portal {
 #[test]
 fn person_level_commands_need_users_manage_in_every_account_of_the_person() {
     type Attack = fn(&mut Portal) -> Result<()>;
-    // `edit --name` of someone Beta has only invited names Beta's
-    // invitation, not the person (see `invited_names`): it is no attack.
+    // `edit --name` or `--new-email` of someone Beta has only invited
+    // names or re-addresses Beta's invitation, not the person (see
+    // `invited_names`, `readdress_invitation`): it is no attack.
     let attacks: [(&str, Attack); 2] = [
         ("flag-duplicate", |p| {
             p.flag_duplicate(
@@ -659,6 +660,13 @@ fn person_level_commands_need_users_manage_in_every_account_of_the_person() {
         }),
     ];
     let mut p = owner_shared_with_beta();
+    // Until then, `edit --new-email` re-addresses Beta's invitation alone
+    // (see `readdress_invitation`): once they joined Beta, it is their login.
+    let token = p
+        .resend_invite(&email("owner@acme.test"), Some("Beta"), None, false)
+        .expect("resend")
+        .token;
+    p.accept(&token, None).expect("the owner joins Beta");
     for (command, attack) in attacks {
         let err = refused(&mut p, "bea@beta.test", 5, attack);
         assert!(

@@ -706,6 +706,7 @@ impl Portal {
                 created_at: w.ctx.now,
                 updated_at: w.ctx.now,
                 invited_name: None,
+                invited_email: None,
             };
             let membership = tx.membership(tx.insert_membership(&membership)?)?;
             follow_role(tx, catalog, &membership, w.ctx.now)?;

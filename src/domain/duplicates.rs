@@ -85,6 +85,9 @@ impl Portal {
             for (place, m, _) in &places {
                 before.push((place, m, member_view(tx, &w.ctx, catalog, m)?));
             }
+            // Their own row: one found by an address merged into them
+            // reads as that address (`member_in`).
+            person = tx.person(person.id)?;
             person.duplicate_of = Some(original.id);
             tx.update_person(&person)?;
             // "Clicking Duplicate will inform our support team", through

@@ -303,6 +303,7 @@ impl Portal {
                         created_at: w.ctx.now,
                         updated_at: w.ctx.now,
                         invited_name: None,
+                        invited_email: None,
                     };
                     m.id = tx.insert_membership(&m)?;
                     (m, None)

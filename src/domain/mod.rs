@@ -23,6 +23,8 @@ mod fixtures;
 mod gate;
 mod history;
 mod invitations;
+#[cfg(test)]
+mod invited_elsewhere;
 mod licenses;
 mod log_sight;
 mod members;
@@ -658,17 +660,24 @@ pub(crate) fn listed_member_view(
             })
         }
     };
-    let reads_own = match &invited_as {
-        Some(_) => visibility::reads_own_name(tx, ctx, &person, &m)?,
-        None => true,
+    // An invitation that bound through an address merged into them
+    // (`invited_email`) is known by that address the same way.
+    let invited_email = m.invited_email.clone().filter(|_| m.accepted_at.is_none());
+    let reads_own = match (&invited_as, &invited_email) {
+        (None, None) => true,
+        _ => visibility::reads_own_name(tx, ctx, &person, &m)?,
     };
     let (email, name) = person.into_email_and_name();
     let name = match &invited_as {
         Some(names) if !reads_own => names.invited.clone(),
         _ => name,
     };
+    let (email, invited_email) = match invited_email {
+        Some(typed) if !reads_own => (typed, None),
+        typed => (email.into_string(), typed),
+    };
     Ok(MemberView {
-        email: email.into_string(),
+        email,
         name,
         account: account.to_string(),
         role: catalog.role(m.role_id)?.name.clone(),
@@ -702,6 +711,7 @@ pub(crate) fn listed_member_view(
         services_reassigned_to: None,
         invited_name: None,
         invited_as,
+        invited_email,
     })
 }
 

@@ -15,6 +15,7 @@
 //! but the operator.
 
 use super::access::{authority, caps, Access, Authority};
+use super::invitations::readdress_invitation;
 use super::timezones::{check_timezone, check_timezone_of, LocationInput, MEMBER_FLAGS};
 use super::visibility::subject_accounts;
 use super::{member_in, member_view, resolve_account, Actor, Portal};
@@ -62,7 +63,9 @@ impl Portal {
     /// only as [`may_change_email`] says: never an owner's, and only where
     /// they hold all the person holds (the operator may always). A new
     /// email another person already has is refused, without saying whose
-    /// it is.
+    /// it is. Of someone who has not accepted in the account, a new email
+    /// re-addresses the invitation alone (see
+    /// `invitations::readdress_invitation`).
     pub(crate) fn edit_person(
         &mut self,
         email: &Email,
@@ -114,7 +117,20 @@ impl Portal {
             // would tell that they belong to an account the actor does
             // not manage.
             let pending = membership.accepted_at.is_none();
-            let mut renames = name.as_ref().is_some_and(|n| *n != person.name);
+            // A new email of someone who has not accepted re-addresses the
+            // invitation alone (see `readdress_invitation`): the login it
+            // reached is not the account's to change, and whether it has
+            // other accounts is not the actor's to learn.
+            let readdress = edit
+                .new_email
+                .clone()
+                .filter(|new| pending && *new != person.email);
+            // One known here by an address merged into them is known by
+            // nothing of theirs: the name is the invitation's alone.
+            let bound_elsewhere = pending && membership.invited_email.is_some();
+            let mut renames = readdress.is_none()
+                && !bound_elsewhere
+                && name.as_ref().is_some_and(|n| *n != person.name);
             if renames {
                 match manages_every_account(tx, catalog, &w.ctx, email, person.id, "name") {
                     Ok(_) => {}
@@ -123,19 +139,8 @@ impl Portal {
                 }
             }
             let new_email = match &edit.new_email {
-                Some(new) if *new != person.email => {
-                    may_change_email(w.tx, catalog, &w.ctx, email, person.id).map_err(|e| {
-                        // Invited here, known elsewhere: most likely an
-                        // invitation that went to the wrong address, whose
-                        // fix is a new invitation, not another's login.
-                        match membership.status {
-                            MemberStatus::Invited => e.help(format!(
-                                "if the invitation went to the wrong person, withdraw it (`portalctl user revoke-invite {email} --account \"{}\"`) and invite `{new}`; a new email changes their login in every account they belong to",
-                                account.name
-                            )),
-                            _ => e,
-                        }
-                    })?;
+                Some(new) if readdress.is_none() && *new != person.email => {
+                    may_change_email(w.tx, catalog, &w.ctx, email, person.id)?;
                     if tx.person_by_email(new.as_str())?.is_some() {
                         return Err(Error::conflict(format!(
                             "`{new}` cannot be `{email}`'s new email: another login already uses it"
@@ -166,6 +171,21 @@ impl Portal {
             }
             if let Some(name) = name.as_ref().filter(|_| pending) {
                 place.invited_name = Some(name.to_string());
+            }
+            if let Some(new) = &readdress {
+                let before = member_view(tx, &w.ctx, catalog, &membership)?;
+                let moved = readdress_invitation(w, &account, &person, &before, place, new)?;
+                if moved.reissued {
+                    warnings.push(format!(
+                        "the invitation to `{}` went again, to `{new}`: the token sent before no longer works",
+                        account.name
+                    ));
+                }
+                return Ok(Edited {
+                    member: moved.member,
+                    changed: true,
+                    warnings,
+                });
             }
 
             let memberships = tx.memberships_of(person.id)?;
@@ -416,11 +436,12 @@ mod tests {
         format!("{err} / {}", err.help_text().unwrap_or_default())
     }
 
-    /// A mailed invitation went, or goes, to the old address: a new
-    /// email sends it again to the new one, expiring when it would have,
-    /// and ends the old token. One handed over by hand keeps its token.
+    /// A new email of someone invited re-addresses the invitation: it
+    /// goes again to the new address, expiring when it would have, and
+    /// the old token ends, whether it was mailed or handed over by hand
+    /// (`--no-send`): it named the old address.
     #[test]
-    fn a_new_email_sends_a_mailed_invitation_again_and_ends_the_old_token() {
+    fn a_new_email_of_an_invitee_sends_the_invitation_again_and_ends_the_old_token() {
         use crate::domain::InviteRequest;
         use crate::model::OutboxState;
         let mut p = seeded("portal");
@@ -438,11 +459,11 @@ mod tests {
         p.ctx.now = p.ctx.now.plus(chrono::Duration::hours(1)).expect("later");
         new_email(&mut p, None, "ann@acme.tset", "ann@acme.test").expect("edit");
         new_email(&mut p, None, "cy@acme.tset", "cy@acme.test").expect("edit");
-        let err = p.accept(&mailed.token, None).expect_err("replaced");
-        assert_eq!(err.exit_code(), 4, "{err}");
-        assert!(err.to_string().contains("replaced"), "{err}");
-        p.accept(&handed.token, None)
-            .expect("a token handed over still works");
+        for token in [&mailed.token, &handed.token] {
+            let err = p.accept(token, None).expect_err("replaced");
+            assert_eq!(err.exit_code(), 4, "{err}");
+            assert!(err.to_string().contains("replaced"), "{err}");
+        }
         let outbox = p.outbox_list(None, None).expect("outbox");
         let mail: Vec<(&str, OutboxState)> = outbox
             .iter()
@@ -452,9 +473,16 @@ mod tests {
             mail,
             [
                 ("ann@acme.tset", OutboxState::Cancelled),
-                ("ann@acme.test", OutboxState::Pending)
+                ("ann@acme.test", OutboxState::Pending),
+                ("cy@acme.test", OutboxState::Pending)
             ]
         );
+        // Nobody is left at the old addresses: they were made by the
+        // invitations alone.
+        for old in ["ann@acme.tset", "cy@acme.tset"] {
+            let tx = p.gate.read(p.ctx.now).expect("read");
+            assert!(tx.person_by_email(old).expect("read").is_none(), "{old}");
+        }
         let ann = p.member_show(&email("ann@acme.test"), None).expect("ann");
         assert_eq!(ann.status.to_string(), "invited");
         let events = p.audit_list(&AuditFilter::default()).expect("audit");

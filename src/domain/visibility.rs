@@ -171,6 +171,9 @@ pub(crate) fn member_in(
     let absent = || Error::not_found(format!("`{email}` is not a member of `{}`", account.name));
     let person = tx.person_by_email(email.as_str())?.ok_or_else(absent)?;
     if let Some(kept) = person.merged_into {
+        if let Some((person, m)) = invited_as(tx, email, account.id)? {
+            return Ok((person, m));
+        }
         let kept = tx.person(kept)?;
         // Naming the kept person helps only someone who can see them here.
         return Err(match tx.membership_of(kept.id, account.id)? {
@@ -182,6 +185,24 @@ pub(crate) fn member_in(
         .membership_of(person.id, account.id)?
         .ok_or_else(absent)?;
     Ok((person, membership))
+}
+
+/// The membership in `account` of whoever an invitation to `email`, an
+/// address merged away, bound to ([`Membership::invited_email`]), until
+/// they accept: the account knows them by that address alone, so the
+/// person is as the account reads them, at that address. Their own row
+/// is [`Tx::person`] of its id.
+fn invited_as(tx: &dyn Tx, email: &Email, account: i64) -> Result<Option<(Person, Membership)>> {
+    for m in tx.memberships_invited_as(email.as_str())? {
+        if m.account_id == account {
+            let person = Person {
+                email: email.clone(),
+                ..tx.person(m.person_id)?
+            };
+            return Ok(Some((person, m)));
+        }
+    }
+    Ok(None)
 }
 
 fn merged(email: &Email, kept: &Person) -> Error {
@@ -215,8 +236,13 @@ pub(crate) fn shown_email(tx: &dyn Tx, ctx: &Ctx, email: &str) -> Result<String>
 
 /// Whether the actor may know `person`: the operator always; a member for
 /// themselves and for the people of accounts where they hold `users.view`.
+/// A membership the person has not accepted whose invitation went to
+/// another address ([`Membership::invited_email`]) does not count: its
+/// account knows someone by that address, not this person.
 pub(crate) fn sees_person(tx: &dyn Tx, ctx: &Ctx, person: &Person) -> Result<bool> {
-    sees_person_through(tx, ctx, person, |_| true)
+    sees_person_through(tx, ctx, person, |m| {
+        m.accepted_at.is_some() || m.invited_email.is_none()
+    })
 }
 
 /// Whether the actor may read the person's own name on their membership
@@ -511,6 +537,22 @@ fn accounts_seeing(tx: &dyn Tx, ctx: &Ctx, email: &Email) -> Result<Vec<Account>
         return Ok(Vec::new());
     };
     if let Some(kept) = person.merged_into {
+        // An account that invited the address knows someone by it until
+        // they accept (`invited_as`).
+        let mut invited = Vec::new();
+        for m in tx.memberships_invited_as(email.as_str())? {
+            let account = tx.account(m.account_id)?;
+            let seen = match &ctx.actor {
+                Actor::Member(me) => views_users(tx, &Catalog::load(tx)?, ctx, me, &account)?,
+                Actor::Operator(_) => true,
+            };
+            if seen {
+                invited.push(account);
+            }
+        }
+        if !invited.is_empty() {
+            return Ok(invited);
+        }
         // Whom they were merged into helps whoever may see that person; to
         // anyone else the address is unknown.
         let kept = tx.person(kept)?;

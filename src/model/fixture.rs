@@ -386,6 +386,13 @@ pub(crate) struct FixtureUser {
     /// operator's); left out, the invitation is named `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invited_name: Option<String>,
+    /// The address an `invited` member's invitation went to, where it is
+    /// not `email`: one merged into them, by which the account knows them
+    /// until they accept. Only an export whose actor may read both
+    /// addresses writes it (the operator's), and only the operator's
+    /// apply gives it: the invitation's email goes to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invited_email: Option<String>,
     /// Their role; left out, the catalog's default role (a new member
     /// needs one), or in a catalog without one the role they have.
     #[serde(default, skip_serializing_if = "Option::is_none")]

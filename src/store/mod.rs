@@ -191,6 +191,15 @@ seam! {
         fn insert_person(&self, person: &Person) -> Result<i64>;
         /// Writes every field of an existing person.
         fn update_person(&self, person: &Person) -> Result<()>;
+        /// Removes a person who belongs to no account and whom no row
+        /// refers to (an order, an approver's place, a delegation, a
+        /// duplicate flag); whether they were removed. One referred to
+        /// stays, as the record of what they did.
+        fn delete_person_unreferenced(&self, id: i64) -> Result<bool>;
+        /// The memberships not yet accepted whose invitation went to
+        /// `email` and bound to someone else's login (`invited_email`),
+        /// oldest first.
+        fn memberships_invited_as(&self, email: &str) -> Result<Vec<Membership>>;
         /// The membership with this id.
         fn membership(&self, id: i64) -> Result<Membership>;
         /// The person's membership in the account, if any.

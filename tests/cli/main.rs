@@ -33,6 +33,7 @@ mod grants;
 mod help;
 mod hostile_text;
 mod invitations;
+mod invited_elsewhere;
 mod invited_names;
 mod leaks;
 mod licenses;

@@ -106,6 +106,9 @@ const UNDO: &[&str] = &[
     "ALTER TABLE memberships DROP COLUMN invited_name;",
     // 0021_outbox_inviter
     "ALTER TABLE outbox DROP COLUMN inviter;",
+    // 0022_invited_email
+    "DROP INDEX memberships_invited_email;
+     ALTER TABLE memberships DROP COLUMN invited_email;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
