@@ -660,7 +660,7 @@ fn inviting_a_member_again_suggests_a_command_that_works() {
         .unwrap_or_else(|| panic!("{err}"));
     assert_eq!(
         help,
-        format!("portalctl user set-role max@acme.test ROLE --account \"{ACCOUNT}\"")
+        format!("portalctl user set-role max@acme.test ROLE --account '{ACCOUNT}'")
     );
     let v = p.json(&[
         "user", "set-role", "max@acme.test", "manager", "--account", ACCOUNT,
@@ -747,7 +747,7 @@ fn a_new_email_for_someone_invited_here_points_to_a_new_invitation() {
     );
     says(
         &err,
-        "help: if the invitation went to the wrong person, withdraw it (`portalctl user revoke-invite bob@other.test --account \"Acme Ltd\"`) and invite `rob@acme.test`",
+        "help: if the invitation went to the wrong person, withdraw it (`portalctl user revoke-invite bob@other.test --account 'Acme Ltd'`) and invite `rob@acme.test`",
     );
     assert_eq!(p.dump(), before);
 }
