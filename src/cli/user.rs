@@ -10,7 +10,7 @@ use crate::domain::{
     Handover, InviteRequest, LocationInput, MemberFilter, OwnershipTransfer, PersonEdit,
 };
 use crate::error::{Error, Result};
-use crate::model::{escape, Capability, Email, MemberStanding, Text};
+use crate::model::{escape, Capability, Email, MemberStanding, Paste, Text};
 use crate::view::MemberView;
 
 #[derive(Debug, Subcommand)]
@@ -561,8 +561,11 @@ fn note_external_ended(s: &Session, view: &MemberView) {
         ));
         if ended.left_without_admin {
             s.out.warn(&format!(
-                "`{}` has no active member holding `users.manage` now; add one with `portalctl external-admin add --customer \"{}\" --email EMAIL --role ROLE`",
-                ended.customer, ended.customer
+                "`{}` has no active member holding `users.manage` now; add one with `{}`",
+                ended.customer,
+                Paste::new("external-admin add")
+                    .opt("--customer", &ended.customer)
+                    .words("--email EMAIL --role ROLE")
             ));
         }
     }

@@ -22,7 +22,7 @@ use super::{
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Email, Grant, Invitation, InvitationState, MemberStanding, MemberStatus, Membership,
-    OutboxMessage, OutboxState, Person, Role, Text, Timestamp,
+    OutboxMessage, OutboxState, Paste, Person, Role, Text, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{InvitedView, MemberView};
@@ -648,16 +648,23 @@ fn already_member(tx: &dyn Tx, email: &Email, account: &Account, m: &Membership)
     // without access (deactivated) until activated.
     .help(match standing {
         MemberStanding::Active => format!(
-            "change them with `portalctl user set-role {email} ROLE --account \"{}\"`",
-            account.name
+            "change them with `{}`",
+            Paste::new("user set-role")
+                .arg(email)
+                .words("ROLE")
+                .opt("--account", &account.name)
         ),
         _ if m.accepted_at.is_none() => format!(
-            "send a new token with `portalctl user resend-invite {email} --account \"{}\"`",
-            account.name
+            "send a new token with `{}`",
+            Paste::new("user resend-invite")
+                .arg(email)
+                .opt("--account", &account.name)
         ),
         _ => format!(
-            "bring them back with `portalctl user activate {email} --account \"{}\"` (the role they held), then `user set-role` for another",
-            account.name
+            "bring them back with `{}` (the role they held), then `user set-role` for another",
+            Paste::new("user activate")
+                .arg(email)
+                .opt("--account", &account.name)
         ),
     }))
 }
@@ -1001,12 +1008,17 @@ impl Portal {
                 // Named with the account, so that it works when pasted.
                 let next = match membership.status {
                     MemberStatus::Active => format!(
-                        "they have joined: change their access with `portalctl user set-role {email} ROLE --account \"{}\"`",
-                        account.name
+                        "they have joined: change their access with `{}`",
+                        Paste::new("user set-role")
+                            .arg(email)
+                            .words("ROLE")
+                            .opt("--account", &account.name)
                     ),
                     _ => format!(
-                        "bring them back with `portalctl user activate {email} --account \"{}\"`",
-                        account.name
+                        "bring them back with `{}`",
+                        Paste::new("user activate")
+                            .arg(email)
+                            .opt("--account", &account.name)
                     ),
                 };
                 return Err(Error::conflict(format!(
@@ -1021,7 +1033,13 @@ impl Portal {
                 expires_in,
                 w.ctx.now,
                 ends,
-                &format!("`portalctl user set-role {email} ROLE --until T` and `user grant {email} G --until T`"),
+                &format!(
+                    "`{}` and `{}`",
+                    Paste::new("user set-role")
+                        .arg(email)
+                        .words("ROLE --until T"),
+                    Paste::new("user grant").arg(email).words("G --until T")
+                ),
             )?;
             let before = member_view(tx, &w.ctx, catalog, &membership)?;
             let pending = tx.pending_invitation(membership.id)?;
@@ -1063,7 +1081,10 @@ impl Portal {
                 "user.resend_invite",
                 &account,
                 member.email.clone(),
-                Some(&Reissue::of(&*w.recorded(&before, &member, true)?, pending.as_ref())),
+                Some(&Reissue::of(
+                    &*w.recorded(&before, &member, true)?,
+                    pending.as_ref(),
+                )),
                 &Reissue::of(&*w.recorded(&member, &member, false)?, Some(&invitation)),
             )?;
             Ok(InvitedView {

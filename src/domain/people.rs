@@ -20,7 +20,7 @@ use super::timezones::{check_timezone, check_timezone_of, LocationInput, MEMBER_
 use super::visibility::subject_accounts;
 use super::{member_in, member_view, resolve_account, Actor, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Account, Email, MemberStatus, Membership, Text};
+use crate::model::{Account, Email, MemberStatus, Membership, Paste, Text};
 use crate::store::Tx;
 use crate::view::MemberView;
 
@@ -360,7 +360,8 @@ fn may_change_email(
             account.name
         ))
         .help(format!(
-            "`{email}` can change it with `portalctl user edit {email} --new-email NEW --as {email}`, or the operator without --as"
+            "`{email}` can change it with `{}`, or the operator without --as",
+            Paste::new("user edit").arg(email).words("--new-email NEW").opt("--as", email)
         )));
     }
     for (account, mut m, who) in places {

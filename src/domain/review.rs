@@ -43,7 +43,7 @@ use super::policies::short_policy_warning;
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, AccountKind, Capability, Email, Grant, MemberStatus, Membership, Timestamp,
+    Account, AccountKind, Capability, Email, Grant, MemberStatus, Membership, Paste, Timestamp,
 };
 use crate::store::{Journal, Tx};
 
@@ -636,7 +636,8 @@ impl<'a> Review<'a> {
             ))
             .help(match before {
                 Some(_) => format!(
-                    "give another role, or make them the owner with `portalctl user transfer-ownership --to {email}`"
+                    "give another role, or make them the owner with `{}`",
+                    Paste::new("user transfer-ownership").opt("--to", &email)
                 ),
                 None => "give another role".to_string(),
             })
@@ -1054,7 +1055,10 @@ pub(super) fn move_ownership_first(ctx: &Ctx, owner: &Email, account: &str) -> S
         Some(i) => format!(
             "first name someone else as its owner in `accounts[{i}].owner` and apply that, then this change"
         ),
-        None => format!("run `portalctl user transfer-ownership --to EMAIL --account \"{account}\"`"),
+        None => format!(
+            "run `{}`",
+            Paste::new("user transfer-ownership --to EMAIL").opt("--account", account)
+        ),
     };
     match (&ctx.actor, listed) {
         (Actor::Member(me), _) if me != owner => format!(
@@ -1064,7 +1068,8 @@ pub(super) fn move_ownership_first(ctx: &Ctx, owner: &Email, account: &str) -> S
             "move the ownership of `{account}` to someone else first: name them in `accounts[{i}].owner` and apply that, then this change"
         ),
         (_, None) => format!(
-            "move the ownership of `{account}` to someone else first with `portalctl user transfer-ownership --to EMAIL --account \"{account}\"`"
+            "move the ownership of `{account}` to someone else first with `{}`",
+            Paste::new("user transfer-ownership --to EMAIL").opt("--account", account)
         ),
     }
 }
@@ -1240,12 +1245,12 @@ pub(super) fn shortfalls_in(
             found.push((
                 Short::Stuck(order.id, h.policy.policy_id),
                 Some(format!(
-                    "order {} in `{}`: nobody eligible is left to give policy `{}` the {} it needs; cancel it (`portalctl order cancel {}`) or ease the policy (`portalctl policy edit`)",
+                    "order {} in `{}`: nobody eligible is left to give policy `{}` the {} it needs; cancel it (`{}`) or ease the policy (`portalctl policy edit`)",
                     order.id,
                     account.name,
                     h.policy.name,
                     count(usize::try_from(h.need()).unwrap_or(0), "approval"),
-                    order.id
+                    Paste::new("order cancel").arg(order.id)
                 )),
             ));
         }

@@ -7,7 +7,7 @@
 use super::access::{authority, authorize, caps, Access};
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
-use crate::model::{Account, AccountKind, Email, MemberStatus, Membership, Need, Person};
+use crate::model::{Account, AccountKind, Email, MemberStatus, Membership, Need, Paste, Person};
 use crate::store::Tx;
 
 /// How many accounts a "which one?" error names.
@@ -498,7 +498,8 @@ pub(crate) fn resolve_account_of<T>(
                         key.trim()
                     ))
                     .help(format!(
-                        "check the name: `portalctl {group} list` lists them"
+                        "check the name: `{}` lists them",
+                        Paste::new(group).words("list")
                     )));
                 }
                 _ => {}

@@ -45,6 +45,7 @@ mod outbox;
 mod ownership;
 mod partner_config;
 mod partner_details;
+mod paste;
 mod people;
 mod permissions;
 mod presets;

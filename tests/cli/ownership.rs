@@ -374,7 +374,7 @@ fn a_member_refused_the_handover_is_told_who_may_do_it() {
     );
     says(
         &err,
-        "help: ask its owner `owner@acme.test` or the operator (without --as) to run `portalctl user transfer-ownership --to ann@acme.test --account \"Acme Ltd\"`",
+        "help: ask its owner `owner@acme.test` or the operator (without --as) to run `portalctl user transfer-ownership --to ann@acme.test --account 'Acme Ltd'`",
     );
     assert_eq!(p.events(), before);
 }

@@ -660,7 +660,7 @@ fn inviting_a_member_again_suggests_a_command_that_works() {
         .unwrap_or_else(|| panic!("{err}"));
     assert_eq!(
         help,
-        format!("portalctl user set-role max@acme.test ROLE --account \"{ACCOUNT}\"")
+        format!("portalctl user set-role max@acme.test ROLE --account '{ACCOUNT}'")
     );
     let v = p.json(&[
         "user", "set-role", "max@acme.test", "manager", "--account", ACCOUNT,
