@@ -34,6 +34,7 @@ mod help;
 mod hostile_text;
 mod invitations;
 mod invited_names;
+mod joined_accounts;
 mod leaks;
 mod licenses;
 mod lifecycle;

@@ -106,6 +106,8 @@ const UNDO: &[&str] = &[
     "ALTER TABLE memberships DROP COLUMN invited_name;",
     // 0021_outbox_inviter
     "ALTER TABLE outbox DROP COLUMN inviter;",
+    // 0025_invitees_unnamed: the names it cleared are not restored.
+    "",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
