@@ -6,7 +6,7 @@ use super::audit::Change;
 use super::courses::follow_role;
 use super::delegations::delegation_view;
 use super::gate::Write;
-use super::people::may_flag_duplicate;
+use super::people::manages_them_once_joined;
 use super::policies::policy_view;
 use super::{find_person, member_in, member_view, resolve_account, snapshot, Actor, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -77,7 +77,8 @@ impl Portal {
             let (mut person, membership) = member_in(tx, email, &account)?;
             // The flag is the person's, shown in every account of theirs
             // and asking support to hand all of their access to `of`.
-            may_flag_duplicate(tx, catalog, &w.ctx, email, person.id)?;
+            let what = "duplicate flag";
+            manages_them_once_joined(tx, catalog, &w.ctx, email, person.id, what)?;
             let original = find_person(tx, &w.ctx, of)?;
             let mut before = Vec::new();
             for m in tx.memberships_of(person.id)? {

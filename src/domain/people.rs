@@ -118,7 +118,7 @@ impl Portal {
             let mut renames = name.as_ref().is_some_and(|n| *n != person.name)
                 && !(pending && person.known_name().is_none());
             if renames {
-                match manages_every_joined_account(tx, catalog, &w.ctx, email, person.id, "name") {
+                match manages_them_once_joined(tx, catalog, &w.ctx, email, person.id, "name") {
                     Ok(_) => {}
                     Err(Error::Denied(_)) if pending => renames = false,
                     Err(e) => return Err(e),
@@ -293,7 +293,7 @@ pub(super) fn manages_every_account<'c>(
 /// gives them nothing yet and knows them by its invitation's name, so it
 /// neither blocks the change nor shows it as theirs; and a refusal
 /// reads the same whether or not another account invited them.
-pub(super) fn manages_every_joined_account<'c>(
+fn manages_every_joined_account<'c>(
     tx: &dyn Tx,
     catalog: &'c super::Catalog,
     ctx: &super::Ctx,
@@ -306,23 +306,24 @@ pub(super) fn manages_every_joined_account<'c>(
     })
 }
 
-/// Whether the actor may change the duplicate flag of `email` (the
-/// person `person_id`), which shows in each of their accounts and asks
-/// support to hand all their access to another: as their name needs
-/// ([`manages_every_joined_account`]), of someone who has joined an
-/// account. Someone who has joined none is known only by invitations, and
-/// an account's own invitation gives its admins no say over the person
-/// (else inviting anyone would let them ask support to merge them).
-/// Refused in the same words either way: that no other account holds
-/// them is not the actor's to learn.
-pub(super) fn may_flag_duplicate(
+/// Whether the actor may change `email`'s (the person `person_id`'s)
+/// `what` of their own: their name, or their duplicate flag, which asks
+/// support to hand all their access to another. As
+/// [`manages_every_joined_account`], of someone who has joined an
+/// account: someone who has joined none is known only by invitations,
+/// has no name of their own until they accept, and an account's own
+/// invitation gives its admins no say over the person (else inviting
+/// anyone would let them ask support to merge them). Refused in the same
+/// words either way: that no other account holds them is not the
+/// actor's to learn.
+pub(super) fn manages_them_once_joined(
     tx: &dyn Tx,
     catalog: &super::Catalog,
     ctx: &super::Ctx,
     email: &Email,
     person_id: i64,
+    what: &str,
 ) -> Result<()> {
-    let what = "duplicate flag";
     let joined = manages_every_joined_account(tx, catalog, ctx, email, person_id, what)?;
     match (joined.is_empty(), &ctx.actor) {
         (true, Actor::Member(_)) => Err(every_account_refusal(email, what)),
