@@ -23,7 +23,8 @@ pub(crate) enum UserCommand {
     Accept {
         /// The token from the invitation.
         token: String,
-        /// Your full name, when the invitation did not give it.
+        /// Your full name, if you have none in the portal yet (else the
+        /// name the invitation gave is taken); one you have is kept.
         #[arg(long, value_parser = TextArg)]
         name: Option<Text>,
     },
@@ -262,7 +263,8 @@ pub(crate) struct InviteArgs {
     /// Their email, as an option: the same as EMAIL (one of the two).
     #[arg(long = "email", value_name = "EMAIL")]
     email_flag: Option<Email>,
-    /// Their full name; someone new may give it when they accept.
+    /// The name this account knows them by until they accept, when
+    /// someone new takes it unless they give their own.
     #[arg(long, value_parser = TextArg)]
     name: Option<Text>,
     /// The role to give; the catalog's default role (customer-area:

@@ -6,7 +6,7 @@ use super::audit::Change;
 use super::courses::follow_role;
 use super::delegations::delegation_view;
 use super::gate::Write;
-use super::people::manages_every_account;
+use super::people::manages_them_once_joined;
 use super::policies::policy_view;
 use super::{find_person, member_in, member_view, resolve_account, snapshot, Actor, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -77,14 +77,14 @@ impl Portal {
             w.authorize(&account, need)?;
             let (mut person, membership) = member_in(tx, email, &account)?;
             // The flag is the person's, shown in every account of theirs
-            // and asking support to hand all of their access to `of`: as
-            // much theirs as a name or an email.
-            let places =
-                manages_every_account(tx, catalog, &w.ctx, email, person.id, "duplicate flag")?;
+            // and asking support to hand all of their access to `of`.
+            let what = "duplicate flag";
+            manages_them_once_joined(tx, catalog, &w.ctx, email, person.id, what)?;
             let original = find_person(tx, &w.ctx, of)?;
             let mut before = Vec::new();
-            for (place, m, _) in &places {
-                before.push((place, m, member_view(tx, &w.ctx, catalog, m)?));
+            for m in tx.memberships_of(person.id)? {
+                let view = member_view(tx, &w.ctx, catalog, &m)?;
+                before.push((tx.account(m.account_id)?, m, view));
             }
             // Their own row: one found by an address merged into them
             // reads as that address (`member_in`).

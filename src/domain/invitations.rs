@@ -314,17 +314,20 @@ fn issue(
 /// line, filled in when it is sent.
 fn invitation_email(inviter: &str, to: &Invitee<'_>, expires_at: Timestamp) -> (String, String) {
     let Invitee {
+        membership,
         person,
         account,
         role,
-        ..
     } = to;
-    let (greeting, name_hint) = match person.known_name() {
-        Some(name) => (format!("Hello {name}"), ""),
-        None => (
-            "Hello".to_string(),
-            "Add --name \"Your Name\" to give the name the portal shows for you.\n\n",
-        ),
+    // Greeted by the name this account's invitation gave: a name of their
+    // own, or another account's, is not the inviting account's to use.
+    let greeting = match &membership.invited_name {
+        Some(name) => format!("Hello {name}"),
+        None => "Hello".to_string(),
+    };
+    let name_hint = match person.known_name() {
+        Some(_) => "",
+        None => "Add --name \"Your Name\" to give the name the portal shows for you.\n\n",
     };
     let subject = format!("Invitation to join {} as {}", account.name, role.name);
     let body = format!(
@@ -551,11 +554,16 @@ pub(super) fn enrol(
         None => {
             // 004: "Enter the email address of the user, select
             // the desired permissions": the name may follow on
-            // acceptance or by `user edit`.
+            // acceptance or by `user edit`. An invitation's name is the
+            // inviting account's (`invited_name`), never the person's own:
+            // another account that invites them later must not read it.
             let mut p = Person {
                 id: 0,
                 email: email.clone(),
-                name: given_name.clone().unwrap_or_default(),
+                name: match active {
+                    true => given_name.clone().unwrap_or_default(),
+                    false => String::new(),
+                },
                 duplicate_of: None,
                 merged_into: None,
                 created_at: w.ctx.now,
@@ -897,8 +905,10 @@ impl Portal {
 
     /// Accepts an invitation. The token is the credential, so no `--as` is
     /// needed; the audit log names the invitee.
-    /// Someone invited by email alone may give their name here (004: the
-    /// name follows the invitation); a person who has one keeps it.
+    /// Someone who has no name of their own yet takes the one given here
+    /// (004: the name follows the invitation), else the one this
+    /// account's invitation gave them; a person who has one keeps it,
+    /// and a name given here is not used (a warning says so).
     pub(crate) fn accept(&mut self, token: &str, name: Option<&Text>) -> Result<MemberView> {
         self.write(|w| {
             let tx = w.tx;
@@ -951,22 +961,24 @@ impl Portal {
                 }
             }
             let before = member_view(tx, &w.ctx, catalog, &membership)?;
-            if let Some(name) = name {
-                let name = name.required("the name")?;
-                match person.known_name() {
-                    None => {
-                        person.name = name;
+            let name = name.map(|n| n.required("the name")).transpose()?;
+            // Someone who has a name of their own got it accepting
+            // elsewhere, or from the operator; no invitation, nor this
+            // token's holder, changes it. Going on without the name,
+            // rather than refusing, gives the holder no way to learn
+            // that the address has a login, or its name, without joining.
+            match person.known_name() {
+                None => {
+                    if let Some(own) = name.or_else(|| membership.invited_name.clone()) {
+                        person.name = own;
                         tx.update_person(&person)?;
                     }
-                    Some(known) if known == name => {}
-                    Some(known) => {
-                        return Err(Error::conflict(format!(
-                            "`{}` already has a name, `{}`; accepting does not change it",
-                            person.email, known
-                        ))
-                        .help("accept without --name; an admin can change it with `portalctl user edit EMAIL --name NAME`"))
-                    }
                 }
+                Some(known) if name.as_deref().is_none_or(|n| n == known) => {}
+                Some(_) => w.warn(format!(
+                    "`{}` already has a name of their own, which accepting does not change: --name was not used",
+                    person.email
+                )),
             }
             membership.status = MemberStatus::Active;
             membership.accepted_at = Some(w.ctx.now);

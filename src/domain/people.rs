@@ -113,9 +113,10 @@ impl Portal {
             let (mut person, mut membership) = member_in(tx, email, &account)?;
             // Until they accept, the account knows them by its invitation:
             // a name given here is the invitation's, and the person's own
-            // only where the actor could rename them anyway. Refusing it
-            // would tell that they belong to an account the actor does
-            // not manage.
+            // only where they have one and the actor could rename them
+            // anyway. Refusing it would tell that they belong to an
+            // account the actor does not manage; one who has no name of
+            // their own yet takes it on accepting.
             let pending = membership.accepted_at.is_none();
             // A new email of someone who has not accepted re-addresses the
             // invitation alone (see `readdress_invitation`): the login it
@@ -126,13 +127,15 @@ impl Portal {
                 .clone()
                 .filter(|new| pending && *new != person.email);
             // One known here by an address merged into them is known by
-            // nothing of theirs: the name is the invitation's alone.
+            // nothing of theirs: the name is the invitation's alone; so is
+            // the name of one who has none of their own yet.
             let bound_elsewhere = pending && membership.invited_email.is_some();
             let mut renames = readdress.is_none()
                 && !bound_elsewhere
-                && name.as_ref().is_some_and(|n| *n != person.name);
+                && name.as_ref().is_some_and(|n| *n != person.name)
+                && !(pending && person.known_name().is_none());
             if renames {
-                match manages_every_account(tx, catalog, &w.ctx, email, person.id, "name") {
+                match manages_them_once_joined(tx, catalog, &w.ctx, email, person.id, "name") {
                     Ok(_) => {}
                     Err(Error::Denied(_)) if pending => renames = false,
                     Err(e) => return Err(e),
@@ -288,11 +291,12 @@ impl Portal {
 const SHOWN: usize = 5;
 
 /// The person's accounts, each with the actor's authority there, when the
-/// actor holds `users.manage` in every one: what changing something of
-/// the person's own (`what`: their name, their email) needs, since every
-/// account shows it. The refusal names none of the accounts: the actor
-/// may not see the person's others. The write gate holds every change of
-/// a person row to this rule too (see `review.rs`).
+/// actor holds `users.manage` in every one: what changing their email
+/// needs, since whoever uses it holds their access in each, and takes up
+/// each invitation of theirs (see [`may_change_email`]). The refusal
+/// names none of the accounts: the actor may not see the person's
+/// others. The write gate holds every change of a person row to this
+/// rule too (see `review.rs`).
 pub(super) fn manages_every_account<'c>(
     tx: &dyn Tx,
     catalog: &'c super::Catalog,
@@ -301,17 +305,91 @@ pub(super) fn manages_every_account<'c>(
     person_id: i64,
     what: &str,
 ) -> Result<Vec<(Account, Membership, Authority<'c>)>> {
+    manages_each(tx, catalog, ctx, email, person_id, what, |_| true)
+}
+
+/// [`manages_every_account`], over the accounts the person has joined
+/// (accepted an invitation to, or was added to): what changing their
+/// name or duplicate flag needs. An account they are only invited to
+/// gives them nothing yet and knows them by its invitation's name, so it
+/// neither blocks the change nor shows it as theirs; and a refusal
+/// reads the same whether or not another account invited them.
+fn manages_every_joined_account<'c>(
+    tx: &dyn Tx,
+    catalog: &'c super::Catalog,
+    ctx: &super::Ctx,
+    email: &Email,
+    person_id: i64,
+    what: &str,
+) -> Result<Vec<(Account, Membership, Authority<'c>)>> {
+    manages_each(tx, catalog, ctx, email, person_id, what, |m| {
+        m.accepted_at.is_some()
+    })
+}
+
+/// Whether the actor may change `email`'s (the person `person_id`'s)
+/// `what` of their own: their name, or their duplicate flag, which asks
+/// support to hand all their access to another. As
+/// [`manages_every_joined_account`], of someone who has joined an
+/// account: someone who has joined none is known only by invitations,
+/// has no name of their own until they accept, and an account's own
+/// invitation gives its admins no say over the person (else inviting
+/// anyone would let them ask support to merge them). Refused in the same
+/// words either way: that no other account holds them is not the
+/// actor's to learn.
+pub(super) fn manages_them_once_joined(
+    tx: &dyn Tx,
+    catalog: &super::Catalog,
+    ctx: &super::Ctx,
+    email: &Email,
+    person_id: i64,
+    what: &str,
+) -> Result<()> {
+    let joined = manages_every_joined_account(tx, catalog, ctx, email, person_id, what)?;
+    match (joined.is_empty(), &ctx.actor) {
+        (true, Actor::Member(_)) => Err(every_account_refusal(email, what)),
+        _ => Ok(()),
+    }
+}
+
+/// The refusal of a change of `email`'s `what` to a member who does not
+/// manage users in every account it answers to: one, whichever account
+/// it is for, naming none.
+fn every_account_refusal(email: &Email, what: &str) -> Error {
+    match what {
+        "duplicate flag" => Error::denied(format!(
+            "changing `{email}`'s {what} needs `users.manage` in every account they belong to, and that they have joined one"
+        ))
+        .help(format!(
+            "the operator who owns the database, or an admin of all the accounts they joined, can change it; an invitation sent to someone who has another login is withdrawn with `portalctl user revoke-invite {email}`"
+        )),
+        _ => Error::denied(format!(
+            "changing `{email}`'s {what} needs `users.manage` in every account they belong to"
+        ))
+        .help("the operator who owns the database, or an admin of all their accounts, can change it"),
+    }
+}
+
+/// The rule of [`manages_every_account`], over the memberships that
+/// `counts`; one refusal, whichever account it is for.
+fn manages_each<'c>(
+    tx: &dyn Tx,
+    catalog: &'c super::Catalog,
+    ctx: &super::Ctx,
+    email: &Email,
+    person_id: i64,
+    what: &str,
+    counts: impl Fn(&Membership) -> bool,
+) -> Result<Vec<(Account, Membership, Authority<'c>)>> {
     let mut places = Vec::new();
     for m in tx.memberships_of(person_id)? {
+        if !counts(&m) {
+            continue;
+        }
         let account = tx.account(m.account_id)?;
         let who = match authority(tx, catalog, ctx, &account) {
             Ok(who) if who.holds(caps::USERS_MANAGE) => who,
-            Ok(_) | Err(Error::Denied(_)) => {
-                return Err(Error::denied(format!(
-                    "changing `{email}`'s {what} needs `users.manage` in every account they belong to"
-                ))
-                .help("the operator who owns the database, or an admin of all their accounts, can change it"))
-            }
+            Ok(_) | Err(Error::Denied(_)) => return Err(every_account_refusal(email, what)),
             Err(e) => return Err(e),
         };
         places.push((account, m, who));
@@ -540,6 +618,117 @@ mod tests {
         p.ctx.actor = Actor::Operator("root".into());
         let edited = rename(&mut p).expect("the operator, no account named");
         assert_eq!(edited.member.name.as_deref(), Some("Ann (fired)"));
+    }
+
+    /// An account someone is only invited to gives them nothing yet:
+    /// it neither stops an admin of the account they joined from renaming
+    /// or flagging them, nor reads their name (it knows them by its
+    /// invitation). Once they accept, it does both.
+    #[test]
+    fn a_name_or_flag_answers_to_the_accounts_they_joined_only() {
+        use crate::domain::InviteRequest;
+        use crate::model::AccountKind;
+        let mut p = seeded("portal");
+        join(&mut p, "adam@acme.test", "admin");
+        join(&mut p, "ann@acme.test", "user");
+        join(&mut p, "bob@acme.test", "user");
+        crate::domain::testing::add_account(&mut p, "Beta", AccountKind::Customer, None);
+        let invited = p
+            .invite(&InviteRequest {
+                email: Some(email("ann@acme.test")),
+                name: Some("Beta's Ann".into()),
+                role: Some("user".into()),
+                account: Some("Beta".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+        let rename = |p: &mut Portal, name: &str| {
+            p.ctx.actor = Actor::Member(email("adam@acme.test"));
+            let edit = PersonEdit {
+                name: Some(name.parse().expect("name")),
+                ..PersonEdit::default()
+            };
+            let out = p.edit_person(&email("ann@acme.test"), None, &edit);
+            p.ctx.actor = Actor::Operator("root".into());
+            out
+        };
+        let flag = |p: &mut Portal| {
+            p.ctx.actor = Actor::Member(email("adam@acme.test"));
+            let out = p.flag_duplicate(&email("ann@acme.test"), &email("bob@acme.test"), None);
+            p.ctx.actor = Actor::Operator("root".into());
+            out
+        };
+        let edited = rename(&mut p, "Ann Lee").expect("Beta only invited her");
+        assert_eq!(edited.member.name.as_deref(), Some("Ann Lee"));
+        flag(&mut p).expect("Beta only invited her");
+        crate::domain::testing::join_in(&mut p, "bea@beta.test", "admin", Some("Beta"));
+        p.ctx.actor = Actor::Member(email("bea@beta.test"));
+        let in_beta = p
+            .member_show(&email("ann@acme.test"), Some("Beta"))
+            .expect("show");
+        p.ctx.actor = Actor::Operator("root".into());
+        assert_eq!(in_beta.name.as_deref(), Some("Beta's Ann"));
+
+        p.accept(&invited.token, None).expect("she joins Beta");
+        let before = state(&mut p);
+        let renamed = rename(&mut p, "Ann Again").expect_err("Beta shows it now");
+        let flagged = flag(&mut p).expect_err("Beta shows it now");
+        assert_eq!(state(&mut p), before);
+        for err in [renamed, flagged] {
+            assert_eq!(err.exit_code(), 5, "{err}");
+            let said = format!("{err} / {}", err.help_text().unwrap_or_default());
+            assert!(!said.contains("Beta"), "{said}");
+        }
+    }
+
+    /// A contact an admin's account has only invited reads alike whoever
+    /// the address is elsewhere: flagging it is refused in the same
+    /// words whether the address has joined another account or none
+    /// (else inviting anyone would let an admin ask support to merge
+    /// them, or tell who has a login), and naming it names the invitation.
+    #[test]
+    fn an_invitee_is_flagged_and_named_alike_whoever_they_are_elsewhere() {
+        use crate::domain::InviteRequest;
+        use crate::model::AccountKind;
+        let mut p = seeded("portal");
+        join(&mut p, "fiona@acme.test", "admin");
+        crate::domain::testing::add_account(&mut p, "Beta", AccountKind::Customer, None);
+        crate::domain::testing::join_in(&mut p, "carl@beta.test", "admin", Some("Beta"));
+        let answers = |p: &mut Portal, who: &str| {
+            p.ctx.actor = Actor::Member(email("fiona@acme.test"));
+            p.invite(&InviteRequest {
+                email: Some(email(who)),
+                role: Some("user".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+            let before = state(p);
+            let flagged = p
+                .flag_duplicate(&email(who), &email("fiona@acme.test"), None)
+                .expect_err("refused");
+            assert_eq!(state(p), before, "a refusal changed the database");
+            let edit = PersonEdit {
+                name: Some("Label".parse().expect("name")),
+                ..PersonEdit::default()
+            };
+            let named = p.edit_person(&email(who), None, &edit).expect("named");
+            p.ctx.actor = Actor::Operator("root".into());
+            let flagged = format!(
+                "{} {} / {}",
+                flagged.exit_code(),
+                flagged,
+                flagged.help_text().unwrap_or_default()
+            );
+            let named = serde_json::to_string(&named.member).expect("json");
+            (flagged.replace(who, "WHO"), named.replace(who, "WHO"))
+        };
+        let joined_elsewhere = answers(&mut p, "carl@beta.test");
+        let new = answers(&mut p, "newp@beta.test");
+        assert_eq!(joined_elsewhere, new);
+        assert!(joined_elsewhere.0.starts_with("5 "), "{joined_elsewhere:?}");
+        // The operator (support) flags anyone.
+        p.flag_duplicate(&email("newp@beta.test"), &email("fiona@acme.test"), None)
+            .expect("the operator");
     }
 
     #[test]

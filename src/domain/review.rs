@@ -38,7 +38,7 @@ use super::access::{authority, caps, Access};
 use super::deciders::{count, policy_eligible, take, Ability, Roster};
 use super::delegations::ensure_delegations_given_by_holders;
 use super::orders::pending_of;
-use super::people::manages_every_account;
+use super::people::{manages_every_account, manages_them_once_joined};
 use super::policies::short_policy_warning;
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
@@ -304,8 +304,10 @@ impl<'a> Review<'a> {
 
     /// A person's row (name, email, duplicate flag) shows in every
     /// account of theirs, so a member changes it only where they manage
-    /// users in each: the rule `user edit` and `user flag-duplicate` apply
-    /// first in their own words, held here for any write. Their own name
+    /// users in each (for the name and flag, each they have joined, and
+    /// they must have joined one): the rule `user edit` and `user
+    /// flag-duplicate` apply first in their own words, held here for any
+    /// write. Their own name
     /// and email are theirs to change; their own duplicate flag is not,
     /// since it asks support to hand their access to another.
     fn check_people(&self) -> Result<()> {
@@ -323,14 +325,17 @@ impl<'a> Review<'a> {
             if merge_fields_kept && (before.email == *actor || now.email == *actor) {
                 continue;
             }
-            let what = if !merge_fields_kept {
-                "duplicate flag"
+            // An email hands over every invitation of theirs as well; a
+            // name or flag answers to the accounts they joined (see
+            // `people`).
+            let (tx, catalog, ctx, email) = (self.tx, self.catalog, self.ctx, &before.email);
+            if !merge_fields_kept {
+                manages_them_once_joined(tx, catalog, ctx, email, *id, "duplicate flag")?;
             } else if before.email != now.email {
-                "email"
+                manages_every_account(tx, catalog, ctx, email, *id, "email")?;
             } else {
-                "name"
-            };
-            manages_every_account(self.tx, self.catalog, self.ctx, &before.email, *id, what)?;
+                manages_them_once_joined(tx, catalog, ctx, email, *id, "name")?;
+            }
         }
         Ok(())
     }

@@ -1025,6 +1025,116 @@ mod tests {
         }
     }
 
+    /// An invitation's name is the inviting account's alone: someone new
+    /// has no name of their own until they accept, so another account
+    /// that invites them too reads its own invitation's name before and
+    /// after they accept it, and they may give their own then. Whoever
+    /// accepts first names the person; the others keep their invitation's
+    /// name until the person joins them.
+    #[test]
+    fn an_invitations_name_never_becomes_the_persons_for_another_account() {
+        use super::super::{Actor, PersonEdit, Portal};
+        let mut p = seeded("portal");
+        crate::domain::testing::join(&mut p, "adam@acme.test", "admin");
+        add_account(&mut p, "Beta", AccountKind::Customer, None);
+        crate::domain::testing::join_in(&mut p, "bea@beta.test", "admin", Some("Beta"));
+        let invite = |p: &mut Portal, who: &str, account: &str, name: Option<&str>| {
+            p.ctx.actor = Actor::Member(email(who));
+            let invited = p
+                .invite(&InviteRequest {
+                    email: Some(email("x@person.test")),
+                    name: name.map(Into::into),
+                    role: Some("user".into()),
+                    account: Some(account.into()),
+                    ..InviteRequest::default()
+                })
+                .expect("invite");
+            p.ctx.actor = Actor::Operator("root".into());
+            invited
+        };
+        let name_in = |p: &mut Portal, who: Option<&str>, account: &str| {
+            p.ctx.actor = match who {
+                Some(who) => Actor::Member(email(who)),
+                None => Actor::Operator("root".into()),
+            };
+            let shown = p.member_show(&email("x@person.test"), Some(account));
+            p.ctx.actor = Actor::Operator("root".into());
+            shown.expect("show").name
+        };
+        let acme = invite(&mut p, "adam@acme.test", "Acme", Some("Bad Hire"));
+        let beta = invite(&mut p, "bea@beta.test", "Beta", Some("Xavier"));
+        let person = |p: &mut Portal| {
+            let tx = p.gate.read(p.ctx.now).expect("read");
+            tx.person_by_email("x@person.test")
+                .expect("read")
+                .expect("x")
+        };
+        assert_eq!(
+            person(&mut p).known_name(),
+            None,
+            "no name of their own yet"
+        );
+        // Adam renames Acme's invitation: still not the person's.
+        p.ctx.actor = Actor::Member(email("adam@acme.test"));
+        let edit = PersonEdit {
+            name: Some("Worse Hire".parse().expect("text")),
+            ..PersonEdit::default()
+        };
+        p.edit_person(&email("x@person.test"), Some("Acme"), &edit)
+            .expect("Adam names Acme's invitation");
+        p.ctx.actor = Actor::Operator("root".into());
+        assert_eq!(person(&mut p).known_name(), None);
+        for who in [Some("bea@beta.test"), None] {
+            assert_eq!(name_in(&mut p, who, "Beta").as_deref(), Some("Xavier"));
+        }
+
+        // Accepting Beta's invitation, with no name given, takes its name.
+        p.accept(&beta.token, None).expect("x joins Beta");
+        assert_eq!(person(&mut p).known_name(), Some("Xavier"));
+        for who in [Some("bea@beta.test"), None] {
+            assert_eq!(name_in(&mut p, who, "Beta").as_deref(), Some("Xavier"));
+        }
+        // Acme still knows them by its invitation alone.
+        assert_eq!(
+            name_in(&mut p, Some("adam@acme.test"), "Acme").as_deref(),
+            Some("Worse Hire")
+        );
+
+        // Their name is theirs now: accepting Acme's with another goes
+        // through, keeps it, and says so without quoting it.
+        p.take_warnings();
+        p.accept(&acme.token, Some(&"Someone Else".parse().expect("text")))
+            .expect("x joins Acme");
+        let warned = p.take_warnings().join("\n");
+        assert!(warned.contains("--name was not used"), "{warned}");
+        assert!(!warned.contains("Xavier"), "{warned}");
+        assert_eq!(person(&mut p).known_name(), Some("Xavier"));
+        assert_eq!(
+            name_in(&mut p, Some("adam@acme.test"), "Acme").as_deref(),
+            Some("Xavier")
+        );
+    }
+
+    /// The name given on accepting is the person's own, over the one the
+    /// invitation gave.
+    #[test]
+    fn a_name_given_on_accepting_is_the_persons_own() {
+        let mut p = seeded("portal");
+        let invited = p
+            .invite(&InviteRequest {
+                email: Some(email("x@person.test")),
+                name: Some("Label".into()),
+                role: Some("user".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+        let joined = p
+            .accept(&invited.token, Some(&"Xavier".parse().expect("text")))
+            .expect("accept");
+        assert_eq!(joined.name.as_deref(), Some("Xavier"));
+        assert!(p.take_warnings().is_empty());
+    }
+
     /// A member refused in every account they belong to hears the refusal
     /// of one where they are active, not of one they are only invited to
     /// (which came first), whichever command it is.

@@ -35,6 +35,7 @@ mod hostile_text;
 mod invitations;
 mod invited_elsewhere;
 mod invited_names;
+mod joined_accounts;
 mod leaks;
 mod licenses;
 mod lifecycle;

@@ -109,6 +109,8 @@ const UNDO: &[&str] = &[
     // 0022_invited_email
     "DROP INDEX memberships_invited_email;
      ALTER TABLE memberships DROP COLUMN invited_email;",
+    // 0023_invitees_unnamed: the names it cleared are not restored.
+    "",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
