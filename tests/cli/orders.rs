@@ -1363,6 +1363,46 @@ fn losing_admins_warns_about_a_default_policy_and_orders_nobody_can_finish() {
     );
 }
 
+/// The account's approvers are counted from the holding side (findings
+/// A#5, N#15: a change to one plain user walked every member): still, a
+/// change warns exactly when it leaves a policy of the account's approvers
+/// short, counting the one it took away among those there were, and says
+/// nothing when it gives one back or touches someone who approves nothing.
+#[test]
+fn the_account_s_approvers_are_counted_before_and_after_a_change() {
+    let p = acme();
+    p.ok(&[
+        "policy", "create", "--name", "Three admins", "--threshold", "50", "--required-approvals",
+        "3",
+    ]);
+    for (args, warned) in [
+        (vec!["user", "deactivate", UMA, "--yes"], false),
+        (vec!["user", "activate", UMA], false),
+        (vec!["user", "set-role", MAX, "no-access"], false),
+        (vec!["user", "deactivate", FAY, "--yes"], true),
+        (vec!["user", "activate", FAY], false),
+        // Uma approves until then: three are left when Fin goes.
+        (
+            vec!["user", "set-role", UMA, "admin", "--until", "2099-01-01"],
+            false,
+        ),
+        (vec!["user", "set-role", FIN, "user"], false),
+        (vec!["user", "set-role", FAY, "user"], true),
+        (vec!["user", "set-role", FIN, "admin"], false),
+    ] {
+        let run = p.run(&args);
+        assert_eq!(run.code, SUCCESS, "{args:?}: {}", run.stderr);
+        let said = warnings(&run.stderr).join("\n");
+        assert_eq!(
+            said.contains(
+                "policy `Three admins` in `Acme Ltd` now has 2 approvers for 3 required approvals"
+            ),
+            warned,
+            "{args:?}: {said}"
+        );
+    }
+}
+
 /// `order show` says who can decide a pending order right now, and when
 /// nobody can, says so and how to move it on: Fin's own order needing
 /// three approvals waits on the three other admins, and once one of them
