@@ -170,7 +170,7 @@ fn seen_by_reference(
 /// account exists (see [`knows_account`]), and they see the order (see
 /// [`orders_seen`]) or are named to decide it. Someone else's order, to a
 /// member who sees only their own, is as unknown as one nobody placed.
-fn sees_order(
+pub(super) fn sees_order(
     tx: &dyn Tx,
     catalog: &Catalog,
     ctx: &Ctx,

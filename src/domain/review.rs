@@ -1221,13 +1221,44 @@ impl<'a> Review<'a> {
                 }
             };
             let after = shortfalls_in(self.tx, &seen(false), &account)?;
+            // An order line names the order, its policy and how far it is
+            // from approval: only for whoever may see the order (findings
+            // A#17); anyone else hears how many there are.
+            let mut hidden = BTreeSet::new();
             for (short, warning) in after.0 {
-                if let Some(warning) = warning.filter(|_| !before.has(short)) {
-                    warnings.push(warning);
+                let Some(warning) = warning.filter(|_| !before.has(short)) else {
+                    continue;
+                };
+                if let Short::Stuck(order, _) | Short::FallsBack(order, _) = short {
+                    if !self.sees_order(&account, order)? {
+                        hidden.insert(order);
+                        continue;
+                    }
                 }
+                warnings.push(warning);
+            }
+            if !hidden.is_empty() {
+                warnings.push(format!(
+                    "{} in `{}` that you cannot see {} left short of eligible approvers; someone who sees its orders can check them (`portalctl order list --status pending`)",
+                    count(hidden.len(), "pending order"),
+                    account.name,
+                    if hidden.len() == 1 { "is" } else { "are" }
+                ));
             }
         }
         Ok(warnings)
+    }
+
+    /// Whether the actor may see order `id` of `account` once the write
+    /// is done, as `order show` judges it.
+    fn sees_order(&self, account: &Account, id: i64) -> Result<bool> {
+        if let Actor::Operator(_) = self.ctx.actor {
+            return Ok(true);
+        }
+        let Some(order) = self.tx.order(id)? else {
+            return Ok(false);
+        };
+        super::order_names::sees_order(self.tx, self.catalog, self.ctx, account, &order)
     }
 }
 

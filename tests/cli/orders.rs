@@ -1363,6 +1363,47 @@ fn losing_admins_warns_about_a_default_policy_and_orders_nobody_can_finish() {
     );
 }
 
+/// Findings A#17: an HR admin who may see no orders deactivates a named
+/// approver; the warnings named the pending order, its policy and its
+/// progress. They say the policy and how many orders they cannot see;
+/// the owner, who sees the orders, is told each.
+#[test]
+fn shortfall_warnings_name_orders_only_to_who_may_see_them() {
+    let p = acme();
+    const ADA: &str = "ada@acme.test";
+    p.ok(&[
+        "role",
+        "create",
+        "hr",
+        "--capabilities",
+        "portal.access,account.view,users.view,users.manage",
+    ]);
+    p.member(ADA, "hr");
+    p.ok(&[
+        "policy", "create", "--name", "Fay signs", "--threshold", "50", "--approvers", FAY,
+    ]);
+    let id = id_of(&place(&p, Some(BUYER), "Switch", "60", &[]));
+    p.refused_as(Some(ADA), &["order", "show", &id], DENIED);
+    let run = p.run_as(Some(ADA), &["user", "deactivate", FAY, "--yes"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let said = warnings(&run.stderr).join("\n");
+    says(
+        &said,
+        "policy `Fay signs` in `Acme Ltd` now has 0 eligible approvers",
+    );
+    says(
+        &said,
+        "1 pending order in `Acme Ltd` that you cannot see is left short of eligible approvers",
+    );
+    assert!(!said.contains(&format!("order {id}")), "{said}");
+    p.ok(&["user", "activate", FAY]);
+    let run = p.run_as(Some(OWNER), &["user", "deactivate", FAY, "--yes"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let said = warnings(&run.stderr).join("\n");
+    says(&said, &format!("order {id} in `Acme Ltd` now falls back"));
+    assert!(!said.contains("cannot see"), "{said}");
+}
+
 /// The account's approvers are counted from the holding side (findings
 /// A#5, N#15: a change to one plain user walked every member): still, a
 /// change warns exactly when it leaves a policy of the account's approvers
