@@ -1322,8 +1322,10 @@ pub(super) fn shortfalls_in(
         }
         for h in pending.holds.iter().filter(|h| h.falls_back()) {
             // A satisfied policy waits for nobody: no news that it would
-            // fall back.
-            let warning = (!h.satisfied()).then(|| {
+            // fall back. Nor one that is stuck: its own warning says what
+            // is true of it (findings N#4: an order was told both that
+            // nobody is left to decide it and that it falls back).
+            let warning = (!h.satisfied() && !h.stuck()).then(|| {
                 format!(
                     "order {} in `{}` now falls back to the account's approvers: policy `{}` has too few eligible approvers left",
                     order.id, account.name, h.policy.name

@@ -1404,6 +1404,60 @@ fn shortfall_warnings_name_orders_only_to_who_may_see_them() {
     assert!(!said.contains("cannot see"), "{said}");
 }
 
+/// Findings N#4: the warnings of a change say what is true of each order.
+/// An order holding an approval already is not said to be left only to
+/// cancelling, and an order nobody is left to decide is not also said to
+/// fall back to the account's approvers.
+#[test]
+fn shortfall_warnings_say_what_is_true_of_each_order() {
+    let p = acme();
+    p.ok(&["user", "set-role", FAY, "user"]);
+    p.ok(&[
+        "policy", "create", "--name", "Two admins", "--threshold", "50", "--required-approvals",
+        "2",
+    ]);
+    let id = id_of(&place(&p, Some(MAX), "Rack", "60", &[]));
+    approve(&p, FIN, &id);
+    let run = p.run(&["user", "deactivate", FIN, "--yes"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let said = warnings(&run.stderr).join("\n");
+    says(
+        &said,
+        "now has 1 approver for 2 required approvals; its orders that still need more approvals than that can only be cancelled",
+    );
+    assert!(!said.contains(&format!("order {id}")), "{said}");
+    assert_eq!(approve(&p, OWNER, &id)["status"], "approved");
+
+    // Named Fay and Uma, two approvals, placed by the owner, the only
+    // admin: once Fay goes, nobody is left to give the second.
+    p.ok(&["user", "activate", FIN]);
+    p.ok(&["user", "set-role", FIN, "user"]);
+    p.ok(&[
+        "policy",
+        "create",
+        "--name",
+        "Fay and Uma",
+        "--threshold",
+        "1000",
+        "--approvers",
+        &format!("{FAY},{UMA}"),
+        "--required-approvals",
+        "2",
+    ]);
+    let id = id_of(&place(&p, Some(OWNER), "Server", "2000", &[]));
+    let run = p.run(&["user", "deactivate", FAY, "--yes"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let said: Vec<&str> = warnings(&run.stderr)
+        .into_iter()
+        .filter(|w| w.contains(&format!("order {id} ")))
+        .collect();
+    assert_eq!(said.len(), 1, "{said:?}");
+    says(
+        said[0],
+        "nobody eligible is left to give policy `Fay and Uma`",
+    );
+}
+
 /// The account's approvers are counted from the holding side (findings
 /// A#5, N#15: a change to one plain user walked every member): still, a
 /// change warns exactly when it leaves a policy of the account's approvers
