@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::{named_account, Session};
 use crate::domain::{fixture_schema, parse_fixture, ApplyOptions, NewFile, Portal};
 use crate::error::{Error, Result};
-use crate::view::Pruned;
+use crate::view::{released_orders, Pruned};
 
 /// The most a fixture may hold: enough for a million users, and a bound
 /// on what a mistaken `apply /dev/zero` reads.
@@ -74,8 +74,9 @@ pub(crate) fn apply(s: &Session, args: ApplyArgs) -> Result<()> {
         if opts.prune && !opts.dry_run && !s.yes {
             // Asked only when the prune would remove something, saying
             // what; a refusal comes before anyone is asked.
-            let pruned = p.prune_rehearsal(&fixture)?;
-            if let Some(question) = prune_question(&source, &pruned) {
+            let rehearsed = p.prune_rehearsal(&fixture)?;
+            if let Some(question) = prune_question(&source, &rehearsed.pruned, &rehearsed.released)
+            {
                 s.confirm(&question)?;
             }
         }
@@ -128,8 +129,14 @@ fn in_apply_terms(e: Error) -> Error {
 }
 
 /// The question `--prune` asks before it ends or removes what the file no
-/// longer lists, saying how much; none when it would remove nothing.
-fn prune_question(source: &str, pruned: &BTreeMap<Pruned, usize>) -> Option<String> {
+/// longer lists, saying how much, and which pending orders the apply
+/// would approve by releasing them (a disabled policy holds none); none
+/// when it would remove nothing.
+fn prune_question(
+    source: &str,
+    pruned: &BTreeMap<Pruned, usize>,
+    released: &[i64],
+) -> Option<String> {
     let phrases: Vec<String> = pruned
         .iter()
         .filter(|(_, n)| **n > 0)
@@ -140,8 +147,15 @@ fn prune_question(source: &str, pruned: &BTreeMap<Pruned, usize>) -> Option<Stri
         [] => last.clone(),
         _ => format!("{} and {last}", rest.join(", ")),
     };
+    let approve = match released {
+        [] => String::new(),
+        _ => format!(
+            ", and approve pending {} that no policy would hold then",
+            released_orders(released)
+        ),
+    };
     Some(format!(
-        "apply `{source}` with --prune? it would {all} that the file no longer lists"
+        "apply `{source}` with --prune? it would {all} that the file no longer lists{approve}"
     ))
 }
 
@@ -189,11 +203,18 @@ mod tests {
 
     #[test]
     fn prune_asks_only_about_something_and_says_how_much() {
-        assert_eq!(prune_question("f.json", &BTreeMap::new()), None);
+        assert_eq!(prune_question("f.json", &BTreeMap::new(), &[]), None);
         let one = BTreeMap::from([(Pruned::Policies, 1)]);
         assert_eq!(
-            prune_question("f.json", &one).as_deref(),
+            prune_question("f.json", &one, &[]).as_deref(),
             Some("apply `f.json` with --prune? it would disable 1 policy that the file no longer lists")
+        );
+        // Disabling a policy approves the pending orders nothing else
+        // holds: the question says which (findings N#20).
+        let two = BTreeMap::from([(Pruned::Policies, 2)]);
+        assert_eq!(
+            prune_question("f.json", &two, &[1, 3]).as_deref(),
+            Some("apply `f.json` with --prune? it would disable 2 policies that the file no longer lists, and approve pending orders 1, 3 that no policy would hold then")
         );
         let many = BTreeMap::from([
             (Pruned::Members, 2),
@@ -201,7 +222,7 @@ mod tests {
             (Pruned::ExternalAdmins, 3),
         ]);
         assert_eq!(
-            prune_question("f.json", &many).as_deref(),
+            prune_question("f.json", &many, &[]).as_deref(),
             Some("apply `f.json` with --prune? it would deactivate 2 members, end the access of 3 external admins and remove 1 price that the file no longer lists")
         );
     }

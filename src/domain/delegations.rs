@@ -145,9 +145,13 @@ pub(super) fn lent(
 
 /// How `person` (with `ability`) may decide the order `pending` describes:
 /// for themselves if they may, else for the first delegator among
-/// `covering` (the delegations to them that hold now) who may, through a
-/// delegation that lends on this order (see [`lent`]). A delegator's
-/// deciding is judged from their own standing alone.
+/// `covering` (the delegations to them that hold now, oldest first) who
+/// may, through a delegation that lends on this order (see [`lent`]). A
+/// delegator's deciding is judged from their own standing alone. The one
+/// judgement of who may decide what, for whom: deciding, cancelling, the
+/// inbox and `order show`'s deciders (see [`could_decide`]) all ask it,
+/// so that with two delegations to the same person they all name the
+/// same delegator.
 pub(super) fn route(
     roster: &dyn Roster,
     pending: &Pending,
@@ -184,8 +188,8 @@ pub(super) fn route(
 /// Who could decide the order `pending` describes at `at`: up to `limit`
 /// people, those who may decide it themselves first (see
 /// [`Pending::deciders`]), then the delegates who hold a delegation from
-/// one of them that lends on this order (as [`route`] judges it); and
-/// whether there are more.
+/// one of them, each for the delegator [`route`] gives them; and whether
+/// there are more.
 pub(super) fn could_decide(
     tx: &dyn Tx,
     roster: &dyn Roster,
@@ -199,19 +203,24 @@ pub(super) fn could_decide(
     for p in &people {
         for d in tx.delegations_from(account_id, *p, at)? {
             let e = d.delegate_id;
-            if !d.holds_at(at)
-                || pending.excluded.contains(&e)
-                || deciders.iter().any(|(x, _)| *x == e)
-                || without_access(roster, &d)?.is_some()
-                || lent(roster, setter_of(tx, &d)?, *p, pending)?.is_empty()
-            {
+            if !d.holds_at(at) || deciders.iter().any(|(x, _)| *x == e) {
                 continue;
             }
+            // Whom they decide for is whom deciding would record: with
+            // two delegations to them, not always `p`.
+            let covering = covering(tx, account_id, e, at)?;
+            let Some(Route {
+                on_behalf_of: Some(delegator),
+                ..
+            }) = route(roster, pending, e, roster.ability(e)?, &covering)?
+            else {
+                continue;
+            };
             if deciders.len() >= limit {
                 more = true;
                 break;
             }
-            deciders.push((e, Some(*p)));
+            deciders.push((e, Some(delegator)));
         }
     }
     Ok(RecordedDeciders { deciders, more })
@@ -1560,7 +1569,11 @@ mod tests {
             shown
         };
         away(&mut p, "uma@acme.test", "eve@acme.test").expect("uma away");
-        assert_eq!(eve_reads(&mut p), Err(5), "uma reads no orders");
+        // As to uma, named to decide none of them, it is no order to eve.
+        p.ctx.actor = Actor::Member(email("uma@acme.test"));
+        let uma_reads = p.order_show(id).map(|o| o.id).map_err(|e| e.exit_code());
+        assert_eq!(uma_reads, Err(3));
+        assert_eq!(eve_reads(&mut p), uma_reads, "uma reads no orders");
         away(&mut p, "fin@acme.test", "eve@acme.test").expect("fin away");
         assert_eq!(eve_reads(&mut p), Ok(id), "fin reads every order");
         p.deactivate(
@@ -1569,7 +1582,7 @@ mod tests {
             &crate::domain::Handover::Refuse,
         )
         .expect("deactivate");
-        assert_eq!(eve_reads(&mut p), Err(5), "fin reads none now");
+        assert_eq!(eve_reads(&mut p), uma_reads, "fin reads none now");
     }
 
     /// The list judges a delegation as deciding through it does: a
@@ -1598,5 +1611,109 @@ mod tests {
         p.ctx.actor = Actor::Member(email("eve@acme.test"));
         let err = p.order_decide(id, None).expect_err("eve decides nothing");
         assert_eq!(err.exit_code(), 5, "{err}");
+    }
+
+    /// Whom each of `members` may decide order `id` for, as their inbox
+    /// says (`Some(None)`: for themselves), beside what `order show`
+    /// says of them: one judgement, so the two agree for everyone.
+    #[track_caller]
+    fn inbox_agrees_with_show(p: &mut Portal, id: i64, members: &[&str]) {
+        let (deciders, delegates) = shown_deciders(p, id);
+        for who in members {
+            let inbox = p.order_inbox(Some(&email(who)), None).expect("inbox");
+            let listed = inbox
+                .iter()
+                .find(|o| o.id == id)
+                .map(|o| o.on_behalf_of.clone());
+            let shown = match delegates.iter().find(|(e, _)| e == who) {
+                Some((_, d)) => Some(d.clone()),
+                None => deciders.iter().any(|d| d == who).then_some(None),
+            };
+            assert_eq!(listed, shown, "{who}: inbox against `order show`");
+        }
+    }
+
+    /// Findings N#2: a named approver whose role reads no orders (bob, a
+    /// `user`) lends their deciding like any other: the inbox and `order
+    /// show` offered bob's order to his delegate, and `order approve`
+    /// then refused them as lacking `orders.approve`. The delegate finds
+    /// it, reads it and decides it for bob; the same once bob's admin
+    /// role lapsed back to `user`.
+    #[test]
+    fn a_named_approver_s_delegate_decides_what_they_could() {
+        let (mut p, _) = acme();
+        join(&mut p, "bob@acme.test", "user");
+        join(&mut p, "cat@acme.test", "admin");
+        p.policy_create(&NewPolicy {
+            approvers: vec![email("bob@acme.test"), email("cat@acme.test")],
+            required_approvals: Some(2),
+            ..crate::domain::testing::policy_over("Bob and Cat", "50.00")
+        })
+        .expect("policy");
+        let id = place_as(&mut p, "ann@acme.test");
+        p.ctx.actor = Actor::Operator("root".into());
+        let until = at("2026-11-26T12:00:00Z");
+        p.set_role(&email("bob@acme.test"), "admin", None, Some(until))
+            .expect("admin until");
+        away(&mut p, "bob@acme.test", "eve@acme.test").expect("bob away");
+        let everyone = [
+            "owner@acme.test", "ann@acme.test", "bob@acme.test", "cat@acme.test", "eve@acme.test",
+        ];
+        // While bob is an admin, and once he is a `user` again.
+        for now in [T1, "2026-11-26T13:00:00Z"] {
+            p.ctx.now = at(now);
+            inbox_agrees_with_show(&mut p, id, &everyone);
+            let (_, delegates) = shown_deciders(&mut p, id);
+            assert_eq!(
+                delegates,
+                vec![("eve@acme.test".into(), Some("bob@acme.test".into()))],
+                "{now}"
+            );
+            p.ctx.actor = Actor::Member(email("eve@acme.test"));
+            assert_eq!(p.order_show(id).expect("eve reads it").id, id, "{now}");
+        }
+        p.ctx.actor = Actor::Member(email("eve@acme.test"));
+        let decided = p.order_decide(id, None).expect("eve approves for bob");
+        assert_eq!(decided.decisions[0].by, "eve@acme.test");
+        assert_eq!(
+            decided.decisions[0].on_behalf_of.as_deref(),
+            Some("bob@acme.test")
+        );
+    }
+
+    /// Findings A#12: with two delegations to max, `order show` named one
+    /// delegator while the inbox and the decision used the other. All
+    /// three ask [`route`]: the oldest delegation that lends on it.
+    #[test]
+    fn two_delegations_to_one_person_name_one_delegator_everywhere() {
+        let (mut p, _) = acme();
+        join(&mut p, "gus@acme.test", "admin");
+        join(&mut p, "max@acme.test", "manager");
+        join(&mut p, "fiona@acme.test", "admin");
+        p.policy_create(&NewPolicy {
+            required_approvals: Some(2),
+            ..crate::domain::testing::policy_over("Two", "10.00")
+        })
+        .expect("policy");
+        away(&mut p, "gus@acme.test", "max@acme.test").expect("gus away");
+        away(&mut p, "owner@acme.test", "max@acme.test").expect("owner away");
+        let id = place_as(&mut p, "fiona@acme.test");
+        p.ctx.now = at(T1);
+        let (_, delegates) = shown_deciders(&mut p, id);
+        assert_eq!(
+            delegates,
+            vec![("max@acme.test".into(), Some("gus@acme.test".into()))]
+        );
+        inbox_agrees_with_show(
+            &mut p,
+            id,
+            &["max@acme.test", "owner@acme.test", "gus@acme.test"],
+        );
+        p.ctx.actor = Actor::Member(email("max@acme.test"));
+        let decided = p.order_decide(id, None).expect("max approves");
+        assert_eq!(
+            decided.decisions[0].on_behalf_of.as_deref(),
+            Some("gus@acme.test")
+        );
     }
 }

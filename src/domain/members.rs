@@ -1472,4 +1472,69 @@ mod tests {
             .expect("can");
         assert!(owner.allowed && owner.approver_of.is_empty(), "{owner:?}");
     }
+
+    /// Findings A#17: the warnings of a change that leaves orders short
+    /// of approvers named each pending order, its policy and how far it
+    /// was from approval, to an HR admin who may see no orders. They get
+    /// the policy lines and how many orders; whoever sees the orders gets
+    /// each.
+    #[test]
+    fn shortfall_warnings_name_orders_only_to_who_sees_them() {
+        use crate::domain::{NewOrder, NewPolicy};
+        let mut p = seeded("portal");
+        join(&mut p, "fin@acme.test", "admin");
+        join(&mut p, "ann@acme.test", "manager");
+        join(&mut p, "ada@acme.test", "admin");
+        p.role_create(
+            "hr",
+            &[
+                caps::PORTAL_ACCESS,
+                caps::ACCOUNT_VIEW,
+                caps::USERS_VIEW,
+                caps::USERS_MANAGE,
+            ],
+            &crate::model::Text::default(),
+            Some("Acme"),
+        )
+        .expect("role");
+        p.policy_create(&NewPolicy {
+            approvers: vec![email("fin@acme.test")],
+            ..super::super::testing::policy_over("Fin signs", "50.00")
+        })
+        .expect("policy");
+        p.ctx.actor = Actor::Member(email("ann@acme.test"));
+        let id = p
+            .order_place(&NewOrder {
+                description: "Router".into(),
+                amount: "60.00".parse().expect("amount"),
+                ..NewOrder::default()
+            })
+            .expect("order")
+            .id;
+        p.ctx.actor = Actor::Operator("root".into());
+        p.set_role(&email("ada@acme.test"), "hr", None, None)
+            .expect("hr");
+        let fin = email("fin@acme.test");
+        let deactivate = |p: &mut Portal| {
+            p.take_warnings();
+            p.deactivate(&fin, None, &Handover::Refuse)
+                .expect("deactivate");
+            let said = p.take_warnings().join("\n");
+            p.ctx.actor = Actor::Operator("root".into());
+            p.activate(&fin, None).expect("activate");
+            said
+        };
+        p.ctx.actor = Actor::Member(email("ada@acme.test"));
+        let said = deactivate(&mut p);
+        assert!(said.contains("policy `Fin signs`"), "{said}");
+        assert!(!said.contains(&format!("order {id}")), "{said}");
+        assert!(
+            said.contains("1 pending order in `Acme` that you cannot see is left short"),
+            "{said}"
+        );
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let said = deactivate(&mut p);
+        assert!(said.contains(&format!("order {id} in `Acme`")), "{said}");
+        assert!(!said.contains("cannot see"), "{said}");
+    }
 }

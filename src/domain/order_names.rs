@@ -3,6 +3,8 @@
 //! the refusals that tell the actor no more than `order show` would.
 
 use super::access::authorize;
+use super::deciders::Now;
+use super::delegations::without_access;
 use super::orders::{orders_seen, sight};
 use super::visibility::actor_accounts;
 use super::{find_account, knows_account, Actor, Catalog, Ctx};
@@ -168,7 +170,7 @@ fn seen_by_reference(
 /// account exists (see [`knows_account`]), and they see the order (see
 /// [`orders_seen`]) or are named to decide it. Someone else's order, to a
 /// member who sees only their own, is as unknown as one nobody placed.
-fn sees_order(
+pub(super) fn sees_order(
     tx: &dyn Tx,
     catalog: &Catalog,
     ctx: &Ctx,
@@ -176,7 +178,8 @@ fn sees_order(
     order: &Order,
 ) -> Result<bool> {
     Ok(knows_account(tx, catalog, ctx, account)?
-        && (orders_seen(tx, catalog, ctx, account)?(order) || named_on(tx, ctx, order)?))
+        && (orders_seen(tx, catalog, ctx, account)?(order)
+            || named_on(tx, catalog, ctx, account, order)?))
 }
 
 /// "order 3 in `Acme` and order 9 in `Beta`", naming at most
@@ -198,18 +201,40 @@ fn orders_in_accounts(orders: &[(Order, Account)]) -> String {
 }
 
 /// Whether the acting member is a named approver of a policy the order is
-/// held by: they may decide it, so they see it (`order inbox` lists it).
-fn named_on(tx: &dyn Tx, ctx: &Ctx, order: &Order) -> Result<bool> {
+/// held by, or covers one through a delegation that holds now: they may
+/// decide it, so they see it (`order inbox` lists it). A delegate decides
+/// what their delegator could (findings N#2: the inbox and `order show`
+/// offered such an order to the delegate, whom `order approve` then did
+/// not let find it); a delegator without access lends nothing.
+fn named_on(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+    order: &Order,
+) -> Result<bool> {
     let Actor::Member(email) = &ctx.actor else {
         return Ok(false);
     };
     let Some(person) = tx.person_by_email(email.as_str())? else {
         return Ok(false);
     };
-    Ok(tx
-        .matched_policies(order.id)?
-        .iter()
-        .any(|m| m.released_at.is_none() && m.approvers.contains(&person.id)))
+    let matched = tx.matched_policies(order.id)?;
+    let named = |p: i64| {
+        matched
+            .iter()
+            .any(|m| m.released_at.is_none() && m.approvers.contains(&p))
+    };
+    if named(person.id) {
+        return Ok(true);
+    }
+    let roster = Now::new(tx, catalog, account, ctx.now);
+    for d in tx.delegations_to(account.id, person.id, ctx.now)? {
+        if named(d.delegator_id) && without_access(&roster, &d)?.is_none() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Refuses, as `need` is refused in the first of their accounts, a member
@@ -234,12 +259,16 @@ fn ensure_some_order_seen(
         memberships.retain(|m| m.account_id == within.id);
     }
     for m in &memberships {
-        if tx
-            .policies_in(m.account_id)?
-            .iter()
-            .any(|p| p.approvers.contains(&person.id))
-        {
+        let policies = tx.policies_in(m.account_id)?;
+        let named = |p: i64| policies.iter().any(|policy| policy.approvers.contains(&p));
+        if named(person.id) {
             return Ok(());
+        }
+        // Covering for a named approver: see [`named_on`].
+        for d in tx.delegations_to(m.account_id, person.id, ctx.now)? {
+            if named(d.delegator_id) {
+                return Ok(());
+            }
         }
     }
     let mut blind = None;

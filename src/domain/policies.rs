@@ -157,7 +157,7 @@ pub(super) fn short_policy_warning(
 ) -> String {
     let (fallback, who) = if policy.approvers.is_empty() {
         (
-            "its orders can only be cancelled, or released by `portalctl policy edit` or `policy disable`",
+            "its orders that still need more approvals than that can only be cancelled, or released by `portalctl policy edit` or `policy disable`",
             "approver",
         )
     } else {

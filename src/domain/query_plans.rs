@@ -685,3 +685,76 @@ fn taking_an_admin_s_access_reads_no_account_whole() {
     let whole = "SELECT id FROM memberships WHERE account_id = ?1 ORDER BY id".to_string();
     assert_eq!(whole_account_reads(&[whole]).len(), 1);
 }
+
+#[test]
+fn a_change_under_a_policy_of_the_account_s_approvers_reads_no_account_whole() {
+    // Whether a policy decided by every holder of `orders.approve` keeps
+    // enough of them is found from the holding side: walking every
+    // member made deactivating one plain user of 40,000 take ten times
+    // as long as of 2,000 (findings A#5, N#15).
+    let una = email("una@acme.test");
+    let with_policy = |p: &mut Portal| {
+        join(p, "adm@acme.test", "admin");
+        p.policy_create(&testing::policy_over("Over 10", "10.00"))
+            .expect("policy");
+    };
+    let commands: Vec<(&str, Command)> = vec![
+        (
+            "deactivate",
+            Box::new(|p| {
+                p.deactivate(&email("una@acme.test"), None, &Handover::Refuse)
+                    .expect("deactivate");
+            }),
+        ),
+        (
+            "left-company",
+            Box::new(|p| {
+                p.left_company(&email("una@acme.test"), None, &Handover::Refuse)
+                    .expect("left");
+            }),
+        ),
+        (
+            "set-role no-access",
+            Box::new(|p| {
+                p.set_role(&email("una@acme.test"), "no-access", None, None)
+                    .expect("no-access");
+            }),
+        ),
+        (
+            "demote an admin",
+            Box::new(|p| {
+                p.set_role(&email("adm@acme.test"), "user", None, None)
+                    .expect("demote");
+            }),
+        ),
+        (
+            "a time-bound admin role",
+            Box::new(|p| {
+                let until = "2026-12-01T00:00:00Z".parse().expect("time");
+                p.set_role(&email("ann@acme.test"), "admin", None, Some(until))
+                    .expect("admin until");
+            }),
+        ),
+        ("accept", Box::new(|p| join(p, "new@acme.test", "user"))),
+    ];
+    for (name, command) in commands {
+        let ran = statements_of(with_policy, command);
+        assert!(!ran.is_empty(), "{name}");
+        assert_eq!(whole_account_reads(&ran), Vec::<String>::new(), "{name}");
+    }
+    let activate = statements_of(
+        |p| {
+            with_policy(p);
+            p.deactivate(&una, None, &Handover::Refuse)
+                .expect("deactivate");
+        },
+        |p| {
+            p.activate(&una, None).expect("activate");
+        },
+    );
+    assert_eq!(
+        whole_account_reads(&activate),
+        Vec::<String>::new(),
+        "activate"
+    );
+}

@@ -1108,7 +1108,13 @@ struct Seen<'r, 'a> {
     review: &'r Review<'a>,
     account: i64,
     before: bool,
-    all: OnceCell<Vec<i64>>,
+    /// The members of the account whose ability the write changed: the
+    /// only ones the store's index, which reads the account as the write
+    /// leaves it, may misjudge as they were before.
+    changed: &'r BTreeSet<i64>,
+    /// The approvers found so far, how many candidates the index was asked
+    /// for to find them, and whether that was all of them.
+    found: RefCell<Option<(Vec<i64>, usize, bool)>>,
 }
 
 impl Seen<'_, '_> {
@@ -1130,16 +1136,46 @@ impl Roster for Seen<'_, '_> {
     }
 
     fn approvers(&self, except: &BTreeSet<i64>, enough: usize) -> Result<Vec<i64>> {
-        if self.all.get().is_none() {
-            let mut all = Vec::new();
-            for m in self.review.tx.memberships_in(self.account)? {
-                if self.ability(m.person_id)?.approves {
-                    all.push(m.person_id);
+        // Found from the holding side, a few at a time, as
+        // `deciders::Now` finds them: walking every member made a change
+        // to one plain user of a large account take time growing with it.
+        // The index reads the account as the write leaves it; those whose
+        // ability the write changed, and the owner, are judged as this
+        // side sees them, so each may take a place the index gave.
+        let owner = match self.before {
+            true => self.review.account_before(self.account)?,
+            false => Some(self.review.account(self.account)?),
+        }
+        .and_then(|a| a.owner_id);
+        let extra = self.changed.len() + 1;
+        let mut limit = enough
+            .saturating_add(except.len())
+            .saturating_add(extra)
+            .saturating_add(1);
+        let holding = super::access::holding(self.review.catalog, caps::ORDERS_APPROVE, None);
+        loop {
+            if let Some((found, asked, complete)) = &*self.found.borrow() {
+                let taken = take(found, except, enough);
+                if *complete || taken.len() >= enough {
+                    return Ok(taken);
+                }
+                limit = limit.max(asked.saturating_mul(8));
+            }
+            let held = (self.review.tx)
+                .active_holders(self.account, &holding, self.review.ctx.now, limit)?;
+            let complete = held.len() < limit;
+            let candidates: BTreeSet<i64> = (held.iter().map(|m| m.person_id))
+                .chain(self.changed.iter().copied())
+                .chain(owner)
+                .collect();
+            let mut found = Vec::new();
+            for person in candidates {
+                if self.ability(person)?.approves {
+                    found.push(person);
                 }
             }
-            let _ = self.all.set(all);
+            *self.found.borrow_mut() = Some((found, limit, complete));
         }
-        Ok(take(self.all.get().map_or(&[][..], |a| a), except, enough))
     }
 }
 
@@ -1161,18 +1197,21 @@ impl<'a> Review<'a> {
         // Only a change in someone's ability to decide can leave a policy
         // or an order short. Most writes change none, and then nothing
         // here reads an account's members or orders.
-        let mut accounts: BTreeSet<i64> = baselines.keys().copied().collect();
+        let mut changed: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+        let none = BTreeSet::new();
         for &(person, account) in self.seats()? {
             let seen = |before| Seen {
                 review: self,
                 account,
                 before,
-                all: OnceCell::new(),
+                changed: &none,
+                found: RefCell::default(),
             };
             if seen(true).ability(person)? != seen(false).ability(person)? {
-                accounts.insert(account);
+                changed.entry(account).or_default().insert(person);
             }
         }
+        let accounts: BTreeSet<i64> = (baselines.keys().chain(changed.keys())).copied().collect();
         let mut warnings = Vec::new();
         for id in accounts {
             let account = self.account(id)?;
@@ -1180,7 +1219,8 @@ impl<'a> Review<'a> {
                 review: self,
                 account: id,
                 before,
-                all: OnceCell::new(),
+                changed: changed.get(&id).unwrap_or(&none),
+                found: RefCell::default(),
             };
             let read;
             let before = match baselines.get(&id) {
@@ -1191,13 +1231,44 @@ impl<'a> Review<'a> {
                 }
             };
             let after = shortfalls_in(self.tx, &seen(false), &account)?;
+            // An order line names the order, its policy and how far it is
+            // from approval: only for whoever may see the order (findings
+            // A#17); anyone else hears how many there are.
+            let mut hidden = BTreeSet::new();
             for (short, warning) in after.0 {
-                if let Some(warning) = warning.filter(|_| !before.has(short)) {
-                    warnings.push(warning);
+                let Some(warning) = warning.filter(|_| !before.has(short)) else {
+                    continue;
+                };
+                if let Short::Stuck(order, _) | Short::FallsBack(order, _) = short {
+                    if !self.sees_order(&account, order)? {
+                        hidden.insert(order);
+                        continue;
+                    }
                 }
+                warnings.push(warning);
+            }
+            if !hidden.is_empty() {
+                warnings.push(format!(
+                    "{} in `{}` that you cannot see {} left short of eligible approvers; someone who sees its orders can check them (`portalctl order list --status pending`)",
+                    count(hidden.len(), "pending order"),
+                    account.name,
+                    if hidden.len() == 1 { "is" } else { "are" }
+                ));
             }
         }
         Ok(warnings)
+    }
+
+    /// Whether the actor may see order `id` of `account` once the write
+    /// is done, as `order show` judges it.
+    fn sees_order(&self, account: &Account, id: i64) -> Result<bool> {
+        if let Actor::Operator(_) = self.ctx.actor {
+            return Ok(true);
+        }
+        let Some(order) = self.tx.order(id)? else {
+            return Ok(false);
+        };
+        super::order_names::sees_order(self.tx, self.catalog, self.ctx, account, &order)
     }
 }
 
@@ -1261,8 +1332,10 @@ pub(super) fn shortfalls_in(
         }
         for h in pending.holds.iter().filter(|h| h.falls_back()) {
             // A satisfied policy waits for nobody: no news that it would
-            // fall back.
-            let warning = (!h.satisfied()).then(|| {
+            // fall back. Nor one that is stuck: its own warning says what
+            // is true of it (findings N#4: an order was told both that
+            // nobody is left to decide it and that it falls back).
+            let warning = (!h.satisfied() && !h.stuck()).then(|| {
                 format!(
                     "order {} in `{}` now falls back to the account's approvers: policy `{}` has too few eligible approvers left",
                     order.id, account.name, h.policy.name

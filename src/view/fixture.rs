@@ -238,6 +238,11 @@ pub(crate) struct ApplyView {
     /// script reading `--json` finds them in the document.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The pending orders (by number) that a policy change of the apply
+    /// released, having nothing else to wait for: approved without an
+    /// approver, as `policy disable` says of those it releases.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub released: Vec<i64>,
     /// How many objects of each kind `--prune` ended or removed, for the
     /// question asked before it does (not printed: `removed` counts them).
     #[serde(skip)]
@@ -291,11 +296,21 @@ impl Pruned {
 impl Fields for ApplyView {
     fn fields(&self) -> Vec<(&'static str, String)> {
         let verb = if self.dry_run { "would be " } else { "" };
-        vec![
+        let mut fields = vec![
             ("created", format!("{}{}", verb, self.created)),
             ("updated", format!("{}{}", verb, self.updated)),
             ("unchanged", self.unchanged.to_string()),
             ("removed", format!("{}{}", verb, self.removed)),
-        ]
+        ];
+        if !self.released.is_empty() {
+            fields.push((
+                "released",
+                format!(
+                    "{}, {verb}approved: no policy holds them now",
+                    super::released_orders(&self.released)
+                ),
+            ));
+        }
+        fields
     }
 }

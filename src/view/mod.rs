@@ -33,8 +33,8 @@ pub(crate) use member::{
     MemberView, MergeView, PolicyPassedOn,
 };
 pub(crate) use order::{
-    CostCentreView, DeciderView, DecisionView, IdleApprover, OrderView, PolicyChange,
-    PolicyProgress, PolicyView, ServiceView,
+    released_orders, CostCentreView, DeciderView, DecisionView, IdleApprover, OrderView,
+    PolicyChange, PolicyProgress, PolicyView, ServiceView,
 };
 pub(crate) use outbox::{SendView, SettingView};
 pub(crate) use status::StatusView;

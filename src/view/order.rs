@@ -411,22 +411,28 @@ impl Fields for PolicyChange {
     fn fields(&self) -> Vec<(&'static str, String)> {
         let mut fields = self.policy.fields();
         if !self.released.is_empty() {
-            let numbers: Vec<String> = self.released.iter().map(i64::to_string).collect();
-            let orders = if numbers.len() == 1 {
-                "order"
-            } else {
-                "orders"
-            };
             fields.push((
                 "released",
                 format!(
-                    "{orders} {}, approved: it no longer holds them",
-                    numbers.join(", ")
+                    "{}, approved: it no longer holds them",
+                    released_orders(&self.released)
                 ),
             ));
         }
         fields
     }
+}
+
+/// "order 3" or "orders 1, 3": the pending orders a policy change
+/// releases (approves), as `policy disable|edit` and `apply` name them.
+pub(crate) fn released_orders(released: &[i64]) -> String {
+    let numbers: Vec<String> = released.iter().map(i64::to_string).collect();
+    let orders = if numbers.len() == 1 {
+        "order"
+    } else {
+        "orders"
+    };
+    format!("{orders} {}", numbers.join(", "))
 }
 
 /// The approvers, each who can no longer decide marked with why

@@ -314,3 +314,42 @@ fn on_a_terminal_prune_asks_what_it_would_remove_and_a_no_changes_nothing() {
     assert_eq!(code, SUCCESS, "{text}");
     assert!(!text.contains("--prune?"), "{text}");
 }
+
+/// Findings N#20: disabling the policies a file no longer lists approves
+/// the pending orders they alone hold, as `policy disable` does. The
+/// question says which, and the apply's answer names them (`released`,
+/// JSON `released`), as `policy disable`'s does.
+#[test]
+fn prune_says_which_pending_orders_disabling_policies_approves() {
+    let p = Portal::new();
+    p.member("max@acme.test", "manager");
+    p.ok(&["policy", "create", "--name", "Over 50", "--threshold", "50"]);
+    let placed = p.json_as(
+        Some("max@acme.test"),
+        &["order", "place", "--description", "Rack", "--amount", "60"],
+    );
+    assert_eq!(placed["status"], "pending");
+    let mut doc = p.json(&["export"]);
+    doc["accounts"][0]["policies"] = serde_json::json!([]);
+    let file = p.db.with_file_name("no-policies.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let path = file.to_str().unwrap();
+    let planned = p.ok(&["apply", "--prune", "--dry-run", path]);
+    says(
+        &planned,
+        "order 1, would be approved: no policy holds them now",
+    );
+    if let Some((code, text)) = on_a_terminal(&p, &["apply", "--prune", path], "n\n") {
+        says(
+            &text,
+            "it would disable 1 policy that the file no longer lists, and approve pending order 1 that no policy would hold then",
+        );
+        assert_eq!(code, USAGE, "{text}");
+    }
+    let applied = p.json(&["apply", "--prune", "--yes", path]);
+    assert_eq!(applied["released"], serde_json::json!([1]), "{applied}");
+    assert_eq!(p.json(&["order", "show", "1"])["status"], "approved");
+    // Nothing left to release: the key is left out, as before.
+    let again = p.json(&["apply", "--prune", "--yes", path]);
+    assert!(again.get("released").is_none(), "{again}");
+}

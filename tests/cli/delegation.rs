@@ -1153,15 +1153,17 @@ fn a_delegate_sees_no_more_orders_than_the_delegator() {
             .map(|o| o["id"].as_i64().unwrap())
             .collect::<Vec<_>>()
     };
-    // UMA sees no orders herself, so her delegate sees none through her.
+    // UMA sees no orders herself, so her delegate sees none through her;
+    // named to decide none of them, this one is no order to either.
     p.refused_with(&["order", "list"], &env(UMA, &p.now), DENIED);
+    p.refused_with(&["order", "show", &id], &env(UMA, &p.now), NOT_FOUND);
     p.change(
         Some(UMA),
         &["order", "delegate", "--to", EVE, "--until", T2],
         "order.delegate",
     );
     p.refused_with(&["order", "list"], &env(EVE, &p.now), DENIED);
-    p.refused_with(&["order", "show", &id], &env(EVE, &p.now), DENIED);
+    p.refused_with(&["order", "show", &id], &env(EVE, &p.now), NOT_FOUND);
     // FIN sees every order, and so does his delegate while he may.
     p.change(
         Some(FIN),
@@ -1172,7 +1174,106 @@ fn a_delegate_sees_no_more_orders_than_the_delegator() {
     assert_eq!(listed(EVE), vec![order]);
     p.ok(&["user", "deactivate", "--yes", FIN]);
     p.refused_with(&["order", "list"], &env(EVE, &p.now), DENIED);
-    p.refused_with(&["order", "show", &id], &env(EVE, &p.now), DENIED);
+    p.refused_with(&["order", "show", &id], &env(EVE, &p.now), NOT_FOUND);
+}
+
+/// Findings N#2: BOB, a `user` named to approve, lends his deciding to
+/// EVE; `order show` and EVE's inbox offered her his order, and `order
+/// approve` refused her as lacking `orders.approve`. "E may decide the
+/// orders D could decide": she finds it, decides it for him, and the
+/// three agree; the same once BOB's admin role lapsed to `user`.
+#[test]
+fn a_named_approver_s_delegate_decides_the_orders_they_could() {
+    const BOB: &str = "bob@acme.test";
+    const CAT: &str = "cat@acme.test";
+    let p = Portal::new();
+    for (who, role) in [
+        (MAX, "manager"),
+        (BOB, "user"),
+        (CAT, "admin"),
+        (EVE, "user"),
+    ] {
+        p.member(who, role);
+    }
+    p.ok(&["user", "set-role", BOB, "admin", "--until", T1]);
+    p.ok(&[
+        "policy",
+        "create",
+        "--name",
+        "Bob and Cat",
+        "--threshold",
+        "50",
+        "--approvers",
+        &format!("{BOB},{CAT}"),
+        "--required-approvals",
+        "2",
+    ]);
+    let first = place(&p, "60.00");
+    let second = place(&p, "70.00");
+    p.change(
+        Some(BOB),
+        &["order", "delegate", "--to", EVE, "--until", T2],
+        "order.delegate",
+    );
+    // Before and after BOB's admin role lapses.
+    for (now, id) in [
+        (p.now.clone(), &first),
+        ("2026-11-26T12:00:00Z".into(), &second),
+    ] {
+        let shown = json_at(&p, OWNER, &now, &["order", "show", id]);
+        assert_eq!(
+            shown["delegates"],
+            serde_json::json!([{"email": EVE, "on_behalf_of": BOB}]),
+            "{now}"
+        );
+        let n = id.parse::<i64>().unwrap();
+        assert!(
+            inbox(&p, EVE, &now).contains(&(n, Some(BOB.into()))),
+            "{now}"
+        );
+        assert_eq!(json_at(&p, EVE, &now, &["order", "show", id])["id"], n);
+        let decided = json_at(&p, EVE, &now, &["order", "approve", id]);
+        assert_eq!(
+            decided["decisions"][0]["on_behalf_of"], BOB,
+            "{now}: {decided}"
+        );
+        assert_eq!(decided["approvals"], serde_json::json!([EVE]), "{now}");
+    }
+}
+
+/// Findings A#12: with two delegations to MAX, `order show` named one
+/// delegator and the inbox and the decision the other. All three name the
+/// oldest delegation that lends on the order.
+#[test]
+fn two_delegations_to_one_person_name_the_same_delegator_everywhere() {
+    let p = Portal::new();
+    for (who, role) in [(FIN, "admin"), (FAY, "admin"), (MAX, "manager")] {
+        p.member(who, role);
+    }
+    p.ok(&[
+        "policy", "create", "--name", "Two", "--threshold", "10", "--required-approvals", "2",
+    ]);
+    for delegator in [FIN, OWNER] {
+        p.change(
+            Some(delegator),
+            &["order", "delegate", "--to", MAX, "--until", T2],
+            "order.delegate",
+        );
+    }
+    let placed = p.json_as(
+        Some(FAY),
+        &["order", "place", "--description", "Rack", "--amount", "100"],
+    );
+    let id = placed["id"].as_i64().unwrap();
+    let via_fin = serde_json::json!([{"email": MAX, "on_behalf_of": FIN}]);
+    assert_eq!(placed["delegates"], via_fin);
+    assert_eq!(
+        p.json(&["order", "show", &id.to_string()])["delegates"],
+        via_fin
+    );
+    assert_eq!(inbox(&p, MAX, &p.now), vec![(id, Some(FIN.into()))]);
+    let decided = json_at(&p, MAX, &p.now, &["order", "approve", &id.to_string()]);
+    assert_eq!(decided["decisions"][0]["on_behalf_of"], FIN, "{decided}");
 }
 
 /// Naming a delegator who decides no orders is refused as a rule about

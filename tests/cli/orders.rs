@@ -1363,6 +1363,141 @@ fn losing_admins_warns_about_a_default_policy_and_orders_nobody_can_finish() {
     );
 }
 
+/// Findings A#17: an HR admin who may see no orders deactivates a named
+/// approver; the warnings named the pending order, its policy and its
+/// progress. They say the policy and how many orders they cannot see;
+/// the owner, who sees the orders, is told each.
+#[test]
+fn shortfall_warnings_name_orders_only_to_who_may_see_them() {
+    let p = acme();
+    const ADA: &str = "ada@acme.test";
+    p.ok(&[
+        "role",
+        "create",
+        "hr",
+        "--capabilities",
+        "portal.access,account.view,users.view,users.manage",
+    ]);
+    p.member(ADA, "hr");
+    p.ok(&[
+        "policy", "create", "--name", "Fay signs", "--threshold", "50", "--approvers", FAY,
+    ]);
+    let id = id_of(&place(&p, Some(BUYER), "Switch", "60", &[]));
+    p.refused_as(Some(ADA), &["order", "show", &id], DENIED);
+    let run = p.run_as(Some(ADA), &["user", "deactivate", FAY, "--yes"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let said = warnings(&run.stderr).join("\n");
+    says(
+        &said,
+        "policy `Fay signs` in `Acme Ltd` now has 0 eligible approvers",
+    );
+    says(
+        &said,
+        "1 pending order in `Acme Ltd` that you cannot see is left short of eligible approvers",
+    );
+    assert!(!said.contains(&format!("order {id}")), "{said}");
+    p.ok(&["user", "activate", FAY]);
+    let run = p.run_as(Some(OWNER), &["user", "deactivate", FAY, "--yes"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let said = warnings(&run.stderr).join("\n");
+    says(&said, &format!("order {id} in `Acme Ltd` now falls back"));
+    assert!(!said.contains("cannot see"), "{said}");
+}
+
+/// Findings N#4: the warnings of a change say what is true of each order.
+/// An order holding an approval already is not said to be left only to
+/// cancelling, and an order nobody is left to decide is not also said to
+/// fall back to the account's approvers.
+#[test]
+fn shortfall_warnings_say_what_is_true_of_each_order() {
+    let p = acme();
+    p.ok(&["user", "set-role", FAY, "user"]);
+    p.ok(&[
+        "policy", "create", "--name", "Two admins", "--threshold", "50", "--required-approvals",
+        "2",
+    ]);
+    let id = id_of(&place(&p, Some(MAX), "Rack", "60", &[]));
+    approve(&p, FIN, &id);
+    let run = p.run(&["user", "deactivate", FIN, "--yes"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let said = warnings(&run.stderr).join("\n");
+    says(
+        &said,
+        "now has 1 approver for 2 required approvals; its orders that still need more approvals than that can only be cancelled",
+    );
+    assert!(!said.contains(&format!("order {id}")), "{said}");
+    assert_eq!(approve(&p, OWNER, &id)["status"], "approved");
+
+    // Named Fay and Uma, two approvals, placed by the owner, the only
+    // admin: once Fay goes, nobody is left to give the second.
+    p.ok(&["user", "activate", FIN]);
+    p.ok(&["user", "set-role", FIN, "user"]);
+    p.ok(&[
+        "policy",
+        "create",
+        "--name",
+        "Fay and Uma",
+        "--threshold",
+        "1000",
+        "--approvers",
+        &format!("{FAY},{UMA}"),
+        "--required-approvals",
+        "2",
+    ]);
+    let id = id_of(&place(&p, Some(OWNER), "Server", "2000", &[]));
+    let run = p.run(&["user", "deactivate", FAY, "--yes"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let said: Vec<&str> = warnings(&run.stderr)
+        .into_iter()
+        .filter(|w| w.contains(&format!("order {id} ")))
+        .collect();
+    assert_eq!(said.len(), 1, "{said:?}");
+    says(
+        said[0],
+        "nobody eligible is left to give policy `Fay and Uma`",
+    );
+}
+
+/// The account's approvers are counted from the holding side (findings
+/// A#5, N#15: a change to one plain user walked every member): still, a
+/// change warns exactly when it leaves a policy of the account's approvers
+/// short, counting the one it took away among those there were, and says
+/// nothing when it gives one back or touches someone who approves nothing.
+#[test]
+fn the_account_s_approvers_are_counted_before_and_after_a_change() {
+    let p = acme();
+    p.ok(&[
+        "policy", "create", "--name", "Three admins", "--threshold", "50", "--required-approvals",
+        "3",
+    ]);
+    for (args, warned) in [
+        (vec!["user", "deactivate", UMA, "--yes"], false),
+        (vec!["user", "activate", UMA], false),
+        (vec!["user", "set-role", MAX, "no-access"], false),
+        (vec!["user", "deactivate", FAY, "--yes"], true),
+        (vec!["user", "activate", FAY], false),
+        // Uma approves until then: three are left when Fin goes.
+        (
+            vec!["user", "set-role", UMA, "admin", "--until", "2099-01-01"],
+            false,
+        ),
+        (vec!["user", "set-role", FIN, "user"], false),
+        (vec!["user", "set-role", FAY, "user"], true),
+        (vec!["user", "set-role", FIN, "admin"], false),
+    ] {
+        let run = p.run(&args);
+        assert_eq!(run.code, SUCCESS, "{args:?}: {}", run.stderr);
+        let said = warnings(&run.stderr).join("\n");
+        assert_eq!(
+            said.contains(
+                "policy `Three admins` in `Acme Ltd` now has 2 approvers for 3 required approvals"
+            ),
+            warned,
+            "{args:?}: {said}"
+        );
+    }
+}
+
 /// `order show` says who can decide a pending order right now, and when
 /// nobody can, says so and how to move it on: Fin's own order needing
 /// three approvals waits on the three other admins, and once one of them
