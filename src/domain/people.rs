@@ -361,7 +361,8 @@ fn every_account_refusal(email: &Email, what: &str) -> Error {
             "changing `{email}`'s {what} needs `users.manage` in every account they belong to, and that they have joined one"
         ))
         .help(format!(
-            "the operator who owns the database, or an admin of all the accounts they joined, can change it; an invitation sent to someone who has another login is withdrawn with `portalctl user revoke-invite {email}`"
+            "the operator who owns the database, or an admin of all the accounts they joined, can change it; an invitation sent to someone who has another login is withdrawn with `{}`",
+            Paste::new("user revoke-invite").arg(email)
         )),
         _ => Error::denied(format!(
             "changing `{email}`'s {what} needs `users.manage` in every account they belong to"
