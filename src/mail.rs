@@ -12,7 +12,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use lettre::message::{header::ContentType, MultiPart, SinglePart};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::smtp::PoolConfig;
@@ -49,6 +50,18 @@ pub(crate) enum Undelivered {
     InDoubt(String),
 }
 
+/// Why messages cannot be handed over at all, before any is tried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NotReady {
+    /// Out of reach for now (down, a timeout, a 4xx reply): a later run
+    /// may get through.
+    Down(String),
+    /// Set up wrong (a `--to-dir` that is no directory, a login the server
+    /// refuses or cannot take): no later run gets through until it is
+    /// fixed.
+    Misconfigured(String),
+}
+
 /// Where `outbox send` hands messages. The domain calls it between its
 /// short transactions, never inside one.
 pub(crate) trait Mailer {
@@ -57,7 +70,7 @@ pub(crate) trait Mailer {
     /// Checks that messages can be handed over at all (the server answers
     /// and takes the login; the directory can be written), so that a run
     /// against a server that is down touches no message. Says why not.
-    fn ready(&mut self) -> std::result::Result<(), String>;
+    fn ready(&mut self) -> std::result::Result<(), NotReady>;
     /// Hands one message over; `Ok` once the other side has taken it.
     fn deliver(&mut self, mail: &Mail) -> std::result::Result<(), Undelivered>;
 }
@@ -135,15 +148,34 @@ fn message(mail: &Mail) -> std::result::Result<Message, String> {
                 .singlepart(
                     SinglePart::builder()
                         .header(ContentType::TEXT_PLAIN)
-                        .body(mail.text.clone()),
+                        .body(as_written(&mail.text)),
                 )
                 .singlepart(
                     SinglePart::builder()
                         .header(ContentType::TEXT_HTML)
-                        .body(html_body(&mail.text)),
+                        .body(as_written(&html_body(&mail.text))),
                 ),
         )
         .map_err(|e| e.to_string())
+}
+
+/// A part's body written as it reads (`7bit`) when it is ASCII with no
+/// line past SMTP's 998 octets: quoted-printable, lettre's choice for a
+/// line past 76 columns, cut the accept line inside its token with a soft
+/// `=`, so whoever greps a `--to-dir` file for the token got half of it.
+/// Other text keeps lettre's choice: `8bit` would need a server that takes
+/// it.
+fn as_written(text: &str) -> Body {
+    let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    let plain = crlf.is_ascii()
+        && crlf
+            .split("\r\n")
+            .all(|line| line.len() <= 998 && !line.contains(['\0', '\r']));
+    if plain {
+        Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::SevenBit)
+    } else {
+        Body::new(text.to_string())
+    }
 }
 
 /// How `smtp://` connections use TLS.
@@ -312,11 +344,16 @@ impl Mailer for SmtpMailer {
         self.shown.clone()
     }
 
-    fn ready(&mut self) -> std::result::Result<(), String> {
+    fn ready(&mut self) -> std::result::Result<(), NotReady> {
         match self.transport.test_connection() {
             Ok(true) => Ok(()),
-            Ok(false) => Err("the server did not answer NOOP".into()),
-            Err(e) => Err(e.to_string()),
+            Ok(false) => Err(NotReady::Down("the server did not answer NOOP".into())),
+            // A 5xx reply (535: the login is refused) or no way to log in
+            // that both sides know: the same again later.
+            Err(e) if e.is_permanent() || e.is_client() => {
+                Err(NotReady::Misconfigured(e.to_string()))
+            }
+            Err(e) => Err(NotReady::Down(e.to_string())),
         }
     }
 
@@ -415,17 +452,24 @@ impl Mailer for DirMailer {
         self.dir.display().to_string()
     }
 
-    fn ready(&mut self) -> std::result::Result<(), String> {
+    /// Every way the directory can be unready is the caller's to fix.
+    fn ready(&mut self) -> std::result::Result<(), NotReady> {
         use std::os::unix::fs::DirBuilderExt as _;
+        let shown = self.dir.display();
+        if fs::metadata(&self.dir).is_ok_and(|m| !m.is_dir()) {
+            return Err(NotReady::Misconfigured(format!(
+                "`{shown}` is not a directory"
+            )));
+        }
         fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(&self.dir)
-            .map_err(|e| format!("cannot create `{}`: {e}", self.dir.display()))?;
+            .map_err(|e| NotReady::Misconfigured(format!("cannot create `{shown}`: {e}")))?;
         let meta = fs::metadata(&self.dir)
-            .map_err(|e| format!("cannot read `{}`: {e}", self.dir.display()))?;
+            .map_err(|e| NotReady::Misconfigured(format!("cannot read `{shown}`: {e}")))?;
         if meta.permissions().readonly() {
-            return Err(format!("`{}` is read-only", self.dir.display()));
+            return Err(NotReady::Misconfigured(format!("`{shown}` is read-only")));
         }
         Ok(())
     }
@@ -514,6 +558,28 @@ mod tests {
             let said = format!("{e} {}", e.help_text().unwrap_or_default());
             assert!(!said.contains("hunter2"), "{bad}: {said}");
         }
+    }
+
+    /// A `.eml` a CI job greps for the token holds the accept line whole:
+    /// no quoted-printable soft break inside a 95-column line.
+    #[test]
+    fn the_accept_line_is_written_whole() {
+        let token = format!("pinv_{}", "0123456789abcdef".repeat(4));
+        let mail = Mail {
+            outbox_id: 7,
+            from: "Acme Portal <portal@acme.test>".parse().expect("mailbox"),
+            to: "ann@acme.test".into(),
+            subject: "Invitation".into(),
+            text: format!("Hello Ann,\n\n    portalctl user accept {token}\n"),
+            date: "2026-11-25T10:00:00Z".parse().expect("time"),
+        };
+        let raw = String::from_utf8(message(&mail).expect("message").formatted()).expect("utf-8");
+        assert!(
+            raw.contains(&format!("    portalctl user accept {token}\r\n")),
+            "{raw}"
+        );
+        assert!(raw.contains("Content-Transfer-Encoding: 7bit"), "{raw}");
+        assert!(!raw.contains("quoted-printable"), "{raw}");
     }
 
     #[test]

@@ -15,7 +15,7 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{presets, ContentArrangement, Table};
+use comfy_table::{presets, ColumnConstraint, ContentArrangement, Table, Width};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
@@ -326,9 +326,7 @@ impl<T: Serialize + Row> ListWriter<T> {
                 self.output.note(&format!("no {}", self.what));
             }
             Some(Columns::Fitted(table)) => {
-                for column in table.column_iter_mut() {
-                    column.set_padding((0, 2));
-                }
+                plain_columns(table);
                 for line in table.lines() {
                     self.out
                         .write_all(line.trim_end().as_bytes())
@@ -651,14 +649,43 @@ fn stderr_line(line: std::fmt::Arguments<'_>) {
 
 /// Writes a table as plain aligned columns, two spaces apart.
 fn write_table(table: &mut Table) -> Result<()> {
-    for column in table.column_iter_mut() {
-        column.set_padding((0, 2));
-    }
+    plain_columns(table);
     let text: String = table
         .lines()
         .map(|line| format!("{}\n", line.trim_end()))
         .collect();
     write_stdout(&text)
+}
+
+/// Sets a table's columns two spaces apart, each at least as wide as its
+/// longest word: fitted to a terminal, a cell wraps between words, never
+/// inside one, since a token, an email or an id cut across two lines is
+/// copied as two broken halves (a table too wide runs past the edge).
+fn plain_columns(table: &mut Table) {
+    const PADDING: u16 = 2;
+    let mut longest: Vec<usize> = Vec::new();
+    for row in table.row_iter() {
+        for (i, cell) in row.cell_iter().enumerate() {
+            let word = cell
+                .content()
+                .split_whitespace()
+                .map(UnicodeWidthStr::width)
+                .max()
+                .unwrap_or(0);
+            match longest.get_mut(i) {
+                Some(w) => *w = (*w).max(word),
+                None => longest.push(word),
+            }
+        }
+    }
+    for (i, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((0, PADDING));
+        let word = longest.get(i).copied().unwrap_or(0);
+        let least = u16::try_from(word)
+            .unwrap_or(u16::MAX)
+            .saturating_add(PADDING);
+        column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(least)));
+    }
 }
 
 fn write_stdout(text: impl AsRef<[u8]>) -> Result<()> {
@@ -699,6 +726,28 @@ const MIN_TABLE_WIDTH: u16 = 20;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// On an 80-column terminal the one-time token stays on one line: the
+    /// table wraps between words, never inside one.
+    #[test]
+    fn a_fitted_table_never_cuts_a_word() {
+        let token = format!("pinv_{}", "0123456789abcdef".repeat(4));
+        let mut table = Table::new();
+        table.load_preset(presets::NOTHING);
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+        table.set_width(80);
+        table.add_row(vec![
+            "token".to_string(),
+            format!("{token} (shown only this once)"),
+        ]);
+        table.add_row(vec![
+            "invitation email".to_string(),
+            "queued in the outbox".to_string(),
+        ]);
+        plain_columns(&mut table);
+        let lines: Vec<String> = table.lines().collect();
+        assert!(lines.iter().any(|l| l.contains(&token)), "{lines:#?}");
+    }
 
     #[test]
     fn csv_quotes_what_holds_commas_quotes_or_line_breaks() {

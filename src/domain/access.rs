@@ -268,6 +268,23 @@ impl Authority<'_> {
         }
     }
 
+    /// Whether the actor sees the whole account (its sites, approval
+    /// policies and partner config) rather than its basic details only.
+    /// 001 gives "the full customer account ... all sites" to admins and
+    /// managers, and users "services assigned to them ... basic account
+    /// info": a member whose services are limited to their own
+    /// (`services.view_assigned` without `services.view_all`) is such a
+    /// user. No other catalog role holds `services.view_assigned`, so this
+    /// takes nothing from them.
+    pub(crate) fn sees_whole_account(&self) -> bool {
+        match self {
+            Authority::Member { access, .. } => {
+                access.holds(caps::SERVICES_VIEW_ALL) || !access.holds(caps::SERVICES_VIEW_ASSIGNED)
+            }
+            Authority::Operator | Authority::Partner { .. } => true,
+        }
+    }
+
     /// The operator or the account's owner.
     pub(crate) fn is_owner_or_operator(&self) -> bool {
         match self {
@@ -420,6 +437,33 @@ pub(crate) fn authorize<'c>(
     match via_parent(tx, catalog, ctx, account, need.cap)? {
         Some(who) => Ok(who),
         None => Err(refusal),
+    }
+}
+
+/// The actor as a party to `account` who may `action` there: what lies
+/// beyond the account's basic details (its sites, approval policies and
+/// partner config) needs `account.view` and sight of the whole account
+/// ([`Authority::sees_whole_account`]).
+pub(crate) fn authorize_whole_account<'c>(
+    tx: &dyn Tx,
+    catalog: &'c Catalog,
+    ctx: &Ctx,
+    account: &Account,
+    action: &'static str,
+) -> Result<Authority<'c>> {
+    let who = authorize(tx, catalog, ctx, account, caps::ACCOUNT_VIEW.to(action))?;
+    match &who {
+        Authority::Member { person, access } if !who.sees_whole_account() => {
+            Err(Error::denied(format!(
+                "`{}` may not {action} in `{}`: role `{}` sees the services assigned to them and the account's basic details only",
+                person.email, account.name, access.role.name
+            ))
+            .help(format!(
+                "a role that sees every service (`{}`) sees the whole account",
+                caps::SERVICES_VIEW_ALL
+            )))
+        }
+        _ => Ok(who),
     }
 }
 

@@ -34,9 +34,30 @@ pub(crate) fn account_view(tx: &dyn Tx, a: &Account) -> Result<AccountView> {
         sectors: a.profile.sectors.clone(),
         billing_contact: a.profile.billing_contact.clone(),
         partner_status: tx.partner_config(a.id)?.partner_status,
-        active_members,
+        active_members: Some(active_members),
         created_at: a.created_at,
     })
+}
+
+/// [`account_view`] as the actor is shown it: the count of its members
+/// only to who may see its users, as `status --as` counts them, so that
+/// no command tells a member what another withholds.
+fn seen_account_view(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    a: &Account,
+) -> Result<AccountView> {
+    let mut view = account_view(tx, a)?;
+    let sees_users = match authority(tx, catalog, ctx, a) {
+        Ok(who) => who.holds(caps::USERS_VIEW) || who.holds(caps::USERS_MANAGE),
+        Err(Error::Denied(_)) => false,
+        Err(e) => return Err(e),
+    };
+    if !sees_users {
+        view.active_members = None;
+    }
+    Ok(view)
 }
 
 /// Refuses unless the actor holds `account.view` on the account or
@@ -288,12 +309,12 @@ impl Portal {
             if !visible.contains(&top.id) {
                 continue;
             }
-            ordered.push(account_view(&*tx, top)?);
+            ordered.push(seen_account_view(&*tx, &catalog, &self.ctx, top)?);
             for child in all
                 .iter()
                 .filter(|c| c.parent_id == Some(top.id) && visible.contains(&c.id))
             {
-                ordered.push(account_view(&*tx, child)?);
+                ordered.push(seen_account_view(&*tx, &catalog, &self.ctx, child)?);
             }
         }
         Ok(ordered)
@@ -308,15 +329,29 @@ impl Portal {
         let sees = |a: &Account| ensure_may_view(&*tx, &catalog, &self.ctx, a).map(|_| ());
         let account = resolve_account(&*tx, &self.ctx, name, None, sees)?;
         sees(&account)?;
+        // Who sees the account's basic details only (001's users) is
+        // shown neither its sites, nor its prices, nor its config.
+        let whole = authority(&*tx, &catalog, &self.ctx, &account)
+            .map_or(true, |who| who.sees_whole_account());
         let config = match account.kind {
-            AccountKind::Partner => Some(super::partner_config::config_view(&*tx, &account)?),
-            AccountKind::Customer => None,
+            AccountKind::Partner if whole => {
+                Some(super::partner_config::config_view(&*tx, &account)?)
+            }
+            AccountKind::Partner | AccountKind::Customer => None,
         };
         Ok(AccountDetailsView {
-            account: account_view(&*tx, &account)?,
-            addresses: super::addresses::address_views(&*tx, &account)?,
+            account: seen_account_view(&*tx, &catalog, &self.ctx, &account)?,
+            addresses: if whole {
+                super::addresses::address_views(&*tx, &account)?
+            } else {
+                Vec::new()
+            },
             products: super::licenses::products_of(&*tx, &account)?,
-            prices: super::prices::price_lines(&*tx, &account)?,
+            prices: if whole {
+                super::prices::price_lines(&*tx, &account)?
+            } else {
+                Vec::new()
+            },
             config,
         })
     }
@@ -372,7 +407,7 @@ impl Portal {
                 Some(&before),
                 &after,
             )?;
-            Ok(after)
+            seen_account_view(tx, w.catalog()?, &w.ctx, &account)
         })
     }
 }
@@ -386,7 +421,12 @@ mod counted {
 
     /// What `account show` says, and what a list of the members says.
     fn counts(p: &mut Portal) -> (usize, usize) {
-        let shown = p.account_show(None).expect("show").account.active_members;
+        let shown = p
+            .account_show(None)
+            .expect("show")
+            .account
+            .active_members
+            .unwrap_or_default();
         let listed = p
             .member_list(&MemberFilter::default())
             .expect("list")
@@ -506,5 +546,48 @@ mod admin_wanted {
             said.contains("; invite one: `portalctl user invite"),
             "{said}"
         );
+    }
+}
+
+#[cfg(test)]
+mod whole_account_tests {
+    use super::super::addresses::NewAddress;
+    use super::super::testing::{email, join, policy_over, seeded};
+    use super::super::Actor;
+
+    /// 001: users "see basic account info", admins and managers "all
+    /// sites": a portal `user` reads the account's details, not its sites
+    /// or approval policies; a manager reads both.
+    #[test]
+    fn a_portal_user_sees_the_accounts_basic_details_only() {
+        let mut p = seeded("portal");
+        join(&mut p, "una@acme.test", "user");
+        join(&mut p, "max@acme.test", "manager");
+        p.address_add(
+            None,
+            &NewAddress {
+                label: "Leeds site".into(),
+                line1: "1 Secret Site".into(),
+                line2: None,
+                city: "Leeds".into(),
+                postcode: "LS1".into(),
+                country: "GB".into(),
+            },
+        )
+        .expect("address");
+        p.policy_create(&policy_over("Over 50", "50"))
+            .expect("policy");
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        let shown = p.account_show(None).expect("basic details");
+        assert!(shown.addresses.is_empty(), "no sites shown");
+        let err = p.address_list(None).expect_err("sites");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        let err = p.policy_list(None, None).expect_err("policies");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        assert!(err.to_string().contains("basic details only"), "{err}");
+        p.ctx.actor = Actor::Member(email("max@acme.test"));
+        assert_eq!(p.account_show(None).expect("all").addresses.len(), 1);
+        assert_eq!(p.address_list(None).expect("sites").len(), 1);
+        assert_eq!(p.policy_list(None, None).expect("policies").len(), 1);
     }
 }

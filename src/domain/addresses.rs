@@ -7,8 +7,7 @@
 //! an order keeps its own copy ([`ShippingAddress`]), so removing an
 //! address an order used leaves the order as it was.
 
-use super::access::{authority, authorize, caps};
-use super::accounts::ensure_may_view;
+use super::access::{authority, authorize, authorize_whole_account, caps};
 use super::timezones::check_country;
 use super::{resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -169,7 +168,7 @@ impl Portal {
             let may_use = authority(&*tx, &catalog, &self.ctx, a)
                 .is_ok_and(|who| who.holds(caps::ADDRESSES_USE));
             if !may_use {
-                ensure_may_view(&*tx, &catalog, &self.ctx, a)?;
+                authorize_whole_account(&*tx, &catalog, &self.ctx, a, "see the account's sites")?;
             }
             Ok(())
         };

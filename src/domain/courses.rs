@@ -16,7 +16,8 @@ use super::visibility::subject_accounts;
 use super::{member_in, resolve_account, Actor, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Capability, Course, CourseProgress, Email, Membership, Paste, Percent, Text, Timestamp,
+    Account, AccountKind, Capability, Course, CourseProgress, Email, Membership, Paste, Percent,
+    Text, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{CourseProgressView, CourseView, EnrolmentView};
@@ -53,7 +54,16 @@ pub(crate) fn follow_role(
     if catalog.courses().is_empty() {
         return Ok(());
     }
+    // The catalogs' courses are the partner portal's training for its own
+    // people (002: the MSP University "is only available to Managed Service
+    // Providers administrators"): a partner's customer's members, its
+    // console login among them, are enrolled in none.
+    let account = tx.account(membership.account_id)?;
+    let taught = !(account.kind == AccountKind::Customer && account.parent_id.is_some());
     let wanted = |role: i64| -> Result<Vec<i64>> {
+        if !taught {
+            return Ok(Vec::new());
+        }
         Ok(catalog
             .courses_for(catalog.role(role)?)
             .iter()
@@ -489,6 +499,37 @@ mod tests {
 
     fn as_member(p: &mut Portal, who: &str) {
         p.ctx.actor = Actor::Member(email(who));
+    }
+
+    /// 002: the MSP University is for the MSP's administrators; a
+    /// customer's own console login, administrator of the customer, is
+    /// enrolled in none of it and may record no progress.
+    #[test]
+    fn a_customers_administrator_is_enrolled_in_no_course() {
+        let mut p = msp();
+        crate::domain::testing::add_account(
+            &mut p,
+            "Client Co",
+            AccountKind::Customer,
+            Some("Acme"),
+        );
+        crate::domain::testing::join_in(
+            &mut p,
+            "con@client.test",
+            "msp-administrator",
+            Some("Client Co"),
+        );
+        let courses = p
+            .member_courses(&email("con@client.test"), Some("Client Co"), false)
+            .expect("courses");
+        assert!(courses.is_empty(), "{courses:?}");
+        let partners = p
+            .member_courses(&email("ada@acme.test"), None, false)
+            .expect("courses");
+        assert_eq!(partners.len(), 2, "{partners:?}");
+        as_member(&mut p, "con@client.test");
+        let err = record(&mut p, "con@client.test", percent(50)).expect_err("not enrolled");
+        assert_eq!(err.exit_code(), 4, "{err}");
     }
 
     #[test]

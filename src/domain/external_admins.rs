@@ -141,6 +141,23 @@ pub(super) fn end_external_access(
         let there = Access::of(tx, catalog, &customer, m.clone(), now)?;
         if let Some(held) = &held {
             if there.capabilities().iter().all(|c| held.holds(*c)) {
+                // Backed now, but perhaps only until a partner role or
+                // grant lapses: the access ends then too, as a demotion
+                // ends it now, rather than the shorter role be refused.
+                if let Some(cut) = first_unbacked(w, partner, home, &customer, &m)? {
+                    let before = member_view(tx, &w.ctx, catalog, &m)?;
+                    m.external_until = Some(cut);
+                    m.updated_at = now;
+                    tx.update_membership(&m)?;
+                    // As `external-admin add --until` records an end; the
+                    // access is not ended now, so not in `external_ended`.
+                    w.member_changed(
+                        "external_admin.add",
+                        &customer,
+                        Some(&before),
+                        &member_view(tx, &w.ctx, catalog, &m)?,
+                    )?;
+                }
                 continue;
             }
         }
@@ -168,6 +185,36 @@ pub(super) fn end_external_access(
     }
     ended.sort_by(|a, b| a.1.customer.cmp(&b.1.customer));
     Ok(ended)
+}
+
+/// The first moment before the external membership `m` ends at which
+/// `home` in `partner` no longer holds all it gives on `customer` (a
+/// partner role or grant lapsing sooner); `None` when it backs it
+/// throughout.
+fn first_unbacked(
+    w: &Write<'_>,
+    partner: &Account,
+    home: &Membership,
+    customer: &Account,
+    m: &Membership,
+) -> Result<Option<Timestamp>> {
+    let (tx, catalog, now) = (w.tx, w.catalog()?, w.ctx.now);
+    let (home_grants, grants) = (tx.grants(home.id)?, tx.grants(m.id)?);
+    let mut moments: Vec<Timestamp> = home
+        .lapses(&home_grants)
+        .chain(m.lapses(&grants))
+        .filter(|at| *at > now && m.external_until.is_none_or(|end| *at < end))
+        .collect();
+    moments.sort_unstable();
+    moments.dedup();
+    for at in moments {
+        let given = Access::of(tx, catalog, customer, m.clone().in_force(at), at)?;
+        let held = Access::of(tx, catalog, partner, home.clone().in_force(at), at)?;
+        if !given.capabilities().iter().all(|c| held.holds(*c)) {
+            return Ok(Some(at));
+        }
+    }
+    Ok(None)
 }
 
 /// Why an external admin may not hold the blocking role `role`.
@@ -526,16 +573,32 @@ mod tests {
         }
         p.external_admin_add("Client Co", &uma, "msp-administrator", Some(t))
             .expect("ending by T");
-        // Ada administers Client Co for good: her partner role may not be
-        // made to end under it.
+        // Ada administers Client Co for good: her partner role made to
+        // end at T cuts that access to T, as demoting her ends it now
+        // (Client Co keeps its own console login as an admin).
+        super::super::testing::join_in(
+            &mut p,
+            "con@client.test",
+            "msp-administrator",
+            Some("Client Co"),
+        );
         let ada = email("ada@acme.test");
         p.external_admin_add("Client Co", &ada, "msp-administrator", None)
             .expect("add");
-        let err = p
-            .set_role_lapsing(&ada, "msp-administrator", Some("Acme"), t, "msp-user")
-            .expect_err("her access to Client Co would outlast it");
-        assert_eq!(err.exit_code(), 4, "{err}");
-        assert!(err.to_string().contains(&format!("from {t}")), "{err}");
+        p.set_role_lapsing(&ada, "msp-administrator", Some("Acme"), t, "msp-user")
+            .expect("her access to Client Co is cut to T");
+        let there = p.member_show(&ada, Some("Client Co")).expect("member");
+        assert_eq!(there.external_until, Some(t));
+        assert_eq!(there.status.to_string(), "active");
+        // The same role ending sooner cuts it again, by the operator or
+        // the partner's administrator alike.
+        let sooner = t.minus(chrono::Duration::hours(1)).expect("sooner");
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        p.set_role(&ada, "msp-administrator", Some("Acme"), Some(sooner))
+            .expect("shorter");
+        p.ctx.actor = Actor::Operator("root".into());
+        let there = p.member_show(&ada, Some("Client Co")).expect("member");
+        assert_eq!(there.external_until, Some(sooner));
     }
 
     #[test]

@@ -220,6 +220,10 @@ impl Portal {
         let mut view = super::member_view(&*tx, &self.ctx, &catalog, m)?;
         view.as_of = Some(at);
         view.account = account.name.clone();
+        // Today's times of what happened after `at` had not happened then:
+        // an invitee at `at` had accepted nothing yet.
+        view.invited_at = view.invited_at.filter(|t| *t <= at);
+        view.accepted_at = view.accepted_at.filter(|t| *t <= at);
         // Named as they were then, under the address they had then.
         // The log keeps the person's own name beside an invitation's: read
         // as `audit list` reads it.
@@ -515,6 +519,31 @@ mod tests {
             assert_eq!(listed.is_ok(), held, "at {now}");
             p.ctx.actor = Actor::Operator("root".into());
         }
+    }
+
+    /// As of a moment before the acceptance, an invitee had accepted
+    /// nothing: no acceptance time from after it.
+    #[test]
+    fn a_past_view_shows_no_acceptance_from_after_it() {
+        let mut p = seeded("portal");
+        let zed = email("zed@acme.test");
+        let invited = p
+            .invite(&crate::domain::InviteRequest {
+                email: Some(zed.clone()),
+                role: Some("user".into()),
+                ..crate::domain::InviteRequest::default()
+            })
+            .expect("invite");
+        let asked = p.ctx.now;
+        p.ctx.now = t("2026-11-25T11:00:00Z");
+        p.accept(&invited.token, None).expect("accept");
+        let before = p
+            .member_show_at(&zed, None, t("2026-11-25T10:30:00Z"))
+            .expect("then");
+        assert_eq!(before.status, MemberStanding::Invited);
+        assert_eq!((before.invited_at, before.accepted_at), (Some(asked), None));
+        let after = p.member_show_at(&zed, None, t(T)).expect("later");
+        assert_eq!(after.accepted_at, Some(t("2026-11-25T11:00:00Z")));
     }
 
     #[test]

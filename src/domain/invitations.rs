@@ -1041,6 +1041,23 @@ impl Portal {
             }
             // The role and grants keep the end they were given with.
             let ends = access_given_until(catalog, &membership, &tx.grants(membership.id)?)?;
+            // A time-bound role that lapsed to the blocking one, with no
+            // grant left, leaves a token nothing to give but a member who
+            // holds nothing: the access is given again first.
+            let stored = tx.membership_as_stored(membership.id)?;
+            let lapsed = stored.role_until.filter(|t| *t <= w.ctx.now);
+            if let Some(ended) = lapsed {
+                if catalog.role(membership.role_id)?.blocking && tx.grants(membership.id)?.is_empty() {
+                    return Err(Error::conflict(format!(
+                        "`{email}`'s access to `{}` ended at {ended}: an invitation now would give nothing",
+                        account.name
+                    ))
+                    .help(format!(
+                        "give them access again first, such as `portalctl user set-role {email} ROLE --until T --account \"{}\"`, then resend it",
+                        account.name
+                    )));
+                }
+            }
             let lasts = token_lasts(
                 expires_in,
                 w.ctx.now,
@@ -1332,6 +1349,38 @@ mod tests {
             .expect("resend within");
         assert_eq!(resent.member.role_until, Some(until));
         assert_eq!(resent.member.role_after.as_deref(), Some("no-access"));
+    }
+
+    /// A contractor whose access ended before they accepted gets no new
+    /// token (exit 4, nothing written): it would make a member holding
+    /// nothing. Given access again, the resend goes through.
+    #[test]
+    fn a_resend_after_the_access_ended_is_refused() {
+        let mut p = seeded("portal");
+        let until = days(&p, 3);
+        let dd = email("dd@acme.test");
+        p.invite(&InviteRequest {
+            email: Some(dd.clone()),
+            role: Some("user".into()),
+            until: Some(until),
+            expires_in: Some(Duration::days(2)),
+            ..InviteRequest::default()
+        })
+        .expect("invite");
+        p.ctx.now = days(&p, 8);
+        let before = serde_json::to_value(p.member_show(&dd, None).expect("show")).expect("json");
+        let err = p
+            .resend_invite(&dd, None, None, true)
+            .expect_err("access ended");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert!(err.to_string().contains("ended at"), "{err}");
+        let after = serde_json::to_value(p.member_show(&dd, None).expect("show")).expect("json");
+        assert_eq!(after, before);
+        let later = days(&p, 5);
+        p.set_role(&dd, "user", None, Some(later))
+            .expect("access again");
+        let resent = p.resend_invite(&dd, None, None, true).expect("resend");
+        assert_eq!(resent.expires_at, later);
     }
 
     /// Whatever shortens an invitee's access brings their pending

@@ -26,7 +26,7 @@ use super::invitations::{current_invitation_email, fill_token, new_token};
 use super::settings::Delivery;
 use super::{Catalog, Portal};
 use crate::error::{Error, Result};
-use crate::mail::{Mail, Mailer, Undelivered};
+use crate::mail::{Mail, Mailer, NotReady, Undelivered};
 use crate::model::{Account, InvitationState, OutboxMessage, OutboxState, Timestamp};
 use crate::store::Tx;
 use crate::view::SendView;
@@ -169,7 +169,10 @@ impl Portal {
         };
         // A server that is down, or refuses the login, gets no email
         // claimed: nothing is touched, nothing is lost.
-        mailer.ready().map_err(|why| unreachable(&report, &why))?;
+        mailer.ready().map_err(|not| match not {
+            NotReady::Down(why) => unreachable(&report, &why),
+            NotReady::Misconfigured(why) => misconfigured(&report, &why),
+        })?;
         let mut handed = 0;
         while limit.is_none_or(|l| handed < l) {
             let claimed = match self.write(|w| claim(w, &delivery))? {
@@ -296,6 +299,14 @@ fn unreachable(report: &SendView, why: &str) -> Error {
         "{} sent in this run; the rest stay pending and nothing is lost: run the same `outbox send` again later",
         report.sent
     ))
+}
+
+/// "Cannot send" where running again cannot help: the directory or the
+/// SMTP URL is wrong (exit 2), and is fixed first.
+fn misconfigured(report: &SendView, why: &str) -> Error {
+    Error::invalid(format!("cannot send through `{}`: {why}", report.via)).help(
+        "nothing was sent and every email stays pending: fix the destination (a directory for --to-dir; the user, password or server of --smtp or PORTALCTL_SMTP) and run `outbox send` again",
+    )
 }
 
 /// Takes the oldest due email for this run, minting its token.
@@ -445,9 +456,9 @@ mod tests {
         fn destination(&self) -> String {
             "scripted".into()
         }
-        fn ready(&mut self) -> std::result::Result<(), String> {
+        fn ready(&mut self) -> std::result::Result<(), NotReady> {
             if self.down {
-                Err("connection refused".into())
+                Err(NotReady::Down("connection refused".into()))
             } else {
                 Ok(())
             }

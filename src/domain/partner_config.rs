@@ -5,7 +5,7 @@
 //! Addresses are stored in their normal form, so one address is one entry
 //! however it was typed.
 
-use super::access::{authorize, caps};
+use super::access::{authorize, authorize_whole_account, caps};
 use super::gate::Write;
 use super::licenses::{ensure_customer_of, find_customer};
 use super::visibility::resolve_account_of;
@@ -142,11 +142,11 @@ impl Portal {
     pub(crate) fn ip_list(&mut self, account: Option<&str>) -> Result<Vec<IpView>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let need = caps::ACCOUNT_VIEW.to("see the partner's IP addresses");
+        let action = "see the partner's IP addresses";
         let account = find_partner(&*tx, &self.ctx, account, |a| {
-            authorize(&*tx, &catalog, &self.ctx, a, need).map(|_| ())
+            authorize_whole_account(&*tx, &catalog, &self.ctx, a, action).map(|_| ())
         })?;
-        authorize(&*tx, &catalog, &self.ctx, &account, need)?;
+        authorize_whole_account(&*tx, &catalog, &self.ctx, &account, action)?;
         Ok(tx
             .partner_ips(account.id)?
             .into_iter()

@@ -1,6 +1,6 @@
 //! Approval policies: which orders need sign-off, and by whom.
 
-use super::access::{authorize, caps, Access};
+use super::access::{authorize, authorize_whole_account, caps, Access};
 use super::deciders::{count, policy_eligible, Now, Roster};
 use super::gate::Write;
 use super::orders::{joined_in, order_view, reevaluate};
@@ -73,7 +73,7 @@ fn seen_policy(
     account: &Account,
     name: &str,
 ) -> Result<Policy> {
-    authorize(tx, catalog, ctx, account, caps::ACCOUNT_VIEW)?;
+    authorize_whole_account(tx, catalog, ctx, account, "see approval policies")?;
     find_policy(tx, account, name)
 }
 
@@ -460,13 +460,7 @@ impl Portal {
             &self.ctx,
             account,
             |account| {
-                authorize(
-                    &*tx,
-                    &catalog,
-                    &self.ctx,
-                    account,
-                    caps::ACCOUNT_VIEW.to("see approval policies"),
-                )
+                authorize_whole_account(&*tx, &catalog, &self.ctx, account, "see approval policies")
             },
             "seeing approval policies needs `account.view` in some account",
         )?;
@@ -492,13 +486,7 @@ impl Portal {
             |a| seen_policy(&*tx, &catalog, &self.ctx, a, name),
             |_| Ok(()),
         )?;
-        authorize(
-            &*tx,
-            &catalog,
-            &self.ctx,
-            &account,
-            caps::ACCOUNT_VIEW.to("see approval policies"),
-        )?;
+        authorize_whole_account(&*tx, &catalog, &self.ctx, &account, "see approval policies")?;
         let policy = find_policy(&*tx, &account, name)?;
         listed_policy_view(&*tx, &catalog, &self.ctx, &account, &policy)
     }
@@ -835,12 +823,12 @@ mod tests {
 
     /// Who of a policy's approvers can no longer decide, and why, is
     /// their status in the account: shown only to who may list its users
-    /// (`users.view`). A plain member, refused `user list`, reads the
-    /// policy as it was before the marks.
+    /// (`users.view`). A manager, refused `user list`, reads the policy
+    /// as it was before the marks.
     #[test]
     fn approvers_status_is_shown_only_to_who_sees_the_users() {
         let mut p = seeded("portal");
-        join(&mut p, "ann@acme.test", "user");
+        join(&mut p, "ann@acme.test", "manager");
         join(&mut p, "bob@acme.test", "user");
         p.policy_create(&NewPolicy {
             name: "Big".into(),

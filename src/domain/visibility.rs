@@ -729,13 +729,13 @@ mod tests {
         assert_eq!(err.exit_code(), 3, "{err}");
         assert_eq!(err.to_string(), "no policy `None` in any account");
 
-        // Cara, Contoso's admin, is a user in Acme, where she may see its
+        // Cara, Contoso's admin, is a manager in Acme, where she may see its
         // policies but not edit them: Acme's `Big` is refused as it is
         // with `--account Acme`, and a name no account has is nowhere.
         let invited = p
             .invite(&InviteRequest {
                 email: Some(email("cara@contoso.test")),
-                role: Some("user".into()),
+                role: Some("manager".into()),
                 account: Some("Acme".into()),
                 ..InviteRequest::default()
             })

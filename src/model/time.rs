@@ -98,12 +98,20 @@ impl FromStr for Timestamp {
         if let Some(t) = canonical(s) {
             return Ok(t);
         }
-        DateTime::parse_from_rfc3339(s.trim())
-            .map(|t| Timestamp::second_of(t.with_timezone(&Utc)))
-            .map_err(|_| {
-                Error::invalid(format!("`{s}` is not an RFC 3339 time"))
-                    .help("write it like 2026-11-25T09:30:00Z")
-            })
+        let t = DateTime::parse_from_rfc3339(s.trim()).map_err(|_| {
+            Error::invalid(format!("`{s}` is not an RFC 3339 time"))
+                .help("write it like 2026-11-25T09:30:00Z")
+        })?;
+        // chrono reads second 60 as a leap second, one instant with the
+        // next minute's first: kept as written, it would compare as one and
+        // print as the other. Times are kept to the second, 0 to 59.
+        if t.nanosecond() >= 1_000_000_000 {
+            return Err(Error::invalid(format!(
+                "`{s}` names second 60, a leap second, which portalctl does not keep"
+            ))
+            .help("write the next minute's second 00 instead, like 2026-12-01T00:01:00Z"));
+        }
+        Ok(Timestamp::second_of(t.with_timezone(&Utc)))
     }
 }
 
@@ -242,8 +250,20 @@ mod tests {
             later.minus(Duration::milliseconds(200)).expect("in range"),
             stored
         );
-        let leap: Timestamp = "2016-12-31T23:59:60.5Z".parse().expect("a time");
-        assert_eq!(leap.to_string(), "2016-12-31T23:59:60Z");
+    }
+
+    /// Second 60 would be one instant under two spellings: refused at
+    /// parsing (exit 2), fraction or none, whatever the offset.
+    #[test]
+    fn a_leap_second_is_refused() {
+        for text in [
+            "2016-12-31T23:59:60Z", "2016-12-31T23:59:60.5Z", "2026-12-01T00:00:60Z",
+            "2026-12-01T01:00:60+01:00",
+        ] {
+            let e = text.parse::<Timestamp>().expect_err(text);
+            assert_eq!(e.exit_code(), 2, "{text}");
+            assert!(e.to_string().contains("second 60"), "{e}");
+        }
     }
 
     #[test]
@@ -282,7 +302,8 @@ mod tests {
             ("2026-11-25T10:30:00+01:00", Some("2026-11-25T09:30:00Z")),
             ("2026-11-25t09:30:00z", Some("2026-11-25T09:30:00Z")),
             (" 2026-11-25T09:30:00Z", Some("2026-11-25T09:30:00Z")),
-            ("2016-12-31T23:59:60Z", Some("2016-12-31T23:59:60Z")),
+            // A leap second is refused (see `a_leap_second_is_refused`).
+            ("2016-12-31T23:59:60Z", None),
             ("2026-02-30T09:30:00Z", None),
             ("2026-11-25T24:00:00Z", None),
             ("2026-1a-25T09:30:00Z", None),

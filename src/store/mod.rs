@@ -202,6 +202,10 @@ seam! {
         fn memberships_invited_as(&self, email: &str) -> Result<Vec<Membership>>;
         /// The membership with this id.
         fn membership(&self, id: i64) -> Result<Membership>;
+        /// The membership with this id as stored, a time-bound role that
+        /// has lapsed by the transaction's moment still with its end (what
+        /// [`Tx::membership`] reads as the role after it): when it lapsed.
+        fn membership_as_stored(&self, id: i64) -> Result<Membership>;
         /// The person's membership in the account, if any.
         fn membership_of(&self, person_id: i64, account_id: i64) -> Result<Option<Membership>>;
         /// Every membership of an account, oldest first.

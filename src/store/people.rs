@@ -351,6 +351,19 @@ impl SqliteTx<'_> {
         }
     }
 
+    pub(super) fn membership_as_stored(&self, id: i64) -> Result<Membership> {
+        self.row(
+            concat!(
+                "SELECT ",
+                membership_columns!(),
+                " FROM memberships WHERE id = ?1"
+            ),
+            [id],
+            membership_from_row,
+        )?
+        .ok_or_else(|| Error::not_found(format!("no membership with id {id}")))
+    }
+
     pub(super) fn membership(&self, id: i64) -> Result<Membership> {
         self.row(
             concat!(

@@ -56,9 +56,20 @@ impl SqliteTx<'_> {
                 ),
                 "account_id",
             )?,
+            // Open ones only: an expired invitation can no longer be
+            // accepted (`user list --expired` lists those to resend).
             pending_invitations: count(
-                "SELECT COUNT(*) FROM invitations i JOIN memberships m ON m.id = i.membership_id \
-                 WHERE i.state = 'pending'",
+                &match self.moment {
+                    Some(now) => format!(
+                        "SELECT COUNT(*) FROM invitations i \
+                         JOIN memberships m ON m.id = i.membership_id \
+                         WHERE i.state = 'pending' AND i.expires_at > '{now}'"
+                    ),
+                    None => "SELECT COUNT(*) FROM invitations i \
+                             JOIN memberships m ON m.id = i.membership_id \
+                             WHERE i.state = 'pending'"
+                        .to_string(),
+                },
                 "m.account_id",
             )?,
             pending_orders: count(

@@ -32,8 +32,9 @@ pub(crate) struct AccountView {
     pub billing_contact: Option<String>,
     /// A partner's status, such as `Technical` or `Sales`.
     pub partner_status: Option<String>,
-    /// Memberships that are active.
-    pub active_members: usize,
+    /// Memberships that are active; `None` (null) for a member who may not
+    /// see the account's users, as `status --as` withholds it.
+    pub active_members: Option<usize>,
     /// Created.
     pub created_at: Timestamp,
 }
@@ -56,7 +57,8 @@ impl Row for AccountView {
             opt(&self.parent),
             self.currency.clone(),
             opt(&self.owner),
-            self.active_members.to_string(),
+            self.active_members
+                .map_or_else(|| "-".into(), |n| n.to_string()),
         ]
     }
 }
@@ -75,7 +77,11 @@ impl Fields for AccountView {
             ("sectors", opt(&self.sectors)),
             ("billing contact", opt(&self.billing_contact)),
             ("partner status", opt(&self.partner_status)),
-            ("active members", self.active_members.to_string()),
+            (
+                "active members",
+                self.active_members
+                    .map_or_else(|| "-".into(), |n| n.to_string()),
+            ),
             ("created at", self.created_at.to_string()),
         ]
     }

@@ -253,3 +253,32 @@ fn an_order_ships_to_a_copy_of_an_address() {
     let err = p.refused_as(Some("max@acme.test"), &place, DENIED);
     assert!(err.contains("addresses.use"), "{err}");
 }
+
+/// 001: admins and managers see "all sites"; users "see basic account
+/// info". A portal `user` is refused the sites, the approval policies and
+/// the partner config, and `account show` leaves them out.
+#[test]
+fn a_portal_user_sees_the_basic_details_not_the_sites_or_policies() {
+    let p = Portal::with_preset("portal");
+    p.ok(ADD_DEPOT);
+    p.ok(&["policy", "create", "--name", "Big", "--threshold", "50"]);
+    p.member("una@acme.test", "user");
+    p.member("max@acme.test", "manager");
+    let una = Some("una@acme.test");
+    let said = p.refused_as(una, &["account", "address", "list"], DENIED);
+    assert!(said.contains("basic details only"), "{said}");
+    p.refused_as(una, &["policy", "list"], DENIED);
+    p.refused_as(una, &["policy", "show", "Big"], DENIED);
+    let shown = p.json_as(una, &["account", "show"]);
+    assert_eq!(shown["name"], ACCOUNT, "{shown}");
+    assert!(!shown.to_string().contains("Dock Road"), "{shown}");
+    let max = Some("max@acme.test");
+    assert!(p
+        .json_as(max, &["account", "show"])
+        .to_string()
+        .contains("Dock Road"));
+    assert_eq!(
+        p.json_as(max, &["policy", "list"]).as_array().map(Vec::len),
+        Some(1)
+    );
+}

@@ -504,12 +504,20 @@ fn re_adding_a_customer_owner_as_external_admin_gives_her_no_other_role() {
 /// (exit 5), not reported missing; one in no account they see is missing.
 #[test]
 fn a_policy_seen_but_not_manageable_is_refused_not_missing_without_account() {
-    let p = Portal::cached("attacks: demo with una an admin of Fabrikam", || {
-        let p = demo();
-        let token = p.invite("una@acme.test", "admin", "Fabrikam");
-        p.ok(&["--as", "una@acme.test", "user", "accept", &token]);
-        p
-    });
+    let p = Portal::cached(
+        "attacks: demo with una an admin of Fabrikam, a manager of Acme",
+        || {
+            let p = demo();
+            let token = p.invite("una@acme.test", "admin", "Fabrikam");
+            p.ok(&["--as", "una@acme.test", "user", "accept", &token]);
+            // A manager sees Acme's policies (a user sees none) but may not
+            // change them.
+            p.ok(&[
+                "user", "set-role", "una@acme.test", "manager", "--account", "Acme Ltd",
+            ]);
+            p
+        },
+    );
     let una = Some("una@acme.test");
     let policy = "Finance approval over 50";
     p.ok(&["--as", "una@acme.test", "policy", "show", policy]);

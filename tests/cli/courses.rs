@@ -565,6 +565,28 @@ fn only_msp_administrators_are_enrolled_in_the_university_courses() {
     );
 }
 
+/// The MSP University is the MSP's: a customer's own console login, an
+/// administrator of the customer, is enrolled in none of it and records
+/// no progress.
+#[test]
+fn a_customers_console_login_is_enrolled_in_no_university_course() {
+    let p = msp();
+    p.customer("Client Co");
+    p.member_in("con@client.test", "msp-administrator", "Client Co");
+    assert_eq!(
+        enrolled(&p, "con@client.test", &["--account", "Client Co"]),
+        Vec::<String>::new()
+    );
+    p.refused_as(
+        Some("con@client.test"),
+        &[
+            "course", "progress", "con@client.test", UNIVERSITY[0], "--percent", "50",
+        ],
+        CONFLICT,
+    );
+    assert_eq!(enrolled(&p, ADA, &[]), UNIVERSITY);
+}
+
 /// "This functionality is only available to Managed Service Providers
 /// administrators": a role change starts and ends the enrolments, and the
 /// progress to date waits for the member to come back.

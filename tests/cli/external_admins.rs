@@ -735,6 +735,41 @@ fn external_access_lasts_no_longer_than_the_partner_role_behind_it() {
     assert_eq!(v["external_until"], T, "{v}");
 }
 
+/// A partner administrator's role made to end sooner cuts their access
+/// to a customer to that end, as a demotion ends it now, by the
+/// partner's owner or the operator alike: it is not refused.
+#[test]
+fn a_shorter_partner_role_cuts_the_external_access_to_its_end() {
+    let p = msp();
+    const T: &str = "2026-12-01T00:00:00Z";
+    const SOONER: &str = "2026-11-29T00:00:00Z";
+    p.ok(&[
+        "user", "set-role", UMA, "msp-administrator", "--account", ACCOUNT, "--until", T,
+    ]);
+    let mut by_t = add(UMA, "msp-administrator");
+    by_t.extend(["--until", T]);
+    p.ok(&by_t);
+    let run = p.run_as(
+        Some(OWNER),
+        &[
+            "user", "set-role", UMA, "msp-administrator", "--account", ACCOUNT, "--until", SOONER,
+        ],
+    );
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let there = p.json(&["user", "show", UMA, "--account", CUSTOMER]);
+    assert_eq!(there["external_until"], SOONER, "{there}");
+    assert_eq!(there["status"], "active", "{there}");
+    let events = p.json(&["audit", "list", "--limit", "2"]);
+    assert!(
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "external_admin.add" && e["after"]["external_until"] == SOONER),
+        "{events}"
+    );
+}
+
 /// A lesser role in the partner that ends someone's access to a customer
 /// says so as a deactivation does, warning of a customer left with no
 /// admin.

@@ -360,16 +360,18 @@ fn policy_json_has_the_design_fields() {
 
     assert_eq!(p.json(&["policy", "show", "Hardware over 500"]), v);
     assert_eq!(p.json(&["policy", "list"]), serde_json::json!([v]));
-    // Any member who can view the account can read the policies; who
-    // of the approvers can decide only one who may list its users.
+    // A member who sees the whole account (a manager) reads the
+    // policies; who of the approvers can decide only one who may list its
+    // users. A user (001: "basic account info") reads none.
     let mut plain = v.clone();
     for field in ["deciders", "cannot_decide"] {
         plain.as_object_mut().unwrap().remove(field);
     }
     assert_eq!(
-        p.json_as(Some(UMA), &["policy", "list"]),
+        p.json_as(Some(MAX), &["policy", "list"]),
         serde_json::json!([plain])
     );
+    p.refused_as(Some(UMA), &["policy", "list"], crate::support::DENIED);
 }
 
 #[test]
@@ -2282,12 +2284,12 @@ fn an_order_whose_creator_is_a_named_approver_falls_back_or_warns() {
 }
 
 /// Who of a policy's approvers can no longer decide, and why, is their
-/// status: a `user` member, refused `user list`, reads the policy without
-/// the marks or `deciders`/`cannot_decide`, as before they existed.
+/// status: a manager, refused `user list`, reads the policy without the
+/// marks or `deciders`/`cannot_decide`, as before they existed.
 #[test]
 fn policy_approvers_status_is_shown_only_to_who_may_list_users() {
     let p = Portal::new();
-    p.member("ann@acme.test", "user");
+    p.member("ann@acme.test", "manager");
     p.member("bob@acme.test", "user");
     p.ok(&[
         "policy", "create", "--name", "Big", "--threshold", "50", "--approvers",

@@ -255,9 +255,13 @@ fn auth_with_a_user_and_password_which_is_never_printed() {
     p.invite(ANN, "user", ACCOUNT);
     let server = SmtpServer::with(&["--auth", "mailer:s3cret-pw"]);
     let wrong = format!("smtp://mailer:wrong-pw@127.0.0.1:{}", server.port);
-    let err = p.refused(&["outbox", "send", "--smtp", &wrong], UNAVAILABLE);
+    // Running again cannot help a login the server refuses: a usage error
+    // that says what to fix, not "again later".
+    let err = p.refused(&["outbox", "send", "--smtp", &wrong], USAGE);
     assert!(!err.contains("wrong-pw"), "{err}");
     says(error_line(&err), "535");
+    says(&err, "fix the destination");
+    assert!(!err.contains("again later"), "{err}");
     let url = format!("smtp://mailer:s3cret-pw@127.0.0.1:{}", server.port);
     let run = p.run(&["outbox", "send", "--smtp", &url]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -270,6 +274,37 @@ fn auth_with_a_user_and_password_which_is_never_printed() {
     // --help shows the variable, never its value.
     let help = p.run_with(&["outbox", "send", "--help"], &[("PORTALCTL_SMTP", &url)]);
     assert!(!help.stdout.contains("s3cret"), "{}", help.stdout);
+}
+
+/// A `--to-dir` that names a file is the caller's to fix (exit 2),
+/// nothing is sent; the `.eml` a CI job greps holds the accept line, token
+/// and all, unbroken.
+#[test]
+fn to_dir_on_a_file_is_a_usage_error_and_the_token_line_greps_whole() {
+    let p = ready();
+    let printed = p.invite(ANN, "user", ACCOUNT);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notadir");
+    std::fs::write(&file, "").unwrap();
+    let err = p.refused(
+        &["outbox", "send", "--to-dir", file.to_str().unwrap()],
+        USAGE,
+    );
+    says(error_line(&err), "is not a directory");
+    assert!(!err.contains("again later"), "{err}");
+    let out = dir.path().join("mail");
+    assert_eq!(
+        p.json(&["outbox", "send", "--to-dir", out.to_str().unwrap()])["sent"],
+        1
+    );
+    let raw = std::fs::read_to_string(out.join("outbox-1.eml")).unwrap();
+    let line = raw
+        .lines()
+        .find(|l| l.contains("portalctl user accept pinv_"))
+        .unwrap_or_else(|| panic!("{raw}"));
+    let token = line.trim().trim_start_matches("portalctl user accept ");
+    assert_eq!(token.len(), printed.len(), "{line}");
+    p.ok(&["user", "accept", token]);
 }
 
 #[test]

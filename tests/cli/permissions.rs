@@ -183,6 +183,11 @@ enum Needs {
     Caps(&'static [&'static str]),
     /// At least one of these capabilities.
     Any(&'static [&'static str]),
+    /// At least one of these, or `account.view` with sight of the whole
+    /// account: 001's users, who see only the services assigned to them
+    /// (`services.view_assigned` without `services.view_all`), see "basic
+    /// account info", not its sites, policies or config.
+    WholeAccount(&'static [&'static str]),
     /// The account's owner (or the operator).
     Owner,
     /// Only the operator.
@@ -195,6 +200,12 @@ impl Needs {
         match self {
             Needs::Caps(caps) => caps.iter().all(|c| role.holds(c)),
             Needs::Any(caps) => caps.iter().any(|c| role.holds(c)),
+            Needs::WholeAccount(caps) => {
+                caps.iter().any(|c| role.holds(c))
+                    || (role.holds("account.view")
+                        && (role.holds("services.view_all")
+                            || !role.holds("services.view_assigned")))
+            }
             Needs::Owner | Needs::Operator => false,
         }
     }
@@ -208,6 +219,12 @@ impl Needs {
         match self {
             Needs::Caps(caps) => caps.join(" + "),
             Needs::Any(caps) => caps.join(" or "),
+            Needs::WholeAccount(caps) => caps
+                .iter()
+                .copied()
+                .chain(["account.view (whole account)"])
+                .collect::<Vec<_>>()
+                .join(" or "),
             Needs::Owner => "the owner".into(),
             Needs::Operator => "the operator".into(),
         }
@@ -353,7 +370,7 @@ fn cases(
             &["policy", "create", "--name", "P", "--threshold", "50"],
             Needs::Caps(&["policies.manage"]),
         ),
-        case(&["policy", "list"], Needs::Caps(&["account.view"])),
+        case(&["policy", "list"], Needs::WholeAccount(&[])),
         // Issue 10: editing re-evaluates the orders the policy holds.
         case(
             &["policy", "edit", "Base policy", "--threshold", "10"],
@@ -412,7 +429,7 @@ fn cases(
         case(ADD_DEPOT, Needs::Caps(&["addresses.edit"])),
         case(
             &["account", "address", "list", ACCOUNT],
-            Needs::Any(&["account.view", "addresses.use"]),
+            Needs::WholeAccount(&["addresses.use"]),
         ),
         case(
             &["account", "address", "remove", ACCOUNT, ADDRESS],
@@ -432,7 +449,7 @@ fn cases(
         ),
         case(
             &["account", "ip", "list", ACCOUNT],
-            Needs::Caps(&["account.view"]),
+            Needs::WholeAccount(&[]),
         ),
         case(
             &["account", "smarthost", "set", ACCOUNT, "mail.acme.test:25"],
@@ -498,7 +515,7 @@ fn cases(
             )
         },
         Case {
-            in_customer: Some(Needs::Any(&["account.view", "addresses.use"])),
+            in_customer: Some(Needs::WholeAccount(&["addresses.use"])),
             ..case(
                 &["account", "address", "list", CUSTOMER],
                 Needs::Caps(&["customers.manage"]),
@@ -592,6 +609,11 @@ impl<'p> Can<'p> {
         match needs {
             Needs::Caps(caps) => caps.iter().all(|c| self.says(c)),
             Needs::Any(caps) => caps.iter().any(|c| self.says(c)),
+            Needs::WholeAccount(caps) => {
+                caps.iter().any(|c| self.says(c))
+                    || (self.says("account.view")
+                        && (self.says("services.view_all") || !self.says("services.view_assigned")))
+            }
             Needs::Owner | Needs::Operator => false,
         }
     }
@@ -848,7 +870,10 @@ fn derived_expectations_are_not_vacuous() {
             TARGET,
             preset.area.as_deref(),
         ) {
-            let expected = matches!(case.needs, Needs::Caps(_) | Needs::Any(_));
+            let expected = matches!(
+                case.needs,
+                Needs::Caps(_) | Needs::Any(_) | Needs::WholeAccount(_)
+            );
             assert_eq!(
                 case.needs.member_allowed(owner_role),
                 expected,

@@ -78,6 +78,22 @@ fn status_names_the_database_and_counts_by_what_the_actor_may_see() {
     }
     let nob = p.json_as(Some("nob@acme.test"), &["status"]);
     assert_eq!(counts(&nob), [Some(0), None, None, None], "{nob}");
+    // `account show` and `account list` withhold the member count alike
+    // from who may not see the users; fay sees it.
+    let una = Some("una@acme.test");
+    assert!(p.json_as(una, &["account", "show"])["active_members"].is_null());
+    assert!(p.json_as(una, &["account", "list"])[0]["active_members"].is_null());
+    let listed = p.run_as(una, &["account", "list"]).stdout;
+    assert!(
+        listed
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.trim_end().ends_with(" -")),
+        "{listed}"
+    );
+    let fay = Some("fay@acme.test");
+    assert_eq!(p.json_as(fay, &["account", "show"])["active_members"], 5);
+    assert_eq!(p.json_as(fay, &["account", "list"])[0]["active_members"], 5);
 
     let text = p.ok(&["status"]);
     says(&text, "audit chain          ok");
@@ -271,4 +287,15 @@ fn status_fails_on_a_reference_to_a_row_that_does_not_exist() {
     assert_eq!(table.code, CONFLICT, "{}", table.stderr);
     says(&table.stdout, "integrity check      FAILED");
     says(error_line(&table.stderr), "fails its integrity check");
+}
+
+/// An expired invitation can no longer be accepted: `status` does not
+/// count it as pending (`user list --expired` lists it to resend).
+#[test]
+fn status_counts_open_invitations_only() {
+    let p = Portal::new();
+    p.invite("ivy@acme.test", "user", ACCOUNT);
+    assert_eq!(p.json(&["status"])["pending_invitations"], 1);
+    let later = p.json_with(&["status"], &[("PORTALCTL_NOW", "2026-12-03T10:00:00Z")]);
+    assert_eq!(later["pending_invitations"], 0, "{later}");
 }

@@ -1115,3 +1115,74 @@ fn a_time_bound_block_shows_when_it_lapses_not_an_end_of_access() {
     says(&shown, &format!("first lapse   {T}"));
     assert!(!shown.contains("access ends"), "{shown}");
 }
+
+/// A contractor whose access ended before they accepted gets no fresh
+/// token "as no-access": resend is refused (exit 4) saying how to give the
+/// access again, and goes through once it is given.
+#[test]
+fn resending_after_the_access_ended_is_refused() {
+    let p = Portal::new();
+    p.ok(&[
+        "user", "invite", "dd@acme.test", "--role", "user", "--until", "3d", "--expires-in", "2d",
+        "--no-send",
+    ]);
+    let later = at("2026-12-03T10:00:00Z");
+    let run = p.run_with(&["user", "resend-invite", "dd@acme.test"], &later);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "access to `Acme Ltd` ended at 2026-11-28T10:00:00Z",
+    );
+    says(
+        &run.stderr,
+        "portalctl user set-role dd@acme.test ROLE --until T",
+    );
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    let outbox = p.text("SELECT COUNT(*) FROM outbox");
+    assert_eq!(outbox, "0");
+    let run = p.run_with(
+        &[
+            "user", "set-role", "dd@acme.test", "user", "--until", "2026-12-06T00:00:00Z",
+        ],
+        &later,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let resent = p.run_with(&["user", "resend-invite", "dd@acme.test", "--json"], &later);
+    assert_eq!(resent.code, 0, "{}", resent.stderr);
+    let v: Value = serde_json::from_str(&resent.stdout).unwrap();
+    assert_eq!(v["expires_at"], "2026-12-06T00:00:00Z");
+}
+
+/// As of a moment before the acceptance, `user show --at` shows no
+/// acceptance time; a second 60 is refused (exit 2) where a time is read.
+#[test]
+fn a_past_view_has_no_later_acceptance_and_second_60_is_refused() {
+    let p = Portal::new();
+    let token = p.invite("zed@acme.test", "user", ACCOUNT);
+    let run = p.run_with(&["user", "accept", &token], &at(T));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let then = json_at(
+        &p,
+        AFTER_T,
+        &["user", "show", "zed@acme.test", "--at", BEFORE_T],
+    );
+    assert_eq!(then["status"], "invited", "{then}");
+    assert!(then["accepted_at"].is_null(), "{then}");
+    let now = json_at(
+        &p,
+        AFTER_T,
+        &["user", "show", "zed@acme.test", "--at", AFTER_T],
+    );
+    assert_eq!(now["accepted_at"], T, "{now}");
+    let err = p.refused(
+        &[
+            "user", "set-role", "zed@acme.test", "manager", "--until", "2026-12-01T00:00:60Z",
+        ],
+        USAGE,
+    );
+    says(&err, "second 60");
+    assert_eq!(
+        p.text("SELECT role_until IS NULL FROM memberships m JOIN people p ON p.id = m.person_id WHERE p.email = 'zed@acme.test'"),
+        "1"
+    );
+}
