@@ -38,7 +38,16 @@ impl Text {
     /// trims it and refuses the characters listed on [`Text`], naming the
     /// first one.
     pub(crate) fn parse(what: &str, s: &str) -> Result<Text> {
-        let text = s.trim();
+        // Kept in Unicode's composed form (NFC), so two spellings of one
+        // letter (`Ä`, `A` with a combining diaeresis) are one text.
+        let composed: String;
+        let text = if s.is_ascii() {
+            s.trim()
+        } else {
+            use unicode_normalization::UnicodeNormalization;
+            composed = s.trim().nfc().collect();
+            composed.as_str()
+        };
         let long = text.chars().count();
         if long > MAX_TEXT_CHARS {
             // Not echoed: the point is that it is too long to show.

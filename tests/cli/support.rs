@@ -106,6 +106,11 @@ const UNDO: &[&str] = &[
     "ALTER TABLE memberships DROP COLUMN invited_name;",
     // 0021_outbox_inviter
     "ALTER TABLE outbox DROP COLUMN inviter;",
+    // 0024_names
+    "DROP INDEX accounts_by_name_key; DROP INDEX policies_by_name_key; DROP INDEX addresses_by_label_key;
+     ALTER TABLE accounts DROP COLUMN name_key; ALTER TABLE policies DROP COLUMN name_key;
+     ALTER TABLE addresses DROP COLUMN label_key;
+     DROP INDEX roles_catalog_name; DROP INDEX roles_account_name;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
