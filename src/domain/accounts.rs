@@ -1,7 +1,7 @@
 //! Accounts: creating them, listing them as a tree, and their profiles.
 
 use super::access::{authority, authorize, caps, Access, Authority};
-use super::{find_account, resolve_account, Actor, Catalog, Ctx, Portal};
+use super::{find_account, knows_account, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     parse_currency, Account, AccountKind, Email, MemberStatus, Paste, Profile, Text,
@@ -188,9 +188,19 @@ impl Portal {
                 _ => {}
             }
             // Only someone who may create the account learns what kind the
-            // parent is and whether the name is taken.
-            if tx.account_named(&name)?.is_some() {
-                return Err(Error::conflict(format!("account `{name}` already exists")));
+            // parent is and whether the name is taken. Account names are
+            // one list for the whole database (the operator's `--account`
+            // key), so a name another account holds is refused; to a member
+            // who cannot see that account, only as not available: nothing
+            // of it, not even that it is an account that exists.
+            if let Some(held) = tx.account_named(&name)? {
+                if knows_account(tx, catalog, &w.ctx, &held)? {
+                    return Err(Error::conflict(format!("account `{name}` already exists")));
+                }
+                return Err(
+                    Error::conflict(format!("the account name `{name}` is not available"))
+                        .help("account names are one list for the whole portal; choose another"),
+                );
             }
             let currency = match (&req.currency, &parent) {
                 (Some(c), _) => parse_currency(c)?,
@@ -589,5 +599,90 @@ mod whole_account_tests {
         assert_eq!(p.account_show(None).expect("all").addresses.len(), 1);
         assert_eq!(p.address_list(None).expect("sites").len(), 1);
         assert_eq!(p.policy_list(None, None).expect("policies").len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::super::addresses::NewAddress;
+    use super::super::policies::{NewPolicy, PolicyEdit};
+    use super::super::testing::{add_account, policy_over, seeded};
+    use super::*;
+
+    /// Account names, policy names and address labels are kept in NFC
+    /// and found, and kept apart, without case for every script: what
+    /// finds `ACME` as `acme` finds `ÆRØ SHOP` as `ærø shop`, and a
+    /// decomposed `A\u{308}` as `Ä`.
+    #[test]
+    fn names_compare_composed_and_without_case_in_every_script() {
+        let mut p = seeded("portal");
+        add_account(&mut p, "Ærø Shop", AccountKind::Partner, None);
+        for taken in ["ærø shop", "ÆRØ SHOP", "  ÆRØ shop "] {
+            let err = p
+                .account_create(&NewAccount {
+                    name: taken.into(),
+                    kind: AccountKind::Partner,
+                    parent: None,
+                    currency: None,
+                })
+                .expect_err(taken);
+            assert_eq!(err.exit_code(), 4, "{taken}: {err}");
+        }
+        add_account(&mut p, "A\u{308}rø", AccountKind::Partner, None);
+        for spelling in ["ÆRØ SHOP", "ærø shop"] {
+            let shown = p.account_show(Some(spelling)).expect(spelling);
+            assert_eq!(shown.account.name, "Ærø Shop");
+        }
+        // Stored composed, found by either spelling and either case.
+        for spelling in ["\u{C4}rø", "A\u{308}RØ", "\u{E4}rø"] {
+            let shown = p.account_show(Some(spelling)).expect(spelling);
+            assert_eq!(shown.account.name, "\u{C4}rø");
+        }
+        assert!(p
+            .account_create(&NewAccount {
+                name: "\u{E4}RØ".into(),
+                kind: AccountKind::Partner,
+                parent: None,
+                currency: None,
+            })
+            .is_err());
+
+        let acme = Some("Acme".to_string());
+        p.policy_create(&NewPolicy {
+            account: acme.clone(),
+            ..policy_over("Ærø big", "5")
+        })
+        .expect("policy");
+        let err = p
+            .policy_create(&NewPolicy {
+                account: acme.clone(),
+                ..policy_over("ærø BIG", "6")
+            })
+            .expect_err("same policy");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        let edited = p
+            .policy_edit(&PolicyEdit {
+                account: acme.clone(),
+                name: "ÆRØ BIG".into(),
+                required_approvals: Some(1),
+                ..PolicyEdit::default()
+            })
+            .expect("found without case");
+        assert_eq!(edited.policy.name, "Ærø big");
+
+        let address = |label: &str| NewAddress {
+            label: label.into(),
+            line1: "1 High St".into(),
+            city: "Leeds".into(),
+            postcode: "LS1".into(),
+            country: "GB".into(),
+            ..NewAddress::default()
+        };
+        p.address_add(Some("Acme"), &address("Øst"))
+            .expect("address");
+        let err = p
+            .address_add(Some("Acme"), &address("øST"))
+            .expect_err("same label");
+        assert_eq!(err.exit_code(), 4, "{err}");
     }
 }

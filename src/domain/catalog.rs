@@ -772,7 +772,7 @@ fn already_initialised(
             )])
         })?;
     let owner = first.owner_id.map(|id| tx.person(id)).transpose()?;
-    if first.name.to_lowercase() != account_name.to_lowercase() {
+    if !crate::model::same_name(&first.name, account_name) {
         differences.push(setting("account", &first.name, account_name));
     }
     // Another preset's kind of account is no difference of its own

@@ -504,7 +504,7 @@ impl Portal {
                 let mut view = license_view(&*tx, partner, &l)?;
                 if let Some(name) = wanted {
                     view.allocations
-                        .retain(|a| a.customer.eq_ignore_ascii_case(name));
+                        .retain(|a| crate::model::same_name(&a.customer, name));
                     if view.allocations.is_empty() {
                         continue;
                     }

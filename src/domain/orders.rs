@@ -714,12 +714,24 @@ fn place(
         }
         // Compared ignoring case (see migration 18): a reference typed
         // `po-1001` names `PO-1001`, so it may not be a second order's.
-        // Named as typed: the order may be one the actor does not see.
-        if tx.order_by_reference(account.id, r)?.is_some() {
-            return Err(
+        // Named as typed. References are unique per account, so one an
+        // order the actor does not see holds is refused too, but only as
+        // taken: nothing of that order, not even that it is one.
+        if let Some(held) = tx.order_by_reference(account.id, r)? {
+            let seen = match &w.ctx.actor {
+                Actor::Operator(_) => true,
+                Actor::Member(_) => orders_seen(tx, catalog, &w.ctx, account)?(&held),
+            };
+            return Err(if seen {
                 Error::conflict(format!("`{}` already has an order `{r}`", account.name))
-                    .help("references are compared ignoring case; choose another"),
-            );
+                    .help("references are compared ignoring case; choose another")
+            } else {
+                Error::conflict(format!(
+                    "the order reference `{r}` is taken in `{}`",
+                    account.name
+                ))
+                .help("references are unique in an account, ignoring case; choose another")
+            });
         }
     }
     if let Some(number) = req.number {

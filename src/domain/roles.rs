@@ -189,28 +189,6 @@ impl Portal {
                     caps_given.push(cap);
                 }
             }
-            let sees = role_sight(tx, &w.ctx)?;
-            match tx.role_named(name)? {
-                // Role names are one list for the whole database; one that
-                // another account's role has is refused without a word of
-                // that role or whose it is.
-                Some(taken) if !sees.sees(&taken) => return Err(name_taken(name)),
-                Some(Role {
-                    deleted_at: Some(at),
-                    ..
-                }) => {
-                    return Err(Error::conflict(format!(
-                        "role `{name}` was deleted at {}; a deleted role's name is not reused",
-                        at
-                    ))
-                    .help("choose another name, so that the audit log names one role per name"))
-                }
-                Some(_) => {
-                    return Err(Error::conflict(format!("role `{name}` already exists"))
-                        .help("`portalctl role list` shows the roles"))
-                }
-                None => {}
-            }
             // A member's role belongs to the account they made it for,
             // whose admins alone may retire it; the operator's serves every
             // account unless they name one.
@@ -231,6 +209,27 @@ impl Portal {
                     Some(account)
                 }
             };
+            // Custom roles' names are unique per account, and never a
+            // catalog role's: another account's role neither blocks the
+            // name nor is told of. A catalog role (the operator's, for no
+            // account) serves every account, so its name is nobody's yet.
+            match tx.role_named(name, made_for.as_ref().map(|a| a.id))? {
+                Some(Role {
+                    deleted_at: Some(at),
+                    ..
+                }) => {
+                    return Err(Error::conflict(format!(
+                        "role `{name}` was deleted at {}; a deleted role's name is not reused",
+                        at
+                    ))
+                    .help("choose another name, so that the audit log names one role per name"))
+                }
+                Some(_) => {
+                    return Err(Error::conflict(format!("role `{name}` already exists"))
+                        .help("`portalctl role list` shows the roles"))
+                }
+                None => {}
+            }
             let role = Role {
                 id: 0,
                 name: name.to_string(),
@@ -293,6 +292,20 @@ impl Portal {
                 Some(account) => catalog.role_in(name, account.id)?,
                 None => catalog.role_named(name)?,
             };
+            // Custom roles' names are unique per account only: the
+            // operator names which account's when several have one.
+            if account.is_none()
+                && catalog
+                    .live_roles()
+                    .iter()
+                    .any(|r| r.name == role.name && r.id != role.id)
+            {
+                return Err(Error::invalid(format!(
+                    "several accounts have a custom role `{}`",
+                    role.name
+                ))
+                .help("name the account with --account"));
+            }
             let mut holders = tx.role_holders(role.id)?;
             if let (Actor::Member(email), Some(account)) = (&w.ctx.actor, &account) {
                 authorize(
@@ -375,12 +388,6 @@ impl RoleSight {
 }
 
 /// The roles `ctx`'s actor may see.
-/// The refusal of a role name another account's role has: nothing of
-/// that role, nor whose it is, is told.
-pub(super) fn name_taken(name: &str) -> Error {
-    Error::conflict(format!("the role name `{name}` is taken")).help("choose another name")
-}
-
 pub(super) fn role_sight(tx: &dyn Tx, ctx: &super::Ctx) -> Result<RoleSight> {
     let Actor::Member(email) = &ctx.actor else {
         return Ok(RoleSight::Operator);
@@ -472,8 +479,9 @@ mod tests {
     }
 
     /// A role made for one account is unknown in another: not listed,
-    /// shown, given nor deleted there, and its name is refused there
-    /// without saying whose it is.
+    /// shown, given nor deleted there, and its name is free there
+    /// (custom roles' names are unique per account), so making one of
+    /// that name tells nothing of it.
     #[test]
     fn an_accounts_role_is_unknown_to_another_account() {
         let mut p = seeded("portal");
@@ -487,11 +495,6 @@ mod tests {
         let listed = p.role_list().expect("list");
         assert!(listed.iter().all(|r| r.name != "helper"));
         assert_eq!(p.role_show("helper").expect_err("show").exit_code(), 2);
-        let taken = p
-            .role_create("helper", &[caps::ACCOUNT_VIEW], &Text::default(), None)
-            .expect_err("taken");
-        assert_eq!(taken.exit_code(), 4, "{taken}");
-        assert!(!taken.to_string().contains("Acme"), "{taken}");
         let refused = p
             .set_role(&email("bea@beta.test"), "helper", None, None)
             .expect_err("Acme's role in Beta");
@@ -502,11 +505,24 @@ mod tests {
                 .exit_code(),
             2
         );
+        let hers = p
+            .role_create("helper", &[caps::USERS_VIEW], &Text::default(), None)
+            .expect("Beta's own helper");
+        assert_eq!(hers.capabilities, ["portal.access", "users.view"]);
+        let shown = p.role_show("helper").expect("Beta's helper");
+        assert_eq!(shown.capabilities, ["portal.access", "users.view"]);
         p.ctx.actor = Actor::Operator("root".into());
-        assert!(p
+        let helpers = p
             .role_list()
             .expect("list")
             .iter()
-            .any(|r| r.name == "helper"));
+            .filter(|r| r.name == "helper")
+            .count();
+        assert_eq!(helpers, 2);
+        // A catalog role of that name would be two roles in each account.
+        let err = p
+            .role_create("helper", &[caps::ACCOUNT_VIEW], &Text::default(), None)
+            .expect_err("a catalog role");
+        assert_eq!(err.exit_code(), 4, "{err}");
     }
 }

@@ -151,6 +151,19 @@ impl Portal {
         self.write(|w| {
             let tx = w.tx;
             let account = w.account(account, caps::SERVICES_ASSIGN.to("add services"))?;
+            // A new service's name must differ from every service of the
+            // account, so who adds one sees them all (as an admin or
+            // manager does, 001): a refusal of a name taken would tell one
+            // who sees only their own of a service hidden from them.
+            if visibility(tx, w.catalog()?, &w.ctx, &account)? != Visibility::All {
+                authorize(
+                    tx,
+                    w.catalog()?,
+                    &w.ctx,
+                    &account,
+                    caps::SERVICES_VIEW_ALL.to("add services"),
+                )?;
+            }
             let name = parse_name("the service name", name)?;
             ensure_not_an_id(&name)?;
             if tx.service_named(account.id, &name)?.is_some() {

@@ -87,6 +87,29 @@ impl fmt::Display for Email {
     }
 }
 
+/// The key a name is found and kept apart by: its letters composed as
+/// Unicode's NFC writes them (a precomposed `Ä` and `A` with a combining
+/// diaeresis are one), then without case for every script's letters, not
+/// only ASCII's (`ÆRØ SHOP` is `ærø shop`, `STRASSE` is `straße`'s
+/// `strasse`). Account names, policy names and address labels compare so.
+pub(crate) fn name_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let name = name.trim();
+    if name.is_ascii() {
+        return name.to_ascii_lowercase();
+    }
+    // Upper then lower case folds what lower case alone leaves apart
+    // (`ß` and `SS`, `ς` and `σ`); NFC again, as changing case may
+    // leave a letter decomposed (`ǰ`).
+    let composed: String = name.nfc().collect();
+    composed.to_uppercase().to_lowercase().nfc().collect()
+}
+
+/// Whether two names are one by [`name_key`].
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim()) || name_key(a) == name_key(b)
+}
+
 /// Reads a person's or account's display name (and the other names a user
 /// gives: policies, cost centres, services): a [`Text`] that is not empty.
 pub(crate) fn parse_name(what: &str, s: &str) -> Result<String> {
@@ -135,6 +158,23 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn name_keys_are_composed_and_without_case_in_every_script() {
+        for (a, b) in [
+            ("Ærø Shop", "ærø shop"),
+            ("ÆRØ SHOP", " ærø Shop "),
+            ("\u{C4}rø", "A\u{308}RØ"),
+            ("STRASSE", "straße"),
+            ("ΣΑΣ", "σας"),
+            ("Acme LTD", "acme ltd"),
+        ] {
+            assert_eq!(name_key(a), name_key(b), "{a:?} {b:?}");
+            assert!(same_name(a, b));
+        }
+        assert_ne!(name_key("Ärø"), name_key("Arø"));
+        assert_eq!(name_key("A\u{308}"), "\u{E4}");
     }
 
     #[test]

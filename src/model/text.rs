@@ -38,7 +38,16 @@ impl Text {
     /// trims it and refuses the characters listed on [`Text`], naming the
     /// first one.
     pub(crate) fn parse(what: &str, s: &str) -> Result<Text> {
-        let text = s.trim();
+        // Kept in Unicode's composed form (NFC), so two spellings of one
+        // letter (`Ä`, `A` with a combining diaeresis) are one text.
+        let composed: String;
+        let text = if s.is_ascii() {
+            s.trim()
+        } else {
+            use unicode_normalization::UnicodeNormalization;
+            composed = s.trim().nfc().collect();
+            composed.as_str()
+        };
         let long = text.chars().count();
         if long > MAX_TEXT_CHARS {
             // Not echoed: the point is that it is too long to show.
@@ -49,7 +58,16 @@ impl Text {
         let found = text
             .chars()
             .find_map(|c| forbidden(c).map(|kind| (c, kind)))
-            .or_else(|| invisible(text).map(|c| (c, "a character that shows as nothing")));
+            .or_else(|| {
+                invisible(text).map(|(c, how)| {
+                    let kind = if how == "shows as blank space" {
+                        "a character that shows as blank space"
+                    } else {
+                        "a character that shows as nothing"
+                    };
+                    (c, kind)
+                })
+            });
         match found {
             None => Ok(Text(text.to_string())),
             Some((c, kind)) => Err(Error::invalid(format!(
@@ -136,37 +154,82 @@ fn forbidden(c: char) -> Option<&'static str> {
     }
 }
 
-/// The first character of `text` that shows as nothing and serves no
-/// script: one that would let two names read alike (`Fabri\u{200B}kam`
-/// beside `Fabrikam`) while they differ. Zero-width spaces, word joiners,
-/// the byte-order mark, soft hyphens, invisible operators and the
-/// Mongolian vowel separator anywhere; the zero-width joiner and
-/// non-joiner only where no script uses them, beside ASCII or at an end
-/// (Persian and Indic names and emoji sequences use them between their
-/// own characters). Combining marks are letters' own (`Cafe\u{301}`).
-fn invisible(text: &str) -> Option<char> {
+/// The first character of `text` that shows as no character and serves
+/// no script, with how it shows: one that would let two names read alike
+/// (`Fabri\u{200B}kam` beside `Fabrikam`) while they differ. These are
+/// the characters [`hidden`] names, the ones an email address refuses
+/// too, with what scripts need of them: the zero-width joiner and
+/// non-joiner between two characters outside ASCII (Persian and Indic
+/// names, emoji sequences use them between their own characters), and a
+/// variation selector right after a character outside ASCII (an emoji's
+/// or an ideograph's form); beside ASCII or at an end they only hide.
+/// Combining marks are letters' own (`Cafe\u{301}`).
+fn invisible(text: &str) -> Option<(char, &'static str)> {
     // Most names are ASCII, and a fixture's are read by the thousand.
     if text.is_ascii() {
         return None;
     }
-    let script = |n: Option<char>| n.is_some_and(|n| !n.is_ascii() && !invisible_always(n));
+    // A character a joiner may stand beside: outside ASCII and shown, or
+    // the variation selector that gave it its form.
+    let script = |n: Option<char>| {
+        n.is_some_and(|n| !n.is_ascii() && (hidden(n).is_none() || variation_selector(n)))
+    };
     let mut before = None;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        let joiner = matches!(c, '\u{200C}' | '\u{200D}');
-        if invisible_always(c) || (joiner && !(script(before) && script(chars.peek().copied()))) {
-            return Some(c);
+        if let Some(how) = hidden(c) {
+            let allowed = match c {
+                '\u{200C}' | '\u{200D}' => script(before) && script(chars.peek().copied()),
+                c if variation_selector(c) => {
+                    before.is_some_and(|b: char| !b.is_ascii() && hidden(b).is_none())
+                }
+                _ => false,
+            };
+            if !allowed {
+                return Some((c, how));
+            }
         }
         before = Some(c);
     }
     None
 }
 
-/// Characters that show as nothing wherever they stand.
-fn invisible_always(c: char) -> bool {
+/// How `c` shows when it shows as no character in any text: Unicode's
+/// `Default_Ignorable_Code_Point` characters (zero-width spaces and
+/// joiners, the byte-order mark, the soft hyphen, the combining grapheme
+/// joiner, variation selectors, tags, invisible operators, the Hangul and
+/// Khmer fillers) show as nothing, or as blank space for the Hangul
+/// fillers and the Braille blank, which fonts draw empty. Both names and
+/// keys refuse them; see [`invisible`] for where names keep some.
+fn hidden(c: char) -> Option<&'static str> {
+    match c {
+        '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{2800}' => {
+            Some("shows as blank space")
+        }
+        '\u{00AD}'
+        | '\u{034F}'
+        | '\u{061C}'
+        | '\u{17B4}'..='\u{17B5}'
+        | '\u{180B}'..='\u{180F}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}'
+        | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FEFF}'
+        | '\u{FFF0}'..='\u{FFF8}'
+        | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E0FFF}' => Some("shows as nothing"),
+        _ => None,
+    }
+}
+
+/// Variation selectors: they choose the form of the character before
+/// them (an emoji's colour, an ideograph's or a Mongolian letter's shape).
+fn variation_selector(c: char) -> bool {
     matches!(
         c,
-        '\u{00AD}' | '\u{180E}' | '\u{200B}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+        '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}' | '\u{180B}'..='\u{180D}' | '\u{180F}'
     )
 }
 
@@ -179,22 +242,17 @@ fn is_bidi_control(c: char) -> bool {
     )
 }
 
-/// How `c` shows on a terminal when it shows as no character at all: as
-/// nothing (a zero-width space or joiner, a soft hyphen, a combining mark,
-/// a variation selector), or as blank space (a space other than the plain
-/// one, a filler or blank pattern that fonts draw empty). In a key people
-/// copy from a list (an order's reference, an email address), it makes
-/// two different keys read alike.
+/// How `c` shows on a terminal when it shows as no character at all:
+/// every character a name refuses ([`hidden`], wherever it stands), and
+/// also a combining mark (nothing) or a space other than the plain one
+/// (blank space). In a key people copy from a list (an order's reference,
+/// an email address), it makes two different keys read alike.
 pub(crate) fn unseen(c: char) -> Option<&'static str> {
-    if c == '\u{00AD}' || unicode_width::UnicodeWidthChar::width(c).is_none_or(|w| w == 0) {
+    if let Some(how) = hidden(c) {
+        Some(how)
+    } else if unicode_width::UnicodeWidthChar::width(c).is_none_or(|w| w == 0) {
         Some("shows as nothing")
-    } else if (c != ' ' && c.is_whitespace())
-        || matches!(
-            c,
-            '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{2800}'
-        )
-        || ('\u{13430}'..='\u{1345F}').contains(&c)
-    {
+    } else if (c != ' ' && c.is_whitespace()) || ('\u{13430}'..='\u{1345F}').contains(&c) {
         Some("shows as blank space")
     } else {
         None
@@ -338,6 +396,60 @@ mod tests {
             "\u{1F469}\u{200D}\u{1F4BB}",                       // an emoji sequence
             "Cafe\u{301}",
             "Fabrikam",
+        ] {
+            assert!(Text::parse("the name", good).is_ok(), "{good:?}");
+        }
+    }
+
+    /// Names refuse every character an email address refuses as showing
+    /// as nothing or blank, except where a script needs it.
+    #[test]
+    fn names_refuse_what_emails_refuse_as_invisible() {
+        let refused: &[(&str, char)] = &[
+            ("Fabri\u{34F}kam", '\u{34F}'),
+            ("Fi\u{115F}ona", '\u{115F}'),
+            ("Fi\u{1160}ona", '\u{1160}'),
+            ("Fabri\u{3164}kam", '\u{3164}'),
+            ("Fabri\u{FFA0}kam", '\u{FFA0}'),
+            ("Fabrikam\u{2800}", '\u{2800}'),
+            ("Fabri\u{E0041}kam", '\u{E0041}'),
+            ("Fabri\u{E0001}kam", '\u{E0001}'),
+            ("Fabri\u{E007F}kam", '\u{E007F}'),
+            ("Fabri\u{17B4}kam", '\u{17B4}'),
+            ("Fabri\u{17B5}kam", '\u{17B5}'),
+            ("Fabrikam\u{FE0F}", '\u{FE0F}'),
+            ("Fabrikam\u{E0100}", '\u{E0100}'),
+            ("Fabri\u{1D173}kam", '\u{1D173}'),
+            ("Fabri\u{1BCA0}kam", '\u{1BCA0}'),
+            ("Fabri\u{2065}kam", '\u{2065}'),
+            ("Fabri\u{FFF0}kam", '\u{FFF0}'),
+            ("\u{2764}\u{FE0F}\u{FE0F}", '\u{FE0F}'),
+            ("\u{1F469}\u{200D}", '\u{200D}'),
+        ];
+        for (bad, c) in refused {
+            let err = Text::parse("the name", bad).expect_err(bad);
+            assert_eq!(err.exit_code(), 2);
+            let message = err.to_string();
+            assert!(
+                message.contains(&format!("\\u{{{:x}}}", u32::from(*c))),
+                "{message}"
+            );
+            let (_, how) = invisible(bad).expect("invisible");
+            assert_eq!(Some(how), unseen(*c), "{bad:?}");
+            // The email check refuses it alike.
+            let address = format!("a{c}b@acme.test");
+            assert!(
+                address.parse::<crate::model::Email>().is_err(),
+                "{address:?}"
+            );
+        }
+        for good in [
+            "\u{2764}\u{FE0F} Shop",                      // heavy heart, emoji form
+            "\u{1F441}\u{FE0F}\u{200D}\u{1F5E8}\u{FE0F}", // eye in speech bubble
+            "\u{845B}\u{E0100}",                          // an ideographic variation
+            "Ærø Shop",
+            "\u{0645}\u{06CC}\u{200C}\u{0634}\u{0648}\u{062F}",
+            "A\u{308}rø",
         ] {
             assert!(Text::parse("the name", good).is_ok(), "{good:?}");
         }

@@ -4,7 +4,7 @@ use rusqlite::{params, Row};
 
 use super::{keyword_col, SqliteTx};
 use crate::error::{Error, Result};
-use crate::model::{Account, Profile};
+use crate::model::{name_key, Account, Profile};
 
 const COLUMNS: &str = "id, name, kind, parent_id, currency, owner_id, phone, website, marketing, \
      sectors, billing_contact, created_at";
@@ -48,8 +48,14 @@ impl SqliteTx<'_> {
 
     pub(super) fn account_named(&self, name: &str) -> Result<Option<Account>> {
         self.row(
-            &format!("SELECT {COLUMNS} FROM accounts WHERE name = ?1"),
-            [name],
+            // By its key (migration 24), preferring the exact spelling
+            // where an older database holds two names of one key; by the
+            // name itself for a row a key was never written for.
+            &format!(
+                "SELECT {COLUMNS} FROM accounts WHERE name_key = ?1 OR name = ?2
+                 ORDER BY name = ?2 DESC, id LIMIT 1"
+            ),
+            params![name_key(name), name],
             from_row,
         )
     }
@@ -57,8 +63,8 @@ impl SqliteTx<'_> {
     pub(super) fn insert_account(&self, a: &Account) -> Result<i64> {
         let id = self.insert(
             "INSERT INTO accounts (name, kind, parent_id, currency, owner_id, phone, website, marketing, sectors,
-                 billing_contact, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 billing_contact, created_at, name_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 a.name,
                 a.kind.as_str(),
@@ -71,6 +77,7 @@ impl SqliteTx<'_> {
                 a.profile.sectors,
                 a.profile.billing_contact,
                 a.created_at,
+                name_key(&a.name),
             ],
         )?;
         self.note(|j| &mut j.accounts, id, None)?;
@@ -81,7 +88,8 @@ impl SqliteTx<'_> {
         self.note(|j| &mut j.accounts, a.id, Some(&|| self.account(a.id)))?;
         self.exec(
             "UPDATE accounts SET name = ?2, kind = ?3, parent_id = ?4, currency = ?5, owner_id = ?6,
-                 phone = ?7, website = ?8, marketing = ?9, sectors = ?10, billing_contact = ?11
+                 phone = ?7, website = ?8, marketing = ?9, sectors = ?10, billing_contact = ?11,
+                 name_key = ?12
                  WHERE id = ?1",
             params![
                 a.id,
@@ -95,6 +103,7 @@ impl SqliteTx<'_> {
                 a.profile.marketing,
                 a.profile.sectors,
                 a.profile.billing_contact,
+                name_key(&a.name),
             ],
         )?;
         Ok(())

@@ -4,7 +4,7 @@ use rusqlite::{params, Row};
 
 use super::SqliteTx;
 use crate::error::Result;
-use crate::model::{Address, ShippingAddress, Timestamp};
+use crate::model::{name_key, Address, ShippingAddress, Timestamp};
 
 const COLUMNS: &str =
     "id, account_id, label, line1, line2, city, postcode, country, created_at, removed_at";
@@ -42,9 +42,10 @@ impl SqliteTx<'_> {
         self.row(
             &format!(
                 "SELECT {COLUMNS} FROM addresses
-                 WHERE account_id = ?1 AND label = ?2 AND removed_at IS NULL"
+                 WHERE account_id = ?1 AND (label_key = ?3 OR label = ?2) AND removed_at IS NULL
+                 ORDER BY label = ?2 DESC, id LIMIT 1"
             ),
-            params![account_id, label],
+            params![account_id, label, name_key(label)],
             from_row,
         )
     }
@@ -56,8 +57,9 @@ impl SqliteTx<'_> {
         at: Timestamp,
     ) -> Result<i64> {
         self.insert(
-            "INSERT INTO addresses (account_id, label, line1, line2, city, postcode, country, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO addresses (account_id, label, line1, line2, city, postcode, country, created_at,
+                 label_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 account_id,
                 f.label,
@@ -67,6 +69,7 @@ impl SqliteTx<'_> {
                 f.postcode,
                 f.country,
                 at,
+                name_key(&f.label),
             ],
         )
     }

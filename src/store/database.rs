@@ -41,7 +41,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0021_outbox_inviter.sql"),
     include_str!("../../migrations/0022_invited_email.sql"),
     include_str!("../../migrations/0023_invitees_unnamed.sql"),
+    NAME_KEYS,
 ];
+
+/// The migration that adds the keys names are found by, which SQLite
+/// cannot compute: [`fill_name_keys`] writes them as part of it.
+const NAME_KEYS: &str = include_str!("../../migrations/0024_names.sql");
 
 /// Tables every portalctl schema has held since migration 1, and which
 /// later migrations must keep: a database at a `user_version` we use is
@@ -591,9 +596,32 @@ fn migrate(conn: &mut Connection, path: &Path, purpose: Purpose) -> Result<()> {
     for (done, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         tx.execute_batch(sql)
             .with_context(|| format!("migration {} failed", done + 1))?;
+        if *sql == NAME_KEYS {
+            fill_name_keys(&tx).with_context(|| format!("migration {} failed", done + 1))?;
+        }
         tx.pragma_update(None, "user_version", done as i64 + 1)?;
     }
     tx.commit()?;
+    Ok(())
+}
+
+/// Writes the key of every account name, policy name and address label
+/// already in the database (see migration 24).
+fn fill_name_keys(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    for (table, column, key) in [
+        ("accounts", "name", "name_key"),
+        ("policies", "name", "name_key"),
+        ("addresses", "label", "label_key"),
+    ] {
+        let rows: Vec<(i64, String)> = tx
+            .prepare(&format!("SELECT id, {column} FROM {table}"))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut update = tx.prepare(&format!("UPDATE {table} SET {key} = ?2 WHERE id = ?1"))?;
+        for (id, name) in rows {
+            update.execute(rusqlite::params![id, crate::model::name_key(&name)])?;
+        }
+    }
     Ok(())
 }
 

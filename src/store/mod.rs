@@ -142,8 +142,12 @@ seam! {
         fn roles(&self) -> Result<Vec<Role>>;
         /// The role with this id.
         fn role(&self, id: i64) -> Result<Role>;
-        /// The role with this exact name.
-        fn role_named(&self, name: &str) -> Result<Option<Role>>;
+        /// The role with this exact name that a role made for `account`
+        /// could not share it with: the catalog's (made for no account),
+        /// else `account`'s own; for no account, any (the catalog's
+        /// first). Custom roles' names are unique per account (see
+        /// migration 24).
+        fn role_named(&self, name: &str, account: Option<i64>) -> Result<Option<Role>>;
         /// Adds a role (its `id` is ignored) and returns its id.
         fn insert_role(&self, role: &Role, at: Timestamp) -> Result<i64>;
         /// Retires a role: it keeps its row, name and id, marked deleted.

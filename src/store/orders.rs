@@ -7,7 +7,9 @@ use super::{at, json_col, keyword_col, limit, qualified, SqliteTx};
 use crate::error::Result;
 use std::collections::HashMap;
 
-use crate::model::{MatchedPolicy, Money, Order, OrderDecision, OrderDetails, OrderQuery, Policy};
+use crate::model::{
+    name_key, MatchedPolicy, Money, Order, OrderDecision, OrderDetails, OrderQuery, Policy,
+};
 
 const POLICY_COLUMNS: &str =
     "id, account_id, name, threshold, order_type, required_approvals, enabled, created_at";
@@ -109,17 +111,20 @@ impl SqliteTx<'_> {
         let row = self
             .tx
             .prepare_cached(&format!(
-                "SELECT {POLICY_COLUMNS} FROM policies WHERE account_id = ?1 AND name = ?2 COLLATE NOCASE"
+                "SELECT {POLICY_COLUMNS} FROM policies
+                 WHERE account_id = ?1 AND (name_key = ?3 OR name = ?2 COLLATE NOCASE)
+                 ORDER BY name = ?2 DESC, id LIMIT 1"
             ))?
-            .query_row(params![account_id, name], policy_from_row)
+            .query_row(params![account_id, name, name_key(name)], policy_from_row)
             .optional()?;
         row.map(|p| self.with_approvers(p)).transpose()
     }
 
     pub(super) fn insert_policy(&self, p: &Policy) -> Result<i64> {
         let id = self.insert(
-            "INSERT INTO policies (account_id, name, threshold, order_type, required_approvals, enabled, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO policies (account_id, name, threshold, order_type, required_approvals, enabled, created_at,
+                 name_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 p.account_id,
                 p.name,
@@ -128,6 +133,7 @@ impl SqliteTx<'_> {
                 p.required_approvals,
                 p.enabled,
                 p.created_at,
+                name_key(&p.name),
             ],
         )?;
         self.note(|j| &mut j.policies, id, None)?;
@@ -138,7 +144,8 @@ impl SqliteTx<'_> {
     pub(super) fn update_policy(&self, p: &Policy) -> Result<()> {
         self.note(|j| &mut j.policies, p.id, Some(&|| self.policy(p.id)))?;
         self.exec(
-            "UPDATE policies SET name = ?2, threshold = ?3, order_type = ?4, required_approvals = ?5, enabled = ?6
+            "UPDATE policies SET name = ?2, threshold = ?3, order_type = ?4, required_approvals = ?5, enabled = ?6,
+                 name_key = ?7
                  WHERE id = ?1",
             params![
                 p.id,
@@ -147,6 +154,7 @@ impl SqliteTx<'_> {
                 p.order_type,
                 p.required_approvals,
                 p.enabled,
+                name_key(&p.name),
             ],
         )?;
         self.write_approvers(p)

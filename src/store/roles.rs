@@ -84,11 +84,15 @@ impl SqliteTx<'_> {
         self.with_capabilities(role)
     }
 
-    pub(super) fn role_named(&self, name: &str) -> Result<Option<Role>> {
+    pub(super) fn role_named(&self, name: &str, account: Option<i64>) -> Result<Option<Role>> {
         let role = self
             .tx
-            .prepare_cached(&format!("SELECT {ROLE_COLUMNS} FROM roles WHERE name = ?1"))?
-            .query_row([name], |r| self.role_from_row(r))
+            .prepare_cached(&format!(
+                "SELECT {ROLE_COLUMNS} FROM roles
+                 WHERE name = ?1 AND (account_id IS NULL OR ?2 IS NULL OR account_id = ?2)
+                 ORDER BY account_id IS NOT NULL, id LIMIT 1"
+            ))?
+            .query_row(rusqlite::params![name, account], |r| self.role_from_row(r))
             .optional()?;
         role.map(|r| self.with_capabilities(r)).transpose()
     }

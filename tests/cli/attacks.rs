@@ -685,3 +685,122 @@ fn an_activation_refused_names_the_areas_it_would_give_back() {
         "`ada@fjord.test` cannot give `bill@fjord.test` role `member` and `billing` and `support` in `Fjord Web AS`",
     );
 }
+
+/// Account names are one namespace for the whole database, so a partner's
+/// admin cannot take a name another partner's customer holds; the refusal
+/// says only that the name is not available, by hand and in a file, and
+/// nothing of the account: not that it exists, nor its kind or partner.
+#[test]
+fn a_name_another_partners_customer_holds_is_only_not_available() {
+    let p = demo();
+    p.ok(&["account", "create", "Globex", "--kind", "partner"]);
+    p.ok(&[
+        "account", "create", "Initech", "--kind", "customer", "--parent", "Globex",
+    ]);
+    let fiona = Some("fiona@acme.test");
+    for name in ["Initech", "INITECH"] {
+        let err = p.refused_as(
+            fiona,
+            &[
+                "account", "create", name, "--kind", "customer", "--parent", "Acme Ltd",
+            ],
+            CONFLICT,
+        );
+        assert_eq!(
+            error_line(&err),
+            format!("error: the account name `{name}` is not available")
+        );
+        assert!(!err.contains("exist") && !err.contains("Globex"), "{err}");
+    }
+    let dir = scratch_dir();
+    let file = dir.path().join("f.json");
+    let fixture = serde_json::json!({"accounts": [
+        {"name": "Initech", "kind": "customer", "parent": "Acme Ltd"}
+    ]});
+    std::fs::write(&file, fixture.to_string()).unwrap();
+    let err = p.refused_as(
+        fiona,
+        &["apply", "--dry-run", file.to_str().unwrap()],
+        CONFLICT,
+    );
+    says(
+        error_line(&err),
+        "the account name `Initech` is not available",
+    );
+    assert!(!err.contains("exist") && !err.contains("Globex"), "{err}");
+    // Who sees the account is told it exists, as before.
+    let err = p.refused(
+        &[
+            "account", "create", "initech", "--kind", "customer", "--parent", "Acme Ltd",
+        ],
+        CONFLICT,
+    );
+    says(error_line(&err), "account `initech` already exists");
+}
+
+/// Adding a service needs sight of all the account's services (a new
+/// name must differ from each): a member who sees only those assigned to
+/// them is refused alike for a hidden service's name and a free one. A
+/// member who sees only their own orders is told a reference another
+/// order holds is taken, nothing of the order.
+#[test]
+fn hidden_services_and_orders_are_not_confirmed_by_their_names() {
+    let p = demo();
+    let fiona = Some("fiona@acme.test");
+    let una = Some("una@acme.test");
+    p.json_as(
+        fiona,
+        &[
+            "role",
+            "create",
+            "svc",
+            "--capabilities",
+            "portal.access,account.view,services.view_assigned,services.assign",
+        ],
+    );
+    p.json_as(fiona, &["user", "set-role", "una@acme.test", "svc"]);
+    let mut said = Vec::new();
+    for name in ["Leased line Leeds", "Unused name"] {
+        let err = p.refused_as(una, &["service", "add", "--name", name], DENIED);
+        said.push(err.replace(name, "N"));
+    }
+    assert_eq!(said[0], said[1]);
+    says(&said[0], "services.view_all");
+
+    p.json_as(
+        fiona,
+        &[
+            "role",
+            "create",
+            "buyer",
+            "--capabilities",
+            "portal.access,account.view,orders.place",
+        ],
+    );
+    p.json_as(fiona, &["user", "set-role", "una@acme.test", "buyer"]);
+    p.refused_as(una, &["order", "show", "PO-1001"], NOT_FOUND);
+    let err = p.refused_as(
+        una,
+        &[
+            "order", "place", "--description", "x", "--amount", "5.00", "--ref", "po-1001",
+        ],
+        CONFLICT,
+    );
+    assert_eq!(
+        error_line(&err),
+        "error: the order reference `po-1001` is taken in `Acme Ltd`"
+    );
+    assert!(!err.contains("already has an order"), "{err}");
+    // Who sees the order is told it is one, as before.
+    let err = p.refused_as(
+        fiona,
+        &[
+            "order", "place", "--description", "x", "--amount", "5.00", "--ref", "po-1001",
+        ],
+        CONFLICT,
+    );
+    says(
+        error_line(&err),
+        "`Acme Ltd` already has an order `po-1001`",
+    );
+}

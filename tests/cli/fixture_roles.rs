@@ -174,9 +174,10 @@ fn a_file_changing_what_no_command_changes_is_refused_at_the_field() {
 }
 
 /// A custom role made by a member of one account is that account's:
-/// another account neither lists, holds nor deletes it, its name is
-/// refused there without saying whose it is, and the role's events are in
-/// its account's log. `export` writes it as the account's.
+/// another account neither lists, holds nor deletes it, and its name is
+/// free there (custom roles' names are unique per account), so making
+/// one of that name tells nothing of it; the role's events are in its
+/// account's log. `export` writes it as the account's.
 #[test]
 fn a_members_custom_role_stays_in_its_account() {
     let p = Portal::new();
@@ -186,6 +187,11 @@ fn a_members_custom_role_stays_in_its_account() {
     p.member("una@acme.test", "user");
     let carl = Some("carl@contoso.test");
     let fiona = Some("fiona@acme.test");
+    p.refused_as(
+        fiona,
+        &["user", "set-role", "una@acme.test", "helper"],
+        USAGE,
+    );
     p.json_as(
         carl,
         &[
@@ -194,13 +200,6 @@ fn a_members_custom_role_stays_in_its_account() {
     );
     let listed = p.json_as(fiona, &["role", "list"]);
     assert!(!listed.to_string().contains("helper"), "{listed}");
-    let taken = p.refused_as(
-        fiona,
-        &["role", "create", "helper", "--capabilities", "account.view"],
-        CONFLICT,
-    );
-    says(error_line(&taken), "the role name `helper` is taken");
-    assert!(!taken.contains("Contoso"), "{taken}");
     p.refused_as(
         fiona,
         &["user", "set-role", "una@acme.test", "helper"],
@@ -212,6 +211,28 @@ fn a_members_custom_role_stays_in_its_account() {
         ],
         USAGE,
     );
+    // Fiona's own `helper`, as if Contoso's did not exist.
+    let hers = p.json_as(
+        fiona,
+        &["role", "create", "helper", "--capabilities", "account.view"],
+    );
+    assert!(!hers.to_string().contains("Contoso"), "{hers}");
+    assert!(!hers.to_string().contains("users.manage"), "{hers}");
+    p.json_as(fiona, &["user", "set-role", "una@acme.test", "helper"]);
+    let una = p.json(&["user", "show", "una@acme.test", "--account", ACCOUNT]);
+    assert!(!una.to_string().contains("users.manage"), "{una}");
+    // A second of one account's is refused as before.
+    p.refused_as(
+        fiona,
+        &["role", "create", "helper", "--capabilities", "account.view"],
+        CONFLICT,
+    );
+    // A catalog role's name is no account's to take.
+    p.refused_as(
+        carl,
+        &["role", "create", "admin", "--capabilities", "account.view"],
+        CONFLICT,
+    );
     let events = p.json_as(carl, &["audit", "list", "--action", "role"]);
     assert_eq!(events.as_array().map(Vec::len), Some(1), "{events}");
     let exported = p.ok(&["export"]);
@@ -221,6 +242,13 @@ fn a_members_custom_role_stays_in_its_account() {
         .and_then(|r| r.iter().find(|r| r["name"] == "helper"))
         .cloned();
     assert_eq!(helper.map(|h| h["account"].clone()), Some("Contoso".into()));
+    // Exported and applied again, each account's `helper` is unchanged.
+    let dir = scratch_dir();
+    let path = dir.path().join("again.json");
+    std::fs::write(&path, &exported).unwrap();
+    let before = p.dump();
+    p.ok(&["apply", path.to_str().unwrap()]);
+    assert_eq!(p.dump(), before);
     p.json_as(carl, &["role", "delete", "helper", "--yes"]);
     let events = p.json_as(carl, &["audit", "list", "--action", "role"]);
     assert_eq!(events.as_array().map(Vec::len), Some(2), "{events}");

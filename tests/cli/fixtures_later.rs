@@ -275,7 +275,7 @@ fn a_members_file_learns_nothing_of_orders_they_may_not_see() {
     assert_eq!(code, 4);
     assert_eq!(
         line,
-        "error: accounts[0].orders[0]: `Acme` already has an order `HIDDEN`"
+        "error: accounts[0].orders[0]: the order reference `HIDDEN` is taken in `Acme`"
     );
     let by_hand = p.refused_as(
         Some("b2@acme.test"),
@@ -287,6 +287,6 @@ fn a_members_file_learns_nothing_of_orders_they_may_not_see() {
     );
     assert_eq!(
         error_line(&by_hand),
-        "error: `Acme` already has an order `HIDDEN`"
+        "error: the order reference `HIDDEN` is taken in `Acme`"
     );
 }

@@ -230,6 +230,37 @@ fn every_stored_text_field_refuses_characters_that_show_as_nothing() {
     assert_eq!(made["name"], persian);
 }
 
+/// What an email address refuses as showing as nothing or blank, a name
+/// and a label refuse too: a decoy `Fabri\u{34F}kam` (a combining
+/// grapheme joiner) or `H\u{3164}Q` (a Hangul filler) beside the real one.
+#[test]
+fn names_and_labels_refuse_what_an_address_refuses_as_invisible() {
+    let p = Portal::new();
+    let before = p.dump();
+    let stderr = p.refused(
+        &["account", "create", "Fabri\u{34F}kam", "--kind", "partner"],
+        USAGE,
+    );
+    one_clean_error(&stderr);
+    assert_eq!(
+        error_line(&stderr),
+        "error: the account name `Fabri\\u{34f}kam` contains a character that shows as nothing (U+034F)"
+    );
+    let stderr = p.refused(
+        &[
+            "account", "address", "add", "--label", "H\u{3164}Q", "--line1", "1 High St", "--city",
+            "Leeds", "--postcode", "LS1", "--country", "GB",
+        ],
+        USAGE,
+    );
+    one_clean_error(&stderr);
+    assert_eq!(
+        error_line(&stderr),
+        "error: --label `H\\u{3164}Q` contains a character that shows as blank space (U+3164)"
+    );
+    assert_eq!(p.dump(), before);
+}
+
 #[test]
 fn clean_text_is_stored_as_typed_trimmed() {
     let p = Portal::new();

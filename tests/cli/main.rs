@@ -40,6 +40,7 @@ mod leaks;
 mod licenses;
 mod lifecycle;
 mod lmp_levels;
+mod name_keys;
 mod orders;
 mod orders_by_ref;
 mod outbox;

@@ -361,8 +361,9 @@ fn rows() -> Vec<Row> {
         row(ANN_USER, "role create r --capabilities account.view", DENIED, &["may not create roles"]).by(ANN),
         // 001's levels are roles: nothing is granted on top of one.
         row(ANN_USER, "user grant ann@acme.test billing.view", CONFLICT, &["one role per user", "billing.view"]),
-        // Whether an account name is taken is told only to who may create it.
-        row(SOLO, "account create 'Acme Ltd' --kind customer --parent 'Solo Ltd'", CONFLICT, &["already exists"]).by("sam@solo.test"),
+        // Account names are one namespace: a name an account holds is
+        // refused, to who cannot see it only as not available.
+        row(SOLO, "account create 'Acme Ltd' --kind customer --parent 'Solo Ltd'", CONFLICT, &["the account name `Acme Ltd` is not available"]).by("sam@solo.test"),
         row(ANN_NO_ACCESS, "account create 'Acme Ltd' --kind customer --parent 'Acme Ltd'", DENIED, &["customers.manage"]).by(ANN),
         // Who has left or is blocked reads nothing, not even themselves.
         row(ADMIN_LEFT, "user show ann@acme.test", DENIED, &[ANN, "left"]).by(ANN),

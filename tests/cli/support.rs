@@ -111,6 +111,11 @@ const UNDO: &[&str] = &[
      ALTER TABLE memberships DROP COLUMN invited_email;",
     // 0023_invitees_unnamed: the names it cleared are not restored.
     "",
+    // 0024_names
+    "DROP INDEX accounts_by_name_key; DROP INDEX policies_by_name_key; DROP INDEX addresses_by_label_key;
+     ALTER TABLE accounts DROP COLUMN name_key; ALTER TABLE policies DROP COLUMN name_key;
+     ALTER TABLE addresses DROP COLUMN label_key;
+     DROP INDEX roles_catalog_name; DROP INDEX roles_account_name;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).

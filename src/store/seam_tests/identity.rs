@@ -39,8 +39,12 @@ fn roles_and_bundles_read_back() {
     };
     read(&mut *s, |tx| {
         assert_eq!(tx.role(b.role)?, user);
-        assert_eq!(tx.role_named("admin")?, Some(admin.clone()));
-        assert_eq!(tx.role_named("Admin")?, None, "names match exactly");
+        assert_eq!(tx.role_named("admin", None)?, Some(admin.clone()));
+        assert_eq!(
+            tx.role_named("admin", Some(b.account))?,
+            Some(admin.clone())
+        );
+        assert_eq!(tx.role_named("Admin", None)?, None, "names match exactly");
         assert_eq!(tx.roles()?, vec![user.clone(), admin.clone()]);
         assert_eq!(tx.role_holders(b.role)?, vec![(b.person, b.account)]);
         assert_eq!(tx.role_holders(admin.id)?, vec![]);
