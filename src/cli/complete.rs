@@ -7,7 +7,8 @@
 //! kinds, presets and capabilities from the model's own lists (attached
 //! where those arguments are declared); roles, accounts and member emails
 //! from the database that `--db` / `PORTALCTL_DB` names, read through the
-//! domain without writing anything ([`crate::domain::names`]). A missing or
+//! domain without writing anything ([`crate::domain::names`]), and with
+//! `--as` on the line only the member's own. A missing or
 //! unreadable database completes no names and prints nothing.
 
 use std::ffi::OsString;
@@ -106,33 +107,43 @@ pub(crate) fn attach(cmd: clap::Command) -> clap::Command {
 /// The names of `kind` in the database the command line being completed
 /// names; none when there is no such database.
 fn from_database(kind: NameKind) -> Vec<CompletionCandidate> {
-    let Some(path) = database(std::env::args_os().collect()) else {
+    let typed: Vec<OsString> = std::env::args_os().collect();
+    let Some(path) = database(typed.clone()) else {
         return Vec::new();
     };
-    crate::domain::names(&path, kind)
+    let acting = flag_value(&typed, "--as").map(|a| a.to_string_lossy().into_owned());
+    crate::domain::names(&path, kind, acting.as_deref())
         .unwrap_or_default()
         .into_iter()
         .map(CompletionCandidate::new)
         .collect()
 }
 
-/// The database of the command line being completed: its `--db`, else
-/// `PORTALCTL_DB`, else the default. The words typed follow `--` in this
+/// The last value the command line being completed gives `flag`
+/// (`--db PATH` or `--db=PATH`). The words typed follow `--` in this
 /// process's arguments.
-fn database(args: Vec<OsString>) -> Option<PathBuf> {
+fn flag_value(args: &[OsString], flag: &str) -> Option<OsString> {
     let typed = args.iter().skip_while(|a| *a != "--").skip(1);
-    let mut db = None;
-    let mut next_is_db = false;
+    let joined = format!("{flag}=");
+    let mut value = None;
+    let mut next_is_value = false;
     for word in typed {
-        if next_is_db {
-            db = Some(PathBuf::from(word));
-            next_is_db = false;
-        } else if word == "--db" {
-            next_is_db = true;
-        } else if let Some(path) = word.to_str().and_then(|w| w.strip_prefix("--db=")) {
-            db = Some(PathBuf::from(path));
+        if next_is_value {
+            value = Some(word.clone());
+            next_is_value = false;
+        } else if word == flag {
+            next_is_value = true;
+        } else if let Some(v) = word.to_str().and_then(|w| w.strip_prefix(&joined)) {
+            value = Some(OsString::from(v));
         }
     }
+    value
+}
+
+/// The database of the command line being completed: its `--db`, else
+/// `PORTALCTL_DB`, else the default.
+fn database(args: Vec<OsString>) -> Option<PathBuf> {
+    let db = flag_value(&args, "--db").map(PathBuf::from);
     db.filter(|p| !p.as_os_str().is_empty())
         .or_else(|| super::db_from_env().filter(|p| !p.as_os_str().is_empty()))
         .or_else(|| crate::domain::default_db_path().ok())

@@ -49,7 +49,7 @@ pub(crate) fn init(s: &Session, args: InitArgs) -> Result<()> {
     let preset = match &args.preset_file {
         Some(path) => {
             let text = super::read_text_file(path)?;
-            Preset::from_json(&text, &format!("`{}`", path.display()))?
+            Preset::custom(&text, &format!("`{}`", path.display()))?
         }
         None => Preset::shipped(&args.preset)?,
     };

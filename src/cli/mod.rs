@@ -223,7 +223,8 @@ enum Command {
     /// Make the database match a fixture (JSON). One transaction; a second
     /// apply of the same file changes nothing.
     ///
-    /// The file lists the preset, roles, accounts with their users,
+    /// The file lists the preset, the settings (the operator's alone),
+    /// roles, accounts with their users,
     /// courses, addresses, services, cost centres, policies, orders,
     /// delegations, external admins, config, licences and prices, and
     /// people flagged or merged.
@@ -495,5 +496,22 @@ pub fn clap_error(e: clap::Error) -> clap::Error {
         };
         safe.insert(kind, value);
     }
-    safe
+    with_reason(safe, &e)
+}
+
+/// `safe`, the rebuilt refusal of a value, with the reason the value's
+/// parser gave (`an account is named by more than blanks`), escaped as
+/// the value is. clap prints that reason from the error's source, which
+/// only clap itself can set, so the rebuilt error would lose it: it is
+/// written into the message instead, after the line naming the value.
+fn with_reason(safe: clap::Error, original: &clap::Error) -> clap::Error {
+    use std::error::Error as _;
+    let Some(reason) = original.source() else {
+        return safe;
+    };
+    let rendered = safe.render().to_string();
+    let rendered = rendered.strip_prefix("error: ").unwrap_or(&rendered);
+    let (first, rest) = rendered.split_once('\n').unwrap_or((rendered, ""));
+    let message = format!("{first}: {}\n{rest}", escape(&reason.to_string()));
+    clap::Error::raw(safe.kind(), message).with_cmd(&Cli::command())
 }

@@ -10,7 +10,7 @@ use crate::domain::{
     Handover, InviteRequest, LocationInput, MemberFilter, OwnershipTransfer, PersonEdit,
 };
 use crate::error::{Error, Result};
-use crate::model::{escape, Capability, Email, MemberStanding, Text};
+use crate::model::{escape, Capability, Email, MemberStanding, Paste, Text};
 use crate::view::MemberView;
 
 #[derive(Debug, Subcommand)]
@@ -23,7 +23,8 @@ pub(crate) enum UserCommand {
     Accept {
         /// The token from the invitation.
         token: String,
-        /// Your full name, when the invitation did not give it.
+        /// Your full name, if you have none in the portal yet (else the
+        /// name the invitation gave is taken); one you have is kept.
         #[arg(long, value_parser = TextArg)]
         name: Option<Text>,
     },
@@ -262,7 +263,8 @@ pub(crate) struct InviteArgs {
     /// Their email, as an option: the same as EMAIL (one of the two).
     #[arg(long = "email", value_name = "EMAIL")]
     email_flag: Option<Email>,
-    /// Their full name; someone new may give it when they accept.
+    /// The name this account knows them by until they accept, when
+    /// someone new takes it unless they give their own.
     #[arg(long, value_parser = TextArg)]
     name: Option<Text>,
     /// The role to give; the catalog's default role (customer-area:
@@ -340,6 +342,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
                 email: Some(email),
                 name: a.name,
                 invited_name: None,
+                invited_email: None,
                 role,
                 account: a.account.into_name(),
                 send: !a.no_send,
@@ -560,8 +563,11 @@ fn note_external_ended(s: &Session, view: &MemberView) {
         ));
         if ended.left_without_admin {
             s.out.warn(&format!(
-                "`{}` has no active member holding `users.manage` now; add one with `portalctl external-admin add --customer \"{}\" --email EMAIL --role ROLE`",
-                ended.customer, ended.customer
+                "`{}` has no active member holding `users.manage` now; add one with `{}`",
+                ended.customer,
+                Paste::new("external-admin add")
+                    .opt("--customer", &ended.customer)
+                    .words("--email EMAIL --role ROLE")
             ));
         }
     }

@@ -3,7 +3,9 @@
 use super::access::{authority, authorize, caps, Access, Authority};
 use super::{find_account, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{parse_currency, Account, AccountKind, Email, MemberStatus, Profile, Text};
+use crate::model::{
+    parse_currency, Account, AccountKind, Email, MemberStatus, Paste, Profile, Text,
+};
 use crate::store::Tx;
 use crate::view::{AccountDetailsView, AccountView};
 
@@ -216,12 +218,13 @@ impl Portal {
                 return Ok(None);
             }
         }
-        let give = match (catalog.reserved_owner_role(), catalog.former_owner()) {
-            (Some(_), Some(former)) if !former.grants.is_empty() => {
-                format!("--role {} --grant {}", former.role, former.grants.join(","))
-            }
-            (Some(_), Some(former)) => format!("--role {}", former.role),
-            _ => format!("--role {}", catalog.owner_role()?.name),
+        let invite = Paste::new("user invite EMAIL").opt("--account", &account.name);
+        let invite = match (catalog.reserved_owner_role(), catalog.former_owner()) {
+            (Some(_), Some(former)) if !former.grants.is_empty() => invite
+                .opt("--role", &former.role)
+                .opt("--grant", former.grants.join(",")),
+            (Some(_), Some(former)) => invite.opt("--role", &former.role),
+            _ => invite.opt("--role", &catalog.owner_role()?.name),
         };
         // Inviting needs `users.manage` in the account itself, which a
         // member who created it through its parent partner does not hold:
@@ -237,7 +240,7 @@ impl Portal {
             "only the operator who owns the database can invite one, without --as"
         };
         Ok(Some(format!(
-            "`{0}` has no member who manages its users yet; {who}: `portalctl user invite EMAIL --account \"{0}\" {give}`",
+            "`{}` has no member who manages its users yet; {who}: `{invite}`",
             account.name
         )))
     }
@@ -443,7 +446,7 @@ mod admin_wanted {
         add_account(&mut p, "Fabrikam", AccountKind::Customer, None);
         assert_eq!(
             wanted(&mut p).as_deref(),
-            Some("`Fabrikam` has no member who manages its users yet; invite one: `portalctl user invite EMAIL --account \"Fabrikam\" --role admin`")
+            Some("`Fabrikam` has no member who manages its users yet; invite one: `portalctl user invite EMAIL --account Fabrikam --role admin`")
         );
         let invited = p
             .invite(&InviteRequest {

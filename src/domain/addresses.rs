@@ -12,7 +12,7 @@ use super::accounts::ensure_may_view;
 use super::timezones::check_country;
 use super::{resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Account, Address, ShippingAddress, Text};
+use crate::model::{Account, Address, Paste, ShippingAddress, Text};
 use crate::store::Tx;
 use crate::view::AddressView;
 
@@ -97,8 +97,8 @@ pub(super) fn labelled(tx: &dyn Tx, account: &Account, label: &str) -> Result<Ad
             account.name
         ))
         .help(format!(
-            "`portalctl account address list --account \"{}\"` shows them",
-            account.name
+            "`{}` shows them",
+            Paste::new("account address list").opt("--account", &account.name)
         ))
     })
 }

@@ -638,8 +638,9 @@ fn owner_shared_with_beta() -> Portal {
 #[test]
 fn person_level_commands_need_users_manage_in_every_account_of_the_person() {
     type Attack = fn(&mut Portal) -> Result<()>;
-    // `edit --name` of someone Beta has only invited names Beta's
-    // invitation, not the person (see `invited_names`): it is no attack.
+    // `edit --name` or `--new-email` of someone Beta has only invited
+    // names or re-addresses Beta's invitation, not the person (see
+    // `invited_names`, `readdress_invitation`): it is no attack.
     let attacks: [(&str, Attack); 2] = [
         ("flag-duplicate", |p| {
             p.flag_duplicate(
@@ -659,6 +660,13 @@ fn person_level_commands_need_users_manage_in_every_account_of_the_person() {
         }),
     ];
     let mut p = owner_shared_with_beta();
+    // Until then, `edit --new-email` re-addresses Beta's invitation alone
+    // (see `readdress_invitation`): once they joined Beta, it is their login.
+    let token = p
+        .resend_invite(&email("owner@acme.test"), Some("Beta"), None, false)
+        .expect("resend")
+        .token;
+    p.accept(&token, None).expect("the owner joins Beta");
     for (command, attack) in attacks {
         let err = refused(&mut p, "bea@beta.test", 5, attack);
         assert!(
@@ -738,6 +746,61 @@ fn any_write_of_a_persons_row_needs_users_manage_in_all_their_accounts() {
     .expect("the owner of her only account");
 }
 
+/// The gate counts the accounts a person has joined: one that has only
+/// invited them neither stops an admin of the one they joined from
+/// renaming them, nor, by its own invitation, lets its admin name or flag
+/// someone who has joined none (their name is theirs to give on
+/// accepting).
+#[test]
+fn the_gate_counts_only_the_accounts_a_person_joined() {
+    let write = |who: &'static str, f: fn(&mut crate::model::Person, i64)| {
+        move |p: &mut Portal| {
+            p.write(|w| {
+                let mut person = w.tx.person_by_email(who)?.expect("person");
+                let bea = w.tx.person_by_email("bea@beta.test")?.expect("Bea");
+                f(&mut person, bea.id);
+                w.tx.update_person(&person)?;
+                w.record(Change {
+                    action: "user.edit",
+                    account: None,
+                    target: Some(who.into()),
+                    before: None,
+                    after: Some(json!({"email": who}).into()),
+                });
+                Ok(())
+            })
+        }
+    };
+    let mut p = seeded("portal");
+    join(&mut p, "adam@acme.test", "admin");
+    join(&mut p, "ann@acme.test", "user");
+    super::testing::add_account(&mut p, "Beta", AccountKind::Customer, None);
+    super::testing::join_in(&mut p, "bea@beta.test", "admin", Some("Beta"));
+    for who in ["ann@acme.test", "new@x.test"] {
+        p.invite(&InviteRequest {
+            email: Some(email(who)),
+            role: Some("user".into()),
+            account: Some("Beta".into()),
+            ..InviteRequest::default()
+        })
+        .expect("Beta invites");
+    }
+    as_member(&mut p, "adam@acme.test");
+    write("ann@acme.test", |person, _| person.name = "Ann Lee".into())(&mut p)
+        .expect("Beta only invited Ann");
+    p.ctx.actor = Actor::Operator("root".into());
+    for change in [
+        write("new@x.test", |person, _| person.name = "Mallory".into()),
+        write("new@x.test", |person, bea| person.duplicate_of = Some(bea)),
+    ] {
+        let err = refused(&mut p, "bea@beta.test", 5, change);
+        assert!(
+            err.to_string().contains("every account they belong to"),
+            "{err}"
+        );
+    }
+}
+
 /// The writes of a person's row in the domain, by file: each is a
 /// person-level command held to the rule above. A new one belongs in
 /// `person_level_commands_need_users_manage_in_every_account_of_the_person`
@@ -765,7 +828,7 @@ fn the_person_level_writes_are_the_ones_listed() {
     }
     let listed: BTreeMap<String, usize> = [
         // The writes of a person row above, and this test's own pattern.
-        ("attacks", 3),
+        ("attacks", 4),
         // `user flag-duplicate`, `user merge`.
         ("duplicates", 2),
         // `user accept --name`: the invitee's own name.

@@ -476,10 +476,24 @@ impl Portal {
         })?;
         if !operator {
             let seen = accounts.unwrap_or_default();
+            let email_of = |state: &Option<serde_json::Value>| {
+                state
+                    .as_ref()
+                    .and_then(|s| s.get("email"))
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_string)
+            };
             for e in &mut events {
                 let account = seen.iter().find(|a| e.account.as_deref() == Some(&a.name));
+                let recorded = email_of(&e.after);
                 for state in [&mut e.before, &mut e.after].into_iter().flatten() {
                     left_out_unknown(&*tx, &catalog, &self.ctx, account, state)?;
+                }
+                // A member read by another address than the one recorded
+                // (see `left_out_unknown`) is named by it.
+                let shown = email_of(&e.after);
+                if recorded.is_some() && shown != recorded && e.target == recorded {
+                    e.target = shown;
                 }
             }
         }

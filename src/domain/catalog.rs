@@ -19,6 +19,10 @@ use crate::model::{
 use crate::store::Tx;
 use crate::view::{BundleView, CourseView, FormerOwnerView, InitView, PresetView, RoleView};
 
+/// The setting holding a catalog of the user's own (see
+/// [`Preset::document`]); a database made from a shipped preset has none.
+pub(crate) const CATALOG_DOCUMENT: &str = "catalog-document";
+
 /// The presets shipped in the binary, by name.
 const SHIPPED: &[(&str, &str)] = &[
     ("portal", include_str!("../presets/portal.json")),
@@ -72,6 +76,11 @@ pub(crate) struct Preset {
     /// role is the catalog's admin role and the former owner keeps it.
     #[serde(default)]
     former_owner: Option<FormerOwner>,
+    /// A catalog of the user's own, as canonical JSON text: kept by
+    /// `init`, so that `export` can carry it and a copy be made from it.
+    /// `None` for a shipped preset, which the binary holds.
+    #[serde(skip)]
+    document: Option<String>,
 }
 
 /// The role, and the grants on top of it, a former owner is left with.
@@ -178,6 +187,43 @@ impl Preset {
                 ))
             })?;
         Preset::from_json(text, &format!("preset `{name}`"))
+    }
+
+    /// A catalog of the user's own (`init --preset-file`, a fixture's
+    /// `catalog`). One that takes a shipped preset's name must be that
+    /// preset: a database's preset name says what its roles give, in its
+    /// exports and in every copy made from them.
+    pub(crate) fn custom(text: &str, source: &str) -> Result<Preset> {
+        let mut preset = Preset::from_json(text, source)?;
+        // Read as the catalog was (a byte-order mark is no part of it).
+        let value: serde_json::Value = super::document::read(text, source, "{\"name\": ...}")?;
+        if SHIPPED.iter().any(|(n, _)| *n == preset.name) {
+            let name = &preset.name;
+            // Compared as `preset show` prints them, which reads back as
+            // the same catalog: a copy of `preset show --json` is the
+            // preset, though its text differs.
+            let shown = |p: &Preset| serde_json::to_value(p.view()).ok();
+            if shown(&preset) != shown(&Preset::shipped(name)?) {
+                return Err(Error::invalid(format!(
+                    "{source}: name: `{name}` is a shipped preset's name, and this catalog differs from it"
+                ))
+                .help("give your catalog a name of its own in `name`"));
+            }
+            return Ok(preset);
+        }
+        preset.document = Some(value.to_string());
+        Ok(preset)
+    }
+
+    /// The catalog's name: the database's preset once made from it.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The catalog of the user's own this is, as canonical JSON text;
+    /// `None` for a shipped preset.
+    pub(crate) fn document(&self) -> Option<&str> {
+        self.document.as_deref()
     }
 
     /// Reads and validates a catalog; errors name `source` and the JSON path.
@@ -604,6 +650,9 @@ impl Portal {
             }
             preset.insert_courses(tx, w.ctx.now)?;
             tx.put_setting("preset", &preset.name)?;
+            if let Some(document) = preset.document() {
+                tx.put_setting(CATALOG_DOCUMENT, document)?;
+            }
             tx.put_setting(OWNER_ROLE, &preset.owner_role)?;
             tx.put_setting(GRANT_RULE, preset.grant_rule().as_str())?;
             if let Some(role) = &preset.default_role {
@@ -657,6 +706,7 @@ impl Portal {
                 created_at: w.ctx.now,
                 updated_at: w.ctx.now,
                 invited_name: None,
+                invited_email: None,
             };
             let membership = tx.membership(tx.insert_membership(&membership)?)?;
             follow_role(tx, catalog, &membership, w.ctx.now)?;
@@ -704,6 +754,11 @@ fn already_initialised(
     let mut differences = Vec::new();
     if existing != req.preset.name {
         differences.push(setting("preset", existing, &req.preset.name));
+    } else if tx.setting(CATALOG_DOCUMENT)?.as_deref() != req.preset.document() {
+        differences.push((
+            format!("catalog `{existing}` as it was made"),
+            "another catalog of that name".into(),
+        ));
     }
     // The first account is the oldest one; `init` made it.
     let first = tx
@@ -949,6 +1004,41 @@ mod tests {
             assert!(err.contains(path), "{err} should name {path}");
         }
     }
+    #[test]
+    fn a_catalog_of_ones_own_is_kept_whole_and_may_not_pass_for_a_shipped_one() {
+        let own = r#"{"name":"x","title":"t","owner_role":"a","roles":[{"name":"a"},{"name":"b","blocking":true}]}"#;
+        let preset = Preset::custom(own, "f.json").expect("own");
+        let kept: serde_json::Value =
+            serde_json::from_str(preset.document().expect("kept")).expect("json");
+        assert_eq!(
+            kept,
+            serde_json::from_str::<serde_json::Value>(own).expect("json")
+        );
+        // A shipped preset, copied as is or as `preset show` prints it,
+        // is that preset: nothing of its own to keep.
+        let (_, portal) = SHIPPED[0];
+        assert_eq!(
+            Preset::custom(portal, "f.json").expect("copy").document(),
+            None
+        );
+        let shown = serde_json::to_string(&Preset::shipped("portal").expect("portal").view())
+            .expect("json");
+        assert_eq!(
+            Preset::custom(&shown, "f.json").expect("shown").document(),
+            None
+        );
+        // Changed, it needs a name of its own.
+        let changed = portal.replacen("\"reports.schedule\"", "\"users.view\"", 1);
+        assert_ne!(changed, portal);
+        let err = Preset::custom(&changed, "f.json").expect_err("changed");
+        assert_eq!(err.exit_code(), 2, "{err}");
+        assert!(
+            err.to_string()
+                .contains("`portal` is a shipped preset's name"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn a_catalog_is_one_object_with_each_key_once() {
         let good = r#"{"name":"x","title":"t","owner_role":"a","roles":[{"name":"a"},{"name":"b","blocking":true}]}"#;

@@ -16,7 +16,7 @@ use super::visibility::subject_accounts;
 use super::{member_in, resolve_account, Actor, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Capability, Course, CourseProgress, Email, Membership, Percent, Text, Timestamp,
+    Account, Capability, Course, CourseProgress, Email, Membership, Paste, Percent, Text, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{CourseProgressView, CourseView, EnrolmentView};
@@ -295,7 +295,8 @@ impl Portal {
                     course.name
                 ))
                 .help(format!(
-                    "courses follow the role; `portalctl user courses {email}` shows theirs"
+                    "courses follow the role; `{}` shows theirs",
+                    Paste::new("user courses").arg(email)
                 )));
             }
             let existing = progress_on(tx, membership.id, course.id)?;

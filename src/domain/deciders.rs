@@ -27,7 +27,7 @@ use std::collections::BTreeSet;
 use super::access::{caps, Access};
 use super::Catalog;
 use crate::error::Result;
-use crate::model::{Account, MatchedPolicy, OrderDecision, Policy, Timestamp};
+use crate::model::{Account, MatchedPolicy, OrderDecision, Paste, Policy, Timestamp};
 use crate::store::Tx;
 
 /// How many deciders `order show` names before it says "and others": the
@@ -218,13 +218,18 @@ impl Hold {
     /// Raising the threshold instead would be refused while the policy
     /// is short of approvers, and would pass other orders too.
     pub(super) fn ease(&self, account: &str) -> String {
-        let edit = format!(
-            "portalctl policy edit \"{}\" --account \"{account}\"",
-            self.policy.name
-        );
+        let edit = Paste::new("policy edit")
+            .arg(&self.policy.name)
+            .opt("--account", account);
         match self.possible {
-            0 => format!("name an approver who may decide it: `{edit} --approvers EMAIL`"),
-            n => format!("`{edit} --required-approvals {n}`, or name more approvers"),
+            0 => format!(
+                "name an approver who may decide it: `{}`",
+                edit.words("--approvers EMAIL")
+            ),
+            n => format!(
+                "`{}`, or name more approvers",
+                edit.opt("--required-approvals", n)
+            ),
         }
     }
 

@@ -30,7 +30,7 @@ use super::visibility::{listed_accounts, subject_accounts};
 use super::{member_in, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Delegation, Email, MemberStatus, Membership, Order, Person, RecordedDeciders,
+    Account, Delegation, Email, MemberStatus, Membership, Order, Paste, Person, RecordedDeciders,
     Timestamp,
 };
 use crate::store::Tx;
@@ -349,12 +349,18 @@ fn ensure_decides(
 /// delegator (the operator always names one), and the account, so it runs
 /// as it is.
 fn end_command(actor: &Actor, delegator: &Email, delegate: &Email, account: &str) -> String {
-    let (who, for_flag) = match actor {
-        Actor::Member(me) if me == delegator => (format!("--as {me} "), String::new()),
-        Actor::Member(me) => (format!("--as {me} "), format!(" --for {delegator}")),
-        Actor::Operator(_) => (String::new(), format!(" --for {delegator}")),
+    let (me, for_whom) = match actor {
+        Actor::Member(me) if me == delegator => (Some(me), None),
+        Actor::Member(me) => (Some(me), Some(delegator)),
+        Actor::Operator(_) => (None, Some(delegator)),
     };
-    format!("portalctl {who}order delegate --end --to {delegate}{for_flag} --account \"{account}\"")
+    Paste::new("")
+        .opt_some("--as", me)
+        .words("order delegate --end")
+        .opt("--to", delegate)
+        .opt_some("--for", for_whom)
+        .opt("--account", account)
+        .to_string()
 }
 
 /// The person who sets a delegation as `actor`: a member's person; none
@@ -1041,7 +1047,7 @@ mod tests {
         let err = away(&mut p, "fin@acme.test", "eve@acme.test").expect_err("twice");
         assert_eq!(
             err.help_text(),
-            Some("end it first: `portalctl --as fin@acme.test order delegate --end --to eve@acme.test --account \"Acme\"`"),
+            Some("end it first: `portalctl --as fin@acme.test order delegate --end --to eve@acme.test --account Acme`"),
             "{err}"
         );
         p.ctx.actor = Actor::Operator("root".into());
@@ -1056,7 +1062,7 @@ mod tests {
             .expect_err("twice");
         assert_eq!(
             err.help_text(),
-            Some("end it first: `portalctl order delegate --end --to eve@acme.test --for fin@acme.test --account \"Acme\"`"),
+            Some("end it first: `portalctl order delegate --end --to eve@acme.test --for fin@acme.test --account Acme`"),
             "{err}"
         );
     }

@@ -6,13 +6,13 @@ use super::audit::Change;
 use super::courses::follow_role;
 use super::delegations::delegation_view;
 use super::gate::Write;
-use super::people::manages_every_account;
+use super::people::manages_them_once_joined;
 use super::policies::policy_view;
 use super::{find_person, member_in, member_view, resolve_account, snapshot, Actor, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Delegation, Email, Grant, InvitationState, MatchedPolicy, MemberStatus, Membership,
-    Order, OutboxMessage, OutboxState, Person, Role, Timestamp,
+    Order, OutboxMessage, OutboxState, Paste, Person, Role, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{DelegationPassedOn, MemberView, MergeView, PolicyPassedOn};
@@ -36,8 +36,9 @@ fn duplicate_notice(
             "Hello,\n\n\
              {} flagged the contact {dup_mailbox} in {account} as a duplicate of \
              {original_mailbox}.\n\n\
-             Please merge them:\n\n    portalctl user merge {dup} --into {original}\n",
+             Please merge them:\n\n    {}\n",
             ctx.actor.audit_name(),
+            Paste::new("user merge").arg(dup).opt("--into", original),
         ),
         created_at: ctx.now,
         sent_at: None,
@@ -76,15 +77,18 @@ impl Portal {
             w.authorize(&account, need)?;
             let (mut person, membership) = member_in(tx, email, &account)?;
             // The flag is the person's, shown in every account of theirs
-            // and asking support to hand all of their access to `of`: as
-            // much theirs as a name or an email.
-            let places =
-                manages_every_account(tx, catalog, &w.ctx, email, person.id, "duplicate flag")?;
+            // and asking support to hand all of their access to `of`.
+            let what = "duplicate flag";
+            manages_them_once_joined(tx, catalog, &w.ctx, email, person.id, what)?;
             let original = find_person(tx, &w.ctx, of)?;
             let mut before = Vec::new();
-            for (place, m, _) in &places {
-                before.push((place, m, member_view(tx, &w.ctx, catalog, m)?));
+            for m in tx.memberships_of(person.id)? {
+                let view = member_view(tx, &w.ctx, catalog, &m)?;
+                before.push((tx.account(m.account_id)?, m, view));
             }
+            // Their own row: one found by an address merged into them
+            // reads as that address (`member_in`).
+            person = tx.person(person.id)?;
             person.duplicate_of = Some(original.id);
             tx.update_person(&person)?;
             // "Clicking Duplicate will inform our support team", through
@@ -216,8 +220,10 @@ fn transfer_in(w: &Write<'_>, h: &OwnershipTransfer<'_>) -> Result<MemberView> {
             account.name
         ))
         .help(format!(
-            "ask its owner{owner} or the operator (without --as) to run `portalctl user transfer-ownership --to {to} --account \"{}\"`",
-            account.name
+            "ask its owner{owner} or the operator (without --as) to run `{}`",
+            Paste::new("user transfer-ownership")
+                .opt("--to", to)
+                .opt("--account", &account.name)
         )))
     };
     let mut account = resolve_account(tx, &w.ctx, h.account, Some(to), owns)?;
@@ -356,7 +362,10 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
             "`{me}` may not merge people: support merges duplicates"
         ))
         .help(format!(
-            "flag it with `portalctl user flag-duplicate {email} --of {into}`, and support (the operator) merges them"
+            "flag it with `{}`, and support (the operator) merges them",
+            Paste::new("user flag-duplicate")
+                .arg(email)
+                .opt("--of", into)
         )));
     }
     let tx = w.tx;
@@ -383,7 +392,10 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
             "`{email}` is flagged a duplicate of `{flagged}`, not of `{into}`"
         ))
         .help(format!(
-            "merge it into `{flagged}`, or first flag it again with `portalctl user flag-duplicate {email} --of {into}`"
+            "merge it into `{flagged}`, or first flag it again with `{}`",
+            Paste::new("user flag-duplicate")
+                .arg(email)
+                .opt("--of", into)
         )));
     }
     let mut view = MergeView {

@@ -26,7 +26,7 @@ use super::access::{another_admin, authority, authorize, caps, Access};
 use super::gate::Write;
 use super::{find_customer_reached, member_in, member_view, standing, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Account, AccountKind, Email, MemberStatus, Membership, Timestamp};
+use crate::model::{Account, AccountKind, Email, MemberStatus, Membership, Paste, Timestamp};
 use crate::store::Tx;
 use crate::view::{ExternalEndedView, MemberView};
 
@@ -200,8 +200,10 @@ pub(super) fn ensure_external_admin_keeps_access(
         needs_access(&role.name)
     ))
     .help(format!(
-        "leave them a role with access; to end their external access instead: `portalctl external-admin remove {who} --customer \"{}\"`",
-        customer.name
+        "leave them a role with access; to end their external access instead: `{}`",
+        Paste::new("external-admin remove")
+            .arg(who)
+            .opt("--customer", &customer.name)
     )))
 }
 
@@ -303,6 +305,7 @@ impl Portal {
                         created_at: w.ctx.now,
                         updated_at: w.ctx.now,
                         invited_name: None,
+                        invited_email: None,
                     };
                     m.id = tx.insert_membership(&m)?;
                     (m, None)
@@ -314,8 +317,8 @@ impl Portal {
                         standing(tx, &m)?
                     ))
                     .help(format!(
-                        "change their role with `portalctl user set-role {email} ROLE --account \"{}\"`",
-                        customer.name
+                        "change their role with `{}`",
+                        Paste::new("user set-role").arg(email).words("ROLE").opt("--account", &customer.name)
                     )));
                 }
                 Some(m)
@@ -372,8 +375,11 @@ impl Portal {
                     customer.name
                 ))
                 .help(format!(
-                    "an admin of `{}` can use `portalctl user deactivate {email} --account \"{}\"`",
-                    customer.name, customer.name
+                    "an admin of `{}` can use `{}`",
+                    customer.name,
+                    Paste::new("user deactivate")
+                        .arg(email)
+                        .opt("--account", &customer.name)
                 )));
             }
             if m.status != MemberStatus::Active {

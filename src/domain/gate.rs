@@ -424,7 +424,7 @@ impl Portal {
             actor: w.acting.take().unwrap_or_else(|| w.ctx.actor.clone()),
             ..w.ctx.clone()
         };
-        let journal = tx.journal();
+        let journal = tx.take_journal();
         if w.minted.get() && journal.tokens.is_empty() {
             return Err(anyhow::anyhow!(
                 "an invitation token was about to be minted without the gate's review"

@@ -287,7 +287,13 @@ impl Portal {
             None => {
                 let mut seen = Vec::new();
                 if let Some(person) = tx.person_by_email(email.as_str())? {
-                    for m in tx.memberships_of(person.id)? {
+                    // An address merged away is still known by the
+                    // accounts that invited it since (`invited_email`).
+                    let mut memberships = tx.memberships_of(person.id)?;
+                    if person.merged_into.is_some() {
+                        memberships.extend(tx.memberships_invited_as(email.as_str())?);
+                    }
+                    for m in memberships {
                         let account = tx.account(m.account_id)?;
                         match visible_member(&*tx, &catalog, &self.ctx, email, Some(&account.name))
                         {

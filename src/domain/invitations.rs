@@ -6,7 +6,7 @@
 //! `outbox`), and any token of a pending invitation accepts it. Ending an
 //! invitation cancels its emails not sent yet, in the same transaction.
 
-use crate::domain::visibility::holds_need;
+use crate::domain::visibility::{holds_need, reads_own_name};
 use chrono::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -22,7 +22,7 @@ use super::{
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Email, Grant, Invitation, InvitationState, MemberStanding, MemberStatus, Membership,
-    OutboxMessage, OutboxState, Person, Role, Text, Timestamp,
+    OutboxMessage, OutboxState, Paste, Person, Role, Text, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{InvitedView, MemberView};
@@ -42,6 +42,11 @@ pub(crate) struct InviteRequest {
     /// The invitation's name where it is not `name` (a file's
     /// `invited_name`; `Some(None)`: it gives none); `None`: `name`.
     pub invited_name: Option<Option<String>>,
+    /// The address the invitation goes to where it is not `email`'s own:
+    /// one merged into them (a file's `invited_email`, the operator's
+    /// alone). `None`: `email`, or the address merged into whom `email`
+    /// reaches (see `existing_login`).
+    pub invited_email: Option<Email>,
     /// The role to give; the catalog's default role when `None`.
     pub role: Option<String>,
     /// Which account; resolved when `None`.
@@ -281,7 +286,12 @@ fn issue(
         tx.enqueue(&OutboxMessage {
             id: 0,
             kind: "invitation".into(),
-            recipient: person.email.to_string(),
+            // The address the invitation went to, which is the person's
+            // own unless it bound through one merged into them.
+            recipient: match &membership.invited_email {
+                Some(typed) => typed.clone(),
+                None => person.email.to_string(),
+            },
             subject,
             body,
             created_at: ctx.now,
@@ -304,17 +314,20 @@ fn issue(
 /// line, filled in when it is sent.
 fn invitation_email(inviter: &str, to: &Invitee<'_>, expires_at: Timestamp) -> (String, String) {
     let Invitee {
+        membership,
         person,
         account,
         role,
-        ..
     } = to;
-    let (greeting, name_hint) = match person.known_name() {
-        Some(name) => (format!("Hello {name}"), ""),
-        None => (
-            "Hello".to_string(),
-            "Add --name \"Your Name\" to give the name the portal shows for you.\n\n",
-        ),
+    // Greeted by the name this account's invitation gave: a name of their
+    // own, or another account's, is not the inviting account's to use.
+    let greeting = match &membership.invited_name {
+        Some(name) => format!("Hello {name}"),
+        None => "Hello".to_string(),
+    };
+    let name_hint = match person.known_name() {
+        Some(_) => "",
+        None => "Add --name \"Your Name\" to give the name the portal shows for you.\n\n",
     };
     let subject = format!("Invitation to join {} as {}", account.name, role.name);
     let body = format!(
@@ -357,30 +370,59 @@ pub(super) fn current_invitation_email(
     Ok(invitation_email(inviter, &to, invitation.expires_at))
 }
 
-/// The login an invitation into `account` reuses, if `email` has one. A
-/// retired duplicate's address is refused; the person it was merged into
-/// is named only when they belong to `account`.
+/// The login an invitation of `email` into `account` reuses, if `email`
+/// has one, and the address it binds through where that is not the
+/// login's own.
+///
+/// An address merged away (`user merge`) is the person it was merged
+/// into: the same human. To an inviter who may see either of them (the
+/// operator; a member who views the users of an account of theirs) the
+/// merge is known, and the refusal says to invite the address kept. To
+/// anyone else the merge is another account's: the invitation binds to
+/// the person kept, and the inviting account knows them by the address
+/// it typed ([`Membership::invited_email`]) until they accept, as it
+/// would know a new address.
 fn existing_login(
     tx: &dyn Tx,
+    ctx: &Ctx,
     email: &Email,
     account: &Account,
     lookup: Lookup,
-) -> Result<Option<Person>> {
+) -> Result<(Option<Person>, Option<String>)> {
     let found = match lookup {
         Lookup::Found(person) => person,
         Lookup::Unread => tx.person_by_email(email.as_str())?,
     };
-    match found {
-        Some(p) if p.merged_into.is_some() => Err(match member_in(tx, email, account) {
-            Err(merged @ Error::Conflict(_)) => merged,
-            _ => Error::conflict(format!(
-                "`{email}` is the address of a retired duplicate and cannot be invited"
-            ))
-            .help("invite the person by the address they kept"),
-        }),
-        found => Ok(found),
+    let Some(merged) = found.as_ref().filter(|p| p.merged_into.is_some()) else {
+        return Ok((found, None));
+    };
+    let mut kept = merged.clone();
+    for _ in 0..MERGE_CHAIN_LIMIT {
+        match kept.merged_into {
+            Some(next) => kept = tx.person(next)?,
+            None => break,
+        }
     }
+    if kept.merged_into.is_some() {
+        return Err(Error::Internal(anyhow::anyhow!(
+            "`{email}` was merged through more than {MERGE_CHAIN_LIMIT} people"
+        )));
+    }
+    if !sees_person(tx, ctx, merged)? && !sees_person(tx, ctx, &kept)? {
+        return Ok((Some(kept), Some(email.to_string())));
+    }
+    Err(match tx.membership_of(kept.id, account.id)? {
+        Some(_) => Error::conflict(format!("`{email}` was merged into `{}`", kept.email))
+            .help(format!("use `{}` instead", kept.email)),
+        None => Error::conflict(format!(
+            "`{email}` is the address of a retired duplicate and cannot be invited"
+        ))
+        .help("invite the person by the address they kept"),
+    })
 }
+
+/// How many merges an address is followed through to the person kept.
+const MERGE_CHAIN_LIMIT: usize = 64;
 
 /// Who an address is, as a caller found it in the same transaction
 /// already: a fixture's run of thousands of joiners, planned entry by
@@ -436,7 +478,18 @@ pub(super) fn enrol(
     if active {
         ensure_may_add_joined(&w.ctx, &email)?;
     }
-    let existing = existing_login(tx, &email, account, lookup)?;
+    let (existing, mut through) = existing_login(tx, &w.ctx, &email, account, lookup)?;
+    if let Some(typed) = &req.invited_email {
+        // The invitation's email, and so its token, goes there: only the
+        // operator, restoring a portal, says where.
+        if let Actor::Member(me) = &w.ctx.actor {
+            return Err(Error::denied(format!(
+                "`{me}` may not send `{email}`'s invitation to another address, `{typed}`"
+            ))
+            .help("leave out `invited_email`, or apply the file as the operator (without --as)"));
+        }
+        through = Some(typed.to_string());
+    }
     // Checked whoever it is for: a name refused only for a new address
     // would tell an address in use from a new one.
     let given_name = match &req.name {
@@ -448,6 +501,7 @@ pub(super) fn enrol(
     // exists, and its name, are not theirs to learn. Judged before the
     // membership makes the person one of the account's.
     let unseen = match &existing {
+        Some(_) if through.is_some() => true,
         Some(p) => !sees_person(tx, &w.ctx, p)?,
         None => false,
     };
@@ -493,42 +547,23 @@ pub(super) fn enrol(
     let person = match existing {
         Some(p) => {
             if let Some(m) = tx.membership_of(p.id, account.id)? {
-                let standing = standing(tx, &m)?;
-                return Err(Error::conflict(format!(
-                    "`{email}` is already a member of `{}` ({standing})",
-                    account.name
-                ))
-                // Named with the account: a person of several accounts
-                // is not found without it. The command is the one that
-                // works for where they stand: one who never accepted gets
-                // a new token, whatever ended the old one; one who is not
-                // active is refused a new role (left) or gets it without
-                // access (deactivated) until activated.
-                .help(match standing {
-                    MemberStanding::Active => format!(
-                        "change them with `portalctl user set-role {email} ROLE --account \"{}\"`",
-                        account.name
-                    ),
-                    _ if m.accepted_at.is_none() => format!(
-                        "send a new token with `portalctl user resend-invite {email} --account \"{}\"`",
-                        account.name
-                    ),
-                    _ => format!(
-                        "bring them back with `portalctl user activate {email} --account \"{}\"` (the role they held), then `user set-role` for another",
-                        account.name
-                    ),
-                }));
+                return Err(already_member(tx, &email, account, &m)?);
             }
             p
         }
         None => {
             // 004: "Enter the email address of the user, select
             // the desired permissions": the name may follow on
-            // acceptance or by `user edit`.
+            // acceptance or by `user edit`. An invitation's name is the
+            // inviting account's (`invited_name`), never the person's own:
+            // another account that invites them later must not read it.
             let mut p = Person {
                 id: 0,
                 email: email.clone(),
-                name: given_name.clone().unwrap_or_default(),
+                name: match active {
+                    true => given_name.clone().unwrap_or_default(),
+                    false => String::new(),
+                },
                 duplicate_of: None,
                 merged_into: None,
                 created_at: w.ctx.now,
@@ -564,6 +599,7 @@ pub(super) fn enrol(
             Some(named) => named.clone(),
             None => given_name.as_ref().map(|n| n.to_string()),
         },
+        invited_email: through,
     };
     let ends = access_given_until(catalog, &membership, &held)?;
     let lasts = token_lasts(req.expires_in, w.ctx.now, ends, "a later --until")?;
@@ -602,6 +638,148 @@ pub(super) fn enrol(
         issued,
         existing_login,
         timezone_warning: warning,
+    })
+}
+
+/// The refusal of an invitation of `email` into `account`, where they
+/// already have the membership `m`.
+fn already_member(tx: &dyn Tx, email: &Email, account: &Account, m: &Membership) -> Result<Error> {
+    let standing = standing(tx, m)?;
+    Ok(Error::conflict(format!(
+        "`{email}` is already a member of `{}` ({standing})",
+        account.name
+    ))
+    // Named with the account: a person of several accounts is not found
+    // without it. The command is the one that works for where they stand:
+    // one who never accepted gets a new token, whatever ended the old
+    // one; one who is not active is refused a new role (left) or gets it
+    // without access (deactivated) until activated.
+    .help(match standing {
+        MemberStanding::Active => format!(
+            "change them with `{}`",
+            Paste::new("user set-role")
+                .arg(email)
+                .words("ROLE")
+                .opt("--account", &account.name)
+        ),
+        _ if m.accepted_at.is_none() => format!(
+            "send a new token with `{}`",
+            Paste::new("user resend-invite")
+                .arg(email)
+                .opt("--account", &account.name)
+        ),
+        _ => format!(
+            "bring them back with `{}` (the role they held), then `user set-role` for another",
+            Paste::new("user activate")
+                .arg(email)
+                .opt("--account", &account.name)
+        ),
+    }))
+}
+
+/// What [`readdress_invitation`] did.
+pub(super) struct Readdressed {
+    /// The member as they are now: the invitation at its new address.
+    pub member: MemberView,
+    /// Whether a fresh token went to the new address (the old one was
+    /// live); otherwise there was no live token to replace.
+    pub reissued: bool,
+}
+
+/// Sends an invitation not yet accepted to another address (`user edit
+/// --new-email` of someone invited): the membership `moved` (as the edit
+/// leaves its other fields; `before` is how it read) moves from `left`
+/// to whoever holds `new`, made as `user invite` would make them if
+/// nobody does, with its name, role, grants and expiry. A live token
+/// stops working and a fresh one is mailed to `new`, expiring when the
+/// old one would have. `left` keeps every other membership; one this
+/// invitation alone made, now in no account and referred to by nothing,
+/// is removed.
+///
+/// Whether `left` has a login elsewhere changes none of it: the account
+/// knew them by the invitation's address alone, and re-addressing it
+/// touches nothing of theirs but it (a login change needs `users.manage`
+/// in each of their accounts, and so would tell that they exist).
+pub(super) fn readdress_invitation(
+    w: &Write<'_>,
+    account: &Account,
+    left: &Person,
+    before: &MemberView,
+    mut moved: Membership,
+    new: &Email,
+) -> Result<Readdressed> {
+    let (tx, catalog, now) = (w.tx, w.catalog()?, w.ctx.now);
+    let (target, through) = existing_login(tx, &w.ctx, new, account, Lookup::Unread)?;
+    let target = match target {
+        Some(p) => {
+            if let Some(m) = tx.membership_of(p.id, account.id)? {
+                return Err(already_member(tx, new, account, &m)?);
+            }
+            p
+        }
+        None => {
+            let mut p = Person {
+                id: 0,
+                email: new.clone(),
+                name: moved.invited_name.clone().unwrap_or_default(),
+                duplicate_of: None,
+                merged_into: None,
+                created_at: now,
+            };
+            p.id = tx.insert_person(&p)?;
+            p
+        }
+    };
+    moved.person_id = target.id;
+    moved.invited_email = through;
+    moved.updated_at = now;
+    tx.update_membership(&moved)?;
+    let live = match moved.status {
+        MemberStatus::Invited => tx
+            .pending_invitation(moved.id)?
+            .filter(|old| old.expires_at > now),
+        _ => None,
+    };
+    let reissued = match live {
+        Some(old) => {
+            end_invitation(tx, old.id, InvitationState::Replaced, now)?;
+            let to = Invitee {
+                membership: &moved,
+                person: &target,
+                account,
+                role: catalog.role(moved.role_id)?,
+            };
+            let (_, new) = issue(
+                w,
+                &to,
+                old.expires_at.since(now),
+                true,
+                old.resend_count + 1,
+            )?;
+            Some((old, new))
+        }
+        None => None,
+    };
+    let member = member_view(tx, &w.ctx, catalog, &moved)?;
+    w.member_changed("user.edit", account, Some(before), &member)?;
+    if let Some((old, new)) = &reissued {
+        w.changed(
+            "user.resend_invite",
+            account,
+            member.email.clone(),
+            Some(&Reissue::of(
+                &*w.recorded(&member, &member, true)?,
+                Some(old),
+            )),
+            &Reissue::of(&*w.recorded(&member, &member, false)?, Some(new)),
+        )?;
+    }
+    if tx.memberships_of(left.id)?.is_empty() {
+        tx.delete_person_unreferenced(left.id)?;
+    }
+    Ok(Readdressed {
+        member,
+        reissued: reissued.is_some(),
     })
 }
 
@@ -646,7 +824,8 @@ pub(super) fn readdress_invitations(
     let (tx, catalog, now) = (w.tx, w.catalog()?, w.ctx.now);
     let mut sent = Vec::new();
     for m in memberships {
-        if m.status != MemberStatus::Invited {
+        // One that went to an address merged into them still goes there.
+        if m.status != MemberStatus::Invited || m.invited_email.is_some() {
             continue;
         }
         let Some(old) = tx.pending_invitation(m.id)? else {
@@ -726,8 +905,10 @@ impl Portal {
 
     /// Accepts an invitation. The token is the credential, so no `--as` is
     /// needed; the audit log names the invitee.
-    /// Someone invited by email alone may give their name here (004: the
-    /// name follows the invitation); a person who has one keeps it.
+    /// Someone who has no name of their own yet takes the one given here
+    /// (004: the name follows the invitation), else the one this
+    /// account's invitation gave them; a person who has one keeps it,
+    /// and a name given here is not used (a warning says so).
     pub(crate) fn accept(&mut self, token: &str, name: Option<&Text>) -> Result<MemberView> {
         self.write(|w| {
             let tx = w.tx;
@@ -780,22 +961,24 @@ impl Portal {
                 }
             }
             let before = member_view(tx, &w.ctx, catalog, &membership)?;
-            if let Some(name) = name {
-                let name = name.required("the name")?;
-                match person.known_name() {
-                    None => {
-                        person.name = name;
+            let name = name.map(|n| n.required("the name")).transpose()?;
+            // Someone who has a name of their own got it accepting
+            // elsewhere, or from the operator; no invitation, nor this
+            // token's holder, changes it. Going on without the name,
+            // rather than refusing, gives the holder no way to learn
+            // that the address has a login, or its name, without joining.
+            match person.known_name() {
+                None => {
+                    if let Some(own) = name.or_else(|| membership.invited_name.clone()) {
+                        person.name = own;
                         tx.update_person(&person)?;
                     }
-                    Some(known) if known == name => {}
-                    Some(known) => {
-                        return Err(Error::conflict(format!(
-                            "`{}` already has a name, `{}`; accepting does not change it",
-                            person.email, known
-                        ))
-                        .help("accept without --name; an admin can change it with `portalctl user edit EMAIL --name NAME`"))
-                    }
                 }
+                Some(known) if name.as_deref().is_none_or(|n| n == known) => {}
+                Some(_) => w.warn(format!(
+                    "`{}` already has a name of their own, which accepting does not change: --name was not used",
+                    person.email
+                )),
             }
             membership.status = MemberStatus::Active;
             membership.accepted_at = Some(w.ctx.now);
@@ -837,12 +1020,17 @@ impl Portal {
                 // Named with the account, so that it works when pasted.
                 let next = match membership.status {
                     MemberStatus::Active => format!(
-                        "they have joined: change their access with `portalctl user set-role {email} ROLE --account \"{}\"`",
-                        account.name
+                        "they have joined: change their access with `{}`",
+                        Paste::new("user set-role")
+                            .arg(email)
+                            .words("ROLE")
+                            .opt("--account", &account.name)
                     ),
                     _ => format!(
-                        "bring them back with `portalctl user activate {email} --account \"{}\"`",
-                        account.name
+                        "bring them back with `{}`",
+                        Paste::new("user activate")
+                            .arg(email)
+                            .opt("--account", &account.name)
                     ),
                 };
                 return Err(Error::conflict(format!(
@@ -857,7 +1045,13 @@ impl Portal {
                 expires_in,
                 w.ctx.now,
                 ends,
-                &format!("`portalctl user set-role {email} ROLE --until T` and `user grant {email} G --until T`"),
+                &format!(
+                    "`{}` and `{}`",
+                    Paste::new("user set-role")
+                        .arg(email)
+                        .words("ROLE --until T"),
+                    Paste::new("user grant").arg(email).words("G --until T")
+                ),
             )?;
             let before = member_view(tx, &w.ctx, catalog, &membership)?;
             let pending = tx.pending_invitation(membership.id)?;
@@ -886,15 +1080,23 @@ impl Portal {
             };
             let (token, invitation) = issue(w, &to, lasts, send, resends)?;
             let member = member_view(tx, &w.ctx, catalog, &membership)?;
+            // Told as `invite` tells it: only to whoever may know the
+            // person otherwise, through a membership they accepted.
+            let own = tx.person(person.id)?;
             let existing_login = tx
-                .memberships_of(person.id)?
+                .memberships_of(own.id)?
                 .iter()
-                .any(|m| m.id != membership.id);
+                .any(|m| m.id != membership.id)
+                && membership.invited_email.is_none()
+                && reads_own_name(tx, &w.ctx, &own, &membership)?;
             w.changed(
                 "user.resend_invite",
                 &account,
                 member.email.clone(),
-                Some(&Reissue::of(&*w.recorded(&before, &member, true)?, pending.as_ref())),
+                Some(&Reissue::of(
+                    &*w.recorded(&before, &member, true)?,
+                    pending.as_ref(),
+                )),
                 &Reissue::of(&*w.recorded(&member, &member, false)?, Some(&invitation)),
             )?;
             Ok(InvitedView {

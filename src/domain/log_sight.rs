@@ -257,9 +257,16 @@ pub(super) fn left_out_unknown(
     // Someone invited who has a name of their own is recorded with both
     // names: a reader who may not read their own (as `user show` would
     // not show it now) reads the invitation's in its place.
-    if fields.contains_key("invited_name") && !reads_recorded_name(tx, ctx, account, fields)? {
+    let hides_own = (fields.contains_key("invited_name") || fields.contains_key("invited_email"))
+        && !reads_recorded_name(tx, ctx, account, fields)?;
+    if hides_own {
         if let Some(invited) = fields.remove("invited_name") {
             fields.insert("name".to_string(), invited);
+        }
+        // Invited through an address merged into them, as the operator
+        // recorded them: read by that address, as `user show` shows it.
+        if let Some(typed) = fields.remove("invited_email") {
+            fields.insert("email".to_string(), typed);
         }
     }
     // A merge's `passed_on` names the pending orders it made decidable by

@@ -13,7 +13,7 @@ use crate::domain::Actor;
 use crate::error::{Error, Result};
 use crate::model::{
     Account, AccountKind, Capability, Email, Grant, InvitationState, MemberQuery, MemberStanding,
-    MemberStatus, Membership, Person, Service, Timestamp,
+    MemberStatus, Membership, Paste, Person, Service, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{CanView, GrantView, MemberView};
@@ -318,8 +318,8 @@ impl Portal {
                     e.person.email, e.account.name
                 ))
                 .help(format!(
-                    "bring them back first with `portalctl user activate {}`",
-                    e.person.email
+                    "bring them back first with `{}`",
+                    Paste::new("user activate").arg(&e.person.email)
                 )));
             }
             let new = e.catalog.role_in(role, e.account.id)?.id;
@@ -342,7 +342,8 @@ impl Portal {
                         "`{email}` holds `{now}` in `{account}` for a while and `{role}` for good after it, so `{role}` cannot end at {until}: a role given --until lapses back to the role held for good"
                     ))
                     .help(format!(
-                        "`portalctl user set-role {email} {role}` gives it for good now"
+                        "`{}` gives it for good now",
+                        Paste::new("user set-role").arg(email).arg(role)
                     )));
                 }
                 let blocking = &e.catalog.blocking_role()?.name;
@@ -350,7 +351,9 @@ impl Portal {
                     "`{email}` holds `{role}` for good in `{account}`, so it cannot end at {until}: a role given --until lapses back to the role held for good"
                 ))
                 .help(format!(
-                    "to end it at {until}, first give the role to fall back to: `portalctl user set-role {email} {blocking}`, then `portalctl user set-role {email} {role} --until {until}`"
+                    "to end it at {until}, first give the role to fall back to: `{}`, then `{}`",
+                    Paste::new("user set-role").arg(email).arg(blocking),
+                    Paste::new("user set-role").arg(email).arg(role).opt("--until", until)
                 )));
             }
             m.role_id = new;
@@ -498,8 +501,8 @@ impl Portal {
             }
             if m.accepted_at.is_none() {
                 return Err(wrong_state(e, "never accepted an invitation").help(format!(
-                    "send a new one with `portalctl user resend-invite {}`",
-                    e.person.email
+                    "send a new one with `{}`",
+                    Paste::new("user resend-invite").arg(&e.person.email)
                 )));
             }
             if let Some(partner_id) = m.external_from {

@@ -23,6 +23,8 @@ mod fixtures;
 mod gate;
 mod history;
 mod invitations;
+#[cfg(test)]
+mod invited_elsewhere;
 mod licenses;
 mod log_sight;
 mod members;
@@ -647,28 +649,35 @@ pub(crate) fn listed_member_view(
         .clone()
         .filter(|_| person.merged_into.is_some() && person.merged_into == person.duplicate_of);
     // Until they accept, the account knows them by its invitation alone
-    // unless the actor knows them otherwise (`reads_own_name`).
-    let invited_as = match m.accepted_at {
-        Some(_) => None,
-        None => {
-            let own = person.known_name().map(str::to_string);
-            (own != m.invited_name).then(|| InvitedAs {
-                own,
-                invited: m.invited_name.clone(),
-            })
-        }
+    // unless the actor knows them otherwise (`reads_own_name`). Someone
+    // with no name of their own yet goes by the invitation's for all.
+    let pending = m.accepted_at.is_none();
+    let invited_as = match person.known_name() {
+        Some(own) if pending && Some(own) != m.invited_name.as_deref() => Some(InvitedAs {
+            own: Some(own.to_string()),
+            invited: m.invited_name.clone(),
+        }),
+        _ => None,
     };
-    let reads_own = match &invited_as {
-        Some(_) => visibility::reads_own_name(tx, ctx, &person, &m)?,
-        None => true,
+    // An invitation that bound through an address merged into them
+    // (`invited_email`) is known by that address the same way.
+    let invited_email = m.invited_email.clone().filter(|_| m.accepted_at.is_none());
+    let reads_own = match (&invited_as, &invited_email) {
+        (None, None) => true,
+        _ => visibility::reads_own_name(tx, ctx, &person, &m)?,
     };
     let (email, name) = person.into_email_and_name();
     let name = match &invited_as {
         Some(names) if !reads_own => names.invited.clone(),
+        None if pending && name.is_none() => m.invited_name.clone(),
         _ => name,
     };
+    let (email, invited_email) = match invited_email {
+        Some(typed) if !reads_own => (typed, None),
+        typed => (email.into_string(), typed),
+    };
     Ok(MemberView {
-        email: email.into_string(),
+        email,
         name,
         account: account.to_string(),
         role: catalog.role(m.role_id)?.name.clone(),
@@ -702,6 +711,7 @@ pub(crate) fn listed_member_view(
         services_reassigned_to: None,
         invited_name: None,
         invited_as,
+        invited_email,
     })
 }
 

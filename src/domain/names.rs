@@ -32,18 +32,47 @@ const WAIT: Duration = Duration::from_millis(200);
 /// The names of `kind` in the portal at `path`, sorted and without
 /// repeats. A missing file, or one that is not a portal of this version,
 /// is an error the caller turns into no candidates.
-pub(crate) fn names(path: &Path, kind: NameKind) -> Result<Vec<String>> {
+///
+/// A line acting as a member (`acting`, its `--as`) completes only what
+/// is theirs: their own accounts, their own email, and the roles serving
+/// those accounts. Completion is no way round what the member may see;
+/// an address nobody has completes nothing.
+pub(crate) fn names(path: &Path, kind: NameKind, acting: Option<&str>) -> Result<Vec<String>> {
     let mut store = SqliteStore::open_to_read(path, WAIT)?;
     let tx = store.read()?;
-    let mut names: Vec<String> = match kind {
-        NameKind::Role => tx
-            .roles()?
-            .into_iter()
-            .filter(|r| r.deleted_at.is_none())
-            .map(|r| r.name)
-            .collect(),
-        NameKind::Account => tx.accounts()?.into_iter().map(|a| a.name).collect(),
-        NameKind::MemberEmail => tx.member_emails()?,
+    let mut names: Vec<String> = match acting {
+        None => match kind {
+            NameKind::Role => tx
+                .roles()?
+                .into_iter()
+                .filter(|r| r.deleted_at.is_none())
+                .map(|r| r.name)
+                .collect(),
+            NameKind::Account => tx.accounts()?.into_iter().map(|a| a.name).collect(),
+            NameKind::MemberEmail => tx.member_emails()?,
+        },
+        Some(email) => {
+            let Some(person) = tx.person_by_email(&email.trim().to_lowercase())? else {
+                return Ok(Vec::new());
+            };
+            let accounts: Vec<i64> = (tx.memberships_of(person.id)?.iter())
+                .map(|m| m.account_id)
+                .collect();
+            match kind {
+                NameKind::Role => tx
+                    .roles()?
+                    .into_iter()
+                    .filter(|r| r.deleted_at.is_none())
+                    .filter(|r| r.account_id.is_none_or(|a| accounts.contains(&a)))
+                    .map(|r| r.name)
+                    .collect(),
+                NameKind::Account => accounts
+                    .iter()
+                    .map(|id| Ok(tx.account(*id)?.name))
+                    .collect::<Result<_>>()?,
+                NameKind::MemberEmail => vec![person.email.to_string()],
+            }
+        }
     };
     names.sort();
     names.dedup();

@@ -16,7 +16,7 @@ use super::{member_in, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     unseen, Account, Email, MatchedPolicy, Money, Order, OrderDecision, OrderDetails, OrderQuery,
-    OrderStatus, Person, ShippingAddress, Text, Timestamp,
+    OrderStatus, Paste, Person, ShippingAddress, Text, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{DeciderView, DecisionView, OrderView, PolicyProgress};
@@ -514,12 +514,12 @@ pub(super) fn reevaluate(
         } else {
             for h in pending.stuck() {
                 w.warn(format!(
-                    "order {} in `{}` cannot get the {} policy `{}` still needs from anyone eligible; cancel it (`portalctl order cancel {}`) or ease the policy",
+                    "order {} in `{}` cannot get the {} policy `{}` still needs from anyone eligible; cancel it (`{}`) or ease the policy",
                     order.id,
                     account.name,
                     count(usize::try_from(h.need()).unwrap_or(0), "approval"),
                     h.policy.name,
-                    order.id
+                    Paste::new("order cancel").arg(order.id)
                 ));
             }
         }
@@ -579,7 +579,11 @@ fn ensure_may_release(w: &Write<'_>, account: &Account, releasing: &[&Order]) ->
         )
     } else if !own.is_empty() {
         let cancel = match own.as_slice() {
-            [one] => format!("order {0} first (`portalctl order cancel {0}`)", one.id),
+            [one] => format!(
+                "order {} first (`{}`)",
+                one.id,
+                Paste::new("order cancel").arg(one.id)
+            ),
             _ => "those orders first (`portalctl order cancel ID`)".to_string(),
         };
         (
@@ -1183,7 +1187,7 @@ impl Portal {
                         tx.person(delegator)?.email,
                         tx.person(setter)?.email
                     ))
-                    .help(format!("`portalctl order show {id}` says who may decide it")));
+                    .help(format!("`{}` says who may decide it", Paste::new("order show").arg(id))));
                 }
                 return Err(not_an_approver(&person, id, &matched));
             };
@@ -1281,7 +1285,7 @@ impl Portal {
                         "`{}` may not cancel order {id}: only its creator or someone who may decide it can",
                         person.email
                     ))
-                    .help(format!("`portalctl order show {id}` says who may decide it")));
+                    .help(format!("`{}` says who may decide it", Paste::new("order show").arg(id))));
                 }
             }
             let before = order_view(tx, &account, &order)?;
@@ -1553,8 +1557,8 @@ fn cannot_be_approved(order: &Order, account: &Account, pending: &Pending) -> Er
         pending.shortages()
     ))
     .help(format!(
-        "cancel it (`portalctl order cancel {}`), or ease its policy ({})",
-        order.id,
+        "cancel it (`{}`), or ease its policy ({})",
+        Paste::new("order cancel").arg(order.id),
         eases.join(", ")
     ))
 }
@@ -1649,7 +1653,7 @@ mod tests {
         assert_eq!(status, OrderStatus::Pending);
         assert_eq!(
             warnings,
-            ["order 1 in `Acme` cannot get enough approvals (policy `Big one` needs 1 approval and nobody may give it), so it can be decided by nobody: cancel it (`portalctl order cancel 1`), or ease its policy (name an approver who may decide it: `portalctl policy edit \"Big one\" --account \"Acme\" --approvers EMAIL`)"]
+            ["order 1 in `Acme` cannot get enough approvals (policy `Big one` needs 1 approval and nobody may give it), so it can be decided by nobody: cancel it (`portalctl order cancel 1`), or ease its policy (name an approver who may decide it: `portalctl policy edit 'Big one' --account Acme --approvers EMAIL`)"]
         );
         p.ctx.actor = Actor::Operator("root".into());
         join(&mut p, "ann@acme.test", "admin");

@@ -11,7 +11,7 @@ use super::licenses::{ensure_customer_of, find_customer};
 use super::visibility::resolve_account_of;
 use super::{find_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Account, AccountKind, IpDirection, IpNetwork, PartnerIp, Smarthost};
+use crate::model::{Account, AccountKind, IpDirection, IpNetwork, PartnerIp, Paste, Smarthost};
 use crate::store::Tx;
 use crate::view::{IpView, PartnerConfigView, RfiView};
 
@@ -121,8 +121,8 @@ impl Portal {
                     account.name
                 ))
                 .help(format!(
-                    "`portalctl account ip list --account \"{}\"` shows them",
-                    account.name
+                    "`{}` shows them",
+                    Paste::new("account ip list").opt("--account", &account.name)
                 )));
             }
             let after = config_view(tx, &account)?;

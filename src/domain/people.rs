@@ -15,11 +15,12 @@
 //! but the operator.
 
 use super::access::{authority, caps, Access, Authority};
+use super::invitations::readdress_invitation;
 use super::timezones::{check_timezone, check_timezone_of, LocationInput, MEMBER_FLAGS};
 use super::visibility::subject_accounts;
 use super::{member_in, member_view, resolve_account, Actor, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Account, Email, MemberStatus, Membership, Text};
+use crate::model::{Account, Email, MemberStatus, Membership, Paste, Text};
 use crate::store::Tx;
 use crate::view::MemberView;
 
@@ -62,7 +63,9 @@ impl Portal {
     /// only as [`may_change_email`] says: never an owner's, and only where
     /// they hold all the person holds (the operator may always). A new
     /// email another person already has is refused, without saying whose
-    /// it is.
+    /// it is. Of someone who has not accepted in the account, a new email
+    /// re-addresses the invitation alone (see
+    /// `invitations::readdress_invitation`).
     pub(crate) fn edit_person(
         &mut self,
         email: &Email,
@@ -110,32 +113,37 @@ impl Portal {
             let (mut person, mut membership) = member_in(tx, email, &account)?;
             // Until they accept, the account knows them by its invitation:
             // a name given here is the invitation's, and the person's own
-            // only where the actor could rename them anyway. Refusing it
-            // would tell that they belong to an account the actor does
-            // not manage.
+            // only where they have one and the actor could rename them
+            // anyway. Refusing it would tell that they belong to an
+            // account the actor does not manage; one who has no name of
+            // their own yet takes it on accepting.
             let pending = membership.accepted_at.is_none();
-            let mut renames = name.as_ref().is_some_and(|n| *n != person.name);
+            // A new email of someone who has not accepted re-addresses the
+            // invitation alone (see `readdress_invitation`): the login it
+            // reached is not the account's to change, and whether it has
+            // other accounts is not the actor's to learn.
+            let readdress = edit
+                .new_email
+                .clone()
+                .filter(|new| pending && *new != person.email);
+            // One known here by an address merged into them is known by
+            // nothing of theirs: the name is the invitation's alone; so is
+            // the name of one who has none of their own yet.
+            let bound_elsewhere = pending && membership.invited_email.is_some();
+            let mut renames = readdress.is_none()
+                && !bound_elsewhere
+                && name.as_ref().is_some_and(|n| *n != person.name)
+                && !(pending && person.known_name().is_none());
             if renames {
-                match manages_every_account(tx, catalog, &w.ctx, email, person.id, "name") {
+                match manages_them_once_joined(tx, catalog, &w.ctx, email, person.id, "name") {
                     Ok(_) => {}
                     Err(Error::Denied(_)) if pending => renames = false,
                     Err(e) => return Err(e),
                 }
             }
             let new_email = match &edit.new_email {
-                Some(new) if *new != person.email => {
-                    may_change_email(w.tx, catalog, &w.ctx, email, person.id).map_err(|e| {
-                        // Invited here, known elsewhere: most likely an
-                        // invitation that went to the wrong address, whose
-                        // fix is a new invitation, not another's login.
-                        match membership.status {
-                            MemberStatus::Invited => e.help(format!(
-                                "if the invitation went to the wrong person, withdraw it (`portalctl user revoke-invite {email} --account \"{}\"`) and invite `{new}`; a new email changes their login in every account they belong to",
-                                account.name
-                            )),
-                            _ => e,
-                        }
-                    })?;
+                Some(new) if readdress.is_none() && *new != person.email => {
+                    may_change_email(w.tx, catalog, &w.ctx, email, person.id)?;
                     if tx.person_by_email(new.as_str())?.is_some() {
                         return Err(Error::conflict(format!(
                             "`{new}` cannot be `{email}`'s new email: another login already uses it"
@@ -166,6 +174,21 @@ impl Portal {
             }
             if let Some(name) = name.as_ref().filter(|_| pending) {
                 place.invited_name = Some(name.to_string());
+            }
+            if let Some(new) = &readdress {
+                let before = member_view(tx, &w.ctx, catalog, &membership)?;
+                let moved = readdress_invitation(w, &account, &person, &before, place, new)?;
+                if moved.reissued {
+                    warnings.push(format!(
+                        "the invitation to `{}` went again, to `{new}`: the token sent before no longer works",
+                        account.name
+                    ));
+                }
+                return Ok(Edited {
+                    member: moved.member,
+                    changed: true,
+                    warnings,
+                });
             }
 
             let memberships = tx.memberships_of(person.id)?;
@@ -268,11 +291,12 @@ impl Portal {
 const SHOWN: usize = 5;
 
 /// The person's accounts, each with the actor's authority there, when the
-/// actor holds `users.manage` in every one: what changing something of
-/// the person's own (`what`: their name, their email) needs, since every
-/// account shows it. The refusal names none of the accounts: the actor
-/// may not see the person's others. The write gate holds every change of
-/// a person row to this rule too (see `review.rs`).
+/// actor holds `users.manage` in every one: what changing their email
+/// needs, since whoever uses it holds their access in each, and takes up
+/// each invitation of theirs (see [`may_change_email`]). The refusal
+/// names none of the accounts: the actor may not see the person's
+/// others. The write gate holds every change of a person row to this
+/// rule too (see `review.rs`).
 pub(super) fn manages_every_account<'c>(
     tx: &dyn Tx,
     catalog: &'c super::Catalog,
@@ -281,17 +305,92 @@ pub(super) fn manages_every_account<'c>(
     person_id: i64,
     what: &str,
 ) -> Result<Vec<(Account, Membership, Authority<'c>)>> {
+    manages_each(tx, catalog, ctx, email, person_id, what, |_| true)
+}
+
+/// [`manages_every_account`], over the accounts the person has joined
+/// (accepted an invitation to, or was added to): what changing their
+/// name or duplicate flag needs. An account they are only invited to
+/// gives them nothing yet and knows them by its invitation's name, so it
+/// neither blocks the change nor shows it as theirs; and a refusal
+/// reads the same whether or not another account invited them.
+fn manages_every_joined_account<'c>(
+    tx: &dyn Tx,
+    catalog: &'c super::Catalog,
+    ctx: &super::Ctx,
+    email: &Email,
+    person_id: i64,
+    what: &str,
+) -> Result<Vec<(Account, Membership, Authority<'c>)>> {
+    manages_each(tx, catalog, ctx, email, person_id, what, |m| {
+        m.accepted_at.is_some()
+    })
+}
+
+/// Whether the actor may change `email`'s (the person `person_id`'s)
+/// `what` of their own: their name, or their duplicate flag, which asks
+/// support to hand all their access to another. As
+/// [`manages_every_joined_account`], of someone who has joined an
+/// account: someone who has joined none is known only by invitations,
+/// has no name of their own until they accept, and an account's own
+/// invitation gives its admins no say over the person (else inviting
+/// anyone would let them ask support to merge them). Refused in the same
+/// words either way: that no other account holds them is not the
+/// actor's to learn.
+pub(super) fn manages_them_once_joined(
+    tx: &dyn Tx,
+    catalog: &super::Catalog,
+    ctx: &super::Ctx,
+    email: &Email,
+    person_id: i64,
+    what: &str,
+) -> Result<()> {
+    let joined = manages_every_joined_account(tx, catalog, ctx, email, person_id, what)?;
+    match (joined.is_empty(), &ctx.actor) {
+        (true, Actor::Member(_)) => Err(every_account_refusal(email, what)),
+        _ => Ok(()),
+    }
+}
+
+/// The refusal of a change of `email`'s `what` to a member who does not
+/// manage users in every account it answers to: one, whichever account
+/// it is for, naming none.
+fn every_account_refusal(email: &Email, what: &str) -> Error {
+    match what {
+        "duplicate flag" => Error::denied(format!(
+            "changing `{email}`'s {what} needs `users.manage` in every account they belong to, and that they have joined one"
+        ))
+        .help(format!(
+            "the operator who owns the database, or an admin of all the accounts they joined, can change it; an invitation sent to someone who has another login is withdrawn with `{}`",
+            Paste::new("user revoke-invite").arg(email)
+        )),
+        _ => Error::denied(format!(
+            "changing `{email}`'s {what} needs `users.manage` in every account they belong to"
+        ))
+        .help("the operator who owns the database, or an admin of all their accounts, can change it"),
+    }
+}
+
+/// The rule of [`manages_every_account`], over the memberships that
+/// `counts`; one refusal, whichever account it is for.
+fn manages_each<'c>(
+    tx: &dyn Tx,
+    catalog: &'c super::Catalog,
+    ctx: &super::Ctx,
+    email: &Email,
+    person_id: i64,
+    what: &str,
+    counts: impl Fn(&Membership) -> bool,
+) -> Result<Vec<(Account, Membership, Authority<'c>)>> {
     let mut places = Vec::new();
     for m in tx.memberships_of(person_id)? {
+        if !counts(&m) {
+            continue;
+        }
         let account = tx.account(m.account_id)?;
         let who = match authority(tx, catalog, ctx, &account) {
             Ok(who) if who.holds(caps::USERS_MANAGE) => who,
-            Ok(_) | Err(Error::Denied(_)) => {
-                return Err(Error::denied(format!(
-                    "changing `{email}`'s {what} needs `users.manage` in every account they belong to"
-                ))
-                .help("the operator who owns the database, or an admin of all their accounts, can change it"))
-            }
+            Ok(_) | Err(Error::Denied(_)) => return Err(every_account_refusal(email, what)),
             Err(e) => return Err(e),
         };
         places.push((account, m, who));
@@ -340,7 +439,8 @@ fn may_change_email(
             account.name
         ))
         .help(format!(
-            "`{email}` can change it with `portalctl user edit {email} --new-email NEW --as {email}`, or the operator without --as"
+            "`{email}` can change it with `{}`, or the operator without --as",
+            Paste::new("user edit").arg(email).words("--new-email NEW").opt("--as", email)
         )));
     }
     for (account, mut m, who) in places {
@@ -416,11 +516,12 @@ mod tests {
         format!("{err} / {}", err.help_text().unwrap_or_default())
     }
 
-    /// A mailed invitation went, or goes, to the old address: a new
-    /// email sends it again to the new one, expiring when it would have,
-    /// and ends the old token. One handed over by hand keeps its token.
+    /// A new email of someone invited re-addresses the invitation: it
+    /// goes again to the new address, expiring when it would have, and
+    /// the old token ends, whether it was mailed or handed over by hand
+    /// (`--no-send`): it named the old address.
     #[test]
-    fn a_new_email_sends_a_mailed_invitation_again_and_ends_the_old_token() {
+    fn a_new_email_of_an_invitee_sends_the_invitation_again_and_ends_the_old_token() {
         use crate::domain::InviteRequest;
         use crate::model::OutboxState;
         let mut p = seeded("portal");
@@ -438,11 +539,11 @@ mod tests {
         p.ctx.now = p.ctx.now.plus(chrono::Duration::hours(1)).expect("later");
         new_email(&mut p, None, "ann@acme.tset", "ann@acme.test").expect("edit");
         new_email(&mut p, None, "cy@acme.tset", "cy@acme.test").expect("edit");
-        let err = p.accept(&mailed.token, None).expect_err("replaced");
-        assert_eq!(err.exit_code(), 4, "{err}");
-        assert!(err.to_string().contains("replaced"), "{err}");
-        p.accept(&handed.token, None)
-            .expect("a token handed over still works");
+        for token in [&mailed.token, &handed.token] {
+            let err = p.accept(token, None).expect_err("replaced");
+            assert_eq!(err.exit_code(), 4, "{err}");
+            assert!(err.to_string().contains("replaced"), "{err}");
+        }
         let outbox = p.outbox_list(None, None).expect("outbox");
         let mail: Vec<(&str, OutboxState)> = outbox
             .iter()
@@ -452,9 +553,16 @@ mod tests {
             mail,
             [
                 ("ann@acme.tset", OutboxState::Cancelled),
-                ("ann@acme.test", OutboxState::Pending)
+                ("ann@acme.test", OutboxState::Pending),
+                ("cy@acme.test", OutboxState::Pending)
             ]
         );
+        // Nobody is left at the old addresses: they were made by the
+        // invitations alone.
+        for old in ["ann@acme.tset", "cy@acme.tset"] {
+            let tx = p.gate.read(p.ctx.now).expect("read");
+            assert!(tx.person_by_email(old).expect("read").is_none(), "{old}");
+        }
         let ann = p.member_show(&email("ann@acme.test"), None).expect("ann");
         assert_eq!(ann.status.to_string(), "invited");
         let events = p.audit_list(&AuditFilter::default()).expect("audit");
@@ -511,6 +619,117 @@ mod tests {
         p.ctx.actor = Actor::Operator("root".into());
         let edited = rename(&mut p).expect("the operator, no account named");
         assert_eq!(edited.member.name.as_deref(), Some("Ann (fired)"));
+    }
+
+    /// An account someone is only invited to gives them nothing yet:
+    /// it neither stops an admin of the account they joined from renaming
+    /// or flagging them, nor reads their name (it knows them by its
+    /// invitation). Once they accept, it does both.
+    #[test]
+    fn a_name_or_flag_answers_to_the_accounts_they_joined_only() {
+        use crate::domain::InviteRequest;
+        use crate::model::AccountKind;
+        let mut p = seeded("portal");
+        join(&mut p, "adam@acme.test", "admin");
+        join(&mut p, "ann@acme.test", "user");
+        join(&mut p, "bob@acme.test", "user");
+        crate::domain::testing::add_account(&mut p, "Beta", AccountKind::Customer, None);
+        let invited = p
+            .invite(&InviteRequest {
+                email: Some(email("ann@acme.test")),
+                name: Some("Beta's Ann".into()),
+                role: Some("user".into()),
+                account: Some("Beta".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+        let rename = |p: &mut Portal, name: &str| {
+            p.ctx.actor = Actor::Member(email("adam@acme.test"));
+            let edit = PersonEdit {
+                name: Some(name.parse().expect("name")),
+                ..PersonEdit::default()
+            };
+            let out = p.edit_person(&email("ann@acme.test"), None, &edit);
+            p.ctx.actor = Actor::Operator("root".into());
+            out
+        };
+        let flag = |p: &mut Portal| {
+            p.ctx.actor = Actor::Member(email("adam@acme.test"));
+            let out = p.flag_duplicate(&email("ann@acme.test"), &email("bob@acme.test"), None);
+            p.ctx.actor = Actor::Operator("root".into());
+            out
+        };
+        let edited = rename(&mut p, "Ann Lee").expect("Beta only invited her");
+        assert_eq!(edited.member.name.as_deref(), Some("Ann Lee"));
+        flag(&mut p).expect("Beta only invited her");
+        crate::domain::testing::join_in(&mut p, "bea@beta.test", "admin", Some("Beta"));
+        p.ctx.actor = Actor::Member(email("bea@beta.test"));
+        let in_beta = p
+            .member_show(&email("ann@acme.test"), Some("Beta"))
+            .expect("show");
+        p.ctx.actor = Actor::Operator("root".into());
+        assert_eq!(in_beta.name.as_deref(), Some("Beta's Ann"));
+
+        p.accept(&invited.token, None).expect("she joins Beta");
+        let before = state(&mut p);
+        let renamed = rename(&mut p, "Ann Again").expect_err("Beta shows it now");
+        let flagged = flag(&mut p).expect_err("Beta shows it now");
+        assert_eq!(state(&mut p), before);
+        for err in [renamed, flagged] {
+            assert_eq!(err.exit_code(), 5, "{err}");
+            let said = format!("{err} / {}", err.help_text().unwrap_or_default());
+            assert!(!said.contains("Beta"), "{said}");
+        }
+    }
+
+    /// A contact an admin's account has only invited reads alike whoever
+    /// the address is elsewhere: flagging it is refused in the same
+    /// words whether the address has joined another account or none
+    /// (else inviting anyone would let an admin ask support to merge
+    /// them, or tell who has a login), and naming it names the invitation.
+    #[test]
+    fn an_invitee_is_flagged_and_named_alike_whoever_they_are_elsewhere() {
+        use crate::domain::InviteRequest;
+        use crate::model::AccountKind;
+        let mut p = seeded("portal");
+        join(&mut p, "fiona@acme.test", "admin");
+        crate::domain::testing::add_account(&mut p, "Beta", AccountKind::Customer, None);
+        crate::domain::testing::join_in(&mut p, "carl@beta.test", "admin", Some("Beta"));
+        let answers = |p: &mut Portal, who: &str| {
+            p.ctx.actor = Actor::Member(email("fiona@acme.test"));
+            p.invite(&InviteRequest {
+                email: Some(email(who)),
+                role: Some("user".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+            let before = state(p);
+            let flagged = p
+                .flag_duplicate(&email(who), &email("fiona@acme.test"), None)
+                .expect_err("refused");
+            assert_eq!(state(p), before, "a refusal changed the database");
+            let edit = PersonEdit {
+                name: Some("Label".parse().expect("name")),
+                ..PersonEdit::default()
+            };
+            let named = p.edit_person(&email(who), None, &edit).expect("named");
+            p.ctx.actor = Actor::Operator("root".into());
+            let flagged = format!(
+                "{} {} / {}",
+                flagged.exit_code(),
+                flagged,
+                flagged.help_text().unwrap_or_default()
+            );
+            let named = serde_json::to_string(&named.member).expect("json");
+            (flagged.replace(who, "WHO"), named.replace(who, "WHO"))
+        };
+        let joined_elsewhere = answers(&mut p, "carl@beta.test");
+        let new = answers(&mut p, "newp@beta.test");
+        assert_eq!(joined_elsewhere, new);
+        assert!(joined_elsewhere.0.starts_with("5 "), "{joined_elsewhere:?}");
+        // The operator (support) flags anyone.
+        p.flag_duplicate(&email("newp@beta.test"), &email("fiona@acme.test"), None)
+            .expect("the operator");
     }
 
     #[test]

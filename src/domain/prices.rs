@@ -12,7 +12,7 @@ use super::licenses::parse_product;
 use super::visibility::holds_need;
 use super::{resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Account, AccountKind, ContractPrice, Money, Need, Text};
+use crate::model::{Account, AccountKind, ContractPrice, Money, Need, Paste, Text};
 use crate::store::Tx;
 use crate::view::{PriceLine, PriceView};
 
@@ -133,8 +133,8 @@ impl Portal {
                     partner.name
                 ))
                 .help(format!(
-                    "`portalctl license price list --account \"{}\"` shows its prices",
-                    partner.name
+                    "`{}` shows its prices",
+                    Paste::new("license price list").opt("--account", &partner.name)
                 )));
             };
             tx.delete_partner_price(partner.id, &existing.product)?;

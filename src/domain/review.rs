@@ -38,12 +38,12 @@ use super::access::{authority, caps, Access};
 use super::deciders::{count, policy_eligible, take, Ability, Roster};
 use super::delegations::ensure_delegations_given_by_holders;
 use super::orders::pending_of;
-use super::people::manages_every_account;
+use super::people::{manages_every_account, manages_them_once_joined};
 use super::policies::short_policy_warning;
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, AccountKind, Capability, Email, Grant, MemberStatus, Membership, Timestamp,
+    Account, AccountKind, Capability, Email, Grant, MemberStatus, Membership, Paste, Timestamp,
 };
 use crate::store::{Journal, Tx};
 
@@ -304,8 +304,10 @@ impl<'a> Review<'a> {
 
     /// A person's row (name, email, duplicate flag) shows in every
     /// account of theirs, so a member changes it only where they manage
-    /// users in each: the rule `user edit` and `user flag-duplicate` apply
-    /// first in their own words, held here for any write. Their own name
+    /// users in each (for the name and flag, each they have joined, and
+    /// they must have joined one): the rule `user edit` and `user
+    /// flag-duplicate` apply first in their own words, held here for any
+    /// write. Their own name
     /// and email are theirs to change; their own duplicate flag is not,
     /// since it asks support to hand their access to another.
     fn check_people(&self) -> Result<()> {
@@ -323,14 +325,17 @@ impl<'a> Review<'a> {
             if merge_fields_kept && (before.email == *actor || now.email == *actor) {
                 continue;
             }
-            let what = if !merge_fields_kept {
-                "duplicate flag"
+            // An email hands over every invitation of theirs as well; a
+            // name or flag answers to the accounts they joined (see
+            // `people`).
+            let (tx, catalog, ctx, email) = (self.tx, self.catalog, self.ctx, &before.email);
+            if !merge_fields_kept {
+                manages_them_once_joined(tx, catalog, ctx, email, *id, "duplicate flag")?;
             } else if before.email != now.email {
-                "email"
+                manages_every_account(tx, catalog, ctx, email, *id, "email")?;
             } else {
-                "name"
-            };
-            manages_every_account(self.tx, self.catalog, self.ctx, &before.email, *id, what)?;
+                manages_them_once_joined(tx, catalog, ctx, email, *id, "name")?;
+            }
         }
         Ok(())
     }
@@ -636,7 +641,8 @@ impl<'a> Review<'a> {
             ))
             .help(match before {
                 Some(_) => format!(
-                    "give another role, or make them the owner with `portalctl user transfer-ownership --to {email}`"
+                    "give another role, or make them the owner with `{}`",
+                    Paste::new("user transfer-ownership").opt("--to", &email)
                 ),
                 None => "give another role".to_string(),
             })
@@ -1054,7 +1060,10 @@ pub(super) fn move_ownership_first(ctx: &Ctx, owner: &Email, account: &str) -> S
         Some(i) => format!(
             "first name someone else as its owner in `accounts[{i}].owner` and apply that, then this change"
         ),
-        None => format!("run `portalctl user transfer-ownership --to EMAIL --account \"{account}\"`"),
+        None => format!(
+            "run `{}`",
+            Paste::new("user transfer-ownership --to EMAIL").opt("--account", account)
+        ),
     };
     match (&ctx.actor, listed) {
         (Actor::Member(me), _) if me != owner => format!(
@@ -1064,7 +1073,8 @@ pub(super) fn move_ownership_first(ctx: &Ctx, owner: &Email, account: &str) -> S
             "move the ownership of `{account}` to someone else first: name them in `accounts[{i}].owner` and apply that, then this change"
         ),
         (_, None) => format!(
-            "move the ownership of `{account}` to someone else first with `portalctl user transfer-ownership --to EMAIL --account \"{account}\"`"
+            "move the ownership of `{account}` to someone else first with `{}`",
+            Paste::new("user transfer-ownership --to EMAIL").opt("--account", account)
         ),
     }
 }
@@ -1240,12 +1250,12 @@ pub(super) fn shortfalls_in(
             found.push((
                 Short::Stuck(order.id, h.policy.policy_id),
                 Some(format!(
-                    "order {} in `{}`: nobody eligible is left to give policy `{}` the {} it needs; cancel it (`portalctl order cancel {}`) or ease the policy (`portalctl policy edit`)",
+                    "order {} in `{}`: nobody eligible is left to give policy `{}` the {} it needs; cancel it (`{}`) or ease the policy (`portalctl policy edit`)",
                     order.id,
                     account.name,
                     h.policy.name,
                     count(usize::try_from(h.need()).unwrap_or(0), "approval"),
-                    order.id
+                    Paste::new("order cancel").arg(order.id)
                 )),
             ));
         }

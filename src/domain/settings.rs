@@ -2,6 +2,8 @@
 //! notices go, and how delivery retries. Only the operator reads or
 //! changes them: they decide where the portal's mail goes.
 
+use std::collections::BTreeMap;
+
 use chrono::Duration;
 use serde_json::json;
 
@@ -112,6 +114,58 @@ fn view(tx: &dyn Tx, k: &Known) -> Result<SettingView> {
         default: k.default.map(str::to_string),
         about: k.about.to_string(),
     })
+}
+
+/// A setting as a fixture gives it, read as `settings set` reads it: the
+/// key as known, and the value as it would be stored. Refused in that
+/// command's words (an unknown key, a value it would refuse).
+pub(crate) fn checked(key: &str, value: &str) -> Result<(&'static str, String)> {
+    let k = known(key)?;
+    Ok((k.key, (k.check)(value)?))
+}
+
+/// What setting `key` to `stored` (as [`checked`] gives it) would change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SettingChange {
+    /// It holds that value already: set so, or unset with that as its
+    /// default, which applies alike.
+    Unchanged,
+    /// It would be set, over the value stored before (none when unset).
+    Set(Option<String>),
+}
+
+/// What setting `key` to `stored` would change (see [`SettingChange`]).
+/// Values compare as stored, so a value an export writes applies to its
+/// copy as it reads there.
+pub(crate) fn setting_change(tx: &dyn Tx, key: &str, stored: &str) -> Result<SettingChange> {
+    let k = known(key)?;
+    let now = tx.setting(k.key)?;
+    let held = now.as_deref().or(k.default);
+    Ok(if held == Some(stored) {
+        SettingChange::Unchanged
+    } else {
+        SettingChange::Set(now)
+    })
+}
+
+/// The settings set to other than their default, by key: what `export`
+/// writes, so that a copy holds them too and an export of a new database
+/// lists none.
+pub(crate) fn set_settings(tx: &dyn Tx) -> Result<BTreeMap<String, String>> {
+    let mut set = BTreeMap::new();
+    for k in KNOWN {
+        if let Some(value) = tx.setting(k.key)?.filter(|v| Some(v.as_str()) != k.default) {
+            set.insert(k.key.to_string(), value);
+        }
+    }
+    Ok(set)
+}
+
+/// Each setting's key, what it is for and its default: what the fixture
+/// schema describes.
+pub(crate) fn described() -> impl Iterator<Item = (&'static str, &'static str, Option<&'static str>)>
+{
+    KNOWN.iter().map(|k| (k.key, k.about, k.default))
 }
 
 /// How `outbox send` delivers: read once per run.

@@ -7,7 +7,7 @@
 use super::access::{authority, authorize, caps, Access};
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
-use crate::model::{Account, AccountKind, Email, MemberStatus, Membership, Need, Person};
+use crate::model::{Account, AccountKind, Email, MemberStatus, Membership, Need, Paste, Person};
 use crate::store::Tx;
 
 /// How many accounts a "which one?" error names.
@@ -171,6 +171,9 @@ pub(crate) fn member_in(
     let absent = || Error::not_found(format!("`{email}` is not a member of `{}`", account.name));
     let person = tx.person_by_email(email.as_str())?.ok_or_else(absent)?;
     if let Some(kept) = person.merged_into {
+        if let Some((person, m)) = invited_as(tx, email, account.id)? {
+            return Ok((person, m));
+        }
         let kept = tx.person(kept)?;
         // Naming the kept person helps only someone who can see them here.
         return Err(match tx.membership_of(kept.id, account.id)? {
@@ -182,6 +185,24 @@ pub(crate) fn member_in(
         .membership_of(person.id, account.id)?
         .ok_or_else(absent)?;
     Ok((person, membership))
+}
+
+/// The membership in `account` of whoever an invitation to `email`, an
+/// address merged away, bound to ([`Membership::invited_email`]), until
+/// they accept: the account knows them by that address alone, so the
+/// person is as the account reads them, at that address. Their own row
+/// is [`Tx::person`] of its id.
+fn invited_as(tx: &dyn Tx, email: &Email, account: i64) -> Result<Option<(Person, Membership)>> {
+    for m in tx.memberships_invited_as(email.as_str())? {
+        if m.account_id == account {
+            let person = Person {
+                email: email.clone(),
+                ..tx.person(m.person_id)?
+            };
+            return Ok(Some((person, m)));
+        }
+    }
+    Ok(None)
 }
 
 fn merged(email: &Email, kept: &Person) -> Error {
@@ -215,8 +236,13 @@ pub(crate) fn shown_email(tx: &dyn Tx, ctx: &Ctx, email: &str) -> Result<String>
 
 /// Whether the actor may know `person`: the operator always; a member for
 /// themselves and for the people of accounts where they hold `users.view`.
+/// A membership the person has not accepted whose invitation went to
+/// another address ([`Membership::invited_email`]) does not count: its
+/// account knows someone by that address, not this person.
 pub(crate) fn sees_person(tx: &dyn Tx, ctx: &Ctx, person: &Person) -> Result<bool> {
-    sees_person_through(tx, ctx, person, |_| true)
+    sees_person_through(tx, ctx, person, |m| {
+        m.accepted_at.is_some() || m.invited_email.is_none()
+    })
 }
 
 /// Whether the actor may read the person's own name on their membership
@@ -472,7 +498,8 @@ pub(crate) fn resolve_account_of<T>(
                         key.trim()
                     ))
                     .help(format!(
-                        "check the name: `portalctl {group} list` lists them"
+                        "check the name: `{}` lists them",
+                        Paste::new(group).words("list")
                     )));
                 }
                 _ => {}
@@ -511,6 +538,22 @@ fn accounts_seeing(tx: &dyn Tx, ctx: &Ctx, email: &Email) -> Result<Vec<Account>
         return Ok(Vec::new());
     };
     if let Some(kept) = person.merged_into {
+        // An account that invited the address knows someone by it until
+        // they accept (`invited_as`).
+        let mut invited = Vec::new();
+        for m in tx.memberships_invited_as(email.as_str())? {
+            let account = tx.account(m.account_id)?;
+            let seen = match &ctx.actor {
+                Actor::Member(me) => views_users(tx, &Catalog::load(tx)?, ctx, me, &account)?,
+                Actor::Operator(_) => true,
+            };
+            if seen {
+                invited.push(account);
+            }
+        }
+        if !invited.is_empty() {
+            return Ok(invited);
+        }
         // Whom they were merged into helps whoever may see that person; to
         // anyone else the address is unknown.
         let kept = tx.person(kept)?;
@@ -980,6 +1023,116 @@ mod tests {
             let shown = p.member_show(&email("new@x.test"), None).expect("show");
             assert_eq!(shown.name.as_deref(), Some("Nora N"));
         }
+    }
+
+    /// An invitation's name is the inviting account's alone: someone new
+    /// has no name of their own until they accept, so another account
+    /// that invites them too reads its own invitation's name before and
+    /// after they accept it, and they may give their own then. Whoever
+    /// accepts first names the person; the others keep their invitation's
+    /// name until the person joins them.
+    #[test]
+    fn an_invitations_name_never_becomes_the_persons_for_another_account() {
+        use super::super::{Actor, PersonEdit, Portal};
+        let mut p = seeded("portal");
+        crate::domain::testing::join(&mut p, "adam@acme.test", "admin");
+        add_account(&mut p, "Beta", AccountKind::Customer, None);
+        crate::domain::testing::join_in(&mut p, "bea@beta.test", "admin", Some("Beta"));
+        let invite = |p: &mut Portal, who: &str, account: &str, name: Option<&str>| {
+            p.ctx.actor = Actor::Member(email(who));
+            let invited = p
+                .invite(&InviteRequest {
+                    email: Some(email("x@person.test")),
+                    name: name.map(Into::into),
+                    role: Some("user".into()),
+                    account: Some(account.into()),
+                    ..InviteRequest::default()
+                })
+                .expect("invite");
+            p.ctx.actor = Actor::Operator("root".into());
+            invited
+        };
+        let name_in = |p: &mut Portal, who: Option<&str>, account: &str| {
+            p.ctx.actor = match who {
+                Some(who) => Actor::Member(email(who)),
+                None => Actor::Operator("root".into()),
+            };
+            let shown = p.member_show(&email("x@person.test"), Some(account));
+            p.ctx.actor = Actor::Operator("root".into());
+            shown.expect("show").name
+        };
+        let acme = invite(&mut p, "adam@acme.test", "Acme", Some("Bad Hire"));
+        let beta = invite(&mut p, "bea@beta.test", "Beta", Some("Xavier"));
+        let person = |p: &mut Portal| {
+            let tx = p.gate.read(p.ctx.now).expect("read");
+            tx.person_by_email("x@person.test")
+                .expect("read")
+                .expect("x")
+        };
+        assert_eq!(
+            person(&mut p).known_name(),
+            None,
+            "no name of their own yet"
+        );
+        // Adam renames Acme's invitation: still not the person's.
+        p.ctx.actor = Actor::Member(email("adam@acme.test"));
+        let edit = PersonEdit {
+            name: Some("Worse Hire".parse().expect("text")),
+            ..PersonEdit::default()
+        };
+        p.edit_person(&email("x@person.test"), Some("Acme"), &edit)
+            .expect("Adam names Acme's invitation");
+        p.ctx.actor = Actor::Operator("root".into());
+        assert_eq!(person(&mut p).known_name(), None);
+        for who in [Some("bea@beta.test"), None] {
+            assert_eq!(name_in(&mut p, who, "Beta").as_deref(), Some("Xavier"));
+        }
+
+        // Accepting Beta's invitation, with no name given, takes its name.
+        p.accept(&beta.token, None).expect("x joins Beta");
+        assert_eq!(person(&mut p).known_name(), Some("Xavier"));
+        for who in [Some("bea@beta.test"), None] {
+            assert_eq!(name_in(&mut p, who, "Beta").as_deref(), Some("Xavier"));
+        }
+        // Acme still knows them by its invitation alone.
+        assert_eq!(
+            name_in(&mut p, Some("adam@acme.test"), "Acme").as_deref(),
+            Some("Worse Hire")
+        );
+
+        // Their name is theirs now: accepting Acme's with another goes
+        // through, keeps it, and says so without quoting it.
+        p.take_warnings();
+        p.accept(&acme.token, Some(&"Someone Else".parse().expect("text")))
+            .expect("x joins Acme");
+        let warned = p.take_warnings().join("\n");
+        assert!(warned.contains("--name was not used"), "{warned}");
+        assert!(!warned.contains("Xavier"), "{warned}");
+        assert_eq!(person(&mut p).known_name(), Some("Xavier"));
+        assert_eq!(
+            name_in(&mut p, Some("adam@acme.test"), "Acme").as_deref(),
+            Some("Xavier")
+        );
+    }
+
+    /// The name given on accepting is the person's own, over the one the
+    /// invitation gave.
+    #[test]
+    fn a_name_given_on_accepting_is_the_persons_own() {
+        let mut p = seeded("portal");
+        let invited = p
+            .invite(&InviteRequest {
+                email: Some(email("x@person.test")),
+                name: Some("Label".into()),
+                role: Some("user".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+        let joined = p
+            .accept(&invited.token, Some(&"Xavier".parse().expect("text")))
+            .expect("accept");
+        assert_eq!(joined.name.as_deref(), Some("Xavier"));
+        assert!(p.take_warnings().is_empty());
     }
 
     /// A member refused in every account they belong to hears the refusal

@@ -25,6 +25,24 @@ pub(crate) struct Fixture {
     /// otherwise it must be the database's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
+    /// The catalog of a database made from one of the user's own (`init
+    /// --preset-file`), in that file's format, so that a copy is made
+    /// from it: `export` writes it beside its `preset` name. Needed to
+    /// make a new database from such a catalog; otherwise it must be the
+    /// database's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<serde_json::Value>,
+    /// The database's settings (`settings set`), by key, each value
+    /// written as `settings set` takes it: `mail-from`, `support-email`,
+    /// `mail-max-attempts`, `mail-retry-after`. The operator's alone: a
+    /// member's file that lists any is refused. A setting left out stays
+    /// as it is; `export` writes those set to other than their default.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "setting_values"
+    )]
+    pub settings: BTreeMap<String, String>,
     /// Custom roles, made as `role create` makes them, and the deleted
     /// roles whose names are not reused; made once the accounts they
     /// belong to are, before any account's users. A live role listed as
@@ -368,6 +386,13 @@ pub(crate) struct FixtureUser {
     /// operator's); left out, the invitation is named `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invited_name: Option<String>,
+    /// The address an `invited` member's invitation went to, where it is
+    /// not `email`: one merged into them, by which the account knows them
+    /// until they accept. Only an export whose actor may read both
+    /// addresses writes it (the operator's), and only the operator's
+    /// apply gives it: the invitation's email goes to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invited_email: Option<String>,
     /// Their role; left out, the catalog's default role (a new member
     /// needs one), or in a catalog without one the role they have.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -709,6 +734,42 @@ fn amount_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Erro
         }
     }
     d.deserialize_any(AmountText)
+}
+
+/// Reads the `settings` object, whose values a file writes as strings, as
+/// `settings set` takes them: a number (`"mail-max-attempts": 9`) is
+/// refused with the string to write.
+fn setting_values<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    struct SettingText(String);
+    impl<'de> Deserialize<'de> for SettingText {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(SettingVisitor).map(SettingText)
+        }
+    }
+    struct SettingVisitor;
+    impl serde::de::Visitor<'_> for SettingVisitor {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a setting's value as a string, such as \"5m\"")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+            Err(E::custom(format!(
+                "settings are written as strings: \"{v}\", not the number {v}"
+            )))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+            Err(E::custom(format!(
+                "settings are written as strings: \"{v}\", not the number {v}"
+            )))
+        }
+    }
+    let read = BTreeMap::<String, SettingText>::deserialize(d)?;
+    Ok(read.into_iter().map(|(k, v)| (k, v.0)).collect())
 }
 
 /// The refusal of an amount written as the number `given` (as decimal

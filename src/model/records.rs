@@ -429,6 +429,11 @@ pub(crate) struct Membership {
     /// account knows the person by until they accept, since a person who
     /// belongs elsewhere already has a name of their own there.
     pub invited_name: Option<String>,
+    /// The address the invitation went to, where it bound to someone
+    /// else's login: an address merged away into them in an account the
+    /// inviter cannot see (`None`: the person's own). All the account
+    /// knows them by until they accept, as with `invited_name`.
+    pub invited_email: Option<String>,
 }
 
 impl Membership {
@@ -876,6 +881,7 @@ mod lapse_tests {
             created_at: at,
             updated_at: at,
             invited_name: None,
+            invited_email: None,
         }
     }
 

@@ -39,6 +39,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0019_delegation_setter.sql"),
     include_str!("../../migrations/0020_invited_name.sql"),
     include_str!("../../migrations/0021_outbox_inviter.sql"),
+    include_str!("../../migrations/0022_invited_email.sql"),
+    include_str!("../../migrations/0023_invitees_unnamed.sql"),
 ];
 
 /// Tables every portalctl schema has held since migration 1, and which

@@ -122,6 +122,10 @@ seam! {
         /// What this transaction changed of the rows that decide who may do
         /// what, as they were before it first wrote them.
         fn journal(&self) -> Journal;
+        /// The journal, handed over once: the write is done, and copying
+        /// the rows of thousands of members cost a fixture's apply more
+        /// than reading them.
+        fn take_journal(&self) -> Journal;
 
         // Settings.
 
@@ -187,6 +191,15 @@ seam! {
         fn insert_person(&self, person: &Person) -> Result<i64>;
         /// Writes every field of an existing person.
         fn update_person(&self, person: &Person) -> Result<()>;
+        /// Removes a person who belongs to no account and whom no row
+        /// refers to (an order, an approver's place, a delegation, a
+        /// duplicate flag); whether they were removed. One referred to
+        /// stays, as the record of what they did.
+        fn delete_person_unreferenced(&self, id: i64) -> Result<bool>;
+        /// The memberships not yet accepted whose invitation went to
+        /// `email` and bound to someone else's login (`invited_email`),
+        /// oldest first.
+        fn memberships_invited_as(&self, email: &str) -> Result<Vec<Membership>>;
         /// The membership with this id.
         fn membership(&self, id: i64) -> Result<Membership>;
         /// The person's membership in the account, if any.
@@ -843,6 +856,10 @@ impl SqliteTx<'_> {
 
     fn journal(&self) -> Journal {
         self.journal.borrow().clone()
+    }
+
+    fn take_journal(&self) -> Journal {
+        self.journal.take()
     }
 
     fn commit(self) -> Result<()> {

@@ -56,7 +56,7 @@ macro_rules! membership_columns {
     () => {
         "id, person_id, account_id, role_id, previous_role_id, status, city, country, \
          timezone, external_from, role_until, role_after, external_until, invited_at, \
-         accepted_at, created_at, updated_at, invited_name"
+         accepted_at, created_at, updated_at, invited_name, invited_email"
     };
 }
 
@@ -86,6 +86,7 @@ fn membership_from_row(row: &Row<'_>) -> rusqlite::Result<Membership> {
         created_at: row.get(col(15, "created_at"))?,
         updated_at: row.get(col(16, "updated_at"))?,
         invited_name: row.get(col(17, "invited_name"))?,
+        invited_email: row.get(col(18, "invited_email"))?,
     })
 }
 
@@ -314,6 +315,42 @@ impl SqliteTx<'_> {
         Ok(())
     }
 
+    pub(super) fn memberships_invited_as(&self, email: &str) -> Result<Vec<Membership>> {
+        // Found by `memberships_invited_email`, which holds only these.
+        self.rows(
+            concat!(
+                "SELECT ",
+                membership_columns!(),
+                " FROM memberships WHERE invited_email = ?1 AND accepted_at IS NULL ORDER BY id"
+            ),
+            [email],
+            membership_from_row,
+        )
+        .map(|rows| rows.into_iter().map(|m| self.in_force(m)).collect())
+    }
+
+    pub(super) fn delete_person_unreferenced(&self, id: i64) -> Result<bool> {
+        // The schema's foreign keys know every table that refers to a
+        // person, including those added later: a reference refuses the
+        // statement alone, and the transaction goes on.
+        let deleted = self
+            .tx
+            .prepare_cached(
+                "DELETE FROM people WHERE id = ?1 \
+                 AND NOT EXISTS (SELECT 1 FROM memberships WHERE person_id = ?1)",
+            )?
+            .execute([id]);
+        match deleted {
+            Ok(n) => Ok(n > 0),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     pub(super) fn membership(&self, id: i64) -> Result<Membership> {
         self.row(
             concat!(
@@ -374,7 +411,8 @@ impl SqliteTx<'_> {
                    AND (?3 IS NULL OR ?3 = CASE WHEN m.external_from IS NOT NULL
                                                      AND m.status = 'active' AND m.external_until <= ?4
                                                 THEN 'deactivated' ELSE m.status END){expired}
-                 ORDER BY p.email{}",
+                 ORDER BY CASE WHEN m.accepted_at IS NULL AND m.invited_email IS NOT NULL
+                               THEN m.invited_email ELSE p.email END{}",
                 limit(query.limit)
             )
         };
@@ -445,25 +483,25 @@ impl SqliteTx<'_> {
             params![ids, self.moment_or_never()],
             |r| {
                 let membership = membership_from_row(r)?;
-                // The person's columns follow the membership's 18.
+                // The person's columns follow the membership's 19.
                 let person = Person {
                     id: membership.person_id,
-                    email: stored_email(r.get(at(r, 18, "email"))?)?,
-                    name: r.get(at(r, 19, "name"))?,
-                    duplicate_of: r.get(at(r, 20, "duplicate_of"))?,
-                    merged_into: r.get(at(r, 21, "merged_into"))?,
-                    created_at: r.get(at(r, 22, "person_created_at"))?,
+                    email: stored_email(r.get(at(r, 19, "email"))?)?,
+                    name: r.get(at(r, 20, "name"))?,
+                    duplicate_of: r.get(at(r, 21, "duplicate_of"))?,
+                    merged_into: r.get(at(r, 22, "merged_into"))?,
+                    created_at: r.get(at(r, 23, "person_created_at"))?,
                 };
-                let last: Option<String> = r.get(at(r, 25, "last_invitation"))?;
-                let place: i64 = r.get(at(r, 26, "place"))?;
+                let last: Option<String> = r.get(at(r, 26, "last_invitation"))?;
+                let place: i64 = r.get(at(r, 27, "place"))?;
                 let listed = ListedMember {
                     grants: grants.remove(&membership.id).unwrap_or_default(),
                     membership,
                     person,
-                    external_from: r.get(at(r, 23, "external_name"))?,
-                    duplicate_of: r.get(at(r, 24, "duplicate_email"))?,
+                    external_from: r.get(at(r, 24, "external_name"))?,
+                    duplicate_of: r.get(at(r, 25, "duplicate_email"))?,
                     last_invitation: last.map(|s| keyword(&s, "state")).transpose()?,
-                    invitation_expires_at: r.get(at(r, 27, "invitation_expires_at"))?,
+                    invitation_expires_at: r.get(at(r, 28, "invitation_expires_at"))?,
                 };
                 Ok((place, listed))
             },
@@ -488,8 +526,8 @@ impl SqliteTx<'_> {
         let id = self.insert(
             "INSERT INTO memberships (person_id, account_id, role_id, previous_role_id, status, city, country,
                  timezone, external_from, invited_at, accepted_at, created_at, updated_at,
-                 role_until, role_after, external_until, invited_name)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                 role_until, role_after, external_until, invited_name, invited_email)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             params![
                 m.person_id,
                 m.account_id,
@@ -508,6 +546,7 @@ impl SqliteTx<'_> {
                 m.role_after,
                 m.external_until,
                 m.invited_name,
+                m.invited_email,
             ],
         )?;
         if m.status == MemberStatus::Active {
@@ -537,7 +576,8 @@ impl SqliteTx<'_> {
             "UPDATE memberships SET person_id = ?2, account_id = ?3, role_id = ?4, previous_role_id = ?5,
                  status = ?6, city = ?7, country = ?8, timezone = ?9, external_from = ?10, invited_at = ?11,
                  accepted_at = ?12, updated_at = ?13, role_until = ?14, role_after = ?15,
-                 external_until = ?16, invited_name = ?17 WHERE id = ?1",
+                 external_until = ?16, invited_name = ?17,
+                 invited_email = ?18 WHERE id = ?1",
             params![
                 m.id,
                 m.person_id,
@@ -556,6 +596,7 @@ impl SqliteTx<'_> {
                 m.role_after,
                 m.external_until,
                 m.invited_name,
+                m.invited_email,
             ],
         )?;
         Ok(())

@@ -24,7 +24,7 @@ pub(crate) struct PlanLine {
     /// reference, a licence's or price's product, an IP network, ...
     pub key: String,
     /// The account the object belongs to; `null` for one outside any
-    /// account (a preset, role, person, or an account itself).
+    /// account (a preset, role, person, setting, or an account itself).
     pub account: Option<String>,
     /// Whose a course is: the user's email, only on a `course` entry.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,6 +99,8 @@ pub(crate) enum PlanKind {
     Smarthost,
     /// An account's payment details, keyed by the payment method.
     Payment,
+    /// A setting of the database (`settings set`), keyed by its name.
+    Setting,
 }
 
 /// What a plan line is about, built in one place: its [`Display`] is the
@@ -125,7 +127,7 @@ impl PlanObject {
         }
     }
 
-    /// An object outside any account: a preset, role, person or account.
+    /// An object outside any account: a preset, role, person, setting or account.
     pub(crate) fn outside(kind: PlanKind, key: impl ToString) -> Self {
         PlanObject {
             kind,
@@ -178,6 +180,7 @@ impl std::fmt::Display for PlanObject {
             PlanKind::OutboundIp => "outbound IP",
             PlanKind::Smarthost => "smarthost",
             PlanKind::Payment => "payment details",
+            PlanKind::Setting => "setting",
         };
         let Some(account) = &self.account else {
             return write!(f, "{word} {key}");

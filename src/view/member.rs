@@ -110,6 +110,12 @@ pub(crate) struct MemberView {
     /// is the one the actor may read. Never printed: the log records both.
     #[serde(skip)]
     pub invited_as: Option<InvitedAs>,
+    /// The address the invitation went to, where it bound to this
+    /// person's login through an address merged into them, until they
+    /// accept: shown beside their own to whoever may read it (the
+    /// operator); everyone else reads it as `email`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invited_email: Option<String>,
 }
 
 /// The two names of someone invited who has not accepted yet.
@@ -173,6 +179,9 @@ impl Fields for MemberView {
                 ""
             };
             fields.push(("invitation expires", format!("{expires}{note}")));
+        }
+        if let Some(typed) = &self.invited_email {
+            fields.push(("invited as", typed.clone()));
         }
         fields.extend([
             ("invited at", opt_time(self.invited_at)),

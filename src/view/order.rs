@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{list_or_dash, one_line, opt, opt_time, yes_no};
-use crate::model::{Money, OrderStatus, ShippingAddress, Timestamp};
+use crate::model::{Money, OrderStatus, Paste, ShippingAddress, Timestamp};
 use crate::output::{Fields, Row};
 
 /// An order.
@@ -181,14 +181,16 @@ impl OrderView {
             .map(|p| match &p.ease {
                 Some(ease) => ease.clone(),
                 None => format!(
-                    "`portalctl policy edit \"{}\" --account \"{}\"`",
-                    p.name, self.account
+                    "`{}`",
+                    Paste::new("policy edit")
+                        .arg(&p.name)
+                        .opt("--account", &self.account)
                 ),
             })
             .collect();
         format!(
-            "nobody: cancel it (`portalctl order cancel {}`), or ease its {} ({})",
-            self.id,
+            "nobody: cancel it (`{}`), or ease its {} ({})",
+            Paste::new("order cancel").arg(self.id),
             if eases.len() == 1 {
                 "policy"
             } else {

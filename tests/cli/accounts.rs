@@ -148,7 +148,7 @@ fn account_create_says_how_to_give_the_new_account_an_admin() {
     let p = Portal::new();
     let created = p.run(&["account", "create", "Fabrikam", "--kind", "customer"]);
     assert_eq!(created.code, 0, "{}", created.stderr);
-    let step = "portalctl user invite EMAIL --account \"Fabrikam\" --role admin";
+    let step = "portalctl user invite EMAIL --account Fabrikam --role admin";
     assert_eq!(
         created.stderr.trim_end(),
         format!(
@@ -175,7 +175,7 @@ fn account_create_by_a_partner_member_names_the_operator_as_who_invites() {
         ],
     );
     assert_eq!(created.code, 0, "{}", created.stderr);
-    let step = "portalctl user invite EMAIL --account \"Contoso\" --role partner-administrator";
+    let step = "portalctl user invite EMAIL --account Contoso --role partner-administrator";
     assert_eq!(
         created.stderr.trim_end(),
         format!(

@@ -449,3 +449,79 @@ fn members_may_delete_only_their_own_accounts_roles_with_users_manage() {
     let err = p.refused_as(max, &["role", "delete", "--yes", "no-access"], DENIED);
     assert!(err.contains("preset"), "{err}");
 }
+
+#[test]
+fn export_carries_a_catalog_of_ones_own_and_apply_makes_the_copy_from_it() {
+    let (_dir, file) = catalog_file(AGENCY);
+    let p = Portal::empty();
+    let args = init_args(&file);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    p.ok(&args);
+    p.member("cal@acme.test", "clerk");
+    let exported = p.ok(&["export"]);
+    let doc: Value = serde_json::from_str(&exported).unwrap();
+    assert_eq!(doc["preset"], "agency");
+    assert_eq!(doc["catalog"]["owner_role"], "boss", "{doc}");
+
+    let copy = Portal::empty();
+    let run = copy.apply_stdin(&[], &[], &exported);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), exported);
+    assert_eq!(
+        names(&copy.json(&["role", "list"])),
+        ["boss", "clerk", "trainee", "blocked"]
+    );
+    assert_eq!(
+        copy.can(&["cal@acme.test", "orders.place"])["allowed"],
+        true
+    );
+    // Applied again, or onto the original, it changes nothing.
+    for db in [&copy, &p] {
+        let run = db.apply_stdin(&[], &[], &exported);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.contains("updated    0"), "{}", run.stdout);
+    }
+
+    // A catalog that is not the database's is refused, nothing changed.
+    let mut other = doc.clone();
+    other["catalog"]["roles"][1]["capabilities"] = json!(["account.view"]);
+    let before = copy.dump();
+    let run = copy.apply_stdin(&[], &[], &other.to_string());
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    assert!(run.stderr.starts_with("error: catalog: "), "{}", run.stderr);
+    assert_eq!(before, copy.dump());
+
+    // An older export, without its catalog, says how to make the copy.
+    let mut older = doc.clone();
+    older.as_object_mut().unwrap().remove("catalog");
+    let fresh = Portal::empty();
+    let run = fresh.apply_stdin(&[], &[], &older.to_string());
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    assert!(run.stderr.contains("init --preset-file"), "{}", run.stderr);
+    assert!(!fresh.db.exists() || fresh.text("SELECT count(*) FROM accounts") == "0");
+}
+
+#[test]
+fn a_catalog_of_ones_own_may_not_take_a_shipped_presets_name() {
+    let shipped: Value =
+        serde_json::from_str(include_str!("../../examples/presets/portal.json")).unwrap();
+    // The shipped preset itself, copied, is that preset.
+    let (_dir, file) = catalog_file(&shipped.to_string());
+    let p = Portal::empty();
+    let args = init_args(&file);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    p.ok(&args);
+    let doc: Value = serde_json::from_str(&p.ok(&["export"])).unwrap();
+    assert_eq!(doc["preset"], "portal");
+    assert!(doc.get("catalog").is_none(), "{doc}");
+    // Changed, it must take a name of its own.
+    let mut changed = shipped.clone();
+    changed["title"] = json!("Our portal");
+    let (_dir2, file) = catalog_file(&changed.to_string());
+    let fresh = Portal::empty();
+    let args = init_args(&file);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let err = fresh.refused(&args, USAGE);
+    assert!(err.contains("`portal` is a shipped preset's name"), "{err}");
+    assert!(!fresh.db.exists());
+}

@@ -109,6 +109,43 @@ fn bash_completes_roles_accounts_and_emails_of_the_database() {
 }
 
 #[test]
+fn a_line_acting_as_a_member_completes_only_what_is_theirs() {
+    let p = seeded();
+    let Some((emails, _)) = bash_completes(
+        &p,
+        &["portalctl", "--as", "ann@acme.test", "user", "show", ""],
+        &[],
+    ) else {
+        return;
+    };
+    // Flags are offered too where nothing is typed yet.
+    let values = |offered: Vec<String>| -> Vec<String> {
+        offered
+            .into_iter()
+            .filter(|o| !o.starts_with('-'))
+            .collect()
+    };
+    assert_eq!(values(emails), ["ann@acme.test"]);
+    let (accounts, _) = bash_completes(
+        &p,
+        &[
+            "portalctl", "--as", "ann@acme.test", "user", "list", "--account", "",
+        ],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(values(accounts), [ACCOUNT]);
+    // An address nobody has completes nothing.
+    let (nothing, _) = bash_completes(
+        &p,
+        &["portalctl", "--as=nobody@acme.test", "user", "show", ""],
+        &[],
+    )
+    .unwrap();
+    assert!(values(nothing).is_empty());
+}
+
+#[test]
 fn bash_completes_statuses_kinds_presets_and_capabilities() {
     let p = Portal::empty();
     let Some((statuses, _)) =

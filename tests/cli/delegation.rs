@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use crate::support::{
-    error_line, rewind, says, schema_version, version_before, Portal, CONFLICT, DENIED, NOT_FOUND,
-    OWNER, SUCCESS, USAGE,
+    error_line, rewind, says, schema_version, shell_words, version_before, Portal, CONFLICT,
+    DENIED, NOT_FOUND, OWNER, SUCCESS, USAGE,
 };
 
 /// Admin: an account approver, away over the holidays.
@@ -898,7 +898,7 @@ fn ending_a_duplicate_delegation_runs_as_the_refusal_suggests() {
             .nth(1)
             .and_then(|c| c.strip_prefix("portalctl "))
             .unwrap_or_else(|| panic!("no command in {help}"));
-        let words = words(command);
+        let words = shell_words(command);
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
         let ended = p.run_as(None, &words);
         assert_eq!(ended.code, SUCCESS, "{command}: {}", ended.stderr);
@@ -909,26 +909,6 @@ fn ending_a_duplicate_delegation_runs_as_the_refusal_suggests() {
         ]
         .concat());
     }
-}
-
-/// A command line's words, with double quotes grouping.
-fn words(line: &str) -> Vec<String> {
-    let (mut words, mut word, mut quoted) = (Vec::new(), String::new(), false);
-    for c in line.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ' ' if !quoted => {
-                if !word.is_empty() {
-                    words.push(std::mem::take(&mut word));
-                }
-            }
-            c => word.push(c),
-        }
-    }
-    if !word.is_empty() {
-        words.push(word);
-    }
-    words
 }
 
 /// Admin who places an order and lends the owner's deciding to UNA.

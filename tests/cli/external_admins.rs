@@ -822,7 +822,7 @@ fn no_command_leaves_an_external_admin_with_the_blocking_role() {
     says(&err, "an external admin needs a role with access");
     says(
         &err,
-        "portalctl external-admin remove ada@acme.test --customer \"Client Co\"",
+        "portalctl external-admin remove ada@acme.test --customer 'Client Co'",
     );
     let err = p.refused(
         &["user", "set-role", BEN, "no-access", "--account", CUSTOMER],
@@ -850,7 +850,7 @@ fn offboarding_a_customer_owner_says_who_moves_the_ownership_first_and_how() {
     let p = owned_by_an_external_admin();
     let before = p.dump();
     let help = format!(
-        "the ownership of `{CUSTOMER}` must move first, and only its owner `{ADA}` or the operator (without --as) can move it: ask them to run `portalctl user transfer-ownership --to EMAIL --account \"{CUSTOMER}\"`"
+        "the ownership of `{CUSTOMER}` must move first, and only its owner `{ADA}` or the operator (without --as) can move it: ask them to run `portalctl user transfer-ownership --to EMAIL --account '{CUSTOMER}'`"
     );
     for args in [
         vec!["user", "deactivate", ADA, "--account", ACCOUNT, "--yes"],
@@ -870,7 +870,7 @@ fn offboarding_a_customer_owner_says_who_moves_the_ownership_first_and_how() {
     says(
         &err,
         &format!(
-            "move the ownership of `{CUSTOMER}` to someone else first with `portalctl user transfer-ownership --to EMAIL --account \"{CUSTOMER}\"`"
+            "move the ownership of `{CUSTOMER}` to someone else first with `portalctl user transfer-ownership --to EMAIL --account '{CUSTOMER}'`"
         ),
     );
     assert_eq!(p.dump(), before, "nothing changed");

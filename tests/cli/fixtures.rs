@@ -684,6 +684,141 @@ fn prune_deactivates_who_the_file_no_longer_lists() {
     assert_eq!(service["assigned_to"], Value::Null);
 }
 
+/// `export | apply` carries the settings set (the sender, the support
+/// address, the retries): the copy sends mail as the original does, each
+/// setting audited as `settings set` is, and a second apply changes
+/// nothing. An export of a new database lists none.
+#[test]
+fn export_and_apply_carry_the_settings_so_that_a_copy_sends_mail() {
+    let p = Portal::empty();
+    p.ok(&["apply", DEMO]);
+    let plain: Value = serde_json::from_str(&p.ok(&["export"])).unwrap();
+    assert!(plain.get("settings").is_none(), "{plain}");
+    p.ok(&[
+        "settings", "set", "mail-from", "Acme Portal <portal@acme.test>",
+    ]);
+    p.ok(&["settings", "set", "mail-retry-after", "90s"]);
+    p.ok(&["settings", "set", "mail-max-attempts", "5"]);
+    let exported = p.ok(&["export"]);
+    let doc: Value = serde_json::from_str(&exported).unwrap();
+    assert_eq!(
+        doc["settings"],
+        json!({"mail-from": "Acme Portal <portal@acme.test>", "mail-retry-after": "90s"})
+    );
+    // The plan says what the copy's settings become.
+    let copy = Portal::empty();
+    let dry = apply_stdin(&copy, &["--dry-run", "--json"], &exported);
+    assert_eq!(dry.code, SUCCESS, "{}", dry.stderr);
+    let dry: Value = serde_json::from_str(&dry.stdout).unwrap();
+    let lines: Vec<&Value> = dry["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["kind"] == "setting")
+        .collect();
+    assert_eq!(lines.len(), 2, "{dry}");
+    assert_eq!(lines[0]["object"], "setting mail-from");
+    assert_eq!(lines[0]["key"], "mail-from");
+    assert_eq!(lines[0]["account"], Value::Null);
+    assert_eq!(lines[0]["action"], "create");
+    let copy = restored(&p, &exported);
+    let set = copy.json(&["audit", "list", "--action", "settings.set"]);
+    let targets: Vec<&str> = set
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, ["mail-from", "mail-retry-after"]);
+    // The copy mails a new invitation, as the original would.
+    copy.ok(&[
+        "user", "invite", "new@acme.test", "--role", "user", "--account", ACCOUNT,
+    ]);
+    let dir = scratch_dir();
+    let sent = copy.json(&["outbox", "send", "--to-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(sent["sent"], 1, "{sent}");
+    let mail = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect::<String>();
+    says(&mail, "From: \"Acme Portal\" <portal@acme.test>");
+    says(&mail, "new@acme.test");
+    // A setting the file changes is updated.
+    let changed = exported.replace("\"90s\"", "\"2m\"");
+    let run = apply_stdin(&copy, &["--json"], &changed);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let run: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (run["created"].as_u64(), run["updated"].as_u64()),
+        (Some(0), Some(1))
+    );
+    let shown = copy.json(&["settings", "show", "mail-retry-after"]);
+    assert_eq!(shown[0]["value"], "2m");
+}
+
+/// The settings are the operator's: a member's file listing them is
+/// refused at `settings` (exit 5) and changes nothing, and a member's
+/// export never writes them. A bad key or value is refused at
+/// `settings.KEY` in the words of `settings set` (exit 2).
+#[test]
+fn settings_in_a_file_are_the_operators_alone_and_checked_as_settings_set_checks_them() {
+    let p = Portal::empty();
+    p.ok(&["apply", DEMO]);
+    p.ok(&["settings", "set", "support-email", "help@acme.test"]);
+    let olive = [("PORTALCTL_AS", "olive@acme.test")];
+    let mine = p.command(&["export"], &olive).output().unwrap();
+    assert_eq!(mine.status.code(), Some(SUCCESS));
+    let mut doc: Value = serde_json::from_slice(&mine.stdout).unwrap();
+    assert!(doc.get("settings").is_none(), "{doc}");
+    doc["settings"] = json!({"support-email": "help@acme.test"});
+    let before = p.dump();
+    let run = p.apply_stdin(&[], &olive, &doc.to_string());
+    assert_eq!(run.code, DENIED, "{}", run.stderr);
+    assert_eq!(
+        error_line(&run.stderr),
+        "error: settings: `olive@acme.test` may not change the settings: only the operator who owns the database can"
+    );
+    says(&run.stderr, "help: leave `settings` out of a member's file");
+    assert_eq!(p.dump(), before, "nothing changed");
+    for (settings, line) in [
+        (
+            json!({"colour": "blue"}),
+            "error: settings.colour: unknown setting `colour`",
+        ),
+        (
+            json!({"mail-max-attempts": "0"}),
+            "error: settings.mail-max-attempts: `0` is not a number of attempts from 1 to 100",
+        ),
+    ] {
+        doc["settings"] = settings;
+        let run = apply_stdin(&p, &[], &doc.to_string());
+        assert_eq!(run.code, USAGE, "{}", run.stderr);
+        assert_eq!(error_line(&run.stderr), line);
+        assert_eq!(p.dump(), before, "nothing changed");
+    }
+    let by_hand = p.refused(&["settings", "set", "colour", "blue"], USAGE);
+    says(&by_hand, "error: unknown setting `colour`");
+}
+
+#[test]
+fn prune_by_the_databases_own_export_removes_nothing() {
+    let p = demo();
+    // Fiona gone, her delegation to Olive lends nothing: `export` leaves
+    // it out, and it lends again should she come back.
+    p.ok(&[
+        "user", "deactivate", "fiona@acme.test", "--account", ACCOUNT, "--yes",
+    ]);
+    let own = p.ok(&["export"]);
+    let before = p.dump();
+    let run = p.apply_stdin(&["--prune", "--yes"], &[], &own);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stdout, "removed    0");
+    assert_eq!(before, p.dump());
+    p.ok(&["user", "activate", "fiona@acme.test", "--account", ACCOUNT]);
+    let listed = p.json(&["order", "delegate", "--list", "--account", ACCOUNT]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+}
+
 #[test]
 fn schema_prints_the_json_schema_of_the_fixture_format() {
     let p = Portal::empty();
@@ -752,6 +887,17 @@ fn every_example_fixture_validates_against_the_printed_schema() {
         |d| d["accounts"][0]["users"] = "everyone".into(),
         "a string for the users",
     );
+    refused(
+        |d| d["settings"] = json!({"colour": "blue"}),
+        "an unknown setting",
+    );
+    refused(
+        |d| d["settings"] = json!({"mail-max-attempts": 9}),
+        "a number for a setting",
+    );
+    let mut configured = demo.clone();
+    configured["settings"] = json!({"mail-from": "portal@acme.test", "mail-retry-after": "90s"});
+    assert!(schemas.validate(&configured, schema).is_ok());
 }
 
 /// Every fixture in `examples/` (one per preset): it makes a database on
@@ -1135,13 +1281,57 @@ fn a_new_owner_listed_with_another_role_than_the_owners_is_refused_at_it() {
         r#""owner": "cleo@contoso.test""#,
     );
     let run = apply_stdin(&p, &[], &handover);
-    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
     says(
         error_line(&run.stderr),
-        "error: accounts[1].users[1].role: `cleo@contoso.test` is to own `Contoso`, and its owner holds the role `admin`",
+        "error: accounts[1].users[1].role: `cleo@contoso.test` is the `owner` of `Contoso`, and the owner's role is the owner role `admin`, which comes with the ownership, not `user`",
     );
-    says(&run.stderr, r#"help: list them with "role": "admin""#);
+    says(
+        &run.stderr,
+        r#"help: list them with "role": "admin", or leave `role` out"#,
+    );
     assert_eq!(p.dump(), before, "a refusal changes nothing");
+}
+
+/// The owner's entry with another role than the owner's is refused by the
+/// first apply, at that role (exit 2), and nothing is made: in `users`, and
+/// in `external_admins` for an owner who holds a customer as its external
+/// admin, which the first apply once made with the owner role anyway for
+/// the second to refuse.
+#[test]
+fn an_owners_entry_with_another_role_is_refused_by_the_first_apply() {
+    let p = Portal::empty();
+    let ann = r#"{"preset": "portal", "accounts": [{"name": "Acme", "owner": "ann@acme.test",
+        "users": [{"email": "ann@acme.test", "name": "Ann", "role": "user"}]}]}"#;
+    let run = apply_stdin(&p, &[], ann);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    says(
+        error_line(&run.stderr),
+        "error: accounts[0].users[0].role: `ann@acme.test` is the `owner` of `Acme`, and the owner's role is the owner role `admin`",
+    );
+    assert!(!p.db.exists(), "no database was made");
+    let msp = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-msp.json");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(msp).unwrap()).unwrap();
+    doc["accounts"][1]["owner"] = "max@harbour.test".into();
+    doc["accounts"][1]["external_admins"][0]["role"] = "msp-user".into();
+    for p in [Portal::empty(), {
+        let p = Portal::empty();
+        p.ok(&["apply", msp]);
+        p
+    }] {
+        let before = p.dump();
+        let run = apply_stdin(&p, &[], &doc.to_string());
+        assert_eq!(run.code, USAGE, "{}", run.stderr);
+        says(
+            error_line(&run.stderr),
+            "error: accounts[1].external_admins[0].role: `max@harbour.test` is the `owner` of `Client Co`",
+        );
+        says(
+            &run.stderr,
+            r#"help: list them with "role": "msp-administrator""#,
+        );
+        assert_eq!(p.dump(), before, "nothing changed");
+    }
 }
 
 #[test]
@@ -1305,10 +1495,10 @@ fn a_refusal_names_the_field_to_blame_through_the_binary() {
         r#""Carl Contoso", "role": "user""#,
     );
     let run = apply_stdin(&p, &[], &demoted);
-    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
     says(
         &run.stderr,
-        "error: accounts[1].users[0].role: `carl@contoso.test` owns `Contoso`",
+        "error: accounts[1].users[0].role: `carl@contoso.test` is the `owner` of `Contoso`",
     );
     assert_eq!(before, p.dump());
 }

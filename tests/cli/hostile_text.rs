@@ -451,6 +451,41 @@ fn clap_errors_escape_the_arguments_they_echo() {
     assert!(run.stderr.contains("fr\\u{1b}[31mob"), "{:?}", run.stderr);
 }
 
+/// A value its parser refuses keeps the parser's reason when clap's
+/// message is rebuilt to escape the value: the reason says what to fix.
+#[test]
+fn a_refused_value_holding_a_control_character_keeps_its_reason() {
+    let p = Portal::new();
+    for (args, line) in [
+        (
+            &["user", "list", "--account", "\t"][..],
+            "error: invalid value '\\t' for '--account <ACCOUNT>': an account is named by more than blanks",
+        ),
+        (
+            &["user", "list", "--limit", "x\ty"],
+            "error: invalid value 'x\\ty' for '--limit <COUNT>': invalid digit found in string",
+        ),
+    ] {
+        let stderr = p.refused(args, USAGE);
+        one_clean_error(&stderr);
+        assert_eq!(error_line(&stderr), line, "{stderr}");
+        assert!(stderr.contains("For more information, try '--help'."), "{stderr}");
+    }
+    // With colour forced, the value is still escaped and the reason kept.
+    let run = p.run_with(
+        &["user", "list", "--limit", "\x1b]0;t\x07"],
+        &[("CLICOLOR_FORCE", "1")],
+    );
+    assert_eq!(run.code, USAGE);
+    assert!(!run.stderr.contains("\x1b]0;t"), "{:?}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("'\\u{1b}]0;t\\u{7}' for '--limit <COUNT>': invalid digit found in string"),
+        "{:?}",
+        run.stderr
+    );
+}
+
 /// An address holding a character that shows as nothing reads as another
 /// person's login (`olive@acme.test`): refused by hand and in a file.
 #[test]

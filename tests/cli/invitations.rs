@@ -1,6 +1,6 @@
 //! Inviting, accepting, resending and revoking.
 
-use crate::support::{says, Portal, ACCOUNT, CONFLICT, DENIED, SUCCESS, USAGE};
+use crate::support::{says, shell_words, Portal, ACCOUNT, CONFLICT, DENIED, SUCCESS, USAGE};
 
 /// The tables of `dump` with a row that contains `text`.
 fn tables_holding<'a>(dump: &'a str, text: &str) -> Vec<&'a str> {
@@ -404,16 +404,7 @@ fn helped_command(stderr: &str) -> Vec<String> {
         .nth(1)
         .and_then(|c| c.strip_prefix("portalctl "))
         .unwrap_or_else(|| panic!("no command in: {help}"));
-    let (mut words, mut word, mut in_quotes) = (Vec::new(), String::new(), false);
-    for c in quoted.chars() {
-        match c {
-            '"' => in_quotes = !in_quotes,
-            ' ' if !in_quotes => words.push(std::mem::take(&mut word)),
-            c => word.push(c),
-        }
-    }
-    words.push(word);
-    words
+    shell_words(quoted)
         .into_iter()
         .map(|w| if w == "ROLE" { "manager".into() } else { w })
         .collect()

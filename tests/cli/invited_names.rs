@@ -6,7 +6,9 @@
 
 use serde_json::Value;
 
-use crate::support::{rewind, schema_version, version_before, Portal, Run, ACCOUNT, NOW, SUCCESS};
+use crate::support::{
+    rewind, schema_version, version_before, Portal, Run, ACCOUNT, NOW, OWNER, SUCCESS,
+};
 
 const ADMIN: &str = "adam@acme.test";
 const BOB: &str = "bob@other.test";
@@ -212,6 +214,12 @@ fn a_database_from_before_keeps_the_names_its_invitations_showed() {
     {
         let conn = rusqlite::Connection::open(&p.db).unwrap();
         rewind(&conn, version_before("0020_invited_name.sql"));
+        // An invitation made a new address's person with its name then.
+        conn.execute(
+            "UPDATE people SET name = 'Nora' WHERE email = 'nora@new.test'",
+            [],
+        )
+        .unwrap();
     }
     let shown = p.json_as(Some(ADMIN), &["user", "show", "nora@new.test"]);
     assert_eq!(p.query("PRAGMA user_version"), schema_version());
@@ -220,4 +228,264 @@ fn a_database_from_before_keeps_the_names_its_invitations_showed() {
         p.text("SELECT group_concat(ifnull(invited_name, 'NULL'), ',') FROM (SELECT invited_name FROM memberships ORDER BY id)"),
         "NULL,NULL,NULL,NULL,Nora"
     );
+}
+
+const ADAM: &str = ADMIN;
+const OA: &str = "oa@other.test";
+const X: &str = "x@person.test";
+
+/// Acme Ltd with its admin Adam, and a customer `Other` with its admin.
+fn two_accounts() -> Portal {
+    Portal::cached("invited names: two accounts", || {
+        let p = Portal::init("portal");
+        p.member(ADAM, "admin");
+        p.ok(&["account", "create", "Other", "--kind", "customer"]);
+        p.member_in(OA, "admin", "Other");
+        p
+    })
+}
+
+/// `who` invites X into `account` (`--name` if given) and returns the token.
+fn invite_x(p: &Portal, who: &str, account: &str, name: Option<&str>) -> String {
+    let mut args = vec!["user", "invite", X, "--role", "user", "--account", account];
+    if let Some(name) = name {
+        args.extend(["--name", name]);
+    }
+    p.json_as(Some(who), &args)["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// What Other's admin reads of X, through list, show and export, before
+/// and after X accepts Other's invitation (`--name` if given), and what
+/// the accept answered: with or without another account's invitation
+/// named `elsewhere` before.
+fn others_reads(elsewhere: Option<&str>, accept_name: Option<&str>) -> Vec<String> {
+    let p = two_accounts();
+    if let Some(label) = elsewhere {
+        invite_x(&p, ADAM, ACCOUNT, Some(label));
+    }
+    let token = invite_x(&p, OA, "Other", Some("Xavier"));
+    let reads = |p: &Portal| -> Vec<String> {
+        [
+            vec!["user", "list", "--account", "Other"],
+            vec!["user", "list", "--account", "Other", "--json"],
+            vec!["user", "show", X, "--account", "Other", "--json"],
+            vec!["export", "--account", "Other"],
+        ]
+        .iter()
+        .map(|args| {
+            let run = p.run_as(Some(OA), args);
+            assert_eq!(run.code, SUCCESS, "{args:?}: {}", run.stderr);
+            run.stdout
+        })
+        .collect()
+    };
+    let mut seen = reads(&p);
+    let mut accept = vec!["user", "accept", token.as_str()];
+    if let Some(name) = accept_name {
+        accept.extend(["--name", name]);
+    }
+    let run = p.run(&accept);
+    seen.push(format!("{} {} {}", run.code, run.stdout, run.stderr));
+    seen.extend(reads(&p));
+    // The log and history carry sequence numbers that differ: read for
+    // what they name.
+    for args in [
+        vec!["user", "history", X, "--account", "Other", "--json"],
+        vec!["audit", "list", "--account", "Other", "--format", "ndjson"],
+    ] {
+        let out = p.run_as(Some(OA), &args).stdout;
+        if let Some(label) = elsewhere {
+            assert!(!out.contains(label), "{args:?}: {out}");
+        }
+        assert!(out.contains("Xavier"), "{args:?}: {out}");
+    }
+    seen
+}
+
+/// N#13: the name one account's invitation gave never becomes what
+/// another account that invited the same address reads, before or after
+/// the person accepts that other account's invitation; they may give
+/// their own name on accepting. Other's admin reads exactly what it
+/// would had nobody else invited them.
+#[test]
+fn another_accounts_invitation_name_never_reaches_an_account_they_join() {
+    for accept_name in [Some("Xavier"), None] {
+        let alone = others_reads(None, accept_name);
+        let after_acme = others_reads(Some("Acme calls him Bob the Bad Hire"), accept_name);
+        assert_eq!(alone, after_acme, "--name {accept_name:?}");
+        assert!(alone.iter().all(|s| s.contains("Xavier")), "{alone:?}");
+        assert!(alone[4].starts_with("0 "), "{}", alone[4]);
+    }
+}
+
+/// N#13's mirror: whoever invited first names nobody; the account whose
+/// invitation X accepts reads its own (edited) invitation name, and the
+/// other keeps its own until X joins it.
+#[test]
+fn the_invitation_accepted_names_the_person_not_the_first_one() {
+    let p = two_accounts();
+    invite_x(&p, OA, "Other", Some("Xavier"));
+    let token = invite_x(&p, ADAM, ACCOUNT, Some("Acme label"));
+    p.json_as(
+        Some(ADAM),
+        &[
+            "user", "edit", X, "--name", "Edited by Acme", "--account", ACCOUNT,
+        ],
+    );
+    p.ok(&["user", "accept", &token]);
+    let shown = p.json_as(Some(ADAM), &["user", "show", X, "--account", ACCOUNT]);
+    assert_eq!(shown["name"], "Edited by Acme", "{shown}");
+    let shown = p.json_as(Some(OA), &["user", "show", X, "--account", "Other"]);
+    assert_eq!(shown["name"], "Xavier", "{shown}");
+}
+
+/// N#13 in the customer area (004: invite by email and areas, no name):
+/// an invitation with no name leaves the person nameless for the account
+/// whose invitation they accept, whatever another account called them.
+#[test]
+fn an_invitation_without_a_name_reads_no_other_accounts_name() {
+    let p = Portal::with_preset("customer-area");
+    p.ok(&["account", "create", "Other", "--kind", "customer"]);
+    let token = p.json(&[
+        "user", "invite", OA, "--grant", "account-admin", "--account", "Other",
+    ])["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    p.ok(&["user", "accept", &token]);
+    p.json_as(
+        Some(OWNER),
+        &[
+            "user",
+            "invite",
+            X,
+            "--grant",
+            "billing",
+            "--name",
+            "Fjord internal note: slow payer",
+        ],
+    );
+    let token = p.json_as(Some(OA), &["user", "invite", X, "--grant", "account-admin"])["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    p.ok(&["user", "accept", &token]);
+    let list = p.run_as(Some(OA), &["user", "list"]);
+    assert_eq!(list.code, SUCCESS, "{}", list.stderr);
+    assert!(!list.stdout.contains("slow payer"), "{}", list.stdout);
+    let shown = p.json_as(Some(OA), &["user", "show", X]);
+    assert_eq!(shown["name"], Value::Null, "{shown}");
+}
+
+/// N#13's email: the invitation greets the invitee by the name the
+/// inviting account's invitation gave, not another account's.
+#[test]
+fn the_invitation_email_greets_by_the_inviting_accounts_name() {
+    let p = two_accounts();
+    p.ok(&["settings", "set", "mail-from", "portal@acme.test"]);
+    invite_x(&p, ADAM, ACCOUNT, Some("Acme label"));
+    invite_x(&p, OA, "Other", Some("Xavier"));
+    let dir = tempfile::tempdir().unwrap();
+    p.ok(&["outbox", "send", "--to-dir", dir.path().to_str().unwrap()]);
+    let mut greeted = Vec::new();
+    for file in std::fs::read_dir(dir.path()).unwrap() {
+        let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+        for (account, name) in [("Other", "Xavier"), (ACCOUNT, "Acme label")] {
+            if text.contains(&format!("Subject: Invitation to join {account} as user")) {
+                assert!(text.contains(&format!("Hello {name},")), "{text}");
+                greeted.push(account);
+            }
+        }
+    }
+    greeted.sort_unstable();
+    assert_eq!(greeted, [ACCOUNT, "Other"]);
+}
+
+/// A#16: `user accept --name` by whoever holds the token reads alike
+/// whether the address has a login elsewhere or not: it joins, and where
+/// the person has a name of their own, keeps it, saying so without
+/// quoting it. Nothing is learnt without the acceptance on record.
+#[test]
+fn accepting_with_a_name_never_quotes_another_accounts_name() {
+    let p = two_accounts();
+    let known = p.json(&[
+        "user", "invite", "carl@other.test", "--name", "Carl Real", "--role", "user", "--account",
+        "Other",
+    ]);
+    p.ok(&["user", "accept", known["token"].as_str().unwrap()]);
+    let mut answers = Vec::new();
+    for who in ["carl@other.test", "newbie@other.test"] {
+        let token = p.json_as(
+            Some(ADAM),
+            &["user", "invite", who, "--role", "user", "--no-send"],
+        )["token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let run = p.run(&["user", "accept", &token, "--name", "Whoever"]);
+        assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+        assert!(!run.stderr.contains("Carl Real"), "{}", run.stderr);
+        assert_eq!(p.last_event()["action"], "user.accept");
+        answers.push(run);
+    }
+    assert!(
+        answers[0].stderr.contains("--name was not used"),
+        "{}",
+        answers[0].stderr
+    );
+    let shown = p.json(&["user", "show", "carl@other.test", "--account", ACCOUNT]);
+    assert_eq!(shown["name"], "Carl Real", "the name stays theirs");
+    let shown = p.json(&["user", "show", "newbie@other.test"]);
+    assert_eq!(shown["name"], "Whoever");
+}
+
+/// A database from before this rule: a person an invitation made, who
+/// never accepted, had the invitation's name as their own. The migration
+/// clears it, so another account's later invitation, once accepted,
+/// names them by its own; those who joined keep theirs.
+#[test]
+fn a_database_from_before_forgets_names_only_invitations_gave() {
+    let p = two_accounts();
+    invite_x(&p, ADAM, ACCOUNT, Some("Bad Hire"));
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        rewind(&conn, version_before("0023_invitees_unnamed.sql"));
+        conn.execute("UPDATE people SET name = 'Bad Hire' WHERE email = ?1", [X])
+            .unwrap();
+    }
+    let token = invite_x(&p, OA, "Other", Some("Xavier"));
+    assert_eq!(p.query("PRAGMA user_version"), schema_version());
+    let shown = p.json_as(Some(ADAM), &["user", "show", X, "--account", ACCOUNT]);
+    assert_eq!(
+        shown["name"], "Bad Hire",
+        "Acme reads its invitation's name"
+    );
+    p.ok(&["user", "accept", &token]);
+    let shown = p.json_as(Some(OA), &["user", "show", X, "--account", "Other"]);
+    assert_eq!(shown["name"], "Xavier", "{shown}");
+    let shown = p.json(&["user", "show", ADAM]);
+    assert_eq!(shown["name"], "adam", "a member keeps their name");
+}
+
+/// Someone two accounts invited under two names, who has joined neither,
+/// has no name of their own: the operator's export gives each invitation
+/// its name, and a copy made from it is the same.
+#[test]
+fn an_export_keeps_each_invitations_name_of_someone_nameless() {
+    let p = two_accounts();
+    invite_x(&p, ADAM, ACCOUNT, Some("Acme label"));
+    invite_x(&p, OA, "Other", Some("Xavier"));
+    let whole = p.ok(&["export"]);
+    let copy = Portal::empty();
+    let run = apply_as(&copy, None, &whole);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), whole);
+    changes_nothing(&apply_as(&copy, None, &whole));
+    for (who, account, name) in [(ADAM, ACCOUNT, "Acme label"), (OA, "Other", "Xavier")] {
+        let shown = copy.json_as(Some(who), &["user", "show", X, "--account", account]);
+        assert_eq!(shown["name"], name, "{shown}");
+    }
 }

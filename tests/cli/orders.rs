@@ -2014,7 +2014,7 @@ fn an_order_nobody_can_decide_is_placed_with_a_warning_whose_commands_work_paste
         &["order", "place", "--description", "X", "--amount", "60"],
     );
     assert_eq!(placed.code, SUCCESS, "{}", placed.stderr);
-    let edit = format!("portalctl policy edit \"Big\" --account \"{ACCOUNT}\"");
+    let edit = format!("portalctl policy edit Big --account '{ACCOUNT}'");
     let nobody = format!(
         "nobody: cancel it (`portalctl order cancel 1`), or ease its policy (name an approver who may decide it: `{edit} --approvers EMAIL`)"
     );
@@ -2097,7 +2097,7 @@ fn an_order_its_creator_leaves_short_of_approvals_warns_and_names_no_decider() {
     );
     let err = p.refused_as(Some(olive), &["order", "approve", "ST1"], CONFLICT);
     says(&err, "order 4 cannot get enough approvals");
-    says(&err, "portalctl policy edit \"Hardware over 500\"");
+    says(&err, "portalctl policy edit 'Hardware over 500'");
     let cancelled = p.change(Some(olive), &["order", "cancel", "ST1"], "order.cancel");
     assert_eq!(cancelled["status"], "cancelled");
 }

@@ -106,6 +106,11 @@ const UNDO: &[&str] = &[
     "ALTER TABLE memberships DROP COLUMN invited_name;",
     // 0021_outbox_inviter
     "ALTER TABLE outbox DROP COLUMN inviter;",
+    // 0022_invited_email
+    "DROP INDEX memberships_invited_email;
+     ALTER TABLE memberships DROP COLUMN invited_email;",
+    // 0023_invitees_unnamed: the names it cleared are not restored.
+    "",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
@@ -144,6 +149,22 @@ pub fn says(haystack: &str, needle: &str) {
         haystack.contains(needle),
         "expected {needle:?} in: {haystack}"
     );
+}
+
+/// The words a POSIX `sh` reads `line` as (a command portalctl printed
+/// for pasting, `portalctl` left off): its quoting, not a test's guess
+/// at it, decides.
+#[track_caller]
+pub fn shell_words(line: &str) -> Vec<String> {
+    let script = format!("set -- {line}\nprintf '%s\\0' \"$@\"\n");
+    let out = Command::new("sh").arg("-c").arg(&script).output().unwrap();
+    assert!(
+        out.status.success(),
+        "sh could not read `{line}`: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.split_terminator('\0').map(str::to_string).collect()
 }
 
 /// The `error:` line of a refusal.

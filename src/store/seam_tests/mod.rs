@@ -101,6 +101,7 @@ pub(super) fn membership(person_id: i64, account_id: i64, role_id: i64) -> Membe
         created_at: t(1),
         updated_at: t(2),
         invited_name: None,
+        invited_email: None,
     }
 }
 

@@ -1,0 +1,370 @@
+//! An admin who invites an address that reaches a person of another
+//! account learns nothing of that account: each test builds the same
+//! portal twice, once with the address known in `Other` and once without,
+//! runs the same commands as Acme's admin in both, and compares what the
+//! admin is told (output, exit code, JSON, the log), then checks that
+//! `Other` is untouched and which tokens accept.
+
+use serde_json::Value;
+
+use crate::smtp_server::{decode, token_in};
+use crate::support::{Portal, Run, ACCOUNT, CONFLICT, SUCCESS};
+
+const ADMIN: &str = "adam@acme.test";
+const ZED: &str = "zed@other.test";
+const NEW: &str = "zed@acme.test";
+
+/// Acme Ltd with an admin; a partner `Other` with its admin Yan and, if
+/// `known`, Zed, who named himself "Zed Real".
+fn portal(known: bool) -> Portal {
+    let key = format!("invited elsewhere: known {known}");
+    Portal::cached(&key, || {
+        let p = Portal::init("portal");
+        p.member(ADMIN, "admin");
+        p.ok(&["account", "create", "Other", "--kind", "partner"]);
+        p.member_in("yan@other.test", "admin", "Other");
+        if known {
+            let invited = p.json(&[
+                "user", "invite", ZED, "--name", "Zed Real", "--role", "user", "--account", "Other",
+            ]);
+            p.ok(&["user", "accept", invited["token"].as_str().unwrap()]);
+        }
+        p
+    })
+}
+
+/// What a run told its actor: exit code, stdout and stderr, with the
+/// token an invitation prints (random) left out, and the positions and
+/// hashes of log events, which every account's events shift.
+fn told(run: &Run) -> String {
+    let stdout = match serde_json::from_str::<Value>(&run.stdout) {
+        Ok(Value::Object(mut v)) => {
+            v.remove("token");
+            Value::Object(v).to_string()
+        }
+        Ok(Value::Array(items)) => {
+            let items: Vec<Value> = items
+                .into_iter()
+                .map(|mut item| {
+                    if let Some(fields) = item.as_object_mut() {
+                        for chained in ["seq", "prev_hash", "hash"] {
+                            fields.remove(chained);
+                        }
+                    }
+                    item
+                })
+                .collect();
+            Value::Array(items).to_string()
+        }
+        _ => run.stdout.clone(),
+    };
+    format!("{} | {stdout} | {}", run.code, run.stderr)
+}
+
+/// Everything Acme's admin reads of `email` and of Acme: list, show and
+/// history (table and JSON), the log (without the positions and hashes
+/// that the other account's events shift) and an export.
+fn read_by_admin(p: &Portal, email: &str) -> String {
+    let me = Some(ADMIN);
+    let mut seen: Vec<String> = [
+        vec!["user", "list", "--account", ACCOUNT],
+        vec!["user", "list", "--account", ACCOUNT, "--json"],
+        vec!["user", "show", email, "--account", ACCOUNT],
+        vec!["user", "show", email, "--account", ACCOUNT, "--json"],
+        vec!["user", "history", email, "--account", ACCOUNT],
+        vec!["user", "history", email, "--account", ACCOUNT, "--json"],
+        vec!["export", "--account", ACCOUNT],
+    ]
+    .iter()
+    .map(|args| told(&p.run_as(me, args)))
+    .collect();
+    seen.push(told(
+        &p.run_as(me, &["--json", "audit", "list", "--account", ACCOUNT]),
+    ));
+    seen.join("\n")
+}
+
+/// What the operator reads of `Other`: its members, and the people row
+/// at Zed's address.
+fn other(p: &Portal) -> String {
+    let members = p.ok(&["user", "list", "--account", "Other", "--json"]);
+    let zed = p.text(&format!(
+        "SELECT COALESCE((SELECT id || ' ' || email || ' ' || name FROM people WHERE email = '{ZED}'), 'none')"
+    ));
+    format!("{members}\n{zed}")
+}
+
+/// Sends the outbox to files and returns each email's recipient and
+/// token.
+fn mailed(p: &Portal) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    p.ok(&[
+        "settings", "set", "mail-from", "Acme Portal <portal@acme.test>",
+    ]);
+    p.ok(&["outbox", "send", "--to-dir", dir.path().to_str().unwrap()]);
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    decode(&files)
+        .iter()
+        .map(|m| {
+            (
+                m["to"].as_str().unwrap_or_default().to_string(),
+                token_in(m),
+            )
+        })
+        .collect()
+}
+
+/// `user edit --new-email` of someone Acme invited re-addresses the
+/// invitation: the admin is told the same whether the address had a
+/// login in Other or not, Other is untouched, the old token is refused
+/// and the one mailed to the new address accepts.
+#[test]
+fn a_new_email_of_an_invitee_reads_alike_whether_they_have_a_login_elsewhere() {
+    let me = Some(ADMIN);
+    let mut answers = Vec::new();
+    for known in [false, true] {
+        let p = portal(known);
+        let before = other(&p);
+        let invite = p.run_as(
+            me,
+            &[
+                "--json", "user", "invite", ZED, "--name", "Zed", "--role", "user", "--account",
+                ACCOUNT,
+            ],
+        );
+        assert_eq!(invite.code, SUCCESS, "{}", invite.stderr);
+        let old_token = serde_json::from_str::<Value>(&invite.stdout).unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let taken = p.run_as(me, &["user", "edit", ZED, "--new-email", ADMIN]);
+        assert_eq!(taken.code, CONFLICT, "{}", taken.stderr);
+        let edit = p.run_as(me, &["--json", "user", "edit", ZED, "--new-email", NEW]);
+        assert_eq!(edit.code, SUCCESS, "{}", edit.stderr);
+        let edit_table = p.run_as(me, &["user", "show", NEW]);
+        let gone = p.run_as(me, &["user", "show", ZED, "--account", ACCOUNT]);
+        answers.push(format!(
+            "{}\n{}\n{}\n{}\n{}\n{}",
+            told(&invite),
+            told(&taken),
+            told(&edit),
+            told(&edit_table),
+            told(&gone),
+            read_by_admin(&p, NEW)
+        ));
+        assert_eq!(other(&p), before, "Other changed (known: {known})");
+        let shown = p.json_as(me, &["user", "show", NEW, "--account", ACCOUNT]);
+        assert_eq!(
+            (&shown["name"], &shown["status"]),
+            (&Value::from("Zed"), &Value::from("invited"))
+        );
+
+        let old = p.run(&["user", "accept", &old_token]);
+        assert_eq!(old.code, CONFLICT, "{}", old.stderr);
+        assert!(old.stderr.contains("replaced"), "{}", old.stderr);
+        let mail = mailed(&p);
+        let to_new: Vec<&(String, String)> =
+            mail.iter().filter(|(to, _)| to.contains(NEW)).collect();
+        assert_eq!(to_new.len(), 1, "{mail:?}");
+        p.ok(&["user", "accept", &to_new[0].1]);
+        let joined = p.json(&["user", "show", NEW, "--account", ACCOUNT]);
+        assert_eq!(joined["status"], "active", "{joined}");
+        assert_eq!(other(&p), before, "Other changed (known: {known})");
+    }
+    assert_eq!(
+        answers[0], answers[1],
+        "the admin learns whether the address has a login in Other"
+    );
+}
+
+const DEE: &str = "dee@other.test";
+const KIM: &str = "kim@other.test";
+
+/// Acme Ltd with an admin; a partner `Other` with its admin Yan and Kim,
+/// and, if `merged`, Dee's address merged into Kim there by the operator.
+fn merged_portal(merged: bool) -> Portal {
+    let key = format!("invited elsewhere: merged {merged}");
+    Portal::cached(&key, || {
+        let p = Portal::init("portal");
+        p.member(ADMIN, "admin");
+        p.ok(&["account", "create", "Other", "--kind", "partner"]);
+        p.member_in("yan@other.test", "admin", "Other");
+        p.member_in(KIM, "user", "Other");
+        if merged {
+            p.member_in(DEE, "user", "Other");
+            p.ok(&["--yes", "user", "merge", DEE, "--into", KIM]);
+        }
+        p
+    })
+}
+
+/// What the operator reads of `Other` and of the people at its
+/// addresses, with Dee's left out where the invitation made her.
+fn other_people(p: &Portal, merged: bool) -> String {
+    let members = p.ok(&["user", "list", "--account", "Other", "--json"]);
+    let mut people = p.text(&format!(
+        "SELECT id || ' ' || email || ' ' || name || ' ' || COALESCE(merged_into, '-') FROM people WHERE email = '{KIM}'"
+    ));
+    if merged {
+        people.push_str(&p.text(&format!(
+            "SELECT id || ' ' || email || ' ' || name || ' ' || COALESCE(merged_into, '-') FROM people WHERE email = '{DEE}'"
+        )));
+    }
+    format!("{members}\n{people}")
+}
+
+/// Acme's admin invites, names, changes and reads an address merged
+/// away in Other exactly as one nobody has: the same output, exit codes
+/// and JSON. Other is untouched; the email goes to the address typed;
+/// the token replaced by a resend is refused and the one mailed accepts,
+/// making Kim Acme's member. Acme's export applies again as no change,
+/// and the operator reads Kim with the address the invitation went to.
+#[test]
+fn inviting_an_address_merged_elsewhere_reads_as_inviting_a_new_one() {
+    let me = Some(ADMIN);
+    let mut answers = Vec::new();
+    for merged in [false, true] {
+        let p = merged_portal(merged);
+        let before = other_people(&p, merged);
+        let runs = [
+            vec![
+                "--json", "user", "invite", DEE, "--name", "Dee", "--role", "user", "--account",
+                ACCOUNT,
+            ],
+            vec!["user", "edit", DEE, "--name", "Dee D"],
+            vec!["--json", "user", "set-role", DEE, "manager"],
+            vec!["--json", "user", "resend-invite", DEE],
+            vec!["user", "invite", DEE, "--role", "user"],
+            vec!["--json", "user", "invite", DEE, "--role", "user"],
+        ];
+        let mut tokens = Vec::new();
+        let mut said = Vec::new();
+        for args in &runs {
+            let run = p.run_as(me, args);
+            if let Ok(v) = serde_json::from_str::<Value>(&run.stdout) {
+                tokens.extend(v["token"].as_str().map(str::to_string));
+            }
+            said.push(told(&run));
+        }
+        said.push(read_by_admin(&p, DEE));
+        answers.push(said.join("\n"));
+        assert_eq!(tokens.len(), 2, "{said:?}");
+        assert_eq!(
+            other_people(&p, merged),
+            before,
+            "Other changed (merged: {merged})"
+        );
+
+        let exported = p.run_as(me, &["export", "--account", ACCOUNT]).stdout;
+        let again = p.apply_stdin(
+            &["--json", "--no-send"],
+            &[("PORTALCTL_AS", ADMIN)],
+            &exported,
+        );
+        assert_eq!(again.code, SUCCESS, "{}", again.stderr);
+        let counts: Value = serde_json::from_str(&again.stdout).unwrap();
+        assert_eq!(
+            (counts["created"].as_u64(), counts["updated"].as_u64()),
+            (Some(0), Some(0))
+        );
+
+        if merged {
+            let kim = p.json(&["user", "show", KIM, "--account", ACCOUNT]);
+            assert_eq!(kim["invited_email"], DEE, "{kim}");
+            assert_eq!(kim["status"], "invited", "{kim}");
+        }
+        let old = p.run(&["user", "accept", &tokens[0]]);
+        assert_eq!(old.code, CONFLICT, "{}", old.stderr);
+        let mail = mailed(&p);
+        let to_dee: Vec<&(String, String)> =
+            mail.iter().filter(|(to, _)| to.contains(DEE)).collect();
+        assert_eq!(
+            to_dee.len(),
+            1,
+            "the email goes to the address typed: {mail:?}"
+        );
+        p.ok(&["user", "accept", &to_dee[0].1]);
+        let who = if merged { KIM } else { DEE };
+        let joined = p.json(&["user", "show", who, "--account", ACCOUNT]);
+        assert_eq!(
+            (&joined["status"], &joined["role"]),
+            (&Value::from("active"), &Value::from("manager"))
+        );
+        assert_eq!(
+            other_people(&p, merged),
+            before,
+            "Other changed (merged: {merged})"
+        );
+    }
+    assert_eq!(
+        answers[0], answers[1],
+        "the admin learns that the address was merged in Other"
+    );
+}
+
+/// Other's admin, who sees the merge, is told to invite the address kept,
+/// as before, and so is the operator: exit 4.
+#[test]
+fn who_sees_a_merge_is_told_of_it() {
+    let p = merged_portal(true);
+    let said = p.refused_as(
+        Some("yan@other.test"),
+        &[
+            "user", "invite", DEE, "--role", "user", "--account", "Other",
+        ],
+        CONFLICT,
+    );
+    assert!(said.contains("merged into `kim@other.test`"), "{said}");
+    let said = p.refused(
+        &[
+            "user", "invite", DEE, "--role", "user", "--account", ACCOUNT,
+        ],
+        CONFLICT,
+    );
+    assert!(said.contains("retired duplicate"), "{said}");
+}
+
+/// The operator's export keeps the address an invitation went to, and a
+/// copy made from it reads as the original, to the operator and to
+/// Acme's admin; a member's file may not give one.
+#[test]
+fn export_and_apply_carry_the_address_an_invitation_went_to() {
+    let p = merged_portal(true);
+    let me = Some(ADMIN);
+    let invited = p.run_as(
+        me,
+        &[
+            "user", "invite", DEE, "--name", "Dee", "--role", "user", "--account", ACCOUNT,
+        ],
+    );
+    assert_eq!(invited.code, SUCCESS, "{}", invited.stderr);
+    let whole = p.ok(&["export"]);
+    assert!(whole.contains("\"invited_email\""), "{whole}");
+    let copy = Portal::empty();
+    let run = copy.apply_stdin(&["--json", "--no-send"], &[], &whole);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), whole);
+    for args in [
+        vec!["user", "list", "--account", ACCOUNT, "--json"],
+        vec!["user", "show", DEE, "--account", ACCOUNT, "--json"],
+    ] {
+        assert_eq!(
+            told(&copy.run_as(me, &args)),
+            told(&p.run_as(me, &args)),
+            "{args:?}"
+        );
+    }
+
+    let file = format!(
+        r#"{{"accounts": [{{"name": "{ACCOUNT}", "users": [
+            {{"email": "nia@else.test", "invited_email": "x@evil.test", "role": "user", "status": "invited"}}
+        ]}}]}}"#
+    );
+    let before = p.dump();
+    let run = p.apply_stdin(&["--json", "--no-send"], &[("PORTALCTL_AS", ADMIN)], &file);
+    assert_eq!(run.code, crate::support::DENIED, "{}", run.stderr);
+    assert_eq!(p.dump(), before);
+}

@@ -1,0 +1,368 @@
+//! Commands portalctl prints for pasting (in `help:` lines, warnings,
+//! notes, `order show`) carry member-chosen names and addresses quoted for
+//! the shell, so that pasting one runs that command with those values and
+//! nothing else (A#18). Each command is read back by a real `sh`, in which
+//! `portalctl` is a function that only reports its arguments, and
+//! `pwned` a program that leaves a mark when it runs.
+
+use std::path::Path;
+use std::process::Command;
+
+use super::support::*;
+
+/// Names a member may choose that a shell would run, split or unquote
+/// if they were pasted bare or between double quotes; each runs `pwned`
+/// if any of it runs. (Addresses are kept in lower case, and may hold no
+/// `(`, so theirs run it between backquotes.)
+struct Hostile {
+    account: String,
+    customer: String,
+    policy: String,
+    /// An address holding a backquote and a single quote (RFC 5322 atext).
+    email: String,
+    /// One holding `$`, pipes, globs and `&`.
+    other: String,
+}
+
+impl Hostile {
+    fn new() -> Hostile {
+        Hostile {
+            account: "Evil $(pwned) \"Co\" 'x' `pwned`".to_string(),
+            customer: "Sub \"$(pwned)\" \\ Co".to_string(),
+            policy: "Big $(pwned) \\\" `x` ''".to_string(),
+            email: "o'neil`pwned`@x.test".to_string(),
+            other: "b$home|pwned|*?#~!&@x.test".to_string(),
+        }
+    }
+
+    fn all(&self) -> [&str; 5] {
+        [
+            &self.account, &self.customer, &self.policy, &self.email, &self.other,
+        ]
+    }
+}
+
+/// Every backquoted `portalctl ...` command in `text`, read as far as a
+/// shell would take it: up to the backquote that closes it outside single
+/// quotes and not escaped by a backslash.
+fn pasted(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("`portalctl ") {
+        let command = &rest[at + 1..];
+        let (mut quoted, mut escaped) = (false, false);
+        let end = command
+            .char_indices()
+            .find(|&(_, c)| {
+                let ends = c == '`' && !quoted && !escaped;
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' if !quoted => escaped = true,
+                    '\'' => quoted = !quoted,
+                    _ => {}
+                }
+                ends
+            })
+            .map_or(command.len(), |(i, _)| i);
+        found.push(command[..end].to_string());
+        rest = &command[end..];
+    }
+    found
+}
+
+/// A directory holding `pwned`, a program that leaves `ran` beside it.
+fn pwned_dir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = scratch_dir();
+    let program = dir.path().join("pwned");
+    std::fs::write(&program, "#!/bin/sh\ntouch \"$(dirname \"$0\")/ran\"\n").unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    dir
+}
+
+/// The words `sh` reads `command` as, `portalctl` first, with `dir`'s
+/// `pwned` on its PATH; fails the test if the shell cannot read it or
+/// `pwned` ran.
+#[track_caller]
+fn words(command: &str, dir: &Path) -> Vec<String> {
+    let script =
+        format!("portalctl() {{ printf 'portalctl\\0'; printf '%s\\0' \"$@\"; }}\n{command}\n");
+    let path = format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .env("PATH", path)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "sh could not run `{command}`: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dir.join("ran").exists(), "pasting `{command}` ran code");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let mut words: Vec<String> = stdout.split('\0').map(str::to_string).collect();
+    assert_eq!(words.pop().as_deref(), Some(""), "{stdout:?}");
+    words
+}
+
+/// The words of every command pasted in `text`.
+#[track_caller]
+fn pasted_words(text: &str, dir: &Path) -> Vec<Vec<String>> {
+    pasted(text).iter().map(|c| words(c, dir)).collect()
+}
+
+/// A portal whose account, a customer of it, a policy and two members'
+/// addresses are hostile names; a member of `user` role who places
+/// orders; `fiona`, an admin, the policy's second approver.
+fn hostile_portal(h: &Hostile) -> Portal {
+    let p = Portal::empty();
+    p.ok(&[
+        "init", "--preset", "portal", "--account", &h.account, "--owner-email", OWNER,
+        "--owner-name", "Olive Owner",
+    ]);
+    p.member_in("fiona@acme.test", "admin", &h.account);
+    p.member_in("max@acme.test", "manager", &h.account);
+    p.member_in(&h.other, "user", &h.account);
+    p
+}
+
+fn argv(words: &[&str]) -> Vec<String> {
+    words.iter().map(|w| w.to_string()).collect()
+}
+
+/// A#18's repro: a policy left short of approvers, whose stuck order
+/// `order show` offers to release with `policy edit NAME --account NAME`.
+#[test]
+fn a_stuck_orders_edit_names_a_hostile_policy_and_account_as_they_are() {
+    let dir = pwned_dir();
+    let pwned = dir.path();
+    let h = Hostile::new();
+    let p = hostile_portal(&h);
+    p.ok(&[
+        "policy", "create", "--name", &h.policy, "--threshold", "1000", "--required-approvals",
+        "2", "--account", &h.account,
+    ]);
+    let placed = p.run_as(
+        Some("max@acme.test"),
+        &[
+            "order", "place", "--description", "server", "--amount", "5000.00",
+        ],
+    );
+    assert_eq!(placed.code, SUCCESS, "{}", placed.stderr);
+    let demoted = p.run(&[
+        "user", "set-role", "fiona@acme.test", "manager", "--account", &h.account,
+    ]);
+    assert_eq!(demoted.code, SUCCESS, "{}", demoted.stderr);
+
+    let show = p.ok(&["order", "show", "1", "--account", &h.account]);
+    let can_decide = show
+        .lines()
+        .skip_while(|l| !l.contains("can decide"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let commands = pasted_words(&can_decide, pwned);
+    assert_eq!(
+        commands,
+        [
+            argv(&["portalctl", "order", "cancel", "1"]),
+            argv(&[
+                "portalctl", "policy", "edit", &h.policy, "--account", &h.account,
+                "--required-approvals", "1",
+            ]),
+        ],
+        "{show}"
+    );
+    // The warning of the demotion and the refusal of an approval give
+    // the same commands.
+    for text in [
+        demoted.stderr,
+        p.refused_as(Some(OWNER), &["order", "approve", "1"], CONFLICT),
+    ] {
+        let commands = pasted_words(&text, pwned);
+        assert!(
+            commands.contains(&argv(&["portalctl", "order", "cancel", "1"])),
+            "{text}"
+        );
+        assert!(
+            commands
+                .iter()
+                .all(|c| !c.contains(&h.policy) || c[3] == h.policy),
+            "{text}"
+        );
+    }
+}
+
+/// A#18's second repro: an address holding a backquote, told to an
+/// operator as the argument of `user resend-invite`.
+#[test]
+fn an_invitation_to_resend_names_a_hostile_address_as_it_is() {
+    let dir = pwned_dir();
+    let pwned = dir.path();
+    let h = Hostile::new();
+    let p = hostile_portal(&h);
+    p.ok(&[
+        "user", "invite", "--email", &h.email, "--name", "O", "--role", "user", "--no-send",
+        "--account", &h.account, "--city", "London", "--country", "GB",
+    ]);
+    p.ok(&[
+        "user", "revoke-invite", &h.email, "--yes", "--account", &h.account,
+    ]);
+    let err = p.refused(
+        &["user", "activate", &h.email, "--account", &h.account],
+        CONFLICT,
+    );
+    assert_eq!(
+        pasted_words(&err, pwned),
+        [argv(&["portalctl", "user", "resend-invite", &h.email])],
+        "{err}"
+    );
+}
+
+/// A new account's note on how to invite its first admin names it as it
+/// is.
+#[test]
+fn a_new_accounts_invite_hint_names_a_hostile_account_as_it_is() {
+    let dir = pwned_dir();
+    let pwned = dir.path();
+    let h = Hostile::new();
+    let p = hostile_portal(&h);
+    let created = p.run(&["account", "create", &h.customer, "--kind", "customer"]);
+    assert_eq!(created.code, SUCCESS, "{}", created.stderr);
+    let all = format!("{}{}", created.stdout, created.stderr);
+    assert_eq!(
+        pasted_words(&all, pwned),
+        [argv(&[
+            "portalctl", "user", "invite", "EMAIL", "--account", &h.customer, "--role", "admin",
+        ])],
+        "{all}"
+    );
+}
+
+/// The next command that prints a command to paste: many commands that
+/// give one, run on hostile names; every command they print reads back
+/// in `sh` without running anything, and every word of it that holds a
+/// quote, `$` or a backquote is one of the names whole.
+#[test]
+fn every_command_printed_to_paste_reads_back_with_hostile_names_whole() {
+    let dir = pwned_dir();
+    let pwned = dir.path();
+    let h = Hostile::new();
+    let p = hostile_portal(&h);
+    let acc: &str = &h.account;
+    let mut said = String::new();
+    let mut run = |who: Option<&str>, args: &[&str]| {
+        let r = p.run_as(who, args);
+        said.push_str(&r.stdout);
+        said.push_str(&r.stderr);
+    };
+    run(
+        None,
+        &[
+            "policy", "create", "--name", &h.policy, "--threshold", "1000", "--required-approvals",
+            "2", "--account", acc,
+        ],
+    );
+    run(
+        Some("max@acme.test"),
+        &["order", "place", "--description", "x", "--amount", "5000"],
+    );
+    run(
+        None,
+        &[
+            "user", "set-role", "fiona@acme.test", "manager", "--account", acc,
+        ],
+    );
+    run(None, &["order", "show", "1", "--account", acc]);
+    run(Some(OWNER), &["order", "approve", "1"]);
+    run(Some("max@acme.test"), &["order", "approve", "1"]);
+    run(
+        None,
+        &["account", "create", &h.customer, "--kind", "customer"],
+    );
+    run(
+        None,
+        &[
+            "user", "invite", "--email", &h.email, "--name", "O", "--role", "user", "--no-send",
+            "--account", acc, "--city", "London", "--country", "GB",
+        ],
+    );
+    run(
+        None,
+        &["user", "revoke-invite", &h.email, "--yes", "--account", acc],
+    );
+    run(None, &["user", "activate", &h.email, "--account", acc]);
+    run(
+        None,
+        &[
+            "user", "invite", "--email", &h.other, "--name", "B", "--role", "user", "--account",
+            acc, "--city", "London", "--country", "GB",
+        ],
+    );
+    run(None, &["user", "resend-invite", &h.other, "--account", acc]);
+    run(
+        Some(h.other.as_str()),
+        &["user", "transfer-ownership", "--to", &h.other, "--yes"],
+    );
+    run(
+        Some(h.other.as_str()),
+        &["user", "merge", &h.email, "--into", &h.other, "--yes"],
+    );
+    run(
+        None,
+        &["account", "address", "remove", "--account", acc, "HQ"],
+    );
+    run(None, &["account", "ip", "list", "--account", acc]);
+    run(
+        None,
+        &["user", "deactivate", &h.other, "--account", acc, "--yes"],
+    );
+    run(
+        None,
+        &["user", "set-role", &h.other, "admin", "--account", acc],
+    );
+    run(
+        None,
+        &[
+            "user", "set-role", "fiona@acme.test", "manager", "--until", "7d", "--account", acc,
+        ],
+    );
+    run(None, &["user", "activate", &h.other, "--account", acc]);
+    run(None, &["user", "resend-invite", &h.other, "--account", acc]);
+    run(
+        None,
+        &[
+            "user", "set-role", "max@acme.test", "admin", "--account", acc,
+        ],
+    );
+    run(
+        Some("max@acme.test"),
+        &["user", "edit", OWNER, "--new-email", "o2@acme.test"],
+    );
+
+    let commands = pasted_words(&said, pwned);
+    let names = h.all();
+    let mut seen: Vec<&str> = Vec::new();
+    for words in &commands {
+        for word in words {
+            if word.contains(['$', '`', '"', '\'', '\\', '|', '*']) {
+                let name = names.iter().find(|n| **n == word.as_str());
+                assert!(
+                    name.is_some(),
+                    "`{word}` is not a name whole, in {words:?}:\n{said}"
+                );
+                seen.extend(name);
+            }
+        }
+    }
+    // The sweep reaches every kind of name, in more than a few commands.
+    for name in names {
+        assert!(seen.contains(&name), "no command named `{name}`:\n{said}");
+    }
+    assert!(commands.len() >= 10, "{commands:?}\n{said}");
+}
