@@ -495,7 +495,11 @@ fn a_changed_order_s_help_suggests_only_what_works_for_its_status() {
         let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(DEMO).unwrap()).unwrap();
         doc["accounts"][0]["orders"][index]["amount"] = "61.00".into();
         let stderr = p.refused(&["apply", &file(&p, "changed.json", &doc)], CONFLICT);
-        says(&stderr, "was placed with other details");
+        says(
+            &stderr,
+            &format!("error: accounts[0].orders[{index}].amount: order `"),
+        );
+        says(&stderr, "` was placed for `");
         let help = stderr.lines().find(|l| l.starts_with("help:")).unwrap();
         assert_eq!(help.contains("order cancel"), pending, "{help}");
         let show = help
