@@ -1053,8 +1053,11 @@ impl Portal {
                         account.name
                     ))
                     .help(format!(
-                        "give them access again first, such as `portalctl user set-role {email} ROLE --until T --account \"{}\"`, then resend it",
-                        account.name
+                        "give them access again first, such as `{}`, then resend it",
+                        Paste::new("user set-role")
+                            .arg(email)
+                            .words("ROLE --until T")
+                            .opt("--account", &account.name)
                     )));
                 }
             }

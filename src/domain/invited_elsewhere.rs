@@ -7,7 +7,7 @@
 
 use super::testing::{add_account, email, join_in, seeded};
 use super::*;
-use crate::mail::{Mail, Mailer, Undelivered};
+use crate::mail::{Mail, Mailer, NotReady, Undelivered};
 use crate::model::{AccountKind, Person};
 use crate::view::InvitedView;
 
@@ -19,7 +19,7 @@ impl Mailer for Kept {
     fn destination(&self) -> String {
         "kept".into()
     }
-    fn ready(&mut self) -> std::result::Result<(), String> {
+    fn ready(&mut self) -> std::result::Result<(), NotReady> {
         Ok(())
     }
     fn deliver(&mut self, mail: &Mail) -> std::result::Result<(), Undelivered> {
