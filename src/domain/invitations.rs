@@ -256,6 +256,15 @@ struct Invitee<'a> {
     role: &'a Role,
 }
 
+/// Ends `old` as replaced and mails its successor to `to`, expiring when
+/// `old` would have: the token sent before no longer works.
+fn replace_invitation(w: &Write<'_>, old: &Invitation, to: &Invitee<'_>) -> Result<Invitation> {
+    let now = w.ctx.now;
+    end_invitation(w.tx, old.id, InvitationState::Replaced, now)?;
+    let (_, new) = issue(w, to, old.expires_at.since(now), true, old.resend_count + 1)?;
+    Ok(new)
+}
+
 /// Issues a token for the invitee and, if `send`, queues its email.
 fn issue(
     w: &Write<'_>,
@@ -742,20 +751,13 @@ pub(super) fn readdress_invitation(
     };
     let reissued = match live {
         Some(old) => {
-            end_invitation(tx, old.id, InvitationState::Replaced, now)?;
             let to = Invitee {
                 membership: &moved,
                 person: &target,
                 account,
                 role: catalog.role(moved.role_id)?,
             };
-            let (_, new) = issue(
-                w,
-                &to,
-                old.expires_at.since(now),
-                true,
-                old.resend_count + 1,
-            )?;
+            let new = replace_invitation(w, &old, &to)?;
             Some((old, new))
         }
         None => None,
@@ -836,20 +838,13 @@ pub(super) fn readdress_invitations(
         }
         let account = tx.account(m.account_id)?;
         let member = member_view(tx, &w.ctx, catalog, m)?;
-        end_invitation(tx, old.id, InvitationState::Replaced, now)?;
         let to = Invitee {
             membership: m,
             person,
             account: &account,
             role: catalog.role(m.role_id)?,
         };
-        let (_, new) = issue(
-            w,
-            &to,
-            old.expires_at.since(now),
-            true,
-            old.resend_count + 1,
-        )?;
+        let new = replace_invitation(w, &old, &to)?;
         w.changed(
             "user.resend_invite",
             &account,

@@ -365,17 +365,7 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn membership(&self, id: i64) -> Result<Membership> {
-        self.row(
-            concat!(
-                "SELECT ",
-                membership_columns!(),
-                " FROM memberships WHERE id = ?1"
-            ),
-            [id],
-            membership_from_row,
-        )?
-        .map(|m| self.in_force(m))
-        .ok_or_else(|| Error::not_found(format!("no membership with id {id}")))
+        self.membership_as_stored(id).map(|m| self.in_force(m))
     }
 
     pub(super) fn membership_of(
