@@ -263,6 +263,13 @@ pub(crate) fn reads_own_name(
     sees_person_through(tx, ctx, person, |m| m.accepted_at.is_some())
 }
 
+/// Whether the actor may read the person's own name anywhere: the
+/// person, the operator, or whoever may know them through a membership
+/// they accepted.
+pub(crate) fn reads_persons_own_name(tx: &dyn Tx, ctx: &Ctx, person: &Person) -> Result<bool> {
+    sees_person_through(tx, ctx, person, |m| m.accepted_at.is_some())
+}
+
 /// [`sees_person`], through the person's memberships that `counts`.
 fn sees_person_through(
     tx: &dyn Tx,
