@@ -265,10 +265,31 @@ impl Portal {
             Err(Error::Denied(_)) => false,
             Err(e) => return Err(e),
         };
-        let who = if actor_invites {
-            "invite one"
-        } else {
-            "only the operator who owns the database can invite one, without --as"
+        // A partner's member who adds external admins may become one, and
+        // invite as one (002: the MSP adds the customer's console login).
+        let admits_self = match (&self.ctx.actor, account.parent_id) {
+            (Actor::Member(me), Some(parent)) if !actor_invites => {
+                let parent = tx.account(parent)?;
+                match authority(&*tx, &catalog, &self.ctx, &parent) {
+                    Ok(who) => who.holds(caps::EXTERNAL_ADMINS_MANAGE).then(|| me.clone()),
+                    Err(Error::Denied(_)) => None,
+                    Err(e) => return Err(e),
+                }
+            }
+            _ => None,
+        };
+        let who = match (actor_invites, admits_self) {
+            (true, _) => "invite one".to_string(),
+            (false, Some(me)) => format!(
+                "give yourself access to it first (`{}`), then invite one",
+                Paste::new("external-admin add")
+                    .arg(me.as_str())
+                    .opt("--customer", &account.name)
+                    .opt("--role", &catalog.owner_role()?.name)
+            ),
+            (false, None) => {
+                "only the operator who owns the database can invite one, without --as".to_string()
+            }
         };
         Ok(Some(format!(
             "`{}` has no member who manages its users yet; {who}: `{invite}`",

@@ -995,3 +995,43 @@ fn a_customer_admin_is_not_told_what_a_partner_member_lacks() {
     let err = p.refused(&add, CONFLICT);
     says(error_line(&err), &format!("{said} (account.edit, "));
 }
+
+/// 002: the MSP's administrator adds a customer and its console login.
+/// Creating the customer, they are told the way that works for them:
+/// become its external admin, then invite.
+#[test]
+fn a_new_customers_hint_leads_a_partner_admin_to_inviting_its_first_admin() {
+    let p = Portal::init("msp");
+    p.member("al@acme.test", "msp-administrator");
+    let run = p.run_as(
+        Some("al@acme.test"),
+        &[
+            "account", "create", "Fabrikam", "--kind", "customer", "--parent", ACCOUNT,
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("only the operator"), "{}", run.stderr);
+    let hint = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("give yourself access"))
+        .unwrap_or_else(|| panic!("{}", run.stderr));
+    // The commands it names work, in order, as the member.
+    let commands: Vec<&str> = (hint.split('`').skip(1).step_by(2))
+        .filter(|c| c.starts_with("portalctl "))
+        .collect();
+    assert_eq!(commands.len(), 2, "{hint}");
+    let add = crate::support::shell_words(commands[0]);
+    assert_eq!(add[0], "portalctl");
+    let args: Vec<&str> = add[1..].iter().map(String::as_str).collect();
+    let run = p.run_as(Some("al@acme.test"), &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = p.run_as(
+        Some("al@acme.test"),
+        &[
+            "user", "invite", "admin@fabrikam.test", "--account", "Fabrikam", "--role",
+            "msp-administrator",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
