@@ -491,6 +491,18 @@ pub(crate) fn resolve_account_of<T>(
             // are a member: naming an account would not help them.
             match (having.as_slice(), object) {
                 ([only], _) => return Ok(only.clone()),
+                // Those to choose from are those that have it.
+                ([_, _, ..], Some(Named { noun, key, .. })) => {
+                    return Err(
+                        Error::invalid("several accounts could be meant; pass --account").help(
+                            format!(
+                                "the accounts with the {noun} `{}`: {}",
+                                key.trim(),
+                                account_names(&having)
+                            ),
+                        ),
+                    )
+                }
                 ([], _) if !refused.is_empty() => return Err(refused.remove(0)),
                 ([], None) if !acts_elsewhere && !refused_elsewhere.is_empty() => {
                     return Err(refused_elsewhere.remove(0))

@@ -115,6 +115,26 @@ impl FromStr for Timestamp {
     }
 }
 
+impl Timestamp {
+    /// A time as the database holds it. An older version kept a second 60
+    /// as written: it reads as the instant it always compared as, the
+    /// next minute's first second, so that the row can be read, and set
+    /// right, rather than failing every command that reads it.
+    pub(crate) fn stored(s: &str) -> Result<Timestamp, Error> {
+        match s.parse() {
+            Ok(t) => Ok(t),
+            Err(e) => {
+                let t = DateTime::parse_from_rfc3339(s.trim()).map_err(|_| e)?;
+                let second = t
+                    .with_nanosecond(0)
+                    .and_then(|t| t.checked_add_signed(Duration::seconds(1)))
+                    .ok_or_else(|| Error::invalid(format!("`{s}` is not an RFC 3339 time")))?;
+                Ok(Timestamp::second_of(second.with_timezone(&Utc)))
+            }
+        }
+    }
+}
+
 /// `s` read as the text form itself (`2026-11-25T09:30:00Z`), which is
 /// what the database holds: digit by digit, where chrono's RFC 3339 parser
 /// costs ten times as much on every time of every row a list reads.
@@ -320,6 +340,15 @@ mod tests {
         }
         assert!(canonical("2026-11-25T10:30:00+01:00").is_none());
         assert!(canonical("2016-12-31T23:59:60Z").is_none());
+        // A second 60 an older version stored reads as the next minute's
+        // first, the instant it always compared as.
+        assert_eq!(
+            Timestamp::stored("2026-12-01T00:00:60Z")
+                .map(|t| t.to_string())
+                .ok(),
+            Some("2026-12-01T00:01:00Z".to_string())
+        );
+        assert!(Timestamp::stored("2026-12-01T00:00:61Z").is_err());
     }
 }
 

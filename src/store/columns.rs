@@ -16,7 +16,7 @@ impl ToSql for Timestamp {
 impl FromSql for Timestamp {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
         let text = value.as_str()?;
-        text.parse()
+        Timestamp::stored(text)
             .map_err(|_| FromSqlError::Other(format!("`{text}` is not an RFC 3339 time").into()))
     }
 }

@@ -165,3 +165,24 @@ fn a_refusal_everywhere_comes_from_where_the_member_is_active() {
         assert!(!err.contains("not accepted"), "{err}");
     }
 }
+
+/// A name two accounts have is refused with those two to choose from,
+/// not every account of the database.
+#[test]
+fn several_accounts_could_be_meant_names_only_those_that_have_it() {
+    let p = Portal::init("portal");
+    p.ok(&["account", "create", "Contoso", "--kind", "partner"]);
+    p.ok(&[
+        "account", "create", "Fabrikam", "--kind", "customer", "--parent", "Contoso",
+    ]);
+    for account in [ACCOUNT, "Contoso"] {
+        p.ok(&["service", "add", "--name", "Line 1", "--account", account]);
+    }
+    let err = p.refused(&["service", "show", "Line 1"], USAGE);
+    assert!(err.contains("several accounts could be meant"), "{err}");
+    assert!(
+        err.contains("the accounts with the service `Line 1`: `Acme Ltd`, `Contoso`"),
+        "{err}"
+    );
+    assert!(!err.contains("Fabrikam"), "{err}");
+}

@@ -1186,3 +1186,30 @@ fn a_past_view_has_no_later_acceptance_and_second_60_is_refused() {
         "1"
     );
 }
+
+/// An older version stored a second 60 as written. Such a row still
+/// reads, as the instant it always compared as, so that it can be set
+/// right.
+#[test]
+fn a_second_60_an_older_version_stored_reads_as_the_next_minute() {
+    let p = Portal::init("portal");
+    p.member("una@acme.test", "user");
+    p.ok(&[
+        "user", "set-role", "una@acme.test", "manager", "--until", "2030-12-01T00:01:00Z",
+    ]);
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    conn.execute(
+        "UPDATE memberships SET role_until = '2030-12-01T00:00:60Z' WHERE role_until IS NOT NULL",
+        [],
+    )
+    .unwrap();
+    let shown = p.json(&["user", "show", "una@acme.test"]);
+    assert_eq!(shown["role_until"], "2030-12-01T00:01:00Z", "{shown}");
+    p.ok(&[
+        "user", "set-role", "una@acme.test", "manager", "--until", "2030-12-02",
+    ]);
+    assert_eq!(
+        p.text("SELECT role_until FROM memberships WHERE role_until IS NOT NULL"),
+        "2030-12-02T00:00:00Z"
+    );
+}
