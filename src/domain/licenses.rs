@@ -2,7 +2,7 @@
 //! between their own customers. Seats never go negative, and the seats
 //! allocated never exceed the seats bought.
 
-use super::access::{authority, authorize, authorize_any, caps};
+use super::access::{authority, authorize, authorize_any, authorize_whole_account, caps};
 use super::visibility::resolve_account_of;
 use super::{find_account, find_customer_reached, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -240,6 +240,23 @@ pub(crate) fn products_of(tx: &dyn Tx, account: &Account) -> Result<Vec<ProductV
     }
 }
 
+/// Whether `who`, holding one of [`LICENSE_READERS`], reads licences: by
+/// `licenses.allocate`, or by `account.view` with sight of the whole
+/// account, whose seats and prices are beyond the basic details a role
+/// seeing only its assigned services reads (001).
+fn licences_read_by(who: &super::access::Authority<'_>) -> bool {
+    who.holds(caps::LICENSES_ALLOCATE) || who.sees_whole_account()
+}
+
+/// The actor as a reader of `partner`'s licences, or refused as such.
+fn reads_licences(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, partner: &Account) -> Result<()> {
+    let who = authorize_any(tx, catalog, ctx, partner, &LICENSE_READERS, "see licences")?;
+    if licences_read_by(&who) {
+        return Ok(());
+    }
+    authorize_whole_account(tx, catalog, ctx, partner, "see licences").map(|_| ())
+}
+
 /// Who reads a partner's licences (`license list`), any one of these: the
 /// log shows licence events by the same rule (see `log_sight`).
 pub(super) const LICENSE_READERS: [Capability; 2] = [caps::LICENSES_ALLOCATE, caps::ACCOUNT_VIEW];
@@ -464,18 +481,14 @@ impl Portal {
         let partners = match (&customer, account) {
             (Some(c), _) => {
                 let partner = partner_for(&*tx, &self.ctx, account, c)?;
-                authorize_any(
-                    &*tx, &catalog, &self.ctx, &partner, &readers, "see licences",
-                )?;
+                reads_licences(&*tx, &catalog, &self.ctx, &partner)?;
                 ensure_customer_of(&*tx, c, &partner)?;
                 vec![partner]
             }
             (None, Some(name)) => {
                 let partner = find_account(&*tx, &self.ctx, name)?;
                 ensure_partner(&partner)?;
-                authorize_any(
-                    &*tx, &catalog, &self.ctx, &partner, &readers, "see licences",
-                )?;
+                reads_licences(&*tx, &catalog, &self.ctx, &partner)?;
                 vec![partner]
             }
             (None, None) => {
@@ -485,7 +498,11 @@ impl Portal {
                         continue;
                     }
                     match authority(&*tx, &catalog, &self.ctx, &a) {
-                        Ok(who) if readers.iter().any(|c| who.holds(*c)) => visible.push(a),
+                        Ok(who)
+                            if readers.iter().any(|c| who.holds(*c)) && licences_read_by(&who) =>
+                        {
+                            visible.push(a)
+                        }
                         Ok(_) | Err(Error::Denied(_)) => {}
                         Err(e) => return Err(e),
                     }

@@ -6,7 +6,7 @@
 //! partner, as `account show` does. A price is in minor units of the
 //! partner's currency, never floating point.
 
-use super::access::{authorize, caps};
+use super::access::{authorize_whole_account, caps};
 use super::gate::Write;
 use super::licenses::parse_product;
 use super::visibility::holds_need;
@@ -157,7 +157,9 @@ impl Portal {
         let catalog = Catalog::load(&*tx)?;
         let need = caps::ACCOUNT_VIEW.to("see contracted prices");
         let partner = find_partner(&*tx, &self.ctx, account, need)?;
-        authorize(&*tx, &catalog, &self.ctx, &partner, need)?;
+        // Contracted prices are beyond the basic details a role that sees
+        // only its assigned services reads (001).
+        authorize_whole_account(&*tx, &catalog, &self.ctx, &partner, "see contracted prices")?;
         Ok(tx
             .partner_prices(partner.id)?
             .iter()

@@ -282,3 +282,21 @@ fn a_portal_user_sees_the_basic_details_not_the_sites_or_policies() {
         Some(1)
     );
 }
+
+/// 001: users "see basic account info": a portal `user` of a partner
+/// reads neither its contracted prices nor its licences; a manager does.
+#[test]
+fn a_portal_user_reads_no_contracted_prices_or_licences() {
+    let p = Portal::init("portal");
+    p.ok(&["account", "create", "Zeta", "--kind", "partner"]);
+    p.member_in("una@zeta.test", "user", "Zeta");
+    p.member_in("max@zeta.test", "manager", "Zeta");
+    let una = Some("una@zeta.test");
+    let run = p.run_as(una, &["license", "price", "list"]);
+    assert_eq!(run.code, DENIED, "{}", run.stderr);
+    let run = p.run_as(una, &["license", "list"]);
+    assert_eq!(run.code, DENIED, "{}", run.stderr);
+    let max = Some("max@zeta.test");
+    assert_eq!(p.run_as(max, &["license", "price", "list"]).code, 0);
+    assert_eq!(p.run_as(max, &["license", "list"]).code, 0);
+}

@@ -424,7 +424,7 @@ fn cases(
         ),
         case(
             &["license", "list"],
-            Needs::Any(&["licenses.allocate", "account.view"]),
+            Needs::WholeAccount(&["licenses.allocate"]),
         ),
         case(ADD_DEPOT, Needs::Caps(&["addresses.edit"])),
         case(
@@ -464,7 +464,7 @@ fn cases(
         // 002: "Products and Prices: Displays your agreed contracted pricing."
         case(
             &["license", "price", "list", "--account", ACCOUNT],
-            Needs::Caps(&["account.view"]),
+            Needs::WholeAccount(&[]),
         ),
         case(
             &[
