@@ -300,3 +300,58 @@ fn a_portal_user_reads_no_contracted_prices_or_licences() {
     assert_eq!(p.run_as(max, &["license", "price", "list"]).code, 0);
     assert_eq!(p.run_as(max, &["license", "list"]).code, 0);
 }
+
+/// A role that sees its assigned services only, though it may export the
+/// account's users, exports the account's basic details: no sites,
+/// policies or prices; and its own export applies back as it is.
+#[test]
+fn an_export_by_a_role_of_basic_details_leaves_out_sites_policies_and_prices() {
+    let p = Portal::cached("addresses: the demo, for a role of basic details", || {
+        let p = Portal::empty();
+        p.ok(&[
+            "apply",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.json"),
+        ]);
+        p
+    });
+    p.ok(&[
+        "account", "address", "add", "--account", ACCOUNT, "--label", "Leeds site", "--line1",
+        "1 Secret Site", "--city", "Leeds", "--postcode", "LS1", "--country", "GB",
+    ]);
+    let olive = Some("olive@acme.test");
+    let run = p.run_as(
+        olive,
+        &[
+            "role",
+            "create",
+            "hr2",
+            "--capabilities",
+            "portal.access,account.view,services.view_assigned,users.view,users.manage",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        p.run_as(olive, &["user", "set-role", "ada@acme.test", "hr2"])
+            .code,
+        0
+    );
+    let ada = Some("ada@acme.test");
+    let run = p.run_as(ada, &["export"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let acme = doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == ACCOUNT)
+        .unwrap();
+    for section in ["addresses", "policies", "prices", "licenses"] {
+        assert!(
+            acme.get(section)
+                .is_none_or(|v| v.as_array().is_some_and(Vec::is_empty)),
+            "{section}: {acme}"
+        );
+    }
+    let again = p.apply_stdin(&["--as", "ada@acme.test", "--dry-run"], &[], &run.stdout);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+}
