@@ -111,7 +111,10 @@ fn from_database(kind: NameKind) -> Vec<CompletionCandidate> {
     let Some(path) = database(typed.clone()) else {
         return Vec::new();
     };
-    let acting = flag_value(&typed, "--as").map(|a| a.to_string_lossy().into_owned());
+    // As the command would act: its --as, else PORTALCTL_AS.
+    let acting = flag_value(&typed, "--as")
+        .or_else(|| std::env::var_os("PORTALCTL_AS").filter(|a| !a.is_empty()))
+        .map(|a| a.to_string_lossy().into_owned());
     crate::domain::names(&path, kind, acting.as_deref())
         .unwrap_or_default()
         .into_iter()

@@ -354,4 +354,16 @@ fn an_export_by_a_role_of_basic_details_leaves_out_sites_policies_and_prices() {
     }
     let again = p.apply_stdin(&["--as", "ada@acme.test", "--dry-run"], &[], &run.stdout);
     assert_eq!(again.code, 0, "{}", again.stderr);
+    // Prices she may not read are none of her file's to prune.
+    p.ok(&[
+        "license", "price", "set", "--account", ACCOUNT, "--product", "Office E3", "--price",
+        "20.00",
+    ]);
+    let pruned = p.apply_stdin(
+        &["--as", "ada@acme.test", "--dry-run", "--prune", "--yes"],
+        &[],
+        &run.stdout,
+    );
+    assert_eq!(pruned.code, 0, "{}", pruned.stderr);
+    assert!(!pruned.stdout.contains("Office E3"), "{}", pruned.stdout);
 }

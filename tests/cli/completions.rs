@@ -143,6 +143,14 @@ fn a_line_acting_as_a_member_completes_only_what_is_theirs() {
     )
     .unwrap();
     assert!(values(nothing).is_empty());
+    // PORTALCTL_AS acts as --as does.
+    let (emails, _) = bash_completes(
+        &p,
+        &["portalctl", "user", "show", ""],
+        &[("PORTALCTL_AS", "ann@acme.test")],
+    )
+    .unwrap();
+    assert_eq!(values(emails), ["ann@acme.test"]);
 }
 
 #[test]
