@@ -1235,10 +1235,24 @@ impl<'a> Review<'a> {
             // from approval: only for whoever may see the order (findings
             // A#17); anyone else hears how many there are.
             let mut hidden = BTreeSet::new();
+            // A policy line names the policy and its approvers' count:
+            // only for whoever may see the account's policies.
+            let sees_policies = match self.ctx.actor {
+                Actor::Operator(_) => true,
+                Actor::Member(_) => super::access::authorize_whole_account(
+                    self.tx, self.catalog, self.ctx, &account, "see approval policies",
+                )
+                .is_ok(),
+            };
+            let mut hidden_policies = 0;
             for (short, warning) in after.0 {
                 let Some(warning) = warning.filter(|_| !before.has(short)) else {
                     continue;
                 };
+                if let (Short::Policy(_), false) = (short, sees_policies) {
+                    hidden_policies += 1;
+                    continue;
+                }
                 if let Short::Stuck(order, _) | Short::FallsBack(order, _) = short {
                     if !self.sees_order(&account, order)? {
                         hidden.insert(order);
@@ -1246,6 +1260,14 @@ impl<'a> Review<'a> {
                     }
                 }
                 warnings.push(warning);
+            }
+            if hidden_policies > 0 {
+                warnings.push(format!(
+                    "{hidden_policies} approval {} in `{}` that you cannot see {} left short of eligible approvers; someone who sees its policies can check them (`portalctl policy list`)",
+                    if hidden_policies == 1 { "policy" } else { "policies" },
+                    account.name,
+                    if hidden_policies == 1 { "is" } else { "are" }
+                ));
             }
             if !hidden.is_empty() {
                 warnings.push(format!(

@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
 
 use super::text::{printable, unseen, Text};
 use crate::error::{Error, Result};
@@ -54,7 +55,12 @@ impl Email {
 impl FromStr for Email {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        let normal = s.trim().to_lowercase();
+        // Composed as every other text is (a decomposed `ü` is `ü`), so
+        // that one typed either way is the same login.
+        let normal = match s.is_ascii() {
+            true => s.trim().to_lowercase(),
+            false => s.trim().to_lowercase().nfc().collect(),
+        };
         // An address is a login people tell apart by reading it: one with
         // an invisible character reads as another's.
         if let Some((c, how)) = normal.chars().find_map(|c| unseen(c).map(|how| (c, how))) {
@@ -93,7 +99,6 @@ impl fmt::Display for Email {
 /// only ASCII's (`ÆRØ SHOP` is `ærø shop`, `STRASSE` is `straße`'s
 /// `strasse`). Account names, policy names and address labels compare so.
 pub(crate) fn name_key(name: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
     let name = name.trim();
     if name.is_ascii() {
         return name.to_ascii_lowercase();
@@ -124,6 +129,10 @@ mod tests {
     fn emails_are_trimmed_and_lower_cased() {
         let e: Email = "  Ann@Acme.TEST ".parse().expect("valid");
         assert_eq!(e.as_str(), "ann@acme.test");
+        // A letter typed decomposed is the same login as typed composed.
+        let composed: Email = "\u{fc}na@acme.test".parse().expect("composed");
+        let decomposed: Email = "U\u{308}na@acme.test".parse().expect("decomposed");
+        assert_eq!(composed, decomposed);
     }
 
     #[test]

@@ -33,6 +33,17 @@ pub(crate) struct Text(String);
 /// file pasted into `--name`) makes every table and event carry.
 pub(crate) const MAX_TEXT_CHARS: usize = 1_000;
 
+/// `s` trimmed, in Unicode's composed form (NFC), as a [`Text`] keeps
+/// it: two spellings of one letter (`Ä`, `A` with a combining diaeresis)
+/// are one text, and compare so.
+pub(crate) fn composed(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii() {
+        return std::borrow::Cow::Borrowed(s.trim());
+    }
+    use unicode_normalization::UnicodeNormalization;
+    std::borrow::Cow::Owned(s.trim().nfc().collect())
+}
+
 impl Text {
     /// Checks `s` as the text `what` names (`--description`, "the city"):
     /// trims it and refuses the characters listed on [`Text`], naming the
@@ -40,14 +51,8 @@ impl Text {
     pub(crate) fn parse(what: &str, s: &str) -> Result<Text> {
         // Kept in Unicode's composed form (NFC), so two spellings of one
         // letter (`Ä`, `A` with a combining diaeresis) are one text.
-        let composed: String;
-        let text = if s.is_ascii() {
-            s.trim()
-        } else {
-            use unicode_normalization::UnicodeNormalization;
-            composed = s.trim().nfc().collect();
-            composed.as_str()
-        };
+        let composed = composed(s);
+        let text = composed.as_ref();
         let long = text.chars().count();
         if long > MAX_TEXT_CHARS {
             // Not echoed: the point is that it is too long to show.

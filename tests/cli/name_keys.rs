@@ -99,3 +99,22 @@ fn the_migration_keys_the_names_already_held() {
         "ærø shop"
     );
 }
+
+/// A name or an address typed decomposed (`U` and a combining diaeresis)
+/// is the composed one: a file giving it so applies again changing
+/// nothing, and the address finds the same login.
+#[test]
+fn a_decomposed_name_or_address_is_the_composed_one() {
+    let p = Portal::init("portal");
+    let file = serde_json::json!({"accounts": [{"name": ACCOUNT, "users": [
+        {"email": "u\u{308}na@acme.test", "name": "U\u{308}na U\u{308}ber", "role": "user"}
+    ]}]})
+    .to_string();
+    let first = p.apply_stdin(&[], &[], &file);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let again = p.apply_stdin(&[], &[], &file);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stdout.contains("updated    0"), "{}", again.stdout);
+    let una = p.json(&["user", "show", "\u{fc}na@acme.test"]);
+    assert_eq!(una["name"], "\u{dc}na \u{dc}ber", "{una}");
+}

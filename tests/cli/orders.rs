@@ -1406,6 +1406,35 @@ fn shortfall_warnings_name_orders_only_to_who_may_see_them() {
     assert!(!said.contains("cannot see"), "{said}");
 }
 
+/// A role that sees its assigned services only reads no approval policy
+/// (001): the warnings of its change count the policies left short
+/// without naming them.
+#[test]
+fn shortfall_warnings_name_policies_only_to_who_may_see_them() {
+    let p = acme();
+    const ADA: &str = "ada@acme.test";
+    p.ok(&[
+        "role",
+        "create",
+        "hr2",
+        "--capabilities",
+        "portal.access,account.view,services.view_assigned,users.view,users.manage",
+    ]);
+    p.member(ADA, "hr2");
+    p.ok(&[
+        "policy", "create", "--name", "Fay signs", "--threshold", "50", "--approvers", FAY,
+    ]);
+    p.refused_as(Some(ADA), &["policy", "list"], DENIED);
+    let run = p.run_as(Some(ADA), &["user", "deactivate", FAY, "--yes"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let said = warnings(&run.stderr).join("\n");
+    assert!(!said.contains("Fay signs"), "{said}");
+    says(
+        &said,
+        "1 approval policy in `Acme Ltd` that you cannot see is left short of eligible approvers",
+    );
+}
+
 /// Findings N#4: the warnings of a change say what is true of each order.
 /// An order holding an approval already is not said to be left only to
 /// cancelling, and an order nobody is left to decide is not also said to
