@@ -261,7 +261,7 @@ pub(super) fn delegation_view(
     d: &Delegation,
     now: Timestamp,
 ) -> Result<DelegationView> {
-    delegation_view_in(tx, &Catalog::load(tx)?, account, d, now)
+    delegation_view_in(tx, &*Catalog::load(tx)?, account, d, now)
 }
 
 /// [`delegation_view`] with the catalog already loaded, for a list.

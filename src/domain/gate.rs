@@ -121,7 +121,7 @@ pub(crate) struct Write<'t> {
     pub(crate) tx: &'t dyn Tx,
     /// The clock and the actor.
     pub(crate) ctx: Ctx,
-    catalog: OnceCell<Catalog>,
+    catalog: OnceCell<Rc<Catalog>>,
     changes: RefCell<Vec<Change>>,
     may_lose_admin: RefCell<BTreeSet<i64>>,
     acting: RefCell<Option<Actor>>,

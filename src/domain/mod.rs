@@ -49,8 +49,10 @@ mod timeline;
 mod timezones;
 mod visibility;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
@@ -60,7 +62,7 @@ use crate::model::{
     Timestamp,
 };
 pub(crate) use crate::store::NewFile;
-use crate::store::{SqliteStore, Store, Tx, DEFAULT_BUSY_TIMEOUT};
+use crate::store::{CatalogStamp, SqliteStore, Store, Tx, DEFAULT_BUSY_TIMEOUT};
 use crate::view::{InvitedAs, MemberView};
 
 pub(crate) use accounts::{NewAccount, ProfileChange};
@@ -264,8 +266,35 @@ pub(crate) struct Catalog {
     former_owner: Option<catalog::FormerOwner>,
 }
 
+thread_local! {
+    /// The catalog read last on this thread, and the stamp it holds for.
+    static LOADED: RefCell<Option<(CatalogStamp, Rc<Catalog>)>> = const { RefCell::new(None) };
+}
+
 impl Catalog {
-    pub(crate) fn load(tx: &dyn Tx) -> Result<Catalog> {
+    /// The catalog `tx` reads. Read once and kept while the store's stamp
+    /// says it is unchanged: every write of an apply, one per account,
+    /// reads it, and it holds every account's custom roles, so reading
+    /// it afresh each time made an apply of many accounts quadratic.
+    pub(crate) fn load(tx: &dyn Tx) -> Result<Rc<Catalog>> {
+        let Some(stamp) = tx.catalog_stamp()? else {
+            return Ok(Rc::new(Catalog::read(tx)?));
+        };
+        let kept = LOADED.with_borrow(|loaded| {
+            loaded
+                .as_ref()
+                .filter(|(at, _)| *at == stamp)
+                .map(|(_, catalog)| Rc::clone(catalog))
+        });
+        if let Some(catalog) = kept {
+            return Ok(catalog);
+        }
+        let catalog = Rc::new(Catalog::read(tx)?);
+        LOADED.set(Some((stamp, Rc::clone(&catalog))));
+        Ok(catalog)
+    }
+
+    fn read(tx: &dyn Tx) -> Result<Catalog> {
         let Some(preset) = tx.setting("preset")? else {
             return Err(Error::not_found("this database has not been initialised")
                 .help("run `portalctl init --account NAME --owner-email EMAIL` first"));
@@ -888,6 +917,84 @@ pub(crate) mod testing {
 mod tests {
     use super::testing::{email, join, seeded};
     use super::*;
+
+    /// Whether the catalog `p` reads now has a role named `name`.
+    fn has_role(p: &mut Portal, name: &str) -> bool {
+        let tx = p.gate.read(p.ctx.now).expect("tx");
+        let catalog = Catalog::load(&*tx).expect("catalog");
+        catalog.any_role_named(name).is_some()
+    }
+
+    #[test]
+    fn the_catalog_is_read_once_while_nothing_changes_it() {
+        let mut p = seeded("portal");
+        let read = |p: &mut Portal| {
+            let tx = p.gate.read(p.ctx.now).expect("tx");
+            Catalog::load(&*tx).expect("catalog")
+        };
+        let first = read(&mut p);
+        // A write that leaves the catalog alone keeps it.
+        join(&mut p, "ann@acme.test", "user");
+        assert!(Rc::ptr_eq(&first, &read(&mut p)));
+        p.role_create(
+            "viewers",
+            &[access::caps::USERS_VIEW],
+            &"".into(),
+            Some("Acme"),
+        )
+        .expect("role");
+        assert!(!Rc::ptr_eq(&first, &read(&mut p)));
+        assert!(has_role(&mut p, "viewers"));
+    }
+
+    #[test]
+    fn a_role_made_by_a_write_undone_is_not_in_the_catalog_read_after() {
+        let mut p = seeded("portal");
+        assert!(!has_role(&mut p, "ghosts"));
+        let now = p.ctx.now;
+        let undone = p.write(|w| {
+            let mut role = w.catalog()?.role_named("user")?.clone();
+            role.name = "ghosts".into();
+            role.builtin = false;
+            w.tx.insert_role(&role, now)?;
+            // Read after the role is made, in the same transaction.
+            assert!(Catalog::load(w.tx)?.any_role_named("ghosts").is_some());
+            Err::<(), _>(Error::invalid("undone"))
+        });
+        assert!(undone.is_err());
+        assert!(!has_role(&mut p, "ghosts"));
+    }
+
+    #[test]
+    fn a_role_made_through_another_connection_is_in_the_catalog_read_after() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("portal.db");
+        let ctx = |actor: &str| Ctx::new(seeded("portal").ctx.now, Actor::Operator(actor.into()));
+        Portal::create(&path, None, ctx("root"), NewFile::Keep, |p| {
+            p.init(InitRequest {
+                preset: Preset::shipped("portal").expect("shipped preset"),
+                account: "Acme".into(),
+                kind: None,
+                currency: None,
+                owner_email: email("owner@acme.test"),
+                owner_name: OwnerName::FromEmail,
+                owner_location: testing::london(),
+            })
+        })
+        .expect("init");
+        let mut reader = Portal::open(&path, None, ctx("root")).expect("opens");
+        assert!(!has_role(&mut reader, "viewers"));
+        let mut writer = Portal::open(&path, None, ctx("root")).expect("opens");
+        writer
+            .role_create(
+                "viewers",
+                &[access::caps::USERS_VIEW],
+                &"".into(),
+                Some("Acme"),
+            )
+            .expect("role");
+        assert!(has_role(&mut reader, "viewers"));
+    }
 
     #[test]
     fn the_owner_is_created_active_with_the_owner_role() {

@@ -86,7 +86,7 @@ pub(crate) fn capability_catalog(database: Option<&Path>) -> Result<Vec<Capabili
     if let Some(path) = database.filter(|p| p.exists()) {
         let mut store = SqliteStore::open_to_read(path, WAIT)?;
         let tx = store.read()?;
-        return Ok(catalog_rows(&Catalog::load(&*tx)?));
+        return Ok(catalog_rows(&*Catalog::load(&*tx)?));
     }
     let mut all = Vec::new();
     for name in preset_names() {

@@ -48,7 +48,7 @@ pub(crate) fn find_customer_reached(
                 // Only a member of the parent can reach it from there, so
                 // nobody else pays for reading the catalog.
                 if tx.membership_of(me.id, parent)?.is_some()
-                    && partner_reaches(tx, &Catalog::load(tx)?, ctx, parent, reach)?
+                    && partner_reaches(tx, &*Catalog::load(tx)?, ctx, parent, reach)?
                 {
                     return Ok(account);
                 }
@@ -563,7 +563,7 @@ fn accounts_seeing(tx: &dyn Tx, ctx: &Ctx, email: &Email) -> Result<Vec<Account>
         for m in tx.memberships_invited_as(email.as_str())? {
             let account = tx.account(m.account_id)?;
             let seen = match &ctx.actor {
-                Actor::Member(me) => views_users(tx, &Catalog::load(tx)?, ctx, me, &account)?,
+                Actor::Member(me) => views_users(tx, &*Catalog::load(tx)?, ctx, me, &account)?,
                 Actor::Operator(_) => true,
             };
             if seen {

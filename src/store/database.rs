@@ -122,11 +122,7 @@ impl SqliteStore {
             )));
         }
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        Ok(SqliteStore {
-            conn,
-            batch: 0,
-            moment: None,
-        })
+        Ok(SqliteStore::on(conn))
     }
 
     /// Runs `init` on the database at `path`, creating the file (mode
@@ -247,11 +243,7 @@ impl SqliteStore {
             ))
             .help("try again"));
         }
-        Ok(SqliteStore {
-            conn,
-            batch: 0,
-            moment: None,
-        })
+        Ok(SqliteStore::on(conn))
     }
 
     /// An in-memory database that hands every statement it runs to
@@ -287,11 +279,7 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         migrate(&mut conn, Path::new(":memory:"), Purpose::Init)?;
-        Ok(SqliteStore {
-            conn,
-            batch: 0,
-            moment: None,
-        })
+        Ok(SqliteStore::on(conn))
     }
 }
 
@@ -326,12 +314,17 @@ impl Store for SqliteStore {
             return Ok(Box::new(SqliteTx::new(
                 Open::Savepoint(self.conn.savepoint()?),
                 self.moment,
+                &self.catalog,
             )));
         }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)?;
-        Ok(Box::new(SqliteTx::new(Open::Transaction(tx), self.moment)))
+        Ok(Box::new(SqliteTx::new(
+            Open::Transaction(tx),
+            self.moment,
+            &self.catalog,
+        )))
     }
 
     fn begin_batch(&mut self) -> Result<()> {
@@ -356,6 +349,11 @@ impl Store for SqliteStore {
             return Err(anyhow::anyhow!("no batch is open").into());
         }
         self.batch -= 1;
+        if !commit {
+            // What the batch's writes did to the catalog is undone with
+            // them: a catalog read since is stale.
+            self.catalog.undone();
+        }
         let sql = match (depth, commit) {
             (1, true) => "COMMIT".to_string(),
             (1, false) => "ROLLBACK".to_string(),
@@ -371,13 +369,18 @@ impl Store for SqliteStore {
             return Ok(Box::new(SqliteTx::new(
                 Open::Savepoint(self.conn.savepoint()?),
                 self.moment,
+                &self.catalog,
             )));
         }
         self.ensure_writable()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Ok(Box::new(SqliteTx::new(Open::Transaction(tx), self.moment)))
+        Ok(Box::new(SqliteTx::new(
+            Open::Transaction(tx),
+            self.moment,
+            &self.catalog,
+        )))
     }
 }
 
@@ -840,11 +843,7 @@ mod tests {
         let path = dir.path().join("a b?c#d%e.db");
         SqliteStore::create(&path, DEFAULT_BUSY_TIMEOUT, NewFile::Keep, |_| Ok(())).expect("init");
         let conn = open_read_only(&path, DEFAULT_BUSY_TIMEOUT).expect("opens");
-        let mut store = SqliteStore {
-            conn,
-            batch: 0,
-            moment: None,
-        };
+        let mut store = SqliteStore::on(conn);
         assert_eq!(
             contents(&store.conn).expect("reads"),
             Contents::Portal(known_version())

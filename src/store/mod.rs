@@ -26,8 +26,9 @@ mod seam_tests;
 mod services;
 mod status;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use rusqlite::Connection;
@@ -126,6 +127,10 @@ seam! {
         /// the rows of thousands of members cost a fixture's apply more
         /// than reading them.
         fn take_journal(&self) -> Journal;
+        /// Which catalog this transaction reads: a catalog read under the
+        /// same stamp is the same, so it need not be read again. `None`
+        /// where the store cannot tell.
+        fn catalog_stamp(&self) -> Result<Option<CatalogStamp>>;
 
         // Settings.
 
@@ -770,12 +775,65 @@ pub(crate) struct SqliteStore {
     batch: usize,
     /// The moment time-bound access is read as of ([`Store::set_moment`]).
     moment: Option<Timestamp>,
+    /// How often this connection's writes changed the catalog.
+    catalog: CatalogEpoch,
+}
+
+impl SqliteStore {
+    fn on(conn: Connection) -> SqliteStore {
+        static OPENED: AtomicU64 = AtomicU64::new(0);
+        SqliteStore {
+            conn,
+            batch: 0,
+            moment: None,
+            catalog: CatalogEpoch {
+                store: OPENED.fetch_add(1, Ordering::Relaxed),
+                changes: Cell::new(0),
+            },
+        }
+    }
+}
+
+/// Which catalog a connection reads. The catalog changes only by a write
+/// that notes it ([`SqliteTx::note_catalog`]), by the undoing of such a
+/// write, or by another connection's commit, which SQLite's
+/// `data_version` tells of; so a catalog read under one [`CatalogStamp`]
+/// holds for as long as the stamp stays the same.
+struct CatalogEpoch {
+    /// Which connection, of those this process opened.
+    store: u64,
+    /// Bumped at each change of the catalog, and at each undoing of one.
+    changes: Cell<u64>,
+}
+
+impl CatalogEpoch {
+    fn changed(&self) {
+        self.changes.set(self.changes.get() + 1);
+    }
+
+    /// Writes that may have changed the catalog were rolled back: a
+    /// catalog read after them is no more.
+    fn undone(&self) {
+        self.changed();
+    }
+}
+
+/// What a catalog read is valid for: under the same stamp, the catalog
+/// is the same (see [`Tx::catalog_stamp`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CatalogStamp {
+    store: u64,
+    changes: u64,
+    data_version: i64,
 }
 
 /// A transaction on a [`SqliteStore`]. The table files give it an inherent
 /// method for each [`Tx`] method, which the `impl Tx` calls.
 pub(crate) struct SqliteTx<'c> {
     tx: Open<'c>,
+    /// The connection's catalog changes, and whether this transaction
+    /// made one (undone if it ends without its commit).
+    catalog: CatalogChanges<'c>,
     journal: RefCell<Journal>,
     moment: Option<Timestamp>,
     /// How far each account's kept count of active members has moved in
@@ -802,10 +860,30 @@ impl std::ops::Deref for Open<'_> {
     }
 }
 
-impl SqliteTx<'_> {
-    fn new(tx: Open<'_>, moment: Option<Timestamp>) -> SqliteTx<'_> {
+/// A transaction's part in its connection's [`CatalogEpoch`].
+struct CatalogChanges<'c> {
+    epoch: &'c CatalogEpoch,
+    changed: Cell<bool>,
+    committed: bool,
+}
+
+impl Drop for CatalogChanges<'_> {
+    fn drop(&mut self) {
+        if self.changed.get() && !self.committed {
+            self.epoch.undone();
+        }
+    }
+}
+
+impl<'c> SqliteTx<'c> {
+    fn new(tx: Open<'c>, moment: Option<Timestamp>, epoch: &'c CatalogEpoch) -> SqliteTx<'c> {
         SqliteTx {
             tx,
+            catalog: CatalogChanges {
+                epoch,
+                changed: Cell::new(false),
+                committed: false,
+            },
             journal: RefCell::default(),
             moment,
             active_deltas: RefCell::default(),
@@ -844,6 +922,20 @@ impl SqliteTx<'_> {
     /// Notes that the catalog changed; see [`Journal::catalog`].
     fn note_catalog(&self) {
         self.journal.borrow_mut().catalog = true;
+        self.catalog.changed.set(true);
+        self.catalog.epoch.changed();
+    }
+
+    fn catalog_stamp(&self) -> Result<Option<CatalogStamp>> {
+        let data_version = self
+            .tx
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0))?;
+        Ok(Some(CatalogStamp {
+            store: self.catalog.epoch.store,
+            changes: self.catalog.epoch.changes.get(),
+            data_version,
+        }))
     }
 
     /// Keeps a row's state before its first write in this transaction;
@@ -870,12 +962,13 @@ impl SqliteTx<'_> {
         self.journal.take()
     }
 
-    fn commit(self) -> Result<()> {
+    fn commit(mut self) -> Result<()> {
         self.write_active_counts()?;
         match self.tx {
             Open::Transaction(tx) => tx.commit()?,
             Open::Savepoint(sp) => sp.commit()?,
         }
+        self.catalog.committed = true;
         Ok(())
     }
 

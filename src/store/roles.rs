@@ -63,15 +63,29 @@ const ROLE_COLUMNS: &str =
 
 impl SqliteTx<'_> {
     pub(super) fn roles(&self) -> Result<Vec<Role>> {
-        let roles: Vec<Role> = self
+        let mut roles: Vec<Role> = self
             .tx
             .prepare_cached(&format!("SELECT {ROLE_COLUMNS} FROM roles ORDER BY id"))?
             .query_map([], |r| self.role_from_row(r))?
             .collect::<rusqlite::Result<_>>()?;
-        roles
-            .into_iter()
-            .map(|r| self.with_capabilities(r))
-            .collect()
+        // Every role's capabilities in one statement, not one per role: an
+        // account's custom roles make thousands of roles.
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT role_id, capability FROM role_capabilities ORDER BY role_id, capability",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut at = 0;
+        while let Some(row) = rows.next()? {
+            let role_id: i64 = row.get("role_id")?;
+            // Both in the order of the roles' ids.
+            while roles.get(at).is_some_and(|r| r.id < role_id) {
+                at += 1;
+            }
+            if let Some(role) = roles.get_mut(at).filter(|r| r.id == role_id) {
+                role.capabilities.push(row.get("capability")?);
+            }
+        }
+        Ok(roles)
     }
 
     pub(super) fn role(&self, id: i64) -> Result<Role> {
