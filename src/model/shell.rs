@@ -44,6 +44,35 @@ pub(crate) fn quote(value: &str) -> Cow<'_, str> {
     Cow::Owned(quoted)
 }
 
+/// `value` as bash reads it back from a completion: each ASCII character
+/// other than letters, digits and `@%+=:,./-_` behind a backslash, as
+/// `printf %q` writes it, a control character as `$'\u....'`, anything
+/// else (`München`) as it is. bash's completion script puts what the
+/// completer prints into the command line as it is, so a name holding
+/// `$(...)` or a space would run or split there; written so, a prefix
+/// typed bare or backslash-escaped (`Acme\ L`) is still its prefix.
+/// zsh and fish escape what they insert themselves.
+pub(crate) fn backslash_escape(value: &str) -> Cow<'_, str> {
+    let bare = |c: char| {
+        c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c) || !(c.is_ascii() || c.is_control())
+    };
+    if value.chars().all(bare) {
+        return Cow::Borrowed(value);
+    }
+    let mut escaped = String::with_capacity(value.len() * 2);
+    for c in value.chars() {
+        if bare(c) {
+            escaped.push(c);
+        } else if c.is_control() {
+            escaped.push_str(&format!("$'\\u{:04x}'", u32::from(c)));
+        } else {
+            escaped.push('\\');
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
+}
+
 /// A `portalctl` command to be pasted as it is: its fixed words written
 /// as given, every value quoted by [`quote`]. It prints as the command
 /// line, without the backquotes the message puts around it.
@@ -343,6 +372,23 @@ mod tests {
             "build these with `Paste`:\n{}",
             unquoted.join("\n")
         );
+    }
+
+    /// #18: what bash completion inserts reads back, in a POSIX shell,
+    /// as the name, and a name a shell would not touch is left as it is.
+    #[test]
+    fn backslash_escaped_values_read_back_to_themselves() {
+        for value in HOSTILE.iter().filter(|v| !v.is_empty()) {
+            let escaped = backslash_escape(value);
+            assert_eq!(split(&escaped), Some(vec![value.to_string()]), "{escaped}");
+        }
+        assert_eq!(backslash_escape("Acme Ltd"), r"Acme\ Ltd");
+        assert_eq!(backslash_escape("Zeta $(id)"), r"Zeta\ \$\(id\)");
+        assert_eq!(backslash_escape("~x#!*?[a]"), r"\~x\#\!\*\?\[a\]");
+        assert_eq!(backslash_escape("line\nbreak"), r"line$'\u000a'break");
+        for bare in ["ann@acme.test", "München", "a-b_c", "x=1,y:2"] {
+            assert!(matches!(backslash_escape(bare), Cow::Borrowed(_)), "{bare}");
+        }
     }
 
     /// #1: a value starting with `-` pasted where a value goes would be
