@@ -8,8 +8,9 @@
 //! where those arguments are declared); roles, accounts and member emails
 //! from the database that `--db` / `PORTALCTL_DB` names, read through the
 //! domain without writing anything ([`crate::domain::names`]), and with
-//! `--as` on the line only the member's own. A missing or
-//! unreadable database completes no names and prints nothing.
+//! `--as` on the line only the member's own; for bash, escaped as the
+//! shell would read them back. A missing or unreadable database
+//! completes no names and prints nothing.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -24,13 +25,19 @@ use crate::error::{Error, Result};
 /// the script `portalctl completions SHELL` prints, never by hand.
 pub(crate) const VAR: &str = "PORTALCTL_COMPLETE";
 
+/// Whether the completion being answered is bash's, which puts the
+/// candidates into the command line as they are (see [`from_database`]).
+static FOR_BASH: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
 /// Answers a completion request (`PORTALCTL_COMPLETE` set) and exits;
 /// returns at once on an ordinary run.
 pub fn complete_from_env() {
     // An ordinary run pays for no more than this look-up.
-    if std::env::var_os(VAR).is_none() {
+    let Some(shell) = std::env::var_os(VAR) else {
         return;
-    }
+    };
+    // clap_complete removes the variable before it asks for candidates.
+    let _ = FOR_BASH.set(std::path::Path::new(&shell).file_name() == Some("bash".as_ref()));
     CompleteEnv::with_factory(super::command)
         .var(VAR)
         .completer(completer())
@@ -115,9 +122,20 @@ fn from_database(kind: NameKind) -> Vec<CompletionCandidate> {
     let acting = flag_value(&typed, "--as")
         .or_else(|| std::env::var_os("PORTALCTL_AS").filter(|a| !a.is_empty()))
         .map(|a| a.to_string_lossy().into_owned());
+    // bash's script puts what it is given into the command line as it is,
+    // where a member's name would split or run (#18); zsh and fish escape
+    // what they insert themselves, so they get the names as they are.
+    let for_bash = FOR_BASH.get().copied().unwrap_or(false);
     crate::domain::names(&path, kind, acting.as_deref())
         .unwrap_or_default()
         .into_iter()
+        .map(|name| {
+            if for_bash {
+                crate::model::backslash_escape(&name).into_owned()
+            } else {
+                name
+            }
+        })
         .map(CompletionCandidate::new)
         .collect()
 }

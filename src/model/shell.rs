@@ -1,4 +1,4 @@
-//! Commands portalctl prints for a person to paste into a POSIX shell (in
+//! Commands portalctl prints for a person to paste into a shell (in
 //! `help:` lines, warnings, `order show`, mails to support), and the
 //! quoting of every value they carry.
 //!
@@ -13,11 +13,15 @@
 use std::borrow::Cow;
 use std::fmt;
 
-/// `value` as one POSIX shell word, as Python's `shlex.quote` writes it:
-/// bare when it holds only letters, digits and `@%+=:,./-_` (so
-/// `ann@acme.test` and `42` stay as they are), otherwise in single quotes,
-/// inside which the shell expands nothing, each `'` written as `'\''`.
-/// The empty string is `''`.
+/// `value` as one shell word that sh, bash, zsh and fish all read back
+/// as `value`: bare when it holds only letters, digits and `@%+=:,./-_`
+/// (so `ann@acme.test` and `42` stay as they are), otherwise in single
+/// quotes, inside which no shell expands anything, as Python's
+/// `shlex.quote` writes it, each `'` written as `'\''`. A backslash is
+/// written outside the quotes, as `'\\'`: fish, for which portalctl ships
+/// completions, reads `\'` and `\\` as escapes even inside single quotes,
+/// so a name holding `\'` would otherwise close them early there and run
+/// the rest. The empty string is `''`.
 ///
 /// The `shlex` crate's `try_quote` is not used: it mixes double quotes
 /// into its output (`"'foo"` for `'foo`) and quotes `,`, so the printed
@@ -27,7 +31,46 @@ pub(crate) fn quote(value: &str) -> Cow<'_, str> {
     if !value.is_empty() && value.chars().all(safe) {
         return Cow::Borrowed(value);
     }
-    Cow::Owned(format!("'{}'", value.replace('\'', r"'\''")))
+    let mut quoted = String::with_capacity(value.len() + 2);
+    quoted.push('\'');
+    for c in value.chars() {
+        match c {
+            '\'' => quoted.push_str(r"'\''"),
+            '\\' => quoted.push_str(r"'\\'"),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('\'');
+    Cow::Owned(quoted)
+}
+
+/// `value` as bash reads it back from a completion: each ASCII character
+/// other than letters, digits and `@%+=:,./-_` behind a backslash, as
+/// `printf %q` writes it, a control character as `$'\u....'`, anything
+/// else (`München`) as it is. bash's completion script puts what the
+/// completer prints into the command line as it is, so a name holding
+/// `$(...)` or a space would run or split there; written so, a prefix
+/// typed bare or backslash-escaped (`Acme\ L`) is still its prefix.
+/// zsh and fish escape what they insert themselves.
+pub(crate) fn backslash_escape(value: &str) -> Cow<'_, str> {
+    let bare = |c: char| {
+        c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c) || !(c.is_ascii() || c.is_control())
+    };
+    if value.chars().all(bare) {
+        return Cow::Borrowed(value);
+    }
+    let mut escaped = String::with_capacity(value.len() * 2);
+    for c in value.chars() {
+        if bare(c) {
+            escaped.push(c);
+        } else if c.is_control() {
+            escaped.push_str(&format!("$'\\u{:04x}'", u32::from(c)));
+        } else {
+            escaped.push('\\');
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
 }
 
 /// A `portalctl` command to be pasted as it is: its fixed words written
@@ -38,37 +81,84 @@ pub(crate) fn quote(value: &str) -> Cow<'_, str> {
 /// Paste::new("policy edit").arg("Big $(x)").opt("--account", "Acme Ltd")
 ///     => portalctl policy edit 'Big $(x)' --account 'Acme Ltd'
 /// ```
+///
+/// A value starting with `-` would be read by the command's parser as a
+/// flag, so it is written where the parser takes it as a value: an
+/// option's as one word with its flag (`--account='-z Co'`), and a
+/// positional one after `--`, which puts every option before the `--`
+/// and every positional word (values and placeholders) after it
+/// (`portalctl policy edit --account Acme -- -Big`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Paste(String);
+pub(crate) struct Paste {
+    /// The words after `portalctl`, each whole, in the order given.
+    words: Vec<Word>,
+}
+
+/// One word of a [`Paste`], as written, and whether the parser reads it
+/// as a positional argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Word {
+    text: String,
+    positional: bool,
+    /// A positional value starting with `-`: the command needs `--`.
+    dashed: bool,
+}
 
 impl Paste {
     /// `portalctl` followed by `words`: subcommands, flags and
     /// placeholders such as `EMAIL` (never a value: those go through
     /// [`Paste::arg`]).
     pub(crate) fn new(words: &'static str) -> Paste {
-        Paste(String::from("portalctl")).words(words)
+        Paste { words: Vec::new() }.words(words)
     }
 
-    /// Adds fixed `words` (a subcommand, a flag without a value, a
-    /// placeholder such as `ROLE`), written as they are.
+    /// Adds fixed `words` (a subcommand, a flag with or without its fixed
+    /// value, a placeholder such as `ROLE`), written as they are. A word
+    /// in capitals is a positional placeholder, unless it follows a flag,
+    /// whose value it then is (`--to EMAIL`, `--role admin`); so a flag
+    /// that takes no value comes last or before another flag.
     pub(crate) fn words(mut self, words: &'static str) -> Paste {
-        if !words.is_empty() {
-            self.0.push(' ');
-            self.0.push_str(words);
+        let mut after_flag = false;
+        for word in words.split_whitespace() {
+            let flag = word.starts_with('-');
+            let placeholder = word.chars().all(|c| c.is_ascii_uppercase());
+            self.words.push(Word {
+                text: word.to_string(),
+                positional: placeholder && !flag && !after_flag,
+                dashed: false,
+            });
+            after_flag = flag;
         }
         self
     }
 
-    /// Adds one value, quoted for the shell.
+    /// Adds one positional value, quoted for the shell.
     pub(crate) fn arg(mut self, value: impl fmt::Display) -> Paste {
-        self.0.push(' ');
-        self.0.push_str(&quote(&value.to_string()));
+        let value = value.to_string();
+        self.words.push(Word {
+            text: quote(&value).into_owned(),
+            positional: true,
+            dashed: value.starts_with('-'),
+        });
         self
     }
 
-    /// Adds `flag` and its value, the value quoted for the shell.
-    pub(crate) fn opt(self, flag: &'static str, value: impl fmt::Display) -> Paste {
-        self.words(flag).arg(value)
+    /// Adds `flag` and its value, the value quoted for the shell; as one
+    /// word `flag=value` when the value starts with `-`.
+    pub(crate) fn opt(mut self, flag: &'static str, value: impl fmt::Display) -> Paste {
+        let value = value.to_string();
+        let quoted = quote(&value);
+        let text = if value.starts_with('-') {
+            format!("{flag}={quoted}")
+        } else {
+            format!("{flag} {quoted}")
+        };
+        self.words.push(Word {
+            text,
+            positional: false,
+            dashed: false,
+        });
+        self
     }
 
     /// Adds `flag` and its value when there is one.
@@ -82,7 +172,17 @@ impl Paste {
 
 impl fmt::Display for Paste {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str("portalctl")?;
+        if !self.words.iter().any(|w| w.dashed) {
+            return self.words.iter().try_for_each(|w| write!(f, " {}", w.text));
+        }
+        let (positional, options): (Vec<&Word>, Vec<&Word>) =
+            self.words.iter().partition(|w| w.positional);
+        for w in options {
+            write!(f, " {}", w.text)?;
+        }
+        f.write_str(" --")?;
+        positional.iter().try_for_each(|w| write!(f, " {}", w.text))
     }
 }
 
@@ -117,6 +217,45 @@ mod tests {
         Some(words)
     }
 
+    /// Splits `line` as fish does words of literal text: inside single
+    /// quotes `\'` and `\\` are escapes and any other backslash is
+    /// itself; outside them a backslash escapes the next character, as in
+    /// a POSIX shell. `None` on an unterminated quote.
+    fn split_fish(line: &str) -> Option<Vec<String>> {
+        let mut words = Vec::new();
+        let mut word: Option<String> = None;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                ' ' | '\t' | '\n' => words.extend(word.take()),
+                '\'' => {
+                    let w = word.get_or_insert_with(String::new);
+                    loop {
+                        match chars.next()? {
+                            '\'' => break,
+                            '\\' if matches!(chars.peek(), Some('\'' | '\\')) => {
+                                w.push(chars.next()?)
+                            }
+                            c => w.push(c),
+                        }
+                    }
+                }
+                '\\' => word.get_or_insert_with(String::new).push(chars.next()?),
+                c => word.get_or_insert_with(String::new).push(c),
+            }
+        }
+        words.extend(word);
+        Some(words)
+    }
+
+    /// Values a member may choose that a shell would run, split or
+    /// unquote, fish's escapes inside single quotes among them.
+    const HOSTILE: [&str; 14] = [
+        "", "Big $(touch /tmp/x)", "a`id`@x.test", "Evil \"quoted\" Co", "O'Brien's ''x''",
+        "\\'\\\"", "Zürich 東京 🚀", "-- --account", "$HOME ${x} $'a' \"$(id)\"",
+        "a\\' ; touch /tmp/x ; : \\'b", "\\\\'\\", "\\", "'\\''", "(echo x) {a,b} ~ % *",
+    ];
+
     #[test]
     fn safe_words_stay_bare() {
         for word in [
@@ -137,7 +276,8 @@ mod tests {
             ("Evil \"quoted\" Co", "'Evil \"quoted\" Co'"),
             ("O'Brien", r"'O'\''Brien'"),
             ("'", r"''\'''"),
-            ("back\\slash", "'back\\slash'"),
+            ("back\\slash", r"'back'\\'slash'"),
+            ("a\\'b", r"'a'\\''\''b'"),
             ("München", "'München'"),
             ("a;b|c&d>e<f", "'a;b|c&d>e<f'"),
             ("*?[x]~#!{}", "'*?[x]~#!{}'"),
@@ -150,22 +290,39 @@ mod tests {
 
     #[test]
     fn quoted_values_split_back_to_themselves() {
-        let values = [
-            "", "Big $(touch /tmp/x)", "a`id`@x.test", "Evil \"quoted\" Co", "O'Brien's ''x''",
-            "\\'\\\"", "Zürich 東京 🚀", "-- --account", "$HOME ${x} $'a' \"$(id)\"",
-        ];
-        for value in values {
+        for value in HOSTILE {
             let line = Paste::new("policy edit")
                 .arg(value)
                 .opt("--account", value)
                 .to_string();
+            let words = split(&line);
+            let expected: Vec<String> = if value.starts_with('-') {
+                let account = format!("--account={value}");
+                ["portalctl", "policy", "edit", &account, "--", value]
+                    .map(String::from)
+                    .to_vec()
+            } else {
+                ["portalctl", "policy", "edit", value, "--account", value]
+                    .map(String::from)
+                    .to_vec()
+            };
+            assert_eq!(words.as_ref(), Some(&expected), "{line}");
+            assert_eq!(split_fish(&line).as_ref(), Some(&expected), "fish: {line}");
+        }
+    }
+
+    /// #11: fish reads `\'` and `\\` inside single quotes as escapes; a
+    /// quoted value holds neither there, so fish reads it back whole too.
+    #[test]
+    fn quoted_values_read_back_the_same_in_fish() {
+        for value in HOSTILE {
+            let quoted = quote(value);
             assert_eq!(
-                split(&line).as_deref(),
-                Some(
-                    &["portalctl", "policy", "edit", value, "--account", value].map(String::from)[..]
-                ),
-                "{line}"
+                split_fish(&quoted),
+                Some(vec![value.to_string()]),
+                "{quoted}"
             );
+            assert_eq!(split(&quoted), Some(vec![value.to_string()]), "{quoted}");
         }
     }
 
@@ -214,6 +371,63 @@ mod tests {
             unquoted.is_empty(),
             "build these with `Paste`:\n{}",
             unquoted.join("\n")
+        );
+    }
+
+    /// #18: what bash completion inserts reads back, in a POSIX shell,
+    /// as the name, and a name a shell would not touch is left as it is.
+    #[test]
+    fn backslash_escaped_values_read_back_to_themselves() {
+        for value in HOSTILE.iter().filter(|v| !v.is_empty()) {
+            let escaped = backslash_escape(value);
+            assert_eq!(split(&escaped), Some(vec![value.to_string()]), "{escaped}");
+        }
+        assert_eq!(backslash_escape("Acme Ltd"), r"Acme\ Ltd");
+        assert_eq!(backslash_escape("Zeta $(id)"), r"Zeta\ \$\(id\)");
+        assert_eq!(backslash_escape("~x#!*?[a]"), r"\~x\#\!\*\?\[a\]");
+        assert_eq!(backslash_escape("line\nbreak"), r"line$'\u000a'break");
+        for bare in ["ann@acme.test", "München", "a-b_c", "x=1,y:2"] {
+            assert!(matches!(backslash_escape(bare), Cow::Borrowed(_)), "{bare}");
+        }
+    }
+
+    /// #1: a value starting with `-` pasted where a value goes would be
+    /// read as a flag: an option's is joined to its flag, a positional
+    /// one goes after `--`, with the other positional words, after every
+    /// option.
+    #[test]
+    fn a_value_starting_with_a_dash_is_not_read_as_a_flag() {
+        let edit = Paste::new("policy edit")
+            .arg("-Big")
+            .opt("--account", "-z Co")
+            .opt("--required-approvals", 1);
+        assert_eq!(
+            edit.to_string(),
+            "portalctl policy edit --account='-z Co' --required-approvals 1 -- -Big"
+        );
+        assert_eq!(
+            Paste::new("user set-role")
+                .arg("-a@x.test")
+                .words("ROLE --until T")
+                .opt("--account", "Acme Ltd")
+                .to_string(),
+            "portalctl user set-role --until T --account 'Acme Ltd' -- -a@x.test ROLE"
+        );
+        assert_eq!(
+            Paste::new("policy edit")
+                .arg("--")
+                .opt("--account", "--")
+                .to_string(),
+            "portalctl policy edit --account=-- -- --"
+        );
+        // Without such a value, the words stay in the order given.
+        assert_eq!(
+            Paste::new("user set-role")
+                .arg("a@x.test")
+                .words("ROLE --until T")
+                .opt("--account", "Acme")
+                .to_string(),
+            "portalctl user set-role a@x.test ROLE --until T --account Acme"
         );
     }
 

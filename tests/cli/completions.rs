@@ -1,6 +1,7 @@
 //! `portalctl completions SHELL`: a script that completes real values,
 //! statuses and presets from the model and roles, accounts and member
-//! emails from the database, tried in a real bash.
+//! emails from the database, tried in a real bash; names reach bash
+//! escaped, and zsh and fish, which escape what they insert, as they are.
 
 use std::process::Command;
 
@@ -98,7 +99,8 @@ fn bash_completes_roles_accounts_and_emails_of_the_database() {
     assert_eq!(roles, ["manager"]);
     let (accounts, _) =
         bash_completes(&p, &["portalctl", "user", "list", "--account", ""], &[]).unwrap();
-    offers(&accounts, &[ACCOUNT, "Fabrikam"]);
+    // bash gets names escaped as it reads them back (`Acme\ Ltd`).
+    offers(&accounts, &[r"Acme\ Ltd", "Fabrikam"]);
     let (accounts, _) = bash_completes(
         &p,
         &["portalctl", "external-admin", "list", "--customer", "Fab"],
@@ -134,7 +136,7 @@ fn a_line_acting_as_a_member_completes_only_what_is_theirs() {
         &[],
     )
     .unwrap();
-    assert_eq!(values(accounts), [ACCOUNT]);
+    assert_eq!(values(accounts), [r"Acme\ Ltd"]);
     // An address nobody has completes nothing.
     let (nothing, _) = bash_completes(
         &p,
@@ -277,4 +279,96 @@ fn every_shell_gets_a_script_that_calls_portalctl_back() {
         says(&script, env!("CARGO_BIN_EXE_portalctl"));
     }
     p.refused(&["completions", "tcsh"], USAGE);
+}
+
+/// What the completer prints for `shell` (`PORTALCTL_COMPLETE=SHELL`),
+/// driven as each shell's script drives it, for the last of `words`,
+/// one candidate a line (help after a tab left off).
+fn completer_offers(p: &Portal, shell: &str, words: &[&str]) -> Vec<String> {
+    let index = (words.len() - 1).to_string();
+    let mut args = vec!["--"];
+    args.extend_from_slice(words);
+    let run = p.run_with(
+        &args,
+        &[
+            ("PORTALCTL_COMPLETE", shell),
+            ("_CLAP_IFS", "\n"),
+            ("_CLAP_COMPLETE_INDEX", &index),
+            ("_CLAP_COMPLETE_COMP_TYPE", "9"),
+            ("_CLAP_COMPLETE_SPACE", "true"),
+        ],
+    );
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    run.stdout
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or_default().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// A customer a partner's member named with what a shell runs, splits
+/// or expands.
+const HOSTILE: &str = "Zeta $(touch pwned) `id` \"q\" 'x' ; a|b & *? ~ \\ #!{c,d}";
+
+/// #18: bash's script puts what it is given into the command line as it
+/// is, so a member's name reaches it escaped: the line reads it back as
+/// that name, one word, running none of it; a prefix typed bare or
+/// escaped still finds it. (zsh and fish escape what they insert
+/// themselves, checked below.)
+#[test]
+fn bash_completes_a_hostile_name_escaped_so_that_the_line_reads_it_back_whole() {
+    let p = Portal::init("portal");
+    p.ok(&["account", "create", "--kind", "customer", "--", HOSTILE]);
+    let Some((offered, _)) = bash_completes(
+        &p,
+        &["portalctl", "account", "show", "--account", "Ze"],
+        &[],
+    ) else {
+        return;
+    };
+    assert_eq!(offered.len(), 1, "{offered:?}");
+    assert_ne!(offered[0], HOSTILE);
+    assert_eq!(shell_words(&offered[0]), [HOSTILE]);
+    // As finding #18 drove it: the completer's own answer to bash.
+    assert_eq!(
+        completer_offers(
+            &p,
+            "bash",
+            &["portalctl", "account", "show", "--account", "Ze"]
+        ),
+        offered
+    );
+    // Typed escaped, as the first Tab left it, the prefix still finds it.
+    let (again, _) = bash_completes(
+        &p,
+        &[
+            "portalctl", "account", "show", "--account", r"Zeta\ \$\(touch",
+        ],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(again, offered);
+    // A plain name with a space is one word too.
+    let (acme, _) =
+        bash_completes(&p, &["portalctl", "user", "list", "--account", "Ac"], &[]).unwrap();
+    assert_eq!(acme, [r"Acme\ Ltd"]);
+    assert_eq!(shell_words(&acme[0]), [ACCOUNT]);
+    let (emails, _) = bash_completes(&p, &["portalctl", "user", "show", "own"], &[]).unwrap();
+    assert_eq!(emails, [OWNER]);
+}
+
+/// zsh (`_describe`, which quotes what it inserts unless told not to)
+/// and fish (which escapes a completion as it inserts it) get names as
+/// they are: escaped once more, they would insert the backslashes.
+#[test]
+fn zsh_and_fish_get_names_as_they_are_for_they_escape_them_themselves() {
+    let p = Portal::init("portal");
+    p.ok(&["account", "create", "--kind", "customer", "--", HOSTILE]);
+    let words = ["portalctl", "account", "show", "--account", "Ze"];
+    assert_eq!(completer_offers(&p, "fish", &words), [HOSTILE]);
+    // zsh's `_describe` reads `\\` and `\:` in what it is given as `\` and `:`.
+    assert_eq!(
+        completer_offers(&p, "zsh", &words),
+        [HOSTILE.replace('\\', r"\\")]
+    );
 }

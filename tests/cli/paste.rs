@@ -1,7 +1,9 @@
 //! Commands portalctl prints for pasting (in `help:` lines, warnings,
 //! notes, `order show`) carry member-chosen names and addresses quoted for
 //! the shell, so that pasting one runs that command with those values and
-//! nothing else (A#18). Each command is read back by a real `sh`, in which
+//! nothing else (A#18), in sh/bash/zsh and in fish alike (#11), and one
+//! whose names start with `-` is read with them as values, not flags
+//! (#1). Each command is read back by a real `sh` (and `fish`), in which
 //! `portalctl` is a function that only reports its arguments, and
 //! `pwned` a program that leaves a mark when it runs.
 
@@ -27,11 +29,22 @@ struct Hostile {
 impl Hostile {
     fn new() -> Hostile {
         Hostile {
-            account: "Evil $(pwned) \"Co\" 'x' `pwned`".to_string(),
+            account: "Evil $(pwned) \"Co\" 'x' `pwned` \\' ; pwned ; : \\'".to_string(),
             customer: "Sub \"$(pwned)\" \\ Co".to_string(),
-            policy: "Big $(pwned) \\\" `x` ''".to_string(),
+            policy: "Big $(pwned) \\\" `x` '' \\\\' ; pwned ; \\'".to_string(),
             email: "o'neil`pwned`@x.test".to_string(),
             other: "b$home|pwned|*?#~!&@x.test".to_string(),
+        }
+    }
+
+    /// #1's names: each starts with `-`, the policy's is `--` itself.
+    fn dashed() -> Hostile {
+        Hostile {
+            account: "-z Co".to_string(),
+            customer: "-Sub".to_string(),
+            policy: "--".to_string(),
+            email: "-a@x.test".to_string(),
+            other: "-b@x.test".to_string(),
         }
     }
 
@@ -80,31 +93,57 @@ fn pwned_dir() -> tempfile::TempDir {
     dir
 }
 
+/// A shell a printed command may be pasted into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shell {
+    /// POSIX `sh`, which reads quotes as bash and zsh do.
+    Sh,
+    /// fish, which reads `\'` and `\\` as escapes inside single quotes.
+    Fish,
+}
+
 /// The words `sh` reads `command` as, `portalctl` first, with `dir`'s
 /// `pwned` on its PATH; fails the test if the shell cannot read it or
 /// `pwned` ran.
 #[track_caller]
 fn words(command: &str, dir: &Path) -> Vec<String> {
-    let script =
-        format!("portalctl() {{ printf 'portalctl\\0'; printf '%s\\0' \"$@\"; }}\n{command}\n");
+    words_in(Shell::Sh, command, dir)
+}
+
+/// [`words`], as `shell` reads them.
+#[track_caller]
+fn words_in(shell: Shell, command: &str, dir: &Path) -> Vec<String> {
+    let mut cmd = match shell {
+        Shell::Sh => {
+            let mut sh = Command::new("sh");
+            sh.arg("-c").arg(format!(
+                "portalctl() {{ printf 'portalctl\\0'; printf '%s\\0' \"$@\"; }}\n{command}\n"
+            ));
+            sh
+        }
+        Shell::Fish => {
+            let mut fish = Command::new("fish");
+            fish.arg("--no-config").arg("-c").arg(format!(
+                "function portalctl; printf 'portalctl\\0'; for a in $argv; printf '%s\\0' $a; end; end\n{command}\n"
+            ));
+            fish
+        }
+    };
     let path = format!(
         "{}:{}",
         dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(&script)
-        .env("PATH", path)
-        .current_dir(dir)
-        .output()
-        .unwrap();
+    let out = cmd.env("PATH", path).current_dir(dir).output().unwrap();
     assert!(
         out.status.success(),
-        "sh could not run `{command}`: {}",
+        "{shell:?} could not run `{command}`: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(!dir.join("ran").exists(), "pasting `{command}` ran code");
+    assert!(
+        !dir.join("ran").exists(),
+        "pasting `{command}` in {shell:?} ran code"
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     let mut words: Vec<String> = stdout.split('\0').map(str::to_string).collect();
     assert_eq!(words.pop().as_deref(), Some(""), "{stdout:?}");
@@ -123,12 +162,36 @@ fn pasted_words(text: &str, dir: &Path) -> Vec<Vec<String>> {
 fn hostile_portal(h: &Hostile) -> Portal {
     let p = Portal::empty();
     p.ok(&[
-        "init", "--preset", "portal", "--account", &h.account, "--owner-email", OWNER,
-        "--owner-name", "Olive Owner",
+        "init",
+        "--preset",
+        "portal",
+        &format!("--account={}", h.account),
+        "--owner-email",
+        OWNER,
+        "--owner-name",
+        "Olive Owner",
     ]);
-    p.member_in("fiona@acme.test", "admin", &h.account);
-    p.member_in("max@acme.test", "manager", &h.account);
-    p.member_in(&h.other, "user", &h.account);
+    for (email, role) in [
+        ("fiona@acme.test", "admin"),
+        ("max@acme.test", "manager"),
+        (h.other.as_str(), "user"),
+    ] {
+        let invited = p.json(&[
+            "user",
+            "invite",
+            &format!("--email={email}"),
+            "--name",
+            "M",
+            "--role",
+            role,
+            &format!("--account={}", h.account),
+            "--city",
+            "London",
+            "--country",
+            "GB",
+        ]);
+        p.ok(&["user", "accept", invited["token"].as_str().unwrap()]);
+    }
     p
 }
 
@@ -244,18 +307,14 @@ fn a_new_accounts_invite_hint_names_a_hostile_account_as_it_is() {
     );
 }
 
-/// The next command that prints a command to paste: many commands that
-/// give one, run on hostile names; every command they print reads back
-/// in `sh` without running anything, and every word of it that holds a
-/// quote, `$` or a backquote is one of the names whole.
-#[test]
-fn every_command_printed_to_paste_reads_back_with_hostile_names_whole() {
-    let dir = pwned_dir();
-    let pwned = dir.path();
-    let h = Hostile::new();
-    let p = hostile_portal(&h);
-    let acc: &str = &h.account;
+/// Runs many commands that give a command to paste, on `h`'s names
+/// (each written where the parser takes it as a value, whatever it
+/// starts with); returns the portal and all they said.
+fn sweep(h: &Hostile) -> (Portal, String) {
+    let p = hostile_portal(h);
     let mut said = String::new();
+    let acc = format!("--account={}", h.account);
+    let acc: &str = &acc;
     let mut run = |who: Option<&str>, args: &[&str]| {
         let r = p.run_as(who, args);
         said.push_str(&r.stdout);
@@ -264,8 +323,14 @@ fn every_command_printed_to_paste_reads_back_with_hostile_names_whole() {
     run(
         None,
         &[
-            "policy", "create", "--name", &h.policy, "--threshold", "1000", "--required-approvals",
-            "2", "--account", acc,
+            "policy",
+            "create",
+            &format!("--name={}", h.policy),
+            "--threshold",
+            "1000",
+            "--required-approvals",
+            "2",
+            acc,
         ],
     );
     run(
@@ -274,81 +339,108 @@ fn every_command_printed_to_paste_reads_back_with_hostile_names_whole() {
     );
     run(
         None,
-        &[
-            "user", "set-role", "fiona@acme.test", "manager", "--account", acc,
-        ],
+        &["user", "set-role", acc, "--", "fiona@acme.test", "manager"],
     );
-    run(None, &["order", "show", "1", "--account", acc]);
+    run(None, &["order", "show", "1", acc]);
     run(Some(OWNER), &["order", "approve", "1"]);
     run(Some("max@acme.test"), &["order", "approve", "1"]);
     run(
         None,
-        &["account", "create", &h.customer, "--kind", "customer"],
+        &["account", "create", "--kind", "customer", "--", &h.customer],
     );
     run(
         None,
         &[
-            "user", "invite", "--email", &h.email, "--name", "O", "--role", "user", "--no-send",
-            "--account", acc, "--city", "London", "--country", "GB",
+            "user",
+            "invite",
+            &format!("--email={}", h.email),
+            "--name",
+            "O",
+            "--role",
+            "user",
+            "--no-send",
+            acc,
+            "--city",
+            "London",
+            "--country",
+            "GB",
         ],
     );
     run(
         None,
-        &["user", "revoke-invite", &h.email, "--yes", "--account", acc],
+        &["user", "revoke-invite", "--yes", acc, "--", &h.email],
     );
-    run(None, &["user", "activate", &h.email, "--account", acc]);
+    run(None, &["user", "activate", acc, "--", &h.email]);
     run(
         None,
         &[
-            "user", "invite", "--email", &h.other, "--name", "B", "--role", "user", "--account",
-            acc, "--city", "London", "--country", "GB",
+            "user",
+            "invite",
+            &format!("--email={}", h.other),
+            "--name",
+            "B",
+            "--role",
+            "user",
+            acc,
+            "--city",
+            "London",
+            "--country",
+            "GB",
         ],
     );
-    run(None, &["user", "resend-invite", &h.other, "--account", acc]);
+    run(None, &["user", "resend-invite", acc, "--", &h.other]);
     run(
         Some(h.other.as_str()),
-        &["user", "transfer-ownership", "--to", &h.other, "--yes"],
+        &[
+            "user",
+            "transfer-ownership",
+            &format!("--to={}", h.other),
+            "--yes",
+        ],
     );
     run(
         Some(h.other.as_str()),
-        &["user", "merge", &h.email, "--into", &h.other, "--yes"],
+        &[
+            "user",
+            "merge",
+            &format!("--into={}", h.other),
+            "--yes",
+            "--",
+            &h.email,
+        ],
     );
-    run(
-        None,
-        &["account", "address", "remove", "--account", acc, "HQ"],
-    );
-    run(None, &["account", "ip", "list", "--account", acc]);
-    run(
-        None,
-        &["user", "deactivate", &h.other, "--account", acc, "--yes"],
-    );
-    run(
-        None,
-        &["user", "set-role", &h.other, "admin", "--account", acc],
-    );
+    run(None, &["account", "address", "remove", acc, "HQ"]);
+    run(None, &["account", "ip", "list", acc]);
+    run(None, &["user", "deactivate", acc, "--yes", "--", &h.other]);
+    run(None, &["user", "set-role", acc, "--", &h.other, "admin"]);
     run(
         None,
         &[
-            "user", "set-role", "fiona@acme.test", "manager", "--until", "7d", "--account", acc,
+            "user", "set-role", "--until", "7d", acc, "--", "fiona@acme.test", "manager",
         ],
     );
-    run(None, &["user", "activate", &h.other, "--account", acc]);
-    run(None, &["user", "resend-invite", &h.other, "--account", acc]);
+    run(None, &["user", "activate", acc, "--", &h.other]);
+    run(None, &["user", "resend-invite", acc, "--", &h.other]);
     run(
         None,
-        &[
-            "user", "set-role", "max@acme.test", "admin", "--account", acc,
-        ],
+        &["user", "set-role", acc, "--", "max@acme.test", "admin"],
     );
     run(
         Some("max@acme.test"),
         &["user", "edit", OWNER, "--new-email", "o2@acme.test"],
     );
+    (p, said)
+}
 
-    let commands = pasted_words(&said, pwned);
+/// Checks that every word of `commands` that holds a quote, `$`, a
+/// backquote, a backslash, a pipe or a glob is one of `h`'s names whole,
+/// that every name is in some command, and that there are more than a
+/// few commands.
+#[track_caller]
+fn names_whole(h: &Hostile, commands: &[Vec<String>], said: &str) {
     let names = h.all();
     let mut seen: Vec<&str> = Vec::new();
-    for words in &commands {
+    for words in commands {
         for word in words {
             if word.contains(['$', '`', '"', '\'', '\\', '|', '*']) {
                 let name = names.iter().find(|n| **n == word.as_str());
@@ -365,4 +457,100 @@ fn every_command_printed_to_paste_reads_back_with_hostile_names_whole() {
         assert!(seen.contains(&name), "no command named `{name}`:\n{said}");
     }
     assert!(commands.len() >= 10, "{commands:?}\n{said}");
+}
+
+/// The next command that prints a command to paste: many commands that
+/// give one, run on hostile names; every command they print reads back
+/// in `sh` without running anything, and every word of it that holds a
+/// quote, `$` or a backquote is one of the names whole.
+#[test]
+fn every_command_printed_to_paste_reads_back_with_hostile_names_whole() {
+    let dir = pwned_dir();
+    let h = Hostile::new();
+    let (_, said) = sweep(&h);
+    names_whole(&h, &pasted_words(&said, dir.path()), &said);
+}
+
+/// #11: the same commands pasted into fish, for which portalctl ships
+/// completions, and which reads `\'` and `\\` inside single quotes as
+/// escapes (the names hold both): fish runs nothing and reads each as
+/// the same words as `sh`. Needs `fish` on the PATH (Debian's `fish`
+/// package); without it this test fails rather than pass unchecked.
+#[test]
+fn every_command_printed_to_paste_reads_back_the_same_in_fish() {
+    let has_fish = Command::new("fish")
+        .args(["--no-config", "-c", "true"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        has_fish,
+        "this test pastes commands into fish: install it (apt-get install fish)"
+    );
+    let dir = pwned_dir();
+    let pwned = dir.path();
+    let h = Hostile::new();
+    let (_, said) = sweep(&h);
+    let commands = pasted(&said);
+    let mut in_fish = Vec::new();
+    for command in &commands {
+        let fish = words_in(Shell::Fish, command, pwned);
+        assert_eq!(fish, words(command, pwned), "`{command}`");
+        in_fish.push(fish);
+    }
+    names_whole(&h, &in_fish, &said);
+}
+
+/// #1: with names that start with `-` (a policy named `--` itself),
+/// every command printed to paste runs as printed: the parser reads the
+/// names as values, not as flags, and the command is no usage error.
+/// Placeholders (`EMAIL`, `ROLE`, ...) are filled in as a person would.
+/// (Run against a portal whose state the commands change as they go:
+/// what is checked is that each is read as printed, not that it
+/// succeeds.)
+#[test]
+fn every_command_printed_to_paste_with_names_starting_with_a_dash_runs_as_printed() {
+    let dir = pwned_dir();
+    let h = Hostile::dashed();
+    let (p, said) = sweep(&h);
+    let commands = pasted_words(&said, dir.path());
+    let names = h.all();
+    let mut seen: Vec<&str> = Vec::new();
+    for words in &commands {
+        // A command named in passing (`portalctl policy edit`) carries no
+        // value to be misread.
+        let named: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| {
+                words
+                    .iter()
+                    .any(|w| w == n || w.split_once('=').is_some_and(|(_, v)| v == *n))
+            })
+            .collect();
+        if named.is_empty() {
+            continue;
+        }
+        seen.extend(named);
+        let filled: Vec<String> = words
+            .iter()
+            .map(|w| match w.as_str() {
+                "EMAIL" | "NEW" => "new@acme.test".to_string(),
+                "ROLE" => "user".to_string(),
+                "T" => "7d".to_string(),
+                _ => w.clone(),
+            })
+            .collect();
+        let parsed = portalctl::parse(&filled.iter().map(Into::into).collect::<Vec<_>>());
+        assert!(parsed.is_ok(), "{words:?}: {}\n{said}", parsed.unwrap_err());
+        let args: Vec<&str> = filled[1..].iter().map(String::as_str).collect();
+        let ran = p.run(&args);
+        assert!(
+            !(ran.code == USAGE && ran.stderr.contains("Usage:")),
+            "{words:?}: {}",
+            ran.stderr
+        );
+    }
+    for name in names {
+        assert!(seen.contains(&name), "no command named `{name}`:\n{said}");
+    }
 }
