@@ -1,0 +1,110 @@
+//! Names an older version let into the database that today's rules would
+//! refuse: two that now read as one (`Ærø Shop` and `ærø shop`, `Ärø`
+//! composed and decomposed, `Acme Ltd` with a no-break space), or one
+//! holding a character a name may no longer hold (`H\u{34f}Q`). They stay
+//! and work, each named by its exact spelling, but a copy of the database
+//! (`export`, then `apply` into a new file) reads them as new names and is
+//! refused; `status` names each with the command that renames it.
+
+use std::collections::HashMap;
+
+use crate::error::Result;
+use crate::model::{composed, name_key, refused, reveal, Paste};
+use crate::store::{HeldName, Tx};
+
+/// One line per name a copy of the database would refuse: what it is,
+/// where, its spelling with every unseen character written out, what is
+/// wrong with it, and the command that renames it.
+pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
+    let held = tx.held_names()?;
+    // Names of one kind in one scope (the whole database for accounts,
+    // one account for the rest) are one list; people's names are not.
+    let mut keyed: HashMap<(&str, Option<&str>, String), Vec<&HeldName>> = HashMap::new();
+    for name in held.iter().filter(|n| n.kind != "person") {
+        keyed
+            .entry((name.kind, scope(name), name_key(&name.name)))
+            .or_default()
+            .push(name);
+    }
+    let mut problems = Vec::new();
+    for name in &held {
+        let wrong = match refused(&composed(&name.name)) {
+            Some((c, kind)) => format!("holds U+{:04X}, {kind}", u32::from(c)),
+            None if name.kind == "person" => continue,
+            None => {
+                let alike = &keyed[&(name.kind, scope(name), name_key(&name.name))];
+                let Some(other) = alike.iter().find(|o| o.name != name.name) else {
+                    continue;
+                };
+                format!("reads as `{}` too", reveal(&other.name))
+            }
+        };
+        problems.push(format!(
+            "name: {} `{}`{} {wrong}, so a copy of this database (`export`, then `apply`) is refused; {}",
+            what(name.kind),
+            reveal(&name.name),
+            name.account
+                .as_deref()
+                .filter(|_| name.kind != "person")
+                .map(|a| format!(" in `{}`", reveal(a)))
+                .unwrap_or_default(),
+            fix(name)
+        ));
+    }
+    Ok(problems)
+}
+
+/// Where a name is one of a list: the whole database for an account's,
+/// its account for the rest.
+fn scope(name: &HeldName) -> Option<&str> {
+    match name.kind {
+        "account" => None,
+        _ => name.account.as_deref(),
+    }
+}
+
+/// How a problem names a kind of name.
+fn what(kind: &str) -> &'static str {
+    match kind {
+        "account" => "account",
+        "policy" => "policy",
+        "address" => "address label",
+        "licence" => "licence product",
+        _ => "user name",
+    }
+}
+
+/// What renames `name`, naming it by its exact spelling.
+fn fix(name: &HeldName) -> String {
+    let account = name.account.as_deref().unwrap_or_default();
+    let rename = match name.kind {
+        "account" => Paste::new("account set")
+            .arg(&name.name)
+            .words("--name NEW"),
+        "policy" => Paste::new("policy edit")
+            .arg(&name.name)
+            .opt("--account", account)
+            .words("--name NEW"),
+        // A label is not edited: the address is removed (orders keep
+        // their copy) and added again, as its lines `address list` shows.
+        "address" => {
+            let remove = Paste::new("account address remove")
+                .arg(&name.name)
+                .opt("--account", account);
+            let add = Paste::new("account address add")
+                .opt("--account", account)
+                .words("--label NEW ...");
+            return format!("remove it (`{remove}`) and add it again under a new label (`{add}`)");
+        }
+        // No command renames a product (its prices and allocations are
+        // keyed by it): the copy is made from an export edited by hand.
+        "licence" => {
+            return "no command renames a licence's product: write it anew in the exported file before `apply`".to_string()
+        }
+        _ => Paste::new("user edit")
+            .arg(name.email.as_deref().unwrap_or_default())
+            .opt_some("--account", name.account.as_deref())
+            .words("--name NEW"),
+    };
+    format!("rename it: `{rename}`")
+}
