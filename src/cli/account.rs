@@ -43,8 +43,8 @@ pub(crate) enum AccountCommand {
         #[command(flatten)]
         account: AccountArg,
     },
-    /// Change profile fields; an empty value clears a field. Each is one
-    /// line of text.
+    /// Rename an account or change its profile fields; an empty value
+    /// clears a field. Each is one line of text.
     Set(SetArgs),
     /// Shipping addresses.
     #[command(subcommand)]

@@ -20,7 +20,10 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
     // Names of one kind in one scope (the whole database for accounts,
     // one account for the rest) are one list; people's names are not.
     let mut keyed: HashMap<(&str, Option<&str>, String), Vec<&HeldName>> = HashMap::new();
-    for name in held.iter().filter(|n| n.kind != "person") {
+    for name in held
+        .iter()
+        .filter(|n| !matches!(n.kind, "person" | "order"))
+    {
         keyed
             .entry((name.kind, scope(name), name_key(&name.name)))
             .or_default()
@@ -30,7 +33,7 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
     for name in &held {
         let wrong = match refused(&composed(&name.name)) {
             Some((c, kind)) => format!("holds U+{:04X}, {kind}", u32::from(c)),
-            None if name.kind == "person" => continue,
+            None if matches!(name.kind, "person" | "order") => continue,
             None => {
                 let alike = &keyed[&(name.kind, scope(name), name_key(&name.name))];
                 let Some(other) = alike.iter().find(|o| o.name != name.name) else {
@@ -40,14 +43,15 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
             }
         };
         problems.push(format!(
-            "name: {} `{}`{} {wrong}, so a copy of this database (`export`, then `apply`) is refused; {}",
+            "{}: {} `{}`{} {wrong}, so a copy of this database (`export`, then `apply`) is refused; {}",
+            if name.kind == "order" { "text" } else { "name" },
             what(name.kind),
             reveal(&name.name),
-            name.account
-                .as_deref()
-                .filter(|_| name.kind != "person")
-                .map(|a| format!(" in `{}`", reveal(a)))
-                .unwrap_or_default(),
+            match (name.kind, name.account.as_deref()) {
+                ("person", _) | (_, None) => String::new(),
+                ("order", Some(a)) => format!(" of order #{} in `{}`", name.id, reveal(a)),
+                (_, Some(a)) => format!(" in `{}`", reveal(a)),
+            },
             fix(name)
         ));
     }
@@ -70,6 +74,8 @@ fn what(kind: &str) -> &'static str {
         "policy" => "policy",
         "address" => "address label",
         "licence" => "licence product",
+        "price" => "contracted price's product",
+        "order" => "description",
         _ => "user name",
     }
 }
@@ -97,9 +103,16 @@ fn fix(name: &HeldName) -> String {
             return format!("remove it (`{remove}`) and add it again under a new label (`{add}`)");
         }
         // No command renames a product (its prices and allocations are
-        // keyed by it): the copy is made from an export edited by hand.
-        "licence" => {
-            return "no command renames a licence's product: write it anew in the exported file before `apply`".to_string()
+        // keyed by it) or edits an order: the copy is made from an
+        // export edited by hand.
+        "licence" | "price" | "order" => {
+            return format!(
+                "no command changes {}: write it anew in the exported file before `apply`",
+                match name.kind {
+                    "order" => "an order's description",
+                    _ => "a product's name",
+                }
+            )
         }
         _ => Paste::new("user edit")
             .arg(name.email.as_deref().unwrap_or_default())

@@ -207,9 +207,12 @@ mod tests {
 /// reads again as a name, for `status` to check against today's rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct HeldName {
-    /// What it names: `account`, `policy`, `address`, `licence` or
-    /// `person`.
+    /// What it names: `account`, `policy`, `address`, `licence`,
+    /// `price` (a contracted price's product), `person` or `order` (an
+    /// order's description).
     pub kind: &'static str,
+    /// The row's id (an order's number); 0 for a price.
+    pub id: i64,
     /// The account it is held in (for a person, one they belong to);
     /// `None` for an account's own name.
     pub account: Option<String>,
@@ -220,10 +223,13 @@ pub(crate) struct HeldName {
 }
 
 impl SqliteTx<'_> {
-    /// Every account name, policy name, live address label, licence
-    /// product and (not merged-away) person's name, each kind in id order.
+    /// Every account name, policy name, live address label, licence and
+    /// price product, (not merged-away) person's name and order
+    /// description, each kind in id order.
     pub(super) fn held_names(&self) -> Result<Vec<HeldName>> {
-        const KINDS: &[&str] = &["account", "policy", "address", "licence", "person"];
+        const KINDS: &[&str] = &[
+            "account", "policy", "address", "licence", "price", "person", "order",
+        ];
         let mut stmt = self.tx.prepare_cached(
             "SELECT 0, NULL, NULL, name, id FROM accounts
              UNION ALL SELECT 1, a.name, NULL, p.name, p.id
@@ -233,11 +239,15 @@ impl SqliteTx<'_> {
                  WHERE d.removed_at IS NULL
              UNION ALL SELECT 3, a.name, NULL, l.product, l.id
                  FROM licenses l JOIN accounts a ON a.id = l.account_id
-             UNION ALL SELECT 4,
+             UNION ALL SELECT 4, a.name, NULL, r.product, 0
+                 FROM partner_prices r JOIN accounts a ON a.id = r.account_id
+             UNION ALL SELECT 5,
                  (SELECT a.name FROM memberships m JOIN accounts a ON a.id = m.account_id
                    WHERE m.person_id = p.id ORDER BY m.id LIMIT 1),
                  p.email, p.name, p.id
                  FROM people p WHERE p.merged_into IS NULL
+             UNION ALL SELECT 6, a.name, NULL, o.description, o.id
+                 FROM orders o JOIN accounts a ON a.id = o.account_id
              ORDER BY 1, 5",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -246,6 +256,7 @@ impl SqliteTx<'_> {
                 account: r.get(1)?,
                 email: r.get(2)?,
                 name: r.get(3)?,
+                id: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

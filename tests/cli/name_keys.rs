@@ -155,6 +155,9 @@ fn names_an_older_build_let_in_are_named_by_status_and_renamed() {
         "--city", "b", "--postcode", "c", "--country", "GB",
     ];
     p.ok(&add);
+    p.ok(&[
+        "order", "place", "--account", ACCOUNT, "--description", "Desk", "--amount", "1.00",
+    ]);
     older_build_wrote(
         &p,
         "UPDATE accounts SET name = 'A\u{308}rø Shop', name_key = 'ärø shop' WHERE name = 'Old One';
@@ -163,7 +166,8 @@ fn names_an_older_build_let_in_are_named_by_status_and_renamed() {
          UPDATE accounts SET name = 'ærø shop', name_key = 'ærø shop' WHERE name = 'Old Four';
          UPDATE policies SET name = 'B\u{34f}ig' WHERE name = 'Big';
          UPDATE addresses SET label = 'H\u{34f}Q' WHERE label = 'HQ';
-         UPDATE people SET name = 'Ann\u{1d173}' WHERE email = 'ann@acme.test';",
+         UPDATE people SET name = 'Ann\u{1d173}' WHERE email = 'ann@acme.test';
+         UPDATE orders SET description = 'De\u{34f}sk' WHERE description = 'Desk';",
     );
     // It works: each is found by its exact spelling.
     let shown = p.json(&["account", "show", "A\u{308}rø Shop", "--json"]);
@@ -180,11 +184,13 @@ fn names_an_older_build_let_in_are_named_by_status_and_renamed() {
         "`portalctl account address remove 'H\u{34f}Q' --account 'Acme Ltd'`",
         "name: user name `Ann\\u{1d173}` holds U+1D173",
         "`portalctl user edit ann@acme.test --account 'Acme Ltd' --name NEW`",
+        "text: description `De\\u{34f}sk` of order #",
+        "no command changes an order's description: write it anew in the exported file",
     ] {
         support::says(&status, says);
     }
     let json = p.json(&["status", "--json"]);
-    assert_eq!(json["problems"].as_array().map(Vec::len), Some(7), "{json}");
+    assert_eq!(json["problems"].as_array().map(Vec::len), Some(8), "{json}");
 
     let copy = copied(&p);
     assert_eq!(copy.code, support::USAGE, "{}", copy.stderr);
@@ -227,6 +233,12 @@ fn names_an_older_build_let_in_are_named_by_status_and_renamed() {
     let status = p.ok(&["status"]);
     assert!(!status.contains("name:"), "{status}");
     let copy = copied(&p);
+    assert_eq!(copy.code, support::USAGE, "{}", copy.stderr);
+    support::says(&copy.stderr, "description: the text `De\\u{34f}sk`");
+    support::says(&copy.stderr, "run `portalctl status` there");
+    // What no command changes is written anew in the file.
+    let file = p.ok(&["export"]).replace('\u{34f}', "");
+    let copy = Portal::empty().apply_stdin(&["--no-send"], &[], &file);
     assert_eq!(copy.code, 0, "{}", copy.stderr);
 }
 
