@@ -121,3 +121,79 @@ fn fix(name: &HeldName) -> String {
     };
     format!("rename it: `{rename}`")
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::testing::{email, policy_over, seeded};
+    use crate::domain::{InviteRequest, NewAccount, NewAddress, NewPolicy};
+    use crate::model::AccountKind;
+
+    /// Every kind of space, and a run of them, reads as one plain space in
+    /// every name: a decoy of an account, policy, label or person written
+    /// with another is the name itself, so refused beside it (exit 4), or
+    /// stored with the plain space.
+    #[test]
+    fn a_name_with_other_spaces_is_the_name_with_one_plain_space() {
+        let mut p = seeded("portal");
+        p.policy_create(&policy_over("Big one", "5.00"))
+            .expect("policy");
+        let address = |label: &str| NewAddress {
+            label: label.into(),
+            line1: "1 Road".into(),
+            line2: None,
+            city: "Leeds".into(),
+            postcode: "LS1".into(),
+            country: "GB".into(),
+        };
+        p.address_add(None, &address("Head office"))
+            .expect("address");
+        for (n, space) in ["\u{A0}", "\u{2002}", "\u{202F}", "\u{3000}", "  "]
+            .into_iter()
+            .enumerate()
+        {
+            let account = p.account_create(&NewAccount {
+                name: format!("Acme{space}").as_str().into(),
+                kind: AccountKind::Partner,
+                parent: None,
+                currency: None,
+            });
+            assert_eq!(
+                account.map_err(|e| e.exit_code()).err(),
+                Some(4),
+                "{space:?}"
+            );
+            let made = p.account_create(&NewAccount {
+                name: format!("Acme{space}Two").as_str().into(),
+                kind: AccountKind::Partner,
+                parent: None,
+                currency: None,
+            });
+            match n {
+                0 => assert_eq!(made.expect("made").name, "Acme Two"),
+                _ => assert_eq!(made.map_err(|e| e.exit_code()).err(), Some(4)),
+            }
+            let policy = p.policy_create(&NewPolicy {
+                account: Some("Acme".into()),
+                ..policy_over(&format!("Big{space}one"), "6.00")
+            });
+            assert_eq!(
+                policy.map_err(|e| e.exit_code()).err(),
+                Some(4),
+                "{space:?}"
+            );
+            let label = p.address_add(Some("Acme"), &address(&format!("Head{space}office")));
+            assert_eq!(label.map_err(|e| e.exit_code()).err(), Some(4), "{space:?}");
+            let who = format!("ann{n}@acme.test");
+            p.invite(&InviteRequest {
+                email: Some(email(&who)),
+                name: Some(format!("Ann{space}Smith").as_str().into()),
+                role: Some("user".into()),
+                account: Some("Acme".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+            let ann = p.member_show(&email(&who), Some("Acme")).expect("show");
+            assert_eq!(ann.name.as_deref(), Some("Ann Smith"), "{space:?}");
+        }
+    }
+}
