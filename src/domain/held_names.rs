@@ -25,7 +25,7 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
         .filter(|n| !matches!(n.kind, "person" | "order"))
     {
         keyed
-            .entry((name.kind, scope(name), name_key(&name.name)))
+            .entry((name.kind, scope(name), key(name)))
             .or_default()
             .push(name);
     }
@@ -35,7 +35,7 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
             Some((c, kind)) => format!("holds U+{:04X}, {kind}", u32::from(c)),
             None if matches!(name.kind, "person" | "order") => continue,
             None => {
-                let alike = &keyed[&(name.kind, scope(name), name_key(&name.name))];
+                let alike = &keyed[&(name.kind, scope(name), key(name))];
                 let Some(other) = alike.iter().find(|o| o.name != name.name) else {
                     continue;
                 };
@@ -64,6 +64,16 @@ fn scope(name: &HeldName) -> Option<&str> {
     match name.kind {
         "account" => None,
         _ => name.account.as_deref(),
+    }
+}
+
+/// The key two names of one kind and scope are one by: [`name_key`]'s,
+/// except for products, which compare as SQLite's `NOCASE` once read as
+/// a text (spaces folded).
+fn key(name: &HeldName) -> String {
+    match name.kind {
+        "licence" | "price" => composed(&name.name).to_ascii_lowercase(),
+        _ => name_key(&name.name),
     }
 }
 

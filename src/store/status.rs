@@ -224,8 +224,8 @@ pub(crate) struct HeldName {
 
 impl SqliteTx<'_> {
     /// Every account name, policy name, live address label, licence and
-    /// price product, (not merged-away) person's name and order
-    /// description, each kind in id order.
+    /// price product, (not merged-away) person's name, name an invitation
+    /// gives, and order description, each kind in id order.
     pub(super) fn held_names(&self) -> Result<Vec<HeldName>> {
         const KINDS: &[&str] = &[
             "account", "policy", "address", "licence", "price", "person", "order",
@@ -246,6 +246,10 @@ impl SqliteTx<'_> {
                    WHERE m.person_id = p.id ORDER BY m.id LIMIT 1),
                  p.email, p.name, p.id
                  FROM people p WHERE p.merged_into IS NULL
+             UNION ALL SELECT 5, a.name, p.email, m.invited_name, p.id
+                 FROM memberships m JOIN accounts a ON a.id = m.account_id
+                 JOIN people p ON p.id = m.person_id
+                 WHERE m.invited_name IS NOT NULL
              UNION ALL SELECT 6, a.name, NULL, o.description, o.id
                  FROM orders o JOIN accounts a ON a.id = o.account_id
              ORDER BY 1, 5",
