@@ -43,8 +43,8 @@ pub(crate) enum AccountCommand {
         #[command(flatten)]
         account: AccountArg,
     },
-    /// Change profile fields; an empty value clears a field. Each is one
-    /// line of text.
+    /// Rename an account or change its profile fields; an empty value
+    /// clears a field. Each is one line of text.
     Set(SetArgs),
     /// Shipping addresses.
     #[command(subcommand)]
@@ -77,6 +77,9 @@ pub(crate) struct SetArgs {
     name: Option<String>,
     #[command(flatten)]
     account: AccountArg,
+    /// A new name, unique in the whole portal.
+    #[arg(long = "name", value_name = "NEW_NAME", value_parser = account_name)]
+    new_name: Option<Text>,
     /// Contact phone.
     #[arg(long, value_parser = TextArg)]
     phone: Option<Text>,
@@ -283,6 +286,7 @@ pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
         }
         AccountCommand::Set(a) => {
             let change = ProfileChange {
+                name: a.new_name,
                 phone: a.phone,
                 website: a.website,
                 marketing: a.marketing,

@@ -87,6 +87,9 @@ pub(crate) struct NewAccount {
 /// Profile changes: an empty text clears a field, `None` leaves it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ProfileChange {
+    /// A new name: the one way out for a name an older version let in
+    /// that now reads as another's (see `held_names`).
+    pub name: Option<Text>,
     /// Phone.
     pub phone: Option<Text>,
     /// Web site.
@@ -104,7 +107,8 @@ pub(crate) struct ProfileChange {
 
 impl ProfileChange {
     fn is_empty(&self) -> bool {
-        self.phone.is_none()
+        self.name.is_none()
+            && self.phone.is_none()
             && self.website.is_none()
             && self.marketing.is_none()
             && self.sectors.is_none()
@@ -193,15 +197,7 @@ impl Portal {
             // key), so a name another account holds is refused; to a member
             // who cannot see that account, only as not available: nothing
             // of it, not even that it is an account that exists.
-            if let Some(held) = tx.account_named(&name)? {
-                if knows_account(tx, catalog, &w.ctx, &held)? {
-                    return Err(Error::conflict(format!("account `{name}` already exists")));
-                }
-                return Err(
-                    Error::conflict(format!("the account name `{name}` is not available"))
-                        .help("account names are one list for the whole portal; choose another"),
-                );
-            }
+            name_free(tx, catalog, &w.ctx, &name, None)?;
             let currency = match (&req.currency, &parent) {
                 (Some(c), _) => parse_currency(c)?,
                 (None, Some(p)) => p.currency.clone(),
@@ -399,10 +395,19 @@ impl Portal {
             let mut account = w.account(name, caps::ACCOUNT_EDIT)?;
             if change.is_empty() {
                 return Err(Error::invalid("nothing to change").help(
-                    "pass --phone, --website, --marketing, --sectors, --status or --billing-contact",
+                    "pass --name, --phone, --website, --marketing, --sectors, --status or --billing-contact",
                 ));
             }
             let billing = billing_contact(&change.billing_contact)?;
+            let new_name = change
+                .name
+                .as_ref()
+                .map(|n| n.required("the account name"))
+                .transpose()?
+                .filter(|n| *n != account.name);
+            if let Some(n) = &new_name {
+                name_free(tx, w.catalog()?, &w.ctx, n, Some(account.id))?;
+            }
             if change.status.is_some() && account.kind != AccountKind::Partner {
                 return Err(Error::invalid(format!(
                     "`{}` is a customer; only a partner account has a partner status",
@@ -411,6 +416,9 @@ impl Portal {
             }
             let before = account_view(tx, &account)?;
             let stored = account.clone();
+            if let Some(n) = new_name {
+                account.name = n;
+            }
             apply_field(&mut account.profile.phone, &change.phone);
             apply_field(&mut account.profile.website, &change.website);
             apply_field(&mut account.profile.marketing, &change.marketing);
@@ -441,6 +449,31 @@ impl Portal {
             seen_account_view(tx, w.catalog()?, &w.ctx, &account)
         })
     }
+}
+
+/// Refuses `name` for an account when another account (any but `except`)
+/// holds it, compared as names are (see `name_key`): account names are one
+/// list for the whole database (the operator's `--account` key). Only
+/// someone who may see the holder is told it exists; to anyone else the
+/// name is only not available: nothing of it, not even that it is an
+/// account that exists.
+fn name_free(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    name: &str,
+    except: Option<i64>,
+) -> Result<()> {
+    let Some(held) = tx.account_named_except(name, except.unwrap_or(0))? else {
+        return Ok(());
+    };
+    if knows_account(tx, catalog, ctx, &held)? {
+        return Err(Error::conflict(format!("account `{name}` already exists")));
+    }
+    Err(
+        Error::conflict(format!("the account name `{name}` is not available"))
+            .help("account names are one list for the whole portal; choose another"),
+    )
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ mod duplicates;
 mod external_admins;
 mod fixtures;
 mod gate;
+mod held_names;
 mod history;
 mod invitations;
 #[cfg(test)]

@@ -1760,8 +1760,9 @@ mod tests {
                 "{err}"
             );
         }
-        // Blank ones read as a plain space, or as nothing where none is.
-        for blank in ['\u{00A0}', '\u{3000}', '\u{115F}', '\u{2800}'] {
+        // Blank ones that are no space read as a plain space, or as
+        // nothing where none is.
+        for blank in ['\u{115F}', '\u{2800}'] {
             let err = place(&mut p, &format!("PO{blank}1")).expect_err("refused");
             assert!(
                 err.to_string().ends_with(&format!(
@@ -1778,6 +1779,12 @@ mod tests {
         for shown in ["PO-1", "PO-ü", "Bestellung 7", "注文-1"] {
             place(&mut p, shown).expect("every character shows");
         }
+        // A space of another kind is a plain one, as in every text: the
+        // reference is `PO 1`, and another so written is that one.
+        let placed = place(&mut p, "PO\u{A0}1").expect("a space");
+        assert_eq!(placed.reference.as_deref(), Some("PO 1"));
+        let again = place(&mut p, "PO\u{3000}1").expect_err("taken");
+        assert_eq!(again.exit_code(), 4, "{again}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::path::Path;
 
 use super::access::{authority, caps};
 use super::audit::verify_chain;
+use super::held_names::name_problems;
 use super::{Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Capability, MemberStatus};
@@ -47,6 +48,8 @@ impl Portal {
             if let Err(e) = chain {
                 problems.push(format!("audit: {e}"));
             }
+            // They work, but stop the copy a backup is made by.
+            problems.extend(name_problems(&*tx)?);
         }
         Ok(StatusView {
             database: database.display().to_string(),

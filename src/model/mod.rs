@@ -49,5 +49,5 @@ pub(crate) use records::{
 };
 pub(crate) use shell::{backslash_escape, Paste};
 pub(crate) use suggest::{closest_few, did_you_mean};
-pub(crate) use text::{composed, escape, unsafe_to_print, unseen, Text};
+pub(crate) use text::{composed, escape, refused, reveal, unsafe_to_print, unseen, Text};
 pub(crate) use time::{parse_duration, Timestamp, DURATION_FORMS};

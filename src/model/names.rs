@@ -7,7 +7,7 @@ use std::str::FromStr;
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
-use super::text::{printable, unseen, Text};
+use super::text::{fold_spaces, printable, unseen, Text};
 use crate::error::{Error, Result};
 
 /// A normalised email address: trimmed, lower-cased, syntactically valid.
@@ -97,9 +97,21 @@ impl fmt::Display for Email {
 /// Unicode's NFC writes them (a precomposed `Ä` and `A` with a combining
 /// diaeresis are one), then without case for every script's letters, not
 /// only ASCII's (`ÆRØ SHOP` is `ærø shop`, `STRASSE` is `straße`'s
-/// `strasse`). Account names, policy names and address labels compare so.
+/// `strasse`), each run of spaces of any kind one plain space. Account
+/// names, policy names and address labels compare so.
 pub(crate) fn name_key(name: &str) -> String {
     let name = name.trim();
+    if name.is_ascii()
+        && !name.contains(|c: char| c.is_ascii_whitespace() && c != ' ')
+        && !name.contains("  ")
+    {
+        return name.to_ascii_lowercase();
+    }
+    // Every space is one plain space, and a run of them one: `Acme`, a
+    // no-break space, `Ltd` reads as `Acme Ltd` (migration 25 wrote the
+    // keys anew so). A tab or line break a name was never let hold
+    // folds too, for a key only compares.
+    let name = fold_spaces(name, |_| true);
     if name.is_ascii() {
         return name.to_ascii_lowercase();
     }

@@ -33,15 +33,46 @@ pub(crate) struct Text(String);
 /// file pasted into `--name`) makes every table and event carry.
 pub(crate) const MAX_TEXT_CHARS: usize = 1_000;
 
-/// `s` trimmed, in Unicode's composed form (NFC), as a [`Text`] keeps
-/// it: two spellings of one letter (`Ä`, `A` with a combining diaeresis)
-/// are one text, and compare so.
+/// `s` trimmed, in Unicode's composed form (NFC), its spaces folded, as
+/// a [`Text`] keeps it: two spellings of one letter (`Ä`, `A` with a
+/// combining diaeresis) are one text, and so are `Acme Ltd` and `Acme`,
+/// a no-break, en or ideographic space (or two spaces), `Ltd`, which read
+/// alike. Only the spaces of one line fold: a line break, a tab or any
+/// other control character stays, for [`Text::parse`] to refuse.
 pub(crate) fn composed(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.is_ascii() {
-        return std::borrow::Cow::Borrowed(s.trim());
+    let s = s.trim();
+    if s.is_ascii() && !s.contains("  ") {
+        return std::borrow::Cow::Borrowed(s);
     }
     use unicode_normalization::UnicodeNormalization;
-    std::borrow::Cow::Owned(s.trim().nfc().collect())
+    let composed: String = if s.is_ascii() {
+        s.to_string()
+    } else {
+        s.nfc().collect()
+    };
+    std::borrow::Cow::Owned(fold_spaces(&composed, |c| {
+        !c.is_control() && !matches!(c, '\u{2028}' | '\u{2029}')
+    }))
+}
+
+/// `s` with every Unicode `White_Space` character `folds` accepts written
+/// as one plain space, and each run of them (plain spaces included) as
+/// one: the spaces of a name read alike whichever were typed.
+pub(crate) fn fold_spaces(s: &str, folds: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() && folds(c) {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+    out
 }
 
 impl Text {
@@ -60,20 +91,7 @@ impl Text {
                 "{what} is {long} characters long; the most is {MAX_TEXT_CHARS}"
             )));
         }
-        let found = text
-            .chars()
-            .find_map(|c| forbidden(c).map(|kind| (c, kind)))
-            .or_else(|| {
-                invisible(text).map(|(c, how)| {
-                    let kind = if how == "shows as blank space" {
-                        "a character that shows as blank space"
-                    } else {
-                        "a character that shows as nothing"
-                    };
-                    (c, kind)
-                })
-            });
-        match found {
+        match refused(text) {
             None => Ok(Text(text.to_string())),
             Some((c, kind)) => Err(Error::invalid(format!(
                 "{what} `{}` contains {kind} (U+{:04X})",
@@ -144,6 +162,45 @@ impl From<&str> for Text {
     fn from(s: &str) -> Text {
         Text::parse("a test literal", s).expect("clean text")
     }
+}
+
+/// The first character of `text` (composed, as [`Text::parse`] reads it)
+/// that a [`Text`] may not hold, with what kind of character it is ("a
+/// control character", "a character that shows as nothing"); `None` when
+/// it may hold every one. A name an older version stored may hold one.
+pub(crate) fn refused(text: &str) -> Option<(char, &'static str)> {
+    text.chars()
+        .find_map(|c| forbidden(c).map(|kind| (c, kind)))
+        .or_else(|| {
+            invisible(text).map(|(c, how)| {
+                let kind = if how == "shows as blank space" {
+                    "a character that shows as blank space"
+                } else {
+                    "a character that shows as nothing"
+                };
+                (c, kind)
+            })
+        })
+}
+
+/// `s` with every character that shows as nothing or as blank space
+/// ([`unseen`]: a combining mark, a space other than the plain one, one a
+/// name refuses) written as a Rust-style escape too, as [`escape`] writes
+/// those unsafe to print: two names that read alike are told apart
+/// (`A\u{308}rø`, `Acme\u{a0}Ltd`).
+pub(crate) fn reveal(s: &str) -> Cow<'_, str> {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_to_print(c) || unseen(c).is_some() {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// What kind of character `c` is when stored text may not hold it.
@@ -315,6 +372,30 @@ mod tests {
         assert!(Text::parse("x", "   ").expect("blank").is_empty());
         // Right-to-left scripts are text, not formatting.
         assert!(Text::parse("x", "שלום عربي").is_ok());
+    }
+
+    /// Every space of a line is one plain space, and a run of them one,
+    /// so no decoy `Acme` no-break space `Ltd` sits beside `Acme Ltd`;
+    /// a line break or a tab stays refused.
+    #[test]
+    fn every_kind_of_space_reads_as_one_plain_space() {
+        for space in [
+            "\u{A0}", "\u{1680}", "\u{2002}", "\u{2003}", "\u{2009}", "\u{200A}", "\u{202F}",
+            "\u{205F}", "\u{3000}", "  ", " \u{A0} \u{3000}",
+        ] {
+            let typed = format!("Acme{space}Ltd");
+            // Account, policy, label and person names are all read so.
+            for what in [
+                "the account name", "the policy name", "the label", "the name",
+            ] {
+                let name = crate::model::parse_name(what, &typed).expect("a name");
+                assert_eq!(name, "Acme Ltd", "{typed:?}");
+            }
+            assert_eq!(crate::model::name_key(&typed), "acme ltd", "{typed:?}");
+        }
+        for bad in ["Acme\tLtd", "Acme\nLtd", "Acme\u{2028}Ltd", "Acme\u{85}Ltd"] {
+            assert!(Text::parse("the name", bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -60,6 +60,17 @@ impl SqliteTx<'_> {
         )
     }
 
+    pub(super) fn account_named_except(&self, name: &str, except: i64) -> Result<Option<Account>> {
+        self.row(
+            &format!(
+                "SELECT {COLUMNS} FROM accounts WHERE (name_key = ?1 OR name = ?2) AND id != ?3
+                 ORDER BY name = ?2 DESC, id LIMIT 1"
+            ),
+            params![name_key(name), name, except],
+            from_row,
+        )
+    }
+
     pub(super) fn insert_account(&self, a: &Account) -> Result<i64> {
         let id = self.insert(
             "INSERT INTO accounts (name, kind, parent_id, currency, owner_id, phone, website, marketing, sectors,

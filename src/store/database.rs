@@ -42,11 +42,16 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0022_invited_email.sql"),
     include_str!("../../migrations/0023_invitees_unnamed.sql"),
     NAME_KEYS,
+    NAME_KEYS_SPACES,
 ];
 
 /// The migration that adds the keys names are found by, which SQLite
 /// cannot compute: [`fill_name_keys`] writes them as part of it.
 const NAME_KEYS: &str = include_str!("../../migrations/0024_names.sql");
+
+/// The migration that writes every name's key anew, as keys now fold
+/// spaces: [`fill_name_keys`] again.
+const NAME_KEYS_SPACES: &str = include_str!("../../migrations/0025_name_keys_spaces.sql");
 
 /// Tables every portalctl schema has held since migration 1, and which
 /// later migrations must keep: a database at a `user_version` we use is
@@ -599,7 +604,7 @@ fn migrate(conn: &mut Connection, path: &Path, purpose: Purpose) -> Result<()> {
     for (done, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         tx.execute_batch(sql)
             .with_context(|| format!("migration {} failed", done + 1))?;
-        if *sql == NAME_KEYS {
+        if *sql == NAME_KEYS || *sql == NAME_KEYS_SPACES {
             fill_name_keys(&tx).with_context(|| format!("migration {} failed", done + 1))?;
         }
         tx.pragma_update(None, "user_version", done as i64 + 1)?;
@@ -609,7 +614,7 @@ fn migrate(conn: &mut Connection, path: &Path, purpose: Purpose) -> Result<()> {
 }
 
 /// Writes the key of every account name, policy name and address label
-/// already in the database (see migration 24).
+/// already in the database (see migrations 24 and 25).
 fn fill_name_keys(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     for (table, column, key) in [
         ("accounts", "name", "name_key"),

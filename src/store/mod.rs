@@ -35,7 +35,7 @@ use rusqlite::Connection;
 
 use self::columns::{at, json_col, keyword, keyword_col, limit, qualified};
 pub(crate) use self::database::{default_path, known_version, Damaged, NewFile};
-pub(crate) use self::status::{MailCounts, StatusCounts};
+pub(crate) use self::status::{HeldName, MailCounts, StatusCounts};
 use crate::error::Result;
 use crate::model::{
     Account, Address, Allocation, AuditEvent, CanonicalJson, ContractPrice, CostCentre, Course,
@@ -173,6 +173,9 @@ seam! {
         fn account(&self, id: i64) -> Result<Account>;
         /// The account with this name, compared without case.
         fn account_named(&self, name: &str) -> Result<Option<Account>>;
+        /// The account `name` names (as [`Tx::account_named`]) other than
+        /// the one with id `except`: whether a name is free for it.
+        fn account_named_except(&self, name: &str, except: i64) -> Result<Option<Account>>;
         /// Adds an account (its `id` is ignored) and returns its id.
         fn insert_account(&self, account: &Account) -> Result<i64>;
         /// Writes every field of an existing account.
@@ -367,6 +370,9 @@ seam! {
         fn status_counts(&self, accounts: Option<&[i64]>) -> Result<StatusCounts>;
         /// The outbox's pending and failed emails.
         fn mail_counts(&self) -> Result<MailCounts>;
+        /// Every name a copy of the database reads again: accounts',
+        /// policies', live addresses' labels, licences' products, people's.
+        fn held_names(&self) -> Result<Vec<HeldName>>;
         /// The schema version the database is at.
         fn schema_version(&self) -> Result<i64>;
         /// What the database's own integrity check finds wrong; empty when sound.

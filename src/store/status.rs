@@ -202,3 +202,67 @@ mod tests {
         assert_eq!(problems[5], "foreign key: and 2 more such rows");
     }
 }
+
+/// A name the database holds, of any kind a copy (`export`, then `apply`)
+/// reads again as a name, for `status` to check against today's rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HeldName {
+    /// What it names: `account`, `policy`, `address`, `licence`,
+    /// `price` (a contracted price's product), `person` or `order` (an
+    /// order's description).
+    pub kind: &'static str,
+    /// The row's id (an order's number); 0 for a price.
+    pub id: i64,
+    /// The account it is held in (for a person, one they belong to);
+    /// `None` for an account's own name.
+    pub account: Option<String>,
+    /// The person's email, for a person's name.
+    pub email: Option<String>,
+    /// The name as stored.
+    pub name: String,
+}
+
+impl SqliteTx<'_> {
+    /// Every account name, policy name, live address label, licence and
+    /// price product, (not merged-away) person's name, name an invitation
+    /// gives, and order description, each kind in id order.
+    pub(super) fn held_names(&self) -> Result<Vec<HeldName>> {
+        const KINDS: &[&str] = &[
+            "account", "policy", "address", "licence", "price", "person", "order",
+        ];
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT 0, NULL, NULL, name, id FROM accounts
+             UNION ALL SELECT 1, a.name, NULL, p.name, p.id
+                 FROM policies p JOIN accounts a ON a.id = p.account_id
+             UNION ALL SELECT 2, a.name, NULL, d.label, d.id
+                 FROM addresses d JOIN accounts a ON a.id = d.account_id
+                 WHERE d.removed_at IS NULL
+             UNION ALL SELECT 3, a.name, NULL, l.product, l.id
+                 FROM licenses l JOIN accounts a ON a.id = l.account_id
+             UNION ALL SELECT 4, a.name, NULL, r.product, 0
+                 FROM partner_prices r JOIN accounts a ON a.id = r.account_id
+             UNION ALL SELECT 5,
+                 (SELECT a.name FROM memberships m JOIN accounts a ON a.id = m.account_id
+                   WHERE m.person_id = p.id ORDER BY m.id LIMIT 1),
+                 p.email, p.name, p.id
+                 FROM people p WHERE p.merged_into IS NULL
+             UNION ALL SELECT 5, a.name, p.email, m.invited_name, p.id
+                 FROM memberships m JOIN accounts a ON a.id = m.account_id
+                 JOIN people p ON p.id = m.person_id
+                 WHERE m.invited_name IS NOT NULL
+             UNION ALL SELECT 6, a.name, NULL, o.description, o.id
+                 FROM orders o JOIN accounts a ON a.id = o.account_id
+             ORDER BY 1, 5",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(HeldName {
+                kind: KINDS[r.get::<_, usize>(0)?],
+                account: r.get(1)?,
+                email: r.get(2)?,
+                name: r.get(3)?,
+                id: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

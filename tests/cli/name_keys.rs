@@ -118,3 +118,188 @@ fn a_decomposed_name_or_address_is_the_composed_one() {
     let una = p.json(&["user", "show", "\u{fc}na@acme.test"]);
     assert_eq!(una["name"], "\u{dc}na \u{dc}ber", "{una}");
 }
+
+/// Writes `sql` to the database as an older portalctl would have: the
+/// binary refuses these names now, so the test puts them there itself.
+fn older_build_wrote(p: &Portal, sql: &str) {
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    conn.execute_batch(sql).unwrap();
+}
+
+/// `export` of `p`, applied into a new file: the run.
+fn copied(p: &Portal) -> support::Run {
+    let file = p.ok(&["export"]);
+    Portal::empty().apply_stdin(&["--no-send"], &[], &file)
+}
+
+/// A database an older build filled with names today's rules make one
+/// (`Ärø Shop` composed and decomposed, `Ærø Shop` and `ærø shop`) or
+/// refuse (`H\u{34f}Q`, `Ann\u{1d173}`) works, but its copy is refused.
+/// `status` names each, written with escapes, with the command that
+/// renames it; each command does (audited, refusing a name taken), and
+/// then the copy goes through.
+#[test]
+fn names_an_older_build_let_in_are_named_by_status_and_renamed() {
+    let p = Portal::new();
+    for name in ["Old One", "Old Two", "Old Three", "Old Four"] {
+        p.ok(&["account", "create", name, "--kind", "partner"]);
+    }
+    p.ok(&[
+        "policy", "create", "--account", ACCOUNT, "--name", "Big", "--threshold", "5",
+    ]);
+    p.ok(&[
+        "user", "invite", "ann@acme.test", "--account", ACCOUNT, "--role", "user", "--name", "Ann",
+    ]);
+    let add = vec![
+        "account", "address", "add", "--account", ACCOUNT, "--label", "HQ", "--line1", "a",
+        "--city", "b", "--postcode", "c", "--country", "GB",
+    ];
+    p.ok(&add);
+    p.ok(&[
+        "order", "place", "--account", ACCOUNT, "--description", "Desk", "--amount", "1.00",
+    ]);
+    older_build_wrote(
+        &p,
+        "UPDATE accounts SET name = 'A\u{308}rø Shop', name_key = 'ärø shop' WHERE name = 'Old One';
+         UPDATE accounts SET name = '\u{C4}rø Shop', name_key = 'ärø shop' WHERE name = 'Old Two';
+         UPDATE accounts SET name = 'Ærø Shop', name_key = 'ærø shop' WHERE name = 'Old Three';
+         UPDATE accounts SET name = 'ærø shop', name_key = 'ærø shop' WHERE name = 'Old Four';
+         UPDATE policies SET name = 'B\u{34f}ig' WHERE name = 'Big';
+         UPDATE addresses SET label = 'H\u{34f}Q' WHERE label = 'HQ';
+         UPDATE people SET name = 'Ann\u{1d173}' WHERE email = 'ann@acme.test';
+         UPDATE orders SET description = 'De\u{34f}sk' WHERE description = 'Desk';",
+    );
+    // It works: each is found by its exact spelling.
+    let shown = p.json(&["account", "show", "A\u{308}rø Shop", "--json"]);
+    assert_eq!(shown["name"], "A\u{308}rø Shop");
+
+    let status = p.ok(&["status"]);
+    for says in [
+        "name: account `A\\u{308}rø Shop` reads as `\u{C4}rø Shop` too",
+        "`portalctl account set 'A\u{308}rø Shop' --name NEW`",
+        "name: account `ærø shop` reads as `Ærø Shop` too",
+        "name: policy `B\\u{34f}ig` in `Acme Ltd` holds U+034F, a character that shows as nothing",
+        "`portalctl policy edit 'B\u{34f}ig' --account 'Acme Ltd' --name NEW`",
+        "name: address label `H\\u{34f}Q` in `Acme Ltd` holds U+034F",
+        "`portalctl account address remove 'H\u{34f}Q' --account 'Acme Ltd'`",
+        "name: user name `Ann\\u{1d173}` holds U+1D173",
+        "`portalctl user edit ann@acme.test --account 'Acme Ltd' --name NEW`",
+        "text: description `De\\u{34f}sk` of order #",
+        "no command changes an order's description: write it anew in the exported file",
+    ] {
+        support::says(&status, says);
+    }
+    let json = p.json(&["status", "--json"]);
+    assert_eq!(json["problems"].as_array().map(Vec::len), Some(8), "{json}");
+
+    let copy = copied(&p);
+    assert_eq!(copy.code, support::USAGE, "{}", copy.stderr);
+    support::says(&copy.stderr, "is listed twice");
+    support::says(&copy.stderr, "read as one; if this file is an export");
+    support::says(&copy.stderr, "run `portalctl status` there");
+
+    // A new name another account holds, as names compare, is refused.
+    let taken = p.refused(
+        &["account", "set", "A\u{308}rø Shop", "--name", "ÆRØ SHOP"],
+        CONFLICT,
+    );
+    support::says(&taken, "error: account `ÆRØ SHOP` already exists");
+    let taken = p.refused(
+        &[
+            "account", "set", "A\u{308}rø Shop", "--name", "\u{E4}rø shop",
+        ],
+        CONFLICT,
+    );
+    support::says(&taken, "already exists");
+    p.ok(&[
+        "account", "set", "A\u{308}rø Shop", "--name", "Ärø Shop North",
+    ]);
+    let event = p.last_event();
+    assert_eq!(event["action"], "account.set", "{event}");
+    assert_eq!(event["before"]["name"], "A\u{308}rø Shop", "{event}");
+    assert_eq!(event["after"]["name"], "Ärø Shop North", "{event}");
+    p.ok(&["account", "set", "ærø shop", "--name", "Ærø Shop East"]);
+    p.ok(&[
+        "policy", "edit", "B\u{34f}ig", "--account", ACCOUNT, "--name", "Big",
+    ]);
+    p.ok(&[
+        "account", "address", "remove", "H\u{34f}Q", "--account", ACCOUNT,
+    ]);
+    p.ok(&add);
+    p.ok(&[
+        "user", "edit", "ann@acme.test", "--account", ACCOUNT, "--name", "Ann",
+    ]);
+
+    let status = p.ok(&["status"]);
+    assert!(!status.contains("name:"), "{status}");
+    let copy = copied(&p);
+    assert_eq!(copy.code, support::USAGE, "{}", copy.stderr);
+    support::says(&copy.stderr, "description: the text `De\\u{34f}sk`");
+    support::says(&copy.stderr, "run `portalctl status` there");
+    // What no command changes is written anew in the file.
+    let file = p.ok(&["export"]).replace('\u{34f}', "");
+    let copy = Portal::empty().apply_stdin(&["--no-send"], &[], &file);
+    assert_eq!(copy.code, 0, "{}", copy.stderr);
+}
+
+/// Every space reads as one: a name typed with a no-break, en, narrow,
+/// ideographic space or two plain ones is the name with one plain space,
+/// so it is refused beside it, as any name held is.
+#[test]
+fn a_name_written_with_other_spaces_is_the_name_with_one_space() {
+    let p = Portal::new();
+    p.ok(&[
+        "policy", "create", "--account", ACCOUNT, "--name", "Big one", "--threshold", "5",
+    ]);
+    for space in [
+        "\u{A0}", "\u{2002}", "\u{202F}", "\u{3000}", "  ", " \u{A0} ",
+    ] {
+        let name = format!("Acme{space}Ltd");
+        let stderr = p.refused(&["account", "create", &name, "--kind", "partner"], CONFLICT);
+        support::says(&stderr, "error: account `Acme Ltd` already exists");
+        let policy = format!("Big{space}one");
+        p.refused(
+            &[
+                "policy", "create", "--account", ACCOUNT, "--name", &policy, "--threshold", "6",
+            ],
+            CONFLICT,
+        );
+        // Looked up so, it is the one name.
+        let shown = p.json(&["account", "show", &name, "--json"]);
+        assert_eq!(shown["name"], ACCOUNT);
+    }
+    // A tab or a line break in a name stays refused.
+    for bad in ["Acme\tTwo", "Acme\nTwo", "Acme\u{2028}Two"] {
+        p.refused(
+            &["account", "create", bad, "--kind", "partner"],
+            support::USAGE,
+        );
+    }
+}
+
+/// A database from before migration 25 holding `Acme Ltd` with a no-break
+/// space gets keys that fold it: it is found as `Acme Ltd` too, and
+/// `status` names the two as reading alike.
+#[test]
+fn the_migration_keys_names_with_other_spaces_anew() {
+    let p = Portal::new();
+    p.ok(&["account", "create", "Acme Two", "--kind", "partner"]);
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        support::rewind(&conn, support::version_before("0025_name_keys_spaces.sql"));
+        conn.execute_batch(
+            "UPDATE accounts SET name = 'Acme\u{A0}Ltd', name_key = 'acme\u{A0}ltd'
+              WHERE name = 'Acme Two'",
+        )
+        .unwrap();
+    }
+    let status = p.ok(&["status"]);
+    support::says(
+        &status,
+        "name: account `Acme\\u{a0}Ltd` reads as `Acme Ltd` too",
+    );
+    assert_eq!(
+        p.text("SELECT name_key FROM accounts WHERE name = 'Acme\u{A0}Ltd'"),
+        "acme ltd"
+    );
+}

@@ -1,0 +1,9 @@
+-- Migration 25: a name's spaces read alike whichever were typed.
+--
+-- A name's key (migration 24) now writes every space, a no-break, en,
+-- narrow or ideographic one as much as two plain ones, as one plain
+-- space: `Acme Ltd` written with any of them is `Acme Ltd`. SQLite cannot
+-- compute the keys, so portalctl writes them anew for every row as part
+-- of this migration. Two names held that the new keys make one both stay,
+-- as under migration 24; `portalctl status` lists them, each with the
+-- command that renames it.
