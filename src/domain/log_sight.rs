@@ -9,6 +9,8 @@
 //! include access to ... Services · Domains · Billing · Support requests ·
 //! Account administration") manages users, not billing.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use super::access::{authority, authorize, caps, Authority};
@@ -20,7 +22,7 @@ use super::services::{visibility, Visibility};
 use super::visibility::{knows_account, reads_own_name, shown_email};
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
-use crate::model::{Account, Capability};
+use crate::model::{Account, AuditEvent, Capability};
 use crate::store::Tx;
 
 /// Every kind of event, by the start of its action, and what reading one
@@ -126,21 +128,6 @@ pub(super) fn shown_actions(
     Ok(shown)
 }
 
-/// Whether the actor may read an event of `action` in `account`: what
-/// `user history` keeps of the events it finds by their target.
-pub(super) fn reads_action(
-    tx: &dyn Tx,
-    catalog: &Catalog,
-    ctx: &Ctx,
-    account: &Account,
-    action: &str,
-) -> Result<bool> {
-    match reads_of(action) {
-        Some(reads) => reads_kind(tx, catalog, ctx, account, reads),
-        None => Ok(matches!(ctx.actor, Actor::Operator(_))),
-    }
-}
-
 /// Whether the actor sees every service of `account` (`service list`'s
 /// rule): who may be told which services a member's departure moved, in
 /// the log and in the change's answer alike.
@@ -151,6 +138,138 @@ pub(super) fn sees_every_service(
     account: &Account,
 ) -> Result<bool> {
     reads_kind(tx, catalog, ctx, account, Reads::EveryService)
+}
+
+/// Decides, event by event, which events of an account a member reads
+/// and as whom each event's actor reads: the one place `audit list` and
+/// `user history` both ask. Answers are kept for one read.
+#[derive(Default)]
+pub(super) struct EventSight {
+    /// Per account (by id) and kind, whether the reader reads it.
+    kinds: Vec<(i64, Reads, bool)>,
+    /// Per actor and account (by id), whether they acted through another.
+    elsewhere: HashMap<(String, i64), bool>,
+}
+
+impl EventSight {
+    /// Whether the reader reads `e`, recorded in `account`: an event of a
+    /// kind they may read directly (see [`KINDS`]) and, when its actor
+    /// made it through another account ([`EventSight::made_elsewhere`]),
+    /// about someone who had joined `account` by then. A change of a
+    /// person made through one of their accounts (`user edit --name`,
+    /// `flag-duplicate`) is recorded in each of their accounts, and an
+    /// account that has only invited them knows them by its invitation
+    /// alone, not by what is done to them elsewhere, nor by who does it.
+    pub(super) fn reads(
+        &mut self,
+        tx: &dyn Tx,
+        catalog: &Catalog,
+        ctx: &Ctx,
+        account: &Account,
+        e: &AuditEvent,
+    ) -> Result<bool> {
+        if matches!(ctx.actor, Actor::Operator(_)) {
+            return Ok(true);
+        }
+        let Some(rule) = reads_of(&e.action) else {
+            return Ok(false);
+        };
+        let answered = self
+            .kinds
+            .iter()
+            .find(|(id, r, _)| *id == account.id && *r == rule)
+            .map(|(_, _, reads)| *reads);
+        let kind = match answered {
+            Some(reads) => reads,
+            None => {
+                let reads = reads_kind(tx, catalog, ctx, account, rule)?;
+                self.kinds.push((account.id, rule, reads));
+                reads
+            }
+        };
+        if !kind || !self.made_elsewhere(tx, account, &e.actor)? {
+            return Ok(kind);
+        }
+        joined_then(tx, account, e)
+    }
+
+    /// The actor of `e`, recorded in `account`, as the reader reads them:
+    /// one who made it through another account is
+    /// `another person you cannot see` to a reader who may not know them
+    /// ([`shown_email`]), as every person the log names in passing is.
+    pub(super) fn shown_actor(
+        &mut self,
+        tx: &dyn Tx,
+        ctx: &Ctx,
+        account: &Account,
+        e: &AuditEvent,
+    ) -> Result<String> {
+        if self.made_elsewhere(tx, account, &e.actor)? {
+            shown_email(tx, ctx, &e.actor)
+        } else {
+            Ok(e.actor.clone())
+        }
+    }
+
+    /// Whether `actor` acted through another account than `account`: a
+    /// person found by the address recorded who has joined neither it nor
+    /// its partner. The operator acts in every account; an actor no longer
+    /// found by that address is taken to have acted there.
+    fn made_elsewhere(&mut self, tx: &dyn Tx, account: &Account, actor: &str) -> Result<bool> {
+        let key = (actor.to_string(), account.id);
+        if let Some(known) = self.elsewhere.get(&key) {
+            return Ok(*known);
+        }
+        let Some(mut person) = tx.person_by_email(actor)? else {
+            self.elsewhere.insert(key, false);
+            return Ok(false);
+        };
+        // A merge moves the duplicate's memberships to the person kept,
+        // who answers for what the duplicate did (as in `user history`).
+        let mut joined = false;
+        for _ in 0..MAX_MERGES {
+            for id in std::iter::once(account.id).chain(account.parent_id) {
+                joined |= tx
+                    .membership_of(person.id, id)?
+                    .is_some_and(|m| m.accepted_at.is_some());
+            }
+            match person.merged_into {
+                Some(kept) if !joined => person = tx.person(kept)?,
+                _ => break,
+            }
+        }
+        let elsewhere = !joined;
+        self.elsewhere.insert(key, elsewhere);
+        Ok(elsewhere)
+    }
+}
+
+/// How many merges back an actor is followed to the person kept: far
+/// more than anyone is merged, and an end to rows edited into a loop.
+const MAX_MERGES: usize = 32;
+
+/// Whether the member `e` is about had accepted their membership in
+/// `account` when it was recorded: as the state it records says, or, for
+/// an event that records none, as their membership says now.
+fn joined_then(tx: &dyn Tx, account: &Account, e: &AuditEvent) -> Result<bool> {
+    for state in [&e.before, &e.after].into_iter().flatten() {
+        if let Some(accepted) = state.get("accepted_at") {
+            return Ok(!accepted.is_null());
+        }
+    }
+    let Some(person) = e
+        .target
+        .as_deref()
+        .map(|t| tx.person_by_email(t))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(false);
+    };
+    Ok(tx
+        .membership_of(person.id, account.id)?
+        .and_then(|m| m.accepted_at)
+        .is_some_and(|at| at <= e.at))
 }
 
 fn reads_kind(
@@ -257,8 +376,23 @@ pub(super) fn left_out_unknown(
     // Someone invited who has a name of their own is recorded with both
     // names: a reader who may not read their own (as `user show` would
     // not show it now) reads the invitation's in its place.
-    let hides_own = (fields.contains_key("invited_name") || fields.contains_key("invited_email"))
+    // So are the flags of someone invited, theirs as their name is (see
+    // `member_view`).
+    let pending = fields.get("accepted_at").is_some_and(Value::is_null);
+    let flagged = ["duplicate_of", "merged_into"]
+        .iter()
+        .any(|key| fields.get(*key).is_some_and(|v| !v.is_null()));
+    let hides_own = (fields.contains_key("invited_name")
+        || fields.contains_key("invited_email")
+        || (pending && flagged))
         && !reads_recorded_name(tx, ctx, account, fields)?;
+    if hides_own && pending {
+        for key in ["duplicate_of", "merged_into"] {
+            if let Some(flag) = fields.get_mut(key) {
+                *flag = Value::Null;
+            }
+        }
+    }
     if hides_own {
         if let Some(invited) = fields.remove("invited_name") {
             fields.insert("name".to_string(), invited);
@@ -335,10 +469,15 @@ pub(super) fn left_out_unknown(
 #[cfg(test)]
 mod tests {
     use super::super::audit::ACTIONS;
-    use super::super::testing::{ann_administers_the_customer_area, email, join, seeded};
-    use super::super::{Actor, AuditFilter, NewOrder, NewPolicy, Portal};
+    use super::super::members::MemberFilter;
+    use super::super::people::PersonEdit;
+    use super::super::testing::{
+        add_account, ann_administers_the_customer_area, email, join, join_in, seeded,
+    };
+    use super::super::visibility::UNSEEN_PERSON;
+    use super::super::{Actor, AuditFilter, InviteRequest, NewOrder, NewPolicy, Portal};
     use super::{reads_of, KINDS};
-    use crate::model::{Capability, Money, PaymentMethod};
+    use crate::model::{AccountKind, AuditEvent, Capability, Money, PaymentMethod};
 
     /// Deny by default: every action portalctl records has the rule of
     /// the command that shows what it records, so a new kind of event is
@@ -436,6 +575,123 @@ mod tests {
             .member_history(&email("owner@acme.test"), None)
             .expect("history");
         assert!(history.iter().any(|h| h.action == "init"), "{history:?}");
+    }
+
+    /// #15: what Acme does to its member is recorded in every account of
+    /// theirs, but one that has only invited them reads none of it (not
+    /// in its log, not in their history, not the flag on its invitation);
+    /// once they have joined, such an event's actor is one the reader
+    /// may not know.
+    #[test]
+    fn another_accounts_changes_are_not_read_where_the_person_is_only_invited() {
+        let mut p = seeded("portal");
+        add_account(&mut p, "Beta", AccountKind::Customer, None);
+        join_in(&mut p, "bea@beta.test", "admin", Some("Beta"));
+        join_in(&mut p, "una@acme.test", "user", Some("Acme"));
+        p.ctx.actor = Actor::Member(email("bea@beta.test"));
+        let invited = p
+            .invite(&InviteRequest {
+                email: Some(email("una@acme.test")),
+                name: Some("Beta label".into()),
+                role: Some("user".into()),
+                account: Some("Beta".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let rename = PersonEdit {
+            name: Some("Una Renamed".into()),
+            ..PersonEdit::default()
+        };
+        p.edit_person(&email("una@acme.test"), Some("Acme"), &rename)
+            .expect("edit");
+        p.flag_duplicate(
+            &email("una@acme.test"),
+            &email("owner@acme.test"),
+            Some("Acme"),
+        )
+        .expect("flag");
+        p.ctx.actor = Actor::Operator("root".into());
+        let in_beta = |events: Vec<AuditEvent>| -> Vec<(String, String)> {
+            events
+                .into_iter()
+                .filter(|e| e.account.as_deref() == Some("Beta"))
+                .map(|e| (e.actor, e.action))
+                .collect()
+        };
+        let all = in_beta(p.audit_list(&AuditFilter::default()).expect("audit"));
+        for action in ["user.edit", "user.flag_duplicate"] {
+            let recorded = ("owner@acme.test".to_string(), action.to_string());
+            assert!(all.contains(&recorded), "{action}: {all:?}");
+        }
+        p.ctx.actor = Actor::Member(email("bea@beta.test"));
+        let beta = in_beta(p.audit_list(&AuditFilter::default()).expect("audit"));
+        assert!(
+            beta.iter()
+                .all(|(_, action)| action != "user.edit" && action != "user.flag_duplicate"),
+            "{beta:?}"
+        );
+        let history = p
+            .member_history(&email("una@acme.test"), None)
+            .expect("history");
+        let actions: Vec<&str> = history.iter().map(|h| h.action.as_str()).collect();
+        assert_eq!(actions, ["user.invite"]);
+        let shown = p
+            .member_show(&email("una@acme.test"), Some("Beta"))
+            .expect("show");
+        assert_eq!(shown.duplicate_of, None);
+        let listed = p
+            .member_list(&MemberFilter {
+                account: Some("Beta".into()),
+                ..MemberFilter::default()
+            })
+            .expect("list");
+        assert!(
+            listed.iter().all(|m| m.duplicate_of.is_none()),
+            "{listed:?}"
+        );
+
+        // Joined, she is flagged there too; what Acme's owner does to her
+        // now reads with its actor as someone Beta's admin cannot see.
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        p.accept(&invited.token, None).expect("accept");
+        let shown = p
+            .member_show(&email("una@acme.test"), Some("Beta"))
+            .expect("show");
+        assert_eq!(shown.duplicate_of.as_deref(), Some(UNSEEN_PERSON));
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        p.write(|w| {
+            let account = w.tx.account_named("Beta")?.expect("Beta");
+            w.record(super::super::audit::Change {
+                action: "user.update",
+                account: Some(account),
+                target: Some("una@acme.test".into()),
+                before: None,
+                after: Some(serde_json::json!({ "accepted_at": "2026-01-01T00:00:00Z" }).into()),
+            });
+            Ok(())
+        })
+        .expect("recorded");
+        p.ctx.actor = Actor::Member(email("bea@beta.test"));
+        let beta = in_beta(p.audit_list(&AuditFilter::default()).expect("audit"));
+        let unseen = (UNSEEN_PERSON.to_string(), "user.update".to_string());
+        assert_eq!(beta.last(), Some(&unseen), "{beta:?}");
+        let history = p
+            .member_history(&email("una@acme.test"), Some("Beta"))
+            .expect("history");
+        let last = history.last().expect("a line");
+        assert_eq!(
+            (last.actor.as_str(), last.action.as_str()),
+            (UNSEEN_PERSON, "user.update")
+        );
+        // Nor does asking for that actor find it.
+        let asked = p
+            .audit_list(&AuditFilter {
+                actor: Some(Actor::Member(email("owner@acme.test"))),
+                ..AuditFilter::default()
+            })
+            .expect("audit");
+        assert!(asked.is_empty(), "{asked:?}");
     }
 
     /// The actions of the log `who` reads.
