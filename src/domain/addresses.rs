@@ -118,6 +118,24 @@ pub(crate) fn ship_to(
     Ok(labelled(tx, account, label)?.fields)
 }
 
+/// The actor as a reader of `account`'s shipping addresses (`address
+/// list`), or refused as one: `addresses.use`, or `account.view` with
+/// sight of the whole account. The log shows address events by this same
+/// rule (see `log_sight`).
+pub(super) fn reads_addresses(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+) -> Result<()> {
+    let may_use =
+        authority(tx, catalog, ctx, account).is_ok_and(|who| who.holds(caps::ADDRESSES_USE));
+    if !may_use {
+        authorize_whole_account(tx, catalog, ctx, account, "see the account's sites")?;
+    }
+    Ok(())
+}
+
 impl Portal {
     /// Adds a shipping address; needs `addresses.edit`. Labels are unique
     /// (without case) among the account's addresses.
@@ -164,14 +182,7 @@ impl Portal {
     pub(crate) fn address_list(&mut self, account: Option<&str>) -> Result<Vec<AddressView>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let sees = |a: &Account| {
-            let may_use = authority(&*tx, &catalog, &self.ctx, a)
-                .is_ok_and(|who| who.holds(caps::ADDRESSES_USE));
-            if !may_use {
-                authorize_whole_account(&*tx, &catalog, &self.ctx, a, "see the account's sites")?;
-            }
-            Ok(())
-        };
+        let sees = |a: &Account| reads_addresses(&*tx, &catalog, &self.ctx, a);
         let account = resolve_account(&*tx, &self.ctx, account, None, sees)?;
         sees(&account)?;
         address_views(&*tx, &account)

@@ -4,7 +4,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::access::{authority, caps, Authority};
-use super::log_sight::{left_out_unknown, shown_actions};
+use super::log_sight::{left_out_unknown, shown_actions, EventSight};
 use super::{find_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{closest_few, Account, AuditEvent, CanonicalJson, Timestamp};
@@ -463,7 +463,7 @@ impl Portal {
                 shown_actions(&*tx, &catalog, &self.ctx, account)?,
             ));
         }
-        let mut events = tx.audit_events(&AuditQuery {
+        let mut query = AuditQuery {
             actor,
             accounts: accounts
                 .as_ref()
@@ -473,9 +473,48 @@ impl Portal {
             actions: filter.actions.clone(),
             limit: filter.limit,
             shown: (!operator).then_some(shown),
-        })?;
+            before_seq: None,
+        };
+        let seen = accounts.unwrap_or_default();
+        let account_of =
+            |e: &AuditEvent| seen.iter().find(|a| e.account.as_deref() == Some(&a.name));
+        // The query leaves out the kinds the reader may not read; the
+        // sight of each event leaves out the rest, and a limit is filled
+        // with what is read, page by page back through the log.
+        let mut sight = EventSight::default();
+        let mut events = Vec::new();
+        loop {
+            let page = tx.audit_events(&query)?;
+            let full = query.limit.is_some_and(|n| page.len() == n as usize);
+            let oldest = page.first().map(|e| e.seq);
+            for mut e in page.into_iter().rev() {
+                if let Some(account) = account_of(&e) {
+                    if !sight.reads(&*tx, &catalog, &self.ctx, account, &e)? {
+                        continue;
+                    }
+                    let actor = sight.shown_actor(&*tx, &self.ctx, account, &e)?;
+                    // Asking for an actor the reader may not know finds
+                    // nothing of theirs, as if they had done nothing.
+                    if actor != e.actor && filter.actor.is_some() {
+                        continue;
+                    }
+                    e.actor = actor;
+                }
+                events.push(e);
+            }
+            let wanted = filter
+                .limit
+                .map(|n| (n as usize).saturating_sub(events.len()));
+            match (wanted, oldest) {
+                (Some(more), Some(seq)) if full && more > 0 => {
+                    query.before_seq = Some(seq);
+                    query.limit = u32::try_from(more).ok();
+                }
+                _ => break,
+            }
+        }
+        events.reverse();
         if !operator {
-            let seen = accounts.unwrap_or_default();
             let email_of = |state: &Option<serde_json::Value>| {
                 state
                     .as_ref()
@@ -484,7 +523,7 @@ impl Portal {
                     .map(str::to_string)
             };
             for e in &mut events {
-                let account = seen.iter().find(|a| e.account.as_deref() == Some(&a.name));
+                let account = account_of(e);
                 let recorded = email_of(&e.after);
                 for state in [&mut e.before, &mut e.after].into_iter().flatten() {
                     left_out_unknown(&*tx, &catalog, &self.ctx, account, state)?;

@@ -2,7 +2,7 @@
 
 use super::access::caps;
 use super::visibility::Named;
-use super::{resolve_account, Catalog, Portal};
+use super::{resolve_account, Catalog, Ctx, Portal};
 use crate::domain::visibility::holds_need;
 use crate::error::{Error, Result};
 use crate::model::{Account, CostCentre, Text};
@@ -46,6 +46,17 @@ fn view(account: &Account, c: &CostCentre) -> CostCentreView {
         account: account.name.clone(),
         archived: c.archived_at.is_some(),
     }
+}
+
+/// The actor as a reader of `account`'s cost centres (`cost-centre
+/// list`), or refused as one; the log shows their events by this rule.
+pub(super) fn reads_cost_centres(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+) -> Result<()> {
+    holds_need(tx, catalog, ctx, caps::ACCOUNT_VIEW.to("see cost centres"))(account)
 }
 
 impl Portal {
@@ -96,9 +107,8 @@ impl Portal {
     ) -> Result<Vec<CostCentreView>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let need = caps::ACCOUNT_VIEW.to("see cost centres");
-        let sees = holds_need(&*tx, &catalog, &self.ctx, need);
-        let account = resolve_account(&*tx, &self.ctx, account, None, &sees)?;
+        let sees = |a: &Account| reads_cost_centres(&*tx, &catalog, &self.ctx, a);
+        let account = resolve_account(&*tx, &self.ctx, account, None, sees)?;
         sees(&account)?;
         Ok(tx
             .cost_centres_in(account.id)?

@@ -291,7 +291,11 @@ impl Write<'_> {
         after: &MemberView,
         before: bool,
     ) -> Result<Cow<'v, MemberView>> {
-        let hidden = |f: &Option<String>| f.as_deref() == Some(UNSEEN_PERSON);
+        // An invitation not yet accepted shows the person's flags only to
+        // who may read their own name (`member_view`): the log keeps them.
+        let unflagged = view.accepted_at.is_none() && view.duplicate_of.is_none();
+        let unseen = |f: &Option<String>| f.as_deref() == Some(UNSEEN_PERSON);
+        let hidden = |f: &Option<String>| unseen(f) || unflagged;
         if !hidden(&view.duplicate_of) && !hidden(&view.merged_into) && view.invited_as.is_none() {
             return Ok(Cow::Borrowed(view));
         }
@@ -306,15 +310,27 @@ impl Write<'_> {
         if !hidden(&view.duplicate_of) && !hidden(&view.merged_into) {
             return Ok(Cow::Owned(whole));
         }
+        let found = self.tx.person_by_email(&view.email)?;
+        // An invitation known by an address merged into the person reads
+        // as that address, whose row is not theirs: no flag is restored.
+        if unflagged
+            && !unseen(&view.merged_into)
+            && found.as_ref().is_some_and(|p| p.merged_into.is_some())
+        {
+            return Ok(Cow::Owned(whole));
+        }
         // The email may be the one this write changed.
-        let person = match self.tx.person_by_email(&view.email)? {
+        let person = match found {
             Some(p) => p,
             None => self
                 .tx
                 .person_by_email(&after.email)?
                 .ok_or_else(|| Error::Internal(anyhow::anyhow!("no person for a member's view")))?,
         };
-        let person = match before {
+        // An invitation's unflagged person with no flag now had none
+        // before: only who may read their flags changes them.
+        let flagless = unflagged && person.duplicate_of.is_none();
+        let person = match before && !flagless {
             // Only a write that changed the person's row has it in its
             // journal, and only a hidden flag comes here: rarely read.
             true => match self.tx.journal().people.remove(&person.id) {
@@ -331,7 +347,11 @@ impl Write<'_> {
             whole.duplicate_of = email_of(person.duplicate_of)?;
         }
         if hidden(&view.merged_into) {
-            whole.merged_into = email_of(person.merged_into)?;
+            // As `member_view` reads it: every merge flags whom it merges into.
+            let merged = person
+                .merged_into
+                .filter(|_| person.merged_into == person.duplicate_of);
+            whole.merged_into = email_of(merged)?;
         }
         Ok(Cow::Owned(whole))
     }

@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::access::Access;
-use super::log_sight::{left_out_unknown, reads_action};
+use super::log_sight::{left_out_unknown, EventSight};
 use super::members::visible_member;
 use super::one_object::STEPS;
 use super::timeline::{joined, merged_timeline, recorded_member, runs_in, timeline_in};
@@ -340,6 +340,7 @@ impl Portal {
             events.extend(merged.into_iter().map(|e| (e.seq, e)));
         }
         let mut lines = Vec::with_capacity(events.len());
+        let mut sight = EventSight::default();
         for mut e in events.into_values() {
             let account = accounts
                 .iter()
@@ -347,9 +348,10 @@ impl Portal {
             // Read as `audit list` reads it: an owner's `init` records the
             // whole account profile, for who may read it directly.
             if let Some(account) = account {
-                if !reads_action(&*tx, &catalog, &self.ctx, account, &e.action)? {
+                if !sight.reads(&*tx, &catalog, &self.ctx, account, &e)? {
                     continue;
                 }
+                e.actor = sight.shown_actor(&*tx, &self.ctx, account, &e)?;
             }
             for state in [&mut e.before, &mut e.after].into_iter().flatten() {
                 left_out_unknown(&*tx, &catalog, &self.ctx, account, state)?;

@@ -249,7 +249,12 @@ fn licences_read_by(who: &super::access::Authority<'_>) -> bool {
 }
 
 /// The actor as a reader of `partner`'s licences, or refused as such.
-fn reads_licences(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, partner: &Account) -> Result<()> {
+pub(super) fn reads_licences(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    partner: &Account,
+) -> Result<()> {
     let who = authorize_any(tx, catalog, ctx, partner, &LICENSE_READERS, "see licences")?;
     if licences_read_by(&who) {
         return Ok(());

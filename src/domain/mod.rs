@@ -659,9 +659,15 @@ pub(crate) fn listed_member_view(
         last_invitation,
         invitation_expires_at,
     } = listed;
-    let duplicate_of = duplicate_of
-        .map(|of| shown_email(tx, ctx, &of))
-        .transpose()?;
+    // The flag is the person's own, as their name is: on an invitation
+    // not yet accepted it shows only to who may read that name (someone
+    // with another login is flagged through an account they joined, which
+    // the inviting account knows nothing of).
+    let pending = m.accepted_at.is_none();
+    let duplicate_of = match duplicate_of {
+        Some(_) if pending && !visibility::reads_own_name(tx, ctx, &person, &m)? => None,
+        of => of.map(|of| shown_email(tx, ctx, &of)).transpose()?,
+    };
     let access_ends = m.next_lapse(&held);
     let grants_until = held
         .iter()
@@ -681,7 +687,6 @@ pub(crate) fn listed_member_view(
     // Until they accept, the account knows them by its invitation alone
     // unless the actor knows them otherwise (`reads_own_name`). Someone
     // with no name of their own yet goes by the invitation's for all.
-    let pending = m.accepted_at.is_none();
     let invited_as = match person.known_name() {
         Some(own) if pending && Some(own) != m.invited_name.as_deref() => Some(InvitedAs {
             own: Some(own.to_string()),

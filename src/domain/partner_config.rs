@@ -39,6 +39,29 @@ fn find_partner(
     Ok(account)
 }
 
+/// The actor as a reader of the partner's IP addresses (`account ip
+/// list`), or refused as one; the log shows their events by this rule.
+pub(super) fn reads_ips(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+) -> Result<()> {
+    authorize_whole_account(tx, catalog, ctx, account, "see the partner's IP addresses").map(|_| ())
+}
+
+/// The actor as a reader of the partner's config, its smarthost with its
+/// IP addresses (`account show` and `export`), or refused as one; the log
+/// shows a smarthost's events by this rule.
+pub(super) fn reads_config(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+) -> Result<()> {
+    authorize_whole_account(tx, catalog, ctx, account, "see the partner's config").map(|_| ())
+}
+
 /// The partner whose config a write changes, with the actor holding
 /// `account.config` there, and its config before the change.
 fn configuring(w: &Write<'_>, named: Option<&str>) -> Result<(Account, PartnerConfigView)> {
@@ -142,11 +165,10 @@ impl Portal {
     pub(crate) fn ip_list(&mut self, account: Option<&str>) -> Result<Vec<IpView>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let action = "see the partner's IP addresses";
         let account = find_partner(&*tx, &self.ctx, account, |a| {
-            authorize_whole_account(&*tx, &catalog, &self.ctx, a, action).map(|_| ())
+            reads_ips(&*tx, &catalog, &self.ctx, a)
         })?;
-        authorize_whole_account(&*tx, &catalog, &self.ctx, &account, action)?;
+        reads_ips(&*tx, &catalog, &self.ctx, &account)?;
         Ok(tx
             .partner_ips(account.id)?
             .into_iter()

@@ -3,7 +3,7 @@
 //! the audit log, masked but for its last four characters.
 
 use super::access::{authorize_any, caps};
-use super::{resolve_account, Catalog, Portal};
+use super::{resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{Account, Iban, PaymentDetails, PaymentMethod};
 use crate::store::Tx;
@@ -26,6 +26,21 @@ fn payment_view(tx: &dyn Tx, account: &Account) -> Result<PaymentView> {
 /// shows payment events by the same rule (see `log_sight`).
 pub(super) const PAYMENT_READERS: [crate::model::Capability; 2] =
     [caps::BILLING_VIEW, caps::BILLING_PAYMENT];
+
+/// The actor as a reader of `account`'s payment details (`account
+/// payment show`), or refused as one; the log shows their events by
+/// this rule.
+pub(super) fn reads_payment(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+) -> Result<()> {
+    authorize_any(
+        tx, catalog, ctx, account, &PAYMENT_READERS, "see payment details",
+    )
+    .map(|_| ())
+}
 
 impl Portal {
     /// Sets how the account pays. A direct debit needs an IBAN; a bank
@@ -84,12 +99,7 @@ impl Portal {
     pub(crate) fn payment_show(&mut self, account: Option<&str>) -> Result<PaymentView> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let reads = |a: &Account| {
-            authorize_any(
-                &*tx, &catalog, &self.ctx, a, &PAYMENT_READERS, "see payment details",
-            )
-            .map(|_| ())
-        };
+        let reads = |a: &Account| reads_payment(&*tx, &catalog, &self.ctx, a);
         let account = resolve_account(&*tx, &self.ctx, account, None, reads)?;
         reads(&account)?;
         payment_view(&*tx, &account)

@@ -73,8 +73,20 @@ fn seen_policy(
     account: &Account,
     name: &str,
 ) -> Result<Policy> {
-    authorize_whole_account(tx, catalog, ctx, account, "see approval policies")?;
+    reads_policies(tx, catalog, ctx, account)?;
     find_policy(tx, account, name)
+}
+
+/// The actor as a reader of `account`'s approval policies (`policy
+/// list|show`), or refused as one: the log shows policy events by this
+/// same rule (see `log_sight`).
+pub(super) fn reads_policies(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+) -> Result<()> {
+    authorize_whole_account(tx, catalog, ctx, account, "see approval policies").map(|_| ())
 }
 
 fn find_policy(tx: &dyn Tx, account: &Account, name: &str) -> Result<Policy> {
@@ -459,9 +471,7 @@ impl Portal {
             &*tx,
             &self.ctx,
             account,
-            |account| {
-                authorize_whole_account(&*tx, &catalog, &self.ctx, account, "see approval policies")
-            },
+            |account| reads_policies(&*tx, &catalog, &self.ctx, account),
             "seeing approval policies needs `account.view` in some account",
         )?;
         let mut views = Vec::new();
@@ -486,7 +496,7 @@ impl Portal {
             |a| seen_policy(&*tx, &catalog, &self.ctx, a, name),
             |_| Ok(()),
         )?;
-        authorize_whole_account(&*tx, &catalog, &self.ctx, &account, "see approval policies")?;
+        reads_policies(&*tx, &catalog, &self.ctx, &account)?;
         let policy = find_policy(&*tx, &account, name)?;
         listed_policy_view(&*tx, &catalog, &self.ctx, &account, &policy)
     }

@@ -74,6 +74,19 @@ fn pricing(w: &Write<'_>, named: Option<&str>) -> Result<Account> {
     find_partner(w.tx, &w.ctx, named, caps::ACCOUNT_VIEW.into())
 }
 
+/// The actor as a reader of the partner's contracted prices (`license
+/// price list`), or refused as one: they are beyond the basic details a
+/// role that sees only its assigned services reads (001). The log shows
+/// price events by this same rule (see `log_sight`).
+pub(super) fn reads_prices(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    partner: &Account,
+) -> Result<()> {
+    authorize_whole_account(tx, catalog, ctx, partner, "see contracted prices").map(|_| ())
+}
+
 impl Portal {
     /// Sets the price a partner agreed for a product, in the partner's
     /// currency; the operator only. The same price again changes nothing.
@@ -157,9 +170,7 @@ impl Portal {
         let catalog = Catalog::load(&*tx)?;
         let need = caps::ACCOUNT_VIEW.to("see contracted prices");
         let partner = find_partner(&*tx, &self.ctx, account, need)?;
-        // Contracted prices are beyond the basic details a role that sees
-        // only its assigned services reads (001).
-        authorize_whole_account(&*tx, &catalog, &self.ctx, &partner, "see contracted prices")?;
+        reads_prices(&*tx, &catalog, &self.ctx, &partner)?;
         Ok(tx
             .partner_prices(partner.id)?
             .iter()

@@ -312,6 +312,10 @@ impl SqliteTx<'_> {
             sql.push_str(" AND at <= ?");
             args.push(Value::Text(until.to_string()));
         }
+        if let Some(seq) = q.before_seq {
+            sql.push_str(" AND seq < ?");
+            args.push(Value::Integer(seq));
+        }
         if !q.actions.is_empty() {
             // Each action and those beneath it: `user.merge` takes in
             // `user.merge.order`.

@@ -769,6 +769,8 @@ pub(crate) struct AuditQuery {
     /// id), those of one of its actions (`order.place`), and none of an
     /// account not listed.
     pub shown: Option<Vec<(i64, Vec<&'static str>)>>,
+    /// Only events before this position in the log: the next page back.
+    pub before_seq: Option<i64>,
     /// At most this many, the newest.
     pub limit: Option<u32>,
 }

@@ -802,3 +802,75 @@ fn path_with_binary() -> std::ffi::OsString {
     ));
     std::env::join_paths(paths).unwrap()
 }
+
+/// #8: a member who manages users but sees only their assigned services
+/// (and the account's basic details) reads in the log none of the
+/// policies, sites, IP addresses and contracted prices that `policy
+/// list`, `account address list`, `account ip list` and `license price
+/// list` refuse them; the admin reads them all.
+#[test]
+fn the_log_shows_a_basic_details_reader_nothing_their_list_commands_refuse() {
+    let p = demo();
+    p.ok(&[
+        "account", "address", "add", "--account", "Acme Ltd", "--label", "Leeds site", "--line1",
+        "1 Secret Site", "--city", "Leeds", "--postcode", "LS1", "--country", "GB",
+    ]);
+    p.ok(&[
+        "license", "price", "set", "--account", "Acme Ltd", "--product", "Office E3", "--price",
+        "20.00",
+    ]);
+    p.ok(&[
+        "account", "ip", "add", "--account", "Acme Ltd", "--inbound", "203.0.113.7",
+    ]);
+    let admin = Some("olive@acme.test");
+    p.json_as(
+        admin,
+        &[
+            "role",
+            "create",
+            "hr2",
+            "--capabilities",
+            "portal.access,account.view,services.view_assigned,users.view,users.manage",
+        ],
+    );
+    p.json_as(admin, &["user", "set-role", "ada@acme.test", "hr2"]);
+    let hr = Some("ada@acme.test");
+    for list in [
+        &["policy", "list"][..],
+        &["account", "address", "list", "--account", "Acme Ltd"][..],
+        &["account", "ip", "list", "--account", "Acme Ltd"][..],
+        &["license", "price", "list", "--account", "Acme Ltd"][..],
+    ] {
+        p.refused_as(hr, list, DENIED);
+    }
+    let hidden = [
+        "policy.", "account.address_", "account.ip_", "license.price_",
+    ];
+    let actions = |who| -> Vec<String> {
+        p.json_as(who, &["audit", "list", "--all", "--account", "Acme Ltd"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let read = actions(hr);
+    for start in hidden {
+        assert!(
+            !read.iter().any(|a| a.starts_with(start)),
+            "{start}: {read:?}"
+        );
+    }
+    assert!(read.iter().any(|a| a == "user.set_role"), "{read:?}");
+    let ndjson = p.run_as(hr, &["audit", "list", "--all", "--format", "ndjson"]);
+    assert_eq!(ndjson.code, 0, "{}", ndjson.stderr);
+    let text = ndjson.stdout;
+    assert!(
+        !text.contains("Secret Site") && !text.contains("203.0.113.7"),
+        "{text}"
+    );
+    let all = actions(admin);
+    for start in hidden {
+        assert!(all.iter().any(|a| a.starts_with(start)), "{start}: {all:?}");
+    }
+}

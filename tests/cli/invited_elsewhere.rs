@@ -368,3 +368,53 @@ fn export_and_apply_carry_the_address_an_invitation_went_to() {
     assert_eq!(run.code, crate::support::DENIED, "{}", run.stderr);
     assert_eq!(p.dump(), before);
 }
+
+/// What another account does to someone Acme has only invited, renaming
+/// and flagging them there, is no part of what Acme's admin reads: its
+/// list, show, history, log and export read as if the address had no
+/// login anywhere (as the tester's #15 found them not to: the events
+/// were in Acme's log, by Other's admin, and the flag on the invitation).
+#[test]
+fn what_another_account_does_to_an_invitee_is_not_read_where_they_are_only_invited() {
+    let me = Some(ADMIN);
+    let mut answers = Vec::new();
+    for known in [false, true] {
+        let p = portal(known);
+        let invite = p.run_as(
+            me,
+            &[
+                "user", "invite", ZED, "--name", "Zed", "--role", "user", "--account", ACCOUNT,
+                "--no-send",
+            ],
+        );
+        assert_eq!(invite.code, SUCCESS, "{}", invite.stderr);
+        if known {
+            let yan = Some("yan@other.test");
+            p.json_as(yan, &["user", "edit", ZED, "--name", "Zed Renamed"]);
+            p.json_as(
+                yan,
+                &["user", "flag-duplicate", ZED, "--of", "yan@other.test"],
+            );
+            // The operator's log keeps both, in Acme too.
+            let acme = p.json(&[
+                "audit", "list", "--account", ACCOUNT, "--actor", "yan@other.test",
+            ]);
+            let actions: Vec<&str> = acme
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["action"].as_str().unwrap())
+                .collect();
+            assert_eq!(actions, ["user.edit", "user.flag_duplicate"]);
+        }
+        answers.push(read_by_admin(&p, ZED));
+        let listed = p.json_as(me, &["user", "show", ZED, "--account", ACCOUNT]);
+        assert_eq!(listed["duplicate_of"], Value::Null, "{listed}");
+        let log = p.json_as(me, &["audit", "list", "--actor", "yan@other.test"]);
+        assert_eq!(log, Value::Array(Vec::new()));
+    }
+    assert_eq!(
+        answers[0], answers[1],
+        "Acme's admin reads what Other did to someone Acme only invited"
+    );
+}
