@@ -110,7 +110,7 @@ impl Portal {
                 })?
             };
             w.authorize(&account, caps::USERS_MANAGE)?;
-            let (mut person, mut membership) = member_in(tx, email, &account)?;
+            let (mut person, mut membership) = member_in(tx, &w.ctx, email, &account)?;
             // Until they accept, the account knows them by its invitation:
             // a name given here is the invitation's, and the person's own
             // only where they have one and the actor could rename them
@@ -266,7 +266,7 @@ impl Portal {
                 w.authorize(a, caps::USERS_MANAGE).map(|_| ())
             })?;
             w.authorize(&account, caps::USERS_MANAGE)?;
-            let (_, mut membership) = member_in(tx, email, &account)?;
+            let (_, mut membership) = member_in(tx, &w.ctx, email, &account)?;
             if membership.accepted_at.is_some() {
                 return Err(Error::conflict(format!(
                     "`{email}` has accepted their invitation to `{}`: they go by their own name there",
