@@ -287,6 +287,42 @@ impl Portal {
     }
 }
 
+impl Portal {
+    /// Records the address the pending invitation of `email` went to (an
+    /// apply's `invited_email`; `None`: the person's own), as the
+    /// operator's file restores it: only the operator says where a token
+    /// goes, and the token stays as it is (a restored invitation is not
+    /// mailed again; `user resend-invite` mails a new one there).
+    pub(crate) fn address_invitation(
+        &mut self,
+        email: &Email,
+        account: Option<&str>,
+        typed: Option<String>,
+    ) -> Result<()> {
+        if let Actor::Member(me) = &self.ctx.actor {
+            return Err(Error::denied(format!(
+                "`{me}` may not send `{email}`'s invitation to another address"
+            ))
+            .help("leave out `invited_email`, or apply the file as the operator (without --as)"));
+        }
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let account = resolve_account(tx, &w.ctx, account, Some(email), |_| Ok(()))?;
+            let (_, mut membership) = member_in(tx, &w.ctx, email, &account)?;
+            if membership.accepted_at.is_some() || membership.invited_email == typed {
+                return Ok(());
+            }
+            let before = member_view(tx, &w.ctx, catalog, &membership)?;
+            membership.invited_email = typed;
+            membership.updated_at = w.ctx.now;
+            tx.update_membership(&membership)?;
+            let after = member_view(tx, &w.ctx, catalog, &membership)?;
+            w.member_changed("user.edit", &account, Some(&before), &after)
+        })
+    }
+}
+
 /// How many missing capabilities a refusal of a new email names.
 const SHOWN: usize = 5;
 

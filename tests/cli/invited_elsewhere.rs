@@ -526,3 +526,43 @@ fn a_merge_after_an_invitation_changes_nothing_the_inviting_account_reads() {
     let joined = p.json(&["user", "show", KIM, "--account", ACCOUNT]);
     assert_eq!(joined["status"], "active", "{joined}");
 }
+
+/// The operator's file gives an invitation already made the address it
+/// went to (`invited_email`), as it gives one it makes: the plan says
+/// `invited_email`, the member reads as invited there, and the file
+/// applies again changing nothing. A member's file may not change it.
+#[test]
+fn an_operators_file_gives_an_existing_invitation_the_address_it_went_to() {
+    let p = merged_portal(true);
+    p.ok(&[
+        "user", "invite", KIM, "--role", "user", "--account", ACCOUNT, "--no-send",
+    ]);
+    let file = |typed: &str| {
+        format!(
+            r#"{{"accounts": [{{"name": "{ACCOUNT}", "users": [
+                {{"email": "{KIM}", "invited_email": "{typed}", "role": "user", "status": "invited"}}
+            ]}}]}}"#
+        )
+    };
+    let plan = p.apply_stdin(&["--dry-run"], &[], &file(DEE));
+    assert!(plan.stdout.contains("invited_email"), "{}", plan.stdout);
+    let counts: Value =
+        serde_json::from_str(&p.apply_stdin(&["--json"], &[], &file(DEE)).stdout).unwrap();
+    assert_eq!(counts["updated"], 1, "{counts}");
+    let kim = p.json(&["user", "show", KIM, "--account", ACCOUNT]);
+    assert_eq!(kim["invited_email"], DEE, "{kim}");
+    let again: Value =
+        serde_json::from_str(&p.apply_stdin(&["--json"], &[], &file(DEE)).stdout).unwrap();
+    assert_eq!(
+        (&again["created"], &again["updated"]),
+        (&Value::from(0), &Value::from(0)),
+        "{again}"
+    );
+    let seen = p.json_as(Some(ADMIN), &["user", "show", DEE, "--account", ACCOUNT]);
+    assert_eq!(seen["email"], DEE, "{seen}");
+
+    let before = p.dump();
+    let run = p.apply_stdin(&["--json"], &[("PORTALCTL_AS", ADMIN)], &file(KIM));
+    assert_eq!(run.code, crate::support::DENIED, "{}", run.stderr);
+    assert_eq!(p.dump(), before);
+}
