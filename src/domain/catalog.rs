@@ -791,7 +791,7 @@ fn already_initialised(
                     differences.push(setting("owner name", &o.name, name.trim()));
                 }
             }
-            let (_, m) = super::member_in(tx, &req.owner_email, &first)?;
+            let (_, m) = super::member_in(tx, ctx, &req.owner_email, &first)?;
             let asked = &req.owner_location;
             let given = [
                 (
@@ -821,7 +821,7 @@ fn already_initialised(
     if !differences.is_empty() {
         return Err(refuse(differences));
     }
-    let (_, membership) = super::member_in(tx, &req.owner_email, &first)?;
+    let (_, membership) = super::member_in(tx, ctx, &req.owner_email, &first)?;
     let catalog = Catalog::load(tx)?;
     Ok(InitView {
         preset: existing.to_string(),

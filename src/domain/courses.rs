@@ -288,7 +288,7 @@ impl Portal {
                 caps::USERS_MANAGE.to("record another member's course progress")
             };
             w.authorize(&account, need)?;
-            let (_, membership) = member_in(tx, email, &account)?;
+            let (_, membership) = member_in(tx, &w.ctx, email, &account)?;
             let now = w.ctx.now;
             // A restore also takes a course the member is enrolled in
             // again later: one a time-bound role has paused.
@@ -402,7 +402,7 @@ fn enrolled_in(
     let accounts = subject_accounts(tx, ctx, None, email, &act)?;
     let mut enrolled = Vec::new();
     for account in &accounts {
-        let (_, m) = member_in(tx, email, account)?;
+        let (_, m) = member_in(tx, ctx, email, account)?;
         if tx
             .enrolments(m.id, true)?
             .iter()

@@ -437,9 +437,9 @@ fn delegator(
                 account,
                 caps::USERS_MANAGE.to("set or end another member's delegations"),
             )?;
-            member_in(tx, other, account)
+            member_in(tx, ctx, other, account)
         }
-        (Actor::Operator(_), Some(other)) => member_in(tx, other, account),
+        (Actor::Operator(_), Some(other)) => member_in(tx, ctx, other, account),
         (Actor::Member(_), _) => match authority(tx, catalog, ctx, account)? {
             Authority::Member { person, access } => Ok((*person, access.membership.clone())),
             Authority::Operator | Authority::Partner { .. } => {
@@ -594,7 +594,7 @@ impl Portal {
                 )));
             }
             ensure_decides(tx, &w.ctx, &account, &from_person, from_ability.approves)?;
-            let (to_person, to_m) = member_in(tx, &req.to, &account)?;
+            let (to_person, to_m) = member_in(tx, &w.ctx, &req.to, &account)?;
             if to_person.id == from_person.id {
                 return Err(Error::conflict(format!(
                     "`{}` cannot delegate to themselves",
@@ -664,7 +664,7 @@ impl Portal {
             let account = account_of(tx, &w.ctx, account, delegator_named, |_, _, _| Ok(()))?;
             let (from_person, _) = delegator(tx, catalog, &w.ctx, &account, delegator_named)?;
             let to_id = to
-                .map(|e| member_in(tx, e, &account).map(|(p, _)| p.id))
+                .map(|e| member_in(tx, &w.ctx, e, &account).map(|(p, _)| p.id))
                 .transpose()?;
             let open: Vec<Delegation> = tx
                 .delegations_from(account.id, from_person.id, now)?
@@ -757,7 +757,7 @@ impl Portal {
         // Only ever one's own inbox: read while one has access at all.
         let reads = super::visibility::holds_need(&*tx, &catalog, &self.ctx, caps::PORTAL_ACCESS);
         for account in subject_accounts(&*tx, &self.ctx, account, &email, reads)? {
-            inbox.extend(inbox_in(&*tx, &catalog, &account, &email, self.ctx.now)?);
+            inbox.extend(inbox_in(&*tx, &catalog, &self.ctx, &account, &email)?);
         }
         // Each account's are in order already; oldest first across them.
         inbox.sort_by_key(|o| o.created_at);
@@ -769,11 +769,12 @@ impl Portal {
 fn inbox_in(
     tx: &dyn Tx,
     catalog: &Catalog,
+    ctx: &Ctx,
     account: &Account,
     email: &Email,
-    now: Timestamp,
 ) -> Result<Vec<InboxView>> {
-    let (person, membership) = member_in(tx, email, account)?;
+    let now = ctx.now;
+    let (person, membership) = member_in(tx, ctx, email, account)?;
     let ability = ability_of(tx, catalog, account, membership, now)?;
     if !ability.access {
         return Ok(Vec::new());

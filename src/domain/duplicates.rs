@@ -75,7 +75,7 @@ impl Portal {
                 w.authorize(a, need).map(|_| ())
             })?;
             w.authorize(&account, need)?;
-            let (mut person, membership) = member_in(tx, email, &account)?;
+            let (mut person, membership) = member_in(tx, &w.ctx, email, &account)?;
             // The flag is the person's, shown in every account of theirs
             // and asking support to hand all of their access to `of`.
             let what = "duplicate flag";
@@ -228,7 +228,7 @@ fn transfer_in(w: &Write<'_>, h: &OwnershipTransfer<'_>) -> Result<MemberView> {
     };
     let mut account = resolve_account(tx, &w.ctx, h.account, Some(to), owns)?;
     owns(&account)?;
-    let (person, membership) = member_in(tx, to, &account)?;
+    let (person, membership) = member_in(tx, &w.ctx, to, &account)?;
     if account.owner_id == Some(person.id) {
         return Err(Error::conflict(format!(
             "`{to}` already owns `{}`",
@@ -424,13 +424,21 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
         match tx.membership_of(kept.id, account.id)? {
             None => {
                 m.person_id = kept.id;
+                // Until they accept, the account knows them by the address
+                // it invited, as it knows one invited after the merge
+                // (`invited_email`), and the invitation stays there: whom
+                // it was merged into is not the inviting account's to learn.
+                let action = match m.accepted_at {
+                    None => {
+                        m.invited_email.get_or_insert_with(|| dup.email.to_string());
+                        "user.merge.invitation"
+                    }
+                    Some(_) => "user.merge",
+                };
                 m.updated_at = w.ctx.now;
                 tx.update_membership(&m)?;
                 let after = member_view(tx, &w.ctx, catalog, &m)?;
-                w.member_changed("user.merge", &account, Some(&dup_before), &after)?;
-                // An invitation mailed to the duplicate's address now
-                // invites the person kept: it goes again, to theirs.
-                super::invitations::readdress_invitations(w, &kept, std::slice::from_ref(&m))?;
+                w.member_changed(action, &account, Some(&dup_before), &after)?;
                 view.moved.push(account.name.clone());
             }
             Some(mut kept_m) => {

@@ -304,7 +304,7 @@ impl Portal {
                     partner.name
                 ))
             };
-            let found = member_in(tx, email, &partner);
+            let found = member_in(tx, &w.ctx, email, &partner);
             let (person, home) = match found {
                 Err(Error::NotFound(_) | Error::Conflict(_)) if !sees_partners_users => {
                     return Err(not_addable())
@@ -415,7 +415,7 @@ impl Portal {
             ensure_may_manage(
                 tx, catalog, &w.ctx, &customer, &partner, "remove external admins",
             )?;
-            let (_, mut m) = member_in(tx, email, &customer)?;
+            let (_, mut m) = member_in(tx, &w.ctx, email, &customer)?;
             if m.external_from != Some(partner.id) {
                 return Err(Error::conflict(format!(
                     "`{email}` is a member of `{}` in their own right, not an external admin",

@@ -323,7 +323,7 @@ impl Portal {
         };
         // Still a member of each (the rule above asked), so the email is theirs.
         for account in &accounts {
-            member_in(&*tx, email, account)?;
+            member_in(&*tx, &self.ctx, email, account)?;
         }
         // By position in the log: a duplicate whose membership moved to
         // them is in both their own timeline and the merged one.

@@ -6,7 +6,7 @@
 //! `outbox`), and any token of a pending invitation accepts it. Ending an
 //! invitation cancels its emails not sent yet, in the same transaction.
 
-use crate::domain::visibility::{holds_need, reads_own_name};
+use crate::domain::visibility::{holds_need, known_address, reads_own_name, sees_merge};
 use chrono::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -417,7 +417,7 @@ fn existing_login(
             "`{email}` was merged through more than {MERGE_CHAIN_LIMIT} people"
         )));
     }
-    if !sees_person(tx, ctx, merged)? && !sees_person(tx, ctx, &kept)? {
+    if !sees_merge(tx, ctx, merged, &kept)? {
         return Ok((Some(kept), Some(email.to_string())));
     }
     Err(match tx.membership_of(kept.id, account.id)? {
@@ -553,10 +553,20 @@ pub(super) fn enrol(
     } = location(catalog, req)?;
 
     let existing_login = existing.is_some() && !unseen;
+    // Invited already by another address the account knows them by (one
+    // merged into them, or theirs where that was): to the actor, two
+    // addresses. The new invitation takes the one membership the person
+    // may hold there, as `user edit --new-email` would re-address it,
+    // and is answered as one to a new address: "already a member" would
+    // tell the actor the two are one.
+    let mut replaced = None;
     let person = match existing {
         Some(p) => {
             if let Some(m) = tx.membership_of(p.id, account.id)? {
-                return Err(already_member(tx, &email, account, &m)?);
+                if m.accepted_at.is_some() || known_address(tx, &w.ctx, &p, &m)? == email.as_str() {
+                    return Err(already_member(tx, &email, account, &m)?);
+                }
+                replaced = Some(m);
             }
             p
         }
@@ -612,7 +622,20 @@ pub(super) fn enrol(
     };
     let ends = access_given_until(catalog, &membership, &held)?;
     let lasts = token_lasts(req.expires_in, w.ctx.now, ends, "a later --until")?;
-    membership.id = tx.insert_membership(&membership)?;
+    match &replaced {
+        Some(old) => {
+            membership.id = old.id;
+            membership.created_at = old.created_at;
+            tx.update_membership(&membership)?;
+            for grant in tx.grants(old.id)? {
+                tx.delete_grant(old.id, &grant.name)?;
+            }
+            if let Some(pending) = tx.pending_invitation(old.id)? {
+                end_invitation(tx, pending.id, InvitationState::Replaced, w.ctx.now)?;
+            }
+        }
+        None => membership.id = tx.insert_membership(&membership)?,
+    }
     follow_role(tx, catalog, &membership, w.ctx.now)?;
     for grant in &held {
         tx.put_grant(membership.id, grant)?;
@@ -721,7 +744,13 @@ pub(super) fn readdress_invitation(
     let (target, through) = existing_login(tx, &w.ctx, new, account, Lookup::Unread)?;
     let target = match target {
         Some(p) => {
-            if let Some(m) = tx.membership_of(p.id, account.id)? {
+            // The person's own address, or another merged into them, is
+            // another address to an actor who knew them by the one left:
+            // it re-addresses the same membership.
+            if let Some(m) = tx
+                .membership_of(p.id, account.id)?
+                .filter(|m| m.id != moved.id)
+            {
                 return Err(already_member(tx, new, account, &m)?);
             }
             p
@@ -810,8 +839,8 @@ impl<'a> Reissue<'a> {
 
 /// Sends each pending invitation of `memberships` that was mailed again,
 /// to `person`'s address, which they hold now: their new one (`user edit
-/// --new-email`), or the person kept by a merge the memberships moved to
-/// (`user merge`). The email queued for, or sent to, the old address carries a token
+/// --new-email`). (A merge leaves an invitation at the address it went
+/// to, [`Membership::invited_email`].) The email queued for, or sent to, the old address carries a token
 /// that would make whoever reads that mailbox the member, so it stops
 /// working, as a resend stops the token before it; the new one expires
 /// when the old one would have. An invitation never mailed (`--no-send`)
@@ -1004,7 +1033,7 @@ impl Portal {
             let manages = holds_need(tx, catalog, &w.ctx, caps::USERS_MANAGE);
             let account = resolve_account(tx, &w.ctx, account, Some(email), &manages)?;
             manages(&account)?;
-            let (person, mut membership) = member_in(tx, email, &account)?;
+            let (person, mut membership) = member_in(tx, &w.ctx, email, &account)?;
             // One who never accepted, deactivated or marked as left, has
             // no access to restore: `user activate` sends them here.
             let reopening = matches!(
@@ -1137,7 +1166,7 @@ impl Portal {
     ) -> Result<()> {
         self.write(|w| {
             let account = w.account(Some(&account.name), caps::USERS_MANAGE)?;
-            let (_, m) = member_in(w.tx, email, &account)?;
+            let (_, m) = member_in(w.tx, &w.ctx, email, &account)?;
             let pending = w.tx.pending_invitation(m.id)?.ok_or_else(|| {
                 Error::conflict(format!(
                     "`{email}` has no pending invitation in `{}`",
@@ -1589,22 +1618,6 @@ mod tests {
                     )
                     .map(drop)
                 },
-            },
-            Path {
-                what: "a merge moving an invitation",
-                // Dee, of another account, is who Bea's address was a
-                // duplicate of: the invitation moves to her, and goes again.
-                set_up: |p| {
-                    let kind = crate::model::AccountKind::Customer;
-                    super::super::testing::add_account(p, "Other", kind, None);
-                    p.invite(&InviteRequest {
-                        email: Some(email("dee@other.test")),
-                        account: Some("Other".into()),
-                        ..InviteRequest::default()
-                    })
-                    .expect("dee");
-                },
-                run: |p| p.merge(&bea(), &email("dee@other.test")).map(drop),
             },
             Path {
                 what: "apply restoring an invitation",

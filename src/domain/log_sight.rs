@@ -50,6 +50,10 @@ const KINDS: &[(&str, Reads)] = &[
     // Members' events are the log's own: every reader manages users.
     // Their courses and external access are recorded as changes of them.
     ("user.merge.order", Reads::EveryOrder),
+    // An invitation a merge moved to the person kept, which the inviting
+    // account still reads as it did (by the address it typed): that a
+    // merge touched it is the operator's to know.
+    ("user.merge.invitation", Reads::Never),
     ("user.", Reads::Always),
     ("external_admin.", Reads::Always),
     ("course.", Reads::Always),

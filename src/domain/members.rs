@@ -127,7 +127,7 @@ impl Edit<'_, '_> {
             }
             Handover::Unassign => None,
             Handover::ReassignTo(email) => {
-                let (_, heir) = member_in(self.tx, email, self.account)?;
+                let (_, heir) = member_in(self.tx, self.ctx, email, self.account)?;
                 if heir.id == m.id || heir.status != MemberStatus::Active {
                     return Err(Error::conflict(format!(
                         "services can only go to another active member of `{}`",
@@ -187,7 +187,7 @@ impl Portal {
                 w.authorize(a, need).map(|_| ())
             })?;
             w.authorize(&account, need)?;
-            let (person, mut membership) = member_in(tx, email, &account)?;
+            let (person, mut membership) = member_in(tx, &w.ctx, email, &account)?;
             let before = member_view(tx, &w.ctx, catalog, &membership)?;
             let original = membership.clone();
             let edit = Edit {
@@ -840,7 +840,7 @@ pub(super) fn visible_member<'c>(
     let sees = holds_need(tx, catalog, ctx, needs);
     let account = resolve_account(tx, ctx, account, Some(email), &sees)?;
     sees(&account)?;
-    let (_, membership) = member_in(tx, email, &account)?;
+    let (_, membership) = member_in(tx, ctx, email, &account)?;
     Ok((
         Access::of(tx, catalog, &account, membership, ctx.now)?,
         account,

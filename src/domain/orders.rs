@@ -236,6 +236,7 @@ enum Listing {
 /// The orders of `account` that `filter` selects and the actor sees.
 fn list_query(
     tx: &dyn Tx,
+    ctx: &Ctx,
     account: &Account,
     sight: Sight,
     filter: &OrderFilter,
@@ -249,7 +250,7 @@ fn list_query(
         filter
             .created_by
             .as_ref()
-            .map(|e| member_in(tx, e, account).map(|(p, _)| p.id))
+            .map(|e| member_in(tx, ctx, e, account).map(|(p, _)| p.id))
             .transpose(),
     )?;
     let centre = absent(
@@ -991,7 +992,7 @@ impl Portal {
         let mut creator_nowhere = filter.created_by.is_some();
         let mut centre_nowhere = filter.cost_centre.is_some();
         for (account, sight) in seen {
-            match list_query(&*tx, &account, sight, filter)? {
+            match list_query(&*tx, &self.ctx, &account, sight, filter)? {
                 Listing::Query(query) => queries.push((account, query)),
                 Listing::Nothing => {}
                 Listing::Missing { creator, centre } if !several => {
@@ -1477,7 +1478,10 @@ pub(super) fn joined_in(tx: &dyn Tx, email: &Email, account: &Account, did: &str
             (person.id, membership)
         }
         None => {
-            let (person, membership) = member_in(tx, email, account)?;
+            // Only the operator restores, and they know everyone by the
+            // person's own address, whenever it is.
+            let ctx = Ctx::new(Timestamp::end_of_time(), Actor::Operator(String::new()));
+            let (person, membership) = member_in(tx, &ctx, email, account)?;
             (person.id, membership)
         }
     };

@@ -110,7 +110,7 @@ impl Portal {
                 })?
             };
             w.authorize(&account, caps::USERS_MANAGE)?;
-            let (mut person, mut membership) = member_in(tx, email, &account)?;
+            let (mut person, mut membership) = member_in(tx, &w.ctx, email, &account)?;
             // Until they accept, the account knows them by its invitation:
             // a name given here is the invitation's, and the person's own
             // only where they have one and the actor could rename them
@@ -266,7 +266,7 @@ impl Portal {
                 w.authorize(a, caps::USERS_MANAGE).map(|_| ())
             })?;
             w.authorize(&account, caps::USERS_MANAGE)?;
-            let (_, mut membership) = member_in(tx, email, &account)?;
+            let (_, mut membership) = member_in(tx, &w.ctx, email, &account)?;
             if membership.accepted_at.is_some() {
                 return Err(Error::conflict(format!(
                     "`{email}` has accepted their invitation to `{}`: they go by their own name there",
@@ -279,6 +279,42 @@ impl Portal {
             }
             let before = member_view(tx, &w.ctx, catalog, &membership)?;
             membership.invited_name = name;
+            membership.updated_at = w.ctx.now;
+            tx.update_membership(&membership)?;
+            let after = member_view(tx, &w.ctx, catalog, &membership)?;
+            w.member_changed("user.edit", &account, Some(&before), &after)
+        })
+    }
+}
+
+impl Portal {
+    /// Records the address the pending invitation of `email` went to (an
+    /// apply's `invited_email`; `None`: the person's own), as the
+    /// operator's file restores it: only the operator says where a token
+    /// goes, and the token stays as it is (a restored invitation is not
+    /// mailed again; `user resend-invite` mails a new one there).
+    pub(crate) fn address_invitation(
+        &mut self,
+        email: &Email,
+        account: Option<&str>,
+        typed: Option<String>,
+    ) -> Result<()> {
+        if let Actor::Member(me) = &self.ctx.actor {
+            return Err(Error::denied(format!(
+                "`{me}` may not send `{email}`'s invitation to another address"
+            ))
+            .help("leave out `invited_email`, or apply the file as the operator (without --as)"));
+        }
+        self.write(|w| {
+            let tx = w.tx;
+            let catalog = w.catalog()?;
+            let account = resolve_account(tx, &w.ctx, account, Some(email), |_| Ok(()))?;
+            let (_, mut membership) = member_in(tx, &w.ctx, email, &account)?;
+            if membership.accepted_at.is_some() || membership.invited_email == typed {
+                return Ok(());
+            }
+            let before = member_view(tx, &w.ctx, catalog, &membership)?;
+            membership.invited_email = typed;
             membership.updated_at = w.ctx.now;
             tx.update_membership(&membership)?;
             let after = member_view(tx, &w.ctx, catalog, &membership)?;

@@ -102,13 +102,14 @@ fn find_policy(tx: &dyn Tx, account: &Account, name: &str) -> Result<Policy> {
 pub(super) fn named_approvers(
     tx: &dyn Tx,
     catalog: &Catalog,
+    ctx: &Ctx,
     account: &Account,
     emails: &[Email],
-    at: crate::model::Timestamp,
 ) -> Result<Vec<i64>> {
+    let at = ctx.now;
     let mut approvers: Vec<i64> = Vec::new();
     for email in emails {
-        let (person, m) = member_in(tx, email, account)?;
+        let (person, m) = member_in(tx, ctx, email, account)?;
         let eligible = m.status == MemberStatus::Active
             && Access::of(tx, catalog, account, m, at)?.holds(caps::PORTAL_ACCESS);
         if !eligible {
@@ -421,7 +422,7 @@ impl Portal {
             let approvers = if restore {
                 restored_approvers(tx, &account, &req.approvers)?
             } else {
-                named_approvers(tx, catalog, &account, &req.approvers, w.ctx.now)?
+                named_approvers(tx, catalog, &w.ctx, &account, &req.approvers)?
             };
             let mut policy = Policy {
                 id: 0,
@@ -578,7 +579,7 @@ impl Portal {
                 policy.order_type = order_type.as_ref().map(parse_order_type).transpose()?;
             }
             if let Some(emails) = &req.approvers {
-                policy.approvers = named_approvers(tx, catalog, &account, emails, w.ctx.now)?;
+                policy.approvers = named_approvers(tx, catalog, &w.ctx, &account, emails)?;
                 policy.approvers.sort_unstable();
             }
             if let Some(required) = req.required_approvals {

@@ -312,7 +312,7 @@ impl Portal {
             }
             let assigned_to = match to {
                 Some(email) => {
-                    let (_, m) = member_in(tx, email, &account)?;
+                    let (_, m) = member_in(tx, &w.ctx, email, &account)?;
                     if m.status != MemberStatus::Active {
                         return Err(Error::conflict(format!(
                             "`{email}` is {} in `{}`; services go to active members",

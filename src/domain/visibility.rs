@@ -162,29 +162,75 @@ pub(crate) fn find_person(tx: &dyn Tx, ctx: &Ctx, email: &Email) -> Result<Perso
 
 /// The membership of the person `email` in `account`, looked up once the
 /// actor is authorized there: whoever is not in the account reads alike,
-/// "not a member", whether they exist elsewhere or not at all.
+/// "not a member", whether they exist elsewhere or not at all. A
+/// membership is found by the address the account knows it by to the
+/// actor ([`known_address`]) alone: every command that names a member
+/// finds them here.
 pub(crate) fn member_in(
     tx: &dyn Tx,
+    ctx: &Ctx,
     email: &Email,
     account: &Account,
 ) -> Result<(Person, Membership)> {
     let absent = || Error::not_found(format!("`{email}` is not a member of `{}`", account.name));
-    let person = tx.person_by_email(email.as_str())?.ok_or_else(absent)?;
-    if let Some(kept) = person.merged_into {
+    let person = tx.person_by_email(email.as_str())?;
+    // An address the account typed, bound to someone else's login.
+    if person.as_ref().is_none_or(|p| p.merged_into.is_some()) {
         if let Some((person, m)) = invited_as(tx, email, account.id)? {
             return Ok((person, m));
         }
+    }
+    let person = person.ok_or_else(absent)?;
+    if let Some(kept) = person.merged_into {
         let kept = tx.person(kept)?;
-        // Naming the kept person helps only someone who can see them here.
-        return Err(match tx.membership_of(kept.id, account.id)? {
-            Some(_) => merged(email, &kept),
-            None => absent(),
+        // Naming the kept person helps only someone who can see them here:
+        // where they joined, or where the merge ended the duplicate's
+        // membership. One only invited there is known by an address.
+        let seen_here = match tx.membership_of(kept.id, account.id)? {
+            Some(m) => {
+                m.accepted_at.is_some() || tx.membership_of(person.id, account.id)?.is_some()
+            }
+            None => false,
+        };
+        return Err(match seen_here {
+            true => merged(email, &kept),
+            false => absent(),
         });
     }
     let membership = tx
         .membership_of(person.id, account.id)?
         .ok_or_else(absent)?;
+    // Known by the address its invitation went to, the person's own
+    // finds nothing there: it would tell the two are one.
+    if known_address(tx, ctx, &person, &membership)? != person.email.as_str() {
+        return Err(absent());
+    }
     Ok((person, membership))
+}
+
+/// The address `person`'s membership `m` is known by in its account, to
+/// the actor: until the person accepts, the one its invitation went to
+/// where that bound to their login through another
+/// ([`Membership::invited_email`]: an address merged into them, typed by
+/// someone who could not see the merge), unless the actor may know the
+/// person otherwise ([`reads_own_name`]: the operator, the person, a
+/// member who sees them where they joined); else the person's own. What
+/// `user list|show` show, and the one address [`member_in`] (every
+/// command naming a member), [`accounts_seeing`] and `user invite`'s
+/// "already a member" find the membership by: another would tell the
+/// inviting account who the address was merged into.
+pub(crate) fn known_address(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    person: &Person,
+    m: &Membership,
+) -> Result<String> {
+    match &m.invited_email {
+        Some(typed) if m.accepted_at.is_none() && !reads_own_name(tx, ctx, person, m)? => {
+            Ok(typed.clone())
+        }
+        _ => Ok(person.email.to_string()),
+    }
 }
 
 /// The membership in `account` of whoever an invitation to `email`, an
@@ -208,6 +254,15 @@ fn invited_as(tx: &dyn Tx, email: &Email, account: i64) -> Result<Option<(Person
 fn merged(email: &Email, kept: &Person) -> Error {
     Error::conflict(format!("`{email}` was merged into `{}`", kept.email))
         .help(format!("use `{}` instead", kept.email))
+}
+
+/// Whether the actor may know that `dup` was merged into `kept`: the
+/// operator, and a member who may know `dup` ([`sees_person`]: their
+/// membership the merge ended shows it) or knows `kept` where they joined
+/// ([`reads_persons_own_name`]). An account `kept` is only invited to
+/// knows them by the address it typed, which tells nothing of the merge.
+pub(crate) fn sees_merge(tx: &dyn Tx, ctx: &Ctx, dup: &Person, kept: &Person) -> Result<bool> {
+    Ok(sees_person(tx, ctx, dup)? || reads_persons_own_name(tx, ctx, kept)?)
 }
 
 /// What a view shows of a person it names only in passing (whom a member
@@ -576,7 +631,7 @@ fn accounts_seeing(tx: &dyn Tx, ctx: &Ctx, email: &Email) -> Result<Vec<Account>
         // Whom they were merged into helps whoever may see that person; to
         // anyone else the address is unknown.
         let kept = tx.person(kept)?;
-        if sees_person(tx, ctx, &kept)? {
+        if sees_merge(tx, ctx, &person, &kept)? {
             return Err(merged(email, &kept));
         }
         return Ok(Vec::new());
@@ -592,7 +647,7 @@ fn accounts_seeing(tx: &dyn Tx, ctx: &Ctx, email: &Email) -> Result<Vec<Account>
             Some((me, catalog)) => views_users(tx, catalog, ctx, me, &account)?,
             None => true,
         };
-        if seen {
+        if seen && known_address(tx, ctx, &person, &m)? == person.email.as_str() {
             accounts.push(account);
         }
     }

@@ -418,3 +418,201 @@ fn what_another_account_does_to_an_invitee_is_not_read_where_they_are_only_invit
         "Acme's admin reads what Other did to someone Acme only invited"
     );
 }
+
+/// Every command that names a member of Acme, run by Acme's admin on the
+/// address Dee was merged into (Kim's) once Acme invited Dee's: what a
+/// command finds a member by, `user invite`'s "already a member" and
+/// `apply`'s keys and plan. Each reads as if Kim were someone else:
+/// "not a member", and invited as a new address would be.
+const ABOUT_KIM: &[&[&str]] = &[
+    &["user", "show", KIM, "--account", ACCOUNT],
+    &["--json", "user", "show", KIM, "--account", ACCOUNT],
+    &["user", "show", KIM],
+    &["user", "history", KIM, "--account", ACCOUNT],
+    &["user", "history", KIM],
+    &["user", "edit", KIM, "--name", "Kim K", "--account", ACCOUNT],
+    &[
+        "user", "edit", KIM, "--city", "Leeds", "--country", "GB", "--account", ACCOUNT,
+    ],
+    &["user", "set-role", KIM, "manager", "--account", ACCOUNT],
+    &["user", "resend-invite", KIM, "--account", ACCOUNT],
+    &["--yes", "user", "revoke-invite", KIM, "--account", ACCOUNT],
+    &["--yes", "user", "deactivate", KIM, "--account", ACCOUNT],
+    &["user", "activate", KIM, "--account", ACCOUNT],
+    &["user", "flag-duplicate", KIM, "--of", DEE],
+    &["user", "flag-duplicate", DEE, "--of", KIM],
+    &["user", "list", "--account", ACCOUNT, "--json"],
+];
+
+/// Acme's admin, who invited Dee's address merged into Kim in Other,
+/// reads Kim's address as one nobody has in Acme: every command of
+/// [`ABOUT_KIM`], an apply naming both addresses (dry run), and inviting
+/// Kim's address (answered as any new invitation, taking the one
+/// membership a person may hold in Acme) are told the same as where Dee
+/// and Kim are two people. Other is untouched.
+#[test]
+fn the_address_kept_by_a_merge_reads_as_another_to_whoever_invited_the_merged_one() {
+    let me = Some(ADMIN);
+    let both = format!(
+        r#"{{"accounts": [{{"name": "{ACCOUNT}", "users": [
+            {{"email": "{DEE}", "role": "user", "status": "invited"}},
+            {{"email": "{KIM}", "role": "user", "status": "invited"}}
+        ]}}]}}"#
+    );
+    let mut answers = Vec::new();
+    for merged in [false, true] {
+        let p = merged_portal(merged);
+        let before = other_people(&p, merged);
+        let mut said = Vec::new();
+        // Before Acme invites anyone, and after it invites Dee's address.
+        let dry = p.apply_stdin(&["--dry-run"], &[("PORTALCTL_AS", ADMIN)], &both);
+        said.push(told(&dry));
+        let invited = p.run_as(
+            me,
+            &[
+                "--json", "user", "invite", DEE, "--role", "user", "--account", ACCOUNT,
+            ],
+        );
+        assert_eq!(invited.code, SUCCESS, "{}", invited.stderr);
+        said.push(told(&invited));
+        for args in ABOUT_KIM {
+            said.push(format!("{args:?}: {}", told(&p.run_as(me, args))));
+        }
+        let dry = p.apply_stdin(&["--dry-run"], &[("PORTALCTL_AS", ADMIN)], &both);
+        said.push(told(&dry));
+        said.push(told(&p.run_as(
+            me,
+            &[
+                "user", "invite", DEE, "--role", "user", "--account", ACCOUNT,
+            ],
+        )));
+        said.push(told(&p.run_as(
+            me,
+            &[
+                "--json", "user", "invite", KIM, "--role", "manager", "--account", ACCOUNT,
+            ],
+        )));
+        said.push(told(&p.run_as(
+            me,
+            &["user", "show", KIM, "--account", ACCOUNT, "--json"],
+        )));
+        // The invitation re-addressed to Kim's address, on a copy: as to
+        // any other address.
+        let q = merged_portal(merged);
+        q.run_as(
+            me,
+            &[
+                "user", "invite", DEE, "--role", "user", "--account", ACCOUNT,
+            ],
+        );
+        said.push(told(&q.run_as(
+            me,
+            &[
+                "user", "edit", DEE, "--new-email", KIM, "--account", ACCOUNT,
+            ],
+        )));
+        answers.push(said.join("\n"));
+        assert_eq!(
+            other_people(&p, merged),
+            before,
+            "Other changed (merged: {merged})"
+        );
+        if merged {
+            // One person holds one membership in Acme: the newer
+            // invitation took it, and its token makes Kim the member.
+            let kim = p.json(&["user", "show", KIM, "--account", ACCOUNT]);
+            assert_eq!(
+                (&kim["role"], &kim["status"], &kim["invited_email"]),
+                (
+                    &Value::from("manager"),
+                    &Value::from("invited"),
+                    &Value::Null
+                ),
+                "{kim}"
+            );
+        }
+    }
+    assert_eq!(
+        answers[0], answers[1],
+        "Acme's admin learns whom the address they invited was merged into"
+    );
+}
+
+/// A merge after Acme invited Dee (a member of Other) moves the
+/// invitation to Kim, whom Dee was merged into; Acme's admin reads
+/// everything as before the merge (list, show, history, log, export), and
+/// Kim's address is "not a member" of Acme. The invitation stays at the
+/// address invited, whose token makes Kim the member.
+#[test]
+fn a_merge_after_an_invitation_changes_nothing_the_inviting_account_reads() {
+    let me = Some(ADMIN);
+    let p = merged_portal(false);
+    p.member_in(DEE, "user", "Other");
+    let invited = p.json_as(
+        me,
+        &[
+            "user", "invite", DEE, "--role", "user", "--name", "Dee here", "--account", ACCOUNT,
+        ],
+    );
+    let token = invited["token"].as_str().unwrap().to_string();
+    let read = |p: &Portal| {
+        let mut seen = vec![read_by_admin(p, DEE)];
+        for args in ABOUT_KIM.iter().take(5) {
+            seen.push(told(&p.run_as(me, args)));
+        }
+        seen.join("\n")
+    };
+    let before = read(&p);
+    p.ok(&["--yes", "user", "merge", DEE, "--into", KIM]);
+    assert_eq!(read(&p), before, "the merge shows in Acme");
+    let kim = p.json(&["user", "show", KIM, "--account", ACCOUNT]);
+    assert_eq!(kim["invited_email"], DEE, "{kim}");
+    let mail = mailed(&p);
+    assert!(
+        mail.iter().all(|(to, _)| !to.contains(KIM)),
+        "the invitation went to the kept address: {mail:?}"
+    );
+    p.ok(&["user", "accept", &token]);
+    let joined = p.json(&["user", "show", KIM, "--account", ACCOUNT]);
+    assert_eq!(joined["status"], "active", "{joined}");
+}
+
+/// The operator's file gives an invitation already made the address it
+/// went to (`invited_email`), as it gives one it makes: the plan says
+/// `invited_email`, the member reads as invited there, and the file
+/// applies again changing nothing. A member's file may not change it.
+#[test]
+fn an_operators_file_gives_an_existing_invitation_the_address_it_went_to() {
+    let p = merged_portal(true);
+    p.ok(&[
+        "user", "invite", KIM, "--role", "user", "--account", ACCOUNT, "--no-send",
+    ]);
+    let file = |typed: &str| {
+        format!(
+            r#"{{"accounts": [{{"name": "{ACCOUNT}", "users": [
+                {{"email": "{KIM}", "invited_email": "{typed}", "role": "user", "status": "invited"}}
+            ]}}]}}"#
+        )
+    };
+    let plan = p.apply_stdin(&["--dry-run"], &[], &file(DEE));
+    assert!(plan.stdout.contains("invited_email"), "{}", plan.stdout);
+    let counts: Value =
+        serde_json::from_str(&p.apply_stdin(&["--json"], &[], &file(DEE)).stdout).unwrap();
+    assert_eq!(counts["updated"], 1, "{counts}");
+    let kim = p.json(&["user", "show", KIM, "--account", ACCOUNT]);
+    assert_eq!(kim["invited_email"], DEE, "{kim}");
+    let again: Value =
+        serde_json::from_str(&p.apply_stdin(&["--json"], &[], &file(DEE)).stdout).unwrap();
+    assert_eq!(
+        (&again["created"], &again["updated"]),
+        (&Value::from(0), &Value::from(0)),
+        "{again}"
+    );
+    let seen = p.json_as(Some(ADMIN), &["user", "show", DEE, "--account", ACCOUNT]);
+    assert_eq!(seen["email"], DEE, "{seen}");
+
+    let before = p.dump();
+    let run = p.apply_stdin(&["--json"], &[("PORTALCTL_AS", ADMIN)], &file(KIM));
+    assert_eq!(run.code, crate::support::DENIED, "{}", run.stderr);
+    assert_eq!(p.dump(), before);
+}
