@@ -116,6 +116,9 @@ const UNDO: &[&str] = &[
      ALTER TABLE accounts DROP COLUMN name_key; ALTER TABLE policies DROP COLUMN name_key;
      ALTER TABLE addresses DROP COLUMN label_key;
      DROP INDEX roles_catalog_name; DROP INDEX roles_account_name;",
+    // 0026_order_ref_keys
+    "DROP INDEX orders_by_ref_key; ALTER TABLE orders DROP COLUMN ref_key;
+     CREATE INDEX orders_by_ref_nocase ON orders (account_id, ref COLLATE NOCASE);",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
