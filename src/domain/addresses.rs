@@ -118,6 +118,23 @@ pub(crate) fn ship_to(
     Ok(labelled(tx, account, label)?.fields)
 }
 
+/// Whether the actor may read `account`'s shipping addresses, as
+/// `account address list` lists them and `account show` shows them: who
+/// ships orders to them (`addresses.use`), or sees the whole account.
+pub(crate) fn sees_sites(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+) -> Result<()> {
+    let may_use =
+        authority(tx, catalog, ctx, account).is_ok_and(|who| who.holds(caps::ADDRESSES_USE));
+    if !may_use {
+        authorize_whole_account(tx, catalog, ctx, account, "see the account's sites")?;
+    }
+    Ok(())
+}
+
 impl Portal {
     /// Adds a shipping address; needs `addresses.edit`. Labels are unique
     /// (without case) among the account's addresses.
@@ -164,14 +181,7 @@ impl Portal {
     pub(crate) fn address_list(&mut self, account: Option<&str>) -> Result<Vec<AddressView>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let sees = |a: &Account| {
-            let may_use = authority(&*tx, &catalog, &self.ctx, a)
-                .is_ok_and(|who| who.holds(caps::ADDRESSES_USE));
-            if !may_use {
-                authorize_whole_account(&*tx, &catalog, &self.ctx, a, "see the account's sites")?;
-            }
-            Ok(())
-        };
+        let sees = |a: &Account| sees_sites(&*tx, &catalog, &self.ctx, a);
         let account = resolve_account(&*tx, &self.ctx, account, None, sees)?;
         sees(&account)?;
         address_views(&*tx, &account)

@@ -248,8 +248,14 @@ fn licences_read_by(who: &super::access::Authority<'_>) -> bool {
     who.holds(caps::LICENSES_ALLOCATE) || who.sees_whole_account()
 }
 
-/// The actor as a reader of `partner`'s licences, or refused as such.
-fn reads_licences(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, partner: &Account) -> Result<()> {
+/// The actor as a reader of `partner`'s licences, or refused as such:
+/// `license list` lists them, and `account show` shows them, so.
+pub(super) fn reads_licences(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    partner: &Account,
+) -> Result<()> {
     let who = authorize_any(tx, catalog, ctx, partner, &LICENSE_READERS, "see licences")?;
     if licences_read_by(&who) {
         return Ok(());

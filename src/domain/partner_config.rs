@@ -52,6 +52,17 @@ fn configuring(w: &Write<'_>, named: Option<&str>) -> Result<(Account, PartnerCo
 }
 
 /// The partner's config as printed.
+/// Whether the actor may read a partner's IP addresses and smarthost, as
+/// `account ip list` lists them and `account show` shows its config.
+pub(crate) fn sees_config(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+) -> Result<()> {
+    authorize_whole_account(tx, catalog, ctx, account, "see the partner's IP addresses").map(|_| ())
+}
+
 pub(crate) fn config_view(tx: &dyn Tx, account: &Account) -> Result<PartnerConfigView> {
     let ips = tx.partner_ips(account.id)?;
     let of = |direction: IpDirection| -> Vec<String> {
@@ -142,11 +153,10 @@ impl Portal {
     pub(crate) fn ip_list(&mut self, account: Option<&str>) -> Result<Vec<IpView>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let action = "see the partner's IP addresses";
         let account = find_partner(&*tx, &self.ctx, account, |a| {
-            authorize_whole_account(&*tx, &catalog, &self.ctx, a, action).map(|_| ())
+            sees_config(&*tx, &catalog, &self.ctx, a)
         })?;
-        authorize_whole_account(&*tx, &catalog, &self.ctx, &account, action)?;
+        sees_config(&*tx, &catalog, &self.ctx, &account)?;
         Ok(tx
             .partner_ips(account.id)?
             .into_iter()

@@ -66,6 +66,19 @@ pub(crate) fn price_lines(tx: &dyn Tx, account: &Account) -> Result<Vec<PriceLin
     Ok(tx.partner_prices(account.id)?.iter().map(line).collect())
 }
 
+/// Whether the actor may read `account`'s contracted prices, as `license
+/// price list` lists them and `account show` shows them: they are beyond
+/// the basic details a role that sees only its assigned services reads
+/// (001).
+pub(crate) fn sees_prices(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+) -> Result<()> {
+    authorize_whole_account(tx, catalog, ctx, account, "see contracted prices").map(|_| ())
+}
+
 /// The partner a price write changes: the operator only, and a partner.
 fn pricing(w: &Write<'_>, named: Option<&str>) -> Result<Account> {
     w.catalog()?;
@@ -157,9 +170,7 @@ impl Portal {
         let catalog = Catalog::load(&*tx)?;
         let need = caps::ACCOUNT_VIEW.to("see contracted prices");
         let partner = find_partner(&*tx, &self.ctx, account, need)?;
-        // Contracted prices are beyond the basic details a role that sees
-        // only its assigned services reads (001).
-        authorize_whole_account(&*tx, &catalog, &self.ctx, &partner, "see contracted prices")?;
+        sees_prices(&*tx, &catalog, &self.ctx, &partner)?;
         Ok(tx
             .partner_prices(partner.id)?
             .iter()
