@@ -12,11 +12,13 @@ use crate::model::{Capability, Email, Text};
 pub(crate) enum RoleCommand {
     /// List the roles with their capabilities.
     List,
-    /// Show one role.
+    /// Show one role; a custom role several accounts have by that name takes --account.
     Show {
         /// The role name.
         #[arg(value_name = "ROLE")]
         name: String,
+        #[command(flatten)]
+        account: AccountArg,
     },
     /// Create a custom role; made in an account (--account, or a member's own), it is that account's to delete
     Create {
@@ -51,7 +53,9 @@ pub(crate) fn run(s: &Session, cmd: RoleCommand) -> Result<()> {
     let mut portal = s.portal()?;
     match cmd {
         RoleCommand::List => s.out.list(&portal.role_list()?, "roles"),
-        RoleCommand::Show { name } => s.out.item(&portal.role_show(&name)?),
+        RoleCommand::Show { name, account } => {
+            s.out.item(&portal.role_show(&name, account.name())?)
+        }
         RoleCommand::Create {
             name,
             capabilities,

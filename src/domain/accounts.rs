@@ -356,29 +356,52 @@ impl Portal {
         let sees = |a: &Account| ensure_may_view(&*tx, &catalog, &self.ctx, a).map(|_| ());
         let account = resolve_account(&*tx, &self.ctx, name, None, sees)?;
         sees(&account)?;
-        // Who sees the account's basic details only (001's users) is
-        // shown neither its sites, nor its prices, nor its config.
-        let whole = authority(&*tx, &catalog, &self.ctx, &account)
-            .map_or(true, |who| who.sees_whole_account());
+        // Each section is shown as the command that lists it shows it to
+        // the actor (who sees the account's basic details only, as 001's
+        // users, reads no sites, prices or config), and one it refuses
+        // them is hidden (`None`), not empty.
+        let sees = |seen: Result<()>| match seen {
+            Ok(()) => Ok(true),
+            Err(Error::Denied(_)) => Ok(false),
+            Err(e) => Err(e),
+        };
+        let (tx, ctx) = (&*tx, &self.ctx);
         let config = match account.kind {
-            AccountKind::Partner if whole => {
-                Some(super::partner_config::config_view(&*tx, &account)?)
+            AccountKind::Partner
+                if sees(super::partner_config::reads_config(
+                    tx, &catalog, ctx, &account,
+                ))? =>
+            {
+                Some(super::partner_config::config_view(tx, &account)?)
             }
             AccountKind::Partner | AccountKind::Customer => None,
         };
+        let addresses = match sees(super::addresses::reads_addresses(
+            tx, &catalog, ctx, &account,
+        ))? {
+            true => Some(super::addresses::address_views(tx, &account)?),
+            false => None,
+        };
+        // A customer's seats are what it holds, part of its details.
+        let products = match account.kind {
+            AccountKind::Partner
+                if !sees(super::licenses::reads_licences(tx, &catalog, ctx, &account))? =>
+            {
+                None
+            }
+            AccountKind::Partner | AccountKind::Customer => {
+                Some(super::licenses::products_of(tx, &account)?)
+            }
+        };
+        let prices = match sees(super::prices::reads_prices(tx, &catalog, ctx, &account))? {
+            true => Some(super::prices::price_lines(tx, &account)?),
+            false => None,
+        };
         Ok(AccountDetailsView {
-            account: seen_account_view(&*tx, &catalog, &self.ctx, &account)?,
-            addresses: if whole {
-                super::addresses::address_views(&*tx, &account)?
-            } else {
-                Vec::new()
-            },
-            products: super::licenses::products_of(&*tx, &account)?,
-            prices: if whole {
-                super::prices::price_lines(&*tx, &account)?
-            } else {
-                Vec::new()
-            },
+            account: seen_account_view(tx, &catalog, ctx, &account)?,
+            addresses,
+            products,
+            prices,
             config,
         })
     }
@@ -615,6 +638,7 @@ mod admin_wanted {
 
 #[cfg(test)]
 mod whole_account_tests {
+    use super::super::access::caps;
     use super::super::addresses::NewAddress;
     use super::super::testing::{email, join, policy_over, seeded};
     use super::super::Actor;
@@ -643,16 +667,41 @@ mod whole_account_tests {
             .expect("policy");
         p.ctx.actor = Actor::Member(email("una@acme.test"));
         let shown = p.account_show(None).expect("basic details");
-        assert!(shown.addresses.is_empty(), "no sites shown");
+        assert_eq!(shown.addresses, None, "sites hidden");
+        assert_eq!(shown.prices, None, "prices hidden");
         let err = p.address_list(None).expect_err("sites");
         assert_eq!(err.exit_code(), 5, "{err}");
         let err = p.policy_list(None, None).expect_err("policies");
         assert_eq!(err.exit_code(), 5, "{err}");
         assert!(err.to_string().contains("basic details only"), "{err}");
         p.ctx.actor = Actor::Member(email("max@acme.test"));
-        assert_eq!(p.account_show(None).expect("all").addresses.len(), 1);
+        let all = p.account_show(None).expect("all");
+        assert_eq!(all.addresses.map(|a| a.len()), Some(1));
+        assert_eq!(all.prices, Some(Vec::new()));
         assert_eq!(p.address_list(None).expect("sites").len(), 1);
         assert_eq!(p.policy_list(None, None).expect("policies").len(), 1);
+        // One who ships orders to the sites (`addresses.use`) lists them,
+        // and `account show` shows them as the list does.
+        p.ctx.actor = Actor::Operator("root".into());
+        p.role_create(
+            "buyer",
+            &[
+                caps::ACCOUNT_VIEW,
+                caps::SERVICES_VIEW_ASSIGNED,
+                caps::ORDERS_PLACE,
+                caps::ADDRESSES_USE,
+            ],
+            &Default::default(),
+            None,
+        )
+        .expect("role");
+        p.set_role(&email("una@acme.test"), "buyer", None, None)
+            .expect("set");
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        let listed = p.address_list(None).expect("sites");
+        let shown = p.account_show(None).expect("details");
+        assert_eq!(shown.addresses, Some(listed));
+        assert_eq!(shown.prices, None, "prices still hidden");
     }
 }
 

@@ -118,11 +118,12 @@ pub(crate) fn ship_to(
     Ok(labelled(tx, account, label)?.fields)
 }
 
-/// The actor as a reader of `account`'s shipping addresses (`address
-/// list`), or refused as one: `addresses.use`, or `account.view` with
-/// sight of the whole account. The log shows address events by this same
-/// rule (see `log_sight`).
-pub(super) fn reads_addresses(
+/// The actor as a reader of `account`'s shipping addresses (`account
+/// address list` lists them, `account show` shows them), or refused as
+/// one: `addresses.use`, or `account.view` with sight of the whole
+/// account. The log shows address events by this same rule (see
+/// `log_sight`).
+pub(crate) fn reads_addresses(
     tx: &dyn Tx,
     catalog: &Catalog,
     ctx: &Ctx,

@@ -564,6 +564,7 @@ pub(crate) fn role_view(role: &Role, members: Option<usize>) -> RoleView {
         all_capabilities: role.all_capabilities,
         blocking: role.blocking,
         builtin: role.builtin,
+        account: None,
         members,
         courses: None,
     }

@@ -248,7 +248,8 @@ fn licences_read_by(who: &super::access::Authority<'_>) -> bool {
     who.holds(caps::LICENSES_ALLOCATE) || who.sees_whole_account()
 }
 
-/// The actor as a reader of `partner`'s licences, or refused as such.
+/// The actor as a reader of `partner`'s licences, or refused as such:
+/// `license list` lists them, and `account show` shows them, so.
 pub(super) fn reads_licences(
     tx: &dyn Tx,
     catalog: &Catalog,

@@ -400,7 +400,7 @@ mod named_order_tests {
         let mut p = two_accounts();
         assert_eq!(shown(&mut p, "PO-1"), 1);
         assert_eq!(shown(&mut p, "PO-9"), 4);
-        // Case aside, as references are compared (migration 18).
+        // Case aside, as references are compared (migration 26).
         assert_eq!(shown(&mut p, "po-9"), 4);
         assert_eq!(refused(&mut p, "PO-99").0, 3);
         // max sees Acme's orders only, so Beta's `PO-2` is not in his way.

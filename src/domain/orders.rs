@@ -713,7 +713,7 @@ fn place(
             ))
             .help("type the reference with visible characters only"));
         }
-        // Compared ignoring case (see migration 18): a reference typed
+        // Compared ignoring case (see migration 26): a reference typed
         // `po-1001` names `PO-1001`, so it may not be a second order's.
         // Named as typed. References are unique per account, so one an
         // order the actor does not see holds is refused too, but only as
@@ -1712,6 +1712,25 @@ mod tests {
         assert_eq!(p.order_show("PO-7").expect("found").id, placed.id);
         // Other letters are another reference.
         assert_ne!(place(&mut p, "PO-7a").expect("placed").id, placed.id);
+    }
+
+    /// Case aside in every script, as names compare, not only ASCII's:
+    /// `æø-9` is `ÆØ-9`'s, and `réf-1`, typed composed or not, `RÉF-1`'s.
+    #[test]
+    fn a_reference_is_its_accounts_whatever_the_case_of_a_letter_past_ascii() {
+        let mut p = seeded("portal");
+        for (held, others) in [
+            ("ÆØ-9", &["æø-9", "Æø-9"][..]),
+            ("RÉF-1", &["réf-1", "re\u{301}f-1", "RE\u{301}F-1"][..]),
+            ("ΣΑΣ-2", &["σας-2", "σασ-2"][..]),
+        ] {
+            let placed = place(&mut p, held).expect("placed");
+            for &again in others {
+                let err = place(&mut p, again).expect_err("taken");
+                assert_eq!(err.exit_code(), 4, "{again}: {err}");
+                assert_eq!(p.order_show(again).expect("found").id, placed.id, "{again}");
+            }
+        }
     }
 
     /// A file may number an order up to 2^53 - 1, the largest number

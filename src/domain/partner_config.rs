@@ -53,7 +53,7 @@ pub(super) fn reads_ips(
 /// The actor as a reader of the partner's config, its smarthost with its
 /// IP addresses (`account show` and `export`), or refused as one; the log
 /// shows a smarthost's events by this rule.
-pub(super) fn reads_config(
+pub(crate) fn reads_config(
     tx: &dyn Tx,
     catalog: &Catalog,
     ctx: &Ctx,

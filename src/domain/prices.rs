@@ -75,10 +75,10 @@ fn pricing(w: &Write<'_>, named: Option<&str>) -> Result<Account> {
 }
 
 /// The actor as a reader of the partner's contracted prices (`license
-/// price list`), or refused as one: they are beyond the basic details a
+/// price list` lists them, `account show` shows them), or refused as one: they are beyond the basic details a
 /// role that sees only its assigned services reads (001). The log shows
 /// price events by this same rule (see `log_sight`).
-pub(super) fn reads_prices(
+pub(crate) fn reads_prices(
     tx: &dyn Tx,
     catalog: &Catalog,
     ctx: &Ctx,

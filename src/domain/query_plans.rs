@@ -500,8 +500,8 @@ fn one_member_commands_and_everyday_lists_use_indexes() {
     ) {
         failures.push(format!("order show, order approve: {scan}"));
     }
-    // An order named by its reference: one search of (account_id, ref
-    // COLLATE NOCASE) per account the actor may see orders in, never
+    // An order named by its reference: one search of (account_id,
+    // ref_key) per account the actor may see orders in, never
     // every order.
     for scan in scans_after(
         |p| {

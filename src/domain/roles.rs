@@ -65,12 +65,17 @@ impl Portal {
                 }
             }
         }
-        Ok(tx
-            .roles()?
+        tx.roles()?
             .iter()
             .filter(|r| r.deleted_at.is_none() && sees.sees(r))
-            .map(|r| role_view(r, operator.then(|| counts.get(&r.id).copied().unwrap_or(0))))
-            .collect())
+            .map(|r| {
+                owned_view(
+                    &*tx,
+                    r,
+                    operator.then(|| counts.get(&r.id).copied().unwrap_or(0)),
+                )
+            })
+            .collect()
     }
 
     /// The roles `user invite` offers to pick from on a terminal when
@@ -106,13 +111,22 @@ impl Portal {
         Ok(catalog.require_location)
     }
 
-    /// One role.
-    pub(crate) fn role_show(&mut self, name: &str) -> Result<RoleView> {
+    /// One role: of those the actor sees, the one with this name that
+    /// serves `account` when one is named; else the only one so named.
+    pub(crate) fn role_show(&mut self, name: &str, account: Option<&str>) -> Result<RoleView> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let operator = ensure_portal_user(&*tx, &catalog, &self.ctx)?;
         let sees = role_sight(&*tx, &self.ctx)?;
-        let role = catalog.role_among(name, |r| sees.sees(r))?;
+        let role = match account {
+            Some(named) => {
+                // Looking at a role needs no capability in the account,
+                // only that the actor may know of it.
+                let account = resolve_account(&*tx, &self.ctx, Some(named), None, |_| Ok(()))?;
+                catalog.role_among(name, |r| sees.sees(r) && r.serves(account.id))?
+            }
+            None => only_role_named(&*tx, &catalog, name, |r| sees.sees(r))?,
+        };
         let members = if operator {
             let mut count = 0;
             for account in tx.accounts()? {
@@ -126,7 +140,7 @@ impl Portal {
         } else {
             None
         };
-        let mut view = role_view(role, members);
+        let mut view = owned_view(&*tx, role, members)?;
         if !catalog.courses().is_empty() {
             view.courses = Some(
                 catalog
@@ -254,6 +268,10 @@ impl Portal {
                     fields.insert("deleted".into(), true.into());
                 }
             }
+            let view = RoleView {
+                account: made_for.as_ref().map(|a| a.name.clone()),
+                ..view
+            };
             // In the account's log, for its admins to read.
             w.record(Change {
                 action: "role.create",
@@ -290,22 +308,8 @@ impl Portal {
             };
             let role = match &account {
                 Some(account) => catalog.role_in(name, account.id)?,
-                None => catalog.role_named(name)?,
+                None => only_role_named(tx, catalog, name, |_| true)?,
             };
-            // Custom roles' names are unique per account only: the
-            // operator names which account's when several have one.
-            if account.is_none()
-                && catalog
-                    .live_roles()
-                    .iter()
-                    .any(|r| r.name == role.name && r.id != role.id)
-            {
-                return Err(Error::invalid(format!(
-                    "several accounts have a custom role `{}`",
-                    role.name
-                ))
-                .help("name the account with --account"));
-            }
             let mut holders = tx.role_holders(role.id)?;
             if let (Actor::Member(email), Some(account)) = (&w.ctx.actor, &account) {
                 authorize(
@@ -365,7 +369,7 @@ impl Portal {
                 before: Some(snapshot(&before)?.into()),
                 after: None,
             });
-            Ok(before)
+            owned_view(tx, role, Some(0))
         })
     }
 }
@@ -401,6 +405,51 @@ pub(super) fn role_sight(tx: &dyn Tx, ctx: &super::Ctx) -> Result<RoleSight> {
         None => Vec::new(),
     };
     Ok(RoleSight::Member(accounts))
+}
+
+/// `role` as a list or `role show` prints it: with the account a custom
+/// role was made for, which the actor sees (see [`role_sight`]).
+fn owned_view(tx: &dyn Tx, role: &Role, members: Option<usize>) -> Result<RoleView> {
+    Ok(RoleView {
+        account: role
+            .account_id
+            .map(|id| tx.account(id))
+            .transpose()?
+            .map(|a| a.name),
+        ..role_view(role, members)
+    })
+}
+
+/// The live role called `name` among those `seen` lets through, where no
+/// account is named: custom roles' names are unique per account only,
+/// so where several such accounts have one, the actor names which.
+fn only_role_named<'c>(
+    tx: &dyn Tx,
+    catalog: &'c Catalog,
+    name: &str,
+    seen: impl Fn(&Role) -> bool,
+) -> Result<&'c Role> {
+    let role = catalog.role_among(name, &seen)?;
+    let mut owners = Vec::new();
+    for other in catalog.live_roles() {
+        if other.name == role.name && seen(other) {
+            if let Some(id) = other.account_id {
+                owners.push(format!("`{}`", tx.account(id)?.name));
+            }
+        }
+    }
+    if owners.len() > 1 {
+        owners.sort();
+        return Err(Error::invalid(format!(
+            "several accounts have a custom role `{}`",
+            role.name
+        ))
+        .help(format!(
+            "name the account with --account: {}",
+            owners.join(", ")
+        )));
+    }
+    Ok(role)
 }
 
 /// `email in Account` for the first few holders of a role; a member who
@@ -494,7 +543,10 @@ mod tests {
         p.ctx.actor = Actor::Member(email("bea@beta.test"));
         let listed = p.role_list().expect("list");
         assert!(listed.iter().all(|r| r.name != "helper"));
-        assert_eq!(p.role_show("helper").expect_err("show").exit_code(), 2);
+        assert_eq!(
+            p.role_show("helper", None).expect_err("show").exit_code(),
+            2
+        );
         let refused = p
             .set_role(&email("bea@beta.test"), "helper", None, None)
             .expect_err("Acme's role in Beta");
@@ -509,7 +561,7 @@ mod tests {
             .role_create("helper", &[caps::USERS_VIEW], &Text::default(), None)
             .expect("Beta's own helper");
         assert_eq!(hers.capabilities, ["portal.access", "users.view"]);
-        let shown = p.role_show("helper").expect("Beta's helper");
+        let shown = p.role_show("helper", None).expect("Beta's helper");
         assert_eq!(shown.capabilities, ["portal.access", "users.view"]);
         p.ctx.actor = Actor::Operator("root".into());
         let helpers = p
@@ -524,5 +576,58 @@ mod tests {
             .role_create("helper", &[caps::ACCOUNT_VIEW], &Text::default(), None)
             .expect_err("a catalog role");
         assert_eq!(err.exit_code(), 4, "{err}");
+    }
+
+    /// Each custom role says whose it is, and where two accounts have a
+    /// role of one name, `role show` asks which as `role delete` does; a
+    /// member reads only their own accounts' roles.
+    #[test]
+    fn a_custom_role_names_its_account_and_show_asks_which_of_two() {
+        let mut p = seeded("portal");
+        join(&mut p, "adam@acme.test", "admin");
+        crate::domain::testing::add_account(&mut p, "Beta", AccountKind::Customer, None);
+        crate::domain::testing::join_in(&mut p, "bea@beta.test", "admin", Some("Beta"));
+        for (who, caps) in [
+            ("adam@acme.test", caps::ACCOUNT_VIEW),
+            ("bea@beta.test", caps::USERS_VIEW),
+        ] {
+            p.ctx.actor = Actor::Member(email(who));
+            let made = p
+                .role_create("ops", &[caps], &Text::default(), None)
+                .expect("made");
+            assert!(made.account.is_some(), "{made:?}");
+        }
+        p.ctx.actor = Actor::Operator("root".into());
+        let mut owners: Vec<Option<String>> = p
+            .role_list()
+            .expect("list")
+            .into_iter()
+            .filter(|r| r.name == "ops")
+            .map(|r| r.account)
+            .collect();
+        owners.sort();
+        assert_eq!(owners, [Some("Acme".to_string()), Some("Beta".to_string())]);
+        let admin = p.role_show("admin", None).expect("the catalog's");
+        assert_eq!(admin.account, None);
+        let err = p.role_show("ops", None).expect_err("which one");
+        assert_eq!(err.exit_code(), 2, "{err}");
+        assert_eq!(err.to_string(), "several accounts have a custom role `ops`");
+        for (account, cap) in [("Acme", "account.view"), ("Beta", "users.view")] {
+            let shown = p.role_show("ops", Some(account)).expect("named");
+            assert_eq!(shown.account.as_deref(), Some(account));
+            assert!(shown.capabilities.iter().any(|c| c == cap), "{shown:?}");
+        }
+        // Bea sees Beta's alone, and needs no --account for it.
+        p.ctx.actor = Actor::Member(email("bea@beta.test"));
+        let hers = p.role_show("ops", None).expect("hers");
+        assert_eq!(hers.account.as_deref(), Some("Beta"));
+        let listed = p.role_list().expect("list");
+        assert!(listed.iter().all(|r| r.account.as_deref() != Some("Acme")));
+        // Another account is refused as any account she may not know
+        // of is, taken or not.
+        for other in ["Acme", "Nowhere"] {
+            let err = p.role_show("ops", Some(other)).expect_err("not hers");
+            assert_eq!(err.exit_code(), 5, "{err}");
+        }
     }
 }

@@ -28,8 +28,8 @@ pub(crate) enum OrderKey {
     /// digits, so neither reading is dropped; the domain refuses the key
     /// when the two name different orders.
     NumberOrReference(i64, String),
-    /// Anything else: a reference, compared ignoring ASCII case as the
-    /// store finds one.
+    /// Anything else: a reference, compared as the store finds one: by
+    /// its [`name_key`](super::name_key), composed and without case.
     Reference(String),
 }
 

@@ -43,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0023_invitees_unnamed.sql"),
     NAME_KEYS,
     NAME_KEYS_SPACES,
+    REF_KEYS,
 ];
 
 /// The migration that adds the keys names are found by, which SQLite
@@ -52,6 +53,10 @@ const NAME_KEYS: &str = include_str!("../../migrations/0024_names.sql");
 /// The migration that writes every name's key anew, as keys now fold
 /// spaces: [`fill_name_keys`] again.
 const NAME_KEYS_SPACES: &str = include_str!("../../migrations/0025_name_keys_spaces.sql");
+
+/// The migration that adds the keys order references are found by:
+/// [`fill_ref_keys`] writes them as part of it.
+const REF_KEYS: &str = include_str!("../../migrations/0026_order_ref_keys.sql");
 
 /// Tables every portalctl schema has held since migration 1, and which
 /// later migrations must keep: a database at a `user_version` we use is
@@ -607,6 +612,9 @@ fn migrate(conn: &mut Connection, path: &Path, purpose: Purpose) -> Result<()> {
         if *sql == NAME_KEYS || *sql == NAME_KEYS_SPACES {
             fill_name_keys(&tx).with_context(|| format!("migration {} failed", done + 1))?;
         }
+        if *sql == REF_KEYS {
+            fill_ref_keys(&tx).with_context(|| format!("migration {} failed", done + 1))?;
+        }
         tx.pragma_update(None, "user_version", done as i64 + 1)?;
     }
     tx.commit()?;
@@ -629,6 +637,20 @@ fn fill_name_keys(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
         for (id, name) in rows {
             update.execute(rusqlite::params![id, crate::model::name_key(&name)])?;
         }
+    }
+    Ok(())
+}
+
+/// Writes the key of every order reference already in the database (see
+/// migration 26).
+fn fill_ref_keys(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let rows: Vec<(i64, String)> = tx
+        .prepare("SELECT id, ref FROM orders WHERE ref IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = tx.prepare("UPDATE orders SET ref_key = ?2 WHERE id = ?1")?;
+    for (id, reference) in rows {
+        update.execute(rusqlite::params![id, crate::model::name_key(&reference)])?;
     }
     Ok(())
 }

@@ -429,9 +429,10 @@ seam! {
         /// The pending orders of an account that a policy they matched
         /// names `person_id` as an approver of, oldest first, by index.
         fn pending_orders_naming(&self, account_id: i64, person_id: i64) -> Result<Vec<Order>>;
-        /// The order of an account with this external reference, its
-        /// letters' case aside: of two that differ only in case (a
-        /// database from before migration 18), the one spelled exactly so,
+        /// The order of an account with this external reference, compared
+        /// by its [`name_key`](crate::model::name_key) (composed, case
+        /// aside in every script): of two with one key (an older database
+        /// may hold them, see migration 26), the one spelled exactly so,
         /// else the older. By index.
         fn order_by_reference(&self, account_id: i64, reference: &str) -> Result<Option<Order>>;
         /// The orders with this external reference in any of these

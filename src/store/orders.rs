@@ -252,18 +252,18 @@ impl SqliteTx<'_> {
     ) -> Result<Vec<Order>> {
         let ids = serde_json::to_string(account_ids).map_err(anyhow::Error::from)?;
         // The accounts drive the join (CROSS JOIN keeps SQLite from
-        // reordering it), so each is one search of the (account_id, ref
-        // COLLATE NOCASE) index; a reference alone has no index to search.
+        // reordering it), so each is one search of the (account_id,
+        // ref_key) index; a reference alone has no index to search.
         // Within an account the exact spelling comes first, then the
-        // oldest (see migration 18).
+        // oldest (see migration 26).
         let found = self.rows(
             &format!(
                 "SELECT {} FROM json_each(?1) k CROSS JOIN orders o
-                     ON o.account_id = k.value AND o.ref = ?2 COLLATE NOCASE
-                     ORDER BY o.account_id, o.ref = ?2 COLLATE BINARY DESC, o.id",
+                     ON o.account_id = k.value AND o.ref_key = ?3
+                     ORDER BY o.account_id, o.ref = ?2 DESC, o.id",
                 qualified(ORDER_COLUMNS, "o")
             ),
-            params![ids, reference],
+            params![ids, reference, name_key(reference)],
             order_from_row,
         )?;
         let mut orders: Vec<Order> = Vec::with_capacity(found.len());
@@ -305,8 +305,9 @@ impl SqliteTx<'_> {
             // A NULL id is the next after the highest (an INTEGER PRIMARY KEY).
             "INSERT INTO orders (id, account_id, ref, creator_id, creator, description, order_type, amount,
                  currency, cost_centre_id, ship_to, status, rejected_reason, cancelled_by,
-                 cancelled_reason, decided_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                 cancelled_reason, decided_at, created_at, ref_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                         ?18)",
             params![
                 number,
                 o.account_id,
@@ -325,6 +326,7 @@ impl SqliteTx<'_> {
                 o.cancelled_reason,
                 o.decided_at,
                 o.created_at,
+                o.reference.as_deref().map(name_key),
             ],
         )
     }

@@ -94,13 +94,16 @@ pub(crate) struct AccountDetailsView {
     /// Details: the account and its contact information.
     #[serde(flatten)]
     pub account: AccountView,
-    /// Shipping addresses that are not removed.
-    pub addresses: Vec<AddressView>,
+    /// Shipping addresses that are not removed; `None` (`null`) where the
+    /// reader may not see them, as `account address list` refuses them.
+    pub addresses: Option<Vec<AddressView>>,
     /// Licences: for a partner, what it bought and allocated; for a
-    /// customer, the seats it holds.
-    pub products: Vec<ProductView>,
-    /// A partner's contracted prices, by product; none for a customer.
-    pub prices: Vec<PriceLine>,
+    /// customer, the seats it holds. `None` (`null`) where the reader may
+    /// not see a partner's licences, as `license list` refuses them.
+    pub products: Option<Vec<ProductView>>,
+    /// A partner's contracted prices, by product; none for a customer;
+    /// `None` (`null`) where the reader may not see them.
+    pub prices: Option<Vec<PriceLine>>,
     /// A partner's IP addresses and smarthost; `None` for a customer.
     pub config: Option<PartnerConfigView>,
 }
@@ -120,30 +123,50 @@ impl Sections for AccountDetailsView {
         }
         sections.push((
             "Address",
-            self.addresses
-                .iter()
-                .map(|v| (v.address.label.clone(), one_line(&v.address)))
-                .collect(),
+            match &self.addresses {
+                Some(addresses) => addresses
+                    .iter()
+                    .map(|v| (v.address.label.clone(), one_line(&v.address)))
+                    .collect(),
+                None => vec![(HIDDEN.into(), String::new())],
+            },
         ));
-        sections.push(("Products and prices", self.product_lines()));
-        if let Some(config) = &self.config {
-            sections.push(("Config", without(config.fields(), "account")));
+        let mut products = self.product_lines();
+        if self.products.is_none() {
+            products.insert(0, ("licences".into(), HIDDEN.into()));
+        }
+        if self.prices.is_none() {
+            products.push(("prices".into(), HIDDEN.into()));
+        }
+        sections.push(("Products and prices", products));
+        match &self.config {
+            Some(config) => sections.push(("Config", without(config.fields(), "account"))),
+            // A customer has none; a partner's the reader may not see.
+            None if a.kind == AccountKind::Partner => {
+                sections.push(("Config", vec![(HIDDEN.into(), String::new())]))
+            }
+            None => {}
         }
         sections
     }
 }
 
+/// What a section the reader may not see says in a table, where JSON
+/// writes `null`: not `-`, which says there is nothing.
+const HIDDEN: &str = "hidden";
+
 impl AccountDetailsView {
     /// One line per product: the seats, and its contracted price when it
     /// has one; then the priced products without seats.
     fn product_lines(&self) -> Vec<(String, String)> {
+        let prices = self.prices.as_deref().unwrap_or_default();
+        let products = self.products.as_deref().unwrap_or_default();
         let price_of = |product: &str| {
-            self.prices
+            prices
                 .iter()
                 .find(|p| p.product.to_lowercase() == product.to_lowercase())
         };
-        let mut lines: Vec<(String, String)> = self
-            .products
+        let mut lines: Vec<(String, String)> = products
             .iter()
             .map(|p| {
                 let seats = match (p.allocated, p.available, &p.supplier) {
@@ -161,9 +184,8 @@ impl AccountDetailsView {
                 (p.product.clone(), detail)
             })
             .collect();
-        for price in &self.prices {
-            let has_seats = self
-                .products
+        for price in prices {
+            let has_seats = products
                 .iter()
                 .any(|p| p.product.to_lowercase() == price.product.to_lowercase());
             if !has_seats {

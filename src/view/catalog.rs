@@ -22,6 +22,10 @@ pub(crate) struct RoleView {
     pub blocking: bool,
     /// From the preset rather than `role create`.
     pub builtin: bool,
+    /// The account a custom role was made for, which alone may give it,
+    /// named as `export` names it; none for a role serving every account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     /// Memberships holding it, where known (roles of a database).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<usize>,
@@ -33,11 +37,12 @@ pub(crate) struct RoleView {
 
 impl Row for RoleView {
     fn headers() -> &'static [&'static str] {
-        &["ROLE", "MEMBERS", "CAPABILITIES", "DESCRIPTION"]
+        &["ROLE", "ACCOUNT", "MEMBERS", "CAPABILITIES", "DESCRIPTION"]
     }
     fn cells(&self) -> Vec<String> {
         vec![
             self.name.clone(),
+            self.account.clone().unwrap_or_else(|| "-".into()),
             self.members.map_or_else(|| "-".into(), |n| n.to_string()),
             role_capabilities(self),
             self.description.clone(),
@@ -57,6 +62,10 @@ impl Fields for RoleView {
                 } else {
                     "custom".into()
                 },
+            ),
+            (
+                "account",
+                self.account.clone().unwrap_or_else(|| "-".into()),
             ),
             (
                 "members",

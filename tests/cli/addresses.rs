@@ -367,3 +367,84 @@ fn an_export_by_a_role_of_basic_details_leaves_out_sites_policies_and_prices() {
     assert_eq!(pruned.code, 0, "{}", pruned.stderr);
     assert!(!pruned.stdout.contains("Office E3"), "{}", pruned.stdout);
 }
+
+/// `account show` shows the sites, licences, prices and config each as
+/// the command that lists them shows them to the same member, and a
+/// section refused to them reads as hidden (`null`, `hidden`), never as
+/// an empty list a script takes for "none".
+#[test]
+fn account_show_shows_each_section_as_its_list_shows_it() {
+    let p = Portal::empty();
+    p.ok(&[
+        "apply",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.json"),
+    ]);
+    p.ok(&[
+        "account", "address", "add", "--account", "Acme Ltd", "--label", "Leeds site", "--line1",
+        "1 Secret Site", "--city", "Leeds", "--postcode", "LS1", "--country", "GB",
+    ]);
+    p.ok(&[
+        "license", "purchase", "--product", "Office E3", "--seats", "5", "--account", "Acme Ltd",
+    ]);
+    let (olive, una) = (Some("olive@acme.test"), Some("una@acme.test"));
+    let sections = |who| {
+        let v = p.json_as(who, &["account", "show"]);
+        json!({"addresses": v["addresses"], "products": v["products"],
+               "prices": v["prices"], "config": v["config"]})
+    };
+    // A plain `user` lists none of them: all hidden.
+    for list in [
+        &["account", "address", "list"][..],
+        &["license", "list"],
+        &["license", "price", "list"],
+        &["account", "ip", "list"],
+    ] {
+        p.refused_as(una, list, DENIED);
+    }
+    assert_eq!(
+        sections(una),
+        json!({"addresses": null, "products": null, "prices": null, "config": null})
+    );
+    let text = p.run_as(una, &["account", "show"]).stdout;
+    let tail: Vec<&str> = text
+        .lines()
+        .skip_while(|l| *l != "Address")
+        .map(str::trim_end)
+        .collect();
+    assert_eq!(
+        tail,
+        [
+            "Address", "  hidden", "Products and prices", "  licences         hidden",
+            "  prices           hidden", "Config", "  hidden"
+        ],
+        "{text}"
+    );
+    // Given `addresses.use`, she lists the sites, and is shown them.
+    p.json_as(
+        olive,
+        &[
+            "role",
+            "create",
+            "buyer2",
+            "--capabilities",
+            "portal.access,account.view,services.view_assigned,orders.place,addresses.use",
+        ],
+    );
+    p.json_as(olive, &["user", "set-role", "una@acme.test", "buyer2"]);
+    let listed = p.json_as(una, &["account", "address", "list"]);
+    let shown = sections(una);
+    assert_eq!(shown["addresses"], listed, "{shown}");
+    assert_eq!(shown["prices"], json!(null));
+    let text = p.run_as(una, &["account", "show"]).stdout;
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("  Leeds site") && l.contains("1 Secret Site")),
+        "{text}"
+    );
+    // Olive sees the whole account: none is hidden, an empty one is `[]`.
+    let hers = sections(olive);
+    assert_eq!(hers["prices"], json!([]), "{hers}");
+    assert_eq!(hers["products"][0]["product"], "Office E3", "{hers}");
+    assert!(hers["config"].is_object(), "{hers}");
+    assert!(!p.ok(&["account", "show", "Acme Ltd"]).contains("hidden"));
+}

@@ -253,3 +253,99 @@ fn a_members_custom_role_stays_in_its_account() {
     let events = p.json_as(carl, &["audit", "list", "--action", "role"]);
     assert_eq!(events.as_array().map(Vec::len), Some(2), "{events}");
 }
+
+/// The operator's `role list` and `role show` name the account each custom
+/// role belongs to, as `export` does, and `role show` of a name two
+/// accounts have asks which, as `role delete` does; a member reads their
+/// own accounts' roles only.
+#[test]
+fn role_list_and_show_name_a_custom_roles_account() {
+    let p = Portal::empty();
+    p.ok(&["apply", DEMO]);
+    let (fiona, carl) = (Some("fiona@acme.test"), Some("carl@contoso.test"));
+    p.json_as(
+        fiona,
+        &[
+            "role",
+            "create",
+            "ops",
+            "--capabilities",
+            "portal.access,account.view,users.view",
+        ],
+    );
+    p.json_as(
+        carl,
+        &[
+            "role", "create", "ops", "--capabilities", "portal.access,orders.place",
+        ],
+    );
+    let owners = |list: &Value| -> Vec<Value> {
+        let mut owners: Vec<Value> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["name"] == "ops")
+            .map(|r| r["account"].clone())
+            .collect();
+        owners.sort_by_key(Value::to_string);
+        owners
+    };
+    assert_eq!(
+        owners(&p.json(&["role", "list"])),
+        [Value::from("Acme Ltd"), Value::from("Contoso")]
+    );
+    let table = p.ok(&["role", "list"]);
+    let headers: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(headers[..3], ["ROLE", "ACCOUNT", "MEMBERS"], "{table}");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("ops") && l.contains("Contoso")),
+        "{table}"
+    );
+    let before = p.dump();
+    let err = p.refused(&["role", "show", "ops"], USAGE);
+    assert_eq!(
+        error_line(&err),
+        "error: several accounts have a custom role `ops`"
+    );
+    says(
+        &err,
+        "help: name the account with --account: `Acme Ltd`, `Contoso`",
+    );
+    let shown = p.json(&["role", "show", "ops", "--account", "Contoso"]);
+    assert_eq!(shown["account"], "Contoso");
+    assert!(shown.to_string().contains("orders.place"), "{shown}");
+    let text = p.ok(&["role", "show", "ops", "--account", "Acme Ltd"]);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("account") && l.ends_with("Acme Ltd")),
+        "{text}"
+    );
+    // A catalog role serves every account: no account is written.
+    let admin = p.json(&["role", "show", "admin"]);
+    assert!(admin.get("account").is_none(), "{admin}");
+    assert_eq!(p.dump(), before, "reading changes nothing");
+    // Fiona sees Acme's `ops` alone, without naming it, and no other.
+    let hers = p.json_as(fiona, &["role", "show", "ops"]);
+    assert_eq!(hers["account"], "Acme Ltd");
+    assert_eq!(
+        owners(&p.json_as(fiona, &["role", "list"])),
+        [Value::from("Acme Ltd")]
+    );
+    // Contoso, her partner's customer, she may name: its `ops` reads as
+    // a role nobody has.
+    assert_eq!(
+        p.refused_as(
+            fiona,
+            &["role", "show", "ops", "--account", "Contoso"],
+            USAGE
+        ),
+        p.refused_as(
+            fiona,
+            &["role", "show", "nope", "--account", "Contoso"],
+            USAGE
+        )
+        .replace("nope", "ops"),
+    );
+}

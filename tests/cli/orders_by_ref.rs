@@ -355,9 +355,77 @@ fn references_that_differ_only_in_case_from_an_older_database_stay_apart() {
     );
     // Opening it migrated it: the references are found by the new index.
     assert_eq!(
-        p.text("SELECT COUNT(*) FROM sqlite_master WHERE name = 'orders_by_ref_nocase'"),
+        p.text("SELECT COUNT(*) FROM sqlite_master WHERE name = 'orders_by_ref_key'"),
         "1"
     );
+}
+
+/// References compare as names do, case aside in every script: `æø-9`
+/// is `ÆØ-9`'s and `réf-1` `RÉF-1`'s, on the command line and in a file.
+#[test]
+fn references_compare_ignoring_the_case_of_letters_past_ascii() {
+    let p = Portal::with_preset("portal");
+    let place = |reference: &str| {
+        p.ok(&[
+            "order", "place", "--account", ACME, "--description", "Desk", "--amount", "5.00",
+            "--ref", reference,
+        ])
+    };
+    for (held, others) in [
+        ("ÆØ-9", &["æø-9", "Æø-9"][..]),
+        ("RÉF-1", &["réf-1", "re\u{301}f-1", "rÉf-1"][..]),
+    ] {
+        place(held);
+        let id = p.json(&["order", "show", held])["id"].clone();
+        let before = p.dump();
+        for &again in others {
+            let err = p.refused(
+                &[
+                    "order", "place", "--account", ACME, "--description", "Desk", "--amount",
+                    "5.00", "--ref", again,
+                ],
+                CONFLICT,
+            );
+            says(&err, "already has an order");
+            assert_eq!(p.json(&["order", "show", again])["id"], id, "{again}");
+        }
+        assert_eq!(p.dump(), before, "nothing placed");
+    }
+    // Opening a database an older portalctl left, where the two were two
+    // orders: both stay, the exact spelling names each, any other the
+    // older, and a new order may take neither.
+    let older = p.json(&["order", "show", "RÉF-1"])["id"].clone();
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        support::rewind(&conn, support::version_before("0026_order_ref_keys.sql"));
+        conn.execute_batch(
+            "INSERT INTO orders (account_id, ref, creator_id, creator, description, order_type,
+                 amount, currency, cost_centre_id, ship_to, status, created_at)
+             SELECT account_id, 'réf-1', creator_id, creator, 'Lower', order_type, amount,
+                 currency, cost_centre_id, ship_to, status, created_at
+               FROM orders WHERE ref = 'RÉF-1'",
+        )
+        .unwrap();
+    }
+    let lower = p.json(&["order", "show", "réf-1"]);
+    assert_eq!(
+        (lower["ref"].as_str(), lower["description"].as_str()),
+        (Some("réf-1"), Some("Lower"))
+    );
+    assert_ne!(lower["id"], older);
+    assert_eq!(p.json(&["order", "show", "RÉF-1"])["id"], older);
+    assert_eq!(p.json(&["order", "show", "rÉf-1"])["id"], older);
+    let before = p.dump();
+    for again in ["RÉF-1", "réf-1", "Réf-1"] {
+        p.refused(
+            &[
+                "order", "place", "--account", ACME, "--description", "Desk", "--amount", "5.00",
+                "--ref", again,
+            ],
+            CONFLICT,
+        );
+    }
+    assert_eq!(p.dump(), before, "nothing placed");
 }
 
 /// A reference that reads as another is refused before any order is

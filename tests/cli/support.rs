@@ -118,6 +118,9 @@ const UNDO: &[&str] = &[
      DROP INDEX roles_catalog_name; DROP INDEX roles_account_name;",
     // 0025_name_keys_spaces: the keys it wrote anew are keys still.
     "",
+    // 0026_order_ref_keys
+    "DROP INDEX orders_by_ref_key; ALTER TABLE orders DROP COLUMN ref_key;
+     CREATE INDEX orders_by_ref_nocase ON orders (account_id, ref COLLATE NOCASE);",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).

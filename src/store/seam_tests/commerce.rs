@@ -295,6 +295,11 @@ fn orders_are_found_by_reference_in_the_accounts_asked_for() {
             // before migration 18 may hold.
             tx.insert_order(&order(other, Some("po-3")), None)?,
             tx.insert_order(&order(other, Some("PO-3")), None)?,
+            // And in the case of a letter past ASCII, as one from before
+            // migration 26 may.
+            tx.insert_order(&order(other, Some("RÉF-1")), None)?,
+            tx.insert_order(&order(other, Some("réf-1")), None)?,
+            tx.insert_order(&order(other, Some("ÆØ-9")), None)?,
         ];
         Ok((other, ids))
     });
@@ -316,6 +321,13 @@ fn orders_are_found_by_reference_in_the_accounts_asked_for() {
         assert_eq!(found(&[other], "PO-3")?, vec![ids[5]]);
         assert_eq!(found(&[other], "po-3")?, vec![ids[4]]);
         assert_eq!(found(&[other], "Po-3")?, vec![ids[4]]);
+        // Case aside in every script, composed or not.
+        assert_eq!(found(&[other], "RÉF-1")?, vec![ids[6]]);
+        assert_eq!(found(&[other], "réf-1")?, vec![ids[7]]);
+        assert_eq!(found(&[other], "rÉf-1")?, vec![ids[6]]);
+        assert_eq!(found(&[other], "æø-9")?, vec![ids[8]]);
+        assert_eq!(found(&[other], "R\u{301}EF-1")?, Vec::<i64>::new());
+        assert_eq!(found(&[other], "RE\u{301}F-1")?, vec![ids[6]]);
         assert_eq!(
             tx.order_by_reference(other, "PO-3")?.map(|o| o.id),
             Some(ids[5])
