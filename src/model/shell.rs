@@ -194,34 +194,17 @@ mod tests {
     /// and double quotes, backslashes), enough to check that [`quote`]
     /// round-trips; `None` on an unterminated quote.
     fn split(line: &str) -> Option<Vec<String>> {
-        let mut words = Vec::new();
-        let mut word: Option<String> = None;
-        let mut chars = line.chars();
-        while let Some(c) = chars.next() {
-            match c {
-                ' ' | '\t' | '\n' => words.extend(word.take()),
-                '\'' => {
-                    let w = word.get_or_insert_with(String::new);
-                    loop {
-                        match chars.next()? {
-                            '\'' => break,
-                            c => w.push(c),
-                        }
-                    }
-                }
-                '\\' => word.get_or_insert_with(String::new).push(chars.next()?),
-                c => word.get_or_insert_with(String::new).push(c),
-            }
-        }
-        words.extend(word);
-        Some(words)
+        split_as(line, false)
     }
 
-    /// Splits `line` as fish does words of literal text: inside single
-    /// quotes `\'` and `\\` are escapes and any other backslash is
-    /// itself; outside them a backslash escapes the next character, as in
-    /// a POSIX shell. `None` on an unterminated quote.
+    /// Splits `line` as fish does: inside single quotes `\'` and `\\` are
+    /// escapes and any other backslash is itself; outside them as
+    /// [`split`].
     fn split_fish(line: &str) -> Option<Vec<String>> {
+        split_as(line, true)
+    }
+
+    fn split_as(line: &str, fish: bool) -> Option<Vec<String>> {
         let mut words = Vec::new();
         let mut word: Option<String> = None;
         let mut chars = line.chars().peekable();
@@ -233,7 +216,7 @@ mod tests {
                     loop {
                         match chars.next()? {
                             '\'' => break,
-                            '\\' if matches!(chars.peek(), Some('\'' | '\\')) => {
+                            '\\' if fish && matches!(chars.peek(), Some('\'' | '\\')) => {
                                 w.push(chars.next()?)
                             }
                             c => w.push(c),
