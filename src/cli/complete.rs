@@ -9,8 +9,11 @@
 //! from the database that `--db` / `PORTALCTL_DB` names, read through the
 //! domain without writing anything ([`crate::domain::names`]), and with
 //! `--as` on the line only the member's own; for bash, escaped as the
-//! shell would read them back. A missing or unreadable database
-//! completes no names and prints nothing.
+//! shell would read them back, and for zsh and fish as they are, since
+//! those escape what they insert. elvish and PowerShell are offered no
+//! name from the database: a member chooses those names, and nothing here
+//! checks how those shells would read one back. A missing or unreadable
+//! database completes no names and prints nothing.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -25,9 +28,21 @@ use crate::error::{Error, Result};
 /// the script `portalctl completions SHELL` prints, never by hand.
 pub(crate) const VAR: &str = "PORTALCTL_COMPLETE";
 
-/// Whether the completion being answered is bash's, which puts the
-/// candidates into the command line as they are (see [`from_database`]).
-static FOR_BASH: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+/// How the shell whose completion is being answered inserts a
+/// candidate into the command line (see [`from_database`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Inserts {
+    /// As it is, read back by the shell as if typed: bash.
+    AsTyped,
+    /// Escaped by the shell itself: zsh (`_describe`) and fish.
+    Escaped,
+    /// As it is, by rules not checked here: elvish and PowerShell, whose
+    /// quoting (PowerShell reads curly quotes and backquotes too) a name
+    /// chosen by a member could get round.
+    Unknown,
+}
+
+static INSERTS: std::sync::OnceLock<Inserts> = std::sync::OnceLock::new();
 
 /// Answers a completion request (`PORTALCTL_COMPLETE` set) and exits;
 /// returns at once on an ordinary run.
@@ -37,7 +52,15 @@ pub fn complete_from_env() {
         return;
     };
     // clap_complete removes the variable before it asks for candidates.
-    let _ = FOR_BASH.set(std::path::Path::new(&shell).file_name() == Some("bash".as_ref()));
+    let inserts = match std::path::Path::new(&shell)
+        .file_name()
+        .and_then(|s| s.to_str())
+    {
+        Some("bash") => Inserts::AsTyped,
+        Some("zsh" | "fish") => Inserts::Escaped,
+        _ => Inserts::Unknown,
+    };
+    let _ = INSERTS.set(inserts);
     CompleteEnv::with_factory(super::command)
         .var(VAR)
         .completer(completer())
@@ -123,18 +146,19 @@ fn from_database(kind: NameKind) -> Vec<CompletionCandidate> {
         .or_else(|| std::env::var_os("PORTALCTL_AS").filter(|a| !a.is_empty()))
         .map(|a| a.to_string_lossy().into_owned());
     // bash's script puts what it is given into the command line as it is,
-    // where a member's name would split or run (#18); zsh and fish escape
-    // what they insert themselves, so they get the names as they are.
-    let for_bash = FOR_BASH.get().copied().unwrap_or(false);
+    // where a member's name would split or run (#18): escaped for it. zsh
+    // and fish escape what they insert themselves, so they get the names
+    // as they are. Other shells get no name a member chose.
+    let inserts = INSERTS.get().copied().unwrap_or(Inserts::Unknown);
+    if inserts == Inserts::Unknown {
+        return Vec::new();
+    }
     crate::domain::names(&path, kind, acting.as_deref())
         .unwrap_or_default()
         .into_iter()
-        .map(|name| {
-            if for_bash {
-                crate::model::backslash_escape(&name).into_owned()
-            } else {
-                name
-            }
+        .map(|name| match inserts {
+            Inserts::AsTyped => crate::model::backslash_escape(&name).into_owned(),
+            _ => name,
         })
         .map(CompletionCandidate::new)
         .collect()

@@ -372,3 +372,23 @@ fn zsh_and_fish_get_names_as_they_are_for_they_escape_them_themselves() {
         [HOSTILE.replace('\\', r"\\")]
     );
 }
+
+/// elvish and PowerShell insert a candidate by quoting rules nothing here
+/// checks (PowerShell reads curly quotes as quotes, and a backquote as
+/// its escape): they are offered no name a member chose, hostile or
+/// not, while fixed keywords still complete.
+#[test]
+fn other_shells_are_offered_no_name_a_member_chose() {
+    let p = Portal::init("portal");
+    p.ok(&["account", "create", "--kind", "customer", "--", HOSTILE]);
+    for shell in ["elvish", "powershell"] {
+        let names = ["portalctl", "account", "show", "--account", ""];
+        assert_eq!(
+            completer_offers(&p, shell, &names),
+            Vec::<String>::new(),
+            "{shell}"
+        );
+        let kinds = ["portalctl", "account", "create", "X", "--kind", "cu"];
+        assert_eq!(completer_offers(&p, shell, &kinds), ["customer"], "{shell}");
+    }
+}
