@@ -250,6 +250,8 @@ pub(crate) struct Catalog {
     /// Every role by id, deleted ones included: old memberships and audit
     /// snapshots may name them.
     roles: HashMap<i64, Role>,
+    /// The ids of the roles on offer (not deleted), oldest first.
+    live: Vec<i64>,
     bundles: Vec<GrantBundle>,
     courses: Vec<Course>,
     /// Invitations need a city and a country (the `moodle` preset).
@@ -300,7 +302,14 @@ impl Catalog {
             return Err(Error::not_found("this database has not been initialised")
                 .help("run `portalctl init --account NAME --owner-email EMAIL` first"));
         };
-        let roles = tx.roles()?.into_iter().map(|r| (r.id, r)).collect();
+        let roles = tx.roles()?;
+        // In the order of their ids, as the store gives them.
+        let live = roles
+            .iter()
+            .filter(|r| r.deleted_at.is_none())
+            .map(|r| r.id)
+            .collect();
+        let roles = roles.into_iter().map(|r| (r.id, r)).collect();
         let bundles = tx.bundles()?;
         // A database made before the rule was stored reads as a catalog
         // file without `grants` does.
@@ -312,6 +321,7 @@ impl Catalog {
         };
         Ok(Catalog {
             roles,
+            live,
             bundles,
             courses: tx.courses()?,
             require_location: tx.setting(REQUIRE_LOCATION)?.as_deref() == Some("true"),
@@ -397,13 +407,10 @@ impl Catalog {
 
     /// The roles on offer (not deleted), oldest first.
     pub(crate) fn live_roles(&self) -> Vec<&Role> {
-        let mut roles: Vec<&Role> = self
-            .roles
-            .values()
-            .filter(|r| r.deleted_at.is_none())
-            .collect();
-        roles.sort_by_key(|r| r.id);
-        roles
+        self.live
+            .iter()
+            .filter_map(|id| self.roles.get(id))
+            .collect()
     }
 
     /// The roles on offer that a member of `account` may hold: the

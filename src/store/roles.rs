@@ -33,17 +33,20 @@ impl SqliteTx<'_> {
 }
 
 impl SqliteTx<'_> {
+    /// A row of [`ROLE_COLUMNS`], read by position: the catalog reads
+    /// every account's custom roles, and finding each column by its name
+    /// was a third of that.
     fn role_from_row(&self, row: &Row<'_>) -> rusqlite::Result<Role> {
         Ok(Role {
-            id: row.get("id")?,
-            name: row.get("name")?,
-            description: row.get("description")?,
-            all_capabilities: row.get("all_capabilities")?,
-            blocking: row.get("blocking")?,
-            builtin: row.get("builtin")?,
+            id: row.get(0)?,
+            name: row.get(1)?,
+            description: row.get(2)?,
+            all_capabilities: row.get(3)?,
+            blocking: row.get(4)?,
+            builtin: row.get(5)?,
             capabilities: Vec::new(),
-            deleted_at: row.get("deleted_at")?,
-            account_id: row.get("account_id")?,
+            deleted_at: row.get(6)?,
+            account_id: row.get(7)?,
         })
     }
 
@@ -58,6 +61,7 @@ impl SqliteTx<'_> {
     }
 }
 
+/// The columns of a role, in the order [`SqliteTx::role_from_row`] reads them.
 const ROLE_COLUMNS: &str =
     "id, name, description, all_capabilities, blocking, builtin, deleted_at, account_id";
 
