@@ -1977,6 +1977,58 @@ fn a_merge_round_trips_and_the_duplicates_order_stays_the_kept_persons_own() {
     }
 }
 
+/// Fi's address, merged into Fay at Fabrikam, invited by Acme and by
+/// Contoso without a name: both invitations bind to Fay and are known by
+/// the address typed, with no name. The copy reads the same to every
+/// member of every account and to the operator (the tester's N14: Contoso's
+/// invitation came back named as Fay, whom Carl does not know).
+#[test]
+fn invitations_of_a_merged_away_address_round_trip_nameless_for_every_account() {
+    let p = demo();
+    let invited = p.json(&[
+        "user", "invite", "fi@fabrikam.test", "--account", "Fabrikam", "--role", "user",
+        "--no-send",
+    ]);
+    let token = invited["token"].as_str().unwrap();
+    p.ok(&["user", "accept", token, "--name", "Fi"]);
+    p.ok(&[
+        "--yes", "user", "merge", "fi@fabrikam.test", "--into", "fay@fabrikam.test",
+    ]);
+    for admin in ["fiona@acme.test", "carl@contoso.test"] {
+        p.json_as(
+            Some(admin),
+            &[
+                "user", "invite", "fi@fabrikam.test", "--role", "user", "--no-send",
+            ],
+        );
+    }
+    let exported = p.ok(&["export"]);
+    let copy = restored(&p, &exported);
+    let accounts = p.json(&["account", "list"]);
+    for account in accounts.as_array().unwrap() {
+        let name = account["name"].as_str().unwrap();
+        let listed = ["user", "list", "--account", name, "--json"];
+        assert_eq!(copy.json(&listed), p.json(&listed), "{name}");
+        for member in p.json(&listed).as_array().unwrap() {
+            if member["status"] != "active" {
+                continue;
+            }
+            let me = member["email"].as_str();
+            let mine = ["user", "list", "--json"];
+            assert_eq!(
+                copy.run_as(me, &mine).stdout,
+                p.run_as(me, &mine).stdout,
+                "{me:?} in {name}"
+            );
+        }
+    }
+    let carls = copy.json_as(
+        Some("carl@contoso.test"),
+        &["user", "show", "fi@fabrikam.test"],
+    );
+    assert_eq!(carls["name"], Value::Null, "{carls}");
+}
+
 /// The owner merged into a member who holds another role: the member kept
 /// owns the account with the owner role, the one merged away is listed
 /// with the role `user list` shows, and `export | apply` restores both.
