@@ -66,7 +66,8 @@ impl FromStr for Email {
         if let Some((c, how)) = normal.chars().find_map(|c| unseen(c).map(|how| (c, how))) {
             return Err(Error::invalid(format!(
                 "`{}` is not a valid email address: it holds a character that {how} (U+{:04X})",
-                super::text::escape(s.trim()),
+                // Written out, or the address would read as valid.
+                super::text::reveal(s.trim()),
                 u32::from(c)
             ))
             .help("type the address with visible characters only"));

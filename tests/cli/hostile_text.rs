@@ -524,10 +524,12 @@ fn an_address_with_an_invisible_character_is_refused() {
     let p = Portal::new();
     let before = p.dump();
     let look_alike = "olive\u{200b}@acme.test";
+    // The character is written out, or the quoted address would read as
+    // the valid one.
     for (address, said) in [
-        (look_alike, "shows as nothing (U+200B)"),
-        ("olive\u{115f}@acme.test", "shows as blank space (U+115F)"),
-        ("olive\u{a0}@acme.test", "shows as blank space (U+00A0)"),
+        (look_alike, "`olive\\u{200b}@acme.test` is not a valid email address: it holds a character that shows as nothing (U+200B)"),
+        ("olive\u{115f}@acme.test", "`olive\\u{115f}@acme.test` is not a valid email address: it holds a character that shows as blank space (U+115F)"),
+        ("olive\u{a0}@acme.test", "`olive\\u{a0}@acme.test` is not a valid email address: it holds a character that shows as blank space (U+00A0)"),
     ] {
         let stderr = p.refused(
             &["user", "invite", address, "--role", "admin", "--no-send"],
