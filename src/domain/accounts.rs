@@ -4,7 +4,8 @@ use super::access::{authority, authorize, caps, Access, Authority};
 use super::{find_account, knows_account, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    parse_currency, Account, AccountKind, Email, MemberStatus, Paste, Profile, Text,
+    one_script_per_word, parse_currency, Account, AccountKind, Email, MemberStatus, Paste, Profile,
+    Text,
 };
 use crate::store::Tx;
 use crate::view::{AccountDetailsView, AccountView};
@@ -156,6 +157,7 @@ impl Portal {
             let tx = w.tx;
             let catalog = w.catalog()?;
             let name = req.name.required("the account name")?;
+            one_script_per_word("the account name", &name)?;
             let parent = req
                 .parent
                 .as_deref()
@@ -429,6 +431,7 @@ impl Portal {
                 .transpose()?
                 .filter(|n| *n != account.name);
             if let Some(n) = &new_name {
+                one_script_per_word("the account name", n)?;
                 name_free(tx, w.catalog()?, &w.ctx, n, Some(account.id))?;
             }
             if change.status.is_some() && account.kind != AccountKind::Partner {

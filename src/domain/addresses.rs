@@ -56,7 +56,9 @@ pub(super) fn checked_by_field(
 ) -> std::result::Result<ShippingAddress, (&'static str, Error)> {
     let named = |name: &'static str| move |e: Error| (name, e);
     Ok(ShippingAddress {
-        label: field("the label", &typed.label, 40).map_err(named("label"))?,
+        label: field("the label", &typed.label, 40)
+            .and_then(|l| crate::model::one_script_per_word("the label", &l).map(|()| l))
+            .map_err(named("label"))?,
         line1: field("the first line", &typed.line1, 200).map_err(named("line1"))?,
         line2: match &typed.line2 {
             Some(text) if !text.is_empty() => {

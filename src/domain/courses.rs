@@ -178,7 +178,7 @@ pub(super) fn course_named<'c>(catalog: &'c Catalog, name: &str) -> Result<&'c C
     catalog
         .courses()
         .iter()
-        .find(|c| c.name.to_lowercase() == name.to_lowercase())
+        .find(|c| crate::model::same_name(&c.name, name))
         .ok_or_else(|| {
             Error::not_found(format!("no course `{name}`"))
                 .help("`portalctl course list` shows the courses")

@@ -330,7 +330,10 @@ pub(super) fn restore_decisions(
         for (m, name) in d.policies.iter().enumerate() {
             // Released since or not: an approval counts toward a policy
             // that held the order when it was given.
-            let Some(policy) = matched.iter().find(|p| p.name == *name) else {
+            let Some(policy) = matched
+                .iter()
+                .find(|p| crate::model::same_name(&p.name, name))
+            else {
                 return Err(Error::conflict(format!(
                     "an approval of order `{named}` counted toward policy `{name}`, which does not hold it here"
                 ))

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use crate::error::Result;
-use crate::model::{composed, name_key, refused, reveal, Paste};
+use crate::model::{composed, name_key, one_script_per_word, refused, reveal, Paste};
 use crate::store::{HeldName, Tx};
 
 /// One line per name a copy of the database would refuse: what it is,
@@ -34,6 +34,13 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
         let wrong = match refused(&composed(&name.name)) {
             Some((c, kind)) => format!("holds U+{:04X}, {kind}", u32::from(c)),
             None if matches!(name.kind, "person" | "order") => continue,
+            // A file's policy keeps the name it had; a new account or
+            // label is refused a word mixing scripts.
+            None if matches!(name.kind, "account" | "address")
+                && one_script_per_word("", &name.name).is_err() =>
+            {
+                "mixes Latin with Cyrillic or Greek letters in a word".to_string()
+            }
             None => {
                 let alike = &keyed[&(name.kind, scope(name), key(name))];
                 let Some(other) = alike.iter().find(|o| o.name != name.name) else {

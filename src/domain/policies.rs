@@ -8,7 +8,9 @@ use super::visibility::listed_accounts;
 use super::visibility::{resolve_account_of, Named};
 use super::{member_in, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Account, Email, MatchedPolicy, MemberStatus, Money, Policy, Text};
+use crate::model::{
+    one_script_per_word, Account, Email, MatchedPolicy, MemberStatus, Money, Policy, Text,
+};
 use crate::store::Tx;
 use crate::view::{IdleApprover, PolicyChange, PolicyView};
 
@@ -412,6 +414,10 @@ impl Portal {
                 caps::POLICIES_MANAGE.to("create approval policies"),
             )?;
             let name = policy_name(&req.name)?;
+            // A policy restored from a file keeps the name it had.
+            if !restore {
+                one_script_per_word("the policy name", &name)?;
+            }
             if tx.policy_named(account.id, &name)?.is_some() {
                 return Err(Error::conflict(format!(
                     "`{}` already has a policy `{name}`",
@@ -561,6 +567,7 @@ impl Portal {
             let mut policy = old.clone();
             if let Some(name) = &req.new_name {
                 let name = policy_name(name)?;
+                one_script_per_word("the policy name", &name)?;
                 if tx
                     .policy_named(account.id, &name)?
                     .is_some_and(|p| p.id != old.id)

@@ -65,7 +65,10 @@ pub(crate) fn visibility(
 /// than taken as either: a command meant for the service `service list`
 /// numbers must never reach another.
 pub(crate) fn find_service(tx: &dyn Tx, account: &Account, key: &str) -> Result<Service> {
-    let key = key.trim();
+    // As a name is stored (see `composed`), so the name it was added by,
+    // typed again, finds it.
+    let key = crate::model::composed(key);
+    let key = key.as_ref();
     let by_name = tx.service_named(account.id, key)?;
     let by_id = match key.parse::<i64>() {
         Ok(id) => tx.service_by_id(id)?.filter(|s| s.account_id == account.id),

@@ -66,7 +66,8 @@ impl FromStr for Email {
         if let Some((c, how)) = normal.chars().find_map(|c| unseen(c).map(|how| (c, how))) {
             return Err(Error::invalid(format!(
                 "`{}` is not a valid email address: it holds a character that {how} (U+{:04X})",
-                super::text::escape(s.trim()),
+                // Written out, or the address would read as valid.
+                super::text::reveal(s.trim()),
                 u32::from(c)
             ))
             .help("type the address with visible characters only"));
@@ -125,6 +126,50 @@ pub(crate) fn name_key(name: &str) -> String {
 /// Whether two names are one by [`name_key`].
 pub(crate) fn same_name(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b.trim()) || name_key(a) == name_key(b)
+}
+
+/// The script of a letter that a look-alike of another script is made
+/// of: Latin, Cyrillic or Greek (`і` and `i`, `о` and `o`, `Α` and `A`).
+/// `None` for any other character, which no word is refused for.
+fn confusable_script(c: char) -> Option<&'static str> {
+    if !c.is_alphabetic() {
+        return None;
+    }
+    match c {
+        'a'..='z'
+        | 'A'..='Z'
+        | '\u{aa}'
+        | '\u{ba}'
+        | '\u{c0}'..='\u{24f}'
+        | '\u{1e00}'..='\u{1eff}' => Some("Latin"),
+        '\u{370}'..='\u{3ff}' | '\u{1f00}'..='\u{1fff}' => Some("Greek"),
+        '\u{400}'..='\u{52f}' | '\u{1c80}'..='\u{1c8f}' | '\u{a640}'..='\u{a69f}' => {
+            Some("Cyrillic")
+        }
+        _ => None,
+    }
+}
+
+/// Refuses a name (`what`: "the account name") one of whose words mixes
+/// Latin letters with Cyrillic or Greek ones: `Fabrіkam` with a Cyrillic
+/// `і` reads as `Fabrikam` beside it, and a list would show two. A name
+/// may be written in any of them, word by word (`Acme Россия`).
+pub(crate) fn one_script_per_word(what: &str, name: &str) -> Result<()> {
+    for word in name.split_whitespace() {
+        let mut scripts = word.chars().filter_map(confusable_script);
+        let Some(first) = scripts.next() else {
+            continue;
+        };
+        if let Some(other) = scripts.find(|s| *s != first) {
+            return Err(Error::invalid(format!(
+                "{what} `{}` mixes {first} and {other} letters in `{}`, and so reads as another name",
+                super::text::escape(name),
+                super::text::escape(word)
+            ))
+            .help("write each word in one script"));
+        }
+    }
+    Ok(())
 }
 
 /// Reads a person's or account's display name (and the other names a user
@@ -196,6 +241,29 @@ mod tests {
         }
         assert_ne!(name_key("Ärø"), name_key("Arø"));
         assert_eq!(name_key("A\u{308}"), "\u{E4}");
+    }
+
+    #[test]
+    fn a_word_mixing_latin_with_cyrillic_or_greek_is_refused() {
+        for bad in [
+            "Fabr\u{456}kam", "Cont\u{43e}so Ltd", "Acme \u{391}cme", "\u{440}ay",
+        ] {
+            let err = one_script_per_word("the account name", bad).expect_err(bad);
+            assert_eq!(err.exit_code(), 2, "{bad}");
+        }
+        for good in [
+            "Fabrikam",
+            "Ærø Shop",
+            "Acme \u{420}\u{43e}\u{441}\u{441}\u{438}\u{44f}",
+            "\u{391}\u{3b8}\u{3ae}\u{3bd}\u{3b1} Ltd",
+            "Acme-7 GmbH",
+            "株式会社 Acme",
+        ] {
+            assert!(
+                one_script_per_word("the account name", good).is_ok(),
+                "{good}"
+            );
+        }
     }
 
     #[test]

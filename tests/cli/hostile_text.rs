@@ -524,10 +524,12 @@ fn an_address_with_an_invisible_character_is_refused() {
     let p = Portal::new();
     let before = p.dump();
     let look_alike = "olive\u{200b}@acme.test";
+    // The character is written out, or the quoted address would read as
+    // the valid one.
     for (address, said) in [
-        (look_alike, "shows as nothing (U+200B)"),
-        ("olive\u{115f}@acme.test", "shows as blank space (U+115F)"),
-        ("olive\u{a0}@acme.test", "shows as blank space (U+00A0)"),
+        (look_alike, "`olive\\u{200b}@acme.test` is not a valid email address: it holds a character that shows as nothing (U+200B)"),
+        ("olive\u{115f}@acme.test", "`olive\\u{115f}@acme.test` is not a valid email address: it holds a character that shows as blank space (U+115F)"),
+        ("olive\u{a0}@acme.test", "`olive\\u{a0}@acme.test` is not a valid email address: it holds a character that shows as blank space (U+00A0)"),
     ] {
         let stderr = p.refused(
             &["user", "invite", address, "--role", "admin", "--no-send"],
@@ -549,4 +551,49 @@ fn an_address_with_an_invisible_character_is_refused() {
         "{stderr}"
     );
     assert_eq!(p.dump(), before, "nothing changed");
+}
+
+/// A word mixing Latin with Cyrillic or Greek letters reads as another
+/// name (`Fabrіkam` with a Cyrillic `і` beside `Fabrikam`): refused for
+/// an account, a policy and an address label; a word in one script, or
+/// words in several, are names.
+#[test]
+fn a_name_word_mixing_scripts_is_refused() {
+    let p = Portal::with_preset("lmp");
+    let before = p.dump();
+    let look_alike = "Fabr\u{456}kam";
+    let err = p.refused(&["account", "set", "--name", look_alike], USAGE);
+    one_clean_error(&err);
+    assert_eq!(
+        error_line(&err),
+        "error: the account name `Fabr\u{456}kam` mixes Latin and Cyrillic letters in `Fabr\u{456}kam`, and so reads as another name"
+    );
+    let err = p.refused(
+        &[
+            "policy", "create", "--name", "Big \u{39f}rders", "--threshold", "50",
+        ],
+        USAGE,
+    );
+    assert!(
+        error_line(&err).contains("mixes Greek and Latin letters"),
+        "{err}"
+    );
+    let err = p.refused(
+        &[
+            "account", "address", "add", ACCOUNT, "--label", "Dep\u{43e}t", "--line1",
+            "1 High Street", "--city", "London", "--postcode", "EC1A 1BB", "--country", "GB",
+        ],
+        USAGE,
+    );
+    assert!(
+        error_line(&err).contains("the label `Dep\u{43e}t` mixes"),
+        "{err}"
+    );
+    assert_eq!(p.dump(), before);
+    p.ok(&[
+        "account",
+        "set",
+        "--name",
+        "Acme \u{420}\u{43e}\u{441}\u{441}\u{438}\u{44f}",
+    ]);
 }

@@ -953,3 +953,44 @@ fn a_handover_with_nothing_to_move_says_so() {
     let v = p.json(&["user", "deactivate", "--yes", NORA]);
     assert!(v.get("services_handed_over").is_none(), "{v}");
 }
+
+/// A service name is stored composed, with one plain space (as every
+/// name is): typed again as it was added (decomposed, with a no-break or
+/// a double space), it names that service in every command and file.
+#[test]
+fn a_service_is_found_by_its_name_however_it_was_spelled() {
+    let p = Portal::new();
+    p.member(UMA, "user");
+    for (typed, stored) in [
+        ("Fibre\u{a0}Leeds", "Fibre Leeds"),
+        ("Cafe\u{301}  line", "Caf\u{e9} line"),
+    ] {
+        let v = p.json(&["service", "add", "--name", typed]);
+        assert_eq!(v["name"], stored);
+        assert_eq!(p.json(&["service", "show", typed])["name"], stored);
+        let v = p.json(&["service", "assign", typed, "--to", UMA]);
+        assert_eq!(v["assigned_to"], UMA);
+        let v = p.json(&["service", "unassign", typed]);
+        assert_eq!(v["assigned_to"], Value::Null);
+    }
+    // A file names the service it made, and its second apply changes
+    // nothing.
+    let dir = crate::support::scratch_dir();
+    let file = dir.path().join("f.json");
+    let fixture = serde_json::json!({"accounts": [{"name": ACCOUNT,
+    "users": [{"email": UMA, "role": "user", "status": "active"}],
+    "services": [
+        {"name": "Broadband\u{a0}Cafe\u{301}", "assigned_to": UMA},
+        {"name": "Fibre\u{a0}Leeds", "assigned_to": UMA}
+    ]}]});
+    std::fs::write(&file, fixture.to_string()).unwrap();
+    p.ok(&["apply", file.to_str().unwrap()]);
+    let again = p.json(&["apply", file.to_str().unwrap()]);
+    assert_eq!(
+        (&again["created"], &again["updated"]),
+        (&0.into(), &0.into()),
+        "{again}"
+    );
+    let v = p.json(&["service", "show", "Broadband Caf\u{e9}"]);
+    assert_eq!(v["assigned_to"], UMA);
+}
