@@ -195,12 +195,7 @@ impl EventSight {
                 reads
             }
         };
-        // A flag is never made through an account that has only invited
-        // the person (`flag-duplicate` needs them joined there): whoever
-        // made it, the operator too, made it elsewhere.
-        let elsewhere =
-            e.action == "user.flag_duplicate" || self.made_elsewhere(tx, account, &e.actor)?;
-        if !kind || !elsewhere {
+        if !kind || !self.made_elsewhere(tx, account, &e.actor)? {
             return Ok(kind);
         }
         joined_then(tx, account, e)
@@ -775,9 +770,10 @@ mod tests {
             .expect("invite");
         };
         let merge = |p: &mut Portal, dup: &str, into: &str| {
-            p.ctx.actor = Actor::Operator("root".into());
+            p.ctx.actor = Actor::Member(email("owner@acme.test"));
             p.flag_duplicate(&email(dup), &email(into), Some("Acme"))
                 .expect("flag");
+            p.ctx.actor = Actor::Operator("root".into());
             p.merge(&email(dup), &email(into)).expect("merge");
         };
         // Merged before Beta invites both addresses, and after.
