@@ -592,8 +592,9 @@ fn pass_on_approvals(
         policy.approvers = in_place_of(&policy.approvers, dup.id, kept.id);
         tx.update_policy(&policy)?;
         let after = policy_view(tx, account, &policy)?;
+        // Its own kind: the policy is read only by who may list policies.
         w.changed(
-            "user.merge",
+            "user.merge.policy",
             account,
             policy.name.clone(),
             Some(&before),

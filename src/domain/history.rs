@@ -33,7 +33,8 @@ use super::timeline::{joined, merged_timeline, recorded_member, runs_in, timelin
 use super::{member_in, Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Capability, Email, Grant, MemberStanding, MemberStatus, Membership, Timestamp,
+    Account, AuditEvent, Capability, Email, Grant, MemberStanding, MemberStatus, Membership,
+    Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{CanView, HistoryView, MemberView};
@@ -335,12 +336,15 @@ impl Portal {
                     .map(|e| (e.seq, e)),
             );
         }
+        let mut sight = EventSight::default();
         if let Some(person) = tx.person_by_email(email.as_str())? {
-            let merged = merged_timeline(&*tx, person.id, &accounts)?;
+            let mut reads_merge = |found: &[AuditEvent]| {
+                sight.reads_merge(&*tx, &self.ctx, &person, &accounts, found)
+            };
+            let merged = merged_timeline(&*tx, person.id, &accounts, &mut reads_merge)?;
             events.extend(merged.into_iter().map(|e| (e.seq, e)));
         }
         let mut lines = Vec::with_capacity(events.len());
-        let mut sight = EventSight::default();
         for mut e in events.into_values() {
             let account = accounts
                 .iter()

@@ -27,7 +27,7 @@ use super::services::{visibility, Visibility};
 use super::visibility::{knows_account, reads_own_name, shown_email};
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
-use crate::model::{Account, AuditEvent};
+use crate::model::{Account, AuditEvent, Person};
 use crate::store::Tx;
 
 /// Every kind of event, by the start of its action, and what reading one
@@ -50,6 +50,8 @@ const KINDS: &[(&str, Reads)] = &[
     // Members' events are the log's own: every reader manages users.
     // Their courses and external access are recorded as changes of them.
     ("user.merge.order", Reads::EveryOrder),
+    // A policy a merge passed on, as `policy list` shows it.
+    ("user.merge.policy", Reads::As(reads_policies)),
     // An invitation a merge moved to the person kept, which the inviting
     // account still reads as it did (by the address it typed): that a
     // merge touched it is the operator's to know.
@@ -197,6 +199,48 @@ impl EventSight {
             return Ok(kind);
         }
         joined_then(tx, account, e)
+    }
+
+    /// Whether the reader reads the own event (of no account) of a merge
+    /// into `kept`, whose duplicate's events `found` are those recorded in
+    /// `accounts`, where the reader sees `kept`. As inviting the
+    /// duplicate's address is answered: the merge is seen by the operator
+    /// and where the duplicate had joined (an event of theirs there records
+    /// them accepted) or `kept` has. To an account that only invited the
+    /// duplicate, before the merge or after it (an invitation `kept` may
+    /// since have taken over), the merge is another account's.
+    pub(super) fn reads_merge(
+        &mut self,
+        tx: &dyn Tx,
+        ctx: &Ctx,
+        kept: &Person,
+        accounts: &[Account],
+        found: &[AuditEvent],
+    ) -> Result<bool> {
+        if matches!(ctx.actor, Actor::Operator(_)) {
+            return Ok(true);
+        }
+        let accepted = |state: &Option<Value>| {
+            state
+                .as_ref()
+                .and_then(|s| s.get("accepted_at"))
+                .is_some_and(|at| !at.is_null())
+        };
+        if found
+            .iter()
+            .any(|e| accepted(&e.before) || accepted(&e.after))
+        {
+            return Ok(true);
+        }
+        for account in accounts {
+            if tx
+                .membership_of(kept.id, account.id)?
+                .is_some_and(|m| m.accepted_at.is_some())
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The actor of `e`, recorded in `account`, as the reader reads them:
@@ -388,8 +432,28 @@ pub(super) fn left_out_unknown(
     }
     // A merge's `passed_on` names the pending orders it made decidable by
     // the person kept, by number: each only to who sees every order of
-    // its account.
+    // its account; its policies, each only to who may list the policies
+    // of its account (named as at the merge: one renamed since is left
+    // out, which tells too little rather than too much).
     if let Some(passed) = fields.get_mut("passed_on").and_then(Value::as_object_mut) {
+        if let Some(policies) = passed.get_mut("policies").and_then(Value::as_array_mut) {
+            let mut kept = Vec::with_capacity(policies.len());
+            for item in policies.drain(..) {
+                let Some(name) = item.get("account").and_then(Value::as_str) else {
+                    continue;
+                };
+                let Some(account) = tx.account_named(name)? else {
+                    continue;
+                };
+                if reads_kind(tx, catalog, ctx, &account, Reads::As(reads_policies))? {
+                    kept.push(item);
+                }
+            }
+            *policies = kept;
+            if policies.is_empty() {
+                passed.remove("policies");
+            }
+        }
         if let Some(orders) = passed.get_mut("orders").and_then(Value::as_array_mut) {
             let mut kept = Vec::with_capacity(orders.len());
             for id in orders.drain(..) {
@@ -682,6 +746,117 @@ mod tests {
         assert!(asked.is_empty(), "{asked:?}");
     }
 
+    /// A1: the merge is the operator's, and that of the accounts where the
+    /// duplicate or the person kept had joined. An account that only
+    /// invited the duplicate, before the merge or after it, reads none of
+    /// it in the kept person's history once their invitation there takes
+    /// the duplicate's over: only its own invitations.
+    #[test]
+    fn an_account_that_only_invited_the_duplicate_reads_nothing_of_the_merge() {
+        let mut p = seeded("portal");
+        add_account(&mut p, "Beta", AccountKind::Customer, None);
+        join_in(&mut p, "bea@beta.test", "admin", Some("Beta"));
+        for who in ["fi", "fay", "una", "olive"] {
+            join_in(&mut p, &format!("{who}@acme.test"), "user", Some("Acme"));
+        }
+        let invite = |p: &mut Portal, who: &str| {
+            p.ctx.actor = Actor::Member(email("bea@beta.test"));
+            p.invite(&InviteRequest {
+                email: Some(email(who)),
+                role: Some("user".into()),
+                account: Some("Beta".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+        };
+        let merge = |p: &mut Portal, dup: &str, into: &str| {
+            p.ctx.actor = Actor::Member(email("owner@acme.test"));
+            p.flag_duplicate(&email(dup), &email(into), Some("Acme"))
+                .expect("flag");
+            p.ctx.actor = Actor::Operator("root".into());
+            p.merge(&email(dup), &email(into)).expect("merge");
+        };
+        // Merged before Beta invites both addresses, and after.
+        merge(&mut p, "fi@acme.test", "fay@acme.test");
+        invite(&mut p, "fi@acme.test");
+        invite(&mut p, "fay@acme.test");
+        invite(&mut p, "una@acme.test");
+        merge(&mut p, "una@acme.test", "olive@acme.test");
+        invite(&mut p, "olive@acme.test");
+        for kept in ["fay@acme.test", "olive@acme.test"] {
+            p.ctx.actor = Actor::Member(email("bea@beta.test"));
+            let history = p.member_history(&email(kept), None).expect("history");
+            let read: Vec<(&str, Option<&str>)> = history
+                .iter()
+                .map(|h| (h.action.as_str(), h.account.as_deref()))
+                .collect();
+            assert_eq!(
+                read,
+                [("user.invite", Some("Beta")), ("user.invite", Some("Beta"))],
+                "{kept}: {history:?}"
+            );
+            // The operator, and Acme's owner, read the merge.
+            for reader in [
+                Actor::Operator("root".into()),
+                Actor::Member(email("owner@acme.test")),
+            ] {
+                p.ctx.actor = reader;
+                let history = p.member_history(&email(kept), None).expect("history");
+                assert!(
+                    history
+                        .iter()
+                        .any(|h| h.action == "user.merge" && h.account.is_none()),
+                    "{kept}: {history:?}"
+                );
+            }
+        }
+    }
+
+    /// A8: a policy a merge passed on is read as `policy list` shows it:
+    /// not by a member who manages users but sees only their assigned
+    /// services, in the log nor in the merge's `passed_on`.
+    #[test]
+    fn a_policy_a_merge_passed_on_is_read_only_by_who_may_list_policies() {
+        let mut p = seeded("portal");
+        let caps: Vec<Capability> = [
+            "portal.access", "account.view", "services.view_assigned", "users.view", "users.manage",
+        ]
+        .iter()
+        .map(|c| c.parse().expect("capability"))
+        .collect();
+        p.role_create("hr2", &caps, &"HR helper".into(), Some("Acme"))
+            .expect("role");
+        join(&mut p, "hr@acme.test", "hr2");
+        join(&mut p, "fiona@acme.test", "admin");
+        join(&mut p, "max@acme.test", "admin");
+        p.policy_create(&NewPolicy {
+            name: "Secret over 50".into(),
+            threshold: "50.00".parse::<Money>().expect("amount"),
+            approvers: vec![email("fiona@acme.test")],
+            ..NewPolicy::default()
+        })
+        .expect("policy");
+        p.flag_duplicate(&email("fiona@acme.test"), &email("max@acme.test"), None)
+            .expect("flag");
+        p.merge(&email("fiona@acme.test"), &email("max@acme.test"))
+            .expect("merge");
+        let told = |p: &mut Portal, who: &str| -> String {
+            p.ctx.actor = Actor::Member(email(who));
+            let log = p.audit_list(&AuditFilter::default()).expect("audit");
+            let history = p
+                .member_history(&email("max@acme.test"), None)
+                .expect("history");
+            p.ctx.actor = Actor::Operator("root".into());
+            format!("{log:?} {history:?}")
+        };
+        let owner = told(&mut p, "owner@acme.test");
+        assert!(owner.contains("user.merge.policy"), "{owner}");
+        assert!(owner.contains("policy=Secret over 50"), "{owner}");
+        let hr = told(&mut p, "hr@acme.test");
+        assert!(!hr.contains("Secret"), "{hr}");
+        assert!(hr.contains("user.merge"), "{hr}");
+    }
+
     /// Whether `start`'s kind of event records what `p`'s actor may read
     /// in Acme by the command showing it: by that command's answer, or,
     /// for the kinds listed in part (orders, services), by its listing
@@ -697,7 +872,7 @@ mod tests {
             "account.payment" => p.payment_show(acme).is_ok(),
             "account.smarthost" => p.account_show(acme).is_ok_and(|a| a.config.is_some()),
             "account.address" => p.address_list(acme).is_ok(),
-            "policy." => p.policy_list(acme, None).is_ok(),
+            "policy." | "user.merge.policy" => p.policy_list(acme, None).is_ok(),
             "cost_centre." => p.cost_centre_list(acme).is_ok(),
             "license.price_" => p.price_list(acme).is_ok(),
             "license." => p.license_list(acme, None, None).is_ok(),

@@ -38,10 +38,15 @@ pub(super) fn timeline_in(tx: &dyn Tx, email: &Email, account_id: i64) -> Result
 /// nobody learns of an account of the duplicate's they may not see.
 /// Merged people are found by the `people_merged` index, their events by
 /// the target index.
+///
+/// The merge's own event is read only where `reads_merge` says, given
+/// what of the duplicate `accounts` hold (see `EventSight::reads_merge`):
+/// an account that only invited the duplicate did not see the merge.
 pub(super) fn merged_timeline(
     tx: &dyn Tx,
     person_id: i64,
     accounts: &[Account],
+    reads_merge: &mut dyn FnMut(&[AuditEvent]) -> Result<bool>,
 ) -> Result<Vec<AuditEvent>> {
     let merged = tx.merged_into(person_id)?;
     if merged.is_empty() {
@@ -49,12 +54,12 @@ pub(super) fn merged_timeline(
     }
     let mut out = Vec::new();
     for dup in tx.people_by_id(&merged)? {
-        let mut seen = false;
+        let mut found = Vec::new();
         for account in accounts {
-            let events = timeline_in(tx, &dup.email, account.id)?;
-            seen |= !events.is_empty();
-            out.extend(events);
+            found.extend(timeline_in(tx, &dup.email, account.id)?);
         }
+        let seen = !found.is_empty() && reads_merge(&found)?;
+        out.extend(found);
         if !seen {
             continue;
         }
