@@ -171,11 +171,12 @@ fn from_database(kind: NameKind) -> Vec<CompletionCandidate> {
 /// `account set` write to another database), and no escaping of bash's,
 /// zsh's or fish's protects a leading `-`; the candidate cannot carry its
 /// option (`--account=-x`) or a `--` either, as the shell puts it in the
-/// word being typed. Nor is one starting with `%`, which fish inserts
-/// bare and then reads as a process id (`%self`). Such a name is typed
-/// by hand, as printed commands write it.
+/// word being typed. Nor is one starting with `%` or `~`, which fish
+/// inserts bare and then reads as a process id (`%self`) or a home
+/// directory (`~root` is `/root`). Such a name is typed by hand, as
+/// printed commands write it.
 fn offered(name: &str) -> bool {
-    !name.starts_with(['-', '%'])
+    !name.starts_with(['-', '%', '~'])
 }
 
 /// The last value the command line being completed gives `flag`

@@ -395,14 +395,15 @@ fn other_shells_are_offered_no_name_a_member_chose() {
 
 /// A3/N8: a name starting with `-` is read as a flag wherever completion
 /// would insert it (`account set --db=/other.db` writes to another
-/// database), and one starting with `%` is fish's process id (`%self`):
-/// no shell is offered either, in an option's value or a positional
+/// database), and one starting with `%` or `~` fish inserts bare, to
+/// read as its process id (`%self`) or a home directory (`~root`):
+/// no shell is offered any of them, in an option's value or a positional
 /// slot, typed from nothing or from the `-`; other names still are.
 #[test]
 fn no_shell_is_offered_a_name_read_as_a_flag_or_a_process_id() {
     let p = Portal::init("portal");
     // (No real flag: completion offers those.)
-    let read_otherwise = ["--db=/tmp/other.db", "--yes-all", "-z Co", "%self"];
+    let read_otherwise = ["--db=/tmp/other.db", "--yes-all", "-z Co", "%self", "~root"];
     for name in read_otherwise {
         p.ok(&["account", "create", "--kind", "customer", "--", name]);
     }
@@ -413,6 +414,7 @@ fn no_shell_is_offered_a_name_read_as_a_flag_or_a_process_id() {
             &["portalctl", "user", "list", "--account", ""],
             &["portalctl", "user", "list", "--account", "-"],
             &["portalctl", "user", "list", "--account", "%"],
+            &["portalctl", "user", "list", "--account", "~"],
             &["portalctl", "account", "show", "-"],
         ] {
             let offered = completer_offers(&p, shell, words);
@@ -420,7 +422,7 @@ fn no_shell_is_offered_a_name_read_as_a_flag_or_a_process_id() {
                 assert!(
                     !offered
                         .iter()
-                        .any(|o| *o == name || *o == name.replace(' ', r"\ ")),
+                        .any(|o| *o == name || *o == name.replace(' ', r"\ ").replace('~', r"\~")),
                     "{shell} {words:?}: {offered:?}"
                 );
             }
