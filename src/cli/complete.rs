@@ -156,12 +156,27 @@ fn from_database(kind: NameKind) -> Vec<CompletionCandidate> {
     crate::domain::names(&path, kind, acting.as_deref())
         .unwrap_or_default()
         .into_iter()
+        .filter(|name| offered(name))
         .map(|name| match inserts {
             Inserts::AsTyped => crate::model::backslash_escape(&name).into_owned(),
             _ => name,
         })
         .map(CompletionCandidate::new)
         .collect()
+}
+
+/// Whether a name may be inserted as a word of the command line. One
+/// starting with `-` is not: inserted where a value goes, it is read as a
+/// flag (A3: a customer named `--db=/other.db` would make the completed
+/// `account set` write to another database), and no escaping of bash's,
+/// zsh's or fish's protects a leading `-`; the candidate cannot carry its
+/// option (`--account=-x`) or a `--` either, as the shell puts it in the
+/// word being typed. Nor is one starting with `%` or `~`, which fish
+/// inserts bare and then reads as a process id (`%self`) or a home
+/// directory (`~root` is `/root`). Such a name is typed by hand, as
+/// printed commands write it.
+fn offered(name: &str) -> bool {
+    !name.starts_with(['-', '%', '~'])
 }
 
 /// The last value the command line being completed gives `flag`

@@ -72,10 +72,19 @@ impl FromStr for Email {
             ))
             .help("type the address with visible characters only"));
         }
+        if normal.contains('`') {
+            return Err(Error::invalid(format!(
+                "`{}` is not a valid email address: it holds a backquote (U+0060)",
+                super::text::escape(s.trim()).replace('`', "\\u{60}")
+            ))
+            .help("type the address without backquotes"));
+        }
         // A quoted local part may hold almost anything; an address is
-        // printed in tables and errors, so it holds no more than a name may.
+        // printed in tables and errors, so it holds no more than a name may:
+        // no backquote either, which would close the backquotes a message
+        // puts around it (see `Text`).
         if email_address::EmailAddress::is_valid(&normal)
-            && !normal.contains(['<', '>', ' '])
+            && !normal.contains(['<', '>', ' ', '`'])
             && printable(&normal)
         {
             Ok(Email(normal))
@@ -200,6 +209,7 @@ mod tests {
             "olive\u{200b}@acme.test", "ol\u{00ad}ive@acme.test", "olive@acme\u{2060}.test",
             "olive\u{115f}@acme.test", "olive\u{2800}@acme.test", "olive\u{a0}@acme.test",
             "olive\u{202f}@acme.test", "olive\u{3000}@acme.test", "olive\u{13430}@acme.test",
+            "a`id`@acme.test", "\"a`b\"@acme.test",
         ] {
             assert!(bad.parse::<Email>().is_err(), "{bad:?} should be refused");
         }

@@ -14,8 +14,9 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// `value` as one shell word that sh, bash, zsh and fish all read back
-/// as `value`: bare when it holds only letters, digits and `@%+=:,./-_`
-/// (so `ann@acme.test` and `42` stay as they are), otherwise in single
+/// as `value`: bare when it holds only letters, digits and `@+=:,./-_`
+/// and does not start with `=` (so `ann@acme.test` and `42` stay as they
+/// are), otherwise in single
 /// quotes, inside which no shell expands anything, as Python's
 /// `shlex.quote` writes it, each `'` written as `'\''`. A backslash is
 /// written outside the quotes, as `'\\'`: fish, for which portalctl ships
@@ -23,12 +24,18 @@ use std::fmt;
 /// so a name holding `\'` would otherwise close them early there and run
 /// the rest. The empty string is `''`.
 ///
+/// `%` and a leading `=` are POSIX-safe but not safe everywhere: zsh
+/// reads a word starting with `=` as a command's path (`=ls` is
+/// `/usr/bin/ls`), and fish a word starting with `%` as a process id
+/// (`%self`), so either would paste another name. `%` is quoted wherever
+/// it stands, which keeps the rule one that is easy to state.
+///
 /// The `shlex` crate's `try_quote` is not used: it mixes double quotes
 /// into its output (`"'foo"` for `'foo`) and quotes `,`, so the printed
 /// commands would not read as the single-quoted form people expect.
 pub(crate) fn quote(value: &str) -> Cow<'_, str> {
-    let safe = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c);
-    if !value.is_empty() && value.chars().all(safe) {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "@+=:,./-_".contains(c);
+    if !value.is_empty() && !value.starts_with('=') && value.chars().all(safe) {
         return Cow::Borrowed(value);
     }
     let mut quoted = String::with_capacity(value.len() + 2);
@@ -242,7 +249,7 @@ mod tests {
     #[test]
     fn safe_words_stay_bare() {
         for word in [
-            "ann@acme.test", "42", "a-b_c", "x=1,y:2", "50%", "+44", "./f/g", "Acme",
+            "ann@acme.test", "42", "a-b_c", "x=1,y:2", "+44", "./f/g", "Acme", "a=b",
         ] {
             assert_eq!(quote(word), word);
             assert!(matches!(quote(word), Cow::Borrowed(_)));
@@ -265,6 +272,11 @@ mod tests {
             ("a;b|c&d>e<f", "'a;b|c&d>e<f'"),
             ("*?[x]~#!{}", "'*?[x]~#!{}'"),
             ("tab\there", "'tab\there'"),
+            // zsh reads `=ls` as `/usr/bin/ls`, fish `%self` as its pid.
+            ("=ls", "'=ls'"),
+            ("=u@acme.test", "'=u@acme.test'"),
+            ("%self", "'%self'"),
+            ("50%", "'50%'"),
         ];
         for (value, quoted) in cases {
             assert_eq!(quote(value), quoted, "{value}");

@@ -17,7 +17,14 @@ use crate::error::{Error, Result};
 /// character (C0, DEL, C1, so no newline or tab either), no Unicode
 /// bidirectional formatting character (U+061C, U+200E, U+200F,
 /// U+202A–U+202E, U+2066–U+2069) and no line or paragraph separator
-/// (U+2028, U+2029).
+/// (U+2028, U+2029), and no backquote.
+///
+/// Messages put names between backquotes (``no account `Acme` ``), the
+/// commands they give to paste too, so a backquote in a name would end
+/// it early and let the rest read as the tool's own advice (A5: a
+/// customer named ``A`; run `portalctl user left-company --yes ...``).
+/// Hundreds of messages quote names so; refusing the one character where
+/// text enters keeps every one of them sound.
 ///
 /// Every stored field is one line: it is shown in one table cell, and a
 /// line break typed into a marketing message would read as a new row.
@@ -101,7 +108,7 @@ impl Text {
                 u32::from(c)
             ))
             .help(
-                "type the text on one line, without control, bidirectional formatting or invisible characters",
+                "type the text on one line, without control, bidirectional formatting or invisible characters or backquotes",
             )),
         }
     }
@@ -170,7 +177,10 @@ impl From<&str> for Text {
 /// it may hold every one. A name an older version stored may hold one.
 pub(crate) fn refused(text: &str) -> Option<(char, &'static str)> {
     text.chars()
-        .find_map(|c| forbidden(c).map(|kind| (c, kind)))
+        .find_map(|c| match c {
+            '`' => Some((c, "a backquote")),
+            c => forbidden(c).map(|kind| (c, kind)),
+        })
         .or_else(|| {
             invisible(text).map(|(c, how)| {
                 let kind = if how == "shows as blank space" {
@@ -187,14 +197,16 @@ pub(crate) fn refused(text: &str) -> Option<(char, &'static str)> {
 /// ([`unseen`]: a combining mark, a space other than the plain one, one a
 /// name refuses) written as a Rust-style escape too, as [`escape`] writes
 /// those unsafe to print: two names that read alike are told apart
-/// (`A\u{308}rø`, `Acme\u{a0}Ltd`).
+/// (`A\u{308}rø`, `Acme\u{a0}Ltd`). A backquote, which a name may no
+/// longer hold, is written out too (`\u{60}`): a name an older version
+/// stored is shown between backquotes, which it would otherwise close.
 pub(crate) fn reveal(s: &str) -> Cow<'_, str> {
-    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'`') {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if unsafe_to_print(c) || unseen(c).is_some() {
+        if c == '`' || unsafe_to_print(c) || unseen(c).is_some() {
             out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
         } else {
             out.push(c);
@@ -412,6 +424,25 @@ mod tests {
             err.to_string(),
             "the city `a\\u{202e}b` contains a bidirectional formatting character (U+202E)"
         );
+    }
+
+    /// A5: a backquote would close the backquotes a message puts around
+    /// a name, so text holds none; the refusal writes it out, and so does
+    /// `reveal`, which shows a name an older version stored.
+    #[test]
+    fn a_backquote_is_refused_and_written_out() {
+        let typed = "A`; run `portalctl user left-company --yes f@x.test`; or `B";
+        let err = Text::parse("the account name", typed).expect_err("backquote");
+        assert_eq!(err.exit_code(), 2);
+        let message = err.to_string();
+        assert!(!message.contains("A`"), "{message}");
+        assert!(
+            message.ends_with("contains a backquote (U+0060)"),
+            "{message}"
+        );
+        assert_eq!(refused("a`b"), Some(('`', "a backquote")));
+        assert_eq!(reveal("a`b"), "a\\u{60}b");
+        assert_eq!(reveal("plain"), "plain");
     }
 
     #[test]

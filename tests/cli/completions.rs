@@ -308,7 +308,7 @@ fn completer_offers(p: &Portal, shell: &str, words: &[&str]) -> Vec<String> {
 
 /// A customer a partner's member named with what a shell runs, splits
 /// or expands.
-const HOSTILE: &str = "Zeta $(touch pwned) `id` \"q\" 'x' ; a|b & *? ~ \\ #!{c,d}";
+const HOSTILE: &str = "Zeta $(touch pwned) \"q\" 'x' ; a|b & *? ~ \\ #!{c,d}";
 
 /// #18: bash's script puts what it is given into the command line as it
 /// is, so a member's name reaches it escaped: the line reads it back as
@@ -390,5 +390,48 @@ fn other_shells_are_offered_no_name_a_member_chose() {
         );
         let kinds = ["portalctl", "account", "create", "X", "--kind", "cu"];
         assert_eq!(completer_offers(&p, shell, &kinds), ["customer"], "{shell}");
+    }
+}
+
+/// A3/N8: a name starting with `-` is read as a flag wherever completion
+/// would insert it (`account set --db=/other.db` writes to another
+/// database), and one starting with `%` or `~` fish inserts bare, to
+/// read as its process id (`%self`) or a home directory (`~root`):
+/// no shell is offered any of them, in an option's value or a positional
+/// slot, typed from nothing or from the `-`; other names still are.
+#[test]
+fn no_shell_is_offered_a_name_read_as_a_flag_or_a_process_id() {
+    let p = Portal::init("portal");
+    // (No real flag: completion offers those.)
+    let read_otherwise = ["--db=/tmp/other.db", "--yes-all", "-z Co", "%self", "~root"];
+    for name in read_otherwise {
+        p.ok(&["account", "create", "--kind", "customer", "--", name]);
+    }
+    p.ok(&["account", "create", "--kind", "customer", "--", "50% Co"]);
+    for shell in ["bash", "zsh", "fish"] {
+        for words in [
+            &["portalctl", "account", "set", ""][..],
+            &["portalctl", "user", "list", "--account", ""],
+            &["portalctl", "user", "list", "--account", "-"],
+            &["portalctl", "user", "list", "--account", "%"],
+            &["portalctl", "user", "list", "--account", "~"],
+            &["portalctl", "account", "show", "-"],
+        ] {
+            let offered = completer_offers(&p, shell, words);
+            for name in read_otherwise {
+                assert!(
+                    !offered
+                        .iter()
+                        .any(|o| *o == name || *o == name.replace(' ', r"\ ").replace('~', r"\~")),
+                    "{shell} {words:?}: {offered:?}"
+                );
+            }
+        }
+        let all = completer_offers(&p, shell, &["portalctl", "account", "set", ""]);
+        assert!(all.iter().any(|o| o.starts_with("50")), "{shell}: {all:?}");
+        assert!(
+            all.iter().any(|o| o.starts_with("Acme")),
+            "{shell}: {all:?}"
+        );
     }
 }

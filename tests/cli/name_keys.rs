@@ -303,3 +303,39 @@ fn the_migration_keys_names_with_other_spaces_anew() {
         "acme ltd"
     );
 }
+
+/// A5: a backquote in a name would close the backquotes a message puts
+/// around it, and what follows would read as the message's own advice
+/// (a fake "run `portalctl user left-company --yes ...`"): names, text
+/// and addresses refuse it (exit 2, written out), and one an older
+/// build stored is named by `status`, written out, with its rename.
+#[test]
+fn a_backquote_is_refused_in_names_and_addresses_and_status_names_an_old_one() {
+    let p = Portal::new();
+    let fake = "A`; run `portalctl user left-company --yes f@x.test`; or `B";
+    for args in [
+        vec!["account", "create", "--kind", "customer", "--", fake],
+        vec![
+            "policy", "create", "--account", ACCOUNT, "--name", fake, "--threshold", "5",
+        ],
+        vec![
+            "user", "invite", "a`b@acme.test", "--account", ACCOUNT, "--role", "user", "--name",
+            "A",
+        ],
+    ] {
+        let err = p.refused(&args, support::USAGE);
+        assert!(!err.contains("A`") && !err.contains("a`b"), "{err}");
+        support::says(&err, "a backquote (U+0060)");
+    }
+    p.ok(&["account", "create", "Old One", "--kind", "partner"]);
+    older_build_wrote(
+        &p,
+        "UPDATE accounts SET name = 'Old`One', name_key = 'old`one' WHERE name = 'Old One';",
+    );
+    let status = p.ok(&["status"]);
+    support::says(
+        &status,
+        "name: account `Old\\u{60}One` holds U+0060, a backquote",
+    );
+    support::says(&status, "`portalctl account set 'Old`One' --name NEW`");
+}

@@ -15,12 +15,13 @@ use super::support::*;
 /// Names a member may choose that a shell would run, split or unquote
 /// if they were pasted bare or between double quotes; each runs `pwned`
 /// if any of it runs. (Addresses are kept in lower case, and may hold no
-/// `(`, so theirs run it between backquotes.)
+/// `(`, so theirs run it after a pipe. Names hold no backquote: text
+/// refuses it, A5.)
 struct Hostile {
     account: String,
     customer: String,
     policy: String,
-    /// An address holding a backquote and a single quote (RFC 5322 atext).
+    /// An address holding pipes and a single quote (RFC 5322 atext).
     email: String,
     /// One holding `$`, pipes, globs and `&`.
     other: String,
@@ -29,10 +30,10 @@ struct Hostile {
 impl Hostile {
     fn new() -> Hostile {
         Hostile {
-            account: "Evil $(pwned) \"Co\" 'x' `pwned` \\' ; pwned ; : \\'".to_string(),
+            account: "Evil $(pwned) \"Co\" 'x' \\' ; pwned ; : \\'".to_string(),
             customer: "Sub \"$(pwned)\" \\ Co".to_string(),
-            policy: "Big $(pwned) \\\" `x` '' \\\\' ; pwned ; \\'".to_string(),
-            email: "o'neil`pwned`@x.test".to_string(),
+            policy: "Big $(pwned) \\\" '' \\\\' ; pwned ; \\'".to_string(),
+            email: "o'neil|pwned|@x.test".to_string(),
             other: "b$home|pwned|*?#~!&@x.test".to_string(),
         }
     }
@@ -45,6 +46,19 @@ impl Hostile {
             policy: "--".to_string(),
             email: "-a@x.test".to_string(),
             other: "-b@x.test".to_string(),
+        }
+    }
+
+    /// A2/N4's names, which sh reads as they are but zsh (a leading `=`
+    /// is a command's path) or fish (`%self` is its process id) would
+    /// read as others, with a tilde beside them.
+    fn expanded() -> Hostile {
+        Hostile {
+            account: "=ls".to_string(),
+            customer: "%self".to_string(),
+            policy: "~root".to_string(),
+            email: "=u@x.test".to_string(),
+            other: "%self@x.test".to_string(),
         }
     }
 
@@ -100,6 +114,8 @@ enum Shell {
     Sh,
     /// fish, which reads `\'` and `\\` as escapes inside single quotes.
     Fish,
+    /// zsh, which reads a word starting with `=` as a command's path.
+    Zsh,
 }
 
 /// The words `sh` reads `command` as, `portalctl` first, with `dir`'s
@@ -127,6 +143,13 @@ fn words_in(shell: Shell, command: &str, dir: &Path) -> Vec<String> {
                 "function portalctl; printf 'portalctl\\0'; for a in $argv; printf '%s\\0' $a; end; end\n{command}\n"
             ));
             fish
+        }
+        Shell::Zsh => {
+            let mut zsh = Command::new("zsh");
+            zsh.arg("-f").arg("-c").arg(format!(
+                "portalctl() {{ printf 'portalctl\\0'; printf '%s\\0' \"$@\"; }}\n{command}\n"
+            ));
+            zsh
         }
     };
     let path = format!(
@@ -552,5 +575,59 @@ fn every_command_printed_to_paste_with_names_starting_with_a_dash_runs_as_printe
     }
     for name in names {
         assert!(seen.contains(&name), "no command named `{name}`:\n{said}");
+    }
+}
+
+/// A2/N4: names that sh reads as they are but zsh or fish would expand
+/// (`=ls` is `/usr/bin/ls` in zsh, `%self` fish's process id): every
+/// command printed to paste reads as the same words in sh, fish and zsh,
+/// each name among them whole. zsh is checked when it is installed
+/// (CI's test dependencies install fish, not zsh).
+#[test]
+fn every_command_printed_to_paste_with_names_zsh_or_fish_expand_reads_back_the_same() {
+    let has = |shell: &str, flag: &str| {
+        Command::new(shell)
+            .args([flag, "-c", "true"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    assert!(
+        has("fish", "--no-config"),
+        "this test pastes commands into fish: install it (apt-get install fish)"
+    );
+    let zsh = has("zsh", "-f");
+    if !zsh {
+        eprintln!("zsh is not installed: pasting into zsh is not checked");
+    }
+    let dir = pwned_dir();
+    let pwned = dir.path();
+    for h in [Hostile::expanded(), Hostile::new()] {
+        let (_, said) = sweep(&h);
+        let commands = pasted(&said);
+        let mut seen: Vec<&str> = Vec::new();
+        for command in &commands {
+            let in_sh = words(command, pwned);
+            assert_eq!(
+                words_in(Shell::Fish, command, pwned),
+                in_sh,
+                "fish: `{command}`"
+            );
+            if zsh {
+                assert_eq!(
+                    words_in(Shell::Zsh, command, pwned),
+                    in_sh,
+                    "zsh: `{command}`"
+                );
+            }
+            seen.extend(h.all().into_iter().filter(|n| {
+                in_sh
+                    .iter()
+                    .any(|w| w == n || w.split_once('=').is_some_and(|(_, v)| v == *n))
+            }));
+        }
+        for name in h.all() {
+            assert!(seen.contains(&name), "no command named `{name}`:\n{said}");
+        }
+        assert!(commands.len() >= 10, "{commands:?}\n{said}");
     }
 }
