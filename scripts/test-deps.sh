@@ -5,8 +5,9 @@
 #   "externally managed" Python) a virtualenv in target/smtp-venv gets
 #   it, which the tests find by themselves; failing that, Debian's own
 #   package. PORTALCTL_TEST_PYTHON names another Python.
-# - the fish shell, into which the tests paste the commands portalctl
-#   prints (it reads quotes unlike sh), from Debian's packages.
+# - the fish and zsh shells, into which the tests paste the commands
+#   portalctl prints (fish reads quotes unlike sh; zsh expands a leading
+#   `=`), from Debian's packages.
 # Idempotent and quiet: nothing happens when both are there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,9 +42,10 @@ smtp_server() {
     apt_install python3-aiosmtpd && has python3
 }
 
-fish_shell() {
-    command -v fish >/dev/null 2>&1 || { apt_install fish && command -v fish >/dev/null 2>&1; }
+shell() {
+    command -v "$1" >/dev/null 2>&1 || { apt_install "$1" && command -v "$1" >/dev/null 2>&1; }
 }
 
 smtp_server || fail aiosmtpd
-fish_shell || fail fish
+shell fish || fail fish
+shell zsh || fail zsh
