@@ -384,20 +384,23 @@ impl Portal {
             true => Some(super::addresses::address_views(tx, &account)?),
             false => None,
         };
-        // A customer's seats are what it holds, part of its details.
-        let products = match account.kind {
-            AccountKind::Partner
-                if !sees(super::licenses::reads_licences(tx, &catalog, ctx, &account))? =>
-            {
-                None
-            }
-            AccountKind::Partner | AccountKind::Customer => {
-                Some(super::licenses::products_of(tx, &account)?)
-            }
-        };
-        let prices = match sees(super::prices::reads_prices(tx, &catalog, ctx, &account))? {
-            true => Some(super::prices::price_lines(tx, &account)?),
+        // A customer's seats are what it holds, read by the rule a
+        // partner's licences are (findings A11, N13: a `user` of the
+        // customer, who sees only her assigned services, read them).
+        let products = match sees(super::licenses::reads_licences(tx, &catalog, ctx, &account))? {
+            true => Some(super::licenses::products_of(tx, &account)?),
             false => None,
+        };
+        // A customer has no contracted prices: none, to anyone, rather
+        // than hidden from some.
+        let prices = match account.kind {
+            AccountKind::Customer => Some(Vec::new()),
+            AccountKind::Partner
+                if sees(super::prices::reads_prices(tx, &catalog, ctx, &account))? =>
+            {
+                Some(super::prices::price_lines(tx, &account)?)
+            }
+            AccountKind::Partner => None,
         };
         Ok(AccountDetailsView {
             account: seen_account_view(tx, &catalog, ctx, &account)?,
@@ -671,7 +674,10 @@ mod whole_account_tests {
         p.ctx.actor = Actor::Member(email("una@acme.test"));
         let shown = p.account_show(None).expect("basic details");
         assert_eq!(shown.addresses, None, "sites hidden");
-        assert_eq!(shown.prices, None, "prices hidden");
+        // The account is a customer: it has no contracted prices to
+        // hide (findings A11).
+        assert_eq!(shown.prices, Some(Vec::new()), "no prices");
+        assert_eq!(shown.products, None, "licences hidden");
         let err = p.address_list(None).expect_err("sites");
         assert_eq!(err.exit_code(), 5, "{err}");
         let err = p.policy_list(None, None).expect_err("policies");
@@ -704,7 +710,7 @@ mod whole_account_tests {
         let listed = p.address_list(None).expect("sites");
         let shown = p.account_show(None).expect("details");
         assert_eq!(shown.addresses, Some(listed));
-        assert_eq!(shown.prices, None, "prices still hidden");
+        assert_eq!(shown.prices, Some(Vec::new()), "still no prices");
     }
 }
 

@@ -8,6 +8,7 @@
 //! address an order used leaves the order as it was.
 
 use super::access::{authority, authorize, authorize_whole_account, caps};
+use super::held_names::one_spelling;
 use super::timezones::check_country;
 use super::{resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -92,7 +93,7 @@ pub(crate) fn address_views(tx: &dyn Tx, account: &Account) -> Result<Vec<Addres
 
 pub(super) fn labelled(tx: &dyn Tx, account: &Account, label: &str) -> Result<Address> {
     let label = label.trim();
-    tx.address_labelled(account.id, label)?.ok_or_else(|| {
+    let address = tx.address_labelled(account.id, label)?.ok_or_else(|| {
         Error::not_found(format!(
             "`{}` has no shipping address labelled `{label}`",
             account.name
@@ -101,7 +102,9 @@ pub(super) fn labelled(tx: &dyn Tx, account: &Account, label: &str) -> Result<Ad
             "`{}` shows them",
             Paste::new("account address list").opt("--account", &account.name)
         ))
-    })
+    })?;
+    one_spelling(tx, "address", account.id, label, &address.fields.label)?;
+    Ok(address)
 }
 
 /// The copy of a shipping address an order keeps: resolves `label` among

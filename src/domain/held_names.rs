@@ -4,11 +4,12 @@
 //! holding a character a name may no longer hold (`H\u{34f}Q`). They stay
 //! and work, each named by its exact spelling, but a copy of the database
 //! (`export`, then `apply` into a new file) reads them as new names and is
-//! refused; `status` names each with the command that renames it.
+//! refused; `status` names each with the command that renames it. So with
+//! two order references equal but for case (`RÉF-1` and `réf-1`).
 
 use std::collections::HashMap;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{composed, name_key, one_script_per_word, refused, reveal, Paste};
 use crate::store::{HeldName, Tx};
 
@@ -31,7 +32,13 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
     }
     let mut problems = Vec::new();
     for name in &held {
-        let wrong = match refused(&composed(&name.name)) {
+        // A reference is held to no character rule a name is, only to
+        // being one of its account's.
+        let bad = match name.kind {
+            "reference" => None,
+            _ => refused(&composed(&name.name)),
+        };
+        let wrong = match bad {
             Some((c, kind)) => format!("holds U+{:04X}, {kind}", u32::from(c)),
             None if matches!(name.kind, "person" | "order") => continue,
             // A file's policy keeps the name it had; a new account or
@@ -56,13 +63,49 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
             reveal(&name.name),
             match (name.kind, name.account.as_deref()) {
                 ("person", _) | (_, None) => String::new(),
-                ("order", Some(a)) => format!(" of order #{} in `{}`", name.id, reveal(a)),
+                ("order" | "reference", Some(a)) => {
+                    format!(" of order #{} in `{}`", name.id, reveal(a))
+                }
                 (_, Some(a)) => format!(" in `{}`", reveal(a)),
             },
             fix(name)
         ));
     }
     Ok(problems)
+}
+
+/// Refuses (exit 2) `typed`, which found the name `found` of `kind`
+/// (`account`, `policy`, `address`) in `account_id` by its key alone,
+/// when another name of that key is held too: of two an older database
+/// holds, a third spelling (`Beta  Co` beside `Beta Co` and `Beta` no-break
+/// space `Co`) names neither rather than the one the bytes favour.
+pub(crate) fn one_spelling(
+    tx: &dyn Tx,
+    kind: &'static str,
+    account_id: i64,
+    typed: &str,
+    found: &str,
+) -> Result<()> {
+    // Exactly as held: `Beta  Co` is `Beta Co` only where no other
+    // name reads as it, as the store finds it.
+    if found == typed {
+        return Ok(());
+    }
+    let spellings = tx.spellings_of_key(kind, account_id, typed)?;
+    if spellings.len() < 2 {
+        return Ok(());
+    }
+    let named: Vec<String> = spellings
+        .iter()
+        .map(|n| format!("`{}`", reveal(n)))
+        .collect();
+    Err(Error::invalid(format!(
+        "`{}` names more than one {}: {}",
+        reveal(typed),
+        what(kind),
+        named.join(" and ")
+    ))
+    .help("type the name exactly as one of them is spelled; `portalctl status` names each with what renames it"))
 }
 
 /// Where a name is one of a list: the whole database for an account's,
@@ -93,6 +136,7 @@ fn what(kind: &str) -> &'static str {
         "licence" => "licence product",
         "price" => "contracted price's product",
         "order" => "description",
+        "reference" => "reference",
         _ => "user name",
     }
 }
@@ -122,11 +166,12 @@ fn fix(name: &HeldName) -> String {
         // No command renames a product (its prices and allocations are
         // keyed by it) or edits an order: the copy is made from an
         // export edited by hand.
-        "licence" | "price" | "order" => {
+        "licence" | "price" | "order" | "reference" => {
             return format!(
                 "no command changes {}: write it anew in the exported file before `apply`",
                 match name.kind {
                     "order" => "an order's description",
+                    "reference" => "an order's reference",
                     _ => "a product's name",
                 }
             )

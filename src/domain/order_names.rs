@@ -9,7 +9,7 @@ use super::orders::{orders_seen, sight};
 use super::visibility::actor_accounts;
 use super::{find_account, knows_account, Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
-use crate::model::{Account, Need, Order, OrderKey};
+use crate::model::{reveal, Account, Need, Order, OrderKey};
 use crate::store::Tx;
 
 /// Which order a command names (`order show`, `approve`, `reject`,
@@ -107,6 +107,27 @@ pub(super) fn find_named_order(
         }
         (None, several) => {
             let reference = name.key.reference().unwrap_or_default();
+            // Two of one account an older database holds, equal but for
+            // case, and the spelling typed is neither (see migration 26).
+            if several
+                .iter()
+                .all(|o| o.0.account_id == several[0].0.account_id)
+            {
+                let spelled: Vec<String> = several
+                    .iter()
+                    .map(|(o, _)| {
+                        let r = reveal(o.reference.as_deref().unwrap_or_default());
+                        format!("`{r}` (order {})", o.id)
+                    })
+                    .collect();
+                return Err(Error::invalid(format!(
+                    "reference `{}` names more than one order in `{}`: {}",
+                    reveal(reference),
+                    several[0].1.name,
+                    spelled.join(", ")
+                ))
+                .help("type the reference exactly as one of them is spelled, or name the order by its number"));
+            }
             Err(Error::invalid(format!(
                 "reference `{reference}` names orders in several accounts"
             ))

@@ -3,6 +3,7 @@
 use super::access::{authorize, authorize_whole_account, caps, Access};
 use super::deciders::{count, policy_eligible, Now, Roster};
 use super::gate::Write;
+use super::held_names::one_spelling;
 use super::orders::{joined_in, order_view, reevaluate};
 use super::visibility::listed_accounts;
 use super::visibility::{resolve_account_of, Named};
@@ -92,10 +93,12 @@ pub(super) fn reads_policies(
 }
 
 fn find_policy(tx: &dyn Tx, account: &Account, name: &str) -> Result<Policy> {
-    tx.policy_named(account.id, name.trim())?.ok_or_else(|| {
+    let policy = tx.policy_named(account.id, name.trim())?.ok_or_else(|| {
         Error::not_found(format!("no policy `{}` in `{}`", name.trim(), account.name))
             .help("`portalctl policy list` shows them")
-    })
+    })?;
+    one_spelling(tx, "policy", account.id, name.trim(), &policy.name)?;
+    Ok(policy)
 }
 
 /// The people `emails` name as approvers: active members of `account`

@@ -5,6 +5,7 @@
 //! was. The operator sees everything.
 
 use super::access::{authority, authorize, caps, Access};
+use super::held_names::one_spelling;
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
 use crate::model::{Account, AccountKind, Email, MemberStatus, Membership, Need, Paste, Person};
@@ -33,16 +34,22 @@ pub(crate) fn find_customer_reached(
 ) -> Result<Account> {
     let name = name.trim();
     let found = tx.account_named(name)?;
+    // Checked once the actor may know the account, so that a refusal
+    // names no account they may not.
+    let one = |account: Account| -> Result<Account> {
+        one_spelling(tx, "account", account.id, name, &account.name)?;
+        Ok(account)
+    };
     let Actor::Member(email) = &ctx.actor else {
-        return found.ok_or_else(|| {
-            Error::not_found(format!("no account `{name}`"))
-                .help("`portalctl account list` shows the accounts")
+        return found.map(one).unwrap_or_else(|| {
+            Err(Error::not_found(format!("no account `{name}`"))
+                .help("`portalctl account list` shows the accounts"))
         });
     };
     if let Some(account) = found {
         if let Some(me) = tx.person_by_email(email.as_str())? {
             if tx.membership_of(me.id, account.id)?.is_some() {
-                return Ok(account);
+                return one(account);
             }
             if let Some(parent) = account.parent_id {
                 // Only a member of the parent can reach it from there, so
@@ -50,7 +57,7 @@ pub(crate) fn find_customer_reached(
                 if tx.membership_of(me.id, parent)?.is_some()
                     && partner_reaches(tx, &*Catalog::load(tx)?, ctx, parent, reach)?
                 {
-                    return Ok(account);
+                    return one(account);
                 }
             }
         }

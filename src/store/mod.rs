@@ -373,6 +373,11 @@ seam! {
         /// Every name a copy of the database reads again: accounts',
         /// policies', live addresses' labels, licences' products, people's.
         fn held_names(&self) -> Result<Vec<HeldName>>;
+        /// Every spelling of `kind` (`account`, `policy` or `address`, a
+        /// live address's label) with the key of `name`, in `account_id`
+        /// (ignored for an account's own name), by id: more than one only
+        /// where an older database holds two names that now read as one.
+        fn spellings_of_key(&self, kind: &str, account_id: i64, name: &str) -> Result<Vec<String>>;
         /// The schema version the database is at.
         fn schema_version(&self) -> Result<i64>;
         /// What the database's own integrity check finds wrong; empty when sound.
@@ -436,9 +441,10 @@ seam! {
         /// else the older. By index.
         fn order_by_reference(&self, account_id: i64, reference: &str) -> Result<Option<Order>>;
         /// The orders with this external reference in any of these
-        /// accounts, one per account as [`Tx::order_by_reference`] finds
-        /// it, by id: one look-up of the (account, reference) index per
-        /// account, never a read of every order.
+        /// accounts, by id: per account the one spelled exactly so, else
+        /// every one with its key (two an older database holds, which a
+        /// third spelling names alike). One look-up of the (account,
+        /// reference) index per account, never a read of every order.
         fn orders_with_reference(&self, account_ids: &[i64], reference: &str) -> Result<Vec<Order>>;
         /// The order with this id.
         fn order(&self, id: i64) -> Result<Option<Order>>;

@@ -242,7 +242,10 @@ impl SqliteTx<'_> {
         account_id: i64,
         reference: &str,
     ) -> Result<Option<Order>> {
-        Ok(self.orders_with_reference(&[account_id], reference)?.pop())
+        Ok(self
+            .keyed_orders(&[account_id], reference)?
+            .into_iter()
+            .next())
     }
 
     pub(super) fn orders_with_reference(
@@ -250,13 +253,33 @@ impl SqliteTx<'_> {
         account_ids: &[i64],
         reference: &str,
     ) -> Result<Vec<Order>> {
+        let found = self.keyed_orders(account_ids, reference)?;
+        // Of an account's orders with the reference's key, the one
+        // spelled exactly so; else every one, so that a spelling that is
+        // none of two an older database holds names both (and is refused
+        // as ambiguous) rather than one picked for it.
+        let mut orders: Vec<Order> = Vec::with_capacity(found.len());
+        for order in found {
+            let exact = |o: &Order| o.reference.as_deref() == Some(reference);
+            match orders.last() {
+                Some(o) if o.account_id == order.account_id && exact(o) => {}
+                _ => orders.push(order),
+            }
+        }
+        orders.sort_by_key(|o| o.id);
+        Ok(orders)
+    }
+
+    /// The orders of these accounts whose reference has the key of
+    /// `reference`, by account, the exact spelling first, then by id.
+    fn keyed_orders(&self, account_ids: &[i64], reference: &str) -> Result<Vec<Order>> {
         let ids = serde_json::to_string(account_ids).map_err(anyhow::Error::from)?;
         // The accounts drive the join (CROSS JOIN keeps SQLite from
         // reordering it), so each is one search of the (account_id,
         // ref_key) index; a reference alone has no index to search.
         // Within an account the exact spelling comes first, then the
         // oldest (see migration 26).
-        let found = self.rows(
+        self.rows(
             &format!(
                 "SELECT {} FROM json_each(?1) k CROSS JOIN orders o
                      ON o.account_id = k.value AND o.ref_key = ?3
@@ -265,18 +288,7 @@ impl SqliteTx<'_> {
             ),
             params![ids, reference, name_key(reference)],
             order_from_row,
-        )?;
-        let mut orders: Vec<Order> = Vec::with_capacity(found.len());
-        for order in found {
-            if orders
-                .last()
-                .is_none_or(|o| o.account_id != order.account_id)
-            {
-                orders.push(order);
-            }
-        }
-        orders.sort_by_key(|o| o.id);
-        Ok(orders)
+        )
     }
 
     pub(super) fn order(&self, id: i64) -> Result<Option<Order>> {

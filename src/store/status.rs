@@ -6,6 +6,7 @@ use rusqlite::types::Value;
 
 use super::SqliteTx;
 use crate::error::Result;
+use crate::model::name_key;
 
 /// How many of each thing a database holds, for `status`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -208,8 +209,8 @@ mod tests {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct HeldName {
     /// What it names: `account`, `policy`, `address`, `licence`,
-    /// `price` (a contracted price's product), `person` or `order` (an
-    /// order's description).
+    /// `price` (a contracted price's product), `person`, `order` (an
+    /// order's description) or `reference` (an order's).
     pub kind: &'static str,
     /// The row's id (an order's number); 0 for a price.
     pub id: i64,
@@ -225,10 +226,11 @@ pub(crate) struct HeldName {
 impl SqliteTx<'_> {
     /// Every account name, policy name, live address label, licence and
     /// price product, (not merged-away) person's name, name an invitation
-    /// gives, and order description, each kind in id order.
+    /// gives, order description and order reference, each kind in id
+    /// order.
     pub(super) fn held_names(&self) -> Result<Vec<HeldName>> {
         const KINDS: &[&str] = &[
-            "account", "policy", "address", "licence", "price", "person", "order",
+            "account", "policy", "address", "licence", "price", "person", "order", "reference",
         ];
         let mut stmt = self.tx.prepare_cached(
             "SELECT 0, NULL, NULL, name, id FROM accounts
@@ -252,6 +254,9 @@ impl SqliteTx<'_> {
                  WHERE m.invited_name IS NOT NULL
              UNION ALL SELECT 6, a.name, NULL, o.description, o.id
                  FROM orders o JOIN accounts a ON a.id = o.account_id
+             UNION ALL SELECT 7, a.name, NULL, o.ref, o.id
+                 FROM orders o JOIN accounts a ON a.id = o.account_id
+                 WHERE o.ref IS NOT NULL
              ORDER BY 1, 5",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -264,5 +269,34 @@ impl SqliteTx<'_> {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub(super) fn spellings_of_key(
+        &self,
+        kind: &str,
+        account_id: i64,
+        name: &str,
+    ) -> Result<Vec<String>> {
+        let key = name_key(name);
+        let read = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<Vec<String>> {
+            let mut stmt = self.tx.prepare_cached(sql)?;
+            let rows = stmt.query_map(args, |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        match kind {
+            "account" => read(
+                "SELECT name FROM accounts WHERE name_key = ?1 ORDER BY id",
+                &[&key],
+            ),
+            "policy" => read(
+                "SELECT name FROM policies WHERE account_id = ?1 AND name_key = ?2 ORDER BY id",
+                &[&account_id, &key],
+            ),
+            _ => read(
+                "SELECT label FROM addresses
+                 WHERE account_id = ?1 AND label_key = ?2 AND removed_at IS NULL ORDER BY id",
+                &[&account_id, &key],
+            ),
+        }
     }
 }

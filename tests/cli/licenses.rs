@@ -431,3 +431,38 @@ fn shipping_needs_addresses_use_on_the_partner() {
     let err = p.refused(&allocate_to_beta("40", Some("Site")), NOT_FOUND);
     assert!(err.contains("`Acme Ltd` has no shipping address"), "{err}");
 }
+
+/// In a customer, `account show` shows its seats as `license list` would
+/// read them: not to a `user`, who sees only her assigned services
+/// (`hidden`, `null`), as in a partner; and a customer, which has no
+/// contracted prices, shows none (`[]`) to anyone rather than `hidden`
+/// to some (findings A11, N13).
+#[test]
+fn a_customer_user_reads_no_seats_and_no_hidden_prices_in_account_show() {
+    let p = Portal::empty();
+    p.ok(&[
+        "apply",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.json"),
+    ]);
+    p.ok(&[
+        "license", "purchase", "--account", "Acme Ltd", "--product", "Office E3", "--seats", "50",
+    ]);
+    p.ok(&[
+        "license", "allocate", "--account", "Acme Ltd", "--product", "Office E3", "--customer",
+        "Contoso", "--seats", "10",
+    ]);
+    let (cleo, carl) = (Some("cleo@contoso.test"), Some("carl@contoso.test"));
+    p.refused_as(cleo, &["license", "list"], DENIED);
+    let hers = p.json_as(cleo, &["account", "show"]);
+    assert_eq!(
+        (&hers["products"], &hers["prices"]),
+        (&json!(null), &json!([])),
+        "{hers}"
+    );
+    let text = p.run_as(cleo, &["account", "show"]).stdout;
+    assert!(text.contains("licences         hidden"), "{text}");
+    assert!(!text.contains("prices           hidden"), "{text}");
+    let his = p.json_as(carl, &["account", "show"]);
+    assert_eq!(his["products"][0]["seats"], 10, "{his}");
+    assert_eq!(his["prices"], json!([]), "{his}");
+}

@@ -242,6 +242,68 @@ fn names_an_older_build_let_in_are_named_by_status_and_renamed() {
     assert_eq!(copy.code, 0, "{}", copy.stderr);
 }
 
+/// Of two accounts, policies or labels an older build let in that now
+/// read as one (`Beta Co` and `Beta` no-break space `Co`), the exact
+/// spelling names each, and any other (`Beta  Co`, `BETA CO`) is refused
+/// as naming both (exit 2), not resolved to the one the bytes favour
+/// (findings N10).
+#[test]
+fn a_spelling_that_is_neither_of_two_look_alikes_is_refused_naming_both() {
+    let p = Portal::new();
+    for name in ["Beta Co", "Beta Two"] {
+        p.ok(&["account", "create", name, "--kind", "partner"]);
+    }
+    for name in ["Big one", "Big two"] {
+        p.ok(&[
+            "policy", "create", "--account", ACCOUNT, "--name", name, "--threshold", "5",
+        ]);
+    }
+    for label in ["Head office", "Head two"] {
+        p.ok(&[
+            "account", "address", "add", "--account", ACCOUNT, "--label", label, "--line1", "a",
+            "--city", "b", "--postcode", "c", "--country", "GB",
+        ]);
+    }
+    older_build_wrote(
+        &p,
+        "UPDATE accounts SET name = 'Beta\u{a0}Co', name_key = 'beta co' WHERE name = 'Beta Two';
+         UPDATE policies SET name = 'Big\u{a0}one', name_key = 'big one' WHERE name = 'Big two';
+         UPDATE addresses SET label = 'Head\u{a0}office', label_key = 'head office'
+          WHERE label = 'Head two';",
+    );
+    for exact in ["Beta Co", "Beta\u{a0}Co"] {
+        assert_eq!(p.json(&["account", "show", exact])["name"], exact);
+    }
+    for neither in ["Beta  Co", "BETA CO", "beta\u{a0}co", "Beta\u{2002}Co"] {
+        let err = p.refused(&["account", "show", neither], support::USAGE);
+        support::says(
+            &err,
+            "names more than one account: `Beta Co` and `Beta\\u{a0}Co`",
+        );
+        p.refused(&["account", "set", neither, "--phone", "1"], support::USAGE);
+    }
+    p.ok(&["policy", "show", "Big one", "--account", ACCOUNT]);
+    p.ok(&["policy", "show", "Big\u{a0}one", "--account", ACCOUNT]);
+    let err = p.refused(
+        &["policy", "show", "BIG  ONE", "--account", ACCOUNT],
+        support::USAGE,
+    );
+    support::says(
+        &err,
+        "names more than one policy: `Big one` and `Big\\u{a0}one`",
+    );
+    let err = p.refused(
+        &[
+            "account", "address", "remove", "head  office", "--account", ACCOUNT,
+        ],
+        support::USAGE,
+    );
+    support::says(
+        &err,
+        "names more than one address label: `Head office` and `Head\\u{a0}office`",
+    );
+}
+
 /// Every space reads as one: a name typed with a no-break, en, narrow,
 /// ideographic space or two plain ones is the name with one plain space,
 /// so it is refused beside it, as any name held is.

@@ -323,7 +323,8 @@ fn references_compare_ignoring_case_on_the_command_line_and_in_files() {
 
 /// A database from before migration 18 may hold two references of one
 /// account that differ only in case. Both stay; the exact spelling names
-/// each, and any other spelling the older.
+/// each, and any other spelling is refused as naming both (exit 2), not
+/// resolved to one an approver did not type.
 #[test]
 fn references_that_differ_only_in_case_from_an_older_database_stay_apart() {
     let p = seeded();
@@ -349,9 +350,13 @@ fn references_that_differ_only_in_case_from_an_older_database_stay_apart() {
     assert_ne!(lower["id"].to_string(), older);
     let upper = p.json(&["order", "show", "PO-1", "--account", ACME]);
     assert_eq!(upper["id"].to_string(), older);
+    let err = p.refused(&["order", "show", "pO-1", "--account", ACME], USAGE);
     assert_eq!(
-        p.json(&["order", "show", "pO-1", "--account", ACME])["id"].to_string(),
-        older
+        error_line(&err),
+        format!(
+            "error: reference `pO-1` names more than one order in `{ACME}`: `PO-1` (order {older}), `po-1` (order {})",
+            lower["id"]
+        )
     );
     // Opening it migrated it: the references are found by the new index.
     assert_eq!(
@@ -392,8 +397,9 @@ fn references_compare_ignoring_the_case_of_letters_past_ascii() {
         assert_eq!(p.dump(), before, "nothing placed");
     }
     // Opening a database an older portalctl left, where the two were two
-    // orders: both stay, the exact spelling names each, any other the
-    // older, and a new order may take neither.
+    // orders: both stay, the exact spelling names each, any other is
+    // refused as naming both, a new order may take neither, and `status`
+    // names each with the way to a copy (findings A10, N1).
     let older = p.json(&["order", "show", "RÉF-1"])["id"].clone();
     {
         let conn = rusqlite::Connection::open(&p.db).unwrap();
@@ -414,7 +420,25 @@ fn references_compare_ignoring_the_case_of_letters_past_ascii() {
     );
     assert_ne!(lower["id"], older);
     assert_eq!(p.json(&["order", "show", "RÉF-1"])["id"], older);
-    assert_eq!(p.json(&["order", "show", "rÉf-1"])["id"], older);
+    for neither in ["rÉf-1", "Réf-1", "Re\u{301}f-1"] {
+        let err = p.refused(&["order", "show", neither], USAGE);
+        says(
+            &err,
+            &format!("`RÉF-1` (order {older}), `réf-1` (order {})", lower["id"]),
+        );
+        p.refused(&["order", "approve", neither], USAGE);
+    }
+    let status = p.ok(&["status"]);
+    for (held, other, id) in [("RÉF-1", "réf-1", &older), ("réf-1", "RÉF-1", &lower["id"])] {
+        says(
+            &status,
+            &format!("name: reference `{held}` of order #{id} in `{ACME}` reads as `{other}` too"),
+        );
+    }
+    says(
+        &status,
+        "no command changes an order's reference: write it anew in the exported file",
+    );
     let before = p.dump();
     for again in ["RÉF-1", "réf-1", "Réf-1"] {
         p.refused(
