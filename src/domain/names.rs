@@ -59,13 +59,15 @@ pub(crate) fn names(path: &Path, kind: NameKind, acting: Option<&str>) -> Result
                 .map(|m| m.account_id)
                 .collect();
             match kind {
-                NameKind::Role => tx
-                    .roles()?
-                    .into_iter()
-                    .filter(|r| r.deleted_at.is_none())
-                    .filter(|r| r.account_id.is_none_or(|a| accounts.contains(&a)))
-                    .map(|r| r.name)
-                    .collect(),
+                NameKind::Role => {
+                    let joined = super::roles::accounts_joined(&*tx, person.id)?;
+                    tx.roles()?
+                        .into_iter()
+                        .filter(|r| r.deleted_at.is_none())
+                        .filter(|r| r.account_id.is_none_or(|a| joined.contains(&a)))
+                        .map(|r| r.name)
+                        .collect()
+                }
                 NameKind::Account => accounts
                     .iter()
                     .map(|id| Ok(tx.account(*id)?.name))

@@ -375,7 +375,7 @@ impl Portal {
 }
 
 /// Which roles the actor may see: the operator every one, a member the
-/// catalog's and those made for an account they belong to.
+/// catalog's and those made for an account they joined.
 pub(super) enum RoleSight {
     Operator,
     Member(Vec<i64>),
@@ -391,20 +391,30 @@ impl RoleSight {
     }
 }
 
-/// The roles `ctx`'s actor may see.
+/// The roles `ctx`'s actor may see. An account they were only invited to
+/// (pending, expired or revoked) gives them nothing yet, its roles
+/// neither: they learn the role they are offered from the invitation.
 pub(super) fn role_sight(tx: &dyn Tx, ctx: &super::Ctx) -> Result<RoleSight> {
     let Actor::Member(email) = &ctx.actor else {
         return Ok(RoleSight::Operator);
     };
     let accounts = match tx.person_by_email(email.as_str())? {
-        Some(person) => tx
-            .memberships_of(person.id)?
-            .iter()
-            .map(|m| m.account_id)
-            .collect(),
+        Some(person) => accounts_joined(tx, person.id)?,
         None => Vec::new(),
     };
     Ok(RoleSight::Member(accounts))
+}
+
+/// The accounts whose custom roles the person sees: those they joined
+/// (left since or not), not one they were only invited to. Completion
+/// asks here too, so that Tab offers no role `role list` hides.
+pub(super) fn accounts_joined(tx: &dyn Tx, person: i64) -> Result<Vec<i64>> {
+    Ok(tx
+        .memberships_of(person)?
+        .iter()
+        .filter(|m| m.accepted_at.is_some())
+        .map(|m| m.account_id)
+        .collect())
 }
 
 /// `role` as a list or `role show` prints it: with the account a custom
@@ -629,5 +639,52 @@ mod tests {
             let err = p.role_show("ops", Some(other)).expect_err("not hers");
             assert_eq!(err.exit_code(), 5, "{err}");
         }
+    }
+
+    /// An account someone is only invited to gives them nothing yet: its
+    /// custom roles are not listed, shown nor offered to them while the
+    /// invitation is pending or once it is revoked, only once they join.
+    #[test]
+    fn an_invitation_shows_none_of_the_accounts_roles() {
+        let mut p = seeded("portal");
+        join(&mut p, "adam@acme.test", "admin");
+        crate::domain::testing::add_account(&mut p, "Beta", AccountKind::Customer, None);
+        crate::domain::testing::join_in(&mut p, "bea@beta.test", "admin", Some("Beta"));
+        let adam = Actor::Member(email("adam@acme.test"));
+        let bea = Actor::Member(email("bea@beta.test"));
+        p.ctx.actor = adam.clone();
+        p.role_create("acme-ops", &[caps::USERS_VIEW], &Text::default(), None)
+            .expect("Acme's role");
+        let unseen = |p: &mut Portal, when: &str| {
+            let listed = p.role_list().expect("list");
+            assert!(listed.iter().all(|r| r.name != "acme-ops"), "{when}");
+            let err = p.role_show("acme-ops", None).expect_err(when);
+            assert_eq!(err.exit_code(), 2, "{when}: {err}");
+            assert!(!err.to_string().contains("acme-ops`?"), "{when}: {err}");
+            let offered = p.invite_role_choices().expect("choices");
+            assert!(offered.iter().all(|r| r != "acme-ops"), "{when}");
+        };
+        p.invite(&InviteRequest {
+            email: Some(email("bea@beta.test")),
+            role: Some("acme-ops".into()),
+            ..InviteRequest::default()
+        })
+        .expect("invited");
+        p.ctx.actor = bea.clone();
+        unseen(&mut p, "pending");
+        p.ctx.actor = adam.clone();
+        p.revoke_invite(&email("bea@beta.test"), None)
+            .expect("revoked");
+        p.ctx.actor = bea.clone();
+        unseen(&mut p, "revoked");
+        p.ctx.actor = adam;
+        let token = p
+            .resend_invite(&email("bea@beta.test"), None, None, false)
+            .expect("invited again")
+            .token;
+        p.ctx.actor = bea;
+        p.accept(&token, None).expect("joined");
+        let shown = p.role_show("acme-ops", None).expect("joined, she sees it");
+        assert_eq!(shown.account.as_deref(), Some("Acme"));
     }
 }

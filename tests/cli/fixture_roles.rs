@@ -349,3 +349,41 @@ fn role_list_and_show_name_a_custom_roles_account() {
         .replace("nope", "ops"),
     );
 }
+
+/// N#11: a file's role that no role serving its account has is refused
+/// as `user set-role` refuses it, naming only those roles: another
+/// account's custom role is neither suggested nor listed, in a user's
+/// role or an external admin's.
+#[test]
+fn a_files_unknown_role_names_no_other_accounts_role() {
+    let p = demo();
+    p.ok(&["account", "create", "Other", "--kind", "customer"]);
+    p.member_in("oa@other.test", "admin", "Other");
+    p.json_as(
+        Some("oa@other.test"),
+        &[
+            "role", "create", "secret-merger-team", "--capabilities", "portal.access",
+        ],
+    );
+    let carl = Some("carl@contoso.test");
+    let by_hand = p.refused_as(
+        carl,
+        &["user", "set-role", "cleo@contoso.test", "secret-merger"],
+        USAGE,
+    );
+    assert!(!by_hand.contains("secret-merger-team"), "{by_hand}");
+    for entry in [
+        r#""users": [{"email": "cleo@contoso.test", "role": "secret-merger", "status": "active"}]"#,
+        r#""external_admins": [{"email": "fiona@acme.test", "role": "secret-merger"}]"#,
+    ] {
+        let path = file(
+            &p,
+            "typo.json",
+            &format!(r#"{{"accounts": [{{"name": "Contoso", {entry}}}]}}"#),
+        );
+        let said = p.refused_as(carl, &["apply", "--dry-run", path.to_str().unwrap()], USAGE);
+        assert!(said.contains("unknown role `secret-merger`"), "{said}");
+        assert!(said.contains("roles are: admin,"), "{said}");
+        assert!(!said.contains("secret-merger-team"), "{said}");
+    }
+}

@@ -4,7 +4,7 @@
 //! admin's account has only invited reads alike, whether the address has
 //! joined another account or none.
 
-use crate::support::{Portal, ACCOUNT, DENIED, SUCCESS};
+use crate::support::{Portal, ACCOUNT, DENIED, SUCCESS, USAGE};
 
 const ADMIN: &str = "adm@acme.test";
 const BEA: &str = "bea@acme.test";
@@ -119,4 +119,69 @@ fn an_invited_contact_answers_alike_whoever_it_is_elsewhere() {
     p.ok(&[
         "user", "flag-duplicate", "new@other.test", "--of", ANN, "--account", ACCOUNT,
     ]);
+}
+
+/// A#9: an invitation, pending or revoked, shows none of the inviting
+/// account's custom roles: `role list`, `role show` and completion of a
+/// role as the invitee name only the roles of accounts they joined.
+#[test]
+fn an_invitation_shows_none_of_the_accounts_roles() {
+    let p = portal();
+    let carl = Some("carl@other.test");
+    p.json_as(
+        carl,
+        &[
+            "role", "create", "other-hidden-ops", "--capabilities", "users.view",
+        ],
+    );
+    let bea = Some(BEA);
+    let unseen = |when: &str| {
+        let listed = p.run_as(bea, &["role", "list"]);
+        assert_eq!(listed.code, SUCCESS, "{when}: {}", listed.stderr);
+        assert!(
+            !listed.stdout.contains("other-hidden-ops"),
+            "{when}: {}",
+            listed.stdout
+        );
+        let shown = p.refused_as(bea, &["role", "show", "other-hidden-ops"], USAGE);
+        assert!(
+            shown.contains("unknown role `other-hidden-ops`"),
+            "{when}: {shown}"
+        );
+        let offered = p.run_with(
+            &["--", "portalctl", "--as", BEA, "role", "show", ""],
+            &[
+                ("PORTALCTL_COMPLETE", "bash"),
+                ("_CLAP_IFS", "\n"),
+                ("_CLAP_COMPLETE_INDEX", "5"),
+                ("_CLAP_COMPLETE_COMP_TYPE", "9"),
+                ("_CLAP_COMPLETE_SPACE", "true"),
+            ],
+        );
+        assert_eq!(offered.code, SUCCESS, "{when}: {}", offered.stderr);
+        assert!(
+            offered.stdout.contains("admin"),
+            "{when}: {}",
+            offered.stdout
+        );
+        assert!(
+            !offered.stdout.contains("other-hidden-ops"),
+            "{when}: {}",
+            offered.stdout
+        );
+    };
+    p.json_as(
+        carl,
+        &[
+            "user", "invite", BEA, "--role", "other-hidden-ops", "--no-send",
+        ],
+    );
+    unseen("pending");
+    p.json_as(carl, &["user", "revoke-invite", BEA, "--yes"]);
+    unseen("revoked");
+    // Once joined, the account's roles are hers to read.
+    let invited = p.json_as(carl, &["user", "resend-invite", BEA, "--no-send"]);
+    p.ok(&["user", "accept", invited["token"].as_str().unwrap()]);
+    let shown = p.json_as(bea, &["role", "show", "other-hidden-ops"]);
+    assert_eq!(shown["account"], "Other", "{shown}");
 }
