@@ -1,5 +1,7 @@
 //! Who holds which capability, why, and whether the actor may act.
 
+use std::collections::HashMap;
+
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Capability, Email, Grant, Holding, MemberStanding, MemberStatus, Membership, Need,
@@ -698,6 +700,16 @@ pub(crate) fn holding(catalog: &Catalog, cap: Capability, owner_id: Option<i64>)
         .map(|r| r.id)
         .collect();
     roles.sort_unstable();
+    holding_of(catalog, cap, roles, owner_id)
+}
+
+/// [`holding`] by `roles`.
+fn holding_of(
+    catalog: &Catalog,
+    cap: Capability,
+    roles: Vec<i64>,
+    owner_id: Option<i64>,
+) -> Holding {
     let mut blocking: Vec<i64> = catalog
         .all_roles()
         .filter(|r| r.blocking)
@@ -722,6 +734,44 @@ pub(crate) fn holding(catalog: &Catalog, cap: Capability, owner_id: Option<i64>)
         grants,
         blocking,
         owner_id,
+    }
+}
+
+/// [`holding`] of one capability for each account of a list across
+/// accounts, worked out once: each account's holding names only the
+/// roles a member of it can hold (the catalog's own and its custom
+/// ones, deleted ones too), so that neither working it out nor the query
+/// of each account grows with every other account's custom roles
+/// (finding N12: `user list --can` of 2,000 accounts took 5 s).
+pub(crate) struct Holdings {
+    /// The roles that give it, by the account they were made for (`None`:
+    /// the catalog's own), each list by id.
+    roles: HashMap<Option<i64>, Vec<i64>>,
+    /// The holding of the catalog's own roles, for no owner.
+    common: Holding,
+}
+
+impl Holdings {
+    pub(crate) fn new(catalog: &Catalog, cap: Capability) -> Holdings {
+        let mut roles: HashMap<Option<i64>, Vec<i64>> = HashMap::new();
+        for role in catalog.all_roles().filter(|r| r.holds(cap)) {
+            roles.entry(role.account_id).or_default().push(role.id);
+        }
+        let mut common = holding_of(catalog, cap, Vec::new(), None);
+        common.roles = roles.get(&None).cloned().unwrap_or_default();
+        common.roles.sort_unstable();
+        Holdings { roles, common }
+    }
+
+    /// The holding of `account`'s members.
+    pub(crate) fn of(&self, account: &Account) -> Holding {
+        let mut holding = self.common.clone();
+        if let Some(own) = self.roles.get(&Some(account.id)) {
+            holding.roles.extend_from_slice(own);
+            holding.roles.sort_unstable();
+        }
+        holding.owner_id = account.owner_id;
+        holding
     }
 }
 

@@ -649,6 +649,9 @@ impl Portal {
                 filter.status,
                 Some(MemberStanding::Deactivated | MemberStanding::Revoked)
             );
+        let holdings = filter
+            .can
+            .map(|cap| super::access::Holdings::new(&catalog, cap));
         let mut left = filter.limit;
         for account in &accounts {
             if left == Some(0) {
@@ -660,9 +663,7 @@ impl Portal {
                 // Found from the holding side (by role, by a role a lapse
                 // gave back, by grant, the owner) and judged in SQL by the
                 // rules of `Access::holds`, so the limit stays the query's.
-                holding: filter
-                    .can
-                    .map(|cap| super::access::holding(&catalog, cap, account.owner_id)),
+                holding: holdings.as_ref().map(|h| h.of(account)),
                 invitation_expired: filter.expired,
                 limit: if exact { left } else { None },
             };

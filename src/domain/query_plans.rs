@@ -758,3 +758,41 @@ fn a_change_under_a_policy_of_the_account_s_approvers_reads_no_account_whole() {
         "activate"
     );
 }
+
+#[test]
+fn a_list_across_accounts_explains_no_refusal_in_each() {
+    // ann places orders in Acme and is a plain `user` of `n` more
+    // accounts, where she reads no order: `order list` passes over them
+    // without searching, in each, who could have let her (finding N12:
+    // that search made a member of 2,000 accounts wait 2 s).
+    let accounts = |n: usize| {
+        move |p: &mut Portal| {
+            for i in 0..n {
+                let name = format!("Cust {i}");
+                testing::add_account(p, &name, crate::model::AccountKind::Customer, None);
+                testing::join_in(p, "ann@acme.test", "user", Some(&name));
+            }
+            p.ctx.actor = Actor::Member(email("ann@acme.test"));
+        }
+    };
+    let list = |p: &mut Portal| {
+        p.order_list(&OrderFilter::default()).expect("orders");
+    };
+    let (one, three) = (
+        statements_of(accounts(1), list),
+        statements_of(accounts(3), list),
+    );
+    let searching: Vec<&String> = three
+        .iter()
+        .filter(|sql| sql.contains("memberships_by_role"))
+        .collect();
+    assert_eq!(searching, Vec::<&String>::new(), "who could help, searched");
+    // What each further account costs now: its row, her membership and
+    // what may lend her sight (five statements); no search of holders.
+    assert!(
+        three.len() - one.len() <= 2 * 5,
+        "{} statements for 1 account, {} for 3",
+        one.len(),
+        three.len()
+    );
+}

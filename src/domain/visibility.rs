@@ -676,6 +676,21 @@ pub(crate) fn listed_accounts<S>(
     sight: impl Fn(&Account) -> Result<S>,
     none: &str,
 ) -> Result<Vec<(Account, S)>> {
+    listed_accounts_by(tx, ctx, named, |a| sight(a).map(Some), &sight, none)
+}
+
+/// [`listed_accounts`], each candidate judged by `sees` (`None`: the
+/// actor sees nothing there), which need not say why: only the refusal
+/// (`sight`) does, built once, since explaining a refusal in each of
+/// thousands of accounts costs a search of who could help in each.
+pub(crate) fn listed_accounts_by<S>(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    named: Option<&str>,
+    sees: impl Fn(&Account) -> Result<Option<S>>,
+    sight: impl Fn(&Account) -> Result<S>,
+    none: &str,
+) -> Result<Vec<(Account, S)>> {
     if let Some(name) = named {
         let account = find_account(tx, ctx, name)?;
         let seen = sight(&account)?;
@@ -687,9 +702,9 @@ pub(crate) fn listed_accounts<S>(
     };
     let mut seen = Vec::new();
     for account in &candidates {
-        match sight(account) {
-            Ok(s) => seen.push((account.clone(), s)),
-            Err(Error::Denied(_)) => {}
+        match sees(account) {
+            Ok(Some(s)) => seen.push((account.clone(), s)),
+            Ok(None) | Err(Error::Denied(_)) => {}
             Err(e) => return Err(e),
         }
     }
