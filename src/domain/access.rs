@@ -1,7 +1,5 @@
 //! Who holds which capability, why, and whether the actor may act.
 
-use std::collections::HashMap;
-
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Capability, Email, Grant, Holding, MemberStanding, MemberStatus, Membership, Need,
@@ -9,7 +7,7 @@ use crate::model::{
 };
 use crate::store::Tx;
 
-use super::{not_a_member, Actor, Catalog, Ctx};
+use super::{not_a_member, Actor, Catalog, Ctx, Reach};
 
 /// Capabilities the code checks by name; the catalog table makes them.
 pub(crate) use crate::model::caps;
@@ -111,7 +109,7 @@ impl<'c> Access<'c> {
         let grants = tx.grants(membership.id)?;
         let owner = account.owner_id == Some(membership.person_id);
         let standing = super::standing(tx, &membership)?;
-        Ok(Access::from_parts(catalog, membership, grants, owner, at)?.standing(standing))
+        Ok(Access::from_parts(tx, catalog, membership, grants, owner, at)?.standing(standing))
     }
 
     /// The same access, told as a member who stands as `standing` (a
@@ -123,6 +121,7 @@ impl<'c> Access<'c> {
     /// A membership's access from rows already read: its grants and
     /// whether it owns the account; its standing is its status.
     pub(crate) fn from_parts(
+        tx: &dyn Tx,
         catalog: &'c Catalog,
         membership: Membership,
         grants: Vec<Grant>,
@@ -130,7 +129,7 @@ impl<'c> Access<'c> {
         at: Timestamp,
     ) -> Result<Self> {
         Ok(Access {
-            role: catalog.role(membership.role_id)?,
+            role: catalog.role(tx, membership.role_id)?,
             grants: grants.into_iter().filter(|g| g.in_force(at)).collect(),
             owner,
             standing: membership.status.into(),
@@ -190,7 +189,12 @@ impl<'c> Access<'c> {
     /// When `cap`, held now, stops being held as time-bound access lapses
     /// (role, grants, external access): the first lapse after which it is
     /// not held. `None` when it is not held, or held for good.
-    pub(crate) fn held_until(&self, cap: Capability, now: Timestamp) -> Result<Option<Timestamp>> {
+    pub(crate) fn held_until(
+        &self,
+        tx: &dyn Tx,
+        cap: Capability,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>> {
         if !self.holds(cap) {
             return Ok(None);
         }
@@ -205,6 +209,7 @@ impl<'c> Access<'c> {
         moments.dedup();
         for at in moments {
             let later = Access::from_parts(
+                tx,
                 self.catalog,
                 self.membership.clone().in_force(at),
                 self.grants.clone(),
@@ -565,7 +570,7 @@ pub(crate) fn denial(
     } else {
         Vec::new()
     };
-    let sources = sources(catalog, cap, account);
+    let sources = sources(tx, catalog, cap, account)?;
     // The owner's reserved role carries it, but nobody can be given that.
     let owners_alone = catalog
         .reserved_owner_role()
@@ -662,7 +667,12 @@ fn holders(
         }
     }
     // The owner and `who` may be among them, and one more says "others".
-    let found = tx.active_holders(account.id, &holding(catalog, cap, None), at, NAMED + 3)?;
+    let found = tx.active_holders(
+        account.id,
+        &holding(tx, catalog, cap, account.id, None)?,
+        at,
+        NAMED + 3,
+    )?;
     let mut others = Vec::new();
     for m in found {
         if account.owner_id == Some(m.person_id) {
@@ -693,14 +703,20 @@ fn holders(
 /// by index: the roles that give it (deleted ones too, which a member may
 /// still hold), the grants that name it (its areas, and itself where no
 /// area has its name), and the roles under which nothing counts.
-pub(crate) fn holding(catalog: &Catalog, cap: Capability, owner_id: Option<i64>) -> Holding {
-    let mut roles: Vec<i64> = catalog
-        .all_roles()
+pub(crate) fn holding(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    cap: Capability,
+    account: i64,
+    owner_id: Option<i64>,
+) -> Result<Holding> {
+    let roles = catalog
+        .all_roles(tx, Reach::Accounts(&[account]))?
+        .into_iter()
         .filter(|r| r.holds(cap))
         .map(|r| r.id)
         .collect();
-    roles.sort_unstable();
-    holding_of(catalog, cap, roles, owner_id)
+    Ok(holding_of(catalog, cap, roles, owner_id))
 }
 
 /// [`holding`] by `roles`.
@@ -710,12 +726,11 @@ fn holding_of(
     roles: Vec<i64>,
     owner_id: Option<i64>,
 ) -> Holding {
-    let mut blocking: Vec<i64> = catalog
-        .all_roles()
-        .filter(|r| r.blocking)
-        .map(|r| r.id)
-        .collect();
-    blocking.sort_unstable();
+    // Only the catalog makes a blocking role.
+    let blocking = catalog
+        .blocking_role()
+        .map(|r| vec![r.id])
+        .unwrap_or_default();
     let mut grants: Vec<String> = catalog
         .area_names()
         .into_iter()
@@ -744,44 +759,53 @@ fn holding_of(
 /// of each account grows with every other account's custom roles
 /// (finding N12: `user list --can` of 2,000 accounts took 5 s).
 pub(crate) struct Holdings {
-    /// The roles that give it, by the account they were made for (`None`:
-    /// the catalog's own), each list by id.
-    roles: HashMap<Option<i64>, Vec<i64>>,
+    /// The capability held.
+    cap: Capability,
     /// The holding of the catalog's own roles, for no owner.
     common: Holding,
 }
 
 impl Holdings {
-    pub(crate) fn new(catalog: &Catalog, cap: Capability) -> Holdings {
-        let mut roles: HashMap<Option<i64>, Vec<i64>> = HashMap::new();
-        for role in catalog.all_roles().filter(|r| r.holds(cap)) {
-            roles.entry(role.account_id).or_default().push(role.id);
-        }
-        let mut common = holding_of(catalog, cap, Vec::new(), None);
-        common.roles = roles.get(&None).cloned().unwrap_or_default();
-        common.roles.sort_unstable();
-        Holdings { roles, common }
+    pub(crate) fn new(tx: &dyn Tx, catalog: &Catalog, cap: Capability) -> Result<Holdings> {
+        let roles = catalog
+            .all_roles(tx, Reach::Accounts(&[]))?
+            .into_iter()
+            .filter(|r| r.holds(cap))
+            .map(|r| r.id)
+            .collect();
+        Ok(Holdings {
+            cap,
+            common: holding_of(catalog, cap, roles, None),
+        })
     }
 
-    /// The holding of `account`'s members.
-    pub(crate) fn of(&self, account: &Account) -> Holding {
+    /// The holding of `account`'s members: the catalog's own roles, and
+    /// the account's custom roles, read when first asked for.
+    pub(crate) fn of(&self, tx: &dyn Tx, catalog: &Catalog, account: &Account) -> Result<Holding> {
         let mut holding = self.common.clone();
-        if let Some(own) = self.roles.get(&Some(account.id)) {
-            holding.roles.extend_from_slice(own);
-            holding.roles.sort_unstable();
+        for role in catalog.all_roles(tx, Reach::Accounts(&[account.id]))? {
+            if role.account_id.is_some() && role.holds(self.cap) {
+                holding.roles.push(role.id);
+            }
         }
+        holding.roles.sort_unstable();
         holding.owner_id = account.owner_id;
-        holding
+        Ok(holding)
     }
 }
 
 /// The roles and areas that can be given in `account` and give `cap`, as
 /// "role `admin`" or "area `account-admin`": not an owner role the catalog
 /// keeps for the owner alone, nor a custom role of another account.
-fn sources(catalog: &Catalog, cap: Capability, account: &Account) -> Vec<String> {
+fn sources(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    cap: Capability,
+    account: &Account,
+) -> Result<Vec<String>> {
     let reserved = catalog.reserved_owner_role();
     let roles = catalog
-        .roles_serving(account.id)
+        .roles_serving(tx, account.id)?
         .into_iter()
         .filter(|r| r.holds(cap) && Some(r.name.as_str()) != reserved)
         .map(|r| format!("role `{}`", r.name));
@@ -796,7 +820,7 @@ fn sources(catalog: &Catalog, cap: Capability, account: &Account) -> Vec<String>
         all.truncate(NAMED);
         all.push(format!("{more} more"));
     }
-    all
+    Ok(all)
 }
 
 /// Whether an active member of `account`, other than the membership

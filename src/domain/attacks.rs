@@ -607,7 +607,7 @@ fn nobody_but_the_owner_holds_a_reserved_owner_role() {
             .membership_of(person.id, 1)
             .expect("read")
             .expect("member");
-        catalog.role(m.role_id).expect("role").name.clone()
+        catalog.role(&*tx, m.role_id).expect("role").name.clone()
     };
     assert_eq!(role_of("ann@acme.test"), "owner");
     assert_eq!(role_of("owner@acme.test"), "member");

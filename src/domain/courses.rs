@@ -65,7 +65,7 @@ pub(crate) fn follow_role(
             return Ok(Vec::new());
         }
         Ok(catalog
-            .courses_for(catalog.role(role)?)
+            .courses_for(catalog.role(tx, role)?)
             .iter()
             .map(|c| c.id)
             .collect())
@@ -148,11 +148,12 @@ pub(crate) fn course_names(catalog: &Catalog, course_ids: &[i64]) -> Option<Vec<
     )
 }
 
-/// The printable form of a course of this database.
+/// The printable form of a course of this database: with the catalog's
+/// own roles that enrol in it, which serve every account; an account's
+/// custom roles are that account's business.
 pub(crate) fn course_view(catalog: &Catalog, course: &Course) -> CourseView {
     let roles = catalog
-        .live_roles()
-        .into_iter()
+        .catalog_roles()
         .filter(|r| catalog.courses_for(r).iter().any(|c| c.id == course.id))
         .map(|r| r.name.clone())
         .collect();

@@ -111,7 +111,13 @@ impl Roster for Now<'_> {
         // then each checked. Those left out do not count toward `enough`,
         // so as many more are asked for, and one more tells whether that
         // was all of them.
-        let holding = super::access::holding(self.catalog, caps::ORDERS_APPROVE, None);
+        let holding = super::access::holding(
+            self.tx,
+            self.catalog,
+            caps::ORDERS_APPROVE,
+            self.account.id,
+            None,
+        )?;
         let limit = enough.saturating_add(except.len()).saturating_add(1);
         let mut candidates = self
             .tx

@@ -235,7 +235,7 @@ fn transfer_in(w: &Write<'_>, h: &OwnershipTransfer<'_>) -> Result<MemberView> {
             account.name
         )));
     }
-    let role = catalog.role(membership.role_id)?;
+    let role = catalog.role(tx, membership.role_id)?;
     let standing = if membership.status != MemberStatus::Active {
         Some(format!("is {}", membership.status))
     } else if role.blocking {
@@ -252,7 +252,7 @@ fn transfer_in(w: &Write<'_>, h: &OwnershipTransfer<'_>) -> Result<MemberView> {
     // What the former owner is left with: a role, and grants on top.
     let left_with = match (h.former_owner_role, catalog.former_owner()) {
         (Some(name), Some(f))
-            if catalog.role_in(name, account.id)?.id == catalog.owner_role()?.id =>
+            if catalog.role_in(tx, name, account.id)?.id == catalog.owner_role()?.id =>
         {
             // Asked before the gate, whose refusal would speak of the
             // former owner as not owning the account they still own.
@@ -265,8 +265,8 @@ fn transfer_in(w: &Write<'_>, h: &OwnershipTransfer<'_>) -> Result<MemberView> {
                 f.role
             )));
         }
-        (Some(name), _) => Some((catalog.role_in(name, account.id)?, Vec::new())),
-        (None, Some(f)) => Some((catalog.role_in(&f.role, account.id)?, f.grants.clone())),
+        (Some(name), _) => Some((catalog.role_in(tx, name, account.id)?, Vec::new())),
+        (None, Some(f)) => Some((catalog.role_in(tx, &f.role, account.id)?, f.grants.clone())),
         (None, None) => None,
     };
     // Each member as they were before the handover: their events record
@@ -292,9 +292,9 @@ fn transfer_in(w: &Write<'_>, h: &OwnershipTransfer<'_>) -> Result<MemberView> {
         w.warn(format!(
             "`{}` held `{}` in `{}` until {until} (then `{}`); as its owner they hold `{}` for good, with no end",
             person.email,
-            catalog.role(membership.role_id)?.name,
+            catalog.role(tx, membership.role_id)?.name,
             account.name,
-            catalog.role(after)?.name,
+            catalog.role(tx, after)?.name,
             owner_role.name,
         ));
     }

@@ -178,7 +178,7 @@ pub(super) fn end_external_access(
         let left_without_admin = held_admin && !another_admin(tx, catalog, &customer, m.id, now)?;
         let view = ExternalEndedView {
             customer: customer.name.clone(),
-            role: catalog.role(m.role_id)?.name.clone(),
+            role: catalog.role(tx, m.role_id)?.name.clone(),
             left_without_admin,
         };
         ended.push((customer, view));
@@ -236,7 +236,7 @@ pub(super) fn ensure_external_admin_keeps_access(
     if m.external_from.is_none() || m.status != MemberStatus::Active {
         return Ok(());
     }
-    let role = catalog.role(m.role_id)?;
+    let role = catalog.role(tx, m.role_id)?;
     if !role.blocking {
         return Ok(());
     }
@@ -285,7 +285,7 @@ impl Portal {
                 &partner,
                 "add external admins",
             )?;
-            let role = catalog.role_in(role, customer.id)?;
+            let role = catalog.role_in(tx, role, customer.id)?;
             if role.blocking {
                 return Err(Error::invalid(needs_access(&role.name))
                     .help("to end someone's external access, use `portalctl external-admin remove`"));
@@ -316,7 +316,7 @@ impl Portal {
                     ))
                 })?,
             };
-            let blocked = catalog.role(home.role_id)?.blocking;
+            let blocked = catalog.role(tx, home.role_id)?.blocking;
             if (home.status != MemberStatus::Active || blocked) && !sees_partners_users {
                 return Err(not_addable());
             }

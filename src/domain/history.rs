@@ -30,7 +30,7 @@ use super::log_sight::{left_out_unknown, EventSight};
 use super::members::visible_member;
 use super::one_object::STEPS;
 use super::timeline::{joined, merged_timeline, recorded_member, runs_in, timeline_in};
-use super::{member_in, Catalog, Portal};
+use super::{member_in, Catalog, Portal, Reach};
 use crate::error::{Error, Result};
 use crate::model::{
     Account, AuditEvent, Capability, Email, Grant, MemberStanding, MemberStatus, Membership,
@@ -88,13 +88,14 @@ fn state_at<'c>(
         ))
     };
     let role_name = text(&after, "role").unwrap_or_default();
+    let reach = Reach::Accounts(&[account.id]);
     let role = catalog
-        .any_role_named(&role_name)
+        .any_role_named(tx, &role_name, reach)?
         .ok_or_else(|| defect(&format!("role `{role_name}`")))?;
     let role_after = match text(&after, "role_after") {
         Some(name) => Some(
             catalog
-                .any_role_named(&name)
+                .any_role_named(tx, &name, reach)?
                 .ok_or_else(|| defect(&format!("role `{name}`")))?
                 .id,
         ),
@@ -142,7 +143,7 @@ fn state_at<'c>(
     .in_force(at);
     let owner = after.get("owner").and_then(Value::as_bool) == Some(true);
     Ok(Some(Past {
-        access: Access::from_parts(catalog, membership, grants, owner, at)?.standing(standing),
+        access: Access::from_parts(tx, catalog, membership, grants, owner, at)?.standing(standing),
         recorded: after,
     }))
 }
@@ -195,7 +196,7 @@ impl Portal {
             match state_at(&*tx, &catalog, &account, &now.membership, email, at)? {
                 Some(past) => {
                     let decision = past.access.decide(cap);
-                    let until = past.access.held_until(cap, at)?;
+                    let until = past.access.held_until(&*tx, cap, at)?;
                     view(decision.allowed, decision.reason, until)
                 }
                 None => view(false, not_then(email, &account, at), None),
@@ -232,7 +233,7 @@ impl Portal {
         left_out_unknown(&*tx, &catalog, &self.ctx, Some(&account), &mut read)?;
         view.name = text(&read, "name").or(view.name);
         view.email = text(&past.recorded, "email").unwrap_or(view.email);
-        view.role = catalog.role(m.role_id)?.name.clone();
+        view.role = catalog.role(&*tx, m.role_id)?.name.clone();
         view.status = match text(&past.recorded, "status").as_deref() {
             Some("revoked") => MemberStanding::Revoked,
             _ => m.status.into(),
@@ -248,7 +249,7 @@ impl Portal {
         view.role_until = m.role_until;
         view.role_after = m
             .role_after
-            .map(|id| catalog.role(id).map(|r| r.name.clone()))
+            .map(|id| catalog.role(&*tx, id).map(|r| r.name.clone()))
             .transpose()?;
         view.external_until = m.external_until;
         view.access_ends = m.next_lapse(&grants);

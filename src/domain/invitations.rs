@@ -175,7 +175,8 @@ pub(super) fn access_given_until(
         Some(_) => membership.role_after.unwrap_or(membership.role_id),
         None => membership.role_id,
     };
-    if !catalog.role(lasting_role)?.blocking || grants.iter().any(|g| g.expires_at.is_none()) {
+    if lasting_role != catalog.blocking_role()?.id || grants.iter().any(|g| g.expires_at.is_none())
+    {
         return Ok(None);
     }
     Ok(grants
@@ -374,7 +375,7 @@ pub(super) fn current_invitation_email(
         membership: &membership,
         person: &tx.person(membership.person_id)?,
         account: &tx.account(membership.account_id)?,
-        role: catalog.role(membership.role_id)?,
+        role: catalog.role(tx, membership.role_id)?,
     };
     Ok(invitation_email(inviter, &to, invitation.expires_at))
 }
@@ -515,7 +516,7 @@ pub(super) fn enrol(
         None => false,
     };
     let role = match &req.role {
-        Some(name) => catalog.role_in(name, account.id)?,
+        Some(name) => catalog.role_in(tx, name, account.id)?,
         None => catalog.default_role()?,
     };
     let mut grants = Vec::new();
@@ -784,7 +785,7 @@ pub(super) fn readdress_invitation(
                 membership: &moved,
                 person: &target,
                 account,
-                role: catalog.role(moved.role_id)?,
+                role: catalog.role(tx, moved.role_id)?,
             };
             let new = replace_invitation(w, &old, &to)?;
             Some((old, new))
@@ -871,7 +872,7 @@ pub(super) fn readdress_invitations(
             membership: m,
             person,
             account: &account,
-            role: catalog.role(m.role_id)?,
+            role: catalog.role(tx, m.role_id)?,
         };
         let new = replace_invitation(w, &old, &to)?;
         w.changed(
@@ -1071,7 +1072,7 @@ impl Portal {
             let stored = tx.membership_as_stored(membership.id)?;
             let lapsed = stored.role_until.filter(|t| *t <= w.ctx.now);
             if let Some(ended) = lapsed {
-                if catalog.role(membership.role_id)?.blocking && tx.grants(membership.id)?.is_empty() {
+                if catalog.role(tx, membership.role_id)?.blocking && tx.grants(membership.id)?.is_empty() {
                     return Err(Error::conflict(format!(
                         "`{email}`'s access to `{}` ended at {ended}: an invitation now would give nothing",
                         account.name
@@ -1114,7 +1115,7 @@ impl Portal {
                 membership.updated_at = w.ctx.now;
                 tx.update_membership(&membership)?;
             }
-            let role = catalog.role(membership.role_id)?;
+            let role = catalog.role(tx, membership.role_id)?;
             let resends = pending.as_ref().map_or(1, |p| p.resend_count + 1);
             let to = Invitee {
                 membership: &membership,

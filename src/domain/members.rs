@@ -322,10 +322,10 @@ impl Portal {
                     Paste::new("user activate").arg(&e.person.email)
                 )));
             }
-            let new = e.catalog.role_in(role, e.account.id)?.id;
+            let new = e.catalog.role_in(e.tx, role, e.account.id)?.id;
             // The role held for good: the one a time-bound role lapses to.
             let lasting = match lapse {
-                Some((_, Some(after))) => e.catalog.role_in(after, e.account.id)?.id,
+                Some((_, Some(after))) => e.catalog.role_in(e.tx, after, e.account.id)?.id,
                 _ => m.role_after.unwrap_or(m.role_id),
             };
             // A time-bound role lapses back to the role held for good, so
@@ -333,11 +333,11 @@ impl Portal {
             // end would be dropped unseen.
             if let (Some((until, None)), true) = (lapse, new == lasting) {
                 let email = &e.person.email;
-                let role = &e.catalog.role(new)?.name;
+                let role = &e.catalog.role(e.tx, new)?.name;
                 let account = &e.account.name;
                 if m.role_id != new {
                     // They hold another role for a while, then this one.
-                    let now = &e.catalog.role(m.role_id)?.name;
+                    let now = &e.catalog.role(e.tx, m.role_id)?.name;
                     return Err(Error::conflict(format!(
                         "`{email}` holds `{now}` in `{account}` for a while and `{role}` for good after it, so `{role}` cannot end at {until}: a role given --until lapses back to the role held for good"
                     ))
@@ -511,7 +511,7 @@ impl Portal {
                 let home_active = match e.tx.membership_of(m.person_id, partner_id)? {
                     Some(home) => {
                         home.status == MemberStatus::Active
-                            && !e.catalog.role(home.role_id)?.blocking
+                            && !e.catalog.role(e.tx, home.role_id)?.blocking
                     }
                     None => false,
                 };
@@ -591,7 +591,7 @@ impl Portal {
         let role = filter
             .role
             .as_deref()
-            .map(|r| catalog.role_among(r, |role| sees.sees(role)))
+            .map(|r| catalog.role_among(&*tx, r, sees.reach(), |role| sees.sees(role)))
             .transpose()?;
         let mut accounts = match &filter.account {
             Some(name) => {
@@ -651,7 +651,8 @@ impl Portal {
             );
         let holdings = filter
             .can
-            .map(|cap| super::access::Holdings::new(&catalog, cap));
+            .map(|cap| super::access::Holdings::new(&*tx, &catalog, cap))
+            .transpose()?;
         let mut left = filter.limit;
         for account in &accounts {
             if left == Some(0) {
@@ -663,7 +664,10 @@ impl Portal {
                 // Found from the holding side (by role, by a role a lapse
                 // gave back, by grant, the owner) and judged in SQL by the
                 // rules of `Access::holds`, so the limit stays the query's.
-                holding: holdings.as_ref().map(|h| h.of(account)),
+                holding: holdings
+                    .as_ref()
+                    .map(|h| h.of(&*tx, &catalog, account))
+                    .transpose()?,
                 invitation_expired: filter.expired,
                 limit: if exact { left } else { None },
             };
@@ -802,7 +806,7 @@ impl Portal {
             capability: cap.to_string(),
             allowed: decision.allowed,
             reason: decision.reason,
-            until: access.held_until(cap, self.ctx.now)?,
+            until: access.held_until(&*tx, cap, self.ctx.now)?,
             at: None,
             approver_of,
         })

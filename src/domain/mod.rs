@@ -50,11 +50,13 @@ mod timeline;
 mod timezones;
 mod visibility;
 
-use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::cell::{OnceCell, RefCell};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Duration;
+
+use elsa::FrozenMap;
 
 use crate::error::{Error, Result};
 use crate::model::{
@@ -246,12 +248,25 @@ pub(crate) const OWNER_ROLE: &str = "owner_role";
 
 /// The roles, grant bundles and courses of a database, loaded once per
 /// command.
+///
+/// It reads the catalog's own roles at once, and an account's custom roles
+/// only when a command first asks for them: a database of thousands of
+/// accounts holds thousands of custom roles, and a command about one
+/// member must not read them all. What it has read it keeps, so a `&Role`
+/// it gave stays good while it reads more.
 pub(crate) struct Catalog {
-    /// Every role by id, deleted ones included: old memberships and audit
-    /// snapshots may name them.
-    roles: HashMap<i64, Role>,
-    /// The ids of the roles on offer (not deleted), oldest first.
-    live: Vec<i64>,
+    /// The roles read so far by id, deleted ones included: old
+    /// memberships and audit snapshots may name them.
+    roles: FrozenMap<i64, Box<Role>>,
+    /// The ids of the catalog's own roles (made for no account), deleted
+    /// ones too, oldest first.
+    own: Vec<i64>,
+    /// The ids of each account's custom roles read so far, deleted ones
+    /// too, oldest first.
+    custom: FrozenMap<i64, Vec<i64>>,
+    /// The ids of every account's custom roles, once a command needed them
+    /// all (what the operator lists, a name no account is given for).
+    every: OnceCell<Vec<i64>>,
     bundles: Vec<GrantBundle>,
     courses: Vec<Course>,
     /// Invitations need a city and a country (the `moodle` preset).
@@ -269,6 +284,16 @@ pub(crate) struct Catalog {
     former_owner: Option<catalog::FormerOwner>,
 }
 
+/// Which accounts' custom roles a lookup reaches, beside the catalog's own
+/// roles, which serve every account.
+#[derive(Clone, Copy)]
+pub(crate) enum Reach<'a> {
+    /// These accounts' (a member's, an account's).
+    Accounts(&'a [i64]),
+    /// Every account's: what the operator looks up.
+    Every,
+}
+
 thread_local! {
     /// The catalog read last on this thread, and the stamp it holds for.
     static LOADED: RefCell<Option<(CatalogStamp, Rc<Catalog>)>> = const { RefCell::new(None) };
@@ -277,8 +302,8 @@ thread_local! {
 impl Catalog {
     /// The catalog `tx` reads. Read once and kept while the store's stamp
     /// says it is unchanged: every write of an apply, one per account,
-    /// reads it, and it holds every account's custom roles, so reading
-    /// it afresh each time made an apply of many accounts quadratic.
+    /// reads it. The custom roles it reads later through another
+    /// transaction under the same stamp are the same rows.
     pub(crate) fn load(tx: &dyn Tx) -> Result<Rc<Catalog>> {
         let Some(stamp) = tx.catalog_stamp()? else {
             return Ok(Rc::new(Catalog::read(tx)?));
@@ -297,19 +322,25 @@ impl Catalog {
         Ok(catalog)
     }
 
+    /// Forgets the catalog kept on this thread, so that the next command
+    /// reads it as a fresh process does.
+    #[cfg(test)]
+    pub(crate) fn forget() {
+        LOADED.set(None);
+    }
+
     fn read(tx: &dyn Tx) -> Result<Catalog> {
         let Some(preset) = tx.setting("preset")? else {
             return Err(Error::not_found("this database has not been initialised")
                 .help("run `portalctl init --account NAME --owner-email EMAIL` first"));
         };
-        let roles = tx.roles()?;
+        let roles = FrozenMap::new();
+        let mut own = Vec::new();
         // In the order of their ids, as the store gives them.
-        let live = roles
-            .iter()
-            .filter(|r| r.deleted_at.is_none())
-            .map(|r| r.id)
-            .collect();
-        let roles = roles.into_iter().map(|r| (r.id, r)).collect();
+        for role in tx.roles_made_for(None)? {
+            own.push(role.id);
+            roles.insert(role.id, Box::new(role));
+        }
         let bundles = tx.bundles()?;
         // A database made before the rule was stored reads as a catalog
         // file without `grants` does.
@@ -321,7 +352,9 @@ impl Catalog {
         };
         Ok(Catalog {
             roles,
-            live,
+            own,
+            custom: FrozenMap::new(),
+            every: OnceCell::new(),
             bundles,
             courses: tx.courses()?,
             require_location: tx.setting(REQUIRE_LOCATION)?.as_deref() == Some("true"),
@@ -383,34 +416,99 @@ impl Catalog {
 
     /// The catalog's own roles on offer, by name: none made for an account.
     fn catalog_role_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self
-            .live_roles()
-            .iter()
-            .filter(|r| r.account_id.is_none())
-            .map(|r| r.name.as_str())
-            .collect();
+        let mut names: Vec<&str> = self.catalog_roles().map(|r| r.name.as_str()).collect();
         names.sort_unstable();
         names
     }
 
-    pub(crate) fn role(&self, id: i64) -> Result<&Role> {
-        self.roles.get(&id).ok_or_else(|| {
-            Error::Internal(anyhow::anyhow!("membership refers to missing role {id}"))
-        })
-    }
-
-    /// Every role, deleted ones too (a member may still hold one), in
-    /// no particular order.
-    pub(crate) fn all_roles(&self) -> impl Iterator<Item = &Role> {
-        self.roles.values()
-    }
-
-    /// The roles on offer (not deleted), oldest first.
-    pub(crate) fn live_roles(&self) -> Vec<&Role> {
-        self.live
+    /// The catalog's own roles on offer (not deleted), oldest first: those
+    /// made for no account, which serve every account.
+    pub(crate) fn catalog_roles(&self) -> impl Iterator<Item = &Role> {
+        self.own
             .iter()
             .filter_map(|id| self.roles.get(id))
-            .collect()
+            .filter(|r| r.deleted_at.is_none())
+    }
+
+    /// The role with this id, deleted or not, whichever account it was
+    /// made for.
+    pub(crate) fn role(&self, tx: &dyn Tx, id: i64) -> Result<&Role> {
+        if let Some(role) = self.roles.get(&id) {
+            return Ok(role);
+        }
+        let missing = || Error::Internal(anyhow::anyhow!("membership refers to missing role {id}"));
+        let role = match tx.role(id) {
+            Err(Error::NotFound(_)) => return Err(missing()),
+            read => read?,
+        };
+        // Read with the rest of its account's, so that a later lookup of
+        // the account reads them once.
+        match role.account_id {
+            Some(account) => {
+                self.custom_ids(tx, account)?;
+                self.roles.get(&id).ok_or_else(missing)
+            }
+            None => Ok(self.roles.insert(id, Box::new(role))),
+        }
+    }
+
+    /// The ids of `account`'s custom roles, read the first time.
+    fn custom_ids(&self, tx: &dyn Tx, account: i64) -> Result<&[i64]> {
+        if let Some(ids) = self.custom.get(&account) {
+            return Ok(ids);
+        }
+        let mut ids = Vec::new();
+        for role in tx.roles_made_for(Some(account))? {
+            ids.push(role.id);
+            self.roles.insert(role.id, Box::new(role));
+        }
+        Ok(self.custom.insert(account, ids))
+    }
+
+    /// The ids of every account's custom roles, read the first time.
+    fn every_custom_id(&self, tx: &dyn Tx) -> Result<&[i64]> {
+        if let Some(ids) = self.every.get() {
+            return Ok(ids);
+        }
+        let mut by_account: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        let mut ids = Vec::new();
+        for role in tx.roles()? {
+            let Some(account) = role.account_id else {
+                continue;
+            };
+            ids.push(role.id);
+            by_account.entry(account).or_default().push(role.id);
+            self.roles.insert(role.id, Box::new(role));
+        }
+        for (account, ids) in by_account {
+            self.custom.insert(account, ids);
+        }
+        Ok(self.every.get_or_init(|| ids))
+    }
+
+    /// Every role `reach` reaches, deleted ones too (a member may still
+    /// hold one), oldest first.
+    pub(crate) fn all_roles(&self, tx: &dyn Tx, reach: Reach<'_>) -> Result<Vec<&Role>> {
+        let mut ids = self.own.clone();
+        match reach {
+            Reach::Accounts(accounts) => {
+                for account in accounts {
+                    ids.extend_from_slice(self.custom_ids(tx, *account)?);
+                }
+            }
+            Reach::Every => ids.extend_from_slice(self.every_custom_id(tx)?),
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids.iter().filter_map(|id| self.roles.get(id)).collect())
+    }
+
+    /// The roles on offer (not deleted) that `reach` reaches, oldest
+    /// first.
+    pub(crate) fn live_roles(&self, tx: &dyn Tx, reach: Reach<'_>) -> Result<Vec<&Role>> {
+        let mut roles = self.all_roles(tx, reach)?;
+        roles.retain(|r| r.deleted_at.is_none());
+        Ok(roles)
     }
 
     /// The roles on offer that a member of `account` may hold: the
@@ -418,40 +516,61 @@ impl Catalog {
     /// names roles to an account's members (a refusal's help, a "did you
     /// mean") names them from here, so that no account learns of another's
     /// roles.
-    pub(crate) fn roles_serving(&self, account: i64) -> Vec<&Role> {
-        self.live_roles()
+    pub(crate) fn roles_serving(&self, tx: &dyn Tx, account: i64) -> Result<Vec<&Role>> {
+        self.live_roles(tx, Reach::Accounts(&[account]))
+    }
+
+    /// The role with this exact name among those `reach` reaches, deleted
+    /// ones too: for what a member held in the past.
+    pub(crate) fn any_role_named(
+        &self,
+        tx: &dyn Tx,
+        name: &str,
+        reach: Reach<'_>,
+    ) -> Result<Option<&Role>> {
+        Ok(self
+            .all_roles(tx, reach)?
             .into_iter()
-            .filter(|r| r.serves(account))
-            .collect()
+            .find(|r| r.name == name))
     }
 
-    /// The role with this exact name, deleted ones too: for what a member
-    /// held in the past.
-    pub(crate) fn any_role_named(&self, name: &str) -> Option<&Role> {
-        self.roles.values().find(|r| r.name == name)
-    }
-
-    /// The role on offer with this name, whichever account it was made
-    /// for: for what is not about one account (the catalog's own roles,
-    /// what the operator looks up).
+    /// The catalog's own role on offer with this name: for what is not
+    /// about one account (the owner role, the role given by default, what
+    /// the operator gives every account).
     pub(crate) fn role_named(&self, name: &str) -> Result<&Role> {
-        self.role_among(name, |_| true)
+        let name = name.trim();
+        self.catalog_roles()
+            .find(|r| r.name == name)
+            .ok_or_else(|| {
+                let names = self.catalog_role_names();
+                Error::invalid(format!("unknown role `{name}`")).help(did_you_mean(
+                    name,
+                    names.clone(),
+                    format!("roles are: {}", names.join(", ")),
+                ))
+            })
     }
 
     /// The role on offer with this name that may be held in `account`:
     /// one of the catalog's, or a custom role made for that account. A
     /// role made for another account reads as unknown, so that nothing
     /// tells one account of another's roles.
-    pub(crate) fn role_in(&self, name: &str, account: i64) -> Result<&Role> {
-        let serving = self.roles_serving(account);
-        self.role_among(name, |r| serving.iter().any(|s| s.id == r.id))
+    pub(crate) fn role_in(&self, tx: &dyn Tx, name: &str, account: i64) -> Result<&Role> {
+        self.role_among(tx, name, Reach::Accounts(&[account]), |_| true)
     }
 
-    /// The role on offer with this name among those `seen` lets through;
-    /// the refusal names only those.
-    pub(crate) fn role_among(&self, name: &str, seen: impl Fn(&Role) -> bool) -> Result<&Role> {
+    /// The role on offer with this name among those `reach` reaches and
+    /// `seen` lets through; the refusal names only those.
+    pub(crate) fn role_among(
+        &self,
+        tx: &dyn Tx,
+        name: &str,
+        reach: Reach<'_>,
+        seen: impl Fn(&Role) -> bool,
+    ) -> Result<&Role> {
         let name = name.trim();
-        let roles: Vec<&Role> = self.live_roles().into_iter().filter(|r| seen(r)).collect();
+        let mut roles = self.live_roles(tx, reach)?;
+        roles.retain(|r| seen(r));
         roles
             .iter()
             .copied()
@@ -489,9 +608,11 @@ impl Catalog {
         &self.bundles
     }
 
+    /// The blocking role: the catalog's own, as only a catalog makes one.
     pub(crate) fn blocking_role(&self) -> Result<&Role> {
-        self.roles
-            .values()
+        self.own
+            .iter()
+            .filter_map(|id| self.roles.get(id))
             .find(|r| r.blocking)
             .ok_or_else(|| Error::Internal(anyhow::anyhow!("the catalog has no blocking role")))
     }
@@ -684,7 +805,7 @@ pub(crate) fn listed_member_view(
     let role_after = m
         .role_after
         .filter(|_| m.role_until.is_some())
-        .map(|id| catalog.role(id).map(|r| r.name.clone()))
+        .map(|id| catalog.role(tx, id).map(|r| r.name.clone()))
         .transpose()?;
     // Every merge flags whom it merges into as well (`duplicate_of`), so
     // the address the flag already read is the kept person's.
@@ -722,7 +843,7 @@ pub(crate) fn listed_member_view(
         email,
         name,
         account: account.to_string(),
-        role: catalog.role(m.role_id)?.name.clone(),
+        role: catalog.role(tx, m.role_id)?.name.clone(),
         status: standing_of(&m, last_invitation),
         grants,
         owner: owner_id == Some(m.person_id),
@@ -935,7 +1056,10 @@ mod tests {
     fn has_role(p: &mut Portal, name: &str) -> bool {
         let tx = p.gate.read(p.ctx.now).expect("tx");
         let catalog = Catalog::load(&*tx).expect("catalog");
-        catalog.any_role_named(name).is_some()
+        catalog
+            .any_role_named(&*tx, name, Reach::Every)
+            .expect("roles")
+            .is_some()
     }
 
     #[test]
@@ -971,7 +1095,9 @@ mod tests {
             role.builtin = false;
             w.tx.insert_role(&role, now)?;
             // Read after the role is made, in the same transaction.
-            assert!(Catalog::load(w.tx)?.any_role_named("ghosts").is_some());
+            assert!(Catalog::load(w.tx)?
+                .any_role_named(w.tx, "ghosts", Reach::Every)?
+                .is_some());
             Err::<(), _>(Error::invalid("undone"))
         });
         assert!(undone.is_err());

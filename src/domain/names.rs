@@ -112,9 +112,10 @@ pub(crate) fn capability_catalog(database: Option<&Path>) -> Result<Vec<Capabili
 /// role's capabilities are those of its view, the one `role show` prints,
 /// so both answers agree (every non-blocking role holds `portal.access`).
 fn catalog_rows(catalog: &Catalog) -> Vec<CapabilityView> {
+    // The catalog's own roles: an account's custom roles are that
+    // account's business, and this list asks no one who they are.
     let roles: Vec<(String, Vec<String>)> = catalog
-        .live_roles()
-        .into_iter()
+        .catalog_roles()
         .map(|r| {
             let view = role_view(r, None);
             (view.name, view.capabilities)

@@ -484,7 +484,7 @@ fn may_change_email(
         // and a membership restored (`user activate`) what it kept.
         m.status = MemberStatus::Active;
         let grants = tx.grants(m.id)?;
-        let held = Access::from_parts(catalog, m, grants, false, ctx.now)?.capabilities();
+        let held = Access::from_parts(tx, catalog, m, grants, false, ctx.now)?.capabilities();
         let missing = who.lacks(&held);
         let Some(first) = missing.first() else {
             continue;

@@ -796,3 +796,79 @@ fn a_list_across_accounts_explains_no_refusal_in_each() {
         three.len()
     );
 }
+
+#[test]
+fn a_command_about_one_member_reads_no_other_account_s_custom_roles() {
+    // `n` more accounts, each with a custom role one of its members
+    // holds: a command about ann in Acme reads the catalog's own roles and
+    // Acme's, not theirs (a database of 2,000 such accounts made every
+    // command read 2,000 roles first).
+    let accounts = |n: usize| {
+        move |p: &mut Portal| {
+            let caps: Vec<crate::model::Capability> = ["portal.access", "orders.place"]
+                .iter()
+                .map(|c| c.parse().expect("capability"))
+                .collect();
+            for i in 0..n {
+                let name = format!("Cust {i}");
+                testing::add_account(p, &name, crate::model::AccountKind::Customer, None);
+                p.role_create(
+                    &format!("buyer{i}"),
+                    &caps,
+                    &"places orders".into(),
+                    Some(&name),
+                )
+                .expect("role");
+                testing::join_in(
+                    p,
+                    &format!("b{i}@cust.test"),
+                    &format!("buyer{i}"),
+                    Some(&name),
+                );
+            }
+        }
+    };
+    type Command = fn(&mut Portal);
+    let commands: [(&str, Command); 4] = [
+        ("user show", |p| {
+            p.member_show(&email("ann@acme.test"), None).expect("show");
+        }),
+        ("can", |p| {
+            p.can(&email("ann@acme.test"), caps::ORDERS_APPROVE, None)
+                .expect("can");
+        }),
+        ("user invite", |p| {
+            p.invite(&InviteRequest {
+                email: Some(email("new@acme.test")),
+                role: Some("user".into()),
+                account: Some("Acme".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+        }),
+        ("a refusal", |p| {
+            p.ctx.actor = Actor::Member(email("una@acme.test"));
+            p.order_list(&OrderFilter::default()).expect_err("refused");
+        }),
+    ];
+    for (name, command) in commands {
+        let cold = |p: &mut Portal| {
+            Catalog::forget();
+            command(p);
+        };
+        let (one, three) = (
+            statements_of(accounts(1), cold),
+            statements_of(accounts(3), cold),
+        );
+        let every: Vec<&String> = three
+            .iter()
+            .filter(|sql| sql.contains("FROM roles") && !sql.contains("WHERE"))
+            .collect();
+        assert_eq!(every, Vec::<&String>::new(), "{name}: every role read");
+        assert_eq!(
+            one.len(),
+            three.len(),
+            "{name}: {one:#?} for 1 account, {three:#?} for 3"
+        );
+    }
+}

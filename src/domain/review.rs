@@ -417,7 +417,14 @@ impl<'a> Review<'a> {
         if potential && membership.status == MemberStatus::Invited {
             membership.status = MemberStatus::Active;
         }
-        Access::from_parts(self.catalog, membership, s.grants.clone(), s.owner, at)
+        Access::from_parts(
+            self.tx,
+            self.catalog,
+            membership,
+            s.grants.clone(),
+            s.owner,
+            at,
+        )
     }
 
     /// What the seat holds at `at`, or will hold once its invitation is
@@ -590,7 +597,7 @@ impl<'a> Review<'a> {
             if before.is_some_and(|b| held(b).contains(&Some(id))) {
                 continue;
             }
-            let role = self.catalog.role(id)?;
+            let role = self.catalog.role(self.tx, id)?;
             if !role.serves(m.account_id) {
                 return Err(Error::invalid(format!("unknown role `{}`", role.name))
                     .help("`portalctl role list` shows the roles"));
@@ -616,10 +623,10 @@ impl<'a> Review<'a> {
         if before.map(weighed) == Some(weighed(after)) {
             return Ok(());
         }
-        let holds = self.catalog.role(after.membership.role_id)?.name == reserved;
+        let holds = self.catalog.role(self.tx, after.membership.role_id)?.name == reserved;
         // A role that lapses to the owner's would hand it over by itself.
         let lapses_to = match after.membership.role_after {
-            Some(role) => self.catalog.role(role)?.name == reserved,
+            Some(role) => self.catalog.role(self.tx, role)?.name == reserved,
             None => false,
         };
         if lapses_to && !after.owner {
@@ -809,7 +816,7 @@ impl<'a> Review<'a> {
             None => false,
         };
         if !had_access || before.is_some_and(|b| b.membership.role_id != role) {
-            parts.push(format!("role `{}`", self.catalog.role(role)?.name));
+            parts.push(format!("role `{}`", self.catalog.role(self.tx, role)?.name));
         }
         // Access given back (an activation) gives back the grants kept
         // with it too: they are as much what it gives as the role.
@@ -849,7 +856,7 @@ impl<'a> Review<'a> {
         let held = |s: Option<&Standing>| -> Result<bool> {
             Ok(match s {
                 Some(s) => lasting_admin(
-                    self.catalog, &s.membership, &s.grants, s.owner, self.ctx.now,
+                    self.tx, self.catalog, &s.membership, &s.grants, s.owner, self.ctx.now,
                 )?,
                 None => false,
             })
@@ -862,7 +869,13 @@ impl<'a> Review<'a> {
         // by index, oldest first, a few at a time: reading every member
         // made a file demoting thousands of admins take time growing with
         // the square of the account.
-        let holding = super::access::holding(self.catalog, caps::USERS_MANAGE, account.owner_id);
+        let holding = super::access::holding(
+            self.tx,
+            self.catalog,
+            caps::USERS_MANAGE,
+            account.id,
+            account.owner_id,
+        )?;
         let mut limit = 8;
         loop {
             let found =
@@ -872,7 +885,7 @@ impl<'a> Review<'a> {
                 let grants = self.tx.grants(m.id)?;
                 let owner = account.owner_id == Some(m.person_id);
                 let m = m.clone().in_force(self.ctx.now);
-                if lasting_admin(self.catalog, &m, &grants, owner, self.ctx.now)? {
+                if lasting_admin(self.tx, self.catalog, &m, &grants, owner, self.ctx.now)? {
                     return Ok(());
                 }
             }
@@ -991,7 +1004,7 @@ impl<'a> Review<'a> {
             if at == now && !held.holds(caps::PORTAL_ACCESS) {
                 return Err(unbacked());
             }
-            let role = &self.catalog.role(m.role_id)?.name;
+            let role = &self.catalog.role(self.tx, m.role_id)?.name;
             let (from, then) = if at == now {
                 (String::new(), "")
             } else {
@@ -1152,7 +1165,13 @@ impl Roster for Seen<'_, '_> {
             .saturating_add(except.len())
             .saturating_add(extra)
             .saturating_add(1);
-        let holding = super::access::holding(self.review.catalog, caps::ORDERS_APPROVE, None);
+        let holding = super::access::holding(
+            self.review.tx,
+            self.review.catalog,
+            caps::ORDERS_APPROVE,
+            self.account,
+            None,
+        )?;
         loop {
             if let Some((found, asked, complete)) = &*self.found.borrow() {
                 let taken = take(found, except, enough);
@@ -1378,6 +1397,7 @@ fn lapses(s: &Standing) -> impl Iterator<Item = Timestamp> + '_ {
 /// Whether a membership holds `users.manage` now and still holds it once
 /// everything time-bound about it has lapsed.
 fn lasting_admin(
+    tx: &dyn Tx,
     catalog: &Catalog,
     m: &Membership,
     grants: &[Grant],
@@ -1385,7 +1405,10 @@ fn lasting_admin(
     now: Timestamp,
 ) -> Result<bool> {
     let held = |m: Membership, at: Timestamp| -> Result<bool> {
-        Ok(Access::from_parts(catalog, m, grants.to_vec(), owner, at)?.holds(caps::USERS_MANAGE))
+        Ok(
+            Access::from_parts(tx, catalog, m, grants.to_vec(), owner, at)?
+                .holds(caps::USERS_MANAGE),
+        )
     };
     let end = Timestamp::end_of_time();
     Ok(held(m.clone(), now)? && held(m.clone().in_force(end), end)?)

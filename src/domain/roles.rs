@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::access::{authorize, caps, ensure_portal_user};
 use super::audit::Change;
 use super::catalog::{check_role_name, role_view};
-use super::{resolve_account, snapshot, Actor, Catalog, Portal};
+use super::{resolve_account, snapshot, Actor, Catalog, Portal, Reach};
 use crate::error::{Error, Result};
 use crate::model::{Account, Capability, Role, Text};
 use crate::store::Tx;
@@ -91,7 +91,7 @@ impl Portal {
         }
         let sees = role_sight(&*tx, &self.ctx)?;
         let mut roles: Vec<_> = catalog
-            .live_roles()
+            .live_roles(&*tx, sees.reach())?
             .into_iter()
             .filter(|r| !r.blocking && sees.sees(r))
             .collect();
@@ -123,9 +123,10 @@ impl Portal {
                 // Looking at a role needs no capability in the account,
                 // only that the actor may know of it.
                 let account = resolve_account(&*tx, &self.ctx, Some(named), None, |_| Ok(()))?;
-                catalog.role_among(name, |r| sees.sees(r) && r.serves(account.id))?
+                let reach = Reach::Accounts(&[account.id]);
+                catalog.role_among(&*tx, name, reach, |r| sees.sees(r))?
             }
-            None => only_role_named(&*tx, &catalog, name, |r| sees.sees(r))?,
+            None => only_role_named(&*tx, &catalog, name, sees.reach(), |r| sees.sees(r))?,
         };
         let members = if operator {
             let mut count = 0;
@@ -307,8 +308,8 @@ impl Portal {
                 )?),
             };
             let role = match &account {
-                Some(account) => catalog.role_in(name, account.id)?,
-                None => only_role_named(tx, catalog, name, |_| true)?,
+                Some(account) => catalog.role_in(tx, name, account.id)?,
+                None => only_role_named(tx, catalog, name, Reach::Every, |_| true)?,
             };
             let mut holders = tx.role_holders(role.id)?;
             if let (Actor::Member(email), Some(account)) = (&w.ctx.actor, &account) {
@@ -382,6 +383,14 @@ pub(super) enum RoleSight {
 }
 
 impl RoleSight {
+    /// The accounts whose custom roles the actor may see.
+    pub(super) fn reach(&self) -> Reach<'_> {
+        match self {
+            RoleSight::Operator => Reach::Every,
+            RoleSight::Member(accounts) => Reach::Accounts(accounts),
+        }
+    }
+
     /// Whether the actor may see `role`.
     pub(super) fn sees(&self, role: &Role) -> bool {
         match (self, role.account_id) {
@@ -437,11 +446,12 @@ fn only_role_named<'c>(
     tx: &dyn Tx,
     catalog: &'c Catalog,
     name: &str,
+    reach: Reach<'_>,
     seen: impl Fn(&Role) -> bool,
 ) -> Result<&'c Role> {
-    let role = catalog.role_among(name, &seen)?;
+    let role = catalog.role_among(tx, name, reach, &seen)?;
     let mut owners = Vec::new();
-    for other in catalog.live_roles() {
+    for other in catalog.live_roles(tx, reach)? {
         if other.name == role.name && seen(other) {
             if let Some(id) = other.account_id {
                 owners.push(format!("`{}`", tx.account(id)?.name));

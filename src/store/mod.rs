@@ -145,6 +145,10 @@ seam! {
 
         /// Every role, deleted ones too, oldest first.
         fn roles(&self) -> Result<Vec<Role>>;
+        /// The roles made for `account`, deleted ones too, oldest first;
+        /// for no account, the catalog's own (the preset's and the
+        /// operator's, which serve every account).
+        fn roles_made_for(&self, account: Option<i64>) -> Result<Vec<Role>>;
         /// The role with this id.
         fn role(&self, id: i64) -> Result<Role>;
         /// The role with this exact name that a role made for `account`

@@ -67,17 +67,37 @@ const ROLE_COLUMNS: &str =
 
 impl SqliteTx<'_> {
     pub(super) fn roles(&self) -> Result<Vec<Role>> {
+        self.roles_where("", [])
+    }
+
+    pub(super) fn roles_made_for(&self, account: Option<i64>) -> Result<Vec<Role>> {
+        match account {
+            Some(account) => self.roles_where("WHERE account_id = ?1", [account]),
+            None => self.roles_where("WHERE account_id IS NULL", []),
+        }
+    }
+
+    /// The roles `filter` (a `WHERE` clause on `roles`) lets through, by
+    /// id, with their capabilities read in one statement, not one per
+    /// role.
+    fn roles_where<P: rusqlite::Params + Copy>(
+        &self,
+        filter: &str,
+        params: P,
+    ) -> Result<Vec<Role>> {
         let mut roles: Vec<Role> = self
             .tx
-            .prepare_cached(&format!("SELECT {ROLE_COLUMNS} FROM roles ORDER BY id"))?
-            .query_map([], |r| self.role_from_row(r))?
+            .prepare_cached(&format!(
+                "SELECT {ROLE_COLUMNS} FROM roles {filter} ORDER BY id"
+            ))?
+            .query_map(params, |r| self.role_from_row(r))?
             .collect::<rusqlite::Result<_>>()?;
-        // Every role's capabilities in one statement, not one per role: an
-        // account's custom roles make thousands of roles.
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT role_id, capability FROM role_capabilities ORDER BY role_id, capability",
-        )?;
-        let mut rows = stmt.query([])?;
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "SELECT role_id, capability FROM role_capabilities
+             WHERE role_id IN (SELECT id FROM roles {filter})
+             ORDER BY role_id, capability"
+        ))?;
+        let mut rows = stmt.query(params)?;
         let mut at = 0;
         while let Some(row) = rows.next()? {
             let role_id: i64 = row.get("role_id")?;
