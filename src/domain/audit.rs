@@ -32,7 +32,7 @@ pub(crate) const ACTIONS: &[&str] = &[
     "service.add", "service.update", "service.assign", "service.unassign", "license.purchase",
     "license.allocate", "license.move", "license.price_set", "license.price_remove",
     "course.progress", "outbox.send", "outbox.retry", "outbox.cancel", "settings.set",
-    "settings.unset", "user.merge.invitation", "user.merge.policy",
+    "settings.unset", "user.merge.invitation", "user.merge.policy", "user.invite.takeover",
 ];
 
 /// Whether `action` is one an event is recorded with, or the namespace

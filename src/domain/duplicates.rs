@@ -1403,4 +1403,63 @@ mod tests {
         assert_eq!(view.delegations[0].outcome, "ended");
         assert_eq!(delegations(&mut p), [pair(&now, T3)]);
     }
+
+    /// Acme with fin2 merged into fin, and Beta, whose admin bo sees
+    /// nothing of Acme: to bo the two addresses are two people.
+    fn merged_and_beta() -> Portal {
+        let mut p = seeded("portal");
+        crate::domain::testing::add_account(
+            &mut p,
+            "Beta",
+            crate::model::AccountKind::Customer,
+            None,
+        );
+        crate::domain::testing::join_in(&mut p, "bo@beta.test", "admin", Some("Beta"));
+        crate::domain::testing::join_in(&mut p, "fin@acme.test", "user", Some("Acme"));
+        crate::domain::testing::join_in(&mut p, "fin2@acme.test", "user", Some("Acme"));
+        p.flag_duplicate(&email("fin2@acme.test"), &email("fin@acme.test"), None)
+            .expect("flag");
+        merge(&mut p, "fin2@acme.test", "fin@acme.test").expect("merge");
+        p
+    }
+
+    fn invite_to_beta(p: &mut Portal, who: &str, role: &str) -> Result<crate::view::InvitedView> {
+        p.invite(&crate::domain::InviteRequest {
+            email: Some(email(who)),
+            role: Some(role.into()),
+            account: Some("Beta".into()),
+            ..Default::default()
+        })
+    }
+
+    /// Inviting the kept address where the merged one was invited takes
+    /// the one membership over: the log says so, with the invitation it
+    /// replaced (its address and role) as `before`, not as a first
+    /// invitation of someone new.
+    #[test]
+    fn a_takeover_is_logged_with_the_invitation_it_replaced() {
+        let mut p = merged_and_beta();
+        as_member(&mut p, "bo@beta.test");
+        invite_to_beta(&mut p, "fin2@acme.test", "user").expect("invite the merged address");
+        invite_to_beta(&mut p, "fin@acme.test", "manager").expect("takes it over");
+        operator(&mut p);
+        let events = p
+            .audit_list(&AuditFilter {
+                actions: vec!["user.invite".into()],
+                account: Some("Beta".into()),
+                ..AuditFilter::default()
+            })
+            .expect("audit");
+        let last = events.last().expect("events");
+        assert_eq!(last.action, "user.invite.takeover");
+        let before = last.before.as_ref().expect("the replaced invitation");
+        assert_eq!(
+            (&before["email"], &before["role"]),
+            (
+                &serde_json::json!("fin2@acme.test"),
+                &serde_json::json!("user")
+            )
+        );
+        assert_eq!(last.after.as_ref().expect("after")["role"], "manager");
+    }
 }

@@ -567,7 +567,9 @@ pub(super) fn enrol(
                 if m.accepted_at.is_some() || known_address(tx, &w.ctx, &p, &m)? == email.as_str() {
                     return Err(already_member(tx, &email, account, &m)?);
                 }
-                replaced = Some(m);
+                // As the account knew it: the log's `before` of the takeover.
+                let was = member_view(tx, &w.ctx, catalog, &m)?;
+                replaced = Some((m, was));
             }
             p
         }
@@ -623,7 +625,7 @@ pub(super) fn enrol(
     };
     let ends = access_given_until(catalog, &membership, &held)?;
     let lasts = token_lasts(req.expires_in, w.ctx.now, ends, "a later --until")?;
-    match &replaced {
+    match replaced.as_ref().map(|(m, _)| m) {
         Some(old) => {
             membership.id = old.id;
             membership.created_at = old.created_at;
@@ -654,8 +656,15 @@ pub(super) fn enrol(
         Some(issue(w, &to, lasts, req.send, 0)?)
     };
     let member = member_view_of(tx, &w.ctx, catalog, &membership, &person, account, held)?;
-    let action = if active { "user.add" } else { "user.invite" };
-    w.member_changed(action, account, None, &member)?;
+    // A takeover is logged as one, with the invitation it replaced (its
+    // address, role, name) as `before`: a plain invitation from nothing
+    // would read as someone new, and the replaced one as never ended.
+    let (action, before) = match &replaced {
+        Some((_, was)) => ("user.invite.takeover", Some(was)),
+        None if active => ("user.add", None),
+        None => ("user.invite", None),
+    };
+    w.member_changed(action, account, before, &member)?;
     let member = if unseen {
         MemberView {
             name: given_name,

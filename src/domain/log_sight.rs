@@ -163,7 +163,8 @@ impl EventSight {
     /// Whether the reader reads `e`, recorded in `account`: an event of a
     /// kind they may read directly (see [`KINDS`]) and, when its actor
     /// made it through another account ([`EventSight::made_elsewhere`]),
-    /// about someone who had joined `account` by then. A change of a
+    /// or it is the operator's duplicate flag, about someone who had
+    /// joined `account` by then. A change of a
     /// person made through one of their accounts (`user edit --name`,
     /// `flag-duplicate`) is recorded in each of their accounts, and an
     /// account that has only invited them knows them by its invitation
@@ -195,8 +196,16 @@ impl EventSight {
                 reads
             }
         };
-        if !kind || !self.made_elsewhere(tx, account, &e.actor)? {
-            return Ok(kind);
+        if !kind {
+            return Ok(false);
+        }
+        // The operator's flag of someone the account had only invited is
+        // a change of the person, not of its invitation (which shows no
+        // flag): read, as a change made through another account is, only
+        // where they had joined by then.
+        let persons_own = e.action == "user.flag_duplicate" && e.actor.starts_with("operator:");
+        if !persons_own && !self.made_elsewhere(tx, account, &e.actor)? {
+            return Ok(true);
         }
         joined_then(tx, account, e)
     }
@@ -711,6 +720,12 @@ mod tests {
             .member_show(&email("una@acme.test"), Some("Beta"))
             .expect("show");
         assert_eq!(shown.duplicate_of.as_deref(), Some(UNSEEN_PERSON));
+        // N7: what was done to her before she joined stays out for good.
+        let history = p
+            .member_history(&email("una@acme.test"), Some("Beta"))
+            .expect("history");
+        let actions: Vec<&str> = history.iter().map(|h| h.action.as_str()).collect();
+        assert_eq!(actions, ["user.invite", "user.accept"]);
         p.ctx.actor = Actor::Member(email("owner@acme.test"));
         p.write(|w| {
             let account = w.tx.account_named("Beta")?.expect("Beta");
@@ -746,11 +761,72 @@ mod tests {
         assert!(asked.is_empty(), "{asked:?}");
     }
 
+    /// The operator's duplicate flag of someone Beta has only invited is a
+    /// change of the person, which Beta's invitation does not show: Beta
+    /// reads no event of it (not one with no changes), before they join
+    /// or after; one made after they joined reads as any change of them.
+    #[test]
+    fn the_operators_flag_of_an_invitee_is_read_only_where_they_had_joined() {
+        let mut p = seeded("portal");
+        add_account(&mut p, "Beta", AccountKind::Customer, None);
+        join_in(&mut p, "bea@beta.test", "admin", Some("Beta"));
+        join_in(&mut p, "una@acme.test", "user", Some("Acme"));
+        p.ctx.actor = Actor::Member(email("bea@beta.test"));
+        let invited = p
+            .invite(&InviteRequest {
+                email: Some(email("una@acme.test")),
+                role: Some("user".into()),
+                account: Some("Beta".into()),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+        p.ctx.actor = Actor::Operator("root".into());
+        p.flag_duplicate(
+            &email("una@acme.test"),
+            &email("owner@acme.test"),
+            Some("Beta"),
+        )
+        .expect("flag");
+        let flags_read = |p: &mut Portal| -> (usize, Vec<String>) {
+            p.ctx.actor = Actor::Member(email("bea@beta.test"));
+            let log = p
+                .audit_list(&AuditFilter {
+                    actions: vec!["user.flag_duplicate".into()],
+                    ..AuditFilter::default()
+                })
+                .expect("audit");
+            let history = p
+                .member_history(&email("una@acme.test"), Some("Beta"))
+                .expect("history");
+            p.ctx.actor = Actor::Operator("root".into());
+            let lines = history
+                .iter()
+                .filter(|h| h.action == "user.flag_duplicate")
+                .map(|h| h.changes.join("; "))
+                .collect();
+            (log.len(), lines)
+        };
+        assert_eq!(flags_read(&mut p), (0, vec![]), "invited");
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        p.accept(&invited.token, None).expect("accept");
+        assert_eq!(flags_read(&mut p), (0, vec![]), "joined since");
+        p.ctx.actor = Actor::Operator("root".into());
+        join_in(&mut p, "ola@acme.test", "user", Some("Acme"));
+        p.flag_duplicate(
+            &email("una@acme.test"),
+            &email("ola@acme.test"),
+            Some("Beta"),
+        )
+        .expect("flag again");
+        let (logged, lines) = flags_read(&mut p);
+        assert_eq!((logged, lines.len()), (1, 1), "{lines:?}");
+    }
+
     /// A1: the merge is the operator's, and that of the accounts where the
     /// duplicate or the person kept had joined. An account that only
     /// invited the duplicate, before the merge or after it, reads none of
     /// it in the kept person's history once their invitation there takes
-    /// the duplicate's over: only its own invitations.
+    /// the duplicate's over: only its own invitation and the takeover.
     #[test]
     fn an_account_that_only_invited_the_duplicate_reads_nothing_of_the_merge() {
         let mut p = seeded("portal");
@@ -792,7 +868,10 @@ mod tests {
                 .collect();
             assert_eq!(
                 read,
-                [("user.invite", Some("Beta")), ("user.invite", Some("Beta"))],
+                [
+                    ("user.invite", Some("Beta")),
+                    ("user.invite.takeover", Some("Beta"))
+                ],
                 "{kept}: {history:?}"
             );
             // The operator, and Acme's owner, read the merge.

@@ -616,3 +616,110 @@ fn an_operators_file_gives_an_existing_invitation_the_address_it_went_to() {
     assert_eq!(run.code, crate::support::DENIED, "{}", run.stderr);
     assert_eq!(p.dump(), before);
 }
+
+/// Inviting Kim's address where Acme invited Dee's (merged into Kim) takes
+/// the one membership over: the log records it as that, the invitation
+/// it replaced as `before`, not as a new person's first invitation. Acme's
+/// admin, who made both invitations, reads it in Kim's history; the merge
+/// stays the operator's.
+#[test]
+fn a_takeover_of_an_invitation_is_logged_with_the_invitation_it_replaced() {
+    let me = Some(ADMIN);
+    let p = merged_portal(true);
+    p.json_as(
+        me,
+        &[
+            "user", "invite", DEE, "--role", "user", "--account", ACCOUNT, "--no-send",
+        ],
+    );
+    p.json_as(
+        me,
+        &[
+            "user", "invite", KIM, "--role", "manager", "--account", ACCOUNT, "--no-send",
+        ],
+    );
+    let event = p.last_event();
+    assert_eq!(event["action"], "user.invite.takeover", "{event}");
+    assert_eq!(event["target"], KIM, "{event}");
+    assert_eq!(
+        (&event["before"]["email"], &event["before"]["role"]),
+        (&Value::from(DEE), &Value::from("user")),
+        "{event}"
+    );
+    assert_eq!(event["after"]["role"], "manager", "{event}");
+    let history = p.json_as(me, &["user", "history", KIM, "--account", ACCOUNT]);
+    let lines: Vec<(&str, String)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["action"].as_str().unwrap(), h["changes"].to_string()))
+        .collect();
+    assert_eq!(lines.len(), 2, "{history}");
+    assert_eq!(lines[0].0, "user.invite", "{history}");
+    assert_eq!(lines[1].0, "user.invite.takeover", "{history}");
+    assert!(
+        lines[1].1.contains(&format!("email: {DEE} -> {KIM}"))
+            && lines[1].1.contains("role: user -> manager"),
+        "{history}"
+    );
+    let filtered = p.json_as(me, &["audit", "list", "--action", "user.invite.takeover"]);
+    assert_eq!(filtered.as_array().map(Vec::len), Some(1), "{filtered}");
+}
+
+/// What was done to Zed before he joined Acme, through Other (a new name,
+/// a flag) or by the operator (a flag), stays out of Acme's log and his
+/// history there once he joins: Acme reads him as he is then (N7).
+#[test]
+fn what_was_done_elsewhere_before_joining_stays_out_once_joined() {
+    let me = Some(ADMIN);
+    let p = portal(true);
+    let invited = p.json_as(
+        me,
+        &[
+            "user", "invite", ZED, "--role", "user", "--account", ACCOUNT, "--no-send",
+        ],
+    );
+    p.json(&[
+        "user", "flag-duplicate", ZED, "--of", ADMIN, "--account", ACCOUNT,
+    ]);
+    let yan = Some("yan@other.test");
+    p.json_as(yan, &["user", "edit", ZED, "--name", "Zed Renamed"]);
+    p.json_as(
+        yan,
+        &["user", "flag-duplicate", ZED, "--of", "yan@other.test"],
+    );
+    p.ok(&["user", "accept", invited["token"].as_str().unwrap()]);
+    let actions = |p: &Portal| -> Vec<String> {
+        p.json_as(me, &["user", "history", ZED, "--account", ACCOUNT])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                format!(
+                    "{} {}",
+                    h["actor"].as_str().unwrap(),
+                    h["action"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        actions(&p),
+        [format!("{ADMIN} user.invite"), format!("{ZED} user.accept")]
+    );
+    let log = p.json_as(me, &["audit", "list", "--action", "user.flag_duplicate"]);
+    assert_eq!(log, Value::Array(Vec::new()));
+    // The operator's log keeps all of it, in Acme too.
+    let acme = p.json(&["audit", "list", "--account", ACCOUNT, "--action", "user"]);
+    let kept: Vec<&str> = acme
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["target"] == ZED)
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kept,
+        ["user.invite", "user.flag_duplicate", "user.edit", "user.flag_duplicate", "user.accept"]
+    );
+}
