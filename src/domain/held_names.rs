@@ -6,8 +6,8 @@
 //! (`export`, then `apply` into a new file) reads them as new names and is
 //! refused; `status` names each with the command that renames it. So with
 //! two order references equal but for case (`RÉF-1` and `réf-1`), and
-//! with two names that look alike in other letters (`Соntoso` in
-//! Cyrillic beside `Contoso`), which a new name is refused for
+//! with two names that look alike in other letters (`Соре` written all
+//! in Cyrillic beside `Cope`), which a new name is refused for
 //! ([`not_look_alike`]).
 
 use std::collections::HashMap;
@@ -137,7 +137,7 @@ pub(crate) fn one_spelling(
 /// Refuses (exit 4) `name` for a new or renamed `kind` (`account`,
 /// `policy`, `address`) in `account_id` (ignored for an account) when it
 /// looks like another name held there, the row `except` left out:
-/// `Соntoso` written all in Cyrillic beside `Contoso`, which an operator
+/// `Соре` written all in Cyrillic beside `Cope`, which an operator
 /// picking from a list or a completion cannot tell apart. A name of
 /// another script that looks like nothing held (a Russian company's)
 /// stays allowed. `shown` says whether the one refused for may name what
@@ -157,15 +157,20 @@ pub(crate) fn not_look_alike(
     let Some(held) = tx.look_alike(kind, account_id, name, except.unwrap_or(0))? else {
         return Ok(());
     };
-    let help = "it is written in other letters that look the same, so one could be picked for the other in a list; choose a name that reads differently";
+    // Not even that a look-alike is held, to whom may not see it: only
+    // what a name taken tells them.
     if !shown(&held)? {
         return Err(Error::conflict(format!(
             "the {} name `{}` is not available",
             what(kind),
             reveal(name)
         ))
-        .help(help));
+        .help(format!(
+            "{} names are one list for the whole portal; choose another",
+            what(kind)
+        )));
     }
+    let help = "it is written in other letters that look the same, so one could be picked for the other in a list; choose a name that reads differently";
     Err(Error::conflict(format!(
         "{} `{}` looks like the existing {} `{}`",
         what(kind),
