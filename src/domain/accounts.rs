@@ -1,6 +1,7 @@
 //! Accounts: creating them, listing them as a tree, and their profiles.
 
 use super::access::{authority, authorize, caps, Access, Authority};
+use super::held_names::not_look_alike;
 use super::{find_account, knows_account, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -482,7 +483,8 @@ impl Portal {
 
 /// Refuses `name` for an account when another account (any but `except`)
 /// holds it, compared as names are (see `name_key`): account names are one
-/// list for the whole database (the operator's `--account` key). Only
+/// list for the whole database (the operator's `--account` key), and one
+/// that looks like a name held, in other letters, is refused too. Only
 /// someone who may see the holder is told it exists; to anyone else the
 /// name is only not available: nothing of it, not even that it is an
 /// account that exists.
@@ -494,7 +496,12 @@ fn name_free(
     except: Option<i64>,
 ) -> Result<()> {
     let Some(held) = tx.account_named_except(name, except.unwrap_or(0))? else {
-        return Ok(());
+        return not_look_alike(tx, "account", 0, name, except, |held| {
+            match tx.account_named(held)? {
+                Some(held) => knows_account(tx, catalog, ctx, &held),
+                None => Ok(false),
+            }
+        });
     };
     if knows_account(tx, catalog, ctx, &held)? {
         return Err(Error::conflict(format!("account `{name}` already exists")));

@@ -8,7 +8,7 @@
 //! address an order used leaves the order as it was.
 
 use super::access::{authority, authorize, authorize_whole_account, caps};
-use super::held_names::one_spelling;
+use super::held_names::{not_look_alike, one_spelling};
 use super::timezones::check_country;
 use super::{resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -161,6 +161,7 @@ impl Portal {
                 ))
                 .help("choose another label, or remove that address first"));
             }
+            not_look_alike(tx, "address", account.id, &fields.label, None, |_| Ok(true))?;
             let id = tx.insert_address(account.id, &fields, w.ctx.now)?;
             let view = address_view(
                 &account,

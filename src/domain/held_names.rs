@@ -5,12 +5,17 @@
 //! and work, each named by its exact spelling, but a copy of the database
 //! (`export`, then `apply` into a new file) reads them as new names and is
 //! refused; `status` names each with the command that renames it. So with
-//! two order references equal but for case (`RÉF-1` and `réf-1`).
+//! two order references equal but for case (`RÉF-1` and `réf-1`), and
+//! with two names that look alike in other letters (`Соре` written all
+//! in Cyrillic beside `Cope`), which a new name is refused for
+//! ([`not_look_alike`]).
 
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::model::{composed, name_key, one_script_per_word, refused, reveal, Paste};
+use crate::model::{
+    composed, name_key, name_skeleton, one_script_per_word, refused, reveal, Paste,
+};
 use crate::store::{HeldName, Tx};
 
 /// One line per name a copy of the database would refuse: what it is,
@@ -27,6 +32,18 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
     {
         keyed
             .entry((name.kind, scope(name), key(name)))
+            .or_default()
+            .push(name);
+    }
+    // And by their skeleton: two of one skeleton but different keys look
+    // alike without being one name.
+    let mut skeletons: HashMap<(&str, Option<&str>, String), Vec<&HeldName>> = HashMap::new();
+    for name in held
+        .iter()
+        .filter(|n| matches!(n.kind, "account" | "policy" | "address"))
+    {
+        skeletons
+            .entry((name.kind, scope(name), name_skeleton(&name.name)))
             .or_default()
             .push(name);
     }
@@ -50,10 +67,19 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
             }
             None => {
                 let alike = &keyed[&(name.kind, scope(name), key(name))];
-                let Some(other) = alike.iter().find(|o| o.name != name.name) else {
+                if let Some(other) = alike.iter().find(|o| o.name != name.name) {
+                    format!("reads as `{}` too", reveal(&other.name))
+                } else if let Some(other) = skeletons
+                    .get(&(name.kind, scope(name), name_skeleton(&name.name)))
+                    .and_then(|l| l.iter().find(|o| key(o) != key(name)))
+                {
+                    format!(
+                        "looks like `{}`, written in other letters",
+                        reveal(&other.name)
+                    )
+                } else {
                     continue;
-                };
-                format!("reads as `{}` too", reveal(&other.name))
+                }
             }
         };
         problems.push(format!(
@@ -106,6 +132,53 @@ pub(crate) fn one_spelling(
         named.join(" and ")
     ))
     .help("type the name exactly as one of them is spelled; `portalctl status` names each with what renames it"))
+}
+
+/// Refuses (exit 4) `name` for a new or renamed `kind` (`account`,
+/// `policy`, `address`) in `account_id` (ignored for an account) when it
+/// looks like another name held there, the row `except` left out:
+/// `Соре` written all in Cyrillic beside `Cope`, which an operator
+/// picking from a list or a completion cannot tell apart. A name of
+/// another script that looks like nothing held (a Russian company's)
+/// stays allowed. `shown` says whether the one refused for may name what
+/// it imitates; else, as for a name taken, it is only not available.
+///
+/// Every way a name is given (create, rename, a fixture's `apply`) calls
+/// this where it checks the name is not held by its key, so both refusals
+/// read alike.
+pub(crate) fn not_look_alike(
+    tx: &dyn Tx,
+    kind: &'static str,
+    account_id: i64,
+    name: &str,
+    except: Option<i64>,
+    shown: impl FnOnce(&str) -> Result<bool>,
+) -> Result<()> {
+    let Some(held) = tx.look_alike(kind, account_id, name, except.unwrap_or(0))? else {
+        return Ok(());
+    };
+    // Not even that a look-alike is held, to whom may not see it: only
+    // what a name taken tells them.
+    if !shown(&held)? {
+        return Err(Error::conflict(format!(
+            "the {} name `{}` is not available",
+            what(kind),
+            reveal(name)
+        ))
+        .help(format!(
+            "{} names are one list for the whole portal; choose another",
+            what(kind)
+        )));
+    }
+    let help = "it is written in other letters that look the same, so one could be picked for the other in a list; choose a name that reads differently";
+    Err(Error::conflict(format!(
+        "{} `{}` looks like the existing {} `{}`",
+        what(kind),
+        reveal(name),
+        what(kind),
+        reveal(&held)
+    ))
+    .help(help))
 }
 
 /// Where a name is one of a list: the whole database for an account's,
@@ -187,8 +260,110 @@ fn fix(name: &HeldName) -> String {
 #[cfg(test)]
 mod tests {
     use crate::domain::testing::{email, policy_over, seeded};
-    use crate::domain::{InviteRequest, NewAccount, NewAddress, NewPolicy};
+    use crate::domain::{
+        parse_fixture, ApplyOptions, InviteRequest, NewAccount, NewAddress, NewPolicy, PolicyEdit,
+        ProfileChange,
+    };
+    use crate::error::Result;
     use crate::model::AccountKind;
+
+    /// `Соре` written all in Cyrillic.
+    const COPE: &str = "\u{421}\u{43e}\u{440}\u{435}";
+
+    /// The exit code and message of a refusal, or what was made.
+    fn refusal<T: std::fmt::Debug>(made: Result<T>) -> (u8, String) {
+        let err = made.expect_err("refused");
+        (err.exit_code(), err.to_string())
+    }
+
+    /// A whole word in another script that looks like a name held (an
+    /// attacker's partner account imitating a customer) is refused, naming
+    /// what it imitates, on every path a name is given: account create,
+    /// rename and `apply`, policy create and rename, address add. A name
+    /// of its own in Cyrillic or Greek stays a name, and another account's
+    /// policies and labels are no look-alikes.
+    #[test]
+    fn a_name_that_looks_like_one_held_in_other_letters_is_refused_on_every_path() {
+        let mut p = seeded("portal");
+        let account = |name: &str| NewAccount {
+            name: name.into(),
+            kind: AccountKind::Partner,
+            parent: None,
+            currency: None,
+        };
+        let address = |label: &str| NewAddress {
+            label: label.into(),
+            line1: "1 Road".into(),
+            line2: None,
+            city: "Leeds".into(),
+            postcode: "LS1".into(),
+            country: "GB".into(),
+        };
+        p.account_create(&account("Cope")).expect("Cope");
+        let imitates = |(code, message): (u8, String), held: &str| {
+            assert_eq!(code, 4, "{message}");
+            assert!(message.contains("looks like the existing"), "{message}");
+            assert!(message.ends_with(&format!("`{held}`")), "{message}");
+        };
+        imitates(refusal(p.account_create(&account(COPE))), "Cope");
+        // In capitals, and by a Russian company's own name renamed.
+        let upper = COPE.to_uppercase();
+        imitates(refusal(p.account_create(&account(&upper))), "Cope");
+        p.account_create(&account(
+            "\u{420}\u{43e}\u{43c}\u{430}\u{448}\u{43a}\u{430}",
+        ))
+        .expect("a name of its own in Cyrillic");
+        p.account_create(&account("\u{391}\u{3b8}\u{3ae}\u{3bd}\u{3b1}"))
+            .expect("a name of its own in Greek");
+        let rename = ProfileChange {
+            name: Some(COPE.into()),
+            ..ProfileChange::default()
+        };
+        imitates(
+            refusal(p.account_set(
+                Some("\u{420}\u{43e}\u{43c}\u{430}\u{448}\u{43a}\u{430}"),
+                &rename,
+            )),
+            "Cope",
+        );
+        let file = serde_json::json!({"accounts": [{"name": COPE, "kind": "partner"}]});
+        let fixture = parse_fixture(&file.to_string(), "f.json").expect("parses");
+        let (code, message) = refusal(p.apply(&fixture, ApplyOptions::default()));
+        assert_eq!(code, 4, "{message}");
+        assert!(message.contains("`Cope`"), "{message}");
+
+        let in_acme = |name: &str, threshold: &str| NewPolicy {
+            account: Some("Acme".into()),
+            ..policy_over(name, threshold)
+        };
+        p.policy_create(&in_acme("TOP", "5.00")).expect("TOP");
+        p.policy_create(&in_acme("Other", "6.00")).expect("Other");
+        let top = "\u{422}\u{41e}\u{420}";
+        imitates(refusal(p.policy_create(&in_acme(top, "7.00"))), "TOP");
+        imitates(
+            refusal(p.policy_edit(&PolicyEdit {
+                name: "Other".into(),
+                new_name: Some(top.into()),
+                account: Some("Acme".into()),
+                ..PolicyEdit::default()
+            })),
+            "TOP",
+        );
+
+        p.address_add(Some("Acme"), &address("PAN")).expect("PAN");
+        let pan = "\u{3a1}\u{391}\u{39d}";
+        imitates(refusal(p.address_add(Some("Acme"), &address(pan))), "PAN");
+        p.address_add(Some("Cope"), &address(pan))
+            .expect("another account's labels are another list");
+
+        let names: Vec<String> = p
+            .account_list(None)
+            .expect("list")
+            .into_iter()
+            .map(|a| a.name)
+            .collect();
+        assert!(!names.iter().any(|n| n == COPE || *n == upper), "{names:?}");
+    }
 
     /// Every kind of space, and a run of them, reads as one plain space in
     /// every name: a decoy of an account, policy, label or person written

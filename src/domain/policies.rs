@@ -3,7 +3,7 @@
 use super::access::{authorize, authorize_whole_account, caps, Access};
 use super::deciders::{count, policy_eligible, Now, Roster};
 use super::gate::Write;
-use super::held_names::one_spelling;
+use super::held_names::{not_look_alike, one_spelling};
 use super::orders::{joined_in, order_view, reevaluate};
 use super::visibility::listed_accounts;
 use super::visibility::{resolve_account_of, Named};
@@ -427,6 +427,7 @@ impl Portal {
                     account.name
                 )));
             }
+            not_look_alike(tx, "policy", account.id, &name, None, |_| Ok(true))?;
             let required = check_required_approvals(req.required_approvals.unwrap_or(1))?;
             let approvers = if restore {
                 restored_approvers(tx, &account, &req.approvers)?
@@ -580,6 +581,7 @@ impl Portal {
                         account.name
                     )));
                 }
+                not_look_alike(tx, "policy", account.id, &name, Some(old.id), |_| Ok(true))?;
                 policy.name = name;
             }
             if let Some(threshold) = req.threshold {

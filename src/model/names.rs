@@ -132,6 +132,22 @@ pub(crate) fn name_key(name: &str) -> String {
     composed.to_uppercase().to_lowercase().nfc().collect()
 }
 
+/// The skeleton a name's look-alikes share: Unicode's confusable skeleton
+/// (UTS #39) of its [`name_key`], so `Соре` written all in Cyrillic and
+/// `Cope` in Latin have one, as do `ΡΑΝ` in Greek and `PAN`. Two names of
+/// different keys and one skeleton are two names that look alike on a
+/// screen. Account names, policy names and address labels are told from
+/// their look-alikes so (migration 28).
+///
+/// The name is read as its skeleton before its case is folded too: a
+/// capital that looks like a Latin one may have a small letter that does
+/// not (Cyrillic `ТОР` is `TOP`, its `тор` is not `top`), and a name is
+/// seen in the case it is written in.
+pub(crate) fn name_skeleton(name: &str) -> String {
+    let seen: String = unicode_security::skeleton(name).collect();
+    unicode_security::skeleton(&name_key(&seen)).collect()
+}
+
 /// Whether two names are one by [`name_key`].
 pub(crate) fn same_name(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b.trim()) || name_key(a) == name_key(b)
@@ -251,6 +267,32 @@ mod tests {
         }
         assert_ne!(name_key("Ärø"), name_key("Arø"));
         assert_eq!(name_key("A\u{308}"), "\u{E4}");
+    }
+
+    /// A whole word in Cyrillic or Greek that looks like a Latin one has
+    /// its skeleton, in either case; one that looks like no other word
+    /// (a Russian company's name) keeps its own.
+    #[test]
+    fn look_alikes_in_other_scripts_share_a_skeleton() {
+        for (latin, other) in [
+            ("Cope", "\u{421}\u{43e}\u{440}\u{435}"),
+            ("COPE", "\u{421}\u{43e}\u{440}\u{435}"),
+            ("TOP Ltd", "\u{422}\u{41e}\u{420} Ltd"),
+            ("PAN", "\u{3a1}\u{391}\u{39d}"),
+            ("Acme Ltd", "acme\u{a0}LTD"),
+        ] {
+            assert_eq!(name_skeleton(latin), name_skeleton(other), "{other:?}");
+        }
+        for (a, b) in [
+            (
+                "Romashka",
+                "\u{420}\u{43e}\u{43c}\u{430}\u{448}\u{43a}\u{430}",
+            ),
+            ("Acme", "Acne"),
+            ("top", "\u{442}\u{43e}\u{440}"),
+        ] {
+            assert_ne!(name_skeleton(a), name_skeleton(b), "{a:?} {b:?}");
+        }
     }
 
     #[test]

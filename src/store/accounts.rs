@@ -4,7 +4,7 @@ use rusqlite::{params, Row};
 
 use super::{keyword_col, SqliteTx};
 use crate::error::{Error, Result};
-use crate::model::{name_key, Account, Profile};
+use crate::model::{name_key, name_skeleton, Account, Profile};
 
 const COLUMNS: &str = "id, name, kind, parent_id, currency, owner_id, phone, website, marketing, \
      sectors, billing_contact, created_at";
@@ -74,8 +74,8 @@ impl SqliteTx<'_> {
     pub(super) fn insert_account(&self, a: &Account) -> Result<i64> {
         let id = self.insert(
             "INSERT INTO accounts (name, kind, parent_id, currency, owner_id, phone, website, marketing, sectors,
-                 billing_contact, created_at, name_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 billing_contact, created_at, name_key, name_skeleton)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 a.name,
                 a.kind.as_str(),
@@ -89,6 +89,7 @@ impl SqliteTx<'_> {
                 a.profile.billing_contact,
                 a.created_at,
                 name_key(&a.name),
+                name_skeleton(&a.name),
             ],
         )?;
         self.note(|j| &mut j.accounts, id, None)?;
@@ -100,7 +101,7 @@ impl SqliteTx<'_> {
         self.exec(
             "UPDATE accounts SET name = ?2, kind = ?3, parent_id = ?4, currency = ?5, owner_id = ?6,
                  phone = ?7, website = ?8, marketing = ?9, sectors = ?10, billing_contact = ?11,
-                 name_key = ?12
+                 name_key = ?12, name_skeleton = ?13
                  WHERE id = ?1",
             params![
                 a.id,
@@ -115,6 +116,7 @@ impl SqliteTx<'_> {
                 a.profile.sectors,
                 a.profile.billing_contact,
                 name_key(&a.name),
+                name_skeleton(&a.name),
             ],
         )?;
         Ok(())

@@ -44,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     NAME_KEYS,
     NAME_KEYS_SPACES,
     REF_KEYS,
+    SKELETONS,
 ];
 
 /// The migration that adds the keys names are found by, which SQLite
@@ -57,6 +58,10 @@ const NAME_KEYS_SPACES: &str = include_str!("../../migrations/0025_name_keys_spa
 /// The migration that adds the keys order references are found by:
 /// [`fill_ref_keys`] writes them as part of it.
 const REF_KEYS: &str = include_str!("../../migrations/0026_order_ref_keys.sql");
+
+/// The migration that adds the skeletons look-alike names are told by:
+/// [`fill_name_skeletons`] writes them as part of it.
+const SKELETONS: &str = include_str!("../../migrations/0028_name_skeletons.sql");
 
 /// Tables every portalctl schema has held since migration 1, and which
 /// later migrations must keep: a database at a `user_version` we use is
@@ -615,6 +620,9 @@ fn migrate(conn: &mut Connection, path: &Path, purpose: Purpose) -> Result<()> {
         if *sql == REF_KEYS {
             fill_ref_keys(&tx).with_context(|| format!("migration {} failed", done + 1))?;
         }
+        if *sql == SKELETONS {
+            fill_name_skeletons(&tx).with_context(|| format!("migration {} failed", done + 1))?;
+        }
         tx.pragma_update(None, "user_version", done as i64 + 1)?;
     }
     tx.commit()?;
@@ -636,6 +644,27 @@ fn fill_name_keys(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
         let mut update = tx.prepare(&format!("UPDATE {table} SET {key} = ?2 WHERE id = ?1"))?;
         for (id, name) in rows {
             update.execute(rusqlite::params![id, crate::model::name_key(&name)])?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the skeleton of every account name, policy name and address
+/// label already in the database (see migration 28).
+fn fill_name_skeletons(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    for (table, column, skeleton) in [
+        ("accounts", "name", "name_skeleton"),
+        ("policies", "name", "name_skeleton"),
+        ("addresses", "label", "label_skeleton"),
+    ] {
+        let rows: Vec<(i64, String)> = tx
+            .prepare(&format!("SELECT id, {column} FROM {table}"))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut update =
+            tx.prepare(&format!("UPDATE {table} SET {skeleton} = ?2 WHERE id = ?1"))?;
+        for (id, name) in rows {
+            update.execute(rusqlite::params![id, crate::model::name_skeleton(&name)])?;
         }
     }
     Ok(())

@@ -6,7 +6,7 @@ use rusqlite::types::Value;
 
 use super::SqliteTx;
 use crate::error::Result;
-use crate::model::name_key;
+use crate::model::{name_key, name_skeleton};
 
 /// How many of each thing a database holds, for `status`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -298,5 +298,36 @@ impl SqliteTx<'_> {
                 &[&account_id, &key],
             ),
         }
+    }
+
+    pub(super) fn look_alike(
+        &self,
+        kind: &str,
+        account_id: i64,
+        name: &str,
+        except: i64,
+    ) -> Result<Option<String>> {
+        let skeleton = name_skeleton(name);
+        let (sql, args): (&str, &[&dyn rusqlite::ToSql]) = match kind {
+            "account" => (
+                "SELECT name FROM accounts WHERE name_skeleton = ?1 AND id != ?2
+                 ORDER BY id LIMIT 1",
+                &[&skeleton, &except],
+            ),
+            "policy" => (
+                "SELECT name FROM policies
+                 WHERE account_id = ?3 AND name_skeleton = ?1 AND id != ?2 ORDER BY id LIMIT 1",
+                &[&skeleton, &except, &account_id],
+            ),
+            _ => (
+                "SELECT label FROM addresses
+                 WHERE account_id = ?3 AND label_skeleton = ?1 AND removed_at IS NULL AND id != ?2
+                 ORDER BY id LIMIT 1",
+                &[&skeleton, &except, &account_id],
+            ),
+        };
+        let mut stmt = self.tx.prepare_cached(sql)?;
+        let mut rows = stmt.query_map(args, |r| r.get(0))?;
+        Ok(rows.next().transpose()?)
     }
 }

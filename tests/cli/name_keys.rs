@@ -401,3 +401,117 @@ fn a_backquote_is_refused_in_names_and_addresses_and_status_names_an_old_one() {
     );
     support::says(&status, "`portalctl account set 'Old`One' --name NEW`");
 }
+
+/// `Соре` written all in Cyrillic.
+const COPE: &str = "\u{421}\u{43e}\u{440}\u{435}";
+
+/// A whole word in other letters that looks like a name held (a partner
+/// account imitating a customer, so an operator picks the wrong one from
+/// a list) is refused as a conflict (exit 4), one line naming the name it
+/// imitates, nothing written; to a member who may not see that account,
+/// only as not available. A name of its own in Cyrillic stays allowed.
+#[test]
+fn a_name_that_looks_like_one_held_in_other_letters_is_refused() {
+    let p = Portal::new();
+    p.ok(&["account", "create", "Cope", "--kind", "partner"]);
+    let err = p.refused(&["account", "create", COPE, "--kind", "partner"], CONFLICT);
+    assert_eq!(
+        support::error_line(&err),
+        format!("error: account `{COPE}` looks like the existing account `Cope`")
+    );
+    let russian = "\u{420}\u{43e}\u{43c}\u{430}\u{448}\u{43a}\u{430}";
+    p.ok(&["account", "create", russian, "--kind", "partner"]);
+    let err = p.refused(
+        &[
+            "account", "set", russian, "--name", "\u{421}\u{41e}\u{420}\u{415}",
+        ],
+        CONFLICT,
+    );
+    support::says(&err, "looks like the existing account `Cope`");
+
+    p.ok(&[
+        "policy", "create", "--account", ACCOUNT, "--name", "TOP", "--threshold", "5",
+    ]);
+    let err = p.refused(
+        &[
+            "policy", "create", "--account", ACCOUNT, "--name", "\u{422}\u{41e}\u{420}",
+            "--threshold", "6",
+        ],
+        CONFLICT,
+    );
+    support::says(&err, "looks like the existing policy `TOP`");
+    let label = |label: &str| {
+        [
+            "account", "address", "add", "--account", ACCOUNT, "--label", label, "--line1", "a",
+            "--city", "b", "--postcode", "c", "--country", "GB",
+        ]
+        .map(String::from)
+    };
+    let args = label("PAN");
+    p.ok(&args.each_ref().map(String::as_str));
+    let args = label("\u{3a1}\u{391}\u{39d}");
+    let err = p.refused(&args.each_ref().map(String::as_str), CONFLICT);
+    support::says(&err, "looks like the existing address label `PAN`");
+
+    let file = format!(r#"{{"accounts": [{{"name": "{COPE}", "kind": "partner"}}]}}"#);
+    let accounts = p.text("SELECT count(*) FROM accounts");
+    let run = p.apply_stdin(&["--no-send"], &[], &file);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    support::says(&run.stderr, "looks like the existing account `Cope`");
+    assert_eq!(p.text("SELECT count(*) FROM accounts"), accounts);
+
+    // A partner's member creating a customer is not told of an account
+    // they cannot see.
+    p.ok(&["account", "create", "Fjord", "--kind", "partner"]);
+    p.member_in("pat@fjord.test", "admin", "Fjord");
+    let err = p.refused_as(
+        Some("pat@fjord.test"),
+        &[
+            "account", "create", COPE, "--kind", "customer", "--parent", "Fjord",
+        ],
+        CONFLICT,
+    );
+    assert_eq!(
+        support::error_line(&err),
+        format!("error: the account name `{COPE}` is not available")
+    );
+}
+
+/// Two look-alikes an older build let in both stay and work; migration
+/// 28 gives them their skeletons at open, and `status` names each with
+/// the command that renames it.
+#[test]
+fn status_names_two_look_alikes_an_older_build_let_in() {
+    let p = Portal::new();
+    p.ok(&["account", "create", "Cope", "--kind", "partner"]);
+    p.ok(&["account", "create", "Old One", "--kind", "partner"]);
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        support::rewind(&conn, support::version_before("0028_name_skeletons.sql"));
+        conn.execute(
+            "UPDATE accounts SET name = ?1, name_key = lower(?1) WHERE name = 'Old One'",
+            [COPE],
+        )
+        .unwrap();
+    }
+    let status = p.ok(&["status"]);
+    support::says(
+        &status,
+        &format!("name: account `{COPE}` looks like `Cope`, written in other letters"),
+    );
+    support::says(
+        &status,
+        &format!("name: account `Cope` looks like `{COPE}`, written in other letters"),
+    );
+    support::says(
+        &status,
+        &format!("`portalctl account set '{COPE}' --name NEW`"),
+    );
+    assert_eq!(
+        p.text("SELECT count(DISTINCT name_skeleton) FROM accounts WHERE name IN ('Cope', 'Соре')"),
+        "1"
+    );
+    p.ok(&["account", "set", COPE, "--name", "Kope"]);
+    let status = p.ok(&["status"]);
+    assert!(!status.contains("looks like"), "{status}");
+}
