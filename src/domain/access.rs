@@ -358,6 +358,69 @@ pub(crate) fn authority<'c>(
     })
 }
 
+/// The acting member and their seat in each of `accounts`, as
+/// [`authority`] judges one (no parent partner's sight; `None` where they
+/// are no member); `None` for the operator. A fixed number of statements
+/// for any number of accounts, so that a list across accounts does not
+/// grow by a query per account (issue 11).
+pub(crate) fn seats<'c>(
+    tx: &dyn Tx,
+    catalog: &'c Catalog,
+    ctx: &Ctx,
+    accounts: &[Account],
+) -> Result<Option<(Person, Vec<Option<Access<'c>>>)>> {
+    let email = match &ctx.actor {
+        Actor::Operator(_) => return Ok(None),
+        Actor::Member(email) => email,
+    };
+    let person = tx
+        .person_by_email(email.as_str())?
+        .filter(|p| p.merged_into.is_none())
+        .ok_or_else(|| Error::not_found(format!("no member `{email}` (--as)")))?;
+    let ids: Vec<i64> = tx.memberships_of(person.id)?.iter().map(|m| m.id).collect();
+    let mut theirs: HashMap<i64, (Membership, Vec<Grant>)> = tx
+        .memberships_with_grants(&ids)?
+        .into_iter()
+        .map(|(m, grants)| (m.account_id, (m, grants)))
+        .collect();
+    let mut each = Vec::with_capacity(accounts.len());
+    for account in accounts {
+        each.push(match theirs.remove(&account.id) {
+            Some((membership, grants)) => {
+                let owner = account.owner_id == Some(membership.person_id);
+                Some(Access::from_parts(
+                    catalog, membership, grants, owner, ctx.now,
+                )?)
+            }
+            None => None,
+        });
+    }
+    Ok(Some((person, each)))
+}
+
+/// Those of `accounts` where the actor holds `cap` as a party to each
+/// ([`seats`]): all of them for the operator.
+pub(crate) fn accounts_holding(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    accounts: Vec<Account>,
+    cap: Capability,
+) -> Result<Vec<Account>> {
+    if accounts.is_empty() {
+        return Ok(accounts);
+    }
+    let Some((_, seats)) = seats(tx, catalog, ctx, &accounts)? else {
+        return Ok(accounts);
+    };
+    Ok(accounts
+        .into_iter()
+        .zip(seats)
+        .filter(|(_, seat)| seat.as_ref().is_some_and(|a| a.holds(cap)))
+        .map(|(account, _)| account)
+        .collect())
+}
+
 /// Refuses a member where only the operator may act: the same refusal
 /// (exit 5) for every operator-only command.
 pub(crate) fn ensure_operator(ctx: &Ctx, what: &str) -> Result<()> {

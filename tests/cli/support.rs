@@ -121,6 +121,8 @@ const UNDO: &[&str] = &[
     // 0026_order_ref_keys
     "DROP INDEX orders_by_ref_key; ALTER TABLE orders DROP COLUMN ref_key;
      CREATE INDEX orders_by_ref_nocase ON orders (account_id, ref COLLATE NOCASE);",
+    // 0027_memberships_by_role_account
+    "DROP INDEX memberships_by_role; CREATE INDEX memberships_by_role ON memberships (role_id);",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
