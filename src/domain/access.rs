@@ -1,5 +1,7 @@
 //! Who holds which capability, why, and whether the actor may act.
 
+use std::collections::HashMap;
+
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Capability, Email, Grant, Holding, MemberStanding, MemberStatus, Membership, Need,
@@ -361,6 +363,71 @@ pub(crate) fn authority<'c>(
         person: Box::new(person),
         access: Box::new(access),
     })
+}
+
+/// The acting member and their seat in each of `accounts`, as
+/// [`authority`] judges one (no parent partner's sight; `None` where they
+/// are no member); `None` for the operator. A fixed number of statements
+/// for any number of accounts, so that a list across accounts does not
+/// grow by a query per account (issue 11).
+pub(crate) fn seats<'c>(
+    tx: &dyn Tx,
+    catalog: &'c Catalog,
+    ctx: &Ctx,
+    accounts: &[Account],
+) -> Result<Option<(Person, Vec<Option<Access<'c>>>)>> {
+    let email = match &ctx.actor {
+        Actor::Operator(_) => return Ok(None),
+        Actor::Member(email) => email,
+    };
+    let person = tx
+        .person_by_email(email.as_str())?
+        .filter(|p| p.merged_into.is_none())
+        .ok_or_else(|| Error::not_found(format!("no member `{email}` (--as)")))?;
+    let ids: Vec<i64> = tx.memberships_of(person.id)?.iter().map(|m| m.id).collect();
+    let mut theirs: HashMap<i64, (Membership, Vec<Grant>)> = tx
+        .memberships_with_grants(&ids)?
+        .into_iter()
+        .map(|(m, grants)| (m.account_id, (m, grants)))
+        .collect();
+    let joined: Vec<i64> = theirs.keys().copied().collect();
+    catalog.read_accounts(tx, &joined)?;
+    let mut each = Vec::with_capacity(accounts.len());
+    for account in accounts {
+        each.push(match theirs.remove(&account.id) {
+            Some((membership, grants)) => {
+                let owner = account.owner_id == Some(membership.person_id);
+                Some(Access::from_parts(
+                    tx, catalog, membership, grants, owner, ctx.now,
+                )?)
+            }
+            None => None,
+        });
+    }
+    Ok(Some((person, each)))
+}
+
+/// Those of `accounts` where the actor holds `cap` as a party to each
+/// ([`seats`]): all of them for the operator.
+pub(crate) fn accounts_holding(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    accounts: Vec<Account>,
+    cap: Capability,
+) -> Result<Vec<Account>> {
+    if accounts.is_empty() {
+        return Ok(accounts);
+    }
+    let Some((_, seats)) = seats(tx, catalog, ctx, &accounts)? else {
+        return Ok(accounts);
+    };
+    Ok(accounts
+        .into_iter()
+        .zip(seats)
+        .filter(|(_, seat)| seat.as_ref().is_some_and(|a| a.holds(cap)))
+        .map(|(account, _)| account)
+        .collect())
 }
 
 /// Refuses a member where only the operator may act: the same refusal
@@ -759,38 +826,42 @@ fn holding_of(
 /// of each account grows with every other account's custom roles
 /// (finding N12: `user list --can` of 2,000 accounts took 5 s).
 pub(crate) struct Holdings {
-    /// The capability held.
-    cap: Capability,
+    /// The roles that give it, by the account they were made for (`None`:
+    /// the catalog's own), each list by id.
+    roles: HashMap<Option<i64>, Vec<i64>>,
     /// The holding of the catalog's own roles, for no owner.
     common: Holding,
 }
 
 impl Holdings {
-    pub(crate) fn new(tx: &dyn Tx, catalog: &Catalog, cap: Capability) -> Result<Holdings> {
-        let roles = catalog
-            .all_roles(tx, Reach::Accounts(&[]))?
-            .into_iter()
-            .filter(|r| r.holds(cap))
-            .map(|r| r.id)
-            .collect();
-        Ok(Holdings {
-            cap,
-            common: holding_of(catalog, cap, roles, None),
-        })
-    }
-
-    /// The holding of `account`'s members: the catalog's own roles, and
-    /// the account's custom roles, read when first asked for.
-    pub(crate) fn of(&self, tx: &dyn Tx, catalog: &Catalog, account: &Account) -> Result<Holding> {
-        let mut holding = self.common.clone();
-        for role in catalog.all_roles(tx, Reach::Accounts(&[account.id]))? {
-            if role.account_id.is_some() && role.holds(self.cap) {
-                holding.roles.push(role.id);
+    /// The holdings of `cap` in `accounts`, whose custom roles are read
+    /// together.
+    pub(crate) fn new(
+        tx: &dyn Tx,
+        catalog: &Catalog,
+        cap: Capability,
+        accounts: &[i64],
+    ) -> Result<Holdings> {
+        let mut roles: HashMap<Option<i64>, Vec<i64>> = HashMap::new();
+        for role in catalog.all_roles(tx, Reach::Accounts(accounts))? {
+            if role.holds(cap) {
+                roles.entry(role.account_id).or_default().push(role.id);
             }
         }
-        holding.roles.sort_unstable();
+        let mut common = holding_of(catalog, cap, Vec::new(), None);
+        common.roles = roles.get(&None).cloned().unwrap_or_default();
+        Ok(Holdings { roles, common })
+    }
+
+    /// The holding of `account`'s members.
+    pub(crate) fn of(&self, account: &Account) -> Holding {
+        let mut holding = self.common.clone();
+        if let Some(own) = self.roles.get(&Some(account.id)) {
+            holding.roles.extend_from_slice(own);
+            holding.roles.sort_unstable();
+        }
         holding.owner_id = account.owner_id;
-        Ok(holding)
+        holding
     }
 }
 

@@ -1,7 +1,7 @@
 //! Members after they are invited: listing, roles, grants, deactivation
 //! and leaving.
 
-use super::access::{authority, authorize, caps, Access};
+use super::access::{authorize, caps, Access};
 use super::audit::Change;
 use super::courses::follow_role;
 use super::{
@@ -12,8 +12,8 @@ use crate::domain::visibility::holds_need;
 use crate::domain::Actor;
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, AccountKind, Capability, Email, Grant, InvitationState, MemberQuery, MemberStanding,
-    MemberStatus, Membership, Paste, Person, Service, Timestamp,
+    Account, AccountKind, Capability, Email, Grant, Holding, InvitationState, MemberQuery,
+    MemberStanding, MemberStatus, Membership, Paste, Person, Service, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{CanView, GrantView, MemberView};
@@ -600,14 +600,13 @@ impl Portal {
                 vec![account]
             }
             None => {
-                let mut visible = Vec::new();
-                for account in tx.accounts()? {
-                    match authority(&*tx, &catalog, &self.ctx, &account) {
-                        Ok(who) if who.holds(caps::USERS_VIEW) => visible.push(account),
-                        Ok(_) | Err(Error::Denied(_)) => {}
-                        Err(e) => return Err(e),
-                    }
-                }
+                let visible = super::access::accounts_holding(
+                    &*tx,
+                    &catalog,
+                    &self.ctx,
+                    tx.accounts()?,
+                    caps::USERS_VIEW,
+                )?;
                 if visible.is_empty() {
                     // The refusal in the actor's own account says who can help.
                     if let Some(own) = super::visibility::actor_accounts(&*tx, &self.ctx)?.first() {
@@ -649,29 +648,47 @@ impl Portal {
                 filter.status,
                 Some(MemberStanding::Deactivated | MemberStanding::Revoked)
             );
-        let holdings = filter
-            .can
-            .map(|cap| super::access::Holdings::new(&*tx, &catalog, cap))
-            .transpose()?;
         let mut left = filter.limit;
+        let query = MemberQuery {
+            role_id: role.map(|r| r.id),
+            status,
+            holding: None,
+            invitation_expired: filter.expired,
+            limit: if exact { left } else { None },
+        };
+        // Those who hold it are found from the holding side (by role, by a
+        // role a lapse gave back, by grant, the owner) and judged in SQL
+        // by the rules of `Access::holds`, so the limit stays the query's:
+        // one query for every account, so that the list grows with its
+        // rows, not with the accounts it spans (issue 11).
+        let mut held: Option<HashMap<i64, Vec<i64>>> = match filter.can {
+            Some(cap) => {
+                let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
+                let holdings = super::access::Holdings::new(&*tx, &catalog, cap, &ids)?;
+                let each: Vec<(i64, Holding)> =
+                    accounts.iter().map(|a| (a.id, holdings.of(a))).collect();
+                let mut by_account: HashMap<i64, Vec<i64>> = HashMap::new();
+                for (account, id) in tx.holder_ids(&each, &query)? {
+                    by_account.entry(account).or_default().push(id);
+                }
+                Some(by_account)
+            }
+            None => None,
+        };
         for account in &accounts {
             if left == Some(0) {
                 break;
             }
-            let query = MemberQuery {
-                role_id: role.map(|r| r.id),
-                status,
-                // Found from the holding side (by role, by a role a lapse
-                // gave back, by grant, the owner) and judged in SQL by the
-                // rules of `Access::holds`, so the limit stays the query's.
-                holding: holdings
-                    .as_ref()
-                    .map(|h| h.of(&*tx, &catalog, account))
-                    .transpose()?,
-                invitation_expired: filter.expired,
-                limit: if exact { left } else { None },
+            let ids = match &mut held {
+                Some(held) => held.remove(&account.id).unwrap_or_default(),
+                None => tx.member_ids(
+                    account.id,
+                    &MemberQuery {
+                        limit: if exact { left } else { None },
+                        ..query.clone()
+                    },
+                )?,
             };
-            let ids = tx.member_ids(account.id, &query)?;
             for chunk in ids.chunks(MEMBER_PAGE) {
                 let courses = if catalog.courses().is_empty() {
                     HashMap::new()

@@ -445,24 +445,37 @@ impl Catalog {
         // the account reads them once.
         match role.account_id {
             Some(account) => {
-                self.custom_ids(tx, account)?;
+                self.read_accounts(tx, &[account])?;
                 self.roles.get(&id).ok_or_else(missing)
             }
             None => Ok(self.roles.insert(id, Box::new(role))),
         }
     }
 
-    /// The ids of `account`'s custom roles, read the first time.
-    fn custom_ids(&self, tx: &dyn Tx, account: i64) -> Result<&[i64]> {
-        if let Some(ids) = self.custom.get(&account) {
-            return Ok(ids);
+    /// Reads the custom roles of those of `accounts` not read yet, in one
+    /// statement: a list across accounts reads them all at once, rather
+    /// than account by account as its rows ask.
+    pub(crate) fn read_accounts(&self, tx: &dyn Tx, accounts: &[i64]) -> Result<()> {
+        let unread: Vec<i64> = accounts
+            .iter()
+            .copied()
+            .filter(|a| self.custom.get(a).is_none())
+            .collect();
+        if unread.is_empty() {
+            return Ok(());
         }
-        let mut ids = Vec::new();
-        for role in tx.roles_made_for(Some(account))? {
-            ids.push(role.id);
+        let mut by_account: BTreeMap<i64, Vec<i64>> =
+            unread.iter().map(|a| (*a, Vec::new())).collect();
+        for role in tx.roles_made_for(Some(&unread))? {
+            if let Some(ids) = role.account_id.and_then(|a| by_account.get_mut(&a)) {
+                ids.push(role.id);
+            }
             self.roles.insert(role.id, Box::new(role));
         }
-        Ok(self.custom.insert(account, ids))
+        for (account, ids) in by_account {
+            self.custom.insert(account, ids);
+        }
+        Ok(())
     }
 
     /// The ids of every account's custom roles, read the first time.
@@ -492,8 +505,9 @@ impl Catalog {
         let mut ids = self.own.clone();
         match reach {
             Reach::Accounts(accounts) => {
+                self.read_accounts(tx, accounts)?;
                 for account in accounts {
-                    ids.extend_from_slice(self.custom_ids(tx, *account)?);
+                    ids.extend_from_slice(self.custom.get(account).unwrap_or_default());
                 }
             }
             Reach::Every => ids.extend_from_slice(self.every_custom_id(tx)?),

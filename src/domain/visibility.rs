@@ -4,6 +4,8 @@
 //! the accounts whose users they may view is as unknown as one who never
 //! was. The operator sees everything.
 
+use std::collections::HashMap;
+
 use super::access::{authority, authorize, caps, Access};
 use super::held_names::one_spelling;
 use super::{Actor, Catalog, Ctx};
@@ -676,18 +678,31 @@ pub(crate) fn listed_accounts<S>(
     sight: impl Fn(&Account) -> Result<S>,
     none: &str,
 ) -> Result<Vec<(Account, S)>> {
-    listed_accounts_by(tx, ctx, named, |a| sight(a).map(Some), &sight, none)
+    let each = |accounts: &[Account]| {
+        let mut seen = Vec::with_capacity(accounts.len());
+        for account in accounts {
+            seen.push(match sight(account) {
+                Ok(s) => Some(s),
+                Err(Error::Denied(_)) => None,
+                Err(e) => return Err(e),
+            });
+        }
+        Ok(seen)
+    };
+    listed_accounts_by(tx, ctx, named, each, &sight, none)
 }
 
-/// [`listed_accounts`], each candidate judged by `sees` (`None`: the
-/// actor sees nothing there), which need not say why: only the refusal
-/// (`sight`) does, built once, since explaining a refusal in each of
-/// thousands of accounts costs a search of who could help in each.
+/// [`listed_accounts`], the candidates judged together by `sees` (one
+/// answer for each, `None` where the actor sees nothing), which need not
+/// say why: only the refusal (`sight`) does, built once, since explaining
+/// a refusal in each of thousands of accounts costs a search of who could
+/// help in each. Judged together, so that `sees` may read what it needs
+/// of every account at once rather than a query per account.
 pub(crate) fn listed_accounts_by<S>(
     tx: &dyn Tx,
     ctx: &Ctx,
     named: Option<&str>,
-    sees: impl Fn(&Account) -> Result<Option<S>>,
+    sees: impl Fn(&[Account]) -> Result<Vec<Option<S>>>,
     sight: impl Fn(&Account) -> Result<S>,
     none: &str,
 ) -> Result<Vec<(Account, S)>> {
@@ -700,14 +715,12 @@ pub(crate) fn listed_accounts_by<S>(
         Actor::Operator(_) => tx.accounts()?,
         Actor::Member(_) => actor_accounts(tx, ctx)?,
     };
-    let mut seen = Vec::new();
-    for account in &candidates {
-        match sees(account) {
-            Ok(Some(s)) => seen.push((account.clone(), s)),
-            Ok(None) | Err(Error::Denied(_)) => {}
-            Err(e) => return Err(e),
-        }
-    }
+    let mut seen: Vec<(Account, S)> = candidates
+        .iter()
+        .cloned()
+        .zip(sees(&candidates)?)
+        .filter_map(|(account, s)| Some((account, s?)))
+        .collect();
     if seen.is_empty() {
         // No account at all reads as it always did ("there are no
         // accounts yet", "you belong to no account").
@@ -738,9 +751,20 @@ pub(crate) fn actor_accounts(tx: &dyn Tx, ctx: &Ctx) -> Result<Vec<Account>> {
     // of one where they are only invited, or no longer active, would tell
     // them of access they do not use rather than what they lack.
     memberships.sort_by_key(|m| m.status != MemberStatus::Active);
-    memberships
-        .iter()
-        .map(|m| tx.account(m.account_id))
+    // One statement for all of them: a list across accounts does not
+    // grow by a query per account (issue 11).
+    let ids: Vec<i64> = memberships.iter().map(|m| m.account_id).collect();
+    let mut found: HashMap<i64, Account> = tx
+        .accounts_by_id(&ids)?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    ids.iter()
+        .map(|id| {
+            found
+                .remove(id)
+                .ok_or_else(|| Error::not_found(format!("no account with id {id}")))
+        })
         .collect()
 }
 

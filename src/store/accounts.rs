@@ -37,6 +37,18 @@ impl SqliteTx<'_> {
         )
     }
 
+    pub(super) fn accounts_by_id(&self, ids: &[i64]) -> Result<Vec<Account>> {
+        let ids = serde_json::to_string(ids).map_err(anyhow::Error::from)?;
+        self.rows(
+            &format!(
+                "SELECT {} FROM json_each(?1) k CROSS JOIN accounts a ON a.id = k.value",
+                super::qualified(COLUMNS, "a")
+            ),
+            [ids],
+            from_row,
+        )
+    }
+
     pub(super) fn account(&self, id: i64) -> Result<Account> {
         self.row(
             &format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"),

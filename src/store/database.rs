@@ -44,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     NAME_KEYS,
     NAME_KEYS_SPACES,
     REF_KEYS,
+    include_str!("../../migrations/0027_memberships_by_role_account.sql"),
     SKELETONS,
 ];
 

@@ -75,6 +75,26 @@ impl SqliteTx<'_> {
         )
     }
 
+    pub(super) fn delegations_to_in(
+        &self,
+        account_ids: &[i64],
+        delegate_id: i64,
+        at: Timestamp,
+    ) -> Result<Vec<Delegation>> {
+        let ids = serde_json::to_string(account_ids).map_err(anyhow::Error::from)?;
+        self.rows(
+            &format!(
+                "SELECT {} FROM json_each(?1) a CROSS JOIN delegations d
+                     WHERE d.account_id = a.value AND d.delegate_id = ?2
+                       AND d.ends_at > ?3 AND d.starts_at <= ?3
+                     ORDER BY d.id",
+                super::qualified(DELEGATION_COLUMNS, "d")
+            ),
+            params![ids, delegate_id, at],
+            delegation_from_row,
+        )
+    }
+
     pub(super) fn delegations_from(
         &self,
         account_id: i64,

@@ -145,10 +145,10 @@ seam! {
 
         /// Every role, deleted ones too, oldest first.
         fn roles(&self) -> Result<Vec<Role>>;
-        /// The roles made for `account`, deleted ones too, oldest first;
-        /// for no account, the catalog's own (the preset's and the
+        /// The roles made for any of `accounts`, deleted ones too, oldest
+        /// first; for no accounts, the catalog's own (the preset's and the
         /// operator's, which serve every account).
-        fn roles_made_for(&self, account: Option<i64>) -> Result<Vec<Role>>;
+        fn roles_made_for(&self, accounts: Option<&[i64]>) -> Result<Vec<Role>>;
         /// The role with this id.
         fn role(&self, id: i64) -> Result<Role>;
         /// The role with this exact name that a role made for `account`
@@ -173,6 +173,9 @@ seam! {
 
         /// Every account, by name.
         fn accounts(&self) -> Result<Vec<Account>>;
+        /// The accounts with these ids, in no particular order: one
+        /// statement for any number.
+        fn accounts_by_id(&self, ids: &[i64]) -> Result<Vec<Account>>;
         /// The account with this id.
         fn account(&self, id: i64) -> Result<Account>;
         /// The account with this name, compared without case.
@@ -230,6 +233,17 @@ seam! {
         /// email: the order of a list, whose pages [`Tx::members_by_id`]
         /// then reads.
         fn member_ids(&self, account_id: i64, query: &MemberQuery) -> Result<Vec<i64>>;
+        /// The ids of the memberships that hold a capability in each of
+        /// these accounts, each `(account, membership)`, with its
+        /// account's holding (grants and blocking roles the first's, the
+        /// same for all): by account name, then as [`Tx::member_ids`]
+        /// orders them, `query`'s holding aside. One statement for a list
+        /// across any number of accounts.
+        fn holder_ids(
+            &self,
+            holdings: &[(i64, Holding)],
+            query: &MemberQuery,
+        ) -> Result<Vec<(i64, i64)>>;
         /// The memberships with these ids, in this order, each with what
         /// a list shows of it: one statement for a page of a list.
         fn members_by_id(&self, ids: &[i64]) -> Result<Vec<ListedMember>>;
@@ -432,10 +446,16 @@ seam! {
         fn update_policy(&self, policy: &Policy) -> Result<()>;
         /// Every order of an account, oldest first.
         fn orders_in(&self, account_id: i64) -> Result<Vec<Order>>;
-        /// The ids of an account's orders that `query` selects, oldest
-        /// first: the order of a list, whose pages [`Tx::orders_by_id`]
-        /// then reads.
-        fn order_ids(&self, account_id: i64, query: &OrderQuery) -> Result<Vec<i64>>;
+        /// The ids of the orders each of these accounts' `query` selects,
+        /// each `(account, order)`, at most `most` in all: the accounts in
+        /// this order, each one's oldest first (the order of a list, whose
+        /// pages [`Tx::orders_by_id`] then reads). One statement for a
+        /// list across any number of accounts.
+        fn order_ids_in(
+            &self,
+            queries: &[(i64, OrderQuery)],
+            most: Option<u32>,
+        ) -> Result<Vec<(i64, i64)>>;
         /// The orders with these ids, by id: one statement for a page of
         /// a list.
         fn orders_by_id(&self, ids: &[i64]) -> Result<Vec<Order>>;
@@ -517,6 +537,14 @@ seam! {
         fn delegations_to(
             &self,
             account_id: i64,
+            delegate_id: i64,
+            at: Timestamp,
+        ) -> Result<Vec<Delegation>>;
+        /// [`Tx::delegations_to`] in each of these accounts, by id: one
+        /// statement for any number of accounts.
+        fn delegations_to_in(
+            &self,
+            account_ids: &[i64],
             delegate_id: i64,
             at: Timestamp,
         ) -> Result<Vec<Delegation>>;

@@ -1,7 +1,6 @@
 //! SQL for approval policies, orders and their decisions.
 
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
 
 use super::{at, json_col, keyword_col, limit, qualified, SqliteTx};
 use crate::error::Result;
@@ -171,33 +170,52 @@ impl SqliteTx<'_> {
         )
     }
 
-    pub(super) fn order_ids(&self, account_id: i64, query: &OrderQuery) -> Result<Vec<i64>> {
-        // Only the conditions asked for, so that `status` reads the
-        // (account_id, status) index rather than every order of the account.
-        let mut sql = String::from("SELECT id FROM orders WHERE account_id = ?1");
-        let mut values = vec![Value::Integer(account_id)];
-        // `{}` in `test` stands for the value's placeholder.
-        let mut condition = |test: &str, value: Value| {
-            values.push(value);
-            let placeholder = format!("?{}", values.len());
-            sql.push_str(&format!(" AND {}", test.replace("{}", &placeholder)));
+    pub(super) fn order_ids_in(
+        &self,
+        queries: &[(i64, OrderQuery)],
+        most: Option<u32>,
+    ) -> Result<Vec<(i64, i64)>> {
+        // Each account's conditions ride in the JSON list, one statement
+        // for them all: its creators (none: any), status and cost centre.
+        let list: Vec<serde_json::Value> = queries
+            .iter()
+            .map(|(account, q)| {
+                serde_json::json!({
+                    "a": account,
+                    "c": q.creators,
+                    "t": q.status.map(|s| s.as_str()),
+                    "s": q.cost_centre_id,
+                })
+            })
+            .collect();
+        let list = serde_json::to_string(&list).map_err(anyhow::Error::from)?;
+        // A status every account asks for (a list's `--status`) is a
+        // condition of its own, so that it reads the (account_id, status)
+        // index rather than every order of each account.
+        let status = match queries.first() {
+            Some((_, first)) if queries.iter().all(|(_, q)| q.status == first.status) => {
+                first.status.map_or("", |_| "o.status = q.value ->> 't'")
+            }
+            _ => "(q.value ->> 't' IS NULL OR o.status = q.value ->> 't')",
         };
-        if let Some(status) = query.status {
-            condition("status = {}", Value::Text(status.as_str().into()));
-        }
-        if !query.creators.is_empty() {
-            let ids = serde_json::to_string(&query.creators).map_err(anyhow::Error::from)?;
-            condition(
-                "creator_id IN (SELECT value FROM json_each({}))",
-                Value::Text(ids),
-            );
-        }
-        if let Some(centre) = query.cost_centre_id {
-            condition("cost_centre_id = {}", Value::Integer(centre));
-        }
-        sql.push_str(" ORDER BY id");
-        sql.push_str(&limit(query.limit));
-        self.rows(&sql, params_from_iter(values), |r| r.get("id"))
+        let status = if status.is_empty() {
+            String::new()
+        } else {
+            format!(" AND {status}")
+        };
+        self.rows(
+            &format!(
+                "SELECT o.account_id, o.id FROM json_each(?1) q CROSS JOIN orders o
+                 WHERE o.account_id = q.value ->> 'a'{status}
+                   AND (json_array_length(q.value, '$.c') = 0
+                        OR o.creator_id IN (SELECT value FROM json_each(q.value, '$.c')))
+                   AND (q.value ->> 's' IS NULL OR o.cost_centre_id = q.value ->> 's')
+                 ORDER BY q.key, o.id{}",
+                limit(most)
+            ),
+            [list],
+            |r| Ok((r.get("account_id")?, r.get("id")?)),
+        )
     }
 
     pub(super) fn orders_by_id(&self, ids: &[i64]) -> Result<Vec<Order>> {

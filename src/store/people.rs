@@ -90,41 +90,47 @@ fn membership_from_row(row: &Row<'_>) -> rusqlite::Result<Membership> {
     })
 }
 
-/// The ways a membership of account ?1 holds a capability at ?4 (see
-/// [`crate::model::Holding`]): roles ?5, grants ?6, blocking roles ?7,
-/// owner ?8. Each selects membership ids from the holding side by its own
-/// index (by role, by a role a lapse gave back, by grant, the owner by
+/// The ways a membership holds a capability at ?4 (see
+/// [`crate::model::Holding`]) in one of the accounts ?5 lists, a JSON
+/// array of `{"a": account, "o": owner, "r": [roles]}` ([`accounts_held`]):
+/// grants ?6 and blocking roles ?7, the same for every account. Each
+/// selects membership ids from the holding side by its own index (by role
+/// and account, by a role a lapse gave back, by grant, the owner by
 /// person), so that the few admins among many users are found without
-/// walking the account's members, and each applies the whole of
-/// `Access::holds`: a grant or ownership counts only under a role in
-/// force that does not block. `member_ids` (`user list --can`) takes
-/// every holder, `active_holders` (who to ask) the first few: one
-/// definition, so the two cannot disagree.
+/// walking the account's members, nor a role's members in every other
+/// account, and each applies the whole of `Access::holds`: a grant or
+/// ownership counts only under a role in force that does not block.
+/// `holder_ids` (`user list --can`) takes every holder, `active_holders`
+/// (who to ask) the first few: one definition, so the two cannot
+/// disagree.
 const HOLDING_WAYS: [&str; 4] = [
-    "    SELECT id FROM memberships INDEXED BY memberships_by_role
-    WHERE role_id IN (SELECT value FROM json_each(?5))
-      AND account_id = ?1 AND status = 'active'
-      AND NOT (role_until IS NOT NULL AND role_until <= ?4 AND role_after IS NOT NULL)
-      AND NOT (external_until IS NOT NULL AND external_until <= ?4)",
-    "    SELECT id FROM memberships INDEXED BY memberships_time_bound
-    WHERE account_id = ?1 AND role_until IS NOT NULL AND role_until <= ?4
-      AND role_after IN (SELECT value FROM json_each(?5))
-      AND status = 'active'
-      AND NOT (external_until IS NOT NULL AND external_until <= ?4)",
+    "    SELECT m.id FROM json_each(?5) a CROSS JOIN json_each(a.value, '$.r') r
+    CROSS JOIN memberships m INDEXED BY memberships_by_role
+    WHERE m.role_id = r.value AND m.account_id = a.value ->> 'a' AND m.status = 'active'
+      AND NOT (m.role_until IS NOT NULL AND m.role_until <= ?4 AND m.role_after IS NOT NULL)
+      AND NOT (m.external_until IS NOT NULL AND m.external_until <= ?4)",
+    "    SELECT m.id FROM json_each(?5) a
+    CROSS JOIN memberships m INDEXED BY memberships_time_bound
+    WHERE m.account_id = a.value ->> 'a' AND m.role_until IS NOT NULL AND m.role_until <= ?4
+      AND m.role_after IN (SELECT value FROM json_each(a.value, '$.r'))
+      AND m.status = 'active'
+      AND NOT (m.external_until IS NOT NULL AND m.external_until <= ?4)",
     "    SELECT h.id FROM membership_grants g INDEXED BY membership_grants_by_name
     CROSS JOIN memberships h ON h.id = g.membership_id
     WHERE g.grant_name IN (SELECT value FROM json_each(?6))
       AND (g.expires_at IS NULL OR g.expires_at > ?4)
-      AND h.account_id = ?1 AND h.status = 'active'
+      AND h.account_id IN (SELECT value ->> 'a' FROM json_each(?5))
+      AND h.status = 'active'
       AND NOT (h.external_until IS NOT NULL AND h.external_until <= ?4)
       AND CASE WHEN h.role_until <= ?4 AND h.role_after IS NOT NULL
                THEN h.role_after ELSE h.role_id END
           NOT IN (SELECT value FROM json_each(?7))",
-    "    SELECT id FROM memberships
-    WHERE person_id = ?8 AND account_id = ?1 AND status = 'active'
-      AND NOT (external_until IS NOT NULL AND external_until <= ?4)
-      AND CASE WHEN role_until <= ?4 AND role_after IS NOT NULL
-               THEN role_after ELSE role_id END
+    "    SELECT m.id FROM json_each(?5) a CROSS JOIN memberships m
+    WHERE m.person_id = a.value ->> 'o' AND m.account_id = a.value ->> 'a'
+      AND m.status = 'active'
+      AND NOT (m.external_until IS NOT NULL AND m.external_until <= ?4)
+      AND CASE WHEN m.role_until <= ?4 AND m.role_after IS NOT NULL
+               THEN m.role_after ELSE m.role_id END
           NOT IN (SELECT value FROM json_each(?7))",
 ];
 
@@ -134,9 +140,46 @@ fn json_array(list: &impl serde::Serialize) -> Result<String> {
     Ok(serde_json::to_string(list).map_err(anyhow::Error::from)?)
 }
 
-/// The condition of `member_ids` that selects every holder.
-fn holders() -> String {
-    format!("m.id IN ({})", HOLDING_WAYS.join(" UNION "))
+/// The accounts of [`HOLDING_WAYS`]' ?5, each with its holding's owner
+/// and roles.
+fn accounts_held(holdings: &[(i64, Holding)]) -> Result<String> {
+    let list: Vec<serde_json::Value> = holdings
+        .iter()
+        .map(|(account, h)| serde_json::json!({"a": account, "o": h.owner_id, "r": h.roles}))
+        .collect();
+    json_array(&list)
+}
+
+/// The ids of the memberships `scope` selects that `query` keeps (role
+/// ?2 and status ?3 as `Membership::in_force` leaves them at ?4: a lapsed
+/// role is the one it replaced, lapsed external access is deactivated),
+/// each with its account, ordered by `by` then email.
+fn member_ids_sql(scope: &str, by: &str, query: &MemberQuery) -> String {
+    // An expired invitation is only ever pending for someone stored
+    // invited: the status lets `memberships_by_account` find them,
+    // and their pending invitation is one row of
+    // `invitations_one_pending`.
+    let expired = if query.invitation_expired {
+        " AND m.status = 'invited'
+          AND EXISTS (SELECT 1 FROM invitations i
+                      WHERE i.membership_id = m.id AND i.state = 'pending'
+                        AND i.expires_at <= ?4)"
+    } else {
+        ""
+    };
+    format!(
+        "SELECT m.account_id, m.id FROM memberships m JOIN people p ON p.id = m.person_id
+           JOIN accounts ac ON ac.id = m.account_id
+         WHERE {scope}
+           AND (?2 IS NULL OR ?2 = CASE WHEN m.role_until <= ?4 AND m.role_after IS NOT NULL
+                                        THEN m.role_after ELSE m.role_id END)
+           AND (?3 IS NULL OR ?3 = CASE WHEN m.external_from IS NOT NULL
+                                             AND m.status = 'active' AND m.external_until <= ?4
+                                        THEN 'deactivated' ELSE m.status END){expired}
+         ORDER BY {by}CASE WHEN m.accepted_at IS NULL AND m.invited_email IS NOT NULL
+                       THEN m.invited_email ELSE p.email END{}",
+        limit(query.limit)
+    )
 }
 
 impl SqliteTx<'_> {
@@ -162,14 +205,14 @@ impl SqliteTx<'_> {
                 ways.join(" UNION ")
             ),
             params![
-                account_id,
+                Option::<i64>::None,
                 Option::<i64>::None,
                 Option::<i64>::None,
                 at,
-                json_array(&holding.roles)?,
+                accounts_held(&[(account_id, holding.clone())])?,
                 json_array(&holding.grants)?,
                 json_array(&holding.blocking)?,
-                holding.owner_id,
+                Option::<i64>::None,
                 i64::try_from(limit).unwrap_or(i64::MAX)
             ],
             membership_from_row,
@@ -390,62 +433,50 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn member_ids(&self, account_id: i64, query: &MemberQuery) -> Result<Vec<i64>> {
-        // Role and status as `Membership::in_force` leaves them at ?4: a
-        // lapsed role is the one it replaced, lapsed external access is
-        // deactivated.
-        let sql = |scope: &str| {
-            // An expired invitation is only ever pending for someone stored
-            // invited: the status lets `memberships_by_account` find them,
-            // and their pending invitation is one row of
-            // `invitations_one_pending`.
-            let expired = if query.invitation_expired {
-                " AND m.status = 'invited'
-                  AND EXISTS (SELECT 1 FROM invitations i
-                              WHERE i.membership_id = m.id AND i.state = 'pending'
-                                AND i.expires_at <= ?4)"
-            } else {
-                ""
-            };
-            format!(
-                "SELECT m.id FROM memberships m JOIN people p ON p.id = m.person_id
-                 WHERE {scope}
-                   AND (?2 IS NULL OR ?2 = CASE WHEN m.role_until <= ?4 AND m.role_after IS NOT NULL
-                                                THEN m.role_after ELSE m.role_id END)
-                   AND (?3 IS NULL OR ?3 = CASE WHEN m.external_from IS NOT NULL
-                                                     AND m.status = 'active' AND m.external_until <= ?4
-                                                THEN 'deactivated' ELSE m.status END){expired}
-                 ORDER BY CASE WHEN m.accepted_at IS NULL AND m.invited_email IS NOT NULL
-                               THEN m.invited_email ELSE p.email END{}",
-                limit(query.limit)
-            )
-        };
-        let (role, status, moment) = (
-            query.role_id,
-            query.status.map(|s| s.as_str()),
-            self.moment_or_never(),
-        );
-        let id = |r: &Row<'_>| r.get("id");
-        match &query.holding {
-            None => self.rows(
-                &sql("m.account_id = ?1"),
-                params![account_id, role, status, moment],
-                id,
-            ),
-            Some(holding) => self.rows(
-                &sql(&holders()),
-                params![
-                    account_id,
-                    role,
-                    status,
-                    moment,
-                    json_array(&holding.roles)?,
-                    json_array(&holding.grants)?,
-                    json_array(&holding.blocking)?,
-                    holding.owner_id
-                ],
-                id,
-            ),
+        if let Some(holding) = &query.holding {
+            let found = self.holder_ids(&[(account_id, holding.clone())], query)?;
+            return Ok(found.into_iter().map(|(_, id)| id).collect());
         }
+        self.rows(
+            &member_ids_sql("m.account_id = ?1", "", query),
+            params![
+                account_id,
+                query.role_id,
+                query.status.map(|s| s.as_str()),
+                self.moment_or_never()
+            ],
+            |r| r.get("id"),
+        )
+    }
+
+    pub(super) fn holder_ids(
+        &self,
+        holdings: &[(i64, Holding)],
+        query: &MemberQuery,
+    ) -> Result<Vec<(i64, i64)>> {
+        let Some((_, first)) = holdings.first() else {
+            return Ok(Vec::new());
+        };
+        // One statement for every account: the holders of all of them,
+        // by account name (as the domain sorts, byte by byte, not as the
+        // column compares) then by email, the limit the list's own.
+        self.rows(
+            &member_ids_sql(
+                &format!("m.id IN ({})", HOLDING_WAYS.join(" UNION ")),
+                "ac.name COLLATE BINARY, ac.id, ",
+                query,
+            ),
+            params![
+                Option::<i64>::None,
+                query.role_id,
+                query.status.map(|s| s.as_str()),
+                self.moment_or_never(),
+                accounts_held(holdings)?,
+                json_array(&first.grants)?,
+                json_array(&first.blocking)?
+            ],
+            |r| Ok((r.get("account_id")?, r.get("id")?)),
+        )
     }
 
     pub(super) fn members_by_id(&self, ids: &[i64]) -> Result<Vec<ListedMember>> {

@@ -70,9 +70,12 @@ impl SqliteTx<'_> {
         self.roles_where("", [])
     }
 
-    pub(super) fn roles_made_for(&self, account: Option<i64>) -> Result<Vec<Role>> {
-        match account {
-            Some(account) => self.roles_where("WHERE account_id = ?1", [account]),
+    pub(super) fn roles_made_for(&self, accounts: Option<&[i64]>) -> Result<Vec<Role>> {
+        match accounts {
+            Some(accounts) => self.roles_where(
+                "WHERE account_id IS NOT NULL AND account_id IN (SELECT value FROM json_each(?1))",
+                [serde_json::to_string(accounts).map_err(anyhow::Error::from)?],
+            ),
             None => self.roles_where("WHERE account_id IS NULL", []),
         }
     }
@@ -80,7 +83,7 @@ impl SqliteTx<'_> {
     /// The roles `filter` (a `WHERE` clause on `roles`) lets through, by
     /// id, with their capabilities read in one statement, not one per
     /// role.
-    fn roles_where<P: rusqlite::Params + Copy>(
+    fn roles_where<P: rusqlite::Params + Clone>(
         &self,
         filter: &str,
         params: P,
@@ -90,7 +93,7 @@ impl SqliteTx<'_> {
             .prepare_cached(&format!(
                 "SELECT {ROLE_COLUMNS} FROM roles {filter} ORDER BY id"
             ))?
-            .query_map(params, |r| self.role_from_row(r))?
+            .query_map(params.clone(), |r| self.role_from_row(r))?
             .collect::<rusqlite::Result<_>>()?;
         let mut stmt = self.tx.prepare_cached(&format!(
             "SELECT role_id, capability FROM role_capabilities

@@ -121,6 +121,8 @@ const UNDO: &[&str] = &[
     // 0026_order_ref_keys
     "DROP INDEX orders_by_ref_key; ALTER TABLE orders DROP COLUMN ref_key;
      CREATE INDEX orders_by_ref_nocase ON orders (account_id, ref COLLATE NOCASE);",
+    // 0027_memberships_by_role_account
+    "DROP INDEX memberships_by_role; CREATE INDEX memberships_by_role ON memberships (role_id);",
     // 0028_name_skeletons
     "DROP INDEX accounts_by_name_skeleton; DROP INDEX policies_by_name_skeleton;
      DROP INDEX addresses_by_label_skeleton; ALTER TABLE accounts DROP COLUMN name_skeleton;
