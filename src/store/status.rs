@@ -271,6 +271,47 @@ impl SqliteTx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    pub(super) fn backquoted_texts(&self) -> Result<Vec<String>> {
+        const COLUMNS: &[(&str, &str)] = &[
+            ("accounts", "name"),
+            ("accounts", "phone"),
+            ("accounts", "website"),
+            ("accounts", "marketing"),
+            ("accounts", "sectors"),
+            ("accounts", "billing_contact"),
+            ("people", "name"),
+            ("people", "email"),
+            ("memberships", "invited_name"),
+            ("memberships", "invited_email"),
+            ("policies", "name"),
+            ("addresses", "label"),
+            ("addresses", "line1"),
+            ("addresses", "line2"),
+            ("addresses", "city"),
+            ("addresses", "postcode"),
+            ("services", "name"),
+            ("services", "kind"),
+            ("cost_centres", "code"),
+            ("cost_centres", "name"),
+            ("roles", "name"),
+            ("roles", "description"),
+            ("licenses", "product"),
+            ("partner_prices", "product"),
+            ("orders", "description"),
+            ("orders", "ref"),
+        ];
+        let sql = COLUMNS
+            .iter()
+            .map(|(table, column)| {
+                format!("SELECT {column} FROM {table} WHERE instr({column}, '`') > 0")
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ");
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub(super) fn spellings_of_key(
         &self,
         kind: &str,

@@ -401,3 +401,73 @@ fn a_backquote_is_refused_in_names_and_addresses_and_status_names_an_old_one() {
     );
     support::says(&status, "`portalctl account set 'Old`One' --name NEW`");
 }
+
+/// A5 for a name an older build stored: every refusal that names it,
+/// typed or read from the database, writes its backquotes out
+/// (`\u{60}`), so none of its text reads as a command of the message's
+/// own, in the error line, the help line or `--json`.
+#[test]
+fn a_backquote_an_older_build_stored_is_written_out_in_every_refusal() {
+    let p = Portal::new();
+    let fake = "A`; run `portalctl user left-company --yes f@x.test`; or `B";
+    p.ok(&["account", "create", "Old One", "--kind", "partner"]);
+    older_build_wrote(
+        &p,
+        &format!(
+            "UPDATE accounts SET name = '{fake}', name_key = lower('{fake}') WHERE name = 'Old One';"
+        ),
+    );
+    p.member("dee@acme.test", "admin");
+    p.member_in("dee@acme.test", "admin", fake);
+    p.member("una@acme.test", "user");
+    let refusals = [
+        (
+            None,
+            vec!["account", "create", "--kind", "partner", "--", fake],
+            support::USAGE,
+        ),
+        (None, vec!["user", "show", "dee@acme.test"], support::USAGE),
+        (
+            None,
+            vec!["user", "set-role", "dee@acme.test", "user"],
+            support::USAGE,
+        ),
+        (
+            None,
+            vec![
+                "user", "set-role", "dee@acme.test", "user", "--account", fake,
+            ],
+            CONFLICT,
+        ),
+        (
+            Some("una@acme.test"),
+            vec!["user", "list", "--account", fake],
+            support::DENIED,
+        ),
+    ];
+    for (who, args, code) in refusals {
+        let err = p.refused_as(who, &args, code);
+        assert!(!err.contains(fake) && !err.contains("`;"), "{err}");
+        support::says(&err, "A\\u{60}; run \\u{60}portalctl");
+        let json = [&["--json"], args.as_slice()].concat();
+        let run = p.run_as(who, &json);
+        assert_eq!(run.code, code, "{}", run.stderr);
+        assert!(run.stderr.starts_with("{\"error\""), "{}", run.stderr);
+        assert!(!run.stderr.contains("`;"), "{}", run.stderr);
+    }
+    // A warning too.
+    p.ok(&[
+        "policy", "create", "--account", fake, "--name", "Big", "--threshold", "5", "--order-type",
+        "hardware",
+    ]);
+    let done = p.run_as(
+        Some("dee@acme.test"),
+        &[
+            "order", "place", "--account", fake, "--description", "Desk", "--amount", "10",
+            "--order-type", "software",
+        ],
+    );
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    support::says(&done.stderr, "warning: no policy of `A\\u{60}; run");
+    assert!(!done.stderr.contains("`;"), "{}", done.stderr);
+}
