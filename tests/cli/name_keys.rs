@@ -471,3 +471,122 @@ fn a_backquote_an_older_build_stored_is_written_out_in_every_refusal() {
     support::says(&done.stderr, "warning: no policy of `A\\u{60}; run");
     assert!(!done.stderr.contains("`;"), "{}", done.stderr);
 }
+
+/// Every stored text a copy refuses, as an older build could have left
+/// it: `status` names it with what fixes it, and `export | apply` is
+/// indeed refused for it, so the two cannot drift apart.
+#[test]
+fn status_names_every_stored_text_a_copy_refuses() {
+    let setup = |base: &Portal| {
+        for args in [
+            &["cost-centre", "create", "CC1", "--name", "Cost One"][..],
+            &["service", "add", "--name", "Svc One", "--kind", "broadband"],
+            &[
+                "role", "create", "custom-one", "--capabilities", "portal.access", "--description",
+                "Desc one", "--account", ACCOUNT,
+            ],
+            &[
+                "account", "address", "add", "--label", "HQ", "--line1", "Line one", "--line2",
+                "Line two", "--city", "Leeds", "--postcode", "LS1", "--country", "GB",
+            ],
+            &[
+                "account", "set", ACCOUNT, "--phone", "123", "--website", "w.test", "--marketing",
+                "Mk one", "--sectors", "Sec one",
+            ],
+        ] {
+            base.ok(args);
+        }
+        base.member("ann@acme.test", "user");
+    };
+    let cases = [
+        (
+            "people SET email = 'a`nn@acme.test' WHERE email = 'ann@acme.test'",
+            "text: email address `a\\u{60}nn@acme.test` holds U+0060",
+            "no command changes an email address refused as typed",
+        ),
+        (
+            "cost_centres SET name = 'Cost`One'",
+            "name: cost centre name `Cost\\u{60}One` in `Acme Ltd` holds U+0060",
+            "`portalctl cost-centre rename CC1 --account 'Acme Ltd' --name NEW`",
+        ),
+        (
+            "cost_centres SET code = 'CC 1'",
+            "text: cost centre code `CC 1` in `Acme Ltd` is not a cost centre code",
+            "no command changes a cost centre's code",
+        ),
+        (
+            "services SET name = 'Svc`One'",
+            "name: service name `Svc\\u{60}One` in `Acme Ltd` holds U+0060",
+            "no command changes a service's name or kind",
+        ),
+        (
+            "services SET kind = 'broad`band'",
+            "text: service kind `broad\\u{60}band` of `Svc One` in `Acme Ltd` holds U+0060",
+            "no command changes a service's name or kind",
+        ),
+        (
+            "roles SET name = 'custom`one' WHERE name = 'custom-one'",
+            "name: role `custom\\u{60}one` in `Acme Ltd` holds U+0060",
+            "no command changes a role's name or description",
+        ),
+        (
+            "roles SET description = 'De`sc' WHERE name = 'custom-one'",
+            "text: description `De\\u{60}sc` of `custom-one` in `Acme Ltd` holds U+0060",
+            "no command changes a role's name or description",
+        ),
+        (
+            "addresses SET line1 = 'Line`one'",
+            "text: first line `Line\\u{60}one` of address `HQ` in `Acme Ltd` holds U+0060",
+            "`portalctl account address remove HQ --account 'Acme Ltd'`",
+        ),
+        (
+            "addresses SET line2 = 'Line`two'",
+            "text: second line `Line\\u{60}two` of address `HQ`",
+            "and add it again",
+        ),
+        (
+            "addresses SET city = 'Le`eds'",
+            "text: city `Le\\u{60}eds` of address `HQ`",
+            "and add it again",
+        ),
+        (
+            "addresses SET postcode = 'LS`1'",
+            "text: postcode `LS\\u{60}1` of address `HQ`",
+            "and add it again",
+        ),
+        (
+            "accounts SET phone = '1`23'",
+            "text: phone `1\\u{60}23` of `Acme Ltd` holds U+0060",
+            "change it: `portalctl account set 'Acme Ltd' --phone NEW`",
+        ),
+        (
+            "accounts SET website = 'w`.test'",
+            "text: website `w\\u{60}.test` of `Acme Ltd`",
+            "--website NEW`",
+        ),
+        (
+            "accounts SET marketing = 'Mk`one'",
+            "text: marketing message `Mk\\u{60}one` of `Acme Ltd`",
+            "--marketing NEW`",
+        ),
+        (
+            "accounts SET sectors = 'Sec`one'",
+            "text: sectors `Sec\\u{60}one` of `Acme Ltd`",
+            "--sectors NEW`",
+        ),
+    ];
+    for (update, problem, fix) in cases {
+        let p = Portal::new();
+        setup(&p);
+        assert_eq!(copied(&p).code, 0, "the copy goes through before {update}");
+        older_build_wrote(&p, &format!("UPDATE {update};"));
+        let status = p.ok(&["status"]);
+        let line = status
+            .lines()
+            .find(|l| l.contains(problem))
+            .unwrap_or_else(|| panic!("{update}: expected {problem:?} in {status}"));
+        support::says(line, fix);
+        let copy = copied(&p);
+        assert_eq!(copy.code, support::USAGE, "{update}: {}", copy.stderr);
+    }
+}
