@@ -590,3 +590,42 @@ fn status_names_every_stored_text_a_copy_refuses() {
         assert_eq!(copy.code, support::USAGE, "{update}: {}", copy.stderr);
     }
 }
+
+/// A copy of a database holding an account name with a word mixing
+/// scripts is refused at that name, the first account's too, and its
+/// help says why and where to rename it (`status`), as `status` does.
+#[test]
+fn a_copy_refusing_a_mixed_script_name_says_why_and_points_to_status() {
+    for first in [true, false] {
+        let p = Portal::new();
+        p.ok(&["account", "create", "Fab Two", "--kind", "partner"]);
+        let which = if first { ACCOUNT } else { "Fab Two" };
+        older_build_wrote(
+            &p,
+            &format!(
+                "UPDATE accounts SET name = 'Fabr\u{456}kam', name_key = 'fabr\u{456}kam'
+                  WHERE name = '{which}';"
+            ),
+        );
+        support::says(
+            &p.ok(&["status"]),
+            "name: account `Fabr\u{456}kam` mixes Latin with Cyrillic or Greek letters in a word",
+        );
+        let copy = copied(&p);
+        assert_eq!(copy.code, support::USAGE, "{}", copy.stderr);
+        support::says(
+            &copy.stderr,
+            "].name: the account name `Fabr\u{456}kam` mixes",
+        );
+        let help = copy
+            .stderr
+            .lines()
+            .find(|l| l.starts_with("help: "))
+            .unwrap_or_default();
+        support::says(
+            help,
+            "a word mixing Latin with Cyrillic or Greek letters reads as another name",
+        );
+        support::says(help, "run `portalctl status` there");
+    }
+}
