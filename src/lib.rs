@@ -21,4 +21,4 @@ pub use cli::{
     usage_error, value_error, Cli,
 };
 pub use error::{Error, Outcome, Result};
-pub use output::{is_broken_pipe, print_error};
+pub use output::{is_broken_pipe, print_error, write_out};

@@ -10,6 +10,8 @@ fn main() -> ExitCode {
     // as JSON to a script that asked for it.
     let json = std::env::args_os().skip(1).any(|a| a == "--json");
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // An argument holding a backquote is echoed written out.
+    portalctl::write_out(args.iter().map(|a| a.to_string_lossy().into_owned()));
     // `help TOPIC` is clap's `help` until the topic is found no command.
     let parsed = portalctl::parse(&args).or_else(|e| match portalctl::help_topic_line(&args, &e) {
         Some(line) => portalctl::parse(&line),

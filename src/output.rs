@@ -20,7 +20,7 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::error::{Error, Result};
-use crate::model::{escape, unsafe_to_print};
+use crate::model::{escape, reveal, unsafe_to_print};
 
 /// A view that prints as one row of a list.
 pub(crate) trait Row {
@@ -208,7 +208,7 @@ impl Output {
     #[allow(clippy::print_stderr)]
     pub(crate) fn note(&self, message: &str) {
         if self.notes {
-            stderr_line(format_args!("{}", escape(message)));
+            stderr_line(format_args!("{}", escape(&written_out(message))));
         }
     }
 
@@ -216,7 +216,7 @@ impl Output {
     /// needs the user's attention.
     #[allow(clippy::print_stderr)]
     pub(crate) fn warn(&self, message: &str) {
-        stderr_line(format_args!("warning: {}", escape(message)));
+        stderr_line(format_args!("warning: {}", escape(&written_out(message))));
     }
 
     fn print_json<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
@@ -619,8 +619,9 @@ impl serde_json::ser::Formatter for JsonFormatter {
 pub fn print_error(e: &Error, json: bool) {
     let message = match e {
         Error::Internal(inner) => format!("{inner:#}"),
-        other => other.to_string(),
+        other => written_out(&other.to_string()).into_owned(),
     };
+    let help = e.help_text().map(|help| written_out(help).into_owned());
     if json {
         // One JSON object, so a script reads the kind and code without
         // parsing prose; escaped as the text is, since serde leaves
@@ -629,15 +630,56 @@ pub fn print_error(e: &Error, json: bool) {
             "code": e.exit_code(),
             "kind": e.kind(),
             "message": escape(&message),
-            "help": e.help_text().map(escape),
+            "help": help.as_deref().map(escape),
         }});
         stderr_line(format_args!("{error}"));
         return;
     }
     stderr_line(format_args!("error: {}", escape(&message)));
-    if let Some(help) = e.help_text() {
-        stderr_line(format_args!("help: {}", escape(help)));
+    if let Some(help) = help {
+        stderr_line(format_args!("help: {}", escape(&help)));
     }
+}
+
+/// The values holding a backquote that messages may quote: stored texts
+/// an older version let in, and arguments typed. See [`write_out`].
+static BACKQUOTED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Has every message printed from now on (errors, help lines, warnings,
+/// notes) write each of `values` that holds a backquote as [`reveal`]
+/// does (`Old\u{60}One`). Messages put names between backquotes, the
+/// commands they give to paste too; hundreds of them quote a name as it
+/// is, and a backquote one holds would close those backquotes early, so
+/// that the rest read as the tool's own advice (``A`; run `portalctl
+/// ...``). New text refuses a backquote; a value that holds one came
+/// from an older version's database or was typed, and is written out
+/// here, where every message is printed.
+pub fn write_out(values: impl IntoIterator<Item = String>) {
+    let mut held = BACKQUOTED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    held.extend(values.into_iter().filter(|v| v.contains('`')));
+    held.sort();
+    held.dedup();
+    // Longest first, so a value holding another is written out whole.
+    held.sort_by_key(|v| std::cmp::Reverse(v.len()));
+}
+
+/// `message` with every value [`write_out`] was given written out.
+fn written_out(message: &str) -> std::borrow::Cow<'_, str> {
+    if !message.contains('`') {
+        return std::borrow::Cow::Borrowed(message);
+    }
+    let held = BACKQUOTED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut out = std::borrow::Cow::Borrowed(message);
+    for value in held.iter() {
+        if out.contains(value.as_str()) {
+            out = std::borrow::Cow::Owned(out.replace(value.as_str(), &reveal(value)));
+        }
+    }
+    out
 }
 
 /// Writes one line to stderr. A closed stderr (`2>&1 | head -c1`) loses

@@ -334,30 +334,39 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             notes: !cli.json && !cli.quiet && std::io::stderr().is_terminal(),
         },
     };
-    let done = match cli.command {
-        Command::Can(args) => return role::can(&session, args),
-        Command::Init(args) => init::init(&session, args),
-        Command::Status => return status::status(&session),
-        Command::Preset(group) => init::preset(&session, group.command),
-        Command::Role(group) => role::run(&session, group.command),
-        Command::Account(group) => account::run(&session, group.command),
-        Command::User(group) => user::run(&session, group.command),
-        Command::Service(group) => service::service(&session, group.command),
-        Command::CostCentre(group) => service::cost_centre(&session, group.command),
-        Command::Policy(group) => order::policy(&session, group.command),
-        Command::Order(group) => order::order(&session, group.command),
-        Command::Course(group) => course::run(&session, group.command),
-        Command::ExternalAdmin(group) => external_admin::run(&session, group.command),
-        Command::License(group) => license::run(&session, group.command),
-        Command::Audit(group) => audit::audit(&session, group.command),
-        Command::Outbox(group) => outbox::run(&session, group.command),
-        Command::Settings(group) => settings::run(&session, group.command),
-        Command::Apply(args) => fixture::apply(&session, args),
-        Command::Export(args) => fixture::export(&session, args),
-        Command::Schema => fixture::schema(&session),
+    let result = run_command(&session, cli.command);
+    if result.is_err() {
+        session.write_out_stored();
+    }
+    result
+}
+
+/// Runs one command in `session`.
+fn run_command(session: &Session, command: Command) -> Result<Outcome> {
+    let done = match command {
+        Command::Can(args) => return role::can(session, args),
+        Command::Init(args) => init::init(session, args),
+        Command::Status => return status::status(session),
+        Command::Preset(group) => init::preset(session, group.command),
+        Command::Role(group) => role::run(session, group.command),
+        Command::Account(group) => account::run(session, group.command),
+        Command::User(group) => user::run(session, group.command),
+        Command::Service(group) => service::service(session, group.command),
+        Command::CostCentre(group) => service::cost_centre(session, group.command),
+        Command::Policy(group) => order::policy(session, group.command),
+        Command::Order(group) => order::order(session, group.command),
+        Command::Course(group) => course::run(session, group.command),
+        Command::ExternalAdmin(group) => external_admin::run(session, group.command),
+        Command::License(group) => license::run(session, group.command),
+        Command::Audit(group) => audit::audit(session, group.command),
+        Command::Outbox(group) => outbox::run(session, group.command),
+        Command::Settings(group) => settings::run(session, group.command),
+        Command::Apply(args) => fixture::apply(session, args),
+        Command::Export(args) => fixture::export(session, args),
+        Command::Schema => fixture::schema(session),
         Command::Completions { shell } => session.out.raw(&complete::script(shell)?),
-        Command::Man(args) => man::man(&session, args),
-        Command::HelpTopic { topic } => help_topic(&session, &topic),
+        Command::Man(args) => man::man(session, args),
+        Command::HelpTopic { topic } => help_topic(session, &topic),
     };
     done.map(|()| Outcome::Done)
 }

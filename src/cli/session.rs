@@ -37,12 +37,27 @@ impl std::ops::DerefMut for Opened {
 
 impl Drop for Opened {
     fn drop(&mut self) {
-        for note in self.portal.take_notes() {
+        let (notes, warnings) = (self.portal.take_notes(), self.portal.take_warnings());
+        if !notes.is_empty() || !warnings.is_empty() {
+            written_out_stored(&mut self.portal);
+        }
+        for note in notes {
             self.out.note(&note);
         }
-        for warning in self.portal.take_warnings() {
+        for warning in warnings {
             self.out.warn(&warning);
         }
+    }
+}
+
+/// Has the messages still to print write out the backquotes the
+/// database's texts hold (see [`crate::output::write_out`]); read only
+/// once there is a message to print, so a command that prints none pays
+/// nothing.
+fn written_out_stored(portal: &mut Portal) {
+    // A database that cannot be read has its own error to print.
+    if let Ok(texts) = portal.backquoted_texts() {
+        crate::output::write_out(texts);
     }
 }
 
@@ -63,6 +78,24 @@ impl Session {
             portal: Portal::open(&self.db_path()?, busy_timeout()?, self.ctx()?)?,
             out: self.out,
         })
+    }
+
+    /// Has an error about to be printed write out the backquotes the
+    /// database's texts hold, read as the operator (the message is
+    /// rewritten, nothing more is shown). Any error opening it is the
+    /// command's own, already.
+    pub(crate) fn write_out_stored(&self) {
+        let Ok(path) = self.db_path() else { return };
+        if !path.exists() {
+            return;
+        }
+        let Ok(now) = self.ctx().map(|c| c.now) else {
+            return;
+        };
+        let ctx = Ctx::new(now, Actor::Operator(os_user()));
+        if let Ok(mut portal) = Portal::open(&path, busy_timeout().ok().flatten(), ctx) {
+            written_out_stored(&mut portal);
+        }
     }
 
     /// Runs `init` on the portal, creating the database file if there is

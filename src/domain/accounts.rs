@@ -290,9 +290,11 @@ impl Portal {
                 "only the operator who owns the database can invite one, without --as".to_string()
             }
         };
+        // As stored, with a space other than the plain one (an older
+        // version's) written out, as other messages name such a name.
         Ok(Some(format!(
             "`{}` has no member who manages its users yet; {who}: `{invite}`",
-            account.name
+            crate::model::reveal(&account.name)
         )))
     }
 

@@ -9,7 +9,9 @@ use crate::model::{Account, CostCentre, Text};
 use crate::store::Tx;
 use crate::view::CostCentreView;
 
-fn check_code(code: &str) -> Result<String> {
+/// Checks a cost centre code: 1 to 20 letters, digits, dashes or
+/// underscores.
+pub(crate) fn check_code(code: &str) -> Result<String> {
     let code = code.trim();
     let ok = !code.is_empty()
         && code.len() <= 20

@@ -12,9 +12,11 @@
 
 use std::collections::HashMap;
 
+use super::catalog::check_role_name;
+use super::cost_centres::check_code;
 use crate::error::{Error, Result};
 use crate::model::{
-    composed, name_key, name_skeleton, one_script_per_word, refused, reveal, Paste,
+    composed, name_key, name_skeleton, one_script_per_word, refused, reveal, Email, Paste,
 };
 use crate::store::{HeldName, Tx};
 
@@ -26,10 +28,7 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
     // Names of one kind in one scope (the whole database for accounts,
     // one account for the rest) are one list; people's names are not.
     let mut keyed: HashMap<(&str, Option<&str>, String), Vec<&HeldName>> = HashMap::new();
-    for name in held
-        .iter()
-        .filter(|n| !matches!(n.kind, "person" | "order"))
-    {
+    for name in held.iter().filter(|n| compared(n.kind)) {
         keyed
             .entry((name.kind, scope(name), key(name)))
             .or_default()
@@ -57,7 +56,20 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
         };
         let wrong = match bad {
             Some((c, kind)) => format!("holds U+{:04X}, {kind}", u32::from(c)),
-            None if matches!(name.kind, "person" | "order") => continue,
+            // What `apply` reads these by, so the two agree.
+            None if name.kind == "email" => match name.name.parse::<Email>() {
+                Ok(_) => continue,
+                Err(_) => "is not a valid email address".to_string(),
+            },
+            None if name.kind == "cost centre code" => match check_code(&name.name) {
+                Ok(_) => continue,
+                Err(_) => "is not a cost centre code".to_string(),
+            },
+            None if name.kind == "role" => match check_role_name(&name.name) {
+                Ok(()) => continue,
+                Err(_) => "is not a valid role name".to_string(),
+            },
+            None if !compared(name.kind) => continue,
             // A file's policy keeps the name it had; a new account or
             // label is refused a word mixing scripts.
             None if matches!(name.kind, "account" | "address")
@@ -84,14 +96,30 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
         };
         problems.push(format!(
             "{}: {} `{}`{} {wrong}, so a copy of this database (`export`, then `apply`) is refused; {}",
-            if name.kind == "order" { "text" } else { "name" },
+            if names(name.kind) { "name" } else { "text" },
             what(name.kind),
             reveal(&name.name),
             match (name.kind, name.account.as_deref()) {
-                ("person", _) | (_, None) => String::new(),
+                ("role description", None) => {
+                    format!(" of `{}`", reveal(name.email.as_deref().unwrap_or_default()))
+                }
+                ("person" | "email", _) | (_, None) => String::new(),
                 ("order" | "reference", Some(a)) => {
                     format!(" of order #{} in `{}`", name.id, reveal(a))
                 }
+                ("line1" | "line2" | "city" | "postcode", Some(a)) => format!(
+                    " of address `{}` in `{}`",
+                    reveal(name.email.as_deref().unwrap_or_default()),
+                    reveal(a)
+                ),
+                ("phone" | "website" | "marketing" | "sectors", Some(a)) => {
+                    format!(" of `{}`", reveal(a))
+                }
+                ("role description" | "service kind", Some(a)) => format!(
+                    " of `{}` in `{}`",
+                    reveal(name.email.as_deref().unwrap_or_default()),
+                    reveal(a)
+                ),
                 (_, Some(a)) => format!(" in `{}`", reveal(a)),
             },
             fix(name)
@@ -200,9 +228,39 @@ fn key(name: &HeldName) -> String {
     }
 }
 
+/// Whether names of `kind` are a list whose names must read apart (see
+/// [`key`]); the other texts are only held to what a text may hold.
+fn compared(kind: &str) -> bool {
+    matches!(
+        kind,
+        "account" | "policy" | "address" | "licence" | "price" | "reference"
+    )
+}
+
+/// Whether `kind` is a name (a problem says `name:`) rather than other
+/// text (`text:`).
+fn names(kind: &str) -> bool {
+    compared(kind) || matches!(kind, "person" | "cost centre" | "service" | "role")
+}
+
 /// How a problem names a kind of name.
 fn what(kind: &str) -> &'static str {
     match kind {
+        "email" => "email address",
+        "cost centre" => "cost centre name",
+        "cost centre code" => "cost centre code",
+        "service" => "service name",
+        "service kind" => "service kind",
+        "role" => "role",
+        "role description" => "description",
+        "line1" => "first line",
+        "line2" => "second line",
+        "city" => "city",
+        "postcode" => "postcode",
+        "phone" => "phone",
+        "website" => "website",
+        "marketing" => "marketing message",
+        "sectors" => "sectors",
         "account" => "account",
         "policy" => "policy",
         "address" => "address label",
@@ -225,6 +283,30 @@ fn fix(name: &HeldName) -> String {
             .arg(&name.name)
             .opt("--account", account)
             .words("--name NEW"),
+        "cost centre" => Paste::new("cost-centre rename")
+            .arg(name.email.as_deref().unwrap_or_default())
+            .opt("--account", account)
+            .words("--name NEW"),
+        "phone" | "website" | "marketing" | "sectors" => {
+            let flag = match name.kind {
+                "phone" => "--phone NEW",
+                "website" => "--website NEW",
+                "marketing" => "--marketing NEW",
+                _ => "--sectors NEW",
+            };
+            let set = Paste::new("account set").arg(account).words(flag);
+            return format!("change it: `{set}`");
+        }
+        "line1" | "line2" | "city" | "postcode" => {
+            let label = name.email.as_deref().unwrap_or_default();
+            let remove = Paste::new("account address remove")
+                .arg(label)
+                .opt("--account", account);
+            let add = Paste::new("account address add")
+                .opt("--account", account)
+                .words("--label LABEL ...");
+            return format!("remove the address (`{remove}`) and add it again (`{add}`)");
+        }
         // A label is not edited: the address is removed (orders keep
         // their copy) and added again, as its lines `address list` shows.
         "address" => {
@@ -239,12 +321,18 @@ fn fix(name: &HeldName) -> String {
         // No command renames a product (its prices and allocations are
         // keyed by it) or edits an order: the copy is made from an
         // export edited by hand.
-        "licence" | "price" | "order" | "reference" => {
+        // Nor can an address refused as typed be named to change it.
+        "licence" | "price" | "order" | "reference" | "email" | "cost centre code" | "service"
+        | "service kind" | "role" | "role description" => {
             return format!(
                 "no command changes {}: write it anew in the exported file before `apply`",
                 match name.kind {
                     "order" => "an order's description",
                     "reference" => "an order's reference",
+                    "email" => "an email address refused as typed",
+                    "cost centre code" => "a cost centre's code",
+                    "service" | "service kind" => "a service's name or kind",
+                    "role" | "role description" => "a role's name or description",
                     _ => "a product's name",
                 }
             )

@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::catalog::role_view;
 use super::{preset_names, Catalog, Preset};
 use crate::error::Result;
-use crate::model::CAPABILITIES;
+use crate::model::{MemberStatus, CAPABILITIES};
 use crate::store::{SqliteStore, Store as _};
 use crate::view::CapabilityView;
 
@@ -34,7 +34,7 @@ const WAIT: Duration = Duration::from_millis(200);
 /// is an error the caller turns into no candidates.
 ///
 /// A line acting as a member (`acting`, its `--as`) completes only what
-/// is theirs: their own accounts, their own email, and the roles serving
+/// is theirs: the accounts they are active in, their own email, and the roles serving
 /// those accounts. Completion is no way round what the member may see;
 /// an address nobody has completes nothing.
 pub(crate) fn names(path: &Path, kind: NameKind, acting: Option<&str>) -> Result<Vec<String>> {
@@ -55,7 +55,11 @@ pub(crate) fn names(path: &Path, kind: NameKind, acting: Option<&str>) -> Result
             let Some(person) = tx.person_by_email(&email.trim().to_lowercase())? else {
                 return Ok(Vec::new());
             };
+            // Only where they are active: a membership they are merely
+            // invited to (or no longer active in) holds nothing, so no
+            // command acts in it, as `resolve_account` never means it.
             let accounts: Vec<i64> = (tx.memberships_of(person.id)?.iter())
+                .filter(|m| m.status == MemberStatus::Active)
                 .map(|m| m.account_id)
                 .collect();
             match kind {

@@ -70,6 +70,14 @@ impl Portal {
     }
 }
 
+impl Portal {
+    /// Every stored text holding a backquote, which only an older version
+    /// let in: the values messages write out (see `output::write_out`).
+    pub(crate) fn backquoted_texts(&mut self) -> Result<Vec<String>> {
+        self.gate.read(self.ctx.now)?.backquoted_texts()
+    }
+}
+
 /// What `status` reports on a file too damaged to open (`error` says so,
 /// see [`Damaged`]): the file and the damage as the integrity check's
 /// finding, nothing it would have to read. `None` for any other error.

@@ -391,6 +391,10 @@ seam! {
         /// Every name a copy of the database reads again: accounts',
         /// policies', live addresses' labels, licences' products, people's.
         fn held_names(&self) -> Result<Vec<HeldName>>;
+        /// Every distinct stored text holding a backquote (names,
+        /// emails, labels, address lines, profile fields, descriptions),
+        /// which only an older version let in.
+        fn backquoted_texts(&self) -> Result<Vec<String>>;
         /// Every spelling of `kind` (`account`, `policy` or `address`, a
         /// live address's label) with the key of `name`, in `account_id`
         /// (ignored for an account's own name), by id: more than one only

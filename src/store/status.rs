@@ -210,14 +210,20 @@ mod tests {
 pub(crate) struct HeldName {
     /// What it names: `account`, `policy`, `address`, `licence`,
     /// `price` (a contracted price's product), `person`, `order` (an
-    /// order's description) or `reference` (an order's).
+    /// order's description) or `reference` (an order's); or a text a
+    /// copy reads again: `email` (a person's), `cost centre` (its name),
+    /// `cost centre code`, `service`, `service kind`, `role`, `role
+    /// description`, an address's `line1`, `line2`, `city` or
+    /// `postcode`, an account's `phone`, `website`, `marketing` or
+    /// `sectors`.
     pub kind: &'static str,
     /// The row's id (an order's number); 0 for a price.
     pub id: i64,
     /// The account it is held in (for a person, one they belong to);
     /// `None` for an account's own name.
     pub account: Option<String>,
-    /// The person's email, for a person's name.
+    /// The person's email, for a person's name or email; the code of a
+    /// cost centre, the label of an address.
     pub email: Option<String>,
     /// The name as stored.
     pub name: String,
@@ -231,6 +237,9 @@ impl SqliteTx<'_> {
     pub(super) fn held_names(&self) -> Result<Vec<HeldName>> {
         const KINDS: &[&str] = &[
             "account", "policy", "address", "licence", "price", "person", "order", "reference",
+            "email", "cost centre", "cost centre code", "service", "service kind", "role",
+            "role description", "line1", "line2", "city", "postcode", "phone", "website",
+            "marketing", "sectors",
         ];
         let mut stmt = self.tx.prepare_cached(
             "SELECT 0, NULL, NULL, name, id FROM accounts
@@ -257,6 +266,45 @@ impl SqliteTx<'_> {
              UNION ALL SELECT 7, a.name, NULL, o.ref, o.id
                  FROM orders o JOIN accounts a ON a.id = o.account_id
                  WHERE o.ref IS NOT NULL
+             UNION ALL SELECT 8,
+                 (SELECT a.name FROM memberships m JOIN accounts a ON a.id = m.account_id
+                   WHERE m.person_id = p.id ORDER BY m.id LIMIT 1),
+                 p.email, p.email, p.id
+                 FROM people p WHERE p.merged_into IS NULL
+             UNION ALL SELECT 9, a.name, c.code, c.name, c.id
+                 FROM cost_centres c JOIN accounts a ON a.id = c.account_id
+             UNION ALL SELECT 10, a.name, c.code, c.code, c.id
+                 FROM cost_centres c JOIN accounts a ON a.id = c.account_id
+             UNION ALL SELECT 11, a.name, NULL, s.name, s.id
+                 FROM services s JOIN accounts a ON a.id = s.account_id
+             UNION ALL SELECT 12, a.name, s.name, s.kind, s.id
+                 FROM services s JOIN accounts a ON a.id = s.account_id WHERE s.kind IS NOT NULL
+             UNION ALL SELECT 13, a.name, NULL, r.name, r.id
+                 FROM roles r LEFT JOIN accounts a ON a.id = r.account_id
+                 WHERE r.builtin = 0 AND r.deleted_at IS NULL
+             UNION ALL SELECT 14, a.name, r.name, r.description, r.id
+                 FROM roles r LEFT JOIN accounts a ON a.id = r.account_id
+                 WHERE r.builtin = 0 AND r.deleted_at IS NULL
+             UNION ALL SELECT 15, a.name, d.label, d.line1, d.id
+                 FROM addresses d JOIN accounts a ON a.id = d.account_id
+                 WHERE d.removed_at IS NULL
+             UNION ALL SELECT 16, a.name, d.label, d.line2, d.id
+                 FROM addresses d JOIN accounts a ON a.id = d.account_id
+                 WHERE d.removed_at IS NULL AND d.line2 IS NOT NULL
+             UNION ALL SELECT 17, a.name, d.label, d.city, d.id
+                 FROM addresses d JOIN accounts a ON a.id = d.account_id
+                 WHERE d.removed_at IS NULL
+             UNION ALL SELECT 18, a.name, d.label, d.postcode, d.id
+                 FROM addresses d JOIN accounts a ON a.id = d.account_id
+                 WHERE d.removed_at IS NULL
+             UNION ALL SELECT 19, a.name, NULL, a.phone, a.id FROM accounts a
+                 WHERE a.phone IS NOT NULL
+             UNION ALL SELECT 20, a.name, NULL, a.website, a.id FROM accounts a
+                 WHERE a.website IS NOT NULL
+             UNION ALL SELECT 21, a.name, NULL, a.marketing, a.id FROM accounts a
+                 WHERE a.marketing IS NOT NULL
+             UNION ALL SELECT 22, a.name, NULL, a.sectors, a.id FROM accounts a
+                 WHERE a.sectors IS NOT NULL
              ORDER BY 1, 5",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -268,6 +316,47 @@ impl SqliteTx<'_> {
                 id: r.get(4)?,
             })
         })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub(super) fn backquoted_texts(&self) -> Result<Vec<String>> {
+        const COLUMNS: &[(&str, &str)] = &[
+            ("accounts", "name"),
+            ("accounts", "phone"),
+            ("accounts", "website"),
+            ("accounts", "marketing"),
+            ("accounts", "sectors"),
+            ("accounts", "billing_contact"),
+            ("people", "name"),
+            ("people", "email"),
+            ("memberships", "invited_name"),
+            ("memberships", "invited_email"),
+            ("policies", "name"),
+            ("addresses", "label"),
+            ("addresses", "line1"),
+            ("addresses", "line2"),
+            ("addresses", "city"),
+            ("addresses", "postcode"),
+            ("services", "name"),
+            ("services", "kind"),
+            ("cost_centres", "code"),
+            ("cost_centres", "name"),
+            ("roles", "name"),
+            ("roles", "description"),
+            ("licenses", "product"),
+            ("partner_prices", "product"),
+            ("orders", "description"),
+            ("orders", "ref"),
+        ];
+        let sql = COLUMNS
+            .iter()
+            .map(|(table, column)| {
+                format!("SELECT {column} FROM {table} WHERE instr({column}, '`') > 0")
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ");
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

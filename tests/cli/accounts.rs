@@ -140,6 +140,24 @@ fn account_create_refuses_bad_shapes() {
     assert!(err.contains("only the operator"), "{err}");
 }
 
+/// The warning names a new account as it is stored: typed with a
+/// no-break space, it is stored with a plain one (every space of a name
+/// reads as one), and the warning and its command say so, not what was
+/// typed.
+#[test]
+fn the_admin_warning_names_the_account_as_stored() {
+    let p = Portal::new();
+    let created = p.run(&["account", "create", "Beta\u{a0}Co", "--kind", "customer"]);
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let stored = p.text("SELECT name FROM accounts WHERE name_key = 'beta co'");
+    assert_eq!(stored, "Beta Co");
+    crate::support::says(
+        &created.stderr,
+        "warning: `Beta Co` has no member who manages its users yet; invite one: `portalctl user invite EMAIL --account 'Beta Co' --role admin`",
+    );
+    assert!(!created.stderr.contains('\u{a0}'), "{}", created.stderr);
+}
+
 /// A new account has no member who manages its users: `account create`
 /// says so with the invitation that gives it one, which works as pasted
 /// (but for the email).

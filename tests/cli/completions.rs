@@ -155,6 +155,38 @@ fn a_line_acting_as_a_member_completes_only_what_is_theirs() {
     assert_eq!(values(emails), ["ann@acme.test"]);
 }
 
+/// A member completes only the accounts they may act in: not one they
+/// are merely invited to, which holds nothing for them, so no command
+/// acts there (as the account a command means is never one).
+#[test]
+fn a_member_completes_no_account_they_are_only_invited_to() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "manager");
+    p.ok(&["account", "create", "Fabrikam", "--kind", "partner"]);
+    p.invite("ann@acme.test", "admin", "Fabrikam");
+    let Some((accounts, _)) = bash_completes(
+        &p,
+        &[
+            "portalctl", "--as", "ann@acme.test", "user", "list", "--account", "",
+        ],
+        &[],
+    ) else {
+        return;
+    };
+    let values: Vec<String> = accounts
+        .into_iter()
+        .filter(|o| !o.starts_with('-'))
+        .collect();
+    assert_eq!(values, [r"Acme\ Ltd"]);
+    // Named anyway, the account is refused for what the invitation lacks.
+    let err = p.refused_as(
+        Some("ann@acme.test"),
+        &["user", "list", "--account", "Fabrikam"],
+        DENIED,
+    );
+    says(&err, "has not accepted their invitation to `Fabrikam` yet");
+}
+
 #[test]
 fn bash_completes_statuses_kinds_presets_and_capabilities() {
     let p = Portal::empty();

@@ -515,3 +515,231 @@ fn status_names_two_look_alikes_an_older_build_let_in() {
     let status = p.ok(&["status"]);
     assert!(!status.contains("looks like"), "{status}");
 }
+
+/// A5 for a name an older build stored: every refusal that names it,
+/// typed or read from the database, writes its backquotes out
+/// (`\u{60}`), so none of its text reads as a command of the message's
+/// own, in the error line, the help line or `--json`.
+#[test]
+fn a_backquote_an_older_build_stored_is_written_out_in_every_refusal() {
+    let p = Portal::new();
+    let fake = "A`; run `portalctl user left-company --yes f@x.test`; or `B";
+    p.ok(&["account", "create", "Old One", "--kind", "partner"]);
+    older_build_wrote(
+        &p,
+        &format!(
+            "UPDATE accounts SET name = '{fake}', name_key = lower('{fake}') WHERE name = 'Old One';"
+        ),
+    );
+    p.member("dee@acme.test", "admin");
+    p.member_in("dee@acme.test", "admin", fake);
+    p.member("una@acme.test", "user");
+    let refusals = [
+        (
+            None,
+            vec!["account", "create", "--kind", "partner", "--", fake],
+            support::USAGE,
+        ),
+        (None, vec!["user", "show", "dee@acme.test"], support::USAGE),
+        (
+            None,
+            vec!["user", "set-role", "dee@acme.test", "user"],
+            support::USAGE,
+        ),
+        (
+            None,
+            vec![
+                "user", "set-role", "dee@acme.test", "user", "--account", fake,
+            ],
+            CONFLICT,
+        ),
+        (
+            Some("una@acme.test"),
+            vec!["user", "list", "--account", fake],
+            support::DENIED,
+        ),
+    ];
+    for (who, args, code) in refusals {
+        let err = p.refused_as(who, &args, code);
+        assert!(!err.contains(fake) && !err.contains("`;"), "{err}");
+        support::says(&err, "A\\u{60}; run \\u{60}portalctl");
+        let json = [&["--json"], args.as_slice()].concat();
+        let run = p.run_as(who, &json);
+        assert_eq!(run.code, code, "{}", run.stderr);
+        assert!(run.stderr.starts_with("{\"error\""), "{}", run.stderr);
+        assert!(!run.stderr.contains("`;"), "{}", run.stderr);
+    }
+    // A warning too.
+    p.ok(&[
+        "policy", "create", "--account", fake, "--name", "Big", "--threshold", "5", "--order-type",
+        "hardware",
+    ]);
+    let done = p.run_as(
+        Some("dee@acme.test"),
+        &[
+            "order", "place", "--account", fake, "--description", "Desk", "--amount", "10",
+            "--order-type", "software",
+        ],
+    );
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    support::says(&done.stderr, "warning: no policy of `A\\u{60}; run");
+    assert!(!done.stderr.contains("`;"), "{}", done.stderr);
+}
+
+/// Every stored text a copy refuses, as an older build could have left
+/// it: `status` names it with what fixes it, and `export | apply` is
+/// indeed refused for it, so the two cannot drift apart.
+#[test]
+fn status_names_every_stored_text_a_copy_refuses() {
+    let setup = |base: &Portal| {
+        for args in [
+            &["cost-centre", "create", "CC1", "--name", "Cost One"][..],
+            &["service", "add", "--name", "Svc One", "--kind", "broadband"],
+            &[
+                "role", "create", "custom-one", "--capabilities", "portal.access", "--description",
+                "Desc one", "--account", ACCOUNT,
+            ],
+            &[
+                "account", "address", "add", "--label", "HQ", "--line1", "Line one", "--line2",
+                "Line two", "--city", "Leeds", "--postcode", "LS1", "--country", "GB",
+            ],
+            &[
+                "account", "set", ACCOUNT, "--phone", "123", "--website", "w.test", "--marketing",
+                "Mk one", "--sectors", "Sec one",
+            ],
+        ] {
+            base.ok(args);
+        }
+        base.member("ann@acme.test", "user");
+    };
+    let cases = [
+        (
+            "people SET email = 'a`nn@acme.test' WHERE email = 'ann@acme.test'",
+            "text: email address `a\\u{60}nn@acme.test` holds U+0060",
+            "no command changes an email address refused as typed",
+        ),
+        (
+            "cost_centres SET name = 'Cost`One'",
+            "name: cost centre name `Cost\\u{60}One` in `Acme Ltd` holds U+0060",
+            "`portalctl cost-centre rename CC1 --account 'Acme Ltd' --name NEW`",
+        ),
+        (
+            "cost_centres SET code = 'CC 1'",
+            "text: cost centre code `CC 1` in `Acme Ltd` is not a cost centre code",
+            "no command changes a cost centre's code",
+        ),
+        (
+            "services SET name = 'Svc`One'",
+            "name: service name `Svc\\u{60}One` in `Acme Ltd` holds U+0060",
+            "no command changes a service's name or kind",
+        ),
+        (
+            "services SET kind = 'broad`band'",
+            "text: service kind `broad\\u{60}band` of `Svc One` in `Acme Ltd` holds U+0060",
+            "no command changes a service's name or kind",
+        ),
+        (
+            "roles SET name = 'custom`one' WHERE name = 'custom-one'",
+            "name: role `custom\\u{60}one` in `Acme Ltd` holds U+0060",
+            "no command changes a role's name or description",
+        ),
+        (
+            "roles SET description = 'De`sc' WHERE name = 'custom-one'",
+            "text: description `De\\u{60}sc` of `custom-one` in `Acme Ltd` holds U+0060",
+            "no command changes a role's name or description",
+        ),
+        (
+            "addresses SET line1 = 'Line`one'",
+            "text: first line `Line\\u{60}one` of address `HQ` in `Acme Ltd` holds U+0060",
+            "`portalctl account address remove HQ --account 'Acme Ltd'`",
+        ),
+        (
+            "addresses SET line2 = 'Line`two'",
+            "text: second line `Line\\u{60}two` of address `HQ`",
+            "and add it again",
+        ),
+        (
+            "addresses SET city = 'Le`eds'",
+            "text: city `Le\\u{60}eds` of address `HQ`",
+            "and add it again",
+        ),
+        (
+            "addresses SET postcode = 'LS`1'",
+            "text: postcode `LS\\u{60}1` of address `HQ`",
+            "and add it again",
+        ),
+        (
+            "accounts SET phone = '1`23'",
+            "text: phone `1\\u{60}23` of `Acme Ltd` holds U+0060",
+            "change it: `portalctl account set 'Acme Ltd' --phone NEW`",
+        ),
+        (
+            "accounts SET website = 'w`.test'",
+            "text: website `w\\u{60}.test` of `Acme Ltd`",
+            "--website NEW`",
+        ),
+        (
+            "accounts SET marketing = 'Mk`one'",
+            "text: marketing message `Mk\\u{60}one` of `Acme Ltd`",
+            "--marketing NEW`",
+        ),
+        (
+            "accounts SET sectors = 'Sec`one'",
+            "text: sectors `Sec\\u{60}one` of `Acme Ltd`",
+            "--sectors NEW`",
+        ),
+    ];
+    for (update, problem, fix) in cases {
+        let p = Portal::new();
+        setup(&p);
+        assert_eq!(copied(&p).code, 0, "the copy goes through before {update}");
+        older_build_wrote(&p, &format!("UPDATE {update};"));
+        let status = p.ok(&["status"]);
+        let line = status
+            .lines()
+            .find(|l| l.contains(problem))
+            .unwrap_or_else(|| panic!("{update}: expected {problem:?} in {status}"));
+        support::says(line, fix);
+        let copy = copied(&p);
+        assert_eq!(copy.code, support::USAGE, "{update}: {}", copy.stderr);
+    }
+}
+
+/// A copy of a database holding an account name with a word mixing
+/// scripts is refused at that name, the first account's too, and its
+/// help says why and where to rename it (`status`), as `status` does.
+#[test]
+fn a_copy_refusing_a_mixed_script_name_says_why_and_points_to_status() {
+    for first in [true, false] {
+        let p = Portal::new();
+        p.ok(&["account", "create", "Fab Two", "--kind", "partner"]);
+        let which = if first { ACCOUNT } else { "Fab Two" };
+        older_build_wrote(
+            &p,
+            &format!(
+                "UPDATE accounts SET name = 'Fabr\u{456}kam', name_key = 'fabr\u{456}kam'
+                  WHERE name = '{which}';"
+            ),
+        );
+        support::says(
+            &p.ok(&["status"]),
+            "name: account `Fabr\u{456}kam` mixes Latin with Cyrillic or Greek letters in a word",
+        );
+        let copy = copied(&p);
+        assert_eq!(copy.code, support::USAGE, "{}", copy.stderr);
+        support::says(
+            &copy.stderr,
+            "].name: the account name `Fabr\u{456}kam` mixes",
+        );
+        let help = copy
+            .stderr
+            .lines()
+            .find(|l| l.starts_with("help: "))
+            .unwrap_or_default();
+        support::says(
+            help,
+            "a word mixing Latin with Cyrillic or Greek letters reads as another name",
+        );
+        support::says(help, "run `portalctl status` there");
+    }
+}
