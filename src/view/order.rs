@@ -49,6 +49,11 @@ pub(crate) struct OrderView {
     pub cancelled_reason: Option<String>,
     /// The policies it matched when placed.
     pub policies: Vec<PolicyProgress>,
+    /// Pending, and nobody may ever decide it: a policy that holds it
+    /// cannot get the approvals it still needs (see `policies`); its
+    /// creator or an approver cancels it, or a policy edit eases it.
+    /// False for every other order.
+    pub stuck: bool,
     /// `order show` of a pending order: who may decide it right now, a
     /// delegate among them (see `delegates`), at most a few (see
     /// `more_deciders`); empty when nobody can, as for one that cannot get

@@ -2225,6 +2225,49 @@ fn an_order_nobody_can_decide_is_placed_with_a_warning_whose_commands_work_paste
     assert_eq!(p.json(&["order", "show", "2"])["status"], "approved");
 }
 
+/// `order list --json` says which orders nobody may ever decide, as
+/// `order show` does, so that a script need not show each.
+#[test]
+fn order_list_json_says_which_orders_are_stuck() {
+    let p = Portal::new();
+    p.ok(&["order", "place", "--description", "Small", "--amount", "5"]);
+    p.ok(&["policy", "create", "--name", "Big", "--threshold", "10"]);
+    p.run_as(
+        Some(OWNER),
+        &["order", "place", "--description", "X", "--amount", "60"],
+    );
+    let stuck = |p: &Portal| -> Vec<(i64, String, bool)> {
+        p.json(&["order", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                (
+                    o["id"].as_i64().unwrap(),
+                    o["status"].as_str().unwrap().to_string(),
+                    o["stuck"]
+                        .as_bool()
+                        .expect("`stuck` is a bool on every order"),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        stuck(&p),
+        [(1, "approved".into(), false), (2, "pending".into(), true)]
+    );
+    assert_eq!(p.json(&["order", "show", "2"])["stuck"], true);
+    p.member(MAX, "manager");
+    p.ok(&[
+        "policy", "edit", "Big", "--account", ACCOUNT, "--approvers", MAX,
+    ]);
+    assert_eq!(
+        stuck(&p),
+        [(1, "approved".into(), false), (2, "pending".into(), false)]
+    );
+    assert_eq!(p.json(&["order", "show", "2"])["stuck"], false);
+}
+
 /// Attack: fiona's own hardware order needed 2 approvals of which only
 /// olive could give one: placed with no warning, `order show` named olive,
 /// and after her approval it waited for ever. Nobody approves their own
