@@ -359,7 +359,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Man(args) => man::man(&session, args),
         Command::HelpTopic { topic } => help_topic(&session, &topic),
     };
-    done.map(|()| Outcome::Done)
+    session.out.finish(done).map(|()| Outcome::Done)
 }
 
 /// The command line `args` with `help TOPIC` read as `help-topic TOPIC`,
