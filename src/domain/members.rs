@@ -644,6 +644,7 @@ impl Portal {
             MemberStanding::Left => MemberStatus::Left,
         });
         let exact = horizon.is_none()
+            && !filter.expired
             && !matches!(
                 filter.status,
                 Some(MemberStanding::Deactivated | MemberStanding::Revoked)
@@ -681,6 +682,18 @@ impl Portal {
                 for listed in tx.members_by_id(chunk)? {
                     if left == Some(0) {
                         break;
+                    }
+                    // An invitation cut to the end of the access it gave
+                    // expired because that access ran out (a contractor
+                    // past their end date): no link to resend, as
+                    // `resend-invite` refuses it.
+                    if filter.expired
+                        && super::invitations::access_ran_out(
+                            &*tx, &catalog, &listed.membership, self.ctx.now,
+                        )?
+                        .is_some()
+                    {
+                        continue;
                     }
                     let enrolled = courses
                         .get(&listed.membership.id)
