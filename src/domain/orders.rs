@@ -456,7 +456,7 @@ fn view_of(
         cancelled_by: o.cancelled_by.clone(),
         cancelled_reason: o.cancelled_reason.clone(),
         policies,
-        stuck: false,
+        stuck: None,
         deciders: None,
         more_deciders: None,
         delegates: None,
@@ -1056,17 +1056,8 @@ impl Portal {
             query.limit = left;
             let ids = tx.order_ids(account.id, &query)?;
             left = left.map(|n| n.saturating_sub(u32::try_from(ids.len()).unwrap_or(u32::MAX)));
-            let roster = Now::new(&*tx, &catalog, &account, self.ctx.now);
             for chunk in ids.chunks(super::members::MEMBER_PAGE) {
-                let orders = tx.orders_by_id(chunk)?;
-                let mut views = order_views(&*tx, &account, &orders)?;
-                // A script finds what nobody may ever decide without
-                // asking `order show` of each.
-                for (view, order) in views.iter_mut().zip(&orders) {
-                    if order.status == OrderStatus::Pending {
-                        view.stuck = !pending_of(&*tx, &roster, order)?.approvable();
-                    }
-                }
+                let views = order_views(&*tx, &account, &tx.orders_by_id(chunk)?)?;
                 if !views.is_empty() {
                     page(&views)?;
                 }
@@ -1571,6 +1562,7 @@ fn with_deciders(
     now: Timestamp,
 ) -> Result<Option<Pending>> {
     if order.status != OrderStatus::Pending {
+        view.stuck = Some(false);
         return Ok(None);
     }
     let roster = Now::new(tx, catalog, account, now);
@@ -1589,7 +1581,7 @@ fn with_deciders(
         }
     }
     mark_stuck(view, &pending);
-    view.stuck = !pending.approvable();
+    view.stuck = Some(!pending.approvable());
     view.deciders = Some(deciders);
     view.more_deciders = Some(could.more);
     view.delegates = Some(delegates);
