@@ -163,7 +163,9 @@ fn message(mail: &Mail) -> std::result::Result<Message, String> {
 /// line past SMTP's 998 octets: quoted-printable, lettre's choice for a
 /// line past 76 columns, cut the accept line inside its token with a soft
 /// `=`, so whoever greps a `--to-dir` file for the token got half of it.
-/// Other text keeps lettre's choice: `8bit` would need a server that takes
+/// Other text (a name with a letter beyond ASCII) goes as base64, which
+/// folds no line of the text, whatever the name: quoted-printable would
+/// cut the accept line again, and `8bit` would need a server that takes
 /// it.
 fn as_written(text: &str) -> Body {
     let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
@@ -174,7 +176,8 @@ fn as_written(text: &str) -> Body {
     if plain {
         Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::SevenBit)
     } else {
-        Body::new(text.to_string())
+        Body::new_with_encoding(crlf, ContentTransferEncoding::Base64)
+            .unwrap_or_else(|_| Body::new(text.to_string()))
     }
 }
 

@@ -13,6 +13,7 @@
 //! line. A cell is therefore always one line: a view with several values
 //! for one field gives one row per value, not a newline.
 
+use std::cell::RefCell;
 use std::io::{self, Write};
 
 use comfy_table::{presets, ColumnConstraint, ContentArrangement, Table, Width};
@@ -213,10 +214,44 @@ impl Output {
     }
 
     /// A `warning: ...` line on stderr, always: something succeeded but
-    /// needs the user's attention.
+    /// needs the user's attention. A change's JSON answer carries it too
+    /// (see [`Output::change`]).
     #[allow(clippy::print_stderr)]
     pub(crate) fn warn(&self, message: &str) {
+        WARNED.with_borrow_mut(|warned| warned.push(message.to_string()));
         stderr_line(format_args!("warning: {}", escape(&written_out(message))));
+    }
+
+    /// Prints what a change made, as [`Output::item`] does; under `--json`
+    /// the object also carries `warnings`, every warning the command gave
+    /// (`[]` for none), so that a script reads them where it reads the
+    /// result. The JSON waits for [`Output::finish`]: a write's warnings
+    /// are given only once the command is done with the portal.
+    pub(crate) fn change<T: Serialize + Fields + Clone + 'static>(&self, item: &T) -> Result<()> {
+        if self.quiet || !self.json {
+            return self.item(item);
+        }
+        let (out, item) = (*self, item.clone());
+        let print: HeldAnswer = Box::new(move |warnings| {
+            out.print_json(&Answer {
+                item: &item,
+                warnings,
+            })
+        });
+        HELD.with_borrow_mut(|held| *held = Some(print));
+        Ok(())
+    }
+
+    /// Ends the command: prints the change answer [`Output::change`] held,
+    /// with the warnings given since, when the command succeeded (`done`).
+    pub(crate) fn finish(&self, done: Result<()>) -> Result<()> {
+        let held = HELD.with_borrow_mut(Option::take);
+        let warnings = WARNED.with_borrow_mut(std::mem::take);
+        done?;
+        match held {
+            Some(print) => print(&warnings),
+            None => Ok(()),
+        }
     }
 
     fn print_json<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
@@ -227,6 +262,25 @@ impl Output {
         text.push(b'\n');
         write_stdout(text)
     }
+}
+
+/// A change's JSON answer, printed given the warnings (see
+/// [`Output::change`]).
+type HeldAnswer = Box<dyn FnOnce(&[String]) -> Result<()>>;
+
+thread_local! {
+    /// The warnings the command gave so far, for its change answer.
+    static WARNED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// The change answer waiting for [`Output::finish`].
+    static HELD: RefCell<Option<HeldAnswer>> = const { RefCell::new(None) };
+}
+
+/// A change's object with the command's warnings after its own fields.
+#[derive(Serialize)]
+struct Answer<'a, T> {
+    #[serde(flatten)]
+    item: &'a T,
+    warnings: &'a [String],
 }
 
 /// Rows a streamed table holds back to size its columns: a list of up to

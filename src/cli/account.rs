@@ -275,7 +275,7 @@ pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
             if let Some(wanted) = portal.admin_wanted(&view.name)? {
                 s.out.warn(&wanted);
             }
-            s.out.item(&view)
+            s.out.change(&view)
         }
         AccountCommand::List { limit } => {
             s.out.list(&portal.account_list(limit.limit)?, "accounts")
@@ -295,7 +295,7 @@ pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
                 billing_contact: a.billing_contact,
             };
             let account = a.account.or_positional(a.name)?;
-            s.out.item(&portal.account_set(account.name(), &change)?)
+            s.out.change(&portal.account_set(account.name(), &change)?)
         }
         AccountCommand::Address(cmd) => match cmd {
             AddressCommand::Add(a) => {
@@ -308,7 +308,7 @@ pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
                     postcode: a.postcode,
                     country: a.country,
                 };
-                s.out.item(&portal.address_add(account.name(), &new)?)
+                s.out.change(&portal.address_add(account.name(), &new)?)
             }
             AddressCommand::List {
                 positional,
@@ -320,7 +320,8 @@ pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
             }
             AddressCommand::Remove { words, account } => {
                 let (account, label) = shorthand(words, account)?;
-                s.out.item(&portal.address_remove(account.name(), &label)?)
+                s.out
+                    .change(&portal.address_remove(account.name(), &label)?)
             }
         },
         AccountCommand::Payment(cmd) => match cmd {
@@ -332,7 +333,7 @@ pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
             } => {
                 let account = account.or_positional(positional)?;
                 s.out
-                    .item(&portal.payment_set(account.name(), method, iban)?)
+                    .change(&portal.payment_set(account.name(), method, iban)?)
             }
             PaymentCommand::Show {
                 positional,
@@ -345,12 +346,12 @@ pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
         AccountCommand::Ip(cmd) => match cmd {
             IpCommand::Add(a) => {
                 let (account, direction, ip) = a.target()?;
-                s.out.item(&portal.ip_add(account.name(), direction, ip)?)
+                s.out.change(&portal.ip_add(account.name(), direction, ip)?)
             }
             IpCommand::Remove(a) => {
                 let (account, direction, ip) = a.target()?;
                 s.out
-                    .item(&portal.ip_remove(account.name(), direction, ip)?)
+                    .change(&portal.ip_remove(account.name(), direction, ip)?)
             }
             IpCommand::List {
                 positional,
@@ -366,7 +367,7 @@ pub(crate) fn run(s: &Session, cmd: AccountCommand) -> Result<()> {
         AccountCommand::Smarthost(SmarthostCommand::Set { words, account }) => {
             let (account, host) = shorthand(words, account)?;
             let host: Smarthost = host.parse()?;
-            s.out.item(&portal.smarthost_set(account.name(), host)?)
+            s.out.change(&portal.smarthost_set(account.name(), host)?)
         }
     }
 }

@@ -49,7 +49,7 @@ pub(crate) fn run(s: &Session, cmd: CourseCommand) -> Result<()> {
                 None => ProgressInput::Completed,
             };
             s.out
-                .item(&portal.course_progress(&a.email, &a.course, a.account.name(), input)?)
+                .change(&portal.course_progress(&a.email, &a.course, a.account.name(), input)?)
         }
     }
 }

@@ -86,7 +86,7 @@ pub(crate) fn run(s: &Session, cmd: ExternalAdminCommand) -> Result<()> {
                 "`{}` is an external admin of `{}` as `{}`",
                 view.email, view.account, view.role
             ));
-            s.out.item(&view)
+            s.out.change(&view)
         }
         ExternalAdminCommand::Remove { customer, member } => {
             let e = member.email()?;
@@ -96,7 +96,7 @@ pub(crate) fn run(s: &Session, cmd: ExternalAdminCommand) -> Result<()> {
                 |p| p.check(|p| p.external_admin_remove(&customer, &e)),
                 &format!("end `{e}`'s access to `{customer}`?"),
             )?;
-            s.out.item(&portal.external_admin_remove(&customer, &e)?)
+            s.out.change(&portal.external_admin_remove(&customer, &e)?)
         }
         ExternalAdminCommand::List { customer } => s.out.list(
             &portal.external_admin_list(customer.as_deref())?,

@@ -81,7 +81,7 @@ pub(crate) fn init(s: &Session, args: InitArgs) -> Result<()> {
             view.account.name, view.preset
         ));
     }
-    s.out.item(&view)
+    s.out.change(&view)
 }
 
 #[derive(Debug, Subcommand)]

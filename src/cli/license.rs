@@ -113,7 +113,7 @@ pub(crate) fn run(s: &Session, cmd: LicenseCommand) -> Result<()> {
             product,
             seats,
             account,
-        } => s.out.item(&portal.license_purchase(&Purchase {
+        } => s.out.change(&portal.license_purchase(&Purchase {
             product,
             seats,
             account: account.into_name(),
@@ -124,7 +124,7 @@ pub(crate) fn run(s: &Session, cmd: LicenseCommand) -> Result<()> {
             seats,
             ship_to,
             account,
-        } => s.out.item(&portal.license_allocate(&Allocate {
+        } => s.out.change(&portal.license_allocate(&Allocate {
             product,
             customer,
             seats,
@@ -137,7 +137,7 @@ pub(crate) fn run(s: &Session, cmd: LicenseCommand) -> Result<()> {
             to,
             seats,
             account,
-        } => s.out.item(&portal.license_move(&Move {
+        } => s.out.change(&portal.license_move(&Move {
             product,
             from,
             to,
@@ -159,14 +159,14 @@ pub(crate) fn run(s: &Session, cmd: LicenseCommand) -> Result<()> {
                 account,
             } => s
                 .out
-                .item(&portal.price_set(account.name(), &product, price)?),
+                .change(&portal.price_set(account.name(), &product, price)?),
             PriceCommand::Remove { product, account } => {
                 let removed = portal.price_remove(account.name(), &product)?;
                 s.out.note(&format!(
                     "removed the price of `{}` for `{}`",
                     removed.line.product, removed.account
                 ));
-                s.out.item(&removed)
+                s.out.change(&removed)
             }
             PriceCommand::List { account } => {
                 s.out.list(&portal.price_list(account.name())?, "prices")

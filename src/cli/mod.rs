@@ -368,7 +368,7 @@ fn run_command(session: &Session, command: Command) -> Result<Outcome> {
         Command::Man(args) => man::man(session, args),
         Command::HelpTopic { topic } => help_topic(session, &topic),
     };
-    done.map(|()| Outcome::Done)
+    session.out.finish(done).map(|()| Outcome::Done)
 }
 
 /// The command line `args` with `help TOPIC` read as `help-topic TOPIC`,

@@ -118,7 +118,7 @@ pub(crate) fn policy(s: &Session, cmd: PolicyCommand) -> Result<()> {
                 required_approvals: Some(required_approvals),
                 account: account.into_name(),
             };
-            s.out.item(&portal.policy_create(&req)?)
+            s.out.change(&portal.policy_create(&req)?)
         }
         PolicyCommand::List { account, limit } => s.out.list(
             &portal.policy_list(account.name(), limit.limit)?,
@@ -168,7 +168,7 @@ pub(crate) fn policy(s: &Session, cmd: PolicyCommand) -> Result<()> {
 
 /// Prints a changed policy, with the held orders the change approved.
 fn changed(s: &Session, change: PolicyChange) -> Result<()> {
-    s.out.item(&change)
+    s.out.change(&change)
 }
 
 #[derive(Debug, Subcommand)]
@@ -344,7 +344,7 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
             };
             let view = portal.order_place(&req)?;
             s.out.note(&format!("order {} is {}", view.id, view.status));
-            s.out.item(&view)
+            s.out.change(&view)
         }
         OrderCommand::List {
             status,
@@ -366,11 +366,11 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
         }
         OrderCommand::Show { order } => s.out.item(&portal.order_show(order.into_name())?),
         OrderCommand::Approve { order } => {
-            s.out.item(&portal.order_decide(order.into_name(), None)?)
+            s.out.change(&portal.order_decide(order.into_name(), None)?)
         }
         OrderCommand::Reject { order, reason } => s
             .out
-            .item(&portal.order_decide(order.into_name(), Some(&reason))?),
+            .change(&portal.order_decide(order.into_name(), Some(&reason))?),
         OrderCommand::Delegate {
             to,
             from,
@@ -410,7 +410,7 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
                 delegator,
                 account: account.into_name(),
             })?;
-            s.out.item(&view)
+            s.out.change(&view)
         }
         OrderCommand::Inbox {
             member,
@@ -425,6 +425,6 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
         }
         OrderCommand::Cancel { order, reason } => s
             .out
-            .item(&portal.order_cancel(order.into_name(), reason.as_ref())?),
+            .change(&portal.order_cancel(order.into_name(), reason.as_ref())?),
     }
 }

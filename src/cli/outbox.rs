@@ -114,5 +114,5 @@ fn send(s: &Session, args: SendArgs) -> Result<()> {
             report.retry_later, report.failed
         ));
     }
-    s.out.item(&report)
+    s.out.change(&report)
 }

@@ -64,7 +64,7 @@ pub(crate) fn run(s: &Session, cmd: RoleCommand) -> Result<()> {
         } => {
             let view = portal.role_create(&name, &capabilities, &description, account.name())?;
             s.out.note(&format!("created role `{}`", view.name));
-            s.out.item(&view)
+            s.out.change(&view)
         }
         RoleCommand::Delete { name, account } => {
             s.confirm_checked(
@@ -77,7 +77,7 @@ pub(crate) fn run(s: &Session, cmd: RoleCommand) -> Result<()> {
                 "deleted role `{}`; it is no longer offered",
                 view.name
             ));
-            s.out.item(&view)
+            s.out.change(&view)
         }
     }
 }

@@ -71,7 +71,7 @@ pub(crate) fn service(s: &Session, cmd: ServiceCommand) -> Result<()> {
             name,
             kind,
             account,
-        } => s.out.item(&portal.service_add(
+        } => s.out.change(&portal.service_add(
             name.as_str(),
             kind.as_ref().map(Text::as_str),
             account.name(),
@@ -105,7 +105,7 @@ pub(crate) fn service(s: &Session, cmd: ServiceCommand) -> Result<()> {
 /// One service named prints that service; several print a list.
 fn assigned(s: &Session, services: &[ServiceView]) -> Result<()> {
     match services {
-        [one] => s.out.item(one),
+        [one] => s.out.change(one),
         all => s.out.list(all, "services"),
     }
 }
@@ -157,7 +157,7 @@ pub(crate) fn cost_centre(s: &Session, cmd: CostCentreCommand) -> Result<()> {
             account,
         } => s
             .out
-            .item(&portal.cost_centre_create(&code, &name, account.name())?),
+            .change(&portal.cost_centre_create(&code, &name, account.name())?),
         CostCentreCommand::List { account } => s
             .out
             .list(&portal.cost_centre_list(account.name())?, "cost centres"),
@@ -167,10 +167,10 @@ pub(crate) fn cost_centre(s: &Session, cmd: CostCentreCommand) -> Result<()> {
             account,
         } => s
             .out
-            .item(&portal.cost_centre_change(&code, Some(&name), account.name())?),
+            .change(&portal.cost_centre_change(&code, Some(&name), account.name())?),
         CostCentreCommand::Archive { code, account } => {
             s.out
-                .item(&portal.cost_centre_change(&code, None, account.name())?)
+                .change(&portal.cost_centre_change(&code, None, account.name())?)
         }
     }
 }

@@ -367,7 +367,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             } else {
                 "no email was sent; `portalctl user resend-invite` sends one"
             });
-            out.item(&view)
+            out.change(&view)
         }
         UserCommand::Accept { token, name } => {
             let view = portal.accept(&token, name.as_ref())?;
@@ -375,7 +375,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
                 "`{}` is now active in `{}`",
                 view.email, view.account
             ));
-            out.item(&view)
+            out.change(&view)
         }
         UserCommand::ResendInvite {
             email: e,
@@ -395,7 +395,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
                     view.member.email
                 )
             });
-            out.item(&view)
+            out.change(&view)
         }
         UserCommand::RevokeInvite(t) => {
             let (e, account) = (&t.email, t.account.name());
@@ -404,7 +404,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
                 |p| p.check(|p| p.revoke_invite(e, account)),
                 &format!("revoke the invitation of `{e}`? their token stops working"),
             )?;
-            out.item(&portal.revoke_invite(e, account)?)
+            out.change(&portal.revoke_invite(e, account)?)
         }
         UserCommand::List {
             account,
@@ -463,7 +463,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             if !edited.changed {
                 out.note("nothing changed: it was so already");
             }
-            out.item(&edited.member)
+            out.change(&edited.member)
         }
         UserCommand::SetRole {
             email: e,
@@ -476,14 +476,14 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             // gives more: said as a deactivation says it.
             let view = portal.set_role(&e, &role, account.name(), until)?;
             note_external_ended(s, &view);
-            out.item(&view)
+            out.change(&view)
         }
         UserCommand::Grant { grant: g, until } => {
             let until = until.map(|u| u.at(portal.now())).transpose()?;
-            out.item(&portal.grant(&g.email, &listed(g.grants), g.account.name(), until)?)
+            out.change(&portal.grant(&g.email, &listed(g.grants), g.account.name(), until)?)
         }
         UserCommand::Revoke(g) => {
-            out.item(&portal.revoke(&g.email, &listed(g.grants), g.account.name())?)
+            out.change(&portal.revoke(&g.email, &listed(g.grants), g.account.name())?)
         }
         UserCommand::Deactivate(t) => {
             let (e, account, handover) = (&t.email, t.account.name(), t.handover());
@@ -494,9 +494,9 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             )?;
             let view = portal.deactivate(e, account, &handover)?;
             note_external_ended(s, &view);
-            out.item(&view)
+            out.change(&view)
         }
-        UserCommand::Activate(t) => out.item(&portal.activate(&t.email, t.account.name())?),
+        UserCommand::Activate(t) => out.change(&portal.activate(&t.email, t.account.name())?),
         UserCommand::LeftCompany(t) => {
             let (e, account, handover) = (&t.email, t.account.name(), t.handover());
             s.confirm_checked(
@@ -506,13 +506,13 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             )?;
             let view = portal.left_company(e, account, &handover)?;
             note_external_ended(s, &view);
-            out.item(&view)
+            out.change(&view)
         }
         UserCommand::FlagDuplicate {
             email: e,
             of,
             account,
-        } => out.item(&portal.flag_duplicate(&e, &of, account.name())?),
+        } => out.change(&portal.flag_duplicate(&e, &of, account.name())?),
         UserCommand::Merge { email: e, into } => {
             let (dup, kept) = (e, into);
             s.confirm_checked(
@@ -520,7 +520,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
                 |p| p.check(|p| p.merge(&dup, &kept)),
                 &format!("merge `{dup}` into `{kept}`? `{dup}` will be retired"),
             )?;
-            out.item(&portal.merge(&dup, &kept)?)
+            out.change(&portal.merge(&dup, &kept)?)
         }
         UserCommand::TransferOwnership {
             to,
@@ -537,7 +537,7 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
                 |p| p.check(|p| p.transfer_ownership(&handover)),
                 &format!("make `{to}` the owner?"),
             )?;
-            out.item(&portal.transfer_ownership(&handover)?)
+            out.change(&portal.transfer_ownership(&handover)?)
         }
     }
 }

@@ -187,6 +187,26 @@ pub(super) fn access_given_until(
         .max())
 }
 
+/// When the access an invitation of `membership` gave ran out by its end
+/// date, if it has: a time-bound role that lapsed to the blocking one,
+/// with no grant left. Its token then has nothing to give, so it is no
+/// invitation to resend (`user list --expired`), and `resend-invite`
+/// refuses until access is given again.
+pub(super) fn access_ran_out(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    membership: &Membership,
+    now: Timestamp,
+) -> Result<Option<Timestamp>> {
+    let stored = tx.membership_as_stored(membership.id)?;
+    let Some(ended) = stored.role_until.filter(|t| *t <= now) else {
+        return Ok(None);
+    };
+    let holds_nothing =
+        membership.role_id == catalog.blocking_role()?.id && tx.grants(membership.id)?.is_empty();
+    Ok(holds_nothing.then_some(ended))
+}
+
 /// Brings the pending invitation of `membership` forward to the end of
 /// the access it gives, where that access now ends sooner: an invitation
 /// never outlasts its access, whichever change shortened the access
@@ -1078,10 +1098,7 @@ impl Portal {
             // A time-bound role that lapsed to the blocking one, with no
             // grant left, leaves a token nothing to give but a member who
             // holds nothing: the access is given again first.
-            let stored = tx.membership_as_stored(membership.id)?;
-            let lapsed = stored.role_until.filter(|t| *t <= w.ctx.now);
-            if let Some(ended) = lapsed {
-                if catalog.role(tx, membership.role_id)?.blocking && tx.grants(membership.id)?.is_empty() {
+            if let Some(ended) = access_ran_out(tx, catalog, &membership, w.ctx.now)? {
                     return Err(Error::conflict(format!(
                         "`{email}`'s access to `{}` ended at {ended}: an invitation now would give nothing",
                         account.name
@@ -1093,7 +1110,6 @@ impl Portal {
                             .words("ROLE --until T")
                             .opt("--account", &account.name)
                     )));
-                }
             }
             let lasts = token_lasts(
                 expires_in,

@@ -100,32 +100,9 @@ impl Edit<'_, '_> {
     /// Moves or clears the services assigned to a member who is leaving;
     /// refuses while they hold services and `handover` says nothing.
     fn hand_over_services(&self, m: &Membership, handover: &Handover) -> Result<()> {
-        let services = self.tx.services_assigned_to(m.id)?;
-        if services.is_empty() {
-            // Asked where their services go, the answer says none went.
-            if let Handover::ReassignTo(to) = handover {
-                let mut notes = self.notes.borrow_mut();
-                notes.insert("services_handed_over".into(), serde_json::json!([]));
-                notes.insert("services_reassigned_to".into(), to.to_string().into());
-            } else if *handover == Handover::Unassign {
-                let mut notes = self.notes.borrow_mut();
-                notes.insert("services_handed_over".into(), serde_json::json!([]));
-                notes.insert("services_reassigned_to".into(), serde_json::Value::Null);
-            }
-            return Ok(());
-        }
-        let names: Vec<String> = services.iter().map(|s| format!("`{}`", s.name)).collect();
+        // The heir is judged before looking at what moves, so that a wrong
+        // target is refused the same whether or not the member holds services.
         let to = match handover {
-            Handover::Refuse => {
-                return Err(Error::conflict(format!(
-                    "`{}` holds services in `{}`: {}",
-                    self.person.email,
-                    self.account.name,
-                    names.join(", ")
-                ))
-                .help("pass --reassign-to EMAIL to give them to someone, or --unassign"))
-            }
-            Handover::Unassign => None,
             Handover::ReassignTo(email) => {
                 let (_, heir) = member_in(self.tx, self.ctx, email, self.account)?;
                 if heir.id == m.id || heir.status != MemberStatus::Active {
@@ -136,7 +113,29 @@ impl Edit<'_, '_> {
                 }
                 Some((heir.id, email.to_string()))
             }
+            _ => None,
         };
+        let services = self.tx.services_assigned_to(m.id)?;
+        if services.is_empty() {
+            // Asked where their services go, the answer says none went.
+            if *handover != Handover::Refuse {
+                let to = to.map_or(serde_json::Value::Null, |(_, email)| email.into());
+                let mut notes = self.notes.borrow_mut();
+                notes.insert("services_handed_over".into(), serde_json::json!([]));
+                notes.insert("services_reassigned_to".into(), to);
+            }
+            return Ok(());
+        }
+        if *handover == Handover::Refuse {
+            let names: Vec<String> = services.iter().map(|s| format!("`{}`", s.name)).collect();
+            return Err(Error::conflict(format!(
+                "`{}` holds services in `{}`: {}",
+                self.person.email,
+                self.account.name,
+                names.join(", ")
+            ))
+            .help("pass --reassign-to EMAIL to give them to someone, or --unassign"));
+        }
         for service in &services {
             let moved = Service {
                 assigned_to: to.as_ref().map(|(id, _)| *id),
@@ -644,6 +643,7 @@ impl Portal {
             MemberStanding::Left => MemberStatus::Left,
         });
         let exact = horizon.is_none()
+            && !filter.expired
             && !matches!(
                 filter.status,
                 Some(MemberStanding::Deactivated | MemberStanding::Revoked)
@@ -703,6 +703,18 @@ impl Portal {
                 for listed in tx.members_by_id(chunk)? {
                     if left == Some(0) {
                         break;
+                    }
+                    // An invitation cut to the end of the access it gave
+                    // expired because that access ran out (a contractor
+                    // past their end date): no link to resend, as
+                    // `resend-invite` refuses it.
+                    if filter.expired
+                        && super::invitations::access_ran_out(
+                            &*tx, &catalog, &listed.membership, self.ctx.now,
+                        )?
+                        .is_some()
+                    {
+                        continue;
                     }
                     let enrolled = courses
                         .get(&listed.membership.id)

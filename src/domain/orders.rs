@@ -520,6 +520,7 @@ fn view_of(
         cancelled_by: o.cancelled_by.clone(),
         cancelled_reason: o.cancelled_reason.clone(),
         policies,
+        stuck: None,
         deciders: None,
         more_deciders: None,
         delegates: None,
@@ -1629,6 +1630,7 @@ fn with_deciders(
     now: Timestamp,
 ) -> Result<Option<Pending>> {
     if order.status != OrderStatus::Pending {
+        view.stuck = Some(false);
         return Ok(None);
     }
     let roster = Now::new(tx, catalog, account, now);
@@ -1647,6 +1649,7 @@ fn with_deciders(
         }
     }
     mark_stuck(view, &pending);
+    view.stuck = Some(!pending.approvable());
     view.deciders = Some(deciders);
     view.more_deciders = Some(could.more);
     view.delegates = Some(delegates);

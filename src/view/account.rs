@@ -58,7 +58,7 @@ impl Row for AccountView {
             self.currency.clone(),
             opt(&self.owner),
             self.active_members
-                .map_or_else(|| "-".into(), |n| n.to_string()),
+                .map_or_else(|| HIDDEN.into(), |n| n.to_string()),
         ]
     }
 }
@@ -80,7 +80,7 @@ impl Fields for AccountView {
             (
                 "active members",
                 self.active_members
-                    .map_or_else(|| "-".into(), |n| n.to_string()),
+                    .map_or_else(|| HIDDEN.into(), |n| n.to_string()),
             ),
             ("created at", self.created_at.to_string()),
         ]
@@ -151,9 +151,10 @@ impl Sections for AccountDetailsView {
     }
 }
 
-/// What a section the reader may not see says in a table, where JSON
-/// writes `null`: not `-`, which says there is nothing.
-const HIDDEN: &str = "hidden";
+/// What a section or count the reader may not see says in a table (here,
+/// in `account list` and in `status`), where JSON writes `null`: not `-`,
+/// which says there is nothing.
+pub(super) const HIDDEN: &str = "hidden";
 
 impl AccountDetailsView {
     /// One line per product: the seats, and its contracted price when it

@@ -49,6 +49,14 @@ pub(crate) struct OrderView {
     pub cancelled_reason: Option<String>,
     /// The policies it matched when placed.
     pub policies: Vec<PolicyProgress>,
+    /// `order show` (and the answer of `order place`/`approve`): whether
+    /// nobody may ever decide it, a policy that holds it pending being
+    /// unable to get the approvals it still needs (see `policies`); its
+    /// creator or an approver cancels it, or a policy edit eases it. False
+    /// for a decided order; absent from `order list`, which would have to
+    /// work it out order by order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stuck: Option<bool>,
     /// `order show` of a pending order: who may decide it right now, a
     /// delegate among them (see `delegates`), at most a few (see
     /// `more_deciders`); empty when nobody can, as for one that cannot get

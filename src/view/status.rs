@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::account::HIDDEN;
 use crate::output::Fields;
 
 /// Which database this is and how it stands.
@@ -47,6 +48,13 @@ impl Fields for StatusView {
     fn fields(&self) -> Vec<(&'static str, String)> {
         let pass = |ok: bool| if ok { "ok" } else { "FAILED" }.to_string();
         let count = |n: Option<i64>| n.map_or_else(|| "-".into(), |n| n.to_string());
+        // A count left out of a file that could be read is one the reader
+        // may not see, said as `account show` says it; in a file too
+        // damaged to read, nothing was counted.
+        let seen = |n: Option<i64>| match n {
+            None if self.schema_version.is_some() => HIDDEN.into(),
+            n => count(n),
+        };
         let mut fields = vec![
             ("database", self.database.clone()),
             (
@@ -60,11 +68,11 @@ impl Fields for StatusView {
             ("preset", self.preset.clone().unwrap_or_else(|| "-".into())),
             ("counts for", self.scope.clone()),
             ("accounts", count(self.accounts)),
-            ("members", count(self.members)),
-            ("pending invitations", count(self.pending_invitations)),
-            ("pending orders", count(self.pending_orders)),
-            ("mail pending", count(self.mail_pending)),
-            ("mail failed", count(self.mail_failed)),
+            ("members", seen(self.members)),
+            ("pending invitations", seen(self.pending_invitations)),
+            ("pending orders", seen(self.pending_orders)),
+            ("mail pending", seen(self.mail_pending)),
+            ("mail failed", seen(self.mail_failed)),
             ("integrity check", pass(self.integrity_ok)),
             (
                 "audit chain",

@@ -125,6 +125,7 @@ fn payment_details_are_shown_masked_everywhere() {
             "method": "direct-debit",
             "iban_masked": "******************5432",
             "updated_at": "2026-11-25T10:00:00Z",
+            "warnings": [],
         })
     );
     let table = p.ok(&["account", "payment", "show", ACCOUNT]);

@@ -874,3 +874,32 @@ fn the_log_shows_a_basic_details_reader_nothing_their_list_commands_refuse() {
         assert!(all.iter().any(|a| a.starts_with(start)), "{start}: {all:?}");
     }
 }
+
+/// `export` copies the state, not the log, so a broken chain does not stop
+/// it; but the operator making the copy is told, once, where the chain
+/// breaks and which command checks it.
+#[test]
+fn export_warns_of_a_broken_chain_and_still_exports() {
+    let p = acme_and_beta();
+    let clean = p.run(&["export"]);
+    assert_eq!(clean.code, 0, "{}", clean.stderr);
+    assert_eq!(clean.stderr, "", "an intact log says nothing");
+    let invite = seq_of(&p, "user.invite");
+    tamper_unseen(
+        &p,
+        &format!("UPDATE audit_events SET target = 'eve@acme.test' WHERE seq = {invite}"),
+    );
+    let run = p.run(&["export"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, clean.stdout, "the same state is exported");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", run.stderr);
+    assert!(lines[0].starts_with("warning: "), "{}", run.stderr);
+    says(lines[0], &format!("broken at event {invite}"));
+    says(lines[0], "portalctl audit verify");
+    // With --json too, stdout stays the document alone.
+    let run = p.run(&["--json", "export"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    serde_json::from_str::<Value>(&run.stdout).unwrap();
+    says(&run.stderr, "warning: ");
+}

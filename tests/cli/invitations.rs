@@ -392,6 +392,39 @@ fn user_list_marks_expired_invitations_and_lists_those_to_resend() {
     );
 }
 
+/// `--expired` lists the links to resend: a contractor invited until a
+/// date that has passed has an invitation cut to that date, but what ran
+/// out is their access, which `resend-invite` refuses to renew; they are
+/// not listed, while a link that expired before its access did still is.
+#[test]
+fn expired_lists_expired_links_not_lapsed_contractors() {
+    let mut p = Portal::new();
+    p.ok(&[
+        "user", "invite", "cory@acme.test", "--role", "user", "--until", "2026-11-25T11:00:00Z",
+        "--no-send",
+    ]);
+    p.ok(&[
+        "user", "invite", "ann@acme.test", "--role", "user", "--expires-in", "1h", "--until",
+        "2026-12-30T00:00:00Z", "--no-send",
+    ]);
+    p.now = "2026-11-25T12:00:00Z".into();
+    let expired = p.json(&["user", "list", "--expired"]);
+    let emails: Vec<&str> = expired
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(emails, ["ann@acme.test"], "{expired}");
+    // What `--expired` leaves out is what resend-invite refuses.
+    let err = p.refused(
+        &["user", "resend-invite", "cory@acme.test", "--no-send"],
+        CONFLICT,
+    );
+    says(&err, "an invitation now would give nothing");
+    p.ok(&["user", "resend-invite", "ann@acme.test", "--no-send"]);
+}
+
 /// The first command a refusal's `help:` line quotes, as words, with
 /// `ROLE` filled in.
 fn helped_command(stderr: &str) -> Vec<String> {

@@ -250,8 +250,12 @@ fn order_json_has_the_design_fields() {
     assert_eq!(o["rejected_reason"], Value::Null);
     assert_eq!(o["cost_centre"], "FIN");
     assert_eq!(o["ref"], "PO-7");
-    // `place`, `show` and `list` print the same object; `place` and
-    // `show` of a pending order also say who may decide it now.
+    // `place`, `show` and `list` print the same object, the change with
+    // the warnings it gave; `place` and `show` of a pending order also say
+    // who may decide it now.
+    let mut o = o;
+    assert_eq!(o["warnings"], serde_json::json!([]));
+    o.as_object_mut().unwrap().remove("warnings");
     let id = id_of(&o);
     let mut shown = p.json(&["order", "show", &id]);
     assert_eq!(shown, o);
@@ -266,6 +270,7 @@ fn order_json_has_the_design_fields() {
         fields.remove("deciders");
         fields.remove("more_deciders");
         fields.remove("delegates");
+        fields.remove("stuck");
     }
     if let Some(policies) = shown["policies"].as_array_mut() {
         for policy in policies.iter_mut().filter_map(Value::as_object_mut) {
@@ -358,6 +363,10 @@ fn policy_json_has_the_design_fields() {
     assert_eq!(e["before"], Value::Null);
     assert_eq!(e["after"]["name"], "Hardware over 500");
 
+    // The change's answer is the policy with the warnings it gave.
+    let mut v = v;
+    assert_eq!(v["warnings"], serde_json::json!([]));
+    v.as_object_mut().unwrap().remove("warnings");
     assert_eq!(p.json(&["policy", "show", "Hardware over 500"]), v);
     assert_eq!(p.json(&["policy", "list"]), serde_json::json!([v]));
     // A member who sees the whole account (a manager) reads the
@@ -1331,6 +1340,55 @@ fn losing_named_approvers_warns_and_their_orders_fall_back_to_the_admins() {
     assert_eq!(approve(&p, FIN, &id)["status"], "approved");
 }
 
+/// A change's JSON answer carries the warnings it printed on stderr, in
+/// `warnings` (`[]` for none), so a script need not read stderr: a write's
+/// own (a policy left short) as much as a command's (a mistyped order type).
+#[test]
+fn change_answers_carry_their_warnings_in_json() {
+    let p = acme();
+    p.member("lead@acme.test", "manager");
+    p.ok(&[
+        "policy", "create", "--name", "Leads sign", "--threshold", "50", "--approvers",
+        "lead@acme.test",
+    ]);
+    p.ok(&[
+        "policy", "create", "--name", "Hardware", "--threshold", "500", "--order-type", "hardware",
+    ]);
+    let json_warnings = |run: &crate::support::Run| -> Vec<String> {
+        assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        v["warnings"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no `warnings` array: {v}"))
+            .iter()
+            .map(|w| format!("warning: {}", w.as_str().unwrap()))
+            .collect()
+    };
+    let id = id_of(&place(&p, Some(BUYER), "Switch", "60", &[]));
+    let run = p.run(&["--json", "user", "set-role", "lead@acme.test", "no-access"]);
+    let said = json_warnings(&run);
+    assert_eq!(said.len(), 2, "{}", run.stderr);
+    assert_eq!(said, warnings(&run.stderr));
+    says(&said[0], "policy `Leads sign`");
+    says(&said[1], &format!("order {id}"));
+
+    let run = p.run_as(
+        Some(BUYER),
+        &[
+            "--json", "order", "place", "--description", "Cable", "--amount", "70", "--order-type",
+            "cabling",
+        ],
+    );
+    let said = json_warnings(&run);
+    assert_eq!(said, warnings(&run.stderr));
+    says(&said[0], "orders of type `cabling`");
+
+    let run = p.run(&["--json", "user", "set-role", "lead@acme.test", "manager"]);
+    assert_eq!(json_warnings(&run), Vec::<String>::new());
+    // A read is no change: it carries no `warnings`.
+    assert!(p.json(&["order", "show", &id]).get("warnings").is_none());
+}
+
 /// "A change that leaves a policy short of eligible approvers" where the
 /// policy names nobody: its approvers are the holders of `orders.approve`,
 /// and an order nobody eligible is left to decide says how to move it on.
@@ -2223,6 +2281,28 @@ fn an_order_nobody_can_decide_is_placed_with_a_warning_whose_commands_work_paste
     ]);
     p.json_as(Some(MAX), &["order", "approve", "2"]);
     assert_eq!(p.json(&["order", "show", "2"])["status"], "approved");
+}
+
+/// `order show --json` says of the order itself whether nobody may ever
+/// decide it, as its policies' `stuck` do one by one, so that a script
+/// need not read each policy.
+#[test]
+fn order_show_json_says_whether_the_order_is_stuck() {
+    let p = Portal::new();
+    p.ok(&["order", "place", "--description", "Small", "--amount", "5"]);
+    p.ok(&["policy", "create", "--name", "Big", "--threshold", "10"]);
+    let placed = p.json_as(
+        Some(OWNER),
+        &["order", "place", "--description", "X", "--amount", "60"],
+    );
+    assert_eq!(placed["stuck"], true, "{placed}");
+    assert_eq!(p.json(&["order", "show", "1"])["stuck"], false);
+    assert_eq!(p.json(&["order", "show", "2"])["stuck"], true);
+    p.member(MAX, "manager");
+    p.ok(&[
+        "policy", "edit", "Big", "--account", ACCOUNT, "--approvers", MAX,
+    ]);
+    assert_eq!(p.json(&["order", "show", "2"])["stuck"], false);
 }
 
 /// Attack: fiona's own hardware order needed 2 approvals of which only

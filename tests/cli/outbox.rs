@@ -35,6 +35,33 @@ fn outbox(p: &Portal, args: &[&str]) -> Vec<serde_json::Value> {
     p.json(&all).as_array().unwrap().clone()
 }
 
+/// A name beyond ASCII made the body quoted-printable, which folds the
+/// 95-column accept line inside its token with a soft `=`: the mail is
+/// sent so that no line of its text is folded, and the token a real
+/// server received accepts the invitation.
+#[test]
+fn an_invitation_to_a_name_beyond_ascii_keeps_its_token_line_whole() {
+    let p = ready();
+    p.json(&[
+        "user", "invite", "zoe@acme.test", "--name", "Zoë Ångström-Łukasiewicz", "--role",
+        "manager",
+    ]);
+    let server = SmtpServer::start();
+    assert_eq!(send(&p, &server.url())["sent"], 1);
+    let mail = &server.received()[0];
+    let text = mail["text"].as_str().unwrap();
+    says(text, "Zoë Ångström-Łukasiewicz");
+    let token = token_in(mail);
+    assert_eq!(token.len(), "pinv_".len() + 64, "{text}");
+    let line = format!("    portalctl user accept {token}");
+    assert!(text.lines().any(|l| l.trim_end() == line), "{text}");
+    let raw = mail["raw"].as_str().unwrap();
+    assert!(!raw.contains("quoted-printable"), "{raw}");
+    // No part can carry a soft line break: none is quoted-printable.
+    assert!(raw.contains("Content-Transfer-Encoding: base64"), "{raw}");
+    assert_eq!(p.json(&["user", "accept", &token])["status"], "active");
+}
+
 #[test]
 fn an_invitation_arrives_over_smtp_and_its_token_accepts() {
     let p = ready();

@@ -105,7 +105,7 @@ fn contracted_prices_are_set_listed_shown_and_removed_by_the_operator() {
     let v = p.change(None, &set("12.50"), "license.price_set");
     assert_eq!(
         v,
-        json!({"account": ACCOUNT, "product": "Email Security", "price": "12.50", "currency": "GBP"})
+        json!({"account": ACCOUNT, "product": "Email Security", "price": "12.50", "currency": "GBP", "warnings": []})
     );
     assert_eq!(p.last_event()["before"], Value::Null);
     // Minor units, never floating point.

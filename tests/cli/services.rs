@@ -315,6 +315,39 @@ fn a_handover_goes_only_to_another_active_member() {
     );
 }
 
+/// A script that names a wrong heir is refused whether or not the leaver
+/// holds services today, so that it cannot pass by luck and fail tomorrow.
+#[test]
+fn a_wrong_heir_is_refused_even_when_nothing_moves() {
+    let p = acme();
+    // Max holds no service.
+    p.member("dan@acme.test", "user");
+    p.ok(&["user", "deactivate", "--yes", "dan@acme.test"]);
+    p.ok(&["account", "create", "Other Ltd", "--kind", "customer"]);
+    p.member_in("olga@other.test", "admin", "Other Ltd");
+    let before = p.events();
+    for command in ["left-company", "deactivate"] {
+        for heir in [MAX, "dan@acme.test"] {
+            p.refused(
+                &["user", command, "--yes", MAX, "--reassign-to", heir],
+                CONFLICT,
+            );
+        }
+        for heir in ["olga@other.test", "nobody@acme.test"] {
+            p.refused(
+                &["user", command, "--yes", MAX, "--reassign-to", heir],
+                NOT_FOUND,
+            );
+        }
+    }
+    assert_eq!(p.events(), before, "refusals change nothing");
+    assert_eq!(p.json(&["user", "show", MAX])["status"], "active");
+    // A right heir still answers that nothing went to them.
+    let v = p.json(&["user", "left-company", "--yes", MAX, "--reassign-to", NED]);
+    assert_eq!(v["status"], "left");
+    assert_eq!(p.last_event()["after"]["services_reassigned_to"], NED);
+}
+
 // ---------------------------------------------------------------- services
 
 #[test]

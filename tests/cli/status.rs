@@ -61,7 +61,8 @@ fn status_names_the_database_and_counts_by_what_the_actor_may_see() {
     };
     assert_eq!(counts(&fay), [Some(1), Some(5), Some(1), Some(1)], "{fay}");
     // A count the member may see in none of their accounts is withheld,
-    // `null` (and `-` in the table), as the outbox's are, not 0.
+    // `null` (and `hidden` in the table, as `account show` says it), as
+    // the outbox's are, not 0.
     let una = p.json_as(Some("una@acme.test"), &["status"]);
     assert_eq!(counts(&una), [Some(1), None, None, None], "{una}");
     for key in ["members", "pending_invitations", "pending_orders"] {
@@ -72,7 +73,7 @@ fn status_names_the_database_and_counts_by_what_the_actor_may_see() {
         assert!(
             table
                 .lines()
-                .any(|l| l.starts_with(label) && l.trim_end().ends_with(" -")),
+                .any(|l| l.starts_with(label) && l.trim_end().ends_with(" hidden")),
             "{label}: {table}"
         );
     }
@@ -88,9 +89,27 @@ fn status_names_the_database_and_counts_by_what_the_actor_may_see() {
         listed
             .lines()
             .nth(1)
-            .is_some_and(|l| l.trim_end().ends_with(" -")),
+            .is_some_and(|l| l.trim_end().ends_with(" hidden")),
         "{listed}"
     );
+    let shown = p.run_as(una, &["account", "show"]).stdout;
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.trim_start().starts_with("active members")
+                && l.trim_end().ends_with(" hidden")),
+        "{shown}"
+    );
+    // The operator's own status counts the mail, which a member's hides.
+    let table = p.run_as(una, &["status"]).stdout;
+    for label in ["mail pending", "mail failed"] {
+        assert!(
+            table
+                .lines()
+                .any(|l| l.starts_with(label) && l.trim_end().ends_with(" hidden")),
+            "{label}: {table}"
+        );
+    }
     let fay = Some("fay@acme.test");
     assert_eq!(p.json_as(fay, &["account", "show"])["active_members"], 5);
     assert_eq!(p.json_as(fay, &["account", "list"])[0]["active_members"], 5);
