@@ -75,7 +75,7 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
 }
 
 /// Refuses (exit 2) `typed`, which found the name `found` of `kind`
-/// (`account`, `policy`, `address`) in `account_id` by its key alone,
+/// (`account`, `policy`, `address`, `licence`, `price`) in `account_id` by its key alone,
 /// when another name of that key is held too: of two an older database
 /// holds, a third spelling (`Beta  Co` beside `Beta Co` and `Beta` no-break
 /// space `Co`) names neither rather than the one the bytes favour.
@@ -118,13 +118,9 @@ fn scope(name: &HeldName) -> Option<&str> {
 }
 
 /// The key two names of one kind and scope are one by: [`name_key`]'s,
-/// except for products, which compare as SQLite's `NOCASE` once read as
-/// a text (spaces folded).
+/// products' too (migration 29).
 fn key(name: &HeldName) -> String {
-    match name.kind {
-        "licence" | "price" => composed(&name.name).to_ascii_lowercase(),
-        _ => name_key(&name.name),
-    }
+    name_key(&name.name)
 }
 
 /// How a problem names a kind of name.

@@ -121,6 +121,9 @@ const UNDO: &[&str] = &[
     // 0026_order_ref_keys
     "DROP INDEX orders_by_ref_key; ALTER TABLE orders DROP COLUMN ref_key;
      CREATE INDEX orders_by_ref_nocase ON orders (account_id, ref COLLATE NOCASE);",
+    // 0029_product_keys
+    "DROP INDEX licenses_by_product_key; DROP INDEX partner_prices_by_product_key;
+     ALTER TABLE licenses DROP COLUMN product_key; ALTER TABLE partner_prices DROP COLUMN product_key;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
