@@ -41,9 +41,9 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
         let wrong = match bad {
             Some((c, kind)) => format!("holds U+{:04X}, {kind}", u32::from(c)),
             None if matches!(name.kind, "person" | "order") => continue,
-            // A file's policy keeps the name it had; a new account or
-            // label is refused a word mixing scripts.
-            None if matches!(name.kind, "account" | "address")
+            // A new account, policy or label is refused a word mixing
+            // scripts, in a copy too.
+            None if matches!(name.kind, "account" | "policy" | "address")
                 && one_script_per_word("", &name.name).is_err() =>
             {
                 "mixes Latin with Cyrillic or Greek letters in a word".to_string()
