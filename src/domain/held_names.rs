@@ -70,9 +70,9 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
                 Err(_) => "is not a valid role name".to_string(),
             },
             None if !compared(name.kind) => continue,
-            // A file's policy keeps the name it had; a new account or
-            // label is refused a word mixing scripts.
-            None if matches!(name.kind, "account" | "address")
+            // A new account, policy or label is refused a word mixing
+            // scripts, in a copy too.
+            None if matches!(name.kind, "account" | "policy" | "address")
                 && one_script_per_word("", &name.name).is_err() =>
             {
                 "mixes Latin with Cyrillic or Greek letters in a word".to_string()
@@ -129,7 +129,7 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
 }
 
 /// Refuses (exit 2) `typed`, which found the name `found` of `kind`
-/// (`account`, `policy`, `address`) in `account_id` by its key alone,
+/// (`account`, `policy`, `address`, `licence`, `price`) in `account_id` by its key alone,
 /// when another name of that key is held too: of two an older database
 /// holds, a third spelling (`Beta  Co` beside `Beta Co` and `Beta` no-break
 /// space `Co`) names neither rather than the one the bytes favour.
@@ -219,13 +219,9 @@ fn scope(name: &HeldName) -> Option<&str> {
 }
 
 /// The key two names of one kind and scope are one by: [`name_key`]'s,
-/// except for products, which compare as SQLite's `NOCASE` once read as
-/// a text (spaces folded).
+/// products' too (migration 29).
 fn key(name: &HeldName) -> String {
-    match name.kind {
-        "licence" | "price" => composed(&name.name).to_ascii_lowercase(),
-        _ => name_key(&name.name),
-    }
+    name_key(&name.name)
 }
 
 /// Whether names of `kind` are a list whose names must read apart (see

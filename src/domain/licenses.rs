@@ -3,6 +3,7 @@
 //! allocated never exceed the seats bought.
 
 use super::access::{authority, authorize, authorize_any, authorize_whole_account, caps};
+use super::held_names::one_spelling;
 use super::visibility::resolve_account_of;
 use super::{find_account, find_customer_reached, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -148,13 +149,28 @@ pub(super) fn ensure_customer_of(tx: &dyn Tx, customer: &Account, partner: &Acco
 }
 
 fn license_of(tx: &dyn Tx, partner: &Account, product: &str) -> Result<License> {
-    tx.license_for(partner.id, product)?.ok_or_else(|| {
+    licence_named(tx, partner, product)?.ok_or_else(|| {
         Error::not_found(format!(
             "`{}` has bought no `{product}` licences",
             partner.name
         ))
         .help("buy seats first with `portalctl license purchase --product P --seats N`")
     })
+}
+
+/// The partner's licence of `product`, found by its key as names are
+/// (`CAFÉ SUITE` is `Café Suite`); refused when an older database holds
+/// two products of that key and neither is spelled so.
+pub(super) fn licence_named(
+    tx: &dyn Tx,
+    partner: &Account,
+    product: &str,
+) -> Result<Option<License>> {
+    let Some(licence) = tx.license_for(partner.id, product)? else {
+        return Ok(None);
+    };
+    one_spelling(tx, "licence", partner.id, product, &licence.product)?;
+    Ok(Some(licence))
 }
 
 fn held(allocations: &[Allocation], customer: &Account) -> i64 {
@@ -291,7 +307,7 @@ impl Portal {
             authorize(tx, catalog, &w.ctx, &partner, caps::LICENSES_PURCHASE)?;
             let product = parse_product(req.product.as_str())?;
             let seats = check_seats(req.seats, 1)?;
-            let (license, before) = match tx.license_for(partner.id, &product)? {
+            let (license, before) = match licence_named(tx, &partner, &product)? {
                 Some(mut l) => {
                     let before = license_view(tx, &partner, &l)?;
                     l.seats = l.seats.checked_add(seats).ok_or_else(|| {
@@ -536,5 +552,57 @@ impl Portal {
             }
         }
         Ok(views)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testing::{add_account, seeded};
+
+    fn purchase(p: &mut Portal, product: &str, seats: i64) -> LicenseView {
+        p.license_purchase(&Purchase {
+            product: Text::from(product),
+            seats,
+            account: Some("Acme".into()),
+        })
+        .expect("bought")
+    }
+
+    /// A product is one seat pool and one price whatever case of any
+    /// script, composition or spaces it is written in, as a name is
+    /// (finding N14): `CAFÉ SUITE` adds to `Café Suite`, which keeps its
+    /// first spelling.
+    #[test]
+    fn a_product_is_found_by_its_key_in_every_script() {
+        let mut p = seeded("msp");
+        add_account(&mut p, "Client", AccountKind::Customer, Some("Acme"));
+        purchase(&mut p, "Café Suite", 50);
+        let again = purchase(&mut p, "CAFÉ SUITE", 1);
+        assert_eq!((again.product.as_str(), again.seats), ("Café Suite", 51));
+        let held = p
+            .license_allocate(&Allocate {
+                product: "CAFE\u{301}  SUITE".into(),
+                customer: "Client".into(),
+                seats: 2,
+                account: Some("Acme".into()),
+                ship_to: None,
+            })
+            .expect("allocated under another spelling");
+        assert_eq!((held.product.as_str(), held.allocated), ("Café Suite", 2));
+        assert_eq!(
+            p.license_list(Some("Acme"), None, None)
+                .expect("list")
+                .len(),
+            1
+        );
+        for spelling in ["café suite", "CAFÉ SUITE"] {
+            p.price_set(Some("Acme"), &spelling.into(), "5".parse().expect("price"))
+                .expect("priced");
+        }
+        let prices = p.price_list(Some("Acme")).expect("prices");
+        assert_eq!(prices.len(), 1, "one price: {prices:?}");
+        p.price_remove(Some("Acme"), &"Café Suite".into())
+            .expect("removed under another spelling");
     }
 }

@@ -260,6 +260,32 @@ pub(crate) fn policy_name(name: &Text) -> Result<String> {
     name.required("the policy name")
 }
 
+/// The name a policy of `account` is made or renamed to (`renamed`, the
+/// policy that takes it): every path that names a policy passes here, the
+/// operator's restore of a file too (finding N1). Refused when a word
+/// mixes Latin with Cyrillic or Greek letters, reading as another name
+/// (exit 2), or when the account has a policy of that name (exit 4).
+fn new_policy_name(
+    tx: &dyn Tx,
+    account: &Account,
+    name: &Text,
+    renamed: Option<i64>,
+) -> Result<String> {
+    let name = policy_name(name)?;
+    one_script_per_word("the policy name", &name)?;
+    if tx
+        .policy_named(account.id, &name)?
+        .is_some_and(|p| Some(p.id) != renamed)
+    {
+        return Err(Error::conflict(format!(
+            "`{}` already has a policy `{name}`",
+            account.name
+        )));
+    }
+    not_look_alike(tx, "policy", account.id, &name, renamed, |_| Ok(true))?;
+    Ok(name)
+}
+
 /// Reads an order type: lower-cased, not empty.
 pub(crate) fn parse_order_type(text: &Text) -> Result<String> {
     Ok(text.required("the order type")?.to_lowercase())
@@ -416,18 +442,7 @@ impl Portal {
                 req.account.as_deref(),
                 caps::POLICIES_MANAGE.to("create approval policies"),
             )?;
-            let name = policy_name(&req.name)?;
-            // A policy restored from a file keeps the name it had.
-            if !restore {
-                one_script_per_word("the policy name", &name)?;
-            }
-            if tx.policy_named(account.id, &name)?.is_some() {
-                return Err(Error::conflict(format!(
-                    "`{}` already has a policy `{name}`",
-                    account.name
-                )));
-            }
-            not_look_alike(tx, "policy", account.id, &name, None, |_| Ok(true))?;
+            let name = new_policy_name(tx, &account, &req.name, None)?;
             let required = check_required_approvals(req.required_approvals.unwrap_or(1))?;
             let approvers = if restore {
                 restored_approvers(tx, &account, &req.approvers)?
@@ -570,19 +585,7 @@ impl Portal {
             let old = find_policy(tx, &account, &req.name)?;
             let mut policy = old.clone();
             if let Some(name) = &req.new_name {
-                let name = policy_name(name)?;
-                one_script_per_word("the policy name", &name)?;
-                if tx
-                    .policy_named(account.id, &name)?
-                    .is_some_and(|p| p.id != old.id)
-                {
-                    return Err(Error::conflict(format!(
-                        "`{}` already has a policy `{name}`",
-                        account.name
-                    )));
-                }
-                not_look_alike(tx, "policy", account.id, &name, Some(old.id), |_| Ok(true))?;
-                policy.name = name;
+                policy.name = new_policy_name(tx, &account, name, Some(old.id))?;
             }
             if let Some(threshold) = req.threshold {
                 policy.threshold = threshold.in_currency(&account.currency)?;
@@ -885,5 +888,63 @@ mod tests {
             (&listed[0].deciders, &listed[0].cannot_decide),
             (&None, &None)
         );
+    }
+
+    /// One way of naming a policy.
+    type Path<'a> = dyn Fn(&mut Portal) -> Result<()> + 'a;
+
+    /// Every path that names a policy refuses a word mixing Latin with
+    /// Cyrillic or Greek letters (exit 2), writing nothing: `policy
+    /// create`, the operator's restore, `policy edit --name`, and a
+    /// file applied by the operator or by a member (finding N1: the
+    /// operator's apply let `Fin\u{430}nce` in beside `Finance`).
+    #[test]
+    fn every_path_that_names_a_policy_refuses_a_word_mixing_scripts() {
+        for decoy in ["Fin\u{430}nce approval", "Big \u{3bf}ne"] {
+            let mut p = acme();
+            let new = NewPolicy {
+                account: Some("Acme".into()),
+                ..super::super::testing::policy_over(decoy, "5.00")
+            };
+            let file = serde_json::json!({
+                "accounts": [{"name": "Acme", "policies": [{"name": decoy, "threshold": "5.00"}]}]
+            })
+            .to_string();
+            let fixture = parse_fixture(&file, "decoy.json").expect("parses");
+            let before = head(&mut p);
+            let paths: [(&str, &Path<'_>); 5] = [
+                ("policy create", &|p| p.policy_create(&new).map(drop)),
+                ("the operator's restore", &|p| {
+                    p.policy_restore(&new).map(drop)
+                }),
+                ("policy edit --name", &|p| {
+                    p.policy_edit(&PolicyEdit {
+                        name: "Over 50".into(),
+                        new_name: Some(decoy.into()),
+                        threshold: None,
+                        order_type: None,
+                        approvers: None,
+                        required_approvals: None,
+                        account: Some("Acme".into()),
+                    })
+                    .map(drop)
+                }),
+                ("the operator's apply", &|p| {
+                    p.apply(&fixture, ApplyOptions::default()).map(drop)
+                }),
+                ("a member's apply", &|p| {
+                    as_member(p, "fiona@acme.test");
+                    let done = p.apply(&fixture, ApplyOptions::default()).map(drop);
+                    operator(p);
+                    done
+                }),
+            ];
+            for (path, named) in paths {
+                let err = named(&mut p).expect_err(path);
+                assert_eq!(err.exit_code(), 2, "{path}: {err}");
+                assert!(err.to_string().contains("letters in"), "{path}: {err}");
+                assert_eq!(head(&mut p), before, "{path} wrote nothing");
+            }
+        }
     }
 }

@@ -66,6 +66,20 @@ pub(crate) fn price_lines(tx: &dyn Tx, account: &Account) -> Result<Vec<PriceLin
     Ok(tx.partner_prices(account.id)?.iter().map(line).collect())
 }
 
+/// The partner's price of `product`, found by its key as a licence is
+/// (see [`licence_named`](super::licenses::licence_named)).
+pub(super) fn price_named(
+    tx: &dyn Tx,
+    partner: &Account,
+    product: &str,
+) -> Result<Option<ContractPrice>> {
+    let Some(price) = tx.partner_price(partner.id, product)? else {
+        return Ok(None);
+    };
+    super::held_names::one_spelling(tx, "price", partner.id, product, &price.product)?;
+    Ok(Some(price))
+}
+
 /// The partner a price write changes: the operator only, and a partner.
 fn pricing(w: &Write<'_>, named: Option<&str>) -> Result<Account> {
     w.catalog()?;
@@ -101,7 +115,7 @@ impl Portal {
             let partner = pricing(w, account)?;
             let product = parse_product(product.as_str())?;
             let price = price.in_currency(&partner.currency)?;
-            let existing = tx.partner_price(partner.id, &product)?;
+            let existing = price_named(tx, &partner, &product)?;
             let before = existing.as_ref().map(|p| price_view(&partner, p));
             let wanted = ContractPrice {
                 account_id: partner.id,
@@ -140,7 +154,7 @@ impl Portal {
             let tx = w.tx;
             let partner = pricing(w, account)?;
             let product = parse_product(product.as_str())?;
-            let Some(existing) = tx.partner_price(partner.id, &product)? else {
+            let Some(existing) = price_named(tx, &partner, &product)? else {
                 return Err(Error::not_found(format!(
                     "`{}` has no contracted price for `{product}`",
                     partner.name

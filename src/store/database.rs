@@ -46,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     REF_KEYS,
     include_str!("../../migrations/0027_memberships_by_role_account.sql"),
     SKELETONS,
+    PRODUCT_KEYS,
 ];
 
 /// The migration that adds the keys names are found by, which SQLite
@@ -63,6 +64,10 @@ const REF_KEYS: &str = include_str!("../../migrations/0026_order_ref_keys.sql");
 /// The migration that adds the skeletons look-alike names are told by:
 /// [`fill_name_skeletons`] writes them as part of it.
 const SKELETONS: &str = include_str!("../../migrations/0028_name_skeletons.sql");
+
+/// The migration that adds the keys licences' and prices' products are
+/// found by: [`fill_product_keys`] writes them as part of it.
+const PRODUCT_KEYS: &str = include_str!("../../migrations/0029_product_keys.sql");
 
 /// Tables every portalctl schema has held since migration 1, and which
 /// later migrations must keep: a database at a `user_version` we use is
@@ -624,6 +629,9 @@ fn migrate(conn: &mut Connection, path: &Path, purpose: Purpose) -> Result<()> {
         if *sql == SKELETONS {
             fill_name_skeletons(&tx).with_context(|| format!("migration {} failed", done + 1))?;
         }
+        if *sql == PRODUCT_KEYS {
+            fill_product_keys(&tx).with_context(|| format!("migration {} failed", done + 1))?;
+        }
         tx.pragma_update(None, "user_version", done as i64 + 1)?;
     }
     tx.commit()?;
@@ -681,6 +689,28 @@ fn fill_ref_keys(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     let mut update = tx.prepare("UPDATE orders SET ref_key = ?2 WHERE id = ?1")?;
     for (id, reference) in rows {
         update.execute(rusqlite::params![id, crate::model::name_key(&reference)])?;
+    }
+    Ok(())
+}
+
+/// Writes the key of every licence's and contracted price's product
+/// already in the database (see migration 29).
+fn fill_product_keys(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    for table in ["licenses", "partner_prices"] {
+        let rows: Vec<(i64, String)> = tx
+            .prepare(&format!("SELECT account_id, product FROM {table}"))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut update = tx.prepare(&format!(
+            "UPDATE {table} SET product_key = ?3 WHERE account_id = ?1 AND product = ?2"
+        ))?;
+        for (account_id, product) in rows {
+            update.execute(rusqlite::params![
+                account_id,
+                product,
+                crate::model::name_key(&product)
+            ])?;
+        }
     }
     Ok(())
 }

@@ -4,7 +4,7 @@ use rusqlite::{params, Row};
 
 use super::{json_col, SqliteTx};
 use crate::error::Result;
-use crate::model::{Allocation, License};
+use crate::model::{name_key, Allocation, License};
 
 const COLUMNS: &str = "id, account_id, product, seats, created_at, updated_at";
 
@@ -40,17 +40,30 @@ impl SqliteTx<'_> {
 
     pub(super) fn license_for(&self, account_id: i64, product: &str) -> Result<Option<License>> {
         self.row(
-            &format!("SELECT {COLUMNS} FROM licenses WHERE account_id = ?1 AND product = ?2"),
-            params![account_id, product],
+            // By its key (migration 29), preferring the exact spelling
+            // where an older database holds two products of one key.
+            &format!(
+                "SELECT {COLUMNS} FROM licenses
+                 WHERE account_id = ?1 AND (product_key = ?3 OR product = ?2)
+                 ORDER BY product = ?2 DESC, id LIMIT 1"
+            ),
+            params![account_id, product, name_key(product)],
             from_row,
         )
     }
 
     pub(super) fn insert_license(&self, l: &License) -> Result<i64> {
         self.insert(
-            "INSERT INTO licenses (account_id, product, seats, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![l.account_id, l.product, l.seats, l.created_at, l.updated_at],
+            "INSERT INTO licenses (account_id, product, seats, created_at, updated_at, product_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                l.account_id,
+                l.product,
+                l.seats,
+                l.created_at,
+                l.updated_at,
+                name_key(&l.product)
+            ],
         )
     }
 

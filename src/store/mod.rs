@@ -395,8 +395,9 @@ seam! {
         /// emails, labels, address lines, profile fields, descriptions),
         /// which only an older version let in.
         fn backquoted_texts(&self) -> Result<Vec<String>>;
-        /// Every spelling of `kind` (`account`, `policy` or `address`, a
-        /// live address's label) with the key of `name`, in `account_id`
+        /// Every spelling of `kind` (`account`, `policy`, `address`, a
+        /// live address's label, `licence` or `price`, a product) with the
+        /// key of `name`, in `account_id`
         /// (ignored for an account's own name), by id: more than one only
         /// where an older database holds two names that now read as one.
         fn spellings_of_key(&self, kind: &str, account_id: i64, name: &str) -> Result<Vec<String>>;
@@ -597,7 +598,9 @@ seam! {
 
         /// The partner's licences, by product.
         fn licenses_of(&self, account_id: i64) -> Result<Vec<License>>;
-        /// The partner's licence for a product (compared without case).
+        /// The partner's licence for a product, compared by its
+        /// [`name_key`](crate::model::name_key) (migration 29): of two
+        /// with one key an older database holds, the one spelled exactly so.
         fn license_for(&self, account_id: i64, product: &str) -> Result<Option<License>>;
         /// Adds a licence (its `id` is ignored) and returns its id.
         fn insert_license(&self, license: &License) -> Result<i64>;
@@ -656,7 +659,8 @@ seam! {
         ) -> Result<bool>;
         /// The prices the partner agreed with the vendor, by product.
         fn partner_prices(&self, account_id: i64) -> Result<Vec<ContractPrice>>;
-        /// The partner's agreed price of a product (compared without case).
+        /// The partner's agreed price of a product, compared as
+        /// [`Tx::license_for`] compares it.
         fn partner_price(&self, account_id: i64, product: &str) -> Result<Option<ContractPrice>>;
         /// Adds or replaces the partner's price of a product.
         fn put_partner_price(&self, price: &ContractPrice) -> Result<()>;

@@ -6,8 +6,8 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::{keyword_col, SqliteTx};
 use crate::error::Result;
 use crate::model::{
-    ContractPrice, IpDirection, IpNetwork, Money, PartnerConfig, PartnerIp, PaymentDetails,
-    Smarthost, Timestamp,
+    name_key, ContractPrice, IpDirection, IpNetwork, Money, PartnerConfig, PartnerIp,
+    PaymentDetails, Smarthost, Timestamp,
 };
 
 fn payment_from_row(row: &Row<'_>) -> rusqlite::Result<PaymentDetails> {
@@ -177,27 +177,33 @@ impl SqliteTx<'_> {
         product: &str,
     ) -> Result<Option<ContractPrice>> {
         self.row(
+            // By its key (migration 29), preferring the exact spelling
+            // where an older database holds two products of one key.
             &format!(
-                "SELECT {PRICE_COLUMNS} FROM partner_prices WHERE account_id = ?1 AND product = ?2"
+                "SELECT {PRICE_COLUMNS} FROM partner_prices
+                 WHERE account_id = ?1 AND (product_key = ?3 OR product = ?2)
+                 ORDER BY product = ?2 DESC, product LIMIT 1"
             ),
-            params![account_id, product],
+            params![account_id, product, name_key(product)],
             price_from_row,
         )
     }
 
     pub(super) fn put_partner_price(&self, p: &ContractPrice) -> Result<()> {
         self.exec(
-            "INSERT INTO partner_prices (account_id, product, price_minor, currency, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO partner_prices (account_id, product, price_minor, currency, updated_at,
+                 product_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (account_id, product) DO UPDATE SET product = excluded.product,
                  price_minor = excluded.price_minor, currency = excluded.currency,
-                 updated_at = excluded.updated_at",
+                 updated_at = excluded.updated_at, product_key = excluded.product_key",
             params![
                 p.account_id,
                 p.product,
                 p.price.minor(),
                 p.currency,
-                p.updated_at
+                p.updated_at,
+                name_key(&p.product)
             ],
         )?;
         Ok(())

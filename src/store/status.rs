@@ -381,6 +381,15 @@ impl SqliteTx<'_> {
                 "SELECT name FROM policies WHERE account_id = ?1 AND name_key = ?2 ORDER BY id",
                 &[&account_id, &key],
             ),
+            "licence" => read(
+                "SELECT product FROM licenses WHERE account_id = ?1 AND product_key = ?2 ORDER BY id",
+                &[&account_id, &key],
+            ),
+            "price" => read(
+                "SELECT product FROM partner_prices WHERE account_id = ?1 AND product_key = ?2
+                 ORDER BY product",
+                &[&account_id, &key],
+            ),
             _ => read(
                 "SELECT label FROM addresses
                  WHERE account_id = ?1 AND label_key = ?2 AND removed_at IS NULL ORDER BY id",

@@ -165,7 +165,7 @@ impl AccountDetailsView {
         let price_of = |product: &str| {
             prices
                 .iter()
-                .find(|p| p.product.to_lowercase() == product.to_lowercase())
+                .find(|p| crate::model::same_name(&p.product, product))
         };
         let mut lines: Vec<(String, String)> = products
             .iter()
@@ -188,7 +188,7 @@ impl AccountDetailsView {
         for price in prices {
             let has_seats = products
                 .iter()
-                .any(|p| p.product.to_lowercase() == price.product.to_lowercase());
+                .any(|p| crate::model::same_name(&p.product, &price.product));
             if !has_seats {
                 lines.push((
                     price.product.clone(),

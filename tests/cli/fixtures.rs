@@ -2436,3 +2436,38 @@ fn a_refused_handover_names_the_owner_to_be_as_such() {
     let ada = p.json(&["user", "show", "ada@fjord.test"]);
     assert_eq!(ada["owner"], true, "{ada}");
 }
+
+/// A file that respells a label only in case of another script keeps
+/// the label held, as it keeps an account's or policy's name: the plan
+/// and the apply change nothing, and no address is removed and added
+/// again (finding N5).
+#[test]
+fn a_label_respelled_in_case_is_unchanged_as_names_are() {
+    let p = demo();
+    p.ok(&[
+        "account", "address", "add", "--account", ACCOUNT, "--label", "Straße Émile", "--line1",
+        "x", "--city", "London", "--postcode", "E1 1AA", "--country", "GB",
+    ]);
+    p.ok(&[
+        "policy", "create", "--account", ACCOUNT, "--name", "Über Straße", "--threshold", "5",
+    ]);
+    let exported = p.ok(&["export"]);
+    let shouted = exported
+        .replace("\"Straße Émile\"", "\"STRASSE ÉMILE\"")
+        .replace("\"Über Straße\"", "\"ÜBER STRASSE\"");
+    assert_ne!(shouted, exported);
+    let before = p.dump();
+    for args in [&["--json", "--dry-run"][..], &["--json"]] {
+        let run = apply_stdin(&p, args, &shouted);
+        assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+        let counts: Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(
+            (counts["created"].as_u64(), counts["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "{}",
+            run.stdout
+        );
+    }
+    assert_eq!(p.dump(), before, "nothing written");
+    assert_eq!(p.ok(&["export"]), exported);
+}

@@ -5,7 +5,7 @@
 //! argument that fails to parse) is escaped in tables, errors and clap's
 //! own messages.
 
-use crate::support::{error_line, Portal, ACCOUNT, NOT_FOUND, OWNER, USAGE};
+use crate::support::{error_line, Portal, ACCOUNT, NOT_FOUND, OWNER, SUCCESS, USAGE};
 
 /// Values no stored field may hold, one of each kind.
 const HOSTILE: &[&str] = &[
@@ -596,4 +596,66 @@ fn a_name_word_mixing_scripts_is_refused() {
         "--name",
         "Acme \u{420}\u{43e}\u{441}\u{441}\u{438}\u{44f}",
     ]);
+}
+
+/// Every path through the binary that names a policy refuses a word
+/// mixing scripts, the operator's `apply` too (finding N1), and writes
+/// nothing; a policy an older database holds so is named by `status`,
+/// and its own export still applies to it.
+#[test]
+fn every_path_that_names_a_policy_refuses_a_word_mixing_scripts() {
+    let p = Portal::with_preset("lmp");
+    p.ok(&[
+        "policy", "create", "--name", "Finance approval", "--threshold", "50",
+    ]);
+    let before = p.dump();
+    let decoy = "Fin\u{430}nce approval";
+    let dir = crate::support::scratch_dir();
+    let file = dir.path().join("decoy.json");
+    let fixture = serde_json::json!({"accounts": [{"name": ACCOUNT, "policies": [
+        {"name": decoy, "threshold": "5.00"}
+    ]}]});
+    std::fs::write(&file, fixture.to_string()).unwrap();
+    let file = file.to_str().unwrap();
+    let paths: [(Option<&str>, &[&str]); 4] = [
+        (
+            None,
+            &["policy", "create", "--name", decoy, "--threshold", "5"],
+        ),
+        (
+            None,
+            &["policy", "edit", "Finance approval", "--name", decoy],
+        ),
+        (None, &["apply", file, "--no-send"]),
+        (Some(OWNER), &["apply", file, "--no-send"]),
+    ];
+    for (who, args) in paths {
+        let err = p.refused_as(who, args, USAGE);
+        one_clean_error(&err);
+        assert!(
+            error_line(&err).contains(
+                "the policy name `Fin\u{430}nce approval` mixes Latin and Cyrillic letters"
+            ),
+            "{args:?}: {err}"
+        );
+        assert_eq!(p.dump(), before, "{args:?} wrote nothing");
+    }
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        conn.execute(
+            "UPDATE policies SET name = ?1, name_key = lower(?1) WHERE name = 'Finance approval'",
+            [decoy],
+        )
+        .unwrap();
+    }
+    let status = p.ok(&["status"]);
+    crate::support::says(
+        &status,
+        &format!(
+            "name: policy `{decoy}` in `{ACCOUNT}` mixes Latin with Cyrillic or Greek letters in a word"
+        ),
+    );
+    let exported = p.ok(&["export"]);
+    let run = p.apply_stdin(&["--no-send"], &[], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
 }

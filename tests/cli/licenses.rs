@@ -466,3 +466,117 @@ fn a_customer_user_reads_no_seats_and_no_hidden_prices_in_account_show() {
     assert_eq!(his["products"][0]["seats"], 10, "{his}");
     assert_eq!(his["prices"], json!([]), "{his}");
 }
+
+/// A product is one seat pool and one price in every script's case, its
+/// composition and its spaces, as names are (finding N14): `CAFÉ SUITE`
+/// adds to `Café Suite`, and an `apply` that writes it so changes nothing.
+#[test]
+fn a_product_in_another_case_of_any_script_is_the_same_product() {
+    let p = build_partner();
+    let buy = |product: &str, seats: &str| {
+        p.json(&[
+            "license", "purchase", "--product", product, "--seats", seats, "--account", ACCOUNT,
+        ])
+    };
+    buy("Café Suite", "50");
+    let again = buy("CAFÉ SUITE", "1");
+    assert_eq!(
+        (again["product"].as_str(), again["seats"].as_i64()),
+        (Some("Café Suite"), Some(51))
+    );
+    p.ok(&[
+        "license", "allocate", "--product", "CAFE\u{301}  SUITE", "--customer", "Beta Corp",
+        "--seats", "1", "--account", ACCOUNT,
+    ]);
+    for (product, price) in [("Cafe\u{301} suite", "5"), ("CAFÉ SUITE", "6")] {
+        p.ok(&[
+            "license", "price", "set", "--account", ACCOUNT, "--product", product, "--price", price,
+        ]);
+    }
+    assert_eq!(
+        p.text("SELECT group_concat(product || ' ' || seats, ', ') FROM licenses"),
+        "MDR Complete 100, Café Suite 51"
+    );
+    assert_eq!(
+        p.text("SELECT group_concat(product || ' ' || price_minor, ', ') FROM partner_prices"),
+        "Café suite 600"
+    );
+    let exported = p.ok(&["export"]);
+    let shouted = exported.replace("\"Café Suite\"", "\"CAFÉ SUITE\"");
+    assert_ne!(shouted, exported);
+    let run = p.apply_stdin(&["--json"], &[], &shouted);
+    let counts: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (counts["created"].as_u64(), counts["updated"].as_u64()),
+        (Some(0), Some(0)),
+        "{}",
+        run.stderr
+    );
+    // A file listing both spellings lists one product twice.
+    let mut doc: serde_json::Value = serde_json::from_str(&exported).unwrap();
+    let licences = doc["accounts"][0]["licenses"].as_array_mut().unwrap();
+    let mut twin = licences[0].clone();
+    twin["product"] = json!("CAFÉ SUITE");
+    twin["allocations"] = json!([]);
+    licences.push(twin);
+    let before = p.dump();
+    let run = p.apply_stdin(&[], &[], &doc.to_string());
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    crate::support::says(&run.stderr, "CAFÉ SUITE");
+    assert_eq!(p.dump(), before);
+}
+
+/// Two products an older database holds that now read as one both stay
+/// (migration 29 keys them): each is named by its exact spelling, a
+/// third spelling names neither, and `status` names both.
+#[test]
+fn products_an_older_database_holds_in_two_cases_stay_and_status_names_them() {
+    let p = build_partner();
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        crate::support::rewind(
+            &conn,
+            crate::support::version_before("0029_product_keys.sql"),
+        );
+        conn.execute_batch(
+            "INSERT INTO licenses (account_id, product, seats, created_at, updated_at)
+             SELECT account_id, 'CAFÉ SUITE', 3, created_at, updated_at FROM licenses;
+             INSERT INTO licenses (account_id, product, seats, created_at, updated_at)
+             SELECT account_id, 'Café Suite', 4, created_at, updated_at
+               FROM licenses WHERE product = 'MDR Complete';",
+        )
+        .unwrap();
+    }
+    for (exact, seats) in [("CAFÉ SUITE", 4), ("Café Suite", 5)] {
+        let v = p.json(&[
+            "license", "purchase", "--product", exact, "--seats", "1", "--account", ACCOUNT,
+        ]);
+        assert_eq!(
+            (v["product"].as_str(), v["seats"].as_i64()),
+            (Some(exact), Some(seats))
+        );
+    }
+    assert_eq!(
+        p.text("SELECT COUNT(*) FROM licenses WHERE product_key IS NULL"),
+        "0",
+        "the migration keyed every licence"
+    );
+    let before = p.dump();
+    let err = p.refused(
+        &[
+            "license", "purchase", "--product", "café suite", "--seats", "1", "--account", ACCOUNT,
+        ],
+        USAGE,
+    );
+    crate::support::says(&err, "`CAFÉ SUITE` and `Café Suite`");
+    assert_eq!(p.dump(), before, "nothing bought");
+    let status = p.ok(&["status"]);
+    crate::support::says(
+        &status,
+        &format!("licence product `CAFÉ SUITE` in `{ACCOUNT}` reads as `Café Suite` too"),
+    );
+    crate::support::says(
+        &status,
+        &format!("licence product `Café Suite` in `{ACCOUNT}` reads as `CAFÉ SUITE` too"),
+    );
+}

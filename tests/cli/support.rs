@@ -127,6 +127,9 @@ const UNDO: &[&str] = &[
     "DROP INDEX accounts_by_name_skeleton; DROP INDEX policies_by_name_skeleton;
      DROP INDEX addresses_by_label_skeleton; ALTER TABLE accounts DROP COLUMN name_skeleton;
      ALTER TABLE policies DROP COLUMN name_skeleton; ALTER TABLE addresses DROP COLUMN label_skeleton;",
+    // 0029_product_keys
+    "DROP INDEX licenses_by_product_key; DROP INDEX partner_prices_by_product_key;
+     ALTER TABLE licenses DROP COLUMN product_key; ALTER TABLE partner_prices DROP COLUMN product_key;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
