@@ -335,7 +335,11 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         },
     };
     let result = run_command(&session, cli.command);
-    if result.is_err() {
+    // A database that stayed locked is not opened again to say so.
+    if result
+        .as_ref()
+        .is_err_and(|e| !matches!(e, Error::Unavailable(_)))
+    {
         session.write_out_stored();
     }
     result

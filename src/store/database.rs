@@ -47,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0027_memberships_by_role_account.sql"),
     SKELETONS,
     PRODUCT_KEYS,
+    include_str!("../../migrations/0031_backquoted_texts.sql"),
 ];
 
 /// The migration that adds the keys names are found by, which SQLite

@@ -393,7 +393,8 @@ seam! {
         fn held_names(&self) -> Result<Vec<HeldName>>;
         /// Every distinct stored text holding a backquote (names,
         /// emails, labels, address lines, profile fields, descriptions),
-        /// which only an older version let in.
+        /// which only an older version let in: as the upgrade found them,
+        /// in one lookup.
         fn backquoted_texts(&self) -> Result<Vec<String>>;
         /// Every spelling of `kind` (`account`, `policy`, `address`, a
         /// live address's label, `licence` or `price`, a product) with the

@@ -320,44 +320,11 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn backquoted_texts(&self) -> Result<Vec<String>> {
-        const COLUMNS: &[(&str, &str)] = &[
-            ("accounts", "name"),
-            ("accounts", "phone"),
-            ("accounts", "website"),
-            ("accounts", "marketing"),
-            ("accounts", "sectors"),
-            ("accounts", "billing_contact"),
-            ("people", "name"),
-            ("people", "email"),
-            ("memberships", "invited_name"),
-            ("memberships", "invited_email"),
-            ("policies", "name"),
-            ("addresses", "label"),
-            ("addresses", "line1"),
-            ("addresses", "line2"),
-            ("addresses", "city"),
-            ("addresses", "postcode"),
-            ("services", "name"),
-            ("services", "kind"),
-            ("cost_centres", "code"),
-            ("cost_centres", "name"),
-            ("roles", "name"),
-            ("roles", "description"),
-            ("licenses", "product"),
-            ("partner_prices", "product"),
-            ("orders", "description"),
-            ("orders", "ref"),
-        ];
-        let sql = COLUMNS
-            .iter()
-            .map(|(table, column)| {
-                format!("SELECT {column} FROM {table} WHERE instr({column}, '`') > 0")
-            })
-            .collect::<Vec<_>>()
-            .join(" UNION ");
-        let mut stmt = self.tx.prepare_cached(&sql)?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        // Gathered once, by migration 31 (see there).
+        match self.setting("backquoted_texts")? {
+            Some(list) => Ok(serde_json::from_str(&list).map_err(anyhow::Error::from)?),
+            None => Ok(Vec::new()),
+        }
     }
 
     pub(super) fn spellings_of_key(
