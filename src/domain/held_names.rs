@@ -19,6 +19,7 @@ use crate::model::{
     composed, name_key, name_skeleton, one_script_per_word, refused, reveal, Email, Paste,
 };
 use crate::store::{HeldName, Tx};
+use unicode_normalization::UnicodeNormalization;
 
 /// One line per name a copy of the database would refuse: what it is,
 /// where, its spelling with every unseen character written out, what is
@@ -182,8 +183,17 @@ pub(crate) fn not_look_alike(
     except: Option<i64>,
     shown: impl FnOnce(&str) -> Result<bool>,
 ) -> Result<()> {
-    let Some(held) = tx.look_alike(kind, account_id, name, except.unwrap_or(0))? else {
-        return Ok(());
+    let except = except.unwrap_or(0);
+    // A name in compatibility letters (fullwidth `ＦＡＢＲＩＫＡＭ`,
+    // mathematical `𝐅abrikam`) looks like its plain form in any case; the
+    // skeleton alone tells a capital `I` from a small `i`.
+    let plain: String = name.nfkc().collect::<String>().to_lowercase();
+    let held = match tx.look_alike(kind, account_id, name, except)? {
+        Some(held) => held,
+        None => match tx.look_alike(kind, account_id, &plain, except)? {
+            Some(held) => held,
+            None => return Ok(()),
+        },
     };
     // Not even that a look-alike is held, to whom may not see it: only
     // what a name taken tells them.
@@ -393,6 +403,13 @@ mod tests {
         // In capitals, and by a Russian company's own name renamed.
         let upper = COPE.to_uppercase();
         imitates(refusal(p.account_create(&account(&upper))), "Cope");
+        // In fullwidth capitals (finding A2), and in mathematical letters.
+        p.account_create(&account("Fabrikam")).expect("Fabrikam");
+        imitates(
+            refusal(p.account_create(&account("ＦＡＢＲＩＫＡＭ"))),
+            "Fabrikam",
+        );
+        imitates(refusal(p.account_create(&account("𝐅abrikam"))), "Fabrikam");
         p.account_create(&account(
             "\u{420}\u{43e}\u{43c}\u{430}\u{448}\u{43a}\u{430}",
         ))
