@@ -199,12 +199,13 @@ impl EventSight {
         if !kind {
             return Ok(false);
         }
-        // The operator's flag of someone the account had only invited is
-        // a change of the person, not of its invitation (which shows no
-        // flag): read, as a change made through another account is, only
-        // where they had joined by then.
-        let persons_own = e.action == "user.flag_duplicate" && e.actor.starts_with("operator:");
-        if !persons_own && !self.made_elsewhere(tx, account, &e.actor)? {
+        // A duplicate flag, or a change of the person's own name or
+        // profile, of someone the account had only invited is a change of
+        // the person, not of its invitation (which shows neither): read,
+        // as a change made through another account is, only where they
+        // had joined by then, whoever made it (the operator, or a partner
+        // admin through the person's own account; finding N10).
+        if !persons_own(e) && !self.made_elsewhere(tx, account, &e.actor)? {
             return Ok(true);
         }
         joined_then(tx, account, e)
@@ -300,6 +301,35 @@ impl EventSight {
         let elsewhere = !joined;
         self.elsewhere.insert(key, elsewhere);
         Ok(elsewhere)
+    }
+}
+
+/// Whether `e` changes the person rather than a membership: the
+/// operator's duplicate flag, or, where the account knows them by the
+/// name it invited them under (they have a login elsewhere), a duplicate
+/// flag or an edit that leaves that name and changes only what is the
+/// person's own (their name, their profile), which an invitation does not
+/// show.
+fn persons_own(e: &AuditEvent) -> bool {
+    const PERSONS: &[&str] = &["name", "duplicate_of", "city", "country", "timezone"];
+    if e.action == "user.flag_duplicate" && e.actor.starts_with("operator:") {
+        return true;
+    }
+    let (Some(Value::Object(before)), Some(Value::Object(after))) = (&e.before, &e.after) else {
+        return false;
+    };
+    let invited_as = before.get("invited_name").filter(|n| !n.is_null());
+    if invited_as.is_none() || after.get("invited_name") != invited_as {
+        return false;
+    }
+    match e.action.as_str() {
+        "user.flag_duplicate" => true,
+        "user.edit" => before
+            .keys()
+            .chain(after.keys())
+            .filter(|k| before.get(*k) != after.get(*k))
+            .all(|k| PERSONS.contains(&k.as_str())),
+        _ => false,
     }
 }
 

@@ -723,3 +723,67 @@ fn what_was_done_elsewhere_before_joining_stays_out_once_joined() {
         ["user.invite", "user.flag_duplicate", "user.edit", "user.flag_duplicate", "user.accept"]
     );
 }
+
+/// N10: the partner's admin renames and flags a member of the partner
+/// whom one of its customers has only invited. The customer's admin may
+/// read what the partner's admin does in the customer, but this was done
+/// to the person through the partner: the customer's log, the invitee's
+/// history there and `audit list --actor` show none of it, and a rename
+/// of the invitation by the customer's own admin still shows.
+#[test]
+fn a_partner_admins_change_of_a_person_the_customer_only_invited_stays_out() {
+    let p = Portal::empty();
+    p.apply_stdin(
+        &["--no-send"],
+        &[],
+        &std::fs::read_to_string("examples/demo.json").unwrap(),
+    );
+    let carl = Some("carl@contoso.test");
+    let fiona = Some("fiona@acme.test");
+    p.json_as(
+        carl,
+        &[
+            "user", "invite", "una@acme.test", "--role", "user", "--name", "Una C", "--no-send",
+        ],
+    );
+    p.json_as(
+        fiona,
+        &["user", "edit", "una@acme.test", "--name", "Una Renamed"],
+    );
+    p.json_as(
+        fiona,
+        &[
+            "user", "flag-duplicate", "una@acme.test", "--of", "max@acme.test",
+        ],
+    );
+    p.json_as(carl, &["user", "edit", "una@acme.test", "--name", "Una CC"]);
+    let actions = |args: &[&str]| -> Vec<String> {
+        p.json_as(carl, args)
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["target"].is_null() || e["target"] == "una@acme.test")
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["actor"].as_str().unwrap(),
+                    e["action"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    let mine = [
+        "carl@contoso.test user.invite".to_string(),
+        "carl@contoso.test user.edit".to_string(),
+    ];
+    assert_eq!(actions(&["user", "history", "una@acme.test"]), mine);
+    let log = actions(&["audit", "list", "--all", "--action", "user"]);
+    assert!(!log.iter().any(|a| a.starts_with("fiona")), "{log:?}");
+    assert_eq!(
+        p.json_as(
+            carl,
+            &["audit", "list", "--all", "--actor", "fiona@acme.test"]
+        ),
+        Value::Array(Vec::new())
+    );
+}
