@@ -77,7 +77,7 @@ pub(crate) struct SetArgs {
     name: Option<String>,
     #[command(flatten)]
     account: AccountArg,
-    /// A new name, unique in the whole portal.
+    /// A new name, unique in the whole portal (needs account.config).
     #[arg(long = "name", value_name = "NEW_NAME", value_parser = account_name)]
     new_name: Option<Text>,
     /// Contact phone.
@@ -95,7 +95,8 @@ pub(crate) struct SetArgs {
     /// A partner's status, such as Technical or Sales.
     #[arg(long, value_parser = TextArg)]
     status: Option<Text>,
-    /// Whom invoices go to: an email address ("" clears it).
+    /// Whom invoices go to: an email address ("" clears it; needs
+    /// billing.payment).
     #[arg(long, value_name = "EMAIL", value_parser = TextArg)]
     billing_contact: Option<Text>,
 }
@@ -188,7 +189,7 @@ pub(crate) enum IpCommand {
     Add(IpArgs),
     /// Remove an IP address or CIDR range (needs account.config).
     Remove(IpArgs),
-    /// List the partner's IP addresses.
+    /// List the partner's IP addresses (needs account.config).
     List {
         /// The partner account (shorthand for --account).
         #[arg(value_name = "ACCOUNT", value_parser = named_account)]

@@ -153,7 +153,13 @@ fn from_database(kind: NameKind) -> Vec<CompletionCandidate> {
     if inserts == Inserts::Unknown {
         return Vec::new();
     }
-    crate::domain::names(&path, kind, acting.as_deref())
+    // At the clock the command would run at: time-bound access that has
+    // lapsed by then gives no names.
+    let now = flag_value(&typed, "--now")
+        .or_else(|| std::env::var_os("PORTALCTL_NOW").filter(|t| !t.is_empty()))
+        .and_then(|t| t.to_string_lossy().trim().parse().ok())
+        .unwrap_or_else(|| chrono::Utc::now().into());
+    crate::domain::names(&path, kind, acting.as_deref(), now)
         .unwrap_or_default()
         .into_iter()
         .filter(|name| offered(name))

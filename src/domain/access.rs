@@ -240,9 +240,13 @@ impl<'c> Access<'c> {
 /// the partner created, without being a member of it: "add and manage
 /// customers" (seed 000) covers the customer's profile and its shipping
 /// addresses. Nothing about its members, so no access is handed out this way.
-pub(crate) const MANAGED_BY_PARTNER: [Capability; 4] = [
+/// Its name is part of the profile the partner manages; renaming needs
+/// `account.config`, which in a customer (no partner config) does nothing
+/// else.
+pub(crate) const MANAGED_BY_PARTNER: [Capability; 5] = [
     caps::ACCOUNT_VIEW,
     caps::ACCOUNT_EDIT,
+    caps::ACCOUNT_CONFIG,
     caps::ADDRESSES_EDIT,
     caps::ADDRESSES_USE,
 ];
@@ -462,19 +466,35 @@ pub(crate) fn ensure_portal_user(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx) -> R
         return Ok(true);
     };
     let person = tx.person_by_email(email.as_str())?;
-    for m in person
-        .map(|p| tx.memberships_of(p.id))
-        .transpose()?
-        .unwrap_or_default()
-    {
-        let account = tx.account(m.account_id)?;
-        if Access::of(tx, catalog, &account, m, ctx.now)?.holds(caps::PORTAL_ACCESS) {
+    if let Some(person) = person {
+        if !accounts_with_access(tx, catalog, person.id, ctx.now)?.is_empty() {
             return Ok(false);
         }
     }
     Err(Error::denied(format!(
         "`{email}` has no access to any account"
     )))
+}
+
+/// The accounts where `person` has access at `at`: their membership
+/// there holds `portal.access`, so it is active (not invited only,
+/// deactivated, left, revoked, or external access ended) and its role
+/// is not the blocking one. The one rule of "has access" for what spans
+/// accounts: [`ensure_portal_user`] and the custom roles a member sees.
+pub(crate) fn accounts_with_access(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    person: i64,
+    at: Timestamp,
+) -> Result<Vec<i64>> {
+    let mut accounts = Vec::new();
+    for m in tx.memberships_of(person)? {
+        let account = tx.account(m.account_id)?;
+        if Access::of(tx, catalog, &account, m, at)?.holds(caps::PORTAL_ACCESS) {
+            accounts.push(account.id);
+        }
+    }
+    Ok(accounts)
 }
 
 /// The actor as a party to `account`, refused unless they hold `cap`.

@@ -5,8 +5,8 @@ use super::held_names::not_look_alike;
 use super::{find_account, knows_account, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    one_script_per_word, parse_currency, Account, AccountKind, Email, MemberStatus, Paste, Profile,
-    Text,
+    one_script_per_word, parse_currency, Account, AccountKind, Email, MemberStatus, Need, Paste,
+    Profile, Text,
 };
 use crate::store::Tx;
 use crate::view::{AccountDetailsView, AccountView};
@@ -116,6 +116,37 @@ impl ProfileChange {
             && self.sectors.is_none()
             && self.status.is_none()
             && self.billing_contact.is_none()
+    }
+
+    /// What the change asks of the actor, one need per kind of field it
+    /// sets, the details first. The details (contact info, marketing
+    /// message, sectors served, partner status) need `account.edit`: 003
+    /// gives Marketing "edit partner details (contact info, marketing
+    /// messages, sectors served)". The billing contact, whom invoices go
+    /// to, is a financial element (003: "Does not have access to
+    /// financial (royalty invoices) information"; 004 lists Billing apart
+    /// from Account administration): it needs `billing.payment`, as the
+    /// payment details do. The name is the account's own setting, with
+    /// `account.config` (004's Account administration; 000's Partner
+    /// Administrator modifies the partner profile).
+    fn needs(&self) -> Vec<Need> {
+        let details = self.phone.is_some()
+            || self.website.is_some()
+            || self.marketing.is_some()
+            || self.sectors.is_some()
+            || self.status.is_some();
+        [
+            details.then_some(caps::ACCOUNT_EDIT.into()),
+            self.name
+                .is_some()
+                .then_some(caps::ACCOUNT_CONFIG.to("rename the account")),
+            self.billing_contact
+                .is_some()
+                .then_some(caps::BILLING_PAYMENT.to("set the billing contact")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 }
 
@@ -414,8 +445,9 @@ impl Portal {
         })
     }
 
-    /// Changes profile fields; needs `account.edit`, or for a customer
-    /// `customers.manage` on its parent partner.
+    /// Changes profile fields; each kind of field needs its capability
+    /// ([`ProfileChange::needs`]), which for a customer `customers.manage`
+    /// on its parent partner may give instead.
     pub(crate) fn account_set(
         &mut self,
         name: Option<&str>,
@@ -423,11 +455,16 @@ impl Portal {
     ) -> Result<AccountView> {
         self.write(|w| {
             let tx = w.tx;
-            let mut account = w.account(name, caps::ACCOUNT_EDIT)?;
+            let needs = change.needs();
+            let first = needs.first().copied().unwrap_or(caps::ACCOUNT_EDIT.into());
+            let mut account = w.account(name, first)?;
             if change.is_empty() {
                 return Err(Error::invalid("nothing to change").help(
                     "pass --name, --phone, --website, --marketing, --sectors, --status or --billing-contact",
                 ));
+            }
+            for need in needs.iter().skip(1) {
+                w.authorize(&account, *need)?;
             }
             let billing = billing_contact(&change.billing_contact)?;
             let new_name = change
@@ -805,5 +842,131 @@ mod name_tests {
             .address_add(Some("Acme"), &address("øST"))
             .expect_err("same label");
         assert_eq!(err.exit_code(), 4, "{err}");
+    }
+}
+
+/// Finding A11: each kind of profile field needs its own capability.
+#[cfg(test)]
+mod field_needs {
+    use super::super::testing::{email, join, seeded};
+    use super::super::Portal;
+    use super::*;
+
+    /// Which of (details, name, billing contact) `who` may change.
+    fn may_change(p: &mut Portal, who: &str) -> [bool; 3] {
+        let operator = std::mem::replace(&mut p.ctx.actor, Actor::Member(email(who)));
+        let changes = [
+            ProfileChange {
+                phone: Some("+44 20 7946 0000".into()),
+                ..ProfileChange::default()
+            },
+            ProfileChange {
+                name: Some(
+                    format!("Renamed {}", who.split('@').next().unwrap_or(who))
+                        .as_str()
+                        .into(),
+                ),
+                ..ProfileChange::default()
+            },
+            ProfileChange {
+                billing_contact: Some(who.into()),
+                ..ProfileChange::default()
+            },
+        ];
+        let allowed = changes.map(|change| match p.account_set(None, &change) {
+            Ok(_) => true,
+            Err(e) => {
+                assert_eq!(e.exit_code(), 5, "{who}: {e}");
+                false
+            }
+        });
+        p.ctx.actor = operator;
+        allowed
+    }
+
+    /// Every preset's roles, as their articles give them: the details
+    /// (contact info, marketing, sectors) to whoever edits the account,
+    /// the name to whoever administers it, the billing contact to whoever
+    /// handles its payments.
+    #[test]
+    fn each_field_needs_what_the_article_gives_for_it() {
+        let (all, none) = ([true; 3], [false; 3]);
+        let table: &[(&str, &str, &[&str], [bool; 3])] = &[
+            ("portal", "admin", &[], all),
+            ("portal", "manager", &[], none),
+            ("portal", "user", &[], none),
+            ("msp", "msp-administrator", &[], all),
+            ("msp", "msp-user", &[], none),
+            ("lmp", "partner-administrator", &[], all),
+            ("lmp", "partner-allocator", &[], none),
+            ("lmp", "partner-view-only", &[], none),
+            // 000: "change payment method": the account's financial part.
+            ("lmp", "bank-details-only", &[], [false, false, true]),
+            ("moodle", "principal", &[], all),
+            ("moodle", "financial", &[], none),
+            // 003: "edit partner details (contact info, marketing
+            // messages, sectors served)", "Does not have access to
+            // financial (royalty invoices) information".
+            ("moodle", "marketing", &[], [true, false, false]),
+            ("moodle", "staff", &[], none),
+            ("customer-area", "member", &[], none),
+            (
+                "customer-area",
+                "member",
+                &["account-admin"],
+                [true, true, false],
+            ),
+            (
+                "customer-area",
+                "member",
+                &["billing"],
+                [false, false, true],
+            ),
+            (
+                "customer-area",
+                "member",
+                &["account-admin", "billing"],
+                all,
+            ),
+        ];
+        for (preset, role, areas, expected) in table {
+            let mut p = seeded(preset);
+            assert_eq!(may_change(&mut p, "owner@acme.test"), all, "{preset} owner");
+            join(&mut p, "m@acme.test", role);
+            if !areas.is_empty() {
+                let areas: Vec<String> = areas.iter().map(|a| a.to_string()).collect();
+                p.grant(&email("m@acme.test"), &areas, None, None)
+                    .expect("grant");
+            }
+            assert_eq!(
+                may_change(&mut p, "m@acme.test"),
+                *expected,
+                "{preset} {role} {areas:?}"
+            );
+        }
+    }
+
+    /// A partner's `customers.manage` holder edits and renames its
+    /// customers (000: "add and manage customers"), but sets no billing
+    /// contact of theirs.
+    #[test]
+    fn a_partner_renames_its_customer_but_sets_no_billing_contact() {
+        let mut p = seeded("lmp");
+        join(&mut p, "al@acme.test", "partner-allocator");
+        crate::domain::testing::add_account(&mut p, "Beta", AccountKind::Customer, Some("Acme"));
+        p.ctx.actor = Actor::Member(email("al@acme.test"));
+        let rename = ProfileChange {
+            name: Some("Beta Two".into()),
+            ..ProfileChange::default()
+        };
+        p.account_set(Some("Beta"), &rename).expect("renamed");
+        let billing = ProfileChange {
+            billing_contact: Some("al@acme.test".into()),
+            ..ProfileChange::default()
+        };
+        let refused = p
+            .account_set(Some("Beta Two"), &billing)
+            .expect_err("not the partner's");
+        assert_eq!(refused.exit_code(), 5, "{refused}");
     }
 }

@@ -586,7 +586,7 @@ impl Portal {
     ) -> Result<()> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
-        let sees = super::roles::role_sight(&*tx, &self.ctx)?;
+        let sees = super::roles::role_sight(&*tx, &catalog, &self.ctx)?;
         let role = filter
             .role
             .as_deref()

@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::catalog::role_view;
 use super::{preset_names, Catalog, Preset};
 use crate::error::Result;
-use crate::model::{MemberStatus, CAPABILITIES};
+use crate::model::{MemberStatus, Timestamp, CAPABILITIES};
 use crate::store::{SqliteStore, Store as _};
 use crate::view::CapabilityView;
 
@@ -36,9 +36,16 @@ const WAIT: Duration = Duration::from_millis(200);
 /// A line acting as a member (`acting`, its `--as`) completes only what
 /// is theirs: the accounts they are active in, their own email, and the roles serving
 /// those accounts. Completion is no way round what the member may see;
-/// an address nobody has completes nothing.
-pub(crate) fn names(path: &Path, kind: NameKind, acting: Option<&str>) -> Result<Vec<String>> {
+/// an address nobody has completes nothing. `now` is the clock the
+/// command would run at, at which time-bound access is read.
+pub(crate) fn names(
+    path: &Path,
+    kind: NameKind,
+    acting: Option<&str>,
+    now: Timestamp,
+) -> Result<Vec<String>> {
     let mut store = SqliteStore::open_to_read(path, WAIT)?;
+    store.set_moment(now);
     let tx = store.read()?;
     let mut names: Vec<String> = match acting {
         None => match kind {
@@ -64,7 +71,11 @@ pub(crate) fn names(path: &Path, kind: NameKind, acting: Option<&str>) -> Result
                 .collect();
             match kind {
                 NameKind::Role => {
-                    let joined = super::roles::accounts_joined(&*tx, person.id)?;
+                    // As `role list` sees them: only the accounts where
+                    // the member has access now.
+                    let catalog = Catalog::load(&*tx)?;
+                    let joined =
+                        super::access::accounts_with_access(&*tx, &catalog, person.id, now)?;
                     tx.roles()?
                         .into_iter()
                         .filter(|r| r.deleted_at.is_none())

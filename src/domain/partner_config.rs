@@ -1,11 +1,11 @@
 //! A partner's config: inbound and outbound IP addresses and the mail
-//! smarthost. Changes need `account.config`, reading needs `account.view`.
+//! smarthost. Reading and changing it need `account.config`.
 //! The config prefills each customer's request for information (RFI),
 //! which only whoever holds `account.config` prepares.
 //! Addresses are stored in their normal form, so one address is one entry
 //! however it was typed.
 
-use super::access::{authorize, authorize_whole_account, caps};
+use super::access::{authorize, caps};
 use super::gate::Write;
 use super::licenses::{ensure_customer_of, find_customer};
 use super::visibility::resolve_account_of;
@@ -40,26 +40,42 @@ fn find_partner(
 }
 
 /// The actor as a reader of the partner's IP addresses (`account ip
-/// list`), or refused as one; the log shows their events by this rule.
+/// list`), or refused as one; the log shows their events by this rule
+/// ([`reads_partner_config`]).
 pub(super) fn reads_ips(
     tx: &dyn Tx,
     catalog: &Catalog,
     ctx: &Ctx,
     account: &Account,
 ) -> Result<()> {
-    authorize_whole_account(tx, catalog, ctx, account, "see the partner's IP addresses").map(|_| ())
+    reads_partner_config(tx, catalog, ctx, account, "see the partner's IP addresses")
 }
 
 /// The actor as a reader of the partner's config, its smarthost with its
 /// IP addresses (`account show` and `export`), or refused as one; the log
-/// shows a smarthost's events by this rule.
+/// shows a smarthost's events by this rule ([`reads_partner_config`]).
 pub(crate) fn reads_config(
     tx: &dyn Tx,
     catalog: &Catalog,
     ctx: &Ctx,
     account: &Account,
 ) -> Result<()> {
-    authorize_whole_account(tx, catalog, ctx, account, "see the partner's config").map(|_| ())
+    reads_partner_config(tx, catalog, ctx, account, "see the partner's config")
+}
+
+/// The one rule for reading any of the partner's config: `account.config`,
+/// as for changing it and for the RFIs it prefills. Seed 002 describes the
+/// config ("Partner Config") as a page of its own, apart from the Partner
+/// Details every user displays: "Access to this functionality is only
+/// available to MSP Administrators".
+fn reads_partner_config(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+    action: &'static str,
+) -> Result<()> {
+    authorize(tx, catalog, ctx, account, caps::ACCOUNT_CONFIG.to(action)).map(|_| ())
 }
 
 /// The partner whose config a write changes, with the actor holding
@@ -161,7 +177,7 @@ impl Portal {
     }
 
     /// The partner's IP addresses, inbound then outbound, in address order;
-    /// needs `account.view`.
+    /// needs `account.config` ([`reads_ips`]).
     pub(crate) fn ip_list(&mut self, account: Option<&str>) -> Result<Vec<IpView>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
@@ -403,6 +419,66 @@ mod tests {
         for refused in refusals {
             let err = refused.expect_err("no partner to act in");
             assert_eq!(err.exit_code(), 5, "{err}");
+        }
+    }
+}
+
+/// Findings A12 / N4: reading the partner's config is the administrators'.
+#[cfg(test)]
+mod readers {
+    use super::*;
+    use crate::domain::testing::{email, join, seeded};
+    use crate::domain::Actor;
+
+    /// Every partner preset's roles: only the one holding `account.config`
+    /// (002: "only available to MSP Administrators"; the others' articles
+    /// give no one else a config to read) reads the IP addresses and the
+    /// smarthost, in `account ip list`, `account show` and `export`.
+    #[test]
+    fn only_who_configures_reads_the_config() {
+        for (preset, administrator) in [
+            ("msp", "msp-administrator"),
+            ("lmp", "partner-administrator"),
+            ("moodle", "principal"),
+        ] {
+            let mut p = seeded(preset);
+            let ip = "192.0.2.10".parse().expect("an address");
+            p.ip_add(None, IpDirection::Inbound, ip).expect("ip");
+            p.smarthost_set(None, "mail.acme.test".parse().expect("a host"))
+                .expect("smarthost");
+            let roles: Vec<(String, bool)> = p
+                .role_list()
+                .expect("roles")
+                .into_iter()
+                .filter(|r| !r.blocking)
+                .map(|r| (r.name, r.all_capabilities))
+                .collect();
+            assert!(roles.iter().any(|(r, _)| r == administrator), "{preset}");
+            for (i, (role, _)) in roles.iter().enumerate() {
+                let who = format!("m{i}@acme.test");
+                join(&mut p, &who, role);
+                let operator = std::mem::replace(&mut p.ctx.actor, Actor::Member(email(&who)));
+                let listed = p.ip_list(None);
+                let shown = p.account_show(None).expect("account show").config;
+                let exported = p
+                    .export(None)
+                    .map(|f| serde_json::to_value(&f).expect("json"));
+                p.ctx.actor = operator;
+                // A role that may not export at all reads nothing through it.
+                let exported = exported.unwrap_or_default();
+                let reads = role == administrator;
+                assert_eq!(listed.is_ok(), reads, "{preset} {role}: ip list");
+                if let Err(e) = listed {
+                    assert_eq!(e.exit_code(), 5, "{preset} {role}: {e}");
+                }
+                assert_eq!(shown.is_some(), reads, "{preset} {role}: account show");
+                assert_eq!(
+                    exported["accounts"][0]["config"]["smarthost"] == "mail.acme.test",
+                    reads,
+                    "{preset} {role}: export {}",
+                    exported["accounts"][0]
+                );
+            }
         }
     }
 }

@@ -56,7 +56,7 @@ impl Portal {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let operator = ensure_portal_user(&*tx, &catalog, &self.ctx)?;
-        let sees = role_sight(&*tx, &self.ctx)?;
+        let sees = role_sight(&*tx, &catalog, &self.ctx)?;
         let mut counts: HashMap<i64, usize> = HashMap::new();
         if operator {
             for account in tx.accounts()? {
@@ -89,7 +89,7 @@ impl Portal {
         if catalog.default_role().is_ok() {
             return Ok(Vec::new());
         }
-        let sees = role_sight(&*tx, &self.ctx)?;
+        let sees = role_sight(&*tx, &catalog, &self.ctx)?;
         let mut roles: Vec<_> = catalog
             .live_roles(&*tx, sees.reach())?
             .into_iter()
@@ -117,7 +117,7 @@ impl Portal {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let operator = ensure_portal_user(&*tx, &catalog, &self.ctx)?;
-        let sees = role_sight(&*tx, &self.ctx)?;
+        let sees = role_sight(&*tx, &catalog, &self.ctx)?;
         let role = match account {
             Some(named) => {
                 // Looking at a role needs no capability in the account,
@@ -400,30 +400,22 @@ impl RoleSight {
     }
 }
 
-/// The roles `ctx`'s actor may see. An account they were only invited to
-/// (pending, expired or revoked) gives them nothing yet, its roles
-/// neither: they learn the role they are offered from the invitation.
-pub(super) fn role_sight(tx: &dyn Tx, ctx: &super::Ctx) -> Result<RoleSight> {
+/// The roles `ctx`'s actor may see: the catalog's, and those of the
+/// accounts where they have access now (see
+/// [`super::access::accounts_with_access`]). An account they were only
+/// invited to gives them nothing yet, its roles neither: they learn the
+/// role they are offered from the invitation. One they were deactivated
+/// in, left, are blocked in or whose external access ended gives
+/// nothing any more, as it refuses them everything else.
+pub(super) fn role_sight(tx: &dyn Tx, catalog: &Catalog, ctx: &super::Ctx) -> Result<RoleSight> {
     let Actor::Member(email) = &ctx.actor else {
         return Ok(RoleSight::Operator);
     };
     let accounts = match tx.person_by_email(email.as_str())? {
-        Some(person) => accounts_joined(tx, person.id)?,
+        Some(person) => super::access::accounts_with_access(tx, catalog, person.id, ctx.now)?,
         None => Vec::new(),
     };
     Ok(RoleSight::Member(accounts))
-}
-
-/// The accounts whose custom roles the person sees: those they joined
-/// (left since or not), not one they were only invited to. Completion
-/// asks here too, so that Tab offers no role `role list` hides.
-pub(super) fn accounts_joined(tx: &dyn Tx, person: i64) -> Result<Vec<i64>> {
-    Ok(tx
-        .memberships_of(person)?
-        .iter()
-        .filter(|m| m.accepted_at.is_some())
-        .map(|m| m.account_id)
-        .collect())
 }
 
 /// `role` as a list or `role show` prints it: with the account a custom
@@ -696,5 +688,184 @@ mod tests {
         p.accept(&token, None).expect("joined");
         let shown = p.role_show("acme-ops", None).expect("joined, she sees it");
         assert_eq!(shown.account.as_deref(), Some("Acme"));
+    }
+}
+
+/// Finding A3: custom roles are seen only where the member has access now.
+#[cfg(test)]
+mod sight {
+    use super::super::members::Handover;
+    use super::super::testing::{email, join_in, seeded};
+    use super::super::{preset_names, InviteRequest, Portal};
+    use super::*;
+    use crate::model::{caps, AccountKind, Text};
+
+    /// The custom roles of `Other` that `who` lists.
+    fn others_listed(p: &mut Portal, who: &str) -> Vec<String> {
+        let operator = std::mem::replace(&mut p.ctx.actor, Actor::Member(email(who)));
+        let listed = p.role_list().expect("list: they have access to Acme");
+        p.ctx.actor = operator;
+        let mut others: Vec<String> = listed
+            .into_iter()
+            .filter(|r| r.account.as_deref() == Some("Other"))
+            .map(|r| r.name)
+            .collect();
+        others.sort();
+        others
+    }
+
+    fn shows(p: &mut Portal, who: &str, role: &str) -> bool {
+        let operator = std::mem::replace(&mut p.ctx.actor, Actor::Member(email(who)));
+        let shown = p.role_show(role, None);
+        p.ctx.actor = operator;
+        shown.is_ok()
+    }
+
+    /// In every preset, whatever role they held in `Other`: a member who
+    /// was deactivated or left there, or is given the blocking role, or
+    /// only invited, reads none of its custom roles, before or since.
+    #[test]
+    fn only_a_member_with_access_now_sees_an_accounts_roles() {
+        for preset in preset_names() {
+            let mut p = seeded(preset);
+            add_account(&mut p, "Other");
+            let views = p.role_list().expect("operator's list");
+            let reserved = {
+                let tx = p.gate.read(p.ctx.now).expect("read");
+                let catalog = Catalog::load(&*tx).expect("catalog");
+                catalog.reserved_owner_role().map(str::to_string)
+            };
+            let given: Vec<String> = views
+                .iter()
+                .filter(|r| r.account.is_none() && !r.blocking)
+                .filter(|r| Some(&r.name) != reserved.as_ref())
+                .map(|r| r.name.clone())
+                .collect();
+            // Other keeps a member managing its users whoever goes.
+            let keeper = "keeper@x.test";
+            let admin = views
+                .iter()
+                .find(|r| r.all_capabilities && Some(&r.name) != reserved.as_ref());
+            match admin {
+                Some(admin) => join_in(&mut p, keeper, &admin.name, Some("Other")),
+                None => {
+                    join_in(&mut p, keeper, &given[0], Some("Other"));
+                    p.grant(
+                        &email(keeper),
+                        &["account-admin".into()],
+                        Some("Other"),
+                        None,
+                    )
+                    .expect("account administration");
+                }
+            }
+            let blocking = views
+                .iter()
+                .find(|r| r.blocking)
+                .map(|r| r.name.clone())
+                .expect("a blocking role");
+            p.role_create(
+                "before",
+                &[caps::PORTAL_ACCESS],
+                &Text::default(),
+                Some("Other"),
+            )
+            .expect("Other's role");
+            let mut cut_off = Vec::new();
+            for (i, role) in given.iter().enumerate() {
+                let (gone, left) = (format!("gone{i}@x.test"), format!("left{i}@x.test"));
+                for who in [&gone, &left] {
+                    join_in(&mut p, who, &given[0], Some("Acme"));
+                    join_in(&mut p, who, role, Some("Other"));
+                    assert_eq!(others_listed(&mut p, who), ["before"], "{preset} {role}");
+                }
+                p.deactivate(&email(&gone), Some("Other"), &Handover::Unassign)
+                    .expect("deactivate");
+                p.left_company(&email(&left), Some("Other"), &Handover::Unassign)
+                    .expect("left");
+                cut_off.extend([gone, left]);
+            }
+            let blocked = "blocked@x.test".to_string();
+            join_in(&mut p, &blocked, &given[0], Some("Acme"));
+            join_in(&mut p, &blocked, &blocking, Some("Other"));
+            let invited = "invited@x.test".to_string();
+            join_in(&mut p, &invited, &given[0], Some("Acme"));
+            invite(&mut p, &invited, &given[0]);
+            cut_off.extend([blocked, invited]);
+            let stays = "stays@x.test";
+            join_in(&mut p, stays, &given[0], Some("Other"));
+            p.role_create(
+                "after",
+                &[caps::PORTAL_ACCESS],
+                &Text::default(),
+                Some("Other"),
+            )
+            .expect("Other's later role");
+            for who in &cut_off {
+                assert!(others_listed(&mut p, who).is_empty(), "{preset}: {who}");
+                assert!(!shows(&mut p, who, "before"), "{preset}: {who}");
+                assert!(!shows(&mut p, who, "after"), "{preset}: {who}");
+            }
+            assert_eq!(
+                others_listed(&mut p, stays),
+                ["after", "before"],
+                "{preset}"
+            );
+            assert!(shows(&mut p, stays, "after"), "{preset}");
+        }
+    }
+
+    /// A partner member whose external access to a customer was removed
+    /// reads none of the customer's custom roles any more.
+    #[test]
+    fn external_access_removed_ends_sight_of_the_customers_roles() {
+        let mut p = seeded("msp");
+        join_in(&mut p, "una@acme.test", "msp-user", None);
+        crate::domain::testing::add_account(&mut p, "Client", AccountKind::Customer, Some("Acme"));
+        p.role_create(
+            "client-only",
+            &[caps::PORTAL_ACCESS],
+            &Text::default(),
+            Some("Client"),
+        )
+        .expect("Client's role");
+        let una = email("una@acme.test");
+        p.external_admin_add("Client", &una, "msp-user", None)
+            .expect("external admin");
+        let seen = |p: &mut Portal| {
+            let operator = std::mem::replace(&mut p.ctx.actor, Actor::Member(una.clone()));
+            let listed = p.role_list().expect("list");
+            p.ctx.actor = operator;
+            listed.iter().any(|r| r.name == "client-only")
+        };
+        assert!(seen(&mut p));
+        p.external_admin_remove("Client", &una).expect("removed");
+        assert!(!seen(&mut p));
+    }
+
+    fn add_account(p: &mut Portal, name: &str) {
+        let kind = {
+            let tx = p.gate.read(p.ctx.now).expect("read");
+            tx.account_named("Acme").expect("read").expect("Acme").kind
+        };
+        crate::domain::testing::add_account(p, name, kind, None);
+    }
+
+    /// Invites `who` to `Other` without their accepting.
+    fn invite(p: &mut Portal, who: &str, role: &str) {
+        let located = {
+            let tx = p.gate.read(p.ctx.now).expect("read");
+            Catalog::load(&*tx).expect("catalog").require_location
+        };
+        p.invite(&InviteRequest {
+            email: Some(email(who)),
+            name: Some("Someone".into()),
+            role: Some(role.into()),
+            account: Some("Other".into()),
+            city: located.then(|| "London".into()),
+            country: located.then(|| "GB".into()),
+            ..InviteRequest::default()
+        })
+        .expect("invite");
     }
 }

@@ -207,3 +207,64 @@ fn account_create_by_a_partner_member_names_the_operator_as_who_invites() {
     p.refused_as(Some("al@acme.test"), &invite, DENIED);
     p.ok(&invite);
 }
+
+/// Finding A11: Moodle's marketing edits the partner's details but neither
+/// makes herself its billing contact (003: "Does not have access to
+/// financial (royalty invoices) information") nor renames it; a
+/// customer-area member with account administration alone sets no billing
+/// contact either (004 lists Billing apart).
+#[test]
+fn the_billing_contact_and_the_name_need_more_than_editing_details() {
+    let p = Portal::with_preset("moodle");
+    let mia = "mia@acme.test";
+    p.member(mia, "marketing");
+    let before = p.dump();
+    let err = p.refused_as(
+        Some(mia),
+        &["account", "set", "--billing-contact", mia],
+        DENIED,
+    );
+    assert!(err.contains("billing.payment"), "{err}");
+    let err = p.refused_as(
+        Some(mia),
+        &["account", "set", "--name", "Evil GmbH"],
+        DENIED,
+    );
+    assert!(err.contains("account.config"), "{err}");
+    // One field she may not change refuses the whole change.
+    p.refused_as(
+        Some(mia),
+        &[
+            "account", "set", "--sectors", "Education", "--billing-contact", mia,
+        ],
+        DENIED,
+    );
+    assert_eq!(p.dump(), before);
+    let v = p.json_as(Some(mia), &["account", "set", "--sectors", "Education"]);
+    assert_eq!(v["sectors"], "Education");
+    // The principal holds every right, financial elements included.
+    p.member("pia@acme.test", "principal");
+    let v = p.json_as(
+        Some("pia@acme.test"),
+        &[
+            "account", "set", "--billing-contact", "pia@acme.test", "--name", "Acme Two",
+        ],
+    );
+    assert_eq!(v["billing_contact"], "pia@acme.test");
+    assert_eq!(v["name"], "Acme Two");
+
+    let p = Portal::with_preset("customer-area");
+    let ada = "ada@acme.test";
+    p.member(ada, "member");
+    p.ok(&["user", "grant", ada, "account-admin"]);
+    p.refused_as(
+        Some(ada),
+        &["account", "set", "--billing-contact", ada],
+        DENIED,
+    );
+    let v = p.json_as(Some(ada), &["account", "set", "--phone", "0113 496 0000"]);
+    assert_eq!(v["phone"], "0113 496 0000");
+    p.ok(&["user", "grant", ada, "billing"]);
+    let v = p.json_as(Some(ada), &["account", "set", "--billing-contact", ada]);
+    assert_eq!(v["billing_contact"], ada);
+}

@@ -185,3 +185,110 @@ fn an_invitation_shows_none_of_the_accounts_roles() {
     let shown = p.json_as(bea, &["role", "show", "other-hidden-ops"]);
     assert_eq!(shown["account"], "Other", "{shown}");
 }
+
+/// Finding A3: an account where a member no longer has access (deactivated,
+/// left, given the blocking role) shows them none of its custom roles, in
+/// `role list`, `role show` or completion, not even one made since; nor
+/// does a customer whose external access for them was removed.
+#[test]
+fn an_account_that_cut_a_member_off_shows_them_none_of_its_roles() {
+    let p = Portal::init("portal");
+    p.member(ADMIN, "admin");
+    p.member(BEA, "user");
+    p.member(ANN, "user");
+    p.ok(&["account", "create", "Other", "--kind", "customer"]);
+    let oa = "oa@other.test";
+    p.member_in(oa, "admin", "Other");
+    let as_oa = |args: &[&str]| {
+        let run = p.run_as(Some(oa), args);
+        assert_eq!(run.code, SUCCESS, "{}: {}", args.join(" "), run.stderr);
+    };
+    as_oa(&[
+        "role", "create", "other-hidden-ops", "--capabilities", "portal.access",
+    ]);
+    p.member_in(ADMIN, "user", "Other");
+    p.member_in(BEA, "no-access", "Other");
+    p.member_in(ANN, "user", "Other");
+    let stays = "stays@acme.test";
+    p.member(stays, "user");
+    p.member_in(stays, "user", "Other");
+    as_oa(&["user", "deactivate", ADMIN, "--yes"]);
+    as_oa(&["user", "left-company", ANN, "--yes"]);
+    as_oa(&[
+        "role", "create", "layoffs-2027-team", "--capabilities", "portal.access",
+    ]);
+    let others = |who: &str| -> Vec<String> {
+        let roles = p.json_as(Some(who), &["role", "list"]);
+        roles
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["account"] == "Other")
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
+    for who in [ADMIN, BEA, ANN] {
+        assert_eq!(others(who), Vec::<String>::new(), "{who}");
+        for role in ["other-hidden-ops", "layoffs-2027-team"] {
+            p.refused_as(Some(who), &["role", "show", role], USAGE);
+        }
+        let offered = completes(&p, &["portalctl", "--as", who, "role", "show", ""]);
+        assert!(
+            !offered
+                .iter()
+                .any(|r| r.contains("hidden") || r.contains("layoffs")),
+            "{who}: {offered:?}"
+        );
+    }
+    assert_eq!(others(stays), ["layoffs-2027-team", "other-hidden-ops"]);
+    let offered = completes(&p, &["portalctl", "--as", stays, "role", "show", ""]);
+    assert!(
+        offered.iter().any(|r| r == "layoffs-2027-team"),
+        "{offered:?}"
+    );
+}
+
+/// Finding A3: a partner member whose external access to a customer was
+/// removed reads none of the customer's custom roles any more.
+#[test]
+fn removed_external_access_shows_none_of_the_customers_roles() {
+    let p = Portal::init("msp");
+    let una = "una@acme.test";
+    p.member(una, "msp-user");
+    p.customer("Client Co");
+    p.ok(&[
+        "role", "create", "client-only", "--capabilities", "portal.access", "--account",
+        "Client Co",
+    ]);
+    p.ok(&[
+        "external-admin", "add", una, "--customer", "Client Co", "--role", "msp-user",
+    ]);
+    let listed = |p: &Portal| p.json_as(Some(una), &["role", "list"]).to_string();
+    assert!(listed(&p).contains("client-only"));
+    p.ok(&[
+        "external-admin", "remove", una, "--customer", "Client Co", "--yes",
+    ]);
+    assert!(!listed(&p).contains("client-only"), "{}", listed(&p));
+    p.refused_as(Some(una), &["role", "show", "client-only"], USAGE);
+}
+
+/// What bash's completer offers for the last of `words`.
+fn completes(p: &Portal, words: &[&str]) -> Vec<String> {
+    let index = (words.len() - 1).to_string();
+    let mut args = vec!["--"];
+    args.extend_from_slice(words);
+    let run = p.run_with(
+        &args,
+        &[
+            ("PORTALCTL_COMPLETE", "bash"),
+            ("_CLAP_IFS", "\n"),
+            ("_CLAP_COMPLETE_INDEX", &index),
+            ("_CLAP_COMPLETE_COMP_TYPE", "9"),
+            ("_CLAP_COMPLETE_SPACE", "true"),
+        ],
+    );
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    run.stdout.lines().map(|l| l.trim().to_string()).collect()
+}

@@ -84,13 +84,19 @@ const PAYMENT_SET: [&str; 7] = [
     "--iban=GB82 WEST 1234 5698 7654 32",
 ];
 
+/// The partner's config (IP addresses, smarthost): 000 describes no such
+/// page of the LMP; 002, the one article that does, gives it to the
+/// administrators alone ("Access to this functionality is only available
+/// to MSP Administrators"), so reading it needs `account.config`
+/// (findings A12 / N4).
+const CONFIG_READ: [&str; 4] = ["account", "ip", "list", ACCOUNT];
+
 /// Pages of the LMP: reading them changes nothing.
 fn reads() -> Vec<Vec<&'static str>> {
     vec![
         vec!["account", "show", ACCOUNT],
         vec!["account", "address", "list", ACCOUNT],
         vec!["account", "payment", "show", ACCOUNT],
-        vec!["account", "ip", "list", ACCOUNT],
         vec!["license", "list", "--account", ACCOUNT],
         vec!["user", "list", "--account", ACCOUNT],
     ]
@@ -299,6 +305,9 @@ fn partner_view_only_can_only_view_pages() {
         p.refused_as(Some(VIEW_ONLY), &args, DENIED);
     }
     p.refused_as(Some(VIEW_ONLY), &PAYMENT_SET, DENIED);
+    let err = p.refused_as(Some(VIEW_ONLY), &CONFIG_READ, DENIED);
+    assert!(err.contains("account.config"), "{err}");
+    assert_eq!(shown["config"], serde_json::Value::Null, "{shown}");
 }
 
 #[test]
@@ -320,6 +329,8 @@ fn bank_details_only_changes_the_payment_method_and_nothing_else() {
     for args in writes() {
         p.refused_as(Some(BANK), &args, DENIED);
     }
+    p.refused_as(Some(BANK), &CONFIG_READ, DENIED);
+    allowed(&p, ADMIN, &CONFIG_READ);
 }
 
 #[test]

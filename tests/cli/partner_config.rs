@@ -264,10 +264,29 @@ fn only_msp_administrators_configure_the_partner_account() {
         ],
         DENIED,
     );
-    // "Displaying your account details" is open to MSP users; not to no-access.
+    // "Displaying your account details" is open to MSP users; not to
+    // no-access. The config is not among those details: findings A12 / N4,
+    // "Access to this functionality is only available to MSP
+    // Administrators".
     let v = p.json_as(Some(MSP_USER), &["account", "show", ACCOUNT]);
+    assert_eq!(v["name"], ACCOUNT, "{v}");
+    assert_eq!(v["config"], serde_json::Value::Null, "{v}");
+    let shown = p.run_as(Some(MSP_USER), &["account", "show", ACCOUNT]);
+    assert!(
+        shown.code == SUCCESS && !shown.stdout.contains("mail.acme.test"),
+        "{}",
+        shown.stdout
+    );
+    let err = p.refused_as(Some(MSP_USER), &["account", "ip", "list", ACCOUNT], DENIED);
+    assert!(err.contains("account.config"), "{err}");
+    let exported = p.json_as(Some(MSP_USER), &["export"]);
+    assert!(
+        !exported.to_string().contains("mail.acme.test"),
+        "{exported}"
+    );
+    let v = p.json_as(Some(MSP_ADMIN), &["account", "show", ACCOUNT]);
     assert_eq!(v["config"]["smarthost"], "mail.acme.test");
-    p.json_as(Some(MSP_USER), &["account", "ip", "list", ACCOUNT]);
+    p.json_as(Some(MSP_ADMIN), &["account", "ip", "list", ACCOUNT]);
     p.refused_as(Some(BLOCKED), &["account", "show", ACCOUNT], DENIED);
     p.refused_as(Some(BLOCKED), &["account", "ip", "list", ACCOUNT], DENIED);
 }

@@ -447,9 +447,10 @@ fn cases(
             &["account", "ip", "add", ACCOUNT, "--inbound", "192.0.2.1"],
             Needs::Caps(&["account.config"]),
         ),
+        // Reading the config too (findings A12 / N4).
         case(
             &["account", "ip", "list", ACCOUNT],
-            Needs::WholeAccount(&[]),
+            Needs::Caps(&["account.config"]),
         ),
         case(
             &["account", "smarthost", "set", ACCOUNT, "mail.acme.test:25"],
@@ -466,11 +467,17 @@ fn cases(
             &["license", "price", "list", "--account", ACCOUNT],
             Needs::WholeAccount(&[]),
         ),
+        // Whom invoices go to is a financial element (003; finding A11),
+        // the name the account's own setting.
         case(
             &[
                 "account", "set", ACCOUNT, "--billing-contact", "billing@acme.test",
             ],
-            Needs::Caps(&["account.edit"]),
+            Needs::Caps(&["billing.payment"]),
+        ),
+        case(
+            &["account", "set", ACCOUNT, "--name", "Acme Renamed"],
+            Needs::Caps(&["account.config"]),
         ),
         // The role `EXTERNAL` holds in the partner: an external admin holds
         // no more on a customer than there. 002: whoever holds
