@@ -487,11 +487,25 @@ pub(crate) fn accounts_with_access(
     person: i64,
     at: Timestamp,
 ) -> Result<Vec<i64>> {
+    // A fixed number of statements for a member of any number of
+    // accounts: every list of theirs asks here.
+    let ids: Vec<i64> = tx.memberships_of(person)?.iter().map(|m| m.id).collect();
+    let theirs = tx.memberships_with_grants(&ids)?;
+    let joined: Vec<i64> = theirs.iter().map(|(m, _)| m.account_id).collect();
+    let owners: HashMap<i64, Option<i64>> = tx
+        .accounts_by_id(&joined)?
+        .into_iter()
+        .map(|a| (a.id, a.owner_id))
+        .collect();
+    catalog.read_accounts(tx, &joined)?;
     let mut accounts = Vec::new();
-    for m in tx.memberships_of(person)? {
-        let account = tx.account(m.account_id)?;
-        if Access::of(tx, catalog, &account, m, at)?.holds(caps::PORTAL_ACCESS) {
-            accounts.push(account.id);
+    for (m, grants) in theirs {
+        let account = m.account_id;
+        let owner = owners.get(&account).copied().flatten() == Some(m.person_id);
+        // Its standing beside its status matters only to an invitation,
+        // which holds nothing either way.
+        if Access::from_parts(tx, catalog, m, grants, owner, at)?.holds(caps::PORTAL_ACCESS) {
+            accounts.push(account);
         }
     }
     Ok(accounts)
