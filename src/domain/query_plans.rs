@@ -176,6 +176,42 @@ fn a_page_of_a_list_runs_the_same_statements_whatever_its_rows() {
         statements_of(members(1), list),
         "user list --can"
     );
+    // Pending orders, each held by policies naming una and by one of
+    // the account's approvers: whether each is stuck is worked out for
+    // the page, each approver's access read once.
+    let pending = |n: usize| {
+        move |p: &mut Portal| {
+            for (name, approvers) in [("Named", vec![email("una@acme.test")]), ("Anyone", vec![])] {
+                p.policy_create(&NewPolicy {
+                    name: name.into(),
+                    threshold: "50.00".parse::<Money>().expect("amount"),
+                    approvers,
+                    required_approvals: Some(1),
+                    ..NewPolicy::default()
+                })
+                .expect("policy");
+            }
+            p.ctx.actor = Actor::Member(email("ann@acme.test"));
+            for _ in 0..n {
+                p.order_place(&NewOrder {
+                    description: "Router".into(),
+                    amount: "60.00".parse::<Money>().expect("amount"),
+                    ..NewOrder::default()
+                })
+                .expect("order");
+            }
+            p.ctx.actor = Actor::Operator("root".into());
+        }
+    };
+    let list = |p: &mut Portal| {
+        let listed = p.order_list(&OrderFilter::default()).expect("orders");
+        assert!(listed.iter().all(|o| o.stuck == Some(false)));
+    };
+    assert_eq!(
+        statements_of(pending(1), list),
+        statements_of(pending(2), list),
+        "order list of pending orders"
+    );
     // Across two accounts: a page of each, of one row or of two.
     let list = |p: &mut Portal| {
         p.order_list(&OrderFilter::default()).expect("orders");
