@@ -5,7 +5,7 @@ use crate::domain::visibility::holds_need;
 use std::collections::{BTreeSet, HashMap};
 
 use super::access::{authority, authorize, caps, denial, Access, Authority};
-use super::cost_centres::find_cost_centre;
+use super::cost_centres::{find_cost_centre, no_cost_centre};
 use super::deciders::{count, Ability, Cached, Now, Pending, Roster, SHOWN_DECIDERS};
 use super::decisions::{restore_decisions, restored_holds, Decided};
 use super::delegations::{could_decide, covering, route, Covering};
@@ -323,33 +323,24 @@ enum Listing {
     },
 }
 
-/// The orders of `account` that `filter` selects and the actor sees.
+/// The orders of one account that `filter` selects and the actor sees,
+/// `creator` and `centre` being what the filter's creator and cost
+/// centre are in it (looked up once for every account listed).
 fn list_query(
     tx: &dyn Tx,
-    ctx: &Ctx,
-    account: &Account,
     sight: Sight,
     filter: &OrderFilter,
+    creator: Option<Result<i64>>,
+    centre: Option<Result<i64>>,
+    merged: &mut HashMap<i64, Vec<i64>>,
 ) -> Result<Listing> {
     let absent = |found: Result<_>| match found {
         Ok(found) => Ok(Ok(found)),
         Err(e @ Error::NotFound(_)) => Ok(Err(e)),
         Err(e) => Err(e),
     };
-    let creator = absent(
-        filter
-            .created_by
-            .as_ref()
-            .map(|e| member_in(tx, ctx, e, account).map(|(p, _)| p.id))
-            .transpose(),
-    )?;
-    let centre = absent(
-        filter
-            .cost_centre
-            .as_deref()
-            .map(|c| find_cost_centre(tx, account, c).map(|c| c.id))
-            .transpose(),
-    )?;
+    let creator = absent(creator.transpose())?;
+    let centre = absent(centre.transpose())?;
     let (creator, centre) = match (creator, centre) {
         (Ok(creator), Ok(centre)) => (creator, centre),
         (creator, centre) => {
@@ -363,7 +354,14 @@ fn list_query(
         // Someone who sees only their own orders sees none of another's.
         (Sight::Own(own), Some(other)) if !own.contains(&other) => return Ok(Listing::Nothing),
         (Sight::Own(own), _) => own,
-        (Sight::All, Some(creator)) => with_merged(tx, creator)?,
+        (Sight::All, Some(creator)) => match merged.get(&creator) {
+            Some(people) => people.clone(),
+            None => {
+                let people = with_merged(tx, creator)?;
+                merged.insert(creator, people.clone());
+                people
+            }
+        },
         (Sight::All, None) => Vec::new(),
     };
     Ok(Listing::Query(OrderQuery {
@@ -1179,8 +1177,42 @@ impl Portal {
         // error only where no account has it, as in one account.
         let mut creator_nowhere = filter.created_by.is_some();
         let mut centre_nowhere = filter.cost_centre.is_some();
+        // The creator and the cost centre are looked up once for every
+        // account, so the list does not grow with the accounts it spans.
+        let accounts: Vec<Account> = seen.iter().map(|(a, _)| a.clone()).collect();
+        let mut creators = match &filter.created_by {
+            Some(email) => Some(
+                super::visibility::member_in_each(&*tx, &self.ctx, email, &accounts)?.into_iter(),
+            ),
+            None => None,
+        };
+        let centres: Option<HashMap<i64, i64>> = match &filter.cost_centre {
+            Some(code) => {
+                let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
+                Some(
+                    tx.cost_centres_by_code(&ids, code.trim())?
+                        .into_iter()
+                        .map(|c| (c.account_id, c.id))
+                        .collect(),
+                )
+            }
+            None => None,
+        };
+        // Whom the creator merged, read once whatever the accounts.
+        let mut merged = HashMap::new();
         for (account, sight) in seen {
-            match list_query(&*tx, &self.ctx, &account, sight, filter)? {
+            let creator = creators
+                .as_mut()
+                .and_then(Iterator::next)
+                .map(|found| found.map(|(p, _)| p.id));
+            let centre = match (&centres, &filter.cost_centre) {
+                (Some(centres), Some(code)) => Some(match centres.get(&account.id) {
+                    Some(id) => Ok(*id),
+                    None => Err(no_cost_centre(&account, code)),
+                }),
+                _ => None,
+            };
+            match list_query(&*tx, sight, filter, creator, centre, &mut merged)? {
                 Listing::Query(query) => queries.push((account, query)),
                 Listing::Nothing => {}
                 Listing::Missing { creator, centre } if !several => {

@@ -833,6 +833,56 @@ fn a_list_across_accounts_explains_no_refusal_in_each() {
     );
 }
 
+#[test]
+fn a_list_across_accounts_looks_up_its_creator_and_cost_centre_once() {
+    // ann is a member of Acme, with a cost centre, and of `n` more
+    // accounts, each with a cost centre of another code: the operator's
+    // `order list --created-by`/`--cost-centre` across them all looks the
+    // person and the code up once, not once in each account.
+    let accounts = |n: usize| {
+        move |p: &mut Portal| {
+            p.cost_centre_create("ACM", &"Acme".into(), None)
+                .expect("centre");
+            for i in 0..n {
+                let name = format!("Cust {i}");
+                testing::add_account(p, &name, crate::model::AccountKind::Customer, None);
+                testing::join_in(p, "ann@acme.test", "user", Some(&name));
+                p.cost_centre_create(&format!("C{i}"), &"Cust".into(), Some(&name))
+                    .expect("centre");
+            }
+            p.ctx.actor = Actor::Operator("root".into());
+        }
+    };
+    let by_creator = |p: &mut Portal| {
+        p.order_list(&OrderFilter {
+            created_by: Some(email("ann@acme.test")),
+            ..OrderFilter::default()
+        })
+        .expect("orders");
+    };
+    let by_centre = |p: &mut Portal| {
+        p.order_list(&OrderFilter {
+            cost_centre: Some("acm".into()),
+            ..OrderFilter::default()
+        })
+        .expect("orders");
+    };
+    for (name, list) in [
+        ("--created-by", &by_creator as &dyn Fn(&mut Portal)),
+        ("--cost-centre", &by_centre),
+    ] {
+        let (one, three) = (
+            statements_of(accounts(1), list),
+            statements_of(accounts(3), list),
+        );
+        assert_eq!(
+            one.len(),
+            three.len(),
+            "{name}: statements for 1 account and for 3: {one:#?}\n{three:#?}"
+        );
+    }
+}
+
 /// `n` customers, each with a plain user, where ann is a `viewer` who
 /// sees the users (as in Acme): the only holders of `users.manage` she
 /// sees are Acme's.
