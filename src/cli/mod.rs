@@ -153,7 +153,8 @@ pub struct Cli {
     #[arg(long, global = true, help_heading = GLOBAL)]
     no_input: bool,
 
-    /// Print nothing on success: the exit code says how it went.
+    /// Print nothing on stdout on success: the exit code says how it went
+    /// (warnings still go to stderr, errors always).
     #[arg(long, short = 'q', global = true, help_heading = GLOBAL)]
     quiet: bool,
 

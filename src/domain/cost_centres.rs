@@ -31,14 +31,17 @@ pub(crate) fn check_code(code: &str) -> Result<String> {
 /// Finds a cost centre by code (compared without case).
 pub(crate) fn find_cost_centre(tx: &dyn Tx, account: &Account, code: &str) -> Result<CostCentre> {
     tx.cost_centre_by_code(account.id, code.trim())?
-        .ok_or_else(|| {
-            Error::not_found(format!(
-                "no cost centre `{}` in `{}`",
-                code.trim(),
-                account.name
-            ))
-            .help("`portalctl cost-centre list` shows them")
-        })
+        .ok_or_else(|| no_cost_centre(account, code))
+}
+
+/// The refusal of a cost centre `code` that `account` has not.
+pub(crate) fn no_cost_centre(account: &Account, code: &str) -> Error {
+    Error::not_found(format!(
+        "no cost centre `{}` in `{}`",
+        code.trim(),
+        account.name
+    ))
+    .help("`portalctl cost-centre list` shows them")
 }
 
 fn view(account: &Account, c: &CostCentre) -> CostCentreView {

@@ -21,8 +21,8 @@
 //! eligible for when giving it, and that is recorded with the approval, so
 //! later changes of access do not undo approvals already given.
 
-use std::cell::OnceCell;
-use std::collections::BTreeSet;
+use std::cell::{OnceCell, RefCell};
+use std::collections::{BTreeSet, HashMap};
 
 use super::access::{caps, Access};
 use super::Catalog;
@@ -144,6 +144,54 @@ impl Roster for Now<'_> {
             let _ = self.all.set(found.clone());
         }
         Ok(take(&found, except, enough))
+    }
+}
+
+/// The members of one account as one page of `order list` asks about
+/// them: each person's ability read once, and the account's approvers read
+/// once, as many as the page's most demanding order could want, so a page
+/// runs the same statements whatever its rows (issue 11).
+pub(super) struct Cached<'a> {
+    now: Now<'a>,
+    /// How many approvers any question of the page may need: the most
+    /// approvals one of its policies requires, plus everyone that policy
+    /// may leave out (its named approvers and the order's excluded).
+    enough: usize,
+    abilities: RefCell<HashMap<i64, Ability>>,
+    approvers: OnceCell<Vec<i64>>,
+}
+
+impl<'a> Cached<'a> {
+    /// `now`, asked for no more than `enough` approvers at once, leaving
+    /// out no more than `enough` less what was asked for.
+    pub(super) fn new(now: Now<'a>, enough: usize) -> Cached<'a> {
+        Cached {
+            now,
+            enough,
+            abilities: RefCell::new(HashMap::new()),
+            approvers: OnceCell::new(),
+        }
+    }
+}
+
+impl Roster for Cached<'_> {
+    fn ability(&self, person: i64) -> Result<Ability> {
+        if let Some(a) = self.abilities.borrow().get(&person) {
+            return Ok(*a);
+        }
+        let a = self.now.ability(person)?;
+        self.abilities.borrow_mut().insert(person, a);
+        Ok(a)
+    }
+
+    fn approvers(&self, except: &BTreeSet<i64>, enough: usize) -> Result<Vec<i64>> {
+        if let Some(all) = self.approvers.get() {
+            return Ok(take(all, except, enough));
+        }
+        // The first `self.enough` approvers hold `enough` of them not in
+        // `except` whenever the account has as many.
+        let all = self.now.approvers(&BTreeSet::new(), self.enough)?;
+        Ok(take(self.approvers.get_or_init(|| all), except, enough))
     }
 }
 

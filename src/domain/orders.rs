@@ -5,8 +5,8 @@ use crate::domain::visibility::holds_need;
 use std::collections::{BTreeSet, HashMap};
 
 use super::access::{authority, authorize, caps, denial, Access, Authority};
-use super::cost_centres::find_cost_centre;
-use super::deciders::{count, Ability, Now, Pending, Roster, SHOWN_DECIDERS};
+use super::cost_centres::{find_cost_centre, no_cost_centre};
+use super::deciders::{count, Ability, Cached, Now, Pending, Roster, SHOWN_DECIDERS};
 use super::decisions::{restore_decisions, restored_holds, Decided};
 use super::delegations::{could_decide, covering, route, Covering};
 use super::gate::Write;
@@ -323,33 +323,24 @@ enum Listing {
     },
 }
 
-/// The orders of `account` that `filter` selects and the actor sees.
+/// The orders of one account that `filter` selects and the actor sees,
+/// `creator` and `centre` being what the filter's creator and cost
+/// centre are in it (looked up once for every account listed).
 fn list_query(
     tx: &dyn Tx,
-    ctx: &Ctx,
-    account: &Account,
     sight: Sight,
     filter: &OrderFilter,
+    creator: Option<Result<i64>>,
+    centre: Option<Result<i64>>,
+    merged: &mut HashMap<i64, Vec<i64>>,
 ) -> Result<Listing> {
     let absent = |found: Result<_>| match found {
         Ok(found) => Ok(Ok(found)),
         Err(e @ Error::NotFound(_)) => Ok(Err(e)),
         Err(e) => Err(e),
     };
-    let creator = absent(
-        filter
-            .created_by
-            .as_ref()
-            .map(|e| member_in(tx, ctx, e, account).map(|(p, _)| p.id))
-            .transpose(),
-    )?;
-    let centre = absent(
-        filter
-            .cost_centre
-            .as_deref()
-            .map(|c| find_cost_centre(tx, account, c).map(|c| c.id))
-            .transpose(),
-    )?;
+    let creator = absent(creator.transpose())?;
+    let centre = absent(centre.transpose())?;
     let (creator, centre) = match (creator, centre) {
         (Ok(creator), Ok(centre)) => (creator, centre),
         (creator, centre) => {
@@ -363,7 +354,14 @@ fn list_query(
         // Someone who sees only their own orders sees none of another's.
         (Sight::Own(own), Some(other)) if !own.contains(&other) => return Ok(Listing::Nothing),
         (Sight::Own(own), _) => own,
-        (Sight::All, Some(creator)) => with_merged(tx, creator)?,
+        (Sight::All, Some(creator)) => match merged.get(&creator) {
+            Some(people) => people.clone(),
+            None => {
+                let people = with_merged(tx, creator)?;
+                merged.insert(creator, people.clone());
+                people
+            }
+        },
         (Sight::All, None) => Vec::new(),
     };
     Ok(Listing::Query(OrderQuery {
@@ -387,6 +385,29 @@ pub(super) fn order_views(
     tx: &dyn Tx,
     account: &Account,
     orders: &[Order],
+) -> Result<Vec<OrderView>> {
+    views_of(tx, account, orders, None)
+}
+
+/// A page of `order list`: [`order_views`], each also saying whether it is
+/// stuck (a pending order nobody left may decide), worked out for the
+/// whole page at once.
+fn listed_views(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    account: &Account,
+    orders: &[Order],
+    now: Timestamp,
+) -> Result<Vec<OrderView>> {
+    views_of(tx, account, orders, Some((catalog, now)))
+}
+
+/// [`order_views`], and with `stuck` each order's `stuck` too.
+fn views_of(
+    tx: &dyn Tx,
+    account: &Account,
+    orders: &[Order],
+    stuck: Option<(&Catalog, Timestamp)>,
 ) -> Result<Vec<OrderView>> {
     let ids: Vec<i64> = orders.iter().map(|o| o.id).collect();
     let details = tx.order_details(&ids)?;
@@ -412,9 +433,21 @@ pub(super) fn order_views(
         tx,
         details
             .iter()
-            .flat_map(|d| d.approval_counts.iter().map(|(_, who)| *who))
+            .flat_map(|d| {
+                d.approval_counts
+                    .iter()
+                    .map(|(_, who)| *who)
+                    .chain(decision_people(&d.decisions))
+            })
             .chain(orders.iter().filter_map(|o| o.creator_id)),
     )?;
+    let stuck = match stuck {
+        Some((catalog, now)) => {
+            let roster = Now::new(tx, catalog, account, now);
+            Some(stuck_among(roster, orders, &details, &kept)?)
+        }
+        None => None,
+    };
     let centres: HashMap<i64, String> = if orders.iter().any(|o| o.cost_centre_id.is_some()) {
         tx.cost_centres_in(account.id)?
             .into_iter()
@@ -426,8 +459,70 @@ pub(super) fn order_views(
     orders
         .iter()
         .zip(details)
-        .map(|(o, d)| view_of(account, o, d, &emails, &kept, &centres))
+        .map(|(o, d)| {
+            let mut view = view_of(account, o, d, &emails, &kept, &centres)?;
+            view.stuck = stuck.as_ref().map(|s| s.contains(&o.id));
+            Ok(view)
+        })
         .collect()
+}
+
+/// The pending orders among `orders` (their `details`, people as `kept`
+/// has them now) that nobody left may decide, as [`pending_of`] would say
+/// of each: the account's members read once for them all, each person's
+/// ability once and its approvers once (see [`Cached`]).
+fn stuck_among(
+    roster: Now<'_>,
+    orders: &[Order],
+    details: &[OrderDetails],
+    kept: &Kept,
+) -> Result<BTreeSet<i64>> {
+    let mut held = Vec::new();
+    for (o, d) in orders.iter().zip(details) {
+        if o.status != OrderStatus::Pending {
+            continue;
+        }
+        let decisions: Vec<OrderDecision> = d
+            .decisions
+            .iter()
+            .map(|x| OrderDecision {
+                person_id: kept.of(x.person_id),
+                on_behalf_of: x.on_behalf_of.map(|p| kept.of(p)),
+                ..x.clone()
+            })
+            .collect();
+        let counts: Vec<(i64, i64)> = d
+            .approval_counts
+            .iter()
+            .map(|(policy, who)| (*policy, kept.of(*who)))
+            .collect();
+        held.push((o, decisions, counts, &d.policies));
+    }
+    // Each question `Pending::of` asks of the approvers wants at most the
+    // approvals a policy requires, leaving out at most its named
+    // approvers and the order's creator and deciders.
+    let enough = held
+        .iter()
+        .flat_map(|(_, decisions, _, policies)| {
+            let excluded = decision_people(decisions).count().saturating_add(1);
+            policies.iter().map(move |m| {
+                usize::try_from(m.required_approvals.max(0))
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(m.approvers.len())
+                    .saturating_add(excluded)
+            })
+        })
+        .max()
+        .unwrap_or(0);
+    let roster = Cached::new(roster, enough);
+    let mut stuck = BTreeSet::new();
+    for (o, decisions, counts, policies) in held {
+        let creator = o.creator_id.map(|id| kept.of(id));
+        if !Pending::of(&roster, policies, &decisions, &counts, creator)?.approvable() {
+            stuck.insert(o.id);
+        }
+    }
+    Ok(stuck)
 }
 
 fn view_of(
@@ -1082,8 +1177,42 @@ impl Portal {
         // error only where no account has it, as in one account.
         let mut creator_nowhere = filter.created_by.is_some();
         let mut centre_nowhere = filter.cost_centre.is_some();
+        // The creator and the cost centre are looked up once for every
+        // account, so the list does not grow with the accounts it spans.
+        let accounts: Vec<Account> = seen.iter().map(|(a, _)| a.clone()).collect();
+        let mut creators = match &filter.created_by {
+            Some(email) => Some(
+                super::visibility::member_in_each(&*tx, &self.ctx, email, &accounts)?.into_iter(),
+            ),
+            None => None,
+        };
+        let centres: Option<HashMap<i64, i64>> = match &filter.cost_centre {
+            Some(code) => {
+                let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
+                Some(
+                    tx.cost_centres_by_code(&ids, code.trim())?
+                        .into_iter()
+                        .map(|c| (c.account_id, c.id))
+                        .collect(),
+                )
+            }
+            None => None,
+        };
+        // Whom the creator merged, read once whatever the accounts.
+        let mut merged = HashMap::new();
         for (account, sight) in seen {
-            match list_query(&*tx, &self.ctx, &account, sight, filter)? {
+            let creator = creators
+                .as_mut()
+                .and_then(Iterator::next)
+                .map(|found| found.map(|(p, _)| p.id));
+            let centre = match (&centres, &filter.cost_centre) {
+                (Some(centres), Some(code)) => Some(match centres.get(&account.id) {
+                    Some(id) => Ok(*id),
+                    None => Err(no_cost_centre(&account, code)),
+                }),
+                _ => None,
+            };
+            match list_query(&*tx, sight, filter, creator, centre, &mut merged)? {
                 Listing::Query(query) => queries.push((account, query)),
                 Listing::Nothing => {}
                 Listing::Missing { creator, centre } if !several => {
@@ -1125,7 +1254,13 @@ impl Portal {
         for (account, _) in queries {
             let ids = by_account.remove(&account.id).unwrap_or_default();
             for chunk in ids.chunks(super::members::MEMBER_PAGE) {
-                let views = order_views(&*tx, &account, &tx.orders_by_id(chunk)?)?;
+                let views = listed_views(
+                    &*tx,
+                    &catalog,
+                    &account,
+                    &tx.orders_by_id(chunk)?,
+                    self.ctx.now,
+                )?;
                 if !views.is_empty() {
                     page(&views)?;
                 }

@@ -176,6 +176,42 @@ fn a_page_of_a_list_runs_the_same_statements_whatever_its_rows() {
         statements_of(members(1), list),
         "user list --can"
     );
+    // Pending orders, each held by policies naming una and by one of
+    // the account's approvers: whether each is stuck is worked out for
+    // the page, each approver's access read once.
+    let pending = |n: usize| {
+        move |p: &mut Portal| {
+            for (name, approvers) in [("Named", vec![email("una@acme.test")]), ("Anyone", vec![])] {
+                p.policy_create(&NewPolicy {
+                    name: name.into(),
+                    threshold: "50.00".parse::<Money>().expect("amount"),
+                    approvers,
+                    required_approvals: Some(1),
+                    ..NewPolicy::default()
+                })
+                .expect("policy");
+            }
+            p.ctx.actor = Actor::Member(email("ann@acme.test"));
+            for _ in 0..n {
+                p.order_place(&NewOrder {
+                    description: "Router".into(),
+                    amount: "60.00".parse::<Money>().expect("amount"),
+                    ..NewOrder::default()
+                })
+                .expect("order");
+            }
+            p.ctx.actor = Actor::Operator("root".into());
+        }
+    };
+    let list = |p: &mut Portal| {
+        let listed = p.order_list(&OrderFilter::default()).expect("orders");
+        assert!(listed.iter().all(|o| o.stuck == Some(false)));
+    };
+    assert_eq!(
+        statements_of(pending(1), list),
+        statements_of(pending(2), list),
+        "order list of pending orders"
+    );
     // Across two accounts: a page of each, of one row or of two.
     let list = |p: &mut Portal| {
         p.order_list(&OrderFilter::default()).expect("orders");
@@ -795,6 +831,56 @@ fn a_list_across_accounts_explains_no_refusal_in_each() {
         three.len(),
         "statements for 1 account and for 3: {one:#?}\n{three:#?}"
     );
+}
+
+#[test]
+fn a_list_across_accounts_looks_up_its_creator_and_cost_centre_once() {
+    // ann is a member of Acme, with a cost centre, and of `n` more
+    // accounts, each with a cost centre of another code: the operator's
+    // `order list --created-by`/`--cost-centre` across them all looks the
+    // person and the code up once, not once in each account.
+    let accounts = |n: usize| {
+        move |p: &mut Portal| {
+            p.cost_centre_create("ACM", &"Acme".into(), None)
+                .expect("centre");
+            for i in 0..n {
+                let name = format!("Cust {i}");
+                testing::add_account(p, &name, crate::model::AccountKind::Customer, None);
+                testing::join_in(p, "ann@acme.test", "user", Some(&name));
+                p.cost_centre_create(&format!("C{i}"), &"Cust".into(), Some(&name))
+                    .expect("centre");
+            }
+            p.ctx.actor = Actor::Operator("root".into());
+        }
+    };
+    let by_creator = |p: &mut Portal| {
+        p.order_list(&OrderFilter {
+            created_by: Some(email("ann@acme.test")),
+            ..OrderFilter::default()
+        })
+        .expect("orders");
+    };
+    let by_centre = |p: &mut Portal| {
+        p.order_list(&OrderFilter {
+            cost_centre: Some("acm".into()),
+            ..OrderFilter::default()
+        })
+        .expect("orders");
+    };
+    for (name, list) in [
+        ("--created-by", &by_creator as &dyn Fn(&mut Portal)),
+        ("--cost-centre", &by_centre),
+    ] {
+        let (one, three) = (
+            statements_of(accounts(1), list),
+            statements_of(accounts(3), list),
+        );
+        assert_eq!(
+            one.len(),
+            three.len(),
+            "{name}: statements for 1 account and for 3: {one:#?}\n{three:#?}"
+        );
+    }
 }
 
 /// `n` customers, each with a plain user, where ann is a `viewer` who

@@ -181,40 +181,124 @@ pub(crate) fn member_in(
     email: &Email,
     account: &Account,
 ) -> Result<(Person, Membership)> {
-    let absent = || Error::not_found(format!("`{email}` is not a member of `{}`", account.name));
-    let person = tx.person_by_email(email.as_str())?;
-    // An address the account typed, bound to someone else's login.
-    if person.as_ref().is_none_or(|p| p.merged_into.is_some()) {
-        if let Some((person, m)) = invited_as(tx, email, account.id)? {
-            return Ok((person, m));
+    Sought::read(tx, email, false)?.in_account(tx, ctx, account)
+}
+
+/// [`member_in`] of each of `accounts`, in order: what the address is,
+/// where it was typed and the person's seats are read once for them all,
+/// so that a list across accounts looks the person up once (issue 11).
+pub(crate) fn member_in_each(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    email: &Email,
+    accounts: &[Account],
+) -> Result<Vec<Result<(Person, Membership)>>> {
+    let sought = Sought::read(tx, email, true)?;
+    Ok(accounts
+        .iter()
+        .map(|account| sought.in_account(tx, ctx, account))
+        .collect())
+}
+
+/// What [`member_in`] reads of an address whatever the account.
+struct Sought<'a> {
+    email: &'a Email,
+    person: Option<Person>,
+    /// The memberships an invitation typed this address for, where it
+    /// is no live person's own.
+    invited: Vec<Membership>,
+    /// Whom the person was merged into.
+    kept: Option<Person>,
+    /// Every seat of the person and of whom they were merged into, when
+    /// read for many accounts; else each is read as asked.
+    seats: Option<Vec<Membership>>,
+}
+
+impl<'a> Sought<'a> {
+    fn read(tx: &dyn Tx, email: &'a Email, many: bool) -> Result<Sought<'a>> {
+        let person = tx.person_by_email(email.as_str())?;
+        // An address the account typed, bound to someone else's login.
+        let invited = if person.as_ref().is_none_or(|p| p.merged_into.is_some()) {
+            tx.memberships_invited_as(email.as_str())?
+        } else {
+            Vec::new()
+        };
+        let kept = match person.as_ref().and_then(|p| p.merged_into) {
+            Some(kept) => Some(tx.person(kept)?),
+            None => None,
+        };
+        let seats = match many {
+            true => {
+                let mut seats = Vec::new();
+                for p in person.iter().chain(&kept) {
+                    seats.extend(tx.memberships_of(p.id)?);
+                }
+                Some(seats)
+            }
+            false => None,
+        };
+        Ok(Sought {
+            email,
+            person,
+            invited,
+            kept,
+            seats,
+        })
+    }
+
+    fn seat(&self, tx: &dyn Tx, person: i64, account: i64) -> Result<Option<Membership>> {
+        match &self.seats {
+            Some(seats) => Ok(seats
+                .iter()
+                .find(|m| m.person_id == person && m.account_id == account)
+                .cloned()),
+            None => tx.membership_of(person, account),
         }
     }
-    let person = person.ok_or_else(absent)?;
-    if let Some(kept) = person.merged_into {
-        let kept = tx.person(kept)?;
-        // Naming the kept person helps only someone who can see them here:
-        // where they joined, or where the merge ended the duplicate's
-        // membership. One only invited there is known by an address.
-        let seen_here = match tx.membership_of(kept.id, account.id)? {
-            Some(m) => {
-                m.accepted_at.is_some() || tx.membership_of(person.id, account.id)?.is_some()
-            }
-            None => false,
-        };
-        return Err(match seen_here {
-            true => merged(email, &kept),
-            false => absent(),
-        });
+
+    fn in_account(
+        &self,
+        tx: &dyn Tx,
+        ctx: &Ctx,
+        account: &Account,
+    ) -> Result<(Person, Membership)> {
+        let email = self.email;
+        let absent =
+            || Error::not_found(format!("`{email}` is not a member of `{}`", account.name));
+        // Whoever an invitation to this address, merged away, bound to is
+        // known to the account by that address alone until they accept:
+        // the person as the account reads them, at that address.
+        if let Some(m) = self.invited.iter().find(|m| m.account_id == account.id) {
+            let person = Person {
+                email: email.clone(),
+                ..tx.person(m.person_id)?
+            };
+            return Ok((person, m.clone()));
+        }
+        let person = self.person.as_ref().ok_or_else(absent)?;
+        if let Some(kept) = &self.kept {
+            // Naming the kept person helps only someone who can see them here:
+            // where they joined, or where the merge ended the duplicate's
+            // membership. One only invited there is known by an address.
+            let seen_here = match self.seat(tx, kept.id, account.id)? {
+                Some(m) => {
+                    m.accepted_at.is_some() || self.seat(tx, person.id, account.id)?.is_some()
+                }
+                None => false,
+            };
+            return Err(match seen_here {
+                true => merged(email, kept),
+                false => absent(),
+            });
+        }
+        let membership = self.seat(tx, person.id, account.id)?.ok_or_else(absent)?;
+        // Known by the address its invitation went to, the person's own
+        // finds nothing there: it would tell the two are one.
+        if known_address(tx, ctx, person, &membership)? != person.email.as_str() {
+            return Err(absent());
+        }
+        Ok((person.clone(), membership))
     }
-    let membership = tx
-        .membership_of(person.id, account.id)?
-        .ok_or_else(absent)?;
-    // Known by the address its invitation went to, the person's own
-    // finds nothing there: it would tell the two are one.
-    if known_address(tx, ctx, &person, &membership)? != person.email.as_str() {
-        return Err(absent());
-    }
-    Ok((person, membership))
 }
 
 /// The address `person`'s membership `m` is known by in its account, to
@@ -240,24 +324,6 @@ pub(crate) fn known_address(
         }
         _ => Ok(person.email.to_string()),
     }
-}
-
-/// The membership in `account` of whoever an invitation to `email`, an
-/// address merged away, bound to ([`Membership::invited_email`]), until
-/// they accept: the account knows them by that address alone, so the
-/// person is as the account reads them, at that address. Their own row
-/// is [`Tx::person`] of its id.
-fn invited_as(tx: &dyn Tx, email: &Email, account: i64) -> Result<Option<(Person, Membership)>> {
-    for m in tx.memberships_invited_as(email.as_str())? {
-        if m.account_id == account {
-            let person = Person {
-                email: email.clone(),
-                ..tx.person(m.person_id)?
-            };
-            return Ok(Some((person, m)));
-        }
-    }
-    Ok(None)
 }
 
 fn merged(email: &Email, kept: &Person) -> Error {
@@ -622,7 +688,7 @@ fn accounts_seeing(tx: &dyn Tx, ctx: &Ctx, email: &Email) -> Result<Vec<Account>
     };
     if let Some(kept) = person.merged_into {
         // An account that invited the address knows someone by it until
-        // they accept (`invited_as`).
+        // they accept (see `member_in`).
         let mut invited = Vec::new();
         for m in tx.memberships_invited_as(email.as_str())? {
             let account = tx.account(m.account_id)?;

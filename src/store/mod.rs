@@ -433,6 +433,9 @@ seam! {
         fn cost_centre(&self, id: i64) -> Result<Option<CostCentre>>;
         /// The account's cost centre with this code, compared without case.
         fn cost_centre_by_code(&self, account_id: i64, code: &str) -> Result<Option<CostCentre>>;
+        /// The cost centre with this code, compared without case, of each
+        /// of these accounts that has one: one statement for them all.
+        fn cost_centres_by_code(&self, account_ids: &[i64], code: &str) -> Result<Vec<CostCentre>>;
         /// Adds a cost centre (its `id` is ignored) and returns its id.
         fn insert_cost_centre(&self, centre: &CostCentre) -> Result<i64>;
         /// Writes every field of an existing cost centre.

@@ -119,6 +119,23 @@ impl SqliteTx<'_> {
             ), params![account_id, code], centre_from_row)
     }
 
+    pub(super) fn cost_centres_by_code(
+        &self,
+        account_ids: &[i64],
+        code: &str,
+    ) -> Result<Vec<CostCentre>> {
+        let ids = serde_json::to_string(account_ids).map_err(anyhow::Error::from)?;
+        self.rows(
+            &format!(
+                "SELECT {CENTRE_COLUMNS} FROM cost_centres
+                     WHERE account_id IN (SELECT value FROM json_each(?1))
+                       AND code = ?2 COLLATE NOCASE"
+            ),
+            params![ids, code],
+            centre_from_row,
+        )
+    }
+
     pub(super) fn insert_cost_centre(&self, c: &CostCentre) -> Result<i64> {
         self.insert(
             "INSERT INTO cost_centres (account_id, code, name, archived_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",

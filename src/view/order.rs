@@ -53,8 +53,8 @@ pub(crate) struct OrderView {
     /// nobody may ever decide it, a policy that holds it pending being
     /// unable to get the approvals it still needs (see `policies`); its
     /// creator or an approver cancels it, or a policy edit eases it. False
-    /// for a decided order; absent from `order list`, which would have to
-    /// work it out order by order.
+    /// for a decided order. `order list` gives it too, worked out a page
+    /// at a time (its STATUS reads `pending (stuck)`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stuck: Option<bool>,
     /// `order show` of a pending order: who may decide it right now, a
@@ -105,7 +105,12 @@ impl Row for OrderView {
             self.account.clone(),
             self.description.clone(),
             format!("{} {}", self.amount, self.currency),
-            self.status.to_string(),
+            // A stuck order waits for nothing: it says so where it waits.
+            if self.stuck == Some(true) {
+                format!("{} (stuck)", self.status)
+            } else {
+                self.status.to_string()
+            },
             list_or_dash(&self.approvals),
         ]
     }

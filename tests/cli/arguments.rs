@@ -192,6 +192,39 @@ fn quiet_prints_nothing_on_success_and_still_explains_a_refusal() {
     says(&err, "error: ");
 }
 
+/// `--quiet` silences what a command reports, not what needs attention:
+/// a warning still reaches stderr (a CI log), as an error does, and the
+/// help says so rather than promising nothing at all.
+#[test]
+fn quiet_keeps_warnings_on_stderr_and_says_so() {
+    let p = Portal::new();
+    p.ok(&["policy", "create", "--name", "Big", "--threshold", "10"]);
+    let run = p.run_as(
+        Some(OWNER),
+        &[
+            "--quiet", "order", "place", "--description", "X", "--amount", "60",
+        ],
+    );
+    assert_eq!((run.code, &*run.stdout), (SUCCESS, ""), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .lines()
+            .all(|l| l.starts_with("warning: ") || l.starts_with("  ")),
+        "{}",
+        run.stderr
+    );
+    says(&run.stderr, "warning: order 1 in `");
+    says(&run.stderr, "cannot get enough approvals");
+    // Read as one line, however the help is wrapped.
+    let help = p
+        .ok(&["--help"])
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    says(&help, "Print nothing on stdout on success");
+    says(&help, "warnings still go to stderr");
+}
+
 #[test]
 fn the_clock_can_be_fixed_by_flag_as_by_environment() {
     let p = Portal::new();

@@ -270,7 +270,6 @@ fn order_json_has_the_design_fields() {
         fields.remove("deciders");
         fields.remove("more_deciders");
         fields.remove("delegates");
-        fields.remove("stuck");
     }
     if let Some(policies) = shown["policies"].as_array_mut() {
         for policy in policies.iter_mut().filter_map(Value::as_object_mut) {
@@ -2303,6 +2302,69 @@ fn order_show_json_says_whether_the_order_is_stuck() {
         "policy", "edit", "Big", "--account", ACCOUNT, "--approvers", MAX,
     ]);
     assert_eq!(p.json(&["order", "show", "2"])["stuck"], false);
+}
+
+/// `order list --json` says of each order whether it is stuck, as `order
+/// show` does, so that a script finds the orders nobody may decide
+/// without showing each; the table marks them in STATUS.
+#[test]
+fn order_list_flags_a_stuck_order_and_no_other() {
+    let p = Portal::new();
+    p.ok(&["order", "place", "--description", "Small", "--amount", "5"]);
+    p.ok(&["policy", "create", "--name", "Big", "--threshold", "10"]);
+    // The owner, the only approver, placed it: nobody may decide it.
+    p.json_as(
+        Some(OWNER),
+        &["order", "place", "--description", "Stuck", "--amount", "60"],
+    );
+    // The owner may decide this one.
+    p.ok(&["order", "place", "--description", "Open", "--amount", "70"]);
+    let listed: Vec<(String, String, Value)> = p
+        .json(&["order", "list"])
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|o| {
+            (
+                o["description"].as_str().unwrap_or_default().to_string(),
+                o["status"].as_str().unwrap_or_default().to_string(),
+                o["stuck"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (
+                "Small".to_string(),
+                "approved".to_string(),
+                Value::Bool(false)
+            ),
+            (
+                "Stuck".to_string(),
+                "pending".to_string(),
+                Value::Bool(true)
+            ),
+            (
+                "Open".to_string(),
+                "pending".to_string(),
+                Value::Bool(false)
+            ),
+        ]
+    );
+    for id in ["1", "2", "3"] {
+        let listed = &p.json(&["order", "list"])[id.parse::<usize>().unwrap() - 1]["stuck"];
+        assert_eq!(
+            &p.json(&["order", "show", id])["stuck"],
+            listed,
+            "order {id}"
+        );
+    }
+    let table = p.ok(&["order", "list"]);
+    let marked: Vec<&str> = table.lines().filter(|l| l.contains("(stuck)")).collect();
+    assert_eq!(marked.len(), 1, "{table}");
+    says(marked[0], "Stuck");
+    says(marked[0], "pending (stuck)");
 }
 
 /// Attack: fiona's own hardware order needed 2 approvals of which only
