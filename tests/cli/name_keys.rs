@@ -858,3 +858,23 @@ fn status_names_addresses_a_copy_would_now_refuse() {
         "1"
     );
 }
+
+/// N6: a value read from an `apply` file is quoted as a typed argument
+/// is, its backquotes written out (`\u{60}`), whether the file writes the
+/// backquote itself or as a JSON escape.
+#[test]
+fn a_backquote_read_from_an_apply_file_is_written_out_in_its_refusal() {
+    let p = Portal::new();
+    for role in ["a`dmin", "a\\u0060dmin"] {
+        let file = format!(
+            r#"{{"accounts":[{{"name":"{ACCOUNT}","users":[{{"email":"una@acme.test","role":"{role}","status":"active"}}]}}]}}"#
+        );
+        let run = p.apply_stdin(&["--dry-run"], &[], &file);
+        assert_eq!(run.code, support::USAGE, "{}", run.stderr);
+        support::says(
+            &run.stderr,
+            "error: accounts[0].users[0].role: unknown role `a\\u{60}dmin`",
+        );
+        assert!(!run.stderr.contains("a`dmin"), "{}", run.stderr);
+    }
+}
