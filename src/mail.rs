@@ -12,7 +12,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Body, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
@@ -83,6 +83,37 @@ fn header_safe(text: &str) -> String {
         .collect()
 }
 
+/// The Subject header for `subject`, whose text a member chose (an
+/// account's name). A word written as an RFC 2047 encoded word
+/// (`=?utf-8?q?Acme_Ltd?=`) is decoded by every mail reader, which would
+/// show text the tool never held: a name taken by another account, a
+/// bidirectional override. A subject holding `=?` is so written encoded
+/// whole, and a reader shows it literally; any other is left to lettre,
+/// which encodes what is not ASCII.
+fn subject_header(subject: &str) -> std::result::Result<HeaderValue, String> {
+    let name = HeaderName::new_from_ascii_str("Subject");
+    let subject = header_safe(subject);
+    if !subject.contains("=?") {
+        return Ok(HeaderValue::new(name, subject));
+    }
+    let mut encoded = String::new();
+    {
+        let mut writer = email_encoding::headers::writer::EmailWriter::new(
+            &mut encoded,
+            "Subject: ".len(),
+            0,
+            false,
+        );
+        email_encoding::headers::rfc2047::encode(&subject, &mut writer)
+            .map_err(|e| format!("the subject: {e}"))?;
+    }
+    // Pre-encoded: only base64 words, `=?utf-8?b?`, and the folding the
+    // encoder wrote, so no text of the subject's own reaches the header.
+    Ok(HeaderValue::dangerous_new_pre_encoded(
+        name, subject, encoded,
+    ))
+}
+
 /// The plain-text body as a small HTML page: paragraphs at blank lines,
 /// every character that HTML gives a meaning escaped.
 fn html_body(text: &str) -> String {
@@ -137,7 +168,7 @@ fn message(mail: &Mail) -> std::result::Result<Message, String> {
     Message::builder()
         .from(from)
         .to(to)
-        .subject(header_safe(&mail.subject))
+        .raw_header(subject_header(&mail.subject)?)
         .date(date.into())
         .message_id(Some(format!(
             "<portalctl.{}.{unique:016x}@{domain}>",
@@ -610,5 +641,37 @@ mod tests {
             raw.contains("<pre>portalctl user accept pinv_x</pre>"),
             "{raw}"
         );
+    }
+
+    /// A9: a name written as an encoded word reaches the reader as typed,
+    /// not decoded into another name; a plain subject stays plain.
+    #[test]
+    fn an_encoded_word_in_the_subject_reads_literally() {
+        let mail = |subject: &str| Mail {
+            outbox_id: 7,
+            from: "Acme Portal <portal@acme.test>".parse().expect("mailbox"),
+            to: "ann@acme.test".into(),
+            subject: subject.into(),
+            text: "Hello\n".into(),
+            date: "2026-11-25T10:00:00Z".parse().expect("time"),
+        };
+        let raw = |subject: &str| {
+            String::from_utf8(message(&mail(subject)).expect("message").formatted()).expect("utf-8")
+        };
+        let plain = raw("Invitation to join Acme Ltd as user");
+        assert!(
+            plain.contains("Subject: Invitation to join Acme Ltd as user\r\n"),
+            "{plain}"
+        );
+        let forged = raw("Invitation to join =?utf-8?q?Acme_Ltd?= as user\r\nBcc: x@y.test");
+        let header: String = forged
+            .split("\r\n")
+            .skip_while(|l| !l.starts_with("Subject:"))
+            .take_while(|l| l.starts_with("Subject:") || l.starts_with(' '))
+            .collect();
+        assert!(header.starts_with("Subject: =?utf-8?b?"), "{forged}");
+        assert!(!forged.contains("?q?"), "{forged}");
+        assert!(!forged.contains("Acme_Ltd"), "{forged}");
+        assert!(!forged.lines().any(|l| l.starts_with("Bcc:")), "{forged}");
     }
 }

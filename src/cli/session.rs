@@ -280,6 +280,37 @@ pub(crate) fn read_capped(path: &Path, cap_mib: u64) -> Result<String> {
             path.display()
         )));
     }
-    String::from_utf8(bytes)
-        .map_err(|_| Error::invalid(format!("`{}` is not UTF-8 text", path.display())))
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::invalid(format!("`{}` is not UTF-8 text", path.display())))?;
+    written_out_read(&text);
+    Ok(text)
+}
+
+/// Has the messages still to print write out the backquotes the JSON
+/// strings of `text` hold (see [`crate::output::write_out`]): a file's
+/// values are typed as arguments are, and a refusal quoting one
+/// (``unknown role `a\u{60}dmin` ``) must not have its backquotes closed
+/// early by it. A text without a backquote, written or escaped, is not
+/// read again; one that is not JSON has nothing a message quotes.
+fn written_out_read(text: &str) {
+    if !text.contains('`') && !text.to_ascii_lowercase().contains("\\u0060") {
+        return;
+    }
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return;
+    };
+    let mut found = Vec::new();
+    let mut todo = vec![&value];
+    while let Some(value) = todo.pop() {
+        match value {
+            serde_json::Value::String(s) => found.push(s.clone()),
+            serde_json::Value::Array(items) => todo.extend(items),
+            serde_json::Value::Object(map) => {
+                found.extend(map.keys().cloned());
+                todo.extend(map.values());
+            }
+            _ => {}
+        }
+    }
+    crate::output::write_out(found);
 }

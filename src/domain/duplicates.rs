@@ -11,8 +11,8 @@ use super::policies::policy_view;
 use super::{find_person, member_in, member_view, resolve_account, snapshot, Actor, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, Delegation, Email, Grant, InvitationState, MatchedPolicy, MemberStatus, Membership,
-    Order, OutboxMessage, OutboxState, Paste, Person, Role, Timestamp,
+    reveal, Account, Delegation, Email, Grant, InvitationState, MatchedPolicy, MemberStatus,
+    Membership, Order, OutboxMessage, OutboxState, Paste, Person, Role, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{DelegationPassedOn, MemberView, MergeView, PolicyPassedOn};
@@ -25,19 +25,33 @@ fn duplicate_notice(
     dup: &Person,
     original: &Person,
 ) -> OutboxMessage {
-    let (dup_mailbox, original_mailbox) = (dup.mailbox(), original.mailbox());
+    // Every value here was chosen by a member (a name, an account's
+    // name, an address), so each is between backquotes, as messages put
+    // names: text a member wrote cannot read as the notice's own request
+    // to support.
+    let quoted = |text: &str| format!("`{}`", reveal(text));
+    let mailbox = |p: &Person| match p.known_name() {
+        Some(name) => format!("{} <{}>", quoted(name), quoted(p.email.as_str())),
+        None => quoted(p.email.as_str()),
+    };
+    let (dup_mailbox, original_mailbox) = (mailbox(dup), mailbox(original));
     let (dup, original) = (&dup.email, &original.email);
     OutboxMessage {
         id: 0,
         kind: "duplicate-notice".into(),
         recipient: support.to_string(),
-        subject: format!("Duplicate contact in {account}: {dup}"),
+        subject: format!(
+            "Duplicate contact in {}: {}",
+            quoted(account),
+            quoted(dup.as_str())
+        ),
         body: format!(
             "Hello,\n\n\
-             {} flagged the contact {dup_mailbox} in {account} as a duplicate of \
+             {} flagged the contact {dup_mailbox} in {} as a duplicate of \
              {original_mailbox}.\n\n\
              Please merge them:\n\n    {}\n",
-            ctx.actor.audit_name(),
+            quoted(&ctx.actor.audit_name()),
+            quoted(account),
             Paste::new("user merge").arg(dup).opt("--into", original),
         ),
         created_at: ctx.now,

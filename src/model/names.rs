@@ -79,21 +79,105 @@ impl FromStr for Email {
             ))
             .help("type the address without backquotes"));
         }
+        let not_valid = || {
+            Error::invalid(format!(
+                "`{}` is not a valid email address",
+                super::text::escape(s.trim())
+            ))
+        };
+        // A ligature (`ﬁ`), a full-width or a mathematical letter reads as
+        // the plain letter it stands for, yet names another mailbox:
+        // `ｆiona@` beside `fiona@` would be two people who look like one.
+        if let Some(c) = normal
+            .chars()
+            .find(|c| c.to_string().nfkc().ne(c.to_string().chars()))
+        {
+            return Err(Error::invalid(format!(
+                "`{}` is not a valid email address: it holds `{c}` (U+{:04X}), a compatibility form of `{}`, and so reads as another address",
+                super::text::escape(s.trim()),
+                u32::from(c),
+                c.to_string().nfkc().collect::<String>()
+            ))
+            .help("type the address with plain letters"));
+        }
+        let (local, domain) = normal.rsplit_once('@').ok_or_else(not_valid)?;
+        let local = unquoted(local);
+        let domain = one_domain_form(domain).ok_or_else(not_valid)?;
+        let normal = format!("{local}@{domain}");
         // A quoted local part may hold almost anything; an address is
         // printed in tables and errors, so it holds no more than a name may:
         // no backquote either, which would close the backquotes a message
         // puts around it (see `Text`).
-        if email_address::EmailAddress::is_valid(&normal)
+        if !(email_address::EmailAddress::is_valid(&normal)
             && !normal.contains(['<', '>', ' ', '`'])
-            && printable(&normal)
+            && printable(&normal))
         {
-            Ok(Email(normal))
-        } else {
-            Err(Error::invalid(format!(
-                "`{}` is not a valid email address",
-                super::text::escape(s.trim())
-            )))
+            return Err(not_valid());
         }
+        // `fіona@` with a Cyrillic `і`, or a domain `аcme.test` with a
+        // Cyrillic `а` (another domain, which anyone may register), reads
+        // as the real one beside it; a word of the address is held to one
+        // script as a name's word is.
+        let words = local
+            .split(|c: char| !c.is_alphanumeric())
+            .chain(domain.split(|c: char| !c.is_alphanumeric()));
+        if let Some((first, other, word)) = mixed_scripts(words) {
+            return Err(Error::invalid(format!(
+                "`{}` is not a valid email address: it mixes {first} and {other} letters in `{}`, and so reads as another address",
+                super::text::escape(s.trim()),
+                super::text::escape(word)
+            ))
+            .help("type each word of the address in one script"));
+        }
+        Ok(Email(normal))
+    }
+}
+
+/// A local part without the quotes that change nothing: `"fiona"` and
+/// `"fi\ona"` name the mailbox `fiona` does, so they are one person.
+/// One that needs its quotes (`"a@b"`) keeps them.
+fn unquoted(local: &str) -> std::borrow::Cow<'_, str> {
+    let Some(inner) = local
+        .strip_prefix('"')
+        .and_then(|l| l.strip_suffix('"'))
+        .filter(|inner| !inner.is_empty())
+    else {
+        return local.into();
+    };
+    let mut plain = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(next) => plain.push(next),
+                None => return local.into(),
+            },
+            c => plain.push(c),
+        }
+    }
+    let atom = |c: char| c.is_alphanumeric() || "!#$%&'*+-/=?^_{|}~".contains(c);
+    let dot_atom = plain
+        .split('.')
+        .all(|part| !part.is_empty() && part.chars().all(atom));
+    if dot_atom {
+        plain.into()
+    } else {
+        local.into()
+    }
+}
+
+/// A domain in the one form it is kept in: IDNA's (UTS #46) Unicode form,
+/// so `acmé.test` and its ASCII spelling `xn--acm-dma.test` are one
+/// domain, and so one person. `None` for a name IDNA refuses. An address
+/// literal (`[192.0.2.1]`) is kept as written.
+fn one_domain_form(domain: &str) -> Option<String> {
+    if domain.starts_with('[') {
+        return Some(domain.to_string());
+    }
+    let ascii = idna::domain_to_ascii(domain).ok()?;
+    match idna::domain_to_unicode(&ascii) {
+        (unicode, Ok(())) => Some(unicode.nfc().collect()),
+        (_, Err(_)) => None,
     }
 }
 
@@ -180,21 +264,32 @@ fn confusable_script(c: char) -> Option<&'static str> {
 /// `і` reads as `Fabrikam` beside it, and a list would show two. A name
 /// may be written in any of them, word by word (`Acme Россия`).
 pub(crate) fn one_script_per_word(what: &str, name: &str) -> Result<()> {
-    for word in name.split_whitespace() {
+    if let Some((first, other, word)) = mixed_scripts(name.split_whitespace()) {
+        return Err(Error::invalid(format!(
+            "{what} `{}` mixes {first} and {other} letters in `{}`, and so reads as another name",
+            super::text::escape(name),
+            super::text::escape(word)
+        ))
+        .help("write each word in one script"));
+    }
+    Ok(())
+}
+
+/// The first word that mixes Latin letters with Cyrillic or Greek ones,
+/// with the two scripts it mixes.
+fn mixed_scripts<'a>(
+    words: impl Iterator<Item = &'a str>,
+) -> Option<(&'static str, &'static str, &'a str)> {
+    for word in words {
         let mut scripts = word.chars().filter_map(confusable_script);
         let Some(first) = scripts.next() else {
             continue;
         };
         if let Some(other) = scripts.find(|s| *s != first) {
-            return Err(Error::invalid(format!(
-                "{what} `{}` mixes {first} and {other} letters in `{}`, and so reads as another name",
-                super::text::escape(name),
-                super::text::escape(word)
-            ))
-            .help("write each word in one script"));
+            return Some((first, other, word));
         }
     }
-    Ok(())
+    None
 }
 
 /// Reads a person's or account's display name (and the other names a user
@@ -228,6 +323,63 @@ mod tests {
             "a`id`@acme.test", "\"a`b\"@acme.test",
         ] {
             assert!(bad.parse::<Email>().is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    /// Each address as it is kept, or the exit its refusal gives: one
+    /// mailbox has one spelling, and none reads as another.
+    #[test]
+    fn addresses_have_one_spelling_and_read_as_no_other() {
+        for (typed, kept) in [
+            ("fiona@acme.test", Ok("fiona@acme.test")),
+            ("FIONA@ACME.test", Ok("fiona@acme.test")),
+            ("\"fiona\"@acme.test", Ok("fiona@acme.test")),
+            ("\"fi\\ona\"@Acme.test", Ok("fiona@acme.test")),
+            ("\"fi.ona\"@acme.test", Ok("fi.ona@acme.test")),
+            ("\"a@b\"@acme.test", Ok("\"a@b\"@acme.test")),
+            ("\"a..b\"@acme.test", Ok("\"a..b\"@acme.test")),
+            ("o'neil+x@sub.acme.test", Ok("o'neil+x@sub.acme.test")),
+            (
+                "\u{e9}lodie@acm\u{e9}.test",
+                Ok("\u{e9}lodie@acm\u{e9}.test"),
+            ),
+            (
+                "\u{e9}lodie@xn--acm-dma.test",
+                Ok("\u{e9}lodie@acm\u{e9}.test"),
+            ),
+            (
+                "\u{e9}lodie@ACM\u{c9}.test",
+                Ok("\u{e9}lodie@acm\u{e9}.test"),
+            ),
+            (
+                "ivan@\u{43f}\u{440}\u{438}\u{43c}\u{435}\u{440}.\u{440}\u{444}",
+                Ok("ivan@\u{43f}\u{440}\u{438}\u{43c}\u{435}\u{440}.\u{440}\u{444}"),
+            ),
+            (
+                "\u{438}\u{432}\u{430}\u{43d}.smith@acme.test",
+                Ok("\u{438}\u{432}\u{430}\u{43d}.smith@acme.test"),
+            ),
+            ("fiona@[192.0.2.1]", Ok("fiona@[192.0.2.1]")),
+            // Cyrillic `а` in the domain, `і` in the local part.
+            ("fiona@\u{430}cme.test", Err(2)),
+            ("f\u{456}ona@acme.test", Err(2)),
+            // The same, in the domain's ASCII spelling.
+            ("fiona@xn--cme-5cd.test", Err(2)),
+            ("fiona@acme.\u{3c4}est", Err(2)),
+            // A ligature, full-width and mathematical letters.
+            ("\u{fb01}ona@acme.test", Err(2)),
+            ("\u{ff46}iona@acme.test", Err(2)),
+            ("\u{1d5bf}iona@acme.test", Err(2)),
+            ("fiona@acme\u{ff0e}test", Err(2)),
+            ("fiona@xn--.test", Err(2)),
+        ] {
+            let got = typed.parse::<Email>();
+            assert_eq!(
+                got.as_ref().map(Email::as_str).map_err(|e| e.exit_code()),
+                kept,
+                "{typed:?}: {:?}",
+                got.as_ref().err().map(|e| e.to_string())
+            );
         }
     }
 

@@ -294,14 +294,6 @@ impl Person {
         let known = self.known_name().is_some();
         (self.email, known.then_some(self.name))
     }
-
-    /// `Name <email>`, or the email alone while no name is known.
-    pub(crate) fn mailbox(&self) -> String {
-        match self.known_name() {
-            Some(name) => format!("{name} <{}>", self.email),
-            None => self.email.to_string(),
-        }
-    }
 }
 
 /// A named set of capabilities.

@@ -342,8 +342,16 @@ impl SqliteTx<'_> {
 
     pub(super) fn insert_person(&self, p: &Person) -> Result<i64> {
         let id = self.insert(
-            "INSERT INTO people (email, name, duplicate_of, merged_into, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![p.email.as_str(), p.name, p.duplicate_of, p.merged_into, p.created_at],
+            "INSERT INTO people (email, name, duplicate_of, merged_into, created_at, email_skeleton)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                p.email.as_str(),
+                p.name,
+                p.duplicate_of,
+                p.merged_into,
+                p.created_at,
+                crate::model::name_skeleton(p.email.as_str())
+            ],
         )?;
         self.note(|j| &mut j.people, id, None)?;
         Ok(id)
@@ -352,8 +360,16 @@ impl SqliteTx<'_> {
     pub(super) fn update_person(&self, p: &Person) -> Result<()> {
         self.note(|j| &mut j.people, p.id, Some(&|| self.person(p.id)))?;
         self.exec(
-            "UPDATE people SET email = ?2, name = ?3, duplicate_of = ?4, merged_into = ?5 WHERE id = ?1",
-            params![p.id, p.email.as_str(), p.name, p.duplicate_of, p.merged_into],
+            "UPDATE people SET email = ?2, name = ?3, duplicate_of = ?4, merged_into = ?5,
+             email_skeleton = ?6 WHERE id = ?1",
+            params![
+                p.id,
+                p.email.as_str(),
+                p.name,
+                p.duplicate_of,
+                p.merged_into,
+                crate::model::name_skeleton(p.email.as_str())
+            ],
         )?;
         Ok(())
     }

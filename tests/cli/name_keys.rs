@@ -745,3 +745,138 @@ fn a_copy_refusing_a_mixed_script_name_says_why_and_points_to_status() {
         support::says(help, "run `portalctl status` there");
     }
 }
+
+/// A7: an address that reads as a person's, or names their very mailbox,
+/// is no new person: a word mixing scripts or a compatibility letter is
+/// refused (exit 2), a quoted local part that needs no quotes and a
+/// domain in its other IDNA spelling are the person already here, and a
+/// whole word in other letters that look the same is a look-alike
+/// (exit 4). Nothing is stored for any of them.
+#[test]
+fn addresses_that_read_as_a_person_here_are_no_new_person() {
+    let p = Portal::new();
+    p.member("olive@acme.test", "user");
+    p.invite("\u{e9}lodie@acm\u{e9}.test", "user", ACCOUNT);
+    let people = p.text("SELECT count(*) FROM people");
+    let invite = |email: &str| -> Vec<String> {
+        [
+            "user", "invite", "--email", email, "--role", "user", "--no-send",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    for (email, code, says) in [
+        (
+            "olive@\u{430}cme.test",
+            support::USAGE,
+            "mixes Cyrillic and Latin letters in `\u{430}cme`",
+        ),
+        (
+            "ol\u{456}ve@acme.test",
+            support::USAGE,
+            "mixes Latin and Cyrillic letters",
+        ),
+        (
+            "olive@xn--cme-5cd.test",
+            support::USAGE,
+            "mixes Cyrillic and Latin letters",
+        ),
+        (
+            "\u{fb01}ona@acme.test",
+            support::USAGE,
+            "a compatibility form of `fi`",
+        ),
+        (
+            "\u{ff4f}live@acme.test",
+            support::USAGE,
+            "a compatibility form of `o`",
+        ),
+        (
+            "\u{1d5c8}live@acme.test",
+            support::USAGE,
+            "a compatibility form of `o`",
+        ),
+        (
+            "\"olive\"@acme.test",
+            CONFLICT,
+            "`olive@acme.test` is already a member",
+        ),
+        (
+            "\u{e9}lodie@xn--acm-dma.test",
+            CONFLICT,
+            "`\u{e9}lodie@acm\u{e9}.test` is already a member",
+        ),
+        (
+            "\u{43e}\u{4cf}\u{456}\u{475}\u{435}@acme.test",
+            CONFLICT,
+            "looks like the address of someone already here, written in other letters",
+        ),
+    ] {
+        let args = invite(email);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let stderr = p.refused(&args, code);
+        support::says(&stderr, says);
+    }
+    assert_eq!(p.text("SELECT count(*) FROM people"), people);
+    // Addresses in one other script each stay people of their own.
+    p.invite("\u{438}\u{432}\u{430}\u{43d}@acme.test", "user", ACCOUNT);
+    p.invite(
+        "ivan@\u{43f}\u{440}\u{438}\u{43c}\u{435}\u{440}.\u{440}\u{444}",
+        "user",
+        ACCOUNT,
+    );
+}
+
+/// A7 for addresses an older build stored: migration 30 gives each
+/// person the skeleton of their address, and `status` names an address a
+/// copy would now refuse, as mixing scripts or as a look-alike.
+#[test]
+fn status_names_addresses_a_copy_would_now_refuse() {
+    let p = Portal::new();
+    p.member("olive@acme.test", "user");
+    p.member("old@acme.test", "user");
+    p.member("older@acme.test", "user");
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        support::rewind(&conn, support::version_before("0030_email_skeletons.sql"));
+        conn.execute_batch(
+            "UPDATE people SET email = 'olive@\u{430}cme.test' WHERE email = 'old@acme.test';
+             UPDATE people SET email = '\u{43e}\u{4cf}\u{456}\u{475}\u{435}@acme.test'
+                 WHERE email = 'older@acme.test';",
+        )
+        .unwrap();
+    }
+    let status = p.ok(&["status"]);
+    support::says(
+        &status,
+        "`olive@\u{430}cme.test` is not a valid email address",
+    );
+    support::says(
+        &status,
+        "`\u{43e}\u{4cf}\u{456}\u{475}\u{435}@acme.test` looks like `olive@acme.test`, written in other letters",
+    );
+    assert_eq!(
+        p.text("SELECT count(DISTINCT email_skeleton) FROM people WHERE email IN ('olive@acme.test', '\u{43e}\u{4cf}\u{456}\u{475}\u{435}@acme.test')"),
+        "1"
+    );
+}
+
+/// N6: a value read from an `apply` file is quoted as a typed argument
+/// is, its backquotes written out (`\u{60}`), whether the file writes the
+/// backquote itself or as a JSON escape.
+#[test]
+fn a_backquote_read_from_an_apply_file_is_written_out_in_its_refusal() {
+    let p = Portal::new();
+    for role in ["a`dmin", "a\\u0060dmin"] {
+        let file = format!(
+            r#"{{"accounts":[{{"name":"{ACCOUNT}","users":[{{"email":"una@acme.test","role":"{role}","status":"active"}}]}}]}}"#
+        );
+        let run = p.apply_stdin(&["--dry-run"], &[], &file);
+        assert_eq!(run.code, support::USAGE, "{}", run.stderr);
+        support::says(
+            &run.stderr,
+            "error: accounts[0].users[0].role: unknown role `a\\u{60}dmin`",
+        );
+        assert!(!run.stderr.contains("a`dmin"), "{}", run.stderr);
+    }
+}

@@ -62,6 +62,35 @@ fn an_invitation_to_a_name_beyond_ascii_keeps_its_token_line_whole() {
     assert_eq!(p.json(&["user", "accept", &token])["status"], "active");
 }
 
+/// A9: an account name written as an RFC 2047 encoded word reaches the
+/// invitee's mail reader as typed: the Subject a real parser decodes is
+/// the name the tool holds, not the partner's name (`Acme Ltd`) or a
+/// bidirectional override the encoded word spells.
+#[test]
+fn an_encoded_word_in_an_account_name_reads_literally_in_the_subject() {
+    let p = ready();
+    p.ok(&["account", "create", "Globex", "--kind", "customer"]);
+    for (name, invitee) in [
+        ("=?utf-8?q?Globex?=", "v1@acme.test"),
+        ("=?utf-8?q?Acme_=E2=80=AEresu?=", "v2@acme.test"),
+    ] {
+        p.ok(&["account", "set", ACCOUNT, "--name", name]);
+        p.json(&[
+            "user", "invite", invitee, "--role", "user", "--account", name,
+        ]);
+        let server = SmtpServer::start();
+        assert_eq!(send(&p, &server.url())["sent"], 1);
+        let mail = &server.received()[0];
+        assert_eq!(
+            mail["subject"],
+            format!("Invitation to join {name} as user"),
+            "{}",
+            mail["raw"]
+        );
+        p.ok(&["account", "set", name, "--name", ACCOUNT]);
+    }
+}
+
 #[test]
 fn an_invitation_arrives_over_smtp_and_its_token_accepts() {
     let p = ready();

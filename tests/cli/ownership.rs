@@ -370,6 +370,51 @@ fn flag_duplicate_warns_that_nobody_was_told_until_support_email_is_set() {
     assert_eq!(notices(&p), ["support@acme.test"]);
 }
 
+/// A10: the notice to support puts every value a member chose between
+/// backquotes, so a name written as instructions to support reads as the
+/// name it is, not as the notice's own request.
+#[test]
+fn the_duplicate_notice_quotes_what_members_chose() {
+    let p = Portal::new();
+    p.ok(&["settings", "set", "mail-from", "portal@acme.test"]);
+    p.ok(&["settings", "set", "support-email", "support@acme.test"]);
+    p.member("vo@acme.test", "user");
+    p.member("vo2@acme.test", "user");
+    let forged = "Vo. ALSO URGENT: merge owner@acme.test into vo@acme.test. Name: Vo";
+    p.ok(&["user", "edit", "vo2@acme.test", "--name", forged]);
+    p.ok(&[
+        "user", "flag-duplicate", "vo2@acme.test", "--of", "vo@acme.test",
+    ]);
+    let dir = scratch_dir();
+    p.ok(&["outbox", "send", "--to-dir", dir.path().to_str().unwrap()]);
+    let mails = crate::smtp_server::decode(&eml_files(dir.path()));
+    let notice = mails
+        .iter()
+        .find(|m| m["to"] == "support@acme.test")
+        .expect("a notice");
+    assert_eq!(
+        notice["subject"],
+        "Duplicate contact in `Acme Ltd`: `vo2@acme.test`"
+    );
+    says(
+        notice["text"].as_str().unwrap(),
+        &format!(
+            "` flagged the contact `{forged}` <`vo2@acme.test`> in `Acme Ltd` as a duplicate of `vo` <`vo@acme.test`>."
+        ),
+    );
+}
+
+/// The `.eml` files in `dir`.
+fn eml_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    files.sort();
+    files
+}
+
 /// Only the owner or the operator hands the ownership over: a member who
 /// may not is told whom to ask and the command they would run, and
 /// nothing changes.

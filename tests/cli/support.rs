@@ -130,6 +130,8 @@ const UNDO: &[&str] = &[
     // 0029_product_keys
     "DROP INDEX licenses_by_product_key; DROP INDEX partner_prices_by_product_key;
      ALTER TABLE licenses DROP COLUMN product_key; ALTER TABLE partner_prices DROP COLUMN product_key;",
+    // 0030_email_skeletons
+    "DROP INDEX people_by_email_skeleton; ALTER TABLE people DROP COLUMN email_skeleton;",
     // 0031_backquoted_texts
     "DELETE FROM settings WHERE key = 'backquoted_texts';",
 ];
