@@ -260,7 +260,9 @@ fn invited_as(tx: &dyn Tx, email: &Email, account: i64) -> Result<Option<(Person
     Ok(None)
 }
 
-fn merged(email: &Email, kept: &Person) -> Error {
+/// The refusal of an address merged into `kept`, to an actor who may
+/// know the merge ([`sees_merge`]).
+pub(crate) fn merged(email: &Email, kept: &Person) -> Error {
     Error::conflict(format!("`{email}` was merged into `{}`", kept.email))
         .help(format!("use `{}` instead", kept.email))
 }

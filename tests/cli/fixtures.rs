@@ -819,6 +819,105 @@ fn prune_by_the_databases_own_export_removes_nothing() {
     assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
 }
 
+/// A member's own export applied with `--prune` keys the invitation of an
+/// address merged into someone else by that address, as the export lists
+/// it: unchanged while listed, revoked once left out, and the person it
+/// binds to is never named (the tester's N16), whether the merge came
+/// before the invitation (Fi into Fay) or after it (Una into Max).
+#[test]
+fn prune_by_a_members_own_export_keys_an_invitation_of_a_merged_address_by_it() {
+    let p = demo();
+    let invited = p.json(&[
+        "user", "invite", "fi@fabrikam.test", "--account", "Fabrikam", "--role", "user",
+        "--no-send",
+    ]);
+    p.ok(&[
+        "user",
+        "accept",
+        invited["token"].as_str().unwrap(),
+        "--name",
+        "Fi",
+    ]);
+    p.ok(&[
+        "--yes", "user", "merge", "fi@fabrikam.test", "--into", "fay@fabrikam.test",
+    ]);
+    let carl = Some("carl@contoso.test");
+    let invite = ["user", "invite", "--role", "user", "--no-send"];
+    for who in ["fi@fabrikam.test", "una@acme.test"] {
+        let mut args = invite.to_vec();
+        args.insert(2, who);
+        p.json_as(carl, &args);
+    }
+    p.ok(&[
+        "--yes", "user", "merge", "una@acme.test", "--into", "max@acme.test",
+    ]);
+    let acting = [("PORTALCTL_AS", "carl@contoso.test")];
+    let own = p.run_as(carl, &["export"]).stdout;
+    let before = p.dump();
+    let run = p.apply_stdin(&["--prune", "--yes", "--no-send"], &acting, &own);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stdout, "removed    0");
+    assert_eq!(before, p.dump());
+    let mut fewer: Value = serde_json::from_str(&own).unwrap();
+    fewer["accounts"][0]["users"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|u| u["email"] != "fi@fabrikam.test");
+    let run = p.apply_stdin(
+        &["--prune", "--yes", "--no-send"],
+        &acting,
+        &fewer.to_string(),
+    );
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stdout, "removed    1");
+    assert!(
+        !run.stdout.contains("fay@") && !run.stdout.contains("max@"),
+        "{}",
+        run.stdout
+    );
+    let listed = p.run_as(carl, &["user", "list"]).stdout;
+    says(
+        &listed,
+        "fi@fabrikam.test   -             Contoso  user           revoked",
+    );
+    says(&listed, "una@acme.test");
+    assert_eq!(
+        p.text(
+            "SELECT group_concat(target) FROM audit_events WHERE action = 'user.deactivate' AND account = 'Contoso'"
+        ),
+        "fi@fabrikam.test"
+    );
+}
+
+/// Una, whom Contoso invited, merged into Max: support's flagging Una a
+/// duplicate of Max is refused as the merge done already (exit 4), as it
+/// is without the invitation, never written as Max flagged a duplicate of
+/// himself, and the database still copies (the tester's N2).
+#[test]
+fn flagging_a_merged_address_invited_elsewhere_a_duplicate_of_its_kept_person_is_refused() {
+    let p = demo();
+    p.json_as(
+        Some("carl@contoso.test"),
+        &[
+            "user", "invite", "una@acme.test", "--role", "user", "--no-send",
+        ],
+    );
+    p.ok(&[
+        "--yes", "user", "merge", "una@acme.test", "--into", "max@acme.test",
+    ]);
+    let flag = [
+        "user", "flag-duplicate", "una@acme.test", "--of", "max@acme.test",
+    ];
+    let err = p.refused(&flag, CONFLICT);
+    assert_eq!(
+        error_line(&err),
+        "error: `una@acme.test` was merged into `max@acme.test`"
+    );
+    assert!(!p.ok(&["user", "list"]).contains("duplicate of"));
+    let exported = p.ok(&["export"]);
+    restored(&p, &exported);
+}
+
 #[test]
 fn schema_prints_the_json_schema_of_the_fixture_format() {
     let p = Portal::empty();
