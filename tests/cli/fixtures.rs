@@ -1028,6 +1028,56 @@ fn every_example_fixture_applies_again_as_a_no_op_and_round_trips() {
     // Every preset has one; `portal` also the CI example's.
     seen.dedup();
     assert_eq!(seen, ["customer-area", "lmp", "moodle", "msp", "portal"]);
+    // And the demo once support merged two people whom another account
+    // had only invited: what each account reads comes back alike.
+    let p = merged_after_two_invitations();
+    let exported = p.ok(&["export"]);
+    let copy = restored(&p, &exported);
+    let oa = Some("oa@other.test");
+    for args in [
+        &["user", "list"][..],
+        &["user", "show", "una@acme.test"],
+        &["user", "show", "olive@acme.test"],
+    ] {
+        assert_eq!(
+            copy.run_as(oa, args).stdout,
+            p.run_as(oa, args).stdout,
+            "{args:?}"
+        );
+    }
+}
+
+/// The demo with `Other`, whose admin Oa invited Una and Olive of Acme
+/// (neither accepts); support then merged Una into Olive, which ended
+/// Other's invitation of Una, never taken up (the tester's A4/A5).
+fn merged_after_two_invitations() -> Portal {
+    let p = demo();
+    p.ok(&["account", "create", "Other", "--kind", "customer"]);
+    let invited = p.json(&[
+        "user", "invite", "oa@other.test", "--account", "Other", "--role", "admin", "--name", "OA",
+        "--no-send",
+    ]);
+    p.ok(&["user", "accept", invited["token"].as_str().unwrap()]);
+    for (who, label) in [
+        ("una@acme.test", "Una label"),
+        ("olive@acme.test", "Olive label"),
+    ] {
+        p.json_as(
+            Some("oa@other.test"),
+            &[
+                "user", "invite", who, "--role", "user", "--name", label, "--no-send",
+            ],
+        );
+    }
+    p.ok(&[
+        "user", "flag-duplicate", "una@acme.test", "--of", "olive@acme.test", "--account", ACCOUNT,
+    ]);
+    p.ok(&[
+        "--yes", "user", "merge", "una@acme.test", "--into", "olive@acme.test",
+    ]);
+    let listed = p.run_as(Some("oa@other.test"), &["user", "list"]).stdout;
+    says(&listed, "Una label");
+    p
 }
 
 const LMP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-lmp.json");
