@@ -801,6 +801,41 @@ fn the_gate_counts_only_the_accounts_a_person_joined() {
     }
 }
 
+/// The gate refuses any write that leaves a person flagged a
+/// duplicate of, or merged into, themselves, the operator's too.
+#[test]
+fn no_write_makes_anyone_their_own_duplicate() {
+    let mut p = seeded("portal");
+    join(&mut p, "fin@acme.test", "user");
+    let head = p.audit_head().expect("head");
+    for merged in [false, true] {
+        let err = p
+            .write(|w| {
+                let mut fin = w.tx.person_by_email("fin@acme.test")?.expect("fin");
+                match merged {
+                    false => fin.duplicate_of = Some(fin.id),
+                    true => fin.merged_into = Some(fin.id),
+                }
+                w.tx.update_person(&fin)?;
+                w.record(Change {
+                    action: "user.flag_duplicate",
+                    account: None,
+                    target: Some("fin@acme.test".into()),
+                    before: None,
+                    after: None,
+                });
+                Ok(())
+            })
+            .expect_err("refused");
+        assert_eq!(err.exit_code(), 2, "{err}");
+        assert_eq!(
+            err.to_string(),
+            "`fin@acme.test` cannot be a duplicate of themselves"
+        );
+    }
+    assert_eq!(p.audit_head().expect("head"), head);
+}
+
 /// The writes of a person's row in the domain, by file: each is a
 /// person-level command held to the rule above. A new one belongs in
 /// `person_level_commands_need_users_manage_in_every_account_of_the_person`
@@ -828,7 +863,7 @@ fn the_person_level_writes_are_the_ones_listed() {
     }
     let listed: BTreeMap<String, usize> = [
         // The writes of a person row above, and this test's own pattern.
-        ("attacks", 4),
+        ("attacks", 5),
         // `user flag-duplicate`, `user merge`.
         ("duplicates", 2),
         // `user accept --name`: the invitee's own name.

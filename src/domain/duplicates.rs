@@ -8,6 +8,7 @@ use super::delegations::delegation_view;
 use super::gate::Write;
 use super::people::manages_them_once_joined;
 use super::policies::policy_view;
+use super::visibility::{merged, sees_merge};
 use super::{find_person, member_in, member_view, resolve_account, snapshot, Actor, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -95,6 +96,19 @@ impl Portal {
             let what = "duplicate flag";
             manages_them_once_joined(tx, catalog, &w.ctx, email, person.id, what)?;
             let original = find_person(tx, &w.ctx, of)?;
+            if original.id == person.id {
+                // An address merged into `of` finds them through an
+                // invitation bound to them: the merge is done already.
+                return Err(match tx.person_by_email(email.as_str())? {
+                    Some(dup)
+                        if dup.merged_into == Some(original.id)
+                            && sees_merge(tx, &w.ctx, &dup, &original)? =>
+                    {
+                        merged(email, &original)
+                    }
+                    _ => Error::invalid("a person cannot be a duplicate of themselves"),
+                });
+            }
             let mut before = Vec::new();
             for m in tx.memberships_of(person.id)? {
                 let view = member_view(tx, &w.ctx, catalog, &m)?;
@@ -1475,5 +1489,34 @@ mod tests {
             )
         );
         assert_eq!(last.after.as_ref().expect("after")["role"], "manager");
+    }
+
+    /// An address merged into someone that another account's invitation
+    /// still binds to them finds the kept person: flagging it a duplicate
+    /// of them is the merge already done (exit 4), as without the
+    /// invitation, never a flag of the kept person as their own
+    /// duplicate.
+    #[test]
+    fn flagging_a_merged_address_of_the_person_it_was_merged_into_is_refused() {
+        let mut p = merged_and_beta();
+        as_member(&mut p, "bo@beta.test");
+        invite_to_beta(&mut p, "fin2@acme.test", "user").expect("invite the merged address");
+        operator(&mut p);
+        let head = p.audit_head().expect("head");
+        for account in [None, Some("Beta")] {
+            let err = p
+                .flag_duplicate(&email("fin2@acme.test"), &email("fin@acme.test"), account)
+                .expect_err("merged already");
+            assert_eq!(err.exit_code(), 4, "{err}");
+            assert_eq!(
+                err.to_string(),
+                "`fin2@acme.test` was merged into `fin@acme.test`"
+            );
+        }
+        assert_eq!(p.audit_head().expect("head"), head);
+        let fin = p
+            .member_show(&email("fin@acme.test"), Some("Acme"))
+            .expect("fin");
+        assert_eq!(fin.duplicate_of, None);
     }
 }

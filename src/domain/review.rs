@@ -311,6 +311,7 @@ impl<'a> Review<'a> {
     /// and email are theirs to change; their own duplicate flag is not,
     /// since it asks support to hand their access to another.
     fn check_people(&self) -> Result<()> {
+        self.check_no_self_duplicates()?;
         let Actor::Member(actor) = &self.ctx.actor else {
             return Ok(());
         };
@@ -335,6 +336,24 @@ impl<'a> Review<'a> {
                 manages_every_account(tx, catalog, ctx, email, *id, "email")?;
             } else {
                 manages_them_once_joined(tx, catalog, ctx, email, *id, "name")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Nobody is flagged a duplicate of, or merged into, themselves, by
+    /// anyone: every list would name them their own duplicate and no
+    /// copy of the database could be made. Whichever path writes the
+    /// flag (an address bound to its person through an invitation reads
+    /// as another) stops here.
+    fn check_no_self_duplicates(&self) -> Result<()> {
+        for id in self.journal.people.keys() {
+            let now = self.tx.person(*id)?;
+            if now.duplicate_of == Some(*id) || now.merged_into == Some(*id) {
+                return Err(Error::invalid(format!(
+                    "`{}` cannot be a duplicate of themselves",
+                    now.email
+                )));
             }
         }
         Ok(())

@@ -326,7 +326,7 @@ pub(crate) fn known_address(
     }
 }
 
-fn merged(email: &Email, kept: &Person) -> Error {
+pub(crate) fn merged(email: &Email, kept: &Person) -> Error {
     Error::conflict(format!("`{email}` was merged into `{}`", kept.email))
         .help(format!("use `{}` instead", kept.email))
 }

@@ -416,7 +416,9 @@ pub(crate) struct FixtureUser {
     /// from then unless `invitation_expires_at` says otherwise. Left
     /// out, the invitation is made by the apply and mailed (unless
     /// `--no-send`). Only the operator's apply restores one. A member
-    /// invited already keeps the invitation they have.
+    /// invited already keeps the invitation they have. On a `left`
+    /// member, it says they left before accepting: the apply makes the
+    /// invitation then and ends it, and they never joined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invited_at: Option<String>,
     /// When the pending invitation of an `invited` member expires (RFC

@@ -819,6 +819,105 @@ fn prune_by_the_databases_own_export_removes_nothing() {
     assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
 }
 
+/// A member's own export applied with `--prune` keys the invitation of an
+/// address merged into someone else by that address, as the export lists
+/// it: unchanged while listed, revoked once left out, and the person it
+/// binds to is never named (the tester's N16), whether the merge came
+/// before the invitation (Fi into Fay) or after it (Una into Max).
+#[test]
+fn prune_by_a_members_own_export_keys_an_invitation_of_a_merged_address_by_it() {
+    let p = demo();
+    let invited = p.json(&[
+        "user", "invite", "fi@fabrikam.test", "--account", "Fabrikam", "--role", "user",
+        "--no-send",
+    ]);
+    p.ok(&[
+        "user",
+        "accept",
+        invited["token"].as_str().unwrap(),
+        "--name",
+        "Fi",
+    ]);
+    p.ok(&[
+        "--yes", "user", "merge", "fi@fabrikam.test", "--into", "fay@fabrikam.test",
+    ]);
+    let carl = Some("carl@contoso.test");
+    let invite = ["user", "invite", "--role", "user", "--no-send"];
+    for who in ["fi@fabrikam.test", "una@acme.test"] {
+        let mut args = invite.to_vec();
+        args.insert(2, who);
+        p.json_as(carl, &args);
+    }
+    p.ok(&[
+        "--yes", "user", "merge", "una@acme.test", "--into", "max@acme.test",
+    ]);
+    let acting = [("PORTALCTL_AS", "carl@contoso.test")];
+    let own = p.run_as(carl, &["export"]).stdout;
+    let before = p.dump();
+    let run = p.apply_stdin(&["--prune", "--yes", "--no-send"], &acting, &own);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stdout, "removed    0");
+    assert_eq!(before, p.dump());
+    let mut fewer: Value = serde_json::from_str(&own).unwrap();
+    fewer["accounts"][0]["users"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|u| u["email"] != "fi@fabrikam.test");
+    let run = p.apply_stdin(
+        &["--prune", "--yes", "--no-send"],
+        &acting,
+        &fewer.to_string(),
+    );
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stdout, "removed    1");
+    assert!(
+        !run.stdout.contains("fay@") && !run.stdout.contains("max@"),
+        "{}",
+        run.stdout
+    );
+    let listed = p.run_as(carl, &["user", "list"]).stdout;
+    says(
+        &listed,
+        "fi@fabrikam.test   -             Contoso  user           revoked",
+    );
+    says(&listed, "una@acme.test");
+    assert_eq!(
+        p.text(
+            "SELECT group_concat(target) FROM audit_events WHERE action = 'user.deactivate' AND account = 'Contoso'"
+        ),
+        "fi@fabrikam.test"
+    );
+}
+
+/// Una, whom Contoso invited, merged into Max: support's flagging Una a
+/// duplicate of Max is refused as the merge done already (exit 4), as it
+/// is without the invitation, never written as Max flagged a duplicate of
+/// himself, and the database still copies (the tester's N2).
+#[test]
+fn flagging_a_merged_address_invited_elsewhere_a_duplicate_of_its_kept_person_is_refused() {
+    let p = demo();
+    p.json_as(
+        Some("carl@contoso.test"),
+        &[
+            "user", "invite", "una@acme.test", "--role", "user", "--no-send",
+        ],
+    );
+    p.ok(&[
+        "--yes", "user", "merge", "una@acme.test", "--into", "max@acme.test",
+    ]);
+    let flag = [
+        "user", "flag-duplicate", "una@acme.test", "--of", "max@acme.test",
+    ];
+    let err = p.refused(&flag, CONFLICT);
+    assert_eq!(
+        error_line(&err),
+        "error: `una@acme.test` was merged into `max@acme.test`"
+    );
+    assert!(!p.ok(&["user", "list"]).contains("duplicate of"));
+    let exported = p.ok(&["export"]);
+    restored(&p, &exported);
+}
+
 #[test]
 fn schema_prints_the_json_schema_of_the_fixture_format() {
     let p = Portal::empty();
@@ -929,6 +1028,56 @@ fn every_example_fixture_applies_again_as_a_no_op_and_round_trips() {
     // Every preset has one; `portal` also the CI example's.
     seen.dedup();
     assert_eq!(seen, ["customer-area", "lmp", "moodle", "msp", "portal"]);
+    // And the demo once support merged two people whom another account
+    // had only invited: what each account reads comes back alike.
+    let p = merged_after_two_invitations();
+    let exported = p.ok(&["export"]);
+    let copy = restored(&p, &exported);
+    let oa = Some("oa@other.test");
+    for args in [
+        &["user", "list"][..],
+        &["user", "show", "una@acme.test"],
+        &["user", "show", "olive@acme.test"],
+    ] {
+        assert_eq!(
+            copy.run_as(oa, args).stdout,
+            p.run_as(oa, args).stdout,
+            "{args:?}"
+        );
+    }
+}
+
+/// The demo with `Other`, whose admin Oa invited Una and Olive of Acme
+/// (neither accepts); support then merged Una into Olive, which ended
+/// Other's invitation of Una, never taken up (the tester's A4/A5).
+fn merged_after_two_invitations() -> Portal {
+    let p = demo();
+    p.ok(&["account", "create", "Other", "--kind", "customer"]);
+    let invited = p.json(&[
+        "user", "invite", "oa@other.test", "--account", "Other", "--role", "admin", "--name", "OA",
+        "--no-send",
+    ]);
+    p.ok(&["user", "accept", invited["token"].as_str().unwrap()]);
+    for (who, label) in [
+        ("una@acme.test", "Una label"),
+        ("olive@acme.test", "Olive label"),
+    ] {
+        p.json_as(
+            Some("oa@other.test"),
+            &[
+                "user", "invite", who, "--role", "user", "--name", label, "--no-send",
+            ],
+        );
+    }
+    p.ok(&[
+        "user", "flag-duplicate", "una@acme.test", "--of", "olive@acme.test", "--account", ACCOUNT,
+    ]);
+    p.ok(&[
+        "--yes", "user", "merge", "una@acme.test", "--into", "olive@acme.test",
+    ]);
+    let listed = p.run_as(Some("oa@other.test"), &["user", "list"]).stdout;
+    says(&listed, "Una label");
+    p
 }
 
 const LMP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-lmp.json");
