@@ -104,7 +104,7 @@ impl Portal {
                         if dup.merged_into == Some(original.id)
                             && sees_merge(tx, &w.ctx, &dup, &original)? =>
                     {
-                        merged(email, &original)
+                        merged(tx, &w.ctx, email, &original)?
                     }
                     _ => Error::invalid("a person cannot be a duplicate of themselves"),
                 });

@@ -33,8 +33,7 @@ use super::timeline::{joined, merged_timeline, recorded_member, runs_in, timelin
 use super::{member_in, Catalog, Portal, Reach};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, AuditEvent, Capability, Email, Grant, MemberStanding, MemberStatus, Membership,
-    Timestamp,
+    Account, Capability, Email, Grant, MemberStanding, MemberStatus, Membership, Person, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{CanView, HistoryView, MemberView};
@@ -339,9 +338,8 @@ impl Portal {
         }
         let mut sight = EventSight::default();
         if let Some(person) = tx.person_by_email(email.as_str())? {
-            let mut reads_merge = |found: &[AuditEvent]| {
-                sight.reads_merge(&*tx, &self.ctx, &person, &accounts, found)
-            };
+            let mut reads_merge =
+                |dup: &Person, account: &Account| sight.reads_merge(&*tx, &self.ctx, dup, account);
             let merged = merged_timeline(&*tx, person.id, &accounts, &mut reads_merge)?;
             events.extend(merged.into_iter().map(|e| (e.seq, e)));
         }

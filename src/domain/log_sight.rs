@@ -24,7 +24,9 @@ use super::payments::reads_payment;
 use super::policies::reads_policies;
 use super::prices::reads_prices;
 use super::services::{visibility, Visibility};
-use super::visibility::{knows_account, reads_own_name, shown_email};
+use super::visibility::{
+    knows_account, merge_known_in, reads_merge_in, reads_own_name, shown_email,
+};
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
 use crate::model::{Account, AuditEvent, Person};
@@ -199,6 +201,12 @@ impl EventSight {
         if !kind {
             return Ok(false);
         }
+        // A merge's end of a membership is read where the merge is.
+        if e.action == "user.merge" {
+            if let Some(dup) = merged_by(tx, e)? {
+                return merge_known_in(tx, &dup, account.id);
+            }
+        }
         // A duplicate flag, or a change of the person's own name or
         // profile, of someone the account had only invited is a change of
         // the person, not of its invitation (which shows neither): read,
@@ -211,46 +219,21 @@ impl EventSight {
         joined_then(tx, account, e)
     }
 
-    /// Whether the reader reads the own event (of no account) of a merge
-    /// into `kept`, whose duplicate's events `found` are those recorded in
-    /// `accounts`, where the reader sees `kept`. As inviting the
-    /// duplicate's address is answered: the merge is seen by the operator
-    /// and where the duplicate had joined (an event of theirs there records
-    /// them accepted) or `kept` has. To an account that only invited the
-    /// duplicate, before the merge or after it (an invitation `kept` may
-    /// since have taken over), the merge is another account's.
+    /// Whether the reader reads the merge of `dup` in `account` (its own
+    /// event, of no account, and what was recorded of `dup` there), as
+    /// every read of a merge answers ([`reads_merge_in`]): the operator,
+    /// and where `dup` or the person kept had joined by the merge. To an
+    /// account that only invited the duplicate (or both of them), before
+    /// the merge or after it (an invitation the person kept may since have
+    /// taken up, or taken over), the merge is another account's.
     pub(super) fn reads_merge(
         &mut self,
         tx: &dyn Tx,
         ctx: &Ctx,
-        kept: &Person,
-        accounts: &[Account],
-        found: &[AuditEvent],
+        dup: &Person,
+        account: &Account,
     ) -> Result<bool> {
-        if matches!(ctx.actor, Actor::Operator(_)) {
-            return Ok(true);
-        }
-        let accepted = |state: &Option<Value>| {
-            state
-                .as_ref()
-                .and_then(|s| s.get("accepted_at"))
-                .is_some_and(|at| !at.is_null())
-        };
-        if found
-            .iter()
-            .any(|e| accepted(&e.before) || accepted(&e.after))
-        {
-            return Ok(true);
-        }
-        for account in accounts {
-            if tx
-                .membership_of(kept.id, account.id)?
-                .is_some_and(|m| m.accepted_at.is_some())
-            {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        reads_merge_in(tx, ctx, dup, account.id)
     }
 
     /// The actor of `e`, recorded in `account`, as the reader reads them:
@@ -331,6 +314,35 @@ fn persons_own(e: &AuditEvent) -> bool {
             .all(|k| PERSONS.contains(&k.as_str())),
         _ => false,
     }
+}
+
+/// The duplicate of the merge that recorded `e` (a `user.merge` event of
+/// an account, about the duplicate or about the person kept): its target
+/// when the target was merged away then, else whoever was merged into the
+/// target at that moment. `None` for a log that names neither any more.
+fn merged_by(tx: &dyn Tx, e: &AuditEvent) -> Result<Option<Person>> {
+    let Some(target) = e.target.as_deref() else {
+        return Ok(None);
+    };
+    let Some(person) = tx.person_by_email(target)? else {
+        return Ok(None);
+    };
+    let at_this_merge = |p: &Person| -> Result<bool> {
+        Ok(p.merged_into.is_some()
+            && tx
+                .person_events(p.email.as_str())?
+                .iter()
+                .any(|m| m.action == "user.merge" && m.account.is_none() && m.at == e.at))
+    };
+    if at_this_merge(&person)? {
+        return Ok(Some(person));
+    }
+    for dup in tx.people_by_id(&tx.merged_into(person.id)?)? {
+        if dup.merged_into == Some(person.id) && at_this_merge(&dup)? {
+            return Ok(Some(dup));
+        }
+    }
+    Ok(None)
 }
 
 /// How many merges back an actor is followed to the person kept: far
@@ -918,6 +930,115 @@ mod tests {
                     "{kept}: {history:?}"
                 );
             }
+        }
+    }
+
+    /// A4, N3, N11: a merge is read where it is known, and nowhere else,
+    /// by every read of it alike: `user list` (the duplicate's row and its
+    /// `merged_into`), `user show` of the duplicate (the "merged into"
+    /// refusal, else "not a member"), the kept person's `user history`
+    /// (the merge's own event) and `audit list` (its end of a membership).
+    /// Beta invited both addresses of one person, neither joining it; Gamma
+    /// invited the duplicate alone, whose invitation the kept person took
+    /// up after the merge; Acme invited the duplicate where the person kept
+    /// had joined. Beta and Gamma read no merge; Acme does.
+    #[test]
+    fn a_merge_is_read_by_every_command_only_where_it_is_known() {
+        let mut p = seeded("portal");
+        for account in ["Beta", "Gamma"] {
+            add_account(&mut p, account, AccountKind::Customer, None);
+        }
+        join_in(&mut p, "bea@beta.test", "admin", Some("Beta"));
+        join_in(&mut p, "gus@gamma.test", "admin", Some("Gamma"));
+        for who in ["una", "olive", "max", "fiona"] {
+            join_in(&mut p, &format!("{who}@acme.test"), "user", Some("Acme"));
+        }
+        let invite = |p: &mut Portal, by: &str, who: &str, account: &str| {
+            p.ctx.actor = Actor::Member(email(by));
+            let invited = p
+                .invite(&InviteRequest {
+                    email: Some(email(who)),
+                    role: Some("user".into()),
+                    account: Some(account.into()),
+                    ..InviteRequest::default()
+                })
+                .expect("invite");
+            p.ctx.actor = Actor::Operator("root".into());
+            invited.token
+        };
+        invite(&mut p, "bea@beta.test", "una@acme.test", "Beta");
+        invite(&mut p, "bea@beta.test", "olive@acme.test", "Beta");
+        let gammas = invite(&mut p, "gus@gamma.test", "max@acme.test", "Gamma");
+        invite(&mut p, "owner@acme.test", "ivan@acme.test", "Acme");
+        for (dup, kept) in [
+            ("una@acme.test", "olive@acme.test"),
+            ("max@acme.test", "fiona@acme.test"),
+            ("ivan@acme.test", "fiona@acme.test"),
+        ] {
+            p.merge(&email(dup), &email(kept)).expect("merge");
+        }
+        // The person kept takes up Gamma's invitation after the merge.
+        p.accept(&gammas, None).expect("accept");
+        // (reader, duplicate, kept, whether the merge is theirs to read)
+        let table = [
+            ("root", "una@acme.test", "olive@acme.test", true),
+            ("bea@beta.test", "una@acme.test", "olive@acme.test", false),
+            ("owner@acme.test", "una@acme.test", "olive@acme.test", true),
+            ("gus@gamma.test", "max@acme.test", "fiona@acme.test", false),
+            ("owner@acme.test", "ivan@acme.test", "fiona@acme.test", true),
+        ];
+        for (reader, dup, kept, known) in table {
+            p.ctx.actor = match reader {
+                "root" => Actor::Operator("root".into()),
+                member => Actor::Member(email(member)),
+            };
+            let account = match reader {
+                "bea@beta.test" | "root" => "Beta",
+                "gus@gamma.test" => "Gamma",
+                _ => "Acme",
+            };
+            let case = format!("{reader} on {dup}");
+            let listed = p
+                .member_list(&MemberFilter {
+                    account: Some(account.into()),
+                    ..MemberFilter::default()
+                })
+                .expect("list");
+            let row = listed.iter().find(|m| m.email == dup);
+            if reader != "gus@gamma.test" {
+                // Gamma's one membership is its invitation, which the
+                // person kept took up: never the duplicate's row.
+                assert_eq!(row.is_some(), known, "{case}: listed {listed:?}");
+            }
+            if let Some(row) = row {
+                assert_eq!(row.merged_into.as_deref(), Some(kept), "{case}");
+            }
+            let shown = p
+                .member_show(&email(dup), Some(account))
+                .expect_err("merged away");
+            assert_eq!(
+                shown.to_string().contains("was merged into"),
+                known,
+                "{case}: {shown}"
+            );
+            let history = p
+                .member_history(&email(kept), Some(account))
+                .expect("history");
+            assert_eq!(
+                history.iter().any(|h| h.action == "user.merge"),
+                known,
+                "{case}: {history:?}"
+            );
+            let log = p
+                .audit_list(&AuditFilter::default())
+                .expect("audit")
+                .into_iter()
+                .any(|e| {
+                    e.action == "user.merge"
+                        && e.account.as_deref() == Some(account)
+                        && e.target.as_deref() == Some(dup)
+                });
+            assert_eq!(log, known, "{case}: audit list");
         }
     }
 

@@ -704,6 +704,16 @@ impl Portal {
                     if left == Some(0) {
                         break;
                     }
+                    // The invitation of someone merged away, ended by a
+                    // merge the account does not know of, is no longer
+                    // there to it (as `user show` finds it not a member).
+                    if listed.person.merged_into.is_some()
+                        && !super::visibility::reads_merge_in(
+                            &*tx, &self.ctx, &listed.person, account.id,
+                        )?
+                    {
+                        continue;
+                    }
                     // An invitation cut to the end of the access it gave
                     // expired because that access ran out (a contractor
                     // past their end date): no link to resend, as

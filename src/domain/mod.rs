@@ -806,8 +806,17 @@ pub(crate) fn listed_member_view(
     // with another login is flagged through an account they joined, which
     // the inviting account knows nothing of).
     let pending = m.accepted_at.is_none();
+    // A merge is read where it is known (`reads_merge_in`): there the
+    // membership it ended says whom it was merged into, invited or not.
+    let merge_read = match person.merged_into {
+        Some(_) => visibility::reads_merge_in(tx, ctx, &person, m.account_id)?,
+        None => false,
+    };
     let duplicate_of = match duplicate_of {
-        Some(_) if pending && !visibility::reads_own_name(tx, ctx, &person, &m)? => None,
+        Some(_) if person.merged_into.is_some() && !merge_read => None,
+        Some(_) if pending && !merge_read && !visibility::reads_own_name(tx, ctx, &person, &m)? => {
+            None
+        }
         of => of.map(|of| shown_email(tx, ctx, &of)).transpose()?,
     };
     let access_ends = m.next_lapse(&held);
@@ -825,7 +834,7 @@ pub(crate) fn listed_member_view(
     // the address the flag already read is the kept person's.
     let merged_into = duplicate_of
         .clone()
-        .filter(|_| person.merged_into.is_some() && person.merged_into == person.duplicate_of);
+        .filter(|_| merge_read && person.merged_into == person.duplicate_of);
     // Until they accept, the account knows them by its invitation alone
     // unless the actor knows them otherwise (`reads_own_name`). Someone
     // with no name of their own yet goes by the invitation's for all.

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::history::text;
 use crate::error::Result;
-use crate::model::{Account, AuditEvent, Email, Timestamp};
+use crate::model::{Account, AuditEvent, Email, Person, Timestamp};
 use crate::store::Tx;
 
 /// How many addresses back `user history` follows a member: far more
@@ -39,14 +39,18 @@ pub(super) fn timeline_in(tx: &dyn Tx, email: &Email, account_id: i64) -> Result
 /// Merged people are found by the `people_merged` index, their events by
 /// the target index.
 ///
-/// The merge's own event is read only where `reads_merge` says, given
-/// what of the duplicate `accounts` hold (see `EventSight::reads_merge`):
-/// an account that only invited the duplicate did not see the merge.
+/// The merge is read only in the accounts where `reads_merge` says (see
+/// `EventSight::reads_merge`): an account that only invited the duplicate
+/// did not see it. There the duplicate's events are read only as the
+/// account's own invitation the merge moved to the person kept; one it
+/// ended (where the person kept was invited too) was another person's
+/// to it, and its events would tell the two are one. The merge's own
+/// event is read where the merge is in one of `accounts`.
 pub(super) fn merged_timeline(
     tx: &dyn Tx,
     person_id: i64,
     accounts: &[Account],
-    reads_merge: &mut dyn FnMut(&[AuditEvent]) -> Result<bool>,
+    reads_merge: &mut dyn FnMut(&Person, &Account) -> Result<bool>,
 ) -> Result<Vec<AuditEvent>> {
     let merged = tx.merged_into(person_id)?;
     if merged.is_empty() {
@@ -54,12 +58,19 @@ pub(super) fn merged_timeline(
     }
     let mut out = Vec::new();
     for dup in tx.people_by_id(&merged)? {
-        let mut found = Vec::new();
+        let mut seen = false;
         for account in accounts {
-            found.extend(timeline_in(tx, &dup.email, account.id)?);
+            let found = timeline_in(tx, &dup.email, account.id)?;
+            if found.is_empty() {
+                continue;
+            }
+            if reads_merge(&dup, account)? {
+                seen = true;
+            } else if tx.membership_of(dup.id, account.id)?.is_some() {
+                continue;
+            }
+            out.extend(found);
         }
-        let seen = !found.is_empty() && reads_merge(&found)?;
-        out.extend(found);
         if !seen {
             continue;
         }

@@ -164,7 +164,7 @@ pub(crate) fn find_person(tx: &dyn Tx, ctx: &Ctx, email: &Email) -> Result<Perso
             if !sees(&kept)? {
                 return Err(unknown());
             }
-            Err(merged(email, &kept))
+            Err(merged(tx, ctx, email, &kept)?)
         }
     }
 }
@@ -278,16 +278,13 @@ impl<'a> Sought<'a> {
         let person = self.person.as_ref().ok_or_else(absent)?;
         if let Some(kept) = &self.kept {
             // Naming the kept person helps only someone who can see them here:
-            // where they joined, or where the merge ended the duplicate's
-            // membership. One only invited there is known by an address.
-            let seen_here = match self.seat(tx, kept.id, account.id)? {
-                Some(m) => {
-                    m.accepted_at.is_some() || self.seat(tx, person.id, account.id)?.is_some()
-                }
-                None => false,
-            };
-            return Err(match seen_here {
-                true => merged(email, kept),
+            // where the merge is known ([`reads_merge_in`]). Where it is not,
+            // the account knows two invitations, not one person: the
+            // duplicate's, which the merge ended, is no longer there.
+            let here = self.seat(tx, person.id, account.id)?.is_some()
+                || self.seat(tx, kept.id, account.id)?.is_some();
+            return Err(match here && reads_merge_in(tx, ctx, person, account.id)? {
+                true => merged(tx, ctx, email, kept)?,
                 false => absent(),
             });
         }
@@ -326,18 +323,113 @@ pub(crate) fn known_address(
     }
 }
 
-pub(crate) fn merged(email: &Email, kept: &Person) -> Error {
-    Error::conflict(format!("`{email}` was merged into `{}`", kept.email))
-        .help(format!("use `{}` instead", kept.email))
+/// The refusal of an address merged into `kept`, whose help names the
+/// person kept now: `kept` itself, or whom `kept` was merged into in turn,
+/// followed as far as the actor may know each merge ([`sees_merge`]), so
+/// that one step reaches a live address without naming one they may not.
+pub(crate) fn merged(tx: &dyn Tx, ctx: &Ctx, email: &Email, kept: &Person) -> Result<Error> {
+    let mut now = kept.clone();
+    for _ in 0..MAX_MERGES {
+        let Some(next) = now.merged_into else { break };
+        let next = tx.person(next)?;
+        if next.id == kept.id || !sees_merge(tx, ctx, &now, &next)? {
+            break;
+        }
+        now = next;
+    }
+    let told = match now.id == kept.id {
+        true => format!("`{email}` was merged into `{}`", kept.email),
+        false => format!(
+            "`{email}` was merged into `{}`, since merged into `{}`",
+            kept.email, now.email
+        ),
+    };
+    Ok(Error::conflict(told).help(format!("use `{}` instead", now.email)))
 }
 
+/// How many merges a refusal follows to the person kept now: far more
+/// than anyone is merged, and an end to rows edited into a loop.
+const MAX_MERGES: usize = 32;
+
 /// Whether the actor may know that `dup` was merged into `kept`: the
-/// operator, and a member who may know `dup` ([`sees_person`]: their
-/// membership the merge ended shows it) or knows `kept` where they joined
-/// ([`reads_persons_own_name`]). An account `kept` is only invited to
-/// knows them by the address it typed, which tells nothing of the merge.
+/// operator, and a member who may know either where they had joined
+/// ([`reads_persons_own_name`]). An account that only invited `dup`
+/// knows an invitation, not the person, so learns nothing of the merge
+/// through it ([`merge_known_in`]); one `kept` is only invited to knows
+/// them by the address it typed, which tells nothing either.
 pub(crate) fn sees_merge(tx: &dyn Tx, ctx: &Ctx, dup: &Person, kept: &Person) -> Result<bool> {
-    Ok(sees_person(tx, ctx, dup)? || reads_persons_own_name(tx, ctx, kept)?)
+    Ok(reads_persons_own_name(tx, ctx, dup)? || reads_persons_own_name(tx, ctx, kept)?)
+}
+
+/// Whether the merge of `dup` (a person merged away) is known in the
+/// account `account_id`: where `dup` had joined it, or the person kept had
+/// by the merge (their membership there accepted no later than it; a
+/// membership the merge moved from `dup` keeps `dup`'s acceptance). An
+/// account where neither had joined then knows two invitations, or one,
+/// and the merge, the operator's joining of two people, is not its to
+/// read, in any list, view, log line or refusal: nor once the person kept
+/// accepts its invitation afterwards. The one rule every read of a merge
+/// asks ([`reads_merge_in`]).
+pub(crate) fn merge_known_in(tx: &dyn Tx, dup: &Person, account_id: i64) -> Result<bool> {
+    if tx
+        .membership_of(dup.id, account_id)?
+        .is_some_and(|m| m.accepted_at.is_some())
+    {
+        return Ok(true);
+    }
+    let merge = tx
+        .person_events(dup.email.as_str())?
+        .into_iter()
+        .filter(|e| e.action == "user.merge" && e.account.is_none())
+        .max_by_key(|e| e.seq);
+    // Each merge moves the kept person's memberships on: whoever holds
+    // the account's membership now answers for it.
+    let mut next = dup.merged_into;
+    for _ in 0..MAX_MERGES {
+        let Some(id) = next else { break };
+        let holder = tx.person(id)?;
+        if let Some(m) = tx.membership_of(id, account_id)? {
+            let (Some(accepted), Some(merge)) = (m.accepted_at, &merge) else {
+                return Ok(m.accepted_at.is_some());
+            };
+            if accepted != merge.at {
+                return Ok(accepted < merge.at);
+            }
+            // Accepted in the merge's second: the log's order decides.
+            for email in [&dup.email, &holder.email] {
+                let events = tx.target_events(email.as_str(), account_id, merge.seq)?;
+                // A member's state, or the owner `init` recorded.
+                let joined_before = events.iter().any(|e| {
+                    e.after.as_ref().is_some_and(|a| {
+                        [a, &a["owner"]]
+                            .iter()
+                            .any(|m| m.get("accepted_at").is_some_and(|at| !at.is_null()))
+                    })
+                });
+                if joined_before {
+                    return Ok(true);
+                }
+            }
+            return Ok(false);
+        }
+        next = holder.merged_into;
+    }
+    Ok(false)
+}
+
+/// Whether the actor reads the merge of `dup` in the account
+/// `account_id`: the operator everywhere, a member where it is known
+/// ([`merge_known_in`]).
+pub(crate) fn reads_merge_in(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    dup: &Person,
+    account_id: i64,
+) -> Result<bool> {
+    if matches!(ctx.actor, Actor::Operator(_)) {
+        return Ok(true);
+    }
+    merge_known_in(tx, dup, account_id)
 }
 
 /// What a view shows of a person it names only in passing (whom a member
@@ -707,7 +799,7 @@ fn accounts_seeing(tx: &dyn Tx, ctx: &Ctx, email: &Email) -> Result<Vec<Account>
         // anyone else the address is unknown.
         let kept = tx.person(kept)?;
         if sees_merge(tx, ctx, &person, &kept)? {
-            return Err(merged(email, &kept));
+            return Err(merged(tx, ctx, email, &kept)?);
         }
         return Ok(Vec::new());
     }

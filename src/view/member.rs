@@ -69,8 +69,9 @@ pub(crate) struct MemberView {
     /// Flagged as a duplicate of this email.
     pub duplicate_of: Option<String>,
     /// Merged into this email (`user merge`): the person kept, whom a
-    /// merge also flags this one a duplicate of.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// merge also flags this one a duplicate of. Always written (`null`
+    /// when none, or where the merge is not the reader's to know), as
+    /// `duplicate_of` is, so a script may rely on the key.
     pub merged_into: Option<String>,
     /// Services assigned to the member, as far as the actor may see them
     /// (`user show`).

@@ -41,6 +41,7 @@ mod leaks;
 mod licenses;
 mod lifecycle;
 mod lmp_levels;
+mod merge_sight;
 mod name_keys;
 mod orders;
 mod orders_by_ref;
