@@ -1075,8 +1075,11 @@ fn merged_after_two_invitations() -> Portal {
     p.ok(&[
         "--yes", "user", "merge", "una@acme.test", "--into", "olive@acme.test",
     ]);
+    // Other knew two invitations, not one person: the merge is not its
+    // to read, and the invitation it ended is gone from its list.
     let listed = p.run_as(Some("oa@other.test"), &["user", "list"]).stdout;
-    says(&listed, "Una label");
+    says(&listed, "Olive label");
+    assert!(!listed.contains("Una label"), "{listed}");
     p
 }
 
