@@ -335,15 +335,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             notes: !cli.json && !cli.quiet && std::io::stderr().is_terminal(),
         },
     };
-    let result = run_command(&session, cli.command);
-    // A database that stayed locked is not opened again to say so.
-    if result
-        .as_ref()
-        .is_err_and(|e| !matches!(e, Error::Unavailable(_)))
-    {
-        session.write_out_stored();
-    }
-    result
+    run_command(&session, cli.command)
 }
 
 /// Runs one command in `session`.

@@ -38,9 +38,8 @@ impl std::ops::DerefMut for Opened {
 impl Drop for Opened {
     fn drop(&mut self) {
         let (notes, warnings) = (self.portal.take_notes(), self.portal.take_warnings());
-        if !notes.is_empty() || !warnings.is_empty() {
-            written_out_stored(&mut self.portal);
-        }
+        // Before an error, a note or a warning is printed.
+        written_out_stored();
         for note in notes {
             self.out.note(&note);
         }
@@ -51,14 +50,11 @@ impl Drop for Opened {
 }
 
 /// Has the messages still to print write out the backquotes the
-/// database's texts hold (see [`crate::output::write_out`]); read only
-/// once there is a message to print, so a command that prints none pays
-/// nothing.
-fn written_out_stored(portal: &mut Portal) {
-    // A database that cannot be read has its own error to print.
-    if let Ok(texts) = portal.backquoted_texts() {
-        crate::output::write_out(texts);
-    }
+/// database's texts hold (see [`crate::output::write_out`]), as the
+/// command read them with its catalog: no lookup of its own, and none
+/// once the portal is closed.
+fn written_out_stored() {
+    crate::output::write_out(Portal::backquoted_texts());
 }
 
 /// What a command needs besides its own arguments.
@@ -80,24 +76,6 @@ impl Session {
         })
     }
 
-    /// Has an error about to be printed write out the backquotes the
-    /// database's texts hold, read as the operator (the message is
-    /// rewritten, nothing more is shown). Any error opening it is the
-    /// command's own, already.
-    pub(crate) fn write_out_stored(&self) {
-        let Ok(path) = self.db_path() else { return };
-        if !path.exists() {
-            return;
-        }
-        let Ok(now) = self.ctx().map(|c| c.now) else {
-            return;
-        };
-        let ctx = Ctx::new(now, Actor::Operator(os_user()));
-        if let Ok(mut portal) = Portal::open(&path, busy_timeout().ok().flatten(), ctx) {
-            written_out_stored(&mut portal);
-        }
-    }
-
     /// Runs `init` on the portal, creating the database file if there is
     /// none; a file created here is removed again if `init` fails, or
     /// whatever it returns with [`NewFile::Discard`] (see
@@ -107,13 +85,15 @@ impl Session {
         new_file: NewFile,
         init: impl FnOnce(&mut Portal) -> Result<T>,
     ) -> Result<T> {
-        Portal::create(
+        let done = Portal::create(
             &self.db_path()?,
             busy_timeout()?,
             self.ctx()?,
             new_file,
             init,
-        )
+        );
+        written_out_stored();
+        done
     }
 
     /// The database file: --db / PORTALCTL_DB, else the default. An

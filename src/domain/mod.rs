@@ -282,6 +282,10 @@ pub(crate) struct Catalog {
     /// What a former owner becomes; set, the owner role is the owner's
     /// alone.
     former_owner: Option<catalog::FormerOwner>,
+    /// The texts an older version stored holding a backquote, which
+    /// messages write out: read with the catalog, which every command
+    /// reads, rather than by a lookup of their own.
+    backquoted: Vec<String>,
 }
 
 /// Which accounts' custom roles a lookup reaches, beside the catalog's own
@@ -320,6 +324,18 @@ impl Catalog {
         let catalog = Rc::new(Catalog::read(tx)?);
         LOADED.set(Some((stamp, Rc::clone(&catalog))));
         Ok(catalog)
+    }
+
+    /// The texts holding a backquote in the database whose catalog this
+    /// thread read last (see `output::write_out`); none before any was
+    /// read.
+    pub(crate) fn backquoted_read() -> Vec<String> {
+        LOADED.with_borrow(|loaded| {
+            loaded
+                .as_ref()
+                .map(|(_, catalog)| catalog.backquoted.clone())
+                .unwrap_or_default()
+        })
     }
 
     /// Forgets the catalog kept on this thread, so that the next command
@@ -362,6 +378,7 @@ impl Catalog {
             preset,
             owner_role: tx.setting(OWNER_ROLE)?,
             default_role: tx.setting(DEFAULT_ROLE)?,
+            backquoted: tx.backquoted_texts()?,
             former_owner: match tx.setting(FORMER_OWNER_ROLE)? {
                 Some(role) => Some(catalog::FormerOwner {
                     role,

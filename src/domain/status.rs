@@ -72,9 +72,10 @@ impl Portal {
 
 impl Portal {
     /// Every stored text holding a backquote, which only an older version
-    /// let in: the values messages write out (see `output::write_out`).
-    pub(crate) fn backquoted_texts(&mut self) -> Result<Vec<String>> {
-        self.gate.read(self.ctx.now)?.backquoted_texts()
+    /// let in: the values messages write out (see `output::write_out`),
+    /// as the catalog the command read holds them.
+    pub(crate) fn backquoted_texts() -> Vec<String> {
+        super::Catalog::backquoted_read()
     }
 }
 
