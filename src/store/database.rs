@@ -655,14 +655,7 @@ fn fill_name_keys(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
         ("policies", "name", "name_key"),
         ("addresses", "label", "label_key"),
     ] {
-        let rows: Vec<(i64, String)> = tx
-            .prepare(&format!("SELECT id, {column} FROM {table}"))?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut update = tx.prepare(&format!("UPDATE {table} SET {key} = ?2 WHERE id = ?1"))?;
-        for (id, name) in rows {
-            update.execute(rusqlite::params![id, crate::model::name_key(&name)])?;
-        }
+        fill(tx, table, column, key, crate::model::name_key)?;
     }
     Ok(())
 }
@@ -675,15 +668,7 @@ fn fill_name_skeletons(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
         ("policies", "name", "name_skeleton"),
         ("addresses", "label", "label_skeleton"),
     ] {
-        let rows: Vec<(i64, String)> = tx
-            .prepare(&format!("SELECT id, {column} FROM {table}"))?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut update =
-            tx.prepare(&format!("UPDATE {table} SET {skeleton} = ?2 WHERE id = ?1"))?;
-        for (id, name) in rows {
-            update.execute(rusqlite::params![id, crate::model::name_skeleton(&name)])?;
-        }
+        fill(tx, table, column, skeleton, crate::model::name_skeleton)?;
     }
     Ok(())
 }
@@ -691,27 +676,40 @@ fn fill_name_skeletons(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
 /// Writes the skeleton of every person's address already in the database
 /// (see migration 30).
 fn fill_email_skeletons(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
-    let rows: Vec<(i64, String)> = tx
-        .prepare("SELECT id, email FROM people")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut update = tx.prepare("UPDATE people SET email_skeleton = ?2 WHERE id = ?1")?;
-    for (id, email) in rows {
-        update.execute(rusqlite::params![id, crate::model::name_skeleton(&email)])?;
-    }
-    Ok(())
+    fill(
+        tx,
+        "people",
+        "email",
+        "email_skeleton",
+        crate::model::name_skeleton,
+    )
 }
 
 /// Writes the key of every order reference already in the database (see
 /// migration 26).
 fn fill_ref_keys(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    fill(tx, "orders", "ref", "ref_key", crate::model::name_key)
+}
+
+/// Writes `derive` of each row's `column` of `table` into its `into`
+/// column, row by row by id: what a migration adds that SQLite cannot
+/// compute. A row whose `column` is NULL keeps a NULL.
+fn fill(
+    tx: &rusqlite::Transaction<'_>,
+    table: &str,
+    column: &str,
+    into: &str,
+    derive: fn(&str) -> String,
+) -> rusqlite::Result<()> {
     let rows: Vec<(i64, String)> = tx
-        .prepare("SELECT id, ref FROM orders WHERE ref IS NOT NULL")?
+        .prepare(&format!(
+            "SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL"
+        ))?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut update = tx.prepare("UPDATE orders SET ref_key = ?2 WHERE id = ?1")?;
-    for (id, reference) in rows {
-        update.execute(rusqlite::params![id, crate::model::name_key(&reference)])?;
+    let mut update = tx.prepare(&format!("UPDATE {table} SET {into} = ?2 WHERE id = ?1"))?;
+    for (id, value) in rows {
+        update.execute(rusqlite::params![id, derive(&value)])?;
     }
     Ok(())
 }
