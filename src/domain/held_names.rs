@@ -16,7 +16,7 @@ use super::catalog::check_role_name;
 use super::cost_centres::check_code;
 use crate::error::{Error, Result};
 use crate::model::{
-    composed, name_key, name_skeleton, one_script_per_word, refused, reveal, Email, Paste,
+    composed, letters_problem, name_key, name_skeleton, refused, reveal, Email, Paste,
 };
 use crate::store::{HeldName, Tx};
 use unicode_normalization::UnicodeNormalization;
@@ -38,10 +38,7 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
     // And by their skeleton: two of one skeleton but different keys look
     // alike without being one name.
     let mut skeletons: HashMap<(&str, Option<&str>, String), Vec<&HeldName>> = HashMap::new();
-    for name in held
-        .iter()
-        .filter(|n| matches!(n.kind, "account" | "policy" | "address"))
-    {
+    for name in held.iter().filter(|n| letter_rule(n.kind)) {
         skeletons
             .entry((name.kind, scope(name), name_skeleton(&name.name)))
             .or_default()
@@ -64,6 +61,9 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
             "reference" => None,
             _ => refused(&composed(&name.name)),
         };
+        let letters = letter_rule(name.kind)
+            .then(|| letters_problem(&name.name))
+            .flatten();
         let wrong = match bad {
             Some((c, kind)) => format!("holds U+{:04X}, {kind}", u32::from(c)),
             // What `apply` reads these by, so the two agree.
@@ -89,13 +89,10 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
                 Err(_) => "is not a valid role name".to_string(),
             },
             None if !compared(name.kind) => continue,
-            // A new account, policy or label is refused a word mixing
-            // scripts, in a copy too.
-            None if matches!(name.kind, "account" | "policy" | "address")
-                && one_script_per_word("", &name.name).is_err() =>
-            {
-                "mixes Latin with Cyrillic or Greek letters in a word".to_string()
-            }
+            // A new account, policy, label or product is refused a word
+            // mixing scripts or a letter no name is written with, in a
+            // copy too.
+            None if letters.is_some() => letters.unwrap_or_default(),
             None => {
                 let alike = &keyed[&(name.kind, scope(name), key(name))];
                 if let Some(other) = alike.iter().find(|o| o.name != name.name) {
@@ -201,17 +198,8 @@ pub(crate) fn not_look_alike(
     except: Option<i64>,
     shown: impl FnOnce(&str) -> Result<bool>,
 ) -> Result<()> {
-    let except = except.unwrap_or(0);
-    // A name in compatibility letters (fullwidth `ＦＡＢＲＩＫＡＭ`,
-    // mathematical `𝐅abrikam`) looks like its plain form in any case; the
-    // skeleton alone tells a capital `I` from a small `i`.
-    let plain: String = name.nfkc().collect::<String>().to_lowercase();
-    let held = match tx.look_alike(kind, account_id, name, except)? {
-        Some(held) => held,
-        None => match tx.look_alike(kind, account_id, &plain, except)? {
-            Some(held) => held,
-            None => return Ok(()),
-        },
+    let Some(held) = look_alike_of(tx, kind, account_id, name, except)? else {
+        return Ok(());
     };
     // Not even that a look-alike is held, to whom may not see it: only
     // what a name taken tells them.
@@ -226,15 +214,44 @@ pub(crate) fn not_look_alike(
             what(kind)
         )));
     }
+    Err(looks_like(kind, name, &held))
+}
+
+/// The refusal (exit 4) of `name`, a new name of `kind`, that looks like
+/// `held`, a name of that kind its maker may see.
+pub(crate) fn looks_like(kind: &'static str, name: &str, held: &str) -> Error {
     let help = "it is written in other letters that look the same, so one could be picked for the other in a list; choose a name that reads differently";
-    Err(Error::conflict(format!(
-        "{} `{}` looks like the existing {} `{}`",
-        what(kind),
+    // A partner's licences and prices are one list of products.
+    let what = match kind {
+        "licence" | "price" => "product",
+        kind => what(kind),
+    };
+    Error::conflict(format!(
+        "{what} `{}` looks like the existing {what} `{}`",
         reveal(name),
-        what(kind),
-        reveal(&held)
+        reveal(held)
     ))
-    .help(help))
+    .help(help)
+}
+
+/// The name of `kind` held in `account_id` (but the row `except`) that
+/// `name` looks like, as [`not_look_alike`] finds it.
+pub(crate) fn look_alike_of(
+    tx: &dyn Tx,
+    kind: &'static str,
+    account_id: i64,
+    name: &str,
+    except: Option<i64>,
+) -> Result<Option<String>> {
+    let except = except.unwrap_or(0);
+    if let Some(held) = tx.look_alike(kind, account_id, name, except)? {
+        return Ok(Some(held));
+    }
+    // A name in compatibility letters (fullwidth `ＦＡＢＲＩＫＡＭ`,
+    // mathematical `𝐅abrikam`) looks like its plain form in any case; the
+    // skeleton alone tells a capital `I` from a small `i`.
+    let plain: String = name.nfkc().collect::<String>().to_lowercase();
+    tx.look_alike(kind, account_id, &plain, except)
 }
 
 /// Refuses (exit 4) the address of a new person when it holds letters
@@ -279,6 +296,14 @@ fn compared(kind: &str) -> bool {
         kind,
         "account" | "policy" | "address" | "licence" | "price" | "reference"
     )
+}
+
+/// Whether names of `kind` are held to [`one_script_per_word`] and told
+/// from their look-alikes by skeleton: the names picked from a list.
+///
+/// [`one_script_per_word`]: crate::model::one_script_per_word
+fn letter_rule(kind: &str) -> bool {
+    matches!(kind, "account" | "policy" | "address" | "licence" | "price")
 }
 
 /// Whether `kind` is a name (a problem says `name:`) rather than other
@@ -392,6 +417,7 @@ fn fix(name: &HeldName) -> String {
 #[cfg(test)]
 mod tests {
     use crate::domain::testing::{email, policy_over, seeded};
+    use crate::domain::Portal;
     use crate::domain::{
         parse_fixture, ApplyOptions, InviteRequest, NewAccount, NewAddress, NewPolicy, PolicyEdit,
         ProfileChange,
@@ -502,6 +528,144 @@ mod tests {
             .map(|a| a.name)
             .collect();
         assert!(!names.iter().any(|n| n == COPE || *n == upper), "{names:?}");
+    }
+
+    /// Each kind of name a list is picked from, with the names refused
+    /// beside the ones held (exit 2 for the letters alone, 4 for a
+    /// look-alike) and the ones that stay names (finding A2, A5, A9):
+    /// every path a name of that kind is given goes through one check,
+    /// so a new kind of name is one more row here.
+    #[test]
+    fn names_that_read_as_another_are_refused_for_every_kind() {
+        use crate::domain::licenses::Purchase;
+        use crate::model::Text;
+        let mut p = seeded("portal");
+        let account = |name: &str| NewAccount {
+            name: name.into(),
+            kind: AccountKind::Partner,
+            parent: None,
+            currency: None,
+        };
+        let address = |label: &str| NewAddress {
+            label: label.into(),
+            line1: "1 Road".into(),
+            line2: None,
+            city: "Leeds".into(),
+            postcode: "LS1".into(),
+            country: "GB".into(),
+        };
+        let purchase = |product: &str| Purchase {
+            product: Text::from(product),
+            seats: 1,
+            account: Some("Fabrikam".into()),
+        };
+        p.account_create(&account("Fabrikam")).expect("Fabrikam");
+        let policy = |name: &str, threshold: &str| NewPolicy {
+            account: Some("Acme".into()),
+            ..policy_over(name, threshold)
+        };
+        p.policy_create(&policy("Fabrikam", "5.00"))
+            .expect("policy");
+        p.address_add(Some("Acme"), &address("Fabrikam"))
+            .expect("label");
+        p.license_purchase(&purchase("Fabrikam")).expect("product");
+        p.price_set(
+            Some("Fabrikam"),
+            &Text::from("Caf\u{e9} Suite"),
+            "5.00".parse().expect("price"),
+        )
+        .expect("price");
+
+        // Refused for every kind: letters no name is written with, a
+        // word of two scripts, and a look-alike of what is held.
+        let refused: &[(&str, u8)] = &[
+            ("Fa\u{299}rikam", 2),
+            ("Fabrika\u{1d0d}", 2),
+            ("Fabri\u{138}am", 2),
+            ("Fa\u{185}rikam", 2),
+            ("\u{13a0}abrikam", 2),
+            ("Fabr\u{456}kam", 2),
+            (
+                "\u{ff26}\u{ff21}\u{ff22}\u{ff32}\u{ff29}\u{ff2b}\u{ff21}\u{ff2d}",
+                4,
+            ),
+            ("Fabrikarn", 4),
+        ];
+        let accepted = [
+            "Fabr1kam Two", "\u{13e3}\u{13b3}\u{13a9}", "\u{259}li", "Nguy\u{1ec5}n",
+        ];
+        let mut n = 0;
+        let mut kinds = |p: &mut Portal, name: &str| -> Vec<(&'static str, Option<u8>)> {
+            n += 1;
+            let code = |r: Result<()>| r.err().map(|e| e.exit_code());
+            vec![
+                (
+                    "account",
+                    code(p.account_create(&account(name)).map(|_| ())),
+                ),
+                (
+                    "policy",
+                    code(
+                        p.policy_create(&policy(name, &format!("{n}.00")))
+                            .map(|_| ()),
+                    ),
+                ),
+                (
+                    "address",
+                    code(p.address_add(Some("Acme"), &address(name)).map(|_| ())),
+                ),
+                (
+                    "licence",
+                    code(p.license_purchase(&purchase(name)).map(|_| ())),
+                ),
+            ]
+        };
+        for (name, want) in refused {
+            for (kind, got) in kinds(&mut p, name) {
+                assert_eq!(got, Some(*want), "{kind} {name:?}");
+            }
+        }
+        for name in accepted {
+            for (kind, got) in kinds(&mut p, name) {
+                assert_eq!(got, None, "{kind} {name:?}");
+            }
+        }
+        // A product in compatibility letters beside the priced one, and
+        // a price of it.
+        let (code, message) =
+            refusal(p.license_purchase(&purchase("\u{ff23}\u{ff21}\u{ff26}\u{ff25}\u{301} SUITE")));
+        assert_eq!(code, 4, "{message}");
+        assert!(
+            message.ends_with("looks like the existing product `Caf\u{e9} Suite`"),
+            "{message}"
+        );
+        let (code, _) = refusal(p.price_set(
+            Some("Fabrikam"),
+            &Text::from("C\u{430}f\u{e9} Suite"),
+            "5.00".parse().expect("price"),
+        ));
+        assert_eq!(code, 2);
+        // The same product in another case is the product.
+        p.license_purchase(&purchase("CAF\u{c9} SUITE"))
+            .expect("same product");
+
+        // Custom roles: ASCII only, so only look-alikes of a role the
+        // account sees, the catalog's or its own.
+        let caps = [crate::domain::access::caps::ACCOUNT_VIEW];
+        for (name, account, want) in [
+            ("adrnin", None, Some(4)),
+            ("rnanager", Some("Acme"), Some(4)),
+            ("helper", Some("Acme"), None),
+            ("he1per", Some("Acme"), Some(4)),
+            ("he1per", Some("Fabrikam"), None),
+            ("buyer", None, None),
+        ] {
+            let got = p
+                .role_create(name, &caps, &Text::default(), account)
+                .err()
+                .map(|e| e.exit_code());
+            assert_eq!(got, want, "{name} {account:?}");
+        }
     }
 
     /// Every kind of space, and a run of them, reads as one plain space in

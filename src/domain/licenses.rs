@@ -3,15 +3,17 @@
 //! allocated never exceed the seats bought.
 
 use super::access::{authority, authorize, authorize_any, authorize_whole_account, caps};
-use super::held_names::one_spelling;
+use super::held_names::{looks_like, not_look_alike, one_spelling};
 use super::visibility::resolve_account_of;
 use super::{find_account, find_customer_reached, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    parse_name, Account, AccountKind, Allocation, Capability, License, Need, ShippingAddress, Text,
+    one_script_per_word, parse_name, Account, AccountKind, Allocation, Capability, License, Need,
+    ShippingAddress, Text,
 };
 use crate::store::Tx;
 use crate::view::{AllocationView, LicenseView, ProductView};
+use unicode_normalization::UnicodeNormalization;
 
 /// The most seats one command may buy, allocate or move; keeps every sum
 /// far from overflowing.
@@ -68,6 +70,35 @@ pub(super) fn parse_product(text: &str) -> Result<String> {
         ));
     }
     Ok(product)
+}
+
+/// Refuses a product new to `partner`'s list (`kind`: `licence` bought,
+/// `price` contracted) that reads as another name: a word mixing scripts
+/// or a letter no name is written with (exit 2, as for an account's
+/// name), or a look-alike of a product it has bought or priced
+/// (`Сafé Suite` with a Cyrillic `С`, full-width `ＣＡＦＥ́ SUITE`, beside
+/// `Café Suite`; exit 4): seats of the decoy would carry no contracted
+/// price, and the lists would show two products that read as one.
+pub(super) fn new_product(
+    tx: &dyn Tx,
+    kind: &'static str,
+    partner: &Account,
+    product: &str,
+) -> Result<()> {
+    one_script_per_word("the product", product)?;
+    // In compatibility letters, the product of its plain form's key is
+    // the one it imitates, which its own key never finds.
+    let plain: String = product.nfkc().collect();
+    if plain != product {
+        let held = match tx.license_for(partner.id, &plain)? {
+            Some(l) => Some(l.product),
+            None => tx.partner_price(partner.id, &plain)?.map(|p| p.product),
+        };
+        if let Some(held) = held {
+            return Err(looks_like(kind, product, &held));
+        }
+    }
+    not_look_alike(tx, kind, partner.id, product, None, |_| Ok(true))
 }
 
 /// Refuses seat counts below `min` or absurdly large.
@@ -321,6 +352,7 @@ impl Portal {
                     (l, Some(before))
                 }
                 None => {
+                    new_product(tx, "licence", &partner, &product)?;
                     let mut l = License {
                         id: 0,
                         account_id: partner.id,

@@ -8,7 +8,7 @@
 
 use super::access::{authorize_whole_account, caps};
 use super::gate::Write;
-use super::licenses::parse_product;
+use super::licenses::{new_product, parse_product};
 use super::visibility::holds_need;
 use super::{resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -116,6 +116,9 @@ impl Portal {
             let product = parse_product(product.as_str())?;
             let price = price.in_currency(&partner.currency)?;
             let existing = price_named(tx, &partner, &product)?;
+            if existing.is_none() {
+                new_product(tx, "price", &partner, &product)?;
+            }
             let before = existing.as_ref().map(|p| price_view(&partner, p));
             let wanted = ContractPrice {
                 account_id: partner.id,

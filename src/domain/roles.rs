@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use super::access::{authorize, caps, ensure_portal_user};
 use super::audit::Change;
 use super::catalog::{check_role_name, role_view};
+use super::held_names::looks_like;
 use super::{resolve_account, snapshot, Actor, Catalog, Portal, Reach};
 use crate::error::{Error, Result};
-use crate::model::{Account, Capability, Role, Text};
+use crate::model::{name_skeleton, same_name, Account, Capability, Role, Text};
 use crate::store::Tx;
 use crate::view::RoleView;
 
@@ -245,6 +246,10 @@ impl Portal {
                 }
                 None => {}
             }
+            // A deleted role is in no list, so reads as no other.
+            if !deleted {
+                role_not_look_alike(tx, name, made_for.as_ref().map(|a| a.id))?;
+            }
             let role = Role {
                 id: 0,
                 name: name.to_string(),
@@ -283,6 +288,26 @@ impl Portal {
             });
             Ok(view)
         })
+    }
+}
+
+/// Refuses (exit 4) a new custom role's name that looks like the name of
+/// a live role the account it is made for sees (the catalog's and its
+/// own; for the operator's role for no account, the catalog's): `adrnin`
+/// beside `admin`, `rnanager` beside `manager`, which read as the
+/// built-in role in every list of members and roles. Another account's
+/// roles are no look-alikes, as they are no name taken.
+fn role_not_look_alike(tx: &dyn Tx, name: &str, account: Option<i64>) -> Result<()> {
+    let skeleton = name_skeleton(name);
+    let mut seen = tx.roles_made_for(None)?;
+    if let Some(account) = account {
+        seen.extend(tx.roles_made_for(Some(&[account]))?);
+    }
+    match seen.iter().find(|r| {
+        r.deleted_at.is_none() && !same_name(&r.name, name) && name_skeleton(&r.name) == skeleton
+    }) {
+        Some(held) => Err(looks_like("role", name, &held.name)),
+        None => Ok(()),
     }
 }
 

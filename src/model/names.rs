@@ -6,6 +6,9 @@ use std::str::FromStr;
 
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
+use unicode_script::{Script, ScriptExtension};
+use unicode_security::mixed_script::AugmentedScriptSet;
+use unicode_security::MixedScript;
 
 use super::text::{fold_spaces, printable, unseen, Text};
 use crate::error::{Error, Result};
@@ -237,32 +240,14 @@ pub(crate) fn same_name(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b.trim()) || name_key(a) == name_key(b)
 }
 
-/// The script of a letter that a look-alike of another script is made
-/// of: Latin, Cyrillic or Greek (`і` and `i`, `о` and `o`, `Α` and `A`).
-/// `None` for any other character, which no word is refused for.
-fn confusable_script(c: char) -> Option<&'static str> {
-    if !c.is_alphabetic() {
-        return None;
-    }
-    match c {
-        'a'..='z'
-        | 'A'..='Z'
-        | '\u{aa}'
-        | '\u{ba}'
-        | '\u{c0}'..='\u{24f}'
-        | '\u{1e00}'..='\u{1eff}' => Some("Latin"),
-        '\u{370}'..='\u{3ff}' | '\u{1f00}'..='\u{1fff}' => Some("Greek"),
-        '\u{400}'..='\u{52f}' | '\u{1c80}'..='\u{1c8f}' | '\u{a640}'..='\u{a69f}' => {
-            Some("Cyrillic")
-        }
-        _ => None,
-    }
-}
-
-/// Refuses a name (`what`: "the account name") one of whose words mixes
-/// Latin letters with Cyrillic or Greek ones: `Fabrіkam` with a Cyrillic
-/// `і` reads as `Fabrikam` beside it, and a list would show two. A name
-/// may be written in any of them, word by word (`Acme Россия`).
+/// Refuses (exit 2) a name (`what`: "the account name") that reads as
+/// another by its letters alone: one of its words mixes scripts
+/// (`Fabrіkam` with a Cyrillic `і`, `Ꭰcme` with a Cherokee `Ꭰ`), or it
+/// holds a letter no living language writes names with (`Faʙrikam`
+/// with a small capital, see [`unused_letter`]). A name may be written in
+/// any script word by word (`Acme Россия`), and a word may mix Latin
+/// with the scripts Japanese, Korean and Chinese write beside it
+/// (`Tシャツ`), as UTS #39's Highly Restrictive level allows.
 pub(crate) fn one_script_per_word(what: &str, name: &str) -> Result<()> {
     if let Some((first, other, word)) = mixed_scripts(name.split_whitespace()) {
         return Err(Error::invalid(format!(
@@ -272,21 +257,89 @@ pub(crate) fn one_script_per_word(what: &str, name: &str) -> Result<()> {
         ))
         .help("write each word in one script"));
     }
+    if let Some((c, kind)) = name.chars().find_map(|c| unused_letter(c).map(|k| (c, k))) {
+        return Err(Error::invalid(format!(
+            "{what} `{}` holds `{c}` (U+{:04X}), {kind} no name is written with, and so reads as another name",
+            super::text::escape(name),
+            u32::from(c)
+        ))
+        .help("write the name with the letters its language uses"));
+    }
     Ok(())
 }
 
-/// The first word that mixes Latin letters with Cyrillic or Greek ones,
-/// with the two scripts it mixes.
+/// What [`one_script_per_word`] finds wrong with a name an older version
+/// stored, in a few words; `None` when a new name may be so.
+pub(crate) fn letters_problem(name: &str) -> Option<String> {
+    if let Some((first, other, _)) = mixed_scripts(name.split_whitespace()) {
+        return Some(format!("mixes {first} and {other} letters in a word"));
+    }
+    name.chars()
+        .find_map(|c| unused_letter(c).map(|kind| format!("holds U+{:04X}, {kind}", u32::from(c))))
+}
+
+/// What kind of letter `c` is when no name may hold it: one UTS #39's
+/// General Security Profile keeps out of identifiers as technical
+/// (phonetic letters, small capitals `ʙ` `ᴍ`), obsolete (`ĸ`),
+/// deprecated or of a historic script, and a Latin, Greek or Cyrillic one
+/// out of common use (`ƅ`), which beside the common letters of its script
+/// reads as one of them and that Unicode's confusables do not map.
+/// Letters of scripts of limited use (Cherokee, N'Ko, Vai, Mongolian ...)
+/// stay allowed: people write their names in them. Compatibility letters
+/// (full-width, mathematical) stay too: names are compared by their plain
+/// form, so they are refused beside the name they imitate.
+fn unused_letter(c: char) -> Option<&'static str> {
+    use unicode_security::general_security_profile::IdentifierType as T;
+    use unicode_security::GeneralSecurityProfile;
+    if c.is_ascii() || !c.is_alphabetic() {
+        return None;
+    }
+    match c.identifier_type()? {
+        T::Technical => Some("a phonetic or technical letter"),
+        T::Obsolete => Some("an obsolete letter"),
+        T::Deprecated => Some("a deprecated letter"),
+        T::Exclusion => Some("a letter of a historic script"),
+        T::Uncommon_Use => {
+            let script = ScriptExtension::from(c);
+            [Script::Latin, Script::Greek, Script::Cyrillic]
+                .into_iter()
+                .any(|s| script.contains_script(s))
+                .then_some("a letter out of common use")
+        }
+        _ => None,
+    }
+}
+
+/// The first word whose letters share no script (UTS #39's resolved
+/// script set is empty), but for Latin beside Han, kana, Hangul or
+/// Bopomofo, with the two scripts it mixes.
 fn mixed_scripts<'a>(
     words: impl Iterator<Item = &'a str>,
 ) -> Option<(&'static str, &'static str, &'a str)> {
     for word in words {
-        let mut scripts = word.chars().filter_map(confusable_script);
-        let Some(first) = scripts.next() else {
+        if word.is_ascii() || word.is_single_script() {
             continue;
-        };
-        if let Some(other) = scripts.find(|s| *s != first) {
-            return Some((first, other, word));
+        }
+        // Highly Restrictive: what is left without the Latin letters is
+        // one of the CJK sets (Japanese, Korean, Chinese with Bopomofo).
+        let mut without_latin = AugmentedScriptSet::default();
+        for c in word.chars() {
+            let set = AugmentedScriptSet::for_char(c);
+            if !set.base.contains_script(Script::Latin) {
+                without_latin.intersect_with(set);
+            }
+        }
+        if without_latin.jpan || without_latin.kore || without_latin.hanb {
+            continue;
+        }
+        let mut seen = ScriptExtension::default();
+        for c in word.chars() {
+            let next = seen.intersection(ScriptExtension::from(c));
+            if next.is_empty() {
+                let name = |e: ScriptExtension| e.iter().next().map_or("other", Script::full_name);
+                return Some((name(seen), name(c.into()), word));
+            }
+            seen = next;
         }
     }
     None
@@ -447,26 +500,54 @@ mod tests {
         }
     }
 
+    /// Each name as a new account, policy, label or product name reads:
+    /// accepted, or refused (exit 2) for a word mixing scripts or a letter
+    /// no name is written with (finding A2); real names of every language
+    /// stay names.
     #[test]
-    fn a_word_mixing_latin_with_cyrillic_or_greek_is_refused() {
+    fn names_that_read_as_another_by_their_letters_are_refused() {
         for bad in [
             "Fabr\u{456}kam", "Cont\u{43e}so Ltd", "Acme \u{391}cme", "\u{440}ay",
+            // Cherokee `Ꭰ` in a Latin word, Armenian `օ`.
+            "\u{13a0}cme Ltd", "C\u{585}ntoso",
+            // Small capitals, IPA, kra, Zhuang tone six, long-leg r.
+            "Fa\u{299}rikam", "Fabrika\u{1d0d}", "Fabri\u{138}am", "Fa\u{185}rikam", "\u{280}ed",
+            // Cyrillic beside Greek, Han beside Cyrillic.
+            "\u{3b1}\u{431}", "\u{43c}\u{43e}\u{441}\u{6f22}",
         ] {
             let err = one_script_per_word("the account name", bad).expect_err(bad);
             assert_eq!(err.exit_code(), 2, "{bad}");
+            assert!(letters_problem(bad).is_some(), "{bad}");
         }
         for good in [
             "Fabrikam",
-            "Ærø Shop",
+            "Fabr1kam",
+            "\u{c6}r\u{f8} Shop",
             "Acme \u{420}\u{43e}\u{441}\u{441}\u{438}\u{44f}",
             "\u{391}\u{3b8}\u{3ae}\u{3bd}\u{3b1} Ltd",
             "Acme-7 GmbH",
-            "株式会社 Acme",
+            "\u{682a}\u{5f0f}\u{4f1a}\u{793e} Acme",
+            // Latin in a Japanese or Korean word, as UTS #39 allows.
+            "T\u{30b7}\u{30e3}\u{30c4}",
+            "K\u{d31d}",
+            // Cherokee, Azerbaijani schwa, Hausa hooked letters, Hawaiian
+            // okina, Vietnamese, Turkish dotless i, Icelandic thorn.
+            "\u{13e3}\u{13b3}\u{13a9}",
+            "\u{259}li",
+            "\u{253}\u{257}\u{199}",
+            "Hawai\u{2bb}i",
+            "Nguy\u{1ec5}n",
+            "Ispar\u{131}s",
+            "\u{de}\u{f3}r",
+            "Caf\u{e9} Suite",
+            // Full-width: compared by its plain form instead.
+            "\u{ff26}\u{ff21}\u{ff22}",
         ] {
             assert!(
                 one_script_per_word("the account name", good).is_ok(),
                 "{good}"
             );
+            assert_eq!(letters_problem(good), None, "{good}");
         }
     }
 

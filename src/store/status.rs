@@ -373,6 +373,24 @@ impl SqliteTx<'_> {
         except: i64,
     ) -> Result<Option<String>> {
         let skeleton = name_skeleton(name);
+        // A partner's products keep no skeleton column: they are few, and
+        // one list across its licences and prices (a look-alike of a
+        // priced product bought as seats is the decoy).
+        if matches!(kind, "licence" | "price") {
+            let key = name_key(name);
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT product FROM licenses WHERE account_id = ?1
+                 UNION ALL SELECT product FROM partner_prices WHERE account_id = ?1",
+            )?;
+            let products = stmt.query_map([account_id], |r| r.get::<_, String>(0))?;
+            for product in products {
+                let product = product?;
+                if name_key(&product) != key && name_skeleton(&product) == skeleton {
+                    return Ok(Some(product));
+                }
+            }
+            return Ok(None);
+        }
         let (sql, args): (&str, &[&dyn rusqlite::ToSql]) = match kind {
             "account" => (
                 "SELECT name FROM accounts WHERE name_skeleton = ?1 AND id != ?2

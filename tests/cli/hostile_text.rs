@@ -652,7 +652,7 @@ fn every_path_that_names_a_policy_refuses_a_word_mixing_scripts() {
     crate::support::says(
         &status,
         &format!(
-            "name: policy `{decoy}` in `{ACCOUNT}` mixes Latin with Cyrillic or Greek letters in a word"
+            "name: policy `{decoy}` in `{ACCOUNT}` mixes Latin and Cyrillic letters in a word"
         ),
     );
     let exported = p.ok(&["export"]);

@@ -725,7 +725,7 @@ fn a_copy_refusing_a_mixed_script_name_says_why_and_points_to_status() {
         );
         support::says(
             &p.ok(&["status"]),
-            "name: account `Fabr\u{456}kam` mixes Latin with Cyrillic or Greek letters in a word",
+            "name: account `Fabr\u{456}kam` mixes Latin and Cyrillic letters in a word",
         );
         let copy = copied(&p);
         assert_eq!(copy.code, support::USAGE, "{}", copy.stderr);
@@ -740,7 +740,7 @@ fn a_copy_refusing_a_mixed_script_name_says_why_and_points_to_status() {
             .unwrap_or_default();
         support::says(
             help,
-            "a word mixing Latin with Cyrillic or Greek letters reads as another name",
+            "a word mixing scripts (`Fabr\u{456}kam`, Cyrillic `\u{456}`, as `Fabrikam`) or a letter no name is written with",
         );
         support::says(help, "run `portalctl status` there");
     }
