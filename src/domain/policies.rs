@@ -263,8 +263,9 @@ pub(crate) fn policy_name(name: &Text) -> Result<String> {
 /// The name a policy of `account` is made or renamed to (`renamed`, the
 /// policy that takes it): every path that names a policy passes here, the
 /// operator's restore of a file too (finding N1). Refused when a word
-/// mixes Latin with Cyrillic or Greek letters, reading as another name
-/// (exit 2), or when the account has a policy of that name (exit 4).
+/// mixes scripts or a letter is one no name is written with, reading as
+/// another name (exit 2, see [`one_script_per_word`]), or when the
+/// account has a policy of that name or one that looks like it (exit 4).
 fn new_policy_name(
     tx: &dyn Tx,
     account: &Account,

@@ -41,6 +41,7 @@ mod leaks;
 mod licenses;
 mod lifecycle;
 mod lmp_levels;
+mod look_alikes;
 mod merge_sight;
 mod name_keys;
 mod orders;
