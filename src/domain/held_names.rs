@@ -16,7 +16,7 @@ use super::catalog::check_role_name;
 use super::cost_centres::check_code;
 use crate::error::{Error, Result};
 use crate::model::{
-    composed, letters_problem, name_key, name_skeleton, refused, reveal, Email, Paste,
+    composed, letters_problem, name_key, name_skeleton, refused, reveal, same_name, Email, Paste,
 };
 use crate::store::{HeldName, Tx};
 use unicode_normalization::UnicodeNormalization;
@@ -53,6 +53,25 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
             .or_default()
             .push(&name.name);
     }
+    // A custom role is refused a name that looks like one its account
+    // sees (`role_not_look_alike`), in a copy too: the catalog's roles
+    // (for every account) and the account's own.
+    let mut roles: HashMap<(Option<&str>, String), Vec<&str>> = HashMap::new();
+    let catalog = tx.roles_made_for(None)?;
+    for role in catalog.iter().filter(|r| r.deleted_at.is_none()) {
+        roles
+            .entry((None, name_skeleton(&role.name)))
+            .or_default()
+            .push(&role.name);
+    }
+    for name in held.iter().filter(|n| n.kind == "role") {
+        if let Some(account) = name.account.as_deref() {
+            roles
+                .entry((Some(account), name_skeleton(&name.name)))
+                .or_default()
+                .push(&name.name);
+        }
+    }
     let mut problems = Vec::new();
     for name in &held {
         // A reference is held to no character rule a name is, only to
@@ -85,7 +104,19 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
                 Err(_) => "is not a cost centre code".to_string(),
             },
             None if name.kind == "role" => match check_role_name(&name.name) {
-                Ok(()) => continue,
+                Ok(()) => {
+                    let skeleton = name_skeleton(&name.name);
+                    let scopes = [None, name.account.as_deref()];
+                    let other = scopes
+                        .iter()
+                        .filter_map(|&a| roles.get(&(a, skeleton.clone())))
+                        .flatten()
+                        .find(|other| !same_name(other, &name.name));
+                    match other {
+                        Some(other) => format!("looks like the role `{}`", reveal(other)),
+                        None => continue,
+                    }
+                }
                 Err(_) => "is not a valid role name".to_string(),
             },
             None if !compared(name.kind) => continue,

@@ -173,3 +173,20 @@ fn status_names_products_that_read_as_another() {
         "name: licence product `T\u{435}a Suite` in `Acme Ltd` mixes Latin and Cyrillic letters in a word",
     );
 }
+
+/// A custom role an older version let in beside the role it reads as
+/// is named by `status`, as its copy would refuse it.
+#[test]
+fn status_names_a_custom_role_that_reads_as_a_role_seen() {
+    let p = Portal::new();
+    p.ok(&[
+        "role", "create", "buyer", "--capabilities", "portal.access", "--account", ACCOUNT,
+    ]);
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    conn.execute("UPDATE roles SET name = 'adrnin' WHERE name = 'buyer'", [])
+        .unwrap();
+    support::says(
+        &p.ok(&["status"]),
+        "name: role `adrnin` in `Acme Ltd` looks like the role `admin`, so a copy",
+    );
+}
