@@ -403,8 +403,8 @@ seam! {
         /// where an older database holds two names that now read as one.
         fn spellings_of_key(&self, kind: &str, account_id: i64, name: &str) -> Result<Vec<String>>;
         /// A name of `kind` (`account`, `policy` or `address`, a live
-        /// address's label, or `person`, a person's email address) in
-        /// `account_id` (ignored for an account's own name and an email),
+        /// address's label) in `account_id` (ignored for an account's own
+        /// name),
         /// other than the row `except`, that looks like `name`: of
         /// its skeleton (see [`name_skeleton`](crate::model::name_skeleton)),
         /// the oldest first; found by index.

@@ -384,11 +384,6 @@ impl SqliteTx<'_> {
                  WHERE account_id = ?3 AND name_skeleton = ?1 AND id != ?2 ORDER BY id LIMIT 1",
                 &[&skeleton, &except, &account_id],
             ),
-            "person" => (
-                "SELECT email FROM people WHERE email_skeleton = ?1 AND id != ?2
-                 ORDER BY id LIMIT 1",
-                &[&skeleton, &except],
-            ),
             _ => (
                 "SELECT label FROM addresses
                  WHERE account_id = ?3 AND label_skeleton = ?1 AND removed_at IS NULL AND id != ?2
