@@ -16,7 +16,7 @@ use super::catalog::check_role_name;
 use super::cost_centres::check_code;
 use crate::error::{Error, Result};
 use crate::model::{
-    composed, name_key, name_skeleton, one_script_per_word, refused, reveal, Email, Paste,
+    composed, name_key, name_skeleton, one_script_per_word, refused, reveal, Email, Mailbox, Paste,
 };
 use crate::store::{HeldName, Tx};
 use unicode_normalization::UnicodeNormalization;
@@ -61,15 +61,20 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
             // Read by the rule every address is taken by (an address in
             // other letters that reads as an ASCII one is refused), as a
             // copy reads it.
-            None if name.kind == "email" => match name.name.parse::<Email>() {
-                Ok(_) => continue,
-                Err(e) => e
-                    .to_string()
-                    .split_once("is not a valid email address: ")
-                    .map_or("is not a valid email address".to_string(), |(_, why)| {
-                        format!("is not a valid email address: {why}")
-                    }),
-            },
+            None if matches!(name.kind, "email" | "billing contact" | "setting") => {
+                match match name.kind {
+                    "setting" => name.name.parse::<Mailbox>().map(|_| ()),
+                    _ => name.name.parse::<Email>().map(|_| ()),
+                } {
+                    Ok(()) => continue,
+                    Err(e) => e
+                        .to_string()
+                        .split_once("is not a valid email address: ")
+                        .map_or("is not a valid email address".to_string(), |(_, why)| {
+                            format!("is not a valid email address: {why}")
+                        }),
+                }
+            }
             None if name.kind == "cost centre code" => match check_code(&name.name) {
                 Ok(_) => continue,
                 Err(_) => "is not a cost centre code".to_string(),
@@ -112,6 +117,9 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
                 ("role description", None) => {
                     format!(" of `{}`", reveal(name.email.as_deref().unwrap_or_default()))
                 }
+                ("setting", _) => {
+                    format!(" of setting `{}`", name.email.as_deref().unwrap_or_default())
+                }
                 ("person" | "email", _) | (_, None) => String::new(),
                 ("order" | "reference", Some(a)) => {
                     format!(" of order #{} in `{}`", name.id, reveal(a))
@@ -121,7 +129,7 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
                     reveal(name.email.as_deref().unwrap_or_default()),
                     reveal(a)
                 ),
-                ("phone" | "website" | "marketing" | "sectors", Some(a)) => {
+                ("phone" | "website" | "marketing" | "sectors" | "billing contact", Some(a)) => {
                     format!(" of `{}`", reveal(a))
                 }
                 ("role description" | "service kind", Some(a)) => format!(
@@ -275,6 +283,8 @@ fn what(kind: &str) -> &'static str {
         "website" => "website",
         "marketing" => "marketing message",
         "sectors" => "sectors",
+        "billing contact" => "billing contact",
+        "setting" => "address",
         "account" => "account",
         "policy" => "policy",
         "address" => "address label",
@@ -301,11 +311,18 @@ fn fix(name: &HeldName) -> String {
             .arg(name.email.as_deref().unwrap_or_default())
             .opt("--account", account)
             .words("--name NEW"),
-        "phone" | "website" | "marketing" | "sectors" => {
+        "setting" => {
+            let set = Paste::new("settings set")
+                .arg(name.email.as_deref().unwrap_or_default())
+                .words("NEW");
+            return format!("change it: `{set}`");
+        }
+        "phone" | "website" | "marketing" | "sectors" | "billing contact" => {
             let flag = match name.kind {
                 "phone" => "--phone NEW",
                 "website" => "--website NEW",
                 "marketing" => "--marketing NEW",
+                "billing contact" => "--billing-contact NEW",
                 _ => "--sectors NEW",
             };
             let set = Paste::new("account set").arg(account).words(flag);

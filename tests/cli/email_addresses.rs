@@ -198,3 +198,32 @@ fn addresses_in_letters_of_their_own_are_taken_and_copied() {
     );
     assert!(p.ok(&["user", "list"]).contains(OWNER));
 }
+
+/// Addresses an older version stored that the rule now refuses, as a
+/// person's, a billing contact or a setting, are named by `status` with
+/// what changes them, as a copy would refuse them; a person's look-alike
+/// is named whether or not the address it reads as is anyone's.
+#[test]
+fn status_names_stored_addresses_the_rule_refuses() {
+    let p = Portal::new();
+    p.member("old@acme.test", "user");
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        conn.execute_batch(&format!(
+            "UPDATE people SET email = 'newh\u{131}re@acme.test' WHERE email = 'old@acme.test';
+             UPDATE accounts SET billing_contact = '\"a@b\"@evil.test' WHERE name = '{ACCOUNT}';
+             INSERT OR REPLACE INTO settings (key, value) VALUES ('support-email', '{DOTLESS}');"
+        ))
+        .unwrap();
+    }
+    let run = p.run(&["status"]);
+    for says in [
+        "email address `newh\u{131}re@acme.test` is not a valid email address: it reads as `newhire@acme.test`",
+        "billing contact `\"a@b\"@evil.test` of `Acme Ltd` is not a valid email address: the part before its `@` needs quotes",
+        "`portalctl account set 'Acme Ltd' --billing-contact NEW`",
+        "address `ol\u{131}ve@acme.test` of setting `support-email` is not a valid email address: it reads as `olive@acme.test`",
+        "`portalctl settings set support-email NEW`",
+    ] {
+        support::says(&run.stdout, says);
+    }
+}
