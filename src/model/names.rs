@@ -132,7 +132,7 @@ impl FromStr for Email {
                 super::text::escape(typed)
             ))
             .help(format!(
-                "type `{ascii}` if that is the address, in the letters its owner's mail uses"
+                "if `{ascii}` is the address meant, type it in plain ASCII letters"
             )));
         }
         Ok(Email(normal))
