@@ -121,18 +121,19 @@ impl FromStr for Email {
             .help("type each word of the address in one script"));
         }
         // `olıve@` with a dotless `ı`, `оӏіѵе@` all in Cyrillic, `straße@`
-        // beside `strasse@`: an address in other letters that reads as an
-        // ASCII one would be a second mailbox that reads as that one.
+        // beside `strasse@`: an address in other letters that reads as one
+        // in plain Latin letters would be a second mailbox that reads as
+        // that one.
         // Refused whether or not that one is here, so the refusal tells
         // nothing of who is, and the order two addresses come in cannot
         // matter.
-        if let Some(ascii) = ascii_reading(&normal) {
+        if let Some(reading) = latin_reading(&normal) {
             return Err(Error::invalid(format!(
-                "`{}` is not a valid email address: it reads as `{ascii}`, written in other letters",
+                "`{}` is not a valid email address: it reads as `{reading}`, written in other letters",
                 super::text::escape(typed)
             ))
             .help(format!(
-                "if `{ascii}` is the address meant, type it in plain ASCII letters"
+                "if `{reading}` is the address meant, type it in plain letters"
             )));
         }
         Ok(Email(normal))
@@ -186,36 +187,42 @@ fn check_characters(typed: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// The all-ASCII address `address` (not all ASCII) reads as, if it reads
-/// as one: each other letter read as its confusable skeleton (UTS #39:
-/// dotless `ı` as `i`, Cyrillic `о` as `o`) or, failing that, without
-/// case as names are keyed (`ß` as `ss`), and the dot `İ`'s lower case
-/// puts on an `i` as the `i`'s own. `None` for an address with a letter
-/// of its own (`é`, `и`), which reads as no ASCII address.
-fn ascii_reading(address: &str) -> Option<String> {
+/// The address in Latin letters `address` reads as, if it reads as
+/// another: each letter that looks like one in ASCII read as that one, by
+/// its confusable skeleton (UTS #39: dotless `ı` as `i`, Cyrillic `о` as
+/// `o`) or, failing that, without case as names are keyed (`ß` as `ss`),
+/// and the dot `İ`'s lower case puts on an `i` as the `i`'s own. So
+/// `olıve@acmé.test` reads as `olive@acmé.test`. `None` for an address
+/// that reads as itself (`élodie@acmé.test`) or, read so, still holds
+/// letters of another script (`иван@почта.рф` is no Latin address).
+fn latin_reading(address: &str) -> Option<String> {
     if address.is_ascii() {
         return None;
     }
+    // Read in the case it is kept in: a capital that looks like a Latin
+    // one may have a small letter that does not.
+    let plain = |s: &str| -> Option<String> {
+        let seen: String = unicode_security::skeleton(s).collect();
+        (seen.is_ascii() && !seen.bytes().any(|b| b.is_ascii_uppercase())).then_some(seen)
+    };
     let mut reading = String::with_capacity(address.len());
     for c in address.chars() {
         if c.is_ascii() {
             reading.push(c);
+        } else if c == '\u{307}' && reading.ends_with(['i', 'j']) {
             continue;
+        } else {
+            let one = c.to_string();
+            let folded: String = one.to_uppercase().to_lowercase();
+            match plain(&one).or_else(|| plain(&folded)) {
+                Some(seen) => reading.push_str(&seen),
+                None => reading.push(c),
+            }
         }
-        if c == '\u{307}' && reading.ends_with(['i', 'j']) {
-            continue;
-        }
-        // Read in the case it is kept in: a capital that looks like a
-        // Latin one may have a small letter that does not.
-        let plain = |s: &str| -> Option<String> {
-            let seen: String = unicode_security::skeleton(s).collect();
-            (seen.is_ascii() && !seen.bytes().any(|b| b.is_ascii_uppercase())).then_some(seen)
-        };
-        let one = c.to_string();
-        let folded: String = one.to_uppercase().to_lowercase();
-        reading.push_str(&plain(&one).or_else(|| plain(&folded))?);
     }
-    Some(reading)
+    let latin =
+        |c: char| !c.is_alphabetic() || c.is_ascii() || confusable_script(c) == Some("Latin");
+    (reading != address && reading.chars().all(latin)).then_some(reading)
 }
 
 /// A local part without the quotes that change nothing: `"fiona"` and
@@ -466,10 +473,17 @@ mod tests {
             ("x@\u{130}stanbul.test", Err(2)),
             ("x@xn--istanbul-o0e.test", Err(2)),
             ("i\u{307}lker@acme.test", Err(2)),
-            // `İ` beside letters of their own reads as no ASCII address.
+            // Beside letters of its own too: `ilkçe@`, `olive@acmé.test`.
+            ("\u{130}lk\u{e7}e@acme.test", Err(2)),
+            ("ol\u{131}ve@acm\u{e9}.test", Err(2)),
+            // Cyrillic letters that look Latin, in a Cyrillic word.
             (
-                "\u{130}lk\u{e7}e@acme.test",
-                Ok("i\u{307}lk\u{e7}e@acme.test"),
+                "\u{441}\u{435}\u{440}\u{433}\u{435}\u{439}@acme.test",
+                Ok("\u{441}\u{435}\u{440}\u{433}\u{435}\u{439}@acme.test"),
+            ),
+            (
+                "\u{15f}\u{fc}kr\u{fc}@acme.test",
+                Ok("\u{15f}\u{fc}kr\u{fc}@acme.test"),
             ),
             (
                 "\u{438}\u{432}\u{430}\u{43d}@\u{43f}\u{43e}\u{447}\u{442}\u{430}.\u{440}\u{444}",
@@ -503,6 +517,10 @@ mod tests {
             ("x@\u{130}stanbul.test", "reads as `x@istanbul.test`"),
             ("x@xn--istanbul-o0e.test", "reads as `x@istanbul.test`"),
             ("ol\u{131}ve@acme.test", "reads as `olive@acme.test`"),
+            (
+                "ol\u{131}ve@acm\u{e9}.test",
+                "reads as `olive@acm\u{e9}.test`",
+            ),
             (
                 "stra\u{df}e@contoso.test",
                 "reads as `strasse@contoso.test`",
