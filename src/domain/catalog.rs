@@ -676,7 +676,6 @@ impl Portal {
                 merged_into: None,
                 created_at: w.ctx.now,
             };
-            super::held_names::new_address_not_look_alike(tx, &person.email)?;
             let person_id = tx.insert_person(&person)?;
             let mut account = Account {
                 id: 0,

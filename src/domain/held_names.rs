@@ -16,7 +16,8 @@ use super::catalog::check_role_name;
 use super::cost_centres::check_code;
 use crate::error::{Error, Result};
 use crate::model::{
-    composed, letters_problem, name_key, name_skeleton, refused, reveal, same_name, Email, Paste,
+    composed, letters_problem, name_key, name_skeleton, refused, reveal, same_name, Email, Mailbox,
+    Paste,
 };
 use crate::store::{HeldName, Tx};
 use unicode_normalization::UnicodeNormalization;
@@ -43,15 +44,6 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
             .entry((name.kind, scope(name), name_skeleton(&name.name)))
             .or_default()
             .push(name);
-    }
-    // A new address in other letters is refused when it looks like any
-    // person's (`new_address_not_look_alike`), in a copy too.
-    let mut addresses: HashMap<String, Vec<&str>> = HashMap::new();
-    for name in held.iter().filter(|n| n.kind == "email") {
-        addresses
-            .entry(name_skeleton(&name.name))
-            .or_default()
-            .push(&name.name);
     }
     // A custom role is refused a name that looks like one its account
     // sees (`role_not_look_alike`), in a copy too: the catalog's roles
@@ -85,20 +77,23 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
             .flatten();
         let wrong = match bad {
             Some((c, kind)) => format!("holds U+{:04X}, {kind}", u32::from(c)),
-            // What `apply` reads these by, so the two agree.
-            None if name.kind == "email" => match name.name.parse::<Email>() {
-                Ok(_) if name.name.is_ascii() => continue,
-                Ok(_) => match addresses[&name_skeleton(&name.name)]
-                    .iter()
-                    .find(|o| **o != name.name)
-                {
-                    Some(other) => {
-                        format!("looks like `{}`, written in other letters", reveal(other))
-                    }
-                    None => continue,
-                },
-                Err(_) => "is not a valid email address".to_string(),
-            },
+            // Read by the rule every address is taken by (an address in
+            // other letters that reads as an ASCII one is refused), as a
+            // copy reads it.
+            None if matches!(name.kind, "email" | "billing contact" | "setting") => {
+                match match name.kind {
+                    "setting" => name.name.parse::<Mailbox>().map(|_| ()),
+                    _ => name.name.parse::<Email>().map(|_| ()),
+                } {
+                    Ok(()) => continue,
+                    Err(e) => e
+                        .to_string()
+                        .split_once("is not a valid email address: ")
+                        .map_or("is not a valid email address".to_string(), |(_, why)| {
+                            format!("is not a valid email address: {why}")
+                        }),
+                }
+            }
             None if name.kind == "cost centre code" => match check_code(&name.name) {
                 Ok(_) => continue,
                 Err(_) => "is not a cost centre code".to_string(),
@@ -150,6 +145,9 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
                 ("role description", None) => {
                     format!(" of `{}`", reveal(name.email.as_deref().unwrap_or_default()))
                 }
+                ("setting", _) => {
+                    format!(" of setting `{}`", name.email.as_deref().unwrap_or_default())
+                }
                 ("person" | "email", _) | (_, None) => String::new(),
                 ("order" | "reference", Some(a)) => {
                     format!(" of order #{} in `{}`", name.id, reveal(a))
@@ -159,7 +157,7 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
                     reveal(name.email.as_deref().unwrap_or_default()),
                     reveal(a)
                 ),
-                ("phone" | "website" | "marketing" | "sectors", Some(a)) => {
+                ("phone" | "website" | "marketing" | "sectors" | "billing contact", Some(a)) => {
                     format!(" of `{}`", reveal(a))
                 }
                 ("role description" | "service kind", Some(a)) => format!(
@@ -285,26 +283,6 @@ pub(crate) fn look_alike_of(
     tx.look_alike(kind, account_id, &plain, except)
 }
 
-/// Refuses (exit 4) the address of a new person when it holds letters
-/// other than ASCII's and looks like the address of a person already
-/// here: `olive@асме.test` with a Cyrillic domain beside
-/// `olive@acme.test` is another mailbox that reads as hers. Which
-/// person it imitates is not told: whoever invites may not see them.
-/// An address all in ASCII is never refused so, since a real person's own
-/// address must not be kept out by a look-alike planted before it, and
-/// ASCII addresses that look alike (`rn` and `m`) are told apart by
-/// mail as by people; `status` names the look-alike instead.
-pub(crate) fn new_address_not_look_alike(tx: &dyn Tx, email: &Email) -> Result<()> {
-    if email.as_str().is_ascii() || tx.look_alike("person", 0, email.as_str(), 0)?.is_none() {
-        return Ok(());
-    }
-    Err(Error::conflict(format!(
-        "the address `{}` looks like the address of someone already here, written in other letters",
-        reveal(email.as_str())
-    ))
-    .help("type the address in the letters its owner's mail uses"))
-}
-
 /// Where a name is one of a list: the whole database for an account's,
 /// its account for the rest.
 fn scope(name: &HeldName) -> Option<&str> {
@@ -361,6 +339,8 @@ fn what(kind: &str) -> &'static str {
         "website" => "website",
         "marketing" => "marketing message",
         "sectors" => "sectors",
+        "billing contact" => "billing contact",
+        "setting" => "address",
         "account" => "account",
         "policy" => "policy",
         "address" => "address label",
@@ -387,11 +367,18 @@ fn fix(name: &HeldName) -> String {
             .arg(name.email.as_deref().unwrap_or_default())
             .opt("--account", account)
             .words("--name NEW"),
-        "phone" | "website" | "marketing" | "sectors" => {
+        "setting" => {
+            let set = Paste::new("settings set")
+                .arg(name.email.as_deref().unwrap_or_default())
+                .words("NEW");
+            return format!("change it: `{set}`");
+        }
+        "phone" | "website" | "marketing" | "sectors" | "billing contact" => {
             let flag = match name.kind {
                 "phone" => "--phone NEW",
                 "website" => "--website NEW",
                 "marketing" => "--marketing NEW",
+                "billing contact" => "--billing-contact NEW",
                 _ => "--sectors NEW",
             };
             let set = Paste::new("account set").arg(account).words(flag);

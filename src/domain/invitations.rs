@@ -610,7 +610,6 @@ pub(super) fn enrol(
                 merged_into: None,
                 created_at: w.ctx.now,
             };
-            super::held_names::new_address_not_look_alike(tx, &p.email)?;
             p.id = tx.insert_person(&p)?;
             p
         }
@@ -795,7 +794,6 @@ pub(super) fn readdress_invitation(
                 merged_into: None,
                 created_at: now,
             };
-            super::held_names::new_address_not_look_alike(tx, &p.email)?;
             p.id = tx.insert_person(&p)?;
             p
         }

@@ -57,62 +57,53 @@ impl Email {
 
 impl FromStr for Email {
     type Err = Error;
+
+    /// Reads an address by the one rule every place an address is taken
+    /// uses (an invitation, a new address, a billing contact, a setting,
+    /// a file's `apply`), which reads nothing the database holds: it
+    /// refuses what it refuses for every database alike, in any order.
     fn from_str(s: &str) -> Result<Self> {
+        let typed = s.trim();
         // Composed as every other text is (a decomposed `ü` is `ü`), so
         // that one typed either way is the same login.
-        let normal = match s.is_ascii() {
-            true => s.trim().to_lowercase(),
-            false => s.trim().to_lowercase().nfc().collect(),
+        let composed: String = match typed.is_ascii() {
+            true => typed.to_string(),
+            false => typed.nfc().collect(),
         };
-        // An address is a login people tell apart by reading it: one with
-        // an invisible character reads as another's.
-        if let Some((c, how)) = normal.chars().find_map(|c| unseen(c).map(|how| (c, how))) {
-            return Err(Error::invalid(format!(
-                "`{}` is not a valid email address: it holds a character that {how} (U+{:04X})",
-                // Written out, or the address would read as valid.
-                super::text::reveal(s.trim()),
-                u32::from(c)
-            ))
-            .help("type the address with visible characters only"));
-        }
-        if normal.contains('`') {
-            return Err(Error::invalid(format!(
-                "`{}` is not a valid email address: it holds a backquote (U+0060)",
-                super::text::escape(s.trim()).replace('`', "\\u{60}")
-            ))
-            .help("type the address without backquotes"));
-        }
+        // Checked as typed, before lower case and IDNA change it, so that
+        // a refusal names a character that was typed (`İ`, not the
+        // combining dot its lower case is made of).
+        check_characters(typed, &composed)?;
+        let lower = match composed.is_ascii() {
+            true => composed.to_ascii_lowercase(),
+            false => composed.to_lowercase().nfc().collect(),
+        };
         let not_valid = || {
             Error::invalid(format!(
                 "`{}` is not a valid email address",
-                super::text::escape(s.trim())
+                super::text::escape(typed)
             ))
         };
-        // A ligature (`ﬁ`), a full-width or a mathematical letter reads as
-        // the plain letter it stands for, yet names another mailbox:
-        // `ｆiona@` beside `fiona@` would be two people who look like one.
-        if let Some(c) = normal
-            .chars()
-            .find(|c| c.to_string().nfkc().ne(c.to_string().chars()))
-        {
-            return Err(Error::invalid(format!(
-                "`{}` is not a valid email address: it holds `{c}` (U+{:04X}), a compatibility form of `{}`, and so reads as another address",
-                super::text::escape(s.trim()),
-                u32::from(c),
-                c.to_string().nfkc().collect::<String>()
+        let (local, domain) = lower.rsplit_once('@').ok_or_else(not_valid)?;
+        let local = unquoted(local).ok_or_else(|| {
+            Error::invalid(format!(
+                "`{}` is not a valid email address: the part before its `@` needs quotes, and mail is sent only to addresses that need none",
+                super::text::escape(typed)
             ))
-            .help("type the address with plain letters"));
-        }
-        let (local, domain) = normal.rsplit_once('@').ok_or_else(not_valid)?;
-        let local = unquoted(local);
+            .help("type the address without quotes")
+        })?;
         let domain = one_domain_form(domain).ok_or_else(not_valid)?;
         let normal = format!("{local}@{domain}");
-        // A quoted local part may hold almost anything; an address is
-        // printed in tables and errors, so it holds no more than a name may:
-        // no backquote either, which would close the backquotes a message
-        // puts around it (see `Text`).
+        // The form kept is held to what the typed one was: `xn--` spells a
+        // domain whose Unicode form may hold what no one could type in.
+        if normal != composed {
+            check_characters(typed, &normal)?;
+        }
+        // An address is printed in tables and errors, so it holds no more
+        // than a name may: no backquote either, which would close the
+        // backquotes a message puts around it (see `Text`).
         if !(email_address::EmailAddress::is_valid(&normal)
-            && !normal.contains(['<', '>', ' ', '`'])
+            && !normal.contains(['<', '>', ' ', '`', '"'])
             && printable(&normal))
         {
             return Err(not_valid());
@@ -127,46 +118,141 @@ impl FromStr for Email {
         if let Some((first, other, word)) = mixed_scripts(words) {
             return Err(Error::invalid(format!(
                 "`{}` is not a valid email address: it mixes {first} and {other} letters in `{}`, and so reads as another address",
-                super::text::escape(s.trim()),
+                super::text::escape(typed),
                 super::text::escape(word)
             ))
             .help("type each word of the address in one script"));
+        }
+        // `olıve@` with a dotless `ı`, `оӏіѵе@` all in Cyrillic, `straße@`
+        // beside `strasse@`: an address in other letters that reads as one
+        // in plain Latin letters would be a second mailbox that reads as
+        // that one.
+        // Refused whether or not that one is here, so the refusal tells
+        // nothing of who is, and the order two addresses come in cannot
+        // matter.
+        if let Some(reading) = latin_reading(&normal) {
+            return Err(Error::invalid(format!(
+                "`{}` is not a valid email address: it reads as `{reading}`, written in other letters",
+                super::text::escape(typed)
+            ))
+            .help(format!(
+                "if `{reading}` is the address meant, type it in plain letters"
+            )));
         }
         Ok(Email(normal))
     }
 }
 
+/// Refuses `text` (what was typed, or the form it is kept in) for a
+/// character an address may not hold, naming `typed`: one that shows as
+/// nothing or as blank space, a backquote, or a compatibility form.
+fn check_characters(typed: &str, text: &str) -> Result<()> {
+    // An address is a login people tell apart by reading it: one with
+    // an invisible character reads as another's. The dot above that
+    // lower case gives `İ` sits where `i`'s own does, and shows.
+    let mut before = None;
+    let unseen_char = text.chars().find_map(|c| {
+        let dot_on_i = c == '\u{307}' && matches!(before, Some('i' | 'j'));
+        before = Some(c);
+        unseen(c).filter(|_| !dot_on_i).map(|how| (c, how))
+    });
+    if let Some((c, how)) = unseen_char {
+        return Err(Error::invalid(format!(
+            "`{}` is not a valid email address: it holds a character that {how} (U+{:04X})",
+            // Written out, or the address would read as valid.
+            super::text::reveal(typed),
+            u32::from(c)
+        ))
+        .help("type the address with visible characters only"));
+    }
+    if text.contains('`') {
+        return Err(Error::invalid(format!(
+            "`{}` is not a valid email address: it holds a backquote (U+0060)",
+            super::text::escape(typed).replace('`', "\\u{60}")
+        ))
+        .help("type the address without backquotes"));
+    }
+    // A ligature (`ﬁ`), a full-width or a mathematical letter reads as
+    // the plain letter it stands for, yet names another mailbox:
+    // `ｆiona@` beside `fiona@` would be two people who look like one.
+    if let Some(c) = text
+        .chars()
+        .find(|c| !c.is_ascii() && c.to_string().nfkc().ne(c.to_string().chars()))
+    {
+        return Err(Error::invalid(format!(
+            "`{}` is not a valid email address: it holds `{c}` (U+{:04X}), a compatibility form of `{}`, and so reads as another address",
+            super::text::escape(typed),
+            u32::from(c),
+            c.to_string().nfkc().collect::<String>()
+        ))
+        .help("type the address with plain letters"));
+    }
+    Ok(())
+}
+
+/// The address in Latin letters `address` reads as, if it reads as
+/// another: each letter that looks like one in ASCII read as that one, by
+/// its confusable skeleton (UTS #39: dotless `ı` as `i`, Cyrillic `о` as
+/// `o`) or, failing that, without case as names are keyed (`ß` as `ss`),
+/// and the dot `İ`'s lower case puts on an `i` as the `i`'s own. So
+/// `olıve@acmé.test` reads as `olive@acmé.test`. `None` for an address
+/// that reads as itself (`élodie@acmé.test`) or, read so, still holds
+/// letters of another script (`иван@почта.рф` is no Latin address).
+fn latin_reading(address: &str) -> Option<String> {
+    if address.is_ascii() {
+        return None;
+    }
+    // Read in the case it is kept in: a capital that looks like a Latin
+    // one may have a small letter that does not.
+    let plain = |s: &str| -> Option<String> {
+        let seen: String = unicode_security::skeleton(s).collect();
+        (seen.is_ascii() && !seen.bytes().any(|b| b.is_ascii_uppercase())).then_some(seen)
+    };
+    let mut reading = String::with_capacity(address.len());
+    for c in address.chars() {
+        if c.is_ascii() {
+            reading.push(c);
+        } else if c == '\u{307}' && reading.ends_with(['i', 'j']) {
+            continue;
+        } else {
+            let one = c.to_string();
+            let folded: String = one.to_uppercase().to_lowercase();
+            match plain(&one).or_else(|| plain(&folded)) {
+                Some(seen) => reading.push_str(&seen),
+                None => reading.push(c),
+            }
+        }
+    }
+    let latin = |c: char| {
+        !c.is_alphabetic()
+            || c.is_ascii()
+            || ScriptExtension::from(c).contains_script(Script::Latin)
+    };
+    (reading != address && reading.chars().all(latin)).then_some(reading)
+}
+
 /// A local part without the quotes that change nothing: `"fiona"` and
 /// `"fi\ona"` name the mailbox `fiona` does, so they are one person.
-/// One that needs its quotes (`"a@b"`) keeps them.
-fn unquoted(local: &str) -> std::borrow::Cow<'_, str> {
-    let Some(inner) = local
-        .strip_prefix('"')
-        .and_then(|l| l.strip_suffix('"'))
-        .filter(|inner| !inner.is_empty())
-    else {
-        return local.into();
+/// `None` for one that needs its quotes (`"a@b"`, `"a,b"`): the mail
+/// library sends to no such address, and the store keeps none.
+fn unquoted(local: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let Some(inner) = local.strip_prefix('"') else {
+        return Some(local.into());
     };
+    let inner = inner.strip_suffix('"')?;
     let mut plain = String::with_capacity(inner.len());
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {
         match c {
-            '\\' => match chars.next() {
-                Some(next) => plain.push(next),
-                None => return local.into(),
-            },
+            '\\' => plain.push(chars.next()?),
             c => plain.push(c),
         }
     }
     let atom = |c: char| c.is_alphanumeric() || "!#$%&'*+-/=?^_{|}~".contains(c);
-    let dot_atom = plain
+    plain
         .split('.')
-        .all(|part| !part.is_empty() && part.chars().all(atom));
-    if dot_atom {
-        plain.into()
-    } else {
-        local.into()
-    }
+        .all(|part| !part.is_empty() && part.chars().all(atom))
+        .then_some(plain.into())
 }
 
 /// A domain in the one form it is kept in: IDNA's (UTS #46) Unicode form,
@@ -389,8 +475,14 @@ mod tests {
             ("\"fiona\"@acme.test", Ok("fiona@acme.test")),
             ("\"fi\\ona\"@Acme.test", Ok("fiona@acme.test")),
             ("\"fi.ona\"@acme.test", Ok("fi.ona@acme.test")),
-            ("\"a@b\"@acme.test", Ok("\"a@b\"@acme.test")),
-            ("\"a..b\"@acme.test", Ok("\"a..b\"@acme.test")),
+            // Quotes the mail library cannot send to (findings A6, A11).
+            ("\"a@b\"@acme.test", Err(2)),
+            ("\"fiona@acme.test\"@evil.test", Err(2)),
+            ("\"a..b\"@acme.test", Err(2)),
+            ("\"a,b\"@acme.test", Err(2)),
+            ("\"x\\\"y\"@acme.test", Err(2)),
+            ("\"$(id)\"@acme.test", Err(2)),
+            ("\"\"@acme.test", Err(2)),
             ("o'neil+x@sub.acme.test", Ok("o'neil+x@sub.acme.test")),
             (
                 "\u{e9}lodie@acm\u{e9}.test",
@@ -425,6 +517,35 @@ mod tests {
             ("\u{1d5bf}iona@acme.test", Err(2)),
             ("fiona@acme\u{ff0e}test", Err(2)),
             ("fiona@xn--.test", Err(2)),
+            // Other letters that read as an ASCII address, whether or not
+            // that one is anyone's (findings A7, A14, N10).
+            ("ol\u{131}ve@acme.test", Err(2)),
+            ("\u{43e}\u{4cf}\u{456}\u{475}\u{435}@acme.test", Err(2)),
+            ("olive@\u{430}\u{441}\u{435}.test", Err(2)),
+            ("stra\u{df}e@contoso.test", Err(2)),
+            ("STRA\u{1e9e}E@contoso.test", Err(2)),
+            ("strasse@contoso.test", Ok("strasse@contoso.test")),
+            ("\u{130}lker@acme.test", Err(2)),
+            ("x@\u{130}stanbul.test", Err(2)),
+            ("x@xn--istanbul-o0e.test", Err(2)),
+            ("i\u{307}lker@acme.test", Err(2)),
+            // Beside letters of its own too: `ilkçe@`, `olive@acmé.test`.
+            ("\u{130}lk\u{e7}e@acme.test", Err(2)),
+            ("ol\u{131}ve@acm\u{e9}.test", Err(2)),
+            // Cyrillic letters that look Latin, in a Cyrillic word.
+            (
+                "\u{441}\u{435}\u{440}\u{433}\u{435}\u{439}@acme.test",
+                Ok("\u{441}\u{435}\u{440}\u{433}\u{435}\u{439}@acme.test"),
+            ),
+            (
+                "\u{15f}\u{fc}kr\u{fc}@acme.test",
+                Ok("\u{15f}\u{fc}kr\u{fc}@acme.test"),
+            ),
+            (
+                "\u{438}\u{432}\u{430}\u{43d}@\u{43f}\u{43e}\u{447}\u{442}\u{430}.\u{440}\u{444}",
+                Ok("\u{438}\u{432}\u{430}\u{43d}@\u{43f}\u{43e}\u{447}\u{442}\u{430}.\u{440}\u{444}"),
+            ),
+            ("\u{1c4}emal@acme.test", Err(2)),
         ] {
             let got = typed.parse::<Email>();
             assert_eq!(
@@ -433,6 +554,43 @@ mod tests {
                 "{typed:?}: {:?}",
                 got.as_ref().err().map(|e| e.to_string())
             );
+            // What is kept is read back as itself: a copy takes it.
+            if let Ok(kept) = got {
+                assert_eq!(kept.as_str().parse::<Email>().ok(), Some(kept.clone()));
+            }
+        }
+    }
+
+    /// A refusal names what was typed, not what lower case or IDNA made
+    /// of it (finding N9), and says which ASCII address a look-alike
+    /// reads as: derived from what was typed, so it tells nothing of
+    /// who is here.
+    #[test]
+    fn a_refused_address_names_what_was_typed() {
+        let message = |typed: &str| typed.parse::<Email>().expect_err(typed).to_string();
+        for (typed, says) in [
+            ("\u{130}lker@acme.test", "reads as `ilker@acme.test`"),
+            ("x@\u{130}stanbul.test", "reads as `x@istanbul.test`"),
+            ("x@xn--istanbul-o0e.test", "reads as `x@istanbul.test`"),
+            ("ol\u{131}ve@acme.test", "reads as `olive@acme.test`"),
+            (
+                "ol\u{131}ve@acm\u{e9}.test",
+                "reads as `olive@acm\u{e9}.test`",
+            ),
+            (
+                "stra\u{df}e@contoso.test",
+                "reads as `strasse@contoso.test`",
+            ),
+            ("\u{1c4}emal@acme.test", "holds `\u{1c4}` (U+01C4)"),
+            ("\"a@b\"@acme.test", "needs quotes"),
+        ] {
+            let got = message(typed);
+            assert!(
+                got.starts_with(&format!("`{typed}` is not a valid")),
+                "{got}"
+            );
+            assert!(got.contains(says), "{typed:?}: {got}");
+            assert!(!got.contains("U+0307"), "{got}");
         }
     }
 

@@ -404,9 +404,8 @@ seam! {
         fn spellings_of_key(&self, kind: &str, account_id: i64, name: &str) -> Result<Vec<String>>;
         /// A name of `kind` (`account`, `policy` or `address`, a live
         /// address's label, `licence` or `price`, a product of the
-        /// partner's licences and prices but one of `name`'s own key, or
-        /// `person`, a person's email address) in
-        /// `account_id` (ignored for an account's own name and an email),
+        /// partner's licences and prices but one of `name`'s own key) in
+        /// `account_id` (ignored for an account's own name),
         /// other than the row `except`, that looks like `name`: of
         /// its skeleton (see [`name_skeleton`](crate::model::name_skeleton)),
         /// the oldest first; found by index.

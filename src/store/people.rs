@@ -340,6 +340,9 @@ impl SqliteTx<'_> {
         )
     }
 
+    // `email_skeleton` (migration 30) is kept current though no command
+    // reads it any more: an address is now refused by what it reads as,
+    // never by whom it looks like.
     pub(super) fn insert_person(&self, p: &Person) -> Result<i64> {
         let id = self.insert(
             "INSERT INTO people (email, name, duplicate_of, merged_into, created_at, email_skeleton)

@@ -214,8 +214,9 @@ pub(crate) struct HeldName {
     /// copy reads again: `email` (a person's), `cost centre` (its name),
     /// `cost centre code`, `service`, `service kind`, `role`, `role
     /// description`, an address's `line1`, `line2`, `city` or
-    /// `postcode`, an account's `phone`, `website`, `marketing` or
-    /// `sectors`.
+    /// `postcode`, an account's `phone`, `website`, `marketing`,
+    /// `sectors` or `billing contact`, or a `setting` holding an address
+    /// (`support-email`, `mail-from`; its key in `email`).
     pub kind: &'static str,
     /// The row's id (an order's number); 0 for a price.
     pub id: i64,
@@ -239,7 +240,7 @@ impl SqliteTx<'_> {
             "account", "policy", "address", "licence", "price", "person", "order", "reference",
             "email", "cost centre", "cost centre code", "service", "service kind", "role",
             "role description", "line1", "line2", "city", "postcode", "phone", "website",
-            "marketing", "sectors",
+            "marketing", "sectors", "billing contact", "setting",
         ];
         let mut stmt = self.tx.prepare_cached(
             "SELECT 0, NULL, NULL, name, id FROM accounts
@@ -305,6 +306,10 @@ impl SqliteTx<'_> {
                  WHERE a.marketing IS NOT NULL
              UNION ALL SELECT 22, a.name, NULL, a.sectors, a.id FROM accounts a
                  WHERE a.sectors IS NOT NULL
+             UNION ALL SELECT 23, a.name, NULL, a.billing_contact, a.id FROM accounts a
+                 WHERE a.billing_contact IS NOT NULL
+             UNION ALL SELECT 24, NULL, key, value, 0 FROM settings
+                 WHERE key IN ('support-email', 'mail-from')
              ORDER BY 1, 5",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -401,11 +406,6 @@ impl SqliteTx<'_> {
                 "SELECT name FROM policies
                  WHERE account_id = ?3 AND name_skeleton = ?1 AND id != ?2 ORDER BY id LIMIT 1",
                 &[&skeleton, &except, &account_id],
-            ),
-            "person" => (
-                "SELECT email FROM people WHERE email_skeleton = ?1 AND id != ?2
-                 ORDER BY id LIMIT 1",
-                &[&skeleton, &except],
             ),
             _ => (
                 "SELECT label FROM addresses

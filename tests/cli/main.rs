@@ -23,6 +23,7 @@ mod confirmations;
 mod courses;
 mod crash;
 mod delegation;
+mod email_addresses;
 mod examples;
 mod external_admins;
 mod files;
