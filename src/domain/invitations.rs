@@ -585,7 +585,15 @@ pub(super) fn enrol(
         Some(p) => {
             if let Some(m) = tx.membership_of(p.id, account.id)? {
                 if m.accepted_at.is_some() || known_address(tx, &w.ctx, &p, &m)? == email.as_str() {
-                    return Err(already_member(tx, &email, account, &m)?);
+                    let refusal = already_member(tx, &email, account, &m)?;
+                    // Bound through an address merged into them that the
+                    // actor does not read as merged: a command naming that
+                    // address finds nobody, so the help names none, nor
+                    // whose membership it is.
+                    return Err(match through.is_some() {
+                        true => refusal.help("a person holds one membership in each account"),
+                        false => refusal,
+                    });
                 }
                 // As the account knew it: the log's `before` of the takeover.
                 let was = member_view(tx, &w.ctx, catalog, &m)?;
