@@ -257,7 +257,7 @@ fn a_file_listing_both_addresses_of_one_invitation_is_refused_whole() {
         assert_eq!(run.code, CONFLICT, "{}", run.stderr);
         says(
             &run.stderr,
-            "would take over the invitation of `una@acme.test`",
+            "would take over the invitation this file lists at accounts[0].users[",
         );
         assert!(
             !run.stderr.contains("Acme") && !run.stderr.contains("merged"),
@@ -334,4 +334,23 @@ fn one_who_manages_users_without_viewing_them_reads_no_merge() {
         CONFLICT,
     );
     assert!(!err.contains("olive") && !err.contains("set-role"), "{err}");
+}
+
+/// Re-addressing another invitation to the address merged away, where
+/// the person kept is invited under their own, is refused "already a
+/// member" (a re-addressed invitation takes no other over), with help
+/// naming no command that would find nobody by that address.
+#[test]
+fn re_addressing_an_invitation_to_a_merged_address_names_no_dead_end() {
+    let (p, _) = other_invited_then_merged(&["olive@acme.test", "x@x.test"]);
+    let err = p.refused_as(
+        Some(OA),
+        &["user", "edit", "x@x.test", "--new-email", "una@acme.test"],
+        CONFLICT,
+    );
+    says(&err, "already a member");
+    assert!(
+        !err.contains("resend-invite") && !err.contains("olive"),
+        "{err}"
+    );
 }
