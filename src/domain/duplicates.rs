@@ -8,7 +8,7 @@ use super::delegations::delegation_view;
 use super::gate::Write;
 use super::people::manages_them_once_joined;
 use super::policies::policy_view;
-use super::visibility::{merged, sees_merge};
+use super::visibility::{invitee_known_as, merged, sees_merge};
 use super::{find_person, member_in, member_view, resolve_account, snapshot, Actor, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -95,7 +95,14 @@ impl Portal {
             // and asking support to hand all of their access to `of`.
             let what = "duplicate flag";
             manages_them_once_joined(tx, catalog, &w.ctx, email, person.id, what)?;
-            let original = find_person(tx, &w.ctx, of)?;
+            // An address the account invited is found as the account
+            // knows it, merged elsewhere or not, as `user list` shows it.
+            let original = match find_person(tx, &w.ctx, of) {
+                Err(Error::NotFound(unknown)) => {
+                    invitee_known_as(tx, &w.ctx, of)?.ok_or(Error::NotFound(unknown))?
+                }
+                found => found?,
+            };
             if original.id == person.id {
                 // An address merged into `of` finds them through an
                 // invitation bound to them: the merge is done already.
@@ -174,7 +181,7 @@ impl Portal {
                 return Err(Error::denied(format!(
                     "`{me}` may not restore `{email}` as merged: no command makes a person merged away"
                 ))
-                .help("only the operator's apply restores a person merged before; members merge people with `portalctl user merge`"));
+                .help("only the operator's apply restores a person merged before; a member flags a duplicate with `portalctl user flag-duplicate`, and support merges it"));
             }
             if tx.person_by_email(email.as_str())?.is_some() {
                 return Err(Error::conflict(format!("`{email}` is already a person here")));

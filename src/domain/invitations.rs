@@ -584,8 +584,18 @@ pub(super) fn enrol(
     let person = match existing {
         Some(p) => {
             if let Some(m) = tx.membership_of(p.id, account.id)? {
-                if m.accepted_at.is_some() || known_address(tx, &w.ctx, &p, &m)? == email.as_str() {
-                    return Err(already_member(tx, &email, account, &m)?);
+                let known = known_address(tx, &w.ctx, &p, &m)?;
+                if m.accepted_at.is_some() || known == email.as_str() {
+                    let refusal = already_member(tx, &email, account, &m)?;
+                    // Bound through an address merged into them that the
+                    // actor does not read as merged, and not the one the
+                    // account knows them by: a command naming it finds
+                    // nobody, so the help names none, nor whose
+                    // membership it is.
+                    return Err(match through.is_some() && known != email.as_str() {
+                        true => refusal.help("a person holds one membership in each account"),
+                        false => refusal,
+                    });
                 }
                 // As the account knew it: the log's `before` of the takeover.
                 let was = member_view(tx, &w.ctx, catalog, &m)?;
@@ -781,7 +791,15 @@ pub(super) fn readdress_invitation(
                 .membership_of(p.id, account.id)?
                 .filter(|m| m.id != moved.id)
             {
-                return Err(already_member(tx, new, account, &m)?);
+                // A re-addressed invitation takes no other over; through an
+                // address merged into them, the help names no command that
+                // would find nobody by it (see `enrol`).
+                let refusal = already_member(tx, new, account, &m)?;
+                let known = known_address(tx, &w.ctx, &p, &m)?;
+                return Err(match through.is_some() && known != new.as_str() {
+                    true => refusal.help("a person holds one membership in each account"),
+                    false => refusal,
+                });
             }
             p
         }

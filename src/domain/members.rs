@@ -707,11 +707,9 @@ impl Portal {
                     // The invitation of someone merged away, ended by a
                     // merge the account does not know of, is no longer
                     // there to it (as `user show` finds it not a member).
-                    if listed.person.merged_into.is_some()
-                        && !super::visibility::reads_merge_in(
-                            &*tx, &self.ctx, &listed.person, account.id,
-                        )?
-                    {
+                    if super::visibility::gone_by_unread_merge(
+                        &*tx, &self.ctx, &listed.person, account.id,
+                    )? {
                         continue;
                     }
                     // An invitation cut to the end of the access it gave

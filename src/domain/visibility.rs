@@ -137,6 +137,29 @@ fn partner_reaches(
     }
 }
 
+/// The person an invitation to `email` bound to, where the actor knows
+/// that invitation by that address (an account where they hold
+/// `users.view`, which invited it, before it is accepted): someone merged
+/// into another, or invited at an address merged into them, whom
+/// [`find_person`] alone calls no user, since the person the address
+/// binds to is not the actor's to know otherwise. A command naming a
+/// person by an address its account invited ([`shown_email`]'s other
+/// half) finds them here, as it finds anyone else invited there.
+pub(crate) fn invitee_known_as(tx: &dyn Tx, ctx: &Ctx, email: &Email) -> Result<Option<Person>> {
+    let Actor::Member(me) = &ctx.actor else {
+        return Ok(None);
+    };
+    let catalog = Catalog::load(tx)?;
+    for m in tx.memberships_invited_as(email.as_str())? {
+        if m.accepted_at.is_none()
+            && views_users(tx, &catalog, ctx, me, &tx.account(m.account_id)?)?
+        {
+            return Ok(Some(tx.person(m.person_id)?));
+        }
+    }
+    Ok(None)
+}
+
 /// The refusal of a member in an account they do not belong to; the name
 /// is the one asked for, so the refusal reads the same whether the account
 /// exists or not.
@@ -419,17 +442,53 @@ pub(crate) fn merge_known_in(tx: &dyn Tx, dup: &Person, account_id: i64) -> Resu
 
 /// Whether the actor reads the merge of `dup` in the account
 /// `account_id`: the operator everywhere, a member where it is known
-/// ([`merge_known_in`]).
+/// ([`merge_known_in`]) and they may know who is there: they hold
+/// `users.view` there, or are one of the people merged. One who only
+/// manages users (`users.manage` without `users.view`) learns of no
+/// merge through an answer naming its addresses.
 pub(crate) fn reads_merge_in(
     tx: &dyn Tx,
     ctx: &Ctx,
     dup: &Person,
     account_id: i64,
 ) -> Result<bool> {
-    if matches!(ctx.actor, Actor::Operator(_)) {
+    let Actor::Member(me) = &ctx.actor else {
+        return Ok(true);
+    };
+    if !merge_known_in(tx, dup, account_id)? {
+        return Ok(false);
+    }
+    let catalog = Catalog::load(tx)?;
+    if views_users(tx, &catalog, ctx, me, &tx.account(account_id)?)? {
         return Ok(true);
     }
-    merge_known_in(tx, dup, account_id)
+    // The people the merge joined read it as their own.
+    let mut at = dup.clone();
+    for _ in 0..MAX_MERGES {
+        if at.email == *me {
+            return Ok(true);
+        }
+        match at.merged_into {
+            Some(next) => at = tx.person(next)?,
+            None => break,
+        }
+    }
+    Ok(at.email == *me)
+}
+
+/// Whether the membership `person` holds in `account_id` is gone to the
+/// actor: the person was merged away by a merge the actor does not read
+/// there ([`reads_merge_in`]), which ended the invitation or moved it on.
+/// Every read of an account's members (`user list`, `export`, the
+/// comparison of a member's file with the database) leaves such a
+/// membership out alike, so that none tells the merge apart.
+pub(crate) fn gone_by_unread_merge(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    person: &Person,
+    account_id: i64,
+) -> Result<bool> {
+    Ok(person.merged_into.is_some() && !reads_merge_in(tx, ctx, person, account_id)?)
 }
 
 /// What a view shows of a person it names only in passing (whom a member
@@ -445,15 +504,26 @@ pub(crate) fn shown_email(tx: &dyn Tx, ctx: &Ctx, email: &str) -> Result<String>
     if matches!(ctx.actor, Actor::Operator(_)) {
         return Ok(email.to_string());
     }
-    let seen = match tx.person_by_email(email)? {
-        Some(person) => sees_person(tx, ctx, &person)?,
-        None => false,
+    let Some(person) = tx.person_by_email(email)? else {
+        return Ok(UNSEEN_PERSON.to_string());
     };
-    Ok(if seen {
-        email.to_string()
-    } else {
-        UNSEEN_PERSON.to_string()
-    })
+    if sees_person(tx, ctx, &person)? || invitee_known_as(tx, ctx, &person.email)?.is_some() {
+        return Ok(email.to_string());
+    }
+    // Someone an account of theirs invited at another address (one
+    // merged into the person) is known there by that address alone.
+    if let Actor::Member(me) = &ctx.actor {
+        let catalog = Catalog::load(tx)?;
+        for m in tx.memberships_of(person.id)? {
+            let Some(typed) = m.invited_email.as_ref().filter(|_| m.accepted_at.is_none()) else {
+                continue;
+            };
+            if views_users(tx, &catalog, ctx, me, &tx.account(m.account_id)?)? {
+                return Ok(typed.clone());
+            }
+        }
+    }
+    Ok(UNSEEN_PERSON.to_string())
 }
 
 /// Whether the actor may know `person`: the operator always; a member for
@@ -966,6 +1036,56 @@ mod tests {
     use super::super::testing::{add_account, email, policy_over, seeded};
     use super::super::{InviteRequest, NewPolicy};
     use crate::model::{AccountKind, Money, Text};
+
+    /// A member who manages users without `users.view` learns of no
+    /// merge through an answer naming the duplicate's address: `user
+    /// set-role DUP` reads "not a member" (not "was merged into KEEP"),
+    /// and `user invite DUP`, the one person holding one membership,
+    /// points to no command naming DUP.
+    #[test]
+    fn one_who_may_not_view_users_reads_no_merge() {
+        use super::super::testing::join;
+        use super::super::Actor;
+        use crate::model::Capability;
+        let mut p = seeded("portal");
+        let caps: Vec<Capability> = ["portal.access", "users.manage"]
+            .iter()
+            .map(|c| c.parse().expect("capability"))
+            .collect();
+        p.role_create("clerk", &caps, &Text::default(), Some("Acme"))
+            .expect("role");
+        for (who, role) in [
+            ("clara@acme.test", "clerk"),
+            ("una@acme.test", "user"),
+            ("olive@acme.test", "user"),
+        ] {
+            join(&mut p, who, role);
+        }
+        p.merge(&email("una@acme.test"), &email("olive@acme.test"))
+            .expect("merge");
+        p.ctx.actor = Actor::Member(email("clara@acme.test"));
+        let told = p
+            .set_role(&email("una@acme.test"), "user", None, None)
+            .expect_err("merged away")
+            .to_string();
+        assert!(told.contains("not a member"), "{told}");
+        assert!(!told.contains("olive"), "{told}");
+        let told = p
+            .invite(&InviteRequest {
+                email: Some(email("una@acme.test")),
+                role: Some("user".into()),
+                ..InviteRequest::default()
+            })
+            .expect_err("the person is a member");
+        assert!(!told.to_string().contains("olive"), "{told}");
+        assert!(
+            !told
+                .help_text()
+                .unwrap_or_default()
+                .contains("una@acme.test"),
+            "{told:?}"
+        );
+    }
 
     /// A policy, service or cost centre by a name only one of several
     /// accounts has names that account; a name two have is still

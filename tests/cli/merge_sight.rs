@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::support::{says, Portal, CONFLICT, NOT_FOUND, OWNER, SUCCESS};
+use crate::support::{says, Portal, CONFLICT, DENIED, NOT_FOUND, OWNER, SUCCESS};
 
 const OA: &str = "oa@other.test";
 
@@ -165,4 +165,192 @@ fn a_chain_of_merges_is_followed_to_the_person_kept_now() {
         );
         says(&err, "help: use `ada@acme.test` instead");
     }
+}
+
+/// Acme Ltd with Una and Olive; Other, whose admin `oa` invites `invited`
+/// there; Other's export (its CI seed file) then; then support merges
+/// Una into Olive.
+fn other_invited_then_merged(invited: &[&str]) -> (Portal, String) {
+    let p = Portal::new();
+    p.member("una@acme.test", "user");
+    p.member("olive@acme.test", "user");
+    p.ok(&["account", "create", "Other", "--kind", "customer"]);
+    p.member_in(OA, "admin", "Other");
+    for who in invited {
+        ok_as(
+            &p,
+            OA,
+            &[
+                "user", "invite", who, "--role", "user", "--name", "Typed Here", "--no-send",
+            ],
+        );
+    }
+    let seed = ok_as(&p, OA, &["export"]);
+    p.ok(&[
+        "user", "merge", "una@acme.test", "--into", "olive@acme.test", "--yes",
+    ]);
+    (p, seed)
+}
+
+/// A1, N1, N2: an account where neither address had joined reads no
+/// merge in its own `export` either: no `people` entry, no name it never
+/// typed, and the users `user list` lists; its seed file from before the
+/// merge applies with `--prune` as unchanged, twice (never "has joined").
+#[test]
+fn an_export_by_an_account_that_only_invited_tells_no_merge() {
+    for invited in [
+        &["una@acme.test", "olive@acme.test"][..],
+        &["olive@acme.test"],
+        &["una@acme.test"],
+    ] {
+        let (p, seed) = other_invited_then_merged(invited);
+        let exported = p.json_as(Some(OA), &["export"]);
+        assert!(
+            exported["people"].as_array().is_none_or(Vec::is_empty),
+            "{invited:?}: {exported}"
+        );
+        let text = exported.to_string();
+        assert!(
+            !text.contains("Una User") && !text.contains("merged_into"),
+            "{invited:?}: {text}"
+        );
+        let listed: Vec<Value> = p
+            .json_as(Some(OA), &["user", "list"])
+            .as_array()
+            .unwrap()
+            .clone();
+        let users = exported["accounts"][0]["users"].as_array().unwrap();
+        let emails = |v: &[Value]| -> Vec<String> {
+            v.iter()
+                .map(|u| u["email"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(emails(users), emails(&listed), "{invited:?}");
+        for _ in 0..2 {
+            let run = p.apply_stdin(&["--as", OA, "--prune", "--no-send"], &[], &seed);
+            assert_eq!(run.code, SUCCESS, "{invited:?}: {}", run.stderr);
+            says(&run.stdout, "updated    0");
+            says(&run.stdout, "removed    0");
+        }
+    }
+}
+
+/// A12: a member's file listing the address merged away, whose invitation
+/// the account holds, and the kept one, which would take it over, is
+/// refused before anything is written (exit 4), naming neither the merge
+/// nor the account where it was made; the plan refuses it alike.
+#[test]
+fn a_file_listing_both_addresses_of_one_invitation_is_refused_whole() {
+    let (p, _) = other_invited_then_merged(&["una@acme.test"]);
+    let mut file = p.json_as(Some(OA), &["export"]);
+    file["accounts"][0]["users"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!(
+            {"email": "olive@acme.test", "name": "O", "role": "user", "status": "invited"}
+        ));
+    let before = p.events();
+    for dry in [&["--dry-run"][..], &[]] {
+        let mut args = vec!["--as", OA, "--no-send"];
+        args.extend(dry);
+        let run = p.apply_stdin(&args, &[], &file.to_string());
+        assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+        says(
+            &run.stderr,
+            "would take over the invitation this file lists at accounts[0].users[",
+        );
+        assert!(
+            !run.stderr.contains("Acme") && !run.stderr.contains("merged"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(p.events(), before);
+    let listed = ok_as(&p, OA, &["user", "list"]);
+    says(&listed, "una@acme.test");
+}
+
+/// N3: an account that invited the address merged away flags against it
+/// as against any address it invited, and reads the flag by it.
+#[test]
+fn flagging_against_an_invited_address_merged_elsewhere_is_as_against_any() {
+    let (p, _) = other_invited_then_merged(&["una@acme.test"]);
+    let flagged = p.json_as(
+        Some(OA),
+        &["user", "flag-duplicate", OA, "--of", "una@acme.test"],
+    );
+    assert_eq!(flagged["duplicate_of"], "una@acme.test", "{flagged}");
+    let history = ok_as(&p, OA, &["user", "history", OA]);
+    says(&history, "duplicate_of: - -> una@acme.test");
+    let exported = p.json_as(Some(OA), &["export"]);
+    assert_eq!(
+        exported["people"][0]["duplicate_of"], "una@acme.test",
+        "{exported}"
+    );
+}
+
+/// N8: a member's file that would restore someone merged away is refused
+/// with help pointing to what a member may do: flag the duplicate.
+#[test]
+fn a_members_refused_merge_entry_points_to_flagging() {
+    let (p, _) = other_invited_then_merged(&["olive@acme.test"]);
+    let file = serde_json::json!({"people": [
+        {"email": "zoe@acme.test", "merged_into": "olive@acme.test"}
+    ]});
+    let run = p.apply_stdin(&["--as", OA], &[], &file.to_string());
+    assert_eq!(run.code, DENIED, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "a member flags a duplicate with `portalctl user flag-duplicate`",
+    );
+    assert!(!run.stderr.contains("user merge`"), "{}", run.stderr);
+}
+
+/// Left open before: a member who manages users without `users.view`
+/// reads no merge through the duplicate's address.
+#[test]
+fn one_who_manages_users_without_viewing_them_reads_no_merge() {
+    let p = Portal::new();
+    p.member("una@acme.test", "user");
+    p.member("olive@acme.test", "user");
+    p.ok(&[
+        "role", "create", "clerk", "--capabilities", "portal.access,users.manage",
+    ]);
+    p.member("clara@acme.test", "clerk");
+    p.ok(&[
+        "user", "merge", "una@acme.test", "--into", "olive@acme.test", "--yes",
+    ]);
+    let err = p.refused_as(
+        Some("clara@acme.test"),
+        &["user", "set-role", "una@acme.test", "user"],
+        NOT_FOUND,
+    );
+    says(&err, "`una@acme.test` is not a member of");
+    let err = p.refused_as(
+        Some("clara@acme.test"),
+        &[
+            "user", "invite", "una@acme.test", "--role", "user", "--no-send",
+        ],
+        CONFLICT,
+    );
+    assert!(!err.contains("olive") && !err.contains("set-role"), "{err}");
+}
+
+/// Re-addressing another invitation to the address merged away, where
+/// the person kept is invited under their own, is refused "already a
+/// member" (a re-addressed invitation takes no other over), with help
+/// naming no command that would find nobody by that address.
+#[test]
+fn re_addressing_an_invitation_to_a_merged_address_names_no_dead_end() {
+    let (p, _) = other_invited_then_merged(&["olive@acme.test", "x@x.test"]);
+    let err = p.refused_as(
+        Some(OA),
+        &["user", "edit", "x@x.test", "--new-email", "una@acme.test"],
+        CONFLICT,
+    );
+    says(&err, "already a member");
+    assert!(
+        !err.contains("resend-invite") && !err.contains("olive"),
+        "{err}"
+    );
 }
