@@ -1043,3 +1043,37 @@ fn a_command_about_one_member_reads_no_other_account_s_custom_roles() {
         );
     }
 }
+
+#[test]
+fn a_member_s_apply_works_out_the_roles_they_see_once_per_file() {
+    // A member's `apply` worked out which roles they see (the accounts
+    // they have access to) again for each user of the file (issue 11):
+    // once per file now, so each more user costs their apply no more
+    // statements than it costs the operator's.
+    let members = |n: usize| {
+        move |p: &mut Portal| {
+            for i in 0..n {
+                join(p, &format!("m{i}@acme.test"), "user");
+            }
+        }
+    };
+    let apply = |actor: &Actor| {
+        let actor = actor.clone();
+        move |p: &mut Portal| {
+            p.ctx.actor = Actor::Operator("root".into());
+            let file = p.export(Some("Acme")).expect("export");
+            p.ctx.actor = actor;
+            p.apply(&file, ApplyOptions::default()).expect("apply");
+        }
+    };
+    let per_user = |actor: Actor| {
+        let few = statements_of(members(1), apply(&actor)).len();
+        let more = statements_of(members(3), apply(&actor)).len();
+        (more - few) / 2
+    };
+    assert_eq!(
+        per_user(Actor::Member(email("owner@acme.test"))),
+        per_user(Actor::Operator("root".into())),
+        "statements for each more user"
+    );
+}
