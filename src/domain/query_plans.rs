@@ -1077,3 +1077,49 @@ fn a_member_s_apply_works_out_the_roles_they_see_once_per_file() {
         "statements for each more user"
     );
 }
+
+#[test]
+fn an_expired_list_reads_no_invitation_whose_access_ran_out() {
+    // `user list --expired` judged after its query, one row at a time
+    // and with no limit, whether each expired invitation's access had run
+    // out (a contractor past their end date), so it read every such
+    // invitation of the account (issue 11): the query judges it now, and
+    // keeps the limit.
+    let ran_out = |n: usize| {
+        move |p: &mut Portal| {
+            let until = p.ctx.now.plus(chrono::Duration::hours(1)).expect("later");
+            for i in 0..n {
+                p.invite(&InviteRequest {
+                    email: Some(email(&format!("a{i}@acme.test"))),
+                    role: Some("user".into()),
+                    until: Some(until),
+                    ..InviteRequest::default()
+                })
+                .expect("contractor");
+            }
+            p.invite(&InviteRequest {
+                email: Some(email("zed@acme.test")),
+                role: Some("user".into()),
+                expires_in: Some(chrono::Duration::hours(1)),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+            p.ctx.now = p.ctx.now.plus(chrono::Duration::hours(2)).expect("later");
+        }
+    };
+    let list = |p: &mut Portal| {
+        let listed = p
+            .member_list(&MemberFilter {
+                expired: true,
+                limit: Some(1),
+                ..MemberFilter::default()
+            })
+            .expect("list");
+        let emails: Vec<&str> = listed.iter().map(|v| v.email.as_str()).collect();
+        assert_eq!(emails, ["zed@acme.test"]);
+    };
+    assert_eq!(
+        statements_of(ran_out(1), list),
+        statements_of(ran_out(3), list)
+    );
+}

@@ -166,12 +166,22 @@ fn member_ids_sql(scope: &str, by: &str, in_accounts: &str, query: &MemberQuery)
     // An expired invitation is only ever pending for someone stored
     // invited: the status lets `memberships_by_account` find them,
     // and their pending invitation is one row of
-    // `invitations_one_pending`.
+    // `invitations_one_pending`. One cut to the end of the access it
+    // gave, which ran out (a time-bound role lapsed to the catalog's
+    // blocking one, no grant in force), has nothing to resend: as
+    // `invitations::access_ran_out` judges it, here, so that the limit
+    // stays the query's.
     let expired = if query.invitation_expired {
         " AND m.status = 'invited'
           AND EXISTS (SELECT 1 FROM invitations i
                       WHERE i.membership_id = m.id AND i.state = 'pending'
-                        AND i.expires_at <= ?4)"
+                        AND i.expires_at <= ?4)
+          AND NOT (m.role_until IS NOT NULL AND m.role_until <= ?4
+                   AND coalesce(m.role_after, m.role_id) IN
+                       (SELECT id FROM roles WHERE blocking = 1 AND account_id IS NULL)
+                   AND NOT EXISTS (SELECT 1 FROM membership_grants g
+                                   WHERE g.membership_id = m.id
+                                     AND (g.expires_at IS NULL OR g.expires_at > ?4)))"
     } else {
         ""
     };
