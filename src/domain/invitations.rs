@@ -191,7 +191,8 @@ pub(super) fn access_given_until(
 /// date, if it has: a time-bound role that lapsed to the blocking one,
 /// with no grant left. Its token then has nothing to give, so it is no
 /// invitation to resend (`user list --expired`), and `resend-invite`
-/// refuses until access is given again.
+/// refuses until access is given again. The query of `user list
+/// --expired` judges it alike, in SQL.
 pub(super) fn access_ran_out(
     tx: &dyn Tx,
     catalog: &Catalog,

@@ -25,7 +25,8 @@ use super::policies::reads_policies;
 use super::prices::reads_prices;
 use super::services::{visibility, Visibility};
 use super::visibility::{
-    knows_account, merge_known_in, reads_merge_in, reads_own_name, shown_email,
+    knows_account, merge_known_in, reads_merge_in, reads_own_name, reads_own_name_on_invitation,
+    shown_email,
 };
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
@@ -404,8 +405,11 @@ fn reads_kind(
 
 /// Whether the actor may read the own name of the member a recorded view
 /// names, in `account`: as [`reads_own_name`] judges their membership
-/// there now. A member no longer found by the recorded email, or no
-/// longer in the account, is read by the invitation's name.
+/// there now, or, for a view recorded while they were invited, as it
+/// judged the invitation (their later joining does not turn the name the
+/// account typed into the one they had elsewhere). A member no longer
+/// found by the recorded email, or no longer in the account, is read by
+/// the invitation's name.
 fn reads_recorded_name(
     tx: &dyn Tx,
     ctx: &Ctx,
@@ -422,7 +426,9 @@ fn reads_recorded_name(
     let Some(person) = tx.person_by_email(email)? else {
         return Ok(false);
     };
+    let pending = fields.get("accepted_at").is_some_and(Value::is_null);
     match tx.membership_of(person.id, account.id)? {
+        Some(_) if pending => reads_own_name_on_invitation(tx, ctx, &person, account.id),
         Some(m) => reads_own_name(tx, ctx, &person, &m),
         None => Ok(false),
     }

@@ -632,10 +632,12 @@ impl Portal {
                 .help("leave out --status, or pass --status invited"))
             }
         };
-        // The store selects the role and the stored status exactly; only
-        // `revoked` (a deactivated member whose invitation was withdrawn)
-        // and `--expiring` are judged here, so without them the limit is
-        // the query's.
+        // The store selects the role and the stored status exactly, and
+        // `--expired` leaves out an invitation whose access ran out (a
+        // contractor past their end date: no link to resend, as
+        // `resend-invite` refuses it); only `revoked` (a deactivated
+        // member whose invitation was withdrawn) and `--expiring` are
+        // judged here, so without them the limit is the query's.
         let status = standing.map(|s| match s {
             MemberStanding::Invited => MemberStatus::Invited,
             MemberStanding::Active => MemberStatus::Active,
@@ -643,7 +645,6 @@ impl Portal {
             MemberStanding::Left => MemberStatus::Left,
         });
         let exact = horizon.is_none()
-            && !filter.expired
             && !matches!(
                 filter.status,
                 Some(MemberStanding::Deactivated | MemberStanding::Revoked)
@@ -707,21 +708,11 @@ impl Portal {
                     // The invitation of someone merged away, ended by a
                     // merge the account does not know of, is no longer
                     // there to it (as `user show` finds it not a member).
+                    // The store's limit reaches past every such row, so
+                    // skipping it never leaves the list short.
                     if super::visibility::gone_by_unread_merge(
                         &*tx, &self.ctx, &listed.person, account.id,
                     )? {
-                        continue;
-                    }
-                    // An invitation cut to the end of the access it gave
-                    // expired because that access ran out (a contractor
-                    // past their end date): no link to resend, as
-                    // `resend-invite` refuses it.
-                    if filter.expired
-                        && super::invitations::access_ran_out(
-                            &*tx, &catalog, &listed.membership, self.ctx.now,
-                        )?
-                        .is_some()
-                    {
                         continue;
                     }
                     let enrolled = courses

@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::catalog::role_view;
 use super::{preset_names, Catalog, Preset};
 use crate::error::Result;
-use crate::model::{MemberStatus, Timestamp, CAPABILITIES};
+use crate::model::{Timestamp, CAPABILITIES};
 use crate::store::{SqliteStore, Store as _};
 use crate::view::CapabilityView;
 
@@ -34,8 +34,8 @@ const WAIT: Duration = Duration::from_millis(200);
 /// is an error the caller turns into no candidates.
 ///
 /// A line acting as a member (`acting`, its `--as`) completes only what
-/// is theirs: the accounts they are active in, their own email, and the roles serving
-/// those accounts. Completion is no way round what the member may see;
+/// is theirs: the accounts they have access to (`accounts_with_access`),
+/// their own email, and the roles serving those accounts. Completion is no way round what the member may see;
 /// an address nobody has completes nothing. `now` is the clock the
 /// command would run at, at which time-bound access is read.
 pub(crate) fn names(
@@ -62,31 +62,24 @@ pub(crate) fn names(
             let Some(person) = tx.person_by_email(&email.trim().to_lowercase())? else {
                 return Ok(Vec::new());
             };
-            // Only where they are active: a membership they are merely
-            // invited to (or no longer active in) holds nothing, so no
-            // command acts in it, as `resolve_account` never means it.
-            let accounts: Vec<i64> = (tx.memberships_of(person.id)?.iter())
-                .filter(|m| m.status == MemberStatus::Active)
-                .map(|m| m.account_id)
-                .collect();
+            // Only where they have access now, by the one rule of it: a
+            // membership they are merely invited to, were cut off from
+            // (deactivated, left, blocked, external access ended) holds
+            // nothing, so no command acts in it, and `role list` sees
+            // roles only there.
+            let catalog = Catalog::load(&*tx)?;
+            let joined = super::access::accounts_with_access(&*tx, &catalog, person.id, now)?;
             match kind {
-                NameKind::Role => {
-                    // As `role list` sees them: only the accounts where
-                    // the member has access now.
-                    let catalog = Catalog::load(&*tx)?;
-                    let joined =
-                        super::access::accounts_with_access(&*tx, &catalog, person.id, now)?;
-                    tx.roles()?
-                        .into_iter()
-                        .filter(|r| r.deleted_at.is_none())
-                        .filter(|r| r.account_id.is_none_or(|a| joined.contains(&a)))
-                        .map(|r| r.name)
-                        .collect()
-                }
-                NameKind::Account => accounts
-                    .iter()
-                    .map(|id| Ok(tx.account(*id)?.name))
-                    .collect::<Result<_>>()?,
+                NameKind::Role => tx
+                    .roles()?
+                    .into_iter()
+                    .filter(|r| r.deleted_at.is_none())
+                    .filter(|r| r.account_id.is_none_or(|a| joined.contains(&a)))
+                    .map(|r| r.name)
+                    .collect(),
+                NameKind::Account => (tx.accounts_by_id(&joined)?.into_iter())
+                    .map(|a| a.name)
+                    .collect(),
                 NameKind::MemberEmail => vec![person.email.to_string()],
             }
         }

@@ -1043,3 +1043,83 @@ fn a_command_about_one_member_reads_no_other_account_s_custom_roles() {
         );
     }
 }
+
+#[test]
+fn a_member_s_apply_works_out_the_roles_they_see_once_per_file() {
+    // A member's `apply` worked out which roles they see (the accounts
+    // they have access to) again for each user of the file (issue 11):
+    // once per file now, so each more user costs their apply no more
+    // statements than it costs the operator's.
+    let members = |n: usize| {
+        move |p: &mut Portal| {
+            for i in 0..n {
+                join(p, &format!("m{i}@acme.test"), "user");
+            }
+        }
+    };
+    let apply = |actor: &Actor| {
+        let actor = actor.clone();
+        move |p: &mut Portal| {
+            p.ctx.actor = Actor::Operator("root".into());
+            let file = p.export(Some("Acme")).expect("export");
+            p.ctx.actor = actor;
+            p.apply(&file, ApplyOptions::default()).expect("apply");
+        }
+    };
+    let per_user = |actor: Actor| {
+        let few = statements_of(members(1), apply(&actor)).len();
+        let more = statements_of(members(3), apply(&actor)).len();
+        (more - few) / 2
+    };
+    assert_eq!(
+        per_user(Actor::Member(email("owner@acme.test"))),
+        per_user(Actor::Operator("root".into())),
+        "statements for each more user"
+    );
+}
+
+#[test]
+fn an_expired_list_reads_no_invitation_whose_access_ran_out() {
+    // `user list --expired` judged after its query, one row at a time
+    // and with no limit, whether each expired invitation's access had run
+    // out (a contractor past their end date), so it read every such
+    // invitation of the account (issue 11): the query judges it now, and
+    // keeps the limit.
+    let ran_out = |n: usize| {
+        move |p: &mut Portal| {
+            let until = p.ctx.now.plus(chrono::Duration::hours(1)).expect("later");
+            for i in 0..n {
+                p.invite(&InviteRequest {
+                    email: Some(email(&format!("a{i}@acme.test"))),
+                    role: Some("user".into()),
+                    until: Some(until),
+                    ..InviteRequest::default()
+                })
+                .expect("contractor");
+            }
+            p.invite(&InviteRequest {
+                email: Some(email("zed@acme.test")),
+                role: Some("user".into()),
+                expires_in: Some(chrono::Duration::hours(1)),
+                ..InviteRequest::default()
+            })
+            .expect("invite");
+            p.ctx.now = p.ctx.now.plus(chrono::Duration::hours(2)).expect("later");
+        }
+    };
+    let list = |p: &mut Portal| {
+        let listed = p
+            .member_list(&MemberFilter {
+                expired: true,
+                limit: Some(1),
+                ..MemberFilter::default()
+            })
+            .expect("list");
+        let emails: Vec<&str> = listed.iter().map(|v| v.email.as_str()).collect();
+        assert_eq!(emails, ["zed@acme.test"]);
+    };
+    assert_eq!(
+        statements_of(ran_out(1), list),
+        statements_of(ran_out(3), list)
+    );
+}

@@ -402,6 +402,7 @@ impl Portal {
 
 /// Which roles the actor may see: the operator every one, a member the
 /// catalog's and those made for an account they joined.
+#[derive(Debug, Clone)]
 pub(super) enum RoleSight {
     Operator,
     Member(Vec<i64>),

@@ -555,6 +555,22 @@ pub(crate) fn reads_own_name(
     sees_person_through(tx, ctx, person, |m| m.accepted_at.is_some())
 }
 
+/// Whether the actor may read the person's own name on their invitation
+/// to `account_id` as it stood before they accepted it, as
+/// [`reads_own_name`] judged it then: that acceptance left out, so that
+/// an account keeps reading in its own log the name it invited them
+/// under, not the one they brought from elsewhere by joining.
+pub(crate) fn reads_own_name_on_invitation(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    person: &Person,
+    account_id: i64,
+) -> Result<bool> {
+    sees_person_through(tx, ctx, person, |m| {
+        m.accepted_at.is_some() && m.account_id != account_id
+    })
+}
+
 /// Whether the actor may read the person's own name anywhere: the
 /// person, the operator, or whoever may know them through a membership
 /// they accepted.

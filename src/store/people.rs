@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use rusqlite::{params, Row};
 
-use super::{at, keyword, keyword_col, limit, qualified, SqliteTx};
+use super::{at, keyword, keyword_col, qualified, SqliteTx};
 use crate::error::{Error, Result};
 use crate::model::{
     Email, Grant, Holding, ListedMember, MemberQuery, MemberStatus, Membership, Person, Timestamp,
@@ -154,19 +154,40 @@ fn accounts_held(holdings: &[(i64, Holding)]) -> Result<String> {
 /// ?2 and status ?3 as `Membership::in_force` leaves them at ?4: a lapsed
 /// role is the one it replaced, lapsed external access is deactivated),
 /// each with its account, ordered by `by` then email.
-fn member_ids_sql(scope: &str, by: &str, query: &MemberQuery) -> String {
+///
+/// A limit reaches past the rows the domain may yet hide from a member
+/// in the accounts `in_accounts` names (an `IN (...)` or `= ?` test of an
+/// account id): the never-accepted memberships of people merged away,
+/// whose merge the account may not know. Without them inside the limit,
+/// rows it hid would leave `--limit N` short of N rows that exist
+/// (issue 11). They are counted from the merged side, by the
+/// `people_merged` index, so the count grows with merges, not members.
+fn member_ids_sql(scope: &str, by: &str, in_accounts: &str, query: &MemberQuery) -> String {
     // An expired invitation is only ever pending for someone stored
     // invited: the status lets `memberships_by_account` find them,
     // and their pending invitation is one row of
-    // `invitations_one_pending`.
+    // `invitations_one_pending`. One cut to the end of the access it
+    // gave, which ran out (a time-bound role lapsed to the catalog's
+    // blocking one, no grant in force), has nothing to resend: as
+    // `invitations::access_ran_out` judges it, here, so that the limit
+    // stays the query's.
     let expired = if query.invitation_expired {
         " AND m.status = 'invited'
           AND EXISTS (SELECT 1 FROM invitations i
                       WHERE i.membership_id = m.id AND i.state = 'pending'
-                        AND i.expires_at <= ?4)"
+                        AND i.expires_at <= ?4)
+          AND NOT (m.role_until IS NOT NULL AND m.role_until <= ?4
+                   AND coalesce(m.role_after, m.role_id) IN
+                       (SELECT id FROM roles WHERE blocking = 1 AND account_id IS NULL)
+                   AND NOT EXISTS (SELECT 1 FROM membership_grants g
+                                   WHERE g.membership_id = m.id
+                                     AND (g.expires_at IS NULL OR g.expires_at > ?4)))"
     } else {
         ""
     };
+    let limit = query.limit.map_or(String::new(), |n| {
+        format!(" LIMIT {n} + (SELECT COUNT(*) FROM {MAYBE_HIDDEN} AND h.account_id {in_accounts})")
+    });
     format!(
         "SELECT m.account_id, m.id FROM memberships m JOIN people p ON p.id = m.person_id
            JOIN accounts ac ON ac.id = m.account_id
@@ -177,10 +198,15 @@ fn member_ids_sql(scope: &str, by: &str, query: &MemberQuery) -> String {
                                              AND m.status = 'active' AND m.external_until <= ?4
                                         THEN 'deactivated' ELSE m.status END){expired}
          ORDER BY {by}CASE WHEN m.accepted_at IS NULL AND m.invited_email IS NOT NULL
-                       THEN m.invited_email ELSE p.email END{}",
-        limit(query.limit)
+                       THEN m.invited_email ELSE p.email END{limit}"
     )
 }
+
+/// The memberships a list may yet hide, joined as `h` (see
+/// [`member_ids_sql`]); a `WHERE` for more conditions to follow.
+const MAYBE_HIDDEN: &str = "people d INDEXED BY people_merged
+    CROSS JOIN memberships h ON h.person_id = d.id
+    WHERE d.merged_into IS NOT NULL AND h.accepted_at IS NULL";
 
 impl SqliteTx<'_> {
     pub(super) fn active_holders(
@@ -457,7 +483,7 @@ impl SqliteTx<'_> {
             return Ok(found.into_iter().map(|(_, id)| id).collect());
         }
         self.rows(
-            &member_ids_sql("m.account_id = ?1", "", query),
+            &member_ids_sql("m.account_id = ?1", "", "= ?1", query),
             params![
                 account_id,
                 query.role_id,
@@ -483,6 +509,7 @@ impl SqliteTx<'_> {
             &member_ids_sql(
                 &format!("m.id IN ({})", HOLDING_WAYS.join(" UNION ")),
                 "ac.name COLLATE BINARY, ac.id, ",
+                "IN (SELECT value ->> 'a' FROM json_each(?5))",
                 query,
             ),
             params![

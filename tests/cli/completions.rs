@@ -187,6 +187,39 @@ fn a_member_completes_no_account_they_are_only_invited_to() {
     says(&err, "has not accepted their invitation to `Fabrikam` yet");
 }
 
+/// Issue 11: a member completes exactly the accounts they have access
+/// to, not one where they were blocked or deactivated: an account the
+/// completion offers is one a command acts in for them.
+#[test]
+fn a_member_completes_no_account_they_were_cut_off_from() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "manager");
+    for account in ["Blocked", "Gone"] {
+        p.ok(&["account", "create", account, "--kind", "partner"]);
+        p.member_in("ann@acme.test", "manager", account);
+    }
+    p.ok(&[
+        "user", "set-role", "ann@acme.test", "no-access", "--account", "Blocked",
+    ]);
+    p.ok(&[
+        "user", "deactivate", "ann@acme.test", "--account", "Gone", "--yes",
+    ]);
+    let Some((accounts, _)) = bash_completes(
+        &p,
+        &[
+            "portalctl", "--as", "ann@acme.test", "user", "list", "--account", "",
+        ],
+        &[],
+    ) else {
+        return;
+    };
+    let values: Vec<String> = accounts
+        .into_iter()
+        .filter(|o| !o.starts_with('-'))
+        .collect();
+    assert_eq!(values, [r"Acme\ Ltd"]);
+}
+
 #[test]
 fn bash_completes_statuses_kinds_presets_and_capabilities() {
     let p = Portal::empty();

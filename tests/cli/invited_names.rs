@@ -489,3 +489,47 @@ fn an_export_keeps_each_invitations_name_of_someone_nameless() {
         assert_eq!(shown["name"], name, "{shown}");
     }
 }
+
+/// Issue 11: once the person joins, the account's own `user.invite`
+/// still reads the name it invited them under, in `audit list` and in
+/// `user history`; the accepting event and later read their own.
+#[test]
+fn the_invitation_in_the_log_keeps_the_name_the_account_typed_after_joining() {
+    let p = portal();
+    let me = Some(ADMIN);
+    let invited = p.json_as(
+        me,
+        &[
+            "user", "invite", DAVE, "--name", "B label", "--role", "user", "--account", ACCOUNT,
+            "--no-send",
+        ],
+    );
+    p.ok(&["user", "accept", invited["token"].as_str().unwrap()]);
+    for args in [
+        &["audit", "list", "--account", ACCOUNT, "--format", "ndjson"][..],
+        &["user", "history", DAVE, "--account", ACCOUNT, "--json"],
+    ] {
+        let run = p.run_as(me, args);
+        assert_eq!(run.code, SUCCESS, "{args:?}: {}", run.stderr);
+        // History prints one array, the log one event a line.
+        let events: Vec<Value> = match serde_json::from_str(&run.stdout) {
+            Ok(Value::Array(events)) => events,
+            _ => (run.stdout.lines())
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect(),
+        };
+        let invite = events
+            .into_iter()
+            .find(|e| e["action"] == "user.invite" && e["target"] != ADMIN)
+            .unwrap_or_else(|| panic!("{args:?}: no invite in {}", run.stdout));
+        // The log records states, the history the changes of each.
+        let text = invite.to_string();
+        assert!(
+            invite["after"]["name"] == "B label" || text.contains("name: B label"),
+            "{args:?}: {invite}"
+        );
+        assert!(!text.contains("Dave Real"), "{args:?}: {invite}");
+    }
+    let shown = p.json_as(me, &["user", "show", DAVE, "--account", ACCOUNT]);
+    assert_eq!(shown["name"], "Dave Real", "{shown}");
+}

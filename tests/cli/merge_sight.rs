@@ -75,6 +75,38 @@ fn an_account_that_only_invited_both_addresses_reads_nothing_of_their_merge() {
     assert!(acme.contains("user.merge"), "{acme}");
 }
 
+/// Issue 11: an invitation hidden by a merge the account does not know
+/// of, sorting first, still leaves `--limit 2` two rows that exist.
+#[test]
+fn a_hidden_invitation_does_not_shorten_a_limited_list() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    p.member("zed@acme.test", "user");
+    p.ok(&["account", "create", "Other", "--kind", "customer"]);
+    p.member_in(OA, "admin", "Other");
+    for who in ["ann@acme.test", "zed@acme.test"] {
+        ok_as(
+            &p,
+            OA,
+            &["user", "invite", who, "--role", "user", "--no-send"],
+        );
+    }
+    p.ok(&[
+        "user", "merge", "ann@acme.test", "--into", "zed@acme.test", "--yes",
+    ]);
+    for account in [&[][..], &["--account", "Other"]] {
+        let args = [&["user", "list", "--limit", "2"][..], account].concat();
+        let listed = p.json_as(Some(OA), &args);
+        let emails: Vec<&str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|m| m["email"].as_str())
+            .collect();
+        assert_eq!(emails, [OA, "zed@acme.test"], "{args:?}: {listed}");
+    }
+}
+
 /// N3: Contoso invited Una; support merged her into Max; Max then took
 /// up Contoso's invitation. The merge was made where neither had joined
 /// Contoso, so Contoso never reads it.

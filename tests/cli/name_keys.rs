@@ -402,6 +402,35 @@ fn a_backquote_is_refused_in_names_and_addresses_and_status_names_an_old_one() {
         "name: account `Old\\u{60}One` holds U+0060, a backquote",
     );
     support::says(&status, "`portalctl account set 'Old`One' --name NEW`");
+    // Issue 11: the rename is printed to be pasted, so it keeps the
+    // backquote, inside single quotes where no POSIX shell reads it, and
+    // pasted into `sh` it renames exactly that account.
+    let line = status
+        .lines()
+        .find(|l| l.contains("Old\\u{60}One"))
+        .unwrap();
+    let pasted = (line.split_once("rename it: `").unwrap().1)
+        .strip_suffix('`')
+        .unwrap()
+        .replace("--name NEW", "--name Renamed");
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_portalctl"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let plain = p.command(&[], &[]);
+    let out = std::process::Command::new("sh")
+        .args(["-c", &pasted])
+        .envs(plain.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{pasted}: {out:?}");
+    assert_eq!(
+        p.text("SELECT group_concat(name, '|') FROM (SELECT name FROM accounts ORDER BY id)"),
+        "Acme Ltd|Renamed"
+    );
 }
 
 /// `Соре` written all in Cyrillic.
