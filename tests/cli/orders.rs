@@ -2717,3 +2717,86 @@ fn amounts_print_with_their_currencys_decimals() {
     let desk = copy.json(&["order", "show", "PO-9", "--account", "Nippon"]);
     assert_eq!(desk["amount"], "1000", "{desk}");
 }
+
+/// Findings N6: a named approver cut off from the account (deactivated,
+/// blocked, left, or an external admin whose access ended) keeps her place
+/// in the policy but reads and decides none of its orders, placed before or
+/// after: every order command refuses her alike (exit 5, as `order list`),
+/// and her inbox is empty. Before, `order show` printed them and `order
+/// approve` then said "no order".
+#[test]
+fn a_named_approver_cut_off_from_the_account_reaches_no_order_by_any_command() {
+    let portal = || {
+        let p = Portal::cached("orders: named user approver", || {
+            let p = Portal::new();
+            p.member(UMA, "user");
+            p.ok(&[
+                "policy", "create", "--name", "Finance over 50", "--threshold", "50",
+                "--approvers", UMA,
+            ]);
+            p
+        });
+        (p, ACCOUNT, UMA)
+    };
+    let msp = || {
+        let p = Portal::cached("orders: named external approver", || {
+            let p = Portal::with_preset("msp");
+            p.member("ada@acme.test", "msp-administrator");
+            p.customer("Client Co");
+            p.ok(&[
+                "external-admin", "add", "--customer", "Client Co", "--email", "ada@acme.test",
+                "--role", "msp-user",
+            ]);
+            p.ok(&[
+                "policy", "create", "--account", "Client Co", "--name", "Finance over 50",
+                "--threshold", "50", "--approvers", "ada@acme.test",
+            ]);
+            p
+        });
+        (p, "Client Co", "ada@acme.test")
+    };
+    type Setup = fn() -> (Portal, &'static str, &'static str);
+    let ways: [(Setup, &[&str]); 4] = [
+        (portal, &["user", "deactivate", UMA, "--yes"]),
+        (portal, &["user", "set-role", UMA, "no-access"]),
+        (portal, &["user", "left-company", UMA, "--yes"]),
+        (
+            msp,
+            &[
+                "user", "deactivate", "ada@acme.test", "--account", ACCOUNT, "--yes",
+            ],
+        ),
+    ];
+    for (setup, cut_off) in ways {
+        let (p, account, who) = setup();
+        let place = |reference: &str| {
+            p.json(&[
+                "order", "place", "--account", account, "--description", "Legal fees", "--amount",
+                "75", "--ref", reference,
+            ])["id"]
+                .to_string()
+        };
+        let before = place("PO-1");
+        let shown = p.json_as(Some(who), &["order", "show", &before]);
+        assert_eq!(shown["ref"], "PO-1", "named, she reads it: {shown}");
+        p.ok(cut_off);
+        let after = place("PO-2");
+        for order in [&before, &after, &"PO-2".to_string()] {
+            for command in [
+                vec!["order", "show", order],
+                vec!["order", "approve", order],
+                vec!["order", "reject", order, "--reason", "no"],
+                vec!["order", "cancel", order],
+            ] {
+                p.refused_as(Some(who), &command, DENIED);
+            }
+        }
+        p.refused_as(Some(who), &["order", "list"], DENIED);
+        assert_eq!(
+            p.json_as(Some(who), &["order", "inbox"]),
+            serde_json::json!([]),
+            "{cut_off:?}"
+        );
+        assert_eq!(p.json(&["order", "show", &before])["status"], "pending");
+    }
+}
