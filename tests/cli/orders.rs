@@ -2800,3 +2800,32 @@ fn a_named_approver_cut_off_from_the_account_reaches_no_order_by_any_command() {
         assert_eq!(p.json(&["order", "show", &before])["status"], "pending");
     }
 }
+
+/// Findings N11: `can` names the policies a named approver decides only to
+/// whoever may read the account's policies; a portal user, refused `policy
+/// list`, reads no policy names through `can`, not even of those that name
+/// her.
+#[test]
+fn can_names_policies_only_to_whoever_may_list_them() {
+    let p = Portal::new();
+    p.member(UMA, "user");
+    p.ok(&[
+        "policy", "create", "--name", "Secret board approval", "--threshold", "1000",
+        "--approvers", UMA,
+    ]);
+    p.refused_as(Some(UMA), &["policy", "list"], DENIED);
+    let run = p.run_as(Some(UMA), &["--json", "can", UMA, "orders.approve"]);
+    assert_eq!(run.code, DENIED, "{}", run.stderr);
+    assert!(!run.stdout.contains("Secret board"), "{}", run.stdout);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["approver_of"], Value::Null, "{v}");
+    let run = p.run_as(Some(UMA), &["can", UMA, "orders.approve"]);
+    assert!(!run.stdout.contains("Secret board"), "{}", run.stdout);
+    // The operator, who reads the policies, is told.
+    let v = p.can(&[UMA, "orders.approve"]);
+    assert_eq!(
+        v["approver_of"],
+        serde_json::json!(["Secret board approval"]),
+        "{v}"
+    );
+}
