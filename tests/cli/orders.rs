@@ -2829,3 +2829,38 @@ fn can_names_policies_only_to_whoever_may_list_them() {
         "{v}"
     );
 }
+
+/// Findings A10: the warning of an order stuck on twenty policies says
+/// their shared cause once and names three of them with a command each,
+/// "and 17 others", as `order show` does; not 3 KB on one line.
+#[test]
+fn an_order_stuck_on_many_policies_is_warned_of_in_a_few_lines() {
+    let p = Portal::new();
+    for i in 0..20 {
+        p.ok(&[
+            "policy",
+            "create",
+            "--name",
+            &format!("P{i:02}"),
+            "--threshold",
+            "10",
+        ]);
+    }
+    let run = p.run_as(
+        Some(OWNER),
+        &["order", "place", "--description", "Desk", "--amount", "20"],
+    );
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert!(run.stderr.len() < 600, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "policies `P00`, `P01`, `P02`, and 17 others each need 1 approval and nobody may give it",
+    );
+    says(&run.stderr, "name an approver who may decide each: ");
+    says(
+        &run.stderr,
+        "`portalctl policy edit P02 --account 'Acme Ltd' --approvers EMAIL`, and 17 others)",
+    );
+    let shown = p.ok(&["order", "show", "1"]);
+    says(&shown, "and 17 others)");
+}
