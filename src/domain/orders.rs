@@ -1902,15 +1902,14 @@ mod tests {
         })
         .expect("placed");
         let warnings = p.take_warnings();
-        let edit =
-            |n: &str| format!("`portalctl policy edit {n} --account Acme --approvers EMAIL`");
+        let edit = "`portalctl policy edit P0X --account Acme --approvers EMAIL`";
+        let commands = ["P00", "P01", "P02"]
+            .map(|n| edit.replace("P0X", n))
+            .join(", ");
         assert_eq!(
             warnings,
             [format!(
-                "order 1 in `Acme` cannot get enough approvals (policies `P00`, `P01`, `P02`, and 17 others each need 1 approval and nobody may give it), so it can be decided by nobody: cancel it (`portalctl order cancel 1`), or ease its policies (name an approver who may decide each: {}, {}, {}, and 17 others)",
-                edit("P00"),
-                edit("P01"),
-                edit("P02")
+                "order 1 in `Acme` cannot get enough approvals (policies `P00`, `P01`, `P02`, and 17 others each need 1 approval and nobody may give it), so it can be decided by nobody: cancel it (`portalctl order cancel 1`), or ease its policies (name an approver who may decide each: {commands}, and 17 others)"
             )]
         );
     }
