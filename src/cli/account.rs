@@ -92,11 +92,12 @@ pub(crate) struct SetArgs {
     /// Sectors served.
     #[arg(long, value_parser = TextArg)]
     sectors: Option<Text>,
-    /// A partner's status, such as Technical or Sales.
+    /// A partner's status, such as Technical or Sales (needs
+    /// account.config).
     #[arg(long, value_parser = TextArg)]
     status: Option<Text>,
     /// Whom invoices go to: an email address ("" clears it; needs
-    /// billing.payment).
+    /// account.edit and billing.payment).
     #[arg(long, value_name = "EMAIL", value_parser = TextArg)]
     billing_contact: Option<Text>,
 }

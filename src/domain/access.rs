@@ -602,6 +602,80 @@ fn via_parent<'c>(
     }
 }
 
+/// Every one of `needs` in `account`, for a command whose fields each ask
+/// their own capability (`account set`, a file's profile): refused at the
+/// first the actor lacks, naming its capability. A member of the parent
+/// partner who manages the customer (and so acts on its profile) is told
+/// which capability the field needs, as a member is in their own account,
+/// not that they are no member of an account they have just acted on
+/// (findings A4).
+pub(crate) fn authorize_all(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+    needs: &[Need],
+) -> Result<()> {
+    for need in needs {
+        match authorize(tx, catalog, ctx, account, *need) {
+            Ok(_) => {}
+            Err(refusal @ Error::Denied(_)) => {
+                return Err(partner_denial(tx, catalog, ctx, account, *need)?.unwrap_or(refusal))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// The refusal of `need` to a member of `account`'s parent partner who
+/// manages its customers but is no member of it: what they lack, since
+/// they may know the customer (`account list` shows it to them). `None`
+/// for anyone else.
+fn partner_denial(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+    need: Need,
+) -> Result<Option<Error>> {
+    let (Some(parent), Actor::Member(email)) = (account.parent_id, &ctx.actor) else {
+        return Ok(None);
+    };
+    let partner = tx.account(parent)?;
+    let manages = match authority(tx, catalog, ctx, &partner) {
+        Ok(who) => who.holds(caps::CUSTOMERS_MANAGE),
+        Err(Error::Denied(_)) => false,
+        Err(e) => return Err(e),
+    };
+    if !manages {
+        return Ok(None);
+    }
+    // A member of the customer too is refused as one.
+    match authority(tx, catalog, ctx, account) {
+        Err(Error::Denied(_)) => {}
+        Ok(_) => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    let Need { cap, action } = need;
+    let held: Vec<String> = MANAGED_BY_PARTNER
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect();
+    Ok(Some(
+        Error::denied(format!(
+            "`{email}` may not {action} in `{}`: needs `{cap}` (a member of its partner `{}` holds only {} there)",
+            account.name,
+            partner.name,
+            held.join(", ")
+        ))
+        .help(format!(
+            "a member of `{}` holding `{cap}` can, or the operator",
+            account.name
+        )),
+    ))
+}
+
 /// The actor as a party to `account`, refused unless they hold at least one
 /// of `caps`: for reads that either of two capabilities allows.
 pub(crate) fn authorize_any<'c>(

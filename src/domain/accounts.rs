@@ -1,6 +1,6 @@
 //! Accounts: creating them, listing them as a tree, and their profiles.
 
-use super::access::{authority, authorize, caps, Access, Authority};
+use super::access::{authority, authorize, authorize_all, caps, Access, Authority};
 use super::held_names::not_look_alike;
 use super::{find_account, knows_account, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -120,29 +120,36 @@ impl ProfileChange {
 
     /// What the change asks of the actor, one need per kind of field it
     /// sets, the details first. The details (contact info, marketing
-    /// message, sectors served, partner status) need `account.edit`: 003
-    /// gives Marketing "edit partner details (contact info, marketing
-    /// messages, sectors served)". The billing contact, whom invoices go
-    /// to, is a financial element (003: "Does not have access to
-    /// financial (royalty invoices) information"; 004 lists Billing apart
-    /// from Account administration): it needs `billing.payment`, as the
-    /// payment details do. The name is the account's own setting, with
-    /// `account.config` (004's Account administration; 000's Partner
-    /// Administrator modifies the partner profile).
+    /// message, sectors served) need `account.edit`: 003 gives Marketing
+    /// "edit partner details (contact info, marketing messages, sectors
+    /// served)". The name and the partner status need `account.config`:
+    /// the name is the account's own setting (004's Account
+    /// administration; 000's Partner Administrator modifies the partner
+    /// profile), and the status is the vendor's classification of the
+    /// partner, which 002 only displays ("Status: Displays your partner
+    /// status") and 003 leaves out of Marketing's details (findings A13).
+    /// The billing contact, whom invoices go to, is both a detail of the
+    /// profile and a financial element: it needs `account.edit` and
+    /// `billing.payment` together, so neither 003's Marketing ("Does not
+    /// have access to financial ... information") nor 000's Bank Details
+    /// Only ("change payment method", not the profile) sets it (findings
+    /// A3).
     fn needs(&self) -> Vec<Need> {
         let details = self.phone.is_some()
             || self.website.is_some()
             || self.marketing.is_some()
-            || self.sectors.is_some()
-            || self.status.is_some();
+            || self.sectors.is_some();
+        let billing = self.billing_contact.is_some();
         [
             details.then_some(caps::ACCOUNT_EDIT.into()),
             self.name
                 .is_some()
                 .then_some(caps::ACCOUNT_CONFIG.to("rename the account")),
-            self.billing_contact
+            self.status
                 .is_some()
-                .then_some(caps::BILLING_PAYMENT.to("set the billing contact")),
+                .then_some(caps::ACCOUNT_CONFIG.to("set the partner status")),
+            billing.then_some(caps::ACCOUNT_EDIT.to("set the billing contact")),
+            billing.then_some(caps::BILLING_PAYMENT.to("set the billing contact")),
         ]
         .into_iter()
         .flatten()
@@ -463,9 +470,7 @@ impl Portal {
                     "pass --name, --phone, --website, --marketing, --sectors, --status or --billing-contact",
                 ));
             }
-            for need in needs.iter().skip(1) {
-                w.authorize(&account, *need)?;
-            }
+            authorize_all(tx, w.catalog()?, &w.ctx, &account, &needs)?;
             let billing = billing_contact(&change.billing_contact)?;
             let new_name = change
                 .name
@@ -848,12 +853,30 @@ mod name_tests {
 /// Finding A11: each kind of profile field needs its own capability.
 #[cfg(test)]
 mod field_needs {
-    use super::super::testing::{email, join, seeded};
-    use super::super::Portal;
+    use super::super::testing::{email, join, london, portal, seeded};
+    use super::super::{InitRequest, OwnerName, Portal, Preset};
     use super::*;
 
-    /// Which of (details, name, billing contact) `who` may change.
-    fn may_change(p: &mut Portal, who: &str) -> [bool; 3] {
+    /// A portal with `preset` whose account `Acme` is a partner, which
+    /// alone has a partner status.
+    fn partner(preset: &str) -> Portal {
+        let mut p = portal(Actor::Operator("root".into()));
+        p.init(InitRequest {
+            preset: Preset::shipped(preset).expect("shipped preset"),
+            account: "Acme".into(),
+            kind: Some(AccountKind::Partner),
+            currency: None,
+            owner_email: email("owner@acme.test"),
+            owner_name: OwnerName::FromEmail,
+            owner_location: london(),
+        })
+        .expect("init");
+        p
+    }
+
+    /// Which of (details, name, partner status, billing contact) `who`
+    /// may change.
+    fn may_change(p: &mut Portal, who: &str) -> [bool; 4] {
         let operator = std::mem::replace(&mut p.ctx.actor, Actor::Member(email(who)));
         let changes = [
             ProfileChange {
@@ -866,6 +889,10 @@ mod field_needs {
                         .as_str()
                         .into(),
                 ),
+                ..ProfileChange::default()
+            },
+            ProfileChange {
+                status: Some(format!("Sales {who}").as_str().into()),
                 ..ProfileChange::default()
             },
             ProfileChange {
@@ -885,13 +912,15 @@ mod field_needs {
     }
 
     /// Every preset's roles, as their articles give them: the details
-    /// (contact info, marketing, sectors) to whoever edits the account,
-    /// the name to whoever administers it, the billing contact to whoever
-    /// handles its payments.
+    /// (contact info, marketing, sectors) to whoever edits the account;
+    /// the name and the partner status (the vendor's classification,
+    /// findings A13) to whoever administers it; the billing contact, part
+    /// of the profile and a financial element, to whoever does both
+    /// (findings A3).
     #[test]
     fn each_field_needs_what_the_article_gives_for_it() {
-        let (all, none) = ([true; 3], [false; 3]);
-        let table: &[(&str, &str, &[&str], [bool; 3])] = &[
+        let (all, none) = ([true; 4], [false; 4]);
+        let table: &[(&str, &str, &[&str], [bool; 4])] = &[
             ("portal", "admin", &[], all),
             ("portal", "manager", &[], none),
             ("portal", "user", &[], none),
@@ -900,28 +929,24 @@ mod field_needs {
             ("lmp", "partner-administrator", &[], all),
             ("lmp", "partner-allocator", &[], none),
             ("lmp", "partner-view-only", &[], none),
-            // 000: "change payment method": the account's financial part.
-            ("lmp", "bank-details-only", &[], [false, false, true]),
+            // 000: "Can view pages and change payment method": no part of
+            // the partner profile, which the administrator modifies.
+            ("lmp", "bank-details-only", &[], none),
             ("moodle", "principal", &[], all),
             ("moodle", "financial", &[], none),
             // 003: "edit partner details (contact info, marketing
             // messages, sectors served)", "Does not have access to
             // financial (royalty invoices) information".
-            ("moodle", "marketing", &[], [true, false, false]),
+            ("moodle", "marketing", &[], [true, false, false, false]),
             ("moodle", "staff", &[], none),
             ("customer-area", "member", &[], none),
             (
                 "customer-area",
                 "member",
                 &["account-admin"],
-                [true, true, false],
+                [true, true, true, false],
             ),
-            (
-                "customer-area",
-                "member",
-                &["billing"],
-                [false, false, true],
-            ),
+            ("customer-area", "member", &["billing"], none),
             (
                 "customer-area",
                 "member",
@@ -930,7 +955,7 @@ mod field_needs {
             ),
         ];
         for (preset, role, areas, expected) in table {
-            let mut p = seeded(preset);
+            let mut p = partner(preset);
             assert_eq!(may_change(&mut p, "owner@acme.test"), all, "{preset} owner");
             join(&mut p, "m@acme.test", role);
             if !areas.is_empty() {
@@ -968,5 +993,12 @@ mod field_needs {
             .account_set(Some("Beta Two"), &billing)
             .expect_err("not the partner's");
         assert_eq!(refused.exit_code(), 5, "{refused}");
+        // Told what the field needs, as in his own account (findings A4).
+        assert!(
+            refused
+                .to_string()
+                .starts_with("`al@acme.test` may not set the billing contact in `Beta Two`: needs `billing.payment`"),
+            "{refused}"
+        );
     }
 }

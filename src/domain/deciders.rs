@@ -287,9 +287,10 @@ impl Hold {
         }
     }
 
-    /// Why it is stuck, in words: "policy `P` needs 2 more approvals and
-    /// only 1 person may give them".
-    pub(super) fn shortage(&self) -> String {
+    /// Why it is stuck, in words, without the policy: "needs 2 more
+    /// approvals and only 1 person may give them", which policies stuck
+    /// alike share (see [`Pending::shortages`]).
+    fn lack(&self) -> String {
         let need = usize::try_from(self.need()).unwrap_or(usize::MAX);
         let more = if self.approvals > 0 { "more " } else { "" };
         let them = if need == 1 { "it" } else { "them" };
@@ -299,8 +300,7 @@ impl Hold {
             n => format!("only {n} people may give {them}"),
         };
         format!(
-            "policy `{}` needs {} {more}{} and {who}",
-            self.policy.name,
+            "needs {} {more}{} and {who}",
             need,
             if need == 1 { "approval" } else { "approvals" },
         )
@@ -396,10 +396,30 @@ impl Pending {
 
     /// Why it cannot be approved, in words, one policy after another;
     /// empty when it can.
+    /// Policies stuck for the same cause share one sentence, naming a few
+    /// of them ("policies `P0`, `P1`, `P2`, and 17 others each need 1
+    /// approval and nobody may give it"), so that the answer stays short
+    /// however many policies hold the order (findings A10).
     pub(super) fn shortages(&self) -> String {
-        self.stuck()
-            .iter()
-            .map(|h| h.shortage())
+        let mut causes: Vec<(String, Vec<String>)> = Vec::new();
+        for h in self.stuck() {
+            let lack = h.lack();
+            let name = format!("`{}`", h.policy.name);
+            match causes.iter_mut().find(|(l, _)| *l == lack) {
+                Some((_, names)) => names.push(name),
+                None => causes.push((lack, vec![name])),
+            }
+        }
+        causes
+            .into_iter()
+            .map(|(lack, names)| match names.as_slice() {
+                [one] => format!("policy {one} {lack}"),
+                _ => format!(
+                    "policies {} each {}",
+                    crate::view::capped(&names, crate::view::POLICIES_NAMED),
+                    lack.replacen("needs", "need", 1)
+                ),
+            })
             .collect::<Vec<_>>()
             .join("; ")
     }

@@ -819,7 +819,7 @@ impl Portal {
         if cap == caps::ORDERS_APPROVE
             && !decision.allowed
             && access.holds(caps::PORTAL_ACCESS)
-            && authorize(&*tx, &catalog, &self.ctx, &account, caps::ACCOUNT_VIEW).is_ok()
+            && super::policies::reads_policies(&*tx, &catalog, &self.ctx, &account).is_ok()
         {
             approver_of = tx
                 .policies_in(account.id)?
@@ -1504,6 +1504,23 @@ mod tests {
             .can(&email("owner@acme.test"), caps::ORDERS_APPROVE, None)
             .expect("can");
         assert!(owner.allowed && owner.approver_of.is_empty(), "{owner:?}");
+        // Only to whoever may read the account's policies (`policy
+        // list`): a portal user, who sees only the services assigned to
+        // her, is told no names, not even of those naming her (findings
+        // N11); an admin reads them.
+        join(&mut p, "una@acme.test", "user");
+        join(&mut p, "ada@acme.test", "admin");
+        p.policy_create(&policy("Board", vec![email("una@acme.test")]))
+            .expect("policy");
+        let una = email("una@acme.test");
+        let as_operator = p.can(&una, caps::ORDERS_APPROVE, None).expect("can");
+        assert_eq!(as_operator.approver_of, ["Board"]);
+        for (reader, sees) in [("una@acme.test", false), ("ada@acme.test", true)] {
+            p.ctx.actor = Actor::Member(email(reader));
+            assert_eq!(p.policy_list(None, None).is_ok(), sees, "{reader}");
+            let answer = p.can(&una, caps::ORDERS_APPROVE, None).expect("can");
+            assert_eq!(answer.approver_of.is_empty(), !sees, "{reader}: {answer:?}");
+        }
     }
 
     /// Findings A#17: the warnings of a change that leaves orders short

@@ -3,13 +3,13 @@
 //! the refusals that tell the actor no more than `order show` would.
 
 use super::access::authorize;
-use super::deciders::Now;
+use super::deciders::{Now, Roster};
 use super::delegations::without_access;
 use super::orders::{orders_seen, sight};
 use super::visibility::actor_accounts;
 use super::{find_account, knows_account, Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
-use crate::model::{reveal, Account, Need, Order, OrderKey};
+use crate::model::{reveal, Account, Need, Order, OrderKey, Timestamp};
 use crate::store::Tx;
 
 /// Which order a command names (`order show`, `approve`, `reject`,
@@ -241,16 +241,38 @@ fn named_on(
         return Ok(false);
     };
     let matched = tx.matched_policies(order.id)?;
-    let named = |p: i64| {
+    stands_for_named(tx, catalog, account, person.id, ctx.now, |p| {
         matched
             .iter()
             .any(|m| m.released_at.is_none() && m.approvers.contains(&p))
-    };
-    if named(person.id) {
+    })
+}
+
+/// Whether `person` decides in `account`, at `now`, for an approver that
+/// `named` picks: as that approver, or covering one through a delegation
+/// that holds. The one rule by which being named gives sight of orders
+/// (`order show`, `approve`, `reject`, `cancel`): a policy keeps the
+/// approvers it names when they lose access, but someone cut off from
+/// the account (deactivated, blocked, left, external access ended) holds
+/// no capability there, and so no sight through a name either (findings
+/// N6: `order show` printed, to a deactivated approver, the orders
+/// `order list` refused her).
+fn stands_for_named(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    account: &Account,
+    person: i64,
+    now: Timestamp,
+    named: impl Fn(i64) -> bool,
+) -> Result<bool> {
+    let roster = Now::new(tx, catalog, account, now);
+    if !roster.ability(person)?.access {
+        return Ok(false);
+    }
+    if named(person) {
         return Ok(true);
     }
-    let roster = Now::new(tx, catalog, account, ctx.now);
-    for d in tx.delegations_to(account.id, person.id, ctx.now)? {
+    for d in tx.delegations_to(account.id, person, now)? {
         if named(d.delegator_id) && without_access(&roster, &d)?.is_none() {
             return Ok(true);
         }
@@ -282,14 +304,9 @@ fn ensure_some_order_seen(
     for m in &memberships {
         let policies = tx.policies_in(m.account_id)?;
         let named = |p: i64| policies.iter().any(|policy| policy.approvers.contains(&p));
-        if named(person.id) {
+        let account = tx.account(m.account_id)?;
+        if stands_for_named(tx, catalog, &account, person.id, ctx.now, named)? {
             return Ok(());
-        }
-        // Covering for a named approver: see [`named_on`].
-        for d in tx.delegations_to(m.account_id, person.id, ctx.now)? {
-            if named(d.delegator_id) {
-                return Ok(());
-            }
         }
     }
     let mut blind = None;
@@ -319,9 +336,11 @@ pub(super) fn no_order(key: &OrderKey) -> Error {
 /// named by number or by reference, as the actor sees them.
 #[cfg(test)]
 mod named_order_tests {
-    use super::super::testing::{email, seeded};
+    use super::super::testing::{add_account, email, join, seeded};
     use super::*;
-    use crate::domain::{InviteRequest, NewOrder, NewPolicy, Portal};
+    use crate::domain::orders::OrderFilter;
+    use crate::domain::{Handover, InviteRequest, NewOrder, NewPolicy, Portal};
+    use crate::model::Email;
     use crate::model::{caps, AccountKind};
     use crate::model::{Money, OrderStatus, Text};
 
@@ -547,5 +566,147 @@ mod named_order_tests {
             (err.exit_code(), err.to_string().as_str()),
             (3, "no order `PO-20`")
         );
+    }
+
+    /// A way of cutting `who` off from `account`, as an admin would, at
+    /// the moment given.
+    type CutOff = fn(&mut Portal, &Email, Timestamp);
+
+    /// `who`, a named approver in `account` with no sight of orders by
+    /// her role, sees the orders her policy holds; once cut off from the
+    /// account she sees none of them, placed before or after, and every
+    /// order command refuses her as `order list` does (exit 5): being
+    /// named gives no sight or right to someone without access there
+    /// (findings N6). Each command answers as `show` does: `code` is 5
+    /// (refused as `order list` is) for one who sees orders nowhere, 3
+    /// ("no order") for one who still sees orders of another account.
+    fn cut_off_approver_sees_and_decides_nothing(
+        mut p: Portal,
+        (account, who): (&str, &str),
+        cut_off: CutOff,
+        what: &str,
+        code: u8,
+    ) {
+        let who = email(who);
+        p.policy_create(&NewPolicy {
+            name: "Finance".into(),
+            threshold: "50.00".parse().expect("amount"),
+            approvers: vec![who.clone()],
+            account: Some(account.into()),
+            ..NewPolicy::default()
+        })
+        .expect("policy");
+        let place = |p: &mut Portal, reference: &str| {
+            p.ctx.actor = Actor::Operator("root".into());
+            p.order_place(&NewOrder {
+                description: "Legal fees".into(),
+                amount: "75.00".parse::<Money>().expect("amount"),
+                reference: Some(reference.into()),
+                account: Some(account.into()),
+                ..NewOrder::default()
+            })
+            .expect("order")
+            .id
+        };
+        let before = place(&mut p, "PO-1");
+        as_member(&mut p, who.as_str());
+        assert_eq!(shown(&mut p, before), before, "{what}: named, she sees it");
+        p.ctx.actor = Actor::Operator("root".into());
+        let at = p.ctx.now;
+        cut_off(&mut p, &who, at);
+        p.ctx.now = at.plus(chrono::Duration::days(2)).expect("later");
+        let after = place(&mut p, "PO-2");
+        as_member(&mut p, who.as_str());
+        for id in [before, after] {
+            let reason = Text::from("no");
+            let answers = [
+                ("show", p.order_show(id).map(drop)),
+                ("approve", p.order_decide(id, None).map(drop)),
+                ("reject", p.order_decide(id, Some(&reason)).map(drop)),
+                ("cancel", p.order_cancel(id, None).map(drop)),
+            ];
+            for (command, answer) in answers {
+                let err = answer.expect_err(&format!("{what}: order {command} {id} refused"));
+                assert_eq!(err.exit_code(), code, "{what}: order {command} {id}: {err}");
+            }
+        }
+        match p.order_list(&OrderFilter::default()) {
+            Ok(listed) => assert!(
+                code == 3 && !listed.iter().any(|o| o.id == before || o.id == after),
+                "{what}: order list shows them"
+            ),
+            Err(err) => assert_eq!(err.exit_code(), 5, "{what}: order list: {err}"),
+        }
+        let inbox = p.order_inbox(None, None).map(|i| i.len()).unwrap_or(0);
+        assert_eq!(inbox, 0, "{what}: her inbox offers nothing");
+        p.ctx.actor = Actor::Operator("root".into());
+        assert_eq!(
+            p.order_show(before).expect("order").status,
+            OrderStatus::Pending,
+            "{what}: nothing decided"
+        );
+    }
+
+    #[test]
+    fn an_approver_cut_off_from_the_account_sees_no_order_her_policy_holds() {
+        let endings: [(&str, CutOff); 3] = [
+            ("deactivated", |p, who, _| {
+                p.deactivate(who, Some("Acme"), &Handover::default())
+                    .map(drop)
+                    .expect("deactivate")
+            }),
+            ("blocked", |p, who, _| {
+                p.set_role(who, "no-access", Some("Acme"), None)
+                    .map(drop)
+                    .expect("block")
+            }),
+            ("left the company", |p, who, _| {
+                p.left_company(who, Some("Acme"), &Handover::default())
+                    .map(drop)
+                    .expect("left")
+            }),
+        ];
+        for (what, cut_off) in endings {
+            let mut p = seeded("portal");
+            join(&mut p, "fiona@acme.test", "user");
+            let fiona = ("Acme", "fiona@acme.test");
+            cut_off_approver_sees_and_decides_nothing(p, fiona, cut_off, what, 5);
+        }
+    }
+
+    /// An MSP administrator named on a customer's policy through her
+    /// external access (as `msp-user` there, which sees no orders): when
+    /// that access ends, by its time or by its removal, so does her sight.
+    #[test]
+    fn an_external_admin_whose_access_ended_sees_no_order_of_the_customer() {
+        let endings: [(&str, CutOff); 3] = [
+            ("external access lapsed", |p, who, at| {
+                let until = at.plus(chrono::Duration::days(1)).expect("until");
+                p.external_admin_add("Client Co", who, "msp-user", Some(until))
+                    .map(drop)
+                    .expect("until")
+            }),
+            ("external access removed", |p, who, _| {
+                p.external_admin_remove("Client Co", who)
+                    .map(drop)
+                    .expect("remove")
+            }),
+            ("deactivated in the partner", |p, who, _| {
+                p.deactivate(who, Some("Acme"), &Handover::default())
+                    .map(drop)
+                    .expect("deactivate")
+            }),
+        ];
+        for (what, cut_off) in endings {
+            let mut p = seeded("msp");
+            join(&mut p, "ada@acme.test", "msp-administrator");
+            add_account(&mut p, "Client Co", AccountKind::Customer, Some("Acme"));
+            p.external_admin_add("Client Co", &email("ada@acme.test"), "msp-user", None)
+                .expect("external admin");
+            // She still sees her own partner's orders, unless cut off there.
+            let code = if what.contains("partner") { 5 } else { 3 };
+            let ada = ("Client Co", "ada@acme.test");
+            cut_off_approver_sees_and_decides_nothing(p, ada, cut_off, what, code);
+        }
     }
 }

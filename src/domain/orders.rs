@@ -1805,9 +1805,14 @@ fn cannot_be_approved(order: &Order, account: &Account, pending: &Pending) -> Er
         pending.shortages()
     ))
     .help(format!(
-        "cancel it (`{}`), or ease its policy ({})",
+        "cancel it (`{}`), or ease its {} ({})",
         Paste::new("order cancel").arg(order.id),
-        eases.join(", ")
+        if eases.len() == 1 {
+            "policy"
+        } else {
+            "policies"
+        },
+        crate::view::eases_in_words(&eases)
     ))
 }
 
@@ -1871,6 +1876,42 @@ mod tests {
         );
         let (status, warnings) = place("hardware");
         assert_eq!((status, warnings), (OrderStatus::Pending, vec![]));
+    }
+
+    /// Findings A10: an order held by twenty policies that nobody but its
+    /// placer could approve is warned of in one sentence for their shared
+    /// cause, naming three policies and a command for each, "and 17
+    /// others", not twenty of each.
+    #[test]
+    fn the_warning_of_an_order_stuck_on_many_policies_names_a_few() {
+        let mut p = seeded("portal");
+        for i in 0..20 {
+            p.policy_create(&crate::domain::NewPolicy {
+                name: format!("P{i:02}").as_str().into(),
+                threshold: "10.00".parse::<Money>().expect("amount"),
+                ..crate::domain::NewPolicy::default()
+            })
+            .expect("policy");
+        }
+        p.take_warnings();
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        p.order_place(&NewOrder {
+            description: "Server".into(),
+            amount: "60.00".parse::<Money>().expect("amount"),
+            ..NewOrder::default()
+        })
+        .expect("placed");
+        let warnings = p.take_warnings();
+        let edit = "`portalctl policy edit P0X --account Acme --approvers EMAIL`";
+        let commands = ["P00", "P01", "P02"]
+            .map(|n| edit.replace("P0X", n))
+            .join(", ");
+        assert_eq!(
+            warnings,
+            [format!(
+                "order 1 in `Acme` cannot get enough approvals (policies `P00`, `P01`, `P02`, and 17 others each need 1 approval and nobody may give it), so it can be decided by nobody: cancel it (`portalctl order cancel 1`), or ease its policies (name an approver who may decide each: {commands}, and 17 others)"
+            )]
+        );
     }
 
     /// An order placed where nobody may decide it (its placer is the

@@ -33,8 +33,8 @@ pub(crate) use member::{
     MemberView, MergeView, PolicyPassedOn,
 };
 pub(crate) use order::{
-    released_orders, CostCentreView, DeciderView, DecisionView, IdleApprover, OrderView,
-    PolicyChange, PolicyProgress, PolicyView, ServiceView,
+    eases_in_words, released_orders, CostCentreView, DeciderView, DecisionView, IdleApprover,
+    OrderView, PolicyChange, PolicyProgress, PolicyView, ServiceView,
 };
 pub(crate) use outbox::{SendView, SettingView};
 pub(crate) use status::StatusView;
@@ -49,6 +49,23 @@ fn opt(value: &Option<String>) -> String {
 
 fn opt_time(value: Option<Timestamp>) -> String {
     value.map(|t| t.to_string()).unwrap_or_else(|| "-".into())
+}
+
+/// How many policies a stuck order's warning or refusal names, each with
+/// the command that eases it, before it says "and N others": an order
+/// held by many policies gets a warning of a few lines, as `order show`
+/// caps its deciders (findings A10).
+pub(crate) const POLICIES_NAMED: usize = 3;
+
+/// The first `limit` of `items`, joined with commas, then "and N others"
+/// for the rest.
+pub(crate) fn capped(items: &[String], limit: usize) -> String {
+    let shown = items[..items.len().min(limit)].join(", ");
+    match items.len().saturating_sub(limit) {
+        0 => shown,
+        1 => format!("{shown}, and 1 other"),
+        n => format!("{shown}, and {n} others"),
+    }
 }
 
 fn list_or_dash(items: &[String]) -> String {

@@ -3,9 +3,39 @@
 
 use serde::Serialize;
 
-use super::{list_or_dash, one_line, opt, opt_time, yes_no};
+use super::{capped, list_or_dash, one_line, opt, opt_time, yes_no, POLICIES_NAMED};
 use crate::model::{Money, OrderStatus, Paste, ShippingAddress, Timestamp};
 use crate::output::{Fields, Row};
+
+/// What eases each policy that leaves an order stuck, a few of them and
+/// "and N others": a lead the eases share ("name an approver who may
+/// decide it: `...`") is said once, for all of them (findings A10).
+pub(crate) fn eases_in_words(eases: &[String]) -> String {
+    const LEAD: &str = ": `";
+    let lead = eases
+        .first()
+        .and_then(|e| e.split_once(LEAD))
+        .map(|(l, _)| l);
+    let shared = lead.filter(|l| {
+        eases.len() > 1
+            && eases
+                .iter()
+                .all(|e| e.split_once(LEAD).is_some_and(|(x, _)| x == *l))
+    });
+    match shared {
+        Some(lead) => {
+            let commands: Vec<String> = eases
+                .iter()
+                .map(|e| e[lead.len() + 2..].to_string())
+                .collect();
+            let lead = lead
+                .strip_suffix(" it")
+                .map_or(lead.to_string(), |l| format!("{l} each"));
+            format!("{lead}: {}", capped(&commands, POLICIES_NAMED))
+        }
+        None => capped(eases, POLICIES_NAMED),
+    }
+}
 
 /// An order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -209,7 +239,7 @@ impl OrderView {
             } else {
                 "policies"
             },
-            eases.join(", ")
+            eases_in_words(&eases)
         )
     }
 

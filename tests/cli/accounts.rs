@@ -1,6 +1,8 @@
 //! `account`.
 
-use crate::support::{Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, USAGE};
+use crate::support::{
+    error_line, says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, SUCCESS, USAGE,
+};
 
 #[test]
 fn account_show_prints_the_details() {
@@ -267,4 +269,52 @@ fn the_billing_contact_and_the_name_need_more_than_editing_details() {
     p.ok(&["user", "grant", ada, "billing"]);
     let v = p.json_as(Some(ada), &["account", "set", "--billing-contact", ada]);
     assert_eq!(v["billing_contact"], ada);
+}
+
+/// Findings A13 / N4 and A3: Moodle's marketing edits the partner's
+/// details (003: "contact info, marketing messages, sectors served") but
+/// not its partner status, the vendor's classification of the partner
+/// (002 only displays it), which needs `account.config` as the name does;
+/// and a customer-area member with the billing area alone (no account
+/// administration) sets no billing contact, which is part of the profile
+/// as well as a financial element. In `account set` and `apply` alike.
+#[test]
+fn the_partner_status_and_the_billing_contact_need_their_own_rights() {
+    let p = Portal::with_preset("moodle");
+    let mia = "mia@acme.test";
+    p.member(mia, "marketing");
+    p.member("pia@acme.test", "principal");
+    let before = p.dump();
+    let err = p.refused_as(Some(mia), &["account", "set", "--status", "Sales"], DENIED);
+    says(
+        error_line(&err),
+        "may not set the partner status in `Acme Ltd`: needs `account.config`",
+    );
+    p.refused_as(
+        Some(mia),
+        &["account", "set", "--phone", "0", "--status", "Sales"],
+        DENIED,
+    );
+    let file = r#"{"accounts": [{"name": "Acme Ltd", "profile": {"status": "Sales"}}]}"#;
+    let run = p.apply_stdin(&[], &[("PORTALCTL_AS", mia)], file);
+    assert_eq!(run.code, DENIED, "{}", run.stderr);
+    says(error_line(&run.stderr), "needs `account.config`");
+    assert_eq!(p.dump(), before, "refusals change nothing");
+    let run = p.apply_stdin(&[], &[("PORTALCTL_AS", "pia@acme.test")], file);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(p.json(&["account", "show"])["partner_status"], "Sales");
+
+    let p = Portal::with_preset("customer-area");
+    let bea = "bea@acme.test";
+    p.member(bea, "member");
+    p.ok(&["user", "grant", bea, "billing"]);
+    let err = p.refused_as(
+        Some(bea),
+        &["account", "set", "--billing-contact", bea],
+        DENIED,
+    );
+    says(error_line(&err), "needs `account.edit`");
+    p.ok(&["user", "grant", bea, "account-admin"]);
+    let v = p.json_as(Some(bea), &["account", "set", "--billing-contact", bea]);
+    assert_eq!(v["billing_contact"], bea);
 }

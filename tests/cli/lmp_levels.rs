@@ -1,7 +1,7 @@
 //! Seed 000 (License Management Portal): each sentence about the permission
 //! levels, as commands run through the binary by a member of that level.
 
-use crate::support::{Portal, ACCOUNT, ADD_DEPOT, DENIED, SUCCESS, USAGE};
+use crate::support::{error_line, says, Portal, ACCOUNT, ADD_DEPOT, DENIED, SUCCESS, USAGE};
 
 const ADMIN: &str = "admin@acme.test";
 const ALLOCATOR: &str = "al@acme.test";
@@ -48,6 +48,11 @@ fn writes() -> Vec<Vec<&'static str>> {
     vec![
         vec!["account", "set", ACCOUNT, "--phone", "+44 20 7946 0000"],
         vec!["account", "set", ACCOUNT, "--status", "Sales"],
+        // Whom invoices go to is part of the partner profile, not a
+        // payment method: the administrator's (findings A3).
+        vec![
+            "account", "set", ACCOUNT, "--billing-contact", "bank@acme.test",
+        ],
         vec![
             "account", "create", "Delta Ltd", "--kind", "customer", "--parent", ACCOUNT,
         ],
@@ -359,4 +364,48 @@ fn a_member_who_left_the_company_has_no_lmp_access() {
         ],
         DENIED,
     );
+}
+
+/// Findings A4: the allocator edits a customer's profile through the
+/// partner (`customers.manage`); a field he lacks the right for there is
+/// refused naming the capability it needs, not as if he were no member
+/// of an account he has just changed.
+#[test]
+fn a_partner_member_refused_a_field_of_a_customer_is_told_what_it_needs() {
+    let p = lmp();
+    p.json_as(
+        Some(ALLOCATOR),
+        &["account", "set", "Beta Corp", "--marketing", "hi"],
+    );
+    let err = p.refused_as(
+        Some(ALLOCATOR),
+        &[
+            "account", "set", "Beta Corp", "--billing-contact", ALLOCATOR,
+        ],
+        DENIED,
+    );
+    says(
+        error_line(&err),
+        "may not set the billing contact in `Beta Corp`: needs `billing.payment`",
+    );
+    assert!(!err.contains("not a member"), "{err}");
+    // The same through a file.
+    let run = p.apply_stdin(
+        &[],
+        &[("PORTALCTL_AS", ALLOCATOR)],
+        &format!(
+            r#"{{"accounts": [{{"name": "Beta Corp", "profile": {{"billing_contact": "{ALLOCATOR}"}}}}]}}"#
+        ),
+    );
+    assert_eq!(run.code, DENIED, "{}", run.stderr);
+    says(error_line(&run.stderr), "needs `billing.payment`");
+    // One without `customers.manage` in the partner is no party to it.
+    let err = p.refused_as(
+        Some(VIEW_ONLY),
+        &[
+            "account", "set", "Beta Corp", "--billing-contact", VIEW_ONLY,
+        ],
+        DENIED,
+    );
+    assert!(err.contains("not a member of `Beta Corp`"), "{err}");
 }

@@ -2717,3 +2717,150 @@ fn amounts_print_with_their_currencys_decimals() {
     let desk = copy.json(&["order", "show", "PO-9", "--account", "Nippon"]);
     assert_eq!(desk["amount"], "1000", "{desk}");
 }
+
+/// Findings N6: a named approver cut off from the account (deactivated,
+/// blocked, left, or an external admin whose access ended) keeps her place
+/// in the policy but reads and decides none of its orders, placed before or
+/// after: every order command refuses her alike (exit 5, as `order list`),
+/// and her inbox is empty. Before, `order show` printed them and `order
+/// approve` then said "no order".
+#[test]
+fn a_named_approver_cut_off_from_the_account_reaches_no_order_by_any_command() {
+    let portal = || {
+        let p = Portal::cached("orders: named user approver", || {
+            let p = Portal::new();
+            p.member(UMA, "user");
+            p.ok(&[
+                "policy", "create", "--name", "Finance over 50", "--threshold", "50",
+                "--approvers", UMA,
+            ]);
+            p
+        });
+        (p, ACCOUNT, UMA)
+    };
+    let msp = || {
+        let p = Portal::cached("orders: named external approver", || {
+            let p = Portal::with_preset("msp");
+            p.member("ada@acme.test", "msp-administrator");
+            p.customer("Client Co");
+            p.ok(&[
+                "external-admin", "add", "--customer", "Client Co", "--email", "ada@acme.test",
+                "--role", "msp-user",
+            ]);
+            p.ok(&[
+                "policy", "create", "--account", "Client Co", "--name", "Finance over 50",
+                "--threshold", "50", "--approvers", "ada@acme.test",
+            ]);
+            p
+        });
+        (p, "Client Co", "ada@acme.test")
+    };
+    type Setup = fn() -> (Portal, &'static str, &'static str);
+    let ways: [(Setup, &[&str]); 4] = [
+        (portal, &["user", "deactivate", UMA, "--yes"]),
+        (portal, &["user", "set-role", UMA, "no-access"]),
+        (portal, &["user", "left-company", UMA, "--yes"]),
+        (
+            msp,
+            &[
+                "user", "deactivate", "ada@acme.test", "--account", ACCOUNT, "--yes",
+            ],
+        ),
+    ];
+    for (setup, cut_off) in ways {
+        let (p, account, who) = setup();
+        let place = |reference: &str| {
+            p.json(&[
+                "order", "place", "--account", account, "--description", "Legal fees", "--amount",
+                "75", "--ref", reference,
+            ])["id"]
+                .to_string()
+        };
+        let before = place("PO-1");
+        let shown = p.json_as(Some(who), &["order", "show", &before]);
+        assert_eq!(shown["ref"], "PO-1", "named, she reads it: {shown}");
+        p.ok(cut_off);
+        let after = place("PO-2");
+        for order in [&before, &after, &"PO-2".to_string()] {
+            for command in [
+                vec!["order", "show", order],
+                vec!["order", "approve", order],
+                vec!["order", "reject", order, "--reason", "no"],
+                vec!["order", "cancel", order],
+            ] {
+                p.refused_as(Some(who), &command, DENIED);
+            }
+        }
+        p.refused_as(Some(who), &["order", "list"], DENIED);
+        assert_eq!(
+            p.json_as(Some(who), &["order", "inbox"]),
+            serde_json::json!([]),
+            "{cut_off:?}"
+        );
+        assert_eq!(p.json(&["order", "show", &before])["status"], "pending");
+    }
+}
+
+/// Findings N11: `can` names the policies a named approver decides only to
+/// whoever may read the account's policies; a portal user, refused `policy
+/// list`, reads no policy names through `can`, not even of those that name
+/// her.
+#[test]
+fn can_names_policies_only_to_whoever_may_list_them() {
+    let p = Portal::new();
+    p.member(UMA, "user");
+    p.ok(&[
+        "policy", "create", "--name", "Secret board approval", "--threshold", "1000",
+        "--approvers", UMA,
+    ]);
+    p.refused_as(Some(UMA), &["policy", "list"], DENIED);
+    let run = p.run_as(Some(UMA), &["--json", "can", UMA, "orders.approve"]);
+    assert_eq!(run.code, DENIED, "{}", run.stderr);
+    assert!(!run.stdout.contains("Secret board"), "{}", run.stdout);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["approver_of"], Value::Null, "{v}");
+    let run = p.run_as(Some(UMA), &["can", UMA, "orders.approve"]);
+    assert!(!run.stdout.contains("Secret board"), "{}", run.stdout);
+    // The operator, who reads the policies, is told.
+    let v = p.can(&[UMA, "orders.approve"]);
+    assert_eq!(
+        v["approver_of"],
+        serde_json::json!(["Secret board approval"]),
+        "{v}"
+    );
+}
+
+/// Findings A10: the warning of an order stuck on twenty policies says
+/// their shared cause once and names three of them with a command each,
+/// "and 17 others", as `order show` does; not 3 KB on one line.
+#[test]
+fn an_order_stuck_on_many_policies_is_warned_of_in_a_few_lines() {
+    let p = Portal::new();
+    for i in 0..20 {
+        p.ok(&[
+            "policy",
+            "create",
+            "--name",
+            &format!("P{i:02}"),
+            "--threshold",
+            "10",
+        ]);
+    }
+    let run = p.run_as(
+        Some(OWNER),
+        &["order", "place", "--description", "Desk", "--amount", "20"],
+    );
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert!(run.stderr.len() < 600, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "policies `P00`, `P01`, `P02`, and 17 others each need 1 approval and nobody may give it",
+    );
+    says(&run.stderr, "name an approver who may decide each: ");
+    says(
+        &run.stderr,
+        "`portalctl policy edit P02 --account 'Acme Ltd' --approvers EMAIL`, and 17 others)",
+    );
+    let shown = p.ok(&["order", "show", "1"]);
+    says(&shown, "and 17 others)");
+}

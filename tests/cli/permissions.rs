@@ -467,13 +467,18 @@ fn cases(
             &["license", "price", "list", "--account", ACCOUNT],
             Needs::WholeAccount(&[]),
         ),
-        // Whom invoices go to is a financial element (003; finding A11),
-        // the name the account's own setting.
+        // Whom invoices go to is a detail of the profile and a financial
+        // element (003; findings A11, A3), the name the account's own
+        // setting, the partner status the vendor's classification (A13).
         case(
             &[
                 "account", "set", ACCOUNT, "--billing-contact", "billing@acme.test",
             ],
-            Needs::Caps(&["billing.payment"]),
+            Needs::Caps(&["account.edit", "billing.payment"]),
+        ),
+        case(
+            &["account", "set", ACCOUNT, "--status", "Technical"],
+            Needs::Caps(&["account.config"]),
         ),
         case(
             &["account", "set", ACCOUNT, "--name", "Acme Renamed"],
