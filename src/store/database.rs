@@ -47,8 +47,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0027_memberships_by_role_account.sql"),
     SKELETONS,
     PRODUCT_KEYS,
-    EMAIL_SKELETONS,
+    include_str!("../../migrations/0030_email_skeletons.sql"),
     include_str!("../../migrations/0031_backquoted_texts.sql"),
+    include_str!("../../migrations/0032_no_email_skeletons.sql"),
 ];
 
 /// The migration that adds the keys names are found by, which SQLite
@@ -70,10 +71,6 @@ const SKELETONS: &str = include_str!("../../migrations/0028_name_skeletons.sql")
 /// The migration that adds the keys licences' and prices' products are
 /// found by: [`fill_product_keys`] writes them as part of it.
 const PRODUCT_KEYS: &str = include_str!("../../migrations/0029_product_keys.sql");
-
-/// The migration that adds the skeletons look-alike addresses are told
-/// by: [`fill_email_skeletons`] writes them as part of it.
-const EMAIL_SKELETONS: &str = include_str!("../../migrations/0030_email_skeletons.sql");
 
 /// Tables every portalctl schema has held since migration 1, and which
 /// later migrations must keep: a database at a `user_version` we use is
@@ -638,9 +635,6 @@ fn migrate(conn: &mut Connection, path: &Path, purpose: Purpose) -> Result<()> {
         if *sql == PRODUCT_KEYS {
             fill_product_keys(&tx).with_context(|| format!("migration {} failed", done + 1))?;
         }
-        if *sql == EMAIL_SKELETONS {
-            fill_email_skeletons(&tx).with_context(|| format!("migration {} failed", done + 1))?;
-        }
         tx.pragma_update(None, "user_version", done as i64 + 1)?;
     }
     tx.commit()?;
@@ -671,18 +665,6 @@ fn fill_name_skeletons(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
         fill(tx, table, column, skeleton, crate::model::name_skeleton)?;
     }
     Ok(())
-}
-
-/// Writes the skeleton of every person's address already in the database
-/// (see migration 30).
-fn fill_email_skeletons(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
-    fill(
-        tx,
-        "people",
-        "email",
-        "email_skeleton",
-        crate::model::name_skeleton,
-    )
 }
 
 /// Writes the key of every order reference already in the database (see

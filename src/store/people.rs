@@ -366,20 +366,16 @@ impl SqliteTx<'_> {
         )
     }
 
-    // `email_skeleton` (migration 30) is kept current though no command
-    // reads it any more: an address is now refused by what it reads as,
-    // never by whom it looks like.
     pub(super) fn insert_person(&self, p: &Person) -> Result<i64> {
         let id = self.insert(
-            "INSERT INTO people (email, name, duplicate_of, merged_into, created_at, email_skeleton)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO people (email, name, duplicate_of, merged_into, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
                 p.email.as_str(),
                 p.name,
                 p.duplicate_of,
                 p.merged_into,
-                p.created_at,
-                crate::model::name_skeleton(p.email.as_str())
+                p.created_at
             ],
         )?;
         self.note(|j| &mut j.people, id, None)?;
@@ -389,15 +385,14 @@ impl SqliteTx<'_> {
     pub(super) fn update_person(&self, p: &Person) -> Result<()> {
         self.note(|j| &mut j.people, p.id, Some(&|| self.person(p.id)))?;
         self.exec(
-            "UPDATE people SET email = ?2, name = ?3, duplicate_of = ?4, merged_into = ?5,
-             email_skeleton = ?6 WHERE id = ?1",
+            "UPDATE people SET email = ?2, name = ?3, duplicate_of = ?4, merged_into = ?5
+             WHERE id = ?1",
             params![
                 p.id,
                 p.email.as_str(),
                 p.name,
                 p.duplicate_of,
-                p.merged_into,
-                crate::model::name_skeleton(p.email.as_str())
+                p.merged_into
             ],
         )?;
         Ok(())

@@ -134,6 +134,9 @@ const UNDO: &[&str] = &[
     "DROP INDEX people_by_email_skeleton; ALTER TABLE people DROP COLUMN email_skeleton;",
     // 0031_backquoted_texts
     "DELETE FROM settings WHERE key = 'backquoted_texts';",
+    // 0032_no_email_skeletons
+    "ALTER TABLE people ADD COLUMN email_skeleton TEXT;
+     CREATE INDEX people_by_email_skeleton ON people (email_skeleton);",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
