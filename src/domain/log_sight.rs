@@ -18,7 +18,7 @@ use super::addresses::reads_addresses;
 use super::audit::ACTIONS;
 use super::cost_centres::reads_cost_centres;
 use super::licenses::reads_licences;
-use super::orders::{sight, Sight};
+use super::order_sight::{sight, Sight};
 use super::partner_config::{reads_config, reads_ips};
 use super::payments::reads_payment;
 use super::policies::reads_policies;

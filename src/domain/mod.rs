@@ -32,6 +32,7 @@ mod members;
 mod names;
 mod one_object;
 mod order_names;
+mod order_sight;
 mod orders;
 mod outbox;
 mod partner_config;

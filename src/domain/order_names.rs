@@ -5,7 +5,7 @@
 use super::access::authorize;
 use super::deciders::{Now, Roster};
 use super::delegations::without_access;
-use super::orders::{orders_seen, sight};
+use super::order_sight::{orders_seen, sight};
 use super::visibility::actor_accounts;
 use super::{find_account, knows_account, Actor, Catalog, Ctx};
 use crate::error::{Error, Result};

@@ -4,13 +4,14 @@
 use crate::domain::visibility::holds_need;
 use std::collections::{BTreeSet, HashMap};
 
-use super::access::{authority, authorize, caps, denial, Access, Authority};
+use super::access::{authority, authorize, caps, denial, Authority};
 use super::cost_centres::{find_cost_centre, no_cost_centre};
 use super::deciders::{count, Ability, Cached, Now, Pending, Roster, SHOWN_DECIDERS};
 use super::decisions::{restore_decisions, restored_holds, Decided};
 use super::delegations::{could_decide, covering, route, Covering};
 use super::gate::Write;
 use super::order_names::{find_named_order, no_order, OrderName};
+use super::order_sight::{orders_seen, seen_sights, sight, with_merged, Sight};
 use super::policies::parse_order_type;
 use super::{member_in, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -94,197 +95,6 @@ pub(crate) struct OrderFilter {
     pub cost_centre: Option<String>,
     /// Which account.
     pub account: Option<String>,
-}
-
-/// Which orders of an account the actor may read.
-pub(super) enum Sight {
-    /// All of them: approvers, billing viewers and the operator.
-    All,
-    /// Only their own: members who may only place orders. An order placed
-    /// by a duplicate since merged into them is theirs too, so these are
-    /// the member and everyone merged into them.
-    Own(Vec<i64>),
-}
-
-impl Sight {
-    fn sees(&self, order: &Order) -> bool {
-        match self {
-            Sight::All => true,
-            Sight::Own(people) => order.creator_id.is_some_and(|c| people.contains(&c)),
-        }
-    }
-}
-
-/// A person and everyone merged into them: who placed "their" orders.
-fn with_merged(tx: &dyn Tx, person: i64) -> Result<Vec<i64>> {
-    let mut people = tx.merged_into(person)?;
-    people.push(person);
-    Ok(people)
-}
-
-/// Which of `account`'s orders the actor sees, as `order list` and `order
-/// show` show them (an export and an apply too): a test of each order,
-/// made once per account.
-pub(crate) fn orders_seen(
-    tx: &dyn Tx,
-    catalog: &Catalog,
-    ctx: &Ctx,
-    account: &Account,
-) -> Result<impl Fn(&Order) -> bool> {
-    let sight = match sight(tx, catalog, ctx, account) {
-        Ok(sight) => Some(sight),
-        Err(Error::Denied(_)) => None,
-        Err(e) => return Err(e),
-    };
-    Ok(move |order: &Order| sight.as_ref().is_some_and(|s| s.sees(order)))
-}
-
-pub(super) fn sight(tx: &dyn Tx, catalog: &Catalog, ctx: &Ctx, account: &Account) -> Result<Sight> {
-    match seen_sight(tx, catalog, ctx, account)? {
-        Some(sight) => Ok(sight),
-        None => authorize(
-            tx,
-            catalog,
-            ctx,
-            account,
-            caps::ORDERS_PLACE.to("see orders"),
-        )
-        .map(|_| Sight::All),
-    }
-}
-
-/// [`sight`] without its refusal: `None` where a member sees no order of
-/// `account`. A list across accounts asks it of each, and building the
-/// refusal (who could help, by what role) for each account the actor
-/// sees nothing in made `order list` grow with the square of the
-/// accounts (finding N12).
-fn seen_sight(
-    tx: &dyn Tx,
-    catalog: &Catalog,
-    ctx: &Ctx,
-    account: &Account,
-) -> Result<Option<Sight>> {
-    let who = authority(tx, catalog, ctx, account)?;
-    // A delegate stands in for an approver while a delegation holds, and
-    // sees what the delegator sees: every order, when the delegator does
-    // now. A delegation from someone who sees none (a named approver
-    // whose role reads no orders, or a delegator since deactivated or
-    // blocked) lends no sight: a delegation lends no more than its
-    // delegator holds.
-    if let Authority::Member { person, access } = &who {
-        if access.holds(caps::PORTAL_ACCESS)
-            && delegator_sees_all(tx, catalog, ctx, account, person.id)?
-        {
-            return Ok(Some(Sight::All));
-        }
-    }
-    match who {
-        Authority::Operator => Ok(Some(Sight::All)),
-        Authority::Member { access, .. } if sees_all(&access) => Ok(Some(Sight::All)),
-        Authority::Member { person, access } if access.holds(caps::ORDERS_PLACE) => {
-            Ok(Some(Sight::Own(with_merged(tx, person.id)?)))
-        }
-        Authority::Member { .. } => Ok(None),
-        // Orders are no part of what a parent partner manages.
-        Authority::Partner { .. } => authorize(
-            tx,
-            catalog,
-            ctx,
-            account,
-            caps::ORDERS_PLACE.to("see orders"),
-        )
-        .map(|_| Some(Sight::All)),
-    }
-}
-
-/// [`seen_sight`] of each of `accounts`, read together: the actor's seats
-/// in all of them, the delegations to them in all of them and whom they
-/// merged, a fixed number of statements whatever the number of accounts
-/// (issue 11: five for each of 2,000 accounts made `order list` wait);
-/// only a delegation that holds reads its delegator's seat.
-fn seen_sights(
-    tx: &dyn Tx,
-    catalog: &Catalog,
-    ctx: &Ctx,
-    accounts: &[Account],
-) -> Result<Vec<Option<Sight>>> {
-    if accounts.is_empty() {
-        return Ok(Vec::new());
-    }
-    let Some((person, seats)) = super::access::seats(tx, catalog, ctx, accounts)? else {
-        return Ok(accounts.iter().map(|_| Some(Sight::All)).collect());
-    };
-    // A delegation lends sight only where the seat itself does not see
-    // every order already.
-    let lent: Vec<i64> = accounts
-        .iter()
-        .zip(&seats)
-        .filter(|(_, seat)| {
-            seat.as_ref()
-                .is_some_and(|a| a.holds(caps::PORTAL_ACCESS) && !sees_all(a))
-        })
-        .map(|(account, _)| account.id)
-        .collect();
-    let mut lending: BTreeSet<i64> = BTreeSet::new();
-    if !lent.is_empty() {
-        for d in tx.delegations_to_in(&lent, person.id, ctx.now)? {
-            if lending.contains(&d.account_id) {
-                continue;
-            }
-            let Some(membership) = tx.membership_of(d.delegator_id, d.account_id)? else {
-                continue;
-            };
-            let Some(account) = accounts.iter().find(|a| a.id == d.account_id) else {
-                continue;
-            };
-            if sees_all(&Access::of(tx, catalog, account, membership, ctx.now)?) {
-                lending.insert(d.account_id);
-            }
-        }
-    }
-    let mut merged: Option<Vec<i64>> = None;
-    let mut sights = Vec::with_capacity(accounts.len());
-    for (account, seat) in accounts.iter().zip(seats) {
-        sights.push(match seat {
-            None => None,
-            Some(_) if lending.contains(&account.id) => Some(Sight::All),
-            Some(access) if sees_all(&access) => Some(Sight::All),
-            Some(access) if access.holds(caps::ORDERS_PLACE) => {
-                if merged.is_none() {
-                    merged = Some(with_merged(tx, person.id)?);
-                }
-                merged.clone().map(Sight::Own)
-            }
-            Some(_) => None,
-        });
-    }
-    Ok(sights)
-}
-
-/// Whether a member sees every order of their account: approvers and
-/// billing viewers do.
-fn sees_all(access: &Access) -> bool {
-    access.holds(caps::ORDERS_APPROVE) || access.holds(caps::BILLING_VIEW)
-}
-
-/// Whether a delegation to `delegate` holds now in `account` from a
-/// delegator who sees every order there now.
-fn delegator_sees_all(
-    tx: &dyn Tx,
-    catalog: &Catalog,
-    ctx: &Ctx,
-    account: &Account,
-    delegate: i64,
-) -> Result<bool> {
-    for d in tx.delegations_to(account.id, delegate, ctx.now)? {
-        let Some(membership) = tx.membership_of(d.delegator_id, account.id)? else {
-            continue;
-        };
-        if sees_all(&Access::of(tx, catalog, account, membership, ctx.now)?) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
 
 /// The accounts `order list` reads, each with what the actor sees of its
