@@ -574,7 +574,7 @@ pub(super) fn left_out_unknown(
 mod tests {
     use super::super::audit::ACTIONS;
     use super::super::members::MemberFilter;
-    use super::super::orders::OrderFilter;
+    use super::super::order_list::OrderFilter;
     use super::super::people::PersonEdit;
     use super::super::testing::{
         add_account, ann_administers_the_customer_area, email, join, join_in, london, portal,

@@ -338,7 +338,7 @@ pub(super) fn no_order(key: &OrderKey) -> Error {
 mod named_order_tests {
     use super::super::testing::{add_account, email, join, seeded};
     use super::*;
-    use crate::domain::orders::OrderFilter;
+    use crate::domain::order_list::OrderFilter;
     use crate::domain::{Handover, InviteRequest, NewOrder, NewPolicy, Portal};
     use crate::model::Email;
     use crate::model::{caps, AccountKind};
