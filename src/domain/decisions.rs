@@ -3,7 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use super::orders::{joined_in, Placer};
+use super::order_placing::Placer;
+use super::orders::joined_in;
 use crate::error::{Error, Result};
 use crate::model::{Account, Email, MatchedPolicy, Order, OrderDecision, OrderStatus, Timestamp};
 use crate::store::Tx;
