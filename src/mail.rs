@@ -142,26 +142,41 @@ fn html_body(text: &str) -> String {
     )
 }
 
+/// `address` as it goes on the wire: its domain in ASCII (IDNA, `xn--`),
+/// the one spelling every mail server takes, where the database keeps the
+/// Unicode form (`bücher.test` goes as `xn--bcher-kva.test`). The local
+/// part has no ASCII spelling and is kept; an ASCII domain (an IP literal
+/// among them) is left as it is.
+fn wire_address(address: &str) -> std::result::Result<lettre::Address, String> {
+    let (local, domain) = address
+        .rsplit_once('@')
+        .ok_or_else(|| format!("`{address}` has no `@`"))?;
+    let domain = if domain.is_ascii() {
+        domain.to_string()
+    } else {
+        idna::domain_to_ascii(domain)
+            .map_err(|_| format!("the domain of `{address}` has no ASCII (IDNA) form"))?
+    };
+    lettre::Address::new(local, &domain).map_err(|e| format!("`{address}`: {e}"))
+}
+
+/// Whether `address` can only be sent through a server offering
+/// SMTPUTF8: its local part is not ASCII (its domain always can be).
+fn needs_smtputf8(address: &str) -> bool {
+    address
+        .rsplit_once('@')
+        .is_some_and(|(local, _)| !local.is_ascii())
+}
+
 /// The RFC 5322 message for `mail`: plain text with an HTML alternative.
 fn message(mail: &Mail) -> std::result::Result<Message, String> {
-    let from = lettre::message::Mailbox::new(
-        mail.from.name.as_deref().map(header_safe),
-        mail.from
-            .email
-            .as_str()
-            .parse()
-            .map_err(|e| format!("the sender `{}`: {e}", mail.from.email))?,
+    let sender = wire_address(mail.from.email.as_str()).map_err(|e| format!("the sender {e}"))?;
+    let domain = sender.domain().to_string();
+    let from = lettre::message::Mailbox::new(mail.from.name.as_deref().map(header_safe), sender);
+    let to = lettre::message::Mailbox::new(
+        None,
+        wire_address(&mail.to).map_err(|e| format!("the recipient {e}"))?,
     );
-    let to: lettre::message::Mailbox = mail
-        .to
-        .parse()
-        .map_err(|e| format!("the recipient `{}`: {e}", mail.to))?;
-    let domain = mail
-        .from
-        .email
-        .as_str()
-        .rsplit_once('@')
-        .map_or("localhost", |(_, d)| d);
     let unique: u64 = rand::random();
     let date = chrono::DateTime::parse_from_rfc3339(&mail.date.to_string())
         .map_err(|e| format!("the date `{}`: {e}", mail.date))?;
@@ -395,6 +410,16 @@ impl Mailer for SmtpMailer {
         let message = message(mail).map_err(Undelivered::Refused)?;
         match self.transport.send(&message) {
             Ok(_) => Ok(()),
+            // lettre says no before a byte of this message is sent: the
+            // server lacks what this one email needs, and will lack it on
+            // the next run too. Refused, the run goes on with the others;
+            // taken for a broken link, it would stop every run here.
+            Err(e) if e.is_client() && needs_smtputf8(&mail.to) => Err(Undelivered::Refused(
+                format!(
+                    "the server does not accept addresses with letters beyond ASCII before the `@` (it offers no SMTPUTF8): `{}` needs a server that does",
+                    mail.to
+                ),
+            )),
             // A reply code: the server has said no to this message.
             Err(e) if e.status().is_some() => Err(Undelivered::Refused(e.to_string())),
             Err(e) => Err(Undelivered::InDoubt(e.to_string())),
@@ -614,6 +639,38 @@ mod tests {
         );
         assert!(raw.contains("Content-Transfer-Encoding: 7bit"), "{raw}");
         assert!(!raw.contains("quoted-printable"), "{raw}");
+    }
+
+    /// F2: a domain beyond ASCII goes in its IDNA ASCII form, on the
+    /// envelope and in the headers, so that a server without SMTPUTF8
+    /// takes it; only a local part beyond ASCII still needs SMTPUTF8.
+    #[test]
+    fn a_unicode_domain_goes_in_its_ascii_form() {
+        let mail = Mail {
+            outbox_id: 7,
+            from: "Acme Portal <portal@acmé.test>".parse().expect("mailbox"),
+            to: "x@bücher.test".into(),
+            subject: "Hello".into(),
+            text: "Hello\n".into(),
+            date: "2026-11-25T10:00:00Z".parse().expect("time"),
+        };
+        let built = message(&mail).expect("message");
+        let envelope = built.envelope();
+        assert_eq!(envelope.to()[0].to_string(), "x@xn--bcher-kva.test");
+        assert_eq!(
+            envelope.from().map(ToString::to_string).as_deref(),
+            Some("portal@xn--acm-dma.test")
+        );
+        let raw = String::from_utf8(built.formatted()).expect("utf-8");
+        assert!(raw.is_ascii(), "{raw}");
+        assert!(raw.contains("To: x@xn--bcher-kva.test\r\n"), "{raw}");
+        assert!(raw.contains("@xn--acm-dma.test>"), "{raw}");
+        assert!(!needs_smtputf8(&mail.to));
+        assert!(needs_smtputf8("иван@почта.рф"));
+        assert_eq!(
+            wire_address("иван@почта.рф").expect("address").domain(),
+            "xn--80a1acny.xn--p1ai"
+        );
     }
 
     #[test]

@@ -226,6 +226,68 @@ fn a_server_refusing_with_5xx_fails_the_email_after_the_attempts() {
     );
 }
 
+/// F2: on a server without SMTPUTF8, an address whose domain is beyond
+/// ASCII goes in its IDNA form (`xn--`), and one whose local part is beyond
+/// ASCII is refused for itself alone: the run goes on and delivers the
+/// others, exits 0 with the refusal as a warning, and the email counts
+/// its attempts until it is `failed`, saying why. A server offering
+/// SMTPUTF8 then takes it.
+#[test]
+fn an_address_beyond_ascii_never_blocks_the_queue() {
+    let mut p = ready();
+    p.ok(&["settings", "set", "mail-max-attempts", "2"]);
+    p.ok(&["settings", "set", "mail-retry-after", "1m"]);
+    for (email, name) in [
+        ("пётр@почта.рф", "Petr"),
+        ("x@bücher.test", "Bea"),
+        ("plain@acme.test", "Plain"),
+    ] {
+        p.json(&["user", "invite", email, "--name", name, "--role", "user"]);
+    }
+    let server = SmtpServer::start();
+    let run = p.run(&["--json", "outbox", "send", "--smtp", &server.url()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    says(&run.stderr, "warning: 1 email(s) refused");
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (report["sent"].clone(), report["retry_later"].clone()),
+        (2.into(), 1.into()),
+        "{report}"
+    );
+    let delivered: Vec<String> = server
+        .received()
+        .iter()
+        .map(|m| m["rcpt_tos"][0].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(delivered, ["x@xn--bcher-kva.test", "plain@acme.test"]);
+    says(
+        server.received()[0]["to"].as_str().unwrap(),
+        "x@xn--bcher-kva.test",
+    );
+    let waiting = outbox(&p, &["--pending"]);
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_eq!(waiting[0]["recipient"], "пётр@почта.рф");
+    assert_eq!(waiting[0]["attempts"], 1);
+    let why = waiting[0]["last_error"].as_str().unwrap().to_string();
+    says(&why, "does not accept addresses with letters beyond ASCII");
+    says(&why, "SMTPUTF8");
+    p.now = "2026-11-25T10:01:00Z".into();
+    assert_eq!(send(&p, &server.url())["failed"], 1);
+    let failed = outbox(&p, &["--failed"]);
+    assert_eq!((failed.len(), failed[0]["attempts"].clone()), (1, 2.into()));
+    says(failed[0]["last_error"].as_str().unwrap(), "SMTPUTF8");
+    assert_eq!(server.received().len(), 2);
+    // A server that offers SMTPUTF8 takes it, its domain in ASCII.
+    let id = failed[0]["id"].to_string();
+    p.json(&["outbox", "retry", &id]);
+    let utf8 = SmtpServer::with(&["--smtputf8"]);
+    assert_eq!(send(&p, &utf8.url())["sent"], 1);
+    assert_eq!(
+        utf8.received()[0]["rcpt_tos"][0],
+        "пётр@xn--80a1acny.xn--p1ai"
+    );
+}
+
 /// A connection that breaks after DATA stops the run (exit 6) though the
 /// server answers again: what was not sent stays pending, the email in
 /// doubt counts no attempt (so never fails for it) and keeps its token,
