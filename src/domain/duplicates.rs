@@ -8,7 +8,7 @@ use super::delegations::delegation_view;
 use super::gate::Write;
 use super::people::manages_them_once_joined;
 use super::policies::policy_view;
-use super::visibility::{invitee_known_as, merged, sees_merge};
+use super::visibility::{invitee_known_as, merged};
 use super::{find_person, member_in, member_view, resolve_account, snapshot, Actor, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -106,14 +106,12 @@ impl Portal {
             if original.id == person.id {
                 // An address merged into `of` finds them through an
                 // invitation bound to them: the merge is done already.
+                let itself = || Error::invalid("a person cannot be a duplicate of themselves");
                 return Err(match tx.person_by_email(email.as_str())? {
-                    Some(dup)
-                        if dup.merged_into == Some(original.id)
-                            && sees_merge(tx, &w.ctx, &dup, &original)? =>
-                    {
-                        merged(tx, &w.ctx, email, &original)?
+                    Some(dup) if dup.merged_into == Some(original.id) => {
+                        merged(tx, &w.ctx, (email, &dup), &original)?.unwrap_or_else(itself)
                     }
-                    _ => Error::invalid("a person cannot be a duplicate of themselves"),
+                    _ => itself(),
                 });
             }
             let mut before = Vec::new();

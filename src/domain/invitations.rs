@@ -6,7 +6,9 @@
 //! `outbox`), and any token of a pending invitation accepts it. Ending an
 //! invitation cancels its emails not sent yet, in the same transaction.
 
-use crate::domain::visibility::{holds_need, known_address, reads_own_name, sees_merge};
+use crate::domain::visibility::{
+    holds_need, known_address, merge_known_in, reads_own_name, sees_merge,
+};
 use chrono::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -443,8 +445,10 @@ fn existing_login(
         return Ok((Some(kept), Some(email.to_string())));
     }
     Err(match tx.membership_of(kept.id, account.id)? {
-        Some(_) => Error::conflict(format!("`{email}` was merged into `{}`", kept.email))
-            .help(format!("use `{}` instead", kept.email)),
+        Some(_) => match crate::domain::visibility::merged(tx, ctx, (email, merged), &kept)? {
+            Some(refusal) => refusal,
+            None => return Ok((Some(kept), Some(email.to_string()))),
+        },
         None => Error::conflict(format!(
             "`{email}` is the address of a retired duplicate and cannot be invited"
         ))
@@ -586,7 +590,10 @@ pub(super) fn enrol(
         Some(p) => {
             if let Some(m) = tx.membership_of(p.id, account.id)? {
                 let known = known_address(tx, &w.ctx, &p, &m)?;
-                if m.accepted_at.is_some() || known == email.as_str() {
+                if m.accepted_at.is_some()
+                    || known == email.as_str()
+                    || merged_here(tx, &email, account, through.as_deref())?
+                {
                     let refusal = already_member(tx, &email, account, &m)?;
                     // Bound through an address merged into them that the
                     // actor does not read as merged, and not the one the
@@ -712,6 +719,27 @@ pub(super) fn enrol(
         existing_login,
         timezone_warning: warning,
     })
+}
+
+/// Whether `email`, bound through (`through`) to the person it was merged
+/// into, was merged by a merge `account` knows ([`merge_known_in`]): there
+/// the two are one person, whoever invites, so the invitation is "already
+/// a member" like the kept person's own address, not a takeover of their
+/// membership, even by a member who may not read the merge (one who only
+/// manages users).
+fn merged_here(
+    tx: &dyn Tx,
+    email: &Email,
+    account: &Account,
+    through: Option<&str>,
+) -> Result<bool> {
+    if through != Some(email.as_str()) {
+        return Ok(false);
+    }
+    match tx.person_by_email(email.as_str())? {
+        Some(dup) if dup.merged_into.is_some() => merge_known_in(tx, &dup, account.id),
+        _ => Ok(false),
+    }
 }
 
 /// The refusal of an invitation of `email` into `account`, where they

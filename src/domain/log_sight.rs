@@ -25,8 +25,7 @@ use super::policies::reads_policies;
 use super::prices::reads_prices;
 use super::services::{visibility, Visibility};
 use super::visibility::{
-    knows_account, merge_known_in, reads_merge_in, reads_own_name, reads_own_name_on_invitation,
-    shown_email,
+    knows_account, reads_merge_in, reads_own_name, reads_own_name_on_invitation, shown_email,
 };
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
@@ -202,10 +201,12 @@ impl EventSight {
         if !kind {
             return Ok(false);
         }
-        // A merge's end of a membership is read where the merge is.
+        // A merge's end of a membership is read by whoever reads the
+        // merge there: where it is known, with `users.view` or as one of
+        // the two people, as every other command answers.
         if e.action == "user.merge" {
             if let Some(dup) = merged_by(tx, e)? {
-                return merge_known_in(tx, &dup, account.id);
+                return reads_merge_in(tx, ctx, &dup, account.id);
             }
         }
         // A duplicate flag, or a change of the person's own name or

@@ -40,6 +40,7 @@ use super::delegations::ensure_delegations_given_by_holders;
 use super::orders::pending_of;
 use super::people::{manages_every_account, manages_them_once_joined};
 use super::policies::short_policy_warning;
+use super::visibility::known_address;
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -768,6 +769,18 @@ impl<'a> Review<'a> {
         Ok(Some(held))
     }
 
+    /// The address a refusal names the person of a seat by: the one the
+    /// account knows them by to the actor ([`known_address`]), so that an
+    /// invitation a merge moved to the person kept is refused at the
+    /// address the account typed, not the kept person's own.
+    fn seat_address(&self, person: i64, account_id: i64) -> Result<String> {
+        let p = self.tx.person(person)?;
+        match self.tx.membership_of(person, account_id)? {
+            Some(m) => known_address(self.tx, self.ctx, &p, &m),
+            None => Ok(p.email.to_string()),
+        }
+    }
+
     /// Refuses the write unless the actor, standing as `held`, holds at
     /// `at` each of `gained`, which the seat gains then.
     fn ensure_held_at(
@@ -785,7 +798,7 @@ impl<'a> Review<'a> {
         let (Some(first), Actor::Member(email)) = (gained.first(), &self.ctx.actor) else {
             return Ok(());
         };
-        let who = self.tx.person(person)?.email;
+        let who = self.seat_address(person, account_id)?;
         let given = self.given((person, account_id), change)?;
         let account = self.account(account_id)?.name;
         let names = shown(&gained);
@@ -828,6 +841,15 @@ impl<'a> Review<'a> {
         let Some(after) = after else {
             return Ok(named.unwrap_or_else(|| "access".into()));
         };
+        // An invitation that took over one known by another address (a
+        // merged-away one the actor does not read as merged) gives what
+        // one to a new address would: telling it as a resend would tell
+        // the actor the two addresses are one person.
+        let readdressed = self.before(seat)?.is_some_and(|b| {
+            b.membership.accepted_at.is_none()
+                && b.membership.invited_email != after.membership.invited_email
+        });
+        let before = before.filter(|_| !readdressed);
         let mut parts = Vec::new();
         let role = after.membership.role_id;
         let had_access = match before {
@@ -853,7 +875,7 @@ impl<'a> Review<'a> {
         }
         let given = parts.join(" and ");
         // A token for an invitation that was there already (a resend).
-        if self.token_minted(seat)? && self.before(seat)?.is_some() {
+        if self.token_minted(seat)? && self.before(seat)?.is_some() && !readdressed {
             return Ok(format!("a new invitation token for {given}"));
         }
         Ok(given)
@@ -913,7 +935,7 @@ impl<'a> Review<'a> {
             }
             limit = limit.saturating_mul(8);
         }
-        let who = self.tx.person(person)?.email;
+        let who = self.seat_address(person, account_id)?;
         let lapses = after
             .as_ref()
             .and_then(|s| s.membership.next_lapse(&s.grants));
@@ -980,7 +1002,7 @@ impl<'a> Review<'a> {
         }
         let now = self.ctx.now;
         let (customer, partner) = (self.account(m.account_id)?, self.account(partner)?);
-        let who = self.tx.person(m.person_id)?.email;
+        let who = self.seat_address(m.person_id, m.account_id)?;
         let home = self
             .tx
             .membership_of(m.person_id, partner.id)?

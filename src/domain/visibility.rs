@@ -187,7 +187,7 @@ pub(crate) fn find_person(tx: &dyn Tx, ctx: &Ctx, email: &Email) -> Result<Perso
             if !sees(&kept)? {
                 return Err(unknown());
             }
-            Err(merged(tx, ctx, email, &kept)?)
+            Err(merged(tx, ctx, (email, &person), &kept)?.unwrap_or_else(unknown))
         }
     }
 }
@@ -307,7 +307,7 @@ impl<'a> Sought<'a> {
             let here = self.seat(tx, person.id, account.id)?.is_some()
                 || self.seat(tx, kept.id, account.id)?.is_some();
             return Err(match here && reads_merge_in(tx, ctx, person, account.id)? {
-                true => merged(tx, ctx, email, kept)?,
+                true => merged(tx, ctx, (email, person), kept)?.unwrap_or_else(absent),
                 false => absent(),
             });
         }
@@ -346,11 +346,23 @@ pub(crate) fn known_address(
     }
 }
 
-/// The refusal of an address merged into `kept`, whose help names the
-/// person kept now: `kept` itself, or whom `kept` was merged into in turn,
-/// followed as far as the actor may know each merge ([`sees_merge`]), so
-/// that one step reaches a live address without naming one they may not.
-pub(crate) fn merged(tx: &dyn Tx, ctx: &Ctx, email: &Email, kept: &Person) -> Result<Error> {
+/// The refusal of `email`, the address of `dup`, merged into `kept`: "was
+/// merged into" with a help naming the person kept now (`kept` itself, or
+/// whom `kept` was merged into in turn, followed as far as the actor may
+/// know each merge), so that one step reaches a live address without
+/// naming one they may not. The one place that refusal is made, so it
+/// asks the rule itself ([`sees_merge`]): to an actor who may not read the
+/// merge there is none (`None`), and the caller answers as for an address
+/// nobody has.
+pub(crate) fn merged(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    (email, dup): (&Email, &Person),
+    kept: &Person,
+) -> Result<Option<Error>> {
+    if !sees_merge(tx, ctx, dup, kept)? {
+        return Ok(None);
+    }
     let mut now = kept.clone();
     for _ in 0..MAX_MERGES {
         let Some(next) = now.merged_into else { break };
@@ -367,7 +379,9 @@ pub(crate) fn merged(tx: &dyn Tx, ctx: &Ctx, email: &Email, kept: &Person) -> Re
             kept.email, now.email
         ),
     };
-    Ok(Error::conflict(told).help(format!("use `{}` instead", now.email)))
+    Ok(Some(
+        Error::conflict(told).help(format!("use `{}` instead", now.email)),
+    ))
 }
 
 /// How many merges a refusal follows to the person kept now: far more
@@ -375,13 +389,37 @@ pub(crate) fn merged(tx: &dyn Tx, ctx: &Ctx, email: &Email, kept: &Person) -> Re
 const MAX_MERGES: usize = 32;
 
 /// Whether the actor may know that `dup` was merged into `kept`: the
-/// operator, and a member who may know either where they had joined
-/// ([`reads_persons_own_name`]). An account that only invited `dup`
-/// knows an invitation, not the person, so learns nothing of the merge
-/// through it ([`merge_known_in`]); one `kept` is only invited to knows
-/// them by the address it typed, which tells nothing either.
+/// operator, and a member who reads the merge ([`reads_merge_in`]) in an
+/// account of either of them. The one rule every refusal naming the
+/// person kept asks, as every list asks it: knowing the person kept
+/// elsewhere (an account they joined after the merge, one that only
+/// invited `dup`, one where the reader manages users but may not view
+/// them) tells nothing of the merge.
 pub(crate) fn sees_merge(tx: &dyn Tx, ctx: &Ctx, dup: &Person, kept: &Person) -> Result<bool> {
-    Ok(reads_persons_own_name(tx, ctx, dup)? || reads_persons_own_name(tx, ctx, kept)?)
+    if matches!(ctx.actor, Actor::Operator(_)) {
+        return Ok(true);
+    }
+    let mut accounts: Vec<i64> = Vec::new();
+    let mut at = Some(dup.clone());
+    for _ in 0..MAX_MERGES {
+        let Some(person) = at else { break };
+        accounts.extend(tx.memberships_of(person.id)?.iter().map(|m| m.account_id));
+        if person.id == kept.id {
+            break;
+        }
+        at = match person.merged_into {
+            Some(next) => Some(tx.person(next)?),
+            None => None,
+        };
+    }
+    accounts.sort_unstable();
+    accounts.dedup();
+    for account_id in accounts {
+        if reads_merge_in(tx, ctx, dup, account_id)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Whether the merge of `dup` (a person merged away) is known in the
@@ -884,10 +922,10 @@ fn accounts_seeing(tx: &dyn Tx, ctx: &Ctx, email: &Email) -> Result<Vec<Account>
         // Whom they were merged into helps whoever may see that person; to
         // anyone else the address is unknown.
         let kept = tx.person(kept)?;
-        if sees_merge(tx, ctx, &person, &kept)? {
-            return Err(merged(tx, ctx, email, &kept)?);
-        }
-        return Ok(Vec::new());
+        return match merged(tx, ctx, (email, &person), &kept)? {
+            Some(refusal) => Err(refusal),
+            None => Ok(Vec::new()),
+        };
     }
     let mut accounts = Vec::new();
     let catalog = match &ctx.actor {

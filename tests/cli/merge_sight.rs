@@ -386,3 +386,171 @@ fn re_addressing_an_invitation_to_a_merged_address_names_no_dead_end() {
         "{err}"
     );
 }
+
+/// Every command taking an address, as `who` names `dup` and as they
+/// name an address nobody has: the same exit code, and the person kept
+/// (`kept`) named in neither answer. `user invite` runs last (a new
+/// address is invited); where `dup`'s merge is known in the account it is
+/// "already a member" (one person holds one membership), else as a new
+/// address. The log holds no `user.merge` line for `who`.
+#[track_caller]
+fn reads_as_never_seen(p: &Portal, who: &str, dup: &str, kept: &str, role: &str) {
+    let never = "never.seen@acme.test";
+    let walk: &[&[&str]] = &[
+        &["user", "show", "X"],
+        &["user", "history", "X"],
+        &["user", "edit", "X", "--name", "Zed"],
+        &["user", "set-role", "X", "user", "--yes"],
+        &["user", "resend-invite", "X", "--no-send"],
+        &["user", "revoke-invite", "X", "--yes"],
+        &["user", "flag-duplicate", who, "--of", "X"],
+        &["can", "X", "portal.access"],
+        &["user", "deactivate", "X", "--yes"],
+        &["user", "invite", "X", "--role", role, "--no-send"],
+    ];
+    for args in walk {
+        let answer = |address: &str| {
+            let args: Vec<&str> = args
+                .iter()
+                .map(|a| if *a == "X" { address } else { a })
+                .collect();
+            p.run_as(Some(who), &args)
+        };
+        let run = answer(dup);
+        let told = format!("{}{}", run.stdout, run.stderr);
+        assert!(!told.contains(kept), "{args:?} by {who}: {told}");
+        assert!(!told.contains("merged"), "{args:?} by {who}: {told}");
+        if args[1] == "invite" && run.code == CONFLICT {
+            says(&run.stderr, "already a member");
+            continue;
+        }
+        let unknown = answer(never);
+        assert_eq!(
+            run.code, unknown.code,
+            "{args:?} by {who}: {} / as never seen: {}",
+            run.stderr, unknown.stderr
+        );
+    }
+    let log = ok_as(p, who, &["audit", "list", "--all"]);
+    assert!(!log.contains("user.merge"), "{who}: {log}");
+}
+
+/// B1, F7, F1, B2: the merge is read by no member who may not read it,
+/// in any command taking an address nor in the log, whatever the way in:
+/// an account that invited both addresses; one that invited the person
+/// kept, who joined after the merge; one that invited the duplicate,
+/// whose invitation the person kept took up after it; a member of the
+/// account where both had joined who manages users without viewing them.
+#[test]
+fn every_command_answers_a_merge_one_may_not_read_as_an_address_nobody_has() {
+    let (both, _) = other_invited_then_merged(&["una@acme.test", "olive@acme.test"]);
+    reads_as_never_seen(&both, OA, "una@acme.test", "olive@acme.test", "user");
+
+    let (kept_joined, _) = other_invited_then_merged(&[]);
+    let token = kept_joined.json_as(
+        Some(OA),
+        &[
+            "user", "invite", "olive@acme.test", "--role", "user", "--no-send",
+        ],
+    )["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    kept_joined.ok(&["user", "accept", &token]);
+    reads_as_never_seen(&kept_joined, OA, "una@acme.test", "olive@acme.test", "user");
+
+    let (dup_taken_up, _) = other_invited_then_merged(&["una@acme.test"]);
+    let token = dup_taken_up.json_as(
+        Some(OA),
+        &["user", "resend-invite", "una@acme.test", "--no-send"],
+    )["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    dup_taken_up.ok(&["user", "accept", &token]);
+    reads_as_never_seen(
+        &dup_taken_up, OA, "una@acme.test", "olive@acme.test", "user",
+    );
+
+    let p = Portal::new();
+    p.member("una@acme.test", "user");
+    p.member("olive@acme.test", "user");
+    p.ok(&[
+        "role", "create", "inviter", "--capabilities", "portal.access,users.manage",
+    ]);
+    p.member("max@acme.test", "inviter");
+    p.ok(&[
+        "user", "merge", "una@acme.test", "--into", "olive@acme.test", "--yes",
+    ]);
+    reads_as_never_seen(
+        &p, "max@acme.test", "una@acme.test", "olive@acme.test", "inviter",
+    );
+}
+
+/// B2: one who manages users without viewing them invites a duplicate
+/// merged into a person only invited, in the account where the
+/// duplicate had joined: "already a member", and the kept person's
+/// invitation (role, name, token) stays as it was.
+#[test]
+fn inviting_a_known_merges_duplicate_takes_over_no_invitation() {
+    let p = Portal::new();
+    p.member("una@acme.test", "user");
+    p.invite("ivan@acme.test", "user", "Acme Ltd");
+    p.ok(&[
+        "role", "create", "inviter", "--capabilities", "portal.access,users.manage",
+    ]);
+    p.member("max@acme.test", "inviter");
+    p.ok(&[
+        "user", "merge", "una@acme.test", "--into", "ivan@acme.test", "--yes",
+    ]);
+    let before = p.dump();
+    for address in ["una@acme.test", "ivan@acme.test"] {
+        let err = p.refused_as(
+            Some("max@acme.test"),
+            &["user", "invite", address, "--role", "inviter", "--no-send"],
+            CONFLICT,
+        );
+        says(
+            &err,
+            &format!("`{address}` is already a member of `Acme Ltd`"),
+        );
+        assert!(
+            address == "ivan@acme.test" || !err.contains("ivan"),
+            "{err}"
+        );
+    }
+    assert_eq!(p.dump(), before);
+}
+
+/// F6: a refusal by the gate names an invitation a merge moved to the
+/// person kept by the address the account typed, as it reads it, to one
+/// who may not read the merge; inviting the kept person's own address
+/// there reads as an invitation to a new address.
+#[test]
+fn a_refused_role_names_the_invitation_by_the_address_the_account_typed() {
+    let (p, _) = other_invited_then_merged(&["una@acme.test"]);
+    ok_as(
+        &p,
+        OA,
+        &[
+            "role", "create", "hr", "--capabilities", "portal.access,users.manage",
+        ],
+    );
+    p.member_in("h@other.test", "hr", "Other");
+    for args in [
+        &["user", "resend-invite", "una@acme.test", "--no-send"][..],
+        &["user", "set-role", "una@acme.test", "admin", "--yes"],
+    ] {
+        let err = p.refused_as(Some("h@other.test"), args, DENIED);
+        says(&err, "cannot give `una@acme.test`");
+        assert!(!err.contains("olive"), "{err}");
+    }
+    let err = p.refused_as(
+        Some("h@other.test"),
+        &[
+            "user", "invite", "olive@acme.test", "--role", "user", "--no-send",
+        ],
+        DENIED,
+    );
+    says(&err, "cannot give `olive@acme.test` role `user` in `Other`");
+}
