@@ -149,6 +149,21 @@ impl FromStr for Email {
                 "if `{reading}` is the address meant, type it in plain letters"
             )));
         }
+        // `ᴍax@` with a small capital reads as `max@`: a letter no name
+        // may hold, no address may either. Checked after the reading, so
+        // that one which reads as an address says which.
+        if let Some((c, kind)) = composed
+            .chars()
+            .chain(normal.chars())
+            .find_map(|c| unused_letter(c).map(|k| (c, k)))
+        {
+            return Err(Error::invalid(format!(
+                "`{}` is not a valid email address: it holds `{c}` (U+{:04X}), {kind} no address is written with, and so reads as another address",
+                super::text::escape(typed),
+                u32::from(c)
+            ))
+            .help("type the address with the letters its language uses"));
+        }
         Ok(Email(normal))
     }
 }
@@ -196,16 +211,6 @@ fn check_characters(typed: &str, text: &str) -> Result<()> {
             c.to_string().nfkc().collect::<String>()
         ))
         .help("type the address with plain letters"));
-    }
-    // `ᴍax@` with a small capital reads as `max@`: a letter no name may
-    // hold, no address may either.
-    if let Some((c, kind)) = text.chars().find_map(|c| unused_letter(c).map(|k| (c, k))) {
-        return Err(Error::invalid(format!(
-            "`{}` is not a valid email address: it holds `{c}` (U+{:04X}), {kind} no address is written with, and so reads as another address",
-            super::text::escape(typed),
-            u32::from(c)
-        ))
-        .help("type the address with the letters its language uses"));
     }
     Ok(())
 }
