@@ -92,7 +92,15 @@ impl FromStr for Email {
             ))
             .help("type the address without quotes")
         })?;
-        let domain = one_domain_form(domain).ok_or_else(not_valid)?;
+        let domain = one_domain_form(domain).map_err(|why| {
+            Error::invalid(format!(
+                "`{}` is not a valid email address: {why}",
+                super::text::escape(typed)
+            ))
+            .help(
+                "type a domain name such as `acme.test`: letters, digits and hyphens between dots",
+            )
+        })?;
         let normal = format!("{local}@{domain}");
         // The form kept is held to what the typed one was: `xn--` spells a
         // domain whose Unicode form may hold what no one could type in.
@@ -130,7 +138,9 @@ impl FromStr for Email {
         // Refused whether or not that one is here, so the refusal tells
         // nothing of who is, and the order two addresses come in cannot
         // matter.
-        if let Some(reading) = latin_reading(&normal) {
+        // Read as typed too: Cherokee capitals `ᏞᎬᎾ` read as `LEO`, which
+        // their small letters kept in the store do not.
+        if let Some(reading) = latin_reading(&normal).or_else(|| latin_reading(&composed)) {
             return Err(Error::invalid(format!(
                 "`{}` is not a valid email address: it reads as `{reading}`, written in other letters",
                 super::text::escape(typed)
@@ -138,6 +148,21 @@ impl FromStr for Email {
             .help(format!(
                 "if `{reading}` is the address meant, type it in plain letters"
             )));
+        }
+        // `ᴍax@` with a small capital reads as `max@`: a letter no name
+        // may hold, no address may either. Checked after the reading, so
+        // that one which reads as an address says which.
+        if let Some((c, kind)) = composed
+            .chars()
+            .chain(normal.chars())
+            .find_map(|c| unused_letter(c).map(|k| (c, k)))
+        {
+            return Err(Error::invalid(format!(
+                "`{}` is not a valid email address: it holds `{c}` (U+{:04X}), {kind} no address is written with, and so reads as another address",
+                super::text::escape(typed),
+                u32::from(c)
+            ))
+            .help("type the address with the letters its language uses"));
         }
         Ok(Email(normal))
     }
@@ -202,11 +227,19 @@ fn latin_reading(address: &str) -> Option<String> {
     if address.is_ascii() {
         return None;
     }
-    // Read in the case it is kept in: a capital that looks like a Latin
-    // one may have a small letter that does not.
-    let plain = |s: &str| -> Option<String> {
-        let seen: String = unicode_security::skeleton(s).collect();
-        (seen.is_ascii() && !seen.bytes().any(|b| b.is_ascii_uppercase())).then_some(seen)
+    // Read in the case it is written in: a capital that looks like a
+    // Latin one may have a small letter that does not, and a letter of no
+    // case (Lisu `ꓡ`) may look like a capital. Addresses are without
+    // case, so a capital reads as its small letter.
+    // A letter of another script drawn as a Latin one with a bar through
+    // it (Cherokee `Ꮎ`, an `O` so) reads as that letter beside others
+    // that read as Latin: `ᏞᎬᎾ@` reads as `leo@`. A Latin letter with a
+    // bar (`đ`) is a letter of its own.
+    let plain = |s: &str, strip_bar: bool| -> Option<String> {
+        let seen: String = unicode_security::skeleton(s)
+            .filter(|m| !(strip_bar && *m == '\u{335}'))
+            .collect();
+        seen.is_ascii().then(|| seen.to_ascii_lowercase())
     };
     let mut reading = String::with_capacity(address.len());
     for c in address.chars() {
@@ -217,7 +250,8 @@ fn latin_reading(address: &str) -> Option<String> {
         } else {
             let one = c.to_string();
             let folded: String = one.to_uppercase().to_lowercase();
-            match plain(&one).or_else(|| plain(&folded)) {
+            let strip_bar = !ScriptExtension::from(c).contains_script(Script::Latin);
+            match plain(&one, strip_bar).or_else(|| plain(&folded, strip_bar)) {
                 Some(seen) => reading.push_str(&seen),
                 None => reading.push(c),
             }
@@ -228,7 +262,8 @@ fn latin_reading(address: &str) -> Option<String> {
             || c.is_ascii()
             || ScriptExtension::from(c).contains_script(Script::Latin)
     };
-    (reading != address && reading.chars().all(latin)).then_some(reading)
+    let reading = reading.to_lowercase();
+    (reading != address.to_lowercase() && reading.chars().all(latin)).then_some(reading)
 }
 
 /// A local part without the quotes that change nothing: `"fiona"` and
@@ -257,17 +292,65 @@ fn unquoted(local: &str) -> Option<std::borrow::Cow<'_, str>> {
 
 /// A domain in the one form it is kept in: IDNA's (UTS #46) Unicode form,
 /// so `acmé.test` and its ASCII spelling `xn--acm-dma.test` are one
-/// domain, and so one person. `None` for a name IDNA refuses. An address
-/// literal (`[192.0.2.1]`) is kept as written.
-fn one_domain_form(domain: &str) -> Option<String> {
+/// domain, and so one person. The reason, in words, for a domain that is
+/// no host name the mailer can send to: IDNA with STD3's ASCII rules
+/// (letters, digits and hyphens in each label) refuses it, it has no
+/// dot, or it is an IP address, in brackets (`[192.0.2.1]`) or not; or a
+/// label holds a character that is no letter, digit or mark (`acme‧test`
+/// with a hyphenation point for its dot, `a☃b.test`), which UTS #46
+/// lets through and IDNA 2008 does not.
+fn one_domain_form(domain: &str) -> std::result::Result<String, String> {
+    let named = |c: char| {
+        format!(
+            "`{}` (U+{:04X})",
+            super::text::escape(&c.to_string()),
+            u32::from(c)
+        )
+    };
+    let host_char = |c: char| {
+        c == '-' || c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+    };
     if domain.starts_with('[') {
-        return Some(domain.to_string());
+        return Err(
+            "its domain is an IP address, and mail is sent only to a domain name".to_string(),
+        );
     }
-    let ascii = idna::domain_to_ascii(domain).ok()?;
-    match idna::domain_to_unicode(&ascii) {
-        (unicode, Ok(())) => Some(unicode.nfc().collect()),
-        (_, Err(_)) => None,
+    let Ok(ascii) = idna::domain_to_ascii_strict(domain) else {
+        return Err(match domain.chars().find(|c| *c != '.' && !host_char(*c)) {
+            Some(c) => format!(
+                "its domain holds {}, and a domain name is letters, digits and hyphens between dots",
+                named(c)
+            ),
+            None => "its domain is no domain name".to_string(),
+        });
+    };
+    let unicode: String = match idna::domain_to_unicode(&ascii) {
+        (unicode, Ok(())) => unicode.nfc().collect(),
+        (_, Err(_)) => return Err("its domain is no domain name".to_string()),
+    };
+    if let Some(c) = unicode.chars().find(|c| *c != '.' && !host_char(*c)) {
+        return Err(format!(
+            "its domain holds {}, and a domain name is letters, digits and hyphens between dots",
+            named(c)
+        ));
     }
+    let labels: Vec<&str> = ascii.split('.').collect();
+    if labels.len() < 2 || labels.iter().any(|l| l.is_empty()) {
+        return Err(
+            "its domain is no domain name: it needs a dot between names, as in `acme.test`"
+                .to_string(),
+        );
+    }
+    // A name that ends in a number is read as an IP address (`127.0.0.1`).
+    if labels
+        .last()
+        .is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(
+            "its domain is an IP address, and mail is sent only to a domain name".to_string(),
+        );
+    }
+    Ok(unicode)
 }
 
 impl fmt::Display for Email {
@@ -504,7 +587,51 @@ mod tests {
                 "\u{438}\u{432}\u{430}\u{43d}.smith@acme.test",
                 Ok("\u{438}\u{432}\u{430}\u{43d}.smith@acme.test"),
             ),
-            ("fiona@[192.0.2.1]", Ok("fiona@[192.0.2.1]")),
+            // IP addresses, and domains that are no host name: the mailer
+            // sends to none (findings B10, F5).
+            ("fiona@[192.0.2.1]", Err(2)),
+            ("x@[127.0.0.1]", Err(2)),
+            ("x@[::1]", Err(2)),
+            ("x@[IPv6:::1]", Err(2)),
+            ("x@127.0.0.1", Err(2)),
+            ("x@a/b.test", Err(2)),
+            ("x@a&b.test", Err(2)),
+            ("x@a?b.test", Err(2)),
+            ("x@a{b.test", Err(2)),
+            ("x@a\u{2603}b.test", Err(2)),
+            ("x@xn--ab-sgw.test", Err(2)),
+            ("x@a_b.test", Err(2)),
+            ("x@a b.test", Err(2)),
+            ("x@-acme.test", Err(2)),
+            ("x@acme-.test", Err(2)),
+            ("x@localhost", Err(2)),
+            ("x@acme.test.", Err(2)),
+            ("x@acme..test", Err(2)),
+            ("x@.acme.test", Err(2)),
+            ("x@a-b.test", Ok("x@a-b.test")),
+            ("x@3com.test", Ok("x@3com.test")),
+            ("x@sub.acme.test", Ok("x@sub.acme.test")),
+            ("x_y@acme.test", Ok("x_y@acme.test")),
+            // Marks that look like the domain's dot (finding B9).
+            ("olive@acme\u{2027}test", Err(2)),
+            ("olive@acme\u{b7}test", Err(2)),
+            ("olive@acme\u{30fb}test", Err(2)),
+            ("olive@acme\u{2219}test", Err(2)),
+            ("olive@acme\u{22c5}test", Err(2)),
+            // Small capitals and other technical letters, refused in
+            // names too, and addresses wholly in Cherokee or Lisu
+            // letters that read as Latin ones (finding B4).
+            ("\u{1d0d}ax@acme.test", Err(2)),
+            ("o\u{29f}ive@acme.test", Err(2)),
+            ("\u{a730}iona@acme.test", Err(2)),
+            ("oliv\u{1d07}@acme.test", Err(2)),
+            ("olive@\u{1d00}cme.test", Err(2)),
+            ("fiona@acme.tes\u{1d1b}", Err(2)),
+            ("\u{13de}\u{13ac}\u{13be}@acme.test", Err(2)),
+            ("\u{ab8e}\u{ab7c}\u{ab8e}@acme.test", Ok("\u{ab8e}\u{ab7c}\u{ab8e}@acme.test")),
+            ("\u{a4e1}\u{a4f0}\u{a4f3}@acme.test", Err(2)),
+            ("\u{13df}\u{13aa}\u{13a1}\u{13de}@contoso.test", Err(2)),
+            ("\u{111}or\u{111}e@acme.test", Ok("\u{111}or\u{111}e@acme.test")),
             // Cyrillic `а` in the domain, `і` in the local part.
             ("fiona@\u{430}cme.test", Err(2)),
             ("f\u{456}ona@acme.test", Err(2)),
@@ -561,6 +688,41 @@ mod tests {
         }
     }
 
+    /// Whatever the parser accepts, the mail library can send: as an
+    /// address, as a mailbox, and as a message's sender and recipient
+    /// (findings B10, F5: an address it could not was retried forever).
+    #[test]
+    fn every_accepted_address_is_one_the_mailer_takes() {
+        for typed in [
+            "fiona@acme.test",
+            "\"fi.ona\"@acme.test",
+            "o'neil+x@sub.acme.test",
+            "x_y@acme.test",
+            "x@a-b.test",
+            "x@3com.test",
+            "\u{e9}lodie@acm\u{e9}.test",
+            "\u{e9}lodie@xn--acm-dma.test",
+            "ivan@\u{43f}\u{440}\u{438}\u{43c}\u{435}\u{440}.\u{440}\u{444}",
+            "\u{441}\u{435}\u{440}\u{433}\u{435}\u{439}@acme.test",
+            "\u{15f}\u{fc}kr\u{fc}@acme.test",
+            "\u{438}\u{432}\u{430}\u{43d}@\u{43f}\u{43e}\u{447}\u{442}\u{430}.\u{440}\u{444}",
+            "\u{ab8e}\u{ab7c}\u{ab8e}@acme.test",
+            "strasse@contoso.test",
+        ] {
+            let kept: Email = typed.parse().expect(typed);
+            let kept = kept.as_str();
+            let address: lettre::Address = kept.parse().expect(kept);
+            let mailbox: lettre::message::Mailbox = kept.parse().expect(kept);
+            let message = lettre::Message::builder()
+                .from(mailbox.clone())
+                .to(mailbox)
+                .subject("x")
+                .body(String::new());
+            assert!(message.is_ok(), "{typed:?}: {:?}", message.err());
+            assert_eq!(address.to_string(), kept);
+        }
+    }
+
     /// A refusal names what was typed, not what lower case or IDNA made
     /// of it (finding N9), and says which ASCII address a look-alike
     /// reads as: derived from what was typed, so it tells nothing of
@@ -583,6 +745,22 @@ mod tests {
             ),
             ("\u{1c4}emal@acme.test", "holds `\u{1c4}` (U+01C4)"),
             ("\"a@b\"@acme.test", "needs quotes"),
+            (
+                "\u{1d0d}ax@acme.test",
+                "holds `\u{1d0d}` (U+1D0D), a phonetic or technical letter",
+            ),
+            (
+                "\u{13de}\u{13ac}\u{13be}@acme.test",
+                "reads as `leo@acme.test`",
+            ),
+            ("x@[::1]", "its domain is an IP address"),
+            ("x@a/b.test", "its domain holds `/` (U+002F)"),
+            ("x@a_b.test", "its domain holds `_` (U+005F)"),
+            (
+                "olive@acme\u{2027}test",
+                "its domain holds `\u{2027}` (U+2027)",
+            ),
+            ("x@localhost", "needs a dot"),
         ] {
             let got = message(typed);
             assert!(

@@ -1,7 +1,7 @@
 //! One rule for an email address, wherever one is taken (an invitation,
 //! a new address, a billing contact, a setting, a file's `apply`), that
 //! reads nothing the database holds: findings A6, A7, A8, A11, A14, N7,
-//! N9 and N10 of round 9.
+//! N9 and N10 of round 9; B4, B9, B10 and F5 of round 10.
 
 use crate::support::{self, Portal, ACCOUNT, OWNER, USAGE};
 
@@ -9,7 +9,7 @@ use crate::support::{self, Portal, ACCOUNT, OWNER, USAGE};
 const DOTLESS: &str = "ol\u{131}ve@acme.test";
 
 /// Addresses every command refuses (exit 2), with what the refusal says.
-const REFUSED: [(&str, &str); 7] = [
+const REFUSED: [(&str, &str); 16] = [
     (DOTLESS, "reads as `olive@acme.test`"),
     (
         "\u{43e}\u{4cf}\u{456}\u{475}\u{435}@acme.test",
@@ -23,6 +23,26 @@ const REFUSED: [(&str, &str); 7] = [
         "ol\u{131}ve@acm\u{e9}.test",
         "reads as `olive@acm\u{e9}.test`",
     ),
+    // A small capital, refused in names too, and capitals of other
+    // scripts that read as Latin ones (finding B4).
+    ("\u{1d0d}ax@acme.test", "a phonetic or technical letter"),
+    (
+        "\u{13de}\u{13ac}\u{13be}@acme.test",
+        "reads as `leo@acme.test`",
+    ),
+    (
+        "\u{a4e1}\u{a4f0}\u{a4f3}@acme.test",
+        "reads as `leo@acme.test`",
+    ),
+    // Dot-like marks for the domain's dot (finding B9), domains that are
+    // no host name and IP addresses, which the mailer cannot send to
+    // (findings B10, F5).
+    ("olive@acme\u{2027}test", "its domain holds `\u{2027}`"),
+    ("olive@acme\u{b7}test", "its domain holds `\u{b7}`"),
+    ("x@a/b.test", "its domain holds `/`"),
+    ("x@a_b.test", "its domain holds `_`"),
+    ("x@[::1]", "its domain is an IP address"),
+    ("x@[127.0.0.1]", "its domain is an IP address"),
 ];
 
 /// Every way an address is taken, for `address`.
