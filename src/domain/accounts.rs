@@ -159,7 +159,7 @@ impl ProfileChange {
 
 /// The billing contact a change asks for: `None` leaves it, an empty text
 /// clears it, anything else must be an email address, kept normalised.
-fn billing_contact(change: &Option<Text>) -> Result<Option<Option<String>>> {
+pub(crate) fn billing_contact(change: &Option<Text>) -> Result<Option<Option<String>>> {
     match change {
         None => Ok(None),
         Some(text) if text.is_empty() => Ok(Some(None)),

@@ -23,7 +23,7 @@
 //! already (they never decide their own), its setter here, by the person
 //! recorded when it was set (`setter_id`; the operator is none).
 
-use super::access::{authority, authorize, caps, Access, Authority};
+use super::access::{authorize, caps, Access, Authority};
 use super::deciders::{Ability, Now, Pending, Roster};
 use super::orders::{kept_person, pending_of};
 use super::visibility::{listed_accounts, subject_accounts};
@@ -440,7 +440,17 @@ fn delegator(
             member_in(tx, ctx, other, account)
         }
         (Actor::Operator(_), Some(other)) => member_in(tx, ctx, other, account),
-        (Actor::Member(_), _) => match authority(tx, catalog, ctx, account)? {
+        // A member cut off from the account (deactivated, blocked, gone)
+        // holds nothing there: setting or ending their own delegations is
+        // refused as every other order command refuses them, so that one
+        // kept for when access returns is left to an admin to end.
+        (Actor::Member(_), _) => match authorize(
+            tx,
+            catalog,
+            ctx,
+            account,
+            caps::PORTAL_ACCESS.to("set or end their delegations"),
+        )? {
             Authority::Member { person, access } => Ok((*person, access.membership.clone())),
             Authority::Operator | Authority::Partner { .. } => {
                 Err(anyhow::anyhow!("a member acts as a member").into())
@@ -460,7 +470,14 @@ pub(super) fn visible_delegations(
     ctx: &Ctx,
     account: &Account,
 ) -> Result<Vec<Delegation>> {
-    let own = match authority(tx, catalog, ctx, account)? {
+    // Reading even one's own needs access: a cut-off member reads none.
+    let own = match authorize(
+        tx,
+        catalog,
+        ctx,
+        account,
+        caps::PORTAL_ACCESS.to("read delegations"),
+    )? {
         Authority::Member { person, access }
             if !access.holds(caps::ORDERS_APPROVE) && !access.holds(caps::USERS_MANAGE) =>
         {

@@ -254,6 +254,17 @@ pub(super) fn ensure_external_admin_keeps_access(
     )))
 }
 
+/// The one answer to a customer's own admin, who may not see the
+/// partner's users, for anyone they cannot make an external admin:
+/// invited, gone, never there, or holding less in the partner than the
+/// role would give alike, so that trying addresses and roles tells them
+/// nothing of who the partner's people are or what each holds.
+pub(super) fn not_addable(email: &Email, partner: &str) -> Error {
+    Error::not_found(format!(
+        "`{email}` is not an active member of `{partner}`; only an active member of the partner can be an external admin"
+    ))
+}
+
 impl Portal {
     /// Gives an active member of a customer's partner a role on the
     /// customer account. Needs `external_admins.manage` on the partner or
@@ -298,12 +309,7 @@ impl Portal {
                 Err(Error::Denied(_)) => false,
                 Err(e) => return Err(e),
             };
-            let not_addable = || {
-                Error::not_found(format!(
-                    "`{email}` is not an active member of `{}`; only an active member of the partner can be an external admin",
-                    partner.name
-                ))
-            };
+            let not_addable = || not_addable(email, &partner.name);
             let found = member_in(tx, &w.ctx, email, &partner);
             let (person, home) = match found {
                 Err(Error::NotFound(_) | Error::Conflict(_)) if !sees_partners_users => {
@@ -789,6 +795,54 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A customer's own members cannot hand its ownership to a partner's
+    /// member (findings B5): the partner could then not offboard them.
+    /// The operator, or a member of that partner who owns the customer,
+    /// still may.
+    #[test]
+    fn a_customers_owner_cannot_hand_the_ownership_to_a_partners_member() {
+        let mut p = msp();
+        super::super::testing::join_in(
+            &mut p,
+            "cc@client.test",
+            "msp-administrator",
+            Some("Client Co"),
+        );
+        let (cc, ada) = (email("cc@client.test"), email("ada@acme.test"));
+        let to = |who| OwnershipTransfer {
+            to: who,
+            former_owner_role: None,
+            account: Some("Client Co"),
+        };
+        p.transfer_ownership(&to(&cc))
+            .expect("to the customer's own");
+        p.external_admin_add("Client Co", &ada, "msp-administrator", None)
+            .expect("add");
+        p.ctx.actor = Actor::Member(cc.clone());
+        let err = p
+            .transfer_ownership(&to(&ada))
+            .expect_err("a partner's member");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert!(
+            err.to_string().contains("external admin of `Client Co`"),
+            "{err}"
+        );
+        p.ctx.actor = Actor::Operator("root".into());
+        assert!(
+            !p.member_show(&ada, Some("Client Co")).expect("show").owner,
+            "nothing changed"
+        );
+        p.transfer_ownership(&to(&ada))
+            .expect("the operator's choice");
+        // Ada, of the partner, may hand it to another of its members.
+        super::super::testing::join_in(&mut p, "ben@acme.test", "msp-administrator", Some("Acme"));
+        let ben = email("ben@acme.test");
+        p.external_admin_add("Client Co", &ben, "msp-administrator", None)
+            .expect("add");
+        p.ctx.actor = Actor::Member(ada.clone());
+        p.transfer_ownership(&to(&ben)).expect("within the partner");
     }
 
     /// Ownership is not given to access that ends by itself.

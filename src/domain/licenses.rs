@@ -240,7 +240,7 @@ pub(crate) fn license_view(tx: &dyn Tx, partner: &Account, l: &License) -> Resul
         seats: l.seats,
         allocated,
         available: l.seats - allocated,
-        allocations,
+        allocations: Some(allocations),
     })
 }
 
@@ -571,12 +571,35 @@ impl Portal {
         };
         let mut views = Vec::new();
         for partner in &partners {
+            // The customers are named only to whoever may know them (as
+            // `account list` lists them): a reader of the partner's pages
+            // alone sees the seats, not who holds them.
+            let names_customers = match &self.ctx.actor {
+                Actor::Operator(_) => true,
+                Actor::Member(_) => match authority(&*tx, &catalog, &self.ctx, partner) {
+                    Ok(who) => [
+                        caps::CUSTOMERS_MANAGE,
+                        caps::LICENSES_ALLOCATE,
+                        caps::ACCOUNT_CONFIG,
+                        caps::EXTERNAL_ADMINS_MANAGE,
+                    ]
+                    .into_iter()
+                    .any(|c| who.holds(c)),
+                    Err(Error::Denied(_)) => false,
+                    Err(e) => return Err(e),
+                },
+            };
             for l in tx.licenses_of(partner.id)? {
                 let mut view = license_view(&*tx, partner, &l)?;
+                if !names_customers {
+                    view.allocations = None;
+                }
                 if let Some(name) = wanted {
-                    view.allocations
-                        .retain(|a| crate::model::same_name(&a.customer, name));
-                    if view.allocations.is_empty() {
+                    let Some(held) = view.allocations.as_mut() else {
+                        continue;
+                    };
+                    held.retain(|a| crate::model::same_name(&a.customer, name));
+                    if held.is_empty() {
                         continue;
                     }
                 }

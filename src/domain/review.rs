@@ -256,9 +256,48 @@ impl<'a> Review<'a> {
                     ))
                     .help("the owner can move it with `portalctl user transfer-ownership`"));
                 }
+                self.ensure_partner_agrees(&now, actor)?;
             }
         }
         Ok(())
+    }
+
+    /// A partner's member who owns a customer (as its external admin)
+    /// cannot be offboarded by the partner until the ownership moves
+    /// (`ensure_owner_stays`). So the customer's own members may not
+    /// hand them the ownership: only someone active in the partner they
+    /// come from (its member who already owns the customer) or the
+    /// operator ties a partner's employee to a customer, never the
+    /// customer alone, who could so pin the partner's staff.
+    fn ensure_partner_agrees(&self, now: &Account, actor: Option<i64>) -> Result<()> {
+        let Some(owner) = now.owner_id else {
+            return Ok(());
+        };
+        let Some(partner) = self
+            .tx
+            .membership_of(owner, now.id)?
+            .and_then(|m| m.external_from)
+        else {
+            return Ok(());
+        };
+        let in_partner = match actor {
+            Some(actor) => self
+                .tx
+                .membership_of(actor, partner)?
+                .is_some_and(|m| m.status == MemberStatus::Active),
+            None => false,
+        };
+        if in_partner {
+            return Ok(());
+        }
+        let who = self.tx.person(owner)?.email;
+        Err(Error::conflict(format!(
+            "`{who}` is an external admin of `{}`, not one of its own members: its ownership stays with its own members",
+            now.name
+        ))
+        .help(
+            "a partner's member who owned it could not be offboarded by their partner; transfer it to a member of the account",
+        ))
     }
 
     /// A person's new email is their whole access given to whoever reads
@@ -974,7 +1013,22 @@ impl<'a> Review<'a> {
     ) -> Result<()> {
         if let Some(s) = after {
             if let Some(partner) = s.membership.external_from {
-                self.ensure_backed(&s.membership, partner)?;
+                // Adding someone the actor may not see in the partner: why
+                // they cannot be added would tell what they hold there.
+                let added = !before.is_some_and(|b| {
+                    b.membership.external_from.is_some()
+                        && b.membership.status == MemberStatus::Active
+                });
+                match self.ensure_backed(&s.membership, partner) {
+                    Err(Error::Conflict(_))
+                        if added && !self.sees_users_of(&self.account(partner)?)? =>
+                    {
+                        let who = self.tx.person(person)?.email;
+                        let partner = self.account(partner)?.name;
+                        return Err(super::external_admins::not_addable(&who, &partner));
+                    }
+                    backed => backed?,
+                }
             }
         }
         // A partner seat the write changed (a role, its end, a grant) may
@@ -1304,6 +1358,18 @@ impl<'a> Review<'a> {
                 )
                 .is_ok(),
             };
+            // A customer the actor may not know of is not named to them:
+            // it reads as an account that does not exist everywhere else.
+            let place = match self.ctx.actor {
+                Actor::Member(_)
+                    if !super::visibility::knows_account(
+                        self.tx, self.catalog, self.ctx, &account,
+                    )? =>
+                {
+                    "in an account you cannot see".to_string()
+                }
+                _ => format!("in `{}` that you cannot see", account.name),
+            };
             let mut hidden_policies = 0;
             for (short, warning) in after.0 {
                 let Some(warning) = warning.filter(|_| !before.has(short)) else {
@@ -1323,17 +1389,15 @@ impl<'a> Review<'a> {
             }
             if hidden_policies > 0 {
                 warnings.push(format!(
-                    "{hidden_policies} approval {} in `{}` that you cannot see {} left short of eligible approvers; someone who sees its policies can check them (`portalctl policy list`)",
+                    "{hidden_policies} approval {} {place} {} left short of eligible approvers; someone who sees its policies can check them (`portalctl policy list`)",
                     if hidden_policies == 1 { "policy" } else { "policies" },
-                    account.name,
                     if hidden_policies == 1 { "is" } else { "are" }
                 ));
             }
             if !hidden.is_empty() {
                 warnings.push(format!(
-                    "{} in `{}` that you cannot see {} left short of eligible approvers; someone who sees its orders can check them (`portalctl order list --status pending`)",
+                    "{} {place} {} left short of eligible approvers; someone who sees its orders can check them (`portalctl order list --status pending`)",
                     count(hidden.len(), "pending order"),
-                    account.name,
                     if hidden.len() == 1 { "is" } else { "are" }
                 ));
             }

@@ -19,8 +19,9 @@ pub(crate) struct LicenseView {
     pub allocated: i64,
     /// Seats bought and not allocated.
     pub available: i64,
-    /// Customers holding seats, by name.
-    pub allocations: Vec<AllocationView>,
+    /// Customers holding seats, by name; `None` (`hidden`) to a reader
+    /// who may not know the partner's customers.
+    pub allocations: Option<Vec<AllocationView>>,
 }
 
 impl Row for LicenseView {
@@ -55,8 +56,10 @@ impl Fields for LicenseView {
 }
 
 fn allocations_text(v: &LicenseView) -> String {
-    let parts: Vec<String> = v
-        .allocations
+    let Some(allocations) = &v.allocations else {
+        return "hidden".into();
+    };
+    let parts: Vec<String> = allocations
         .iter()
         .map(|a| match &a.ship_to {
             Some(to) => format!("{} {} (ship to {})", a.customer, a.seats, to.label),

@@ -631,3 +631,35 @@ fn an_owner_named_by_an_address_the_file_merges_away_applies_twice() {
     );
     assert_eq!(p.json(&["account", "show", "A"])["owner"], "b@a.test");
 }
+
+/// A refused billing contact is named at its own field, as a refused
+/// phone is (findings F9): an address that is not one, and a member who
+/// may set the details but not the billing contact.
+#[test]
+fn a_refused_billing_contact_is_named_at_its_field() {
+    let p = demo();
+    let before = p.dump();
+    let doc = serde_json::json!({"accounts": [{"name": "Fabrikam",
+        "profile": {"phone": "1", "billing_contact": "olıve@acme.test"}}]});
+    let err = p.refused(
+        &["apply", &file(&p, "contact.json", &doc), "--dry-run"],
+        USAGE,
+    );
+    says(
+        error_line(&err),
+        "error: accounts[0].profile.billing_contact: `olıve@acme.test` is not a valid email address",
+    );
+    // Max (manager) may not set Acme's billing contact.
+    let doc = serde_json::json!({"accounts": [{"name": "Acme Ltd",
+        "profile": {"billing_contact": "olive@acme.test"}}]});
+    let run = p.run_as(
+        Some("max@acme.test"),
+        &["apply", &file(&p, "set.json", &doc)],
+    );
+    assert_eq!(run.code, DENIED, "{}", run.stderr);
+    says(
+        error_line(&run.stderr),
+        "error: accounts[0].profile.billing_contact: ",
+    );
+    assert_eq!(p.dump(), before, "refusals change nothing");
+}

@@ -389,7 +389,8 @@ fn managing_users_alone_cannot_revive_an_expired_admin_invitation() {
 }
 
 /// The demo, where fiona (an admin of the partner `Acme Ltd`) was made
-/// Contoso's external admin and then its owner.
+/// Contoso's external admin and then its owner, by the operator (the
+/// customer's own members may not hand her the ownership).
 fn fiona_owns_contoso() -> Portal {
     Portal::cached("attacks: fiona owns Contoso as external admin", || {
         let p = demo();
@@ -398,7 +399,7 @@ fn fiona_owns_contoso() -> Portal {
             "fiona@acme.test", "--role", "admin",
         ]);
         p.ok(&[
-            "--as", "carl@contoso.test", "user", "transfer-ownership", "--to", "fiona@acme.test",
+            "user", "transfer-ownership", "--to", "fiona@acme.test", "--account", "Contoso",
             "--yes",
         ]);
         p

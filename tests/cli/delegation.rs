@@ -1302,3 +1302,32 @@ fn a_delegator_who_decides_nothing_is_a_rule_for_the_operator() {
         "`eve@acme.test` decides no orders in `Acme Ltd`",
     );
 }
+
+/// A member cut off from the account (deactivated, blocked, gone) holds
+/// nothing there: ending, setting or reading their delegations is refused
+/// as every other order command refuses them (exit 5), and the delegation
+/// kept for when access returns stays as it was (findings F10).
+#[test]
+fn a_cut_off_member_neither_ends_sets_nor_reads_their_delegations() {
+    for cut_off in [
+        vec!["user", "deactivate", FIN, "--yes"],
+        vec!["user", "set-role", FIN, "no-access", "--yes"],
+        vec!["user", "left-company", FIN, "--yes"],
+    ] {
+        let p = acme();
+        fin_away(&p);
+        p.ok(&cut_off);
+        let before = p.dump();
+        for args in [
+            vec!["order", "delegate", "--end"],
+            vec!["order", "delegate", "--to", FAY, "--until", T2],
+            vec!["order", "delegate", "--list"],
+        ] {
+            let err = p.refused_as(Some(FIN), &args, DENIED);
+            says(error_line(&err), "needs `portal.access`");
+        }
+        assert_eq!(p.dump(), before, "{cut_off:?}: refusals change nothing");
+        let kept = p.json(&["order", "delegate", "--list"]);
+        assert_eq!(kept.as_array().map(Vec::len), Some(1), "{kept}");
+    }
+}

@@ -973,8 +973,9 @@ fn an_apply_refused_for_an_external_owner_points_to_the_owner_field() {
 }
 
 /// A customer's own admin may not see the partner's users, so a refusal
-/// to them does not list what someone lacks in the partner (which would
-/// tell their role there); the operator's does.
+/// to them reads as for anyone who is no active member of the partner
+/// (what someone lacks there would tell their role); the operator's says
+/// what they lack.
 #[test]
 fn a_customer_admin_is_not_told_what_a_partner_member_lacks() {
     let p = Portal::cached("external admins: demo-lmp", || {
@@ -990,8 +991,11 @@ fn a_customer_admin_is_not_told_what_a_partner_member_lacks() {
         "--role", "partner-administrator",
     ];
     let said = "`al@northwind.test`'s role `partner-administrator` on `Fabrikam` would give capabilities they do not hold in `Northwind Partners`";
-    let err = p.refused_as(Some("fe@fabrikam.test"), &add, CONFLICT);
-    assert_eq!(error_line(&err), format!("error: {said}"));
+    let err = p.refused_as(Some("fe@fabrikam.test"), &add, NOT_FOUND);
+    assert_eq!(
+        error_line(&err),
+        "error: `al@northwind.test` is not an active member of `Northwind Partners`; only an active member of the partner can be an external admin"
+    );
     let err = p.refused(&add, CONFLICT);
     says(error_line(&err), &format!("{said} (account.edit, "));
 }
@@ -1034,4 +1038,139 @@ fn a_new_customers_hint_leads_a_partner_admin_to_inviting_its_first_admin() {
         ],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// The demo database (`examples/demo.json`): partner `Acme Ltd`, its
+/// customer `Contoso` whose owner is `carl@contoso.test`.
+fn demo() -> Portal {
+    Portal::cached("external admins: demo", || {
+        let p = Portal::empty();
+        p.ok(&[
+            "apply",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.json"),
+        ]);
+        p
+    })
+}
+
+/// A customer may not pin a partner's employee (findings B5): its owner
+/// makes a partner member an external admin, but cannot hand them the
+/// ownership, which would leave the partner unable to offboard its own
+/// staff. The partner's deactivation then goes through as article 001
+/// says it does.
+#[test]
+fn a_customer_cannot_make_a_partners_member_its_owner() {
+    let p = demo();
+    let carl = Some("carl@contoso.test");
+    p.run_as(
+        carl,
+        &[
+            "external-admin", "add", "fiona@acme.test", "--customer", "Contoso", "--role", "admin",
+        ],
+    );
+    let before = p.dump();
+    let err = p.refused_as(
+        carl,
+        &[
+            "user", "transfer-ownership", "--to", "fiona@acme.test", "--yes",
+        ],
+        CONFLICT,
+    );
+    says(
+        error_line(&err),
+        "`fiona@acme.test` is an external admin of `Contoso`, not one of its own members",
+    );
+    assert_eq!(p.dump(), before, "a refusal changes nothing");
+    let done = p.run_as(
+        Some("olive@acme.test"),
+        &[
+            "user", "deactivate", "fiona@acme.test", "--account", "Acme Ltd", "--yes",
+        ],
+    );
+    assert_eq!(done.code, SUCCESS, "{}", done.stderr);
+    let fiona = p.json(&["user", "show", "fiona@acme.test", "--account", "Contoso"]);
+    assert_eq!(fiona["status"], "deactivated", "{fiona}");
+}
+
+/// A customer's own admin, who may not see the partner's users, gets one
+/// answer for every address they cannot add (findings B6): an active
+/// partner member whose partner role holds less than the role asked
+/// reads as someone who is not there at all.
+#[test]
+fn a_customer_admin_cannot_tell_a_partner_member_from_anyone_else() {
+    let p = demo();
+    let carl = Some("carl@contoso.test");
+    let before = p.dump();
+    let answer = |email: &str| {
+        let err = p.refused_as(
+            carl,
+            &[
+                "external-admin", "add", email, "--customer", "Contoso", "--role", "user",
+            ],
+            NOT_FOUND,
+        );
+        err.replace(email, "EMAIL")
+    };
+    let member = answer("max@acme.test");
+    assert_eq!(member, answer("nobody@acme.test"));
+    assert_eq!(member, answer("leo@acme.test"));
+    says(error_line(&member), "is not an active member of `Acme Ltd`");
+    assert_eq!(p.dump(), before, "refusals change nothing");
+    // The partner's own admin, who sees its users, is told why.
+    let err = p.refused_as(
+        Some("olive@acme.test"),
+        &[
+            "external-admin", "add", "max@acme.test", "--customer", "Contoso", "--role", "user",
+        ],
+        CONFLICT,
+    );
+    says(
+        error_line(&err),
+        "would give capabilities they do not hold in `Acme Ltd`",
+    );
+}
+
+/// A partner member who may not know of a customer is not told of it by
+/// the warnings of a change to someone who acts there (findings B8): the
+/// customer reads as "an account you cannot see", as `account show`
+/// answers them "not a member"; the operator's warning names it.
+#[test]
+fn warnings_do_not_name_a_customer_the_reader_may_not_know_of() {
+    let p = demo();
+    p.run_as(
+        Some("carl@contoso.test"),
+        &[
+            "external-admin", "add", "fiona@acme.test", "--customer", "Contoso", "--role", "admin",
+        ],
+    );
+    p.ok(&[
+        "policy", "create", "--account", "Contoso", "--name", "Contoso merger policy",
+        "--threshold", "10", "--approvers", "fiona@acme.test",
+    ]);
+    let olive = Some("olive@acme.test");
+    p.run_as(
+        olive,
+        &[
+            "role", "create", "inviter", "--capabilities", "portal.access,users.manage",
+        ],
+    );
+    p.run_as(
+        olive,
+        &["user", "set-role", "max@acme.test", "inviter", "--yes"],
+    );
+    p.refused_as(
+        Some("max@acme.test"),
+        &["account", "show", "Contoso"],
+        DENIED,
+    );
+    let run = p.run_as(
+        Some("max@acme.test"),
+        &["user", "set-role", "fiona@acme.test", "inviter", "--yes"],
+    );
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert!(!run.stderr.contains("Contoso"), "{}", run.stderr);
+    says(
+        &run.stderr,
+        "1 approval policy in an account you cannot see is left short",
+    );
 }

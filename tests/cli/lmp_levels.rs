@@ -409,3 +409,28 @@ fn a_partner_member_refused_a_field_of_a_customer_is_told_what_it_needs() {
     );
     assert!(err.contains("not a member of `Beta Corp`"), "{err}");
 }
+
+/// `partner-view-only` and `bank-details-only` read the partner's seats
+/// but not which customers hold them, as `account list` lists them no
+/// customer (findings B7): the column reads `hidden`, JSON `null`. The
+/// allocator and the administrator, who know the customers, read them.
+#[test]
+fn only_who_knows_the_customers_reads_who_holds_the_seats() {
+    let p = lmp();
+    for who in [VIEW_ONLY, BANK] {
+        let list = p.json_as(Some(who), &["license", "list"]);
+        assert_eq!(list[0]["allocated"], 30, "{list}");
+        assert!(list[0]["allocations"].is_null(), "{who}: {list}");
+        let run = p.run_as(Some(who), &["license", "list"]);
+        assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+        assert!(!run.stdout.contains("Beta Corp"), "{}", run.stdout);
+        says(&run.stdout, "hidden");
+    }
+    for who in [ALLOCATOR, ADMIN] {
+        let list = p.json_as(Some(who), &["license", "list"]);
+        assert_eq!(
+            list[0]["allocations"][0]["customer"], "Beta Corp",
+            "{who}: {list}"
+        );
+    }
+}
