@@ -177,7 +177,7 @@ fn message(mail: &Mail) -> std::result::Result<Message, String> {
         None,
         wire_address(&mail.to).map_err(|e| format!("the recipient {e}"))?,
     );
-    let unique: u64 = rand::random();
+    let unique = getrandom::u64().map_err(|e| format!("the system's random source: {e}"))?;
     let date = chrono::DateTime::parse_from_rfc3339(&mail.date.to_string())
         .map_err(|e| format!("the date `{}`: {e}", mail.date))?;
     Message::builder()

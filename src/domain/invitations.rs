@@ -80,14 +80,16 @@ pub(crate) struct InviteRequest {
 /// member, so the gate refuses the write unless the store's journal shows
 /// the token stored ([`Write::minted_token`]), and reviews it as giving
 /// all the invitee's access.
-pub(super) fn new_token(w: &Write<'_>) -> (String, String) {
+pub(super) fn new_token(w: &Write<'_>) -> Result<(String, String)> {
     w.minted_token();
-    let bytes: [u8; 32] = rand::random();
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("the system's random source: {e}")))?;
     let token: String = std::iter::once("pinv_".to_string())
         .chain(bytes.iter().map(|b| format!("{b:02x}")))
         .collect();
     let hash = token_hash(&token);
-    (token, hash)
+    Ok((token, hash))
 }
 
 /// The line of a queued invitation email that holds its token once sent.
@@ -301,7 +303,7 @@ fn issue(
         membership, person, ..
     } = to;
     let (tx, ctx) = (w.tx, &w.ctx);
-    let (token, hash) = new_token(w);
+    let (token, hash) = new_token(w)?;
     let mut invitation = Invitation {
         id: 0,
         membership_id: membership.id,
@@ -1760,7 +1762,7 @@ mod tests {
         let mut p = seeded("portal");
         let err = p
             .write(|w| {
-                new_token(w);
+                new_token(w)?;
                 Ok(())
             })
             .expect_err("an unseen token");

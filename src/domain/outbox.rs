@@ -345,7 +345,7 @@ fn claim(w: &Write<'_>, delivery: &Delivery) -> Result<Claim> {
                 (m.subject, m.body) =
                     current_invitation_email(w.tx, catalog, invitation_id, inviter)?;
             }
-            let (token, hash) = new_token(w);
+            let (token, hash) = new_token(w)?;
             let text = fill_token(&m.body, &token).ok_or_else(|| {
                 Error::Internal(anyhow::anyhow!("an invitation email lost its token line"))
             })?;
