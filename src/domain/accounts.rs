@@ -853,25 +853,14 @@ mod name_tests {
 /// Finding A11: each kind of profile field needs its own capability.
 #[cfg(test)]
 mod field_needs {
-    use super::super::testing::{email, join, london, portal, seeded};
-    use super::super::{InitRequest, OwnerName, Portal, Preset};
+    use super::super::testing::{email, join, seeded};
+    use super::super::Portal;
     use super::*;
 
     /// A portal with `preset` whose account `Acme` is a partner, which
     /// alone has a partner status.
     fn partner(preset: &str) -> Portal {
-        let mut p = portal(Actor::Operator("root".into()));
-        p.init(InitRequest {
-            preset: Preset::shipped(preset).expect("shipped preset"),
-            account: "Acme".into(),
-            kind: Some(AccountKind::Partner),
-            currency: None,
-            owner_email: email("owner@acme.test"),
-            owner_name: OwnerName::FromEmail,
-            owner_location: london(),
-        })
-        .expect("init");
-        p
+        super::super::testing::seeded_as(preset, Some(AccountKind::Partner))
     }
 
     /// Which of (details, name, partner status, billing contact) `who`

@@ -578,14 +578,10 @@ mod tests {
     use super::super::order_list::OrderFilter;
     use super::super::people::PersonEdit;
     use super::super::testing::{
-        add_account, ann_administers_the_customer_area, email, join, join_in, london, portal,
-        seeded,
+        add_account, ann_administers_the_customer_area, email, join, join_in, seeded,
     };
     use super::super::visibility::UNSEEN_PERSON;
-    use super::super::{
-        Actor, AuditFilter, Catalog, InitRequest, InviteRequest, NewOrder, NewPolicy, OwnerName,
-        Portal, Preset,
-    };
+    use super::super::{Actor, AuditFilter, Catalog, InviteRequest, NewOrder, NewPolicy, Portal};
     use super::{kind_of, KINDS};
     use crate::model::{AccountKind, AuditEvent, Capability, Money, PaymentMethod};
 
@@ -1152,17 +1148,7 @@ mod tests {
     /// who manages users and may not see the account at all.
     #[test]
     fn each_kind_of_event_is_read_as_the_command_showing_it_allows() {
-        let mut p = portal(Actor::Operator("root".into()));
-        p.init(InitRequest {
-            preset: Preset::shipped("portal").expect("shipped preset"),
-            account: "Acme".into(),
-            kind: Some(AccountKind::Partner),
-            currency: None,
-            owner_email: email("owner@acme.test"),
-            owner_name: OwnerName::FromEmail,
-            owner_location: london(),
-        })
-        .expect("init");
+        let mut p = super::super::testing::seeded_as("portal", Some(AccountKind::Partner));
         let role = |names: &[&str]| -> Vec<Capability> {
             names
                 .iter()

@@ -1024,11 +1024,17 @@ pub(crate) mod testing {
 
     /// A portal with `preset`, account `Acme` and its owner `owner@acme.test`.
     pub(crate) fn seeded(preset: &str) -> Portal {
+        seeded_as(preset, None)
+    }
+
+    /// [`seeded`], with `Acme` of `kind` (a partner alone has a partner
+    /// status and customers).
+    pub(crate) fn seeded_as(preset: &str, kind: Option<crate::model::AccountKind>) -> Portal {
         let mut p = portal(Actor::Operator("root".into()));
         p.init(InitRequest {
             preset: Preset::shipped(preset).expect("shipped preset"),
             account: "Acme".into(),
-            kind: None,
+            kind,
             currency: None,
             owner_email: email("owner@acme.test"),
             owner_name: crate::domain::OwnerName::FromEmail,
