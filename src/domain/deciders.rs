@@ -108,9 +108,10 @@ impl Roster for Now<'_> {
         }
         // Who may hold `orders.approve`: a role that gives it, a grant or
         // area that gives it, or the owner; found by index, oldest first,
-        // then each checked. Those left out do not count toward `enough`,
-        // so as many more are asked for, and one more tells whether that
-        // was all of them.
+        // then each checked. Those the check leaves out, like those in
+        // `except`, do not count toward `enough`: while too few are left
+        // and the index had more, twice as many are asked for. One more
+        // than asked tells whether that was all of them.
         let holding = super::access::holding(
             self.tx,
             self.catalog,
@@ -118,32 +119,38 @@ impl Roster for Now<'_> {
             self.account.id,
             None,
         )?;
-        let limit = enough.saturating_add(except.len()).saturating_add(1);
-        let mut candidates = self
-            .tx
-            .active_holders(self.account.id, &holding, self.at, limit)?;
-        let complete = candidates.len() < limit;
-        if let Some(owner) = self.account.owner_id {
-            if !candidates.iter().any(|m| m.person_id == owner) {
-                candidates.extend(self.tx.membership_of(owner, self.account.id)?);
+        let mut limit = enough.saturating_add(except.len()).saturating_add(1);
+        loop {
+            let mut candidates = self
+                .tx
+                .active_holders(self.account.id, &holding, self.at, limit)?;
+            let complete = candidates.len() < limit;
+            if let Some(owner) = self.account.owner_id {
+                if !candidates.iter().any(|m| m.person_id == owner) {
+                    candidates.extend(self.tx.membership_of(owner, self.account.id)?);
+                }
             }
-        }
-        candidates.sort_by_key(|m| m.id);
-        let mut found = Vec::new();
-        for m in candidates {
-            let person = m.person_id;
-            if Ability::of(&Access::of(
-                self.tx, self.catalog, self.account, m, self.at,
-            )?)
-            .approves
-            {
-                found.push(person);
+            candidates.sort_by_key(|m| m.id);
+            let mut found = Vec::new();
+            for m in candidates {
+                let person = m.person_id;
+                if Ability::of(&Access::of(
+                    self.tx, self.catalog, self.account, m, self.at,
+                )?)
+                .approves
+                {
+                    found.push(person);
+                }
             }
+            let taken = take(&found, except, enough);
+            if complete {
+                let _ = self.all.set(found);
+            } else if taken.len() < enough {
+                limit = limit.saturating_mul(2);
+                continue;
+            }
+            return Ok(taken);
         }
-        if complete {
-            let _ = self.all.set(found.clone());
-        }
-        Ok(take(&found, except, enough))
     }
 }
 
