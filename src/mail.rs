@@ -15,7 +15,9 @@ use std::time::Duration;
 use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Body, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{SmtpConnection, Tls, TlsParameters};
+use lettre::transport::smtp::commands::Mail as MailFrom;
+use lettre::transport::smtp::extension::ClientId;
 use lettre::transport::smtp::PoolConfig;
 use lettre::{Message, SmtpTransport, Transport as _};
 
@@ -354,6 +356,9 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 pub(crate) struct SmtpMailer {
     transport: SmtpTransport,
     shown: String,
+    /// Where and how to reach the server without a login, for
+    /// [`SmtpMailer::wants_a_login`]; `None` where the URL gives one.
+    without_login: Option<(String, u16, Tls)>,
 }
 
 impl SmtpMailer {
@@ -369,6 +374,10 @@ impl SmtpMailer {
             TlsMode::Required => Tls::Required(params()?),
             TlsMode::Wrapper => Tls::Wrapper(params()?),
         };
+        let without_login = url
+            .user
+            .is_none()
+            .then(|| (url.host.clone(), url.port, tls.clone()));
         let mut builder = SmtpTransport::builder_dangerous(url.host.clone())
             .port(url.port)
             .tls(tls)
@@ -384,7 +393,42 @@ impl SmtpMailer {
         Ok(SmtpMailer {
             transport: builder.build(),
             shown: url.to_string(),
+            without_login,
         })
+    }
+
+    /// Whether a server reached without a login answers a sender `530`
+    /// (authentication required, RFC 4954; or STARTTLS first): then no
+    /// email of the run gets past it, and each would count an attempt
+    /// for what is the URL's to fix. Asked with the null sender on a
+    /// connection of its own, which nothing is sent over; any other
+    /// answer leaves the question to the emails.
+    fn wants_a_login(&self) -> Option<String> {
+        let (host, port, tls) = self.without_login.as_ref()?;
+        let hello = ClientId::default();
+        let wrapper = match tls {
+            Tls::Wrapper(params) => Some(params),
+            _ => None,
+        };
+        let mut conn = SmtpConnection::connect(
+            (host.as_str(), *port),
+            Some(SMTP_TIMEOUT),
+            &hello,
+            wrapper,
+            None,
+        )
+        .ok()?;
+        let secured = match tls {
+            Tls::Opportunistic(params) if conn.can_starttls() => conn.starttls(params, &hello),
+            Tls::Required(params) => conn.starttls(params, &hello),
+            _ => Ok(()),
+        };
+        let answer = secured.and_then(|()| conn.command(MailFrom::new(None, vec![])));
+        let _ = conn.quit();
+        match answer {
+            Err(e) if e.status().map(u16::from) == Some(530) => Some(e.to_string()),
+            _ => None,
+        }
     }
 }
 
@@ -395,7 +439,12 @@ impl Mailer for SmtpMailer {
 
     fn ready(&mut self) -> std::result::Result<(), NotReady> {
         match self.transport.test_connection() {
-            Ok(true) => Ok(()),
+            Ok(true) => match self.wants_a_login() {
+                Some(why) => Err(NotReady::Misconfigured(format!(
+                    "{why}: the server wants a login, which the URL does not give (smtp://USER:PASSWORD@HOST)"
+                ))),
+                None => Ok(()),
+            },
             Ok(false) => Err(NotReady::Down("the server did not answer NOOP".into())),
             // A 5xx reply (535: the login is refused) or no way to log in
             // that both sides know: the same again later.

@@ -35,18 +35,18 @@ use crate::view::SendView;
 /// died holding it has its email sent by the next run. Longer than the
 /// SMTP client's timeout, so a live run is never overtaken.
 const CLAIM_LEASE_MINUTES: i64 = 15;
-/// The longest wait between two attempts, however many came before.
+/// The longest the waits grow to by doubling, unless the first is longer.
 const LONGEST_BACKOFF_HOURS: i64 = 24;
 
 /// The wait after the `attempts`-th refused attempt: `first`, doubled
-/// after each further one, at most a day.
+/// after each further one up to a day. A first wait set longer than a day
+/// stays as set: the admin asked for it.
 pub(crate) fn backoff(first: Duration, attempts: i64) -> Duration {
-    let longest = Duration::hours(LONGEST_BACKOFF_HOURS);
+    let longest = Duration::hours(LONGEST_BACKOFF_HOURS).max(first);
     let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
     first
         .checked_mul(2_i32.saturating_pow(doublings))
         .map_or(longest, |d| d.min(longest))
-        .max(first.min(longest))
 }
 
 /// An email taken by a run, with the token minted into it.
@@ -772,7 +772,9 @@ mod tests {
         assert_eq!(backoff(five, 2), Duration::minutes(10));
         assert_eq!(backoff(five, 4), Duration::minutes(40));
         assert_eq!(backoff(five, 60), Duration::hours(24));
-        assert_eq!(backoff(Duration::days(7), 1), Duration::hours(24));
+        // Set longer than a day, the wait is as set, and stays so.
+        assert_eq!(backoff(Duration::days(3), 1), Duration::days(3));
+        assert_eq!(backoff(Duration::days(3), 4), Duration::days(3));
     }
 
     /// What a queued invitation email says is what accepting gives when

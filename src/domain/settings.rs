@@ -63,7 +63,7 @@ const KNOWN: &[Known] = &[
     },
     Known {
         key: MAIL_RETRY_AFTER,
-        about: "the wait after the first refused attempt, doubled after each (at most a day)",
+        about: "the wait after the first refused attempt, doubled after each up to a day (a wait set longer stays as set)",
         default: Some(DEFAULT_RETRY_AFTER),
         check: |v| {
             retry_after(v)?;

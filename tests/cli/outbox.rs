@@ -372,6 +372,14 @@ fn auth_with_a_user_and_password_which_is_never_printed() {
     let p = ready();
     p.invite(ANN, "user", ACCOUNT);
     let server = SmtpServer::with(&["--auth", "mailer:s3cret-pw"]);
+    // No login where the server wants one: it would answer every email
+    // 530, so the run stops before any (exit 2, nothing changed), saying
+    // to give a login. Before, every email used up its attempts, run
+    // after run, until the whole queue was `failed`.
+    let none = format!("smtp://127.0.0.1:{}", server.port);
+    let err = p.refused(&["outbox", "send", "--smtp", &none], USAGE);
+    says(error_line(&err), "530");
+    says(error_line(&err), "smtp://USER:PASSWORD@HOST");
     let wrong = format!("smtp://mailer:wrong-pw@127.0.0.1:{}", server.port);
     // Running again cannot help a login the server refuses: a usage error
     // that says what to fix, not "again later".
