@@ -21,7 +21,7 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::error::{Error, Result};
-use crate::model::{escape, reveal, unsafe_to_print};
+use crate::model::{escape, quote, reveal, unsafe_to_print};
 
 /// A view that prints as one row of a list.
 pub(crate) trait Row {
@@ -719,7 +719,12 @@ pub fn write_out(values: impl IntoIterator<Item = String>) {
     held.sort_by_key(|v| std::cmp::Reverse(v.len()));
 }
 
-/// `message` with every value [`write_out`] was given written out.
+/// `message` with every value [`write_out`] was given written out,
+/// except where a command to paste carries it: there it stands quoted
+/// for the shell ([`quote`], the one way every printed command quotes a
+/// value), inside single quotes no shell reads a backquote in, and
+/// written out it would name no row when pasted (as `status` keeps the
+/// rename it prints).
 fn written_out(message: &str) -> std::borrow::Cow<'_, str> {
     if !message.contains('`') {
         return std::borrow::Cow::Borrowed(message);
@@ -727,13 +732,37 @@ fn written_out(message: &str) -> std::borrow::Cow<'_, str> {
     let held = BACKQUOTED
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut out = std::borrow::Cow::Borrowed(message);
-    for value in held.iter() {
-        if out.contains(value.as_str()) {
-            out = std::borrow::Cow::Owned(out.replace(value.as_str(), &reveal(value)));
-        }
+    let present: Vec<&String> = held
+        .iter()
+        .filter(|v| message.contains(v.as_str()))
+        .collect();
+    if present.is_empty() {
+        return std::borrow::Cow::Borrowed(message);
     }
-    out
+    let pasted: Vec<String> = present.iter().map(|v| quote(v).into_owned()).collect();
+    let reveal_all = |text: &str| -> String {
+        let mut out = text.to_string();
+        for value in &present {
+            if out.contains(value.as_str()) {
+                out = out.replace(value.as_str(), &reveal(value));
+            }
+        }
+        out
+    };
+    let mut out = String::with_capacity(message.len() + 16);
+    let mut rest = message;
+    // The earliest quoted value, the longest where two start alike.
+    while let Some((at, kept)) = pasted
+        .iter()
+        .filter_map(|q| rest.find(q.as_str()).map(|at| (at, q.as_str())))
+        .min_by_key(|(at, q)| (*at, std::cmp::Reverse(q.len())))
+    {
+        out.push_str(&reveal_all(&rest[..at]));
+        out.push_str(kept);
+        rest = &rest[at + kept.len()..];
+    }
+    out.push_str(&reveal_all(rest));
+    std::borrow::Cow::Owned(out)
 }
 
 /// Writes one line to stderr. A closed stderr (`2>&1 | head -c1`) loses

@@ -7,18 +7,20 @@
 //! kinds, presets and capabilities from the model's own lists (attached
 //! where those arguments are declared); roles, accounts and member emails
 //! from the database that `--db` / `PORTALCTL_DB` names, read through the
-//! domain without writing anything ([`crate::domain::names`]), and with
-//! `--as` on the line only the member's own; for bash, escaped as the
+//! domain without writing anything ([`crate::domain::names`]), the typed
+//! prefix looked up there and at most a few hundred offered, and with
+//! `--as` on the line only the member's own; `--as` itself completes
+//! those who may act; for bash, escaped as the
 //! shell would read them back, and for zsh and fish as they are, since
 //! those escape what they insert. elvish and PowerShell are offered no
 //! name from the database: a member chooses those names, and nothing here
 //! checks how those shells would read one back. A missing or unreadable
 //! database completes no names and prints nothing.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 
-use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
+use clap_complete::engine::{ArgValueCandidates, ArgValueCompleter, CompletionCandidate};
 use clap_complete::env::{CompleteEnv, Shells};
 
 use crate::domain::NameKind;
@@ -113,7 +115,8 @@ pub(crate) fn capabilities() -> ArgValueCandidates {
 
 /// `cmd` with the database's names attached to every argument whose value
 /// is one: by the value name, so that an argument added later with
-/// `<ROLE>`, `<ACCOUNT>` or `<EMAIL>` completes without more code.
+/// `<ROLE>`, `<ACCOUNT>`, `<EMAIL>` or a list of them (`<EMAIL,..>`)
+/// completes without more code. `--as` completes those who may act.
 pub(crate) fn attach(cmd: clap::Command) -> clap::Command {
     cmd.mut_args(|arg| {
         let kind = match arg
@@ -121,13 +124,18 @@ pub(crate) fn attach(cmd: clap::Command) -> clap::Command {
             .and_then(|v| v.first())
             .map(|n| n.as_str())
         {
-            Some("ROLE") => Some(NameKind::Role),
-            Some("ACCOUNT") => Some(NameKind::Account),
-            Some("EMAIL") => Some(NameKind::MemberEmail),
+            _ if arg.get_long() == Some("as") => Some(NameKind::Actor),
+            Some("ROLE" | "ROLE,..") => Some(NameKind::Role),
+            Some("ACCOUNT" | "ACCOUNT,..") => Some(NameKind::Account),
+            Some("EMAIL" | "EMAIL,..") => Some(NameKind::MemberEmail),
             _ => None,
         };
         match kind {
-            Some(kind) => arg.add(ArgValueCandidates::new(move || from_database(kind))),
+            // A completer rather than a list, so that the typed prefix
+            // reaches the store (a list is filtered only once read whole).
+            Some(kind) => arg.add(ArgValueCompleter::new(move |current: &OsStr| {
+                from_database(kind, current)
+            })),
             None => arg,
         }
     })
@@ -135,16 +143,23 @@ pub(crate) fn attach(cmd: clap::Command) -> clap::Command {
 }
 
 /// The names of `kind` in the database the command line being completed
-/// names; none when there is no such database.
-fn from_database(kind: NameKind) -> Vec<CompletionCandidate> {
+/// names that complete `current`, the value being typed; none when there
+/// is no such database.
+fn from_database(kind: NameKind, current: &OsStr) -> Vec<CompletionCandidate> {
     let typed: Vec<OsString> = std::env::args_os().collect();
     let Some(path) = database(typed.clone()) else {
         return Vec::new();
     };
-    // As the command would act: its --as, else PORTALCTL_AS.
-    let acting = flag_value(&typed, "--as")
-        .or_else(|| std::env::var_os("PORTALCTL_AS").filter(|a| !a.is_empty()))
-        .map(|a| a.to_string_lossy().into_owned());
+    // As the command would act: its --as, else PORTALCTL_AS. Completing
+    // `--as` itself, the value on the line is the one being typed, and
+    // only PORTALCTL_AS says who acts: a member acting so is offered no
+    // address but their own, as for every other email.
+    let acting = match kind {
+        NameKind::Actor => None,
+        _ => flag_value(&typed, "--as"),
+    }
+    .or_else(|| std::env::var_os("PORTALCTL_AS").filter(|a| !a.is_empty()))
+    .map(|a| a.to_string_lossy().into_owned());
     // bash's script puts what it is given into the command line as it is,
     // where a member's name would split or run (#18): escaped for it. zsh
     // and fish escape what they insert themselves, so they get the names
@@ -159,7 +174,14 @@ fn from_database(kind: NameKind) -> Vec<CompletionCandidate> {
         .or_else(|| std::env::var_os("PORTALCTL_NOW").filter(|t| !t.is_empty()))
         .and_then(|t| t.to_string_lossy().trim().parse().ok())
         .unwrap_or_else(|| chrono::Utc::now().into());
-    crate::domain::names(&path, kind, acting.as_deref(), now)
+    let current = current.to_string_lossy();
+    // bash hands over the word as typed, escapes and all; the store is
+    // asked for the names starting with what it reads back.
+    let prefix = match inserts {
+        Inserts::AsTyped => read_back(&current),
+        _ => current.to_string(),
+    };
+    crate::domain::names(&path, kind, acting.as_deref(), now, &prefix)
         .unwrap_or_default()
         .into_iter()
         .filter(|name| offered(name))
@@ -167,8 +189,30 @@ fn from_database(kind: NameKind) -> Vec<CompletionCandidate> {
             Inserts::AsTyped => crate::model::backslash_escape(&name).into_owned(),
             _ => name,
         })
+        .filter(|name| name.starts_with(current.as_ref()))
         .map(CompletionCandidate::new)
         .collect()
+}
+
+/// What bash reads back from `typed`, a word being completed as it was
+/// typed: each backslash escape as the character it escapes, up to a
+/// quote or a `$'...'`, whose rules are not followed here, so that the
+/// prefix is what precedes them (every name starting with the word
+/// starts with it; the candidates are then matched against the word).
+fn read_back(typed: &str) -> String {
+    let mut read = String::with_capacity(typed.len());
+    let mut chars = typed.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(escaped) => read.push(escaped),
+                None => break,
+            },
+            '\'' | '"' | '$' => break,
+            c => read.push(c),
+        }
+    }
+    read
 }
 
 /// Whether a name may be inserted as a word of the command line. One
@@ -218,6 +262,17 @@ fn database(args: Vec<OsString>) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_typed_escaped_reads_back_as_bash_reads_it() {
+        assert_eq!(read_back(r"Acme\ L"), "Acme L");
+        assert_eq!(read_back(r"Zeta\ \$\(touch"), "Zeta $(touch");
+        assert_eq!(read_back("ann@"), "ann@");
+        // A quote's rules are not followed: the prefix stops there.
+        assert_eq!(read_back("Ac'me"), "Ac");
+        assert_eq!(read_back("A$'\\u0007'"), "A");
+        assert_eq!(read_back("Acme\\"), "Acme");
+    }
 
     #[test]
     fn the_database_is_the_typed_db_flag() {

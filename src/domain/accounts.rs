@@ -1,6 +1,6 @@
 //! Accounts: creating them, listing them as a tree, and their profiles.
 
-use super::access::{authority, authorize, authorize_all, caps, Access, Authority};
+use super::access::{authority, authorize, authorize_all, caps, Access};
 use super::held_names::not_look_alike;
 use super::{find_account, knows_account, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -60,6 +60,36 @@ fn seen_account_view(
         view.active_members = None;
     }
     Ok(view)
+}
+
+/// The ids of those of `all` (every account) the actor may see, as
+/// `account show` and `account list` judge it: all of them for the
+/// operator; for a member, those they hold `account.view` in, and the
+/// customers of partners where they hold `customers.manage`. A fixed
+/// number of statements for any number of accounts: each seat is read
+/// once, not an account's seat and its partner's for every account.
+pub(super) fn accounts_in_sight(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    all: &[Account],
+) -> Result<std::collections::HashSet<i64>> {
+    let Some((_, seats)) = super::access::seats(tx, catalog, ctx, all)? else {
+        return Ok(all.iter().map(|a| a.id).collect());
+    };
+    let holding = |cap| -> std::collections::HashSet<i64> {
+        all.iter()
+            .zip(&seats)
+            .filter(|(_, seat)| seat.as_ref().is_some_and(|s| s.holds(cap)))
+            .map(|(a, _)| a.id)
+            .collect()
+    };
+    let (viewing, managing) = (holding(caps::ACCOUNT_VIEW), holding(caps::CUSTOMERS_MANAGE));
+    Ok(all
+        .iter()
+        .filter(|a| viewing.contains(&a.id) || a.parent_id.is_some_and(|p| managing.contains(&p)))
+        .map(|a| a.id)
+        .collect())
 }
 
 /// Refuses unless the actor holds `account.view` on the account or
@@ -349,26 +379,7 @@ impl Portal {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let all = tx.accounts()?;
-        let mut visible = Vec::new();
-        for a in &all {
-            let seen = match authority(&*tx, &catalog, &self.ctx, a) {
-                Ok(Authority::Operator) => true,
-                Ok(who) => who.holds(caps::ACCOUNT_VIEW),
-                Err(Error::Denied(_)) => false,
-                Err(e) => return Err(e),
-            };
-            let via_parent = match a.parent_id.and_then(|p| all.iter().find(|x| x.id == p)) {
-                Some(parent) => match authority(&*tx, &catalog, &self.ctx, parent) {
-                    Ok(who) => who.holds(caps::CUSTOMERS_MANAGE),
-                    Err(Error::Denied(_)) => false,
-                    Err(e) => return Err(e),
-                },
-                None => false,
-            };
-            if seen || via_parent {
-                visible.push(a.id);
-            }
-        }
+        let visible = accounts_in_sight(&*tx, &catalog, &self.ctx, &all)?;
         // Tree order: each top-level account, then its customers by name.
         let mut ordered = Vec::new();
         for top in all

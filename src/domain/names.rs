@@ -8,10 +8,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::catalog::role_view;
-use super::{preset_names, Catalog, Preset};
+use super::{preset_names, Actor, Catalog, Ctx, Preset};
 use crate::error::Result;
 use crate::model::{Timestamp, CAPABILITIES};
-use crate::store::{SqliteStore, Store as _};
+use crate::store::{SqliteStore, Store as _, Tx};
 use crate::view::CapabilityView;
 
 /// What kind of name to complete.
@@ -23,30 +23,55 @@ pub(crate) enum NameKind {
     Account,
     /// The email of every member of any account.
     MemberEmail,
+    /// The email of everyone who may act (`--as`): an active member
+    /// somewhere under a role that does not block. An invitee, or
+    /// someone deactivated, blocked or gone everywhere, is refused as
+    /// `--as` by every command, so is not offered.
+    Actor,
 }
 
 /// How long completion waits for a writer's lock: a shell waiting on Tab
 /// should not hang for the busy timeout of a command.
 const WAIT: Duration = Duration::from_millis(200);
 
-/// The names of `kind` in the portal at `path`, sorted and without
-/// repeats. A missing file, or one that is not a portal of this version,
-/// is an error the caller turns into no candidates.
+/// The most names one Tab offers: a shell shows them all at once, and a
+/// portal of 100,000 members would otherwise print as many lines at
+/// every Tab; typing more of the name narrows them.
+pub(crate) const OFFERED: usize = 200;
+
+/// The names of `kind` in the portal at `path` that start with `typed`,
+/// sorted, without repeats, at most [`OFFERED`]. A missing file, or one
+/// that is not a portal of this version, is an error the caller turns
+/// into no candidates.
 ///
 /// A line acting as a member (`acting`, its `--as`) completes only what
-/// is theirs: the accounts they have access to (`accounts_with_access`),
-/// their own email, and the roles serving those accounts. Completion is no way round what the member may see;
-/// an address nobody has completes nothing. `now` is the clock the
+/// is theirs: the accounts they may act in (`accounts_with_access`) or
+/// see as `account show` does (their partner's customers where they hold
+/// `customers.manage`), their own email, and the roles serving the
+/// accounts they act in. Completion is no way round what the member may
+/// see; an address nobody has completes nothing. `now` is the clock the
 /// command would run at, at which time-bound access is read.
 pub(crate) fn names(
     path: &Path,
     kind: NameKind,
     acting: Option<&str>,
     now: Timestamp,
+    typed: &str,
 ) -> Result<Vec<String>> {
     let mut store = SqliteStore::open_to_read(path, WAIT)?;
     store.set_moment(now);
     let tx = store.read()?;
+    names_in(&*tx, kind, acting, now, typed)
+}
+
+/// [`names`] in an open transaction.
+pub(super) fn names_in(
+    tx: &dyn Tx,
+    kind: NameKind,
+    acting: Option<&str>,
+    now: Timestamp,
+    typed: &str,
+) -> Result<Vec<String>> {
     let mut names: Vec<String> = match acting {
         None => match kind {
             NameKind::Role => tx
@@ -56,7 +81,10 @@ pub(crate) fn names(
                 .map(|r| r.name)
                 .collect(),
             NameKind::Account => tx.accounts()?.into_iter().map(|a| a.name).collect(),
-            NameKind::MemberEmail => tx.member_emails()?,
+            // Found by the typed prefix in the store: there may be very
+            // many of them.
+            NameKind::MemberEmail => tx.member_emails(typed, OFFERED)?,
+            NameKind::Actor => tx.acting_emails(typed, OFFERED)?,
         },
         Some(email) => {
             let Some(person) = tx.person_by_email(&email.trim().to_lowercase())? else {
@@ -67,8 +95,8 @@ pub(crate) fn names(
             // (deactivated, left, blocked, external access ended) holds
             // nothing, so no command acts in it, and `role list` sees
             // roles only there.
-            let catalog = Catalog::load(&*tx)?;
-            let joined = super::access::accounts_with_access(&*tx, &catalog, person.id, now)?;
+            let catalog = Catalog::load(tx)?;
+            let joined = super::access::accounts_with_access(tx, &catalog, person.id, now)?;
             match kind {
                 NameKind::Role => tx
                     .roles()?
@@ -77,15 +105,27 @@ pub(crate) fn names(
                     .filter(|r| r.account_id.is_none_or(|a| joined.contains(&a)))
                     .map(|r| r.name)
                     .collect(),
-                NameKind::Account => (tx.accounts_by_id(&joined)?.into_iter())
-                    .map(|a| a.name)
-                    .collect(),
-                NameKind::MemberEmail => vec![person.email.to_string()],
+                NameKind::Account => {
+                    // Those they act in, and those `account show` shows
+                    // them (a partner's customers), by the rule it uses.
+                    let all = tx.accounts()?;
+                    let ctx = Ctx::new(now, Actor::Member(person.email.clone()));
+                    let seen = super::accounts::accounts_in_sight(tx, &catalog, &ctx, &all)?;
+                    all.into_iter()
+                        .filter(|a| joined.contains(&a.id) || seen.contains(&a.id))
+                        .map(|a| a.name)
+                        .collect()
+                }
+                // Their own: whom else they may name is another
+                // account's business until a command says so.
+                NameKind::MemberEmail | NameKind::Actor => vec![person.email.to_string()],
             }
         }
     };
+    names.retain(|name| name.starts_with(typed));
     names.sort();
     names.dedup();
+    names.truncate(OFFERED);
     Ok(names)
 }
 

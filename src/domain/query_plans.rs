@@ -1123,3 +1123,161 @@ fn an_expired_list_reads_no_invitation_whose_access_ran_out() {
         statements_of(ran_out(3), list)
     );
 }
+
+#[test]
+fn a_list_by_shown_status_or_lapse_stops_at_its_limit_in_the_query() {
+    // `user list --status deactivated|revoked` and `--expiring` were
+    // judged after the query, which then had no limit, so a page read
+    // every deactivated member, or every member, of the account: the
+    // query judges them now, and `--limit 1` reads one row however many
+    // match.
+    let many = |n: usize| {
+        move |p: &mut Portal| {
+            let until = p.ctx.now.plus(chrono::Duration::days(3)).expect("later");
+            for i in 0..n {
+                let (gone, withdrawn, lapsing) = (
+                    email(&format!("d{i}@acme.test")),
+                    email(&format!("r{i}@acme.test")),
+                    email(&format!("t{i}@acme.test")),
+                );
+                join(p, gone.as_str(), "user");
+                p.deactivate(&gone, None, &Handover::Refuse)
+                    .expect("deactivate");
+                p.invite(&InviteRequest {
+                    email: Some(withdrawn.clone()),
+                    role: Some("user".into()),
+                    ..InviteRequest::default()
+                })
+                .expect("invite");
+                p.revoke_invite(&withdrawn, None).expect("revoke");
+                join(p, lapsing.as_str(), "user");
+                p.set_role(&lapsing, "manager", None, Some(until))
+                    .expect("until");
+            }
+        }
+    };
+    for (status, expiring, first) in [
+        (
+            Some(crate::model::MemberStanding::Deactivated),
+            None,
+            "d0@acme.test",
+        ),
+        (
+            Some(crate::model::MemberStanding::Revoked),
+            None,
+            "r0@acme.test",
+        ),
+        (None, Some(chrono::Duration::days(7)), "t0@acme.test"),
+    ] {
+        let list = |p: &mut Portal| {
+            let listed = p
+                .member_list(&MemberFilter {
+                    status,
+                    expiring,
+                    limit: Some(1),
+                    ..MemberFilter::default()
+                })
+                .expect("list");
+            let emails: Vec<&str> = listed.iter().map(|v| v.email.as_str()).collect();
+            assert_eq!(emails, [first], "{status:?} {expiring:?}");
+        };
+        assert_eq!(
+            statements_of(many(1), list),
+            statements_of(many(4), list),
+            "{status:?} {expiring:?}"
+        );
+        assert_eq!(
+            scans_after(many(2), list),
+            Vec::<String>::new(),
+            "{status:?} {expiring:?}"
+        );
+    }
+}
+
+#[test]
+fn completion_reads_by_the_typed_prefix_and_each_seat_once() {
+    use super::names::{names_in, NameKind, OFFERED};
+    // Emails and those who may act are read as a range of the index on
+    // the address, at most OFFERED of them.
+    let members = |n: usize| {
+        move |p: &mut Portal| {
+            for i in 0..n {
+                join(p, &format!("m{i:03}@acme.test"), "user");
+            }
+        }
+    };
+    for kind in [NameKind::MemberEmail, NameKind::Actor] {
+        let complete = move |typed: &'static str| {
+            move |p: &mut Portal| {
+                let tx = p.gate.read(p.ctx.now).expect("read");
+                let names = names_in(&*tx, kind, None, p.ctx.now, typed).expect("names");
+                assert!(names.iter().all(|n| n.starts_with(typed)), "{names:?}");
+                assert!(names.len() <= OFFERED);
+            }
+        };
+        assert_eq!(
+            scans_after(members(3), complete("m0")),
+            Vec::<String>::new(),
+            "{kind:?}"
+        );
+        assert_eq!(
+            scans_after(members(3), complete("")),
+            Vec::<String>::new(),
+            "{kind:?}"
+        );
+    }
+    let tx_names = |p: &mut Portal, kind, acting: Option<&str>, typed: &str| {
+        let tx = p.gate.read(p.ctx.now).expect("read");
+        names_in(&*tx, kind, acting, p.ctx.now, typed).expect("names")
+    };
+    let mut p = testing::seeded("portal");
+    for i in 0..(OFFERED + 5) {
+        join(&mut p, &format!("m{i:03}@acme.test"), "user");
+    }
+    assert_eq!(
+        tx_names(&mut p, NameKind::MemberEmail, None, "").len(),
+        OFFERED
+    );
+    assert_eq!(tx_names(&mut p, NameKind::Actor, None, "m20").len(), 5);
+    // A partner's admin completes her customers, each seat read once
+    // whatever the number of accounts (F4).
+    let customers = |n: usize| {
+        move |p: &mut Portal| {
+            testing::add_account(p, "Partner", crate::model::AccountKind::Partner, None);
+            testing::join_in(p, "ann@acme.test", "admin", Some("Partner"));
+            for i in 0..n {
+                testing::add_account(
+                    p,
+                    &format!("Cust {i}"),
+                    crate::model::AccountKind::Customer,
+                    Some("Partner"),
+                );
+                testing::add_account(
+                    p,
+                    &format!("Other {i}"),
+                    crate::model::AccountKind::Customer,
+                    None,
+                );
+            }
+        }
+    };
+    let complete = |p: &mut Portal| {
+        let tx = p.gate.read(p.ctx.now).expect("read");
+        let names = names_in(
+            &*tx,
+            NameKind::Account,
+            Some("ann@acme.test"),
+            p.ctx.now,
+            "",
+        )
+        .expect("names");
+        assert!(names.iter().all(|n| !n.starts_with("Other")), "{names:?}");
+        assert!(names.iter().any(|n| n == "Cust 0"), "{names:?}");
+        assert!(names.iter().any(|n| n == "Acme"), "{names:?}");
+        assert!(names.iter().any(|n| n == "Partner"), "{names:?}");
+    };
+    assert_eq!(
+        statements_of(customers(2), complete).len(),
+        statements_of(customers(20), complete).len()
+    );
+}

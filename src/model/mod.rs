@@ -49,7 +49,7 @@ pub(crate) use records::{
     OrderQuery, OutboxMessage, PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, Profile,
     RecordedDeciders, Role, Service, ShippingAddress,
 };
-pub(crate) use shell::{backslash_escape, Paste};
+pub(crate) use shell::{backslash_escape, quote, Paste};
 pub(crate) use suggest::{closest_few, did_you_mean};
 pub(crate) use text::{composed, escape, refused, reveal, unsafe_to_print, unseen, Text};
 pub(crate) use time::{parse_duration, Timestamp, DURATION_FORMS};

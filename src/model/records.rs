@@ -483,6 +483,13 @@ pub(crate) struct MemberQuery {
     pub holding: Option<Holding>,
     /// Only those invited whose pending invitation has expired.
     pub invitation_expired: bool,
+    /// Only those never accepted whose latest invitation was revoked
+    /// (`Some(true)`, shown `revoked`), or only the others (`Some(false)`):
+    /// with the status `deactivated`, the two ways one shows.
+    pub revoked: Option<bool>,
+    /// Only those some of whose time-bound access (role, external access,
+    /// a grant) in force now lapses by this moment (`--expiring`).
+    pub lapsing_by: Option<Timestamp>,
     /// At most this many, the first by email.
     pub limit: Option<u32>,
 }

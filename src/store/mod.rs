@@ -200,9 +200,14 @@ seam! {
         fn merged_into(&self, person_id: i64) -> Result<Vec<i64>>;
         /// The person with this email.
         fn person_by_email(&self, email: &str) -> Result<Option<Person>>;
-        /// The email of every person who belongs to an account and was
-        /// not merged away, in order: what completes a member's email.
-        fn member_emails(&self) -> Result<Vec<String>>;
+        /// The first `limit` emails, in order, from `from` on that start
+        /// with it, of people who belong to an account and were not
+        /// merged away: what completes a member's email as it is typed.
+        fn member_emails(&self, from: &str, limit: usize) -> Result<Vec<String>>;
+        /// As [`Tx::member_emails`], of those who may act (`--as`): with
+        /// a membership active at the transaction's moment under a role
+        /// in force that does not block.
+        fn acting_emails(&self, from: &str, limit: usize) -> Result<Vec<String>>;
         /// Every person flagged as a duplicate or merged away, by email:
         /// what an export says of people rather than of memberships.
         fn flagged_people(&self) -> Result<Vec<Person>>;

@@ -185,6 +185,18 @@ fn member_ids_sql(scope: &str, by: &str, in_accounts: &str, query: &MemberQuery)
     } else {
         ""
     };
+    // `revoked` (?9) and `--expiring` (?8) are judged here as the view
+    // shows them (`standing_of`, `next_lapse` of what is in force at ?4),
+    // so that the limit is the query's and a page reads only its rows.
+    let shown = "
+           AND (?9 IS NULL OR ?9 = (m.accepted_at IS NULL
+                AND coalesce((SELECT i.state FROM invitations i WHERE i.membership_id = m.id
+                              ORDER BY i.id DESC LIMIT 1) = 'revoked', 0)))
+           AND (?8 IS NULL OR (m.role_until > ?4 AND m.role_until <= ?8)
+                OR (m.external_until > ?4 AND m.external_until <= ?8)
+                OR EXISTS (SELECT 1 FROM membership_grants g
+                           WHERE g.membership_id = m.id
+                             AND g.expires_at > ?4 AND g.expires_at <= ?8))";
     let limit = query.limit.map_or(String::new(), |n| {
         format!(" LIMIT {n} + (SELECT COUNT(*) FROM {MAYBE_HIDDEN} AND h.account_id {in_accounts})")
     });
@@ -196,10 +208,28 @@ fn member_ids_sql(scope: &str, by: &str, in_accounts: &str, query: &MemberQuery)
                                         THEN m.role_after ELSE m.role_id END)
            AND (?3 IS NULL OR ?3 = CASE WHEN m.external_from IS NOT NULL
                                              AND m.status = 'active' AND m.external_until <= ?4
-                                        THEN 'deactivated' ELSE m.status END){expired}
+                                        THEN 'deactivated' ELSE m.status END){expired}{shown}
          ORDER BY {by}CASE WHEN m.accepted_at IS NULL AND m.invited_email IS NOT NULL
                        THEN m.invited_email ELSE p.email END{limit}"
     )
+}
+
+/// The first `limit` emails of people `who` keeps (a test of `p`) from
+/// ?1 up to ?2 ([`past_prefix`]): a range of the unique index on
+/// `email`, so that a Tab reads about as many rows as it offers however
+/// many people there are.
+fn emails_from(who: &str, limit: usize) -> String {
+    format!(
+        "SELECT p.email FROM people p WHERE p.email >= ?1 AND p.email < ?2
+           AND p.merged_into IS NULL AND {who}
+         ORDER BY p.email LIMIT {limit}"
+    )
+}
+
+/// A text every text starting with `prefix` sorts below: `prefix` and
+/// the last code point, which no address holds.
+fn past_prefix(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
 }
 
 /// The memberships a list may yet hide, joined as `h` (see
@@ -345,11 +375,29 @@ impl SqliteTx<'_> {
         )
     }
 
-    pub(super) fn member_emails(&self) -> Result<Vec<String>> {
+    pub(super) fn member_emails(&self, from: &str, limit: usize) -> Result<Vec<String>> {
         self.rows(
-            "SELECT p.email FROM people p WHERE p.merged_into IS NULL \
-             AND EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id) ORDER BY p.email",
-            [],
+            &emails_from(
+                "EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id)",
+                limit,
+            ),
+            params![from, past_prefix(from)],
+            |r| r.get("email"),
+        )
+    }
+
+    pub(super) fn acting_emails(&self, from: &str, limit: usize) -> Result<Vec<String>> {
+        self.rows(
+            &emails_from(
+                "EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id
+                           AND m.status = 'active'
+                           AND NOT (m.external_until IS NOT NULL AND m.external_until <= ?3)
+                           AND CASE WHEN m.role_until <= ?3 AND m.role_after IS NOT NULL
+                                    THEN m.role_after ELSE m.role_id END
+                               NOT IN (SELECT id FROM roles WHERE blocking = 1))",
+                limit,
+            ),
+            params![from, past_prefix(from), self.moment_or_never()],
             |r| r.get("email"),
         )
     }
@@ -483,7 +531,12 @@ impl SqliteTx<'_> {
                 account_id,
                 query.role_id,
                 query.status.map(|s| s.as_str()),
-                self.moment_or_never()
+                self.moment_or_never(),
+                Option::<String>::None,
+                Option::<String>::None,
+                Option::<String>::None,
+                query.lapsing_by,
+                query.revoked
             ],
             |r| r.get("id"),
         )
@@ -514,7 +567,9 @@ impl SqliteTx<'_> {
                 self.moment_or_never(),
                 accounts_held(holdings)?,
                 json_array(&first.grants)?,
-                json_array(&first.blocking)?
+                json_array(&first.blocking)?,
+                query.lapsing_by,
+                query.revoked
             ],
             |r| Ok((r.get("account_id")?, r.get("id")?)),
         )

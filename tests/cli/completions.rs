@@ -500,3 +500,134 @@ fn no_shell_is_offered_a_name_read_as_a_flag_or_a_process_id() {
         );
     }
 }
+
+/// What `words` complete in bash, flags left out.
+fn values_offered(p: &Portal, words: &[&str], env: &[(&str, &str)]) -> Option<Vec<String>> {
+    let (offered, _) = bash_completes(p, words, env)?;
+    Some(
+        offered
+            .into_iter()
+            .filter(|o| !o.starts_with('-'))
+            .collect(),
+    )
+}
+
+/// F4: a partner's admin acts on her customers (`account show|set
+/// Contoso`), so their names complete for her, as `account show` judges
+/// it; an account she may not know of does not.
+#[test]
+fn a_partner_admin_completes_the_customers_she_acts_on() {
+    let p = Portal::new();
+    p.ok(&["account", "create", "Partner", "--kind", "partner"]);
+    p.member_in("ann@acme.test", "admin", "Partner");
+    p.ok(&[
+        "account", "create", "Contoso", "--kind", "customer", "--parent", "Partner",
+    ]);
+    let Some(accounts) = values_offered(
+        &p,
+        &["portalctl", "--as", "ann@acme.test", "account", "show", ""],
+        &[],
+    ) else {
+        return;
+    };
+    assert_eq!(accounts, ["Contoso", "Partner"]);
+    p.ok(&["--as", "ann@acme.test", "account", "show", "Contoso"]);
+    p.refused_as(Some("ann@acme.test"), &["account", "show", ACCOUNT], DENIED);
+    // A manager of the partner, who holds no `customers.manage`, is
+    // offered his own account alone, and is refused the customer.
+    p.member_in("max@acme.test", "manager", "Partner");
+    let accounts = values_offered(
+        &p,
+        &["portalctl", "--as", "max@acme.test", "account", "show", ""],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(accounts, ["Partner"]);
+    p.refused_as(
+        Some("max@acme.test"),
+        &["account", "show", "Contoso"],
+        DENIED,
+    );
+}
+
+/// F11: `--as` completes the addresses of those who may act (not an
+/// invitee nor someone deactivated, whom every command refuses as
+/// `--as`), by the typed prefix; `policy create --approvers` completes
+/// member emails after each comma. A member acting through PORTALCTL_AS
+/// is offered no address but their own.
+#[test]
+fn as_and_approvers_complete_member_emails() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "manager");
+    p.member("dan@acme.test", "user");
+    p.ok(&[
+        "user", "deactivate", "dan@acme.test", "--account", ACCOUNT, "--yes",
+    ]);
+    p.invite("ivy@acme.test", "user", ACCOUNT);
+    let Some(actors) = values_offered(&p, &["portalctl", "--as", ""], &[]) else {
+        return;
+    };
+    assert_eq!(actors, ["ann@acme.test", OWNER]);
+    let actors = values_offered(&p, &["portalctl", "user", "list", "--as", "an"], &[]).unwrap();
+    assert_eq!(actors, ["ann@acme.test"]);
+    let (joined, _) = bash_completes(&p, &["portalctl", "--as=o"], &[]).unwrap();
+    assert_eq!(joined, [format!("--as={OWNER}")]);
+    // The member it offers is one a command runs as.
+    p.ok(&["--as", "ann@acme.test", "user", "show", "ann@acme.test"]);
+    let approvers = values_offered(
+        &p,
+        &["portalctl", "policy", "create", "--approvers", ""],
+        &[],
+    )
+    .unwrap();
+    offers(&approvers, &["ann@acme.test", "dan@acme.test", OWNER]);
+    let approvers = values_offered(
+        &p,
+        &[
+            "portalctl", "policy", "create", "--approvers", "ann@acme.test,ow",
+        ],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(approvers, [format!("ann@acme.test,{OWNER}")]);
+    let edit = values_offered(
+        &p,
+        &["portalctl", "policy", "edit", "P", "--approvers", "da"],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(edit, ["dan@acme.test"]);
+    let own = values_offered(
+        &p,
+        &["portalctl", "--as", ""],
+        &[("PORTALCTL_AS", "ann@acme.test")],
+    )
+    .unwrap();
+    assert_eq!(own, ["ann@acme.test"]);
+}
+
+/// At 100,000 members a Tab must not print them all: completion offers
+/// at most 200 names, the first by the typed prefix, which the store
+/// looks up as a range of its index.
+#[test]
+fn completion_offers_at_most_two_hundred_emails_by_the_typed_prefix() {
+    let p = Portal::new();
+    let users: Vec<serde_json::Value> = (0..300)
+        .map(|i| {
+            serde_json::json!({"email": format!("m{i:03}@acme.test"), "name": "M",
+                               "role": "user", "status": "active"})
+        })
+        .collect();
+    let file = serde_json::json!({"accounts": [{"name": ACCOUNT, "users": users}]});
+    let run = p.apply_stdin(&["--no-send"], &[], &file.to_string());
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let Some(all) = values_offered(&p, &["portalctl", "user", "show", ""], &[]) else {
+        return;
+    };
+    assert_eq!(all.len(), 200);
+    assert_eq!(all[0], "m000@acme.test");
+    let some = values_offered(&p, &["portalctl", "user", "show", "m29"], &[]).unwrap();
+    assert_eq!(some.len(), 10);
+    let actors = values_offered(&p, &["portalctl", "--as", "m1"], &[]).unwrap();
+    assert_eq!(actors.len(), 100);
+}

@@ -905,3 +905,54 @@ fn a_backquote_read_from_an_apply_file_is_written_out_in_its_refusal() {
         assert!(!run.stderr.contains("a`dmin"), "{}", run.stderr);
     }
 }
+
+/// A help line's command to paste keeps a name an older build stored
+/// with a backquote and a quote as the shell reads it back (single
+/// quotes, `'\''`), while the rest of the message writes the backquote
+/// out: pasted into `sh`, it names that very account. Written out there
+/// too (`\u{60}`), it named no row.
+#[test]
+fn a_help_line_s_command_names_a_backquoted_name_the_shell_way() {
+    let p = Portal::new();
+    p.ok(&["account", "create", "Old One", "--kind", "customer"]);
+    p.ok(&[
+        "account", "address", "add", "--account", "Old One", "--label", "Depot", "--line1",
+        "1 Road", "--city", "Leeds", "--postcode", "LS1 1AA", "--country", "GB",
+    ]);
+    let name = "O'Neil`s Co";
+    older_build_wrote(
+        &p,
+        "UPDATE accounts SET name = 'O''Neil`s Co', name_key = 'o''neil`s co' WHERE name = 'Old One';",
+    );
+    // The upgrade, which the refusal below must not be the one to run.
+    p.ok(&["status"]);
+    let err = p.refused(
+        &["account", "address", "remove", "--account", name, "Nowhere"],
+        support::NOT_FOUND,
+    );
+    support::says(&err, "`O'Neil\\u{60}s Co` has no shipping address");
+    let help = err.lines().find(|l| l.starts_with("help: ")).unwrap();
+    let pasted = (help.split_once('`').unwrap().1)
+        .split_once("` shows them")
+        .unwrap()
+        .0;
+    assert_eq!(
+        pasted,
+        r"portalctl account address list --account 'O'\''Neil`s Co'"
+    );
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_portalctl"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let plain = p.command(&[], &[]);
+    let out = std::process::Command::new("sh")
+        .args(["-c", pasted])
+        .envs(plain.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{pasted}: {out:?}");
+    support::says(&String::from_utf8(out.stdout).unwrap(), "Depot");
+}

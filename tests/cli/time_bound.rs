@@ -1213,3 +1213,75 @@ fn a_second_60_an_older_version_stored_reads_as_the_next_minute() {
         "2030-12-02T00:00:00Z"
     );
 }
+
+/// `--status deactivated|revoked` and `--expiring` are judged by the
+/// list's query, so `--limit` takes the first that match, exactly: a
+/// revoked invitee is not `deactivated`, nor a plain deactivated member
+/// `revoked`, and access lapsing later than the window is not listed.
+#[test]
+fn user_list_filters_by_revoked_deactivated_and_expiring_up_to_the_limit() {
+    let p = Portal::with_preset("customer-area");
+    for who in ["ann", "bob", "cy", "dee"] {
+        p.member(&format!("{who}@acme.test"), "member");
+    }
+    for who in ["ann", "cy"] {
+        p.ok(&[
+            "user",
+            "deactivate",
+            &format!("{who}@acme.test"),
+            "--account",
+            ACCOUNT,
+            "--yes",
+        ]);
+    }
+    for who in ["aly", "eve"] {
+        p.invite(&format!("{who}@acme.test"), "member", ACCOUNT);
+        p.ok(&[
+            "user",
+            "revoke-invite",
+            &format!("{who}@acme.test"),
+            "--account",
+            ACCOUNT,
+            "--yes",
+        ]);
+    }
+    p.ok(&[
+        "user", "grant", "bob@acme.test", "billing", "--until", "10d",
+    ]);
+    p.ok(&["user", "grant", "dee@acme.test", "billing", "--until", "3d"]);
+    let emails = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["user", "list"];
+        all.extend_from_slice(args);
+        p.json(&all)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["email"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        emails(&["--status", "deactivated"]),
+        ["ann@acme.test", "cy@acme.test"]
+    );
+    assert_eq!(
+        emails(&["--status", "deactivated", "--limit", "1"]),
+        ["ann@acme.test"]
+    );
+    assert_eq!(
+        emails(&["--status", "revoked"]),
+        ["aly@acme.test", "eve@acme.test"]
+    );
+    assert_eq!(
+        emails(&["--status", "revoked", "--limit", "1"]),
+        ["aly@acme.test"]
+    );
+    assert_eq!(
+        emails(&["--expiring", "30d", "--limit", "1"]),
+        ["bob@acme.test"]
+    );
+    assert_eq!(emails(&["--expiring", "7d"]), ["dee@acme.test"]);
+    assert_eq!(
+        emails(&["--expiring", "30d", "--status", "active"]),
+        ["bob@acme.test", "dee@acme.test"]
+    );
+}
