@@ -776,22 +776,29 @@ pub(crate) fn denial(
         // No role gives anything to a membership that holds nothing:
         // access comes first, by accepting an invitation or being given
         // it back (deactivated, left, the blocking role).
-        let invited = match tx.person_by_email(who)? {
-            Some(person) => tx
-                .membership_of(person.id, account.id)?
-                .is_some_and(|m| m.status == MemberStatus::Invited),
-            None => false,
+        let seat = match tx.person_by_email(who)? {
+            Some(person) => tx.membership_of(person.id, account.id)?,
+            None => None,
         };
-        if invited {
-            format!(
+        match seat {
+            Some(m) if m.status == MemberStatus::Invited => format!(
                 "`{who}` has not accepted their invitation to `{}` yet: `portalctl user accept TOKEN` with the token it gave, or ask an admin of it to resend it",
                 account.name
-            )
-        } else {
-            format!(
+            ),
+            // External access comes back only from the partner it came
+            // from, where it ended: the customer's admins cannot give it.
+            Some(Membership {
+                external_from: Some(partner),
+                ..
+            }) => format!(
+                "`{who}`'s access to `{}` came from `{}`: once they are active there again, `portalctl external-admin add` gives it back",
+                account.name,
+                tx.account(partner)?.name
+            ),
+            _ => format!(
                 "`{who}` holds nothing in `{}` now: an admin of it can give their access back",
                 account.name
-            )
+            ),
         }
     } else if sources.is_empty() {
         asked

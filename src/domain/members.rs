@@ -516,13 +516,10 @@ impl Portal {
                 };
                 if !home_active {
                     let partner = e.tx.account(partner_id)?;
-                    return Err(wrong_state(
-                        e,
-                        &format!(
-                            "is an external admin from `{}` and no longer active there",
-                            partner.name
-                        ),
-                    )
+                    return Err(Error::conflict(format!(
+                        "`{}` is an external admin of `{}` from `{}`, and no longer active in `{}`",
+                        e.person.email, e.account.name, partner.name, partner.name
+                    ))
                     .help(format!(
                         "activate them in `{}` first, then `portalctl external-admin add`",
                         partner.name

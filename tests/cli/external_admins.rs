@@ -488,7 +488,17 @@ fn the_blocking_role_in_the_partner_ends_external_access_too() {
         &["user", "activate", UMA, "--account", CUSTOMER],
         CONFLICT,
     );
-    assert!(err.contains("no longer active there"), "{err}");
+    says(
+        error_line(&err),
+        &format!("is an external admin of `{CUSTOMER}` from `{ACCOUNT}`, and no longer active in `{ACCOUNT}`"),
+    );
+    // They themselves are told where access comes back from: the partner,
+    // not the customer's admins, who cannot give it.
+    let err = p.refused_as(Some(UMA), &["user", "list", "--account", CUSTOMER], DENIED);
+    says(
+        &err,
+        &format!("access to `{CUSTOMER}` came from `{ACCOUNT}`: once they are active there again, `portalctl external-admin add` gives it back"),
+    );
     // A change that leaves them all their external role gives leaves
     // their external access alone.
     p.member("vic@acme.test", "msp-user");
@@ -510,7 +520,10 @@ fn external_access_cannot_be_reactivated_while_inactive_in_the_partner() {
         &["user", "activate", UMA, "--account", CUSTOMER],
         CONFLICT,
     );
-    assert!(err.contains("no longer active there"), "{err}");
+    says(
+        error_line(&err),
+        &format!("no longer active in `{ACCOUNT}`"),
+    );
     let err = p.refused(&add(UMA, "msp-user"), CONFLICT);
     assert!(err.contains("is deactivated in `Acme Ltd`"), "{err}");
 }
