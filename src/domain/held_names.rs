@@ -878,6 +878,19 @@ mod tests {
         assert_eq!(code, 2);
         p.service_add("Broadband HQ", None, Some("Beta"))
             .expect("another account's list");
+
+        // One who manages cost centres but may not list them is told
+        // only that the name is not available, not which it reads as.
+        let manage = [crate::domain::access::caps::COST_CENTRES_MANAGE];
+        p.role_create("clerk", &manage, &"cost centres".into(), Some("Acme"))
+            .expect("role");
+        crate::domain::testing::join_in(&mut p, "cc@acme.test", "clerk", Some("Acme"));
+        p.ctx.actor = crate::domain::Actor::Member(email("cc@acme.test"));
+        let (code, message) =
+            refusal(p.cost_centre_create("NEW", &Text::from("FINANCE"), Some("Acme")));
+        assert_eq!(code, 4, "{message}");
+        assert!(message.contains("is not available"), "{message}");
+        assert!(!message.contains("`Finance`"), "{message}");
     }
 
     /// Every kind of space, and a run of them, reads as one plain space in
