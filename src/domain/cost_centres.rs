@@ -1,6 +1,7 @@
 //! Cost centres: named codes per account that orders can carry.
 
 use super::access::caps;
+use super::held_names::not_read_as_another;
 use super::visibility::Named;
 use super::{resolve_account, Catalog, Ctx, Portal};
 use crate::domain::visibility::holds_need;
@@ -84,6 +85,9 @@ impl Portal {
                     account.name
                 )));
             }
+            // Named only to one who may list the account's cost centres.
+            let shown = w.authorize(&account, caps::ACCOUNT_VIEW).is_ok();
+            not_read_as_another(tx, "cost centre", &account, &name, None, shown)?;
             let mut centre = CostCentre {
                 id: 0,
                 account_id: account.id,
@@ -156,6 +160,8 @@ impl Portal {
             let action = match rename {
                 Some(name) => {
                     centre.name = name.required("the cost centre name")?;
+                    let except = Some(centre.id);
+                    not_read_as_another(tx, "cost centre", &account, &centre.name, except, true)?;
                     "cost_centre.rename"
                 }
                 None if centre.archived_at.is_some() => {

@@ -16,8 +16,8 @@ use super::catalog::check_role_name;
 use super::cost_centres::check_code;
 use crate::error::{Error, Result};
 use crate::model::{
-    composed, letters_problem, name_key, name_skeleton, refused, reveal, same_name, Email, Mailbox,
-    Paste,
+    composed, letters_problem, name_key, name_readings, one_script_per_word, refused, reveal,
+    same_name, Email, Mailbox, Paste,
 };
 use crate::store::{HeldName, Tx};
 use unicode_normalization::UnicodeNormalization;
@@ -40,10 +40,12 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
     // alike without being one name.
     let mut skeletons: HashMap<(&str, Option<&str>, String), Vec<&HeldName>> = HashMap::new();
     for name in held.iter().filter(|n| letter_rule(n.kind)) {
-        skeletons
-            .entry((name.kind, scope(name), name_skeleton(&name.name)))
-            .or_default()
-            .push(name);
+        for reading in name_readings(&name.name) {
+            skeletons
+                .entry((name.kind, scope(name), reading))
+                .or_default()
+                .push(name);
+        }
     }
     // A custom role is refused a name that looks like one its account
     // sees (`role_not_look_alike`), in a copy too: the catalog's roles
@@ -51,17 +53,18 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
     let mut roles: HashMap<(Option<&str>, String), Vec<&str>> = HashMap::new();
     let catalog = tx.roles_made_for(None)?;
     for role in catalog.iter().filter(|r| r.deleted_at.is_none()) {
-        roles
-            .entry((None, name_skeleton(&role.name)))
-            .or_default()
-            .push(&role.name);
+        for reading in name_readings(&role.name) {
+            roles.entry((None, reading)).or_default().push(&role.name);
+        }
     }
     for name in held.iter().filter(|n| n.kind == "role") {
         if let Some(account) = name.account.as_deref() {
-            roles
-                .entry((Some(account), name_skeleton(&name.name)))
-                .or_default()
-                .push(&name.name);
+            for reading in name_readings(&name.name) {
+                roles
+                    .entry((Some(account), reading))
+                    .or_default()
+                    .push(&name.name);
+            }
         }
     }
     let mut problems = Vec::new();
@@ -100,11 +103,12 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
             },
             None if name.kind == "role" => match check_role_name(&name.name) {
                 Ok(()) => {
-                    let skeleton = name_skeleton(&name.name);
+                    let readings = name_readings(&name.name);
                     let scopes = [None, name.account.as_deref()];
                     let other = scopes
                         .iter()
-                        .filter_map(|&a| roles.get(&(a, skeleton.clone())))
+                        .flat_map(|&a| readings.iter().map(move |r| (a, r.clone())))
+                        .filter_map(|at| roles.get(&at))
                         .flatten()
                         .find(|other| !same_name(other, &name.name));
                     match other {
@@ -114,18 +118,40 @@ pub(crate) fn name_problems(tx: &dyn Tx) -> Result<Vec<String>> {
                 }
                 Err(_) => "is not a valid role name".to_string(),
             },
-            None if !compared(name.kind) => continue,
-            // A new account, policy, label or product is refused a word
-            // mixing scripts or a letter no name is written with, in a
-            // copy too.
+            // A new account, policy, label, product, cost centre or
+            // service is refused a word mixing scripts or a letter no
+            // name is written with, in a copy too.
             None if letters.is_some() => letters.unwrap_or_default(),
+            // A cost centre or service is one of its account's list by
+            // its look alone (no key keeps two apart): `FINANCE` beside
+            // `Finance` as `Ѕales` with a Cyrillic `Ѕ` beside `Sales`.
+            None if matches!(name.kind, "cost centre" | "service") => {
+                match name_readings(&name.name)
+                    .into_iter()
+                    .filter_map(|r| skeletons.get(&(name.kind, scope(name), r)))
+                    .flatten()
+                    .find(|o| o.id != name.id)
+                {
+                    Some(other) if same_name(&other.name, &name.name) => {
+                        format!("reads as `{}` too", reveal(&other.name))
+                    }
+                    Some(other) => format!(
+                        "looks like `{}`, written in other letters",
+                        reveal(&other.name)
+                    ),
+                    None => continue,
+                }
+            }
+            None if !compared(name.kind) => continue,
             None => {
                 let alike = &keyed[&(name.kind, scope(name), key(name))];
                 if let Some(other) = alike.iter().find(|o| o.name != name.name) {
                     format!("reads as `{}` too", reveal(&other.name))
-                } else if let Some(other) = skeletons
-                    .get(&(name.kind, scope(name), name_skeleton(&name.name)))
-                    .and_then(|l| l.iter().find(|o| key(o) != key(name)))
+                } else if let Some(other) = name_readings(&name.name)
+                    .into_iter()
+                    .filter_map(|r| skeletons.get(&(name.kind, scope(name), r)))
+                    .flatten()
+                    .find(|o| key(o) != key(name))
                 {
                     format!(
                         "looks like `{}`, written in other letters",
@@ -246,6 +272,49 @@ pub(crate) fn not_look_alike(
     Err(looks_like(kind, name, &held))
 }
 
+/// Refuses a new or renamed cost centre or service (`kind`: `cost
+/// centre`, `service`) named `name` in `account`, the row `except` left
+/// out: exit 2 for a word mixing scripts or a letter no name is written
+/// with (as every name picked from a list), exit 4 for a name that reads
+/// as one the account holds (`Ѕales` with a Cyrillic `Ѕ`, `FINANCE`,
+/// full-width `Ｓales` beside `Sales`). `shown` says whether the actor may
+/// see the account's list, and so be told which name it reads as.
+///
+/// Create, rename and a fixture's `apply` all call this, so a cost
+/// centre or service reads as no other of its account however it is
+/// named.
+pub(crate) fn not_read_as_another(
+    tx: &dyn Tx,
+    kind: &'static str,
+    account: &crate::model::Account,
+    name: &str,
+    except: Option<i64>,
+    shown: bool,
+) -> Result<()> {
+    one_script_per_word(&format!("the {}", what(kind)), name)?;
+    let Some(held) = look_alike_of(tx, kind, account.id, name, except)? else {
+        return Ok(());
+    };
+    if !shown {
+        return Err(Error::conflict(format!(
+            "the {} `{}` is not available in `{}`",
+            what(kind),
+            reveal(name),
+            reveal(&account.name)
+        ))
+        .help("choose a name that reads differently"));
+    }
+    if same_name(&held, name) {
+        return Err(Error::conflict(format!(
+            "`{}` already has a {kind} named `{}`",
+            reveal(&account.name),
+            reveal(&held)
+        ))
+        .help("a name that differs only in case reads as the same one; choose another"));
+    }
+    Err(looks_like(kind, name, &held))
+}
+
 /// The refusal (exit 4) of `name`, a new name of `kind`, that looks like
 /// `held`, a name of that kind its maker may see.
 pub(crate) fn looks_like(kind: &'static str, name: &str, held: &str) -> Error {
@@ -253,6 +322,7 @@ pub(crate) fn looks_like(kind: &'static str, name: &str, held: &str) -> Error {
     // A partner's licences and prices are one list of products.
     let what = match kind {
         "licence" | "price" => "product",
+        "cost centre" | "service" => kind,
         kind => what(kind),
     };
     Error::conflict(format!(
@@ -312,7 +382,10 @@ fn compared(kind: &str) -> bool {
 ///
 /// [`one_script_per_word`]: crate::model::one_script_per_word
 fn letter_rule(kind: &str) -> bool {
-    matches!(kind, "account" | "policy" | "address" | "licence" | "price")
+    matches!(
+        kind,
+        "account" | "policy" | "address" | "licence" | "price" | "cost centre" | "service"
+    )
 }
 
 /// Whether `kind` is a name (a problem says `name:`) rather than other
@@ -593,6 +666,10 @@ mod tests {
             "5.00".parse().expect("price"),
         )
         .expect("price");
+        p.cost_centre_create("FAB", &Text::from("Fabrikam"), Some("Acme"))
+            .expect("cost centre");
+        p.service_add("Fabrikam", None, Some("Acme"))
+            .expect("service");
 
         // Refused for every kind: letters no name is written with, a
         // word of two scripts, and a look-alike of what is held.
@@ -608,9 +685,19 @@ mod tests {
                 4,
             ),
             ("Fabrikarn", 4),
+            // All in Lisu capitals, `ꓲ` for `I` (finding B11).
+            (
+                "\u{a4dd}\u{a4ee}\u{a4d0}\u{a4e3}\u{a4f2}\u{a4d7}\u{a4ee}\u{a4df}",
+                4,
+            ),
         ];
         let accepted = [
-            "Fabr1kam Two", "\u{13e3}\u{13b3}\u{13a9}", "\u{259}li", "Nguy\u{1ec5}n",
+            "Fabr1kam Two",
+            "\u{13e3}\u{13b3}\u{13a9}",
+            "\u{259}li",
+            "Nguy\u{1ec5}n",
+            // Lisu `LISU`, which looks like no name held.
+            "\u{a4e1}\u{a4f2}\u{a4e2}\u{a4f4}",
         ];
         let mut n = 0;
         let mut kinds = |p: &mut Portal, name: &str| -> Vec<(&'static str, Option<u8>)> {
@@ -635,6 +722,18 @@ mod tests {
                 (
                     "licence",
                     code(p.license_purchase(&purchase(name)).map(|_| ())),
+                ),
+                // Cost centres and services too (findings B3, F3).
+                (
+                    "cost centre",
+                    code(
+                        p.cost_centre_create(&format!("CC{n}"), &Text::from(name), Some("Acme"))
+                            .map(|_| ()),
+                    ),
+                ),
+                (
+                    "service",
+                    code(p.service_add(name, None, Some("Acme")).map(|_| ())),
                 ),
             ]
         };
@@ -684,6 +783,114 @@ mod tests {
                 .map(|e| e.exit_code());
             assert_eq!(got, want, "{name} {account:?}");
         }
+    }
+
+    /// A capital that looks like `I` reads as `l` (`PayPaI` beside
+    /// `PayPal`) and, in a name in capitals, as `i` (Lisu `ꓝꓮꓐꓣꓲꓗꓮꓟ`
+    /// beside `Fabrikam`, finding B11): refused whichever came first.
+    #[test]
+    fn a_capital_i_reads_as_both_i_and_l_in_either_order() {
+        let mut p = seeded("portal");
+        let account = |name: &str| NewAccount {
+            name: name.into(),
+            kind: AccountKind::Partner,
+            parent: None,
+            currency: None,
+        };
+        let lisu = "\u{a4dd}\u{a4ee}\u{a4d0}\u{a4e3}\u{a4f2}\u{a4d7}\u{a4ee}\u{a4df}";
+        for (first, second) in [
+            ("Fabrikam", lisu.to_string()),
+            (&format!("{lisu} Two"), "Fabrikam Two".to_string()),
+            ("PayPal", "PayPaI".to_string()),
+            ("PayPaI Two", "PayPal Two".to_string()),
+        ] {
+            p.account_create(&account(first)).expect(first);
+            let (code, message) = refusal(p.account_create(&account(&second)));
+            assert_eq!(code, 4, "{message}");
+            assert!(
+                message.ends_with(&format!("looks like the existing account `{first}`")),
+                "{message}"
+            );
+        }
+        p.account_create(&account("Mail")).expect("Mail");
+        p.account_create(&account("Mall"))
+            .expect("an `l` is no capital `I`");
+    }
+
+    /// A cost centre or service reads as no other of its account: not in
+    /// another case (`FINANCE` beside `Finance`), not in other letters,
+    /// not when renamed (findings B3, F3); another account's are another
+    /// list, and renaming one to its own name is no change of look.
+    #[test]
+    fn cost_centres_and_services_read_as_no_other_of_their_account() {
+        use crate::model::Text;
+        let mut p = seeded("portal");
+        p.account_create(&NewAccount {
+            name: "Beta".into(),
+            kind: AccountKind::Customer,
+            parent: None,
+            currency: None,
+        })
+        .expect("Beta");
+        p.cost_centre_create("FIN", &Text::from("Finance"), Some("Acme"))
+            .expect("Finance");
+        p.cost_centre_create("OPS", &Text::from("Operations"), Some("Acme"))
+            .expect("Operations");
+        for (name, want, says) in [
+            (
+                "FINANCE",
+                4,
+                "`Acme` already has a cost centre named `Finance`",
+            ),
+            (
+                "\u{ff26}inance",
+                4,
+                "cost centre `\u{ff26}inance` looks like the existing cost centre `Finance`",
+            ),
+            (
+                "F\u{456}nance",
+                2,
+                "mixes Latin and Cyrillic letters in `F\u{456}nance`",
+            ),
+            ("Fa\u{299}rik", 2, "holds `\u{299}` (U+0299)"),
+        ] {
+            let (code, message) =
+                refusal(p.cost_centre_create("NEW", &Text::from(name), Some("Acme")));
+            assert_eq!((code, message.contains(says)), (want, true), "{message}");
+            let (code, message) =
+                refusal(p.cost_centre_change("OPS", Some(&Text::from(name)), Some("Acme")));
+            assert_eq!((code, message.contains(says)), (want, true), "{message}");
+        }
+        p.cost_centre_change("FIN", Some(&Text::from("FINANCE")), Some("Acme"))
+            .expect("its own name in another case");
+        p.cost_centre_create("FIN", &Text::from("Finance"), Some("Beta"))
+            .expect("another account's list");
+        p.service_add("Broadband HQ", None, Some("Acme"))
+            .expect("service");
+        let (code, message) =
+            refusal(p.service_add("Broadband \u{ff28}\u{ff31}", None, Some("Acme")));
+        assert_eq!(code, 4, "{message}");
+        assert!(
+            message.ends_with("looks like the existing service `Broadband HQ`"),
+            "{message}"
+        );
+        let (code, _) = refusal(p.service_add("\u{412}roadband HQ", None, Some("Acme")));
+        assert_eq!(code, 2);
+        p.service_add("Broadband HQ", None, Some("Beta"))
+            .expect("another account's list");
+
+        // One who manages cost centres but may not list them is told
+        // only that the name is not available, not which it reads as.
+        let manage = [crate::domain::access::caps::COST_CENTRES_MANAGE];
+        p.role_create("clerk", &manage, &"cost centres".into(), Some("Acme"))
+            .expect("role");
+        crate::domain::testing::join_in(&mut p, "cc@acme.test", "clerk", Some("Acme"));
+        p.ctx.actor = crate::domain::Actor::Member(email("cc@acme.test"));
+        let (code, message) =
+            refusal(p.cost_centre_create("NEW", &Text::from("FINANCE"), Some("Acme")));
+        assert_eq!(code, 4, "{message}");
+        assert!(message.contains("is not available"), "{message}");
+        assert!(!message.contains("`Finance`"), "{message}");
     }
 
     /// Every kind of space, and a run of them, reads as one plain space in

@@ -1281,3 +1281,64 @@ fn completion_reads_by_the_typed_prefix_and_each_seat_once() {
         statements_of(customers(20), complete).len()
     );
 }
+
+#[test]
+fn a_name_s_look_alikes_are_found_by_index_equality() {
+    // A name's look-alike candidates were once found by a GLOB on its
+    // skeleton, which uses an index only up to the first `i` or `l`: an
+    // `apply` of `Client 1`, `Client 2` ... read every account `Cl...`
+    // for each. Each kind of name is now looked up by equality on its
+    // loose skeleton.
+    use crate::model::{AccountKind, Text};
+    let account = |name: &str| NewAccount {
+        name: name.into(),
+        kind: AccountKind::Customer,
+        parent: None,
+        currency: None,
+    };
+    let ran = statements_of(
+        |p| {
+            for i in 1..=3 {
+                p.account_create(&account(&format!("Client {i}")))
+                    .expect("account");
+            }
+        },
+        |p| {
+            p.account_create(&account("Client 9")).expect("account");
+            p.policy_create(&NewPolicy {
+                name: "Client 9".into(),
+                threshold: "50.00".parse::<Money>().expect("amount"),
+                order_type: None,
+                approvers: Vec::new(),
+                required_approvals: None,
+                account: Some("Acme".into()),
+            })
+            .expect("policy");
+            p.cost_centre_create("C9", &Text::from("Client 9"), Some("Acme"))
+                .expect("cost centre");
+            p.service_add("Client 9", None, Some("Acme"))
+                .expect("service");
+        },
+    );
+    let explainer = SqliteStore::in_memory().expect("store");
+    let lookups: Vec<&String> = ran
+        .iter()
+        .filter(|sql| sql.contains("_loose = ?1"))
+        .collect();
+    for table in ["accounts", "policies", "cost_centres", "services"] {
+        assert!(
+            lookups
+                .iter()
+                .any(|sql| sql.contains(&format!("FROM {table}"))),
+            "no look-alike lookup in {table}: {lookups:#?}"
+        );
+    }
+    for sql in lookups {
+        let plan = explainer.query_plan(sql).expect("plan");
+        assert!(
+            plan.iter()
+                .any(|line| line.contains("USING INDEX") && line.contains("_loose=?")),
+            "{plan:#?}\n    in: {sql}"
+        );
+    }
+}

@@ -10,7 +10,7 @@ use super::catalog::{check_role_name, role_view};
 use super::held_names::looks_like;
 use super::{resolve_account, snapshot, Actor, Catalog, Portal, Reach};
 use crate::error::{Error, Result};
-use crate::model::{name_skeleton, same_name, Account, Capability, Role, Text};
+use crate::model::{look_alike, same_name, Account, Capability, Role, Text};
 use crate::store::Tx;
 use crate::view::RoleView;
 
@@ -298,14 +298,14 @@ impl Portal {
 /// built-in role in every list of members and roles. Another account's
 /// roles are no look-alikes, as they are no name taken.
 fn role_not_look_alike(tx: &dyn Tx, name: &str, account: Option<i64>) -> Result<()> {
-    let skeleton = name_skeleton(name);
     let mut seen = tx.roles_made_for(None)?;
     if let Some(account) = account {
         seen.extend(tx.roles_made_for(Some(&[account]))?);
     }
-    match seen.iter().find(|r| {
-        r.deleted_at.is_none() && !same_name(&r.name, name) && name_skeleton(&r.name) == skeleton
-    }) {
+    match seen
+        .iter()
+        .find(|r| r.deleted_at.is_none() && !same_name(&r.name, name) && look_alike(&r.name, name))
+    {
         Some(held) => Err(looks_like("role", name, &held.name)),
         None => Ok(()),
     }

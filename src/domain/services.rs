@@ -2,6 +2,7 @@
 //! may see them.
 
 use super::access::{authority, authorize, caps, Authority};
+use super::held_names::not_read_as_another;
 use super::visibility::listed_accounts;
 use super::visibility::{resolve_account_of, Named};
 use super::{member_in, standing, Catalog, Ctx, Portal};
@@ -175,6 +176,9 @@ impl Portal {
                     account.name
                 )));
             }
+            // Who adds a service sees them all (above), so is told which
+            // one a name reads as.
+            not_read_as_another(tx, "service", &account, &name, None, true)?;
             let kind = kind
                 .map(|k| parse_name("the service kind", k))
                 .transpose()?;

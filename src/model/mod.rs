@@ -36,7 +36,8 @@ pub(crate) use keywords::{
 pub(crate) use mailbox::Mailbox;
 pub(crate) use money::{parse_currency, Money};
 pub(crate) use names::{
-    letters_problem, name_key, name_skeleton, one_script_per_word, parse_name, same_name, Email,
+    letters_problem, look_alike, loose_skeleton, name_key, name_readings, name_skeleton,
+    one_script_per_word, parse_name, same_name, Email,
 };
 pub(crate) use network::{IpDirection, IpNetwork, Smarthost};
 pub(crate) use order_key::{OrderKey, MAX_ORDER_NUMBER};

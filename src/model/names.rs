@@ -123,7 +123,11 @@ impl FromStr for Email {
         let words = local
             .split(|c: char| !c.is_alphanumeric())
             .chain(domain.split(|c: char| !c.is_alphanumeric()));
-        if let Some((first, other, word)) = mixed_scripts(words) {
+        if let Some(mixed) = mixed_scripts(words) {
+            // Named as typed: lower case and IDNA may have changed the
+            // word's letters (Cherokee `ꭺ` is kept as its capital `Ꭺ`).
+            let typed_words = composed.split(|c: char| !c.is_alphanumeric());
+            let (first, other, word) = mixed_scripts(typed_words).unwrap_or(mixed);
             return Err(Error::invalid(format!(
                 "`{}` is not a valid email address: it mixes {first} and {other} letters in `{}`, and so reads as another address",
                 super::text::escape(typed),
@@ -402,6 +406,53 @@ pub(crate) fn name_key(name: &str) -> String {
 pub(crate) fn name_skeleton(name: &str) -> String {
     let seen: String = unicode_security::skeleton(name).collect();
     unicode_security::skeleton(&name_key(&seen)).collect()
+}
+
+/// The skeletons a name reads as: its [`name_skeleton`], and, when it
+/// holds a capital letter that looks like `I` (Latin `I`, Lisu `ꓲ`),
+/// its skeleton with each such capital read as `i`. Unicode's
+/// confusables read that capital as `l`, which is half of what it shows:
+/// `PayPaI` reads as `PayPal`, but a name all in capitals reads as the
+/// capitals of another (`ꓝꓮꓐꓣꓲꓗꓮꓟ` in Lisu as `FABRIKAM`, so as
+/// `Fabrikam`). Two names look alike when they share a reading.
+pub(crate) fn name_readings(name: &str) -> Vec<String> {
+    let plain = name_skeleton(name);
+    let capital_i = |c: char| {
+        c != 'l'
+            && c.is_alphabetic()
+            && !c.is_lowercase()
+            && unicode_security::skeleton(&c.to_string()).eq("l".chars())
+    };
+    if !name.chars().any(capital_i) {
+        return vec![plain];
+    }
+    let read: String = name
+        .chars()
+        .map(|c| if capital_i(c) { 'i' } else { c })
+        .collect();
+    let as_i = name_skeleton(&read);
+    if as_i == plain {
+        vec![plain]
+    } else {
+        vec![plain, as_i]
+    }
+}
+
+/// Whether two names look alike: they share one of their
+/// [`name_readings`].
+pub(crate) fn look_alike(a: &str, b: &str) -> bool {
+    let theirs = name_readings(b);
+    name_readings(a).iter().any(|r| theirs.contains(r))
+}
+
+/// The key a name's look-alike candidates are found by, by equality: its
+/// [`name_skeleton`] with `i` and `l` one letter, so every name it shares
+/// a reading with (see [`name_readings`]) has it too, whichever way a
+/// capital `I` is read. It only narrows the rows read: `Mail` and `Mall`
+/// share it and look alike by no reading, which [`look_alike`] decides
+/// (migration 33).
+pub(crate) fn loose_skeleton(name: &str) -> String {
+    name_skeleton(name).replace('i', "l")
 }
 
 /// Whether two names are one by [`name_key`].
@@ -761,6 +812,9 @@ mod tests {
                 "its domain holds `\u{2027}` (U+2027)",
             ),
             ("x@localhost", "needs a dot"),
+            // Cherokee small `ꭺ`, which IDNA keeps as its capital `Ꭺ`
+            // (finding F8).
+            ("x@\u{ab7a}cme.test", "letters in `\u{ab7a}cme`"),
         ] {
             let got = message(typed);
             assert!(
@@ -834,6 +888,38 @@ mod tests {
         ] {
             assert_ne!(name_skeleton(a), name_skeleton(b), "{a:?} {b:?}");
         }
+    }
+
+    /// A capital that looks like `I` reads as `l` and, in capitals, as
+    /// `i`: two names look alike when they share a reading (finding B11),
+    /// and any two that do share the key their candidates are found by.
+    #[test]
+    fn a_capital_i_is_read_both_ways() {
+        let lisu = "\u{a4dd}\u{a4ee}\u{a4d0}\u{a4e3}\u{a4f2}\u{a4d7}\u{a4ee}\u{a4df}";
+        let office = "\u{a4f3}\u{a4dd}\u{a4dd}\u{a4f2}\u{a4da}\u{a4f0} \u{a4e2}\u{a4f4}\u{a4f2}\u{a4d4}\u{a4f0}";
+        for (a, b, alike) in [
+            ("Fabrikam", lisu, true),
+            ("FABRIKAM", lisu, true),
+            ("Office Suite", office, true),
+            ("PayPal", "PayPaI", true),
+            ("Kilo Inc", "KILO INC", true),
+            ("Mail", "Mall", false),
+            ("Fabrikam", "Fabr1kam", false),
+            // Unicode reads a `1` as `l`, not as `i`.
+            ("Client 1", "Client l", true),
+            ("top", "\u{442}\u{43e}\u{440}", false),
+            ("Lisa", "\u{a4e1}\u{a4f2}\u{a4e2}\u{a4f4}", false),
+            // Cherokee `ᏦᏆᏞᎾ`: Unicode's confusables read no `K` in `Ꮶ`.
+            ("Kilo", "\u{13e6}\u{13c6}\u{13de}\u{13be}", false),
+        ] {
+            assert_eq!(look_alike(a, b), alike, "{a:?} {b:?}");
+            assert_eq!(look_alike(b, a), alike, "{b:?} {a:?}");
+            if alike {
+                assert_eq!(loose_skeleton(a), loose_skeleton(b), "{a:?} {b:?}");
+            }
+        }
+        // Names told apart by more than an `i` or `l` are found apart.
+        assert_ne!(loose_skeleton("Client 1"), loose_skeleton("Client 2"));
     }
 
     /// Each name as a new account, policy, label or product name reads:

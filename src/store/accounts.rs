@@ -4,7 +4,7 @@ use rusqlite::{params, Row};
 
 use super::{keyword_col, SqliteTx};
 use crate::error::{Error, Result};
-use crate::model::{name_key, name_skeleton, Account, Profile};
+use crate::model::{loose_skeleton, name_key, name_skeleton, Account, Profile};
 
 const COLUMNS: &str = "id, name, kind, parent_id, currency, owner_id, phone, website, marketing, \
      sectors, billing_contact, created_at";
@@ -86,8 +86,8 @@ impl SqliteTx<'_> {
     pub(super) fn insert_account(&self, a: &Account) -> Result<i64> {
         let id = self.insert(
             "INSERT INTO accounts (name, kind, parent_id, currency, owner_id, phone, website, marketing, sectors,
-                 billing_contact, created_at, name_key, name_skeleton)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                 billing_contact, created_at, name_key, name_skeleton, name_loose)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 a.name,
                 a.kind.as_str(),
@@ -102,6 +102,7 @@ impl SqliteTx<'_> {
                 a.created_at,
                 name_key(&a.name),
                 name_skeleton(&a.name),
+                loose_skeleton(&a.name),
             ],
         )?;
         self.note(|j| &mut j.accounts, id, None)?;
@@ -113,7 +114,7 @@ impl SqliteTx<'_> {
         self.exec(
             "UPDATE accounts SET name = ?2, kind = ?3, parent_id = ?4, currency = ?5, owner_id = ?6,
                  phone = ?7, website = ?8, marketing = ?9, sectors = ?10, billing_contact = ?11,
-                 name_key = ?12, name_skeleton = ?13
+                 name_key = ?12, name_skeleton = ?13, name_loose = ?14
                  WHERE id = ?1",
             params![
                 a.id,
@@ -129,6 +130,7 @@ impl SqliteTx<'_> {
                 a.profile.billing_contact,
                 name_key(&a.name),
                 name_skeleton(&a.name),
+                loose_skeleton(&a.name),
             ],
         )?;
         Ok(())

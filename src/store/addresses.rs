@@ -4,7 +4,7 @@ use rusqlite::{params, Row};
 
 use super::SqliteTx;
 use crate::error::Result;
-use crate::model::{name_key, name_skeleton, Address, ShippingAddress, Timestamp};
+use crate::model::{loose_skeleton, name_key, name_skeleton, Address, ShippingAddress, Timestamp};
 
 const COLUMNS: &str =
     "id, account_id, label, line1, line2, city, postcode, country, created_at, removed_at";
@@ -58,8 +58,8 @@ impl SqliteTx<'_> {
     ) -> Result<i64> {
         self.insert(
             "INSERT INTO addresses (account_id, label, line1, line2, city, postcode, country, created_at,
-                 label_key, label_skeleton)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 label_key, label_skeleton, label_loose)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 account_id,
                 f.label,
@@ -71,6 +71,7 @@ impl SqliteTx<'_> {
                 at,
                 name_key(&f.label),
                 name_skeleton(&f.label),
+                loose_skeleton(&f.label),
             ],
         )
     }

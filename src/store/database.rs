@@ -50,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0030_email_skeletons.sql"),
     include_str!("../../migrations/0031_backquoted_texts.sql"),
     include_str!("../../migrations/0032_no_email_skeletons.sql"),
+    LOOSE_SKELETONS,
 ];
 
 /// The migration that adds the keys names are found by, which SQLite
@@ -67,6 +68,10 @@ const REF_KEYS: &str = include_str!("../../migrations/0026_order_ref_keys.sql");
 /// The migration that adds the skeletons look-alike names are told by:
 /// [`fill_name_skeletons`] writes them as part of it.
 const SKELETONS: &str = include_str!("../../migrations/0028_name_skeletons.sql");
+
+/// The migration that adds the skeletons look-alike candidates are found
+/// by: [`fill_loose_skeletons`] writes them as part of it.
+const LOOSE_SKELETONS: &str = include_str!("../../migrations/0033_loose_skeletons.sql");
 
 /// The migration that adds the keys licences' and prices' products are
 /// found by: [`fill_product_keys`] writes them as part of it.
@@ -632,6 +637,9 @@ fn migrate(conn: &mut Connection, path: &Path, purpose: Purpose) -> Result<()> {
         if *sql == SKELETONS {
             fill_name_skeletons(&tx).with_context(|| format!("migration {} failed", done + 1))?;
         }
+        if *sql == LOOSE_SKELETONS {
+            fill_loose_skeletons(&tx).with_context(|| format!("migration {} failed", done + 1))?;
+        }
         if *sql == PRODUCT_KEYS {
             fill_product_keys(&tx).with_context(|| format!("migration {} failed", done + 1))?;
         }
@@ -663,6 +671,22 @@ fn fill_name_skeletons(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
         ("addresses", "label", "label_skeleton"),
     ] {
         fill(tx, table, column, skeleton, crate::model::name_skeleton)?;
+    }
+    Ok(())
+}
+
+/// Writes the loose skeleton of every account name, policy name, address
+/// label, cost centre name and service name already in the database (see
+/// migration 33).
+fn fill_loose_skeletons(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    for (table, column, loose) in [
+        ("accounts", "name", "name_loose"),
+        ("policies", "name", "name_loose"),
+        ("addresses", "label", "label_loose"),
+        ("cost_centres", "name", "name_loose"),
+        ("services", "name", "name_loose"),
+    ] {
+        fill(tx, table, column, loose, crate::model::loose_skeleton)?;
     }
     Ok(())
 }

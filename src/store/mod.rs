@@ -408,12 +408,13 @@ seam! {
         /// where an older database holds two names that now read as one.
         fn spellings_of_key(&self, kind: &str, account_id: i64, name: &str) -> Result<Vec<String>>;
         /// A name of `kind` (`account`, `policy` or `address`, a live
-        /// address's label, `licence` or `price`, a product of the
-        /// partner's licences and prices but one of `name`'s own key) in
-        /// `account_id` (ignored for an account's own name),
-        /// other than the row `except`, that looks like `name`: of
-        /// its skeleton (see [`name_skeleton`](crate::model::name_skeleton)),
-        /// the oldest first; found by index.
+        /// address's label, `cost centre`, `service`, `licence` or
+        /// `price`, a product of the partner's licences and prices but
+        /// one of `name`'s own key) in `account_id` (ignored for an
+        /// account's own name), other than the row `except`, that looks
+        /// like `name` (see [`look_alike`](crate::model::look_alike)),
+        /// the oldest first; found by index, by equality on its
+        /// [`loose_skeleton`](crate::model::loose_skeleton).
         fn look_alike(&self, kind: &str, account_id: i64, name: &str, except: i64) -> Result<Option<String>>;
         /// The schema version the database is at.
         fn schema_version(&self) -> Result<i64>;

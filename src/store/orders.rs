@@ -7,8 +7,8 @@ use crate::error::Result;
 use std::collections::HashMap;
 
 use crate::model::{
-    name_key, name_skeleton, MatchedPolicy, Money, Order, OrderDecision, OrderDetails, OrderQuery,
-    Policy,
+    loose_skeleton, name_key, name_skeleton, MatchedPolicy, Money, Order, OrderDecision,
+    OrderDetails, OrderQuery, Policy,
 };
 
 const POLICY_COLUMNS: &str =
@@ -123,8 +123,8 @@ impl SqliteTx<'_> {
     pub(super) fn insert_policy(&self, p: &Policy) -> Result<i64> {
         let id = self.insert(
             "INSERT INTO policies (account_id, name, threshold, order_type, required_approvals, enabled, created_at,
-                 name_key, name_skeleton)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 name_key, name_skeleton, name_loose)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 p.account_id,
                 p.name,
@@ -135,6 +135,7 @@ impl SqliteTx<'_> {
                 p.created_at,
                 name_key(&p.name),
                 name_skeleton(&p.name),
+                loose_skeleton(&p.name),
             ],
         )?;
         self.note(|j| &mut j.policies, id, None)?;
@@ -146,7 +147,7 @@ impl SqliteTx<'_> {
         self.note(|j| &mut j.policies, p.id, Some(&|| self.policy(p.id)))?;
         self.exec(
             "UPDATE policies SET name = ?2, threshold = ?3, order_type = ?4, required_approvals = ?5, enabled = ?6,
-                 name_key = ?7, name_skeleton = ?8
+                 name_key = ?7, name_skeleton = ?8, name_loose = ?9
                  WHERE id = ?1",
             params![
                 p.id,
@@ -157,6 +158,7 @@ impl SqliteTx<'_> {
                 p.enabled,
                 name_key(&p.name),
                 name_skeleton(&p.name),
+                loose_skeleton(&p.name),
             ],
         )?;
         self.write_approvers(p)

@@ -4,7 +4,7 @@ use rusqlite::{params, Row};
 
 use super::SqliteTx;
 use crate::error::Result;
-use crate::model::{CostCentre, Service};
+use crate::model::{loose_skeleton, CostCentre, Service};
 
 const SERVICE_COLUMNS: &str = "id, account_id, name, kind, assigned_to, assigned_until, created_at";
 
@@ -77,16 +77,33 @@ impl SqliteTx<'_> {
 
     pub(super) fn insert_service(&self, s: &Service) -> Result<i64> {
         self.insert(
-            "INSERT INTO services (account_id, name, kind, assigned_to, assigned_until, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![s.account_id, s.name, s.kind, s.assigned_to, s.assigned_until, s.created_at],
+            "INSERT INTO services (account_id, name, kind, assigned_to, assigned_until, created_at,
+                 name_loose)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                s.account_id,
+                s.name,
+                s.kind,
+                s.assigned_to,
+                s.assigned_until,
+                s.created_at,
+                loose_skeleton(&s.name)
+            ],
         )
     }
 
     pub(super) fn update_service(&self, s: &Service) -> Result<()> {
         self.exec(
-            "UPDATE services SET name = ?2, kind = ?3, assigned_to = ?4, assigned_until = ?5 WHERE id = ?1",
-            params![s.id, s.name, s.kind, s.assigned_to, s.assigned_until],
+            "UPDATE services SET name = ?2, kind = ?3, assigned_to = ?4, assigned_until = ?5,
+                 name_loose = ?6 WHERE id = ?1",
+            params![
+                s.id,
+                s.name,
+                s.kind,
+                s.assigned_to,
+                s.assigned_until,
+                loose_skeleton(&s.name)
+            ],
         )?;
         Ok(())
     }
@@ -138,15 +155,24 @@ impl SqliteTx<'_> {
 
     pub(super) fn insert_cost_centre(&self, c: &CostCentre) -> Result<i64> {
         self.insert(
-            "INSERT INTO cost_centres (account_id, code, name, archived_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![c.account_id, c.code, c.name, c.archived_at, c.created_at],
+            "INSERT INTO cost_centres (account_id, code, name, archived_at, created_at, name_loose)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                c.account_id,
+                c.code,
+                c.name,
+                c.archived_at,
+                c.created_at,
+                loose_skeleton(&c.name)
+            ],
         )
     }
 
     pub(super) fn update_cost_centre(&self, c: &CostCentre) -> Result<()> {
         self.exec(
-            "UPDATE cost_centres SET code = ?2, name = ?3, archived_at = ?4 WHERE id = ?1",
-            params![c.id, c.code, c.name, c.archived_at],
+            "UPDATE cost_centres SET code = ?2, name = ?3, archived_at = ?4, name_loose = ?5
+                 WHERE id = ?1",
+            params![c.id, c.code, c.name, c.archived_at, loose_skeleton(&c.name)],
         )?;
         Ok(())
     }

@@ -6,7 +6,7 @@ use rusqlite::types::Value;
 
 use super::SqliteTx;
 use crate::error::Result;
-use crate::model::{name_key, name_skeleton};
+use crate::model::{look_alike, loose_skeleton, name_key};
 
 /// How many of each thing a database holds, for `status`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -377,7 +377,6 @@ impl SqliteTx<'_> {
         name: &str,
         except: i64,
     ) -> Result<Option<String>> {
-        let skeleton = name_skeleton(name);
         // A partner's products keep no skeleton column: they are few, and
         // one list across its licences and prices (a look-alike of a
         // priced product bought as seats is the decoy).
@@ -390,32 +389,51 @@ impl SqliteTx<'_> {
             let products = stmt.query_map([account_id], |r| r.get::<_, String>(0))?;
             for product in products {
                 let product = product?;
-                if name_key(&product) != key && name_skeleton(&product) == skeleton {
+                if name_key(&product) != key && look_alike(name, &product) {
                     return Ok(Some(product));
                 }
             }
             return Ok(None);
         }
+        // Found by equality on the loose skeleton, which every name
+        // sharing a reading with `name` holds; which of those few look
+        // alike is decided by their readings.
+        let loose = loose_skeleton(name);
         let (sql, args): (&str, &[&dyn rusqlite::ToSql]) = match kind {
             "account" => (
-                "SELECT name FROM accounts WHERE name_skeleton = ?1 AND id != ?2
-                 ORDER BY id LIMIT 1",
-                &[&skeleton, &except],
+                "SELECT name FROM accounts WHERE name_loose = ?1 AND id != ?2 ORDER BY id",
+                &[&loose, &except],
             ),
             "policy" => (
                 "SELECT name FROM policies
-                 WHERE account_id = ?3 AND name_skeleton = ?1 AND id != ?2 ORDER BY id LIMIT 1",
-                &[&skeleton, &except, &account_id],
+                 WHERE account_id = ?3 AND name_loose = ?1 AND id != ?2 ORDER BY id",
+                &[&loose, &except, &account_id],
+            ),
+            "cost centre" => (
+                "SELECT name FROM cost_centres
+                 WHERE account_id = ?3 AND name_loose = ?1 AND id != ?2 ORDER BY id",
+                &[&loose, &except, &account_id],
+            ),
+            "service" => (
+                "SELECT name FROM services
+                 WHERE account_id = ?3 AND name_loose = ?1 AND id != ?2 ORDER BY id",
+                &[&loose, &except, &account_id],
             ),
             _ => (
                 "SELECT label FROM addresses
-                 WHERE account_id = ?3 AND label_skeleton = ?1 AND removed_at IS NULL AND id != ?2
-                 ORDER BY id LIMIT 1",
-                &[&skeleton, &except, &account_id],
+                 WHERE account_id = ?3 AND label_loose = ?1 AND removed_at IS NULL AND id != ?2
+                 ORDER BY id",
+                &[&loose, &except, &account_id],
             ),
         };
         let mut stmt = self.tx.prepare_cached(sql)?;
-        let mut rows = stmt.query_map(args, |r| r.get(0))?;
-        Ok(rows.next().transpose()?)
+        let rows = stmt.query_map(args, |r| r.get::<_, String>(0))?;
+        for held in rows {
+            let held = held?;
+            if look_alike(name, &held) {
+                return Ok(Some(held));
+            }
+        }
+        Ok(None)
     }
 }

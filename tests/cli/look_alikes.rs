@@ -190,3 +190,190 @@ fn status_names_a_custom_role_that_reads_as_a_role_seen() {
         "name: role `adrnin` in `Acme Ltd` looks like the role `admin`, so a copy",
     );
 }
+
+/// A name all in Lisu capitals reads as the capitals of a Latin name:
+/// `ꓲ`, which Unicode's confusables read as `l`, reads as the `I` of
+/// `FABRIKAM` too (finding B11). Refused as an account's new name and as
+/// a product, and named by `status` where an older version let it in.
+#[test]
+fn a_name_in_capitals_whose_i_reads_as_l_is_a_look_alike() {
+    let p = partner();
+    p.customer("Fabrikam");
+    p.customer("Contoso");
+    let lisu = "\u{a4dd}\u{a4ee}\u{a4d0}\u{a4e3}\u{a4f2}\u{a4d7}\u{a4ee}\u{a4df}";
+    p.ok(&[
+        "license", "price", "set", "--account", ACCOUNT, "--product", "Office Suite", "--price",
+        "5.00",
+    ]);
+    let before = p.dump();
+    let stderr = p.refused(&["account", "set", "Contoso", "--name", lisu], CONFLICT);
+    support::says(&stderr, "looks like the existing account `Fabrikam`");
+    let office =
+        "\u{a4f3}\u{a4dd}\u{a4dd}\u{a4f2}\u{a4da}\u{a4f0} \u{a4e2}\u{a4f4}\u{a4f2}\u{a4d4}\u{a4f0}";
+    let stderr = p.refused(&buy(office), CONFLICT);
+    support::says(&stderr, "looks like the existing product `Office Suite`");
+    assert_eq!(p.dump(), before);
+    // A name of its own in Lisu (`LISU`) stays a name.
+    p.ok(&[
+        "account",
+        "set",
+        "Contoso",
+        "--name",
+        "\u{a4e1}\u{a4f2}\u{a4e2}\u{a4f4}",
+    ]);
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    conn.execute(
+        "UPDATE accounts SET name = ?1 WHERE name = ?2",
+        [lisu, "\u{a4e1}\u{a4f2}\u{a4e2}\u{a4f4}"],
+    )
+    .unwrap();
+    support::says(
+        &p.ok(&["status"]),
+        &format!("name: account `{lisu}` looks like `Fabrikam`, written in other letters"),
+    );
+}
+
+/// Cost centres and services are names picked from their account's
+/// lists (`order place --cost-centre`, `service list`): a word mixing
+/// scripts or a letter no name is written with is refused (exit 2), and
+/// one that reads as another of the account (exit 4), on create, rename
+/// and `apply` (findings B3, F3). Nothing is written.
+#[test]
+fn cost_centre_and_service_names_that_read_as_another_are_refused() {
+    let p = Portal::new();
+    p.ok(&["cost-centre", "create", "SALES", "--name", "Sales"]);
+    p.ok(&["cost-centre", "create", "OPS", "--name", "Operations"]);
+    p.ok(&[
+        "service", "add", "--name", "Broadband HQ", "--kind", "broadband",
+    ]);
+    let before = p.dump();
+    for (args, code, says) in [
+        (
+            vec!["cost-centre", "create", "S5", "--name", "\u{405}ales"],
+            USAGE,
+            "error: the cost centre name `\u{405}ales` mixes Cyrillic and Latin letters",
+        ),
+        (
+            vec!["cost-centre", "create", "S6", "--name", "Fa\u{299}rik"],
+            USAGE,
+            "holds `\u{299}` (U+0299)",
+        ),
+        (
+            vec!["cost-centre", "rename", "OPS", "--name", "\u{13da}ales"],
+            USAGE,
+            "mixes Cherokee and Latin letters in `\u{13da}ales`",
+        ),
+        (
+            vec!["cost-centre", "create", "S7", "--name", "SALES"],
+            CONFLICT,
+            "error: `Acme Ltd` already has a cost centre named `Sales`",
+        ),
+        (
+            vec!["cost-centre", "rename", "OPS", "--name", "\u{ff33}ales"],
+            CONFLICT,
+            "error: cost centre `\u{ff33}ales` looks like the existing cost centre `Sales`",
+        ),
+        (
+            vec!["service", "add", "--name", "\u{412}roadband HQ"],
+            USAGE,
+            "error: the service name `\u{412}roadband HQ` mixes Cyrillic and Latin letters",
+        ),
+        (
+            vec!["service", "add", "--name", "Broadband \u{ff28}\u{ff31}"],
+            CONFLICT,
+            "error: service `Broadband \u{ff28}\u{ff31}` looks like the existing service `Broadband HQ`",
+        ),
+    ] {
+        let stderr = p.refused(&args, code);
+        support::says(&stderr, says);
+        assert_eq!(p.dump(), before, "{args:?} wrote nothing");
+    }
+    let file =
+        r#"{"accounts":[{"name":"Acme Ltd","cost_centres":[{"code":"S8","name":"SALES"}]}]}"#;
+    let run = p.apply_stdin(&["--no-send"], &[], file);
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    support::says(
+        &run.stderr,
+        "error: accounts[0].cost_centres[0]: `Acme Ltd` already has a cost centre named `Sales`",
+    );
+    assert_eq!(p.dump(), before);
+    // A name of its own stays a name, in any script, and renaming one to
+    // its own name in another case is no second name.
+    p.ok(&[
+        "cost-centre", "create", "CH", "--name", "\u{13e3}\u{13b3}\u{13a9}",
+    ]);
+    p.ok(&["cost-centre", "rename", "SALES", "--name", "SALES"]);
+}
+
+/// Cost centres and services an older version let in that read as
+/// another of their account are named by `status`, as a copy of the
+/// database would refuse them.
+#[test]
+fn status_names_cost_centres_and_services_that_read_as_another() {
+    let p = Portal::new();
+    p.ok(&["cost-centre", "create", "FIN", "--name", "Finance"]);
+    p.ok(&["cost-centre", "create", "FIN2", "--name", "Funds"]);
+    p.ok(&["cost-centre", "create", "FIN3", "--name", "Fees"]);
+    p.ok(&["service", "add", "--name", "Broadband HQ"]);
+    p.ok(&["service", "add", "--name", "Line"]);
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    conn.execute_batch(
+        "UPDATE cost_centres SET name = 'FINANCE' WHERE code = 'FIN2';
+         UPDATE cost_centres SET name = 'F\u{456}nance' WHERE code = 'FIN3';
+         UPDATE services SET name = 'Broadband \u{ff28}\u{ff31}' WHERE name = 'Line';",
+    )
+    .unwrap();
+    let status = p.ok(&["status"]);
+    for says in [
+        "name: cost centre name `FINANCE` in `Acme Ltd` reads as `Finance` too, so a copy",
+        "name: cost centre name `F\u{456}nance` in `Acme Ltd` mixes Latin and Cyrillic letters in a word",
+        "name: service name `Broadband \u{ff28}\u{ff31}` in `Acme Ltd` looks like `Broadband HQ`, written in other letters",
+    ] {
+        support::says(&status, says);
+    }
+}
+
+/// A refused address quotes the word as it was typed: Cherokee small
+/// `ꭺ`, which the domain's IDNA form keeps as its capital `Ꭺ`, is quoted
+/// small (finding F8).
+#[test]
+fn a_refused_address_quotes_the_word_as_typed() {
+    let p = Portal::new();
+    let stderr = p.refused(
+        &[
+            "user", "invite", "x@\u{ab7a}cme.test", "--role", "user", "--no-send",
+        ],
+        USAGE,
+    );
+    support::says(&stderr, "letters in `\u{ab7a}cme`, and so reads");
+    assert!(!stderr.contains('\u{13aa}'), "{stderr}");
+}
+
+/// The loose skeletons migration 33 adds are written for the names an
+/// older version holds: an account made before it is found as a
+/// look-alike after (finding B11).
+#[test]
+fn names_held_before_migration_33_are_found_as_look_alikes() {
+    let p = partner();
+    p.customer("Fabrikam");
+    p.customer("Contoso");
+    p.ok(&[
+        "cost-centre", "create", "FIN", "--name", "Finance", "--account", ACCOUNT,
+    ]);
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        support::rewind(&conn, support::version_before("0033_loose_skeletons.sql"));
+    }
+    // Any command migrates.
+    p.ok(&["status"]);
+    let lisu = "\u{a4dd}\u{a4ee}\u{a4d0}\u{a4e3}\u{a4f2}\u{a4d7}\u{a4ee}\u{a4df}";
+    let stderr = p.refused(&["account", "set", "Contoso", "--name", lisu], CONFLICT);
+    support::says(&stderr, "looks like the existing account `Fabrikam`");
+    let stderr = p.refused(
+        &[
+            "cost-centre", "create", "F2", "--name", "FINANCE", "--account", ACCOUNT,
+        ],
+        CONFLICT,
+    );
+    support::says(&stderr, "already has a cost centre named `Finance`");
+}

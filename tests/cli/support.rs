@@ -137,6 +137,12 @@ const UNDO: &[&str] = &[
     // 0032_no_email_skeletons
     "ALTER TABLE people ADD COLUMN email_skeleton TEXT;
      CREATE INDEX people_by_email_skeleton ON people (email_skeleton);",
+    // 0033_loose_skeletons
+    "DROP INDEX accounts_by_name_loose; DROP INDEX policies_by_name_loose;
+     DROP INDEX addresses_by_label_loose; DROP INDEX cost_centres_by_name_loose;
+     DROP INDEX services_by_name_loose; ALTER TABLE accounts DROP COLUMN name_loose;
+     ALTER TABLE policies DROP COLUMN name_loose; ALTER TABLE addresses DROP COLUMN label_loose;
+     ALTER TABLE cost_centres DROP COLUMN name_loose; ALTER TABLE services DROP COLUMN name_loose;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
