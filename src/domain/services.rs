@@ -152,6 +152,19 @@ impl Portal {
         kind: Option<&str>,
         account: Option<&str>,
     ) -> Result<ServiceView> {
+        self.service_add_numbered(name, kind, account, None)
+    }
+
+    /// [`Portal::service_add`] under `number` when one is given (a file
+    /// restoring the service's number, which its caller has found free),
+    /// else under the next.
+    pub(crate) fn service_add_numbered(
+        &mut self,
+        name: &str,
+        kind: Option<&str>,
+        account: Option<&str>,
+        number: Option<i64>,
+    ) -> Result<ServiceView> {
         self.write(|w| {
             let tx = w.tx;
             let account = w.account(account, caps::SERVICES_ASSIGN.to("add services"))?;
@@ -183,7 +196,7 @@ impl Portal {
                 .map(|k| parse_name("the service kind", k))
                 .transpose()?;
             let mut service = Service {
-                id: 0,
+                id: number.unwrap_or(0),
                 account_id: account.id,
                 name,
                 kind,

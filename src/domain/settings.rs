@@ -124,6 +124,19 @@ pub(crate) fn checked(key: &str, value: &str) -> Result<(&'static str, String)> 
     Ok((k.key, (k.check)(value)?))
 }
 
+/// A setting's key as a fixture gives it, for one the file unsets
+/// (`null`): the key as known, refused as `settings unset` refuses one.
+pub(crate) fn checked_key(key: &str) -> Result<&'static str> {
+    Ok(known(key)?.key)
+}
+
+/// Whether unsetting `key` would change the database: only a value
+/// stored is removed (and audited), as by `settings unset`; the value it
+/// held is returned.
+pub(crate) fn stored_setting(tx: &dyn Tx, key: &str) -> Result<Option<String>> {
+    tx.setting(known(key)?.key)
+}
+
 /// What setting `key` to `stored` (as [`checked`] gives it) would change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum SettingChange {

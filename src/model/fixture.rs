@@ -36,13 +36,15 @@ pub(crate) struct Fixture {
     /// written as `settings set` takes it: `mail-from`, `support-email`,
     /// `mail-max-attempts`, `mail-retry-after`. The operator's alone: a
     /// member's file that lists any is refused. A setting left out stays
-    /// as it is; `export` writes those set to other than their default.
+    /// as it is, and one given as `null` is unset, as `settings unset`
+    /// unsets it (a JSON merge patch's `null`); `export` writes those set
+    /// to other than their default, and never a `null`.
     #[serde(
         default,
         skip_serializing_if = "BTreeMap::is_empty",
         deserialize_with = "setting_values"
     )]
-    pub settings: BTreeMap<String, String>,
+    pub settings: BTreeMap<String, Option<String>>,
     /// Custom roles, made as `role create` makes them, and the deleted
     /// roles whose names are not reused; made once the accounts they
     /// belong to are, before any account's users. A live role listed as
@@ -475,6 +477,13 @@ pub(crate) struct FixtureCourse {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FixtureService {
+    /// The service's number (`service list`'s ID, which commands take
+    /// instead of the name), which `export` writes so that a copy keeps
+    /// it: the operator's apply adds a new service under it, refused
+    /// (exit 4) when another service has it; an existing one must have
+    /// it. Left out, a new service takes the next number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
     /// Unique within the account.
     pub name: String,
     /// What kind, such as `broadband`. No command changes a service's
@@ -739,12 +748,12 @@ fn amount_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Erro
 }
 
 /// Reads the `settings` object, whose values a file writes as strings, as
-/// `settings set` takes them: a number (`"mail-max-attempts": 9`) is
-/// refused with the string to write.
+/// `settings set` takes them, or as `null` to unset one: a number
+/// (`"mail-max-attempts": 9`) is refused with the string to write.
 fn setting_values<'de, D: serde::Deserializer<'de>>(
     d: D,
-) -> Result<BTreeMap<String, String>, D::Error> {
-    struct SettingText(String);
+) -> Result<BTreeMap<String, Option<String>>, D::Error> {
+    struct SettingText(Option<String>);
     impl<'de> Deserialize<'de> for SettingText {
         fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             d.deserialize_any(SettingVisitor).map(SettingText)
@@ -752,19 +761,25 @@ fn setting_values<'de, D: serde::Deserializer<'de>>(
     }
     struct SettingVisitor;
     impl serde::de::Visitor<'_> for SettingVisitor {
-        type Value = String;
+        type Value = Option<String>;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a setting's value as a string, such as \"5m\"")
+            f.write_str("a setting's value as a string, such as \"5m\", or null to unset it")
         }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
-            Ok(v.to_string())
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Option<String>, E> {
+            Ok(Some(v.to_string()))
         }
-        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Option<String>, E> {
             Err(E::custom(format!(
                 "settings are written as strings: \"{v}\", not the number {v}"
             )))
         }
-        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Option<String>, E> {
             Err(E::custom(format!(
                 "settings are written as strings: \"{v}\", not the number {v}"
             )))

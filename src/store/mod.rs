@@ -431,8 +431,11 @@ seam! {
         fn service_by_id(&self, id: i64) -> Result<Option<Service>>;
         /// The account's service with this exact name.
         fn service_named(&self, account_id: i64, name: &str) -> Result<Option<Service>>;
-        /// Adds a service (its `id` is ignored) and returns its id.
+        /// Adds a service under its `id`, or under the next number after
+        /// the highest when that is 0, and returns its id.
         fn insert_service(&self, service: &Service) -> Result<i64>;
+        /// The highest service number given so far; 0 when none.
+        fn last_service_id(&self) -> Result<i64>;
         /// Writes every field of an existing service.
         fn update_service(&self, service: &Service) -> Result<()>;
         /// Every cost centre of an account, by code.

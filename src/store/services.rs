@@ -77,10 +77,12 @@ impl SqliteTx<'_> {
 
     pub(super) fn insert_service(&self, s: &Service) -> Result<i64> {
         self.insert(
-            "INSERT INTO services (account_id, name, kind, assigned_to, assigned_until, created_at,
-                 name_loose)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            // A NULL id is the next after the highest (an INTEGER PRIMARY KEY).
+            "INSERT INTO services (id, account_id, name, kind, assigned_to, assigned_until,
+                 created_at, name_loose)
+                 VALUES (NULLIF(?1, 0), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
+                s.id,
                 s.account_id,
                 s.name,
                 s.kind,
@@ -90,6 +92,13 @@ impl SqliteTx<'_> {
                 loose_skeleton(&s.name)
             ],
         )
+    }
+
+    pub(super) fn last_service_id(&self) -> Result<i64> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) AS last FROM services")?
+            .query_row([], |r| r.get("last"))?)
     }
 
     pub(super) fn update_service(&self, s: &Service) -> Result<()> {

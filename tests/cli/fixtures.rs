@@ -519,6 +519,94 @@ fn export_then_apply_onto_an_empty_database_reproduces_the_state() {
     p.refused_as(Some("cleo@contoso.test"), &["export"], DENIED);
 }
 
+/// A customer's export whose delegation was set by someone it does not
+/// list (the partner's admin, whose external access has ended since)
+/// leaves that `set_by` out: it applies onto a database holding only the
+/// partner, with the delegation, and onto the original as unchanged.
+#[test]
+fn a_partial_export_whose_delegation_setter_is_outside_applies_onto_an_empty_database() {
+    let p = demo();
+    p.ok(&[
+        "external-admin", "add", "olive@acme.test", "--customer", "Contoso", "--role", "admin",
+    ]);
+    let lent = p.run_as(
+        Some("olive@acme.test"),
+        &[
+            "order", "delegate", "--account", "Contoso", "--for", "carl@contoso.test", "--to",
+            "cleo@contoso.test", "--until", "7d",
+        ],
+    );
+    assert_eq!(lent.code, SUCCESS, "{}", lent.stderr);
+    p.ok(&[
+        "external-admin", "remove", "olive@acme.test", "--customer", "Contoso", "--yes",
+    ]);
+    let exported = p.ok(&["export", "--account", "Contoso"]);
+    let doc: Value = serde_json::from_str(&exported).unwrap();
+    let lent = &doc["accounts"][0]["delegations"];
+    assert_eq!(lent.as_array().map(Vec::len), Some(1), "{lent}");
+    assert_eq!(lent[0]["for"], "carl@contoso.test");
+    assert!(lent[0].get("set_by").is_none(), "{lent}");
+    let copy = Portal::empty();
+    copy.ok(&[
+        "init", "--account", ACCOUNT, "--kind", "partner", "--owner-email", OWNER,
+    ]);
+    let run = apply_stdin(&copy, &[], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let listed = copy.json(&["order", "delegate", "--list", "--account", "Contoso"]);
+    assert_eq!(listed[0]["delegate"], "cleo@contoso.test", "{listed}");
+    let again = apply_stdin(&p, &["--json"], &exported);
+    let again: Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(
+        (again["created"].as_u64(), again["updated"].as_u64()),
+        (Some(0), Some(0)),
+        "{again}"
+    );
+}
+
+/// Delta invited Una; support merged her into Olive; Delta then invited
+/// Olive herself, taking over the invitation the merge moved. Delta's
+/// seed file from before the merge, which lists Una's invitation with
+/// its `invited_at`, applies as unchanged (not refused as a member's
+/// file restoring an invitation, exit 5), twice.
+#[test]
+fn a_seed_file_from_before_a_merge_applies_unchanged_after_the_accounts_own_takeover() {
+    let p = Portal::new();
+    p.member("una@acme.test", "user");
+    p.member("olive@acme.test", "user");
+    p.ok(&["account", "create", "Delta", "--kind", "customer"]);
+    p.member_in("dan@delta.test", "admin", "Delta");
+    let dan = Some("dan@delta.test");
+    let invite = |who: &str| {
+        let run = p.run_as(
+            dan,
+            &[
+                "user", "invite", "--email", who, "--role", "user", "--account", "Delta",
+                "--no-send",
+            ],
+        );
+        assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    };
+    invite("una@acme.test");
+    let seed = p.run_as(dan, &["export"]).stdout;
+    assert!(seed.contains("\"invited_at\""), "{seed}");
+    p.ok(&[
+        "user", "merge", "una@acme.test", "--into", "olive@acme.test", "--yes",
+    ]);
+    invite("olive@acme.test");
+    let before = p.dump();
+    for _ in 0..2 {
+        let run = p.apply_stdin(&["--json"], &[("PORTALCTL_AS", "dan@delta.test")], &seed);
+        assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+        let done: Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(
+            (done["created"].as_u64(), done["updated"].as_u64()),
+            (Some(0), Some(0)),
+            "{done}"
+        );
+        assert_eq!(p.dump(), before, "nothing written");
+    }
+}
+
 /// An order stays when its creator goes, and the operator's own orders
 /// are orders too: both come back through `export | apply`, which keeps
 /// the numbers of orders without a reference.
@@ -754,6 +842,64 @@ fn export_and_apply_carry_the_settings_so_that_a_copy_sends_mail() {
     );
     let shown = copy.json(&["settings", "show", "mail-retry-after"]);
     assert_eq!(shown[0]["value"], "2m");
+}
+
+/// A file unsets a setting by giving it as `null` (as a JSON merge patch
+/// does): the plan says so, the apply unsets it as `settings unset`
+/// does, audited as such, the export leaves it out, and the export of
+/// the result applies onto an empty database as it is.
+#[test]
+fn a_setting_given_as_null_is_unset_and_the_export_leaves_it_out() {
+    let p = Portal::empty();
+    p.ok(&["apply", DEMO]);
+    p.ok(&[
+        "settings", "set", "mail-from", "Acme Portal <portal@acme.test>",
+    ]);
+    p.ok(&["settings", "set", "support-email", "help@acme.test"]);
+    let mut doc: Value = serde_json::from_str(&p.ok(&["export"])).unwrap();
+    doc["settings"]["support-email"] = Value::Null;
+    let file = doc.to_string();
+    let dry = apply_stdin(&p, &["--dry-run"], &file);
+    assert_eq!(dry.code, SUCCESS, "{}", dry.stderr);
+    let line = dry
+        .stdout
+        .lines()
+        .find(|l| l.contains("setting support-email"))
+        .unwrap_or_default();
+    assert!(
+        line.starts_with("update") && line.trim_end().ends_with("unset"),
+        "{}",
+        dry.stdout
+    );
+    let done = apply_stdin(&p, &["--json"], &file);
+    assert_eq!(done.code, SUCCESS, "{}", done.stderr);
+    let done: Value = serde_json::from_str(&done.stdout).unwrap();
+    assert_eq!(
+        (done["created"].as_u64(), done["updated"].as_u64()),
+        (Some(0), Some(1)),
+        "{done}"
+    );
+    let unset = p.json(&["audit", "list", "--action", "settings.unset"]);
+    assert_eq!(unset[0]["target"], "support-email", "{unset}");
+    let shown = p.json(&["settings", "show", "support-email"]);
+    assert_eq!(shown[0]["value"], Value::Null);
+    let exported = p.ok(&["export"]);
+    let now: Value = serde_json::from_str(&exported).unwrap();
+    assert_eq!(
+        now["settings"],
+        json!({"mail-from": "Acme Portal <portal@acme.test>"})
+    );
+    // The same file again, and onto a database that never had it.
+    let again = apply_stdin(&p, &["--json"], &file);
+    let again: Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(again["updated"], 0, "{again}");
+    restored(&p, &exported);
+    let fresh = Portal::empty();
+    assert_eq!(apply_stdin(&fresh, &[], &file).code, SUCCESS);
+    assert_eq!(
+        fresh.json(&["settings", "show", "support-email"])[0]["value"],
+        Value::Null
+    );
 }
 
 /// The settings are the operator's: a member's file listing them is
@@ -999,6 +1145,85 @@ fn every_example_fixture_validates_against_the_printed_schema() {
     assert!(schemas.validate(&configured, schema).is_ok());
 }
 
+/// `export` writes each service's number (`id`, the ID `service list`
+/// shows and commands take), so that a copy keeps it even when its
+/// services were added in another order; an `id` another service has,
+/// an existing service given another, or a member's file giving one to
+/// a new service, is refused (exit 4) and nothing is written.
+#[test]
+fn a_services_number_survives_export_and_apply_and_is_never_taken_or_changed() {
+    let p = Portal::empty();
+    p.ok(&["apply", DEMO]);
+    // Added last, so numbered after every other; exported first by name.
+    p.ok(&[
+        "service", "add", "--name", "Aardvark line", "--account", ACCOUNT,
+    ]);
+    let listed = p.json(&["service", "list", "--account", ACCOUNT]);
+    let numbered = |list: &Value, name: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .map(|s| s["id"].clone())
+            .unwrap()
+    };
+    let aardvark = numbered(&listed, "Aardvark line");
+    let exported = p.ok(&["export"]);
+    let doc: Value = serde_json::from_str(&exported).unwrap();
+    let first = &doc["accounts"][0]["services"][0];
+    assert_eq!(
+        (&first["name"], &first["id"]),
+        (&json!("Aardvark line"), &aardvark)
+    );
+    let copy = restored(&p, &exported);
+    let again = copy.json(&["service", "list", "--account", ACCOUNT]);
+    assert_eq!(again, listed);
+    copy.ok(&["service", "show", &aardvark.to_string()]);
+    let before = copy.dump();
+    let broadband = numbered(&listed, "Broadband London");
+    // Another service's number for a new service, and another number
+    // for an existing service.
+    let mut taken = doc.clone();
+    taken["accounts"][0]["services"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"id": broadband, "name": "Zebra line"}));
+    let mut renumbered = doc.clone();
+    renumbered["accounts"][0]["services"][0]["id"] = json!(999);
+    for (changed, line) in [
+        (
+            taken,
+            format!(
+                "error: accounts[0].services[4].id: service {broadband} is another service, so `Zebra line` cannot be added under it"
+            ),
+        ),
+        (
+            renumbered,
+            format!(
+                "error: accounts[0].services[0].id: `Aardvark line` is service {aardvark}, not 999, and no command renumbers a service"
+            ),
+        ),
+    ] {
+        let run = apply_stdin(&copy, &[], &changed.to_string());
+        assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+        assert_eq!(error_line(&run.stderr), line);
+        assert_eq!(copy.dump(), before, "nothing written");
+    }
+    // A member adds a service under the next number, as by hand.
+    let olive = [("PORTALCTL_AS", "olive@acme.test")];
+    let mut mine: Value =
+        serde_json::from_slice(&copy.command(&["export"], &olive).output().unwrap().stdout)
+            .unwrap();
+    mine["accounts"][0]["services"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"id": 500, "name": "Zebra line"}));
+    let run = copy.apply_stdin(&[], &olive, &mine.to_string());
+    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+    says(&run.stderr, "only under the next number");
+    assert_eq!(copy.dump(), before, "nothing written");
+}
+
 /// Every fixture in `examples/` (one per preset): it makes a database on
 /// its own, a second apply changes nothing, and `export | apply` onto an
 /// empty database reproduces it.
@@ -1021,6 +1246,9 @@ fn every_example_fixture_applies_again_as_a_no_op_and_round_trips() {
         let run = apply_stdin(&copy, &[], &exported);
         assert_eq!(run.code, SUCCESS, "{file}: {}", run.stderr);
         assert_eq!(copy.ok(&["export"]), exported, "{file}");
+        // The numbers a user sees and names services by are kept.
+        let services = |db: &Portal| db.ok(&["service", "list", "--json"]);
+        assert_eq!(services(&copy), services(&p), "{file}");
         let preset: Value = serde_json::from_str(&exported).unwrap();
         seen.push(preset["preset"].as_str().unwrap().to_string());
     }
@@ -1626,6 +1854,27 @@ fn a_key_listed_twice_is_refused_before_anything_is_written() {
         "error: accounts[0].cost_centres[2].code: `ops` is listed twice (also at accounts[0].cost_centres[1])"
     );
     assert_eq!(before, p.dump());
+    // A service and a policy listed twice, each with other fields, are
+    // refused whole: neither the first nor the last is applied.
+    for (one, again, says) in [
+        (
+            r#"{"name": "Broadband London", "kind": "broadband", "assigned_to": "una@acme.test"}"#,
+            r#"{"name": "Broadband London", "kind": "broadband", "assigned_to": "max@acme.test"}"#,
+            "error: accounts[0].services[1].name: `Broadband London` is listed twice (also at accounts[0].services[0])",
+        ),
+        (
+            r#"{"name": "Finance approval over 50", "threshold": "50.00", "approvers": ["fiona@acme.test"]}"#,
+            r#"{"name": "finance approval over 50", "threshold": "80.00"}"#,
+            "error: accounts[0].policies[1].name: `finance approval over 50` is listed twice (also at accounts[0].policies[0])",
+        ),
+    ] {
+        let doubled = text.replace(one, &format!("{one}, {again}"));
+        assert_ne!(doubled, text);
+        let run = apply_stdin(&p, &[], &doubled);
+        assert_eq!(run.code, USAGE, "{}", run.stderr);
+        assert_eq!(error_line(&run.stderr), says);
+        assert_eq!(before, p.dump());
+    }
 }
 
 #[test]
