@@ -50,6 +50,12 @@ pub(crate) enum Undelivered {
     /// The exchange broke off before an answer (a dropped connection, a
     /// timeout): the message may have arrived or not.
     InDoubt(String),
+    /// Refused before a byte of it was sent, for what the message is: no
+    /// later attempt through the same server can go otherwise (an address
+    /// with letters beyond ASCII before its `@`, to a server offering no
+    /// SMTPUTF8). Only a change of the server, or of where the email goes,
+    /// helps.
+    Unsendable(String),
 }
 
 /// Why messages cannot be handed over at all, before any is tried.
@@ -461,9 +467,10 @@ impl Mailer for SmtpMailer {
             Ok(_) => Ok(()),
             // lettre says no before a byte of this message is sent: the
             // server lacks what this one email needs, and will lack it on
-            // the next run too. Refused, the run goes on with the others;
-            // taken for a broken link, it would stop every run here.
-            Err(e) if e.is_client() && needs_smtputf8(&mail.to) => Err(Undelivered::Refused(
+            // the next run too. Unsendable, the run goes on with the
+            // others and no attempt is wasted on it; taken for a broken
+            // link, it would stop every run here.
+            Err(e) if e.is_client() && needs_smtputf8(&mail.to) => Err(Undelivered::Unsendable(
                 format!(
                     "the server does not accept addresses with letters beyond ASCII before the `@` (it offers no SMTPUTF8): `{}` needs a server that does",
                     mail.to

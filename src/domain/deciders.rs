@@ -431,6 +431,37 @@ impl Pending {
             .join("; ")
     }
 
+    /// What moves on an order that cannot be approved, each command to
+    /// be pasted: cancelling it, or easing the policies that leave it
+    /// stuck, a few of them and "and N others" (see
+    /// [`crate::view::eases_in_words`]).
+    pub(super) fn moves_on(&self, order: i64, account: &str) -> String {
+        let eases: Vec<String> = self.stuck().iter().map(|h| h.ease(account)).collect();
+        format!(
+            "cancel it (`{}`), or ease its {} ({})",
+            Paste::new("order cancel").arg(order),
+            if eases.len() == 1 {
+                "policy"
+            } else {
+                "policies"
+            },
+            crate::view::eases_in_words(&eases)
+        )
+    }
+
+    /// The one warning a change gives for an order it leaves unable to be
+    /// approved, however many policies hold it: each cause once, a few
+    /// policies named (see [`Pending::shortages`]), and what moves it on.
+    /// Every re-evaluation (a policy edit or disable, a change of access, a
+    /// merge) warns with it, so none prints a line per policy.
+    pub(super) fn stuck_warning(&self, order: i64, account: &str) -> String {
+        format!(
+            "order {order} in `{account}` cannot get enough approvals ({}); {}",
+            self.shortages(),
+            self.moves_on(order, account)
+        )
+    }
+
     /// Whether every policy has its approvals.
     pub(super) fn satisfied(&self) -> bool {
         self.holds.iter().all(Hold::satisfied)

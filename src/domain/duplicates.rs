@@ -1010,7 +1010,7 @@ mod tests {
         );
         assert!(
             warnings.iter().any(|w| w.contains(&format!(
-                "order {own} in `Acme`: nobody eligible is left to give policy `Finance`"
+                "order {own} in `Acme` cannot get enough approvals (policy `Finance` needs 1 approval and nobody may give it)"
             ))),
             "{warnings:?}"
         );

@@ -158,8 +158,13 @@ impl Write<'_> {
     /// Something the write does that the user should hear about though it
     /// goes through, such as an order left without approvers; handed to
     /// the caller (see [`Portal::take_warnings`]) once the write commits.
+    /// A warning given twice in one write (an order that several of
+    /// its policies' shortfalls each bring up) is said once.
     pub(crate) fn warn(&self, message: String) {
-        self.warnings.borrow_mut().push(message);
+        let mut warnings = self.warnings.borrow_mut();
+        if !warnings.contains(&message) {
+            warnings.push(message);
+        }
     }
 
     /// Something the write did that the user may like to know though

@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::access::{authority, caps, denial, Authority};
-use super::deciders::{count, Ability, Cached, Now, Pending, Roster, SHOWN_DECIDERS};
+use super::deciders::{Ability, Cached, Now, Pending, Roster, SHOWN_DECIDERS};
 use super::delegations::{could_decide, covering, route, Covering};
 use super::gate::Write;
 use super::order_names::{find_named_order, no_order, OrderName};
@@ -345,15 +345,8 @@ pub(super) fn reevaluate(
             tx.update_order(&order)?;
             released.push(order.id);
         } else {
-            for h in pending.stuck() {
-                w.warn(format!(
-                    "order {} in `{}` cannot get the {} policy `{}` still needs from anyone eligible; cancel it (`{}`) or ease the policy",
-                    order.id,
-                    account.name,
-                    count(usize::try_from(h.need()).unwrap_or(0), "approval"),
-                    h.policy.name,
-                    Paste::new("order cancel").arg(order.id)
-                ));
+            if !pending.approvable() {
+                w.warn(pending.stuck_warning(order.id, &account.name));
             }
         }
         let after = order_view(tx, account, &order)?;
@@ -982,26 +975,12 @@ pub(super) fn with_deciders(
 /// The refusal of a decision on an order that cannot get the approvals it
 /// needs, with what moves it on instead.
 fn cannot_be_approved(order: &Order, account: &Account, pending: &Pending) -> Error {
-    let eases: Vec<String> = pending
-        .stuck()
-        .iter()
-        .map(|h| h.ease(&account.name))
-        .collect();
     Error::conflict(format!(
         "order {} cannot get enough approvals ({}), so nobody may decide it",
         order.id,
         pending.shortages()
     ))
-    .help(format!(
-        "cancel it (`{}`), or ease its {} ({})",
-        Paste::new("order cancel").arg(order.id),
-        if eases.len() == 1 {
-            "policy"
-        } else {
-            "policies"
-        },
-        crate::view::eases_in_words(&eases)
-    ))
+    .help(pending.moves_on(order.id, &account.name))
 }
 
 fn not_an_approver(person: &Person, id: i64, matched: &[MatchedPolicy]) -> Error {
@@ -1102,6 +1081,96 @@ mod tests {
             [format!(
                 "order 1 in `Acme` cannot get enough approvals (policies `P00`, `P01`, `P02`, and 17 others each need 1 approval and nobody may give it), so it can be decided by nobody: cancel it (`portalctl order cancel 1`), or ease its policies (name an approver who may decide each: {commands}, and 17 others)"
             )]
+        );
+    }
+
+    /// An order twenty policies hold, that a change of access leaves
+    /// nobody to decide, and a policy edit then re-evaluates, is warned of
+    /// once each time, in the words of `order place`: its cause once,
+    /// three policies and their commands, "and 17 others", not a line per
+    /// policy.
+    #[test]
+    fn an_order_a_change_leaves_stuck_on_many_policies_gives_one_warning() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "admin");
+        for i in 0..20 {
+            p.policy_create(&crate::domain::NewPolicy {
+                name: format!("P{i:02}").as_str().into(),
+                threshold: "10.00".parse::<Money>().expect("amount"),
+                ..crate::domain::NewPolicy::default()
+            })
+            .expect("policy");
+        }
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        p.order_place(&NewOrder {
+            description: "Server".into(),
+            amount: "60.00".parse::<Money>().expect("amount"),
+            ..NewOrder::default()
+        })
+        .expect("placed");
+        assert_eq!(p.take_warnings(), Vec::<String>::new(), "ann decides it");
+        p.ctx.actor = Actor::Operator("root".into());
+        let edit = "`portalctl policy edit P0X --account Acme --approvers EMAIL`";
+        let stuck = |first: &str| {
+            let commands = [first, "P01", "P02"]
+                .map(|n| edit.replace("P0X", n))
+                .join(", ");
+            vec![format!(
+                "order 1 in `Acme` cannot get enough approvals (policies `{first}`, `P01`, `P02`, and 17 others each need 1 approval and nobody may give it); cancel it (`portalctl order cancel 1`), or ease its policies (name an approver who may decide each: {commands}, and 17 others)"
+            )]
+        };
+        p.set_role(&email("ann@acme.test"), "user", None, None)
+            .expect("set-role");
+        assert_eq!(p.take_warnings(), stuck("P00"));
+        p.policy_edit(&crate::domain::PolicyEdit {
+            name: "P00".into(),
+            new_name: Some("P00b".into()),
+            ..crate::domain::PolicyEdit::default()
+        })
+        .expect("edit");
+        assert_eq!(p.take_warnings(), stuck("P00b"));
+    }
+
+    /// An order that five policies naming one approver hold, who then
+    /// is deactivated, falls back to the account's approvers: one warning
+    /// for the order, naming three of its policies and "2 others".
+    #[test]
+    fn an_order_falling_back_on_many_policies_gives_one_warning() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "admin");
+        join(&mut p, "max@acme.test", "manager");
+        for i in 0..5 {
+            p.policy_create(&crate::domain::NewPolicy {
+                name: format!("P{i:02}").as_str().into(),
+                threshold: "10.00".parse::<Money>().expect("amount"),
+                approvers: vec![email("ann@acme.test")],
+                ..crate::domain::NewPolicy::default()
+            })
+            .expect("policy");
+        }
+        p.ctx.actor = Actor::Member(email("max@acme.test"));
+        p.order_place(&NewOrder {
+            description: "Server".into(),
+            amount: "60.00".parse::<Money>().expect("amount"),
+            ..NewOrder::default()
+        })
+        .expect("placed");
+        p.take_warnings();
+        p.ctx.actor = Actor::Operator("root".into());
+        p.deactivate(
+            &email("ann@acme.test"),
+            None,
+            &crate::domain::Handover::Refuse,
+        )
+        .expect("deactivate");
+        let about: Vec<String> = p
+            .take_warnings()
+            .into_iter()
+            .filter(|w| w.starts_with("order 1 "))
+            .collect();
+        assert_eq!(
+            about,
+            ["order 1 in `Acme` now falls back to the account's approvers: policies `P00`, `P01`, `P02`, and 2 others have too few eligible approvers left"]
         );
     }
 

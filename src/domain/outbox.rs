@@ -27,7 +27,7 @@ use super::settings::Delivery;
 use super::{Catalog, Portal};
 use crate::error::{Error, Result};
 use crate::mail::{Mail, Mailer, NotReady, Undelivered};
-use crate::model::{Account, InvitationState, OutboxMessage, OutboxState, Timestamp};
+use crate::model::{Account, InvitationState, OutboxMessage, OutboxState, Paste, Timestamp};
 use crate::store::Tx;
 use crate::view::SendView;
 
@@ -410,20 +410,29 @@ fn settle(
             m.last_error = None;
         }
         Err(undelivered) => {
-            let why = match undelivered {
+            let (why, last) = match undelivered {
                 // Refused: the token never left, so it is withdrawn.
-                Undelivered::Refused(why) => {
-                    if let Some(hash) = &claimed.token_hash {
-                        w.tx.remove_invitation_token(hash)?;
-                    }
-                    why
-                }
+                Undelivered::Refused(why) => (why.clone(), m.attempts >= delivery.max_attempts),
+                // As refused, but every attempt left would be refused
+                // alike: failed now, saying what sends it once it can go.
+                Undelivered::Unsendable(why) => (
+                    format!(
+                        "{why}; failed at once, as every attempt would be refused alike: `{}` tries again once that changes",
+                        Paste::new("outbox retry").arg(m.id)
+                    ),
+                    true,
+                ),
                 // Settled above: in doubt, the email may have arrived,
                 // and its token with it.
-                Undelivered::InDoubt(why) => why,
+                Undelivered::InDoubt(why) => (why.clone(), m.attempts >= delivery.max_attempts),
             };
-            m.last_error = Some(why.clone());
-            if m.attempts >= delivery.max_attempts {
+            if !matches!(undelivered, Undelivered::InDoubt(_)) {
+                if let Some(hash) = &claimed.token_hash {
+                    w.tx.remove_invitation_token(hash)?;
+                }
+            }
+            m.last_error = Some(why);
+            if last {
                 m.state = OutboxState::Failed;
                 m.ended_at = Some(now);
             } else {
@@ -580,6 +589,56 @@ mod tests {
                 .expect("list")
                 .len(),
             1
+        );
+    }
+
+    /// An email no attempt through this server can send (an address
+    /// beyond ASCII before its `@`, to a server without SMTPUTF8) is
+    /// failed at its first attempt, not retried `mail-max-attempts`
+    /// times: its last error says why and how to send it once the server
+    /// can, and `outbox retry` then sends it, its attempts afresh.
+    #[test]
+    fn an_email_no_attempt_can_send_fails_at_once() {
+        let mut p = ready_portal();
+        p.settings_set("mail-max-attempts", "5").expect("set");
+        invite(&mut p, "пётр@почта.рф");
+        invite(&mut p, "ann@acme.test");
+        let mut mailer = Scripted {
+            answers: [Err(Undelivered::Unsendable("no SMTPUTF8".into()))].into(),
+            ..Scripted::default()
+        };
+        let report = p.outbox_send(&mut mailer, None).expect("send");
+        assert_eq!(
+            (report.sent, report.failed, report.retry_later, report.pending),
+            (1, 1, 0, 0)
+        );
+        let failed = p
+            .outbox_list(Some(OutboxState::Failed), None)
+            .expect("list")
+            .remove(0);
+        assert_eq!(
+            (failed.recipient.as_str(), failed.attempts),
+            ("пётр@почта.рф", 1)
+        );
+        assert_eq!(
+            failed.last_error.as_deref(),
+            Some(
+                "no SMTPUTF8; failed at once, as every attempt would be refused alike: `portalctl outbox retry 1` tries again once that changes"
+            )
+        );
+        // Its token never left: it is withdrawn.
+        let e = p
+            .accept(&token_in(&mailer.handed[0]), None)
+            .expect_err("withdrawn");
+        assert_eq!(e.exit_code(), 3, "{e}");
+        let again = p.outbox_retry(failed.id).expect("retry");
+        assert_eq!((again.state, again.attempts), (OutboxState::Pending, 0));
+        p.outbox_send(&mut mailer, None).expect("send");
+        assert_eq!(
+            p.outbox_list(Some(OutboxState::Sent), None)
+                .expect("list")
+                .len(),
+            2
         );
     }
 

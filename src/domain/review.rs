@@ -35,7 +35,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 use super::access::{authority, caps, Access};
-use super::deciders::{count, policy_eligible, take, Ability, Roster};
+use super::deciders::{count, policy_eligible, take, Ability, Hold, Roster};
 use super::delegations::ensure_delegations_given_by_holders;
 use super::orders::pending_of;
 use super::people::{manages_every_account, manages_them_once_joined};
@@ -1463,30 +1463,39 @@ pub(super) fn shortfalls_in(
     }
     for order in tx.pending_orders_in(account.id)? {
         let pending = pending_of(tx, roster, &order)?;
-        for h in pending.stuck() {
-            found.push((
-                Short::Stuck(order.id, h.policy.policy_id),
-                Some(format!(
-                    "order {} in `{}`: nobody eligible is left to give policy `{}` the {} it needs; cancel it (`{}`) or ease the policy (`portalctl policy edit`)",
-                    order.id,
-                    account.name,
-                    h.policy.name,
-                    count(usize::try_from(h.need()).unwrap_or(0), "approval"),
-                    Paste::new("order cancel").arg(order.id)
-                )),
-            ));
+        // One warning an order, however many policies hold it, which
+        // each policy's shortfall carries: a change that brings about any
+        // of them gives it once (the gate drops a warning given twice).
+        let stuck = pending.stuck();
+        let warning = (!stuck.is_empty()).then(|| pending.stuck_warning(order.id, &account.name));
+        for h in stuck {
+            found.push((Short::Stuck(order.id, h.policy.policy_id), warning.clone()));
         }
-        for h in pending.holds.iter().filter(|h| h.falls_back()) {
-            // A satisfied policy waits for nobody: no news that it would
-            // fall back. Nor one that is stuck: its own warning says what
-            // is true of it (findings N#4: an order was told both that
-            // nobody is left to decide it and that it falls back).
-            let warning = (!h.satisfied() && !h.stuck()).then(|| {
-                format!(
-                    "order {} in `{}` now falls back to the account's approvers: policy `{}` has too few eligible approvers left",
-                    order.id, account.name, h.policy.name
-                )
-            });
+        // A satisfied policy waits for nobody: no news that it would
+        // fall back. Nor one that is stuck: its own warning says what
+        // is true of it (findings N#4: an order was told both that
+        // nobody is left to decide it and that it falls back).
+        let news = |h: &Hold| !h.satisfied() && !h.stuck();
+        let falling: Vec<&Hold> = pending.holds.iter().filter(|h| h.falls_back()).collect();
+        let named: Vec<String> = (falling.iter().filter(|h| news(h)))
+            .map(|h| format!("`{}`", h.policy.name))
+            .collect();
+        let warning = match named.as_slice() {
+            [] => None,
+            [one] => Some(format!("policy {one} has")),
+            _ => Some(format!(
+                "policies {} have",
+                crate::view::capped(&named, crate::view::POLICIES_NAMED)
+            )),
+        }
+        .map(|which| {
+            format!(
+                "order {} in `{}` now falls back to the account's approvers: {which} too few eligible approvers left",
+                order.id, account.name
+            )
+        });
+        for h in falling {
+            let warning = warning.clone().filter(|_| news(h));
             found.push((Short::FallsBack(order.id, h.policy.policy_id), warning));
         }
     }

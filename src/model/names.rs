@@ -219,17 +219,50 @@ fn check_characters(typed: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// The address in Latin letters `address` reads as, if it reads as
-/// another: each letter that looks like one in ASCII read as that one, by
-/// its confusable skeleton (UTS #39: dotless `ı` as `i`, Cyrillic `о` as
-/// `o`) or, failing that, without case as names are keyed (`ß` as `ss`),
-/// and the dot `İ`'s lower case puts on an `i` as the `i`'s own. So
+/// The address in plain Latin (ASCII) letters `address` reads as, if it
+/// reads as another: each word (a run of letters, digits and marks) whose
+/// letters all look like ASCII ones read as those, by their confusable
+/// skeleton (UTS #39: dotless `ı` as `i`, Cyrillic `о` as `o`) or,
+/// failing that, without case as names are keyed (`ß` as `ss`), and the
+/// dot `İ`'s lower case puts on an `i` as the `i`'s own. So
 /// `olıve@acmé.test` reads as `olive@acmé.test`. `None` for an address
-/// that reads as itself (`élodie@acmé.test`) or, read so, still holds
-/// letters of another script (`иван@почта.рф` is no Latin address).
+/// that reads as itself (`élodie@acmé.test`), or whose every word either
+/// does or still holds a letter that reads as nothing in ASCII: UTS #39's
+/// skeleton keeps `ç` a `c` with a mark below and `ğ` a `g` with a breve,
+/// so `çağrı@` is no plain Latin word, whatever its `ı` reads as; nor is
+/// Cyrillic `асме`, whose `м` reads as no Latin `m` (its skeleton is the
+/// turned `ʍ`), nor `иван@почта.рф`.
 fn latin_reading(address: &str) -> Option<String> {
     if address.is_ascii() {
         return None;
+    }
+    let in_word =
+        |c: char| c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c);
+    let mut reading = String::with_capacity(address.len());
+    let mut rest = address;
+    while let Some(c) = rest.chars().next() {
+        let len = if in_word(c) {
+            rest.find(|c: char| !in_word(c)).unwrap_or(rest.len())
+        } else {
+            c.len_utf8()
+        };
+        let (word, after) = rest.split_at(len);
+        let lower = word.to_lowercase();
+        match word_reading(word) {
+            Some(plain) if plain != lower => reading.push_str(&plain),
+            _ => reading.push_str(&lower),
+        }
+        rest = after;
+    }
+    (reading != address.to_lowercase()).then_some(reading)
+}
+
+/// The word in plain Latin letters `word` reads as (lower case), when
+/// each of its letters looks like one in ASCII; `None` when one reads as
+/// nothing there (`ç`, `é`, Cyrillic `м`).
+fn word_reading(word: &str) -> Option<String> {
+    if word.is_ascii() {
+        return Some(word.to_ascii_lowercase());
     }
     // Read in the case it is written in: a capital that looks like a
     // Latin one may have a small letter that does not, and a letter of no
@@ -245,29 +278,20 @@ fn latin_reading(address: &str) -> Option<String> {
             .collect();
         seen.is_ascii().then(|| seen.to_ascii_lowercase())
     };
-    let mut reading = String::with_capacity(address.len());
-    for c in address.chars() {
+    let mut reading = String::with_capacity(word.len());
+    for c in word.chars() {
         if c.is_ascii() {
-            reading.push(c);
+            reading.push(c.to_ascii_lowercase());
         } else if c == '\u{307}' && reading.ends_with(['i', 'j']) {
             continue;
         } else {
             let one = c.to_string();
             let folded: String = one.to_uppercase().to_lowercase();
             let strip_bar = !ScriptExtension::from(c).contains_script(Script::Latin);
-            match plain(&one, strip_bar).or_else(|| plain(&folded, strip_bar)) {
-                Some(seen) => reading.push_str(&seen),
-                None => reading.push(c),
-            }
+            reading.push_str(&plain(&one, strip_bar).or_else(|| plain(&folded, strip_bar))?);
         }
     }
-    let latin = |c: char| {
-        !c.is_alphabetic()
-            || c.is_ascii()
-            || ScriptExtension::from(c).contains_script(Script::Latin)
-    };
-    let reading = reading.to_lowercase();
-    (reading != address.to_lowercase() && reading.chars().all(latin)).then_some(reading)
+    Some(reading)
 }
 
 /// A local part without the quotes that change nothing: `"fiona"` and
@@ -707,9 +731,33 @@ mod tests {
             ("x@\u{130}stanbul.test", Err(2)),
             ("x@xn--istanbul-o0e.test", Err(2)),
             ("i\u{307}lker@acme.test", Err(2)),
-            // Beside letters of its own too: `ilkçe@`, `olive@acmé.test`.
-            ("\u{130}lk\u{e7}e@acme.test", Err(2)),
+            // In a word of ASCII letters, beside other words that are
+            // not: `olive@acmé.test`.
             ("ol\u{131}ve@acm\u{e9}.test", Err(2)),
+            // A word holding a letter that reads as nothing in ASCII is
+            // no plain Latin word, whatever its other letters read as:
+            // Turkish `çağrı` (`ç` is `c` with a mark below, `ğ` a `g`
+            // with a breve, to UTS #39's skeleton), `İlkçe`.
+            (
+                "\u{e7}a\u{11f}r\u{131}@firma.test",
+                Ok("\u{e7}a\u{11f}r\u{131}@firma.test"),
+            ),
+            (
+                "\u{c7}A\u{11e}RI@FIRMA.TEST",
+                Ok("\u{e7}a\u{11f}ri@firma.test"),
+            ),
+            ("\u{130}lk\u{e7}e@acme.test", Ok("i\u{307}lk\u{e7}e@acme.test")),
+            ("ol\u{131}ve@firma.test", Err(2)),
+            ("\u{131}lker@firma.test", Err(2)),
+            ("gro\u{df}e@contoso.test", Err(2)),
+            ("gr\u{f6}\u{df}e@contoso.test", Ok("gr\u{f6}\u{df}e@contoso.test")),
+            // A whole-script Cyrillic label reads as a Latin one only when
+            // every letter does (UTS #39's whole-script confusable):
+            // `асе` as `ace`, but not `асме`, whose `м` is no `m` (its
+            // skeleton is the turned `ʍ`). Typed in capitals, `АСМЕ`
+            // reads as `ACME`, as typed.
+            ("olive@\u{430}\u{441}\u{43c}\u{435}.test", Ok("olive@\u{430}\u{441}\u{43c}\u{435}.test")),
+            ("olive@\u{410}\u{421}\u{41c}\u{415}.test", Err(2)),
             // Cyrillic letters that look Latin, in a Cyrillic word.
             (
                 "\u{441}\u{435}\u{440}\u{433}\u{435}\u{439}@acme.test",
@@ -793,6 +841,11 @@ mod tests {
             (
                 "stra\u{df}e@contoso.test",
                 "reads as `strasse@contoso.test`",
+            ),
+            ("ol\u{131}ve@firma.test", "reads as `olive@firma.test`"),
+            (
+                "olive@\u{410}\u{421}\u{41c}\u{415}.test",
+                "reads as `olive@acme.test`",
             ),
             ("\u{1c4}emal@acme.test", "holds `\u{1c4}` (U+01C4)"),
             ("\"a@b\"@acme.test", "needs quotes"),

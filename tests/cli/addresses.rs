@@ -449,3 +449,32 @@ fn account_show_shows_each_section_as_its_list_shows_it() {
     assert!(hers["config"].is_object(), "{hers}");
     assert!(!p.ok(&["account", "show", "Acme Ltd"]).contains("hidden"));
 }
+
+/// An address a file describes otherwise is planned as an update of the
+/// fields that change (`city`, `line2`), as every other plan line names
+/// its fields, not as a change of `address`; a dry run writes nothing.
+#[test]
+fn a_dry_run_names_the_address_fields_that_change() {
+    let p = Portal::with_preset("lmp");
+    p.ok(&add_args("HQ", "GB"));
+    let mut file: serde_json::Value = serde_json::from_str(&p.ok(&["export"])).unwrap();
+    let hq = &mut file["accounts"][0]["addresses"][0];
+    hq["city"] = json!("Leeds");
+    hq["line2"] = serde_json::Value::Null;
+    let before = p.dump();
+    let run = p.apply_stdin(&["--dry-run", "--json"], &[], &file.to_string());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let lines: Vec<&serde_json::Value> = plan["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["kind"] == "address")
+        .collect();
+    assert_eq!(lines.len(), 1, "{plan}");
+    assert_eq!(lines[0]["action"], "update", "{plan}");
+    assert_eq!(lines[0]["changes"], json!(["line2", "city"]), "{plan}");
+    assert_eq!(p.dump(), before);
+    let table = p.apply_stdin(&["--dry-run"], &[], &file.to_string());
+    assert!(table.stdout.contains("line2, city"), "{}", table.stdout);
+}

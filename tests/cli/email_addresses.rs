@@ -9,7 +9,7 @@ use crate::support::{self, Portal, ACCOUNT, OWNER, USAGE};
 const DOTLESS: &str = "ol\u{131}ve@acme.test";
 
 /// Addresses every command refuses (exit 2), with what the refusal says.
-const REFUSED: [(&str, &str); 16] = [
+const REFUSED: [(&str, &str); 18] = [
     (DOTLESS, "reads as `olive@acme.test`"),
     (
         "\u{43e}\u{4cf}\u{456}\u{475}\u{435}@acme.test",
@@ -22,6 +22,13 @@ const REFUSED: [(&str, &str); 16] = [
     (
         "ol\u{131}ve@acm\u{e9}.test",
         "reads as `olive@acm\u{e9}.test`",
+    ),
+    // Turkish dotless `ı` in a word of otherwise plain letters reads as
+    // `i`; Cyrillic capitals `АСМЕ`, as typed, as `ACME`.
+    ("\u{131}lker@firma.test", "reads as `ilker@firma.test`"),
+    (
+        "olive@\u{410}\u{421}\u{41c}\u{415}.test",
+        "reads as `olive@acme.test`",
     ),
     // A small capital, refused in names too, and capitals of other
     // scripts that read as Latin ones (finding B4).
@@ -170,6 +177,10 @@ fn no_order_of_two_invitations_makes_a_database_its_copy_refuses() {
         ("x@istanbul.test", "x@xn--istanbul-o0e.test"),
         ("olive@acm\u{e9}.test", "ol\u{131}ve@xn--acm-dma.test"),
         ("\u{e9}lodie@acm\u{e9}.test", "\u{e9}lodie@xn--acm-dma.test"),
+        (
+            "\u{e7}a\u{11f}ri@firma.test",
+            "\u{e7}a\u{11f}r\u{131}@firma.test",
+        ),
     ];
     for (a, b) in pairs {
         for (first, second) in [(a, b), (b, a)] {
@@ -201,10 +212,24 @@ fn addresses_in_letters_of_their_own_are_taken_and_copied() {
         "\u{438}\u{432}\u{430}\u{43d}@\u{43f}\u{43e}\u{447}\u{442}\u{430}.\u{440}\u{444}",
         "\u{e9}lodie@acm\u{e9}.test",
         "\u{15f}\u{fc}kr\u{fc}@acme.test",
+        // Turkish `çağrı`: its `ç` and `ğ` read as nothing in ASCII, so
+        // it is no plain Latin word, whatever its dotless `ı` reads as;
+        // German `größe` likewise for its `ö`.
+        "\u{e7}a\u{11f}r\u{131}@firma.test",
+        "gr\u{f6}\u{df}e@contoso.test",
+        // All Cyrillic: `м` reads as no Latin `m`, so `асме` is no `acme`.
+        "olive@\u{430}\u{441}\u{43c}\u{435}.test",
     ] {
         p.ok(&[
             "user", "invite", "--email", address, "--role", "user", "--no-send",
         ]);
+        assert_eq!(
+            p.text(&format!(
+                "SELECT count(*) FROM people WHERE email = '{address}'"
+            )),
+            "1",
+            "{address}"
+        );
     }
     p.ok(&[
         "account", "set", ACCOUNT, "--billing-contact", "\"una\"@acme.test",

@@ -1409,7 +1409,7 @@ fn losing_admins_warns_about_a_default_policy_and_orders_nobody_can_finish() {
     says(&said, &format!("order {id}"));
     says(
         &said,
-        "nobody eligible is left to give policy `Two admins` the 2 approvals",
+        "cannot get enough approvals (policy `Two admins` needs 2 approvals and only 1 person may give them)",
     );
     says(&said, &format!("portalctl order cancel {id}"));
 
@@ -1542,7 +1542,48 @@ fn shortfall_warnings_say_what_is_true_of_each_order() {
     assert_eq!(said.len(), 1, "{said:?}");
     says(
         said[0],
-        "nobody eligible is left to give policy `Fay and Uma`",
+        "cannot get enough approvals (policy `Fay and Uma` needs",
+    );
+}
+
+/// A change that leaves an order nobody eligible can finish warns once
+/// for the order, however many policies hold it: the cause once, three
+/// policies and their commands, "and 5 others", as `order place` says it
+/// (not eight lines, one per policy).
+#[test]
+fn a_change_that_leaves_an_order_stuck_on_many_policies_warns_once() {
+    let p = acme();
+    for i in 1..=8 {
+        p.ok(&[
+            "policy",
+            "create",
+            "--name",
+            &format!("Rack {i}"),
+            "--threshold",
+            "50",
+            "--required-approvals",
+            "2",
+        ]);
+    }
+    // Fin placed it: the owner and Fay are the two who can approve it.
+    let id = id_of(&place(&p, Some(FIN), "Rack", "300", &[]));
+    let run = p.run(&["user", "left-company", FAY, "--yes"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let said = warnings(&run.stderr);
+    let about: Vec<&&str> = said
+        .iter()
+        .filter(|w| w.contains(&format!("order {id} ")))
+        .collect();
+    assert_eq!(about.len(), 1, "{said:?}");
+    let edit = |n: u32| {
+        format!("`portalctl policy edit 'Rack {n}' --account 'Acme Ltd' --required-approvals 1`, or name more approvers")
+    };
+    assert_eq!(
+        *about[0],
+        format!(
+            "warning: order {id} in `Acme Ltd` cannot get enough approvals (policies `Rack 1`, `Rack 2`, `Rack 3`, and 5 others each need 2 approvals and only 1 person may give them); cancel it (`portalctl order cancel {id}`), or ease its policies ({}, and 5 others)",
+            [edit(1), edit(2), edit(3)].join(", ")
+        )
     );
 }
 

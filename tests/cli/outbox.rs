@@ -229,14 +229,15 @@ fn a_server_refusing_with_5xx_fails_the_email_after_the_attempts() {
 /// F2: on a server without SMTPUTF8, an address whose domain is beyond
 /// ASCII goes in its IDNA form (`xn--`), and one whose local part is beyond
 /// ASCII is refused for itself alone: the run goes on and delivers the
-/// others, exits 0 with the refusal as a warning, and the email counts
-/// its attempts until it is `failed`, saying why. A server offering
-/// SMTPUTF8 then takes it.
+/// others, exits 0 with the refusal as a warning. No attempt through that
+/// server could send it, so it is `failed` at once, not retried up to
+/// `mail-max-attempts`, its last error saying why and what sends it once
+/// the server offers SMTPUTF8: `outbox retry` then, and a server offering
+/// SMTPUTF8 takes it.
 #[test]
 fn an_address_beyond_ascii_never_blocks_the_queue() {
-    let mut p = ready();
-    p.ok(&["settings", "set", "mail-max-attempts", "2"]);
-    p.ok(&["settings", "set", "mail-retry-after", "1m"]);
+    let p = ready();
+    p.ok(&["settings", "set", "mail-max-attempts", "5"]);
     for (email, name) in [
         ("пётр@почта.рф", "Petr"),
         ("x@bücher.test", "Bea"),
@@ -247,11 +248,19 @@ fn an_address_beyond_ascii_never_blocks_the_queue() {
     let server = SmtpServer::start();
     let run = p.run(&["--json", "outbox", "send", "--smtp", &server.url()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    says(&run.stderr, "warning: 1 email(s) refused");
+    says(
+        &run.stderr,
+        "warning: 1 email(s) refused (0 to retry later, 1 failed)",
+    );
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
-        (report["sent"].clone(), report["retry_later"].clone()),
-        (2.into(), 1.into()),
+        (
+            report["sent"].clone(),
+            report["retry_later"].clone(),
+            report["failed"].clone(),
+            report["pending"].clone()
+        ),
+        (2.into(), 0.into(), 1.into(), 0.into()),
         "{report}"
     );
     let delivered: Vec<String> = server
@@ -264,21 +273,22 @@ fn an_address_beyond_ascii_never_blocks_the_queue() {
         server.received()[0]["to"].as_str().unwrap(),
         "x@xn--bcher-kva.test",
     );
-    let waiting = outbox(&p, &["--pending"]);
-    assert_eq!(waiting.len(), 1, "{waiting:?}");
-    assert_eq!(waiting[0]["recipient"], "пётр@почта.рф");
-    assert_eq!(waiting[0]["attempts"], 1);
-    let why = waiting[0]["last_error"].as_str().unwrap().to_string();
+    assert!(outbox(&p, &["--pending"]).is_empty());
+    let failed = outbox(&p, &["--failed"]);
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0]["recipient"], "пётр@почта.рф");
+    assert_eq!(failed[0]["attempts"], 1);
+    let id = failed[0]["id"].to_string();
+    let why = failed[0]["last_error"].as_str().unwrap().to_string();
     says(&why, "does not accept addresses with letters beyond ASCII");
     says(&why, "SMTPUTF8");
-    p.now = "2026-11-25T10:01:00Z".into();
-    assert_eq!(send(&p, &server.url())["failed"], 1);
-    let failed = outbox(&p, &["--failed"]);
-    assert_eq!((failed.len(), failed[0]["attempts"].clone()), (1, 2.into()));
-    says(failed[0]["last_error"].as_str().unwrap(), "SMTPUTF8");
+    says(&why, "failed at once");
+    says(&why, &format!("`portalctl outbox retry {id}`"));
+    // The same server next run: nothing is due, nothing is tried.
+    assert_eq!(send(&p, &server.url())["failed"], 0);
     assert_eq!(server.received().len(), 2);
-    // A server that offers SMTPUTF8 takes it, its domain in ASCII.
-    let id = failed[0]["id"].to_string();
+    // Once the server offers SMTPUTF8, a retry sends it, its domain in
+    // ASCII.
     p.json(&["outbox", "retry", &id]);
     let utf8 = SmtpServer::with(&["--smtputf8"]);
     assert_eq!(send(&p, &utf8.url())["sent"], 1);
@@ -286,6 +296,31 @@ fn an_address_beyond_ascii_never_blocks_the_queue() {
         utf8.received()[0]["rcpt_tos"][0],
         "пётр@xn--80a1acny.xn--p1ai"
     );
+    let sent = outbox(&p, &[]);
+    assert!(sent.iter().all(|m| m["state"] == "sent"), "{sent:?}");
+}
+
+/// A server offering SMTPUTF8 from the start takes an address beyond
+/// ASCII before its `@` at the first attempt: nothing fails.
+#[test]
+fn a_server_with_smtputf8_takes_an_address_beyond_ascii_at_once() {
+    let p = ready();
+    p.json(&[
+        "user", "invite", "пётр@почта.рф", "--name", "Petr", "--role", "user",
+    ]);
+    let server = SmtpServer::with(&["--smtputf8"]);
+    let report = send(&p, &server.url());
+    assert_eq!(
+        (report["sent"].clone(), report["failed"].clone()),
+        (1.into(), 0.into()),
+        "{report}"
+    );
+    assert_eq!(
+        server.received()[0]["rcpt_tos"][0],
+        "пётр@xn--80a1acny.xn--p1ai"
+    );
+    let token = token_in(&server.received()[0]);
+    assert_eq!(p.json(&["user", "accept", &token])["status"], "active");
 }
 
 /// A connection that breaks after DATA stops the run (exit 6) though the
