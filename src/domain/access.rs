@@ -283,15 +283,15 @@ impl Authority<'_> {
 
     /// Whether the actor sees the whole account (its sites, approval
     /// policies and partner config) rather than its basic details only.
-    /// A parent partner's member does not: it manages the customer's
-    /// profile and addresses ([`MANAGED_BY_PARTNER`]), and what lies
-    /// inside the customer is its members' (findings C7).
     /// 001 gives "the full customer account ... all sites" to admins and
     /// managers, and users "services assigned to them ... basic account
     /// info": a member whose services are limited to their own
     /// (`services.view_assigned` without `services.view_all`) is such a
     /// user. No other catalog role holds `services.view_assigned`, so this
-    /// takes nothing from them.
+    /// takes nothing from them. A parent partner's member does not: it
+    /// manages the customer's profile and addresses
+    /// ([`MANAGED_BY_PARTNER`]), and what lies inside the customer is its
+    /// members' (findings C7).
     pub(crate) fn sees_whole_account(&self) -> bool {
         match self {
             Authority::Member { access, .. } => {
