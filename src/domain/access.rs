@@ -288,13 +288,17 @@ impl Authority<'_> {
     /// info": a member whose services are limited to their own
     /// (`services.view_assigned` without `services.view_all`) is such a
     /// user. No other catalog role holds `services.view_assigned`, so this
-    /// takes nothing from them.
+    /// takes nothing from them. A parent partner's member does not: it
+    /// manages the customer's profile and addresses
+    /// ([`MANAGED_BY_PARTNER`]), and what lies inside the customer is its
+    /// members' (findings C7).
     pub(crate) fn sees_whole_account(&self) -> bool {
         match self {
             Authority::Member { access, .. } => {
                 access.holds(caps::SERVICES_VIEW_ALL) || !access.holds(caps::SERVICES_VIEW_ASSIGNED)
             }
-            Authority::Operator | Authority::Partner { .. } => true,
+            Authority::Operator => true,
+            Authority::Partner { .. } => false,
         }
     }
 
@@ -559,7 +563,7 @@ pub(crate) fn authorize_whole_account<'c>(
     account: &Account,
     action: &'static str,
 ) -> Result<Authority<'c>> {
-    let who = authorize(tx, catalog, ctx, account, caps::ACCOUNT_VIEW.to(action))?;
+    let who = authorize_inside(tx, catalog, ctx, account, caps::ACCOUNT_VIEW.to(action))?;
     match &who {
         Authority::Member { person, access } if !who.sees_whole_account() => {
             Err(Error::denied(format!(
@@ -572,6 +576,26 @@ pub(crate) fn authorize_whole_account<'c>(
             )))
         }
         _ => Ok(who),
+    }
+}
+
+/// The actor as a member of `account` (or the operator), refused unless
+/// they hold `need`: for reads of what lies inside an account (its people,
+/// policies, cost centres, services, orders), which a parent partner's
+/// `customers.manage` does not reach, though `account.view` names the
+/// customer's profile too. Its member is refused as anyone who is no
+/// member is, so the refusal tells them nothing the customer keeps
+/// (findings C7).
+pub(crate) fn authorize_inside<'c>(
+    tx: &dyn Tx,
+    catalog: &'c Catalog,
+    ctx: &Ctx,
+    account: &Account,
+    need: impl Into<Need>,
+) -> Result<Authority<'c>> {
+    match authorize(tx, catalog, ctx, account, need)? {
+        Authority::Partner { person, .. } => Err(not_a_member(&person.email, &account.name)),
+        who => Ok(who),
     }
 }
 
@@ -1160,5 +1184,75 @@ mod tests {
             help.starts_with("`ann@acme.test` (the owner) holds"),
             "{help}"
         );
+    }
+
+    /// A partner's `customers.manage` holder who is no member of its
+    /// customer reads the customer's profile and addresses, and nothing
+    /// that lies inside it: its policies (which name its people), cost
+    /// centres and inbox are refused as to anyone who is no member, exit 5
+    /// (findings C7, C12). The customer's own admin reads them all.
+    #[test]
+    fn a_partner_reads_its_customers_profile_and_addresses_only() {
+        use super::super::addresses::NewAddress;
+        use super::super::testing::{add_account, join_in};
+        use crate::model::{AccountKind, Text};
+        for (preset, manager) in [("portal", "admin"), ("lmp", "partner-allocator")] {
+            let mut p = super::super::testing::seeded_as(preset, Some(AccountKind::Partner));
+            add_account(&mut p, "Beta", AccountKind::Customer, Some("Acme"));
+            join_in(&mut p, "al@acme.test", manager, Some("Acme"));
+            let admin = if preset == "lmp" {
+                "partner-administrator"
+            } else {
+                "admin"
+            };
+            join_in(&mut p, "bo@beta.test", admin, Some("Beta"));
+            let mut board = policy_over("Board", "10.00");
+            board.approvers = vec![email("bo@beta.test")];
+            board.account = Some("Beta".into());
+            p.policy_create(&board).expect("policy");
+            p.cost_centre_create("SECRET", &Text::from("Falcon"), Some("Beta"))
+                .expect("cost centre");
+            let hq = NewAddress {
+                label: "HQ".into(),
+                line1: "1 High St".into(),
+                line2: None,
+                city: "London".into(),
+                postcode: "SW1A 1AA".into(),
+                country: "GB".into(),
+            };
+            p.address_add(Some("Beta"), &hq).expect("address");
+            for (who, member) in [("al@acme.test", false), ("bo@beta.test", true)] {
+                p.ctx.actor = Actor::Member(email(who));
+                let beta = Some("Beta");
+                assert!(p.account_show(beta).is_ok(), "{preset} {who} account show");
+                assert_eq!(p.address_list(beta).expect("addresses").len(), 1);
+                let inside: [(&str, Result<usize, crate::error::Error>); 4] = [
+                    ("policy list", p.policy_list(beta, None).map(|l| l.len())),
+                    ("policy show", p.policy_show("Board", beta).map(|_| 1)),
+                    (
+                        "cost-centre list",
+                        p.cost_centre_list(beta).map(|l| l.len()),
+                    ),
+                    ("order inbox", p.order_inbox(None, beta).map(|_| 1)),
+                ];
+                for (command, read) in inside {
+                    match (member, read) {
+                        (true, Ok(n)) => assert!(n > 0, "{preset} {command}"),
+                        (false, Err(e)) => {
+                            assert_eq!(e.exit_code(), 5, "{preset} {command}: {e}");
+                            assert_eq!(
+                                e.to_string(),
+                                "`al@acme.test` is not a member of `Beta`",
+                                "{preset} {command}"
+                            );
+                        }
+                        (member, read) => {
+                            panic!("{preset} {command} as {who} ({member}): {read:?}")
+                        }
+                    }
+                }
+                p.ctx.actor = Actor::Operator("root".into());
+            }
+        }
     }
 }

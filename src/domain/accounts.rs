@@ -152,12 +152,10 @@ impl ProfileChange {
     /// sets, the details first. The details (contact info, marketing
     /// message, sectors served) need `account.edit`: 003 gives Marketing
     /// "edit partner details (contact info, marketing messages, sectors
-    /// served)". The name and the partner status need `account.config`:
-    /// the name is the account's own setting (004's Account
-    /// administration; 000's Partner Administrator modifies the partner
-    /// profile), and the status is the vendor's classification of the
-    /// partner, which 002 only displays ("Status: Displays your partner
-    /// status") and 003 leaves out of Marketing's details (findings A13).
+    /// served)". The name needs `account.config`: it is the account's own
+    /// setting (004's Account administration; 000's Partner Administrator
+    /// modifies the partner profile). The partner status needs no
+    /// capability, as no member sets it ([`ensure_sets_no_status`]).
     /// The billing contact, whom invoices go to, is both a detail of the
     /// profile and a financial element: it needs `account.edit` and
     /// `billing.payment` together, so neither 003's Marketing ("Does not
@@ -175,15 +173,30 @@ impl ProfileChange {
             self.name
                 .is_some()
                 .then_some(caps::ACCOUNT_CONFIG.to("rename the account")),
-            self.status
-                .is_some()
-                .then_some(caps::ACCOUNT_CONFIG.to("set the partner status")),
             billing.then_some(caps::ACCOUNT_EDIT.to("set the billing contact")),
             billing.then_some(caps::BILLING_PAYMENT.to("set the billing contact")),
         ]
         .into_iter()
         .flatten()
         .collect()
+    }
+}
+
+/// What a partner's status reads as refused to a member; `apply` names the
+/// file's `status` field by it.
+pub(crate) const STATUS_REFUSED: &str =
+    "the partner status is the vendor's classification; a partner's members cannot set it";
+
+/// Refuses a member a change of the partner status: it is the vendor's
+/// classification of the partner, which 002 only displays ("Status:
+/// Displays your partner status") and whose configuring covers the IP
+/// addresses and smarthost alone; like the contracted prices beside it,
+/// the vendor's operator sets it (findings C10).
+fn ensure_sets_no_status(ctx: &Ctx, change: &ProfileChange) -> Result<()> {
+    match (&ctx.actor, &change.status) {
+        (Actor::Member(_), Some(_)) => Err(Error::denied(STATUS_REFUSED)
+            .help("the vendor's operator sets it, running portalctl without --as")),
+        _ => Ok(()),
     }
 }
 
@@ -473,6 +486,7 @@ impl Portal {
     ) -> Result<AccountView> {
         self.write(|w| {
             let tx = w.tx;
+            ensure_sets_no_status(&w.ctx, change)?;
             let needs = change.needs();
             let first = needs.first().copied().unwrap_or(caps::ACCOUNT_EDIT.into());
             let mut account = w.account(name, first)?;
@@ -913,13 +927,13 @@ mod field_needs {
 
     /// Every preset's roles, as their articles give them: the details
     /// (contact info, marketing, sectors) to whoever edits the account;
-    /// the name and the partner status (the vendor's classification,
-    /// findings A13) to whoever administers it; the billing contact, part
-    /// of the profile and a financial element, to whoever does both
-    /// (findings A3).
+    /// the name to whoever administers it; the billing contact, part of
+    /// the profile and a financial element, to whoever does both
+    /// (findings A3); the partner status, the vendor's classification, to
+    /// no member, the owner neither (findings C10).
     #[test]
     fn each_field_needs_what_the_article_gives_for_it() {
-        let (all, none) = ([true; 4], [false; 4]);
+        let (all, none) = ([true, true, false, true], [false; 4]);
         let table: &[(&str, &str, &[&str], [bool; 4])] = &[
             ("portal", "admin", &[], all),
             ("portal", "manager", &[], none),
@@ -944,7 +958,7 @@ mod field_needs {
                 "customer-area",
                 "member",
                 &["account-admin"],
-                [true, true, true, false],
+                [true, true, false, false],
             ),
             ("customer-area", "member", &["billing"], none),
             (

@@ -7,7 +7,7 @@
 //! an order keeps its own copy ([`ShippingAddress`]), so removing an
 //! address an order used leaves the order as it was.
 
-use super::access::{authority, authorize, authorize_whole_account, caps};
+use super::access::{authorize, authorize_whole_account, caps};
 use super::held_names::{not_look_alike, one_spelling};
 use super::timezones::check_country;
 use super::{resolve_account, Catalog, Ctx, Portal};
@@ -134,8 +134,14 @@ pub(crate) fn reads_addresses(
     ctx: &Ctx,
     account: &Account,
 ) -> Result<()> {
-    let may_use =
-        authority(tx, catalog, ctx, account).is_ok_and(|who| who.holds(caps::ADDRESSES_USE));
+    // A parent partner's member manages the addresses, so it reads them
+    // through `addresses.use`, as `authorize` lets it, not by sight of
+    // the whole account, which it has not.
+    let may_use = match authorize(tx, catalog, ctx, account, caps::ADDRESSES_USE) {
+        Ok(_) => true,
+        Err(Error::Denied(_)) => false,
+        Err(e) => return Err(e),
+    };
     if !may_use {
         authorize_whole_account(tx, catalog, ctx, account, "see the account's sites")?;
     }

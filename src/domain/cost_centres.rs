@@ -4,7 +4,6 @@ use super::access::caps;
 use super::held_names::not_read_as_another;
 use super::visibility::Named;
 use super::{resolve_account, Catalog, Ctx, Portal};
-use crate::domain::visibility::holds_need;
 use crate::error::{Error, Result};
 use crate::model::{Account, CostCentre, Text};
 use crate::store::Tx;
@@ -62,7 +61,14 @@ pub(super) fn reads_cost_centres(
     ctx: &Ctx,
     account: &Account,
 ) -> Result<()> {
-    holds_need(tx, catalog, ctx, caps::ACCOUNT_VIEW.to("see cost centres"))(account)
+    super::access::authorize_inside(
+        tx,
+        catalog,
+        ctx,
+        account,
+        caps::ACCOUNT_VIEW.to("see cost centres"),
+    )
+    .map(|_| ())
 }
 
 impl Portal {

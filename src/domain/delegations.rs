@@ -791,6 +791,13 @@ fn inbox_in(
     email: &Email,
 ) -> Result<Vec<InboxView>> {
     let now = ctx.now;
+    // A member reads their own inbox: in an account they are no member of
+    // (`--account`), they are refused as every other command refuses them
+    // (exit 5), not told they are not found (findings C12). One cut off
+    // there is still a member, and reads an empty inbox.
+    if let Actor::Member(_) = ctx.actor {
+        super::access::authority(tx, catalog, ctx, account)?;
+    }
     let (person, membership) = member_in(tx, ctx, email, account)?;
     let ability = ability_of(tx, catalog, account, membership, now)?;
     if !ability.access {

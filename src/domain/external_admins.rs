@@ -516,7 +516,7 @@ impl Portal {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{add_account, email, join, seeded};
+    use super::super::testing::{add_account, email, join, join_in, seeded};
     use super::super::{Actor, Handover, OwnershipTransfer, Portal};
     use crate::error::Result;
     use crate::model::{AccountKind, Email, Timestamp};
@@ -554,6 +554,34 @@ mod tests {
             .set_role(&uma, "msp-administrator", Some("Client Co"), None)
             .expect_err("refused by the gate");
         assert_eq!(err.exit_code(), 4, "{err}");
+    }
+
+    /// To a customer's own admin, who may not see the partner's users, a
+    /// partner member holding there less than a role asked reads as
+    /// anyone they cannot add, "not an active member" (exit 3), alike
+    /// before and once they are an external admin at a lesser role, by
+    /// `external-admin add` or `user set-role` (findings C4).
+    #[test]
+    fn a_customers_admin_learns_nothing_of_what_an_external_admin_holds_in_the_partner() {
+        let mut p = msp();
+        join_in(
+            &mut p,
+            "cy@client.test",
+            "msp-administrator",
+            Some("Client Co"),
+        );
+        p.ctx.actor = Actor::Member(email("cy@client.test"));
+        let uma = email("uma@acme.test");
+        let said = "`uma@acme.test` is not an active member of `Acme`; only an active member of the partner can be an external admin";
+        let check = |r: Result<MemberView>| {
+            let e = r.expect_err("refused");
+            assert_eq!((e.exit_code(), e.to_string().as_str()), (3, said));
+        };
+        check(p.external_admin_add("Client Co", &uma, "msp-administrator", None));
+        p.external_admin_add("Client Co", &uma, "msp-user", None)
+            .expect("as much as she holds");
+        check(p.external_admin_add("Client Co", &uma, "msp-administrator", None));
+        check(p.set_role(&uma, "msp-administrator", Some("Client Co"), None));
     }
 
     /// A partner administrator until T backs an administrator's access to

@@ -157,8 +157,10 @@ pub(super) struct EventSight {
     /// Per account (by id) and kind (by position in [`KINDS`]), whether
     /// the reader reads it.
     kinds: Vec<(i64, usize, bool)>,
-    /// Per actor and account (by id), whether they acted through another.
-    elsewhere: HashMap<(String, i64), bool>,
+    /// Per actor, account (by id) and whether the event is one a parent
+    /// partner makes in the account ([`made_by_partner`]), whether they
+    /// acted through another.
+    elsewhere: HashMap<(String, i64, bool), bool>,
 }
 
 impl EventSight {
@@ -215,7 +217,7 @@ impl EventSight {
         // as a change made through another account is, only where they
         // had joined by then, whoever made it (the operator, or a partner
         // admin through the person's own account; finding N10).
-        if !persons_own(e) && !self.made_elsewhere(tx, account, &e.actor)? {
+        if !persons_own(e) && !self.made_elsewhere(tx, account, e)? {
             return Ok(true);
         }
         joined_then(tx, account, e)
@@ -249,19 +251,23 @@ impl EventSight {
         account: &Account,
         e: &AuditEvent,
     ) -> Result<String> {
-        if self.made_elsewhere(tx, account, &e.actor)? {
+        if self.made_elsewhere(tx, account, e)? {
             shown_email(tx, ctx, &e.actor)
         } else {
             Ok(e.actor.clone())
         }
     }
 
-    /// Whether `actor` acted through another account than `account`: a
-    /// person found by the address recorded who has joined neither it nor
-    /// its partner. The operator acts in every account; an actor no longer
-    /// found by that address is taken to have acted there.
-    fn made_elsewhere(&mut self, tx: &dyn Tx, account: &Account, actor: &str) -> Result<bool> {
-        let key = (actor.to_string(), account.id);
+    /// Whether the actor of `e` acted through another account than
+    /// `account`: a person found by the address recorded who has joined
+    /// neither it nor, for what a partner does in its customer
+    /// ([`made_by_partner`]), its partner. The operator acts in every
+    /// account; an actor no longer found by that address is taken to have
+    /// acted there.
+    fn made_elsewhere(&mut self, tx: &dyn Tx, account: &Account, e: &AuditEvent) -> Result<bool> {
+        let actor = e.actor.as_str();
+        let by_partner = made_by_partner(&e.action);
+        let key = (actor.to_string(), account.id, by_partner);
         if let Some(known) = self.elsewhere.get(&key) {
             return Ok(*known);
         }
@@ -273,7 +279,8 @@ impl EventSight {
         // who answers for what the duplicate did (as in `user history`).
         let mut joined = false;
         for _ in 0..MAX_MERGES {
-            for id in std::iter::once(account.id).chain(account.parent_id) {
+            let partner = account.parent_id.filter(|_| by_partner);
+            for id in std::iter::once(account.id).chain(partner) {
                 joined |= tx
                     .membership_of(person.id, id)?
                     .is_some_and(|m| m.accepted_at.is_some());
@@ -287,6 +294,21 @@ impl EventSight {
         self.elsewhere.insert(key, elsewhere);
         Ok(elsewhere)
     }
+}
+
+/// Whether an event of `action` is one a parent partner's member makes in
+/// its customer by acting on it: the customer's profile and addresses (as
+/// [`MANAGED_BY_PARTNER`](super::access::MANAGED_BY_PARTNER) lets them),
+/// and the seats it allocates there. A log says who acted on the account,
+/// so such a member reads by address. Anything else recorded in the
+/// customer with a partner's member as its actor (external access given
+/// or ended, by `external-admin` or by a change of the member in the
+/// partner) was decided in the partner, by someone the customer may not
+/// know (findings C5).
+fn made_by_partner(action: &str) -> bool {
+    ["account.", "license."]
+        .iter()
+        .any(|kind| action.starts_with(kind))
 }
 
 /// Whether `e` changes the person rather than a membership: the
@@ -1284,5 +1306,60 @@ mod tests {
             .expect("audit");
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].target.as_deref(), Some("bill@acme.test"));
+    }
+
+    /// A partner's admin who, by a change of a member in the partner, ends
+    /// that member's external access to a customer reads in the customer's
+    /// log as a person its members cannot see, and asking for them by
+    /// address finds none of it; their edit of the customer's profile,
+    /// made on the customer, names them (findings C5).
+    #[test]
+    fn a_partner_side_change_reads_in_the_customer_without_its_actor() {
+        let mut p = super::super::testing::seeded_as("portal", Some(AccountKind::Partner));
+        add_account(&mut p, "Beta", AccountKind::Customer, Some("Acme"));
+        join_in(&mut p, "adm2@acme.test", "admin", Some("Acme"));
+        join_in(&mut p, "fiona@acme.test", "admin", Some("Acme"));
+        join_in(&mut p, "bo@beta.test", "admin", Some("Beta"));
+        p.external_admin_add("Beta", &email("fiona@acme.test"), "user", None)
+            .expect("external admin");
+        p.ctx.actor = Actor::Member(email("adm2@acme.test"));
+        p.set_role(&email("fiona@acme.test"), "manager", Some("Acme"), None)
+            .expect("set-role ends the external access");
+        let phone = super::super::ProfileChange {
+            phone: Some("555".into()),
+            ..Default::default()
+        };
+        p.account_set(Some("Beta"), &phone).expect("profile");
+        p.ctx.actor = Actor::Member(email("bo@beta.test"));
+        let read = |p: &mut Portal, actor: Option<&str>| -> Vec<(String, String)> {
+            let filter = AuditFilter {
+                account: Some("Beta".into()),
+                actor: actor.map(|a| Actor::Member(email(a))),
+                ..AuditFilter::default()
+            };
+            let events = p.audit_list(&filter).expect("audit");
+            events.into_iter().map(|e| (e.action, e.actor)).collect()
+        };
+        let all = read(&mut p, None);
+        assert!(
+            all.contains(&("external_admin.remove".into(), UNSEEN_PERSON.into())),
+            "{all:?}"
+        );
+        assert!(
+            all.contains(&("account.set".into(), "adm2@acme.test".into())),
+            "{all:?}"
+        );
+        assert_eq!(
+            read(&mut p, Some("adm2@acme.test")),
+            vec![("account.set".to_string(), "adm2@acme.test".to_string())]
+        );
+        let history = p
+            .member_history(&email("fiona@acme.test"), Some("Beta"))
+            .expect("history");
+        let ended = history
+            .iter()
+            .find(|e| e.action == "external_admin.remove")
+            .expect("ended");
+        assert_eq!(ended.actor, UNSEEN_PERSON);
     }
 }

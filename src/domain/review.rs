@@ -1013,16 +1013,12 @@ impl<'a> Review<'a> {
     ) -> Result<()> {
         if let Some(s) = after {
             if let Some(partner) = s.membership.external_from {
-                // Adding someone the actor may not see in the partner: why
-                // they cannot be added would tell what they hold there.
-                let added = !before.is_some_and(|b| {
-                    b.membership.external_from.is_some()
-                        && b.membership.status == MemberStatus::Active
-                });
+                // Adding, or raising, someone the actor may not see in the
+                // partner: why it cannot be done would tell what they hold
+                // there, so it reads as any address they cannot add, once
+                // an external admin as before (findings C4).
                 match self.ensure_backed(&s.membership, partner) {
-                    Err(Error::Conflict(_))
-                        if added && !self.sees_users_of(&self.account(partner)?)? =>
-                    {
+                    Err(Error::Conflict(_)) if !self.sees_users_of(&self.account(partner)?)? => {
                         let who = self.tx.person(person)?.email;
                         let partner = self.account(partner)?.name;
                         return Err(super::external_admins::not_addable(&who, &partner));

@@ -274,7 +274,8 @@ fn the_billing_contact_and_the_name_need_more_than_editing_details() {
 /// Findings A13 / N4 and A3: Moodle's marketing edits the partner's
 /// details (003: "contact info, marketing messages, sectors served") but
 /// not its partner status, the vendor's classification of the partner
-/// (002 only displays it), which needs `account.config` as the name does;
+/// (002 only displays it), which no member sets, the principal neither
+/// (findings C10);
 /// and a customer-area member with the billing area alone (no account
 /// administration) sets no billing contact, which is part of the profile
 /// as well as a financial element. In `account set` and `apply` alike.
@@ -288,7 +289,7 @@ fn the_partner_status_and_the_billing_contact_need_their_own_rights() {
     let err = p.refused_as(Some(mia), &["account", "set", "--status", "Sales"], DENIED);
     says(
         error_line(&err),
-        "may not set the partner status in `Acme Ltd`: needs `account.config`",
+        "the partner status is the vendor's classification; a partner's members cannot set it",
     );
     p.refused_as(
         Some(mia),
@@ -296,11 +297,14 @@ fn the_partner_status_and_the_billing_contact_need_their_own_rights() {
         DENIED,
     );
     let file = r#"{"accounts": [{"name": "Acme Ltd", "profile": {"status": "Sales"}}]}"#;
-    let run = p.apply_stdin(&[], &[("PORTALCTL_AS", mia)], file);
-    assert_eq!(run.code, DENIED, "{}", run.stderr);
-    says(error_line(&run.stderr), "needs `account.config`");
+    for who in [mia, "pia@acme.test"] {
+        let run = p.apply_stdin(&[], &[("PORTALCTL_AS", who)], file);
+        assert_eq!(run.code, DENIED, "{}", run.stderr);
+        says(error_line(&run.stderr), "accounts[0].profile.status");
+        says(error_line(&run.stderr), "a partner's members cannot set it");
+    }
     assert_eq!(p.dump(), before, "refusals change nothing");
-    let run = p.apply_stdin(&[], &[("PORTALCTL_AS", "pia@acme.test")], file);
+    let run = p.apply_stdin(&[], &[], file);
     assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     assert_eq!(p.json(&["account", "show"])["partner_status"], "Sales");
 

@@ -51,6 +51,7 @@ mod outbox;
 mod ownership;
 mod partner_config;
 mod partner_details;
+mod partner_sight;
 mod paste;
 mod people;
 mod permissions;

@@ -240,14 +240,13 @@ fn account_show_prints_the_partner_details_sections() {
 #[test]
 fn only_msp_administrators_configure_the_partner_account() {
     let p = msp();
-    let changes: [&[&str]; 5] = [
+    let changes: [&[&str]; 4] = [
         &["account", "ip", "add", ACCOUNT, "--inbound", "192.0.2.10"],
         &[
             "account", "ip", "add", ACCOUNT, "--outbound", "2001:db8::25",
         ],
         &["account", "smarthost", "set", ACCOUNT, "mail.acme.test"],
         &["account", "set", ACCOUNT, "--website", "https://acme.test"],
-        &["account", "set", ACCOUNT, "--status", "Sales"],
     ];
     for args in changes {
         p.refused_as(Some(MSP_USER), args, DENIED);
@@ -257,6 +256,20 @@ fn only_msp_administrators_configure_the_partner_account() {
         let run = p.run_as(Some(MSP_ADMIN), args);
         assert_eq!(run.code, SUCCESS, "{}: {}", args.join(" "), run.stderr);
     }
+    // The partner status is the vendor's classification, which 002 only
+    // displays: refused to the administrator too, as contracted prices
+    // are, and set by the operator (findings C10).
+    let status = ["account", "set", ACCOUNT, "--status", "Platinum Elite"];
+    let before = p.dump();
+    for who in [MSP_ADMIN, MSP_USER] {
+        let err = p.refused_as(Some(who), &status, DENIED);
+        assert!(
+            err.starts_with("error: the partner status is the vendor's classification; a partner's members cannot set it"),
+            "{err}"
+        );
+    }
+    assert_eq!(p.dump(), before, "refusals change nothing");
+    assert_eq!(p.json(&status)["partner_status"], "Platinum Elite");
     p.refused_as(
         Some(MSP_USER),
         &[

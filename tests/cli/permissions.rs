@@ -469,16 +469,18 @@ fn cases(
         ),
         // Whom invoices go to is a detail of the profile and a financial
         // element (003; findings A11, A3), the name the account's own
-        // setting, the partner status the vendor's classification (A13).
+        // setting.
         case(
             &[
                 "account", "set", ACCOUNT, "--billing-contact", "billing@acme.test",
             ],
             Needs::Caps(&["account.edit", "billing.payment"]),
         ),
+        // The partner status is the vendor's classification: the
+        // operator's alone, as contracted prices are (findings C10).
         case(
             &["account", "set", ACCOUNT, "--status", "Technical"],
-            Needs::Caps(&["account.config"]),
+            Needs::Operator,
         ),
         case(
             &["account", "set", ACCOUNT, "--name", "Acme Renamed"],
