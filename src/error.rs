@@ -49,7 +49,7 @@ macro_rules! constructor {
         #[doc = concat!("An [`Error::", stringify!($variant), "`] with this message.")]
         pub fn $fn(message: impl Into<String>) -> Self {
             Error::$variant(Detail {
-                message: message.into(),
+                message: bounded(message.into()),
                 help: None,
             })
         }
@@ -67,7 +67,7 @@ impl Error {
     #[must_use]
     pub fn help(mut self, help: impl Into<String>) -> Self {
         if let Some(detail) = self.detail_mut() {
-            detail.help = Some(help.into());
+            detail.help = Some(bounded(help.into()));
         }
         self
     }
@@ -159,6 +159,63 @@ impl Error {
             Error::Unavailable(_) => "unavailable",
         }
     }
+}
+
+/// The most characters of one quoted value a refusal shows whole: a
+/// name's most (1,000) and a command to paste with it fit.
+const QUOTED_WHOLE: usize = 1_200;
+
+/// How much of a longer value it shows.
+const QUOTED_PREFIX: usize = 60;
+
+/// The most characters of text outside backquotes shown whole: far more
+/// than any sentence of ours, so only a value quoted otherwise (clap's
+/// `'...'`, a value holding a backquote of its own) is ever cut.
+const PLAIN_WHOLE: usize = 5_000;
+
+/// `text` with every value quoted in it (between backquotes) that is
+/// longer than [`QUOTED_WHOLE`] characters cut to its first
+/// [`QUOTED_PREFIX`], marked `…` and followed by how long it was: a
+/// refusal is one short line whatever was typed (a 100,000-character
+/// argument would otherwise be echoed whole into a log). Every message
+/// and help line of an [`Error`] passes through it, so no refusal needs
+/// to remember; so do the values clap echoes (see `cli::clap_error`).
+pub(crate) fn bounded(text: String) -> String {
+    // No piece can be too long in a short text: the common case is free.
+    if text.len() <= QUOTED_WHOLE {
+        return text;
+    }
+    let mut out = String::with_capacity(QUOTED_WHOLE);
+    let mut note: Option<String> = None;
+    for (i, piece) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+            // After the closing backquote of a value cut short.
+            if let Some(note) = note.take() {
+                out.push_str(&note);
+            }
+        }
+        let long = piece.chars().count();
+        let whole = match i % 2 {
+            1 => QUOTED_WHOLE,
+            _ => PLAIN_WHOLE,
+        };
+        if long <= whole {
+            out.push_str(piece);
+            continue;
+        }
+        out.extend(piece.chars().take(QUOTED_PREFIX));
+        out.push('…');
+        let said = format!(" ({long} characters)");
+        match i % 2 {
+            1 => note = Some(said),
+            _ => out.push_str(&said),
+        }
+    }
+    if let Some(note) = note {
+        out.push_str(&note);
+    }
+    out
 }
 
 /// The `--flag` names in `text` outside backticks, without their dashes.
@@ -270,5 +327,32 @@ mod tests {
         }
         let codes: Vec<u8> = EXIT_CODES.iter().map(|(code, _, _)| *code).collect();
         assert_eq!(codes, (0..=6).collect::<Vec<u8>>());
+    }
+}
+
+#[cfg(test)]
+mod bounded_tests {
+    use super::*;
+
+    /// Finding N11: a refusal quotes at most a short prefix of a value
+    /// too long to show, and says how long it was; short ones are whole.
+    #[test]
+    fn a_long_quoted_value_is_cut_to_a_prefix() {
+        let long = "a".repeat(100_000);
+        let err = Error::invalid(format!("unknown status `{long}`"))
+            .help(format!("`{long}` is no status; use one of: active, left"));
+        let message = err.to_string();
+        assert!(message.len() < 200, "{}", message.len());
+        assert_eq!(
+            message,
+            format!("unknown status `{}…` (100000 characters)", "a".repeat(60))
+        );
+        assert!(err.help_text().is_some_and(|h| h.len() < 200
+            && h.ends_with("` (100000 characters) is no status; use one of: active, left")));
+        let name = "n".repeat(1_000);
+        let whole = Error::conflict(format!("`{name}` exists"));
+        assert_eq!(whole.to_string(), format!("`{name}` exists"));
+        let unquoted = Error::invalid(long.clone()).to_string();
+        assert!(unquoted.len() < 200, "{unquoted}");
     }
 }

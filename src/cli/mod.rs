@@ -475,23 +475,28 @@ pub fn clap_error(e: clap::Error) -> clap::Error {
     use clap::builder::StyledStr;
     use clap::error::{ContextKind, ContextValue};
 
+    // A value too long to echo whole is as much to rewrite as one unsafe
+    // to print: one line, whatever was typed.
+    let unfit = |s: &str| s.chars().any(unsafe_to_print) || s.len() > 1_000;
     let hostile = e.context().any(|(_, value)| match value {
-        ContextValue::String(s) => s.chars().any(unsafe_to_print),
-        ContextValue::Strings(v) => v.iter().any(|s| s.chars().any(unsafe_to_print)),
+        ContextValue::String(s) => unfit(s),
+        ContextValue::Strings(v) => v.iter().any(|s| unfit(s)),
+        ContextValue::StyledStr(s) => s.to_string().len() > 1_000,
         _ => false,
     });
     if !hostile {
         return e;
     }
+    let safe_text = |s: &str| crate::error::bounded(escape(s).into_owned());
     // Plain text, styling dropped: a styled value (a tip that repeats the
     // argument) may hold the user's own escape sequences among clap's.
-    let plain = |s: &StyledStr| StyledStr::from(escape(&s.to_string()).into_owned());
+    let plain = |s: &StyledStr| StyledStr::from(safe_text(&s.to_string()));
     let mut safe = clap::Error::new(e.kind()).with_cmd(&Cli::command());
     for (kind, value) in e.context() {
         let value = match value {
-            ContextValue::String(s) => ContextValue::String(escape(s).into_owned()),
+            ContextValue::String(s) => ContextValue::String(safe_text(s)),
             ContextValue::Strings(v) => {
-                ContextValue::Strings(v.iter().map(|s| escape(s).into_owned()).collect())
+                ContextValue::Strings(v.iter().map(|s| safe_text(s)).collect())
             }
             // The usage line comes from the definition, not from the user.
             ContextValue::StyledStr(s) if kind != ContextKind::Usage => {
@@ -518,6 +523,7 @@ fn with_reason(safe: clap::Error, original: &clap::Error) -> clap::Error {
     let rendered = safe.render().to_string();
     let rendered = rendered.strip_prefix("error: ").unwrap_or(&rendered);
     let (first, rest) = rendered.split_once('\n').unwrap_or((rendered, ""));
-    let message = format!("{first}: {}\n{rest}", escape(&reason.to_string()));
+    let reason = crate::error::bounded(escape(&reason.to_string()).into_owned());
+    let message = format!("{first}: {reason}\n{rest}");
     clap::Error::raw(safe.kind(), message).with_cmd(&Cli::command())
 }

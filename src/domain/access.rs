@@ -833,7 +833,7 @@ pub(crate) fn denial(
 }
 
 /// `a`, `a and b`, `a, b and c`.
-fn and_list(items: &[String]) -> String {
+pub(super) fn and_list(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
@@ -847,7 +847,7 @@ fn and_list(items: &[String]) -> String {
 /// members as in one of ten. Inside a batch that moved the ownership (an
 /// apply handing the account over), which the refusal rolls back, the
 /// owner is the one from before it, and the one it made is named as such.
-fn holders(
+pub(super) fn holders(
     tx: &dyn Tx,
     catalog: &Catalog,
     account: &Account,

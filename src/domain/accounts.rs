@@ -1,6 +1,6 @@
 //! Accounts: creating them, listing them as a tree, and their profiles.
 
-use super::access::{authority, authorize, authorize_all, caps, Access};
+use super::access::{and_list, authority, authorize, authorize_all, caps, holders, Access};
 use super::held_names::not_look_alike;
 use super::{find_account, knows_account, resolve_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -255,12 +255,21 @@ impl Portal {
                         caps::CUSTOMERS_MANAGE.to("create customer accounts"),
                     )?;
                 }
-                None if matches!(w.ctx.actor, Actor::Member(_)) => return Err(Error::denied(
-                    "only the operator can create an account without a parent partner",
-                )
-                .help(
-                    "members of a partner create customers with --kind customer --parent PARTNER",
-                )),
+                None if matches!(w.ctx.actor, Actor::Member(_)) => {
+                    // The help adds only what was not typed.
+                    let help = match req.kind {
+                        AccountKind::Customer => {
+                            "members of a partner create its customers: add --parent PARTNER"
+                        }
+                        AccountKind::Partner => {
+                            "members of a partner create customers with --kind customer --parent PARTNER"
+                        }
+                    };
+                    return Err(Error::denied(
+                        "only the operator can create an account without a parent partner",
+                    )
+                    .help(help));
+                }
                 None => {}
             }
             if parent.is_some() {
@@ -347,11 +356,20 @@ impl Portal {
         };
         // A partner's member who adds external admins may become one, and
         // invite as one (002: the MSP adds the customer's console login).
+        // Otherwise, those of the partner who may (the member sees them:
+        // they act in it), named as refusals name holders.
+        let mut admitters = None;
         let admits_self = match (&self.ctx.actor, account.parent_id) {
             (Actor::Member(me), Some(parent)) if !actor_invites => {
                 let parent = tx.account(parent)?;
                 match authority(&*tx, &catalog, &self.ctx, &parent) {
-                    Ok(who) => who.holds(caps::EXTERNAL_ADMINS_MANAGE).then(|| me.clone()),
+                    Ok(who) if who.holds(caps::EXTERNAL_ADMINS_MANAGE) => Some(me.clone()),
+                    Ok(_) => {
+                        let cap = caps::EXTERNAL_ADMINS_MANAGE;
+                        let named = holders(&*tx, &catalog, &parent, cap, me.as_str(), &self.ctx)?;
+                        admitters = (!named.is_empty()).then(|| (and_list(&named), parent));
+                        None
+                    }
                     Err(Error::Denied(_)) => None,
                     Err(e) => return Err(e),
                 }
@@ -367,9 +385,15 @@ impl Portal {
                     .opt("--customer", &account.name)
                     .opt("--role", &catalog.owner_role()?.name)
             ),
-            (false, None) => {
-                "only the operator who owns the database can invite one, without --as".to_string()
-            }
+            (false, None) => match admitters {
+                Some((named, parent)) => format!(
+                    "{named}, holding `{}` in `{}`, can give themselves access to it and invite one, as can the operator who owns the database, without --as",
+                    caps::EXTERNAL_ADMINS_MANAGE,
+                    parent.name
+                ),
+                None => "only the operator who owns the database can invite one, without --as"
+                    .to_string(),
+            },
         };
         // As stored, with a space other than the plain one (an older
         // version's) written out, as other messages name such a name.
@@ -689,8 +713,10 @@ mod admin_wanted {
         assert_eq!(wanted(&mut p), None, "what it said gives an admin");
     }
     /// A partner's member who creates a customer is no member of it, so
-    /// may not invite into it: the command is named as the operator's,
-    /// not as one they could paste.
+    /// may not invite into it: the command is named as the operator's or
+    /// as that of the partner's holders of `external_admins.manage`, who
+    /// may give themselves access first (finding N6), not as one they
+    /// could paste.
     #[test]
     fn a_partner_member_is_told_the_operator_invites_the_first_admin() {
         let mut p = seeded("lmp");
@@ -698,7 +724,10 @@ mod admin_wanted {
         p.ctx.actor = Actor::Member(email("al@acme.test"));
         add_account(&mut p, "Contoso", AccountKind::Customer, Some("Acme"));
         let said = p.admin_wanted("Contoso").expect("account").expect("wanted");
-        assert!(said.contains("only the operator"), "{said}");
+        assert!(
+            said.contains("; `owner@acme.test` (the owner), holding `external_admins.manage` in `Acme`, can give themselves access to it and invite one, as can the operator who owns the database"),
+            "{said}"
+        );
         assert!(!said.contains("; invite one"), "{said}");
         let err = p
             .invite(&InviteRequest {

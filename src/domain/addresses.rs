@@ -8,11 +8,13 @@
 //! address an order used leaves the order as it was.
 
 use super::access::{authorize, authorize_whole_account, caps};
+use super::gate::Write;
 use super::held_names::{not_look_alike, one_spelling};
+use super::licenses::{license_view, reads_licences};
 use super::timezones::check_country;
 use super::{resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Account, Address, Paste, ShippingAddress, Text};
+use crate::model::{Account, Address, Allocation, License, Paste, ShippingAddress, Text};
 use crate::store::Tx;
 use crate::view::AddressView;
 
@@ -157,36 +159,8 @@ impl Portal {
         new: &NewAddress,
     ) -> Result<AddressView> {
         self.write(|w| {
-            let tx = w.tx;
             let account = w.account(account, caps::ADDRESSES_EDIT.to("add shipping addresses"))?;
-            let fields = checked(new)?;
-            if let Some(existing) = tx.address_labelled(account.id, &fields.label)? {
-                return Err(Error::conflict(format!(
-                    "`{}` already has an address labelled `{}`",
-                    account.name, existing.fields.label
-                ))
-                .help("choose another label, or remove that address first"));
-            }
-            not_look_alike(tx, "address", account.id, &fields.label, None, |_| Ok(true))?;
-            let id = tx.insert_address(account.id, &fields, w.ctx.now)?;
-            let view = address_view(
-                &account,
-                &Address {
-                    id,
-                    account_id: account.id,
-                    fields,
-                    created_at: w.ctx.now,
-                    removed_at: None,
-                },
-            );
-            w.changed(
-                "account.address_add",
-                &account,
-                view.address.label.clone(),
-                None,
-                &view,
-            )?;
-            Ok(view)
+            add(w, &account, new)
         })
     }
 
@@ -203,32 +177,224 @@ impl Portal {
 
     /// Removes a shipping address; needs `addresses.edit`. The address is
     /// marked removed, never deleted: orders that used it keep their copy.
+    /// Refused while licence seats ship there: an allocation ships where
+    /// it says from now on, and a removed address is nowhere to ship.
     pub(crate) fn address_remove(
         &mut self,
         account: Option<&str>,
         label: &str,
     ) -> Result<AddressView> {
         self.write(|w| {
-            let tx = w.tx;
             let account = w.account(
                 account,
                 caps::ADDRESSES_EDIT.to("remove shipping addresses"),
             )?;
-            let mut address = labelled(tx, &account, label)?;
-            let before = address_view(&account, &address);
-            tx.mark_address_removed(address.id, w.ctx.now)?;
-            address.removed_at = Some(w.ctx.now);
-            let after = address_view(&account, &address);
+            let address = labelled(w.tx, &account, label)?;
+            let shipping = shipments_to(w.tx, &account, &address.fields)?;
+            if !shipping.is_empty() {
+                return Err(still_shipped_to(w, &account, &address.fields, &shipping)?);
+            }
+            remove(w, &account, address)
+        })
+    }
+
+    /// Replaces the address labelled `label` by `new` (`apply` of a file
+    /// that describes it otherwise): removed and added again, in one
+    /// write, with the licence seats shipped to it shipped to the new one,
+    /// so that a changed address keeps the allocations that name it.
+    pub(crate) fn address_replace(
+        &mut self,
+        account: Option<&str>,
+        label: &str,
+        new: &NewAddress,
+    ) -> Result<AddressView> {
+        self.write(|w| {
+            let account = w.account(
+                account,
+                caps::ADDRESSES_EDIT.to("change shipping addresses"),
+            )?;
+            let address = labelled(w.tx, &account, label)?;
+            let old = address.fields.clone();
+            remove(w, &account, address)?;
+            let added = add(w, &account, new)?;
+            reship(w, &account, &old, Some(&added.address))?;
+            Ok(added)
+        })
+    }
+
+    /// Removes the address labelled `label` (`apply --prune` of a file
+    /// that no longer lists it), and with it where seats shipped there
+    /// ship: the file names no address for them, as none of its own is
+    /// that one. Warns of each such allocation.
+    pub(crate) fn address_prune(&mut self, account: Option<&str>, label: &str) -> Result<()> {
+        self.write(|w| {
+            let account = w.account(
+                account,
+                caps::ADDRESSES_EDIT.to("remove shipping addresses"),
+            )?;
+            let address = labelled(w.tx, &account, label)?;
+            let old = address.fields.clone();
+            remove(w, &account, address)?;
+            reship(w, &account, &old, None)
+        })
+    }
+}
+
+/// `account address add` once the account is resolved and authorized.
+fn add(w: &Write<'_>, account: &Account, new: &NewAddress) -> Result<AddressView> {
+    let tx = w.tx;
+    let fields = checked(new)?;
+    if let Some(existing) = tx.address_labelled(account.id, &fields.label)? {
+        return Err(Error::conflict(format!(
+            "`{}` already has an address labelled `{}`",
+            account.name, existing.fields.label
+        ))
+        .help("choose another label, or remove that address first"));
+    }
+    not_look_alike(tx, "address", account.id, &fields.label, None, |_| Ok(true))?;
+    let id = tx.insert_address(account.id, &fields, w.ctx.now)?;
+    let view = address_view(
+        account,
+        &Address {
+            id,
+            account_id: account.id,
+            fields,
+            created_at: w.ctx.now,
+            removed_at: None,
+        },
+    );
+    w.changed(
+        "account.address_add",
+        account,
+        view.address.label.clone(),
+        None,
+        &view,
+    )?;
+    Ok(view)
+}
+
+/// `account address remove` once the address is found and may go.
+fn remove(w: &Write<'_>, account: &Account, mut address: Address) -> Result<AddressView> {
+    let before = address_view(account, &address);
+    w.tx.mark_address_removed(address.id, w.ctx.now)?;
+    address.removed_at = Some(w.ctx.now);
+    let after = address_view(account, &address);
+    w.changed(
+        "account.address_remove",
+        account,
+        address.fields.label.clone(),
+        Some(&before),
+        &after,
+    )?;
+    Ok(after)
+}
+
+/// The allocations of `account`'s licences whose seats ship to
+/// `address`, by licence.
+fn shipments_to(
+    tx: &dyn Tx,
+    account: &Account,
+    address: &ShippingAddress,
+) -> Result<Vec<(License, Vec<Allocation>)>> {
+    let mut found = Vec::new();
+    for licence in tx.licenses_of(account.id)? {
+        let there: Vec<Allocation> = tx
+            .allocations(licence.id)?
+            .into_iter()
+            .filter(|a| a.seats > 0 && a.ship_to.as_ref() == Some(address))
+            .collect();
+        if !there.is_empty() {
+            found.push((licence, there));
+        }
+    }
+    Ok(found)
+}
+
+/// The refusal of removing an address seats still ship to (exit 4): the
+/// allocations, and the command that ships the first elsewhere, for an
+/// actor who reads the licences; that some seats ship there, otherwise.
+fn still_shipped_to(
+    w: &Write<'_>,
+    account: &Account,
+    address: &ShippingAddress,
+    shipping: &[(License, Vec<Allocation>)],
+) -> Result<Error> {
+    let tx = w.tx;
+    let catalog = w.catalog()?;
+    let what = format!(
+        "licence seats ship to `{}` of `{}`",
+        address.label, account.name
+    );
+    if reads_licences(tx, catalog, &w.ctx, account).is_err() {
+        return Ok(Error::conflict(what).help(format!(
+            "a holder of `{}` in `{}` ships them to another address first",
+            caps::LICENSES_ALLOCATE,
+            account.name
+        )));
+    }
+    let mut held = Vec::new();
+    for (licence, allocations) in shipping {
+        for a in allocations {
+            held.push((licence, tx.account(a.customer_id)?.name, a.seats));
+        }
+    }
+    let shown: Vec<String> = held
+        .iter()
+        .take(3)
+        .map(|(l, customer, seats)| format!("{seats} of `{}` for `{customer}`", l.product))
+        .collect();
+    let more = match held.len().saturating_sub(shown.len()) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let (licence, customer, seats) = &held[0];
+    Ok(
+        Error::conflict(format!("{what}: {}{more}", shown.join(", "))).help(format!(
+            "ship them to another address first: `{}`",
+            Paste::new("license allocate")
+                .opt("--product", &licence.product)
+                .opt("--customer", customer)
+                .opt("--seats", seats)
+                .words("--ship-to LABEL")
+                .opt("--account", &account.name),
+        )),
+    )
+}
+
+/// Ships the seats that were shipped to `old` to `new` instead (or to no
+/// address, with a warning), one `license.allocate` event per
+/// allocation, as the command records it.
+fn reship(
+    w: &Write<'_>,
+    account: &Account,
+    old: &ShippingAddress,
+    new: Option<&ShippingAddress>,
+) -> Result<()> {
+    let tx = w.tx;
+    for (licence, allocations) in shipments_to(tx, account, old)? {
+        for mut a in allocations {
+            let customer = tx.account(a.customer_id)?.name;
+            let before = license_view(tx, account, &licence)?;
+            a.ship_to = new.cloned();
+            a.updated_at = w.ctx.now;
+            tx.put_allocation(&a)?;
+            let after = license_view(tx, account, &licence)?;
             w.changed(
-                "account.address_remove",
-                &account,
-                address.fields.label.clone(),
+                "license.allocate",
+                account,
+                format!("{} for {customer}", licence.product),
                 Some(&before),
                 &after,
             )?;
-            Ok(after)
-        })
+            if new.is_none() {
+                w.warn(format!(
+                    "the {} seats of `{}` for `{customer}` shipped to `{}`, which is removed; they ship to no address now",
+                    a.seats, licence.product, old.label
+                ));
+            }
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]

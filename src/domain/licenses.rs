@@ -8,8 +8,8 @@ use super::visibility::resolve_account_of;
 use super::{find_account, find_customer_reached, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    one_script_per_word, parse_name, Account, AccountKind, Allocation, Capability, License, Need,
-    ShippingAddress, Text,
+    one_script_per_word, parse_name, Account, AccountKind, Address, Allocation, Capability,
+    License, Need, ShippingAddress, Text,
 };
 use crate::store::Tx;
 use crate::view::{AllocationView, LicenseView, ProductView};
@@ -17,7 +17,7 @@ use unicode_normalization::UnicodeNormalization;
 
 /// The most seats one command may buy, allocate or move; keeps every sum
 /// far from overflowing.
-const MAX_SEATS: i64 = 1_000_000;
+pub(crate) const MAX_SEATS: i64 = 1_000_000;
 
 /// What `license purchase` is asked to buy.
 #[derive(Debug, Clone)]
@@ -211,25 +211,44 @@ fn held(allocations: &[Allocation], customer: &Account) -> i64 {
         .map_or(0, |a| a.seats)
 }
 
-/// Where the customer's seats are shipped, as their allocation records it.
-fn shipped_to(allocations: &[Allocation], customer: &Account) -> Option<ShippingAddress> {
-    allocations
-        .iter()
-        .find(|a| a.customer_id == customer.id)
-        .and_then(|a| a.ship_to.clone())
+/// Where the customer's seats are shipped, as their allocation records it:
+/// none while they hold no seats (seats allocated again after a move
+/// took them all go where the new allocation says, not to an address
+/// named for seats long gone), nor to an address since removed.
+fn shipped_to(
+    tx: &dyn Tx,
+    partner: &Account,
+    allocations: &[Allocation],
+    customer: &Account,
+) -> Result<Option<ShippingAddress>> {
+    let Some(a) = allocations.iter().find(|a| a.customer_id == customer.id) else {
+        return Ok(None);
+    };
+    if a.seats == 0 {
+        return Ok(None);
+    }
+    Ok(live(&tx.addresses(partner.id)?, a.ship_to.clone()))
+}
+
+/// `copy` while it is still one of `addresses` (those not removed): an
+/// allocation ships to an address the partner has, so `license list`,
+/// `export` and a copy made from it all read the same.
+fn live(addresses: &[Address], copy: Option<ShippingAddress>) -> Option<ShippingAddress> {
+    copy.filter(|copy| addresses.iter().any(|a| a.fields == *copy))
 }
 
 /// The printable form of a licence: customers holding seats, by name.
 pub(crate) fn license_view(tx: &dyn Tx, partner: &Account, l: &License) -> Result<LicenseView> {
     let mut allocations = Vec::new();
     let mut allocated = 0;
+    let addresses = tx.addresses(partner.id)?;
     for a in tx.allocations(l.id)? {
         allocated += a.seats;
         if a.seats > 0 {
             allocations.push(AllocationView {
                 customer: tx.account(a.customer_id)?.name,
                 seats: a.seats,
-                ship_to: a.ship_to,
+                ship_to: live(&addresses, a.ship_to),
             });
         }
     }
@@ -397,13 +416,15 @@ impl Portal {
             let before = license_view(tx, &partner, &license)?;
             let allocations = tx.allocations(license.id)?;
             let current = held(&allocations, &customer);
-            let had = shipped_to(&allocations, &customer);
+            let had = shipped_to(tx, &partner, &allocations, &customer)?;
             let ship_to = match req.ship_to.as_deref() {
                 Some(label) => Some(super::addresses::ship_to(
                     tx, catalog, &w.ctx, &partner, label,
                 )?),
                 None => had.clone(),
             };
+            // No seats ship nowhere: the next allocation names its address.
+            let ship_to = ship_to.filter(|_| seats > 0);
             if seats == current && ship_to == had {
                 return Ok(before);
             }
@@ -478,12 +499,13 @@ impl Portal {
             // The giver first, so the total never passes the seats bought, not
             // even between the two statements.
             for (customer, seats) in [(&from, giving - seats), (&to, taking + seats)] {
-                // Each keeps where its seats are shipped.
+                // Each keeps where its seats are shipped, while it has some.
+                let ship_to = shipped_to(tx, &partner, &allocations, customer)?;
                 tx.put_allocation(&Allocation {
                     license_id: license.id,
                     customer_id: customer.id,
                     seats,
-                    ship_to: shipped_to(&allocations, customer),
+                    ship_to: ship_to.filter(|_| seats > 0),
                     updated_at: w.ctx.now,
                 })?;
             }
@@ -547,6 +569,8 @@ impl Portal {
             }
             (None, None) => {
                 let mut visible = Vec::new();
+                // Partners the member acts in but reads no licences of.
+                let mut unread = Vec::new();
                 for a in tx.accounts()? {
                     if a.kind != AccountKind::Partner {
                         continue;
@@ -557,13 +581,18 @@ impl Portal {
                         {
                             visible.push(a)
                         }
-                        Ok(_) | Err(Error::Denied(_)) => {}
+                        Ok(_) => unread.push(a),
+                        Err(Error::Denied(_)) => {}
                         Err(e) => return Err(e),
                     }
                 }
                 if visible.is_empty() && matches!(self.ctx.actor, Actor::Member(_)) {
+                    // Of their one partner, the reason `--account` gives.
+                    if let [only] = unread.as_slice() {
+                        reads_licences(&*tx, &catalog, &self.ctx, only)?;
+                    }
                     return Err(Error::denied(
-                        "listing licences needs `licenses.allocate` or `account.view` in a partner account",
+                        "you see the licences of no partner account: that needs `licenses.allocate`, or `account.view` with sight of the whole account, in one",
                     ));
                 }
                 visible
@@ -613,7 +642,34 @@ impl Portal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::testing::{add_account, seeded};
+    use crate::domain::testing::{add_account, email, join, join_in, seeded, seeded_as};
+
+    /// Finding N9: without `--account`, a member of one partner who reads
+    /// no licences there is told why, as `--account` tells them; a member
+    /// of several is told what reading them takes, which is true of each.
+    #[test]
+    fn a_member_who_sees_no_licences_is_told_the_real_reason() {
+        let mut p = seeded_as("portal", Some(AccountKind::Partner));
+        join(&mut p, "una@acme.test", "user");
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        let without = p.license_list(None, None, None).expect_err("una sees none");
+        let with = p
+            .license_list(Some("Acme"), None, None)
+            .expect_err("una sees none");
+        assert_eq!(without.exit_code(), 5, "{without}");
+        assert_eq!(without.to_string(), with.to_string());
+        assert!(without.to_string().contains("role `user`"), "{without}");
+        p.ctx.actor = Actor::Operator("root".into());
+        add_account(&mut p, "Beta", AccountKind::Partner, None);
+        join_in(&mut p, "una@acme.test", "user", Some("Beta"));
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        let err = p.license_list(None, None, None).expect_err("una sees none");
+        assert!(
+            err.to_string()
+                .starts_with("you see the licences of no partner account"),
+            "{err}"
+        );
+    }
 
     fn purchase(p: &mut Portal, product: &str, seats: i64) -> LicenseView {
         p.license_purchase(&Purchase {

@@ -215,9 +215,10 @@ pub(crate) struct Derived {
 /// whatever the city. Otherwise the city is looked up in the gazetteer by
 /// its normalised name ([`city_key`]); a name that several places in
 /// different zones share gives the most populous, with a warning that says
-/// so. A city the gazetteer does not know is refused, and the refusal asks
-/// for `timezone_flag`.
-pub(crate) fn derive_timezone(city: &str, country: &str, timezone_flag: &str) -> Result<Derived> {
+/// so. A city the gazetteer does not know is refused; both say
+/// `give_timezone`, how the timezone is given instead where the words are
+/// read (`pass --timezone`, or a file's field).
+pub(crate) fn derive_timezone(city: &str, country: &str, give_timezone: &str) -> Result<Derived> {
     let t = tables();
     let zones = t.zones_of(country);
     let shown = city.trim();
@@ -230,7 +231,7 @@ pub(crate) fn derive_timezone(city: &str, country: &str, timezone_flag: &str) ->
     let places = t.places(country, &city_key(city));
     match places.as_slice() {
         [] => Err(Error::invalid(format!(
-            "cannot derive a timezone from `{shown}, {country}`: {country} has {} timezones and `{shown}` is not among its cities of 15,000 people or more; pass {timezone_flag}",
+            "cannot derive a timezone from `{shown}, {country}`: {country} has {} timezones and `{shown}` is not among its cities of 15,000 people or more; {give_timezone}",
             zones.len()
         ))
         .help(format!("timezones of {country}: {}", listing(&zones)))),
@@ -246,7 +247,7 @@ pub(crate) fn derive_timezone(city: &str, country: &str, timezone_flag: &str) ->
             Ok(Derived {
                 zone: (*zone).to_string(),
                 warning: Some(format!(
-                    "there are several places called `{shown}` in {country}, in different timezones: took the most populous, in {zone} ({}); the others are in {}. If that is the wrong one, pass {timezone_flag}",
+                    "there are several places called `{shown}` in {country}, in different timezones: took the most populous, in {zone} ({}); the others are in {}. If that is the wrong one, {give_timezone}",
                     people(*population),
                     others.join(", ")
                 )),
@@ -370,7 +371,7 @@ pub(crate) fn locate(
         (Some(tz), _, Some(country)) => (Some(check_timezone_of(tz, country)?), None),
         (Some(tz), _, None) => (Some(check_timezone(tz)?), None),
         (None, Some(city), Some(country)) => {
-            let derived = derive_timezone(city, country, flags.timezone)?;
+            let derived = derive_timezone(city, country, &format!("pass {}", flags.timezone))?;
             (Some(derived.zone), derived.warning)
         }
         (None, _, _) => (None, None),
@@ -474,7 +475,7 @@ mod tests {
     use Want::{Refused, Zone};
 
     fn derive(city: &str, country: &str) -> Result<Derived> {
-        derive_timezone(city, &check_country(country)?, "--timezone")
+        derive_timezone(city, &check_country(country)?, "pass --timezone")
     }
 
     #[test]

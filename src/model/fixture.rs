@@ -289,6 +289,8 @@ pub(crate) struct FixtureLicense {
     pub product: String,
     /// Seats bought. Seats are bought, never handed back, so a file may
     /// raise this but not lower it.
+    #[serde(deserialize_with = "count")]
+    #[schemars(range(min = 0))]
     pub seats: i64,
     /// Exactly the customers holding seats (any other holds none), keyed
     /// by customer.
@@ -303,6 +305,8 @@ pub(crate) struct FixtureAllocation {
     /// The customer account: one of the partner's.
     pub customer: String,
     /// Seats held.
+    #[serde(deserialize_with = "count")]
+    #[schemars(range(min = 0))]
     pub seats: i64,
     /// Label of one of the partner's addresses the seats are shipped to;
     /// left out, where they are shipped stays as it is.
@@ -463,6 +467,8 @@ pub(crate) struct FixtureCourse {
     /// The key: the course's name.
     pub course: String,
     /// How far, 0 to 100; 100 completes it.
+    #[serde(deserialize_with = "count")]
+    #[schemars(range(min = 0, max = 100))]
     pub percent: i64,
     /// When it was completed (RFC 3339, not after the apply), with
     /// `percent` 100; `export` writes it. Left out, a course completed by
@@ -533,7 +539,12 @@ pub(crate) struct FixturePolicy {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub approvers: Vec<String>,
     /// Distinct approvals needed; left out, 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "some_count",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(range(min = 1))]
     pub required_approvals: Option<i64>,
     /// Whether it applies; left out, true.
     #[serde(default = "yes", skip_serializing_if = "is_yes")]
@@ -642,6 +653,8 @@ pub(crate) struct FixtureHold {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub approvers: Vec<String>,
     /// The distinct approvals it needed of the order.
+    #[serde(deserialize_with = "count")]
+    #[schemars(range(min = 1))]
     pub required_approvals: i64,
     /// When it stopped holding the order (RFC 3339): it was disabled, or
     /// edited so that it no longer matched, while the order waited.
@@ -745,6 +758,45 @@ fn amount_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Erro
         }
     }
     d.deserialize_any(AmountText)
+}
+
+/// Reads a count (seats, a percent, approvals): every integer field of a
+/// file is one, so each says in the file's words what a count is, where
+/// serde would name a Rust type (`expected i64`) or let a negative
+/// through to a rule about something else. The bounds of each field are
+/// its command's.
+fn count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    struct Count;
+    impl serde::de::Visitor<'_> for Count {
+        type Value = i64;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a whole number, such as 10")
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<i64, E> {
+            i64::try_from(v).map_err(|_| E::custom(format!("{v} is too large a number")))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<i64, E> {
+            if v < 0 {
+                return Err(E::custom(format!("cannot be negative (got {v})")));
+            }
+            Ok(v)
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<i64, E> {
+            Err(E::custom(format!("a whole number is expected, not {v}")))
+        }
+    }
+    d.deserialize_any(Count)
+}
+
+/// [`count`] of a field that may be `null` or left out.
+fn some_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    struct SomeCount(i64);
+    impl<'de> Deserialize<'de> for SomeCount {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            count(d).map(SomeCount)
+        }
+    }
+    Ok(Option::<SomeCount>::deserialize(d)?.map(|c| c.0))
 }
 
 /// Reads the `settings` object, whose values a file writes as strings, as

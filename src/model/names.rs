@@ -55,6 +55,9 @@ impl Email {
     }
 }
 
+/// The longest address there is (RFC 5321's path, less its brackets).
+const MAX_EMAIL_CHARS: usize = 254;
+
 impl FromStr for Email {
     type Err = Error;
 
@@ -64,6 +67,15 @@ impl FromStr for Email {
     /// refuses what it refuses for every database alike, in any order.
     fn from_str(s: &str) -> Result<Self> {
         let typed = s.trim();
+        // Counted first, and not echoed: no address is that long, and a
+        // refusal quoting it would be as long (the store's rule, in bytes,
+        // is checked on what is read back).
+        let long = typed.chars().count();
+        if long > MAX_EMAIL_CHARS {
+            return Err(Error::invalid(format!(
+                "an email address is at most {MAX_EMAIL_CHARS} characters, and this one is {long}"
+            )));
+        }
         // Composed as every other text is (a decomposed `ü` is `ü`), so
         // that one typed either way is the same login.
         let composed: String = match typed.is_ascii() {

@@ -182,8 +182,9 @@ fn account_create_says_how_to_give_the_new_account_an_admin() {
 }
 
 /// A partner's member who creates a customer is no member of it and may
-/// not invite into it: the warning names the command as the operator's,
-/// and it works as the operator runs it.
+/// not invite into it: the warning names who may (the partner's holders
+/// of `external_admins.manage`, once they give themselves access, or the
+/// operator), and the command works as the operator runs it.
 #[test]
 fn account_create_by_a_partner_member_names_the_operator_as_who_invites() {
     let p = Portal::with_preset("lmp");
@@ -199,7 +200,7 @@ fn account_create_by_a_partner_member_names_the_operator_as_who_invites() {
     assert_eq!(
         created.stderr.trim_end(),
         format!(
-            "warning: `Contoso` has no member who manages its users yet; only the operator who owns the database can invite one, without --as: `{step}`"
+            "warning: `Contoso` has no member who manages its users yet; `owner@acme.test` (the owner), holding `external_admins.manage` in `Acme Ltd`, can give themselves access to it and invite one, as can the operator who owns the database, without --as: `{step}`"
         )
     );
     let invite = [

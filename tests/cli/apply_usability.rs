@@ -2,7 +2,7 @@
 //! question, a file in any account order, refusals in the file's terms,
 //! an editor's `$schema`, a missing file, and warnings under `--json`.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::support::*;
 
@@ -662,4 +662,72 @@ fn a_refused_billing_contact_is_named_at_its_field() {
         "error: accounts[0].profile.billing_contact: ",
     );
     assert_eq!(p.dump(), before, "refusals change nothing");
+}
+
+/// The lmp example applied, and its export.
+fn lmp() -> (Portal, Value) {
+    let p = Portal::cached("apply examples/demo-lmp.json", || {
+        let p = Portal::empty();
+        p.ok(&[
+            "apply",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-lmp.json"),
+        ]);
+        p
+    });
+    let export = serde_json::from_str(&p.ok(&["export"])).unwrap();
+    (p, export)
+}
+
+/// Finding N7: a licence's seats as a negative, a fraction or too large a
+/// number are refused in the file's words and at its path (exit 2), as
+/// an allocation's are; the schema gives counts their minimum.
+#[test]
+fn seats_in_a_file_are_refused_as_counts() {
+    let (p, export) = lmp();
+    let cases = [
+        (json!(-1), "accounts[0].licenses[0].seats: cannot be negative (got -1)"),
+        (json!(1.5), "accounts[0].licenses[0].seats: a whole number is expected, not 1.5"),
+        (
+            json!(99_999_999_999_i64),
+            "accounts[0].licenses[0].seats: 99999999999 seats would buy 99999999989 more, and one command buys at most 1000000",
+        ),
+    ];
+    for (seats, said) in cases {
+        let mut doc = export.clone();
+        doc["accounts"][0]["licenses"][0]["seats"] = seats;
+        let stderr = p.refused(&["apply", &file(&p, "l.json", &doc), "--dry-run"], USAGE);
+        says(error_line(&stderr), said);
+    }
+    let schema: Value = serde_json::from_str(&p.ok(&["schema"])).unwrap();
+    assert!(schema.to_string().matches(r#""minimum":0"#).count() >= 3);
+}
+
+/// Finding N12: on a portal that derives timezones, an apply whose city
+/// gives none asks for the entry's `timezone`, at its path, never for
+/// `--timezone`, which apply does not take.
+#[test]
+fn a_timezone_apply_cannot_derive_is_asked_of_the_file() {
+    let p = Portal::cached("apply examples/demo-moodle.json", || {
+        let p = Portal::empty();
+        p.ok(&[
+            "apply",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-moodle.json"),
+        ]);
+        p
+    });
+    let doc = json!({"accounts": [{"name": "Moodle Partner GmbH", "users": [
+        {"email": "q@partner.test", "role": "staff", "name": "Q", "city": "Atlantis", "country": "DE"}
+    ]}]});
+    let stderr = p.refused(&["apply", &file(&p, "mo2.json", &doc), "--dry-run"], USAGE);
+    says(
+        error_line(&stderr),
+        "accounts[0].users[0].timezone: cannot derive a timezone from `Atlantis, DE`",
+    );
+    says(error_line(&stderr), "; write the entry's `\"timezone\"`");
+    assert!(!stderr.contains("--timezone"), "{stderr}");
+    let doc = json!({"accounts": [{"name": "Moodle Partner GmbH", "users": [
+        {"email": "q@partner.test", "role": "staff", "name": "Q"}
+    ]}]});
+    let stderr = p.refused(&["apply", &file(&p, "mo3.json", &doc), "--dry-run"], USAGE);
+    assert!(!stderr.contains("--"), "{stderr}");
 }

@@ -1187,3 +1187,47 @@ fn warnings_do_not_name_a_customer_the_reader_may_not_know_of() {
         "1 approval policy in an account you cannot see is left short",
     );
 }
+
+/// Finding N6: an allocator who creates a customer is told who of the
+/// partner may give themselves access to it and invite its admin, not
+/// that only the operator can; `account create` without `--parent` asks
+/// only for what was not typed.
+#[test]
+fn an_allocator_creating_a_customer_is_told_who_may_invite_its_admin() {
+    let p = Portal::cached("external admins: demo-lmp", || {
+        let p = Portal::empty();
+        p.ok(&[
+            "apply",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-lmp.json"),
+        ]);
+        p
+    });
+    let al = Some("al@northwind.test");
+    let create = [
+        "account", "create", "NewCust3", "--kind", "customer", "--parent", "Northwind Partners",
+    ];
+    let run = p.run_as(al, &create);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(
+        &run.stderr,
+        "warning: `NewCust3` has no member who manages its users yet; `pat@northwind.test` (the owner), holding `external_admins.manage` in `Northwind Partners`, can give themselves access to it and invite one, as can the operator who owns the database, without --as: `portalctl user invite EMAIL --account NewCust3 --role partner-administrator`",
+    );
+    let err = p.refused_as(
+        al,
+        &["account", "create", "Solo", "--kind", "customer"],
+        DENIED,
+    );
+    says(
+        &err,
+        "help: members of a partner create its customers: add --parent PARTNER",
+    );
+    let err = p.refused_as(
+        al,
+        &["account", "create", "Solo", "--kind", "partner"],
+        DENIED,
+    );
+    says(
+        &err,
+        "help: members of a partner create customers with --kind customer --parent PARTNER",
+    );
+}

@@ -659,3 +659,69 @@ fn every_path_that_names_a_policy_refuses_a_word_mixing_scripts() {
     let run = p.apply_stdin(&["--no-send"], &[], &exported);
     assert_eq!(run.code, SUCCESS, "{}", run.stderr);
 }
+
+/// Finding N11: a 100,000-character value given to any argument a
+/// refusal quotes comes back as one short `error:` line (and a short help
+/// line), whichever check refuses it: the domain's, a value parser's, or
+/// clap's.
+#[test]
+fn a_very_long_argument_is_refused_in_a_short_line() {
+    let p = Portal::cached("apply examples/demo.json", || {
+        let p = Portal::empty();
+        p.ok(&[
+            "apply",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.json"),
+        ]);
+        p
+    });
+    let long = "a".repeat(100_000);
+    let address = format!("{long}@acme.test");
+    let cases: &[&[&str]] = &[
+        &["user", "invite", &address, "--role", "user", "--no-send"],
+        &["user", "show", &long],
+        &["user", "show", &address],
+        &["audit", "list", "--since", &long],
+        &["user", "list", "--status", &long],
+        &["user", "list", "--limit", &long],
+        &["user", "list", "--account", &long],
+        &["user", "set-role", "una@acme.test", &long],
+        &["order", "place", "--amount", &long, "--description", "x"],
+        &["order", "show", &long],
+        &["account", "show", &long],
+        &["license", "list", "--account", &long],
+        &["can", &address, "account.view"],
+        &["can", "una@acme.test", &long],
+        &["role", "show", &long],
+        &["settings", "set", "mail-from", &long],
+        &["completions", &long],
+    ];
+    for args in cases {
+        let args: Vec<&str> = ["--as", "olive@acme.test"]
+            .iter()
+            .copied()
+            .chain(args.iter().copied())
+            .collect();
+        let run = p.run(&args);
+        assert_ne!(run.code, SUCCESS, "{:?}", &args[2..4]);
+        assert!(
+            run.stderr.len() < 2_000,
+            "{:?}: {} bytes: {}",
+            &args[2..4],
+            run.stderr.len(),
+            &run.stderr[..300]
+        );
+    }
+    let stderr = p.refused(&["user", "list", "--status", &long], USAGE);
+    assert_eq!(
+        error_line(&stderr),
+        format!(
+            "error: unknown status `{}…` (100000 characters)",
+            "a".repeat(60)
+        )
+    );
+    let stderr = p.refused(&["user", "invite", &address, "--no-send"], USAGE);
+    assert_eq!(
+        error_line(&stderr),
+        "error: an email address is at most 254 characters, and this one is 100010"
+    );
+}

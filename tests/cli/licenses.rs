@@ -1,9 +1,9 @@
 //! `license`: buying, allocating, moving and listing seats; every refusal
 //! changes nothing.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
-use crate::support::{Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, USAGE};
+use crate::support::{error_line, says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, USAGE};
 
 const PRODUCT: &str = "MDR Complete";
 
@@ -399,17 +399,21 @@ fn an_allocator_ships_allocated_seats_to_a_partner_shipping_address() {
     assert_eq!(v["allocations"][0]["ship_to"]["label"], "HQ");
     let table = p.ok(&["license", "list", "--account", ACCOUNT]);
     assert!(table.contains("Beta Corp 40 (ship to HQ)"), "{table}");
-    // Removing the address leaves the allocation's copy; a move keeps it.
-    p.ok(&["account", "address", "remove", ACCOUNT, "HQ"]);
+    // The address is not removed while seats ship there (finding N13);
+    // a move keeps where they ship.
+    p.refused(&["account", "address", "remove", ACCOUNT, "HQ"], CONFLICT);
     let v = p.json(&[
         "license", "move", "--product", PRODUCT, "--from", "Beta Corp", "--to", "Gamma Ltd",
         "--seats", "5",
     ]);
     assert_eq!(v["allocations"][0]["ship_to"]["line1"], "1 High Street");
     assert!(v["allocations"][1].get("ship_to").is_none(), "{v}");
-    // A removed or unknown label is not found, and nothing changes.
-    let err = p.refused(&allocate_to_beta("10", Some("HQ")), NOT_FOUND);
-    assert!(err.contains("no shipping address labelled `HQ`"), "{err}");
+    // An unknown label is not found, and nothing changes.
+    let err = p.refused(&allocate_to_beta("10", Some("Depot")), NOT_FOUND);
+    assert!(
+        err.contains("no shipping address labelled `Depot`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -578,5 +582,137 @@ fn products_an_older_database_holds_in_two_cases_stay_and_status_names_them() {
     crate::support::says(
         &status,
         &format!("licence product `Café Suite` in `{ACCOUNT}` reads as `CAFÉ SUITE` too"),
+    );
+}
+
+/// The lmp example: `MDR Complete` seats of Contoso ship to the
+/// partner's `Warehouse`.
+fn demo_lmp() -> Portal {
+    Portal::cached("licenses: demo-lmp", || {
+        let p = Portal::empty();
+        p.ok(&[
+            "apply",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-lmp.json"),
+        ]);
+        p
+    })
+}
+
+/// Where Contoso's `MDR Complete` seats ship, as `license list` says.
+fn contoso_ship_to(p: &Portal) -> Value {
+    let list = p.json(&["license", "list", "--account", "Northwind Partners"]);
+    let mdr = list
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["product"] == PRODUCT))
+        .expect("MDR Complete");
+    mdr["allocations"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["customer"] == "Contoso"))
+        .map_or(Value::Null, |a| a["ship_to"]["label"].clone())
+}
+
+/// Finding N13: an address seats ship to is not removed from under them
+/// (the list would ship there, the export not); the refusal names the
+/// seats and the command that ships them elsewhere, after which the
+/// address goes.
+#[test]
+fn an_address_seats_ship_to_is_removed_only_once_they_ship_elsewhere() {
+    let p = demo_lmp();
+    let pat = Some("pat@northwind.test");
+    let err = p.refused_as(
+        pat,
+        &["account", "address", "remove", "Warehouse"],
+        CONFLICT,
+    );
+    assert_eq!(
+        error_line(&err),
+        "error: licence seats ship to `Warehouse` of `Northwind Partners`: 5 of `MDR Complete` for `Contoso`"
+    );
+    let help = "help: ship them to another address first: `portalctl license allocate --product 'MDR Complete' --customer Contoso --seats 5 --ship-to LABEL --account 'Northwind Partners'`";
+    says(&err, help);
+    p.ok(&[
+        "license", "allocate", "--product", PRODUCT, "--customer", "Contoso", "--seats", "5",
+        "--ship-to", "HQ", "--account", "Northwind Partners",
+    ]);
+    p.ok(&[
+        "--as", "pat@northwind.test", "account", "address", "remove", "Warehouse",
+    ]);
+    assert_eq!(contoso_ship_to(&p), json!("HQ"));
+    let export: Value = serde_json::from_str(&p.ok(&["export"])).expect("export");
+    let shipped = &export["accounts"][0]["licenses"];
+    says(
+        &shipped.to_string(),
+        r#"{"customer":"Contoso","seats":5,"ship_to":"HQ"}"#,
+    );
+}
+
+/// Finding N13: seats allocated again after a move took them all ship
+/// where the new allocation says, not to the address of the seats that
+/// went.
+#[test]
+fn seats_allocated_after_a_move_took_them_all_ship_nowhere_unless_named() {
+    let p = demo_lmp();
+    p.ok(&[
+        "license", "move", "--product", PRODUCT, "--from", "Contoso", "--to", "Fabrikam",
+        "--seats", "5",
+    ]);
+    p.ok(&[
+        "license", "allocate", "--product", PRODUCT, "--customer", "Contoso", "--seats", "2",
+    ]);
+    assert_eq!(contoso_ship_to(&p), Value::Null);
+    // With no seats shipping there any more, the address may go.
+    p.ok(&[
+        "account", "address", "remove", "Warehouse", "--account", "Northwind Partners",
+    ]);
+}
+
+/// Finding N13: an address `apply` describes otherwise (removed and added
+/// again) keeps the seats that ship to it, so the list and the export
+/// still name it.
+#[test]
+fn an_address_changed_by_apply_keeps_the_seats_shipped_to_it() {
+    let p = demo_lmp();
+    let mut file: Value = serde_json::from_str(&p.ok(&["export"])).expect("export");
+    let addresses = file["accounts"][0]["addresses"]
+        .as_array_mut()
+        .expect("addresses");
+    let warehouse = addresses
+        .iter_mut()
+        .find(|a| a["label"] == "Warehouse")
+        .expect("Warehouse");
+    warehouse["line1"] = json!("Unit 5");
+    let changed = p.apply_stdin(&[], &[], &file.to_string());
+    assert_eq!(changed.code, 0, "{}", changed.stderr);
+    assert_eq!(contoso_ship_to(&p), json!("Warehouse"));
+    let list = p.json(&["license", "list", "--account", "Northwind Partners"]);
+    says(&list.to_string(), r#""line1":"Unit 5""#);
+    let again = p.apply_stdin(&["--json", "--dry-run"], &[], &p.ok(&["export"]));
+    let plan: Value = serde_json::from_str(&again.stdout).expect(&again.stderr);
+    assert_eq!(
+        (plan["created"].as_u64(), plan["updated"].as_u64()),
+        (Some(0), Some(0))
+    );
+}
+
+/// Finding N9: a `user` of one partner who lists licences without
+/// `--account` is told the reason `--account` gives, not that she lacks
+/// `account.view`, which she holds.
+#[test]
+fn a_user_listing_licences_is_told_the_real_reason() {
+    let p = Portal::cached("apply examples/demo.json", || {
+        let p = Portal::empty();
+        p.ok(&[
+            "apply",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.json"),
+        ]);
+        p
+    });
+    let una = Some("una@acme.test");
+    let without = p.refused_as(una, &["license", "list"], DENIED);
+    let with = p.refused_as(una, &["license", "list", "--account", "Acme Ltd"], DENIED);
+    assert_eq!(error_line(&without), error_line(&with));
+    says(
+        error_line(&without),
+        "role `user` sees the services assigned to them",
     );
 }
