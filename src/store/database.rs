@@ -50,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0030_email_skeletons.sql"),
     include_str!("../../migrations/0031_backquoted_texts.sql"),
     include_str!("../../migrations/0032_no_email_skeletons.sql"),
+    include_str!("../../migrations/0033_orders_by_creator.sql"),
 ];
 
 /// The migration that adds the keys names are found by, which SQLite

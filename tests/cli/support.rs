@@ -137,6 +137,8 @@ const UNDO: &[&str] = &[
     // 0032_no_email_skeletons
     "ALTER TABLE people ADD COLUMN email_skeleton TEXT;
      CREATE INDEX people_by_email_skeleton ON people (email_skeleton);",
+    // 0033_orders_by_creator
+    "DROP INDEX orders_by_creator;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
