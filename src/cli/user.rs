@@ -128,8 +128,7 @@ pub(crate) enum UserCommand {
         /// now (7d).
         #[arg(long, value_name = "WHEN", value_parser = until)]
         until: Option<Until>,
-        /// Where their services go when ROLE blocks all access (as for
-        /// `user deactivate`).
+        // Where their services go when ROLE blocks all access.
         #[command(flatten)]
         services: ServicesGo,
     },
@@ -213,8 +212,9 @@ impl Leaving {
     }
 }
 
-/// Where the services of a member who loses access go: deactivated,
-/// marked as left, or given a role that blocks all access.
+// Where the services of a member who loses access go: deactivated,
+// marked as left, or given a role that blocks all access. No doc comment:
+// clap would take it for the help of each command flattening it.
 #[derive(Debug, Args)]
 pub(crate) struct ServicesGo {
     /// Give their services to this active member.

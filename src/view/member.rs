@@ -308,6 +308,8 @@ pub(crate) struct ExternalEndedView {
     /// How many of the customer's services were assigned to them, and so
     /// unassigned with their access: a count, not names, since whoever
     /// cut them off in the partner may not see the customer's services.
+    /// Left out when none, as before there was any.
+    #[serde(skip_serializing_if = "is_zero")]
     pub services_unassigned: usize,
 }
 
@@ -570,4 +572,10 @@ impl Row for HistoryView {
             },
         ]
     }
+}
+
+/// Whether a count is zero, for a field left out when nothing was counted.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
