@@ -217,10 +217,10 @@ impl Leaving {
 // clap would take it for the help of each command flattening it.
 #[derive(Debug, Args)]
 pub(crate) struct ServicesGo {
-    /// Give their services to this active member.
+    /// Give their services to this active member, as they lose access.
     #[arg(long, value_name = "EMAIL", conflicts_with = "unassign")]
     reassign_to: Option<Email>,
-    /// Leave their services unassigned.
+    /// Leave their services unassigned, as they lose access.
     #[arg(long)]
     unassign: bool,
 }
