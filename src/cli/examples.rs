@@ -81,6 +81,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "portalctl user edit ann@acme.test --new-email ann.lee@acme.test",
     ]),
     ("user set-role", &[
+        "portalctl user set-role ann@acme.test no-access --reassign-to olive@acme.test",
         "portalctl user set-role ann@acme.test admin --until 2026-12-01T09:00:00Z",
         "portalctl user set-role ann@acme.test admin",
     ]),

@@ -128,6 +128,9 @@ pub(crate) enum UserCommand {
         /// now (7d).
         #[arg(long, value_name = "WHEN", value_parser = until)]
         until: Option<Until>,
+        // Where their services go when ROLE blocks all access.
+        #[command(flatten)]
+        services: ServicesGo,
     },
     /// Grant areas (or, where the catalog allows, capabilities) on top of
     /// the role; catalogs that give access by role alone grant nothing.
@@ -199,15 +202,30 @@ pub(crate) struct Leaving {
     email: Email,
     #[command(flatten)]
     account: AccountArg,
-    /// Give their services to this active member.
+    #[command(flatten)]
+    services: ServicesGo,
+}
+
+impl Leaving {
+    fn handover(&self) -> Handover {
+        self.services.handover()
+    }
+}
+
+// Where the services of a member who loses access go: deactivated,
+// marked as left, or given a role that blocks all access. No doc comment:
+// clap would take it for the help of each command flattening it.
+#[derive(Debug, Args)]
+pub(crate) struct ServicesGo {
+    /// Give their services to this active member, as they lose access.
     #[arg(long, value_name = "EMAIL", conflicts_with = "unassign")]
     reassign_to: Option<Email>,
-    /// Leave their services unassigned.
+    /// Leave their services unassigned, as they lose access.
     #[arg(long)]
     unassign: bool,
 }
 
-impl Leaving {
+impl ServicesGo {
     fn handover(&self) -> Handover {
         match (&self.reassign_to, self.unassign) {
             (Some(to), _) => Handover::ReassignTo(to.clone()),
@@ -470,11 +488,18 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
             role,
             account,
             until,
+            services,
         } => {
             let until = until.map(|u| u.at(portal.now())).transpose()?;
             // A partner member given less keeps no external access that
             // gives more: said as a deactivation says it.
-            let view = portal.set_role(&e, &role, account.name(), until)?;
+            let view = portal.set_role_handing_over(
+                &e,
+                &role,
+                account.name(),
+                until,
+                &services.handover(),
+            )?;
             note_external_ended(s, &view);
             out.change(&view)
         }
@@ -561,6 +586,12 @@ fn note_external_ended(s: &Session, view: &MemberView) {
             "ended `{}`'s external access to `{}`",
             view.email, ended.customer
         ));
+        if ended.services_unassigned > 0 {
+            s.out.warn(&format!(
+                "{} service(s) of `{}` were assigned to `{}` and are unassigned now; an admin of `{}` can assign them again",
+                ended.services_unassigned, ended.customer, view.email, ended.customer
+            ));
+        }
         if ended.left_without_admin {
             s.out.warn(&format!(
                 "`{}` has no active member holding `users.manage` now; add one with `{}`",

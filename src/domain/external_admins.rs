@@ -174,12 +174,19 @@ pub(super) fn end_external_access(
             Some(&before),
             &member_view(tx, &w.ctx, catalog, &m)?,
         )?;
+        // Nobody in the partner may say where the customer's services go
+        // (its members may not even see them), and refusing would let a
+        // customer keep the partner from cutting off its own staff: they
+        // are unassigned, in the customer's log, for its admins to give
+        // out again.
+        let services_unassigned = super::services::unassign_all(w, &customer, &m)?;
         w.may_leave_without_admin(&customer);
         let left_without_admin = held_admin && !another_admin(tx, catalog, &customer, m.id, now)?;
         let view = ExternalEndedView {
             customer: customer.name.clone(),
             role: catalog.role(tx, m.role_id)?.name.clone(),
             left_without_admin,
+            services_unassigned,
         };
         ended.push((customer, view));
     }
@@ -453,6 +460,8 @@ impl Portal {
                 Some(&before_view),
                 &after_view,
             )?;
+            // As when their partner cuts them off (`end_external_access`).
+            super::services::unassign_all(w, &customer, &m)?;
             Ok(after_view)
         })
     }
@@ -619,8 +628,15 @@ mod tests {
         let ada = email("ada@acme.test");
         p.external_admin_add("Client Co", &ada, "msp-administrator", None)
             .expect("add");
-        p.set_role_lapsing(&ada, "msp-administrator", Some("Acme"), t, "msp-user")
-            .expect("her access to Client Co is cut to T");
+        p.set_role_lapsing(
+            &ada,
+            "msp-administrator",
+            Some("Acme"),
+            t,
+            "msp-user",
+            &Handover::Refuse,
+        )
+        .expect("her access to Client Co is cut to T");
         let there = p.member_show(&ada, Some("Client Co")).expect("member");
         assert_eq!(there.external_until, Some(t));
         assert_eq!(there.status.to_string(), "active");
@@ -633,6 +649,47 @@ mod tests {
         p.ctx.actor = Actor::Operator("root".into());
         let there = p.member_show(&ada, Some("Client Co")).expect("member");
         assert_eq!(there.external_until, Some(sooner));
+    }
+
+    /// Findings N10: an external admin cut off by their partner keeps no
+    /// service of the customer; the partner, who may not see them, is
+    /// told how many, not which, and the customer's log says which.
+    #[test]
+    fn a_customers_services_leave_an_external_admin_cut_off_by_the_partner() {
+        let cuts: [fn(&mut Portal, &Email) -> Result<MemberView>; 4] = [
+            |p, who| p.deactivate(who, Some("Acme"), &Handover::Refuse),
+            |p, who| p.left_company(who, Some("Acme"), &Handover::Refuse),
+            |p, who| p.set_role(who, "no-access", Some("Acme"), None),
+            |p, who| p.external_admin_remove("Client Co", who),
+        ];
+        for cut in cuts {
+            let mut p = msp();
+            let uma = email("uma@acme.test");
+            p.external_admin_add("Client Co", &uma, "msp-user", None)
+                .expect("add");
+            p.service_add("Line", None, Some("Client Co"))
+                .expect("service");
+            p.service_assign(&["Line".into()], Some(&uma), Some("Client Co"), None)
+                .expect("assigned");
+            let view = cut(&mut p, &uma).expect("cut off");
+            if let [ended] = view.external_ended.as_slice() {
+                assert_eq!(ended.services_unassigned, 1);
+            }
+            assert_eq!(status_in_customer(&mut p, "uma@acme.test"), "deactivated");
+            let line = p.service_show("Line", Some("Client Co")).expect("line");
+            assert_eq!(line.assigned_to, None);
+            let log = p
+                .audit_list(&crate::domain::AuditFilter {
+                    account: Some("Client Co".into()),
+                    ..crate::domain::AuditFilter::default()
+                })
+                .expect("log");
+            assert!(
+                log.iter()
+                    .any(|e| e.action == "service.unassign" && e.target.as_deref() == Some("Line")),
+                "{log:?}"
+            );
+        }
     }
 
     #[test]
@@ -730,7 +787,14 @@ mod tests {
                 p.set_role(ada, "no-access", Some("Acme"), None)
             }),
             ("set-role --until in the partner", |p, ada, t| {
-                p.set_role_lapsing(ada, "msp-administrator", Some("Acme"), t, "msp-user")
+                p.set_role_lapsing(
+                    ada,
+                    "msp-administrator",
+                    Some("Acme"),
+                    t,
+                    "msp-user",
+                    &Handover::Refuse,
+                )
             }),
             ("deactivate in the partner", |p, ada, _| {
                 p.deactivate(ada, Some("Acme"), &Handover::default())

@@ -97,8 +97,11 @@ impl Edit<'_, '_> {
         Ok(())
     }
 
-    /// Moves or clears the services assigned to a member who is leaving;
-    /// refuses while they hold services and `handover` says nothing.
+    /// Moves or clears the services assigned to a member who is leaving
+    /// or blocked; refuses while they hold services and `handover` says
+    /// nothing. Deactivation, leaving and a blocking role all ask it, so
+    /// that no way of taking access away leaves services with someone
+    /// who holds nothing (findings N10).
     fn hand_over_services(&self, m: &Membership, handover: &Handover) -> Result<()> {
         // The heir is judged before looking at what moves, so that a wrong
         // target is refused the same whether or not the member holds services.
@@ -110,6 +113,16 @@ impl Edit<'_, '_> {
                         "services can only go to another active member of `{}`",
                         self.account.name
                     )));
+                }
+                if let Some(refusal) = super::services::cannot_hold_services(
+                    self.tx,
+                    self.catalog,
+                    self.account,
+                    email.as_str(),
+                    &heir,
+                    self.now,
+                )? {
+                    return Err(refusal);
                 }
                 Some((heir.id, email.to_string()))
             }
@@ -268,6 +281,7 @@ impl Portal {
     /// member may only give a role whose capabilities they hold. With
     /// `until`, the role lapses at that moment back to the role held for
     /// good (the one before, or before an earlier time-bound role).
+    #[cfg(test)]
     pub(crate) fn set_role(
         &mut self,
         email: &Email,
@@ -275,7 +289,22 @@ impl Portal {
         account: Option<&str>,
         until: Option<Timestamp>,
     ) -> Result<MemberView> {
-        self.give_role(email, role, account, until.map(|t| (t, None)))
+        self.set_role_handing_over(email, role, account, until, &Handover::Refuse)
+    }
+
+    /// [`Portal::set_role`], saying where the member's services go when
+    /// `role` blocks all access: blocking a member is offboarding them,
+    /// as deactivating is, and is refused alike while they hold services
+    /// and `handover` says nothing.
+    pub(crate) fn set_role_handing_over(
+        &mut self,
+        email: &Email,
+        role: &str,
+        account: Option<&str>,
+        until: Option<Timestamp>,
+        handover: &Handover,
+    ) -> Result<MemberView> {
+        self.give_role(email, role, account, until.map(|t| (t, None)), handover)
     }
 
     /// Gives a member `role` until `until`, and `after` for good from
@@ -292,8 +321,9 @@ impl Portal {
         account: Option<&str>,
         until: Timestamp,
         after: &str,
+        handover: &Handover,
     ) -> Result<MemberView> {
-        self.give_role(email, role, account, Some((until, Some(after))))
+        self.give_role(email, role, account, Some((until, Some(after))), handover)
     }
 
     /// [`Portal::set_role`] and [`Portal::set_role_lapsing`]: `lapse` is
@@ -305,6 +335,7 @@ impl Portal {
         role: &str,
         account: Option<&str>,
         lapse: Option<(Timestamp, Option<&str>)>,
+        handover: &Handover,
     ) -> Result<MemberView> {
         if let Some((until, _)) = lapse {
             super::ensure_future(until, self.now())?;
@@ -353,6 +384,17 @@ impl Portal {
                     "to end it at {until}, first give the role to fall back to: `{}`, then `{}`",
                     Paste::new("user set-role").arg(email).arg(blocking),
                     Paste::new("user set-role").arg(email).arg(role).opt("--until", until)
+                )));
+            }
+            if e.catalog.role(e.tx, new)?.blocking {
+                e.hand_over_services(m, handover)?;
+            } else if *handover != Handover::Refuse {
+                return Err(Error::invalid(format!(
+                    "--reassign-to and --unassign say where services go when a role blocks all access; `{role}` does not"
+                ))
+                .help(format!(
+                    "`{}` gives it, and they keep their services",
+                    Paste::new("user set-role").arg(&e.person.email).arg(role)
                 )));
             }
             m.role_id = new;
@@ -1088,7 +1130,14 @@ mod tests {
         refused(p.set_role(&email("bob@acme.test"), "admin", None, None));
         refused(p.set_role(&email("bob@acme.test"), "admin", None, Some(later)));
         // A role that becomes admin once a lesser one lapses.
-        refused(p.set_role_lapsing(&email("bob@acme.test"), "user", None, soon, "admin"));
+        refused(p.set_role_lapsing(
+            &email("bob@acme.test"),
+            "user",
+            None,
+            soon,
+            "admin",
+            &Handover::Refuse,
+        ));
         // Until tomorrow, as long as he holds it himself, he may.
         let bob = p
             .set_role(&email("bob@acme.test"), "admin", None, Some(soon))
@@ -1167,7 +1216,14 @@ mod tests {
         join(&mut p, "bob@acme.test", "member");
         let soon = days(&p, 1);
         let err = p
-            .set_role_lapsing(&email("bob@acme.test"), "member", None, soon, "owner")
+            .set_role_lapsing(
+                &email("bob@acme.test"),
+                "member",
+                None,
+                soon,
+                "owner",
+                &Handover::Refuse,
+            )
             .expect_err("refused");
         assert_eq!(err.exit_code(), 4, "{err}");
         assert!(err.to_string().contains("no role lapses to it"), "{err}");

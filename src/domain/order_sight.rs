@@ -1,8 +1,10 @@
 //! Which orders of an account a member reads: every order (approvers,
 //! billing viewers, the delegates of one who sees every order), only
-//! their own (members who only place orders), or none. `order list`,
-//! `order show`, every decision, the audit log and a member's export ask
-//! this one rule.
+//! their own (members who place orders, and any member with portal
+//! access who placed some: the creator reads why their order was
+//! rejected and may cancel it, whatever their role now), or none.
+//! `order list`, `order show`, `order cancel`, every decision, the audit
+//! log and a member's export ask this one rule.
 
 use std::collections::BTreeSet;
 
@@ -16,9 +18,12 @@ use crate::store::Tx;
 pub(super) enum Sight {
     /// All of them: approvers, billing viewers and the operator.
     All,
-    /// Only their own: members who may only place orders. An order placed
-    /// by a duplicate since merged into them is theirs too, so these are
-    /// the member and everyone merged into them.
+    /// Only their own: members who may only place orders, and members
+    /// with portal access who placed orders before their role stopped
+    /// placing them (findings N5: article 001, "the order creator will
+    /// see this"). An order placed by a duplicate since merged into them
+    /// is theirs too, so these are the member and everyone merged into
+    /// them.
     Own(Vec<i64>),
 }
 
@@ -100,6 +105,12 @@ fn seen_sight(
         Authority::Member { person, access } if access.holds(caps::ORDERS_PLACE) => {
             Ok(Some(Sight::Own(with_merged(tx, person.id)?)))
         }
+        Authority::Member { person, access } if access.holds(caps::PORTAL_ACCESS) => {
+            let people = with_merged(tx, person.id)?;
+            let placed = tx.accounts_with_orders_by(&[account.id], &people)?;
+            Ok((!placed.is_empty()).then_some(Sight::Own(people)))
+        }
+        // Cut off (deactivated, blocked, left): not even their own.
         Authority::Member { .. } => Ok(None),
         // Orders are no part of what a parent partner manages.
         Authority::Partner { .. } => authorize(
@@ -158,14 +169,39 @@ pub(super) fn seen_sights(
             }
         }
     }
+    // Where the seat reads no orders of its own but has portal access,
+    // the orders the member placed there before are still theirs to read:
+    // which accounts hold some is asked once for all of them.
+    let placed_only: Vec<i64> = accounts
+        .iter()
+        .zip(&seats)
+        .filter(|(account, seat)| {
+            !lending.contains(&account.id)
+                && seat.as_ref().is_some_and(|a| {
+                    a.holds(caps::PORTAL_ACCESS) && !sees_all(a) && !a.holds(caps::ORDERS_PLACE)
+                })
+        })
+        .map(|(account, _)| account.id)
+        .collect();
     let mut merged: Option<Vec<i64>> = None;
+    let placed: Vec<i64> = if placed_only.is_empty() {
+        Vec::new()
+    } else {
+        let people = with_merged(tx, person.id)?;
+        let placed = tx.accounts_with_orders_by(&placed_only, &people)?;
+        merged = Some(people);
+        placed
+    };
     let mut sights = Vec::with_capacity(accounts.len());
     for (account, seat) in accounts.iter().zip(seats) {
         sights.push(match seat {
             None => None,
             Some(_) if lending.contains(&account.id) => Some(Sight::All),
             Some(access) if sees_all(&access) => Some(Sight::All),
-            Some(access) if access.holds(caps::ORDERS_PLACE) => {
+            Some(access)
+                if access.holds(caps::ORDERS_PLACE)
+                    || (access.holds(caps::PORTAL_ACCESS) && placed.contains(&account.id)) =>
+            {
                 if merged.is_none() {
                     merged = Some(with_merged(tx, person.id)?);
                 }

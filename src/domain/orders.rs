@@ -1728,6 +1728,91 @@ mod tests {
         assert_eq!(done.status, OrderStatus::Cancelled);
     }
 
+    /// `two_admins(1)`, and max's second order, rejected by ann "too
+    /// dear", and one of the operator's; then max, their creator, made a
+    /// plain user, whose role places no orders. The pending, rejected and
+    /// operator's order.
+    fn creator_made_user() -> (Portal, [i64; 3]) {
+        let (mut p, pending) = two_admins(1);
+        p.ctx.actor = Actor::Member(email("max@acme.test"));
+        let rejected = p
+            .order_place(&NewOrder {
+                description: "Desk".into(),
+                amount: money("70.00"),
+                ..NewOrder::default()
+            })
+            .expect("order")
+            .id;
+        p.ctx.actor = Actor::Member(email("ann@acme.test"));
+        p.order_decide(rejected, Some(&"too dear".into()))
+            .expect("rejected");
+        p.ctx.actor = Actor::Operator("root".into());
+        let others = p
+            .order_place(&NewOrder {
+                description: "Chair".into(),
+                amount: money("10.00"),
+                ..NewOrder::default()
+            })
+            .expect("order")
+            .id;
+        p.set_role(&email("max@acme.test"), "user", None, None)
+            .expect("made a user");
+        (p, [pending, rejected, others])
+    }
+
+    /// Findings N5: article 001, "the order creator will see this" (the
+    /// reason), and the README's "`order cancel`: by its creator".
+    #[test]
+    fn a_creator_whose_role_places_no_orders_reads_and_cancels_their_own() {
+        let (mut p, [pending, rejected, others]) = creator_made_user();
+        p.ctx.actor = Actor::Member(email("max@acme.test"));
+        let ids = |views: Vec<OrderView>| views.iter().map(|v| v.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(p.order_list(&OrderFilter::default()).expect("list")),
+            [pending, rejected]
+        );
+        let shown = p.order_show(rejected).expect("shown");
+        assert_eq!(shown.rejected_reason.as_deref(), Some("too dear"));
+        // Only their own: another's reads as a number nobody has.
+        assert_eq!(p.order_show(others).expect_err("not his").exit_code(), 3);
+        let done = p.order_cancel(pending, None).expect("cancelled");
+        assert_eq!(done.status, OrderStatus::Cancelled);
+        // A plain user who placed nothing is refused as before, told what
+        // would let them see orders.
+        p.ctx.actor = Actor::Operator("root".into());
+        join(&mut p, "una@acme.test", "user");
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        let err = p.order_list(&OrderFilter::default()).expect_err("refused");
+        assert_eq!(err.exit_code(), 5);
+        assert!(err.to_string().contains("orders.place"), "{err}");
+        assert_eq!(p.order_show(rejected).expect_err("refused").exit_code(), 5);
+    }
+
+    /// A creator cut off from the account reads none of their orders.
+    #[test]
+    fn a_creator_cut_off_reads_and_cancels_none_of_their_orders() {
+        let max = email("max@acme.test");
+        let cuts: [fn(&mut Portal, &Email) -> Result<crate::view::MemberView>; 3] = [
+            |p, who| p.deactivate(who, None, &crate::domain::Handover::Refuse),
+            |p, who| p.left_company(who, None, &crate::domain::Handover::Refuse),
+            |p, who| p.set_role(who, "no-access", None, None),
+        ];
+        for cut in cuts {
+            let (mut p, [pending, rejected, _]) = creator_made_user();
+            cut(&mut p, &max).expect("cut off");
+            p.ctx.actor = Actor::Member(max.clone());
+            let listed = p.order_list(&OrderFilter::default());
+            assert_eq!(listed.expect_err("refused").exit_code(), 5);
+            assert_eq!(p.order_show(rejected).expect_err("refused").exit_code(), 5);
+            assert_eq!(
+                p.order_cancel(pending, None)
+                    .expect_err("refused")
+                    .exit_code(),
+                5
+            );
+        }
+    }
+
     #[test]
     fn a_merge_of_someone_who_decided_nothing_leaves_the_approvals_counting() {
         let (mut p, id) = two_admins(2);

@@ -428,6 +428,18 @@ fn one_member_commands_and_everyday_lists_use_indexes() {
             }),
         ),
         (
+            // A member whose role places no orders reads those they
+            // placed (findings N5): whether there are any is asked of the
+            // (creator, account) index, not of every order.
+            "order list by a member who places no orders",
+            Box::new(|p| {
+                p.ctx.actor = Actor::Member(email("una@acme.test"));
+                let refused = p.order_list(&OrderFilter::default());
+                assert!(refused.is_err(), "una placed nothing");
+                p.ctx.actor = Actor::Operator("root".into());
+            }),
+        ),
+        (
             // Their orders are also those of anyone merged into them.
             "order list --created-by",
             Box::new(|p| {

@@ -2,12 +2,13 @@
 //! may see them.
 
 use super::access::{authority, authorize, caps, Authority};
+use super::gate::Write;
 use super::held_names::not_read_as_another;
 use super::visibility::listed_accounts;
 use super::visibility::{resolve_account_of, Named};
 use super::{member_in, standing, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{parse_name, Account, Email, MemberStatus, Service, Timestamp};
+use crate::model::{parse_name, Account, Email, MemberStatus, Membership, Service, Timestamp};
 use crate::store::Tx;
 use crate::view::ServiceView;
 
@@ -127,6 +128,68 @@ fn seen_in(
 fn no_service(key: &str, account: &Account) -> Error {
     Error::not_found(format!("no service `{key}` in `{}`", account.name))
         .help("`portalctl service list` shows them")
+}
+
+/// Why `m` (the membership of `email`) may not be given services in
+/// `account` at `now`, or `None` when it may: services go to active
+/// members with access. The one rule of `service assign`, of where a
+/// leaving member's services go (`--reassign-to`) and of apply, so that a
+/// member blocked by their role is refused as one who left is (findings
+/// N10).
+pub(super) fn cannot_hold_services(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    account: &Account,
+    email: &str,
+    m: &Membership,
+    now: Timestamp,
+) -> Result<Option<Error>> {
+    if m.status != MemberStatus::Active {
+        return Ok(Some(Error::conflict(format!(
+            "`{email}` is {} in `{}`; services go to active members",
+            standing(tx, m)?,
+            account.name
+        ))));
+    }
+    let role = catalog.role(tx, m.clone().in_force(now).role_id)?;
+    if role.blocking && account.owner_id != Some(m.person_id) {
+        return Ok(Some(
+            Error::conflict(format!(
+                "`{email}` is blocked in `{}` (role `{}` blocks all access); services go to members with access",
+                account.name, role.name
+            ))
+            .help("give them a role with access first, or assign the services to someone else"),
+        ));
+    }
+    Ok(None)
+}
+
+/// Unassigns, in the caller's change, every service of `account` assigned
+/// to the membership `m`, each a `service.unassign` event in `account`'s
+/// log; how many. For access to a customer that ends through another
+/// account (an external admin removed, or cut off by their partner),
+/// where nobody is there to say where the services go and the partner
+/// may not see them: they must not stay with someone who holds nothing
+/// there (findings N10).
+pub(super) fn unassign_all(w: &Write<'_>, account: &Account, m: &Membership) -> Result<usize> {
+    let services = w.tx.services_assigned_to(m.id)?;
+    for service in &services {
+        let before = service_view(w.tx, account, service)?;
+        let freed = Service {
+            assigned_to: None,
+            assigned_until: None,
+            ..service.clone()
+        };
+        w.tx.update_service(&freed)?;
+        w.changed(
+            "service.unassign",
+            account,
+            freed.name.clone(),
+            Some(&before),
+            &service_view(w.tx, account, &freed)?,
+        )?;
+    }
+    Ok(services.len())
 }
 
 pub(crate) fn service_view(tx: &dyn Tx, account: &Account, s: &Service) -> Result<ServiceView> {
@@ -333,12 +396,11 @@ impl Portal {
             let assigned_to = match to {
                 Some(email) => {
                     let (_, m) = member_in(tx, &w.ctx, email, &account)?;
-                    if m.status != MemberStatus::Active {
-                        return Err(Error::conflict(format!(
-                            "`{email}` is {} in `{}`; services go to active members",
-                            standing(tx, &m)?,
-                            account.name
-                        )));
+                    let catalog = w.catalog()?;
+                    if let Some(refusal) =
+                        cannot_hold_services(tx, catalog, &account, email.as_str(), &m, w.ctx.now)?
+                    {
+                        return Err(refusal);
                     }
                     Some(m.id)
                 }
@@ -377,8 +439,86 @@ impl Portal {
 mod tests {
     use super::*;
     use crate::domain::testing::{email, join, seeded};
-    use crate::domain::{Actor, InviteRequest, NewAccount};
+    use crate::domain::{Actor, Handover, InviteRequest, NewAccount};
     use crate::model::AccountKind;
+
+    /// Acme (portal preset) with una a user holding `Line`, and a second
+    /// service `Spare`, unassigned.
+    fn una_holds_a_line() -> Portal {
+        let mut p = seeded("portal");
+        join(&mut p, "una@acme.test", "user");
+        join(&mut p, "ann@acme.test", "admin");
+        p.service_add("Line", None, None).expect("service");
+        p.service_add("Spare", None, None).expect("service");
+        p.service_assign(&["Line".into()], Some(&email("una@acme.test")), None, None)
+            .expect("assigned");
+        p
+    }
+
+    fn holder(p: &mut Portal, service: &str) -> Option<String> {
+        p.service_show(service, None).expect("service").assigned_to
+    }
+
+    /// Findings N10: blocking a member is offboarding them, as
+    /// deactivating is: refused while they hold services and nothing
+    /// says where those go, with or without an end, and their services
+    /// go where it says.
+    #[test]
+    fn a_blocking_role_asks_where_the_members_services_go() {
+        let mut p = una_holds_a_line();
+        let una = email("una@acme.test");
+        let soon = p.now().plus(chrono::Duration::days(3)).expect("soon");
+        for until in [None, Some(soon)] {
+            let err = p
+                .set_role(&una, "no-access", None, until)
+                .expect_err("she holds a service");
+            assert_eq!(err.exit_code(), 4, "{err}");
+            assert!(err.to_string().contains("`Line`"), "{err}");
+            assert_eq!(
+                err.help_text(),
+                Some("pass --reassign-to EMAIL to give them to someone, or --unassign")
+            );
+        }
+        // Not to someone blocked either.
+        join(&mut p, "bob@acme.test", "no-access");
+        let to_bob = Handover::ReassignTo(email("bob@acme.test"));
+        let err = p
+            .set_role_handing_over(&una, "no-access", None, None, &to_bob)
+            .expect_err("bob holds nothing");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert_eq!(holder(&mut p, "Line").as_deref(), Some("una@acme.test"));
+        let to_ann = Handover::ReassignTo(email("ann@acme.test"));
+        let view = p
+            .set_role_handing_over(&una, "no-access", None, None, &to_ann)
+            .expect("blocked");
+        assert_eq!(view.services_handed_over, Some(vec!["Line".to_string()]));
+        assert_eq!(holder(&mut p, "Line").as_deref(), Some("ann@acme.test"));
+        // Where services go is said only of a role that blocks.
+        let err = p
+            .set_role_handing_over(&una, "user", None, None, &Handover::Unassign)
+            .expect_err("user blocks nothing");
+        assert_eq!(err.exit_code(), 2, "{err}");
+    }
+
+    /// Findings N10: services go to members with access, as they go to
+    /// active ones.
+    #[test]
+    fn a_service_is_not_assigned_to_a_blocked_member() {
+        let mut p = una_holds_a_line();
+        let una = email("una@acme.test");
+        p.set_role_handing_over(&una, "no-access", None, None, &Handover::Unassign)
+            .expect("blocked");
+        assert_eq!(holder(&mut p, "Line"), None);
+        let err = p
+            .service_assign(&["Spare".into()], Some(&una), None, None)
+            .expect_err("blocked");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert!(err.to_string().contains("blocked"), "{err}");
+        assert_eq!(holder(&mut p, "Spare"), None);
+        p.set_role(&una, "user", None, None).expect("back");
+        p.service_assign(&["Spare".into()], Some(&una), None, None)
+            .expect("assigned again");
+    }
 
     /// The accounts and names a service list shows, in order.
     fn listed(p: &mut Portal) -> Vec<(String, String)> {

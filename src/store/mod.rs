@@ -496,6 +496,10 @@ seam! {
         /// third spelling names alike). One look-up of the (account,
         /// reference) index per account, never a read of every order.
         fn orders_with_reference(&self, account_ids: &[i64], reference: &str) -> Result<Vec<Order>>;
+        /// Which of these accounts hold an order placed by one of
+        /// `people`: one statement, by the (creator, account) index, for a
+        /// list across any number of accounts.
+        fn accounts_with_orders_by(&self, account_ids: &[i64], people: &[i64]) -> Result<Vec<i64>>;
         /// The order with this id.
         fn order(&self, id: i64) -> Result<Option<Order>>;
         /// Adds an order (its `id` is ignored) as order `number`, or the

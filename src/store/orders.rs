@@ -271,6 +271,22 @@ impl SqliteTx<'_> {
             .next())
     }
 
+    pub(super) fn accounts_with_orders_by(
+        &self,
+        account_ids: &[i64],
+        people: &[i64],
+    ) -> Result<Vec<i64>> {
+        let accounts = serde_json::to_string(account_ids).map_err(anyhow::Error::from)?;
+        let people = serde_json::to_string(people).map_err(anyhow::Error::from)?;
+        self.rows(
+            "SELECT DISTINCT o.account_id FROM json_each(?2) c CROSS JOIN orders o
+              WHERE o.creator_id = c.value
+                AND o.account_id IN (SELECT value FROM json_each(?1))",
+            [accounts, people],
+            |r| r.get("account_id"),
+        )
+    }
+
     pub(super) fn orders_with_reference(
         &self,
         account_ids: &[i64],

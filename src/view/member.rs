@@ -237,11 +237,16 @@ impl Fields for MemberView {
             }
         }
         for ended in &self.external_ended {
-            let note = if ended.left_without_admin {
-                " (it has no active admin now)"
-            } else {
-                ""
-            };
+            let mut note = String::new();
+            if ended.left_without_admin {
+                note.push_str(" (it has no active admin now)");
+            }
+            if ended.services_unassigned > 0 {
+                note.push_str(&format!(
+                    " ({} of its services unassigned)",
+                    ended.services_unassigned
+                ));
+            }
             fields.push((
                 "external access ended",
                 format!("{} as {}{note}", ended.customer, ended.role),
@@ -300,6 +305,12 @@ pub(crate) struct ExternalEndedView {
     /// True when the customer has no active member holding `users.manage`
     /// any more: the partner's `external_admins.manage` holders must add one.
     pub left_without_admin: bool,
+    /// How many of the customer's services were assigned to them, and so
+    /// unassigned with their access: a count, not names, since whoever
+    /// cut them off in the partner may not see the customer's services.
+    /// Left out when none, as before there was any.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub services_unassigned: usize,
 }
 
 /// One grant of a membership and what it gives.
@@ -561,4 +572,10 @@ impl Row for HistoryView {
             },
         ]
     }
+}
+
+/// Whether a count is zero, for a field left out when nothing was counted.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

@@ -2905,3 +2905,113 @@ fn an_order_stuck_on_many_policies_is_warned_of_in_a_few_lines() {
     let shown = p.ok(&["order", "show", "1"]);
     says(&shown, "and 17 others)");
 }
+
+// ------------------------------------------------------ a creator's own orders
+
+/// examples/demo.json, where max placed PO-1001 (order 1, rejected here
+/// by fiona "too dear"), PO-1002 (2, approved) and PO-1003 (3, pending),
+/// and the operator placed order 4; then max given `role`, which places
+/// no orders.
+fn demo_creator_made(role: &str) -> Portal {
+    let p = Portal::empty();
+    p.ok(&[
+        "apply",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.json"),
+    ]);
+    p.json_as(
+        Some("fiona@acme.test"),
+        &["order", "reject", "1", "--reason", "too dear"],
+    );
+    place(&p, None, "Desk", "10", &["--account", ACCOUNT]);
+    p.ok(&[
+        "user", "set-role", "max@acme.test", role, "--account", ACCOUNT,
+    ]);
+    p
+}
+
+/// Findings N5: the creator reads their orders, whatever their role now
+/// (article 001: "If rejecting, add a reason (the order creator will see
+/// this)"), in every order command that reads orders, and cancels one
+/// while pending ("`order cancel`: by its creator").
+#[test]
+fn a_creator_whose_role_places_no_orders_reads_and_cancels_their_own_in_every_command() {
+    const CREATOR: &str = "max@acme.test";
+    let p = demo_creator_made("auditor");
+    let me = Some(CREATOR);
+    let ids = |v: &Value| -> Vec<i64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(ids(&p.json_as(me, &["order", "list"])), [1, 2, 3]);
+    assert_eq!(
+        ids(&p.json_as(me, &["order", "list", "--account", ACCOUNT])),
+        [1, 2, 3]
+    );
+    let table = p.run_as(me, &["order", "list"]);
+    assert_eq!(table.code, SUCCESS, "{}", table.stderr);
+    assert!(table.stdout.contains("PO-1001"), "{}", table.stdout);
+    let rejected = p.json_as(me, &["order", "show", "1"]);
+    assert_eq!(rejected["rejected_reason"], "too dear");
+    assert_eq!(p.json_as(me, &["order", "show", "PO-1002"])["id"], 2);
+    let shown = p.run_as(me, &["order", "show", "PO-1001"]);
+    assert!(shown.stdout.contains("too dear"), "{}", shown.stdout);
+    // Their export carries them, as it carries what `order list` shows.
+    let export = p.json_as(me, &["export", "--account", ACCOUNT]);
+    let refs: Vec<&str> = export["accounts"][0]["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(refs, ["PO-1001", "PO-1002", "PO-1003"]);
+    // Only their own: the operator's order is no order to them.
+    let err = p.refused_as(me, &["order", "show", "4"], NOT_FOUND);
+    says(error_line(&err), "no order 4");
+    // Nobody decides their own order, whatever they read.
+    p.refused_as(me, &["order", "approve", "3"], DENIED);
+    let cancelled = p.json_as(
+        me,
+        &["order", "cancel", "PO-1003", "--reason", "not needed"],
+    );
+    assert_eq!(cancelled["status"], "cancelled");
+    let event = p.last_event();
+    assert_eq!(event["action"], "order.cancel");
+    assert_eq!(event["actor"], CREATOR);
+    // A plain user, in the same way.
+    let p = demo_creator_made("user");
+    assert_eq!(ids(&p.json_as(me, &["order", "list"])), [1, 2, 3]);
+    assert_eq!(
+        p.json_as(me, &["order", "show", "1"])["rejected_reason"],
+        "too dear"
+    );
+    p.json_as(me, &["order", "cancel", "3"]);
+    // One who placed nothing is refused as before, told what they lack.
+    let err = p.refused_as(Some("una@acme.test"), &["order", "list"], DENIED);
+    says(error_line(&err), "orders.place");
+}
+
+/// Findings N5: a creator cut off from the account (deactivated,
+/// blocked, left) reads and cancels none of their orders, as before.
+#[test]
+fn a_creator_cut_off_reads_and_cancels_none_of_their_orders() {
+    const CREATOR: &str = "max@acme.test";
+    for cut in [
+        &["user", "deactivate", CREATOR, "--yes", "--unassign"][..],
+        &["user", "left-company", CREATOR, "--yes", "--unassign"],
+        &["user", "set-role", CREATOR, "no-access", "--unassign"],
+    ] {
+        let p = demo_creator_made("user");
+        p.ok(cut);
+        let me = Some(CREATOR);
+        p.refused_as(me, &["order", "list"], DENIED);
+        p.refused_as(me, &["order", "show", "1"], DENIED);
+        p.refused_as(me, &["order", "show", "PO-1001"], DENIED);
+        let before = p.events();
+        p.refused_as(me, &["order", "cancel", "3"], DENIED);
+        assert_eq!(p.events(), before);
+        assert_eq!(p.text("SELECT status FROM orders WHERE id = 3"), "pending");
+    }
+}

@@ -1027,3 +1027,171 @@ fn a_service_is_found_by_its_name_however_it_was_spelled() {
     let v = p.json(&["service", "show", "Broadband Caf\u{e9}"]);
     assert_eq!(v["assigned_to"], UMA);
 }
+
+// ------------------------------------------------ blocking is offboarding (N10)
+
+/// Findings N10: a role that blocks all access takes the member's access
+/// as deactivation does, so it asks where their services go the same
+/// way (article 001: "If they had access to services, re-assign those
+/// services to another person"), with or without an end.
+#[test]
+fn blocking_a_member_asks_where_their_services_go_as_deactivating_does() {
+    let p = acme();
+    let deactivating = p.refused(&["user", "deactivate", "--yes", UMA], CONFLICT);
+    for until in [&[][..], &["--until", "7d"]] {
+        let mut args = vec!["user", "set-role", UMA, "no-access"];
+        args.extend_from_slice(until);
+        let before = p.events();
+        let err = p.refused(&args, CONFLICT);
+        assert_eq!(err, deactivating);
+        says(&err, "--reassign-to EMAIL");
+        assert_eq!(p.events(), before);
+    }
+    // Not to a member who is blocked too.
+    let err = p.refused(
+        &["user", "set-role", UMA, "no-access", "--reassign-to", NORA],
+        CONFLICT,
+    );
+    says(error_line(&err), "blocked");
+    let v = p.json(&["user", "set-role", UMA, "no-access", "--reassign-to", NED]);
+    assert_eq!(
+        sorted(&v["services_handed_over"]),
+        strings(&["Broadband London", "Mobile 0789"])
+    );
+    assert_eq!(v["services_reassigned_to"], NED);
+    let held = p.json(&["service", "list"]);
+    for s in held.as_array().unwrap() {
+        assert_eq!(s["assigned_to"], NED, "{s}");
+    }
+    // Where services go is said only of a role that blocks.
+    p.refused(&["user", "set-role", NED, "manager", "--unassign"], USAGE);
+}
+
+/// Findings N10: services go to members with access; a blocked one is
+/// refused as an invited or departed one is.
+#[test]
+fn a_service_is_not_assigned_to_a_blocked_member() {
+    let p = acme();
+    let before = p.events();
+    let err = p.refused_as(
+        Some(ADA),
+        &["service", "assign", "Broadband London", "--to", NORA],
+        CONFLICT,
+    );
+    says(error_line(&err), NORA);
+    says(error_line(&err), "blocked");
+    assert_eq!(p.events(), before);
+    let shown = p.json(&["service", "show", "Broadband London"]);
+    assert_eq!(shown["assigned_to"], UMA);
+}
+
+/// examples/demo.json, where cleo holds Contoso's `Broadband Contoso HQ`.
+fn demo() -> Portal {
+    Portal::cached("services: demo", || {
+        let p = Portal::empty();
+        p.ok(&[
+            "apply",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.json"),
+        ]);
+        p
+    })
+}
+
+/// Findings N10: an external admin cut off by their partner keeps no
+/// service of the customer. The partner may not say where they go (its
+/// members may not see them) nor be kept from cutting off its own staff,
+/// so they are unassigned in the same change, in the customer's log; the
+/// warning counts them and names none.
+#[test]
+fn an_external_admin_cut_off_by_their_partner_keeps_no_service_of_the_customer() {
+    let p = demo();
+    let carl = Some("carl@contoso.test");
+    p.json_as(
+        carl,
+        &[
+            "external-admin", "add", "fiona@acme.test", "--customer", "Contoso", "--role", "admin",
+        ],
+    );
+    p.json_as(
+        carl,
+        &[
+            "service", "assign", "Broadband Contoso HQ", "--to", "fiona@acme.test",
+        ],
+    );
+    let run = p.run_as(
+        Some("olive@acme.test"),
+        &[
+            "user", "deactivate", "fiona@acme.test", "--account", ACCOUNT, "--yes",
+        ],
+    );
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stderr, "1 service(s) of `Contoso`");
+    assert!(
+        !run.stderr.contains("Broadband Contoso HQ"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stdout.contains("Broadband Contoso HQ"),
+        "{}",
+        run.stdout
+    );
+    let shown = p.json(&[
+        "service", "show", "Broadband Contoso HQ", "--account", "Contoso",
+    ]);
+    assert_eq!(shown["assigned_to"], Value::Null);
+    let log = p.json_as(
+        carl,
+        &["audit", "list", "--account", "Contoso", "--limit", "5"],
+    );
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "service.unassign" && e["target"] == "Broadband Contoso HQ"),
+        "{log}"
+    );
+}
+
+/// examples/demo.json with una (who holds `Broadband London`) given
+/// `change` in the file, and that service assigned to `holder`.
+fn demo_with_una(change: (&str, &str), holder: Value) -> String {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.json"))
+        .unwrap();
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    let acme = &mut doc["accounts"][0];
+    for user in acme["users"].as_array_mut().unwrap() {
+        if user["email"] == "una@acme.test" {
+            user[change.0] = change.1.into();
+        }
+    }
+    acme["services"][0]["assigned_to"] = holder;
+    doc.to_string()
+}
+
+/// Findings N10: a file that blocks a member is read as one that
+/// deactivates them: the services it still gives them are refused at
+/// the entry that gives them, and a file that gives them to nobody
+/// unassigns them.
+#[test]
+fn a_file_blocking_a_member_who_holds_services_is_refused_as_deactivating_them_is() {
+    let p = demo();
+    let una = Value::from("una@acme.test");
+    let deactivating = p.apply_stdin(
+        &[],
+        &[],
+        &demo_with_una(("status", "deactivated"), una.clone()),
+    );
+    assert_eq!(deactivating.code, CONFLICT, "{}", deactivating.stderr);
+    says(&deactivating.stderr, "accounts[0].services[0].assigned_to");
+    let before = p.events();
+    let blocking = p.apply_stdin(&[], &[], &demo_with_una(("role", "no-access"), una));
+    assert_eq!(blocking.code, CONFLICT, "{}", blocking.stderr);
+    says(&blocking.stderr, "accounts[0].services[0].assigned_to");
+    says(&blocking.stderr, "blocked");
+    assert_eq!(p.events(), before);
+    let freed = p.apply_stdin(&[], &[], &demo_with_una(("role", "no-access"), Value::Null));
+    assert_eq!(freed.code, SUCCESS, "{}", freed.stderr);
+    let shown = p.json(&["service", "show", "Broadband London"]);
+    assert_eq!(shown["assigned_to"], Value::Null);
+}

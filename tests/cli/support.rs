@@ -143,6 +143,8 @@ const UNDO: &[&str] = &[
      DROP INDEX services_by_name_loose; ALTER TABLE accounts DROP COLUMN name_loose;
      ALTER TABLE policies DROP COLUMN name_loose; ALTER TABLE addresses DROP COLUMN label_loose;
      ALTER TABLE cost_centres DROP COLUMN name_loose; ALTER TABLE services DROP COLUMN name_loose;",
+    // 0034_orders_by_creator
+    "DROP INDEX orders_by_creator;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
