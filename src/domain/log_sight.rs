@@ -220,6 +220,13 @@ impl EventSight {
         if !persons_own(e) && !self.made_elsewhere(tx, account, e)? {
             return Ok(true);
         }
+        // A service of the account handed back by a change made elsewhere
+        // (its external admin cut off by their partner) is the account's
+        // own change, whoever it was of: read, its actor as the rest of
+        // such changes read.
+        if e.action.starts_with("service.") {
+            return Ok(true);
+        }
         joined_then(tx, account, e)
     }
 
