@@ -1207,6 +1207,13 @@ fn a_plain_member_s_change_and_a_first_inbox_page_do_not_grow_with_the_orders() 
         statements_of(pending(3), first),
         "order inbox --limit 1"
     );
+    // Nor does it read every pending order to weigh the first: each
+    // statement reading the account's pending orders reads a page.
+    let ran = statements_of(pending(3), first);
+    let unpaged: Vec<&String> = (ran.iter())
+        .filter(|sql| sql.contains("status = 'pending'") && !sql.contains("LIMIT"))
+        .collect();
+    assert!(unpaged.is_empty(), "{unpaged:?}");
     // The check sees what it is for: the whole inbox reads each order.
     let all = |p: &mut Portal| {
         p.ctx.actor = Actor::Member(email("adm@acme.test"));
