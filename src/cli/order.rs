@@ -417,11 +417,8 @@ pub(crate) fn order(s: &Session, cmd: OrderCommand) -> Result<()> {
             account,
             limit,
         } => {
-            let inbox = portal.order_inbox(member.as_ref(), account.name())?;
-            s.out.list(
-                &crate::domain::first(inbox, limit.limit),
-                "orders wait for this member's decision",
-            )
+            let inbox = portal.order_inbox_first(member.as_ref(), account.name(), limit.limit)?;
+            s.out.list(&inbox, "orders wait for this member's decision")
         }
         OrderCommand::Cancel { order, reason } => s
             .out

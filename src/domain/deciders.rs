@@ -248,6 +248,12 @@ pub(super) struct Hold {
     /// account's approvers who are neither excluded nor named), counted
     /// no further than it needs.
     pub possible: usize,
+    /// How many eligible approvers `policy edit` counts for the policy
+    /// now (its named approvers with access, or, naming nobody, the
+    /// account's approvers), counted no further than it requires: read
+    /// for a stuck hold only, whose easing may require no more (0 for
+    /// one that is not stuck).
+    pub eligible: usize,
 }
 
 impl Hold {
@@ -273,20 +279,33 @@ impl Hold {
     }
 
     /// The edit of its policy that lets a stuck order through, to be
-    /// pasted as it is: to require no more approvals than those who may
-    /// still give them (a number `policy edit` accepts, since they are
-    /// among its eligible approvers); where nobody may, to name one.
-    /// Raising the threshold instead would be refused while the policy
-    /// is short of approvers, and would pass other orders too.
+    /// pasted as it is (findings C8: the advice must pass): to require
+    /// as many approvals as it has and may still get, no more than the
+    /// policy's eligible approvers (which `policy edit` checks); where
+    /// that is none, to name as many approvers as it requires, since
+    /// naming fewer is refused. Raising the threshold instead would be
+    /// refused while the policy is short of approvers, and would pass
+    /// other orders too.
     pub(super) fn ease(&self, account: &str) -> String {
         let edit = Paste::new("policy edit")
             .arg(&self.policy.name)
             .opt("--account", account);
-        match self.possible {
-            0 => format!(
-                "name an approver who may decide it: `{}`",
-                edit.words("--approvers EMAIL")
-            ),
+        let given = usize::try_from(self.approvals).unwrap_or(0);
+        match given.saturating_add(self.possible).min(self.eligible) {
+            0 => {
+                let required = usize::try_from(self.policy.required_approvals).unwrap_or(1);
+                let who = match required {
+                    0 | 1 => "an approver".to_string(),
+                    n => format!("{n} approvers"),
+                };
+                let emails = match required {
+                    0 | 1 => "--approvers EMAIL",
+                    2 => "--approvers EMAIL,EMAIL",
+                    3 => "--approvers EMAIL,EMAIL,EMAIL",
+                    _ => "--approvers EMAIL,EMAIL,...",
+                };
+                format!("name {who} who may decide it: `{}`", edit.words(emails))
+            }
             n => format!(
                 "`{}`, or name more approvers",
                 edit.opt("--required-approvals", n)
@@ -382,12 +401,30 @@ impl Pending {
                 except.extend(named.iter().copied());
                 possible += roster.approvers(&except, wanted - possible)?.len();
             }
+            // What `policy edit` would count, read only for a stuck hold:
+            // the rest need no easing, and a page of orders asks nothing
+            // more of the roster for them.
+            let required = usize::try_from(m.required_approvals).unwrap_or(usize::MAX);
+            let eligible = match (wanted > possible, m.approvers.is_empty()) {
+                (false, _) => 0,
+                (true, true) => roster.approvers(&BTreeSet::new(), required)?.len(),
+                (true, false) => {
+                    let mut found = 0;
+                    for person in &m.approvers {
+                        if roster.ability(*person)?.access {
+                            found += 1;
+                        }
+                    }
+                    found
+                }
+            };
             holds.push(Hold {
                 policy: m.clone(),
                 approvals,
                 named,
                 account_approvers,
                 possible,
+                eligible,
             });
         }
         Ok(Pending { holds, excluded })
@@ -609,6 +646,51 @@ mod tests {
         assert_eq!(p.may_decide(3, MEMBER), vec![7]);
         assert_eq!(p.may_decide(1, ADMIN), Vec::<i64>::new());
         assert_eq!(p.deciders(&acme(), 10).expect("deciders"), (vec![3], false));
+    }
+
+    /// Findings C8: the easing a stuck policy's advice gives is one
+    /// `policy edit` accepts: no more required approvals than the policy
+    /// has eligible approvers, and, where nobody may give any, as many
+    /// named approvers as it requires.
+    #[test]
+    fn the_easing_of_a_stuck_policy_is_one_policy_edit_accepts() {
+        let ease = |matched: MatchedPolicy, decisions: &[OrderDecision], creator| {
+            let counts: Vec<(i64, i64)> = decisions
+                .iter()
+                .map(|d| (matched.policy_id, d.person_id))
+                .collect();
+            let p = Pending::of(&acme(), &[matched], decisions, &counts, creator).expect("p");
+            let stuck = p.stuck();
+            assert_eq!(stuck.len(), 1, "{p:?}");
+            stuck[0].ease("Acme")
+        };
+        // Two approvals of the account's approvers (admins 1 and 2), 1
+        // gave one and 2 placed it: requiring the one given passes, as
+        // the policy has two eligible approvers.
+        assert_eq!(
+            ease(matched(7, vec![], 2), &[approval(1)], Some(2)),
+            "`portalctl policy edit P7 --account Acme --required-approvals 1`, or name more approvers"
+        );
+        // Named 3 and 4 (deactivated), three required, admin 2 placed
+        // it: 3 and admin 1 (the fallback) may give two, but 3 is the
+        // policy's one eligible approver, and requiring two is refused.
+        assert_eq!(
+            ease(matched(7, vec![3, 4], 3), &[], Some(2)),
+            "`portalctl policy edit P7 --account Acme --required-approvals 1`, or name more approvers"
+        );
+        // Named 4 alone, two required, and nobody may give any: naming
+        // one would be refused.
+        let only_gone = Fake(BTreeMap::from([(3, MEMBER), (4, GONE)]));
+        let p = Pending::of(&only_gone, &[matched(7, vec![4], 2)], &[], &[], Some(3)).expect("p");
+        assert_eq!(
+            p.stuck()[0].ease("Acme"),
+            "name 2 approvers who may decide it: `portalctl policy edit P7 --account Acme --approvers EMAIL,EMAIL`"
+        );
+        let p = Pending::of(&only_gone, &[matched(7, vec![4], 1)], &[], &[], Some(3)).expect("p");
+        assert_eq!(
+            p.stuck()[0].ease("Acme"),
+            "name an approver who may decide it: `portalctl policy edit P7 --account Acme --approvers EMAIL`"
+        );
     }
 
     /// No order is ever stuck: named approvers who lost access leave the

@@ -20,7 +20,7 @@ use std::rc::Rc;
 use super::access::Authority;
 use super::audit::{record, Change};
 use super::deciders::Now;
-use super::review::{shortfalls_in, Review, Shortfalls};
+use super::review::{shortfalls_in, Review, Scope, Shortfalls};
 use super::visibility::UNSEEN_PERSON;
 use super::{Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -187,7 +187,7 @@ impl Write<'_> {
             return Ok(());
         }
         let roster = Now::new(self.tx, self.catalog()?, account, self.ctx.now);
-        let read = shortfalls_in(self.tx, &roster, account)?;
+        let read = shortfalls_in(self.tx, &roster, account, Scope::Whole)?;
         self.baselines.borrow_mut().insert(account.id, read);
         Ok(())
     }

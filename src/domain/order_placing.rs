@@ -10,12 +10,11 @@ use super::decisions::{restore_decisions, restored_holds, Decided};
 use super::gate::Write;
 use super::order_sight::orders_seen;
 use super::orders::{joined_in, order_view, with_deciders};
-use super::policies::parse_order_type;
 use super::{resolve_account, Actor, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    unseen, Account, Email, MatchedPolicy, Money, Order, OrderStatus, ShippingAddress, Text,
-    Timestamp, MAX_ORDER_NUMBER,
+    order_type_key, parse_order_type, unseen, Account, Email, MatchedPolicy, Money, Order,
+    OrderStatus, ShippingAddress, Text, Timestamp, MAX_ORDER_NUMBER,
 };
 use crate::view::OrderView;
 
@@ -206,14 +205,16 @@ fn place(
     if let (Some(t), Placing::Now) = (order_type.as_deref(), placing) {
         // A type no policy names is most often a typo, and its order
         // slips past every policy kept for its type.
-        let mut named: Vec<&str> = policies
+        // Read by their keys: a type an older version stored lower-cased
+        // only is the type it reads as.
+        let mut named: Vec<String> = policies
             .iter()
             .filter(|p| p.enabled)
-            .filter_map(|p| p.order_type.as_deref())
+            .filter_map(|p| p.order_type.as_deref().map(order_type_key))
             .collect();
         named.sort_unstable();
         named.dedup();
-        if !named.is_empty() && !named.contains(&t) {
+        if !named.is_empty() && !named.iter().any(|n| n == t) {
             let named: Vec<String> = named.iter().map(|n| format!("`{n}`")).collect();
             w.warn(format!(
                 "no policy of `{}` is for orders of type `{t}`, so only its policies for every type hold this one; its policies name the types {}",

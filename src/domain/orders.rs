@@ -1048,6 +1048,72 @@ mod tests {
         assert_eq!((status, warnings), (OrderStatus::Pending, vec![]));
     }
 
+    /// Findings C3: a type that reads as a policy's is that type, however
+    /// it is typed (full-width, upper case), so its policy holds it; one
+    /// that only looks like it (a Cyrillic `а` in `hardwаre`) is refused
+    /// as a name would be, and nothing is placed.
+    #[test]
+    fn an_order_type_that_reads_as_a_policy_s_is_held_by_it_or_refused() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "manager");
+        // The policy itself typed in full-width letters: kept by its key.
+        let policy = p
+            .policy_create(&crate::domain::NewPolicy {
+                name: "Hardware".into(),
+                threshold: "500.00".parse::<Money>().expect("amount"),
+                order_type: Some("ＨＡＲＤＷＡＲＥ".into()),
+                required_approvals: Some(1),
+                ..crate::domain::NewPolicy::default()
+            })
+            .expect("policy");
+        assert_eq!(policy.order_type.as_deref(), Some("hardware"));
+        p.ctx.actor = Actor::Member(email("ann@acme.test"));
+        let mut place = |order_type: &str| {
+            p.order_place(&NewOrder {
+                description: "Server".into(),
+                amount: "900.00".parse::<Money>().expect("amount"),
+                order_type: Some(order_type.into()),
+                ..NewOrder::default()
+            })
+        };
+        for typed in ["ｈａｒｄｗａｒｅ", "HARDWARE", "Ｈardware"] {
+            let placed = place(typed).expect("placed");
+            assert_eq!(placed.status, OrderStatus::Pending, "{typed}");
+            assert_eq!(placed.order_type.as_deref(), Some("hardware"), "{typed}");
+            assert_eq!(placed.policies.len(), 1, "{typed}");
+            assert_eq!(placed.policies[0].name, "Hardware", "{typed}");
+        }
+        for typed in ["hardw\u{430}re", "ｈａｒｄｗ\u{430}ｒｅ", "\u{29c}ardware"] {
+            let err = place(typed).expect_err(typed);
+            assert_eq!(err.exit_code(), 2, "{typed}: {err}");
+        }
+        p.ctx.actor = Actor::Operator("root".into());
+        let orders = p.order_list(&OrderFilter::default()).expect("orders");
+        assert_eq!(orders.len(), 3, "the refused placed nothing");
+    }
+
+    /// A type an older version stored lower-cased only (full-width, as
+    /// typed) is matched by its key: the policy holds it still.
+    #[test]
+    fn a_type_stored_before_the_fold_matches_by_its_key() {
+        let policy = crate::model::Policy {
+            id: 1,
+            account_id: 1,
+            name: "Hardware".into(),
+            threshold: "500.00".parse::<Money>().expect("amount"),
+            order_type: Some("ｈａｒｄｗａｒｅ".into()),
+            approvers: Vec::new(),
+            required_approvals: 1,
+            enabled: true,
+            created_at: "2026-11-25T10:00:00Z".parse().expect("time"),
+        };
+        let amount = "900.00".parse::<Money>().expect("amount");
+        assert!(policy.matches(amount, Some("hardware")));
+        assert!(policy.matches(amount, Some("ｈａｒｄｗａｒｅ")));
+        assert!(!policy.matches(amount, Some("hardw\u{430}re")));
+        assert!(!policy.matches(amount, None));
+    }
+
     /// Findings A10: an order held by twenty policies that nobody but its
     /// placer could approve is warned of in one sentence for their shared
     /// cause, naming three policies and a command for each, "and 17

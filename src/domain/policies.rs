@@ -10,7 +10,8 @@ use super::visibility::{resolve_account_of, Named};
 use super::{member_in, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    one_script_per_word, Account, Email, MatchedPolicy, MemberStatus, Money, Policy, Text,
+    one_script_per_word, parse_order_type, same_order_type, Account, Email, MatchedPolicy,
+    MemberStatus, Money, Policy, Text,
 };
 use crate::store::Tx;
 use crate::view::{IdleApprover, PolicyChange, PolicyView};
@@ -42,7 +43,7 @@ impl Policy {
             && self
                 .order_type
                 .as_deref()
-                .is_none_or(|t| Some(t) == order_type)
+                .is_none_or(|t| order_type.is_some_and(|o| same_order_type(t, o)))
     }
 }
 
@@ -285,11 +286,6 @@ fn new_policy_name(
     }
     not_look_alike(tx, "policy", account.id, &name, renamed, |_| Ok(true))?;
     Ok(name)
-}
-
-/// Reads an order type: lower-cased, not empty.
-pub(crate) fn parse_order_type(text: &Text) -> Result<String> {
-    Ok(text.required("the order type")?.to_lowercase())
 }
 
 pub(crate) fn policy_view(tx: &dyn Tx, account: &Account, p: &Policy) -> Result<PolicyView> {

@@ -1354,3 +1354,104 @@ fn a_name_s_look_alikes_are_found_by_index_equality() {
         );
     }
 }
+
+/// Findings C6: a change to one plain member (who decides nothing, and
+/// whom no policy names) reads no pending order of the account, and an
+/// approver's inbox asked for its first order reads no more than it
+/// needs: neither runs more statements at three pending orders than at
+/// one. Walking every pending order made offboarding one person of a
+/// busy account take seconds, growing with its orders.
+#[test]
+fn a_plain_member_s_change_and_a_first_inbox_page_do_not_grow_with_the_orders() {
+    let pending = |n: usize| {
+        move |p: &mut Portal| {
+            join(p, "adm@acme.test", "admin");
+            for (name, approvers) in [("Anyone", vec![]), ("Named", vec![email("adm@acme.test")])] {
+                p.policy_create(&NewPolicy {
+                    name: name.into(),
+                    threshold: "50.00".parse::<Money>().expect("amount"),
+                    approvers,
+                    ..NewPolicy::default()
+                })
+                .expect("policy");
+            }
+            p.ctx.actor = Actor::Member(email("ann@acme.test"));
+            for _ in 0..n {
+                p.order_place(&NewOrder {
+                    description: "Router".into(),
+                    amount: "60.00".parse::<Money>().expect("amount"),
+                    ..NewOrder::default()
+                })
+                .expect("order");
+            }
+            p.ctx.actor = Actor::Operator("root".into());
+        }
+    };
+    let una = || email("una@acme.test");
+    // Each command runs twice, once per setup.
+    type Change = fn(&mut Portal);
+    let commands: Vec<(&str, Change)> = vec![
+        ("deactivate", |p| {
+            p.deactivate(&email("una@acme.test"), None, &Handover::Refuse)
+                .expect("deactivate");
+        }),
+        ("left-company", |p| {
+            p.left_company(&email("una@acme.test"), None, &Handover::Refuse)
+                .expect("left");
+        }),
+        ("set-role no-access", |p| {
+            p.set_role(&email("una@acme.test"), "no-access", None, None)
+                .expect("no-access");
+        }),
+    ];
+    for (name, command) in commands {
+        let (one, three) = (
+            statements_of(pending(1), command),
+            statements_of(pending(3), command),
+        );
+        assert!(!one.is_empty(), "{name}");
+        assert_eq!(one, three, "{name}");
+    }
+    let activate = |p: &mut Portal| {
+        p.activate(&email("una@acme.test"), None).expect("activate");
+    };
+    let deactivated = |n: usize| {
+        move |p: &mut Portal| {
+            pending(n)(p);
+            p.deactivate(&una(), None, &Handover::Refuse)
+                .expect("deactivate");
+        }
+    };
+    assert_eq!(
+        statements_of(deactivated(1), activate),
+        statements_of(deactivated(3), activate),
+        "activate"
+    );
+    let first = |p: &mut Portal| {
+        p.ctx.actor = Actor::Member(email("adm@acme.test"));
+        let inbox = p.order_inbox_first(None, None, Some(1)).expect("inbox");
+        assert_eq!(inbox.len(), 1);
+        assert_eq!(inbox[0].id, 1);
+    };
+    assert_eq!(
+        statements_of(pending(1), first),
+        statements_of(pending(3), first),
+        "order inbox --limit 1"
+    );
+    // Nor does it read every pending order to weigh the first: each
+    // statement reading the account's pending orders reads a page.
+    let ran = statements_of(pending(3), first);
+    let unpaged: Vec<&String> = (ran.iter())
+        .filter(|sql| sql.contains("status = 'pending'") && !sql.contains("LIMIT"))
+        .collect();
+    assert!(unpaged.is_empty(), "{unpaged:?}");
+    // The check sees what it is for: the whole inbox reads each order.
+    let all = |p: &mut Portal| {
+        p.ctx.actor = Actor::Member(email("adm@acme.test"));
+        assert!(!p.order_inbox(None, None).expect("inbox").is_empty());
+    };
+    assert_ne!(
+        statements_of(pending(1), all),
+        statements_of(pending(3), all)
+    );
+}

@@ -44,7 +44,8 @@ use super::visibility::known_address;
 use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
 use crate::model::{
-    Account, AccountKind, Capability, Email, Grant, MemberStatus, Membership, Paste, Timestamp,
+    Account, AccountKind, Capability, Email, Grant, MemberStatus, Membership, Order, Paste,
+    Timestamp,
 };
 use crate::store::{Journal, Tx};
 
@@ -1308,6 +1309,9 @@ impl<'a> Review<'a> {
         // or an order short. Most writes change none, and then nothing
         // here reads an account's members or orders.
         let mut changed: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+        // The accounts where someone gained or lost `orders.approve`: who
+        // the account's approvers are changed there.
+        let mut approvers_changed = BTreeSet::new();
         let none = BTreeSet::new();
         for &(person, account) in self.seats()? {
             let seen = |before| Seen {
@@ -1317,8 +1321,12 @@ impl<'a> Review<'a> {
                 changed: &none,
                 found: RefCell::default(),
             };
-            if seen(true).ability(person)? != seen(false).ability(person)? {
+            let (was, is) = (seen(true).ability(person)?, seen(false).ability(person)?);
+            if was != is {
                 changed.entry(account).or_default().insert(person);
+                if was.approves != is.approves {
+                    approvers_changed.insert(account);
+                }
             }
         }
         let accounts: BTreeSet<i64> = (baselines.keys().chain(changed.keys())).copied().collect();
@@ -1332,15 +1340,24 @@ impl<'a> Review<'a> {
                 changed: changed.get(&id).unwrap_or(&none),
                 found: RefCell::default(),
             };
+            // Where the account's approvers are as they were, only what
+            // names someone whose access changed can be left short: a
+            // change to one plain member reads the policies and orders
+            // naming them, by index, not every pending order (findings
+            // C6). A baseline was read whole, so its account is too.
+            let scope = match baselines.contains_key(&id) || approvers_changed.contains(&id) {
+                true => Scope::Whole,
+                false => Scope::Naming(changed.get(&id).unwrap_or(&none)),
+            };
             let read;
             let before = match baselines.get(&id) {
                 Some(baseline) => baseline,
                 None => {
-                    read = shortfalls_in(self.tx, &seen(true), &account)?;
+                    read = shortfalls_in(self.tx, &seen(true), &account, scope)?;
                     &read
                 }
             };
-            let after = shortfalls_in(self.tx, &seen(false), &account)?;
+            let after = shortfalls_in(self.tx, &seen(false), &account, scope)?;
             // An order line names the order, its policy and how far it is
             // from approval: only for whoever may see the order (findings
             // A#17); anyone else hears how many there are.
@@ -1439,15 +1456,39 @@ impl Shortfalls {
     }
 }
 
+/// Which of an account's policies and pending orders [`shortfalls_in`]
+/// reads.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Scope<'s> {
+    /// All of them.
+    Whole,
+    /// Only the policies naming one of these people as an approver, and
+    /// the pending orders held by a policy naming one of them (found by
+    /// index): all a change of these people's access can leave short
+    /// while who holds `orders.approve` stays as it was, since the rest
+    /// are decided by others, or by the account's approvers.
+    Naming(&'s BTreeSet<i64>),
+}
+
 /// How `account` is short of deciders with its members as `roster` sees
-/// them and its policies and pending orders as they are in `tx` now.
+/// them and its policies and pending orders (those `scope` reads) as they
+/// are in `tx` now.
 pub(super) fn shortfalls_in(
     tx: &dyn Tx,
     roster: &dyn Roster,
     account: &Account,
+    scope: Scope<'_>,
 ) -> Result<Shortfalls> {
     let mut found = Vec::new();
-    for policy in tx.policies_in(account.id)?.iter().filter(|p| p.enabled) {
+    let in_scope = |approvers: &[i64]| match scope {
+        Scope::Whole => true,
+        Scope::Naming(people) => approvers.iter().any(|p| people.contains(p)),
+    };
+    let policies = tx.policies_in(account.id)?;
+    for policy in policies
+        .iter()
+        .filter(|p| p.enabled && in_scope(&p.approvers))
+    {
         let need = usize::try_from(policy.required_approvals).unwrap_or(usize::MAX);
         let has = policy_eligible(roster, policy, need)?;
         if has < need {
@@ -1457,7 +1498,19 @@ pub(super) fn shortfalls_in(
             ));
         }
     }
-    for order in tx.pending_orders_in(account.id)? {
+    let orders = match scope {
+        Scope::Whole => tx.pending_orders_in(account.id)?,
+        Scope::Naming(people) => {
+            let mut orders: Vec<Order> = Vec::new();
+            for person in people {
+                orders.extend(tx.pending_orders_naming(account.id, *person)?);
+            }
+            orders.sort_by_key(|o| o.id);
+            orders.dedup_by_key(|o| o.id);
+            orders
+        }
+    };
+    for order in orders {
         let pending = pending_of(tx, roster, &order)?;
         // One warning an order, however many policies hold it, which
         // each policy's shortfall carries: a change that brings about any

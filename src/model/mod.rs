@@ -14,6 +14,7 @@ mod money;
 mod names;
 mod network;
 mod order_key;
+mod order_type;
 mod payment;
 mod percent;
 mod records;
@@ -41,6 +42,7 @@ pub(crate) use names::{
 };
 pub(crate) use network::{IpDirection, IpNetwork, Smarthost};
 pub(crate) use order_key::{OrderKey, MAX_ORDER_NUMBER};
+pub(crate) use order_type::{order_type_key, parse_order_type, same_order_type};
 pub(crate) use payment::{Iban, PaymentMethod};
 pub(crate) use percent::Percent;
 pub(crate) use records::{

@@ -481,6 +481,10 @@ seam! {
         fn orders_by_id(&self, ids: &[i64]) -> Result<Vec<Order>>;
         /// The pending orders of an account, oldest first.
         fn pending_orders_in(&self, account_id: i64) -> Result<Vec<Order>>;
+        /// Up to `most` pending orders of an account numbered after
+        /// `after`, oldest first: one page of them, read by index, for a
+        /// reader that needs only the first few that pass its own test.
+        fn pending_orders_after(&self, account_id: i64, after: i64, most: u32) -> Result<Vec<Order>>;
         /// The pending orders of an account that a policy they matched
         /// names `person_id` as an approver of, oldest first, by index.
         fn pending_orders_naming(&self, account_id: i64, person_id: i64) -> Result<Vec<Order>>;

@@ -243,6 +243,23 @@ impl SqliteTx<'_> {
         )
     }
 
+    pub(super) fn pending_orders_after(
+        &self,
+        account_id: i64,
+        after: i64,
+        most: u32,
+    ) -> Result<Vec<Order>> {
+        self.rows(
+            &format!(
+                "SELECT {ORDER_COLUMNS} FROM orders
+                     WHERE account_id = ?1 AND status = 'pending' AND id > ?2
+                     ORDER BY id LIMIT ?3"
+            ),
+            params![account_id, after, most],
+            order_from_row,
+        )
+    }
+
     pub(super) fn pending_orders_naming(
         &self,
         account_id: i64,

@@ -6,8 +6,8 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 use crate::support::{
-    error_line, says, scratch_dir, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, SUCCESS,
-    USAGE,
+    error_line, says, scratch_dir, shell_words, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND,
+    OWNER, SUCCESS, USAGE,
 };
 
 /// Admin: approves orders (default approver).
@@ -2323,6 +2323,158 @@ fn an_order_nobody_can_decide_is_placed_with_a_warning_whose_commands_work_paste
     assert_eq!(p.json(&["order", "show", "2"])["status"], "approved");
 }
 
+/// Findings C3: an order type that reads as `hardware` is `hardware`, so
+/// "Hardware over 500" (two approvals) holds it however it is typed:
+/// full-width or in capitals it is kept, and shown, as `hardware`; typed
+/// with a Cyrillic `а` it would read as `hardware` to its approver and
+/// escape the policy, so it is refused (exit 2), by `order place`,
+/// `policy create` and `apply` alike, and nothing changes.
+#[test]
+fn an_order_type_that_reads_as_hardware_is_held_as_hardware_or_refused() {
+    let p = demo();
+    for typed in ["ｈａｒｄｗａｒｅ", "HARDWARE"] {
+        let order = place(
+            &p,
+            Some("max@acme.test"),
+            "t",
+            "600",
+            &["--order-type", typed],
+        );
+        assert_eq!(order["type"], "hardware", "{order}");
+        assert_eq!(order["status"], "pending", "{order}");
+        let hardware = held_by(&order, "Hardware over 500");
+        assert_eq!(hardware["required_approvals"], 2, "{order}");
+    }
+    let head = audit_head(&p);
+    for typed in ["hardw\u{430}re", "ｈａｒｄｗ\u{430}ｒｅ"] {
+        let err = p.refused_as(
+            Some("max@acme.test"),
+            &[
+                "order", "place", "--description", "t", "--amount", "600", "--order-type", typed,
+            ],
+            USAGE,
+        );
+        says(error_line(&err), "mixes Latin and Cyrillic letters");
+        let err = p.refused(
+            &[
+                "policy", "create", "--name", "Lookalike", "--threshold", "1", "--order-type",
+                typed, "--account", ACCOUNT,
+            ],
+            USAGE,
+        );
+        says(error_line(&err), "the order type");
+    }
+    assert_eq!(audit_head(&p), head, "a refusal changes nothing");
+    let file = serde_json::json!({"accounts": [{"name": ACCOUNT, "orders": [{
+        "ref": "PO-C3", "created_by": "max@acme.test", "description": "t",
+        "amount": "600.00", "type": "hardw\u{430}re"
+    }]}]});
+    let dir = scratch_dir();
+    let path = dir.path().join("c3.json");
+    std::fs::write(&path, file.to_string()).unwrap();
+    let err = p.refused(&["apply", path.to_str().unwrap()], USAGE);
+    says(&err, "accounts[0].orders[0].type");
+    assert_eq!(audit_head(&p), head, "a refused file changes nothing");
+}
+
+/// The policy edits to paste that `text` gives: each `portalctl policy
+/// edit ...` between backquotes, `portalctl` left off, with `EMAIL`
+/// filled in from `emails` one after another.
+fn pasted_commands(text: &str, emails: &[&str]) -> Vec<Vec<String>> {
+    let mut emails = emails.iter().cycle();
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|c| c.starts_with("portalctl policy edit "))
+        .filter_map(|c| c.strip_prefix("portalctl "))
+        .map(|c| {
+            let mut filled = c.to_string();
+            while filled.contains("EMAIL") {
+                filled = filled.replacen("EMAIL", emails.next().unwrap(), 1);
+            }
+            shell_words(&filled)
+        })
+        .collect()
+}
+
+/// Findings C8: the demo's order 3, "Hardware over 500" (two approvals)
+/// with Olive's one given, and Fiona, the only other approver,
+/// deactivated: nobody may decide it. Each command `order show` gives
+/// to ease its policies passes pasted (requiring the one approval given
+/// rather than naming one approver for a policy requiring two, which
+/// `policy edit` refuses), and with them the order moves on.
+#[test]
+fn the_advice_for_a_stuck_order_requiring_two_approvals_passes_pasted() {
+    let p = demo();
+    approve(&p, OLIVE, "3");
+    p.ok(&["user", "deactivate", FIONA, "--account", ACCOUNT, "--yes"]);
+    let shown = p.ok(&["order", "show", "3"]);
+    let advice = shown
+        .lines()
+        .find(|l| l.starts_with("can decide"))
+        .unwrap_or_else(|| panic!("no deciders line: {shown}"));
+    says(advice, "nobody");
+    says(
+        advice,
+        "`portalctl policy edit 'Hardware over 500' --account 'Acme Ltd' --required-approvals 1`",
+    );
+    let commands = pasted_commands(advice, &["una@acme.test"]);
+    assert_eq!(commands.len(), 2, "{advice}");
+    for command in &commands {
+        let args: Vec<&str> = command.iter().map(String::as_str).collect();
+        p.ok(&args);
+    }
+    let shown = p.json(&["order", "show", "3"]);
+    assert_eq!(shown["stuck"], false, "{shown}");
+    assert_eq!(shown["deciders"], serde_json::json!(["una@acme.test"]));
+    approve(&p, "una@acme.test", "3");
+    assert_eq!(p.json(&["order", "show", "3"])["status"], "approved");
+}
+
+/// Where nobody may give a policy requiring two approvals any, the
+/// advice names two approvers (naming one is refused), and that passes
+/// pasted too.
+#[test]
+fn the_advice_names_as_many_approvers_as_the_policy_requires() {
+    let p = Portal::new();
+    p.member(MAX, "manager");
+    p.member(UMA, "user");
+    p.member(FIN, "user");
+    p.ok(&[
+        "policy",
+        "create",
+        "--name",
+        "Two",
+        "--threshold",
+        "10",
+        "--approvers",
+        &format!("{UMA},{FIN}"),
+        "--required-approvals",
+        "2",
+    ]);
+    let order = id_of(&place(&p, Some(MAX), "X", "60", &[]));
+    for who in [UMA, FIN] {
+        p.ok(&["user", "deactivate", who, "--yes"]);
+    }
+    let shown = p.ok(&["order", "show", &order]);
+    let edit = format!("portalctl policy edit Two --account '{ACCOUNT}'");
+    says(
+        &shown,
+        &format!("name 2 approvers who may decide it: `{edit} --approvers EMAIL,EMAIL`"),
+    );
+    // Naming one, as the advice said before, is refused.
+    p.refused(&["policy", "edit", "Two", "--approvers", OWNER], CONFLICT);
+    p.member(FAY, "user");
+    let commands = pasted_commands(&shown, &[OWNER, FAY]);
+    assert_eq!(commands.len(), 1, "{shown}");
+    let args: Vec<&str> = commands[0].iter().map(String::as_str).collect();
+    p.ok(&args);
+    assert_eq!(p.json(&["order", "show", &order])["stuck"], false);
+    approve(&p, OWNER, &order);
+    approve(&p, FAY, &order);
+    assert_eq!(p.json(&["order", "show", &order])["status"], "approved");
+}
+
 /// `order show --json` says of the order itself whether nobody may ever
 /// decide it, as its policies' `stuck` do one by one, so that a script
 /// need not read each policy.
@@ -3014,4 +3166,50 @@ fn a_creator_cut_off_reads_and_cancels_none_of_their_orders() {
         assert_eq!(p.events(), before);
         assert_eq!(p.text("SELECT status FROM orders WHERE id = 3"), "pending");
     }
+}
+
+/// Findings C6: `order inbox --limit N` of an approver gives the first N
+/// orders they may decide, oldest first, across as many pages of the
+/// account's pending orders as that takes: the approver's own orders,
+/// which they may not decide, are passed over, not counted.
+#[test]
+fn an_approver_s_inbox_with_a_limit_gives_the_first_they_may_decide() {
+    let p = acme();
+    p.ok(&["policy", "create", "--name", "Over 50", "--threshold", "50"]);
+    let mut placed = Vec::new();
+    for who in [FIN, FIN, FIN, MAX, FIN, MAX, MAX] {
+        placed.push(num(&id_of(&place(&p, Some(who), "Router", "60", &[]))));
+    }
+    let by_max: Vec<i64> = vec![placed[3], placed[5], placed[6]];
+    let inbox = |limit: &str| ids(&p.json_as(Some(FIN), &["order", "inbox", "--limit", limit]));
+    assert_eq!(inbox("1"), by_max[..1]);
+    assert_eq!(inbox("2"), by_max[..2]);
+    assert_eq!(inbox("10"), by_max);
+    assert_eq!(ids(&p.json_as(Some(FIN), &["order", "inbox"])), by_max);
+    // Fay may decide them all.
+    assert_eq!(
+        ids(&p.json_as(Some(FAY), &["order", "inbox", "--limit", "3"])),
+        placed[..3]
+    );
+}
+
+/// Findings C6: deactivating a plain member, whom no policy names, still
+/// warns of nothing and changes no order; deactivating a named approver
+/// still warns of the orders that fall back, as before the change read
+/// only the orders naming the member.
+#[test]
+fn deactivating_a_member_warns_of_the_orders_naming_them_only() {
+    let p = acme();
+    p.ok(&[
+        "policy", "create", "--name", "Named", "--threshold", "50", "--approvers", UMA,
+    ]);
+    let id = id_of(&place(&p, Some(MAX), "Router", "60", &[]));
+    let plain = p.run(&["user", "deactivate", BUYER, "--yes"]);
+    assert_eq!((plain.code, plain.stderr.as_str()), (SUCCESS, ""));
+    let named = p.run(&["user", "deactivate", UMA, "--yes"]);
+    assert_eq!(named.code, SUCCESS, "{}", named.stderr);
+    says(
+        &named.stderr,
+        &format!("warning: order {id} in `{ACCOUNT}` now falls back to the account's approvers: policy `Named` has too few eligible approvers left"),
+    );
 }
