@@ -239,40 +239,47 @@ impl SqliteTx<'_> {
         Ok(())
     }
 
-    pub(super) fn audit_chain(&self) -> Result<Vec<StoredEvent>> {
-        self.rows(
-            &format!(
-                "SELECT {EVENT_COLUMNS}, account_id, hash_version FROM audit_events ORDER BY seq"
-            ),
-            [],
-            |row| {
-                let extra = [
-                    row.get_ref(at(row, 10, "account_id"))?,
-                    row.get_ref(at(row, 11, "hash_version"))?,
-                ];
-                Ok(read_event(row)?.and_then(|(event, raw)| {
-                    let seq = event.seq;
-                    let read = || -> Read<AuditRecord> {
-                        let [account_id, hash_version] = extra;
-                        Ok(AuditRecord {
-                            event,
-                            account_id: integer(account_id, "account_id")?,
-                            hash_version: required(
-                                integer(hash_version, "hash_version")?,
-                                "hash_version",
-                            )?,
-                        })
-                    };
-                    let record = read().map_err(|why| UnreadableEvent { seq, why })?;
-                    let text = AuditText {
-                        at: raw.at.to_string(),
-                        before: raw.before.map(str::to_string),
-                        after: raw.after.map(str::to_string),
-                    };
-                    Ok((record, text))
-                }))
-            },
-        )
+    pub(super) fn audit_chain(
+        &self,
+        each: &mut dyn FnMut(StoredEvent) -> Result<()>,
+    ) -> Result<()> {
+        // One row at a time: a log of millions of events is checked in
+        // the memory of one.
+        let read = |row: &rusqlite::Row<'_>| -> rusqlite::Result<StoredEvent> {
+            let extra = [
+                row.get_ref(at(row, 10, "account_id"))?,
+                row.get_ref(at(row, 11, "hash_version"))?,
+            ];
+            Ok(read_event(row)?.and_then(|(event, raw)| {
+                let seq = event.seq;
+                let read = || -> Read<AuditRecord> {
+                    let [account_id, hash_version] = extra;
+                    Ok(AuditRecord {
+                        event,
+                        account_id: integer(account_id, "account_id")?,
+                        hash_version: required(
+                            integer(hash_version, "hash_version")?,
+                            "hash_version",
+                        )?,
+                    })
+                };
+                let record = read().map_err(|why| UnreadableEvent { seq, why })?;
+                let text = AuditText {
+                    at: raw.at.to_string(),
+                    before: raw.before.map(str::to_string),
+                    after: raw.after.map(str::to_string),
+                };
+                Ok((record, text))
+            }))
+        };
+        let mut statement = self.tx.prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS}, account_id, hash_version FROM audit_events ORDER BY seq"
+        ))?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            each(read(row)?)?;
+        }
+        Ok(())
     }
 
     pub(super) fn audit_guards_missing(&self) -> Result<Vec<String>> {
@@ -451,7 +458,7 @@ mod tests {
             )
             .expect("events");
         let tx = store.read().expect("read");
-        let chain = tx.audit_chain().expect("chain");
+        let chain = super::super::whole_chain(&*tx).expect("chain");
         let (first, text) = chain[0].as_ref().expect("the first reads");
         assert_eq!(text.after.as_deref(), Some(r#"{"a":1}"#));
         assert_eq!(first.hash_version, 2);
@@ -490,7 +497,7 @@ mod tests {
                 ))
                 .expect("tamper");
             let tx = store.read().expect("read");
-            let chain = tx.audit_chain().expect("chain");
+            let chain = super::super::whole_chain(&*tx).expect("chain");
             match &chain[0] {
                 Ok(_) => assert_eq!(why, "", "{set}"),
                 Err(e) => assert_eq!((e.seq, e.why.as_str()), (1, why), "{set}"),

@@ -373,12 +373,13 @@ seam! {
             after_seq: i64,
             at: Timestamp,
         ) -> Result<Vec<AuditEvent>>;
-        /// Every event with every column its hash may cover and the
-        /// stored text of those read into values, oldest first; a row
-        /// that does not read as an event comes as what is wrong with it,
-        /// in its place. (The lists of events above refuse such a row,
-        /// naming it, as a conflict.)
-        fn audit_chain(&self) -> Result<Vec<StoredEvent>>;
+        /// Hands `each` every event with every column its hash may cover
+        /// and the stored text of those read into values, oldest first,
+        /// one at a time; a row that does not read as an event comes as
+        /// what is wrong with it, in its place. (The lists of events above
+        /// refuse such a row, naming it, as a conflict.) Stops at the
+        /// first error `each` returns.
+        fn audit_chain(&self, each: &mut dyn FnMut(StoredEvent) -> Result<()>) -> Result<()>;
         /// The guards that keep the audit log append-only (refusing to
         /// edit, delete or replace an event) that are not in place as this
         /// store made them, each by the name the database knows it by;
@@ -1109,4 +1110,16 @@ impl<'c> SqliteTx<'c> {
             Some(&|| Ok((self.membership(id)?, self.grants(id)?))),
         )
     }
+}
+
+/// Every event of the chain, as [`Tx::audit_chain`] hands them: for tests
+/// that look at a few.
+#[cfg(test)]
+pub(crate) fn whole_chain(tx: &dyn Tx) -> Result<Vec<StoredEvent>> {
+    let mut chain = Vec::new();
+    tx.audit_chain(&mut |e| {
+        chain.push(e);
+        Ok(())
+    })?;
+    Ok(chain)
 }

@@ -386,8 +386,7 @@ fn the_audit_log_reads_back_by_query() {
     });
     read(&mut *s, |tx| {
         assert_eq!(tx.audit_head()?, Some((2, "hash2".into())));
-        let chain: Vec<AuditRecord> = tx
-            .audit_chain()?
+        let chain: Vec<AuditRecord> = crate::store::whole_chain(tx)?
             .into_iter()
             .map(|row| row.map(|(record, _)| record))
             .collect::<std::result::Result<_, _>>()
