@@ -56,6 +56,10 @@ pub(crate) enum Undelivered {
     /// SMTPUTF8). Only a change of the server, or of where the email goes,
     /// helps.
     Unsendable(String),
+    /// The server wants a login (or TLS) first, `530`: it says so of the
+    /// run, not of this email, and no other email of the run gets past
+    /// it either. Nothing of the message was taken.
+    NeedsLogin(String),
 }
 
 /// Why messages cannot be handed over at all, before any is tried.
@@ -75,10 +79,11 @@ pub(crate) enum NotReady {
 pub(crate) trait Mailer {
     /// Where messages go, for reports: never a password.
     fn destination(&self) -> String;
-    /// Checks that messages can be handed over at all (the server answers
-    /// and takes the login; the directory can be written), so that a run
-    /// against a server that is down touches no message. Says why not.
-    fn ready(&mut self) -> std::result::Result<(), NotReady>;
+    /// Checks that messages can be handed over at all (the server answers,
+    /// takes the login and takes `from` as the sender; the directory can
+    /// be written), so that a run against a server that is down touches
+    /// no message. Says why not.
+    fn ready(&mut self, from: &Mailbox) -> std::result::Result<(), NotReady>;
     /// Hands one message over; `Ok` once the other side has taken it.
     fn deliver(&mut self, mail: &Mail) -> std::result::Result<(), Undelivered>;
 }
@@ -293,8 +298,26 @@ impl std::str::FromStr for SmtpUrl {
     /// password.
     fn from_str(text: &str) -> Result<SmtpUrl> {
         let how = "write it like smtp://user:password@host:port or smtps://host (add ?tls=required or ?tls=none to smtp://)";
-        let url = url::Url::parse(text.trim())
-            .map_err(|e| Error::invalid(format!("the SMTP URL is not a URL ({e})")).help(how))?;
+        if text.trim().is_empty() {
+            // Most often PORTALCTL_SMTP set to nothing, which clap passes on.
+            return Err(Error::invalid(
+                "the SMTP URL is empty (PORTALCTL_SMTP is set but empty, or --smtp was given nothing)",
+            )
+            .help("pass --smtp URL or set PORTALCTL_SMTP to one; write it like smtp://user:password@host:port or smtps://host"));
+        }
+        let url = url::Url::parse(text.trim()).map_err(|e| {
+            let why = match e {
+                url::ParseError::RelativeUrlWithoutBase => {
+                    "the SMTP URL does not start with smtp:// or smtps://".to_string()
+                }
+                url::ParseError::InvalidPort => {
+                    "the SMTP URL's port is not a number from 1 to 65535".into()
+                }
+                url::ParseError::EmptyHost => "the SMTP URL names no host".into(),
+                other => format!("the SMTP URL is not a URL ({other})"),
+            };
+            Error::invalid(why).help(how)
+        })?;
         let decode = |s: &str| {
             percent_encoding::percent_decode_str(s)
                 .decode_utf8()
@@ -403,14 +426,19 @@ impl SmtpMailer {
         })
     }
 
-    /// Whether a server reached without a login answers a sender `530`
-    /// (authentication required, RFC 4954; or STARTTLS first): then no
-    /// email of the run gets past it, and each would count an attempt
-    /// for what is the URL's to fix. Asked with the null sender on a
-    /// connection of its own, which nothing is sent over; any other
-    /// answer leaves the question to the emails.
-    fn wants_a_login(&self) -> Option<String> {
+    /// Whether a server reached without a login answers the run's sender
+    /// `530` (authentication required, RFC 4954; or STARTTLS first): then
+    /// no email of the run gets past it, and each would count an attempt
+    /// for what is the URL's to fix. Asked with the sender the emails go
+    /// from (a server may take the null sender, `<>`, without a login and
+    /// want one for a real sender), on a connection of its own, which
+    /// nothing is sent over; any other answer leaves the question to the
+    /// emails.
+    fn wants_a_login(&self, from: &Mailbox) -> Option<String> {
         let (host, port, tls) = self.without_login.as_ref()?;
+        // A sender with no wire form is refused with each email; the
+        // null sender still asks the question.
+        let sender = wire_address(from.email.as_str()).ok();
         let hello = ClientId::default();
         let wrapper = match tls {
             Tls::Wrapper(params) => Some(params),
@@ -429,7 +457,7 @@ impl SmtpMailer {
             Tls::Required(params) => conn.starttls(params, &hello),
             _ => Ok(()),
         };
-        let answer = secured.and_then(|()| conn.command(MailFrom::new(None, vec![])));
+        let answer = secured.and_then(|()| conn.command(MailFrom::new(sender, vec![])));
         let _ = conn.quit();
         match answer {
             Err(e) if e.status().map(u16::from) == Some(530) => Some(e.to_string()),
@@ -438,24 +466,50 @@ impl SmtpMailer {
     }
 }
 
+impl SmtpMailer {
+    /// What a `530` answer (`why`, the server's words) asks of the URL.
+    fn wants_login_words(&self, why: &str) -> String {
+        if self.without_login.is_some() {
+            format!("{why}: the server wants a login, which the URL does not give (smtp://USER:PASSWORD@HOST)")
+        } else {
+            format!("{why}: the server wants a login or TLS before it takes an email, though the URL gives a login (try ?tls=required, or smtps://)")
+        }
+    }
+}
+
+/// An error of the SMTP client said in the tool's words where lettre's
+/// own would read as a bug of the tool ("internal client error").
+fn client_words(e: &lettre::transport::smtp::Error) -> String {
+    if !e.is_client() {
+        return e.to_string();
+    }
+    let said = e.to_string();
+    if said.contains("No compatible authentication mechanism") {
+        "the server offers no way to log in that portalctl knows (no AUTH PLAIN or LOGIN): leave the user and password out of the URL, or use a server that takes them".into()
+    } else if said.contains("STARTTLS is not supported") {
+        "the server does not offer STARTTLS, which ?tls=required insists on: use smtps:// if it speaks TLS from the start, or ?tls=none for a local relay".into()
+    } else {
+        said.trim_start_matches("internal client error: ")
+            .to_string()
+    }
+}
+
 impl Mailer for SmtpMailer {
     fn destination(&self) -> String {
         self.shown.clone()
     }
 
-    fn ready(&mut self) -> std::result::Result<(), NotReady> {
+    fn ready(&mut self, from: &Mailbox) -> std::result::Result<(), NotReady> {
         match self.transport.test_connection() {
-            Ok(true) => match self.wants_a_login() {
-                Some(why) => Err(NotReady::Misconfigured(format!(
-                    "{why}: the server wants a login, which the URL does not give (smtp://USER:PASSWORD@HOST)"
-                ))),
+            Ok(true) => match self.wants_a_login(from) {
+                Some(why) => Err(NotReady::Misconfigured(self.wants_login_words(&why))),
                 None => Ok(()),
             },
             Ok(false) => Err(NotReady::Down("the server did not answer NOOP".into())),
             // A 5xx reply (535: the login is refused) or no way to log in
             // that both sides know: the same again later.
             Err(e) if e.is_permanent() || e.is_client() => {
-                Err(NotReady::Misconfigured(e.to_string()))
+                Err(NotReady::Misconfigured(client_words(&e)))
             }
             Err(e) => Err(NotReady::Down(e.to_string())),
         }
@@ -476,6 +530,12 @@ impl Mailer for SmtpMailer {
                     mail.to
                 ),
             )),
+            // 530 is about the run (no login, or no TLS yet), whichever
+            // email it comes with: counted against each, it would use up
+            // every email's attempts for what the URL is to fix.
+            Err(e) if e.status().map(u16::from) == Some(530) => {
+                Err(Undelivered::NeedsLogin(self.wants_login_words(&e.to_string())))
+            }
             // A reply code: the server has said no to this message.
             Err(e) if e.status().is_some() => Err(Undelivered::Refused(e.to_string())),
             Err(e) => Err(Undelivered::InDoubt(e.to_string())),
@@ -567,8 +627,9 @@ impl Mailer for DirMailer {
         self.dir.display().to_string()
     }
 
-    /// Every way the directory can be unready is the caller's to fix.
-    fn ready(&mut self) -> std::result::Result<(), NotReady> {
+    /// Every way the directory can be unready is the caller's to fix; any
+    /// sender is written as given.
+    fn ready(&mut self, _from: &Mailbox) -> std::result::Result<(), NotReady> {
         use std::os::unix::fs::DirBuilderExt as _;
         let shown = self.dir.display();
         if fs::metadata(&self.dir).is_ok_and(|m| !m.is_dir()) {

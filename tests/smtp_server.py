@@ -3,7 +3,7 @@
 
     smtp_server.py --dir DIR [--reply "451 4.3.0 try again later"]
                    [--auth USER:PASSWORD] [--discard] [--drop-first N]
-                   [--smtputf8]
+                   [--smtputf8] [--login-for SENDER] [--login-after N]
     smtp_server.py --decode FILE.eml...
 
 Serves on 127.0.0.1 on a free port and writes the port to DIR/port once it
@@ -17,7 +17,12 @@ benchmark); `--drop-first N` closes the connection after the first N
 messages' DATA without answering (a link that breaks mid-exchange).
 `--smtputf8` offers SMTPUTF8 (RFC 6531), which an address with letters
 beyond ASCII before the `@` needs; by default it is not offered, as on
-many servers. `--decode` prints the same JSON for .eml files and exits.
+many servers. `--login-for SENDER` answers `530 5.7.0 Authentication
+required` to MAIL FROM that sender (any other, the null sender `<>`
+among them, is taken without a login); `--login-after N` answers every
+MAIL after the first N so (a server that takes a check's MAIL and wants
+a login for the emails). `--decode` prints the same JSON for .eml files
+and exits.
 
 Exits 3 with a message naming the install step when aiosmtpd is missing.
 """
@@ -57,13 +62,30 @@ def write_atomically(path: str, text: str) -> None:
     os.replace(partial, path)
 
 
+LOGIN_WANTED = "530 5.7.0 Authentication required"
+
+
 class Handler:
-    def __init__(self, directory: str, reply: str | None, discard: bool, drop: int):
+    def __init__(self, directory: str, reply: str | None, discard: bool, drop: int,
+                 login_for: str | None = None, login_after: int | None = None):
         self.directory = directory
         self.reply = reply
         self.discard = discard
         self.drop = drop
         self.count = 0
+        self.login_for = login_for
+        self.login_after = login_after
+        self.mails = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        self.mails += 1
+        if self.login_for is not None and address.lower() == self.login_for.lower():
+            return LOGIN_WANTED
+        if self.login_after is not None and self.mails > self.login_after:
+            return LOGIN_WANTED
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.reply:
@@ -92,7 +114,8 @@ async def serve(args) -> None:
     warnings.filterwarnings("ignore")
     logging.getLogger("mail.log").setLevel(logging.ERROR)
 
-    handler = Handler(args.dir, args.reply, args.discard, args.drop_first)
+    handler = Handler(args.dir, args.reply, args.discard, args.drop_first,
+                      args.login_for, args.login_after)
     options = {}
     if args.auth:
         user, _, password = args.auth.partition(":")
@@ -134,6 +157,8 @@ def main() -> int:
     parser.add_argument("--discard", action="store_true")
     parser.add_argument("--drop-first", type=int, default=0)
     parser.add_argument("--smtputf8", action="store_true")
+    parser.add_argument("--login-for", metavar="SENDER")
+    parser.add_argument("--login-after", type=int, metavar="N")
     parser.add_argument("--decode", nargs="+", metavar="FILE")
     args = parser.parse_args()
     if args.decode:

@@ -5,7 +5,7 @@ use super::held_names::not_read_as_another;
 use super::visibility::Named;
 use super::{resolve_account, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{Account, CostCentre, Text};
+use crate::model::{look_alike, Account, CostCentre, Text};
 use crate::store::Tx;
 use crate::view::CostCentreView;
 
@@ -26,6 +26,32 @@ pub(crate) fn check_code(code: &str) -> Result<String> {
                 .help("use 1 to 20 letters, digits, dashes or underscores, like FIN or OPS-2"),
         )
     }
+}
+
+/// Refuses (exit 4) a new `code` that reads as one `account` holds, by
+/// the reading look-alike names are refused by (`0PS` beside `OPS`,
+/// `CC1` beside `CCl`): a code is what an order list and a report show,
+/// and an admin types it, so one could be booked for the other. Archived
+/// codes count: they still name orders. Named only to one who may list
+/// the account's cost centres (`shown`).
+fn code_not_read_as_another(tx: &dyn Tx, account: &Account, code: &str, shown: bool) -> Result<()> {
+    let held = tx.cost_centres_in(account.id)?;
+    let Some(other) = held.iter().find(|c| look_alike(&c.code, code)) else {
+        return Ok(());
+    };
+    let help = "a code written with other characters that look the same (`0` as `O`, `1` as `l`) could be typed for it; choose a code that reads differently";
+    if !shown {
+        return Err(Error::conflict(format!(
+            "the cost centre code `{code}` is not available in `{}`",
+            account.name
+        ))
+        .help(help));
+    }
+    Err(Error::conflict(format!(
+        "cost centre code `{code}` looks like the existing cost centre `{}` of `{}`",
+        other.code, account.name
+    ))
+    .help(help))
 }
 
 /// Finds a cost centre by code (compared without case).
@@ -93,6 +119,7 @@ impl Portal {
             }
             // Named only to one who may list the account's cost centres.
             let shown = w.authorize(&account, caps::ACCOUNT_VIEW).is_ok();
+            code_not_read_as_another(tx, &account, &code, shown)?;
             not_read_as_another(tx, "cost centre", &account, &name, None, shown)?;
             let mut centre = CostCentre {
                 id: 0,
@@ -186,5 +213,53 @@ impl Portal {
             w.changed(action, &account, centre.code.clone(), Some(&before), &after)?;
             Ok(after)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::seeded;
+    use crate::model::Text;
+
+    /// D6: a code that reads as one the account holds by the look-alike
+    /// reading of names (`0` as `O`, `1` as `l`) is refused, exit 4,
+    /// naming the one it looks like, archived or not; another account's
+    /// codes and codes that only share letters are no matter.
+    #[test]
+    fn a_code_that_reads_as_another_of_the_account_is_refused() {
+        let mut p = seeded("portal");
+        p.cost_centre_create("OPS", &Text::from("Operations"), Some("Acme"))
+            .expect("OPS");
+        p.cost_centre_create("CCl", &Text::from("Clients"), Some("Acme"))
+            .expect("CCl");
+        p.cost_centre_change("CCl", None, Some("Acme"))
+            .expect("archived");
+        for (code, held) in [
+            ("0PS", "OPS"),
+            ("0ps", "OPS"),
+            ("CC1", "CCl"),
+            ("CCI", "CCl"),
+        ] {
+            let e = p
+                .cost_centre_create(code, &Text::from("Other"), Some("Acme"))
+                .expect_err(code);
+            assert_eq!(e.exit_code(), 4, "{code}: {e}");
+            assert!(
+                e.to_string().contains(&format!(
+                    "cost centre code `{code}` looks like the existing cost centre `{held}`"
+                )),
+                "{code}: {e}"
+            );
+        }
+        p.cost_centre_create("OPS2", &Text::from("Other ops"), Some("Acme"))
+            .expect("a code of its own");
+        assert_eq!(
+            p.cost_centre_list(Some("Acme"))
+                .expect("list")
+                .iter()
+                .map(|c| c.code.as_str())
+                .collect::<Vec<_>>(),
+            ["CCl", "OPS", "OPS2"]
+        );
     }
 }

@@ -19,7 +19,7 @@ impl Mailer for Kept {
     fn destination(&self) -> String {
         "kept".into()
     }
-    fn ready(&mut self) -> std::result::Result<(), NotReady> {
+    fn ready(&mut self, _from: &crate::model::Mailbox) -> std::result::Result<(), NotReady> {
         Ok(())
     }
     fn deliver(&mut self, mail: &Mail) -> std::result::Result<(), Undelivered> {

@@ -169,7 +169,7 @@ impl Portal {
         };
         // A server that is down, or refuses the login, gets no email
         // claimed: nothing is touched, nothing is lost.
-        mailer.ready().map_err(|not| match not {
+        mailer.ready(&delivery.from).map_err(|not| match not {
             NotReady::Down(why) => unreachable(&report, &why),
             NotReady::Misconfigured(why) => misconfigured(&report, &why),
         })?;
@@ -202,6 +202,14 @@ impl Portal {
             if let Err(Undelivered::InDoubt(why)) = &outcome {
                 report.pending = self.pending()?;
                 return Err(unreachable(&report, why));
+            }
+            // A server wanting a login says so of the run: it stops here
+            // as a login refused up front does (exit 2), the email it
+            // came with counting no attempt. Its claim has committed by
+            // then (the envelope goes after the claim), so the database
+            // changed, though to nothing a user sees but the last error.
+            if let Err(Undelivered::NeedsLogin(why)) = &outcome {
+                return Err(login_wanted(&report, why));
             }
         }
         report.pending = self.pending()?;
@@ -309,6 +317,18 @@ fn misconfigured(report: &SendView, why: &str) -> Error {
     )
 }
 
+/// "Cannot send" met at an email: the server wants a login (exit 2).
+fn login_wanted(report: &SendView, why: &str) -> Error {
+    Error::invalid(format!(
+        "cannot send through `{}`: {why}; the email it came with counts no attempt",
+        report.via
+    ))
+    .help(format!(
+        "{} sent in this run; every other email stays pending: fix the user, password or server of --smtp or PORTALCTL_SMTP and run `outbox send` again",
+        report.sent
+    ))
+}
+
 /// Takes the oldest due email for this run, minting its token.
 fn claim(w: &Write<'_>, delivery: &Delivery) -> Result<Claim> {
     let now = w.ctx.now;
@@ -401,6 +421,19 @@ fn settle(
         record(w, "outbox.send", &before, &m)?;
         return Ok(m.state);
     }
+    // The server wants a login before any email: not this email's
+    // attempt. Nothing of it was taken, so its token is withdrawn, and it
+    // is due again at once for the run after the URL is fixed.
+    if let Err(Undelivered::NeedsLogin(why)) = outcome {
+        if let Some(hash) = &claimed.token_hash {
+            w.tx.remove_invitation_token(hash)?;
+        }
+        m.last_error = Some(format!("{why}; no attempt counted: the run stopped here"));
+        m.next_attempt_at = None;
+        w.tx.update_message(&m)?;
+        record(w, "outbox.send", &before, &m)?;
+        return Ok(m.state);
+    }
     m.attempts += 1;
     m.next_attempt_at = None;
     match outcome {
@@ -423,8 +456,10 @@ fn settle(
                     true,
                 ),
                 // Settled above: in doubt, the email may have arrived,
-                // and its token with it.
-                Undelivered::InDoubt(why) => (why.clone(), m.attempts >= delivery.max_attempts),
+                // and its token with it; a login wanted is the run's.
+                Undelivered::InDoubt(why) | Undelivered::NeedsLogin(why) => {
+                    (why.clone(), m.attempts >= delivery.max_attempts)
+                }
             };
             if !matches!(undelivered, Undelivered::InDoubt(_)) {
                 if let Some(hash) = &claimed.token_hash {
@@ -452,6 +487,7 @@ mod tests {
     use super::super::testing::{email, join, seeded};
     use super::super::{Actor, InviteRequest};
     use super::*;
+    use crate::model::Mailbox;
 
     /// A mailer that answers as told, and keeps what it was handed.
     #[derive(Default)]
@@ -459,13 +495,16 @@ mod tests {
         answers: VecDeque<std::result::Result<(), Undelivered>>,
         down: bool,
         handed: Vec<Mail>,
+        /// The sender `ready` was asked about.
+        asked_for: Option<Mailbox>,
     }
 
     impl Mailer for Scripted {
         fn destination(&self) -> String {
             "scripted".into()
         }
-        fn ready(&mut self) -> std::result::Result<(), NotReady> {
+        fn ready(&mut self, from: &Mailbox) -> std::result::Result<(), NotReady> {
+            self.asked_for = Some(from.clone());
             if self.down {
                 Err(NotReady::Down("connection refused".into()))
             } else {
@@ -654,6 +693,56 @@ mod tests {
         let e = p.outbox_send(&mut mailer, None).expect_err("down");
         assert_eq!(e.exit_code(), 6, "{e}");
         assert_eq!(p.outbox_list(None, None).expect("list"), before);
+    }
+
+    /// D7: the up-front check asks about the sender the emails go from,
+    /// not the null sender; a server that still answers an email `530`
+    /// stops the run with exit 2, that email counting no attempt and
+    /// keeping no token, the others untouched, all sent once it is fixed.
+    #[test]
+    fn a_login_wanted_at_an_email_stops_the_run_and_counts_no_attempt() {
+        let mut p = ready_portal();
+        p.settings_set("mail-max-attempts", "1").expect("max");
+        invite(&mut p, "ann@acme.test");
+        invite(&mut p, "bob@acme.test");
+        let before = p.outbox_list(None, None).expect("list");
+        let mut mailer = Scripted {
+            answers: [Err(Undelivered::NeedsLogin(
+                "530 5.7.0 Authentication required".into(),
+            ))]
+            .into(),
+            ..Scripted::default()
+        };
+        let e = p.outbox_send(&mut mailer, None).expect_err("stopped");
+        assert_eq!(e.exit_code(), 2, "{e}");
+        assert!(e.to_string().contains("530"), "{e}");
+        assert!(e.to_string().contains("counts no attempt"), "{e}");
+        assert_eq!(
+            mailer.asked_for.as_ref().map(|m| m.email.as_str()),
+            Some("portal@acme.test")
+        );
+        assert_eq!(mailer.handed.len(), 1, "bob's email is not tried");
+        let after = p.outbox_list(None, None).expect("list");
+        assert_eq!(after[1], before[1], "bob's email is untouched");
+        assert_eq!(
+            (after[0].state, after[0].attempts, after[0].next_attempt_at),
+            (OutboxState::Pending, 0, None)
+        );
+        assert!(
+            after[0]
+                .last_error
+                .as_deref()
+                .is_some_and(|l| l.contains("no attempt counted")),
+            "{:?}",
+            after[0].last_error
+        );
+        let e = p
+            .accept(&token_in(&mailer.handed[0]), None)
+            .expect_err("withdrawn");
+        assert_eq!(e.exit_code(), 3, "{e}");
+        // One attempt is all an email gets here, yet both go once fixed.
+        let report = p.outbox_send(&mut mailer, None).expect("send");
+        assert_eq!((report.sent, report.failed), (2, 0));
     }
 
     #[test]

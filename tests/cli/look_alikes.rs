@@ -377,3 +377,22 @@ fn names_held_before_migration_33_are_found_as_look_alikes() {
     );
     support::says(&stderr, "already has a cost centre named `Finance`");
 }
+
+/// D6: a cost-centre code is typed by admins and shown in order lists,
+/// so one that reads as a code the account holds (`0PS` beside `OPS`,
+/// zero for O) is refused (exit 4, naming it, nothing changed), as a
+/// look-alike name is; a code of its own is taken.
+#[test]
+fn a_cost_centre_code_that_reads_as_another_is_refused() {
+    let p = Portal::new();
+    p.ok(&["cost-centre", "create", "OPS", "--name", "Operations"]);
+    let err = p.refused(
+        &["cost-centre", "create", "0PS", "--name", "Other ops"],
+        CONFLICT,
+    );
+    support::says(
+        support::error_line(&err),
+        &format!("cost centre code `0PS` looks like the existing cost centre `OPS` of `{ACCOUNT}`"),
+    );
+    p.ok(&["cost-centre", "create", "OPS-2", "--name", "Other ops"]);
+}

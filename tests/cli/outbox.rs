@@ -437,6 +437,68 @@ fn auth_with_a_user_and_password_which_is_never_printed() {
     assert!(!help.stdout.contains("s3cret"), "{}", help.stdout);
 }
 
+/// D7: the up-front check asks with the sender the emails go from: a
+/// server that takes the null sender without a login but wants one for
+/// `mail-from` stops the run before any email (exit 2, nothing changed).
+#[test]
+fn a_server_wanting_a_login_for_the_sender_alone_is_caught_up_front() {
+    let p = ready();
+    p.invite(ANN, "user", ACCOUNT);
+    let server = SmtpServer::with(&["--login-for", "portal@acme.test"]);
+    let err = p.refused(&["outbox", "send", "--smtp", &server.url()], USAGE);
+    says(error_line(&err), "530");
+    says(error_line(&err), "smtp://USER:PASSWORD@HOST");
+    assert!(server.received().is_empty());
+    assert_eq!(outbox(&p, &["--pending"])[0]["attempts"], 0);
+}
+
+/// D7: a server that passes the check and answers an email `530` stops
+/// the run there (exit 2), saying so; that email counts no attempt and
+/// the rest are untouched, so no email is used up for what the URL is to
+/// fix. Its claim has committed by then, so unlike the check's refusal
+/// this one leaves the file changed (its last error, an audit event).
+#[test]
+fn a_login_wanted_at_an_email_stops_the_run_and_counts_no_attempt() {
+    let p = ready();
+    p.ok(&["settings", "set", "mail-max-attempts", "1"]);
+    p.invite(ANN, "user", ACCOUNT);
+    p.invite("bob@acme.test", "user", ACCOUNT);
+    let server = SmtpServer::with(&["--login-after", "1"]);
+    let run = p.run(&["outbox", "send", "--smtp", &server.url()]);
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    says(error_line(&run.stderr), "530");
+    says(error_line(&run.stderr), "counts no attempt");
+    assert!(server.received().is_empty());
+    let pending = outbox(&p, &["--pending"]);
+    let attempts: Vec<_> = pending.iter().map(|m| m["attempts"].clone()).collect();
+    assert_eq!(attempts, [0, 0]);
+    says(
+        pending[0]["last_error"].as_str().unwrap(),
+        "no attempt counted",
+    );
+    // One attempt is all an email gets here, yet both go once fixed.
+    let good = SmtpServer::start();
+    assert_eq!(send(&p, &good.url())["sent"], 2);
+}
+
+/// A11: what is wrong with the URL, in the tool's words: a login given to
+/// a server that offers no way to log in, an empty PORTALCTL_SMTP.
+#[test]
+fn a_url_the_server_or_the_tool_cannot_use_is_said_plainly() {
+    let p = ready();
+    p.invite(ANN, "user", ACCOUNT);
+    let server = SmtpServer::start();
+    let url = format!("smtp://u:p@127.0.0.1:{}", server.port);
+    let err = p.refused(&["outbox", "send", "--smtp", &url], USAGE);
+    says(error_line(&err), "the server offers no way to log in");
+    assert!(!err.contains("internal client error"), "{err}");
+    let err = p.refused_with(&["outbox", "send"], &[("PORTALCTL_SMTP", "")], USAGE);
+    says(error_line(&err), "PORTALCTL_SMTP is set but empty");
+    let err = p.refused(&["outbox", "send", "--smtp", "mail.acme.test"], USAGE);
+    says(error_line(&err), "does not start with smtp:// or smtps://");
+    assert!(!err.contains("relative URL"), "{err}");
+}
+
 /// A `--to-dir` that names a file is the caller's to fix (exit 2),
 /// nothing is sent; the `.eml` a CI job greps holds the accept line, token
 /// and all, unbroken.
