@@ -153,6 +153,21 @@ impl Session {
         }
     }
 
+    /// As [`Session::confirm_checked`], with a question made from what the
+    /// rehearsed command would answer, so that it can name what changes.
+    pub(crate) fn confirm_rehearsed<T>(
+        &self,
+        portal: &mut Portal,
+        rehearse: impl FnOnce(&mut Portal) -> Result<T>,
+        question: impl FnOnce(&T) -> String,
+    ) -> Result<()> {
+        if self.yes {
+            return Ok(());
+        }
+        let answer = rehearse(portal)?;
+        self.confirm(&question(&answer))
+    }
+
     /// Confirms `question` once `check` (the command itself, rehearsed by
     /// [`Portal::check`]) shows it would go through: nobody is asked to
     /// confirm what is then refused. With `--yes` nobody is asked, and the

@@ -540,10 +540,25 @@ pub(crate) fn run(s: &Session, cmd: UserCommand) -> Result<()> {
         } => out.change(&portal.flag_duplicate(&e, &of, account.name())?),
         UserCommand::Merge { email: e, into } => {
             let (dup, kept) = (e, into);
-            s.confirm_checked(
+            s.confirm_rehearsed(
                 &mut portal,
-                |p| p.check(|p| p.merge(&dup, &kept)),
-                &format!("merge `{dup}` into `{kept}`? `{dup}` will be retired"),
+                |p| p.rehearse(|p| p.merge(&dup, &kept)),
+                |merge| {
+                    // An owner's duplicate hands their accounts to the
+                    // person kept: asked by name (findings A14).
+                    let owns = match merge.owner_of.as_slice() {
+                        [] => String::new(),
+                        accounts => format!(
+                            " and `{kept}` will own {}",
+                            accounts
+                                .iter()
+                                .map(|a| format!("`{a}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    format!("merge `{dup}` into `{kept}`? `{dup}` will be retired{owns}")
+                },
             )?;
             out.change(&portal.merge(&dup, &kept)?)
         }

@@ -234,6 +234,19 @@ impl<'c> Access<'c> {
     pub(crate) fn capabilities(&self) -> Vec<Capability> {
         Capability::all().filter(|c| self.holds(*c)).collect()
     }
+
+    /// Which capabilities of `given` this access neither holds nor covers
+    /// with a wider one ([`Capability::covered_by`]), in catalog order:
+    /// the one comparison of "holds no more there than here", so that a
+    /// partner role and the external access it backs are read alike by
+    /// every command that checks them.
+    pub(crate) fn uncovered(&self, given: &Access<'_>) -> Vec<Capability> {
+        given
+            .capabilities()
+            .into_iter()
+            .filter(|c| !c.covered_by().any(|by| self.holds(by)))
+            .collect()
+    }
 }
 
 /// What a partner's `customers.manage` holder may do in a customer account

@@ -18,13 +18,16 @@ use crate::model::{
 use crate::store::Tx;
 use crate::view::{DelegationPassedOn, MemberView, MergeView, PolicyPassedOn};
 
-/// The email telling support that `dup` duplicates `original` in an account.
+/// The email telling support that `dup` duplicates `original` in an
+/// account; `owned` are the accounts `dup` owns, which the merge hands to
+/// `original`.
 fn duplicate_notice(
     support: &Email,
     ctx: &Ctx,
     account: &str,
     dup: &Person,
     original: &Person,
+    owned: &[String],
 ) -> OutboxMessage {
     // Every value here was chosen by a member (a name, an account's
     // name, an address), so each is between backquotes, as messages put
@@ -37,6 +40,21 @@ fn duplicate_notice(
     };
     let (dup_mailbox, original_mailbox) = (mailbox(dup), mailbox(original));
     let (dup, original) = (&dup.email, &original.email);
+    // Support pastes what it is asked: an ownership the merge moves is
+    // said before the command, not found out after it (findings A14).
+    let ownership = match owned {
+        [] => String::new(),
+        accounts => format!(
+            "{} owns {}: this merge makes {} the owner.\n\n",
+            quoted(dup.as_str()),
+            accounts
+                .iter()
+                .map(|a| quoted(a))
+                .collect::<Vec<_>>()
+                .join(", "),
+            quoted(original.as_str()),
+        ),
+    };
     OutboxMessage {
         id: 0,
         kind: "duplicate-notice".into(),
@@ -50,6 +68,7 @@ fn duplicate_notice(
             "Hello,\n\n\
              {} flagged the contact {dup_mailbox} in {} as a duplicate of \
              {original_mailbox}.\n\n\
+             {ownership}\
              Please merge them:\n\n    {}\n",
             quoted(&ctx.actor.audit_name()),
             quoted(account),
@@ -114,6 +133,33 @@ impl Portal {
                     _ => itself(),
                 });
             }
+            // The merge asked hands the duplicate's accounts to `of`, and
+            // only an owner moves an account's ownership: a flag of an
+            // owner by anyone else is refused, so that no admin makes
+            // herself owner through support (findings A14).
+            let mut owned = Vec::new();
+            for m in tx.memberships_of(person.id)? {
+                let place = tx.account(m.account_id)?;
+                if place.owner_id != Some(person.id) {
+                    continue;
+                }
+                match authority(tx, catalog, &w.ctx, &place) {
+                    Ok(who) if who.is_owner_or_operator() => owned.push(place.name),
+                    seen => {
+                        let named = match seen {
+                            Ok(_) => format!("`{}`", place.name),
+                            Err(_) => "an account you cannot see".into(),
+                        };
+                        return Err(Error::denied(format!(
+                            "`{email}` owns {named}, and merging them into `{of}` would make `{of}` its owner: only its owner moves its ownership"
+                        ))
+                        .help(format!(
+                            "ask its owner to run `{}`, or the operator (without --as)",
+                            Paste::new("user flag-duplicate").arg(email).opt("--of", of)
+                        )));
+                    }
+                }
+            }
             let mut before = Vec::new();
             for m in tx.memberships_of(person.id)? {
                 let view = member_view(tx, &w.ctx, catalog, &m)?;
@@ -130,7 +176,7 @@ impl Portal {
             match super::settings::support_email(tx)? {
                 Some(support) => {
                     tx.enqueue(&duplicate_notice(
-                        &support, &w.ctx, &account.name, &person, &original,
+                        &support, &w.ctx, &account.name, &person, &original, &owned,
                     ))?;
                     w.note(format!(
                         "a notice to support (`{support}`) to merge `{email}` into `{of}` is queued in the outbox; `portalctl outbox send` sends it"
@@ -139,6 +185,11 @@ impl Portal {
                 None => w.warn(format!(
                     "`support-email` is not set, so nobody was told that `{email}` duplicates `{of}`; set it with `portalctl settings set support-email ADDRESS` for support to hear of duplicates"
                 )),
+            }
+            for place in &owned {
+                w.warn(format!(
+                    "`{email}` owns `{place}`: merging them into `{of}` makes `{of}` its owner"
+                ));
             }
             // One event in each of their accounts, whose admins read the
             // log by account and all see the flag.
@@ -436,11 +487,25 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
         into: into.to_string(),
         moved: vec![],
         ended: vec![],
+        owner_of: vec![],
         policies: vec![],
         orders: vec![],
         delegations: vec![],
     };
     let memberships = tx.memberships_of(dup.id)?;
+    // Ownership moves with the merge, as `user transfer-ownership` moves
+    // it: said in the answer, so that nobody is handed an account unseen
+    // (findings A14).
+    for m in &memberships {
+        let account = tx.account(m.account_id)?;
+        if account.owner_id == Some(dup.id) {
+            w.warn(format!(
+                "`{email}` owned `{}`: `{into}` is its owner now",
+                account.name
+            ));
+            view.owner_of.push(account.name);
+        }
+    }
     // Who could decide what in each account before anything moves: the
     // gate warns of what the merge leaves short against this, since its
     // own "before" would read the policies and orders as the merge leaves
@@ -805,6 +870,50 @@ mod tests {
 
     fn at(text: &str) -> Timestamp {
         text.parse().expect("a time")
+    }
+
+    /// Only the owner moves ownership, a merge too (findings A14): an
+    /// admin's flag of the owner is refused and changes nothing; the
+    /// owner's own flag is allowed, and the merge answers which accounts
+    /// changed owner.
+    #[test]
+    fn a_flag_of_the_owner_is_the_owners_or_the_operators() {
+        let mut p = seeded("portal");
+        join(&mut p, "ada@acme.test", "admin");
+        let (owner, ada) = (email("owner@acme.test"), email("ada@acme.test"));
+        as_member(&mut p, "ada@acme.test");
+        let err = p
+            .flag_duplicate(&owner, &ada, None)
+            .expect_err("an admin makes herself owner");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        assert!(
+            err.to_string()
+                .contains("only its owner moves its ownership"),
+            "{err}"
+        );
+        operator(&mut p);
+        let shown = p.member_show(&owner, None).expect("show");
+        assert_eq!(shown.duplicate_of, None, "a refusal flags nobody");
+        as_member(&mut p, "owner@acme.test");
+        p.flag_duplicate(&owner, &ada, None)
+            .expect("the owner's own flag");
+        assert!(
+            p.warnings
+                .iter()
+                .any(|w| w.contains("makes `ada@acme.test` its owner")),
+            "{:?}",
+            p.warnings
+        );
+        operator(&mut p);
+        let merged = p.merge(&owner, &ada).expect("merge");
+        assert_eq!(merged.owner_of, ["Acme"]);
+        // A merge of someone who owns nothing says nothing of owners.
+        join(&mut p, "vo@acme.test", "user");
+        join(&mut p, "vo2@acme.test", "user");
+        let merged = p
+            .merge(&email("vo2@acme.test"), &email("vo@acme.test"))
+            .expect("merge");
+        assert!(merged.owner_of.is_empty(), "{merged:?}");
     }
 
     fn as_member(p: &mut Portal, who: &str) {

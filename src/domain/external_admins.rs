@@ -140,7 +140,7 @@ pub(super) fn end_external_access(
         let customer = tx.account(m.account_id)?;
         let there = Access::of(tx, catalog, &customer, m.clone(), now)?;
         if let Some(held) = &held {
-            if there.capabilities().iter().all(|c| held.holds(*c)) {
+            if held.uncovered(&there).is_empty() {
                 // Backed now, but perhaps only until a partner role or
                 // grant lapses: the access ends then too, as a demotion
                 // ends it now, rather than the shorter role be refused.
@@ -217,7 +217,7 @@ fn first_unbacked(
     for at in moments {
         let given = Access::of(tx, catalog, customer, m.clone().in_force(at), at)?;
         let held = Access::of(tx, catalog, partner, home.clone().in_force(at), at)?;
-        if !given.capabilities().iter().all(|c| held.holds(*c)) {
+        if !held.uncovered(&given).is_empty() {
             return Ok(Some(at));
         }
     }
@@ -563,6 +563,38 @@ mod tests {
             .set_role(&uma, "msp-administrator", Some("Client Co"), None)
             .expect_err("refused by the gate");
         assert_eq!(err.exit_code(), 4, "{err}");
+    }
+
+    /// Seeing every service covers seeing one's own (findings A6): a
+    /// partner `manager` may be a customer's `user`, by `external-admin
+    /// add` and by `user set-role` on the customer, and a promotion from
+    /// `user` to `manager` in the partner keeps that access.
+    #[test]
+    fn a_wider_capability_in_the_partner_backs_a_narrower_one_on_the_customer() {
+        let mut p = seeded("portal");
+        add_account(&mut p, "Partner", AccountKind::Partner, None);
+        join_in(&mut p, "max@acme.test", "manager", Some("Partner"));
+        join_in(&mut p, "una@acme.test", "user", Some("Partner"));
+        add_account(&mut p, "Client Co", AccountKind::Customer, Some("Partner"));
+        let (max, una) = (email("max@acme.test"), email("una@acme.test"));
+        p.external_admin_add("Client Co", &max, "user", None)
+            .expect("a manager sees all a user sees");
+        p.external_admin_add("Client Co", &una, "user", None)
+            .expect("as much as she holds");
+        p.set_role(&una, "manager", Some("Partner"), None)
+            .expect("promoted in the partner");
+        assert_eq!(status_in_customer(&mut p, "una@acme.test"), "active");
+        p.set_role(&una, "manager", Some("Client Co"), None)
+            .expect("raised on the customer as far as the partner backs");
+        p.set_role(&una, "user", Some("Client Co"), None)
+            .expect("and back");
+        let err = p
+            .external_admin_add("Client Co", &max, "admin", None)
+            .expect_err("more than a manager holds");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        p.set_role(&una, "user", Some("Partner"), None)
+            .expect("demoted in the partner");
+        assert_eq!(status_in_customer(&mut p, "una@acme.test"), "active");
     }
 
     /// To a customer's own admin, who may not see the partner's users, a

@@ -421,11 +421,20 @@ impl Portal {
         &mut self,
         command: impl FnOnce(&mut Portal) -> Result<T>,
     ) -> Result<()> {
+        self.rehearse(command).map(|_| ())
+    }
+
+    /// As [`Portal::check`], keeping what the command would answer, so
+    /// that a confirmation can name what it would do.
+    pub(crate) fn rehearse<T>(
+        &mut self,
+        command: impl FnOnce(&mut Portal) -> Result<T>,
+    ) -> Result<T> {
         let (kept, noted) = (self.warnings.len(), self.notes.len());
         let result = self.batch(false, command);
         self.warnings.truncate(kept);
         self.notes.truncate(noted);
-        result.map(|_| ())
+        result
     }
 
     fn run_write<T>(&mut self, change: impl FnOnce(&Write<'_>) -> Result<T>) -> Result<T> {

@@ -1327,10 +1327,10 @@ mod tests {
         join_in(&mut p, "adm2@acme.test", "admin", Some("Acme"));
         join_in(&mut p, "fiona@acme.test", "admin", Some("Acme"));
         join_in(&mut p, "bo@beta.test", "admin", Some("Beta"));
-        p.external_admin_add("Beta", &email("fiona@acme.test"), "user", None)
+        p.external_admin_add("Beta", &email("fiona@acme.test"), "manager", None)
             .expect("external admin");
         p.ctx.actor = Actor::Member(email("adm2@acme.test"));
-        p.set_role(&email("fiona@acme.test"), "manager", Some("Acme"), None)
+        p.set_role(&email("fiona@acme.test"), "user", Some("Acme"), None)
             .expect("set-role ends the external access");
         let phone = super::super::ProfileChange {
             phone: Some("555".into()),

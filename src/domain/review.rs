@@ -1085,11 +1085,7 @@ impl<'a> Review<'a> {
                 home.clone().in_force(at),
                 at,
             )?;
-            let missing: Vec<Capability> = given
-                .capabilities()
-                .into_iter()
-                .filter(|c| !held.holds(*c))
-                .collect();
+            let missing = held.uncovered(&given);
             if missing.is_empty() {
                 continue;
             }

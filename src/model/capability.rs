@@ -105,7 +105,30 @@ impl Capability {
     pub(crate) fn as_str(self) -> &'static str {
         self.name
     }
+
+    /// This capability and every one whose holder may do all it allows: a
+    /// comparison of what two memberships hold reads this one as held
+    /// where one of these is.
+    pub(crate) fn covered_by(self) -> impl Iterator<Item = Capability> {
+        std::iter::once(self).chain(
+            COVERS
+                .iter()
+                .filter(move |(_, covered)| *covered == self)
+                .map(|(by, _)| *by),
+        )
+    }
 }
+
+/// Pairs of (wider, narrower) capabilities, where holding the wider one
+/// allows all the narrower does. Seeing every service includes seeing
+/// one's own (001's manager "views services", its user only "services
+/// assigned to them"), so a manager backs a user's access (findings A6).
+/// No other pair holds: `billing.payment` does not include `billing.view`
+/// (000's "bank-details-only" is given both), raising tickets is not
+/// seeing them, and managing users is read apart from seeing them in the
+/// catalogs' tables.
+const COVERS: &[(Capability, Capability)] =
+    &[(caps::SERVICES_VIEW_ALL, caps::SERVICES_VIEW_ASSIGNED)];
 
 /// What a command asks of the actor: a capability, and what a refusal says
 /// was refused ("may not add services"). A bare capability names its own
@@ -172,6 +195,18 @@ impl Serialize for Capability {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_seeing_all_services_covers_another_capability() {
+        let covered: Vec<_> = Capability::all()
+            .filter(|c| c.covered_by().count() > 1)
+            .collect();
+        assert_eq!(covered, vec![caps::SERVICES_VIEW_ASSIGNED]);
+        assert!(caps::SERVICES_VIEW_ASSIGNED
+            .covered_by()
+            .any(|c| c == caps::SERVICES_VIEW_ALL));
+        assert_eq!(caps::SERVICES_VIEW_ALL.covered_by().count(), 1);
+    }
 
     #[test]
     fn capabilities_come_from_the_catalog() {

@@ -381,6 +381,9 @@ pub(crate) struct MergeView {
     pub moved: Vec<String>,
     /// Accounts where both were members: the duplicate's membership ended.
     pub ended: Vec<String>,
+    /// Accounts the duplicate owned, whose owner the kept person now is.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub owner_of: Vec<String>,
     /// Policies that named the duplicate as an approver and now name the
     /// kept person instead.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -427,6 +430,9 @@ impl Fields for MergeView {
             ("moved", list_or_dash(&self.moved)),
             ("ended", list_or_dash(&self.ended)),
         ];
+        if !self.owner_of.is_empty() {
+            fields.push(("owner of", self.owner_of.join(", ")));
+        }
         // Only a merge that passed something on says so: most pass nothing.
         if !self.policies.is_empty() {
             let named: Vec<String> = self

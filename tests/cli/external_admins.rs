@@ -1108,7 +1108,8 @@ fn a_customer_cannot_make_a_partners_member_its_owner() {
 /// A customer's own admin, who may not see the partner's users, gets one
 /// answer for every address they cannot add (findings B6): an active
 /// partner member whose partner role holds less than the role asked
-/// reads as someone who is not there at all.
+/// (`max`, a manager, asked to be an admin) reads as someone who is not
+/// there at all.
 #[test]
 fn a_customer_admin_cannot_tell_a_partner_member_from_anyone_else() {
     let p = demo();
@@ -1118,7 +1119,7 @@ fn a_customer_admin_cannot_tell_a_partner_member_from_anyone_else() {
         let err = p.refused_as(
             carl,
             &[
-                "external-admin", "add", email, "--customer", "Contoso", "--role", "user",
+                "external-admin", "add", email, "--customer", "Contoso", "--role", "admin",
             ],
             NOT_FOUND,
         );
@@ -1133,7 +1134,7 @@ fn a_customer_admin_cannot_tell_a_partner_member_from_anyone_else() {
     let err = p.refused_as(
         Some("olive@acme.test"),
         &[
-            "external-admin", "add", "max@acme.test", "--customer", "Contoso", "--role", "user",
+            "external-admin", "add", "max@acme.test", "--customer", "Contoso", "--role", "admin",
         ],
         CONFLICT,
     );
@@ -1230,4 +1231,57 @@ fn an_allocator_creating_a_customer_is_told_who_may_invite_its_admin() {
         &err,
         "help: members of a partner create customers with --kind customer --parent PARTNER",
     );
+}
+
+/// A partner's manager sees every service, so holds all a customer's
+/// `user` sees (findings A6): a manager may be a customer's `user`, and
+/// promoting a partner `user` to manager keeps their `user` access to
+/// the customer; only a lesser partner role ends it.
+#[test]
+fn a_partner_manager_backs_a_customers_user_role() {
+    let p = demo();
+    let olive = Some("olive@acme.test");
+    let add = |email: &str| {
+        p.run_as(
+            olive,
+            &[
+                "external-admin", "add", email, "--customer", "Contoso", "--role", "user",
+            ],
+        )
+    };
+    let added = add("max@acme.test");
+    assert_eq!(added.code, SUCCESS, "{}", added.stderr);
+    let added = add("una@acme.test");
+    assert_eq!(added.code, SUCCESS, "{}", added.stderr);
+    let promoted = p.run_as(
+        olive,
+        &[
+            "user", "set-role", "una@acme.test", "manager", "--account", "Acme Ltd", "--yes",
+        ],
+    );
+    assert_eq!(promoted.code, SUCCESS, "{}", promoted.stderr);
+    assert!(
+        !promoted.stdout.contains("external access ended"),
+        "{}",
+        promoted.stdout
+    );
+    for who in ["max@acme.test", "una@acme.test"] {
+        let there = p.json(&["user", "show", who, "--account", "Contoso"]);
+        assert_eq!(
+            (there["role"].as_str(), there["status"].as_str()),
+            (Some("user"), Some("active")),
+            "{there}"
+        );
+    }
+    // A demotion to the blocking role still ends it.
+    let blocked = p.run_as(
+        olive,
+        &[
+            "user", "set-role", "una@acme.test", "no-access", "--account", "Acme Ltd",
+            "--unassign", "--yes",
+        ],
+    );
+    assert_eq!(blocked.code, SUCCESS, "{}", blocked.stderr);
+    let una = p.json(&["user", "show", "una@acme.test", "--account", "Contoso"]);
+    assert_eq!(una["status"], "deactivated", "{una}");
 }

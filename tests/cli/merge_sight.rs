@@ -554,3 +554,53 @@ fn a_refused_role_names_the_invitation_by_the_address_the_account_typed() {
     );
     says(&err, "cannot give `olive@acme.test` role `user` in `Other`");
 }
+
+/// A10: a seed's entry for a member merged away is judged as the merge
+/// left them, its role as for one who left: listed as left with the role
+/// they hold or held before it is unchanged; with another role it is
+/// refused (exit 4) at `role`, and without a status (active) at the
+/// address, a field every entry has, naming whom to use instead. Of one
+/// who left by `left-company` an entry without a status still brings
+/// them back.
+#[test]
+fn a_seed_entry_for_a_member_merged_away_is_judged_as_the_merge_left_them() {
+    let p = Portal::empty();
+    p.ok(&[
+        "apply",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.json"),
+    ]);
+    p.ok(&[
+        "user", "merge", "una@acme.test", "--into", "max@acme.test", "--yes",
+    ]);
+    let entry = |user: &str| format!(r#"{{"accounts":[{{"name":"Acme Ltd","users":[{user}]}}]}}"#);
+    let una = r#""email":"una@acme.test","name":"Una User""#;
+    let said = "`una@acme.test` was merged into `max@acme.test`";
+    for (refused, field) in [
+        (
+            format!(r#"{{{una},"role":"admin","status":"left"}}"#),
+            "role",
+        ),
+        (format!(r#"{{{una},"role":"user"}}"#), "email"),
+        (format!(r#"{{{una},"role":"no-access"}}"#), "email"),
+    ] {
+        let run = p.apply_stdin(&["--dry-run"], &[], &entry(&refused));
+        assert_eq!(run.code, CONFLICT, "{refused}: {}", run.stderr);
+        says(
+            &run.stderr,
+            &format!("error: accounts[0].users[0].{field}: {said}"),
+        );
+    }
+    for role in ["no-access", "user"] {
+        let held = entry(&format!(r#"{{{una},"role":"{role}","status":"left"}}"#));
+        let run = p.apply_stdin(&["--dry-run"], &[], &held);
+        assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+        says(&run.stdout, "unchanged  user una@acme.test in Acme Ltd");
+    }
+    let leo = entry(r#"{"email":"leo@acme.test","name":"Leo Left","role":"no-access"}"#);
+    let run = p.apply_stdin(&["--dry-run"], &[], &leo);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(
+        &run.stdout,
+        "update     user leo@acme.test in Acme Ltd  status",
+    );
+}

@@ -490,3 +490,58 @@ fn a_nameless_owner_stays_nameless_through_export_and_apply() {
         serde_json::Value::Null
     );
 }
+
+/// A14: a merge hands the duplicate's accounts to the person kept, and
+/// only an owner moves an account's ownership. An admin's flag of the
+/// owner is refused (exit 5, nothing changed); the operator's is told,
+/// and so is support in its notice; `user merge` names the accounts whose
+/// owner changes in its question (refused without --yes in a script, exit
+/// 2) and in its answer.
+#[test]
+fn a_merge_that_moves_ownership_says_so_before_and_after() {
+    let p = Portal::new();
+    p.ok(&["settings", "set", "mail-from", "portal@acme.test"]);
+    p.ok(&["settings", "set", "support-email", "support@acme.test"]);
+    p.member("ada@acme.test", "admin");
+    let flag = ["user", "flag-duplicate", OWNER, "--of", "ada@acme.test"];
+    let before = p.dump();
+    let err = p.refused_as(Some("ada@acme.test"), &flag, DENIED);
+    says(
+        error_line(&err),
+        "`owner@acme.test` owns `Acme Ltd`, and merging them into `ada@acme.test` would make `ada@acme.test` its owner: only its owner moves its ownership",
+    );
+    assert_eq!(p.dump(), before, "a refusal changes nothing");
+    let flagged = p.run(&flag);
+    assert_eq!(flagged.code, SUCCESS, "{}", flagged.stderr);
+    says(
+        &flagged.stderr,
+        "warning: `owner@acme.test` owns `Acme Ltd`: merging them into `ada@acme.test` makes `ada@acme.test` its owner",
+    );
+    let dir = scratch_dir();
+    p.ok(&["outbox", "send", "--to-dir", dir.path().to_str().unwrap()]);
+    let mails = crate::smtp_server::decode(&eml_files(dir.path()));
+    let notice = mails
+        .iter()
+        .find(|m| m["to"] == "support@acme.test")
+        .expect("a notice");
+    says(
+        notice["text"].as_str().unwrap(),
+        "`owner@acme.test` owns `Acme Ltd`: this merge makes `ada@acme.test` the owner.",
+    );
+    let merge = ["user", "merge", OWNER, "--into", "ada@acme.test"];
+    let err = p.refused(&merge, USAGE);
+    says(
+        error_line(&err),
+        "`owner@acme.test` will be retired and `ada@acme.test` will own `Acme Ltd`: needs confirmation, pass --yes",
+    );
+    let merged = p.run(&[
+        "--json", "user", "merge", OWNER, "--into", "ada@acme.test", "--yes",
+    ]);
+    assert_eq!(merged.code, SUCCESS, "{}", merged.stderr);
+    let v: serde_json::Value = serde_json::from_str(&merged.stdout).unwrap();
+    assert_eq!(v["owner_of"], json!([ACCOUNT]), "{v}");
+    says(
+        &merged.stderr,
+        "warning: `owner@acme.test` owned `Acme Ltd`: `ada@acme.test` is its owner now",
+    );
+}

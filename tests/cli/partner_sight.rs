@@ -242,7 +242,7 @@ fn a_change_in_the_partner_reads_in_the_customer_without_its_actor() {
     let ended = p.run_as(
         adm2,
         &[
-            "user", "set-role", "fiona@acme.test", "manager", "--account", "Acme Ltd", "--yes",
+            "user", "set-role", "fiona@acme.test", "auditor", "--account", "Acme Ltd", "--yes",
         ],
     );
     assert_eq!(ended.code, SUCCESS, "{}", ended.stderr);
