@@ -1272,6 +1272,25 @@ fn a_file_gives_a_service_a_number_no_larger_than_json_keeps_exactly() {
     assert_eq!(added["id"], json!(9_007_199_254_740_992_i64));
 }
 
+/// Findings D5: an unknown setting key of 100,000 characters is refused
+/// in one short line (exit 2), its path cut as every long value is, not
+/// echoed whole.
+#[test]
+fn a_long_unknown_setting_key_is_refused_in_one_short_line() {
+    let p = demo();
+    let key = "a".repeat(100_000);
+    let run = apply_stdin(
+        &p,
+        &["--dry-run"],
+        &json!({"settings": {&key: "1"}}).to_string(),
+    );
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    let line = error_line(&run.stderr);
+    assert!(line.len() < 400, "{} bytes: {}", line.len(), &line[..200]);
+    says(line, "error: settings.aaaa");
+    says(line, "(100009 characters): unknown setting `aaaa");
+}
+
 /// Every fixture in `examples/` (one per preset): it makes a database on
 /// its own, a second apply changes nothing, and `export | apply` onto an
 /// empty database reproduces it.
