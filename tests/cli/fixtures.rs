@@ -1272,6 +1272,31 @@ fn a_file_gives_a_service_a_number_no_larger_than_json_keeps_exactly() {
     assert_eq!(added["id"], json!(9_007_199_254_740_992_i64));
 }
 
+/// Findings A12: two look-alike cost centres, or services, in one file
+/// onto an empty database: the second is refused naming the first as the
+/// entry of the file it is (exit 4), as accounts are, and nothing is made.
+#[test]
+fn a_look_alike_listed_earlier_in_the_file_is_named_at_its_entry() {
+    let account = r#""name":"Acme","kind":"partner","currency":"GBP","owner":"o@pp.test","users":[{"email":"o@pp.test","role":"admin","name":"O"}]"#;
+    for (list, said) in [
+        (
+            r#""cost_centres":[{"code":"A","name":"SaIes"},{"code":"B","name":"Sales"}]"#,
+            "error: accounts[0].cost_centres[1]: cost centre `Sales` looks like the existing cost centre `SaIes` (listed at `accounts[0].cost_centres[0]` of this file)",
+        ),
+        (
+            r#""services":[{"name":"Line I","kind":"x"},{"name":"Line l","kind":"x"}]"#,
+            "looks like the existing service `Line I` (listed at `accounts[0].services[0]` of this file)",
+        ),
+    ] {
+        let p = Portal::empty();
+        let file = format!(r#"{{"preset":"portal","accounts":[{{{account},{list}}}]}}"#);
+        let run = apply_stdin(&p, &["--dry-run"], &file);
+        assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+        says(error_line(&run.stderr), said);
+        assert!(!p.db.exists());
+    }
+}
+
 /// Findings D5: an unknown setting key of 100,000 characters is refused
 /// in one short line (exit 2), its path cut as every long value is, not
 /// echoed whole.
