@@ -86,7 +86,7 @@ impl Error {
     #[must_use]
     pub fn at(mut self, path: &str) -> Self {
         if let Some(detail) = self.detail_mut() {
-            detail.message = format!("{path}: {}", detail.message);
+            detail.message = format!("{}: {}", bounded_path(path), detail.message);
         }
         self
     }
@@ -99,7 +99,7 @@ impl Error {
         if let Some(detail) = self.detail_mut() {
             let joined = detail.message.starts_with('.');
             let sep = if joined { "" } else { ": " };
-            detail.message = format!("{path}{sep}{}", detail.message);
+            detail.message = format!("{}{sep}{}", bounded_path(path), detail.message);
         }
         self
     }
@@ -216,6 +216,20 @@ pub(crate) fn bounded(text: String) -> String {
         out.push_str(&note);
     }
     out
+}
+
+/// `path` as a refusal shows it: a path through a file's map holds the
+/// key as written (`settings.KEY`), so a long one is cut as a quoted
+/// value is, not echoed whole (findings D5: a 100,000-character setting
+/// key gave a 100 KB `error:` line).
+fn bounded_path(path: &str) -> std::borrow::Cow<'_, str> {
+    let long = path.chars().count();
+    if long <= QUOTED_WHOLE {
+        return path.into();
+    }
+    let mut out: String = path.chars().take(QUOTED_PREFIX).collect();
+    out.push_str(&format!("… ({long} characters)"));
+    out.into()
 }
 
 /// The `--flag` names in `text` outside backticks, without their dashes.

@@ -1240,6 +1240,73 @@ mod tests {
         );
     }
 
+    /// Findings A8: orders held by a policy naming one approver and by
+    /// one needing two of the account's approvers, whose named approver
+    /// is deactivated, can no longer be approved: each gets the one
+    /// warning that says so, not also that the account's approvers may
+    /// now decide it; an order the second policy does not hold falls back.
+    #[test]
+    fn a_stuck_order_is_not_also_said_to_fall_back() {
+        let mut p = seeded("portal");
+        join(&mut p, "fin@acme.test", "admin");
+        join(&mut p, "max@acme.test", "manager");
+        p.policy_create(&crate::domain::NewPolicy {
+            name: "Finance".into(),
+            threshold: "50.00".parse::<Money>().expect("amount"),
+            approvers: vec![email("fin@acme.test")],
+            ..crate::domain::NewPolicy::default()
+        })
+        .expect("policy");
+        p.policy_create(&crate::domain::NewPolicy {
+            name: "Hardware".into(),
+            threshold: "500.00".parse::<Money>().expect("amount"),
+            order_type: Some("hardware".into()),
+            required_approvals: Some(2),
+            ..crate::domain::NewPolicy::default()
+        })
+        .expect("policy");
+        p.ctx.actor = Actor::Member(email("max@acme.test"));
+        let place = |p: &mut Portal, kind: Option<&str>| {
+            p.order_place(&NewOrder {
+                description: "Server".into(),
+                amount: "600.00".parse::<Money>().expect("amount"),
+                order_type: kind.map(Into::into),
+                ..NewOrder::default()
+            })
+            .expect("placed")
+        };
+        place(&mut p, None);
+        for _ in 0..3 {
+            place(&mut p, Some("hardware"));
+        }
+        p.take_warnings();
+        p.ctx.actor = Actor::Operator("root".into());
+        p.deactivate(
+            &email("fin@acme.test"),
+            None,
+            &crate::domain::Handover::Refuse,
+        )
+        .expect("deactivate");
+        let about: Vec<String> = p
+            .take_warnings()
+            .into_iter()
+            .filter(|w| w.starts_with("order "))
+            .collect();
+        let stuck = |id: i64| {
+            "order ID in `Acme` cannot get enough approvals (policy `Hardware` needs 2 approvals and only 1 person may give them); cancel it (`portalctl order cancel ID`), or ease its policy (`portalctl policy edit Hardware --account Acme --required-approvals 1`, or name more approvers)"
+                .replace("ID", &id.to_string())
+        };
+        assert_eq!(
+            about,
+            [
+                "order 1 in `Acme` now falls back to the account's approvers: policy `Finance` has too few eligible approvers left".to_string(),
+                stuck(2),
+                stuck(3),
+                stuck(4),
+            ]
+        );
+    }
+
     /// An order placed where nobody may decide it (its placer is the
     /// account's only approver) is placed with a warning in the words
     /// `order show` uses, whose commands name the policy to ease.

@@ -1516,11 +1516,17 @@ pub(super) fn shortfalls_in(
         for h in stuck {
             found.push((Short::Stuck(order.id, h.policy.policy_id), warning.clone()));
         }
+        // An order nobody can approve falls back to nobody: the account's
+        // approvers may not decide it either, so its one warning is the
+        // stuck one, whichever of its policies would fall back (findings
+        // A8: each stuck order was also told the account's approvers may
+        // now decide it). Unstuck later, its fallback is news then.
+        if !pending.approvable() {
+            continue;
+        }
         // A satisfied policy waits for nobody: no news that it would
-        // fall back. Nor one that is stuck: its own warning says what
-        // is true of it (findings N#4: an order was told both that
-        // nobody is left to decide it and that it falls back).
-        let news = |h: &Hold| !h.satisfied() && !h.stuck();
+        // fall back.
+        let news = |h: &Hold| !h.satisfied();
         let falling: Vec<&Hold> = pending.holds.iter().filter(|h| h.falls_back()).collect();
         let named: Vec<String> = (falling.iter().filter(|h| news(h)))
             .map(|h| format!("`{}`", h.policy.name))

@@ -487,8 +487,15 @@ pub(crate) struct FixtureService {
     /// instead of the name), which `export` writes so that a copy keeps
     /// it: the operator's apply adds a new service under it, refused
     /// (exit 4) when another service has it; an existing one must have
-    /// it. Left out, a new service takes the next number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// it. Left out, a new service takes the next number. From 1 to
+    /// 9007199254740991 (2^53 - 1, the largest number every JSON reader
+    /// keeps exactly).
+    #[serde(
+        default,
+        deserialize_with = "some_count",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(range(min = 1, max = 9_007_199_254_740_991_i64))]
     pub id: Option<i64>,
     /// Unique within the account.
     pub name: String,
@@ -764,28 +771,63 @@ fn amount_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Erro
 /// file is one, so each says in the file's words what a count is, where
 /// serde would name a Rust type (`expected i64`) or let a negative
 /// through to a rule about something else. The bounds of each field are
-/// its command's.
+/// its command's. It is read from the file's own text (see
+/// [`count_in_text`]).
 fn count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    struct Count;
-    impl serde::de::Visitor<'_> for Count {
-        type Value = i64;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a whole number, such as 10")
-        }
-        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<i64, E> {
-            i64::try_from(v).map_err(|_| E::custom(format!("{v} is too large a number")))
-        }
-        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<i64, E> {
-            if v < 0 {
-                return Err(E::custom(format!("cannot be negative (got {v})")));
-            }
-            Ok(v)
-        }
-        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<i64, E> {
-            Err(E::custom(format!("a whole number is expected, not {v}")))
-        }
+    let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+    count_in_text(raw.get())
+}
+
+/// The count `text` (one JSON value as the file writes it) gives. A
+/// number with a fraction or an exponent that is whole (`1.0`, `1e0`) is
+/// that whole number, as JSON reads it (findings A7: `1.0` was refused as
+/// "not 1"). A refusal quotes the text itself: the number serde reads
+/// from it may be another (`99999999999999999999` reads as 1e20).
+fn count_in_text<E: serde::de::Error>(text: &str) -> Result<i64, E> {
+    use serde::de::Unexpected;
+    use serde_json::Value;
+    const EXPECTED: &str = "a whole number, such as 10";
+    let negative = text.starts_with('-');
+    if !(negative || text.starts_with(|c: char| c.is_ascii_digit())) {
+        // Not a number: refused as serde refuses any other type.
+        let value: Value = serde_json::from_str(text).map_err(E::custom)?;
+        let unexpected = match &value {
+            Value::Null => Unexpected::Unit,
+            Value::Bool(b) => Unexpected::Bool(*b),
+            Value::String(s) => Unexpected::Str(s),
+            Value::Array(_) => Unexpected::Seq,
+            Value::Object(_) => Unexpected::Map,
+            Value::Number(_) => Unexpected::Other("number"),
+        };
+        return Err(E::invalid_type(unexpected, &EXPECTED));
     }
-    d.deserialize_any(Count)
+    let too_large = || E::custom(format!("{text} is too large a number"));
+    let below_zero = || E::custom(format!("cannot be negative (got {text})"));
+    let digits = &text[usize::from(negative)..];
+    if digits.bytes().all(|b| b.is_ascii_digit()) {
+        return match text.parse::<i64>() {
+            Ok(n) if n < 0 => Err(below_zero()),
+            Ok(n) => Ok(n),
+            Err(_) if negative => Err(below_zero()),
+            Err(_) => Err(too_large()),
+        };
+    }
+    let Ok(v) = text.parse::<f64>() else {
+        return Err(E::invalid_value(Unexpected::Other(text), &EXPECTED));
+    };
+    // Beyond 2^53 a double no longer holds every whole number, so the
+    // count read would not be the one written.
+    const EXACT: f64 = 9_007_199_254_740_991.0;
+    if !v.is_finite() || v.fract() != 0.0 {
+        Err(E::custom(format!("a whole number is expected, not {text}")))
+    } else if v < 0.0 {
+        Err(below_zero())
+    } else if v > EXACT {
+        Err(too_large())
+    } else {
+        // Whole, and within what an i64 holds exactly: the cast is exact.
+        Ok(v as i64)
+    }
 }
 
 /// [`count`] of a field that may be `null` or left out.

@@ -50,7 +50,7 @@ pub(crate) use records::{
     CourseProgress, Delegation, Enrolment, Grant, GrantBundle, Holding, Invitation, License,
     ListedMember, MatchedPolicy, MemberQuery, Membership, Order, OrderDecision, OrderDetails,
     OrderQuery, OutboxMessage, PartnerConfig, PartnerIp, PaymentDetails, Person, Policy, Profile,
-    RecordedDeciders, Role, Service, ShippingAddress,
+    RecordedDeciders, Role, Service, ShippingAddress, MAX_SERVICE_NUMBER,
 };
 pub(crate) use shell::{backslash_escape, quote, Paste};
 pub(crate) use suggest::{closest_few, did_you_mean};

@@ -7,6 +7,12 @@ use super::{
     OrderStatus, OutboxState, PaymentMethod, Smarthost, Timestamp,
 };
 
+/// The largest service number a file may restore a service under: the
+/// largest integer every JSON reader keeps exactly (2^53 - 1), as for
+/// order numbers. Past SQLite's own largest (2^63 - 1), `service add`
+/// would take random numbers (findings A13).
+pub(crate) const MAX_SERVICE_NUMBER: i64 = (1 << 53) - 1;
+
 /// An asset of an account: a line, a licence, a domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Service {

@@ -1224,6 +1224,98 @@ fn a_services_number_survives_export_and_apply_and_is_never_taken_or_changed() {
     assert_eq!(copy.dump(), before, "nothing written");
 }
 
+/// Findings A13: a file gives a service a number from 1 to 2^53 - 1, the
+/// largest every JSON reader keeps exactly; one past it (up to SQLite's
+/// largest, after which `service add` took random numbers) or past what
+/// a whole number holds is refused at the entry's `id` (exit 2), in plain
+/// words, and nothing is written. The largest is taken, and `service
+/// add` then takes the next number.
+#[test]
+fn a_file_gives_a_service_a_number_no_larger_than_json_keeps_exactly() {
+    let p = demo();
+    let before = p.dump();
+    let file = |id: &str| {
+        format!(
+            r#"{{"accounts":[{{"name":"Acme Ltd","services":[{{"id":{id},"name":"Max","kind":"x"}}]}}]}}"#
+        )
+    };
+    for (id, said) in [
+        (
+            "9007199254740992",
+            "error: accounts[0].services[0].id: `9007199254740992` is not a service number",
+        ),
+        (
+            "9223372036854775807",
+            "error: accounts[0].services[0].id: `9223372036854775807` is not a service number",
+        ),
+        (
+            "9223372036854775808",
+            "accounts[0].services[0].id: 9223372036854775808 is too large a number",
+        ),
+    ] {
+        let run = apply_stdin(&p, &[], &file(id));
+        assert_eq!(run.code, USAGE, "{}", run.stderr);
+        says(error_line(&run.stderr), said);
+        assert!(!run.stderr.contains("i64"), "{}", run.stderr);
+        assert_eq!(p.dump(), before, "nothing written");
+    }
+    let run = apply_stdin(&p, &[], &file("9007199254740992"));
+    says(
+        &run.stderr,
+        "service numbers run from 1 to 9007199254740991",
+    );
+    let run = apply_stdin(&p, &[], &file("9007199254740991"));
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let added = p.json(&[
+        "service", "add", "--account", ACCOUNT, "--name", "After max", "--kind", "x",
+    ]);
+    assert_eq!(added["id"], json!(9_007_199_254_740_992_i64));
+}
+
+/// Findings A12: two look-alike cost centres, or services, in one file
+/// onto an empty database: the second is refused naming the first as the
+/// entry of the file it is (exit 4), as accounts are, and nothing is made.
+#[test]
+fn a_look_alike_listed_earlier_in_the_file_is_named_at_its_entry() {
+    let account = r#""name":"Acme","kind":"partner","currency":"GBP","owner":"o@pp.test","users":[{"email":"o@pp.test","role":"admin","name":"O"}]"#;
+    for (list, said) in [
+        (
+            r#""cost_centres":[{"code":"A","name":"SaIes"},{"code":"B","name":"Sales"}]"#,
+            "error: accounts[0].cost_centres[1]: cost centre `Sales` looks like the existing cost centre `SaIes` (listed at `accounts[0].cost_centres[0]` of this file)",
+        ),
+        (
+            r#""services":[{"name":"Line I","kind":"x"},{"name":"Line l","kind":"x"}]"#,
+            "looks like the existing service `Line I` (listed at `accounts[0].services[0]` of this file)",
+        ),
+    ] {
+        let p = Portal::empty();
+        let file = format!(r#"{{"preset":"portal","accounts":[{{{account},{list}}}]}}"#);
+        let run = apply_stdin(&p, &["--dry-run"], &file);
+        assert_eq!(run.code, CONFLICT, "{}", run.stderr);
+        says(error_line(&run.stderr), said);
+        assert!(!p.db.exists());
+    }
+}
+
+/// Findings D5: an unknown setting key of 100,000 characters is refused
+/// in one short line (exit 2), its path cut as every long value is, not
+/// echoed whole.
+#[test]
+fn a_long_unknown_setting_key_is_refused_in_one_short_line() {
+    let p = demo();
+    let key = "a".repeat(100_000);
+    let run = apply_stdin(
+        &p,
+        &["--dry-run"],
+        &json!({"settings": {&key: "1"}}).to_string(),
+    );
+    assert_eq!(run.code, USAGE, "{}", run.stderr);
+    let line = error_line(&run.stderr);
+    assert!(line.len() < 400, "{} bytes: {}", line.len(), &line[..200]);
+    says(line, "error: settings.aaaa");
+    says(line, "(100009 characters): unknown setting `aaaa");
+}
+
 /// Every fixture in `examples/` (one per preset): it makes a database on
 /// its own, a second apply changes nothing, and `export | apply` onto an
 /// empty database reproduces it.

@@ -3213,3 +3213,47 @@ fn deactivating_a_member_warns_of_the_orders_naming_them_only() {
         &format!("warning: order {id} in `{ACCOUNT}` now falls back to the account's approvers: policy `Named` has too few eligible approvers left"),
     );
 }
+
+/// Findings A8: deactivating Fiona in the demo leaves each pending
+/// hardware order (two approvals, one admin left) unable to be approved:
+/// one warning per order, that it cannot get enough approvals, not also
+/// that it falls back to the account's approvers; order 1, which only
+/// Fiona's policy holds, falls back. The README: "once for the order
+/// however many policies hold it".
+#[test]
+fn a_change_leaving_orders_stuck_warns_once_per_order() {
+    let p = demo();
+    let mut placed = Vec::new();
+    for i in 0..4 {
+        let order = place(
+            &p,
+            Some(MAX),
+            &format!("Server {i}"),
+            "600",
+            &["--order-type", "hardware", "--account", ACCOUNT],
+        );
+        placed.push(id_of(&order));
+    }
+    let run = p.run_as(Some(OLIVE), &["user", "deactivate", FIONA, "--yes"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let about: Vec<&str> = warnings(&run.stderr)
+        .into_iter()
+        .filter(|w| w.starts_with("warning: order "))
+        .collect();
+    let stuck: Vec<String> = std::iter::once("3".to_string()).chain(placed).collect();
+    assert_eq!(about.len(), 1 + stuck.len(), "{}", run.stderr);
+    says(about[0], "order 1 in `Acme Ltd` now falls back");
+    for (line, id) in about[1..].iter().zip(&stuck) {
+        says(
+            line,
+            &format!("warning: order {id} in `Acme Ltd` cannot get enough approvals (policy `Hardware over 500` needs 2 approvals and only 1 person may give them)"),
+        );
+    }
+    assert!(
+        !run.stderr.contains("order 3 in `Acme Ltd` now falls back"),
+        "{}",
+        run.stderr
+    );
+    let refused = p.refused_as(Some(OLIVE), &["order", "approve", "3"], CONFLICT);
+    says(&refused, "cannot get enough approvals");
+}
