@@ -224,6 +224,11 @@ seam! {
         /// `email` and bound to someone else's login (`invited_email`),
         /// oldest first.
         fn memberships_invited_as(&self, email: &str) -> Result<Vec<Membership>>;
+        /// Whether some address names another person's login: a person
+        /// merged into another, or an invitation that went to one address
+        /// and bound to someone else's (`invited_email`). Asked of the two
+        /// partial indexes that hold only those.
+        fn addresses_bind_elsewhere(&self) -> Result<bool>;
         /// The membership with this id.
         fn membership(&self, id: i64) -> Result<Membership>;
         /// The membership with this id as stored, a time-bound role that

@@ -460,6 +460,18 @@ impl SqliteTx<'_> {
         .map(|rows| rows.into_iter().map(|m| self.in_force(m)).collect())
     }
 
+    pub(super) fn addresses_bind_elsewhere(&self) -> Result<bool> {
+        // `people_merged` and `memberships_invited_email` hold only such
+        // rows: two index probes.
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM people WHERE merged_into IS NOT NULL)
+                     OR EXISTS (SELECT 1 FROM memberships WHERE invited_email IS NOT NULL)",
+            )?
+            .query_row([], |r| r.get(0))?)
+    }
+
     pub(super) fn delete_person_unreferenced(&self, id: i64) -> Result<bool> {
         // The schema's foreign keys know every table that refers to a
         // person, including those added later: a reference refuses the
