@@ -17,7 +17,7 @@ use lettre::message::{Body, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{SmtpConnection, Tls, TlsParameters};
 use lettre::transport::smtp::commands::Mail as MailFrom;
-use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::extension::{ClientId, Extension};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{Message, SmtpTransport, Transport as _};
 
@@ -385,9 +385,10 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 pub(crate) struct SmtpMailer {
     transport: SmtpTransport,
     shown: String,
-    /// Where and how to reach the server without a login, for
-    /// [`SmtpMailer::wants_a_login`]; `None` where the URL gives one.
-    without_login: Option<(String, u16, Tls)>,
+    /// Where and how to reach the server, for [`SmtpMailer::probe`].
+    reach: (String, u16, Tls),
+    /// Whether the URL gives a login.
+    with_login: bool,
 }
 
 impl SmtpMailer {
@@ -403,10 +404,7 @@ impl SmtpMailer {
             TlsMode::Required => Tls::Required(params()?),
             TlsMode::Wrapper => Tls::Wrapper(params()?),
         };
-        let without_login = url
-            .user
-            .is_none()
-            .then(|| (url.host.clone(), url.port, tls.clone()));
+        let reach = (url.host.clone(), url.port, tls.clone());
         let mut builder = SmtpTransport::builder_dangerous(url.host.clone())
             .port(url.port)
             .tls(tls)
@@ -422,23 +420,28 @@ impl SmtpMailer {
         Ok(SmtpMailer {
             transport: builder.build(),
             shown: url.to_string(),
-            without_login,
+            reach,
+            with_login: url.user.is_some(),
         })
     }
 
-    /// Whether a server reached without a login answers the run's sender
-    /// `530` (authentication required, RFC 4954; or STARTTLS first): then
-    /// no email of the run gets past it, and each would count an attempt
-    /// for what is the URL's to fix. Asked with the sender the emails go
-    /// from (a server may take the null sender, `<>`, without a login and
-    /// want one for a real sender), on a connection of its own, which
-    /// nothing is sent over; any other answer leaves the question to the
-    /// emails.
-    fn wants_a_login(&self, from: &Mailbox) -> Option<String> {
-        let (host, port, tls) = self.without_login.as_ref()?;
-        // A sender with no wire form is refused with each email; the
-        // null sender still asks the question.
-        let sender = wire_address(from.email.as_str()).ok();
+    /// What this server will refuse every email of the run for, asked
+    /// once before the first: a sender with letters beyond ASCII before
+    /// the `@` on a server that offers no SMTPUTF8 (no run gets past it
+    /// until `mail-from` or the server changes), or, reached without a
+    /// login, a `530` to the run's sender (authentication required, RFC
+    /// 4954; or STARTTLS first), which each email would otherwise count
+    /// as an attempt for what is the URL's to fix. The sender is the one
+    /// the emails go from (a server may take the null sender, `<>`,
+    /// without a login and want one for a real sender). On a connection
+    /// of its own, over which nothing is sent; any other answer leaves
+    /// the question to the emails.
+    fn probe(&self, from: &Mailbox) -> Option<String> {
+        let needs_smtputf8 = needs_smtputf8(from.email.as_str());
+        if self.with_login && !needs_smtputf8 {
+            return None;
+        }
+        let (host, port, tls) = &self.reach;
         let hello = ClientId::default();
         let wrapper = match tls {
             Tls::Wrapper(params) => Some(params),
@@ -457,10 +460,31 @@ impl SmtpMailer {
             Tls::Required(params) => conn.starttls(params, &hello),
             _ => Ok(()),
         };
-        let answer = secured.and_then(|()| conn.command(MailFrom::new(sender, vec![])));
+        // What the server offers is what it said after STARTTLS.
+        let unsayable = secured.is_ok()
+            && needs_smtputf8
+            && !conn.server_info().supports_feature(Extension::SmtpUtfEight);
+        let answer = if unsayable || self.with_login {
+            None
+        } else {
+            // A sender with no wire form is refused with each email;
+            // the null sender still asks the question.
+            let sender = wire_address(from.email.as_str()).ok();
+            secured
+                .and_then(|()| conn.command(MailFrom::new(sender, vec![])))
+                .err()
+        };
         let _ = conn.quit();
+        if unsayable {
+            return Some(format!(
+                "the server offers no SMTPUTF8, which the sender `{}` needs (letters beyond ASCII before the `@`): set a `mail-from` of ASCII letters before the `@` (`portalctl settings set mail-from ...`), or use a server that offers it",
+                from.email.as_str()
+            ));
+        }
         match answer {
-            Err(e) if e.status().map(u16::from) == Some(530) => Some(e.to_string()),
+            Some(e) if e.status().map(u16::from) == Some(530) => {
+                Some(self.wants_login_words(&server_words(&e)))
+            }
             _ => None,
         }
     }
@@ -469,7 +493,7 @@ impl SmtpMailer {
 impl SmtpMailer {
     /// What a `530` answer (`why`, the server's words) asks of the URL.
     fn wants_login_words(&self, why: &str) -> String {
-        if self.without_login.is_some() {
+        if !self.with_login {
             format!("{why}: the server wants a login, which the URL does not give (smtp://USER:PASSWORD@HOST)")
         } else {
             format!("{why}: the server wants a login or TLS before it takes an email, though the URL gives a login (try ?tls=required, or smtps://)")
@@ -477,11 +501,22 @@ impl SmtpMailer {
     }
 }
 
+/// A server's answer as it gave it (`550 5.1.1 no such user`), without
+/// lettre's "permanent error (550): " before it: an email refused so is
+/// retried, and "permanent" beside `pending` would say otherwise.
+fn server_words(e: &lettre::transport::smtp::Error) -> String {
+    let said = e.to_string();
+    match (e.status(), said.split_once("): ")) {
+        (Some(code), Some((_, words))) => format!("{code} {words}"),
+        _ => said,
+    }
+}
+
 /// An error of the SMTP client said in the tool's words where lettre's
 /// own would read as a bug of the tool ("internal client error").
 fn client_words(e: &lettre::transport::smtp::Error) -> String {
     if !e.is_client() {
-        return e.to_string();
+        return server_words(e);
     }
     let said = e.to_string();
     if said.contains("No compatible authentication mechanism") {
@@ -501,8 +536,8 @@ impl Mailer for SmtpMailer {
 
     fn ready(&mut self, from: &Mailbox) -> std::result::Result<(), NotReady> {
         match self.transport.test_connection() {
-            Ok(true) => match self.wants_a_login(from) {
-                Some(why) => Err(NotReady::Misconfigured(self.wants_login_words(&why))),
+            Ok(true) => match self.probe(from) {
+                Some(why) => Err(NotReady::Misconfigured(why)),
                 None => Ok(()),
             },
             Ok(false) => Err(NotReady::Down("the server did not answer NOOP".into())),
@@ -511,7 +546,7 @@ impl Mailer for SmtpMailer {
             Err(e) if e.is_permanent() || e.is_client() => {
                 Err(NotReady::Misconfigured(client_words(&e)))
             }
-            Err(e) => Err(NotReady::Down(e.to_string())),
+            Err(e) => Err(NotReady::Down(server_words(&e))),
         }
     }
 
@@ -534,10 +569,10 @@ impl Mailer for SmtpMailer {
             // email it comes with: counted against each, it would use up
             // every email's attempts for what the URL is to fix.
             Err(e) if e.status().map(u16::from) == Some(530) => {
-                Err(Undelivered::NeedsLogin(self.wants_login_words(&e.to_string())))
+                Err(Undelivered::NeedsLogin(self.wants_login_words(&server_words(&e))))
             }
             // A reply code: the server has said no to this message.
-            Err(e) if e.status().is_some() => Err(Undelivered::Refused(e.to_string())),
+            Err(e) if e.status().is_some() => Err(Undelivered::Refused(server_words(&e))),
             Err(e) => Err(Undelivered::InDoubt(e.to_string())),
         }
     }

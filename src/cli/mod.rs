@@ -25,6 +25,7 @@ use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::error::{Error, Outcome, Result};
@@ -134,7 +135,8 @@ pub struct Cli {
     // counts a value from the environment as typed, and so prints the
     // option in an error's usage line as if it were required.
     /// The database file [else PORTALCTL_DB].
-    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL, value_parser = db_file)]
+    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL,
+          value_parser = clap::builder::OsStringValueParser::new().try_map(db_file))]
     db: Option<PathBuf>,
 
     /// Act as this member, held to the portal's rules [else PORTALCTL_AS].
@@ -159,7 +161,9 @@ pub struct Cli {
     quiet: bool,
 
     /// Fix the clock (RFC 3339), for tests and reproducible fixtures.
-    #[arg(long, global = true, env = "PORTALCTL_NOW", hide = true, help_heading = GLOBAL)]
+    // PORTALCTL_NOW is read in `run`, so that a value clap cannot read
+    // (not UTF-8) is refused as the variable's, not as an argument.
+    #[arg(long, global = true, hide = true, help_heading = GLOBAL)]
     now: Option<String>,
 
     #[command(subcommand)]
@@ -308,8 +312,10 @@ pub(crate) fn db_from_env() -> Option<PathBuf> {
 
 /// Reads `--db`: a name of blanks alone is as empty (see [`db_from_env`]),
 /// which clap refuses as a usage error.
-fn db_file(text: &str) -> std::result::Result<PathBuf, String> {
-    if text.trim().is_empty() {
+fn db_file(text: std::ffi::OsString) -> std::result::Result<PathBuf, String> {
+    // Any path the system allows, as PORTALCTL_DB takes it: a file name
+    // need not be UTF-8.
+    if text.to_string_lossy().trim().is_empty() {
         return Err("a database file is named by more than blanks".into());
     }
     Ok(PathBuf::from(text))
@@ -326,7 +332,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         act_as: cli
             .act_as
             .or_else(|| std::env::var_os("PORTALCTL_AS").map(|v| v.to_string_lossy().into_owned())),
-        now: cli.now,
+        now: cli.now.or_else(|| {
+            std::env::var_os("PORTALCTL_NOW").map(|v| v.to_string_lossy().into_owned())
+        }),
         yes: cli.yes,
         interactive: !cli.no_input && std::io::stdin().is_terminal(),
         out: Output {

@@ -13,8 +13,9 @@ use crate::error::{Error, Result};
 /// negative numbers, exponents, currency signs and thousands separators
 /// are not. Amounts are held in hundredths whatever the currency; one read
 /// as an amount of a currency ([`Money::in_currency`], [`Money::shown_in`])
-/// prints with that currency's decimals (`1000` JPY, `120.00` GBP), any
-/// other with two. Two amounts are equal when their hundredths are.
+/// prints with that currency's decimals (`1000` JPY, `120.00` GBP), one
+/// parsed from text as it was written (so a refusal quotes it as typed),
+/// any other with two. Two amounts are equal when their hundredths are.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Money(i64, Decimals);
 
@@ -135,10 +136,24 @@ impl FromStr for Money {
         } else {
             ""
         };
+        let why = match why {
+            "" if text.is_empty() => ": it is empty",
+            "" if text.contains(['e', 'E']) && has_digits => {
+                ": write it as digits, with a decimal point if it has decimals (no exponent)"
+            }
+            "" => ": write it as digits, with a decimal point if it has decimals",
+            why => why,
+        };
         let bad = || {
             Error::invalid(format!("`{text}` is not an amount{why}")).help(
                 "write it in the account's currency with at most two decimals, like 120 or 49.99",
             )
+        };
+        let too_large = || {
+            Error::invalid(format!(
+                "`{text}` is larger than any amount portalctl accepts (at most {})",
+                Money::MAX
+            ))
         };
         let (units, cents) = match text.split_once('.') {
             Some((u, c)) => (u, c),
@@ -162,18 +177,18 @@ impl FromStr for Money {
         {
             return Err(bad());
         }
-        let units: i64 = units.parse().map_err(|_| bad())?;
+        // Only digits are left: a number `i64` cannot hold is too large.
+        let typed = Decimals(cents.len() as u8);
+        let units: i64 = units.parse().map_err(|_| too_large())?;
         let cents: i64 = format!("{cents:0<2}").parse().map_err(|_| bad())?;
         let minor = units
             .checked_mul(100)
             .and_then(|u| u.checked_add(cents))
-            .ok_or_else(bad)?;
+            .ok_or_else(too_large)?;
         if minor > Money::MAX.0 {
-            return Err(Error::invalid(format!(
-                "`{text}` is larger than any amount portalctl accepts"
-            )));
+            return Err(too_large());
         }
-        Ok(Money::from_minor(minor))
+        Ok(Money(minor, typed))
     }
 }
 
@@ -261,8 +276,48 @@ mod tests {
             let err = text.parse::<Money>().expect_err(text).to_string();
             assert!(err.contains(why), "{text}: {err}");
         }
-        let plain = "1e3".parse::<Money>().expect_err("1e3").to_string();
-        assert_eq!(plain, "`1e3` is not an amount");
+        for (text, said) in [
+            ("1e3", "`1e3` is not an amount: write it as digits, with a decimal point if it has decimals (no exponent)"),
+            ("", "`` is not an amount: it is empty"),
+            ("12x", "`12x` is not an amount: write it without a currency sign or code, in the account's currency"),
+            ("1.2.3", "`1.2.3` is not an amount: write it as digits, with a decimal point if it has decimals"),
+            ("99999999999999999", "`99999999999999999` is larger than any amount portalctl accepts (at most 999999999999.99)"),
+            ("999999999999999999999", "`999999999999999999999` is larger than any amount portalctl accepts (at most 999999999999.99)"),
+        ] {
+            let err = text.parse::<Money>().expect_err(text).to_string();
+            assert_eq!(err, said, "{text:?}");
+        }
+    }
+
+    /// A refusal quotes an amount as it was typed (`12.5`, not `12.50`),
+    /// and once read as an amount of its currency it prints with that
+    /// currency's decimals whatever was typed.
+    #[test]
+    fn an_amount_is_quoted_as_typed_until_its_currency_says_otherwise() {
+        let money = |s: &str| s.parse::<Money>().expect("an amount");
+        for typed in ["12", "12.5", "12.50", "0.05"] {
+            assert_eq!(money(typed).to_string(), typed);
+        }
+        assert_eq!(
+            money("12.5").in_currency("GBP").expect("GBP").to_string(),
+            "12.50"
+        );
+        assert_eq!(
+            money("12").in_currency("EUR").expect("EUR").to_string(),
+            "12.00"
+        );
+        assert_eq!(
+            money("12.00").in_currency("JPY").expect("JPY").to_string(),
+            "12"
+        );
+        let err = money("12.5")
+            .in_currency("JPY")
+            .expect_err("yen")
+            .to_string();
+        assert_eq!(
+            err,
+            "`12.5` is not an amount in JPY: JPY amounts have no decimals"
+        );
     }
 
     /// An amount in a currency with no minor unit (JPY) is whole; one
@@ -343,7 +398,7 @@ mod tests {
             // Printed, it reads back as the same amount.
             assert_eq!(m(shown).in_currency(currency).expect("again"), read);
         }
-        assert_eq!(m("1000").to_string(), "1000.00");
+        assert_eq!(m("1000").to_string(), "1000");
         // One with decimals its currency lacks keeps them.
         assert_eq!(m("12.50").shown_in("JPY").to_string(), "12.50");
         assert_eq!(m("1000").shown_in("JPY"), m("1000.00"));

@@ -114,7 +114,14 @@ fn malformed_values_are_refused_while_parsing() {
             "12.345",
             " portalctl keeps: it keeps two decimals, for currencies of three (KWD, BHD, ...) too",
         ),
-        ("abc", ""),
+        (
+            "abc",
+            ": write it as digits, with a decimal point if it has decimals",
+        ),
+        (
+            "1e3",
+            ": write it as digits, with a decimal point if it has decimals (no exponent)",
+        ),
         ("-5", ": an amount cannot be negative"),
         (
             "£100",
@@ -231,6 +238,41 @@ fn the_clock_can_be_fixed_by_flag_as_by_environment() {
     let v = p.json(&[&["--now", "2030-01-02T03:04:05Z"][..], &INVITE_ANN].concat());
     assert_eq!(v["invited_at"], "2030-01-02T03:04:05Z");
     p.refused(&["--now", "soon", "user", "list"], USAGE);
+}
+
+/// B7: `--db` takes any path the system allows, as PORTALCTL_DB does,
+/// UTF-8 or not; a PORTALCTL_NOW that is not UTF-8 is refused as the
+/// variable's, not as an argument.
+#[test]
+fn a_database_path_need_not_be_utf8_and_a_bad_clock_is_named() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let p = Portal::new();
+    let dir = crate::support::scratch_dir();
+    let odd = dir.path().join(std::ffi::OsStr::from_bytes(b"d\xff.db"));
+    std::fs::copy(&p.db, &odd).expect("copy the database");
+    let out = p
+        .command(&["user", "list"], &[])
+        .env_remove("PORTALCTL_DB")
+        .arg("--db")
+        .arg(&odd)
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(SUCCESS),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    says(&String::from_utf8_lossy(&out.stdout), OWNER);
+    let out = p
+        .command(&["user", "list"], &[])
+        .env("PORTALCTL_NOW", std::ffi::OsStr::from_bytes(b"\xff"))
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(USAGE), "{err}");
+    says(&err, "error: PORTALCTL_NOW");
+    says(&err, "is not an RFC 3339 time");
 }
 
 #[test]

@@ -197,8 +197,9 @@ fn a_server_refusing_with_5xx_fails_the_email_after_the_attempts() {
     assert_eq!(report["retry_later"], 1, "{report}");
     let waiting = &outbox(&p, &["--pending"])[0];
     assert_eq!(waiting["attempts"], 1);
-    says(waiting["last_error"].as_str().unwrap(), "550");
-    says(waiting["last_error"].as_str().unwrap(), "no such user here");
+    // The server's answer as it gave it: "permanent" beside `pending`
+    // would say it is not retried.
+    assert_eq!(waiting["last_error"], "550 5.1.1 no such user here");
     assert_eq!(waiting["next_attempt_at"], "2026-11-25T10:01:00Z");
     p.now = "2026-11-25T10:01:00Z".into();
     assert_eq!(send(&p, &server.url())["failed"], 1);
@@ -450,6 +451,26 @@ fn a_server_wanting_a_login_for_the_sender_alone_is_caught_up_front() {
     says(error_line(&err), "smtp://USER:PASSWORD@HOST");
     assert!(server.received().is_empty());
     assert_eq!(outbox(&p, &["--pending"])[0]["attempts"], 0);
+}
+
+/// E5: a sender with letters beyond ASCII before its `@` on a server
+/// that offers no SMTPUTF8 gets no email of any run through: the check
+/// before the first email stops the run (exit 2, not 6: running again
+/// cannot help), saying what to change, and nothing changes. A server
+/// offering SMTPUTF8 sends from it.
+#[test]
+fn a_sender_beyond_ascii_without_smtputf8_is_caught_up_front() {
+    let p = ready();
+    p.ok(&["settings", "set", "mail-from", "Почта <пост@почта.рф>"]);
+    p.invite(ANN, "user", ACCOUNT);
+    let server = SmtpServer::start();
+    let err = p.refused(&["outbox", "send", "--smtp", &server.url()], USAGE);
+    says(error_line(&err), "offers no SMTPUTF8");
+    says(error_line(&err), "`пост@почта.рф`");
+    says(error_line(&err), "settings set mail-from");
+    assert!(server.received().is_empty());
+    let utf8 = SmtpServer::with(&["--smtputf8"]);
+    assert_eq!(send(&p, &utf8.url())["sent"], 1);
 }
 
 /// D7: a server that passes the check and answers an email `530` stops
