@@ -519,6 +519,48 @@ mod named_order_tests {
         );
     }
 
+    /// E1: a new reference that reads as one its account holds is
+    /// refused (exit 4), naming the order only to one who sees it; one
+    /// mixing scripts in a word is refused (exit 2); another account's
+    /// look-alike is no concern of this one.
+    #[test]
+    fn a_reference_that_looks_like_a_held_one_is_refused_as_its_reader_may_know() {
+        let mut p = two_accounts();
+        let place = |p: &mut Portal, account: &str, reference: &str| {
+            p.order_place(&NewOrder {
+                description: "Desk".into(),
+                amount: "10.00".parse::<Money>().expect("amount"),
+                reference: Some(reference.into()),
+                account: Some(account.into()),
+                ..NewOrder::default()
+            })
+        };
+        for decoy in ["P0-1", "ＰＯ-1", "РО-1", "PO\u{2010}1", "PO-l", "P0-I"] {
+            let err = place(&mut p, "Acme", decoy).expect_err(decoy);
+            assert_eq!(
+                (err.exit_code(), err.to_string()),
+                (
+                    4,
+                    format!("the order reference `{decoy}` looks like `PO-1`, order 1 of `Acme`")
+                ),
+            );
+        }
+        as_member(&mut p, "bea@acme.test");
+        let err = place(&mut p, "Acme", "P0-1").expect_err("unseen");
+        assert_eq!(
+            (err.exit_code(), err.to_string()),
+            (
+                4,
+                "the order reference `P0-1` is not available in `Acme`".to_string()
+            )
+        );
+        let err = place(&mut p, "Acme", "P\u{41E}-7").expect_err("mixed");
+        assert_eq!(err.exit_code(), 2, "{err}");
+        // `PO-9` is Beta's: Acme may hold its look-alike.
+        assert!(place(&mut p, "Acme", "P0-9").is_ok());
+        assert!(place(&mut p, "Acme", "PO-12").is_ok());
+    }
+
     #[test]
     fn an_unknown_order_is_not_found_by_number_or_reference() {
         let mut p = two_accounts();

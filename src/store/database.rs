@@ -52,6 +52,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0032_no_email_skeletons.sql"),
     LOOSE_SKELETONS,
     include_str!("../../migrations/0034_orders_by_creator.sql"),
+    REF_LOOSE,
 ];
 
 /// The migration that adds the keys names are found by, which SQLite
@@ -73,6 +74,10 @@ const SKELETONS: &str = include_str!("../../migrations/0028_name_skeletons.sql")
 /// The migration that adds the skeletons look-alike candidates are found
 /// by: [`fill_loose_skeletons`] writes them as part of it.
 const LOOSE_SKELETONS: &str = include_str!("../../migrations/0033_loose_skeletons.sql");
+
+/// The migration that adds the skeletons look-alike order references are
+/// found by: [`fill_ref_loose`] writes them as part of it.
+const REF_LOOSE: &str = include_str!("../../migrations/0035_order_ref_loose.sql");
 
 /// The migration that adds the keys licences' and prices' products are
 /// found by: [`fill_product_keys`] writes them as part of it.
@@ -641,6 +646,9 @@ fn migrate(conn: &mut Connection, path: &Path, purpose: Purpose) -> Result<()> {
         if *sql == LOOSE_SKELETONS {
             fill_loose_skeletons(&tx).with_context(|| format!("migration {} failed", done + 1))?;
         }
+        if *sql == REF_LOOSE {
+            fill_ref_loose(&tx).with_context(|| format!("migration {} failed", done + 1))?;
+        }
         if *sql == PRODUCT_KEYS {
             fill_product_keys(&tx).with_context(|| format!("migration {} failed", done + 1))?;
         }
@@ -696,6 +704,18 @@ fn fill_loose_skeletons(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> 
 /// migration 26).
 fn fill_ref_keys(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     fill(tx, "orders", "ref", "ref_key", crate::model::name_key)
+}
+
+/// Writes the loose skeleton of every order reference already in the
+/// database (see migration 35).
+fn fill_ref_loose(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    fill(
+        tx,
+        "orders",
+        "ref",
+        "ref_loose",
+        crate::model::loose_skeleton,
+    )
 }
 
 /// Writes `derive` of each row's `column` of `table` into its `into`

@@ -500,6 +500,10 @@ seam! {
         /// may hold them, see migration 26), the one spelled exactly so,
         /// else the older. By index.
         fn order_by_reference(&self, account_id: i64, reference: &str) -> Result<Option<Order>>;
+        /// The orders of an account whose reference shares the loose
+        /// skeleton of `reference` (see migration 35) but not its key: the
+        /// candidates for a look-alike, by index.
+        fn orders_with_reference_like(&self, account_id: i64, reference: &str) -> Result<Vec<Order>>;
         /// The orders with this external reference in any of these
         /// accounts, by id: per account the one spelled exactly so, else
         /// every one with its key (two an older database holds, which a

@@ -347,6 +347,27 @@ impl SqliteTx<'_> {
         )
     }
 
+    /// The orders of an account whose reference may look like
+    /// `reference`: those with its loose skeleton (one probe of the
+    /// index, however many orders the account has), but those with its
+    /// key, which the reference names. The domain decides which look
+    /// alike.
+    pub(super) fn orders_with_reference_like(
+        &self,
+        account_id: i64,
+        reference: &str,
+    ) -> Result<Vec<Order>> {
+        self.rows(
+            &format!(
+                "SELECT {ORDER_COLUMNS} FROM orders
+                  WHERE account_id = ?1 AND ref_loose = ?2 AND ref_key IS NOT ?3
+                  ORDER BY id"
+            ),
+            params![account_id, loose_skeleton(reference), name_key(reference)],
+            order_from_row,
+        )
+    }
+
     pub(super) fn order(&self, id: i64) -> Result<Option<Order>> {
         self.row(
             &format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?1"),
@@ -373,9 +394,9 @@ impl SqliteTx<'_> {
             // A NULL id is the next after the highest (an INTEGER PRIMARY KEY).
             "INSERT INTO orders (id, account_id, ref, creator_id, creator, description, order_type, amount,
                  currency, cost_centre_id, ship_to, status, rejected_reason, cancelled_by,
-                 cancelled_reason, decided_at, created_at, ref_key)
+                 cancelled_reason, decided_at, created_at, ref_key, ref_loose)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                         ?18)",
+                         ?18, ?19)",
             params![
                 number,
                 o.account_id,
@@ -395,6 +416,7 @@ impl SqliteTx<'_> {
                 o.decided_at,
                 o.created_at,
                 o.reference.as_deref().map(name_key),
+                o.reference.as_deref().map(loose_skeleton),
             ],
         )
     }

@@ -488,3 +488,90 @@ fn a_reference_with_a_character_that_shows_as_nothing_is_refused() {
     says(error_line(&err), "shows as nothing (U+200B)");
     assert_eq!(p.dump(), before, "nothing placed");
 }
+
+/// E1: a reference that reads as one the account holds (`P0-1`, a zero;
+/// `ＰＯ-1`, full-width; `РО-1`, all Cyrillic; `PO‐1`, a Unicode hyphen)
+/// is refused (exit 4) by hand and in a member's file, naming the order
+/// it looks like; a word mixing scripts (`PО-1`) is refused (exit 2). A
+/// reference only another account holds, or one that reads differently,
+/// is placed.
+#[test]
+fn a_reference_that_looks_like_one_the_account_holds_is_refused() {
+    let p = seeded();
+    let before = p.dump();
+    let place = |who: Option<&str>, reference: &str, code: i32| {
+        p.refused_as(
+            who,
+            &[
+                "order", "place", "--account", ACME, "--description", "Desk", "--amount", "5.00",
+                "--ref", reference,
+            ],
+            code,
+        )
+    };
+    let po1 = number(&p, ACME, "PO-1");
+    for decoy in ["P0-1", "ＰＯ-1", "РО-1", "PO‐1", "PO−1", "Po-l"] {
+        for who in [None, Some(MAX)] {
+            let err = place(who, decoy, CONFLICT);
+            assert_eq!(
+                error_line(&err),
+                format!(
+                    "error: the order reference `{decoy}` looks like `PO-1`, order {po1} of `{ACME}`"
+                ),
+            );
+        }
+    }
+    let err = place(Some(MAX), "PО-1", USAGE);
+    says(error_line(&err), "mixes Latin and Cyrillic letters");
+    // Bob is no member of Acme: a look-alike of Acme's reference is
+    // nothing to him in Beta.
+    let file = p.db.with_file_name("decoy.json");
+    std::fs::write(
+        &file,
+        format!(
+            r#"{{"accounts": [{{"name": "{ACME}", "orders": [
+                {{"ref": "P0-1", "created_by": "{MAX}", "description": "Desk", "amount": "5.00"}}]}}]}}"#
+        ),
+    )
+    .unwrap();
+    let err = p.refused_as(Some(MAX), &["apply", file.to_str().unwrap()], CONFLICT);
+    says(error_line(&err), "accounts[0].orders[0]");
+    says(error_line(&err), "looks like `PO-1`");
+    assert_eq!(p.dump(), before, "nothing placed");
+    p.json_as(
+        Some(BOB),
+        &[
+            "order", "place", "--account", BETA, "--description", "Desk", "--amount", "5.00",
+            "--ref", "P0-1",
+        ],
+    );
+    p.json_as(
+        Some(MAX),
+        &[
+            "order", "place", "--account", ACME, "--description", "Desk", "--amount", "5.00",
+            "--ref", "PO-11",
+        ],
+    );
+}
+
+/// The loose skeletons migration 35 adds are written for the references
+/// an older version holds: an order placed before it is found as a
+/// look-alike after.
+#[test]
+fn references_held_before_migration_35_are_found_as_look_alikes() {
+    let p = seeded();
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        support::rewind(&conn, support::version_before("0035_order_ref_loose.sql"));
+    }
+    // Any command migrates.
+    p.ok(&["status"]);
+    let err = p.refused(
+        &[
+            "order", "place", "--account", ACME, "--description", "Desk", "--amount", "5.00",
+            "--ref", "P0-3",
+        ],
+        CONFLICT,
+    );
+    says(error_line(&err), "looks like `PO-3`");
+}

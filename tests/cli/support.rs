@@ -145,6 +145,8 @@ const UNDO: &[&str] = &[
      ALTER TABLE cost_centres DROP COLUMN name_loose; ALTER TABLE services DROP COLUMN name_loose;",
     // 0034_orders_by_creator
     "DROP INDEX orders_by_creator;",
+    // 0035_order_ref_loose
+    "DROP INDEX orders_by_ref_loose; ALTER TABLE orders DROP COLUMN ref_loose;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
