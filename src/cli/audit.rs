@@ -5,7 +5,11 @@ use clap::Subcommand;
 use super::{audit_actor, named_account, since, Session, Since};
 use crate::domain::{Actor, AuditFilter};
 use crate::error::{Error, Result};
-use crate::view::{audit_csv_record, AUDIT_CSV_HEADERS};
+use crate::output::Row;
+use crate::view::{
+    audit_csv_record, member_audit_csv_record, AuditLogView, AUDIT_CSV_HEADERS,
+    MEMBER_AUDIT_CSV_HEADERS,
+};
 
 #[derive(Debug, Subcommand)]
 // Subcommands are built only when a command line reaches them (`parse`).
@@ -44,7 +48,9 @@ pub(crate) enum AuditCommand {
         all: bool,
         /// Print for a log system instead of a table: `ndjson` (one event
         /// per line, every field) or `csv` (a header, then one row per
-        /// event, before/after as JSON text). Not with --json.
+        /// event, before/after as JSON text). Not with --json. With --as,
+        /// without the log's positions and hashes (`seq`, `prev_hash`,
+        /// `hash`), which count every account's events.
         #[arg(long, value_name = "FORMAT")]
         format: Option<AuditFormat>,
     },
@@ -114,12 +120,12 @@ pub(crate) fn audit(s: &Session, cmd: AuditCommand) -> Result<()> {
                 actions: action.iter().map(|a| a.trim().to_string()).collect(),
                 limit,
             })?;
-            match format {
-                None => s.out.list(&events, "audit events match"),
-                Some(AuditFormat::Ndjson) => s.out.ndjson(&events),
-                Some(AuditFormat::Csv) => s.out.csv(
-                    AUDIT_CSV_HEADERS,
-                    &events.iter().map(audit_csv_record).collect::<Vec<_>>(),
+            match events {
+                AuditLogView::Chained(events) => {
+                    print_log(s, format, &events, AUDIT_CSV_HEADERS, audit_csv_record)
+                }
+                AuditLogView::Unplaced(events) => print_log(
+                    s, format, &events, MEMBER_AUDIT_CSV_HEADERS, member_audit_csv_record,
                 ),
             }
         }
@@ -136,5 +142,23 @@ pub(crate) fn audit(s: &Session, cmd: AuditCommand) -> Result<()> {
             s.out.raw(&format!("{line}\n"))
         }
         AuditCommand::Verify { anchor } => s.out.item(&portal.audit_verify(anchor.as_deref())?),
+    }
+}
+
+/// Prints the events of `audit list` as `format` asks: a table (or JSON),
+/// NDJSON, or CSV under `headers`, one `record` per event.
+fn print_log<T: serde::Serialize + Row>(
+    s: &Session,
+    format: Option<AuditFormat>,
+    events: &[T],
+    headers: &[&str],
+    record: fn(&T) -> Vec<String>,
+) -> Result<()> {
+    match format {
+        None => s.out.list(events, "audit events match"),
+        Some(AuditFormat::Ndjson) => s.out.ndjson(events),
+        Some(AuditFormat::Csv) => s
+            .out
+            .csv(headers, &events.iter().map(record).collect::<Vec<_>>()),
     }
 }

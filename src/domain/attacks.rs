@@ -21,7 +21,7 @@ fn state(p: &mut Portal) -> (Vec<MemberView>, usize) {
         .member_list(&MemberFilter::default())
         .expect("member list");
     let events = p
-        .audit_list(&AuditFilter::default())
+        .audit_events(&AuditFilter::default())
         .expect("audit list")
         .len();
     p.ctx.actor = actor;

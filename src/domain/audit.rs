@@ -4,12 +4,12 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::access::{authority, caps, Authority};
-use super::log_sight::{left_out_unknown, shown_actions, EventSight};
+use super::log_sight::{left_out_unknown, log_as_read, shown_actions, EventSight};
 use super::{find_account, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
 use crate::model::{closest_few, Account, AuditEvent, CanonicalJson, Timestamp};
 use crate::store::{AuditQuery, AuditRecord, AuditText, NewEvent, Tx};
-use crate::view::{AuditHeadView, AuditVerifiedView};
+use crate::view::{AuditHeadView, AuditLogView, AuditVerifiedView};
 
 /// The `prev_hash` of the first event.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -413,10 +413,19 @@ impl Portal {
         verify_chain(&*tx, anchor)
     }
 
-    /// The audit log, oldest first. The operator reads all of it; a member
-    /// reads the events of the accounts where they hold `users.manage`,
-    /// each as far as they may read what it records (see `log_sight`).
-    pub(crate) fn audit_list(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
+    /// The audit log, oldest first, as `audit list` prints it: the events
+    /// of [`Portal::audit_events`], with their places in the log for the
+    /// operator alone (see `log_sight::reads_places`).
+    pub(crate) fn audit_list(&mut self, filter: &AuditFilter) -> Result<AuditLogView> {
+        let events = self.audit_events(filter)?;
+        Ok(log_as_read(&self.ctx, events))
+    }
+
+    /// The events of the audit log the actor reads, oldest first. The
+    /// operator reads all of it; a member reads the events of the accounts
+    /// where they hold `users.manage`, each as far as they may read what it
+    /// records (see `log_sight`).
+    pub(crate) fn audit_events(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEvent>> {
         for action in &filter.actions {
             known_action(action)?;
         }
@@ -1026,10 +1035,10 @@ mod tests {
             actions: vec![action.into()],
             ..AuditFilter::default()
         };
-        let created = p.audit_list(&filter("init")).expect("known");
+        let created = p.audit_events(&filter("init")).expect("known");
         assert_eq!(created.len(), 1);
         let err = p
-            .audit_list(&filter("order.aprove"))
+            .audit_events(&filter("order.aprove"))
             .expect_err("no event has it");
         assert_eq!(err.exit_code(), 2);
         assert_eq!(err.to_string(), "unknown action `order.aprove`");
@@ -1048,21 +1057,24 @@ mod tests {
             actions: actions.iter().map(|a| (*a).to_string()).collect(),
             ..AuditFilter::default()
         };
-        let all = p.audit_list(&filter(&[])).expect("all").len();
-        let users = p.audit_list(&filter(&["user"])).expect("a namespace");
+        let all = p.audit_events(&filter(&[])).expect("all").len();
+        let users = p.audit_events(&filter(&["user"])).expect("a namespace");
         assert!(!users.is_empty());
         assert!(users.iter().all(|e| e.action.starts_with("user.")));
         // A namespace no event has yet is still one events may have.
-        assert!(p.audit_list(&filter(&["order"])).expect("known").is_empty());
+        assert!(p
+            .audit_events(&filter(&["order"]))
+            .expect("known")
+            .is_empty());
         // Half a word is no namespace.
-        assert!(p.audit_list(&filter(&["ord"])).is_err());
-        assert!(p.audit_list(&filter(&["order.appr"])).is_err());
+        assert!(p.audit_events(&filter(&["ord"])).is_err());
+        assert!(p.audit_events(&filter(&["order.appr"])).is_err());
         // Any of several.
-        let either = p.audit_list(&filter(&["init", "user"])).expect("either");
+        let either = p.audit_events(&filter(&["init", "user"])).expect("either");
         assert_eq!(either.len(), users.len() + 1);
         assert!(either.len() <= all);
         let err = p
-            .audit_list(&filter(&["init", "usr"]))
+            .audit_events(&filter(&["init", "usr"]))
             .expect_err("one unknown is refused");
         assert_eq!(err.to_string(), "unknown action `usr`");
     }
@@ -1071,7 +1083,7 @@ mod tests {
     fn an_unknown_action_offers_the_nearest_and_the_namespaces_not_every_action() {
         let mut p = crate::domain::testing::seeded("portal");
         let err = p
-            .audit_list(&AuditFilter {
+            .audit_events(&AuditFilter {
                 actions: vec!["ordr".into()],
                 ..AuditFilter::default()
             })
@@ -1081,7 +1093,7 @@ mod tests {
         assert!(help.contains("order.*"), "{help}");
         assert!(!help.contains("order.reevaluate"), "{help}");
         let err = p
-            .audit_list(&AuditFilter {
+            .audit_events(&AuditFilter {
                 actions: vec!["zzzz".into()],
                 ..AuditFilter::default()
             })

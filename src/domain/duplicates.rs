@@ -1018,7 +1018,7 @@ mod tests {
         let id = place(&mut p, "max@acme.test");
         merge(&mut p, "fin2@acme.test", "fin@acme.test").expect("merge");
         let events = p
-            .audit_list(&AuditFilter {
+            .audit_events(&AuditFilter {
                 actions: vec!["user.merge".into()],
                 ..AuditFilter::default()
             })
@@ -1256,7 +1256,7 @@ mod tests {
         let copy = p.export(None).expect("export");
         let text = serde_json::to_string(&copy).expect("json");
         assert!(!text.contains("bea@beta.test"), "{text}");
-        let log = p.audit_list(&AuditFilter::default()).expect("log");
+        let log = p.audit_events(&AuditFilter::default()).expect("log");
         let text = serde_json::to_string(&log).expect("json");
         assert!(!text.contains("bea@beta.test"), "{text}");
         assert!(
@@ -1274,7 +1274,7 @@ mod tests {
         p.flag_duplicate(&ann, &email("owner@acme.test"), None)
             .expect("the owner flags again");
         p.ctx.actor = Actor::Operator("root".into());
-        let log = p.audit_list(&AuditFilter::default()).expect("log");
+        let log = p.audit_events(&AuditFilter::default()).expect("log");
         let flags = |action: &str| -> Vec<(Option<String>, Option<String>)> {
             log.iter()
                 .filter(|e| e.action == action && e.target.as_deref() == Some(ann.as_str()))
@@ -1586,7 +1586,7 @@ mod tests {
         invite_to_beta(&mut p, "fin@acme.test", "manager").expect("takes it over");
         operator(&mut p);
         let events = p
-            .audit_list(&AuditFilter {
+            .audit_events(&AuditFilter {
                 actions: vec!["user.invite".into()],
                 account: Some("Beta".into()),
                 ..AuditFilter::default()

@@ -711,7 +711,7 @@ mod tests {
             let line = p.service_show("Line", Some("Client Co")).expect("line");
             assert_eq!(line.assigned_to, None);
             let log = p
-                .audit_list(&crate::domain::AuditFilter {
+                .audit_events(&crate::domain::AuditFilter {
                     account: Some("Client Co".into()),
                     ..crate::domain::AuditFilter::default()
                 })

@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::access::Access;
-use super::log_sight::{left_out_unknown, EventSight};
+use super::log_sight::{left_out_unknown, shown_seq, EventSight};
 use super::members::visible_member;
 use super::one_object::STEPS;
 use super::timeline::{joined, merged_timeline, recorded_member, runs_in, timeline_in};
@@ -360,8 +360,8 @@ impl Portal {
                 left_out_unknown(&*tx, &catalog, &self.ctx, account, state)?;
             }
             lines.push(HistoryView {
+                seq: shown_seq(&self.ctx, &e),
                 recorded_as: e.target.filter(|t| t != email.as_str()),
-                seq: e.seq,
                 at: e.at,
                 actor: e.actor,
                 action: e.action,

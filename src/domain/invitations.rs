@@ -1592,7 +1592,7 @@ mod tests {
         };
         let mail = p.outbox_list(None, None).expect("outbox").len();
         let events = p
-            .audit_list(&super::super::AuditFilter::default())
+            .audit_events(&super::super::AuditFilter::default())
             .expect("audit list")
             .len();
         p.ctx.actor = actor;

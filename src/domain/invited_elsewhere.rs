@@ -79,7 +79,7 @@ fn ann_invited_zed(known: bool) -> (Portal, InvitedView) {
 fn anns_reading(p: &mut Portal) -> (Vec<MemberView>, Vec<serde_json::Value>) {
     let members = p.member_list(&MemberFilter::default()).expect("list");
     let events = p
-        .audit_list(&AuditFilter::default())
+        .audit_events(&AuditFilter::default())
         .expect("audit")
         .into_iter()
         .map(|e| serde_json::json!([e.actor, e.action, e.account, e.target, e.before, e.after]))

@@ -31,6 +31,7 @@ use super::{Actor, Catalog, Ctx};
 use crate::error::{Error, Result};
 use crate::model::{Account, AuditEvent, Person};
 use crate::store::Tx;
+use crate::view::{AuditLogView, MemberEventView};
 
 /// Every kind of event, by the start of its action, and what reading one
 /// needs: an event of the first kind its action starts with is read only
@@ -135,6 +136,34 @@ pub(super) fn shown_actions(
         }
     }
     Ok(shown)
+}
+
+/// Whether the reader reads each event's place in the log: its `seq` and
+/// the hashes that chain it to the one before. Only the operator, who
+/// alone checks the chain (`audit head`, `audit verify`). The positions
+/// are one sequence over every account's events, so a member would count
+/// by the gaps between the events they read those of accounts they may
+/// not see, and learn by whether an event's `prev_hash` is the `hash` of
+/// the one before it whether anything happened elsewhere in between
+/// (findings D4). The time orders what a member reads.
+pub(super) fn reads_places(ctx: &Ctx) -> bool {
+    matches!(ctx.actor, Actor::Operator(_))
+}
+
+/// The events a reader was let read, as they read them: with their places
+/// in the log, or without (see [`reads_places`]).
+pub(super) fn log_as_read(ctx: &Ctx, events: Vec<AuditEvent>) -> AuditLogView {
+    if reads_places(ctx) {
+        AuditLogView::Chained(events)
+    } else {
+        AuditLogView::Unplaced(events.into_iter().map(MemberEventView::from).collect())
+    }
+}
+
+/// The position of `e` in the log as the reader reads it: none to a
+/// member (see [`reads_places`]).
+pub(super) fn shown_seq(ctx: &Ctx, e: &AuditEvent) -> Option<i64> {
+    reads_places(ctx).then_some(e.seq)
 }
 
 /// Whether the actor sees every service of `account` (`service list`'s
@@ -611,8 +640,9 @@ mod tests {
     };
     use super::super::visibility::UNSEEN_PERSON;
     use super::super::{Actor, AuditFilter, Catalog, InviteRequest, NewOrder, NewPolicy, Portal};
-    use super::{kind_of, KINDS};
+    use super::{kind_of, reads_places, shown_seq, KINDS};
     use crate::model::{AccountKind, AuditEvent, Capability, Money, PaymentMethod};
+    use crate::view::AuditLogView;
 
     /// Deny by default: every action portalctl records has the rule of
     /// the command that shows what it records, so a new kind of event is
@@ -658,7 +688,7 @@ mod tests {
         assert!(!owner.iter().any(|a| a == "test.secret"), "{owner:?}");
         assert!(owner.iter().any(|a| a == "init"), "{owner:?}");
         let all: Vec<String> = p
-            .audit_list(&AuditFilter::default())
+            .audit_events(&AuditFilter::default())
             .expect("audit")
             .into_iter()
             .map(|e| e.action)
@@ -754,13 +784,13 @@ mod tests {
                 .map(|e| (e.actor, e.action))
                 .collect()
         };
-        let all = in_beta(p.audit_list(&AuditFilter::default()).expect("audit"));
+        let all = in_beta(p.audit_events(&AuditFilter::default()).expect("audit"));
         for action in ["user.edit", "user.flag_duplicate"] {
             let recorded = ("owner@acme.test".to_string(), action.to_string());
             assert!(all.contains(&recorded), "{action}: {all:?}");
         }
         p.ctx.actor = Actor::Member(email("bea@beta.test"));
-        let beta = in_beta(p.audit_list(&AuditFilter::default()).expect("audit"));
+        let beta = in_beta(p.audit_events(&AuditFilter::default()).expect("audit"));
         assert!(
             beta.iter()
                 .all(|(_, action)| action != "user.edit" && action != "user.flag_duplicate"),
@@ -814,7 +844,7 @@ mod tests {
         })
         .expect("recorded");
         p.ctx.actor = Actor::Member(email("bea@beta.test"));
-        let beta = in_beta(p.audit_list(&AuditFilter::default()).expect("audit"));
+        let beta = in_beta(p.audit_events(&AuditFilter::default()).expect("audit"));
         let unseen = (UNSEEN_PERSON.to_string(), "user.update".to_string());
         assert_eq!(beta.last(), Some(&unseen), "{beta:?}");
         let history = p
@@ -827,7 +857,7 @@ mod tests {
         );
         // Nor does asking for that actor find it.
         let asked = p
-            .audit_list(&AuditFilter {
+            .audit_events(&AuditFilter {
                 actor: Some(Actor::Member(email("owner@acme.test"))),
                 ..AuditFilter::default()
             })
@@ -864,7 +894,7 @@ mod tests {
         let flags_read = |p: &mut Portal| -> (usize, Vec<String>) {
             p.ctx.actor = Actor::Member(email("bea@beta.test"));
             let log = p
-                .audit_list(&AuditFilter {
+                .audit_events(&AuditFilter {
                     actions: vec!["user.flag_duplicate".into()],
                     ..AuditFilter::default()
                 })
@@ -1062,7 +1092,7 @@ mod tests {
                 "{case}: {history:?}"
             );
             let log = p
-                .audit_list(&AuditFilter::default())
+                .audit_events(&AuditFilter::default())
                 .expect("audit")
                 .into_iter()
                 .any(|e| {
@@ -1104,7 +1134,7 @@ mod tests {
             .expect("merge");
         let told = |p: &mut Portal, who: &str| -> String {
             p.ctx.actor = Actor::Member(email(who));
-            let log = p.audit_list(&AuditFilter::default()).expect("audit");
+            let log = p.audit_events(&AuditFilter::default()).expect("audit");
             let history = p
                 .member_history(&email("max@acme.test"), None)
                 .expect("history");
@@ -1250,9 +1280,90 @@ mod tests {
     /// The actions of the log `who` reads.
     fn read_by(p: &mut Portal, who: &str) -> Vec<String> {
         p.ctx.actor = Actor::Member(email(who));
-        let events = p.audit_list(&AuditFilter::default()).expect("audit");
+        let events = p.audit_events(&AuditFilter::default()).expect("audit");
         p.ctx.actor = Actor::Operator("root".into());
         events.into_iter().map(|e| e.action).collect()
+    }
+
+    /// Acme's owner, with events of `Beta` (another account) between
+    /// two of Acme's: the invitation and acceptance of `ann` in Acme, then
+    /// three members joining Beta, then `ann`'s role changed.
+    fn acme_with_beta_between() -> Portal {
+        let mut p = seeded("portal");
+        add_account(&mut p, "Beta", AccountKind::Customer, None);
+        join_in(&mut p, "ann@acme.test", "user", Some("Acme"));
+        for who in ["b1@beta.test", "b2@beta.test", "b3@beta.test"] {
+            join_in(&mut p, who, "user", Some("Beta"));
+        }
+        p.set_role(&email("ann@acme.test"), "manager", Some("Acme"), None)
+            .expect("set-role");
+        p
+    }
+
+    /// The keys of each JSON object `items` serialize to.
+    fn keys<T: serde::Serialize>(items: &[T]) -> Vec<String> {
+        let json = serde_json::to_value(items).expect("json");
+        let mut keys: Vec<String> = json
+            .as_array()
+            .expect("an array")
+            .iter()
+            .flat_map(|o| o.as_object().expect("an object").keys().cloned())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    /// Findings D4: the log's positions run over every account, so a
+    /// member reads their account's events without them (nor the hashes
+    /// chaining each to the one before, which would tell whether anything
+    /// happened elsewhere in between); the operator reads them all.
+    #[test]
+    fn a_member_reads_no_place_in_the_log() {
+        let mut p = acme_with_beta_between();
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        let AuditLogView::Unplaced(read) = p.audit_list(&AuditFilter::default()).expect("log")
+        else {
+            panic!("a member reads the log with its places");
+        };
+        assert!(read.iter().any(|e| e.action == "user.set_role"), "{read:?}");
+        assert!(read.iter().all(|e| e.account.as_deref() == Some("Acme")));
+        let shown = keys(&read);
+        for hidden in ["seq", "prev_hash", "hash"] {
+            assert!(!shown.iter().any(|k| k == hidden), "{shown:?}");
+        }
+        let history = p
+            .member_history(&email("ann@acme.test"), Some("Acme"))
+            .expect("history");
+        assert!(history.iter().all(|h| h.seq.is_none()), "{history:?}");
+        assert!(!keys(&history).iter().any(|k| k == "seq"));
+
+        p.ctx.actor = Actor::Operator("root".into());
+        let AuditLogView::Chained(all) = p.audit_list(&AuditFilter::default()).expect("log") else {
+            panic!("the operator reads the log without its places");
+        };
+        let seqs: Vec<i64> = all.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>());
+        let history = p
+            .member_history(&email("ann@acme.test"), Some("Acme"))
+            .expect("history");
+        assert!(history.iter().all(|h| h.seq.is_some()), "{history:?}");
+    }
+
+    /// The one rule every reading of an event asks: places are the
+    /// operator's.
+    #[test]
+    fn only_the_operator_reads_places() {
+        let mut p = acme_with_beta_between();
+        let event = p
+            .audit_events(&AuditFilter::default())
+            .expect("log")
+            .pop()
+            .expect("an event");
+        assert_eq!(shown_seq(&p.ctx, &event), Some(event.seq));
+        p.ctx.actor = Actor::Member(email("owner@acme.test"));
+        assert_eq!(shown_seq(&p.ctx, &event), None);
+        assert!(!reads_places(&p.ctx));
     }
 
     /// 004: account administration is its own area, apart from services
@@ -1306,7 +1417,7 @@ mod tests {
         }
         p.ctx.actor = Actor::Member(email("ann@acme.test"));
         let events = p
-            .audit_list(&AuditFilter {
+            .audit_events(&AuditFilter {
                 limit: Some(1),
                 ..AuditFilter::default()
             })
@@ -1344,7 +1455,7 @@ mod tests {
                 actor: actor.map(|a| Actor::Member(email(a))),
                 ..AuditFilter::default()
             };
-            let events = p.audit_list(&filter).expect("audit");
+            let events = p.audit_events(&filter).expect("audit");
             events.into_iter().map(|e| (e.action, e.actor)).collect()
         };
         let all = read(&mut p, None);

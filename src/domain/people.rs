@@ -521,7 +521,10 @@ mod tests {
     fn state(p: &mut Portal) -> (Vec<MemberView>, usize) {
         let actor = std::mem::replace(&mut p.ctx.actor, Actor::Operator("root".into()));
         let members = p.member_list(&MemberFilter::default()).expect("list");
-        let events = p.audit_list(&AuditFilter::default()).expect("audit").len();
+        let events = p
+            .audit_events(&AuditFilter::default())
+            .expect("audit")
+            .len();
         p.ctx.actor = actor;
         (members, events)
     }
@@ -601,7 +604,7 @@ mod tests {
         }
         let ann = p.member_show(&email("ann@acme.test"), None).expect("ann");
         assert_eq!(ann.status.to_string(), "invited");
-        let events = p.audit_list(&AuditFilter::default()).expect("audit");
+        let events = p.audit_events(&AuditFilter::default()).expect("audit");
         let resent = events
             .iter()
             .find(|e| e.action == "user.resend_invite")

@@ -1376,7 +1376,7 @@ mod tests {
             let show = p.member_show(&bob, Some("Beta")).expect("show");
             let history = p.member_history(&bob, Some("Beta")).expect("history");
             let log = p
-                .audit_list(&AuditFilter {
+                .audit_events(&AuditFilter {
                     account: Some("Beta".into()),
                     ..AuditFilter::default()
                 })
@@ -1402,7 +1402,7 @@ mod tests {
             .expect("show");
         assert_eq!(shown.name.as_deref(), Some("Bob Real"));
         let log = p
-            .audit_list(&AuditFilter {
+            .audit_events(&AuditFilter {
                 account: Some("Beta".into()),
                 ..AuditFilter::default()
             })

@@ -23,14 +23,24 @@ pub(crate) struct Fixture {
     /// The shipped preset the database is made from (`portal`, `lmp`,
     /// `msp`, `moodle`, `customer-area`). Needed when the database is new;
     /// otherwise it must be the database's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "not_null"
+    )]
+    #[schemars(with = "String")]
     pub preset: Option<String>,
     /// The catalog of a database made from one of the user's own (`init
     /// --preset-file`), in that file's format, so that a copy is made
     /// from it: `export` writes it beside its `preset` name. Needed to
     /// make a new database from such a catalog; otherwise it must be the
     /// database's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "not_null"
+    )]
+    #[schemars(with = "serde_json::Value")]
     pub catalog: Option<serde_json::Value>,
     /// The database's settings (`settings set`), by key, each value
     /// written as `settings set` takes it: `mail-from`, `support-email`,
@@ -74,7 +84,12 @@ pub(crate) struct FixturePerson {
     pub email: String,
     /// Their name: what a person merged away, whom no account lists any
     /// more, is restored with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "not_null"
+    )]
+    #[schemars(with = "String")]
     pub name: Option<String>,
     /// Flagged as a duplicate of this person, and not merged yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -119,19 +134,40 @@ pub(crate) struct FixtureAccount {
     pub name: String,
     /// `partner` or `customer`; left out, the preset's kind (a customer
     /// when it has a parent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "not_null"
+    )]
+    #[schemars(with = "AccountKind")]
     pub kind: Option<AccountKind>,
-    /// The partner a customer belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The partner a customer belongs to; `null` or `""` says it has
+    /// none. An account's parent does not change, so an existing
+    /// account's is checked against it when given, `null` too.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "null_clears"
+    )]
     pub parent: Option<String>,
     /// ISO 4217 code; left out, the parent's, else GBP.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "not_null"
+    )]
+    #[schemars(with = "String")]
     pub currency: Option<String>,
     /// The owner's email: one of `users`, else added as one (the
     /// catalog's default role, or its owner role where it has no default;
     /// active). The first account's owner is the database's owner, made
     /// by `init`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "not_null"
+    )]
+    #[schemars(with = "String")]
     pub owner: Option<String>,
     /// Contact details; a field left out is left as it is.
     #[serde(default, skip_serializing_if = "FixtureProfile::is_empty")]
@@ -183,7 +219,12 @@ pub(crate) struct FixtureAccount {
     /// them whole, the IBAN unmasked, so that a copy pays as the
     /// original does; a member's export leaves them out, since members
     /// see an IBAN only masked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "not_null"
+    )]
+    #[schemars(with = "FixturePayment")]
     pub payment: Option<FixturePayment>,
 }
 
@@ -249,7 +290,12 @@ pub(crate) struct FixturePartnerConfig {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub outbound: Vec<String>,
     /// The mail smarthost, `HOST[:PORT]`; left out, left as it is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "not_null"
+    )]
+    #[schemars(with = "String")]
     pub smarthost: Option<String>,
 }
 
@@ -310,7 +356,12 @@ pub(crate) struct FixtureAllocation {
     pub seats: i64,
     /// Label of one of the partner's addresses the seats are shipped to;
     /// left out, where they are shipped stays as it is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "not_null"
+    )]
+    #[schemars(with = "String")]
     pub ship_to: Option<String>,
 }
 
@@ -326,27 +377,52 @@ pub(crate) struct FixturePrice {
     pub price: String,
 }
 
-/// An account's contact details; an empty string clears a field.
+/// An account's contact details; `""` or `null` clears a field, and one
+/// left out is left as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FixtureProfile {
     /// Phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "null_clears"
+    )]
     pub phone: Option<String>,
     /// Web site.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "null_clears"
+    )]
     pub website: Option<String>,
     /// Marketing message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "null_clears"
+    )]
     pub marketing: Option<String>,
     /// Sectors served.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "null_clears"
+    )]
     pub sectors: Option<String>,
     /// Whom invoices go to (an email address).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "null_clears"
+    )]
     pub billing_contact: Option<String>,
     /// A partner's status, such as `Technical` or `Sales` (partners only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "null_clears"
+    )]
     pub status: Option<String>,
 }
 
@@ -383,21 +459,35 @@ pub(crate) struct FixtureUser {
     /// Their email: the key.
     pub email: String,
     /// Their full name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "not_null"
+    )]
+    #[schemars(with = "String")]
     pub name: Option<String>,
     /// The name an `invited` member's invitation gave them, where it is
     /// not `name`, the one they gave themselves elsewhere: the account
     /// knows them by it until they accept. `""` when it gave none. Only
     /// an export whose actor may read both names writes it (the
     /// operator's); left out, the invitation is named `name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "null_clears"
+    )]
     pub invited_name: Option<String>,
     /// The address an `invited` member's invitation went to, where it is
     /// not `email`: one merged into them, by which the account knows them
     /// until they accept. Only an export whose actor may read both
     /// addresses writes it (the operator's), and only the operator's
     /// apply gives it: the invitation's email goes to it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "not_null"
+    )]
+    #[schemars(with = "String")]
     pub invited_email: Option<String>,
     /// Their role; left out, the catalog's default role (a new member
     /// needs one), or in a catalog without one the role they have.
@@ -425,7 +515,12 @@ pub(crate) struct FixtureUser {
     /// invited already keeps the invitation they have. On a `left`
     /// member, it says they left before accepting: the apply makes the
     /// invitation then and ends it, and they never joined.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "not_null"
+    )]
+    #[schemars(with = "String")]
     pub invited_at: Option<String>,
     /// When the pending invitation of an `invited` member expires (RFC
     /// 3339); `export` writes it. Left out, an invitation the file makes
@@ -433,7 +528,12 @@ pub(crate) struct FixtureUser {
     /// that has passed is made expired: no email is queued, and its token
     /// is refused as expired, until `user resend-invite` sends a new one.
     /// A member invited already keeps the invitation they have.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "not_null"
+    )]
+    #[schemars(with = "String")]
     pub invitation_expires_at: Option<String>,
     /// Areas (or capabilities, where the catalog allows) on top of the
     /// role: exactly these.
@@ -444,20 +544,80 @@ pub(crate) struct FixtureUser {
     /// lapsed: it is not held.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub grants_until: BTreeMap<String, String>,
-    /// City, for catalogs that need one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// City, for catalogs that need one. `null` or `""` says the member
+    /// has none (as for `country` and `timezone`): no command clears a
+    /// location, so one the member has is refused there.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "null_clears"
+    )]
     pub city: Option<String>,
     /// ISO 3166 alpha-2 country code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "null_clears"
+    )]
     pub country: Option<String>,
     /// IANA timezone; derived from the city and country when left out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "null_clears"
+    )]
     pub timezone: Option<String>,
     /// Progress on courses they are enrolled in (`course progress`), or
     /// will be again once a time-bound role lapses, keyed by course;
     /// applied once the role has enrolled them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub courses: Vec<FixtureCourse>,
+}
+
+impl FixtureAccount {
+    /// The partner the entry names: none where `parent` is left out,
+    /// `null` or `""`.
+    pub(crate) fn parent(&self) -> Option<&str> {
+        given(&self.parent)
+    }
+}
+
+impl FixtureUser {
+    /// The city the entry gives: none where it is left out, `null` or
+    /// `""` (see [`FixtureUser::clears`]).
+    pub(crate) fn city(&self) -> Option<&str> {
+        given(&self.city)
+    }
+
+    /// The country the entry gives, as [`FixtureUser::city`].
+    pub(crate) fn country(&self) -> Option<&str> {
+        given(&self.country)
+    }
+
+    /// The timezone the entry gives, as [`FixtureUser::city`].
+    pub(crate) fn timezone(&self) -> Option<&str> {
+        given(&self.timezone)
+    }
+
+    /// The location fields the entry gives as `null` or `""`, saying the
+    /// member has none there, by name.
+    pub(crate) fn clears(&self) -> Vec<&'static str> {
+        [
+            ("city", &self.city),
+            ("country", &self.country),
+            ("timezone", &self.timezone),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.as_deref().is_some_and(str::is_empty))
+        .map(|(name, _)| name)
+        .collect()
+    }
+}
+
+/// A field's value where one is given: `""` (or `null`, read as `""`) is
+/// none.
+fn given(field: &Option<String>) -> Option<&str> {
+    field.as_deref().filter(|v| !v.is_empty())
 }
 
 /// A member's progress on one course.
@@ -475,7 +635,12 @@ pub(crate) struct FixtureCourse {
     /// the file is completed when the file is applied, and one completed
     /// already keeps its time. Only the operator's apply restores an
     /// earlier completion.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "not_null"
+    )]
+    #[schemars(with = "String")]
     pub completed_at: Option<String>,
 }
 
@@ -502,7 +667,12 @@ pub(crate) struct FixtureService {
     /// What kind, such as `broadband`. No command changes a service's
     /// kind, so an existing service given another is refused; left out,
     /// it is left as it is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "not_null"
+    )]
+    #[schemars(with = "String")]
     pub kind: Option<String>,
     /// The member it is assigned to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -829,6 +999,31 @@ fn count_in_text<E: serde::de::Error>(text: &str) -> Result<i64, E> {
         Ok(v as i64)
     }
 }
+
+/// A text field a file clears: `null` reads as `""`, which clears it, as
+/// a JSON merge patch's `null` unsets a key (and a setting's does); left
+/// out, the field is left as it is.
+fn null_clears<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Some(Option::<String>::deserialize(d)?.unwrap_or_default()))
+}
+
+/// A field that is left as it is when left out and that no file clears:
+/// `null` is refused at its path, rather than read as left out, so that
+/// a file meaning to clear it is not silently ignored.
+fn not_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    match Option::<T>::deserialize(d)? {
+        Some(value) => Ok(Some(value)),
+        None => Err(serde::de::Error::custom(NOT_CLEARED)),
+    }
+}
+
+/// The refusal of `null` for a field no file clears.
+const NOT_CLEARED: &str =
+    "`null` cannot clear this field: give a value, or leave the key out to keep it as it is";
 
 /// [`count`] of a field that may be `null` or left out.
 fn some_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {

@@ -4,7 +4,7 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 use super::opt;
-use crate::model::AuditEvent;
+use crate::model::{AuditEvent, Timestamp};
 use crate::output::{Fields, Row};
 
 /// The newest event of the audit log: what an admin keeps elsewhere as an
@@ -91,6 +91,90 @@ impl Row for AuditEvent {
     }
 }
 
+/// The audit log as its reader reads it (see `log_sight::log_as_read`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum AuditLogView {
+    /// The operator's: every event whole, with its place in the chain.
+    Chained(Vec<AuditEvent>),
+    /// A member's: the events they read, each without its place.
+    Unplaced(Vec<MemberEventView>),
+}
+
+/// One event of the audit log as a member reads it: when, who, what and
+/// where, without its place in the chain (`seq`, `prev_hash`, `hash`),
+/// whose numbering runs over every account. The time orders the events.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct MemberEventView {
+    /// When the change was made.
+    pub at: Timestamp,
+    /// `operator:<os user>`, the acting member's email, or
+    /// `another person you cannot see`.
+    pub actor: String,
+    /// The command, such as `user.invite`.
+    pub action: String,
+    /// The account concerned, by name at the time.
+    pub account: Option<String>,
+    /// The thing changed, such as an email or a role name.
+    pub target: Option<String>,
+    /// State before, as JSON.
+    pub before: Option<serde_json::Value>,
+    /// State after, as JSON.
+    pub after: Option<serde_json::Value>,
+}
+
+impl From<AuditEvent> for MemberEventView {
+    fn from(e: AuditEvent) -> Self {
+        MemberEventView {
+            at: e.at,
+            actor: e.actor,
+            action: e.action,
+            account: e.account,
+            target: e.target,
+            before: e.before,
+            after: e.after,
+        }
+    }
+}
+
+impl Row for MemberEventView {
+    fn headers() -> &'static [&'static str] {
+        &["AT", "ACTOR", "ACTION", "ACCOUNT", "TARGET"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.at.to_string(),
+            self.actor.clone(),
+            self.action.clone(),
+            opt(&self.account),
+            opt(&self.target),
+        ]
+    }
+}
+
+/// The columns of a member's `audit list --format csv`: every field of
+/// [`MemberEventView`].
+pub(crate) const MEMBER_AUDIT_CSV_HEADERS: &[&str] = &[
+    "at", "actor", "action", "account", "target", "before", "after",
+];
+
+/// One event as a CSV record under [`MEMBER_AUDIT_CSV_HEADERS`].
+pub(crate) fn member_audit_csv_record(e: &MemberEventView) -> Vec<String> {
+    vec![
+        e.at.to_string(),
+        e.actor.clone(),
+        e.action.clone(),
+        e.account.clone().unwrap_or_default(),
+        e.target.clone().unwrap_or_default(),
+        json_text(&e.before),
+        json_text(&e.after),
+    ]
+}
+
+/// A JSON state as compact text, an absent one as an empty field.
+fn json_text(v: &Option<serde_json::Value>) -> String {
+    v.as_ref().map(|v| v.to_string()).unwrap_or_default()
+}
+
 /// The columns of `audit list --format csv`: every field of an event.
 pub(crate) const AUDIT_CSV_HEADERS: &[&str] = &[
     "seq", "at", "actor", "action", "account", "target", "before", "after", "prev_hash", "hash",
@@ -99,8 +183,6 @@ pub(crate) const AUDIT_CSV_HEADERS: &[&str] = &[
 /// One event as a CSV record under [`AUDIT_CSV_HEADERS`]: before and after
 /// as compact JSON text, an absent value as an empty field.
 pub(crate) fn audit_csv_record(e: &AuditEvent) -> Vec<String> {
-    let json =
-        |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
     vec![
         e.seq.to_string(),
         e.at.to_string(),
@@ -108,8 +190,8 @@ pub(crate) fn audit_csv_record(e: &AuditEvent) -> Vec<String> {
         e.action.clone(),
         e.account.clone().unwrap_or_default(),
         e.target.clone().unwrap_or_default(),
-        json(&e.before),
-        json(&e.after),
+        json_text(&e.before),
+        json_text(&e.after),
         e.prev_hash.clone(),
         e.hash.clone(),
     ]

@@ -527,8 +527,10 @@ impl Fields for CanView {
 /// One event of a member's timeline (`user history`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct HistoryView {
-    /// Position in the audit log.
-    pub seq: i64,
+    /// Position in the audit log, for the operator alone (see
+    /// [`AuditLogView`](super::AuditLogView)).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<i64>,
     /// When.
     pub at: Timestamp,
     /// Who did it: a member's email or `operator:<os user>`.

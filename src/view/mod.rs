@@ -20,7 +20,10 @@ pub(crate) use account::{
     AccountDetailsView, AccountView, AddressView, IpView, PartnerConfigView, PaymentView,
     ProductView, RfiView,
 };
-pub(crate) use audit::{audit_csv_record, AuditHeadView, AuditVerifiedView, AUDIT_CSV_HEADERS};
+pub(crate) use audit::{
+    audit_csv_record, member_audit_csv_record, AuditHeadView, AuditLogView, AuditVerifiedView,
+    MemberEventView, AUDIT_CSV_HEADERS, MEMBER_AUDIT_CSV_HEADERS,
+};
 pub(crate) use catalog::{
     BundleView, CapabilityView, CourseProgressView, CourseView, EnrolmentView, FormerOwnerView,
     InitView, PresetView, RoleView,

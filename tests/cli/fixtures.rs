@@ -902,6 +902,54 @@ fn a_setting_given_as_null_is_unset_and_the_export_leaves_it_out() {
     );
 }
 
+/// Findings A9: `null` for a profile field clears it, as it unsets a
+/// setting (it was planned "unchanged" and ignored); for a field no file
+/// clears (a user's name) it is refused at its path, exit 2, nothing
+/// written; and the schema takes `null` where it clears, not elsewhere.
+#[test]
+fn null_clears_a_profile_field_and_is_refused_where_nothing_clears() {
+    let p = Portal::empty();
+    p.ok(&["apply", DEMO]);
+    let mut doc: Value = serde_json::from_str(&p.ok(&["export"])).unwrap();
+    doc["accounts"][0]["profile"]["phone"] = Value::Null;
+    let file = doc.to_string();
+    let dry = apply_stdin(&p, &["--dry-run"], &file);
+    assert_eq!(dry.code, SUCCESS, "{}", dry.stderr);
+    assert!(
+        dry.stdout
+            .lines()
+            .any(|l| l.starts_with("update") && l.trim_end().ends_with("phone")),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(apply_stdin(&p, &[], &file).code, SUCCESS);
+    let shown = p.json(&["account", "show", "--account", ACCOUNT]);
+    assert_eq!(shown["phone"], Value::Null, "{shown}");
+    assert_eq!(shown["website"], "https://acme.test", "{shown}");
+
+    let mut doc: Value = serde_json::from_str(&p.ok(&["export"])).unwrap();
+    doc["accounts"][0]["users"][0]["name"] = Value::Null;
+    let before = p.dump();
+    let refused = apply_stdin(&p, &[], &doc.to_string());
+    assert_eq!(refused.code, USAGE, "{}", refused.stderr);
+    says(
+        &refused.stderr,
+        "error: -: accounts[0].users[0].name: `null` cannot clear this field",
+    );
+    assert_eq!(p.dump(), before);
+
+    let schema: Value = serde_json::from_str(&p.ok(&["schema"])).unwrap();
+    let defs = &schema["$defs"];
+    assert_eq!(
+        defs["FixtureProfile"]["properties"]["phone"]["type"],
+        json!(["string", "null"])
+    );
+    assert_eq!(
+        defs["FixtureUser"]["properties"]["name"]["type"],
+        json!("string")
+    );
+}
+
 /// The settings are the operator's: a member's file listing them is
 /// refused at `settings` (exit 5) and changes nothing, and a member's
 /// export never writes them. A bad key or value is refused at

@@ -42,6 +42,7 @@ mod leaks;
 mod licenses;
 mod lifecycle;
 mod lmp_levels;
+mod log_places;
 mod look_alikes;
 mod merge_sight;
 mod name_keys;
