@@ -37,6 +37,7 @@ use std::rc::Rc;
 use super::access::{authority, caps, Access};
 use super::deciders::{count, policy_eligible, take, Ability, Hold, Roster};
 use super::delegations::ensure_delegations_given_by_holders;
+use super::gate::Write;
 use super::orders::pending_of;
 use super::people::{manages_every_account, manages_them_once_joined};
 use super::policies::short_policy_warning;
@@ -121,6 +122,53 @@ impl<'a> Review<'a> {
             self.ensure_actor_holds(*seat, (given_from, after))?;
             self.ensure_admin_remains(*seat, before, after, may_lose_admin)?;
             self.ensure_external_access_is_backed(*seat, before, after)?;
+        }
+        Ok(())
+    }
+
+    /// Ends the service assignments of each member the write touched
+    /// with their access: where their access now runs out (a role lapsing
+    /// to the blocking role, external access with an end), or ends at
+    /// another moment than before, their services follow it, each a
+    /// `service.assign` event (see `services::end_with_access`). Every
+    /// command that moves when access ends comes through here, so none
+    /// can leave a service with someone from the moment they hold
+    /// nothing. A warning says how many end, naming no service.
+    pub(super) fn keep_services_within_access(&self, w: &Write<'_>) -> Result<()> {
+        for seat in self.seats()? {
+            let Some(after) = self.after(*seat)? else {
+                continue;
+            };
+            let ends_of = |s: &Standing| {
+                super::services::access_ends(
+                    self.tx, self.catalog, &s.membership, s.owner, self.ctx.now,
+                )
+            };
+            let ends = ends_of(&after)?;
+            let ended = match self.before(*seat)? {
+                Some(before) => ends_of(&before)?,
+                None => None,
+            };
+            if ends == ended || after.membership.status != MemberStatus::Active {
+                continue;
+            }
+            let account = self.account(seat.1)?;
+            let sooner =
+                super::services::end_with_access(w, &account, &after.membership, ended, ends)?;
+            if let (Some(end), true) = (ends, sooner > 0) {
+                let who = self.tx.person(seat.0)?.email;
+                let place = match super::visibility::knows_account(
+                    self.tx, self.catalog, self.ctx, &account,
+                )? {
+                    true => format!("`{}`", account.name),
+                    false => "an account you cannot see".to_string(),
+                };
+                w.warn(format!(
+                    "{} assigned to `{who}` in {place} {} unassigned at {end}, when their access ends",
+                    count(sooner, "service"),
+                    if sooner == 1 { "is" } else { "are" },
+                ));
+            }
         }
         Ok(())
     }

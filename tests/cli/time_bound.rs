@@ -1285,3 +1285,84 @@ fn user_list_filters_by_revoked_deactivated_and_expiring_up_to_the_limit() {
         ["bob@acme.test", "dee@acme.test"]
     );
 }
+
+/// Issue 11: a member whose role lapses to the blocking role at T holds
+/// no service from T, as one blocked by hand holds none: a service given
+/// them ends at T (the answer says so), and no list, show or export reads
+/// it held at T. An external admin whose access is made to end at T
+/// keeps the customer's services only until T, and is told so.
+#[test]
+fn services_end_when_access_lapses_to_nothing() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    p.ok(&["user", "set-role", "ann@acme.test", "no-access"]);
+    p.ok(&["user", "set-role", "ann@acme.test", "user", "--until", T]);
+    p.ok(&["service", "add", "--name", "Line"]);
+    let v = p.json(&["service", "assign", "Line", "--to", "ann@acme.test"]);
+    assert_eq!(
+        (&v["assigned_to"], &v["assigned_until"]),
+        (&json!("ann@acme.test"), &json!(T))
+    );
+    assert_eq!(
+        json_at(&p, BEFORE_T, &["service", "show", "Line"])["assigned_to"],
+        "ann@acme.test"
+    );
+    for t in [T, AFTER_T] {
+        assert_eq!(
+            json_at(&p, t, &["service", "show", "Line"])["assigned_to"],
+            Value::Null
+        );
+        let list = json_at(&p, t, &["service", "list"]);
+        assert_eq!(list[0]["assigned_to"], Value::Null, "{list}");
+        let export = p.run_with(&["export"], &at(t));
+        assert_eq!(export.code, 0, "{}", export.stderr);
+        assert!(
+            !export.stdout.contains("\"assigned_to\""),
+            "{}",
+            export.stdout
+        );
+    }
+
+    let p = msp_with_a_customer();
+    let add = |until: &[&str]| {
+        let mut args = vec![
+            "external-admin", "add", "--customer", "Client Co", "--email", "uma@acme.test",
+            "--role", "msp-user",
+        ];
+        args.extend_from_slice(until);
+        p.run(&args)
+    };
+    assert_eq!(add(&[]).code, 0);
+    p.ok(&["service", "add", "--name", "Line", "--account", "Client Co"]);
+    p.ok(&[
+        "service", "assign", "Line", "--to", "uma@acme.test", "--account", "Client Co",
+    ]);
+    let run = add(&["--until", T]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    says(
+        &run.stderr,
+        &format!("warning: 1 service assigned to `uma@acme.test` in `Client Co` is unassigned at {T}, when their access ends"),
+    );
+    let event = p.last_event();
+    assert_eq!(
+        (
+            &event["action"],
+            &event["target"],
+            &event["after"]["assigned_until"]
+        ),
+        (&json!("service.assign"), &json!("Line"), &json!(T)),
+        "{event}"
+    );
+    let show = |t: &str| {
+        json_at(
+            &p,
+            t,
+            &["service", "show", "Line", "--account", "Client Co"],
+        )["assigned_to"]
+            .clone()
+    };
+    assert_eq!(
+        (show(BEFORE_T), show(T)),
+        (json!("uma@acme.test"), Value::Null)
+    );
+}
