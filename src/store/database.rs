@@ -53,6 +53,7 @@ const MIGRATIONS: &[&str] = &[
     LOOSE_SKELETONS,
     include_str!("../../migrations/0034_orders_by_creator.sql"),
     include_str!("../../migrations/0035_order_policies_by_policy.sql"),
+    include_str!("../../migrations/0036_services_end_with_access.sql"),
 ];
 
 /// The migration that adds the keys names are found by, which SQLite

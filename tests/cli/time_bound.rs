@@ -3,7 +3,9 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{rewind, says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, USAGE};
+use crate::support::{
+    rewind, says, version_before, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, USAGE,
+};
 
 /// The moment time-bound access given at `NOW` (10:00) lapses.
 const T: &str = "2026-11-25T12:00:00Z";
@@ -1364,5 +1366,39 @@ fn services_end_when_access_lapses_to_nothing() {
     assert_eq!(
         (show(BEFORE_T), show(T)),
         (json!("uma@acme.test"), Value::Null)
+    );
+}
+
+/// Issue 11: services assigned before the rule to a member whose role
+/// lapses to the blocking role are brought under it when the database is
+/// migrated: none reads as held at T, though the lapse had set no end
+/// on them; the owner's, who holds everything, are left as they were.
+#[test]
+fn services_assigned_before_the_rule_end_with_the_access_too() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    p.ok(&["user", "set-role", "ann@acme.test", "no-access"]);
+    p.ok(&["user", "set-role", "ann@acme.test", "user", "--until", T]);
+    for name in ["Line", "Desk"] {
+        p.ok(&["service", "add", "--name", name]);
+    }
+    p.ok(&["service", "assign", "Line", "--to", "ann@acme.test"]);
+    p.ok(&["service", "assign", "Desk", "--to", OWNER]);
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    rewind(&conn, version_before("0036_services_end_with_access.sql"));
+    conn.execute("UPDATE services SET assigned_until = NULL", [])
+        .unwrap();
+    drop(conn);
+    let show = |t: &str, name: &str| json_at(&p, t, &["service", "show", name]);
+    let line = show(BEFORE_T, "Line");
+    assert_eq!(
+        (&line["assigned_to"], &line["assigned_until"]),
+        (&json!("ann@acme.test"), &json!(T))
+    );
+    assert_eq!(show(T, "Line")["assigned_to"], Value::Null);
+    let desk = show(AFTER_T, "Desk");
+    assert_eq!(
+        (&desk["assigned_to"], &desk["assigned_until"]),
+        (&json!(OWNER), &Value::Null)
     );
 }
