@@ -724,6 +724,45 @@ mod tests {
         }
     }
 
+    /// Issue 11: external access given until T keeps no service of the
+    /// customer past T, whether the end comes after the assignment or the
+    /// assignment after the end; the customer's log says when it ends.
+    #[test]
+    fn a_customers_services_end_with_external_access_given_until_t() {
+        let mut p = msp();
+        let uma = email("uma@acme.test");
+        p.external_admin_add("Client Co", &uma, "msp-user", None)
+            .expect("add");
+        for name in ["Line", "Spare"] {
+            p.service_add(name, None, Some("Client Co"))
+                .expect("service");
+        }
+        p.service_assign(&["Line".into()], Some(&uma), Some("Client Co"), None)
+            .expect("assigned");
+        let t = p.now().plus(chrono::Duration::days(3)).expect("t");
+        p.external_admin_add("Client Co", &uma, "msp-user", Some(t))
+            .expect("until t");
+        p.service_assign(&["Spare".into()], Some(&uma), Some("Client Co"), None)
+            .expect("assigned");
+        for name in ["Line", "Spare"] {
+            let service = p.service_show(name, Some("Client Co")).expect(name);
+            assert_eq!(service.assigned_until, Some(t), "{name}");
+        }
+        let log = p
+            .audit_list(&crate::domain::AuditFilter {
+                account: Some("Client Co".into()),
+                actions: vec!["service.assign".into()],
+                ..crate::domain::AuditFilter::default()
+            })
+            .expect("log");
+        assert_eq!(log.len(), 3, "{log:?}");
+        p.ctx.now = t;
+        for name in ["Line", "Spare"] {
+            let service = p.service_show(name, Some("Client Co")).expect(name);
+            assert_eq!(service.assigned_to, None, "{name}");
+        }
+    }
+
     #[test]
     fn a_partner_administrator_made_a_user_loses_what_more_they_held_on_customers() {
         let mut p = msp();

@@ -474,6 +474,7 @@ impl Portal {
             };
             let review = Review::new(&*tx, &catalog, &ctx, &journal);
             review.check(&w.may_lose_admin.borrow())?;
+            review.keep_services_within_access(&w)?;
             for warning in review.shortfalls(&w.baselines.borrow())? {
                 w.warn(warning);
             }

@@ -37,6 +37,7 @@ use std::rc::Rc;
 use super::access::{authority, caps, Access};
 use super::deciders::{count, policy_eligible, take, Ability, Hold, Roster};
 use super::delegations::ensure_delegations_given_by_holders;
+use super::gate::Write;
 use super::orders::pending_of;
 use super::people::{manages_every_account, manages_them_once_joined};
 use super::policies::short_policy_warning;
@@ -121,6 +122,53 @@ impl<'a> Review<'a> {
             self.ensure_actor_holds(*seat, (given_from, after))?;
             self.ensure_admin_remains(*seat, before, after, may_lose_admin)?;
             self.ensure_external_access_is_backed(*seat, before, after)?;
+        }
+        Ok(())
+    }
+
+    /// Ends the service assignments of each member the write touched
+    /// with their access: where their access now runs out (a role lapsing
+    /// to the blocking role, external access with an end), or ends at
+    /// another moment than before, their services follow it, each a
+    /// `service.assign` event (see `services::end_with_access`). Every
+    /// command that moves when access ends comes through here, so none
+    /// can leave a service with someone from the moment they hold
+    /// nothing. A warning says how many end, naming no service.
+    pub(super) fn keep_services_within_access(&self, w: &Write<'_>) -> Result<()> {
+        for seat in self.seats()? {
+            let Some(after) = self.after(*seat)? else {
+                continue;
+            };
+            let ends_of = |s: &Standing| {
+                super::services::access_ends(
+                    self.tx, self.catalog, &s.membership, s.owner, self.ctx.now,
+                )
+            };
+            let ends = ends_of(&after)?;
+            let ended = match self.before(*seat)? {
+                Some(before) => ends_of(&before)?,
+                None => None,
+            };
+            if ends == ended || after.membership.status != MemberStatus::Active {
+                continue;
+            }
+            let account = self.account(seat.1)?;
+            let sooner =
+                super::services::end_with_access(w, &account, &after.membership, ended, ends)?;
+            if let (Some(end), true) = (ends, sooner > 0) {
+                let who = self.tx.person(seat.0)?.email;
+                let place = match super::visibility::knows_account(
+                    self.tx, self.catalog, self.ctx, &account,
+                )? {
+                    true => format!("`{}`", account.name),
+                    false => "an account you cannot see".to_string(),
+                };
+                w.warn(format!(
+                    "{} assigned to `{who}` in {place} {} unassigned at {end}, when their access ends",
+                    count(sooner, "service"),
+                    if sooner == 1 { "is" } else { "are" },
+                ));
+            }
         }
         Ok(())
     }
@@ -1341,9 +1389,23 @@ impl<'a> Review<'a> {
             // change to one plain member reads the policies and orders
             // naming them, by index, not every pending order (findings
             // C6). A baseline was read whole, so its account is too.
-            let scope = match baselines.contains_key(&id) || approvers_changed.contains(&id) {
-                true => Scope::Whole,
-                false => Scope::Naming(changed.get(&id).unwrap_or(&none)),
+            // Where they changed, only the policies the change leaves
+            // with too few approvers to spare are read for orders (each
+            // policy's approvers counted by index, no further than it
+            // could need): walking every pending order made changing one
+            // approver of a busy account take seconds (issue 11).
+            let naming = changed.get(&id).unwrap_or(&none);
+            let tight;
+            let scope = if baselines.contains_key(&id) {
+                Scope::Whole
+            } else if approvers_changed.contains(&id) {
+                tight = tight_policies(self.tx, &seen(false), &account)?;
+                Scope::Held {
+                    naming,
+                    policies: &tight,
+                }
+            } else {
+                Scope::Naming(naming)
             };
             let read;
             let before = match baselines.get(&id) {
@@ -1464,6 +1526,57 @@ pub(super) enum Scope<'s> {
     /// while who holds `orders.approve` stays as it was, since the rest
     /// are decided by others, or by the account's approvers.
     Naming(&'s BTreeSet<i64>),
+    /// Every policy, the pending orders [`Scope::Naming`] reads, and the
+    /// pending orders held by `policies` (found by index on the policy):
+    /// all a change of who holds `orders.approve` can leave stuck, when
+    /// `policies` are those [`tight_policies`] finds after it.
+    Held {
+        /// The people whose ability the change touched.
+        naming: &'s BTreeSet<i64>,
+        /// The policies whose orders may have been left stuck.
+        policies: &'s BTreeSet<i64>,
+    },
+}
+
+/// How many people of a policy's approvers an order may leave out beyond
+/// its creator without their approval counting toward that policy: an
+/// approval counts for every open policy its giver may decide, so only
+/// the second person of a delegated decision, or someone who approved
+/// before the policy became theirs to decide, is left out uncounted.
+const UNCOUNTED: usize = 2;
+
+/// The policies of `account` (enabled or not: a disabled one may still
+/// hold orders) whose pending orders a change of the account's approvers
+/// may have left stuck, with its members as `roster` sees them after the
+/// change. An order is stuck when fewer people may still approve it for
+/// a policy than the approvals it still needs; those who may are the
+/// policy's eligible approvers (its named ones with access, and the
+/// account's approvers it falls back to) less the order's creator and
+/// those who decided it, whose approvals already count toward what it
+/// needs. So a policy with at least its required approvals, one for the
+/// creator and [`UNCOUNTED`] more eligible approvers leaves none of its
+/// orders stuck, and is not read further. Each policy's approvers are
+/// counted by index, no further than that.
+fn tight_policies(tx: &dyn Tx, roster: &dyn Roster, account: &Account) -> Result<BTreeSet<i64>> {
+    let mut tight = BTreeSet::new();
+    for policy in tx.policies_in(account.id)? {
+        let required = usize::try_from(policy.required_approvals).unwrap_or(usize::MAX);
+        let spare = required.saturating_add(1 + UNCOUNTED);
+        let named: BTreeSet<i64> = policy.approvers.iter().copied().collect();
+        let mut eligible = 0;
+        for person in &named {
+            if roster.ability(*person)?.access {
+                eligible += 1;
+            }
+        }
+        if eligible < spare {
+            eligible += roster.approvers(&named, spare - eligible)?.len();
+        }
+        if eligible < spare {
+            tight.insert(policy.id);
+        }
+    }
+    Ok(tight)
 }
 
 /// How `account` is short of deciders with its members as `roster` sees
@@ -1477,7 +1590,7 @@ pub(super) fn shortfalls_in(
 ) -> Result<Shortfalls> {
     let mut found = Vec::new();
     let in_scope = |approvers: &[i64]| match scope {
-        Scope::Whole => true,
+        Scope::Whole | Scope::Held { .. } => true,
         Scope::Naming(people) => approvers.iter().any(|p| people.contains(p)),
     };
     let policies = tx.policies_in(account.id)?;
@@ -1496,10 +1609,15 @@ pub(super) fn shortfalls_in(
     }
     let orders = match scope {
         Scope::Whole => tx.pending_orders_in(account.id)?,
-        Scope::Naming(people) => {
+        Scope::Naming(people) | Scope::Held { naming: people, .. } => {
             let mut orders: Vec<Order> = Vec::new();
             for person in people {
                 orders.extend(tx.pending_orders_naming(account.id, *person)?);
+            }
+            if let Scope::Held { policies, .. } = scope {
+                for policy in policies {
+                    orders.extend(tx.pending_orders_held_by(account.id, *policy)?);
+                }
             }
             orders.sort_by_key(|o| o.id);
             orders.dedup_by_key(|o| o.id);

@@ -164,6 +164,88 @@ pub(super) fn cannot_hold_services(
     Ok(None)
 }
 
+/// When `m` stops holding services by itself, as it stands at `at`: the
+/// moment its role lapses to the blocking role, or its external access
+/// ends (`None`: neither is to come). Blocking is offboarding, and
+/// nothing runs at that moment to ask where the services go, so an
+/// assignment ends there with the access (see [`end_with_access`]). The
+/// owner (`owner`) holds every capability whatever their role.
+pub(super) fn access_ends(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    m: &Membership,
+    owner: bool,
+    at: Timestamp,
+) -> Result<Option<Timestamp>> {
+    let m = m.clone().in_force(at);
+    if owner || m.status != MemberStatus::Active {
+        return Ok(None);
+    }
+    let mut ends = None;
+    if let (Some(until), Some(after)) = (m.role_until, m.role_after) {
+        if catalog.role(tx, after)?.blocking {
+            ends = Some(until);
+        }
+    }
+    if m.external_from.is_some() {
+        ends = earliest(ends, m.external_until);
+    }
+    Ok(ends)
+}
+
+/// The earlier of two ends, `None` being never.
+pub(super) fn earliest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Keeps the services assigned to `m` in `account` from outlasting its
+/// access, in the caller's change, now that the access ends at `ends`
+/// where it ended at `ended` before (each `None`: never): an assignment
+/// past `ends` ends there, and one that ended with the access before
+/// moves with it (later, or for good). Each moved assignment is a
+/// `service.assign` event saying when it ends. So a member whose access
+/// runs out (a role lapsing to the blocking role, external access given
+/// `--until`) is seen holding no service from that moment, by every read
+/// (findings N10). How many services end sooner than they did.
+pub(super) fn end_with_access(
+    w: &Write<'_>,
+    account: &Account,
+    m: &Membership,
+    ended: Option<Timestamp>,
+    ends: Option<Timestamp>,
+) -> Result<usize> {
+    let mut sooner = 0;
+    for service in w.tx.services_assigned_to(m.id)? {
+        let until = match service.assigned_until {
+            Some(end) if Some(end) == ended => ends,
+            end => earliest(end, ends),
+        };
+        if until == service.assigned_until {
+            continue;
+        }
+        if until.is_some() && earliest(until, service.assigned_until) == until {
+            sooner += 1;
+        }
+        let before = service_view(w.tx, account, &service)?;
+        let moved = Service {
+            assigned_until: until,
+            ..service
+        };
+        w.tx.update_service(&moved)?;
+        w.changed(
+            "service.assign",
+            account,
+            moved.name.clone(),
+            Some(&before),
+            &service_view(w.tx, account, &moved)?,
+        )?;
+    }
+    Ok(sooner)
+}
+
 /// Unassigns, in the caller's change, every service of `account` assigned
 /// to the membership `m`, each a `service.unassign` event in `account`'s
 /// log; how many. For access to a customer that ends through another
@@ -402,7 +484,11 @@ impl Portal {
                     {
                         return Err(refusal);
                     }
-                    Some(m.id)
+                    // Given to someone whose access runs out, it ends
+                    // with that access, as their later change would end it.
+                    let owner = account.owner_id == Some(m.person_id);
+                    let ends = access_ends(tx, catalog, &m, owner, w.ctx.now)?;
+                    Some((m.id, earliest(until, ends)))
                 }
                 None => None,
             };
@@ -410,8 +496,8 @@ impl Portal {
             for mut service in services {
                 let before = service_view(tx, &account, &service)?;
                 let stored = service.clone();
-                service.assigned_to = assigned_to;
-                service.assigned_until = assigned_to.and(until);
+                service.assigned_to = assigned_to.map(|(id, _)| id);
+                service.assigned_until = assigned_to.and_then(|(_, until)| until);
                 let after = service_view(tx, &account, &service)?;
                 // Assigned as it already was, it is not written again.
                 if service != stored {
@@ -518,6 +604,66 @@ mod tests {
         p.set_role(&una, "user", None, None).expect("back");
         p.service_assign(&["Spare".into()], Some(&una), None, None)
             .expect("assigned again");
+    }
+
+    /// Issue 11: a role lapsing to the blocking role is offboarding too,
+    /// with nobody there at the moment to say where the services go: they
+    /// end with the access, from the change that makes it end (or the
+    /// assignment given after it), and no read shows them held at T.
+    /// Access made to last again brings back what ended with it.
+    #[test]
+    fn services_end_with_a_role_that_lapses_to_the_blocking_role() {
+        let mut p = una_holds_a_line();
+        let una = email("una@acme.test");
+        let t = p.now().plus(chrono::Duration::days(3)).expect("t");
+        p.set_role_lapsing(&una, "user", None, t, "no-access", &Handover::Refuse)
+            .expect("a user until t, then blocked");
+        let warnings = p.take_warnings();
+        assert_eq!(
+            warnings,
+            vec![format!(
+                "1 service assigned to `una@acme.test` in `Acme` is unassigned at {t}, when their access ends"
+            )]
+        );
+        let line = p.service_show("Line", None).expect("line");
+        assert_eq!(line.assigned_until, Some(t));
+        let log = p
+            .audit_list(&crate::domain::AuditFilter::default())
+            .expect("log");
+        let last = log.last().expect("an event");
+        assert_eq!(
+            (last.action.as_str(), last.target.as_deref()),
+            ("service.assign", Some("Line"))
+        );
+        // Given after, a service ends there too.
+        let view = p
+            .service_assign(&["Spare".into()], Some(&una), None, None)
+            .expect("assigned");
+        assert_eq!(view[0].assigned_until, Some(t));
+        let now = p.now();
+        p.ctx.now = t.minus(chrono::Duration::seconds(1)).expect("t-1s");
+        assert_eq!(holder(&mut p, "Line").as_deref(), Some("una@acme.test"));
+        p.ctx.now = t;
+        assert_eq!(
+            (holder(&mut p, "Line"), holder(&mut p, "Spare")),
+            (None, None)
+        );
+        assert!(p
+            .service_list(None, None)
+            .expect("list")
+            .iter()
+            .all(|s| s.assigned_to.is_none()));
+        // Made to last before t, her access keeps what ended with it.
+        p.ctx.now = now;
+        p.set_role(&una, "user", None, None)
+            .expect("a user for good");
+        p.ctx.now = t;
+        assert_eq!(holder(&mut p, "Line").as_deref(), Some("una@acme.test"));
+        assert_eq!(holder(&mut p, "Spare").as_deref(), Some("una@acme.test"));
+        assert_eq!(
+            p.service_show("Line", None).expect("line").assigned_until,
+            None
+        );
     }
 
     /// The accounts and names a service list shows, in order.

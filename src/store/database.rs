@@ -53,6 +53,8 @@ const MIGRATIONS: &[&str] = &[
     LOOSE_SKELETONS,
     include_str!("../../migrations/0034_orders_by_creator.sql"),
     REF_LOOSE,
+    include_str!("../../migrations/0036_order_policies_by_policy.sql"),
+    include_str!("../../migrations/0037_services_end_with_access.sql"),
 ];
 
 /// The migration that adds the keys names are found by, which SQLite

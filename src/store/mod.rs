@@ -494,6 +494,9 @@ seam! {
         /// The pending orders of an account that a policy they matched
         /// names `person_id` as an approver of, oldest first, by index.
         fn pending_orders_naming(&self, account_id: i64, person_id: i64) -> Result<Vec<Order>>;
+        /// The pending orders of an account that a policy holds (matched
+        /// and not released), oldest first, by index on the policy.
+        fn pending_orders_held_by(&self, account_id: i64, policy_id: i64) -> Result<Vec<Order>>;
         /// The order of an account with this external reference, compared
         /// by its [`name_key`](crate::model::name_key) (composed, case
         /// aside in every script): of two with one key (an older database

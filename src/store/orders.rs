@@ -277,6 +277,24 @@ impl SqliteTx<'_> {
         )
     }
 
+    pub(super) fn pending_orders_held_by(
+        &self,
+        account_id: i64,
+        policy_id: i64,
+    ) -> Result<Vec<Order>> {
+        self.rows(
+            &format!(
+                "SELECT {} FROM order_policies p JOIN orders o ON o.id = p.order_id
+                     WHERE p.policy_id = ?1 AND p.released_at IS NULL
+                       AND o.account_id = ?2 AND o.status = 'pending'
+                     ORDER BY o.id",
+                qualified(ORDER_COLUMNS, "o")
+            ),
+            [policy_id, account_id],
+            order_from_row,
+        )
+    }
+
     pub(super) fn order_by_reference(
         &self,
         account_id: i64,

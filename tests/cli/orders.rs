@@ -3257,3 +3257,51 @@ fn a_change_leaving_orders_stuck_warns_once_per_order() {
     let refused = p.refused_as(Some(OLIVE), &["order", "approve", "3"], CONFLICT);
     says(&refused, "cannot get enough approvals");
 }
+
+/// Issue 11: a change of who holds `orders.approve` reads only the orders
+/// of the policies it leaves with too few approvers to spare, and warns
+/// as before: one line per order it leaves stuck, naming the cause once,
+/// none for the orders others may still finish.
+#[test]
+fn losing_approvers_warns_once_per_stuck_order_and_only_for_those() {
+    let p = acme();
+    for admin in ["a1@acme.test", "a2@acme.test", "a3@acme.test"] {
+        p.member(admin, "admin");
+    }
+    p.ok(&[
+        "policy", "create", "--name", "Two admins", "--threshold", "50", "--required-approvals",
+        "2",
+    ]);
+    let by_fin: Vec<String> = (0..3)
+        .map(|_| id_of(&place(&p, Some(FIN), "Rack", "300", &[])))
+        .collect();
+    let by_max: Vec<String> = (0..2)
+        .map(|_| id_of(&place(&p, Some(MAX), "Rack", "300", &[])))
+        .collect();
+    // Approvers to spare: nothing is short, nothing is said.
+    for admin in ["a1@acme.test", "a2@acme.test", "a3@acme.test"] {
+        let run = p.run(&["user", "set-role", admin, "user"]);
+        assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+        assert_eq!(warnings(&run.stderr), Vec::<&str>::new(), "{admin}");
+    }
+    // The owner and Fin are left: Fin's orders have only the owner.
+    let run = p.run(&["user", "left-company", FAY, "--yes"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    let said = warnings(&run.stderr);
+    assert_eq!(said.len(), by_fin.len(), "{said:?}");
+    for (line, id) in said.iter().zip(&by_fin) {
+        assert_eq!(
+            *line,
+            format!(
+                "warning: order {id} in `Acme Ltd` cannot get enough approvals (policy `Two admins` needs 2 approvals and only 1 person may give them); cancel it (`portalctl order cancel {id}`), or ease its policy (`portalctl policy edit 'Two admins' --account 'Acme Ltd' --required-approvals 1`, or name more approvers)"
+            )
+            .as_str()
+        );
+    }
+    for id in &by_max {
+        assert!(
+            !said.iter().any(|l| l.contains(&format!("order {id} "))),
+            "{said:?}"
+        );
+    }
+}

@@ -147,6 +147,10 @@ const UNDO: &[&str] = &[
     "DROP INDEX orders_by_creator;",
     // 0035_order_ref_loose
     "DROP INDEX orders_by_ref_loose; ALTER TABLE orders DROP COLUMN ref_loose;",
+    // 0036_order_policies_by_policy
+    "DROP INDEX order_policies_by_policy;",
+    // 0037_services_end_with_access: the ends it set are kept.
+    "",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).

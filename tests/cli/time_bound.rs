@@ -3,7 +3,9 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{rewind, says, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, USAGE};
+use crate::support::{
+    rewind, says, version_before, Portal, ACCOUNT, CONFLICT, DENIED, NOT_FOUND, OWNER, USAGE,
+};
 
 /// The moment time-bound access given at `NOW` (10:00) lapses.
 const T: &str = "2026-11-25T12:00:00Z";
@@ -1283,5 +1285,120 @@ fn user_list_filters_by_revoked_deactivated_and_expiring_up_to_the_limit() {
     assert_eq!(
         emails(&["--expiring", "30d", "--status", "active"]),
         ["bob@acme.test", "dee@acme.test"]
+    );
+}
+
+/// Issue 11: a member whose role lapses to the blocking role at T holds
+/// no service from T, as one blocked by hand holds none: a service given
+/// them ends at T (the answer says so), and no list, show or export reads
+/// it held at T. An external admin whose access is made to end at T
+/// keeps the customer's services only until T, and is told so.
+#[test]
+fn services_end_when_access_lapses_to_nothing() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    p.ok(&["user", "set-role", "ann@acme.test", "no-access"]);
+    p.ok(&["user", "set-role", "ann@acme.test", "user", "--until", T]);
+    p.ok(&["service", "add", "--name", "Line"]);
+    let v = p.json(&["service", "assign", "Line", "--to", "ann@acme.test"]);
+    assert_eq!(
+        (&v["assigned_to"], &v["assigned_until"]),
+        (&json!("ann@acme.test"), &json!(T))
+    );
+    assert_eq!(
+        json_at(&p, BEFORE_T, &["service", "show", "Line"])["assigned_to"],
+        "ann@acme.test"
+    );
+    for t in [T, AFTER_T] {
+        assert_eq!(
+            json_at(&p, t, &["service", "show", "Line"])["assigned_to"],
+            Value::Null
+        );
+        let list = json_at(&p, t, &["service", "list"]);
+        assert_eq!(list[0]["assigned_to"], Value::Null, "{list}");
+        let export = p.run_with(&["export"], &at(t));
+        assert_eq!(export.code, 0, "{}", export.stderr);
+        assert!(
+            !export.stdout.contains("\"assigned_to\""),
+            "{}",
+            export.stdout
+        );
+    }
+
+    let p = msp_with_a_customer();
+    let add = |until: &[&str]| {
+        let mut args = vec![
+            "external-admin", "add", "--customer", "Client Co", "--email", "uma@acme.test",
+            "--role", "msp-user",
+        ];
+        args.extend_from_slice(until);
+        p.run(&args)
+    };
+    assert_eq!(add(&[]).code, 0);
+    p.ok(&["service", "add", "--name", "Line", "--account", "Client Co"]);
+    p.ok(&[
+        "service", "assign", "Line", "--to", "uma@acme.test", "--account", "Client Co",
+    ]);
+    let run = add(&["--until", T]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    says(
+        &run.stderr,
+        &format!("warning: 1 service assigned to `uma@acme.test` in `Client Co` is unassigned at {T}, when their access ends"),
+    );
+    let event = p.last_event();
+    assert_eq!(
+        (
+            &event["action"],
+            &event["target"],
+            &event["after"]["assigned_until"]
+        ),
+        (&json!("service.assign"), &json!("Line"), &json!(T)),
+        "{event}"
+    );
+    let show = |t: &str| {
+        json_at(
+            &p,
+            t,
+            &["service", "show", "Line", "--account", "Client Co"],
+        )["assigned_to"]
+            .clone()
+    };
+    assert_eq!(
+        (show(BEFORE_T), show(T)),
+        (json!("uma@acme.test"), Value::Null)
+    );
+}
+
+/// Issue 11: services assigned before the rule to a member whose role
+/// lapses to the blocking role are brought under it when the database is
+/// migrated: none reads as held at T, though the lapse had set no end
+/// on them; the owner's, who holds everything, are left as they were.
+#[test]
+fn services_assigned_before_the_rule_end_with_the_access_too() {
+    let p = Portal::new();
+    p.member("ann@acme.test", "user");
+    p.ok(&["user", "set-role", "ann@acme.test", "no-access"]);
+    p.ok(&["user", "set-role", "ann@acme.test", "user", "--until", T]);
+    for name in ["Line", "Desk"] {
+        p.ok(&["service", "add", "--name", name]);
+    }
+    p.ok(&["service", "assign", "Line", "--to", "ann@acme.test"]);
+    p.ok(&["service", "assign", "Desk", "--to", OWNER]);
+    let conn = rusqlite::Connection::open(&p.db).unwrap();
+    rewind(&conn, version_before("0037_services_end_with_access.sql"));
+    conn.execute("UPDATE services SET assigned_until = NULL", [])
+        .unwrap();
+    drop(conn);
+    let show = |t: &str, name: &str| json_at(&p, t, &["service", "show", name]);
+    let line = show(BEFORE_T, "Line");
+    assert_eq!(
+        (&line["assigned_to"], &line["assigned_until"]),
+        (&json!("ann@acme.test"), &json!(T))
+    );
+    assert_eq!(show(T, "Line")["assigned_to"], Value::Null);
+    let desk = show(AFTER_T, "Desk");
+    assert_eq!(
+        (&desk["assigned_to"], &desk["assigned_until"]),
+        (&json!(OWNER), &Value::Null)
     );
 }
