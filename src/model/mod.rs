@@ -17,6 +17,7 @@ mod order_key;
 mod order_type;
 mod payment;
 mod percent;
+mod plain;
 mod records;
 mod shell;
 mod suggest;

@@ -66,122 +66,131 @@ impl FromStr for Email {
     /// a file's `apply`), which reads nothing the database holds: it
     /// refuses what it refuses for every database alike, in any order.
     fn from_str(s: &str) -> Result<Self> {
-        let typed = s.trim();
-        // Counted first, and not echoed: no address is that long, and a
-        // refusal quoting it would be as long (the store's rule, in bytes,
-        // is checked on what is read back).
-        let long = typed.chars().count();
-        if long > MAX_EMAIL_CHARS {
-            return Err(Error::invalid(format!(
-                "an email address is at most {MAX_EMAIL_CHARS} characters, and this one is {long}"
-            )));
+        // A plain ASCII address is read as the rule reads it, without
+        // the Unicode work it would do to find so (see `plain`).
+        match super::plain::address(s.trim()) {
+            Some(normal) => Ok(Email(normal)),
+            None => parse_address(s),
         }
-        // Composed as every other text is (a decomposed `ü` is `ü`), so
-        // that one typed either way is the same login.
-        let composed: String = match typed.is_ascii() {
-            true => typed.to_string(),
-            false => typed.nfc().collect(),
-        };
-        // Checked as typed, before lower case and IDNA change it, so that
-        // a refusal names a character that was typed (`İ`, not the
-        // combining dot its lower case is made of).
-        check_characters(typed, &composed)?;
-        let lower = match composed.is_ascii() {
-            true => composed.to_ascii_lowercase(),
-            false => composed.to_lowercase().nfc().collect(),
-        };
-        let not_valid = || {
-            Error::invalid(format!(
-                "`{}` is not a valid email address",
-                super::text::escape(typed)
-            ))
-        };
-        let (local, domain) = lower.rsplit_once('@').ok_or_else(not_valid)?;
-        let local = unquoted(local).ok_or_else(|| {
-            Error::invalid(format!(
-                "`{}` is not a valid email address: the part before its `@` needs quotes, and mail is sent only to addresses that need none",
-                super::text::escape(typed)
-            ))
-            .help("type the address without quotes")
-        })?;
-        let domain = one_domain_form(domain).map_err(|why| {
-            Error::invalid(format!(
-                "`{}` is not a valid email address: {why}",
-                super::text::escape(typed)
-            ))
-            .help(
-                "type a domain name such as `acme.test`: letters, digits and hyphens between dots",
-            )
-        })?;
-        let normal = format!("{local}@{domain}");
-        // The form kept is held to what the typed one was: `xn--` spells a
-        // domain whose Unicode form may hold what no one could type in.
-        if normal != composed {
-            check_characters(typed, &normal)?;
-        }
-        // An address is printed in tables and errors, so it holds no more
-        // than a name may: no backquote either, which would close the
-        // backquotes a message puts around it (see `Text`).
-        if !(email_address::EmailAddress::is_valid(&normal)
-            && !normal.contains(['<', '>', ' ', '`', '"'])
-            && printable(&normal))
-        {
-            return Err(not_valid());
-        }
-        // `fіona@` with a Cyrillic `і`, or a domain `аcme.test` with a
-        // Cyrillic `а` (another domain, which anyone may register), reads
-        // as the real one beside it; a word of the address is held to one
-        // script as a name's word is.
-        let words = local
-            .split(|c: char| !c.is_alphanumeric())
-            .chain(domain.split(|c: char| !c.is_alphanumeric()));
-        if let Some(mixed) = mixed_scripts(words) {
-            // Named as typed: lower case and IDNA may have changed the
-            // word's letters (Cherokee `ꭺ` is kept as its capital `Ꭺ`).
-            let typed_words = composed.split(|c: char| !c.is_alphanumeric());
-            let (first, other, word) = mixed_scripts(typed_words).unwrap_or(mixed);
-            return Err(Error::invalid(format!(
-                "`{}` is not a valid email address: it mixes {first} and {other} letters in `{}`, and so reads as another address",
-                super::text::escape(typed),
-                super::text::escape(word)
-            ))
-            .help("type each word of the address in one script"));
-        }
-        // `olıve@` with a dotless `ı`, `оӏіѵе@` all in Cyrillic, `straße@`
-        // beside `strasse@`: an address in other letters that reads as one
-        // in plain Latin letters would be a second mailbox that reads as
-        // that one.
-        // Refused whether or not that one is here, so the refusal tells
-        // nothing of who is, and the order two addresses come in cannot
-        // matter.
-        // Read as typed too: Cherokee capitals `ᏞᎬᎾ` read as `LEO`, which
-        // their small letters kept in the store do not.
-        if let Some(reading) = latin_reading(&normal).or_else(|| latin_reading(&composed)) {
-            return Err(Error::invalid(format!(
-                "`{}` is not a valid email address: it reads as `{reading}`, written in other letters",
-                super::text::escape(typed)
-            ))
-            .help(format!(
-                "if `{reading}` is the address meant, type it in plain letters"
-            )));
-        }
-        // `ᴍax@` with a small capital reads as `max@`: a letter no name
-        // may hold, no address may either. Checked after the reading, so
-        // that one which reads as an address says which.
-        if let Some((c, kind)) = composed
-            .chars()
-            .chain(normal.chars())
-            .find_map(|c| unused_letter(c).map(|k| (c, k)))
-        {
-            return Err(Error::invalid(format!(
-                "`{}` is not a valid email address: it holds `{c}` (U+{:04X}), {kind} no address is written with, and so reads as another address",
-                super::text::escape(typed),
-                u32::from(c)
-            ))
-            .help("type the address with the letters its language uses"));
-        }
-        Ok(Email(normal))
     }
+}
+
+/// [`Email`]'s rule in full, for any address: what its `FromStr` reads
+/// where the address is not a plain ASCII one.
+pub(super) fn parse_address(s: &str) -> Result<Email> {
+    let typed = s.trim();
+    // Counted first, and not echoed: no address is that long, and a
+    // refusal quoting it would be as long (the store's rule, in bytes,
+    // is checked on what is read back).
+    let long = typed.chars().count();
+    if long > MAX_EMAIL_CHARS {
+        return Err(Error::invalid(format!(
+            "an email address is at most {MAX_EMAIL_CHARS} characters, and this one is {long}"
+        )));
+    }
+    // Composed as every other text is (a decomposed `ü` is `ü`), so
+    // that one typed either way is the same login.
+    let composed: String = match typed.is_ascii() {
+        true => typed.to_string(),
+        false => typed.nfc().collect(),
+    };
+    // Checked as typed, before lower case and IDNA change it, so that
+    // a refusal names a character that was typed (`İ`, not the
+    // combining dot its lower case is made of).
+    check_characters(typed, &composed)?;
+    let lower = match composed.is_ascii() {
+        true => composed.to_ascii_lowercase(),
+        false => composed.to_lowercase().nfc().collect(),
+    };
+    let not_valid = || {
+        Error::invalid(format!(
+            "`{}` is not a valid email address",
+            super::text::escape(typed)
+        ))
+    };
+    let (local, domain) = lower.rsplit_once('@').ok_or_else(not_valid)?;
+    let local = unquoted(local).ok_or_else(|| {
+        Error::invalid(format!(
+            "`{}` is not a valid email address: the part before its `@` needs quotes, and mail is sent only to addresses that need none",
+            super::text::escape(typed)
+        ))
+        .help("type the address without quotes")
+    })?;
+    let domain = one_domain_form(domain).map_err(|why| {
+        Error::invalid(format!(
+            "`{}` is not a valid email address: {why}",
+            super::text::escape(typed)
+        ))
+        .help("type a domain name such as `acme.test`: letters, digits and hyphens between dots")
+    })?;
+    let normal = format!("{local}@{domain}");
+    // The form kept is held to what the typed one was: `xn--` spells a
+    // domain whose Unicode form may hold what no one could type in.
+    if normal != composed {
+        check_characters(typed, &normal)?;
+    }
+    // An address is printed in tables and errors, so it holds no more
+    // than a name may: no backquote either, which would close the
+    // backquotes a message puts around it (see `Text`).
+    if !(email_address::EmailAddress::is_valid(&normal)
+        && !normal.contains(['<', '>', ' ', '`', '"'])
+        && printable(&normal))
+    {
+        return Err(not_valid());
+    }
+    // `fіona@` with a Cyrillic `і`, or a domain `аcme.test` with a
+    // Cyrillic `а` (another domain, which anyone may register), reads
+    // as the real one beside it; a word of the address is held to one
+    // script as a name's word is.
+    let words = local
+        .split(|c: char| !c.is_alphanumeric())
+        .chain(domain.split(|c: char| !c.is_alphanumeric()));
+    if let Some(mixed) = mixed_scripts(words) {
+        // Named as typed: lower case and IDNA may have changed the
+        // word's letters (Cherokee `ꭺ` is kept as its capital `Ꭺ`).
+        let typed_words = composed.split(|c: char| !c.is_alphanumeric());
+        let (first, other, word) = mixed_scripts(typed_words).unwrap_or(mixed);
+        return Err(Error::invalid(format!(
+            "`{}` is not a valid email address: it mixes {first} and {other} letters in `{}`, and so reads as another address",
+            super::text::escape(typed),
+            super::text::escape(word)
+        ))
+        .help("type each word of the address in one script"));
+    }
+    // `olıve@` with a dotless `ı`, `оӏіѵе@` all in Cyrillic, `straße@`
+    // beside `strasse@`: an address in other letters that reads as one
+    // in plain Latin letters would be a second mailbox that reads as
+    // that one.
+    // Refused whether or not that one is here, so the refusal tells
+    // nothing of who is, and the order two addresses come in cannot
+    // matter.
+    // Read as typed too: Cherokee capitals `ᏞᎬᎾ` read as `LEO`, which
+    // their small letters kept in the store do not.
+    if let Some(reading) = latin_reading(&normal).or_else(|| latin_reading(&composed)) {
+        return Err(Error::invalid(format!(
+            "`{}` is not a valid email address: it reads as `{reading}`, written in other letters",
+            super::text::escape(typed)
+        ))
+        .help(format!(
+            "if `{reading}` is the address meant, type it in plain letters"
+        )));
+    }
+    // `ᴍax@` with a small capital reads as `max@`: a letter no name
+    // may hold, no address may either. Checked after the reading, so
+    // that one which reads as an address says which.
+    if let Some((c, kind)) = composed
+        .chars()
+        .chain(normal.chars())
+        .find_map(|c| unused_letter(c).map(|k| (c, k)))
+    {
+        return Err(Error::invalid(format!(
+            "`{}` is not a valid email address: it holds `{c}` (U+{:04X}), {kind} no address is written with, and so reads as another address",
+            super::text::escape(typed),
+            u32::from(c)
+        ))
+        .help("type the address with the letters its language uses"));
+    }
+    Ok(Email(normal))
 }
 
 /// Refuses `text` (what was typed, or the form it is kept in) for a
@@ -505,6 +514,15 @@ pub(crate) fn same_name(a: &str, b: &str) -> bool {
 /// with the scripts Japanese, Korean and Chinese write beside it
 /// (`Tシャツ`), as UTS #39's Highly Restrictive level allows.
 pub(crate) fn one_script_per_word(what: &str, name: &str) -> Result<()> {
+    // An ASCII word is in one script and no ASCII letter is refused.
+    if name.is_ascii() {
+        return Ok(());
+    }
+    letters_in_one_script(what, name)
+}
+
+/// [`one_script_per_word`]'s rule in full, for any name.
+pub(super) fn letters_in_one_script(what: &str, name: &str) -> Result<()> {
     if let Some((first, other, word)) = mixed_scripts(name.split_whitespace()) {
         return Err(Error::invalid(format!(
             "{what} `{}` mixes {first} and {other} letters in `{}`, and so reads as another name",
@@ -527,6 +545,15 @@ pub(crate) fn one_script_per_word(what: &str, name: &str) -> Result<()> {
 /// What [`one_script_per_word`] finds wrong with a name an older version
 /// stored, in a few words; `None` when a new name may be so.
 pub(crate) fn letters_problem(name: &str) -> Option<String> {
+    // As [`one_script_per_word`] reads it: nothing for ASCII.
+    if name.is_ascii() {
+        return None;
+    }
+    problem_of_letters(name)
+}
+
+/// [`letters_problem`]'s rule in full, for any name.
+pub(super) fn problem_of_letters(name: &str) -> Option<String> {
     if let Some((first, other, _)) = mixed_scripts(name.split_whitespace()) {
         return Some(format!("mixes {first} and {other} letters in a word"));
     }

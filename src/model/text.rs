@@ -176,6 +176,16 @@ impl From<&str> for Text {
 /// control character", "a character that shows as nothing"); `None` when
 /// it may hold every one. A name an older version stored may hold one.
 pub(crate) fn refused(text: &str) -> Option<(char, &'static str)> {
+    // Printable ASCII but the backquote is what most text is, and holds
+    // none (see `plain`).
+    if super::plain::text(text) {
+        return None;
+    }
+    refused_by_rule(text)
+}
+
+/// [`refused`]'s rule in full, for any text.
+pub(super) fn refused_by_rule(text: &str) -> Option<(char, &'static str)> {
     text.chars()
         .find_map(|c| match c {
             '`' => Some((c, "a backquote")),

@@ -77,12 +77,31 @@ pub(super) fn limit(limit: Option<u32>) -> String {
 
 /// A list of columns (`"id, name"`) with each named through `alias`
 /// (`"o.id, o.name"`), for a join whose tables share column names.
-pub(super) fn qualified(columns: &str, alias: &str) -> String {
-    columns
+///
+/// Built once for the process and kept: the statements that ask for it
+/// run once per entry of a file of many (an apply reads the pending
+/// orders naming each user it enrols), where building the list again
+/// each time cost more than running the statement. Its callers name a
+/// handful of fixed lists, so what is kept is a handful of strings.
+pub(super) fn qualified(columns: &'static str, alias: &'static str) -> &'static str {
+    type Built = Vec<(&'static str, &'static str, &'static str)>;
+    static BUILT: std::sync::Mutex<Built> = std::sync::Mutex::new(Vec::new());
+    // A panic elsewhere while the list was held left it whole: every
+    // entry is pushed complete.
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(&(_, _, list)) = built.iter().find(|(c, a, _)| *c == columns && *a == alias) {
+        return list;
+    }
+    let list: &'static str = columns
         .split(',')
         .map(|c| format!("{alias}.{}", c.trim()))
         .collect::<Vec<_>>()
         .join(", ")
+        .leak();
+    built.push((columns, alias, list));
+    list
 }
 
 #[cfg(test)]
@@ -90,6 +109,16 @@ mod tests {
     use rusqlite::Connection;
 
     use crate::model::Timestamp;
+
+    /// A qualified list is built once and handed out again, so that a
+    /// statement run per entry of a long file does not build it anew.
+    #[test]
+    fn a_qualified_column_list_is_built_once() {
+        let first = super::qualified("id, name", "o");
+        assert_eq!(first, "o.id, o.name");
+        assert!(std::ptr::eq(first, super::qualified("id, name", "o")));
+        assert_eq!(super::qualified("id, name", "a"), "a.id, a.name");
+    }
 
     #[test]
     fn times_are_bound_and_read_as_their_text() {
