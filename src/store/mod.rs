@@ -715,6 +715,10 @@ pub(crate) struct Journal {
     pub policies: BTreeMap<i64, Option<Policy>>,
     /// Delegations of deciding orders, by id.
     pub delegations: BTreeMap<i64, Option<Delegation>>,
+    /// Services (who holds them), by id, as read at the transaction's
+    /// moment. Apart from [`Journal::is_empty`]: who holds a service
+    /// gives nobody access, but the gate checks every change of hands.
+    pub services: BTreeMap<i64, Option<Service>>,
     /// Memberships (ids) an invitation token was minted for: whoever holds
     /// a token becomes that member, so minting one gives their access
     /// even where the membership's row stays as it was (a resend).

@@ -43,6 +43,7 @@ mod licenses;
 mod lifecycle;
 mod lmp_levels;
 mod look_alikes;
+mod merge_services;
 mod merge_sight;
 mod name_keys;
 mod orders;
