@@ -494,6 +494,17 @@ seam! {
         /// The pending orders of an account that a policy they matched
         /// names `person_id` as an approver of, oldest first, by index.
         fn pending_orders_naming(&self, account_id: i64, person_id: i64) -> Result<Vec<Order>>;
+        /// The ids of the orders each of these accounts' `query` selects
+        /// (its `limit` aside) among those held by a policy (not released)
+        /// that names one of its people as an approver, each `(account,
+        /// order)`: the accounts in this order, each one's oldest first,
+        /// at most `most` in all. Found by the approvers' index, so it
+        /// reads only the orders naming them, whatever the account's size.
+        fn order_ids_naming(
+            &self,
+            queries: &[(i64, Vec<i64>, OrderQuery)],
+            most: Option<u32>,
+        ) -> Result<Vec<(i64, i64)>>;
         /// The order of an account with this external reference, compared
         /// by its [`name_key`](crate::model::name_key) (composed, case
         /// aside in every script): of two with one key (an older database

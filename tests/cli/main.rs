@@ -46,6 +46,7 @@ mod look_alikes;
 mod merge_services;
 mod merge_sight;
 mod name_keys;
+mod named_approvers;
 mod orders;
 mod orders_by_ref;
 mod outbox;
