@@ -8,6 +8,7 @@ use super::delegations::delegation_view;
 use super::gate::Write;
 use super::people::manages_them_once_joined;
 use super::policies::policy_view;
+use super::services::{cannot_hold_services, hand_service, service_view};
 use super::visibility::{invitee_known_as, merged};
 use super::{find_person, member_in, member_view, resolve_account, snapshot, Actor, Ctx, Portal};
 use crate::error::{Error, Result};
@@ -16,7 +17,7 @@ use crate::model::{
     Membership, Order, OutboxMessage, OutboxState, Paste, Person, Role, Timestamp,
 };
 use crate::store::Tx;
-use crate::view::{DelegationPassedOn, MemberView, MergeView, PolicyPassedOn};
+use crate::view::{DelegationPassedOn, MemberView, MergeView, PolicyPassedOn, ServicePassedOn};
 
 /// The email telling support that `dup` duplicates `original` in an
 /// account; `owned` are the accounts `dup` owns, which the merge hands to
@@ -491,6 +492,7 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
         policies: vec![],
         orders: vec![],
         delegations: vec![],
+        services: vec![],
     };
     let memberships = tx.memberships_of(dup.id)?;
     // Ownership moves with the merge, as `user transfer-ownership` moves
@@ -533,10 +535,33 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
                     }
                     Some(_) => "user.merge",
                 };
+                // The services move with the membership: the same row,
+                // but a contact of another address, which the services'
+                // log says as `service assign` would (findings E7).
+                let services = tx.services_assigned_to(m.id)?;
+                let mut held = Vec::with_capacity(services.len());
+                for service in services {
+                    held.push((service_view(tx, &account, &service)?, service));
+                }
                 m.updated_at = w.ctx.now;
                 tx.update_membership(&m)?;
                 let after = member_view(tx, &w.ctx, catalog, &m)?;
                 w.member_changed(action, &account, Some(&dup_before), &after)?;
+                for (before, service) in held {
+                    let now = service_view(tx, &account, &service)?;
+                    w.changed(
+                        "service.assign",
+                        &account,
+                        service.name.clone(),
+                        Some(&before),
+                        &now,
+                    )?;
+                    view.services.push(ServicePassedOn {
+                        account: account.name.clone(),
+                        service: service.name,
+                        to: now.assigned_to,
+                    });
+                }
                 view.moved.push(account.name.clone());
             }
             Some(mut kept_m) => {
@@ -548,10 +573,6 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
                     .help(format!("activate `{into}` in `{}` first", account.name)));
                 }
                 let kept_before = member_view(tx, &w.ctx, catalog, &kept_m)?;
-                for mut service in tx.services_assigned_to(m.id)? {
-                    service.assigned_to = Some(kept_m.id);
-                    tx.update_service(&service)?;
-                }
                 let held = tx.grants(kept_m.id)?;
                 for g in tx.grants(m.id)? {
                     if !held.iter().any(|k| k.name == g.name) {
@@ -589,6 +610,11 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
                         follow_role(tx, catalog, &kept_m, w.ctx.now)?;
                     }
                 }
+                // DUP's services go to KEEP where KEEP may hold them
+                // there, as it is left (the owner now, say); else to
+                // nobody, with a warning: a merge gives none to someone
+                // who left, is deactivated or blocked (findings E8).
+                hand_on_services(w, &account, &m, &kept_m, email, into, &mut view)?;
                 for (before, m) in [(dup_before, &m), (kept_before, &kept_m)] {
                     let after = member_view(tx, &w.ctx, catalog, m)?;
                     w.member_changed("user.merge", &account, Some(&before), &after)?;
@@ -635,6 +661,47 @@ fn merge_in(w: &Write<'_>, email: &Email, into: &Email) -> Result<MergeView> {
         after: Some(after.into()),
     });
     Ok(view)
+}
+
+/// Hands the services of the duplicate's membership `dup` in `account`
+/// to the kept person's membership `kept` there, or, where `kept` may not
+/// hold services, unassigns them and warns: each with its
+/// `service.assign` or `service.unassign` event, and named in `view`.
+fn hand_on_services(
+    w: &Write<'_>,
+    account: &Account,
+    dup: &Membership,
+    kept: &Membership,
+    email: &Email,
+    into: &Email,
+    view: &mut MergeView,
+) -> Result<()> {
+    let services = w.tx.services_assigned_to(dup.id)?;
+    if services.is_empty() {
+        return Ok(());
+    }
+    let refusal =
+        cannot_hold_services(w.tx, w.catalog()?, account, into.as_str(), kept, w.ctx.now)?;
+    let heir = refusal.is_none().then_some(kept);
+    let mut unassigned = Vec::new();
+    for service in services {
+        let after = hand_service(w, account, &service, heir, service.assigned_until)?;
+        if heir.is_none() {
+            unassigned.push(format!("`{}`", service.name));
+        }
+        view.services.push(ServicePassedOn {
+            account: account.name.clone(),
+            service: service.name,
+            to: after.assigned_to,
+        });
+    }
+    if let Some(refusal) = refusal {
+        w.warn(format!(
+            "{refusal}: the services `{email}` held there are left unassigned: {}; `portalctl service assign` gives them to someone",
+            unassigned.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 /// What a merge passed on from the duplicate to the person kept, as its
@@ -1632,5 +1699,133 @@ mod tests {
             .member_show(&email("fin@acme.test"), Some("Acme"))
             .expect("fin");
         assert_eq!(fin.duplicate_of, None);
+    }
+
+    /// Acme with max (a manager) holding the service `Line`, and leo, a
+    /// user of Acme as well: two logins of one person.
+    fn max_holds_a_line() -> Portal {
+        let mut p = seeded("portal");
+        join(&mut p, "max@acme.test", "manager");
+        join(&mut p, "leo@acme.test", "user");
+        p.service_add("Line", None, None).expect("service");
+        p.service_assign(&["Line".into()], Some(&email("max@acme.test")), None, None)
+            .expect("assigned");
+        p
+    }
+
+    /// The `service.*` events about `Line`, each its action and the
+    /// holder it leaves.
+    fn line_events(p: &mut Portal) -> Vec<(String, serde_json::Value)> {
+        p.audit_list(&AuditFilter::default())
+            .expect("audit")
+            .into_iter()
+            .filter(|e| e.action.starts_with("service.") && e.target.as_deref() == Some("Line"))
+            .map(|e| {
+                let to = e
+                    .after
+                    .map_or(serde_json::Value::Null, |a| a["assigned_to"].clone());
+                (e.action, to)
+            })
+            .collect()
+    }
+
+    /// Findings E8: a merge gives the duplicate's services to the person
+    /// kept only where they may hold services: one who left, is
+    /// deactivated or blocked there gets none; the services are left
+    /// unassigned, with a warning, each with its event (E7).
+    #[test]
+    fn a_merge_gives_no_service_to_a_kept_person_who_may_not_hold_one() {
+        let leo = email("leo@acme.test");
+        type Offboard = fn(&mut Portal, &Email) -> Result<MemberView>;
+        let ways: [(&str, Offboard); 3] = [
+            ("left", |p, e| p.left_company(e, None, &Handover::Refuse)),
+            ("deactivated", |p, e| {
+                p.deactivate(e, None, &Handover::Refuse)
+            }),
+            ("blocked", |p, e| {
+                p.set_role_handing_over(e, "no-access", None, None, &Handover::Refuse)
+            }),
+        ];
+        for (how, offboard) in ways {
+            let mut p = max_holds_a_line();
+            offboard(&mut p, &leo).expect(how);
+            p.take_warnings();
+            let view = merge(&mut p, "max@acme.test", "leo@acme.test").expect(how);
+            let line = p.service_show("Line", None).expect("service");
+            assert_eq!(line.assigned_to, None, "{how}: {line:?}");
+            assert_eq!(
+                view.services,
+                [crate::view::ServicePassedOn {
+                    account: "Acme".into(),
+                    service: "Line".into(),
+                    to: None,
+                }],
+                "{how}"
+            );
+            let warnings = p.take_warnings();
+            assert!(
+                warnings
+                    .iter()
+                    .any(|w| w.contains("left unassigned: `Line`")),
+                "{how}: {warnings:?}"
+            );
+            assert_eq!(
+                line_events(&mut p).last(),
+                Some(&("service.unassign".to_string(), serde_json::Value::Null)),
+                "{how}"
+            );
+        }
+    }
+
+    /// Findings E7: a service the merge hands to the person kept has its
+    /// own event, as `service assign` writes it, and the answer names it;
+    /// a merge that moves no service says so with `[]`, as it says every
+    /// list (findings B8).
+    #[test]
+    fn a_service_a_merge_hands_on_is_logged_and_answered() {
+        let mut p = max_holds_a_line();
+        let view = merge(&mut p, "max@acme.test", "leo@acme.test").expect("merge");
+        assert_eq!(
+            view.services,
+            [crate::view::ServicePassedOn {
+                account: "Acme".into(),
+                service: "Line".into(),
+                to: Some("leo@acme.test".into()),
+            }]
+        );
+        assert_eq!(
+            line_events(&mut p).last(),
+            Some(&(
+                "service.assign".to_string(),
+                serde_json::json!("leo@acme.test")
+            ))
+        );
+        let answer = serde_json::to_value(&view).expect("json");
+        for key in ["owner_of", "policies", "orders", "delegations", "moved"] {
+            assert_eq!(answer[key], serde_json::json!([]), "{key}: {answer}");
+        }
+        // Where the kept person was no member, the membership moves with
+        // its services: the same row, but another contact, logged too.
+        join(&mut p, "uma@acme.test", "user");
+        p.service_assign(&["Line".into()], Some(&email("uma@acme.test")), None, None)
+            .expect("to uma");
+        p.account_create(&crate::domain::NewAccount {
+            name: "Beta".into(),
+            kind: crate::model::AccountKind::Customer,
+            parent: None,
+            currency: None,
+        })
+        .expect("Beta");
+        crate::domain::testing::join_in(&mut p, "kim@acme.test", "user", Some("Beta"));
+        let view = merge(&mut p, "uma@acme.test", "kim@acme.test").expect("merge");
+        assert_eq!(view.moved, ["Acme"]);
+        assert_eq!(view.services.len(), 1, "{view:?}");
+        assert_eq!(
+            line_events(&mut p).last(),
+            Some(&(
+                "service.assign".to_string(),
+                serde_json::json!("kim@acme.test")
+            ))
+        );
     }
 }

@@ -465,14 +465,18 @@ impl Portal {
             )
             .into());
         }
-        if !journal.is_empty() {
-            // Judged by the catalog as the write leaves it: the one the
-            // write read, unless it changed the catalog since.
-            let catalog = match w.catalog.take() {
-                Some(catalog) if !journal.catalog => catalog,
-                _ => Catalog::load(&*tx)?,
-            };
-            let review = Review::new(&*tx, &catalog, &ctx, &journal);
+        // Judged by the catalog as the write leaves it: the one the
+        // write read, unless it changed the catalog since.
+        let catalog = if journal.is_empty() && journal.services.is_empty() {
+            None
+        } else {
+            match w.catalog.take() {
+                Some(catalog) if !journal.catalog => Some(catalog),
+                _ => Some(Catalog::load(&*tx)?),
+            }
+        };
+        if let (false, Some(catalog)) = (journal.is_empty(), &catalog) {
+            let review = Review::new(&*tx, catalog, &ctx, &journal);
             review.check(&w.may_lose_admin.borrow())?;
             review.keep_services_within_access(&w)?;
             for warning in review.shortfalls(&w.baselines.borrow())? {
@@ -481,6 +485,9 @@ impl Portal {
         }
         let mut changes = w.changes.take();
         changes.retain(|c| c.before.is_none() || c.before != c.after);
+        if let Some(catalog) = &catalog {
+            super::services::review_holders(&*tx, catalog, &journal.services, &changes, ctx.now)?;
+        }
         // Inside `one_object`, its objects' events wait to become one;
         // the innermost scope about an object takes its events first.
         let held: usize = self

@@ -4,6 +4,7 @@
 use super::access::{authorize, caps, Access};
 use super::audit::Change;
 use super::courses::follow_role;
+use super::gate::Write;
 use super::{
     knows_account, listed_member_view, member_in, member_view, resolve_account, snapshot, standing,
     Catalog, Ctx, Portal,
@@ -13,7 +14,7 @@ use crate::domain::Actor;
 use crate::error::{Error, Result};
 use crate::model::{
     Account, AccountKind, Capability, Email, Grant, Holding, InvitationState, MemberQuery,
-    MemberStanding, MemberStatus, Membership, Paste, Person, Service, Timestamp,
+    MemberStanding, MemberStatus, Membership, Paste, Person, Timestamp,
 };
 use crate::store::Tx;
 use crate::view::{CanView, GrantView, MemberView};
@@ -71,6 +72,9 @@ pub(super) struct Edit<'a, 'c> {
     /// Side effects worth recording beside the member's before and after,
     /// such as where their services went.
     pub(super) notes: RefCell<serde_json::Map<String, serde_json::Value>>,
+    /// The write it runs in, for the changes it records beside the
+    /// member's own (a service handed over is one).
+    pub(super) write: &'a Write<'a>,
 }
 
 impl Edit<'_, '_> {
@@ -124,7 +128,7 @@ impl Edit<'_, '_> {
                 )? {
                     return Err(refusal);
                 }
-                Some((heir.id, email.to_string()))
+                Some((heir, email.to_string()))
             }
             _ => None,
         };
@@ -149,13 +153,11 @@ impl Edit<'_, '_> {
             ))
             .help("pass --reassign-to EMAIL to give them to someone, or --unassign"));
         }
+        // Each its own event, as `service assign` writes it, so that a
+        // service's contacts are read from its log (findings E7).
         for service in &services {
-            let moved = Service {
-                assigned_to: to.as_ref().map(|(id, _)| *id),
-                assigned_until: None,
-                ..service.clone()
-            };
-            self.tx.update_service(&moved)?;
+            let heir = to.as_ref().map(|(heir, _)| heir);
+            super::services::hand_service(self.write, self.account, service, heir, None)?;
         }
         let to = to.map_or(serde_json::Value::Null, |(_, email)| email.into());
         let mut notes = self.notes.borrow_mut();
@@ -210,6 +212,7 @@ impl Portal {
                 now: w.ctx.now,
                 ctx: &w.ctx,
                 notes: RefCell::default(),
+                write: w,
             };
             change(&edit, &mut membership)?;
             let notes = edit.notes.take();
@@ -341,6 +344,17 @@ impl Portal {
             super::ensure_future(until, self.now())?;
         }
         self.edit_member("user.set_role", email, account, |e, m| {
+            // Asked the role they hold for good, the owner is left as
+            // they are, as any member is: no change, no event (findings
+            // B6). A script that states every member's role runs as is.
+            if lapse.is_none()
+                && *handover == Handover::Refuse
+                && m.role_until.is_none()
+                && e.account.owner_id == Some(e.person.id)
+                && matches!(e.catalog.role_in(e.tx, role, e.account.id), Ok(held) if held.id == m.role_id)
+            {
+                return Ok(());
+            }
             e.refuse_for_owner("given another role")?;
             if m.status == MemberStatus::Left {
                 return Err(Error::conflict(format!(
@@ -1637,5 +1651,33 @@ mod tests {
         let said = deactivate(&mut p);
         assert!(said.contains(&format!("order {id} in `Acme`")), "{said}");
         assert!(!said.contains("cannot see"), "{said}");
+    }
+
+    /// Findings B6: the owner asked the role they hold is left as they
+    /// are, as any member is (no change, no event); any other role, or
+    /// theirs for a while, is still refused.
+    #[test]
+    fn the_owner_given_the_role_they_hold_is_left_as_they_are() {
+        let mut p = seeded("portal");
+        let owner = email("owner@acme.test");
+        let events = |p: &mut Portal| {
+            p.audit_list(&super::super::AuditFilter::default())
+                .expect("audit")
+                .len()
+        };
+        let before = events(&mut p);
+        let view = p.set_role(&owner, "admin", None, None).expect("a no-op");
+        assert_eq!(view.role, "admin");
+        assert_eq!(events(&mut p), before);
+        let err = p
+            .set_role(&owner, "user", None, None)
+            .expect_err("another role");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        let soon = p.now().plus(chrono::Duration::days(2)).expect("soon");
+        let err = p
+            .set_role(&owner, "admin", None, Some(soon))
+            .expect_err("an end");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert_eq!(events(&mut p), before);
     }
 }

@@ -213,6 +213,68 @@ pub(super) fn seen_sights(
     Ok(sights)
 }
 
+/// For each of `accounts`, the people whose place as a named approver
+/// of an order there lets the acting member read it, as `order show`
+/// reads it (`order_names::named_on`): the member, while they have
+/// access there, and each delegator covering them now who has access
+/// too; none where no order (held by a policy that has not released
+/// it) names any of them. `order list` lists those orders to a member
+/// whose role reads no orders, or only their own (findings E3). A
+/// fixed number of statements whatever the accounts: the seats, the
+/// delegations and which accounts hold such orders are each read once.
+pub(super) fn named_readers(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    accounts: &[Account],
+) -> Result<Vec<Vec<i64>>> {
+    let mut each: Vec<Vec<i64>> = accounts.iter().map(|_| Vec::new()).collect();
+    let Some((person, seats)) = super::access::seats(tx, catalog, ctx, accounts)? else {
+        return Ok(each);
+    };
+    let mut ids = Vec::new();
+    for ((account, seat), people) in accounts.iter().zip(&seats).zip(each.iter_mut()) {
+        if seat.as_ref().is_some_and(|a| a.holds(caps::PORTAL_ACCESS)) {
+            people.push(person.id);
+            ids.push(account.id);
+        }
+    }
+    if ids.is_empty() {
+        return Ok(each);
+    }
+    for d in tx.delegations_to_in(&ids, person.id, ctx.now)? {
+        let Some(at) = accounts.iter().position(|a| a.id == d.account_id) else {
+            continue;
+        };
+        let Some(membership) = tx.membership_of(d.delegator_id, d.account_id)? else {
+            continue;
+        };
+        let lends =
+            Access::of(tx, catalog, &accounts[at], membership, ctx.now)?.holds(caps::PORTAL_ACCESS);
+        if lends && !each[at].contains(&d.delegator_id) {
+            each[at].push(d.delegator_id);
+        }
+    }
+    // Which of them any order names: one statement for them all.
+    let asked: Vec<(i64, Vec<i64>, crate::model::OrderQuery)> = accounts
+        .iter()
+        .zip(&each)
+        .filter(|(_, people)| !people.is_empty())
+        .map(|(a, people)| (a.id, people.clone(), crate::model::OrderQuery::default()))
+        .collect();
+    let named: BTreeSet<i64> = tx
+        .order_ids_naming(&asked, None)?
+        .into_iter()
+        .map(|(account, _)| account)
+        .collect();
+    for (account, people) in accounts.iter().zip(each.iter_mut()) {
+        if !named.contains(&account.id) {
+            people.clear();
+        }
+    }
+    Ok(each)
+}
+
 /// Whether a member sees every order of their account: approvers and
 /// billing viewers do.
 fn sees_all(access: &Access) -> bool {

@@ -1,7 +1,10 @@
 //! Services: the assets of an account, who they are assigned to, and who
 //! may see them.
 
+use std::collections::BTreeMap;
+
 use super::access::{authority, authorize, caps, Authority};
+use super::audit::Change;
 use super::gate::Write;
 use super::held_names::not_read_as_another;
 use super::visibility::listed_accounts;
@@ -256,22 +259,113 @@ pub(super) fn end_with_access(
 pub(super) fn unassign_all(w: &Write<'_>, account: &Account, m: &Membership) -> Result<usize> {
     let services = w.tx.services_assigned_to(m.id)?;
     for service in &services {
-        let before = service_view(w.tx, account, service)?;
-        let freed = Service {
-            assigned_to: None,
-            assigned_until: None,
-            ..service.clone()
-        };
-        w.tx.update_service(&freed)?;
-        w.changed(
-            "service.unassign",
-            account,
-            freed.name.clone(),
-            Some(&before),
-            &service_view(w.tx, account, &freed)?,
-        )?;
+        hand_service(w, account, service, None, None)?;
     }
     Ok(services.len())
+}
+
+/// Gives `service` of `account` to the membership `to` (`None`: to
+/// nobody), until `until`, in the caller's change, with its
+/// `service.assign` or `service.unassign` event; the service as it is
+/// left. The one way a service changes hands (`service assign`, where a
+/// leaving member's services go, an external admin's end, a merge), so
+/// that none gives one to a member who may not hold it (findings E8) or
+/// gives it unrecorded (findings E7); the gate checks both again of every
+/// service a write changed (see [`review_holders`]).
+pub(super) fn hand_service(
+    w: &Write<'_>,
+    account: &Account,
+    service: &Service,
+    to: Option<&Membership>,
+    until: Option<Timestamp>,
+) -> Result<ServiceView> {
+    if let Some(m) = to {
+        let email = w.tx.person(m.person_id)?.email;
+        if let Some(refusal) =
+            cannot_hold_services(w.tx, w.catalog()?, account, email.as_str(), m, w.ctx.now)?
+        {
+            return Err(refusal);
+        }
+    }
+    // Given to someone whose access runs out, it ends with that access,
+    // as their later change would end it.
+    let until = match to {
+        Some(m) => {
+            let owner = account.owner_id == Some(m.person_id);
+            earliest(until, access_ends(w.tx, w.catalog()?, m, owner, w.ctx.now)?)
+        }
+        None => None,
+    };
+    let before = service_view(w.tx, account, service)?;
+    let handed = Service {
+        assigned_to: to.map(|m| m.id),
+        assigned_until: until,
+        ..service.clone()
+    };
+    // Assigned as it already was, it is not written again.
+    if handed != *service {
+        w.tx.update_service(&handed)?;
+    }
+    let after = service_view(w.tx, account, &handed)?;
+    let action = match to {
+        Some(_) => "service.assign",
+        None => "service.unassign",
+    };
+    w.changed(action, account, handed.name.clone(), Some(&before), &after)?;
+    Ok(after)
+}
+
+/// The write gate's check of every service a write changed (`changed`,
+/// each as it was before, `None` for one it added) whose holder or end
+/// it changed: the holder it leaves may hold services, and one of
+/// `events` (the write's) is the service's. So a command that hands
+/// services some other way than [`hand_service`] is refused, rather than
+/// leave a service with someone who left or is blocked (findings E8) or
+/// its contact's history out of the log (findings E7).
+pub(super) fn review_holders(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    changed: &BTreeMap<i64, Option<Service>>,
+    events: &[Change],
+    now: Timestamp,
+) -> Result<()> {
+    let held = |s: &Service| (s.assigned_to, s.assigned_until);
+    for (id, before) in changed {
+        let Some(service) = tx.service_by_id(*id)? else {
+            continue;
+        };
+        if before.as_ref().map_or((None, None), held) == held(&service) {
+            continue;
+        }
+        let account = tx.account(service.account_id)?;
+        if let Some(holder) = service.assigned_to {
+            let m = tx.membership(holder)?;
+            let email = tx.person(m.person_id)?.email;
+            if let Some(refusal) =
+                cannot_hold_services(tx, catalog, &account, email.as_str(), &m, now)?
+            {
+                return Err(refusal);
+            }
+        }
+        let names = [
+            Some(service.name.as_str()),
+            before.as_ref().map(|b| b.name.as_str()),
+        ];
+        let recorded = events.iter().any(|c| {
+            c.action.starts_with("service.")
+                && c.target.is_some()
+                && names.contains(&c.target.as_deref())
+                && c.account.as_ref().is_some_and(|a| a.id == account.id)
+        });
+        if !recorded {
+            return Err(anyhow::anyhow!(
+                "service `{}` was about to change hands without an audit event",
+                service.name
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn service_view(tx: &dyn Tx, account: &Account, s: &Service) -> Result<ServiceView> {
@@ -479,42 +573,25 @@ impl Portal {
                 Some(email) => {
                     let (_, m) = member_in(tx, &w.ctx, email, &account)?;
                     let catalog = w.catalog()?;
+                    // Refused in the address typed, before any service.
                     if let Some(refusal) =
                         cannot_hold_services(tx, catalog, &account, email.as_str(), &m, w.ctx.now)?
                     {
                         return Err(refusal);
                     }
-                    // Given to someone whose access runs out, it ends
-                    // with that access, as their later change would end it.
-                    let owner = account.owner_id == Some(m.person_id);
-                    let ends = access_ends(tx, catalog, &m, owner, w.ctx.now)?;
-                    Some((m.id, earliest(until, ends)))
+                    Some(m)
                 }
                 None => None,
             };
             let mut views = Vec::with_capacity(services.len());
-            for mut service in services {
-                let before = service_view(tx, &account, &service)?;
-                let stored = service.clone();
-                service.assigned_to = assigned_to.map(|(id, _)| id);
-                service.assigned_until = assigned_to.and_then(|(_, until)| until);
-                let after = service_view(tx, &account, &service)?;
-                // Assigned as it already was, it is not written again.
-                if service != stored {
-                    tx.update_service(&service)?;
-                }
-                w.changed(
-                    if to.is_some() {
-                        "service.assign"
-                    } else {
-                        "service.unassign"
-                    },
+            for service in services {
+                views.push(hand_service(
+                    w,
                     &account,
-                    service.name.clone(),
-                    Some(&before),
-                    &after,
-                )?;
-                views.push(after);
+                    &service,
+                    assigned_to.as_ref(),
+                    until,
+                )?);
             }
             Ok(views)
         })
@@ -663,6 +740,70 @@ mod tests {
         assert_eq!(
             p.service_show("Line", None).expect("line").assigned_until,
             None
+        );
+    }
+
+    /// The shared mechanism, and the gate behind it (findings E8, E7):
+    /// a write that hands a service some other way than `hand_service`
+    /// is refused when it gives the service to someone who may not hold
+    /// one, or records no event of the service's; nothing changes.
+    #[test]
+    fn the_gate_refuses_a_service_handed_to_a_blocked_member_or_unrecorded() {
+        let mut p = una_holds_a_line();
+        join(&mut p, "bob@acme.test", "no-access");
+        let hand = |p: &mut Portal, to: &str, logged: bool| {
+            p.write(|w| {
+                let account = w.tx.account_named("Acme")?.expect("Acme");
+                let person = w.tx.person_by_email(to)?.expect(to);
+                let m = w.tx.membership_of(person.id, account.id)?.expect("member");
+                let line = w.tx.service_named(account.id, "Line")?.expect("Line");
+                let before = service_view(w.tx, &account, &line)?;
+                let handed = Service {
+                    assigned_to: Some(m.id),
+                    ..line
+                };
+                w.tx.update_service(&handed)?;
+                let after = service_view(w.tx, &account, &handed)?;
+                // An event of something else, so that only the service's
+                // own is missing.
+                let action = if logged {
+                    "service.assign"
+                } else {
+                    "account.update"
+                };
+                w.changed(action, &account, handed.name.clone(), Some(&before), &after)
+            })
+        };
+        let err = hand(&mut p, "bob@acme.test", true).expect_err("bob is blocked");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        assert!(err.to_string().contains("blocked"), "{err}");
+        let err = hand(&mut p, "ann@acme.test", false).expect_err("no event of the service's");
+        assert_eq!(err.exit_code(), 1, "{err}");
+        assert_eq!(holder(&mut p, "Line").as_deref(), Some("una@acme.test"));
+        hand(&mut p, "ann@acme.test", true).expect("handed and logged");
+        assert_eq!(holder(&mut p, "Line").as_deref(), Some("ann@acme.test"));
+    }
+
+    /// Findings E7: where a leaving member's services go is logged as the
+    /// services' own events, as `service assign` writes them, besides the
+    /// member's event.
+    #[test]
+    fn services_handed_over_have_their_own_events() {
+        let mut p = una_holds_a_line();
+        let to_ann = Handover::ReassignTo(email("ann@acme.test"));
+        p.deactivate(&email("una@acme.test"), None, &to_ann)
+            .expect("deactivated");
+        let events = p
+            .audit_list(&crate::domain::AuditFilter {
+                actions: vec!["service.assign".into()],
+                ..crate::domain::AuditFilter::default()
+            })
+            .expect("audit");
+        let last = events.last().expect("an event");
+        assert_eq!(last.target.as_deref(), Some("Line"));
+        assert_eq!(
+            last.after.as_ref().map(|a| a["assigned_to"].clone()),
+            Some(serde_json::json!("ann@acme.test"))
         );
     }
 

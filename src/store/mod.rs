@@ -497,6 +497,17 @@ seam! {
         /// The pending orders of an account that a policy holds (matched
         /// and not released), oldest first, by index on the policy.
         fn pending_orders_held_by(&self, account_id: i64, policy_id: i64) -> Result<Vec<Order>>;
+        /// The ids of the orders each of these accounts' `query` selects
+        /// (its `limit` aside) among those held by a policy (not released)
+        /// that names one of its people as an approver, each `(account,
+        /// order)`: the accounts in this order, each one's oldest first,
+        /// at most `most` in all. Found by the approvers' index, so it
+        /// reads only the orders naming them, whatever the account's size.
+        fn order_ids_naming(
+            &self,
+            queries: &[(i64, Vec<i64>, OrderQuery)],
+            most: Option<u32>,
+        ) -> Result<Vec<(i64, i64)>>;
         /// The order of an account with this external reference, compared
         /// by its [`name_key`](crate::model::name_key) (composed, case
         /// aside in every script): of two with one key (an older database
@@ -722,6 +733,10 @@ pub(crate) struct Journal {
     pub policies: BTreeMap<i64, Option<Policy>>,
     /// Delegations of deciding orders, by id.
     pub delegations: BTreeMap<i64, Option<Delegation>>,
+    /// Services (who holds them), by id, as read at the transaction's
+    /// moment. Apart from [`Journal::is_empty`]: who holds a service
+    /// gives nobody access, but the gate checks every change of hands.
+    pub services: BTreeMap<i64, Option<Service>>,
     /// Memberships (ids) an invitation token was minted for: whoever holds
     /// a token becomes that member, so minting one gives their access
     /// even where the membership's row stays as it was (a resend).

@@ -295,6 +295,47 @@ impl SqliteTx<'_> {
         )
     }
 
+    pub(super) fn order_ids_naming(
+        &self,
+        queries: &[(i64, Vec<i64>, OrderQuery)],
+        most: Option<u32>,
+    ) -> Result<Vec<(i64, i64)>> {
+        let list: Vec<serde_json::Value> = queries
+            .iter()
+            .map(|(account, people, q)| {
+                serde_json::json!({
+                    "a": account,
+                    "n": people,
+                    "c": q.creators,
+                    "t": q.status.map(|s| s.as_str()),
+                    "s": q.cost_centre_id,
+                })
+            })
+            .collect();
+        let list = serde_json::to_string(&list).map_err(anyhow::Error::from)?;
+        self.rows(
+            &format!(
+                "SELECT DISTINCT q.key AS position, o.account_id, o.id
+                   FROM json_each(?1) q
+                   CROSS JOIN json_each(q.value, '$.n') n
+                   CROSS JOIN order_policy_approvers a ON a.person_id = n.value
+                   CROSS JOIN orders o ON o.id = a.order_id
+                  WHERE o.account_id = q.value ->> 'a'
+                    AND EXISTS (SELECT 1 FROM order_policies p
+                                 WHERE p.order_id = a.order_id AND p.policy_id = a.policy_id
+                                   AND p.released_at IS NULL)
+                    AND (q.value ->> 't' IS NULL OR o.status = q.value ->> 't')
+                    AND (json_array_length(q.value, '$.c') = 0
+                         OR o.creator_id IN (SELECT value FROM json_each(q.value, '$.c')))
+                    AND (q.value ->> 's' IS NULL OR o.cost_centre_id = q.value ->> 's')
+                  ORDER BY q.key, o.id{}",
+                limit(most)
+            ),
+            [list],
+            |r| Ok((r.get("account_id")?, r.get("id")?)),
+        )
+    }
+
     pub(super) fn order_by_reference(
         &self,
         account_id: i64,

@@ -76,7 +76,7 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn insert_service(&self, s: &Service) -> Result<i64> {
-        self.insert(
+        let id = self.insert(
             // A NULL id is the next after the highest (an INTEGER PRIMARY KEY).
             "INSERT INTO services (id, account_id, name, kind, assigned_to, assigned_until,
                  created_at, name_loose)
@@ -91,7 +91,9 @@ impl SqliteTx<'_> {
                 s.created_at,
                 loose_skeleton(&s.name)
             ],
-        )
+        )?;
+        self.note(|j| &mut j.services, id, None)?;
+        Ok(id)
     }
 
     pub(super) fn last_service_id(&self) -> Result<i64> {
@@ -102,6 +104,12 @@ impl SqliteTx<'_> {
     }
 
     pub(super) fn update_service(&self, s: &Service) -> Result<()> {
+        let before = || -> Result<Service> {
+            Ok(self
+                .service_by_id(s.id)?
+                .ok_or_else(|| anyhow::anyhow!("no service {} to update", s.id))?)
+        };
+        self.note(|j| &mut j.services, s.id, Some(&before))?;
         self.exec(
             "UPDATE services SET name = ?2, kind = ?3, assigned_to = ?4, assigned_until = ?5,
                  name_loose = ?6 WHERE id = ?1",

@@ -382,20 +382,32 @@ pub(crate) struct MergeView {
     /// Accounts where both were members: the duplicate's membership ended.
     pub ended: Vec<String>,
     /// Accounts the duplicate owned, whose owner the kept person now is.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub owner_of: Vec<String>,
     /// Policies that named the duplicate as an approver and now name the
     /// kept person instead.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub policies: Vec<PolicyPassedOn>,
     /// Pending orders (ids) held by a policy that named the duplicate,
     /// now decidable by the kept person in their place.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub orders: Vec<i64>,
     /// Delegations of deciding orders that named the duplicate, as they
     /// were, and what became of each.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub delegations: Vec<DelegationPassedOn>,
+    /// Services the duplicate held, and whom each went to. Every list is
+    /// printed, `[]` when empty, so that scripts read each alike
+    /// (findings B8).
+    pub services: Vec<ServicePassedOn>,
+}
+
+/// A service a merge took from the duplicate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct ServicePassedOn {
+    /// The service's account.
+    pub account: String,
+    /// The service's name.
+    pub service: String,
+    /// Who holds it now: the kept person, or nobody where they may not
+    /// hold services there (left, deactivated or blocked).
+    pub to: Option<String>,
 }
 
 /// A policy whose named approver a merge passed on.
@@ -458,6 +470,17 @@ impl Fields for MergeView {
                 })
                 .collect();
             fields.push(("delegations", each.join(", ")));
+        }
+        if !self.services.is_empty() {
+            let each: Vec<String> = self
+                .services
+                .iter()
+                .map(|s| match &s.to {
+                    Some(to) => format!("{} ({}) to {to}", s.service, s.account),
+                    None => format!("{} ({}) unassigned", s.service, s.account),
+                })
+                .collect();
+            fields.push(("services", each.join(", ")));
         }
         fields
     }

@@ -162,7 +162,11 @@ fn seed_a_leaver_whose_services_are_reassigned() {
         v.get("services").is_none(),
         "changes print no services: {v}"
     );
-    assert_eq!(p.events(), before + 1, "one event for the change");
+    assert_eq!(
+        p.events(),
+        before + 3,
+        "one event for the change, and one for each service it hands over (findings E7)"
+    );
     let e = p.last_event();
     assert_eq!(e["action"], "user.left_company");
     assert_eq!(e["target"], UMA);
@@ -222,7 +226,8 @@ fn a_leaver_with_unassign_leaves_their_services_unassigned() {
     let before = p.events();
     let v = p.json(&["user", "left-company", "--yes", UMA, "--unassign"]);
     assert_eq!(v["status"], "left");
-    assert_eq!(p.events(), before + 1);
+    // The member's event, and each service's `service.unassign` (findings E7).
+    assert_eq!(p.events(), before + 3);
     let e = p.last_event();
     assert_eq!(e["action"], "user.left_company");
     assert_eq!(
