@@ -145,6 +145,8 @@ const UNDO: &[&str] = &[
      ALTER TABLE cost_centres DROP COLUMN name_loose; ALTER TABLE services DROP COLUMN name_loose;",
     // 0034_orders_by_creator
     "DROP INDEX orders_by_creator;",
+    // 0035_customers_view
+    "DELETE FROM role_capabilities WHERE capability = 'customers.view';",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
