@@ -1308,6 +1308,7 @@ mod tests {
             }
         }
     }
+
     /// Findings B9: 000's levels that "view pages within the LMP"
     /// (`partner-view-only`, `bank-details-only`) see the partner's
     /// customers as its allocator does (`customers.view`): listed, their
