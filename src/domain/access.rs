@@ -264,6 +264,39 @@ pub(crate) const MANAGED_BY_PARTNER: [Capability; 5] = [
     caps::ADDRESSES_USE,
 ];
 
+/// What a partner's `customers.view` holder who does not manage its
+/// customers may do in a customer account the partner created, without
+/// being a member of it: see its profile (and so its sites, as those who
+/// manage it do, see `addresses::reads_addresses`). 000's view-only
+/// levels "view pages within the LMP", and its customers are pages of it;
+/// nothing inside the customer (its members, services, orders, policies)
+/// comes with it, as it does not with [`MANAGED_BY_PARTNER`].
+pub(crate) const VIEWED_BY_PARTNER: [Capability; 1] = [caps::ACCOUNT_VIEW];
+
+impl Access<'_> {
+    /// Sees the customers of the partner this access is held in
+    /// (`customers.view`, or `customers.manage`, which covers it): the one
+    /// rule of who knows a partner's customers, for every command that
+    /// reads them (`account list|show`, `license list`, `export`,
+    /// completions).
+    pub(crate) fn sees_customers(&self) -> bool {
+        caps::CUSTOMERS_VIEW.covered_by().any(|c| self.holds(c))
+    }
+
+    /// What this access, held in a partner, gives in the partner's
+    /// customers: [`MANAGED_BY_PARTNER`] to who manages them,
+    /// [`VIEWED_BY_PARTNER`] to who only sees them, else nothing.
+    pub(crate) fn partner_reach(&self) -> &'static [Capability] {
+        if self.holds(caps::CUSTOMERS_MANAGE) {
+            &MANAGED_BY_PARTNER
+        } else if self.sees_customers() {
+            &VIEWED_BY_PARTNER
+        } else {
+            &[]
+        }
+    }
+}
+
 /// The acting party, once checked against an account.
 pub(crate) enum Authority<'c> {
     /// The operator: anything an owner may do.
@@ -273,9 +306,9 @@ pub(crate) enum Authority<'c> {
         person: Box<Person>,
         access: Box<Access<'c>>,
     },
-    /// A member of the account's parent partner who holds
-    /// `customers.manage` there: they hold [`MANAGED_BY_PARTNER`] in the
-    /// customer, and nothing else.
+    /// A member of the account's parent partner who sees its customers
+    /// there: they hold in the customer what [`Access::partner_reach`]
+    /// gives, and nothing else.
     Partner {
         person: Box<Person>,
         access: Box<Access<'c>>,
@@ -288,9 +321,17 @@ impl Authority<'_> {
         match self {
             Authority::Operator => true,
             Authority::Member { access, .. } => access.holds(cap),
-            Authority::Partner { access, .. } => {
-                MANAGED_BY_PARTNER.contains(&cap) && access.holds(caps::CUSTOMERS_MANAGE)
-            }
+            Authority::Partner { access, .. } => access.partner_reach().contains(&cap),
+        }
+    }
+
+    /// Whether the actor, as a party to a partner, sees its customers
+    /// ([`Access::sees_customers`]; the operator sees all).
+    pub(crate) fn sees_customers(&self) -> bool {
+        match self {
+            Authority::Operator => true,
+            Authority::Member { access, .. } => access.sees_customers(),
+            Authority::Partner { .. } => false,
         }
     }
 
@@ -558,9 +599,14 @@ pub(crate) fn authorize<'c>(
         Err(e) => return Err(e),
     };
     // The one place a parent partner's authority counts, so that every
-    // command on a customer's profile or addresses allows it alike.
+    // command on a customer's profile or addresses allows it alike. One
+    // who sees the customer but may not change it (`customers.view`
+    // alone) is told what it needs, as they know the account.
     match via_parent(tx, catalog, ctx, account, need.cap)? {
         Some(who) => Ok(who),
+        None if MANAGED_BY_PARTNER.contains(&need.cap) => {
+            Err(partner_denial(tx, catalog, ctx, account, need)?.unwrap_or(refusal))
+        }
         None => Err(refusal),
     }
 }
@@ -612,10 +658,10 @@ pub(crate) fn authorize_inside<'c>(
     }
 }
 
-/// The actor as a member of `account`'s parent partner holding
-/// `customers.manage` there, when `cap` is one that covers
-/// ([`MANAGED_BY_PARTNER`]); `None` otherwise. The refusal of the customer
-/// stands then, so it says no more than before.
+/// The actor as a member of `account`'s parent partner, when what they
+/// hold there reaches `cap` in its customers ([`Access::partner_reach`]);
+/// `None` otherwise. The refusal of the customer stands then, so it says
+/// no more than before.
 fn via_parent<'c>(
     tx: &dyn Tx,
     catalog: &'c Catalog,
@@ -626,12 +672,12 @@ fn via_parent<'c>(
     let Some(parent) = account.parent_id else {
         return Ok(None);
     };
-    if !MANAGED_BY_PARTNER.contains(&cap) {
+    if !MANAGED_BY_PARTNER.contains(&cap) && !VIEWED_BY_PARTNER.contains(&cap) {
         return Ok(None);
     }
     let parent = tx.account(parent)?;
     match authority(tx, catalog, ctx, &parent) {
-        Ok(Authority::Member { person, access }) if access.holds(caps::CUSTOMERS_MANAGE) => {
+        Ok(Authority::Member { person, access }) if access.partner_reach().contains(&cap) => {
             Ok(Some(Authority::Partner { person, access }))
         }
         Ok(_) | Err(Error::Denied(_)) => Ok(None),
@@ -666,8 +712,8 @@ pub(crate) fn authorize_all(
 }
 
 /// The refusal of `need` to a member of `account`'s parent partner who
-/// manages its customers but is no member of it: what they lack, since
-/// they may know the customer (`account list` shows it to them). `None`
+/// sees its customers but is no member of it: what they lack, since
+/// they know the customer (`account list` shows it to them). `None`
 /// for anyone else.
 fn partner_denial(
     tx: &dyn Tx,
@@ -680,14 +726,11 @@ fn partner_denial(
         return Ok(None);
     };
     let partner = tx.account(parent)?;
-    let manages = match authority(tx, catalog, ctx, &partner) {
-        Ok(who) => who.holds(caps::CUSTOMERS_MANAGE),
-        Err(Error::Denied(_)) => false,
+    let reach = match authority(tx, catalog, ctx, &partner) {
+        Ok(Authority::Member { access, .. }) if access.sees_customers() => access.partner_reach(),
+        Ok(_) | Err(Error::Denied(_)) => return Ok(None),
         Err(e) => return Err(e),
     };
-    if !manages {
-        return Ok(None);
-    }
     // A member of the customer too is refused as one.
     match authority(tx, catalog, ctx, account) {
         Err(Error::Denied(_)) => {}
@@ -695,10 +738,7 @@ fn partner_denial(
         Err(e) => return Err(e),
     }
     let Need { cap, action } = need;
-    let held: Vec<String> = MANAGED_BY_PARTNER
-        .iter()
-        .map(|c| format!("`{c}`"))
-        .collect();
+    let held: Vec<String> = reach.iter().map(|c| format!("`{c}`")).collect();
     Ok(Some(
         Error::denied(format!(
             "`{email}` may not {action} in `{}`: needs `{cap}` (a member of its partner `{}` holds only {} there)",
@@ -1267,5 +1307,111 @@ mod tests {
                 p.ctx.actor = Actor::Operator("root".into());
             }
         }
+    }
+
+    /// Findings B9: 000's levels that "view pages within the LMP"
+    /// (`partner-view-only`, `bank-details-only`) see the partner's
+    /// customers as its allocator does (`customers.view`): listed, their
+    /// profile and sites shown, who holds the partner's seats named; and
+    /// change none of it, nor read what lies inside a customer. A partner
+    /// member without `customers.view` (portal's `manager`) still does not.
+    #[test]
+    fn lmp_view_levels_see_the_partners_customers_and_nothing_inside_them() {
+        use super::super::testing::{add_account, join_in, seeded_as};
+        use super::super::{Allocate, ProfileChange, Purchase};
+        use crate::model::{AccountKind, Text};
+        let mut p = seeded_as("lmp", Some(AccountKind::Partner));
+        add_account(&mut p, "Beta", AccountKind::Customer, Some("Acme"));
+        join_in(
+            &mut p,
+            "bo@beta.test",
+            "partner-administrator",
+            Some("Beta"),
+        );
+        p.cost_centre_create("SECRET", &Text::from("Falcon"), Some("Beta"))
+            .expect("cost centre");
+        p.license_purchase(&Purchase {
+            product: Text::from("MDR Complete"),
+            seats: 10,
+            account: Some("Acme".into()),
+        })
+        .expect("purchase");
+        p.license_allocate(&Allocate {
+            product: "MDR Complete".into(),
+            customer: "Beta".into(),
+            seats: 4,
+            account: None,
+            ship_to: None,
+        })
+        .expect("allocate");
+        for level in ["partner-view-only", "bank-details-only"] {
+            let who = format!("{level}@acme.test");
+            join_in(&mut p, &who, level, Some("Acme"));
+            p.ctx.actor = Actor::Member(email(&who));
+            let names: Vec<String> = p
+                .account_list(None)
+                .expect("account list")
+                .into_iter()
+                .map(|a| a.name)
+                .collect();
+            assert_eq!(names, ["Acme", "Beta"], "{level}");
+            assert_eq!(
+                p.account_show(Some("Beta")).expect("show").account.name,
+                "Beta"
+            );
+            assert!(p.address_list(Some("Beta")).is_ok(), "{level}");
+            let licences = p.license_list(None, None, None).expect("licences");
+            let held = licences[0].allocations.as_ref().expect("named");
+            assert_eq!(held[0].customer, "Beta", "{level}");
+            let inside = [
+                (
+                    "cost-centre list",
+                    p.cost_centre_list(Some("Beta")).map(|_| ()),
+                ),
+                ("policy list", p.policy_list(Some("Beta"), None).map(|_| ())),
+                (
+                    "service list",
+                    p.service_list(Some("Beta"), None).map(|_| ()),
+                ),
+            ];
+            for (command, read) in inside {
+                let e = read.expect_err(command);
+                assert_eq!(e.exit_code(), 5, "{level} {command}: {e}");
+                assert_eq!(
+                    e.to_string(),
+                    format!("`{who}` is not a member of `Beta`"),
+                    "{level} {command}"
+                );
+            }
+            let phone = ProfileChange {
+                phone: Some(Text::from("0113 496 0000")),
+                ..ProfileChange::default()
+            };
+            let e = p.account_set(Some("Beta"), &phone).expect_err("edit");
+            assert_eq!(e.exit_code(), 5, "{level}: {e}");
+            assert!(e.to_string().contains("needs `account.edit`"), "{e}");
+            p.ctx.actor = Actor::Operator("root".into());
+            assert_eq!(
+                p.account_show(Some("Beta")).expect("show").account.phone,
+                None
+            );
+        }
+        let mut p = seeded_as("portal", Some(AccountKind::Partner));
+        add_account(&mut p, "Beta", AccountKind::Customer, Some("Acme"));
+        join_in(&mut p, "man@acme.test", "manager", Some("Acme"));
+        p.ctx.actor = Actor::Member(email("man@acme.test"));
+        let names: Vec<String> = p
+            .account_list(None)
+            .expect("account list")
+            .into_iter()
+            .map(|a| a.name)
+            .collect();
+        assert_eq!(names, ["Acme"]);
+        assert_eq!(
+            p.account_show(Some("Beta"))
+                .expect_err("hidden")
+                .exit_code(),
+            5
+        );
     }
 }

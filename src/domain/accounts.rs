@@ -65,7 +65,8 @@ fn seen_account_view(
 /// The ids of those of `all` (every account) the actor may see, as
 /// `account show` and `account list` judge it: all of them for the
 /// operator; for a member, those they hold `account.view` in, and the
-/// customers of partners where they hold `customers.manage`. A fixed
+/// customers of partners where they see them (`customers.view`, or
+/// `customers.manage`: [`Access::sees_customers`]). A fixed
 /// number of statements for any number of accounts: each seat is read
 /// once, not an account's seat and its partner's for every account.
 pub(super) fn accounts_in_sight(
@@ -77,23 +78,26 @@ pub(super) fn accounts_in_sight(
     let Some((_, seats)) = super::access::seats(tx, catalog, ctx, all)? else {
         return Ok(all.iter().map(|a| a.id).collect());
     };
-    let holding = |cap| -> std::collections::HashSet<i64> {
+    let holding = |holds: &dyn Fn(&Access<'_>) -> bool| -> std::collections::HashSet<i64> {
         all.iter()
             .zip(&seats)
-            .filter(|(_, seat)| seat.as_ref().is_some_and(|s| s.holds(cap)))
+            .filter(|(_, seat)| seat.as_ref().is_some_and(holds))
             .map(|(a, _)| a.id)
             .collect()
     };
-    let (viewing, managing) = (holding(caps::ACCOUNT_VIEW), holding(caps::CUSTOMERS_MANAGE));
+    let viewing = holding(&|s| s.holds(caps::ACCOUNT_VIEW));
+    let seeing_customers = holding(&|s| s.sees_customers());
     Ok(all
         .iter()
-        .filter(|a| viewing.contains(&a.id) || a.parent_id.is_some_and(|p| managing.contains(&p)))
+        .filter(|a| {
+            viewing.contains(&a.id) || a.parent_id.is_some_and(|p| seeing_customers.contains(&p))
+        })
         .map(|a| a.id)
         .collect())
 }
 
-/// Refuses unless the actor holds `account.view` on the account or
-/// `customers.manage` on its parent partner (see [`authorize`]).
+/// Refuses unless the actor holds `account.view` on the account or sees
+/// the customers of its parent partner (see [`authorize`]).
 pub(super) fn ensure_may_view(
     tx: &dyn Tx,
     catalog: &Catalog,
@@ -410,8 +414,8 @@ impl Portal {
 
     /// The accounts the actor may see, partners each followed by their
     /// customers. The operator sees all; a member sees the accounts they
-    /// hold `account.view` in, and the customers of partners where they hold
-    /// `customers.manage`.
+    /// hold `account.view` in, and the customers of partners where they see
+    /// them (`customers.view` or `customers.manage`).
     fn account_list_all(&mut self) -> Result<Vec<AccountView>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
@@ -439,8 +443,8 @@ impl Portal {
     }
 
     /// One account with its partner details sections (status, addresses,
-    /// products and prices, config); needs `account.view` on it (or `customers.manage`
-    /// on its parent partner).
+    /// products and prices, config); needs `account.view` on it (or
+    /// `customers.view` on its parent partner).
     pub(crate) fn account_show(&mut self, name: Option<&str>) -> Result<AccountDetailsView> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;

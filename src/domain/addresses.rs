@@ -3,11 +3,12 @@
 //!
 //! Adding and removing need `addresses.edit`; shipping to one needs
 //! `addresses.use`. A customer's addresses are also its parent partner's
-//! `customers.manage` holders' to manage (see `access::authorize`). An address is never deleted, only marked removed, and
+//! `customers.manage` holders' to manage, and its `customers.view` holders'
+//! to read (see `access::authorize`). An address is never deleted, only marked removed, and
 //! an order keeps its own copy ([`ShippingAddress`]), so removing an
 //! address an order used leaves the order as it was.
 
-use super::access::{authorize, authorize_whole_account, caps};
+use super::access::{authorize, authorize_whole_account, caps, Authority};
 use super::gate::Write;
 use super::held_names::{not_look_alike, one_spelling};
 use super::licenses::{license_view, reads_licences};
@@ -128,7 +129,7 @@ pub(crate) fn ship_to(
 /// The actor as a reader of `account`'s shipping addresses (`account
 /// address list` lists them, `account show` shows them), or refused as
 /// one: `addresses.use`, or `account.view` with sight of the whole
-/// account. The log shows address events by this same rule (see
+/// account, or (a customer's) sight of its partner's customers. The log shows address events by this same rule (see
 /// `log_sight`).
 pub(crate) fn reads_addresses(
     tx: &dyn Tx,
@@ -144,9 +145,17 @@ pub(crate) fn reads_addresses(
         Err(Error::Denied(_)) => false,
         Err(e) => return Err(e),
     };
-    if !may_use {
-        authorize_whole_account(tx, catalog, ctx, account, "see the account's sites")?;
+    if may_use {
+        return Ok(());
     }
+    // A parent partner's member who sees its customers (`customers.view`)
+    // reads their sites as one who manages them does, and uses none.
+    match authorize(tx, catalog, ctx, account, caps::ACCOUNT_VIEW) {
+        Ok(Authority::Partner { .. }) => return Ok(()),
+        Ok(_) | Err(Error::Denied(_)) => {}
+        Err(e) => return Err(e),
+    }
+    authorize_whole_account(tx, catalog, ctx, account, "see the account's sites")?;
     Ok(())
 }
 

@@ -605,15 +605,19 @@ impl Portal {
             // alone sees the seats, not who holds them.
             let names_customers = match &self.ctx.actor {
                 Actor::Operator(_) => true,
+                // Who sees the partner's customers (`customers.view`,
+                // as `account list` shows them), or acts on them here.
                 Actor::Member(_) => match authority(&*tx, &catalog, &self.ctx, partner) {
-                    Ok(who) => [
-                        caps::CUSTOMERS_MANAGE,
-                        caps::LICENSES_ALLOCATE,
-                        caps::ACCOUNT_CONFIG,
-                        caps::EXTERNAL_ADMINS_MANAGE,
-                    ]
-                    .into_iter()
-                    .any(|c| who.holds(c)),
+                    Ok(who) => {
+                        who.sees_customers()
+                            || [
+                                caps::LICENSES_ALLOCATE,
+                                caps::ACCOUNT_CONFIG,
+                                caps::EXTERNAL_ADMINS_MANAGE,
+                            ]
+                            .into_iter()
+                            .any(|c| who.holds(c))
+                    }
                     Err(Error::Denied(_)) => false,
                     Err(e) => return Err(e),
                 },

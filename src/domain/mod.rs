@@ -1193,7 +1193,7 @@ mod tests {
             .expect("show");
         assert_eq!(owner.role, "partner-administrator");
         assert!(owner.owner);
-        assert_eq!(owner.capabilities.map(|c| c.len()), Some(36));
+        assert_eq!(owner.capabilities.map(|c| c.len()), Some(37));
     }
 
     #[test]

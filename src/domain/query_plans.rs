@@ -1206,6 +1206,71 @@ fn a_list_by_shown_status_or_lapse_stops_at_its_limit_in_the_query() {
     }
 }
 
+/// Findings B3: `service list` read every service of the account, for a
+/// `user` who sees only the one assigned to them and for `--limit 1`
+/// alike. Who sees their own only is served from the index on the
+/// assignee, and the limit stops the query: the same statements however
+/// many services the account holds, none of them a scan.
+#[test]
+fn service_list_reads_by_index_and_stops_at_its_limit() {
+    let services = |n: usize| {
+        move |p: &mut Portal| {
+            p.ctx.actor = Actor::Operator("root".into());
+            for i in 0..n {
+                let name = format!("Line {i:03}");
+                p.service_add(&name, None, Some("Acme")).expect("service");
+                // una holds the first; ann the others.
+                let to = if i == 0 {
+                    "una@acme.test"
+                } else {
+                    "ann@acme.test"
+                };
+                p.service_assign(&[name], Some(&email(to)), None, None)
+                    .expect("assign");
+            }
+        }
+    };
+    let own = |p: &mut Portal| {
+        p.ctx.actor = Actor::Member(email("una@acme.test"));
+        let listed = p.service_list(Some("Acme"), None).expect("services");
+        let names: Vec<&str> = listed.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["Line 000"]);
+    };
+    let first = |p: &mut Portal| {
+        p.ctx.actor = Actor::Operator("root".into());
+        let listed = p.service_list(None, Some(1)).expect("services");
+        let names: Vec<&str> = listed.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["Line 000"]);
+    };
+    // Their own are found from the assignee's side, not picked out of
+    // the account's (which reads as few statements, each reading all).
+    let explainer = SqliteStore::in_memory().expect("store");
+    let reads: Vec<String> = statements_of(services(3), own)
+        .into_iter()
+        .filter(|sql| sql.contains("FROM services"))
+        .collect();
+    assert!(!reads.is_empty());
+    for sql in reads {
+        let plan = explainer.query_plan(&sql).expect("plan");
+        assert!(
+            plan.iter().any(|line| line.contains("(assigned_to=?)")),
+            "{sql}: {plan:?}"
+        );
+    }
+    for (command, list) in [("own", &own as &dyn Fn(&mut Portal)), ("--limit 1", &first)] {
+        assert_eq!(
+            statements_of(services(2), list),
+            statements_of(services(6), list),
+            "{command}"
+        );
+        assert_eq!(
+            scans_after(services(3), list),
+            Vec::<String>::new(),
+            "{command}"
+        );
+    }
+}
+
 #[test]
 fn completion_reads_by_the_typed_prefix_and_each_seat_once() {
     use super::names::{names_in, NameKind, OFFERED};

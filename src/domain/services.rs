@@ -1,17 +1,19 @@
 //! Services: the assets of an account, who they are assigned to, and who
 //! may see them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::access::{authority, authorize, caps, Authority};
 use super::audit::Change;
 use super::gate::Write;
 use super::held_names::not_read_as_another;
 use super::visibility::listed_accounts;
-use super::visibility::{resolve_account_of, Named};
-use super::{member_in, standing, Catalog, Ctx, Portal};
+use super::visibility::{actor_accounts, resolve_account_of, Named};
+use super::{member_in, standing, Actor, Catalog, Ctx, Portal};
 use crate::error::{Error, Result};
-use crate::model::{parse_name, Account, Email, MemberStatus, Membership, Service, Timestamp};
+use crate::model::{
+    parse_name, Account, Email, MemberStatus, Membership, Paste, Service, Timestamp,
+};
 use crate::store::Tx;
 use crate::view::ServiceView;
 
@@ -124,6 +126,90 @@ fn seen_in(
         }
     }
     Ok(())
+}
+
+/// Refuses services named together without `--account` (`service assign
+/// S1 S2 ...`) that no one account holds for the actor: those found in
+/// none are named alone ("no service `99`"), and services found each in
+/// another account are told apart by account, so that a refusal never
+/// calls missing a service the actor sees (findings B10). Where one
+/// account holds them all, or the actor weighs one account only, the
+/// account is picked as for one service (`resolve_account_of`).
+fn in_one_account(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    keys: &[String],
+    verb: &str,
+) -> Result<()> {
+    let accounts = match &ctx.actor {
+        Actor::Member(_) => actor_accounts(tx, ctx)?,
+        Actor::Operator(_) => tx.accounts()?,
+    };
+    if keys.len() < 2 || accounts.len() < 2 {
+        return Ok(());
+    }
+    // Each service named, with the accounts the actor sees it in.
+    let mut found: Vec<(&str, Vec<&Account>)> = Vec::new();
+    for key in keys {
+        let key = key.trim();
+        if found.iter().any(|(k, _)| *k == key) {
+            continue;
+        }
+        let mut holding = Vec::new();
+        for account in &accounts {
+            match seen_in(tx, catalog, ctx, account, &[key]) {
+                Ok(()) => holding.push(account),
+                Err(Error::NotFound(_) | Error::Denied(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        found.push((key, holding));
+    }
+    let missing: Vec<&str> = found
+        .iter()
+        .filter(|(_, holding)| holding.is_empty())
+        .map(|(key, _)| *key)
+        .collect();
+    if !missing.is_empty() {
+        let (noun, it) = match missing.len() {
+            1 => ("service", "it"),
+            _ => ("services", "them"),
+        };
+        let whose = match ctx.actor {
+            Actor::Member(_) => format!(" you may see {it} in"),
+            Actor::Operator(_) => String::new(),
+        };
+        return Err(Error::not_found(format!(
+            "no {noun} `{}` in any account{whose}",
+            missing.join(", ")
+        ))
+        .help(format!(
+            "check the name: `{}` lists them",
+            Paste::new("service").words("list")
+        )));
+    }
+    if accounts.iter().any(|a| {
+        found
+            .iter()
+            .all(|(_, holding)| holding.iter().any(|h| h.id == a.id))
+    }) {
+        return Ok(());
+    }
+    let each: Vec<String> = found
+        .iter()
+        .map(|(key, holding)| {
+            let names: Vec<String> = holding.iter().map(|a| format!("`{}`", a.name)).collect();
+            format!("`{key}` in {}", names.join(" or "))
+        })
+        .collect();
+    Err(Error::invalid(format!(
+        "the services named are in different accounts: {}",
+        each.join(", ")
+    ))
+    .help(format!(
+        "{verb} them one account at a time, naming it with --account"
+    )))
 }
 
 /// The answer for a service that is not there, or not there for the
@@ -450,20 +536,19 @@ impl Portal {
         })
     }
 
-    /// At most `limit` of [`Portal::service_list_all`], the first by name.
+    /// The services the actor may see: all of them with
+    /// `services.view_all`, only their own with `services.view_assigned`;
+    /// in the account named, or else in every account where they may see
+    /// some (as `order list` lists orders), by account name. At most
+    /// `limit`, the first in that order. Each account's are read by index
+    /// (the name, or the assignee for who sees their own only) and the
+    /// reading stops at the limit, so neither grows with the account's
+    /// services (findings B3).
     pub(crate) fn service_list(
         &mut self,
         account: Option<&str>,
         limit: Option<u32>,
     ) -> Result<Vec<ServiceView>> {
-        Ok(super::first(self.service_list_all(account)?, limit))
-    }
-
-    /// The services the actor may see: all of them with
-    /// `services.view_all`, only their own with `services.view_assigned`;
-    /// in the account named, or else in every account where they may see
-    /// some (as `order list` lists orders), by account name.
-    fn service_list_all(&mut self, account: Option<&str>) -> Result<Vec<ServiceView>> {
         let tx = self.gate.read(self.ctx.now)?;
         let catalog = Catalog::load(&*tx)?;
         let accounts = listed_accounts(
@@ -474,9 +559,47 @@ impl Portal {
             "seeing services needs `services.view_all` or `services.view_assigned` in some account",
         )?;
         let mut views = Vec::new();
+        // Who each service is assigned to, read once per assignee: one
+        // who sees their own only is every row's.
+        let mut assignees: HashMap<i64, String> = HashMap::new();
         for (account, seen) in accounts {
-            for s in tx.services_in(account.id)?.iter().filter(|s| seen.sees(s)) {
-                views.push(service_view(&*tx, &account, s)?);
+            let left = match limit {
+                Some(limit) => {
+                    let left = limit.saturating_sub(u32::try_from(views.len()).unwrap_or(u32::MAX));
+                    if left == 0 {
+                        break;
+                    }
+                    Some(left)
+                }
+                None => None,
+            };
+            let services = match seen {
+                Visibility::All => tx.services_page(account.id, left)?,
+                Visibility::Assigned(m) => tx.services_assigned_page(m, left)?,
+            };
+            for s in services {
+                let assigned_to = match s.assigned_to {
+                    Some(m) => Some(match assignees.get(&m) {
+                        Some(email) => email.clone(),
+                        None => {
+                            let email = tx.person(tx.membership(m)?.person_id)?.email.to_string();
+                            assignees.insert(m, email.clone());
+                            email
+                        }
+                    }),
+                    None => None,
+                };
+                views.push(ServiceView {
+                    assigned_to,
+                    ..service_view(
+                        &*tx,
+                        &account,
+                        &Service {
+                            assigned_to: None,
+                            ..s
+                        },
+                    )?
+                });
             }
         }
         Ok(views)
@@ -527,6 +650,10 @@ impl Portal {
         }
         self.write(|w| {
             let tx = w.tx;
+            if account.is_none() {
+                let verb = if to.is_some() { "assign" } else { "unassign" };
+                in_one_account(tx, w.catalog()?, &w.ctx, keys, verb)?;
+            }
             // Services named in one account alone name it.
             let listed = keys.join(", ");
             let named = Named {
@@ -876,5 +1003,50 @@ mod tests {
         p.ctx.actor = Actor::Member(email("ned@acme.test"));
         let err = p.service_list(None, None).expect_err("ned sees none");
         assert_eq!(err.exit_code(), 5, "{err}");
+    }
+
+    /// Findings B10: services named together without `--account` are
+    /// refused naming only those found nowhere, and, found in different
+    /// accounts, as such (exit 2, pointing to `--account`); nothing is
+    /// assigned either way. Found together in one account, they are
+    /// assigned there.
+    #[test]
+    fn bulk_assignment_names_only_the_missing_and_tells_accounts_apart() {
+        use crate::domain::testing::{add_account, join_in};
+        let mut p = seeded("portal");
+        add_account(&mut p, "Beta", AccountKind::Customer, None);
+        join_in(&mut p, "una@acme.test", "user", Some("Acme"));
+        p.service_add("Line", None, Some("Acme")).expect("service");
+        p.service_add("Spare", None, Some("Acme")).expect("service");
+        p.service_add("Far", None, Some("Beta")).expect("service");
+        let una = email("una@acme.test");
+        let keys = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let e = p
+            .service_assign(&keys(&["Line", "Nope"]), Some(&una), None, None)
+            .expect_err("one missing");
+        assert_eq!(e.exit_code(), 3);
+        assert_eq!(e.to_string(), "no service `Nope` in any account");
+        let e = p
+            .service_assign(&keys(&["Line", "Far"]), Some(&una), None, None)
+            .expect_err("two accounts");
+        assert_eq!(e.exit_code(), 2);
+        assert_eq!(
+            e.to_string(),
+            "the services named are in different accounts: `Line` in `Acme`, `Far` in `Beta`"
+        );
+        assert!(e.help_text().unwrap_or_default().contains("--account"));
+        let e = p
+            .service_assign(&keys(&["Line", "Far"]), None, None, None)
+            .expect_err("two accounts");
+        assert!(e
+            .help_text()
+            .unwrap_or_default()
+            .starts_with("unassign them"));
+        let listed = p.service_list(None, None).expect("list");
+        assert!(listed.iter().all(|s| s.assigned_to.is_none()), "{listed:?}");
+        let done = p
+            .service_assign(&keys(&["Line", "Spare"]), Some(&una), None, None)
+            .expect("one account");
+        assert_eq!(done.len(), 2);
     }
 }

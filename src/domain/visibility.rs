@@ -99,7 +99,7 @@ fn unreached(tx: &dyn Tx, ctx: &Ctx, email: &Email, name: &str, reach: &[Need]) 
 
 /// Whether the actor may know that `account` exists: the operator; a
 /// member of it, whatever their standing; a member of its partner who
-/// manages the partner's customers (as `account list` shows them). To
+/// sees the partner's customers (as `account list` shows them). To
 /// anyone else a refusal about it reads as one about an account that
 /// does not exist.
 pub(crate) fn knows_account(
@@ -119,8 +119,8 @@ pub(crate) fn knows_account(
     }
 }
 
-/// Whether the actor, in the partner `parent`, manages its customers or
-/// holds one of `reach`.
+/// Whether the actor, in the partner `parent`, sees its customers
+/// ([`Authority::sees_customers`]) or holds one of `reach`.
 fn partner_reaches(
     tx: &dyn Tx,
     catalog: &Catalog,
@@ -129,9 +129,7 @@ fn partner_reaches(
     reach: &[Need],
 ) -> Result<bool> {
     match authority(tx, catalog, ctx, &tx.account(parent)?) {
-        Ok(who) => Ok(std::iter::once(caps::CUSTOMERS_MANAGE)
-            .chain(reach.iter().map(|n| n.cap))
-            .any(|c| who.holds(c))),
+        Ok(who) => Ok(who.sees_customers() || reach.iter().any(|n| who.holds(n.cap))),
         Err(Error::Denied(_)) => Ok(false),
         Err(e) => Err(e),
     }

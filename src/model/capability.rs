@@ -66,6 +66,7 @@ capability_table! {
     USERS_VIEW = "users.view" => "see the account's users",
     USERS_MANAGE = "users.manage" => "manage users (invite, change or remove them)",
     EXTERNAL_ADMINS_MANAGE = "external_admins.manage" => "manage external admins",
+    CUSTOMERS_VIEW = "customers.view" => "see customer accounts",
     CUSTOMERS_MANAGE = "customers.manage" => "manage customer accounts",
     LICENSES_PURCHASE = "licenses.purchase" => "buy licences",
     LICENSES_ALLOCATE = "licenses.allocate" => "allocate licences",
@@ -123,12 +124,16 @@ impl Capability {
 /// allows all the narrower does. Seeing every service includes seeing
 /// one's own (001's manager "views services", its user only "services
 /// assigned to them"), so a manager backs a user's access (findings A6).
+/// Managing a partner's customers includes seeing them (000's allocator
+/// "can add and manage customers"; its view-only levels see them only).
 /// No other pair holds: `billing.payment` does not include `billing.view`
 /// (000's "bank-details-only" is given both), raising tickets is not
 /// seeing them, and managing users is read apart from seeing them in the
 /// catalogs' tables.
-const COVERS: &[(Capability, Capability)] =
-    &[(caps::SERVICES_VIEW_ALL, caps::SERVICES_VIEW_ASSIGNED)];
+const COVERS: &[(Capability, Capability)] = &[
+    (caps::SERVICES_VIEW_ALL, caps::SERVICES_VIEW_ASSIGNED),
+    (caps::CUSTOMERS_MANAGE, caps::CUSTOMERS_VIEW),
+];
 
 /// What a command asks of the actor: a capability, and what a refusal says
 /// was refused ("may not add services"). A bare capability names its own
@@ -197,11 +202,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_seeing_all_services_covers_another_capability() {
+    fn only_seeing_all_services_and_managing_customers_cover_another_capability() {
         let covered: Vec<_> = Capability::all()
             .filter(|c| c.covered_by().count() > 1)
             .collect();
-        assert_eq!(covered, vec![caps::SERVICES_VIEW_ASSIGNED]);
+        assert_eq!(
+            covered,
+            vec![caps::CUSTOMERS_VIEW, caps::SERVICES_VIEW_ASSIGNED]
+        );
+        assert!(caps::CUSTOMERS_VIEW
+            .covered_by()
+            .any(|c| c == caps::CUSTOMERS_MANAGE));
         assert!(caps::SERVICES_VIEW_ASSIGNED
             .covered_by()
             .any(|c| c == caps::SERVICES_VIEW_ALL));
@@ -212,7 +223,7 @@ mod tests {
     fn capabilities_come_from_the_catalog() {
         assert!("users.manage".parse::<Capability>().is_ok());
         assert!("users.destroy".parse::<Capability>().is_err());
-        assert_eq!(Capability::all().count(), 36);
+        assert_eq!(Capability::all().count(), 37);
     }
 
     #[test]

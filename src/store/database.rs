@@ -55,6 +55,7 @@ const MIGRATIONS: &[&str] = &[
     REF_LOOSE,
     include_str!("../../migrations/0036_order_policies_by_policy.sql"),
     include_str!("../../migrations/0037_services_end_with_access.sql"),
+    include_str!("../../migrations/0038_customers_view.sql"),
 ];
 
 /// The migration that adds the keys names are found by, which SQLite

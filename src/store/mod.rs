@@ -433,6 +433,13 @@ seam! {
         fn services_in(&self, account_id: i64) -> Result<Vec<Service>>;
         /// The services assigned to a membership, by name.
         fn services_assigned_to(&self, membership_id: i64) -> Result<Vec<Service>>;
+        /// The first `limit` services of an account by name (every one
+        /// with `None`), read in the order of its index on the name.
+        fn services_page(&self, account_id: i64, limit: Option<u32>) -> Result<Vec<Service>>;
+        /// The first `limit` services assigned to a membership at the
+        /// transaction's moment, by name, found by the index on the
+        /// assignee.
+        fn services_assigned_page(&self, membership_id: i64, limit: Option<u32>) -> Result<Vec<Service>>;
         /// The service with this id.
         fn service_by_id(&self, id: i64) -> Result<Option<Service>>;
         /// The account's service with this exact name.

@@ -57,6 +57,45 @@ impl SqliteTx<'_> {
         })
     }
 
+    pub(super) fn services_page(
+        &self,
+        account_id: i64,
+        limit: Option<u32>,
+    ) -> Result<Vec<Service>> {
+        self.rows(
+            &format!(
+                "SELECT {SERVICE_COLUMNS} FROM services WHERE account_id = ?1
+                     ORDER BY name LIMIT ?2"
+            ),
+            params![account_id, limit.map_or(-1, i64::from)],
+            service_from_row,
+        )
+        .map(|rows| rows.into_iter().map(|s| self.service_in_force(s)).collect())
+    }
+
+    pub(super) fn services_assigned_page(
+        &self,
+        membership_id: i64,
+        limit: Option<u32>,
+    ) -> Result<Vec<Service>> {
+        // One whose assignment has lapsed is no longer theirs, and must
+        // not take a place of the page.
+        self.rows(
+            &format!(
+                "SELECT {SERVICE_COLUMNS} FROM services WHERE assigned_to = ?1
+                     AND (assigned_until IS NULL OR assigned_until > ?2)
+                     ORDER BY name LIMIT ?3"
+            ),
+            params![
+                membership_id,
+                self.moment_or_never(),
+                limit.map_or(-1, i64::from)
+            ],
+            service_from_row,
+        )
+        .map(|rows| rows.into_iter().map(|s| self.service_in_force(s)).collect())
+    }
+
     pub(super) fn service_by_id(&self, id: i64) -> Result<Option<Service>> {
         self.row(
             &format!("SELECT {SERVICE_COLUMNS} FROM services WHERE id = ?1"),

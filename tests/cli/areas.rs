@@ -243,7 +243,7 @@ fn the_account_owner_always_has_full_access() {
     // Grants given to and taken from the owner change nothing.
     p.ok(&["user", "grant", OWNER, "billing"]);
     p.ok(&["user", "revoke", OWNER, "billing"]);
-    assert_eq!(capabilities(&p, OWNER).len(), 36);
+    assert_eq!(capabilities(&p, OWNER).len(), 37);
     // A `member` with no grant at all, made the owner, holds the owner
     // role and so everything.
     p.member("ann@acme.test", "member");
@@ -253,7 +253,7 @@ fn the_account_owner_always_has_full_access() {
     let v = p.json(&["user", "show", "ann@acme.test"]);
     assert_eq!(v["role"], "owner");
     assert_eq!(v["grants"], json!([]));
-    assert_eq!(v["capabilities"].as_array().unwrap().len(), 36);
+    assert_eq!(v["capabilities"].as_array().unwrap().len(), 37);
     for cap in ["billing.payment", "users.manage", "domains.manage"] {
         let can = p.can(&["ann@acme.test", cap]);
         assert_eq!(

@@ -248,14 +248,16 @@ fn a_partner_allocator_manages_the_customers_profile_and_addresses() {
     );
     assert!(err.contains("not a member of `Beta Corp`"), "{err}");
     // Without `customers.manage` in the partner, the customer is not theirs
-    // to edit, and a customer account has no partner status.
+    // to edit (one who views it is told what editing needs), and a
+    // customer account has no partner status.
     let err = p.refused_as(
         Some(VIEW_ONLY),
         &["account", "set", "Beta Corp", "--phone", "0"],
         DENIED,
     );
-    assert!(err.contains("not a member of `Beta Corp`"), "{err}");
-    p.refused_as(Some(VIEW_ONLY), &site, DENIED);
+    says(error_line(&err), "needs `account.edit`");
+    let err = p.refused_as(Some(VIEW_ONLY), &site, DENIED);
+    says(error_line(&err), "needs `addresses.edit`");
     // Nor does any member set a partner status (findings C10).
     p.refused_as(
         Some(ALLOCATOR),
@@ -399,7 +401,8 @@ fn a_partner_member_refused_a_field_of_a_customer_is_told_what_it_needs() {
     );
     assert_eq!(run.code, DENIED, "{}", run.stderr);
     says(error_line(&run.stderr), "needs `billing.payment`");
-    // One without `customers.manage` in the partner is no party to it.
+    // One who only sees the partner's customers edits none of it, and is
+    // told so as one who knows the account (findings B9).
     let err = p.refused_as(
         Some(VIEW_ONLY),
         &[
@@ -407,30 +410,99 @@ fn a_partner_member_refused_a_field_of_a_customer_is_told_what_it_needs() {
         ],
         DENIED,
     );
+    says(
+        error_line(&err),
+        "needs `account.edit` (a member of its partner `Acme Ltd` holds only `account.view` there)",
+    );
+    // One blocked in the partner is no party to it.
+    let err = p.refused_as(
+        Some(BLOCKED),
+        &["account", "set", "Beta Corp", "--phone", "0"],
+        DENIED,
+    );
     assert!(err.contains("not a member of `Beta Corp`"), "{err}");
 }
 
-/// `partner-view-only` and `bank-details-only` read the partner's seats
-/// but not which customers hold them, as `account list` lists them no
-/// customer (findings B7): the column reads `hidden`, JSON `null`. The
-/// allocator and the administrator, who know the customers, read them.
+/// Findings B9: `partner-view-only` ("Can only view pages within the
+/// LMP") and `bank-details-only` ("Can view pages ...") view the LMP's
+/// customers as the allocator does (`customers.view`): `license list`
+/// names who holds the seats, `account list` lists the customers and
+/// `account show` shows one; nothing of it changes, and nothing inside a
+/// customer (its people, services, orders, policies) opens up.
 #[test]
-fn only_who_knows_the_customers_reads_who_holds_the_seats() {
+fn the_view_levels_view_the_customers_pages() {
     let p = lmp();
-    for who in [VIEW_ONLY, BANK] {
+    for who in [VIEW_ONLY, BANK, ALLOCATOR, ADMIN] {
         let list = p.json_as(Some(who), &["license", "list"]);
         assert_eq!(list[0]["allocated"], 30, "{list}");
-        assert!(list[0]["allocations"].is_null(), "{who}: {list}");
-        let run = p.run_as(Some(who), &["license", "list"]);
-        assert_eq!(run.code, SUCCESS, "{}", run.stderr);
-        assert!(!run.stdout.contains("Beta Corp"), "{}", run.stdout);
-        says(&run.stdout, "hidden");
-    }
-    for who in [ALLOCATOR, ADMIN] {
-        let list = p.json_as(Some(who), &["license", "list"]);
         assert_eq!(
             list[0]["allocations"][0]["customer"], "Beta Corp",
             "{who}: {list}"
         );
+        let run = p.run_as(Some(who), &["license", "list"]);
+        assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+        says(&run.stdout, "Beta Corp 30");
+        let names: Vec<String> = p
+            .json_as(Some(who), &["account", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(names, [ACCOUNT, "Beta Corp", "Gamma Ltd"], "{who}");
+        let shown = p.json_as(Some(who), &["account", "show", "Beta Corp"]);
+        assert_eq!(shown["parent"], ACCOUNT, "{who}: {shown}");
+        assert_eq!(p.can(&[who, "customers.view"])["allowed"], true, "{who}");
     }
+    for who in [VIEW_ONLY, BANK] {
+        for args in [
+            vec!["user", "list", "--account", "Beta Corp"],
+            vec!["service", "list", "--account", "Beta Corp"],
+            vec!["order", "list", "--account", "Beta Corp"],
+            vec!["policy", "list", "--account", "Beta Corp"],
+            vec!["cost-centre", "list", "--account", "Beta Corp"],
+            vec!["export", "--account", "Beta Corp"],
+        ] {
+            let err = p.refused_as(Some(who), &args, DENIED);
+            says(error_line(&err), "is not a member of `Beta Corp`");
+        }
+        for args in [
+            vec!["account", "set", "Beta Corp", "--phone", "0"],
+            vec![
+                "license", "allocate", "--product", "MDR Complete", "--customer", "Beta Corp",
+                "--seats", "1",
+            ],
+        ] {
+            p.refused_as(Some(who), &args, DENIED);
+        }
+    }
+    // The blocked level sees nothing of them.
+    let err = p.refused_as(Some(BLOCKED), &["account", "show", "Beta Corp"], DENIED);
+    assert!(!err.contains("customers.view"), "{err}");
+}
+
+/// A database made from the `lmp` preset before `customers.view` gives it
+/// to the levels that view pages as the preset now does (migration 38).
+#[test]
+fn an_older_lmp_database_gives_its_view_levels_the_customers() {
+    let p = Portal::with_preset("lmp");
+    p.customer("Beta Corp");
+    p.member(VIEW_ONLY, "partner-view-only");
+    {
+        let conn = rusqlite::Connection::open(&p.db).unwrap();
+        crate::support::rewind(
+            &conn,
+            crate::support::version_before("0038_customers_view.sql"),
+        );
+    }
+    assert_eq!(
+        p.text("SELECT count(*) FROM role_capabilities WHERE capability = 'customers.view'"),
+        "0"
+    );
+    let shown = p.json_as(Some(VIEW_ONLY), &["account", "show", "Beta Corp"]);
+    assert_eq!(shown["name"], "Beta Corp");
+    assert_eq!(
+        p.text("SELECT group_concat(name, ',') FROM (SELECT r.name FROM roles r JOIN role_capabilities c ON c.role_id = r.id WHERE c.capability = 'customers.view' ORDER BY r.name)"),
+        "bank-details-only,partner-allocator,partner-view-only"
+    );
 }

@@ -530,11 +530,21 @@ fn cases(
                 Needs::Caps(&["customers.manage"]),
             )
         },
+        // 000's levels that "view pages within the LMP" see its
+        // customers (`customers.view`), which managing them covers: their
+        // profile and sites (findings B9).
         Case {
             in_customer: Some(Needs::WholeAccount(&["addresses.use"])),
             ..case(
                 &["account", "address", "list", CUSTOMER],
-                Needs::Caps(&["customers.manage"]),
+                Needs::Any(&["customers.manage", "customers.view"]),
+            )
+        },
+        Case {
+            in_customer: Some(Needs::Caps(&["account.view"])),
+            ..case(
+                &["account", "show", CUSTOMER],
+                Needs::Any(&["customers.manage", "customers.view"]),
             )
         },
     ]

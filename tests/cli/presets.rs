@@ -74,7 +74,7 @@ fn preset_roles_follow_the_seed_articles() {
         let owner_role = p.json(&["preset", "show", preset])["owner_role"].clone();
         assert_eq!(
             caps(preset, owner_role.as_str().unwrap()).len(),
-            36,
+            37,
             "{preset}: the owner role holds all"
         );
     }

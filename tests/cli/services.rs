@@ -1200,3 +1200,74 @@ fn a_file_blocking_a_member_who_holds_services_is_refused_as_deactivating_them_i
     let shown = p.json(&["service", "show", "Broadband London"]);
     assert_eq!(shown["assigned_to"], Value::Null);
 }
+
+/// Findings B3: a member who sees only the services assigned to them
+/// lists those, and `--limit N` lists the first N by name, whatever
+/// else the account holds (read by index, see `query_plans`).
+#[test]
+fn service_list_serves_own_services_and_stops_at_its_limit() {
+    let p = acme();
+    assert_eq!(
+        names(&p.json_as(Some(NED), &["service", "list"])),
+        strings(&["acme.test"])
+    );
+    assert_eq!(
+        names(&p.json_as(Some(UMA), &["service", "list", "--limit", "1"])),
+        strings(&["Broadband London"])
+    );
+    assert_eq!(
+        names(&p.json(&["service", "list", "--limit", "2"])),
+        strings(&["Broadband London", "Mobile 0789"])
+    );
+    let run = p.run_as(Some(ADA), &["service", "list", "--limit", "1"]);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert!(run.stdout.contains("Broadband London"), "{}", run.stdout);
+    assert!(!run.stdout.contains("Mobile 0789"), "{}", run.stdout);
+}
+
+/// Findings B10: `service assign S1 S2 ...` without `--account`, where
+/// several accounts could be meant, names only the services found
+/// nowhere (exit 3), and says which account holds each when they are in
+/// different accounts (exit 2, naming `--account`); nothing changes.
+#[test]
+fn bulk_assignment_without_account_names_only_what_is_missing() {
+    let p = Portal::new();
+    p.member(UMA, "user");
+    p.ok(&["account", "create", "Contoso", "--kind", "customer"]);
+    p.ok(&[
+        "service", "add", "--name", "Leased line Leeds", "--account", ACCOUNT,
+    ]);
+    p.ok(&[
+        "service", "add", "--name", "Contoso HQ", "--account", "Contoso",
+    ]);
+    let events = p.events();
+    const LEEDS: &str = "Leased line Leeds";
+    let err = p.refused(
+        &["service", "assign", LEEDS, "Nope", "--to", UMA],
+        NOT_FOUND,
+    );
+    says(error_line(&err), "error: no service `Nope` in any account");
+    let err = p.refused(
+        &["service", "assign", LEEDS, "Contoso HQ", "--to", UMA],
+        USAGE,
+    );
+    says(
+        error_line(&err),
+        "error: the services named are in different accounts: `Leased line Leeds` in `Acme Ltd`, `Contoso HQ` in `Contoso`",
+    );
+    says(
+        &err,
+        "help: assign them one account at a time, naming it with --account",
+    );
+    let err = p.refused(&["service", "unassign", LEEDS, "Contoso HQ"], USAGE);
+    says(&err, "help: unassign them one account at a time");
+    assert_eq!(p.events(), events);
+    // The named account reads as before.
+    let err = p.refused(
+        &[
+            "service", "assign", LEEDS, "Nope", "--to", UMA, "--account", ACCOUNT,
+        ],
+        NOT_FOUND,
+    );
+    says(error_line(&err), "no service `Nope` in `Acme Ltd`");
+}

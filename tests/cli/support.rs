@@ -151,6 +151,8 @@ const UNDO: &[&str] = &[
     "DROP INDEX order_policies_by_policy;",
     // 0037_services_end_with_access: the ends it set are kept.
     "",
+    // 0038_customers_view
+    "DELETE FROM role_capabilities WHERE capability = 'customers.view';",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
