@@ -1716,7 +1716,7 @@ mod tests {
     /// The `service.*` events about `Line`, each its action and the
     /// holder it leaves.
     fn line_events(p: &mut Portal) -> Vec<(String, serde_json::Value)> {
-        p.audit_list(&AuditFilter::default())
+        p.audit_events(&AuditFilter::default())
             .expect("audit")
             .into_iter()
             .filter(|e| e.action.starts_with("service.") && e.target.as_deref() == Some("Line"))

@@ -749,7 +749,7 @@ mod tests {
             assert_eq!(service.assigned_until, Some(t), "{name}");
         }
         let log = p
-            .audit_list(&crate::domain::AuditFilter {
+            .audit_events(&crate::domain::AuditFilter {
                 account: Some("Client Co".into()),
                 actions: vec!["service.assign".into()],
                 ..crate::domain::AuditFilter::default()

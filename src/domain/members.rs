@@ -1661,7 +1661,7 @@ mod tests {
         let mut p = seeded("portal");
         let owner = email("owner@acme.test");
         let events = |p: &mut Portal| {
-            p.audit_list(&super::super::AuditFilter::default())
+            p.audit_events(&super::super::AuditFilter::default())
                 .expect("audit")
                 .len()
         };

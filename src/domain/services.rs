@@ -832,7 +832,7 @@ mod tests {
         let line = p.service_show("Line", None).expect("line");
         assert_eq!(line.assigned_until, Some(t));
         let log = p
-            .audit_list(&crate::domain::AuditFilter::default())
+            .audit_events(&crate::domain::AuditFilter::default())
             .expect("log");
         let last = log.last().expect("an event");
         assert_eq!(
@@ -921,7 +921,7 @@ mod tests {
         p.deactivate(&email("una@acme.test"), None, &to_ann)
             .expect("deactivated");
         let events = p
-            .audit_list(&crate::domain::AuditFilter {
+            .audit_events(&crate::domain::AuditFilter {
                 actions: vec!["service.assign".into()],
                 ..crate::domain::AuditFilter::default()
             })
