@@ -52,6 +52,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0032_no_email_skeletons.sql"),
     LOOSE_SKELETONS,
     include_str!("../../migrations/0034_orders_by_creator.sql"),
+    include_str!("../../migrations/0035_account_numbers.sql"),
 ];
 
 /// The migration that adds the keys names are found by, which SQLite

@@ -388,10 +388,10 @@ pub(crate) struct MergeView {
     /// kept person instead.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub policies: Vec<PolicyPassedOn>,
-    /// Pending orders (ids) held by a policy that named the duplicate,
-    /// now decidable by the kept person in their place.
+    /// Pending orders held by a policy that named the duplicate, now
+    /// decidable by the kept person in their place.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub orders: Vec<i64>,
+    pub orders: Vec<OrderPassedOn>,
     /// Delegations of deciding orders that named the duplicate, as they
     /// were, and what became of each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -405,6 +405,17 @@ pub(crate) struct PolicyPassedOn {
     pub account: String,
     /// The policy's name.
     pub policy: String,
+}
+
+/// A pending order a merge made decidable by the kept person: its account
+/// and its number there, since each account numbers its own orders.
+/// (Merges recorded before per-account numbers wrote the bare number.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct OrderPassedOn {
+    /// The order's account.
+    pub account: String,
+    /// The order's number in its account.
+    pub order: i64,
 }
 
 /// A delegation that named a merged duplicate, as it was before the merge.
@@ -443,8 +454,12 @@ impl Fields for MergeView {
             fields.push(("approver of", named.join(", ")));
         }
         if !self.orders.is_empty() {
-            let ids: Vec<String> = self.orders.iter().map(i64::to_string).collect();
-            fields.push(("orders to decide", ids.join(", ")));
+            let named: Vec<String> = self
+                .orders
+                .iter()
+                .map(|o| format!("{} ({})", o.order, o.account))
+                .collect();
+            fields.push(("orders to decide", named.join(", ")));
         }
         if !self.delegations.is_empty() {
             let each: Vec<String> = self

@@ -30,7 +30,7 @@ pub(crate) use fixture::{ApplyView, PlanKind, PlanLine, PlanObject, Pruned};
 pub(crate) use license::{AllocationView, LicenseView, PriceLine, PriceView};
 pub(crate) use member::{
     CanView, DelegationPassedOn, ExternalEndedView, GrantView, HistoryView, InvitedAs, InvitedView,
-    MemberView, MergeView, PolicyPassedOn,
+    MemberView, MergeView, OrderPassedOn, PolicyPassedOn,
 };
 pub(crate) use order::{
     eases_in_words, released_orders, CostCentreView, DeciderView, DecisionView, IdleApprover,

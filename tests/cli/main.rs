@@ -45,6 +45,7 @@ mod lmp_levels;
 mod look_alikes;
 mod merge_sight;
 mod name_keys;
+mod numbers;
 mod orders;
 mod orders_by_ref;
 mod outbox;

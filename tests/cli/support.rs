@@ -145,6 +145,9 @@ const UNDO: &[&str] = &[
      ALTER TABLE cost_centres DROP COLUMN name_loose; ALTER TABLE services DROP COLUMN name_loose;",
     // 0034_orders_by_creator
     "DROP INDEX orders_by_creator;",
+    // 0035_account_numbers
+    "DROP INDEX orders_by_number; ALTER TABLE orders DROP COLUMN number;
+     DROP INDEX services_by_number; ALTER TABLE services DROP COLUMN number;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).
