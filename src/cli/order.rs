@@ -298,12 +298,15 @@ pub(crate) enum OrderCommand {
 }
 
 // The order a command acts on, and the account that picks it when its
-// reference is used in more than one. (Not a doc comment: clap would show
-// it as the about of every command that flattens it.)
+// number or reference is used in more than one (each account numbers its
+// own orders). (Not a doc comment: clap would show it as the about of
+// every command that flattens it.)
 #[derive(Debug, Clone, Args)]
 pub(crate) struct OrderArg {
-    /// The order: its number, or its reference (`ref`) such as PO-2. `#N`
-    /// is always order number N; `##X` is a reference starting with `#`.
+    /// The order: its number in its account, or its reference (`ref`)
+    /// such as PO-2. `#N` is always order number N; `##X` is a reference
+    /// starting with `#`. One that several of your accounts have needs
+    /// --account.
     #[arg(value_name = "ORDER")]
     order: OrderKey,
     #[command(flatten)]

@@ -476,7 +476,9 @@ impl Pending {
         let eases: Vec<String> = self.stuck().iter().map(|h| h.ease(account)).collect();
         format!(
             "cancel it (`{}`), or ease its {} ({})",
-            Paste::new("order cancel").arg(order),
+            Paste::new("order cancel")
+                .arg(order)
+                .opt("--account", account),
             if eases.len() == 1 {
                 "policy"
             } else {

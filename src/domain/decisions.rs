@@ -274,7 +274,7 @@ pub(super) fn restore_decisions(
     let named = order
         .reference
         .clone()
-        .unwrap_or_else(|| format!("#{}", order.id));
+        .unwrap_or_else(|| format!("#{}", order.number));
     let cancelled_by = decided
         .cancelled_by
         .as_deref()

@@ -875,7 +875,7 @@ fn inbox_in(
             })
             .collect();
         inbox.push(InboxView {
-            id: order.id,
+            id: order.number,
             reference: order.reference.clone(),
             account: account.name.clone(),
             created_by: match order.creator_id {

@@ -17,7 +17,9 @@ use crate::model::{
     Membership, Order, OutboxMessage, OutboxState, Paste, Person, Role, Timestamp,
 };
 use crate::store::Tx;
-use crate::view::{DelegationPassedOn, MemberView, MergeView, PolicyPassedOn, ServicePassedOn};
+use crate::view::{
+    DelegationPassedOn, MemberView, MergeView, OrderPassedOn, PolicyPassedOn, ServicePassedOn,
+};
 
 /// The email telling support that `dup` duplicates `original` in an
 /// account; `owned` are the accounts `dup` owns, which the merge hands to
@@ -711,7 +713,7 @@ struct PassedOn<'a> {
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     policies: &'a [PolicyPassedOn],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    orders: &'a [i64],
+    orders: &'a [OrderPassedOn],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     delegations: &'a [DelegationPassedOn],
 }
@@ -794,11 +796,14 @@ fn pass_on_approvals(
         w.changed(
             "user.merge.order",
             account,
-            format!("order {}", order.id),
+            format!("order {}", order.number),
             Some(&before),
             &after,
         )?;
-        view.orders.push(order.id);
+        view.orders.push(OrderPassedOn {
+            account: account.name.clone(),
+            order: order.number,
+        });
     }
     Ok(())
 }
@@ -814,7 +819,7 @@ fn named_on(tx: &dyn Tx, order: &Order, holding: &[MatchedPolicy]) -> Result<ser
         }
         policies.push(serde_json::json!({ "policy": m.name, "approvers": approvers }));
     }
-    Ok(serde_json::json!({ "id": order.id, "policies": policies }))
+    Ok(serde_json::json!({ "id": order.number, "policies": policies }))
 }
 
 /// Passes the duplicate's delegations in `account` that hold or are to
@@ -1069,7 +1074,13 @@ mod tests {
                 policy: "Finance".into()
             }]
         );
-        assert_eq!(view.orders, [id]);
+        assert_eq!(
+            view.orders,
+            [OrderPassedOn {
+                account: "Acme".into(),
+                order: id
+            }]
+        );
         assert!(p.take_warnings().is_empty(), "nothing is left short");
         assert_eq!(approvers(&mut p), ["fin@acme.test"]);
         assert_eq!(deciders(&mut p, id), ["fin@acme.test"]);
@@ -1127,7 +1138,7 @@ mod tests {
             passed,
             serde_json::json!({
                 "policies": [{"account": "Acme", "policy": "Finance"}],
-                "orders": [id],
+                "orders": [{"account": "Acme", "order": id}],
             })
         );
     }

@@ -572,13 +572,24 @@ pub(super) fn left_out_unknown(
         }
         if let Some(orders) = passed.get_mut("orders").and_then(Value::as_array_mut) {
             let mut kept = Vec::with_capacity(orders.len());
-            for id in orders.drain(..) {
-                let Some(order) = id.as_i64().map(|id| tx.order(id)).transpose()?.flatten() else {
+            for item in orders.drain(..) {
+                // A merge recorded before orders were numbered per account
+                // named each by its number alone, then its store key too.
+                let account = match item.as_i64() {
+                    Some(id) => match tx.order(id)? {
+                        Some(order) => Some(tx.account(order.account_id)?),
+                        None => None,
+                    },
+                    None => match item.get("account").and_then(Value::as_str) {
+                        Some(name) => tx.account_named(name)?,
+                        None => None,
+                    },
+                };
+                let Some(account) = account else {
                     continue;
                 };
-                let account = tx.account(order.account_id)?;
                 if reads_kind(tx, catalog, ctx, &account, Reads::EveryOrder)? {
-                    kept.push(id);
+                    kept.push(item);
                 }
             }
             *orders = kept;

@@ -55,12 +55,14 @@ const ORDERS_NAMED: usize = 6;
 /// cannot see is refused as "no order" whether it exists or not, by number
 /// or by reference, and is never named among the candidates of an
 /// ambiguous reference. A member who may see no orders at all is refused
-/// first as `need` is (see [`ensure_some_order_seen`]). A reference is
-/// unique only within an account, so one that the orders of several
-/// accounts carry is refused (exit 2) with their numbers and accounts,
-/// until `--account` or a number picks one; digits alone, which may be a
-/// number or a reference, are refused the same way when the two readings
-/// are different orders (`#N` is always the number).
+/// first as `need` is (see [`ensure_some_order_seen`]). A number and a
+/// reference are each unique only within an account (each account numbers
+/// its own orders, so that a number tells nothing of other accounts'),
+/// so one that orders of several accounts the actor sees carry is
+/// refused (exit 2) with their numbers and accounts, until `--account`
+/// picks one; digits alone, which may be a number or a reference, are
+/// refused the same way when the two readings are different orders (`#N`
+/// is always the number).
 pub(super) fn find_named_order(
     tx: &dyn Tx,
     catalog: &Catalog,
@@ -79,33 +81,60 @@ pub(super) fn find_named_order(
     ensure_some_order_seen(tx, catalog, ctx, need, within.as_ref())?;
     let by_number = match name.key.number() {
         Some(n) => seen_by_number(tx, catalog, ctx, n, within.as_ref())?,
-        None => None,
+        None => Vec::new(),
     };
     let by_reference = match name.key.reference() {
         Some(r) => seen_by_reference(tx, catalog, ctx, r, within.as_ref())?,
         None => Vec::new(),
     };
-    match (by_number, by_reference.as_slice()) {
-        (None, []) => Err(no_order(&name.key)),
-        (None, [only]) => Ok(only.clone()),
-        (Some(found), []) => Ok(found),
-        (Some(found), [same]) if same.0.id == found.0.id => Ok(found),
-        (Some(numbered), others) => {
-            let n = numbered.0.id;
+    match (by_number.as_slice(), by_reference.as_slice()) {
+        ([], []) => Err(no_order(&name.key)),
+        ([], [only]) | ([only], []) => Ok(only.clone()),
+        ([found], [same]) if same.0.id == found.0.id => Ok(found.clone()),
+        ([numbered], others) => {
+            let n = numbered.0.number;
             let typed = name.key.reference().unwrap_or_default();
-            let others: Vec<_> = others.iter().filter(|o| o.0.id != n).cloned().collect();
+            let others: Vec<_> = others
+                .iter()
+                .filter(|o| o.0.id != numbered.0.id)
+                .cloned()
+                .collect();
             let other = match others.as_slice() {
-                [(o, _)] => format!("`#{}` for the other", o.id),
+                [(o, _)] => format!("`#{}` for the other", o.number),
                 _ => "another's number for it".to_string(),
             };
             Err(Error::invalid(format!(
                 "`{typed}` names more than one order: {} by its number, and {} by reference",
-                orders_in_accounts(std::slice::from_ref(&numbered)),
+                orders_in_accounts(std::slice::from_ref(numbered)),
                 orders_in_accounts(&others)
             ))
             .help(format!("write `#{n}` for order {n}, or {other}")))
         }
-        (None, several) => {
+        (several, []) => {
+            // Numbers are per account (findings D4): order N of each
+            // account the actor sees, as a reference several carry.
+            let n = several[0].0.number;
+            Err(
+                Error::invalid(format!("order {n} names orders in several accounts")).help(
+                    format!("it names {}: pass --account", orders_in_accounts(several)),
+                ),
+            )
+        }
+        (numbered, others) if !numbered.is_empty() => {
+            let typed = name.key.reference().unwrap_or_default();
+            let others: Vec<_> = others
+                .iter()
+                .filter(|o| !numbered.iter().any(|n| n.0.id == o.0.id))
+                .cloned()
+                .collect();
+            Err(Error::invalid(format!(
+                "`{typed}` names more than one order: {} by number, and {} by reference",
+                orders_in_accounts(numbered),
+                orders_in_accounts(&others)
+            ))
+            .help("pass --account, and write `#N` for an order's number"))
+        }
+        (_, several) => {
             let reference = name.key.reference().unwrap_or_default();
             // Two of one account an older database holds, equal but for
             // case, and the spelling typed is neither (see migration 26).
@@ -117,7 +146,7 @@ pub(super) fn find_named_order(
                     .iter()
                     .map(|(o, _)| {
                         let r = reveal(o.reference.as_deref().unwrap_or_default());
-                        format!("`{r}` (order {})", o.id)
+                        format!("`{r}` (order {})", o.number)
                     })
                     .collect();
                 return Err(Error::invalid(format!(
@@ -132,30 +161,40 @@ pub(super) fn find_named_order(
                 "reference `{reference}` names orders in several accounts"
             ))
             .help(format!(
-                "it names {}: pass --account, or name the order by its number",
+                "it names {}: pass --account",
                 orders_in_accounts(several)
             )))
         }
     }
 }
 
-/// Order number `n`, if the actor sees it (and it is in `within`, when
-/// given).
+/// The orders numbered `n` that the actor sees, one per account at
+/// most: in `within`, when given; else in every account they may see
+/// orders in, as for a reference (see [`seen_by_reference`]). Each
+/// account numbers its own orders, so several may have an order `n`.
 fn seen_by_number(
     tx: &dyn Tx,
     catalog: &Catalog,
     ctx: &Ctx,
     n: i64,
     within: Option<&Account>,
-) -> Result<Option<(Order, Account)>> {
-    let Some(order) = tx.order(n)? else {
-        return Ok(None);
+) -> Result<Vec<(Order, Account)>> {
+    let accounts = match (within, &ctx.actor) {
+        (Some(account), _) => vec![account.clone()],
+        (None, Actor::Operator(_)) => tx.accounts()?,
+        (None, Actor::Member(_)) => actor_accounts(tx, ctx)?,
     };
-    if within.is_some_and(|a| a.id != order.account_id) {
-        return Ok(None);
+    let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
+    let mut seen = Vec::new();
+    for order in tx.orders_numbered(&ids, n)? {
+        let Some(account) = accounts.iter().find(|a| a.id == order.account_id) else {
+            continue;
+        };
+        if sees_order(tx, catalog, ctx, account, &order)? {
+            seen.push((order, account.clone()));
+        }
     }
-    let account = tx.account(order.account_id)?;
-    Ok(sees_order(tx, catalog, ctx, &account, &order)?.then_some((order, account)))
+    Ok(seen)
 }
 
 /// The orders with `reference` that the actor sees, oldest first: in
@@ -209,7 +248,7 @@ fn orders_in_accounts(orders: &[(Order, Account)]) -> String {
     let mut named: Vec<String> = orders
         .iter()
         .take(ORDERS_NAMED)
-        .map(|(o, a)| format!("order {} in `{}`", o.id, a.name))
+        .map(|(o, a)| format!("order {} in `{}`", o.number, a.name))
         .collect();
     if orders.len() > ORDERS_NAMED {
         named.push(format!("{} more", orders.len() - ORDERS_NAMED));
@@ -361,8 +400,9 @@ mod named_order_tests {
     /// Acme and Beta, where `ann` administers both, `max` manages Acme
     /// only (and so sees all of Acme's orders and none of Beta's), and
     /// `bea` of Acme holds only `orders.place` (and so sees only her own).
-    /// Orders, by number: 1 `PO-1` and 2 `PO-2` in Acme; 3 `PO-2`, 4
-    /// `PO-9` and 5, whose reference `1` is also order 1's number, in Beta.
+    /// Orders, each account numbering its own: 1 `PO-1` and 2 `PO-2` in
+    /// Acme; 1 `PO-2`, 2 `PO-9` and 3, whose reference `1` is also the
+    /// number of each account's first order, in Beta.
     fn two_accounts() -> Portal {
         let mut p = seeded("portal");
         crate::domain::testing::add_account(&mut p, "Beta", AccountKind::Partner, None);
@@ -396,7 +436,7 @@ mod named_order_tests {
             place_in(&mut p, "Beta", "PO-9"),
             place_in(&mut p, "Beta", "1"),
         ];
-        assert_eq!(placed, [1, 2, 3, 4, 5]);
+        assert_eq!(placed, [1, 2, 1, 2, 3]);
         p
     }
 
@@ -407,6 +447,16 @@ mod named_order_tests {
     /// The number of the order `name` names to the actor.
     fn shown(p: &mut Portal, name: impl Into<OrderName>) -> i64 {
         p.order_show(name).expect("an order").id
+    }
+
+    /// The number and account of the order `name` names to the actor.
+    fn shown_in(p: &mut Portal, name: impl Into<OrderName>) -> (i64, String) {
+        let order = p.order_show(name).expect("an order");
+        (order.id, order.account)
+    }
+
+    fn of(number: i64, account: &str) -> (i64, String) {
+        (number, account.to_string())
     }
 
     /// The refusal of `order show` of `name`: exit code, message, help.
@@ -424,30 +474,53 @@ mod named_order_tests {
     }
 
     #[test]
-    fn a_number_names_the_order_it_always_did() {
+    fn a_number_names_the_order_of_that_number_in_its_account() {
         let mut p = two_accounts();
-        assert_eq!(shown(&mut p, 2), 2);
-        assert_eq!(shown(&mut p, "#2"), 2);
-        assert_eq!(shown(&mut p, "4"), 4);
-        assert_eq!(shown(&mut p, in_account("#4", "Beta")), 4);
+        // Only Beta has an order 3.
+        assert_eq!(shown_in(&mut p, 3), of(3, "Beta"));
+        assert_eq!(shown_in(&mut p, "#3"), of(3, "Beta"));
+        assert_eq!(shown_in(&mut p, in_account("#2", "Beta")), of(2, "Beta"));
+        assert_eq!(shown_in(&mut p, in_account("2", "acme")), of(2, "Acme"));
         // Not in the account named: no such order there.
-        let (code, said, _) = refused(&mut p, in_account("4", "Acme"));
-        assert_eq!((code, said.as_str()), (3, "no order 4"));
+        let (code, said, _) = refused(&mut p, in_account("3", "Acme"));
+        assert_eq!((code, said.as_str()), (3, "no order 3"));
+        // Both accounts have an order 2: the operator sees every account,
+        // and ann both, so it is refused as a reference of both would be.
+        for who in [None, Some("ann@acme.test")] {
+            if let Some(who) = who {
+                as_member(&mut p, who);
+            }
+            for typed in ["#2", "2"] {
+                let (code, said, help) = refused(&mut p, typed);
+                assert_eq!(code, 2, "{who:?}: {said}");
+                assert_eq!(said, "order 2 names orders in several accounts");
+                assert_eq!(
+                    help,
+                    "it names order 2 in `Acme` and order 2 in `Beta`: pass --account"
+                );
+            }
+        }
+        // max sees Acme's orders only: its order 2 is the one, and
+        // Beta's order 3 is no order to him.
+        as_member(&mut p, "max@acme.test");
+        assert_eq!(shown_in(&mut p, 2), of(2, "Acme"));
+        assert_eq!(refused(&mut p, 3).1, "no order 3");
     }
 
     #[test]
     fn a_reference_names_the_one_order_the_actor_sees_with_it() {
         let mut p = two_accounts();
-        assert_eq!(shown(&mut p, "PO-1"), 1);
-        assert_eq!(shown(&mut p, "PO-9"), 4);
+        assert_eq!(shown_in(&mut p, "PO-1"), of(1, "Acme"));
+        assert_eq!(shown_in(&mut p, "PO-9"), of(2, "Beta"));
         // Case aside, as references are compared (migration 26).
-        assert_eq!(shown(&mut p, "po-9"), 4);
+        assert_eq!(shown_in(&mut p, "po-9"), of(2, "Beta"));
         assert_eq!(refused(&mut p, "PO-99").0, 3);
         // max sees Acme's orders only, so Beta's `PO-2` is not in his way.
         as_member(&mut p, "max@acme.test");
-        assert_eq!(shown(&mut p, "PO-2"), 2);
-        // And `1` is order 1 to him: Beta's reference `1` is not his to see.
-        assert_eq!(shown(&mut p, "1"), 1);
+        assert_eq!(shown_in(&mut p, "PO-2"), of(2, "Acme"));
+        // And `1` is Acme's order 1 to him: Beta's order 1 and reference
+        // `1` are not his to see.
+        assert_eq!(shown_in(&mut p, "1"), of(1, "Acme"));
     }
 
     #[test]
@@ -462,22 +535,30 @@ mod named_order_tests {
             assert_eq!(said, "reference `PO-2` names orders in several accounts");
             assert_eq!(
                 help,
-                "it names order 2 in `Acme` and order 3 in `Beta`: pass --account, or name the order by its number"
+                "it names order 2 in `Acme` and order 1 in `Beta`: pass --account"
             );
-            assert_eq!(shown(&mut p, in_account("PO-2", "Beta")), 3);
-            assert_eq!(shown(&mut p, in_account("PO-2", "acme")), 2);
-            assert_eq!(shown(&mut p, 3), 3);
-            // Digits that are one order's number and another's reference.
+            assert_eq!(shown_in(&mut p, in_account("PO-2", "Beta")), of(1, "Beta"));
+            assert_eq!(shown_in(&mut p, in_account("PO-2", "acme")), of(2, "Acme"));
+            assert_eq!(shown_in(&mut p, 3), of(3, "Beta"));
+            // Digits that are orders' numbers and another's reference.
             let (code, said, help) = refused(&mut p, "1");
             assert_eq!(code, 2, "{who:?}: {said}");
             assert_eq!(
                 said,
-                "`1` names more than one order: order 1 in `Acme` by its number, and order 5 in `Beta` by reference"
+                "`1` names more than one order: order 1 in `Acme` and order 1 in `Beta` by number, and order 3 in `Beta` by reference"
             );
-            assert_eq!(help, "write `#1` for order 1, or `#5` for the other");
-            assert_eq!(shown(&mut p, "#1"), 1);
-            assert_eq!(shown(&mut p, in_account("1", "Beta")), 5);
-            assert_eq!(shown(&mut p, in_account("1", "Acme")), 1);
+            assert_eq!(help, "pass --account, and write `#N` for an order's number");
+            // In one account, one order's number and another's reference.
+            let (code, said, help) = refused(&mut p, in_account("1", "Beta"));
+            assert_eq!(code, 2, "{who:?}: {said}");
+            assert_eq!(
+                said,
+                "`1` names more than one order: order 1 in `Beta` by its number, and order 3 in `Beta` by reference"
+            );
+            assert_eq!(help, "write `#1` for order 1, or `#3` for the other");
+            assert_eq!(shown_in(&mut p, in_account("#1", "Beta")), of(1, "Beta"));
+            assert_eq!(shown_in(&mut p, in_account("#3", "Beta")), of(3, "Beta"));
+            assert_eq!(shown_in(&mut p, in_account("1", "Acme")), of(1, "Acme"));
         }
     }
 
@@ -504,8 +585,8 @@ mod named_order_tests {
                     "{who}: {hidden}"
                 );
             }
-            // And so is its number.
-            assert_eq!(refused(&mut p, 4).1, "no order 4", "{who}");
+            // And so is its number (Beta's order 3, the only one).
+            assert_eq!(refused(&mut p, 3).1, "no order 3", "{who}");
         }
         // Naming an account they are not in is refused as ever, whatever
         // it holds.
@@ -592,14 +673,15 @@ mod named_order_tests {
         }
         as_member(&mut p, "ann@acme.test");
         let approved = p.order_decide("PO-20", None).expect("approved");
-        assert_eq!((approved.id, approved.status), (6, OrderStatus::Approved));
+        // Acme's third and fourth orders, whatever Beta holds.
+        assert_eq!((approved.id, approved.status), (3, OrderStatus::Approved));
         let ambiguous = p.order_decide("PO-2", None).expect_err("two accounts");
         assert_eq!(ambiguous.exit_code(), 2, "{ambiguous}");
         as_member(&mut p, "max@acme.test");
         let cancelled = p.order_cancel("PO-21", None).expect("cancelled");
         assert_eq!(
             (cancelled.id, cancelled.status),
-            (7, OrderStatus::Cancelled)
+            (4, OrderStatus::Cancelled)
         );
         // bea cannot see max's order: to her it is no order at all.
         as_member(&mut p, "bea@acme.test");

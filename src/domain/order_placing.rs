@@ -232,8 +232,11 @@ fn place(
                 "an order's number is 1 to {MAX_ORDER_NUMBER}, not {number}"
             )));
         }
-        if tx.order(number)?.is_some() {
-            return Err(Error::conflict(format!("order {number} already exists")));
+        if !tx.orders_numbered(&[account.id], number)?.is_empty() {
+            return Err(Error::conflict(format!(
+                "order {number} already exists in `{}`",
+                account.name
+            )));
         }
     }
     let policies = tx.policies_in(account.id)?;
@@ -288,8 +291,24 @@ fn place(
         Placing::Now => w.ctx.now,
         Placing::Restored { at, .. } => at,
     };
+    // Its account's next number, by index: a number counts only that
+    // account's orders (findings D4).
+    let number = match req.number {
+        Some(n) => n,
+        None => tx.last_order_number(account.id)? + 1,
+    };
+    if number > MAX_ORDER_NUMBER {
+        // A file may have set the account's highest at the limit: a
+        // number past it would not round-trip through `--json` or an
+        // export.
+        return Err(Error::conflict(format!(
+            "every order number of `{}` up to {MAX_ORDER_NUMBER} is taken or passed, so no new order can be numbered",
+            account.name
+        )));
+    }
     let mut order = Order {
         id: 0,
+        number,
         account_id: account.id,
         reference,
         creator_id,
@@ -311,16 +330,7 @@ fn place(
         decided_at: approved_now.then_some(placed_at),
         created_at: placed_at,
     };
-    order.id = tx.insert_order(&order, req.number)?;
-    if order.id > MAX_ORDER_NUMBER {
-        // SQLite numbers it one past the highest, which a file may have
-        // set at the limit: a number past it would not round-trip
-        // through `--json` or an export. The write is undone.
-        return Err(Error::conflict(format!(
-            "every order number up to {MAX_ORDER_NUMBER} is taken or passed, so no new order can be numbered"
-        ))
-        );
-    }
+    order.id = tx.insert_order(&order)?;
     for m in &matched {
         tx.insert_matched_policy(order.id, m)?;
     }
@@ -331,7 +341,7 @@ fn place(
     w.changed(
         "order.place",
         account,
-        format!("order {}", order.id),
+        format!("order {}", order.number),
         None,
         &view,
     )?;
@@ -364,9 +374,12 @@ impl Portal {
                 // approvals it needs from those who may decide it (its
                 // placer not among them) is said so now, not first by a
                 // later `order show`, in the words `order show` uses.
-                let order = tx.order(view.id)?.ok_or_else(|| {
-                    Error::Internal(anyhow::anyhow!("order {} was just placed", view.id))
-                })?;
+                let order = tx
+                    .orders_numbered(&[account.id], view.id)?
+                    .pop()
+                    .ok_or_else(|| {
+                        Error::Internal(anyhow::anyhow!("order {} was just placed", view.id))
+                    })?;
                 let mut shown = view.clone();
                 let pending = with_deciders(tx, catalog, &account, &order, &mut shown, w.ctx.now)?;
                 if let Some(pending) = pending.filter(|p| !p.approvable()) {

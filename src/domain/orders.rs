@@ -22,7 +22,7 @@ pub(super) fn order_view(tx: &dyn Tx, account: &Account, o: &Order) -> Result<Or
     let mut views = order_views(tx, account, std::slice::from_ref(o))?;
     views
         .pop()
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("order {} has no view", o.id)))
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("order {} has no view", o.number)))
 }
 
 /// The views of orders of one account, read together: a few statements
@@ -239,7 +239,7 @@ fn view_of(
         .collect();
     let cost_centre = o.cost_centre_id.and_then(|id| centres.get(&id).cloned());
     Ok(OrderView {
-        id: o.id,
+        id: o.number,
         account: account.name.clone(),
         reference: o.reference.clone(),
         created_by: o
@@ -343,10 +343,10 @@ pub(super) fn reevaluate(
             order.status = OrderStatus::Approved;
             order.decided_at = Some(w.ctx.now);
             tx.update_order(&order)?;
-            released.push(order.id);
+            released.push(order.number);
         } else {
             if !pending.approvable() {
-                w.warn(pending.stuck_warning(order.id, &account.name));
+                w.warn(pending.stuck_warning(order.number, &account.name));
             }
         }
         let after = order_view(tx, account, &order)?;
@@ -357,7 +357,7 @@ pub(super) fn reevaluate(
                 "order.reevaluate"
             },
             account,
-            format!("order {}", order.id),
+            format!("order {}", order.number),
             Some(before),
             &after,
         )?;
@@ -407,8 +407,10 @@ fn ensure_may_release(w: &Write<'_>, account: &Account, releasing: &[&Order]) ->
         let cancel = match own.as_slice() {
             [one] => format!(
                 "order {} first (`{}`)",
-                one.id,
-                Paste::new("order cancel").arg(one.id)
+                one.number,
+                Paste::new("order cancel")
+                    .arg(one.number)
+                    .opt("--account", &account.name)
             ),
             _ => "those orders first (`portalctl order cancel ID`)".to_string(),
         };
@@ -422,7 +424,11 @@ fn ensure_may_release(w: &Write<'_>, account: &Account, releasing: &[&Order]) ->
     } else {
         return Ok(());
     };
-    let named: Vec<i64> = refused.iter().filter(|o| seen(o)).map(|o| o.id).collect();
+    let named: Vec<i64> = refused
+        .iter()
+        .filter(|o| seen(o))
+        .map(|o| o.number)
+        .collect();
     Err(Error::denied(format!(
         "`{email}` may not make this change in `{}`: it would release (approve) {}{why}",
         account.name,
@@ -498,7 +504,9 @@ impl Portal {
                 "approve orders"
             });
             let (mut order, account) = find_named_order(tx, catalog, &w.ctx, &name, need)?;
+            // The store key for its rows; the number for what is said.
             let id = order.id;
+            let number = order.number;
             let (person, access) = match authority(tx, catalog, &w.ctx, &account)? {
                 Authority::Member { person, access } => (person, access),
                 Authority::Operator => {
@@ -539,14 +547,14 @@ impl Portal {
             }
             if order.status != OrderStatus::Pending {
                 return Err(Error::conflict(format!(
-                    "order {id} is already {}",
+                    "order {number} is already {}",
                     order.status
                 )));
             }
             // A merged duplicate's orders are the kept person's own.
             if order.creator_id.map(|id| kept_person(tx, id)).transpose()? == Some(person.id) {
                 return Err(Error::conflict(format!(
-                    "`{}` placed order {id}; nobody approves their own order",
+                    "`{}` placed order {number}; nobody approves their own order",
                     person.email
                 )));
             }
@@ -555,7 +563,7 @@ impl Portal {
             let kept = kept_people(tx, decision_people(&decisions))?;
             if let Some(earlier) = decided_by(&decisions, &kept, person.id) {
                 let who = person.email.to_string();
-                return Err(already_decided(tx, (&who, person.id), earlier, &kept, id)?);
+                return Err(already_decided(tx, (&who, person.id), earlier, &kept, number)?);
             }
             let roster = Now::new(tx, catalog, &account, w.ctx.now);
             let pending = pending_of(tx, &roster, &order)?;
@@ -582,7 +590,7 @@ impl Portal {
                             (&delegator, d.delegator_id),
                             earlier,
                             &kept,
-                            id,
+                            number,
                         )?
                         .help("a delegate decides for them only what they have not decided"));
                     }
@@ -606,14 +614,19 @@ impl Portal {
                         false => "may not decide the order themselves, and a delegation set for another lends only the deciding its setter holds",
                     };
                     return Err(Error::denied(format!(
-                        "`{}` may not decide order {id} for `{}`: `{}` set that delegation and {why}",
+                        "`{}` may not decide order {number} for `{}`: `{}` set that delegation and {why}",
                         person.email,
                         tx.person(delegator)?.email,
                         tx.person(setter)?.email
                     ))
-                    .help(format!("`{}` says who may decide it", Paste::new("order show").arg(id))));
+                    .help(format!(
+                        "`{}` says who may decide it",
+                        Paste::new("order show")
+                            .arg(number)
+                            .opt("--account", &account.name)
+                    )));
                 }
-                return Err(not_an_approver(&person, id, &matched));
+                return Err(not_an_approver(&person, number, &matched));
             };
             // Who could decide it at this moment, kept with the decision
             // (`order show` of the decided order lists them).
@@ -652,7 +665,7 @@ impl Portal {
                     "order.approve"
                 },
                 &account,
-                format!("order {id}"),
+                format!("order {number}"),
                 Some(&before),
                 &after,
             )?;
@@ -683,10 +696,10 @@ impl Portal {
                 &name,
                 caps::ORDERS_PLACE.to("see orders"),
             )?;
-            let id = order.id;
+            let number = order.number;
             if order.status != OrderStatus::Pending {
                 return Err(Error::conflict(format!(
-                    "order {id} is already {}",
+                    "order {number} is already {}",
                     order.status
                 ))
                 .help("only a pending order can be cancelled"));
@@ -706,10 +719,15 @@ impl Portal {
                 };
                 if creator != Some(person.id) && !decides()? {
                     return Err(Error::denied(format!(
-                        "`{}` may not cancel order {id}: only its creator or someone who may decide it can",
+                        "`{}` may not cancel order {number}: only its creator or someone who may decide it can",
                         person.email
                     ))
-                    .help(format!("`{}` says who may decide it", Paste::new("order show").arg(id))));
+                    .help(format!(
+                        "`{}` says who may decide it",
+                        Paste::new("order show")
+                            .arg(number)
+                            .opt("--account", &account.name)
+                    )));
                 }
             }
             let before = order_view(tx, &account, &order)?;
@@ -722,7 +740,7 @@ impl Portal {
             w.changed(
                 "order.cancel",
                 &account,
-                format!("order {id}"),
+                format!("order {number}"),
                 Some(&before),
                 &after,
             )?;
@@ -751,7 +769,7 @@ fn already_decided(
     (who, whom): (&str, i64),
     earlier: &OrderDecision,
     kept: &Kept,
-    id: i64,
+    number: i64,
 ) -> Result<Error> {
     let what = if earlier.approved {
         "approved"
@@ -772,7 +790,7 @@ fn already_decided(
         format!(" through `{by}`, on their behalf")
     };
     Ok(Error::conflict(format!(
-        "`{who}` already {what} order {id}{how}"
+        "`{who}` already {what} order {number}{how}"
     )))
 }
 
@@ -977,13 +995,13 @@ pub(super) fn with_deciders(
 fn cannot_be_approved(order: &Order, account: &Account, pending: &Pending) -> Error {
     Error::conflict(format!(
         "order {} cannot get enough approvals ({}), so nobody may decide it",
-        order.id,
+        order.number,
         pending.shortages()
     ))
-    .help(pending.moves_on(order.id, &account.name))
+    .help(pending.moves_on(order.number, &account.name))
 }
 
-fn not_an_approver(person: &Person, id: i64, matched: &[MatchedPolicy]) -> Error {
+fn not_an_approver(person: &Person, number: i64, matched: &[MatchedPolicy]) -> Error {
     let names: Vec<String> = matched
         .iter()
         .filter(|m| m.released_at.is_none())
@@ -998,7 +1016,7 @@ fn not_an_approver(person: &Person, id: i64, matched: &[MatchedPolicy]) -> Error
         )
     };
     Error::denied(format!(
-        "`{}` is not an approver of order {id}: {why}",
+        "`{}` is not an approver of order {number}: {why}",
         person.email
     ))
 }
@@ -1011,6 +1029,70 @@ mod tests {
     use crate::domain::order_placing::{NewOrder, Placer};
     use crate::domain::Actor;
     use crate::model::Money;
+
+    /// Findings D4: one sequence for the whole database let a member who
+    /// placed two orders count, by the gap between their numbers, the
+    /// orders other accounts placed in between. Each account numbers its
+    /// own, 1, 2, 3 ..., the next past the highest it holds (a restored
+    /// number 7 makes the next 8), found by index rather than counted.
+    #[test]
+    fn each_account_numbers_its_own_orders_whatever_another_places() {
+        let mut p = seeded("portal");
+        join(&mut p, "ann@acme.test", "admin");
+        super::super::testing::add_account(
+            &mut p,
+            "Beta",
+            crate::model::AccountKind::Partner,
+            None,
+        );
+        let place = |p: &mut Portal, account: &str, number: Option<i64>| {
+            p.order_place(&NewOrder {
+                description: "Desk".into(),
+                amount: "10.00".parse::<Money>().expect("amount"),
+                account: Some(account.into()),
+                number,
+                ..NewOrder::default()
+            })
+            .expect("order")
+            .id
+        };
+        p.ctx.actor = Actor::Member(email("ann@acme.test"));
+        let first = place(&mut p, "Acme", None);
+        p.ctx.actor = Actor::Operator("root".into());
+        let beta: Vec<i64> = (0..3).map(|_| place(&mut p, "Beta", None)).collect();
+        p.ctx.actor = Actor::Member(email("ann@acme.test"));
+        let second = place(&mut p, "Acme", None);
+        assert_eq!((first, second), (1, 2), "ann learns nothing of Beta's");
+        assert_eq!(beta, [1, 2, 3]);
+        // A number restored past the highest: the next follows it, in
+        // that account alone.
+        p.ctx.actor = Actor::Operator("root".into());
+        assert_eq!(place(&mut p, "Beta", Some(7)), 7);
+        assert_eq!(place(&mut p, "Beta", None), 8);
+        assert_eq!(place(&mut p, "Acme", None), 3);
+        // One an account holds already is refused; another's is free.
+        let taken = p
+            .order_place(&NewOrder {
+                description: "Desk".into(),
+                amount: "10.00".parse::<Money>().expect("amount"),
+                account: Some("Beta".into()),
+                number: Some(2),
+                ..NewOrder::default()
+            })
+            .expect_err("Beta has an order 2");
+        assert_eq!(taken.exit_code(), 4, "{taken}");
+        assert_eq!(place(&mut p, "Acme", Some(8)), 8);
+        // The audit log names each by its account's number.
+        let placed: Vec<(Option<String>, Option<String>)> = p
+            .audit_events(&crate::domain::AuditFilter::default())
+            .expect("log")
+            .into_iter()
+            .filter(|e| e.action == "order.place")
+            .map(|e| (e.account, e.target))
+            .collect();
+        assert!(placed.contains(&(Some("Acme".into()), Some("order 1".into()))));
+        assert!(placed.contains(&(Some("Beta".into()), Some("order 8".into()))));
+    }
 
     /// An order of a type no policy names, where policies name types, is
     /// placed with a warning naming the types they name: most often it
@@ -1145,7 +1227,7 @@ mod tests {
         assert_eq!(
             warnings,
             [format!(
-                "order 1 in `Acme` cannot get enough approvals (policies `P00`, `P01`, `P02`, and 17 others each need 1 approval and nobody may give it), so it can be decided by nobody: cancel it (`portalctl order cancel 1`), or ease its policies (name an approver who may decide each: {commands}, and 17 others)"
+                "order 1 in `Acme` cannot get enough approvals (policies `P00`, `P01`, `P02`, and 17 others each need 1 approval and nobody may give it), so it can be decided by nobody: cancel it (`portalctl order cancel 1 --account Acme`), or ease its policies (name an approver who may decide each: {commands}, and 17 others)"
             )]
         );
     }
@@ -1182,7 +1264,7 @@ mod tests {
                 .map(|n| edit.replace("P0X", n))
                 .join(", ");
             vec![format!(
-                "order 1 in `Acme` cannot get enough approvals (policies `{first}`, `P01`, `P02`, and 17 others each need 1 approval and nobody may give it); cancel it (`portalctl order cancel 1`), or ease its policies (name an approver who may decide each: {commands}, and 17 others)"
+                "order 1 in `Acme` cannot get enough approvals (policies `{first}`, `P01`, `P02`, and 17 others each need 1 approval and nobody may give it); cancel it (`portalctl order cancel 1 --account Acme`), or ease its policies (name an approver who may decide each: {commands}, and 17 others)"
             )]
         };
         p.set_role(&email("ann@acme.test"), "user", None, None)
@@ -1293,7 +1375,7 @@ mod tests {
             .filter(|w| w.starts_with("order "))
             .collect();
         let stuck = |id: i64| {
-            "order ID in `Acme` cannot get enough approvals (policy `Hardware` needs 2 approvals and only 1 person may give them); cancel it (`portalctl order cancel ID`), or ease its policy (`portalctl policy edit Hardware --account Acme --required-approvals 1`, or name more approvers)"
+            "order ID in `Acme` cannot get enough approvals (policy `Hardware` needs 2 approvals and only 1 person may give them); cancel it (`portalctl order cancel ID --account Acme`), or ease its policy (`portalctl policy edit Hardware --account Acme --required-approvals 1`, or name more approvers)"
                 .replace("ID", &id.to_string())
         };
         assert_eq!(
@@ -1335,7 +1417,7 @@ mod tests {
         assert_eq!(status, OrderStatus::Pending);
         assert_eq!(
             warnings,
-            ["order 1 in `Acme` cannot get enough approvals (policy `Big one` needs 1 approval and nobody may give it), so it can be decided by nobody: cancel it (`portalctl order cancel 1`), or ease its policy (name an approver who may decide it: `portalctl policy edit 'Big one' --account Acme --approvers EMAIL`)"]
+            ["order 1 in `Acme` cannot get enough approvals (policy `Big one` needs 1 approval and nobody may give it), so it can be decided by nobody: cancel it (`portalctl order cancel 1 --account Acme`), or ease its policy (name an approver who may decide it: `portalctl policy edit 'Big one' --account Acme --approvers EMAIL`)"]
         );
         p.ctx.actor = Actor::Operator("root".into());
         join(&mut p, "ann@acme.test", "admin");
@@ -1520,9 +1602,9 @@ mod tests {
     /// Acme and Beta, each with a policy over 50.00 and a cost centre of
     /// its own (`ACM`, `BET`). ann administers both; max manages Acme
     /// (and so reads all of its orders) and is a plain user of Beta (and
-    /// so reads none of its); una is a plain user of both. Orders, by
-    /// number: 1 pending and 3 approved in Beta, placed by ann; 2 pending
-    /// and 4 approved in Acme, placed by max.
+    /// so reads none of its); una is a plain user of both. Orders, each
+    /// account numbering its own: 1 pending and 2 approved in Beta, placed
+    /// by ann; 1 pending and 2 approved in Acme, placed by max.
     fn acme_and_beta() -> Portal {
         let mut p = seeded("portal");
         super::super::testing::add_account(
@@ -1579,7 +1661,8 @@ mod tests {
                     ..NewOrder::default()
                 })
                 .expect("order");
-            assert_eq!(placed.id, i64::try_from(n).expect("small") + 1);
+            // Each account numbers its own: Beta's 1 and 2, Acme's 1 and 2.
+            assert_eq!(placed.id, i64::try_from(n / 2).expect("small") + 1);
         }
         p.ctx.actor = Actor::Operator("root".into());
         p
@@ -1609,7 +1692,7 @@ mod tests {
             ..OrderFilter::default()
         };
         // By account name, then oldest first.
-        let everything = in_accounts(&[(2, "Acme"), (4, "Acme"), (1, "Beta"), (3, "Beta")]);
+        let everything = in_accounts(&[(1, "Acme"), (2, "Acme"), (1, "Beta"), (2, "Beta")]);
         assert_eq!(listed(&mut p, None, OrderFilter::default()), everything);
         assert_eq!(
             listed(&mut p, Some("ann@acme.test"), OrderFilter::default()),
@@ -1617,16 +1700,16 @@ mod tests {
         );
         assert_eq!(
             listed(&mut p, None, pending()),
-            in_accounts(&[(2, "Acme"), (1, "Beta")])
+            in_accounts(&[(1, "Acme"), (1, "Beta")])
         );
         // max reads Acme's orders and nothing of Beta's.
         assert_eq!(
             listed(&mut p, Some("max@acme.test"), OrderFilter::default()),
-            in_accounts(&[(2, "Acme"), (4, "Acme")])
+            in_accounts(&[(1, "Acme"), (2, "Acme")])
         );
         assert_eq!(
             listed(&mut p, Some("max@acme.test"), pending()),
-            in_accounts(&[(2, "Acme")])
+            in_accounts(&[(1, "Acme")])
         );
         // The limit counts across accounts.
         let limited = |limit| OrderFilter {
@@ -1642,7 +1725,7 @@ mod tests {
         };
         assert_eq!(
             listed(&mut p, None, beta.clone()),
-            in_accounts(&[(1, "Beta"), (3, "Beta")])
+            in_accounts(&[(1, "Beta"), (2, "Beta")])
         );
         p.ctx.actor = Actor::Member(email("max@acme.test"));
         let err = p.order_list(&beta).expect_err("max reads no order of Beta");
@@ -1659,11 +1742,11 @@ mod tests {
         };
         assert_eq!(
             listed(&mut p, None, by(Some("max@acme.test"), None)),
-            in_accounts(&[(2, "Acme"), (4, "Acme")])
+            in_accounts(&[(1, "Acme"), (2, "Acme")])
         );
         assert_eq!(
             listed(&mut p, None, by(None, Some("BET"))),
-            in_accounts(&[(1, "Beta"), (3, "Beta")])
+            in_accounts(&[(1, "Beta"), (2, "Beta")])
         );
         assert_eq!(
             listed(&mut p, None, by(Some("max@acme.test"), Some("BET"))),

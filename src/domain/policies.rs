@@ -228,7 +228,8 @@ fn ensure_enough_approvers(roster: &dyn Roster, policy: &Policy, account: &Accou
 /// Edits apply to held orders because an admin easing a policy means the
 /// orders waiting on it; approvals already given keep counting. Orders
 /// whose policies are then all satisfied are approved (`order.release`),
-/// where the actor may decide them (see [`reevaluate`]). Returns their ids.
+/// where the actor may decide them (see [`reevaluate`]). Returns their
+/// numbers.
 fn reevaluate_held(w: &Write<'_>, account: &Account, policy: &Policy) -> Result<Vec<i64>> {
     let tx = w.tx;
     let mut changed = Vec::new();

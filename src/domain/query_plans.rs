@@ -488,6 +488,16 @@ fn one_member_commands_and_everyday_lists_use_indexes() {
                 .expect("order");
             }),
         ),
+        (
+            // Its account's next number, and a service by number (findings
+            // D4): by the (account, number) index.
+            "service add, service show N",
+            Box::new(|p| {
+                p.service_add("Line 1", None, Some("Acme"))
+                    .expect("service");
+                p.service_show("1", Some("Acme")).expect("service 1");
+            }),
+        ),
     ];
     let mut failures = Vec::new();
     for (name, command) in cases {

@@ -1630,7 +1630,8 @@ pub(super) fn shortfalls_in(
         // each policy's shortfall carries: a change that brings about any
         // of them gives it once (the gate drops a warning given twice).
         let stuck = pending.stuck();
-        let warning = (!stuck.is_empty()).then(|| pending.stuck_warning(order.id, &account.name));
+        let warning =
+            (!stuck.is_empty()).then(|| pending.stuck_warning(order.number, &account.name));
         for h in stuck {
             found.push((Short::Stuck(order.id, h.policy.policy_id), warning.clone()));
         }
@@ -1660,7 +1661,7 @@ pub(super) fn shortfalls_in(
         .map(|which| {
             format!(
                 "order {} in `{}` now falls back to the account's approvers: {which} too few eligible approvers left",
-                order.id, account.name
+                order.number, account.name
             )
         });
         for h in falling {

@@ -78,17 +78,17 @@ pub(crate) fn find_service(tx: &dyn Tx, account: &Account, key: &str) -> Result<
     let key = key.as_ref();
     let by_name = tx.service_named(account.id, key)?;
     let by_id = match key.parse::<i64>() {
-        Ok(id) => tx.service_by_id(id)?.filter(|s| s.account_id == account.id),
+        Ok(number) => tx.service_numbered(account.id, number)?,
         Err(_) => None,
     };
     match (by_name, by_id) {
         (Some(named), Some(numbered)) if named.id != numbered.id => Err(Error::invalid(format!(
             "`{key}` is the name of service #{} and the id of `{}` in `{}`",
-            named.id, numbered.name, account.name
+            named.number, numbered.name, account.name
         ))
         .help(format!(
             "name them apart: `{}` by its name, the one named `{key}` by its id `{}`",
-            numbered.name, named.id
+            numbered.name, named.number
         ))),
         (Some(service), _) | (None, Some(service)) => Ok(service),
         (None, None) => Err(no_service(key, account)),
@@ -460,7 +460,7 @@ pub(crate) fn service_view(tx: &dyn Tx, account: &Account, s: &Service) -> Resul
         None => None,
     };
     Ok(ServiceView {
-        id: s.id,
+        id: s.number,
         name: s.name.clone(),
         kind: s.kind.clone(),
         account: account.name.clone(),
@@ -520,8 +520,15 @@ impl Portal {
             let kind = kind
                 .map(|k| parse_name("the service kind", k))
                 .transpose()?;
+            // The account's next number, by index: a number counts only
+            // that account's services (findings D4).
+            let number = match number {
+                Some(n) => n,
+                None => tx.last_service_number(account.id)? + 1,
+            };
             let mut service = Service {
-                id: number.unwrap_or(0),
+                id: 0,
+                number,
                 account_id: account.id,
                 name,
                 kind,
@@ -731,6 +738,40 @@ mod tests {
     use crate::domain::testing::{email, join, seeded};
     use crate::domain::{Actor, Handover, InviteRequest, NewAccount};
     use crate::model::AccountKind;
+
+    /// Findings D4: each account numbers its own services, so a second
+    /// one added tells nothing of how many other accounts added; a number
+    /// names the service of that number in the account the command is
+    /// about, and the next follows the account's highest.
+    #[test]
+    fn each_account_numbers_its_own_services() {
+        let mut p = seeded("portal");
+        crate::domain::testing::add_account(&mut p, "Beta", AccountKind::Partner, None);
+        let added = |p: &mut Portal, name: &str, account: &str, number: Option<i64>| {
+            p.service_add_numbered(name, None, Some(account), number)
+                .expect("service")
+                .id
+        };
+        assert_eq!(added(&mut p, "Line 1", "Acme", None), 1);
+        assert_eq!(added(&mut p, "Line 1", "Beta", None), 1);
+        assert_eq!(added(&mut p, "Line 2", "Beta", None), 2);
+        assert_eq!(added(&mut p, "Line 2", "Acme", None), 2);
+        assert_eq!(added(&mut p, "Line 9", "Beta", Some(9)), 9);
+        assert_eq!(added(&mut p, "Line 10", "Beta", None), 10);
+        assert_eq!(added(&mut p, "Line 3", "Acme", None), 3);
+        let shown = p.service_show("2", Some("Beta")).expect("Beta's 2");
+        assert_eq!(
+            (shown.name.as_str(), shown.account.as_str()),
+            ("Line 2", "Beta")
+        );
+        let shown = p.service_show("1", Some("Acme")).expect("Acme's 1");
+        assert_eq!(
+            (shown.name.as_str(), shown.account.as_str()),
+            ("Line 1", "Acme")
+        );
+        let err = p.service_show("9", Some("Acme")).expect_err("Beta's only");
+        assert_eq!(err.exit_code(), 3, "{err}");
+    }
 
     /// Acme (portal preset) with una a user holding `Line`, and a second
     /// service `Spare`, unassigned.

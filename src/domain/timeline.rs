@@ -114,17 +114,22 @@ fn cut_passed_on(tx: &dyn Tx, after: &mut Value, accounts: &[Account]) -> Result
         }
     }
     let mut orders = Vec::new();
-    for id in passed
+    for item in passed
         .get("orders")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(Value::as_i64)
     {
-        if let Some(order) = tx.order(id)? {
-            if accounts.iter().any(|a| a.id == order.account_id) {
-                orders.push(Value::from(id));
-            }
+        // A merge recorded before orders were numbered per account named
+        // each by its number alone, which was then its store key too.
+        let shown = match item.as_i64() {
+            Some(id) => tx
+                .order(id)?
+                .is_some_and(|o| accounts.iter().any(|a| a.id == o.account_id)),
+            None => in_shown(item),
+        };
+        if shown {
+            orders.push(item.clone());
         }
     }
     if !orders.is_empty() {

@@ -648,11 +648,12 @@ pub(crate) struct FixtureCourse {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FixtureService {
-    /// The service's number (`service list`'s ID, which commands take
-    /// instead of the name), which `export` writes so that a copy keeps
-    /// it: the operator's apply adds a new service under it, refused
-    /// (exit 4) when another service has it; an existing one must have
-    /// it. Left out, a new service takes the next number. From 1 to
+    /// The service's number in its account (`service list`'s ID, which
+    /// commands take instead of the name; each account numbers its own),
+    /// which `export` writes so that a copy keeps it: the operator's
+    /// apply adds a new service under it, refused (exit 4) when another
+    /// service of the account has it; an existing one must have it. Left
+    /// out, a new service takes the account's next number. From 1 to
     /// 9007199254740991 (2^53 - 1, the largest number every JSON reader
     /// keeps exactly).
     #[serde(
@@ -741,9 +742,10 @@ pub(crate) struct FixturePolicy {
 #[schemars(transform = order_type_alias)]
 pub(crate) struct FixtureOrder {
     /// The key: an external reference unique within the account, or `#N`
-    /// for order N, which `export` writes for an order placed without a
-    /// reference (order N of another account is refused; with no order N
-    /// it is placed as order N). A reference that itself starts with `#`,
+    /// for the account's order N (each account numbers its own), which
+    /// `export` writes for an order placed without a reference (with no
+    /// order N in the account it is placed as its order N). A reference
+    /// that itself starts with `#`,
     /// which older databases allowed, is written with one more: `##7` is
     /// the reference `#7`.
     #[serde(rename = "ref")]

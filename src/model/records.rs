@@ -16,8 +16,12 @@ pub(crate) const MAX_SERVICE_NUMBER: i64 = (1 << 53) - 1;
 /// An asset of an account: a line, a licence, a domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Service {
-    /// Store key, also how commands can name it.
+    /// Store key, which other rows refer to; never shown (see `number`).
     pub id: i64,
+    /// The number commands show and take besides the name: its account's
+    /// services are numbered 1, 2, 3 ... by themselves, so that it tells
+    /// nothing of other accounts' services (findings D4).
+    pub number: i64,
     /// Owning account.
     pub account_id: i64,
     /// Unique name within the account.
@@ -94,8 +98,12 @@ pub(crate) struct Policy {
 /// An order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Order {
-    /// Store key and the id commands use.
+    /// Store key, which other tables refer to; never shown (see `number`).
     pub id: i64,
+    /// The number commands show and take: its account's orders are
+    /// numbered 1, 2, 3 ... by themselves, so that it tells nothing of
+    /// other accounts' orders (findings D4).
+    pub number: i64,
     /// Owning account.
     pub account_id: i64,
     /// External reference, unique within the account.

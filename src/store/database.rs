@@ -56,6 +56,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0036_order_policies_by_policy.sql"),
     include_str!("../../migrations/0037_services_end_with_access.sql"),
     include_str!("../../migrations/0038_customers_view.sql"),
+    include_str!("../../migrations/0039_account_numbers.sql"),
 ];
 
 /// The migration that adds the keys names are found by, which SQLite

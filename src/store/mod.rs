@@ -442,13 +442,16 @@ seam! {
         fn services_assigned_page(&self, membership_id: i64, limit: Option<u32>) -> Result<Vec<Service>>;
         /// The service with this id.
         fn service_by_id(&self, id: i64) -> Result<Option<Service>>;
+        /// The account's service with this number, by index.
+        fn service_numbered(&self, account_id: i64, number: i64) -> Result<Option<Service>>;
         /// The account's service with this exact name.
         fn service_named(&self, account_id: i64, name: &str) -> Result<Option<Service>>;
-        /// Adds a service under its `id`, or under the next number after
-        /// the highest when that is 0, and returns its id.
+        /// Adds a service (its `id` is ignored) under its `number`, and
+        /// returns its id.
         fn insert_service(&self, service: &Service) -> Result<i64>;
-        /// The highest service number given so far; 0 when none.
-        fn last_service_id(&self) -> Result<i64>;
+        /// The highest service number of an account, 0 when it has none:
+        /// by index, never a count of its services.
+        fn last_service_number(&self, account_id: i64) -> Result<i64>;
         /// Writes every field of an existing service.
         fn update_service(&self, service: &Service) -> Result<()>;
         /// Every cost centre of an account, by code.
@@ -535,13 +538,18 @@ seam! {
         /// `people`: one statement, by the (creator, account) index, for a
         /// list across any number of accounts.
         fn accounts_with_orders_by(&self, account_ids: &[i64], people: &[i64]) -> Result<Vec<i64>>;
-        /// The order with this id.
+        /// The order with this id (its store key, never its number).
         fn order(&self, id: i64) -> Result<Option<Order>>;
-        /// Adds an order (its `id` is ignored) as order `number`, or the
-        /// next after the highest when `None`; returns its id.
-        fn insert_order(&self, order: &Order, number: Option<i64>) -> Result<i64>;
-        /// The highest order id, 0 when there is no order.
-        fn last_order_id(&self) -> Result<i64>;
+        /// The orders numbered `number` in any of these accounts, by
+        /// account: one look-up of the (account, number) index per
+        /// account.
+        fn orders_numbered(&self, account_ids: &[i64], number: i64) -> Result<Vec<Order>>;
+        /// Adds an order (its `id` is ignored) under its `number`; returns
+        /// its id.
+        fn insert_order(&self, order: &Order) -> Result<i64>;
+        /// The highest order number of an account, 0 when it has none: by
+        /// index, never a count of its orders.
+        fn last_order_number(&self, account_id: i64) -> Result<i64>;
         /// Writes an order's status, decision and cost centre.
         fn update_order(&self, order: &Order) -> Result<()>;
         /// Records a policy as an order matched it.

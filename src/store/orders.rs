@@ -31,7 +31,7 @@ fn policy_from_row(row: &Row<'_>) -> rusqlite::Result<Policy> {
 const ORDER_COLUMNS: &str =
     "id, account_id, ref, creator_id, creator, description, order_type, amount, currency, \
      cost_centre_id, ship_to, status, rejected_reason, cancelled_by, cancelled_reason, decided_at, \
-     created_at";
+     created_at, number";
 
 /// An order from a row that starts with [`ORDER_COLUMNS`], read by
 /// position (see [`at`]).
@@ -55,6 +55,7 @@ fn order_from_row(row: &Row<'_>) -> rusqlite::Result<Order> {
         cancelled_reason: row.get(col(14, "cancelled_reason"))?,
         decided_at: row.get(col(15, "decided_at"))?,
         created_at: row.get(col(16, "created_at"))?,
+        number: row.get(col(17, "number"))?,
     })
 }
 
@@ -435,14 +436,32 @@ impl SqliteTx<'_> {
         )
     }
 
-    pub(super) fn last_order_id(&self) -> Result<i64> {
-        Ok(self
-            .tx
-            .prepare_cached("SELECT COALESCE(MAX(id), 0) AS last FROM orders")?
-            .query_row([], |r| r.get("last"))?)
+    pub(super) fn orders_numbered(&self, account_ids: &[i64], number: i64) -> Result<Vec<Order>> {
+        let ids = serde_json::to_string(account_ids).map_err(anyhow::Error::from)?;
+        // The accounts drive the join, each one search of the (account_id,
+        // number) index.
+        self.rows(
+            &format!(
+                "SELECT {} FROM json_each(?1) k CROSS JOIN orders o
+                     ON o.account_id = k.value AND o.number = ?2
+                     ORDER BY o.account_id",
+                qualified(ORDER_COLUMNS, "o")
+            ),
+            params![ids, number],
+            order_from_row,
+        )
     }
 
-    pub(super) fn insert_order(&self, o: &Order, number: Option<i64>) -> Result<i64> {
+    pub(super) fn last_order_number(&self, account_id: i64) -> Result<i64> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT COALESCE(MAX(number), 0) AS last FROM orders WHERE account_id = ?1",
+            )?
+            .query_row([account_id], |r| r.get("last"))?)
+    }
+
+    pub(super) fn insert_order(&self, o: &Order) -> Result<i64> {
         let ship_to = o
             .ship_to
             .as_ref()
@@ -450,14 +469,12 @@ impl SqliteTx<'_> {
             .transpose()
             .map_err(|e| anyhow::Error::new(e).context("cannot store the shipping address"))?;
         self.insert(
-            // A NULL id is the next after the highest (an INTEGER PRIMARY KEY).
-            "INSERT INTO orders (id, account_id, ref, creator_id, creator, description, order_type, amount,
+            "INSERT INTO orders (account_id, ref, creator_id, creator, description, order_type, amount,
                  currency, cost_centre_id, ship_to, status, rejected_reason, cancelled_by,
-                 cancelled_reason, decided_at, created_at, ref_key, ref_loose)
+                 cancelled_reason, decided_at, created_at, ref_key, number, ref_loose)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                         ?18, ?19)",
+                         ?18, ?19, ?20)",
             params![
-                number,
                 o.account_id,
                 o.reference,
                 o.creator_id,
@@ -475,6 +492,7 @@ impl SqliteTx<'_> {
                 o.decided_at,
                 o.created_at,
                 o.reference.as_deref().map(name_key),
+                o.number,
                 o.reference.as_deref().map(loose_skeleton),
             ],
         )

@@ -6,11 +6,13 @@ use super::SqliteTx;
 use crate::error::Result;
 use crate::model::{loose_skeleton, CostCentre, Service};
 
-const SERVICE_COLUMNS: &str = "id, account_id, name, kind, assigned_to, assigned_until, created_at";
+const SERVICE_COLUMNS: &str =
+    "id, account_id, name, kind, assigned_to, assigned_until, created_at, number";
 
 fn service_from_row(row: &Row<'_>) -> rusqlite::Result<Service> {
     Ok(Service {
         id: row.get("id")?,
+        number: row.get("number")?,
         account_id: row.get("account_id")?,
         name: row.get("name")?,
         kind: row.get("kind")?,
@@ -114,32 +116,44 @@ impl SqliteTx<'_> {
         .map(|s| s.map(|s| self.service_in_force(s)))
     }
 
+    pub(super) fn service_numbered(&self, account_id: i64, number: i64) -> Result<Option<Service>> {
+        self.row(
+            &format!(
+                "SELECT {SERVICE_COLUMNS} FROM services WHERE account_id = ?1 AND number = ?2"
+            ),
+            [account_id, number],
+            service_from_row,
+        )
+        .map(|s| s.map(|s| self.service_in_force(s)))
+    }
+
     pub(super) fn insert_service(&self, s: &Service) -> Result<i64> {
         let id = self.insert(
-            // A NULL id is the next after the highest (an INTEGER PRIMARY KEY).
-            "INSERT INTO services (id, account_id, name, kind, assigned_to, assigned_until,
-                 created_at, name_loose)
-                 VALUES (NULLIF(?1, 0), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO services (account_id, name, kind, assigned_to, assigned_until,
+                 created_at, name_loose, number)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
-                s.id,
                 s.account_id,
                 s.name,
                 s.kind,
                 s.assigned_to,
                 s.assigned_until,
                 s.created_at,
-                loose_skeleton(&s.name)
+                loose_skeleton(&s.name),
+                s.number,
             ],
         )?;
         self.note(|j| &mut j.services, id, None)?;
         Ok(id)
     }
 
-    pub(super) fn last_service_id(&self) -> Result<i64> {
+    pub(super) fn last_service_number(&self, account_id: i64) -> Result<i64> {
         Ok(self
             .tx
-            .prepare_cached("SELECT COALESCE(MAX(id), 0) AS last FROM services")?
-            .query_row([], |r| r.get("last"))?)
+            .prepare_cached(
+                "SELECT COALESCE(MAX(number), 0) AS last FROM services WHERE account_id = ?1",
+            )?
+            .query_row([account_id], |r| r.get("last"))?)
     }
 
     pub(super) fn update_service(&self, s: &Service) -> Result<()> {

@@ -262,9 +262,9 @@ impl SqliteTx<'_> {
                  FROM memberships m JOIN accounts a ON a.id = m.account_id
                  JOIN people p ON p.id = m.person_id
                  WHERE m.invited_name IS NOT NULL
-             UNION ALL SELECT 6, a.name, NULL, o.description, o.id
+             UNION ALL SELECT 6, a.name, NULL, o.description, o.number
                  FROM orders o JOIN accounts a ON a.id = o.account_id
-             UNION ALL SELECT 7, a.name, NULL, o.ref, o.id
+             UNION ALL SELECT 7, a.name, NULL, o.ref, o.number
                  FROM orders o JOIN accounts a ON a.id = o.account_id
                  WHERE o.ref IS NOT NULL
              UNION ALL SELECT 8,

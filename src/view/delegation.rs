@@ -64,7 +64,7 @@ impl Fields for DelegationView {
 /// A pending order in a member's inbox: one they may decide now.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct InboxView {
-    /// The order's id.
+    /// The order's number in its account.
     pub id: i64,
     /// Its external reference, as `order list` shows it; none when it has
     /// none.

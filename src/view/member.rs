@@ -386,9 +386,9 @@ pub(crate) struct MergeView {
     /// Policies that named the duplicate as an approver and now name the
     /// kept person instead.
     pub policies: Vec<PolicyPassedOn>,
-    /// Pending orders (ids) held by a policy that named the duplicate,
-    /// now decidable by the kept person in their place.
-    pub orders: Vec<i64>,
+    /// Pending orders held by a policy that named the duplicate, now
+    /// decidable by the kept person in their place.
+    pub orders: Vec<OrderPassedOn>,
     /// Delegations of deciding orders that named the duplicate, as they
     /// were, and what became of each.
     pub delegations: Vec<DelegationPassedOn>,
@@ -417,6 +417,17 @@ pub(crate) struct PolicyPassedOn {
     pub account: String,
     /// The policy's name.
     pub policy: String,
+}
+
+/// A pending order a merge made decidable by the kept person: its account
+/// and its number there, since each account numbers its own orders.
+/// (Merges recorded before per-account numbers wrote the bare number.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct OrderPassedOn {
+    /// The order's account.
+    pub account: String,
+    /// The order's number in its account.
+    pub order: i64,
 }
 
 /// A delegation that named a merged duplicate, as it was before the merge.
@@ -455,8 +466,12 @@ impl Fields for MergeView {
             fields.push(("approver of", named.join(", ")));
         }
         if !self.orders.is_empty() {
-            let ids: Vec<String> = self.orders.iter().map(i64::to_string).collect();
-            fields.push(("orders to decide", ids.join(", ")));
+            let named: Vec<String> = self
+                .orders
+                .iter()
+                .map(|o| format!("{} ({})", o.order, o.account))
+                .collect();
+            fields.push(("orders to decide", named.join(", ")));
         }
         if !self.delegations.is_empty() {
             let each: Vec<String> = self

@@ -33,7 +33,7 @@ pub(crate) use fixture::{ApplyView, PlanKind, PlanLine, PlanObject, Pruned};
 pub(crate) use license::{AllocationView, LicenseView, PriceLine, PriceView};
 pub(crate) use member::{
     CanView, DelegationPassedOn, ExternalEndedView, GrantView, HistoryView, InvitedAs, InvitedView,
-    MemberView, MergeView, PolicyPassedOn, ServicePassedOn,
+    MemberView, MergeView, OrderPassedOn, PolicyPassedOn, ServicePassedOn,
 };
 pub(crate) use order::{
     eases_in_words, released_orders, CostCentreView, DeciderView, DecisionView, IdleApprover,

@@ -233,7 +233,9 @@ impl OrderView {
             .collect();
         format!(
             "nobody: cancel it (`{}`), or ease its {} ({})",
-            Paste::new("order cancel").arg(self.id),
+            Paste::new("order cancel")
+                .arg(self.id)
+                .opt("--account", &self.account),
             if eases.len() == 1 {
                 "policy"
             } else {

@@ -502,17 +502,20 @@ fn a_changed_order_s_help_suggests_only_what_works_for_its_status() {
         says(&stderr, "` was placed for `");
         let help = stderr.lines().find(|l| l.starts_with("help:")).unwrap();
         assert_eq!(help.contains("order cancel"), pending, "{help}");
-        let show = help
-            .split('`')
-            .find_map(|c| c.strip_prefix("portalctl order show "))
-            .unwrap_or_else(|| panic!("no order show in {help}"));
-        p.ok(&["order", "show", show]);
-        if pending {
-            let cancel = help
+        // Each pasted as it is: the order's number in its account.
+        let pasted = |command: &str| -> Vec<String> {
+            let line = help
                 .split('`')
-                .find_map(|c| c.strip_prefix("portalctl order cancel "))
-                .unwrap();
-            p.ok(&["order", "cancel", cancel]);
+                .find(|c| c.starts_with(&format!("portalctl order {command} ")))
+                .unwrap_or_else(|| panic!("no order {command} in {help}"));
+            assert!(line.ends_with(" --account 'Acme Ltd'"), "{line}");
+            shell_words(line).into_iter().skip(1).collect()
+        };
+        let show = pasted("show");
+        p.ok(&show.iter().map(String::as_str).collect::<Vec<_>>());
+        if pending {
+            let cancel = pasted("cancel");
+            p.ok(&cancel.iter().map(String::as_str).collect::<Vec<_>>());
         }
     }
 }

@@ -364,21 +364,23 @@ fn a_failed_apply_leaves_no_database_behind() {
 
 /// A member's file names no order by number (`order place --as` takes the
 /// next one), and is told the same whether another account has order N
-/// or nobody has.
+/// or nobody has: `#N` is order N of the file's account (findings D4).
 #[test]
 fn a_member_places_no_order_under_a_number_whoever_has_it() {
     let p = demo();
     let carls = p.json(&[
         "--as", "carl@contoso.test", "order", "place", "--description", "Chair", "--amount", "5.00",
     ]);
-    let theirs = carls["id"].as_i64().unwrap();
+    // Contoso's first, whatever Acme's orders.
+    assert_eq!(carls["id"], json!(1));
     let before = p.dump();
-    for n in [theirs, 999] {
+    // Acme has an order 2, Contoso none; nobody has an order 999.
+    for n in [2, 999] {
         let file = format!(
-            r##"{{"accounts": [{{"name": "Acme Ltd", "orders": [
-                {{"ref": "#{n}", "created_by": "max@acme.test", "description": "Desk", "amount": "1.00"}}]}}]}}"##
+            r##"{{"accounts": [{{"name": "Contoso", "orders": [
+                {{"ref": "#{n}", "created_by": "carl@contoso.test", "description": "Desk", "amount": "1.00"}}]}}]}}"##
         );
-        let run = apply_stdin(&p, &["--as", "max@acme.test"], &file);
+        let run = apply_stdin(&p, &["--as", "carl@contoso.test"], &file);
         assert_eq!(run.code, CONFLICT, "{}", run.stderr);
         assert_eq!(
             error_line(&run.stderr),
@@ -623,7 +625,8 @@ fn export_then_apply_restores_a_leavers_orders_and_the_operators() {
     let exported = p.ok(&["export"]);
     let file: Value = serde_json::from_str(&exported).unwrap();
     let contoso = &file["accounts"][1]["orders"];
-    assert_eq!(contoso[0]["ref"], "#4", "{contoso}");
+    // Contoso's first order: its number counts Contoso's orders alone.
+    assert_eq!(contoso[0]["ref"], "#1", "{contoso}");
     assert_eq!(contoso[0]["created_by"], "operator:tester", "{contoso}");
     assert_eq!(file["accounts"][0]["orders"][0]["type"], "hardware");
     // Onto an empty database, by another operator.
@@ -631,7 +634,7 @@ fn export_then_apply_restores_a_leavers_orders_and_the_operators() {
     let run = copy.apply_stdin(&[], &[("USER", "ci")], &exported);
     assert_eq!(run.code, SUCCESS, "{}", run.stderr);
     assert_eq!(copy.ok(&["export"]), exported);
-    let chairs = copy.json(&["order", "show", "4"]);
+    let chairs = copy.json(&["order", "show", "1", "--account", "Contoso"]);
     assert_eq!(
         (&chairs["created_by"], &chairs["description"]),
         (&Value::from("operator:tester"), &Value::from("Chairs"))
@@ -666,7 +669,7 @@ fn export_then_apply_restores_a_leavers_orders_and_the_operators() {
     // order as one he has not matched.
     let before = copy.dump();
     let mut his: Value =
-        serde_json::from_str(&exported.replace(r##""ref": "#4""##, r##""ref": "#5""##)).unwrap();
+        serde_json::from_str(&exported.replace(r##""ref": "#1""##, r##""ref": "#2""##)).unwrap();
     his["accounts"] = Value::Array(vec![his["accounts"][1].clone()]);
     let run = apply_stdin(&copy, &["--as", "carl@contoso.test"], &his.to_string());
     assert_eq!(run.code, DENIED, "{}", run.stderr);
@@ -674,8 +677,9 @@ fn export_then_apply_restores_a_leavers_orders_and_the_operators() {
     assert_eq!(before, copy.dump());
 }
 
-/// `#N` is order N: found in its account, refused in another, placed as
-/// order N where there is none.
+/// `#N` is order N of the file's account: found there, placed as its
+/// order N where it has none, whatever other accounts' order N (each
+/// account numbers its own, findings D4).
 #[test]
 fn a_numbered_order_is_that_order_or_is_refused_at_its_ref() {
     let p = demo();
@@ -696,20 +700,25 @@ fn a_numbered_order_is_that_order_or_is_refused_at_its_ref() {
         assert_eq!(counts["created"].as_u64(), Some(created), "{counts}");
     }
     assert_eq!(p.json(&["order", "show", "999"])["description"], "Desk");
-    // Order 1 is Acme's, not Contoso's.
+    // Contoso's `#1` is Contoso's order 1, though Acme has an order 1.
     let contoso = demo_text.replacen(
         r#""owner": "carl@contoso.test","#,
         r##""owner": "carl@contoso.test", "orders": [{"ref": "#1", "created_by": "carl@contoso.test", "description": "Desk", "amount": "40.00"}],"##,
         1,
     );
-    let before = p.dump();
-    let run = apply_stdin(&p, &[], &contoso);
-    assert_eq!(run.code, CONFLICT, "{}", run.stderr);
-    says(
-        error_line(&run.stderr),
-        "error: accounts[1].orders[0].ref: order 1 is an order of another account",
+    for created in [1, 0] {
+        let run = apply_stdin(&p, &["--json"], &contoso);
+        assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+        let counts: Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(counts["created"].as_u64(), Some(created), "{counts}");
+    }
+    let desk = p.json(&["order", "show", "#1", "--account", "Contoso"]);
+    assert_eq!(
+        (&desk["created_by"], &desk["description"]),
+        (&json!("carl@contoso.test"), &json!("Desk"))
     );
-    assert_eq!(before, p.dump());
+    let router = p.json(&["order", "show", "1", "--account", ACCOUNT]);
+    assert_eq!(router["ref"], "PO-1001");
 }
 
 /// Files written before orders' type was `type` still apply.

@@ -48,6 +48,7 @@ mod merge_services;
 mod merge_sight;
 mod name_keys;
 mod named_approvers;
+mod numbers;
 mod orders;
 mod orders_by_ref;
 mod outbox;

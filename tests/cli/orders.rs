@@ -1173,15 +1173,20 @@ fn order_list_without_an_account_lists_every_account_the_actor_reads_orders_in()
     let table = p.ok(&pending);
     let header = table.lines().next().unwrap_or("");
     says(header, "ACCOUNT");
-    let row = |id: i64| {
+    // Each account numbers its own orders: Acme's and Beta's first are
+    // both 1, told apart by the ACCOUNT column.
+    assert_eq!((acme, beta_pending), (1, 1));
+    let row = |id: i64, account: &str| {
         table
             .lines()
-            .find(|l| l.split_whitespace().next() == Some(id.to_string().as_str()))
-            .unwrap_or_else(|| panic!("no row of order {id} in:\n{table}"))
+            .find(|l| {
+                l.split_whitespace().next() == Some(id.to_string().as_str()) && l.contains(account)
+            })
+            .unwrap_or_else(|| panic!("no row of order {id} in {account}:\n{table}"))
             .to_string()
     };
-    says(&row(acme), ACCOUNT);
-    says(&row(beta_pending), BETA);
+    says(&row(acme, ACCOUNT), "Router");
+    says(&row(beta_pending, BETA), "pending");
     assert!(!table.contains("Cable"), "{table}");
     // --account still reads that account alone.
     assert_eq!(
@@ -1581,7 +1586,7 @@ fn a_change_that_leaves_an_order_stuck_on_many_policies_warns_once() {
     assert_eq!(
         *about[0],
         format!(
-            "warning: order {id} in `Acme Ltd` cannot get enough approvals (policies `Rack 1`, `Rack 2`, `Rack 3`, and 5 others each need 2 approvals and only 1 person may give them); cancel it (`portalctl order cancel {id}`), or ease its policies ({}, and 5 others)",
+            "warning: order {id} in `Acme Ltd` cannot get enough approvals (policies `Rack 1`, `Rack 2`, `Rack 3`, and 5 others each need 2 approvals and only 1 person may give them); cancel it (`portalctl order cancel {id} --account 'Acme Ltd'`), or ease its policies ({}, and 5 others)",
             [edit(1), edit(2), edit(3)].join(", ")
         )
     );
@@ -2280,7 +2285,7 @@ fn an_order_nobody_can_decide_is_placed_with_a_warning_whose_commands_work_paste
     assert_eq!(placed.code, SUCCESS, "{}", placed.stderr);
     let edit = format!("portalctl policy edit Big --account '{ACCOUNT}'");
     let nobody = format!(
-        "nobody: cancel it (`portalctl order cancel 1`), or ease its policy (name an approver who may decide it: `{edit} --approvers EMAIL`)"
+        "nobody: cancel it (`portalctl order cancel 1 --account '{ACCOUNT}'`), or ease its policy (name an approver who may decide it: `{edit} --approvers EMAIL`)"
     );
     assert_eq!(
         warnings(&placed.stderr),

@@ -256,7 +256,7 @@ fn a_stuck_orders_edit_names_a_hostile_policy_and_account_as_they_are() {
     assert_eq!(
         commands,
         [
-            argv(&["portalctl", "order", "cancel", "1"]),
+            argv(&["portalctl", "order", "cancel", "1", "--account", &h.account]),
             argv(&[
                 "portalctl", "policy", "edit", &h.policy, "--account", &h.account,
                 "--required-approvals", "1",
@@ -272,7 +272,9 @@ fn a_stuck_orders_edit_names_a_hostile_policy_and_account_as_they_are() {
     ] {
         let commands = pasted_words(&text, pwned);
         assert!(
-            commands.contains(&argv(&["portalctl", "order", "cancel", "1"])),
+            commands.contains(&argv(&[
+                "portalctl", "order", "cancel", "1", "--account", &h.account
+            ])),
             "{text}"
         );
         assert!(

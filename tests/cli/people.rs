@@ -415,7 +415,10 @@ fn a_merge_passes_a_named_approvers_place_on_and_the_order_stays_decidable() {
         merged["policies"],
         serde_json::json!([{"account": ACCOUNT, "policy": "Finance"}])
     );
-    assert_eq!(merged["orders"], serde_json::json!([id]));
+    assert_eq!(
+        merged["orders"],
+        serde_json::json!([{"account": ACCOUNT, "order": id}])
+    );
     assert_eq!(
         p.json(&["policy", "show", "Finance"])["approvers"],
         serde_json::json!([kept])
@@ -456,7 +459,7 @@ fn a_merge_passes_a_named_approvers_place_on_and_the_order_stays_decidable() {
         person["after"]["passed_on"],
         serde_json::json!({
             "policies": [{"account": ACCOUNT, "policy": "Finance"}],
-            "orders": [id],
+            "orders": [{"account": ACCOUNT, "order": id}],
         })
     );
 }

@@ -949,7 +949,7 @@ fn a_name_that_reads_as_an_id_never_reaches_another_service() {
     }
     let conn = rusqlite::Connection::open(&p.db).unwrap();
     conn.execute(
-        "INSERT INTO services (account_id, name, kind, created_at) SELECT account_id, '1', kind, created_at FROM services WHERE id = 1",
+        "INSERT INTO services (account_id, name, kind, created_at, number) SELECT account_id, '1', kind, created_at, 2 FROM services WHERE id = 1",
         [],
     )
     .unwrap();

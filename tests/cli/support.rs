@@ -153,6 +153,9 @@ const UNDO: &[&str] = &[
     "",
     // 0038_customers_view
     "DELETE FROM role_capabilities WHERE capability = 'customers.view';",
+    // 0039_account_numbers
+    "DROP INDEX orders_by_number; ALTER TABLE orders DROP COLUMN number;
+     DROP INDEX services_by_number; ALTER TABLE services DROP COLUMN number;",
 ];
 
 /// The schema version just before `migration` (a file in `migrations/`).

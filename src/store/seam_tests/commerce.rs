@@ -8,6 +8,7 @@ fn services_and_cost_centres_read_back_and_update() {
     let (mut s, b) = store_with_base();
     let mut line = Service {
         id: 0,
+        number: 1,
         account_id: b.account,
         name: "Line 1".into(),
         kind: Some("broadband".into()),
@@ -31,7 +32,7 @@ fn services_and_cost_centres_read_back_and_update() {
     read(&mut *s, |tx| {
         assert_eq!(tx.services_in(b.account)?, vec![line.clone()]);
         assert_eq!(tx.services_assigned_to(b.membership)?, vec![line.clone()]);
-        assert_eq!(tx.service_by_id(line.id)?, Some(line.clone()));
+        assert_eq!(tx.service_numbered(b.account, 1)?, Some(line.clone()));
         assert_eq!(tx.service_named(b.account, "Line 1")?, Some(line.clone()));
         assert_eq!(tx.service_named(b.account, "Line 2")?, None);
         assert_eq!(tx.cost_centres_in(b.account)?, vec![centre.clone()]);
@@ -59,7 +60,7 @@ fn services_and_cost_centres_read_back_and_update() {
         tx.update_cost_centre(&centre)
     });
     read(&mut *s, |tx| {
-        assert_eq!(tx.service_by_id(line.id)?, Some(line.clone()));
+        assert_eq!(tx.service_numbered(b.account, 1)?, Some(line.clone()));
         assert_eq!(tx.services_assigned_to(b.membership)?, vec![]);
         assert_eq!(tx.cost_centre(centre.id)?, Some(centre.clone()));
         Ok(())
@@ -72,6 +73,7 @@ fn policies_orders_and_decisions_read_back_and_update() {
     let mut large = policy(b.account, vec![b.person]);
     let mut order = Order {
         id: 0,
+        number: 1,
         account_id: b.account,
         reference: Some("PO-1".into()),
         creator_id: Some(b.person),
@@ -98,7 +100,7 @@ fn policies_orders_and_decisions_read_back_and_update() {
     };
     committed(&mut *s, |tx| {
         large.id = tx.insert_policy(&large)?;
-        order.id = tx.insert_order(&order, None)?;
+        order.id = tx.insert_order(&order)?;
         Ok(())
     });
     let matched = MatchedPolicy {
@@ -157,6 +159,7 @@ fn held_orders_approvals_counted_and_cancellation_read_back() {
     let mut rule = policy(b.account, vec![b.person]);
     let mut order = Order {
         id: 0,
+        number: 1,
         account_id: b.account,
         reference: None,
         creator_id: None,
@@ -176,7 +179,7 @@ fn held_orders_approvals_counted_and_cancellation_read_back() {
     };
     let mut matched = committed(&mut *s, |tx| {
         rule.id = tx.insert_policy(&rule)?;
-        order.id = tx.insert_order(&order, None)?;
+        order.id = tx.insert_order(&order)?;
         let matched = MatchedPolicy {
             policy_id: rule.id,
             name: rule.name.clone(),
@@ -233,6 +236,7 @@ fn held_orders_approvals_counted_and_cancellation_read_back() {
 fn desk(account_id: i64, reference: Option<&str>) -> Order {
     Order {
         id: 0,
+        number: 1,
         account_id,
         reference: reference.map(str::to_string),
         creator_id: None,
@@ -252,32 +256,61 @@ fn desk(account_id: i64, reference: Option<&str>) -> Order {
     }
 }
 
+/// Adds `order` under the next number of its account.
+fn add_next(tx: &dyn Tx, order: &Order) -> Result<i64> {
+    let number = tx.last_order_number(order.account_id)? + 1;
+    tx.insert_order(&Order {
+        number,
+        ..order.clone()
+    })
+}
+
 #[test]
-fn an_order_takes_the_number_it_is_given_and_the_next_follows_the_highest() {
+fn orders_are_numbered_per_account_and_found_by_number_by_index() {
     let (mut s, b) = store_with_base();
-    let order = desk(b.account, None);
-    read(&mut *s, |tx| {
-        assert_eq!(tx.last_order_id()?, 0);
-        Ok(())
+    let (other, ids) = committed(&mut *s, |tx| {
+        let other = tx.insert_account(&account("Beta Ltd", AccountKind::Customer, None))?;
+        assert_eq!(tx.last_order_number(b.account)?, 0);
+        let seventh = tx.insert_order(&Order {
+            number: 7,
+            ..desk(b.account, None)
+        })?;
+        let third = tx.insert_order(&Order {
+            number: 3,
+            ..desk(b.account, None)
+        })?;
+        let first_elsewhere = add_next(tx, &desk(other, None))?;
+        Ok((other, [seventh, third, first_elsewhere]))
     });
-    let ids = committed(&mut *s, |tx| {
-        let seventh = tx.insert_order(&order, Some(7))?;
-        let third = tx.insert_order(&order, Some(3))?;
-        let next = tx.insert_order(&order, None)?;
-        Ok((seventh, third, next))
-    });
-    assert_eq!(ids, (7, 3, 8));
     read(&mut *s, |tx| {
-        assert_eq!(tx.last_order_id()?, 8);
+        // The highest of the account, whatever another account holds.
+        assert_eq!(tx.last_order_number(b.account)?, 7);
+        assert_eq!(tx.last_order_number(other)?, 1);
         assert_eq!(
-            tx.order(3)?,
-            Some(Order {
-                id: 3,
-                ..order.clone()
-            })
+            tx.orders_numbered(&[b.account, other], 3)?,
+            vec![Order {
+                id: ids[1],
+                number: 3,
+                ..desk(b.account, None)
+            }]
         );
+        let both: Vec<i64> = tx
+            .orders_numbered(&[b.account, other], 1)?
+            .iter()
+            .map(|o| o.id)
+            .collect();
+        assert_eq!(both, vec![ids[2]]);
+        assert_eq!(tx.orders_numbered(&[other], 7)?, vec![]);
         Ok(())
     });
+    // One number twice in an account is refused by the store too.
+    let tx = s.write().expect("a write transaction");
+    assert!(tx
+        .insert_order(&Order {
+            number: 7,
+            ..desk(b.account, None)
+        })
+        .is_err());
 }
 
 #[test]
@@ -287,19 +320,19 @@ fn orders_are_found_by_reference_in_the_accounts_asked_for() {
     let (other, ids) = committed(&mut *s, |tx| {
         let other = tx.insert_account(&account("Beta Ltd", AccountKind::Customer, None))?;
         let ids = [
-            tx.insert_order(&order(b.account, Some("PO-1")), None)?,
-            tx.insert_order(&order(b.account, None), None)?,
-            tx.insert_order(&order(other, Some("PO-1")), None)?,
-            tx.insert_order(&order(other, Some("PO-2")), None)?,
+            add_next(tx, &order(b.account, Some("PO-1")))?,
+            add_next(tx, &order(b.account, None))?,
+            add_next(tx, &order(other, Some("PO-1")))?,
+            add_next(tx, &order(other, Some("PO-2")))?,
             // Two references that differ only in case, as a database from
             // before migration 18 may hold.
-            tx.insert_order(&order(other, Some("po-3")), None)?,
-            tx.insert_order(&order(other, Some("PO-3")), None)?,
+            add_next(tx, &order(other, Some("po-3")))?,
+            add_next(tx, &order(other, Some("PO-3")))?,
             // And in the case of a letter past ASCII, as one from before
             // migration 26 may.
-            tx.insert_order(&order(other, Some("RÉF-1")), None)?,
-            tx.insert_order(&order(other, Some("réf-1")), None)?,
-            tx.insert_order(&order(other, Some("ÆØ-9")), None)?,
+            add_next(tx, &order(other, Some("RÉF-1")))?,
+            add_next(tx, &order(other, Some("réf-1")))?,
+            add_next(tx, &order(other, Some("ÆØ-9")))?,
         ];
         Ok((other, ids))
     });
@@ -341,6 +374,7 @@ fn orders_are_found_by_reference_in_the_accounts_asked_for() {
             tx.orders_with_reference(&[other], "PO-2")?,
             vec![Order {
                 id: ids[3],
+                number: 2,
                 ..order(other, Some("PO-2"))
             }]
         );
