@@ -473,7 +473,7 @@ impl SqliteTx<'_> {
                  currency, cost_centre_id, ship_to, status, rejected_reason, cancelled_by,
                  cancelled_reason, decided_at, created_at, ref_key, number, ref_loose)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                         ?18, ?19, ?20)",
+                         ?18, ?19)",
             params![
                 o.account_id,
                 o.reference,

@@ -3298,7 +3298,7 @@ fn losing_approvers_warns_once_per_stuck_order_and_only_for_those() {
         assert_eq!(
             *line,
             format!(
-                "warning: order {id} in `Acme Ltd` cannot get enough approvals (policy `Two admins` needs 2 approvals and only 1 person may give them); cancel it (`portalctl order cancel {id}`), or ease its policy (`portalctl policy edit 'Two admins' --account 'Acme Ltd' --required-approvals 1`, or name more approvers)"
+                "warning: order {id} in `Acme Ltd` cannot get enough approvals (policy `Two admins` needs 2 approvals and only 1 person may give them); cancel it (`portalctl order cancel {id} --account 'Acme Ltd'`), or ease its policy (`portalctl policy edit 'Two admins' --account 'Acme Ltd' --required-approvals 1`, or name more approvers)"
             )
             .as_str()
         );
