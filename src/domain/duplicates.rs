@@ -295,20 +295,26 @@ fn transfer_in(w: &Write<'_>, h: &OwnershipTransfer<'_>) -> Result<MemberView> {
         if authority(tx, catalog, &w.ctx, account)?.is_owner_or_operator() {
             return Ok(());
         }
-        let owner = match account.owner_id {
-            Some(id) => format!(" `{}`", tx.person(id)?.email),
-            None => String::new(),
-        };
-        Err(Error::denied(format!(
-            "only the owner of `{}` can transfer its ownership",
-            account.name
-        ))
-        .help(format!(
-            "ask its owner{owner} or the operator (without --as) to run `{}`",
-            Paste::new("user transfer-ownership")
-                .opt("--to", to)
-                .opt("--account", &account.name)
-        )))
+        let paste = Paste::new("user transfer-ownership")
+            .opt("--to", to)
+            .opt("--account", &account.name);
+        Err(match account.owner_id {
+            Some(id) => Error::denied(format!(
+                "only the owner of `{}` can transfer its ownership",
+                account.name
+            ))
+            .help(format!(
+                "ask its owner `{}` or the operator (without --as) to run `{paste}`",
+                tx.person(id)?.email
+            )),
+            // `account create` makes an account without one: nobody holds
+            // the ownership to hand over.
+            None => Error::denied(format!(
+                "`{}` has no owner yet: only the operator can give it one",
+                account.name
+            ))
+            .help(format!("ask the operator to run (without --as) `{paste}`")),
+        })
     };
     let mut account = resolve_account(tx, &w.ctx, h.account, Some(to), owns)?;
     owns(&account)?;
