@@ -57,12 +57,12 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("account rfi", &["portalctl account rfi --account Contoso --customer Fabrikam"]),
     ("user invite", &[
         "portalctl user invite ann@acme.test --name \"Ann Lee\" --role manager --account \"Acme Ltd\"",
-        "portalctl user invite bob@contoso.test --role admin --account Contoso --no-send",
+        "portalctl user invite max@acme.test --role manager --account Contoso --no-send",
         "portalctl user invite a.lee@acme.test --role user --account \"Acme Ltd\" --until 30d --expires-in 7d",
     ]),
     ("user accept", &[
         "portalctl user accept pinv_... --name \"Ann Lee\"",
-        "portalctl user accept pinv_... --name Bob",
+        "portalctl user accept pinv_... --name Max",
     ]),
     ("user resend-invite", &["portalctl user resend-invite a.lee@acme.test --expires-in 3d"]),
     ("user revoke-invite", &["portalctl user revoke-invite a.lee@acme.test --yes"]),
@@ -83,7 +83,6 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("user edit", &[
         "portalctl user edit ann@acme.test --name \"Ann Lee-Smith\"",
         "portalctl user edit ann@acme.test --city Berlin --country DE",
-        "portalctl user edit bob@contoso.test --new-email bo@contoso.test",
     ]),
     ("user set-role", &[
         "portalctl user set-role ann@acme.test no-access --reassign-to olive@acme.test",
@@ -168,10 +167,10 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "portalctl course progress ann@acme.test \"Moodle Workplace\" --completed    # moodle preset",
     ]),
     ("external-admin add", &[
-        "portalctl external-admin add bo@contoso.test --customer Fabrikam --role user",
-        "portalctl external-admin add bo@contoso.test --customer Fabrikam --role manager --until 7d",
+        "portalctl external-admin add max@acme.test --customer Fabrikam --role user",
+        "portalctl external-admin add max@acme.test --customer Fabrikam --role manager --until 7d",
     ]),
-    ("external-admin remove", &["portalctl external-admin remove bo@contoso.test --customer Fabrikam --yes"]),
+    ("external-admin remove", &["portalctl external-admin remove max@acme.test --customer Fabrikam --yes"]),
     ("external-admin list", &["portalctl external-admin list", "portalctl external-admin list --customer Fabrikam"]),
     ("license purchase", &["portalctl license purchase --account Contoso --product \"MDR Complete\" --seats 10"]),
     ("license allocate", &[

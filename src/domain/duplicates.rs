@@ -866,6 +866,35 @@ fn uncovered(
 mod tests {
     use super::*;
     use crate::domain::testing::{email, join, seeded};
+
+    /// Findings B11: an account `account create` made has no owner; its
+    /// admin asking for the ownership is told only the operator gives one,
+    /// not to ask an owner who does not exist.
+    #[test]
+    fn an_ownerless_account_sends_its_admin_to_the_operator() {
+        use crate::domain::testing::{add_account, join_in};
+        let mut p = seeded("portal");
+        add_account(&mut p, "Zeta", crate::model::AccountKind::Customer, None);
+        join_in(&mut p, "z@zeta.test", "admin", Some("Zeta"));
+        let z = email("z@zeta.test");
+        let ask = OwnershipTransfer {
+            to: &z,
+            former_owner_role: None,
+            account: Some("Zeta"),
+        };
+        p.ctx.actor = Actor::Member(z.clone());
+        let err = p.transfer_ownership(&ask).expect_err("not the owner");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        assert!(err.to_string().contains("`Zeta` has no owner yet"), "{err}");
+        let help = err.help_text().unwrap_or_default().to_string();
+        assert!(!help.contains("ask its owner"), "{help}");
+        assert!(
+            help.contains("`portalctl user transfer-ownership --to z@zeta.test --account Zeta`"),
+            "{help}"
+        );
+        p.ctx.actor = Actor::Operator("root".into());
+        p.transfer_ownership(&ask).expect("the operator gives it");
+    }
     use crate::domain::{AuditFilter, DelegateRequest, Handover, NewOrder, NewPolicy};
     use crate::model::{Money, OrderStatus};
     use crate::view::OrderView;
