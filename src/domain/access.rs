@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use crate::error::{Error, Result};
 use crate::model::{
     Account, Capability, Email, Grant, Holding, MemberStanding, MemberStatus, Membership, Need,
-    Person, Role, Timestamp,
+    Paste, Person, Role, Timestamp,
 };
 use crate::store::Tx;
 
@@ -866,12 +866,46 @@ pub(crate) fn denial(
             // from, where it ended: the customer's admins cannot give it.
             Some(Membership {
                 external_from: Some(partner),
+                person_id,
+                role_id,
                 ..
-            }) => format!(
-                "`{who}`'s access to `{}` came from `{}`: once they are active there again, `portalctl external-admin add` gives it back",
-                account.name,
-                tx.account(partner)?.name
-            ),
+            }) => {
+                let partner = tx.account(partner)?;
+                let home = tx.membership_of(person_id, partner.id)?;
+                match home {
+                    // Still active in the partner: it ended because their
+                    // role there no longer holds what the customer's gave,
+                    // and only a lesser role can come back.
+                    Some(home)
+                        if home.status == MemberStatus::Active
+                            && !catalog.role(tx, home.role_id)?.blocking =>
+                    {
+                        format!(
+                            "`{who}`'s access to `{}` came from `{}`, where their role `{}` no longer holds all that `{}` gives: an admin of `{}` or `{}` can give them a lesser role on `{}` with `{}`",
+                            account.name,
+                            partner.name,
+                            catalog.role(tx, home.role_id)?.name,
+                            catalog.role(tx, role_id)?.name,
+                            partner.name,
+                            account.name,
+                            account.name,
+                            Paste::new("external-admin add")
+                                .arg(who)
+                                .opt("--customer", &account.name)
+                                .words("--role ROLE")
+                        )
+                    }
+                    _ => format!(
+                        "`{who}`'s access to `{}` came from `{}`: once they are active there again, `{}` gives it back",
+                        account.name,
+                        partner.name,
+                        Paste::new("external-admin add")
+                            .arg(who)
+                            .opt("--customer", &account.name)
+                            .words("--role ROLE")
+                    ),
+                }
+            }
             _ => format!(
                 "`{who}` holds nothing in `{}` now: an admin of it can give their access back",
                 account.name

@@ -298,20 +298,26 @@ fn transfer_in(w: &Write<'_>, h: &OwnershipTransfer<'_>) -> Result<MemberView> {
         if authority(tx, catalog, &w.ctx, account)?.is_owner_or_operator() {
             return Ok(());
         }
-        let owner = match account.owner_id {
-            Some(id) => format!(" `{}`", tx.person(id)?.email),
-            None => String::new(),
-        };
-        Err(Error::denied(format!(
-            "only the owner of `{}` can transfer its ownership",
-            account.name
-        ))
-        .help(format!(
-            "ask its owner{owner} or the operator (without --as) to run `{}`",
-            Paste::new("user transfer-ownership")
-                .opt("--to", to)
-                .opt("--account", &account.name)
-        )))
+        let paste = Paste::new("user transfer-ownership")
+            .opt("--to", to)
+            .opt("--account", &account.name);
+        Err(match account.owner_id {
+            Some(id) => Error::denied(format!(
+                "only the owner of `{}` can transfer its ownership",
+                account.name
+            ))
+            .help(format!(
+                "ask its owner `{}` or the operator (without --as) to run `{paste}`",
+                tx.person(id)?.email
+            )),
+            // `account create` makes an account without one: nobody holds
+            // the ownership to hand over.
+            None => Error::denied(format!(
+                "`{}` has no owner yet: only the operator can give it one",
+                account.name
+            ))
+            .help(format!("ask the operator to run (without --as) `{paste}`")),
+        })
     };
     let mut account = resolve_account(tx, &w.ctx, h.account, Some(to), owns)?;
     owns(&account)?;
@@ -932,6 +938,35 @@ fn uncovered(
 mod tests {
     use super::*;
     use crate::domain::testing::{email, join, seeded};
+
+    /// Findings B11: an account `account create` made has no owner; its
+    /// admin asking for the ownership is told only the operator gives one,
+    /// not to ask an owner who does not exist.
+    #[test]
+    fn an_ownerless_account_sends_its_admin_to_the_operator() {
+        use crate::domain::testing::{add_account, join_in};
+        let mut p = seeded("portal");
+        add_account(&mut p, "Zeta", crate::model::AccountKind::Customer, None);
+        join_in(&mut p, "z@zeta.test", "admin", Some("Zeta"));
+        let z = email("z@zeta.test");
+        let ask = OwnershipTransfer {
+            to: &z,
+            former_owner_role: None,
+            account: Some("Zeta"),
+        };
+        p.ctx.actor = Actor::Member(z.clone());
+        let err = p.transfer_ownership(&ask).expect_err("not the owner");
+        assert_eq!(err.exit_code(), 5, "{err}");
+        assert!(err.to_string().contains("`Zeta` has no owner yet"), "{err}");
+        let help = err.help_text().unwrap_or_default().to_string();
+        assert!(!help.contains("ask its owner"), "{help}");
+        assert!(
+            help.contains("`portalctl user transfer-ownership --to z@zeta.test --account Zeta`"),
+            "{help}"
+        );
+        p.ctx.actor = Actor::Operator("root".into());
+        p.transfer_ownership(&ask).expect("the operator gives it");
+    }
     use crate::domain::{AuditFilter, DelegateRequest, Handover, NewOrder, NewPolicy};
     use crate::model::{Money, OrderStatus};
     use crate::view::OrderView;

@@ -565,6 +565,65 @@ mod tests {
         assert_eq!(err.exit_code(), 4, "{err}");
     }
 
+    /// Findings E4: an external admin's role ends through the partner's
+    /// `external-admin add --until`, which the refusal gives to paste; a
+    /// member of several accounts is given `set-role` with `--account`.
+    #[test]
+    fn a_time_bound_role_refused_gives_a_command_that_works() {
+        let mut p = msp();
+        let ada = email("ada@acme.test");
+        p.external_admin_add("Client Co", &ada, "msp-administrator", None)
+            .expect("external");
+        let until: Timestamp = "2026-12-01T00:00:00Z".parse().expect("time");
+        let err = p
+            .set_role(&ada, "msp-administrator", Some("Client Co"), Some(until))
+            .expect_err("held for good");
+        let help = err.help_text().unwrap_or_default().to_string();
+        assert_eq!(
+            help,
+            "to end it at 2026-12-01T00:00:00Z: `portalctl external-admin add ada@acme.test --customer 'Client Co' --role msp-administrator --until 2026-12-01T00:00:00Z`"
+        );
+        let err = p
+            .set_role(&ada, "msp-administrator", Some("Acme"), Some(until))
+            .expect_err("held for good");
+        let help = err.help_text().unwrap_or_default().to_string();
+        assert_eq!(help.matches("--account Acme").count(), 2, "{help}");
+    }
+
+    /// Findings E10: demoted in the partner but active there, an external
+    /// admin is told their role there no longer backs the customer's, and
+    /// how a lesser one comes back.
+    #[test]
+    fn a_demoted_external_admin_is_told_the_true_reason() {
+        let mut p = msp();
+        let ada = email("ada@acme.test");
+        p.external_admin_add("Client Co", &ada, "msp-administrator", None)
+            .expect("external");
+        p.set_role(&ada, "msp-user", Some("Acme"), None)
+            .expect("demoted");
+        p.ctx.actor = Actor::Member(ada.clone());
+        let err = p
+            .member_list(&crate::domain::MemberFilter {
+                account: Some("Client Co".into()),
+                ..Default::default()
+            })
+            .expect_err("access ended");
+        let help = err.help_text().unwrap_or_default().to_string();
+        assert!(!help.contains("once they are active there again"), "{help}");
+        assert!(
+            help.contains(
+                "where their role `msp-user` no longer holds all that `msp-administrator` gives"
+            ),
+            "{help}"
+        );
+        assert!(
+            help.contains(
+                "`portalctl external-admin add ada@acme.test --customer 'Client Co' --role ROLE`"
+            ),
+            "{help}"
+        );
+    }
+
     /// Seeing every service covers seeing one's own (findings A6): a
     /// partner `manager` may be a customer's `user`, by `external-admin
     /// add` and by `user set-role` on the customer, and a promotion from

@@ -1183,6 +1183,11 @@ impl Portal {
                     // invited again with the one they were invited with.
                     if let Some(previous) = membership.previous_role_id.take() {
                         membership.role_id = previous;
+                        // A role retired since they left is offered to
+                        // nobody.
+                        if catalog.role(tx, previous)?.deleted_at.is_some() {
+                            membership.role_id = catalog.least_role()?.id;
+                        }
                     }
                 }
                 membership.status = MemberStatus::Invited;

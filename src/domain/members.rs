@@ -78,6 +78,18 @@ pub(super) struct Edit<'a, 'c> {
 }
 
 impl Edit<'_, '_> {
+    /// `command` as help prints it to paste, with `--account` added when
+    /// the member is in several accounts: without it the pasted command is
+    /// refused as ambiguous. Every command an edit's refusal offers about
+    /// its member is finished here.
+    pub(super) fn pasted(&self, command: Paste) -> Result<Paste> {
+        Ok(if self.tx.memberships_of(self.person.id)?.len() > 1 {
+            command.opt("--account", &self.account.name)
+        } else {
+            command
+        })
+    }
+
     /// Refused before anything else the command would ask of the owner
     /// (such as where their services go), in the write gate's words.
     fn refuse_for_owner(&self, what: &str) -> Result<()> {
@@ -363,7 +375,7 @@ impl Portal {
                 ))
                 .help(format!(
                     "bring them back first with `{}`",
-                    Paste::new("user activate").arg(&e.person.email)
+                    e.pasted(Paste::new("user activate").arg(&e.person.email))?
                 )));
             }
             let new = e.catalog.role_in(e.tx, role, e.account.id)?.id;
@@ -387,17 +399,35 @@ impl Portal {
                     ))
                     .help(format!(
                         "`{}` gives it for good now",
-                        Paste::new("user set-role").arg(email).arg(role)
+                        e.pasted(Paste::new("user set-role").arg(email).arg(role))?
+                    )));
+                }
+                let refusal = Error::conflict(format!(
+                    "`{email}` holds `{role}` for good in `{account}`, so it cannot end at {until}: a role given --until lapses back to the role held for good"
+                ));
+                // An external admin's access ends with the role (nothing to
+                // fall back to): the partner's `external-admin add` sets
+                // when it ends.
+                if m.external_from.is_some() {
+                    return Err(refusal.help(format!(
+                        "to end it at {until}: `{}`",
+                        Paste::new("external-admin add")
+                            .arg(email)
+                            .opt("--customer", account)
+                            .opt("--role", role)
+                            .opt("--until", until)
                     )));
                 }
                 let blocking = &e.catalog.blocking_role()?.name;
-                return Err(Error::conflict(format!(
-                    "`{email}` holds `{role}` for good in `{account}`, so it cannot end at {until}: a role given --until lapses back to the role held for good"
-                ))
-                .help(format!(
+                return Err(refusal.help(format!(
                     "to end it at {until}, first give the role to fall back to: `{}`, then `{}`",
-                    Paste::new("user set-role").arg(email).arg(blocking),
-                    Paste::new("user set-role").arg(email).arg(role).opt("--until", until)
+                    e.pasted(Paste::new("user set-role").arg(email).arg(blocking))?,
+                    e.pasted(
+                        Paste::new("user set-role")
+                            .arg(email)
+                            .arg(role)
+                            .opt("--until", until)
+                    )?
                 )));
             }
             if e.catalog.role(e.tx, new)?.blocking {
@@ -408,7 +438,7 @@ impl Portal {
                 ))
                 .help(format!(
                     "`{}` gives it, and they keep their services",
-                    Paste::new("user set-role").arg(&e.person.email).arg(role)
+                    e.pasted(Paste::new("user set-role").arg(&e.person.email).arg(role))?
                 )));
             }
             m.role_id = new;
@@ -557,7 +587,7 @@ impl Portal {
             if m.accepted_at.is_none() {
                 return Err(wrong_state(e, "never accepted an invitation").help(format!(
                     "send a new one with `{}`",
-                    Paste::new("user resend-invite").arg(&e.person.email)
+                    e.pasted(Paste::new("user resend-invite").arg(&e.person.email))?
                 )));
             }
             if let Some(partner_id) = m.external_from {
@@ -584,6 +614,10 @@ impl Portal {
             }
             if let Some(previous) = m.previous_role_id.take() {
                 m.role_id = previous;
+                // A role retired while they were away is offered to nobody.
+                if e.catalog.role(e.tx, previous)?.deleted_at.is_some() {
+                    m.role_id = e.catalog.least_role()?.id;
+                }
             }
             m.status = MemberStatus::Active;
             Ok(())

@@ -416,6 +416,20 @@ impl Catalog {
         }
     }
 
+    /// The role a member comes back with when the one they held before
+    /// leaving has since been retired: the catalog's default, else its
+    /// least access (never more than they could have been invited with by
+    /// pressing Enter).
+    pub(crate) fn least_role(&self) -> Result<&Role> {
+        if let Ok(role) = self.default_role() {
+            return Ok(role);
+        }
+        self.catalog_roles()
+            .filter(|r| !r.blocking)
+            .min_by_key(|r| (r.all_capabilities, r.capabilities.len()))
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("the catalog has no role with access")))
+    }
+
     /// What a former owner is left with, when the catalog says.
     pub(crate) fn former_owner(&self) -> Option<&catalog::FormerOwner> {
         self.former_owner.as_ref()

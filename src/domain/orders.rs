@@ -261,6 +261,7 @@ fn view_of(
         cancelled_by: o.cancelled_by.clone(),
         cancelled_reason: o.cancelled_reason.clone(),
         policies,
+        policies_hidden: false,
         stuck: None,
         deciders: None,
         more_deciders: None,
@@ -473,6 +474,15 @@ impl Portal {
         let mut view = order_view(&*tx, &account, &order)?;
         with_deciders(&*tx, &catalog, &account, &order, &mut view, self.ctx.now)?;
         with_could_decide(&*tx, &order, &mut view)?;
+        // A creator whose role no longer reads the approval policies still
+        // reads their order and why it was decided (001: "the order
+        // creator will see this"), but neither the policies nor who may
+        // decide them, which `policy show` and `user list` refuse them.
+        match super::policies::reads_policies(&*tx, &catalog, &self.ctx, &account) {
+            Ok(()) => {}
+            Err(Error::Denied(_)) => view.hide_policies(),
+            Err(e) => return Err(e),
+        }
         Ok(view)
     }
 
@@ -2002,6 +2012,32 @@ mod tests {
         assert_eq!(err.exit_code(), 5);
         assert!(err.to_string().contains("orders.place"), "{err}");
         assert_eq!(p.order_show(rejected).expect_err("refused").exit_code(), 5);
+    }
+
+    /// Findings E9: a creator whose role no longer reads the approval
+    /// policies reads their pending order's progress as counts, not the
+    /// policies' names nor who may decide it.
+    #[test]
+    fn a_creator_who_may_not_see_policies_reads_only_counts() {
+        let (mut p, [pending, ..]) = creator_made_user();
+        let full = p.order_show(pending).expect("the operator's");
+        assert!(full.deciders.as_ref().is_some_and(|d| !d.is_empty()));
+        assert!(full.policies.iter().all(|x| !x.name.is_empty()));
+        p.ctx.actor = Actor::Member(email("max@acme.test"));
+        let shown = p.order_show(pending).expect("his own");
+        assert_eq!(shown.policies.len(), full.policies.len());
+        assert!(
+            shown.policies.iter().all(|x| x.name.is_empty()),
+            "{shown:?}"
+        );
+        assert_eq!(shown.deciders, None);
+        assert_eq!(shown.delegates, None);
+        let text = crate::output::Fields::fields(&shown)
+            .iter()
+            .map(|(k, v)| format!("{k} {v}\n"))
+            .collect::<String>();
+        assert!(!text.contains("ann@") && !text.contains("owner@"), "{text}");
+        assert!(text.contains("an approval policy: 0 of"), "{text}");
     }
 
     /// A creator cut off from the account reads none of their orders.

@@ -10,7 +10,9 @@ use super::catalog::{check_role_name, role_view};
 use super::held_names::looks_like;
 use super::{resolve_account, snapshot, Actor, Catalog, Portal, Reach};
 use crate::error::{Error, Result};
-use crate::model::{look_alike, same_name, Account, Capability, Role, Text};
+use crate::model::{
+    look_alike, same_name, Account, Capability, MemberStatus, Membership, Paste, Role, Text,
+};
 use crate::store::Tx;
 use crate::view::RoleView;
 
@@ -62,7 +64,11 @@ impl Portal {
         if operator {
             for account in tx.accounts()? {
                 for m in tx.memberships_in(account.id)? {
-                    *counts.entry(m.role_id).or_default() += 1;
+                    let mut held: Vec<i64> = held_roles(&m).collect();
+                    held.dedup();
+                    for role in held {
+                        *counts.entry(role).or_default() += 1;
+                    }
                 }
             }
         }
@@ -98,8 +104,10 @@ impl Portal {
             .collect();
         // The least access first, where a picker starts: pressing Enter
         // must not invite an administrator (004: "Only grant access to
-        // users who need access").
-        roles.sort_by_key(|r| (r.all_capabilities, r.capabilities.len()));
+        // users who need access"). The catalog's roles come before custom
+        // ones: a custom role with few capabilities may still show every
+        // user of the account, which the catalog's least role does not.
+        roles.sort_by_key(|r| (!r.builtin, r.all_capabilities, r.capabilities.len()));
         Ok(roles.into_iter().map(|r| r.name.clone()).collect())
     }
 
@@ -135,7 +143,7 @@ impl Portal {
                 count += tx
                     .memberships_in(account.id)?
                     .iter()
-                    .filter(|m| m.role_id == role.id)
+                    .filter(|m| held_roles(m).any(|r| r == role.id))
                     .count();
             }
             Some(count)
@@ -384,7 +392,7 @@ impl Portal {
                     holders.len(),
                     holder_names(tx, &holders)?
                 ))
-                .help("give them another role first with `portalctl user set-role EMAIL ROLE`"));
+                .help(give_another_role(tx, &holders)?));
             }
             let before = role_view(role, Some(0));
             tx.delete_role(role.id, w.ctx.now)?;
@@ -492,6 +500,34 @@ fn only_role_named<'c>(
 
 /// `email in Account` for the first few holders of a role; a member who
 /// left and would get the role back on `activate` counts as a holder.
+/// The help of a refusal to delete a role still held: the command that
+/// gives the first holder another role, with `--account` as a member of
+/// several accounts needs it.
+fn give_another_role(tx: &dyn Tx, holders: &[(i64, i64)]) -> Result<String> {
+    let Some((person_id, account_id)) = holders.first() else {
+        return Ok(String::new());
+    };
+    let person = tx.person(*person_id)?;
+    let mut paste = Paste::new("user set-role").arg(&person.email).words("ROLE");
+    if tx.memberships_of(*person_id)?.len() > 1 {
+        paste = paste.opt("--account", &tx.account(*account_id)?.name);
+    }
+    Ok(format!("give them another role first with `{paste}`"))
+}
+
+/// The roles a membership counts as holding for `role list` and `role
+/// delete` alike: the one it holds now, and, unless it has ended (left,
+/// merged away), the one a time-bound role lapses to and the one
+/// `activate` would give back. An ended membership's history still names
+/// the role, which is retired rather than erased.
+fn held_roles(m: &Membership) -> impl Iterator<Item = i64> + '_ {
+    let later = match m.status {
+        MemberStatus::Left => [None, None],
+        _ => [m.role_after, m.previous_role_id],
+    };
+    std::iter::once(m.role_id).chain(later.into_iter().flatten().filter(move |r| *r != m.role_id))
+}
+
 fn holder_names(tx: &dyn Tx, holders: &[(i64, i64)]) -> Result<String> {
     let mut names = Vec::new();
     for (person_id, account_id) in holders.iter().take(HOLDERS_NAMED) {
@@ -526,6 +562,79 @@ mod tests {
             assert_eq!(roles.first().map(String::as_str), Some(first), "{preset}");
             assert_eq!(roles.last().map(String::as_str), Some(last), "{preset}");
         }
+    }
+
+    /// A role held only by a member who left can be deleted: the count
+    /// says 0 and the deletion agrees; the member's history keeps it, and
+    /// bringing them back gives the catalog's least role.
+    #[test]
+    fn a_role_only_a_leaver_held_is_retired() {
+        use super::super::members::Handover;
+        let mut p = seeded("portal");
+        p.role_create("clerk", &[caps::USERS_VIEW], &Text::default(), None)
+            .expect("role");
+        join(&mut p, "una@acme.test", "clerk");
+        join(&mut p, "max@acme.test", "clerk");
+        let count = |p: &mut Portal| {
+            p.role_list()
+                .expect("list")
+                .into_iter()
+                .find(|r| r.name == "clerk")
+                .and_then(|r| r.members)
+        };
+        assert_eq!(count(&mut p), Some(2));
+        p.left_company(&email("una@acme.test"), None, &Handover::Refuse)
+            .expect("left");
+        assert_eq!(count(&mut p), Some(1));
+        let err = p.role_delete("clerk", None).expect_err("max holds it");
+        assert_eq!(err.exit_code(), 4, "{err}");
+        let text = format!("{err}");
+        assert!(
+            text.contains("1 membership(s): `max@acme.test` in `Acme`"),
+            "{text}"
+        );
+        assert!(!text.contains("una@"), "{text}");
+        p.set_role(&email("max@acme.test"), "user", None, None)
+            .expect("another role");
+        assert_eq!(count(&mut p), Some(0));
+        p.role_delete("clerk", None).expect("nobody holds it");
+        let back = p.activate(&email("una@acme.test"), None).expect("back");
+        assert_eq!(back.role, "user");
+    }
+
+    /// A role a time-bound role lapses to is still held: the count and the
+    /// refusal say so alike.
+    #[test]
+    fn a_role_held_after_a_time_bound_one_is_counted_and_kept() {
+        let mut p = seeded("portal");
+        p.role_create("clerk", &[caps::USERS_VIEW], &Text::default(), None)
+            .expect("role");
+        join(&mut p, "una@acme.test", "clerk");
+        let until = p.ctx.now.plus(chrono::Duration::days(3)).expect("later");
+        p.set_role(&email("una@acme.test"), "manager", None, Some(until))
+            .expect("manager for a while");
+        let clerk = p
+            .role_list()
+            .expect("list")
+            .into_iter()
+            .find(|r| r.name == "clerk");
+        assert_eq!(clerk.and_then(|r| r.members), Some(1));
+        let err = p.role_delete("clerk", None).expect_err("una gets it back");
+        assert!(
+            format!("{err}").contains("`una@acme.test` in `Acme`"),
+            "{err}"
+        );
+    }
+
+    /// A custom role with fewer capabilities than the catalog's least role
+    /// is offered after the catalog's roles, never pre-selected.
+    #[test]
+    fn invite_offers_custom_roles_after_the_catalogs() {
+        let mut p = seeded("portal");
+        p.role_create("auditor", &[caps::USERS_VIEW], &Text::default(), None)
+            .expect("a custom role");
+        let roles = p.invite_role_choices().expect("choices");
+        assert_eq!(roles, ["user", "manager", "admin", "auditor"]);
     }
 
     #[test]

@@ -161,8 +161,10 @@ seam! {
         fn insert_role(&self, role: &Role, at: Timestamp) -> Result<i64>;
         /// Retires a role: it keeps its row, name and id, marked deleted.
         fn delete_role(&self, id: i64, at: Timestamp) -> Result<()>;
-        /// `(person_id, account_id)` of every membership that holds the role,
-        /// or held it before leaving (and would get it back on `activate`).
+        /// `(person_id, account_id)` of every membership that holds the role
+        /// now, or, unless it has ended (left, merged away), after a
+        /// time-bound one or on `activate`. An ended membership's history
+        /// still names the role, which is retired rather than erased.
         fn role_holders(&self, id: i64) -> Result<Vec<(i64, i64)>>;
         /// Every grant bundle, by name.
         fn bundles(&self) -> Result<Vec<GrantBundle>>;

@@ -176,7 +176,9 @@ impl SqliteTx<'_> {
             .tx
             .prepare_cached(
                 "SELECT person_id, account_id FROM memberships
-                 WHERE role_id = ?1 OR previous_role_id = ?1 OR role_after = ?1 ORDER BY id",
+                 WHERE role_id = ?1
+                    OR (status <> 'left' AND (previous_role_id = ?1 OR role_after = ?1))
+                 ORDER BY id",
             )?
             .query_map([id], |r| Ok((r.get("person_id")?, r.get("account_id")?)))?
             .collect::<rusqlite::Result<_>>()?;

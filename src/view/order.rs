@@ -77,8 +77,14 @@ pub(crate) struct OrderView {
     pub cancelled_by: Option<String>,
     /// Why it was cancelled, if they said.
     pub cancelled_reason: Option<String>,
-    /// The policies it matched when placed.
+    /// The policies it matched when placed. A reader who may not see the
+    /// account's approval policies (a creator whose role no longer reads
+    /// them) gets each one's progress with an empty `name`.
     pub policies: Vec<PolicyProgress>,
+    /// The reader may not see the account's approval policies nor who
+    /// decides them: `order show` gives only counts and whom to ask.
+    #[serde(skip)]
+    pub policies_hidden: bool,
     /// `order show` (and the answer of `order place`/`approve`): whether
     /// nobody may ever decide it, a policy that holds it pending being
     /// unable to get the approvals it still needs (see `policies`); its
@@ -169,6 +175,8 @@ impl Fields for OrderView {
         }
         if let Some(deciders) = &self.deciders {
             fields.push(("can decide", self.who_decides(deciders)));
+        } else if self.policies_hidden && self.status == OrderStatus::Pending {
+            fields.push(("can decide", self.whom_to_ask()));
         }
         if let Some(could) = &self.could_decide {
             let mut list =
@@ -245,6 +253,40 @@ impl OrderView {
         )
     }
 
+    /// Hides what a reader who may not see the account's approval
+    /// policies must not read of them: their names, who may decide the
+    /// order (people the reader may not otherwise see) and the policy
+    /// edits that would ease it. The counts stay.
+    pub(crate) fn hide_policies(&mut self) {
+        self.policies_hidden = true;
+        for p in &mut self.policies {
+            p.name.clear();
+            p.ease = None;
+        }
+        self.deciders = None;
+        self.more_deciders = None;
+        self.delegates = None;
+        self.could_decide = None;
+        self.could_decide_more = None;
+    }
+
+    /// What a reader who may not see who decides a pending order is told
+    /// instead: whom to ask, and, when nobody can decide it, that they may
+    /// cancel it.
+    fn whom_to_ask(&self) -> String {
+        if self.stuck == Some(true) {
+            format!(
+                "nobody now: ask an admin of `{}` to ease its approval policy, or cancel it (`{}`)",
+                self.account,
+                Paste::new("order cancel")
+                    .arg(self.id)
+                    .opt("--account", &self.account)
+            )
+        } else {
+            format!("an approver of `{}`", self.account)
+        }
+    }
+
     /// Who may decide it, in words, a delegate as deciding on behalf of
     /// their delegator; when nobody can, what to do instead.
     fn who_decides(&self, deciders: &[String]) -> String {
@@ -272,6 +314,14 @@ impl OrderView {
 /// required, since a policy eased after approvals were given may hold
 /// more than it now needs.
 fn progress(p: &PolicyProgress) -> String {
+    if p.name.is_empty() {
+        // Hidden from this reader (see `OrderView::hide_policies`).
+        let named = PolicyProgress {
+            name: "an approval policy".into(),
+            ..p.clone()
+        };
+        return progress(&named);
+    }
     if p.released {
         format!("{}: released (no longer needs approval)", p.name)
     } else if p.satisfied {

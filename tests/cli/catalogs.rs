@@ -356,13 +356,13 @@ fn role_delete_is_refused_while_a_member_holds_the_role() {
         "{err}"
     );
     assert!(err.contains("set-role"), "{err}");
-    // Someone who left would get it back on `activate`: still held.
+    // A membership that ended holds no role (findings E12): once she has
+    // left, the role is retired; brought back, she gets the least role.
     p.ok(&["user", "left-company", "--yes", "ann@acme.test"]);
-    let err = p.refused(&["role", "delete", "--yes", "auditor"], CONFLICT);
-    assert!(err.contains("ann@acme.test"), "{err}");
-    p.ok(&["user", "activate", "ann@acme.test"]);
-    p.ok(&["user", "set-role", "ann@acme.test", "user"]);
     p.ok(&["role", "delete", "--yes", "auditor"]);
+    p.ok(&["user", "activate", "ann@acme.test"]);
+    let shown = p.ok(&["user", "show", "ann@acme.test"]);
+    assert!(shown.contains("role          user"), "{shown}");
     // An invitation not yet accepted holds it as well.
     p.ok(&["role", "create", "viewer", "--capabilities", "account.view"]);
     p.invite("bob@acme.test", "viewer", ACCOUNT);

@@ -231,3 +231,157 @@ fn the_month_of_orders_example_reports_the_month() {
     assert_eq!(decisions.matches("order.reject").count(), count("rejected"));
     assert!(decisions.contains("2026-11-05T08:00:00Z"));
 }
+
+/// The examples that end `portalctl PATH --help`, each whole (a long one
+/// goes on after ` \` on the next line), and the paths of the leaf
+/// commands below PATH, in the order the help lists them.
+fn help_of(path: &[String]) -> (Vec<String>, Vec<Vec<String>>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_portalctl"))
+        .args(path)
+        .arg("--help")
+        .env("COLUMNS", "100")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut leaves = Vec::new();
+    if let Some(commands) = help.split("\nCommands:\n").nth(1) {
+        for line in commands.lines().take_while(|l| !l.trim().is_empty()) {
+            let name = line.split_whitespace().next().unwrap_or_default();
+            if line.starts_with("  ") && !line.starts_with("   ") && name != "help" {
+                let mut sub = path.to_vec();
+                sub.push(name.to_string());
+                leaves.push(sub);
+            }
+        }
+    }
+    let mut examples: Vec<String> = Vec::new();
+    if let Some(block) = help.split("\nExamples:\n").nth(1) {
+        for line in block.lines().take_while(|l| l.starts_with("  ")) {
+            match examples.last_mut() {
+                Some(last) if last.ends_with('\\') => {
+                    last.push('\n');
+                    last.push_str(line);
+                }
+                _ => examples.push(line.trim().to_string()),
+            }
+        }
+    }
+    (examples, leaves)
+}
+
+/// Every leaf command's examples, in the order of the commands' groups.
+fn every_example(path: Vec<String>, out: &mut Vec<String>) {
+    let (examples, leaves) = help_of(&path);
+    if leaves.is_empty() {
+        out.extend(examples);
+    }
+    for leaf in leaves {
+        every_example(leaf, out);
+    }
+}
+
+/// The examples the story means to be refused, by a part of their line:
+/// the exit code and why.
+const REFUSED_IN_THE_STORY: &[(&str, i32, &str)] = &[
+    (
+        "--preset-file catalog.json", 3, "a catalog file of one's own",
+    ),
+    ("# customer-area preset", 2, "another preset's areas"),
+    ("# moodle preset", 3, "another preset's courses"),
+    (
+        "outbox send",
+        4,
+        "no sender until `settings set mail-from`, a later group",
+    ),
+    (
+        "outbox retry 1",
+        4,
+        "its only emails, invitations, ended when accepted or revoked",
+    ),
+    (
+        "outbox cancel 1",
+        4,
+        "its only emails, invitations, ended when accepted or revoked",
+    ),
+];
+
+/// Findings B1: the README's promise. Every example line of every
+/// command's `--help`, run in the order of the commands' groups from
+/// `portalctl init` on a new database, tells one story: each exits 0 but
+/// those the story means to be refused, which exit with their documented
+/// code. An invitation's token (`pinv_...`) is the one the story's
+/// invitations printed, in order.
+#[test]
+fn the_help_examples_run_in_order_tell_one_story() {
+    let mut lines = Vec::new();
+    every_example(Vec::new(), &mut lines);
+    assert!(lines.len() > 100, "{lines:?}");
+    let dir = crate::support::scratch_dir();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join(".config/fish/completions")).unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_portalctl"), bin.join("portalctl")).unwrap();
+    // `portalctl man | man -l -` needs only a reader of the page.
+    std::fs::write(bin.join("man"), "#!/bin/sh\ncat >/dev/null\n").unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(bin.join("man"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut tokens: Vec<String> = Vec::new();
+    let mut wrong = Vec::new();
+    for line in &lines {
+        let mut run = line.clone();
+        while run.contains("pinv_...") && !tokens.is_empty() {
+            run = run.replacen("pinv_...", &tokens.remove(0), 1);
+        }
+        let mut cmd = Command::new("bash");
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("PORTALCTL_") {
+                cmd.env_remove(key);
+            }
+        }
+        let out = cmd
+            .arg("-c")
+            .arg(&run)
+            .current_dir(&home)
+            .env("HOME", &home)
+            .env("PATH", &path)
+            .env("PORTALCTL_DB", dir.path().join("story.db"))
+            .env("PORTALCTL_NOW", crate::support::NOW)
+            .env("USER", "tester")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        for word in stdout.split_whitespace() {
+            if word.starts_with("pinv_") && word.len() > 20 {
+                tokens.push(
+                    word.trim_matches(|c: char| !c.is_ascii_alphanumeric())
+                        .to_string(),
+                );
+            }
+        }
+        let expected = REFUSED_IN_THE_STORY
+            .iter()
+            .find(|(part, _, _)| line.contains(part))
+            .map_or(0, |(_, code, _)| *code);
+        let code = out.status.code().unwrap_or(-1);
+        if code != expected {
+            wrong.push(format!(
+                "exit {code}, not {expected}: {line}\n    {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {}:\n{}",
+        wrong.len(),
+        lines.len(),
+        wrong.join("\n")
+    );
+}

@@ -497,7 +497,7 @@ fn the_blocking_role_in_the_partner_ends_external_access_too() {
     let err = p.refused_as(Some(UMA), &["user", "list", "--account", CUSTOMER], DENIED);
     says(
         &err,
-        &format!("access to `{CUSTOMER}` came from `{ACCOUNT}`: once they are active there again, `portalctl external-admin add` gives it back"),
+        &format!("access to `{CUSTOMER}` came from `{ACCOUNT}`: once they are active there again, `portalctl external-admin add "),
     );
     // A change that leaves them all their external role gives leaves
     // their external access alone.

@@ -10,6 +10,7 @@ mod support;
 mod account_meant;
 mod accounts;
 mod addresses;
+mod advice;
 mod apply_sight;
 mod apply_usability;
 mod areas;
