@@ -1604,3 +1604,23 @@ fn changing_an_approver_does_not_grow_with_the_pending_orders() {
     assert!(three.iter().any(|sql| sql.contains("p.policy_id = ?1")));
     assert_eq!(scans_after(pending(3), demote_four), Vec::<String>::new());
 }
+
+/// A new member of an account without a pending order reads no order
+/// naming them: the gate asks once whether the account has a pending
+/// order, where it asked for each changed member's (a tenth of an
+/// `apply` of 100,000 new members). With one pending, it asks again.
+#[test]
+fn a_new_member_of_an_account_without_pending_orders_reads_no_order() {
+    let naming = |ran: &[String]| {
+        ran.iter()
+            .filter(|sql| sql.contains("order_policy_approvers"))
+            .count()
+    };
+    let quiet = statements_of(|_| {}, |p| join(p, "new@acme.test", "user"));
+    assert_eq!(naming(&quiet), 0, "{quiet:#?}");
+    let busy = statements_of(
+        |p| acme_and_beta(p, 1),
+        |p| super::testing::join_in(p, "new@acme.test", "user", Some("Acme")),
+    );
+    assert!(naming(&busy) > 0, "{busy:#?}");
+}

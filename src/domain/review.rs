@@ -1609,6 +1609,10 @@ pub(super) fn shortfalls_in(
     }
     let orders = match scope {
         Scope::Whole => tx.pending_orders_in(account.id)?,
+        // An account without a pending order has none naming anyone:
+        // one probe, where a file's run of 10,000 new members would ask
+        // for each of them (a tenth of such an apply).
+        Scope::Naming(_) | Scope::Held { .. } if !tx.has_pending_orders(account.id)? => Vec::new(),
         Scope::Naming(people) | Scope::Held { naming: people, .. } => {
             let mut orders: Vec<Order> = Vec::new();
             for person in people {

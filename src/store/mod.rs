@@ -497,6 +497,8 @@ seam! {
         /// The orders with these ids, by id: one statement for a page of
         /// a list.
         fn orders_by_id(&self, ids: &[i64]) -> Result<Vec<Order>>;
+        /// Whether the account has a pending order, by index.
+        fn has_pending_orders(&self, account_id: i64) -> Result<bool>;
         /// The pending orders of an account, oldest first.
         fn pending_orders_in(&self, account_id: i64) -> Result<Vec<Order>>;
         /// Up to `most` pending orders of an account numbered after

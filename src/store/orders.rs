@@ -234,6 +234,15 @@ impl SqliteTx<'_> {
         Ok(orders)
     }
 
+    pub(super) fn has_pending_orders(&self, account_id: i64) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM orders WHERE account_id = ?1 AND status = 'pending')",
+            )?
+            .query_row([account_id], |r| r.get(0))?)
+    }
+
     pub(super) fn pending_orders_in(&self, account_id: i64) -> Result<Vec<Order>> {
         self.rows(
             &format!(
