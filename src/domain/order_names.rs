@@ -80,11 +80,15 @@ pub(super) fn find_named_order(
         .transpose()?;
     ensure_some_order_seen(tx, catalog, ctx, need, within.as_ref())?;
     let by_number = match name.key.number() {
-        Some(n) => seen_by_number(tx, catalog, ctx, n, within.as_ref())?,
+        Some(n) => seen_among(tx, catalog, ctx, within.as_ref(), |ids| {
+            tx.orders_numbered(ids, n)
+        })?,
         None => Vec::new(),
     };
     let by_reference = match name.key.reference() {
-        Some(r) => seen_by_reference(tx, catalog, ctx, r, within.as_ref())?,
+        Some(r) => seen_among(tx, catalog, ctx, within.as_ref(), |ids| {
+            tx.orders_with_reference(ids, r)
+        })?,
         None => Vec::new(),
     };
     match (by_number.as_slice(), by_reference.as_slice()) {
@@ -168,16 +172,18 @@ pub(super) fn find_named_order(
     }
 }
 
-/// The orders numbered `n` that the actor sees, one per account at
-/// most: in `within`, when given; else in every account they may see
-/// orders in, as for a reference (see [`seen_by_reference`]). Each
-/// account numbers its own orders, so several may have an order `n`.
-fn seen_by_number(
+/// The orders `find` reads among the accounts' ids given it that the
+/// actor sees, oldest first: in `within`, when given; else in every
+/// account for the operator, and in the acting member's own accounts
+/// (the only ones where a member sees orders: a partner's members see
+/// none of its customers'). Each account numbers its own orders and
+/// keeps its own references, so several may have an order `n` or `X`.
+fn seen_among(
     tx: &dyn Tx,
     catalog: &Catalog,
     ctx: &Ctx,
-    n: i64,
     within: Option<&Account>,
+    find: impl FnOnce(&[i64]) -> Result<Vec<Order>>,
 ) -> Result<Vec<(Order, Account)>> {
     let accounts = match (within, &ctx.actor) {
         (Some(account), _) => vec![account.clone()],
@@ -186,36 +192,7 @@ fn seen_by_number(
     };
     let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
     let mut seen = Vec::new();
-    for order in tx.orders_numbered(&ids, n)? {
-        let Some(account) = accounts.iter().find(|a| a.id == order.account_id) else {
-            continue;
-        };
-        if sees_order(tx, catalog, ctx, account, &order)? {
-            seen.push((order, account.clone()));
-        }
-    }
-    Ok(seen)
-}
-
-/// The orders with `reference` that the actor sees, oldest first: in
-/// `within`, when given; else in every account for the operator, and in
-/// the acting member's own accounts (the only ones where a member sees
-/// orders: a partner's members see none of its customers').
-fn seen_by_reference(
-    tx: &dyn Tx,
-    catalog: &Catalog,
-    ctx: &Ctx,
-    reference: &str,
-    within: Option<&Account>,
-) -> Result<Vec<(Order, Account)>> {
-    let accounts = match (within, &ctx.actor) {
-        (Some(account), _) => vec![account.clone()],
-        (None, Actor::Operator(_)) => tx.accounts()?,
-        (None, Actor::Member(_)) => actor_accounts(tx, ctx)?,
-    };
-    let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
-    let mut seen = Vec::new();
-    for order in tx.orders_with_reference(&ids, reference)? {
+    for order in find(&ids)? {
         let Some(account) = accounts.iter().find(|a| a.id == order.account_id) else {
             continue;
         };
