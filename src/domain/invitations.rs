@@ -1168,8 +1168,12 @@ impl Portal {
                     "`{}` and `{}`",
                     Paste::new("user set-role")
                         .arg(email)
-                        .words("ROLE --until T"),
-                    Paste::new("user grant").arg(email).words("G --until T")
+                        .words("ROLE --until T")
+                        .opt("--account", &account.name),
+                    Paste::new("user grant")
+                        .arg(email)
+                        .words("G --until T")
+                        .opt("--account", &account.name)
                 ),
             )?;
             let before = member_view(tx, &w.ctx, catalog, &membership)?;

@@ -888,6 +888,12 @@ fn an_invitation_never_outlasts_the_access_it_gives() {
         USAGE,
     );
     says(&err, "after the access it gives ends");
+    // The commands it gives to paste name the account, as every
+    // command help prints does.
+    says(
+        &err,
+        "`portalctl user set-role ivy@acme.test ROLE --until T --account 'Acme Ltd'`",
+    );
     let v = p.json(&["user", "resend-invite", "ivy@acme.test"]);
     assert_eq!(v["expires_at"], T, "{v}");
     let v = p.json(&[
