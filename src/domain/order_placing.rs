@@ -213,7 +213,7 @@ fn place(
                 return Err(if seen(other)? {
                     Error::conflict(format!(
                         "the order reference `{r}` looks like `{held}`, order {} of `{}`",
-                        other.id, account.name
+                        other.number, account.name
                     ))
                     .help(help)
                 } else {

@@ -529,6 +529,20 @@ fn a_reference_that_looks_like_one_the_account_holds_is_refused() {
     }
     let err = place(Some(MAX), "PО-1", USAGE);
     says(error_line(&err), "mixes Latin and Cyrillic letters");
+    // Named by its number in its account: Beta's `PO-2` is Beta's
+    // order 1, whatever Acme placed before it.
+    let err = p.refused_as(
+        Some(BOB),
+        &[
+            "order", "place", "--account", BETA, "--description", "Desk", "--amount", "5.00",
+            "--ref", "P0-2",
+        ],
+        CONFLICT,
+    );
+    assert_eq!(
+        error_line(&err),
+        format!("error: the order reference `P0-2` looks like `PO-2`, order 1 of `{BETA}`"),
+    );
     // Bob is no member of Acme: a look-alike of Acme's reference is
     // nothing to him in Beta.
     let file = p.db.with_file_name("decoy.json");
