@@ -3032,3 +3032,32 @@ fn a_label_respelled_in_case_is_unchanged_as_names_are() {
     assert_eq!(p.dump(), before, "nothing written");
     assert_eq!(p.ok(&["export"]), exported);
 }
+
+/// A role only a leaver held may be retired (the leaver holds no role);
+/// the database's export still applies, to itself as unchanged and to an
+/// empty database as a copy whose export is the same. The leaver is
+/// written with the role `activate` gives back, the catalog's least once
+/// theirs was retired, in the original and the copy alike.
+#[test]
+fn export_then_apply_keeps_a_leaver_whose_role_was_retired() {
+    let p = Portal::new();
+    p.ok(&[
+        "role", "create", "helper", "--capabilities", "portal.access,account.view",
+    ]);
+    p.member("h@acme.test", "helper");
+    p.ok(&["user", "left-company", "h@acme.test", "--yes"]);
+    p.ok(&["role", "delete", "helper", "--yes"]);
+    let exported = p.ok(&["export"]);
+    let run = apply_stdin(&p, &[], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    says(&run.stdout, "updated    0");
+    let copy = Portal::empty();
+    let run = apply_stdin(&copy, &[], &exported);
+    assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+    assert_eq!(copy.ok(&["export"]), exported);
+    for db in [&p, &copy] {
+        db.ok(&["user", "activate", "h@acme.test", "--yes"]);
+        let back = db.json(&["user", "show", "h@acme.test"]);
+        assert_eq!(back["role"], "user", "{back}");
+    }
+}
