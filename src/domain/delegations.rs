@@ -822,6 +822,13 @@ fn inbox_in(
     if !ability.access {
         return Ok(Vec::new());
     }
+    // Policies are named as `order show` names them to the reader (see
+    // `orders::as_read`): not to one whose role does not read them.
+    let hides_policies = match super::policies::reads_policies(tx, catalog, ctx, account) {
+        Ok(()) => false,
+        Err(Error::Denied(_)) => true,
+        Err(e) => return Err(e),
+    };
     let covering = covering(tx, account.id, person.id, now)?;
     let roster = Now::new(tx, catalog, account, now);
     // An account approver, or one covering for one, may decide any
@@ -864,7 +871,11 @@ fn inbox_in(
             .iter()
             .filter(|h| route.toward.contains(&h.policy.policy_id))
             .map(|h| PolicyProgress {
-                name: h.policy.name.clone(),
+                name: if hides_policies {
+                    String::new()
+                } else {
+                    h.policy.name.clone()
+                },
                 required_approvals: h.policy.required_approvals,
                 approvals: h.approvals,
                 satisfied: h.approvals >= h.policy.required_approvals,
@@ -1238,7 +1249,9 @@ mod tests {
             assert_eq!(inbox.len(), usize::from(holds), "at {now}");
             if holds {
                 assert_eq!(inbox[0].on_behalf_of.as_deref(), Some("owner@acme.test"));
-                assert_eq!(inbox[0].policies[0].name, "Over 50");
+                // Eve's own role reads no policies: their names are not
+                // hers to read, as `order show` gives them (att14).
+                assert_eq!(inbox[0].policies[0].name, "");
             } else {
                 let err = p
                     .order_decide(id, None)
@@ -1253,7 +1266,15 @@ mod tests {
             v.decisions[0].on_behalf_of.as_deref(),
             Some("owner@acme.test")
         );
-        let could = v.could_decide.expect("recorded");
+        // Who could decide it is not Eve's to read (her role reads no
+        // policies); the operator reads it recorded.
+        assert_eq!(v.could_decide, None);
+        p.ctx.actor = Actor::Operator("root".into());
+        let could = p
+            .order_show(id)
+            .expect("show")
+            .could_decide
+            .expect("recorded");
         assert!(could
             .iter()
             .any(|d| d.email == "eve@acme.test"

@@ -328,13 +328,14 @@ impl Portal {
             ids.truncate(left);
             left -= ids.len();
             for chunk in ids.chunks(super::members::MEMBER_PAGE) {
-                let views = listed_views(
+                let mut views = listed_views(
                     &*tx,
                     &catalog,
                     &account,
                     &tx.orders_by_id(chunk)?,
                     self.ctx.now,
                 )?;
+                super::orders::as_read(&*tx, &catalog, &self.ctx, &account, &mut views)?;
                 if !views.is_empty() {
                     page(&views)?;
                 }

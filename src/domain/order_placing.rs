@@ -9,12 +9,13 @@ use super::cost_centres::find_cost_centre;
 use super::decisions::{restore_decisions, restored_holds, Decided};
 use super::gate::Write;
 use super::order_sight::orders_seen;
-use super::orders::{joined_in, order_view, with_deciders};
+use super::orders::{as_read, joined_in, order_view, with_deciders};
 use super::{resolve_account, Actor, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
     look_alike, one_script_per_word, order_type_key, parse_order_type, unseen, Account, Email,
-    MatchedPolicy, Money, Order, OrderStatus, ShippingAddress, Text, Timestamp, MAX_ORDER_NUMBER,
+    MatchedPolicy, Money, Order, OrderStatus, Paste, ShippingAddress, Text, Timestamp,
+    MAX_ORDER_NUMBER,
 };
 use crate::view::OrderView;
 
@@ -382,17 +383,34 @@ impl Portal {
                     })?;
                 let mut shown = view.clone();
                 let pending = with_deciders(tx, catalog, &account, &order, &mut shown, w.ctx.now)?;
+                as_read(tx, catalog, &w.ctx, &account, std::slice::from_mut(&mut shown))?;
                 if let Some(pending) = pending.filter(|p| !p.approvable()) {
-                    w.warn(format!(
-                        "order {} in `{}` cannot get enough approvals ({}), so it can be decided by {}",
-                        shown.id,
-                        account.name,
-                        pending.shortages(),
-                        shown.nobody_decides()
-                    ));
+                    // Told as `order show` tells it: a placer who may not
+                    // see the policies reads neither them nor who decides.
+                    w.warn(if shown.policies_hidden {
+                        format!(
+                            "order {} in `{}` cannot get enough approvals: ask an admin of `{}` to ease its approval policy, or cancel it (`{}`)",
+                            shown.id,
+                            account.name,
+                            account.name,
+                            Paste::new("order cancel")
+                                .arg(shown.id)
+                                .opt("--account", &account.name)
+                        )
+                    } else {
+                        format!(
+                            "order {} in `{}` cannot get enough approvals ({}), so it can be decided by {}",
+                            shown.id,
+                            account.name,
+                            pending.shortages(),
+                            shown.nobody_decides()
+                        )
+                    });
                 }
                 return Ok(shown);
             }
+            let mut view = view;
+            as_read(tx, catalog, &w.ctx, &account, std::slice::from_mut(&mut view))?;
             Ok(view)
         })
     }

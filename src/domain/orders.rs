@@ -438,6 +438,31 @@ fn ensure_may_release(w: &Write<'_>, account: &Account, releasing: &[&Order]) ->
     .help(help))
 }
 
+/// `views` of orders of `account` as the actor reads them: every
+/// command that answers with orders (show, place, approve, reject,
+/// cancel, list, inbox) answers through here. A reader whose role does
+/// not read the account's approval policies (a creator made `user`, a
+/// named approver or their delegate) reads each order and why it was
+/// decided (001: "the order creator will see this"), but neither the
+/// policies' names nor who may decide them, which `policy show` and
+/// `user list` refuse them (findings E9; att14).
+pub(super) fn as_read(
+    tx: &dyn Tx,
+    catalog: &Catalog,
+    ctx: &Ctx,
+    account: &Account,
+    views: &mut [OrderView],
+) -> Result<()> {
+    match super::policies::reads_policies(tx, catalog, ctx, account) {
+        Ok(()) => Ok(()),
+        Err(Error::Denied(_)) => {
+            views.iter_mut().for_each(OrderView::hide_policies);
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// "order 4", "orders 4 and 7", "orders 4, 7 and 9": the orders of a
 /// refusal the reader sees. Orders they cannot see are neither named nor
 /// counted (a refusal names nothing its reader could not see); only when
@@ -474,15 +499,13 @@ impl Portal {
         let mut view = order_view(&*tx, &account, &order)?;
         with_deciders(&*tx, &catalog, &account, &order, &mut view, self.ctx.now)?;
         with_could_decide(&*tx, &order, &mut view)?;
-        // A creator whose role no longer reads the approval policies still
-        // reads their order and why it was decided (001: "the order
-        // creator will see this"), but neither the policies nor who may
-        // decide them, which `policy show` and `user list` refuse them.
-        match super::policies::reads_policies(&*tx, &catalog, &self.ctx, &account) {
-            Ok(()) => {}
-            Err(Error::Denied(_)) => view.hide_policies(),
-            Err(e) => return Err(e),
-        }
+        as_read(
+            &*tx,
+            &catalog,
+            &self.ctx,
+            &account,
+            std::slice::from_mut(&mut view),
+        )?;
         Ok(view)
     }
 
@@ -682,6 +705,7 @@ impl Portal {
             // Left pending, it says who decides next; the event records
             // the order alone.
             with_deciders(tx, catalog, &account, &order, &mut after, w.ctx.now)?;
+            as_read(tx, catalog, &w.ctx, &account, std::slice::from_mut(&mut after))?;
             Ok(after)
         })
     }
@@ -746,7 +770,7 @@ impl Portal {
             order.cancelled_reason = reason;
             order.decided_at = Some(w.ctx.now);
             tx.update_order(&order)?;
-            let after = order_view(tx, &account, &order)?;
+            let mut after = order_view(tx, &account, &order)?;
             w.changed(
                 "order.cancel",
                 &account,
@@ -754,6 +778,7 @@ impl Portal {
                 Some(&before),
                 &after,
             )?;
+            as_read(tx, w.catalog()?, &w.ctx, &account, std::slice::from_mut(&mut after))?;
             Ok(after)
         })
     }

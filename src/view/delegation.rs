@@ -113,7 +113,11 @@ impl Row for InboxView {
                 &self
                     .policies
                     .iter()
-                    .map(|p| p.name.clone())
+                    // Hidden from this reader (see `OrderView::hide_policies`).
+                    .map(|p| match p.name.as_str() {
+                        "" => "an approval policy".to_string(),
+                        name => name.to_string(),
+                    })
                     .collect::<Vec<_>>(),
             ),
             opt(&self.on_behalf_of),

@@ -3310,3 +3310,69 @@ fn losing_approvers_warns_once_per_stuck_order_and_only_for_those() {
         );
     }
 }
+
+/// att14: every command that answers with orders answers as `order show`
+/// does to a reader whose role does not read the account's approval
+/// policies (a placer holding only `orders.place`, a named approver who
+/// is a portal `user`, their delegate): each policy's progress without
+/// its name, and not who may decide. The next command that answers with
+/// an order and skips the rule fails here.
+#[test]
+fn no_command_names_a_policy_to_a_reader_who_may_not_see_policies() {
+    let p = Portal::new();
+    p.ok(&[
+        "role", "create", "buyer", "--capabilities", "portal.access,orders.place",
+    ]);
+    p.member("buy@acme.test", "buyer");
+    p.member("ann@acme.test", "user");
+    p.member("cy@acme.test", "user");
+    p.ok(&[
+        "policy", "create", "--name", "Secret Fin", "--threshold", "5", "--approvers",
+        "ann@acme.test",
+    ]);
+    let lent = p.run_as(
+        Some("ann@acme.test"),
+        &["order", "delegate", "--to", "cy@acme.test", "--until", "1d"],
+    );
+    assert_eq!(lent.code, SUCCESS, "{}", lent.stderr);
+    let buy = Some("buy@acme.test");
+    let mut answers = Vec::new();
+    for args in [
+        &["order", "place", "--description", "Desk", "--amount", "70"][..],
+        &[
+            "--json", "order", "place", "--description", "Desk", "--amount", "80",
+        ],
+        &[
+            "--json", "order", "place", "--description", "Desk", "--amount", "90",
+        ],
+        &["order", "list"],
+        &["--json", "order", "list"],
+        &["order", "show", "1"],
+        &["--json", "order", "show", "1"],
+        &["--json", "order", "cancel", "3", "--reason", "no"],
+    ] {
+        answers.push(p.run_as(buy, args));
+    }
+    for who in ["ann@acme.test", "cy@acme.test"] {
+        for args in [
+            &["order", "inbox"][..],
+            &["--json", "order", "inbox"],
+            &["--json", "order", "list"],
+            &["--json", "order", "show", "1"],
+        ] {
+            answers.push(p.run_as(Some(who), args));
+        }
+    }
+    answers.push(p.run_as(Some("ann@acme.test"), &["--json", "order", "approve", "2"]));
+    for run in &answers {
+        assert_eq!(run.code, SUCCESS, "{}", run.stderr);
+        assert!(
+            !run.stdout.contains("Secret Fin") && !run.stderr.contains("Secret Fin"),
+            "{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+    // The operator reads them.
+    says(&p.ok(&["order", "show", "1"]), "Secret Fin");
+}
