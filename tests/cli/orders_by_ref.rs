@@ -595,3 +595,28 @@ fn references_held_before_migration_35_are_found_as_look_alikes() {
     );
     says(error_line(&err), "looks like `PO-3`");
 }
+
+/// att14: two orders of one file whose references read alike are refused
+/// (exit 4, naming both entries, nothing written), decided or pending, as
+/// one placed beside an order the account holds is.
+#[test]
+fn a_file_holding_two_look_alike_references_is_refused() {
+    let p = Portal::empty();
+    let file = p.db.with_file_name("decoys.json");
+    std::fs::write(
+        &file,
+        r#"{"preset": "portal", "accounts": [{"name": "Acme Ltd", "kind": "customer",
+            "owner": "olive@acme.test",
+            "users": [{"email": "olive@acme.test", "name": "Olive", "role": "admin"}],
+            "orders": [
+              {"ref": "PO-1001", "created_by": "olive@acme.test", "description": "A", "amount": "1.00",
+               "placed_at": "2026-11-20T10:00:00Z", "status": "approved", "decided_at": "2026-11-20T10:00:00Z"},
+              {"ref": "P0-1001", "created_by": "olive@acme.test", "description": "B", "amount": "2.00"}]}]}"#,
+    )
+    .unwrap();
+    let err = p.refused(&["apply", file.to_str().unwrap()], CONFLICT);
+    assert_eq!(
+        error_line(&err),
+        "error: accounts[0].orders[1].ref: the order reference `P0-1001` looks like `PO-1001` (listed at `accounts[0].orders[0]` of this file)"
+    );
+}
