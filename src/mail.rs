@@ -72,6 +72,9 @@ pub(crate) enum NotReady {
     /// refuses or cannot take): no later run gets through until it is
     /// fixed.
     Misconfigured(String),
+    /// The server cannot take the run's sender (`mail-from`), whatever the
+    /// URL: no later run gets through until the setting changes.
+    Sender(String),
 }
 
 /// Where `outbox send` hands messages. The domain calls it between its
@@ -436,7 +439,7 @@ impl SmtpMailer {
     /// without a login and want one for a real sender). On a connection
     /// of its own, over which nothing is sent; any other answer leaves
     /// the question to the emails.
-    fn probe(&self, from: &Mailbox) -> Option<String> {
+    fn probe(&self, from: &Mailbox) -> Option<NotReady> {
         let needs_smtputf8 = needs_smtputf8(from.email.as_str());
         if self.with_login && !needs_smtputf8 {
             return None;
@@ -476,15 +479,15 @@ impl SmtpMailer {
         };
         let _ = conn.quit();
         if unsayable {
-            return Some(format!(
-                "the server offers no SMTPUTF8, which the sender `{}` needs (letters beyond ASCII before the `@`): set a `mail-from` of ASCII letters before the `@` (`portalctl settings set mail-from ...`), or use a server that offers it",
+            return Some(NotReady::Sender(format!(
+                "the server offers no SMTPUTF8, which the sender `{}` needs (letters beyond ASCII before the `@`)",
                 from.email.as_str()
-            ));
+            )));
         }
         match answer {
-            Some(e) if e.status().map(u16::from) == Some(530) => {
-                Some(self.wants_login_words(&server_words(&e)))
-            }
+            Some(e) if e.status().map(u16::from) == Some(530) => Some(NotReady::Misconfigured(
+                self.wants_login_words(&server_words(&e)),
+            )),
             _ => None,
         }
     }
@@ -537,7 +540,7 @@ impl Mailer for SmtpMailer {
     fn ready(&mut self, from: &Mailbox) -> std::result::Result<(), NotReady> {
         match self.transport.test_connection() {
             Ok(true) => match self.probe(from) {
-                Some(why) => Err(NotReady::Misconfigured(why)),
+                Some(not) => Err(not),
                 None => Ok(()),
             },
             Ok(false) => Err(NotReady::Down("the server did not answer NOOP".into())),

@@ -593,7 +593,11 @@ mod named_order_tests {
                 ..NewOrder::default()
             })
         };
-        for decoy in ["P0-1", "ＰＯ-1", "РО-1", "PO\u{2010}1", "PO-l", "P0-I"] {
+        for decoy in [
+            "P0-1", "ＰＯ-1", "РО-1", "PO\u{2010}1", "PO-l", "P0-I",
+            // att14: superscript digits, an em dash.
+            "PO-\u{B9}", "PO\u{2014}1",
+        ] {
             let err = place(&mut p, "Acme", decoy).expect_err(decoy);
             assert_eq!(
                 (err.exit_code(), err.to_string()),

@@ -13,8 +13,8 @@ use super::orders::{as_read, joined_in, order_view, with_deciders};
 use super::{resolve_account, Actor, Portal};
 use crate::error::{Error, Result};
 use crate::model::{
-    look_alike, one_script_per_word, order_type_key, parse_order_type, unseen, Account, Email,
-    MatchedPolicy, Money, Order, OrderStatus, Paste, ShippingAddress, Text, Timestamp,
+    one_script_per_word, order_type_key, parse_order_type, references_look_alike, unseen, Account,
+    Email, MatchedPolicy, Money, Order, OrderStatus, Paste, ShippingAddress, Text, Timestamp,
     MAX_ORDER_NUMBER,
 };
 use crate::view::OrderView;
@@ -205,10 +205,11 @@ fn place(
         // see the order. A restore keeps two an older database holds.
         if matches!(placing, Placing::Now) {
             let alike = tx.orders_with_reference_like(account.id, r)?;
-            if let Some(other) = alike
-                .iter()
-                .find(|o| o.reference.as_deref().is_some_and(|o| look_alike(o, r)))
-            {
+            if let Some(other) = alike.iter().find(|o| {
+                o.reference
+                    .as_deref()
+                    .is_some_and(|o| references_look_alike(o, r))
+            }) {
                 let help = "a reference written with other characters that look the same (`0` as `O`, another script's letters, a Unicode dash) could be taken for it; choose one that reads differently";
                 let held = other.reference.as_deref().unwrap_or_default();
                 return Err(if seen(other)? {

@@ -172,6 +172,11 @@ impl Portal {
         mailer.ready(&delivery.from).map_err(|not| match not {
             NotReady::Down(why) => unreachable(&report, &why),
             NotReady::Misconfigured(why) => misconfigured(&report, &why),
+            NotReady::Sender(why) => Error::invalid(format!(
+                "cannot send through `{}`: {why}",
+                report.via
+            ))
+            .help("nothing was sent and every email stays pending: set a `mail-from` with ASCII letters before the `@` (`portalctl settings set mail-from ...`), or send through a server that offers SMTPUTF8, and run `outbox send` again"),
         })?;
         let mut handed = 0;
         while limit.is_none_or(|l| handed < l) {

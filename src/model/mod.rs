@@ -39,7 +39,7 @@ pub(crate) use mailbox::Mailbox;
 pub(crate) use money::{parse_currency, Money};
 pub(crate) use names::{
     letters_problem, look_alike, loose_skeleton, name_key, name_readings, name_skeleton,
-    one_script_per_word, parse_name, same_name, Email,
+    one_script_per_word, parse_name, reference_loose, references_look_alike, same_name, Email,
 };
 pub(crate) use network::{IpDirection, IpNetwork, Smarthost};
 pub(crate) use order_key::{OrderKey, MAX_ORDER_NUMBER};

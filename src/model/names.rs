@@ -500,6 +500,41 @@ pub(crate) fn loose_skeleton(name: &str) -> String {
     name_skeleton(name).replace('i', "l")
 }
 
+/// An order reference as it reads, for telling look-alikes apart: its
+/// compatibility form (`¹⁰⁰¹` is `1001`, full-width letters are letters)
+/// with every dash read as `-`, which Unicode's confusables leave apart
+/// (an en or em dash beside a hyphen). An approver copies a reference
+/// from a list, where these read as one.
+pub(crate) fn reference_reading(reference: &str) -> String {
+    reference
+        .nfkc()
+        .map(|c| match c {
+            '\u{2010}'..='\u{2015}'
+            | '\u{2212}'
+            | '\u{2E3A}'
+            | '\u{2E3B}'
+            | '\u{FE58}'
+            | '\u{FE63}'
+            | '\u{FF0D}'
+            | '\u{30FC}' => '-',
+            c => c,
+        })
+        .collect()
+}
+
+/// The loose skeleton of an order reference's reading (see
+/// [`reference_reading`], [`loose_skeleton`]): what migration 35 stores
+/// and a new reference's look-alikes are found by.
+pub(crate) fn reference_loose(reference: &str) -> String {
+    loose_skeleton(&reference_reading(reference))
+}
+
+/// Whether two order references look alike: their readings do (see
+/// [`reference_reading`], [`look_alike`]).
+pub(crate) fn references_look_alike(a: &str, b: &str) -> bool {
+    look_alike(&reference_reading(a), &reference_reading(b))
+}
+
 /// Whether two names are one by [`name_key`].
 pub(crate) fn same_name(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b.trim()) || name_key(a) == name_key(b)

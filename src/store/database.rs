@@ -718,7 +718,7 @@ fn fill_ref_loose(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
         "orders",
         "ref",
         "ref_loose",
-        crate::model::loose_skeleton,
+        crate::model::reference_loose,
     )
 }
 

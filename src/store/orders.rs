@@ -7,8 +7,8 @@ use crate::error::Result;
 use std::collections::HashMap;
 
 use crate::model::{
-    loose_skeleton, name_key, name_skeleton, MatchedPolicy, Money, Order, OrderDecision,
-    OrderDetails, OrderQuery, Policy,
+    loose_skeleton, name_key, name_skeleton, reference_loose, MatchedPolicy, Money, Order,
+    OrderDecision, OrderDetails, OrderQuery, Policy,
 };
 
 const POLICY_COLUMNS: &str =
@@ -432,7 +432,7 @@ impl SqliteTx<'_> {
                   WHERE account_id = ?1 AND ref_loose = ?2 AND ref_key IS NOT ?3
                   ORDER BY id"
             ),
-            params![account_id, loose_skeleton(reference), name_key(reference)],
+            params![account_id, reference_loose(reference), name_key(reference)],
             order_from_row,
         )
     }
@@ -502,7 +502,7 @@ impl SqliteTx<'_> {
                 o.created_at,
                 o.reference.as_deref().map(name_key),
                 o.number,
-                o.reference.as_deref().map(loose_skeleton),
+                o.reference.as_deref().map(reference_loose),
             ],
         )
     }
