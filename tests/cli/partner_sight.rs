@@ -348,3 +348,36 @@ fn a_customers_admin_reads_an_external_admin_holding_less_as_anyone_they_cannot_
         "{told}"
     );
 }
+
+/// att14: a partner member naming a customer's `owner` in a file is
+/// refused as no member of the customer whoever the file names: told
+/// "has not joined" for some addresses and "not a member" for others,
+/// they would learn who the customer's members are.
+#[test]
+fn a_customers_owner_in_a_file_tells_a_partner_member_nothing_of_its_members() {
+    let p = Portal::empty();
+    p.ok(&["apply", DEMO]);
+    let file = p.db.with_file_name("owner.json");
+    let mut said = Vec::new();
+    for named in [
+        "carl@contoso.test", "cleo@contoso.test", "nobody@x.test", "max@acme.test",
+    ] {
+        std::fs::write(
+            &file,
+            format!(r#"{{"accounts": [{{"name": "Contoso", "owner": "{named}"}}]}}"#),
+        )
+        .unwrap();
+        let run = p.run_as(
+            Some("max@acme.test"),
+            &["apply", file.to_str().unwrap(), "--dry-run"],
+        );
+        assert_eq!(run.code, DENIED, "{named}: {}", run.stderr);
+        said.push(run.stderr);
+    }
+    assert!(said.iter().all(|s| s == &said[0]), "{said:#?}");
+    assert!(
+        said[0].contains("is not a member of `Contoso`"),
+        "{}",
+        said[0]
+    );
+}
