@@ -12,6 +12,7 @@ use super::{
 use crate::domain::visibility::holds_need;
 use crate::domain::Actor;
 use crate::error::{Error, Result};
+use crate::model::Role;
 use crate::model::{
     Account, AccountKind, Capability, Email, Grant, Holding, InvitationState, MemberQuery,
     MemberStanding, MemberStatus, Membership, Paste, Person, Timestamp,
@@ -75,6 +76,26 @@ pub(super) struct Edit<'a, 'c> {
     /// The write it runs in, for the changes it records beside the
     /// member's own (a service handed over is one).
     pub(super) write: &'a Write<'a>,
+}
+
+/// The role `user activate` gives back to `m`, who left or was
+/// deactivated: the one they held, or the catalog's least where that one
+/// was retired while they were away (a retired role is offered to
+/// nobody); `None` where they held none before. An export writes a
+/// leaver with it, and an apply of that file reads it as unchanged.
+pub(crate) fn role_given_back<'c>(
+    tx: &dyn Tx,
+    catalog: &'c Catalog,
+    m: &Membership,
+) -> Result<Option<&'c Role>> {
+    let Some(held) = m.previous_role_id else {
+        return Ok(None);
+    };
+    let held = catalog.role(tx, held)?;
+    Ok(Some(match held.deleted_at {
+        None => held,
+        Some(_) => catalog.least_role()?,
+    }))
 }
 
 impl Edit<'_, '_> {
@@ -612,13 +633,10 @@ impl Portal {
                     )));
                 }
             }
-            if let Some(previous) = m.previous_role_id.take() {
-                m.role_id = previous;
-                // A role retired while they were away is offered to nobody.
-                if e.catalog.role(e.tx, previous)?.deleted_at.is_some() {
-                    m.role_id = e.catalog.least_role()?.id;
-                }
+            if let Some(back) = role_given_back(e.tx, e.catalog, m)? {
+                m.role_id = back.id;
             }
+            m.previous_role_id = None;
             m.status = MemberStatus::Active;
             Ok(())
         })
